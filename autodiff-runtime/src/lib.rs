@@ -1,0 +1,31 @@
+//! The runtime of [autodiff](https://docs.rs/autodiff): the shadow traits that generated
+//! `NAME_adjoint` functions take, differentiable primitives and losses with hand-written
+//! adjoints, optimizers, a training loop, gradient checks and data handling.
+//!
+//! Users depend on the `autodiff` facade crate, which re-exports everything here.
+
+// Generated code names the runtime `::autodiff::...`; this alias makes those paths resolve
+// when `#[grad]` is used inside this crate, too.
+extern crate self as autodiff;
+
+pub mod activation;
+pub mod data;
+pub mod error;
+pub mod gradcheck;
+pub mod loss;
+pub mod optim;
+#[cfg(feature = "plot")]
+pub mod plot;
+pub mod shadow;
+pub mod train;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::private::*;
+    pub use crate::shadow::{MatrixShadow, Shadow, SliceShadow};
+}
+mod private;
+
+pub use error::{Error, Result};
+pub use num_traits::Float;
+pub use shadow::{Const, MatrixShadow, Shadow, SliceShadow};

@@ -1,0 +1,258 @@
+//! Shadows: where an `_adjoint` function adds the gradient of one argument.
+//!
+//! Every float-typed parameter `p` of a `#[grad]` function gets a shadow argument `d_p` in
+//! `NAME_adjoint`. A shadow is either a mutable accumulator, into which the adjoint *adds*
+//! `d_out * ∂f/∂p`, or [`Const`], which says "not differentiated at this call". Shadows are
+//! generic parameters, so each call site is compiled for its own choice at no run-time cost
+//! (Enzyme's Duplicated/Const, chosen where the function is called).
+//!
+//! | parameter type              | accumulator shadow                     |
+//! |-----------------------------|----------------------------------------|
+//! | `T`                         | `&mut T`                               |
+//! | `[T; N]`, `&[T; N]`         | `&mut [T; N]`                          |
+//! | `&[T]`, `&Vec<T>`           | `&mut [T]`, `&mut Vec<T>`, `&mut [T; N]` |
+//! | `&[[T; M]; N]`              | `&mut [[T; M]; N]`                     |
+//!
+//! [`Const`] works in every row.
+
+use core::ops::AddAssign;
+
+/// The shadow of an argument that is not differentiated at this call.
+///
+/// Passing `Const` instead of an accumulator tells `NAME_adjoint` that nobody wants this
+/// argument's gradient: the adjoint work that only feeds it is dead code and is compiled away.
+///
+/// ```
+/// use autodiff::{grad, Const};
+///
+/// #[grad]
+/// fn scaled_square(w: f64, x: f64) -> f64 {
+///     w * x * x
+/// }
+///
+/// let mut d_w = 0.0;
+/// // `x` is data: no gradient is computed for it.
+/// let value = scaled_square_adjoint(2.0, 3.0, 1.0, &mut d_w, Const);
+/// assert_eq!(value, 18.0);
+/// assert_eq!(d_w, 9.0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Const;
+
+/// The shadow of a scalar float argument: `&mut T` or [`Const`].
+pub trait Shadow<T> {
+    /// `false` for [`Const`]: nothing is ever added to it.
+    const ACTIVE: bool;
+
+    /// Adds `v` to the accumulated adjoint.
+    fn add(&mut self, v: T);
+}
+
+impl<T: AddAssign> Shadow<T> for &mut T {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    fn add(&mut self, v: T) {
+        **self += v;
+    }
+}
+
+impl<T> Shadow<T> for Const {
+    const ACTIVE: bool = false;
+
+    #[inline(always)]
+    fn add(&mut self, _: T) {}
+}
+
+/// The shadow of a one-dimensional float argument (`[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`):
+/// `&mut [T]`, `&mut [T; N]`, `&mut Vec<T>` or [`Const`].
+pub trait SliceShadow<T> {
+    /// `false` for [`Const`]: nothing is ever added to it.
+    const ACTIVE: bool;
+
+    /// Checks, before any work is done, that the accumulator has one element per element of
+    /// the argument it shadows.
+    ///
+    /// # Panics
+    ///
+    /// If the lengths differ, with a message naming the parameter. A gradient is never
+    /// silently truncated.
+    fn check_len(&self, len: usize, param: &str);
+
+    /// Adds `v` to element `i`.
+    fn add_at(&mut self, i: usize, v: T);
+}
+
+#[cold]
+#[track_caller]
+fn length_mismatch(param: &str, shadow: usize, primal: usize) -> ! {
+    panic!(
+        "autodiff: the shadow of `{param}` has {shadow} elements but `{param}` has {primal}; \
+         pass an accumulator of the same length (or `Const`)"
+    )
+}
+
+impl<T: AddAssign> SliceShadow<T> for [T] {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        if self.len() != len {
+            length_mismatch(param, self.len(), len);
+        }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, v: T) {
+        self[i] += v;
+    }
+}
+
+impl<T: AddAssign, const N: usize> SliceShadow<T> for [T; N] {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        self.as_slice().check_len(len, param);
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, v: T) {
+        self[i] += v;
+    }
+}
+
+impl<T: AddAssign> SliceShadow<T> for Vec<T> {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        self.as_slice().check_len(len, param);
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, v: T) {
+        self[i] += v;
+    }
+}
+
+impl<T> SliceShadow<T> for Const {
+    const ACTIVE: bool = false;
+
+    #[inline(always)]
+    fn check_len(&self, _: usize, _: &str) {}
+
+    #[inline(always)]
+    fn add_at(&mut self, _: usize, _: T) {}
+}
+
+impl<T, S: SliceShadow<T> + ?Sized> SliceShadow<T> for &mut S {
+    const ACTIVE: bool = S::ACTIVE;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        (**self).check_len(len, param);
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, v: T) {
+        (**self).add_at(i, v);
+    }
+}
+
+/// The shadow of a matrix argument `&[[T; M]; N]`: `&mut [[T; M]; N]` or [`Const`].
+pub trait MatrixShadow<T> {
+    /// `false` for [`Const`]: nothing is ever added to it.
+    const ACTIVE: bool;
+
+    /// The shadow of one row, handed to a callee that takes the row as a slice.
+    type Row<'a>: SliceShadow<T>
+    where
+        Self: 'a;
+
+    /// Checks, before any work is done, that the accumulator has the argument's shape.
+    ///
+    /// # Panics
+    ///
+    /// If the shapes differ, with a message naming the parameter.
+    fn check_shape(&self, rows: usize, cols: usize, param: &str);
+
+    /// Adds `v` to element `(i, j)`.
+    fn add_at(&mut self, i: usize, j: usize, v: T);
+
+    /// The shadow of row `i`.
+    fn row(&mut self, i: usize) -> Self::Row<'_>;
+}
+
+impl<T: AddAssign, const M: usize, const N: usize> MatrixShadow<T> for [[T; M]; N] {
+    const ACTIVE: bool = true;
+    type Row<'a>
+        = &'a mut [T; M]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        if (N, M) != (rows, cols) {
+            panic!(
+                "autodiff: the shadow of `{param}` is {N}x{M} but `{param}` is {rows}x{cols}; \
+                 pass an accumulator of the same shape (or `Const`)"
+            );
+        }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, j: usize, v: T) {
+        self[i][j] += v;
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize) -> Self::Row<'_> {
+        &mut self[i]
+    }
+}
+
+impl<T> MatrixShadow<T> for Const {
+    const ACTIVE: bool = false;
+    type Row<'a> = Const;
+
+    #[inline(always)]
+    fn check_shape(&self, _: usize, _: usize, _: &str) {}
+
+    #[inline(always)]
+    fn add_at(&mut self, _: usize, _: usize, _: T) {}
+
+    #[inline(always)]
+    fn row(&mut self, _: usize) -> Const {
+        Const
+    }
+}
+
+impl<T, S: MatrixShadow<T> + ?Sized> MatrixShadow<T> for &mut S {
+    const ACTIVE: bool = S::ACTIVE;
+    type Row<'a>
+        = S::Row<'a>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        (**self).check_shape(rows, cols, param);
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, j: usize, v: T) {
+        (**self).add_at(i, j, v);
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize) -> Self::Row<'_> {
+        (**self).row(i)
+    }
+}
