@@ -1,0 +1,129 @@
+//! Optimizers end to end: convergence on a convex quadratic, through the `Optimizer` trait.
+
+use super::*;
+
+/// Parameters of an ill-conditioned convex quadratic.
+#[derive(Clone, Debug, Default)]
+struct Quad {
+    a: [f64; 3],
+    b: f64,
+}
+crate::params!(Quad: f64 { a, b });
+
+const CURVATURE: [f64; 3] = [1.0, 4.0, 10.0];
+const TARGET: [f64; 3] = [3.0, -1.0, 0.5];
+
+/// loss = Σ k_i (a_i - c_i)² + 2 (b + 2)², minimum 0 at a = c, b = -2.
+fn loss_and_grad(q: &Quad) -> (f64, Quad) {
+    let mut loss = 2.0 * (q.b + 2.0).powi(2);
+    let mut grad = Quad {
+        b: 4.0 * (q.b + 2.0),
+        ..Quad::default()
+    };
+    for i in 0..3 {
+        loss += CURVATURE[i] * (q.a[i] - TARGET[i]).powi(2);
+        grad.a[i] = 2.0 * CURVATURE[i] * (q.a[i] - TARGET[i]);
+    }
+    (loss, grad)
+}
+
+fn minimize(optimizer: &mut dyn Optimizer<Quad>, steps: usize) -> Quad {
+    let mut q = Quad::default();
+    let (start, _) = loss_and_grad(&q);
+    let mut last = start;
+    for _ in 0..steps {
+        let (loss, grad) = loss_and_grad(&q);
+        last = loss;
+        optimizer.step(&mut q, &grad);
+    }
+    assert!(last < start, "the loss did not decrease: {start} -> {last}");
+    q
+}
+
+fn assert_at_minimum(q: &Quad, tol: f64, what: &str) {
+    for (i, (a, target)) in q.a.iter().zip(TARGET).enumerate() {
+        assert!(
+            (a - target).abs() < tol,
+            "{what}: a[{i}] = {a} (want {target})"
+        );
+    }
+    assert!((q.b + 2.0).abs() < tol, "{what}: b = {} (want -2)", q.b);
+}
+
+#[test]
+fn sgd_variants_converge_on_a_quadratic() {
+    // Largest curvature 2 * 10 = 20: plain gradient descent is stable for lr < 0.1.
+    let configs = [
+        ("plain", SgdConfig::new().with_learning_rate(0.04)),
+        (
+            "momentum",
+            SgdConfig::new().with_learning_rate(0.02).with_momentum(0.8),
+        ),
+        (
+            "nesterov",
+            SgdConfig::new()
+                .with_learning_rate(0.02)
+                .with_momentum(0.8)
+                .with_nesterov(true),
+        ),
+    ];
+    for (what, config) in configs {
+        let mut sgd = config.build().unwrap();
+        let q = minimize(&mut sgd, 500);
+        assert_at_minimum(&q, 1e-8, what);
+    }
+}
+
+#[test]
+fn sgd_with_weight_decay_converges_to_the_shrunk_minimum() {
+    // With L2 decay λ the minimum of Σ k (a - c)² + λ/2 a² is a = 2 k c / (2 k + λ).
+    let lambda = 0.5;
+    let mut sgd = SgdConfig::new()
+        .with_learning_rate(0.04)
+        .with_momentum(0.5)
+        .with_weight_decay(lambda)
+        .build()
+        .unwrap();
+    let q = minimize(&mut sgd, 1000);
+    for i in 0..3 {
+        let want = 2.0 * CURVATURE[i] * TARGET[i] / (2.0 * CURVATURE[i] + lambda);
+        assert!(
+            (q.a[i] - want).abs() < 1e-8,
+            "a[{i}] = {}, want {want}",
+            q.a[i]
+        );
+    }
+    let want_b = 4.0 * -2.0 / (4.0 + lambda);
+    assert!((q.b - want_b).abs() < 1e-8, "b = {}, want {want_b}", q.b);
+}
+
+#[test]
+fn adam_converges_on_a_quadratic() {
+    let mut adam = AdamConfig::new().with_learning_rate(0.05).build().unwrap();
+    let q = minimize(&mut adam, 3000);
+    assert_at_minimum(&q, 1e-4, "adam");
+}
+
+#[test]
+fn adam_with_a_cosine_schedule_converges_tightly() {
+    let mut adam: Box<dyn Optimizer<Quad>> =
+        Box::new(AdamConfig::new().with_learning_rate(0.1).build().unwrap());
+    let schedule = CosineLr::new(0.1, 1e-4, 20).unwrap();
+    let mut q = Quad::default();
+    for epoch in 0..25 {
+        adam.set_learning_rate(schedule.lr_at(epoch)).unwrap();
+        for _ in 0..200 {
+            let (_, grad) = loss_and_grad(&q);
+            adam.step(&mut q, &grad);
+        }
+    }
+    assert_eq!(adam.learning_rate(), 1e-4);
+    assert_at_minimum(&q, 1e-6, "adam + cosine");
+}
+
+#[test]
+#[should_panic(expected = "parameter slice `params` has 2 elements in one value and 3")]
+fn mismatched_gradient_panics() {
+    let mut sgd = SgdConfig::new().build().unwrap();
+    sgd.step(&mut vec![0.0, 0.0], &vec![1.0, 1.0, 1.0]);
+}
