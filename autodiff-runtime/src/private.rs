@@ -13,6 +13,15 @@ pub fn lit<T: Float>(value: f64) -> T {
     }
 }
 
+/// An integer converted to the generic float type `T` (the `n` of `powi`).
+#[inline(always)]
+pub fn from_int<T: Float, I: num_traits::ToPrimitive>(n: I) -> T {
+    match T::from(n) {
+        Some(v) => v,
+        None => unreachable_literal(f64::NAN),
+    }
+}
+
 #[cold]
 fn unreachable_literal(value: f64) -> ! {
     panic!("autodiff: the float type cannot represent the literal {value}")

@@ -1,0 +1,613 @@
+//! Activity and the reverse sweep's plan.
+//!
+//! Activity: a float value gets an adjoint only if it depends on a float parameter (varied)
+//! and reaches the result (useful). The plan: every primal value the reverse sweep reads must
+//! be in scope there. A value defined at top level is; one defined in an `if` branch is
+//! exported through the `if`'s result; one defined in a loop body is recomputed at the start
+//! of the reverse iteration when that is cheap (integer arithmetic, reads of arrays nothing
+//! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
+
+use std::collections::{BTreeSet, HashMap};
+
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+
+use crate::diag::Errors;
+use crate::ir::*;
+use crate::rules::{Cx, Form};
+
+/// Where a value is defined.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RegionKind {
+    Top,
+    /// A branch of the `if` with this key.
+    Branch(usize),
+    /// The body of the loop with this key (its `while` header included).
+    LoopBody(usize),
+}
+
+pub struct Region {
+    pub kind: RegionKind,
+    pub parent: usize,
+}
+
+/// Identity of an `if` or loop statement in the IR (its address; the IR does not move).
+pub fn key<T>(node: &T) -> usize {
+    node as *const T as usize
+}
+
+#[derive(Default)]
+pub struct LoopPlan {
+    /// Float and integer values pushed on the loop's tape, in push order.
+    pub taped: Vec<Var>,
+    /// Bools (branch decisions) pushed on the loop's bit stack, in push order.
+    pub bits: Vec<Var>,
+    /// Values recomputed at the start of each reverse iteration.
+    pub recomputed: BTreeSet<Var>,
+}
+
+pub struct Analysis {
+    pub active: Vec<bool>,
+    pub active_array: Vec<bool>,
+    pub regions: Vec<Region>,
+    pub def_region: Vec<usize>,
+    /// Per `if` key: values of its branches that the reverse sweep reads outside them.
+    pub exports: HashMap<usize, BTreeSet<Var>>,
+    pub loops: HashMap<usize, LoopPlan>,
+    /// Per `if`/loop key: whether it contains adjoint work.
+    pub has_adjoint: HashMap<usize, bool>,
+    /// Per `if` key: the regions of its then and else branches.
+    pub branch_regions: HashMap<usize, (usize, usize)>,
+    /// Per loop key: the region of its body.
+    pub loop_regions: HashMap<usize, usize>,
+    /// The values the reverse sweep reads.
+    pub required: BTreeSet<Var>,
+}
+
+impl Analysis {
+    /// Whether `region` is `ancestor` or nested in it.
+    pub fn within(&self, mut region: usize, ancestor: usize) -> bool {
+        loop {
+            if region == ancestor {
+                return true;
+            }
+            if region == 0 {
+                return false;
+            }
+            region = self.regions[region].parent;
+        }
+    }
+
+    pub fn is_active(&self, op: &Operand) -> bool {
+        op.var().is_some_and(|v| self.active[v.0])
+    }
+}
+
+/// Where each value is defined and what each statement reads, gathered in one walk.
+struct Sites<'a> {
+    body: &'a Body,
+    regions: Vec<Region>,
+    def_region: Vec<usize>,
+    def_op: HashMap<Var, &'a Op>,
+    /// Counter var -> loop key.
+    counters: HashMap<Var, usize>,
+    /// Loop key -> (first, last) statement position, for array stability.
+    loop_span: HashMap<usize, (usize, usize)>,
+    /// Loop key -> body region.
+    loop_region: HashMap<usize, usize>,
+    /// If key -> (then region, else region).
+    branch_regions: HashMap<usize, (usize, usize)>,
+    /// Array -> last position of a store into it.
+    last_store: HashMap<ArrayId, usize>,
+    /// Var -> position of its definition.
+    position: HashMap<Var, usize>,
+    /// Position of the statement being visited.
+    next_position: usize,
+    /// Data-flow edges `to <- from` for activity.
+    edges: Vec<(Node, Node)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Node {
+    Var(Var),
+    Array(ArrayId),
+}
+
+pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
+    let mut sites = Sites {
+        body,
+        regions: vec![Region {
+            kind: RegionKind::Top,
+            parent: 0,
+        }],
+        def_region: vec![0; body.vars.len()],
+        def_op: HashMap::new(),
+        counters: HashMap::new(),
+        loop_span: HashMap::new(),
+        loop_region: HashMap::new(),
+        branch_regions: HashMap::new(),
+        last_store: HashMap::new(),
+        position: HashMap::new(),
+        next_position: 0,
+        edges: Vec::new(),
+    };
+    sites.block(&body.block, 0);
+
+    let (active, active_array) = activity(body, &sites.edges);
+    let mut analysis = Analysis {
+        active,
+        active_array,
+        regions: Vec::new(),
+        def_region: Vec::new(),
+        exports: HashMap::new(),
+        loops: HashMap::new(),
+        has_adjoint: HashMap::new(),
+        branch_regions: HashMap::new(),
+        loop_regions: HashMap::new(),
+        required: BTreeSet::new(),
+    };
+    let mut planner = Planner {
+        sites: &sites,
+        analysis: &mut analysis,
+        required: BTreeSet::new(),
+        errors,
+    };
+    planner.block(&body.block, 0);
+    analysis.required = planner.required;
+    let Sites {
+        regions,
+        def_region,
+        branch_regions,
+        loop_region,
+        ..
+    } = sites;
+    analysis.regions = regions;
+    analysis.def_region = def_region;
+    analysis.branch_regions = branch_regions;
+    analysis.loop_regions = loop_region;
+    analysis
+}
+
+fn operand_node(op: &Operand) -> Option<Node> {
+    op.var().map(Node::Var)
+}
+
+impl<'a> Sites<'a> {
+    fn new_region(&mut self, kind: RegionKind, parent: usize) -> usize {
+        self.regions.push(Region { kind, parent });
+        self.regions.len() - 1
+    }
+
+    fn define(&mut self, var: Var, region: usize) {
+        self.def_region[var.0] = region;
+        self.position.insert(var, self.next_position);
+    }
+
+    fn flow(&mut self, to: Node, from: &Operand) {
+        if let Some(from) = operand_node(from) {
+            self.edges.push((to, from));
+        }
+    }
+
+    fn block(&mut self, block: &'a Block, region: usize) {
+        for stmt in &block.stmts {
+            self.next_position += 1;
+            match stmt {
+                Stmt::Let { var, op } => {
+                    self.define(*var, region);
+                    self.def_op.insert(*var, op);
+                    let to = Node::Var(*var);
+                    match op {
+                        Op::Copy(x) => self.flow(to, x),
+                        Op::Unary(UnOp::Neg, x) => self.flow(to, x),
+                        Op::Prim { rule, floats, .. } if !rule.constant => {
+                            for x in floats {
+                                self.flow(to, x);
+                            }
+                        }
+                        Op::Call { args, .. } => {
+                            for arg in args {
+                                match arg {
+                                    Arg::Scalar(x) => self.flow(to, x),
+                                    Arg::Array(a) => self.edges.push((to, Node::Array(a.array))),
+                                }
+                            }
+                        }
+                        Op::Load { array, .. } => self.edges.push((to, Node::Array(*array))),
+                        _ => {}
+                    }
+                }
+                Stmt::Store { array, value, .. } => {
+                    let last = self.next_position;
+                    self.last_store.insert(*array, last);
+                    self.flow(Node::Array(*array), value);
+                }
+                Stmt::DeclareArray { .. } => {}
+                Stmt::If {
+                    then_block,
+                    else_block,
+                    phis,
+                    ..
+                } => {
+                    let k = key(stmt);
+                    let then_region = self.new_region(RegionKind::Branch(k), region);
+                    self.block(then_block, then_region);
+                    let else_region = self.new_region(RegionKind::Branch(k), region);
+                    self.block(else_block, else_region);
+                    self.branch_regions.insert(k, (then_region, else_region));
+                    for phi in phis {
+                        self.define(phi.var, region);
+                        self.flow(Node::Var(phi.var), &phi.then_value);
+                        self.flow(Node::Var(phi.var), &phi.else_value);
+                    }
+                }
+                Stmt::Loop(l) => {
+                    let k = key(&**l);
+                    let start = self.next_position;
+                    let body_region = self.new_region(RegionKind::LoopBody(k), region);
+                    self.loop_region.insert(k, body_region);
+                    for c in &l.carried {
+                        self.define(c.inner, body_region);
+                        self.flow(Node::Var(c.inner), &c.init);
+                        self.flow(Node::Var(c.inner), &c.next);
+                    }
+                    match &l.kind {
+                        LoopKind::Counted { counter, .. } => {
+                            self.define(*counter, body_region);
+                            self.counters.insert(*counter, k);
+                        }
+                        LoopKind::While { header, .. } => self.block(header, body_region),
+                    }
+                    self.block(&l.body, body_region);
+                    for c in &l.carried {
+                        self.define(c.out, region);
+                        self.edges.push((Node::Var(c.out), Node::Var(c.inner)));
+                        self.flow(Node::Var(c.out), &c.next);
+                    }
+                    if let Some(t) = l.trips {
+                        self.define(t, region);
+                    }
+                    self.loop_span.insert(k, (start, self.next_position));
+                }
+            }
+        }
+    }
+
+    fn is_within(&self, mut region: usize, ancestor: usize) -> bool {
+        loop {
+            if region == ancestor {
+                return true;
+            }
+            if region == 0 {
+                return false;
+            }
+            region = self.regions[region].parent;
+        }
+    }
+
+    /// The outermost loop whose body contains `region`.
+    fn outermost_loop(&self, mut region: usize) -> Option<usize> {
+        let mut found = None;
+        while region != 0 {
+            if let RegionKind::LoopBody(k) = self.regions[region].kind {
+                found = Some(k);
+            }
+            region = self.regions[region].parent;
+        }
+        found
+    }
+
+    /// Whether `array` holds, at the end of the forward sweep, what it held when read at
+    /// `position` in `region`: nothing writes it later.
+    fn stable_after(&self, array: ArrayId, region: usize, position: usize) -> bool {
+        if let ArrayOrigin::Param(_) = self.body.array(array).origin {
+            return true;
+        }
+        let Some(&last) = self.last_store.get(&array) else {
+            return true;
+        };
+        let from = match self.outermost_loop(region) {
+            Some(k) => self.loop_span[&k].0,
+            None => position,
+        };
+        last < from
+    }
+}
+
+/// Forward (varied) and backward (useful) propagation over the data-flow edges.
+fn activity(body: &Body, edges: &[(Node, Node)]) -> (Vec<bool>, Vec<bool>) {
+    let n_vars = body.vars.len();
+    let n_arrays = body.arrays.len();
+    let index = |n: Node| match n {
+        Node::Var(v) => v.0,
+        Node::Array(a) => n_vars + a.0,
+    };
+    let mut varied = vec![false; n_vars + n_arrays];
+    let mut useful = vec![false; n_vars + n_arrays];
+    // The independent variables: float parameters, scalar and array.
+    for v in &body.param_vars {
+        varied[v.0] = body.var(*v).ty == Ty::Float;
+    }
+    for (i, a) in body.arrays.iter().enumerate() {
+        if matches!(a.origin, ArrayOrigin::Param(_)) && a.elem == Elem::Float {
+            varied[n_vars + i] = true;
+        }
+    }
+    if let Some(v) = body.result.var() {
+        useful[v.0] = true;
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &(to, from) in edges {
+            let (t, f) = (index(to), index(from));
+            if varied[f] && !varied[t] {
+                varied[t] = true;
+                changed = true;
+            }
+            if useful[t] && !useful[f] {
+                useful[f] = true;
+                changed = true;
+            }
+        }
+    }
+    let active = (0..n_vars)
+        .map(|i| varied[i] && useful[i] && body.vars[i].ty == Ty::Float)
+        .collect();
+    let active_array = (0..n_arrays)
+        .map(|i| varied[n_vars + i] && useful[n_vars + i] && body.arrays[i].elem == Elem::Float)
+        .collect();
+    (active, active_array)
+}
+
+struct Planner<'s, 'a> {
+    sites: &'s Sites<'a>,
+    analysis: &'s mut Analysis,
+    required: BTreeSet<Var>,
+    errors: &'s mut Errors,
+}
+
+/// Placeholder names a rule's adjoint is instantiated with, to see what it reads.
+const PLACEHOLDER: &str = "__autodiff_read_";
+
+pub fn placeholder_cx(floats: usize, others: usize) -> Cx {
+    let ph = |name: String| {
+        let ident = Ident::new(&format!("{PLACEHOLDER}{name}"), Span::call_site());
+        quote::quote!(#ident)
+    };
+    Cx {
+        x: (0..floats).map(|i| ph(format!("x{i}"))).collect(),
+        other: (0..others).map(|i| ph(format!("n{i}"))).collect(),
+        out: ph("out".into()),
+        d: ph("d".into()),
+        float: quote::quote!(f64),
+        generic: false,
+    }
+}
+
+/// The placeholders (`x0`, `n1`, `out`, ...) that `tokens` mentions.
+pub fn reads(tokens: &TokenStream) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for tt in tokens.clone() {
+        match tt {
+            TokenTree::Ident(i) => {
+                if let Some(name) = i.to_string().strip_prefix(PLACEHOLDER) {
+                    found.insert(name.to_string());
+                }
+            }
+            TokenTree::Group(g) => found.extend(reads(&g.stream())),
+            _ => {}
+        }
+    }
+    found
+}
+
+impl Planner<'_, '_> {
+    fn need(&mut self, op: &Operand) {
+        if let Some(v) = op.var() {
+            self.require(v);
+        }
+    }
+
+    /// Makes `v` readable in the reverse sweep wherever its definition is in scope.
+    fn require(&mut self, v: Var) {
+        if !self.required.insert(v) {
+            return;
+        }
+        let mut region = self.sites.def_region[v.0];
+        loop {
+            match self.sites.regions[region].kind {
+                RegionKind::Top => return,
+                RegionKind::Branch(k) => {
+                    self.analysis.exports.entry(k).or_default().insert(v);
+                    region = self.sites.regions[region].parent;
+                }
+                RegionKind::LoopBody(k) => {
+                    if self.sites.counters.get(&v) == Some(&k) {
+                        return;
+                    }
+                    let direct = self.sites.def_region[v.0] == region;
+                    if direct && self.recomputable(v, region) {
+                        self.analysis.loops.entry(k).or_default().recomputed.insert(v);
+                        if let Some(op) = self.sites.def_op.get(&v) {
+                            for u in op_vars(op) {
+                                self.require(u);
+                            }
+                        }
+                    } else {
+                        let plan = self.analysis.loops.entry(k).or_default();
+                        if self.sites.body.var(v).ty == Ty::Bool {
+                            plan.bits.push(v);
+                        } else {
+                            plan.taped.push(v);
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Whether `v`, defined directly in the loop body `region`, is cheap to recompute from
+    /// values the reverse iteration has anyway.
+    fn recomputable(&self, v: Var, region: usize) -> bool {
+        let Some(op) = self.sites.def_op.get(&v) else {
+            return false;
+        };
+        let cheap = match op {
+            Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
+            Op::IntMethod { .. } => true,
+            Op::Len { .. } => true,
+            Op::Prim { rule, .. } => matches!(rule.form, Form::Infix(_) | Form::Prefix(_)),
+            Op::Load { array, .. } => {
+                let pos = self.sites.position.get(&v).copied().unwrap_or(0);
+                self.sites.stable_after(*array, region, pos)
+            }
+            Op::Call { .. } => false,
+        };
+        cheap
+            && op_vars(op).into_iter().all(|u| {
+                let r = self.sites.def_region[u.0];
+                if !self.sites.is_within(r, region) {
+                    return true; // defined outside the loop: required further out
+                }
+                if self.sites.counters.contains_key(&u) && r == region {
+                    return true;
+                }
+                r == region && self.recomputable(u, region)
+            })
+    }
+
+    /// Plans a block; returns whether it contains adjoint work.
+    fn block(&mut self, block: &Block, region: usize) -> bool {
+        let mut any = false;
+        for stmt in &block.stmts {
+            any |= self.stmt(stmt, region);
+        }
+        any
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, region: usize) -> bool {
+        match stmt {
+            Stmt::Let { var, op } => {
+                if !self.analysis.active[var.0] {
+                    return false;
+                }
+                match op {
+                    Op::Prim { rule, floats, others } => {
+                        let cx = placeholder_cx(floats.len(), others.len());
+                        let contributions = (rule.adjoint)(&cx);
+                        for (k, contribution) in contributions.iter().enumerate() {
+                            if !floats.get(k).is_some_and(|x| self.analysis.is_active(x)) {
+                                continue;
+                            }
+                            for name in reads(contribution) {
+                                match name.split_at(1) {
+                                    ("x", i) => {
+                                        if let Some(x) = i.parse::<usize>().ok().and_then(|i| floats.get(i)) {
+                                            self.need(x);
+                                        }
+                                    }
+                                    ("n", i) => {
+                                        if let Some(x) = i.parse::<usize>().ok().and_then(|i| others.get(i)) {
+                                            self.need(x);
+                                        }
+                                    }
+                                    _ if name == "out" => self.require(*var),
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                    Op::Call { args, .. } => {
+                        let pos = self.sites.position.get(var).copied().unwrap_or(0);
+                        for arg in args {
+                            match arg {
+                                Arg::Scalar(x) => self.need(x),
+                                Arg::Array(a) => {
+                                    if let Some(row) = &a.row {
+                                        self.need(row);
+                                    }
+                                    if !self.sites.stable_after(a.array, region, pos) {
+                                        let info = self.sites.body.array(a.array);
+                                        self.errors.at(
+                                            info.span,
+                                            format!(
+                                                "#[grad] cannot differentiate this call: the local array `{}` passed to it is written again afterwards, and the call's gradient needs the values it saw; pass a copy that is not modified",
+                                                info.name
+                                            ),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Op::Load { index, .. } => index.iter().for_each(|i| self.need(i)),
+                    _ => {}
+                }
+                true
+            }
+            Stmt::Store { array, index, .. } => {
+                if !self.analysis.active_array[array.0] {
+                    return false;
+                }
+                index.iter().for_each(|i| self.need(i));
+                true
+            }
+            Stmt::DeclareArray { array, vec_len, .. } => {
+                if !self.analysis.active_array[array.0] {
+                    return false;
+                }
+                if let Some(len) = vec_len {
+                    self.need(len);
+                }
+                true
+            }
+            Stmt::If {
+                cond,
+                then_block,
+                else_block,
+                phis,
+            } => {
+                let k = key(stmt);
+                let (then_region, else_region) = self.sites.branch_regions[&k];
+                let mut any = self.block(then_block, then_region);
+                any |= self.block(else_block, else_region);
+                any |= phis.iter().any(|p| self.analysis.active[p.var.0]);
+                if any {
+                    self.need(cond);
+                }
+                self.analysis.has_adjoint.insert(k, any);
+                any
+            }
+            Stmt::Loop(l) => {
+                let k = key(&**l);
+                let body_region = self.sites.loop_region[&k];
+                let mut any = self.block(&l.body, body_region);
+                any |= l.carried.iter().any(|c| self.analysis.active[c.inner.0]);
+                if any {
+                    if let LoopKind::Counted { range, .. } = &l.kind {
+                        self.need(&range.start);
+                        self.need(&range.end);
+                        for a in &range.adaptors {
+                            if let Adaptor::StepBy(s) = a {
+                                self.need(s);
+                            }
+                        }
+                    }
+                    if let Some(t) = l.trips {
+                        self.require(t);
+                    }
+                }
+                self.analysis.has_adjoint.insert(k, any);
+                any
+            }
+        }
+    }
+}
+
+/// The values an op reads.
+pub fn op_vars(op: &Op) -> Vec<Var> {
+    let mut out = Vec::new();
+    op.visit_operands(&mut |o| out.extend(o.var()));
+    out
+}

@@ -1,0 +1,373 @@
+//! The generated items: `NAME_adjoint` (forward + reverse sweep) and `NAME_grad` (a thin
+//! wrapper), or, when the function is outside the subset, the errors plus stubs with the
+//! right signatures so callers do not drown the real error in "cannot find `NAME_grad`".
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use syn::{FnArg, GenericParam, ItemFn};
+
+use crate::activity;
+use crate::attr::GradAttr;
+use crate::diag::Errors;
+use crate::lower;
+use crate::reverse::{local, Gen};
+use crate::rules::Cx;
+use crate::sig::{self, Param, ParamKind, Shape, Signature};
+
+pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
+    let mut errors = Errors::default();
+    let sig = sig::analyze(&item, &mut errors);
+    let Some(sig) = sig else {
+        let errors = errors.finish().err().map(|e| e.to_compile_error());
+        return quote!(#item #errors);
+    };
+    let wrt = differentiated(&attr, &sig, &mut errors);
+    let names = Names::new(&item, &sig);
+    let body = lower::lower(&sig, &item.block, &mut errors);
+    let analysis = activity::analyze(&body, &mut errors);
+    if let Err(e) = errors.finish() {
+        let errors = e.to_compile_error();
+        let adjoint = adjoint_item(&item, &sig, &names, quote!(::core::unreachable!()), &[]);
+        let grad = grad_item(&item, &sig, &names, &wrt);
+        return quote! {
+            #item
+            #errors
+            #[allow(unused_variables, unreachable_code)]
+            #adjoint
+            #grad
+        };
+    }
+
+    let mut gen = Gen::new(&body, &analysis, &sig, &names.shadows, names.d_out.clone());
+    let forward = gen.forward_block(&body.block);
+    let reverse = gen.reverse_top();
+    let sweeps = gen.finish(forward, reverse);
+    let used: Vec<usize> = sweeps.used_shadows.iter().copied().collect();
+    let (tapes, forward, reverse, result) = (
+        sweeps.tapes,
+        sweeps.forward,
+        sweeps.reverse,
+        sweeps.result,
+    );
+    let import = sig.float_is_generic.then(|| {
+        quote!(#[allow(unused_imports)] use ::autodiff::__private::Float as _;)
+    });
+    let checks = shadow_checks(&sig, &names);
+    let block = quote!({
+        #import
+        #checks
+        #tapes
+        // Forward sweep.
+        #forward
+        // Reverse sweep.
+        #reverse
+        #result
+    });
+    let adjoint = adjoint_item(&item, &sig, &names, block, &used);
+    let grad = grad_item(&item, &sig, &names, &wrt);
+    quote! {
+        #item
+        #adjoint
+        #grad
+    }
+}
+
+/// Generated names that appear in the signatures.
+struct Names {
+    adjoint: Ident,
+    grad: Ident,
+    d_out: Ident,
+    /// The shadow argument of each parameter that has one.
+    shadows: Vec<Option<Ident>>,
+    /// The type parameter of each shadow.
+    shadow_types: Vec<Option<Ident>>,
+}
+
+impl Names {
+    fn new(item: &ItemFn, sig: &Signature) -> Self {
+        let name = &item.sig.ident;
+        let taken: Vec<String> = item
+            .sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                GenericParam::Type(t) => Some(t.ident.to_string()),
+                GenericParam::Const(c) => Some(c.ident.to_string()),
+                GenericParam::Lifetime(_) => None,
+            })
+            .collect();
+        let mut shadows = Vec::new();
+        let mut shadow_types: Vec<Option<Ident>> = Vec::new();
+        for p in &sig.params {
+            if !p.has_shadow() {
+                shadows.push(None);
+                shadow_types.push(None);
+                continue;
+            }
+            shadows.push(Some(local(&format!("d_{}", p.ident), p.ident.span())));
+            let mut ty = format!("D{}", camel(&p.ident.to_string()));
+            while taken.contains(&ty) || shadow_types.iter().flatten().any(|t| *t == ty) {
+                ty.push('_');
+            }
+            shadow_types.push(Some(Ident::new(&ty, p.ident.span())));
+        }
+        Names {
+            adjoint: format_ident!("{}_adjoint", name),
+            grad: format_ident!("{}_grad", name),
+            d_out: local("d_out", Span::call_site()),
+            shadows,
+            shadow_types,
+        }
+    }
+}
+
+fn camel(name: &str) -> String {
+    name.split('_')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
+fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<usize> {
+    let Some(names) = &attr.wrt else {
+        return (0..sig.params.len())
+            .filter(|&i| sig.params[i].has_shadow())
+            .collect();
+    };
+    let mut chosen = Vec::new();
+    for name in names {
+        match sig.params.iter().position(|p| p.ident == *name) {
+            None => errors.on(
+                name,
+                format!(
+                    "`{name}` is not a parameter of this function; #[grad(..)] takes the names of the float parameters to differentiate ({})",
+                    float_param_list(sig)
+                ),
+            ),
+            Some(i) if !sig.params[i].has_shadow() => errors.on(
+                name,
+                format!(
+                    "`{name}` is not a float parameter, so it has no gradient; float parameters: {}",
+                    float_param_list(sig)
+                ),
+            ),
+            Some(i) if chosen.contains(&i) => {
+                errors.on(name, format!("`{name}` is listed twice"))
+            }
+            Some(i) => chosen.push(i),
+        }
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+fn float_param_list(sig: &Signature) -> String {
+    let list: Vec<String> = sig
+        .params
+        .iter()
+        .filter(|p| p.has_shadow())
+        .map(|p| format!("`{}`", p.ident))
+        .collect();
+    if list.is_empty() {
+        "none".into()
+    } else {
+        list.join(", ")
+    }
+}
+
+fn lit(sig: &Signature, value: f64) -> TokenStream {
+    let f = &sig.float;
+    Cx {
+        x: Vec::new(),
+        other: Vec::new(),
+        out: TokenStream::new(),
+        d: TokenStream::new(),
+        float: quote!(#f),
+        generic: sig.float_is_generic,
+    }
+    .lit(value)
+}
+
+/// The original parameters without `mut` (the sweeps never reassign them).
+fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
+    item.sig
+        .inputs
+        .iter()
+        .map(|input| match input {
+            FnArg::Typed(pt) => {
+                let ty = &pt.ty;
+                match &*pt.pat {
+                    syn::Pat::Ident(pi) => {
+                        let ident = &pi.ident;
+                        quote!(#ident: #ty)
+                    }
+                    other => quote!(#other: #ty),
+                }
+            }
+            FnArg::Receiver(r) => r.to_token_stream(),
+        })
+        .collect()
+}
+
+fn adjoint_item(
+    item: &ItemFn,
+    sig: &Signature,
+    names: &Names,
+    block: TokenStream,
+    used_shadows: &[usize],
+) -> TokenStream {
+    let vis = &item.vis;
+    let name = &names.adjoint;
+    let f = &sig.float;
+    let mut generics = item.sig.generics.clone();
+    let mut shadow_args = Vec::new();
+    for (i, p) in sig.params.iter().enumerate() {
+        let (Some(s), Some(t)) = (&names.shadows[i], &names.shadow_types[i]) else {
+            continue;
+        };
+        let bound = match &p.kind {
+            ParamKind::Array {
+                shape: Shape::Matrix { .. },
+                ..
+            } => quote!(::autodiff::MatrixShadow<#f>),
+            ParamKind::Array { .. } => quote!(::autodiff::SliceShadow<#f>),
+            _ => quote!(::autodiff::Shadow<#f>),
+        };
+        generics.params.push(syn::parse_quote!(#t: #bound));
+        let m = used_shadows.contains(&i).then(|| quote!(mut));
+        shadow_args.push(quote!(#m #s: #t));
+    }
+    let (_, _, where_clause) = item.sig.generics.split_for_impl();
+    let params = primal_params(item);
+    let d_out = &names.d_out;
+    let doc = format!(
+        "The pullback of [`{0}`]: returns `{0}(..)` and adds `d_out` times the gradient with respect to each float parameter into its shadow (`&mut` accumulator, or `autodiff::Const` to skip it). Generated by `#[grad]`.",
+        item.sig.ident
+    );
+    let params_gen = &generics.params;
+    quote! {
+        #[doc = #doc]
+        #[allow(dead_code, clippy::too_many_arguments)]
+        #vis fn #name<#params_gen>(#(#params,)* #d_out: #f, #(#shadow_args),*) -> #f #where_clause #block
+    }
+}
+
+fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
+    match &p.kind {
+        ParamKind::Array { shape, .. } => match shape {
+            Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#f; #n]),
+            Shape::Slice | Shape::VecRef => quote!(::std::vec::Vec<#f>),
+            Shape::Matrix { rows, cols } => quote!([[#f; #cols]; #rows]),
+        },
+        _ => quote!(#f),
+    }
+}
+
+fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> TokenStream {
+    let vis = &item.vis;
+    let name = &names.grad;
+    let adjoint = &names.adjoint;
+    let f = &sig.float;
+    let zero = lit(sig, 0.0);
+    let one = lit(sig, 1.0);
+    let generics = &item.sig.generics;
+    let where_clause = &generics.where_clause;
+    let params = primal_params(item);
+    let mut accumulators = TokenStream::new();
+    let mut shadows = Vec::new();
+    let mut grads = Vec::new();
+    let mut types = Vec::new();
+    for (i, p) in sig.params.iter().enumerate() {
+        let Some(s) = &names.shadows[i] else { continue };
+        if !wrt.contains(&i) {
+            shadows.push(quote!(::autodiff::Const));
+            continue;
+        }
+        let ident = &p.ident;
+        let init = match &p.kind {
+            ParamKind::Array { shape, .. } => match shape {
+                Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
+                Shape::Slice | Shape::VecRef => quote!(::std::vec![#zero; #ident.len()]),
+                Shape::Matrix { rows, cols } => quote!([[#zero; #cols]; #rows]),
+            },
+            _ => zero.clone(),
+        };
+        accumulators.extend(quote!(let mut #s = #init;));
+        shadows.push(quote!(&mut #s));
+        grads.push(quote!(#s));
+        types.push(grad_type(p, f));
+    }
+    let args = sig.params.iter().map(|p| &p.ident);
+    let value = local("value", Span::call_site());
+    let (grad_ty, grad_value) = match grads.len() {
+        1 => (types[0].clone(), grads[0].clone()),
+        _ => (quote!((#(#types),*)), quote!((#(#grads),*))),
+    };
+    let doc = format!(
+        "The value of [`{0}`] and its gradient{1}. Generated by `#[grad]`.",
+        item.sig.ident,
+        if wrt.len() > 1 {
+            " (one entry per differentiated parameter, in parameter order)"
+        } else {
+            ""
+        }
+    );
+    // The original function is used whenever its gradient is (no dead-code warning for a
+    // function that is only ever differentiated).
+    let original = &item.sig.ident;
+    let explicit: Vec<&Ident> = generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            GenericParam::Const(c) => Some(&c.ident),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let has_impl_trait = item.sig.inputs.iter().any(|i| {
+        matches!(i, FnArg::Typed(pt) if pt.ty.to_token_stream().to_string().contains("impl"))
+    });
+    let mention = (!has_impl_trait).then(|| {
+        if explicit.is_empty() {
+            quote!(let _ = #original;)
+        } else {
+            quote!(let _ = #original::<#(#explicit),*>;)
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[allow(dead_code)]
+        #vis fn #name #generics(#(#params),*) -> (#f, #grad_ty) #where_clause {
+            #mention
+            #accumulators
+            let #value = #adjoint(#(#args,)* #one, #(#shadows),*);
+            (#value, #grad_value)
+        }
+    }
+}
+
+/// Checks that array accumulators have the shape of the arrays they shadow.
+fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (i, p) in sig.params.iter().enumerate() {
+        let (Some(s), ParamKind::Array { shape, float: true }) = (&names.shadows[i], &p.kind) else {
+            continue;
+        };
+        let ident = &p.ident;
+        let label = ident.to_string();
+        out.extend(match shape {
+            Shape::Matrix { cols, .. } => quote!(
+                ::autodiff::MatrixShadow::check_shape(&#s, #ident.len(), #cols, #label);
+            ),
+            _ => quote!(::autodiff::SliceShadow::check_len(&#s, #ident.len(), #label);),
+        });
+    }
+    out
+}

@@ -1,0 +1,351 @@
+//! The intermediate representation: a Wengert list in SSA form with structured control flow.
+//!
+//! Every intermediate value is a [`Var`] defined exactly once by a [`Stmt::Let`], an `if`'s
+//! phi or a loop's carried value. User variables that are reassigned become several `Var`s.
+//! Local arrays are the only mutable memory ([`Stmt::Store`]). `return` and `break` have
+//! already been turned into flags and guarded blocks, so blocks run straight through.
+
+use proc_macro2::Span;
+
+use crate::rules::Rule;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Var(pub usize);
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct ArrayId(pub usize);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ty {
+    Float,
+    Int,
+    Bool,
+    /// A value the lowering cannot type, e.g. a user constant. Never differentiated.
+    Unknown,
+}
+
+pub struct VarInfo {
+    pub name: String,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Elem {
+    Float,
+    Other,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ArrayOrigin {
+    /// The function parameter with this index.
+    Param(usize),
+    Local,
+}
+
+pub struct ArrayInfo {
+    pub name: String,
+    pub elem: Elem,
+    /// 1 for `[T]`-like, 2 for `[[T; M]; N]`.
+    pub dims: usize,
+    pub origin: ArrayOrigin,
+    pub span: Span,
+}
+
+#[derive(Clone)]
+pub enum Operand {
+    Var(Var),
+    /// A literal as the user wrote it (`2.0`, `3`, `true`).
+    Lit(syn::Lit),
+    /// An expression that refers to no local: a constant, `T::zero()`, `f64::consts::PI`, an
+    /// opaque parameter passed through.
+    Const(syn::Expr),
+}
+
+impl Operand {
+    pub fn var(&self) -> Option<Var> {
+        match self {
+            Operand::Var(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+}
+
+impl BinOp {
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum UnOp {
+    Neg,
+    Not,
+}
+
+/// How an array is handed to a called function.
+#[derive(Clone)]
+pub struct ArrayArg {
+    pub array: ArrayId,
+    /// `&w[i]`: one row of a matrix.
+    pub row: Option<Operand>,
+    /// Whether the user wrote `&`.
+    pub by_ref: bool,
+}
+
+#[derive(Clone)]
+pub enum Arg {
+    Scalar(Operand),
+    Array(ArrayArg),
+}
+
+#[derive(Clone)]
+pub enum Op {
+    Copy(Operand),
+    Unary(UnOp, Operand),
+    Binary(BinOp, Operand, Operand),
+    /// `e as ty`.
+    Cast(Operand, syn::Type),
+    /// `T::from(e).unwrap()`: `path` is `T::from`.
+    NumCast(syn::Path, Operand),
+    /// A primitive of the rules table: `floats` are differentiated, `others` (e.g. the
+    /// exponent of `powi`) are not.
+    Prim {
+        rule: &'static Rule,
+        floats: Vec<Operand>,
+        others: Vec<Operand>,
+    },
+    /// A call of a function whose derivative is its `_adjoint`.
+    Call { path: syn::Path, args: Vec<Arg> },
+    /// An integer method (`i.min(n)`), never differentiated.
+    IntMethod {
+        name: syn::Ident,
+        receiver: Operand,
+        args: Vec<Operand>,
+    },
+    Load { array: ArrayId, index: Vec<Operand> },
+    Len { array: ArrayId, row: Option<Operand> },
+}
+
+pub struct Phi {
+    pub var: Var,
+    pub then_value: Operand,
+    pub else_value: Operand,
+}
+
+pub struct Carried {
+    /// The value at the start of an iteration (a block argument of the body).
+    pub inner: Var,
+    pub init: Operand,
+    /// The value at the end of an iteration; becomes `inner` of the next one.
+    pub next: Operand,
+    /// The value after the loop.
+    pub out: Var,
+}
+
+#[derive(Clone)]
+pub struct CountedRange {
+    pub start: Operand,
+    pub end: Operand,
+    pub inclusive: bool,
+    /// Iterator adaptors applied to the range, in order.
+    pub adaptors: Vec<Adaptor>,
+}
+
+#[derive(Clone)]
+pub enum Adaptor {
+    Rev,
+    StepBy(Operand),
+}
+
+pub enum LoopKind {
+    /// `for counter in range`.
+    Counted { counter: Var, range: CountedRange },
+    /// `while cond`: `header` computes `cond` before every iteration (no float work).
+    While { header: Block, cond: Operand },
+}
+
+pub struct Loop {
+    pub kind: LoopKind,
+    pub carried: Vec<Carried>,
+    pub body: Block,
+    /// A flag the body sets to leave the loop after the current iteration (`break`, `return`).
+    pub exit: Option<Operand>,
+    /// Counts the iterations run, for loops whose trip count is not their range's
+    /// (`while`, `loop`, and `for` with an early exit): the reverse sweep replays that many.
+    pub trips: Option<Var>,
+    pub span: Span,
+}
+
+pub enum Stmt {
+    Let {
+        var: Var,
+        op: Op,
+    },
+    Store {
+        array: ArrayId,
+        index: Vec<Operand>,
+        value: Operand,
+    },
+    /// A local array: `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]` or `vec![[fill; M]; n]`.
+    DeclareArray {
+        array: ArrayId,
+        fill: Operand,
+        /// Lengths of the fixed-size dimensions, outermost first, as written.
+        fixed_lens: Vec<syn::Expr>,
+        /// The run-time length of a `vec!`.
+        vec_len: Option<Operand>,
+    },
+    If {
+        cond: Operand,
+        then_block: Block,
+        else_block: Block,
+        phis: Vec<Phi>,
+    },
+    Loop(Box<Loop>),
+}
+
+#[derive(Default)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+}
+
+pub struct Body {
+    pub vars: Vec<VarInfo>,
+    /// The values of the scalar parameters (float, integer, bool), in parameter order.
+    pub param_vars: Vec<Var>,
+    pub arrays: Vec<ArrayInfo>,
+    pub block: Block,
+    pub result: Operand,
+}
+
+impl Body {
+    pub fn var(&self, v: Var) -> &VarInfo {
+        &self.vars[v.0]
+    }
+
+    pub fn array(&self, a: ArrayId) -> &ArrayInfo {
+        &self.arrays[a.0]
+    }
+}
+
+impl Block {
+    /// Calls `f` on every operand read in the block, nested blocks included.
+    pub fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
+    for stmt in &self.stmts {
+        match stmt {
+            Stmt::Let { op, .. } => op.visit_operands(f),
+            Stmt::Store { index, value, .. } => {
+                index.iter().for_each(&mut *f);
+                f(value);
+            }
+            Stmt::DeclareArray { fill, vec_len, .. } => {
+                f(fill);
+                if let Some(n) = vec_len {
+                    f(n);
+                }
+            }
+            Stmt::If {
+                cond,
+                then_block,
+                else_block,
+                phis,
+            } => {
+                f(cond);
+                then_block.visit_operands(f);
+                else_block.visit_operands(f);
+                for p in phis {
+                    f(&p.then_value);
+                    f(&p.else_value);
+                }
+            }
+            Stmt::Loop(l) => {
+                if let LoopKind::Counted { range, .. } = &l.kind {
+                    f(&range.start);
+                    f(&range.end);
+                    for a in &range.adaptors {
+                        if let Adaptor::StepBy(s) = a {
+                            f(s);
+                        }
+                    }
+                }
+                if let LoopKind::While { header, cond } = &l.kind {
+                    header.visit_operands(f);
+                    f(cond);
+                }
+                for c in &l.carried {
+                    f(&c.init);
+                    f(&c.next);
+                }
+                l.body.visit_operands(f);
+                if let Some(e) = &l.exit {
+                    f(e);
+                }
+            }
+        }
+    }
+}
+
+}
+
+impl Op {
+    /// Calls `f` on every operand the op reads.
+    pub fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
+        let op = self;
+    match op {
+        Op::Copy(x) | Op::Unary(_, x) | Op::Cast(x, _) | Op::NumCast(_, x) => f(x),
+        Op::Binary(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        Op::Prim { floats, others, .. } => floats.iter().chain(others).for_each(f),
+        Op::IntMethod { receiver, args, .. } => {
+            f(receiver);
+            args.iter().for_each(f);
+        }
+        Op::Call { args, .. } => {
+            for a in args {
+                match a {
+                    Arg::Scalar(x) => f(x),
+                    Arg::Array(a) => {
+                        if let Some(r) = &a.row {
+                            f(r);
+                        }
+                    }
+                }
+            }
+        }
+        Op::Load { index, .. } => index.iter().for_each(f),
+        Op::Len { row, .. } => {
+            if let Some(r) = row {
+                f(r);
+            }
+        }
+    }
+}
+}

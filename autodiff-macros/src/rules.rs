@@ -1,0 +1,328 @@
+//! The derivative rules: ONE table row per primitive, the only place with derivative math.
+//!
+//! A row says how the primitive is written (method, operator) and, for each float operand, the
+//! contribution `d_operand += ...` given the output's adjoint `d`. Which primal values an
+//! adjoint reads is found by instantiating it (see `activity::reads`), never written twice.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// How a primitive is written in Rust.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Form {
+    /// `a.name(b, ..)`, also `f64::name(a, b)` / `T::name(a, b)`.
+    Method,
+    /// `a <op> b`.
+    Infix(&'static str),
+    /// `-a`.
+    Prefix(&'static str),
+}
+
+pub struct Rule {
+    pub name: &'static str,
+    pub form: Form,
+    /// Float operands, receiver included.
+    pub floats: usize,
+    /// Trailing non-float arguments.
+    pub others: usize,
+    /// Piecewise constant (floor, round, ...): zero derivative, the output is never active.
+    pub constant: bool,
+    /// One contribution per float operand, multiplied by `d` already.
+    pub adjoint: fn(&Cx) -> Vec<TokenStream>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// What a rule's adjoint is written in terms of.
+pub struct Cx {
+    /// The float operands.
+    pub x: Vec<TokenStream>,
+    /// The non-float arguments.
+    pub other: Vec<TokenStream>,
+    pub out: TokenStream,
+    /// The adjoint of the output.
+    pub d: TokenStream,
+    /// The function's float type.
+    pub float: TokenStream,
+    /// Whether it is a generic `T: Float` (literals then need a conversion).
+    pub generic: bool,
+}
+
+impl Cx {
+    /// A float literal of the function's float type.
+    pub fn lit(&self, value: f64) -> TokenStream {
+        let l = proc_macro2::Literal::f64_unsuffixed(value);
+        if self.generic {
+            let f = &self.float;
+            quote!(::autodiff::__private::lit::<#f>(#l))
+        } else {
+            quote!(#l)
+        }
+    }
+
+    /// An integer expression converted to the function's float type.
+    pub fn from_int(&self, n: TokenStream) -> TokenStream {
+        let f = &self.float;
+        if self.generic {
+            quote!(::autodiff::__private::from_int::<#f, _>(#n))
+        } else {
+            quote!((#n as #f))
+        }
+    }
+
+    fn zero(&self) -> TokenStream {
+        self.lit(0.0)
+    }
+}
+
+macro_rules! rule {
+    ($name:literal, $form:expr, $floats:literal + $others:literal, |$cx:ident| $body:expr) => {
+        Rule {
+            name: $name,
+            form: $form,
+            floats: $floats,
+            others: $others,
+            constant: false,
+            adjoint: |$cx: &Cx| $body,
+        }
+    };
+}
+
+macro_rules! unary {
+    ($name:literal, |$cx:ident, $x:ident, $o:ident, $d:ident| $body:expr) => {
+        rule!($name, Form::Method, 1 + 0, |$cx| {
+            let ($x, $o, $d) = (&$cx.x[0], &$cx.out, &$cx.d);
+            let _ = ($x, $o, $d);
+            vec![$body]
+        })
+    };
+}
+
+macro_rules! constant {
+    ($name:literal) => {
+        Rule {
+            name: $name,
+            form: Form::Method,
+            floats: 1,
+            others: 0,
+            constant: true,
+            adjoint: |_| Vec::new(),
+        }
+    };
+}
+
+pub static RULES: &[Rule] = &[
+    // Arithmetic.
+    rule!("add", Form::Infix("+"), 2 + 0, |cx| {
+        let d = &cx.d;
+        vec![quote!(#d), quote!(#d)]
+    }),
+    rule!("sub", Form::Infix("-"), 2 + 0, |cx| {
+        let d = &cx.d;
+        vec![quote!(#d), quote!(-#d)]
+    }),
+    rule!("mul", Form::Infix("*"), 2 + 0, |cx| {
+        let (x, y, d) = (&cx.x[0], &cx.x[1], &cx.d);
+        vec![quote!(#d * #y), quote!(#d * #x)]
+    }),
+    rule!("div", Form::Infix("/"), 2 + 0, |cx| {
+        let (y, o, d) = (&cx.x[1], &cx.out, &cx.d);
+        vec![quote!(#d / #y), quote!(-#d * #o / #y)]
+    }),
+    rule!("neg", Form::Prefix("-"), 1 + 0, |cx| {
+        let d = &cx.d;
+        vec![quote!(-#d)]
+    }),
+    // Exponentials and logarithms.
+    unary!("exp", |cx, x, o, d| quote!(#d * #o)),
+    unary!("exp2", |cx, x, o, d| {
+        let ln2 = cx.lit(std::f64::consts::LN_2);
+        quote!(#d * #o * #ln2)
+    }),
+    unary!("exp_m1", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d * (#o + #one))
+    }),
+    unary!("ln", |cx, x, o, d| quote!(#d / #x)),
+    unary!("ln_1p", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d / (#x + #one))
+    }),
+    unary!("log10", |cx, x, o, d| {
+        let ln10 = cx.lit(std::f64::consts::LN_10);
+        quote!(#d / (#x * #ln10))
+    }),
+    unary!("log2", |cx, x, o, d| {
+        let ln2 = cx.lit(std::f64::consts::LN_2);
+        quote!(#d / (#x * #ln2))
+    }),
+    rule!("log", Form::Method, 2 + 0, |cx| {
+        let (x, b, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
+        vec![
+            quote!(#d / (#x * #b.ln())),
+            quote!(-#d * #o / (#b * #b.ln())),
+        ]
+    }),
+    // Powers and roots.
+    unary!("sqrt", |cx, x, o, d| {
+        let two = cx.lit(2.0);
+        quote!(#d / (#two * #o))
+    }),
+    unary!("cbrt", |cx, x, o, d| {
+        let three = cx.lit(3.0);
+        quote!(#d / (#three * #o * #o))
+    }),
+    rule!("powi", Form::Method, 1 + 1, |cx| {
+        let (x, n, d) = (&cx.x[0], &cx.other[0], &cx.d);
+        let n_float = cx.from_int(quote!(#n));
+        vec![quote!(#d * #n_float * #x.powi(#n - 1))]
+    }),
+    rule!("powf", Form::Method, 2 + 0, |cx| {
+        let (x, y, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
+        let one = cx.lit(1.0);
+        vec![
+            quote!(#d * #y * #x.powf(#y - #one)),
+            quote!(#d * #o * #x.ln()),
+        ]
+    }),
+    unary!("recip", |cx, x, o, d| quote!(-#d * #o * #o)),
+    // Trigonometry.
+    unary!("sin", |cx, x, o, d| quote!(#d * #x.cos())),
+    unary!("cos", |cx, x, o, d| quote!(-#d * #x.sin())),
+    unary!("tan", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d * (#one + #o * #o))
+    }),
+    unary!("asin", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d / (#one - #x * #x).sqrt())
+    }),
+    unary!("acos", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(-#d / (#one - #x * #x).sqrt())
+    }),
+    unary!("atan", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d / (#one + #x * #x))
+    }),
+    rule!("atan2", Form::Method, 2 + 0, |cx| {
+        // atan2(y, x): the receiver is y.
+        let (y, x, d) = (&cx.x[0], &cx.x[1], &cx.d);
+        vec![
+            quote!(#d * #x / (#x * #x + #y * #y)),
+            quote!(-#d * #y / (#x * #x + #y * #y)),
+        ]
+    }),
+    // Hyperbolic functions.
+    unary!("sinh", |cx, x, o, d| quote!(#d * #x.cosh())),
+    unary!("cosh", |cx, x, o, d| quote!(#d * #x.sinh())),
+    unary!("tanh", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d * (#one - #o * #o))
+    }),
+    unary!("asinh", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d / (#x * #x + #one).sqrt())
+    }),
+    unary!("acosh", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d / (#x * #x - #one).sqrt())
+    }),
+    unary!("atanh", |cx, x, o, d| {
+        let one = cx.lit(1.0);
+        quote!(#d / (#one - #x * #x))
+    }),
+    // Kinks: abs'(0) = 0, ties of max/min follow the first argument, clamp at a bound
+    // passes no gradient to the clamped value.
+    unary!("abs", |cx, x, o, d| {
+        let zero = cx.zero();
+        quote!(if #x > #zero { #d } else if #x < #zero { -#d } else { #zero })
+    }),
+    rule!("max", Form::Method, 2 + 0, |cx| {
+        let (x, y, d, zero) = (&cx.x[0], &cx.x[1], &cx.d, cx.zero());
+        vec![
+            quote!(if #x >= #y { #d } else { #zero }),
+            quote!(if #x >= #y { #zero } else { #d }),
+        ]
+    }),
+    rule!("min", Form::Method, 2 + 0, |cx| {
+        let (x, y, d, zero) = (&cx.x[0], &cx.x[1], &cx.d, cx.zero());
+        vec![
+            quote!(if #x <= #y { #d } else { #zero }),
+            quote!(if #x <= #y { #zero } else { #d }),
+        ]
+    }),
+    rule!("clamp", Form::Method, 3 + 0, |cx| {
+        let (x, lo, hi, d, zero) = (&cx.x[0], &cx.x[1], &cx.x[2], &cx.d, cx.zero());
+        vec![
+            quote!(if #lo < #x && #x < #hi { #d } else { #zero }),
+            quote!(if #x <= #lo { #d } else { #zero }),
+            quote!(if #x >= #hi && #x > #lo { #d } else { #zero }),
+        ]
+    }),
+    rule!("hypot", Form::Method, 2 + 0, |cx| {
+        let (x, y, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
+        vec![quote!(#d * #x / #o), quote!(#d * #y / #o)]
+    }),
+    rule!("mul_add", Form::Method, 3 + 0, |cx| {
+        let (x, a, d) = (&cx.x[0], &cx.x[1], &cx.d);
+        vec![quote!(#d * #a), quote!(#d * #x), quote!(#d)]
+    }),
+    // Piecewise constant: zero derivative.
+    constant!("floor"),
+    constant!("ceil"),
+    constant!("round"),
+    constant!("trunc"),
+    constant!("signum"),
+];
+
+/// The rule for a method or path-call name with `args` arguments after the receiver.
+pub fn lookup(name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.form == Form::Method && r.name == name)
+}
+
+/// The rule of an arithmetic operator on floats.
+pub fn operator(name: &str) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.form != Form::Method && r.name == name)
+        .unwrap_or(&RULES[0])
+}
+
+/// Names of the differentiable methods, for error messages.
+pub fn method_names() -> String {
+    RULES
+        .iter()
+        .filter(|r| r.form == Form::Method)
+        .map(|r| r.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The forward expression of a primitive.
+pub fn forward(rule: &Rule, floats: &[TokenStream], others: &[TokenStream]) -> TokenStream {
+    match rule.form {
+        Form::Infix(op) => {
+            let op: TokenStream = op.parse().unwrap_or_default();
+            let (a, b) = (&floats[0], &floats[1]);
+            quote!(#a #op #b)
+        }
+        Form::Prefix(op) => {
+            let op: TokenStream = op.parse().unwrap_or_default();
+            let a = &floats[0];
+            quote!(#op #a)
+        }
+        Form::Method => {
+            let name = syn::Ident::new(rule.name, proc_macro2::Span::call_site());
+            let receiver = &floats[0];
+            let args = floats[1..].iter().chain(others);
+            quote!(#receiver.#name(#(#args),*))
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The function's signature: its float type and what each parameter is.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type};
+
+use crate::diag::Errors;
+
+/// The shape of an array parameter.
+#[derive(Clone)]
+pub enum Shape {
+    /// `[T; N]`.
+    ArrayByValue(syn::Expr),
+    /// `&[T; N]`.
+    ArrayRef(syn::Expr),
+    /// `&[T]`.
+    Slice,
+    /// `&Vec<T>`.
+    VecRef,
+    /// `&[[T; M]; N]`: `rows` is `N`, `cols` is `M`.
+    Matrix { rows: syn::Expr, cols: syn::Expr },
+}
+
+impl Shape {
+    pub fn dims(&self) -> usize {
+        match self {
+            Shape::Matrix { .. } => 2,
+            _ => 1,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub enum ParamKind {
+    /// A scalar of the function's float type.
+    Float,
+    /// An array of floats (`float == true`, differentiated) or of integers/bools (data).
+    Array { shape: Shape, float: bool },
+    Int,
+    Bool,
+    /// Anything else: passed through to calls, never differentiated.
+    Opaque,
+}
+
+pub struct Param {
+    pub ident: Ident,
+    pub kind: ParamKind,
+    pub span: Span,
+}
+
+impl Param {
+    /// Whether `NAME_adjoint` takes a shadow for this parameter.
+    pub fn has_shadow(&self) -> bool {
+        matches!(
+            self.kind,
+            ParamKind::Float | ParamKind::Array { float: true, .. }
+        )
+    }
+}
+
+pub struct Signature {
+    /// The float type: the return type, `f32`, `f64` or a generic `T`.
+    pub float: Type,
+    pub float_is_generic: bool,
+    pub params: Vec<Param>,
+}
+
+const INT_TYPES: &[&str] = &[
+    "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+];
+
+/// Reads the signature, reporting every parameter and return type outside the subset.
+pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
+    let sig = &item.sig;
+    if let Some(t) = &sig.asyncness {
+        errors.on(t, "#[grad] cannot differentiate an `async fn`: make it a plain `fn`");
+    }
+    if let Some(t) = &sig.constness {
+        errors.on(t, "#[grad] cannot differentiate a `const fn`: remove `const`");
+    }
+    if let Some(t) = &sig.unsafety {
+        errors.on(t, "#[grad] cannot differentiate an `unsafe fn`: remove `unsafe`");
+    }
+    if let Some(abi) = &sig.abi {
+        errors.on(abi, "#[grad] cannot differentiate an `extern` function: remove the ABI");
+    }
+    if let Some(v) = &sig.variadic {
+        errors.on(v, "#[grad] cannot differentiate a variadic function");
+    }
+
+    let type_params: Vec<Ident> = sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(t.ident.clone()),
+            _ => None,
+        })
+        .collect();
+
+    let float = match &sig.output {
+        ReturnType::Default => {
+            errors.at(
+                sig.ident.span(),
+                "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`); this one returns `()`",
+            );
+            None
+        }
+        ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
+            Some(generic) => Some(((**ty).clone(), generic)),
+            None => {
+                let what = if matches!(**ty, Type::Tuple(_)) {
+                    "a tuple"
+                } else {
+                    "a non-float type"
+                };
+                errors.on(
+                    ty,
+                    format!(
+                        "#[grad] needs a function that returns one float (`f64`, `f32` or a generic `T: Float`); this one returns {what} `{}`: return a scalar loss, and differentiate each output separately",
+                        ty.to_token_stream()
+                    ),
+                );
+                None
+            }
+        },
+    };
+
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => errors.on(
+                r,
+                "#[grad] cannot differentiate a method with `self`: make it a free function that takes the fields it needs as parameters",
+            ),
+            FnArg::Typed(pt) => {
+                let ident = match &*pt.pat {
+                    Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                        pi.ident.clone()
+                    }
+                    other => {
+                        errors.on(
+                            other,
+                            "#[grad] needs each parameter to be a plain name (`x: f64`); destructure inside the body instead",
+                        );
+                        continue;
+                    }
+                };
+                let kind = match &float {
+                    Some((f, _)) => classify(&pt.ty, f, &type_params, errors),
+                    None => ParamKind::Opaque,
+                };
+                params.push(Param {
+                    ident,
+                    kind,
+                    span: pt.span(),
+                });
+            }
+        }
+    }
+
+    let (float, float_is_generic) = float?;
+    Some(Signature {
+        float,
+        float_is_generic,
+        params,
+    })
+}
+
+/// `Some(is_generic)` when `ty` is a float type: `f32`, `f64` or one of the type parameters.
+fn float_kind(ty: &Type, type_params: &[Ident]) -> Option<bool> {
+    let Type::Path(tp) = ty else { return None };
+    let ident = tp.path.get_ident()?;
+    if ident == "f64" || ident == "f32" {
+        Some(false)
+    } else if type_params.iter().any(|p| p == ident) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+fn same_type(a: &Type, b: &Type) -> bool {
+    a.to_token_stream().to_string() == b.to_token_stream().to_string()
+}
+
+enum ElemKind {
+    Float,
+    Data,
+    Other,
+}
+
+fn element(ty: &Type, float: &Type, type_params: &[Ident]) -> ElemKind {
+    if same_type(ty, float) {
+        ElemKind::Float
+    } else if float_kind(ty, type_params).is_some() {
+        ElemKind::Other
+    } else if is_int_or_bool(ty) {
+        ElemKind::Data
+    } else {
+        ElemKind::Other
+    }
+}
+
+fn is_int_or_bool(ty: &Type) -> bool {
+    match ty {
+        Type::Path(tp) => tp
+            .path
+            .get_ident()
+            .is_some_and(|i| i == "bool" || INT_TYPES.iter().any(|t| i == t)),
+        _ => false,
+    }
+}
+
+fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors) -> ParamKind {
+    let mixed = |errors: &mut Errors, t: &Type| {
+        errors.on(
+            t,
+            format!(
+                "#[grad] needs one float type per function: this parameter is `{}` but the function returns `{}`",
+                t.to_token_stream(),
+                float.to_token_stream()
+            ),
+        );
+        ParamKind::Opaque
+    };
+    // An array shape with its element type, by value or behind `&`.
+    let array = |inner: &Type, by_ref: bool, errors: &mut Errors| -> Option<ParamKind> {
+        let (shape, elem) = match inner {
+            Type::Array(a) => match (&*a.elem, by_ref) {
+                (Type::Array(row), true) => (
+                    Shape::Matrix {
+                        rows: a.len.clone(),
+                        cols: row.len.clone(),
+                    },
+                    &*row.elem,
+                ),
+                (elem, true) => (Shape::ArrayRef(a.len.clone()), elem),
+                (elem, false) => (Shape::ArrayByValue(a.len.clone()), elem),
+            },
+            Type::Slice(s) if by_ref => (Shape::Slice, &*s.elem),
+            Type::Path(tp) if by_ref => {
+                let last = tp.path.segments.last()?;
+                if last.ident != "Vec" {
+                    return None;
+                }
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return None;
+                };
+                let Some(syn::GenericArgument::Type(elem)) = args.args.first() else {
+                    return None;
+                };
+                (Shape::VecRef, elem)
+            }
+            _ => return None,
+        };
+        Some(match element(elem, float, type_params) {
+            ElemKind::Float => ParamKind::Array { shape, float: true },
+            ElemKind::Data => ParamKind::Array {
+                shape,
+                float: false,
+            },
+            ElemKind::Other if float_kind(elem, type_params).is_some() => mixed(errors, elem),
+            ElemKind::Other => ParamKind::Opaque,
+        })
+    };
+
+    match ty {
+        _ if same_type(ty, float) => ParamKind::Float,
+        _ if float_kind(ty, type_params).is_some() => mixed(errors, ty),
+        _ if is_int_or_bool(ty) => {
+            if ty.to_token_stream().to_string() == "bool" {
+                ParamKind::Bool
+            } else {
+                ParamKind::Int
+            }
+        }
+        Type::Reference(r) if r.mutability.is_some() => {
+            if contains_float(&r.elem, float, type_params) {
+                errors.on(
+                    ty,
+                    "#[grad] cannot differentiate through a `&mut` float parameter: take the value (or a `&` reference) and return the result instead",
+                );
+            }
+            ParamKind::Opaque
+        }
+        Type::Reference(r) => array(&r.elem, true, errors).unwrap_or(ParamKind::Opaque),
+        Type::Array(_) => array(ty, false, errors).unwrap_or(ParamKind::Opaque),
+        _ => ParamKind::Opaque,
+    }
+}
+
+fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> bool {
+    let text = ty.to_token_stream().to_string();
+    let float_text = float.to_token_stream().to_string();
+    text.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|word| {
+            word == float_text
+                || word == "f32"
+                || word == "f64"
+                || type_params.iter().any(|p| p == word)
+        })
+}
