@@ -1025,6 +1025,82 @@ mod tests {
         assert_eq!(name(err), "learning_rate");
     }
 
+    /// Logistic regression: the loss a user writes, differentiated by `#[grad]`.
+    #[autodiff_macros::grad]
+    fn logistic_loss(w: &[f64; 30], b: f64, x: &[f64; 30], y: f64) -> f64 {
+        let mut z = b;
+        for i in 0..30 {
+            z += w[i] * x[i];
+        }
+        crate::loss::bce_with_logits(z, y)
+    }
+
+    #[derive(Clone, Debug)]
+    struct Logistic {
+        w: [f64; 30],
+        b: f64,
+    }
+    crate::params!(Logistic: f64 { w, b });
+
+    #[test]
+    fn trains_breast_cancer_with_a_generated_adjoint() {
+        use crate::data::{datasets, Standardizer};
+        use crate::Const;
+
+        let (train, test) = datasets::breast_cancer().stratified_split(0.2, 0).unwrap();
+        let scaler = Standardizer::fit(&train);
+        let (train, test) = (
+            scaler.transform(&train).unwrap(),
+            scaler.transform(&test).unwrap(),
+        );
+        let (y_train, y_test) = (train.labels().unwrap(), test.labels().unwrap());
+        let accuracy = |m: &Logistic| {
+            let correct = (0..test.len())
+                .filter(|&i| {
+                    let z = m.b + m.w.iter().zip(test.row(i)).map(|(w, x)| w * x).sum::<f64>();
+                    (z > 0.0) == (y_test[i] == 1)
+                })
+                .count();
+            correct as f64 / test.len() as f64
+        };
+        let mut model = Logistic {
+            w: [0.0; 30],
+            b: 0.0,
+        };
+        let mut sgd = SgdConfig::new().with_learning_rate(0.1).build().unwrap();
+        let report = Trainer::new()
+            .with_epochs(30)
+            .with_batch_size(32)
+            .with_seed(1)
+            .fit_with_metric(
+                &mut model,
+                &mut sgd,
+                train.len(),
+                |m: &Logistic, g: &mut Logistic, i, scale| {
+                    let y = y_train[i] as f64;
+                    logistic_loss_adjoint(
+                        &m.w,
+                        m.b,
+                        train.row_array(i),
+                        y,
+                        scale,
+                        &mut g.w,
+                        &mut g.b,
+                        Const,
+                        Const,
+                    )
+                },
+                Metric::maximize("test accuracy", accuracy),
+            )
+            .unwrap();
+        assert!(report.loss[29] < 0.5 * report.loss[0], "{:?}", report.loss);
+        assert!(
+            report.final_metric().unwrap() >= 0.95,
+            "{:?}",
+            report.metric
+        );
+    }
+
     /// Counts the heap allocations of the current thread (other tests run on other threads).
     mod allocations {
         use std::alloc::{GlobalAlloc, Layout, System};
