@@ -985,7 +985,7 @@ impl Lowerer<'_> {
                     if is_from {
                         let x = self.expr_scalar(&call.args[0]);
                         let ty = type_kind_path(&p.path.segments[0].ident, self.sig);
-                        if ty == Ty::Float && self.ty(&x) == Ty::Float {
+                        if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
                             return Value::Scalar(x);
                         }
                         return Value::Scalar(self.let_op(
