@@ -27,7 +27,7 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
     let analysis = activity::analyze(&body, &mut errors);
     if let Err(e) = errors.finish() {
         let errors = e.to_compile_error();
-        let adjoint = adjoint_item(&item, &sig, &names, quote!(::core::unreachable!()), &[]);
+        let adjoint = adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
         let grad = grad_item(&item, &sig, &names, &wrt);
         return quote! {
             #item

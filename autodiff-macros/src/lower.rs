@@ -985,7 +985,7 @@ impl Lowerer<'_> {
                     if is_from {
                         let x = self.expr_scalar(&call.args[0]);
                         let ty = type_kind_path(&p.path.segments[0].ident, self.sig);
-                        if ty == Ty::Float && self.ty(&x) == Ty::Float {
+                        if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
                             return Value::Scalar(x);
                         }
                         return Value::Scalar(self.let_op(
@@ -1433,7 +1433,6 @@ impl Lowerer<'_> {
         let Some(iter) = self.lower_iterator(&f.expr) else {
             return;
         };
-        let body_block = &f.body;
         let pat = &*f.pat;
         self.lower_loop_common(
             &f.body,
@@ -1449,9 +1448,9 @@ impl Lowerer<'_> {
                 )
             },
             |lw, counter| {
-                let Some(counter) = counter else { return };
-                lw.bind_loop_pattern(pat, &iter.items, Operand::Var(counter));
-                let _ = body_block;
+                if let Some(counter) = counter {
+                    lw.bind_loop_pattern(pat, &iter.item, &Operand::Var(counter));
+                }
             },
         );
     }
@@ -1594,39 +1593,33 @@ impl Lowerer<'_> {
         })));
     }
 
-    fn bind_loop_pattern(&mut self, pat: &Pat, items: &[Item], counter: Operand) {
-        let values: Vec<Value> = items
-            .iter()
-            .map(|item| match item {
-                Item::Counter => Value::Scalar(counter.clone()),
-                Item::Element(array) => {
-                    if self.arrays[array.0].dims == 2 {
-                        Value::Row {
-                            array: *array,
-                            index: counter.clone(),
-                        }
-                    } else {
-                        let ty = if self.arrays[array.0].elem == Elem::Float {
-                            Ty::Float
-                        } else {
-                            Ty::Int
-                        };
-                        Value::Scalar(self.let_op(
-                            "t",
-                            ty,
-                            Op::Load {
-                                array: *array,
-                                index: vec![counter.clone()],
-                            },
-                            pat.span(),
-                        ))
-                    }
-                }
-                Item::Pair(_, _) => Value::Unit,
-            })
-            .collect();
-        let value = assemble(items, &mut values.into_iter());
+    fn bind_loop_pattern(&mut self, pat: &Pat, item: &Item, counter: &Operand) {
+        let value = self.item_value(item, counter, pat.span());
         self.bind_pattern(pat, value);
+    }
+
+    /// What one iteration binds: the counter, an element (a row of a matrix), or a pair.
+    fn item_value(&mut self, item: &Item, counter: &Operand, span: Span) -> Value {
+        match item {
+            Item::Counter => Value::Scalar(counter.clone()),
+            Item::Element(array) if self.arrays[array.0].dims == 2 => Value::Row {
+                array: *array,
+                index: counter.clone(),
+            },
+            Item::Element(array) => {
+                let ty = if self.arrays[array.0].elem == Elem::Float {
+                    Ty::Float
+                } else {
+                    Ty::Int
+                };
+                let index = vec![counter.clone()];
+                Value::Scalar(self.let_op("t", ty, Op::Load { array: *array, index }, span))
+            }
+            Item::Pair(a, b) => Value::Tuple(vec![
+                self.item_value(a, counter, span),
+                self.item_value(b, counter, span),
+            ]),
+        }
     }
 
     /// The iterator of a `for` loop as a counted range plus what each iteration binds.
@@ -1670,7 +1663,7 @@ impl Lowerer<'_> {
                     inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
                     adaptors,
                 },
-                items: vec![Item::Counter],
+                item: Item::Counter,
             });
         }
         if adaptors.iter().any(|a| matches!(a, MaybeAdaptor::StepBy(_))) {
@@ -1678,8 +1671,8 @@ impl Lowerer<'_> {
             return None;
         }
         let rev = adaptors.len() % 2 == 1;
-        let items = self.lower_array_iter(e)?;
-        let arrays: Vec<ArrayId> = items.iter().flat_map(Item::arrays).collect();
+        let item = self.lower_array_iter(e)?;
+        let arrays = item.arrays();
         let span = expr.span();
         let mut end: Option<Operand> = None;
         for array in arrays {
@@ -1706,35 +1699,29 @@ impl Lowerer<'_> {
                 inclusive: false,
                 adaptors: if rev { vec![Adaptor::Rev] } else { Vec::new() },
             },
-            items: vec![items_to_item(items)],
+            item,
         })
     }
 
     /// `x.iter()`, `x`, `&x`, `.enumerate()`, `.zip(..)`.
-    fn lower_array_iter(&mut self, expr: &Expr) -> Option<Vec<Item>> {
+    fn lower_array_iter(&mut self, expr: &Expr) -> Option<Item> {
         match expr {
             Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => {
                 self.lower_array_iter(&m.receiver)
             }
             Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => {
                 let inner = self.lower_array_iter(&m.receiver)?;
-                Some(vec![Item::Pair(
-                    Box::new(Item::Counter),
-                    Box::new(items_to_item(inner)),
-                )])
+                Some(Item::Pair(Box::new(Item::Counter), Box::new(inner)))
             }
             Expr::MethodCall(m) if m.method == "zip" && m.args.len() == 1 => {
                 let a = self.lower_array_iter(&m.receiver)?;
                 let b = self.lower_array_iter(&m.args[0])?;
-                Some(vec![Item::Pair(
-                    Box::new(items_to_item(a)),
-                    Box::new(items_to_item(b)),
-                )])
+                Some(Item::Pair(Box::new(a), Box::new(b)))
             }
             Expr::Reference(r) => self.lower_array_iter(&r.expr),
             Expr::Paren(p) => self.lower_array_iter(&p.expr),
             Expr::Path(_) => match self.lower_expr(expr) {
-                Value::Array(a) => Some(vec![Item::Element(a)]),
+                Value::Array(a) => Some(Item::Element(a)),
                 _ => {
                     self.errors.on(expr, "#[grad] can iterate over arrays, slices and Vecs only");
                     None
@@ -1776,50 +1763,11 @@ impl Item {
             }
         }
     }
-
-    fn leaves(&self, out: &mut Vec<Item>) {
-        match self {
-            Item::Pair(a, b) => {
-                a.leaves(out);
-                b.leaves(out);
-            }
-            leaf => out.push(leaf.clone()),
-        }
-    }
-}
-
-fn items_to_item(mut items: Vec<Item>) -> Item {
-    if items.len() == 1 {
-        items.remove(0)
-    } else {
-        Item::Counter
-    }
-}
-
-/// Builds the bound value of an iteration from the leaves' values, shaped like `items`.
-fn assemble(items: &[Item], leaves: &mut impl Iterator<Item = Value>) -> Value {
-    fn one(item: &Item, leaves: &mut dyn Iterator<Item = Value>) -> Value {
-        match item {
-            Item::Pair(a, b) => Value::Tuple(vec![one(a, leaves), one(b, leaves)]),
-            _ => leaves.next().unwrap_or(Value::Unit),
-        }
-    }
-    let mut flat = Vec::new();
-    for item in items {
-        item.leaves(&mut flat);
-    }
-    let values: Vec<Value> = leaves.collect();
-    let mut it = values.into_iter();
-    let _ = flat;
-    match items {
-        [item] => one(item, &mut it),
-        _ => Value::Unit,
-    }
 }
 
 struct LoopIter {
     range: CountedRange,
-    items: Vec<Item>,
+    item: Item,
 }
 
 fn repeat_parts(expr: &Expr) -> (Expr, Vec<Expr>) {

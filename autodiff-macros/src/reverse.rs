@@ -192,7 +192,16 @@ impl<'a> Gen<'a> {
             return quote!(::autodiff::Shadow::add(&mut #s, #e););
         }
         let d = self.adj(v);
-        quote!(#d += #e;)
+        self.accumulate(quote!(#d), e)
+    }
+
+    /// `target += e`; spelled out for a generic `T: Float`, which has no `+=`.
+    fn accumulate(&self, target: TokenStream, e: TokenStream) -> TokenStream {
+        if self.sig.float_is_generic {
+            quote!(#target = #target + #e;)
+        } else {
+            quote!(#target += #e;)
+        }
     }
 
     // ----- forward ------------------------------------------------------------------------------
@@ -695,7 +704,7 @@ impl<'a> Gen<'a> {
                     }
                     ArrayOrigin::Local => {
                         let a = self.array_adj(*array);
-                        quote!(#a #([#i])* += #d;)
+                        self.accumulate(quote!(#a #([#i])*), d)
                     }
                 }
             }
@@ -767,16 +776,16 @@ impl<'a> Gen<'a> {
                         let target = match (&a.row, is_param) {
                             (Some(r), true) => {
                                 let r = self.operand(r);
-                                quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, j, g))
+                                quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, j, g);)
                             }
                             (Some(r), false) => {
                                 let r = self.operand(r);
-                                quote!(#d[#r][j] += g)
+                                self.accumulate(quote!(#d[#r][j]), quote!(g))
                             }
-                            (None, true) => quote!(::autodiff::SliceShadow::add_at(&mut #d, j, g)),
-                            (None, false) => quote!(#d[j] += g),
+                            (None, true) => quote!(::autodiff::SliceShadow::add_at(&mut #d, j, g);),
+                            (None, false) => self.accumulate(quote!(#d[j]), quote!(g)),
                         };
-                        after.extend(quote!(for (j, g) in #tmp.into_iter().enumerate() { #target; }));
+                        after.extend(quote!(for (j, g) in #tmp.into_iter().enumerate() { #target }));
                         continue;
                     }
                     shadows.push(match (&a.row, is_param) {

@@ -15,7 +15,7 @@
 //!
 //! [`Const`] works in every row.
 
-use core::ops::AddAssign;
+use core::ops::Add;
 
 /// The shadow of an argument that is not differentiated at this call.
 ///
@@ -48,12 +48,12 @@ pub trait Shadow<T> {
     fn add(&mut self, v: T);
 }
 
-impl<T: AddAssign> Shadow<T> for &mut T {
+impl<T: Copy + Add<Output = T>> Shadow<T> for &mut T {
     const ACTIVE: bool = true;
 
     #[inline(always)]
     fn add(&mut self, v: T) {
-        **self += v;
+        **self = **self + v;
     }
 }
 
@@ -92,7 +92,7 @@ fn length_mismatch(param: &str, shadow: usize, primal: usize) -> ! {
     )
 }
 
-impl<T: AddAssign> SliceShadow<T> for [T] {
+impl<T: Copy + Add<Output = T>> SliceShadow<T> for [T] {
     const ACTIVE: bool = true;
 
     #[inline(always)]
@@ -105,11 +105,11 @@ impl<T: AddAssign> SliceShadow<T> for [T] {
 
     #[inline(always)]
     fn add_at(&mut self, i: usize, v: T) {
-        self[i] += v;
+        self[i] = self[i] + v;
     }
 }
 
-impl<T: AddAssign, const N: usize> SliceShadow<T> for [T; N] {
+impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for [T; N] {
     const ACTIVE: bool = true;
 
     #[inline(always)]
@@ -120,11 +120,11 @@ impl<T: AddAssign, const N: usize> SliceShadow<T> for [T; N] {
 
     #[inline(always)]
     fn add_at(&mut self, i: usize, v: T) {
-        self[i] += v;
+        self[i] = self[i] + v;
     }
 }
 
-impl<T: AddAssign> SliceShadow<T> for Vec<T> {
+impl<T: Copy + Add<Output = T>> SliceShadow<T> for Vec<T> {
     const ACTIVE: bool = true;
 
     #[inline(always)]
@@ -135,7 +135,7 @@ impl<T: AddAssign> SliceShadow<T> for Vec<T> {
 
     #[inline(always)]
     fn add_at(&mut self, i: usize, v: T) {
-        self[i] += v;
+        self[i] = self[i] + v;
     }
 }
 
@@ -188,7 +188,7 @@ pub trait MatrixShadow<T> {
     fn row(&mut self, i: usize) -> Self::Row<'_>;
 }
 
-impl<T: AddAssign, const M: usize, const N: usize> MatrixShadow<T> for [[T; M]; N] {
+impl<T: Copy + Add<Output = T>, const M: usize, const N: usize> MatrixShadow<T> for [[T; M]; N] {
     const ACTIVE: bool = true;
     type Row<'a>
         = &'a mut [T; M]
@@ -208,7 +208,7 @@ impl<T: AddAssign, const M: usize, const N: usize> MatrixShadow<T> for [[T; M]; 
 
     #[inline(always)]
     fn add_at(&mut self, i: usize, j: usize, v: T) {
-        self[i][j] += v;
+        self[i][j] = self[i][j] + v;
     }
 
     #[inline(always)]
