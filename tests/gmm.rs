@@ -1,6 +1,7 @@
 //! The ADBench GMM objective: value and all 18 gradient entries of ADBench's `test.txt`
 //! instance as its own unit tests list them, and finite differences on the larger inputs.
 
+#![allow(clippy::excessive_precision)] // ADBench's reference values, as published
 mod common;
 
 #[path = "common/gmm.rs"]

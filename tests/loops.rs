@@ -1,6 +1,7 @@
 //! Arrays, slices and loops: every reverse sweep checked against central finite differences
 //! (and exact values where known) on random sizes and inputs.
 
+#![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
 mod common;
 
 use autodiff::{grad, Const};
@@ -17,6 +18,7 @@ fn dot(x: &[f64], y: &[f64]) -> f64 {
 }
 
 #[grad]
+#[allow(clippy::ptr_arg)] // `&Vec<T>` parameters are part of the contract
 fn dot_zip(x: &[f64], y: &Vec<f64>) -> f64 {
     let mut s = 0.0;
     for (a, b) in x.iter().zip(y.iter()) {

@@ -65,11 +65,13 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
     });
     let adjoint = adjoint_item(&item, &sig, &names, block, &used);
     let grad = grad_item(&item, &sig, &names, &wrt);
-    quote! {
+    let out = quote! {
         #item
         #adjoint
         #grad
-    }
+    };
+    if let Ok(p) = std::env::var("AUTODIFF_DEBUG") { use std::io::Write; let mut f = std::fs::OpenOptions::new().append(true).create(true).open(p).unwrap(); writeln!(f, "{out}").unwrap(); }
+    out
 }
 
 /// Generated names that appear in the signatures.
@@ -216,6 +218,19 @@ fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
         .collect()
 }
 
+/// The original's `cfg` and lint attributes, which apply to what is generated from it.
+fn inherited_attrs(item: &ItemFn) -> TokenStream {
+    item.attrs
+        .iter()
+        .filter(|a| {
+            ["cfg", "allow", "expect", "warn", "deny", "forbid"]
+                .iter()
+                .any(|name| a.path().is_ident(name))
+        })
+        .map(ToTokens::to_token_stream)
+        .collect()
+}
+
 fn adjoint_item(
     item: &ItemFn,
     sig: &Signature,
@@ -233,10 +248,9 @@ fn adjoint_item(
             continue;
         };
         let bound = match &p.kind {
-            ParamKind::Array {
-                shape: Shape::Matrix { .. },
-                ..
-            } => quote!(::autodiff::MatrixShadow<#f>),
+            ParamKind::Array { shape, .. } if shape.dims() == 2 => {
+                quote!(::autodiff::MatrixShadow<#f>)
+            }
             ParamKind::Array { .. } => quote!(::autodiff::SliceShadow<#f>),
             _ => quote!(::autodiff::Shadow<#f>),
         };
@@ -252,7 +266,9 @@ fn adjoint_item(
         item.sig.ident
     );
     let params_gen = &generics.params;
+    let attrs = inherited_attrs(item);
     quote! {
+        #attrs
         #[doc = #doc]
         #[allow(dead_code, clippy::too_many_arguments)]
         #vis fn #name<#params_gen>(#(#params,)* #d_out: #f, #(#shadow_args),*) -> #f #where_clause #block
@@ -261,7 +277,7 @@ fn adjoint_item(
 
 fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
     match &p.kind {
-        ParamKind::Array { shape, .. } => match shape {
+        ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#f; #n]),
             Shape::Slice | Shape::VecRef => quote!(::std::vec::Vec<#f>),
             Shape::Matrix { rows, cols } => quote!([[#f; #cols]; #rows]),
@@ -292,7 +308,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         }
         let ident = &p.ident;
         let init = match &p.kind {
-            ParamKind::Array { shape, .. } => match shape {
+            ParamKind::Array { shape, .. } => match &**shape {
                 Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
                 Shape::Slice | Shape::VecRef => quote!(::std::vec![#zero; #ident.len()]),
                 Shape::Matrix { rows, cols } => quote!([[#zero; #cols]; #rows]),
@@ -341,7 +357,9 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
             quote!(let _ = #original::<#(#explicit),*>;)
         }
     });
+    let attrs = inherited_attrs(item);
     quote! {
+        #attrs
         #[doc = #doc]
         #[allow(dead_code)]
         #vis fn #name #generics(#(#params),*) -> (#f, #grad_ty) #where_clause {
@@ -362,7 +380,7 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
         };
         let ident = &p.ident;
         let label = ident.to_string();
-        out.extend(match shape {
+        out.extend(match &**shape {
             Shape::Matrix { cols, .. } => quote!(
                 ::autodiff::MatrixShadow::check_shape(&#s, #ident.len(), #cols, #label);
             ),

@@ -1438,7 +1438,7 @@ impl Lowerer<'_> {
             &f.body,
             span,
             |lw| {
-                let counter = lw.new_var("i", Ty::Int, span);
+                let counter = lw.new_var("t", Ty::Int, span);
                 (
                     LoopKind::Counted {
                         counter,

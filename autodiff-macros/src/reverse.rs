@@ -393,13 +393,18 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn range(&self, range: &CountedRange) -> TokenStream {
+    /// The range of a counted loop; `receiver` when a method is called on it.
+    fn range(&self, range: &CountedRange, receiver: bool) -> TokenStream {
         let (s, e) = (self.operand(&range.start), self.operand(&range.end));
-        let mut r = if range.inclusive {
-            quote!((#s..=#e))
+        let bare = if range.inclusive {
+            quote!(#s..=#e)
         } else {
-            quote!((#s..#e))
+            quote!(#s..#e)
         };
+        if range.adaptors.is_empty() && !receiver {
+            return bare;
+        }
+        let mut r = quote!((#bare));
         for a in &range.adaptors {
             r = match a {
                 Adaptor::Rev => quote!(#r.rev()),
@@ -493,9 +498,10 @@ impl<'a> Gen<'a> {
         }
         match &l.kind {
             LoopKind::Counted { counter, range } => {
-                let r = self.range(range);
+                let r = self.range(range, false);
                 if let Some(tape) = &tape {
-                    out.extend(quote!(#tape.reserve(#r.size_hint().0);));
+                    let receiver = self.range(range, true);
+                    out.extend(quote!(#tape.reserve(#receiver.size_hint().0);));
                 }
                 let i = if self.uses_in_forward(*counter, l) {
                     let i = self.var(*counter);
@@ -872,7 +878,7 @@ impl<'a> Gen<'a> {
         body.extend(region_code);
         let counter = match &l.kind {
             LoopKind::Counted { counter, range } => {
-                let r = self.range(range);
+                let r = self.range(range, true);
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
                     Some(t) => {
                         let t = self.var(t);

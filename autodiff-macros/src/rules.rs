@@ -64,8 +64,19 @@ impl Cx {
         }
     }
 
+    /// A constant of `core::f64::consts` (`"LN_2"`) in the function's float type.
+    pub fn constant(&self, name: &str) -> TokenStream {
+        let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+        let f = &self.float;
+        if self.generic {
+            quote!(::autodiff::__private::lit::<#f>(::core::f64::consts::#name))
+        } else {
+            quote!(::core::#f::consts::#name)
+        }
+    }
+
     /// An integer expression converted to the function's float type.
-    pub fn from_int(&self, n: TokenStream) -> TokenStream {
+    pub fn int_to_float(&self, n: TokenStream) -> TokenStream {
         let f = &self.float;
         if self.generic {
             quote!(::autodiff::__private::from_int::<#f, _>(#n))
@@ -140,7 +151,7 @@ pub static RULES: &[Rule] = &[
     // Exponentials and logarithms.
     unary!("exp", |cx, x, o, d| quote!(#d * #o)),
     unary!("exp2", |cx, x, o, d| {
-        let ln2 = cx.lit(std::f64::consts::LN_2);
+        let ln2 = cx.constant("LN_2");
         quote!(#d * #o * #ln2)
     }),
     unary!("exp_m1", |cx, x, o, d| {
@@ -153,11 +164,11 @@ pub static RULES: &[Rule] = &[
         quote!(#d / (#x + #one))
     }),
     unary!("log10", |cx, x, o, d| {
-        let ln10 = cx.lit(std::f64::consts::LN_10);
+        let ln10 = cx.constant("LN_10");
         quote!(#d / (#x * #ln10))
     }),
     unary!("log2", |cx, x, o, d| {
-        let ln2 = cx.lit(std::f64::consts::LN_2);
+        let ln2 = cx.constant("LN_2");
         quote!(#d / (#x * #ln2))
     }),
     rule!("log", Form::Method, 2 + 0, |cx| {
@@ -178,7 +189,7 @@ pub static RULES: &[Rule] = &[
     }),
     rule!("powi", Form::Method, 1 + 1, |cx| {
         let (x, n, d) = (&cx.x[0], &cx.other[0], &cx.d);
-        let n_float = cx.from_int(quote!(#n));
+        let n_float = cx.int_to_float(quote!(#n));
         vec![quote!(#d * #n_float * #x.powi(#n - 1))]
     }),
     rule!("powf", Form::Method, 2 + 0, |cx| {

@@ -36,7 +36,7 @@ pub enum ParamKind {
     /// A scalar of the function's float type.
     Float,
     /// An array of floats (`float == true`, differentiated) or of integers/bools (data).
-    Array { shape: Shape, float: bool },
+    Array { shape: Box<Shape>, float: bool },
     Int,
     Bool,
     /// Anything else: passed through to calls, never differentiated.
@@ -256,9 +256,12 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
             _ => return None,
         };
         Some(match element(elem, float, type_params) {
-            ElemKind::Float => ParamKind::Array { shape, float: true },
+            ElemKind::Float => ParamKind::Array {
+                shape: Box::new(shape),
+                float: true,
+            },
             ElemKind::Data => ParamKind::Array {
-                shape,
+                shape: Box::new(shape),
                 float: false,
             },
             ElemKind::Other if float_kind(elem, type_params).is_some() => mixed(errors, elem),

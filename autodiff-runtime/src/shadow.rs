@@ -23,18 +23,14 @@ use core::ops::Add;
 /// argument's gradient: the adjoint work that only feeds it is dead code and is compiled away.
 ///
 /// ```
-/// use autodiff::{grad, Const};
+/// use autodiff_runtime::{loss::mse_adjoint, Const};
 ///
-/// #[grad]
-/// fn scaled_square(w: f64, x: f64) -> f64 {
-///     w * x * x
-/// }
-///
-/// let mut d_w = 0.0;
-/// // `x` is data: no gradient is computed for it.
-/// let value = scaled_square_adjoint(2.0, 3.0, 1.0, &mut d_w, Const);
-/// assert_eq!(value, 18.0);
-/// assert_eq!(d_w, 9.0);
+/// // (pred - target)^2 at pred = 3, target = 1: d/dpred = 2 (pred - target) = 4.
+/// let mut d_pred = 0.0;
+/// // The target is data: no gradient is computed for it.
+/// let value = mse_adjoint(3.0, 1.0, 1.0, &mut d_pred, Const);
+/// assert_eq!(value, 4.0);
+/// assert_eq!(d_pred, 4.0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Const;

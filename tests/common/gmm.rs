@@ -1,6 +1,6 @@
 //! The ADBench Gaussian mixture model objective, written as plain Rust with `#[grad]`, and
 //! a loader for ADBench's input files (shared by tests/gmm.rs and benches/gradients.rs).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::approx_constant, clippy::needless_range_loop)]
 
 use autodiff::grad;
 
