@@ -1,0 +1,152 @@
+//! Gradients by `#[grad]` against the alternatives, one criterion group per problem.
+//!
+//! Rows: `primal` (the function), `grad` (`NAME_grad`), `hand` (a hand-written analytic
+//! gradient), `fd` (central finite differences, full gradient), `dual` (num-dual's `Dual64`,
+//! one forward pass per input), `tape` (echidna's tape-based reverse mode). FD and dual are
+//! left out of GMM d=10 K=25 (1650 inputs: thousands of objective evaluations, seconds per
+//! gradient). `benches/ratios.py` turns the results into the ratio table.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
+
+mod problems;
+
+use problems::{dot, gmm_problem, logreg, mlp, recurrence};
+
+type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// The rows that matter most (primal, grad, hand): more samples, longer measurement.
+fn precise(g: &mut Group) {
+    g.sampling_mode(SamplingMode::Auto)
+        .sample_size(40)
+        .warm_up_time(Duration::from_millis(800))
+        .measurement_time(Duration::from_secs(3));
+}
+
+/// Baselines that are orders of magnitude slower: a few flat samples.
+fn coarse(g: &mut Group, secs: u64) {
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(secs));
+}
+
+fn bench_dot(c: &mut Criterion) {
+    let p = dot::Problem::new();
+    let flat = p.flat();
+    let mut g = c.benchmark_group("dot_n1000");
+    precise(&mut g);
+    g.bench_function("primal", |b| {
+        b.iter(|| dot::dot(black_box(&p.x), black_box(&p.y)))
+    });
+    g.bench_function("grad", |b| {
+        b.iter(|| dot::dot_grad(black_box(&p.x), black_box(&p.y)))
+    });
+    g.bench_function("hand", |b| {
+        b.iter(|| dot::hand(black_box(&p.x), black_box(&p.y)))
+    });
+    g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
+    coarse(&mut g, 2);
+    g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
+    g.bench_function("dual", |b| b.iter(|| p.dual(black_box(&flat))));
+    g.finish();
+}
+
+fn bench_mlp(c: &mut Criterion) {
+    let p = mlp::Problem::new();
+    let flat = p.flat();
+    let mut g = c.benchmark_group("mlp_30_64_1");
+    precise(&mut g);
+    g.bench_function("primal", |b| b.iter(|| black_box(&p).primal()));
+    g.bench_function("grad", |b| b.iter(|| black_box(&p).grad()));
+    g.bench_function("hand", |b| b.iter(|| black_box(&p).hand()));
+    g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
+    coarse(&mut g, 2);
+    g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
+    g.bench_function("dual", |b| b.iter(|| p.dual(black_box(&flat))));
+    g.finish();
+}
+
+fn bench_logreg(c: &mut Criterion) {
+    let p = logreg::Problem::new();
+    let flat = p.flat();
+    let (w, xs, ys) = (&p.w, &*p.xs, &p.ys);
+    let mut g = c.benchmark_group("logreg_256x30");
+    precise(&mut g);
+    g.bench_function("primal", |b| {
+        b.iter(|| logreg::logreg_loss(black_box(w), black_box(p.b), black_box(xs), black_box(ys)))
+    });
+    g.bench_function("grad", |b| {
+        b.iter(|| {
+            logreg::logreg_loss_grad(black_box(w), black_box(p.b), black_box(xs), black_box(ys))
+        })
+    });
+    g.bench_function("hand", |b| {
+        b.iter(|| logreg::hand(black_box(w), black_box(p.b), black_box(xs), black_box(ys)))
+    });
+    g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
+    coarse(&mut g, 2);
+    g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
+    g.bench_function("dual", |b| b.iter(|| p.dual(black_box(&flat))));
+    g.finish();
+}
+
+fn bench_gmm(c: &mut Criterion) {
+    for (name, input, baselines) in [
+        ("gmm_d2_K5", gmm_problem::d2_k5(), true),
+        ("gmm_d10_K25", gmm_problem::d10_k25(), false),
+    ] {
+        let flat = gmm_problem::flat(&input);
+        let mut g = c.benchmark_group(name);
+        precise(&mut g);
+        g.bench_function("primal", |b| {
+            b.iter(|| gmm_problem::primal(black_box(&input)))
+        });
+        g.bench_function("grad", |b| b.iter(|| gmm_problem::grad(black_box(&input))));
+        g.bench_function("hand", |b| b.iter(|| gmm_problem::hand(black_box(&input))));
+        coarse(&mut g, 3);
+        g.bench_function("tape", |b| {
+            b.iter(|| gmm_problem::tape(&input, black_box(&flat)))
+        });
+        if baselines {
+            g.bench_function("fd", |b| b.iter(|| gmm_problem::fd(black_box(&input))));
+            g.bench_function("dual", |b| {
+                b.iter(|| gmm_problem::dual(&input, black_box(&flat)))
+            });
+        }
+        g.finish();
+    }
+}
+
+fn bench_recurrence(c: &mut Criterion) {
+    let p = recurrence::Problem::new();
+    let flat = p.flat();
+    let mut g = c.benchmark_group("recurrence_1000");
+    precise(&mut g);
+    g.bench_function("primal", |b| {
+        b.iter(|| recurrence::recurrence(black_box(p.x0), black_box(&p.w)))
+    });
+    g.bench_function("grad", |b| {
+        b.iter(|| recurrence::recurrence_grad(black_box(p.x0), black_box(&p.w)))
+    });
+    g.bench_function("hand", |b| {
+        b.iter(|| recurrence::hand(black_box(p.x0), black_box(&p.w)))
+    });
+    g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
+    coarse(&mut g, 2);
+    g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
+    g.bench_function("dual", |b| b.iter(|| p.dual(black_box(&flat))));
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_dot,
+    bench_mlp,
+    bench_logreg,
+    bench_gmm,
+    bench_recurrence
+);
+criterion_main!(benches);
