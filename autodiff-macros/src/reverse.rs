@@ -293,7 +293,9 @@ impl<'a> Gen<'a> {
                 let v = self.var(*var);
                 let e = self.op(op);
                 let span = self.body.var(*var).span;
-                quote_spanned!(span=> let #v = #e;)
+                let ty = matches!(op, Op::Copy(x) if !matches!(x, Operand::Var(_)))
+                    .then(|| self.annotation(*var));
+                quote_spanned!(span=> let #v #ty = #e;)
             }
             Stmt::Store { array, index, value } => {
                 let a = self.array(*array);
@@ -454,7 +456,8 @@ impl<'a> Gen<'a> {
             let v = self.var(c.inner);
             let init = self.operand(&c.init);
             let m = updates.iter().any(|u| u.inner == c.inner).then(|| quote!(mut));
-            out.extend(quote!(let #m #v = #init;));
+            let ty = (!matches!(c.init, Operand::Var(_))).then(|| self.annotation(c.inner));
+            out.extend(quote!(let #m #v #ty = #init;));
         }
         let trips = l.trips.filter(|_| active).map(|t| self.var(t));
         if let Some(t) = &trips {
@@ -527,6 +530,13 @@ impl<'a> Gen<'a> {
             out.extend(quote!(let #o = #i;));
         }
         out
+    }
+
+    /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
+    /// method call on it (`let mut s: f64 = 0.0; s = s.sin();`).
+    fn annotation(&self, v: Var) -> Option<TokenStream> {
+        let f = &self.float;
+        (self.body.var(v).ty == Ty::Float).then(|| quote!(: #f))
     }
 
     fn uses_in_forward(&self, v: Var, l: &Loop) -> bool {
