@@ -65,10 +65,16 @@ fn names_in_user_code_do_not_change_the_gradient() {
         plus[i] += h;
         minus[i] -= h;
         let numeric = (f(plus) - f(minus)) / (2.0 * h);
-        assert!((analytic - numeric).abs() < 1e-5, "d/dp{i}: {analytic} vs {numeric}");
+        assert!(
+            (analytic - numeric).abs() < 1e-5,
+            "d/dp{i}: {analytic} vs {numeric}"
+        );
     }
     let (v, (dt, dd)) = loops_with_collisions_grad(&[0.1, 0.2, 0.3], &[1.5, 0.5, 2.0], 3);
-    assert_eq!(v, loops_with_collisions(&[0.1, 0.2, 0.3], &[1.5, 0.5, 2.0], 3));
+    assert_eq!(
+        v,
+        loops_with_collisions(&[0.1, 0.2, 0.3], &[1.5, 0.5, 2.0], 3)
+    );
     for i in 0..3 {
         let h = 1e-6;
         let at = |t: f64, which: usize| {
@@ -83,7 +89,10 @@ fn names_in_user_code_do_not_change_the_gradient() {
         let base = [[0.1, 0.2, 0.3][i], [1.5, 0.5, 2.0][i]];
         for (which, analytic) in [(0, dt[i]), (1, dd[i])] {
             let numeric = (at(base[which] + h, which) - at(base[which] - h, which)) / (2.0 * h);
-            assert!((analytic - numeric).abs() < 1e-5, "{which}/{i}: {analytic} vs {numeric}");
+            assert!(
+                (analytic - numeric).abs() < 1e-5,
+                "{which}/{i}: {analytic} vs {numeric}"
+            );
         }
     }
     let (v, (dx, ddx)) = generic_names_grad(2.0f64, 3.0);

@@ -427,7 +427,12 @@ impl Planner<'_, '_> {
                     }
                     let direct = self.sites.def_region[v.0] == region;
                     if direct && self.recomputable(v, region) {
-                        self.analysis.loops.entry(k).or_default().recomputed.insert(v);
+                        self.analysis
+                            .loops
+                            .entry(k)
+                            .or_default()
+                            .recomputed
+                            .insert(v);
                         if let Some(op) = self.sites.def_op.get(&v) {
                             for u in op_vars(op) {
                                 self.require(u);
@@ -493,7 +498,11 @@ impl Planner<'_, '_> {
                     return false;
                 }
                 match op {
-                    Op::Prim { rule, floats, others } => {
+                    Op::Prim {
+                        rule,
+                        floats,
+                        others,
+                    } => {
                         let cx = placeholder_cx(floats.len(), others.len());
                         let contributions = (rule.adjoint)(&cx);
                         for (k, contribution) in contributions.iter().enumerate() {
@@ -503,12 +512,16 @@ impl Planner<'_, '_> {
                             for name in reads(contribution) {
                                 match name.split_at(1) {
                                     ("x", i) => {
-                                        if let Some(x) = i.parse::<usize>().ok().and_then(|i| floats.get(i)) {
+                                        if let Some(x) =
+                                            i.parse::<usize>().ok().and_then(|i| floats.get(i))
+                                        {
                                             self.need(x);
                                         }
                                     }
                                     ("n", i) => {
-                                        if let Some(x) = i.parse::<usize>().ok().and_then(|i| others.get(i)) {
+                                        if let Some(x) =
+                                            i.parse::<usize>().ok().and_then(|i| others.get(i))
+                                        {
                                             self.need(x);
                                         }
                                     }

@@ -24,7 +24,9 @@ impl Errors {
     pub fn bug(&mut self, span: Span, what: impl Display) {
         self.at(
             span,
-            format!("internal error in #[grad]: {what} (a bug in autodiff-macros; please report it)"),
+            format!(
+                "internal error in #[grad]: {what} (a bug in autodiff-macros; please report it)"
+            ),
         );
     }
 

@@ -43,14 +43,13 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
     let reverse = gen.reverse_top();
     let sweeps = gen.finish(forward, reverse);
     let used: Vec<usize> = sweeps.used_shadows.iter().copied().collect();
-    let (tapes, forward, reverse, result) = (
-        sweeps.tapes,
-        sweeps.forward,
-        sweeps.reverse,
-        sweeps.result,
-    );
+    let (tapes, forward, reverse, result) =
+        (sweeps.tapes, sweeps.forward, sweeps.reverse, sweeps.result);
     let import = sig.float_is_generic.then(|| {
-        quote!(#[allow(unused_imports)] use ::autodiff::__private::Float as _;)
+        quote!(
+            #[allow(unused_imports)]
+            use ::autodiff::__private::Float as _;
+        )
     });
     let checks = shadow_checks(&sig, &names);
     let block = quote!({
@@ -70,7 +69,15 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
         #adjoint
         #grad
     };
-    if let Ok(p) = std::env::var("AUTODIFF_DEBUG") { use std::io::Write; let mut f = std::fs::OpenOptions::new().append(true).create(true).open(p).unwrap(); writeln!(f, "{out}").unwrap(); }
+    if let Ok(p) = std::env::var("AUTODIFF_DEBUG") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(p)
+            .unwrap();
+        writeln!(f, "{out}").unwrap();
+    }
     out
 }
 
@@ -347,9 +354,9 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
             GenericParam::Lifetime(_) => None,
         })
         .collect();
-    let has_impl_trait = item.sig.inputs.iter().any(|i| {
-        matches!(i, FnArg::Typed(pt) if pt.ty.to_token_stream().to_string().contains("impl"))
-    });
+    let has_impl_trait = item.sig.inputs.iter().any(
+        |i| matches!(i, FnArg::Typed(pt) if pt.ty.to_token_stream().to_string().contains("impl")),
+    );
     let mention = (!has_impl_trait).then(|| {
         if explicit.is_empty() {
             quote!(let _ = #original;)
@@ -375,7 +382,8 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
 fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
     let mut out = TokenStream::new();
     for (i, p) in sig.params.iter().enumerate() {
-        let (Some(s), ParamKind::Array { shape, float: true }) = (&names.shadows[i], &p.kind) else {
+        let (Some(s), ParamKind::Array { shape, float: true }) = (&names.shadows[i], &p.kind)
+        else {
             continue;
         };
         let ident = &p.ident;

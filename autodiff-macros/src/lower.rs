@@ -22,10 +22,16 @@ use crate::sig::{ParamKind, Signature};
 /// A user binding.
 #[derive(Clone)]
 enum Binding {
-    Scalar { cell: usize, mutable: bool },
+    Scalar {
+        cell: usize,
+        mutable: bool,
+    },
     Array(ArrayId),
     /// One row of a matrix, bound by `for row in w.iter()`.
-    Row { array: ArrayId, index: Operand },
+    Row {
+        array: ArrayId,
+        index: Operand,
+    },
     /// A parameter of a type the macro does not look into.
     Opaque,
 }
@@ -470,12 +476,15 @@ impl Lowerer<'_> {
                 (fill, lens, None)
             }
             Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-                let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(
-                    quote!([#]).into_iter().next().map_or_else(TokenStream::new, |_| {
-                        let tokens = &m.mac.tokens;
-                        quote!([#tokens])
-                    }),
-                ) else {
+                let Ok(Expr::Repeat(r)) =
+                    syn::parse2::<Expr>(quote!([#]).into_iter().next().map_or_else(
+                        TokenStream::new,
+                        |_| {
+                            let tokens = &m.mac.tokens;
+                            quote!([#tokens])
+                        },
+                    ))
+                else {
                     self.errors.on(
                         m,
                         "#[grad] supports `vec!` only in the form `vec![0.0; n]` (a local buffer)",
@@ -796,7 +805,11 @@ impl Lowerer<'_> {
     fn lower_assign(&mut self, left: &Expr, op: Option<BinOp>, right: &Expr, span: Span) {
         match left {
             Expr::Path(p) if p.path.get_ident().is_some() => {
-                let name = p.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                let name = p
+                    .path
+                    .get_ident()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
                 match self.lookup(&name) {
                     Some(Binding::Scalar { cell, mutable }) => {
                         if !mutable {
@@ -925,8 +938,7 @@ impl Lowerer<'_> {
         }
         indices.push(i);
         if indices.len() > self.arrays[base.0].dims {
-            self.errors
-                .on(index, "too many indices for this array");
+            self.errors.on(index, "too many indices for this array");
             return None;
         }
         Some((base, indices))
@@ -1000,8 +1012,20 @@ impl Lowerer<'_> {
         }
         if matches!(
             name.as_str(),
-            "iter" | "map" | "sum" | "fold" | "zip" | "enumerate" | "rev" | "step_by" | "product"
-                | "filter" | "for_each" | "into_iter" | "iter_mut" | "collect"
+            "iter"
+                | "map"
+                | "sum"
+                | "fold"
+                | "zip"
+                | "enumerate"
+                | "rev"
+                | "step_by"
+                | "product"
+                | "filter"
+                | "for_each"
+                | "into_iter"
+                | "iter_mut"
+                | "collect"
         ) {
             return self.unsupported(
                 &m.method,
@@ -1044,7 +1068,12 @@ impl Lowerer<'_> {
         }
     }
 
-    fn int_method(&mut self, m: &syn::ExprMethodCall, receiver: Operand, args: Vec<Operand>) -> Value {
+    fn int_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        receiver: Operand,
+        args: Vec<Operand>,
+    ) -> Value {
         const INT_METHODS: &[&str] = &["min", "max", "abs", "pow", "saturating_sub", "rem_euclid"];
         let name = m.method.to_string();
         if !INT_METHODS.contains(&name.as_str()) {
@@ -1140,7 +1169,8 @@ impl Lowerer<'_> {
                     by_ref: matches!(arg, Expr::Reference(_)),
                 })),
                 _ => {
-                    self.errors.on(arg, "#[grad] cannot pass this value to a function");
+                    self.errors
+                        .on(arg, "#[grad] cannot pass this value to a function");
                 }
             }
         }
@@ -1189,7 +1219,10 @@ impl Lowerer<'_> {
         self.blocks.push(Vec::new());
         let then_value = then_branch(self);
         let then_stmts = self.blocks.pop().unwrap_or_default();
-        let then_cells: Vec<Operand> = self.cells[..n_cells].iter().map(|c| c.value.clone()).collect();
+        let then_cells: Vec<Operand> = self.cells[..n_cells]
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
         self.cells.truncate(n_cells);
         for (cell, value) in self.cells.iter_mut().zip(&before) {
             cell.value = value.clone();
@@ -1198,7 +1231,10 @@ impl Lowerer<'_> {
         self.blocks.push(Vec::new());
         let else_value = else_branch(self);
         let else_stmts = self.blocks.pop().unwrap_or_default();
-        let else_cells: Vec<Operand> = self.cells[..n_cells].iter().map(|c| c.value.clone()).collect();
+        let else_cells: Vec<Operand> = self.cells[..n_cells]
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
         self.cells.truncate(n_cells);
 
         let mut phis = Vec::new();
@@ -1319,7 +1355,11 @@ impl Lowerer<'_> {
             Pat::Path(p) => Some(self.let_op(
                 "t",
                 Ty::Bool,
-                Op::Binary(BinOp::Eq, scrutinee.clone(), Operand::Const(Expr::Path(p.clone()))),
+                Op::Binary(
+                    BinOp::Eq,
+                    scrutinee.clone(),
+                    Operand::Const(Expr::Path(p.clone())),
+                ),
                 span,
             )),
             Pat::Or(o) => {
@@ -1339,15 +1379,27 @@ impl Lowerer<'_> {
                 let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
                 let mut conds = Vec::new();
                 if let Some(lo) = lo {
-                    conds.push(self.let_op("t", Ty::Bool, Op::Binary(BinOp::Ge, scrutinee.clone(), lo), span));
+                    conds.push(self.let_op(
+                        "t",
+                        Ty::Bool,
+                        Op::Binary(BinOp::Ge, scrutinee.clone(), lo),
+                        span,
+                    ));
                 }
                 if let Some(hi) = hi {
                     let op = if inclusive { BinOp::Le } else { BinOp::Lt };
-                    conds.push(self.let_op("t", Ty::Bool, Op::Binary(op, scrutinee.clone(), hi), span));
+                    conds.push(self.let_op(
+                        "t",
+                        Ty::Bool,
+                        Op::Binary(op, scrutinee.clone(), hi),
+                        span,
+                    ));
                 }
                 let mut it = conds.into_iter();
                 let first = it.next()?;
-                Some(it.fold(first, |a, c| self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span)))
+                Some(it.fold(first, |a, c| {
+                    self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span)
+                }))
             }
             Pat::Ident(pi) if pi.subpat.is_none() => {
                 // A binding arm: matches everything, binds the scrutinee.
@@ -1368,7 +1420,8 @@ impl Lowerer<'_> {
 
     fn lower_return(&mut self, r: &syn::ExprReturn) {
         let Some(e) = &r.expr else {
-            self.errors.on(r, "#[grad] needs `return` to return the float result");
+            self.errors
+                .on(r, "#[grad] needs `return` to return the float result");
             return;
         };
         let value = self.lower_expr(e);
@@ -1427,7 +1480,8 @@ impl Lowerer<'_> {
 
     fn lower_for(&mut self, f: &syn::ExprForLoop) {
         if let Some(label) = &f.label {
-            self.errors.on(label, "#[grad] does not support loop labels");
+            self.errors
+                .on(label, "#[grad] does not support loop labels");
         }
         let span = f.span();
         let Some(iter) = self.lower_iterator(&f.expr) else {
@@ -1457,7 +1511,8 @@ impl Lowerer<'_> {
 
     fn lower_while(&mut self, w: &syn::ExprWhile) {
         if let Some(label) = &w.label {
-            self.errors.on(label, "#[grad] does not support loop labels");
+            self.errors
+                .on(label, "#[grad] does not support loop labels");
         }
         let span = w.span();
         let cond_expr = &*w.cond;
@@ -1478,7 +1533,8 @@ impl Lowerer<'_> {
 
     fn lower_loop(&mut self, l: &syn::ExprLoop) {
         if let Some(label) = &l.label {
-            self.errors.on(label, "#[grad] does not support loop labels");
+            self.errors
+                .on(label, "#[grad] does not support loop labels");
         }
         let span = l.span();
         self.lower_loop_common(
@@ -1511,7 +1567,10 @@ impl Lowerer<'_> {
             .assigned
             .iter()
             .filter_map(|name| match self.lookup(name) {
-                Some(Binding::Scalar { cell, mutable: true }) => Some(cell),
+                Some(Binding::Scalar {
+                    cell,
+                    mutable: true,
+                }) => Some(cell),
                 _ => None,
             })
             .collect();
@@ -1613,7 +1672,15 @@ impl Lowerer<'_> {
                     Ty::Int
                 };
                 let index = vec![counter.clone()];
-                Value::Scalar(self.let_op("t", ty, Op::Load { array: *array, index }, span))
+                Value::Scalar(self.let_op(
+                    "t",
+                    ty,
+                    Op::Load {
+                        array: *array,
+                        index,
+                    },
+                    span,
+                ))
             }
             Item::Pair(a, b) => Value::Tuple(vec![
                 self.item_value(a, counter, span),
@@ -1644,7 +1711,8 @@ impl Lowerer<'_> {
         adaptors.reverse();
         if let Expr::Range(r) = e {
             let (Some(start), Some(end)) = (&r.start, &r.end) else {
-                self.errors.on(r, "#[grad] needs `for` ranges with both bounds (`a..b`)");
+                self.errors
+                    .on(r, "#[grad] needs `for` ranges with both bounds (`a..b`)");
                 return None;
             };
             let start = self.expr_scalar(start);
@@ -1666,8 +1734,12 @@ impl Lowerer<'_> {
                 item: Item::Counter,
             });
         }
-        if adaptors.iter().any(|a| matches!(a, MaybeAdaptor::StepBy(_))) {
-            self.errors.on(expr, "#[grad] supports `.step_by(k)` on ranges only");
+        if adaptors
+            .iter()
+            .any(|a| matches!(a, MaybeAdaptor::StepBy(_)))
+        {
+            self.errors
+                .on(expr, "#[grad] supports `.step_by(k)` on ranges only");
             return None;
         }
         let rev = adaptors.len() % 2 == 1;
@@ -1723,7 +1795,10 @@ impl Lowerer<'_> {
             Expr::Path(_) => match self.lower_expr(expr) {
                 Value::Array(a) => Some(Item::Element(a)),
                 _ => {
-                    self.errors.on(expr, "#[grad] can iterate over arrays, slices and Vecs only");
+                    self.errors.on(
+                        expr,
+                        "#[grad] can iterate over arrays, slices and Vecs only",
+                    );
                     None
                 }
             },
@@ -1807,7 +1882,10 @@ fn user_bindings(block: &syn::Block) -> HashSet<String> {
 }
 
 fn is_temp_name(name: &str) -> bool {
-    name == "t" || name.strip_prefix("t_").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+    name == "t"
+        || name
+            .strip_prefix("t_")
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn same_operand(a: &Operand, b: &Operand) -> bool {

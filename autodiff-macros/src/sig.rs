@@ -36,7 +36,10 @@ pub enum ParamKind {
     /// A scalar of the function's float type.
     Float,
     /// An array of floats (`float == true`, differentiated) or of integers/bools (data).
-    Array { shape: Box<Shape>, float: bool },
+    Array {
+        shape: Box<Shape>,
+        float: bool,
+    },
     Int,
     Bool,
     /// Anything else: passed through to calls, never differentiated.
@@ -74,16 +77,28 @@ const INT_TYPES: &[&str] = &[
 pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
     let sig = &item.sig;
     if let Some(t) = &sig.asyncness {
-        errors.on(t, "#[grad] cannot differentiate an `async fn`: make it a plain `fn`");
+        errors.on(
+            t,
+            "#[grad] cannot differentiate an `async fn`: make it a plain `fn`",
+        );
     }
     if let Some(t) = &sig.constness {
-        errors.on(t, "#[grad] cannot differentiate a `const fn`: remove `const`");
+        errors.on(
+            t,
+            "#[grad] cannot differentiate a `const fn`: remove `const`",
+        );
     }
     if let Some(t) = &sig.unsafety {
-        errors.on(t, "#[grad] cannot differentiate an `unsafe fn`: remove `unsafe`");
+        errors.on(
+            t,
+            "#[grad] cannot differentiate an `unsafe fn`: remove `unsafe`",
+        );
     }
     if let Some(abi) = &sig.abi {
-        errors.on(abi, "#[grad] cannot differentiate an `extern` function: remove the ABI");
+        errors.on(
+            abi,
+            "#[grad] cannot differentiate an `extern` function: remove the ABI",
+        );
     }
     if let Some(v) = &sig.variadic {
         errors.on(v, "#[grad] cannot differentiate a variadic function");
