@@ -541,12 +541,11 @@ impl Planner<'_, '_> {
                                         self.need(row);
                                     }
                                     if !self.sites.stable_after(a.array, region, pos) {
-                                        let info = self.sites.body.array(a.array);
+                                        let name = &self.sites.body.array(a.array).written;
                                         self.errors.at(
-                                            info.span,
+                                            self.sites.body.var(*var).span,
                                             format!(
-                                                "#[grad] cannot differentiate this call: the local array `{}` passed to it is written again afterwards, and the call's gradient needs the values it saw; pass a copy that is not modified",
-                                                info.name
+                                                "#[grad] cannot differentiate this call: the local array `{name}` passed to it is written again afterwards, and the call's gradient needs the values it saw; pass an array that is not modified after the call"
                                             ),
                                         );
                                     }

@@ -30,6 +30,10 @@ impl Errors {
         );
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     /// All errors as one `syn::Error`, or `Ok` when there are none.
     pub fn finish(self) -> syn::Result<()> {
         let mut errors = self.errors.into_iter();

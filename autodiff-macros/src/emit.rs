@@ -22,17 +22,21 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
         return quote!(#item #errors);
     };
     let wrt = differentiated(&attr, &sig, &mut errors);
+    // Stubs with the right signatures keep callers quiet when only the body is at fault.
+    let signature_ok = errors.is_empty();
     let names = Names::new(&item, &sig);
     let body = lower::lower(&sig, &item.block, &mut errors);
     let analysis = activity::analyze(&body, &mut errors);
     if let Err(e) = errors.finish() {
         let errors = e.to_compile_error();
+        if !signature_ok {
+            return quote!(#item #errors);
+        }
         let adjoint = adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
         let grad = grad_item(&item, &sig, &names, &wrt);
         return quote! {
             #item
             #errors
-            #[allow(unused_variables, unreachable_code)]
             #adjoint
             #grad
         };
@@ -277,7 +281,7 @@ fn adjoint_item(
     quote! {
         #attrs
         #[doc = #doc]
-        #[allow(dead_code, clippy::too_many_arguments)]
+                #[allow(dead_code, unused_variables, clippy::too_many_arguments)]
         #vis fn #name<#params_gen>(#(#params,)* #d_out: #f, #(#shadow_args),*) -> #f #where_clause #block
     }
 }

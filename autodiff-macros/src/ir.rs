@@ -44,7 +44,10 @@ pub enum ArrayOrigin {
 }
 
 pub struct ArrayInfo {
+    /// The generated code's name (unique).
     pub name: String,
+    /// The name as the user wrote it, for messages.
+    pub written: String,
     pub elem: Elem,
     /// 1 for `[T]`-like, 2 for `[[T; M]; N]`.
     pub dims: usize,

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::Span;
 use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -34,6 +34,8 @@ enum Binding {
     },
     /// A parameter of a type the macro does not look into.
     Opaque,
+    /// A name bound to a value that was already reported as an error.
+    Poisoned,
 }
 
 /// The value of an expression.
@@ -42,8 +44,14 @@ enum Value {
     Scalar(Operand),
     Tuple(Vec<Value>),
     Array(ArrayId),
-    Row { array: ArrayId, index: Operand },
+    Row {
+        array: ArrayId,
+        index: Operand,
+    },
     Unit,
+    /// The value of something already reported as an error: accepted everywhere without
+    /// further errors, so the user sees the one real problem and no cascade.
+    Error,
 }
 
 struct Cell {
@@ -94,6 +102,11 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         claimed: HashSet::new(),
         param_vars: Vec::new(),
     };
+    // Names the generated signatures use: a user's local of the same name is renamed.
+    for name in generated_names(sig) {
+        lw.names.insert(name.clone());
+        lw.claimed.insert(name);
+    }
     for (index, param) in sig.params.iter().enumerate() {
         let name = param.ident.to_string();
         lw.names.insert(name.clone());
@@ -111,6 +124,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             ParamKind::Array { shape, float } => {
                 let id = ArrayId(lw.arrays.len());
                 lw.arrays.push(ArrayInfo {
+                    written: name.clone(),
                     name,
                     elem: if *float { Elem::Float } else { Elem::Other },
                     dims: shape.dims(),
@@ -151,6 +165,18 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         block: Block { stmts },
         result,
     }
+}
+
+/// `d_out` and the shadow arguments `d_<param>`.
+fn generated_names(sig: &Signature) -> Vec<String> {
+    let mut names = vec!["d_out".to_string()];
+    names.extend(
+        sig.params
+            .iter()
+            .filter(|p| p.has_shadow())
+            .map(|p| format!("d_{}", p.ident)),
+    );
+    names
 }
 
 fn cell_of(binding: &Binding) -> usize {
@@ -271,6 +297,7 @@ impl Lowerer<'_> {
     fn scalar(&mut self, value: Value, span: Span) -> Operand {
         match value {
             Value::Scalar(op) => op,
+            Value::Error => self.zero(),
             Value::Unit => {
                 self.errors
                     .at(span, "expected a value here, but this expression has none");
@@ -400,8 +427,9 @@ impl Lowerer<'_> {
         let Some(init) = &local.init else {
             self.errors.on(
                 local,
-                "#[grad] needs every `let` to have a value (`let x = ...;`)",
+                "#[grad] needs every `let` to have a value (`let x = ...;`): declare the variable where its first value is known, or start it at `0.0` and assign later",
             );
+            self.poison(&local.pat);
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
@@ -414,10 +442,18 @@ impl Lowerer<'_> {
             other => (other, None),
         };
         // A local array: `[0.0; N]`, `[[0.0; M]; N]`, `vec![0.0; n]`.
-        if let Some(array) = self.try_local_array(pat, &init.expr) {
-            let Pat::Ident(pi) = pat else { return };
-            self.bind(pi.ident.to_string(), Binding::Array(array));
-            return;
+        match self.try_local_array(pat, &init.expr) {
+            LocalArray::No => {}
+            LocalArray::Declared(array) => {
+                if let Pat::Ident(pi) = pat {
+                    self.bind(pi.ident.to_string(), Binding::Array(array));
+                }
+                return;
+            }
+            LocalArray::Failed => {
+                self.poison(pat);
+                return;
+            }
         }
         let mut value = self.lower_expr(&init.expr);
         if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
@@ -437,6 +473,7 @@ impl Lowerer<'_> {
 
     fn bind_pattern(&mut self, pat: &Pat, value: Value) {
         match (pat, value) {
+            (pat, Value::Error) => self.poison(pat),
             (Pat::Ident(pi), Value::Scalar(op)) if pi.subpat.is_none() => {
                 let name = pi.ident.to_string();
                 let ty = self.ty(&op);
@@ -468,7 +505,22 @@ impl Lowerer<'_> {
         }
     }
 
-    fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> Option<ArrayId> {
+    /// Binds every name in `pat` to an already-reported error.
+    fn poison(&mut self, pat: &Pat) {
+        struct Names(Vec<String>);
+        impl<'ast> Visit<'ast> for Names {
+            fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                self.0.push(p.ident.to_string());
+            }
+        }
+        let mut names = Names(Vec::new());
+        names.visit_pat(pat);
+        for name in names.0 {
+            self.bind(name, Binding::Poisoned);
+        }
+    }
+
+    fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> LocalArray {
         let (fill, fixed_lens, vec_len) = match init {
             Expr::Repeat(r) => {
                 let (fill, mut lens) = repeat_parts(&r.expr);
@@ -476,31 +528,24 @@ impl Lowerer<'_> {
                 (fill, lens, None)
             }
             Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-                let Ok(Expr::Repeat(r)) =
-                    syn::parse2::<Expr>(quote!([#]).into_iter().next().map_or_else(
-                        TokenStream::new,
-                        |_| {
-                            let tokens = &m.mac.tokens;
-                            quote!([#tokens])
-                        },
-                    ))
-                else {
+                let tokens = &m.mac.tokens;
+                let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(quote!([#tokens])) else {
                     self.errors.on(
                         m,
-                        "#[grad] supports `vec!` only in the form `vec![0.0; n]` (a local buffer)",
+                        "#[grad] supports `vec!` only in the form `vec![0.0; n]` (a local buffer filled by index)",
                     );
-                    return None;
+                    return LocalArray::Failed;
                 };
                 let (fill, lens) = repeat_parts(&r.expr);
                 let len = self.expr_scalar(&r.len);
                 (fill, lens, Some(len))
             }
-            _ => return None,
+            _ => return LocalArray::No,
         };
         let Pat::Ident(pi) = pat else {
             self.errors
                 .on(pat, "#[grad] needs a local array to be bound to a name");
-            return None;
+            return LocalArray::Failed;
         };
         let fill = self.expr_scalar(&fill);
         let elem = if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) {
@@ -512,6 +557,7 @@ impl Lowerer<'_> {
         let name = self.unique_name(&pi.ident.to_string());
         self.arrays.push(ArrayInfo {
             name,
+            written: pi.ident.to_string(),
             elem,
             dims: fixed_lens.len() + usize::from(vec_len.is_some()),
             origin: ArrayOrigin::Local,
@@ -529,7 +575,7 @@ impl Lowerer<'_> {
             fixed_lens,
             vec_len,
         });
-        Some(id)
+        LocalArray::Declared(id)
     }
 
     // ----- expressions -----------------------------------------------------------------------
@@ -569,9 +615,14 @@ impl Lowerer<'_> {
                 self.lower_while(w);
                 Value::Unit
             }
-            Expr::Loop(l) => {
+                        Expr::Loop(l) => {
                 self.lower_loop(l);
-                Value::Unit
+                // `let z = loop { break v; }` was reported at the `break`.
+                if scan_loop(&l.body).break_values {
+                    Value::Error
+                } else {
+                    Value::Unit
+                }
             }
             Expr::Return(r) => {
                 self.lower_return(r);
@@ -588,7 +639,7 @@ impl Lowerer<'_> {
             Expr::Reference(r) => {
                 let v = self.lower_expr(&r.expr);
                 match v {
-                    Value::Array(_) | Value::Row { .. } => v,
+                                        Value::Array(_) | Value::Row { .. } | Value::Error => v,
                     _ => {
                         self.errors.on(
                             r,
@@ -628,7 +679,10 @@ impl Lowerer<'_> {
                 a,
                 "#[grad] supports local arrays written as `[0.0; N]` or `vec![0.0; n]` in a `let`; fill them by index",
             ),
-            Expr::Struct(s) => self.unsupported(s, "#[grad] does not support struct literals"),
+                        Expr::Struct(s) => self.unsupported(
+                s,
+                "#[grad] does not support struct literals: compute the values as separate variables",
+            ),
             Expr::Let(l) => self.unsupported(l, "#[grad] does not support `if let` / `while let`"),
             other => self.unsupported(
                 other,
@@ -639,7 +693,7 @@ impl Lowerer<'_> {
 
     fn unsupported(&mut self, tokens: impl ToTokens, message: &str) -> Value {
         self.errors.on(tokens, message);
-        Value::Scalar(self.zero())
+        Value::Error
     }
 
     fn lower_scoped(&mut self, block: &syn::Block) -> Value {
@@ -657,6 +711,7 @@ impl Lowerer<'_> {
                 }
                 Some(Binding::Array(a)) => return Value::Array(a),
                 Some(Binding::Row { array, index }) => return Value::Row { array, index },
+                Some(Binding::Poisoned) => return Value::Error,
                 Some(Binding::Opaque) | None => {}
             }
         }
@@ -913,6 +968,7 @@ impl Lowerer<'_> {
             other => match self.lower_expr(other) {
                 Value::Array(a) => (a, Vec::new()),
                 Value::Row { array, index } => (array, vec![index]),
+                Value::Error => return None,
                 _ => {
                     self.errors.on(
                         other,
@@ -947,7 +1003,7 @@ impl Lowerer<'_> {
     fn lower_index(&mut self, index: &syn::ExprIndex) -> Value {
         let span = index.span();
         let Some((array, indices)) = self.index_target(index) else {
-            return Value::Scalar(self.zero());
+            return Value::Error;
         };
         if indices.len() < self.arrays[array.0].dims {
             let Some(row) = indices.into_iter().next() else {
@@ -1050,11 +1106,20 @@ impl Lowerer<'_> {
                 _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
             };
         }
+        if let Value::Error = receiver {
+            return Value::Error;
+        }
         let receiver = self.scalar(receiver, m.receiver.span());
         let args: Vec<Operand> = m.args.iter().map(|a| self.expr_scalar(a)).collect();
         let receiver_ty = self.ty(&receiver);
         if receiver_ty == Ty::Int {
             return self.int_method(m, receiver, args);
+        }
+        if receiver_ty == Ty::Unknown && rules::lookup(&name).is_none() {
+            return self.unsupported(
+                &m.method,
+                &format!("#[grad] cannot call the method `{name}` here: only float methods ({}) and a few integer methods are differentiable; call a free function with `#[grad]` (or a hand-written `_adjoint`) instead", rules::method_names()),
+            );
         }
         match rules::lookup(&name) {
             Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
@@ -1150,6 +1215,14 @@ impl Lowerer<'_> {
                 }
             }
         }
+        if let Some(ident) = path.get_ident() {
+            if self.lookup(&ident.to_string()).is_some() {
+                return self.unsupported(
+                    &c.func,
+                    &format!("#[grad] cannot differentiate a call through `{ident}`, a parameter or local (a closure, function pointer or trait object): call a named function that has `#[grad]` or a hand-written `{ident}_adjoint`"),
+                );
+            }
+        }
         if c.args.is_empty() {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
             return Value::Scalar(Operand::Const(Expr::Call(c.clone())));
@@ -1168,6 +1241,7 @@ impl Lowerer<'_> {
                     row: Some(index),
                     by_ref: matches!(arg, Expr::Reference(_)),
                 })),
+                Value::Error => {}
                 _ => {
                     self.errors
                         .on(arg, "#[grad] cannot pass this value to a function");
@@ -1813,6 +1887,14 @@ impl Lowerer<'_> {
     }
 }
 
+enum LocalArray {
+    /// The `let` is not a local array.
+    No,
+    Declared(ArrayId),
+    /// A malformed one, already reported.
+    Failed,
+}
+
 enum MaybeAdaptor<'e> {
     Rev,
     StepBy(&'e Expr),
@@ -1935,6 +2017,8 @@ fn type_kind_path(ident: &syn::Ident, sig: &Signature) -> Ty {
 struct LoopScan {
     assigned: Vec<String>,
     breaks: bool,
+    /// `break value`, which is rejected.
+    break_values: bool,
     continues: bool,
     returns: bool,
 }
@@ -1966,6 +2050,7 @@ fn scan_loop(body: &syn::Block) -> LoopScan {
         fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
             if self.depth == 0 {
                 self.scan.breaks = true;
+                self.scan.break_values |= b.expr.is_some();
             }
             syn::visit::visit_expr_break(self, b);
         }

@@ -125,15 +125,15 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
         ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
             Some(generic) => Some(((**ty).clone(), generic)),
             None => {
-                let what = if matches!(**ty, Type::Tuple(_)) {
-                    "a tuple"
+                let advice = if matches!(**ty, Type::Tuple(_)) {
+                    "a tuple: differentiate each output in its own #[grad] function, or combine them into one scalar"
                 } else {
-                    "a non-float type"
+                    "a non-float type: the result must be the float you want the gradient of"
                 };
                 errors.on(
                     ty,
                     format!(
-                        "#[grad] needs a function that returns one float (`f64`, `f32` or a generic `T: Float`); this one returns {what} `{}`: return a scalar loss, and differentiate each output separately",
+                        "#[grad] needs a function that returns one float (`f64`, `f32` or a generic `T: Float`); `{}` is {advice}",
                         ty.to_token_stream()
                     ),
                 );
@@ -193,6 +193,35 @@ fn float_kind(ty: &Type, type_params: &[Ident]) -> Option<bool> {
         Some(true)
     } else {
         None
+    }
+}
+
+/// `f32` or `f64`.
+fn is_concrete_float(ty: &Type) -> bool {
+    float_kind(ty, &[]).is_some()
+}
+
+/// The first `impl Trait` or `dyn Trait` inside `ty`.
+fn closure_like(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::ImplTrait(_) | Type::TraitObject(_) => Some(ty),
+        Type::Reference(r) => closure_like(&r.elem),
+        Type::Paren(p) => closure_like(&p.elem),
+        Type::Group(g) => closure_like(&g.elem),
+        Type::Path(tp) => tp
+            .path
+            .segments
+            .iter()
+            .find_map(|seg| match &seg.arguments {
+                syn::PathArguments::AngleBracketed(args) => {
+                    args.args.iter().find_map(|a| match a {
+                        syn::GenericArgument::Type(t) => closure_like(t),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            }),
+        _ => None,
     }
 }
 
@@ -279,14 +308,21 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 shape: Box::new(shape),
                 float: false,
             },
-            ElemKind::Other if float_kind(elem, type_params).is_some() => mixed(errors, elem),
+            ElemKind::Other if is_concrete_float(elem) => mixed(errors, elem),
             ElemKind::Other => ParamKind::Opaque,
         })
     };
 
+    if let Some(bad) = closure_like(ty) {
+        errors.on(
+            bad,
+            "#[grad] does not support `impl Trait` or `dyn Trait` parameters (closures, trait objects): the derivative of a call must be known at compile time; call a named function that has `#[grad]` or a hand-written `_adjoint`",
+        );
+        return ParamKind::Opaque;
+    }
     match ty {
         _ if same_type(ty, float) => ParamKind::Float,
-        _ if float_kind(ty, type_params).is_some() => mixed(errors, ty),
+        _ if is_concrete_float(ty) => mixed(errors, ty),
         _ if is_int_or_bool(ty) => {
             if ty.to_token_stream().to_string() == "bool" {
                 ParamKind::Bool
