@@ -1,0 +1,15 @@
+use autodiff::grad;
+
+struct State {
+    acc: f64,
+}
+
+#[grad]
+fn f(x: f64, s: &mut State) -> f64 {
+    s.acc = x * 2.0;
+    x * x
+}
+
+fn main() {
+    let _ = State { acc: 0.0 }.acc;
+}
