@@ -134,6 +134,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 Binding::Array(id)
             }
             ParamKind::Opaque => Binding::Opaque,
+            ParamKind::Rejected => Binding::Poisoned,
         };
         lw.scopes[0].insert(param.ident.to_string(), binding);
     }
@@ -148,6 +149,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         Some((_, value)) => lw.cells[value].value.clone(),
         None => match tail {
             Some(Value::Scalar(op)) => op,
+            Some(Value::Error) => lw.zero(),
             _ => {
                 lw.errors.at(
                     block.span(),
@@ -881,6 +883,7 @@ impl Lowerer<'_> {
                         };
                         self.set_cell(cell, value);
                     }
+                                        Some(Binding::Poisoned) => {}
                     Some(Binding::Array(_)) => {
                         self.errors.on(
                             left,
@@ -1216,6 +1219,9 @@ impl Lowerer<'_> {
             }
         }
         if let Some(ident) = path.get_ident() {
+            if let Some(Binding::Poisoned) = self.lookup(&ident.to_string()) {
+                return Value::Error;
+            }
             if self.lookup(&ident.to_string()).is_some() {
                 return self.unsupported(
                     &c.func,

@@ -44,6 +44,8 @@ pub enum ParamKind {
     Bool,
     /// Anything else: passed through to calls, never differentiated.
     Opaque,
+    /// A parameter already reported as unsupported.
+    Rejected,
 }
 
 pub struct Param {
@@ -267,7 +269,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 float.to_token_stream()
             ),
         );
-        ParamKind::Opaque
+        ParamKind::Rejected
     };
     // An array shape with its element type, by value or behind `&`.
     let array = |inner: &Type, by_ref: bool, errors: &mut Errors| -> Option<ParamKind> {
@@ -316,9 +318,9 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
     if let Some(bad) = closure_like(ty) {
         errors.on(
             bad,
-            "#[grad] does not support `impl Trait` or `dyn Trait` parameters (closures, trait objects): the derivative of a call must be known at compile time; call a named function that has `#[grad]` or a hand-written `_adjoint`",
+                        "#[grad] does not support `impl Trait` or `dyn Trait` parameters (closures, trait objects): the derivative of a call must be known at compile time; call a named function that has `#[grad]` or a hand-written `_adjoint`",
         );
-        return ParamKind::Opaque;
+        return ParamKind::Rejected;
     }
     match ty {
         _ if same_type(ty, float) => ParamKind::Float,
@@ -336,6 +338,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                     ty,
                     "#[grad] cannot differentiate through a `&mut` float parameter: take the value (or a `&` reference) and return the result instead",
                 );
+                return ParamKind::Rejected;
             }
             ParamKind::Opaque
         }
