@@ -68,21 +68,11 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
     });
     let adjoint = adjoint_item(&item, &sig, &names, block, &used);
     let grad = grad_item(&item, &sig, &names, &wrt);
-    let out = quote! {
+    quote! {
         #item
         #adjoint
         #grad
-    };
-    if let Ok(p) = std::env::var("AUTODIFF_DEBUG") {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(p)
-            .unwrap();
-        writeln!(f, "{out}").unwrap();
     }
-    out
 }
 
 /// Generated names that appear in the signatures.
