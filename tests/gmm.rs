@@ -37,18 +37,43 @@ fn objective_of(input: &gmm::GmmInput, params: &[f64]) -> f64 {
     let (k, d) = (input.k, input.d);
     let (alphas, rest) = params.split_at(k);
     let (means, icf) = rest.split_at(k * d);
-    gmm::gmm_objective(d, k, input.n, alphas, means, icf, &input.x, input.gamma, input.m)
+    gmm::gmm_objective(
+        d,
+        k,
+        input.n,
+        alphas,
+        means,
+        icf,
+        &input.x,
+        input.gamma,
+        input.m,
+    )
 }
 
 #[test]
 fn adbench_test_instance_objective_and_gradient() {
     let input = gmm::parse(include_str!("../data/adbench/test.txt"));
     let (value, (d_alphas, d_means, d_icf)) = gmm::gmm_objective_grad(
-        input.d, input.k, input.n, &input.alphas, &input.means, &input.icf, &input.x,
-        input.gamma, input.m,
+        input.d,
+        input.k,
+        input.n,
+        &input.alphas,
+        &input.means,
+        &input.icf,
+        &input.x,
+        input.gamma,
+        input.m,
     );
-    assert!((value - OBJECTIVE).abs() < 1e-8, "objective {value} vs {OBJECTIVE}");
-    let gradient: Vec<f64> = d_alphas.iter().chain(&d_means).chain(&d_icf).copied().collect();
+    assert!(
+        (value - OBJECTIVE).abs() < 1e-8,
+        "objective {value} vs {OBJECTIVE}"
+    );
+    let gradient: Vec<f64> = d_alphas
+        .iter()
+        .chain(&d_means)
+        .chain(&d_icf)
+        .copied()
+        .collect();
     assert_eq!(gradient.len(), 18);
     for (i, (g, e)) in gradient.iter().zip(GRADIENT).enumerate() {
         assert!((g - e).abs() < 1e-8, "gradient[{i}]: {g} vs ADBench {e}");
@@ -59,10 +84,33 @@ fn adbench_test_instance_objective_and_gradient() {
 fn d2_k5_instance_against_finite_differences() {
     let input = gmm::parse(include_str!("../data/adbench/gmm_d2_K5.txt"));
     let (_, (d_alphas, d_means, d_icf)) = gmm::gmm_objective_grad(
-        input.d, input.k, input.n, &input.alphas, &input.means, &input.icf, &input.x,
-        input.gamma, input.m,
+        input.d,
+        input.k,
+        input.n,
+        &input.alphas,
+        &input.means,
+        &input.icf,
+        &input.x,
+        input.gamma,
+        input.m,
     );
-    let point: Vec<f64> = input.alphas.iter().chain(&input.means).chain(&input.icf).copied().collect();
-    let analytic: Vec<f64> = d_alphas.iter().chain(&d_means).chain(&d_icf).copied().collect();
-    assert_matches_fd(&|p: &[f64]| objective_of(&input, p), &point, &analytic, "gmm d2 K5");
+    let point: Vec<f64> = input
+        .alphas
+        .iter()
+        .chain(&input.means)
+        .chain(&input.icf)
+        .copied()
+        .collect();
+    let analytic: Vec<f64> = d_alphas
+        .iter()
+        .chain(&d_means)
+        .chain(&d_icf)
+        .copied()
+        .collect();
+    assert_matches_fd(
+        &|p: &[f64]| objective_of(&input, p),
+        &point,
+        &analytic,
+        "gmm d2 K5",
+    );
 }

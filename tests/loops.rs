@@ -270,7 +270,13 @@ fn dot_product_exact_and_accumulating() {
 #[should_panic(expected = "the shadow of `x` has 2 elements but `x` has 3")]
 fn slice_shadow_of_wrong_length_panics_with_the_parameter_name() {
     let mut short = [0.0; 2];
-    dot_adjoint(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], 1.0, &mut short[..], Const);
+    dot_adjoint(
+        &[1.0, 2.0, 3.0],
+        &[1.0, 2.0, 3.0],
+        1.0,
+        &mut short[..],
+        Const,
+    );
 }
 
 #[test]
@@ -419,7 +425,12 @@ fn loop_with_break_counts_its_iterations() {
     for x in [-1.0, 0.2, 1.5] {
         let (v, d) = loop_with_break_grad(x);
         assert_eq!(v, loop_with_break(x));
-        assert_matches_fd(&|p: &[f64]| loop_with_break(p[0]), &[x], &[d], "loop with break");
+        assert_matches_fd(
+            &|p: &[f64]| loop_with_break(p[0]),
+            &[x],
+            &[d],
+            "loop with break",
+        );
     }
 }
 

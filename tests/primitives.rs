@@ -94,7 +94,13 @@ fn table() -> Vec<Row> {
         unary!(asin, asin_grad, |x| x.asin(), -0.9, 0.9),
         unary!(acos, acos_grad, |x| x.acos(), -0.9, 0.9),
         unary!(atan, atan_grad, |x| x.atan(), -3.0, 3.0),
-        binary!(atan2, atan2_grad, |y, x| y.atan2(x), (-3.0, 3.0), (0.2, 3.0)),
+        binary!(
+            atan2,
+            atan2_grad,
+            |y, x| y.atan2(x),
+            (-3.0, 3.0),
+            (0.2, 3.0)
+        ),
         unary!(sinh, sinh_grad, |x| x.sinh(), -3.0, 3.0),
         unary!(cosh, cosh_grad, |x| x.cosh(), -3.0, 3.0),
         unary!(tanh, tanh_grad, |x| x.tanh(), -3.0, 3.0),
@@ -104,14 +110,52 @@ fn table() -> Vec<Row> {
         unary!(abs, abs_grad, |x| x.abs(), -3.0, 3.0),
         binary!(max, max_grad, |x, y| x.max(y), (-3.0, 3.0), (-3.0, 3.0)),
         binary!(min, min_grad, |x, y| x.min(y), (-3.0, 3.0), (-3.0, 3.0)),
-        binary!(hypot, hypot_grad, |x, y| x.hypot(y), (0.2, 3.0), (-3.0, 3.0)),
-        ternary!(mul_add, mul_add_grad, |x, a, b| x.mul_add(a, b), (-3.0, 3.0), (-3.0, 3.0), (-3.0, 3.0)),
-        ternary!(clamp, clamp_grad, |x, lo, hi| x.clamp(lo, hi), (-3.0, 3.0), (-2.0, -0.5), (0.5, 2.0)),
+        binary!(
+            hypot,
+            hypot_grad,
+            |x, y| x.hypot(y),
+            (0.2, 3.0),
+            (-3.0, 3.0)
+        ),
+        ternary!(
+            mul_add,
+            mul_add_grad,
+            |x, a, b| x.mul_add(a, b),
+            (-3.0, 3.0),
+            (-3.0, 3.0),
+            (-3.0, 3.0)
+        ),
+        ternary!(
+            clamp,
+            clamp_grad,
+            |x, lo, hi| x.clamp(lo, hi),
+            (-3.0, 3.0),
+            (-2.0, -0.5),
+            (0.5, 2.0)
+        ),
         // Path forms.
         unary!(path_exp, path_exp_grad, |x| f64::exp(x), -3.0, 3.0),
-        binary!(path_powf, path_powf_grad, |x, y| f64::powf(x, y), (0.1, 3.0), (-2.0, 2.0)),
-        binary!(path_max, path_max_grad, |x, y| f64::max(x, y), (-3.0, 3.0), (-3.0, 3.0)),
-        unary!(trait_path_sin, trait_path_sin_grad, |x| autodiff::Float::sin(x), -3.0, 3.0),
+        binary!(
+            path_powf,
+            path_powf_grad,
+            |x, y| f64::powf(x, y),
+            (0.1, 3.0),
+            (-2.0, 2.0)
+        ),
+        binary!(
+            path_max,
+            path_max_grad,
+            |x, y| f64::max(x, y),
+            (-3.0, 3.0),
+            (-3.0, 3.0)
+        ),
+        unary!(
+            trait_path_sin,
+            trait_path_sin_grad,
+            |x| autodiff::Float::sin(x),
+            -3.0,
+            3.0
+        ),
         // Piecewise constant: zero derivative away from the jumps.
         unary!(floor, floor_grad, |x| x.floor() + x, -3.0, 3.0),
         unary!(ceil, ceil_grad, |x| x.ceil() * x, -3.0, 3.0),
@@ -126,12 +170,22 @@ fn every_primitive_matches_finite_differences_over_its_domain() {
     let mut rng = Rng::new(7);
     for row in table() {
         for _ in 0..50 {
-            let x: Vec<f64> = row.domain.iter().map(|&(lo, hi)| rng.uniform(lo, hi)).collect();
+            let x: Vec<f64> = row
+                .domain
+                .iter()
+                .map(|&(lo, hi)| rng.uniform(lo, hi))
+                .collect();
             // Finite differences across a jump or kink say nothing; stay away from them.
-            let near_kink = x.iter().any(|v| (v - v.round()).abs() < 1e-3 || v.abs() < 1e-3)
-                && matches!(row.name, "floor" | "ceil" | "round" | "trunc" | "signum" | "abs");
+            let near_kink = x
+                .iter()
+                .any(|v| (v - v.round()).abs() < 1e-3 || v.abs() < 1e-3)
+                && matches!(
+                    row.name,
+                    "floor" | "ceil" | "round" | "trunc" | "signum" | "abs"
+                );
             let tie = matches!(row.name, "max" | "min" | "path_max") && (x[0] - x[1]).abs() < 1e-3;
-            let bound = row.name == "clamp" && ((x[0] - x[1]).abs() < 1e-3 || (x[0] - x[2]).abs() < 1e-3);
+            let bound =
+                row.name == "clamp" && ((x[0] - x[1]).abs() < 1e-3 || (x[0] - x[2]).abs() < 1e-3);
             if near_kink || tie || bound {
                 continue;
             }

@@ -134,7 +134,13 @@ fn with_consts(x: f64) -> f64 {
     SCALE * x * half + std::f64::consts::PI * x.sin() + f64::EPSILON
 }
 
-fn check2(name: &str, f: fn(f64, f64) -> f64, g: fn(f64, f64) -> (f64, (f64, f64)), x: f64, y: f64) {
+fn check2(
+    name: &str,
+    f: fn(f64, f64) -> f64,
+    g: fn(f64, f64) -> (f64, (f64, f64)),
+    x: f64,
+    y: f64,
+) {
     let (value, (dx, dy)) = g(x, y);
     assert_eq!(value.to_bits(), f(x, y).to_bits(), "{name}: value");
     assert_matches_fd(&|v: &[f64]| f(v[0], v[1]), &[x, y], &[dx, dy], name);
@@ -202,7 +208,12 @@ fn f32_and_generic_instantiations_agree_with_f64() {
         assert_close(v32 as f64, v64, 1e-5);
         assert_close(dx32 as f64, dx64, 1e-4);
         assert_close(dy32 as f64, dy64, 1e-4);
-        assert_matches_fd(&|p: &[f64]| generic(p[0], p[1]), &[x, y], &[dx64, dy64], "generic");
+        assert_matches_fd(
+            &|p: &[f64]| generic(p[0], p[1]),
+            &[x, y],
+            &[dx64, dy64],
+            "generic",
+        );
         let (s, (sx, sy)) = single_precision_grad(x as f32, y as f32);
         assert_eq!(s, single_precision(x as f32, y as f32));
         let f64_version = |p: &[f64]| (p[0] * p[1]).sin() + p[0].exp() / p[1];

@@ -427,7 +427,12 @@ impl Planner<'_, '_> {
                     }
                     let direct = self.sites.def_region[v.0] == region;
                     if direct && self.recomputable(v, region) {
-                        self.analysis.loops.entry(k).or_default().recomputed.insert(v);
+                        self.analysis
+                            .loops
+                            .entry(k)
+                            .or_default()
+                            .recomputed
+                            .insert(v);
                         if let Some(op) = self.sites.def_op.get(&v) {
                             for u in op_vars(op) {
                                 self.require(u);
@@ -493,7 +498,11 @@ impl Planner<'_, '_> {
                     return false;
                 }
                 match op {
-                    Op::Prim { rule, floats, others } => {
+                    Op::Prim {
+                        rule,
+                        floats,
+                        others,
+                    } => {
                         let cx = placeholder_cx(floats.len(), others.len());
                         let contributions = (rule.adjoint)(&cx);
                         for (k, contribution) in contributions.iter().enumerate() {
@@ -503,12 +512,16 @@ impl Planner<'_, '_> {
                             for name in reads(contribution) {
                                 match name.split_at(1) {
                                     ("x", i) => {
-                                        if let Some(x) = i.parse::<usize>().ok().and_then(|i| floats.get(i)) {
+                                        if let Some(x) =
+                                            i.parse::<usize>().ok().and_then(|i| floats.get(i))
+                                        {
                                             self.need(x);
                                         }
                                     }
                                     ("n", i) => {
-                                        if let Some(x) = i.parse::<usize>().ok().and_then(|i| others.get(i)) {
+                                        if let Some(x) =
+                                            i.parse::<usize>().ok().and_then(|i| others.get(i))
+                                        {
                                             self.need(x);
                                         }
                                     }
@@ -528,12 +541,11 @@ impl Planner<'_, '_> {
                                         self.need(row);
                                     }
                                     if !self.sites.stable_after(a.array, region, pos) {
-                                        let info = self.sites.body.array(a.array);
+                                        let name = &self.sites.body.array(a.array).written;
                                         self.errors.at(
-                                            info.span,
+                                            self.sites.body.var(*var).span,
                                             format!(
-                                                "#[grad] cannot differentiate this call: the local array `{}` passed to it is written again afterwards, and the call's gradient needs the values it saw; pass a copy that is not modified",
-                                                info.name
+                                                "#[grad] cannot differentiate this call: the local array `{name}` passed to it is written again afterwards, and the call's gradient needs the values it saw; pass an array that is not modified after the call"
                                             ),
                                         );
                                     }

@@ -16,10 +16,7 @@ impl Parse for GradAttr {
             return Ok(GradAttr { wrt: None });
         }
         let names = Punctuated::<Ident, Token![,]>::parse_terminated(input).map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected parameter names, as in `#[grad(w, b)]`",
-            )
+            syn::Error::new(e.span(), "expected parameter names, as in `#[grad(w, b)]`")
         })?;
         Ok(GradAttr {
             wrt: Some(names.into_iter().collect()),

@@ -24,8 +24,14 @@ impl Errors {
     pub fn bug(&mut self, span: Span, what: impl Display) {
         self.at(
             span,
-            format!("internal error in #[grad]: {what} (a bug in autodiff-macros; please report it)"),
+            format!(
+                "internal error in #[grad]: {what} (a bug in autodiff-macros; please report it)"
+            ),
         );
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
     }
 
     /// All errors as one `syn::Error`, or `Ok` when there are none.

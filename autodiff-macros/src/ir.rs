@@ -44,7 +44,10 @@ pub enum ArrayOrigin {
 }
 
 pub struct ArrayInfo {
+    /// The generated code's name (unique).
     pub name: String,
+    /// The name as the user wrote it, for messages.
+    pub written: String,
     pub elem: Elem,
     /// 1 for `[T]`-like, 2 for `[[T; M]; N]`.
     pub dims: usize,
@@ -141,15 +144,24 @@ pub enum Op {
         others: Vec<Operand>,
     },
     /// A call of a function whose derivative is its `_adjoint`.
-    Call { path: syn::Path, args: Vec<Arg> },
+    Call {
+        path: syn::Path,
+        args: Vec<Arg>,
+    },
     /// An integer method (`i.min(n)`), never differentiated.
     IntMethod {
         name: syn::Ident,
         receiver: Operand,
         args: Vec<Operand>,
     },
-    Load { array: ArrayId, index: Vec<Operand> },
-    Len { array: ArrayId, row: Option<Operand> },
+    Load {
+        array: ArrayId,
+        index: Vec<Operand>,
+    },
+    Len {
+        array: ArrayId,
+        row: Option<Operand>,
+    },
 }
 
 pub struct Phi {
@@ -257,95 +269,94 @@ impl Body {
 impl Block {
     /// Calls `f` on every operand read in the block, nested blocks included.
     pub fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
-    for stmt in &self.stmts {
-        match stmt {
-            Stmt::Let { op, .. } => op.visit_operands(f),
-            Stmt::Store { index, value, .. } => {
-                index.iter().for_each(&mut *f);
-                f(value);
-            }
-            Stmt::DeclareArray { fill, vec_len, .. } => {
-                f(fill);
-                if let Some(n) = vec_len {
-                    f(n);
+        for stmt in &self.stmts {
+            match stmt {
+                Stmt::Let { op, .. } => op.visit_operands(f),
+                Stmt::Store { index, value, .. } => {
+                    index.iter().for_each(&mut *f);
+                    f(value);
                 }
-            }
-            Stmt::If {
-                cond,
-                then_block,
-                else_block,
-                phis,
-            } => {
-                f(cond);
-                then_block.visit_operands(f);
-                else_block.visit_operands(f);
-                for p in phis {
-                    f(&p.then_value);
-                    f(&p.else_value);
-                }
-            }
-            Stmt::Loop(l) => {
-                if let LoopKind::Counted { range, .. } = &l.kind {
-                    f(&range.start);
-                    f(&range.end);
-                    for a in &range.adaptors {
-                        if let Adaptor::StepBy(s) = a {
-                            f(s);
-                        }
+                Stmt::DeclareArray { fill, vec_len, .. } => {
+                    f(fill);
+                    if let Some(n) = vec_len {
+                        f(n);
                     }
                 }
-                if let LoopKind::While { header, cond } = &l.kind {
-                    header.visit_operands(f);
+                Stmt::If {
+                    cond,
+                    then_block,
+                    else_block,
+                    phis,
+                } => {
                     f(cond);
+                    then_block.visit_operands(f);
+                    else_block.visit_operands(f);
+                    for p in phis {
+                        f(&p.then_value);
+                        f(&p.else_value);
+                    }
                 }
-                for c in &l.carried {
-                    f(&c.init);
-                    f(&c.next);
-                }
-                l.body.visit_operands(f);
-                if let Some(e) = &l.exit {
-                    f(e);
+                Stmt::Loop(l) => {
+                    if let LoopKind::Counted { range, .. } = &l.kind {
+                        f(&range.start);
+                        f(&range.end);
+                        for a in &range.adaptors {
+                            if let Adaptor::StepBy(s) = a {
+                                f(s);
+                            }
+                        }
+                    }
+                    if let LoopKind::While { header, cond } = &l.kind {
+                        header.visit_operands(f);
+                        f(cond);
+                    }
+                    for c in &l.carried {
+                        f(&c.init);
+                        f(&c.next);
+                    }
+                    l.body.visit_operands(f);
+                    if let Some(e) = &l.exit {
+                        f(e);
+                    }
                 }
             }
         }
     }
-}
-
 }
 
 impl Op {
     /// Calls `f` on every operand the op reads.
     pub fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
         let op = self;
-    match op {
-        Op::Copy(x) | Op::Unary(_, x) | Op::Cast(x, _) | Op::NumCast(_, x) => f(x),
-        Op::Binary(_, a, b) => {
-            f(a);
-            f(b);
-        }
-        Op::Prim { floats, others, .. } => floats.iter().chain(others).for_each(f),
-        Op::IntMethod { receiver, args, .. } => {
-            f(receiver);
-            args.iter().for_each(f);
-        }
-        Op::Call { args, .. } => {
-            for a in args {
-                match a {
-                    Arg::Scalar(x) => f(x),
-                    Arg::Array(a) => {
-                        if let Some(r) = &a.row {
-                            f(r);
+        match op {
+            Op::Copy(x) | Op::Unary(_, x) | Op::Cast(x, _) | Op::NumCast(_, x) => f(x),
+            Op::Binary(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Op::Prim { floats, others, .. } => floats.iter().chain(others).for_each(f),
+            Op::IntMethod { receiver, args, .. } => {
+                f(receiver);
+                args.iter().for_each(f);
+            }
+            Op::Call { args, .. } => {
+                for a in args {
+                    match a {
+                        Arg::Scalar(x) => f(x),
+                        Arg::Array(a) => {
+                            if let Some(r) = &a.row {
+                                f(r);
+                            }
                         }
                     }
                 }
             }
-        }
-        Op::Load { index, .. } => index.iter().for_each(f),
-        Op::Len { row, .. } => {
-            if let Some(r) = row {
-                f(r);
+            Op::Load { index, .. } => index.iter().for_each(f),
+            Op::Len { row, .. } => {
+                if let Some(r) = row {
+                    f(r);
+                }
             }
         }
     }
-}
 }

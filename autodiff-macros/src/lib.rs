@@ -10,6 +10,8 @@ mod activity;
 mod attr;
 mod diag;
 mod emit;
+#[cfg(test)]
+mod golden;
 mod ir;
 mod lower;
 mod reverse;

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::Span;
 use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -22,12 +22,20 @@ use crate::sig::{ParamKind, Signature};
 /// A user binding.
 #[derive(Clone)]
 enum Binding {
-    Scalar { cell: usize, mutable: bool },
+    Scalar {
+        cell: usize,
+        mutable: bool,
+    },
     Array(ArrayId),
     /// One row of a matrix, bound by `for row in w.iter()`.
-    Row { array: ArrayId, index: Operand },
+    Row {
+        array: ArrayId,
+        index: Operand,
+    },
     /// A parameter of a type the macro does not look into.
     Opaque,
+    /// A name bound to a value that was already reported as an error.
+    Poisoned,
 }
 
 /// The value of an expression.
@@ -36,8 +44,14 @@ enum Value {
     Scalar(Operand),
     Tuple(Vec<Value>),
     Array(ArrayId),
-    Row { array: ArrayId, index: Operand },
+    Row {
+        array: ArrayId,
+        index: Operand,
+    },
     Unit,
+    /// The value of something already reported as an error: accepted everywhere without
+    /// further errors, so the user sees the one real problem and no cascade.
+    Error,
 }
 
 struct Cell {
@@ -88,6 +102,11 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         claimed: HashSet::new(),
         param_vars: Vec::new(),
     };
+    // Names the generated signatures use: a user's local of the same name is renamed.
+    for name in generated_names(sig) {
+        lw.names.insert(name.clone());
+        lw.claimed.insert(name);
+    }
     for (index, param) in sig.params.iter().enumerate() {
         let name = param.ident.to_string();
         lw.names.insert(name.clone());
@@ -105,6 +124,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             ParamKind::Array { shape, float } => {
                 let id = ArrayId(lw.arrays.len());
                 lw.arrays.push(ArrayInfo {
+                    written: name.clone(),
                     name,
                     elem: if *float { Elem::Float } else { Elem::Other },
                     dims: shape.dims(),
@@ -114,6 +134,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 Binding::Array(id)
             }
             ParamKind::Opaque => Binding::Opaque,
+            ParamKind::Rejected => Binding::Poisoned,
         };
         lw.scopes[0].insert(param.ident.to_string(), binding);
     }
@@ -128,6 +149,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         Some((_, value)) => lw.cells[value].value.clone(),
         None => match tail {
             Some(Value::Scalar(op)) => op,
+            Some(Value::Error) => lw.zero(),
             _ => {
                 lw.errors.at(
                     block.span(),
@@ -145,6 +167,18 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         block: Block { stmts },
         result,
     }
+}
+
+/// `d_out` and the shadow arguments `d_<param>`.
+fn generated_names(sig: &Signature) -> Vec<String> {
+    let mut names = vec!["d_out".to_string()];
+    names.extend(
+        sig.params
+            .iter()
+            .filter(|p| p.has_shadow())
+            .map(|p| format!("d_{}", p.ident)),
+    );
+    names
 }
 
 fn cell_of(binding: &Binding) -> usize {
@@ -265,6 +299,7 @@ impl Lowerer<'_> {
     fn scalar(&mut self, value: Value, span: Span) -> Operand {
         match value {
             Value::Scalar(op) => op,
+            Value::Error => self.zero(),
             Value::Unit => {
                 self.errors
                     .at(span, "expected a value here, but this expression has none");
@@ -394,8 +429,9 @@ impl Lowerer<'_> {
         let Some(init) = &local.init else {
             self.errors.on(
                 local,
-                "#[grad] needs every `let` to have a value (`let x = ...;`)",
+                "#[grad] needs every `let` to have a value (`let x = ...;`): declare the variable where its first value is known, or start it at `0.0` and assign later",
             );
+            self.poison(&local.pat);
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
@@ -408,10 +444,18 @@ impl Lowerer<'_> {
             other => (other, None),
         };
         // A local array: `[0.0; N]`, `[[0.0; M]; N]`, `vec![0.0; n]`.
-        if let Some(array) = self.try_local_array(pat, &init.expr) {
-            let Pat::Ident(pi) = pat else { return };
-            self.bind(pi.ident.to_string(), Binding::Array(array));
-            return;
+        match self.try_local_array(pat, &init.expr) {
+            LocalArray::No => {}
+            LocalArray::Declared(array) => {
+                if let Pat::Ident(pi) = pat {
+                    self.bind(pi.ident.to_string(), Binding::Array(array));
+                }
+                return;
+            }
+            LocalArray::Failed => {
+                self.poison(pat);
+                return;
+            }
         }
         let mut value = self.lower_expr(&init.expr);
         if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
@@ -431,6 +475,7 @@ impl Lowerer<'_> {
 
     fn bind_pattern(&mut self, pat: &Pat, value: Value) {
         match (pat, value) {
+            (pat, Value::Error) => self.poison(pat),
             (Pat::Ident(pi), Value::Scalar(op)) if pi.subpat.is_none() => {
                 let name = pi.ident.to_string();
                 let ty = self.ty(&op);
@@ -462,7 +507,22 @@ impl Lowerer<'_> {
         }
     }
 
-    fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> Option<ArrayId> {
+    /// Binds every name in `pat` to an already-reported error.
+    fn poison(&mut self, pat: &Pat) {
+        struct Names(Vec<String>);
+        impl<'ast> Visit<'ast> for Names {
+            fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                self.0.push(p.ident.to_string());
+            }
+        }
+        let mut names = Names(Vec::new());
+        names.visit_pat(pat);
+        for name in names.0 {
+            self.bind(name, Binding::Poisoned);
+        }
+    }
+
+    fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> LocalArray {
         let (fill, fixed_lens, vec_len) = match init {
             Expr::Repeat(r) => {
                 let (fill, mut lens) = repeat_parts(&r.expr);
@@ -470,28 +530,24 @@ impl Lowerer<'_> {
                 (fill, lens, None)
             }
             Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-                let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(
-                    quote!([#]).into_iter().next().map_or_else(TokenStream::new, |_| {
-                        let tokens = &m.mac.tokens;
-                        quote!([#tokens])
-                    }),
-                ) else {
+                let tokens = &m.mac.tokens;
+                let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(quote!([#tokens])) else {
                     self.errors.on(
                         m,
-                        "#[grad] supports `vec!` only in the form `vec![0.0; n]` (a local buffer)",
+                        "#[grad] supports `vec!` only in the form `vec![0.0; n]` (a local buffer filled by index)",
                     );
-                    return None;
+                    return LocalArray::Failed;
                 };
                 let (fill, lens) = repeat_parts(&r.expr);
                 let len = self.expr_scalar(&r.len);
                 (fill, lens, Some(len))
             }
-            _ => return None,
+            _ => return LocalArray::No,
         };
         let Pat::Ident(pi) = pat else {
             self.errors
                 .on(pat, "#[grad] needs a local array to be bound to a name");
-            return None;
+            return LocalArray::Failed;
         };
         let fill = self.expr_scalar(&fill);
         let elem = if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) {
@@ -503,6 +559,7 @@ impl Lowerer<'_> {
         let name = self.unique_name(&pi.ident.to_string());
         self.arrays.push(ArrayInfo {
             name,
+            written: pi.ident.to_string(),
             elem,
             dims: fixed_lens.len() + usize::from(vec_len.is_some()),
             origin: ArrayOrigin::Local,
@@ -520,7 +577,7 @@ impl Lowerer<'_> {
             fixed_lens,
             vec_len,
         });
-        Some(id)
+        LocalArray::Declared(id)
     }
 
     // ----- expressions -----------------------------------------------------------------------
@@ -560,9 +617,14 @@ impl Lowerer<'_> {
                 self.lower_while(w);
                 Value::Unit
             }
-            Expr::Loop(l) => {
+                        Expr::Loop(l) => {
                 self.lower_loop(l);
-                Value::Unit
+                // `let z = loop { break v; }` was reported at the `break`.
+                if scan_loop(&l.body).break_values {
+                    Value::Error
+                } else {
+                    Value::Unit
+                }
             }
             Expr::Return(r) => {
                 self.lower_return(r);
@@ -579,7 +641,7 @@ impl Lowerer<'_> {
             Expr::Reference(r) => {
                 let v = self.lower_expr(&r.expr);
                 match v {
-                    Value::Array(_) | Value::Row { .. } => v,
+                                        Value::Array(_) | Value::Row { .. } | Value::Error => v,
                     _ => {
                         self.errors.on(
                             r,
@@ -619,7 +681,10 @@ impl Lowerer<'_> {
                 a,
                 "#[grad] supports local arrays written as `[0.0; N]` or `vec![0.0; n]` in a `let`; fill them by index",
             ),
-            Expr::Struct(s) => self.unsupported(s, "#[grad] does not support struct literals"),
+                        Expr::Struct(s) => self.unsupported(
+                s,
+                "#[grad] does not support struct literals: compute the values as separate variables",
+            ),
             Expr::Let(l) => self.unsupported(l, "#[grad] does not support `if let` / `while let`"),
             other => self.unsupported(
                 other,
@@ -630,7 +695,7 @@ impl Lowerer<'_> {
 
     fn unsupported(&mut self, tokens: impl ToTokens, message: &str) -> Value {
         self.errors.on(tokens, message);
-        Value::Scalar(self.zero())
+        Value::Error
     }
 
     fn lower_scoped(&mut self, block: &syn::Block) -> Value {
@@ -648,6 +713,7 @@ impl Lowerer<'_> {
                 }
                 Some(Binding::Array(a)) => return Value::Array(a),
                 Some(Binding::Row { array, index }) => return Value::Row { array, index },
+                Some(Binding::Poisoned) => return Value::Error,
                 Some(Binding::Opaque) | None => {}
             }
         }
@@ -796,7 +862,11 @@ impl Lowerer<'_> {
     fn lower_assign(&mut self, left: &Expr, op: Option<BinOp>, right: &Expr, span: Span) {
         match left {
             Expr::Path(p) if p.path.get_ident().is_some() => {
-                let name = p.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                let name = p
+                    .path
+                    .get_ident()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
                 match self.lookup(&name) {
                     Some(Binding::Scalar { cell, mutable }) => {
                         if !mutable {
@@ -813,6 +883,7 @@ impl Lowerer<'_> {
                         };
                         self.set_cell(cell, value);
                     }
+                                        Some(Binding::Poisoned) => {}
                     Some(Binding::Array(_)) => {
                         self.errors.on(
                             left,
@@ -900,6 +971,7 @@ impl Lowerer<'_> {
             other => match self.lower_expr(other) {
                 Value::Array(a) => (a, Vec::new()),
                 Value::Row { array, index } => (array, vec![index]),
+                Value::Error => return None,
                 _ => {
                     self.errors.on(
                         other,
@@ -925,8 +997,7 @@ impl Lowerer<'_> {
         }
         indices.push(i);
         if indices.len() > self.arrays[base.0].dims {
-            self.errors
-                .on(index, "too many indices for this array");
+            self.errors.on(index, "too many indices for this array");
             return None;
         }
         Some((base, indices))
@@ -935,7 +1006,7 @@ impl Lowerer<'_> {
     fn lower_index(&mut self, index: &syn::ExprIndex) -> Value {
         let span = index.span();
         let Some((array, indices)) = self.index_target(index) else {
-            return Value::Scalar(self.zero());
+            return Value::Error;
         };
         if indices.len() < self.arrays[array.0].dims {
             let Some(row) = indices.into_iter().next() else {
@@ -1000,8 +1071,20 @@ impl Lowerer<'_> {
         }
         if matches!(
             name.as_str(),
-            "iter" | "map" | "sum" | "fold" | "zip" | "enumerate" | "rev" | "step_by" | "product"
-                | "filter" | "for_each" | "into_iter" | "iter_mut" | "collect"
+            "iter"
+                | "map"
+                | "sum"
+                | "fold"
+                | "zip"
+                | "enumerate"
+                | "rev"
+                | "step_by"
+                | "product"
+                | "filter"
+                | "for_each"
+                | "into_iter"
+                | "iter_mut"
+                | "collect"
         ) {
             return self.unsupported(
                 &m.method,
@@ -1026,11 +1109,20 @@ impl Lowerer<'_> {
                 _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
             };
         }
+        if let Value::Error = receiver {
+            return Value::Error;
+        }
         let receiver = self.scalar(receiver, m.receiver.span());
         let args: Vec<Operand> = m.args.iter().map(|a| self.expr_scalar(a)).collect();
         let receiver_ty = self.ty(&receiver);
         if receiver_ty == Ty::Int {
             return self.int_method(m, receiver, args);
+        }
+        if receiver_ty == Ty::Unknown && rules::lookup(&name).is_none() {
+            return self.unsupported(
+                &m.method,
+                &format!("#[grad] cannot call the method `{name}` here: only float methods ({}) and a few integer methods are differentiable; call a free function with `#[grad]` (or a hand-written `_adjoint`) instead", rules::method_names()),
+            );
         }
         match rules::lookup(&name) {
             Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
@@ -1044,7 +1136,12 @@ impl Lowerer<'_> {
         }
     }
 
-    fn int_method(&mut self, m: &syn::ExprMethodCall, receiver: Operand, args: Vec<Operand>) -> Value {
+    fn int_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        receiver: Operand,
+        args: Vec<Operand>,
+    ) -> Value {
         const INT_METHODS: &[&str] = &["min", "max", "abs", "pow", "saturating_sub", "rem_euclid"];
         let name = m.method.to_string();
         if !INT_METHODS.contains(&name.as_str()) {
@@ -1121,6 +1218,17 @@ impl Lowerer<'_> {
                 }
             }
         }
+        if let Some(ident) = path.get_ident() {
+            if let Some(Binding::Poisoned) = self.lookup(&ident.to_string()) {
+                return Value::Error;
+            }
+            if self.lookup(&ident.to_string()).is_some() {
+                return self.unsupported(
+                    &c.func,
+                    &format!("#[grad] cannot differentiate a call through `{ident}`, a parameter or local (a closure, function pointer or trait object): call a named function that has `#[grad]` or a hand-written `{ident}_adjoint`"),
+                );
+            }
+        }
         if c.args.is_empty() {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
             return Value::Scalar(Operand::Const(Expr::Call(c.clone())));
@@ -1139,8 +1247,10 @@ impl Lowerer<'_> {
                     row: Some(index),
                     by_ref: matches!(arg, Expr::Reference(_)),
                 })),
+                Value::Error => {}
                 _ => {
-                    self.errors.on(arg, "#[grad] cannot pass this value to a function");
+                    self.errors
+                        .on(arg, "#[grad] cannot pass this value to a function");
                 }
             }
         }
@@ -1189,7 +1299,10 @@ impl Lowerer<'_> {
         self.blocks.push(Vec::new());
         let then_value = then_branch(self);
         let then_stmts = self.blocks.pop().unwrap_or_default();
-        let then_cells: Vec<Operand> = self.cells[..n_cells].iter().map(|c| c.value.clone()).collect();
+        let then_cells: Vec<Operand> = self.cells[..n_cells]
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
         self.cells.truncate(n_cells);
         for (cell, value) in self.cells.iter_mut().zip(&before) {
             cell.value = value.clone();
@@ -1198,7 +1311,10 @@ impl Lowerer<'_> {
         self.blocks.push(Vec::new());
         let else_value = else_branch(self);
         let else_stmts = self.blocks.pop().unwrap_or_default();
-        let else_cells: Vec<Operand> = self.cells[..n_cells].iter().map(|c| c.value.clone()).collect();
+        let else_cells: Vec<Operand> = self.cells[..n_cells]
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
         self.cells.truncate(n_cells);
 
         let mut phis = Vec::new();
@@ -1319,7 +1435,11 @@ impl Lowerer<'_> {
             Pat::Path(p) => Some(self.let_op(
                 "t",
                 Ty::Bool,
-                Op::Binary(BinOp::Eq, scrutinee.clone(), Operand::Const(Expr::Path(p.clone()))),
+                Op::Binary(
+                    BinOp::Eq,
+                    scrutinee.clone(),
+                    Operand::Const(Expr::Path(p.clone())),
+                ),
                 span,
             )),
             Pat::Or(o) => {
@@ -1339,15 +1459,27 @@ impl Lowerer<'_> {
                 let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
                 let mut conds = Vec::new();
                 if let Some(lo) = lo {
-                    conds.push(self.let_op("t", Ty::Bool, Op::Binary(BinOp::Ge, scrutinee.clone(), lo), span));
+                    conds.push(self.let_op(
+                        "t",
+                        Ty::Bool,
+                        Op::Binary(BinOp::Ge, scrutinee.clone(), lo),
+                        span,
+                    ));
                 }
                 if let Some(hi) = hi {
                     let op = if inclusive { BinOp::Le } else { BinOp::Lt };
-                    conds.push(self.let_op("t", Ty::Bool, Op::Binary(op, scrutinee.clone(), hi), span));
+                    conds.push(self.let_op(
+                        "t",
+                        Ty::Bool,
+                        Op::Binary(op, scrutinee.clone(), hi),
+                        span,
+                    ));
                 }
                 let mut it = conds.into_iter();
                 let first = it.next()?;
-                Some(it.fold(first, |a, c| self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span)))
+                Some(it.fold(first, |a, c| {
+                    self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span)
+                }))
             }
             Pat::Ident(pi) if pi.subpat.is_none() => {
                 // A binding arm: matches everything, binds the scrutinee.
@@ -1368,7 +1500,8 @@ impl Lowerer<'_> {
 
     fn lower_return(&mut self, r: &syn::ExprReturn) {
         let Some(e) = &r.expr else {
-            self.errors.on(r, "#[grad] needs `return` to return the float result");
+            self.errors
+                .on(r, "#[grad] needs `return` to return the float result");
             return;
         };
         let value = self.lower_expr(e);
@@ -1427,7 +1560,8 @@ impl Lowerer<'_> {
 
     fn lower_for(&mut self, f: &syn::ExprForLoop) {
         if let Some(label) = &f.label {
-            self.errors.on(label, "#[grad] does not support loop labels");
+            self.errors
+                .on(label, "#[grad] does not support loop labels");
         }
         let span = f.span();
         let Some(iter) = self.lower_iterator(&f.expr) else {
@@ -1457,7 +1591,8 @@ impl Lowerer<'_> {
 
     fn lower_while(&mut self, w: &syn::ExprWhile) {
         if let Some(label) = &w.label {
-            self.errors.on(label, "#[grad] does not support loop labels");
+            self.errors
+                .on(label, "#[grad] does not support loop labels");
         }
         let span = w.span();
         let cond_expr = &*w.cond;
@@ -1478,7 +1613,8 @@ impl Lowerer<'_> {
 
     fn lower_loop(&mut self, l: &syn::ExprLoop) {
         if let Some(label) = &l.label {
-            self.errors.on(label, "#[grad] does not support loop labels");
+            self.errors
+                .on(label, "#[grad] does not support loop labels");
         }
         let span = l.span();
         self.lower_loop_common(
@@ -1511,7 +1647,10 @@ impl Lowerer<'_> {
             .assigned
             .iter()
             .filter_map(|name| match self.lookup(name) {
-                Some(Binding::Scalar { cell, mutable: true }) => Some(cell),
+                Some(Binding::Scalar {
+                    cell,
+                    mutable: true,
+                }) => Some(cell),
                 _ => None,
             })
             .collect();
@@ -1613,7 +1752,15 @@ impl Lowerer<'_> {
                     Ty::Int
                 };
                 let index = vec![counter.clone()];
-                Value::Scalar(self.let_op("t", ty, Op::Load { array: *array, index }, span))
+                Value::Scalar(self.let_op(
+                    "t",
+                    ty,
+                    Op::Load {
+                        array: *array,
+                        index,
+                    },
+                    span,
+                ))
             }
             Item::Pair(a, b) => Value::Tuple(vec![
                 self.item_value(a, counter, span),
@@ -1644,7 +1791,8 @@ impl Lowerer<'_> {
         adaptors.reverse();
         if let Expr::Range(r) = e {
             let (Some(start), Some(end)) = (&r.start, &r.end) else {
-                self.errors.on(r, "#[grad] needs `for` ranges with both bounds (`a..b`)");
+                self.errors
+                    .on(r, "#[grad] needs `for` ranges with both bounds (`a..b`)");
                 return None;
             };
             let start = self.expr_scalar(start);
@@ -1666,8 +1814,12 @@ impl Lowerer<'_> {
                 item: Item::Counter,
             });
         }
-        if adaptors.iter().any(|a| matches!(a, MaybeAdaptor::StepBy(_))) {
-            self.errors.on(expr, "#[grad] supports `.step_by(k)` on ranges only");
+        if adaptors
+            .iter()
+            .any(|a| matches!(a, MaybeAdaptor::StepBy(_)))
+        {
+            self.errors
+                .on(expr, "#[grad] supports `.step_by(k)` on ranges only");
             return None;
         }
         let rev = adaptors.len() % 2 == 1;
@@ -1723,7 +1875,10 @@ impl Lowerer<'_> {
             Expr::Path(_) => match self.lower_expr(expr) {
                 Value::Array(a) => Some(Item::Element(a)),
                 _ => {
-                    self.errors.on(expr, "#[grad] can iterate over arrays, slices and Vecs only");
+                    self.errors.on(
+                        expr,
+                        "#[grad] can iterate over arrays, slices and Vecs only",
+                    );
                     None
                 }
             },
@@ -1736,6 +1891,14 @@ impl Lowerer<'_> {
             }
         }
     }
+}
+
+enum LocalArray {
+    /// The `let` is not a local array.
+    No,
+    Declared(ArrayId),
+    /// A malformed one, already reported.
+    Failed,
 }
 
 enum MaybeAdaptor<'e> {
@@ -1807,7 +1970,10 @@ fn user_bindings(block: &syn::Block) -> HashSet<String> {
 }
 
 fn is_temp_name(name: &str) -> bool {
-    name == "t" || name.strip_prefix("t_").is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+    name == "t"
+        || name
+            .strip_prefix("t_")
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn same_operand(a: &Operand, b: &Operand) -> bool {
@@ -1857,6 +2023,8 @@ fn type_kind_path(ident: &syn::Ident, sig: &Signature) -> Ty {
 struct LoopScan {
     assigned: Vec<String>,
     breaks: bool,
+    /// `break value`, which is rejected.
+    break_values: bool,
     continues: bool,
     returns: bool,
 }
@@ -1888,6 +2056,7 @@ fn scan_loop(body: &syn::Block) -> LoopScan {
         fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
             if self.depth == 0 {
                 self.scan.breaks = true;
+                self.scan.break_values |= b.expr.is_some();
             }
             syn::visit::visit_expr_break(self, b);
         }

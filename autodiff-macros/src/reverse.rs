@@ -89,14 +89,21 @@ impl<'a> Gen<'a> {
     }
 
     fn cx_lit(&self, value: f64) -> TokenStream {
-        self.cx(Vec::new(), Vec::new(), quote!(), quote!()).lit(value)
+        self.cx(Vec::new(), Vec::new(), quote!(), quote!())
+            .lit(value)
     }
 
     fn zero(&self) -> TokenStream {
         self.cx_lit(0.0)
     }
 
-    fn cx(&self, x: Vec<TokenStream>, other: Vec<TokenStream>, out: TokenStream, d: TokenStream) -> Cx {
+    fn cx(
+        &self,
+        x: Vec<TokenStream>,
+        other: Vec<TokenStream>,
+        out: TokenStream,
+        d: TokenStream,
+    ) -> Cx {
         Cx {
             x,
             other,
@@ -182,17 +189,14 @@ impl<'a> Gen<'a> {
     }
 
     /// `d_x += e` for an active operand (or `d_x.add(e)` for a scalar parameter).
-    fn add_to(&mut self, op: &Operand, e: TokenStream) -> TokenStream {
-        let Some(v) = op.var().filter(|v| self.an.active[v.0]) else {
-            return TokenStream::new();
-        };
+    fn add_to(&mut self, op: &Operand, e: TokenStream) -> Option<Piece> {
+        let v = op.var().filter(|v| self.an.active[v.0])?;
         if let Some(i) = self.param_index(v) {
             self.used_shadows.insert(i);
             let s = &self.shadows[i];
-            return quote!(::autodiff::Shadow::add(&mut #s, #e););
+            return Some(Piece::code(quote!(::autodiff::Shadow::add(&mut #s, #e);)));
         }
-        let d = self.adj(v);
-        self.accumulate(quote!(#d), e)
+        Some(Piece::add(v, e))
     }
 
     /// `target += e`; spelled out for a generic `T: Float`, which has no `+=`.
@@ -230,12 +234,20 @@ impl<'a> Gen<'a> {
                 let x = self.operand(x);
                 quote!(#path(#x).unwrap())
             }
-            Op::Prim { rule, floats, others } => {
+            Op::Prim {
+                rule,
+                floats,
+                others,
+            } => {
                 let f: Vec<_> = floats.iter().map(|x| self.operand(x)).collect();
                 let o: Vec<_> = others.iter().map(|x| self.operand(x)).collect();
                 rules::forward(rule, &f, &o)
             }
-            Op::IntMethod { name, receiver, args } => {
+            Op::IntMethod {
+                name,
+                receiver,
+                args,
+            } => {
                 let r = self.operand(receiver);
                 let a = args.iter().map(|x| self.operand(x));
                 quote!(#r.#name(#(#a),*))
@@ -293,9 +305,15 @@ impl<'a> Gen<'a> {
                 let v = self.var(*var);
                 let e = self.op(op);
                 let span = self.body.var(*var).span;
-                quote_spanned!(span=> let #v = #e;)
+                let ty = matches!(op, Op::Copy(x) if !matches!(x, Operand::Var(_)))
+                    .then(|| self.annotation(*var));
+                quote_spanned!(span=> let #v #ty = #e;)
             }
-            Stmt::Store { array, index, value } => {
+            Stmt::Store {
+                array,
+                index,
+                value,
+            } => {
                 let a = self.array(*array);
                 let i = index.iter().map(|x| self.operand(x));
                 let value = self.operand(value);
@@ -321,7 +339,12 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn array_init(&self, fill: TokenStream, fixed_lens: &[syn::Expr], vec_len: Option<&Operand>) -> TokenStream {
+    fn array_init(
+        &self,
+        fill: TokenStream,
+        fixed_lens: &[syn::Expr],
+        vec_len: Option<&Operand>,
+    ) -> TokenStream {
         let mut init = fill;
         for len in fixed_lens.iter().rev() {
             init = quote!([#init; #len]);
@@ -381,7 +404,9 @@ impl<'a> Gen<'a> {
                 let (o, tv, ev) = (&outs[0], &then_vals[0], &else_vals[0]);
                 quote!(let #o = if #c { #t #tv } else { #e #ev };)
             }
-            _ => quote!(let (#(#outs),*) = if #c { #t (#(#then_vals),*) } else { #e (#(#else_vals),*) };),
+            _ => {
+                quote!(let (#(#outs),*) = if #c { #t (#(#then_vals),*) } else { #e (#(#else_vals),*) };)
+            }
         }
     }
 
@@ -427,7 +452,8 @@ impl<'a> Gen<'a> {
         let tape = has_values.then(|| self.fresh("tape", span));
         let bits = has_bits.then(|| self.fresh("decisions", span));
         if let Some(t) = &tape {
-            self.tape_decls.extend(quote!(let mut #t = ::std::vec::Vec::new();));
+            self.tape_decls
+                .extend(quote!(let mut #t = ::std::vec::Vec::new();));
         }
         if let Some(b) = &bits {
             self.tape_decls
@@ -453,8 +479,12 @@ impl<'a> Gen<'a> {
         for c in &l.carried {
             let v = self.var(c.inner);
             let init = self.operand(&c.init);
-            let m = updates.iter().any(|u| u.inner == c.inner).then(|| quote!(mut));
-            out.extend(quote!(let #m #v = #init;));
+            let m = updates
+                .iter()
+                .any(|u| u.inner == c.inner)
+                .then(|| quote!(mut));
+            let ty = (!matches!(c.init, Operand::Var(_))).then(|| self.annotation(c.inner));
+            out.extend(quote!(let #m #v #ty = #init;));
         }
         let trips = l.trips.filter(|_| active).map(|t| self.var(t));
         if let Some(t) = &trips {
@@ -529,6 +559,13 @@ impl<'a> Gen<'a> {
         out
     }
 
+    /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
+    /// method call on it (`let mut s: f64 = 0.0; s = s.sin();`).
+    fn annotation(&self, v: Var) -> Option<TokenStream> {
+        let f = &self.float;
+        (self.body.var(v).ty == Ty::Float).then(|| quote!(: #f))
+    }
+
     fn uses_in_forward(&self, v: Var, l: &Loop) -> bool {
         let mut used = false;
         l.body.visit_operands(&mut |op| used |= op.var() == Some(v));
@@ -541,89 +578,56 @@ impl<'a> Gen<'a> {
 
     // ----- reverse ------------------------------------------------------------------------------
 
-    /// Declarations `let mut d_v = 0.0;` for the active values defined directly in `region`,
-    /// and for local arrays declared there, their adjoint buffers.
-    fn declare_adjoints(&mut self, block: &Block, region: usize, result: Option<&Operand>) -> TokenStream {
-        let mut out = TokenStream::new();
-        let mut vars: Vec<Var> = Vec::new();
-        let mut arrays = Vec::new();
-        collect_defs(block, &mut vars, &mut arrays);
-        if region == 0 {
-            vars.extend(self.body.param_vars.iter().copied());
-        }
-        let zero = self.zero();
-        let result_var = result.and_then(Operand::var);
-        for v in vars {
-            if !self.an.active[v.0] || self.an.def_region[v.0] != region || self.param_index(v).is_some() {
-                continue;
-            }
-            let d = self.adj(v);
-            if Some(v) == result_var {
-                let d_out = &self.d_out;
-                out.extend(quote!(let mut #d = #d_out;));
-            } else {
-                out.extend(quote!(let mut #d = #zero;));
-            }
-        }
-        for (a, fixed_lens, vec_len) in arrays {
-            if !self.an.active_array[a.0] {
-                continue;
-            }
-            let d = self.array_adj(a);
-            let init = self.array_init(zero.clone(), &fixed_lens, vec_len.as_ref());
-            out.extend(quote!(let mut #d = #init;));
-        }
-        out
-    }
-
+    /// The reverse sweep of the whole body.
     pub fn reverse_top(&mut self) -> TokenStream {
         let block = &self.body.block;
         let result = self.body.result.clone();
-        let mut out = self.declare_adjoints(block, 0, Some(&result));
-        if let Some(v) = result.var() {
-            if self.an.active[v.0] {
-                if let Some(i) = self.param_index(v) {
-                    self.used_shadows.insert(i);
-                    let (s, d_out) = (&self.shadows[i], &self.d_out);
-                    out.extend(quote!(::autodiff::Shadow::add(&mut #s, #d_out);));
-                }
-            }
-        }
-        out.extend(self.reverse_stmts(block));
-        out
+        let d_out = &self.d_out;
+        let seed = quote!(#d_out);
+        let mut pieces: Vec<Piece> = self.add_to(&result, seed).into_iter().collect();
+        pieces.extend(self.reverse_stmts(block));
+        let buffers = self.array_buffers(block);
+        self.finalize(pieces, block, 0, buffers).tokens
     }
 
-    fn reverse_stmts(&mut self, block: &Block) -> TokenStream {
-        let mut out = TokenStream::new();
+    fn reverse_stmts(&mut self, block: &Block) -> Vec<Piece> {
+        let mut out = Vec::new();
         for stmt in block.stmts.iter().rev() {
             out.extend(self.reverse_stmt(stmt));
         }
         out
     }
 
-    fn reverse_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+    fn reverse_stmt(&mut self, stmt: &Stmt) -> Vec<Piece> {
         match stmt {
             Stmt::Let { var, op } => {
                 if !self.an.active[var.0] {
-                    return TokenStream::new();
+                    return Vec::new();
                 }
-                let span = self.body.var(*var).span;
                 let d = self.adj(*var);
-                let code = self.reverse_op(*var, op, quote!(#d));
-                quote_spanned!(span=> #code)
+                let mut pieces = self.reverse_op(*var, op, quote!(#d));
+                for p in &mut pieces {
+                    p.reads.insert(*var);
+                }
+                pieces
             }
-            Stmt::Store { array, index, value } => {
+            Stmt::Store {
+                array,
+                index,
+                value,
+            } => {
                 if !self.an.active_array[array.0] {
-                    return TokenStream::new();
+                    return Vec::new();
                 }
                 let d = self.array_adj(*array);
                 let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
                 let slot = quote!(#d #([#i])*);
-                let add = self.add_to(value, slot.clone());
                 let zero = self.zero();
-                quote!(#add #slot = #zero;)
+                let mut pieces: Vec<Piece> = self.add_to(value, slot.clone()).into_iter().collect();
+                pieces.push(Piece::code(quote!(#slot = #zero;)));
+                pieces
             }
-            Stmt::DeclareArray { .. } => TokenStream::new(),
+            Stmt::DeclareArray { .. } => Vec::new(),
             Stmt::If {
                 cond,
                 then_block,
@@ -632,105 +636,214 @@ impl<'a> Gen<'a> {
             } => {
                 let k = key(stmt);
                 if !self.an.has_adjoint.get(&k).copied().unwrap_or(false) {
-                    return TokenStream::new();
+                    return Vec::new();
                 }
                 let (then_region, else_region) = self.an.branch_regions[&k];
-                let mut then_pro = TokenStream::new();
-                let mut else_pro = TokenStream::new();
+                let mut then_pieces = Vec::new();
+                let mut else_pieces = Vec::new();
                 for phi in phis {
                     if !self.an.active[phi.var.0] {
                         continue;
                     }
                     let d = self.adj(phi.var);
-                    then_pro.extend(self.add_to(&phi.then_value, quote!(#d)));
-                    else_pro.extend(self.add_to(&phi.else_value, quote!(#d)));
+                    for (pieces, value) in [
+                        (&mut then_pieces, &phi.then_value),
+                        (&mut else_pieces, &phi.else_value),
+                    ] {
+                        if let Some(mut p) = self.add_to(value, quote!(#d)) {
+                            p.reads.insert(phi.var);
+                            pieces.push(p);
+                        }
+                    }
                 }
-                let t = self.reverse_region(then_block, then_region, then_pro);
-                let e = self.reverse_region(else_block, else_region, else_pro);
+                then_pieces.extend(self.reverse_stmts(then_block));
+                else_pieces.extend(self.reverse_stmts(else_block));
+                let then_buffers = self.array_buffers(then_block);
+                let else_buffers = self.array_buffers(else_block);
+                let t = self.finalize(then_pieces, then_block, then_region, then_buffers);
+                let e = self.finalize(else_pieces, else_block, else_region, else_buffers);
                 let c = self.operand(cond);
-                if e.is_empty() {
-                    quote!(if #c { #t })
-                } else if t.is_empty() {
-                    quote!(if !#c { #e })
+                let (tt, et) = (&t.tokens, &e.tokens);
+                let tokens = if et.is_empty() {
+                    quote!(if #c { #tt })
+                } else if tt.is_empty() {
+                    quote!(if !#c { #et })
                 } else {
-                    quote!(if #c { #t } else { #e })
-                }
+                    quote!(if #c { #tt } else { #et })
+                };
+                vec![Piece::code(tokens).touching(&t).touching(&e)]
             }
             Stmt::Loop(l) => self.reverse_loop(l),
         }
     }
 
-    /// A branch or loop body in reverse: adjoint declarations, `prologue`, statements.
-    fn reverse_region(&mut self, block: &Block, region: usize, prologue: TokenStream) -> TokenStream {
-        let stmts = self.reverse_stmts(block);
-        if stmts.is_empty() && prologue.is_empty() {
-            return TokenStream::new();
+    /// Local arrays declared directly in `block` get their adjoint buffers at the start of
+    /// its reverse.
+    fn array_buffers(&mut self, block: &Block) -> TokenStream {
+        let zero = self.zero();
+        let mut out = TokenStream::new();
+        for stmt in &block.stmts {
+            if let Stmt::DeclareArray {
+                array,
+                fixed_lens,
+                vec_len,
+                ..
+            } = stmt
+            {
+                if self.an.active_array[array.0] {
+                    let d = self.array_adj(*array);
+                    let init = self.array_init(zero.clone(), fixed_lens, vec_len.as_ref());
+                    out.extend(quote!(let mut #d = #init;));
+                }
+            }
         }
-        let mut out = self.declare_adjoints(block, region, None);
-        out.extend(prologue);
-        out.extend(stmts);
         out
     }
 
-    fn reverse_op(&mut self, var: Var, op: &Op, d: TokenStream) -> TokenStream {
+    /// A region's reverse pieces as code. Each adjoint of a value defined in the region is
+    /// declared where it is first touched: initialized by its first contribution when that
+    /// comes at this level (`let d_t = d_u * z;`), zero otherwise, `mut` only if something
+    /// adds to it later. What the pieces touch outside the region is passed up.
+    fn finalize(
+        &mut self,
+        pieces: Vec<Piece>,
+        block: &Block,
+        region: usize,
+        prefix: TokenStream,
+    ) -> Piece {
+        let mut defs = Vec::new();
+        collect_defs(block, &mut defs);
+        if region == 0 {
+            defs.extend(self.body.param_vars.iter().copied());
+        }
+        let defs: BTreeSet<Var> = defs
+            .into_iter()
+            .filter(|v| {
+                self.an.active[v.0]
+                    && self.an.def_region[v.0] == region
+                    && self.param_index(*v).is_none()
+            })
+            .collect();
+        let mut last_write: HashMap<Var, usize> = HashMap::new();
+        for (i, p) in pieces.iter().enumerate() {
+            for v in p.writes.iter().chain(&p.target) {
+                last_write.insert(*v, i);
+            }
+        }
+        let zero = self.zero();
+        let mut declared = BTreeSet::new();
+        let mut out = Piece::code(prefix);
+        for (i, piece) in pieces.into_iter().enumerate() {
+            let touched: BTreeSet<Var> = piece
+                .reads
+                .iter()
+                .chain(&piece.writes)
+                .chain(&piece.target)
+                .filter(|v| defs.contains(v) && !declared.contains(*v))
+                .copied()
+                .collect();
+            let mut initialized = false;
+            for v in touched {
+                declared.insert(v);
+                let d = self.adj(v);
+                let initializes = piece.target == Some(v)
+                    && !piece.reads.contains(&v)
+                    && !piece.writes.contains(&v);
+                let written_later = last_write
+                    .get(&v)
+                    .is_some_and(|&j| j > i || (j == i && !initializes));
+                let m = written_later.then(|| quote!(mut));
+                if initializes {
+                    let e = &piece.tokens;
+                    out.tokens.extend(quote!(let #m #d = #e;));
+                    initialized = true;
+                } else {
+                    out.tokens.extend(quote!(let #m #d = #zero;));
+                }
+            }
+            out.reads
+                .extend(piece.reads.iter().filter(|v| !defs.contains(v)));
+            out.writes.extend(
+                piece
+                    .writes
+                    .iter()
+                    .chain(&piece.target)
+                    .filter(|v| !defs.contains(v)),
+            );
+            if initialized {
+                continue;
+            }
+            match piece.target {
+                Some(v) => {
+                    let d = self.adj(v);
+                    out.tokens.extend(self.accumulate(quote!(#d), piece.tokens));
+                }
+                None => out.tokens.extend(piece.tokens),
+            }
+        }
+        out
+    }
+
+    fn reverse_op(&mut self, var: Var, op: &Op, d: TokenStream) -> Vec<Piece> {
         match op {
-            Op::Copy(x) => self.add_to(x, d),
-            Op::Prim { rule, floats, others } => {
+            Op::Copy(x) => self.add_to(x, d).into_iter().collect(),
+            Op::Prim {
+                rule,
+                floats,
+                others,
+            } => {
+                let out = self.var(var);
                 let cx = self.cx(
                     floats.iter().map(|x| self.operand(x)).collect(),
                     others.iter().map(|x| self.operand(x)).collect(),
-                    {
-                        let o = self.var(var);
-                        quote!(#o)
-                    },
+                    quote!(#out),
                     d,
                 );
                 let contributions = (rule.adjoint)(&cx);
-                let mut out = TokenStream::new();
-                for (x, c) in floats.iter().zip(contributions) {
-                    out.extend(self.add_to(x, c));
-                }
-                out
+                floats
+                    .iter()
+                    .zip(contributions)
+                    .filter_map(|(x, c)| self.add_to(x, c))
+                    .collect()
             }
             Op::Load { array, index } => {
                 if !self.an.active_array[array.0] {
-                    return TokenStream::new();
+                    return Vec::new();
                 }
                 let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
-                match self.body.array(*array).origin {
+                let code = match self.body.array(*array).origin {
                     ArrayOrigin::Param(p) => {
                         self.used_shadows.insert(p);
                         let s = &self.shadows[p];
-                        let (tr, m) = if i.len() == 2 {
-                            (quote!(::autodiff::MatrixShadow), quote!(add_at))
+                        if i.len() == 2 {
+                            quote!(::autodiff::MatrixShadow::add_at(&mut #s, #(#i,)* #d);)
                         } else {
-                            (quote!(::autodiff::SliceShadow), quote!(add_at))
-                        };
-                        quote!(#tr::#m(&mut #s, #(#i,)* #d);)
+                            quote!(::autodiff::SliceShadow::add_at(&mut #s, #(#i,)* #d);)
+                        }
                     }
                     ArrayOrigin::Local => {
                         let a = self.array_adj(*array);
                         self.accumulate(quote!(#a #([#i])*), d)
                     }
-                }
+                };
+                vec![Piece::code(code)]
             }
             Op::Call { path, args } => self.reverse_call(path, args, d),
-            _ => TokenStream::new(),
+            _ => Vec::new(),
         }
     }
 
     /// `g(..)` in reverse: `g_adjoint(.., d, shadows..)` with an accumulator for each active
     /// float argument and `Const` for the others.
-    fn reverse_call(&mut self, path: &syn::Path, args: &[Arg], d: TokenStream) -> TokenStream {
+    fn reverse_call(&mut self, path: &syn::Path, args: &[Arg], d: TokenStream) -> Vec<Piece> {
         let mut adjoint_path = path.clone();
         if let Some(last) = adjoint_path.segments.last_mut() {
             last.ident = format_ident!("{}_adjoint", last.ident, span = last.ident.span());
         }
         let primal: Vec<TokenStream> = args.iter().map(|a| self.arg(a)).collect();
         let mut shadows = Vec::new();
-        let mut before = TokenStream::new();
-        let mut after = TokenStream::new();
-        let mut lent_vars: HashSet<Var> = HashSet::new();
+        let mut call = Piece::code(TokenStream::new());
+        let mut after = Vec::new();
         let mut lent_arrays: HashSet<ArrayId> = HashSet::new();
         let zero = self.zero();
         for arg in args {
@@ -745,14 +858,14 @@ impl<'a> Gen<'a> {
                         continue;
                     }
                     match x.var().filter(|v| self.an.active[v.0]) {
-                        Some(v) if self.param_index(v).is_none() && lent_vars.insert(v) => {
+                        Some(v) if self.param_index(v).is_none() && call.writes.insert(v) => {
                             let d = self.adj(v);
                             shadows.push(quote!(&mut #d));
                         }
                         Some(_) => {
                             // A parameter's shadow or a value passed twice: a temporary.
                             let tmp = self.fresh("d_arg", Span::call_site());
-                            before.extend(quote!(let mut #tmp = #zero;));
+                            call.tokens.extend(quote!(let mut #tmp = #zero;));
                             shadows.push(quote!(&mut #tmp));
                             after.extend(self.add_to(x, quote!(#tmp)));
                         }
@@ -769,62 +882,53 @@ impl<'a> Gen<'a> {
                     }
                     let d = self.array_adj(a.array);
                     let is_param = matches!(self.body.array(a.array).origin, ArrayOrigin::Param(_));
+                    let row = a.row.as_ref().map(|r| self.operand(r));
                     if !lent_arrays.insert(a.array) {
                         // The same array twice (`dot(u, u)`): a second accumulator, added after.
                         let tmp = self.fresh("d_arg", Span::call_site());
                         let name = self.array(a.array);
-                        let row = a.row.as_ref().map(|r| {
-                            let r = self.operand(r);
-                            quote!([#r])
-                        });
-                        before.extend(quote!(let mut #tmp = ::std::vec![#zero; #name #row.len()];));
+                        let row_index = row.as_ref().map(|r| quote!([#r]));
+                        call.tokens.extend(
+                            quote!(let mut #tmp = ::std::vec![#zero; #name #row_index.len()];),
+                        );
                         shadows.push(quote!(&mut #tmp));
-                        let target = match (&a.row, is_param) {
+                        let add = match (&row, is_param) {
                             (Some(r), true) => {
-                                let r = self.operand(r);
                                 quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, j, g);)
                             }
-                            (Some(r), false) => {
-                                let r = self.operand(r);
-                                self.accumulate(quote!(#d[#r][j]), quote!(g))
-                            }
+                            (Some(r), false) => self.accumulate(quote!(#d[#r][j]), quote!(g)),
                             (None, true) => quote!(::autodiff::SliceShadow::add_at(&mut #d, j, g);),
                             (None, false) => self.accumulate(quote!(#d[j]), quote!(g)),
                         };
-                        after.extend(quote!(for (j, g) in #tmp.into_iter().enumerate() { #target }));
+                        after.push(Piece::code(
+                            quote!(for (j, g) in #tmp.into_iter().enumerate() { #add }),
+                        ));
                         continue;
                     }
-                    shadows.push(match (&a.row, is_param) {
-                        (Some(r), true) => {
-                            let r = self.operand(r);
-                            quote!(::autodiff::MatrixShadow::row(&mut #d, #r))
-                        }
-                        (Some(r), false) => {
-                            let r = self.operand(r);
-                            quote!(&mut #d[#r])
-                        }
+                    shadows.push(match (&row, is_param) {
+                        (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
+                        (Some(r), false) => quote!(&mut #d[#r]),
                         (None, _) => quote!(&mut #d),
                     });
                 }
             }
         }
-        let call = quote!(#adjoint_path(#(#primal,)* #d, #(#shadows),*););
-        if before.is_empty() && after.is_empty() {
-            call
-        } else {
-            quote!({ #before #call #after })
-        }
+        call.tokens
+            .extend(quote!(#adjoint_path(#(#primal,)* #d, #(#shadows),*);));
+        let mut pieces = vec![call];
+        pieces.extend(after);
+        pieces
     }
 
-    fn reverse_loop(&mut self, l: &Loop) -> TokenStream {
+    fn reverse_loop(&mut self, l: &Loop) -> Vec<Piece> {
         let k = key(l);
         if !self.an.has_adjoint.get(&k).copied().unwrap_or(false) {
-            return TokenStream::new();
+            return Vec::new();
         }
         let body_region = self.an.loop_regions[&k];
         let (tape, bits) = self.tape_names(k, l.span);
         let zero = self.zero();
-        let mut out = TokenStream::new();
+        let mut head = Piece::code(TokenStream::new());
         // The carried adjoints: at the start of a reverse iteration, the adjoint of the value
         // the forward iteration ended with.
         let active_carried: Vec<&Carried> = l
@@ -836,16 +940,18 @@ impl<'a> Gen<'a> {
             let d = self.adj(c.inner);
             if self.an.active[c.out.0] {
                 let d_out = self.adj(c.out);
-                out.extend(quote!(let mut #d = #d_out;));
+                head.tokens.extend(quote!(let mut #d = #d_out;));
+                head.reads.insert(c.out);
             } else {
-                out.extend(quote!(let mut #d = #zero;));
+                head.tokens.extend(quote!(let mut #d = #zero;));
             }
         }
-        let mut body = TokenStream::new();
+        let mut body = Vec::new();
         let plan = self.an.loops.get(&k);
+        let mut restore = TokenStream::new();
         if let (Some(tape), Some(plan)) = (&tape, plan) {
             let vals: Vec<Ident> = plan.taped.iter().map(|v| self.var(*v)).collect();
-            body.extend(if vals.len() == 1 {
+            restore.extend(if vals.len() == 1 {
                 quote!(let #(#vals)* = ::autodiff::__private::pop(&mut #tape);)
             } else {
                 quote!(let (#(#vals),*) = ::autodiff::__private::pop(&mut #tape);)
@@ -854,29 +960,27 @@ impl<'a> Gen<'a> {
         if let (Some(bits), Some(plan)) = (&bits, plan) {
             for b in plan.bits.iter().rev() {
                 let b = self.var(*b);
-                body.extend(quote!(let #b = #bits.pop();));
+                restore.extend(quote!(let #b = #bits.pop();));
             }
         }
         if let Some(plan) = plan {
-            let recomputed: BTreeSet<Var> = plan.recomputed.clone();
-            body.extend(self.recompute(&l.body, &recomputed));
+            restore.extend(self.recompute(&l.body, &plan.recomputed));
         }
         // Hand the adjoints of the iteration's final values to them, then restart the
         // carried adjoints for the iteration's starting values.
-        let mut handoff = TokenStream::new();
-        let mut temps = Vec::new();
+        let mut handoff = Vec::new();
         for c in &active_carried {
             let d = self.adj(c.inner);
             let t = self.fresh(&format!("{d}_next"), l.span);
-            body.extend(quote!(let #t = #d; #d = #zero;));
-            temps.push((c.next.clone(), t));
+            restore.extend(quote!(let #t = #d; #d = #zero;));
+            handoff.extend(self.add_to(&c.next, quote!(#t)));
         }
-        for (next, t) in temps {
-            handoff.extend(self.add_to(&next, quote!(#t)));
-        }
-        let region_code = self.reverse_region(&l.body, body_region, handoff);
-        body.extend(region_code);
-        let counter = match &l.kind {
+        body.push(Piece::code(restore));
+        body.extend(handoff);
+        body.extend(self.reverse_stmts(&l.body));
+        let buffers = self.array_buffers(&l.body);
+        let body = self.finalize(body, &l.body, body_region, buffers);
+        let header = match &l.kind {
             LoopKind::Counted { counter, range } => {
                 let r = self.range(range, true);
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
@@ -896,18 +1000,20 @@ impl<'a> Gen<'a> {
             }
             LoopKind::While { .. } => {
                 let Some(t) = l.trips else {
-                    return TokenStream::new();
+                    return Vec::new();
                 };
                 let t = self.var(t);
                 quote!(for _ in 0..#t)
             }
         };
-        out.extend(quote!(#counter { #body }));
+        let b = &body.tokens;
+        head.tokens.extend(quote!(#header { #b }));
+        let mut pieces = vec![head.touching(&body)];
         for c in &active_carried {
             let d = self.adj(c.inner);
-            out.extend(self.add_to(&c.init, quote!(#d)));
+            pieces.extend(self.add_to(&c.init, quote!(#d)));
         }
-        out
+        pieces
     }
 
     /// The recomputed values of a loop body, in forward order.
@@ -937,6 +1043,43 @@ impl<'a> Gen<'a> {
     }
 }
 
+/// A step of the reverse sweep, with the adjoints it reads and writes, so that a region can
+/// declare each adjoint where it is first needed.
+struct Piece {
+    /// `Some(v)`: `tokens` is an expression added to `v`'s adjoint. `None`: plain code.
+    target: Option<Var>,
+    tokens: TokenStream,
+    reads: BTreeSet<Var>,
+    writes: BTreeSet<Var>,
+}
+
+impl Piece {
+    fn code(tokens: TokenStream) -> Self {
+        Piece {
+            target: None,
+            tokens,
+            reads: BTreeSet::new(),
+            writes: BTreeSet::new(),
+        }
+    }
+
+    fn add(v: Var, e: TokenStream) -> Self {
+        Piece {
+            target: Some(v),
+            tokens: e,
+            reads: BTreeSet::new(),
+            writes: BTreeSet::new(),
+        }
+    }
+
+    /// Also touching what a nested region touches.
+    fn touching(mut self, inner: &Piece) -> Self {
+        self.reads.extend(&inner.reads);
+        self.writes.extend(&inner.writes);
+        self
+    }
+}
+
 fn binop_tokens(op: BinOp) -> TokenStream {
     match op {
         BinOp::Add => quote!(+),
@@ -960,23 +1103,15 @@ fn binop_tokens(op: BinOp) -> TokenStream {
     }
 }
 
-type ArrayDecl = (ArrayId, Vec<syn::Expr>, Option<Operand>);
-
-/// Values and local arrays defined in `block`, not looking into nested blocks except for
-/// the phis and loop results those define at this level.
-fn collect_defs(block: &Block, vars: &mut Vec<Var>, arrays: &mut Vec<ArrayDecl>) {
+/// Values defined in `block`, not looking into nested blocks except for the phis and loop
+/// results those define at this level.
+fn collect_defs(block: &Block, vars: &mut Vec<Var>) {
     for stmt in &block.stmts {
         match stmt {
             Stmt::Let { var, .. } => vars.push(*var),
-            Stmt::DeclareArray {
-                array,
-                fixed_lens,
-                vec_len,
-                ..
-            } => arrays.push((*array, fixed_lens.clone(), vec_len.clone())),
             Stmt::If { phis, .. } => vars.extend(phis.iter().map(|p| p.var)),
             Stmt::Loop(l) => vars.extend(l.carried.iter().map(|c| c.out)),
-            Stmt::Store { .. } => {}
+            Stmt::Store { .. } | Stmt::DeclareArray { .. } => {}
         }
     }
 }

@@ -36,11 +36,16 @@ pub enum ParamKind {
     /// A scalar of the function's float type.
     Float,
     /// An array of floats (`float == true`, differentiated) or of integers/bools (data).
-    Array { shape: Box<Shape>, float: bool },
+    Array {
+        shape: Box<Shape>,
+        float: bool,
+    },
     Int,
     Bool,
     /// Anything else: passed through to calls, never differentiated.
     Opaque,
+    /// A parameter already reported as unsupported.
+    Rejected,
 }
 
 pub struct Param {
@@ -74,16 +79,28 @@ const INT_TYPES: &[&str] = &[
 pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
     let sig = &item.sig;
     if let Some(t) = &sig.asyncness {
-        errors.on(t, "#[grad] cannot differentiate an `async fn`: make it a plain `fn`");
+        errors.on(
+            t,
+            "#[grad] cannot differentiate an `async fn`: make it a plain `fn`",
+        );
     }
     if let Some(t) = &sig.constness {
-        errors.on(t, "#[grad] cannot differentiate a `const fn`: remove `const`");
+        errors.on(
+            t,
+            "#[grad] cannot differentiate a `const fn`: remove `const`",
+        );
     }
     if let Some(t) = &sig.unsafety {
-        errors.on(t, "#[grad] cannot differentiate an `unsafe fn`: remove `unsafe`");
+        errors.on(
+            t,
+            "#[grad] cannot differentiate an `unsafe fn`: remove `unsafe`",
+        );
     }
     if let Some(abi) = &sig.abi {
-        errors.on(abi, "#[grad] cannot differentiate an `extern` function: remove the ABI");
+        errors.on(
+            abi,
+            "#[grad] cannot differentiate an `extern` function: remove the ABI",
+        );
     }
     if let Some(v) = &sig.variadic {
         errors.on(v, "#[grad] cannot differentiate a variadic function");
@@ -110,15 +127,15 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
         ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
             Some(generic) => Some(((**ty).clone(), generic)),
             None => {
-                let what = if matches!(**ty, Type::Tuple(_)) {
-                    "a tuple"
+                let advice = if matches!(**ty, Type::Tuple(_)) {
+                    "a tuple: differentiate each output in its own #[grad] function, or combine them into one scalar"
                 } else {
-                    "a non-float type"
+                    "a non-float type: the result must be the float you want the gradient of"
                 };
                 errors.on(
                     ty,
                     format!(
-                        "#[grad] needs a function that returns one float (`f64`, `f32` or a generic `T: Float`); this one returns {what} `{}`: return a scalar loss, and differentiate each output separately",
+                        "#[grad] needs a function that returns one float (`f64`, `f32` or a generic `T: Float`); `{}` is {advice}",
                         ty.to_token_stream()
                     ),
                 );
@@ -181,6 +198,35 @@ fn float_kind(ty: &Type, type_params: &[Ident]) -> Option<bool> {
     }
 }
 
+/// `f32` or `f64`.
+fn is_concrete_float(ty: &Type) -> bool {
+    float_kind(ty, &[]).is_some()
+}
+
+/// The first `impl Trait` or `dyn Trait` inside `ty`.
+fn closure_like(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::ImplTrait(_) | Type::TraitObject(_) => Some(ty),
+        Type::Reference(r) => closure_like(&r.elem),
+        Type::Paren(p) => closure_like(&p.elem),
+        Type::Group(g) => closure_like(&g.elem),
+        Type::Path(tp) => tp
+            .path
+            .segments
+            .iter()
+            .find_map(|seg| match &seg.arguments {
+                syn::PathArguments::AngleBracketed(args) => {
+                    args.args.iter().find_map(|a| match a {
+                        syn::GenericArgument::Type(t) => closure_like(t),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            }),
+        _ => None,
+    }
+}
+
 fn same_type(a: &Type, b: &Type) -> bool {
     a.to_token_stream().to_string() == b.to_token_stream().to_string()
 }
@@ -223,7 +269,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 float.to_token_stream()
             ),
         );
-        ParamKind::Opaque
+        ParamKind::Rejected
     };
     // An array shape with its element type, by value or behind `&`.
     let array = |inner: &Type, by_ref: bool, errors: &mut Errors| -> Option<ParamKind> {
@@ -264,14 +310,21 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 shape: Box::new(shape),
                 float: false,
             },
-            ElemKind::Other if float_kind(elem, type_params).is_some() => mixed(errors, elem),
+            ElemKind::Other if is_concrete_float(elem) => mixed(errors, elem),
             ElemKind::Other => ParamKind::Opaque,
         })
     };
 
+    if let Some(bad) = closure_like(ty) {
+        errors.on(
+            bad,
+                        "#[grad] does not support `impl Trait` or `dyn Trait` parameters (closures, trait objects): the derivative of a call must be known at compile time; call a named function that has `#[grad]` or a hand-written `_adjoint`",
+        );
+        return ParamKind::Rejected;
+    }
     match ty {
         _ if same_type(ty, float) => ParamKind::Float,
-        _ if float_kind(ty, type_params).is_some() => mixed(errors, ty),
+        _ if is_concrete_float(ty) => mixed(errors, ty),
         _ if is_int_or_bool(ty) => {
             if ty.to_token_stream().to_string() == "bool" {
                 ParamKind::Bool
@@ -285,6 +338,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                     ty,
                     "#[grad] cannot differentiate through a `&mut` float parameter: take the value (or a `&` reference) and return the result instead",
                 );
+                return ParamKind::Rejected;
             }
             ParamKind::Opaque
         }

@@ -27,9 +27,8 @@ pub fn parse(text: &str) -> GmmInput {
     let d: usize = next().parse().unwrap();
     let k: usize = next().parse().unwrap();
     let n: usize = next().parse().unwrap();
-    let mut floats = |count: usize| -> Vec<f64> {
-        (0..count).map(|_| next().parse::<f64>().unwrap()).collect()
-    };
+    let mut floats =
+        |count: usize| -> Vec<f64> { (0..count).map(|_| next().parse::<f64>().unwrap()).collect() };
     let icf_size = d * (d + 1) / 2;
     let alphas = floats(k);
     let means = floats(k * d);
@@ -37,7 +36,17 @@ pub fn parse(text: &str) -> GmmInput {
     let x = floats(n * d);
     let gamma = floats(1)[0];
     let m = floats(1)[0] as i32;
-    GmmInput { d, k, n, alphas, means, icf, x, gamma, m }
+    GmmInput {
+        d,
+        k,
+        n,
+        alphas,
+        means,
+        icf,
+        x,
+        gamma,
+        m,
+    }
 }
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7): constant terms of the Wishart prior only.

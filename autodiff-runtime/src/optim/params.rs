@@ -235,9 +235,6 @@ impl<T: Float, const N: usize> Params for [T; N] {
 
 /// A 2-D array viewed as one row-major slice (`w[i][j]` is element `i * M + j`).
 ///
-/// The same as `<[[T; M]]>::as_flattened`, which needs Rust 1.80; this works on the crate's
-/// minimum supported version.
-///
 /// ```
 /// use autodiff_runtime::optim::flatten;
 ///
@@ -245,15 +242,10 @@ impl<T: Float, const N: usize> Params for [T; N] {
 /// assert_eq!(flatten(&w), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
 /// ```
 pub fn flatten<T, const M: usize, const N: usize>(array: &[[T; M]; N]) -> &[T] {
-    // SAFETY: `[[T; M]; N]` is laid out as `N * M` consecutive `T`s with no padding (an array
-    // has the size of its elements times its length), so the first `N * M` elements starting
-    // at its address are the whole array, borrowed for the same lifetime.
-    unsafe { std::slice::from_raw_parts(array.as_ptr().cast::<T>(), flat_len(M, N)) }
+    array.as_flattened()
 }
 
 /// A 2-D array viewed as one mutable row-major slice (`w[i][j]` is element `i * M + j`).
-///
-/// The same as `<[[T; M]]>::as_flattened_mut`, which needs Rust 1.80.
 ///
 /// ```
 /// use autodiff_runtime::optim::flatten_mut;
@@ -263,14 +255,7 @@ pub fn flatten<T, const M: usize, const N: usize>(array: &[[T; M]; N]) -> &[T] {
 /// assert_eq!(w[1][1], 1.0);
 /// ```
 pub fn flatten_mut<T, const M: usize, const N: usize>(array: &mut [[T; M]; N]) -> &mut [T] {
-    // SAFETY: as in `flatten`; the borrow is unique because `array` is.
-    unsafe { std::slice::from_raw_parts_mut(array.as_mut_ptr().cast::<T>(), flat_len(M, N)) }
-}
-
-fn flat_len(m: usize, n: usize) -> usize {
-    // Cannot overflow for a sized `T` (the array exists); guards zero-sized element types.
-    m.checked_mul(n)
-        .expect("autodiff: 2-D array length overflows usize")
+    array.as_flattened_mut()
 }
 
 /// A field viewed as a parameter slice: a scalar `T`, `[T; N]`, `[[T; M]; N]` (row-major) or

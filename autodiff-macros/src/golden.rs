@@ -1,0 +1,59 @@
+//! Golden tests: what `#[grad]` writes for two small functions, pretty-printed. They pin the
+//! shape of the generated code (the README shows the first); when a change to the macro
+//! changes them on purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
+
+use std::path::PathBuf;
+
+use quote::quote;
+
+use crate::attr::GradAttr;
+
+fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) {
+    let attr: GradAttr = syn::parse2(attr).expect("attribute");
+    let item: syn::ItemFn = syn::parse2(item).expect("function");
+    let expanded = crate::emit::expand(attr, item);
+    let file: syn::File = syn::parse2(expanded).expect("the expansion parses");
+    let actual = prettyplease::unparse(&file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("golden")
+        .join(format!("{name}.rs"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "the expansion of `{name}` changed; rerun with UPDATE_GOLDEN=1 and review:\n{actual}"
+    );
+}
+
+#[test]
+fn straight_line() {
+    check(
+        "sum_times",
+        quote!(),
+        quote! {
+            pub fn f(x: f64, y: f64, z: f64) -> f64 {
+                (x + y) * z
+            }
+        },
+    );
+}
+
+#[test]
+fn loop_with_a_tape() {
+    check(
+        "recurrence",
+        quote!(),
+        quote! {
+            pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
+                let mut x = x0;
+                for t in 0..w.len() {
+                    x = x.sin() * w[t] + 0.5 * x;
+                }
+                x
+            }
+        },
+    );
+}
