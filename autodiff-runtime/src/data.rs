@@ -1040,6 +1040,7 @@ impl Parser<'_> {
     }
 }
 
+#[cfg(feature = "datasets")]
 pub mod datasets {
     //! The four real datasets, embedded in the crate (UCI Machine Learning Repository, as
     //! distributed with scikit-learn; see the crate's `data/` directory). All features are raw:

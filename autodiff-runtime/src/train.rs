@@ -1042,6 +1042,7 @@ mod tests {
     }
     crate::params!(Logistic: f64 { w, b });
 
+    #[cfg(feature = "datasets")]
     #[test]
     fn trains_breast_cancer_with_a_generated_adjoint() {
         use crate::data::{datasets, Standardizer};
