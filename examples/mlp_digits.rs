@@ -4,7 +4,9 @@
 //! ```text
 //! cargo run --release --example mlp_digits
 //! ```
-#![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
+// Index loops are what `#[grad]` differentiates, and it copies a parameter array into a local
+// one with a loop (`let mut z1 = *b1;` is rejected), which clippy would rather see as a memcpy.
+#![allow(clippy::needless_range_loop, clippy::manual_memcpy)]
 
 use std::time::Instant;
 
@@ -22,39 +24,49 @@ const K: usize = 10;
 
 #[derive(Clone, Debug)]
 struct Mlp {
-    w1: [[f64; D]; H],
+    w1: [[f64; H]; D],
     b1: [f64; H],
-    w2: [[f64; H]; K],
+    w2: [[f64; K]; H],
     b2: [f64; K],
 }
 params!(Mlp: f64 { w1, b1, w2, b2 });
 
-/// The cross-entropy of one image against its digit. Local arrays (`a1`, `z2`) are fine
+/// The cross-entropy of one image against its digit. Local arrays (`z1`, `z2`) are fine
 /// inside `#[grad]`; the class index is an integer and is never differentiated.
+///
+/// The weights are stored input-major, as scikit-learn's `coefs_`: `w1[k][j]` connects
+/// pixel `k` to hidden unit `j`. The inner loops then update `H` (or `K`) independent sums,
+/// which the compiler vectorizes, in the forward and in the reverse sweep; with `w1[j][k]`
+/// every unit's sum would be one serial chain of additions (about 2.5x slower forward).
 #[grad]
 fn mlp_loss(
-    w1: &[[f64; D]; H],
+    w1: &[[f64; H]; D],
     b1: &[f64; H],
-    w2: &[[f64; H]; K],
+    w2: &[[f64; K]; H],
     b2: &[f64; K],
     x: &[f64; D],
     class: usize,
 ) -> f64 {
-    let mut a1 = [0.0; H];
+    // z1 = W1 x + b1
+    let mut z1 = [0.0; H];
     for j in 0..H {
-        let mut z = b1[j];
-        for k in 0..D {
-            z += w1[j][k] * x[k];
-        }
-        a1[j] = activation::relu(z);
+        z1[j] = b1[j];
     }
+    for k in 0..D {
+        for j in 0..H {
+            z1[j] += x[k] * w1[k][j];
+        }
+    }
+    // z2 = W2 relu(z1) + b2
     let mut z2 = [0.0; K];
     for c in 0..K {
-        let mut z = b2[c];
-        for j in 0..H {
-            z += w2[c][j] * a1[j];
+        z2[c] = b2[c];
+    }
+    for j in 0..H {
+        let a = activation::relu(z1[j]);
+        for c in 0..K {
+            z2[c] += a * w2[j][c];
         }
-        z2[c] = z;
     }
     loss::softmax_cross_entropy(&z2, class)
 }
@@ -62,18 +74,17 @@ fn mlp_loss(
 /// The predicted digit. `#[grad]` functions return a scalar, so prediction repeats the
 /// forward pass and takes the argmax of the logits.
 fn predict(m: &Mlp, x: &[f64; D]) -> usize {
-    let mut a1 = [0.0; H];
-    for j in 0..H {
-        let mut z = m.b1[j];
-        for k in 0..D {
-            z += m.w1[j][k] * x[k];
+    let mut z1 = m.b1;
+    for k in 0..D {
+        for j in 0..H {
+            z1[j] += x[k] * m.w1[k][j];
         }
-        a1[j] = activation::relu(z);
     }
     let mut z2 = m.b2;
-    for c in 0..K {
-        for j in 0..H {
-            z2[c] += m.w2[c][j] * a1[j];
+    for j in 0..H {
+        let a = activation::relu(z1[j]);
+        for c in 0..K {
+            z2[c] += a * m.w2[j][c];
         }
     }
     activation::argmax(&z2)
