@@ -1,0 +1,78 @@
+//! The lecture's sentiment classifier: logistic regression on 6 hand-made features of a
+//! movie review, then one step of gradient descent on a 2-feature version.
+//!
+//! ```text
+//! cargo run --example logistic_sentiment
+//! ```
+#![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
+
+use autodiff::optim::{Optimizer, SgdConfig};
+use autodiff::{activation, grad, loss};
+
+/// P(positive | x) = σ(w · x + b).
+#[grad]
+fn p_positive(w: &[f64; 6], x: &[f64; 6], b: f64) -> f64 {
+    let mut z = b;
+    for i in 0..6 {
+        z += w[i] * x[i];
+    }
+    activation::sigmoid(z)
+}
+
+/// The cross-entropy of a 2-feature logistic regression on one example, from the logit.
+/// `#[grad(w, b)]`: `logistic_loss_grad` returns the gradient for `w` and `b` only.
+#[grad(w, b)]
+fn logistic_loss(w: &[f64; 2], b: f64, x: &[f64; 2], y: f64) -> f64 {
+    let z = w[0] * x[0] + w[1] * x[1] + b;
+    loss::bce_with_logits(z, y)
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), autodiff::Error> {
+    // x: positive words, negative words, "no", pronouns, "!", ln(word count = 66)
+    let w = [2.5, -5.0, -1.2, 0.5, 2.0, 0.7];
+    let x = [3.0, 2.0, 1.0, 3.0, 0.0, 66f64.ln()];
+    let b = 0.1;
+    let (p, (d_w, d_x, d_b)) = p_positive_grad(&w, &x, b);
+    println!("sentiment: σ(w·x + b) = {p:.4}  (P(positive review))");
+    println!(
+        "  BCE if the review is positive (y = 1): {:.4}",
+        loss::bce(p, 1.0)
+    );
+    println!(
+        "  BCE if the review is negative (y = 0): {:.4}",
+        loss::bce(p, 0.0)
+    );
+    println!("  ∂σ/∂w = {}", fmt(&d_w));
+    println!("  ∂σ/∂x = {}", fmt(&d_x));
+    println!("  ∂σ/∂b = {d_b:.4}");
+
+    // One gradient-descent step from w1 = w2 = b = 0 on x = [3, 2], y = 1, η = 0.1.
+    let (x, y, eta) = ([3.0, 2.0], 1.0, 0.1);
+    let (loss, (d_w, d_b)) = logistic_loss_grad(&[0.0, 0.0], 0.0, &x, y);
+    let gradient = [d_w[0], d_w[1], d_b];
+    println!("\none step of gradient descent from θ = [w1, w2, b] = [0, 0, 0], η = {eta}:");
+    println!("  loss at θ:      {loss:.4}");
+    println!("  gradient:       {}", fmt(&gradient));
+    // θ ← θ - η ∇L, by the library's SGD optimizer (a `[f64; 3]` is a parameter list).
+    let mut theta = [0.0; 3];
+    SgdConfig::new()
+        .with_learning_rate(eta)
+        .build()?
+        .step(&mut theta, &gradient);
+    println!("  new θ:          {}", fmt(&theta));
+    let (new_loss, _) = logistic_loss_grad(&[theta[0], theta[1]], theta[2], &x, y);
+    println!("  loss at new θ:  {new_loss:.4}");
+    Ok(())
+}
+
+fn fmt(v: &[f64]) -> String {
+    let parts: Vec<String> = v.iter().map(|g| format!("{g:.4}")).collect();
+    format!("[{}]", parts.join(", "))
+}
