@@ -488,6 +488,13 @@ impl Lowerer<'_> {
                 let binding = self.new_cell(&name, op, ty, pi.mutability.is_some());
                 self.bind(name, binding);
             }
+                        (Pat::Ident(pi), Value::Array(_) | Value::Row { .. }) if pi.mutability.is_some() => {
+                self.errors.on(
+                    pi,
+                    "#[grad] does not copy whole arrays (`let mut a = *w;`): declare a local array (`let mut a = [0.0; N];` or `vec![0.0; n]`) and fill it in a loop",
+                );
+                self.poison(pat);
+            }
             (Pat::Ident(pi), Value::Array(a)) => self.bind(pi.ident.to_string(), Binding::Array(a)),
             (Pat::Ident(pi), Value::Row { array, index }) => {
                 self.bind(pi.ident.to_string(), Binding::Row { array, index })
