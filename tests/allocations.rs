@@ -94,6 +94,18 @@ fn triangular(x: &[f64]) -> f64 {
     s
 }
 
+#[grad]
+fn rectangular(x: &[f64], rows: usize) -> f64 {
+    let cols = x.len() / rows;
+    let mut acc: f64 = 0.0;
+    for i in 0..rows {
+        for j in 0..cols {
+            acc = acc.sin() + x[i * cols + j];
+        }
+    }
+    acc
+}
+
 #[test]
 fn straight_line_gradients_never_allocate() {
     let (allocs, _, (v, _)) = count(|| neuron_grad([2.0, -3.0, -3.0], [-1.0, -2.0]));
@@ -136,6 +148,22 @@ fn a_loop_allocates_its_tape_once_and_only_for_what_it_overwrites() {
         // One tape, reserved to the trip count: the old x and sin(x) of each step.
         assert_eq!(allocs, 1, "n = {n}");
         assert_eq!(bytes, n * 2 * std::mem::size_of::<f64>(), "n = {n}");
+    }
+}
+
+#[test]
+fn rectangular_nested_loops_reserve_their_tape_once() {
+    for rows in [2, 20, 2000] {
+        let x = vec![0.1; rows * 8];
+        let mut d_x = vec![0.0; rows * 8];
+        let (allocs, bytes, _) = count(|| rectangular_adjoint(&x, rows, 1.0, &mut d_x));
+        // The inner loop tapes `acc` once per step; the outer loop reserves all of it.
+        assert_eq!(allocs, 1, "rows = {rows}");
+        assert_eq!(
+            bytes,
+            rows * 8 * std::mem::size_of::<f64>(),
+            "rows = {rows}"
+        );
     }
 }
 

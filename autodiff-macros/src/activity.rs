@@ -13,7 +13,7 @@ use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 
 use crate::diag::Errors;
 use crate::ir::*;
-use crate::rules::{Cx, Form};
+use crate::rules::Cx;
 
 /// Where a value is defined.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -43,6 +43,18 @@ pub struct LoopPlan {
     pub bits: Vec<Var>,
     /// Values recomputed at the start of each reverse iteration.
     pub recomputed: BTreeSet<Var>,
+    /// Induction variables (`l += c` once per iteration): restored in the reverse sweep by
+    /// undoing the step, never taped.
+    pub restored: Vec<Induction>,
+}
+
+/// A carried integer updated by `inner + step` (or `- step`) once per iteration.
+#[derive(Clone)]
+pub struct Induction {
+    pub inner: Var,
+    pub out: Var,
+    pub op: BinOp,
+    pub step: Operand,
 }
 
 pub struct Analysis {
@@ -94,6 +106,8 @@ struct Sites<'a> {
     loop_span: HashMap<usize, (usize, usize)>,
     /// Loop key -> body region.
     loop_region: HashMap<usize, usize>,
+    /// Carried value (its `inner`) -> its loop's key and the carried triple.
+    carried: HashMap<Var, (usize, &'a Carried)>,
     /// If key -> (then region, else region).
     branch_regions: HashMap<usize, (usize, usize)>,
     /// Array -> last position of a store into it.
@@ -124,6 +138,7 @@ pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         counters: HashMap::new(),
         loop_span: HashMap::new(),
         loop_region: HashMap::new(),
+        carried: HashMap::new(),
         branch_regions: HashMap::new(),
         last_store: HashMap::new(),
         position: HashMap::new(),
@@ -246,6 +261,7 @@ impl<'a> Sites<'a> {
                     let body_region = self.new_region(RegionKind::LoopBody(k), region);
                     self.loop_region.insert(k, body_region);
                     for c in &l.carried {
+                        self.carried.insert(c.inner, (k, c));
                         self.define(c.inner, body_region);
                         self.flow(Node::Var(c.inner), &c.init);
                         self.flow(Node::Var(c.inner), &c.next);
@@ -425,6 +441,17 @@ impl Planner<'_, '_> {
                     if self.sites.counters.get(&v) == Some(&k) {
                         return;
                     }
+                    if let Some(induction) = self.induction(v, region) {
+                        self.require(induction.out);
+                        self.need(&induction.step);
+                        self.analysis
+                            .loops
+                            .entry(k)
+                            .or_default()
+                            .restored
+                            .push(induction);
+                        return;
+                    }
                     let direct = self.sites.def_region[v.0] == region;
                     if direct && self.recomputable(v, region) {
                         self.analysis
@@ -452,6 +479,34 @@ impl Planner<'_, '_> {
         }
     }
 
+    /// `v` as an induction variable of the loop whose body is `region`: carried, updated
+    /// unconditionally by adding or subtracting a loop-invariant integer.
+    fn induction(&self, v: Var, region: usize) -> Option<Induction> {
+        let (_, carried) = self.sites.carried.get(&v)?;
+        if self.sites.body.var(v).ty != Ty::Int || self.sites.def_region[v.0] != region {
+            return None;
+        }
+        let next = carried.next.var()?;
+        if self.sites.def_region[next.0] != region {
+            return None;
+        }
+        let Some(Op::Binary(op @ (BinOp::Add | BinOp::Sub), Operand::Var(a), step)) =
+            self.sites.def_op.get(&next)
+        else {
+            return None;
+        };
+        let invariant = match step {
+            Operand::Var(s) => !self.sites.is_within(self.sites.def_region[s.0], region),
+            _ => true,
+        };
+        (*a == v && invariant).then(|| Induction {
+            inner: v,
+            out: carried.out,
+            op: *op,
+            step: step.clone(),
+        })
+    }
+
     /// Whether `v`, defined directly in the loop body `region`, is cheap to recompute from
     /// values the reverse iteration has anyway.
     fn recomputable(&self, v: Var, region: usize) -> bool {
@@ -462,7 +517,7 @@ impl Planner<'_, '_> {
             Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
             Op::IntMethod { .. } => true,
             Op::Len { .. } => true,
-            Op::Prim { rule, .. } => matches!(rule.form, Form::Infix(_) | Form::Prefix(_)),
+            Op::Prim { rule, .. } => rule.is_cheap(),
             Op::Load { array, .. } => {
                 let pos = self.sites.position.get(&v).copied().unwrap_or(0);
                 self.sites.stable_after(*array, region, pos)
@@ -475,10 +530,20 @@ impl Planner<'_, '_> {
                 if !self.sites.is_within(r, region) {
                     return true; // defined outside the loop: required further out
                 }
-                if self.sites.counters.contains_key(&u) && r == region {
-                    return true;
+                if r != region {
+                    return false;
                 }
-                r == region && self.recomputable(u, region)
+                let RegionKind::LoopBody(k) = self.sites.regions[region].kind else {
+                    return false;
+                };
+                self.sites.counters.get(&u) == Some(&k)
+                    || self.induction(u, region).is_some()
+                    || self
+                        .analysis
+                        .loops
+                        .get(&k)
+                        .is_some_and(|p| p.taped.contains(&u) || p.recomputed.contains(&u))
+                    || self.recomputable(u, region)
             })
     }
 

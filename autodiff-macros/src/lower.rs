@@ -75,6 +75,8 @@ pub struct Lowerer<'a> {
     scopes: Vec<HashMap<String, Binding>>,
     /// Statements of the blocks being lowered, innermost last.
     blocks: Vec<Vec<Stmt>>,
+    /// Values already computed, per open block (parallel to `blocks`).
+    cse: Vec<Cse>,
     /// `(flag, value)` cells of an early `return`, when the body has one.
     ret: Option<(usize, usize)>,
     loops: Vec<LoopFlags>,
@@ -96,6 +98,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         cells: Vec::new(),
         scopes: vec![HashMap::new()],
         blocks: vec![Vec::new()],
+        cse: vec![Cse::default()],
         ret: None,
         loops: Vec::new(),
         names: user_bindings(block),
@@ -249,10 +252,66 @@ impl Lowerer<'_> {
     }
 
     /// `let <fresh> = op`, returning the new value.
+    /// `let <fresh> = op`, returning the new value, or the value an identical earlier op
+    /// already computed (`x[i] * x[i]` reads `x[i]` once, so the reverse sweep keeps one).
     fn let_op(&mut self, base: &str, ty: Ty, op: Op, span: Span) -> Operand {
+        let key = cse_key(&op);
+        let cse = self.cse.last_mut();
+        if let (Some((key, array)), Some(cse)) = (&key, cse) {
+            let found = match array {
+                Some(_) => cse.loads.get(key).map(|(_, v)| *v),
+                None => cse.pure.get(key).copied(),
+            };
+            if let Some(v) = found {
+                return Operand::Var(v);
+            }
+        }
         let var = self.new_var(base, ty, span);
         self.emit(Stmt::Let { var, op });
+        if let (Some((key, array)), Some(cse)) = (key, self.cse.last_mut()) {
+            match array {
+                Some(a) => {
+                    cse.loads.insert(key, (a, var));
+                }
+                None => {
+                    cse.pure.insert(key, var);
+                }
+            }
+        }
         Operand::Var(var)
+    }
+
+    fn open_block(&mut self, scope: Scope) {
+        let parent = self.cse.last();
+        let cse = Cse {
+            pure: parent.map(|c| c.pure.clone()).unwrap_or_default(),
+            // A loop body runs many times: a read before the loop may be stale in it.
+            loads: match (scope, parent) {
+                (Scope::Branch, Some(c)) => c.loads.clone(),
+                _ => HashMap::new(),
+            },
+            stored: HashSet::new(),
+        };
+        self.cse.push(cse);
+        self.blocks.push(Vec::new());
+    }
+
+    fn close_block(&mut self) -> Vec<Stmt> {
+        if let Some(child) = self.cse.pop() {
+            if let Some(parent) = self.cse.last_mut() {
+                parent.loads.retain(|_, (a, _)| !child.stored.contains(a));
+                parent.stored.extend(child.stored);
+            }
+        }
+        self.blocks.pop().unwrap_or_default()
+    }
+
+    /// A store: earlier reads of the array are stale.
+    fn stored(&mut self, array: ArrayId) {
+        if let Some(cse) = self.cse.last_mut() {
+            cse.loads.retain(|_, (a, _)| *a != array);
+            cse.stored.insert(array);
+        }
     }
 
     pub fn ty(&self, op: &Operand) -> Ty {
@@ -836,10 +895,10 @@ impl Lowerer<'_> {
         let lhs = self.expr_scalar(&b.left);
         // Lower `b` into a scratch block: when it needs no statements, it is safe to evaluate
         // eagerly.
-        self.blocks.push(Vec::new());
+        self.open_block(Scope::Branch);
         let cells_before: Vec<Operand> = self.cells.iter().map(|c| c.value.clone()).collect();
         let rhs = self.expr_scalar(&b.right);
-        let scratch = self.blocks.pop().unwrap_or_default();
+        let scratch = self.close_block();
         let op = if is_and { BinOp::And } else { BinOp::Or };
         if scratch.is_empty() {
             return Value::Scalar(self.let_op("t", Ty::Bool, Op::Binary(op, lhs, rhs), span));
@@ -938,6 +997,7 @@ impl Lowerer<'_> {
                     }
                     None => rhs,
                 };
+                self.stored(array);
                 self.emit(Stmt::Store {
                     array,
                     index: indices,
@@ -1303,9 +1363,9 @@ impl Lowerer<'_> {
         let before: Vec<Operand> = self.cells.iter().map(|c| c.value.clone()).collect();
         let n_cells = before.len();
 
-        self.blocks.push(Vec::new());
+        self.open_block(Scope::Branch);
         let then_value = then_branch(self);
-        let then_stmts = self.blocks.pop().unwrap_or_default();
+        let then_stmts = self.close_block();
         let then_cells: Vec<Operand> = self.cells[..n_cells]
             .iter()
             .map(|c| c.value.clone())
@@ -1315,9 +1375,9 @@ impl Lowerer<'_> {
             cell.value = value.clone();
         }
 
-        self.blocks.push(Vec::new());
+        self.open_block(Scope::Branch);
         let else_value = else_branch(self);
-        let else_stmts = self.blocks.pop().unwrap_or_default();
+        let else_stmts = self.close_block();
         let else_cells: Vec<Operand> = self.cells[..n_cells]
             .iter()
             .map(|c| c.value.clone())
@@ -1607,10 +1667,10 @@ impl Lowerer<'_> {
             &w.body,
             span,
             |lw| {
-                lw.blocks.push(Vec::new());
+                lw.open_block(Scope::Loop);
                 let cond = lw.expr_scalar(cond_expr);
                 let header = Block {
-                    stmts: lw.blocks.pop().unwrap_or_default(),
+                    stmts: lw.close_block(),
                 };
                 (LoopKind::While { header, cond }, None)
             },
@@ -1683,7 +1743,7 @@ impl Lowerer<'_> {
         }
         let (kind, counter) = kind(self);
 
-        self.blocks.push(Vec::new());
+        self.open_block(Scope::Loop);
         self.scopes.push(HashMap::new());
         let cont = scan.continues.then(|| {
             let c = self.new_cell("skip", Operand::Lit(lit_bool(false)), Ty::Bool, true);
@@ -1708,7 +1768,7 @@ impl Lowerer<'_> {
             });
         }
         self.scopes.pop();
-        let body_stmts = self.blocks.pop().unwrap_or_default();
+        let body_stmts = self.close_block();
         if let Some(c) = cont {
             self.cells.truncate(c);
         }
@@ -1898,6 +1958,65 @@ impl Lowerer<'_> {
             }
         }
     }
+}
+
+/// What a block may reuse instead of computing again.
+#[derive(Default)]
+struct Cse {
+    /// Pure ops by key.
+    pure: HashMap<String, Var>,
+    /// Array reads by key, with the array read.
+    loads: HashMap<String, (ArrayId, Var)>,
+    /// Arrays written in this block.
+    stored: HashSet<ArrayId>,
+}
+
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Runs at most once where it is opened: an `if` branch.
+    Branch,
+    /// Runs any number of times: a loop body or header.
+    Loop,
+}
+
+/// A key identifying `op` among pure ops (with the array, for a read), or `None` for ops
+/// that must not be merged (calls, copies).
+fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
+    let o = |x: &Operand| match x {
+        Operand::Var(v) => format!("v{}", v.0),
+        Operand::Lit(l) => l.to_token_stream().to_string(),
+        Operand::Const(e) => e.to_token_stream().to_string(),
+    };
+    let list = |xs: &[Operand]| xs.iter().map(o).collect::<Vec<_>>().join(",");
+    Some(match op {
+        Op::Unary(u, x) => (format!("{u:?}({})", o(x)), None),
+        Op::Binary(b, x, y) => (format!("{b:?}({},{})", o(x), o(y)), None),
+        Op::Cast(x, ty) => (format!("cast({},{})", o(x), ty.to_token_stream()), None),
+        Op::NumCast(p, x) => (format!("numcast({},{})", o(x), p.to_token_stream()), None),
+        Op::Prim {
+            rule,
+            floats,
+            others,
+        } => (
+            format!("{}({};{})", rule.name, list(floats), list(others)),
+            None,
+        ),
+        Op::IntMethod {
+            name,
+            receiver,
+            args,
+        } => (format!("{name}({};{})", o(receiver), list(args)), None),
+        Op::Len { array, row } => (
+            format!(
+                "len{}({})",
+                array.0,
+                row.as_ref().map(o).unwrap_or_default()
+            ),
+            None,
+        ),
+        Op::Load { array, index } => (format!("load{}[{}]", array.0, list(index)), Some(*array)),
+        Op::Copy(_) | Op::Call { .. } => return None,
+    })
 }
 
 enum LocalArray {

@@ -40,6 +40,9 @@ pub struct Gen<'a> {
     shadows: &'a [Option<Ident>],
     used_shadows: HashSet<usize>,
     d_out: Ident,
+    /// Per counted loop being emitted: its body region, and the tape reservations nested
+    /// loops hand up to it (tape, entries per iteration of this loop).
+    reserve_frames: Vec<(usize, Vec<(Ident, TokenStream)>)>,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -73,6 +76,7 @@ impl<'a> Gen<'a> {
             shadows,
             used_shadows: HashSet::new(),
             d_out,
+            reserve_frames: Vec::new(),
         }
     }
 
@@ -490,7 +494,14 @@ impl<'a> Gen<'a> {
         if let Some(t) = &trips {
             out.extend(quote!(let mut #t = 0usize;));
         }
+        self.reserve_frames
+            .push((self.an.loop_regions[&k], Vec::new()));
         let mut body = self.forward_block(&l.body);
+        let nested_reserves = self
+            .reserve_frames
+            .pop()
+            .map(|(_, r)| r)
+            .unwrap_or_default();
         if let Some(t) = &trips {
             body.extend(quote!(#t += 1;));
         }
@@ -529,9 +540,28 @@ impl<'a> Gen<'a> {
         match &l.kind {
             LoopKind::Counted { counter, range } => {
                 let r = self.range(range, false);
-                if let Some(tape) = &tape {
-                    let receiver = self.range(range, true);
-                    out.extend(quote!(#tape.reserve(#receiver.size_hint().0);));
+                let receiver = self.range(range, true);
+                let trips = quote!(#receiver.size_hint().0);
+                let mut reserves: Vec<(Ident, TokenStream)> = nested_reserves
+                    .into_iter()
+                    .map(|(t, per)| (t, quote!(#trips * #per)))
+                    .collect();
+                reserves.extend(tape.clone().map(|t| (t, trips.clone())));
+                // Reserve once for all executions of this loop when the enclosing loop's
+                // trip count covers them; otherwise here.
+                match self.reserve_frames.last_mut() {
+                    Some((parent_body, frame))
+                        if range_operands(range)
+                            .iter()
+                            .all(|v| !self.an.within(self.an.def_region[v.0], *parent_body)) =>
+                    {
+                        frame.extend(reserves);
+                    }
+                    _ => {
+                        for (t, n) in reserves {
+                            out.extend(quote!(#t.reserve(#n);));
+                        }
+                    }
                 }
                 let i = if self.uses_in_forward(*counter, l) {
                     let i = self.var(*counter);
@@ -542,6 +572,12 @@ impl<'a> Gen<'a> {
                 out.extend(quote!(for #i in #r { #body }));
             }
             LoopKind::While { header, cond } => {
+                // The trip count is unknown: nested loops reserve once per iteration.
+                let reserve: TokenStream = nested_reserves
+                    .iter()
+                    .map(|(t, n)| quote!(#t.reserve(#n);))
+                    .collect();
+                body = quote!(#reserve #body);
                 let h = self.forward_block(header);
                 let c = self.operand(cond);
                 let check = if matches!(cond, Operand::Lit(syn::Lit::Bool(b)) if b.value) {
@@ -949,6 +985,19 @@ impl<'a> Gen<'a> {
         let mut body = Vec::new();
         let plan = self.an.loops.get(&k);
         let mut restore = TokenStream::new();
+        // Induction variables run backwards from their final value.
+        for induction in plan.map(|p| p.restored.as_slice()).unwrap_or_default() {
+            let inner = self.var(induction.inner);
+            let running = self.fresh(&format!("{inner}_back"), l.span);
+            let out = self.var(induction.out);
+            let step = self.operand(&induction.step);
+                        let undo = match induction.op {
+                BinOp::Sub => quote!(+=),
+                _ => quote!(-=),
+            };
+            head.tokens.extend(quote!(let mut #running = #out;));
+            restore.extend(quote!(#running #undo #step; let #inner = #running;));
+        }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
             let vals: Vec<Ident> = plan.taped.iter().map(|v| self.var(*v)).collect();
             restore.extend(if vals.len() == 1 {
@@ -1078,6 +1127,19 @@ impl Piece {
         self.writes.extend(&inner.writes);
         self
     }
+}
+
+fn range_operands(range: &CountedRange) -> Vec<Var> {
+    let mut vars: Vec<Var> = [&range.start, &range.end]
+        .into_iter()
+        .filter_map(Operand::var)
+        .collect();
+    for a in &range.adaptors {
+        if let Adaptor::StepBy(s) = a {
+            vars.extend(s.var());
+        }
+    }
+    vars
 }
 
 fn binop_tokens(op: BinOp) -> TokenStream {

@@ -31,6 +31,19 @@ pub struct Rule {
     pub adjoint: fn(&Cx) -> Vec<TokenStream>,
 }
 
+impl Rule {
+    /// Cheaper to recompute in a reverse loop iteration than to save: arithmetic and the
+    /// piecewise functions (not the transcendental ones).
+    pub fn is_cheap(&self) -> bool {
+        !matches!(self.form, Form::Method)
+            || self.constant
+            || matches!(
+                self.name,
+                "abs" | "max" | "min" | "clamp" | "mul_add" | "recip"
+            )
+    }
+}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
