@@ -30,6 +30,19 @@ pub struct Region {
     pub parent: usize,
 }
 
+/// Whether `region` is `ancestor` or nested in it (region 0 is the function's top level).
+fn within(regions: &[Region], mut region: usize, ancestor: usize) -> bool {
+    loop {
+        if region == ancestor {
+            return true;
+        }
+        if region == 0 {
+            return false;
+        }
+        region = regions[region].parent;
+    }
+}
+
 /// Identity of an `if` or loop statement in the IR (its address; the IR does not move).
 pub fn key<T>(node: &T) -> usize {
     node as *const T as usize
@@ -77,16 +90,8 @@ pub struct Analysis {
 
 impl Analysis {
     /// Whether `region` is `ancestor` or nested in it.
-    pub fn within(&self, mut region: usize, ancestor: usize) -> bool {
-        loop {
-            if region == ancestor {
-                return true;
-            }
-            if region == 0 {
-                return false;
-            }
-            region = self.regions[region].parent;
-        }
+    pub fn within(&self, region: usize, ancestor: usize) -> bool {
+        within(&self.regions, region, ancestor)
     }
 
     pub fn is_active(&self, op: &Operand) -> bool {
@@ -288,16 +293,8 @@ impl<'a> Sites<'a> {
         }
     }
 
-    fn is_within(&self, mut region: usize, ancestor: usize) -> bool {
-        loop {
-            if region == ancestor {
-                return true;
-            }
-            if region == 0 {
-                return false;
-            }
-            region = self.regions[region].parent;
-        }
+    fn is_within(&self, region: usize, ancestor: usize) -> bool {
+        within(&self.regions, region, ancestor)
     }
 
     /// The outermost loop whose body contains `region`.

@@ -991,7 +991,7 @@ impl<'a> Gen<'a> {
             let running = self.fresh(&format!("{inner}_back"), l.span);
             let out = self.var(induction.out);
             let step = self.operand(&induction.step);
-                        let undo = match induction.op {
+            let undo = match induction.op {
                 BinOp::Sub => quote!(+=),
                 _ => quote!(-=),
             };
