@@ -2,9 +2,11 @@
 //!
 //! Rows: `primal` (the function), `grad` (`NAME_grad`), `hand` (a hand-written analytic
 //! gradient), `fd` (central finite differences, full gradient), `dual` (num-dual's `Dual64`,
-//! one forward pass per input), `tape` (echidna's tape-based reverse mode). FD and dual are
-//! left out of GMM d=10 K=25 (1650 inputs: thousands of objective evaluations, seconds per
-//! gradient). `benches/ratios.py` turns the results into the ratio table.
+//! one forward pass per input), `tape` (echidna's tape-based reverse mode); the MLP also has
+//! `adjoint` (`NAME_adjoint` into reused buffers) and `hand_adjoint` (the hand-written
+//! gradient with that convention). FD and dual are left out of GMM d=10 K=25 (1650 inputs:
+//! thousands of objective evaluations, seconds per gradient). `benches/ratios.py` turns the
+//! results into the ratio table.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -62,6 +64,15 @@ fn bench_mlp(c: &mut Criterion) {
     g.bench_function("primal", |b| b.iter(|| black_box(&p).primal()));
     g.bench_function("grad", |b| b.iter(|| black_box(&p).grad()));
     g.bench_function("hand", |b| b.iter(|| black_box(&p).hand()));
+    // The same two through the pullback's convention: accumulate into reused buffers, no
+    // 16 KB tuple to zero and return (the sums grow, harmlessly, over the iterations).
+    let mut acc = mlp::zero_grad();
+    g.bench_function("adjoint", |b| {
+        b.iter(|| black_box(&p).adjoint(black_box(&mut acc)))
+    });
+    g.bench_function("hand_adjoint", |b| {
+        b.iter(|| black_box(&p).hand_adjoint(black_box(&mut acc)))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));

@@ -300,7 +300,7 @@ pub mod dot {
 
 pub mod mlp {
     use super::*;
-    use autodiff::grad;
+    use autodiff::{grad, Const};
 
     pub const I: usize = 30;
     pub const H: usize = 64;
@@ -371,6 +371,51 @@ pub mod mlp {
         (loss, (dw1, db1, dw2, dz2))
     }
 
+    /// `hand` with the pullback's calling convention (what `mlp_loss_adjoint` does): adds
+    /// `d_out` times the gradient into caller-owned accumulators, returns the loss. Benched
+    /// against `mlp_loss_adjoint` because `NAME_grad` and `hand` both return a 16 KB tuple,
+    /// whose zeroing and copies are a large and codegen-dependent part of their time.
+    #[allow(clippy::too_many_arguments)]
+    pub fn hand_adjoint(
+        w1: &[[f64; I]; H],
+        b1: &[f64; H],
+        w2: &[f64; H],
+        b2: f64,
+        x: &[f64; I],
+        y: f64,
+        d_out: f64,
+        g: &mut Grad,
+    ) -> f64 {
+        let mut z1 = [0.0; H];
+        let mut z2 = b2;
+        for j in 0..H {
+            let mut z = b1[j];
+            for (w, xk) in w1[j].iter().zip(x) {
+                z += w * xk;
+            }
+            z1[j] = z;
+            z2 += w2[j] * z.max(0.0);
+        }
+        let p = 1.0 / (1.0 + (-z2).exp());
+        let loss = -(y * p.ln() + (1.0 - y) * (1.0 - p).ln());
+        let dz2 = d_out * (p - y);
+        for j in 0..H {
+            let z = z1[j];
+            let (a, dz) = if z >= 0.0 {
+                (z, dz2 * w2[j])
+            } else {
+                (0.0, 0.0)
+            };
+            g.2[j] += dz2 * a;
+            g.1[j] += dz;
+            for (gk, xk) in g.0[j].iter_mut().zip(x) {
+                *gk += dz * xk;
+            }
+        }
+        g.3 += dz2;
+        loss
+    }
+
     /// Parameters flattened: w1 by rows, b1, w2, b2.
     pub fn generic<S: Real>(p: &[S], x: &[f64; I], y: f64) -> S {
         let (w1, rest) = p.split_at(H * I);
@@ -439,6 +484,21 @@ pub mod mlp {
             )
         }
 
+        /// `mlp_loss_adjoint` into `g` (data `Const`).
+        pub fn adjoint(&self, g: &mut Grad) -> f64 {
+            let (w1, b1, w2, b2) = (&mut g.0, &mut g.1, &mut g.2, &mut g.3);
+            let p = &self.p;
+            mlp_loss_adjoint(
+                &p.w1, &p.b1, &p.w2, p.b2, &self.x, self.y, 1.0, w1, b1, w2, b2, Const, Const,
+            )
+        }
+
+        pub fn hand_adjoint(&self, g: &mut Grad) -> f64 {
+            hand_adjoint(
+                &self.p.w1, &self.p.b1, &self.p.w2, self.p.b2, &self.x, self.y, 1.0, g,
+            )
+        }
+
         pub fn flat(&self) -> Vec<f64> {
             flat_grad(&(self.p.w1, self.p.b1, self.p.w2, self.p.b2))
         }
@@ -469,6 +529,10 @@ pub mod mlp {
         pub fn tape(&self, flat: &[f64]) -> Vec<f64> {
             tape_gradient(flat, |p| generic(p, &self.x, self.y))
         }
+    }
+
+    pub fn zero_grad() -> Grad {
+        ([[0.0; I]; H], [0.0; H], [0.0; H], 0.0)
     }
 
     pub fn flat_grad(g: &Grad) -> Vec<f64> {

@@ -18,6 +18,7 @@
 use std::hint::black_box;
 
 use autodiff::data::{datasets, Dataset, Standardizer};
+use autodiff::init::Init;
 use autodiff::optim::{Optimizer, Params, SgdConfig};
 use autodiff::train::Trainer;
 use autodiff::{activation, grad, loss, params, Const};
@@ -81,23 +82,18 @@ fn training_split() -> Dataset {
         .expect("standardize")
 }
 
-/// Deterministic He/Glorot-uniform weights (the values do not matter for timing).
+/// Seeded He/Glorot-uniform weights, as in the example (the values do not matter for timing).
 fn init() -> Mlp {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut uniform = |limit: f64| {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        let u = (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-        limit * (2.0 * u - 1.0)
-    };
-    let (he, glorot) = ((6.0 / D as f64).sqrt(), (6.0 / (H + K) as f64).sqrt());
-    Mlp {
-        w1: std::array::from_fn(|_| std::array::from_fn(|_| uniform(he))),
+    let mut mlp = Mlp {
+        w1: [[0.0; H]; D],
         b1: [0.0; H],
-        w2: std::array::from_fn(|_| std::array::from_fn(|_| uniform(glorot))),
+        w2: [[0.0; K]; H],
         b2: [0.0; K],
-    }
+    };
+    Init::new(3)
+        .he_uniform(&mut mlp.w1, D)
+        .glorot_uniform(&mut mlp.w2, H, K);
+    mlp
 }
 
 fn example_adjoint(m: &Mlp, g: &mut Mlp, x: &[f64; D], class: usize, scale: f64) -> f64 {

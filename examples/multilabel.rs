@@ -12,6 +12,7 @@
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
 use autodiff::data::{datasets, Standardizer};
+use autodiff::init::Init;
 use autodiff::optim::AdamConfig;
 use autodiff::train::Trainer;
 use autodiff::{activation, grad, loss, params, Const};
@@ -172,20 +173,16 @@ fn run() -> Result<(), autodiff::Error> {
     Ok(())
 }
 
-/// He-uniform weights, zero biases, from a seeded xorshift generator.
+/// Seeded He-uniform weights, zero biases.
 fn init(seed: u64) -> Net {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut uniform = |fan_in: usize| {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        let u = (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-        (6.0 / fan_in as f64).sqrt() * (2.0 * u - 1.0)
-    };
-    Net {
-        w1: std::array::from_fn(|_| std::array::from_fn(|_| uniform(D))),
+    let mut net = Net {
+        w1: [[0.0; D]; H],
         b1: [0.0; H],
-        w2: std::array::from_fn(|_| std::array::from_fn(|_| uniform(H))),
+        w2: [[0.0; H]; L],
         b2: [0.0; L],
-    }
+    };
+    Init::new(seed)
+        .he_uniform(&mut net.w1, D)
+        .he_uniform(&mut net.w2, H);
+    net
 }

@@ -146,3 +146,22 @@ fn recurrence_1000_steps() {
     assert_agree("recurrence: tape", &p.tape(&flat), &g, EXACT);
     assert_agree("recurrence: fd", &p.fd(), &g, FD);
 }
+
+#[test]
+fn mlp_adjoints_accumulate() {
+    let p = mlp::Problem::new();
+    let (v, g) = p.grad();
+    let (mut a, mut h) = (mlp::zero_grad(), mlp::zero_grad());
+    for _ in 0..2 {
+        assert_eq!(p.adjoint(&mut a), v);
+        assert_value("mlp: hand_adjoint", p.hand_adjoint(&mut h), v);
+    }
+    let twice: Vec<f64> = mlp::flat_grad(&g).iter().map(|x| 2.0 * x).collect();
+    assert_agree("mlp: adjoint twice", &mlp::flat_grad(&a), &twice, EXACT);
+    assert_agree(
+        "mlp: hand_adjoint twice",
+        &mlp::flat_grad(&h),
+        &twice,
+        EXACT,
+    );
+}

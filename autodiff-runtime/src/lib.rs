@@ -12,6 +12,7 @@ pub mod activation;
 pub mod data;
 pub mod error;
 pub mod gradcheck;
+pub mod init;
 pub mod loss;
 pub mod optim;
 #[cfg(feature = "plot")]

@@ -58,6 +58,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
 use num_traits::{Float, NumCast, ToPrimitive, Zero};
 
@@ -236,6 +237,13 @@ pub struct TrainReport {
     pub metric_name: Option<String>,
     /// The learning rate of every epoch.
     pub learning_rate: Vec<f64>,
+    /// The wall time of every epoch in seconds, each on its own (not cumulative): its steps,
+    /// the metric's evaluation and the early-stopping bookkeeping. The time from the start of
+    /// training to the end of epoch `e` is `epoch_seconds[..=e].iter().sum::<f64>()`.
+    ///
+    /// Wall time differs from run to run: two reports of the same seeded run are equal but
+    /// for this field.
+    pub epoch_seconds: Vec<f64>,
     /// The epoch with the best monitored value (the metric if any, else the training loss).
     pub best_epoch: usize,
     /// Optimizer steps taken.
@@ -472,6 +480,7 @@ impl Trainer {
             metric: Vec::with_capacity(if metric.is_some() { self.epochs } else { 0 }),
             metric_name: metric.as_ref().map(|m| m.name.clone()),
             learning_rate: Vec::with_capacity(self.epochs),
+            epoch_seconds: Vec::with_capacity(self.epochs),
             best_epoch: 0,
             steps: 0,
             stop: StopReason::Completed,
@@ -482,6 +491,7 @@ impl Trainer {
             progress::Progress::new(self.progress, (self.epochs * batches.n_batches()) as u64);
 
         for epoch in 0..self.epochs {
+            let epoch_start = Instant::now();
             if let Some(schedule) = &self.schedule {
                 optimizer.set_learning_rate(schedule.lr_at(epoch))?;
             }
@@ -543,13 +553,17 @@ impl Trainer {
                 }
             } else {
                 since_best += 1;
-                if self
+            }
+            report
+                .epoch_seconds
+                .push(epoch_start.elapsed().as_secs_f64());
+            if !improved
+                && self
                     .early_stopping
                     .is_some_and(|e| since_best >= e.patience)
-                {
-                    report.stop = StopReason::EarlyStopped { epoch };
-                    break;
-                }
+            {
+                report.stop = StopReason::EarlyStopped { epoch };
+                break;
             }
         }
         if let Some(saved) = &best_model {
@@ -805,11 +819,61 @@ mod tests {
         let (m1, r1) = train_line(&trainer, 0.05);
         let (m2, r2) = train_line(&trainer, 0.05);
         let (r1, r2) = (r1.unwrap(), r2.unwrap());
-        assert_eq!(r1, r2);
+        assert_eq!(without_times(&r1), without_times(&r2));
         assert_eq!(m1, m2);
         let (m3, r3) = train_line(&trainer.clone().with_seed(6), 0.05);
         assert_ne!(r1.loss, r3.unwrap().loss);
         assert_ne!(m1, m3);
+    }
+
+    /// The report but its wall times, which differ from run to run.
+    fn without_times(report: &TrainReport) -> TrainReport {
+        TrainReport {
+            epoch_seconds: Vec::new(),
+            ..report.clone()
+        }
+    }
+
+    #[test]
+    fn epoch_seconds_times_each_epoch_on_its_own() {
+        let pause = std::time::Duration::from_millis(2);
+        let start = Instant::now();
+        let report = Trainer::new()
+            .with_epochs(5)
+            .with_batch_size(2)
+            .fit_with_metric(
+                &mut Line::default(),
+                &mut Descent { lr: 0.1 },
+                4,
+                |_, _, _, _| 1.0,
+                // every epoch takes at least `pause`
+                Metric::minimize("slow", |_: &Line| {
+                    std::thread::sleep(pause);
+                    0.0
+                }),
+            )
+            .unwrap();
+        let total = start.elapsed().as_secs_f64();
+        assert_eq!(report.epoch_seconds.len(), report.epochs());
+        assert!(
+            report
+                .epoch_seconds
+                .iter()
+                .all(|&s| s >= pause.as_secs_f64()),
+            "{:?}",
+            report.epoch_seconds
+        );
+        // per epoch, not cumulative: together they fit in the run's wall time
+        assert!(report.epoch_seconds.iter().sum::<f64>() <= total);
+
+        // one per epoch run, also when stopping early
+        let trainer = Trainer::new()
+            .with_epochs(100)
+            .with_early_stopping(EarlyStopping::new(3));
+        let report = train_line(&trainer, 0.0).1.unwrap();
+        assert_eq!(report.epochs(), 4);
+        assert_eq!(report.epoch_seconds.len(), 4);
+        assert!(report.epoch_seconds.iter().all(|&s| s > 0.0));
     }
 
     #[test]
