@@ -1591,11 +1591,8 @@ impl Lowerer<'_> {
     }
 
     fn lower_break(&mut self, b: &syn::ExprBreak) {
-        if let Some(label) = &b.label {
-            self.errors.on(
-                label,
-                "#[grad] does not support labeled `break`: restructure the loops or use a flag variable",
-            );
+                if b.label.is_some() {
+            // The loop's label is reported where it is declared.
             return;
         }
         if let Some(e) = &b.expr {
@@ -1612,11 +1609,8 @@ impl Lowerer<'_> {
     }
 
     fn lower_continue(&mut self, c: &syn::ExprContinue) {
-        if let Some(label) = &c.label {
-            self.errors.on(
-                label,
-                "#[grad] does not support labeled `continue`: restructure the loops",
-            );
+                if c.label.is_some() {
+            // The loop's label is reported where it is declared.
             return;
         }
         match self.loops.last().and_then(|l| l.cont) {
@@ -1627,8 +1621,7 @@ impl Lowerer<'_> {
 
     fn lower_for(&mut self, f: &syn::ExprForLoop) {
         if let Some(label) = &f.label {
-            self.errors
-                .on(label, "#[grad] does not support loop labels");
+            self.errors.on(label, LABEL_MESSAGE);
         }
         let span = f.span();
         let Some(iter) = self.lower_iterator(&f.expr) else {
@@ -1658,8 +1651,7 @@ impl Lowerer<'_> {
 
     fn lower_while(&mut self, w: &syn::ExprWhile) {
         if let Some(label) = &w.label {
-            self.errors
-                .on(label, "#[grad] does not support loop labels");
+            self.errors.on(label, LABEL_MESSAGE);
         }
         let span = w.span();
         let cond_expr = &*w.cond;
@@ -1680,8 +1672,7 @@ impl Lowerer<'_> {
 
     fn lower_loop(&mut self, l: &syn::ExprLoop) {
         if let Some(label) = &l.label {
-            self.errors
-                .on(label, "#[grad] does not support loop labels");
+            self.errors.on(label, LABEL_MESSAGE);
         }
         let span = l.span();
         self.lower_loop_common(
@@ -2018,6 +2009,8 @@ fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
         Op::Copy(_) | Op::Call { .. } => return None,
     })
 }
+
+const LABEL_MESSAGE: &str = "#[grad] does not support loop labels: leave an outer loop with a flag variable the inner loop sets before its plain `break`";
 
 enum LocalArray {
     /// The `let` is not a local array.
