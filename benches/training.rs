@@ -11,96 +11,32 @@
 //! ```text
 //! cargo bench --bench training
 //! ```
-// Index loops are what `#[grad]` differentiates, and it copies a parameter array into a local
-// one with a loop (`let mut z1 = *b1;` is rejected), which clippy would rather see as a memcpy.
-#![allow(clippy::needless_range_loop, clippy::manual_memcpy)]
+// The model (parameters, `#[grad]` loss, `init`) is the example's, shared through
+// examples/models/digits_mlp.rs; the data preparation is the example's too.
+#[path = "../examples/models/common.rs"]
+mod common;
+#[path = "../examples/models/digits_mlp.rs"]
+mod digits_mlp;
 
 use std::hint::black_box;
 
-use autodiff::data::{datasets, Dataset, Standardizer};
-use autodiff::init::Init;
+use autodiff::data::{datasets, Dataset};
 use autodiff::optim::{Optimizer, Params, SgdConfig};
 use autodiff::train::Trainer;
-use autodiff::{activation, grad, loss, params, Const};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use digits_mlp::{add_gradient, mlp_loss, D};
 
-const D: usize = 64;
-const H: usize = 64;
-const K: usize = 10;
 const BATCH: usize = 32;
-
-#[derive(Clone)]
-struct Mlp {
-    w1: [[f64; H]; D],
-    b1: [f64; H],
-    w2: [[f64; K]; H],
-    b2: [f64; K],
-}
-params!(Mlp: f64 { w1, b1, w2, b2 });
-
-/// As in examples/mlp_digits.rs (weights input-major: `w1[k][j]` links pixel `k` to unit `j`).
-#[grad]
-fn mlp_loss(
-    w1: &[[f64; H]; D],
-    b1: &[f64; H],
-    w2: &[[f64; K]; H],
-    b2: &[f64; K],
-    x: &[f64; D],
-    class: usize,
-) -> f64 {
-    // z1 = W1 x + b1
-    let mut z1 = [0.0; H];
-    for j in 0..H {
-        z1[j] = b1[j];
-    }
-    for k in 0..D {
-        for j in 0..H {
-            z1[j] += x[k] * w1[k][j];
-        }
-    }
-    // z2 = W2 relu(z1) + b2
-    let mut z2 = [0.0; K];
-    for c in 0..K {
-        z2[c] = b2[c];
-    }
-    for j in 0..H {
-        let a = activation::relu(z1[j]);
-        for c in 0..K {
-            z2[c] += a * w2[j][c];
-        }
-    }
-    loss::softmax_cross_entropy(&z2, class)
-}
 
 /// The standardized 80% training split, as in the example.
 fn training_split() -> Dataset {
-    let (train, _) = datasets::digits()
-        .stratified_split(0.2, 42)
-        .expect("digits split");
-    Standardizer::fit(&train)
-        .transform(&train)
-        .expect("standardize")
+    let (train, _) = common::standardized_split(datasets::digits()).expect("digits split");
+    train
 }
 
 /// Seeded He/Glorot-uniform weights, as in the example (the values do not matter for timing).
-fn init() -> Mlp {
-    let mut mlp = Mlp {
-        w1: [[0.0; H]; D],
-        b1: [0.0; H],
-        w2: [[0.0; K]; H],
-        b2: [0.0; K],
-    };
-    Init::new(3)
-        .he_uniform(&mut mlp.w1, D)
-        .glorot_uniform(&mut mlp.w2, H, K);
-    mlp
-}
-
-fn example_adjoint(m: &Mlp, g: &mut Mlp, x: &[f64; D], class: usize, scale: f64) -> f64 {
-    mlp_loss_adjoint(
-        &m.w1, &m.b1, &m.w2, &m.b2, x, class, scale, &mut g.w1, &mut g.b1, &mut g.w2, &mut g.b2,
-        Const,
-    )
+fn init() -> digits_mlp::Mlp {
+    digits_mlp::init(3)
 }
 
 fn mlp_digits(c: &mut Criterion) {
@@ -127,7 +63,7 @@ fn mlp_digits(c: &mut Criterion) {
                 .clone()
                 .with_seed(seed)
                 .fit(&mut model, &mut sgd, train.len(), |m, g, i, scale| {
-                    example_adjoint(m, g, train.row_array(i), labels[i], scale)
+                    add_gradient(m, g, train.row_array(i), labels[i], scale)
                 })
                 .expect("training epoch");
             black_box(report.final_loss())
@@ -151,7 +87,7 @@ fn mlp_digits(c: &mut Criterion) {
             let scale = 1.0 / BATCH as f64;
             let mut total = 0.0;
             for &(x, class) in &batch {
-                total += example_adjoint(&model, &mut grads, black_box(x), class, scale);
+                total += add_gradient(&model, &mut grads, black_box(x), class, scale);
             }
             sgd.step(&mut model, &grads);
             black_box(total)

@@ -7,29 +7,13 @@
 //! ```text
 //! cargo run --example linear_regression
 //! ```
-#![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
+// The data (`SIZES`, `PRICES`) and the `#[grad(phi0, phi1)]` loss
+// L(φ0, φ1) = 1/(2n) Σ (φ0 + φ1 x_i - y_i)² are in models/linear_regression.rs, shared with
+// tests/training.rs.
+#[path = "models/linear_regression.rs"]
+mod linear_regression;
 
-use autodiff::grad;
-
-const SIZES: [f64; 12] = [
-    0.85, 1.10, 1.25, 1.40, 1.55, 1.70, 1.85, 2.00, 2.20, 2.45, 2.70, 3.00,
-];
-const PRICES: [f64; 12] = [
-    1.85, 2.05, 2.45, 2.52, 2.90, 2.88, 3.30, 3.35, 3.75, 3.95, 4.52, 4.74,
-];
-
-/// L(φ0, φ1) = 1/(2n) Σ (φ0 + φ1 x_i - y_i)². `#[grad(phi0, phi1)]`: `least_squares_grad`
-/// differentiates the two parameters only; the data are inputs.
-#[grad(phi0, phi1)]
-fn least_squares(phi0: f64, phi1: f64, x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len();
-    let mut sum = 0.0;
-    for i in 0..n {
-        let r = phi0 + phi1 * x[i] - y[i];
-        sum += r * r;
-    }
-    sum / (2.0 * n as f64)
-}
+use linear_regression::{closed_form, least_squares_grad, PRICES, SIZES};
 
 fn main() {
     if let Err(e) = run() {
@@ -75,11 +59,7 @@ fn run() -> Result<(), autodiff::Error> {
     }
 
     // Closed form: φ1 = cov(x, y) / var(x), φ0 = mean(y) - φ1 mean(x).
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let var: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
-    let (ls1, ls0) = (cov / var, my - cov / var * mx);
+    let (ls0, ls1) = closed_form(x, y);
     println!("\n{:>14} {:>10} {:>10}", "", "φ0", "φ1");
     println!("{:>14} {phi0:>10.6} {phi1:>10.6}", "gradient desc.");
     println!("{:>14} {ls0:>10.6} {ls1:>10.6}", "closed form");

@@ -4,28 +4,15 @@
 //! ```text
 //! cargo run --example logistic_sentiment
 //! ```
-#![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
+// The two `#[grad]` models, `p_positive` (P(positive | x) = σ(w · x + b)) and the 2-feature
+// `logistic_loss` (differentiated for `w` and `b` only), are in models/logistic_sentiment.rs,
+// shared with tests/training.rs.
+#[path = "models/logistic_sentiment.rs"]
+mod logistic_sentiment;
 
+use autodiff::loss;
 use autodiff::optim::{Optimizer, SgdConfig};
-use autodiff::{activation, grad, loss};
-
-/// P(positive | x) = σ(w · x + b).
-#[grad]
-fn p_positive(w: &[f64; 6], x: &[f64; 6], b: f64) -> f64 {
-    let mut z = b;
-    for i in 0..6 {
-        z += w[i] * x[i];
-    }
-    activation::sigmoid(z)
-}
-
-/// The cross-entropy of a 2-feature logistic regression on one example, from the logit.
-/// `#[grad(w, b)]`: `logistic_loss_grad` returns the gradient for `w` and `b` only.
-#[grad(w, b)]
-fn logistic_loss(w: &[f64; 2], b: f64, x: &[f64; 2], y: f64) -> f64 {
-    let z = w[0] * x[0] + w[1] * x[1] + b;
-    loss::bce_with_logits(z, y)
-}
+use logistic_sentiment::{logistic_loss_grad, p_positive_grad};
 
 fn main() {
     if let Err(e) = run() {

@@ -4,48 +4,17 @@
 //! ```text
 //! cargo run --release --example softmax_iris
 //! ```
-#![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
+// The model (the `Softmax` parameters, the `#[grad]` loss `cross_entropy`, `predict`,
+// `accuracy`) is in models/softmax.rs, shared with tests/training.rs.
+#[path = "models/common.rs"]
+mod common;
+#[path = "models/softmax.rs"]
+mod softmax;
 
-use autodiff::data::{datasets, Standardizer};
+use autodiff::data::datasets;
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
-use autodiff::{activation, grad, loss, params, Const};
-
-/// Features.
-const D: usize = 4;
-/// Classes.
-const K: usize = 3;
-
-#[derive(Clone, Debug)]
-struct Softmax {
-    w: [[f64; D]; K],
-    b: [f64; K],
-}
-params!(Softmax: f64 { w, b });
-
-/// -ln softmax(W x + b)[class]
-#[grad]
-fn cross_entropy(w: &[[f64; D]; K], b: &[f64; K], x: &[f64; D], class: usize) -> f64 {
-    let mut z = [0.0; K];
-    for c in 0..K {
-        z[c] = b[c];
-        for k in 0..D {
-            z[c] += w[c][k] * x[k];
-        }
-    }
-    loss::softmax_cross_entropy(&z, class)
-}
-
-/// The most likely class.
-fn predict(m: &Softmax, x: &[f64; D]) -> usize {
-    let mut z = m.b;
-    for c in 0..K {
-        for k in 0..D {
-            z[c] += m.w[c][k] * x[k];
-        }
-    }
-    activation::argmax(&z)
-}
+use softmax::{add_gradient, predict, Softmax, K};
 
 fn main() {
     if let Err(e) = run() {
@@ -57,9 +26,7 @@ fn main() {
 fn run() -> Result<(), autodiff::Error> {
     let iris = datasets::iris();
     let species = iris.class_names().unwrap_or_default().join(", ");
-    let (train, test) = iris.stratified_split(0.2, 42)?;
-    let scaler = Standardizer::fit(&train);
-    let (train, test) = (scaler.transform(&train)?, scaler.transform(&test)?);
+    let (train, test) = common::standardized_split(iris)?;
     let (y_train, y_test) = (train.labels()?, test.labels()?);
     println!(
         "iris: {} training / {} test flowers, classes {species}",
@@ -67,17 +34,9 @@ fn run() -> Result<(), autodiff::Error> {
         test.len()
     );
 
-    let accuracy = |m: &Softmax| {
-        let correct = (0..test.len())
-            .filter(|&i| predict(m, test.row_array(i)) == y_test[i])
-            .count();
-        correct as f64 / test.len() as f64
-    };
+    let accuracy = |m: &Softmax| softmax::accuracy(m, &test, y_test);
     // Softmax regression is convex: starting from all zeros is fine.
-    let mut model = Softmax {
-        w: [[0.0; D]; K],
-        b: [0.0; K],
-    };
+    let mut model = softmax::init();
     let mut sgd = SgdConfig::new().with_learning_rate(0.1).build()?;
     let report = Trainer::new()
         .with_epochs(100)
@@ -87,17 +46,10 @@ fn run() -> Result<(), autodiff::Error> {
             &mut model,
             &mut sgd,
             train.len(),
+            // `add_gradient` calls `cross_entropy_adjoint`: one flower's loss, adding
+            // `scale * ∂loss/∂params` into `g`.
             |m: &Softmax, g: &mut Softmax, i, scale| {
-                cross_entropy_adjoint(
-                    &m.w,
-                    &m.b,
-                    train.row_array(i),
-                    y_train[i],
-                    scale,
-                    &mut g.w,
-                    &mut g.b,
-                    Const,
-                )
+                add_gradient(m, g, train.row_array(i), y_train[i], scale)
             },
             Metric::maximize("test accuracy", accuracy),
         )?;
@@ -106,14 +58,7 @@ fn run() -> Result<(), autodiff::Error> {
         "{} epochs of mini-batch SGD (batch 16, η = 0.1)",
         report.epochs()
     );
-    println!(
-        "final training loss: {:.4}",
-        report.final_loss().unwrap_or(f64::NAN)
-    );
-    println!(
-        "held-out accuracy:   {:.4}",
-        report.final_metric().unwrap_or(f64::NAN)
-    );
+    common::print_final(&report, 0.93);
     // The confusion matrix on the test set: rows are true classes, columns predictions.
     let mut confusion = [[0; K]; K];
     for i in 0..test.len() {

@@ -8,58 +8,17 @@
 //! ```text
 //! cargo run --release --example train
 //! ```
-#![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
+// The model (the `Net` parameters, the `#[grad]` loss `net_loss` and its `logit`, `init`,
+// `accuracy`) is in models/breast_cancer_mlp.rs, shared with tests/training.rs.
+#[path = "models/breast_cancer_mlp.rs"]
+mod breast_cancer_mlp;
+#[path = "models/common.rs"]
+mod common;
 
-use autodiff::data::{datasets, Standardizer};
-use autodiff::init::Init;
+use autodiff::data::datasets;
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
-use autodiff::{activation, grad, loss, params, Const};
-
-/// Input features.
-const D: usize = 30;
-/// Hidden units.
-const H: usize = 16;
-
-/// The model: each weight array is a named field; `params!` lets optimizers walk them.
-#[derive(Clone, Debug)]
-struct Net {
-    w1: [[f64; D]; H],
-    b1: [f64; H],
-    w2: [f64; H],
-    b2: f64,
-}
-params!(Net: f64 { w1, b1, w2, b2 });
-
-/// The output logit z2 of one example. `#[grad]` functions take each array as its own
-/// parameter (no `self.w1` inside), so the model's fields are passed one by one.
-#[grad]
-fn logit(w1: &[[f64; D]; H], b1: &[f64; H], w2: &[f64; H], b2: f64, x: &[f64; D]) -> f64 {
-    let mut z2 = b2;
-    for j in 0..H {
-        let mut z1 = b1[j];
-        for k in 0..D {
-            z1 += w1[j][k] * x[k];
-        }
-        z2 += w2[j] * activation::relu(z1);
-    }
-    z2
-}
-
-/// The loss of one example: BCE(σ(z2), y), computed from the logit so that it never takes
-/// the log of 0. A call `g(..)` in a `#[grad]` function is differentiated through `g_adjoint`
-/// at the same path: `logit_adjoint` here, the runtime's `loss::bce_with_logits_adjoint`.
-#[grad]
-fn net_loss(
-    w1: &[[f64; D]; H],
-    b1: &[f64; H],
-    w2: &[f64; H],
-    b2: f64,
-    x: &[f64; D],
-    y: f64,
-) -> f64 {
-    loss::bce_with_logits(logit(w1, b1, w2, b2, x), y)
-}
+use breast_cancer_mlp::{add_gradient, Net, D, H};
 
 fn main() {
     if let Err(e) = run() {
@@ -70,9 +29,7 @@ fn main() {
 
 fn run() -> Result<(), autodiff::Error> {
     // A seeded, stratified 80/20 split; the scaling is fitted on the training split only.
-    let (train, test) = datasets::breast_cancer().stratified_split(0.2, 42)?;
-    let scaler = Standardizer::fit(&train);
-    let (train, test) = (scaler.transform(&train)?, scaler.transform(&test)?);
+    let (train, test) = common::standardized_split(datasets::breast_cancer())?;
     let y_train: Vec<f64> = train.labels()?.iter().map(|&y| y as f64).collect();
     let y_test = test.labels()?;
     println!(
@@ -81,16 +38,8 @@ fn run() -> Result<(), autodiff::Error> {
         test.len()
     );
 
-    let mut net = init(7);
-    let accuracy = |m: &Net| {
-        let correct = (0..test.len())
-            .filter(|&i| {
-                let z = logit(&m.w1, &m.b1, &m.w2, m.b2, test.row_array(i));
-                (activation::sigmoid(z) > 0.5) == (y_test[i] == 1)
-            })
-            .count();
-        correct as f64 / test.len() as f64
-    };
+    let mut net = breast_cancer_mlp::init(7);
+    let accuracy = |m: &Net| breast_cancer_mlp::accuracy(m, &test, y_test);
 
     let mut sgd = SgdConfig::new()
         .with_learning_rate(0.05)
@@ -104,53 +53,23 @@ fn run() -> Result<(), autodiff::Error> {
             &mut net,
             &mut sgd,
             train.len(),
-            // One example's loss; adds `scale * ∂loss/∂params` into `g`. The data (x, y)
-            // get `Const` shadows: their adjoints are never computed.
+            // One example's loss; `add_gradient` calls `net_loss_adjoint`, adding
+            // `scale * ∂loss/∂params` into `g`.
             |m: &Net, g: &mut Net, i, scale| {
-                net_loss_adjoint(
-                    &m.w1,
-                    &m.b1,
-                    &m.w2,
-                    m.b2,
-                    train.row_array(i),
-                    y_train[i],
-                    scale,
-                    &mut g.w1,
-                    &mut g.b1,
-                    &mut g.w2,
-                    &mut g.b2,
-                    Const,
-                    Const,
-                )
+                add_gradient(m, g, train.row_array(i), y_train[i], scale)
             },
             Metric::maximize("test accuracy", accuracy),
         )?;
-    // Wall time of each epoch (its held-out evaluation included), summed up to an epoch.
-    let ms_through = |epoch: usize| report.epoch_seconds[..=epoch].iter().sum::<f64>() * 1e3;
-
     println!(
         "epochs: {} ({} SGD steps of batch 32, momentum 0.9)",
         report.epochs(),
         report.steps
     );
-    println!(
-        "final training loss: {:.4}",
-        report.final_loss().unwrap_or(f64::NAN)
-    );
-    println!(
-        "held-out accuracy:   {:.4}",
-        report.final_metric().unwrap_or(f64::NAN)
-    );
-    if let Some(first) = report.metric.iter().position(|&a| a >= 0.95) {
-        println!(
-            "accuracy >= 0.95 first reached after epoch {} ({:.1} ms)",
-            first + 1,
-            ms_through(first)
-        );
-    }
+    common::print_final(&report, 0.95);
+    // Wall time of the epochs, their held-out evaluation included.
     println!(
         "wall time:           {:.1} ms",
-        ms_through(report.epochs() - 1)
+        report.epoch_seconds.iter().sum::<f64>() * 1e3
     );
 
     #[cfg(feature = "plot")]
@@ -162,19 +81,4 @@ fn run() -> Result<(), autodiff::Error> {
         println!("loss curve:          {}", written.display());
     }
     Ok(())
-}
-
-/// Seeded random weights, zero biases: He-uniform for the ReLU layer, Glorot-uniform for the
-/// sigmoid output.
-fn init(seed: u64) -> Net {
-    let mut net = Net {
-        w1: [[0.0; D]; H],
-        b1: [0.0; H],
-        w2: [0.0; H],
-        b2: 0.0,
-    };
-    Init::new(seed)
-        .he_uniform(&mut net.w1, D)
-        .glorot_uniform(&mut net.w2, H, 1);
-    net
 }

@@ -1,0 +1,90 @@
+//! The lecture's two-layer network for breast_cancer (30 features, malignant or benign):
+//! z1 = W1 x + b1, a1 = ReLU(z1), z2 = w2 · a1 + b2, a2 = σ(z2), trained with the binary
+//! cross-entropy. Used by examples/train.rs and tests/training.rs.
+#![allow(dead_code)] // each including target uses a part
+#![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
+
+use autodiff::data::Dataset;
+use autodiff::init::Init;
+use autodiff::{activation, grad, loss, params, Const};
+
+/// Input features.
+pub const D: usize = 30;
+/// Hidden units.
+pub const H: usize = 16;
+
+/// The model: each weight array is a named field; `params!` lets optimizers walk them.
+#[derive(Clone, Debug)]
+pub struct Net {
+    pub w1: [[f64; D]; H],
+    pub b1: [f64; H],
+    pub w2: [f64; H],
+    pub b2: f64,
+}
+params!(Net: f64 { w1, b1, w2, b2 });
+
+/// The output logit z2 of one example. `#[grad]` functions take each array as its own
+/// parameter (no `self.w1` inside), so the model's fields are passed one by one.
+#[grad]
+pub fn logit(w1: &[[f64; D]; H], b1: &[f64; H], w2: &[f64; H], b2: f64, x: &[f64; D]) -> f64 {
+    let mut z2 = b2;
+    for j in 0..H {
+        let mut z1 = b1[j];
+        for k in 0..D {
+            z1 += w1[j][k] * x[k];
+        }
+        z2 += w2[j] * activation::relu(z1);
+    }
+    z2
+}
+
+/// The loss of one example: BCE(σ(z2), y), computed from the logit so that it never takes
+/// the log of 0. A call `g(..)` in a `#[grad]` function is differentiated through `g_adjoint`
+/// at the same path: `logit_adjoint` here, the runtime's `loss::bce_with_logits_adjoint`.
+#[grad]
+pub fn net_loss(
+    w1: &[[f64; D]; H],
+    b1: &[f64; H],
+    w2: &[f64; H],
+    b2: f64,
+    x: &[f64; D],
+    y: f64,
+) -> f64 {
+    loss::bce_with_logits(logit(w1, b1, w2, b2, x), y)
+}
+
+/// One example's loss; adds `scale * ∂loss/∂params` into `g` (what the trainer calls once
+/// per example of a mini-batch, with `scale = 1 / batch size`). The data (x, y) get `Const`
+/// shadows: their adjoints are never computed.
+pub fn add_gradient(m: &Net, g: &mut Net, x: &[f64; D], y: f64, scale: f64) -> f64 {
+    net_loss_adjoint(
+        &m.w1, &m.b1, &m.w2, m.b2, x, y, scale, &mut g.w1, &mut g.b1, &mut g.w2, &mut g.b2, Const,
+        Const,
+    )
+}
+
+/// The fraction of `data`'s rows whose predicted class (σ(z2) > 0.5 is 1) is `labels`'.
+pub fn accuracy(m: &Net, data: &Dataset, labels: &[usize]) -> f64 {
+    let hits = (0..data.len())
+        .filter(|&i| {
+            let z = logit(&m.w1, &m.b1, &m.w2, m.b2, data.row_array(i));
+            (activation::sigmoid(z) > 0.5) == (labels[i] == 1)
+        })
+        .count();
+    hits as f64 / data.len() as f64
+}
+
+/// Seeded random weights, zero biases: He-uniform for the ReLU layer, Glorot-uniform for the
+/// sigmoid output.
+pub fn init(seed: u64) -> Net {
+    let mut net = Net {
+        w1: [[0.0; D]; H],
+        b1: [0.0; H],
+        w2: [0.0; H],
+        b2: 0.0,
+    };
+    Init::new(seed)
+        .he_uniform(&mut net.w1, D)
+        .glorot_uniform(&mut net.w2, H, 1);
+    net
+}
