@@ -51,6 +51,6 @@ pub fn recurrence_grad(x0: f64, w: &[f64]) -> (f64, (f64, ::std::vec::Vec<f64>))
     let _ = recurrence;
     let mut d_x0 = 0.0;
     let mut d_w = ::std::vec![0.0; w.len()];
-    let value = recurrence_adjoint(x0, w, 1.0, &mut d_x0, &mut d_w);
+    let value = recurrence_adjoint(x0, w, 1.0, &mut d_x0, &mut d_w[..]);
     (value, (d_x0, d_w))
 }

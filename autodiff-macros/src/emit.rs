@@ -317,7 +317,14 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
             _ => zero.clone(),
         };
         accumulators.extend(quote!(let mut #s = #init;));
-        shadows.push(quote!(&mut #s));
+        // A slice rather than `&mut Vec`: its length stays in a register, so the reverse
+        // sweep's bounds checks against it can be proven away.
+        shadows.push(match &p.kind {
+            ParamKind::Array { shape, .. } if matches!(**shape, Shape::Slice | Shape::VecRef) => {
+                quote!(&mut #s[..])
+            }
+            _ => quote!(&mut #s),
+        });
         grads.push(quote!(#s));
         types.push(grad_type(p, f));
     }

@@ -1591,7 +1591,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_break(&mut self, b: &syn::ExprBreak) {
-                if b.label.is_some() {
+        if b.label.is_some() {
             // The loop's label is reported where it is declared.
             return;
         }
@@ -1609,7 +1609,7 @@ impl Lowerer<'_> {
     }
 
     fn lower_continue(&mut self, c: &syn::ExprContinue) {
-                if c.label.is_some() {
+        if c.label.is_some() {
             // The loop's label is reported where it is declared.
             return;
         }
