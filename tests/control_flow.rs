@@ -1,0 +1,214 @@
+//! Hard combinations of control flow and arrays, each against finite differences on many
+//! random inputs: branches that export values from inside loops, nested `while`/`for` with
+//! `break` and `continue`, carried values that swap, calls on matrix rows in nested loops,
+//! early returns from inner loops.
+#![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
+
+mod common;
+
+use autodiff::grad;
+use common::{assert_matches_fd, Rng};
+use proptest::prelude::*;
+
+#[grad]
+fn branch_values_inside_loops(x: &[f64], y: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let v = if x[i] > 0.0 {
+            let e = (x[i] * y).exp();
+            e * e + x[i]
+        } else {
+            let c = x[i].cos();
+            c * y - x[i] * x[i]
+        };
+        s = s * 0.5 + v.tanh();
+    }
+    s
+}
+
+#[grad]
+fn nested_while_for_break_continue(x: &[f64], w: f64) -> f64 {
+    let mut acc: f64 = 0.0;
+    let mut i = 0;
+    while i < x.len() {
+        let mut inner = x[i];
+        for j in 0..3 {
+            if j == 1 && x[i] < -1.0 {
+                continue;
+            }
+            inner = inner.sin() * w + acc * 0.1;
+            if inner > 2.0 {
+                break;
+            }
+        }
+        acc += inner * inner;
+        i += 1;
+    }
+    acc
+}
+
+#[grad]
+fn swapping_carried_values(a0: f64, b0: f64, steps: usize) -> f64 {
+    let mut a = a0;
+    let mut b = b0;
+    for _ in 0..steps {
+        let t = a;
+        a = b * 0.9 + a.sin() * 0.1;
+        b = t;
+    }
+    a * b
+}
+
+#[grad]
+fn row_dot(row: &[f64; 3], v: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for k in 0..3 {
+        s += row[k] * v[k];
+    }
+    s
+}
+
+#[grad]
+fn calls_on_rows_in_nested_loops(w: &[[f64; 3]; 3], x: &[f64; 3]) -> f64 {
+    let mut h = [0.0; 3];
+    for layer in 0..2 {
+        for j in 0..3 {
+            let input = if layer == 0 { x[j] } else { h[j] };
+            h[j] = (row_dot(&w[j], x) + input).tanh();
+        }
+    }
+    let mut s = 0.0;
+    for j in 0..3 {
+        s += h[j] * w[j][j];
+    }
+    s
+}
+
+#[grad]
+fn early_return_from_inner_loop(x: &[f64], limit: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            s += x[i] * x[j].sin();
+            if s > limit {
+                return s.sqrt() + x[i];
+            }
+        }
+    }
+    s * 0.5
+}
+
+#[grad]
+fn tuple_lets_and_match_in_loop(x: &[f64], k: usize) -> f64 {
+    let (mut p, mut q) = (1.0, 0.0);
+    for i in 0..x.len() {
+        let (a, b) = match (i + k) % 3 {
+            0 => (x[i], p),
+            1 => (q, x[i] * x[i]),
+            _ => (p * q, x[i]),
+        };
+        p = a + 0.5 * b;
+        q = (a * b).sin();
+    }
+    p + q
+}
+
+fn flat(parts: &[&[f64]]) -> Vec<f64> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}
+
+proptest! {
+    #[test]
+    fn branch_values_inside_loops_match_fd(seed in 0u64..500, n in 1usize..8) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, -1.0, 1.0);
+        prop_assume!(x.iter().all(|v| v.abs() > 1e-3));
+        let y = rng.uniform(-1.0, 1.0);
+        let (v, (dx, dy)) = branch_values_inside_loops_grad(&x, y);
+        prop_assert_eq!(v, branch_values_inside_loops(&x, y));
+        let f = |p: &[f64]| branch_values_inside_loops(&p[..n], p[n]);
+        assert_matches_fd(&f, &flat(&[&x, &[y]]), &flat(&[&dx, &[dy]]), "branch values");
+    }
+
+    #[test]
+    fn nested_while_for_match_fd(seed in 0u64..500, n in 1usize..6) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, -2.0, 2.0);
+        let w = rng.uniform(0.5, 1.5);
+        prop_assume!(x.iter().all(|v| (v + 1.0).abs() > 1e-3));
+        let (v, (dx, dw)) = nested_while_for_break_continue_grad(&x, w);
+        prop_assert_eq!(v, nested_while_for_break_continue(&x, w));
+        // Finite differences across the `break` threshold would see a jump.
+        let f = |p: &[f64]| nested_while_for_break_continue(&p[..n], p[n]);
+        let h = 1e-6;
+        let point = flat(&[&x, &[w]]);
+        let stable = (0..=n).all(|i| {
+            let mut a = point.clone();
+            let mut b = point.clone();
+            a[i] += 10.0 * h;
+            b[i] -= 10.0 * h;
+            let (fa, fb, f0) = (f(&a), f(&b), f(&point));
+            ((fa - f0) - (f0 - fb)).abs() < 1e-6 * (1.0 + f0.abs())
+        });
+        prop_assume!(stable);
+        assert_matches_fd(&f, &point, &flat(&[&dx, &[dw]]), "nested while/for");
+    }
+
+    #[test]
+    fn swapping_carried_values_match_fd(a in -1.0..1.0f64, b in -1.0..1.0f64, steps in 0usize..20) {
+        let (v, (da, db)) = swapping_carried_values_grad(a, b, steps);
+        prop_assert_eq!(v, swapping_carried_values(a, b, steps));
+        let f = |p: &[f64]| swapping_carried_values(p[0], p[1], steps);
+        assert_matches_fd(&f, &[a, b], &[da, db], "swapping carried values");
+    }
+
+    #[test]
+    fn calls_on_rows_match_fd(seed in 0u64..500) {
+        let mut rng = Rng::new(seed);
+        let w: [[f64; 3]; 3] = std::array::from_fn(|_| std::array::from_fn(|_| rng.uniform(-1.0, 1.0)));
+        let x: [f64; 3] = std::array::from_fn(|_| rng.uniform(-1.0, 1.0));
+        let (v, (dw, dx)) = calls_on_rows_in_nested_loops_grad(&w, &x);
+        prop_assert_eq!(v, calls_on_rows_in_nested_loops(&w, &x));
+        let f = |p: &[f64]| {
+            let w = [[p[0], p[1], p[2]], [p[3], p[4], p[5]], [p[6], p[7], p[8]]];
+            calls_on_rows_in_nested_loops(&w, &[p[9], p[10], p[11]])
+        };
+        let point = flat(&[&w[0], &w[1], &w[2], &x]);
+        let analytic = flat(&[&dw[0], &dw[1], &dw[2], &dx]);
+        assert_matches_fd(&f, &point, &analytic, "calls on rows");
+    }
+
+    #[test]
+    fn early_return_from_inner_loop_matches_fd(seed in 0u64..500, n in 1usize..6, limit in 0.1..4.0f64) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, 0.0, 1.5);
+        let (v, (dx, dl)) = early_return_from_inner_loop_grad(&x, limit);
+        prop_assert_eq!(v, early_return_from_inner_loop(&x, limit));
+        prop_assert_eq!(dl, 0.0);
+        // Skip inputs where a partial sum sits at the threshold.
+        let mut s = 0.0;
+        let mut near = false;
+        'outer: for i in 0..n {
+            for j in 0..n {
+                s += x[i] * x[j].sin();
+                near |= (s - limit).abs() < 1e-4;
+                if s > limit {
+                    break 'outer;
+                }
+            }
+        }
+        prop_assume!(!near);
+        let f = |p: &[f64]| early_return_from_inner_loop(p, limit);
+        assert_matches_fd(&f, &x, &dx, "early return from inner loop");
+    }
+
+    #[test]
+    fn tuple_lets_and_match_in_loop_match_fd(seed in 0u64..500, n in 1usize..8, k in 0usize..3) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, -1.0, 1.0);
+        let (v, dx) = tuple_lets_and_match_in_loop_grad(&x, k);
+        prop_assert_eq!(v, tuple_lets_and_match_in_loop(&x, k));
+        let f = |p: &[f64]| tuple_lets_and_match_in_loop(p, k);
+        assert_matches_fd(&f, &x, &dx, "tuple lets and match");
+    }
+}
