@@ -20,7 +20,42 @@ mod sig;
 
 use proc_macro::TokenStream;
 
-/// Writes `NAME_grad` and `NAME_adjoint` beside the function; see the `autodiff` crate.
+/// Differentiates a function at compile time: writes `NAME_grad` and `NAME_adjoint` beside it.
+///
+/// The function stays as written. `NAME_grad(args..)` returns `(value, gradient)`, the
+/// gradient holding one entry per float parameter in order (only the ones named in
+/// `#[grad(a, b)]` when the attribute lists some). `NAME_adjoint(args.., d_out, shadows..)`
+/// returns the value and adds `d_out` times the gradient into one shadow per float parameter:
+/// a `&mut` accumulator, or `autodiff::Const` to skip that parameter.
+///
+/// ```
+/// use autodiff::{grad, Const};
+///
+/// #[grad]
+/// fn loss(w: &[f64], x: &[f64], y: f64) -> f64 {
+///     let mut z = 0.0;
+///     for i in 0..w.len() {
+///         z += w[i] * x[i];
+///     }
+///     (z - y) * (z - y)
+/// }
+///
+/// // The value and the gradient with respect to every float parameter.
+/// let (value, (d_w, d_x, d_y)) = loss_grad(&[1.0, 2.0], &[3.0, 4.0], 10.0);
+/// assert_eq!(value, 1.0);
+/// assert_eq!(d_w, vec![6.0, 8.0]);
+/// assert_eq!((d_x, d_y), (vec![2.0, 4.0], -2.0));
+///
+/// // A mini-batch: accumulate into a reused buffer, data arguments are `Const`.
+/// let mut g = vec![0.0; 2];
+/// for (x, y) in [([3.0, 4.0], 10.0), ([1.0, 0.0], 2.0)] {
+///     loss_adjoint(&[1.0, 2.0], &x, y, 0.5, &mut g, Const, Const);
+/// }
+/// assert_eq!(g, vec![2.0, 4.0]);
+/// ```
+///
+/// The differentiable subset and the errors for everything outside it are listed in the
+/// `autodiff` crate's documentation.
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
     let original = proc_macro2::TokenStream::from(item.clone());
