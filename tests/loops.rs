@@ -243,6 +243,40 @@ fn calls_in_loops(w: &[[f64; 3]; 2], x: &[f64; 3]) -> f64 {
     s
 }
 
+const START: f64 = 0.5;
+
+/// A carried value that starts at a constant of unknown type.
+#[grad]
+fn starts_at_a_constant(x: &[f64]) -> f64 {
+    let mut s = START;
+    for i in 0..x.len() {
+        s = s.sin() + s * x[i];
+    }
+    s
+}
+
+/// A generic function with a local buffer, nested loops, a branch and a runtime primitive.
+#[grad]
+fn generic_layer<T: autodiff::Float>(w: &[[T; 3]; 2], x: &[T], bias: T) -> T {
+    let mut h = [T::zero(); 2];
+    for j in 0..2 {
+        let mut z = bias;
+        for k in 0..3 {
+            z = z + w[j][k] * x[k];
+        }
+        h[j] = if z > T::zero() {
+            z
+        } else {
+            z * T::from(0.1).unwrap()
+        };
+    }
+    let mut s = T::zero();
+    for v in h.iter() {
+        s = s + autodiff::activation::softplus(*v);
+    }
+    s
+}
+
 fn flat(parts: &[&[f64]]) -> Vec<f64> {
     parts.iter().flat_map(|p| p.iter().copied()).collect()
 }
@@ -446,6 +480,46 @@ fn calls_inside_loops() {
     let point = flat(&[&w[0], &w[1], &x]);
     let analytic = flat(&[&dw[0], &dw[1], &dx]);
     assert_matches_fd(&f, &point, &analytic, "calls in loops");
+}
+
+#[test]
+fn carried_value_starting_at_a_constant() {
+    let x = [0.3, -1.2, 0.8, 2.0];
+    let (v, d) = starts_at_a_constant_grad(&x);
+    assert_eq!(v, starts_at_a_constant(&x));
+    assert!(d.iter().all(|g| *g != 0.0));
+    assert_matches_fd(
+        &|p: &[f64]| starts_at_a_constant(p),
+        &x,
+        &d,
+        "starts at a constant",
+    );
+}
+
+#[test]
+fn generic_arrays_and_loops_in_f64_and_f32() {
+    let w = [[0.3, -0.2, 0.5], [-0.7, 0.1, 0.4]];
+    let x = [1.0, -2.0, 0.5];
+    let (v, (dw, dx, db)) = generic_layer_grad(&w, &x, 0.2);
+    assert_eq!(v, generic_layer(&w, &x, 0.2));
+    let f = |p: &[f64]| {
+        let w = [[p[0], p[1], p[2]], [p[3], p[4], p[5]]];
+        generic_layer(&w, &p[6..9], p[9])
+    };
+    let point = flat(&[&w[0], &w[1], &x, &[0.2]]);
+    let analytic = flat(&[&dw[0], &dw[1], &dx, &[db]]);
+    assert_matches_fd(&f, &point, &analytic, "generic layer");
+    let w32 = w.map(|r| r.map(|v| v as f32));
+    let x32 = x.map(|v| v as f32);
+    let (v32, (dw32, dx32, db32)) = generic_layer_grad(&w32, &x32, 0.2f32);
+    assert_close(v32 as f64, v, 1e-5);
+    assert_close(db32 as f64, db, 1e-4);
+    for (a, b) in dw32.iter().flatten().zip(dw.iter().flatten()) {
+        assert_close(*a as f64, *b, 1e-4);
+    }
+    for (a, b) in dx32.iter().zip(&dx) {
+        assert_close(*a as f64, *b, 1e-4);
+    }
 }
 
 proptest! {

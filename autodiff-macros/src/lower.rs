@@ -784,7 +784,25 @@ impl Lowerer<'_> {
             }
         }
         // A constant, an associated constant (`f64::EPSILON`) or an opaque parameter.
-        Value::Scalar(Operand::Const(Expr::Path(p.clone())))
+        self.constant(Expr::Path(p.clone()), &p.path, p.span())
+    }
+
+    /// A constant expression; typed as a float when its path goes through the float type
+    /// (`T::zero()`, `f64::EPSILON`, `std::f64::consts::PI`), so that a variable starting at
+    /// it is differentiated like one starting at `0.0`.
+    fn constant(&mut self, expr: Expr, path: &syn::Path, span: Span) -> Value {
+        let n = path.segments.len();
+        let through_float = path
+            .segments
+            .iter()
+            .take(n.saturating_sub(1))
+            .any(|s| type_kind_path(&s.ident, self.sig) == Ty::Float);
+        let constant = Operand::Const(expr);
+        if through_float {
+            Value::Scalar(self.let_op("t", Ty::Float, Op::Copy(constant), span))
+        } else {
+            Value::Scalar(constant)
+        }
     }
 
     fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {
@@ -1025,6 +1043,11 @@ impl Lowerer<'_> {
                 let base = self.cells[cell].name.clone();
                 self.vars[v.0].name = self.user_name(&base);
             }
+        }
+        // A variable that started at a constant of unknown type takes the type of what is
+        // assigned to it.
+        if self.cells[cell].ty == Ty::Unknown {
+            self.cells[cell].ty = self.ty(&value);
         }
         self.cells[cell].value = value;
     }
@@ -1298,7 +1321,7 @@ impl Lowerer<'_> {
         }
         if c.args.is_empty() {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
-            return Value::Scalar(Operand::Const(Expr::Call(c.clone())));
+            return self.constant(Expr::Call(c.clone()), path, span);
         }
         let mut args = Vec::new();
         for arg in &c.args {
@@ -1390,7 +1413,15 @@ impl Lowerer<'_> {
                 self.cells[cell].value = t.clone();
                 continue;
             }
-            let ty = self.cells[cell].ty;
+            let ty = match self.cells[cell].ty {
+                Ty::Unknown => [t, e]
+                    .into_iter()
+                    .map(|x| self.ty(x))
+                    .find(|ty| *ty != Ty::Unknown)
+                    .unwrap_or(Ty::Unknown),
+                ty => ty,
+            };
+            self.cells[cell].ty = ty;
             let name = self.cells[cell].name.clone();
             let var = self.new_var(&name, ty, span);
             phis.push(Phi {
@@ -1767,7 +1798,11 @@ impl Lowerer<'_> {
         let mut out_carried = Vec::new();
         for (cell, inner, init) in carried {
             let next = self.cells[cell].value.clone();
-            let ty = self.cells[cell].ty;
+            if self.vars[inner.0].ty == Ty::Unknown {
+                self.vars[inner.0].ty = self.ty(&next);
+            }
+            let ty = self.vars[inner.0].ty;
+            self.cells[cell].ty = ty;
             let name = self.cells[cell].name.clone();
             let out = self.new_var(&name, ty, span);
             self.cells[cell].value = Operand::Var(out);
