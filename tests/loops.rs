@@ -255,6 +255,19 @@ fn starts_at_a_constant(x: &[f64]) -> f64 {
     s
 }
 
+const SCALE: f64 = 0.9;
+
+/// Its first use multiplies two values of unknown type: only the assignment tells it is a
+/// float, so the body is lowered again knowing that.
+#[grad]
+fn constant_times_constant_in_a_loop(x: &[f64]) -> f64 {
+    let mut s = START;
+    for i in 0..x.len() {
+        s = s * SCALE + x[i] * s;
+    }
+    s
+}
+
 /// A generic function with a local buffer, nested loops, a branch and a runtime primitive.
 #[grad]
 fn generic_layer<T: autodiff::Float>(w: &[[T; 3]; 2], x: &[T], bias: T) -> T {
@@ -493,6 +506,19 @@ fn carried_value_starting_at_a_constant() {
         &x,
         &d,
         "starts at a constant",
+    );
+}
+
+#[test]
+fn arithmetic_on_values_of_unknown_type_is_differentiated() {
+    let x = [0.3, -1.2, 0.8, 2.0];
+    let (v, d) = constant_times_constant_in_a_loop_grad(&x);
+    assert_eq!(v, constant_times_constant_in_a_loop(&x));
+    assert_matches_fd(
+        &|p: &[f64]| constant_times_constant_in_a_loop(p),
+        &x,
+        &d,
+        "constant times constant",
     );
 }
 

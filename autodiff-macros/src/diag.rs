@@ -30,6 +30,15 @@ impl Errors {
         );
     }
 
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Drops the errors reported after the first `len` (a part lowered again reports anew).
+    pub fn truncate(&mut self, len: usize) {
+        self.errors.truncate(len);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }

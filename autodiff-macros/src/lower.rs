@@ -1724,7 +1724,7 @@ impl Lowerer<'_> {
         body: &syn::Block,
         span: Span,
         kind: impl FnOnce(&mut Self) -> (LoopKind, Option<Var>),
-        bind: impl FnOnce(&mut Self, Option<Var>),
+        bind: impl Fn(&mut Self, Option<Var>),
     ) {
         let scan = scan_loop(body);
         let brk = scan.breaks.then(|| {
@@ -1765,32 +1765,37 @@ impl Lowerer<'_> {
         }
         let (kind, counter) = kind(self);
 
-        self.open_block(Scope::Loop);
-        self.scopes.push(HashMap::new());
-        let cont = scan.continues.then(|| {
-            let c = self.new_cell("skip", Operand::Lit(lit_bool(false)), Ty::Bool, true);
-            cell_of(&c)
-        });
-        self.loops.push(LoopFlags { brk, cont });
-        bind(self, counter);
-        let tail = self.lower_block_stmts(&body.stmts, false);
-        drop(tail);
-        self.loops.pop();
-        // The loop ends after this iteration when a break or return flag is set.
-        let mut exit: Option<Operand> = None;
-        let mut exit_cells: Vec<usize> = brk.into_iter().collect();
-        if scan.returns {
-            exit_cells.extend(self.ret.map(|(flag, _)| flag));
-        }
-        for cell in exit_cells {
-            let f = self.cells[cell].value.clone();
-            exit = Some(match exit {
-                None => f,
-                Some(e) => self.let_op("exit", Ty::Bool, Op::Binary(BinOp::Or, e, f), span),
-            });
-        }
-        self.scopes.pop();
-        let body_stmts = self.close_block();
+        // A carried variable that started at a constant of unknown type learns its type only
+        // from what the body assigns; the body is then lowered again with the type known, so
+        // that its arithmetic is differentiated from the first iteration on.
+        let snapshot: Vec<(Operand, Ty)> =
+            self.cells.iter().map(|c| (c.value.clone(), c.ty)).collect();
+        let (n_vars, n_arrays, n_errors) = (self.vars.len(), self.arrays.len(), self.errors.len());
+        let mut retried = false;
+        let (body_stmts, exit, cont) = loop {
+            let lowered = self.lower_loop_body(body, span, &scan, brk, counter, &bind);
+            let learned: Vec<(Var, Ty)> = carried
+                .iter()
+                .filter(|(_, inner, _)| self.vars[inner.0].ty == Ty::Unknown)
+                .map(|(cell, inner, _)| (*inner, self.ty(&self.cells[*cell].value)))
+                .filter(|(_, ty)| *ty != Ty::Unknown)
+                .collect();
+            if learned.is_empty() || retried {
+                break lowered;
+            }
+            retried = true;
+            self.cells.truncate(snapshot.len());
+            for (cell, (value, ty)) in self.cells.iter_mut().zip(&snapshot) {
+                cell.value = value.clone();
+                cell.ty = *ty;
+            }
+            self.vars.truncate(n_vars);
+            self.arrays.truncate(n_arrays);
+            self.errors.truncate(n_errors);
+            for (inner, ty) in learned {
+                self.vars[inner.0].ty = ty;
+            }
+        };
         if let Some(c) = cont {
             self.cells.truncate(c);
         }
@@ -1823,6 +1828,45 @@ impl Lowerer<'_> {
             trips,
             span,
         })));
+    }
+
+    /// One lowering of a loop body: its statements, the exit flag, the `continue` cell.
+    #[allow(clippy::too_many_arguments)]
+    fn lower_loop_body(
+        &mut self,
+        body: &syn::Block,
+        span: Span,
+        scan: &LoopScan,
+        brk: Option<usize>,
+        counter: Option<Var>,
+        bind: &impl Fn(&mut Self, Option<Var>),
+    ) -> (Vec<Stmt>, Option<Operand>, Option<usize>) {
+        self.open_block(Scope::Loop);
+        self.scopes.push(HashMap::new());
+        let cont = scan.continues.then(|| {
+            let c = self.new_cell("skip", Operand::Lit(lit_bool(false)), Ty::Bool, true);
+            cell_of(&c)
+        });
+        self.loops.push(LoopFlags { brk, cont });
+        bind(self, counter);
+        let tail = self.lower_block_stmts(&body.stmts, false);
+        drop(tail);
+        self.loops.pop();
+        // The loop ends after this iteration when a break or return flag is set.
+        let mut exit: Option<Operand> = None;
+        let mut exit_cells: Vec<usize> = brk.into_iter().collect();
+        if scan.returns {
+            exit_cells.extend(self.ret.map(|(flag, _)| flag));
+        }
+        for cell in exit_cells {
+            let f = self.cells[cell].value.clone();
+            exit = Some(match exit {
+                None => f,
+                Some(e) => self.let_op("exit", Ty::Bool, Op::Binary(BinOp::Or, e, f), span),
+            });
+        }
+        self.scopes.pop();
+        (self.close_block(), exit, cont)
     }
 
     fn bind_loop_pattern(&mut self, pat: &Pat, item: &Item, counter: &Operand) {
