@@ -17,6 +17,8 @@
 //!
 //! Non-smooth point: `mae` has derivative 0 where `pred == target` (`abs'(0) = 0`).
 
+use autodiff_macros::grad;
+
 use crate::activation::shifted_exp_sum;
 use crate::shadow::{Shadow, SliceShadow};
 use crate::Float;
@@ -335,47 +337,16 @@ fn check_targets(what: &str, n: usize, targets: usize) {
 /// let want = -(0.5_f64.ln() + 0.4_f64.ln() + 0.8_f64.ln());
 /// assert!((loss - want).abs() < 1e-12);
 /// ```
+///
+/// Written with `#[grad]`: `multilabel_bce_adjoint` is generated, calling [`bce_adjoint`] per
+/// label.
+#[grad]
 #[inline]
 pub fn multilabel_bce<T: Float>(probs: &[T], targets: &[T]) -> T {
     check_targets("multilabel_bce", probs.len(), targets.len());
     let mut sum = T::zero();
-    for (&p, &y) in probs.iter().zip(targets) {
-        sum = sum + bce(p, y);
-    }
-    sum
-}
-
-/// The pullback of [`multilabel_bce`]: the [`bce_adjoint`] partials of each label, added into
-/// element `i` of `d_probs` and `d_targets`.
-///
-/// # Panics
-///
-/// If the slices have different lengths, or an accumulator has another length.
-///
-/// ```
-/// use autodiff_runtime::{loss::multilabel_bce_adjoint, Const};
-///
-/// let mut d_probs = vec![0.0_f64; 2];
-/// multilabel_bce_adjoint(&[0.5, 0.5], &[1.0, 0.0], 1.0, &mut d_probs, Const);
-/// assert_eq!(d_probs, [-2.0, 2.0]);
-/// ```
-#[inline]
-pub fn multilabel_bce_adjoint<T: Float, DP: SliceShadow<T>, DT: SliceShadow<T>>(
-    probs: &[T],
-    targets: &[T],
-    d_out: T,
-    mut d_probs: DP,
-    mut d_targets: DT,
-) -> T {
-    check_targets("multilabel_bce", probs.len(), targets.len());
-    d_probs.check_len(probs.len(), "probs");
-    d_targets.check_len(targets.len(), "targets");
-    let mut sum = T::zero();
-    for (i, (&p, &y)) in probs.iter().zip(targets).enumerate() {
-        let (value, dp, dy) = bce_parts(p, y);
-        d_probs.add_at(i, d_out * dp);
-        d_targets.add_at(i, d_out * dy);
-        sum = sum + value;
+    for i in 0..probs.len() {
+        sum = sum + bce(probs[i], targets[i]);
     }
     sum
 }
@@ -393,47 +364,16 @@ pub fn multilabel_bce_adjoint<T: Float, DP: SliceShadow<T>, DT: SliceShadow<T>>(
 /// let loss = multilabel_bce_with_logits(&[0.0_f64, 1000.0], &[1.0, 1.0]);
 /// assert!((loss - 2.0_f64.ln()).abs() < 1e-15);
 /// ```
+///
+/// Written with `#[grad]`: `multilabel_bce_with_logits_adjoint` is generated, calling
+/// [`bce_with_logits_adjoint`] per label.
+#[grad]
 #[inline]
 pub fn multilabel_bce_with_logits<T: Float>(logits: &[T], targets: &[T]) -> T {
     check_targets("multilabel_bce_with_logits", logits.len(), targets.len());
     let mut sum = T::zero();
-    for (&z, &y) in logits.iter().zip(targets) {
-        sum = sum + bce_with_logits(z, y);
-    }
-    sum
-}
-
-/// The pullback of [`multilabel_bce_with_logits`]: adds `d_out (σ(logits[i]) - targets[i])`
-/// into element `i` of `d_logits` and `-d_out logits[i]` into element `i` of `d_targets`.
-///
-/// # Panics
-///
-/// If the slices have different lengths, or an accumulator has another length.
-///
-/// ```
-/// use autodiff_runtime::{loss::multilabel_bce_with_logits_adjoint, Const};
-///
-/// let mut d_logits = [0.0_f64; 2];
-/// multilabel_bce_with_logits_adjoint(&[0.0, 0.0], &[1.0, 0.0], 1.0, &mut d_logits, Const);
-/// assert_eq!(d_logits, [-0.5, 0.5]);
-/// ```
-#[inline]
-pub fn multilabel_bce_with_logits_adjoint<T: Float, DL: SliceShadow<T>, DT: SliceShadow<T>>(
-    logits: &[T],
-    targets: &[T],
-    d_out: T,
-    mut d_logits: DL,
-    mut d_targets: DT,
-) -> T {
-    check_targets("multilabel_bce_with_logits", logits.len(), targets.len());
-    d_logits.check_len(logits.len(), "logits");
-    d_targets.check_len(targets.len(), "targets");
-    let mut sum = T::zero();
-    for (i, (&z, &y)) in logits.iter().zip(targets).enumerate() {
-        let (value, dz, dy) = bce_with_logits_parts(z, y);
-        d_logits.add_at(i, d_out * dz);
-        d_targets.add_at(i, d_out * dy);
-        sum = sum + value;
+    for i in 0..logits.len() {
+        sum = sum + bce_with_logits(logits[i], targets[i]);
     }
     sum
 }
