@@ -109,7 +109,7 @@ impl Names {
                 continue;
             }
             shadows.push(Some(local(&format!("d_{}", p.ident), p.ident.span())));
-            let mut ty = format!("D{}", camel(&p.ident.to_string()));
+            let mut ty = format!("D{}", camel(&p.ident.to_string().replace("r#", "")));
             while taken.contains(&ty) || shadow_types.iter().flatten().any(|t| *t == ty) {
                 ty.push('_');
             }

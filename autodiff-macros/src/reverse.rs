@@ -47,7 +47,18 @@ pub struct Gen<'a> {
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
 pub fn local(name: &str, span: Span) -> Ident {
-    Ident::new(name, Span::mixed_site().located_at(span))
+    Ident::new(&plain_name(name), Span::mixed_site().located_at(span))
+}
+
+/// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
+/// `d_match`).
+pub fn plain_name(name: &str) -> String {
+    let name = name.replace("r#", "");
+    if syn::parse_str::<Ident>(&name).is_ok() {
+        name
+    } else {
+        format!("{name}_")
+    }
 }
 
 impl<'a> Gen<'a> {
