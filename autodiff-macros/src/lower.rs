@@ -815,7 +815,7 @@ impl Lowerer<'_> {
                     return Value::Scalar(Operand::Const(Expr::Unary(u.clone())));
                 }
                 Value::Scalar(if self.ty(&x) == Ty::Float {
-                    self.prim(rules::operator("neg"), vec![x], vec![], span)
+                    self.operator("neg", vec![x], span)
                 } else {
                     let ty = self.ty(&x);
                     self.let_op("t", ty, Op::Unary(UnOp::Neg, x), span)
@@ -827,6 +827,18 @@ impl Lowerer<'_> {
                 Value::Scalar(self.let_op("t", ty, Op::Unary(UnOp::Not, x), span))
             }
             _ => self.unsupported(u, "#[grad] does not support this unary operator"),
+        }
+    }
+
+    /// An arithmetic operator on floats, from the rules table.
+    fn operator(&mut self, name: &str, floats: Vec<Operand>, span: Span) -> Operand {
+        match rules::operator(name) {
+            Some(rule) => self.prim(rule, floats, Vec::new(), span),
+            None => {
+                self.errors
+                    .bug(span, format!("no rule for the operator `{name}`"));
+                self.zero()
+            }
         }
     }
 
@@ -894,7 +906,7 @@ impl Lowerer<'_> {
                 BinOp::Mul => "mul",
                 _ => "div",
             };
-            return self.prim(rules::operator(name), vec![lhs, rhs], vec![], span);
+            return self.operator(name, vec![lhs, rhs], span);
         }
         if float {
             self.errors.at(

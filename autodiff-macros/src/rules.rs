@@ -312,11 +312,10 @@ pub fn lookup(name: &str) -> Option<&'static Rule> {
 }
 
 /// The rule of an arithmetic operator on floats.
-pub fn operator(name: &str) -> &'static Rule {
+pub fn operator(name: &str) -> Option<&'static Rule> {
     RULES
         .iter()
         .find(|r| r.form != Form::Method && r.name == name)
-        .unwrap_or(&RULES[0])
 }
 
 /// Names of the differentiable methods, for error messages.
@@ -347,6 +346,16 @@ pub fn forward(rule: &Rule, floats: &[TokenStream], others: &[TokenStream]) -> T
             let receiver = &floats[0];
             let args = floats[1..].iter().chain(others);
             quote!(#receiver.#name(#(#args),*))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_operator_the_lowering_asks_for_has_a_row() {
+        for name in ["add", "sub", "mul", "div", "neg"] {
+            assert!(super::operator(name).is_some(), "no rule for `{name}`");
         }
     }
 }
