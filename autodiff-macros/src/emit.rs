@@ -11,7 +11,7 @@ use crate::attr::GradAttr;
 use crate::diag::Errors;
 use crate::lower;
 use crate::reverse::{local, Gen};
-use crate::rules::Cx;
+use crate::rules::float_literal;
 use crate::sig::{self, Param, ParamKind, Shape, Signature};
 
 pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
@@ -187,15 +187,7 @@ fn float_param_list(sig: &Signature) -> String {
 
 fn lit(sig: &Signature, value: f64) -> TokenStream {
     let f = &sig.float;
-    Cx {
-        x: Vec::new(),
-        other: Vec::new(),
-        out: TokenStream::new(),
-        d: TokenStream::new(),
-        float: quote!(#f),
-        generic: sig.float_is_generic,
-    }
-    .lit(value)
+    float_literal(&quote!(#f), sig.float_is_generic, value)
 }
 
 /// The original parameters without `mut` (the sweeps never reassign them).

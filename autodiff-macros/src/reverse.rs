@@ -103,13 +103,8 @@ impl<'a> Gen<'a> {
         local(&name, span)
     }
 
-    fn cx_lit(&self, value: f64) -> TokenStream {
-        self.cx(Vec::new(), Vec::new(), quote!(), quote!())
-            .lit(value)
-    }
-
     fn zero(&self) -> TokenStream {
-        self.cx_lit(0.0)
+        rules::float_literal(&self.float, self.sig.float_is_generic, 0.0)
     }
 
     fn cx(

@@ -68,13 +68,7 @@ pub struct Cx {
 impl Cx {
     /// A float literal of the function's float type.
     pub fn lit(&self, value: f64) -> TokenStream {
-        let l = proc_macro2::Literal::f64_unsuffixed(value);
-        if self.generic {
-            let f = &self.float;
-            quote!(::autodiff::__private::lit::<#f>(#l))
-        } else {
-            quote!(#l)
-        }
+        float_literal(&self.float, self.generic, value)
     }
 
     /// A constant of `core::f64::consts` (`"LN_2"`) in the function's float type.
@@ -100,6 +94,17 @@ impl Cx {
 
     fn zero(&self) -> TokenStream {
         self.lit(0.0)
+    }
+}
+
+/// `value` as a literal of the float type `float`: bare (`2.0`) for `f32`/`f64`, converted
+/// for a generic `T: Float`, where a bare literal would not type-check.
+pub fn float_literal(float: &TokenStream, generic: bool, value: f64) -> TokenStream {
+    let l = proc_macro2::Literal::f64_unsuffixed(value);
+    if generic {
+        quote!(::autodiff::__private::lit::<#float>(#l))
+    } else {
+        quote!(#l)
     }
 }
 
