@@ -35,22 +35,6 @@ pub struct BitStack {
 }
 
 impl BitStack {
-    /// An empty stack with room for `bits` decisions.
-    #[inline]
-    pub fn with_capacity(bits: usize) -> Self {
-        BitStack {
-            words: Vec::with_capacity(bits.div_ceil(64)),
-            len: 0,
-        }
-    }
-
-    /// Makes room for `additional` more decisions.
-    #[inline]
-    pub fn reserve(&mut self, additional: usize) {
-        let words = (self.len + additional).div_ceil(64);
-        self.words.reserve(words.saturating_sub(self.words.len()));
-    }
-
     #[inline(always)]
     pub fn push(&mut self, bit: bool) {
         let (word, offset) = (self.len / 64, self.len % 64);
@@ -97,7 +81,7 @@ mod tests {
     #[test]
     fn bit_stack_pops_in_reverse_order_across_words() {
         let bits: Vec<bool> = (0..200).map(|i| (i * 7) % 3 == 0).collect();
-        let mut stack = BitStack::with_capacity(10);
+        let mut stack = BitStack::default();
         for &b in &bits {
             stack.push(b);
         }
