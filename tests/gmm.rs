@@ -50,9 +50,8 @@ fn objective_of(input: &gmm::GmmInput, params: &[f64]) -> f64 {
     )
 }
 
-#[test]
-fn adbench_test_instance_objective_and_gradient() {
-    let input = gmm::parse(include_str!("../data/adbench/test.txt"));
+/// The value and the gradient in ADBench's order: alphas, means, icf.
+fn value_and_gradient(input: &gmm::GmmInput) -> (f64, Vec<f64>) {
     let (value, (d_alphas, d_means, d_icf)) = gmm::gmm_objective_grad(
         input.d,
         input.k,
@@ -64,16 +63,23 @@ fn adbench_test_instance_objective_and_gradient() {
         input.gamma,
         input.m,
     );
-    assert!(
-        (value - OBJECTIVE).abs() < 1e-8,
-        "objective {value} vs {OBJECTIVE}"
-    );
-    let gradient: Vec<f64> = d_alphas
+    let gradient = d_alphas
         .iter()
         .chain(&d_means)
         .chain(&d_icf)
         .copied()
         .collect();
+    (value, gradient)
+}
+
+#[test]
+fn adbench_test_instance_objective_and_gradient() {
+    let input = gmm::parse(include_str!("../data/adbench/test.txt"));
+    let (value, gradient) = value_and_gradient(&input);
+    assert!(
+        (value - OBJECTIVE).abs() < 1e-8,
+        "objective {value} vs {OBJECTIVE}"
+    );
     assert_eq!(gradient.len(), 18);
     for (i, (g, e)) in gradient.iter().zip(GRADIENT).enumerate() {
         assert!((g - e).abs() < 1e-8, "gradient[{i}]: {g} vs ADBench {e}");
@@ -83,28 +89,12 @@ fn adbench_test_instance_objective_and_gradient() {
 #[test]
 fn d2_k5_instance_against_finite_differences() {
     let input = gmm::parse(include_str!("../data/adbench/gmm_d2_K5.txt"));
-    let (_, (d_alphas, d_means, d_icf)) = gmm::gmm_objective_grad(
-        input.d,
-        input.k,
-        input.n,
-        &input.alphas,
-        &input.means,
-        &input.icf,
-        &input.x,
-        input.gamma,
-        input.m,
-    );
+    let (_, analytic) = value_and_gradient(&input);
     let point: Vec<f64> = input
         .alphas
         .iter()
         .chain(&input.means)
         .chain(&input.icf)
-        .copied()
-        .collect();
-    let analytic: Vec<f64> = d_alphas
-        .iter()
-        .chain(&d_means)
-        .chain(&d_icf)
         .copied()
         .collect();
     assert_matches_fd(
