@@ -378,7 +378,7 @@ impl Lowerer<'_> {
         }
         match op {
             Op::Prim { rule, .. } if rule.constant => false,
-            Op::Opaque(_) | Op::Len { .. } => false,
+            Op::Opaque(_) | Op::Len { .. } | Op::Snapshot { .. } => false,
             Op::Load { array, .. } => self.array_varied(*array),
             Op::Call { args, .. } => args.iter().any(|a| match a {
                 Arg::Scalar(x) => self.is_varied(x),
@@ -558,7 +558,7 @@ fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
             None,
         ),
         Op::Load { array, index } => (format!("load{}[{}]", array.0, list(index)), Some(*array)),
-        Op::Copy(_) | Op::Call { .. } | Op::Opaque(_) => return None,
+        Op::Copy(_) | Op::Call { .. } | Op::Opaque(_) | Op::Snapshot { .. } => return None,
     })
 }
 
