@@ -222,3 +222,56 @@ fn scratch_buffer_overwritten_after_call() {
         assert!(close(d_points[k], dp[k]) && close(d_centers[k], dc[k]));
     }
 }
+
+// Positions spliced into index arithmetic: `chunks(2).skip(1)` reads chunk `i + 1`, whose
+// start is `(i + 1) * 2`, not `i + 1 * 2` (found by the corpus: a wrong gradient).
+#[grad]
+fn chunk_pairs(pos: &[f64]) -> f64 {
+    pos.chunks(2)
+        .zip(pos.chunks(2).skip(1))
+        .map(|(a, b)| (b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2))
+        .sum()
+}
+
+#[test]
+fn spliced_positions_keep_precedence() {
+    let p = [0.0, 0.5, 1.0, 2.0, 4.0, -1.0];
+    let (value, g) = chunk_pairs_grad(&p);
+    assert!(close(value, 1.0 + 2.25 + 9.0 + 9.0));
+    let hand = [-2.0, -3.0, 2.0 - 6.0, 3.0 + 6.0, 6.0, -6.0];
+    for (a, b) in g.iter().zip(hand) {
+        assert!(close(*a, b), "{g:?}");
+    }
+}
+
+// Lengths of fixed-size parameters are integers: `pos[i].len().min(pos[j].len())` on
+// `&[[f64; 3]; N]` rows is not float arithmetic.
+#[grad]
+fn row_distances(pos: &[[f64; 3]; 3]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            let r2: f64 = pos[i]
+                .iter()
+                .zip(&pos[j])
+                .map(|(a, b)| (a - b).powi(2))
+                .sum();
+            total += r2;
+        }
+    }
+    total
+}
+
+#[test]
+fn fixed_lengths_are_integers() {
+    let pos = [[0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [2.0, 0.0, 0.0]];
+    let (value, g) = row_distances_grad(&pos);
+    assert!(close(value, 2.0 + 9.0 + 3.0));
+    // d/dpos[i] = sum over j != i of 2 (pos[i] - pos[j]).
+    for i in 0..3 {
+        for k in 0..3 {
+            let hand: f64 = (0..3).map(|j| 2.0 * (pos[i][k] - pos[j][k])).sum();
+            assert!(close(g[i][k], hand));
+        }
+    }
+}
