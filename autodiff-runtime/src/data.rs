@@ -22,10 +22,7 @@
 use std::path::Path;
 use std::slice::{Chunks, ChunksExact};
 
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-
+use crate::rng::Rng;
 use crate::{Error, Result};
 
 /// The target of every row: class labels or float values.
@@ -413,7 +410,7 @@ pub fn split_indices(n: usize, test_fraction: f64, seed: u64) -> Result<(Vec<usi
     }
     let n_test = ((n as f64 * test_fraction).round() as usize).clamp(1, n - 1);
     let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut StdRng::seed_from_u64(seed));
+    Rng::seeded(seed).shuffle(&mut order);
     let test = order.split_off(n - n_test);
     Ok((order, test))
 }
@@ -436,10 +433,10 @@ pub fn stratified_split_indices(
     for (i, &y) in labels.iter().enumerate() {
         by_class[y].push(i);
     }
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = Rng::seeded(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for mut members in by_class {
-        members.shuffle(&mut rng);
+        rng.shuffle(&mut members);
         let n_test = (members.len() as f64 * test_fraction).round() as usize;
         test.extend(members.drain(members.len() - n_test..));
         train.extend(members);
@@ -451,8 +448,8 @@ pub fn stratified_split_indices(
             labels.len()
         )));
     }
-    train.shuffle(&mut rng);
-    test.shuffle(&mut rng);
+    rng.shuffle(&mut train);
+    rng.shuffle(&mut test);
     Ok((train, test))
 }
 
@@ -657,7 +654,7 @@ impl Standardizer {
 pub struct Batches {
     order: Vec<usize>,
     batch_size: usize,
-    rng: StdRng,
+    rng: Rng,
 }
 
 impl Batches {
@@ -681,7 +678,7 @@ impl Batches {
         Ok(Batches {
             order: (0..n_examples).collect(),
             batch_size,
-            rng: StdRng::seed_from_u64(seed),
+            rng: Rng::seeded(seed),
         })
     }
 
@@ -703,7 +700,7 @@ impl Batches {
     /// Draws a new order and returns the epoch's batches. Allocates nothing.
     pub fn next_epoch(&mut self) -> Chunks<'_, usize> {
         if self.batch_size < self.order.len() {
-            self.order.shuffle(&mut self.rng);
+            self.rng.shuffle(&mut self.order);
         }
         self.order.chunks(self.batch_size)
     }

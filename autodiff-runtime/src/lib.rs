@@ -26,6 +26,7 @@ pub mod __private {
     pub use crate::shadow::{MatrixShadow, Shadow, SliceShadow};
 }
 mod private;
+mod rng;
 
 pub use error::{Error, Result};
 pub use num_traits::Float;

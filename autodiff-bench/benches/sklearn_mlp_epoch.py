@@ -27,7 +27,7 @@ RUNS = 21
 
 
 def load():
-    path = pathlib.Path(__file__).resolve().parent.parent / "autodiff-runtime/data/digits.csv"
+    path = pathlib.Path(__file__).resolve().parents[2] / "autodiff-runtime/data/digits.csv"
     data = np.loadtxt(path, delimiter=",", dtype=np.float64)
     x, y = data[:, :-1], data[:, -1].astype(int)
     x_train, _, y_train, _ = train_test_split(x, y, test_size=0.2, stratify=y, random_state=42)

@@ -13,9 +13,9 @@
 //! ```
 // The model (parameters, `#[grad]` loss, `init`) is the example's, shared through
 // examples/models/digits_mlp.rs; the data preparation is the example's too.
-#[path = "../examples/models/common.rs"]
+#[path = "../../examples/models/common.rs"]
 mod common;
-#[path = "../examples/models/digits_mlp.rs"]
+#[path = "../../examples/models/digits_mlp.rs"]
 mod digits_mlp;
 
 use std::hint::black_box;

@@ -7,20 +7,24 @@
 //! trained on digits: input-major (`w1[k][j]`, digits_mlp.rs) and the lecture's row-major
 //! (`w1[j][k]`, multilabel.rs; breast_cancer_mlp.rs is row-major too).
 
-#[path = "../examples/models/breast_cancer_mlp.rs"]
+// The example models are written for the library's rust-version (1.85), which predates
+// `is_multiple_of`; this package's own rust-version is higher.
+#![allow(clippy::manual_is_multiple_of)]
+
+#[path = "../../examples/models/breast_cancer_mlp.rs"]
 mod breast_cancer_mlp;
 mod common;
-#[path = "../examples/models/digits_mlp.rs"]
+#[path = "../../examples/models/digits_mlp.rs"]
 mod digits_mlp;
-#[path = "../examples/models/linear_regression.rs"]
+#[path = "../../examples/models/linear_regression.rs"]
 mod linear_regression;
-#[path = "../examples/models/logistic_sentiment.rs"]
+#[path = "../../examples/models/logistic_sentiment.rs"]
 mod logistic_sentiment;
-#[path = "../examples/models/common.rs"]
+#[path = "../../examples/models/common.rs"]
 mod models_common;
-#[path = "../examples/models/multilabel.rs"]
+#[path = "../../examples/models/multilabel.rs"]
 mod multilabel;
-#[path = "../examples/models/softmax.rs"]
+#[path = "../../examples/models/softmax.rs"]
 mod softmax;
 
 use autodiff::data::datasets;
