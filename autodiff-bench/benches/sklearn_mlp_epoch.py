@@ -1,5 +1,5 @@
 """One training epoch of scikit-learn's MLPClassifier on the 8x8 digits, for comparison with
-`cargo bench --bench training` (mlp_digits/epoch).
+`cargo bench -p autodiff-bench --bench training` (mlp_digits/epoch).
 
 Same problem as benches/training.rs: 64-64-10, ReLU, softmax cross-entropy, mini-batch SGD
 with batch 32, no momentum, float64, on a stratified 80% training split of

@@ -9,7 +9,7 @@
 //!   cost of a gradient step in forward passes.
 //!
 //! ```text
-//! cargo bench --bench training
+//! cargo bench -p autodiff-bench --bench training
 //! ```
 // The model (parameters, `#[grad]` loss, `init`) is the example's, shared through
 // examples/models/digits_mlp.rs; the data preparation is the example's too.
