@@ -14,6 +14,7 @@ pub mod error;
 pub mod gradcheck;
 pub mod init;
 pub mod loss;
+pub mod metrics;
 pub mod optim;
 #[cfg(feature = "plot")]
 pub mod plot;

@@ -30,9 +30,9 @@ mod softmax;
 use autodiff::data::datasets;
 use autodiff::data::Dataset;
 use autodiff::gradcheck::check_params_gradient;
-use autodiff::loss;
 use autodiff::optim::{AdamConfig, Optimizer, Params, SgdConfig};
 use autodiff::train::{Metric, Trainer};
+use autodiff::{loss, metrics};
 use common::assert_close;
 
 /// The examples' seeded stratified 80/20 split, standardized on the training part.
@@ -72,7 +72,12 @@ fn two_layer_network_on_breast_cancer_reaches_95_percent() {
     }
     check_params_gradient(mean_loss, &net, &grads).assert_ok();
 
-    let accuracy = |m: &Net| breast_cancer_mlp::accuracy(m, &test, y_test);
+    let accuracy = |m: &Net| {
+        metrics::accuracy(
+            &metrics::predict(&test, |x| breast_cancer_mlp::predict(m, x)),
+            y_test,
+        )
+    };
     let mut sgd = SgdConfig::new()
         .with_learning_rate(0.05)
         .with_momentum(0.9)
@@ -129,7 +134,10 @@ fn softmax_regression_on_iris_reaches_93_percent() {
             },
         )
         .unwrap();
-    let accuracy = softmax::accuracy(&model, &test, y_test);
+    let accuracy = metrics::accuracy(
+        &metrics::predict(&test, |x| softmax::predict(&model, x)),
+        y_test,
+    );
     assert!(accuracy >= 0.93, "accuracy {accuracy}");
     // ln 3 (uniform over 3 classes) at the start, much lower at the end
     assert_close(report.loss[0], 3f64.ln(), 0.35);
@@ -159,7 +167,10 @@ fn mlp_on_digits_reaches_95_percent() {
             },
         )
         .unwrap();
-    let accuracy = digits_mlp::accuracy(&mlp, &test, y_test);
+    let accuracy = metrics::accuracy(
+        &metrics::predict(&test, |x| digits_mlp::predict(&mlp, x)),
+        y_test,
+    );
     assert!(
         accuracy >= 0.95,
         "accuracy {accuracy}, loss {:?}",

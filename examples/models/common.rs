@@ -13,11 +13,6 @@ pub fn standardized_split(data: Dataset) -> Result<(Dataset, Dataset), autodiff:
     Ok((scaler.transform(&train)?, scaler.transform(&test)?))
 }
 
-/// The fraction of `hits` among `n`.
-pub fn fraction(hits: usize, n: usize) -> f64 {
-    hits as f64 / n as f64
-}
-
 /// The final training loss and held-out metric of `report`, and when the held-out metric
 /// first reached `target`, with the wall time of the epochs up to then (their held-out
 /// evaluation included).
