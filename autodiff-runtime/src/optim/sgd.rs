@@ -2,7 +2,7 @@
 
 use super::{
     cast, ensure_state, invalid, learning_rate_update, non_negative, positive, unit_interval,
-    Optimizer, Params,
+    zip_with_state, Optimizer, Params,
 };
 use crate::error::Result;
 use num_traits::Float;
@@ -178,10 +178,7 @@ impl<P: Params> Optimizer<P> for Sgd<P::Scalar> {
         }
 
         ensure_state(&mut self.velocity, params.num_scalars(), "SGD momentum");
-        let mut velocity = self.velocity.as_mut_slice();
-        params.zip_slices_mut(grads, |_, p, g| {
-            let (v, rest) = std::mem::take(&mut velocity).split_at_mut(p.len());
-            velocity = rest;
+        zip_with_state(params, grads, [&mut self.velocity], |p, g, [v]| {
             for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
                 let d = if decay { g + wd * *p } else { g };
                 *v = mu * *v + d;

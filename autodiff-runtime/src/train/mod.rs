@@ -57,13 +57,14 @@
 //! ```
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Instant;
 
 use num_traits::{Float, NumCast, ToPrimitive, Zero};
 
 use crate::data::Batches;
-use crate::optim::{LrSchedule, Optimizer, Params};
+use crate::optim::{GradientClip, LrSchedule, Optimizer, Params};
 use crate::{Error, Result};
 
 /// Whether a bigger or a smaller metric is better.
@@ -223,6 +224,11 @@ pub enum StopReason {
         /// The last epoch that ran.
         epoch: usize,
     },
+    /// The per-epoch callback returned `ControlFlow::Break` after `epoch` (0-based).
+    Callback {
+        /// The last epoch that ran.
+        epoch: usize,
+    },
 }
 
 /// What a training run did, epoch by epoch.
@@ -295,6 +301,7 @@ pub struct Trainer {
     schedule: Option<Arc<dyn LrSchedule + Send + Sync>>,
     progress: bool,
     explosion_factor: Option<f64>,
+    clip: Option<GradientClip>,
 }
 
 impl Default for Trainer {
@@ -307,6 +314,7 @@ impl Default for Trainer {
             schedule: None,
             progress: true,
             explosion_factor: None,
+            clip: None,
         }
     }
 }
@@ -321,6 +329,7 @@ impl fmt::Debug for Trainer {
             .field("schedule", &self.schedule.as_ref().map(|_| ".."))
             .field("progress", &self.progress)
             .field("explosion_factor", &self.explosion_factor)
+            .field("clip", &self.clip)
             .finish()
     }
 }
@@ -407,6 +416,15 @@ impl Trainer {
         self
     }
 
+    /// Clip every step's gradient (after the divergence checks, before the optimizer):
+    /// by its global norm or by value, see [`GradientClip`]. Off by default; the bound is
+    /// checked by [`fit`](Trainer::fit).
+    #[must_use]
+    pub fn with_gradient_clip(mut self, clip: GradientClip) -> Self {
+        self.clip = Some(clip);
+        self
+    }
+
     /// Show a progress bar on stderr (default on). It appears only when stderr is a terminal,
     /// the crate's `progress` feature is on, and the run has lasted a second.
     #[must_use]
@@ -437,13 +455,7 @@ impl Trainer {
         O: Optimizer<M> + ?Sized,
         L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
     {
-        self.run(
-            model,
-            optimizer,
-            n_examples,
-            loss,
-            None::<Metric<fn(&M) -> f64>>,
-        )
+        self.session(model, optimizer, n_examples, loss).run()
     }
 
     /// [`fit`](Trainer::fit), evaluating `metric` on the model after every epoch (e.g. the
@@ -466,22 +478,44 @@ impl Trainer {
         L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
         E: FnMut(&M) -> f64,
     {
-        self.run(model, optimizer, n_examples, loss, Some(metric))
+        self.session(model, optimizer, n_examples, loss)
+            .with_metric(metric)
+            .run()
     }
 
-    fn run<M, O, L, E>(
+    /// A training run to set up further before [`run`](Session::run): a metric, a per-epoch
+    /// callback. [`fit`](Trainer::fit) and [`fit_with_metric`](Trainer::fit_with_metric) are
+    /// sessions run as they are.
+    pub fn session<'a, M, O, L>(
+        &'a self,
+        model: &'a mut M,
+        optimizer: &'a mut O,
+        n_examples: usize,
+        loss: L,
+    ) -> Session<'a, M, O, L>
+    where
+        M: Params + Clone,
+        O: Optimizer<M> + ?Sized,
+        L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
+    {
+        Session::new(self, model, optimizer, n_examples, loss)
+    }
+
+    fn run<M, O, L, E, C>(
         &self,
         model: &mut M,
         optimizer: &mut O,
         n_examples: usize,
         mut loss: L,
         mut metric: Option<Metric<E>>,
+        mut on_epoch: C,
     ) -> Result<TrainReport>
     where
         M: Params + Clone,
         O: Optimizer<M> + ?Sized,
         L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
         E: FnMut(&M) -> f64,
+        C: FnMut(&EpochEnd<'_, M>) -> ControlFlow<()>,
     {
         if self.epochs == 0 {
             return Err(Error::InvalidParameter {
@@ -492,6 +526,9 @@ impl Trainer {
         }
         if let Some(early) = &self.early_stopping {
             early.validate()?;
+        }
+        if let Some(clip) = &self.clip {
+            clip.validate()?;
         }
         if let Some(factor) = self
             .explosion_factor
@@ -570,6 +607,9 @@ impl Trainer {
                     return Err(diverged(report, cause, epoch, step, batch_loss));
                 }
                 lowest_step_loss = lowest_step_loss.min(batch_loss);
+                if let Some(clip) = &self.clip {
+                    clip.apply(&mut grads)?;
+                }
                 backup.copy_from(model);
                 optimizer.step(model, &grads);
                 if !model.is_finite() {
@@ -619,6 +659,15 @@ impl Trainer {
             report
                 .epoch_seconds
                 .push(epoch_start.elapsed().as_secs_f64());
+            let end = EpochEnd {
+                epoch,
+                model,
+                report: &report,
+            };
+            if on_epoch(&end).is_break() {
+                report.stop = StopReason::Callback { epoch };
+                break;
+            }
             if !improved
                 && self
                     .early_stopping
@@ -706,5 +755,8 @@ fn scalar<T: Float>(value: f64) -> Result<T> {
 }
 
 mod progress;
+mod session;
 #[cfg(test)]
 mod tests;
+
+pub use session::{EpochEnd, Session};

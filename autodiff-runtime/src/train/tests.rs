@@ -1,9 +1,10 @@
 //! Tests of the training loop.
 
 use std::cell::Cell;
+use std::ops::ControlFlow;
 
 use super::*;
-use crate::optim::SgdConfig;
+use crate::optim::{GradientClip, SgdConfig};
 use crate::Shadow;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -729,4 +730,80 @@ fn the_explosion_guard_stops_finite_blow_ups() {
             })
         ));
     }
+}
+
+#[test]
+fn the_callback_sees_every_epoch_and_can_stop() {
+    let (xs, ys) = line_data();
+    let mut model = Line::default();
+    let mut checkpoints = Vec::new();
+    let trainer = Trainer::new().with_epochs(50);
+    let report = trainer
+        .session(
+            &mut model,
+            &mut Descent { lr: 0.1 },
+            xs.len(),
+            |m, g, i, s| sq_err_adjoint(m.w, m.b, xs[i], ys[i], s, &mut g.w, &mut g.b),
+        )
+        .on_epoch(|end| {
+            assert_eq!(end.report.epochs(), end.epoch + 1);
+            checkpoints.push(end.model.clone());
+            if end.epoch == 6 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .run()
+        .unwrap();
+    assert_eq!(report.stop, StopReason::Callback { epoch: 6 });
+    assert_eq!(report.epochs(), 7);
+    assert_eq!(checkpoints.len(), 7);
+    assert_eq!(model, checkpoints[6]);
+    // the same run without a callback goes through the same first epochs
+    let (_, full) = train_line(&Trainer::new().with_epochs(7), 0.1);
+    assert_eq!(full.unwrap().loss, report.loss);
+}
+
+#[test]
+fn gradient_clipping_bounds_every_step() {
+    // one full-batch step of plain descent from w = b = 0: the step is lr times the clipped
+    // gradient, whose norm is the bound
+    let (xs, ys) = line_data();
+    let step = |clip: Option<GradientClip>| {
+        let mut trainer = Trainer::new().with_epochs(1);
+        if let Some(clip) = clip {
+            trainer = trainer.with_gradient_clip(clip);
+        }
+        let mut model = Line::default();
+        trainer
+            .fit(
+                &mut model,
+                &mut Descent { lr: 1.0 },
+                xs.len(),
+                |m, g, i, s| sq_err_adjoint(m.w, m.b, xs[i], ys[i], s, &mut g.w, &mut g.b),
+            )
+            .unwrap();
+        model
+    };
+    let free = step(None);
+    let norm = (free.w * free.w + free.b * free.b).sqrt();
+    let clipped = step(Some(GradientClip::GlobalNorm(0.5 * norm)));
+    assert!((clipped.w - 0.5 * free.w).abs() < 1e-12 && (clipped.b - 0.5 * free.b).abs() < 1e-12);
+    let by_value = step(Some(GradientClip::Value(0.1)));
+    assert!(free.w.abs() > 0.1 && free.b.abs() > 0.1, "{free:?}");
+    let clamp = |v: f64| v.clamp(-0.1, 0.1);
+    assert_eq!((by_value.w, by_value.b), (clamp(free.w), clamp(free.b)));
+    let bad = train_line(
+        &Trainer::new().with_gradient_clip(GradientClip::Value(0.0)),
+        0.1,
+    )
+    .1;
+    assert!(matches!(
+        bad,
+        Err(Error::InvalidParameter {
+            name: "max_value",
+            ..
+        })
+    ));
 }
