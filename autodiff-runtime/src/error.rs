@@ -55,6 +55,8 @@ pub enum Error {
     },
     /// A plot could not be drawn.
     Plot(String),
+    /// A saved model could not be read into the model, or the model could not be saved.
+    Checkpoint(String),
 }
 
 impl fmt::Display for Error {
@@ -94,6 +96,7 @@ impl fmt::Display for Error {
                 write!(f, "try a smaller learning rate")
             }
             Error::Plot(msg) => write!(f, "plot failed: {msg}"),
+            Error::Checkpoint(msg) => write!(f, "checkpoint: {msg}"),
         }
     }
 }

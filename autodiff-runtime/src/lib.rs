@@ -9,6 +9,8 @@
 extern crate self as autodiff;
 
 pub mod activation;
+#[cfg(feature = "safetensors")]
+pub mod checkpoint;
 pub mod data;
 pub mod error;
 pub mod gradcheck;
