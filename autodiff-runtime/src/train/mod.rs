@@ -61,7 +61,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Instant;
 
-use num_traits::{Float, NumCast, ToPrimitive, Zero};
+use num_traits::{Float, NumCast};
 
 use crate::data::Batches;
 use crate::optim::{GradientClip, LrSchedule, Optimizer, Params};
@@ -302,6 +302,7 @@ pub struct Trainer {
     progress: bool,
     explosion_factor: Option<f64>,
     clip: Option<GradientClip>,
+    threads: Option<usize>,
 }
 
 impl Default for Trainer {
@@ -315,6 +316,7 @@ impl Default for Trainer {
             progress: true,
             explosion_factor: None,
             clip: None,
+            threads: None,
         }
     }
 }
@@ -330,6 +332,7 @@ impl fmt::Debug for Trainer {
             .field("progress", &self.progress)
             .field("explosion_factor", &self.explosion_factor)
             .field("clip", &self.clip)
+            .field("threads", &self.threads)
             .finish()
     }
 }
@@ -425,6 +428,18 @@ impl Trainer {
         self
     }
 
+    /// Compute each mini-batch's gradient on `threads` threads (default: the machine's
+    /// available parallelism). The batch is cut into one contiguous chunk per thread, each
+    /// thread adds its chunk's gradients into its own accumulator, and the accumulators are
+    /// added up in order: a run is reproducible for a fixed thread count, and other counts
+    /// differ by rounding only. Batches smaller than two examples per thread run on the
+    /// calling thread. Must be at least 1 (checked by [`fit`](Trainer::fit)).
+    #[must_use]
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
     /// Show a progress bar on stderr (default on). It appears only when stderr is a terminal,
     /// the crate's `progress` feature is on, and the run has lasted a second.
     #[must_use]
@@ -451,9 +466,9 @@ impl Trainer {
         loss: L,
     ) -> Result<TrainReport>
     where
-        M: Params + Clone,
+        M: Params + Clone + Send + Sync,
         O: Optimizer<M> + ?Sized,
-        L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
+        L: Fn(&M, &mut M, usize, M::Scalar) -> M::Scalar + Sync,
     {
         self.session(model, optimizer, n_examples, loss).run()
     }
@@ -473,9 +488,9 @@ impl Trainer {
         metric: Metric<E>,
     ) -> Result<TrainReport>
     where
-        M: Params + Clone,
+        M: Params + Clone + Send + Sync,
         O: Optimizer<M> + ?Sized,
-        L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
+        L: Fn(&M, &mut M, usize, M::Scalar) -> M::Scalar + Sync,
         E: FnMut(&M) -> f64,
     {
         self.session(model, optimizer, n_examples, loss)
@@ -494,9 +509,9 @@ impl Trainer {
         loss: L,
     ) -> Session<'a, M, O, L>
     where
-        M: Params + Clone,
+        M: Params + Clone + Send + Sync,
         O: Optimizer<M> + ?Sized,
-        L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
+        L: Fn(&M, &mut M, usize, M::Scalar) -> M::Scalar + Sync,
     {
         Session::new(self, model, optimizer, n_examples, loss)
     }
@@ -506,14 +521,14 @@ impl Trainer {
         model: &mut M,
         optimizer: &mut O,
         n_examples: usize,
-        mut loss: L,
+        loss: L,
         mut metric: Option<Metric<E>>,
         mut on_epoch: C,
     ) -> Result<TrainReport>
     where
-        M: Params + Clone,
+        M: Params + Clone + Send + Sync,
         O: Optimizer<M> + ?Sized,
-        L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
+        L: Fn(&M, &mut M, usize, M::Scalar) -> M::Scalar + Sync,
         E: FnMut(&M) -> f64,
         C: FnMut(&EpochEnd<'_, M>) -> ControlFlow<()>,
     {
@@ -552,6 +567,18 @@ impl Trainer {
         let restore_best = self.early_stopping.is_some_and(|e| e.restore_best);
 
         // allocated once per run: the gradient, the parameters before a step, the best ones
+        let threads = match self.threads {
+            Some(0) => {
+                return Err(Error::InvalidParameter {
+                    name: "threads",
+                    value: 0.0,
+                    expected: "at least 1",
+                })
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let mut workers = parallel::Workers::new(threads, model)?;
         let mut grads = model.clone();
         let mut backup = model.clone();
         let mut best_model = if restore_best {
@@ -583,13 +610,10 @@ impl Trainer {
             report.learning_rate.push(optimizer.learning_rate());
             let mut epoch_sum = 0.0;
             for (step, batch) in batches.next_epoch().enumerate() {
-                grads.zero();
-                let scale = scalar::<M::Scalar>(1.0 / batch.len() as f64)?;
-                let mut batch_sum = M::Scalar::zero();
-                for &i in batch {
-                    batch_sum = batch_sum + loss(model, &mut grads, i, scale);
-                }
-                let batch_loss = batch_sum.to_f64().unwrap_or(f64::NAN) / batch.len() as f64;
+                let scale = 1.0 / batch.len() as f64;
+                scalar::<M::Scalar>(scale)?;
+                let batch_sum = workers.gradient(model, &mut grads, batch, scale, &loss);
+                let batch_loss = batch_sum / batch.len() as f64;
                 let cause = if !batch_loss.is_finite() {
                     Some(Divergence::NonFiniteLoss)
                 } else if !grads.is_finite() {
@@ -754,6 +778,7 @@ fn scalar<T: Float>(value: f64) -> Result<T> {
     })
 }
 
+mod parallel;
 mod progress;
 mod session;
 #[cfg(test)]

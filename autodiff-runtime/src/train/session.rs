@@ -79,9 +79,9 @@ pub struct Session<'a, M, O: ?Sized, L, E = fn(&M) -> f64, C = NoCallback<M>> {
 
 impl<'a, M, O, L> Session<'a, M, O, L>
 where
-    M: Params + Clone,
+    M: Params + Clone + Send + Sync,
     O: Optimizer<M> + ?Sized,
-    L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
+    L: Fn(&M, &mut M, usize, M::Scalar) -> M::Scalar + Sync,
 {
     pub(super) fn new(
         trainer: &'a Trainer,
@@ -104,9 +104,9 @@ where
 
 impl<'a, M, O, L, E, C> Session<'a, M, O, L, E, C>
 where
-    M: Params + Clone,
+    M: Params + Clone + Send + Sync,
     O: Optimizer<M> + ?Sized,
-    L: FnMut(&M, &mut M, usize, M::Scalar) -> M::Scalar,
+    L: Fn(&M, &mut M, usize, M::Scalar) -> M::Scalar + Sync,
     E: FnMut(&M) -> f64,
     C: FnMut(&EpochEnd<'_, M>) -> ControlFlow<()>,
 {

@@ -2,6 +2,8 @@
 
 use std::cell::Cell;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use super::*;
 use crate::optim::{GradientClip, SgdConfig};
@@ -227,21 +229,23 @@ fn huge_learning_rate_diverges_with_finite_parameters() {
 fn non_finite_gradient_stops_before_the_step() {
     let (xs, ys) = line_data();
     let mut model = Line::default();
-    let calls = Cell::new(0);
-    let seen = Cell::new((f64::NAN, f64::NAN));
+    let calls = AtomicUsize::new(0);
+    let seen = Mutex::new((f64::NAN, f64::NAN));
     let err = Trainer::new()
         .with_epochs(10)
         .with_batch_size(10)
+        // one thread: "the first example of a step" is the first call of the step
+        .with_threads(1)
         .fit(
             &mut model,
             &mut Descent { lr: 0.1 },
             xs.len(),
             |m, g, i, s| {
-                calls.set(calls.get() + 1);
+                let call = calls.fetch_add(1, Ordering::Relaxed) + 1;
                 let loss = sq_err_adjoint(m.w, m.b, xs[i], ys[i], s, &mut g.w, &mut g.b);
                 // the first example of epoch 1, step 2 poisons the gradient
-                if calls.get() == 40 + 2 * 10 + 1 {
-                    seen.set((m.w, m.b));
+                if call == 40 + 2 * 10 + 1 {
+                    *seen.lock().unwrap() = (m.w, m.b);
                     g.b = f64::NAN;
                 }
                 loss
@@ -264,7 +268,7 @@ fn non_finite_gradient_stops_before_the_step() {
         }
         other => panic!("expected divergence, got {other:?}"),
     }
-    assert_eq!((model.w, model.b), seen.get());
+    assert_eq!((model.w, model.b), *seen.lock().unwrap());
     assert!(model.w != 0.0);
 }
 
@@ -560,8 +564,8 @@ mod allocations {
     }
 }
 
-#[test]
-fn steps_do_not_allocate() {
+/// The heap allocations of the calling thread during a run of `epochs` epochs.
+fn allocations_of_a_run(epochs: usize, batch_size: usize, threads: usize) -> usize {
     let n = 500;
     let xs: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
     // a model with heap-allocated parameters: clones allocate, steps must not
@@ -572,8 +576,9 @@ fn steps_do_not_allocate() {
         .build()
         .unwrap();
     let trainer = Trainer::new()
-        .with_epochs(4)
-        .with_batch_size(1)
+        .with_epochs(epochs)
+        .with_batch_size(batch_size)
+        .with_threads(threads)
         .with_schedule(|e: usize| 0.05 / (1.0 + e as f64));
     let before = allocations::so_far();
     let report = trainer
@@ -587,9 +592,24 @@ fn steps_do_not_allocate() {
             },
         )
         .unwrap();
-    let allocated = allocations::so_far() - before;
-    assert_eq!(report.steps, 2000);
+    assert_eq!(report.steps, epochs * n.div_ceil(batch_size));
+    allocations::so_far() - before
+}
+
+#[test]
+fn steps_do_not_allocate() {
+    // one thread: a run allocates its buffers, its steps nothing
+    let allocated = allocations_of_a_run(4, 1, 1);
     assert!(allocated < 20, "{allocated} allocations for 2000 steps");
+    assert_eq!(allocations_of_a_run(8, 1, 1), allocated);
+    // two threads: the pool and the accumulators are per run; the steps allocate at most
+    // rayon's job-queue blocks (one per few dozen jobs sent to the pool)
+    let short = allocations_of_a_run(4, 10, 2);
+    let long = allocations_of_a_run(8, 10, 2);
+    assert!(
+        long - short <= 200 / 16,
+        "{short} then {long} allocations for 200 more steps"
+    );
 }
 
 #[test]
@@ -803,6 +823,40 @@ fn gradient_clipping_bounds_every_step() {
         bad,
         Err(Error::InvalidParameter {
             name: "max_value",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn several_threads_give_the_same_run_up_to_rounding() {
+    let run = |threads| {
+        let trainer = Trainer::new()
+            .with_epochs(30)
+            .with_batch_size(8)
+            .with_seed(3)
+            .with_threads(threads);
+        let (model, report) = train_line(&trainer, 0.1);
+        (model, without_times(&report.unwrap()))
+    };
+    let (one, one_report) = run(1);
+    for threads in [2, 3, 8] {
+        let (model, report) = run(threads);
+        // the same thread count, the same bits
+        assert_eq!(run(threads), (model.clone(), report.clone()));
+        assert!((model.w - one.w).abs() < 1e-12 && (model.b - one.b).abs() < 1e-12);
+        for (a, b) in report.loss.iter().zip(&one_report.loss) {
+            assert!(
+                (a - b).abs() <= 1e-12 * b.abs(),
+                "{threads} threads: {a} vs {b}"
+            );
+        }
+    }
+    let err = train_line(&Trainer::new().with_threads(0), 0.1).1;
+    assert!(matches!(
+        err,
+        Err(Error::InvalidParameter {
+            name: "threads",
             ..
         })
     ));
