@@ -241,6 +241,9 @@ pub struct TrainReport {
     pub metric: Vec<f64>,
     /// The metric's name, if there was one.
     pub metric_name: Option<String>,
+    /// Whether the metric is minimized (a held-out loss) or maximized (an accuracy), if there
+    /// was one.
+    pub metric_goal: Option<Goal>,
     /// The learning rate of every epoch.
     pub learning_rate: Vec<f64>,
     /// The wall time of every epoch in seconds, each on its own (not cumulative): its steps,
@@ -591,6 +594,7 @@ impl Trainer {
             loss: Vec::with_capacity(self.epochs),
             metric: Vec::with_capacity(if metric.is_some() { self.epochs } else { 0 }),
             metric_name: metric.as_ref().map(|m| m.name.clone()),
+            metric_goal: metric.as_ref().map(|m| m.goal),
             learning_rate: Vec::with_capacity(self.epochs),
             epoch_seconds: Vec::with_capacity(self.epochs),
             best_epoch: 0,
