@@ -115,6 +115,11 @@ impl<'t> Records<'t> {
         Ok(Cow::Borrowed(field))
     }
 
+    /// The text from byte `pos` to the end of its line (for an error message).
+    fn line_from(&self, pos: usize) -> String {
+        self.text[pos..].lines().next().unwrap_or("").to_string()
+    }
+
     /// A quoted field from its opening quote to the closing one; `""` is a quote.
     fn quoted(&mut self, column: usize) -> Result<Cow<'t, str>, SyntaxError> {
         let bytes = self.text.as_bytes();
@@ -129,11 +134,7 @@ impl<'t> Records<'t> {
                     return Err(SyntaxError {
                         line: open_line,
                         column,
-                        text: self.text[start - 1..]
-                            .lines()
-                            .next()
-                            .unwrap_or("")
-                            .to_string(),
+                        text: self.line_from(start - 1),
                         reason: "a quoted field is not closed",
                     })
                 }
@@ -171,11 +172,7 @@ impl<'t> Records<'t> {
             Some(_) => Err(SyntaxError {
                 line: self.line,
                 column,
-                text: self.text[start - 1..]
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
+                text: self.line_from(start - 1),
                 reason: "text after the closing quote of a field",
             }),
         }

@@ -435,8 +435,8 @@ impl Trainer {
     /// available parallelism). The batch is cut into one contiguous chunk per thread, each
     /// thread adds its chunk's gradients into its own accumulator, and the accumulators are
     /// added up in order: a run is reproducible for a fixed thread count, and other counts
-    /// differ by rounding only. Batches smaller than two examples per thread run on the
-    /// calling thread. Must be at least 1 (checked by [`fit`](Trainer::fit)).
+    /// differ by rounding only. A batch of one example runs on the calling thread, without
+    /// the pool. Must be at least 1 (checked by [`fit`](Trainer::fit)).
     #[must_use]
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);

@@ -57,7 +57,7 @@ impl<M: Params + Clone + Send + Sync> Workers<M> {
     {
         let chunk = batch.len().div_ceil(self.accumulators.len().max(1));
         let pool = match &self.pool {
-            // one example per worker at least: smaller batches run on this thread
+            // a single chunk (a batch of one example) runs on this thread
             Some(pool) if chunk < batch.len() => pool,
             _ => {
                 grads.zero();
