@@ -5,6 +5,8 @@ use std::slice::ChunksExact;
 use num_traits::Float;
 
 use super::{check_labels, invalid, split_indices, stratified_split_indices, DEFAULT_MAX_CLASSES};
+#[cfg(doc)]
+use crate::Error;
 use crate::Result;
 
 /// The target of every row: class labels or float values.

@@ -1,6 +1,8 @@
 //! One-hot encoding of class labels.
 
 use super::invalid;
+#[cfg(doc)]
+use crate::Error;
 use crate::Result;
 
 /// One-hot encoding: row `i` has a 1 at `labels[i]` and `n_classes - 1` zeros.

@@ -3,6 +3,8 @@
 use num_traits::Float;
 
 use super::{invalid, Dataset};
+#[cfg(doc)]
+use crate::Error;
 use crate::Result;
 
 /// Standardization: each feature shifted to mean 0 and scaled to standard deviation 1, with
