@@ -282,12 +282,15 @@ impl TrainReport {
 /// checks them.
 ///
 /// Defaults: 100 epochs, full batch, seed 0, no early stopping, no schedule (the optimizer's
-/// learning rate), progress bar on.
+/// learning rate), no gradient clipping, no explosion guard, every available core, progress
+/// bar on.
 ///
 /// One step: zero the gradient buffers, call the loss closure for every example of the batch
-/// with `scale = 1 / batch size`, check the loss and the gradient, step the optimizer, check
-/// the parameters. Nothing is allocated per step: the gradient buffers and a backup of the
-/// parameters are allocated once per run, and a batch is a slice of a reshuffled index list.
+/// with `scale = 1 / batch size` (on several threads, see
+/// [`with_threads`](Trainer::with_threads)), check the loss and the gradient, clip it, step
+/// the optimizer, check the parameters. The buffers (the gradient, one accumulator per
+/// thread, a backup of the parameters) are allocated once per run, and a batch is a slice of
+/// a reshuffled index list: on one thread a step allocates nothing.
 ///
 /// Divergence: when a step's loss or gradient is NaN or infinite, the step would make a
 /// parameter NaN or infinite, the metric is NaN, or (with
