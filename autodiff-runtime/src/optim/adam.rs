@@ -73,39 +73,18 @@ impl Default for AdamConfig {
     }
 }
 
+setters!(AdamConfig {
+    with_learning_rate(learning_rate: f64), "Sets the learning rate.";
+    with_beta1(beta1: f64), "Sets `β1`.";
+    with_beta2(beta2: f64), "Sets `β2`.";
+    with_epsilon(epsilon: f64), "Sets `ε`.";
+});
+
 impl AdamConfig {
     /// The default configuration: learning rate 0.001, betas (0.9, 0.999), epsilon 1e-8, no
     /// weight decay.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Sets the learning rate.
-    #[must_use]
-    pub fn with_learning_rate(mut self, learning_rate: f64) -> Self {
-        self.learning_rate = learning_rate;
-        self
-    }
-
-    /// Sets `β1`.
-    #[must_use]
-    pub fn with_beta1(mut self, beta1: f64) -> Self {
-        self.beta1 = beta1;
-        self
-    }
-
-    /// Sets `β2`.
-    #[must_use]
-    pub fn with_beta2(mut self, beta2: f64) -> Self {
-        self.beta2 = beta2;
-        self
-    }
-
-    /// Sets `ε`.
-    #[must_use]
-    pub fn with_epsilon(mut self, epsilon: f64) -> Self {
-        self.epsilon = epsilon;
-        self
     }
 
     /// Sets the weight decay as an L2 penalty in the gradient (Adam).

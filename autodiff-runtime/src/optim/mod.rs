@@ -35,6 +35,23 @@
 //! # }
 //! ```
 
+/// The chainable `with_*` setters of an optimizer config: `setter(field: type), "doc";`.
+/// The values are checked by the config's `build()`.
+macro_rules! setters {
+    ($config:ident { $($setter:ident($field:ident: $ty:ty), $doc:literal;)* }) => {
+        impl $config {
+            $(
+                #[doc = $doc]
+                #[must_use]
+                pub fn $setter(mut self, $field: $ty) -> Self {
+                    self.$field = $field;
+                    self
+                }
+            )*
+        }
+    };
+}
+
 mod adam;
 mod clip;
 mod params;

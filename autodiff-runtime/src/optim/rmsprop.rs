@@ -61,46 +61,19 @@ impl Default for RmspropConfig {
     }
 }
 
+setters!(RmspropConfig {
+    with_learning_rate(learning_rate: f64), "Sets the learning rate.";
+    with_alpha(alpha: f64), "Sets `α`.";
+    with_epsilon(epsilon: f64), "Sets `ε`.";
+    with_momentum(momentum: f64), "Sets the momentum.";
+    with_weight_decay(weight_decay: f64), "Sets the weight decay.";
+});
+
 impl RmspropConfig {
     /// The default configuration: learning rate 0.01, alpha 0.99, epsilon 1e-8, no momentum,
     /// no weight decay.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Sets the learning rate.
-    #[must_use]
-    pub fn with_learning_rate(mut self, learning_rate: f64) -> Self {
-        self.learning_rate = learning_rate;
-        self
-    }
-
-    /// Sets `α`.
-    #[must_use]
-    pub fn with_alpha(mut self, alpha: f64) -> Self {
-        self.alpha = alpha;
-        self
-    }
-
-    /// Sets `ε`.
-    #[must_use]
-    pub fn with_epsilon(mut self, epsilon: f64) -> Self {
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// Sets the momentum.
-    #[must_use]
-    pub fn with_momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Sets the weight decay.
-    #[must_use]
-    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
     }
 
     /// Checks the hyper-parameters and builds the optimizer, for parameters of float type `T`.
