@@ -134,7 +134,7 @@ pub enum Capture {
     /// A row of a matrix bound by iteration, rebound as a reference.
     Row(ArrayId, Operand),
     /// A slice of an array, rebound as a reference.
-    View(Slice),
+    View(Box<Slice>),
 }
 
 /// `a[offset..offset + len]`, or `a[row][offset..offset + len]`: a slice of a local array or

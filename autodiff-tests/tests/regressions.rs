@@ -470,7 +470,7 @@ fn row_windows(m: &[[f64; 3]; 2], x: f64) -> f64 {
 fn constants_as_arguments_and_row_windows() {
     let c = -0.375 * 1.125;
     let (value, d_x) = constant_arguments_grad(2.0_f64);
-    assert!(close(value, c * 2.0 + 2.0 * -1.0) && close(d_x, c - 1.0));
+    assert!(close(value, c * 2.0 - 2.0) && close(d_x, c - 1.0));
 
     let (value, d_x) = table_method_argument_grad(0.5);
     assert!(close(value, 8.0 * 0.5 + 0.5) && close(d_x, 8.0 + 1.0));

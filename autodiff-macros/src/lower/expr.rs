@@ -627,12 +627,12 @@ impl Lowerer<'_> {
             Some(o) => self.let_op("t", Ty::Int, Op::Binary(BinOp::Add, o, start), span),
             None => start,
         };
-        Value::View(Slice {
+        Value::View(Box::new(Slice {
             array,
             row,
             offset,
             len,
-        })
+        }))
     }
 
     /// Whether the innermost base of `a[i][j]` names a local array, a parameter array or a

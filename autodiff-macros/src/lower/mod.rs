@@ -50,7 +50,7 @@ enum Binding {
     /// A parameter of a type the macro does not look into.
     Opaque,
     /// A slice of an array or row (`&x[1..]`, a window of `x.windows(k)`).
-    View(Slice),
+    View(Box<Slice>),
     /// A local closure (`let sq = |v: f64| v * v;`), inlined where it is called.
     Closure(Rc<LocalClosure>),
     /// A tuple of values (`let pair = (x[i], y[i]);`, an item of `zip`).
@@ -81,7 +81,7 @@ enum Value {
         index: Operand,
     },
     /// A slice of an array or row.
-    View(Slice),
+    View(Box<Slice>),
     /// `&mut a[i]`.
     Element {
         array: ArrayId,
