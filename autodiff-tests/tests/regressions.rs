@@ -562,3 +562,20 @@ fn arrays_out_of_scope_and_constant_calls() {
     let (value, d_x) = constant_call_arguments_grad(2.0, 0);
     assert!(close(value, 1.0 - 2.0 + 2.0) && close(d_x, 0.5 - 1.0 + 1.0));
 }
+
+// Items of a `const` table bound by iteration, passed to a `#[grad]` function.
+#[grad]
+fn table_items_to_calls(x: f64) -> f64 {
+    let mut s = 0.0;
+    for (u, v) in WEIGHTS.iter().zip(WEIGHTS.iter()) {
+        s += scaled(*u, x) * v;
+    }
+    s
+}
+
+#[test]
+fn table_items_passed_on() {
+    let (value, d_x) = table_items_to_calls_grad(2.0);
+    let squares: f64 = WEIGHTS.iter().map(|w| w * w).sum();
+    assert!(close(value, 2.0 * squares) && close(d_x, squares));
+}

@@ -65,7 +65,8 @@ impl Lowerer<'_> {
                 // An element of a `const` table (`TABLE[k]`), a call on constants, ...: a
                 // float for the callee, which takes a shadow for it.
                 Value::Scalar(Operand::Var(v))
-                    if self.vars[v.0].ty == Ty::Unknown && self.looks_float(arg) =>
+                    if self.vars[v.0].ty == Ty::Unknown
+                        && (self.table_elements.contains(&v) || self.looks_float(arg)) =>
                 {
                     let span = arg.span();
                     let typed = self.let_op("t", Ty::Float, Op::Copy(Operand::Var(v)), span);
@@ -256,7 +257,7 @@ impl Lowerer<'_> {
 }
 
 /// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).
-fn indexes_constant(expr: &Expr) -> bool {
+pub(super) fn indexes_constant(expr: &Expr) -> bool {
     let mut e = expr;
     let mut indexed = false;
     loop {

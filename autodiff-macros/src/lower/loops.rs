@@ -161,6 +161,7 @@ impl Lowerer<'_> {
                 cell.ty = *ty;
             }
             self.vars.truncate(n_vars);
+            self.table_elements.retain(|v| v.0 < n_vars);
             self.arrays.truncate(n_arrays);
             self.errors.truncate(n_errors);
             for (inner, ty, varied) in learned {

@@ -131,6 +131,9 @@ pub struct Lowerer<'a> {
     synthetic: usize,
     /// Items declared in the body.
     items: Vec<syn::Item>,
+    /// Passed-through elements of `const` tables (`TABLE[k]`, an item of `TABLE.iter()`):
+    /// floats for a callee that takes a shadow for them.
+    table_elements: HashSet<Var>,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -155,6 +158,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         param_vars: Vec::new(),
         synthetic: 0,
         items: Vec::new(),
+        table_elements: HashSet::new(),
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {

@@ -132,7 +132,11 @@ impl Lowerer<'_> {
             captures: reads.captures,
             declared: None,
         });
-        Some(Value::Scalar(self.let_op("t", ty, op, expr.span())))
+        let value = self.let_op("t", ty, op, expr.span());
+        if let (Some(v), true) = (value.var(), call::indexes_constant(expr)) {
+            self.table_elements.insert(v);
+        }
+        Some(Value::Scalar(value))
     }
 
     /// A statement macro (`assert!(..)`, `debug_assert!(..)`, `eprintln!(..)`): it only
