@@ -1,0 +1,160 @@
+//! Lowering of calls: to primitives in path form and to functions with an `_adjoint`.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_call(&mut self, c: &syn::ExprCall) -> Value {
+        let span = c.span();
+        let Expr::Path(p) = &*c.func else {
+            return self.unsupported(
+                &c.func,
+                "#[grad] supports calls of named functions only (`g(x)`, `path::g(x)`)",
+            );
+        };
+        let path = &p.path;
+        // `f64::exp(x)`, `T::exp(x)`, `Float::exp(x)`: a primitive in path form.
+        if path.segments.len() >= 2 {
+            let last = &path.segments[path.segments.len() - 1].ident;
+            let owner = &path.segments[path.segments.len() - 2].ident;
+            let float_owner = owner == "Float"
+                || type_kind_path(owner, self.sig) == Ty::Float
+                || owner == "f64"
+                || owner == "f32";
+            if float_owner {
+                if let Some(rule) = rules::lookup(&last.to_string()) {
+                    let mut args = c.args.iter().map(|a| self.expr_scalar(a));
+                    let Some(receiver) = args.next() else {
+                        return self.unsupported(c, "missing arguments");
+                    };
+                    let rest: Vec<Operand> = args.collect();
+                    return Value::Scalar(self.apply_rule(rule, receiver, rest, last, span));
+                }
+            }
+        }
+        if let Some(ident) = path.get_ident() {
+            match self.lookup(&ident.to_string()) {
+                Some(Binding::Poisoned) => return Value::Error,
+                Some(Binding::Closure(closure)) => return self.call_closure(&closure, c),
+                _ => {}
+            }
+            if self.lookup(&ident.to_string()).is_some() {
+                return self.unsupported(
+                    &c.func,
+                    &format!("#[grad] cannot differentiate a call through `{ident}`, a parameter or local (a closure, function pointer or trait object): call a named function that has `#[grad]` or a hand-written `{ident}_adjoint`"),
+                );
+            }
+        }
+        if c.args.is_empty() {
+            // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
+            return self.constant(Expr::Call(c.clone()), path, span);
+        }
+        // No differentiated value reaches it: called as written, no `_adjoint` needed.
+        if let Some(value) = self.try_opaque(&Expr::Call(c.clone()), false) {
+            return value;
+        }
+        let mut args = Vec::new();
+        for arg in &c.args {
+            match self.lower_expr(arg) {
+                Value::Scalar(op) => args.push(Arg::Scalar(op)),
+                Value::Array(array) => args.push(Arg::Array(ArrayArg {
+                    array,
+                    row: None,
+                    by_ref: matches!(arg, Expr::Reference(_)),
+                })),
+                Value::Row { array, index } => args.push(Arg::Array(ArrayArg {
+                    array,
+                    row: Some(index),
+                    // A row bound by `for row in w.iter()` is a reference already.
+                    by_ref: matches!(arg, Expr::Reference(_)) || matches!(arg, Expr::Path(_)),
+                })),
+                Value::Error => {}
+                Value::View { .. } => self.errors.on(
+                    arg,
+                    "#[grad] cannot pass a slice of an array (`&x[a..b]`) to a function yet: pass the whole array, or copy the slice into a local array",
+                ),
+                _ => {
+                    self.errors
+                        .on(arg, "#[grad] cannot pass this value to a function");
+                }
+            }
+        }
+        let float = args.iter().any(|a| match a {
+            Arg::Scalar(op) => self.ty(op) == Ty::Float,
+            Arg::Array(a) => self.arrays[a.array.0].elem == Elem::Float,
+        });
+        let ty = if float { Ty::Float } else { Ty::Unknown };
+        Value::Scalar(self.let_op(
+            "t",
+            ty,
+            Op::Call {
+                path: path.clone(),
+                args,
+            },
+            span,
+        ))
+    }
+
+    /// `let sq = |v: f64| v * v;`: kept to be inlined where it is called, with the values of
+    /// the locals it reads at this point (a closure sees what it captured, not later
+    /// shadowing or assignments).
+    pub(super) fn define_closure(&mut self, name: &syn::Ident, closure: &syn::ExprClosure) {
+        let body = &closure.body;
+        let message = if contains_return(&syn::parse_quote!({ #body })) {
+            Some("#[grad] cannot inline a closure that contains `return`: make it a function with `#[grad]`")
+        } else if !scan_loop(&syn::parse_quote!({ #body })).assigned.is_empty() {
+            Some("#[grad] does not support a closure that assigns to variables outside it: write the loop out, or return the value")
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            self.errors.on(closure, message);
+            self.bind(name.to_string(), Binding::Poisoned);
+            return;
+        }
+        let captures = self.reads(&body.to_token_stream()).captures;
+        let closure = LocalClosure {
+            closure: closure.clone(),
+            captures,
+        };
+        self.bind(name.to_string(), Binding::Closure(Rc::new(closure)));
+    }
+
+    /// A call of a local closure: its body, inlined with the parameters bound to the
+    /// arguments.
+    fn call_closure(&mut self, closure: &LocalClosure, c: &syn::ExprCall) -> Value {
+        let params = &closure.closure.inputs;
+        if params.len() != c.args.len() {
+            return self.unsupported(
+                c,
+                &format!("this closure takes {} argument(s)", params.len()),
+            );
+        }
+        let args: Vec<Value> = c.args.iter().map(|a| self.lower_expr(a)).collect();
+        self.scopes.push(HashMap::new());
+        for (ident, capture) in &closure.captures {
+            let binding = match capture {
+                Capture::Value(value) => {
+                    let ty = self.ty(value);
+                    self.new_cell(&ident.to_string(), value.clone(), ty, false)
+                }
+                Capture::Array(a) => Binding::Array(*a),
+                Capture::Row(array, index) => Binding::Row {
+                    array: *array,
+                    index: index.clone(),
+                },
+                Capture::View(array, offset, len) => Binding::View {
+                    array: *array,
+                    offset: offset.clone(),
+                    len: len.clone(),
+                },
+            };
+            self.bind(ident.to_string(), binding);
+        }
+        for (param, value) in params.iter().zip(args) {
+            self.bind_pattern(param, value);
+        }
+        let value = self.lower_expr(&closure.closure.body);
+        self.scopes.pop();
+        value
+    }
+}
