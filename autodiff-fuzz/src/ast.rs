@@ -209,7 +209,10 @@ pub enum LitForm {
 pub enum Arg {
     Scalar(Expr),
     /// `&x` for an array or vec, `x` for something that is already a reference.
-    Array { name: String, by_ref: bool },
+    Array {
+        name: String,
+        by_ref: bool,
+    },
     /// `&w[i]`: a matrix row.
     Row(String, IExpr),
 }
@@ -218,15 +221,41 @@ pub enum Arg {
 #[derive(Clone, Debug)]
 pub enum Chain {
     /// `x.iter()<adaptors>.map(|&v| body).sum::<F>()` (a fold in generic code).
-    MapSum { src: String, adaptors: Vec<Adaptor>, var: String, body: Box<Expr> },
+    MapSum {
+        src: String,
+        adaptors: Vec<Adaptor>,
+        var: String,
+        body: Box<Expr>,
+    },
     /// `x.iter().zip(y.iter()).map(|(&a, &b)| body).sum::<F>()`.
-    ZipSum { a: String, b: String, va: String, vb: String, body: Box<Expr> },
+    ZipSum {
+        a: String,
+        b: String,
+        va: String,
+        vb: String,
+        body: Box<Expr>,
+    },
     /// `x.iter().enumerate().fold(init, |acc, (i, &v)| acc + body)`.
-    EnumFold { src: String, init: Box<Expr>, acc: String, idx: String, var: String, body: Box<Expr> },
+    EnumFold {
+        src: String,
+        init: Box<Expr>,
+        acc: String,
+        idx: String,
+        var: String,
+        body: Box<Expr>,
+    },
     /// `x.windows(2).map(|w| body(w[0], w[1])).sum::<F>()`.
-    WindowsSum { src: String, win: String, body: Box<Expr> },
+    WindowsSum {
+        src: String,
+        win: String,
+        body: Box<Expr>,
+    },
     /// `x.iter().map(|&v| body).product::<F>()`.
-    Product { src: String, var: String, body: Box<Expr> },
+    Product {
+        src: String,
+        var: String,
+        body: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,7 +303,13 @@ pub enum AssignOp {
 #[derive(Clone, Debug)]
 pub enum ForIter {
     /// `lo..hi`, `lo..=hi`, optionally `.rev()` and `.step_by(k)`.
-    Range { lo: IExpr, hi: IExpr, inclusive: bool, rev: bool, step: Option<usize> },
+    Range {
+        lo: IExpr,
+        hi: IExpr,
+        inclusive: bool,
+        rev: bool,
+        step: Option<usize>,
+    },
     /// `for &v in x.iter()` (or `for v in x.iter()` read as `*v`).
     Iter { src: String },
     /// `for (i, &v) in x.iter().enumerate()`.
@@ -294,31 +329,87 @@ pub struct ForPat {
 
 #[derive(Clone, Debug)]
 pub enum Stmt {
-    Let { name: String, mutable: bool, annotate: bool, init: Expr },
+    Let {
+        name: String,
+        mutable: bool,
+        annotate: bool,
+        init: Expr,
+    },
     /// `let mut k = 0;`
-    LetInt { name: String, init: IExpr },
-    Assign { name: String, op: AssignOp, value: Expr },
+    LetInt {
+        name: String,
+        init: IExpr,
+    },
+    Assign {
+        name: String,
+        op: AssignOp,
+        value: Expr,
+    },
     /// `k += 1;`
-    IncInt { name: String },
-    IndexAssign { name: String, idx: IExpr, op: AssignOp, value: Expr },
+    IncInt {
+        name: String,
+    },
+    IndexAssign {
+        name: String,
+        idx: IExpr,
+        op: AssignOp,
+        value: Expr,
+    },
     /// `let mut h = [0.0; N];` or `vec![0.0; N]`.
-    LocalArray { name: String, len: usize, vec: bool },
+    LocalArray {
+        name: String,
+        len: usize,
+        vec: bool,
+    },
     /// `let mut a = *w;` (or `w`, or `w.to_vec()`): a mutable copy of an array parameter.
-    ArrayCopy { name: String, src: String, len: usize, how: CopyHow },
-    If { cond: Cond, then: Vec<Stmt>, els: Option<Vec<Stmt>> },
-    Match { scrut: IExpr, arms: Vec<(usize, Vec<Stmt>)>, default: Vec<Stmt> },
-    For { pat: ForPat, iter: ForIter, body: Vec<Stmt> },
-    While { cond: Cond, body: Vec<Stmt> },
-    Loop { body: Vec<Stmt> },
+    ArrayCopy {
+        name: String,
+        src: String,
+        len: usize,
+        how: CopyHow,
+    },
+    If {
+        cond: Cond,
+        then: Vec<Stmt>,
+        els: Option<Vec<Stmt>>,
+    },
+    Match {
+        scrut: IExpr,
+        arms: Vec<(usize, Vec<Stmt>)>,
+        default: Vec<Stmt>,
+    },
+    For {
+        pat: ForPat,
+        iter: ForIter,
+        body: Vec<Stmt>,
+    },
+    While {
+        cond: Cond,
+        body: Vec<Stmt>,
+    },
+    Loop {
+        body: Vec<Stmt>,
+    },
     Break,
     Continue,
     Return(Expr),
     /// `let name = |p: F| body;`
-    LetClosure { name: String, params: Vec<String>, body: Expr },
+    LetClosure {
+        name: String,
+        params: Vec<String>,
+        body: Expr,
+    },
     /// `let [a, b, ..] = *x;` (or `= x;` for an array by value).
-    DestructArray { names: Vec<String>, src: String, deref: bool },
+    DestructArray {
+        names: Vec<String>,
+        src: String,
+        deref: bool,
+    },
     /// `let (a, b) = (e1, e2);`
-    DestructTuple { names: Vec<String>, values: Vec<Expr> },
+    DestructTuple {
+        names: Vec<String>,
+        values: Vec<Expr>,
+    },
     /// `assert!(x.len() == n);` or another integer condition.
     Assert(Cond),
 }

@@ -62,12 +62,15 @@ pub enum Family {
     InclusiveStepExit,
     /// Early `return` in generic (`T: Float`) functions.
     GenericReturns,
-    /// A negative literal passed to a `#[grad]` helper: `h(-0.5, x)`.
+    /// A negated constant passed to a `#[grad]` helper: `h(-0.5, x)`, `h(-(0.5), x)`.
     NegativeLiteralArgs,
+    /// A local array passed to a call and written afterwards, or passed inside a loop (a
+    /// scratch buffer reused across iterations).
+    ScratchArrays,
 }
 
 impl Family {
-    pub const ALL: [Family; 27] = [
+    pub const ALL: [Family; 28] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -95,6 +98,7 @@ impl Family {
         Family::InclusiveStepExit,
         Family::GenericReturns,
         Family::NegativeLiteralArgs,
+        Family::ScratchArrays,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables.
@@ -144,6 +148,7 @@ impl Family {
             Family::InclusiveStepExit => "inclusive-step-exit",
             Family::GenericReturns => "generic-returns",
             Family::NegativeLiteralArgs => "negative-literal-args",
+            Family::ScratchArrays => "scratch-arrays",
         }
     }
 
@@ -158,7 +163,10 @@ impl Family {
                     Some(f) => out.push(*f),
                     None => {
                         let names: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
-                        return Err(format!("unknown family `{part}`; known: all, supported, {}", names.join(", ")));
+                        return Err(format!(
+                            "unknown family `{part}`; known: all, supported, {}",
+                            names.join(", ")
+                        ));
                     }
                 },
             }

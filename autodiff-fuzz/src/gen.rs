@@ -42,7 +42,10 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
     if g.prec != Prec::Generic && g.on(Family::ConstTables) && g.chance(0.5) {
         let len = 3 + g.below(3);
         let values = (0..len).map(|_| g.lit_value()).collect();
-        g.consts.push(ConstTable { name: "TABLE".to_string(), values });
+        g.consts.push(ConstTable {
+            name: "TABLE".to_string(),
+            values,
+        });
     }
     if g.on(Family::Calls) {
         for k in 0..g.below(3) {
@@ -59,7 +62,13 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
             ty => (0..ty.floats()).map(|_| g.lit_value()).collect(),
         })
         .collect();
-    let program = Program { prec: g.prec, consts: g.consts, helpers: g.helpers, main, inputs };
+    let program = Program {
+        prec: g.prec,
+        consts: g.consts,
+        helpers: g.helpers,
+        main,
+        inputs,
+    };
     (program, g.used)
 }
 
@@ -84,10 +93,17 @@ struct Var {
 enum Kind {
     Float,
     /// An index; `max` bounds its value (exclusive), `over` names an array it indexes safely.
-    Int { max: usize },
+    Int {
+        max: usize,
+    },
     /// A one-dimensional float array of at least `len` elements. `reference`: the name is
     /// already a reference (pass it bare); `fixed`: a `[F; len]`, not a slice or vec.
-    Arr { len: usize, reference: bool, fixed: bool, writable: bool },
+    Arr {
+        len: usize,
+        reference: bool,
+        fixed: bool,
+        writable: bool,
+    },
     Mat(usize, usize),
     Closure(usize),
 }
@@ -149,6 +165,20 @@ fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
 impl Gen {
     fn on(&self, f: Family) -> bool {
         self.on.contains(&f)
+    }
+
+    /// Makes a local array read-only from here on.
+    fn freeze(&mut self, name: &str) {
+        for v in self
+            .scopes
+            .iter_mut()
+            .flat_map(|s| s.iter_mut())
+            .filter(|v| v.name == name)
+        {
+            if let Kind::Arr { writable, .. } = &mut v.kind {
+                *writable = false;
+            }
+        }
     }
 
     /// Whether an early `return` may be drawn.
@@ -219,7 +249,15 @@ impl Gen {
     }
 
     fn float_var(name: &str, typed: bool, mutable: bool, active: bool) -> Var {
-        Var { name: name.to_string(), kind: Kind::Float, mutable, typed, capturable: !mutable, by_ref: false, active }
+        Var {
+            name: name.to_string(),
+            kind: Kind::Float,
+            mutable,
+            typed,
+            capturable: !mutable,
+            by_ref: false,
+            active,
+        }
     }
 
     /// Whether the value depends on a float input (an `if` only if every branch does).
@@ -237,7 +275,9 @@ impl Gen {
             Expr::Match(_, arms, d) => block(d) && arms.iter().all(|(_, b)| block(b)),
             Expr::Call(_, args) => args.iter().any(|a| match a {
                 Arg::Scalar(e) => self.active(e),
-                Arg::Array { name, .. } | Arg::Row(name, _) => self.vars().any(|v| &v.name == name && v.active),
+                Arg::Array { name, .. } | Arg::Row(name, _) => {
+                    self.vars().any(|v| &v.name == name && v.active)
+                }
             }),
             Expr::ClosureCall(_, args) => args.iter().any(|a| self.active(a)),
             Expr::Chain(_) => true,
@@ -260,7 +300,9 @@ impl Gen {
             }
         }
         // A parameter is always active.
-        let p = self.scopes[0].iter().find(|v| v.active && matches!(v.kind, Kind::Float | Kind::Arr { .. } | Kind::Mat(..)));
+        let p = self.scopes[0]
+            .iter()
+            .find(|v| v.active && matches!(v.kind, Kind::Float | Kind::Arr { .. } | Kind::Mat(..)));
         let leaf = match p.map(|v| (v.name.clone(), v.kind)) {
             Some((n, Kind::Float)) => Expr::Var(n),
             Some((n, Kind::Arr { .. })) => Expr::Index(n, IExpr::Lit(0)),
@@ -271,14 +313,22 @@ impl Gen {
     }
 
     fn floats(&self, typed_only: bool) -> Vec<Var> {
-        self.vars().filter(|v| v.kind == Kind::Float && (v.typed || !typed_only)).cloned().collect()
+        self.vars()
+            .filter(|v| v.kind == Kind::Float && (v.typed || !typed_only))
+            .cloned()
+            .collect()
     }
 
     fn arrays(&self) -> Vec<(String, usize, bool, bool, bool)> {
         let mut out: Vec<_> = self
             .vars()
             .filter_map(|v| match v.kind {
-                Kind::Arr { len, reference, fixed, writable } if v.typed => {
+                Kind::Arr {
+                    len,
+                    reference,
+                    fixed,
+                    writable,
+                } if v.typed => {
                     let writable = writable && !self.borrowed.contains(&v.name);
                     Some((v.name.clone(), len, reference, fixed, writable))
                 }
@@ -331,7 +381,10 @@ impl Gen {
             return match self.below(3) {
                 _ if max > len => IExpr::Rem(Box::new(i), Box::new(IExpr::Lit(len))),
                 0 if max <= len => IExpr::Sub(Box::new(IExpr::Lit(len - 1)), Box::new(i)),
-                1 => IExpr::Rem(Box::new(IExpr::Add(Box::new(i), Box::new(IExpr::Lit(1)))), Box::new(IExpr::Lit(len))),
+                1 => IExpr::Rem(
+                    Box::new(IExpr::Add(Box::new(i), Box::new(IExpr::Lit(1)))),
+                    Box::new(IExpr::Lit(len)),
+                ),
                 _ => i,
             };
         }
@@ -346,13 +399,16 @@ impl Gen {
         match e {
             Expr::Lit(..) => false,
             Expr::Var(n) | Expr::Deref(n) | Expr::Index(n, _) => {
-                self.consts.iter().any(|c| &c.name == n) || self.vars().any(|v| &v.name == n && v.typed)
+                self.consts.iter().any(|c| &c.name == n)
+                    || self.vars().any(|v| &v.name == n && v.typed)
             }
             Expr::Neg(a) => self.typed(a),
             Expr::Bin(_, a, b) => self.typed(a) || self.typed(b),
             Expr::Un(_, a, path) | Expr::Bin2(_, a, _, path) => *path || self.typed(a),
             Expr::If(_, a, b) => self.typed(&a.tail) || self.typed(&b.tail),
-            Expr::Match(_, arms, d) => self.typed(&d.tail) || arms.iter().any(|(_, b)| self.typed(&b.tail)),
+            Expr::Match(_, arms, d) => {
+                self.typed(&d.tail) || arms.iter().any(|(_, b)| self.typed(&b.tail))
+            }
             _ => true,
         }
     }
@@ -363,7 +419,11 @@ impl Gen {
         let arrays = self.arrays();
         if !fs.is_empty() && (arrays.is_empty() || self.chance(0.6)) {
             let v = self.pick(&fs);
-            return if v.by_ref { Expr::Deref(v.name) } else { Expr::Var(v.name) };
+            return if v.by_ref {
+                Expr::Deref(v.name)
+            } else {
+                Expr::Var(v.name)
+            };
         }
         if !arrays.is_empty() {
             let (name, len, ..) = self.pick(&arrays);
@@ -457,7 +517,9 @@ impl Gen {
                     inner
                 } else {
                     match f {
-                        UnFn::Ln | UnFn::Log10 | UnFn::Log2 | UnFn::Sqrt => self.positive(inner, 0.5),
+                        UnFn::Ln | UnFn::Log10 | UnFn::Log2 | UnFn::Sqrt => {
+                            self.positive(inner, 0.5)
+                        }
                         UnFn::Recip | UnFn::Cbrt => self.positive(inner, 0.25),
                         UnFn::Acosh => self.positive(inner, 1.5),
                         UnFn::Ln1p => bin(BinOp::Mul, inner.clone(), inner),
@@ -466,7 +528,12 @@ impl Gen {
                             let s = self.unary(UnFn::Sin, inner);
                             bin(BinOp::Mul, s, half)
                         }
-                        UnFn::Tan | UnFn::Exp | UnFn::Exp2 | UnFn::ExpM1 | UnFn::Sinh | UnFn::Cosh => {
+                        UnFn::Tan
+                        | UnFn::Exp
+                        | UnFn::Exp2
+                        | UnFn::ExpM1
+                        | UnFn::Sinh
+                        | UnFn::Cosh => {
                             if self.chance(0.5) {
                                 self.unary(UnFn::Tanh, inner)
                             } else {
@@ -479,7 +546,13 @@ impl Gen {
                 self.unary(f, arg)
             }
             10 | 11 => {
-                let f = self.pick(&[Bin2Fn::Powf, Bin2Fn::Max, Bin2Fn::Min, Bin2Fn::Hypot, Bin2Fn::Atan2]);
+                let f = self.pick(&[
+                    Bin2Fn::Powf,
+                    Bin2Fn::Max,
+                    Bin2Fn::Min,
+                    Bin2Fn::Hypot,
+                    Bin2Fn::Atan2,
+                ]);
                 let (mut a, b) = (self.expr(d), self.expr(d));
                 if f == Bin2Fn::Powf {
                     a = self.positive(a, 0.5);
@@ -510,11 +583,17 @@ impl Gen {
             15 if nested && self.on(Family::Match) && !self.ints().is_empty() => {
                 self.use_family(Family::Match);
                 let scrut = self.scrutinee();
-                let arms = (0..1 + self.below(2)).map(|k| (k, self.expr_block(d))).collect();
+                let arms = (0..1 + self.below(2))
+                    .map(|k| (k, self.expr_block(d)))
+                    .collect();
                 Expr::Match(scrut, arms, Box::new(self.expr_block(d)))
             }
-            16 | 17 if nested && !self.helpers.is_empty() => self.call(d).unwrap_or_else(|| self.leaf()),
-            18 if nested && self.on(Family::IterChains) => self.chain(d).unwrap_or_else(|| self.leaf()),
+            16 | 17 if nested && !self.helpers.is_empty() => {
+                self.call(d).unwrap_or_else(|| self.leaf())
+            }
+            18 if nested && self.on(Family::IterChains) => {
+                self.chain(d).unwrap_or_else(|| self.leaf())
+            }
             19 if nested => {
                 let closures: Vec<(String, usize)> = self
                     .vars()
@@ -537,7 +616,10 @@ impl Gen {
     /// The value of an `if`/`match` arm: sometimes a `let` first, read by the tail.
     fn expr_block(&mut self, depth: usize) -> Block {
         if self.chance(0.7) {
-            return Block { stmts: Vec::new(), tail: self.expr(depth) };
+            return Block {
+                stmts: Vec::new(),
+                tail: self.expr(depth),
+            };
         }
         self.scopes.push(Vec::new());
         let init = self.expr(depth);
@@ -550,7 +632,12 @@ impl Gen {
         self.scopes.pop();
         let op = self.pick(&[BinOp::Add, BinOp::Mul, BinOp::Sub]);
         Block {
-            stmts: vec![Stmt::Let { name: name.clone(), mutable: false, annotate: !typed, init }],
+            stmts: vec![Stmt::Let {
+                name: name.clone(),
+                mutable: false,
+                annotate: !typed,
+                init,
+            }],
             tail: bin(op, Expr::Var(name), other),
         }
     }
@@ -567,7 +654,11 @@ impl Gen {
             let (name, max) = self.pick(&ints);
             let op = self.pick(&[CmpOp::Lt, CmpOp::Gt, CmpOp::Le, CmpOp::Ge]);
             // Never `i >= 0` or `i < 0`: always true or false for usize, and a lint.
-            Cond::ICmp(op, IExpr::Var(name), IExpr::Lit(1 + self.below(max.max(2) - 1)))
+            Cond::ICmp(
+                op,
+                IExpr::Var(name),
+                IExpr::Lit(1 + self.below(max.max(2) - 1)),
+            )
         } else {
             let op = self.pick(&[CmpOp::Lt, CmpOp::Gt, CmpOp::Le, CmpOp::Ge]);
             let a = self.typed_leaf();
@@ -587,22 +678,39 @@ impl Gen {
     fn call(&mut self, depth: usize) -> Option<Expr> {
         let helpers = self.helpers.clone();
         let h = self.pick(&helpers);
+        // A local array passed to a call and written afterwards (a scratch buffer) needs
+        // ScratchArrays; without it, local arrays are passed outside loops and frozen.
+        let scratch = self.on(Family::ScratchArrays);
+        let passable =
+            |a: &(String, usize, bool, bool, bool), in_loop: bool| scratch || !a.4 || !in_loop;
+        let in_loop = !self.loops.is_empty();
         let mut args = Vec::new();
         for p in &h.params {
             args.push(match p.ty {
-                ParamTy::Scalar => match self.expr(depth) {
-                    Expr::Lit(v, form) if v < 0.0 => {
-                        if self.on(Family::NegativeLiteralArgs) {
+                ParamTy::Scalar => {
+                    let e = self.expr(depth);
+                    // `h(-0.5, x)`, `h(-(0.5 * 2.0), x)`: a negated constant.
+                    let negated = match &e {
+                        Expr::Lit(v, LitForm::Plain) => *v < 0.0 && self.prec != Prec::Generic,
+                        Expr::Neg(inner) => !self.active(inner),
+                        _ => false,
+                    };
+                    match e {
+                        _ if negated && self.on(Family::NegativeLiteralArgs) => {
                             self.use_family(Family::NegativeLiteralArgs);
-                            Arg::Scalar(Expr::Lit(v, form))
-                        } else {
-                            Arg::Scalar(Expr::Lit(-v, form))
+                            Arg::Scalar(e)
                         }
+                        Expr::Lit(v, form) if negated => Arg::Scalar(Expr::Lit(-v, form)),
+                        Expr::Neg(inner) if negated => Arg::Scalar(*inner),
+                        e => Arg::Scalar(e),
                     }
-                    e => Arg::Scalar(e),
-                },
+                }
                 ParamTy::ArrayRef(n) => {
-                    let fits: Vec<_> = self.arrays().into_iter().filter(|a| a.1 == n && a.3).collect();
+                    let fits: Vec<_> = self
+                        .arrays()
+                        .into_iter()
+                        .filter(|a| a.1 == n && a.3 && passable(a, in_loop))
+                        .collect();
                     let rows: Vec<_> = self.matrices().into_iter().filter(|m| m.2 == n).collect();
                     if !rows.is_empty() && (fits.is_empty() || self.chance(0.4)) {
                         let (name, rows, _) = self.pick(&rows);
@@ -610,26 +718,45 @@ impl Gen {
                         Arg::Row(name, i)
                     } else if !fits.is_empty() {
                         let (name, _, reference, ..) = self.pick(&fits);
-                        Arg::Array { name, by_ref: reference }
+                        Arg::Array {
+                            name,
+                            by_ref: reference,
+                        }
                     } else {
                         return None;
                     }
                 }
                 ParamTy::Slice(_) => {
                     let rows = self.on(Family::RowBindings);
-                    let all: Vec<_> = self.arrays().into_iter().filter(|a| rows || !a.0.starts_with("row")).collect();
+                    let all: Vec<_> = self
+                        .arrays()
+                        .into_iter()
+                        .filter(|a| (rows || !a.0.starts_with("row")) && passable(a, in_loop))
+                        .collect();
                     if all.is_empty() {
                         return None;
                     }
                     let (name, _, reference, ..) = self.pick(&all);
-                    Arg::Array { name, by_ref: reference }
+                    Arg::Array {
+                        name,
+                        by_ref: reference,
+                    }
                 }
                 _ => return None,
             });
         }
         self.use_family(Family::Calls);
         for a in &args {
-            if matches!(a, Arg::Array { name, .. } if name.starts_with("row")) && h.params.iter().any(|p| matches!(p.ty, ParamTy::Slice(_))) {
+            if let Arg::Array { name, .. } = a {
+                if scratch && self.arrays().iter().any(|x| &x.0 == name && x.4) {
+                    self.use_family(Family::ScratchArrays);
+                } else {
+                    self.freeze(name);
+                }
+            }
+            if matches!(a, Arg::Array { name, .. } if name.starts_with("row"))
+                && h.params.iter().any(|p| matches!(p.ty, ParamTy::Slice(_)))
+            {
                 self.use_family(Family::RowBindings);
             }
         }
@@ -643,13 +770,25 @@ impl Gen {
         self.scopes.push(
             params
                 .iter()
-                .map(|(n, k)| Var { name: n.clone(), kind: *k, mutable: false, typed: true, capturable: true, by_ref: false, active: true })
+                .map(|(n, k)| Var {
+                    name: n.clone(),
+                    kind: *k,
+                    mutable: false,
+                    typed: true,
+                    capturable: true,
+                    by_ref: false,
+                    active: true,
+                })
                 .collect(),
         );
         let mut e = self.expr(depth);
         // The closure's own parameter must be read (else `unused variable`).
         if let Some((p, Kind::Float)) = params.first() {
-            e = bin(self.pick(&[BinOp::Add, BinOp::Mul]), Expr::Var(p.clone()), e);
+            e = bin(
+                self.pick(&[BinOp::Add, BinOp::Mul]),
+                Expr::Var(p.clone()),
+                e,
+            );
         }
         self.scopes.pop();
         self.closure_body = saved;
@@ -677,29 +816,67 @@ impl Gen {
                 }
                 let var = self.fresh("v");
                 let body = Box::new(self.closure_expr(&[(var.clone(), Kind::Float)], d));
-                Chain::MapSum { src, adaptors, var, body }
+                Chain::MapSum {
+                    src,
+                    adaptors,
+                    var,
+                    body,
+                }
             }
             1 => {
                 let (b, ..) = self.pick(&arrays);
                 let (va, vb) = (self.fresh("a"), self.fresh("b"));
-                let mut body = self.closure_expr(&[(va.clone(), Kind::Float), (vb.clone(), Kind::Float)], d);
+                let mut body =
+                    self.closure_expr(&[(va.clone(), Kind::Float), (vb.clone(), Kind::Float)], d);
                 body = bin(BinOp::Mul, body, Expr::Var(vb.clone()));
-                Chain::ZipSum { a: src, b, va, vb, body: Box::new(body) }
+                Chain::ZipSum {
+                    a: src,
+                    b,
+                    va,
+                    vb,
+                    body: Box::new(body),
+                }
             }
             2 => {
                 let (acc, idx, var) = (self.fresh("acc"), self.fresh("i"), self.fresh("v"));
                 let init = Box::new(self.expr(0));
-                let body = self.closure_expr(&[(var.clone(), Kind::Float), (idx.clone(), Kind::Int { max: len })], d);
+                let body = self.closure_expr(
+                    &[
+                        (var.clone(), Kind::Float),
+                        (idx.clone(), Kind::Int { max: len }),
+                    ],
+                    d,
+                );
                 let body = bin(BinOp::Mul, body, Expr::Cast(IExpr::Var(idx.clone())));
-                Chain::EnumFold { src, init, acc, idx, var, body: Box::new(body) }
+                Chain::EnumFold {
+                    src,
+                    init,
+                    acc,
+                    idx,
+                    var,
+                    body: Box::new(body),
+                }
             }
             3 => {
                 let win = self.fresh("w");
-                let kind = Kind::Arr { len: 2, reference: true, fixed: false, writable: false };
+                let kind = Kind::Arr {
+                    len: 2,
+                    reference: true,
+                    fixed: false,
+                    writable: false,
+                };
                 let mut body = self.closure_expr(&[(win.clone(), kind)], d);
-                let diff = bin(BinOp::Sub, Expr::Index(win.clone(), IExpr::Lit(1)), Expr::Index(win.clone(), IExpr::Lit(0)));
+                let diff = bin(
+                    BinOp::Sub,
+                    Expr::Index(win.clone(), IExpr::Lit(1)),
+                    Expr::Index(win.clone(), IExpr::Lit(0)),
+                );
                 body = bin(BinOp::Add, body, diff);
-                Chain::WindowsSum { src, win, body: Box::new(body) }
+                Chain::WindowsSum {
+                    src,
+                    win,
+                    body: Box::new(body),
+                }
             }
             _ => {
                 let var = self.fresh("v");
@@ -733,22 +910,36 @@ impl Gen {
     fn stmt(&mut self, out: &mut Vec<Stmt>) {
         let depth = self.scopes.len();
         let can_nest = depth < 4 && self.loops.len() < 2;
-        let mutables: Vec<Var> = self.vars().filter(|v| v.mutable && v.kind == Kind::Float).cloned().collect();
+        let mutables: Vec<Var> = self
+            .vars()
+            .filter(|v| v.mutable && v.kind == Kind::Float)
+            .cloned()
+            .collect();
         let writable: Vec<_> = self.arrays().into_iter().filter(|a| a.4).collect();
         let arrays = self.arrays();
+        if !self.loops.is_empty() && self.chance(0.12) {
+            return self.loop_exit(out);
+        }
         match self.below(26) {
             0..=3 => self.let_float(out),
             4..=7 if !mutables.is_empty() => {
                 let target = self.pick(&mutables);
                 let (op, value) = self.assignment(&target.name, target.typed);
-                for v in self.scopes.iter_mut().flat_map(|s| s.iter_mut()).filter(|v| v.name == target.name) {
+                for v in self
+                    .scopes
+                    .iter_mut()
+                    .flat_map(|s| s.iter_mut())
+                    .filter(|v| v.name == target.name)
+                {
                     v.typed = true;
                 }
-                out.push(Stmt::Assign { name: target.name, op, value });
+                out.push(Stmt::Assign {
+                    name: target.name,
+                    op,
+                    value,
+                });
             }
             8 if !writable.is_empty() => {
-                let (name, len, ..) = self.pick(&writable);
-                let idx = self.index(len);
                 let op = self.pick(&[AssignOp::Add, AssignOp::Mul, AssignOp::Sub]);
                 let value = if op == AssignOp::Mul {
                     let e = self.expr(1);
@@ -756,8 +947,21 @@ impl Gen {
                 } else {
                     self.expr(2)
                 };
-                let (op, value) = self.spelled_out(op, Expr::Index(name.clone(), idx.clone()), value);
-                out.push(Stmt::IndexAssign { name, idx, op, value });
+                // Chosen after the value: a call in it may have frozen an array.
+                let writable: Vec<_> = self.arrays().into_iter().filter(|a| a.4).collect();
+                if writable.is_empty() {
+                    return self.let_float(out);
+                }
+                let (name, len, ..) = self.pick(&writable);
+                let idx = self.index(len);
+                let (op, value) =
+                    self.spelled_out(op, Expr::Index(name.clone(), idx.clone()), value);
+                out.push(Stmt::IndexAssign {
+                    name,
+                    idx,
+                    op,
+                    value,
+                });
             }
             9 | 10 if can_nest && self.on(Family::Branches) => {
                 self.use_family(Family::Branches);
@@ -786,10 +990,18 @@ impl Gen {
                 let scrut = self.scrutinee();
                 let arms = (0..1 + self.below(2)).map(|k| (k, self.block(1))).collect();
                 let default = self.block(1);
-                out.push(Stmt::Match { scrut, arms, default });
+                out.push(Stmt::Match {
+                    scrut,
+                    arms,
+                    default,
+                });
             }
             12..=14 if can_nest && self.on(Family::ForRange) => self.for_range(out),
-            15 | 16 if can_nest && self.on(Family::ForIter) && !(self.iterables().is_empty() && self.matrices().is_empty()) => {
+            15 | 16
+                if can_nest
+                    && self.on(Family::ForIter)
+                    && !(self.iterables().is_empty() && self.matrices().is_empty()) =>
+            {
                 self.for_iter(out)
             }
             17 if can_nest && self.on(Family::While) => self.counted(out, true),
@@ -800,7 +1012,11 @@ impl Gen {
                 let cond = self.cond();
                 let value = self.expr(2);
                 let value = self.make_active(value);
-                out.push(Stmt::If { cond, then: vec![Stmt::Return(value)], els: None });
+                out.push(Stmt::If {
+                    cond,
+                    then: vec![Stmt::Return(value)],
+                    els: None,
+                });
             }
             21 if self.top_level() && self.on(Family::LocalArrays) => self.local_array(out),
             22 if self.top_level() && self.on(Family::ArrayCopies) => self.array_copy(out),
@@ -809,7 +1025,11 @@ impl Gen {
             25 if self.on(Family::Asserts) && !arrays.is_empty() => {
                 self.use_family(Family::Asserts);
                 let (name, len, ..) = self.pick(&arrays);
-                out.push(Stmt::Assert(Cond::ICmp(CmpOp::Ge, IExpr::Len(name), IExpr::Lit(len))));
+                out.push(Stmt::Assert(Cond::ICmp(
+                    CmpOp::Ge,
+                    IExpr::Len(name),
+                    IExpr::Lit(len),
+                )));
             }
             _ => self.let_float(out),
         }
@@ -818,7 +1038,13 @@ impl Gen {
     /// An assignment to `name` that reads it (so no assigned value is ever dead) and, if its
     /// type is not known yet, mentions a typed value.
     fn assignment(&mut self, name: &str, typed: bool) -> (AssignOp, Expr) {
-        let op = self.pick(&[AssignOp::Set, AssignOp::Add, AssignOp::Sub, AssignOp::Mul, AssignOp::Div]);
+        let op = self.pick(&[
+            AssignOp::Set,
+            AssignOp::Add,
+            AssignOp::Sub,
+            AssignOp::Mul,
+            AssignOp::Div,
+        ]);
         let mut value = match op {
             AssignOp::Mul => {
                 let e = self.expr(1);
@@ -835,8 +1061,16 @@ impl Gen {
         }
         if op == AssignOp::Set {
             let target = Expr::Var(name.to_string());
-            let keep = if self.chance(0.5) { self.unary(UnFn::Tanh, target) } else { target };
-            value = bin(self.pick(&[BinOp::Add, BinOp::Mul, BinOp::Sub]), keep, value);
+            let keep = if self.chance(0.5) {
+                self.unary(UnFn::Tanh, target)
+            } else {
+                target
+            };
+            value = bin(
+                self.pick(&[BinOp::Add, BinOp::Mul, BinOp::Sub]),
+                keep,
+                value,
+            );
         }
         self.spelled_out(op, Expr::Var(name.to_string()), value)
     }
@@ -860,7 +1094,11 @@ impl Gen {
         let shadow = self.top_level() && !fs.is_empty() && self.chance(0.15);
         let (name, init) = if shadow {
             let v = self.pick(&fs);
-            let old = if v.by_ref { Expr::Deref(v.name.clone()) } else { Expr::Var(v.name.clone()) };
+            let old = if v.by_ref {
+                Expr::Deref(v.name.clone())
+            } else {
+                Expr::Var(v.name.clone())
+            };
             let e = self.expr(1);
             (v.name, bin(self.pick(&[BinOp::Add, BinOp::Mul]), old, e))
         } else {
@@ -874,8 +1112,13 @@ impl Gen {
         };
         // A constant start is immediately followed by an input-dependent update (`let mut s =
         // 0.0; s += x;`), unless constants are on.
-        let accumulate = matches!(init, Expr::Lit(..)) && self.top_level() && !self.on(Family::ConstantLocals);
-        let init = if accumulate { init } else { self.make_active(init) };
+        let accumulate =
+            matches!(init, Expr::Lit(..)) && self.top_level() && !self.on(Family::ConstantLocals);
+        let init = if accumulate {
+            init
+        } else {
+            self.make_active(init)
+        };
         let typed = self.typed(&init);
         let annotate = !typed && self.chance(0.5) || self.chance(0.1);
         if !typed && !annotate && self.on(Family::UntypedLiterals) {
@@ -894,10 +1137,20 @@ impl Gen {
             }
         });
         self.declare(Self::float_var(&name, typed || annotate, mutable, active));
-        out.push(Stmt::Let { name: name.clone(), mutable, annotate, init });
+        out.push(Stmt::Let {
+            name: name.clone(),
+            mutable,
+            annotate,
+            init,
+        });
         if let Some(value) = update {
             let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(name.clone()), value);
-            for v in self.scopes.iter_mut().flat_map(|s| s.iter_mut()).filter(|v| v.name == name) {
+            for v in self
+                .scopes
+                .iter_mut()
+                .flat_map(|s| s.iter_mut())
+                .filter(|v| v.name == name)
+            {
                 v.typed = true;
                 v.active = true;
             }
@@ -909,7 +1162,11 @@ impl Gen {
     /// value bound by it.
     fn bound(&mut self) -> (IExpr, usize) {
         let arrays = self.arrays();
-        let ints: Vec<_> = self.vars().filter(|v| matches!(v.kind, Kind::Int { .. }) && v.name.starts_with('n')).cloned().collect();
+        let ints: Vec<_> = self
+            .vars()
+            .filter(|v| matches!(v.kind, Kind::Int { .. }) && v.name.starts_with('n'))
+            .cloned()
+            .collect();
         match self.below(3) {
             0 if !arrays.is_empty() => {
                 let (name, len, _, fixed, _) = self.pick(&arrays);
@@ -921,7 +1178,9 @@ impl Gen {
             }
             1 if !ints.is_empty() => {
                 let v = self.pick(&ints);
-                let Kind::Int { max } = v.kind else { unreachable!("filtered to ints") };
+                let Kind::Int { max } = v.kind else {
+                    unreachable!("filtered to ints")
+                };
                 (IExpr::Var(v.name), max)
             }
             _ => {
@@ -951,7 +1210,15 @@ impl Gen {
         let rev = self.chance(0.2);
         let step = if self.chance(0.2) { Some(2) } else { None };
         let name = self.fresh("i");
-        let var = Var { name: name.clone(), kind: Kind::Int { max }, mutable: false, typed: true, capturable: true, by_ref: false, active: true };
+        let var = Var {
+            name: name.clone(),
+            kind: Kind::Int { max },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        };
         let body = self.loop_body(LoopKind::For, vec![var]);
         if inclusive && (step.is_some() || body.iter().any(exits)) {
             if self.on(Family::InclusiveStepExit) {
@@ -960,9 +1227,26 @@ impl Gen {
                 inclusive = false;
             }
         }
-        let hi = if inclusive { IExpr::Sub(Box::new(bound), Box::new(IExpr::Lit(1))) } else { bound };
-        let iter = ForIter::Range { lo: IExpr::Lit(lo), hi, inclusive, rev, step };
-        out.push(Stmt::For { pat: ForPat { names: vec![name], by_ref: false }, iter, body });
+        let hi = if inclusive {
+            IExpr::Sub(Box::new(bound), Box::new(IExpr::Lit(1)))
+        } else {
+            bound
+        };
+        let iter = ForIter::Range {
+            lo: IExpr::Lit(lo),
+            hi,
+            inclusive,
+            rev,
+            step,
+        };
+        out.push(Stmt::For {
+            pat: ForPat {
+                names: vec![name],
+                by_ref: false,
+            },
+            iter,
+            body,
+        });
     }
 
     fn for_iter(&mut self, out: &mut Vec<Stmt>) {
@@ -979,38 +1263,80 @@ impl Gen {
             by_ref,
             active: true,
         };
-        let choice = if arrays.is_empty() { 3 } else { self.below(if matrices.is_empty() { 3 } else { 4 }) };
+        let choice = if arrays.is_empty() {
+            3
+        } else {
+            self.below(if matrices.is_empty() { 3 } else { 4 })
+        };
         let from_table = |a: &str| a.starts_with("TABLE");
         let (names, iter, binds) = match choice {
             0 => {
                 let (src, ..) = self.pick(&arrays);
                 let v = self.fresh("v");
-                let bind = Var { active: !from_table(&src), ..float(&v) };
+                let bind = Var {
+                    active: !from_table(&src),
+                    ..float(&v)
+                };
                 (vec![v.clone()], ForIter::Iter { src }, vec![bind])
             }
             1 => {
                 let (src, len, ..) = self.pick(&arrays);
                 let (i, v) = (self.fresh("i"), self.fresh("v"));
-                let iv = Var { kind: Kind::Int { max: len }, by_ref: false, ..float(&i) };
-                let bind = Var { active: !from_table(&src), ..float(&v) };
-                (vec![i, v.clone()], ForIter::Enumerate { src }, vec![iv, bind])
+                let iv = Var {
+                    kind: Kind::Int { max: len },
+                    by_ref: false,
+                    ..float(&i)
+                };
+                let bind = Var {
+                    active: !from_table(&src),
+                    ..float(&v)
+                };
+                (
+                    vec![i, v.clone()],
+                    ForIter::Enumerate { src },
+                    vec![iv, bind],
+                )
             }
             2 => {
                 let (a, ..) = self.pick(&arrays);
                 let (b, ..) = self.pick(&arrays);
                 let (u, v) = (self.fresh("u"), self.fresh("v"));
-                let binds = vec![Var { active: !from_table(&a), ..float(&u) }, Var { active: !from_table(&b), ..float(&v) }];
+                let binds = vec![
+                    Var {
+                        active: !from_table(&a),
+                        ..float(&u)
+                    },
+                    Var {
+                        active: !from_table(&b),
+                        ..float(&v)
+                    },
+                ];
                 (vec![u.clone(), v.clone()], ForIter::Zip { a, b }, binds)
             }
             _ => {
                 let (src, _, m) = self.pick(&matrices);
                 let row = self.fresh("row");
-                let kind = Kind::Arr { len: m, reference: true, fixed: true, writable: false };
-                (vec![row.clone()], ForIter::Rows { src }, vec![Var { kind, by_ref: false, ..float(&row) }])
+                let kind = Kind::Arr {
+                    len: m,
+                    reference: true,
+                    fixed: true,
+                    writable: false,
+                };
+                (
+                    vec![row.clone()],
+                    ForIter::Rows { src },
+                    vec![Var {
+                        kind,
+                        by_ref: false,
+                        ..float(&row)
+                    }],
+                )
             }
         };
         let sources: Vec<String> = match &iter {
-            ForIter::Iter { src } | ForIter::Enumerate { src } | ForIter::Rows { src } => vec![src.clone()],
+            ForIter::Iter { src } | ForIter::Enumerate { src } | ForIter::Rows { src } => {
+                vec![src.clone()]
+            }
             ForIter::Zip { a, b } => vec![a.clone(), b.clone()],
             ForIter::Range { .. } => Vec::new(),
         };
@@ -1018,17 +1344,36 @@ impl Gen {
         self.borrowed.extend(sources);
         let body = self.loop_body(LoopKind::For, binds);
         self.borrowed.truncate(mark);
-        out.push(Stmt::For { pat: ForPat { names, by_ref }, iter, body });
+        out.push(Stmt::For {
+            pat: ForPat { names, by_ref },
+            iter,
+            body,
+        });
     }
 
     /// `let mut k = 0; while k < n { ..; k += 1; }` or the same as `loop` with a `break`.
     fn counted(&mut self, out: &mut Vec<Stmt>, is_while: bool) {
-        self.use_family(if is_while { Family::While } else { Family::LoopBreak });
+        self.use_family(if is_while {
+            Family::While
+        } else {
+            Family::LoopBreak
+        });
         let (bound, max) = self.bound();
         let k = self.fresh("k");
-        out.push(Stmt::LetInt { name: k.clone(), init: IExpr::Lit(0) });
+        out.push(Stmt::LetInt {
+            name: k.clone(),
+            init: IExpr::Lit(0),
+        });
         let mut done = Cond::ICmp(CmpOp::Ge, IExpr::Var(k.clone()), bound.clone());
-        let var = Var { name: k.clone(), kind: Kind::Int { max }, mutable: true, typed: true, capturable: false, by_ref: false, active: true };
+        let var = Var {
+            name: k.clone(),
+            kind: Kind::Int { max },
+            mutable: true,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        };
         self.declare(var.clone());
         let mut body = self.loop_body(LoopKind::Counted, Vec::new());
         body.push(Stmt::IncInt { name: k.clone() });
@@ -1042,7 +1387,11 @@ impl Gen {
             if self.chance(0.3) && self.has_typed_leaf() {
                 done = Cond::Or(Box::new(done), Box::new(self.cond()));
             }
-            let exit = Stmt::If { cond: done, then: vec![Stmt::Break], els: None };
+            let exit = Stmt::If {
+                cond: done,
+                then: vec![Stmt::Break],
+                els: None,
+            };
             if self.chance(0.5) {
                 body.insert(0, exit);
             } else {
@@ -1075,7 +1424,11 @@ impl Gen {
             return self.let_float(out);
         }
         let cond = self.cond();
-        out.push(Stmt::If { cond, then: vec![stmt], els: None });
+        out.push(Stmt::If {
+            cond,
+            then: vec![stmt],
+            els: None,
+        });
     }
 
     fn local_array(&mut self, out: &mut Vec<Stmt>) {
@@ -1083,21 +1436,64 @@ impl Gen {
         let len = 2 + self.below(3);
         let vec = self.chance(0.4);
         let name = self.fresh("h");
-        out.push(Stmt::LocalArray { name: name.clone(), len, vec });
+        out.push(Stmt::LocalArray {
+            name: name.clone(),
+            len,
+            vec,
+        });
         // Filled right away, so its element type is known before anything reads it.
         let i = self.fresh("i");
-        self.scopes.push(vec![Var { name: i.clone(), kind: Kind::Int { max: len }, mutable: false, typed: true, capturable: true, by_ref: false, active: true }]);
+        self.scopes.push(vec![Var {
+            name: i.clone(),
+            kind: Kind::Int { max: len },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        }]);
         let value = self.expr(2);
         let mut value = self.make_active(value);
         if !self.typed(&value) {
             value = bin(BinOp::Add, value, self.typed_leaf());
         }
         self.scopes.pop();
-        let fill = Stmt::IndexAssign { name: name.clone(), idx: IExpr::Var(i.clone()), op: AssignOp::Set, value };
-        let iter = ForIter::Range { lo: IExpr::Lit(0), hi: IExpr::Lit(len), inclusive: false, rev: false, step: None };
-        out.push(Stmt::For { pat: ForPat { names: vec![i], by_ref: false }, iter, body: vec![fill] });
-        let kind = Kind::Arr { len, reference: false, fixed: !vec, writable: true };
-        self.declare(Var { name, kind, mutable: true, typed: true, capturable: false, by_ref: false, active: true });
+        let fill = Stmt::IndexAssign {
+            name: name.clone(),
+            idx: IExpr::Var(i.clone()),
+            op: AssignOp::Set,
+            value,
+        };
+        let iter = ForIter::Range {
+            lo: IExpr::Lit(0),
+            hi: IExpr::Lit(len),
+            inclusive: false,
+            rev: false,
+            step: None,
+        };
+        out.push(Stmt::For {
+            pat: ForPat {
+                names: vec![i],
+                by_ref: false,
+            },
+            iter,
+            body: vec![fill],
+        });
+        let kind = Kind::Arr {
+            len,
+            reference: false,
+            fixed: !vec,
+            writable: true,
+        };
+        self.declare(Var {
+            name,
+            kind,
+            mutable: true,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        });
     }
 
     fn array_copy(&mut self, out: &mut Vec<Stmt>) {
@@ -1111,20 +1507,52 @@ impl Gen {
         }
         self.use_family(Family::ArrayCopies);
         let (src, kind) = self.pick(&params);
-        let Kind::Arr { len, reference, fixed, .. } = kind else { unreachable!("filtered to arrays") };
+        let Kind::Arr {
+            len,
+            reference,
+            fixed,
+            ..
+        } = kind
+        else {
+            unreachable!("filtered to arrays")
+        };
         let how = match (fixed, reference) {
             (false, _) => CopyHow::ToVec,
             (true, true) => CopyHow::Deref,
             (true, false) => CopyHow::Value,
         };
         let name = self.fresh("c");
-        out.push(Stmt::ArrayCopy { name: name.clone(), src, len, how });
-        let kind = Kind::Arr { len, reference: false, fixed, writable: true };
-        self.declare(Var { name: name.clone(), kind, mutable: true, typed: true, capturable: false, by_ref: false, active: true });
-        let idx = self.index(len);
+        out.push(Stmt::ArrayCopy {
+            name: name.clone(),
+            src,
+            len,
+            how,
+        });
         let value = self.expr(2);
-        let (op, value) = self.spelled_out(AssignOp::Add, Expr::Index(name.clone(), idx.clone()), value);
-        out.push(Stmt::IndexAssign { name, idx, op, value });
+        let kind = Kind::Arr {
+            len,
+            reference: false,
+            fixed,
+            writable: true,
+        };
+        self.declare(Var {
+            name: name.clone(),
+            kind,
+            mutable: true,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        });
+        let idx = self.index(len);
+        let (op, value) =
+            self.spelled_out(AssignOp::Add, Expr::Index(name.clone(), idx.clone()), value);
+        out.push(Stmt::IndexAssign {
+            name,
+            idx,
+            op,
+            value,
+        });
     }
 
     fn closure(&mut self, out: &mut Vec<Stmt>) {
@@ -1137,33 +1565,60 @@ impl Gen {
         if arity == 2 {
             body = bin(BinOp::Sub, body, Expr::Var(params[1].clone()));
         }
-        out.push(Stmt::LetClosure { name: name.clone(), params, body });
-        self.declare(Var { name: name.clone(), kind: Kind::Closure(arity), mutable: false, typed: true, capturable: false, by_ref: false, active: true });
+        out.push(Stmt::LetClosure {
+            name: name.clone(),
+            params,
+            body,
+        });
+        self.declare(Var {
+            name: name.clone(),
+            kind: Kind::Closure(arity),
+            mutable: false,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        });
         // Called right away, so the closure is used.
         let mut args: Vec<Expr> = (0..arity).map(|_| self.expr(1)).collect();
         args[0] = self.make_active(args[0].clone());
         let t = self.fresh("t");
         let mutable = self.top_level();
         self.declare(Self::float_var(&t, true, mutable, true));
-        out.push(Stmt::Let { name: t, mutable, annotate: false, init: Expr::ClosureCall(name, args) });
+        out.push(Stmt::Let {
+            name: t,
+            mutable,
+            annotate: false,
+            init: Expr::ClosureCall(name, args),
+        });
     }
 
     fn destructure(&mut self, out: &mut Vec<Stmt>) {
         let arrays: Vec<(String, Kind)> = self
             .vars()
-            .filter(|v| matches!(v.kind, Kind::Arr { fixed: true, len, .. } if len <= 4) && !v.mutable && v.typed)
+            .filter(|v| {
+                matches!(v.kind, Kind::Arr { fixed: true, len, .. } if len <= 4)
+                    && !v.mutable
+                    && v.typed
+            })
             .map(|v| (v.name.clone(), v.kind))
             .collect();
         self.use_family(Family::Destructuring);
         if !arrays.is_empty() && self.chance(0.6) {
             let (src, kind) = self.pick(&arrays);
-            let Kind::Arr { len, reference, .. } = kind else { unreachable!("filtered to arrays") };
+            let Kind::Arr { len, reference, .. } = kind else {
+                unreachable!("filtered to arrays")
+            };
             let names: Vec<String> = (0..len).map(|_| self.fresh("d")).collect();
             let active = !src.starts_with("TABLE");
             for n in &names {
                 self.declare(Self::float_var(n, true, false, active));
             }
-            out.push(Stmt::DestructArray { names, src, deref: reference });
+            out.push(Stmt::DestructArray {
+                names,
+                src,
+                deref: reference,
+            });
         } else {
             let mut values = Vec::new();
             for _ in 0..2 {
@@ -1181,7 +1636,11 @@ impl Gen {
 
     fn function(&mut self, name: &str, helper: bool) -> Function {
         let mut params = Vec::new();
-        let count = if helper { 1 + self.below(2) } else { 1 + self.below(4) };
+        let count = if helper {
+            1 + self.below(2)
+        } else {
+            1 + self.below(4)
+        };
         let arrays = self.on(Family::ArrayParams);
         for k in 0..count {
             let ty = match self.below(if arrays { 7 } else { 1 }) {
@@ -1209,25 +1668,41 @@ impl Gen {
             params.push(Param { name: pname, ty });
         }
         if params.iter().all(|p| p.ty.floats() == 0) {
-            params.push(Param { name: format!("x{count}"), ty: ParamTy::Scalar });
+            params.push(Param {
+                name: format!("x{count}"),
+                ty: ParamTy::Scalar,
+            });
         }
         if params.iter().any(|p| !matches!(p.ty, ParamTy::Scalar)) {
             self.use_family(Family::ArrayParams);
         }
         self.scopes = vec![params.iter().map(|p| self.param_var(p)).collect()];
         let mut stmts = Vec::new();
-        for _ in 0..(if helper { 1 + self.below(3) } else { 2 + self.below(5) }) {
+        for _ in 0..(if helper {
+            1 + self.below(3)
+        } else {
+            2 + self.below(5)
+        }) {
             self.stmt(&mut stmts);
         }
         let tail = self.tail(&params, &stmts);
         self.scopes.clear();
-        let mut f = Function { name: name.to_string(), params, body: Block { stmts, tail } };
+        let mut f = Function {
+            name: name.to_string(),
+            params,
+            body: Block { stmts, tail },
+        };
         finalize(&mut f);
         f
     }
 
     fn param_var(&self, p: &Param) -> Var {
-        let arr = |len, reference, fixed| Kind::Arr { len, reference, fixed, writable: false };
+        let arr = |len, reference, fixed| Kind::Arr {
+            len,
+            reference,
+            fixed,
+            writable: false,
+        };
         let kind = match p.ty {
             ParamTy::Scalar => Kind::Float,
             ParamTy::Array(n) => arr(n, false, true),
@@ -1236,7 +1711,15 @@ impl Gen {
             ParamTy::Matrix(n, m) => Kind::Mat(n, m),
             ParamTy::Usize(v) => Kind::Int { max: v + 1 },
         };
-        Var { name: p.name.clone(), kind, mutable: false, typed: true, capturable: true, by_ref: false, active: true }
+        Var {
+            name: p.name.clone(),
+            kind,
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        }
     }
 
     /// The result: every top-level float variable, an element of every local array and of
@@ -1253,18 +1736,32 @@ impl Gen {
             let is_param = k < params.len();
             match v.kind {
                 Kind::Float if !is_param || !read_in_body => terms.push(Expr::Var(v.name)),
-                Kind::Arr { len, .. } if !is_param || !read_in_body => terms.push(Expr::Index(v.name, IExpr::Lit(len - 1))),
-                Kind::Mat(..) if !read_in_body => terms.push(Expr::Index2(v.name, IExpr::Lit(0), IExpr::Lit(1))),
-                Kind::Int { .. } if is_param && !read_in_body => terms.push(Expr::Cast(IExpr::Var(v.name))),
+                Kind::Arr { len, .. } if !is_param || !read_in_body => {
+                    terms.push(Expr::Index(v.name, IExpr::Lit(len - 1)))
+                }
+                Kind::Mat(..) if !read_in_body => {
+                    terms.push(Expr::Index2(v.name, IExpr::Lit(0), IExpr::Lit(1)))
+                }
+                Kind::Int { .. } if is_param && !read_in_body => {
+                    terms.push(Expr::Cast(IExpr::Var(v.name)))
+                }
                 _ => {}
             }
         }
         let mut e = terms.remove(0);
         for t in terms {
             let untyped = !self.typed(&t) && !self.on(Family::UntypedLiterals);
-            let ops = if untyped { &[BinOp::Add, BinOp::Sub][..] } else { &[BinOp::Add, BinOp::Add, BinOp::Sub, BinOp::Mul] };
+            let ops = if untyped {
+                &[BinOp::Add, BinOp::Sub][..]
+            } else {
+                &[BinOp::Add, BinOp::Add, BinOp::Sub, BinOp::Mul]
+            };
             let op = self.pick(ops);
-            let t = if op == BinOp::Mul { self.unary(UnFn::Cos, t) } else { t };
+            let t = if op == BinOp::Mul {
+                self.unary(UnFn::Cos, t)
+            } else {
+                t
+            };
             e = bin(op, e, t);
         }
         if !self.typed(&e) {
@@ -1308,7 +1805,7 @@ fn reads_block(b: &Block, name: &str) -> bool {
     b.stmts.iter().any(|s| reads_stmt(s, name)) || reads_expr(&b.tail, name)
 }
 
-fn reads_expr(e: &Expr, name: &str) -> bool {
+pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
     match e {
         Expr::Lit(..) => false,
         Expr::Var(n) | Expr::Deref(n) => n == name,
@@ -1320,7 +1817,9 @@ fn reads_expr(e: &Expr, name: &str) -> bool {
         Expr::MulAdd(a, b, c) => reads_expr(a, name) || reads_expr(b, name) || reads_expr(c, name),
         Expr::If(c, a, b) => reads_cond(c, name) || reads_block(a, name) || reads_block(b, name),
         Expr::Match(s, arms, d) => {
-            reads_iexpr(s, name) || arms.iter().any(|(_, b)| reads_block(b, name)) || reads_block(d, name)
+            reads_iexpr(s, name)
+                || arms.iter().any(|(_, b)| reads_block(b, name))
+                || reads_block(d, name)
         }
         Expr::Call(_, args) => args.iter().any(|a| match a {
             Arg::Scalar(e) => reads_expr(e, name),
@@ -1329,17 +1828,19 @@ fn reads_expr(e: &Expr, name: &str) -> bool {
         }),
         Expr::ClosureCall(n, args) => n == name || args.iter().any(|a| reads_expr(a, name)),
         Expr::Chain(c) => match c {
-            Chain::MapSum { src, body, .. } | Chain::WindowsSum { src, body, .. } | Chain::Product { src, body, .. } => {
-                src == name || reads_expr(body, name)
-            }
+            Chain::MapSum { src, body, .. }
+            | Chain::WindowsSum { src, body, .. }
+            | Chain::Product { src, body, .. } => src == name || reads_expr(body, name),
             Chain::ZipSum { a, b, body, .. } => a == name || b == name || reads_expr(body, name),
-            Chain::EnumFold { src, init, body, .. } => src == name || reads_expr(init, name) || reads_expr(body, name),
+            Chain::EnumFold {
+                src, init, body, ..
+            } => src == name || reads_expr(init, name) || reads_expr(body, name),
         },
     }
 }
 
 /// Whether the statement reads `name` (writing `name = ..` or `name[i] = ..` is not a read).
-fn reads_stmt(s: &Stmt, name: &str) -> bool {
+pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
     let any = |b: &[Stmt]| b.iter().any(|s| reads_stmt(s, name));
     match s {
         Stmt::Let { init, .. } => reads_expr(init, name),
@@ -1348,14 +1849,20 @@ fn reads_stmt(s: &Stmt, name: &str) -> bool {
         Stmt::IncInt { .. } | Stmt::LocalArray { .. } | Stmt::Break | Stmt::Continue => false,
         Stmt::IndexAssign { idx, value, .. } => reads_iexpr(idx, name) || reads_expr(value, name),
         Stmt::ArrayCopy { src, .. } | Stmt::DestructArray { src, .. } => src == name,
-        Stmt::If { cond, then, els } => reads_cond(cond, name) || any(then) || els.as_deref().is_some_and(any),
-        Stmt::Match { scrut, arms, default } => {
-            reads_iexpr(scrut, name) || arms.iter().any(|(_, b)| any(b)) || any(default)
+        Stmt::If { cond, then, els } => {
+            reads_cond(cond, name) || any(then) || els.as_deref().is_some_and(any)
         }
+        Stmt::Match {
+            scrut,
+            arms,
+            default,
+        } => reads_iexpr(scrut, name) || arms.iter().any(|(_, b)| any(b)) || any(default),
         Stmt::For { iter, body, .. } => {
             let head = match iter {
                 ForIter::Range { lo, hi, .. } => reads_iexpr(lo, name) || reads_iexpr(hi, name),
-                ForIter::Iter { src } | ForIter::Enumerate { src } | ForIter::Rows { src } => src == name,
+                ForIter::Iter { src } | ForIter::Enumerate { src } | ForIter::Rows { src } => {
+                    src == name
+                }
                 ForIter::Zip { a, b } => a == name || b == name,
             };
             head || any(body)
@@ -1369,7 +1876,7 @@ fn reads_stmt(s: &Stmt, name: &str) -> bool {
     }
 }
 
-fn assigns(s: &Stmt, name: &str) -> bool {
+pub(crate) fn assigns(s: &Stmt, name: &str) -> bool {
     let any = |b: &[Stmt]| b.iter().any(|s| assigns(s, name));
     match s {
         Stmt::Assign { name: n, .. } => n == name,

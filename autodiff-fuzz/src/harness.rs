@@ -82,7 +82,11 @@ impl Workspace {
 
     fn cargo(&self, release: bool, verb: &str) -> Command {
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string()));
-        cmd.arg(verb).arg("--quiet").arg("--color=never").arg("--manifest-path").arg(self.dir.join("Cargo.toml"));
+        cmd.arg(verb)
+            .arg("--quiet")
+            .arg("--color=never")
+            .arg("--manifest-path")
+            .arg(self.dir.join("Cargo.toml"));
         if release {
             cmd.arg("--release");
         }
@@ -96,35 +100,59 @@ impl Workspace {
     pub fn build_and_run(&self, cases: &[&Case], release: bool) -> Result<Built, String> {
         let mut compile_errors = BTreeMap::new();
         loop {
-            let alive: Vec<&Case> = cases.iter().copied().filter(|c| !compile_errors.contains_key(&c.id)).collect();
-            self.write_crate(&alive).map_err(|e| format!("writing the generated crate: {e}"))?;
-            let out = self.cargo(release, "build").output().map_err(|e| format!("running cargo: {e}"))?;
+            let alive: Vec<&Case> = cases
+                .iter()
+                .copied()
+                .filter(|c| !compile_errors.contains_key(&c.id))
+                .collect();
+            self.write_crate(&alive)
+                .map_err(|e| format!("writing the generated crate: {e}"))?;
+            let out = self
+                .cargo(release, "build")
+                .output()
+                .map_err(|e| format!("running cargo: {e}"))?;
             if out.status.success() {
-                return Ok(Built { compile_errors, rows: self.run(&alive, release)? });
+                return Ok(Built {
+                    compile_errors,
+                    rows: self.run(&alive, release)?,
+                });
             }
             let stderr = String::from_utf8_lossy(&out.stderr).to_string();
             let blamed = attribute_errors(&stderr);
             if blamed.is_empty() {
-                return Err(format!("the generated crate failed to build, blaming no program:\n{stderr}"));
+                return Err(format!(
+                    "the generated crate failed to build, blaming no program:\n{stderr}"
+                ));
             }
             compile_errors.extend(blamed);
         }
     }
 
     fn run(&self, cases: &[&Case], release: bool) -> Result<BTreeMap<String, Rows>, String> {
-        let out = self.cargo(release, "run").output().map_err(|e| format!("running the programs: {e}"))?;
+        let out = self
+            .cargo(release, "run")
+            .output()
+            .map_err(|e| format!("running the programs: {e}"))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
         let mut rows: BTreeMap<String, Rows> = BTreeMap::new();
         for line in stdout.lines() {
             let mut parts = line.splitn(3, ' ');
-            let (Some(id), Some(tag)) = (parts.next(), parts.next()) else { continue };
+            let (Some(id), Some(tag)) = (parts.next(), parts.next()) else {
+                continue;
+            };
             let rest = parts.next().unwrap_or("");
             if tag == "panic" {
                 rows.insert(id.to_string(), Err(format!("panicked: {rest}")));
                 continue;
             }
-            let values: Vec<f64> = rest.split_whitespace().filter_map(|v| v.parse().ok()).collect();
-            if let Ok(map) = rows.entry(id.to_string()).or_insert_with(|| Ok(BTreeMap::new())) {
+            let values: Vec<f64> = rest
+                .split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect();
+            if let Ok(map) = rows
+                .entry(id.to_string())
+                .or_insert_with(|| Ok(BTreeMap::new()))
+            {
                 map.insert(tag.to_string(), values);
             }
         }
@@ -134,7 +162,10 @@ impl Workspace {
             if !rows.contains_key(&c.id) {
                 let why = if crashed {
                     crashed = false;
-                    format!("the process died: {}", String::from_utf8_lossy(&out.stderr).trim())
+                    format!(
+                        "the process died: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    )
                 } else {
                     "not run: an earlier program crashed the process".to_string()
                 };
@@ -160,9 +191,13 @@ fn attribute_errors(stderr: &str) -> BTreeMap<String, String> {
     }
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for b in blocks.iter().filter(|b| b.starts_with("error")) {
-        let Some(at) = b.find("--> src/") else { continue };
+        let Some(at) = b.find("--> src/") else {
+            continue;
+        };
         let file = &b[at + "--> src/".len()..];
-        let Some(end) = file.find(".rs:") else { continue };
+        let Some(end) = file.find(".rs:") else {
+            continue;
+        };
         let id = &file[..end];
         if id == "lib" || id == "main" {
             continue;
@@ -249,7 +284,8 @@ pub fn expected_rows(case: &Case) -> BTreeMap<String, Vec<f64>> {
         at += n;
     }
     let g = &case.gradient;
-    let accumulated = |r: std::ops::Range<usize>| g[r].iter().map(|d| SEED + D_OUT * d).collect::<Vec<_>>();
+    let accumulated =
+        |r: std::ops::Range<usize>| g[r].iter().map(|d| SEED + D_OUT * d).collect::<Vec<_>>();
     let mut grad = vec![case.value];
     grad.extend_from_slice(g);
     let mut adjoint = vec![case.value];
@@ -260,7 +296,10 @@ pub fn expected_rows(case: &Case) -> BTreeMap<String, Vec<f64>> {
             constant.extend(accumulated(r.clone()));
         }
     }
-    [("grad", grad), ("adjoint", adjoint), ("const", constant)].into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    [("grad", grad), ("adjoint", adjoint), ("const", constant)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 /// Compares a program's rows with the oracle; `None` when all agree.
@@ -268,10 +307,18 @@ pub fn check_oracle(case: &Case, rows: &Rows) -> Option<Failure> {
     let rows = match rows {
         Ok(r) => r,
         Err(msg) => {
-            return Some(Failure { kind: FailureKind::Panic, class: normalize(msg), detail: msg.clone() });
+            return Some(Failure {
+                kind: FailureKind::Panic,
+                class: normalize(msg),
+                detail: msg.clone(),
+            });
         }
     };
-    let tol = if case.program.prec == Prec::F32 { 2e-3 } else { 1e-9 };
+    let tol = if case.program.prec == Prec::F32 {
+        2e-3
+    } else {
+        1e-9
+    };
     let mut detail = String::new();
     let mut tags = BTreeSet::new();
     for (tag, want) in expected_rows(case) {
@@ -280,7 +327,8 @@ pub fn check_oracle(case: &Case, rows: &Rows) -> Option<Failure> {
             tags.insert(tag);
             continue;
         };
-        let bad = got.len() != want.len() || got.iter().zip(&want).any(|(a, b)| !close(*a, *b, tol));
+        let bad =
+            got.len() != want.len() || got.iter().zip(&want).any(|(a, b)| !close(*a, *b, tol));
         if bad {
             let _ = writeln!(detail, "{tag}: got      {got:?}\n{tag}: expected {want:?}");
             tags.insert(tag);
@@ -289,24 +337,40 @@ pub fn check_oracle(case: &Case, rows: &Rows) -> Option<Failure> {
     if detail.is_empty() {
         return None;
     }
-    let what = if rows.get("grad").zip(expected_rows(case).get("grad")).is_some_and(|(a, b)| !a.is_empty() && !close(a[0], b[0], tol)) {
+    let what = if rows
+        .get("grad")
+        .zip(expected_rows(case).get("grad"))
+        .is_some_and(|(a, b)| !a.is_empty() && !close(a[0], b[0], tol))
+    {
         "wrong value"
     } else {
         "wrong gradient"
     };
     let tags: Vec<String> = tags.into_iter().collect();
-    Some(Failure { kind: FailureKind::WrongGradient, class: format!("{what} ({})", tags.join(", ")), detail })
+    Some(Failure {
+        kind: FailureKind::WrongGradient,
+        class: format!("{what} ({})", tags.join(", ")),
+        detail,
+    })
 }
 
 /// Compares debug with release output: equal up to a few ulps (`powi` may be expanded into
 /// multiplications by the optimizer).
 pub fn check_release(case: &Case, debug: &Rows, release: &Rows) -> Option<Failure> {
-    let tol = if case.program.prec == Prec::F32 { 1e-5 } else { 1e-12 };
+    let tol = if case.program.prec == Prec::F32 {
+        1e-5
+    } else {
+        1e-12
+    };
     let same = match (debug, release) {
         (Ok(d), Ok(r)) => {
             d.len() == r.len()
                 && d.iter().zip(r).all(|((t1, a), (t2, b))| {
-                    t1 == t2 && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| close(*x, *y, tol) || (x.is_nan() && y.is_nan()))
+                    t1 == t2
+                        && a.len() == b.len()
+                        && a.iter()
+                            .zip(b)
+                            .all(|(x, y)| close(*x, *y, tol) || (x.is_nan() && y.is_nan()))
                 })
         }
         (Err(a), Err(b)) => a == b,
@@ -321,5 +385,8 @@ pub fn check_release(case: &Case, debug: &Rows, release: &Rows) -> Option<Failur
 
 /// The path of the workspace root, from this crate's manifest directory.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("autodiff-fuzz sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("autodiff-fuzz sits in the workspace")
+        .to_path_buf()
 }

@@ -42,8 +42,18 @@ impl Config {
     /// Builds under `<workspace>/target/random-programs/<name>`, with the target directory
     /// `<workspace>/target/random-programs/target` shared by every name.
     pub fn new(name: &str, seed: u64, count: usize, families: Vec<Family>) -> Config {
-        let base = harness::workspace_root().join("target").join("random-programs");
-        Config { seed, count, families, release: true, shrink_rounds: 0, dir: base.join(name), target_dir: base.join("target") }
+        let base = harness::workspace_root()
+            .join("target")
+            .join("random-programs");
+        Config {
+            seed,
+            count,
+            families,
+            release: true,
+            shrink_rounds: 0,
+            dir: base.join(name),
+            target_dir: base.join("target"),
+        }
     }
 }
 
@@ -74,13 +84,26 @@ pub struct Report {
 }
 
 /// Draws program `index`: the first attempt the oracle accepts as a fair test.
-fn draw(seed: u64, index: usize, families: &[Family], rejected: &mut usize) -> Option<(Case, BTreeSet<Family>)> {
+fn draw(
+    seed: u64,
+    index: usize,
+    families: &[Family],
+    rejected: &mut usize,
+) -> Option<(Case, BTreeSet<Family>)> {
     for attempt in 0..2000 {
         let (program, used) = gen::generate(seed, index as u64, attempt, families);
         match oracle::evaluate(&program) {
             Ok((value, gradient)) => {
                 let id = format!("p{index:05}");
-                return Some((Case { id, program, value, gradient }, used));
+                return Some((
+                    Case {
+                        id,
+                        program,
+                        value,
+                        gradient,
+                    },
+                    used,
+                ));
             }
             Err(_) => *rejected += 1,
         }
@@ -94,7 +117,11 @@ pub fn program_source(seed: u64, index: usize, families: &[Family]) -> Option<St
 }
 
 /// Classifies one program from its build and run results.
-fn classify(case: &Case, debug: &harness::Built, release: Option<&harness::Built>) -> Option<Failure> {
+fn classify(
+    case: &Case,
+    debug: &harness::Built,
+    release: Option<&harness::Built>,
+) -> Option<Failure> {
     let compile = |b: &harness::Built| {
         b.compile_errors.get(&case.id).map(|e| Failure {
             kind: FailureKind::CompileError,
@@ -106,7 +133,10 @@ fn classify(case: &Case, debug: &harness::Built, release: Option<&harness::Built
         return Some(f);
     }
     if let Some(f) = release.and_then(compile) {
-        return Some(Failure { class: format!("release only: {}", f.class), ..f });
+        return Some(Failure {
+            class: format!("release only: {}", f.class),
+            ..f
+        });
     }
     let rows = debug.rows.get(&case.id)?;
     if let Some(f) = check_oracle(case, rows) {
@@ -117,10 +147,21 @@ fn classify(case: &Case, debug: &harness::Built, release: Option<&harness::Built
 }
 
 /// Builds and runs `cases` (debug, and release if asked) and classifies each.
-fn test_cases(ws: &Workspace, cases: &[&Case], release: bool) -> Result<Vec<Option<Failure>>, String> {
+fn test_cases(
+    ws: &Workspace,
+    cases: &[&Case],
+    release: bool,
+) -> Result<Vec<Option<Failure>>, String> {
     let debug = ws.build_and_run(cases, false)?;
-    let release = if release { Some(ws.build_and_run(cases, true)?) } else { None };
-    Ok(cases.iter().map(|c| classify(c, &debug, release.as_ref())).collect())
+    let release = if release {
+        Some(ws.build_and_run(cases, true)?)
+    } else {
+        None
+    };
+    Ok(cases
+        .iter()
+        .map(|c| classify(c, &debug, release.as_ref()))
+        .collect())
 }
 
 /// Draws, builds, runs and checks `config.count` programs.
@@ -134,14 +175,23 @@ pub fn run(config: &Config) -> Result<Report, String> {
             None => return Err(format!("program {index}: no fair program in 2000 draws")),
         }
     }
-    std::fs::create_dir_all(&config.dir).map_err(|e| format!("creating {}: {e}", config.dir.display()))?;
-    let ws = Workspace { root: harness::workspace_root(), dir: config.dir.clone(), target_dir: config.target_dir.clone() };
+    std::fs::create_dir_all(&config.dir)
+        .map_err(|e| format!("creating {}: {e}", config.dir.display()))?;
+    let ws = Workspace {
+        root: harness::workspace_root(),
+        dir: config.dir.clone(),
+        target_dir: config.target_dir.clone(),
+    };
     let cases: Vec<&Case> = drawn.iter().map(|(c, _)| c).collect();
     let failures = test_cases(&ws, &cases, config.release)?;
     let outcomes: Vec<Outcome> = drawn
         .into_iter()
         .zip(failures)
-        .map(|((case, families), failure)| Outcome { case, families, failure })
+        .map(|((case, families), failure)| Outcome {
+            case,
+            families,
+            failure,
+        })
         .collect();
     let mut classes = group(&outcomes);
     if config.shrink_rounds > 0 && !classes.is_empty() {
@@ -164,7 +214,10 @@ fn group(outcomes: &[Outcome]) -> Vec<Class> {
     let mut by_class: BTreeMap<(FailureKind, String), Vec<&Outcome>> = BTreeMap::new();
     for o in outcomes {
         if let Some(f) = &o.failure {
-            by_class.entry((f.kind, f.class.clone())).or_default().push(o);
+            by_class
+                .entry((f.kind, f.class.clone()))
+                .or_default()
+                .push(o);
         }
     }
     by_class
@@ -179,7 +232,11 @@ fn group(outcomes: &[Outcome]) -> Vec<Class> {
                 class,
                 ids: os.iter().map(|o| o.case.id.clone()).collect(),
                 reproducer: smallest.case.clone(),
-                detail: smallest.failure.as_ref().map(|f| f.detail.clone()).unwrap_or_default(),
+                detail: smallest
+                    .failure
+                    .as_ref()
+                    .map(|f| f.detail.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect()
@@ -191,13 +248,21 @@ impl Report {
     }
 
     pub fn count(&self, kind: FailureKind) -> usize {
-        self.outcomes.iter().filter(|o| o.failure.as_ref().is_some_and(|f| f.kind == kind)).count()
+        self.outcomes
+            .iter()
+            .filter(|o| o.failure.as_ref().is_some_and(|f| f.kind == kind))
+            .count()
     }
 
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         let names: Vec<&str> = self.families.iter().map(|f| f.name()).collect();
-        let _ = writeln!(s, "# autodiff-fuzz: seed {}, {} programs\n", self.seed, self.outcomes.len());
+        let _ = writeln!(
+            s,
+            "# autodiff-fuzz: seed {}, {} programs\n",
+            self.seed,
+            self.outcomes.len()
+        );
         let _ = writeln!(s, "Families enabled: {}.", names.join(", "));
         let _ = writeln!(
             s,
@@ -206,27 +271,55 @@ impl Report {
             self.seconds,
             self.rejected
         );
-        let kinds = [FailureKind::CompileError, FailureKind::Panic, FailureKind::WrongGradient, FailureKind::DebugRelease];
+        let kinds = [
+            FailureKind::CompileError,
+            FailureKind::Panic,
+            FailureKind::WrongGradient,
+            FailureKind::DebugRelease,
+        ];
         let _ = writeln!(s, "| family | programs | compile errors | panics | wrong value/gradient | debug/release | passed |");
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
         let row = |s: &mut String, label: &str, os: Vec<&Outcome>| {
             let _ = write!(s, "| {label} | {} ", os.len());
             for k in kinds {
-                let n = os.iter().filter(|o| o.failure.as_ref().is_some_and(|f| f.kind == k)).count();
+                let n = os
+                    .iter()
+                    .filter(|o| o.failure.as_ref().is_some_and(|f| f.kind == k))
+                    .count();
                 let _ = write!(s, "| {n} ");
             }
-            let _ = writeln!(s, "| {} |", os.iter().filter(|o| o.failure.is_none()).count());
+            let _ = writeln!(
+                s,
+                "| {} |",
+                os.iter().filter(|o| o.failure.is_none()).count()
+            );
         };
         for f in &self.families {
-            row(&mut s, f.name(), self.outcomes.iter().filter(|o| o.families.contains(f)).collect());
+            row(
+                &mut s,
+                f.name(),
+                self.outcomes
+                    .iter()
+                    .filter(|o| o.families.contains(f))
+                    .collect(),
+            );
         }
         row(&mut s, "**all**", self.outcomes.iter().collect());
         for (n, c) in self.classes.iter().enumerate() {
             let shown: Vec<&str> = c.ids.iter().take(12).map(String::as_str).collect();
-            let more = if c.ids.len() > shown.len() { ", ..." } else { "" };
+            let more = if c.ids.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            };
             let _ = writeln!(s, "\n## {}. {}: {}\n", n + 1, c.kind.name(), c.class);
             let _ = writeln!(s, "{} programs: {}{more}\n", c.ids.len(), shown.join(", "));
-            let _ = writeln!(s, "Reproducer ({}):\n\n```rust\n{}```\n", c.reproducer.id, print::program_items(&c.reproducer.program));
+            let _ = writeln!(
+                s,
+                "Reproducer ({}):\n\n```rust\n{}```\n",
+                c.reproducer.id,
+                print::program_items(&c.reproducer.program)
+            );
             let inputs: Vec<String> = c
                 .reproducer
                 .program

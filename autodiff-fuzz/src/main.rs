@@ -6,7 +6,8 @@
 use autodiff_fuzz::{run, Config, Family};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: autodiff-fuzz [--seed N] [--count N] [--families all|supported|a,b,..] \
+const USAGE: &str =
+    "usage: autodiff-fuzz [--seed N] [--count N] [--families all|supported|a,b,..] \
 [--batch N] [--shrink ROUNDS] [--no-release] [--print INDEX]";
 
 struct Args {
@@ -21,10 +22,21 @@ struct Args {
 }
 
 fn parse() -> Result<Args, String> {
-    let mut a = Args { seed: 1, count: 200, families: Family::SUPPORTED.to_vec(), batch: 200, shrink: 8, release: true, print: None };
+    let mut a = Args {
+        seed: 1,
+        count: 200,
+        families: Family::SUPPORTED.to_vec(),
+        batch: 200,
+        shrink: 8,
+        release: true,
+        print: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         let number = |v: String| v.parse::<u64>().map_err(|e| format!("{flag}: {e}"));
         match flag.as_str() {
             "--seed" => a.seed = number(value()?)?,

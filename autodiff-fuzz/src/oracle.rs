@@ -26,17 +26,26 @@ pub struct Dual {
 
 impl Dual {
     fn constant(v: f64, dim: usize) -> Dual {
-        Dual { v, d: vec![0.0; dim] }
+        Dual {
+            v,
+            d: vec![0.0; dim],
+        }
     }
 
     /// The result `v` with tangent `a.d * da`.
     fn chain(v: f64, a: &Dual, da: f64) -> Dual {
-        Dual { v, d: a.d.iter().map(|t| t * da).collect() }
+        Dual {
+            v,
+            d: a.d.iter().map(|t| t * da).collect(),
+        }
     }
 
     /// The result `v` with tangent `a.d * da + b.d * db`.
     fn chain2(v: f64, a: &Dual, da: f64, b: &Dual, db: f64) -> Dual {
-        Dual { v, d: a.d.iter().zip(&b.d).map(|(x, y)| x * da + y * db).collect() }
+        Dual {
+            v,
+            d: a.d.iter().zip(&b.d).map(|(x, y)| x * da + y * db).collect(),
+        }
     }
 }
 
@@ -71,7 +80,11 @@ pub fn evaluate(p: &Program) -> Result<(f64, Vec<f64>), Reject> {
         dim,
         tie: if p.prec == Prec::F32 { 1e-3 } else { 1e-9 },
         steps: 0,
-        consts: p.consts.iter().map(|c| (c.name.clone(), c.values.clone())).collect(),
+        consts: p
+            .consts
+            .iter()
+            .map(|c| (c.name.clone(), c.values.clone()))
+            .collect(),
     };
     let mut args = Vec::new();
     let mut coord = 0;
@@ -87,9 +100,12 @@ pub fn evaluate(p: &Program) -> Result<(f64, Vec<f64>), Reject> {
             ParamTy::Array(_) | ParamTy::ArrayRef(_) | ParamTy::Slice(_) => {
                 Val::Arr(input.iter().map(|&v| seed(v)).collect())
             }
-            ParamTy::Matrix(_, m) => {
-                Val::Mat(input.chunks(m).map(|r| r.iter().map(|&v| seed(v)).collect()).collect())
-            }
+            ParamTy::Matrix(_, m) => Val::Mat(
+                input
+                    .chunks(m)
+                    .map(|r| r.iter().map(|&v| seed(v)).collect())
+                    .collect(),
+            ),
             ParamTy::Usize(v) => Val::I(v as i64),
         });
     }
@@ -114,7 +130,8 @@ const DOMAIN_MARGIN: f64 = 0.05;
 
 impl Interp<'_> {
     fn call(&mut self, f: &Function, args: Vec<Val>) -> R<Dual> {
-        let mut env: Vec<(String, Val)> = f.params.iter().map(|p| p.name.clone()).zip(args).collect();
+        let mut env: Vec<(String, Val)> =
+            f.params.iter().map(|p| p.name.clone()).zip(args).collect();
         match self.run(&f.body.stmts, &mut env)? {
             Flow::Return(d) => Ok(d),
             Flow::Next => self.expr(&f.body.tail, &mut env),
@@ -309,7 +326,13 @@ impl Interp<'_> {
 
     fn unary(&self, f: UnFn, a: &Dual) -> R<Dual> {
         let x = a.v;
-        let need = |ok: bool, what: &str| if ok { Ok(()) } else { reject(format!("{what} at {x}")) };
+        let need = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                reject(format!("{what} at {x}"))
+            }
+        };
         Ok(match f {
             UnFn::Exp => Dual::chain(x.exp(), a, x.exp()),
             UnFn::Exp2 => Dual::chain(x.exp2(), a, x.exp2() * std::f64::consts::LN_2),
@@ -412,7 +435,10 @@ impl Interp<'_> {
     fn chain(&mut self, c: &Chain, env: &mut Vec<(String, Val)>) -> R<Dual> {
         let dim = self.dim;
         let add = |s: Dual, t: Dual| Dual::chain2(s.v + t.v, &s, 1.0, &t, 1.0);
-        let bound = |this: &mut Self, env: &mut Vec<(String, Val)>, binds: Vec<(String, Val)>, body: &Expr| {
+        let bound = |this: &mut Self,
+                     env: &mut Vec<(String, Val)>,
+                     binds: Vec<(String, Val)>,
+                     body: &Expr| {
             let mark = env.len();
             env.extend(binds);
             let r = this.expr(body, env);
@@ -420,7 +446,12 @@ impl Interp<'_> {
             r
         };
         match c {
-            Chain::MapSum { src, adaptors, var, body } => {
+            Chain::MapSum {
+                src,
+                adaptors,
+                var,
+                body,
+            } => {
                 let xs = self.array(env, src)?;
                 let mut idx: Vec<usize> = (0..xs.len()).collect();
                 for a in adaptors {
@@ -448,12 +479,22 @@ impl Interp<'_> {
                 }
                 Ok(s)
             }
-            Chain::EnumFold { src, init, acc, idx, var, body } => {
+            Chain::EnumFold {
+                src,
+                init,
+                acc,
+                idx,
+                var,
+                body,
+            } => {
                 let xs = self.array(env, src)?;
                 let mut s = self.expr(init, env)?;
                 for (i, x) in xs.into_iter().enumerate() {
-                    let binds =
-                        vec![(acc.clone(), Val::F(s.clone())), (idx.clone(), Val::I(i as i64)), (var.clone(), Val::F(x))];
+                    let binds = vec![
+                        (acc.clone(), Val::F(s.clone())),
+                        (idx.clone(), Val::I(i as i64)),
+                        (var.clone(), Val::F(x)),
+                    ];
                     let t = bound(self, env, binds, body)?;
                     s = add(s, t);
                 }
@@ -550,7 +591,12 @@ impl Interp<'_> {
     }
 
     /// Runs a loop body once; `Some(flow)` when the loop must stop.
-    fn iteration(&mut self, binds: Vec<(String, Val)>, body: &[Stmt], env: &mut Vec<(String, Val)>) -> R<Option<Flow>> {
+    fn iteration(
+        &mut self,
+        binds: Vec<(String, Val)>,
+        body: &[Stmt],
+        env: &mut Vec<(String, Val)>,
+    ) -> R<Option<Flow>> {
         let mark = env.len();
         env.extend(binds);
         let flow = self.stmts(body, env)?;
@@ -586,7 +632,12 @@ impl Interp<'_> {
                 Val::I(i) => *i += 1,
                 _ => return reject(format!("{name} is not an integer")),
             },
-            Stmt::IndexAssign { name, idx, op, value } => {
+            Stmt::IndexAssign {
+                name,
+                idx,
+                op,
+                value,
+            } => {
                 let v = self.expr(value, env)?;
                 let i = self.int(idx, env)?;
                 let old = Self::index(&self.array(env, name)?, i)?;
@@ -597,7 +648,10 @@ impl Interp<'_> {
                 }
             }
             Stmt::LocalArray { name, len, .. } => {
-                env.push((name.clone(), Val::Arr(vec![Dual::constant(0.0, self.dim); *len])));
+                env.push((
+                    name.clone(),
+                    Val::Arr(vec![Dual::constant(0.0, self.dim); *len]),
+                ));
             }
             Stmt::ArrayCopy { name, src, .. } => {
                 let a = self.array(env, src)?;
@@ -610,7 +664,11 @@ impl Interp<'_> {
                     return self.stmts(e, env);
                 }
             }
-            Stmt::Match { scrut, arms, default } => {
+            Stmt::Match {
+                scrut,
+                arms,
+                default,
+            } => {
                 let s = self.int(scrut, env)?;
                 let arm = arms.iter().find(|(k, _)| *k as i64 == s).map(|(_, b)| b);
                 return self.stmts(arm.unwrap_or(default), env);
@@ -632,7 +690,11 @@ impl Interp<'_> {
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Return(e) => return Ok(Flow::Return(self.expr(e, env)?)),
             Stmt::LetClosure { name, params, body } => {
-                let c = Closure { params: params.clone(), body: body.clone(), env: env.clone() };
+                let c = Closure {
+                    params: params.clone(),
+                    body: body.clone(),
+                    env: env.clone(),
+                };
                 env.push((name.clone(), Val::Closure(Rc::new(c))));
             }
             Stmt::DestructArray { names, src, .. } => {
@@ -658,23 +720,43 @@ impl Interp<'_> {
         Ok(Flow::Next)
     }
 
-    fn for_loop(&mut self, pat: &ForPat, iter: &ForIter, body: &[Stmt], env: &mut Vec<(String, Val)>) -> R<Flow> {
+    fn for_loop(
+        &mut self,
+        pat: &ForPat,
+        iter: &ForIter,
+        body: &[Stmt],
+        env: &mut Vec<(String, Val)>,
+    ) -> R<Flow> {
         let n = &pat.names;
         let items: Vec<Vec<(String, Val)>> = match iter {
-            ForIter::Range { lo, hi, inclusive, rev, step } => {
+            ForIter::Range {
+                lo,
+                hi,
+                inclusive,
+                rev,
+                step,
+            } => {
                 let (lo, hi) = (self.int(lo, env)?, self.int(hi, env)?);
-                let mut xs: Vec<i64> = if *inclusive { (lo..=hi).collect() } else { (lo..hi).collect() };
+                let mut xs: Vec<i64> = if *inclusive {
+                    (lo..=hi).collect()
+                } else {
+                    (lo..hi).collect()
+                };
                 if *rev {
                     xs.reverse();
                 }
                 if let Some(k) = step {
                     xs = xs.into_iter().step_by(*k).collect();
                 }
-                xs.into_iter().map(|i| vec![(n[0].clone(), Val::I(i))]).collect()
+                xs.into_iter()
+                    .map(|i| vec![(n[0].clone(), Val::I(i))])
+                    .collect()
             }
-            ForIter::Iter { src } => {
-                self.array(env, src)?.into_iter().map(|v| vec![(n[0].clone(), Val::F(v))]).collect()
-            }
+            ForIter::Iter { src } => self
+                .array(env, src)?
+                .into_iter()
+                .map(|v| vec![(n[0].clone(), Val::F(v))])
+                .collect(),
             ForIter::Enumerate { src } => self
                 .array(env, src)?
                 .into_iter()
@@ -689,7 +771,10 @@ impl Interp<'_> {
                     .collect()
             }
             ForIter::Rows { src } => match Self::lookup(env, src)? {
-                Val::Mat(m) => m.iter().map(|r| vec![(n[0].clone(), Val::Arr(r.clone()))]).collect(),
+                Val::Mat(m) => m
+                    .iter()
+                    .map(|r| vec![(n[0].clone(), Val::Arr(r.clone()))])
+                    .collect(),
                 _ => return reject(format!("{src} is not a matrix")),
             },
         };

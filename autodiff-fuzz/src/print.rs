@@ -45,12 +45,21 @@ impl Printer {
 
     fn lit(&self, v: f64, form: LitForm, receiver: bool) -> (String, u8) {
         match (self.prec, form) {
-            (Prec::Generic, LitForm::FromF64) => (format!("T::from_f64({v:?}).unwrap()"), P_POSTFIX),
+            (Prec::Generic, LitForm::FromF64) => {
+                (format!("T::from_f64({v:?}).unwrap()"), P_POSTFIX)
+            }
             (Prec::Generic, LitForm::Plain) => (format!("T::from({v:?}).unwrap()"), P_POSTFIX),
             // A bare `1.5.exp()` has an ambiguous type: suffix literals used as receivers.
             _ => {
-                let suffix = if receiver { format!("_{}", self.float()) } else { String::new() };
-                (format!("{v:?}{suffix}"), if v < 0.0 { P_UNARY } else { P_POSTFIX })
+                let suffix = if receiver {
+                    format!("_{}", self.float())
+                } else {
+                    String::new()
+                };
+                (
+                    format!("{v:?}{suffix}"),
+                    if v < 0.0 { P_UNARY } else { P_POSTFIX },
+                )
             }
         }
     }
@@ -110,9 +119,10 @@ impl Printer {
             Expr::Deref(n) if receiver => (n.clone(), P_POSTFIX),
             Expr::Deref(n) => (format!("*{n}"), P_UNARY),
             Expr::Index(n, i) => (format!("{n}[{}]", self.iexpr(i).0), P_POSTFIX),
-            Expr::Index2(n, i, j) => {
-                (format!("{n}[{}][{}]", self.iexpr(i).0, self.iexpr(j).0), P_POSTFIX)
-            }
+            Expr::Index2(n, i, j) => (
+                format!("{n}[{}][{}]", self.iexpr(i).0, self.iexpr(j).0),
+                P_POSTFIX,
+            ),
             Expr::Cast(i) => match self.prec {
                 Prec::Generic => (format!("T::from({}).unwrap()", self.iexpr(i).0), P_POSTFIX),
                 _ => (format!("{} as {f}", self.iexpr_at(i, P_CAST)), P_CAST),
@@ -126,14 +136,23 @@ impl Printer {
                     BinOp::Div => ("/", P_MUL),
                 };
                 // Casts are parenthesized for readability, as people write them.
-                let min = |e: &Expr, m: u8| if matches!(e, Expr::Cast(_)) { P_CAST + 1 } else { m };
+                let min = |e: &Expr, m: u8| {
+                    if matches!(e, Expr::Cast(_)) {
+                        P_CAST + 1
+                    } else {
+                        m
+                    }
+                };
                 let l = self.expr_at(a, min(a, p));
                 let r = self.expr_at(b, min(b, p + 1));
                 (format!("{l} {sym} {r}"), p)
             }
             Expr::Un(fun, a, path) => {
                 if *path {
-                    (format!("{f}::{}({})", fun.name(), self.expr_at(a, 0)), P_POSTFIX)
+                    (
+                        format!("{f}::{}({})", fun.name(), self.expr_at(a, 0)),
+                        P_POSTFIX,
+                    )
                 } else {
                     (format!("{}.{}()", self.recv(a), fun.name()), P_POSTFIX)
                 }
@@ -141,7 +160,10 @@ impl Printer {
             Expr::Bin2(fun, a, b, path) => {
                 let rb = self.expr_at(b, 0);
                 if *path {
-                    (format!("{f}::{}({}, {rb})", fun.name(), self.expr_at(a, 0)), P_POSTFIX)
+                    (
+                        format!("{f}::{}({}, {rb})", fun.name(), self.expr_at(a, 0)),
+                        P_POSTFIX,
+                    )
                 } else {
                     (format!("{}.{}({rb})", self.recv(a), fun.name()), P_POSTFIX)
                 }
@@ -174,7 +196,10 @@ impl Printer {
                     .map(|a| match a {
                         Arg::Scalar(e) => self.expr_at(e, 0),
                         Arg::Array { name, by_ref: true } => name.clone(),
-                        Arg::Array { name, by_ref: false } => format!("&{name}"),
+                        Arg::Array {
+                            name,
+                            by_ref: false,
+                        } => format!("&{name}"),
                         Arg::Row(name, i) => format!("&{name}[{}]", self.iexpr(i).0),
                     })
                     .collect();
@@ -209,17 +234,32 @@ impl Printer {
 
     fn chain(&mut self, c: &Chain) -> String {
         match c {
-            Chain::MapSum { src, adaptors, var, body } => {
+            Chain::MapSum {
+                src,
+                adaptors,
+                var,
+                body,
+            } => {
                 let body = self.expr_at(body, 0);
                 let sum = self.sum();
-                format!("{src}.iter(){}.map(|&{var}| {body}){sum}", Self::adaptors(adaptors))
+                format!(
+                    "{src}.iter(){}.map(|&{var}| {body}){sum}",
+                    Self::adaptors(adaptors)
+                )
             }
             Chain::ZipSum { a, b, va, vb, body } => {
                 let body = self.expr_at(body, 0);
                 let sum = self.sum();
                 format!("{a}.iter().zip({b}.iter()).map(|(&{va}, &{vb})| {body}){sum}")
             }
-            Chain::EnumFold { src, init, acc, idx, var, body } => {
+            Chain::EnumFold {
+                src,
+                init,
+                acc,
+                idx,
+                var,
+                body,
+            } => {
                 let init = self.expr_at(init, 0);
                 let body = self.expr_at(body, P_ADD + 1);
                 format!("{src}.iter().enumerate().fold({init}, |{acc}, ({idx}, &{var})| {acc} + {body})")
@@ -261,10 +301,14 @@ impl Printer {
                 let r = self.iexpr_at(b, P_CMP + 1);
                 (format!("{l} {} {r}", Self::cmp(*op)), P_CMP)
             }
-            Cond::And(a, b) => {
-                (format!("{} && {}", self.cond(a, P_AND), self.cond(b, P_AND + 1)), P_AND)
-            }
-            Cond::Or(a, b) => (format!("{} || {}", self.cond(a, P_OR), self.cond(b, P_OR + 1)), P_OR),
+            Cond::And(a, b) => (
+                format!("{} && {}", self.cond(a, P_AND), self.cond(b, P_AND + 1)),
+                P_AND,
+            ),
+            Cond::Or(a, b) => (
+                format!("{} || {}", self.cond(a, P_OR), self.cond(b, P_OR + 1)),
+                P_OR,
+            ),
         };
         if p < min {
             format!("({s})")
@@ -319,9 +363,18 @@ impl Printer {
     fn stmt(&mut self, s: &Stmt) {
         let f = self.float();
         match s {
-            Stmt::Let { name, mutable, annotate, init } => {
+            Stmt::Let {
+                name,
+                mutable,
+                annotate,
+                init,
+            } => {
                 let m = if *mutable { "mut " } else { "" };
-                let ty = if *annotate { format!(": {f}") } else { String::new() };
+                let ty = if *annotate {
+                    format!(": {f}")
+                } else {
+                    String::new()
+                };
                 let init = self.expr_at(init, 0);
                 self.line(&format!("let {m}{name}{ty} = {init};"));
             }
@@ -334,7 +387,12 @@ impl Printer {
                 self.line(&format!("{name} {} {v};", Self::op(*op)));
             }
             Stmt::IncInt { name } => self.line(&format!("{name} += 1;")),
-            Stmt::IndexAssign { name, idx, op, value } => {
+            Stmt::IndexAssign {
+                name,
+                idx,
+                op,
+                value,
+            } => {
                 let v = self.expr_at(value, 0);
                 let i = self.iexpr(idx).0;
                 self.line(&format!("{name}[{i}] {} {v};", Self::op(*op)));
@@ -366,7 +424,11 @@ impl Printer {
                     Some(e) => match e.as_slice() {
                         [inner @ Stmt::If { .. }] => {
                             // `} else if ..`: print the nested `if` without its indentation.
-                            let mut p = Printer { prec: self.prec, out: String::new(), indent: self.indent };
+                            let mut p = Printer {
+                                prec: self.prec,
+                                out: String::new(),
+                                indent: self.indent,
+                            };
                             p.stmt(inner);
                             let nested = p.out.trim_start().to_string();
                             for _ in 0..self.indent {
@@ -385,7 +447,11 @@ impl Printer {
                     },
                 }
             }
-            Stmt::Match { scrut, arms, default } => {
+            Stmt::Match {
+                scrut,
+                arms,
+                default,
+            } => {
                 let s = self.iexpr(scrut).0;
                 self.line(&format!("match {s} {{"));
                 self.indent += 1;
@@ -422,7 +488,11 @@ impl Printer {
             }
             Stmt::DestructTuple { names, values } => {
                 let vs: Vec<String> = values.iter().map(|v| self.expr_at(v, 0)).collect();
-                self.line(&format!("let ({}) = ({});", names.join(", "), vs.join(", ")));
+                self.line(&format!(
+                    "let ({}) = ({});",
+                    names.join(", "),
+                    vs.join(", ")
+                ));
             }
             Stmt::Assert(c) => {
                 let c = self.cond(c, 0);
@@ -435,7 +505,13 @@ impl Printer {
         let r = if pat.by_ref { "" } else { "&" };
         let n = &pat.names;
         match iter {
-            ForIter::Range { lo, hi, inclusive, rev, step } => {
+            ForIter::Range {
+                lo,
+                hi,
+                inclusive,
+                rev,
+                step,
+            } => {
                 let dots = if *inclusive { "..=" } else { ".." };
                 let (lo, hi) = (self.iexpr_at(lo, P_ADD), self.iexpr_at(hi, P_ADD));
                 let mut range = format!("{lo}{dots}{hi}");
@@ -451,15 +527,24 @@ impl Printer {
                 format!("for {} in {range}", n[0])
             }
             ForIter::Iter { src } => format!("for {r}{} in {src}.iter()", n[0]),
-            ForIter::Enumerate { src } => format!("for ({}, {r}{}) in {src}.iter().enumerate()", n[0], n[1]),
-            ForIter::Zip { a, b } => format!("for ({r}{}, {r}{}) in {a}.iter().zip({b}.iter())", n[0], n[1]),
+            ForIter::Enumerate { src } => {
+                format!("for ({}, {r}{}) in {src}.iter().enumerate()", n[0], n[1])
+            }
+            ForIter::Zip { a, b } => format!(
+                "for ({r}{}, {r}{}) in {a}.iter().zip({b}.iter())",
+                n[0], n[1]
+            ),
             ForIter::Rows { src } => format!("for {} in {src}.iter()", n[0]),
         }
     }
 
     fn function(&mut self, func: &Function) {
         let f = self.float();
-        let generics = if self.prec == Prec::Generic { "<T: autodiff::Float>" } else { "" };
+        let generics = if self.prec == Prec::Generic {
+            "<T: autodiff::Float>"
+        } else {
+            ""
+        };
         let params: Vec<String> = func
             .params
             .iter()
@@ -476,7 +561,11 @@ impl Printer {
             })
             .collect();
         self.line("#[grad]");
-        self.line(&format!("pub fn {}{generics}({}) -> {f} {{", func.name, params.join(", ")));
+        self.line(&format!(
+            "pub fn {}{generics}({}) -> {f} {{",
+            func.name,
+            params.join(", ")
+        ));
         self.indent += 1;
         self.stmts(&func.body.stmts);
         let tail = self.expr_at(&func.body.tail, 0);
@@ -489,14 +578,23 @@ impl Printer {
 
 /// The `#[grad]` items of a program (consts, helpers, `f`), without the runner.
 pub fn program_items(p: &Program) -> String {
-    let mut pr = Printer { prec: p.prec, out: String::new(), indent: 0 };
+    let mut pr = Printer {
+        prec: p.prec,
+        out: String::new(),
+        indent: 0,
+    };
     let f = match p.prec {
         Prec::F32 => "f32",
         _ => "f64",
     };
     for c in &p.consts {
         let vs: Vec<String> = c.values.iter().map(|v| format!("{v:?}")).collect();
-        pr.line(&format!("const {}: [{f}; {}] = [{}];", c.name, vs.len(), vs.join(", ")));
+        pr.line(&format!(
+            "const {}: [{f}; {}] = [{}];",
+            c.name,
+            vs.len(),
+            vs.join(", ")
+        ));
     }
     if !p.consts.is_empty() {
         pr.line("");
@@ -530,7 +628,12 @@ fn runner(p: &Program) -> String {
     let f = if p.prec == Prec::F32 { "f32" } else { "f64" };
     let mut s = String::new();
     let _ = writeln!(s, "pub fn run() -> Vec<(&'static str, Vec<f64>)> {{");
-    let lits = |vs: &[f64]| vs.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
+    let lits = |vs: &[f64]| {
+        vs.iter()
+            .map(|v| format!("{v:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut args = Vec::new();
     let mut floats = Vec::new(); // (index, type)
     for (k, (param, input)) in p.main.params.iter().zip(&p.inputs).enumerate() {
@@ -553,7 +656,11 @@ fn runner(p: &Program) -> String {
             }
             ParamTy::Matrix(n, m) => {
                 let rows: Vec<String> = input.chunks(m).map(|r| format!("[{}]", lits(r))).collect();
-                let _ = writeln!(s, "    let a{k}: [[{f}; {m}]; {n}] = [{}];", rows.join(", "));
+                let _ = writeln!(
+                    s,
+                    "    let a{k}: [[{f}; {m}]; {n}] = [{}];",
+                    rows.join(", ")
+                );
                 format!("&a{k}")
             }
             ParamTy::Usize(v) => {
@@ -573,12 +680,22 @@ fn runner(p: &Program) -> String {
     let g = if floats.len() == 1 {
         "g".to_string()
     } else {
-        format!("({})", (0..floats.len()).map(|i| format!("g{i}")).collect::<Vec<_>>().join(", "))
+        format!(
+            "({})",
+            (0..floats.len())
+                .map(|i| format!("g{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
     let _ = writeln!(s, "    let (v, {g}) = {name}_grad({args});");
     let _ = writeln!(s, "    let mut row = vec![v as f64];");
     for (i, (_, ty)) in floats.iter().enumerate() {
-        let g = if floats.len() == 1 { "g".to_string() } else { format!("g{i}") };
+        let g = if floats.len() == 1 {
+            "g".to_string()
+        } else {
+            format!("g{i}")
+        };
         let _ = writeln!(s, "    {}", push_flat(&g, *ty));
     }
     let _ = writeln!(s, "    rows.push((\"grad\", row));");
@@ -594,16 +711,24 @@ fn runner(p: &Program) -> String {
             let d = format!("d{k}");
             let init = match ty {
                 ParamTy::Scalar => format!("let mut {d}: {f} = {SEED:?};"),
-                ParamTy::Array(n) | ParamTy::ArrayRef(n) => format!("let mut {d}: [{f}; {n}] = [{SEED:?}; {n}];"),
+                ParamTy::Array(n) | ParamTy::ArrayRef(n) => {
+                    format!("let mut {d}: [{f}; {n}] = [{SEED:?}; {n}];")
+                }
                 ParamTy::Slice(n) => format!("let mut {d}: Vec<{f}> = vec![{SEED:?}; {n}];"),
-                ParamTy::Matrix(n, m) => format!("let mut {d}: [[{f}; {m}]; {n}] = [[{SEED:?}; {m}]; {n}];"),
+                ParamTy::Matrix(n, m) => {
+                    format!("let mut {d}: [[{f}; {m}]; {n}] = [[{SEED:?}; {m}]; {n}];")
+                }
                 ParamTy::Usize(_) => unreachable!("usize parameters have no shadow"),
             };
             let _ = writeln!(s, "    {init}");
             shadows.push(format!("&mut {d}"));
             active.push((d, *ty));
         }
-        let _ = writeln!(s, "    let v = {name}_adjoint({args}, {D_OUT:?}, {});", shadows.join(", "));
+        let _ = writeln!(
+            s,
+            "    let v = {name}_adjoint({args}, {D_OUT:?}, {});",
+            shadows.join(", ")
+        );
         let m = if active.is_empty() { "" } else { "mut " };
         let _ = writeln!(s, "    let {m}row = vec![v as f64];");
         for (d, ty) in &active {
