@@ -54,6 +54,15 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         }
     }
     let main = g.function("f", false);
+    // An unused `const` is a warning.
+    let uses = |f: &Function, name: &str| {
+        f.body.stmts.iter().any(|s| reads_stmt(s, name)) || reads_expr(&f.body.tail, name)
+    };
+    g.consts
+        .retain(|c| g.helpers.iter().chain([&main]).any(|f| uses(f, &c.name)));
+    if !g.consts.is_empty() {
+        g.use_family(Family::ConstTables);
+    }
     let inputs = main
         .params
         .iter()

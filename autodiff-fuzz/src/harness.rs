@@ -47,7 +47,8 @@ impl Workspace {
         std::fs::create_dir_all(&src)?;
         let manifest = format!(
             "[package]\nname = \"random-programs\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nautodiff = {{ path = {:?}, default-features = false }}\n\n\
+             [dependencies]\nautodiff = {{ path = {:?}, default-features = false }}\n\
+             # `T::from_f64` needs `num_traits::FromPrimitive`.\nnum-traits = \"0.2\"\n\n\
              [profile.dev]\ndebug = false\n\n# Not part of the autodiff workspace.\n[workspace]\n",
             self.root.display().to_string()
         );
@@ -389,4 +390,108 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("autodiff-fuzz sits in the workspace")
         .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{BinOp, Block, Expr, Function, Param, UnFn};
+
+    /// `f(x, w) = x * sin(w[0]) + w[1]` at x = 2, w = [0.5, -1].
+    fn case() -> Case {
+        let sin = Expr::Un(
+            UnFn::Sin,
+            Box::new(Expr::Index("w".into(), crate::ast::IExpr::Lit(0))),
+            false,
+        );
+        let tail = Expr::Bin(
+            BinOp::Add,
+            Box::new(Expr::Bin(
+                BinOp::Mul,
+                Box::new(Expr::Var("x".into())),
+                Box::new(sin),
+            )),
+            Box::new(Expr::Index("w".into(), crate::ast::IExpr::Lit(1))),
+        );
+        let main = Function {
+            name: "f".into(),
+            params: vec![
+                Param {
+                    name: "x".into(),
+                    ty: ParamTy::Scalar,
+                },
+                Param {
+                    name: "w".into(),
+                    ty: ParamTy::ArrayRef(2),
+                },
+            ],
+            body: Block {
+                stmts: Vec::new(),
+                tail,
+            },
+        };
+        let program = Program {
+            prec: Prec::F64,
+            consts: Vec::new(),
+            helpers: Vec::new(),
+            main,
+            inputs: vec![vec![2.0], vec![0.5, -1.0]],
+        };
+        let (value, gradient) = crate::oracle::evaluate(&program).expect("a fair program");
+        Case {
+            id: "p00000".into(),
+            program,
+            value,
+            gradient,
+        }
+    }
+
+    fn rows(case: &Case) -> Rows {
+        Ok(expected_rows(case))
+    }
+
+    #[test]
+    fn oracle_is_exact_on_a_known_function() {
+        let c = case();
+        assert_eq!(c.value, 2.0 * 0.5f64.sin() - 1.0);
+        assert_eq!(c.gradient, vec![0.5f64.sin(), 2.0 * 0.5f64.cos(), 1.0]);
+        // The adjoint adds 1.5 * gradient to accumulators at 0.25; `Const` drops `w`.
+        let want = expected_rows(&c);
+        assert_eq!(want["adjoint"][1], 0.25 + 1.5 * 0.5f64.sin());
+        assert_eq!(want["const"].len(), 2);
+    }
+
+    #[test]
+    fn a_wrong_gradient_entry_is_reported() {
+        let c = case();
+        assert!(check_oracle(&c, &rows(&c)).is_none());
+        let mut bad = expected_rows(&c);
+        bad.get_mut("adjoint").expect("an adjoint row")[2] += 1e-6;
+        let failure = check_oracle(&c, &Ok(bad)).expect("a failure");
+        assert_eq!(failure.kind, FailureKind::WrongGradient);
+        assert_eq!(failure.class, "wrong gradient (adjoint)");
+    }
+
+    #[test]
+    fn debug_and_release_must_agree() {
+        let c = case();
+        let mut other = expected_rows(&c);
+        assert!(check_release(&c, &rows(&c), &Ok(other.clone())).is_none());
+        other.get_mut("grad").expect("a grad row")[0] += 1e-9;
+        assert!(check_release(&c, &rows(&c), &Ok(other)).is_some());
+    }
+
+    #[test]
+    fn compile_errors_are_blamed_on_their_program() {
+        let stderr =
+            "error[E0425]: cannot find value `d_t5` in this scope\n --> src/p00007.rs:4:5\n  |\n\
+                      warning: unused\n --> src/p00001.rs:1:1\n\
+                      error: aborting due to 1 previous error\n";
+        let blamed = attribute_errors(stderr);
+        assert_eq!(blamed.keys().collect::<Vec<_>>(), vec!["p00007"]);
+        assert_eq!(
+            compile_class(&blamed["p00007"]),
+            "error[E0425]: cannot find value `_` in this scope"
+        );
+    }
 }

@@ -24,6 +24,8 @@ pub struct Printer {
     prec: Prec,
     out: String,
     indent: usize,
+    /// `T::from_f64` needs `T: FromPrimitive`, which `Float` does not imply.
+    from_primitive: bool,
 }
 
 impl Printer {
@@ -425,9 +427,8 @@ impl Printer {
                         [inner @ Stmt::If { .. }] => {
                             // `} else if ..`: print the nested `if` without its indentation.
                             let mut p = Printer {
-                                prec: self.prec,
                                 out: String::new(),
-                                indent: self.indent,
+                                ..*self
                             };
                             p.stmt(inner);
                             let nested = p.out.trim_start().to_string();
@@ -540,10 +541,10 @@ impl Printer {
 
     fn function(&mut self, func: &Function) {
         let f = self.float();
-        let generics = if self.prec == Prec::Generic {
-            "<T: autodiff::Float>"
-        } else {
-            ""
+        let generics = match self.prec {
+            Prec::Generic if self.from_primitive => "<T: autodiff::Float + FromPrimitive>",
+            Prec::Generic => "<T: autodiff::Float>",
+            _ => "",
         };
         let params: Vec<String> = func
             .params
@@ -578,10 +579,20 @@ impl Printer {
 
 /// The `#[grad]` items of a program (consts, helpers, `f`), without the runner.
 pub fn program_items(p: &Program) -> String {
+    let plain = items(p, false);
+    if plain.contains("T::from_f64(") {
+        format!("use num_traits::FromPrimitive;\n\n{}", items(p, true))
+    } else {
+        plain
+    }
+}
+
+fn items(p: &Program, from_primitive: bool) -> String {
     let mut pr = Printer {
         prec: p.prec,
         out: String::new(),
         indent: 0,
+        from_primitive,
     };
     let f = match p.prec {
         Prec::F32 => "f32",
@@ -611,17 +622,14 @@ pub fn program_items(p: &Program) -> String {
 /// accumulators of the parameters that were not `Const`).
 pub fn program_module(p: &Program) -> String {
     let mut out = String::new();
-    if p.prec == Prec::Generic && uses_from_f64(p) {
-        out.push_str("use autodiff::num_traits::FromPrimitive;\n");
+    out.push_str("use autodiff::grad;\n");
+    let items = program_items(p);
+    if !items.starts_with("use ") {
+        out.push('\n');
     }
-    out.push_str("use autodiff::grad;\n\n");
-    out.push_str(&program_items(p));
+    out.push_str(&items);
     out.push_str(&runner(p));
     out
-}
-
-fn uses_from_f64(p: &Program) -> bool {
-    program_items(p).contains("from_f64")
 }
 
 fn runner(p: &Program) -> String {
