@@ -56,8 +56,11 @@ pub struct ArrayInfo {
     pub dims: usize,
     pub origin: ArrayOrigin,
     /// The length of each dimension, outermost first, when known (local arrays, whose
-    /// lengths never change): `.len()` reads it without the array.
+    /// lengths never change, and fixed-size parameters): `.len()` reads it without the array.
     pub lens: Vec<Operand>,
+    /// Whether the type is a fixed-size array (`[T; N]`, `[[T; M]; N]`), every length in
+    /// `lens` a constant: a copy of it is one too.
+    pub fixed: bool,
     pub span: Span,
 }
 
@@ -160,6 +163,9 @@ pub struct ArrayArg {
     pub row: Option<Operand>,
     /// Whether the user wrote `&`.
     pub by_ref: bool,
+    /// For a local array: a copy of what the call saw, made (and taped in a loop) only when
+    /// the array is written again before the reverse sweep reaches the call.
+    pub snapshot: Option<Var>,
 }
 
 #[derive(Clone)]
@@ -205,6 +211,11 @@ pub enum Op {
     },
     /// An expression that does not depend on a differentiated value, as written.
     Opaque(Opaque),
+    /// A copy of a local array (or of one row) as it is now, for a call's reverse sweep.
+    Snapshot {
+        array: ArrayId,
+        row: Option<Operand>,
+    },
 }
 
 pub struct Phi {
@@ -399,7 +410,7 @@ impl Op {
             }
             Op::Load { index, .. } => index.iter().for_each(f),
             Op::Opaque(o) => o.visit_operands(f),
-            Op::Len { row, .. } => {
+            Op::Snapshot { row, .. } | Op::Len { row, .. } => {
                 if let Some(r) = row {
                     f(r);
                 }
