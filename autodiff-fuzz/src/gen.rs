@@ -1930,6 +1930,11 @@ fn read_later(name: &str, rest: &[Stmt], tail: Option<&Expr>) -> bool {
 pub fn finalize(f: &mut Function) {
     let tail = f.body.tail.clone();
     fix_block(&mut f.body.stmts, Some(&tail));
+    // Generated programs read every parameter; a shrunk one may not.
+    for p in &mut f.params {
+        let read = read_later(&p.name, &f.body.stmts, Some(&tail));
+        unread(&mut p.name, read);
+    }
 }
 
 fn unread(name: &mut String, read: bool) {
