@@ -1,8 +1,6 @@
 //! Families of constructs: each can be switched on or off, so the CI run enables exactly what
 //! the macro supports today and the rest is turned on as support lands.
 
-use std::fmt;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {
     /// Arithmetic, float methods (method and path forms), let/let mut/shadowing, compound
@@ -177,11 +175,5 @@ impl Family {
         out.sort();
         out.dedup();
         Ok(out)
-    }
-}
-
-impl fmt::Display for Family {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }

@@ -21,7 +21,7 @@ use harness::{check_oracle, check_release, compile_class, Case, Failure, Failure
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// One run: which programs, and where to build them.
 pub struct Config {
@@ -32,6 +32,8 @@ pub struct Config {
     pub release: bool,
     /// Rounds of shrinking for each failure class's reproducers (0: none).
     pub shrink_rounds: usize,
+    /// No shrinking round starts after this much time.
+    pub shrink_budget: Duration,
     /// The generated crate's directory.
     pub dir: PathBuf,
     /// The cargo target directory of generated crates, shared across runs.
@@ -51,6 +53,7 @@ impl Config {
             families,
             release: true,
             shrink_rounds: 0,
+            shrink_budget: Duration::from_secs(120),
             dir: base.join(name),
             target_dir: base.join("target"),
         }
@@ -195,7 +198,8 @@ pub fn run(config: &Config) -> Result<Report, String> {
         .collect();
     let mut classes = group(&outcomes);
     if config.shrink_rounds > 0 && !classes.is_empty() {
-        shrink::shrink(&ws, &mut classes, config.shrink_rounds, config.release)?;
+        let (rounds, budget) = (config.shrink_rounds, config.shrink_budget);
+        shrink::shrink(&ws, &mut classes, rounds, budget, config.release)?;
     }
     let report = Report {
         seed: config.seed,
@@ -245,13 +249,6 @@ fn group(outcomes: &[Outcome]) -> Vec<Class> {
 impl Report {
     pub fn failures(&self) -> usize {
         self.outcomes.iter().filter(|o| o.failure.is_some()).count()
-    }
-
-    pub fn count(&self, kind: FailureKind) -> usize {
-        self.outcomes
-            .iter()
-            .filter(|o| o.failure.as_ref().is_some_and(|f| f.kind == kind))
-            .count()
     }
 
     pub fn to_markdown(&self) -> String {

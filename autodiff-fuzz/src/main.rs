@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 const USAGE: &str =
     "usage: autodiff-fuzz [--seed N] [--count N] [--families all|supported|a,b,..] \
-[--batch N] [--shrink ROUNDS] [--no-release] [--print INDEX]";
+[--batch N] [--shrink ROUNDS] [--shrink-seconds S] [--no-release] [--print INDEX]";
 
 struct Args {
     seed: u64,
@@ -16,6 +16,7 @@ struct Args {
     families: Vec<Family>,
     batch: usize,
     shrink: usize,
+    shrink_seconds: u64,
     release: bool,
     /// Print this program of the run instead of running anything.
     print: Option<usize>,
@@ -28,6 +29,7 @@ fn parse() -> Result<Args, String> {
         families: Family::SUPPORTED.to_vec(),
         batch: 200,
         shrink: 8,
+        shrink_seconds: 120,
         release: true,
         print: None,
     };
@@ -43,6 +45,7 @@ fn parse() -> Result<Args, String> {
             "--count" => a.count = number(value()?)? as usize,
             "--batch" => a.batch = (number(value()?)? as usize).max(1),
             "--shrink" => a.shrink = number(value()?)? as usize,
+            "--shrink-seconds" => a.shrink_seconds = number(value()?)?,
             "--families" => a.families = Family::parse_list(&value()?)?,
             "--no-release" => a.release = false,
             "--print" => a.print = Some(number(value()?)? as usize),
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         let mut config = Config::new("run", args.seed + b as u64, count, args.families.clone());
         config.release = args.release;
         config.shrink_rounds = args.shrink;
+        config.shrink_budget = std::time::Duration::from_secs(args.shrink_seconds);
         match run(&config) {
             Ok(report) => {
                 println!("{}", report.to_markdown());

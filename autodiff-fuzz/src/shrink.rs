@@ -2,42 +2,45 @@
 //! helper while the program stays a fair test and still fails the same way. All candidates
 //! of one round are built as one crate.
 
-use crate::ast::{Function, Program, Stmt};
+use crate::ast::{Block, Expr, Function, Program, Stmt};
 use crate::gen::{assigns, finalize, reads_expr, reads_stmt};
 use crate::harness::{normalize, Case, Failure, Workspace};
 use crate::{oracle, print, test_cases, Class};
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
-/// At most this many candidates per reproducer and round, to bound build times.
-const MAX_CANDIDATES: usize = 60;
+/// At most this many candidates per round (all reproducers together), to bound build times.
+const MAX_BATCH: usize = 120;
 
 pub fn shrink(
     ws: &Workspace,
     classes: &mut [Class],
     rounds: usize,
+    budget: Duration,
     release: bool,
 ) -> Result<(), String> {
+    let start = Instant::now();
+    let per_class = (MAX_BATCH / classes.len().max(1)).max(8);
     for _ in 0..rounds {
+        if start.elapsed() > budget {
+            return Ok(());
+        }
         let mut batch: Vec<(usize, Case)> = Vec::new();
         for (r, class) in classes.iter().enumerate() {
-            for (k, program) in candidates(&class.reproducer.program)
+            let fair = candidates(&class.reproducer.program)
                 .into_iter()
-                .enumerate()
-            {
-                if k >= MAX_CANDIDATES {
-                    break;
-                }
-                if let Ok((value, gradient)) = oracle::evaluate(&program) {
-                    batch.push((
-                        r,
-                        Case {
-                            id: format!("s{r:03}_{k:03}"),
-                            program,
-                            value,
-                            gradient,
-                        },
-                    ));
-                }
+                .filter_map(|p| oracle::evaluate(&p).ok().map(|v| (p, v)));
+            for (k, (program, (value, gradient))) in fair.take(per_class).enumerate() {
+                let id = format!("s{r:03}_{k:03}");
+                batch.push((
+                    r,
+                    Case {
+                        id,
+                        program,
+                        value,
+                        gradient,
+                    },
+                ));
             }
         }
         if batch.is_empty() {
@@ -84,7 +87,8 @@ fn headlines(detail: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every program with one statement or one unused helper removed.
+/// Every program with one statement or one unused helper removed, or one compound
+/// expression replaced by one of its operands.
 fn candidates(p: &Program) -> Vec<Program> {
     let mut out = Vec::new();
     for h in 0..p.helpers.len() {
@@ -121,6 +125,25 @@ fn candidates(p: &Program) -> Vec<Program> {
             }
         }
     }
+    for f in 0..=p.helpers.len() {
+        for n in 0.. {
+            let mut q = p.clone();
+            let func = if f < q.helpers.len() {
+                &mut q.helpers[f]
+            } else {
+                &mut q.main
+            };
+            let mut exprs = Vec::new();
+            exprs_mut(&mut func.body.stmts, &mut exprs);
+            exprs.push(&mut func.body.tail);
+            let mut k = n;
+            if !exprs.into_iter().any(|e| simplify_nth(e, &mut k)) {
+                break;
+            }
+            finalize(func);
+            out.push(q);
+        }
+    }
     // Bigger deletions first: they shrink fastest.
     out.sort_by_key(|q| print::program_items(q).len());
     out
@@ -150,6 +173,61 @@ fn remove_nth(stmts: &mut Vec<Stmt>, n: &mut usize) -> Option<Stmt> {
         }
     }
     None
+}
+
+/// The top-level expressions of statements, nested blocks included.
+fn exprs_mut<'a>(stmts: &'a mut [Stmt], out: &mut Vec<&'a mut Expr>) {
+    for s in stmts {
+        match s {
+            Stmt::Let { init: e, .. }
+            | Stmt::Assign { value: e, .. }
+            | Stmt::IndexAssign { value: e, .. }
+            | Stmt::Return(e)
+            | Stmt::LetClosure { body: e, .. } => out.push(e),
+            Stmt::DestructTuple { values, .. } => out.extend(values.iter_mut()),
+            Stmt::If { then, els, .. } => {
+                exprs_mut(then, out);
+                if let Some(e) = els {
+                    exprs_mut(e, out);
+                }
+            }
+            Stmt::Match { arms, default, .. } => {
+                for (_, b) in arms {
+                    exprs_mut(b, out);
+                }
+                exprs_mut(default, out);
+            }
+            Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop { body } => {
+                exprs_mut(body, out)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Replaces the `n`-th option in pre-order, an operator node by one of its float operands;
+/// false if there are fewer options (`n` is then reduced by their count).
+fn simplify_nth(e: &mut Expr, n: &mut usize) -> bool {
+    let plain = |b: &Block| b.stmts.is_empty().then(|| b.tail.clone());
+    let options: Vec<Expr> = match e {
+        Expr::Neg(a) | Expr::Un(_, a, _) | Expr::Powi(a, _) => vec![(**a).clone()],
+        Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => vec![(**a).clone(), (**b).clone()],
+        Expr::MulAdd(a, b, c) => vec![(**a).clone(), (**b).clone(), (**c).clone()],
+        Expr::If(_, t, f) => [plain(t), plain(f)].into_iter().flatten().collect(),
+        Expr::Match(_, _, d) => plain(d).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    if *n < options.len() {
+        *e = options[*n].clone();
+        return true;
+    }
+    *n -= options.len();
+    match e {
+        Expr::Neg(a) | Expr::Un(_, a, _) | Expr::Powi(a, _) => simplify_nth(a, n),
+        Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => simplify_nth(a, n) || simplify_nth(b, n),
+        Expr::MulAdd(a, b, c) => simplify_nth(a, n) || simplify_nth(b, n) || simplify_nth(c, n),
+        _ => false,
+    }
 }
 
 /// The names a statement binds for the statements after it.
