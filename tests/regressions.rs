@@ -222,3 +222,96 @@ fn scratch_buffer_overwritten_after_call() {
         assert!(close(d_points[k], dp[k]) && close(d_centers[k], dc[k]));
     }
 }
+
+// Positions spliced into index arithmetic: `chunks(2).skip(1)` reads chunk `i + 1`, whose
+// start is `(i + 1) * 2`, not `i + 1 * 2` (found by the corpus: a wrong gradient).
+#[grad]
+fn chunk_pairs(pos: &[f64]) -> f64 {
+    pos.chunks(2)
+        .zip(pos.chunks(2).skip(1))
+        .map(|(a, b)| (b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2))
+        .sum()
+}
+
+#[test]
+fn spliced_positions_keep_precedence() {
+    let p = [0.0, 0.5, 1.0, 2.0, 4.0, -1.0];
+    let (value, g) = chunk_pairs_grad(&p);
+    assert!(close(value, 1.0 + 2.25 + 9.0 + 9.0));
+    let hand = [-2.0, -3.0, 2.0 - 6.0, 3.0 + 6.0, 6.0, -6.0];
+    for (a, b) in g.iter().zip(hand) {
+        assert!(close(*a, b), "{g:?}");
+    }
+}
+
+// Lengths of fixed-size parameters are integers: `pos[i].len().min(pos[j].len())` on
+// `&[[f64; 3]; N]` rows is not float arithmetic.
+#[grad]
+fn row_distances(pos: &[[f64; 3]; 3]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            let r2: f64 = pos[i]
+                .iter()
+                .zip(&pos[j])
+                .map(|(a, b)| (a - b).powi(2))
+                .sum();
+            total += r2;
+        }
+    }
+    total
+}
+
+#[test]
+fn fixed_lengths_are_integers() {
+    let pos = [[0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [2.0, 0.0, 0.0]];
+    let (value, g) = row_distances_grad(&pos);
+    assert!(close(value, 2.0 + 9.0 + 3.0));
+    // d/dpos[i] = sum over j != i of 2 (pos[i] - pos[j]).
+    for i in 0..3 {
+        for k in 0..3 {
+            let hand: f64 = (0..3).map(|j| 2.0 * (pos[i][k] - pos[j][k])).sum();
+            assert!(close(g[i][k], hand));
+        }
+    }
+}
+
+// An early `return` before a chain over a `const` table: the values the guarded rest exports
+// include the table's length, an integer of a type the macro does not see (found by the
+// corpus: `if` and `else` had different types).
+const SERIES: [f64; 4] = [1.0, 0.5, 0.25, 0.125];
+
+#[grad]
+fn series_after_return(x: f64) -> f64 {
+    if x < 0.0 {
+        return -x;
+    }
+    let a = SERIES
+        .iter()
+        .enumerate()
+        .skip(1)
+        .fold(SERIES[0], |acc, (i, &c)| acc + c / (x + i as f64));
+    a.ln()
+}
+
+#[test]
+fn early_return_before_chain_over_table() {
+    let x = 0.75;
+    let a: f64 = 1.0 + (1..4).map(|i| SERIES[i] / (x + i as f64)).sum::<f64>();
+    let da: f64 = (1..4).map(|i| -SERIES[i] / (x + i as f64).powi(2)).sum();
+    let (value, d_x) = series_after_return_grad(x);
+    assert!(close(value, a.ln()) && close(d_x, da / a));
+    assert_eq!(series_after_return_grad(-2.0), (2.0, -1.0));
+}
+
+#[grad]
+fn item_in_body(theta: f64) -> f64 {
+    const G: f64 = 9.81;
+    G * (1.0 - theta.cos())
+}
+
+#[test]
+fn items_in_the_body_are_kept() {
+    let (value, d) = item_in_body_grad(0.5);
+    assert!(close(value, 9.81 * (1.0 - 0.5f64.cos())) && close(d, 9.81 * 0.5f64.sin()));
+}

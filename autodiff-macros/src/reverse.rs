@@ -396,9 +396,15 @@ impl<'a> Gen<'a> {
                 let v = self.var(*var);
                 let e = self.op(op);
                 let span = self.body.var(*var).span;
-                let ty = self
-                    .computes_from_constants(op)
-                    .then(|| self.annotation(*var));
+                let ty = match op {
+                    Op::Opaque(Opaque {
+                        declared: Some(t), ..
+                    }) => Some(quote!(: #t)),
+                    _ => self
+                        .computes_from_constants(op)
+                        .then(|| self.annotation(*var))
+                        .flatten(),
+                };
                 quote_spanned!(span=> let #v #ty = #e;)
             }
             Stmt::Store {
@@ -512,9 +518,11 @@ impl<'a> Gen<'a> {
 
     fn dummy(&self, ty: Ty) -> TokenStream {
         match ty {
-            Ty::Float | Ty::Unknown => self.zero(),
+            Ty::Float => self.zero(),
             Ty::Int => quote!(0),
             Ty::Bool => quote!(false),
+            // A passed-through value of any type: the other branch's type decides.
+            Ty::Unknown => quote!(::core::default::Default::default()),
         }
     }
 

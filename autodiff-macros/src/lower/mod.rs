@@ -135,6 +135,8 @@ pub struct Lowerer<'a> {
     param_vars: Vec<Var>,
     /// How many loops were synthesized (for iterator chains), to name their locals.
     synthetic: usize,
+    /// Items declared in the body.
+    items: Vec<syn::Item>,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -157,6 +159,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         claimed: HashSet::new(),
         param_vars: Vec::new(),
         synthetic: 0,
+        items: Vec::new(),
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -227,6 +230,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     };
     let stmts = lw.blocks.pop().unwrap_or_default();
     Body {
+        items: lw.items,
         vars: lw.vars,
         param_vars: lw.param_vars,
         arrays: lw.arrays,
@@ -360,6 +364,17 @@ impl Lowerer<'_> {
         Operand::Var(var)
     }
 
+    /// The length of dimension `dim` of `array` when it is known without the array, as an
+    /// integer (`N` of `[T; N]` is bound to a typed local unless it is a literal).
+    fn known_len(&mut self, array: ArrayId, dim: usize, span: Span) -> Option<Operand> {
+        let len = self.arrays[array.0].lens.get(dim)?.clone();
+        Some(match len {
+            Operand::Const(Expr::Lit(l)) => Operand::Lit(l.lit),
+            Operand::Const(e) => self.let_op("len", Ty::Int, Op::Copy(Operand::Const(e)), span),
+            other => other,
+        })
+    }
+
     /// Whether `op` may depend on a float parameter.
     fn is_varied(&self, op: &Operand) -> bool {
         op.var().is_some_and(|v| self.vars[v.0].varied)
@@ -458,7 +473,9 @@ impl Lowerer<'_> {
     /// A placeholder of type `ty` for a branch that does not define a value.
     fn dummy(&self, ty: Ty) -> Operand {
         match ty {
-            Ty::Float | Ty::Unknown => self.zero(),
+            Ty::Float => self.zero(),
+            // A passed-through value of any type: the other branch's type decides.
+            Ty::Unknown => Operand::Const(syn::parse_quote!(::core::default::Default::default())),
             Ty::Int => Operand::Lit(lit_int(0)),
             Ty::Bool => Operand::Lit(lit_bool(false)),
         }

@@ -129,6 +129,7 @@ impl Lowerer<'_> {
         let op = Op::Opaque(Opaque {
             tokens,
             captures: reads.captures,
+            declared: None,
         });
         Some(Value::Scalar(self.let_op("t", ty, op, expr.span())))
     }
@@ -144,13 +145,33 @@ impl Lowerer<'_> {
         self.emit(Stmt::Effect(Opaque {
             tokens,
             captures: reads.captures,
+            declared: None,
         }));
+    }
+
+    /// Gives the pass-through value `v`, just defined, the type its `let` declares.
+    pub(super) fn declare_type(&mut self, v: Var, ty: &syn::Type) {
+        let last = self.blocks.last_mut().and_then(|b| b.last_mut());
+        if let Some(Stmt::Let {
+            var,
+            op: Op::Opaque(o),
+        }) = last
+        {
+            if *var == v {
+                o.declared = Some(ty.clone());
+            }
+        }
     }
 
     /// The type of a passed-through expression: the function's float when it is built from
     /// the float type (`T::from_f64(..).unwrap()`, `f64::consts::PI`), else unknown (it is
     /// never differentiated either way).
     fn opaque_type(&self, expr: &Expr) -> Ty {
+        if let Expr::MethodCall(m) = expr {
+            if ["len", "count"].contains(&m.method.to_string().as_str()) {
+                return Ty::Int;
+            }
+        }
         let mut e = expr;
         loop {
             e = match e {
