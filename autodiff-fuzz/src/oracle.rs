@@ -597,6 +597,11 @@ impl Interp<'_> {
         body: &[Stmt],
         env: &mut Vec<(String, Val)>,
     ) -> R<Option<Flow>> {
+        // An empty body still counts: a shrunk `loop {}` must end in a rejection.
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return reject("too many steps");
+        }
         let mark = env.len();
         env.extend(binds);
         let flow = self.stmts(body, env)?;
@@ -784,5 +789,33 @@ impl Interp<'_> {
             }
         }
         Ok(Flow::Next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_empty_loop_is_rejected() {
+        let main = Function {
+            name: "f".into(),
+            params: vec![Param {
+                name: "x".into(),
+                ty: ParamTy::Scalar,
+            }],
+            body: Block {
+                stmts: vec![Stmt::Loop { body: Vec::new() }],
+                tail: Expr::Var("x".into()),
+            },
+        };
+        let p = Program {
+            prec: Prec::F64,
+            consts: Vec::new(),
+            helpers: Vec::new(),
+            main,
+            inputs: vec![vec![1.0]],
+        };
+        assert!(evaluate(&p).is_err());
     }
 }
