@@ -1,0 +1,377 @@
+//! Minimal reproducers of generated code that failed to compile on valid input, one per
+//! class of bug, each checked against a hand-derived gradient. They are written as they were
+//! reported, so some are not how clippy would have them.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::useless_vec,
+    clippy::approx_constant
+)]
+
+use autodiff::{grad, Float};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
+}
+
+// An inclusive range left early: the reverse sweep replays `(a..=b).take(trips)` backwards.
+#[grad(x)]
+fn inclusive_with_break(x: f64, n: usize) -> f64 {
+    let mut s = x;
+    for _i in 0..=n {
+        if s > 10.0 {
+            break;
+        }
+        s = s.sin() + x;
+    }
+    s
+}
+
+#[grad(x)]
+fn inclusive_with_break_i32(x: f64, n: i32) -> f64 {
+    let mut s = x;
+    for _i in 0..=n {
+        if s > 10.0 {
+            break;
+        }
+        s = s.sin() + x;
+    }
+    s
+}
+
+#[test]
+fn inclusive_range_left_early() {
+    let x = 0.7;
+    // s0 = x, s_{k+1} = sin(s_k) + x: ds_{k+1}/dx = cos(s_k) ds_k/dx + 1.
+    let (mut s, mut ds) = (x, 1.0);
+    for _ in 0..=3 {
+        ds = s.cos() * ds + 1.0;
+        s = s.sin() + x;
+    }
+    let (value, d_x) = inclusive_with_break_grad(x, 3);
+    assert!(
+        close(value, s) && close(d_x, ds),
+        "{value} {d_x} vs {s} {ds}"
+    );
+    let (value, d_x) = inclusive_with_break_i32_grad(x, 3);
+    assert!(close(value, s) && close(d_x, ds));
+    // Leaves at once: s = 11 > 10, so s = x.
+    assert_eq!(inclusive_with_break_grad(11.0, 3), (11.0, 1.0));
+}
+
+// Generic `T: Float` with `return` inside a loop (the return slot starts at zero).
+#[grad]
+fn first_above<T: Float>(x: T, limit: T) -> T {
+    let mut s = x;
+    for _ in 0..10 {
+        if s > limit {
+            return s;
+        }
+        s = s * x;
+    }
+    s
+}
+
+#[test]
+fn generic_return_in_loop() {
+    // x = 1.5, limit 3: s = 1.5, 2.25, 3.375 > 3 -> x^3.
+    let (value, (d_x, d_limit)) = first_above_grad(1.5_f64, 3.0);
+    assert!(close(value, 3.375) && close(d_x, 3.0 * 2.25) && d_limit == 0.0);
+    let (value, (d_x, _)) = first_above_grad(1.5_f32, 3.0);
+    assert!((value - 3.375).abs() < 1e-6 && (d_x - 6.75).abs() < 1e-5);
+}
+
+// Generic constants converted from `f64` expressions.
+#[grad]
+fn generic_constants<T: Float>(x: T) -> T {
+    x * T::from(std::f64::consts::PI).unwrap()
+        + T::from(2.0 * std::f64::consts::PI).unwrap() * x * x
+        + T::from(1.0 / 2.427).unwrap()
+}
+
+#[test]
+fn generic_constants_from_f64() {
+    use std::f64::consts::PI;
+    let x = 0.3;
+    let (value, d_x) = generic_constants_grad(x);
+    assert!(close(value, x * PI + 2.0 * PI * x * x + 1.0 / 2.427));
+    assert!(close(d_x, PI + 4.0 * PI * x));
+}
+
+// Methods on literals and on values computed from literals alone.
+#[grad]
+fn log_base_three(x: f64) -> f64 {
+    (x * x + 1.0).log(3.0)
+}
+
+#[grad(x)]
+fn gaussian_normaliser(x: f64, n: usize) -> f64 {
+    let pi = 3.141592653589793;
+    -(n as f64) * 0.5 * f64::ln(2.0 * pi) - 0.5 * x * x + f64::ln(2.0 * pi) * x
+}
+
+#[test]
+fn methods_on_literals() {
+    let x = 1.3;
+    let (value, d_x) = log_base_three_grad(x);
+    assert!(close(value, (x * x + 1.0).ln() / 3f64.ln()));
+    assert!(close(d_x, 2.0 * x / ((x * x + 1.0) * 3f64.ln())));
+    let l = (2.0 * std::f64::consts::PI).ln();
+    let (value, d_x) = gaussian_normaliser_grad(x, 4);
+    assert!(close(value, -2.0 * l - 0.5 * x * x + l * x));
+    assert!(close(d_x, -x + l));
+}
+
+// A local `vec!` declared inside a loop, read after an inner loop over its length.
+#[grad]
+fn vec_in_loop(x: f64) -> f64 {
+    for i in 0..2 {
+        let mut h = vec![0.0; 2];
+        for j in 0..h.len() {
+            h[j] = x * (j + 1) as f64;
+        }
+        if i == 1 {
+            return h[i] * x;
+        }
+    }
+    0.0
+}
+
+#[test]
+fn local_vec_in_loop() {
+    // h[1] * x = 2x * x.
+    let (value, d_x) = vec_in_loop_grad(1.5);
+    assert!(close(value, 4.5) && close(d_x, 6.0));
+}
+
+// Matrix rows bound by `for row in w.iter()` and passed on as slices.
+#[grad]
+fn row_dot(u: &[f64], p: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..u.len() {
+        s += u[i] * p;
+    }
+    s
+}
+
+#[grad]
+fn rows_passed_on(w: &[[f64; 2]; 2], x: f64) -> f64 {
+    let mut s = 0.0;
+    for row in w.iter() {
+        s += row_dot(row, x);
+    }
+    s
+}
+
+#[test]
+fn rows_bound_by_iteration() {
+    let w = [[1.0, 2.0], [3.0, 4.0]];
+    let (value, (d_w, d_x)) = rows_passed_on_grad(&w, 0.5);
+    assert!(close(value, 5.0) && close(d_x, 10.0));
+    assert_eq!(d_w, [[0.5, 0.5], [0.5, 0.5]]);
+}
+
+// A scratch buffer reused across iterations and passed to a call each time (ADBench's GMM
+// writes its `main_term` this way): the call's reverse reads what it saw, not the last fill.
+#[grad]
+fn log_sum_exp(v: &[f64]) -> f64 {
+    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+#[grad]
+fn scratch_reused(points: &[f64], centers: &[f64; 3]) -> f64 {
+    let mut terms = [0.0; 3];
+    let mut scratch = vec![0.0; 3];
+    let mut total = 0.0;
+    for &p in points {
+        for k in 0..3 {
+            terms[k] = -(p - centers[k]) * (p - centers[k]);
+            scratch[k] = 0.5 * terms[k];
+        }
+        total += log_sum_exp(&terms) + log_sum_exp(&scratch);
+    }
+    total
+}
+
+#[test]
+fn scratch_buffer_overwritten_after_call() {
+    let points = [0.3, -1.0, 2.0];
+    let centers = [0.0, 1.0, -0.5];
+    let (value, (d_points, d_centers)) = scratch_reused_grad(&points, &centers);
+    // Per point: lse(t) + lse(t / 2) with t_k = -(p - c_k)^2; d lse / d t_k = softmax(t)_k.
+    let softmax = |t: &[f64]| {
+        let m = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = t.iter().map(|x| (x - m).exp()).collect();
+        let s: f64 = e.iter().sum();
+        (m + s.ln(), e.iter().map(|x| x / s).collect::<Vec<f64>>())
+    };
+    let (mut v, mut dp, mut dc) = (0.0, vec![0.0; 3], [0.0; 3]);
+    for (i, &p) in points.iter().enumerate() {
+        let t: Vec<f64> = centers.iter().map(|c| -(p - c) * (p - c)).collect();
+        let half: Vec<f64> = t.iter().map(|x| 0.5 * x).collect();
+        let ((a, sa), (b, sb)) = (softmax(&t), softmax(&half));
+        v += a + b;
+        for k in 0..3 {
+            let dt = sa[k] + 0.5 * sb[k];
+            dp[i] += dt * -2.0 * (p - centers[k]);
+            dc[k] += dt * 2.0 * (p - centers[k]);
+        }
+    }
+    assert!(close(value, v));
+    for k in 0..3 {
+        assert!(close(d_points[k], dp[k]) && close(d_centers[k], dc[k]));
+    }
+}
+
+// Positions spliced into index arithmetic: `chunks(2).skip(1)` reads chunk `i + 1`, whose
+// start is `(i + 1) * 2`, not `i + 1 * 2` (found by the corpus: a wrong gradient).
+#[grad]
+fn chunk_pairs(pos: &[f64]) -> f64 {
+    pos.chunks(2)
+        .zip(pos.chunks(2).skip(1))
+        .map(|(a, b)| (b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2))
+        .sum()
+}
+
+#[test]
+fn spliced_positions_keep_precedence() {
+    let p = [0.0, 0.5, 1.0, 2.0, 4.0, -1.0];
+    let (value, g) = chunk_pairs_grad(&p);
+    assert!(close(value, 1.0 + 2.25 + 9.0 + 9.0));
+    let hand = [-2.0, -3.0, 2.0 - 6.0, 3.0 + 6.0, 6.0, -6.0];
+    for (a, b) in g.iter().zip(hand) {
+        assert!(close(*a, b), "{g:?}");
+    }
+}
+
+// Lengths of fixed-size parameters are integers: `pos[i].len().min(pos[j].len())` on
+// `&[[f64; 3]; N]` rows is not float arithmetic.
+#[grad]
+fn row_distances(pos: &[[f64; 3]; 3]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            let r2: f64 = pos[i]
+                .iter()
+                .zip(&pos[j])
+                .map(|(a, b)| (a - b).powi(2))
+                .sum();
+            total += r2;
+        }
+    }
+    total
+}
+
+#[test]
+fn fixed_lengths_are_integers() {
+    let pos = [[0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [2.0, 0.0, 0.0]];
+    let (value, g) = row_distances_grad(&pos);
+    assert!(close(value, 2.0 + 9.0 + 3.0));
+    // d/dpos[i] = sum over j != i of 2 (pos[i] - pos[j]).
+    for i in 0..3 {
+        for k in 0..3 {
+            let hand: f64 = (0..3).map(|j| 2.0 * (pos[i][k] - pos[j][k])).sum();
+            assert!(close(g[i][k], hand));
+        }
+    }
+}
+
+// An early `return` before a chain over a `const` table: the values the guarded rest exports
+// include the table's length, an integer of a type the macro does not see (found by the
+// corpus: `if` and `else` had different types).
+const SERIES: [f64; 4] = [1.0, 0.5, 0.25, 0.125];
+
+#[grad]
+fn series_after_return(x: f64) -> f64 {
+    if x < 0.0 {
+        return -x;
+    }
+    let a = SERIES
+        .iter()
+        .enumerate()
+        .skip(1)
+        .fold(SERIES[0], |acc, (i, &c)| acc + c / (x + i as f64));
+    a.ln()
+}
+
+#[test]
+fn early_return_before_chain_over_table() {
+    let x = 0.75;
+    let a: f64 = 1.0 + (1..4).map(|i| SERIES[i] / (x + i as f64)).sum::<f64>();
+    let da: f64 = (1..4).map(|i| -SERIES[i] / (x + i as f64).powi(2)).sum();
+    let (value, d_x) = series_after_return_grad(x);
+    assert!(close(value, a.ln()) && close(d_x, da / a));
+    assert_eq!(series_after_return_grad(-2.0), (2.0, -1.0));
+}
+
+#[grad]
+fn item_in_body(theta: f64) -> f64 {
+    const G: f64 = 9.81;
+    G * (1.0 - theta.cos())
+}
+
+#[test]
+fn items_in_the_body_are_kept() {
+    let (value, d) = item_in_body_grad(0.5);
+    assert!(close(value, 9.81 * (1.0 - 0.5f64.cos())) && close(d, 9.81 * 0.5f64.sin()));
+}
+
+// Found by the random-program tester (`autodiff-fuzz`), each the minimal form of a class.
+
+// A fold's accumulator named like the closure's parameter it is bound to: two generated
+// locals got one name (`acc = acc;` on an immutable binding).
+#[grad]
+fn fold_accumulator_names(x0: f64, w1: [f64; 3]) -> f64 {
+    x0.cos().mul_add(
+        w1.iter()
+            .enumerate()
+            .fold(x0, |acc2, (i3, &v4)| acc2 + (v4 + x0) * i3 as f64),
+        1.0,
+    )
+}
+
+// A negated local holding a literal, and a negative literal passed to a `#[grad]` function.
+#[grad]
+fn twice(x: f64, scale: f64) -> f64 {
+    x * scale
+}
+
+#[grad]
+fn negative_literals(x: f64) -> f64 {
+    let t: f64 = 0.375;
+    let s = if t <= -t { 1.0 } else { -t };
+    twice(x, -2.0) + s * (-0.75 * t).atan()
+}
+
+// An item of a `const` table iterated by reference, dereferenced in code kept as written.
+const ROW: [f32; 3] = [1.5, -1.25, 0.625];
+
+#[grad]
+fn deref_of_table_items(x: f32) -> f32 {
+    let mut s = 0.0;
+    for v in ROW.iter() {
+        s += (*v * 0.5).atan() * x + ROW.windows(2).map(|w| w[1] - w[0]).sum::<f32>();
+    }
+    s
+}
+
+#[test]
+fn fuzzer_classes() {
+    let (x0, w1) = (0.5, [1.0, -2.0, 0.5]);
+    let fold: f64 = x0 + (0..3).map(|i| (w1[i] + x0) * i as f64).sum::<f64>();
+    let (value, (d_x0, d_w1)) = fold_accumulator_names_grad(x0, w1);
+    assert!(close(value, x0.cos() * fold + 1.0));
+    assert!(close(d_x0, -x0.sin() * fold + x0.cos() * (1.0 + 3.0)));
+    assert!(d_w1
+        .iter()
+        .zip([0.0, 1.0, 2.0])
+        .all(|(g, i)| close(*g, x0.cos() * i)));
+
+    let c = -0.375 * (-0.75f64 * 0.375).atan();
+    let (value, d_x) = negative_literals_grad(1.5);
+    assert!(close(value, -3.0 + c) && close(d_x, -2.0));
+
+    let table: f32 = ROW.iter().map(|v| (v * 0.5).atan()).sum();
+    let (value, d_x) = deref_of_table_items_grad(2.0);
+    assert!((value - (2.0 * table - 0.875 * 3.0)).abs() < 1e-5 && (d_x - table).abs() < 1e-6);
+}
