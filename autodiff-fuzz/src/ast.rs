@@ -1,0 +1,425 @@
+//! The generated programs: a small AST that is both printed as Rust (`print.rs`) and
+//! interpreted with dual numbers (`oracle.rs`), so the two can never disagree about what the
+//! program is.
+
+/// The float type a program is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prec {
+    F64,
+    F32,
+    /// `T: autodiff::Float`, instantiated with `f64` by the runner.
+    Generic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamTy {
+    Scalar,
+    /// `[T; N]` by value.
+    Array(usize),
+    /// `&[T; N]`.
+    ArrayRef(usize),
+    /// `&[T]`; the runner passes a slice of the given length.
+    Slice(usize),
+    /// `&[[T; M]; N]` as `Matrix(N, M)`.
+    Matrix(usize, usize),
+    /// `usize`, never differentiated; the runner passes the given value.
+    Usize(usize),
+}
+
+impl ParamTy {
+    /// How many float coordinates the parameter has (its gradient's length).
+    pub fn floats(self) -> usize {
+        match self {
+            ParamTy::Scalar => 1,
+            ParamTy::Array(n) | ParamTy::ArrayRef(n) | ParamTy::Slice(n) => n,
+            ParamTy::Matrix(n, m) => n * m,
+            ParamTy::Usize(_) => 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub ty: ParamTy,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub body: Block,
+}
+
+/// Statements and the trailing expression that is the block's value.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub tail: Expr,
+}
+
+/// A module-level `const NAME: [F; N]` table.
+#[derive(Clone, Debug)]
+pub struct ConstTable {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// One generated program: helpers, then the function under test `f`, and its inputs.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub prec: Prec,
+    pub consts: Vec<ConstTable>,
+    /// Each helper may call the ones before it; `main` may call all.
+    pub helpers: Vec<Function>,
+    pub main: Function,
+    /// One input per parameter of `main`, flattened row-major (a `Usize` parameter has none).
+    pub inputs: Vec<Vec<f64>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnFn {
+    Exp,
+    Ln,
+    Sin,
+    Cos,
+    Tanh,
+    Sqrt,
+    Abs,
+    Atan,
+    Sinh,
+    Cosh,
+    Asin,
+    Acos,
+    Cbrt,
+    Recip,
+    Ln1p,
+    ExpM1,
+    Log10,
+    Log2,
+    Exp2,
+    Asinh,
+    Acosh,
+    Atanh,
+    Tan,
+    /// Piecewise constant: zero derivative.
+    Floor,
+}
+
+impl UnFn {
+    pub fn name(self) -> &'static str {
+        match self {
+            UnFn::Exp => "exp",
+            UnFn::Ln => "ln",
+            UnFn::Sin => "sin",
+            UnFn::Cos => "cos",
+            UnFn::Tanh => "tanh",
+            UnFn::Sqrt => "sqrt",
+            UnFn::Abs => "abs",
+            UnFn::Atan => "atan",
+            UnFn::Sinh => "sinh",
+            UnFn::Cosh => "cosh",
+            UnFn::Asin => "asin",
+            UnFn::Acos => "acos",
+            UnFn::Cbrt => "cbrt",
+            UnFn::Recip => "recip",
+            UnFn::Ln1p => "ln_1p",
+            UnFn::ExpM1 => "exp_m1",
+            UnFn::Log10 => "log10",
+            UnFn::Log2 => "log2",
+            UnFn::Exp2 => "exp2",
+            UnFn::Asinh => "asinh",
+            UnFn::Acosh => "acosh",
+            UnFn::Atanh => "atanh",
+            UnFn::Tan => "tan",
+            UnFn::Floor => "floor",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bin2Fn {
+    Powf,
+    Max,
+    Min,
+    Hypot,
+    Atan2,
+}
+
+impl Bin2Fn {
+    pub fn name(self) -> &'static str {
+        match self {
+            Bin2Fn::Powf => "powf",
+            Bin2Fn::Max => "max",
+            Bin2Fn::Min => "min",
+            Bin2Fn::Hypot => "hypot",
+            Bin2Fn::Atan2 => "atan2",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Gt,
+    Le,
+    Ge,
+}
+
+/// Integer (`usize`) expressions: indices, bounds, match scrutinees.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IExpr {
+    Lit(usize),
+    Var(String),
+    /// `x.len()`
+    Len(String),
+    Add(Box<IExpr>, Box<IExpr>),
+    Sub(Box<IExpr>, Box<IExpr>),
+    Mul(Box<IExpr>, Box<IExpr>),
+    Rem(Box<IExpr>, Box<IExpr>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Cond {
+    Cmp(CmpOp, Expr, Expr),
+    ICmp(CmpOp, IExpr, IExpr),
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+}
+
+/// How a float literal is written (all forms mean the same value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LitForm {
+    /// `1.5` (or `T::from(1.5).unwrap()` in generic code).
+    Plain,
+    /// `T::from_f64(1.5).unwrap()`; generic code only.
+    FromF64,
+}
+
+/// An argument of a call to a generated helper.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Scalar(Expr),
+    /// `&x` for an array or vec, `x` for something that is already a reference.
+    Array {
+        name: String,
+        by_ref: bool,
+    },
+    /// `&w[i]`: a matrix row.
+    Row(String, IExpr),
+}
+
+/// A reduction over a one-dimensional float array written as an iterator chain.
+#[derive(Clone, Debug)]
+pub enum Chain {
+    /// `x.iter()<adaptors>.map(|&v| body).sum::<F>()` (a fold in generic code).
+    MapSum {
+        src: String,
+        adaptors: Vec<Adaptor>,
+        var: String,
+        body: Box<Expr>,
+    },
+    /// `x.iter().zip(y.iter()).map(|(&a, &b)| body).sum::<F>()`.
+    ZipSum {
+        a: String,
+        b: String,
+        va: String,
+        vb: String,
+        body: Box<Expr>,
+    },
+    /// `x.iter().enumerate().fold(init, |acc, (i, &v)| acc + body)`.
+    EnumFold {
+        src: String,
+        init: Box<Expr>,
+        acc: String,
+        idx: String,
+        var: String,
+        body: Box<Expr>,
+    },
+    /// `x.windows(2).map(|w| body(w[0], w[1])).sum::<F>()`.
+    WindowsSum {
+        src: String,
+        win: String,
+        body: Box<Expr>,
+    },
+    /// `x.iter().map(|&v| body).product::<F>()`.
+    Product {
+        src: String,
+        var: String,
+        body: Box<Expr>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adaptor {
+    Skip(usize),
+    Take(usize),
+    Rev,
+    StepBy(usize),
+}
+
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Lit(f64, LitForm),
+    Var(String),
+    /// `*v` for a `&F` loop binding.
+    Deref(String),
+    Index(String, IExpr),
+    Index2(String, IExpr, IExpr),
+    /// `i as F`
+    Cast(IExpr),
+    Neg(Box<Expr>),
+    Bin(BinOp, Box<Expr>, Box<Expr>),
+    /// `e.f()`, or `F::f(e)` when `path` is set.
+    Un(UnFn, Box<Expr>, bool),
+    Bin2(Bin2Fn, Box<Expr>, Box<Expr>, bool),
+    Powi(Box<Expr>, i32),
+    MulAdd(Box<Expr>, Box<Expr>, Box<Expr>),
+    If(Box<Cond>, Box<Block>, Box<Block>),
+    /// `match scrutinee { k => .., .., _ => default }`
+    Match(IExpr, Vec<(usize, Block)>, Box<Block>),
+    Call(String, Vec<Arg>),
+    ClosureCall(String, Vec<Expr>),
+    Chain(Chain),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignOp {
+    Set,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Debug)]
+pub enum ForIter {
+    /// `lo..hi`, `lo..=hi`, optionally `.rev()` and `.step_by(k)`.
+    Range {
+        lo: IExpr,
+        hi: IExpr,
+        inclusive: bool,
+        rev: bool,
+        step: Option<usize>,
+    },
+    /// `for &v in x.iter()` (or `for v in x.iter()` read as `*v`).
+    Iter { src: String },
+    /// `for (i, &v) in x.iter().enumerate()`.
+    Enumerate { src: String },
+    /// `for (&a, &b) in x.iter().zip(y.iter())`.
+    Zip { a: String, b: String },
+    /// `for row in w.iter()`: each row an array.
+    Rows { src: String },
+}
+
+/// The names a `for` loop binds; `by_ref` float bindings are read as `*v`.
+#[derive(Clone, Debug)]
+pub struct ForPat {
+    pub names: Vec<String>,
+    pub by_ref: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    Let {
+        name: String,
+        mutable: bool,
+        annotate: bool,
+        init: Expr,
+    },
+    /// `let mut k = 0;`
+    LetInt {
+        name: String,
+        init: IExpr,
+    },
+    Assign {
+        name: String,
+        op: AssignOp,
+        value: Expr,
+    },
+    /// `k += 1;`
+    IncInt {
+        name: String,
+    },
+    IndexAssign {
+        name: String,
+        idx: IExpr,
+        op: AssignOp,
+        value: Expr,
+    },
+    /// `let mut h = [0.0; N];` or `vec![0.0; N]`.
+    LocalArray {
+        name: String,
+        len: usize,
+        vec: bool,
+    },
+    /// `let mut a = *w;` (or `w`, or `w.to_vec()`): a mutable copy of an array parameter.
+    ArrayCopy {
+        name: String,
+        src: String,
+        len: usize,
+        how: CopyHow,
+    },
+    If {
+        cond: Cond,
+        then: Vec<Stmt>,
+        els: Option<Vec<Stmt>>,
+    },
+    Match {
+        scrut: IExpr,
+        arms: Vec<(usize, Vec<Stmt>)>,
+        default: Vec<Stmt>,
+    },
+    For {
+        pat: ForPat,
+        iter: ForIter,
+        body: Vec<Stmt>,
+    },
+    While {
+        cond: Cond,
+        body: Vec<Stmt>,
+    },
+    Loop {
+        body: Vec<Stmt>,
+    },
+    Break,
+    Continue,
+    Return(Expr),
+    /// `let name = |p: F| body;`
+    LetClosure {
+        name: String,
+        params: Vec<String>,
+        body: Expr,
+    },
+    /// `let [a, b, ..] = *x;` (or `= x;` for an array by value).
+    DestructArray {
+        names: Vec<String>,
+        src: String,
+        deref: bool,
+    },
+    /// `let (a, b) = (e1, e2);`
+    DestructTuple {
+        names: Vec<String>,
+        values: Vec<Expr>,
+    },
+    /// `assert!(x.len() == n);` or another integer condition.
+    Assert(Cond),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CopyHow {
+    /// `*w` from `&[F; N]`.
+    Deref,
+    /// `w` from `[F; N]` (a copy).
+    Value,
+    /// `w.to_vec()` from `&[F]`.
+    ToVec,
+}

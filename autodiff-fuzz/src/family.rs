@@ -1,0 +1,194 @@
+//! Families of constructs: each can be switched on or off, so the CI run enables exactly what
+//! the macro supports today and the rest is turned on as support lands.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// Arithmetic, float methods (method and path forms), let/let mut/shadowing, compound
+    /// assignment. Always part of every program.
+    Straight,
+    /// `if`/`else if`/`else` as statement and expression.
+    Branches,
+    /// `match` on integers, as statement and expression.
+    Match,
+    /// `for` over `a..b`, `a..=b`, `.rev()`, `.step_by(k)`.
+    ForRange,
+    /// `for` over `.iter()`, `.iter().enumerate()`, `.zip(..)`, matrix rows.
+    ForIter,
+    While,
+    /// `loop` with `break`, and `break` out of `for`.
+    LoopBreak,
+    Continue,
+    /// `return` from inside branches and loops.
+    EarlyReturn,
+    /// `[0.0; N]` and `vec![0.0; n]` written and read by index.
+    LocalArrays,
+    /// Parameters `[T; N]`, `&[T; N]`, `&[T]`, `&[[T; M]; N]`, `usize`.
+    ArrayParams,
+    /// Calls to generated `#[grad]` helpers with scalars, elements, arrays and matrix rows.
+    Calls,
+    /// `T: autodiff::Float` programs.
+    Generic,
+    /// `f32` programs (compared with a looser tolerance).
+    F32,
+    /// `x.iter().map(..).sum()`, `zip`, `enumerate().fold`, `skip/take/rev/step_by`,
+    /// `windows(2)`, `product()`.
+    IterChains,
+    /// `let sq = |v: f64| v * v;` then `sq(a)`.
+    Closures,
+    /// `let [a, b] = *x;`, `let (u, v) = (.., ..);`.
+    Destructuring,
+    /// `T::from_f64(c).unwrap()` constants in generic programs.
+    FromF64,
+    /// Module-level `const` float tables indexed in the body.
+    ConstTables,
+    /// `let mut a = *w;`, `w.to_vec()`, written and read.
+    ArrayCopies,
+    /// `assert!` on integers in the body.
+    Asserts,
+    /// `let t = 1.0;` read before any assignment fixes its type: only a later use such as
+    /// `f64::cos(t)` or `t * x` makes it a float. Without this family, such a variable is
+    /// only written (`t += x`) until its type is known, as in `let mut s = 0.0; s += x[i];`.
+    UntypedLiterals,
+    /// A matrix row bound by `for row in w.iter()` iterated over in turn (`row.iter()`) or
+    /// passed to a slice parameter.
+    RowBindings,
+    /// Float locals and early results that do not depend on a float input: `let t: f64 =
+    /// 0.5;` read later, `let c = T::from(n).unwrap();`, `return 1.0;`. Without this family a
+    /// constant start is immediately updated from an input (`let mut s = 0.0; s += x;`).
+    ConstantLocals,
+    /// `(a..=b).step_by(k)`, or `return`/`break` inside a `for` over `a..=b`.
+    InclusiveStepExit,
+    /// Early `return` in generic (`T: Float`) functions.
+    GenericReturns,
+    /// A negated constant passed to a `#[grad]` helper: `h(-0.5, x)`, `h(-(0.5), x)`.
+    NegativeLiteralArgs,
+    /// A local array passed to a call and written afterwards, or passed inside a loop (a
+    /// scratch buffer reused across iterations).
+    ScratchArrays,
+}
+
+impl Family {
+    pub const ALL: [Family; 28] = [
+        Family::Straight,
+        Family::Branches,
+        Family::Match,
+        Family::ForRange,
+        Family::ForIter,
+        Family::While,
+        Family::LoopBreak,
+        Family::Continue,
+        Family::EarlyReturn,
+        Family::LocalArrays,
+        Family::ArrayParams,
+        Family::Calls,
+        Family::Generic,
+        Family::F32,
+        Family::IterChains,
+        Family::Closures,
+        Family::Destructuring,
+        Family::FromF64,
+        Family::ConstTables,
+        Family::ArrayCopies,
+        Family::Asserts,
+        Family::UntypedLiterals,
+        Family::RowBindings,
+        Family::ConstantLocals,
+        Family::InclusiveStepExit,
+        Family::GenericReturns,
+        Family::NegativeLiteralArgs,
+        Family::ScratchArrays,
+    ];
+
+    /// The families the macro on `main` supports today: what the CI run enables. Everything
+    /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
+    /// miscompiled).
+    pub const SUPPORTED: [Family; 27] = [
+        Family::Straight,
+        Family::Branches,
+        Family::Match,
+        Family::ForRange,
+        Family::ForIter,
+        Family::While,
+        Family::LoopBreak,
+        Family::Continue,
+        Family::EarlyReturn,
+        Family::LocalArrays,
+        Family::ArrayParams,
+        Family::Calls,
+        Family::Generic,
+        Family::F32,
+        Family::IterChains,
+        Family::Closures,
+        Family::Destructuring,
+        Family::FromF64,
+        Family::ConstTables,
+        Family::ArrayCopies,
+        Family::Asserts,
+        Family::RowBindings,
+        Family::ConstantLocals,
+        Family::InclusiveStepExit,
+        Family::GenericReturns,
+        Family::NegativeLiteralArgs,
+        Family::ScratchArrays,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Straight => "straight",
+            Family::Branches => "branches",
+            Family::Match => "match",
+            Family::ForRange => "for-range",
+            Family::ForIter => "for-iter",
+            Family::While => "while",
+            Family::LoopBreak => "loop-break",
+            Family::Continue => "continue",
+            Family::EarlyReturn => "early-return",
+            Family::LocalArrays => "local-arrays",
+            Family::ArrayParams => "array-params",
+            Family::Calls => "calls",
+            Family::Generic => "generic",
+            Family::F32 => "f32",
+            Family::IterChains => "iter-chains",
+            Family::Closures => "closures",
+            Family::Destructuring => "destructuring",
+            Family::FromF64 => "from-f64",
+            Family::ConstTables => "const-tables",
+            Family::ArrayCopies => "array-copies",
+            Family::Asserts => "asserts",
+            Family::UntypedLiterals => "untyped-literals",
+            Family::RowBindings => "row-bindings",
+            Family::ConstantLocals => "constant-locals",
+            Family::InclusiveStepExit => "inclusive-step-exit",
+            Family::GenericReturns => "generic-returns",
+            Family::NegativeLiteralArgs => "negative-literal-args",
+            Family::ScratchArrays => "scratch-arrays",
+        }
+    }
+
+    /// Parses `all`, `supported`, or a comma-separated list of family names.
+    pub fn parse_list(s: &str) -> Result<Vec<Family>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "all" => out.extend(Family::ALL),
+                "supported" => out.extend(Family::SUPPORTED),
+                _ => match Family::ALL.iter().find(|f| f.name() == part) {
+                    Some(f) => out.push(*f),
+                    None => {
+                        let names: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();
+                        return Err(format!(
+                            "unknown family `{part}`; known: all, supported, {}",
+                            names.join(", ")
+                        ));
+                    }
+                },
+            }
+        }
+        if !out.contains(&Family::Straight) {
+            out.push(Family::Straight);
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}

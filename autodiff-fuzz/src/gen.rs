@@ -1,0 +1,1989 @@
+//! Random programs inside the differentiable subset, drawn from the enabled families.
+//!
+//! The generator keeps programs valid, warning-free Rust by construction: a float whose type
+//! Rust cannot know is never a method receiver, only top-level variables are reassigned (and
+//! every reassignment reads its target), every top-level variable and parameter reaches the
+//! result, and unread bindings are renamed `_name` by [`finalize`]. Patterns the macro gets
+//! wrong today are families of their own (see `family.rs`), so the others can be tested
+//! without them. Whether a program is a fair test at its inputs (domains, ties,
+//! magnitudes, bounds) is the oracle's call; the harness draws again when it says no.
+
+use crate::ast::*;
+use crate::family::Family;
+use oorandom::Rand64;
+use std::collections::BTreeSet;
+
+/// Draws one program; the same `(seed, index, attempt)` always gives the same program.
+pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program, BTreeSet<Family>) {
+    let state = ((seed as u128) << 64) | ((index as u128) << 20) | attempt as u128;
+    let mut g = Gen {
+        rng: Rand64::new(state),
+        on: on.to_vec(),
+        used: BTreeSet::new(),
+        prec: Prec::F64,
+        scopes: Vec::new(),
+        next: 0,
+        helpers: Vec::new(),
+        consts: Vec::new(),
+        loops: Vec::new(),
+        closure_body: false,
+        borrowed: Vec::new(),
+    };
+    g.used.insert(Family::Straight);
+    g.prec = match g.below(4) {
+        0 if g.on(Family::F32) => Prec::F32,
+        1 if g.on(Family::Generic) => Prec::Generic,
+        _ => Prec::F64,
+    };
+    match g.prec {
+        Prec::F32 => g.use_family(Family::F32),
+        Prec::Generic => g.use_family(Family::Generic),
+        Prec::F64 => {}
+    }
+    if g.prec != Prec::Generic && g.on(Family::ConstTables) && g.chance(0.5) {
+        let len = 3 + g.below(3);
+        let values = (0..len).map(|_| g.lit_value()).collect();
+        g.consts.push(ConstTable {
+            name: "TABLE".to_string(),
+            values,
+        });
+    }
+    if g.on(Family::Calls) {
+        for k in 0..g.below(3) {
+            let h = g.function(&format!("h{k}"), true);
+            g.helpers.push(h);
+        }
+    }
+    let main = g.function("f", false);
+    // An unused `const` is a warning.
+    let uses = |f: &Function, name: &str| {
+        f.body.stmts.iter().any(|s| reads_stmt(s, name)) || reads_expr(&f.body.tail, name)
+    };
+    g.consts
+        .retain(|c| g.helpers.iter().chain([&main]).any(|f| uses(f, &c.name)));
+    if !g.consts.is_empty() {
+        g.use_family(Family::ConstTables);
+    }
+    let inputs = main
+        .params
+        .iter()
+        .map(|p| match p.ty {
+            ParamTy::Usize(_) => Vec::new(),
+            ty => (0..ty.floats()).map(|_| g.lit_value()).collect(),
+        })
+        .collect();
+    let program = Program {
+        prec: g.prec,
+        consts: g.consts,
+        helpers: g.helpers,
+        main,
+        inputs,
+    };
+    (program, g.used)
+}
+
+#[derive(Clone, Debug)]
+struct Var {
+    name: String,
+    kind: Kind,
+    /// Only top-level float variables are reassigned.
+    mutable: bool,
+    /// False for a float whose type Rust cannot know yet (`let mut s = 0.0;` before any
+    /// assignment of a typed value): such a value must not be a method receiver.
+    typed: bool,
+    /// Immutable, so a closure may borrow it.
+    capturable: bool,
+    /// A `&F` loop binding, read as `*v`.
+    by_ref: bool,
+    /// Depends on a float input. Without [`Family::ConstantLocals`] every float local is.
+    active: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Float,
+    /// An index; `max` bounds its value (exclusive).
+    Int {
+        max: usize,
+    },
+    /// A one-dimensional float array of at least `len` elements. `reference`: the name is
+    /// already a reference (pass it bare); `fixed`: a `[F; len]`, not a slice or vec.
+    Arr {
+        len: usize,
+        reference: bool,
+        fixed: bool,
+        writable: bool,
+    },
+    Mat(usize, usize),
+    Closure(usize),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum LoopKind {
+    For,
+    /// `while` and `loop`: their counter is incremented at the end, so no `continue`.
+    Counted,
+}
+
+struct Gen {
+    rng: Rand64,
+    on: Vec<Family>,
+    used: BTreeSet<Family>,
+    prec: Prec,
+    scopes: Vec<Vec<Var>>,
+    next: usize,
+    helpers: Vec<Function>,
+    consts: Vec<ConstTable>,
+    loops: Vec<LoopKind>,
+    /// Generating a closure body: only capturable variables, no nested control flow.
+    closure_body: bool,
+    /// Arrays a surrounding `for` iterates over: not writable inside it.
+    borrowed: Vec<String>,
+}
+
+const UNARY: [UnFn; 24] = [
+    UnFn::Exp,
+    UnFn::Ln,
+    UnFn::Sin,
+    UnFn::Cos,
+    UnFn::Tanh,
+    UnFn::Sqrt,
+    UnFn::Abs,
+    UnFn::Atan,
+    UnFn::Sinh,
+    UnFn::Cosh,
+    UnFn::Asin,
+    UnFn::Acos,
+    UnFn::Cbrt,
+    UnFn::Recip,
+    UnFn::Ln1p,
+    UnFn::ExpM1,
+    UnFn::Log10,
+    UnFn::Log2,
+    UnFn::Exp2,
+    UnFn::Asinh,
+    UnFn::Acosh,
+    UnFn::Atanh,
+    UnFn::Tan,
+    UnFn::Floor,
+];
+
+fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
+    Expr::Bin(op, Box::new(a), Box::new(b))
+}
+
+impl Gen {
+    fn on(&self, f: Family) -> bool {
+        self.on.contains(&f)
+    }
+
+    /// Makes a local array read-only from here on.
+    fn freeze(&mut self, name: &str) {
+        for v in self
+            .scopes
+            .iter_mut()
+            .flat_map(|s| s.iter_mut())
+            .filter(|v| v.name == name)
+        {
+            if let Kind::Arr { writable, .. } = &mut v.kind {
+                *writable = false;
+            }
+        }
+    }
+
+    /// Whether an early `return` may be drawn.
+    fn returns(&mut self) -> bool {
+        if self.prec != Prec::Generic {
+            return self.on(Family::EarlyReturn);
+        }
+        let on = self.on(Family::EarlyReturn) && self.on(Family::GenericReturns);
+        if on {
+            self.use_family(Family::GenericReturns);
+        }
+        on
+    }
+
+    fn use_family(&mut self, f: Family) {
+        self.used.insert(f);
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        self.rng.rand_range(0..n as u64) as usize
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.rng.rand_float() < p
+    }
+
+    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())].clone()
+    }
+
+    fn fresh(&mut self, prefix: &str) -> String {
+        self.next += 1;
+        format!("{prefix}{}", self.next)
+    }
+
+    /// A multiple of 1/8 in [-2, 2], nonzero: exact in f32 and f64.
+    fn lit_value(&mut self) -> f64 {
+        let k = self.below(32) as f64 - 16.0;
+        if k >= 0.0 {
+            (k + 1.0) / 8.0
+        } else {
+            k / 8.0
+        }
+    }
+
+    fn lit(&mut self, v: f64) -> Expr {
+        if self.prec == Prec::Generic && self.on(Family::FromF64) && self.chance(0.3) {
+            self.use_family(Family::FromF64);
+            return Expr::Lit(v, LitForm::FromF64);
+        }
+        Expr::Lit(v, LitForm::Plain)
+    }
+
+    fn vars(&self) -> impl Iterator<Item = &Var> {
+        let closure = self.closure_body;
+        // The latest binding of a name shadows the earlier ones.
+        let mut seen = BTreeSet::new();
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .filter(move |v| seen.insert(v.name.clone()))
+            .filter(move |v| !closure || v.capturable)
+    }
+
+    fn declare(&mut self, v: Var) {
+        self.scopes.last_mut().expect("a scope").push(v);
+    }
+
+    fn float_var(name: &str, typed: bool, mutable: bool, active: bool) -> Var {
+        Var {
+            name: name.to_string(),
+            kind: Kind::Float,
+            mutable,
+            typed,
+            capturable: !mutable,
+            by_ref: false,
+            active,
+        }
+    }
+
+    /// Whether the value depends on a float input (an `if` only if every branch does).
+    fn active(&self, e: &Expr) -> bool {
+        let block = |b: &Block| self.active(&b.tail);
+        match e {
+            Expr::Lit(..) | Expr::Cast(_) => false,
+            Expr::Var(n) | Expr::Deref(n) | Expr::Index(n, _) | Expr::Index2(n, ..) => {
+                self.vars().any(|v| &v.name == n && v.active)
+            }
+            Expr::Neg(a) | Expr::Un(_, a, _) | Expr::Powi(a, _) => self.active(a),
+            Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => self.active(a) || self.active(b),
+            Expr::MulAdd(a, b, c) => self.active(a) || self.active(b) || self.active(c),
+            Expr::If(_, a, b) => block(a) && block(b),
+            Expr::Match(_, arms, d) => block(d) && arms.iter().all(|(_, b)| block(b)),
+            Expr::Call(_, args) => args.iter().any(|a| match a {
+                Arg::Scalar(e) => self.active(e),
+                Arg::Array { name, .. } | Arg::Row(name, _) => {
+                    self.vars().any(|v| &v.name == name && v.active)
+                }
+            }),
+            Expr::ClosureCall(_, args) => args.iter().any(|a| self.active(a)),
+            Expr::Chain(_) => true,
+        }
+    }
+
+    /// `e`, plus an input-dependent term if it is a constant and constants are off.
+    fn make_active(&mut self, e: Expr) -> Expr {
+        if self.active(&e) {
+            return e;
+        }
+        if self.on(Family::ConstantLocals) {
+            self.use_family(Family::ConstantLocals);
+            return e;
+        }
+        for _ in 0..20 {
+            let leaf = self.typed_leaf();
+            if self.active(&leaf) {
+                return bin(BinOp::Add, e, leaf);
+            }
+        }
+        // A parameter is always active.
+        let p = self.scopes[0]
+            .iter()
+            .find(|v| v.active && matches!(v.kind, Kind::Float | Kind::Arr { .. } | Kind::Mat(..)));
+        let leaf = match p.map(|v| (v.name.clone(), v.kind)) {
+            Some((n, Kind::Float)) => Expr::Var(n),
+            Some((n, Kind::Arr { .. })) => Expr::Index(n, IExpr::Lit(0)),
+            Some((n, _)) => Expr::Index2(n, IExpr::Lit(0), IExpr::Lit(0)),
+            None => return e,
+        };
+        bin(BinOp::Add, e, leaf)
+    }
+
+    fn floats(&self, typed_only: bool) -> Vec<Var> {
+        self.vars()
+            .filter(|v| v.kind == Kind::Float && (v.typed || !typed_only))
+            .cloned()
+            .collect()
+    }
+
+    fn arrays(&self) -> Vec<(String, usize, bool, bool, bool)> {
+        let mut out: Vec<_> = self
+            .vars()
+            .filter_map(|v| match v.kind {
+                Kind::Arr {
+                    len,
+                    reference,
+                    fixed,
+                    writable,
+                } if v.typed => {
+                    let writable = writable && !self.borrowed.contains(&v.name);
+                    Some((v.name.clone(), len, reference, fixed, writable))
+                }
+                _ => None,
+            })
+            .collect();
+        for c in &self.consts {
+            out.push((c.name.clone(), c.values.len(), false, true, false));
+        }
+        out
+    }
+
+    /// Arrays to iterate over: a matrix row bound by `for row in w.iter()` only with
+    /// [`Family::RowBindings`].
+    fn iterables(&mut self) -> Vec<(String, usize, bool, bool, bool)> {
+        let rows = self.on(Family::RowBindings);
+        let all = self.arrays();
+        let (row, other): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| a.0.starts_with("row"));
+        if rows && !row.is_empty() && self.chance(0.5) {
+            self.use_family(Family::RowBindings);
+            return row;
+        }
+        other
+    }
+
+    fn ints(&self) -> Vec<(String, usize)> {
+        self.vars()
+            .filter_map(|v| match v.kind {
+                Kind::Int { max } => Some((v.name.clone(), max)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn matrices(&self) -> Vec<(String, usize, usize)> {
+        self.vars()
+            .filter_map(|v| match v.kind {
+                Kind::Mat(n, m) => Some((v.name.clone(), n, m)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// An index into `0..len`: a loop variable when in range, else modulo `len`, else a literal.
+    fn index(&mut self, len: usize) -> IExpr {
+        let ints = self.ints();
+        if !ints.is_empty() && self.chance(0.8) {
+            let (name, max) = self.pick(&ints);
+            let i = IExpr::Var(name);
+            return match self.below(3) {
+                _ if max > len => IExpr::Rem(Box::new(i), Box::new(IExpr::Lit(len))),
+                0 if max <= len => IExpr::Sub(Box::new(IExpr::Lit(len - 1)), Box::new(i)),
+                1 => IExpr::Rem(
+                    Box::new(IExpr::Add(Box::new(i), Box::new(IExpr::Lit(1)))),
+                    Box::new(IExpr::Lit(len)),
+                ),
+                _ => i,
+            };
+        }
+        IExpr::Lit(self.below(len))
+    }
+
+    /// Whether Rust knows the expression's float type (else it cannot be a method receiver).
+    fn typed(&self, e: &Expr) -> bool {
+        if self.prec == Prec::Generic {
+            return true;
+        }
+        match e {
+            Expr::Lit(..) => false,
+            Expr::Var(n) | Expr::Deref(n) | Expr::Index(n, _) => {
+                self.consts.iter().any(|c| &c.name == n)
+                    || self.vars().any(|v| &v.name == n && v.typed)
+            }
+            Expr::Neg(a) => self.typed(a),
+            Expr::Bin(_, a, b) => self.typed(a) || self.typed(b),
+            Expr::Un(_, a, path) | Expr::Bin2(_, a, _, path) => *path || self.typed(a),
+            Expr::If(_, a, b) => self.typed(&a.tail) || self.typed(&b.tail),
+            Expr::Match(_, arms, d) => {
+                self.typed(&d.tail) || arms.iter().any(|(_, b)| self.typed(&b.tail))
+            }
+            _ => true,
+        }
+    }
+
+    /// A float leaf whose type is known: a typed variable or an array element.
+    fn typed_leaf(&mut self) -> Expr {
+        let fs = self.floats(true);
+        let arrays = self.arrays();
+        if !fs.is_empty() && (arrays.is_empty() || self.chance(0.6)) {
+            let v = self.pick(&fs);
+            return if v.by_ref {
+                Expr::Deref(v.name)
+            } else {
+                Expr::Var(v.name)
+            };
+        }
+        if !arrays.is_empty() {
+            let (name, len, ..) = self.pick(&arrays);
+            let i = self.index(len);
+            return Expr::Index(name, i);
+        }
+        let ms = self.matrices();
+        let (name, n, m) = self.pick(&ms);
+        let (i, j) = (self.index(n), self.index(m));
+        Expr::Index2(name, i, j)
+    }
+
+    fn has_typed_leaf(&self) -> bool {
+        !self.floats(true).is_empty() || !self.arrays().is_empty() || !self.matrices().is_empty()
+    }
+
+    fn leaf(&mut self) -> Expr {
+        let ints = self.ints();
+        match self.below(10) {
+            0 | 1 => {
+                let v = self.lit_value();
+                self.lit(v)
+            }
+            2 if !ints.is_empty() => {
+                let (name, _) = self.pick(&ints);
+                Expr::Cast(IExpr::Var(name))
+            }
+            3 | 4 => {
+                let fs = self.floats(!self.on(Family::UntypedLiterals));
+                if fs.is_empty() {
+                    return self.typed_leaf();
+                }
+                let v = self.pick(&fs);
+                if v.by_ref {
+                    Expr::Deref(v.name)
+                } else {
+                    Expr::Var(v.name)
+                }
+            }
+            _ => self.typed_leaf(),
+        }
+    }
+
+    /// `e * e + c`: positive, for ln, sqrt, division, powf bases.
+    fn positive(&mut self, e: Expr, c: f64) -> Expr {
+        let c = self.lit(c);
+        bin(BinOp::Add, bin(BinOp::Mul, e.clone(), e), c)
+    }
+
+    fn unary(&mut self, f: UnFn, e: Expr) -> Expr {
+        let (e, path) = self.receiver(e);
+        Expr::Un(f, Box::new(e), path)
+    }
+
+    /// A method's receiver and whether to use the path form (`f64::exp(e)`): required when
+    /// Rust cannot know the receiver's type (`(0.5 * 0.5).exp()` does not compile). Without
+    /// [`Family::UntypedLiterals`] such a receiver gets a typed term instead.
+    fn receiver(&mut self, e: Expr) -> (Expr, bool) {
+        if self.typed(&e) {
+            return (e, self.chance(0.2));
+        }
+        if self.on(Family::UntypedLiterals) {
+            self.use_family(Family::UntypedLiterals);
+            return (e, true);
+        }
+        let t = self.typed_leaf();
+        (bin(BinOp::Add, e, t), self.chance(0.2))
+    }
+
+    fn expr(&mut self, depth: usize) -> Expr {
+        if depth == 0 || self.chance(0.25) {
+            return self.leaf();
+        }
+        let d = depth - 1;
+        let nested = !self.closure_body;
+        match self.below(20) {
+            0..=5 => {
+                let op = self.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div]);
+                let a = self.expr(d);
+                let mut b = self.expr(d);
+                if op == BinOp::Div && self.chance(0.85) {
+                    b = self.positive(b, 1.0);
+                }
+                bin(op, a, b)
+            }
+            6 => Expr::Neg(Box::new(self.expr(d))),
+            7..=9 => {
+                let f = self.pick(&UNARY);
+                let inner = self.expr(d);
+                let arg = if self.chance(0.1) {
+                    inner
+                } else {
+                    match f {
+                        UnFn::Ln | UnFn::Log10 | UnFn::Log2 | UnFn::Sqrt => {
+                            self.positive(inner, 0.5)
+                        }
+                        UnFn::Recip | UnFn::Cbrt => self.positive(inner, 0.25),
+                        UnFn::Acosh => self.positive(inner, 1.5),
+                        UnFn::Ln1p => bin(BinOp::Mul, inner.clone(), inner),
+                        UnFn::Asin | UnFn::Acos | UnFn::Atanh => {
+                            let half = self.lit(0.5);
+                            let s = self.unary(UnFn::Sin, inner);
+                            bin(BinOp::Mul, s, half)
+                        }
+                        UnFn::Tan
+                        | UnFn::Exp
+                        | UnFn::Exp2
+                        | UnFn::ExpM1
+                        | UnFn::Sinh
+                        | UnFn::Cosh => {
+                            if self.chance(0.5) {
+                                self.unary(UnFn::Tanh, inner)
+                            } else {
+                                inner
+                            }
+                        }
+                        _ => inner,
+                    }
+                };
+                self.unary(f, arg)
+            }
+            10 | 11 => {
+                let f = self.pick(&[
+                    Bin2Fn::Powf,
+                    Bin2Fn::Max,
+                    Bin2Fn::Min,
+                    Bin2Fn::Hypot,
+                    Bin2Fn::Atan2,
+                ]);
+                let (mut a, b) = (self.expr(d), self.expr(d));
+                if f == Bin2Fn::Powf {
+                    a = self.positive(a, 0.5);
+                }
+                let (a, path) = self.receiver(a);
+                Expr::Bin2(f, Box::new(a), Box::new(b), path)
+            }
+            12 => {
+                let mut a = self.expr(d);
+                if !self.typed(&a) {
+                    a = self.typed_leaf();
+                }
+                Expr::Powi(Box::new(a), self.pick(&[2, 3, -1, -2]))
+            }
+            13 => {
+                let mut a = self.expr(d);
+                if !self.typed(&a) {
+                    a = self.typed_leaf();
+                }
+                Expr::MulAdd(Box::new(a), Box::new(self.expr(d)), Box::new(self.expr(d)))
+            }
+            14 if nested && self.on(Family::Branches) => {
+                self.use_family(Family::Branches);
+                let c = self.cond();
+                let (t, e) = (self.expr_block(d), self.expr_block(d));
+                Expr::If(Box::new(c), Box::new(t), Box::new(e))
+            }
+            15 if nested && self.on(Family::Match) && !self.ints().is_empty() => {
+                self.use_family(Family::Match);
+                let scrut = self.scrutinee();
+                let arms = (0..1 + self.below(2))
+                    .map(|k| (k, self.expr_block(d)))
+                    .collect();
+                Expr::Match(scrut, arms, Box::new(self.expr_block(d)))
+            }
+            16 | 17 if nested && !self.helpers.is_empty() => {
+                self.call(d).unwrap_or_else(|| self.leaf())
+            }
+            18 if nested && self.on(Family::IterChains) => {
+                self.chain(d).unwrap_or_else(|| self.leaf())
+            }
+            19 if nested => {
+                let closures: Vec<(String, usize)> = self
+                    .vars()
+                    .filter_map(|v| match v.kind {
+                        Kind::Closure(arity) => Some((v.name.clone(), arity)),
+                        _ => None,
+                    })
+                    .collect();
+                if closures.is_empty() {
+                    return self.leaf();
+                }
+                let (name, arity) = self.pick(&closures);
+                let args = (0..arity).map(|_| self.expr(d)).collect();
+                Expr::ClosureCall(name, args)
+            }
+            _ => self.leaf(),
+        }
+    }
+
+    /// The value of an `if`/`match` arm: sometimes a `let` first, read by the tail.
+    fn expr_block(&mut self, depth: usize) -> Block {
+        if self.chance(0.7) {
+            return Block {
+                stmts: Vec::new(),
+                tail: self.expr(depth),
+            };
+        }
+        self.scopes.push(Vec::new());
+        let init = self.expr(depth);
+        let init = self.make_active(init);
+        let name = self.fresh("e");
+        let typed = self.typed(&init);
+        let active = self.active(&init);
+        self.declare(Self::float_var(&name, typed, false, active));
+        let other = self.expr(depth);
+        self.scopes.pop();
+        let op = self.pick(&[BinOp::Add, BinOp::Mul, BinOp::Sub]);
+        Block {
+            stmts: vec![Stmt::Let {
+                name: name.clone(),
+                mutable: false,
+                annotate: !typed,
+                init,
+            }],
+            tail: bin(op, Expr::Var(name), other),
+        }
+    }
+
+    fn scrutinee(&mut self) -> IExpr {
+        let ints = self.ints();
+        let (name, _) = self.pick(&ints);
+        IExpr::Rem(Box::new(IExpr::Var(name)), Box::new(IExpr::Lit(3)))
+    }
+
+    fn cond(&mut self) -> Cond {
+        let ints = self.ints();
+        let c = if !ints.is_empty() && self.chance(0.3) {
+            let (name, max) = self.pick(&ints);
+            let op = self.pick(&[CmpOp::Lt, CmpOp::Gt, CmpOp::Le, CmpOp::Ge]);
+            // Never `i >= 0` or `i < 0`: always true or false for usize, and a lint.
+            Cond::ICmp(
+                op,
+                IExpr::Var(name),
+                IExpr::Lit(1 + self.below(max.max(2) - 1)),
+            )
+        } else {
+            let op = self.pick(&[CmpOp::Lt, CmpOp::Gt, CmpOp::Le, CmpOp::Ge]);
+            let a = self.typed_leaf();
+            let b = self.expr(1);
+            Cond::Cmp(op, a, b)
+        };
+        if self.chance(0.15) {
+            let other = self.cond();
+            if self.chance(0.5) {
+                return Cond::And(Box::new(c), Box::new(other));
+            }
+            return Cond::Or(Box::new(c), Box::new(other));
+        }
+        c
+    }
+
+    fn call(&mut self, depth: usize) -> Option<Expr> {
+        let helpers = self.helpers.clone();
+        let h = self.pick(&helpers);
+        // A local array passed to a call and written afterwards (a scratch buffer) needs
+        // ScratchArrays; without it, local arrays are passed outside loops and frozen.
+        let scratch = self.on(Family::ScratchArrays);
+        let passable =
+            |a: &(String, usize, bool, bool, bool), in_loop: bool| scratch || !a.4 || !in_loop;
+        let in_loop = !self.loops.is_empty();
+        let mut args = Vec::new();
+        for p in &h.params {
+            args.push(match p.ty {
+                ParamTy::Scalar => {
+                    let e = self.expr(depth);
+                    // `h(-0.5, x)`, `h(-(0.5 * 2.0), x)`: a negated constant.
+                    let negated = match &e {
+                        Expr::Lit(v, LitForm::Plain) => *v < 0.0 && self.prec != Prec::Generic,
+                        Expr::Neg(inner) => !self.active(inner),
+                        _ => false,
+                    };
+                    match e {
+                        _ if negated && self.on(Family::NegativeLiteralArgs) => {
+                            self.use_family(Family::NegativeLiteralArgs);
+                            Arg::Scalar(e)
+                        }
+                        Expr::Lit(v, form) if negated => Arg::Scalar(Expr::Lit(-v, form)),
+                        Expr::Neg(inner) if negated => Arg::Scalar(*inner),
+                        e => Arg::Scalar(e),
+                    }
+                }
+                ParamTy::ArrayRef(n) => {
+                    let fits: Vec<_> = self
+                        .arrays()
+                        .into_iter()
+                        .filter(|a| a.1 == n && a.3 && passable(a, in_loop))
+                        .collect();
+                    let rows: Vec<_> = self.matrices().into_iter().filter(|m| m.2 == n).collect();
+                    if !rows.is_empty() && (fits.is_empty() || self.chance(0.4)) {
+                        let (name, rows, _) = self.pick(&rows);
+                        let i = self.index(rows);
+                        Arg::Row(name, i)
+                    } else if !fits.is_empty() {
+                        let (name, _, reference, ..) = self.pick(&fits);
+                        Arg::Array {
+                            name,
+                            by_ref: reference,
+                        }
+                    } else {
+                        return None;
+                    }
+                }
+                ParamTy::Slice(_) => {
+                    let rows = self.on(Family::RowBindings);
+                    let all: Vec<_> = self
+                        .arrays()
+                        .into_iter()
+                        .filter(|a| (rows || !a.0.starts_with("row")) && passable(a, in_loop))
+                        .collect();
+                    if all.is_empty() {
+                        return None;
+                    }
+                    let (name, _, reference, ..) = self.pick(&all);
+                    Arg::Array {
+                        name,
+                        by_ref: reference,
+                    }
+                }
+                _ => return None,
+            });
+        }
+        self.use_family(Family::Calls);
+        for a in &args {
+            if let Arg::Array { name, .. } = a {
+                if scratch && self.arrays().iter().any(|x| &x.0 == name && x.4) {
+                    self.use_family(Family::ScratchArrays);
+                } else {
+                    self.freeze(name);
+                }
+            }
+            if matches!(a, Arg::Array { name, .. } if name.starts_with("row"))
+                && h.params.iter().any(|p| matches!(p.ty, ParamTy::Slice(_)))
+            {
+                self.use_family(Family::RowBindings);
+            }
+        }
+        Some(Expr::Call(h.name.clone(), args))
+    }
+
+    /// A closure body over `params` and capturable variables only.
+    fn closure_expr(&mut self, params: &[(String, Kind)], depth: usize) -> Expr {
+        let saved = self.closure_body;
+        self.closure_body = true;
+        self.scopes.push(
+            params
+                .iter()
+                .map(|(n, k)| Var {
+                    name: n.clone(),
+                    kind: *k,
+                    mutable: false,
+                    typed: true,
+                    capturable: true,
+                    by_ref: false,
+                    active: true,
+                })
+                .collect(),
+        );
+        let mut e = self.expr(depth);
+        // The closure's own parameter must be read (else `unused variable`).
+        if let Some((p, Kind::Float)) = params.first() {
+            e = bin(
+                self.pick(&[BinOp::Add, BinOp::Mul]),
+                Expr::Var(p.clone()),
+                e,
+            );
+        }
+        self.scopes.pop();
+        self.closure_body = saved;
+        e
+    }
+
+    fn chain(&mut self, depth: usize) -> Option<Expr> {
+        let arrays = self.iterables();
+        if arrays.is_empty() {
+            return None;
+        }
+        self.use_family(Family::IterChains);
+        let (src, len, ..) = self.pick(&arrays);
+        let d = depth.min(1);
+        let chain = match self.below(5) {
+            0 => {
+                let mut adaptors = Vec::new();
+                for _ in 0..self.below(3) {
+                    adaptors.push(match self.below(4) {
+                        0 => Adaptor::Skip(1),
+                        1 => Adaptor::Take(len - 1),
+                        2 => Adaptor::Rev,
+                        _ => Adaptor::StepBy(2),
+                    });
+                }
+                let var = self.fresh("v");
+                let body = Box::new(self.closure_expr(&[(var.clone(), Kind::Float)], d));
+                Chain::MapSum {
+                    src,
+                    adaptors,
+                    var,
+                    body,
+                }
+            }
+            1 => {
+                let (b, ..) = self.pick(&arrays);
+                let (va, vb) = (self.fresh("a"), self.fresh("b"));
+                let mut body =
+                    self.closure_expr(&[(va.clone(), Kind::Float), (vb.clone(), Kind::Float)], d);
+                body = bin(BinOp::Mul, body, Expr::Var(vb.clone()));
+                Chain::ZipSum {
+                    a: src,
+                    b,
+                    va,
+                    vb,
+                    body: Box::new(body),
+                }
+            }
+            2 => {
+                let (acc, idx, var) = (self.fresh("acc"), self.fresh("i"), self.fresh("v"));
+                let init = Box::new(self.expr(0));
+                let body = self.closure_expr(
+                    &[
+                        (var.clone(), Kind::Float),
+                        (idx.clone(), Kind::Int { max: len }),
+                    ],
+                    d,
+                );
+                let body = bin(BinOp::Mul, body, Expr::Cast(IExpr::Var(idx.clone())));
+                Chain::EnumFold {
+                    src,
+                    init,
+                    acc,
+                    idx,
+                    var,
+                    body: Box::new(body),
+                }
+            }
+            3 => {
+                let win = self.fresh("w");
+                let kind = Kind::Arr {
+                    len: 2,
+                    reference: true,
+                    fixed: false,
+                    writable: false,
+                };
+                let mut body = self.closure_expr(&[(win.clone(), kind)], d);
+                let diff = bin(
+                    BinOp::Sub,
+                    Expr::Index(win.clone(), IExpr::Lit(1)),
+                    Expr::Index(win.clone(), IExpr::Lit(0)),
+                );
+                body = bin(BinOp::Add, body, diff);
+                Chain::WindowsSum {
+                    src,
+                    win,
+                    body: Box::new(body),
+                }
+            }
+            _ => {
+                let var = self.fresh("v");
+                let inner = self.closure_expr(&[(var.clone(), Kind::Float)], d);
+                // Factors near 1 keep the product well-conditioned.
+                let f = self.unary(UnFn::Tanh, inner);
+                let half = self.lit(0.5);
+                let one = self.lit(1.0);
+                let body = Box::new(bin(BinOp::Add, one, bin(BinOp::Mul, half, f)));
+                Chain::Product { src, var, body }
+            }
+        };
+        Some(Expr::Chain(chain))
+    }
+
+    /// Generates `n` statements in a new scope.
+    fn block(&mut self, n: usize) -> Vec<Stmt> {
+        self.scopes.push(Vec::new());
+        let mut out = Vec::new();
+        for _ in 0..n {
+            self.stmt(&mut out);
+        }
+        self.scopes.pop();
+        out
+    }
+
+    fn top_level(&self) -> bool {
+        self.scopes.len() == 1
+    }
+
+    fn stmt(&mut self, out: &mut Vec<Stmt>) {
+        let depth = self.scopes.len();
+        let can_nest = depth < 4 && self.loops.len() < 2;
+        let mutables: Vec<Var> = self
+            .vars()
+            .filter(|v| v.mutable && v.kind == Kind::Float)
+            .cloned()
+            .collect();
+        let writable: Vec<_> = self.arrays().into_iter().filter(|a| a.4).collect();
+        let arrays = self.arrays();
+        if !self.loops.is_empty() && self.chance(0.12) {
+            return self.loop_exit(out);
+        }
+        match self.below(26) {
+            0..=3 => self.let_float(out),
+            4..=7 if !mutables.is_empty() => {
+                let target = self.pick(&mutables);
+                let (op, value) = self.assignment(&target.name, target.typed);
+                for v in self
+                    .scopes
+                    .iter_mut()
+                    .flat_map(|s| s.iter_mut())
+                    .filter(|v| v.name == target.name)
+                {
+                    v.typed = true;
+                }
+                out.push(Stmt::Assign {
+                    name: target.name,
+                    op,
+                    value,
+                });
+            }
+            8 if !writable.is_empty() => {
+                let op = self.pick(&[AssignOp::Add, AssignOp::Mul, AssignOp::Sub]);
+                let value = if op == AssignOp::Mul {
+                    let e = self.expr(1);
+                    self.unary(UnFn::Cos, e)
+                } else {
+                    self.expr(2)
+                };
+                // Chosen after the value: a call in it may have frozen an array.
+                let writable: Vec<_> = self.arrays().into_iter().filter(|a| a.4).collect();
+                if writable.is_empty() {
+                    return self.let_float(out);
+                }
+                let (name, len, ..) = self.pick(&writable);
+                let idx = self.index(len);
+                let (op, value) =
+                    self.spelled_out(op, Expr::Index(name.clone(), idx.clone()), value);
+                out.push(Stmt::IndexAssign {
+                    name,
+                    idx,
+                    op,
+                    value,
+                });
+            }
+            9 | 10 if can_nest && self.on(Family::Branches) => {
+                self.use_family(Family::Branches);
+                let cond = self.cond();
+                let n = 1 + self.below(2);
+                let then = self.block(n);
+                let els = match self.below(3) {
+                    0 => None,
+                    1 => {
+                        let mut nested = Vec::new();
+                        let cond = self.cond();
+                        let then = self.block(1);
+                        let els = Some(self.block(1));
+                        nested.push(Stmt::If { cond, then, els });
+                        Some(nested)
+                    }
+                    _ => {
+                        let n = 1 + self.below(2);
+                        Some(self.block(n))
+                    }
+                };
+                out.push(Stmt::If { cond, then, els });
+            }
+            11 if can_nest && self.on(Family::Match) && !self.ints().is_empty() => {
+                self.use_family(Family::Match);
+                let scrut = self.scrutinee();
+                let arms = (0..1 + self.below(2)).map(|k| (k, self.block(1))).collect();
+                let default = self.block(1);
+                out.push(Stmt::Match {
+                    scrut,
+                    arms,
+                    default,
+                });
+            }
+            12..=14 if can_nest && self.on(Family::ForRange) => self.for_range(out),
+            15 | 16
+                if can_nest
+                    && self.on(Family::ForIter)
+                    && !(self.iterables().is_empty() && self.matrices().is_empty()) =>
+            {
+                self.for_iter(out)
+            }
+            17 if can_nest && self.on(Family::While) => self.counted(out, true),
+            18 if can_nest && self.on(Family::LoopBreak) => self.counted(out, false),
+            19 if !self.loops.is_empty() => self.loop_exit(out),
+            20 if self.returns() && self.has_typed_leaf() => {
+                self.use_family(Family::EarlyReturn);
+                let cond = self.cond();
+                let value = self.expr(2);
+                let value = self.make_active(value);
+                out.push(Stmt::If {
+                    cond,
+                    then: vec![Stmt::Return(value)],
+                    els: None,
+                });
+            }
+            21 if self.top_level() && self.on(Family::LocalArrays) => self.local_array(out),
+            22 if self.top_level() && self.on(Family::ArrayCopies) => self.array_copy(out),
+            23 if self.on(Family::Closures) => self.closure(out),
+            24 if self.on(Family::Destructuring) => self.destructure(out),
+            25 if self.on(Family::Asserts) && !arrays.is_empty() => {
+                self.use_family(Family::Asserts);
+                let (name, len, ..) = self.pick(&arrays);
+                out.push(Stmt::Assert(Cond::ICmp(
+                    CmpOp::Ge,
+                    IExpr::Len(name),
+                    IExpr::Lit(len),
+                )));
+            }
+            _ => self.let_float(out),
+        }
+    }
+
+    /// An assignment to `name` that reads it (so no assigned value is ever dead) and, if its
+    /// type is not known yet, mentions a typed value.
+    fn assignment(&mut self, name: &str, typed: bool) -> (AssignOp, Expr) {
+        let op = self.pick(&[
+            AssignOp::Set,
+            AssignOp::Add,
+            AssignOp::Sub,
+            AssignOp::Mul,
+            AssignOp::Div,
+        ]);
+        let mut value = match op {
+            AssignOp::Mul => {
+                let e = self.expr(1);
+                self.unary(UnFn::Cos, e)
+            }
+            AssignOp::Div => {
+                let e = self.expr(1);
+                self.positive(e, 1.0)
+            }
+            _ => self.expr(2),
+        };
+        if !typed && !self.typed(&value) {
+            value = bin(BinOp::Add, value, self.typed_leaf());
+        }
+        if op == AssignOp::Set {
+            let target = Expr::Var(name.to_string());
+            let keep = if self.chance(0.5) {
+                self.unary(UnFn::Tanh, target)
+            } else {
+                target
+            };
+            value = bin(
+                self.pick(&[BinOp::Add, BinOp::Mul, BinOp::Sub]),
+                keep,
+                value,
+            );
+        }
+        self.spelled_out(op, Expr::Var(name.to_string()), value)
+    }
+
+    /// `a += e` as `a = a + e` in generic code: `T: Float` has no `AddAssign`.
+    fn spelled_out(&self, op: AssignOp, target: Expr, value: Expr) -> (AssignOp, Expr) {
+        let bin_op = match op {
+            _ if self.prec != Prec::Generic => return (op, value),
+            AssignOp::Set => return (op, value),
+            AssignOp::Add => BinOp::Add,
+            AssignOp::Sub => BinOp::Sub,
+            AssignOp::Mul => BinOp::Mul,
+            AssignOp::Div => BinOp::Div,
+        };
+        (AssignOp::Set, bin(bin_op, target, value))
+    }
+
+    fn let_float(&mut self, out: &mut Vec<Stmt>) {
+        // Shadowing: `let t = t * ..;` rebinds a top-level name, reading the old value.
+        let fs = self.floats(true);
+        let shadow = self.top_level() && !fs.is_empty() && self.chance(0.15);
+        let (name, init) = if shadow {
+            let v = self.pick(&fs);
+            let old = if v.by_ref {
+                Expr::Deref(v.name.clone())
+            } else {
+                Expr::Var(v.name.clone())
+            };
+            let e = self.expr(1);
+            (v.name, bin(self.pick(&[BinOp::Add, BinOp::Mul]), old, e))
+        } else {
+            let init = if self.top_level() && self.chance(0.2) {
+                let v = self.pick(&[0.0, 1.0]);
+                self.lit(v)
+            } else {
+                self.expr(3)
+            };
+            (self.fresh("t"), init)
+        };
+        // A constant start is immediately followed by an input-dependent update (`let mut s =
+        // 0.0; s += x;`), unless constants are on.
+        let accumulate =
+            matches!(init, Expr::Lit(..)) && self.top_level() && !self.on(Family::ConstantLocals);
+        let init = if accumulate {
+            init
+        } else {
+            self.make_active(init)
+        };
+        let typed = self.typed(&init);
+        let annotate = !typed && self.chance(0.5) || self.chance(0.1);
+        if !typed && !annotate && self.on(Family::UntypedLiterals) {
+            self.use_family(Family::UntypedLiterals);
+        }
+        let mutable = self.top_level();
+        let active = self.active(&init);
+        // The update is drawn before the variable exists, so it does not read the constant.
+        let update = accumulate.then(|| {
+            let value = self.expr(2);
+            let value = self.make_active(value);
+            if self.typed(&value) {
+                value
+            } else {
+                bin(BinOp::Add, value, self.typed_leaf())
+            }
+        });
+        self.declare(Self::float_var(&name, typed || annotate, mutable, active));
+        out.push(Stmt::Let {
+            name: name.clone(),
+            mutable,
+            annotate,
+            init,
+        });
+        if let Some(value) = update {
+            let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(name.clone()), value);
+            for v in self
+                .scopes
+                .iter_mut()
+                .flat_map(|s| s.iter_mut())
+                .filter(|v| v.name == name)
+            {
+                v.typed = true;
+                v.active = true;
+            }
+            out.push(Stmt::Assign { name, op, value });
+        }
+    }
+
+    /// A loop bound: an array's length, a `usize` parameter or a literal; and the largest
+    /// value bound by it.
+    fn bound(&mut self) -> (IExpr, usize) {
+        let arrays = self.arrays();
+        let ints: Vec<_> = self
+            .vars()
+            .filter(|v| matches!(v.kind, Kind::Int { .. }) && v.name.starts_with('n'))
+            .cloned()
+            .collect();
+        match self.below(3) {
+            0 if !arrays.is_empty() => {
+                let (name, len, _, fixed, _) = self.pick(&arrays);
+                if fixed && self.chance(0.5) {
+                    (IExpr::Lit(len), len)
+                } else {
+                    (IExpr::Len(name), len)
+                }
+            }
+            1 if !ints.is_empty() => {
+                let v = self.pick(&ints);
+                let Kind::Int { max } = v.kind else {
+                    unreachable!("filtered to ints")
+                };
+                (IExpr::Var(v.name), max)
+            }
+            _ => {
+                let n = 2 + self.below(3);
+                (IExpr::Lit(n), n)
+            }
+        }
+    }
+
+    fn loop_body(&mut self, kind: LoopKind, binds: Vec<Var>) -> Vec<Stmt> {
+        self.loops.push(kind);
+        self.scopes.push(binds);
+        let mut body = Vec::new();
+        for _ in 0..1 + self.below(3) {
+            self.stmt(&mut body);
+        }
+        self.scopes.pop();
+        self.loops.pop();
+        body
+    }
+
+    fn for_range(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::ForRange);
+        let (bound, max) = self.bound();
+        let lo = if self.chance(0.3) { 1 } else { 0 };
+        let mut inclusive = self.chance(0.25);
+        let rev = self.chance(0.2);
+        let step = if self.chance(0.2) { Some(2) } else { None };
+        let name = self.fresh("i");
+        let var = Var {
+            name: name.clone(),
+            kind: Kind::Int { max },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        };
+        let body = self.loop_body(LoopKind::For, vec![var]);
+        if inclusive && (step.is_some() || body.iter().any(exits)) {
+            if self.on(Family::InclusiveStepExit) {
+                self.use_family(Family::InclusiveStepExit);
+            } else {
+                inclusive = false;
+            }
+        }
+        let hi = if inclusive {
+            IExpr::Sub(Box::new(bound), Box::new(IExpr::Lit(1)))
+        } else {
+            bound
+        };
+        let iter = ForIter::Range {
+            lo: IExpr::Lit(lo),
+            hi,
+            inclusive,
+            rev,
+            step,
+        };
+        out.push(Stmt::For {
+            pat: ForPat {
+                names: vec![name],
+                by_ref: false,
+            },
+            iter,
+            body,
+        });
+    }
+
+    fn for_iter(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::ForIter);
+        let arrays = self.iterables();
+        let matrices = self.matrices();
+        let by_ref = self.chance(0.4);
+        let float = |n: &str| Var {
+            name: n.to_string(),
+            kind: Kind::Float,
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref,
+            active: true,
+        };
+        let choice = if arrays.is_empty() {
+            3
+        } else {
+            self.below(if matrices.is_empty() { 3 } else { 4 })
+        };
+        let from_table = |a: &str| a.starts_with("TABLE");
+        let (names, iter, binds) = match choice {
+            0 => {
+                let (src, ..) = self.pick(&arrays);
+                let v = self.fresh("v");
+                let bind = Var {
+                    active: !from_table(&src),
+                    ..float(&v)
+                };
+                (vec![v.clone()], ForIter::Iter { src }, vec![bind])
+            }
+            1 => {
+                let (src, len, ..) = self.pick(&arrays);
+                let (i, v) = (self.fresh("i"), self.fresh("v"));
+                let iv = Var {
+                    kind: Kind::Int { max: len },
+                    by_ref: false,
+                    ..float(&i)
+                };
+                let bind = Var {
+                    active: !from_table(&src),
+                    ..float(&v)
+                };
+                (
+                    vec![i, v.clone()],
+                    ForIter::Enumerate { src },
+                    vec![iv, bind],
+                )
+            }
+            2 => {
+                let (a, ..) = self.pick(&arrays);
+                let (b, ..) = self.pick(&arrays);
+                let (u, v) = (self.fresh("u"), self.fresh("v"));
+                let binds = vec![
+                    Var {
+                        active: !from_table(&a),
+                        ..float(&u)
+                    },
+                    Var {
+                        active: !from_table(&b),
+                        ..float(&v)
+                    },
+                ];
+                (vec![u.clone(), v.clone()], ForIter::Zip { a, b }, binds)
+            }
+            _ => {
+                let (src, _, m) = self.pick(&matrices);
+                let row = self.fresh("row");
+                let kind = Kind::Arr {
+                    len: m,
+                    reference: true,
+                    fixed: true,
+                    writable: false,
+                };
+                (
+                    vec![row.clone()],
+                    ForIter::Rows { src },
+                    vec![Var {
+                        kind,
+                        by_ref: false,
+                        ..float(&row)
+                    }],
+                )
+            }
+        };
+        let sources: Vec<String> = match &iter {
+            ForIter::Iter { src } | ForIter::Enumerate { src } | ForIter::Rows { src } => {
+                vec![src.clone()]
+            }
+            ForIter::Zip { a, b } => vec![a.clone(), b.clone()],
+            ForIter::Range { .. } => Vec::new(),
+        };
+        let mark = self.borrowed.len();
+        self.borrowed.extend(sources);
+        let body = self.loop_body(LoopKind::For, binds);
+        self.borrowed.truncate(mark);
+        out.push(Stmt::For {
+            pat: ForPat { names, by_ref },
+            iter,
+            body,
+        });
+    }
+
+    /// `let mut k = 0; while k < n { ..; k += 1; }` or the same as `loop` with a `break`.
+    fn counted(&mut self, out: &mut Vec<Stmt>, is_while: bool) {
+        self.use_family(if is_while {
+            Family::While
+        } else {
+            Family::LoopBreak
+        });
+        let (bound, max) = self.bound();
+        let k = self.fresh("k");
+        out.push(Stmt::LetInt {
+            name: k.clone(),
+            init: IExpr::Lit(0),
+        });
+        let mut done = Cond::ICmp(CmpOp::Ge, IExpr::Var(k.clone()), bound.clone());
+        let var = Var {
+            name: k.clone(),
+            kind: Kind::Int { max },
+            mutable: true,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        };
+        self.declare(var.clone());
+        let mut body = self.loop_body(LoopKind::Counted, Vec::new());
+        body.push(Stmt::IncInt { name: k.clone() });
+        if is_while {
+            let mut cond = Cond::ICmp(CmpOp::Lt, IExpr::Var(k), bound);
+            if self.chance(0.3) && self.has_typed_leaf() {
+                cond = Cond::And(Box::new(cond), Box::new(self.cond()));
+            }
+            out.push(Stmt::While { cond, body });
+        } else {
+            if self.chance(0.3) && self.has_typed_leaf() {
+                done = Cond::Or(Box::new(done), Box::new(self.cond()));
+            }
+            let exit = Stmt::If {
+                cond: done,
+                then: vec![Stmt::Break],
+                els: None,
+            };
+            if self.chance(0.5) {
+                body.insert(0, exit);
+            } else {
+                body.push(exit);
+            }
+            out.push(Stmt::Loop { body });
+        }
+    }
+
+    /// `if c { continue; }`, `if c { break; }` or `if c { return e; }` inside a loop.
+    fn loop_exit(&mut self, out: &mut Vec<Stmt>) {
+        let innermost = *self.loops.last().expect("inside a loop");
+        let stmt = match self.below(3) {
+            0 if innermost == LoopKind::For && self.on(Family::Continue) => {
+                self.use_family(Family::Continue);
+                Stmt::Continue
+            }
+            1 if self.on(Family::LoopBreak) => {
+                self.use_family(Family::LoopBreak);
+                Stmt::Break
+            }
+            2 if self.returns() => {
+                self.use_family(Family::EarlyReturn);
+                let value = self.expr(2);
+                Stmt::Return(self.make_active(value))
+            }
+            _ => return self.let_float(out),
+        };
+        if !self.has_typed_leaf() && self.ints().is_empty() {
+            return self.let_float(out);
+        }
+        let cond = self.cond();
+        out.push(Stmt::If {
+            cond,
+            then: vec![stmt],
+            els: None,
+        });
+    }
+
+    fn local_array(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::LocalArrays);
+        let len = 2 + self.below(3);
+        let vec = self.chance(0.4);
+        let name = self.fresh("h");
+        out.push(Stmt::LocalArray {
+            name: name.clone(),
+            len,
+            vec,
+        });
+        // Filled right away, so its element type is known before anything reads it.
+        let i = self.fresh("i");
+        self.scopes.push(vec![Var {
+            name: i.clone(),
+            kind: Kind::Int { max: len },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        }]);
+        let value = self.expr(2);
+        let mut value = self.make_active(value);
+        if !self.typed(&value) {
+            value = bin(BinOp::Add, value, self.typed_leaf());
+        }
+        self.scopes.pop();
+        let fill = Stmt::IndexAssign {
+            name: name.clone(),
+            idx: IExpr::Var(i.clone()),
+            op: AssignOp::Set,
+            value,
+        };
+        let iter = ForIter::Range {
+            lo: IExpr::Lit(0),
+            hi: IExpr::Lit(len),
+            inclusive: false,
+            rev: false,
+            step: None,
+        };
+        out.push(Stmt::For {
+            pat: ForPat {
+                names: vec![i],
+                by_ref: false,
+            },
+            iter,
+            body: vec![fill],
+        });
+        let kind = Kind::Arr {
+            len,
+            reference: false,
+            fixed: !vec,
+            writable: true,
+        };
+        self.declare(Var {
+            name,
+            kind,
+            mutable: true,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        });
+    }
+
+    fn array_copy(&mut self, out: &mut Vec<Stmt>) {
+        let params: Vec<(String, Kind)> = self.scopes[0]
+            .iter()
+            .filter(|v| matches!(v.kind, Kind::Arr { .. }) && !v.mutable)
+            .map(|v| (v.name.clone(), v.kind))
+            .collect();
+        if params.is_empty() {
+            return self.let_float(out);
+        }
+        self.use_family(Family::ArrayCopies);
+        let (src, kind) = self.pick(&params);
+        let Kind::Arr {
+            len,
+            reference,
+            fixed,
+            ..
+        } = kind
+        else {
+            unreachable!("filtered to arrays")
+        };
+        let how = match (fixed, reference) {
+            (false, _) => CopyHow::ToVec,
+            (true, true) => CopyHow::Deref,
+            (true, false) => CopyHow::Value,
+        };
+        let name = self.fresh("c");
+        out.push(Stmt::ArrayCopy {
+            name: name.clone(),
+            src,
+            len,
+            how,
+        });
+        let value = self.expr(2);
+        let kind = Kind::Arr {
+            len,
+            reference: false,
+            fixed,
+            writable: true,
+        };
+        self.declare(Var {
+            name: name.clone(),
+            kind,
+            mutable: true,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        });
+        let idx = self.index(len);
+        let (op, value) =
+            self.spelled_out(AssignOp::Add, Expr::Index(name.clone(), idx.clone()), value);
+        out.push(Stmt::IndexAssign {
+            name,
+            idx,
+            op,
+            value,
+        });
+    }
+
+    fn closure(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::Closures);
+        let name = self.fresh("g");
+        let arity = 1 + self.below(2);
+        let params: Vec<String> = (0..arity).map(|_| self.fresh("p")).collect();
+        let kinds: Vec<(String, Kind)> = params.iter().map(|p| (p.clone(), Kind::Float)).collect();
+        let mut body = self.closure_expr(&kinds, 2);
+        if arity == 2 {
+            body = bin(BinOp::Sub, body, Expr::Var(params[1].clone()));
+        }
+        out.push(Stmt::LetClosure {
+            name: name.clone(),
+            params,
+            body,
+        });
+        self.declare(Var {
+            name: name.clone(),
+            kind: Kind::Closure(arity),
+            mutable: false,
+            typed: true,
+            capturable: false,
+            by_ref: false,
+            active: true,
+        });
+        // Called right away, so the closure is used.
+        let mut args: Vec<Expr> = (0..arity).map(|_| self.expr(1)).collect();
+        args[0] = self.make_active(args[0].clone());
+        let t = self.fresh("t");
+        let mutable = self.top_level();
+        self.declare(Self::float_var(&t, true, mutable, true));
+        out.push(Stmt::Let {
+            name: t,
+            mutable,
+            annotate: false,
+            init: Expr::ClosureCall(name, args),
+        });
+    }
+
+    fn destructure(&mut self, out: &mut Vec<Stmt>) {
+        let arrays: Vec<(String, Kind)> = self
+            .vars()
+            .filter(|v| {
+                matches!(v.kind, Kind::Arr { fixed: true, len, .. } if len <= 4)
+                    && !v.mutable
+                    && v.typed
+            })
+            .map(|v| (v.name.clone(), v.kind))
+            .collect();
+        self.use_family(Family::Destructuring);
+        if !arrays.is_empty() && self.chance(0.6) {
+            let (src, kind) = self.pick(&arrays);
+            let Kind::Arr { len, reference, .. } = kind else {
+                unreachable!("filtered to arrays")
+            };
+            let names: Vec<String> = (0..len).map(|_| self.fresh("d")).collect();
+            let active = !src.starts_with("TABLE");
+            for n in &names {
+                self.declare(Self::float_var(n, true, false, active));
+            }
+            out.push(Stmt::DestructArray {
+                names,
+                src,
+                deref: reference,
+            });
+        } else {
+            let mut values = Vec::new();
+            for _ in 0..2 {
+                let v = self.expr(2);
+                values.push(self.make_active(v));
+            }
+            let names: Vec<String> = (0..2).map(|_| self.fresh("d")).collect();
+            for (n, v) in names.iter().zip(&values) {
+                let (typed, active) = (self.typed(v), self.active(v));
+                self.declare(Self::float_var(n, typed, false, active));
+            }
+            out.push(Stmt::DestructTuple { names, values });
+        }
+    }
+
+    fn function(&mut self, name: &str, helper: bool) -> Function {
+        let mut params = Vec::new();
+        let count = if helper {
+            1 + self.below(2)
+        } else {
+            1 + self.below(4)
+        };
+        let arrays = self.on(Family::ArrayParams);
+        for k in 0..count {
+            let ty = match self.below(if arrays { 7 } else { 1 }) {
+                _ if helper && k == 0 && arrays && self.chance(0.5) => {
+                    if self.chance(0.5) {
+                        ParamTy::Slice(2)
+                    } else {
+                        ParamTy::ArrayRef(2 + self.below(3))
+                    }
+                }
+                0 | 1 => ParamTy::Scalar,
+                _ if helper => ParamTy::Scalar,
+                2 => ParamTy::Array(2 + self.below(3)),
+                3 => ParamTy::ArrayRef(2 + self.below(3)),
+                4 => ParamTy::Slice(2 + self.below(3)),
+                5 => ParamTy::Matrix(2 + self.below(2), 2 + self.below(2)),
+                _ => ParamTy::Usize(2 + self.below(3)),
+            };
+            let pname = match ty {
+                ParamTy::Scalar => format!("x{k}"),
+                ParamTy::Usize(_) => format!("n{k}"),
+                ParamTy::Matrix(..) => format!("m{k}"),
+                _ => format!("w{k}"),
+            };
+            params.push(Param { name: pname, ty });
+        }
+        if params.iter().all(|p| p.ty.floats() == 0) {
+            params.push(Param {
+                name: format!("x{count}"),
+                ty: ParamTy::Scalar,
+            });
+        }
+        if params.iter().any(|p| !matches!(p.ty, ParamTy::Scalar)) {
+            self.use_family(Family::ArrayParams);
+        }
+        self.scopes = vec![params.iter().map(|p| self.param_var(p)).collect()];
+        let mut stmts = Vec::new();
+        for _ in 0..(if helper {
+            1 + self.below(3)
+        } else {
+            2 + self.below(5)
+        }) {
+            self.stmt(&mut stmts);
+        }
+        let tail = self.tail(&params, &stmts);
+        self.scopes.clear();
+        let mut f = Function {
+            name: name.to_string(),
+            params,
+            body: Block { stmts, tail },
+        };
+        finalize(&mut f);
+        f
+    }
+
+    fn param_var(&self, p: &Param) -> Var {
+        let arr = |len, reference, fixed| Kind::Arr {
+            len,
+            reference,
+            fixed,
+            writable: false,
+        };
+        let kind = match p.ty {
+            ParamTy::Scalar => Kind::Float,
+            ParamTy::Array(n) => arr(n, false, true),
+            ParamTy::ArrayRef(n) => arr(n, true, true),
+            ParamTy::Slice(n) => arr(n, true, false),
+            ParamTy::Matrix(n, m) => Kind::Mat(n, m),
+            ParamTy::Usize(v) => Kind::Int { max: v + 1 },
+        };
+        Var {
+            name: p.name.clone(),
+            kind,
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        }
+    }
+
+    /// The result: every top-level float variable, an element of every local array and of
+    /// every parameter the body does not read, plus a fresh expression.
+    fn tail(&mut self, params: &[Param], stmts: &[Stmt]) -> Expr {
+        let mut terms = vec![self.expr(2)];
+        let top = self.scopes[0].clone();
+        for (k, v) in top.iter().enumerate() {
+            if top[k + 1..].iter().any(|later| later.name == v.name) {
+                continue; // shadowed
+            }
+            let v = v.clone();
+            let read_in_body = stmts.iter().any(|s| reads_stmt(s, &v.name));
+            let is_param = k < params.len();
+            match v.kind {
+                Kind::Float if !is_param || !read_in_body => terms.push(Expr::Var(v.name)),
+                Kind::Arr { len, .. } if !is_param || !read_in_body => {
+                    terms.push(Expr::Index(v.name, IExpr::Lit(len - 1)))
+                }
+                Kind::Mat(..) if !read_in_body => {
+                    terms.push(Expr::Index2(v.name, IExpr::Lit(0), IExpr::Lit(1)))
+                }
+                Kind::Int { .. } if is_param && !read_in_body => {
+                    terms.push(Expr::Cast(IExpr::Var(v.name)))
+                }
+                _ => {}
+            }
+        }
+        let mut e = terms.remove(0);
+        for t in terms {
+            let untyped = !self.typed(&t) && !self.on(Family::UntypedLiterals);
+            let ops = if untyped {
+                &[BinOp::Add, BinOp::Sub][..]
+            } else {
+                &[BinOp::Add, BinOp::Add, BinOp::Sub, BinOp::Mul]
+            };
+            let op = self.pick(ops);
+            let t = if op == BinOp::Mul {
+                self.unary(UnFn::Cos, t)
+            } else {
+                t
+            };
+            e = bin(op, e, t);
+        }
+        if !self.typed(&e) {
+            e = bin(BinOp::Add, e, self.typed_leaf());
+        }
+        self.make_active(e)
+    }
+}
+
+/// Whether a `return` or `break` is inside.
+fn exits(s: &Stmt) -> bool {
+    let any = |b: &[Stmt]| b.iter().any(exits);
+    match s {
+        Stmt::Return(_) | Stmt::Break => true,
+        Stmt::If { then, els, .. } => any(then) || els.as_deref().is_some_and(any),
+        Stmt::Match { arms, default, .. } => arms.iter().any(|(_, b)| any(b)) || any(default),
+        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop { body } => any(body),
+        _ => false,
+    }
+}
+
+fn reads_iexpr(e: &IExpr, name: &str) -> bool {
+    match e {
+        IExpr::Lit(_) => false,
+        IExpr::Var(n) | IExpr::Len(n) => n == name,
+        IExpr::Add(a, b) | IExpr::Sub(a, b) | IExpr::Mul(a, b) | IExpr::Rem(a, b) => {
+            reads_iexpr(a, name) || reads_iexpr(b, name)
+        }
+    }
+}
+
+fn reads_cond(c: &Cond, name: &str) -> bool {
+    match c {
+        Cond::Cmp(_, a, b) => reads_expr(a, name) || reads_expr(b, name),
+        Cond::ICmp(_, a, b) => reads_iexpr(a, name) || reads_iexpr(b, name),
+        Cond::And(a, b) | Cond::Or(a, b) => reads_cond(a, name) || reads_cond(b, name),
+    }
+}
+
+fn reads_block(b: &Block, name: &str) -> bool {
+    b.stmts.iter().any(|s| reads_stmt(s, name)) || reads_expr(&b.tail, name)
+}
+
+pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
+    match e {
+        Expr::Lit(..) => false,
+        Expr::Var(n) | Expr::Deref(n) => n == name,
+        Expr::Index(n, i) => n == name || reads_iexpr(i, name),
+        Expr::Index2(n, i, j) => n == name || reads_iexpr(i, name) || reads_iexpr(j, name),
+        Expr::Cast(i) => reads_iexpr(i, name),
+        Expr::Neg(a) | Expr::Un(_, a, _) | Expr::Powi(a, _) => reads_expr(a, name),
+        Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => reads_expr(a, name) || reads_expr(b, name),
+        Expr::MulAdd(a, b, c) => reads_expr(a, name) || reads_expr(b, name) || reads_expr(c, name),
+        Expr::If(c, a, b) => reads_cond(c, name) || reads_block(a, name) || reads_block(b, name),
+        Expr::Match(s, arms, d) => {
+            reads_iexpr(s, name)
+                || arms.iter().any(|(_, b)| reads_block(b, name))
+                || reads_block(d, name)
+        }
+        Expr::Call(_, args) => args.iter().any(|a| match a {
+            Arg::Scalar(e) => reads_expr(e, name),
+            Arg::Array { name: n, .. } => n == name,
+            Arg::Row(n, i) => n == name || reads_iexpr(i, name),
+        }),
+        Expr::ClosureCall(n, args) => n == name || args.iter().any(|a| reads_expr(a, name)),
+        Expr::Chain(c) => match c {
+            Chain::MapSum { src, body, .. }
+            | Chain::WindowsSum { src, body, .. }
+            | Chain::Product { src, body, .. } => src == name || reads_expr(body, name),
+            Chain::ZipSum { a, b, body, .. } => a == name || b == name || reads_expr(body, name),
+            Chain::EnumFold {
+                src, init, body, ..
+            } => src == name || reads_expr(init, name) || reads_expr(body, name),
+        },
+    }
+}
+
+/// Whether the statement reads `name` (writing `name = ..` or `name[i] = ..` is not a read).
+pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
+    let any = |b: &[Stmt]| b.iter().any(|s| reads_stmt(s, name));
+    match s {
+        Stmt::Let { init, .. } => reads_expr(init, name),
+        Stmt::LetInt { init, .. } => reads_iexpr(init, name),
+        Stmt::Assign { value, .. } => reads_expr(value, name),
+        Stmt::IncInt { .. } | Stmt::LocalArray { .. } | Stmt::Break | Stmt::Continue => false,
+        Stmt::IndexAssign { idx, value, .. } => reads_iexpr(idx, name) || reads_expr(value, name),
+        Stmt::ArrayCopy { src, .. } | Stmt::DestructArray { src, .. } => src == name,
+        Stmt::If { cond, then, els } => {
+            reads_cond(cond, name) || any(then) || els.as_deref().is_some_and(any)
+        }
+        Stmt::Match {
+            scrut,
+            arms,
+            default,
+        } => reads_iexpr(scrut, name) || arms.iter().any(|(_, b)| any(b)) || any(default),
+        Stmt::For { iter, body, .. } => {
+            let head = match iter {
+                ForIter::Range { lo, hi, .. } => reads_iexpr(lo, name) || reads_iexpr(hi, name),
+                ForIter::Iter { src } | ForIter::Enumerate { src } | ForIter::Rows { src } => {
+                    src == name
+                }
+                ForIter::Zip { a, b } => a == name || b == name,
+            };
+            head || any(body)
+        }
+        Stmt::While { cond, body } => reads_cond(cond, name) || any(body),
+        Stmt::Loop { body } => any(body),
+        Stmt::Return(e) => reads_expr(e, name),
+        Stmt::LetClosure { body, .. } => reads_expr(body, name),
+        Stmt::DestructTuple { values, .. } => values.iter().any(|v| reads_expr(v, name)),
+        Stmt::Assert(c) => reads_cond(c, name),
+    }
+}
+
+pub(crate) fn assigns(s: &Stmt, name: &str) -> bool {
+    let any = |b: &[Stmt]| b.iter().any(|s| assigns(s, name));
+    match s {
+        Stmt::Assign { name: n, .. } => n == name,
+        Stmt::If { then, els, .. } => any(then) || els.as_deref().is_some_and(any),
+        Stmt::Match { arms, default, .. } => arms.iter().any(|(_, b)| any(b)) || any(default),
+        Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop { body } => any(body),
+        _ => false,
+    }
+}
+
+/// Whether the binding of `name` made just before `rest` is assigned in it.
+fn assigned_later(name: &str, rest: &[Stmt]) -> bool {
+    for s in rest {
+        if assigns(s, name) {
+            return true;
+        }
+        if matches!(s, Stmt::Let { name: n, .. } if n == name) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether the binding made by `stmts[0]` under `name` is read later: in the rest of the
+/// block, up to a `let` that shadows it (whose initializer still sees it), or in `tail`.
+fn read_later(name: &str, rest: &[Stmt], tail: Option<&Expr>) -> bool {
+    for s in rest {
+        if let Stmt::Let { name: n, init, .. } = s {
+            if n == name {
+                return reads_expr(init, name);
+            }
+        }
+        if reads_stmt(s, name) {
+            return true;
+        }
+    }
+    tail.is_some_and(|t| reads_expr(t, name))
+}
+
+/// Silences what would be warnings in the printed program: drops `mut` from variables never
+/// reassigned and renames unread bindings `_name`.
+pub fn finalize(f: &mut Function) {
+    let tail = f.body.tail.clone();
+    fix_block(&mut f.body.stmts, Some(&tail));
+    // Generated programs read every parameter; a shrunk one may not.
+    for p in &mut f.params {
+        let read = read_later(&p.name, &f.body.stmts, Some(&tail));
+        unread(&mut p.name, read);
+    }
+}
+
+fn unread(name: &mut String, read: bool) {
+    if !read && !name.starts_with('_') {
+        name.insert(0, '_');
+    }
+}
+
+fn fix_block(stmts: &mut [Stmt], tail: Option<&Expr>) {
+    for p in 0..stmts.len() {
+        let (head, rest) = stmts.split_at_mut(p + 1);
+        match &mut head[p] {
+            Stmt::Let { name, mutable, .. } => {
+                *mutable = *mutable && assigned_later(name, rest);
+                let read = read_later(name, rest, tail);
+                unread(name, read);
+            }
+            Stmt::LetClosure { name, .. } => {
+                let read = read_later(name, rest, tail);
+                unread(name, read);
+            }
+            Stmt::DestructArray { names, .. } | Stmt::DestructTuple { names, .. } => {
+                for n in names {
+                    let read = read_later(n, rest, tail);
+                    unread(n, read);
+                }
+            }
+            Stmt::For { pat, body, .. } => {
+                for n in &mut pat.names {
+                    let read = body.iter().any(|s| reads_stmt(s, n));
+                    unread(n, read);
+                }
+                fix_block(body, None);
+            }
+            Stmt::If { then, els, .. } => {
+                fix_block(then, None);
+                if let Some(e) = els {
+                    fix_block(e, None);
+                }
+            }
+            Stmt::Match { arms, default, .. } => {
+                for (_, b) in arms {
+                    fix_block(b, None);
+                }
+                fix_block(default, None);
+            }
+            Stmt::While { body, .. } | Stmt::Loop { body } => fix_block(body, None),
+            _ => {}
+        }
+    }
+}

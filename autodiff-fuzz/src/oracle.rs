@@ -1,0 +1,821 @@
+//! The exact oracle: the program's AST interpreted with forward-mode dual numbers, one
+//! tangent per float input coordinate. Also the judge of what is a fair test: a program that
+//! leaves a function's smooth domain, comes near a tie in a comparison, or grows too large is
+//! rejected (`Err(Reject)`) and the generator draws another.
+
+use crate::ast::*;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Why a program is not a fair test at its inputs.
+#[derive(Debug)]
+pub struct Reject(pub String);
+
+type R<T> = Result<T, Reject>;
+
+fn reject<T>(why: impl Into<String>) -> R<T> {
+    Err(Reject(why.into()))
+}
+
+/// A value and its derivative along every input coordinate.
+#[derive(Clone, Debug)]
+pub struct Dual {
+    pub v: f64,
+    pub d: Vec<f64>,
+}
+
+impl Dual {
+    fn constant(v: f64, dim: usize) -> Dual {
+        Dual {
+            v,
+            d: vec![0.0; dim],
+        }
+    }
+
+    /// The result `v` with tangent `a.d * da`.
+    fn chain(v: f64, a: &Dual, da: f64) -> Dual {
+        Dual {
+            v,
+            d: a.d.iter().map(|t| t * da).collect(),
+        }
+    }
+
+    /// The result `v` with tangent `a.d * da + b.d * db`.
+    fn chain2(v: f64, a: &Dual, da: f64, b: &Dual, db: f64) -> Dual {
+        Dual {
+            v,
+            d: a.d.iter().zip(&b.d).map(|(x, y)| x * da + y * db).collect(),
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Val {
+    F(Dual),
+    I(i64),
+    Arr(Vec<Dual>),
+    Mat(Vec<Vec<Dual>>),
+    Closure(Rc<Closure>),
+}
+
+struct Closure {
+    params: Vec<String>,
+    body: Expr,
+    /// The environment at the definition: closures only capture immutable bindings.
+    env: Vec<(String, Val)>,
+}
+
+enum Flow {
+    Next,
+    Break,
+    Continue,
+    Return(Dual),
+}
+
+/// The value and gradient of `p.main` at `p.inputs`, gradient flattened in parameter order.
+pub fn evaluate(p: &Program) -> Result<(f64, Vec<f64>), Reject> {
+    let dim: usize = p.main.params.iter().map(|q| q.ty.floats()).sum();
+    let mut it = Interp {
+        prog: p,
+        dim,
+        tie: if p.prec == Prec::F32 { 1e-3 } else { 1e-9 },
+        steps: 0,
+        consts: p
+            .consts
+            .iter()
+            .map(|c| (c.name.clone(), c.values.clone()))
+            .collect(),
+    };
+    let mut args = Vec::new();
+    let mut coord = 0;
+    for (param, input) in p.main.params.iter().zip(&p.inputs) {
+        let mut seed = |v: f64| {
+            let mut d = Dual::constant(v, dim);
+            d.d[coord] = 1.0;
+            coord += 1;
+            d
+        };
+        args.push(match param.ty {
+            ParamTy::Scalar => Val::F(seed(input[0])),
+            ParamTy::Array(_) | ParamTy::ArrayRef(_) | ParamTy::Slice(_) => {
+                Val::Arr(input.iter().map(|&v| seed(v)).collect())
+            }
+            ParamTy::Matrix(_, m) => Val::Mat(
+                input
+                    .chunks(m)
+                    .map(|r| r.iter().map(|&v| seed(v)).collect())
+                    .collect(),
+            ),
+            ParamTy::Usize(v) => Val::I(v as i64),
+        });
+    }
+    let out = it.call(&p.main, args)?;
+    Ok((out.v, out.d))
+}
+
+struct Interp<'a> {
+    prog: &'a Program,
+    dim: usize,
+    /// Relative distance from a tie (comparison, max/min, abs at 0) that a program must keep,
+    /// so rounding (f32 against this f64 interpreter) cannot flip a decision.
+    tie: f64,
+    steps: usize,
+    consts: HashMap<String, Vec<f64>>,
+}
+
+const MAX_STEPS: usize = 200_000;
+const MAX_MAGNITUDE: f64 = 1e6;
+/// How close to the edge of a function's domain (ln, sqrt, division, asin, ...) inputs may go.
+const DOMAIN_MARGIN: f64 = 0.05;
+
+impl Interp<'_> {
+    fn call(&mut self, f: &Function, args: Vec<Val>) -> R<Dual> {
+        let mut env: Vec<(String, Val)> =
+            f.params.iter().map(|p| p.name.clone()).zip(args).collect();
+        match self.run(&f.body.stmts, &mut env)? {
+            Flow::Return(d) => Ok(d),
+            Flow::Next => self.expr(&f.body.tail, &mut env),
+            Flow::Break | Flow::Continue => reject("break outside a loop"),
+        }
+    }
+
+    fn check(&self, d: Dual) -> R<Dual> {
+        let big = |x: f64| !x.is_finite() || x.abs() > MAX_MAGNITUDE;
+        if big(d.v) || d.d.iter().any(|&t| big(t)) {
+            return reject(format!("magnitude {:e}", d.v));
+        }
+        Ok(d)
+    }
+
+    fn away_from_tie(&self, a: f64, b: f64) -> R<()> {
+        if (a - b).abs() <= self.tie * (1.0 + a.abs() + b.abs()) {
+            return reject(format!("tie {a} vs {b}"));
+        }
+        Ok(())
+    }
+
+    fn lookup<'e>(env: &'e mut [(String, Val)], name: &str) -> R<&'e mut Val> {
+        match env.iter_mut().rev().find(|(n, _)| n == name) {
+            Some((_, v)) => Ok(v),
+            None => reject(format!("unbound {name}")),
+        }
+    }
+
+    fn float(&self, env: &mut [(String, Val)], name: &str) -> R<Dual> {
+        match Self::lookup(env, name)? {
+            Val::F(d) => Ok(d.clone()),
+            _ => reject(format!("{name} is not a float")),
+        }
+    }
+
+    fn array(&self, env: &mut [(String, Val)], name: &str) -> R<Vec<Dual>> {
+        if let Some(vs) = self.consts.get(name) {
+            return Ok(vs.iter().map(|&v| Dual::constant(v, self.dim)).collect());
+        }
+        match Self::lookup(env, name)? {
+            Val::Arr(a) => Ok(a.clone()),
+            _ => reject(format!("{name} is not an array")),
+        }
+    }
+
+    fn int(&mut self, e: &IExpr, env: &mut [(String, Val)]) -> R<i64> {
+        let v = match e {
+            IExpr::Lit(v) => *v as i64,
+            IExpr::Var(n) => match Self::lookup(env, n)? {
+                Val::I(i) => *i,
+                _ => return reject(format!("{n} is not an integer")),
+            },
+            IExpr::Len(n) => match Self::lookup(env, n)? {
+                Val::Arr(a) => a.len() as i64,
+                Val::Mat(m) => m.len() as i64,
+                _ => return reject(format!("{n} has no length")),
+            },
+            IExpr::Add(a, b) => self.int(a, env)? + self.int(b, env)?,
+            IExpr::Sub(a, b) => self.int(a, env)? - self.int(b, env)?,
+            IExpr::Mul(a, b) => self.int(a, env)? * self.int(b, env)?,
+            IExpr::Rem(a, b) => {
+                let (a, b) = (self.int(a, env)?, self.int(b, env)?);
+                if b == 0 {
+                    return reject("remainder by zero");
+                }
+                a % b
+            }
+        };
+        if v < 0 {
+            return reject("usize underflow");
+        }
+        Ok(v)
+    }
+
+    fn index<T: Clone>(items: &[T], i: i64) -> R<T> {
+        match items.get(i as usize) {
+            Some(v) => Ok(v.clone()),
+            None => reject(format!("index {i} out of bounds {}", items.len())),
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, env: &mut Vec<(String, Val)>) -> R<Dual> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return reject("too many steps");
+        }
+        let dim = self.dim;
+        let d = match e {
+            Expr::Lit(v, _) => Dual::constant(*v, dim),
+            Expr::Var(n) | Expr::Deref(n) => self.float(env, n)?,
+            Expr::Index(n, i) => {
+                let i = self.int(i, env)?;
+                Self::index(&self.array(env, n)?, i)?
+            }
+            Expr::Index2(n, i, j) => {
+                let (i, j) = (self.int(i, env)?, self.int(j, env)?);
+                match Self::lookup(env, n)? {
+                    Val::Mat(m) => {
+                        let row = Self::index(m, i)?;
+                        Self::index(&row, j)?
+                    }
+                    _ => return reject(format!("{n} is not a matrix")),
+                }
+            }
+            Expr::Cast(i) => Dual::constant(self.int(i, env)? as f64, dim),
+            Expr::Neg(a) => {
+                let a = self.expr(a, env)?;
+                Dual::chain(-a.v, &a, -1.0)
+            }
+            Expr::Bin(op, a, b) => {
+                let (a, b) = (self.expr(a, env)?, self.expr(b, env)?);
+                match op {
+                    BinOp::Add => Dual::chain2(a.v + b.v, &a, 1.0, &b, 1.0),
+                    BinOp::Sub => Dual::chain2(a.v - b.v, &a, 1.0, &b, -1.0),
+                    BinOp::Mul => Dual::chain2(a.v * b.v, &a, b.v, &b, a.v),
+                    BinOp::Div => {
+                        if b.v.abs() < DOMAIN_MARGIN {
+                            return reject("division near zero");
+                        }
+                        Dual::chain2(a.v / b.v, &a, 1.0 / b.v, &b, -a.v / (b.v * b.v))
+                    }
+                }
+            }
+            Expr::Un(f, a, _) => {
+                let a = self.expr(a, env)?;
+                self.unary(*f, &a)?
+            }
+            Expr::Bin2(f, a, b, _) => {
+                let (a, b) = (self.expr(a, env)?, self.expr(b, env)?);
+                self.binary(*f, &a, &b)?
+            }
+            Expr::Powi(a, k) => {
+                let a = self.expr(a, env)?;
+                if *k < 0 && a.v.abs() < DOMAIN_MARGIN {
+                    return reject("negative power near zero");
+                }
+                Dual::chain(a.v.powi(*k), &a, *k as f64 * a.v.powi(k - 1))
+            }
+            Expr::MulAdd(a, b, c) => {
+                let (a, b, c) = (self.expr(a, env)?, self.expr(b, env)?, self.expr(c, env)?);
+                let ab = Dual::chain2(a.v.mul_add(b.v, c.v), &a, b.v, &b, a.v);
+                Dual::chain2(ab.v, &ab, 1.0, &c, 1.0)
+            }
+            Expr::If(c, t, f) => {
+                let branch = if self.cond(c, env)? { t } else { f };
+                self.block(branch, env)?
+            }
+            Expr::Match(s, arms, default) => {
+                let s = self.int(s, env)?;
+                let arm = arms.iter().find(|(k, _)| *k as i64 == s).map(|(_, b)| b);
+                self.block(arm.unwrap_or(default), env)?
+            }
+            Expr::Call(name, args) => {
+                let Some(f) = self.prog.helpers.iter().find(|h| &h.name == name) else {
+                    return reject(format!("no helper {name}"));
+                };
+                let mut vals = Vec::new();
+                for a in args {
+                    vals.push(match a {
+                        Arg::Scalar(e) => Val::F(self.expr(e, env)?),
+                        Arg::Array { name, .. } => match Self::lookup(env, name)? {
+                            v @ (Val::Arr(_) | Val::Mat(_)) => v.clone(),
+                            _ => return reject(format!("{name} is not an array")),
+                        },
+                        Arg::Row(name, i) => {
+                            let i = self.int(i, env)?;
+                            match Self::lookup(env, name)? {
+                                Val::Mat(m) => Val::Arr(Self::index(m, i)?),
+                                _ => return reject(format!("{name} is not a matrix")),
+                            }
+                        }
+                    });
+                }
+                self.call(f, vals)?
+            }
+            Expr::ClosureCall(name, args) => {
+                let Val::Closure(c) = Self::lookup(env, name)?.clone() else {
+                    return reject(format!("{name} is not a closure"));
+                };
+                let mut inner = c.env.clone();
+                for (p, a) in c.params.iter().zip(args) {
+                    let v = self.expr(a, env)?;
+                    inner.push((p.clone(), Val::F(v)));
+                }
+                self.expr(&c.body, &mut inner)?
+            }
+            Expr::Chain(c) => self.chain(c, env)?,
+        };
+        self.check(d)
+    }
+
+    fn unary(&self, f: UnFn, a: &Dual) -> R<Dual> {
+        let x = a.v;
+        let need = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                reject(format!("{what} at {x}"))
+            }
+        };
+        Ok(match f {
+            UnFn::Exp => Dual::chain(x.exp(), a, x.exp()),
+            UnFn::Exp2 => Dual::chain(x.exp2(), a, x.exp2() * std::f64::consts::LN_2),
+            UnFn::ExpM1 => Dual::chain(x.exp_m1(), a, x.exp()),
+            UnFn::Ln | UnFn::Log10 | UnFn::Log2 => {
+                need(x > DOMAIN_MARGIN, "log")?;
+                match f {
+                    UnFn::Ln => Dual::chain(x.ln(), a, 1.0 / x),
+                    UnFn::Log10 => Dual::chain(x.log10(), a, 1.0 / (x * std::f64::consts::LN_10)),
+                    _ => Dual::chain(x.log2(), a, 1.0 / (x * std::f64::consts::LN_2)),
+                }
+            }
+            UnFn::Ln1p => {
+                need(x > DOMAIN_MARGIN - 1.0, "ln_1p")?;
+                Dual::chain(x.ln_1p(), a, 1.0 / (1.0 + x))
+            }
+            UnFn::Sin => Dual::chain(x.sin(), a, x.cos()),
+            UnFn::Cos => Dual::chain(x.cos(), a, -x.sin()),
+            UnFn::Tan => {
+                need(x.cos().abs() > 0.2, "tan")?;
+                Dual::chain(x.tan(), a, 1.0 + x.tan() * x.tan())
+            }
+            UnFn::Tanh => Dual::chain(x.tanh(), a, 1.0 - x.tanh() * x.tanh()),
+            UnFn::Sqrt => {
+                need(x > DOMAIN_MARGIN, "sqrt")?;
+                Dual::chain(x.sqrt(), a, 0.5 / x.sqrt())
+            }
+            UnFn::Cbrt => {
+                need(x.abs() > DOMAIN_MARGIN, "cbrt")?;
+                Dual::chain(x.cbrt(), a, 1.0 / (3.0 * x.cbrt() * x.cbrt()))
+            }
+            UnFn::Abs => {
+                self.away_from_tie(x, 0.0)?;
+                Dual::chain(x.abs(), a, x.signum())
+            }
+            UnFn::Atan => Dual::chain(x.atan(), a, 1.0 / (1.0 + x * x)),
+            UnFn::Sinh => Dual::chain(x.sinh(), a, x.cosh()),
+            UnFn::Cosh => Dual::chain(x.cosh(), a, x.sinh()),
+            UnFn::Asin | UnFn::Acos | UnFn::Atanh => {
+                need(x.abs() < 1.0 - DOMAIN_MARGIN, "asin/acos/atanh")?;
+                match f {
+                    UnFn::Asin => Dual::chain(x.asin(), a, 1.0 / (1.0 - x * x).sqrt()),
+                    UnFn::Acos => Dual::chain(x.acos(), a, -1.0 / (1.0 - x * x).sqrt()),
+                    _ => Dual::chain(x.atanh(), a, 1.0 / (1.0 - x * x)),
+                }
+            }
+            UnFn::Asinh => Dual::chain(x.asinh(), a, 1.0 / (x * x + 1.0).sqrt()),
+            UnFn::Acosh => {
+                need(x > 1.0 + DOMAIN_MARGIN, "acosh")?;
+                Dual::chain(x.acosh(), a, 1.0 / (x * x - 1.0).sqrt())
+            }
+            UnFn::Recip => {
+                need(x.abs() > DOMAIN_MARGIN, "recip")?;
+                Dual::chain(x.recip(), a, -1.0 / (x * x))
+            }
+            UnFn::Floor => {
+                self.away_from_tie(x, x.round())?;
+                Dual::chain(x.floor(), a, 0.0)
+            }
+        })
+    }
+
+    fn binary(&self, f: Bin2Fn, a: &Dual, b: &Dual) -> R<Dual> {
+        let (x, y) = (a.v, b.v);
+        Ok(match f {
+            Bin2Fn::Powf => {
+                if x < DOMAIN_MARGIN {
+                    return reject("powf of a small base");
+                }
+                let v = x.powf(y);
+                Dual::chain2(v, a, y * x.powf(y - 1.0), b, v * x.ln())
+            }
+            Bin2Fn::Max | Bin2Fn::Min => {
+                self.away_from_tie(x, y)?;
+                let first = (x > y) == (f == Bin2Fn::Max);
+                if first {
+                    Dual::chain(if f == Bin2Fn::Max { x.max(y) } else { x.min(y) }, a, 1.0)
+                } else {
+                    Dual::chain(if f == Bin2Fn::Max { x.max(y) } else { x.min(y) }, b, 1.0)
+                }
+            }
+            Bin2Fn::Hypot => {
+                let h = x.hypot(y);
+                if h < DOMAIN_MARGIN {
+                    return reject("hypot near 0");
+                }
+                Dual::chain2(h, a, x / h, b, y / h)
+            }
+            Bin2Fn::Atan2 => {
+                // atan2(y = self, x = other): smooth away from the origin and the negative axis.
+                let r2 = x * x + y * y;
+                if r2 < DOMAIN_MARGIN || (y < 0.0 && x.abs() < DOMAIN_MARGIN) {
+                    return reject("atan2 near its cut");
+                }
+                Dual::chain2(x.atan2(y), a, y / r2, b, -x / r2)
+            }
+        })
+    }
+
+    fn chain(&mut self, c: &Chain, env: &mut Vec<(String, Val)>) -> R<Dual> {
+        let dim = self.dim;
+        let add = |s: Dual, t: Dual| Dual::chain2(s.v + t.v, &s, 1.0, &t, 1.0);
+        let bound = |this: &mut Self,
+                     env: &mut Vec<(String, Val)>,
+                     binds: Vec<(String, Val)>,
+                     body: &Expr| {
+            let mark = env.len();
+            env.extend(binds);
+            let r = this.expr(body, env);
+            env.truncate(mark);
+            r
+        };
+        match c {
+            Chain::MapSum {
+                src,
+                adaptors,
+                var,
+                body,
+            } => {
+                let xs = self.array(env, src)?;
+                let mut idx: Vec<usize> = (0..xs.len()).collect();
+                for a in adaptors {
+                    idx = match a {
+                        Adaptor::Skip(k) => idx.into_iter().skip(*k).collect(),
+                        Adaptor::Take(k) => idx.into_iter().take(*k).collect(),
+                        Adaptor::Rev => idx.into_iter().rev().collect(),
+                        Adaptor::StepBy(k) => idx.into_iter().step_by(*k).collect(),
+                    };
+                }
+                let mut s = Dual::constant(0.0, dim);
+                for i in idx {
+                    let t = bound(self, env, vec![(var.clone(), Val::F(xs[i].clone()))], body)?;
+                    s = add(s, t);
+                }
+                Ok(s)
+            }
+            Chain::ZipSum { a, b, va, vb, body } => {
+                let (xs, ys) = (self.array(env, a)?, self.array(env, b)?);
+                let mut s = Dual::constant(0.0, dim);
+                for (x, y) in xs.into_iter().zip(ys) {
+                    let binds = vec![(va.clone(), Val::F(x)), (vb.clone(), Val::F(y))];
+                    let t = bound(self, env, binds, body)?;
+                    s = add(s, t);
+                }
+                Ok(s)
+            }
+            Chain::EnumFold {
+                src,
+                init,
+                acc,
+                idx,
+                var,
+                body,
+            } => {
+                let xs = self.array(env, src)?;
+                let mut s = self.expr(init, env)?;
+                for (i, x) in xs.into_iter().enumerate() {
+                    let binds = vec![
+                        (acc.clone(), Val::F(s.clone())),
+                        (idx.clone(), Val::I(i as i64)),
+                        (var.clone(), Val::F(x)),
+                    ];
+                    let t = bound(self, env, binds, body)?;
+                    s = add(s, t);
+                }
+                Ok(s)
+            }
+            Chain::WindowsSum { src, win, body } => {
+                let xs = self.array(env, src)?;
+                let mut s = Dual::constant(0.0, dim);
+                for w in xs.windows(2) {
+                    let t = bound(self, env, vec![(win.clone(), Val::Arr(w.to_vec()))], body)?;
+                    s = add(s, t);
+                }
+                Ok(s)
+            }
+            Chain::Product { src, var, body } => {
+                let xs = self.array(env, src)?;
+                let mut p = Dual::constant(1.0, dim);
+                for x in xs {
+                    let t = bound(self, env, vec![(var.clone(), Val::F(x))], body)?;
+                    p = Dual::chain2(p.v * t.v, &p, t.v, &t, p.v);
+                }
+                Ok(p)
+            }
+        }
+    }
+
+    fn cond(&mut self, c: &Cond, env: &mut Vec<(String, Val)>) -> R<bool> {
+        let cmp = |op: CmpOp, a: f64, b: f64| match op {
+            CmpOp::Lt => a < b,
+            CmpOp::Gt => a > b,
+            CmpOp::Le => a <= b,
+            CmpOp::Ge => a >= b,
+        };
+        Ok(match c {
+            Cond::Cmp(op, a, b) => {
+                let (a, b) = (self.expr(a, env)?, self.expr(b, env)?);
+                self.away_from_tie(a.v, b.v)?;
+                cmp(*op, a.v, b.v)
+            }
+            Cond::ICmp(op, a, b) => {
+                let (a, b) = (self.int(a, env)?, self.int(b, env)?);
+                cmp(*op, a as f64, b as f64)
+            }
+            Cond::And(a, b) => self.cond(a, env)? && self.cond(b, env)?,
+            Cond::Or(a, b) => self.cond(a, env)? || self.cond(b, env)?,
+        })
+    }
+
+    /// A block used as an expression: its statements may not leave it.
+    fn block(&mut self, b: &Block, env: &mut Vec<(String, Val)>) -> R<Dual> {
+        let mark = env.len();
+        let flow = self.run(&b.stmts, env)?;
+        if !matches!(flow, Flow::Next) {
+            return reject("control flow out of an expression block");
+        }
+        let v = self.expr(&b.tail, env);
+        env.truncate(mark);
+        v
+    }
+
+    /// Runs statements in a new scope.
+    fn stmts(&mut self, stmts: &[Stmt], env: &mut Vec<(String, Val)>) -> R<Flow> {
+        let mark = env.len();
+        let flow = self.run(stmts, env);
+        env.truncate(mark);
+        flow
+    }
+
+    /// Runs statements, leaving their bindings in `env` for the block's tail.
+    fn run(&mut self, stmts: &[Stmt], env: &mut Vec<(String, Val)>) -> R<Flow> {
+        for s in stmts {
+            let flow = self.stmt(s, env)?;
+            if !matches!(flow, Flow::Next) {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn assign(&self, op: AssignOp, old: &Dual, v: Dual) -> R<Dual> {
+        let d = match op {
+            AssignOp::Set => v,
+            AssignOp::Add => Dual::chain2(old.v + v.v, old, 1.0, &v, 1.0),
+            AssignOp::Sub => Dual::chain2(old.v - v.v, old, 1.0, &v, -1.0),
+            AssignOp::Mul => Dual::chain2(old.v * v.v, old, v.v, &v, old.v),
+            AssignOp::Div => {
+                if v.v.abs() < DOMAIN_MARGIN {
+                    return reject("division near zero");
+                }
+                Dual::chain2(old.v / v.v, old, 1.0 / v.v, &v, -old.v / (v.v * v.v))
+            }
+        };
+        self.check(d)
+    }
+
+    /// Runs a loop body once; `Some(flow)` when the loop must stop.
+    fn iteration(
+        &mut self,
+        binds: Vec<(String, Val)>,
+        body: &[Stmt],
+        env: &mut Vec<(String, Val)>,
+    ) -> R<Option<Flow>> {
+        // An empty body still counts: a shrunk `loop {}` must end in a rejection.
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return reject("too many steps");
+        }
+        let mark = env.len();
+        env.extend(binds);
+        let flow = self.stmts(body, env)?;
+        env.truncate(mark);
+        Ok(match flow {
+            Flow::Next | Flow::Continue => None,
+            Flow::Break => Some(Flow::Next),
+            r @ Flow::Return(_) => Some(r),
+        })
+    }
+
+    fn stmt(&mut self, s: &Stmt, env: &mut Vec<(String, Val)>) -> R<Flow> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return reject("too many steps");
+        }
+        match s {
+            Stmt::Let { name, init, .. } => {
+                let v = self.expr(init, env)?;
+                env.push((name.clone(), Val::F(v)));
+            }
+            Stmt::LetInt { name, init } => {
+                let v = self.int(init, env)?;
+                env.push((name.clone(), Val::I(v)));
+            }
+            Stmt::Assign { name, op, value } => {
+                let v = self.expr(value, env)?;
+                let old = self.float(env, name)?;
+                let new = self.assign(*op, &old, v)?;
+                *Self::lookup(env, name)? = Val::F(new);
+            }
+            Stmt::IncInt { name } => match Self::lookup(env, name)? {
+                Val::I(i) => *i += 1,
+                _ => return reject(format!("{name} is not an integer")),
+            },
+            Stmt::IndexAssign {
+                name,
+                idx,
+                op,
+                value,
+            } => {
+                let v = self.expr(value, env)?;
+                let i = self.int(idx, env)?;
+                let old = Self::index(&self.array(env, name)?, i)?;
+                let new = self.assign(*op, &old, v)?;
+                match Self::lookup(env, name)? {
+                    Val::Arr(a) => a[i as usize] = new,
+                    _ => return reject(format!("{name} is not an array")),
+                }
+            }
+            Stmt::LocalArray { name, len, .. } => {
+                env.push((
+                    name.clone(),
+                    Val::Arr(vec![Dual::constant(0.0, self.dim); *len]),
+                ));
+            }
+            Stmt::ArrayCopy { name, src, .. } => {
+                let a = self.array(env, src)?;
+                env.push((name.clone(), Val::Arr(a)));
+            }
+            Stmt::If { cond, then, els } => {
+                if self.cond(cond, env)? {
+                    return self.stmts(then, env);
+                } else if let Some(e) = els {
+                    return self.stmts(e, env);
+                }
+            }
+            Stmt::Match {
+                scrut,
+                arms,
+                default,
+            } => {
+                let s = self.int(scrut, env)?;
+                let arm = arms.iter().find(|(k, _)| *k as i64 == s).map(|(_, b)| b);
+                return self.stmts(arm.unwrap_or(default), env);
+            }
+            Stmt::For { pat, iter, body } => return self.for_loop(pat, iter, body, env),
+            Stmt::While { cond, body } => {
+                while self.cond(cond, env)? {
+                    if let Some(flow) = self.iteration(Vec::new(), body, env)? {
+                        return Ok(flow);
+                    }
+                }
+            }
+            Stmt::Loop { body } => loop {
+                if let Some(flow) = self.iteration(Vec::new(), body, env)? {
+                    return Ok(flow);
+                }
+            },
+            Stmt::Break => return Ok(Flow::Break),
+            Stmt::Continue => return Ok(Flow::Continue),
+            Stmt::Return(e) => return Ok(Flow::Return(self.expr(e, env)?)),
+            Stmt::LetClosure { name, params, body } => {
+                let c = Closure {
+                    params: params.clone(),
+                    body: body.clone(),
+                    env: env.clone(),
+                };
+                env.push((name.clone(), Val::Closure(Rc::new(c))));
+            }
+            Stmt::DestructArray { names, src, .. } => {
+                let a = self.array(env, src)?;
+                if a.len() != names.len() {
+                    return reject("destructuring length");
+                }
+                env.extend(names.iter().cloned().zip(a.into_iter().map(Val::F)));
+            }
+            Stmt::DestructTuple { names, values } => {
+                let mut vs = Vec::new();
+                for v in values {
+                    vs.push(Val::F(self.expr(v, env)?));
+                }
+                env.extend(names.iter().cloned().zip(vs));
+            }
+            Stmt::Assert(c) => {
+                if !self.cond(c, env)? {
+                    return reject("assertion fails");
+                }
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn for_loop(
+        &mut self,
+        pat: &ForPat,
+        iter: &ForIter,
+        body: &[Stmt],
+        env: &mut Vec<(String, Val)>,
+    ) -> R<Flow> {
+        let n = &pat.names;
+        let items: Vec<Vec<(String, Val)>> = match iter {
+            ForIter::Range {
+                lo,
+                hi,
+                inclusive,
+                rev,
+                step,
+            } => {
+                let (lo, hi) = (self.int(lo, env)?, self.int(hi, env)?);
+                let mut xs: Vec<i64> = if *inclusive {
+                    (lo..=hi).collect()
+                } else {
+                    (lo..hi).collect()
+                };
+                if *rev {
+                    xs.reverse();
+                }
+                if let Some(k) = step {
+                    xs = xs.into_iter().step_by(*k).collect();
+                }
+                xs.into_iter()
+                    .map(|i| vec![(n[0].clone(), Val::I(i))])
+                    .collect()
+            }
+            ForIter::Iter { src } => self
+                .array(env, src)?
+                .into_iter()
+                .map(|v| vec![(n[0].clone(), Val::F(v))])
+                .collect(),
+            ForIter::Enumerate { src } => self
+                .array(env, src)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| vec![(n[0].clone(), Val::I(i as i64)), (n[1].clone(), Val::F(v))])
+                .collect(),
+            ForIter::Zip { a, b } => {
+                let (xs, ys) = (self.array(env, a)?, self.array(env, b)?);
+                xs.into_iter()
+                    .zip(ys)
+                    .map(|(x, y)| vec![(n[0].clone(), Val::F(x)), (n[1].clone(), Val::F(y))])
+                    .collect()
+            }
+            ForIter::Rows { src } => match Self::lookup(env, src)? {
+                Val::Mat(m) => m
+                    .iter()
+                    .map(|r| vec![(n[0].clone(), Val::Arr(r.clone()))])
+                    .collect(),
+                _ => return reject(format!("{src} is not a matrix")),
+            },
+        };
+        for binds in items {
+            if let Some(flow) = self.iteration(binds, body, env)? {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_empty_loop_is_rejected() {
+        let main = Function {
+            name: "f".into(),
+            params: vec![Param {
+                name: "x".into(),
+                ty: ParamTy::Scalar,
+            }],
+            body: Block {
+                stmts: vec![Stmt::Loop { body: Vec::new() }],
+                tail: Expr::Var("x".into()),
+            },
+        };
+        let p = Program {
+            prec: Prec::F64,
+            consts: Vec::new(),
+            helpers: Vec::new(),
+            main,
+            inputs: vec![vec![1.0]],
+        };
+        assert!(evaluate(&p).is_err());
+    }
+}

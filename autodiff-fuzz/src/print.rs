@@ -1,0 +1,758 @@
+//! Prints a [`Program`] as Rust source: `#[grad]` functions plus a `run` function that calls
+//! `f_grad` and `f_adjoint` (with accumulators and with `Const`) and returns every number.
+
+use crate::ast::*;
+use std::fmt::Write;
+
+/// The value every adjoint accumulator starts at, and the `d_out` the runner passes: the
+/// adjoint must add `D_OUT * gradient` on top of `SEED`.
+pub const SEED: f64 = 0.25;
+pub const D_OUT: f64 = 1.5;
+
+/// Binding strength, for parentheses only where Rust needs them (so that `unused_parens`
+/// never fires in generated code).
+const P_OR: u8 = 1;
+const P_AND: u8 = 2;
+const P_CMP: u8 = 3;
+const P_ADD: u8 = 4;
+const P_MUL: u8 = 5;
+const P_CAST: u8 = 6;
+const P_UNARY: u8 = 7;
+const P_POSTFIX: u8 = 8;
+
+pub struct Printer {
+    prec: Prec,
+    out: String,
+    indent: usize,
+    /// `T::from_f64` needs `T: FromPrimitive`, which `Float` does not imply.
+    from_primitive: bool,
+}
+
+impl Printer {
+    fn float(&self) -> &'static str {
+        match self.prec {
+            Prec::F64 => "f64",
+            Prec::F32 => "f32",
+            Prec::Generic => "T",
+        }
+    }
+
+    fn line(&mut self, s: &str) {
+        for _ in 0..self.indent {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    fn lit(&self, v: f64, form: LitForm, receiver: bool) -> (String, u8) {
+        match (self.prec, form) {
+            (Prec::Generic, LitForm::FromF64) => {
+                (format!("T::from_f64({v:?}).unwrap()"), P_POSTFIX)
+            }
+            (Prec::Generic, LitForm::Plain) => (format!("T::from({v:?}).unwrap()"), P_POSTFIX),
+            // A bare `1.5.exp()` has an ambiguous type: suffix literals used as receivers.
+            _ => {
+                let suffix = if receiver {
+                    format!("_{}", self.float())
+                } else {
+                    String::new()
+                };
+                (
+                    format!("{v:?}{suffix}"),
+                    if v < 0.0 { P_UNARY } else { P_POSTFIX },
+                )
+            }
+        }
+    }
+
+    fn iexpr(&self, e: &IExpr) -> (String, u8) {
+        let bin = |op: &str, p: u8, a: &IExpr, b: &IExpr| {
+            let l = self.iexpr_at(a, p);
+            let r = self.iexpr_at(b, p + 1);
+            (format!("{l} {op} {r}"), p)
+        };
+        match e {
+            IExpr::Lit(v) => (v.to_string(), P_POSTFIX),
+            IExpr::Var(n) => (n.clone(), P_POSTFIX),
+            IExpr::Len(n) => (format!("{n}.len()"), P_POSTFIX),
+            IExpr::Add(a, b) => bin("+", P_ADD, a, b),
+            IExpr::Sub(a, b) => bin("-", P_ADD, a, b),
+            IExpr::Mul(a, b) => bin("*", P_MUL, a, b),
+            IExpr::Rem(a, b) => bin("%", P_MUL, a, b),
+        }
+    }
+
+    fn iexpr_at(&self, e: &IExpr, min: u8) -> String {
+        let (s, p) = self.iexpr(e);
+        if p < min {
+            format!("({s})")
+        } else {
+            s
+        }
+    }
+
+    /// The expression, parenthesized if it binds weaker than `min`.
+    fn expr_at(&mut self, e: &Expr, min: u8) -> String {
+        let (s, p) = self.expr(e, false);
+        if p < min {
+            format!("({s})")
+        } else {
+            s
+        }
+    }
+
+    /// The receiver of a method call.
+    fn recv(&mut self, e: &Expr) -> String {
+        let (s, p) = self.expr(e, true);
+        if p < P_POSTFIX {
+            format!("({s})")
+        } else {
+            s
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, receiver: bool) -> (String, u8) {
+        let f = self.float();
+        match e {
+            Expr::Lit(v, form) => self.lit(*v, *form, receiver),
+            Expr::Var(n) => (n.clone(), P_POSTFIX),
+            // `v.exp()` auto-dereferences, as people write it.
+            Expr::Deref(n) if receiver => (n.clone(), P_POSTFIX),
+            Expr::Deref(n) => (format!("*{n}"), P_UNARY),
+            Expr::Index(n, i) => (format!("{n}[{}]", self.iexpr(i).0), P_POSTFIX),
+            Expr::Index2(n, i, j) => (
+                format!("{n}[{}][{}]", self.iexpr(i).0, self.iexpr(j).0),
+                P_POSTFIX,
+            ),
+            Expr::Cast(i) => match self.prec {
+                Prec::Generic => (format!("T::from({}).unwrap()", self.iexpr(i).0), P_POSTFIX),
+                _ => (format!("{} as {f}", self.iexpr_at(i, P_CAST)), P_CAST),
+            },
+            Expr::Neg(a) => (format!("-{}", self.expr_at(a, P_POSTFIX)), P_UNARY),
+            Expr::Bin(op, a, b) => {
+                let (sym, p) = match op {
+                    BinOp::Add => ("+", P_ADD),
+                    BinOp::Sub => ("-", P_ADD),
+                    BinOp::Mul => ("*", P_MUL),
+                    BinOp::Div => ("/", P_MUL),
+                };
+                // Casts are parenthesized for readability, as people write them.
+                let min = |e: &Expr, m: u8| {
+                    if matches!(e, Expr::Cast(_)) {
+                        P_CAST + 1
+                    } else {
+                        m
+                    }
+                };
+                let l = self.expr_at(a, min(a, p));
+                let r = self.expr_at(b, min(b, p + 1));
+                (format!("{l} {sym} {r}"), p)
+            }
+            Expr::Un(fun, a, path) => {
+                if *path {
+                    (
+                        format!("{f}::{}({})", fun.name(), self.expr_at(a, 0)),
+                        P_POSTFIX,
+                    )
+                } else {
+                    (format!("{}.{}()", self.recv(a), fun.name()), P_POSTFIX)
+                }
+            }
+            Expr::Bin2(fun, a, b, path) => {
+                let rb = self.expr_at(b, 0);
+                if *path {
+                    (
+                        format!("{f}::{}({}, {rb})", fun.name(), self.expr_at(a, 0)),
+                        P_POSTFIX,
+                    )
+                } else {
+                    (format!("{}.{}({rb})", self.recv(a), fun.name()), P_POSTFIX)
+                }
+            }
+            Expr::Powi(a, k) => (format!("{}.powi({k})", self.recv(a)), P_POSTFIX),
+            Expr::MulAdd(a, b, c) => {
+                let (b, c) = (self.expr_at(b, 0), self.expr_at(c, 0));
+                (format!("{}.mul_add({b}, {c})", self.recv(a)), P_POSTFIX)
+            }
+            Expr::If(c, t, e) => {
+                let c = self.cond(c, 0);
+                let t = self.block_inline(t);
+                let e = self.block_inline(e);
+                (format!("if {c} {t} else {e}"), 0)
+            }
+            Expr::Match(s, arms, d) => {
+                let mut out = format!("match {} {{\n", self.iexpr(s).0);
+                let pad = "    ".repeat(self.indent + 1);
+                for (k, b) in arms {
+                    let b = self.block_inline(b);
+                    let _ = writeln!(out, "{pad}{k} => {b}");
+                }
+                let d = self.block_inline(d);
+                let _ = write!(out, "{pad}_ => {d}\n{}}}", "    ".repeat(self.indent));
+                (out, 0)
+            }
+            Expr::Call(name, args) => {
+                let args: Vec<String> = args
+                    .iter()
+                    .map(|a| match a {
+                        Arg::Scalar(e) => self.expr_at(e, 0),
+                        Arg::Array { name, by_ref: true } => name.clone(),
+                        Arg::Array {
+                            name,
+                            by_ref: false,
+                        } => format!("&{name}"),
+                        Arg::Row(name, i) => format!("&{name}[{}]", self.iexpr(i).0),
+                    })
+                    .collect();
+                (format!("{name}({})", args.join(", ")), P_POSTFIX)
+            }
+            Expr::ClosureCall(name, args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr_at(a, 0)).collect();
+                (format!("{name}({})", args.join(", ")), P_POSTFIX)
+            }
+            Expr::Chain(c) => (self.chain(c), P_POSTFIX),
+        }
+    }
+
+    fn adaptors(ads: &[Adaptor]) -> String {
+        ads.iter()
+            .map(|a| match a {
+                Adaptor::Skip(k) => format!(".skip({k})"),
+                Adaptor::Take(k) => format!(".take({k})"),
+                Adaptor::Rev => ".rev()".to_string(),
+                Adaptor::StepBy(k) => format!(".step_by({k})"),
+            })
+            .collect()
+    }
+
+    /// `.sum::<F>()`, or a fold in generic code (`T: Float` is not `Sum`).
+    fn sum(&self) -> String {
+        match self.prec {
+            Prec::Generic => ".fold(T::zero(), |s, v| s + v)".to_string(),
+            _ => format!(".sum::<{}>()", self.float()),
+        }
+    }
+
+    fn chain(&mut self, c: &Chain) -> String {
+        match c {
+            Chain::MapSum {
+                src,
+                adaptors,
+                var,
+                body,
+            } => {
+                let body = self.expr_at(body, 0);
+                let sum = self.sum();
+                format!(
+                    "{src}.iter(){}.map(|&{var}| {body}){sum}",
+                    Self::adaptors(adaptors)
+                )
+            }
+            Chain::ZipSum { a, b, va, vb, body } => {
+                let body = self.expr_at(body, 0);
+                let sum = self.sum();
+                format!("{a}.iter().zip({b}.iter()).map(|(&{va}, &{vb})| {body}){sum}")
+            }
+            Chain::EnumFold {
+                src,
+                init,
+                acc,
+                idx,
+                var,
+                body,
+            } => {
+                let init = self.expr_at(init, 0);
+                let body = self.expr_at(body, P_ADD + 1);
+                format!("{src}.iter().enumerate().fold({init}, |{acc}, ({idx}, &{var})| {acc} + {body})")
+            }
+            Chain::WindowsSum { src, win, body } => {
+                let body = self.expr_at(body, 0);
+                let sum = self.sum();
+                format!("{src}.windows(2).map(|{win}| {body}){sum}")
+            }
+            Chain::Product { src, var, body } => {
+                let body = self.expr_at(body, 0);
+                let product = match self.prec {
+                    Prec::Generic => ".fold(T::one(), |p, v| p * v)".to_string(),
+                    _ => format!(".product::<{}>()", self.float()),
+                };
+                format!("{src}.iter().map(|&{var}| {body}){product}")
+            }
+        }
+    }
+
+    fn cmp(op: CmpOp) -> &'static str {
+        match op {
+            CmpOp::Lt => "<",
+            CmpOp::Gt => ">",
+            CmpOp::Le => "<=",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    fn cond(&mut self, c: &Cond, min: u8) -> String {
+        let (s, p) = match c {
+            Cond::Cmp(op, a, b) => {
+                let l = self.expr_at(a, P_CMP + 1);
+                let r = self.expr_at(b, P_CMP + 1);
+                (format!("{l} {} {r}", Self::cmp(*op)), P_CMP)
+            }
+            Cond::ICmp(op, a, b) => {
+                let l = self.iexpr_at(a, P_CMP + 1);
+                let r = self.iexpr_at(b, P_CMP + 1);
+                (format!("{l} {} {r}", Self::cmp(*op)), P_CMP)
+            }
+            Cond::And(a, b) => (
+                format!("{} && {}", self.cond(a, P_AND), self.cond(b, P_AND + 1)),
+                P_AND,
+            ),
+            Cond::Or(a, b) => (
+                format!("{} || {}", self.cond(a, P_OR), self.cond(b, P_OR + 1)),
+                P_OR,
+            ),
+        };
+        if p < min {
+            format!("({s})")
+        } else {
+            s
+        }
+    }
+
+    /// A block used as an expression: `{ e }` on one line when it has no statements.
+    fn block_inline(&mut self, b: &Block) -> String {
+        if b.stmts.is_empty() {
+            return format!("{{ {} }}", self.expr_at(&b.tail, 0));
+        }
+        let saved = std::mem::take(&mut self.out);
+        self.out.push_str("{\n");
+        self.indent += 1;
+        self.stmts(&b.stmts);
+        let tail = self.expr_at(&b.tail, 0);
+        self.line(&tail);
+        self.indent -= 1;
+        for _ in 0..self.indent {
+            self.out.push_str("    ");
+        }
+        self.out.push('}');
+        std::mem::replace(&mut self.out, saved)
+    }
+
+    fn body(&mut self, head: &str, stmts: &[Stmt]) {
+        self.line(&format!("{head} {{"));
+        self.indent += 1;
+        self.stmts(stmts);
+        self.indent -= 1;
+        self.line("}");
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+
+    fn op(op: AssignOp) -> &'static str {
+        match op {
+            AssignOp::Set => "=",
+            AssignOp::Add => "+=",
+            AssignOp::Sub => "-=",
+            AssignOp::Mul => "*=",
+            AssignOp::Div => "/=",
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        let f = self.float();
+        match s {
+            Stmt::Let {
+                name,
+                mutable,
+                annotate,
+                init,
+            } => {
+                let m = if *mutable { "mut " } else { "" };
+                let ty = if *annotate {
+                    format!(": {f}")
+                } else {
+                    String::new()
+                };
+                let init = self.expr_at(init, 0);
+                self.line(&format!("let {m}{name}{ty} = {init};"));
+            }
+            Stmt::LetInt { name, init } => {
+                let init = self.iexpr(init).0;
+                self.line(&format!("let mut {name} = {init};"));
+            }
+            Stmt::Assign { name, op, value } => {
+                let v = self.expr_at(value, 0);
+                self.line(&format!("{name} {} {v};", Self::op(*op)));
+            }
+            Stmt::IncInt { name } => self.line(&format!("{name} += 1;")),
+            Stmt::IndexAssign {
+                name,
+                idx,
+                op,
+                value,
+            } => {
+                let v = self.expr_at(value, 0);
+                let i = self.iexpr(idx).0;
+                self.line(&format!("{name}[{i}] {} {v};", Self::op(*op)));
+            }
+            Stmt::LocalArray { name, len, vec } => {
+                let zero = self.lit(0.0, LitForm::Plain, false).0;
+                if *vec {
+                    self.line(&format!("let mut {name} = vec![{zero}; {len}];"));
+                } else {
+                    self.line(&format!("let mut {name} = [{zero}; {len}];"));
+                }
+            }
+            Stmt::ArrayCopy { name, src, how, .. } => {
+                let init = match how {
+                    CopyHow::Deref => format!("*{src}"),
+                    CopyHow::Value => src.clone(),
+                    CopyHow::ToVec => format!("{src}.to_vec()"),
+                };
+                self.line(&format!("let mut {name} = {init};"));
+            }
+            Stmt::If { cond, then, els } => {
+                let c = self.cond(cond, 0);
+                self.line(&format!("if {c} {{"));
+                self.indent += 1;
+                self.stmts(then);
+                self.indent -= 1;
+                match els {
+                    None => self.line("}"),
+                    Some(e) => match e.as_slice() {
+                        [inner @ Stmt::If { .. }] => {
+                            // `} else if ..`: print the nested `if` without its indentation.
+                            let mut p = Printer {
+                                out: String::new(),
+                                ..*self
+                            };
+                            p.stmt(inner);
+                            let nested = p.out.trim_start().to_string();
+                            for _ in 0..self.indent {
+                                self.out.push_str("    ");
+                            }
+                            self.out.push_str("} else ");
+                            self.out.push_str(&nested);
+                        }
+                        _ => {
+                            self.line("} else {");
+                            self.indent += 1;
+                            self.stmts(e);
+                            self.indent -= 1;
+                            self.line("}");
+                        }
+                    },
+                }
+            }
+            Stmt::Match {
+                scrut,
+                arms,
+                default,
+            } => {
+                let s = self.iexpr(scrut).0;
+                self.line(&format!("match {s} {{"));
+                self.indent += 1;
+                for (k, b) in arms {
+                    self.body(&format!("{k} =>"), b);
+                }
+                self.body("_ =>", default);
+                self.indent -= 1;
+                self.line("}");
+            }
+            Stmt::For { pat, iter, body } => {
+                let head = self.for_head(pat, iter);
+                self.body(&head, body);
+            }
+            Stmt::While { cond, body } => {
+                let c = self.cond(cond, 0);
+                self.body(&format!("while {c}"), body);
+            }
+            Stmt::Loop { body } => self.body("loop", body),
+            Stmt::Break => self.line("break;"),
+            Stmt::Continue => self.line("continue;"),
+            Stmt::Return(e) => {
+                let e = self.expr_at(e, 0);
+                self.line(&format!("return {e};"));
+            }
+            Stmt::LetClosure { name, params, body } => {
+                let ps: Vec<String> = params.iter().map(|p| format!("{p}: {f}")).collect();
+                let b = self.expr_at(body, 0);
+                self.line(&format!("let {name} = |{}| {b};", ps.join(", ")));
+            }
+            Stmt::DestructArray { names, src, deref } => {
+                let star = if *deref { "*" } else { "" };
+                self.line(&format!("let [{}] = {star}{src};", names.join(", ")));
+            }
+            Stmt::DestructTuple { names, values } => {
+                let vs: Vec<String> = values.iter().map(|v| self.expr_at(v, 0)).collect();
+                self.line(&format!(
+                    "let ({}) = ({});",
+                    names.join(", "),
+                    vs.join(", ")
+                ));
+            }
+            Stmt::Assert(c) => {
+                let c = self.cond(c, 0);
+                self.line(&format!("assert!({c});"));
+            }
+        }
+    }
+
+    fn for_head(&mut self, pat: &ForPat, iter: &ForIter) -> String {
+        let r = if pat.by_ref { "" } else { "&" };
+        let n = &pat.names;
+        match iter {
+            ForIter::Range {
+                lo,
+                hi,
+                inclusive,
+                rev,
+                step,
+            } => {
+                let dots = if *inclusive { "..=" } else { ".." };
+                let (lo, hi) = (self.iexpr_at(lo, P_ADD), self.iexpr_at(hi, P_ADD));
+                let mut range = format!("{lo}{dots}{hi}");
+                if *rev || step.is_some() {
+                    range = format!("({range})");
+                }
+                if *rev {
+                    range.push_str(".rev()");
+                }
+                if let Some(k) = step {
+                    range.push_str(&format!(".step_by({k})"));
+                }
+                format!("for {} in {range}", n[0])
+            }
+            ForIter::Iter { src } => format!("for {r}{} in {src}.iter()", n[0]),
+            ForIter::Enumerate { src } => {
+                format!("for ({}, {r}{}) in {src}.iter().enumerate()", n[0], n[1])
+            }
+            ForIter::Zip { a, b } => format!(
+                "for ({r}{}, {r}{}) in {a}.iter().zip({b}.iter())",
+                n[0], n[1]
+            ),
+            ForIter::Rows { src } => format!("for {} in {src}.iter()", n[0]),
+        }
+    }
+
+    fn function(&mut self, func: &Function) {
+        let f = self.float();
+        let generics = match self.prec {
+            Prec::Generic if self.from_primitive => "<T: autodiff::Float + FromPrimitive>",
+            Prec::Generic => "<T: autodiff::Float>",
+            _ => "",
+        };
+        let params: Vec<String> = func
+            .params
+            .iter()
+            .map(|p| {
+                let ty = match p.ty {
+                    ParamTy::Scalar => f.to_string(),
+                    ParamTy::Array(n) => format!("[{f}; {n}]"),
+                    ParamTy::ArrayRef(n) => format!("&[{f}; {n}]"),
+                    ParamTy::Slice(_) => format!("&[{f}]"),
+                    ParamTy::Matrix(n, m) => format!("&[[{f}; {m}]; {n}]"),
+                    ParamTy::Usize(_) => "usize".to_string(),
+                };
+                format!("{}: {ty}", p.name)
+            })
+            .collect();
+        self.line("#[grad]");
+        self.line(&format!(
+            "pub fn {}{generics}({}) -> {f} {{",
+            func.name,
+            params.join(", ")
+        ));
+        self.indent += 1;
+        self.stmts(&func.body.stmts);
+        let tail = self.expr_at(&func.body.tail, 0);
+        self.line(&tail);
+        self.indent -= 1;
+        self.line("}");
+        self.line("");
+    }
+}
+
+/// The `#[grad]` items of a program (consts, helpers, `f`), without the runner.
+pub fn program_items(p: &Program) -> String {
+    let plain = items(p, false);
+    if plain.contains("T::from_f64(") {
+        format!("use num_traits::FromPrimitive;\n\n{}", items(p, true))
+    } else {
+        plain
+    }
+}
+
+fn items(p: &Program, from_primitive: bool) -> String {
+    let mut pr = Printer {
+        prec: p.prec,
+        out: String::new(),
+        indent: 0,
+        from_primitive,
+    };
+    let f = match p.prec {
+        Prec::F32 => "f32",
+        _ => "f64",
+    };
+    for c in &p.consts {
+        let vs: Vec<String> = c.values.iter().map(|v| format!("{v:?}")).collect();
+        pr.line(&format!(
+            "const {}: [{f}; {}] = [{}];",
+            c.name,
+            vs.len(),
+            vs.join(", ")
+        ));
+    }
+    if !p.consts.is_empty() {
+        pr.line("");
+    }
+    for h in &p.helpers {
+        pr.function(h);
+    }
+    pr.function(&p.main);
+    pr.out
+}
+
+/// The whole module file: imports, the program, and `run`, which returns tagged rows of
+/// numbers: `grad` (value, gradient), `adjoint` (value, accumulators), `const` (value,
+/// accumulators of the parameters that were not `Const`).
+pub fn program_module(p: &Program) -> String {
+    let mut out = String::new();
+    out.push_str("use autodiff::grad;\n");
+    let items = program_items(p);
+    if !items.starts_with("use ") {
+        out.push('\n');
+    }
+    out.push_str(&items);
+    out.push_str(&runner(p));
+    out
+}
+
+fn runner(p: &Program) -> String {
+    let f = if p.prec == Prec::F32 { "f32" } else { "f64" };
+    let mut s = String::new();
+    let _ = writeln!(s, "pub fn run() -> Vec<(&'static str, Vec<f64>)> {{");
+    let lits = |vs: &[f64]| {
+        vs.iter()
+            .map(|v| format!("{v:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut args = Vec::new();
+    let mut floats = Vec::new(); // (index, type)
+    for (k, (param, input)) in p.main.params.iter().zip(&p.inputs).enumerate() {
+        let arg = match param.ty {
+            ParamTy::Scalar => {
+                let _ = writeln!(s, "    let a{k}: {f} = {:?};", input[0]);
+                format!("a{k}")
+            }
+            ParamTy::Array(n) | ParamTy::ArrayRef(n) => {
+                let _ = writeln!(s, "    let a{k}: [{f}; {n}] = [{}];", lits(input));
+                if matches!(param.ty, ParamTy::Array(_)) {
+                    format!("a{k}")
+                } else {
+                    format!("&a{k}")
+                }
+            }
+            ParamTy::Slice(_) => {
+                let _ = writeln!(s, "    let a{k}: Vec<{f}> = vec![{}];", lits(input));
+                format!("&a{k}")
+            }
+            ParamTy::Matrix(n, m) => {
+                let rows: Vec<String> = input.chunks(m).map(|r| format!("[{}]", lits(r))).collect();
+                let _ = writeln!(
+                    s,
+                    "    let a{k}: [[{f}; {m}]; {n}] = [{}];",
+                    rows.join(", ")
+                );
+                format!("&a{k}")
+            }
+            ParamTy::Usize(v) => {
+                let _ = writeln!(s, "    let a{k}: usize = {v};");
+                format!("a{k}")
+            }
+        };
+        if param.ty.floats() > 0 {
+            floats.push((k, param.ty));
+        }
+        args.push(arg);
+    }
+    let args = args.join(", ");
+    let name = &p.main.name;
+    let _ = writeln!(s, "    let mut rows = Vec::new();");
+    // f_grad
+    let g = if floats.len() == 1 {
+        "g".to_string()
+    } else {
+        format!(
+            "({})",
+            (0..floats.len())
+                .map(|i| format!("g{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let _ = writeln!(s, "    let (v, {g}) = {name}_grad({args});");
+    let _ = writeln!(s, "    let mut row = vec![v as f64];");
+    for (i, (_, ty)) in floats.iter().enumerate() {
+        let g = if floats.len() == 1 {
+            "g".to_string()
+        } else {
+            format!("g{i}")
+        };
+        let _ = writeln!(s, "    {}", push_flat(&g, *ty));
+    }
+    let _ = writeln!(s, "    rows.push((\"grad\", row));");
+    // f_adjoint with accumulators for all, then with Const for every second float parameter.
+    for (tag, const_odd) in [("adjoint", false), ("const", true)] {
+        let mut shadows = Vec::new();
+        let mut active = Vec::new();
+        for (i, (k, ty)) in floats.iter().enumerate() {
+            if const_odd && (i % 2 == 1 || floats.len() == 1) {
+                shadows.push("autodiff::Const".to_string());
+                continue;
+            }
+            let d = format!("d{k}");
+            let init = match ty {
+                ParamTy::Scalar => format!("let mut {d}: {f} = {SEED:?};"),
+                ParamTy::Array(n) | ParamTy::ArrayRef(n) => {
+                    format!("let mut {d}: [{f}; {n}] = [{SEED:?}; {n}];")
+                }
+                ParamTy::Slice(n) => format!("let mut {d}: Vec<{f}> = vec![{SEED:?}; {n}];"),
+                ParamTy::Matrix(n, m) => {
+                    format!("let mut {d}: [[{f}; {m}]; {n}] = [[{SEED:?}; {m}]; {n}];")
+                }
+                ParamTy::Usize(_) => unreachable!("usize parameters have no shadow"),
+            };
+            let _ = writeln!(s, "    {init}");
+            shadows.push(format!("&mut {d}"));
+            active.push((d, *ty));
+        }
+        let _ = writeln!(
+            s,
+            "    let v = {name}_adjoint({args}, {D_OUT:?}, {});",
+            shadows.join(", ")
+        );
+        let m = if active.is_empty() { "" } else { "mut " };
+        let _ = writeln!(s, "    let {m}row = vec![v as f64];");
+        for (d, ty) in &active {
+            let _ = writeln!(s, "    {}", push_flat(d, *ty));
+        }
+        let _ = writeln!(s, "    rows.push((\"{tag}\", row));");
+    }
+    let _ = writeln!(s, "    rows\n}}");
+    s
+}
+
+/// Appends a gradient or accumulator to `row`, flattened row-major, as f64.
+fn push_flat(name: &str, ty: ParamTy) -> String {
+    match ty {
+        ParamTy::Scalar => format!("row.push({name} as f64);"),
+        ParamTy::Matrix(..) => format!("row.extend({name}.iter().flatten().map(|v| *v as f64));"),
+        _ => format!("row.extend({name}.iter().map(|v| *v as f64));"),
+    }
+}
