@@ -135,6 +135,8 @@ pub enum Capture {
     Row(ArrayId, Operand),
     /// A slice of an array, rebound as a reference.
     View(Box<Slice>),
+    /// A tuple of numbers (an item of `enumerate`, `zip`), rebound as a tuple.
+    Tuple(Vec<Operand>),
 }
 
 /// `a[offset..offset + len]`, or `a[row][offset..offset + len]`: a slice of a local array or
@@ -163,6 +165,7 @@ impl Opaque {
         for (_, capture) in &self.captures {
             match capture {
                 Capture::Value(x) | Capture::Row(_, x) => f(x),
+                Capture::Tuple(xs) => xs.iter().for_each(&mut *f),
                 Capture::View(s) => {
                     s.row.iter().for_each(&mut *f);
                     f(&s.offset);

@@ -365,6 +365,10 @@ impl<'a> Gen<'a> {
                     let (a, i) = (self.array(*a), self.operand(i));
                     quote!(&#a[#i])
                 }
+                Capture::Tuple(xs) => {
+                    let xs = xs.iter().map(|x| self.float_operand(x));
+                    quote!((#(#xs),*))
+                }
                 Capture::View(s) => {
                     let a = self.array(s.array);
                     let row = s.row.as_ref().map(|r| {

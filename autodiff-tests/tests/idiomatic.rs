@@ -318,3 +318,41 @@ fn float_suffixed_integer_literals() {
     assert!(close(value, z * z + z + 1.0 + c * z));
     assert!(close(d_z, 2.0 * z + 1.0 + c));
 }
+
+#[grad]
+fn argmax_weighted(p: &[f64]) -> f64 {
+    let (i, m) = p
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    let best = p
+        .iter()
+        .copied()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    (i as f64 + 1.0) * m + best.1
+}
+
+#[grad]
+fn head_and_rest(p: &[f64]) -> f64 {
+    let [a, b, rest @ ..] = p else {
+        return 0.0;
+    };
+    a * b + rest.iter().map(|v| v * v).sum::<f64>()
+}
+
+#[test]
+fn enumerate_extremes_and_rest_patterns() {
+    let p = [0.5, 3.0, -1.0, 2.0];
+    let (value, g) = argmax_weighted_grad(&p);
+    assert!(close(value, 2.0 * 3.0 - 1.0));
+    assert!(all_close(&g, &[0.0, 2.0, 1.0, 0.0]));
+
+    let (value, g) = head_and_rest_grad(&p);
+    assert!(close(value, 1.5 + 1.0 + 4.0));
+    assert!(all_close(&g, &[3.0, 0.5, -2.0, 4.0]));
+    assert_eq!(head_and_rest_grad(&[1.0]), (0.0, vec![0.0]));
+}

@@ -244,6 +244,9 @@ impl Lowerer<'_> {
                     index: index.clone(),
                 },
                 Capture::View(s) => Binding::View(s.clone()),
+                Capture::Tuple(xs) => {
+                    Binding::Tuple(xs.iter().cloned().map(Value::Scalar).collect())
+                }
             };
             self.bind(ident.to_string(), binding);
         }

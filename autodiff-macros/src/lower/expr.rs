@@ -112,6 +112,20 @@ impl Lowerer<'_> {
                     Value::Error
                 }
             },
+            // `pair.0` of a tuple local.
+            Expr::Field(syn::ExprField {
+                base,
+                member: syn::Member::Unnamed(index),
+                ..
+            }) if matches!(&**base, Expr::Path(p) if p.path.get_ident().is_some_and(|i| matches!(self.lookup(&i.to_string()), Some(Binding::Tuple(_))))) =>
+            {
+                match self.lower_expr(base) {
+                    Value::Tuple(mut values) if (index.index as usize) < values.len() => {
+                        values.swap_remove(index.index as usize)
+                    }
+                    _ => self.unsupported(expr, "no such tuple field"),
+                }
+            }
             Expr::Field(f) => match self.try_opaque(expr, false) {
                 Some(value) => value,
                 None => self.unsupported(

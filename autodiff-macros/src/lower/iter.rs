@@ -85,7 +85,7 @@ impl Lowerer<'_> {
             Reduction::Fold(init, _) => (Some(self.lower_expr(init)), "acc"),
             Reduction::Extreme { .. } | Reduction::Reduce(_) => {
                 let at0 = (stream.at)(&parse_quote!(0));
-                (Some(Value::Scalar(self.expr_scalar(&at0))), "best")
+                (Some(self.lower_expr(&at0)), "best")
             }
             Reduction::ForEach(_) => (None, ""),
         };
@@ -94,7 +94,10 @@ impl Lowerer<'_> {
             Some(Value::Tuple(values)) => values.len(),
             _ => 1,
         };
-        let accs: Vec<Ident> = (0..parts).map(|i| name(&format!("acc{i}"))).collect();
+        let accs: Vec<Ident> = match parts {
+            1 => vec![acc.clone()],
+            _ => (0..parts).map(|i| name(&format!("acc{i}"))).collect(),
+        };
         let acc_expr: Expr = match parts {
             1 => parse_quote!(#acc),
             _ => parse_quote!((#(#accs),*)),
@@ -102,25 +105,18 @@ impl Lowerer<'_> {
         body.push(match &reduction {
             Reduction::Sum => parse_quote!(#acc = #acc + #item;),
             Reduction::Product => parse_quote!(#acc = #acc * #item;),
-            Reduction::Fold(_, f) | Reduction::Reduce(f) if parts == 1 => {
-                let next = apply(f, vec![acc_expr, parse_quote!(#item)]);
-                parse_quote!(#acc = #next;)
-            }
             Reduction::Fold(_, f) | Reduction::Reduce(f) => {
-                let next = apply(f, vec![acc_expr, parse_quote!(#item)]);
-                let fresh: Vec<Ident> = (0..parts).map(|i| name(&format!("next{i}"))).collect();
-                parse_quote!({
-                    let (#(#fresh),*) = #next;
-                    #(#accs = #fresh;)*
-                })
+                let next = apply(f, vec![acc_expr.clone(), parse_quote!(#item)]);
+                assign(&accs, &next, &name)
             }
             // `max_by` keeps the last of equal items and `min_by` the first, as std does.
             Reduction::Extreme { cmp, max } => {
-                let order = apply(cmp, vec![parse_quote!(&#acc), parse_quote!(&#item)]);
+                let order = apply(cmp, vec![parse_quote!(&#acc_expr), parse_quote!(&#item)]);
+                let take = assign(&accs, &parse_quote!(#item), &name);
                 if *max {
-                    parse_quote!(if !#order.is_gt() { #acc = #item; })
+                    parse_quote!(if !#order.is_gt() { #take })
                 } else {
-                    parse_quote!(if #order.is_gt() { #acc = #item; })
+                    parse_quote!(if #order.is_gt() { #take })
                 }
             }
             Reduction::ForEach(f) => {
@@ -371,6 +367,18 @@ fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr)> {
         _ => return None,
     };
     Some(found)
+}
+
+/// `acc = value;`, or for a tuple accumulator `{ let (n0, n1) = value; acc0 = n0; .. }`.
+fn assign(accs: &[Ident], value: &Expr, name: &dyn Fn(&str) -> Ident) -> syn::Stmt {
+    if let [acc] = accs {
+        return parse_quote!(#acc = #value;);
+    }
+    let fresh: Vec<Ident> = (0..accs.len()).map(|i| name(&format!("next{i}"))).collect();
+    parse_quote!({
+        let (#(#fresh),*) = #value;
+        #(#accs = #fresh;)*
+    })
 }
 
 /// A closure or function applied to arguments: a closure is inlined as a block binding its

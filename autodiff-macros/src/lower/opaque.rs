@@ -92,7 +92,26 @@ impl Lowerer<'_> {
                 }
                 Binding::Opaque => None,
                 // A local closure is inlined and a tuple taken apart, never passed through.
-                Binding::Closure(_) | Binding::Tuple(_) | Binding::Element { .. } => {
+                Binding::Tuple(values) => {
+                    let numbers: Option<Vec<Operand>> = values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Scalar(x) => Some(x.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    match numbers {
+                        Some(xs) => {
+                            reads.varied |= xs.iter().any(|x| self.is_varied(x));
+                            Some(Capture::Tuple(xs))
+                        }
+                        None => {
+                            reads.varied = true;
+                            None
+                        }
+                    }
+                }
+                Binding::Closure(_) | Binding::Element { .. } => {
                     reads.varied = true;
                     None
                 }

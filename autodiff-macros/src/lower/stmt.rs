@@ -245,12 +245,8 @@ impl Lowerer<'_> {
             self.poison(&Pat::Slice(ps.clone()));
             return;
         }
-        let has_rest = ps.elems.iter().any(|p| matches!(p, Pat::Rest(_)));
-        let fixed = ps
-            .elems
-            .iter()
-            .filter(|p| !matches!(p, Pat::Rest(_)))
-            .count();
+        let has_rest = ps.elems.iter().any(is_rest);
+        let fixed = ps.elems.iter().filter(|p| !is_rest(p)).count();
         let len = self.length_of(&base, span);
         let op = if has_rest { BinOp::Ge } else { BinOp::Eq };
         let fits = self.let_op(
@@ -259,24 +255,27 @@ impl Lowerer<'_> {
             Op::Binary(op, len, Operand::Lit(lit_int(fixed))),
             span,
         );
-        let names: Vec<&Pat> = ps
-            .elems
-            .iter()
-            .filter(|p| !matches!(p, Pat::Rest(_) | Pat::Wild(_)))
-            .collect();
+        // The numbers the elements bind, read only when the length fits.
+        let mut names = Vec::new();
+        for pat in ps.elems.iter().filter(|p| !is_rest(p)) {
+            collect_names(pat, &mut names);
+        }
         let elements = self.lower_if_with(
             fits,
             |lw| {
-                let mut values = Vec::new();
                 lw.scopes.push(HashMap::new());
                 lw.bind_slice_pattern(ps, &base);
-                for pat in &names {
-                    let value = match pat {
-                        Pat::Ident(pi) => lw.lower_path(&syn::parse_quote!(#pi)),
-                        _ => Value::Error,
-                    };
-                    values.push(value);
-                }
+                let values = names
+                    .iter()
+                    .map(|name| match lw.lookup(&name.to_string()) {
+                        Some(Binding::Scalar { cell, .. }) => Value::Scalar(lw.cells[cell].value.clone()),
+                        Some(Binding::Poisoned) => Value::Error,
+                        _ => lw.unsupported(
+                            name,
+                            "#[grad] supports `let ... else` slice patterns that bind numbers (and a rest slice `rest @ ..`)",
+                        ),
+                    })
+                    .collect();
                 lw.scopes.pop();
                 Some(Value::Tuple(values))
             },
@@ -288,21 +287,35 @@ impl Lowerer<'_> {
         );
         match elements {
             Some(Value::Tuple(values)) => {
-                for (pat, value) in names.into_iter().zip(values) {
-                    self.bind_pattern(pat, value);
+                for (name, value) in names.iter().zip(values) {
+                    self.bind_pattern(&syn::parse_quote!(#name), value);
                 }
             }
             _ => self.poison(&Pat::Slice(ps.clone())),
         }
+        // `rest @ ..` reads nothing: its slice is bound whether the length fits or not.
+        if let Some(rest) = ps.elems.iter().position(is_rest) {
+            if let Pat::Ident(pi) = &ps.elems[rest] {
+                let view = self.rest_view(&base, rest, fixed, span);
+                self.bind_pattern(&Pat::Ident(without_subpattern(pi)), view);
+            }
+        }
     }
 
-    /// `let [a, b] = *x;`, `let [first, .., last] = x;`: each name binds one element.
+    /// `let [a, b] = *x;`, `let [first, .., last] = x;`, `let [a, rest @ ..] = x;`: each
+    /// name binds one element, a rest binding the slice between.
     fn bind_slice_pattern(&mut self, ps: &syn::PatSlice, base: &Value) {
         let span = ps.span();
-        let rest = ps.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
+        let rest = ps.elems.iter().position(is_rest);
+        let fixed = ps.elems.iter().filter(|p| !is_rest(p)).count();
         let after = rest.map_or(0, |r| ps.elems.len() - r - 1);
         for (i, pat) in ps.elems.iter().enumerate() {
-            if matches!(pat, Pat::Rest(_)) || matches!(pat, Pat::Wild(_)) {
+            if let (true, Pat::Ident(pi)) = (is_rest(pat), pat) {
+                let view = self.rest_view(base, i, fixed, span);
+                self.bind_pattern(&Pat::Ident(without_subpattern(pi)), view);
+                continue;
+            }
+            if is_rest(pat) || matches!(pat, Pat::Wild(_)) {
                 continue;
             }
             let index = match rest {
@@ -316,6 +329,41 @@ impl Lowerer<'_> {
             let element = self.element(base, index, span);
             self.bind_pattern(pat, element);
         }
+    }
+
+    /// The slice a rest pattern at position `at` binds: what `fixed` other elements leave.
+    fn rest_view(&mut self, base: &Value, at: usize, fixed: usize, span: Span) -> Value {
+        let len = self.length_of(base, span);
+        let rest_len = self.let_op(
+            "len",
+            Ty::Int,
+            Op::IntMethod {
+                name: syn::Ident::new("saturating_sub", span),
+                receiver: len,
+                args: vec![Operand::Lit(lit_int(fixed))],
+            },
+            span,
+        );
+        let (array, row, offset) = match base {
+            Value::Array(a) => (*a, None, Operand::Lit(lit_int(at))),
+            Value::Row { array, index } => (*array, Some(index.clone()), Operand::Lit(lit_int(at))),
+            Value::View(s) => {
+                let offset = self.let_op(
+                    "t",
+                    Ty::Int,
+                    Op::Binary(BinOp::Add, s.offset.clone(), Operand::Lit(lit_int(at))),
+                    span,
+                );
+                (s.array, s.row.clone(), offset)
+            }
+            _ => return Value::Error,
+        };
+        Value::View(Box::new(Slice {
+            array,
+            row,
+            offset,
+            len: rest_len,
+        }))
     }
 
     /// Element `index` of an array or row: a number, or a row of a matrix.
@@ -421,4 +469,36 @@ impl<'ast> Visit<'ast> for ExitFinder {
         self.loop_depth -= 1;
     }
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
+
+/// `..` or `rest @ ..` in a slice pattern.
+fn is_rest(p: &Pat) -> bool {
+    match p {
+        Pat::Rest(_) => true,
+        Pat::Ident(pi) => pi
+            .subpat
+            .as_ref()
+            .is_some_and(|(_, sub)| matches!(**sub, Pat::Rest(_))),
+        _ => false,
+    }
+}
+
+/// `rest @ ..` as `rest`.
+fn without_subpattern(pi: &syn::PatIdent) -> syn::PatIdent {
+    syn::PatIdent {
+        subpat: None,
+        ..pi.clone()
+    }
+}
+
+/// The names a pattern binds, in order.
+fn collect_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
+    struct Names<'a>(&'a mut Vec<syn::Ident>);
+    impl<'ast> Visit<'ast> for Names<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.clone());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    Names(out).visit_pat(pat);
 }
