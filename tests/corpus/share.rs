@@ -1,0 +1,156 @@
+//! The share of the corpus that compiles unchanged with `#[grad]`:
+//!
+//! ```text
+//! cargo test --test corpus -- --ignored --nocapture share
+//! ```
+//!
+//! Every file under `tests/corpus/cases/` is built on its own in a scratch crate
+//! (`cargo check --tests`), which prints `compiles: N/M` and the first rustc error of each
+//! failure. A case that fails is still checked: its hand gradient is proven against finite
+//! differences with the `#[grad]` lines and the `generated` test removed, so the to-do list
+//! holds only correct references. The test fails when `tests/corpus.rs` and reality disagree
+//! (a listed case that fails, a case left out that compiles now: add it to the list).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The line after which a case holds only its `generated` test.
+const GENERATED_MARKER: &str = "// ---- generated ----";
+
+struct Outcome {
+    case: String,
+    listed: bool,
+    error: Option<String>,
+    reference: Option<String>,
+}
+
+#[test]
+#[ignore = "builds every case in a scratch crate; run with --ignored --nocapture"]
+fn share() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed = listed_cases(&root.join("tests/corpus.rs"));
+    let cases = all_cases(&root.join("tests/corpus/cases"));
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-share");
+    write_scratch_crate(root, &scratch);
+
+    let mut outcomes = Vec::new();
+    for case in &cases {
+        let rel = case.strip_prefix(root.join("tests")).unwrap();
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let source = fs::read_to_string(case).unwrap();
+        fs::write(scratch.join("src/case.rs"), &source).unwrap();
+        let error = cargo(&scratch, &["check", "--tests", "--message-format", "short"])
+            .err()
+            .map(|e| e.replace("src/case.rs", &format!("tests/{rel}")));
+        let reference = error.as_ref().map(|_| {
+            fs::write(scratch.join("src/case.rs"), without_grad(&source)).unwrap();
+            match cargo(&scratch, &["test", "--lib", "--", "--quiet"]) {
+                Ok(()) => "hand gradient checked against finite differences".to_string(),
+                Err(e) => format!("REFERENCE CHECK FAILED:\n{e}"),
+            }
+        });
+        outcomes.push(Outcome {
+            listed: listed.contains(&rel),
+            case: rel,
+            error,
+            reference,
+        });
+    }
+
+    let compiling = outcomes.iter().filter(|o| o.error.is_none()).count();
+    println!("\ncompiles: {compiling}/{}", outcomes.len());
+    let mut problems = Vec::new();
+    for o in &outcomes {
+        match (&o.error, o.listed) {
+            (None, true) => {}
+            (None, false) => problems.push(format!("{} compiles now: list it in tests/corpus.rs", o.case)),
+            (Some(_), true) => problems.push(format!("{} is listed but does not compile", o.case)),
+            (Some(e), false) => {
+                println!("\nFAILS {}\n{e}", o.case);
+                let reference = o.reference.as_deref().unwrap_or_default();
+                println!("  ({reference})");
+                if reference.starts_with("REFERENCE") {
+                    problems.push(format!("{}: {reference}", o.case));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// The cases `tests/corpus.rs` includes (`#[path = "corpus/cases/.."]`).
+fn listed_cases(corpus_rs: &Path) -> Vec<String> {
+    fs::read_to_string(corpus_rs)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("#[path = \""))
+        .filter_map(|rest| rest.strip_suffix("\"]"))
+        .filter(|p| p.starts_with("corpus/cases/"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every `.rs` file under `dir`, sorted.
+fn all_cases(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(all_cases(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The case without its `#[grad]` attributes and without the `generated` test.
+fn without_grad(source: &str) -> String {
+    let head = source.split(GENERATED_MARKER).next().unwrap();
+    head.lines()
+        .filter(|line| !line.trim_start().starts_with("#[grad"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+fn write_scratch_crate(root: &Path, scratch: &Path) {
+    fs::create_dir_all(scratch.join("src")).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"corpus-case\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+         publish = false\n\n[dependencies]\nautodiff = {{ path = {root:?}, default-features = false }}\n\
+         num-traits = \"0.2\"\n\n[workspace]\n"
+    );
+    fs::write(scratch.join("Cargo.toml"), manifest).unwrap();
+    fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).unwrap();
+    let tests = root.join("tests");
+    let lib = format!(
+        "#![allow(dead_code)]\n#[path = {:?}]\nmod common;\n#[path = {:?}]\nmod check;\nmod case;\n",
+        tests.join("common/mod.rs"),
+        tests.join("corpus/check.rs"),
+    );
+    fs::write(scratch.join("src/lib.rs"), lib).unwrap();
+}
+
+/// Runs cargo in the scratch crate; on failure, the first error with its location.
+fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .arg("--offline")
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    match stderr.lines().find(|l| l.contains("error") && l.contains(".rs:")) {
+        Some(first) => Err(first.to_string()),
+        None => Err(format!("{stdout}\n{stderr}")),
+    }
+}
