@@ -42,12 +42,9 @@ impl Case {
 
     /// The seeded sample points, the same for both checks.
     pub fn points(&self) -> Vec<Vec<f64>> {
-        let seed = self
-            .name
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            });
+        let seed = self.name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
         let mut rng = Rng::new(seed);
         (0..self.points)
             .map(|_| {
@@ -67,7 +64,14 @@ impl Case {
             assert!(value.is_finite(), "{}: f = {value} at {x:?}", self.name);
             let want = numeric_gradient(&f, &x);
             let got = hand(&x);
-            compare(self.name, "hand gradient vs finite differences", &got, &want, &x, FD_TOL);
+            compare(
+                self.name,
+                "hand gradient vs finite differences",
+                &got,
+                &want,
+                &x,
+                FD_TOL,
+            );
         }
     }
 
@@ -88,15 +92,36 @@ impl Case {
             let value = f(&x);
             let (v, g) = grad(&x);
             compare(self.name, "_grad value", &[v], &[value], &x, GENERATED_TOL);
-            compare(self.name, "_grad vs hand gradient", &g, &want, &x, GENERATED_TOL);
+            compare(
+                self.name,
+                "_grad vs hand gradient",
+                &g,
+                &want,
+                &x,
+                GENERATED_TOL,
+            );
 
             let before: Vec<f64> = (0..x.len()).map(|i| 0.5 - i as f64).collect();
             let mut acc = before.clone();
             let v = adjoint(&x, D_OUT, &mut acc);
-            compare(self.name, "_adjoint value", &[v], &[value], &x, GENERATED_TOL);
+            compare(
+                self.name,
+                "_adjoint value",
+                &[v],
+                &[value],
+                &x,
+                GENERATED_TOL,
+            );
             let added: Vec<f64> = acc.iter().zip(&before).map(|(a, b)| a - b).collect();
             let scaled: Vec<f64> = want.iter().map(|g| D_OUT * g).collect();
-            compare(self.name, "_adjoint accumulation", &added, &scaled, &x, GENERATED_TOL);
+            compare(
+                self.name,
+                "_adjoint accumulation",
+                &added,
+                &scaled,
+                &x,
+                GENERATED_TOL,
+            );
         }
     }
 }

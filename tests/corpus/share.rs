@@ -5,11 +5,13 @@
 //! ```
 //!
 //! Every file under `tests/corpus/cases/` is built on its own in a scratch crate
-//! (`cargo check --tests`), which prints `compiles: N/M` and the first rustc error of each
-//! failure. A case that fails is still checked: its hand gradient is proven against finite
-//! differences with the `#[grad]` lines and the `generated` test removed, so the to-do list
-//! holds only correct references. The test fails when `tests/corpus.rs` and reality disagree
-//! (a listed case that fails, a case left out that compiles now: add it to the list).
+//! (`cargo check --tests`); the test prints `compiles: N/M` and, for each failure, rustc's
+//! errors (first one first). Every case is also run: one that compiles runs its `reference`
+//! and `generated` tests, one that does not is run with its `#[grad]` lines and its
+//! `generated` test removed, so the to-do list holds only proven hand gradients.
+//!
+//! The test fails when a check fails or when `tests/corpus.rs` and reality disagree (a listed
+//! case that fails to compile, a case left out that compiles now: list it).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,8 +23,10 @@ const GENERATED_MARKER: &str = "// ---- generated ----";
 struct Outcome {
     case: String,
     listed: bool,
-    error: Option<String>,
-    reference: Option<String>,
+    /// rustc's errors with `#[grad]`; empty when the case compiles.
+    errors: Vec<String>,
+    /// The test output when the case's checks fail.
+    tests: Option<String>,
 }
 
 #[test]
@@ -40,43 +44,65 @@ fn share() {
         let rel = rel.to_string_lossy().replace('\\', "/");
         let source = fs::read_to_string(case).unwrap();
         fs::write(scratch.join("src/case.rs"), &source).unwrap();
-        let error = cargo(&scratch, &["check", "--tests", "--message-format", "short"])
-            .err()
-            .map(|e| e.replace("src/case.rs", &format!("tests/{rel}")));
-        let reference = error.as_ref().map(|_| {
+        let errors = match cargo(&scratch, &["check", "--tests", "--message-format", "short"]) {
+            Ok(_) => Vec::new(),
+            Err(out) => error_lines(&out, &rel),
+        };
+        // A case that compiles runs both tests; one that does not is checked without `#[grad]`.
+        if !errors.is_empty() {
             fs::write(scratch.join("src/case.rs"), without_grad(&source)).unwrap();
-            match cargo(&scratch, &["test", "--lib", "--", "--quiet"]) {
-                Ok(()) => "hand gradient checked against finite differences".to_string(),
-                Err(e) => format!("REFERENCE CHECK FAILED:\n{e}"),
-            }
-        });
+        }
+        let tests = cargo(&scratch, &["test", "--lib", "--", "--quiet"]).err();
         outcomes.push(Outcome {
             listed: listed.contains(&rel),
             case: rel,
-            error,
-            reference,
+            errors,
+            tests,
         });
     }
 
-    let compiling = outcomes.iter().filter(|o| o.error.is_none()).count();
+    let compiling = outcomes.iter().filter(|o| o.errors.is_empty()).count();
     println!("\ncompiles: {compiling}/{}", outcomes.len());
     let mut problems = Vec::new();
     for o in &outcomes {
-        match (&o.error, o.listed) {
-            (None, true) => {}
-            (None, false) => problems.push(format!("{} compiles now: list it in tests/corpus.rs", o.case)),
-            (Some(_), true) => problems.push(format!("{} is listed but does not compile", o.case)),
-            (Some(e), false) => {
-                println!("\nFAILS {}\n{e}", o.case);
-                let reference = o.reference.as_deref().unwrap_or_default();
-                println!("  ({reference})");
-                if reference.starts_with("REFERENCE") {
-                    problems.push(format!("{}: {reference}", o.case));
-                }
+        let Some(first) = o.errors.first() else {
+            if !o.listed {
+                problems.push(format!(
+                    "{} compiles now: list it in tests/corpus.rs",
+                    o.case
+                ));
             }
+            if let Some(out) = &o.tests {
+                problems.push(format!("{} compiles but its checks FAIL:\n{out}", o.case));
+            }
+            continue;
+        };
+        println!("\nFAILS {}\n  first: {first}", o.case);
+        for e in &o.errors[1..] {
+            println!("  also:  {e}");
+        }
+        if o.listed {
+            problems.push(format!("{} is listed but does not compile", o.case));
+        }
+        if let Some(out) = &o.tests {
+            problems.push(format!("{}: hand gradient check FAILS:\n{out}", o.case));
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// The error lines rustc printed for the case file, in order, with the repository path.
+fn error_lines(out: &str, rel: &str) -> Vec<String> {
+    let errors: Vec<String> = out
+        .lines()
+        .filter(|l| l.starts_with("src/") && l.contains(": error"))
+        .map(|l| l.replace("src/case.rs", &format!("tests/{rel}")))
+        .collect();
+    if errors.is_empty() {
+        vec![out.to_string()]
+    } else {
+        errors
+    }
 }
 
 /// The cases `tests/corpus.rs` includes (`#[path = "corpus/cases/.."]`).
@@ -133,7 +159,7 @@ fn write_scratch_crate(root: &Path, scratch: &Path) {
     fs::write(scratch.join("src/lib.rs"), lib).unwrap();
 }
 
-/// Runs cargo in the scratch crate; on failure, the first error with its location.
+/// Runs cargo in the scratch crate; on failure, its stdout and stderr.
 fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
@@ -145,12 +171,12 @@ fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
         .output()
         .unwrap();
     if out.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    match stderr.lines().find(|l| l.contains("error") && l.contains(".rs:")) {
-        Some(first) => Err(first.to_string()),
-        None => Err(format!("{stdout}\n{stderr}")),
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
