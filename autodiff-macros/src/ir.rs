@@ -52,6 +52,9 @@ pub struct ArrayInfo {
     /// 1 for `[T]`-like, 2 for `[[T; M]; N]`.
     pub dims: usize,
     pub origin: ArrayOrigin,
+    /// The length of each dimension, outermost first, when known (local arrays, whose
+    /// lengths never change): `.len()` reads it without the array.
+    pub lens: Vec<Operand>,
     pub span: Span,
 }
 

@@ -171,6 +171,30 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// The float operands of a primitive; a method's get typed literals.
+    fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
+        match rule.form {
+            rules::Form::Method => floats.iter().map(|x| self.float_operand(x)).collect(),
+            _ => floats.iter().map(|x| self.operand(x)).collect(),
+        }
+    }
+
+    /// A float operand of a rule, whose template may call a method on it (`b.ln()` in the
+    /// adjoint of `a.log(b)`): a bare literal gets the float type's suffix, since a method
+    /// call on `{float}` does not infer its type.
+    fn float_operand(&self, op: &Operand) -> TokenStream {
+        match op {
+            Operand::Lit(syn::Lit::Float(l))
+                if l.suffix().is_empty() && !self.sig.float_is_generic =>
+            {
+                let typed =
+                    syn::LitFloat::new(&format!("{}_{}", l.base10_digits(), self.float), l.span());
+                quote!(#typed)
+            }
+            other => self.operand(other),
+        }
+    }
+
     fn adj(&mut self, v: Var) -> Ident {
         if let Some(a) = self.adjoint.get(&v) {
             return a.clone();
@@ -249,7 +273,7 @@ impl<'a> Gen<'a> {
                 floats,
                 others,
             } => {
-                let f: Vec<_> = floats.iter().map(|x| self.operand(x)).collect();
+                let f = self.rule_operands(rule, floats);
                 let o: Vec<_> = others.iter().map(|x| self.operand(x)).collect();
                 rules::forward(rule, &f, &o)
             }
@@ -315,7 +339,8 @@ impl<'a> Gen<'a> {
                 let v = self.var(*var);
                 let e = self.op(op);
                 let span = self.body.var(*var).span;
-                let ty = matches!(op, Op::Copy(x) if !matches!(x, Operand::Var(_)))
+                let ty = self
+                    .computes_from_constants(op)
                     .then(|| self.annotation(*var));
                 quote_spanned!(span=> let #v #ty = #e;)
             }
@@ -428,13 +453,15 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// The range of a counted loop; `receiver` when a method is called on it.
-    fn range(&self, range: &CountedRange, receiver: bool) -> TokenStream {
+    /// The range of a counted loop; `receiver` when a method is called on it. `exclusive`
+    /// writes `a..=b` as `a..b + 1`, whose adaptors are double-ended with an exact size (the
+    /// reverse replay of a loop left early takes the first `trips` counters backwards).
+    fn range(&self, range: &CountedRange, receiver: bool, exclusive: bool) -> TokenStream {
         let (s, e) = (self.operand(&range.start), self.operand(&range.end));
-        let bare = if range.inclusive {
-            quote!(#s..=#e)
-        } else {
-            quote!(#s..#e)
+        let bare = match (range.inclusive, exclusive) {
+            (true, false) => quote!(#s..=#e),
+            (true, true) => quote!(#s..#e + 1),
+            (false, _) => quote!(#s..#e),
         };
         if range.adaptors.is_empty() && !receiver {
             return bare;
@@ -545,8 +572,8 @@ impl<'a> Gen<'a> {
         }
         match &l.kind {
             LoopKind::Counted { counter, range } => {
-                let r = self.range(range, false);
-                let receiver = self.range(range, true);
+                let r = self.range(range, false, false);
+                let receiver = self.range(range, true, false);
                 let trips = quote!(#receiver.size_hint().0);
                 let mut reserves: Vec<(Ident, TokenStream)> = nested_reserves
                     .into_iter()
@@ -599,6 +626,18 @@ impl<'a> Gen<'a> {
             out.extend(quote!(let #o = #i;));
         }
         out
+    }
+
+    /// Whether `op` is float arithmetic on literals and constants alone (`2.0 * 3.0`), whose
+    /// type Rust cannot infer without an annotation when a method is called on it later.
+    fn computes_from_constants(&self, op: &Op) -> bool {
+        let arithmetic = matches!(
+            op,
+            Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Prim { .. }
+        );
+        let mut reads_var = false;
+        op.visit_operands(&mut |x| reads_var |= x.var().is_some());
+        arithmetic && !reads_var
     }
 
     /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
@@ -836,7 +875,7 @@ impl<'a> Gen<'a> {
             } => {
                 let out = self.var(var);
                 let cx = self.cx(
-                    floats.iter().map(|x| self.operand(x)).collect(),
+                    self.rule_operands(rule, floats),
                     others.iter().map(|x| self.operand(x)).collect(),
                     quote!(#out),
                     d,
@@ -1037,13 +1076,15 @@ impl<'a> Gen<'a> {
         let body = self.finalize(body, &l.body, body_region, buffers);
         let header = match &l.kind {
             LoopKind::Counted { counter, range } => {
-                let r = self.range(range, true);
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
                     Some(t) => {
-                        let t = self.var(t);
+                        let (r, t) = (self.range(range, true, true), self.var(t));
                         quote!(#r.take(#t).rev())
                     }
-                    None => quote!(#r.rev()),
+                    None => {
+                        let r = self.range(range, true, false);
+                        quote!(#r.rev())
+                    }
                 };
                 let i = if self.an.required.contains(counter) {
                     let i = self.var(*counter);

@@ -1,0 +1,306 @@
+//! Lowering of `if`, `match`, `return`, `break` and `continue`.
+
+use super::*;
+
+impl Lowerer<'_> {
+    // ----- control flow ---------------------------------------------------------------------
+
+    pub(super) fn lower_if(&mut self, i: &syn::ExprIf) -> Option<Value> {
+        let span = i.span();
+        let cond = self.expr_scalar(&i.cond);
+        let then_branch = &i.then_branch;
+        let else_branch = i.else_branch.as_ref().map(|(_, e)| &**e);
+        self.lower_if_with(
+            cond,
+            |lw| Some(lw.lower_scoped(then_branch)),
+            |lw| else_branch.map(|e| lw.lower_expr(e)),
+            span,
+        )
+    }
+
+    /// An `if` whose branches are lowered by two closures; merges cells and values with phis.
+    pub(super) fn lower_if_with(
+        &mut self,
+        cond: Operand,
+        then_branch: impl FnOnce(&mut Self) -> Option<Value>,
+        else_branch: impl FnOnce(&mut Self) -> Option<Value>,
+        span: Span,
+    ) -> Option<Value> {
+        let before: Vec<Operand> = self.cells.iter().map(|c| c.value.clone()).collect();
+        let n_cells = before.len();
+
+        self.open_block(Scope::Branch);
+        let then_value = then_branch(self);
+        let then_stmts = self.close_block();
+        let then_cells: Vec<Operand> = self.cells[..n_cells]
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
+        self.cells.truncate(n_cells);
+        for (cell, value) in self.cells.iter_mut().zip(&before) {
+            cell.value = value.clone();
+        }
+
+        self.open_block(Scope::Branch);
+        let else_value = else_branch(self);
+        let else_stmts = self.close_block();
+        let else_cells: Vec<Operand> = self.cells[..n_cells]
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
+        self.cells.truncate(n_cells);
+
+        let mut phis = Vec::new();
+        for (cell, (t, e)) in then_cells.iter().zip(&else_cells).enumerate() {
+            if same_operand(t, e) {
+                self.cells[cell].value = t.clone();
+                continue;
+            }
+            let ty = match self.cells[cell].ty {
+                Ty::Unknown => [t, e]
+                    .into_iter()
+                    .map(|x| self.ty(x))
+                    .find(|ty| *ty != Ty::Unknown)
+                    .unwrap_or(Ty::Unknown),
+                ty => ty,
+            };
+            self.cells[cell].ty = ty;
+            let name = self.cells[cell].name.clone();
+            let var = self.new_var(&name, ty, span);
+            phis.push(Phi {
+                var,
+                then_value: t.clone(),
+                else_value: e.clone(),
+            });
+            self.cells[cell].value = Operand::Var(var);
+        }
+        let value = match (then_value, else_value) {
+            (Some(t), Some(e)) => Some(self.merge_values(t, e, &mut phis, span)),
+            (Some(Value::Unit), None) | (None, _) => None,
+            (Some(t), None) => {
+                // A guard's value: the else branch never produces the function's result.
+                let e = self.dummy_like(&t);
+                Some(self.merge_values(t, e, &mut phis, span))
+            }
+        };
+        self.emit(Stmt::If {
+            cond,
+            then_block: Block { stmts: then_stmts },
+            else_block: Block { stmts: else_stmts },
+            phis,
+        });
+        value
+    }
+
+    pub(super) fn dummy_like(&self, v: &Value) -> Value {
+        match v {
+            Value::Scalar(op) => Value::Scalar(self.dummy(self.ty(op))),
+            Value::Tuple(vs) => Value::Tuple(vs.iter().map(|v| self.dummy_like(v)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    pub(super) fn merge_values(
+        &mut self,
+        t: Value,
+        e: Value,
+        phis: &mut Vec<Phi>,
+        span: Span,
+    ) -> Value {
+        match (t, e) {
+            (Value::Scalar(a), Value::Scalar(b)) => {
+                if same_operand(&a, &b) {
+                    return Value::Scalar(a);
+                }
+                let ty = match (self.ty(&a), self.ty(&b)) {
+                    (Ty::Unknown, t) | (t, _) => t,
+                };
+                let var = self.new_var("t", ty, span);
+                phis.push(Phi {
+                    var,
+                    then_value: a,
+                    else_value: b,
+                });
+                Value::Scalar(Operand::Var(var))
+            }
+            (Value::Tuple(a), Value::Tuple(b)) if a.len() == b.len() => Value::Tuple(
+                a.into_iter()
+                    .zip(b)
+                    .map(|(x, y)| self.merge_values(x, y, phis, span))
+                    .collect(),
+            ),
+            (Value::Unit, Value::Unit) => Value::Unit,
+            _ => {
+                self.errors.at(
+                    span,
+                    "#[grad] needs both branches of an `if`/`match` to produce the same kind of value (a number or a tuple of numbers)",
+                );
+                Value::Unit
+            }
+        }
+    }
+
+    pub(super) fn lower_match(&mut self, m: &syn::ExprMatch) -> Value {
+        let scrutinee = self.expr_scalar(&m.expr);
+        self.lower_arms(&scrutinee, &m.arms, m.span())
+            .unwrap_or(Value::Unit)
+    }
+
+    /// `match` as a chain of `if`s on the arms' patterns.
+    pub(super) fn lower_arms(
+        &mut self,
+        scrutinee: &Operand,
+        arms: &[syn::Arm],
+        span: Span,
+    ) -> Option<Value> {
+        let (arm, rest) = arms.split_first()?;
+        let cond = self.pattern_condition(scrutinee, &arm.pat);
+        if let Some((_, guard)) = &arm.guard {
+            self.errors.on(
+                guard,
+                "#[grad] does not support match guards: use an `if` inside the arm",
+            );
+        }
+        let body = &arm.body;
+        match cond {
+            None => Some(self.lower_expr(body)),
+            Some(cond) => self.lower_if_with(
+                cond,
+                |lw| Some(lw.lower_expr(body)),
+                |lw| lw.lower_arms(scrutinee, rest, span),
+                span,
+            ),
+        }
+    }
+
+    /// The condition under which `pat` matches, `None` for `_`.
+    pub(super) fn pattern_condition(&mut self, scrutinee: &Operand, pat: &Pat) -> Option<Operand> {
+        let span = pat.span();
+        match pat {
+            Pat::Wild(_) => None,
+            Pat::Lit(l) => Some(self.let_op(
+                "t",
+                Ty::Bool,
+                Op::Binary(BinOp::Eq, scrutinee.clone(), Operand::Lit(l.lit.clone())),
+                span,
+            )),
+            Pat::Path(p) => Some(self.let_op(
+                "t",
+                Ty::Bool,
+                Op::Binary(
+                    BinOp::Eq,
+                    scrutinee.clone(),
+                    Operand::Const(Expr::Path(p.clone())),
+                ),
+                span,
+            )),
+            Pat::Or(o) => {
+                let mut acc: Option<Operand> = None;
+                for case in &o.cases {
+                    let c = self.pattern_condition(scrutinee, case)?;
+                    acc = Some(match acc {
+                        None => c,
+                        Some(a) => self.let_op("t", Ty::Bool, Op::Binary(BinOp::Or, a, c), span),
+                    });
+                }
+                acc
+            }
+            Pat::Range(r) => {
+                let lo = r.start.as_ref().map(|s| self.expr_scalar(s));
+                let hi = r.end.as_ref().map(|e| self.expr_scalar(e));
+                let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                let mut conds = Vec::new();
+                if let Some(lo) = lo {
+                    conds.push(self.let_op(
+                        "t",
+                        Ty::Bool,
+                        Op::Binary(BinOp::Ge, scrutinee.clone(), lo),
+                        span,
+                    ));
+                }
+                if let Some(hi) = hi {
+                    let op = if inclusive { BinOp::Le } else { BinOp::Lt };
+                    conds.push(self.let_op(
+                        "t",
+                        Ty::Bool,
+                        Op::Binary(op, scrutinee.clone(), hi),
+                        span,
+                    ));
+                }
+                let mut it = conds.into_iter();
+                let first = it.next()?;
+                Some(it.fold(first, |a, c| {
+                    self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span)
+                }))
+            }
+            Pat::Ident(pi) if pi.subpat.is_none() => {
+                // A binding arm: matches everything, binds the scrutinee.
+                let ty = self.ty(scrutinee);
+                let binding = self.new_cell(&pi.ident.to_string(), scrutinee.clone(), ty, false);
+                self.bind(pi.ident.to_string(), binding);
+                None
+            }
+            other => {
+                self.errors.on(
+                    other,
+                    "#[grad] supports `match` on integers and bools with literal, range, `|` and `_` patterns",
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn lower_return(&mut self, r: &syn::ExprReturn) {
+        let Some(e) = &r.expr else {
+            self.errors
+                .on(r, "#[grad] needs `return` to return the float result");
+            return;
+        };
+        let value = self.lower_expr(e);
+        self.assign_return(value, r.span());
+    }
+
+    pub(super) fn assign_return(&mut self, value: Value, span: Span) {
+        let Some((flag, slot)) = self.ret else {
+            self.errors.bug(span, "return without a return slot");
+            return;
+        };
+        let value = self.scalar(value, span);
+        self.cells[slot].value = value;
+        self.cells[flag].value = Operand::Lit(lit_bool(true));
+        // `return` leaves every loop.
+        let all_loops: Vec<usize> = self.loops.iter().filter_map(|l| l.brk).collect();
+        for cell in all_loops {
+            self.cells[cell].value = Operand::Lit(lit_bool(true));
+        }
+    }
+
+    pub(super) fn lower_break(&mut self, b: &syn::ExprBreak) {
+        if b.label.is_some() {
+            // The loop's label is reported where it is declared.
+            return;
+        }
+        if let Some(e) = &b.expr {
+            self.errors.on(
+                e,
+                "#[grad] does not support `break` with a value: assign the value to a variable declared before the loop, then `break`",
+            );
+            return;
+        }
+        match self.loops.last().and_then(|l| l.brk) {
+            Some(cell) => self.cells[cell].value = Operand::Lit(lit_bool(true)),
+            None => self.errors.bug(b.span(), "break outside a loop"),
+        }
+    }
+
+    pub(super) fn lower_continue(&mut self, c: &syn::ExprContinue) {
+        if c.label.is_some() {
+            // The loop's label is reported where it is declared.
+            return;
+        }
+        match self.loops.last().and_then(|l| l.cont) {
+            Some(cell) => self.cells[cell].value = Operand::Lit(lit_bool(true)),
+            None => self.errors.bug(c.span(), "continue outside a loop"),
+        }
+    }
+}

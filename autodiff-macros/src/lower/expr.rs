@@ -1,0 +1,680 @@
+//! Lowering of expressions: operators, paths, indexing, casts, methods, assignment.
+
+use super::*;
+
+impl Lowerer<'_> {
+    // ----- expressions -----------------------------------------------------------------------
+
+    pub(super) fn lower_expr(&mut self, expr: &Expr) -> Value {
+        match expr {
+            Expr::Lit(l) => Value::Scalar(Operand::Lit(l.lit.clone())),
+            Expr::Paren(p) => self.lower_expr(&p.expr),
+            Expr::Group(g) => self.lower_expr(&g.expr),
+            Expr::Path(p) => self.lower_path(p),
+            Expr::Unary(u) => self.lower_unary(u),
+            Expr::Binary(b) => self.lower_binary(b),
+            Expr::Assign(a) => {
+                self.lower_assign(&a.left, None, &a.right, expr.span());
+                Value::Unit
+            }
+            Expr::Cast(c) => self.lower_cast(c),
+            Expr::MethodCall(m) => self.lower_method(m),
+            Expr::Call(c) => self.lower_call(c),
+            Expr::Index(i) => self.lower_index(i),
+            Expr::If(i) => self
+                .lower_if(i)
+                .unwrap_or(Value::Unit),
+            Expr::Block(b) if b.label.is_none() => self.lower_scoped(&b.block),
+            Expr::Match(m) => self.lower_match(m),
+            Expr::Tuple(t) => {
+                if t.elems.is_empty() {
+                    return Value::Unit;
+                }
+                Value::Tuple(t.elems.iter().map(|e| self.lower_expr(e)).collect())
+            }
+            Expr::ForLoop(f) => {
+                self.lower_for(f);
+                Value::Unit
+            }
+            Expr::While(w) => {
+                self.lower_while(w);
+                Value::Unit
+            }
+                        Expr::Loop(l) => {
+                self.lower_loop(l);
+                // `let z = loop { break v; }` was reported at the `break`.
+                if scan_loop(&l.body).break_values {
+                    Value::Error
+                } else {
+                    Value::Unit
+                }
+            }
+            Expr::Return(r) => {
+                self.lower_return(r);
+                Value::Unit
+            }
+            Expr::Break(b) => {
+                self.lower_break(b);
+                Value::Unit
+            }
+            Expr::Continue(c) => {
+                self.lower_continue(c);
+                Value::Unit
+            }
+            Expr::Reference(r) => {
+                let v = self.lower_expr(&r.expr);
+                match v {
+                                        Value::Array(_) | Value::Row { .. } | Value::Error => v,
+                    _ => {
+                        self.errors.on(
+                            r,
+                            "#[grad] supports `&` only on arrays passed to a function (`f(&w)`)",
+                        );
+                        v
+                    }
+                }
+            }
+            Expr::Closure(c) => self.unsupported(
+                c,
+                "closures are not supported in a #[grad] function: write the closure's body as a separate #[grad] function and call it",
+            ),
+            Expr::Unsafe(u) => self.unsupported(
+                u,
+                "`unsafe` blocks are not supported in a #[grad] function: differentiation needs plain arithmetic it can see",
+            ),
+            Expr::Macro(m) => {
+                self.reject_macro(&m.mac);
+                Value::Scalar(self.zero())
+            }
+            Expr::Field(f) => self.unsupported(
+                f,
+                "#[grad] does not support field access (`a.b`): pass the field as its own parameter",
+            ),
+            Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
+            Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
+            Expr::Try(t) => self.unsupported(
+                t,
+                "#[grad] does not support the `?` operator: the differentiated function returns a float",
+            ),
+            Expr::Range(r) => self.unsupported(
+                r,
+                "#[grad] supports ranges only as the iterator of a `for` loop",
+            ),
+            Expr::Array(a) => self.unsupported(
+                a,
+                "#[grad] supports local arrays written as `[0.0; N]` or `vec![0.0; n]` in a `let`; fill them by index",
+            ),
+                        Expr::Struct(s) => self.unsupported(
+                s,
+                "#[grad] does not support struct literals: compute the values as separate variables",
+            ),
+            Expr::Let(l) => self.unsupported(l, "#[grad] does not support `if let` / `while let`"),
+            other => self.unsupported(
+                other,
+                "#[grad] does not support this expression in a differentiated function",
+            ),
+        }
+    }
+
+    pub(super) fn unsupported(&mut self, tokens: impl ToTokens, message: &str) -> Value {
+        self.errors.on(tokens, message);
+        Value::Error
+    }
+
+    pub(super) fn lower_scoped(&mut self, block: &syn::Block) -> Value {
+        self.scopes.push(HashMap::new());
+        let v = self.lower_block_stmts(&block.stmts, false);
+        self.scopes.pop();
+        v.unwrap_or(Value::Unit)
+    }
+
+    pub(super) fn lower_path(&mut self, p: &syn::ExprPath) -> Value {
+        if let Some(ident) = p.path.get_ident() {
+            match self.lookup(&ident.to_string()) {
+                Some(Binding::Scalar { cell, .. }) => {
+                    return Value::Scalar(self.cells[cell].value.clone())
+                }
+                Some(Binding::Array(a)) => return Value::Array(a),
+                Some(Binding::Row { array, index }) => return Value::Row { array, index },
+                Some(Binding::Poisoned) => return Value::Error,
+                Some(Binding::Opaque) | None => {}
+            }
+        }
+        // A constant, an associated constant (`f64::EPSILON`) or an opaque parameter.
+        self.constant(Expr::Path(p.clone()), &p.path, p.span())
+    }
+
+    /// A constant expression; typed as a float when its path goes through the float type
+    /// (`T::zero()`, `f64::EPSILON`, `std::f64::consts::PI`), so that a variable starting at
+    /// it is differentiated like one starting at `0.0`.
+    pub(super) fn constant(&mut self, expr: Expr, path: &syn::Path, span: Span) -> Value {
+        let n = path.segments.len();
+        let through_float = path
+            .segments
+            .iter()
+            .take(n.saturating_sub(1))
+            .any(|s| type_kind_path(&s.ident, self.sig) == Ty::Float);
+        let constant = Operand::Const(expr);
+        if through_float {
+            Value::Scalar(self.let_op("t", Ty::Float, Op::Copy(constant), span))
+        } else {
+            Value::Scalar(constant)
+        }
+    }
+
+    pub(super) fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {
+        let span = u.span();
+        match u.op {
+            SynUnOp::Deref(_) => self.lower_expr(&u.expr),
+            SynUnOp::Neg(_) => {
+                let x = self.expr_scalar(&u.expr);
+                if let Operand::Lit(_) = x {
+                    return Value::Scalar(Operand::Const(Expr::Unary(u.clone())));
+                }
+                Value::Scalar(if self.ty(&x) == Ty::Float {
+                    self.operator("neg", vec![x], span)
+                } else {
+                    let ty = self.ty(&x);
+                    self.let_op("t", ty, Op::Unary(UnOp::Neg, x), span)
+                })
+            }
+            SynUnOp::Not(_) => {
+                let x = self.expr_scalar(&u.expr);
+                let ty = self.ty(&x);
+                Value::Scalar(self.let_op("t", ty, Op::Unary(UnOp::Not, x), span))
+            }
+            _ => self.unsupported(u, "#[grad] does not support this unary operator"),
+        }
+    }
+
+    /// An arithmetic operator on floats, from the rules table.
+    pub(super) fn operator(&mut self, name: &str, floats: Vec<Operand>, span: Span) -> Operand {
+        match rules::operator(name) {
+            Some(rule) => self.prim(rule, floats, Vec::new(), span),
+            None => {
+                self.errors
+                    .bug(span, format!("no rule for the operator `{name}`"));
+                self.zero()
+            }
+        }
+    }
+
+    pub(super) fn prim(
+        &mut self,
+        rule: &'static Rule,
+        floats: Vec<Operand>,
+        others: Vec<Operand>,
+        span: Span,
+    ) -> Operand {
+        self.let_op(
+            "t",
+            Ty::Float,
+            Op::Prim {
+                rule,
+                floats,
+                others,
+            },
+            span,
+        )
+    }
+
+    pub(super) fn lower_binary(&mut self, b: &syn::ExprBinary) -> Value {
+        let span = b.span();
+        if let Some(op) = compound_op(&b.op) {
+            self.lower_assign(&b.left, Some(op), &b.right, span);
+            return Value::Unit;
+        }
+        let op = match b.op {
+            SynBinOp::Add(_) => BinOp::Add,
+            SynBinOp::Sub(_) => BinOp::Sub,
+            SynBinOp::Mul(_) => BinOp::Mul,
+            SynBinOp::Div(_) => BinOp::Div,
+            SynBinOp::Rem(_) => BinOp::Rem,
+            SynBinOp::Eq(_) => BinOp::Eq,
+            SynBinOp::Ne(_) => BinOp::Ne,
+            SynBinOp::Lt(_) => BinOp::Lt,
+            SynBinOp::Le(_) => BinOp::Le,
+            SynBinOp::Gt(_) => BinOp::Gt,
+            SynBinOp::Ge(_) => BinOp::Ge,
+            SynBinOp::BitAnd(_) => BinOp::BitAnd,
+            SynBinOp::BitOr(_) => BinOp::BitOr,
+            SynBinOp::BitXor(_) => BinOp::BitXor,
+            SynBinOp::Shl(_) => BinOp::Shl,
+            SynBinOp::Shr(_) => BinOp::Shr,
+            SynBinOp::And(_) | SynBinOp::Or(_) => return self.lower_short_circuit(b),
+            _ => return self.unsupported(b, "#[grad] does not support this operator"),
+        };
+        let lhs = self.expr_scalar(&b.left);
+        let rhs = self.expr_scalar(&b.right);
+        Value::Scalar(self.binary(op, lhs, rhs, span))
+    }
+
+    pub(super) fn binary(&mut self, op: BinOp, lhs: Operand, rhs: Operand, span: Span) -> Operand {
+        let (lt, rt) = (self.ty(&lhs), self.ty(&rhs));
+        if op.is_comparison() {
+            return self.let_op("t", Ty::Bool, Op::Binary(op, lhs, rhs), span);
+        }
+        let float = lt == Ty::Float || rt == Ty::Float;
+        let arithmetic = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
+        if float && arithmetic {
+            let name = match op {
+                BinOp::Add => "add",
+                BinOp::Sub => "sub",
+                BinOp::Mul => "mul",
+                _ => "div",
+            };
+            return self.operator(name, vec![lhs, rhs], span);
+        }
+        if float {
+            self.errors.at(
+                span,
+                "#[grad] does not support this operator on floats; supported: + - * / and comparisons",
+            );
+        }
+        let ty = if lt == Ty::Unknown { rt } else { lt };
+        self.let_op("t", ty, Op::Binary(op, lhs, rhs), span)
+    }
+
+    /// `a && b`, `a || b`: `b` is evaluated only when needed, as in Rust.
+    pub(super) fn lower_short_circuit(&mut self, b: &syn::ExprBinary) -> Value {
+        let span = b.span();
+        let is_and = matches!(b.op, SynBinOp::And(_));
+        let lhs = self.expr_scalar(&b.left);
+        // Lower `b` into a scratch block: when it needs no statements, it is safe to evaluate
+        // eagerly.
+        self.open_block(Scope::Branch);
+        let cells_before: Vec<Operand> = self.cells.iter().map(|c| c.value.clone()).collect();
+        let rhs = self.expr_scalar(&b.right);
+        let scratch = self.close_block();
+        let op = if is_and { BinOp::And } else { BinOp::Or };
+        if scratch.is_empty() {
+            return Value::Scalar(self.let_op("t", Ty::Bool, Op::Binary(op, lhs, rhs), span));
+        }
+        for (cell, value) in self.cells.iter_mut().zip(cells_before) {
+            cell.value = value;
+        }
+        let right = &b.right;
+        let value = if is_and {
+            self.lower_if_with(
+                lhs,
+                |lw| Some(lw.lower_expr(right)),
+                |_| Some(Value::Scalar(Operand::Lit(lit_bool(false)))),
+                span,
+            )
+        } else {
+            self.lower_if_with(
+                lhs,
+                |_| Some(Value::Scalar(Operand::Lit(lit_bool(true)))),
+                |lw| Some(lw.lower_expr(right)),
+                span,
+            )
+        };
+        value.unwrap_or(Value::Unit)
+    }
+
+    pub(super) fn lower_assign(
+        &mut self,
+        left: &Expr,
+        op: Option<BinOp>,
+        right: &Expr,
+        span: Span,
+    ) {
+        match left {
+            Expr::Path(p) if p.path.get_ident().is_some() => {
+                let name = p
+                    .path
+                    .get_ident()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                match self.lookup(&name) {
+                    Some(Binding::Scalar { cell, mutable }) => {
+                        if !mutable {
+                            // rustc reports this on the original function.
+                            return;
+                        }
+                        let rhs = self.expr_scalar(right);
+                        let value = match op {
+                            Some(op) => {
+                                let current = self.cells[cell].value.clone();
+                                self.binary(op, current, rhs, span)
+                            }
+                            None => rhs,
+                        };
+                        self.set_cell(cell, value);
+                    }
+                                        Some(Binding::Poisoned) => {}
+                    Some(Binding::Array(_)) => {
+                        self.errors.on(
+                            left,
+                            "#[grad] does not support assigning a whole array: write its elements by index",
+                        );
+                    }
+                    _ => self.errors.on(
+                        left,
+                        format!("#[grad] cannot assign to `{name}` here: only local variables and local arrays can be assigned"),
+                    ),
+                }
+            }
+            Expr::Index(index) => {
+                let Some((array, indices)) = self.index_target(index) else {
+                    return;
+                };
+                if let ArrayOrigin::Param(_) = self.arrays[array.0].origin {
+                    self.errors.on(
+                        left,
+                        format!(
+                            "#[grad] cannot write into the parameter `{}`: parameters are read-only in a differentiated function; copy it into a local array (`let mut a = [0.0; N];`) first",
+                            self.arrays[array.0].name
+                        ),
+                    );
+                    return;
+                }
+                let rhs = self.expr_scalar(right);
+                let value = match op {
+                    Some(op) => {
+                        let ty = if self.arrays[array.0].elem == Elem::Float {
+                            Ty::Float
+                        } else {
+                            Ty::Int
+                        };
+                        let current = self.let_op(
+                            "t",
+                            ty,
+                            Op::Load {
+                                array,
+                                index: indices.clone(),
+                            },
+                            span,
+                        );
+                        self.binary(op, current, rhs, span)
+                    }
+                    None => rhs,
+                };
+                self.stored(array);
+                self.emit(Stmt::Store {
+                    array,
+                    index: indices,
+                    value,
+                });
+            }
+            Expr::Field(f) => self.errors.on(
+                f,
+                "#[grad] does not support assigning to a struct field: use a local variable",
+            ),
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => self.errors.on(
+                u,
+                "#[grad] does not support writing through a reference: use a local variable",
+            ),
+            other => self
+                .errors
+                .on(other, "#[grad] cannot assign to this expression"),
+        }
+    }
+
+    pub(super) fn set_cell(&mut self, cell: usize, value: Operand) {
+        // Keep the user's name on the new value of a variable.
+        if let Operand::Var(v) = &value {
+            if is_temp_name(&self.vars[v.0].name) {
+                let base = self.cells[cell].name.clone();
+                self.vars[v.0].name = self.user_name(&base);
+            }
+        }
+        // A variable that started at a constant of unknown type takes the type of what is
+        // assigned to it.
+        if self.cells[cell].ty == Ty::Unknown {
+            self.cells[cell].ty = self.ty(&value);
+        }
+        self.cells[cell].value = value;
+    }
+
+    pub(super) fn index_target(
+        &mut self,
+        index: &syn::ExprIndex,
+    ) -> Option<(ArrayId, Vec<Operand>)> {
+        let (base, mut indices) = match &*index.expr {
+            Expr::Index(inner) => {
+                let (base, idx) = self.index_target(inner)?;
+                (base, idx)
+            }
+            other => match self.lower_expr(other) {
+                Value::Array(a) => (a, Vec::new()),
+                Value::Row { array, index } => (array, vec![index]),
+                Value::Error => return None,
+                _ => {
+                    self.errors.on(
+                        other,
+                        "#[grad] can index only arrays, slices and Vecs of floats or integers",
+                    );
+                    return None;
+                }
+            },
+        };
+        if let Expr::Range(r) = &*index.index {
+            self.errors.on(
+                r,
+                "#[grad] does not support slicing with a range: pass the whole array and index it",
+            );
+            return None;
+        }
+        let i = self.expr_scalar(&index.index);
+        if self.ty(&i) == Ty::Float {
+            self.errors.on(
+                &index.index,
+                "#[grad] cannot index with a float: indices must be integers (`i as usize` if you really mean it)",
+            );
+        }
+        indices.push(i);
+        if indices.len() > self.arrays[base.0].dims {
+            self.errors.on(index, "too many indices for this array");
+            return None;
+        }
+        Some((base, indices))
+    }
+
+    pub(super) fn lower_index(&mut self, index: &syn::ExprIndex) -> Value {
+        let span = index.span();
+        let Some((array, indices)) = self.index_target(index) else {
+            return Value::Error;
+        };
+        if indices.len() < self.arrays[array.0].dims {
+            let Some(row) = indices.into_iter().next() else {
+                return Value::Scalar(self.zero());
+            };
+            return Value::Row { array, index: row };
+        }
+        let ty = if self.arrays[array.0].elem == Elem::Float {
+            Ty::Float
+        } else {
+            Ty::Int
+        };
+        Value::Scalar(self.let_op(
+            "t",
+            ty,
+            Op::Load {
+                array,
+                index: indices,
+            },
+            span,
+        ))
+    }
+
+    pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
+        let x = self.expr_scalar(&c.expr);
+        let target = type_kind(&c.ty, self.sig);
+        if target == Ty::Float && self.ty(&x) == Ty::Float {
+            // `x as f64` on a value that already is one: the identity.
+            return Value::Scalar(x);
+        }
+        Value::Scalar(self.let_op("t", target, Op::Cast(x, (*c.ty).clone()), c.span()))
+    }
+
+    pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
+        let span = m.span();
+        let name = m.method.to_string();
+        if let Some(t) = &m.turbofish {
+            return self.unsupported(t, "#[grad] does not support turbofish on methods");
+        }
+        // `T::from(e).unwrap()`.
+        if name == "unwrap" && m.args.is_empty() {
+            if let Expr::Call(call) = &*m.receiver {
+                if let Expr::Path(p) = &*call.func {
+                    let is_from = p.path.segments.len() == 2
+                        && p.path.segments[1].ident == "from"
+                        && call.args.len() == 1;
+                    if is_from {
+                        let x = self.expr_scalar(&call.args[0]);
+                        let ty = type_kind_path(&p.path.segments[0].ident, self.sig);
+                        if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
+                            return Value::Scalar(x);
+                        }
+                        return Value::Scalar(self.let_op(
+                            "t",
+                            ty,
+                            Op::NumCast(p.path.clone(), x),
+                            span,
+                        ));
+                    }
+                }
+            }
+        }
+        if matches!(
+            name.as_str(),
+            "iter"
+                | "map"
+                | "sum"
+                | "fold"
+                | "zip"
+                | "enumerate"
+                | "rev"
+                | "step_by"
+                | "product"
+                | "filter"
+                | "for_each"
+                | "into_iter"
+                | "iter_mut"
+                | "collect"
+        ) {
+            return self.unsupported(
+                &m.method,
+                &format!("#[grad] does not support the iterator method `{name}` here: iterators are supported only as the iterator of a `for` loop (`.iter()`, `.enumerate()`, `.zip(..)`, `.rev()`, `.step_by(k)`); write a `for` loop"),
+            );
+        }
+        let receiver = self.lower_expr(&m.receiver);
+        if name == "len" && m.args.is_empty() {
+            // A local array's length is known where it is declared.
+            let dim = match &receiver {
+                Value::Array(a) => Some((*a, 0)),
+                Value::Row { array, .. } => Some((*array, 1)),
+                _ => None,
+            };
+            if let Some(len) = dim.and_then(|(a, d)| self.arrays[a.0].lens.get(d).cloned()) {
+                return Value::Scalar(len);
+            }
+            return match receiver {
+                Value::Array(array) => {
+                    Value::Scalar(self.let_op("len", Ty::Int, Op::Len { array, row: None }, span))
+                }
+                Value::Row { array, index } => Value::Scalar(self.let_op(
+                    "len",
+                    Ty::Int,
+                    Op::Len {
+                        array,
+                        row: Some(index),
+                    },
+                    span,
+                )),
+                _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
+            };
+        }
+        if let Value::Error = receiver {
+            return Value::Error;
+        }
+        let receiver = self.scalar(receiver, m.receiver.span());
+        let args: Vec<Operand> = m.args.iter().map(|a| self.expr_scalar(a)).collect();
+        let receiver_ty = self.ty(&receiver);
+        if receiver_ty == Ty::Int {
+            return self.int_method(m, receiver, args);
+        }
+        if receiver_ty == Ty::Unknown && rules::lookup(&name).is_none() {
+            return self.unsupported(
+                &m.method,
+                &format!("#[grad] cannot call the method `{name}` here: only float methods ({}) and a few integer methods are differentiable; call a free function with `#[grad]` (or a hand-written `_adjoint`) instead", rules::method_names()),
+            );
+        }
+        match rules::lookup(&name) {
+            Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
+            None => self.unsupported(
+                &m.method,
+                &format!(
+                    "#[grad] has no derivative rule for the method `{name}`; supported: {}",
+                    rules::method_names()
+                ),
+            ),
+        }
+    }
+
+    pub(super) fn int_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        receiver: Operand,
+        args: Vec<Operand>,
+    ) -> Value {
+        const INT_METHODS: &[&str] = &["min", "max", "abs", "pow", "saturating_sub", "rem_euclid"];
+        let name = m.method.to_string();
+        if !INT_METHODS.contains(&name.as_str()) {
+            return self.unsupported(
+                &m.method,
+                &format!(
+                    "#[grad] does not support the integer method `{name}`; supported: {}",
+                    INT_METHODS.join(", ")
+                ),
+            );
+        }
+        Value::Scalar(self.let_op(
+            "t",
+            Ty::Int,
+            Op::IntMethod {
+                name: m.method.clone(),
+                receiver,
+                args,
+            },
+            m.span(),
+        ))
+    }
+
+    pub(super) fn apply_rule(
+        &mut self,
+        rule: &'static Rule,
+        receiver: Operand,
+        args: Vec<Operand>,
+        name: &dyn ToTokens,
+        span: Span,
+    ) -> Operand {
+        if args.len() + 1 != rule.floats + rule.others {
+            self.errors.on(
+                name,
+                format!(
+                    "`{}` takes {} argument(s) here",
+                    rule.name,
+                    rule.floats + rule.others - 1
+                ),
+            );
+            return self.zero();
+        }
+        let mut floats = vec![receiver];
+        let mut rest = args.into_iter();
+        floats.extend(rest.by_ref().take(rule.floats - 1));
+        self.prim(rule, floats, rest.collect(), span)
+    }
+}
+
+pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
+    Some(match op {
+        SynBinOp::AddAssign(_) => BinOp::Add,
+        SynBinOp::SubAssign(_) => BinOp::Sub,
+        SynBinOp::MulAssign(_) => BinOp::Mul,
+        SynBinOp::DivAssign(_) => BinOp::Div,
+        SynBinOp::RemAssign(_) => BinOp::Rem,
+        _ => return None,
+    })
+}

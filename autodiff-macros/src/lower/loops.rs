@@ -1,0 +1,495 @@
+//! Lowering of `for`, `while` and `loop`: carried variables, exit flags, the iterator of a `for`.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
+        if let Some(label) = &f.label {
+            self.errors.on(label, LABEL_MESSAGE);
+        }
+        let span = f.span();
+        let Some(iter) = self.lower_iterator(&f.expr) else {
+            return;
+        };
+        let pat = &*f.pat;
+        self.lower_loop_common(
+            &f.body,
+            span,
+            |lw| {
+                let counter = lw.new_var("t", Ty::Int, span);
+                (
+                    LoopKind::Counted {
+                        counter,
+                        range: iter.range.clone(),
+                    },
+                    Some(counter),
+                )
+            },
+            |lw, counter| {
+                if let Some(counter) = counter {
+                    lw.bind_loop_pattern(pat, &iter.item, &Operand::Var(counter));
+                }
+            },
+        );
+    }
+
+    pub(super) fn lower_while(&mut self, w: &syn::ExprWhile) {
+        if let Some(label) = &w.label {
+            self.errors.on(label, LABEL_MESSAGE);
+        }
+        let span = w.span();
+        let cond_expr = &*w.cond;
+        self.lower_loop_common(
+            &w.body,
+            span,
+            |lw| {
+                lw.open_block(Scope::Loop);
+                let cond = lw.expr_scalar(cond_expr);
+                let header = Block {
+                    stmts: lw.close_block(),
+                };
+                (LoopKind::While { header, cond }, None)
+            },
+            |_, _| {},
+        );
+    }
+
+    pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) {
+        if let Some(label) = &l.label {
+            self.errors.on(label, LABEL_MESSAGE);
+        }
+        let span = l.span();
+        self.lower_loop_common(
+            &l.body,
+            span,
+            |_| {
+                let header = Block::default();
+                let cond = Operand::Lit(lit_bool(true));
+                (LoopKind::While { header, cond }, None)
+            },
+            |_, _| {},
+        );
+    }
+
+    /// The shared part of `for`, `while` and `loop`: carried cells, flags, body, exit.
+    pub(super) fn lower_loop_common(
+        &mut self,
+        body: &syn::Block,
+        span: Span,
+        kind: impl FnOnce(&mut Self) -> (LoopKind, Option<Var>),
+        bind: impl Fn(&mut Self, Option<Var>),
+    ) {
+        let scan = scan_loop(body);
+        let brk = scan.breaks.then(|| {
+            let b = self.new_cell("broke", Operand::Lit(lit_bool(false)), Ty::Bool, true);
+            cell_of(&b)
+        });
+        // Cells the body may change: carried from one iteration to the next.
+        let mut carried_cells: Vec<usize> = scan
+            .assigned
+            .iter()
+            .filter_map(|name| match self.lookup(name) {
+                Some(Binding::Scalar {
+                    cell,
+                    mutable: true,
+                }) => Some(cell),
+                _ => None,
+            })
+            .collect();
+        if scan.returns {
+            if let Some((flag, slot)) = self.ret {
+                carried_cells.extend([flag, slot]);
+            }
+            // A return also breaks out of enclosing loops.
+            carried_cells.extend(self.loops.iter().filter_map(|l| l.brk));
+        }
+        carried_cells.extend(brk);
+        carried_cells.sort_unstable();
+        carried_cells.dedup();
+
+        let mut carried = Vec::new();
+        for &cell in &carried_cells {
+            let init = self.cells[cell].value.clone();
+            let ty = self.cells[cell].ty;
+            let name = self.cells[cell].name.clone();
+            let inner = self.new_var(&name, ty, span);
+            self.cells[cell].value = Operand::Var(inner);
+            carried.push((cell, inner, init));
+        }
+        let (kind, counter) = kind(self);
+
+        // A carried variable that started at a constant of unknown type learns its type only
+        // from what the body assigns; the body is then lowered again with the type known, so
+        // that its arithmetic is differentiated from the first iteration on.
+        let snapshot: Vec<(Operand, Ty)> =
+            self.cells.iter().map(|c| (c.value.clone(), c.ty)).collect();
+        let (n_vars, n_arrays, n_errors) = (self.vars.len(), self.arrays.len(), self.errors.len());
+        let mut retried = false;
+        let (body_stmts, exit, cont) = loop {
+            let lowered = self.lower_loop_body(body, span, &scan, brk, counter, &bind);
+            let learned: Vec<(Var, Ty)> = carried
+                .iter()
+                .filter(|(_, inner, _)| self.vars[inner.0].ty == Ty::Unknown)
+                .map(|(cell, inner, _)| (*inner, self.ty(&self.cells[*cell].value)))
+                .filter(|(_, ty)| *ty != Ty::Unknown)
+                .collect();
+            if learned.is_empty() || retried {
+                break lowered;
+            }
+            retried = true;
+            self.cells.truncate(snapshot.len());
+            for (cell, (value, ty)) in self.cells.iter_mut().zip(&snapshot) {
+                cell.value = value.clone();
+                cell.ty = *ty;
+            }
+            self.vars.truncate(n_vars);
+            self.arrays.truncate(n_arrays);
+            self.errors.truncate(n_errors);
+            for (inner, ty) in learned {
+                self.vars[inner.0].ty = ty;
+            }
+        };
+        if let Some(c) = cont {
+            self.cells.truncate(c);
+        }
+
+        let mut out_carried = Vec::new();
+        for (cell, inner, init) in carried {
+            let next = self.cells[cell].value.clone();
+            if self.vars[inner.0].ty == Ty::Unknown {
+                self.vars[inner.0].ty = self.ty(&next);
+            }
+            let ty = self.vars[inner.0].ty;
+            self.cells[cell].ty = ty;
+            let name = self.cells[cell].name.clone();
+            let out = self.new_var(&name, ty, span);
+            self.cells[cell].value = Operand::Var(out);
+            out_carried.push(Carried {
+                inner,
+                init,
+                next,
+                out,
+            });
+        }
+        let counted = matches!(kind, LoopKind::Counted { .. });
+        let trips = (!counted || exit.is_some()).then(|| self.new_var("trips", Ty::Int, span));
+        self.emit(Stmt::Loop(Box::new(Loop {
+            kind,
+            carried: out_carried,
+            body: Block { stmts: body_stmts },
+            exit,
+            trips,
+            span,
+        })));
+    }
+
+    /// One lowering of a loop body: its statements, the exit flag, the `continue` cell.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn lower_loop_body(
+        &mut self,
+        body: &syn::Block,
+        span: Span,
+        scan: &LoopScan,
+        brk: Option<usize>,
+        counter: Option<Var>,
+        bind: &impl Fn(&mut Self, Option<Var>),
+    ) -> (Vec<Stmt>, Option<Operand>, Option<usize>) {
+        self.open_block(Scope::Loop);
+        self.scopes.push(HashMap::new());
+        let cont = scan.continues.then(|| {
+            let c = self.new_cell("skip", Operand::Lit(lit_bool(false)), Ty::Bool, true);
+            cell_of(&c)
+        });
+        self.loops.push(LoopFlags { brk, cont });
+        bind(self, counter);
+        let tail = self.lower_block_stmts(&body.stmts, false);
+        drop(tail);
+        self.loops.pop();
+        // The loop ends after this iteration when a break or return flag is set.
+        let mut exit: Option<Operand> = None;
+        let mut exit_cells: Vec<usize> = brk.into_iter().collect();
+        if scan.returns {
+            exit_cells.extend(self.ret.map(|(flag, _)| flag));
+        }
+        for cell in exit_cells {
+            let f = self.cells[cell].value.clone();
+            exit = Some(match exit {
+                None => f,
+                Some(e) => self.let_op("exit", Ty::Bool, Op::Binary(BinOp::Or, e, f), span),
+            });
+        }
+        self.scopes.pop();
+        (self.close_block(), exit, cont)
+    }
+
+    pub(super) fn bind_loop_pattern(&mut self, pat: &Pat, item: &Item, counter: &Operand) {
+        let value = self.item_value(item, counter, pat.span());
+        self.bind_pattern(pat, value);
+    }
+
+    /// What one iteration binds: the counter, an element (a row of a matrix), or a pair.
+    pub(super) fn item_value(&mut self, item: &Item, counter: &Operand, span: Span) -> Value {
+        match item {
+            Item::Counter => Value::Scalar(counter.clone()),
+            Item::Element(array) if self.arrays[array.0].dims == 2 => Value::Row {
+                array: *array,
+                index: counter.clone(),
+            },
+            Item::Element(array) => {
+                let ty = if self.arrays[array.0].elem == Elem::Float {
+                    Ty::Float
+                } else {
+                    Ty::Int
+                };
+                let index = vec![counter.clone()];
+                Value::Scalar(self.let_op(
+                    "t",
+                    ty,
+                    Op::Load {
+                        array: *array,
+                        index,
+                    },
+                    span,
+                ))
+            }
+            Item::Pair(a, b) => Value::Tuple(vec![
+                self.item_value(a, counter, span),
+                self.item_value(b, counter, span),
+            ]),
+        }
+    }
+
+    /// The iterator of a `for` loop as a counted range plus what each iteration binds.
+    pub(super) fn lower_iterator(&mut self, expr: &Expr) -> Option<LoopIter> {
+        let mut adaptors = Vec::new();
+        let mut e = expr;
+        // Peel `.rev()` / `.step_by(k)` off a range.
+        loop {
+            match e {
+                Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
+                    adaptors.push(MaybeAdaptor::Rev);
+                    e = &m.receiver;
+                }
+                Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
+                    adaptors.push(MaybeAdaptor::StepBy(&m.args[0]));
+                    e = &m.receiver;
+                }
+                Expr::Paren(p) => e = &p.expr,
+                _ => break,
+            }
+        }
+        adaptors.reverse();
+        if let Expr::Range(r) = e {
+            let (Some(start), Some(end)) = (&r.start, &r.end) else {
+                self.errors
+                    .on(r, "#[grad] needs `for` ranges with both bounds (`a..b`)");
+                return None;
+            };
+            let start = self.expr_scalar(start);
+            let end = self.expr_scalar(end);
+            let adaptors = adaptors
+                .into_iter()
+                .map(|a| match a {
+                    MaybeAdaptor::Rev => Adaptor::Rev,
+                    MaybeAdaptor::StepBy(k) => Adaptor::StepBy(self.expr_scalar(k)),
+                })
+                .collect();
+            return Some(LoopIter {
+                range: CountedRange {
+                    start,
+                    end,
+                    inclusive: matches!(r.limits, syn::RangeLimits::Closed(_)),
+                    adaptors,
+                },
+                item: Item::Counter,
+            });
+        }
+        if adaptors
+            .iter()
+            .any(|a| matches!(a, MaybeAdaptor::StepBy(_)))
+        {
+            self.errors
+                .on(expr, "#[grad] supports `.step_by(k)` on ranges only");
+            return None;
+        }
+        let rev = adaptors.len() % 2 == 1;
+        let item = self.lower_array_iter(e)?;
+        let arrays = item.arrays();
+        let span = expr.span();
+        let mut end: Option<Operand> = None;
+        for array in arrays {
+            let len = self.let_op("len", Ty::Int, Op::Len { array, row: None }, span);
+            end = Some(match end {
+                None => len,
+                Some(e) => self.let_op(
+                    "len",
+                    Ty::Int,
+                    Op::IntMethod {
+                        name: syn::Ident::new("min", span),
+                        receiver: e,
+                        args: vec![len],
+                    },
+                    span,
+                ),
+            });
+        }
+        let end = end?;
+        Some(LoopIter {
+            range: CountedRange {
+                start: Operand::Lit(lit_int(0)),
+                end,
+                inclusive: false,
+                adaptors: if rev { vec![Adaptor::Rev] } else { Vec::new() },
+            },
+            item,
+        })
+    }
+
+    /// `x.iter()`, `x`, `&x`, `.enumerate()`, `.zip(..)`.
+    pub(super) fn lower_array_iter(&mut self, expr: &Expr) -> Option<Item> {
+        match expr {
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => {
+                self.lower_array_iter(&m.receiver)
+            }
+            Expr::MethodCall(m) if m.method == "enumerate" && m.args.is_empty() => {
+                let inner = self.lower_array_iter(&m.receiver)?;
+                Some(Item::Pair(Box::new(Item::Counter), Box::new(inner)))
+            }
+            Expr::MethodCall(m) if m.method == "zip" && m.args.len() == 1 => {
+                let a = self.lower_array_iter(&m.receiver)?;
+                let b = self.lower_array_iter(&m.args[0])?;
+                Some(Item::Pair(Box::new(a), Box::new(b)))
+            }
+            Expr::Reference(r) => self.lower_array_iter(&r.expr),
+            Expr::Paren(p) => self.lower_array_iter(&p.expr),
+            Expr::Path(_) => match self.lower_expr(expr) {
+                Value::Array(a) => Some(Item::Element(a)),
+                _ => {
+                    self.errors.on(
+                        expr,
+                        "#[grad] can iterate over arrays, slices and Vecs only",
+                    );
+                    None
+                }
+            },
+            other => {
+                self.errors.on(
+                    other,
+                    "#[grad] supports `for` over `a..b`, `a..=b` (with `.rev()`, `.step_by(k)`) and over arrays with `.iter()`, `.enumerate()`, `.zip(..)`",
+                );
+                None
+            }
+        }
+    }
+}
+
+pub(super) const LABEL_MESSAGE: &str = "#[grad] does not support loop labels: leave an outer loop with a flag variable the inner loop sets before its plain `break`";
+
+pub(super) enum MaybeAdaptor<'e> {
+    Rev,
+    StepBy(&'e Expr),
+}
+
+/// What one iteration of an array loop binds.
+#[derive(Clone)]
+pub(super) enum Item {
+    Counter,
+    Element(ArrayId),
+    Pair(Box<Item>, Box<Item>),
+}
+
+impl Item {
+    pub(super) fn arrays(&self) -> Vec<ArrayId> {
+        match self {
+            Item::Counter => Vec::new(),
+            Item::Element(a) => vec![*a],
+            Item::Pair(a, b) => {
+                let mut v = a.arrays();
+                v.extend(b.arrays());
+                v
+            }
+        }
+    }
+}
+
+pub(super) struct LoopIter {
+    range: CountedRange,
+    item: Item,
+}
+
+/// What a loop body does to the loop: which names it assigns, whether it breaks, continues
+/// or returns (not counting nested loops' own `break`/`continue`).
+#[derive(Default)]
+pub(super) struct LoopScan {
+    pub(super) assigned: Vec<String>,
+    pub(super) breaks: bool,
+    /// `break value`, which is rejected.
+    pub(super) break_values: bool,
+    pub(super) continues: bool,
+    pub(super) returns: bool,
+}
+
+pub(super) fn scan_loop(body: &syn::Block) -> LoopScan {
+    pub(super) struct Scanner {
+        scan: LoopScan,
+        depth: usize,
+    }
+    impl<'ast> Visit<'ast> for Scanner {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if let Expr::Path(p) = &*a.left {
+                if let Some(i) = p.path.get_ident() {
+                    self.scan.assigned.push(i.to_string());
+                }
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if compound_op(&b.op).is_some() {
+                if let Expr::Path(p) = &*b.left {
+                    if let Some(i) = p.path.get_ident() {
+                        self.scan.assigned.push(i.to_string());
+                    }
+                }
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
+            if self.depth == 0 {
+                self.scan.breaks = true;
+                self.scan.break_values |= b.expr.is_some();
+            }
+            syn::visit::visit_expr_break(self, b);
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            if self.depth == 0 {
+                self.scan.continues = true;
+            }
+        }
+        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+            self.scan.returns = true;
+            syn::visit::visit_expr_return(self, r);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.depth += 1;
+            syn::visit::visit_expr_for_loop(self, f);
+            self.depth -= 1;
+        }
+        fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+            self.depth += 1;
+            syn::visit::visit_expr_while(self, w);
+            self.depth -= 1;
+        }
+        fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+            self.depth += 1;
+            syn::visit::visit_expr_loop(self, l);
+            self.depth -= 1;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    }
+    let mut s = Scanner {
+        scan: LoopScan::default(),
+        depth: 0,
+    };
+    s.visit_block(body);
+    s.scan
+}

@@ -1,0 +1,525 @@
+//! Lowering: the user's function body (syn) to the SSA IR of `ir.rs`.
+//!
+//! User variables are cells whose current value is an SSA operand; reassignment makes a new
+//! value, `if` merges cells with phis, loops carry the cells they assign. `return`, `break`
+//! and `continue` set flag cells, and the statements after one are guarded by the flags, so
+//! every IR block runs straight through. Anything outside the differentiable subset is
+//! reported (all of it, not just the first) and lowering goes on.
+
+mod call;
+mod control;
+mod expr;
+mod loops;
+mod stmt;
+
+use expr::compound_op;
+use loops::scan_loop;
+use stmt::contains_return;
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::Span;
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{BinOp as SynBinOp, Expr, Lit, Pat, Stmt as SynStmt, UnOp as SynUnOp};
+
+use crate::diag::Errors;
+use crate::ir::*;
+use crate::rules::{self, Rule};
+use crate::sig::{ParamKind, Signature};
+
+/// A user binding.
+#[derive(Clone)]
+enum Binding {
+    Scalar {
+        cell: usize,
+        mutable: bool,
+    },
+    Array(ArrayId),
+    /// One row of a matrix, bound by `for row in w.iter()`.
+    Row {
+        array: ArrayId,
+        index: Operand,
+    },
+    /// A parameter of a type the macro does not look into.
+    Opaque,
+    /// A name bound to a value that was already reported as an error.
+    Poisoned,
+}
+
+/// The value of an expression.
+#[derive(Clone)]
+enum Value {
+    Scalar(Operand),
+    Tuple(Vec<Value>),
+    Array(ArrayId),
+    Row {
+        array: ArrayId,
+        index: Operand,
+    },
+    Unit,
+    /// The value of something already reported as an error: accepted everywhere without
+    /// further errors, so the user sees the one real problem and no cascade.
+    Error,
+}
+
+struct Cell {
+    value: Operand,
+    ty: Ty,
+    name: String,
+}
+
+/// The flags a loop body checks: set by `break`, `continue` and `return`.
+struct LoopFlags {
+    brk: Option<usize>,
+    cont: Option<usize>,
+}
+
+pub struct Lowerer<'a> {
+    sig: &'a Signature,
+    errors: &'a mut Errors,
+    vars: Vec<VarInfo>,
+    arrays: Vec<ArrayInfo>,
+    cells: Vec<Cell>,
+    scopes: Vec<HashMap<String, Binding>>,
+    /// Statements of the blocks being lowered, innermost last.
+    blocks: Vec<Vec<Stmt>>,
+    /// Values already computed, per open block (parallel to `blocks`).
+    cse: Vec<Cse>,
+    /// `(flag, value)` cells of an early `return`, when the body has one.
+    ret: Option<(usize, usize)>,
+    loops: Vec<LoopFlags>,
+    /// Names already used by a generated local, and every name the user binds (reserved so
+    /// that a user's variable keeps its name in the generated code).
+    names: HashSet<String>,
+    /// User names already given to a value.
+    claimed: HashSet<String>,
+    param_vars: Vec<Var>,
+}
+
+/// Lowers the body of a function with signature `sig`.
+pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
+    let mut lw = Lowerer {
+        sig,
+        errors,
+        vars: Vec::new(),
+        arrays: Vec::new(),
+        cells: Vec::new(),
+        scopes: vec![HashMap::new()],
+        blocks: vec![Vec::new()],
+        cse: vec![Cse::default()],
+        ret: None,
+        loops: Vec::new(),
+        names: user_bindings(block),
+        claimed: HashSet::new(),
+        param_vars: Vec::new(),
+    };
+    // Names the generated signatures use: a user's local of the same name is renamed.
+    for name in generated_names(sig) {
+        lw.names.insert(name.clone());
+        lw.claimed.insert(name);
+    }
+    for (index, param) in sig.params.iter().enumerate() {
+        let name = param.ident.to_string();
+        lw.names.insert(name.clone());
+        let binding = match &param.kind {
+            ParamKind::Float | ParamKind::Int | ParamKind::Bool => {
+                let ty = match param.kind {
+                    ParamKind::Float => Ty::Float,
+                    ParamKind::Int => Ty::Int,
+                    _ => Ty::Bool,
+                };
+                let var = lw.new_var_named(&name, ty, param.span);
+                lw.param_vars.push(var);
+                lw.new_cell(&name, Operand::Var(var), ty, true)
+            }
+            ParamKind::Array { shape, float } => {
+                let id = ArrayId(lw.arrays.len());
+                lw.arrays.push(ArrayInfo {
+                    written: name.clone(),
+                    name,
+                    elem: if *float { Elem::Float } else { Elem::Other },
+                    dims: shape.dims(),
+                    origin: ArrayOrigin::Param(index),
+                    lens: Vec::new(),
+                    span: param.span,
+                });
+                Binding::Array(id)
+            }
+            ParamKind::Opaque => Binding::Opaque,
+            ParamKind::Rejected => Binding::Poisoned,
+        };
+        lw.scopes[0].insert(param.ident.to_string(), binding);
+    }
+
+    if contains_return(block) {
+        let flag = lw.new_cell("returned", Operand::Lit(lit_bool(false)), Ty::Bool, true);
+        let value = lw.new_cell("ret", lw.zero(), Ty::Float, true);
+        lw.ret = Some((cell_of(&flag), cell_of(&value)));
+    }
+    let tail = lw.lower_block_stmts(&block.stmts, lw.ret.is_some());
+    let result = match lw.ret {
+        Some((_, value)) => lw.cells[value].value.clone(),
+        None => match tail {
+            Some(Value::Scalar(op)) => op,
+            Some(Value::Error) => lw.zero(),
+            _ => {
+                lw.errors.at(
+                    block.span(),
+                    "#[grad] needs the function body to end with its float result",
+                );
+                lw.zero()
+            }
+        },
+    };
+    let stmts = lw.blocks.pop().unwrap_or_default();
+    Body {
+        vars: lw.vars,
+        param_vars: lw.param_vars,
+        arrays: lw.arrays,
+        block: Block { stmts },
+        result,
+    }
+}
+
+/// `d_out` and the shadow arguments `d_<param>`.
+fn generated_names(sig: &Signature) -> Vec<String> {
+    let mut names = vec!["d_out".to_string()];
+    names.extend(
+        sig.params
+            .iter()
+            .filter(|p| p.has_shadow())
+            .map(|p| format!("d_{}", p.ident)),
+    );
+    names
+}
+
+fn cell_of(binding: &Binding) -> usize {
+    match binding {
+        Binding::Scalar { cell, .. } => *cell,
+        _ => 0,
+    }
+}
+
+fn lit_bool(value: bool) -> Lit {
+    Lit::Bool(syn::LitBool::new(value, Span::call_site()))
+}
+
+fn lit_int(value: usize) -> Lit {
+    Lit::Int(syn::LitInt::new(&value.to_string(), Span::call_site()))
+}
+
+impl Lowerer<'_> {
+    // ----- values, cells, names ------------------------------------------------------------
+
+    fn unique_name(&mut self, base: &str) -> String {
+        let base = if base.is_empty() { "t" } else { base };
+        if self.names.insert(base.to_string()) {
+            return base.to_string();
+        }
+        (1..)
+            .map(|i| format!("{base}_{i}"))
+            .find(|n| self.names.insert(n.clone()))
+            .unwrap_or_default()
+    }
+
+    /// The user's name for a value: as written the first time, numbered after.
+    fn user_name(&mut self, name: &str) -> String {
+        if self.claimed.insert(name.to_string()) {
+            return name.to_string();
+        }
+        self.unique_name(name)
+    }
+
+    fn new_var_named(&mut self, name: &str, ty: Ty, span: Span) -> Var {
+        let name = self.user_name(name);
+        self.vars.push(VarInfo { name, ty, span });
+        Var(self.vars.len() - 1)
+    }
+
+    fn new_var(&mut self, base: &str, ty: Ty, span: Span) -> Var {
+        let name = self.unique_name(base);
+        self.vars.push(VarInfo { name, ty, span });
+        Var(self.vars.len() - 1)
+    }
+
+    fn new_cell(&mut self, name: &str, value: Operand, ty: Ty, mutable: bool) -> Binding {
+        self.cells.push(Cell {
+            value,
+            ty,
+            name: name.to_string(),
+        });
+        Binding::Scalar {
+            cell: self.cells.len() - 1,
+            mutable,
+        }
+    }
+
+    fn emit(&mut self, stmt: Stmt) {
+        if let Some(block) = self.blocks.last_mut() {
+            block.push(stmt);
+        }
+    }
+
+    /// `let <fresh> = op`, returning the new value.
+    /// `let <fresh> = op`, returning the new value, or the value an identical earlier op
+    /// already computed (`x[i] * x[i]` reads `x[i]` once, so the reverse sweep keeps one).
+    fn let_op(&mut self, base: &str, ty: Ty, op: Op, span: Span) -> Operand {
+        let key = cse_key(&op);
+        let cse = self.cse.last_mut();
+        if let (Some((key, array)), Some(cse)) = (&key, cse) {
+            let found = match array {
+                Some(_) => cse.loads.get(key).map(|(_, v)| *v),
+                None => cse.pure.get(key).copied(),
+            };
+            if let Some(v) = found {
+                return Operand::Var(v);
+            }
+        }
+        let var = self.new_var(base, ty, span);
+        self.emit(Stmt::Let { var, op });
+        if let (Some((key, array)), Some(cse)) = (key, self.cse.last_mut()) {
+            match array {
+                Some(a) => {
+                    cse.loads.insert(key, (a, var));
+                }
+                None => {
+                    cse.pure.insert(key, var);
+                }
+            }
+        }
+        Operand::Var(var)
+    }
+
+    fn open_block(&mut self, scope: Scope) {
+        let parent = self.cse.last();
+        let cse = Cse {
+            pure: parent.map(|c| c.pure.clone()).unwrap_or_default(),
+            // A loop body runs many times: a read before the loop may be stale in it.
+            loads: match (scope, parent) {
+                (Scope::Branch, Some(c)) => c.loads.clone(),
+                _ => HashMap::new(),
+            },
+            stored: HashSet::new(),
+        };
+        self.cse.push(cse);
+        self.blocks.push(Vec::new());
+    }
+
+    fn close_block(&mut self) -> Vec<Stmt> {
+        if let Some(child) = self.cse.pop() {
+            if let Some(parent) = self.cse.last_mut() {
+                parent.loads.retain(|_, (a, _)| !child.stored.contains(a));
+                parent.stored.extend(child.stored);
+            }
+        }
+        self.blocks.pop().unwrap_or_default()
+    }
+
+    /// A store: earlier reads of the array are stale.
+    fn stored(&mut self, array: ArrayId) {
+        if let Some(cse) = self.cse.last_mut() {
+            cse.loads.retain(|_, (a, _)| *a != array);
+            cse.stored.insert(array);
+        }
+    }
+
+    pub fn ty(&self, op: &Operand) -> Ty {
+        match op {
+            Operand::Var(v) => self.vars[v.0].ty,
+            // In a generic function a bare literal is some other float type, never `T`.
+            Operand::Lit(Lit::Float(_)) if !self.sig.float_is_generic => Ty::Float,
+            Operand::Lit(Lit::Float(_)) => Ty::Unknown,
+            // `2f64`, `0_f32`: integer digits with a float suffix.
+            Operand::Lit(Lit::Int(i)) if matches!(i.suffix(), "f32" | "f64") => Ty::Float,
+            Operand::Lit(Lit::Int(_)) => Ty::Int,
+            Operand::Lit(Lit::Bool(_)) => Ty::Bool,
+            _ => Ty::Unknown,
+        }
+    }
+
+    fn zero(&self) -> Operand {
+        self.float_constant(0.0)
+    }
+
+    /// `value` in the function's float type: a literal, or a conversion for a generic `T`.
+    fn float_constant(&self, value: f64) -> Operand {
+        if self.sig.float_is_generic {
+            let f = &self.sig.float;
+            let lit = rules::float_literal(&quote!(#f), true, value);
+            Operand::Const(syn::parse_quote!(#lit))
+        } else {
+            let lit = proc_macro2::Literal::f64_unsuffixed(value);
+            Operand::Lit(Lit::Float(syn::LitFloat::from(lit)))
+        }
+    }
+
+    /// A placeholder of type `ty` for a branch that does not define a value.
+    fn dummy(&self, ty: Ty) -> Operand {
+        match ty {
+            Ty::Float | Ty::Unknown => self.zero(),
+            Ty::Int => Operand::Lit(lit_int(0)),
+            Ty::Bool => Operand::Lit(lit_bool(false)),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<Binding> {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).cloned())
+    }
+
+    fn bind(&mut self, name: String, binding: Binding) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name, binding);
+        }
+    }
+
+    fn scalar(&mut self, value: Value, span: Span) -> Operand {
+        match value {
+            Value::Scalar(op) => op,
+            Value::Error => self.zero(),
+            Value::Unit => {
+                self.errors
+                    .at(span, "expected a value here, but this expression has none");
+                self.zero()
+            }
+            _ => {
+                self.errors.at(
+                    span,
+                    "#[grad] expected a number here; arrays and tuples can only be indexed, passed to functions or destructured",
+                );
+                self.zero()
+            }
+        }
+    }
+
+    fn expr_scalar(&mut self, expr: &Expr) -> Operand {
+        let value = self.lower_expr(expr);
+        self.scalar(value, expr.span())
+    }
+}
+
+/// What a block may reuse instead of computing again.
+#[derive(Default)]
+struct Cse {
+    /// Pure ops by key.
+    pure: HashMap<String, Var>,
+    /// Array reads by key, with the array read.
+    loads: HashMap<String, (ArrayId, Var)>,
+    /// Arrays written in this block.
+    stored: HashSet<ArrayId>,
+}
+
+#[derive(Clone, Copy)]
+enum Scope {
+    /// Runs at most once where it is opened: an `if` branch.
+    Branch,
+    /// Runs any number of times: a loop body or header.
+    Loop,
+}
+
+/// A key identifying `op` among pure ops (with the array, for a read), or `None` for ops
+/// that must not be merged (calls, copies).
+fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
+    let o = |x: &Operand| match x {
+        Operand::Var(v) => format!("v{}", v.0),
+        Operand::Lit(l) => l.to_token_stream().to_string(),
+        Operand::Const(e) => e.to_token_stream().to_string(),
+    };
+    let list = |xs: &[Operand]| xs.iter().map(o).collect::<Vec<_>>().join(",");
+    Some(match op {
+        Op::Unary(u, x) => (format!("{u:?}({})", o(x)), None),
+        Op::Binary(b, x, y) => (format!("{b:?}({},{})", o(x), o(y)), None),
+        Op::Cast(x, ty) => (format!("cast({},{})", o(x), ty.to_token_stream()), None),
+        Op::NumCast(p, x) => (format!("numcast({},{})", o(x), p.to_token_stream()), None),
+        Op::Prim {
+            rule,
+            floats,
+            others,
+        } => (
+            format!("{}({};{})", rule.name, list(floats), list(others)),
+            None,
+        ),
+        Op::IntMethod {
+            name,
+            receiver,
+            args,
+        } => (format!("{name}({};{})", o(receiver), list(args)), None),
+        Op::Len { array, row } => (
+            format!(
+                "len{}({})",
+                array.0,
+                row.as_ref().map(o).unwrap_or_default()
+            ),
+            None,
+        ),
+        Op::Load { array, index } => (format!("load{}[{}]", array.0, list(index)), Some(*array)),
+        Op::Copy(_) | Op::Call { .. } => return None,
+    })
+}
+
+/// Every name the body binds with `let`, `for` or `match`.
+fn user_bindings(block: &syn::Block) -> HashSet<String> {
+    struct Collect(HashSet<String>);
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut c = Collect(HashSet::new());
+    c.visit_block(block);
+    c.0
+}
+
+fn is_temp_name(name: &str) -> bool {
+    name == "t"
+        || name
+            .strip_prefix("t_")
+            .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn same_operand(a: &Operand, b: &Operand) -> bool {
+    match (a, b) {
+        (Operand::Var(x), Operand::Var(y)) => x == y,
+        (Operand::Lit(x), Operand::Lit(y)) => {
+            x.to_token_stream().to_string() == y.to_token_stream().to_string()
+        }
+        (Operand::Const(x), Operand::Const(y)) => {
+            x.to_token_stream().to_string() == y.to_token_stream().to_string()
+        }
+        _ => false,
+    }
+}
+
+fn type_kind(ty: &syn::Type, sig: &Signature) -> Ty {
+    match ty {
+        syn::Type::Path(tp) => match tp.path.get_ident() {
+            Some(i) => type_kind_path(i, sig),
+            None => Ty::Unknown,
+        },
+        _ => Ty::Unknown,
+    }
+}
+
+fn type_kind_path(ident: &syn::Ident, sig: &Signature) -> Ty {
+    let float = sig.float.to_token_stream().to_string();
+    let name = ident.to_string();
+    // `f64` in a generic or `f32` function is another float type: data, never differentiated.
+    if name == float {
+        Ty::Float
+    } else if name == "bool" {
+        Ty::Bool
+    } else if [
+        "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+    ]
+    .contains(&name.as_str())
+    {
+        Ty::Int
+    } else {
+        Ty::Unknown
+    }
+}

@@ -1,0 +1,356 @@
+//! Lowering of blocks, statements, `let` and its patterns, local arrays.
+
+use super::*;
+
+impl Lowerer<'_> {
+    // ----- blocks and statements -----------------------------------------------------------
+
+    /// Lowers statements in the current block (no new scope), guarding what follows a
+    /// statement that may `return`/`break`/`continue`. Returns the tail value, or, for the
+    /// function's own block when it has an early `return` (`tail_returns`), stores the tail
+    /// in the return slot like a `return`.
+    pub(super) fn lower_block_stmts(
+        &mut self,
+        stmts: &[SynStmt],
+        tail_returns: bool,
+    ) -> Option<Value> {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let is_tail = i + 1 == stmts.len();
+            if let SynStmt::Expr(expr, None) = stmt {
+                if is_tail {
+                    let value = self.lower_expr(expr);
+                    if tail_returns {
+                        if !matches!(expr, Expr::Return(_)) {
+                            self.assign_return(value, expr.span());
+                        }
+                        return None;
+                    }
+                    return Some(value);
+                }
+            }
+            self.lower_stmt(stmt);
+            let rest = &stmts[i + 1..];
+            if !rest.is_empty() && self.may_exit(stmt) {
+                return self.guarded(rest, tail_returns, stmt.span());
+            }
+        }
+        None
+    }
+
+    /// `if !(exit flags) { rest }`: the statements after one that may leave the block.
+    pub(super) fn guarded(
+        &mut self,
+        rest: &[SynStmt],
+        tail_returns: bool,
+        span: Span,
+    ) -> Option<Value> {
+        let mut flags = Vec::new();
+        if let Some((flag, _)) = self.ret {
+            flags.push(flag);
+        }
+        if let Some(l) = self.loops.last() {
+            flags.extend(l.brk);
+            flags.extend(l.cont);
+        }
+        let mut cond: Option<Operand> = None;
+        for flag in flags {
+            let f = self.cells[flag].value.clone();
+            cond = Some(match cond {
+                None => f,
+                Some(c) => self.let_op("exit", Ty::Bool, Op::Binary(BinOp::Or, c, f), span),
+            });
+        }
+        let Some(cond) = cond else {
+            return self.lower_block_stmts(rest, tail_returns);
+        };
+        let go_on = self.let_op("go_on", Ty::Bool, Op::Unary(UnOp::Not, cond), span);
+        self.lower_if_with(
+            go_on,
+            |lw| {
+                lw.scopes.push(HashMap::new());
+                let v = lw.lower_block_stmts(rest, tail_returns);
+                lw.scopes.pop();
+                v
+            },
+            |_| None,
+            span,
+        )
+    }
+
+    pub(super) fn may_exit(&self, stmt: &SynStmt) -> bool {
+        let mut finder = ExitFinder {
+            loop_depth: 0,
+            found: false,
+            watch_loop_exits: !self.loops.is_empty(),
+        };
+        finder.visit_stmt(stmt);
+        finder.found
+    }
+
+    pub(super) fn lower_stmt(&mut self, stmt: &SynStmt) {
+        match stmt {
+            SynStmt::Local(local) => self.lower_let(local),
+            SynStmt::Expr(expr, _) => {
+                let value = self.lower_expr(expr);
+                drop(value);
+            }
+            SynStmt::Item(item) => self.errors.on(
+                item,
+                "#[grad] does not support items (fn, const, use, ...) inside the function body: move it outside the function",
+            ),
+            SynStmt::Macro(m) => self.reject_macro(&m.mac),
+        }
+    }
+
+    pub(super) fn reject_macro(&mut self, mac: &syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        self.errors.on(
+            mac,
+            format!(
+                "#[grad] does not support the macro `{name}!` in a differentiated function: the only macro allowed is `vec![0.0; n]`; move printing and checks to the caller"
+            ),
+        );
+    }
+
+    pub(super) fn lower_let(&mut self, local: &syn::Local) {
+        let Some(init) = &local.init else {
+            self.errors.on(
+                local,
+                "#[grad] needs every `let` to have a value (`let x = ...;`): declare the variable where its first value is known, or start it at `0.0` and assign later",
+            );
+            self.poison(&local.pat);
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.errors
+                .on(diverge, "#[grad] does not support `let ... else`");
+            return;
+        }
+        let (pat, annotated) = match &local.pat {
+            Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
+            other => (other, None),
+        };
+        // A local array: `[0.0; N]`, `[[0.0; M]; N]`, `vec![0.0; n]`.
+        match self.try_local_array(pat, &init.expr) {
+            LocalArray::No => {}
+            LocalArray::Declared(array) => {
+                if let Pat::Ident(pi) = pat {
+                    self.bind(pi.ident.to_string(), Binding::Array(array));
+                }
+                return;
+            }
+            LocalArray::Failed => {
+                self.poison(pat);
+                return;
+            }
+        }
+        let mut value = self.lower_expr(&init.expr);
+        if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
+            // `let k: usize = argmax(&p);` makes a call's result data, not a derivative.
+            let declared = type_kind(ty, self.sig);
+            if declared != Ty::Unknown && self.ty(op) != declared {
+                if let Operand::Var(v) = op {
+                    self.vars[v.0].ty = declared;
+                } else {
+                    let typed = self.let_op("t", declared, Op::Copy(op.clone()), local.span());
+                    value = Value::Scalar(typed);
+                }
+            }
+        }
+        self.bind_pattern(pat, value);
+    }
+
+    pub(super) fn bind_pattern(&mut self, pat: &Pat, value: Value) {
+        match (pat, value) {
+            (pat, Value::Error) => self.poison(pat),
+            (Pat::Ident(pi), Value::Scalar(op)) if pi.subpat.is_none() => {
+                let name = pi.ident.to_string();
+                let ty = self.ty(&op);
+                // Name the value after the user's variable when it is a fresh temporary.
+                if let Operand::Var(v) = &op {
+                    if is_temp_name(&self.vars[v.0].name) {
+                        self.vars[v.0].name = self.user_name(&name);
+                    }
+                }
+                let binding = self.new_cell(&name, op, ty, pi.mutability.is_some());
+                self.bind(name, binding);
+            }
+                        (Pat::Ident(pi), Value::Array(_) | Value::Row { .. }) if pi.mutability.is_some() => {
+                self.errors.on(
+                    pi,
+                    "#[grad] does not copy whole arrays (`let mut a = *w;`): declare a local array (`let mut a = [0.0; N];` or `vec![0.0; n]`) and fill it in a loop",
+                );
+                self.poison(pat);
+            }
+            (Pat::Ident(pi), Value::Array(a)) => self.bind(pi.ident.to_string(), Binding::Array(a)),
+            (Pat::Ident(pi), Value::Row { array, index }) => {
+                self.bind(pi.ident.to_string(), Binding::Row { array, index })
+            }
+            (Pat::Wild(_), _) => {}
+            (Pat::Tuple(pt), Value::Tuple(values)) if pt.elems.len() == values.len() => {
+                for (p, v) in pt.elems.iter().zip(values) {
+                    self.bind_pattern(p, v);
+                }
+            }
+            (Pat::Reference(pr), v @ Value::Scalar(_)) => self.bind_pattern(&pr.pat, v),
+            (Pat::Paren(pp), v) => self.bind_pattern(&pp.pat, v),
+            (pat, _) => self.errors.on(
+                pat,
+                "#[grad] supports `let` patterns that are names or tuples of names matching the value",
+            ),
+        }
+    }
+
+    /// Binds every name in `pat` to an already-reported error.
+    pub(super) fn poison(&mut self, pat: &Pat) {
+        struct Names(Vec<String>);
+        impl<'ast> Visit<'ast> for Names {
+            fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                self.0.push(p.ident.to_string());
+            }
+        }
+        let mut names = Names(Vec::new());
+        names.visit_pat(pat);
+        for name in names.0 {
+            self.bind(name, Binding::Poisoned);
+        }
+    }
+
+    pub(super) fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> LocalArray {
+        let (fill, fixed_lens, vec_len) = match init {
+            Expr::Repeat(r) => {
+                let (fill, mut lens) = repeat_parts(&r.expr);
+                lens.insert(0, (*r.len).clone());
+                (fill, lens, None)
+            }
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let tokens = &m.mac.tokens;
+                let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(quote!([#tokens])) else {
+                    self.errors.on(
+                        m,
+                        "#[grad] supports `vec!` only in the form `vec![0.0; n]` (a local buffer filled by index)",
+                    );
+                    return LocalArray::Failed;
+                };
+                let (fill, lens) = repeat_parts(&r.expr);
+                let len = self.expr_scalar(&r.len);
+                (fill, lens, Some(len))
+            }
+            _ => return LocalArray::No,
+        };
+        let Pat::Ident(pi) = pat else {
+            self.errors
+                .on(pat, "#[grad] needs a local array to be bound to a name");
+            return LocalArray::Failed;
+        };
+        let fill = self.expr_scalar(&fill);
+        let elem = if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) {
+            Elem::Float
+        } else {
+            Elem::Other
+        };
+        let id = ArrayId(self.arrays.len());
+        let name = self.unique_name(&pi.ident.to_string());
+        let lens = vec_len
+            .iter()
+            .cloned()
+            .chain(fixed_lens.iter().map(|n| Operand::Const(n.clone())))
+            .collect();
+        self.arrays.push(ArrayInfo {
+            name,
+            written: pi.ident.to_string(),
+            elem,
+            dims: fixed_lens.len() + usize::from(vec_len.is_some()),
+            origin: ArrayOrigin::Local,
+            lens,
+            span: pi.ident.span(),
+        });
+        if self.arrays[id.0].dims > 2 {
+            self.errors.on(
+                init,
+                "#[grad] supports local arrays of one or two dimensions",
+            );
+        }
+        self.emit(Stmt::DeclareArray {
+            array: id,
+            fill,
+            fixed_lens,
+            vec_len,
+        });
+        LocalArray::Declared(id)
+    }
+}
+
+pub(super) enum LocalArray {
+    /// The `let` is not a local array.
+    No,
+    Declared(ArrayId),
+    /// A malformed one, already reported.
+    Failed,
+}
+
+pub(super) fn repeat_parts(expr: &Expr) -> (Expr, Vec<Expr>) {
+    match expr {
+        Expr::Repeat(inner) => {
+            let (fill, mut lens) = repeat_parts(&inner.expr);
+            lens.insert(0, (*inner.len).clone());
+            (fill, lens)
+        }
+        other => (other.clone(), Vec::new()),
+    }
+}
+
+/// Whether the block contains a `return` (not inside a closure).
+pub(super) fn contains_return(block: &syn::Block) -> bool {
+    let mut f = ExitFinder {
+        loop_depth: 0,
+        found: false,
+        watch_loop_exits: false,
+    };
+    f.visit_block(block);
+    f.found
+}
+
+pub(super) struct ExitFinder {
+    loop_depth: usize,
+    found: bool,
+    /// Also count `break`/`continue` of the loop being lowered.
+    watch_loop_exits: bool,
+}
+
+impl<'ast> Visit<'ast> for ExitFinder {
+    fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+        self.found = true;
+    }
+    fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+        if self.watch_loop_exits && self.loop_depth == 0 {
+            self.found = true;
+        }
+    }
+    fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+        if self.watch_loop_exits && self.loop_depth == 0 {
+            self.found = true;
+        }
+    }
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.loop_depth += 1;
+        syn::visit::visit_expr_for_loop(self, f);
+        self.loop_depth -= 1;
+    }
+    fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+        self.loop_depth += 1;
+        syn::visit::visit_expr_while(self, w);
+        self.loop_depth -= 1;
+    }
+    fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+        self.loop_depth += 1;
+        syn::visit::visit_expr_loop(self, l);
+        self.loop_depth -= 1;
+    }
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}

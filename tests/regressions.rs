@@ -1,0 +1,165 @@
+//! Minimal reproducers of generated code that failed to compile on valid input, one per
+//! class of bug, each checked against a hand-derived gradient.
+
+use autodiff::{grad, Float};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
+}
+
+// An inclusive range left early: the reverse sweep replays `(a..=b).take(trips)` backwards.
+#[grad(x)]
+fn inclusive_with_break(x: f64, n: usize) -> f64 {
+    let mut s = x;
+    for _i in 0..=n {
+        if s > 10.0 {
+            break;
+        }
+        s = s.sin() + x;
+    }
+    s
+}
+
+#[grad(x)]
+fn inclusive_with_break_i32(x: f64, n: i32) -> f64 {
+    let mut s = x;
+    for _i in 0..=n {
+        if s > 10.0 {
+            break;
+        }
+        s = s.sin() + x;
+    }
+    s
+}
+
+#[test]
+fn inclusive_range_left_early() {
+    let x = 0.7;
+    // s0 = x, s_{k+1} = sin(s_k) + x: ds_{k+1}/dx = cos(s_k) ds_k/dx + 1.
+    let (mut s, mut ds) = (x, 1.0);
+    for _ in 0..=3 {
+        ds = s.cos() * ds + 1.0;
+        s = s.sin() + x;
+    }
+    let (value, d_x) = inclusive_with_break_grad(x, 3);
+    assert!(
+        close(value, s) && close(d_x, ds),
+        "{value} {d_x} vs {s} {ds}"
+    );
+    let (value, d_x) = inclusive_with_break_i32_grad(x, 3);
+    assert!(close(value, s) && close(d_x, ds));
+    // Leaves at once: s = 11 > 10, so s = x.
+    assert_eq!(inclusive_with_break_grad(11.0, 3), (11.0, 1.0));
+}
+
+// Generic `T: Float` with `return` inside a loop (the return slot starts at zero).
+#[grad]
+fn first_above<T: Float>(x: T, limit: T) -> T {
+    let mut s = x;
+    for _ in 0..10 {
+        if s > limit {
+            return s;
+        }
+        s = s * x;
+    }
+    s
+}
+
+#[test]
+fn generic_return_in_loop() {
+    // x = 1.5, limit 3: s = 1.5, 2.25, 3.375 > 3 -> x^3.
+    let (value, (d_x, d_limit)) = first_above_grad(1.5_f64, 3.0);
+    assert!(close(value, 3.375) && close(d_x, 3.0 * 2.25) && d_limit == 0.0);
+    let (value, (d_x, _)) = first_above_grad(1.5_f32, 3.0);
+    assert!((value - 3.375).abs() < 1e-6 && (d_x - 6.75).abs() < 1e-5);
+}
+
+// Generic constants converted from `f64` expressions.
+#[grad]
+fn generic_constants<T: Float>(x: T) -> T {
+    x * T::from(std::f64::consts::PI).unwrap()
+        + T::from(2.0 * std::f64::consts::PI).unwrap() * x * x
+        + T::from(1.0 / 2.427).unwrap()
+}
+
+#[test]
+fn generic_constants_from_f64() {
+    use std::f64::consts::PI;
+    let x = 0.3;
+    let (value, d_x) = generic_constants_grad(x);
+    assert!(close(value, x * PI + 2.0 * PI * x * x + 1.0 / 2.427));
+    assert!(close(d_x, PI + 4.0 * PI * x));
+}
+
+// Methods on literals and on values computed from literals alone.
+#[grad]
+fn log_base_three(x: f64) -> f64 {
+    (x * x + 1.0).log(3.0)
+}
+
+#[grad(x)]
+fn gaussian_normaliser(x: f64, n: usize) -> f64 {
+    let pi = 3.141592653589793;
+    -(n as f64) * 0.5 * f64::ln(2.0 * pi) - 0.5 * x * x + f64::ln(2.0 * pi) * x
+}
+
+#[test]
+fn methods_on_literals() {
+    let x = 1.3;
+    let (value, d_x) = log_base_three_grad(x);
+    assert!(close(value, (x * x + 1.0).ln() / 3f64.ln()));
+    assert!(close(d_x, 2.0 * x / ((x * x + 1.0) * 3f64.ln())));
+    let l = (2.0 * std::f64::consts::PI).ln();
+    let (value, d_x) = gaussian_normaliser_grad(x, 4);
+    assert!(close(value, -2.0 * l - 0.5 * x * x + l * x));
+    assert!(close(d_x, -x + l));
+}
+
+// A local `vec!` declared inside a loop, read after an inner loop over its length.
+#[grad]
+fn vec_in_loop(x: f64) -> f64 {
+    for i in 0..2 {
+        let mut h = vec![0.0; 2];
+        for j in 0..h.len() {
+            h[j] = x * (j + 1) as f64;
+        }
+        if i == 1 {
+            return h[i] * x;
+        }
+    }
+    0.0
+}
+
+#[test]
+fn local_vec_in_loop() {
+    // h[1] * x = 2x * x.
+    let (value, d_x) = vec_in_loop_grad(1.5);
+    assert!(close(value, 4.5) && close(d_x, 6.0));
+}
+
+// Matrix rows bound by `for row in w.iter()` and passed on as slices.
+#[grad]
+fn row_dot(u: &[f64], p: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..u.len() {
+        s += u[i] * p;
+    }
+    s
+}
+
+#[grad]
+fn rows_passed_on(w: &[[f64; 2]; 2], x: f64) -> f64 {
+    let mut s = 0.0;
+    for row in w.iter() {
+        s += row_dot(row, x);
+    }
+    s
+}
+
+#[test]
+fn rows_bound_by_iteration() {
+    let w = [[1.0, 2.0], [3.0, 4.0]];
+    let (value, (d_w, d_x)) = rows_passed_on_grad(&w, 0.5);
+    assert!(close(value, 5.0) && close(d_x, 10.0));
+    assert_eq!(d_w, [[0.5, 0.5], [0.5, 0.5]]);
+}
