@@ -23,8 +23,11 @@ const GENERATED_MARKER: &str = "// ---- generated ----";
 struct Outcome {
     case: String,
     listed: bool,
-    /// rustc's errors with `#[grad]`; empty when the case compiles.
+    /// rustc's errors in the function and its hand gradient: empty when `#[grad]` accepts it.
     errors: Vec<String>,
+    /// rustc's errors in the `generated` test only: the generated items do not have the
+    /// signatures the contract promises (or the test is wrong).
+    test_errors: Vec<String>,
     /// The test output when the case's checks fail.
     tests: Option<String>,
 }
@@ -44,12 +47,17 @@ fn share() {
         let rel = rel.to_string_lossy().replace('\\', "/");
         let source = fs::read_to_string(case).unwrap();
         fs::write(scratch.join("src/case.rs"), &source).unwrap();
-        let errors = match cargo(&scratch, &["check", "--tests", "--message-format", "short"]) {
-            Ok(_) => Vec::new(),
-            Err(out) => error_lines(&out, &rel),
-        };
+        let marker = source
+            .lines()
+            .position(|l| l.trim() == GENERATED_MARKER)
+            .map_or(usize::MAX, |i| i + 1);
+        let (errors, test_errors) =
+            match cargo(&scratch, &["check", "--tests", "--message-format", "short"]) {
+                Ok(()) => (Vec::new(), Vec::new()),
+                Err(out) => error_lines(&out, &rel, marker),
+            };
         // A case that compiles runs both tests; one that does not is checked without `#[grad]`.
-        if !errors.is_empty() {
+        if !errors.is_empty() || !test_errors.is_empty() {
             fs::write(scratch.join("src/case.rs"), without_grad(&source)).unwrap();
         }
         let tests = cargo(&scratch, &["test", "--lib", "--", "--quiet"]).err();
@@ -57,6 +65,7 @@ fn share() {
             listed: listed.contains(&rel),
             case: rel,
             errors,
+            test_errors,
             tests,
         });
     }
@@ -72,8 +81,16 @@ fn share() {
                     o.case
                 ));
             }
+            if !o.test_errors.is_empty() {
+                problems.push(format!(
+                    "{}: #[grad] accepts the function but the generated test does not \
+                     compile:\n  {}",
+                    o.case,
+                    o.test_errors.join("\n  ")
+                ));
+            }
             if let Some(out) = &o.tests {
-                problems.push(format!("{} compiles but its checks FAIL:\n{out}", o.case));
+                problems.push(format!("{}: checks FAIL:\n{out}", o.case));
             }
             continue;
         };
@@ -91,18 +108,31 @@ fn share() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
-/// The error lines rustc printed for the case file, in order, with the repository path.
-fn error_lines(out: &str, rel: &str) -> Vec<String> {
-    let errors: Vec<String> = out
+/// The error lines rustc printed, in order, with the repository path: those before line
+/// `marker` (the function, its hand gradient, the reference test) and those after it (the
+/// `generated` test, which only uses the generated items).
+fn error_lines(out: &str, rel: &str, marker: usize) -> (Vec<String>, Vec<String>) {
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for line in out
         .lines()
         .filter(|l| l.starts_with("src/") && l.contains(": error"))
-        .map(|l| l.replace("src/case.rs", &format!("tests/{rel}")))
-        .collect();
-    if errors.is_empty() {
-        vec![out.to_string()]
-    } else {
-        errors
+    {
+        let at: usize = line
+            .strip_prefix("src/case.rs:")
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let line = line.replace("src/case.rs", &format!("tests/{rel}"));
+        if at > marker {
+            after.push(line);
+        } else {
+            before.push(line);
+        }
     }
+    if before.is_empty() && after.is_empty() {
+        before.push(out.to_string());
+    }
+    (before, after)
 }
 
 /// The cases `tests/corpus.rs` includes (`#[path = "corpus/cases/.."]`).
