@@ -1,5 +1,11 @@
 //! Minimal reproducers of generated code that failed to compile on valid input, one per
-//! class of bug, each checked against a hand-derived gradient.
+//! class of bug, each checked against a hand-derived gradient. They are written as they were
+//! reported, so some are not how clippy would have them.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::useless_vec,
+    clippy::approx_constant
+)]
 
 use autodiff::{grad, Float};
 

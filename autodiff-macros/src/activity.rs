@@ -241,7 +241,7 @@ impl<'a> Sites<'a> {
                     self.last_store.insert(*array, last);
                     self.flow(Node::Array(*array), value);
                 }
-                Stmt::DeclareArray { .. } => {}
+                Stmt::DeclareArray { .. } | Stmt::Effect(_) => {}
                 Stmt::If {
                     then_block,
                     else_block,
@@ -514,6 +514,7 @@ impl Planner<'_, '_> {
             Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
             Op::IntMethod { .. } => true,
             Op::Len { .. } => true,
+            Op::Opaque(_) => false,
             Op::Prim { rule, .. } => rule.is_cheap(),
             Op::Load { array, .. } => {
                 let pos = self.sites.position.get(&v).copied().unwrap_or(0);
@@ -627,6 +628,7 @@ impl Planner<'_, '_> {
                 index.iter().for_each(|i| self.need(i));
                 true
             }
+            Stmt::Effect(_) => false,
             Stmt::DeclareArray { array, vec_len, .. } => {
                 if !self.analysis.active_array[array.0] {
                     return false;

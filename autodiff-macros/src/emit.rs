@@ -263,7 +263,8 @@ fn adjoint_item(
     quote! {
         #attrs
         #[doc = #doc]
-                #[allow(dead_code, unused_variables, clippy::too_many_arguments)]
+        // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`.
+        #[allow(dead_code, unused_variables, unreachable_code, clippy::too_many_arguments)]
         #vis fn #name<#params_gen>(#(#params,)* #d_out: #f, #(#shadow_args),*) -> #f #where_clause #block
     }
 }

@@ -27,6 +27,9 @@ pub enum Ty {
 pub struct VarInfo {
     pub name: String,
     pub ty: Ty,
+    /// Whether the value may depend on a float parameter, as far as lowering can tell: it
+    /// decides what may pass through as written (activity decides exactly what is active).
+    pub varied: bool,
     pub span: Span,
 }
 
@@ -114,6 +117,41 @@ pub enum UnOp {
     Not,
 }
 
+/// A local that a pass-through expression reads, rebound under the user's name.
+#[derive(Clone)]
+pub enum Capture {
+    Value(Operand),
+    /// A local array, rebound as a reference.
+    Array(ArrayId),
+    /// A row of a matrix bound by iteration, rebound as a reference.
+    Row(ArrayId, Operand),
+    /// A slice `offset..offset + len` of an array, rebound as a reference.
+    View(ArrayId, Operand, Operand),
+}
+
+/// An expression (or a statement macro) no derivative flows through, emitted as written
+/// inside a block that first rebinds the locals it reads: `{ let n = n_2; expr }`.
+#[derive(Clone)]
+pub struct Opaque {
+    pub tokens: proc_macro2::TokenStream,
+    pub captures: Vec<(proc_macro2::Ident, Capture)>,
+}
+
+impl Opaque {
+    fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
+        for (_, capture) in &self.captures {
+            match capture {
+                Capture::Value(x) | Capture::Row(_, x) => f(x),
+                Capture::View(_, offset, len) => {
+                    f(offset);
+                    f(len);
+                }
+                Capture::Array(_) => {}
+            }
+        }
+    }
+}
+
 /// How an array is handed to a called function.
 #[derive(Clone)]
 pub struct ArrayArg {
@@ -165,6 +203,8 @@ pub enum Op {
         array: ArrayId,
         row: Option<Operand>,
     },
+    /// An expression that does not depend on a differentiated value, as written.
+    Opaque(Opaque),
 }
 
 pub struct Phi {
@@ -236,6 +276,8 @@ pub enum Stmt {
         /// The run-time length of a `vec!`.
         vec_len: Option<Operand>,
     },
+    /// A statement that computes nothing the function differentiates (`assert!(..)`).
+    Effect(Opaque),
     If {
         cond: Operand,
         then_block: Block,
@@ -279,6 +321,7 @@ impl Block {
                     index.iter().for_each(&mut *f);
                     f(value);
                 }
+                Stmt::Effect(o) => o.visit_operands(f),
                 Stmt::DeclareArray { fill, vec_len, .. } => {
                     f(fill);
                     if let Some(n) = vec_len {
@@ -355,6 +398,7 @@ impl Op {
                 }
             }
             Op::Load { index, .. } => index.iter().for_each(f),
+            Op::Opaque(o) => o.visit_operands(f),
             Op::Len { row, .. } => {
                 if let Some(r) = row {
                     f(r);

@@ -295,6 +295,7 @@ impl<'a> Gen<'a> {
                 let i = index.iter().map(|x| self.operand(x));
                 quote!(#a #([#i])*)
             }
+            Op::Opaque(o) => self.opaque(o),
             Op::Len { array, row } => {
                 let a = self.array(*array);
                 match row {
@@ -306,6 +307,41 @@ impl<'a> Gen<'a> {
                 }
             }
         }
+    }
+
+    /// `{ let n = n_2; let h = &h_1; expr }`: the user's expression, reading the current
+    /// values of the locals it names under the names it wrote.
+    fn opaque(&self, o: &Opaque) -> TokenStream {
+        let tokens = &o.tokens;
+        if o.captures.is_empty() {
+            return tokens.clone();
+        }
+        let lets = self.captures(o);
+        quote!({ #lets #tokens })
+    }
+
+    /// The rebinding `let`s of a pass-through expression.
+    fn captures(&self, o: &Opaque) -> TokenStream {
+        let lets = o.captures.iter().map(|(name, capture)| {
+            let value = match capture {
+                Capture::Value(x) => self.operand(x),
+                Capture::Array(a) => {
+                    let a = self.array(*a);
+                    quote!(&#a)
+                }
+                Capture::Row(a, i) => {
+                    let (a, i) = (self.array(*a), self.operand(i));
+                    quote!(&#a[#i])
+                }
+                Capture::View(a, offset, len) => {
+                    let a = self.array(*a);
+                    let (o, n) = (self.operand(offset), self.operand(len));
+                    quote!(&#a[#o..#o + #n])
+                }
+            };
+            quote!(let #name = #value;)
+        });
+        quote!(#(#lets)*)
     }
 
     fn arg(&self, arg: &Arg) -> TokenStream {
@@ -363,6 +399,14 @@ impl<'a> Gen<'a> {
                 let a = self.array(*array);
                 let init = self.array_init(self.operand(fill), fixed_lens, vec_len.as_ref());
                 quote!(let mut #a = #init;)
+            }
+            Stmt::Effect(o) => {
+                let (lets, tokens) = (self.captures(o), &o.tokens);
+                if o.captures.is_empty() {
+                    quote!(#tokens;)
+                } else {
+                    quote!({ #lets #tokens; })
+                }
             }
             Stmt::If {
                 cond,
@@ -708,7 +752,7 @@ impl<'a> Gen<'a> {
                 pieces.push(Piece::code(quote!(#slot = #zero;)));
                 pieces
             }
-            Stmt::DeclareArray { .. } => Vec::new(),
+            Stmt::DeclareArray { .. } | Stmt::Effect(_) => Vec::new(),
             Stmt::If {
                 cond,
                 then_block,
@@ -1220,7 +1264,7 @@ fn collect_defs(block: &Block, vars: &mut Vec<Var>) {
             Stmt::Let { var, .. } => vars.push(*var),
             Stmt::If { phis, .. } => vars.extend(phis.iter().map(|p| p.var)),
             Stmt::Loop(l) => vars.extend(l.carried.iter().map(|c| c.out)),
-            Stmt::Store { .. } | Stmt::DeclareArray { .. } => {}
+            Stmt::Store { .. } | Stmt::DeclareArray { .. } | Stmt::Effect(_) => {}
         }
     }
 }

@@ -32,8 +32,10 @@ impl Lowerer<'_> {
             }
         }
         if let Some(ident) = path.get_ident() {
-            if let Some(Binding::Poisoned) = self.lookup(&ident.to_string()) {
-                return Value::Error;
+            match self.lookup(&ident.to_string()) {
+                Some(Binding::Poisoned) => return Value::Error,
+                Some(Binding::Closure(closure)) => return self.call_closure(&closure, c),
+                _ => {}
             }
             if self.lookup(&ident.to_string()).is_some() {
                 return self.unsupported(
@@ -45,6 +47,10 @@ impl Lowerer<'_> {
         if c.args.is_empty() {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
             return self.constant(Expr::Call(c.clone()), path, span);
+        }
+        // No differentiated value reaches it: called as written, no `_adjoint` needed.
+        if let Some(value) = self.try_opaque(&Expr::Call(c.clone()), false) {
+            return value;
         }
         let mut args = Vec::new();
         for arg in &c.args {
@@ -82,5 +88,69 @@ impl Lowerer<'_> {
             },
             span,
         ))
+    }
+
+    /// `let sq = |v: f64| v * v;`: kept to be inlined where it is called, with the values of
+    /// the locals it reads at this point (a closure sees what it captured, not later
+    /// shadowing or assignments).
+    pub(super) fn define_closure(&mut self, name: &syn::Ident, closure: &syn::ExprClosure) {
+        let body = &closure.body;
+        let message = if contains_return(&syn::parse_quote!({ #body })) {
+            Some("#[grad] cannot inline a closure that contains `return`: make it a function with `#[grad]`")
+        } else if !scan_loop(&syn::parse_quote!({ #body })).assigned.is_empty() {
+            Some("#[grad] does not support a closure that assigns to variables outside it: write the loop out, or return the value")
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            self.errors.on(closure, message);
+            self.bind(name.to_string(), Binding::Poisoned);
+            return;
+        }
+        let captures = self.reads(&body.to_token_stream()).captures;
+        let closure = LocalClosure {
+            closure: closure.clone(),
+            captures,
+        };
+        self.bind(name.to_string(), Binding::Closure(Rc::new(closure)));
+    }
+
+    /// A call of a local closure: its body, inlined with the parameters bound to the
+    /// arguments.
+    fn call_closure(&mut self, closure: &LocalClosure, c: &syn::ExprCall) -> Value {
+        let params = &closure.closure.inputs;
+        if params.len() != c.args.len() {
+            return self.unsupported(
+                c,
+                &format!("this closure takes {} argument(s)", params.len()),
+            );
+        }
+        let args: Vec<Value> = c.args.iter().map(|a| self.lower_expr(a)).collect();
+        self.scopes.push(HashMap::new());
+        for (ident, capture) in &closure.captures {
+            let binding = match capture {
+                Capture::Value(value) => {
+                    let ty = self.ty(value);
+                    self.new_cell(&ident.to_string(), value.clone(), ty, false)
+                }
+                Capture::Array(a) => Binding::Array(*a),
+                Capture::Row(array, index) => Binding::Row {
+                    array: *array,
+                    index: index.clone(),
+                },
+                Capture::View(array, offset, len) => Binding::View {
+                    array: *array,
+                    offset: offset.clone(),
+                    len: len.clone(),
+                },
+            };
+            self.bind(ident.to_string(), binding);
+        }
+        for (param, value) in params.iter().zip(args) {
+            self.bind_pattern(param, value);
+        }
+        let value = self.lower_expr(&closure.closure.body);
+        self.scopes.pop();
+        value
     }
 }

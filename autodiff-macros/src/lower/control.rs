@@ -67,6 +67,7 @@ impl Lowerer<'_> {
             self.cells[cell].ty = ty;
             let name = self.cells[cell].name.clone();
             let var = self.new_var(&name, ty, span);
+            self.vars[var.0].varied = self.is_varied(t) || self.is_varied(e);
             phis.push(Phi {
                 var,
                 then_value: t.clone(),
@@ -116,6 +117,7 @@ impl Lowerer<'_> {
                     (Ty::Unknown, t) | (t, _) => t,
                 };
                 let var = self.new_var("t", ty, span);
+                self.vars[var.0].varied = self.is_varied(&a) || self.is_varied(&b);
                 phis.push(Phi {
                     var,
                     then_value: a,

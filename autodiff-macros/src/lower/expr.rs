@@ -64,7 +64,7 @@ impl Lowerer<'_> {
             Expr::Reference(r) => {
                 let v = self.lower_expr(&r.expr);
                 match v {
-                                        Value::Array(_) | Value::Row { .. } | Value::Error => v,
+                                        Value::Array(_) | Value::Row { .. } | Value::View { .. } | Value::Error => v,
                     _ => {
                         self.errors.on(
                             r,
@@ -82,14 +82,20 @@ impl Lowerer<'_> {
                 u,
                 "`unsafe` blocks are not supported in a #[grad] function: differentiation needs plain arithmetic it can see",
             ),
-            Expr::Macro(m) => {
-                self.reject_macro(&m.mac);
-                Value::Scalar(self.zero())
-            }
-            Expr::Field(f) => self.unsupported(
-                f,
-                "#[grad] does not support field access (`a.b`): pass the field as its own parameter",
-            ),
+            Expr::Macro(m) => match self.try_opaque(expr, false) {
+                Some(value) => value,
+                None => {
+                    self.reject_macro(&m.mac);
+                    Value::Error
+                }
+            },
+            Expr::Field(f) => match self.try_opaque(expr, false) {
+                Some(value) => value,
+                None => self.unsupported(
+                    f,
+                    "#[grad] does not differentiate through struct fields yet: pass the field as its own parameter",
+                ),
+            },
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
             Expr::Try(t) => self.unsupported(
@@ -109,10 +115,13 @@ impl Lowerer<'_> {
                 "#[grad] does not support struct literals: compute the values as separate variables",
             ),
             Expr::Let(l) => self.unsupported(l, "#[grad] does not support `if let` / `while let`"),
-            other => self.unsupported(
-                other,
-                "#[grad] does not support this expression in a differentiated function",
-            ),
+            other => match self.try_opaque(other, false) {
+                Some(value) => value,
+                None => self.unsupported(
+                    other,
+                    "#[grad] does not support this expression where it depends on a differentiated input",
+                ),
+            },
         }
     }
 
@@ -136,7 +145,17 @@ impl Lowerer<'_> {
                 }
                 Some(Binding::Array(a)) => return Value::Array(a),
                 Some(Binding::Row { array, index }) => return Value::Row { array, index },
+                Some(Binding::View { array, offset, len }) => {
+                    return Value::View { array, offset, len }
+                }
                 Some(Binding::Poisoned) => return Value::Error,
+                Some(Binding::Tuple(values)) => return Value::Tuple(values),
+                Some(Binding::Closure(_)) => {
+                    return self.unsupported(
+                        p,
+                        "#[grad] inlines a local closure where it is called (`sq(x)`) or passed to an iterator adaptor; it cannot be used as a value here",
+                    )
+                }
                 Some(Binding::Opaque) | None => {}
             }
         }
@@ -431,6 +450,7 @@ impl Lowerer<'_> {
         &mut self,
         index: &syn::ExprIndex,
     ) -> Option<(ArrayId, Vec<Operand>)> {
+        let mut offset = None;
         let (base, mut indices) = match &*index.expr {
             Expr::Index(inner) => {
                 let (base, idx) = self.index_target(inner)?;
@@ -439,6 +459,12 @@ impl Lowerer<'_> {
             other => match self.lower_expr(other) {
                 Value::Array(a) => (a, Vec::new()),
                 Value::Row { array, index } => (array, vec![index]),
+                Value::View {
+                    array, offset: o, ..
+                } => {
+                    offset = Some(o);
+                    (array, Vec::new())
+                }
                 Value::Error => return None,
                 _ => {
                     self.errors.on(
@@ -456,7 +482,15 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let i = self.expr_scalar(&index.index);
+        let mut i = self.expr_scalar(&index.index);
+        if let Some(offset) = offset {
+            i = self.let_op(
+                "t",
+                Ty::Int,
+                Op::Binary(BinOp::Add, offset, i),
+                index.span(),
+            );
+        }
         if self.ty(&i) == Ty::Float {
             self.errors.on(
                 &index.index,
@@ -473,6 +507,17 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_index(&mut self, index: &syn::ExprIndex) -> Value {
         let span = index.span();
+        if let Expr::Range(range) = &*index.index {
+            if self.is_known_array(&index.expr) {
+                return self.lower_slice(&index.expr, range);
+            }
+        }
+        // A table that is not a local array or parameter (`LANCZOS[i]`, `cfg.w[i]`).
+        if !self.indexes_known_array(index) {
+            if let Some(value) = self.try_opaque(&Expr::Index(index.clone()), false) {
+                return value;
+            }
+        }
         let Some((array, indices)) = self.index_target(index) else {
             return Value::Error;
         };
@@ -498,6 +543,87 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// `&x[a..b]`, `&x[a..]`, `&x[..b]`: a view of a 1-D array or of another view.
+    fn lower_slice(&mut self, base: &Expr, range: &syn::ExprRange) -> Value {
+        let span = range.span();
+        let (array, base_offset, base_len) = match self.lower_expr(base) {
+            Value::Array(a) if self.arrays[a.0].dims == 1 => {
+                let len = self.length_of(&Value::Array(a), span);
+                (a, None, len)
+            }
+            Value::View { array, offset, len } => (array, Some(offset), len),
+            Value::Error => return Value::Error,
+            _ => {
+                return self.unsupported(
+                    range,
+                    "#[grad] slices with a range only 1-D arrays, slices and Vecs",
+                )
+            }
+        };
+        let start = match &range.start {
+            Some(s) => self.expr_scalar(s),
+            None => Operand::Lit(lit_int(0)),
+        };
+        let end = match (&range.end, &range.limits) {
+            (Some(e), syn::RangeLimits::HalfOpen(_)) => self.expr_scalar(e),
+            (Some(e), syn::RangeLimits::Closed(_)) => {
+                let e = self.expr_scalar(e);
+                self.let_op(
+                    "t",
+                    Ty::Int,
+                    Op::Binary(BinOp::Add, e, Operand::Lit(lit_int(1))),
+                    span,
+                )
+            }
+            (None, _) => base_len,
+        };
+        let len = self.let_op(
+            "len",
+            Ty::Int,
+            Op::Binary(BinOp::Sub, end, start.clone()),
+            span,
+        );
+        let offset = match base_offset {
+            Some(o) => self.let_op("t", Ty::Int, Op::Binary(BinOp::Add, o, start), span),
+            None => start,
+        };
+        Value::View { array, offset, len }
+    }
+
+    /// Whether the innermost base of `a[i][j]` names a local array, a parameter array or a
+    /// row.
+    fn indexes_known_array(&self, index: &syn::ExprIndex) -> bool {
+        self.is_known_array(&index.expr)
+    }
+
+    /// Whether `expr` is (an element, a row or a reference of) a local array, a parameter
+    /// array or a row.
+    pub(super) fn is_known_array(&self, expr: &Expr) -> bool {
+        let mut base = expr;
+        loop {
+            base = match base {
+                Expr::Index(i) => &i.expr,
+                Expr::Paren(p) => &p.expr,
+                Expr::Reference(r) => &r.expr,
+                Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => &u.expr,
+                Expr::Path(p) => {
+                    return p.path.get_ident().is_some_and(|i| {
+                        matches!(
+                            self.lookup(&i.to_string()),
+                            Some(
+                                Binding::Array(_)
+                                    | Binding::Row { .. }
+                                    | Binding::View { .. }
+                                    | Binding::Poisoned
+                            )
+                        )
+                    })
+                }
+                _ => return false,
+            };
+        }
+    }
+
     pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
         let x = self.expr_scalar(&c.expr);
         let target = type_kind(&c.ty, self.sig);
@@ -511,105 +637,118 @@ impl Lowerer<'_> {
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
         let span = m.span();
         let name = m.method.to_string();
+        // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`: a conversion to the float type.
+        if let Some(value) = self.lower_num_cast(m) {
+            return value;
+        }
+        let expr = Expr::MethodCall(m.clone());
+        if opaque::is_non_float_method(&name) {
+            if let Some(value) = self.try_opaque(&expr, true) {
+                return value;
+            }
+        }
+        let float_rule = rules::lookup(&name).is_some();
+        let array_len = name == "len" && self.is_known_array(&m.receiver);
+        if !float_rule && !array_len {
+            if let Some(value) = self.try_opaque(&expr, false) {
+                return value;
+            }
+            if let Some(value) = self.lower_iterator_chain(m) {
+                return value;
+            }
+        }
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
         }
-        // `T::from(e).unwrap()`.
-        if name == "unwrap" && m.args.is_empty() {
-            if let Expr::Call(call) = &*m.receiver {
-                if let Expr::Path(p) = &*call.func {
-                    let is_from = p.path.segments.len() == 2
-                        && p.path.segments[1].ident == "from"
-                        && call.args.len() == 1;
-                    if is_from {
-                        let x = self.expr_scalar(&call.args[0]);
-                        let ty = type_kind_path(&p.path.segments[0].ident, self.sig);
-                        if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
-                            return Value::Scalar(x);
-                        }
-                        return Value::Scalar(self.let_op(
-                            "t",
-                            ty,
-                            Op::NumCast(p.path.clone(), x),
-                            span,
-                        ));
-                    }
-                }
-            }
-        }
-        if matches!(
-            name.as_str(),
-            "iter"
-                | "map"
-                | "sum"
-                | "fold"
-                | "zip"
-                | "enumerate"
-                | "rev"
-                | "step_by"
-                | "product"
-                | "filter"
-                | "for_each"
-                | "into_iter"
-                | "iter_mut"
-                | "collect"
-        ) {
-            return self.unsupported(
-                &m.method,
-                &format!("#[grad] does not support the iterator method `{name}` here: iterators are supported only as the iterator of a `for` loop (`.iter()`, `.enumerate()`, `.zip(..)`, `.rev()`, `.step_by(k)`); write a `for` loop"),
-            );
-        }
         let receiver = self.lower_expr(&m.receiver);
         if name == "len" && m.args.is_empty() {
-            // A local array's length is known where it is declared.
-            let dim = match &receiver {
-                Value::Array(a) => Some((*a, 0)),
-                Value::Row { array, .. } => Some((*array, 1)),
-                _ => None,
-            };
-            if let Some(len) = dim.and_then(|(a, d)| self.arrays[a.0].lens.get(d).cloned()) {
-                return Value::Scalar(len);
-            }
-            return match receiver {
-                Value::Array(array) => {
-                    Value::Scalar(self.let_op("len", Ty::Int, Op::Len { array, row: None }, span))
-                }
-                Value::Row { array, index } => Value::Scalar(self.let_op(
-                    "len",
-                    Ty::Int,
-                    Op::Len {
-                        array,
-                        row: Some(index),
-                    },
-                    span,
-                )),
-                _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
-            };
+            return self.lower_len(m, receiver);
         }
         if let Value::Error = receiver {
             return Value::Error;
         }
         let receiver = self.scalar(receiver, m.receiver.span());
+        // `.into()` between float types keeps the value (and its derivative).
+        if name == "into" && m.args.is_empty() && self.ty(&receiver) == Ty::Float {
+            return Value::Scalar(receiver);
+        }
         let args: Vec<Operand> = m.args.iter().map(|a| self.expr_scalar(a)).collect();
         let receiver_ty = self.ty(&receiver);
         if receiver_ty == Ty::Int {
             return self.int_method(m, receiver, args);
-        }
-        if receiver_ty == Ty::Unknown && rules::lookup(&name).is_none() {
-            return self.unsupported(
-                &m.method,
-                &format!("#[grad] cannot call the method `{name}` here: only float methods ({}) and a few integer methods are differentiable; call a free function with `#[grad]` (or a hand-written `_adjoint`) instead", rules::method_names()),
-            );
         }
         match rules::lookup(&name) {
             Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
             None => self.unsupported(
                 &m.method,
                 &format!(
-                    "#[grad] has no derivative rule for the method `{name}`; supported: {}",
+                    "#[grad] cannot differentiate the method `{name}`: its receiver or arguments depend on a differentiated input, and it is not a float method with a derivative rule ({}); call a function with `#[grad]` or a hand-written `_adjoint` instead",
                     rules::method_names()
                 ),
             ),
+        }
+    }
+
+    /// `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`, `T::from_f32(e).unwrap()`: the
+    /// identity on a value of the float type, a conversion otherwise.
+    fn lower_num_cast(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        if m.method != "unwrap" || !m.args.is_empty() {
+            return None;
+        }
+        let Expr::Call(call) = &*m.receiver else {
+            return None;
+        };
+        let Expr::Path(p) = &*call.func else {
+            return None;
+        };
+        let segments = &p.path.segments;
+        let is_from = segments.len() == 2
+            && ["from", "from_f64", "from_f32"].contains(&segments[1].ident.to_string().as_str())
+            && call.args.len() == 1;
+        if !is_from {
+            return None;
+        }
+        let ty = type_kind_path(&segments[0].ident, self.sig);
+        let x = self.expr_scalar(&call.args[0]);
+        if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
+            return Some(Value::Scalar(x));
+        }
+        Some(Value::Scalar(self.let_op(
+            "t",
+            ty,
+            Op::NumCast(p.path.clone(), x),
+            m.span(),
+        )))
+    }
+
+    /// `.len()` of an array, a row or a slice view.
+    fn lower_len(&mut self, m: &syn::ExprMethodCall, receiver: Value) -> Value {
+        let span = m.span();
+        // A local array's length is known where it is declared.
+        let dim = match &receiver {
+            Value::Array(a) => Some((*a, 0)),
+            Value::Row { array, .. } => Some((*array, 1)),
+            _ => None,
+        };
+        if let Some(len) = dim.and_then(|(a, d)| self.arrays[a.0].lens.get(d).cloned()) {
+            return Value::Scalar(len);
+        }
+        match receiver {
+            Value::View { len, .. } => Value::Scalar(len),
+            Value::Array(array) => {
+                Value::Scalar(self.let_op("len", Ty::Int, Op::Len { array, row: None }, span))
+            }
+            Value::Row { array, index } => Value::Scalar(self.let_op(
+                "len",
+                Ty::Int,
+                Op::Len {
+                    array,
+                    row: Some(index),
+                },
+                span,
+            )),
+            Value::Error => Value::Error,
+            _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
         }
     }
 

@@ -8,6 +8,12 @@ impl Lowerer<'_> {
             self.errors.on(label, LABEL_MESSAGE);
         }
         let span = f.span();
+        if !self.is_plain_iterator(&f.expr) {
+            // Any other chain (`windows`, `skip`, `map`, a constant table): the loop over
+            // positions it stands for.
+            self.lower_for_stream(f);
+            return;
+        }
         let Some(iter) = self.lower_iterator(&f.expr) else {
             return;
         };
@@ -113,25 +119,37 @@ impl Lowerer<'_> {
             let ty = self.cells[cell].ty;
             let name = self.cells[cell].name.clone();
             let inner = self.new_var(&name, ty, span);
+            self.vars[inner.0].varied = self.is_varied(&init);
             self.cells[cell].value = Operand::Var(inner);
             carried.push((cell, inner, init));
         }
         let (kind, counter) = kind(self);
 
         // A carried variable that started at a constant of unknown type learns its type only
-        // from what the body assigns; the body is then lowered again with the type known, so
-        // that its arithmetic is differentiated from the first iteration on.
+        // from what the body assigns, and one that started at a constant learns that it
+        // depends on a parameter; the body is then lowered again with that known, so that its
+        // arithmetic is differentiated from the first iteration on.
         let snapshot: Vec<(Operand, Ty)> =
             self.cells.iter().map(|c| (c.value.clone(), c.ty)).collect();
         let (n_vars, n_arrays, n_errors) = (self.vars.len(), self.arrays.len(), self.errors.len());
         let mut retried = false;
         let (body_stmts, exit, cont) = loop {
             let lowered = self.lower_loop_body(body, span, &scan, brk, counter, &bind);
-            let learned: Vec<(Var, Ty)> = carried
+            let learned: Vec<(Var, Ty, bool)> = carried
                 .iter()
-                .filter(|(_, inner, _)| self.vars[inner.0].ty == Ty::Unknown)
-                .map(|(cell, inner, _)| (*inner, self.ty(&self.cells[*cell].value)))
-                .filter(|(_, ty)| *ty != Ty::Unknown)
+                .map(|(cell, inner, _)| {
+                    let next = &self.cells[*cell].value;
+                    let info = &self.vars[inner.0];
+                    let ty = match info.ty {
+                        Ty::Unknown => self.ty(next),
+                        ty => ty,
+                    };
+                    (*inner, ty, info.varied || self.is_varied(next))
+                })
+                .filter(|(inner, ty, varied)| {
+                    let info = &self.vars[inner.0];
+                    info.ty != *ty || info.varied != *varied
+                })
                 .collect();
             if learned.is_empty() || retried {
                 break lowered;
@@ -145,8 +163,9 @@ impl Lowerer<'_> {
             self.vars.truncate(n_vars);
             self.arrays.truncate(n_arrays);
             self.errors.truncate(n_errors);
-            for (inner, ty) in learned {
+            for (inner, ty, varied) in learned {
                 self.vars[inner.0].ty = ty;
+                self.vars[inner.0].varied = varied;
             }
         };
         if let Some(c) = cont {
@@ -163,6 +182,7 @@ impl Lowerer<'_> {
             self.cells[cell].ty = ty;
             let name = self.cells[cell].name.clone();
             let out = self.new_var(&name, ty, span);
+            self.vars[out.0].varied = self.vars[inner.0].varied || self.is_varied(&next);
             self.cells[cell].value = Operand::Var(out);
             out_carried.push(Carried {
                 inner,
@@ -256,6 +276,50 @@ impl Lowerer<'_> {
                 self.item_value(a, counter, span),
                 self.item_value(b, counter, span),
             ]),
+        }
+    }
+
+    /// Whether `lower_iterator` takes `expr` as it is: a range with `.rev()`/`.step_by(k)`,
+    /// or arrays with `.iter()`, `.enumerate()`, `.zip(..)` and `.rev()`.
+    fn is_plain_iterator(&self, expr: &Expr) -> bool {
+        let mut e = expr;
+        let mut stepped = false;
+        loop {
+            e = match e {
+                Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => &m.receiver,
+                Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
+                    stepped = true;
+                    &m.receiver
+                }
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
+        if let Expr::Range(_) = e {
+            return true;
+        }
+        !stepped && self.is_plain_array_iter(e)
+    }
+
+    fn is_plain_array_iter(&self, e: &Expr) -> bool {
+        match e {
+            Expr::MethodCall(m)
+                if m.args.is_empty() && (m.method == "iter" || m.method == "enumerate") =>
+            {
+                self.is_plain_array_iter(&m.receiver)
+            }
+            Expr::MethodCall(m) if m.method == "zip" && m.args.len() == 1 => {
+                self.is_plain_array_iter(&m.receiver) && self.is_plain_array_iter(&m.args[0])
+            }
+            Expr::Reference(r) => self.is_plain_array_iter(&r.expr),
+            Expr::Paren(p) => self.is_plain_array_iter(&p.expr),
+            Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
+                matches!(
+                    self.lookup(&i.to_string()),
+                    Some(Binding::Array(_) | Binding::Poisoned)
+                )
+            }),
+            _ => false,
         }
     }
 

@@ -9,7 +9,9 @@
 mod call;
 mod control;
 mod expr;
+mod iter;
 mod loops;
+mod opaque;
 mod stmt;
 
 use expr::compound_op;
@@ -17,6 +19,7 @@ use loops::scan_loop;
 use stmt::contains_return;
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use proc_macro2::Span;
 use quote::{quote, ToTokens};
@@ -44,8 +47,24 @@ enum Binding {
     },
     /// A parameter of a type the macro does not look into.
     Opaque,
+    /// A slice of a 1-D array (`&x[1..]`, a window of `x.windows(k)`).
+    View {
+        array: ArrayId,
+        offset: Operand,
+        len: Operand,
+    },
+    /// A local closure (`let sq = |v: f64| v * v;`), inlined where it is called.
+    Closure(Rc<LocalClosure>),
+    /// A tuple of values (`let pair = (x[i], y[i]);`, an item of `zip`).
+    Tuple(Vec<Value>),
     /// A name bound to a value that was already reported as an error.
     Poisoned,
+}
+
+/// A closure bound by `let`, with the locals it captured where it was defined.
+struct LocalClosure {
+    closure: syn::ExprClosure,
+    captures: Vec<(proc_macro2::Ident, Capture)>,
 }
 
 /// The value of an expression.
@@ -57,6 +76,12 @@ enum Value {
     Row {
         array: ArrayId,
         index: Operand,
+    },
+    /// A slice of a 1-D array: `offset..offset + len`.
+    View {
+        array: ArrayId,
+        offset: Operand,
+        len: Operand,
     },
     Unit,
     /// The value of something already reported as an error: accepted everywhere without
@@ -96,7 +121,12 @@ pub struct Lowerer<'a> {
     /// User names already given to a value.
     claimed: HashSet<String>,
     param_vars: Vec<Var>,
+    /// How many loops were synthesized (for iterator chains), to name their locals.
+    synthetic: usize,
 }
+
+/// The prefix of the names of locals in synthesized code: no user writes it.
+const SYNTHETIC: &str = "__autodiff_";
 
 /// Lowers the body of a function with signature `sig`.
 pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
@@ -114,6 +144,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         names: user_bindings(block),
         claimed: HashSet::new(),
         param_vars: Vec::new(),
+        synthetic: 0,
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -131,6 +162,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     _ => Ty::Bool,
                 };
                 let var = lw.new_var_named(&name, ty, param.span);
+                lw.vars[var.0].varied = ty == Ty::Float;
                 lw.param_vars.push(var);
                 lw.new_cell(&name, Operand::Var(var), ty, true)
             }
@@ -226,6 +258,11 @@ impl Lowerer<'_> {
 
     /// The user's name for a value: as written the first time, numbered after.
     fn user_name(&mut self, name: &str) -> String {
+        // A synthesized local (`__autodiff_item_3`) is shown by what it is (`item`).
+        if let Some(rest) = name.strip_prefix(SYNTHETIC) {
+            let base = rest.rsplit_once('_').map_or(rest, |(base, _)| base);
+            return self.unique_name(base);
+        }
         if self.claimed.insert(name.to_string()) {
             return name.to_string();
         }
@@ -234,13 +271,23 @@ impl Lowerer<'_> {
 
     fn new_var_named(&mut self, name: &str, ty: Ty, span: Span) -> Var {
         let name = self.user_name(name);
-        self.vars.push(VarInfo { name, ty, span });
+        self.vars.push(VarInfo {
+            name,
+            ty,
+            varied: false,
+            span,
+        });
         Var(self.vars.len() - 1)
     }
 
     fn new_var(&mut self, base: &str, ty: Ty, span: Span) -> Var {
         let name = self.unique_name(base);
-        self.vars.push(VarInfo { name, ty, span });
+        self.vars.push(VarInfo {
+            name,
+            ty,
+            varied: false,
+            span,
+        });
         Var(self.vars.len() - 1)
     }
 
@@ -278,6 +325,7 @@ impl Lowerer<'_> {
             }
         }
         let var = self.new_var(base, ty, span);
+        self.vars[var.0].varied = self.op_varied(&op, ty);
         self.emit(Stmt::Let { var, op });
         if let (Some((key, array)), Some(cse)) = (key, self.cse.last_mut()) {
             match array {
@@ -290,6 +338,38 @@ impl Lowerer<'_> {
             }
         }
         Operand::Var(var)
+    }
+
+    /// Whether `op` may depend on a float parameter.
+    fn is_varied(&self, op: &Operand) -> bool {
+        op.var().is_some_and(|v| self.vars[v.0].varied)
+    }
+
+    /// Whether an array's elements may depend on a float parameter: float parameters, and
+    /// (conservatively) every local float array.
+    fn array_varied(&self, array: ArrayId) -> bool {
+        self.arrays[array.0].elem == Elem::Float
+    }
+
+    /// Whether the result of `op`, of type `ty`, may depend on a float parameter.
+    fn op_varied(&self, op: &Op, ty: Ty) -> bool {
+        if matches!(ty, Ty::Int | Ty::Bool) {
+            return false;
+        }
+        match op {
+            Op::Prim { rule, .. } if rule.constant => false,
+            Op::Opaque(_) | Op::Len { .. } => false,
+            Op::Load { array, .. } => self.array_varied(*array),
+            Op::Call { args, .. } => args.iter().any(|a| match a {
+                Arg::Scalar(x) => self.is_varied(x),
+                Arg::Array(a) => self.array_varied(a.array),
+            }),
+            other => {
+                let mut varied = false;
+                other.visit_operands(&mut |x| varied |= self.is_varied(x));
+                varied
+            }
+        }
     }
 
     fn open_block(&mut self, scope: Scope) {
@@ -457,7 +537,7 @@ fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
             None,
         ),
         Op::Load { array, index } => (format!("load{}[{}]", array.0, list(index)), Some(*array)),
-        Op::Copy(_) | Op::Call { .. } => return None,
+        Op::Copy(_) | Op::Call { .. } | Op::Opaque(_) => return None,
     })
 }
 

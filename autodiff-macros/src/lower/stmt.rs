@@ -90,6 +90,9 @@ impl Lowerer<'_> {
     pub(super) fn lower_stmt(&mut self, stmt: &SynStmt) {
         match stmt {
             SynStmt::Local(local) => self.lower_let(local),
+            SynStmt::Expr(Expr::Macro(m), _) if !m.mac.path.is_ident("vec") => {
+                self.effect(&m.mac)
+            }
             SynStmt::Expr(expr, _) => {
                 let value = self.lower_expr(expr);
                 drop(value);
@@ -98,6 +101,7 @@ impl Lowerer<'_> {
                 item,
                 "#[grad] does not support items (fn, const, use, ...) inside the function body: move it outside the function",
             ),
+            SynStmt::Macro(m) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
             SynStmt::Macro(m) => self.reject_macro(&m.mac),
         }
     }
@@ -127,14 +131,23 @@ impl Lowerer<'_> {
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
-            self.errors
-                .on(diverge, "#[grad] does not support `let ... else`");
+            match &local.pat {
+                Pat::Slice(ps) => self.lower_let_else_slice(ps, &init.expr, diverge),
+                _ => self.errors.on(
+                    diverge,
+                    "#[grad] supports `let ... else` with slice patterns (`let [a, b] = x else { .. };`)",
+                ),
+            }
             return;
         }
         let (pat, annotated) = match &local.pat {
             Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
             other => (other, None),
         };
+        if let (Pat::Ident(pi), Expr::Closure(c)) = (pat, &*init.expr) {
+            self.define_closure(&pi.ident, c);
+            return;
+        }
         // A local array: `[0.0; N]`, `[[0.0; M]; N]`, `vec![0.0; n]`.
         match self.try_local_array(pat, &init.expr) {
             LocalArray::No => {}
@@ -191,19 +204,173 @@ impl Lowerer<'_> {
             (Pat::Ident(pi), Value::Row { array, index }) => {
                 self.bind(pi.ident.to_string(), Binding::Row { array, index })
             }
+            (Pat::Ident(pi), Value::Tuple(values)) if pi.mutability.is_none() => {
+                self.bind(pi.ident.to_string(), Binding::Tuple(values))
+            }
+            (Pat::Ident(pi), Value::View { array, offset, len }) => {
+                self.bind(pi.ident.to_string(), Binding::View { array, offset, len })
+            }
             (Pat::Wild(_), _) => {}
             (Pat::Tuple(pt), Value::Tuple(values)) if pt.elems.len() == values.len() => {
                 for (p, v) in pt.elems.iter().zip(values) {
                     self.bind_pattern(p, v);
                 }
             }
-            (Pat::Reference(pr), v @ Value::Scalar(_)) => self.bind_pattern(&pr.pat, v),
+            (Pat::Reference(pr), v) => self.bind_pattern(&pr.pat, v),
             (Pat::Paren(pp), v) => self.bind_pattern(&pp.pat, v),
+            // A closure's typed parameter (`|v: f64|`).
+            (Pat::Type(pt), v) => self.bind_pattern(&pt.pat, v),
+            (Pat::Slice(ps), v @ (Value::Array(_) | Value::Row { .. } | Value::View { .. })) => {
+                self.bind_slice_pattern(ps, &v)
+            }
             (pat, _) => self.errors.on(
                 pat,
                 "#[grad] supports `let` patterns that are names or tuples of names matching the value",
             ),
         }
+    }
+
+    /// `let [first, .., last] = x else { return .. };`: the elements are read only when the
+    /// length matches, and the `else` block leaves the function or loop otherwise.
+    fn lower_let_else_slice(&mut self, ps: &syn::PatSlice, init: &Expr, diverge: &Expr) {
+        let span = ps.span();
+        let base = self.lower_expr(init);
+        if !matches!(
+            base,
+            Value::Array(_) | Value::Row { .. } | Value::View { .. }
+        ) {
+            if !matches!(base, Value::Error) {
+                self.errors.on(
+                    init,
+                    "#[grad] matches slice patterns against arrays and slices",
+                );
+            }
+            self.poison(&Pat::Slice(ps.clone()));
+            return;
+        }
+        let has_rest = ps.elems.iter().any(|p| matches!(p, Pat::Rest(_)));
+        let fixed = ps
+            .elems
+            .iter()
+            .filter(|p| !matches!(p, Pat::Rest(_)))
+            .count();
+        let len = self.length_of(&base, span);
+        let op = if has_rest { BinOp::Ge } else { BinOp::Eq };
+        let fits = self.let_op(
+            "fits",
+            Ty::Bool,
+            Op::Binary(op, len, Operand::Lit(lit_int(fixed))),
+            span,
+        );
+        let names: Vec<&Pat> = ps
+            .elems
+            .iter()
+            .filter(|p| !matches!(p, Pat::Rest(_) | Pat::Wild(_)))
+            .collect();
+        let elements = self.lower_if_with(
+            fits,
+            |lw| {
+                let mut values = Vec::new();
+                lw.scopes.push(HashMap::new());
+                lw.bind_slice_pattern(ps, &base);
+                for pat in &names {
+                    let value = match pat {
+                        Pat::Ident(pi) => lw.lower_path(&syn::parse_quote!(#pi)),
+                        _ => Value::Error,
+                    };
+                    values.push(value);
+                }
+                lw.scopes.pop();
+                Some(Value::Tuple(values))
+            },
+            |lw| {
+                drop(lw.lower_expr(diverge));
+                None
+            },
+            span,
+        );
+        match elements {
+            Some(Value::Tuple(values)) => {
+                for (pat, value) in names.into_iter().zip(values) {
+                    self.bind_pattern(pat, value);
+                }
+            }
+            _ => self.poison(&Pat::Slice(ps.clone())),
+        }
+    }
+
+    /// `let [a, b] = *x;`, `let [first, .., last] = x;`: each name binds one element.
+    fn bind_slice_pattern(&mut self, ps: &syn::PatSlice, base: &Value) {
+        let span = ps.span();
+        let rest = ps.elems.iter().position(|p| matches!(p, Pat::Rest(_)));
+        let after = rest.map_or(0, |r| ps.elems.len() - r - 1);
+        for (i, pat) in ps.elems.iter().enumerate() {
+            if matches!(pat, Pat::Rest(_)) || matches!(pat, Pat::Wild(_)) {
+                continue;
+            }
+            let index = match rest {
+                Some(r) if i > r => {
+                    let len = self.length_of(base, span);
+                    let back = Operand::Lit(lit_int(after - (i - r - 1)));
+                    self.let_op("t", Ty::Int, Op::Binary(BinOp::Sub, len, back), span)
+                }
+                _ => Operand::Lit(lit_int(i)),
+            };
+            let element = self.element(base, index, span);
+            self.bind_pattern(pat, element);
+        }
+    }
+
+    /// Element `index` of an array or row: a number, or a row of a matrix.
+    pub(super) fn element(&mut self, base: &Value, index: Operand, span: Span) -> Value {
+        let (array, indices) = match base {
+            Value::Array(a) => (*a, vec![index]),
+            Value::Row { array, index: row } => (*array, vec![row.clone(), index]),
+            Value::View { array, offset, .. } => {
+                let i = self.let_op(
+                    "t",
+                    Ty::Int,
+                    Op::Binary(BinOp::Add, offset.clone(), index),
+                    span,
+                );
+                (*array, vec![i])
+            }
+            _ => return Value::Error,
+        };
+        if indices.len() < self.arrays[array.0].dims {
+            return Value::Row {
+                array,
+                index: indices[0].clone(),
+            };
+        }
+        let ty = if self.arrays[array.0].elem == Elem::Float {
+            Ty::Float
+        } else {
+            Ty::Int
+        };
+        Value::Scalar(self.let_op(
+            "t",
+            ty,
+            Op::Load {
+                array,
+                index: indices,
+            },
+            span,
+        ))
+    }
+
+    /// The length of an array or row.
+    pub(super) fn length_of(&mut self, base: &Value, span: Span) -> Operand {
+        let (array, row, dim) = match base {
+            Value::View { len, .. } => return len.clone(),
+            Value::Array(a) => (*a, None, 0),
+            Value::Row { array, index } => (*array, Some(index.clone()), 1),
+            _ => return Operand::Lit(lit_int(0)),
+        };
+        if let Some(len) = self.arrays[array.0].lens.get(dim) {
+            return len.clone();
+        }
+        self.let_op("len", Ty::Int, Op::Len { array, row }, span)
     }
 
     /// Binds every name in `pat` to an already-reported error.

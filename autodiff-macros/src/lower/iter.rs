@@ -1,0 +1,425 @@
+//! Iterator chains with closures, lowered as the loops they stand for.
+//!
+//! `x.iter().zip(y).map(|(a, b)| a * b).sum()` is the loop a careful person writes by hand:
+//! the chain's adaptors become index arithmetic on one counted loop (`zip` pairs positions,
+//! `rev`, `skip`, `take`, `step_by` map a position to an index, `enumerate` binds the
+//! position), closures are inlined (`map`, `filter`, `fold`), and the reduction is a carried
+//! accumulator. The loop is written as Rust and lowered like the user's own loops, so its
+//! reverse sweep costs what the equivalent loop's costs.
+
+use std::rc::Rc;
+
+use proc_macro2::{Ident, Span};
+use syn::parse_quote;
+
+use super::*;
+
+/// The items of a chain, as positions `0..len`.
+struct Stream {
+    /// The number of items (before any `filter`).
+    len: Expr,
+    /// The item at a position.
+    at: Rc<dyn Fn(&Expr) -> Expr>,
+    /// What happens to each item after a `filter` (positions no longer count items).
+    tail: Vec<Step>,
+}
+
+#[derive(Clone)]
+enum Step {
+    Map(Expr),
+    Filter(Expr),
+}
+
+/// How a chain ends.
+enum Reduction<'e> {
+    Sum,
+    Product,
+    Fold(&'e Expr, &'e Expr),
+    /// `.max_by(cmp).unwrap()` (`max == true`) or `.min_by(cmp).unwrap()`.
+    Extreme {
+        cmp: &'e Expr,
+        max: bool,
+    },
+    /// `.reduce(f).unwrap()`.
+    Reduce(&'e Expr),
+    ForEach(&'e Expr),
+}
+
+impl Lowerer<'_> {
+    /// A chain ending in a reduction that a differentiated value flows through; `None` when
+    /// `m` is not one (the caller reports it).
+    pub(super) fn lower_iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        let (reduction, chain) = reduction(m)?;
+        let span = m.span();
+        let stream = match self.stream(chain) {
+            Ok(stream) => stream,
+            Err((tokens, message)) => {
+                self.errors.at(tokens, message);
+                return Some(Value::Error);
+            }
+        };
+        for f in reduction.closures().into_iter().chain(stream.closures()) {
+            if let Expr::Closure(c) = f {
+                let body = &c.body;
+                if contains_return(&parse_quote!({ #body })) {
+                    self.errors.on(
+                        &c.body,
+                        "#[grad] cannot inline a closure that contains `return`: write the loop out",
+                    );
+                    return Some(Value::Error);
+                }
+            }
+        }
+        let k = self.next_synthetic();
+        let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
+        let (n, j, item, acc) = (name("n"), name("i"), name("item"), name("acc"));
+        let first = matches!(reduction, Reduction::Extreme { .. } | Reduction::Reduce(_));
+        if first && !stream.tail.is_empty() {
+            self.errors.at(
+                span,
+                "#[grad] supports `filter` before `sum`, `product`, `fold` and `for_each`; for `max_by`, `min_by` and `reduce` write the loop out",
+            );
+            return Some(Value::Error);
+        }
+        let len = &stream.len;
+        let at = (stream.at)(&parse_quote!(#j));
+        let mut body: Vec<syn::Stmt> = vec![parse_quote!(let #item = #at;)];
+        body.extend(stream.steps(&item));
+        let (init, display): (Option<Operand>, &str) = match &reduction {
+            Reduction::Sum => (Some(self.zero()), "sum"),
+            Reduction::Product => (Some(self.float_constant(1.0)), "product"),
+            Reduction::Fold(init, _) => (Some(self.expr_scalar(init)), "acc"),
+            Reduction::Extreme { .. } | Reduction::Reduce(_) => {
+                let at0 = (stream.at)(&parse_quote!(0));
+                (Some(self.expr_scalar(&at0)), "best")
+            }
+            Reduction::ForEach(_) => (None, ""),
+        };
+        body.push(match &reduction {
+            Reduction::Sum => parse_quote!(#acc = #acc + #item;),
+            Reduction::Product => parse_quote!(#acc = #acc * #item;),
+            Reduction::Fold(_, f) | Reduction::Reduce(f) => {
+                let next = apply(f, vec![parse_quote!(#acc), parse_quote!(#item)]);
+                parse_quote!(#acc = #next;)
+            }
+            // `max_by` keeps the last of equal items and `min_by` the first, as std does.
+            Reduction::Extreme { cmp, max } => {
+                let order = apply(cmp, vec![parse_quote!(&#acc), parse_quote!(&#item)]);
+                if *max {
+                    parse_quote!(if !#order.is_gt() { #acc = #item; })
+                } else {
+                    parse_quote!(if #order.is_gt() { #acc = #item; })
+                }
+            }
+            Reduction::ForEach(f) => {
+                let call = apply(f, vec![parse_quote!(#item)]);
+                parse_quote!(#call;)
+            }
+        });
+        let from: Expr = if first {
+            parse_quote!(1)
+        } else {
+            parse_quote!(0)
+        };
+        let looped: Expr = parse_quote!({
+            let #n = #len;
+            for #j in #from..#n {
+                #(#body)*
+            }
+        });
+        self.scopes.push(HashMap::new());
+        let acc_cell = init.map(|init| {
+            let ty = self.ty(&init);
+            let binding = self.new_cell(display, init, ty, true);
+            self.bind(acc.to_string(), binding.clone());
+            cell_of(&binding)
+        });
+        self.lower_expr(&looped);
+        self.scopes.pop();
+        Some(match acc_cell {
+            Some(cell) => Value::Scalar(self.cells[cell].value.clone()),
+            None => Value::Unit,
+        })
+    }
+
+    /// `for pat in chain { body }` over any chain: `for i in 0..len { let pat = item(i); body }`.
+    pub(super) fn lower_for_stream(&mut self, f: &syn::ExprForLoop) {
+        let span = f.expr.span();
+        let stream = match self.stream(&f.expr) {
+            Ok(stream) => stream,
+            Err((span, message)) => {
+                self.errors.at(span, message);
+                self.poison(&f.pat);
+                return;
+            }
+        };
+        let k = self.next_synthetic();
+        let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
+        let (n, j, item) = (name("n"), name("i"), name("item"));
+        let len = &stream.len;
+        let at = (stream.at)(&parse_quote!(#j));
+        let steps = stream.steps(&item);
+        let (pat, body) = (&f.pat, &f.body);
+        let looped: Expr = parse_quote!({
+            let #n = #len;
+            for #j in 0..#n {
+                let #item = #at;
+                #(#steps)*
+                let #pat = #item;
+                #body
+            }
+        });
+        drop(self.lower_expr(&looped));
+    }
+
+    /// A number for the names of one synthesized loop, unique in the function.
+    fn next_synthetic(&mut self) -> usize {
+        self.synthetic += 1;
+        self.synthetic
+    }
+
+    /// The items of `expr`, an iterator chain without its reduction.
+    fn stream(&mut self, expr: &Expr) -> Result<Stream, (Span, String)> {
+        let unsupported = |what: &dyn ToTokens, name: &str| {
+            (
+                what.span(),
+                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, zip, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks"),
+            )
+        };
+        match expr {
+            Expr::Paren(p) => self.stream(&p.expr),
+            Expr::Group(g) => self.stream(&g.expr),
+            Expr::Reference(r) => self.stream(&r.expr),
+            Expr::Range(r) => {
+                let (Some(start), Some(end)) = (&r.start, &r.end) else {
+                    return Err((r.span(), "#[grad] needs ranges with both bounds (`a..b`)".into()));
+                };
+                let len: Expr = match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => parse_quote!((#end).saturating_sub(#start)),
+                    syn::RangeLimits::Closed(_) => {
+                        parse_quote!((#end + 1).saturating_sub(#start))
+                    }
+                };
+                let start = (**start).clone();
+                Ok(Stream {
+                    len,
+                    at: Rc::new(move |p| parse_quote!(#start + #p)),
+                    tail: Vec::new(),
+                })
+            }
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                let arg = m.args.first();
+                match (name.as_str(), arg) {
+                    ("iter" | "into_iter" | "copied" | "cloned" | "by_ref", None) => {
+                        self.stream(&m.receiver)
+                    }
+                    ("windows" | "chunks", Some(k)) => Ok(views(&m.receiver, k, name == "chunks")),
+                    ("map", Some(f)) => {
+                        let mut s = self.stream(&m.receiver)?;
+                        if s.tail.is_empty() {
+                            let (at, f) = (s.at, f.clone());
+                            s.at = Rc::new(move |p| apply(&f, vec![at(p)]));
+                        } else {
+                            s.tail.push(Step::Map(f.clone()));
+                        }
+                        Ok(s)
+                    }
+                    ("filter", Some(f)) => {
+                        let mut s = self.stream(&m.receiver)?;
+                        s.tail.push(Step::Filter(f.clone()));
+                        Ok(s)
+                    }
+                    ("enumerate" | "rev", None) | ("zip" | "skip" | "take" | "step_by", Some(_)) => {
+                        let s = self.stream(&m.receiver)?;
+                        if !s.tail.is_empty() {
+                            return Err((
+                                m.method.span(),
+                                format!("#[grad] does not support `{name}` after `filter`: filter last, just before the reduction"),
+                            ));
+                        }
+                        let other = match (name.as_str(), arg) {
+                            ("zip", Some(other)) => Some(self.stream(other)?),
+                            _ => None,
+                        };
+                        Ok(positions(s, &name, arg, other))
+                    }
+                    _ => Err(unsupported(&m.method, &name)),
+                }
+            }
+            // An array, a row (`w[i]`) or a slice view: read by index.
+            Expr::Path(_) | Expr::Index(_) => {
+                let array = expr.clone();
+                let len: Expr = parse_quote!(#array.len());
+                Ok(Stream {
+                    len,
+                    at: Rc::new(move |p| parse_quote!(#array[#p])),
+                    tail: Vec::new(),
+                })
+            }
+            other => Err((
+                other.span(),
+                "#[grad] iterates in a differentiated chain over ranges, arrays, slices, Vecs and rows (`x.iter()`, `w[i].iter()`, `(0..n)`): bind anything else to a local first".into(),
+            )),
+        }
+    }
+}
+
+impl Stream {
+    /// The statements of one iteration after `let item = ..;`: maps rebind the item,
+    /// filters skip the iteration.
+    fn steps(&self, item: &Ident) -> Vec<syn::Stmt> {
+        self.tail
+            .iter()
+            .map(|step| match step {
+                Step::Map(f) => {
+                    let mapped = apply(f, vec![parse_quote!(#item)]);
+                    parse_quote!(let #item = #mapped;)
+                }
+                Step::Filter(p) => {
+                    let keep = apply(p, vec![parse_quote!(#item)]);
+                    parse_quote!(if !(#keep) { continue; })
+                }
+            })
+            .collect()
+    }
+
+    fn closures(&self) -> Vec<&Expr> {
+        self.tail
+            .iter()
+            .map(|s| match s {
+                Step::Map(f) | Step::Filter(f) => f,
+            })
+            .collect()
+    }
+}
+
+impl Reduction<'_> {
+    fn closures(&self) -> Vec<&Expr> {
+        match self {
+            Reduction::Fold(_, f) | Reduction::Reduce(f) | Reduction::ForEach(f) => vec![f],
+            Reduction::Extreme { cmp, .. } => vec![cmp],
+            Reduction::Sum | Reduction::Product => Vec::new(),
+        }
+    }
+}
+
+/// The reduction `m` ends with, and the chain before it.
+fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr)> {
+    let args: Vec<&Expr> = m.args.iter().collect();
+    let found = match (m.method.to_string().as_str(), args.as_slice()) {
+        ("sum", []) => (Reduction::Sum, &*m.receiver),
+        ("product", []) => (Reduction::Product, &*m.receiver),
+        ("fold", [init, f]) => (Reduction::Fold(init, f), &*m.receiver),
+        ("for_each", [f]) => (Reduction::ForEach(f), &*m.receiver),
+        ("unwrap", []) => {
+            let Expr::MethodCall(inner) = &*m.receiver else {
+                return None;
+            };
+            let inner_args: Vec<&Expr> = inner.args.iter().collect();
+            match (inner.method.to_string().as_str(), inner_args.as_slice()) {
+                ("max_by", [cmp]) => (Reduction::Extreme { cmp, max: true }, &*inner.receiver),
+                ("min_by", [cmp]) => (Reduction::Extreme { cmp, max: false }, &*inner.receiver),
+                ("reduce", [f]) => (Reduction::Reduce(f), &*inner.receiver),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// A closure or function applied to arguments: a closure is inlined as a block binding its
+/// parameters (`{ let (a, b) = item; a * b }`), a path is called (`f64::max(acc, item)`).
+fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
+    match f {
+        Expr::Closure(c) if c.inputs.len() == args.len() => {
+            let params = c.inputs.iter();
+            let body = &c.body;
+            parse_quote!({ #(let #params = #args;)* #body })
+        }
+        Expr::Paren(p) => apply(&p.expr, args),
+        other => parse_quote!(#other(#(#args),*)),
+    }
+}
+
+/// `x.windows(k)` / `x.chunks(k)`: slice views of `x`.
+fn views(array: &Expr, k: &Expr, chunks: bool) -> Stream {
+    let (array, k) = (strip_reference(array).clone(), k.clone());
+    let len: Expr = if chunks {
+        parse_quote!((#array.len() + #k - 1) / #k)
+    } else {
+        parse_quote!((#array.len() + 1).saturating_sub(#k))
+    };
+    Stream {
+        len,
+        at: Rc::new(move |p| {
+            if chunks {
+                parse_quote!(&#array[#p * #k..(#p * #k + #k).min(#array.len())])
+            } else {
+                parse_quote!(&#array[#p..#p + #k])
+            }
+        }),
+        tail: Vec::new(),
+    }
+}
+
+fn strip_reference(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) => strip_reference(&r.expr),
+        Expr::Paren(p) => strip_reference(&p.expr),
+        other => other,
+    }
+}
+
+/// The adaptors that only change which position is read: `enumerate`, `zip`, `rev`, `skip`,
+/// `take`, `step_by`.
+fn positions(s: Stream, name: &str, arg: Option<&Expr>, other: Option<Stream>) -> Stream {
+    let Stream { len, at, tail } = s;
+    let k = arg.cloned();
+    match (name, k, other) {
+        ("enumerate", _, _) => Stream {
+            len,
+            at: Rc::new(move |p| {
+                let item = at(p);
+                parse_quote!((#p, #item))
+            }),
+            tail,
+        },
+        ("zip", _, Some(other)) => {
+            let other_len = other.len;
+            Stream {
+                len: parse_quote!((#len).min(#other_len)),
+                at: Rc::new(move |p| {
+                    let (a, b) = (at(p), (other.at)(p));
+                    parse_quote!((#a, #b))
+                }),
+                tail,
+            }
+        }
+        ("rev", _, _) => {
+            let n = len.clone();
+            Stream {
+                len,
+                at: Rc::new(move |p| at(&parse_quote!(#n - 1 - #p))),
+                tail,
+            }
+        }
+        ("skip", Some(k), _) => Stream {
+            len: parse_quote!((#len).saturating_sub(#k)),
+            at: Rc::new(move |p| at(&parse_quote!(#p + #k))),
+            tail,
+        },
+        ("take", Some(k), _) => Stream {
+            len: parse_quote!((#len).min(#k)),
+            at,
+            tail,
+        },
+        ("step_by", Some(k), _) => Stream {
+            len: parse_quote!((#len + #k - 1) / #k),
+            at: Rc::new(move |p| at(&parse_quote!(#p * #k))),
+            tail,
+        },
+        _ => Stream { len, at, tail },
+    }
+}

@@ -1,0 +1,233 @@
+//! Pass-through: code that no derivative flows through is emitted exactly as written.
+//!
+//! Activity decides what needs derivative rules. An expression that reads no value depending
+//! on a float parameter (`T::from_f64(0.5).unwrap()`, `LANCZOS[i]`, `cfg.scale`,
+//! `x.len() as f64`), or whose result cannot carry a derivative (`a.partial_cmp(b)`,
+//! `x.is_nan()`), and statement macros (`assert!`, `debug_assert!`) are kept as the user wrote
+//! them. The locals they read are rebound under the user's names first, since the generated
+//! code names its values differently: `{ let n = n_2; expr }`.
+
+use proc_macro2::{Ident, TokenStream, TokenTree};
+
+use super::*;
+
+/// Methods whose result is not a float, whatever they read: no derivative flows through.
+const NON_FLOAT_METHODS: &[&str] = &[
+    "partial_cmp",
+    "total_cmp",
+    "cmp",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "is_nan",
+    "is_finite",
+    "is_infinite",
+    "is_normal",
+    "is_subnormal",
+    "is_sign_positive",
+    "is_sign_negative",
+    "classify",
+    "to_bits",
+    "is_gt",
+    "is_ge",
+    "is_lt",
+    "is_le",
+    "is_eq",
+    "is_ne",
+    "count",
+    "any",
+    "all",
+    "position",
+];
+
+/// What an expression reads of the locals in scope.
+pub(super) struct Reads {
+    pub(super) captures: Vec<(Ident, Capture)>,
+    /// Whether it reads a value that may depend on a float parameter (a float array whose
+    /// only use is `.len()` does not count).
+    pub(super) varied: bool,
+    /// A name bound to something already reported as an error.
+    pub(super) poisoned: bool,
+}
+
+impl Lowerer<'_> {
+    /// The locals `tokens` names, resolved in the current scope.
+    pub(super) fn reads(&self, tokens: &TokenStream) -> Reads {
+        let mut names = Vec::new();
+        mentioned_names(tokens.clone(), &mut names);
+        let mut reads = Reads {
+            captures: Vec::new(),
+            varied: false,
+            poisoned: false,
+        };
+        let mut seen = HashSet::new();
+        for (ident, only_len) in names {
+            let name = ident.to_string();
+            let Some(binding) = self.lookup(&name) else {
+                continue;
+            };
+            let capture = match binding {
+                Binding::Scalar { cell, .. } => {
+                    let value = self.cells[cell].value.clone();
+                    reads.varied |= self.is_varied(&value);
+                    // A parameter's value under its own name needs no rebinding.
+                    let unchanged = value.var().is_some_and(|v| self.param_vars.contains(&v));
+                    (!unchanged).then_some(Capture::Value(value))
+                }
+                Binding::Array(a) => {
+                    reads.varied |= !only_len && self.array_varied(a);
+                    // Parameters keep their names in the generated code.
+                    (self.arrays[a.0].origin == ArrayOrigin::Local).then_some(Capture::Array(a))
+                }
+                Binding::Row { array, index } => {
+                    reads.varied |= !only_len && self.array_varied(array);
+                    Some(Capture::Row(array, index))
+                }
+                Binding::View { array, offset, len } => {
+                    reads.varied |= !only_len && self.array_varied(array);
+                    Some(Capture::View(array, offset, len))
+                }
+                Binding::Opaque => None,
+                // A local closure is inlined and a tuple taken apart, never passed through.
+                Binding::Closure(_) | Binding::Tuple(_) => {
+                    reads.varied = true;
+                    None
+                }
+                Binding::Poisoned => {
+                    reads.poisoned = true;
+                    None
+                }
+            };
+            if let Some(capture) = capture {
+                if seen.insert(name) {
+                    reads.captures.push((ident, capture));
+                }
+            }
+        }
+        reads
+    }
+
+    /// `expr` as written, when no derivative can flow through it: it reads nothing that
+    /// depends on a float parameter, or its result is not a float. `None` otherwise.
+    pub(super) fn try_opaque(&mut self, expr: &Expr, non_float_result: bool) -> Option<Value> {
+        let tokens = expr.to_token_stream();
+        let reads = self.reads(&tokens);
+        if reads.poisoned {
+            return Some(Value::Error);
+        }
+        if reads.varied && !non_float_result {
+            return None;
+        }
+        let ty = if non_float_result {
+            Ty::Unknown
+        } else {
+            self.opaque_type(expr)
+        };
+        let op = Op::Opaque(Opaque {
+            tokens,
+            captures: reads.captures,
+        });
+        Some(Value::Scalar(self.let_op("t", ty, op, expr.span())))
+    }
+
+    /// A statement macro (`assert!(..)`, `debug_assert!(..)`, `eprintln!(..)`): it only
+    /// reads, so it runs as written in the forward sweep.
+    pub(super) fn effect(&mut self, mac: &syn::Macro) {
+        let tokens = mac.to_token_stream();
+        let reads = self.reads(&tokens);
+        if reads.poisoned {
+            return;
+        }
+        self.emit(Stmt::Effect(Opaque {
+            tokens,
+            captures: reads.captures,
+        }));
+    }
+
+    /// The type of a passed-through expression: the function's float when it is built from
+    /// the float type (`T::from_f64(..).unwrap()`, `f64::consts::PI`), else unknown (it is
+    /// never differentiated either way).
+    fn opaque_type(&self, expr: &Expr) -> Ty {
+        let mut e = expr;
+        loop {
+            e = match e {
+                Expr::MethodCall(m) => &m.receiver,
+                Expr::Call(c) => &c.func,
+                Expr::Paren(p) => &p.expr,
+                Expr::Cast(c) => return type_kind(&c.ty, self.sig),
+                Expr::Path(p) => {
+                    let segments = &p.path.segments;
+                    let through_float = segments
+                        .iter()
+                        .take(segments.len().saturating_sub(1))
+                        .any(|s| type_kind_path(&s.ident, self.sig) == Ty::Float);
+                    return if through_float {
+                        Ty::Float
+                    } else {
+                        Ty::Unknown
+                    };
+                }
+                _ => return Ty::Unknown,
+            };
+        }
+    }
+}
+
+/// Whether a method never returns a float (`a.partial_cmp(b)`, `x.is_nan()`).
+pub(super) fn is_non_float_method(name: &str) -> bool {
+    NON_FLOAT_METHODS.contains(&name)
+}
+
+/// Every identifier in `tokens` that may name a local, with whether its only use there is
+/// `.len()`: not a method or field name (after `.`), not a path segment after `::`. Names
+/// inside format strings (`"{n}"`) count, since `format_args!` captures them.
+fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tt) in tokens.iter().enumerate() {
+        let after =
+            |c: char| i > 0 && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == c);
+        match tt {
+            TokenTree::Ident(ident) if !after('.') && !after(':') => {
+                let method = |k: usize| match tokens.get(i + k) {
+                    Some(TokenTree::Ident(m)) => m.to_string(),
+                    _ => String::new(),
+                };
+                let dot =
+                    matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                let only_len = dot && matches!(method(2).as_str(), "len" | "is_empty");
+                out.push((ident.clone(), only_len));
+            }
+            TokenTree::Group(g) => mentioned_names(g.stream(), out),
+            TokenTree::Literal(lit) => {
+                if let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&lit.to_string()) {
+                    for name in format_captures(&s.value()) {
+                        out.push((Ident::new(&name, lit.span()), false));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The names a format string captures: `{n}`, `{x:.3}` (not `{}`, `{0}` or `{{`).
+fn format_captures(s: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(stripped) = rest.strip_prefix('{') {
+            rest = stripped;
+            continue;
+        }
+        let end = rest.find(['}', ':']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if syn::parse_str::<Ident>(name).is_ok() {
+            names.push(name.to_string());
+        }
+    }
+    names
+}

@@ -1,0 +1,266 @@
+//! Rust as numeric crates write it, with `#[grad]` added and nothing else: iterator chains
+//! with closures, `FromPrimitive` constants, destructuring, constant tables, asserts, local
+//! closures, data structs. Each gradient is checked against a hand-derived one.
+
+use autodiff::{grad, Float};
+use num_traits::FromPrimitive;
+use std::iter::Sum;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-11 * (1.0 + a.abs().max(b.abs()))
+}
+
+fn all_close(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| close(*x, *y))
+}
+
+#[grad]
+fn rosenbrock_chain(x: &[f64]) -> f64 {
+    assert!(
+        x.len() >= 2,
+        "rosenbrock needs two coordinates, got {}",
+        x.len()
+    );
+    x.iter()
+        .zip(x.iter().skip(1))
+        .map(|(&a, &b)| 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2))
+        .sum()
+}
+
+fn rosenbrock_hand(x: &[f64]) -> Vec<f64> {
+    let mut g = vec![0.0; x.len()];
+    for i in 0..x.len() - 1 {
+        let (a, b) = (x[i], x[i + 1]);
+        g[i] += -400.0 * a * (b - a * a) - 2.0 * (1.0 - a);
+        g[i + 1] += 200.0 * (b - a * a);
+    }
+    g
+}
+
+#[test]
+fn zip_skip_map_sum() {
+    let x = [0.3, -1.2, 0.8, 1.7];
+    let (value, g) = rosenbrock_chain_grad(&x);
+    let expected: f64 = (0..3)
+        .map(|i| 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2))
+        .sum();
+    assert!(close(value, expected));
+    assert!(all_close(&g, &rosenbrock_hand(&x)));
+}
+
+#[grad]
+fn generic_sphere<T: Float + FromPrimitive + Sum>(x: &[T]) -> T {
+    let half = T::from_f64(0.5).unwrap();
+    let n = T::from_usize(x.len()).unwrap();
+    half * x.iter().map(|&v| v * v).sum::<T>() / n
+}
+
+#[test]
+fn from_primitive_constants_and_turbofish_sum() {
+    let x = [1.0, -2.0, 3.0];
+    let (value, g) = generic_sphere_grad(&x[..]);
+    assert!(close(value, 0.5 * 14.0 / 3.0));
+    assert!(all_close(&g, &[1.0 / 3.0, -2.0 / 3.0, 1.0]));
+}
+
+#[grad]
+fn destructured(p: &[f64; 2]) -> f64 {
+    let [x, y] = *p;
+    (x + 2.0 * y - 7.0).powi(2) + (2.0 * x + y - 5.0).powi(2)
+}
+
+#[grad]
+fn destructured_rest(p: &[f64]) -> f64 {
+    let [first, .., last] = p else {
+        return 0.0;
+    };
+    first * last
+}
+
+#[test]
+fn slice_patterns() {
+    let (value, g) = destructured_grad(&[1.0, 2.0]);
+    assert!(close(value, 4.0 + 1.0));
+    // d/dx = 2(x+2y-7) + 4(2x+y-5); d/dy = 4(x+2y-7) + 2(2x+y-5).
+    assert!(all_close(
+        &g,
+        &[2.0 * -2.0 + 4.0 * -1.0, 4.0 * -2.0 + 2.0 * -1.0]
+    ));
+}
+
+const LANCZOS: [f64; 3] = [0.5, 0.25, 0.125];
+
+#[grad]
+fn table_series(x: f64) -> f64 {
+    let mut s = LANCZOS[0];
+    for (i, &c) in LANCZOS.iter().enumerate().skip(1) {
+        s += c / (x + i as f64);
+    }
+    s.ln()
+}
+
+#[test]
+fn const_table_indexed() {
+    let x = 1.5;
+    let s = 0.5 + 0.25 / (x + 1.0) + 0.125 / (x + 2.0);
+    let ds = -0.25 / (x + 1.0).powi(2) - 0.125 / (x + 2.0).powi(2);
+    let (value, d_x) = table_series_grad(x);
+    assert!(close(value, s.ln()) && close(d_x, ds / s));
+}
+
+#[grad]
+fn horner_fold(x: f64, c: &[f64]) -> f64 {
+    c.iter().rev().fold(0.0, |acc, &ci| acc * x + ci)
+}
+
+#[test]
+fn rev_fold_horner() {
+    let c = [1.0, -2.0, 0.5, 3.0];
+    let x = 0.7;
+    let (value, (d_x, d_c)) = horner_fold_grad(x, &c);
+    let p = 1.0 - 2.0 * x + 0.5 * x * x + 3.0 * x * x * x;
+    let dp = -2.0 + x + 9.0 * x * x;
+    assert!(close(value, p) && close(d_x, dp));
+    assert!(all_close(&d_c, &[1.0, x, x * x, x * x * x]));
+}
+
+#[grad]
+fn weighted(x: &[f64]) -> f64 {
+    x.iter()
+        .enumerate()
+        .map(|(i, &v)| (i + 1) as f64 * v * v)
+        .sum::<f64>()
+        + x.iter().step_by(2).take(2).product::<f64>()
+}
+
+#[test]
+fn enumerate_step_by_take_product() {
+    let x = [1.5, -0.5, 2.0, 4.0, 3.0];
+    let (value, g) = weighted_grad(&x);
+    let expected: f64 = (0..5).map(|i| (i + 1) as f64 * x[i] * x[i]).sum::<f64>() + x[0] * x[2];
+    assert!(close(value, expected));
+    let mut hand: Vec<f64> = (0..5).map(|i| 2.0 * (i + 1) as f64 * x[i]).collect();
+    hand[0] += x[2];
+    hand[2] += x[0];
+    assert!(all_close(&g, &hand));
+}
+
+#[grad]
+fn max_entry(x: &[f64]) -> f64 {
+    let m = x
+        .iter()
+        .copied()
+        .max_by(|a, b| a.partial_cmp(b).unwrap())
+        .unwrap();
+    let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+    m - 0.5 * lo
+}
+
+#[test]
+fn max_by_and_fold_min() {
+    let x = [0.3, 2.5, -1.0, 1.1];
+    let (value, g) = max_entry_grad(&x);
+    assert!(close(value, 2.5 + 0.5));
+    assert!(all_close(&g, &[0.0, 1.0, -0.5, 0.0]));
+}
+
+#[grad]
+fn positive_part_sum(x: &[f64]) -> f64 {
+    let sq = |v: f64| v * v;
+    x.iter().filter(|&&v| v > 0.0).map(|&v| sq(v)).sum()
+}
+
+#[test]
+fn filter_and_local_closure() {
+    let x = [0.5, -1.0, 2.0];
+    let (value, g) = positive_part_sum_grad(&x);
+    assert!(close(value, 4.25));
+    assert!(all_close(&g, &[1.0, 0.0, 4.0]));
+}
+
+#[grad]
+fn accumulate_for_each(x: &[f64], w: f64) -> f64 {
+    let mut total = 0.0;
+    x.iter().for_each(|v| total += w * v.sin());
+    total
+}
+
+#[test]
+fn for_each_assigns_outside() {
+    let x = [0.2, 1.0];
+    let (value, (g, d_w)) = accumulate_for_each_grad(&x, 1.5);
+    assert!(close(value, 1.5 * (0.2f64.sin() + 1.0f64.sin())));
+    assert!(all_close(&g, &[1.5 * 0.2f64.cos(), 1.5 * 1.0f64.cos()]));
+    assert!(close(d_w, 0.2f64.sin() + 1.0f64.sin()));
+}
+
+pub struct Config {
+    pub scale: f64,
+    pub offsets: [f64; 2],
+}
+
+#[grad(x)]
+fn with_config(x: f64, cfg: &Config) -> f64 {
+    debug_assert!(cfg.scale > 0.0);
+    cfg.scale * (x - cfg.offsets[1]).exp()
+}
+
+#[test]
+fn data_struct_fields_pass_through() {
+    let cfg = Config {
+        scale: 2.0,
+        offsets: [0.0, 0.5],
+    };
+    let (value, d_x) = with_config_grad(1.0, &cfg);
+    assert!(close(value, 2.0 * 0.5f64.exp()) && close(d_x, value));
+}
+
+#[grad]
+fn total_variation(x: &[f64]) -> f64 {
+    x.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>()
+        + x.chunks(2).map(|c| c[0] * c[c.len() - 1]).sum::<f64>()
+}
+
+#[test]
+fn windows_and_chunks() {
+    let x = [1.0, 3.0, 2.0, 5.0, 4.0];
+    let (value, g) = total_variation_grad(&x);
+    // Squares of differences: 4 + 1 + 9 + 1; chunks [1,3], [2,5], [4]: 3 + 10 + 16.
+    assert!(close(value, 15.0 + 29.0));
+    let mut hand = [0.0; 5];
+    for i in 0..4 {
+        let d = 2.0 * (x[i + 1] - x[i]);
+        hand[i] -= d;
+        hand[i + 1] += d;
+    }
+    hand[0] += x[1];
+    hand[1] += x[0];
+    hand[2] += x[3];
+    hand[3] += x[2];
+    hand[4] += 2.0 * x[4];
+    assert!(all_close(&g, &hand));
+}
+
+#[grad]
+fn tail_loop(x: &[f64]) -> f64 {
+    let tail = &x[1..];
+    let mut s = 0.0;
+    for (a, b) in x.iter().zip(tail) {
+        s += a * b;
+    }
+    for w in x.windows(3) {
+        let [l, _, r] = *w else {
+            unreachable!()
+        };
+        s += l * r;
+    }
+    s
+}
+
+#[test]
+fn slices_views_and_for_over_chains() {
+    let x = [1.0, 2.0, 3.0, 4.0];
+    let (value, g) = tail_loop_grad(&x);
+    assert!(close(value, 2.0 + 6.0 + 12.0 + 3.0 + 8.0));
+    assert!(all_close(&g, &[2.0 + 3.0, 1.0 + 3.0 + 4.0, 2.0 + 4.0 + 1.0, 3.0 + 2.0]));
+}
