@@ -27,74 +27,110 @@ mod share;
 
 // ---- optimization test problems ----
 
+#[path = "corpus/cases/optimization/ackley.rs"]
+mod ackley;
+#[path = "corpus/cases/optimization/beale.rs"]
+mod beale;
+#[path = "corpus/cases/optimization/booth.rs"]
+mod booth;
+#[path = "corpus/cases/optimization/dixon_price.rs"]
+mod dixon_price;
+#[path = "corpus/cases/optimization/griewank.rs"]
+mod griewank;
+#[path = "corpus/cases/optimization/himmelblau.rs"]
+mod himmelblau;
+#[path = "corpus/cases/optimization/michalewicz.rs"]
+mod michalewicz;
+#[path = "corpus/cases/optimization/rastrigin.rs"]
+mod rastrigin;
+#[path = "corpus/cases/optimization/rosenbrock.rs"]
+mod rosenbrock;
+#[path = "corpus/cases/optimization/rosenbrock_chained.rs"]
+mod rosenbrock_chained;
+#[path = "corpus/cases/optimization/rosenbrock_pairwise.rs"]
+mod rosenbrock_pairwise;
+#[path = "corpus/cases/optimization/sphere.rs"]
+mod sphere;
+#[path = "corpus/cases/optimization/styblinski_tang.rs"]
+mod styblinski_tang;
+#[path = "corpus/cases/optimization/sum_of_powers.rs"]
+mod sum_of_powers;
+#[path = "corpus/cases/optimization/trid.rs"]
+mod trid;
+
 // Not accepted by #[grad] yet (first rejected construct):
-//   optimization/ackley.rs:10:31  `T::from_f64(c).unwrap()`
-//   optimization/beale.rs:11:9  array destructuring `let [..] = ..`
-//   optimization/booth.rs:9:9  array destructuring `let [..] = ..`
-//   optimization/dixon_price.rs:14:17  turbofish `.sum::<f64>()`
-//   optimization/griewank.rs:9:47  turbofish `.sum::<f64>()`
-//   optimization/himmelblau.rs:9:14  a local closure
-//   optimization/levy.rs:11:66  iterator `.collect()` outside a `for`
-//   optimization/michalewicz.rs:16:13  turbofish `.sum::<f64>()`
-//   optimization/powell.rs:9:5  `assert_eq!` in the body
-//   optimization/rastrigin.rs:15:17  turbofish `.sum::<f64>()`
-//   optimization/rosenbrock.rs:9:5  `assert!` in the body
-//   optimization/rosenbrock_chained.rs:11:32  `T::from_f64(c).unwrap()`
-//   optimization/rosenbrock_pairwise.rs:10:5  `debug_assert!` in the body
-//   optimization/sphere.rs:11:30  iterator `.sum()` outside a `for`
-//   optimization/styblinski_tang.rs:11:13  turbofish `.sum::<f64>()`
-//   optimization/sum_of_powers.rs:12:10  iterator `.sum()` outside a `for`
-//   optimization/trid.rs:9:61  iterator `.sum()` outside a `for`
-//   optimization/zakharov.rs:9:44  iterator `.fold()` outside a `for`
+//   optimization/levy.rs:11:23  `let w: Vec<f64> = x.iter().map(..).collect();`
+//   optimization/powell.rs:11:16  `.chunks_exact(4)`
+//   optimization/zakharov.rs:9:49  a tuple accumulator `fold((0.0, 0.0), |(sq, s), (i, &xi)| ..)`
 
 // ---- statistics: log-densities and losses ----
 
+#[path = "corpus/cases/statistics/binary_cross_entropy.rs"]
+mod binary_cross_entropy;
 #[path = "corpus/cases/statistics/cauchy_log_pdf.rs"]
 mod cauchy_log_pdf;
+#[path = "corpus/cases/statistics/gaussian_kl.rs"]
+mod gaussian_kl;
+#[path = "corpus/cases/statistics/huber.rs"]
+mod huber;
+#[path = "corpus/cases/statistics/log_cosh.rs"]
+mod log_cosh;
+#[path = "corpus/cases/statistics/log_sum_exp.rs"]
+mod log_sum_exp;
 #[path = "corpus/cases/statistics/logistic_log_pdf.rs"]
 mod logistic_log_pdf;
+#[path = "corpus/cases/statistics/logistic_regression_nll.rs"]
+mod logistic_regression_nll;
+#[path = "corpus/cases/statistics/pinball.rs"]
+mod pinball;
+#[path = "corpus/cases/statistics/poisson_nll.rs"]
+mod poisson_nll;
+#[path = "corpus/cases/statistics/softmax_cross_entropy.rs"]
+mod softmax_cross_entropy;
+#[path = "corpus/cases/statistics/weighted_least_squares.rs"]
+mod weighted_least_squares;
 
 // Not accepted by #[grad] yet (first rejected construct):
-//   statistics/binary_cross_entropy.rs:18:13  turbofish `.sum::<f64>()`
-//   statistics/gamma_log_likelihood.rs:11:62  iterator `.sum()` outside a `for`
-//   statistics/gaussian_kl.rs:13:13  turbofish `.sum::<f64>()`
-//   statistics/huber.rs:19:13  turbofish `.sum::<f64>()`
-//   statistics/log_cosh.rs:10:5  `debug_assert_eq!` in the body
-//   statistics/log_sum_exp.rs:9:31  iterator `.fold()` outside a `for`
-//   statistics/logistic_regression_nll.rs:22:13  turbofish `.sum::<f64>()`
-//   statistics/normal_log_likelihood.rs:12:5  `assert!` in the body
-//   statistics/pinball.rs:10:5  `assert!` in the body
-//   statistics/poisson_nll.rs:13:63  iterator `.sum()` outside a `for`
-//   statistics/softmax_cross_entropy.rs:11:38  iterator `.fold()` outside a `for`
-//   statistics/student_t_log_likelihood.rs:36:10  iterator `.sum()` outside a `for`
-//   statistics/weighted_least_squares.rs:17:10  iterator `.sum()` outside a `for`
+//   statistics/gamma_log_likelihood.rs:11:62  generated code does not compile (E0283): `let ln_fact: f64 = (1..k).map(..).sum()` loses its type
+//   statistics/normal_log_likelihood.rs:15:30  generated code does not compile (E0308): f64 literal inside `F::from_f64((2.0 * PI).ln())` made generic
+//   statistics/student_t_log_likelihood.rs:33:45  call to plain `ln_gamma(nu)` on a float parameter needs `ln_gamma_adjoint`
 
 // ---- special functions ----
 
 #[path = "corpus/cases/special/bessel_i0.rs"]
 mod bessel_i0;
+#[path = "corpus/cases/special/digamma.rs"]
+mod digamma;
+#[path = "corpus/cases/special/erf_abramowitz_stegun.rs"]
+mod erf_abramowitz_stegun;
+#[path = "corpus/cases/special/horner.rs"]
+mod horner;
+#[path = "corpus/cases/special/lambert_w.rs"]
+mod lambert_w;
+#[path = "corpus/cases/special/ln_gamma_stirling.rs"]
+mod ln_gamma_stirling;
 #[path = "corpus/cases/special/sinc.rs"]
 mod sinc;
+#[path = "corpus/cases/special/softplus.rs"]
+mod softplus;
 
 // Not accepted by #[grad] yet (first rejected construct):
-//   special/chebyshev.rs:9:5  `assert!` in the body
-//   special/digamma.rs:11:5  `assert!` in the body
-//   special/erf_abramowitz_stegun.rs:22:31  iterator `.fold()` outside a `for`
-//   special/horner.rs:10:25  iterator `.fold()` outside a `for`
-//   special/lambert_w.rs:9:5  `assert!` in the body
-//   special/ln_gamma_lanczos.rs:33:10  iterator `.fold()` outside a `for`
-//   special/ln_gamma_stirling.rs:13:5  `debug_assert!` in the body
-//   special/softplus.rs:10:39  `T::from_f64(c).unwrap()`
+//   special/chebyshev.rs:14:22  `coeffs[1..].iter().rev()` (range slice)
+//   special/ln_gamma_lanczos.rs:22:1  generated code does not compile (E0308 if/else types): reflection `return` + recursive call
 
 // ---- physics: energies and Lagrangians ----
 
+#[path = "corpus/cases/physics/gravitational_potential.rs"]
+mod gravitational_potential;
+#[path = "corpus/cases/physics/lennard_jones.rs"]
+mod lennard_jones;
+#[path = "corpus/cases/physics/oscillator_lagrangian.rs"]
+mod oscillator_lagrangian;
 #[path = "corpus/cases/physics/pendulum_energy.rs"]
 mod pendulum_energy;
 
 // Not accepted by #[grad] yet (first rejected construct):
-//   physics/coulomb_energy.rs:14:41  `for` over a `zip` with a const table / sub-slice
+//   physics/coulomb_energy.rs:15:28  `pos[i + 1..]` range slice of an array of rows
 //   physics/double_pendulum.rs:9:5  a `const` item in the body
-//   physics/gravitational_potential.rs:15:25  `for` over `.zip(..).skip(..)` chains
-//   physics/lennard_jones.rs:21:18  iterator `.sum()` outside a `for`
-//   physics/oscillator_lagrangian.rs:12:33  `T::from_f64(c).unwrap()`
-//   physics/spring_chain.rs:16:10  iterator `.sum()` outside a `for`
+//   physics/spring_chain.rs  compiles, but `_grad` is WRONG: `pos.chunks(2).skip(1)` visits the
+//     wrong elements (value and gradient differ from the function's)

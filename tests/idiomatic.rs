@@ -249,9 +249,7 @@ fn tail_loop(x: &[f64]) -> f64 {
         s += a * b;
     }
     for w in x.windows(3) {
-        let [l, _, r] = *w else {
-            unreachable!()
-        };
+        let [l, _, r] = *w else { unreachable!() };
         s += l * r;
     }
     s
@@ -262,5 +260,8 @@ fn slices_views_and_for_over_chains() {
     let x = [1.0, 2.0, 3.0, 4.0];
     let (value, g) = tail_loop_grad(&x);
     assert!(close(value, 2.0 + 6.0 + 12.0 + 3.0 + 8.0));
-    assert!(all_close(&g, &[2.0 + 3.0, 1.0 + 3.0 + 4.0, 2.0 + 4.0 + 1.0, 3.0 + 2.0]));
+    assert!(all_close(
+        &g,
+        &[2.0 + 3.0, 1.0 + 3.0 + 4.0, 2.0 + 4.0 + 1.0, 3.0 + 2.0]
+    ));
 }
