@@ -71,7 +71,14 @@ fn share() {
     }
 
     let compiling = outcomes.iter().filter(|o| o.errors.is_empty()).count();
+    let agreeing = outcomes
+        .iter()
+        .filter(|o| o.errors.is_empty() && o.test_errors.is_empty() && o.tests.is_none())
+        .count();
     println!("\ncompiles: {compiling}/{}", outcomes.len());
+    println!(
+        "of which the generated gradient agrees with the hand gradient: {agreeing}/{compiling}"
+    );
     let mut problems = Vec::new();
     for o in &outcomes {
         let Some(first) = o.errors.first() else {
