@@ -68,6 +68,10 @@ impl Lowerer<'_> {
                     by_ref: matches!(arg, Expr::Reference(_)) || matches!(arg, Expr::Path(_)),
                 })),
                 Value::Error => {}
+                Value::View { .. } => self.errors.on(
+                    arg,
+                    "#[grad] cannot pass a slice of an array (`&x[a..b]`) to a function yet: pass the whole array, or copy the slice into a local array",
+                ),
                 _ => {
                     self.errors
                         .on(arg, "#[grad] cannot pass this value to a function");

@@ -76,7 +76,7 @@ impl Lowerer<'_> {
             }
             Expr::Closure(c) => self.unsupported(
                 c,
-                "closures are not supported in a #[grad] function: write the closure's body as a separate #[grad] function and call it",
+                "#[grad] cannot differentiate through a closure used as a value (passed to a function, stored): call a local closure directly (`let sq = |v: f64| v * v; sq(x)`), use it in an iterator adaptor, or make it a function with `#[grad]`",
             ),
             Expr::Unsafe(u) => self.unsupported(
                 u,

@@ -58,17 +58,8 @@ impl Lowerer<'_> {
                 return Some(Value::Error);
             }
         };
-        for f in reduction.closures().into_iter().chain(stream.closures()) {
-            if let Expr::Closure(c) = f {
-                let body = &c.body;
-                if contains_return(&parse_quote!({ #body })) {
-                    self.errors.on(
-                        &c.body,
-                        "#[grad] cannot inline a closure that contains `return`: write the loop out",
-                    );
-                    return Some(Value::Error);
-                }
-            }
+        if self.closure_returns(&Expr::MethodCall(m.clone())) {
+            return Some(Value::Error);
         }
         let k = self.next_synthetic();
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
@@ -142,9 +133,38 @@ impl Lowerer<'_> {
         })
     }
 
+    /// Reports a closure in `expr` that contains `return`, which inlining would turn into a
+    /// return from the whole function.
+    fn closure_returns(&mut self, expr: &Expr) -> bool {
+        struct Closures<'a>(Vec<&'a syn::ExprClosure>);
+        impl<'a> Visit<'a> for Closures<'a> {
+            fn visit_expr_closure(&mut self, c: &'a syn::ExprClosure) {
+                self.0.push(c);
+            }
+        }
+        let mut closures = Closures(Vec::new());
+        closures.visit_expr(expr);
+        let mut found = false;
+        for c in closures.0 {
+            let body = &c.body;
+            if contains_return(&parse_quote!({ #body })) {
+                self.errors.on(
+                    c,
+                    "#[grad] cannot inline a closure that contains `return`: use `if`/`else` for its value, or write the loop out",
+                );
+                found = true;
+            }
+        }
+        found
+    }
+
     /// `for pat in chain { body }` over any chain: `for i in 0..len { let pat = item(i); body }`.
     pub(super) fn lower_for_stream(&mut self, f: &syn::ExprForLoop) {
         let span = f.expr.span();
+        if self.closure_returns(&f.expr) {
+            self.poison(&f.pat);
+            return;
+        }
         let stream = match self.stream(&f.expr) {
             Ok(stream) => stream,
             Err((span, message)) => {
@@ -282,25 +302,6 @@ impl Stream {
                 }
             })
             .collect()
-    }
-
-    fn closures(&self) -> Vec<&Expr> {
-        self.tail
-            .iter()
-            .map(|s| match s {
-                Step::Map(f) | Step::Filter(f) => f,
-            })
-            .collect()
-    }
-}
-
-impl Reduction<'_> {
-    fn closures(&self) -> Vec<&Expr> {
-        match self {
-            Reduction::Fold(_, f) | Reduction::Reduce(f) | Reduction::ForEach(f) => vec![f],
-            Reduction::Extreme { cmp, .. } => vec![cmp],
-            Reduction::Sum | Reduction::Product => Vec::new(),
-        }
     }
 }
 

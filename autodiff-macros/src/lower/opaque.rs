@@ -182,15 +182,20 @@ pub(super) fn is_non_float_method(name: &str) -> bool {
 }
 
 /// Every identifier in `tokens` that may name a local, with whether its only use there is
-/// `.len()`: not a method or field name (after `.`), not a path segment after `::`. Names
+/// `.len()`: not a method or field name (after `.`), not a path segment after `::`. Erring
+/// on the side of naming too many is safe (an unused rebinding); missing one is not. Names
 /// inside format strings (`"{n}"`) count, since `format_args!` captures them.
 fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, tt) in tokens.iter().enumerate() {
-        let after =
-            |c: char| i > 0 && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == c);
+        let punct = |k: usize, c: char| {
+            i >= k && matches!(&tokens[i - k], TokenTree::Punct(p) if p.as_char() == c)
+        };
+        // `a.name` and `path::name` name no local; `..name` and `field: name` do.
+        let member = punct(1, '.') && !punct(2, '.');
+        let path_segment = punct(1, ':') && punct(2, ':');
         match tt {
-            TokenTree::Ident(ident) if !after('.') && !after(':') => {
+            TokenTree::Ident(ident) if !member && !path_segment => {
                 let method = |k: usize| match tokens.get(i + k) {
                     Some(TokenTree::Ident(m)) => m.to_string(),
                     _ => String::new(),

@@ -116,7 +116,7 @@ impl Lowerer<'_> {
         self.errors.on(
             mac,
             format!(
-                "#[grad] does not support the macro `{name}!` in a differentiated function: the only macro allowed is `vec![0.0; n]`; move printing and checks to the caller"
+                "#[grad] cannot differentiate through the macro `{name}!`: its value depends on a differentiated input; write the expression out (statement macros such as `assert!` and `println!` are fine)"
             ),
         );
     }

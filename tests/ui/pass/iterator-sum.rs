@@ -1,3 +1,5 @@
+#![deny(warnings)]
+
 use autodiff::grad;
 
 #[grad]
@@ -6,4 +8,6 @@ fn f(w: &[f64]) -> f64 {
     total * 2.0
 }
 
-fn main() {}
+fn main() {
+    assert_eq!(f_grad(&[1.0, -2.0]), (-2.0, vec![2.0, 2.0]));
+}
