@@ -1,6 +1,8 @@
 //! Rust as numeric crates write it, with `#[grad]` added and nothing else: iterator chains
 //! with closures, `FromPrimitive` constants, destructuring, constant tables, asserts, local
 //! closures, data structs. Each gradient is checked against a hand-derived one.
+// `vec![..]` literals are what is being tested.
+#![allow(clippy::useless_vec)]
 
 use autodiff::{grad, Float};
 use num_traits::FromPrimitive;
@@ -82,10 +84,7 @@ fn slice_patterns() {
     let (value, g) = destructured_grad(&[1.0, 2.0]);
     assert!(close(value, 4.0 + 1.0));
     // d/dx = 2(x+2y-7) + 4(2x+y-5); d/dy = 4(x+2y-7) + 2(2x+y-5).
-    assert!(all_close(
-        &g,
-        &[2.0 * -2.0 + 4.0 * -1.0, 4.0 * -2.0 + 2.0 * -1.0]
-    ));
+    assert!(all_close(&g, &[2.0 * -2.0 - 4.0, 4.0 * -2.0 - 2.0]));
 }
 
 const LANCZOS: [f64; 3] = [0.5, 0.25, 0.125];
@@ -264,4 +263,58 @@ fn slices_views_and_for_over_chains() {
         &g,
         &[2.0 + 3.0, 1.0 + 3.0 + 4.0, 2.0 + 4.0 + 1.0, 3.0 + 2.0]
     ));
+}
+
+#[grad]
+fn literal_arrays(x: &[f64; 2], s: f64) -> f64 {
+    let v = [x[0] * s, x[1], 2.0];
+    let m = [[s, x[0]], [x[1], 1.0]];
+    let w = vec![s, s * s];
+    v.iter().sum::<f64>() + m[0][1] * m[1][0] + w[1] * v[2]
+}
+
+#[test]
+fn array_and_vec_literals() {
+    let (value, (d_x, d_s)) = literal_arrays_grad(&[3.0, 4.0], 0.5);
+    assert!(close(value, 1.5 + 4.0 + 2.0 + 12.0 + 0.5));
+    assert!(all_close(&d_x, &[0.5 + 4.0, 1.0 + 3.0]));
+    assert!(close(d_s, 3.0 + 2.0 * 2.0 * 0.5));
+}
+
+#[grad]
+fn copies(w: &[f64; 3], x: &[f64]) -> f64 {
+    let mut a = *w;
+    a[0] *= 2.0;
+    let mut b = x.to_vec();
+    b[1] *= a[0];
+    let c: Vec<f64> = x.iter().map(|v| v * v).collect();
+    a.iter().sum::<f64>() + b.iter().sum::<f64>() + c[0]
+}
+
+#[test]
+fn array_copies_and_collect() {
+    let (w, x) = ([1.0, 2.0, 3.0], [0.5, 4.0]);
+    let (value, (d_w, d_x)) = copies_grad(&w, &x);
+    // a = [2, 2, 3]; b = [0.5, 2 * 4]; c[0] = 0.25.
+    assert!(close(value, 7.0 + 8.5 + 0.25));
+    assert!(all_close(&d_w, &[2.0 + 2.0 * 4.0, 1.0, 1.0]));
+    assert!(all_close(&d_x, &[1.0 + 2.0 * 0.5, 2.0]));
+}
+
+#[grad]
+fn suffixed_literals(z: f64) -> f64 {
+    let mut acc = 0_f64;
+    for _ in 0..3 {
+        acc = acc * z + 1.0;
+    }
+    acc + (2f64 * std::f64::consts::PI).sqrt() * z
+}
+
+#[test]
+fn float_suffixed_integer_literals() {
+    let z = 0.5;
+    let (value, d_z) = suffixed_literals_grad(z);
+    let c = (2.0 * std::f64::consts::PI).sqrt();
+    assert!(close(value, z * z + z + 1.0 + c * z));
+    assert!(close(d_z, 2.0 * z + 1.0 + c));
 }

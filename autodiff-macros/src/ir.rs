@@ -56,8 +56,11 @@ pub struct ArrayInfo {
     pub dims: usize,
     pub origin: ArrayOrigin,
     /// The length of each dimension, outermost first, when known (local arrays, whose
-    /// lengths never change): `.len()` reads it without the array.
+    /// lengths never change, and fixed-size parameters): `.len()` reads it without the array.
     pub lens: Vec<Operand>,
+    /// Whether the type is a fixed-size array (`[T; N]`, `[[T; M]; N]`), every length in
+    /// `lens` a constant: a copy of it is one too.
+    pub fixed: bool,
     pub span: Span,
 }
 

@@ -61,6 +61,16 @@ impl Lowerer<'_> {
                 self.lower_continue(c);
                 Value::Unit
             }
+            Expr::Reference(r) if r.mutability.is_some() => match &*r.expr {
+                Expr::Index(index) => match self.index_target(index) {
+                    Some((array, index)) => Value::Element { array, index },
+                    None => Value::Error,
+                },
+                other => self.unsupported(
+                    other,
+                    "#[grad] supports `&mut` only on an element of a local array (`iter_mut()`)",
+                ),
+            },
             Expr::Reference(r) => {
                 let v = self.lower_expr(&r.expr);
                 match v {
@@ -82,6 +92,12 @@ impl Lowerer<'_> {
                 u,
                 "`unsafe` blocks are not supported in a #[grad] function: differentiation needs plain arithmetic it can see",
             ),
+            Expr::Macro(m) if is_diverging(&m.mac) => {
+                // `unreachable!()` as a value: a statement, then a placeholder the type
+                // checker accepts after it.
+                self.effect(&m.mac);
+                Value::Scalar(self.zero())
+            }
             Expr::Macro(m) => match self.try_opaque(expr, false) {
                 Some(value) => value,
                 None => {
@@ -108,7 +124,7 @@ impl Lowerer<'_> {
             ),
             Expr::Array(a) => self.unsupported(
                 a,
-                "#[grad] supports local arrays written as `[0.0; N]` or `vec![0.0; n]` in a `let`; fill them by index",
+                "#[grad] supports array literals bound to a local (`let v = [a, b, c];`): bind it first, then index it or pass `&v`",
             ),
                         Expr::Struct(s) => self.unsupported(
                 s,
@@ -150,6 +166,7 @@ impl Lowerer<'_> {
                 }
                 Some(Binding::Poisoned) => return Value::Error,
                 Some(Binding::Tuple(values)) => return Value::Tuple(values),
+                Some(Binding::Element { array, index }) => return Value::Element { array, index },
                 Some(Binding::Closure(_)) => {
                     return self.unsupported(
                         p,
@@ -375,46 +392,17 @@ impl Lowerer<'_> {
                 }
             }
             Expr::Index(index) => {
-                let Some((array, indices)) = self.index_target(index) else {
-                    return;
-                };
-                if let ArrayOrigin::Param(_) = self.arrays[array.0].origin {
-                    self.errors.on(
-                        left,
-                        format!(
-                            "#[grad] cannot write into the parameter `{}`: parameters are read-only in a differentiated function; copy it into a local array (`let mut a = [0.0; N];`) first",
-                            self.arrays[array.0].name
-                        ),
-                    );
-                    return;
+                if let Some((array, indices)) = self.index_target(index) {
+                    self.assign_element(left, array, indices, op, right, span);
                 }
-                let rhs = self.expr_scalar(right);
-                let value = match op {
-                    Some(op) => {
-                        let ty = if self.arrays[array.0].elem == Elem::Float {
-                            Ty::Float
-                        } else {
-                            Ty::Int
-                        };
-                        let current = self.let_op(
-                            "t",
-                            ty,
-                            Op::Load {
-                                array,
-                                index: indices.clone(),
-                            },
-                            span,
-                        );
-                        self.binary(op, current, rhs, span)
-                    }
-                    None => rhs,
-                };
-                self.stored(array);
-                self.emit(Stmt::Store {
-                    array,
-                    index: indices,
-                    value,
-                });
+            }
+            // `*v += x` for `v` from `iter_mut()`.
+            Expr::Unary(u)
+                if matches!(u.op, SynUnOp::Deref(_)) && self.element_ref(&u.expr).is_some() =>
+            {
+                if let Some((array, indices)) = self.element_ref(&u.expr) {
+                    self.assign_element(left, array, indices, op, right, span);
+                }
             }
             Expr::Field(f) => self.errors.on(
                 f,
@@ -427,6 +415,63 @@ impl Lowerer<'_> {
             other => self
                 .errors
                 .on(other, "#[grad] cannot assign to this expression"),
+        }
+    }
+
+    /// `a[i] = e`, `a[i] op= e`, `*v = e`: a store into a local array.
+    fn assign_element(
+        &mut self,
+        left: &Expr,
+        array: ArrayId,
+        indices: Vec<Operand>,
+        op: Option<BinOp>,
+        right: &Expr,
+        span: Span,
+    ) {
+        if let ArrayOrigin::Param(_) = self.arrays[array.0].origin {
+            self.errors.on(
+                left,
+                format!(
+                    "#[grad] cannot write into the parameter `{}`: parameters are read-only in a differentiated function; copy it into a local array first (`let mut a = *w;` or `w.to_vec()`)",
+                    self.arrays[array.0].written
+                ),
+            );
+            return;
+        }
+        let rhs = self.expr_scalar(right);
+        let value = match op {
+            Some(op) => {
+                let current = self.load(array, indices.clone(), span);
+                self.binary(op, current, rhs, span)
+            }
+            None => rhs,
+        };
+        self.stored(array);
+        self.emit(Stmt::Store {
+            array,
+            index: indices,
+            value,
+        });
+    }
+
+    /// A read of one element.
+    pub(super) fn load(&mut self, array: ArrayId, index: Vec<Operand>, span: Span) -> Operand {
+        let ty = if self.arrays[array.0].elem == Elem::Float {
+            Ty::Float
+        } else {
+            Ty::Int
+        };
+        self.let_op("t", ty, Op::Load { array, index }, span)
+    }
+
+    /// The element a name from `iter_mut()` refers to.
+    fn element_ref(&self, expr: &Expr) -> Option<(ArrayId, Vec<Operand>)> {
+        let Expr::Path(p) = expr else {
+            return None;
+        };
+        match self.lookup(&p.path.get_ident()?.to_string()) {
+            Some(Binding::Element { array, index }) => Some((array, index)),
+            _ => None,
         }
     }
 
@@ -815,5 +860,12 @@ pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
         SynBinOp::DivAssign(_) => BinOp::Div,
         SynBinOp::RemAssign(_) => BinOp::Rem,
         _ => return None,
+    })
+}
+
+/// `panic!`, `unreachable!`, `todo!`, `unimplemented!`: they never produce a value.
+fn is_diverging(mac: &syn::Macro) -> bool {
+    mac.path.segments.last().is_some_and(|s| {
+        ["panic", "unreachable", "todo", "unimplemented"].contains(&s.ident.to_string().as_str())
     })
 }

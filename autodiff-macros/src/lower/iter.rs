@@ -15,17 +15,17 @@ use syn::parse_quote;
 use super::*;
 
 /// The items of a chain, as positions `0..len`.
-struct Stream {
+pub(super) struct Stream {
     /// The number of items (before any `filter`).
-    len: Expr,
+    pub(super) len: Expr,
     /// The item at a position.
-    at: Rc<dyn Fn(&Expr) -> Expr>,
+    pub(super) at: Rc<dyn Fn(&Expr) -> Expr>,
     /// What happens to each item after a `filter` (positions no longer count items).
-    tail: Vec<Step>,
+    pub(super) tail: Vec<Step>,
 }
 
 #[derive(Clone)]
-enum Step {
+pub(super) enum Step {
     Map(Expr),
     Filter(Expr),
 }
@@ -135,7 +135,7 @@ impl Lowerer<'_> {
 
     /// Reports a closure in `expr` that contains `return`, which inlining would turn into a
     /// return from the whole function.
-    fn closure_returns(&mut self, expr: &Expr) -> bool {
+    pub(super) fn closure_returns(&mut self, expr: &Expr) -> bool {
         struct Closures<'a>(Vec<&'a syn::ExprClosure>);
         impl<'a> Visit<'a> for Closures<'a> {
             fn visit_expr_closure(&mut self, c: &'a syn::ExprClosure) {
@@ -193,13 +193,13 @@ impl Lowerer<'_> {
     }
 
     /// A number for the names of one synthesized loop, unique in the function.
-    fn next_synthetic(&mut self) -> usize {
+    pub(super) fn next_synthetic(&mut self) -> usize {
         self.synthetic += 1;
         self.synthetic
     }
 
     /// The items of `expr`, an iterator chain without its reduction.
-    fn stream(&mut self, expr: &Expr) -> Result<Stream, (Span, String)> {
+    pub(super) fn stream(&mut self, expr: &Expr) -> Result<Stream, (Span, String)> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
             (
                 what.span(),
@@ -233,6 +233,14 @@ impl Lowerer<'_> {
                 match (name.as_str(), arg) {
                     ("iter" | "into_iter" | "copied" | "cloned" | "by_ref", None) => {
                         self.stream(&m.receiver)
+                    }
+                    ("iter_mut", None) => {
+                        let array = strip_reference(&m.receiver).clone();
+                        Ok(Stream {
+                            len: parse_quote!(#array.len()),
+                            at: Rc::new(move |p| parse_quote!(&mut #array[#p])),
+                            tail: Vec::new(),
+                        })
                     }
                     ("windows" | "chunks", Some(k)) => Ok(views(&m.receiver, k, name == "chunks")),
                     ("map", Some(f)) => {

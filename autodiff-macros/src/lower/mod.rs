@@ -6,6 +6,7 @@
 //! every IR block runs straight through. Anything outside the differentiable subset is
 //! reported (all of it, not just the first) and lowering goes on.
 
+mod arrays;
 mod call;
 mod control;
 mod expr;
@@ -14,6 +15,7 @@ mod loops;
 mod opaque;
 mod stmt;
 
+use arrays::LocalArray;
 use expr::compound_op;
 use loops::scan_loop;
 use stmt::contains_return;
@@ -30,7 +32,7 @@ use syn::{BinOp as SynBinOp, Expr, Lit, Pat, Stmt as SynStmt, UnOp as SynUnOp};
 use crate::diag::Errors;
 use crate::ir::*;
 use crate::rules::{self, Rule};
-use crate::sig::{ParamKind, Signature};
+use crate::sig::{ParamKind, Shape, Signature};
 
 /// A user binding.
 #[derive(Clone)]
@@ -57,6 +59,11 @@ enum Binding {
     Closure(Rc<LocalClosure>),
     /// A tuple of values (`let pair = (x[i], y[i]);`, an item of `zip`).
     Tuple(Vec<Value>),
+    /// An element of a local array bound by `iter_mut()`: `*v += x` stores into it.
+    Element {
+        array: ArrayId,
+        index: Vec<Operand>,
+    },
     /// A name bound to a value that was already reported as an error.
     Poisoned,
 }
@@ -82,6 +89,11 @@ enum Value {
         array: ArrayId,
         offset: Operand,
         len: Operand,
+    },
+    /// `&mut a[i]`.
+    Element {
+        array: ArrayId,
+        index: Vec<Operand>,
     },
     Unit,
     /// The value of something already reported as an error: accepted everywhere without
@@ -168,13 +180,21 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             }
             ParamKind::Array { shape, float } => {
                 let id = ArrayId(lw.arrays.len());
+                let lens: Vec<Operand> = match &**shape {
+                    Shape::ArrayByValue(n) | Shape::ArrayRef(n) => vec![Operand::Const(n.clone())],
+                    Shape::Matrix { rows, cols } => {
+                        vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())]
+                    }
+                    Shape::Slice | Shape::VecRef => Vec::new(),
+                };
                 lw.arrays.push(ArrayInfo {
                     written: name.clone(),
                     name,
                     elem: if *float { Elem::Float } else { Elem::Other },
                     dims: shape.dims(),
                     origin: ArrayOrigin::Param(index),
-                    lens: Vec::new(),
+                    fixed: !lens.is_empty(),
+                    lens,
                     span: param.span,
                 });
                 Binding::Array(id)
@@ -461,6 +481,7 @@ impl Lowerer<'_> {
         match value {
             Value::Scalar(op) => op,
             Value::Error => self.zero(),
+            Value::Element { array, index } => self.load(array, index, span),
             Value::Unit => {
                 self.errors
                     .at(span, "expected a value here, but this expression has none");

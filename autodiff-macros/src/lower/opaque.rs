@@ -92,7 +92,7 @@ impl Lowerer<'_> {
                 }
                 Binding::Opaque => None,
                 // A local closure is inlined and a tuple taken apart, never passed through.
-                Binding::Closure(_) | Binding::Tuple(_) => {
+                Binding::Closure(_) | Binding::Tuple(_) | Binding::Element { .. } => {
                     reads.varied = true;
                     None
                 }

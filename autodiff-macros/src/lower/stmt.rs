@@ -148,7 +148,7 @@ impl Lowerer<'_> {
             self.define_closure(&pi.ident, c);
             return;
         }
-        // A local array: `[0.0; N]`, `[[0.0; M]; N]`, `vec![0.0; n]`.
+        // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
         match self.try_local_array(pat, &init.expr) {
             LocalArray::No => {}
             LocalArray::Declared(array) => {
@@ -203,6 +203,9 @@ impl Lowerer<'_> {
             (Pat::Ident(pi), Value::Array(a)) => self.bind(pi.ident.to_string(), Binding::Array(a)),
             (Pat::Ident(pi), Value::Row { array, index }) => {
                 self.bind(pi.ident.to_string(), Binding::Row { array, index })
+            }
+            (Pat::Ident(pi), Value::Element { array, index }) => {
+                self.bind(pi.ident.to_string(), Binding::Element { array, index })
             }
             (Pat::Ident(pi), Value::Tuple(values)) if pi.mutability.is_none() => {
                 self.bind(pi.ident.to_string(), Binding::Tuple(values))
@@ -386,89 +389,6 @@ impl Lowerer<'_> {
         for name in names.0 {
             self.bind(name, Binding::Poisoned);
         }
-    }
-
-    pub(super) fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> LocalArray {
-        let (fill, fixed_lens, vec_len) = match init {
-            Expr::Repeat(r) => {
-                let (fill, mut lens) = repeat_parts(&r.expr);
-                lens.insert(0, (*r.len).clone());
-                (fill, lens, None)
-            }
-            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-                let tokens = &m.mac.tokens;
-                let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(quote!([#tokens])) else {
-                    self.errors.on(
-                        m,
-                        "#[grad] supports `vec!` only in the form `vec![0.0; n]` (a local buffer filled by index)",
-                    );
-                    return LocalArray::Failed;
-                };
-                let (fill, lens) = repeat_parts(&r.expr);
-                let len = self.expr_scalar(&r.len);
-                (fill, lens, Some(len))
-            }
-            _ => return LocalArray::No,
-        };
-        let Pat::Ident(pi) = pat else {
-            self.errors
-                .on(pat, "#[grad] needs a local array to be bound to a name");
-            return LocalArray::Failed;
-        };
-        let fill = self.expr_scalar(&fill);
-        let elem = if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) {
-            Elem::Float
-        } else {
-            Elem::Other
-        };
-        let id = ArrayId(self.arrays.len());
-        let name = self.unique_name(&pi.ident.to_string());
-        let lens = vec_len
-            .iter()
-            .cloned()
-            .chain(fixed_lens.iter().map(|n| Operand::Const(n.clone())))
-            .collect();
-        self.arrays.push(ArrayInfo {
-            name,
-            written: pi.ident.to_string(),
-            elem,
-            dims: fixed_lens.len() + usize::from(vec_len.is_some()),
-            origin: ArrayOrigin::Local,
-            lens,
-            span: pi.ident.span(),
-        });
-        if self.arrays[id.0].dims > 2 {
-            self.errors.on(
-                init,
-                "#[grad] supports local arrays of one or two dimensions",
-            );
-        }
-        self.emit(Stmt::DeclareArray {
-            array: id,
-            fill,
-            fixed_lens,
-            vec_len,
-        });
-        LocalArray::Declared(id)
-    }
-}
-
-pub(super) enum LocalArray {
-    /// The `let` is not a local array.
-    No,
-    Declared(ArrayId),
-    /// A malformed one, already reported.
-    Failed,
-}
-
-pub(super) fn repeat_parts(expr: &Expr) -> (Expr, Vec<Expr>) {
-    match expr {
-        Expr::Repeat(inner) => {
-            let (fill, mut lens) = repeat_parts(&inner.expr);
-            lens.insert(0, (*inner.len).clone());
-            (fill, lens)
-        }
-        other => (other.clone(), Vec::new()),
     }
 }
 

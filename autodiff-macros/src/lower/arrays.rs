@@ -1,0 +1,374 @@
+//! Local arrays: buffers (`[0.0; N]`, `vec![0.0; n]`), literals (`[a, b]`, `vec![a, b]`),
+//! copies (`let mut a = *w;`, `w.to_vec()`) and `collect()`ed chains. Each is declared once
+//! and filled by stores, so its elements are differentiated like any other local array's.
+
+use proc_macro2::Ident;
+use syn::parse_quote;
+
+use super::*;
+
+pub(super) enum LocalArray {
+    /// The `let` is not a local array.
+    No,
+    Declared(ArrayId),
+    /// A malformed one, already reported.
+    Failed,
+}
+
+/// What a new local array holds before its first store.
+struct Declaration {
+    elem: Elem,
+    fill: Operand,
+    /// Fixed lengths, outermost first, as written.
+    fixed_lens: Vec<Expr>,
+    /// The run-time length of a `Vec`.
+    vec_len: Option<Operand>,
+}
+
+impl Lowerer<'_> {
+    pub(super) fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> LocalArray {
+        let Pat::Ident(pi) = pat else {
+            return match init {
+                Expr::Repeat(_) | Expr::Array(_) => {
+                    self.errors
+                        .on(pat, "#[grad] needs a local array to be bound to a name");
+                    LocalArray::Failed
+                }
+                _ => LocalArray::No,
+            };
+        };
+        let mutable = pi.mutability.is_some();
+        match init {
+            Expr::Repeat(r) => self.buffer(pi, r, None),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let tokens = &m.mac.tokens;
+                if let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(quote!([#tokens])) {
+                    let len = self.expr_scalar(&r.len);
+                    return self.buffer(pi, &r, Some(len));
+                }
+                match syn::parse2::<Expr>(quote!([#tokens])) {
+                    Ok(Expr::Array(a)) => self.literal(pi, &a, true),
+                    _ => {
+                        self.errors
+                            .on(m, "#[grad] supports `vec![fill; n]` and `vec![a, b, ..]`");
+                        LocalArray::Failed
+                    }
+                }
+            }
+            Expr::Array(a) => self.literal(pi, a, false),
+            Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {
+                if self.try_opaque_check(init) {
+                    return LocalArray::No;
+                }
+                self.collect(pi, m)
+            }
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && (m.method == "to_vec"
+                        || (mutable && (m.method == "clone" || m.method == "to_owned")))
+                    && self.is_known_array(&m.receiver) =>
+            {
+                self.copy(pi, &m.receiver, m.method != "to_vec")
+            }
+            Expr::Unary(u)
+                if mutable && matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) =>
+            {
+                self.copy(pi, &u.expr, true)
+            }
+            Expr::Path(_) | Expr::Index(_) if mutable && self.is_known_array(init) => {
+                self.copy(pi, init, true)
+            }
+            _ => LocalArray::No,
+        }
+    }
+
+    /// Whether `expr` reads nothing that depends on a float parameter (then it is data, kept
+    /// as written).
+    fn try_opaque_check(&self, expr: &Expr) -> bool {
+        let reads = self.reads(&expr.to_token_stream());
+        !reads.varied && !reads.poisoned
+    }
+
+    /// `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]`, `vec![[fill; M]; n]`.
+    fn buffer(
+        &mut self,
+        pi: &syn::PatIdent,
+        r: &syn::ExprRepeat,
+        vec_len: Option<Operand>,
+    ) -> LocalArray {
+        let (fill, mut fixed_lens) = repeat_parts(&r.expr);
+        if vec_len.is_none() {
+            fixed_lens.insert(0, (*r.len).clone());
+        }
+        let fill = self.expr_scalar(&fill);
+        let elem = if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) {
+            Elem::Float
+        } else {
+            Elem::Other
+        };
+        if fixed_lens.len() + usize::from(vec_len.is_some()) > 2 {
+            self.errors
+                .on(r, "#[grad] supports local arrays of one or two dimensions");
+        }
+        let array = self.declare(
+            pi,
+            Declaration {
+                elem,
+                fill,
+                fixed_lens,
+                vec_len,
+            },
+        );
+        LocalArray::Declared(array)
+    }
+
+    /// `[a, b, c]`, `[[a, b], [c, d]]`, `vec![a, b, c]`: a buffer, then one store each.
+    fn literal(&mut self, pi: &syn::PatIdent, a: &syn::ExprArray, is_vec: bool) -> LocalArray {
+        let rows: Vec<Vec<&Expr>> = match a.elems.first() {
+            Some(Expr::Array(_)) => a
+                .elems
+                .iter()
+                .map(|row| match row {
+                    Expr::Array(r) => r.elems.iter().collect(),
+                    other => vec![other],
+                })
+                .collect(),
+            _ => vec![a.elems.iter().collect()],
+        };
+        let matrix = matches!(a.elems.first(), Some(Expr::Array(_)));
+        let cols = rows.first().map_or(0, Vec::len);
+        if matrix && rows.iter().any(|r| r.len() != cols) {
+            self.errors.on(
+                a,
+                "#[grad] needs the rows of an array literal to have one length",
+            );
+            return LocalArray::Failed;
+        }
+        let values: Vec<Vec<Operand>> = rows
+            .iter()
+            .map(|row| row.iter().map(|e| self.expr_scalar(e)).collect())
+            .collect();
+        let first = values.iter().flatten().next().cloned();
+        let float = values
+            .iter()
+            .flatten()
+            .any(|v| matches!(self.ty(v), Ty::Float | Ty::Unknown));
+        let (elem, fill) = match (float, first) {
+            (false, Some(first)) => (Elem::Other, first),
+            _ => (Elem::Float, self.zero()),
+        };
+        let count = |n: usize| -> Expr {
+            Expr::Lit(syn::ExprLit {
+                attrs: Vec::new(),
+                lit: lit_int(n),
+            })
+        };
+        let outer = if matrix { rows.len() } else { cols };
+        let mut fixed_lens = if matrix {
+            vec![count(cols)]
+        } else {
+            Vec::new()
+        };
+        let vec_len = if is_vec {
+            Some(Operand::Lit(lit_int(outer)))
+        } else {
+            fixed_lens.insert(0, count(outer));
+            None
+        };
+        let array = self.declare(
+            pi,
+            Declaration {
+                elem,
+                fill,
+                fixed_lens,
+                vec_len,
+            },
+        );
+        for (i, row) in values.into_iter().enumerate() {
+            for (j, value) in row.into_iter().enumerate() {
+                let index = if matrix {
+                    vec![Operand::Lit(lit_int(i)), Operand::Lit(lit_int(j))]
+                } else {
+                    vec![Operand::Lit(lit_int(j))]
+                };
+                self.stored(array);
+                self.emit(Stmt::Store {
+                    array,
+                    index,
+                    value,
+                });
+            }
+        }
+        LocalArray::Declared(array)
+    }
+
+    /// `let mut a = *w;`, `w.to_vec()`, `w[i].clone()`, `x[1..].to_vec()`: a new array of the
+    /// same shape (a fixed-size one when `keep_type` and the source is one), filled element by
+    /// element.
+    fn copy(&mut self, pi: &syn::PatIdent, source: &Expr, keep_type: bool) -> LocalArray {
+        let span = source.span();
+        let value = self.lower_expr(source);
+        let (array, dims) = match &value {
+            Value::Array(a) => (*a, self.arrays[a.0].dims),
+            Value::Row { array, .. } => (*array, 1),
+            Value::View { array, .. } => (*array, 1),
+            Value::Error => return LocalArray::Failed,
+            _ => return LocalArray::No,
+        };
+        let info = &self.arrays[array.0];
+        let skip = usize::from(matches!(value, Value::Row { .. }));
+        let fixed_source = info.fixed && !matches!(value, Value::View { .. });
+        let fixed: Vec<Expr> = info.lens[skip.min(info.lens.len())..]
+            .iter()
+            .filter_map(|l| match l {
+                Operand::Const(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect();
+        let elem = info.elem;
+        let declaration = if keep_type && fixed_source {
+            Declaration {
+                elem,
+                fill: self.zero_of(elem),
+                fixed_lens: fixed,
+                vec_len: None,
+            }
+        } else if dims == 1 {
+            let len = self.length_of(&value, span);
+            Declaration {
+                elem,
+                fill: self.zero_of(elem),
+                fixed_lens: Vec::new(),
+                vec_len: Some(len),
+            }
+        } else if fixed.len() == 2 {
+            let len = self.length_of(&value, span);
+            Declaration {
+                elem,
+                fill: self.zero_of(elem),
+                fixed_lens: vec![fixed[1].clone()],
+                vec_len: Some(len),
+            }
+        } else {
+            self.errors.on(
+                source,
+                "#[grad] copies 1-D arrays, slices and Vecs, and fixed-size matrices; copy the rows one by one",
+            );
+            return LocalArray::Failed;
+        };
+        let copy = self.declare(pi, declaration);
+        let k = self.next_synthetic();
+        let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
+        let (src, dst, i, j) = (name("source"), name("copy"), name("i"), name("j"));
+        let fill: Expr = if dims == 2 {
+            parse_quote!(for #i in 0..#dst.len() {
+                for #j in 0..#dst[#i].len() {
+                    #dst[#i][#j] = #src[#i][#j];
+                }
+            })
+        } else {
+            parse_quote!(for #i in 0..#dst.len() {
+                #dst[#i] = #src[#i];
+            })
+        };
+        self.scopes.push(HashMap::new());
+        self.bind_pattern(&parse_quote!(#src), value);
+        self.bind(dst.to_string(), Binding::Array(copy));
+        drop(self.lower_expr(&fill));
+        self.scopes.pop();
+        LocalArray::Declared(copy)
+    }
+
+    /// `let v: Vec<f64> = chain.collect();`: a `Vec` of the chain's length, filled in one loop.
+    fn collect(&mut self, pi: &syn::PatIdent, m: &syn::ExprMethodCall) -> LocalArray {
+        let span = m.span();
+        let stream = match self.stream(&m.receiver) {
+            Ok(s) if s.tail.is_empty() => s,
+            Ok(_) => {
+                self.errors.on(
+                    &m.method,
+                    "#[grad] cannot collect a filtered chain (its length is only known at the end): collect first, or write the loop out",
+                );
+                return LocalArray::Failed;
+            }
+            Err((span, message)) => {
+                self.errors.at(span, message);
+                return LocalArray::Failed;
+            }
+        };
+        if self.closure_returns(&m.receiver) {
+            return LocalArray::Failed;
+        }
+        let len = self.expr_scalar(&stream.len);
+        let array = self.declare(
+            pi,
+            Declaration {
+                elem: Elem::Float,
+                fill: self.zero(),
+                fixed_lens: Vec::new(),
+                vec_len: Some(len.clone()),
+            },
+        );
+        let k = self.next_synthetic();
+        let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
+        let (dst, n, i) = (name("collected"), name("n"), name("i"));
+        let at = (stream.at)(&parse_quote!(#i));
+        let fill: Expr = parse_quote!(for #i in 0..#n {
+            #dst[#i] = #at;
+        });
+        self.scopes.push(HashMap::new());
+        let n_cell = self.new_cell("n", len, Ty::Int, false);
+        self.bind(n.to_string(), n_cell);
+        self.bind(dst.to_string(), Binding::Array(array));
+        drop(self.lower_expr(&fill));
+        self.scopes.pop();
+        LocalArray::Declared(array)
+    }
+
+    fn zero_of(&self, elem: Elem) -> Operand {
+        match elem {
+            Elem::Float => self.zero(),
+            Elem::Other => Operand::Lit(lit_int(0)),
+        }
+    }
+
+    /// Declares a local array named after `pi`.
+    fn declare(&mut self, pi: &syn::PatIdent, d: Declaration) -> ArrayId {
+        let id = ArrayId(self.arrays.len());
+        let name = self.unique_name(&pi.ident.to_string());
+        let lens = d
+            .vec_len
+            .iter()
+            .cloned()
+            .chain(d.fixed_lens.iter().map(|n| Operand::Const(n.clone())))
+            .collect();
+        self.arrays.push(ArrayInfo {
+            name,
+            written: pi.ident.to_string(),
+            elem: d.elem,
+            dims: d.fixed_lens.len() + usize::from(d.vec_len.is_some()),
+            origin: ArrayOrigin::Local,
+            lens,
+            fixed: d.vec_len.is_none(),
+            span: pi.ident.span(),
+        });
+        self.emit(Stmt::DeclareArray {
+            array: id,
+            fill: d.fill,
+            fixed_lens: d.fixed_lens,
+            vec_len: d.vec_len,
+        });
+        id
+    }
+}
+
+fn repeat_parts(expr: &Expr) -> (Expr, Vec<Expr>) {
+    match expr {
+        Expr::Repeat(inner) => {
+            let (fill, mut lens) = repeat_parts(&inner.expr);
+            lens.insert(0, (*inner.len).clone());
+            (fill, lens)
+        }
+        other => (other.clone(), Vec::new()),
+    }
+}
