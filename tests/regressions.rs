@@ -169,3 +169,109 @@ fn rows_bound_by_iteration() {
     assert!(close(value, 5.0) && close(d_x, 10.0));
     assert_eq!(d_w, [[0.5, 0.5], [0.5, 0.5]]);
 }
+
+// A scratch buffer reused across iterations and passed to a call each time (ADBench's GMM
+// writes its `main_term` this way): the call's reverse reads what it saw, not the last fill.
+#[grad]
+fn log_sum_exp(v: &[f64]) -> f64 {
+    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+#[grad]
+fn scratch_reused(points: &[f64], centers: &[f64; 3]) -> f64 {
+    let mut terms = [0.0; 3];
+    let mut scratch = vec![0.0; 3];
+    let mut total = 0.0;
+    for &p in points {
+        for k in 0..3 {
+            terms[k] = -(p - centers[k]) * (p - centers[k]);
+            scratch[k] = 0.5 * terms[k];
+        }
+        total += log_sum_exp(&terms) + log_sum_exp(&scratch);
+    }
+    total
+}
+
+#[test]
+fn scratch_buffer_overwritten_after_call() {
+    let points = [0.3, -1.0, 2.0];
+    let centers = [0.0, 1.0, -0.5];
+    let (value, (d_points, d_centers)) = scratch_reused_grad(&points, &centers);
+    // Per point: lse(t) + lse(t / 2) with t_k = -(p - c_k)^2; d lse / d t_k = softmax(t)_k.
+    let softmax = |t: &[f64]| {
+        let m = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = t.iter().map(|x| (x - m).exp()).collect();
+        let s: f64 = e.iter().sum();
+        (m + s.ln(), e.iter().map(|x| x / s).collect::<Vec<f64>>())
+    };
+    let (mut v, mut dp, mut dc) = (0.0, vec![0.0; 3], [0.0; 3]);
+    for (i, &p) in points.iter().enumerate() {
+        let t: Vec<f64> = centers.iter().map(|c| -(p - c) * (p - c)).collect();
+        let half: Vec<f64> = t.iter().map(|x| 0.5 * x).collect();
+        let ((a, sa), (b, sb)) = (softmax(&t), softmax(&half));
+        v += a + b;
+        for k in 0..3 {
+            let dt = sa[k] + 0.5 * sb[k];
+            dp[i] += dt * -2.0 * (p - centers[k]);
+            dc[k] += dt * 2.0 * (p - centers[k]);
+        }
+    }
+    assert!(close(value, v));
+    for k in 0..3 {
+        assert!(close(d_points[k], dp[k]) && close(d_centers[k], dc[k]));
+    }
+}
+
+// Positions spliced into index arithmetic: `chunks(2).skip(1)` reads chunk `i + 1`, whose
+// start is `(i + 1) * 2`, not `i + 1 * 2` (found by the corpus: a wrong gradient).
+#[grad]
+fn chunk_pairs(pos: &[f64]) -> f64 {
+    pos.chunks(2)
+        .zip(pos.chunks(2).skip(1))
+        .map(|(a, b)| (b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2))
+        .sum()
+}
+
+#[test]
+fn spliced_positions_keep_precedence() {
+    let p = [0.0, 0.5, 1.0, 2.0, 4.0, -1.0];
+    let (value, g) = chunk_pairs_grad(&p);
+    assert!(close(value, 1.0 + 2.25 + 9.0 + 9.0));
+    let hand = [-2.0, -3.0, 2.0 - 6.0, 3.0 + 6.0, 6.0, -6.0];
+    for (a, b) in g.iter().zip(hand) {
+        assert!(close(*a, b), "{g:?}");
+    }
+}
+
+// Lengths of fixed-size parameters are integers: `pos[i].len().min(pos[j].len())` on
+// `&[[f64; 3]; N]` rows is not float arithmetic.
+#[grad]
+fn row_distances(pos: &[[f64; 3]; 3]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..pos.len() {
+        for j in (i + 1)..pos.len() {
+            let r2: f64 = pos[i]
+                .iter()
+                .zip(&pos[j])
+                .map(|(a, b)| (a - b).powi(2))
+                .sum();
+            total += r2;
+        }
+    }
+    total
+}
+
+#[test]
+fn fixed_lengths_are_integers() {
+    let pos = [[0.0, 1.0, 2.0], [1.0, 1.0, 1.0], [2.0, 0.0, 0.0]];
+    let (value, g) = row_distances_grad(&pos);
+    assert!(close(value, 2.0 + 9.0 + 3.0));
+    // d/dpos[i] = sum over j != i of 2 (pos[i] - pos[j]).
+    for i in 0..3 {
+        for k in 0..3 {
+            let hand: f64 = (0..3).map(|j| 2.0 * (pos[i][k] - pos[j][k])).sum();
+            assert!(close(g[i][k], hand));
+        }
+    }
+}

@@ -86,6 +86,8 @@ pub struct Analysis {
     pub loop_regions: HashMap<usize, usize>,
     /// The values the reverse sweep reads.
     pub required: BTreeSet<Var>,
+    /// Snapshots of local arrays that calls' reverse sweeps read (the others are not made).
+    pub snapshots: BTreeSet<Var>,
 }
 
 impl Analysis {
@@ -164,6 +166,7 @@ pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         branch_regions: HashMap::new(),
         loop_regions: HashMap::new(),
         required: BTreeSet::new(),
+        snapshots: BTreeSet::new(),
     };
     let mut planner = Planner {
         sites: &sites,
@@ -514,7 +517,7 @@ impl Planner<'_, '_> {
             Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
             Op::IntMethod { .. } => true,
             Op::Len { .. } => true,
-            Op::Opaque(_) => false,
+            Op::Opaque(_) | Op::Snapshot { .. } => false,
             Op::Prim { rule, .. } => rule.is_cheap(),
             Op::Load { array, .. } => {
                 let pos = self.sites.position.get(&v).copied().unwrap_or(0);
@@ -604,6 +607,13 @@ impl Planner<'_, '_> {
                                         self.need(row);
                                     }
                                     if !self.sites.stable_after(a.array, region, pos) {
+                                        // Written again later: the call's reverse reads the
+                                        // snapshot taken when it ran.
+                                        if let Some(saved) = a.snapshot {
+                                            self.analysis.snapshots.insert(saved);
+                                            self.require(saved);
+                                            continue;
+                                        }
                                         let name = &self.sites.body.array(a.array).written;
                                         self.errors.at(
                                             self.sites.body.var(*var).span,

@@ -263,8 +263,15 @@ fn adjoint_item(
     quote! {
         #attrs
         #[doc = #doc]
-        // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`.
-        #[allow(dead_code, unused_variables, unreachable_code, clippy::too_many_arguments)]
+        // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`;
+        // `manual_div_ceil`: the item count of `chunks`/`step_by`, for every integer type.
+        #[allow(
+            dead_code,
+            unused_variables,
+            unreachable_code,
+            clippy::too_many_arguments,
+            clippy::manual_div_ceil
+        )]
         #vis fn #name<#params_gen>(#(#params,)* #d_out: #f, #(#shadow_args),*) -> #f #where_clause #block
     }
 }

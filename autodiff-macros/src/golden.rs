@@ -57,3 +57,20 @@ fn loop_with_a_tape() {
         },
     );
 }
+
+/// Prints what `#[grad]` writes for the function in the file `AUTODIFF_EXPAND` names (a
+/// debugging aid where `cargo expand` is not installed):
+/// `AUTODIFF_EXPAND=f.rs cargo test -p autodiff-macros --lib -- --ignored --nocapture expand`
+#[test]
+#[ignore = "prints an expansion on request"]
+fn expand() {
+    let Some(path) = std::env::var_os("AUTODIFF_EXPAND") else {
+        return;
+    };
+    let source = std::fs::read_to_string(path).expect("read AUTODIFF_EXPAND");
+    let item: syn::ItemFn = syn::parse_str(&source).expect("a function");
+    let attr: GradAttr = syn::parse2(quote!()).expect("attribute");
+    let expanded = crate::emit::expand(attr, item);
+    let file: syn::File = syn::parse2(expanded).expect("the expansion parses");
+    println!("{}", prettyplease::unparse(&file));
+}

@@ -163,6 +163,9 @@ pub struct ArrayArg {
     pub row: Option<Operand>,
     /// Whether the user wrote `&`.
     pub by_ref: bool,
+    /// For a local array: a copy of what the call saw, made (and taped in a loop) only when
+    /// the array is written again before the reverse sweep reaches the call.
+    pub snapshot: Option<Var>,
 }
 
 #[derive(Clone)]
@@ -208,6 +211,11 @@ pub enum Op {
     },
     /// An expression that does not depend on a differentiated value, as written.
     Opaque(Opaque),
+    /// A copy of a local array (or of one row) as it is now, for a call's reverse sweep.
+    Snapshot {
+        array: ArrayId,
+        row: Option<Operand>,
+    },
 }
 
 pub struct Phi {
@@ -402,7 +410,7 @@ impl Op {
             }
             Op::Load { index, .. } => index.iter().for_each(f),
             Op::Opaque(o) => o.visit_operands(f),
-            Op::Len { row, .. } => {
+            Op::Snapshot { row, .. } | Op::Len { row, .. } => {
                 if let Some(r) = row {
                     f(r);
                 }

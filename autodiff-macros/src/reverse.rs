@@ -296,6 +296,24 @@ impl<'a> Gen<'a> {
                 quote!(#a #([#i])*)
             }
             Op::Opaque(o) => self.opaque(o),
+            Op::Snapshot { array, row } => {
+                let info = self.body.array(*array);
+                let copy = info.fixed || row.is_some();
+                let a = self.array(*array);
+                let source = match row {
+                    Some(r) => {
+                        let r = self.operand(r);
+                        quote!(#a[#r])
+                    }
+                    None => a,
+                };
+                // A fixed-size array is `Copy`; a `Vec` is cloned.
+                if copy {
+                    source
+                } else {
+                    quote!(#source.clone())
+                }
+            }
             Op::Len { array, row } => {
                 let a = self.array(*array);
                 match row {
@@ -372,6 +390,9 @@ impl<'a> Gen<'a> {
     fn forward_stmt(&mut self, stmt: &Stmt) -> TokenStream {
         match stmt {
             Stmt::Let { var, op } => {
+                if matches!(op, Op::Snapshot { .. }) && !self.an.snapshots.contains(var) {
+                    return TokenStream::new();
+                }
                 let v = self.var(*var);
                 let e = self.op(op);
                 let span = self.body.var(*var).span;
@@ -965,7 +986,22 @@ impl<'a> Gen<'a> {
         if let Some(last) = adjoint_path.segments.last_mut() {
             last.ident = format_ident!("{}_adjoint", last.ident, span = last.ident.span());
         }
-        let primal: Vec<TokenStream> = args.iter().map(|a| self.arg(a)).collect();
+        let primal: Vec<TokenStream> = args
+            .iter()
+            .map(|a| match a {
+                // The array as the call saw it, when it was written again since.
+                Arg::Array(ArrayArg {
+                    snapshot: Some(saved),
+                    by_ref,
+                    ..
+                }) if self.an.snapshots.contains(saved) => {
+                    let saved = self.var(*saved);
+                    let amp = by_ref.then(|| quote!(&));
+                    quote!(#amp #saved)
+                }
+                other => self.arg(other),
+            })
+            .collect();
         let mut shadows = Vec::new();
         let mut call = Piece::code(TokenStream::new());
         let mut after = Vec::new();

@@ -56,17 +56,18 @@ impl Lowerer<'_> {
         for arg in &c.args {
             match self.lower_expr(arg) {
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
-                Value::Array(array) => args.push(Arg::Array(ArrayArg {
-                    array,
-                    row: None,
-                    by_ref: matches!(arg, Expr::Reference(_)),
-                })),
-                Value::Row { array, index } => args.push(Arg::Array(ArrayArg {
-                    array,
-                    row: Some(index),
+                Value::Array(array) => {
+                    let by_ref = matches!(arg, Expr::Reference(_));
+                    args.push(self.array_arg(array, None, by_ref, span));
+                }
+                Value::Row { array, index } => {
                     // A row bound by `for row in w.iter()` is a reference already.
-                    by_ref: matches!(arg, Expr::Reference(_)) || matches!(arg, Expr::Path(_)),
-                })),
+                    let by_ref = matches!(arg, Expr::Reference(_) | Expr::Path(_));
+                    args.push(self.array_arg(array, Some(index), by_ref, span));
+                }
+                Value::Element { array, index } => {
+                    args.push(Arg::Scalar(self.load(array, index, span)));
+                }
                 Value::Error => {}
                 Value::View { .. } => self.errors.on(
                     arg,
@@ -92,6 +93,26 @@ impl Lowerer<'_> {
             },
             span,
         ))
+    }
+
+    /// An array argument; a local float array also gets a snapshot of what the call sees
+    /// (emitted only if the array is written again later).
+    fn array_arg(&mut self, array: ArrayId, row: Option<Operand>, by_ref: bool, span: Span) -> Arg {
+        let info = &self.arrays[array.0];
+        let snapshot = (info.origin == ArrayOrigin::Local && info.elem == Elem::Float).then(|| {
+            let op = Op::Snapshot {
+                array,
+                row: row.clone(),
+            };
+            let saved = self.let_op("saved", Ty::Unknown, op, span);
+            saved.var()
+        });
+        Arg::Array(ArrayArg {
+            array,
+            row,
+            by_ref,
+            snapshot: snapshot.flatten(),
+        })
     }
 
     /// `let sq = |v: f64| v * v;`: kept to be inlined where it is called, with the values of

@@ -775,7 +775,7 @@ impl Lowerer<'_> {
             Value::Row { array, .. } => Some((*array, 1)),
             _ => None,
         };
-        if let Some(len) = dim.and_then(|(a, d)| self.arrays[a.0].lens.get(d).cloned()) {
+        if let Some(len) = dim.and_then(|(a, d)| self.known_len(a, d, span)) {
             return Value::Scalar(len);
         }
         match receiver {

@@ -14,6 +14,9 @@ use syn::parse_quote;
 
 use super::*;
 
+// Every expression spliced into another is parenthesized: quoting `j + 1` into `#p * 2`
+// would read `j + 1 * 2`. The parentheses never reach the generated code, which is lowered.
+
 /// The items of a chain, as positions `0..len`.
 pub(super) struct Stream {
     /// The number of items (before any `filter`).
@@ -217,13 +220,13 @@ impl Lowerer<'_> {
                 let len: Expr = match r.limits {
                     syn::RangeLimits::HalfOpen(_) => parse_quote!((#end).saturating_sub(#start)),
                     syn::RangeLimits::Closed(_) => {
-                        parse_quote!((#end + 1).saturating_sub(#start))
+                        parse_quote!(((#end) + 1).saturating_sub(#start))
                     }
                 };
                 let start = (**start).clone();
                 Ok(Stream {
                     len,
-                    at: Rc::new(move |p| parse_quote!(#start + #p)),
+                    at: Rc::new(move |p| parse_quote!(((#start) + (#p)))),
                     tail: Vec::new(),
                 })
             }
@@ -356,7 +359,7 @@ fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
 fn views(array: &Expr, k: &Expr, chunks: bool) -> Stream {
     let (array, k) = (strip_reference(array).clone(), k.clone());
     let len: Expr = if chunks {
-        parse_quote!((#array.len() + #k - 1) / #k)
+        parse_quote!((#array.len() + (#k) - 1) / (#k))
     } else {
         parse_quote!((#array.len() + 1).saturating_sub(#k))
     };
@@ -364,9 +367,9 @@ fn views(array: &Expr, k: &Expr, chunks: bool) -> Stream {
         len,
         at: Rc::new(move |p| {
             if chunks {
-                parse_quote!(&#array[#p * #k..(#p * #k + #k).min(#array.len())])
+                parse_quote!(&#array[(#p) * (#k)..((#p) * (#k) + (#k)).min(#array.len())])
             } else {
-                parse_quote!(&#array[#p..#p + #k])
+                parse_quote!(&#array[(#p)..(#p) + (#k)])
             }
         }),
         tail: Vec::new(),
@@ -410,13 +413,13 @@ fn positions(s: Stream, name: &str, arg: Option<&Expr>, other: Option<Stream>) -
             let n = len.clone();
             Stream {
                 len,
-                at: Rc::new(move |p| at(&parse_quote!(#n - 1 - #p))),
+                at: Rc::new(move |p| at(&parse_quote!(((#n) - 1 - (#p))))),
                 tail,
             }
         }
         ("skip", Some(k), _) => Stream {
             len: parse_quote!((#len).saturating_sub(#k)),
-            at: Rc::new(move |p| at(&parse_quote!(#p + #k))),
+            at: Rc::new(move |p| at(&parse_quote!(((#p) + (#k))))),
             tail,
         },
         ("take", Some(k), _) => Stream {
@@ -425,8 +428,8 @@ fn positions(s: Stream, name: &str, arg: Option<&Expr>, other: Option<Stream>) -
             tail,
         },
         ("step_by", Some(k), _) => Stream {
-            len: parse_quote!((#len + #k - 1) / #k),
-            at: Rc::new(move |p| at(&parse_quote!(#p * #k))),
+            len: parse_quote!(((#len) + (#k) - 1) / (#k)),
+            at: Rc::new(move |p| at(&parse_quote!(((#p) * (#k))))),
             tail,
         },
         _ => Stream { len, at, tail },

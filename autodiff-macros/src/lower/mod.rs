@@ -360,6 +360,17 @@ impl Lowerer<'_> {
         Operand::Var(var)
     }
 
+    /// The length of dimension `dim` of `array` when it is known without the array, as an
+    /// integer (`N` of `[T; N]` is bound to a typed local unless it is a literal).
+    fn known_len(&mut self, array: ArrayId, dim: usize, span: Span) -> Option<Operand> {
+        let len = self.arrays[array.0].lens.get(dim)?.clone();
+        Some(match len {
+            Operand::Const(Expr::Lit(l)) => Operand::Lit(l.lit),
+            Operand::Const(e) => self.let_op("len", Ty::Int, Op::Copy(Operand::Const(e)), span),
+            other => other,
+        })
+    }
+
     /// Whether `op` may depend on a float parameter.
     fn is_varied(&self, op: &Operand) -> bool {
         op.var().is_some_and(|v| self.vars[v.0].varied)
@@ -378,7 +389,7 @@ impl Lowerer<'_> {
         }
         match op {
             Op::Prim { rule, .. } if rule.constant => false,
-            Op::Opaque(_) | Op::Len { .. } => false,
+            Op::Opaque(_) | Op::Len { .. } | Op::Snapshot { .. } => false,
             Op::Load { array, .. } => self.array_varied(*array),
             Op::Call { args, .. } => args.iter().any(|a| match a {
                 Arg::Scalar(x) => self.is_varied(x),
@@ -558,7 +569,7 @@ fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
             None,
         ),
         Op::Load { array, index } => (format!("load{}[{}]", array.0, list(index)), Some(*array)),
-        Op::Copy(_) | Op::Call { .. } | Op::Opaque(_) => return None,
+        Op::Copy(_) | Op::Call { .. } | Op::Opaque(_) | Op::Snapshot { .. } => return None,
     })
 }
 

@@ -370,8 +370,8 @@ impl Lowerer<'_> {
             Value::Row { array, index } => (*array, Some(index.clone()), 1),
             _ => return Operand::Lit(lit_int(0)),
         };
-        if let Some(len) = self.arrays[array.0].lens.get(dim) {
-            return len.clone();
+        if let Some(len) = self.known_len(array, dim, span) {
+            return len;
         }
         self.let_op("len", Ty::Int, Op::Len { array, row }, span)
     }
