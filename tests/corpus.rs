@@ -121,15 +121,17 @@ mod softplus;
 
 // ---- physics: energies and Lagrangians ----
 
+#[path = "corpus/cases/physics/gravitational_potential.rs"]
+mod gravitational_potential;
+#[path = "corpus/cases/physics/lennard_jones.rs"]
+mod lennard_jones;
 #[path = "corpus/cases/physics/oscillator_lagrangian.rs"]
 mod oscillator_lagrangian;
 #[path = "corpus/cases/physics/pendulum_energy.rs"]
 mod pendulum_energy;
+#[path = "corpus/cases/physics/spring_chain.rs"]
+mod spring_chain;
 
 // Not accepted by #[grad] yet (first rejected construct):
 //   physics/coulomb_energy.rs:15:28  `pos[i + 1..]` range slice of an array of rows
 //   physics/double_pendulum.rs:9:5  a `const` item in the body
-//   physics/gravitational_potential.rs:11:1  generated code does not compile (E0308 f64 vs integer): `row_i.iter().zip(&row_j)` of two matrix rows
-//   physics/lennard_jones.rs:12:1  generated code does not compile (E0308 f64 vs integer): `row_i.iter().zip(&row_j)` of two matrix rows
-//   physics/spring_chain.rs  compiles, but `_grad` is WRONG: `pos.chunks(2).skip(1)` visits the
-//     wrong elements (value and gradient differ from the function's)
