@@ -56,7 +56,9 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
         )
     });
     let checks = shadow_checks(&sig, &names);
+    let items = &body.items;
     let block = quote!({
+        #(#items)*
         #import
         #checks
         #tapes

@@ -138,6 +138,9 @@ pub enum Capture {
 pub struct Opaque {
     pub tokens: proc_macro2::TokenStream,
     pub captures: Vec<(proc_macro2::Ident, Capture)>,
+    /// The type the user's `let` declared for it (`let s: f64 = (1..k).map(..).sum();`),
+    /// which Rust may need to infer it.
+    pub declared: Option<syn::Type>,
 }
 
 impl Opaque {
@@ -304,6 +307,9 @@ pub struct Block {
 }
 
 pub struct Body {
+    /// Items declared in the body (`const G: f64 = 9.81;`, `use`, helper `fn`s), emitted
+    /// as written at the top of the generated body.
+    pub items: Vec<syn::Item>,
     pub vars: Vec<VarInfo>,
     /// The values of the scalar parameters (float, integer, bool), in parameter order.
     pub param_vars: Vec<Var>,

@@ -396,9 +396,15 @@ impl<'a> Gen<'a> {
                 let v = self.var(*var);
                 let e = self.op(op);
                 let span = self.body.var(*var).span;
-                let ty = self
-                    .computes_from_constants(op)
-                    .then(|| self.annotation(*var));
+                let ty = match op {
+                    Op::Opaque(Opaque {
+                        declared: Some(t), ..
+                    }) => Some(quote!(: #t)),
+                    _ => self
+                        .computes_from_constants(op)
+                        .then(|| self.annotation(*var))
+                        .flatten(),
+                };
                 quote_spanned!(span=> let #v #ty = #e;)
             }
             Stmt::Store {

@@ -12,6 +12,13 @@ impl Lowerer<'_> {
             );
         };
         let path = &p.path;
+        // No differentiated value reaches it: called as written (constants keep their types,
+        // no `_adjoint` is needed).
+        if !c.args.is_empty() && !self.is_local_call(path) {
+            if let Some(value) = self.try_opaque(&Expr::Call(c.clone()), false) {
+                return value;
+            }
+        }
         // `f64::exp(x)`, `T::exp(x)`, `Float::exp(x)`: a primitive in path form.
         if path.segments.len() >= 2 {
             let last = &path.segments[path.segments.len() - 1].ident;
@@ -47,10 +54,6 @@ impl Lowerer<'_> {
         if c.args.is_empty() {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
             return self.constant(Expr::Call(c.clone()), path, span);
-        }
-        // No differentiated value reaches it: called as written, no `_adjoint` needed.
-        if let Some(value) = self.try_opaque(&Expr::Call(c.clone()), false) {
-            return value;
         }
         let mut args = Vec::new();
         for arg in &c.args {
@@ -93,6 +96,12 @@ impl Lowerer<'_> {
             },
             span,
         ))
+    }
+
+    /// Whether `path` names a local (a closure), which is inlined, never passed through.
+    fn is_local_call(&self, path: &syn::Path) -> bool {
+        path.get_ident()
+            .is_some_and(|i| self.lookup(&i.to_string()).is_some())
     }
 
     /// An array argument; a local float array also gets a snapshot of what the call sees

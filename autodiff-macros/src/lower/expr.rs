@@ -497,7 +497,7 @@ impl Lowerer<'_> {
     ) -> Option<(ArrayId, Vec<Operand>)> {
         let mut offset = None;
         let (base, mut indices) = match &*index.expr {
-            Expr::Index(inner) => {
+            Expr::Index(inner) if !matches!(&*inner.index, Expr::Range(_)) => {
                 let (base, idx) = self.index_target(inner)?;
                 (base, idx)
             }
@@ -592,7 +592,7 @@ impl Lowerer<'_> {
     fn lower_slice(&mut self, base: &Expr, range: &syn::ExprRange) -> Value {
         let span = range.span();
         let (array, base_offset, base_len) = match self.lower_expr(base) {
-            Value::Array(a) if self.arrays[a.0].dims == 1 => {
+            Value::Array(a) => {
                 let len = self.length_of(&Value::Array(a), span);
                 (a, None, len)
             }
@@ -601,7 +601,7 @@ impl Lowerer<'_> {
             _ => {
                 return self.unsupported(
                     range,
-                    "#[grad] slices with a range only 1-D arrays, slices and Vecs",
+                    "#[grad] slices with a range arrays, slices, Vecs and matrices (by rows)",
                 )
             }
         };
@@ -693,6 +693,12 @@ impl Lowerer<'_> {
             }
         }
         let float_rule = rules::lookup(&name).is_some();
+        // A float method on constants (`(2.0 * PI).ln()`) keeps the types the user wrote.
+        if float_rule && !self.reads(&expr.to_token_stream()).varied {
+            if let Some(value) = self.try_opaque(&expr, false) {
+                return value;
+            }
+        }
         let array_len = name == "len" && self.is_known_array(&m.receiver);
         if !float_rule && !array_len {
             if let Some(value) = self.try_opaque(&expr, false) {

@@ -79,22 +79,40 @@ impl Lowerer<'_> {
         let at = (stream.at)(&parse_quote!(#j));
         let mut body: Vec<syn::Stmt> = vec![parse_quote!(let #item = #at;)];
         body.extend(stream.steps(&item));
-        let (init, display): (Option<Operand>, &str) = match &reduction {
-            Reduction::Sum => (Some(self.zero()), "sum"),
-            Reduction::Product => (Some(self.float_constant(1.0)), "product"),
-            Reduction::Fold(init, _) => (Some(self.expr_scalar(init)), "acc"),
+        let (init, display): (Option<Value>, &str) = match &reduction {
+            Reduction::Sum => (Some(Value::Scalar(self.zero())), "sum"),
+            Reduction::Product => (Some(Value::Scalar(self.float_constant(1.0))), "product"),
+            Reduction::Fold(init, _) => (Some(self.lower_expr(init)), "acc"),
             Reduction::Extreme { .. } | Reduction::Reduce(_) => {
                 let at0 = (stream.at)(&parse_quote!(0));
-                (Some(self.expr_scalar(&at0)), "best")
+                (Some(Value::Scalar(self.expr_scalar(&at0))), "best")
             }
             Reduction::ForEach(_) => (None, ""),
+        };
+        // A tuple accumulator (`fold((0.0, 0.0), |(s, q), &v| ..)`) is one cell per component.
+        let parts = match &init {
+            Some(Value::Tuple(values)) => values.len(),
+            _ => 1,
+        };
+        let accs: Vec<Ident> = (0..parts).map(|i| name(&format!("acc{i}"))).collect();
+        let acc_expr: Expr = match parts {
+            1 => parse_quote!(#acc),
+            _ => parse_quote!((#(#accs),*)),
         };
         body.push(match &reduction {
             Reduction::Sum => parse_quote!(#acc = #acc + #item;),
             Reduction::Product => parse_quote!(#acc = #acc * #item;),
-            Reduction::Fold(_, f) | Reduction::Reduce(f) => {
-                let next = apply(f, vec![parse_quote!(#acc), parse_quote!(#item)]);
+            Reduction::Fold(_, f) | Reduction::Reduce(f) if parts == 1 => {
+                let next = apply(f, vec![acc_expr, parse_quote!(#item)]);
                 parse_quote!(#acc = #next;)
+            }
+            Reduction::Fold(_, f) | Reduction::Reduce(f) => {
+                let next = apply(f, vec![acc_expr, parse_quote!(#item)]);
+                let fresh: Vec<Ident> = (0..parts).map(|i| name(&format!("next{i}"))).collect();
+                parse_quote!({
+                    let (#(#fresh),*) = #next;
+                    #(#accs = #fresh;)*
+                })
             }
             // `max_by` keeps the last of equal items and `min_by` the first, as std does.
             Reduction::Extreme { cmp, max } => {
@@ -122,17 +140,29 @@ impl Lowerer<'_> {
             }
         });
         self.scopes.push(HashMap::new());
-        let acc_cell = init.map(|init| {
+        let initial: Vec<(Ident, Value)> = match init {
+            None => Vec::new(),
+            Some(Value::Tuple(values)) => accs.iter().cloned().zip(values).collect(),
+            Some(value) => vec![(acc.clone(), value)],
+        };
+        let mut cells = Vec::new();
+        for (key, value) in initial {
+            let init = self.scalar(value, span);
             let ty = self.ty(&init);
             let binding = self.new_cell(display, init, ty, true);
-            self.bind(acc.to_string(), binding.clone());
-            cell_of(&binding)
-        });
+            self.bind(key.to_string(), binding.clone());
+            cells.push(cell_of(&binding));
+        }
         self.lower_expr(&looped);
         self.scopes.pop();
-        Some(match acc_cell {
-            Some(cell) => Value::Scalar(self.cells[cell].value.clone()),
-            None => Value::Unit,
+        let mut results: Vec<Value> = cells
+            .into_iter()
+            .map(|cell| Value::Scalar(self.cells[cell].value.clone()))
+            .collect();
+        Some(match results.len() {
+            0 => Value::Unit,
+            1 if parts == 1 => results.remove(0),
+            _ => Value::Tuple(results),
         })
     }
 
@@ -206,7 +236,7 @@ impl Lowerer<'_> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
             (
                 what.span(),
-                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, zip, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks"),
+                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, zip, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
             )
         };
         match expr {
@@ -245,7 +275,9 @@ impl Lowerer<'_> {
                             tail: Vec::new(),
                         })
                     }
-                    ("windows" | "chunks", Some(k)) => Ok(views(&m.receiver, k, name == "chunks")),
+                    ("windows" | "chunks" | "chunks_exact", Some(k)) => {
+                        Ok(views(&m.receiver, k, &name))
+                    }
                     ("map", Some(f)) => {
                         let mut s = self.stream(&m.receiver)?;
                         if s.tail.is_empty() {
@@ -355,14 +387,15 @@ fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
     }
 }
 
-/// `x.windows(k)` / `x.chunks(k)`: slice views of `x`.
-fn views(array: &Expr, k: &Expr, chunks: bool) -> Stream {
+/// `x.windows(k)`, `x.chunks(k)`, `x.chunks_exact(k)`: slice views of `x`.
+fn views(array: &Expr, k: &Expr, kind: &str) -> Stream {
     let (array, k) = (strip_reference(array).clone(), k.clone());
-    let len: Expr = if chunks {
-        parse_quote!((#array.len() + (#k) - 1) / (#k))
-    } else {
-        parse_quote!((#array.len() + 1).saturating_sub(#k))
+    let len: Expr = match kind {
+        "chunks" => parse_quote!((#array.len() + (#k) - 1) / (#k)),
+        "chunks_exact" => parse_quote!(#array.len() / (#k)),
+        _ => parse_quote!((#array.len() + 1).saturating_sub(#k)),
     };
+    let chunks = kind != "windows";
     Stream {
         len,
         at: Rc::new(move |p| {

@@ -135,6 +135,8 @@ pub struct Lowerer<'a> {
     param_vars: Vec<Var>,
     /// How many loops were synthesized (for iterator chains), to name their locals.
     synthetic: usize,
+    /// Items declared in the body.
+    items: Vec<syn::Item>,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -157,6 +159,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         claimed: HashSet::new(),
         param_vars: Vec::new(),
         synthetic: 0,
+        items: Vec::new(),
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -227,6 +230,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     };
     let stmts = lw.blocks.pop().unwrap_or_default();
     Body {
+        items: lw.items,
         vars: lw.vars,
         param_vars: lw.param_vars,
         arrays: lw.arrays,

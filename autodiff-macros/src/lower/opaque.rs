@@ -129,6 +129,7 @@ impl Lowerer<'_> {
         let op = Op::Opaque(Opaque {
             tokens,
             captures: reads.captures,
+            declared: None,
         });
         Some(Value::Scalar(self.let_op("t", ty, op, expr.span())))
     }
@@ -144,7 +145,22 @@ impl Lowerer<'_> {
         self.emit(Stmt::Effect(Opaque {
             tokens,
             captures: reads.captures,
+            declared: None,
         }));
+    }
+
+    /// Gives the pass-through value `v`, just defined, the type its `let` declares.
+    pub(super) fn declare_type(&mut self, v: Var, ty: &syn::Type) {
+        let last = self.blocks.last_mut().and_then(|b| b.last_mut());
+        if let Some(Stmt::Let {
+            var,
+            op: Op::Opaque(o),
+        }) = last
+        {
+            if *var == v {
+                o.declared = Some(ty.clone());
+            }
+        }
     }
 
     /// The type of a passed-through expression: the function's float when it is built from

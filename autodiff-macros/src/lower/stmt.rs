@@ -90,17 +90,13 @@ impl Lowerer<'_> {
     pub(super) fn lower_stmt(&mut self, stmt: &SynStmt) {
         match stmt {
             SynStmt::Local(local) => self.lower_let(local),
-            SynStmt::Expr(Expr::Macro(m), _) if !m.mac.path.is_ident("vec") => {
-                self.effect(&m.mac)
-            }
+            SynStmt::Expr(Expr::Macro(m), _) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
             SynStmt::Expr(expr, _) => {
                 let value = self.lower_expr(expr);
                 drop(value);
             }
-            SynStmt::Item(item) => self.errors.on(
-                item,
-                "#[grad] does not support items (fn, const, use, ...) inside the function body: move it outside the function",
-            ),
+            // Items are visible in the whole block: they are emitted first, as written.
+            SynStmt::Item(item) => self.items.push(item.clone()),
             SynStmt::Macro(m) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
             SynStmt::Macro(m) => self.reject_macro(&m.mac),
         }
@@ -163,6 +159,9 @@ impl Lowerer<'_> {
             }
         }
         let mut value = self.lower_expr(&init.expr);
+        if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
+            self.declare_type(*v, ty);
+        }
         if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
             // `let k: usize = argmax(&p);` makes a call's result data, not a derivative.
             let declared = type_kind(ty, self.sig);
