@@ -39,8 +39,12 @@ mod dixon_price;
 mod griewank;
 #[path = "corpus/cases/optimization/himmelblau.rs"]
 mod himmelblau;
+#[path = "corpus/cases/optimization/levy.rs"]
+mod levy;
 #[path = "corpus/cases/optimization/michalewicz.rs"]
 mod michalewicz;
+#[path = "corpus/cases/optimization/powell.rs"]
+mod powell;
 #[path = "corpus/cases/optimization/rastrigin.rs"]
 mod rastrigin;
 #[path = "corpus/cases/optimization/rosenbrock.rs"]
@@ -57,11 +61,8 @@ mod styblinski_tang;
 mod sum_of_powers;
 #[path = "corpus/cases/optimization/trid.rs"]
 mod trid;
-
-// Not accepted by #[grad] yet (first rejected construct):
-//   optimization/levy.rs:14:23  a range slice `w[..d - 1].iter()`
-//   optimization/powell.rs:11:16  `.chunks_exact(4)`
-//   optimization/zakharov.rs:9:49  a tuple accumulator `fold((0.0, 0.0), |(sq, s), (i, &xi)| ..)`
+#[path = "corpus/cases/optimization/zakharov.rs"]
+mod zakharov;
 
 // ---- statistics: log-densities and losses ----
 
@@ -69,6 +70,8 @@ mod trid;
 mod binary_cross_entropy;
 #[path = "corpus/cases/statistics/cauchy_log_pdf.rs"]
 mod cauchy_log_pdf;
+#[path = "corpus/cases/statistics/gamma_log_likelihood.rs"]
+mod gamma_log_likelihood;
 #[path = "corpus/cases/statistics/gaussian_kl.rs"]
 mod gaussian_kl;
 #[path = "corpus/cases/statistics/huber.rs"]
@@ -81,6 +84,8 @@ mod log_sum_exp;
 mod logistic_log_pdf;
 #[path = "corpus/cases/statistics/logistic_regression_nll.rs"]
 mod logistic_regression_nll;
+#[path = "corpus/cases/statistics/normal_log_likelihood.rs"]
+mod normal_log_likelihood;
 #[path = "corpus/cases/statistics/pinball.rs"]
 mod pinball;
 #[path = "corpus/cases/statistics/poisson_nll.rs"]
@@ -91,14 +96,14 @@ mod softmax_cross_entropy;
 mod weighted_least_squares;
 
 // Not accepted by #[grad] yet (first rejected construct):
-//   statistics/gamma_log_likelihood.rs:11:62  generated code does not compile (E0283): `let ln_fact: f64 = (1..k).map(..).sum()` loses its type
-//   statistics/normal_log_likelihood.rs:15:30  generated code does not compile (E0308): f64 literal inside `F::from_f64((2.0 * PI).ln())` made generic
 //   statistics/student_t_log_likelihood.rs:33:45  call to plain `ln_gamma(nu)` on a float parameter needs `ln_gamma_adjoint`
 
 // ---- special functions ----
 
 #[path = "corpus/cases/special/bessel_i0.rs"]
 mod bessel_i0;
+#[path = "corpus/cases/special/chebyshev.rs"]
+mod chebyshev;
 #[path = "corpus/cases/special/digamma.rs"]
 mod digamma;
 #[path = "corpus/cases/special/erf_abramowitz_stegun.rs"]
@@ -115,12 +120,15 @@ mod sinc;
 mod softplus;
 
 // Not accepted by #[grad] yet (first rejected construct):
-//   special/chebyshev.rs:14:22  a range slice `coeffs[1..].iter().rev()`
 //   special/ln_gamma_lanczos.rs:22:1  generated code does not compile (E0308 if/else types): an early
 //     `return` before a chain over an array
 
 // ---- physics: energies and Lagrangians ----
 
+#[path = "corpus/cases/physics/coulomb_energy.rs"]
+mod coulomb_energy;
+#[path = "corpus/cases/physics/double_pendulum.rs"]
+mod double_pendulum;
 #[path = "corpus/cases/physics/gravitational_potential.rs"]
 mod gravitational_potential;
 #[path = "corpus/cases/physics/lennard_jones.rs"]
@@ -131,7 +139,3 @@ mod oscillator_lagrangian;
 mod pendulum_energy;
 #[path = "corpus/cases/physics/spring_chain.rs"]
 mod spring_chain;
-
-// Not accepted by #[grad] yet (first rejected construct):
-//   physics/coulomb_energy.rs:15:28  `pos[i + 1..]` range slice of an array of rows
-//   physics/double_pendulum.rs:9:5  a `const` item in the body
