@@ -15,6 +15,8 @@ use crate::common::{numeric_gradient, Rng};
 const GENERATED_TOL: f64 = 1e-10;
 /// Central differences with a 1e-6 step: truncation and rounding both stay well below this.
 const FD_TOL: f64 = 1e-6;
+/// f32 rounding accumulated over a few dozen operations.
+const F32_TOL: f64 = 1e-4;
 /// The `d_out` given to `NAME_adjoint`: not 1, so a missing scaling shows.
 const D_OUT: f64 = 0.75;
 
@@ -121,6 +123,68 @@ impl Case {
                 &scaled,
                 &x,
                 GENERATED_TOL,
+            );
+        }
+    }
+}
+
+impl Case {
+    /// `NAME_adjoint` with some differentiated parameters passed `Const`: the accumulators
+    /// that are passed (`active[i]`) still receive `d_out * gradient` exactly as before, so
+    /// the work dropped for a `Const` shadow was only the work that fed it.
+    ///
+    /// `adjoint(x, d_out, acc)` passes the parts of `acc` whose `active` entries are true and
+    /// `Const` for the other parameters.
+    #[track_caller]
+    pub fn partially_active(
+        &self,
+        hand: impl Fn(&[f64]) -> Vec<f64>,
+        active: &[bool],
+        adjoint: impl Fn(&[f64], f64, &mut [f64]) -> f64,
+    ) {
+        for x in self.points() {
+            assert_eq!(active.len(), x.len(), "{}: one flag per input", self.name);
+            let mut acc = vec![0.0; x.len()];
+            adjoint(&x, D_OUT, &mut acc);
+            let (got, want): (Vec<f64>, Vec<f64>) = hand(&x)
+                .iter()
+                .zip(&acc)
+                .zip(active)
+                .filter(|(_, &on)| on)
+                .map(|((h, a), _)| (*a, D_OUT * h))
+                .unzip();
+            assert!(!got.is_empty(), "{}: no active parameter", self.name);
+            compare(
+                self.name,
+                "_adjoint with Const shadows",
+                &got,
+                &want,
+                &x,
+                GENERATED_TOL,
+            );
+        }
+    }
+
+    /// The generated gradient of a generic function instantiated at `f32` equals the hand
+    /// gradient (in f64, at the same f32-rounded point) to f32 accuracy.
+    #[track_caller]
+    pub fn generated_f32(
+        &self,
+        hand: impl Fn(&[f64]) -> Vec<f64>,
+        grad: impl Fn(&[f32]) -> (f32, Vec<f32>),
+    ) {
+        for x in self.points() {
+            let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+            let x: Vec<f64> = x32.iter().map(|&v| f64::from(v)).collect();
+            let (_, g) = grad(&x32);
+            let got: Vec<f64> = g.iter().map(|&v| f64::from(v)).collect();
+            compare(
+                self.name,
+                "_grad::<f32> vs hand gradient",
+                &got,
+                &hand(&x),
+                &x,
+                F32_TOL,
             );
         }
     }

@@ -45,3 +45,8 @@ fn generated() {
         ackley_adjoint(x, d, acc)
     });
 }
+
+#[test]
+fn generated_f32() {
+    case().generated_f32(hand, ackley_grad);
+}

@@ -1,7 +1,7 @@
 //! Himmelblau: two scalar parameters and a local closure.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 
 /// f(x, y) = (x² + y - 11)² + (x + y² - 7)²
 #[grad]
@@ -42,4 +42,11 @@ fn generated() {
             himmelblau_adjoint(p[0], p[1], d, dx, dy)
         },
     );
+}
+
+#[test]
+fn generated_x_only() {
+    case().partially_active(hand, &[true, false], |p, d, acc| {
+        himmelblau_adjoint(p[0], p[1], d, &mut acc[0], Const)
+    });
 }

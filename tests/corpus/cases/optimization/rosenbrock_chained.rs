@@ -54,3 +54,8 @@ fn generated() {
         |x, d, acc| rosenbrock_chained_adjoint(x, d, acc),
     );
 }
+
+#[test]
+fn generated_f32() {
+    case().generated_f32(hand, rosenbrock_chained_grad);
+}

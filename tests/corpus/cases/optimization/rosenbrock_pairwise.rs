@@ -48,3 +48,8 @@ fn generated() {
         |x, d, acc| rosenbrock_pairwise_adjoint(x, d, acc),
     );
 }
+
+#[test]
+fn generated_f32() {
+    case().generated_f32(hand, rosenbrock_pairwise_grad);
+}

@@ -32,3 +32,8 @@ fn generated() {
         sphere_adjoint(x, d, acc)
     });
 }
+
+#[test]
+fn generated_f32() {
+    case().generated_f32(hand, sphere_grad);
+}

@@ -71,3 +71,30 @@ fn generated() {
         },
     );
 }
+
+#[test]
+fn generated_f32() {
+    case().generated_f32(hand, |p| {
+        let (v, (mut g, g_dot)) = oscillator_lagrangian_grad(&p[..N], &p[N..], M as f32, K as f32);
+        g.extend(g_dot);
+        (v, g)
+    });
+}
+
+#[test]
+fn generated_velocities_only() {
+    let active: Vec<bool> = (0..2 * N).map(|i| i >= N).collect();
+    case().partially_active(hand, &active, |p, d, acc| {
+        oscillator_lagrangian_adjoint(
+            &p[..N],
+            &p[N..],
+            M,
+            K,
+            d,
+            Const,
+            &mut acc[N..],
+            Const,
+            Const,
+        )
+    });
+}

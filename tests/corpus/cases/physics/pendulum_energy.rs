@@ -1,7 +1,7 @@
 //! Total energy of a simple pendulum: a constant, a tuple `let` of physical parameters.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 
 /// Standard gravity, m/s².
 const G: f64 = 9.81;
@@ -43,4 +43,11 @@ fn generated() {
             pendulum_energy_adjoint(p[0], p[1], d, a, b)
         },
     );
+}
+
+#[test]
+fn generated_velocity_only() {
+    case().partially_active(hand, &[false, true], |p, d, acc| {
+        pendulum_energy_adjoint(p[0], p[1], d, Const, &mut acc[1])
+    });
 }

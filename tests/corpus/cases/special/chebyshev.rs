@@ -1,7 +1,7 @@
 //! A Chebyshev series by Clenshaw's recurrence: two carried locals, a reversed sub-slice.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 
 /// Σ c_k T_k(x) on [-1, 1]
 #[grad]
@@ -61,4 +61,12 @@ fn generated() {
             chebyshev_adjoint(&p[..N], p[N], d, d_c, &mut d_x[0])
         },
     );
+}
+
+#[test]
+fn generated_coefficients_only() {
+    let active: Vec<bool> = (0..=N).map(|i| i < N).collect();
+    case().partially_active(hand, &active, |p, d, acc| {
+        chebyshev_adjoint(&p[..N], p[N], d, &mut acc[..N], Const)
+    });
 }

@@ -2,7 +2,7 @@
 //! coefficients and the point.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 
 /// p(x) = Σ c_i xⁱ
 #[grad]
@@ -45,4 +45,12 @@ fn generated() {
             horner_adjoint(&p[..N], p[N], d, d_c, &mut d_x[0])
         },
     );
+}
+
+#[test]
+fn generated_point_only() {
+    let active: Vec<bool> = (0..=N).map(|i| i == N).collect();
+    case().partially_active(hand, &active, |p, d, acc| {
+        horner_adjoint(&p[..N], p[N], d, Const, &mut acc[N])
+    });
 }

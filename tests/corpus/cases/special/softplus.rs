@@ -51,3 +51,11 @@ fn generated() {
         |x, d, acc| softplus_adjoint(x[0], d, &mut acc[0]),
     );
 }
+
+#[test]
+fn generated_f32() {
+    case().generated_f32(hand, |x| {
+        let (v, g) = softplus_grad(x[0]);
+        (v, vec![g])
+    });
+}

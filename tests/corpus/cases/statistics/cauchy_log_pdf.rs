@@ -1,7 +1,7 @@
 //! Cauchy log-density in three scalars, with `ln_1p` and `PI`.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 use std::f64::consts::PI;
 
 /// ln p(x; x₀, γ) = -ln(πγ) - ln(1 + ((x - x₀)/γ)²)
@@ -43,4 +43,11 @@ fn generated() {
             cauchy_log_pdf_adjoint(p[0], p[1], p[2], d, a, b, c)
         },
     );
+}
+
+#[test]
+fn generated_scale_only() {
+    case().partially_active(hand, &[false, false, true], |p, d, acc| {
+        cauchy_log_pdf_adjoint(p[0], p[1], p[2], d, Const, Const, &mut acc[2])
+    });
 }

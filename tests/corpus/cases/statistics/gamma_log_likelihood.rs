@@ -2,7 +2,7 @@
 //! from integers, gradients for both the sample and the rate.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 
 /// ℓ(x, λ) = Σ k ln λ + (k - 1) ln x_i - λ x_i - ln (k - 1)!
 #[grad]
@@ -57,4 +57,13 @@ fn generated() {
             gamma_log_likelihood_adjoint(x, SHAPE, rate[0], d, d_x, &mut d_rate[0])
         },
     );
+}
+
+#[test]
+fn generated_rate_only() {
+    let active: Vec<bool> = (0..5).map(|i| i == 4).collect();
+    case().partially_active(hand, &active, |p, d, acc| {
+        let (x, rate) = p.split_at(p.len() - 1);
+        gamma_log_likelihood_adjoint(x, SHAPE, rate[0], d, Const, &mut acc[4])
+    });
 }

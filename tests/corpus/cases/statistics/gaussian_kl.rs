@@ -1,7 +1,7 @@
 //! KL(N(μ, e^{lv}) ‖ N(0, 1)) as in a variational autoencoder: two parameters zipped.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 
 /// -½ Σ (1 + lv_i - μ_i² - e^{lv_i})
 #[grad]
@@ -49,4 +49,12 @@ fn generated() {
             gaussian_kl_adjoint(&p[..N], &p[N..], d, d_mu, d_lv)
         },
     );
+}
+
+#[test]
+fn generated_log_var_only() {
+    let active: Vec<bool> = (0..2 * N).map(|i| i >= N).collect();
+    case().partially_active(hand, &active, |p, d, acc| {
+        gaussian_kl_adjoint(&p[..N], &p[N..], d, Const, &mut acc[N..])
+    });
 }

@@ -1,7 +1,7 @@
 //! Logistic-distribution log-density, written with the stable `(-z).exp().ln_1p()`.
 
 use crate::check::Case;
-use autodiff::grad;
+use autodiff::{grad, Const};
 
 /// ln p(x; μ, s) = -z - ln s - 2 ln(1 + e^{-z}), z = (x - μ)/s
 #[grad]
@@ -43,4 +43,11 @@ fn generated() {
             logistic_log_pdf_adjoint(p[0], p[1], p[2], d, a, b, c)
         },
     );
+}
+
+#[test]
+fn generated_location_only() {
+    case().partially_active(hand, &[false, true, false], |p, d, acc| {
+        logistic_log_pdf_adjoint(p[0], p[1], p[2], d, Const, &mut acc[1], Const)
+    });
 }

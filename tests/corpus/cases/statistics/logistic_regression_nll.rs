@@ -84,3 +84,12 @@ fn generated() {
         },
     );
 }
+
+#[test]
+fn generated_bias_only() {
+    let active: Vec<bool> = (0..=D).map(|i| i == D).collect();
+    case().partially_active(hand, &active, |p, d, acc| {
+        let (x, y) = data();
+        logistic_nll_adjoint(&p[..D], p[D], &x, &y, d, Const, &mut acc[D], Const, Const)
+    });
+}

@@ -59,3 +59,19 @@ fn generated() {
         },
     );
 }
+
+#[test]
+fn generated_f32() {
+    let data32: Vec<f32> = data().iter().map(|&v| v as f32).collect();
+    case().generated_f32(hand, |p| {
+        let (v, (d_mu, d_sigma)) = normal_log_likelihood_grad(&data32, p[0], p[1]);
+        (v, vec![d_mu, d_sigma])
+    });
+}
+
+#[test]
+fn generated_sigma_only() {
+    case().partially_active(hand, &[false, true], |p, d, acc| {
+        normal_log_likelihood_adjoint(&data(), p[0], p[1], d, Const, Const, &mut acc[1])
+    });
+}

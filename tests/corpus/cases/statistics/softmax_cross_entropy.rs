@@ -43,3 +43,8 @@ fn generated() {
         |z, d, acc| softmax_cross_entropy_adjoint(z, TARGET, d, acc),
     );
 }
+
+#[test]
+fn generated_f32() {
+    case().generated_f32(hand, |z| softmax_cross_entropy_grad(z, TARGET));
+}
