@@ -4,8 +4,9 @@
 //!
 //! Each case in `tests/corpus/cases/<family>/` holds the function exactly as written, a
 //! gradient derived by hand, a `reference` test (hand gradient vs finite differences) and a
-//! `generated` test (`NAME_grad` and `NAME_adjoint` vs the hand gradient), both through the
-//! shared helper in `tests/corpus/check.rs`.
+//! `generated` test (`NAME_grad` and `NAME_adjoint` vs the hand gradient), all through the
+//! shared helper in `tests/corpus/check.rs`; multi-parameter cases also call the adjoint with
+//! `Const` shadows, generic ones also run at `f32`.
 //!
 //! Only the cases `#[grad]` accepts today are listed below, so `cargo test` stays green; the
 //! others stay in the tree as the to-do list. The share that compiles, and the first error of

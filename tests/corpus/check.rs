@@ -8,6 +8,9 @@
 //! - [`Case::generated`] compares the `#[grad]` gradient with the hand gradient at the same
 //!   points (relative 1e-10), and checks that `NAME_adjoint` *adds* `d_out * gradient` into
 //!   accumulators that already hold something.
+//! - [`Case::partially_active`] calls `NAME_adjoint` with `Const` for some parameters: the
+//!   others still get exactly `d_out * gradient`.
+//! - [`Case::generated_f32`] checks a generic function's gradient instantiated at `f32`.
 
 use crate::common::{numeric_gradient, Rng};
 
