@@ -518,9 +518,11 @@ impl<'a> Gen<'a> {
 
     fn dummy(&self, ty: Ty) -> TokenStream {
         match ty {
-            Ty::Float | Ty::Unknown => self.zero(),
+            Ty::Float => self.zero(),
             Ty::Int => quote!(0),
             Ty::Bool => quote!(false),
+            // A passed-through value of any type: the other branch's type decides.
+            Ty::Unknown => quote!(::core::default::Default::default()),
         }
     }
 

@@ -473,7 +473,9 @@ impl Lowerer<'_> {
     /// A placeholder of type `ty` for a branch that does not define a value.
     fn dummy(&self, ty: Ty) -> Operand {
         match ty {
-            Ty::Float | Ty::Unknown => self.zero(),
+            Ty::Float => self.zero(),
+            // A passed-through value of any type: the other branch's type decides.
+            Ty::Unknown => Operand::Const(syn::parse_quote!(::core::default::Default::default())),
             Ty::Int => Operand::Lit(lit_int(0)),
             Ty::Bool => Operand::Lit(lit_bool(false)),
         }

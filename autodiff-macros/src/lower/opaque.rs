@@ -167,6 +167,11 @@ impl Lowerer<'_> {
     /// the float type (`T::from_f64(..).unwrap()`, `f64::consts::PI`), else unknown (it is
     /// never differentiated either way).
     fn opaque_type(&self, expr: &Expr) -> Ty {
+        if let Expr::MethodCall(m) = expr {
+            if ["len", "count"].contains(&m.method.to_string().as_str()) {
+                return Ty::Int;
+            }
+        }
         let mut e = expr;
         loop {
             e = match e {
