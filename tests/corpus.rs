@@ -113,16 +113,14 @@ mod erf_abramowitz_stegun;
 mod horner;
 #[path = "corpus/cases/special/lambert_w.rs"]
 mod lambert_w;
+#[path = "corpus/cases/special/ln_gamma_lanczos.rs"]
+mod ln_gamma_lanczos;
 #[path = "corpus/cases/special/ln_gamma_stirling.rs"]
 mod ln_gamma_stirling;
 #[path = "corpus/cases/special/sinc.rs"]
 mod sinc;
 #[path = "corpus/cases/special/softplus.rs"]
 mod softplus;
-
-// Not accepted by #[grad] yet (first rejected construct):
-//   special/ln_gamma_lanczos.rs:22:1  generated code does not compile (E0308 if/else types): an early
-//     `return` before a chain over an array
 
 // ---- physics: energies and Lagrangians ----
 
