@@ -315,3 +315,63 @@ fn items_in_the_body_are_kept() {
     let (value, d) = item_in_body_grad(0.5);
     assert!(close(value, 9.81 * (1.0 - 0.5f64.cos())) && close(d, 9.81 * 0.5f64.sin()));
 }
+
+// Found by the random-program tester (`autodiff-fuzz`), each the minimal form of a class.
+
+// A fold's accumulator named like the closure's parameter it is bound to: two generated
+// locals got one name (`acc = acc;` on an immutable binding).
+#[grad]
+fn fold_accumulator_names(x0: f64, w1: [f64; 3]) -> f64 {
+    x0.cos().mul_add(
+        w1.iter()
+            .enumerate()
+            .fold(x0, |acc2, (i3, &v4)| acc2 + (v4 + x0) * i3 as f64),
+        1.0,
+    )
+}
+
+// A negated local holding a literal, and a negative literal passed to a `#[grad]` function.
+#[grad]
+fn twice(x: f64, scale: f64) -> f64 {
+    x * scale
+}
+
+#[grad]
+fn negative_literals(x: f64) -> f64 {
+    let t: f64 = 0.375;
+    let s = if t <= -t { 1.0 } else { -t };
+    twice(x, -2.0) + s * (-0.75 * t).atan()
+}
+
+// An item of a `const` table iterated by reference, dereferenced in code kept as written.
+const ROW: [f32; 3] = [1.5, -1.25, 0.625];
+
+#[grad]
+fn deref_of_table_items(x: f32) -> f32 {
+    let mut s = 0.0;
+    for v in ROW.iter() {
+        s += (*v * 0.5).atan() * x + ROW.windows(2).map(|w| w[1] - w[0]).sum::<f32>();
+    }
+    s
+}
+
+#[test]
+fn fuzzer_classes() {
+    let (x0, w1) = (0.5, [1.0, -2.0, 0.5]);
+    let fold: f64 = x0 + (0..3).map(|i| (w1[i] + x0) * i as f64).sum::<f64>();
+    let (value, (d_x0, d_w1)) = fold_accumulator_names_grad(x0, w1);
+    assert!(close(value, x0.cos() * fold + 1.0));
+    assert!(close(d_x0, -x0.sin() * fold + x0.cos() * (1.0 + 3.0)));
+    assert!(d_w1
+        .iter()
+        .zip([0.0, 1.0, 2.0])
+        .all(|(g, i)| close(*g, x0.cos() * i)));
+
+    let c = -0.375 * (-0.75f64 * 0.375).atan();
+    let (value, d_x) = negative_literals_grad(1.5);
+    assert!(close(value, -3.0 + c) && close(d_x, -2.0));
+
+    let table: f32 = ROW.iter().map(|v| (v * 0.5).atan()).sum();
+    let (value, d_x) = deref_of_table_items_grad(2.0);
+    assert!((value - (2.0 * table - 0.875 * 3.0)).abs() < 1e-5 && (d_x - table).abs() < 1e-6);
+}

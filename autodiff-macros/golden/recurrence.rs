@@ -10,6 +10,7 @@ pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
     dead_code,
     unused_variables,
     unreachable_code,
+    unused_assignments,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

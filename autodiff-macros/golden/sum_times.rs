@@ -6,6 +6,7 @@ pub fn f(x: f64, y: f64, z: f64) -> f64 {
     dead_code,
     unused_variables,
     unreachable_code,
+    unused_assignments,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

@@ -266,11 +266,13 @@ fn adjoint_item(
         #attrs
         #[doc = #doc]
         // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`;
+        // `unused_assignments`: a loop's carried values, read only by its reverse sweep;
         // `manual_div_ceil`: the item count of `chunks`/`step_by`, for every integer type.
         #[allow(
             dead_code,
             unused_variables,
             unreachable_code,
+            unused_assignments,
             clippy::too_many_arguments,
             clippy::manual_div_ceil
         )]

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::activity::{key, Analysis};
 use crate::ir::*;
@@ -183,15 +183,21 @@ impl<'a> Gen<'a> {
     /// adjoint of `a.log(b)`): a bare literal gets the float type's suffix, since a method
     /// call on `{float}` does not infer its type.
     fn float_operand(&self, op: &Operand) -> TokenStream {
-        match op {
+        let typed = match op {
             Operand::Lit(syn::Lit::Float(l))
                 if l.suffix().is_empty() && !self.sig.float_is_generic =>
             {
-                let typed =
-                    syn::LitFloat::new(&format!("{}_{}", l.base10_digits(), self.float), l.span());
+                let repr = format!("{}_{}", l.base10_digits(), self.float);
+                let typed = syn::LitFloat::new(&repr, l.span());
                 quote!(#typed)
             }
             other => self.operand(other),
+        };
+        // `(-2.0_f64).ln()`, not `-(2.0_f64.ln())`.
+        if matches!(op, Operand::Lit(l) if l.to_token_stream().to_string().starts_with('-')) {
+            quote!((#typed))
+        } else {
+            typed
         }
     }
 
@@ -342,7 +348,8 @@ impl<'a> Gen<'a> {
     fn captures(&self, o: &Opaque) -> TokenStream {
         let lets = o.captures.iter().map(|(name, capture)| {
             let value = match capture {
-                Capture::Value(x) => self.operand(x),
+                // A literal keeps the float type the user's `let` gave it.
+                Capture::Value(x) => self.float_operand(x),
                 Capture::Array(a) => {
                     let a = self.array(*a);
                     quote!(&#a)
@@ -521,8 +528,8 @@ impl<'a> Gen<'a> {
             Ty::Float => self.zero(),
             Ty::Int => quote!(0),
             Ty::Bool => quote!(false),
-            // A passed-through value of any type: the other branch's type decides.
-            Ty::Unknown => quote!(::core::default::Default::default()),
+            // A passed-through value (a number of some type): the other branch's type decides.
+            Ty::Unknown => quote!(::autodiff::__private::placeholder()),
         }
     }
 

@@ -74,6 +74,13 @@ fn empty_tape() -> ! {
     panic!("autodiff: the reverse sweep popped an empty tape (a bug in autodiff-macros)")
 }
 
+/// A value of any numeric type that is never read: what a branch not taken hands on for a
+/// value only the other branch defines (generated code; the type comes from that branch).
+#[inline(always)]
+pub fn placeholder<T: num_traits::Zero>() -> T {
+    T::zero()
+}
+
 #[cfg(test)]
 mod tests {
     use super::BitStack;

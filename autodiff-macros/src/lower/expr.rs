@@ -71,6 +71,13 @@ impl Lowerer<'_> {
                     "#[grad] supports `&mut` only on an element of a local array (`iter_mut()`)",
                 ),
             },
+            // A reference to data (`&TABLE[1..]`) is kept as written.
+            Expr::Reference(_) if !self.reads(&expr.to_token_stream()).varied => {
+                match self.try_opaque(expr, false) {
+                    Some(value) => value,
+                    None => Value::Error,
+                }
+            }
             Expr::Reference(r) => {
                 let v = self.lower_expr(&r.expr);
                 match v {
@@ -204,8 +211,11 @@ impl Lowerer<'_> {
             SynUnOp::Deref(_) => self.lower_expr(&u.expr),
             SynUnOp::Neg(_) => {
                 let x = self.expr_scalar(&u.expr);
-                if let Operand::Lit(_) = x {
-                    return Value::Scalar(Operand::Const(Expr::Unary(u.clone())));
+                // `-2.0`, or `-t` where `t` holds a literal: a negative literal.
+                if let Operand::Lit(lit) = &x {
+                    if let Some(negated) = negate_literal(lit) {
+                        return Value::Scalar(Operand::Lit(negated));
+                    }
                 }
                 Value::Scalar(if self.ty(&x) == Ty::Float {
                     self.operator("neg", vec![x], span)
@@ -873,5 +883,31 @@ pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
 fn is_diverging(mac: &syn::Macro) -> bool {
     mac.path.segments.last().is_some_and(|s| {
         ["panic", "unreachable", "todo", "unimplemented"].contains(&s.ident.to_string().as_str())
+    })
+}
+
+/// `-lit`: the literal with its sign flipped, suffix kept (`-2.0`, `2.0` from `-2.0`).
+fn negate_literal(lit: &Lit) -> Option<Lit> {
+    let (digits, suffix, span) = match lit {
+        Lit::Float(f) => (
+            f.base10_digits().to_string(),
+            f.suffix().to_string(),
+            f.span(),
+        ),
+        Lit::Int(i) => (
+            i.base10_digits().to_string(),
+            i.suffix().to_string(),
+            i.span(),
+        ),
+        _ => return None,
+    };
+    let flipped = match digits.strip_prefix('-') {
+        Some(positive) => positive.to_string(),
+        None => format!("-{digits}"),
+    };
+    let repr = format!("{flipped}{suffix}");
+    Some(match lit {
+        Lit::Float(_) => Lit::Float(syn::LitFloat::new(&repr, span)),
+        _ => Lit::Int(syn::LitInt::new(&repr, span)),
     })
 }

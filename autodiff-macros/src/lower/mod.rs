@@ -130,6 +130,8 @@ pub struct Lowerer<'a> {
     /// Names already used by a generated local, and every name the user binds (reserved so
     /// that a user's variable keeps its name in the generated code).
     names: HashSet<String>,
+    /// The names the user binds (parameters included): kept for the user's values.
+    reserved: HashSet<String>,
     /// User names already given to a value.
     claimed: HashSet<String>,
     param_vars: Vec<Var>,
@@ -156,6 +158,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         ret: None,
         loops: Vec::new(),
         names: user_bindings(block),
+        reserved: user_bindings(block),
         claimed: HashSet::new(),
         param_vars: Vec::new(),
         synthetic: 0,
@@ -169,6 +172,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     for (index, param) in sig.params.iter().enumerate() {
         let name = param.ident.to_string();
         lw.names.insert(name.clone());
+        lw.reserved.insert(name.clone());
         let binding = match &param.kind {
             ParamKind::Float | ParamKind::Int | ParamKind::Bool => {
                 let ty = match param.kind {
@@ -287,7 +291,9 @@ impl Lowerer<'_> {
             let base = rest.rsplit_once('_').map_or(rest, |(base, _)| base);
             return self.unique_name(base);
         }
-        if self.claimed.insert(name.to_string()) {
+        // The user's own name, the first time; any other name may already be taken by a
+        // generated local.
+        if self.reserved.contains(name) && self.claimed.insert(name.to_string()) {
             return name.to_string();
         }
         self.unique_name(name)
@@ -474,8 +480,8 @@ impl Lowerer<'_> {
     fn dummy(&self, ty: Ty) -> Operand {
         match ty {
             Ty::Float => self.zero(),
-            // A passed-through value of any type: the other branch's type decides.
-            Ty::Unknown => Operand::Const(syn::parse_quote!(::core::default::Default::default())),
+            // A passed-through value (a number of some type): the other branch's type decides.
+            Ty::Unknown => Operand::Const(syn::parse_quote!(::autodiff::__private::placeholder())),
             Ty::Int => Operand::Lit(lit_int(0)),
             Ty::Bool => Operand::Lit(lit_bool(false)),
         }

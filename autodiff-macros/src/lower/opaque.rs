@@ -126,6 +126,7 @@ impl Lowerer<'_> {
         } else {
             self.opaque_type(expr)
         };
+        let tokens = strip_derefs(expr, &reads.captures).unwrap_or(tokens);
         let op = Op::Opaque(Opaque {
             tokens,
             captures: reads.captures,
@@ -195,6 +196,48 @@ impl Lowerer<'_> {
             };
         }
     }
+}
+
+/// `expr` with `*v` written `v` for every local captured by value: the user's `v` was a
+/// reference (`for v in x.iter()`), its rebinding is the number. `None` when there is none.
+fn strip_derefs(expr: &Expr, captures: &[(Ident, Capture)]) -> Option<TokenStream> {
+    struct Strip {
+        values: HashSet<String>,
+        changed: bool,
+    }
+    impl syn::visit_mut::VisitMut for Strip {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            let mut inner = &*e;
+            while let Expr::Unary(syn::ExprUnary {
+                op: SynUnOp::Deref(_),
+                expr,
+                ..
+            }) = inner
+            {
+                inner = expr;
+            }
+            let captured = matches!(inner, Expr::Path(p)
+                if p.path.get_ident().is_some_and(|i| self.values.contains(&i.to_string())));
+            if captured && !std::ptr::eq(inner, &*e) {
+                *e = inner.clone();
+                self.changed = true;
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    let values = captures
+        .iter()
+        .filter(|(_, c)| matches!(c, Capture::Value(_)))
+        .map(|(i, _)| i.to_string())
+        .collect();
+    let mut strip = Strip {
+        values,
+        changed: false,
+    };
+    let mut expr = expr.clone();
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut strip, &mut expr);
+    strip.changed.then(|| expr.to_token_stream())
 }
 
 /// Whether a method never returns a float (`a.partial_cmp(b)`, `x.is_nan()`).
