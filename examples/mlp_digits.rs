@@ -5,7 +5,7 @@
 //! cargo run --release --example mlp_digits
 //! ```
 // The model (the `Mlp` parameters, the `#[grad]` loss `mlp_loss`, `predict`, `init`,
-// `accuracy`) is in models/digits_mlp.rs, shared with tests/training.rs and
+// `predict`) is in models/digits_mlp.rs, shared with tests/training.rs and
 // benches/training.rs.
 #[path = "models/common.rs"]
 mod common;
@@ -13,6 +13,7 @@ mod common;
 mod digits_mlp;
 
 use autodiff::data::datasets;
+use autodiff::metrics;
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
 use digits_mlp::{add_gradient, Mlp, D, H, K};
@@ -34,7 +35,12 @@ fn run() -> Result<(), autodiff::Error> {
         test.len()
     );
 
-    let accuracy = |m: &Mlp| digits_mlp::accuracy(m, &test, y_test);
+    let accuracy = |m: &Mlp| {
+        metrics::accuracy(
+            &metrics::predict(&test, |x| digits_mlp::predict(m, x)),
+            y_test,
+        )
+    };
     let mut mlp = digits_mlp::init(3);
     let mut sgd = SgdConfig::new().with_learning_rate(0.1).build()?;
     let report = Trainer::new()

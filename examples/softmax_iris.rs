@@ -5,13 +5,14 @@
 //! cargo run --release --example softmax_iris
 //! ```
 // The model (the `Softmax` parameters, the `#[grad]` loss `cross_entropy`, `predict`,
-// `accuracy`) is in models/softmax.rs, shared with tests/training.rs.
+// `predict`) is in models/softmax.rs, shared with tests/training.rs.
 #[path = "models/common.rs"]
 mod common;
 #[path = "models/softmax.rs"]
 mod softmax;
 
 use autodiff::data::datasets;
+use autodiff::metrics;
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
 use softmax::{add_gradient, predict, Softmax, K};
@@ -34,7 +35,9 @@ fn run() -> Result<(), autodiff::Error> {
         test.len()
     );
 
-    let accuracy = |m: &Softmax| softmax::accuracy(m, &test, y_test);
+    let accuracy = |m: &Softmax| {
+        metrics::accuracy(&metrics::predict(&test, |x| softmax::predict(m, x)), y_test)
+    };
     // Softmax regression is convex: starting from all zeros is fine.
     let mut model = softmax::init();
     let mut sgd = SgdConfig::new().with_learning_rate(0.1).build()?;

@@ -9,13 +9,14 @@
 //! cargo run --release --example train
 //! ```
 // The model (the `Net` parameters, the `#[grad]` loss `net_loss` and its `logit`, `init`,
-// `accuracy`) is in models/breast_cancer_mlp.rs, shared with tests/training.rs.
+// `predict`) is in models/breast_cancer_mlp.rs, shared with tests/training.rs.
 #[path = "models/breast_cancer_mlp.rs"]
 mod breast_cancer_mlp;
 #[path = "models/common.rs"]
 mod common;
 
 use autodiff::data::datasets;
+use autodiff::metrics::{self, ConfusionMatrix};
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
 use breast_cancer_mlp::{add_gradient, Net, D, H};
@@ -39,7 +40,12 @@ fn run() -> Result<(), autodiff::Error> {
     );
 
     let mut net = breast_cancer_mlp::init(7);
-    let accuracy = |m: &Net| breast_cancer_mlp::accuracy(m, &test, y_test);
+    let accuracy = |m: &Net| {
+        metrics::accuracy(
+            &metrics::predict(&test, |x| breast_cancer_mlp::predict(m, x)),
+            y_test,
+        )
+    };
 
     let mut sgd = SgdConfig::new()
         .with_learning_rate(0.05)
@@ -66,6 +72,10 @@ fn run() -> Result<(), autodiff::Error> {
         report.steps
     );
     common::print_final(&report, 0.95);
+    println!(
+        "held-out confusion matrix:\n{}",
+        ConfusionMatrix::of(&test, |x| breast_cancer_mlp::predict(&net, x))?
+    );
     // Wall time of the epochs, their held-out evaluation included.
     println!(
         "wall time:           {:.1} ms",

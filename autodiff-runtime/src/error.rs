@@ -37,18 +37,26 @@ pub enum Error {
     },
     /// The data cannot be used as given: empty, ragged, non-finite, mismatched sizes, ...
     InvalidData(String),
-    /// Training produced a non-finite loss or gradient. The parameters are left at their last
-    /// finite values.
+    /// Training diverged: a non-finite loss, gradient, parameter or metric, or a loss that
+    /// exploded ([`Trainer::with_explosion_guard`](crate::train::Trainer::with_explosion_guard)).
+    /// The parameters are left at their last finite values, or at the best epoch's when early
+    /// stopping restores the best.
     Diverged {
         /// 0-based epoch in which it happened.
         epoch: usize,
-        /// 0-based step (mini-batch) within that epoch.
+        /// 0-based step (mini-batch) within that epoch (0 for a metric).
         step: usize,
-        /// The loss of that step (may itself be finite when only a gradient was not).
+        /// The loss of that step (of the epoch, for a metric).
         loss: f64,
+        /// What went wrong.
+        cause: crate::train::Divergence,
+        /// The run so far: the loss history of every completed epoch, the best epoch, ...
+        report: Box<crate::train::TrainReport>,
     },
     /// A plot could not be drawn.
     Plot(String),
+    /// A saved model could not be read into the model, or the model could not be saved.
+    Checkpoint(String),
 }
 
 impl fmt::Display for Error {
@@ -71,12 +79,24 @@ impl fmt::Display for Error {
             ),
             Error::Io { path, source } => write!(f, "{path}: {source}"),
             Error::InvalidData(msg) => write!(f, "invalid data: {msg}"),
-            Error::Diverged { epoch, step, loss } => write!(
-                f,
-                "training diverged at epoch {epoch}, step {step} (loss {loss}); \
-                 the parameters hold their last finite values; try a smaller learning rate"
-            ),
+            Error::Diverged {
+                epoch,
+                step,
+                loss,
+                cause,
+                report,
+            } => {
+                write!(
+                    f,
+                    "training diverged at epoch {epoch}, step {step}: {cause} (loss {loss}); "
+                )?;
+                if report.epochs() > 0 {
+                    write!(f, "the report holds {} epochs; ", report.epochs())?;
+                }
+                write!(f, "try a smaller learning rate")
+            }
             Error::Plot(msg) => write!(f, "plot failed: {msg}"),
+            Error::Checkpoint(msg) => write!(f, "checkpoint: {msg}"),
         }
     }
 }

@@ -27,8 +27,9 @@
 //! with a [`Scheme`] per name.
 //!
 //! The same seed and the same sequence of calls give the same parameters, on every platform
-//! (the generator is [`StdRng`] from `rand` 0.8, which may change its algorithm in another
-//! major version of `rand`).
+//! and with every version of the dependencies: the generator is ChaCha8 and every derivation
+//! from its output is fixed by this crate (a uniform draw is 53 random bits scaled to [0, 1),
+//! a normal one is Box-Muller).
 //!
 //! ```
 //! use autodiff_runtime::init::Init;
@@ -69,9 +70,8 @@
 //! assert_eq!(net, again);
 //! ```
 
+use crate::rng::Rng;
 use num_traits::{Float, NumCast};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 
 use crate::optim::{AsParamSlice, Params};
 
@@ -189,14 +189,14 @@ fn bad_setting(what: &str) -> ! {
 /// number > 0 (constants of the program, not data).
 #[derive(Clone, Debug)]
 pub struct Init {
-    rng: StdRng,
+    rng: Rng,
 }
 
 impl Init {
     /// A generator seeded with `seed`: the same seed, the same parameters.
     pub fn new(seed: u64) -> Self {
         Init {
-            rng: StdRng::seed_from_u64(seed),
+            rng: Rng::seeded(seed),
         }
     }
 
@@ -324,7 +324,7 @@ impl Init {
             Draw::Uniform(limit) => {
                 for v in x {
                     // 2 u - 1 is exact for the 53-bit u in [0, 1): -1 <= 2 u - 1 < 1
-                    *v = cast(limit * (2.0 * self.rng.gen::<f64>() - 1.0));
+                    *v = cast(limit * (2.0 * self.rng.unit() - 1.0));
                 }
             }
             Draw::Normal(std) => {
@@ -381,8 +381,8 @@ impl Init {
     /// Two independent N(0, 1) draws (Box-Muller).
     fn standard_normal_pair(&mut self) -> (f64, f64) {
         // u1 in (0, 1], so its logarithm is finite
-        let u1 = 1.0 - self.rng.gen::<f64>();
-        let u2 = self.rng.gen::<f64>();
+        let u1 = 1.0 - self.rng.unit();
+        let u2 = self.rng.unit();
         let r = (-2.0 * u1.ln()).sqrt();
         let (sin, cos) = (std::f64::consts::TAU * u2).sin_cos();
         (r * cos, r * sin)

@@ -9,11 +9,14 @@
 extern crate self as autodiff;
 
 pub mod activation;
+#[cfg(feature = "safetensors")]
+pub mod checkpoint;
 pub mod data;
 pub mod error;
 pub mod gradcheck;
 pub mod init;
 pub mod loss;
+pub mod metrics;
 pub mod optim;
 #[cfg(feature = "plot")]
 pub mod plot;
@@ -26,6 +29,7 @@ pub mod __private {
     pub use crate::shadow::{MatrixShadow, Shadow, SliceShadow};
 }
 mod private;
+mod rng;
 
 pub use error::{Error, Result};
 pub use num_traits::Float;

@@ -1,14 +1,17 @@
-//! Loss curves: a [`TrainReport`]'s training loss per epoch (and its metric, e.g. a held-out
-//! accuracy, on a second axis) drawn as an SVG with plotters.
+//! Loss curves: a [`TrainReport`]'s training loss per epoch and its metric drawn as an SVG
+//! with plotters. A minimized metric (a held-out loss) shares the loss axis, so the two
+//! losses compare at a glance; a maximized one (an accuracy) gets an axis on the right. The
+//! best epoch and an early stop are marked.
 //!
 //! ```
 //! use autodiff_runtime::plot::LossPlot;
-//! use autodiff_runtime::train::{StopReason, TrainReport};
+//! use autodiff_runtime::train::{Goal, StopReason, TrainReport};
 //!
 //! let report = TrainReport {
 //!     loss: vec![0.9, 0.5, 0.3, 0.25],
 //!     metric: vec![0.6, 0.8, 0.9, 0.92],
 //!     metric_name: Some("test accuracy".into()),
+//!     metric_goal: Some(Goal::Maximize),
 //!     learning_rate: vec![0.1; 4],
 //!     epoch_seconds: vec![0.01; 4],
 //!     best_epoch: 3,
@@ -29,13 +32,15 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::types::{RangedCoordf64, RangedCoordu32};
 use plotters::prelude::*;
 
-use crate::train::TrainReport;
+use crate::train::{Goal, StopReason, TrainReport};
 use crate::{Error, Result};
 
 /// Draws [`save_loss_curve`] with a title and size of your choice.
 ///
-/// The loss axis is logarithmic when every loss is positive and they span more than two
-/// orders of magnitude, linear otherwise. Non-finite values are left out.
+/// The loss axis is logarithmic when every loss on it is positive and they span more than two
+/// orders of magnitude, linear otherwise. Non-finite values are left out. A dashed line marks
+/// the best epoch (the one early stopping's restore-best keeps) and, when training stopped
+/// early, a dotted one the last epoch.
 #[derive(Clone, Debug)]
 pub struct LossPlot<'a> {
     report: &'a TrainReport,
@@ -77,7 +82,17 @@ impl<'a> LossPlot<'a> {
         let path = path.as_ref();
         let fail = |e: &dyn std::fmt::Display| Error::Plot(format!("{}: {e}", path.display()));
         let loss = points(&self.report.loss);
-        let Some(loss_range) = value_range(&loss) else {
+        if loss.is_empty() {
+            return Err(fail(&"the report has no finite loss to plot"));
+        }
+        // a held-out loss goes on the loss axis
+        let shared = self.report.metric_goal == Some(Goal::Minimize);
+        let on_loss_axis = if shared {
+            [loss.clone(), points(&self.report.metric)].concat()
+        } else {
+            loss.clone()
+        };
+        let Some(loss_range) = value_range(&on_loss_axis) else {
             return Err(fail(&"the report has no finite loss to plot"));
         };
         if self.size.0 == 0 || self.size.1 == 0 {
@@ -87,12 +102,12 @@ impl<'a> LossPlot<'a> {
         let x_range = 1..epochs.max(2) as u32;
         let root = SVGBackend::new(path, self.size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
-        let positive = loss.iter().all(|&(_, l)| l > 0.0);
+        let positive = on_loss_axis.iter().all(|&(_, l)| l > 0.0);
         let drawn = if positive && loss_range.end > 100.0 * loss_range.start {
             let y = (loss_range.start / 1.5..loss_range.end * 1.5).log_scale();
-            self.draw(&root, x_range, y, &loss)
+            self.draw(&root, x_range, y, &loss, shared)
         } else {
-            self.draw(&root, x_range, pad(loss_range), &loss)
+            self.draw(&root, x_range, pad(loss_range), &loss, shared)
         };
         drawn.map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
@@ -105,6 +120,7 @@ impl<'a> LossPlot<'a> {
         x_range: Range<u32>,
         y_range: Y,
         loss: &[(u32, f64)],
+        shared: bool,
     ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>>
     where
         DB: DrawingBackend,
@@ -112,14 +128,15 @@ impl<'a> LossPlot<'a> {
         Y::CoordDescType: ValueFormatter<f64>,
     {
         let metric = points(&self.report.metric);
-        let metric_range = value_range(&metric).map(pad);
+        // the right axis, for a metric that does not share the loss axis
+        let metric_range = value_range(&metric).filter(|_| !shared).map(pad);
         let name = self.report.metric_name.as_deref().unwrap_or("metric");
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 22))
+            .caption(&self.title, ("sans-serif", TITLE_FONT))
             .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
-            .right_y_label_area_size(if metric_range.is_some() { 70 } else { 0 })
+            .x_label_area_size(55)
+            .y_label_area_size(85)
+            .right_y_label_area_size(if metric_range.is_some() { 85 } else { 0 })
             .build_cartesian_2d(x_range.clone(), y_range)?
             .set_secondary_coord(
                 RangedCoordu32::from(x_range),
@@ -128,10 +145,33 @@ impl<'a> LossPlot<'a> {
         chart
             .configure_mesh()
             .x_desc("epoch")
-            .y_desc("training loss")
+            .y_desc(if shared { "loss" } else { "training loss" })
             .y_label_formatter(&|v| tick(*v))
+            .label_style(("sans-serif", LABEL_FONT))
+            .axis_desc_style(("sans-serif", LABEL_FONT + 2))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
+        let Range {
+            start: low,
+            end: high,
+        } = chart.y_range();
+        for (epoch, text, dash) in self.marks() {
+            let x = epoch as u32 + 1;
+            let style = BLACK.mix(0.6).stroke_width(1);
+            chart.draw_series(DashedLineSeries::new(
+                [(x, low), (x, high)],
+                dash,
+                dash,
+                style,
+            ))?;
+            chart.draw_series(std::iter::once(Text::new(
+                format!(" {text}"),
+                (x, high),
+                ("sans-serif", LABEL_FONT)
+                    .into_font()
+                    .color(&BLACK.mix(0.8)),
+            )))?;
+        }
         chart
             .draw_series(LineSeries::new(loss.iter().copied(), BLUE.stroke_width(2)))?
             .label("training loss")
@@ -139,11 +179,22 @@ impl<'a> LossPlot<'a> {
         if loss.len() <= MARKERS_UP_TO {
             chart.draw_series(loss.iter().map(|&p| Circle::new(p, 3, BLUE.filled())))?;
         }
+        if shared && !metric.is_empty() {
+            chart
+                .draw_series(LineSeries::new(metric.iter().copied(), RED.stroke_width(2)))?
+                .label(name)
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
+            if metric.len() <= MARKERS_UP_TO {
+                chart.draw_series(metric.iter().map(|&p| Circle::new(p, 3, RED.filled())))?;
+            }
+        }
         if metric_range.is_some() {
             chart
                 .configure_secondary_axes()
                 .y_desc(name)
                 .y_label_formatter(&|v| tick(*v))
+                .label_style(("sans-serif", LABEL_FONT))
+                .axis_desc_style(("sans-serif", LABEL_FONT + 2))
                 .draw()?;
             if metric.len() <= MARKERS_UP_TO {
                 chart.draw_secondary_series(
@@ -165,10 +216,28 @@ impl<'a> LossPlot<'a> {
             })
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
+            .label_font(("sans-serif", LABEL_FONT))
             .draw()?;
         Ok(())
     }
+
+    /// The epochs to mark (0-based), their label and dash length: the best epoch, and the
+    /// last one when training stopped before its epochs ran out.
+    fn marks(&self) -> Vec<(usize, &'static str, u32)> {
+        let mut marks = vec![(self.report.best_epoch, "best", 6)];
+        match self.report.stop {
+            StopReason::EarlyStopped { epoch } | StopReason::Callback { epoch } => {
+                marks.push((epoch, "stopped", 2));
+            }
+            StopReason::Completed => {}
+        }
+        marks
+    }
 }
+
+/// Font sizes in pixels: the title, and the tick labels, axis names and legend.
+const TITLE_FONT: u32 = 28;
+const LABEL_FONT: u32 = 17;
 
 /// Writes the training loss (and the metric, if the report has one) per epoch of `report` as
 /// an SVG at `path`, and returns the path. See [`LossPlot`] for a title and a size.
@@ -242,6 +311,7 @@ mod tests {
         let n = loss.len();
         TrainReport {
             metric_name: (!metric.is_empty()).then(|| "held-out accuracy".to_string()),
+            metric_goal: (!metric.is_empty()).then_some(Goal::Maximize),
             loss,
             metric,
             learning_rate: vec![0.1; n],
@@ -293,6 +363,42 @@ mod tests {
             assert!(svg.contains("<svg") && svg.contains("training loss"));
             assert!(!svg.contains("held-out accuracy"));
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The texts of an SVG, trimmed.
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("</text>")
+            .filter_map(|part| part.rsplit_once('>'))
+            .map(|(_, text)| text.trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_held_out_loss_shares_the_loss_axis_and_epochs_are_marked() {
+        let dir = temp_dir("shared");
+        let texts_of = |r: &TrainReport, name: &str| {
+            let path = LossPlot::new(r).save(dir.join(name)).unwrap();
+            texts(&std::fs::read_to_string(path).unwrap())
+        };
+        let count = |texts: &[String], want: &str| texts.iter().filter(|t| *t == want).count();
+        // a held-out loss 13x the training loss: one axis named "loss", the held-out loss
+        // named once (in the legend)
+        let mut held_out = report(vec![0.1, 0.02, 0.01], vec![0.5, 0.3, 0.13]);
+        held_out.metric_name = Some("held-out loss".into());
+        held_out.metric_goal = Some(Goal::Minimize);
+        held_out.best_epoch = 2;
+        let texts = texts_of(&held_out, "shared.svg");
+        assert_eq!(count(&texts, "held-out loss"), 1, "{texts:?}");
+        assert_eq!(count(&texts, "loss"), 1, "{texts:?}");
+        assert_eq!((count(&texts, "best"), count(&texts, "stopped")), (1, 0));
+        // an accuracy: its own axis on the right, named there and in the legend
+        let mut accuracy = report(vec![0.1, 0.02, 0.01], vec![0.5, 0.7, 0.65]);
+        accuracy.best_epoch = 1;
+        accuracy.stop = StopReason::EarlyStopped { epoch: 2 };
+        let texts = texts_of(&accuracy, "right.svg");
+        assert_eq!(count(&texts, "held-out accuracy"), 2, "{texts:?}");
+        assert_eq!((count(&texts, "best"), count(&texts, "stopped")), (1, 1));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -4,7 +4,6 @@
 #![allow(dead_code)] // each including target uses a part
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
-use autodiff::data::Dataset;
 use autodiff::init::Init;
 use autodiff::{activation, grad, loss, params, Const};
 
@@ -63,15 +62,9 @@ pub fn add_gradient(m: &Net, g: &mut Net, x: &[f64; D], y: f64, scale: f64) -> f
     )
 }
 
-/// The fraction of `data`'s rows whose predicted class (σ(z2) > 0.5 is 1) is `labels`'.
-pub fn accuracy(m: &Net, data: &Dataset, labels: &[usize]) -> f64 {
-    let hits = (0..data.len())
-        .filter(|&i| {
-            let z = logit(&m.w1, &m.b1, &m.w2, m.b2, data.row_array(i));
-            (activation::sigmoid(z) > 0.5) == (labels[i] == 1)
-        })
-        .count();
-    hits as f64 / data.len() as f64
+/// The predicted class: 1 (benign) when σ(z2) > 0.5, else 0 (malignant).
+pub fn predict(m: &Net, x: &[f64; D]) -> usize {
+    usize::from(activation::sigmoid(logit(&m.w1, &m.b1, &m.w2, m.b2, x)) > 0.5)
 }
 
 /// Seeded random weights, zero biases: He-uniform for the ReLU layer, Glorot-uniform for the

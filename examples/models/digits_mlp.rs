@@ -7,7 +7,6 @@
 // one with a loop (`let mut z1 = *b1;` is rejected), which clippy would rather see as a memcpy.
 #![allow(clippy::needless_range_loop, clippy::manual_memcpy)]
 
-use autodiff::data::Dataset;
 use autodiff::init::Init;
 use autodiff::{activation, grad, loss, params, Const};
 
@@ -93,14 +92,6 @@ pub fn predict(m: &Mlp, x: &[f64; D]) -> usize {
         }
     }
     activation::argmax(&z2)
-}
-
-/// The fraction of `data`'s images whose predicted digit is `labels`'.
-pub fn accuracy(m: &Mlp, data: &Dataset, labels: &[usize]) -> f64 {
-    let hits = (0..data.len())
-        .filter(|&i| predict(m, data.row_array(i)) == labels[i])
-        .count();
-    hits as f64 / data.len() as f64
 }
 
 /// Seeded random weights, zero biases: He-uniform for the ReLU layer, Glorot-uniform for the

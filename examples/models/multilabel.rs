@@ -9,7 +9,7 @@
 
 use autodiff::data::Dataset;
 use autodiff::init::Init;
-use autodiff::{activation, grad, loss, params, Const};
+use autodiff::{activation, grad, loss, metrics, params, Const};
 
 /// Pixels.
 pub const D: usize = 64;
@@ -103,18 +103,12 @@ pub fn predict(m: &Net, x: &[f64; D]) -> [bool; L] {
 
 /// The held-out accuracy of every label, and the fraction of images with all four right.
 pub fn accuracy(m: &Net, data: &Dataset, targets: &[[f64; L]]) -> ([f64; L], f64) {
-    let mut correct = [0; L];
-    let mut all_four = 0;
-    for i in 0..data.len() {
-        let yes = predict(m, data.row_array(i));
-        let right: [bool; L] = std::array::from_fn(|l| yes[l] == (targets[i][l] == 1.0));
-        for l in 0..L {
-            correct[l] += usize::from(right[l]);
-        }
-        all_four += usize::from(right.iter().all(|&r| r));
-    }
-    let n = data.len() as f64;
-    (correct.map(|c| c as f64 / n), all_four as f64 / n)
+    let predicted = metrics::predict(data, |x| predict(m, x));
+    let actual: Vec<[bool; L]> = targets.iter().map(|t| t.map(|v| v == 1.0)).collect();
+    let label = |l: usize, all: &[[bool; L]]| all.iter().map(|y| y[l]).collect::<Vec<_>>();
+    let per_label =
+        std::array::from_fn(|l| metrics::accuracy(&label(l, &predicted), &label(l, &actual)));
+    (per_label, metrics::accuracy(&predicted, &actual))
 }
 
 /// Seeded He-uniform weights, zero biases.

@@ -3,7 +3,6 @@
 #![allow(dead_code)] // each including target uses a part
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
-use autodiff::data::Dataset;
 use autodiff::{activation, grad, loss, params, Const};
 
 /// Features.
@@ -46,14 +45,6 @@ pub fn predict(m: &Softmax, x: &[f64; D]) -> usize {
         }
     }
     activation::argmax(&z)
-}
-
-/// The fraction of `data`'s flowers whose predicted class is `labels`'.
-pub fn accuracy(m: &Softmax, data: &Dataset, labels: &[usize]) -> f64 {
-    let hits = (0..data.len())
-        .filter(|&i| predict(m, data.row_array(i)) == labels[i])
-        .count();
-    hits as f64 / data.len() as f64
 }
 
 /// All zeros: softmax regression is convex, any start is fine.

@@ -1,8 +1,8 @@
 //! Adam: adaptive moment estimation.
 
 use super::{
-    cast, ensure_state, learning_rate_update, non_negative, positive, unit_interval, Optimizer,
-    Params,
+    cast, ensure_state, learning_rate_update, non_negative, positive, unit_interval,
+    zip_with_state, Optimizer, Params,
 };
 use crate::error::Result;
 use num_traits::Float;
@@ -21,7 +21,10 @@ use num_traits::Float;
 /// ```
 ///
 /// Weight decay here is an L2 penalty in the gradient (scaled by Adam's adaptive step like the
-/// rest of it), not AdamW's decoupled decay.
+/// rest of it). AdamW (Loshchilov & Hutter, "Decoupled Weight Decay Regularization", 2019;
+/// PyTorch's `torch.optim.AdamW`) decouples it: [`AdamConfig::adamw`] or
+/// [`with_decoupled_weight_decay`](AdamConfig::with_decoupled_weight_decay) shrink the
+/// parameter before the step, `p = p - η λ p`, and the gradient stays as it is.
 ///
 /// ```
 /// use autodiff_runtime::optim::{AdamConfig, Optimizer};
@@ -49,8 +52,12 @@ pub struct AdamConfig {
     pub beta2: f64,
     /// `ε` added to the denominator: a finite number > 0. Default 1e-8.
     pub epsilon: f64,
-    /// L2 weight decay `λ >= 0`, added to the gradient as `λ p`. Default 0.
+    /// Weight decay `λ >= 0`: added to the gradient as `λ p`, or with `decoupled` applied to
+    /// the parameter as `p - η λ p` (AdamW). Default 0.
     pub weight_decay: f64,
+    /// AdamW's decoupled weight decay instead of an L2 penalty in the gradient. Default
+    /// `false`.
+    pub decoupled: bool,
 }
 
 impl Default for AdamConfig {
@@ -61,9 +68,17 @@ impl Default for AdamConfig {
             beta2: 0.999,
             epsilon: 1e-8,
             weight_decay: 0.0,
+            decoupled: false,
         }
     }
 }
+
+setters!(AdamConfig {
+    with_learning_rate(learning_rate: f64), "Sets the learning rate.";
+    with_beta1(beta1: f64), "Sets `β1`.";
+    with_beta2(beta2: f64), "Sets `β2`.";
+    with_epsilon(epsilon: f64), "Sets `ε`.";
+});
 
 impl AdamConfig {
     /// The default configuration: learning rate 0.001, betas (0.9, 0.999), epsilon 1e-8, no
@@ -72,39 +87,39 @@ impl AdamConfig {
         Self::default()
     }
 
-    /// Sets the learning rate.
-    #[must_use]
-    pub fn with_learning_rate(mut self, learning_rate: f64) -> Self {
-        self.learning_rate = learning_rate;
-        self
-    }
-
-    /// Sets `β1`.
-    #[must_use]
-    pub fn with_beta1(mut self, beta1: f64) -> Self {
-        self.beta1 = beta1;
-        self
-    }
-
-    /// Sets `β2`.
-    #[must_use]
-    pub fn with_beta2(mut self, beta2: f64) -> Self {
-        self.beta2 = beta2;
-        self
-    }
-
-    /// Sets `ε`.
-    #[must_use]
-    pub fn with_epsilon(mut self, epsilon: f64) -> Self {
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// Sets the weight decay.
+    /// Sets the weight decay as an L2 penalty in the gradient (Adam).
     #[must_use]
     pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
         self.weight_decay = weight_decay;
+        self.decoupled = false;
         self
+    }
+
+    /// Sets the weight decay as AdamW's decoupled decay of the parameters.
+    #[must_use]
+    pub fn with_decoupled_weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = weight_decay;
+        self.decoupled = true;
+        self
+    }
+
+    /// AdamW with PyTorch's defaults: learning rate 0.001, betas (0.9, 0.999), epsilon 1e-8,
+    /// decoupled weight decay 0.01.
+    ///
+    /// ```
+    /// use autodiff_runtime::optim::{AdamConfig, Optimizer};
+    ///
+    /// # fn main() -> Result<(), autodiff_runtime::Error> {
+    /// // with a zero gradient the Adam step is 0: AdamW only shrinks the weights by η λ
+    /// let mut adamw = AdamConfig::adamw().with_learning_rate(0.1).build()?;
+    /// let mut w = [2.0f64];
+    /// adamw.step(&mut w, &[0.0]);
+    /// assert_eq!(w[0], 2.0 * (1.0 - 0.1 * 0.01));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn adamw() -> Self {
+        Self::new().with_decoupled_weight_decay(0.01)
     }
 
     /// Checks the hyper-parameters and builds the optimizer, for parameters of float type `T`
@@ -206,15 +221,15 @@ impl<P: Params> Optimizer<P> for Adam<P::Scalar> {
         let step_size: P::Scalar = cast(c.learning_rate / (1.0 - self.beta1_power));
         let inv_sqrt_correction2: P::Scalar = cast(1.0 / (1.0 - self.beta2_power).sqrt());
 
-        let mut m = self.m.as_mut_slice();
-        let mut v = self.v.as_mut_slice();
-        params.zip_slices_mut(grads, |_, p, g| {
-            let (m_here, m_rest) = std::mem::take(&mut m).split_at_mut(p.len());
-            let (v_here, v_rest) = std::mem::take(&mut v).split_at_mut(p.len());
-            m = m_rest;
-            v = v_rest;
-            for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m_here).zip(v_here) {
-                let g = if decay { g + wd * *p } else { g };
+        // AdamW shrinks the parameter by η λ before the Adam step, outside the moments
+        let shrink: P::Scalar = cast(1.0 - c.learning_rate * c.weight_decay);
+        let (coupled, decoupled) = (decay && !c.decoupled, decay && c.decoupled);
+        zip_with_state(params, grads, [&mut self.m, &mut self.v], |p, g, [m, v]| {
+            for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
+                if decoupled {
+                    *p = *p * shrink;
+                }
+                let g = if coupled { g + wd * *p } else { g };
                 *m = b1 * *m + one_minus_b1 * g;
                 *v = b2 * *v + one_minus_b2 * g * g;
                 *p = *p - step_size * *m / (v.sqrt() * inv_sqrt_correction2 + eps);

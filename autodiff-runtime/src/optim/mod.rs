@@ -5,8 +5,10 @@
 //! every parameter slice, in a fixed order, together with the gradient struct of the same type.
 //!
 //! An [`Optimizer`] updates the parameters from a gradient, one [`step`](Optimizer::step) at a
-//! time. [`Sgd`] and [`Adam`] are built from config structs ([`SgdConfig`], [`AdamConfig`])
-//! with `Default` and chainable `with_*` setters, validated once in `build()`. A learning-rate
+//! time. [`Sgd`], [`Adam`] (and AdamW, [`AdamConfig::adamw`]) and [`Rmsprop`] are built from
+//! config structs ([`SgdConfig`], [`AdamConfig`], [`RmspropConfig`]) with `Default` and
+//! chainable `with_*` setters, validated once in `build()`. [`GradientClip`] bounds a gradient
+//! by its global norm or by value before a step. A learning-rate
 //! schedule ([`LrSchedule`]: [`ConstantLr`], [`StepLr`], [`ExponentialLr`], [`CosineLr`], or a
 //! closure) gives the learning rate of each epoch.
 //!
@@ -33,13 +35,34 @@
 //! # }
 //! ```
 
+/// The chainable `with_*` setters of an optimizer config: `setter(field: type), "doc";`.
+/// The values are checked by the config's `build()`.
+macro_rules! setters {
+    ($config:ident { $($setter:ident($field:ident: $ty:ty), $doc:literal;)* }) => {
+        impl $config {
+            $(
+                #[doc = $doc]
+                #[must_use]
+                pub fn $setter(mut self, $field: $ty) -> Self {
+                    self.$field = $field;
+                    self
+                }
+            )*
+        }
+    };
+}
+
 mod adam;
+mod clip;
 mod params;
+mod rmsprop;
 mod schedule;
 mod sgd;
 
 pub use adam::{Adam, AdamConfig};
+pub use clip::GradientClip;
 pub use params::{flatten, flatten_mut, AsParamSlice, Params};
+pub use rmsprop::{Rmsprop, RmspropConfig};
 pub use schedule::{ConstantLr, CosineLr, ExponentialLr, LrSchedule, StepLr};
 pub use sgd::{Sgd, SgdConfig};
 
@@ -184,6 +207,26 @@ fn unit_interval(name: &'static str, value: f64) -> Result<f64> {
 /// A learning rate set between steps: finite and >= 0.
 fn learning_rate_update(value: f64) -> Result<f64> {
     non_negative("learning_rate", value)
+}
+
+/// Walks `params` and `grads` slice by slice together with `K` state buffers of one float per
+/// parameter (momentum, moment estimates): calls `f(p, g, [s_0, .., s_K-1])` with the parts of
+/// the buffers that belong to the slice.
+fn zip_with_state<P: Params, const K: usize>(
+    params: &mut P,
+    grads: &P,
+    states: [&mut [P::Scalar]; K],
+    mut f: impl FnMut(&mut [P::Scalar], &[P::Scalar], [&mut [P::Scalar]; K]),
+) {
+    let mut rest = states;
+    params.zip_slices_mut(grads, |_, p, g| {
+        let here = rest.each_mut().map(|s| {
+            let (here, tail) = std::mem::take(s).split_at_mut(p.len());
+            *s = tail;
+            here
+        });
+        f(p, g, here);
+    });
 }
 
 /// Optimizer state of one float per parameter, allocated on the first step.

@@ -2,7 +2,7 @@
 
 use super::{
     cast, ensure_state, invalid, learning_rate_update, non_negative, positive, unit_interval,
-    Optimizer, Params,
+    zip_with_state, Optimizer, Params,
 };
 use crate::error::Result;
 use num_traits::Float;
@@ -61,38 +61,17 @@ impl Default for SgdConfig {
     }
 }
 
+setters!(SgdConfig {
+    with_learning_rate(learning_rate: f64), "Sets the learning rate.";
+    with_momentum(momentum: f64), "Sets the momentum.";
+    with_nesterov(nesterov: bool), "Turns Nesterov momentum on or off.";
+    with_weight_decay(weight_decay: f64), "Sets the weight decay.";
+});
+
 impl SgdConfig {
     /// The default configuration: learning rate 0.01, no momentum, no weight decay.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Sets the learning rate.
-    #[must_use]
-    pub fn with_learning_rate(mut self, learning_rate: f64) -> Self {
-        self.learning_rate = learning_rate;
-        self
-    }
-
-    /// Sets the momentum.
-    #[must_use]
-    pub fn with_momentum(mut self, momentum: f64) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Turns Nesterov momentum on or off.
-    #[must_use]
-    pub fn with_nesterov(mut self, nesterov: bool) -> Self {
-        self.nesterov = nesterov;
-        self
-    }
-
-    /// Sets the weight decay.
-    #[must_use]
-    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
-        self.weight_decay = weight_decay;
-        self
     }
 
     /// Checks the hyper-parameters and builds the optimizer, for parameters of float type `T`
@@ -178,10 +157,7 @@ impl<P: Params> Optimizer<P> for Sgd<P::Scalar> {
         }
 
         ensure_state(&mut self.velocity, params.num_scalars(), "SGD momentum");
-        let mut velocity = self.velocity.as_mut_slice();
-        params.zip_slices_mut(grads, |_, p, g| {
-            let (v, rest) = std::mem::take(&mut velocity).split_at_mut(p.len());
-            velocity = rest;
+        zip_with_state(params, grads, [&mut self.velocity], |p, g, [v]| {
             for ((p, &g), v) in p.iter_mut().zip(g).zip(v) {
                 let d = if decay { g + wd * *p } else { g };
                 *v = mu * *v + d;

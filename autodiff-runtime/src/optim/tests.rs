@@ -127,3 +127,51 @@ fn mismatched_gradient_panics() {
     let mut sgd = SgdConfig::new().build().unwrap();
     sgd.step(&mut vec![0.0, 0.0], &vec![1.0, 1.0, 1.0]);
 }
+
+#[test]
+fn rmsprop_converges_on_a_quadratic() {
+    for config in [
+        RmspropConfig::new().with_learning_rate(0.01),
+        RmspropConfig::new()
+            .with_learning_rate(0.002)
+            .with_momentum(0.9),
+    ] {
+        let mut rmsprop = config.build().unwrap();
+        let q = minimize(&mut rmsprop, 4000);
+        assert_at_minimum(&q, 1e-2, "rmsprop");
+    }
+}
+
+/// `steps` steps on the quadratic with the gradient multiplied by `scale`.
+fn scaled_run(config: &AdamConfig, scale: f64, steps: usize) -> Quad {
+    let mut adam = config.build().unwrap();
+    let mut q = Quad::default();
+    for _ in 0..steps {
+        let (_, mut grad) = loss_and_grad(&q);
+        grad.for_each_slice_mut(|_, s| s.iter_mut().for_each(|g| *g *= scale));
+        adam.step(&mut q, &grad);
+    }
+    q
+}
+
+#[test]
+fn adamw_decay_is_decoupled_from_the_gradient_scale() {
+    // Adam's step is invariant to the scale of the gradient (up to epsilon). AdamW's decay
+    // is outside the gradient, so a 1000x gradient gives the same run; Adam's L2 decay is
+    // added to the gradient, so there the scale changes the balance and the run.
+    let adamw = AdamConfig::new()
+        .with_learning_rate(0.05)
+        .with_epsilon(1e-12)
+        .with_decoupled_weight_decay(0.5);
+    let (a, b) = (
+        scaled_run(&adamw, 1.0, 200),
+        scaled_run(&adamw, 1000.0, 200),
+    );
+    assert!((a.b - b.b).abs() < 1e-9, "{a:?} vs {b:?}");
+    for i in 0..3 {
+        assert!((a.a[i] - b.a[i]).abs() < 1e-9, "{a:?} vs {b:?}");
+    }
+    let adam = adamw.clone().with_weight_decay(0.5);
+    let (a, b) = (scaled_run(&adam, 1.0, 200), scaled_run(&adam, 1000.0, 200));
+    assert!((a.a[0] - b.a[0]).abs() > 1e-3, "{a:?} vs {b:?}");
+}

@@ -9,7 +9,7 @@ use std::process::Command;
 fn debug_and_release_gradients_are_bit_identical() {
     let debug: Vec<u64> = problems::gradients().iter().map(|g| g.to_bits()).collect();
     let output = Command::new(env!("CARGO"))
-        .args(["run", "--release", "--quiet", "--example", "fingerprint"])
+        .args(["run", "--release", "--quiet", "--bin", "fingerprint"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo");

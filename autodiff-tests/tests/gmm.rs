@@ -74,7 +74,7 @@ fn value_and_gradient(input: &gmm::GmmInput) -> (f64, Vec<f64>) {
 
 #[test]
 fn adbench_test_instance_objective_and_gradient() {
-    let input = gmm::parse(include_str!("../data/adbench/test.txt"));
+    let input = gmm::parse(include_str!("../../data/adbench/test.txt"));
     let (value, gradient) = value_and_gradient(&input);
     assert!(
         (value - OBJECTIVE).abs() < 1e-8,
@@ -88,7 +88,7 @@ fn adbench_test_instance_objective_and_gradient() {
 
 #[test]
 fn d2_k5_instance_against_finite_differences() {
-    let input = gmm::parse(include_str!("../data/adbench/gmm_d2_K5.txt"));
+    let input = gmm::parse(include_str!("../../data/adbench/gmm_d2_K5.txt"));
     let (_, analytic) = value_and_gradient(&input);
     let point: Vec<f64> = input
         .alphas

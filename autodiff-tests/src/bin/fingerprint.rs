@@ -2,7 +2,7 @@
 //! `tests/profiles.rs` builds this in release and compares with its own debug build:
 //! compiler optimizations must not change a gradient.
 
-#[path = "../tests/common/problems.rs"]
+#[path = "../../tests/common/problems.rs"]
 mod problems;
 
 fn main() {

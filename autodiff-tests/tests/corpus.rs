@@ -13,7 +13,7 @@
 //! each case that does not, is printed by
 //!
 //! ```text
-//! cargo test --test corpus -- --ignored --nocapture share
+//! cargo test -p autodiff-tests --test corpus -- --ignored --nocapture share
 //! ```
 #![allow(clippy::needless_range_loop)]
 

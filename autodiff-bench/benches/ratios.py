@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The ratio table of benches/gradients.rs, from criterion's saved estimates.
 
-    CARGO_TARGET_DIR=target-bench cargo bench --bench gradients
-    python3 benches/ratios.py target-bench/criterion
+    CARGO_TARGET_DIR=target-bench cargo bench -p autodiff-bench --bench gradients
+    python3 autodiff-bench/benches/ratios.py target-bench/criterion
 
 Reads <criterion dir>/<group>/<row>/new/estimates.json (default dir: target/criterion, or
 $CARGO_TARGET_DIR/criterion) and prints markdown: the median time of every row, then per
@@ -62,7 +62,7 @@ def fmt_ratio(r):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else default_dir()
     if not os.path.isdir(root):
-        sys.exit(f"no criterion results at {root}: run `cargo bench --bench gradients` first")
+        sys.exit(f"no criterion results at {root}: run `cargo bench -p autodiff-bench --bench gradients` first")
     times = load(root)
     groups = [g for g in GROUPS if g in times] + sorted(g for g in times if g not in GROUPS)
     if not groups:

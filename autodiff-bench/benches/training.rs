@@ -1,30 +1,34 @@
 //! Training throughput of the `mlp_digits` example: a 64-64-10 MLP (ReLU, softmax
 //! cross-entropy, f64) on the 8x8 digits, plain mini-batch SGD with batch 32.
 //!
-//! - `mlp_digits/epoch`: one epoch with the [`Trainer`] over the training split (1438 images,
-//!   45 steps), reshuffling included. Compare with `python3 benches/sklearn_mlp_epoch.py`.
+//! - `mlp_digits/epoch`: one epoch with the [`Trainer`] on one thread over the training split
+//!   (1438 images, 45 steps), reshuffling included. Compare with
+//!   `python3 benches/sklearn_mlp_epoch.py`.
 //! - `mlp_digits/step`: one SGD step on a fixed batch of 32: zero the gradient, 32 calls of
 //!   `mlp_loss_adjoint` (forward + reverse sweep), the optimizer update.
 //! - `mlp_digits/forward`: the primal loss over the same 32 images; `step / forward` is the
 //!   cost of a gradient step in forward passes.
+//! - `mlp_digits_threads/epoch/batch{32,256}/threads{1,2}`: one epoch on 1 and 2 threads
+//!   (the thread pool's start included): the multi-core speedup.
 //!
 //! ```text
-//! cargo bench --bench training
+//! cargo bench -p autodiff-bench --bench training
 //! ```
 // The model (parameters, `#[grad]` loss, `init`) is the example's, shared through
 // examples/models/digits_mlp.rs; the data preparation is the example's too.
-#[path = "../examples/models/common.rs"]
+#[path = "../../examples/models/common.rs"]
 mod common;
-#[path = "../examples/models/digits_mlp.rs"]
+#[path = "../../examples/models/digits_mlp.rs"]
 mod digits_mlp;
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use autodiff::data::{datasets, Dataset};
-use autodiff::optim::{Optimizer, Params, SgdConfig};
+use autodiff::optim::{Optimizer, Params, Sgd, SgdConfig};
 use autodiff::train::Trainer;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use digits_mlp::{add_gradient, mlp_loss, D};
+use digits_mlp::{add_gradient, mlp_loss, Mlp, D};
 
 const BATCH: usize = 32;
 
@@ -50,24 +54,15 @@ fn mlp_digits(c: &mut Criterion) {
         .with_learning_rate(0.1)
         .build()
         .expect("sgd");
+    // On one thread, as scikit-learn's comparison runs.
     let trainer = Trainer::new()
         .with_epochs(1)
         .with_batch_size(BATCH)
+        .with_threads(1)
         .with_progress(false);
-    let mut seed = 0;
     group.throughput(Throughput::Elements(train.len() as u64));
     group.bench_function("epoch", |b| {
-        b.iter(|| {
-            seed += 1;
-            let report = trainer
-                .clone()
-                .with_seed(seed)
-                .fit(&mut model, &mut sgd, train.len(), |m, g, i, scale| {
-                    add_gradient(m, g, train.row_array(i), labels[i], scale)
-                })
-                .expect("training epoch");
-            black_box(report.final_loss())
-        })
+        b.iter(|| black_box(epoch(&trainer, &mut model, &mut sgd, &train, &labels)))
     });
 
     // One step vs one forward pass over the same batch.
@@ -107,5 +102,53 @@ fn mlp_digits(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mlp_digits);
+/// One epoch with a new seed every call (the same sequence for every setting).
+fn epoch(
+    trainer: &Trainer,
+    model: &mut Mlp,
+    sgd: &mut Sgd<f64>,
+    train: &Dataset,
+    labels: &[usize],
+) -> f64 {
+    static SEED: AtomicU64 = AtomicU64::new(0);
+    let seed = SEED.fetch_add(1, Ordering::Relaxed);
+    let report = trainer
+        .clone()
+        .with_seed(seed)
+        .fit(model, sgd, train.len(), |m, g, i, scale| {
+            add_gradient(m, g, train.row_array(i), labels[i], scale)
+        })
+        .expect("training epoch");
+    report.final_loss().unwrap_or(f64::NAN)
+}
+
+/// Epochs on 1 and 2 threads, for batches of 32 and 256: the multi-core speedup of the
+/// trainer's per-worker accumulators (`epoch/batch256/threads1` over `.../threads2`).
+fn mlp_digits_threads(c: &mut Criterion) {
+    let train = training_split();
+    let labels = train.labels().expect("labels").to_vec();
+    let mut group = c.benchmark_group("mlp_digits_threads");
+    group.throughput(Throughput::Elements(train.len() as u64));
+    for batch in [32, 256] {
+        for threads in [1, 2] {
+            let trainer = Trainer::new()
+                .with_epochs(1)
+                .with_batch_size(batch)
+                .with_threads(threads)
+                .with_progress(false);
+            let mut model = init();
+            let mut sgd = SgdConfig::new()
+                .with_learning_rate(0.1)
+                .build()
+                .expect("sgd");
+            let id = format!("epoch/batch{batch}/threads{threads}");
+            group.bench_function(id, |b| {
+                b.iter(|| black_box(epoch(&trainer, &mut model, &mut sgd, &train, &labels)))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, mlp_digits, mlp_digits_threads);
 criterion_main!(benches);

@@ -1,5 +1,5 @@
 """One training epoch of scikit-learn's MLPClassifier on the 8x8 digits, for comparison with
-`cargo bench --bench training` (mlp_digits/epoch).
+`cargo bench -p autodiff-bench --bench training` (mlp_digits/epoch).
 
 Same problem as benches/training.rs: 64-64-10, ReLU, softmax cross-entropy, mini-batch SGD
 with batch 32, no momentum, float64, on a stratified 80% training split of
@@ -27,7 +27,7 @@ RUNS = 21
 
 
 def load():
-    path = pathlib.Path(__file__).resolve().parent.parent / "autodiff-runtime/data/digits.csv"
+    path = pathlib.Path(__file__).resolve().parents[2] / "autodiff-runtime/data/digits.csv"
     data = np.loadtxt(path, delimiter=",", dtype=np.float64)
     x, y = data[:, :-1], data[:, -1].astype(int)
     x_train, _, y_train, _ = train_test_split(x, y, test_size=0.2, stratify=y, random_state=42)

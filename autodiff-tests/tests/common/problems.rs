@@ -1,5 +1,5 @@
 //! A set of gradients whose bit patterns must not depend on the build profile: shared by
-//! tests/profiles.rs (debug) and examples/fingerprint.rs (built in release by that test).
+//! tests/profiles.rs (debug) and src/bin/fingerprint.rs (built in release by that test).
 #![allow(dead_code, clippy::needless_range_loop)]
 
 use autodiff::grad;

@@ -7,28 +7,32 @@
 //! trained on digits: input-major (`w1[k][j]`, digits_mlp.rs) and the lecture's row-major
 //! (`w1[j][k]`, multilabel.rs; breast_cancer_mlp.rs is row-major too).
 
-#[path = "../examples/models/breast_cancer_mlp.rs"]
+// The example models are written for the library's rust-version (1.85), which predates
+// `is_multiple_of`; this package's own rust-version is higher.
+#![allow(clippy::manual_is_multiple_of)]
+
+#[path = "../../examples/models/breast_cancer_mlp.rs"]
 mod breast_cancer_mlp;
 mod common;
-#[path = "../examples/models/digits_mlp.rs"]
+#[path = "../../examples/models/digits_mlp.rs"]
 mod digits_mlp;
-#[path = "../examples/models/linear_regression.rs"]
+#[path = "../../examples/models/linear_regression.rs"]
 mod linear_regression;
-#[path = "../examples/models/logistic_sentiment.rs"]
+#[path = "../../examples/models/logistic_sentiment.rs"]
 mod logistic_sentiment;
-#[path = "../examples/models/common.rs"]
+#[path = "../../examples/models/common.rs"]
 mod models_common;
-#[path = "../examples/models/multilabel.rs"]
+#[path = "../../examples/models/multilabel.rs"]
 mod multilabel;
-#[path = "../examples/models/softmax.rs"]
+#[path = "../../examples/models/softmax.rs"]
 mod softmax;
 
 use autodiff::data::datasets;
 use autodiff::data::Dataset;
 use autodiff::gradcheck::check_params_gradient;
-use autodiff::loss;
 use autodiff::optim::{AdamConfig, Optimizer, Params, SgdConfig};
 use autodiff::train::{Metric, Trainer};
+use autodiff::{loss, metrics};
 use common::assert_close;
 
 /// The examples' seeded stratified 80/20 split, standardized on the training part.
@@ -68,7 +72,12 @@ fn two_layer_network_on_breast_cancer_reaches_95_percent() {
     }
     check_params_gradient(mean_loss, &net, &grads).assert_ok();
 
-    let accuracy = |m: &Net| breast_cancer_mlp::accuracy(m, &test, y_test);
+    let accuracy = |m: &Net| {
+        metrics::accuracy(
+            &metrics::predict(&test, |x| breast_cancer_mlp::predict(m, x)),
+            y_test,
+        )
+    };
     let mut sgd = SgdConfig::new()
         .with_learning_rate(0.05)
         .with_momentum(0.9)
@@ -125,7 +134,10 @@ fn softmax_regression_on_iris_reaches_93_percent() {
             },
         )
         .unwrap();
-    let accuracy = softmax::accuracy(&model, &test, y_test);
+    let accuracy = metrics::accuracy(
+        &metrics::predict(&test, |x| softmax::predict(&model, x)),
+        y_test,
+    );
     assert!(accuracy >= 0.93, "accuracy {accuracy}");
     // ln 3 (uniform over 3 classes) at the start, much lower at the end
     assert_close(report.loss[0], 3f64.ln(), 0.35);
@@ -155,7 +167,10 @@ fn mlp_on_digits_reaches_95_percent() {
             },
         )
         .unwrap();
-    let accuracy = digits_mlp::accuracy(&mlp, &test, y_test);
+    let accuracy = metrics::accuracy(
+        &metrics::predict(&test, |x| digits_mlp::predict(&mlp, x)),
+        y_test,
+    );
     assert!(
         accuracy >= 0.95,
         "accuracy {accuracy}, loss {:?}",

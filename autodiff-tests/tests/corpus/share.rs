@@ -1,7 +1,7 @@
 //! The share of the corpus that compiles unchanged with `#[grad]`:
 //!
 //! ```text
-//! cargo test --test corpus -- --ignored --nocapture share
+//! cargo test -p autodiff-tests --test corpus -- --ignored --nocapture share
 //! ```
 //!
 //! Every file under `tests/corpus/cases/` is built on its own in a scratch crate
@@ -39,10 +39,14 @@ fn share() {
     let listed = listed_cases(&root.join("tests/corpus.rs"));
     let cases = all_cases(&root.join("tests/corpus/cases"));
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-share");
-    write_scratch_crate(root, &scratch);
+    // The facade crate `autodiff` and the lock file live one level up, at the workspace root.
+    write_scratch_crate(root, root.parent().unwrap(), &scratch);
 
     let mut outcomes = Vec::new();
     for case in &cases {
+        // Relative to the workspace, as rustc's messages for the workspace read.
+        let shown = case.strip_prefix(root.parent().unwrap()).unwrap();
+        let shown = shown.to_string_lossy().replace('\\', "/");
         let rel = case.strip_prefix(root.join("tests")).unwrap();
         let rel = rel.to_string_lossy().replace('\\', "/");
         let source = fs::read_to_string(case).unwrap();
@@ -54,7 +58,7 @@ fn share() {
         let (errors, test_errors) =
             match cargo(&scratch, &["check", "--tests", "--message-format", "short"]) {
                 Ok(()) => (Vec::new(), Vec::new()),
-                Err(out) => error_lines(&out, &rel, marker),
+                Err(out) => error_lines(&out, &shown, marker),
             };
         // A case that compiles runs both tests; one that does not is checked without `#[grad]`.
         if !errors.is_empty() || !test_errors.is_empty() {
@@ -118,7 +122,7 @@ fn share() {
 /// The error lines rustc printed, in order, with the repository path: those before line
 /// `marker` (the function, its hand gradient, the reference test) and those after it (the
 /// `generated` test, which only uses the generated items).
-fn error_lines(out: &str, rel: &str, marker: usize) -> (Vec<String>, Vec<String>) {
+fn error_lines(out: &str, shown: &str, marker: usize) -> (Vec<String>, Vec<String>) {
     let (mut before, mut after) = (Vec::new(), Vec::new());
     for line in out
         .lines()
@@ -129,7 +133,7 @@ fn error_lines(out: &str, rel: &str, marker: usize) -> (Vec<String>, Vec<String>
             .and_then(|rest| rest.split(':').next())
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        let line = line.replace("src/case.rs", &format!("tests/{rel}"));
+        let line = line.replace("src/case.rs", shown);
         if at > marker {
             after.push(line);
         } else {
@@ -178,15 +182,15 @@ fn without_grad(source: &str) -> String {
         .collect()
 }
 
-fn write_scratch_crate(root: &Path, scratch: &Path) {
+fn write_scratch_crate(root: &Path, workspace: &Path, scratch: &Path) {
     fs::create_dir_all(scratch.join("src")).unwrap();
     let manifest = format!(
         "[package]\nname = \"corpus-case\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
-         publish = false\n\n[dependencies]\nautodiff = {{ path = {root:?}, default-features = false }}\n\
+         publish = false\n\n[dependencies]\nautodiff = {{ path = {workspace:?}, default-features = false }}\n\
          num-traits = \"0.2\"\n\n[workspace]\n"
     );
     fs::write(scratch.join("Cargo.toml"), manifest).unwrap();
-    fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).unwrap();
+    fs::copy(workspace.join("Cargo.lock"), scratch.join("Cargo.lock")).unwrap();
     let tests = root.join("tests");
     let lib = format!(
         "#![allow(dead_code)]\n#[path = {:?}]\nmod common;\n#[path = {:?}]\nmod check;\nmod case;\n",

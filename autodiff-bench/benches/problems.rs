@@ -16,7 +16,7 @@ use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
 use echidna::Reverse;
 use num_dual::{Dual64, DualNum};
 
-#[path = "../tests/common/gmm.rs"]
+#[path = "../../autodiff-tests/tests/common/gmm.rs"]
 pub mod gmm;
 
 // ----- scalars for the operator-overloading baselines ------------------------------------------
@@ -677,11 +677,11 @@ pub mod gmm_problem {
     pub type Grad = (Vec<f64>, Vec<f64>, Vec<f64>);
 
     pub fn d2_k5() -> GmmInput {
-        gmm::parse(include_str!("../data/adbench/gmm_d2_K5.txt"))
+        gmm::parse(include_str!("../../data/adbench/gmm_d2_K5.txt"))
     }
 
     pub fn d10_k25() -> GmmInput {
-        gmm::parse(include_str!("../data/adbench/gmm_d10_K25.txt"))
+        gmm::parse(include_str!("../../data/adbench/gmm_d10_K25.txt"))
     }
 
     pub fn primal(g: &GmmInput) -> f64 {

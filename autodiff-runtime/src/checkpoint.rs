@@ -1,0 +1,368 @@
+//! Saving and loading a model's parameters in the [safetensors] format (feature
+//! `safetensors`), which Python reads as it is:
+//! `safetensors.numpy.load_file("model.safetensors")["w1"]`.
+//!
+//! Every parameter slice of the [`Params`] walk is one tensor, named by
+//! [`Params::NAMES`] (any string: `w1`, `layer1.w`), with the slice's length as its shape,
+//! dtype `F32` or `F64` as the model's float type. Loading fills an existing model of the
+//! same type: every name must be in the file, with the model's dtype and number of elements
+//! (any shape with that many elements, e.g. `(16, 30)` written by numpy for a 480-float
+//! slice), and the file must hold nothing else.
+//!
+//! [safetensors]: https://huggingface.co/docs/safetensors
+//!
+//! ```
+//! use autodiff_runtime::checkpoint;
+//! use autodiff_runtime::params;
+//!
+//! #[derive(Clone, Debug, Default, PartialEq)]
+//! struct Net {
+//!     w: [[f64; 3]; 2],
+//!     b: [f64; 2],
+//! }
+//! params!(Net: f64 { w, b });
+//!
+//! let net = Net { w: [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], b: [-1.0, 0.5] };
+//! let bytes = checkpoint::to_bytes(&net)?;
+//! let mut loaded = Net::default();
+//! checkpoint::from_bytes(&mut loaded, &bytes)?;
+//! assert_eq!(loaded, net);
+//! # Ok::<(), autodiff_runtime::Error>(())
+//! ```
+
+use std::path::Path;
+
+use num_traits::{Float, NumCast, ToPrimitive};
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
+
+use crate::optim::Params;
+use crate::{Error, Result};
+
+/// The dtype of the model's float type: `F32` for 4-byte floats, `F64` for 8-byte ones.
+fn dtype<T: Float>() -> Result<Dtype> {
+    match std::mem::size_of::<T>() {
+        4 => Ok(Dtype::F32),
+        8 => Ok(Dtype::F64),
+        n => Err(Error::Checkpoint(format!(
+            "only f32 and f64 parameters can be saved, not a {n}-byte float type"
+        ))),
+    }
+}
+
+/// The model's parameters as the bytes of a safetensors file.
+///
+/// # Errors
+///
+/// [`Error::Checkpoint`] if the float type is neither `f32` nor `f64`, or two slices have
+/// the same name.
+pub fn to_bytes<P: Params>(model: &P) -> Result<Vec<u8>> {
+    let dtype = dtype::<P::Scalar>()?;
+    let mut data = Vec::with_capacity(P::NAMES.len());
+    for (i, name) in P::NAMES.iter().enumerate() {
+        let slice = model.slice(i);
+        let mut bytes = Vec::with_capacity(std::mem::size_of_val(slice));
+        for &v in slice {
+            match dtype {
+                Dtype::F32 => bytes.extend(v.to_f32().unwrap_or(f32::NAN).to_le_bytes()),
+                _ => bytes.extend(v.to_f64().unwrap_or(f64::NAN).to_le_bytes()),
+            }
+        }
+        data.push((*name, slice.len(), bytes));
+    }
+    let mut views = Vec::with_capacity(data.len());
+    for (name, len, bytes) in &data {
+        if views.iter().any(|(n, _)| n == name) {
+            return Err(Error::Checkpoint(format!(
+                "two parameter slices are named `{name}`"
+            )));
+        }
+        let view = TensorView::new(dtype, vec![*len], bytes).map_err(format_error)?;
+        views.push((*name, view));
+    }
+    safetensors::serialize(views, None).map_err(format_error)
+}
+
+/// Fills `model` from the bytes of a safetensors file (see the [module docs](self) for what
+/// must match).
+///
+/// # Errors
+///
+/// [`Error::Checkpoint`] naming the tensor, for: bytes that are not a safetensors file; a
+/// parameter missing from the file; a tensor of another dtype or number of elements; a
+/// tensor the model does not have. The model is unchanged on error.
+pub fn from_bytes<P: Params>(model: &mut P, bytes: &[u8]) -> Result<()> {
+    let dtype = dtype::<P::Scalar>()?;
+    let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
+    if let Some(extra) = file.names().into_iter().find(|n| !P::NAMES.contains(n)) {
+        return Err(Error::Checkpoint(format!(
+            "the file has a tensor `{extra}` that the model does not (the model has: {})",
+            P::NAMES.join(", ")
+        )));
+    }
+    // check everything before writing anything
+    let mut tensors = Vec::with_capacity(P::NAMES.len());
+    for (i, name) in P::NAMES.iter().enumerate() {
+        let tensor = file
+            .tensor(name)
+            .map_err(|_| Error::Checkpoint(format!("the file has no tensor `{name}`")))?;
+        let len = model.slice(i).len();
+        let count: usize = tensor.shape().iter().product();
+        if tensor.dtype() != dtype || count != len {
+            return Err(Error::Checkpoint(format!(
+                "tensor `{name}` is {:?} of shape {:?}, but the model's is {dtype:?} of {len} \
+                 elements",
+                tensor.dtype(),
+                tensor.shape()
+            )));
+        }
+        tensors.push(tensor);
+    }
+    for (i, tensor) in tensors.iter().enumerate() {
+        let values = model.slice_mut(i);
+        match dtype {
+            Dtype::F32 => fill(values, tensor.data().chunks_exact(4), |b| {
+                f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+            }),
+            _ => fill(values, tensor.data().chunks_exact(8), |b| {
+                f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+            }),
+        }
+    }
+    Ok(())
+}
+
+fn fill<'b, T: Float, F: ToPrimitive>(
+    values: &mut [T],
+    chunks: impl Iterator<Item = &'b [u8]>,
+    read: impl Fn(&[u8]) -> F,
+) {
+    for (v, chunk) in values.iter_mut().zip(chunks) {
+        *v = <T as NumCast>::from(read(chunk)).unwrap_or_else(T::nan);
+    }
+}
+
+fn format_error(e: safetensors::SafeTensorError) -> Error {
+    Error::Checkpoint(format!("not a valid safetensors file: {e}"))
+}
+
+/// Writes the model's parameters to a safetensors file at `path`.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be written, else as [`to_bytes`].
+pub fn save<P: Params>(model: &P, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    std::fs::write(path, to_bytes(model)?).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Fills `model` from the safetensors file at `path`.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read; else as [`from_bytes`], with the path in the
+/// message.
+pub fn load<P: Params>(model: &mut P, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    from_bytes(model, &bytes).map_err(|e| match e {
+        Error::Checkpoint(reason) => Error::Checkpoint(format!("{}: {reason}", path.display())),
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::Init;
+    use crate::params;
+
+    /// A model whose slice names look like a nested model's.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    struct Nested {
+        w: [[f64; 3]; 2],
+        b: [f64; 2],
+        out: f64,
+    }
+
+    impl Params for Nested {
+        type Scalar = f64;
+        const NAMES: &'static [&'static str] = &["layer1.w", "layer1.b", "out"];
+
+        fn slice(&self, i: usize) -> &[f64] {
+            match i {
+                0 => crate::optim::flatten(&self.w),
+                1 => &self.b,
+                _ => std::slice::from_ref(&self.out),
+            }
+        }
+
+        fn slice_mut(&mut self, i: usize) -> &mut [f64] {
+            match i {
+                0 => crate::optim::flatten_mut(&mut self.w),
+                1 => &mut self.b,
+                _ => std::slice::from_mut(&mut self.out),
+            }
+        }
+    }
+
+    fn random() -> Nested {
+        let mut model = Nested::default();
+        Init::new(3)
+            .uniform(&mut model.w, 1.0)
+            .uniform(&mut model.b, 1.0);
+        model.out = -0.25;
+        model
+    }
+
+    #[test]
+    fn round_trips_bit_for_bit_in_f64_and_f32() {
+        let model = random();
+        let mut loaded = Nested::default();
+        from_bytes(&mut loaded, &to_bytes(&model).unwrap()).unwrap();
+        assert_eq!(loaded, model);
+
+        #[derive(Clone, Debug, PartialEq)]
+        struct Small {
+            v: Vec<f32>,
+        }
+        params!(Small: f32 { v });
+        let small = Small {
+            v: vec![1.5, -2.25, f32::MIN_POSITIVE],
+        };
+        let mut loaded = Small { v: vec![0.0; 3] };
+        from_bytes(&mut loaded, &to_bytes(&small).unwrap()).unwrap();
+        assert_eq!(loaded, small);
+    }
+
+    #[test]
+    fn the_file_names_the_tensors_by_the_params_walk() {
+        let model = random();
+        let bytes = to_bytes(&model).unwrap();
+        let file = SafeTensors::deserialize(&bytes).unwrap();
+        let mut names = file.names();
+        names.sort_unstable();
+        assert_eq!(names, ["layer1.b", "layer1.w", "out"]);
+        let w = file.tensor("layer1.w").unwrap();
+        assert_eq!((w.dtype(), w.shape()), (Dtype::F64, &[6][..]));
+        let first = f64::from_le_bytes(w.data()[..8].try_into().unwrap());
+        assert_eq!(first, model.w[0][0]);
+    }
+
+    /// A file with the given tensors, F64 or F32.
+    fn file_with(dtype: Dtype, tensors: &[(&str, Vec<usize>, Vec<f64>)]) -> Vec<u8> {
+        let encode = |x: &f64| match dtype {
+            Dtype::F32 => (*x as f32).to_le_bytes().to_vec(),
+            _ => x.to_le_bytes().to_vec(),
+        };
+        let bytes: Vec<Vec<u8>> = tensors
+            .iter()
+            .map(|(_, _, v)| v.iter().flat_map(encode).collect())
+            .collect();
+        let views: Vec<(&str, TensorView<'_>)> = tensors
+            .iter()
+            .zip(&bytes)
+            .map(|((n, s, _), b)| (*n, TensorView::new(dtype, s.clone(), b).unwrap()))
+            .collect();
+        safetensors::serialize(views, None).unwrap()
+    }
+
+    fn load_err(bytes: &[u8]) -> String {
+        let mut model = random();
+        let before = model.clone();
+        let err = from_bytes(&mut model, bytes).unwrap_err();
+        assert_eq!(model, before, "the model changed on error");
+        match err {
+            Error::Checkpoint(msg) => msg,
+            other => panic!("expected a checkpoint error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn any_shape_with_the_right_count_loads() {
+        let w: Vec<f64> = (0..6u8).map(|i| i.into()).collect();
+        let bytes = file_with(
+            Dtype::F64,
+            &[
+                ("layer1.w", vec![2, 3], w.clone()),
+                ("layer1.b", vec![2], vec![7.0, 8.0]),
+                ("out", vec![], vec![9.0]),
+            ],
+        );
+        let mut model = Nested::default();
+        from_bytes(&mut model, &bytes).unwrap();
+        assert_eq!(crate::optim::flatten(&model.w), &w[..]);
+        assert_eq!((model.b, model.out), ([7.0, 8.0], 9.0));
+    }
+
+    #[test]
+    fn wrong_names_shapes_dtypes_and_bytes_are_clear_errors() {
+        let ok_b = ("layer1.b", vec![2], vec![0.0; 2]);
+        let ok_out = ("out", vec![1], vec![0.0]);
+        let msg = load_err(&file_with(Dtype::F64, &[ok_b.clone(), ok_out.clone()]));
+        assert_eq!(msg, "the file has no tensor `layer1.w`");
+        let msg = load_err(&file_with(
+            Dtype::F64,
+            &[
+                ("layer1.w", vec![5], vec![0.0; 5]),
+                ok_b.clone(),
+                ok_out.clone(),
+            ],
+        ));
+        assert!(
+            msg.starts_with("tensor `layer1.w` is F64 of shape [5]"),
+            "{msg}"
+        );
+        assert!(msg.ends_with("of 6 elements"), "{msg}");
+        let msg = load_err(&file_with(
+            Dtype::F64,
+            &[
+                ("layer1.w", vec![6], vec![0.0; 6]),
+                ok_b,
+                ok_out,
+                ("layer2.w", vec![1], vec![0.0]),
+            ],
+        ));
+        assert!(msg.starts_with("the file has a tensor `layer2.w`"), "{msg}");
+        // an f32 file into an f64 model
+        let msg = load_err(&file_with(
+            Dtype::F32,
+            &[
+                ("layer1.w", vec![6], vec![0.0; 6]),
+                ("layer1.b", vec![2], vec![0.0; 2]),
+                ("out", vec![1], vec![0.0]),
+            ],
+        ));
+        assert!(msg.starts_with("tensor `layer1.w` is F32"), "{msg}");
+        let mut bytes = to_bytes(&random()).unwrap();
+        bytes.truncate(5);
+        assert!(load_err(&bytes).starts_with("not a valid safetensors file"));
+    }
+
+    #[test]
+    fn save_and_load_files() {
+        let dir = std::env::temp_dir().join(format!("autodiff-ckpt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.safetensors");
+        let model = random();
+        save(&model, &path).unwrap();
+        let mut loaded = Nested::default();
+        load(&mut loaded, &path).unwrap();
+        assert_eq!(loaded, model);
+        let missing = dir.join("missing.safetensors");
+        assert!(matches!(load(&mut loaded, &missing), Err(Error::Io { .. })));
+        std::fs::write(&path, b"junk").unwrap();
+        let err = load(&mut loaded, &path).unwrap_err().to_string();
+        assert!(
+            err.contains("model.safetensors: not a valid safetensors file"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
