@@ -8,7 +8,7 @@ use num_traits::{Float, FromPrimitive};
 #[grad]
 pub fn rosenbrock_pairwise<T: Float + FromPrimitive>(x: &[T]) -> T {
     debug_assert!(
-        x.len() % 2 == 0,
+        x.len().is_multiple_of(2),
         "the pairwise form needs an even dimension"
     );
     let hundred = T::from_f64(100.0).unwrap();
