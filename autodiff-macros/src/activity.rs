@@ -119,6 +119,8 @@ struct Sites<'a> {
     branch_regions: HashMap<usize, (usize, usize)>,
     /// Array -> last position of a store into it.
     last_store: HashMap<ArrayId, usize>,
+    /// Local array -> the region it is declared in.
+    array_region: HashMap<ArrayId, usize>,
     /// Var -> position of its definition.
     position: HashMap<Var, usize>,
     /// Position of the statement being visited.
@@ -148,6 +150,7 @@ pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         carried: HashMap::new(),
         branch_regions: HashMap::new(),
         last_store: HashMap::new(),
+        array_region: HashMap::new(),
         position: HashMap::new(),
         next_position: 0,
         edges: Vec::new(),
@@ -244,7 +247,10 @@ impl<'a> Sites<'a> {
                     self.last_store.insert(*array, last);
                     self.flow(Node::Array(*array), value);
                 }
-                Stmt::DeclareArray { .. } | Stmt::Effect(_) => {}
+                Stmt::DeclareArray { array, .. } => {
+                    self.array_region.insert(*array, region);
+                }
+                Stmt::Effect(_) => {}
                 Stmt::If {
                     then_block,
                     else_block,
@@ -315,7 +321,7 @@ impl<'a> Sites<'a> {
     /// Whether `array` holds, at the end of the forward sweep, what it held when read at
     /// `position` in `region`: nothing writes it later.
     fn stable_after(&self, array: ArrayId, region: usize, position: usize) -> bool {
-        if let ArrayOrigin::Param(_) = self.body.array(array).origin {
+        if let ArrayOrigin::Param(_) | ArrayOrigin::Constant = self.body.array(array).origin {
             return true;
         }
         let Some(&last) = self.last_store.get(&array) else {
@@ -519,9 +525,12 @@ impl Planner<'_, '_> {
             Op::Len { .. } => true,
             Op::Opaque(_) | Op::Snapshot { .. } => false,
             Op::Prim { rule, .. } => rule.is_cheap(),
+            // A local array declared in a branch or loop body is out of scope in the reverse
+            // sweep: its reads are kept, not recomputed.
             Op::Load { array, .. } => {
                 let pos = self.sites.position.get(&v).copied().unwrap_or(0);
-                self.sites.stable_after(*array, region, pos)
+                self.sites.array_region.get(array).is_none_or(|r| *r == 0)
+                    && self.sites.stable_after(*array, region, pos)
             }
             Op::Call { .. } => false,
         };

@@ -44,6 +44,9 @@ pub enum ArrayOrigin {
     /// The function parameter with this index.
     Param(usize),
     Local,
+    /// A `const` or `static` table passed to a call (`g(x, &COEFFS)`): data, never
+    /// differentiated, read through its path.
+    Constant,
 }
 
 pub struct ArrayInfo {
@@ -58,6 +61,8 @@ pub struct ArrayInfo {
     /// The length of each dimension, outermost first, when known (local arrays, whose
     /// lengths never change, and fixed-size parameters): `.len()` reads it without the array.
     pub lens: Vec<Operand>,
+    /// The path of a `Constant` table.
+    pub path: Option<syn::Path>,
     /// Whether the type is a fixed-size array (`[T; N]`, `[[T; M]; N]`), every length in
     /// `lens` a constant: a copy of it is one too.
     pub fixed: bool,

@@ -153,6 +153,10 @@ impl<'a> Gen<'a> {
                 let ident = &self.sig.params[i].ident;
                 quote!(#ident)
             }
+            ArrayOrigin::Constant => {
+                let path = &info.path;
+                quote!(#path)
+            }
             ArrayOrigin::Local => {
                 let ident = local(&info.name, info.span);
                 quote!(#ident)
@@ -394,25 +398,31 @@ impl<'a> Gen<'a> {
         out
     }
 
+    /// `let v: F = op;`, annotated where Rust could not infer the type (a value computed from
+    /// literals, a passed-through value whose `let` declared its type).
+    fn definition(&self, var: Var, op: &Op) -> TokenStream {
+        let v = self.var(var);
+        let e = self.op(op);
+        let span = self.body.var(var).span;
+        let ty = match op {
+            Op::Opaque(Opaque {
+                declared: Some(t), ..
+            }) => Some(quote!(: #t)),
+            _ => self
+                .computes_from_constants(op)
+                .then(|| self.annotation(var))
+                .flatten(),
+        };
+        quote_spanned!(span=> let #v #ty = #e;)
+    }
+
     fn forward_stmt(&mut self, stmt: &Stmt) -> TokenStream {
         match stmt {
             Stmt::Let { var, op } => {
                 if matches!(op, Op::Snapshot { .. }) && !self.an.snapshots.contains(var) {
                     return TokenStream::new();
                 }
-                let v = self.var(*var);
-                let e = self.op(op);
-                let span = self.body.var(*var).span;
-                let ty = match op {
-                    Op::Opaque(Opaque {
-                        declared: Some(t), ..
-                    }) => Some(quote!(: #t)),
-                    _ => self
-                        .computes_from_constants(op)
-                        .then(|| self.annotation(*var))
-                        .flatten(),
-                };
-                quote_spanned!(span=> let #v #ty = #e;)
+                self.definition(*var, op)
             }
             Stmt::Store {
                 array,
@@ -982,7 +992,7 @@ impl<'a> Gen<'a> {
                             quote!(::autodiff::SliceShadow::add_at(&mut #s, #(#i,)* #d);)
                         }
                     }
-                    ArrayOrigin::Local => {
+                    ArrayOrigin::Local | ArrayOrigin::Constant => {
                         let a = self.array_adj(*array);
                         self.accumulate(quote!(#a #([#i])*), d)
                     }
@@ -1177,7 +1187,8 @@ impl<'a> Gen<'a> {
                         quote!(#r.take(#t).rev())
                     }
                     None => {
-                        let r = self.range(range, true, false);
+                        // `(a..=b).step_by(k)` is double-ended only with an exact size.
+                        let r = self.range(range, true, !range.adaptors.is_empty());
                         quote!(#r.rev())
                     }
                 };
@@ -1213,9 +1224,7 @@ impl<'a> Gen<'a> {
         for stmt in &block.stmts {
             if let Stmt::Let { var, op } = stmt {
                 if which.contains(var) {
-                    let v = self.var(*var);
-                    let e = self.op(op);
-                    out.extend(quote!(let #v = #e;));
+                    out.extend(self.definition(*var, op));
                 }
             }
         }

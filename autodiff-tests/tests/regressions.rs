@@ -375,3 +375,62 @@ fn fuzzer_classes() {
     let (value, d_x) = deref_of_table_items_grad(2.0);
     assert!((value - (2.0 * table - 0.875 * 3.0)).abs() < 1e-5 && (d_x - table).abs() < 1e-6);
 }
+
+// A `const` table passed whole (`&TABLE`) and by element (`TABLE[k]`) to `#[grad]` functions:
+// both get a `Const` shadow.
+const WEIGHTS: [f64; 3] = [0.5, -1.0, 2.0];
+
+#[grad]
+fn weighted_dot(w: &[f64], x: f64) -> f64 {
+    w.iter().map(|v| v * x).sum()
+}
+
+#[grad]
+fn scaled(x: f64, c: f64) -> f64 {
+    x * c
+}
+
+#[grad]
+fn tables_passed_on(x: f64) -> f64 {
+    let mut s = weighted_dot(&WEIGHTS, x);
+    for k in 0..3 {
+        s += scaled(x, WEIGHTS[k]);
+    }
+    s
+}
+
+// A local array declared after an early return (inside the guarded rest), read in a loop
+// whose reverse needs the values; `(a..=b).step_by(k)` replayed backwards.
+#[grad]
+fn array_after_return(x: f64, n: i32) -> f64 {
+    if x < -10.0 {
+        return x;
+    }
+    let mut h = [0.0; 3];
+    for i in 0..3 {
+        h[i] = x * (i + 1) as f64;
+    }
+    let mut s = 0.0;
+    for i in (0..=n).step_by(2) {
+        s += (h[(i % 3) as usize] * f64::powf(0.375 * 0.375 + 0.5, x)).sin();
+    }
+    s
+}
+
+#[test]
+fn tables_and_arrays_after_return() {
+    let (value, d_x) = tables_passed_on_grad(1.5);
+    assert!(close(value, 1.5 * 1.5 * 2.0) && close(d_x, 3.0));
+
+    let x = 0.5;
+    let (value, d_x) = array_after_return_grad(x, 4);
+    let b: f64 = 0.375 * 0.375 + 0.5;
+    let (mut v, mut d) = (0.0, 0.0);
+    for i in [0usize, 2, 4] {
+        let c = ((i % 3) + 1) as f64;
+        let arg = c * x * b.powf(x);
+        v += arg.sin();
+        d += arg.cos() * (c * b.powf(x) + c * x * b.powf(x) * b.ln());
+    }
+    assert!(close(value, v) && close(d_x, d));
+}

@@ -348,6 +348,7 @@ impl Lowerer<'_> {
             elem: d.elem,
             dims: d.fixed_lens.len() + usize::from(d.vec_len.is_some()),
             origin: ArrayOrigin::Local,
+            path: None,
             lens,
             fixed: d.vec_len.is_none(),
             span: pi.ident.span(),

@@ -57,7 +57,19 @@ impl Lowerer<'_> {
         }
         let mut args = Vec::new();
         for arg in &c.args {
+            if let Some(table) = self.constant_table(arg) {
+                args.push(table);
+                continue;
+            }
             match self.lower_expr(arg) {
+                // An element of a `const` table (`TABLE[k]`) is a float for the callee.
+                Value::Scalar(Operand::Var(v))
+                    if self.vars[v.0].ty == Ty::Unknown && indexes_constant(arg) =>
+                {
+                    let span = arg.span();
+                    let typed = self.let_op("t", Ty::Float, Op::Copy(Operand::Var(v)), span);
+                    args.push(Arg::Scalar(typed));
+                }
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
                 Value::Array(array) => {
                     let by_ref = matches!(arg, Expr::Reference(_));
@@ -96,6 +108,42 @@ impl Lowerer<'_> {
             },
             span,
         ))
+    }
+
+    /// `&TABLE` (a `const` or `static` table): an array argument that is data.
+    fn constant_table(&mut self, arg: &Expr) -> Option<Arg> {
+        let Expr::Reference(r) = arg else {
+            return None;
+        };
+        let Expr::Path(p) = &*r.expr else {
+            return None;
+        };
+        let local = p
+            .path
+            .get_ident()
+            .is_some_and(|i| self.lookup(&i.to_string()).is_some());
+        if local || p.path.segments.len() > 2 {
+            return None;
+        }
+        let id = ArrayId(self.arrays.len());
+        let written = p.path.to_token_stream().to_string();
+        self.arrays.push(ArrayInfo {
+            name: written.clone(),
+            written,
+            elem: Elem::Float,
+            dims: 1,
+            origin: ArrayOrigin::Constant,
+            path: Some(p.path.clone()),
+            lens: Vec::new(),
+            fixed: false,
+            span: p.span(),
+        });
+        Some(Arg::Array(ArrayArg {
+            array: id,
+            row: None,
+            by_ref: true,
+            snapshot: None,
+        }))
     }
 
     /// Whether `path` names a local (a closure), which is inlined, never passed through.
@@ -186,5 +234,29 @@ impl Lowerer<'_> {
         let value = self.lower_expr(&closure.closure.body);
         self.scopes.pop();
         value
+    }
+}
+
+/// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).
+fn indexes_constant(expr: &Expr) -> bool {
+    let mut e = expr;
+    let mut indexed = false;
+    loop {
+        e = match e {
+            Expr::Index(i) => {
+                indexed = true;
+                &i.expr
+            }
+            Expr::Paren(p) => &p.expr,
+            Expr::Path(p) => {
+                return indexed
+                    && p.path.segments.last().is_some_and(|s| {
+                        let name = s.ident.to_string();
+                        name.chars().any(|c| c.is_ascii_uppercase())
+                            && !name.chars().any(|c| c.is_ascii_lowercase())
+                    })
+            }
+            _ => return false,
+        };
     }
 }

@@ -582,20 +582,7 @@ impl Lowerer<'_> {
             };
             return Value::Row { array, index: row };
         }
-        let ty = if self.arrays[array.0].elem == Elem::Float {
-            Ty::Float
-        } else {
-            Ty::Int
-        };
-        Value::Scalar(self.let_op(
-            "t",
-            ty,
-            Op::Load {
-                array,
-                index: indices,
-            },
-            span,
-        ))
+        Value::Scalar(self.load(array, indices, span))
     }
 
     /// `&x[a..b]`, `&x[a..]`, `&x[..b]`: a view of a 1-D array or of another view.

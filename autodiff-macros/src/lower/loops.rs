@@ -255,23 +255,7 @@ impl Lowerer<'_> {
                 array: *array,
                 index: counter.clone(),
             },
-            Item::Element(array) => {
-                let ty = if self.arrays[array.0].elem == Elem::Float {
-                    Ty::Float
-                } else {
-                    Ty::Int
-                };
-                let index = vec![counter.clone()];
-                Value::Scalar(self.let_op(
-                    "t",
-                    ty,
-                    Op::Load {
-                        array: *array,
-                        index,
-                    },
-                    span,
-                ))
-            }
+            Item::Element(array) => Value::Scalar(self.load(*array, vec![counter.clone()], span)),
             Item::Pair(a, b) => Value::Tuple(vec![
                 self.item_value(a, counter, span),
                 self.item_value(b, counter, span),

@@ -200,6 +200,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     elem: if *float { Elem::Float } else { Elem::Other },
                     dims: shape.dims(),
                     origin: ArrayOrigin::Param(index),
+                    path: None,
                     fixed: !lens.is_empty(),
                     lens,
                     span: param.span,
@@ -301,17 +302,15 @@ impl Lowerer<'_> {
 
     fn new_var_named(&mut self, name: &str, ty: Ty, span: Span) -> Var {
         let name = self.user_name(name);
-        self.vars.push(VarInfo {
-            name,
-            ty,
-            varied: false,
-            span,
-        });
-        Var(self.vars.len() - 1)
+        self.push_var(name, ty, span)
     }
 
     fn new_var(&mut self, base: &str, ty: Ty, span: Span) -> Var {
         let name = self.unique_name(base);
+        self.push_var(name, ty, span)
+    }
+
+    fn push_var(&mut self, name: String, ty: Ty, span: Span) -> Var {
         self.vars.push(VarInfo {
             name,
             ty,
@@ -389,7 +388,8 @@ impl Lowerer<'_> {
     /// Whether an array's elements may depend on a float parameter: float parameters, and
     /// (conservatively) every local float array.
     fn array_varied(&self, array: ArrayId) -> bool {
-        self.arrays[array.0].elem == Elem::Float
+        let info = &self.arrays[array.0];
+        info.elem == Elem::Float && info.origin != ArrayOrigin::Constant
     }
 
     /// Whether the result of `op`, of type `ty`, may depend on a float parameter.

@@ -345,20 +345,7 @@ impl Lowerer<'_> {
                 index: indices[0].clone(),
             };
         }
-        let ty = if self.arrays[array.0].elem == Elem::Float {
-            Ty::Float
-        } else {
-            Ty::Int
-        };
-        Value::Scalar(self.let_op(
-            "t",
-            ty,
-            Op::Load {
-                array,
-                index: indices,
-            },
-            span,
-        ))
+        Value::Scalar(self.load(array, indices, span))
     }
 
     /// The length of an array or row.
