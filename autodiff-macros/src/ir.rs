@@ -133,8 +133,18 @@ pub enum Capture {
     Array(ArrayId),
     /// A row of a matrix bound by iteration, rebound as a reference.
     Row(ArrayId, Operand),
-    /// A slice `offset..offset + len` of an array, rebound as a reference.
-    View(ArrayId, Operand, Operand),
+    /// A slice of an array, rebound as a reference.
+    View(Box<Slice>),
+}
+
+/// `a[offset..offset + len]`, or `a[row][offset..offset + len]`: a slice of a local array or
+/// parameter, read in place.
+#[derive(Clone)]
+pub struct Slice {
+    pub array: ArrayId,
+    pub row: Option<Operand>,
+    pub offset: Operand,
+    pub len: Operand,
 }
 
 /// An expression (or a statement macro) no derivative flows through, emitted as written
@@ -153,9 +163,10 @@ impl Opaque {
         for (_, capture) in &self.captures {
             match capture {
                 Capture::Value(x) | Capture::Row(_, x) => f(x),
-                Capture::View(_, offset, len) => {
-                    f(offset);
-                    f(len);
+                Capture::View(s) => {
+                    s.row.iter().for_each(&mut *f);
+                    f(&s.offset);
+                    f(&s.len);
                 }
                 Capture::Array(_) => {}
             }

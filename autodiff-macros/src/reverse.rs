@@ -362,10 +362,14 @@ impl<'a> Gen<'a> {
                     let (a, i) = (self.array(*a), self.operand(i));
                     quote!(&#a[#i])
                 }
-                Capture::View(a, offset, len) => {
-                    let a = self.array(*a);
-                    let (o, n) = (self.operand(offset), self.operand(len));
-                    quote!(&#a[#o..#o + #n])
+                Capture::View(s) => {
+                    let a = self.array(s.array);
+                    let row = s.row.as_ref().map(|r| {
+                        let r = self.operand(r);
+                        quote!([#r])
+                    });
+                    let (o, n) = (self.operand(&s.offset), self.operand(&s.len));
+                    quote!(&#a #row [#o..#o + #n])
                 }
             };
             quote!(let #name = #value;)
@@ -502,8 +506,13 @@ impl<'a> Gen<'a> {
         let mut else_vals = Vec::new();
         for phi in phis {
             outs.push(self.var(phi.var));
-            then_vals.push(self.operand(&phi.then_value));
-            else_vals.push(self.operand(&phi.else_value));
+            // Literals on both sides would leave a float phi's type to inference.
+            let value = |op: &Operand| match self.body.var(phi.var).ty {
+                Ty::Float => self.float_operand(op),
+                _ => self.operand(op),
+            };
+            then_vals.push(value(&phi.then_value));
+            else_vals.push(value(&phi.else_value));
         }
         for v in exports {
             let ident = self.var(v);

@@ -434,3 +434,51 @@ fn tables_and_arrays_after_return() {
     }
     assert!(close(value, v) && close(d_x, d));
 }
+
+// Arguments that no differentiated value reaches still need their `Const` shadows: a float
+// method of a table element, a call of a `#[grad]` function on constants.
+#[grad]
+fn constant_arguments<T: Float + num_traits::FromPrimitive>(x: T) -> T {
+    scaled_generic(
+        scaled_generic(T::from_f64(-0.375).unwrap(), T::from(1.125).unwrap()),
+        x,
+    ) + scaled_generic(x, T::from_f64(WEIGHTS[1].powi(3)).unwrap())
+}
+
+#[grad]
+fn scaled_generic<T: Float>(x: T, c: T) -> T {
+    x * c
+}
+
+#[grad]
+fn table_method_argument(x: f64) -> f64 {
+    scaled(WEIGHTS[2].powi(3), x) + scaled(x, WEIGHTS[1].powi(2))
+}
+
+// Windows over a row bound by iteration; `if` with literals on both sides feeding a method.
+#[grad]
+fn row_windows(m: &[[f64; 3]; 2], x: f64) -> f64 {
+    let mut s = 0.0;
+    for row in m.iter() {
+        s += row.windows(2).map(|w| x * (w[1] - w[0])).sum::<f64>();
+    }
+    let b = if s > 100.0 { 1.25 } else { -0.625 };
+    s + f64::powf(b * b + 0.5, x)
+}
+
+#[test]
+fn constants_as_arguments_and_row_windows() {
+    let c = -0.375 * 1.125;
+    let (value, d_x) = constant_arguments_grad(2.0_f64);
+    assert!(close(value, c * 2.0 - 2.0) && close(d_x, c - 1.0));
+
+    let (value, d_x) = table_method_argument_grad(0.5);
+    assert!(close(value, 8.0 * 0.5 + 0.5) && close(d_x, 8.0 + 1.0));
+
+    let m = [[1.0, 3.0, 2.0], [0.0, -1.0, 4.0]];
+    let (value, (d_m, d_x)) = row_windows_grad(&m, 0.5);
+    let b: f64 = 0.625 * 0.625 + 0.5;
+    assert!(close(value, 0.5 * (1.0 + 4.0) + b.powf(0.5)));
+    assert!(close(d_x, 5.0 + b.powf(0.5) * b.ln()));
+    assert_eq!(d_m, [[-0.5, 0.0, 0.5], [-0.5, 0.0, 0.5]]);
+}

@@ -211,13 +211,13 @@ impl Lowerer<'_> {
         let (array, dims) = match &value {
             Value::Array(a) => (*a, self.arrays[a.0].dims),
             Value::Row { array, .. } => (*array, 1),
-            Value::View { array, .. } => (*array, 1),
+            Value::View(s) => (s.array, 1),
             Value::Error => return LocalArray::Failed,
             _ => return LocalArray::No,
         };
         let info = &self.arrays[array.0];
         let skip = usize::from(matches!(value, Value::Row { .. }));
-        let fixed_source = info.fixed && !matches!(value, Value::View { .. });
+        let fixed_source = info.fixed && !matches!(value, Value::View(_));
         let fixed: Vec<Expr> = info.lens[skip.min(info.lens.len())..]
             .iter()
             .filter_map(|l| match l {

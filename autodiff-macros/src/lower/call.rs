@@ -84,7 +84,7 @@ impl Lowerer<'_> {
                     args.push(Arg::Scalar(self.load(array, index, span)));
                 }
                 Value::Error => {}
-                Value::View { .. } => self.errors.on(
+                Value::View(_) => self.errors.on(
                     arg,
                     "#[grad] cannot pass a slice of an array (`&x[a..b]`) to a function yet: pass the whole array, or copy the slice into a local array",
                 ),
@@ -220,11 +220,7 @@ impl Lowerer<'_> {
                     array: *array,
                     index: index.clone(),
                 },
-                Capture::View(array, offset, len) => Binding::View {
-                    array: *array,
-                    offset: offset.clone(),
-                    len: len.clone(),
-                },
+                Capture::View(s) => Binding::View(s.clone()),
             };
             self.bind(ident.to_string(), binding);
         }
@@ -247,6 +243,8 @@ fn indexes_constant(expr: &Expr) -> bool {
                 indexed = true;
                 &i.expr
             }
+            // A float method of an element (`TABLE[1].powi(3)`).
+            Expr::MethodCall(m) if rules::lookup(&m.method.to_string()).is_some() => &m.receiver,
             Expr::Paren(p) => &p.expr,
             Expr::Path(p) => {
                 return indexed

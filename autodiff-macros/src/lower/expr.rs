@@ -81,7 +81,7 @@ impl Lowerer<'_> {
             Expr::Reference(r) => {
                 let v = self.lower_expr(&r.expr);
                 match v {
-                                        Value::Array(_) | Value::Row { .. } | Value::View { .. } | Value::Error => v,
+                                        Value::Array(_) | Value::Row { .. } | Value::View(_) | Value::Error => v,
                     _ => {
                         self.errors.on(
                             r,
@@ -168,9 +168,7 @@ impl Lowerer<'_> {
                 }
                 Some(Binding::Array(a)) => return Value::Array(a),
                 Some(Binding::Row { array, index }) => return Value::Row { array, index },
-                Some(Binding::View { array, offset, len }) => {
-                    return Value::View { array, offset, len }
-                }
+                Some(Binding::View(s)) => return Value::View(s),
                 Some(Binding::Poisoned) => return Value::Error,
                 Some(Binding::Tuple(values)) => return Value::Tuple(values),
                 Some(Binding::Element { array, index }) => return Value::Element { array, index },
@@ -191,14 +189,8 @@ impl Lowerer<'_> {
     /// (`T::zero()`, `f64::EPSILON`, `std::f64::consts::PI`), so that a variable starting at
     /// it is differentiated like one starting at `0.0`.
     pub(super) fn constant(&mut self, expr: Expr, path: &syn::Path, span: Span) -> Value {
-        let n = path.segments.len();
-        let through_float = path
-            .segments
-            .iter()
-            .take(n.saturating_sub(1))
-            .any(|s| type_kind_path(&s.ident, self.sig) == Ty::Float);
         let constant = Operand::Const(expr);
-        if through_float {
+        if opaque::through_float(path, self.sig) == Ty::Float {
             Value::Scalar(self.let_op("t", Ty::Float, Op::Copy(constant), span))
         } else {
             Value::Scalar(constant)
@@ -514,11 +506,9 @@ impl Lowerer<'_> {
             other => match self.lower_expr(other) {
                 Value::Array(a) => (a, Vec::new()),
                 Value::Row { array, index } => (array, vec![index]),
-                Value::View {
-                    array, offset: o, ..
-                } => {
-                    offset = Some(o);
-                    (array, Vec::new())
+                Value::View(s) => {
+                    offset = Some(s.offset);
+                    (s.array, s.row.into_iter().collect())
                 }
                 Value::Error => return None,
                 _ => {
@@ -588,12 +578,20 @@ impl Lowerer<'_> {
     /// `&x[a..b]`, `&x[a..]`, `&x[..b]`: a view of a 1-D array or of another view.
     fn lower_slice(&mut self, base: &Expr, range: &syn::ExprRange) -> Value {
         let span = range.span();
-        let (array, base_offset, base_len) = match self.lower_expr(base) {
+        let (array, row, base_offset, base_len) = match self.lower_expr(base) {
             Value::Array(a) => {
                 let len = self.length_of(&Value::Array(a), span);
-                (a, None, len)
+                (a, None, None, len)
             }
-            Value::View { array, offset, len } => (array, Some(offset), len),
+            Value::Row { array, index } => {
+                let row = Value::Row {
+                    array,
+                    index: index.clone(),
+                };
+                let len = self.length_of(&row, span);
+                (array, Some(index), None, len)
+            }
+            Value::View(s) => (s.array, s.row, Some(s.offset), s.len),
             Value::Error => return Value::Error,
             _ => {
                 return self.unsupported(
@@ -629,7 +627,12 @@ impl Lowerer<'_> {
             Some(o) => self.let_op("t", Ty::Int, Op::Binary(BinOp::Add, o, start), span),
             None => start,
         };
-        Value::View { array, offset, len }
+        Value::View(Box::new(Slice {
+            array,
+            row,
+            offset,
+            len,
+        }))
     }
 
     /// Whether the innermost base of `a[i][j]` names a local array, a parameter array or a
@@ -655,7 +658,7 @@ impl Lowerer<'_> {
                             Some(
                                 Binding::Array(_)
                                     | Binding::Row { .. }
-                                    | Binding::View { .. }
+                                    | Binding::View(_)
                                     | Binding::Poisoned
                             )
                         )
@@ -782,7 +785,7 @@ impl Lowerer<'_> {
             return Value::Scalar(len);
         }
         match receiver {
-            Value::View { len, .. } => Value::Scalar(len),
+            Value::View(s) => Value::Scalar(s.len),
             Value::Array(array) => {
                 Value::Scalar(self.let_op("len", Ty::Int, Op::Len { array, row: None }, span))
             }

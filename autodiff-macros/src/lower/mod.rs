@@ -49,12 +49,8 @@ enum Binding {
     },
     /// A parameter of a type the macro does not look into.
     Opaque,
-    /// A slice of a 1-D array (`&x[1..]`, a window of `x.windows(k)`).
-    View {
-        array: ArrayId,
-        offset: Operand,
-        len: Operand,
-    },
+    /// A slice of an array or row (`&x[1..]`, a window of `x.windows(k)`).
+    View(Box<Slice>),
     /// A local closure (`let sq = |v: f64| v * v;`), inlined where it is called.
     Closure(Rc<LocalClosure>),
     /// A tuple of values (`let pair = (x[i], y[i]);`, an item of `zip`).
@@ -84,12 +80,8 @@ enum Value {
         array: ArrayId,
         index: Operand,
     },
-    /// A slice of a 1-D array: `offset..offset + len`.
-    View {
-        array: ArrayId,
-        offset: Operand,
-        len: Operand,
-    },
+    /// A slice of an array or row.
+    View(Box<Slice>),
     /// `&mut a[i]`.
     Element {
         array: ArrayId,

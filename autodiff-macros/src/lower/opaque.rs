@@ -86,9 +86,9 @@ impl Lowerer<'_> {
                     reads.varied |= !only_len && self.array_varied(array);
                     Some(Capture::Row(array, index))
                 }
-                Binding::View { array, offset, len } => {
-                    reads.varied |= !only_len && self.array_varied(array);
-                    Some(Capture::View(array, offset, len))
+                Binding::View(s) => {
+                    reads.varied |= !only_len && self.array_varied(s.array);
+                    Some(Capture::View(s))
                 }
                 Binding::Opaque => None,
                 // A local closure is inlined and a tuple taken apart, never passed through.
@@ -164,37 +164,70 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The type of a passed-through expression: the function's float when it is built from
-    /// the float type (`T::from_f64(..).unwrap()`, `f64::consts::PI`), else unknown (it is
-    /// never differentiated either way).
+    /// The type of a passed-through expression, as far as its syntax tells: the function's
+    /// float for arithmetic on it, float methods of it and conversions to it
+    /// (`T::from_f64(..).unwrap()`, `f64::consts::PI`), an integer for `.len()`, unknown
+    /// otherwise (it is never differentiated either way).
     fn opaque_type(&self, expr: &Expr) -> Ty {
-        if let Expr::MethodCall(m) = expr {
-            if ["len", "count"].contains(&m.method.to_string().as_str()) {
-                return Ty::Int;
-            }
-        }
-        let mut e = expr;
-        loop {
-            e = match e {
-                Expr::MethodCall(m) => &m.receiver,
-                Expr::Call(c) => &c.func,
-                Expr::Paren(p) => &p.expr,
-                Expr::Cast(c) => return type_kind(&c.ty, self.sig),
-                Expr::Path(p) => {
-                    let segments = &p.path.segments;
-                    let through_float = segments
-                        .iter()
-                        .take(segments.len().saturating_sub(1))
-                        .any(|s| type_kind_path(&s.ident, self.sig) == Ty::Float);
-                    return if through_float {
+        match expr {
+            Expr::Lit(l) => self.ty(&Operand::Lit(l.lit.clone())),
+            Expr::Paren(p) => self.opaque_type(&p.expr),
+            Expr::Unary(u) if !matches!(u.op, SynUnOp::Not(_)) => self.opaque_type(&u.expr),
+            Expr::Cast(c) => type_kind(&c.ty, self.sig),
+            Expr::Binary(b) => match b.op {
+                SynBinOp::Add(_) | SynBinOp::Sub(_) | SynBinOp::Mul(_) | SynBinOp::Div(_) => {
+                    let (l, r) = (self.opaque_type(&b.left), self.opaque_type(&b.right));
+                    if l == Ty::Float || r == Ty::Float {
                         Ty::Float
+                    } else if l == r {
+                        l
                     } else {
                         Ty::Unknown
-                    };
+                    }
                 }
-                _ => return Ty::Unknown,
-            };
+                _ => Ty::Unknown,
+            },
+            Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                Some(Binding::Scalar { cell, .. }) => self.cells[cell].ty,
+                Some(_) => Ty::Unknown,
+                None => through_float(&p.path, self.sig),
+            },
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                if ["len", "count"].contains(&name.as_str()) {
+                    Ty::Int
+                } else if rules::lookup(&name).is_some() || name == "unwrap" {
+                    // A float method returns its receiver's type; `T::from_f64(..).unwrap()`
+                    // the type it converts to.
+                    self.opaque_type(&m.receiver)
+                } else {
+                    Ty::Unknown
+                }
+            }
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) if through_float(&p.path, self.sig) == Ty::Float => Ty::Float,
+                // A call with a float argument (`h(x0, t)`): the function's float, as for
+                // the calls that are differentiated.
+                _ if c.args.iter().any(|a| self.opaque_type(a) == Ty::Float) => Ty::Float,
+                _ => Ty::Unknown,
+            },
+            _ => Ty::Unknown,
         }
+    }
+}
+
+/// `Ty::Float` when a path goes through the function's float type (`T::zero`,
+/// `f64::EPSILON`, `std::f64::consts::PI` in an `f64` function).
+pub(super) fn through_float(path: &syn::Path, sig: &Signature) -> Ty {
+    let segments = &path.segments;
+    let through = segments
+        .iter()
+        .take(segments.len().saturating_sub(1))
+        .any(|s| type_kind_path(&s.ident, sig) == Ty::Float);
+    if through {
+        Ty::Float
+    } else {
+        Ty::Unknown
     }
 }
 

@@ -209,9 +209,7 @@ impl Lowerer<'_> {
             (Pat::Ident(pi), Value::Tuple(values)) if pi.mutability.is_none() => {
                 self.bind(pi.ident.to_string(), Binding::Tuple(values))
             }
-            (Pat::Ident(pi), Value::View { array, offset, len }) => {
-                self.bind(pi.ident.to_string(), Binding::View { array, offset, len })
-            }
+            (Pat::Ident(pi), Value::View(s)) => self.bind(pi.ident.to_string(), Binding::View(s)),
             (Pat::Wild(_), _) => {}
             (Pat::Tuple(pt), Value::Tuple(values)) if pt.elems.len() == values.len() => {
                 for (p, v) in pt.elems.iter().zip(values) {
@@ -222,7 +220,7 @@ impl Lowerer<'_> {
             (Pat::Paren(pp), v) => self.bind_pattern(&pp.pat, v),
             // A closure's typed parameter (`|v: f64|`).
             (Pat::Type(pt), v) => self.bind_pattern(&pt.pat, v),
-            (Pat::Slice(ps), v @ (Value::Array(_) | Value::Row { .. } | Value::View { .. })) => {
+            (Pat::Slice(ps), v @ (Value::Array(_) | Value::Row { .. } | Value::View(_))) => {
                 self.bind_slice_pattern(ps, &v)
             }
             (pat, _) => self.errors.on(
@@ -237,10 +235,7 @@ impl Lowerer<'_> {
     fn lower_let_else_slice(&mut self, ps: &syn::PatSlice, init: &Expr, diverge: &Expr) {
         let span = ps.span();
         let base = self.lower_expr(init);
-        if !matches!(
-            base,
-            Value::Array(_) | Value::Row { .. } | Value::View { .. }
-        ) {
+        if !matches!(base, Value::Array(_) | Value::Row { .. } | Value::View(_)) {
             if !matches!(base, Value::Error) {
                 self.errors.on(
                     init,
@@ -328,14 +323,14 @@ impl Lowerer<'_> {
         let (array, indices) = match base {
             Value::Array(a) => (*a, vec![index]),
             Value::Row { array, index: row } => (*array, vec![row.clone(), index]),
-            Value::View { array, offset, .. } => {
+            Value::View(s) => {
                 let i = self.let_op(
                     "t",
                     Ty::Int,
-                    Op::Binary(BinOp::Add, offset.clone(), index),
+                    Op::Binary(BinOp::Add, s.offset.clone(), index),
                     span,
                 );
-                (*array, vec![i])
+                (s.array, s.row.iter().cloned().chain([i]).collect())
             }
             _ => return Value::Error,
         };
@@ -351,7 +346,7 @@ impl Lowerer<'_> {
     /// The length of an array or row.
     pub(super) fn length_of(&mut self, base: &Value, span: Span) -> Operand {
         let (array, row, dim) = match base {
-            Value::View { len, .. } => return len.clone(),
+            Value::View(s) => return s.len.clone(),
             Value::Array(a) => (*a, None, 0),
             Value::Row { array, index } => (*array, Some(index.clone()), 1),
             _ => return Operand::Lit(lit_int(0)),
