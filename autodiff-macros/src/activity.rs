@@ -615,9 +615,15 @@ impl Planner<'_, '_> {
                                     if let Some(row) = &a.row {
                                         self.need(row);
                                     }
-                                    if !self.sites.stable_after(a.array, region, pos) {
-                                        // Written again later: the call's reverse reads the
-                                        // snapshot taken when it ran.
+                                    let nested = self
+                                        .sites
+                                        .array_region
+                                        .get(&a.array)
+                                        .is_some_and(|r| *r != 0);
+                                    if nested || !self.sites.stable_after(a.array, region, pos) {
+                                        // Written again later, or out of scope in the reverse
+                                        // sweep (declared in a branch or loop body): the
+                                        // call's reverse reads the snapshot taken when it ran.
                                         if let Some(saved) = a.snapshot {
                                             self.analysis.snapshots.insert(saved);
                                             self.require(saved);

@@ -40,6 +40,8 @@ pub struct Gen<'a> {
     shadows: &'a [Option<Ident>],
     used_shadows: HashSet<usize>,
     d_out: Ident,
+    /// Snapshot values: the array they copy, and whether it is one row.
+    snapshot_of: HashMap<Var, (ArrayId, bool)>,
     /// Per counted loop being emitted: its body region, and the tape reservations nested
     /// loops hand up to it (tape, entries per iteration of this loop).
     reserve_frames: Vec<(usize, Vec<(Ident, TokenStream)>)>,
@@ -87,6 +89,7 @@ impl<'a> Gen<'a> {
             shadows,
             used_shadows: HashSet::new(),
             d_out,
+            snapshot_of: snapshots(&body.block),
             reserve_frames: Vec::new(),
         }
     }
@@ -516,7 +519,7 @@ impl<'a> Gen<'a> {
         }
         for v in exports {
             let ident = self.var(v);
-            let dummy = self.dummy(self.body.var(v).ty);
+            let dummy = self.export_placeholder(v);
             outs.push(ident.clone());
             if self.an.within(self.an.def_region[v.0], then_region) {
                 then_vals.push(quote!(#ident));
@@ -539,6 +542,30 @@ impl<'a> Gen<'a> {
             _ => {
                 quote!(let (#(#outs),*) = if #c { #t (#(#then_vals),*) } else { #e (#(#else_vals),*) };)
             }
+        }
+    }
+
+    /// What a branch that does not define `v` exports in its place.
+    fn export_placeholder(&self, v: Var) -> TokenStream {
+        match self.snapshot_of.get(&v) {
+            // A snapshot: an array of its shape (a `Vec` is empty).
+            Some((array, row)) => {
+                let info = self.body.array(*array);
+                if info.fixed || *row {
+                    let zero = match info.elem {
+                        Elem::Float => self.zero(),
+                        Elem::Other => quote!(0),
+                    };
+                    let skip = usize::from(*row);
+                    info.lens[skip..].iter().rev().fold(zero, |inner, len| {
+                        let len = self.operand(len);
+                        quote!([#inner; #len])
+                    })
+                } else {
+                    quote!(::std::vec::Vec::new())
+                }
+            }
+            None => self.dummy(self.body.var(v).ty),
         }
     }
 
@@ -1323,6 +1350,37 @@ fn binop_tokens(op: BinOp) -> TokenStream {
         BinOp::Shl => quote!(<<),
         BinOp::Shr => quote!(>>),
     }
+}
+
+/// Every snapshot in `block` and the blocks nested in it.
+fn snapshots(block: &Block) -> HashMap<Var, (ArrayId, bool)> {
+    let mut out = HashMap::new();
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let {
+                var,
+                op: Op::Snapshot { array, row },
+            } => {
+                out.insert(*var, (*array, row.is_some()));
+            }
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                out.extend(snapshots(then_block));
+                out.extend(snapshots(else_block));
+            }
+            Stmt::Loop(l) => {
+                if let LoopKind::While { header, .. } = &l.kind {
+                    out.extend(snapshots(header));
+                }
+                out.extend(snapshots(&l.body));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Values defined in `block`, not looking into nested blocks except for the phis and loop

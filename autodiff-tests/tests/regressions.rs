@@ -482,3 +482,83 @@ fn constants_as_arguments_and_row_windows() {
     assert!(close(d_x, 5.0 + b.powf(0.5) * b.ln()));
     assert_eq!(d_m, [[-0.5, 0.0, 0.5], [-0.5, 0.0, 0.5]]);
 }
+
+// A local array declared after an early return (in the guarded rest) and passed to a call:
+// the call's reverse reads a snapshot, since the array is out of scope there.
+#[grad]
+fn sum3(w: &[f64; 3]) -> f64 {
+    w[0] + w[1] + w[2]
+}
+
+#[grad]
+fn array_after_loop_return(x: f64, n: usize) -> f64 {
+    for k in 0..n {
+        if k >= 3 {
+            return x.tanh();
+        }
+    }
+    let mut h = [0.0; 3];
+    for i in 0..3 {
+        h[i] = x * 2.0;
+    }
+    sum3(&h)
+}
+
+// A scratch array passed to a call inside a loop inside a branch, written again after.
+#[grad]
+fn scratch_in_branch(x: f64, flag: bool) -> f64 {
+    let mut s = 0.0;
+    if flag {
+        let mut h = [0.0; 3];
+        for k in 0..2 {
+            for i in 0..3 {
+                h[i] = x * (i + k) as f64;
+            }
+            s += sum3(&h) * x;
+        }
+    }
+    s
+}
+
+#[grad]
+fn one_over(c: f64) -> f64 {
+    1.0 / c
+}
+
+// Constant arguments that are a call or an `if`/`match` of constants keep their shadows.
+#[grad]
+fn constant_call_arguments(x: f64, k: usize) -> f64 {
+    let limit = 0.5;
+    scaled(x, one_over(2.0))
+        + scaled(
+            x,
+            if WEIGHTS[0] > limit {
+                WEIGHTS[0]
+            } else {
+                WEIGHTS[1]
+            },
+        )
+        + f64::max(
+            match k % 2 {
+                0 => -1.5,
+                _ => -1.75,
+            },
+            x,
+        )
+}
+
+#[test]
+fn arrays_out_of_scope_and_constant_calls() {
+    let (value, d_x) = array_after_loop_return_grad(0.5, 2);
+    assert!(close(value, 3.0) && close(d_x, 6.0));
+    let (value, d_x) = array_after_loop_return_grad(0.5, 5);
+    assert!(close(value, 0.5f64.tanh()) && close(d_x, 1.0 - 0.5f64.tanh().powi(2)));
+
+    // sum3(h) = x (0+1+2 + 1+2+3) = 9x per both iterations: s = 9 x^2.
+    let (value, d_x) = scratch_in_branch_grad(0.5, true);
+    assert!(close(value, 9.0 * 0.25) && close(d_x, 9.0));
+    assert_eq!(scratch_in_branch_grad(0.5, false).1, 0.0);
+
+    let (value, d_x) = constant_call_arguments_grad(2.0, 0);
+    assert!(close(value, 1.0 - 2.0 + 2.0) && close(d_x, 0.5 - 1.0 + 1.0));
+}

@@ -62,9 +62,10 @@ impl Lowerer<'_> {
                 continue;
             }
             match self.lower_expr(arg) {
-                // An element of a `const` table (`TABLE[k]`) is a float for the callee.
+                // An element of a `const` table (`TABLE[k]`), a call on constants, ...: a
+                // float for the callee, which takes a shadow for it.
                 Value::Scalar(Operand::Var(v))
-                    if self.vars[v.0].ty == Ty::Unknown && indexes_constant(arg) =>
+                    if self.vars[v.0].ty == Ty::Unknown && self.looks_float(arg) =>
                 {
                     let span = arg.span();
                     let typed = self.let_op("t", Ty::Float, Op::Copy(Operand::Var(v)), span);
@@ -110,6 +111,27 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// Whether an argument of unknown type reads as a float: arithmetic on floats, a float
+    /// method, an element of a `const` table, or an `if`/`match`/block ending in one.
+    fn looks_float(&self, arg: &Expr) -> bool {
+        match arg {
+            Expr::If(i) => {
+                let then_tail = i.then_branch.stmts.last();
+                let tail_float = |s: Option<&syn::Stmt>| matches!(s, Some(syn::Stmt::Expr(e, None)) if self.looks_float(e));
+                tail_float(then_tail)
+                    || i.else_branch
+                        .as_ref()
+                        .is_some_and(|(_, e)| self.looks_float(e))
+            }
+            Expr::Match(m) => m.arms.iter().any(|a| self.looks_float(&a.body)),
+            Expr::Block(b) => {
+                matches!(b.block.stmts.last(), Some(syn::Stmt::Expr(e, None)) if self.looks_float(e))
+            }
+            Expr::Paren(p) => self.looks_float(&p.expr),
+            other => self.opaque_type(other) == Ty::Float || indexes_constant(other),
+        }
+    }
+
     /// `&TABLE` (a `const` or `static` table): an array argument that is data.
     fn constant_table(&mut self, arg: &Expr) -> Option<Arg> {
         let Expr::Reference(r) = arg else {
@@ -152,11 +174,11 @@ impl Lowerer<'_> {
             .is_some_and(|i| self.lookup(&i.to_string()).is_some())
     }
 
-    /// An array argument; a local float array also gets a snapshot of what the call sees
-    /// (emitted only if the array is written again later).
+    /// An array argument; a local array also gets a snapshot of what the call sees (emitted
+    /// only if the array is written again later or goes out of scope before the reverse sweep).
     fn array_arg(&mut self, array: ArrayId, row: Option<Operand>, by_ref: bool, span: Span) -> Arg {
         let info = &self.arrays[array.0];
-        let snapshot = (info.origin == ArrayOrigin::Local && info.elem == Elem::Float).then(|| {
+        let snapshot = (info.origin == ArrayOrigin::Local).then(|| {
             let op = Op::Snapshot {
                 array,
                 row: row.clone(),

@@ -168,7 +168,7 @@ impl Lowerer<'_> {
     /// float for arithmetic on it, float methods of it and conversions to it
     /// (`T::from_f64(..).unwrap()`, `f64::consts::PI`), an integer for `.len()`, unknown
     /// otherwise (it is never differentiated either way).
-    fn opaque_type(&self, expr: &Expr) -> Ty {
+    pub(super) fn opaque_type(&self, expr: &Expr) -> Ty {
         match expr {
             Expr::Lit(l) => self.ty(&Operand::Lit(l.lit.clone())),
             Expr::Paren(p) => self.opaque_type(&p.expr),
