@@ -868,7 +868,7 @@ impl Gen {
                 }
             }
             3 => {
-                let win = self.fresh("w");
+                let win = self.fresh("win");
                 let kind = Kind::Arr {
                     len: 2,
                     reference: true,

@@ -452,7 +452,12 @@ impl<'a> Gen<'a> {
                 vec_len,
             } => {
                 let a = self.array(*array);
-                let init = self.array_init(self.operand(fill), fixed_lens, vec_len.as_ref());
+                // A typed fill (`0.0_f64`): the stores may be literals too.
+                let fill = match self.body.array(*array).elem {
+                    Elem::Float => self.float_operand(fill),
+                    Elem::Other => self.operand(fill),
+                };
+                let init = self.array_init(fill, fixed_lens, vec_len.as_ref());
                 quote!(let mut #a = #init;)
             }
             Stmt::Effect(o) => {

@@ -579,3 +579,22 @@ fn table_items_passed_on() {
     let squares: f64 = WEIGHTS.iter().map(|w| w * w).sum();
     assert!(close(value, 2.0 * squares) && close(d_x, squares));
 }
+
+// A local array filled with a literal (through a local) and then used in float methods: its
+// fill carries the float type.
+#[grad]
+fn literal_filled_array(w: &[f64]) -> f64 {
+    let one: f64 = 1.0;
+    let mut h = [0.0; 3];
+    for i in 0..3 {
+        h[i] = one;
+    }
+    ((h[1] + -2.0) * (h[1] + -2.0) + 0.5).powf(w[0]) + h[2]
+}
+
+#[test]
+fn literal_filled_arrays_are_typed() {
+    let (value, g) = literal_filled_array_grad(&[0.5, 1.0]);
+    assert!(close(value, 1.5f64.powf(0.5) + 1.0));
+    assert!(close(g[0], 1.5f64.powf(0.5) * 1.5f64.ln()) && g[1] == 0.0);
+}
