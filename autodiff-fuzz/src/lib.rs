@@ -42,7 +42,8 @@ pub struct Config {
 
 impl Config {
     /// Builds under `<workspace>/target/random-programs/<name>`, with the target directory
-    /// `<workspace>/target/random-programs/target` shared by every name.
+    /// `<workspace>/target/random-programs/target-<name>`: one per name, so that the CI test
+    /// and a long run at the same time never overwrite each other's binaries.
     pub fn new(name: &str, seed: u64, count: usize, families: Vec<Family>) -> Config {
         let base = harness::workspace_root()
             .join("target")
@@ -55,7 +56,7 @@ impl Config {
             shrink_rounds: 0,
             shrink_budget: Duration::from_secs(120),
             dir: base.join(name),
-            target_dir: base.join("target"),
+            target_dir: base.join(format!("target-{name}")),
         }
     }
 }
