@@ -598,3 +598,29 @@ fn literal_filled_arrays_are_typed() {
     assert!(close(value, 1.5f64.powf(0.5) + 1.0));
     assert!(close(g[0], 1.5f64.powf(0.5) * 1.5f64.ln()) && g[1] == 0.0);
 }
+
+// Constant arguments computed by chains over a table or by float methods of its elements.
+#[grad]
+fn table_computations_as_arguments(x: f64) -> f64 {
+    let first = WEIGHTS[0];
+    scaled(
+        WEIGHTS
+            .windows(2)
+            .map(|w| -1.125 + (w[1] - w[0]))
+            .sum::<f64>(),
+        x,
+    ) + scaled(x, first.atan())
+        + scaled(WEIGHTS[2].hypot(x), 1.0)
+}
+
+#[test]
+fn table_computations_passed_on() {
+    let x = 0.5;
+    let chain = -1.125 * 2.0 + (2.0 - 0.5);
+    let (value, d_x) = table_computations_as_arguments_grad(x);
+    assert!(close(
+        value,
+        chain * x + x * 0.5f64.atan() + 2.0f64.hypot(x)
+    ));
+    assert!(close(d_x, chain + 0.5f64.atan() + x / 2.0f64.hypot(x)));
+}

@@ -129,7 +129,11 @@ impl Lowerer<'_> {
                 matches!(b.block.stmts.last(), Some(syn::Stmt::Expr(e, None)) if self.looks_float(e))
             }
             Expr::Paren(p) => self.looks_float(&p.expr),
-            other => self.opaque_type(other) == Ty::Float || indexes_constant(other),
+            other => match self.opaque_type(other) {
+                Ty::Float => true,
+                Ty::Int | Ty::Bool => false,
+                Ty::Unknown => indexes_constant(other) || mentions_float(other),
+            },
         }
     }
 
@@ -283,4 +287,26 @@ pub(super) fn indexes_constant(expr: &Expr) -> bool {
             _ => return false,
         };
     }
+}
+
+/// Whether `expr` has a float literal or calls a float method anywhere (`-1.125 + w[1]`,
+/// `d.atan()`): a value computed with floats, whatever else it reads.
+fn mentions_float(expr: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_lit_float(&mut self, _: &'ast syn::LitFloat) {
+            self.0 = true;
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let name = m.method.to_string();
+            let ambiguous = ["abs", "max", "min", "clamp", "signum"].contains(&name.as_str());
+            if rules::lookup(&name).is_some() && !ambiguous {
+                self.0 = true;
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_expr(expr);
+    finder.0
 }

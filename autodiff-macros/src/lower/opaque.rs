@@ -211,6 +211,15 @@ impl Lowerer<'_> {
                 _ => Ty::Unknown,
             },
             Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                // An element of a `const` table is a float.
+                Some(Binding::Scalar { cell, .. })
+                    if self.cells[cell]
+                        .value
+                        .var()
+                        .is_some_and(|v| self.table_elements.contains(&v)) =>
+                {
+                    Ty::Float
+                }
                 Some(Binding::Scalar { cell, .. }) => self.cells[cell].ty,
                 Some(_) => Ty::Unknown,
                 None => through_float(&p.path, self.sig),
@@ -219,6 +228,12 @@ impl Lowerer<'_> {
                 let name = m.method.to_string();
                 if ["len", "count"].contains(&name.as_str()) {
                     Ty::Int
+                } else if let Some(t) = m.turbofish.as_ref().and_then(|t| t.args.first()) {
+                    // `.sum::<f64>()`: the type it names.
+                    match t {
+                        syn::GenericArgument::Type(ty) => type_kind(ty, self.sig),
+                        _ => Ty::Unknown,
+                    }
                 } else if rules::lookup(&name).is_some() || name == "unwrap" {
                     // A float method returns its receiver's type; `T::from_f64(..).unwrap()`
                     // the type it converts to.
