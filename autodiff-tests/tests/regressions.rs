@@ -624,3 +624,28 @@ fn table_computations_passed_on() {
     ));
     assert!(close(d_x, chain + 0.5f64.atan() + x / 2.0f64.hypot(x)));
 }
+
+// A copy declared after an early return, iterated by a plain `for`: its length is known
+// without the array, which the reverse sweep cannot see. A negated table element as an
+// argument keeps its shadow.
+#[grad]
+fn copy_after_return(w: &[f64; 2], x: f64) -> f64 {
+    if x > 10.0 {
+        return -WEIGHTS[0];
+    }
+    let mut c = *w;
+    c[0] += x;
+    let mut s = scaled(x, -WEIGHTS[0]);
+    for (i, &v) in c.iter().enumerate() {
+        s += v * v * (i + 1) as f64;
+    }
+    s
+}
+
+#[test]
+fn copies_after_return_iterated() {
+    let (value, (d_w, d_x)) = copy_after_return_grad(&[1.0, 2.0], 0.5);
+    assert!(close(value, -0.25 + 2.25 + 8.0));
+    assert_eq!(d_w, [3.0, 8.0]);
+    assert!(close(d_x, -0.5 + 3.0));
+}

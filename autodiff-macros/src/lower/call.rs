@@ -273,6 +273,7 @@ pub(super) fn indexes_constant(expr: &Expr) -> bool {
                 indexed = true;
                 &i.expr
             }
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => &u.expr,
             // A float method of an element (`TABLE[1].powi(3)`).
             Expr::MethodCall(m) if rules::lookup(&m.method.to_string()).is_some() => &m.receiver,
             Expr::Paren(p) => &p.expr,

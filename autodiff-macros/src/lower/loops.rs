@@ -367,7 +367,7 @@ impl Lowerer<'_> {
         let span = expr.span();
         let mut end: Option<Operand> = None;
         for array in arrays {
-            let len = self.let_op("len", Ty::Int, Op::Len { array, row: None }, span);
+            let len = self.length_of(&Value::Array(array), span);
             end = Some(match end {
                 None => len,
                 Some(e) => self.let_op(
