@@ -788,30 +788,10 @@ impl Lowerer<'_> {
 
     /// `.len()` of an array, a row or a slice view.
     fn lower_len(&mut self, m: &syn::ExprMethodCall, receiver: Value) -> Value {
-        let span = m.span();
-        // A local array's length is known where it is declared.
-        let dim = match &receiver {
-            Value::Array(a) => Some((*a, 0)),
-            Value::Row { array, .. } => Some((*array, 1)),
-            _ => None,
-        };
-        if let Some(len) = dim.and_then(|(a, d)| self.known_len(a, d, span)) {
-            return Value::Scalar(len);
-        }
         match receiver {
-            Value::View(s) => Value::Scalar(s.len),
-            Value::Array(array) => {
-                Value::Scalar(self.let_op("len", Ty::Int, Op::Len { array, row: None }, span))
+            Value::Array(_) | Value::Row { .. } | Value::View(_) => {
+                Value::Scalar(self.length_of(&receiver, m.span()))
             }
-            Value::Row { array, index } => Value::Scalar(self.let_op(
-                "len",
-                Ty::Int,
-                Op::Len {
-                    array,
-                    row: Some(index),
-                },
-                span,
-            )),
             Value::Error => Value::Error,
             _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
         }
