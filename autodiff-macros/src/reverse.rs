@@ -36,8 +36,9 @@ pub struct Gen<'a> {
     array_adjoint: HashMap<ArrayId, Ident>,
     tapes: HashMap<usize, (Option<Ident>, Option<Ident>)>,
     tape_decls: TokenStream,
-    /// Shadow parameter idents, by parameter index.
-    shadows: &'a [Option<Ident>],
+    /// Where each parameter's adjoint goes (a shadow argument or a model field's), by
+    /// parameter index.
+    shadows: &'a [Option<TokenStream>],
     used_shadows: HashSet<usize>,
     d_out: Ident,
     /// Snapshot values: the array they copy, and whether it is one row.
@@ -68,7 +69,7 @@ impl<'a> Gen<'a> {
         body: &'a Body,
         an: &'a Analysis,
         sig: &'a Signature,
-        shadows: &'a [Option<Ident>],
+        shadows: &'a [Option<TokenStream>],
         d_out: Ident,
     ) -> Self {
         let f = &sig.float;

@@ -20,12 +20,16 @@ pub enum Shape {
     VecRef,
     /// `&[[T; M]; N]`: `rows` is `N`, `cols` is `M`.
     Matrix { rows: syn::Expr, cols: syn::Expr },
+    /// An array field of a model (`net.w1`), read through a reference to it: its type is
+    /// not written in the function, only how many indices it is read with.
+    Field { dims: usize },
 }
 
 impl Shape {
     pub fn dims(&self) -> usize {
         match self {
             Shape::Matrix { .. } => 2,
+            Shape::Field { dims } => *dims,
             _ => 1,
         }
     }
@@ -42,6 +46,17 @@ pub enum ParamKind {
     },
     Int,
     Bool,
+    /// A struct of parameters (`net: &Net`, `Net: autodiff::Params`): its fields are
+    /// differentiated and its gradient is a value of its own type. `ty` is the struct type
+    /// without the reference.
+    Model {
+        ty: Box<Type>,
+        by_ref: bool,
+        /// `&mut Net`: rejected unless `#[grad(..)]` leaves it out (data then).
+        mutable: bool,
+        /// Whether the body hands the model itself on (`loss(net, x)`), besides its fields.
+        whole: bool,
+    },
     /// Anything else: passed through to calls, never differentiated.
     Opaque,
     /// A parameter already reported as unsupported.
@@ -52,15 +67,43 @@ pub struct Param {
     pub ident: Ident,
     pub kind: ParamKind,
     pub span: Span,
+    /// For a field of a model read in the body (`net.layer1.w`): the model parameter's index
+    /// and the field path. Such a parameter is not in the generated signatures: it is bound
+    /// from the model at the top of `NAME_adjoint`, and its shadow from the model's shadow.
+    pub field: Option<FieldOf>,
+}
+
+#[derive(Clone)]
+pub struct FieldOf {
+    pub model: usize,
+    pub path: Vec<syn::Member>,
+}
+
+impl FieldOf {
+    /// `net.layer1.w`, for messages.
+    pub fn written(&self, model: &Ident) -> String {
+        let mut out = model.to_string();
+        for m in &self.path {
+            out.push('.');
+            out.push_str(&m.to_token_stream().to_string());
+        }
+        out
+    }
 }
 
 impl Param {
-    /// Whether `NAME_adjoint` takes a shadow for this parameter.
+    /// Whether `NAME_adjoint` has a shadow for this parameter (a generic shadow argument, or
+    /// for a model's field, a local projected from the model's shadow).
     pub fn has_shadow(&self) -> bool {
         matches!(
             self.kind,
-            ParamKind::Float | ParamKind::Array { float: true, .. }
+            ParamKind::Float | ParamKind::Array { float: true, .. } | ParamKind::Model { .. }
         )
+    }
+
+    /// Whether the parameter is one the user wrote (not a model's field).
+    pub fn is_written(&self) -> bool {
+        self.field.is_none()
     }
 }
 
@@ -172,6 +215,7 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
                     ident,
                     kind,
                     span: pt.span(),
+                    field: None,
                 });
             }
         }
@@ -332,6 +376,18 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 ParamKind::Int
             }
         }
+        Type::Reference(r) if is_model_type(&r.elem, type_params) => ParamKind::Model {
+            ty: r.elem.clone(),
+            by_ref: true,
+            mutable: r.mutability.is_some(),
+            whole: false,
+        },
+        _ if is_model_type(ty, type_params) => ParamKind::Model {
+            ty: Box::new(ty.clone()),
+            by_ref: false,
+            mutable: false,
+            whole: false,
+        },
         Type::Reference(r) if r.mutability.is_some() => {
             if contains_float(&r.elem, float, type_params) {
                 errors.on(
@@ -358,4 +414,49 @@ fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> bool {
                 || word == "f64"
                 || type_params.iter().any(|p| p == word)
         })
+}
+
+/// Library types that are never models: containers, strings, smart pointers.
+const NOT_MODELS: &[&str] = &[
+    "Vec",
+    "VecDeque",
+    "Option",
+    "Result",
+    "Box",
+    "Rc",
+    "Arc",
+    "Cow",
+    "String",
+    "str",
+    "HashMap",
+    "BTreeMap",
+    "HashSet",
+    "BTreeSet",
+    "Cell",
+    "RefCell",
+    "Mutex",
+    "RwLock",
+    "PhantomData",
+    "Range",
+    "RangeInclusive",
+    "Path",
+    "PathBuf",
+];
+
+/// Whether `ty` names a struct the user may have made a model: a path to a type (`Net`,
+/// `Net<T>`, `layers::Dense<4, 8>`) that is not a type parameter or a library container.
+fn is_model_type(ty: &Type, type_params: &[Ident]) -> bool {
+    let Type::Path(tp) = ty else { return false };
+    if tp.qself.is_some() {
+        return false;
+    }
+    let Some(last) = tp.path.segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    let single = tp.path.segments.len() == 1;
+    let type_param = single && type_params.contains(&last.ident);
+    !type_param
+        && !NOT_MODELS.contains(&name.as_str())
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
 }

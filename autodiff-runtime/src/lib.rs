@@ -33,4 +33,4 @@ mod rng;
 
 pub use error::{Error, Result};
 pub use num_traits::Float;
-pub use shadow::{Const, MatrixShadow, Shadow, SliceShadow};
+pub use shadow::{Const, MatrixShadow, ParamsShadow, Shadow, SliceShadow};

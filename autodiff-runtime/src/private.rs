@@ -3,6 +3,17 @@
 
 pub use num_traits::Float;
 
+use crate::optim::Params;
+
+/// Zeros of a model's shape: the accumulator `NAME_grad` hands to `NAME_adjoint` for a model
+/// parameter, returned as its gradient.
+#[inline]
+pub fn zeros_like<M: Params + Clone>(model: &M) -> M {
+    let mut zeros = model.clone();
+    zeros.zero();
+    zeros
+}
+
 /// A float literal of the generic float type `T` (generated code for `T: Float` functions,
 /// where a bare `2.0` would not type-check).
 #[inline(always)]

@@ -12,6 +12,7 @@ mod control;
 mod expr;
 mod iter;
 mod loops;
+pub mod models;
 mod opaque;
 mod stmt;
 
@@ -188,10 +189,14 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     Shape::Matrix { rows, cols } => {
                         vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())]
                     }
-                    Shape::Slice | Shape::VecRef => Vec::new(),
+                    Shape::Slice | Shape::VecRef | Shape::Field { .. } => Vec::new(),
+                };
+                let written = match &param.field {
+                    Some(f) => f.written(&sig.params[f.model].ident),
+                    None => name.clone(),
                 };
                 lw.arrays.push(ArrayInfo {
-                    written: name.clone(),
+                    written,
                     name,
                     elem: if *float { Elem::Float } else { Elem::Other },
                     dims: shape.dims(),
@@ -199,6 +204,22 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     path: None,
                     fixed: !lens.is_empty(),
                     lens,
+                    span: param.span,
+                });
+                Binding::Array(id)
+            }
+            // A model read whole (passed on to a call): its fields are parameters of their own.
+            ParamKind::Model { .. } => {
+                let id = ArrayId(lw.arrays.len());
+                lw.arrays.push(ArrayInfo {
+                    written: name.clone(),
+                    name,
+                    elem: Elem::Float,
+                    dims: 0,
+                    origin: ArrayOrigin::Param(index),
+                    path: None,
+                    fixed: false,
+                    lens: Vec::new(),
                     span: param.span,
                 });
                 Binding::Array(id)
