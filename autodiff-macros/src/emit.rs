@@ -13,7 +13,7 @@ use crate::lower;
 use crate::lower::models;
 use crate::reverse::{local, Gen};
 use crate::rules::float_literal;
-use crate::sig::{self, Param, ParamKind, Shape, Signature};
+use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
 pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
     let mut errors = Errors::default();
@@ -323,6 +323,12 @@ fn adjoint_item(
     );
     let params_gen = &generics.params;
     let attrs = inherited_attrs(item);
+    let returns = &sig.returns;
+    let d_out_ty = match sig.output {
+        Output::Scalar => quote!(#f),
+        Output::Array => quote!(&#returns),
+        Output::Vec => quote!(&[#f]),
+    };
     quote! {
         #attrs
         #[doc = #doc]
@@ -337,7 +343,7 @@ fn adjoint_item(
             clippy::too_many_arguments,
             clippy::manual_div_ceil
         )]
-        #vis fn #name<#params_gen>(#(#params,)* #d_out: #f, #(#shadow_args),*) -> #f #where_clause #block
+        #vis fn #name<#params_gen>(#(#params,)* #d_out: #d_out_ty, #(#shadow_args),*) -> #returns #where_clause #block
     }
 }
 
@@ -355,6 +361,10 @@ fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
 }
 
 fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> TokenStream {
+    // A vector-valued function has a pullback (`NAME_adjoint`), not one gradient.
+    if sig.output != Output::Scalar {
+        return TokenStream::new();
+    }
     let vis = &item.vis;
     let name = &names.grad;
     let adjoint = &names.adjoint;

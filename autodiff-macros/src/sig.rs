@@ -108,10 +108,44 @@ impl Param {
 }
 
 pub struct Signature {
-    /// The float type: the return type, `f32`, `f64` or a generic `T`.
+    /// The float type: the return type (or its element type), `f32`, `f64` or a generic `T`.
     pub float: Type,
     pub float_is_generic: bool,
     pub params: Vec<Param>,
+    /// What the function returns: one float, or a vector of them.
+    pub output: Output,
+    /// The return type as written.
+    pub returns: Type,
+}
+
+/// The result of a `#[grad]` function.
+#[derive(Clone, PartialEq)]
+pub enum Output {
+    Scalar,
+    /// `[T; M]`: `NAME_adjoint` takes `d_out: &[T; M]`.
+    Array,
+    /// `Vec<T>`: `NAME_adjoint` takes `d_out: &[T]`.
+    Vec,
+}
+
+/// The float type of a vector result: `[T; M]` or `Vec<T>`.
+fn vector_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, Output)> {
+    let (elem, output) = match ty {
+        Type::Array(a) => ((*a.elem).clone(), Output::Array),
+        Type::Path(tp) => {
+            let last = tp.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match (last.ident == "Vec", args.args.first()) {
+                (true, Some(syn::GenericArgument::Type(elem))) => (elem.clone(), Output::Vec),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    float_kind(&elem, type_params)?;
+    Some((elem, output))
 }
 
 const INT_TYPES: &[&str] = &[
@@ -168,17 +202,22 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
             None
         }
         ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
-            Some(generic) => Some(((**ty).clone(), generic)),
+            Some(generic) => Some(((**ty).clone(), generic, Output::Scalar)),
+            None if vector_output(ty, &type_params).is_some() => vector_output(ty, &type_params)
+                .map(|(elem, output)| {
+                    let generic = float_kind(&elem, &type_params) == Some(true);
+                    (elem, generic, output)
+                }),
             None => {
                 let advice = if matches!(**ty, Type::Tuple(_)) {
-                    "a tuple: differentiate each output in its own #[grad] function, or combine them into one scalar"
+                    "a tuple: return an array (`[f64; 2]`) instead, whose `_adjoint` takes one adjoint per element"
                 } else {
                     "a non-float type: the result must be the float you want the gradient of"
                 };
                 errors.on(
                     ty,
                     format!(
-                        "#[grad] needs a function that returns one float (`f64`, `f32` or a generic `T: Float`); `{}` is {advice}",
+                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`) or a vector of them (`[f64; M]`, `Vec<f64>`); `{}` is {advice}",
                         ty.to_token_stream()
                     ),
                 );
@@ -208,7 +247,7 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
                     }
                 };
                 let kind = match &float {
-                    Some((f, _)) => classify(&pt.ty, f, &type_params, errors),
+                    Some((f, ..)) => classify(&pt.ty, f, &type_params, errors),
                     None => ParamKind::Opaque,
                 };
                 params.push(Param {
@@ -221,11 +260,17 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
         }
     }
 
-    let (float, float_is_generic) = float?;
+    let (float, float_is_generic, output) = float?;
+    let returns = match &sig.output {
+        ReturnType::Type(_, ty) => (**ty).clone(),
+        ReturnType::Default => float.clone(),
+    };
     Some(Signature {
         float,
         float_is_generic,
         params,
+        output,
+        returns,
     })
 }
 
