@@ -328,7 +328,7 @@ fn result_as_local(stmts: &[SynStmt]) -> Vec<SynStmt> {
 
 /// Locals the statements index, iterate, ask the length of, or end with (a vector result):
 /// a call bound to one of them returns an array.
-fn array_names(stmts: &[SynStmt]) -> HashSet<String> {
+pub(super) fn array_names(stmts: &[SynStmt]) -> HashSet<String> {
     struct Collect(HashSet<String>);
     impl Collect {
         fn note(&mut self, e: &Expr) {

@@ -49,8 +49,9 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
     }
     let mut scan = Scan {
         models: &models,
-        array_names: array_names(block),
+        array_names: super::array_names(&block.stmts),
         reads: Vec::new(),
+        aliases: HashMap::new(),
         errors,
     };
     scan.visit_block(block);
@@ -159,12 +160,21 @@ struct Scan<'a> {
     /// Locals the body indexes or iterates: a field copied into one is an array.
     array_names: HashSet<String>,
     reads: Vec<(usize, Vec<Member>, Read, Span)>,
+    /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
+    aliases: HashMap<String, (usize, Vec<Member>)>,
     errors: &'a mut Errors,
 }
 
 impl Scan<'_> {
+    fn chain(&self, expr: &Expr) -> Option<(usize, Vec<Member>)> {
+        field_chain(self.models, expr).or_else(|| match expr {
+            Expr::Path(p) => self.aliases.get(&p.path.get_ident()?.to_string()).cloned(),
+            _ => None,
+        })
+    }
+
     fn read(&mut self, expr: &Expr, read: Read) -> bool {
-        match field_chain(self.models, expr) {
+        match self.chain(expr) {
             Some((model, path)) => {
                 self.reads.push((model, path, read, expr.span()));
                 true
@@ -202,6 +212,18 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Reference(r) if r.mutability.is_none() && self.read(&r.expr, Read::Whole) => {
                 return;
             }
+            // `&net.w[j]`: a row of a matrix lent to a call.
+            Expr::Reference(r) if r.mutability.is_none() && matches!(*r.expr, Expr::Index(_)) => {
+                let (base, n) = index_base(&r.expr);
+                if self.read(base, Read::Array(n + 1)) {
+                    let mut e = &*r.expr;
+                    while let Expr::Index(i) = e {
+                        self.visit_expr(&i.index);
+                        e = &i.expr;
+                    }
+                    return;
+                }
+            }
             Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
             Expr::MethodCall(m) => {
                 let read = if rules::lookup(&m.method.to_string()).is_some() {
@@ -234,6 +256,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
+            let target = match &*init.expr {
+                Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+                other => other,
+            };
+            if let Some(chain) = field_chain(self.models, target) {
+                self.aliases.insert(pi.ident.to_string(), chain);
+            }
+        }
         // `let mut h = net.b;` followed by `h[i]`: the field is an array.
         if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
             if self.array_names.contains(&pi.ident.to_string())
@@ -257,35 +288,6 @@ fn strip_type(pat: &syn::Pat) -> &syn::Pat {
         syn::Pat::Type(t) => &t.pat,
         other => other,
     }
-}
-
-/// Locals that the body indexes, iterates or asks the length of.
-fn array_names(block: &syn::Block) -> HashSet<String> {
-    struct Collect(HashSet<String>);
-    impl Collect {
-        fn note(&mut self, e: &Expr) {
-            if let Expr::Path(p) = e {
-                if let Some(i) = p.path.get_ident() {
-                    self.0.insert(i.to_string());
-                }
-            }
-        }
-    }
-    impl<'ast> Visit<'ast> for Collect {
-        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
-            self.note(&i.expr);
-            syn::visit::visit_expr_index(self, i);
-        }
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            if rules::lookup(&m.method.to_string()).is_none() {
-                self.note(&m.receiver);
-            }
-            syn::visit::visit_expr_method_call(self, m);
-        }
-    }
-    let mut c = Collect(HashSet::new());
-    c.visit_block(block);
-    c.0
 }
 
 /// Every identifier in the block, so that a parameter made for a field takes a fresh name.
