@@ -1205,7 +1205,17 @@ impl<'a> Gen<'a> {
                         ));
                         continue;
                     }
+                    // A model's field is an `Option<&mut F>`: an element is projected out of
+                    // it, whatever it is (a row, or a model of a sequence of them).
+                    let field = match self.body.array(a.array).origin {
+                        ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+                        _ => false,
+                    };
                     shadows.push(match (&row, is_param) {
+                        (Some(r), true) if field => {
+                            let m = format_ident!("m");
+                            quote!(#d.as_deref_mut().map(|#m| &mut #m[#r]))
+                        }
                         (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
                         (Some(r), false) => quote!(&mut #d[#r]),
                         (None, _) => quote!(&mut #d),
