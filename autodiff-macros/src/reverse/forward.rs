@@ -1,0 +1,578 @@
+//! The forward sweep: the IR printed back as Rust, plus what the plan asks for (branch values
+//! exported through an `if`'s result, loop tapes pushed at the end of an iteration).
+
+use super::*;
+
+impl Gen<'_> {
+    pub(super) fn op(&self, op: &Op) -> TokenStream {
+        match op {
+            Op::Copy(x) => self.operand(x),
+            Op::Unary(UnOp::Neg, x) => {
+                let x = self.operand(x);
+                quote!(-#x)
+            }
+            Op::Unary(UnOp::Not, x) => {
+                let x = self.operand(x);
+                quote!(!#x)
+            }
+            Op::Binary(op, a, b) => {
+                let (a, b) = (self.operand(a), self.operand(b));
+                let op = binop_tokens(*op);
+                quote!(#a #op #b)
+            }
+            Op::Cast(x, ty) => {
+                let x = self.operand(x);
+                quote!(#x as #ty)
+            }
+            Op::NumCast(path, x) => {
+                let x = self.operand(x);
+                quote!(#path(#x).unwrap())
+            }
+            Op::Prim {
+                rule,
+                floats,
+                others,
+            } => {
+                let f = self.rule_operands(rule, floats);
+                let o: Vec<_> = others.iter().map(|x| self.operand(x)).collect();
+                rules::forward(rule, &f, &o)
+            }
+            Op::IntMethod {
+                name,
+                receiver,
+                args,
+            } => {
+                let r = self.operand(receiver);
+                let a = args.iter().map(|x| self.operand(x));
+                quote!(#r.#name(#(#a),*))
+            }
+            Op::Call { path, args } => {
+                let a = args.iter().map(|a| self.arg(a));
+                quote!(#path(#(#a),*))
+            }
+            Op::Load { array, index } => {
+                let a = self.array(*array);
+                let i = index.iter().map(|x| self.operand(x));
+                quote!(#a #([#i])*)
+            }
+            Op::Opaque(o) => self.opaque(o),
+            Op::Snapshot { array, row } => {
+                let info = self.body.array(*array);
+                let copy = info.fixed || row.is_some();
+                let a = self.array(*array);
+                let source = match row {
+                    Some(r) => {
+                        let r = self.operand(r);
+                        quote!(#a[#r])
+                    }
+                    None => a,
+                };
+                // A fixed-size array is `Copy`; a `Vec` is cloned.
+                if copy {
+                    source
+                } else {
+                    quote!(#source.clone())
+                }
+            }
+            Op::Len { array, row } => {
+                let a = self.array(*array);
+                match row {
+                    Some(r) => {
+                        let r = self.operand(r);
+                        quote!(#a[#r].len())
+                    }
+                    None => quote!(#a.len()),
+                }
+            }
+        }
+    }
+
+    /// `{ let n = n_2; let h = &h_1; expr }`: the user's expression, reading the current
+    /// values of the locals it names under the names it wrote.
+    pub(super) fn opaque(&self, o: &Opaque) -> TokenStream {
+        let tokens = &o.tokens;
+        if o.captures.is_empty() {
+            return tokens.clone();
+        }
+        let lets = self.captures(o);
+        quote!({ #lets #tokens })
+    }
+
+    /// The rebinding `let`s of a pass-through expression.
+    pub(super) fn captures(&self, o: &Opaque) -> TokenStream {
+        let lets = o.captures.iter().map(|(name, capture)| {
+            let value = match capture {
+                // A literal keeps the float type the user's `let` gave it.
+                Capture::Value(x) => self.float_operand(x),
+                Capture::Array(a) => {
+                    let a = self.array(*a);
+                    quote!(&#a)
+                }
+                Capture::Row(a, i) => {
+                    let (a, i) = (self.array(*a), self.operand(i));
+                    quote!(&#a[#i])
+                }
+                Capture::Tuple(xs) => {
+                    let xs = xs.iter().map(|x| self.float_operand(x));
+                    quote!((#(#xs),*))
+                }
+                Capture::View(s) => {
+                    let a = self.array(s.array);
+                    let row = s.row.as_ref().map(|r| {
+                        let r = self.operand(r);
+                        quote!([#r])
+                    });
+                    let (o, n) = (self.operand(&s.offset), self.operand(&s.len));
+                    quote!(&#a #row [#o..#o + #n])
+                }
+            };
+            quote!(let #name = #value;)
+        });
+        quote!(#(#lets)*)
+    }
+
+    pub(super) fn arg(&self, arg: &Arg) -> TokenStream {
+        match arg {
+            Arg::Scalar(x) => self.operand(x),
+            Arg::Array(a) => {
+                let name = self.array(a.array);
+                let amp = a.by_ref.then(|| quote!(&));
+                match &a.row {
+                    Some(r) => {
+                        let r = self.operand(r);
+                        quote!(#amp #name[#r])
+                    }
+                    None => quote!(#amp #name),
+                }
+            }
+        }
+    }
+
+    pub fn forward_block(&mut self, block: &Block) -> TokenStream {
+        let mut out = TokenStream::new();
+        for stmt in &block.stmts {
+            out.extend(self.forward_stmt(stmt));
+        }
+        out
+    }
+
+    /// `let v: F = op;`, annotated where Rust could not infer the type (a value computed from
+    /// literals, a passed-through value whose `let` declared its type).
+    pub(super) fn definition(&self, var: Var, op: &Op) -> TokenStream {
+        let v = self.var(var);
+        let e = self.op(op);
+        let span = self.body.var(var).span;
+        let ty = match op {
+            Op::Opaque(Opaque {
+                declared: Some(t), ..
+            }) => Some(quote!(: #t)),
+            _ => self
+                .computes_from_constants(op)
+                .then(|| self.annotation(var))
+                .flatten(),
+        };
+        quote_spanned!(span=> let #v #ty = #e;)
+    }
+
+    pub(super) fn forward_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+        match stmt {
+            Stmt::Let { var, op } => {
+                if matches!(op, Op::Snapshot { .. }) && !self.an.snapshots.contains(var) {
+                    return TokenStream::new();
+                }
+                self.definition(*var, op)
+            }
+            Stmt::Store {
+                array,
+                index,
+                value,
+            } => {
+                let a = self.array(*array);
+                let i = index.iter().map(|x| self.operand(x));
+                let value = self.operand(value);
+                quote!(#a #([#i])* = #value;)
+            }
+            Stmt::DeclareArray {
+                array,
+                like: Some(source),
+                ..
+            } => {
+                let a = self.array(*array);
+                let zeros = self.zeros_like(*source);
+                quote!(let mut #a = #zeros;)
+            }
+            Stmt::DeclareArray {
+                array,
+                fill,
+                fixed_lens,
+                vec_len,
+                like: None,
+            } => {
+                let a = self.array(*array);
+                // A typed fill (`0.0_f64`): the stores may be literals too.
+                let fill = match self.body.array(*array).elem {
+                    Elem::Float => self.float_operand(fill),
+                    Elem::Other => self.operand(fill),
+                };
+                let init = self.array_init(fill, fixed_lens, vec_len.as_ref());
+                quote!(let mut #a = #init;)
+            }
+            Stmt::CallArray {
+                array,
+                path,
+                args,
+                shape,
+            } => {
+                let a = self.array(*array);
+                let args = args.iter().map(|x| self.arg(x));
+                let m = self.stored.contains(array).then(|| quote!(mut));
+                let mut out = quote!(let #m #a = #path(#(#args),*););
+                if self.an.required.contains(shape) {
+                    let s = self.var(*shape);
+                    out.extend(quote!(let #s = ::autodiff::__private::ZeroShape::of(&#a);));
+                }
+                out
+            }
+            Stmt::Effect(o) => {
+                let (lets, tokens) = (self.captures(o), &o.tokens);
+                if o.captures.is_empty() {
+                    quote!(#tokens;)
+                } else {
+                    quote!({ #lets #tokens; })
+                }
+            }
+            Stmt::If {
+                cond,
+                then_block,
+                else_block,
+                phis,
+            } => self.forward_if(stmt, cond, then_block, else_block, phis),
+            Stmt::Loop(l) => self.forward_loop(l),
+        }
+    }
+
+    pub(super) fn array_init(
+        &self,
+        fill: TokenStream,
+        fixed_lens: &[syn::Expr],
+        vec_len: Option<&Operand>,
+    ) -> TokenStream {
+        let mut init = fill;
+        for len in fixed_lens.iter().rev() {
+            init = quote!([#init; #len]);
+        }
+        match vec_len {
+            Some(n) => {
+                let n = self.operand(n);
+                quote!(::std::vec![#init; #n])
+            }
+            None => init,
+        }
+    }
+
+    /// Zeros of the type of a parameter array whose type is not written in the function.
+    pub(super) fn zeros_like(&self, source: ArrayId) -> TokenStream {
+        let source = self.array(source);
+        quote!(::autodiff::__private::ZeroShape::of(#source).zeros())
+    }
+
+    pub(super) fn forward_if(
+        &mut self,
+        stmt: &Stmt,
+        cond: &Operand,
+        then_block: &Block,
+        else_block: &Block,
+        phis: &[Phi],
+    ) -> TokenStream {
+        let k = key(stmt);
+        let exports: Vec<Var> = self
+            .an
+            .exports
+            .get(&k)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        let (then_region, _) = self.an.branch_regions[&k];
+        let mut outs = Vec::new();
+        let mut then_vals = Vec::new();
+        let mut else_vals = Vec::new();
+        for phi in phis {
+            outs.push(self.var(phi.var));
+            // Literals on both sides would leave a float phi's type to inference.
+            let value = |op: &Operand| match self.body.var(phi.var).ty {
+                Ty::Float => self.float_operand(op),
+                _ => self.operand(op),
+            };
+            then_vals.push(value(&phi.then_value));
+            else_vals.push(value(&phi.else_value));
+        }
+        for v in exports {
+            let ident = self.var(v);
+            let dummy = self.export_placeholder(v);
+            outs.push(ident.clone());
+            if self.an.within(self.an.def_region[v.0], then_region) {
+                then_vals.push(quote!(#ident));
+                else_vals.push(dummy);
+            } else {
+                then_vals.push(dummy);
+                else_vals.push(quote!(#ident));
+            }
+        }
+        let c = self.operand(cond);
+        let t = self.forward_block(then_block);
+        let e = self.forward_block(else_block);
+        match outs.len() {
+            0 if else_block.stmts.is_empty() => quote!(if #c { #t }),
+            0 => quote!(if #c { #t } else { #e }),
+            1 => {
+                let (o, tv, ev) = (&outs[0], &then_vals[0], &else_vals[0]);
+                quote!(let #o = if #c { #t #tv } else { #e #ev };)
+            }
+            _ => {
+                quote!(let (#(#outs),*) = if #c { #t (#(#then_vals),*) } else { #e (#(#else_vals),*) };)
+            }
+        }
+    }
+
+    /// What a branch that does not define `v` exports in its place.
+    pub(super) fn export_placeholder(&self, v: Var) -> TokenStream {
+        match self.snapshot_of.get(&v) {
+            // A snapshot: an array of its shape (a `Vec` is empty).
+            Some((array, row)) => {
+                let info = self.body.array(*array);
+                if info.fixed || *row {
+                    let zero = match info.elem {
+                        Elem::Float => self.zero(),
+                        Elem::Other => quote!(0),
+                    };
+                    let skip = usize::from(*row);
+                    info.lens[skip..].iter().rev().fold(zero, |inner, len| {
+                        let len = self.operand(len);
+                        quote!([#inner; #len])
+                    })
+                } else {
+                    quote!(::std::vec::Vec::new())
+                }
+            }
+            None => self.dummy(self.body.var(v).ty),
+        }
+    }
+
+    pub(super) fn dummy(&self, ty: Ty) -> TokenStream {
+        match ty {
+            Ty::Float => self.zero(),
+            Ty::Int => quote!(0),
+            Ty::Bool => quote!(false),
+            // A passed-through value (a number of some type): the other branch's type decides.
+            Ty::Unknown => quote!(::autodiff::__private::placeholder()),
+        }
+    }
+
+    /// The range of a counted loop; `receiver` when a method is called on it. `exclusive`
+    /// writes `a..=b` as `a..b + 1`, whose adaptors are double-ended with an exact size (the
+    /// reverse replay of a loop left early takes the first `trips` counters backwards).
+    pub(super) fn range(
+        &self,
+        range: &CountedRange,
+        receiver: bool,
+        exclusive: bool,
+    ) -> TokenStream {
+        let (s, e) = (self.operand(&range.start), self.operand(&range.end));
+        let bare = match (range.inclusive, exclusive) {
+            (true, false) => quote!(#s..=#e),
+            (true, true) => quote!(#s..#e + 1),
+            (false, _) => quote!(#s..#e),
+        };
+        if range.adaptors.is_empty() && !receiver {
+            return bare;
+        }
+        let mut r = quote!((#bare));
+        for a in &range.adaptors {
+            r = match a {
+                Adaptor::Rev => quote!(#r.rev()),
+                Adaptor::StepBy(k) => {
+                    let k = self.operand(k);
+                    quote!(#r.step_by(#k))
+                }
+            };
+        }
+        r
+    }
+
+    pub(super) fn tape_names(&mut self, k: usize, span: Span) -> (Option<Ident>, Option<Ident>) {
+        if let Some(t) = self.tapes.get(&k) {
+            return t.clone();
+        }
+        let plan = self.an.loops.get(&k);
+        let has_values = plan.is_some_and(|p| !p.taped.is_empty());
+        let has_bits = plan.is_some_and(|p| !p.bits.is_empty());
+        let tape = has_values.then(|| self.fresh("tape", span));
+        let bits = has_bits.then(|| self.fresh("decisions", span));
+        if let Some(t) = &tape {
+            self.tape_decls
+                .extend(quote!(let mut #t = ::std::vec::Vec::new();));
+        }
+        if let Some(b) = &bits {
+            self.tape_decls
+                .extend(quote!(let mut #b = ::autodiff::__private::BitStack::default();));
+        }
+        self.tapes.insert(k, (tape.clone(), bits.clone()));
+        (tape, bits)
+    }
+
+    pub(super) fn forward_loop(&mut self, l: &Loop) -> TokenStream {
+        let k = key(l);
+        let active = self.an.has_adjoint.get(&k).copied().unwrap_or(false);
+        let (tape, bits) = self.tape_names(k, l.span);
+        let plan = self.an.loops.get(&k);
+        let mut out = TokenStream::new();
+        // Carried values: `let mut x = init;` ... `x = next;` at the end of each iteration.
+        let inners: Vec<Var> = l.carried.iter().map(|c| c.inner).collect();
+        let updates: Vec<&Carried> = l
+            .carried
+            .iter()
+            .filter(|c| c.next.var() != Some(c.inner))
+            .collect();
+        for c in &l.carried {
+            let v = self.var(c.inner);
+            let init = self.operand(&c.init);
+            let m = updates
+                .iter()
+                .any(|u| u.inner == c.inner)
+                .then(|| quote!(mut));
+            let ty = (!matches!(c.init, Operand::Var(_))).then(|| self.annotation(c.inner));
+            out.extend(quote!(let #m #v #ty = #init;));
+        }
+        let trips = l.trips.filter(|_| active).map(|t| self.var(t));
+        if let Some(t) = &trips {
+            out.extend(quote!(let mut #t = 0usize;));
+        }
+        self.reserve_frames
+            .push((self.an.loop_regions[&k], Vec::new()));
+        let mut body = self.forward_block(&l.body);
+        let nested_reserves = self
+            .reserve_frames
+            .pop()
+            .map(|(_, r)| r)
+            .unwrap_or_default();
+        if let Some(t) = &trips {
+            body.extend(quote!(#t += 1;));
+        }
+        if let (Some(tape), Some(plan)) = (&tape, plan) {
+            let vals: Vec<Ident> = plan.taped.iter().map(|v| self.var(*v)).collect();
+            body.extend(if vals.len() == 1 {
+                quote!(#tape.push(#(#vals)*);)
+            } else {
+                quote!(#tape.push((#(#vals),*));)
+            });
+        }
+        if let (Some(bits), Some(plan)) = (&bits, plan) {
+            for b in &plan.bits {
+                let b = self.var(*b);
+                body.extend(quote!(#bits.push(#b);));
+            }
+        }
+        // Parallel assignment when one carried value feeds another.
+        let feeds_other = updates
+            .iter()
+            .any(|u| u.next.var().is_some_and(|n| inners.contains(&n)));
+        if feeds_other && updates.len() > 1 {
+            let lhs: Vec<Ident> = updates.iter().map(|u| self.var(u.inner)).collect();
+            let rhs: Vec<TokenStream> = updates.iter().map(|u| self.operand(&u.next)).collect();
+            body.extend(quote!((#(#lhs),*) = (#(#rhs),*);));
+        } else {
+            for u in &updates {
+                let (v, n) = (self.var(u.inner), self.operand(&u.next));
+                body.extend(quote!(#v = #n;));
+            }
+        }
+        if let Some(exit) = &l.exit {
+            let e = self.operand(exit);
+            body.extend(quote!(if #e { break; }));
+        }
+        match &l.kind {
+            LoopKind::Counted { counter, range } => {
+                let r = self.range(range, false, false);
+                let receiver = self.range(range, true, false);
+                let trips = quote!(#receiver.size_hint().0);
+                let mut reserves: Vec<(Ident, TokenStream)> = nested_reserves
+                    .into_iter()
+                    .map(|(t, per)| (t, quote!(#trips * #per)))
+                    .collect();
+                reserves.extend(tape.clone().map(|t| (t, trips.clone())));
+                // Reserve once for all executions of this loop when the enclosing loop's
+                // trip count covers them; otherwise here.
+                match self.reserve_frames.last_mut() {
+                    Some((parent_body, frame))
+                        if range_operands(range)
+                            .iter()
+                            .all(|v| !self.an.within(self.an.def_region[v.0], *parent_body)) =>
+                    {
+                        frame.extend(reserves);
+                    }
+                    _ => {
+                        for (t, n) in reserves {
+                            out.extend(quote!(#t.reserve(#n);));
+                        }
+                    }
+                }
+                let i = if self.uses_in_forward(*counter, l) {
+                    let i = self.var(*counter);
+                    quote!(#i)
+                } else {
+                    quote!(_)
+                };
+                out.extend(quote!(for #i in #r { #body }));
+            }
+            LoopKind::While { header, cond } => {
+                // The trip count is unknown: nested loops reserve once per iteration.
+                let reserve: TokenStream = nested_reserves
+                    .iter()
+                    .map(|(t, n)| quote!(#t.reserve(#n);))
+                    .collect();
+                body = quote!(#reserve #body);
+                let h = self.forward_block(header);
+                let c = self.operand(cond);
+                let check = if matches!(cond, Operand::Lit(syn::Lit::Bool(b)) if b.value) {
+                    TokenStream::new()
+                } else {
+                    quote!(if !#c { break; })
+                };
+                out.extend(quote!(loop { #h #check #body }));
+            }
+        }
+        for c in &l.carried {
+            let (o, i) = (self.var(c.out), self.var(c.inner));
+            out.extend(quote!(let #o = #i;));
+        }
+        out
+    }
+
+    /// Whether `op` is float arithmetic on literals and constants alone (`2.0 * 3.0`), whose
+    /// type Rust cannot infer without an annotation when a method is called on it later.
+    pub(super) fn computes_from_constants(&self, op: &Op) -> bool {
+        let arithmetic = matches!(
+            op,
+            Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Prim { .. }
+        );
+        let mut reads_var = false;
+        op.visit_operands(&mut |x| reads_var |= x.var().is_some());
+        arithmetic && !reads_var
+    }
+
+    /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
+    /// method call on it (`let mut s: f64 = 0.0; s = s.sin();`).
+    pub(super) fn annotation(&self, v: Var) -> Option<TokenStream> {
+        let f = &self.float;
+        (self.body.var(v).ty == Ty::Float).then(|| quote!(: #f))
+    }
+
+    pub(super) fn uses_in_forward(&self, v: Var, l: &Loop) -> bool {
+        let mut used = false;
+        l.body.visit_operands(&mut |op| used |= op.var() == Some(v));
+        for c in &l.carried {
+            used |= c.next.var() == Some(v);
+        }
+        used |= l.exit.as_ref().and_then(Operand::var) == Some(v);
+        used
+    }
+}
