@@ -5,22 +5,22 @@
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
 use autodiff::init::Init;
-use autodiff::{activation, grad, loss, params, Const};
+use autodiff::{activation, grad, loss, Const};
 
 /// Input features.
 pub const D: usize = 30;
 /// Hidden units.
 pub const H: usize = 16;
 
-/// The model: each weight array is a named field; `params!` lets optimizers walk them.
-#[derive(Clone, Debug)]
+/// The model: each weight array is a named field; `#[derive(Params)]` lets optimizers walk
+/// them.
+#[derive(Clone, Debug, autodiff::Params)]
 pub struct Net {
     pub w1: [[f64; D]; H],
     pub b1: [f64; H],
     pub w2: [f64; H],
     pub b2: f64,
 }
-params!(Net: f64 { w1, b1, w2, b2 });
 
 /// The output logit z2 of one example. `#[grad]` functions take each array as its own
 /// parameter (no `self.w1` inside), so the model's fields are passed one by one.

@@ -3,12 +3,11 @@
 use super::*;
 
 /// Parameters of an ill-conditioned convex quadratic.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, crate::Params)]
 struct Quad {
     a: [f64; 3],
     b: f64,
 }
-crate::params!(Quad: f64 { a, b });
 
 const CURVATURE: [f64; 3] = [1.0, 4.0, 10.0];
 const TARGET: [f64; 3] = [3.0, -1.0, 0.5];
@@ -122,7 +121,7 @@ fn adam_with_a_cosine_schedule_converges_tightly() {
 }
 
 #[test]
-#[should_panic(expected = "parameter slice `params` has 2 elements in one value and 3")]
+#[should_panic(expected = "`params` has 2 elements in one value and 3 in the other")]
 fn mismatched_gradient_panics() {
     let mut sgd = SgdConfig::new().build().unwrap();
     sgd.step(&mut vec![0.0, 0.0], &vec![1.0, 1.0, 1.0]);
@@ -148,7 +147,7 @@ fn scaled_run(config: &AdamConfig, scale: f64, steps: usize) -> Quad {
     let mut q = Quad::default();
     for _ in 0..steps {
         let (_, mut grad) = loss_and_grad(&q);
-        grad.for_each_slice_mut(|_, s| s.iter_mut().for_each(|g| *g *= scale));
+        grad.for_each_slice_mut(|s| s.values.iter_mut().for_each(|g| *g *= scale));
         adam.step(&mut q, &grad);
     }
     q
