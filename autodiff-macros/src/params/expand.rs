@@ -1,7 +1,7 @@
 //! The `Params` impl of a [`Model`]: its three walks, field by field, and the bounds that make
 //! a generic model's float and nested models fit together.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{parse_quote, parse_quote_spanned, Ident, Type, WhereClause};
@@ -19,12 +19,57 @@ enum Walk {
     Zip,
 }
 
-/// Where a walk finds a field's value: `self.w` (and `other.w` in a paired walk), or the
-/// item of a loop over a sequence. Always place expressions, so that `&place[..]` and
-/// `place.len()` mean what they say.
+/// Where a walk finds a value: a field, `self.w` (and `other.w` in a paired walk), or the
+/// item of a loop over a sequence, `mine` (and `theirs`), which is a reference already.
+/// Indexing (`&mine[..]`) and methods (`mine.len()`) see through either.
 struct Place {
     mine: TokenStream,
     theirs: TokenStream,
+    is_reference: bool,
+}
+
+impl Place {
+    /// `&mine` (`&mut mine` if `mutable`) and `&theirs`, or the references themselves.
+    fn references(&self, mutable: bool) -> (TokenStream, TokenStream) {
+        (
+            self.reference(&self.mine, mutable),
+            self.reference(&self.theirs, false),
+        )
+    }
+
+    fn reference(&self, value: &TokenStream, mutable: bool) -> TokenStream {
+        match (self.is_reference, mutable) {
+            (true, _) => value.clone(),
+            (false, false) => quote!(&#value),
+            (false, true) => quote!(&mut #value),
+        }
+    }
+
+    /// The values of a slice of `depth` dimensions here (mine, or theirs if `theirs`),
+    /// row-major: a scalar as a slice of one, an array or `Vec` as its slice, nested arrays
+    /// flattened.
+    fn values(&self, theirs: bool, depth: usize, mutable: bool) -> TokenStream {
+        let value = if theirs { &self.theirs } else { &self.mine };
+        let flatten = if mutable {
+            format_ident!("as_flattened_mut")
+        } else {
+            format_ident!("as_flattened")
+        };
+        let flattened = (2..depth).map(|_| &flatten);
+        match (depth, mutable) {
+            (0, false) => {
+                let value = self.reference(value, false);
+                quote!(::core::slice::from_ref(#value))
+            }
+            (0, true) => {
+                let value = self.reference(value, true);
+                quote!(::core::slice::from_mut(#value))
+            }
+            (1, false) => quote!(&#value[..]),
+            (1, true) => quote!(&mut #value[..]),
+            _ => quote!(#value[..].#flatten() #(.#flattened())*),
+        }
+    }
 }
 
 /// The generated names; mixed-site, so that no user name (a constant in an array length)
@@ -108,6 +153,7 @@ fn walk_fields(model: &Model<'_>, walk: Walk, locals: &Locals) -> TokenStream {
         let place = Place {
             mine: quote!(self.#member),
             theirs: quote!(#other.#member),
+            is_reference: false,
         };
         let body = visit_kind(&field.kind, &place, walk, locals);
         quote! {
@@ -212,13 +258,32 @@ fn where_clause(model: &Model<'_>, scalar: &TokenStream) -> WhereClause {
         }
         bounded.push(key);
         let defines_scalar = model.float.is_none() && first.is_some_and(|f| std::ptr::eq(f, ty));
+        let span = ty.span();
         clause.predicates.push(if defines_scalar {
-            parse_quote_spanned!(ty.span()=> #ty: ::autodiff::optim::Params)
+            parse_quote_spanned!(span=> #ty: ::autodiff::optim::Params)
         } else {
-            parse_quote_spanned!(ty.span()=> #ty: ::autodiff::optim::Params<Scalar = #scalar>)
+            // the scalar as written on another field would stretch the bound's span there
+            let scalar = respan(scalar.clone(), span);
+            parse_quote_spanned!(span=> #ty: ::autodiff::optim::Params<Scalar = #scalar>)
         });
     }
     clause
+}
+
+/// `tokens`, every one of them spanned at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 fn bare_where_clause(model: &Model<'_>) -> WhereClause {
@@ -247,7 +312,7 @@ fn visit_kind(kind: &Kind<'_>, place: &Place, walk: Walk, locals: &Locals) -> To
             let outer = in_vec.then(|| quote!(#mine.len()));
             let shape = outer.into_iter().chain(lens.iter().map(|len| quote!(#len)));
             let depth = lens.len() + usize::from(*in_vec);
-            let mine_values = values(mine, depth, !matches!(walk, Walk::Shared));
+            let mine_values = place.values(false, depth, !matches!(walk, Walk::Shared));
             let slice = quote! {
                 ::autodiff::optim::ParamSlice {
                     name: &#name,
@@ -258,26 +323,27 @@ fn visit_kind(kind: &Kind<'_>, place: &Place, walk: Walk, locals: &Locals) -> To
             match walk {
                 Walk::Shared | Walk::Mut => quote!(#visit(#slice);),
                 Walk::Zip => {
-                    let theirs = values(&place.theirs, depth, false);
+                    let theirs = place.values(true, depth, false);
                     quote!(#visit(#slice, #theirs);)
                 }
             }
         }
         Kind::Model(ty) => {
-            let (mine, theirs) = (&place.mine, &place.theirs);
+            let (mine, theirs) = place.references(!matches!(walk, Walk::Shared));
             let at = quote!(::core::option::Option::Some(&#name));
             let call = match walk {
-                Walk::Shared => quote!(walk(&#mine, #at, #visit)),
-                Walk::Mut => quote!(walk_mut(&mut #mine, #at, #visit)),
-                Walk::Zip => quote!(walk_zip(&mut #mine, &#theirs, #at, #visit)),
+                Walk::Shared => quote!(walk(#mine, #at, #visit)),
+                Walk::Mut => quote!(walk_mut(#mine, #at, #visit)),
+                Walk::Zip => quote!(walk_zip(#mine, #theirs, #at, #visit)),
             };
             quote_spanned!(ty.span()=> <#ty as ::autodiff::optim::Params>::#call;)
         }
         Kind::Sequence { in_vec, item } => {
             let (mine, theirs) = (&locals.mine, &locals.theirs);
             let item_place = Place {
-                mine: quote!((*#mine)),
-                theirs: quote!((*#theirs)),
+                mine: quote!(#mine),
+                theirs: quote!(#theirs),
+                is_reference: true,
             };
             let body = visit_kind(item, &item_place, walk, locals);
             let (outer_mine, outer_theirs) = (&place.mine, &place.theirs);
@@ -310,26 +376,5 @@ fn visit_kind(kind: &Kind<'_>, place: &Place, walk: Walk, locals: &Locals) -> To
                 }
             }
         }
-    }
-}
-
-/// The values of a slice of `depth` dimensions at `place`, row-major: a scalar as a slice of
-/// one, an array or `Vec` as its slice, nested arrays flattened.
-fn values(place: &TokenStream, depth: usize, mutable: bool) -> TokenStream {
-    let flatten = format_ident!(
-        "{}",
-        if mutable {
-            "as_flattened_mut"
-        } else {
-            "as_flattened"
-        }
-    );
-    let flattened = (2..depth).map(|_| &flatten);
-    match (depth, mutable) {
-        (0, false) => quote!(::core::slice::from_ref(&#place)),
-        (0, true) => quote!(::core::slice::from_mut(&mut #place)),
-        (1, false) => quote!(&#place[..]),
-        (1, true) => quote!(&mut #place[..]),
-        _ => quote!(#place[..].#flatten() #(.#flattened())*),
     }
 }

@@ -192,9 +192,9 @@ fn rejection(label: &str, ty: &Type, rejected: Rejected<'_>) -> String {
              or mark the field `#[params(skip)]` if it is not a parameter"
         ),
         Rejected::Unsupported(inner) => format!(
-            "`{label}` cannot hold parameters as a `{}`: a parameter field is a float, a float \
-             array, a `Vec` of floats or of float arrays, a nested model, or an array or `Vec` \
-             of nested models; mark it `#[params(skip)]` if it is not a parameter",
+            "`{label}` cannot hold parameters in a `{}`: a parameter field is a float, a float \
+             array, a `Vec` of floats, a nested model, or an array or `Vec` of them; mark it \
+             `#[params(skip)]` if it is not a parameter",
             tokens(inner)
         ),
     }

@@ -277,59 +277,81 @@ pub type VisitMut<'v, T> = dyn FnMut(ParamSlice<'_, &mut [T]>) + 'v;
 /// other value.
 pub type VisitZip<'v, T> = dyn FnMut(ParamSlice<'_, &mut [T]>, &[T]) + 'v;
 
+/// A whole `Vec` is one parameter slice of shape `[len]`: the parameters of a function of a
+/// slice (`fn loss(w: &[f64]) -> f64`), whose `loss_grad` returns a `Vec` gradient. At the top
+/// of a walk the slice is named `params`; as a nested model, by its field.
+///
+/// ```
+/// use autodiff_runtime::optim::Params;
+///
+/// let mut w = vec![1.0, f64::INFINITY];
+/// assert_eq!(w.first_non_finite().unwrap().to_string(), "params[1]");
+/// w.zero();
+/// assert_eq!(w, [0.0, 0.0]);
+/// ```
+impl<T: Float> Params for Vec<T> {
+    type Scalar = T;
+
+    fn walk(&self, at: Option<&Name<'_>>, visit: &mut Visit<'_, T>) {
+        walk_whole(self, at, visit);
+    }
+
+    fn walk_mut(&mut self, at: Option<&Name<'_>>, visit: &mut VisitMut<'_, T>) {
+        walk_whole_mut(self, at, visit);
+    }
+
+    fn walk_zip(&mut self, other: &Self, at: Option<&Name<'_>>, visit: &mut VisitZip<'_, T>) {
+        zip_whole(self, other, at, visit);
+    }
+}
+
+/// A whole array is one parameter slice of shape `[N]`, named `params` at the top of a walk.
+impl<T: Float, const N: usize> Params for [T; N] {
+    type Scalar = T;
+
+    fn walk(&self, at: Option<&Name<'_>>, visit: &mut Visit<'_, T>) {
+        walk_whole(self, at, visit);
+    }
+
+    fn walk_mut(&mut self, at: Option<&Name<'_>>, visit: &mut VisitMut<'_, T>) {
+        walk_whole_mut(self, at, visit);
+    }
+
+    fn walk_zip(&mut self, other: &Self, at: Option<&Name<'_>>, visit: &mut VisitZip<'_, T>) {
+        zip_whole(self, other, at, visit);
+    }
+}
+
 /// The name of a model that is a single slice (a `Vec` or an array) at the top of a walk.
 const WHOLE: Name<'static> = Name::field(None, "params");
 
-/// `Params` for a container that is one parameter slice of shape `[len]`: the parameters of
-/// a function of a slice (`fn loss(w: &[f64]) -> f64`), whose `loss_grad` returns a `Vec`
-/// gradient. At the top of a walk the slice is named `params`; as a nested model, by its
-/// field.
-macro_rules! one_slice_params {
-    ($(#[$doc:meta])* $ty:ty $(, const $len:ident)?) => {
-        $(#[$doc])*
-        impl<T: Float $(, const $len: usize)?> Params for $ty {
-            type Scalar = T;
+/// The walks of a model that is the single slice `values`.
+fn walk_whole<T>(values: &[T], at: Option<&Name<'_>>, visit: &mut Visit<'_, T>) {
+    let name = at.unwrap_or(&WHOLE);
+    visit(ParamSlice {
+        name,
+        shape: &[values.len()],
+        values,
+    });
+}
 
-            fn walk(&self, at: Option<&Name<'_>>, visit: &mut Visit<'_, T>) {
-                let name = at.unwrap_or(&WHOLE);
-                visit(ParamSlice { name, shape: &[self.len()], values: &self[..] });
-            }
+fn walk_whole_mut<T>(values: &mut [T], at: Option<&Name<'_>>, visit: &mut VisitMut<'_, T>) {
+    let name = at.unwrap_or(&WHOLE);
+    visit(ParamSlice {
+        name,
+        shape: &[values.len()],
+        values,
+    });
+}
 
-            fn walk_mut(&mut self, at: Option<&Name<'_>>, visit: &mut VisitMut<'_, T>) {
-                let name = at.unwrap_or(&WHOLE);
-                visit(ParamSlice { name, shape: &[self.len()], values: &mut self[..] });
-            }
-
-            fn walk_zip(
-                &mut self,
-                other: &Self,
-                at: Option<&Name<'_>>,
-                visit: &mut VisitZip<'_, T>,
-            ) {
-                let name = at.unwrap_or(&WHOLE);
-                visit(ParamSlice { name, shape: &[self.len()], values: &mut self[..] }, &other[..]);
-            }
-        }
+fn zip_whole<T>(values: &mut [T], other: &[T], at: Option<&Name<'_>>, visit: &mut VisitZip<'_, T>) {
+    let name = at.unwrap_or(&WHOLE);
+    let slice = ParamSlice {
+        name,
+        shape: &[values.len()],
+        values,
     };
-}
-
-one_slice_params! {
-    /// A whole `Vec` is one parameter slice, named `params`.
-    ///
-    /// ```
-    /// use autodiff_runtime::optim::Params;
-    ///
-    /// let mut w = vec![1.0, f64::INFINITY];
-    /// assert_eq!(w.first_non_finite().unwrap().to_string(), "params[1]");
-    /// w.zero();
-    /// assert_eq!(w, [0.0, 0.0]);
-    /// ```
-    Vec<T>
-}
-
-one_slice_params! {
-    /// A whole array is one parameter slice, named `params`.
-    [T; N], const N
+    visit(slice, other);
 }
 
 /// Checks that two paired slices or sequences of sub-models have the same length.
