@@ -259,8 +259,12 @@ mod tests {
                 },
             ],
         };
+        let bytes = to_bytes(&small).unwrap();
+        let file = SafeTensors::deserialize(&bytes).unwrap();
+        let w = file.tensor("layers[1].w").unwrap();
+        assert_eq!((w.dtype(), w.shape()), (Dtype::F32, &[2, 3][..]));
         let mut loaded = small.zeros_like();
-        from_bytes(&mut loaded, &to_bytes(&small).unwrap()).unwrap();
+        from_bytes(&mut loaded, &bytes).unwrap();
         assert_eq!(loaded, small);
     }
 

@@ -607,6 +607,32 @@ mod tests {
     }
 
     #[test]
+    fn params_check_names_coordinates_of_nested_models() {
+        #[derive(Clone, Debug, crate::Params)]
+        struct Outer {
+            layers: Vec<Net>,
+        }
+        let n = Net {
+            w: [[0.1, 0.4], [-0.3, 0.2]],
+            b: [0.05, -0.1],
+            c: 0.7,
+        };
+        let outer = Outer {
+            layers: vec![n.clone(), n.clone()],
+        };
+        let loss = |m: &Outer| m.layers.iter().map(net_loss).sum::<f64>();
+        let mut grads = Outer {
+            layers: vec![net_grad(&n), net_grad(&n)],
+        };
+        check_params_gradient(loss, &outer, &grads).assert_ok();
+        grads.layers[1].w[1][0] += 1.0;
+        let report = check_params_gradient(loss, &outer, &grads);
+        assert_eq!(report.max_abs_at, 7 + 2);
+        assert_eq!(report.coordinate(report.max_abs_at), "layers[1].w[1][0]");
+        assert_eq!(report.coordinate(13), "layers[1].c");
+    }
+
+    #[test]
     fn display_reports_worst_errors() {
         // The central difference of the identity is exactly 1.
         let report = check_gradient(|x: &[f64]| x[0], &[1.0], &[3.0]);

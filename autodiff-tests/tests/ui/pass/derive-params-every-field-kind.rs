@@ -47,6 +47,11 @@ pub struct Shadowing {
     index: f64,
 }
 
+/// The derive and the trait share the name `autodiff::Params`.
+fn count<P: autodiff::Params>(model: &P) -> usize {
+    model.num_scalars()
+}
+
 fn dense<T: Copy, const IN: usize, const OUT: usize>(value: T) -> Dense<T, IN, OUT> {
     Dense { w: [[value; IN]; OUT], b: [value; OUT] }
 }
@@ -66,7 +71,7 @@ fn main() {
     let wrapped = Wrapper { inner: net.zeros_like(), label: "zeros" };
     assert_eq!((wrapped.squared_norm(), wrapped.inner.steps, wrapped.label), (0.0, 3, "zeros"));
     let pair = Pair(dense(1.0), "pair".into(), dense(2.0));
-    assert_eq!(pair.num_scalars(), 5);
+    assert_eq!(count(&pair), 5);
     let shadowing = Shadowing { at: [1.0], visit: 1.0, other: vec![1.0], name: 1.0, index: 1.0 };
     assert_eq!(shadowing.squared_norm(), 5.0);
 }
