@@ -8,7 +8,7 @@ where
     fn walk(
         &self,
         at: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-        visit: &mut ::autodiff::optim::Visit<'_, T>,
+        visit: &mut ::autodiff::optim::Visit<'_, Self::Scalar>,
     ) {
         {
             let name = ::autodiff::optim::Name::field(at, "hidden");
@@ -46,7 +46,7 @@ where
     fn walk_mut(
         &mut self,
         at: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-        visit: &mut ::autodiff::optim::VisitMut<'_, T>,
+        visit: &mut ::autodiff::optim::VisitMut<'_, Self::Scalar>,
     ) {
         {
             let name = ::autodiff::optim::Name::field(at, "hidden");
@@ -85,7 +85,7 @@ where
         &mut self,
         other: &Self,
         at: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-        visit: &mut ::autodiff::optim::VisitZip<'_, T>,
+        visit: &mut ::autodiff::optim::VisitZip<'_, Self::Scalar>,
     ) {
         {
             let name = ::autodiff::optim::Name::field(at, "hidden");

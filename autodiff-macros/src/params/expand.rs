@@ -19,6 +19,13 @@ enum Walk {
     Zip,
 }
 
+impl Walk {
+    /// Whether the walk hands out `&mut` slices of `self`.
+    fn is_mutable(self) -> bool {
+        !matches!(self, Walk::Shared)
+    }
+}
+
 /// Where a walk finds a value: a field, `self.w` (and `other.w` in a paired walk), or the
 /// item of a loop over a sequence, `mine` (and `theirs`), which is a reference already.
 /// Indexing (`&mine[..]`) and methods (`mine.len()`) see through either.
@@ -56,17 +63,18 @@ impl Place {
             format_ident!("as_flattened")
         };
         let flattened = (2..depth).map(|_| &flatten);
-        match (depth, mutable) {
-            (0, false) => {
-                let value = self.reference(value, false);
-                quote!(::core::slice::from_ref(#value))
+        let borrow = if mutable { quote!(&mut) } else { quote!(&) };
+        match depth {
+            0 => {
+                let value = self.reference(value, mutable);
+                let from = if mutable {
+                    quote!(from_mut)
+                } else {
+                    quote!(from_ref)
+                };
+                quote!(::core::slice::#from(#value))
             }
-            (0, true) => {
-                let value = self.reference(value, true);
-                quote!(::core::slice::from_mut(#value))
-            }
-            (1, false) => quote!(&#value[..]),
-            (1, true) => quote!(&mut #value[..]),
+            1 => quote!(#borrow #value[..]),
             _ => quote!(#value[..].#flatten() #(.#flattened())*),
         }
     }
@@ -117,7 +125,7 @@ pub fn expand(model: &Model<'_>) -> TokenStream {
             fn walk(
                 &self,
                 #at: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-                #visit: &mut ::autodiff::optim::Visit<'_, #scalar>,
+                #visit: &mut ::autodiff::optim::Visit<'_, Self::Scalar>,
             ) {
                 #shared
             }
@@ -125,7 +133,7 @@ pub fn expand(model: &Model<'_>) -> TokenStream {
             fn walk_mut(
                 &mut self,
                 #at: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-                #visit: &mut ::autodiff::optim::VisitMut<'_, #scalar>,
+                #visit: &mut ::autodiff::optim::VisitMut<'_, Self::Scalar>,
             ) {
                 #mutable
             }
@@ -134,7 +142,7 @@ pub fn expand(model: &Model<'_>) -> TokenStream {
                 &mut self,
                 #other: &Self,
                 #at: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-                #visit: &mut ::autodiff::optim::VisitZip<'_, #scalar>,
+                #visit: &mut ::autodiff::optim::VisitZip<'_, Self::Scalar>,
             ) {
                 #zip
             }
@@ -186,7 +194,7 @@ pub fn fallback(model: &Model<'_>) -> TokenStream {
             fn walk(
                 &self,
                 _: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-                _: &mut ::autodiff::optim::Visit<'_, #scalar>,
+                _: &mut ::autodiff::optim::Visit<'_, Self::Scalar>,
             ) {
                 #unreachable
             }
@@ -194,7 +202,7 @@ pub fn fallback(model: &Model<'_>) -> TokenStream {
             fn walk_mut(
                 &mut self,
                 _: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-                _: &mut ::autodiff::optim::VisitMut<'_, #scalar>,
+                _: &mut ::autodiff::optim::VisitMut<'_, Self::Scalar>,
             ) {
                 #unreachable
             }
@@ -203,7 +211,7 @@ pub fn fallback(model: &Model<'_>) -> TokenStream {
                 &mut self,
                 _: &Self,
                 _: ::core::option::Option<&::autodiff::optim::Name<'_>>,
-                _: &mut ::autodiff::optim::VisitZip<'_, #scalar>,
+                _: &mut ::autodiff::optim::VisitZip<'_, Self::Scalar>,
             ) {
                 #unreachable
             }
@@ -307,12 +315,12 @@ fn visit_kind(kind: &Kind<'_>, place: &Place, walk: Walk, locals: &Locals) -> To
         visit, name, index, ..
     } = locals;
     match kind {
-        Kind::Slice { in_vec, lens } => {
+        Kind::Slice { in_vec, lens, .. } => {
             let mine = &place.mine;
             let outer = in_vec.then(|| quote!(#mine.len()));
             let shape = outer.into_iter().chain(lens.iter().map(|len| quote!(#len)));
             let depth = lens.len() + usize::from(*in_vec);
-            let mine_values = place.values(false, depth, !matches!(walk, Walk::Shared));
+            let mine_values = place.values(false, depth, walk.is_mutable());
             let slice = quote! {
                 ::autodiff::optim::ParamSlice {
                     name: &#name,
@@ -329,7 +337,7 @@ fn visit_kind(kind: &Kind<'_>, place: &Place, walk: Walk, locals: &Locals) -> To
             }
         }
         Kind::Model(ty) => {
-            let (mine, theirs) = place.references(!matches!(walk, Walk::Shared));
+            let (mine, theirs) = place.references(walk.is_mutable());
             let at = quote!(::core::option::Option::Some(&#name));
             let call = match walk {
                 Walk::Shared => quote!(walk(#mine, #at, #visit)),

@@ -31,7 +31,11 @@ pub struct ParamField<'a> {
 pub enum Kind<'a> {
     /// One slice: a float, an array of floats of any nesting, or a `Vec` of either. `lens` are
     /// the array lengths as written, outermost first.
-    Slice { in_vec: bool, lens: Vec<&'a Expr> },
+    Slice {
+        float: &'a Type,
+        in_vec: bool,
+        lens: Vec<&'a Expr>,
+    },
     /// A nested model: any other named type, which must implement `Params`.
     Model(&'a Type),
     /// An array (`[Dense; 3]`) or a `Vec` of sub-models or of slices; its items are named
@@ -40,12 +44,22 @@ pub enum Kind<'a> {
 }
 
 impl<'a> Kind<'a> {
-    /// The nested models a field holds (one at most: a sequence has one item type).
+    /// The type of the nested models a field holds, if it holds any (a sequence has one item
+    /// type).
     pub fn model(&self) -> Option<&'a Type> {
         match self {
             Kind::Slice { .. } => None,
             Kind::Model(ty) => Some(ty),
             Kind::Sequence { item, .. } => item.model(),
+        }
+    }
+
+    /// The float type of the slices a field holds, if it holds slices.
+    fn float(&self) -> Option<&'a Type> {
+        match self {
+            Kind::Slice { float, .. } => Some(float),
+            Kind::Model(_) => None,
+            Kind::Sequence { item, .. } => item.float(),
         }
     }
 }
@@ -104,7 +118,7 @@ pub fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Model<'a> {
                 continue;
             }
         };
-        if let Some(float) = classifier.float_of(&field.ty) {
+        if let Some(float) = kind.float() {
             match &first_float {
                 Some((first, first_label)) if !same_type(first, float) => errors.on(
                     float,
@@ -125,8 +139,9 @@ pub fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Model<'a> {
         model.float = Some(float);
         model.float_param = classifier.float_param(float);
     }
-    let struct_errors = matches!(input.data, Data::Struct(_)) && errors.len() == errors_before;
-    if model.fields.is_empty() && struct_errors {
+    // reported only when nothing else is: a struct whose every field was rejected has errors
+    let only_skipped = matches!(input.data, Data::Struct(_)) && errors.len() == errors_before;
+    if model.fields.is_empty() && only_skipped {
         errors.on(
             &input.ident,
             format!(
@@ -281,7 +296,11 @@ impl<'a> Classifier<'a> {
     fn kind(&self, ty: &'a Type) -> Result<Kind<'a>, Rejected<'a>> {
         let (base, in_vec, lens) = peel_slice(ty);
         if self.is_float(base) {
-            return Ok(Kind::Slice { in_vec, lens });
+            return Ok(Kind::Slice {
+                float: base,
+                in_vec,
+                lens,
+            });
         }
         if let Some(item) = sequence_item(ty) {
             let item = Box::new(self.kind(item)?);
@@ -301,16 +320,6 @@ impl<'a> Classifier<'a> {
             }
             Type::Reference(_) => Err(Rejected::Reference),
             other => Err(Rejected::Unsupported(other)),
-        }
-    }
-
-    /// The float a field's slices hold, wherever it sits in the type.
-    fn float_of(&self, ty: &'a Type) -> Option<&'a Type> {
-        let (base, _, _) = peel_slice(ty);
-        if self.is_float(base) {
-            Some(base)
-        } else {
-            sequence_item(ty).and_then(|item| self.float_of(item))
         }
     }
 }
