@@ -19,7 +19,8 @@ mod multilabel;
 use autodiff::data::datasets;
 use autodiff::optim::AdamConfig;
 use autodiff::train::Trainer;
-use multilabel::{add_gradient, Net, LABELS};
+use autodiff::Const;
+use multilabel::{multilabel_loss_adjoint, Net, LABELS};
 
 fn main() {
     if let Err(e) = run() {
@@ -48,10 +49,9 @@ fn run() -> Result<(), autodiff::Error> {
             &mut net,
             &mut adam,
             train.len(),
-            // `add_gradient` calls `multilabel_loss_adjoint`: one image's loss, adding
-            // `scale * ∂loss/∂params` into `g`.
+            // One image's loss, adding `scale * ∂loss/∂m` into the model-shaped `g`.
             |m: &Net, g: &mut Net, i, scale| {
-                add_gradient(m, g, train.row_array(i), &t_train[i], scale)
+                multilabel_loss_adjoint(m, train.row_array(i), &t_train[i], scale, g, Const, Const)
             },
         )?;
     println!(

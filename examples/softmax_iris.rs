@@ -15,7 +15,8 @@ use autodiff::data::datasets;
 use autodiff::metrics;
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
-use softmax::{add_gradient, predict, Softmax, K};
+use autodiff::Const;
+use softmax::{cross_entropy_adjoint, predict, Softmax, K};
 
 fn main() {
     if let Err(e) = run() {
@@ -49,10 +50,9 @@ fn run() -> Result<(), autodiff::Error> {
             &mut model,
             &mut sgd,
             train.len(),
-            // `add_gradient` calls `cross_entropy_adjoint`: one flower's loss, adding
-            // `scale * ∂loss/∂params` into `g`.
+            // One flower's loss, adding `scale * ∂loss/∂m` into the model-shaped `g`.
             |m: &Softmax, g: &mut Softmax, i, scale| {
-                add_gradient(m, g, train.row_array(i), y_train[i], scale)
+                cross_entropy_adjoint(m, train.row_array(i), y_train[i], scale, g, Const)
             },
             Metric::maximize("test accuracy", accuracy),
         )?;

@@ -8,8 +8,8 @@
 //! ```text
 //! cargo run --release --example train
 //! ```
-// The model (the `Net` parameters, the `#[grad]` loss `net_loss` and its `logit`, `init`,
-// `predict`) is in models/breast_cancer_mlp.rs, shared with tests/training.rs.
+// The model (the `Net` struct, the `#[grad]` loss `net_loss` and its forward pass `logit`,
+// `init`, `predict`) is in models/breast_cancer_mlp.rs, shared with tests/training.rs.
 #[path = "models/breast_cancer_mlp.rs"]
 mod breast_cancer_mlp;
 #[path = "models/common.rs"]
@@ -19,7 +19,8 @@ use autodiff::data::datasets;
 use autodiff::metrics::{self, ConfusionMatrix};
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
-use breast_cancer_mlp::{add_gradient, Net, D, H};
+use autodiff::Const;
+use breast_cancer_mlp::{net_loss_adjoint, Net, D, H};
 
 fn main() {
     if let Err(e) = run() {
@@ -59,10 +60,10 @@ fn run() -> Result<(), autodiff::Error> {
             &mut net,
             &mut sgd,
             train.len(),
-            // One example's loss; `add_gradient` calls `net_loss_adjoint`, adding
-            // `scale * ∂loss/∂params` into `g`.
+            // One example's loss, adding `scale * ∂loss/∂net` into the model-shaped `g`
+            // (the data get `Const` shadows).
             |m: &Net, g: &mut Net, i, scale| {
-                add_gradient(m, g, train.row_array(i), y_train[i], scale)
+                net_loss_adjoint(m, train.row_array(i), y_train[i], scale, g, Const, Const)
             },
             Metric::maximize("test accuracy", accuracy),
         )?;

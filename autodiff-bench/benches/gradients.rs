@@ -73,6 +73,12 @@ fn bench_mlp(c: &mut Criterion) {
     g.bench_function("hand_adjoint", |b| {
         b.iter(|| black_box(&p).hand_adjoint(black_box(&mut acc)))
     });
+    // The same loss on the model as a struct (`net.w1[j][k]`), gradient accumulated into a
+    // model-shaped value: as fast as the positional `adjoint`.
+    let mut model_acc = mlp::zero_model();
+    g.bench_function("model_adjoint", |b| {
+        b.iter(|| black_box(&p).model_adjoint(black_box(&mut model_acc)))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));

@@ -435,12 +435,37 @@ pub mod mlp {
         -(p.ln() * y + (one - p).ln() * (1.0 - y))
     }
 
-    #[derive(Clone)]
+    #[derive(Clone, autodiff::Params)]
     pub struct Params {
         pub w1: [[f64; I]; H],
         pub b1: [f64; H],
         pub w2: [f64; H],
         pub b2: f64,
+    }
+
+    /// `mlp_loss` on the model as a struct: the same body, reading `net.w1[j][k]`.
+    #[grad(net)]
+    pub fn model_loss(net: &Params, x: &[f64; I], y: f64) -> f64 {
+        let mut z2 = net.b2;
+        for j in 0..H {
+            let mut z = net.b1[j];
+            for k in 0..I {
+                z += net.w1[j][k] * x[k];
+            }
+            z2 += net.w2[j] * z.max(0.0);
+        }
+        let p = 1.0 / (1.0 + (-z2).exp());
+        -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+    }
+
+    /// Zeros of the model's shape: the gradient accumulator of `model_loss_adjoint`.
+    pub fn zero_model() -> Params {
+        Params {
+            w1: [[0.0; I]; H],
+            b1: [0.0; H],
+            w2: [0.0; H],
+            b2: 0.0,
+        }
     }
 
     pub struct Problem {
@@ -491,6 +516,11 @@ pub mod mlp {
             mlp_loss_adjoint(
                 &p.w1, &p.b1, &p.w2, p.b2, &self.x, self.y, 1.0, w1, b1, w2, b2, Const, Const,
             )
+        }
+
+        /// `model_loss_adjoint` into a model-shaped `g` (data `Const`).
+        pub fn model_adjoint(&self, g: &mut Params) -> f64 {
+            model_loss_adjoint(&self.p, &self.x, self.y, 1.0, g, Const, Const)
         }
 
         pub fn hand_adjoint(&self, g: &mut Grad) -> f64 {

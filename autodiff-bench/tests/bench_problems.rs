@@ -152,10 +152,14 @@ fn mlp_adjoints_accumulate() {
     let p = mlp::Problem::new();
     let (v, g) = p.grad();
     let (mut a, mut h) = (mlp::zero_grad(), mlp::zero_grad());
+    let mut m = mlp::zero_model();
     for _ in 0..2 {
         assert_eq!(p.adjoint(&mut a), v);
+        assert_eq!(p.model_adjoint(&mut m), v);
         assert_value("mlp: hand_adjoint", p.hand_adjoint(&mut h), v);
     }
+    // The struct model's gradient is the positional one, field by field.
+    assert_eq!((m.w1, m.b1, m.w2, m.b2), a);
     let twice: Vec<f64> = mlp::flat_grad(&g).iter().map(|x| 2.0 * x).collect();
     assert_agree("mlp: adjoint twice", &mlp::flat_grad(&a), &twice, EXACT);
     assert_agree(

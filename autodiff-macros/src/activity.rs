@@ -214,6 +214,15 @@ impl<'a> Sites<'a> {
         }
     }
 
+    fn flow_args(&mut self, to: Node, args: &[Arg]) {
+        for arg in args {
+            match arg {
+                Arg::Scalar(x) => self.flow(to, x),
+                Arg::Array(a) => self.edges.push((to, Node::Array(a.array))),
+            }
+        }
+    }
+
     fn block(&mut self, block: &'a Block, region: usize) {
         for stmt in &block.stmts {
             self.next_position += 1;
@@ -230,14 +239,7 @@ impl<'a> Sites<'a> {
                                 self.flow(to, x);
                             }
                         }
-                        Op::Call { args, .. } => {
-                            for arg in args {
-                                match arg {
-                                    Arg::Scalar(x) => self.flow(to, x),
-                                    Arg::Array(a) => self.edges.push((to, Node::Array(a.array))),
-                                }
-                            }
-                        }
+                        Op::Call { args, .. } => self.flow_args(to, args),
                         Op::Load { array, .. } => self.edges.push((to, Node::Array(*array))),
                         _ => {}
                     }
@@ -249,6 +251,13 @@ impl<'a> Sites<'a> {
                 }
                 Stmt::DeclareArray { array, .. } => {
                     self.array_region.insert(*array, region);
+                }
+                Stmt::CallArray {
+                    array, args, shape, ..
+                } => {
+                    self.define(*shape, region);
+                    self.array_region.insert(*array, region);
+                    self.flow_args(Node::Array(*array), args);
                 }
                 Stmt::Effect(_) => {}
                 Stmt::If {
@@ -354,8 +363,13 @@ fn activity(body: &Body, edges: &[(Node, Node)]) -> (Vec<bool>, Vec<bool>) {
             varied[n_vars + i] = true;
         }
     }
-    if let Some(v) = body.result.var() {
-        useful[v.0] = true;
+    match body.output {
+        Some(a) => useful[n_vars + a.0] = true,
+        None => {
+            if let Some(v) = body.result.var() {
+                useful[v.0] = true;
+            }
+        }
     }
     let mut changed = true;
     while changed {
@@ -606,44 +620,20 @@ impl Planner<'_, '_> {
                             }
                         }
                     }
-                    Op::Call { args, .. } => {
-                        let pos = self.sites.position.get(var).copied().unwrap_or(0);
-                        for arg in args {
-                            match arg {
-                                Arg::Scalar(x) => self.need(x),
-                                Arg::Array(a) => {
-                                    if let Some(row) = &a.row {
-                                        self.need(row);
-                                    }
-                                    let nested = self
-                                        .sites
-                                        .array_region
-                                        .get(&a.array)
-                                        .is_some_and(|r| *r != 0);
-                                    if nested || !self.sites.stable_after(a.array, region, pos) {
-                                        // Written again later, or out of scope in the reverse
-                                        // sweep (declared in a branch or loop body): the
-                                        // call's reverse reads the snapshot taken when it ran.
-                                        if let Some(saved) = a.snapshot {
-                                            self.analysis.snapshots.insert(saved);
-                                            self.require(saved);
-                                            continue;
-                                        }
-                                        let name = &self.sites.body.array(a.array).written;
-                                        self.errors.at(
-                                            self.sites.body.var(*var).span,
-                                            format!(
-                                                "#[grad] cannot differentiate this call: the local array `{name}` passed to it is written again afterwards, and the call's gradient needs the values it saw; pass an array that is not modified after the call"
-                                            ),
-                                        );
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    Op::Call { args, .. } => self.call_args(args, *var, region),
                     Op::Load { index, .. } => index.iter().for_each(|i| self.need(i)),
                     _ => {}
                 }
+                true
+            }
+            Stmt::CallArray {
+                array, args, shape, ..
+            } => {
+                if !self.analysis.active_array[array.0] {
+                    return false;
+                }
+                self.require(*shape);
+                self.call_args(args, *shape, region);
                 true
             }
             Stmt::Store { array, index, .. } => {
@@ -701,6 +691,44 @@ impl Planner<'_, '_> {
                 }
                 self.analysis.has_adjoint.insert(k, any);
                 any
+            }
+        }
+    }
+
+    /// What a call's reverse reads: its arguments as the call saw them. `at` is the value the
+    /// call defines (its position and span).
+    fn call_args(&mut self, args: &[Arg], at: Var, region: usize) {
+        let pos = self.sites.position.get(&at).copied().unwrap_or(0);
+        for arg in args {
+            match arg {
+                Arg::Scalar(x) => self.need(x),
+                Arg::Array(a) => {
+                    if let Some(row) = &a.row {
+                        self.need(row);
+                    }
+                    let nested = self
+                        .sites
+                        .array_region
+                        .get(&a.array)
+                        .is_some_and(|r| *r != 0);
+                    if nested || !self.sites.stable_after(a.array, region, pos) {
+                        // Written again later, or out of scope in the reverse
+                        // sweep (declared in a branch or loop body): the
+                        // call's reverse reads the snapshot taken when it ran.
+                        if let Some(saved) = a.snapshot {
+                            self.analysis.snapshots.insert(saved);
+                            self.require(saved);
+                            continue;
+                        }
+                        let name = &self.sites.body.array(a.array).written;
+                        self.errors.at(
+                                            self.sites.body.var(at).span,
+                                            format!(
+                                                "#[grad] cannot differentiate this call: the local array `{name}` passed to it is written again afterwards, and the call's gradient needs the values it saw; pass an array that is not modified after the call"
+                                            ),
+                                        );
+                    }
+                }
             }
         }
     }

@@ -3,50 +3,76 @@
 //! right signatures so callers do not drown the real error in "cannot find `NAME_grad`".
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
 
 use crate::activity;
 use crate::attr::GradAttr;
 use crate::diag::Errors;
 use crate::lower;
+use crate::lower::models;
 use crate::reverse::{local, Gen};
 use crate::rules::float_literal;
-use crate::sig::{self, Param, ParamKind, Shape, Signature};
+use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
 pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
     let mut errors = Errors::default();
     let sig = sig::analyze(&item, &mut errors);
-    let Some(sig) = sig else {
+    let Some(mut sig) = sig else {
         let errors = errors.finish().err().map(|e| e.to_compile_error());
         return quote!(#item #errors);
     };
+    settle_models(&attr, &mut sig, &mut errors);
     let wrt = differentiated(&attr, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.
     let signature_ok = errors.is_empty();
+    let before = errors.len();
+    let block = lower::models::expand(&mut sig, &item.block, &mut errors);
     let names = Names::new(&item, &sig);
-    let body = lower::lower(&sig, &item.block, &mut errors);
-    let analysis = activity::analyze(&body, &mut errors);
-    if let Err(e) = errors.finish() {
-        let errors = e.to_compile_error();
-        if !signature_ok {
-            return quote!(#item #errors);
+    // A write into a model's field is reported once, not again by lowering.
+    let lowered = (errors.len() == before).then(|| {
+        let body = lower::lower(&sig, &block, &mut errors);
+        let analysis = activity::analyze(&body, &mut errors);
+        (body, analysis)
+    });
+    let outcome = match (errors.finish(), lowered) {
+        (Ok(()), Some(lowered)) => Ok(lowered),
+        (result, _) => Err(result.err().map(|e| e.to_compile_error())),
+    };
+    let (body, analysis) = match outcome {
+        Ok(lowered) => lowered,
+        Err(errors) => {
+            if !signature_ok {
+                return quote!(#item #errors);
+            }
+            let adjoint =
+                adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
+            let grad = grad_item(&item, &sig, &names, &wrt);
+            return quote! {
+                #item
+                #errors
+                #adjoint
+                #grad
+            };
         }
-        let adjoint = adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
-        let grad = grad_item(&item, &sig, &names, &wrt);
-        return quote! {
-            #item
-            #errors
-            #adjoint
-            #grad
-        };
-    }
+    };
 
-    let mut gen = Gen::new(&body, &analysis, &sig, &names.shadows, names.d_out.clone());
+    let shadows = shadow_places(&sig, &names);
+    let mut gen = Gen::new(&body, &analysis, &sig, &shadows, names.d_out.clone());
     let forward = gen.forward_block(&body.block);
     let reverse = gen.reverse_top();
     let sweeps = gen.finish(forward, reverse);
     let used: Vec<usize> = sweeps.used_shadows.iter().copied().collect();
+    // A model's shadow is read by `ParamsShadow::get` whenever the body reads the model.
+    let mutable: Vec<usize> = (0..sig.params.len())
+        .filter(|&i| {
+            used.contains(&i)
+                || sig
+                    .params
+                    .iter()
+                    .any(|p| p.field.as_ref().is_some_and(|f| f.model == i))
+        })
+        .collect();
     let (tapes, forward, reverse, result) =
         (sweeps.tapes, sweeps.forward, sweeps.reverse, sweeps.result);
     let import = sig.float_is_generic.then(|| {
@@ -56,10 +82,12 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
         )
     });
     let checks = shadow_checks(&sig, &names);
+    let fields = model_fields(&sig, &names, &used);
     let items = &body.items;
     let block = quote!({
         #(#items)*
         #import
+        #fields
         #checks
         #tapes
         // Forward sweep.
@@ -68,7 +96,7 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
         #reverse
         #result
     });
-    let adjoint = adjoint_item(&item, &sig, &names, block, &used);
+    let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
     let grad = grad_item(&item, &sig, &names, &wrt);
     quote! {
         #item
@@ -111,6 +139,11 @@ impl Names {
                 continue;
             }
             shadows.push(Some(local(&format!("d_{}", p.ident), p.ident.span())));
+            if !p.is_written() {
+                // A model's field: its shadow is a local, projected from the model's.
+                shadow_types.push(None);
+                continue;
+            }
             let mut ty = format!("D{}", camel(&p.ident.to_string().replace("r#", "")));
             while taken.contains(&ty) || shadow_types.iter().flatten().any(|t| *t == ty) {
                 ty.push('_');
@@ -139,11 +172,38 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
+/// Which struct parameters are models: all of them under a bare `#[grad]`, the ones it
+/// names under `#[grad(..)]` (the others are data). A model is read, never written.
+fn settle_models(attr: &GradAttr, sig: &mut Signature, errors: &mut Errors) {
+    for p in &mut sig.params {
+        let ParamKind::Model { ty, mutable, .. } = &p.kind else {
+            continue;
+        };
+        let named = attr
+            .wrt
+            .as_ref()
+            .is_none_or(|names| names.contains(&p.ident));
+        if !named {
+            p.kind = ParamKind::Opaque;
+        } else if *mutable {
+            errors.at(
+                p.span,
+                format!(
+                    "#[grad] cannot differentiate a `&mut {0}` parameter: a model is read, not written, by the function differentiated; take `&{0}` (the gradient comes back in its shadow), or, if `{1}` is data, name the differentiated parameters in `#[grad(..)]` without it",
+                    ty.to_token_stream(),
+                    p.ident
+                ),
+            );
+            p.kind = ParamKind::Rejected;
+        }
+    }
+}
+
 /// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
 fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<usize> {
     let Some(names) = &attr.wrt else {
         return (0..sig.params.len())
-            .filter(|&i| sig.params[i].has_shadow())
+            .filter(|&i| sig.params[i].has_shadow() && sig.params[i].is_written())
             .collect();
     };
     let mut chosen = Vec::new();
@@ -177,7 +237,7 @@ fn float_param_list(sig: &Signature) -> String {
     let list: Vec<String> = sig
         .params
         .iter()
-        .filter(|p| p.has_shadow())
+        .filter(|p| p.has_shadow() && p.is_written())
         .map(|p| format!("`{}`", p.ident))
         .collect();
     if list.is_empty() {
@@ -243,6 +303,7 @@ fn adjoint_item(
             continue;
         };
         let bound = match &p.kind {
+            ParamKind::Model { ty, .. } => quote!(::autodiff::ParamsShadow<#ty>),
             ParamKind::Array { shape, .. } if shape.dims() == 2 => {
                 quote!(::autodiff::MatrixShadow<#f>)
             }
@@ -262,6 +323,12 @@ fn adjoint_item(
     );
     let params_gen = &generics.params;
     let attrs = inherited_attrs(item);
+    let returns = &sig.returns;
+    let d_out_ty = match sig.output {
+        Output::Scalar => quote!(#f),
+        Output::Array => quote!(&#returns),
+        Output::Vec => quote!(&[#f]),
+    };
     quote! {
         #attrs
         #[doc = #doc]
@@ -276,22 +343,28 @@ fn adjoint_item(
             clippy::too_many_arguments,
             clippy::manual_div_ceil
         )]
-        #vis fn #name<#params_gen>(#(#params,)* #d_out: #f, #(#shadow_args),*) -> #f #where_clause #block
+        #vis fn #name<#params_gen>(#(#params,)* #d_out: #d_out_ty, #(#shadow_args),*) -> #returns #where_clause #block
     }
 }
 
 fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
     match &p.kind {
+        ParamKind::Model { ty, .. } => quote!(#ty),
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#f; #n]),
             Shape::Slice | Shape::VecRef => quote!(::std::vec::Vec<#f>),
             Shape::Matrix { rows, cols } => quote!([[#f; #cols]; #rows]),
+            Shape::Field { .. } => quote!(#f),
         },
         _ => quote!(#f),
     }
 }
 
 fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> TokenStream {
+    // A vector-valued function has a pullback (`NAME_adjoint`), not one gradient.
+    if sig.output != Output::Scalar {
+        return TokenStream::new();
+    }
     let vis = &item.vis;
     let name = &names.grad;
     let adjoint = &names.adjoint;
@@ -306,17 +379,26 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     let mut grads = Vec::new();
     let mut types = Vec::new();
     for (i, p) in sig.params.iter().enumerate() {
-        let Some(s) = &names.shadows[i] else { continue };
+        let (Some(s), true) = (&names.shadows[i], p.is_written()) else {
+            continue;
+        };
         if !wrt.contains(&i) {
             shadows.push(quote!(::autodiff::Const));
             continue;
         }
         let ident = &p.ident;
         let init = match &p.kind {
+            // Zeros of the model's shape (its `Vec`s as long as the model's); a struct that
+            // is not a model is reported here, on the parameter.
+            ParamKind::Model { by_ref, .. } => {
+                let amp = (!by_ref).then(|| quote!(&));
+                quote_spanned!(p.span=> ::autodiff::__private::zeros_like(#amp #ident))
+            }
             ParamKind::Array { shape, .. } => match &**shape {
                 Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
                 Shape::Slice | Shape::VecRef => quote!(::std::vec![#zero; #ident.len()]),
                 Shape::Matrix { rows, cols } => quote!([[#zero; #cols]; #rows]),
+                Shape::Field { .. } => continue,
             },
             _ => zero.clone(),
         };
@@ -332,7 +414,11 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         grads.push(quote!(#s));
         types.push(grad_type(p, f));
     }
-    let args = sig.params.iter().map(|p| &p.ident);
+    let args = sig
+        .params
+        .iter()
+        .filter(|p| p.is_written())
+        .map(|p| &p.ident);
     let value = local("value", Span::call_site());
     let (grad_ty, grad_value) = match grads.len() {
         1 => (types[0].clone(), grads[0].clone()),
@@ -387,7 +473,8 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
 fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
     let mut out = TokenStream::new();
     for (i, p) in sig.params.iter().enumerate() {
-        let (Some(s), ParamKind::Array { shape, float: true }) = (&names.shadows[i], &p.kind)
+        let (Some(s), ParamKind::Array { shape, float: true }, true) =
+            (&names.shadows[i], &p.kind, p.is_written())
         else {
             continue;
         };
@@ -399,6 +486,135 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
             ),
             _ => quote!(::autodiff::SliceShadow::check_len(&#s, #ident.len(), #label);),
         });
+    }
+    out
+}
+
+/// Where the reverse sweep adds each parameter's adjoint: its shadow argument; for a model's
+/// field, the local projected from the model's shadow (see [`model_fields`]), or, for a field
+/// under another field the body also reads, a projection made where it is used.
+fn shadow_places(sig: &Signature, names: &Names) -> Vec<Option<TokenStream>> {
+    sig.params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let own = names.shadows[i].as_ref()?;
+            Some(match enclosing(sig, i).filter(|_| p.field.is_some()) {
+                None => quote!(#own),
+                Some((outer, rest)) => {
+                    let outer = &names.shadows[outer];
+                    let m = local("m", p.span);
+                    quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*))
+                }
+            })
+        })
+        .collect()
+}
+
+/// For a model's field under another path the body reads (the model itself, or an outer
+/// field): that parameter's index and the rest of the path.
+fn enclosing(sig: &Signature, i: usize) -> Option<(usize, Vec<syn::Member>)> {
+    let field = sig.params[i].field.as_ref()?;
+    let model_whole = || {
+        matches!(
+            sig.params[field.model].kind,
+            ParamKind::Model { whole: true, .. }
+        )
+    };
+    let outer = sig
+        .params
+        .iter()
+        .enumerate()
+        .filter_map(|(j, q)| Some((j, q.field.as_ref()?)))
+        .filter(|(_, f)| f.model == field.model && models::extends(&field.path, &f.path))
+        .min_by_key(|(_, f)| f.path.len());
+    match outer {
+        Some((j, f)) => Some((j, field.path[f.path.len()..].to_vec())),
+        None if model_whole() => Some((field.model, field.path.clone())),
+        None => None,
+    }
+}
+
+/// The fields of each model: bound to their values or references, and their shadows split
+/// off the model's (`Option<&mut _>`: `None` when the model's shadow is `Const`).
+fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for p in sig.params.iter().filter(|p| p.field.is_some()) {
+        out.extend(models::binding(sig, p));
+    }
+    for (m, model) in sig.params.iter().enumerate() {
+        let (ParamKind::Model { .. }, Some(d_model)) = (&model.kind, &names.shadows[m]) else {
+            continue;
+        };
+        let fields: Vec<usize> = (0..sig.params.len())
+            .filter(|&i| sig.params[i].field.as_ref().is_some_and(|f| f.model == m))
+            .collect();
+        if fields.is_empty() && !used.contains(&m) {
+            continue;
+        }
+        // Read whole (handed to a call) or projected from where it is used: a mutable local.
+        let whole = used.contains(&m)
+            || fields
+                .iter()
+                .any(|&i| enclosing(sig, i).is_some_and(|(o, _)| o == m));
+        let mutable = whole.then(|| quote!(mut));
+        out.extend(quote!(let #mutable #d_model = ::autodiff::ParamsShadow::get(&mut #d_model);));
+        if whole {
+            continue;
+        }
+        let roots: Vec<usize> = fields
+            .iter()
+            .copied()
+            .filter(|&i| enclosing(sig, i).is_none())
+            .collect();
+        let m_ident = local("m", model.span);
+        let pattern = roots.iter().map(|&i| {
+            let s = &names.shadows[i];
+            let projected_from =
+                (0..sig.params.len()).any(|j| enclosing(sig, j).is_some_and(|(o, _)| o == i));
+            let mutable = (used.contains(&i) || projected_from).then(|| quote!(mut));
+            quote!(#mutable #s)
+        });
+        let paths: Vec<TokenStream> = roots
+            .iter()
+            .map(|&i| {
+                let path = &sig.params[i]
+                    .field
+                    .as_ref()
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default();
+                quote!(&mut #m_ident #(.#path)*)
+            })
+            .collect();
+        out.extend(match roots.len() {
+            1 => {
+                let (pattern, path) = (pattern.collect::<Vec<_>>(), &paths[0]);
+                quote!(let #(#pattern)* = #d_model.map(|#m_ident| #path);)
+            }
+            n => {
+                let nones = std::iter::repeat_n(quote!(None), n);
+                quote!(
+                    let (#(#pattern),*) = match #d_model {
+                        Some(#m_ident) => (#(Some(#paths)),*),
+                        None => (#(#nones),*),
+                    };
+                )
+            }
+        });
+        // A `Vec` field of the gradient must be as long as the model's.
+        for &i in &roots {
+            let p = &sig.params[i];
+            let (ParamKind::Array { shape, .. }, Some(field)) = (&p.kind, &p.field) else {
+                continue;
+            };
+            if shape.dims() == 1 {
+                let (s, ident) = (&names.shadows[i], &p.ident);
+                let label = field.written(&model.ident);
+                out.extend(quote!(
+                    ::autodiff::SliceShadow::check_len(&#s, #ident.len(), #label);
+                ));
+            }
+        }
     }
     out
 }

@@ -308,6 +308,18 @@ pub enum Stmt {
         fixed_lens: Vec<syn::Expr>,
         /// The run-time length of a `vec!`.
         vec_len: Option<Operand>,
+        /// Zeros of the same type as this parameter array instead (a copy of a model's field,
+        /// whose type the function does not spell out).
+        like: Option<ArrayId>,
+    },
+    /// `let h = g(args);` where `g` returns an array (a vector-valued `#[grad]` function):
+    /// a local array holding the result. `shape` is what the reverse sweep makes the
+    /// adjoint buffer from (`h` itself may be out of scope there).
+    CallArray {
+        array: ArrayId,
+        path: syn::Path,
+        args: Vec<Arg>,
+        shape: Var,
     },
     /// A statement that computes nothing the function differentiates (`assert!(..)`).
     Effect(Opaque),
@@ -335,6 +347,9 @@ pub struct Body {
     pub arrays: Vec<ArrayInfo>,
     pub block: Block,
     pub result: Operand,
+    /// The result of a vector-valued function (`-> [T; M]`, `-> Vec<T>`): a local array,
+    /// whose adjoint starts as `d_out`. `result` is unused then.
+    pub output: Option<ArrayId>,
 }
 
 impl Body {
@@ -358,6 +373,7 @@ impl Block {
                     f(value);
                 }
                 Stmt::Effect(o) => o.visit_operands(f),
+                Stmt::CallArray { args, .. } => visit_args(args, f),
                 Stmt::DeclareArray { fill, vec_len, .. } => {
                     f(fill);
                     if let Some(n) = vec_len {
@@ -421,22 +437,25 @@ impl Op {
                 f(receiver);
                 args.iter().for_each(f);
             }
-            Op::Call { args, .. } => {
-                for a in args {
-                    match a {
-                        Arg::Scalar(x) => f(x),
-                        Arg::Array(a) => {
-                            if let Some(r) = &a.row {
-                                f(r);
-                            }
-                        }
-                    }
-                }
-            }
+            Op::Call { args, .. } => visit_args(args, f),
             Op::Load { index, .. } => index.iter().for_each(f),
             Op::Opaque(o) => o.visit_operands(f),
             Op::Snapshot { row, .. } | Op::Len { row, .. } => {
                 if let Some(r) = row {
+                    f(r);
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f` on every operand a call's arguments read.
+fn visit_args(args: &[Arg], f: &mut dyn FnMut(&Operand)) {
+    for a in args {
+        match a {
+            Arg::Scalar(x) => f(x),
+            Arg::Array(a) => {
+                if let Some(r) = &a.row {
                     f(r);
                 }
             }

@@ -36,12 +36,15 @@ pub struct Gen<'a> {
     array_adjoint: HashMap<ArrayId, Ident>,
     tapes: HashMap<usize, (Option<Ident>, Option<Ident>)>,
     tape_decls: TokenStream,
-    /// Shadow parameter idents, by parameter index.
-    shadows: &'a [Option<Ident>],
+    /// Where each parameter's adjoint goes (a shadow argument or a model field's), by
+    /// parameter index.
+    shadows: &'a [Option<TokenStream>],
     used_shadows: HashSet<usize>,
     d_out: Ident,
     /// Snapshot values: the array they copy, and whether it is one row.
     snapshot_of: HashMap<Var, (ArrayId, bool)>,
+    /// Local arrays some statement stores into (declared `mut`).
+    stored: HashSet<ArrayId>,
     /// Per counted loop being emitted: its body region, and the tape reservations nested
     /// loops hand up to it (tape, entries per iteration of this loop).
     reserve_frames: Vec<(usize, Vec<(Ident, TokenStream)>)>,
@@ -68,7 +71,7 @@ impl<'a> Gen<'a> {
         body: &'a Body,
         an: &'a Analysis,
         sig: &'a Signature,
-        shadows: &'a [Option<Ident>],
+        shadows: &'a [Option<TokenStream>],
         d_out: Ident,
     ) -> Self {
         let f = &sig.float;
@@ -90,6 +93,7 @@ impl<'a> Gen<'a> {
             used_shadows: HashSet::new(),
             d_out,
             snapshot_of: snapshots(&body.block),
+            stored: stored_arrays(&body.block),
             reserve_frames: Vec::new(),
         }
     }
@@ -447,9 +451,19 @@ impl<'a> Gen<'a> {
             }
             Stmt::DeclareArray {
                 array,
+                like: Some(source),
+                ..
+            } => {
+                let a = self.array(*array);
+                let zeros = self.zeros_like(*source);
+                quote!(let mut #a = #zeros;)
+            }
+            Stmt::DeclareArray {
+                array,
                 fill,
                 fixed_lens,
                 vec_len,
+                like: None,
             } => {
                 let a = self.array(*array);
                 // A typed fill (`0.0_f64`): the stores may be literals too.
@@ -459,6 +473,22 @@ impl<'a> Gen<'a> {
                 };
                 let init = self.array_init(fill, fixed_lens, vec_len.as_ref());
                 quote!(let mut #a = #init;)
+            }
+            Stmt::CallArray {
+                array,
+                path,
+                args,
+                shape,
+            } => {
+                let a = self.array(*array);
+                let args = args.iter().map(|x| self.arg(x));
+                let m = self.stored.contains(array).then(|| quote!(mut));
+                let mut out = quote!(let #m #a = #path(#(#args),*););
+                if self.an.required.contains(shape) {
+                    let s = self.var(*shape);
+                    out.extend(quote!(let #s = ::autodiff::__private::ZeroShape::of(&#a);));
+                }
+                out
             }
             Stmt::Effect(o) => {
                 let (lets, tokens) = (self.captures(o), &o.tokens);
@@ -495,6 +525,12 @@ impl<'a> Gen<'a> {
             }
             None => init,
         }
+    }
+
+    /// Zeros of the type of a parameter array whose type is not written in the function.
+    fn zeros_like(&self, source: ArrayId) -> TokenStream {
+        let source = self.array(source);
+        quote!(::autodiff::__private::ZeroShape::of(#source).zeros())
     }
 
     fn forward_if(
@@ -797,10 +833,24 @@ impl<'a> Gen<'a> {
     /// The reverse sweep of the whole body.
     pub fn reverse_top(&mut self) -> TokenStream {
         let block = &self.body.block;
-        let result = self.body.result.clone();
-        let d_out = &self.d_out;
-        let seed = quote!(#d_out);
-        let mut pieces: Vec<Piece> = self.add_to(&result, seed).into_iter().collect();
+        let d_out = self.d_out.clone();
+        let mut pieces: Vec<Piece> = match self.body.output {
+            // The result's adjoint starts as `d_out` (its buffer starts at zero).
+            Some(out) if self.an.active_array[out.0] => {
+                let d = self.array_adj(out);
+                let (g, s) = (format_ident!("g"), format_ident!("s"));
+                let add = self.accumulate(quote!(*#g), quote!(*#s));
+                vec![Piece::code(quote!(
+                    ::autodiff::__private::check_cotangent(#d_out.len(), #d.len());
+                    for (#g, #s) in #d.iter_mut().zip(#d_out.iter()) { #add }
+                ))]
+            }
+            Some(_) => Vec::new(),
+            None => {
+                let result = self.body.result.clone();
+                self.add_to(&result, quote!(#d_out)).into_iter().collect()
+            }
+        };
         pieces.extend(self.reverse_stmts(block));
         let buffers = self.array_buffers(block);
         self.finalize(pieces, block, 0, buffers).tokens
@@ -842,6 +892,15 @@ impl<'a> Gen<'a> {
                 let mut pieces: Vec<Piece> = self.add_to(value, slot.clone()).into_iter().collect();
                 pieces.push(Piece::code(quote!(#slot = #zero;)));
                 pieces
+            }
+            Stmt::CallArray {
+                array, path, args, ..
+            } => {
+                if !self.an.active_array[array.0] {
+                    return Vec::new();
+                }
+                let d = self.array_adj(*array);
+                self.reverse_call(path, args, quote!(&#d))
             }
             Stmt::DeclareArray { .. } | Stmt::Effect(_) => Vec::new(),
             Stmt::If {
@@ -899,19 +958,29 @@ impl<'a> Gen<'a> {
         let zero = self.zero();
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
-            if let Stmt::DeclareArray {
-                array,
-                fixed_lens,
-                vec_len,
-                ..
-            } = stmt
-            {
-                if self.an.active_array[array.0] {
-                    let d = self.array_adj(*array);
-                    let init = self.array_init(zero.clone(), fixed_lens, vec_len.as_ref());
-                    out.extend(quote!(let mut #d = #init;));
-                }
+            let (Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. }) = stmt else {
+                continue;
+            };
+            if !self.an.active_array[array.0] {
+                continue;
             }
+            let init = match stmt {
+                Stmt::DeclareArray {
+                    like: Some(source), ..
+                } => self.zeros_like(*source),
+                Stmt::DeclareArray {
+                    fixed_lens,
+                    vec_len,
+                    ..
+                } => self.array_init(zero.clone(), fixed_lens, vec_len.as_ref()),
+                Stmt::CallArray { shape, .. } => {
+                    let s = self.var(*shape);
+                    quote!(#s.zeros())
+                }
+                _ => continue,
+            };
+            let d = self.array_adj(*array);
+            out.extend(quote!(let mut #d = #init;));
         }
         out
     }
@@ -1136,7 +1205,17 @@ impl<'a> Gen<'a> {
                         ));
                         continue;
                     }
+                    // A model's field is an `Option<&mut F>`: an element is projected out of
+                    // it, whatever it is (a row, or a model of a sequence of them).
+                    let field = match self.body.array(a.array).origin {
+                        ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+                        _ => false,
+                    };
                     shadows.push(match (&row, is_param) {
+                        (Some(r), true) if field => {
+                            let m = format_ident!("m");
+                            quote!(#d.as_deref_mut().map(|#m| &mut #m[#r]))
+                        }
                         (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
                         (Some(r), false) => quote!(&mut #d[#r]),
                         (None, _) => quote!(&mut #d),
@@ -1219,11 +1298,13 @@ impl<'a> Gen<'a> {
             restore.extend(quote!(let #t = #d; #d = #zero;));
             handoff.extend(self.add_to(&c.next, quote!(#t)));
         }
+        // The adjoint buffers of the iteration's arrays, after the values they are made from
+        // (the shape of an array a call returned) are restored.
+        restore.extend(self.array_buffers(&l.body));
         body.push(Piece::code(restore));
         body.extend(handoff);
         body.extend(self.reverse_stmts(&l.body));
-        let buffers = self.array_buffers(&l.body);
-        let body = self.finalize(body, &l.body, body_region, buffers);
+        let body = self.finalize(body, &l.body, body_region, TokenStream::new());
         let header = match &l.kind {
             LoopKind::Counted { counter, range } => {
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
@@ -1277,7 +1358,10 @@ impl<'a> Gen<'a> {
     }
 
     pub fn finish(self, forward: TokenStream, reverse: TokenStream) -> Sweeps {
-        let result = self.operand(&self.body.result);
+        let result = match self.body.output {
+            Some(out) => self.array(out),
+            None => self.operand(&self.body.result),
+        };
         Sweeps {
             tapes: self.tape_decls,
             forward,
@@ -1400,7 +1484,38 @@ fn collect_defs(block: &Block, vars: &mut Vec<Var>) {
             Stmt::Let { var, .. } => vars.push(*var),
             Stmt::If { phis, .. } => vars.extend(phis.iter().map(|p| p.var)),
             Stmt::Loop(l) => vars.extend(l.carried.iter().map(|c| c.out)),
-            Stmt::Store { .. } | Stmt::DeclareArray { .. } | Stmt::Effect(_) => {}
+            Stmt::Store { .. }
+            | Stmt::DeclareArray { .. }
+            | Stmt::CallArray { .. }
+            | Stmt::Effect(_) => {}
         }
     }
+}
+
+/// The arrays that `block` or a block nested in it stores into.
+fn stored_arrays(block: &Block) -> HashSet<ArrayId> {
+    let mut out = HashSet::new();
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Store { array, .. } => {
+                out.insert(*array);
+            }
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                out.extend(stored_arrays(then_block));
+                out.extend(stored_arrays(else_block));
+            }
+            Stmt::Loop(l) => {
+                if let LoopKind::While { header, .. } = &l.kind {
+                    out.extend(stored_arrays(header));
+                }
+                out.extend(stored_arrays(&l.body));
+            }
+            _ => {}
+        }
+    }
+    out
 }

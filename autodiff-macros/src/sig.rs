@@ -20,12 +20,16 @@ pub enum Shape {
     VecRef,
     /// `&[[T; M]; N]`: `rows` is `N`, `cols` is `M`.
     Matrix { rows: syn::Expr, cols: syn::Expr },
+    /// An array field of a model (`net.w1`), read through a reference to it: its type is
+    /// not written in the function, only how many indices it is read with.
+    Field { dims: usize },
 }
 
 impl Shape {
     pub fn dims(&self) -> usize {
         match self {
             Shape::Matrix { .. } => 2,
+            Shape::Field { dims } => *dims,
             _ => 1,
         }
     }
@@ -42,6 +46,17 @@ pub enum ParamKind {
     },
     Int,
     Bool,
+    /// A struct of parameters (`net: &Net`, `Net: autodiff::Params`): its fields are
+    /// differentiated and its gradient is a value of its own type. `ty` is the struct type
+    /// without the reference.
+    Model {
+        ty: Box<Type>,
+        by_ref: bool,
+        /// `&mut Net`: rejected unless `#[grad(..)]` leaves it out (data then).
+        mutable: bool,
+        /// Whether the body hands the model itself on (`loss(net, x)`), besides its fields.
+        whole: bool,
+    },
     /// Anything else: passed through to calls, never differentiated.
     Opaque,
     /// A parameter already reported as unsupported.
@@ -52,23 +67,85 @@ pub struct Param {
     pub ident: Ident,
     pub kind: ParamKind,
     pub span: Span,
+    /// For a field of a model read in the body (`net.layer1.w`): the model parameter's index
+    /// and the field path. Such a parameter is not in the generated signatures: it is bound
+    /// from the model at the top of `NAME_adjoint`, and its shadow from the model's shadow.
+    pub field: Option<FieldOf>,
+}
+
+#[derive(Clone)]
+pub struct FieldOf {
+    pub model: usize,
+    pub path: Vec<syn::Member>,
+}
+
+impl FieldOf {
+    /// `net.layer1.w`, for messages.
+    pub fn written(&self, model: &Ident) -> String {
+        let mut out = model.to_string();
+        for m in &self.path {
+            out.push('.');
+            out.push_str(&m.to_token_stream().to_string());
+        }
+        out
+    }
 }
 
 impl Param {
-    /// Whether `NAME_adjoint` takes a shadow for this parameter.
+    /// Whether `NAME_adjoint` has a shadow for this parameter (a generic shadow argument, or
+    /// for a model's field, a local projected from the model's shadow).
     pub fn has_shadow(&self) -> bool {
         matches!(
             self.kind,
-            ParamKind::Float | ParamKind::Array { float: true, .. }
+            ParamKind::Float | ParamKind::Array { float: true, .. } | ParamKind::Model { .. }
         )
+    }
+
+    /// Whether the parameter is one the user wrote (not a model's field).
+    pub fn is_written(&self) -> bool {
+        self.field.is_none()
     }
 }
 
 pub struct Signature {
-    /// The float type: the return type, `f32`, `f64` or a generic `T`.
+    /// The float type: the return type (or its element type), `f32`, `f64` or a generic `T`.
     pub float: Type,
     pub float_is_generic: bool,
     pub params: Vec<Param>,
+    /// What the function returns: one float, or a vector of them.
+    pub output: Output,
+    /// The return type as written.
+    pub returns: Type,
+}
+
+/// The result of a `#[grad]` function.
+#[derive(Clone, PartialEq)]
+pub enum Output {
+    Scalar,
+    /// `[T; M]`: `NAME_adjoint` takes `d_out: &[T; M]`.
+    Array,
+    /// `Vec<T>`: `NAME_adjoint` takes `d_out: &[T]`.
+    Vec,
+}
+
+/// The float type of a vector result: `[T; M]` or `Vec<T>`.
+fn vector_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, Output)> {
+    let (elem, output) = match ty {
+        Type::Array(a) => ((*a.elem).clone(), Output::Array),
+        Type::Path(tp) => {
+            let last = tp.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match (last.ident == "Vec", args.args.first()) {
+                (true, Some(syn::GenericArgument::Type(elem))) => (elem.clone(), Output::Vec),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    float_kind(&elem, type_params)?;
+    Some((elem, output))
 }
 
 const INT_TYPES: &[&str] = &[
@@ -125,17 +202,22 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
             None
         }
         ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
-            Some(generic) => Some(((**ty).clone(), generic)),
+            Some(generic) => Some(((**ty).clone(), generic, Output::Scalar)),
+            None if vector_output(ty, &type_params).is_some() => vector_output(ty, &type_params)
+                .map(|(elem, output)| {
+                    let generic = float_kind(&elem, &type_params) == Some(true);
+                    (elem, generic, output)
+                }),
             None => {
                 let advice = if matches!(**ty, Type::Tuple(_)) {
-                    "a tuple: differentiate each output in its own #[grad] function, or combine them into one scalar"
+                    "a tuple: return an array (`[f64; 2]`) instead, whose `_adjoint` takes one adjoint per element"
                 } else {
                     "a non-float type: the result must be the float you want the gradient of"
                 };
                 errors.on(
                     ty,
                     format!(
-                        "#[grad] needs a function that returns one float (`f64`, `f32` or a generic `T: Float`); `{}` is {advice}",
+                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`) or a vector of them (`[f64; M]`, `Vec<f64>`); `{}` is {advice}",
                         ty.to_token_stream()
                     ),
                 );
@@ -165,23 +247,30 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
                     }
                 };
                 let kind = match &float {
-                    Some((f, _)) => classify(&pt.ty, f, &type_params, errors),
+                    Some((f, ..)) => classify(&pt.ty, f, &type_params, errors),
                     None => ParamKind::Opaque,
                 };
                 params.push(Param {
                     ident,
                     kind,
                     span: pt.span(),
+                    field: None,
                 });
             }
         }
     }
 
-    let (float, float_is_generic) = float?;
+    let (float, float_is_generic, output) = float?;
+    let returns = match &sig.output {
+        ReturnType::Type(_, ty) => (**ty).clone(),
+        ReturnType::Default => float.clone(),
+    };
     Some(Signature {
         float,
         float_is_generic,
         params,
+        output,
+        returns,
     })
 }
 
@@ -332,6 +421,18 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 ParamKind::Int
             }
         }
+        Type::Reference(r) if is_model_type(&r.elem, type_params) => ParamKind::Model {
+            ty: r.elem.clone(),
+            by_ref: true,
+            mutable: r.mutability.is_some(),
+            whole: false,
+        },
+        _ if is_model_type(ty, type_params) => ParamKind::Model {
+            ty: Box::new(ty.clone()),
+            by_ref: false,
+            mutable: false,
+            whole: false,
+        },
         Type::Reference(r) if r.mutability.is_some() => {
             if contains_float(&r.elem, float, type_params) {
                 errors.on(
@@ -358,4 +459,49 @@ fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> bool {
                 || word == "f64"
                 || type_params.iter().any(|p| p == word)
         })
+}
+
+/// Library types that are never models: containers, strings, smart pointers.
+const NOT_MODELS: &[&str] = &[
+    "Vec",
+    "VecDeque",
+    "Option",
+    "Result",
+    "Box",
+    "Rc",
+    "Arc",
+    "Cow",
+    "String",
+    "str",
+    "HashMap",
+    "BTreeMap",
+    "HashSet",
+    "BTreeSet",
+    "Cell",
+    "RefCell",
+    "Mutex",
+    "RwLock",
+    "PhantomData",
+    "Range",
+    "RangeInclusive",
+    "Path",
+    "PathBuf",
+];
+
+/// Whether `ty` names a struct the user may have made a model: a path to a type (`Net`,
+/// `Net<T>`, `layers::Dense<4, 8>`) that is not a type parameter or a library container.
+fn is_model_type(ty: &Type, type_params: &[Ident]) -> bool {
+    let Type::Path(tp) = ty else { return false };
+    if tp.qself.is_some() {
+        return false;
+    }
+    let Some(last) = tp.path.segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    let single = tp.path.segments.len() == 1;
+    let type_param = single && type_params.contains(&last.ident);
+    !type_param
+        && !NOT_MODELS.contains(&name.as_str())
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
 }

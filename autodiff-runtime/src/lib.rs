@@ -36,4 +36,4 @@ pub use autodiff_macros::Params;
 pub use error::{Error, Result};
 pub use num_traits::Float;
 pub use optim::Params;
-pub use shadow::{Const, MatrixShadow, Shadow, SliceShadow};
+pub use shadow::{Const, MatrixShadow, ParamsShadow, Shadow, SliceShadow};

@@ -3,6 +3,17 @@
 
 pub use num_traits::Float;
 
+use crate::optim::Params;
+
+/// Zeros of a model's shape: the accumulator `NAME_grad` hands to `NAME_adjoint` for a model
+/// parameter, returned as its gradient.
+#[inline]
+pub fn zeros_like<M: Params + Clone>(model: &M) -> M {
+    let mut zeros = model.clone();
+    zeros.zero();
+    zeros
+}
+
 /// A float literal of the generic float type `T` (generated code for `T: Float` functions,
 /// where a bare `2.0` would not type-check).
 #[inline(always)]
@@ -19,6 +30,87 @@ pub fn from_int<T: Float, I: num_traits::ToPrimitive>(n: I) -> T {
     match T::from(n) {
         Some(v) => v,
         None => unreachable_literal(f64::NAN),
+    }
+}
+
+/// Checks that the `d_out` of a vector-valued function has one entry per entry of its result.
+#[inline(always)]
+#[track_caller]
+pub fn check_cotangent(d_out: usize, result: usize) {
+    if d_out != result {
+        cotangent_mismatch(d_out, result);
+    }
+}
+
+#[cold]
+#[track_caller]
+fn cotangent_mismatch(d_out: usize, result: usize) -> ! {
+    panic!(
+        "autodiff: `d_out` has {d_out} elements but the function returns {result}; pass one \
+         adjoint per element of the result"
+    )
+}
+
+/// What the reverse sweep makes the adjoint buffer of an array returned by a call from
+/// (`[T; N]`: nothing; `Vec<T>`: its length), where the array itself may be out of scope.
+#[derive(Clone, Copy, Debug)]
+pub struct ZeroShape<A> {
+    len: usize,
+    array: core::marker::PhantomData<fn() -> A>,
+}
+
+/// An array a vector-valued function returns: `[T; N]` or `Vec<T>`.
+pub trait ReturnedArray: Sized {
+    fn length(&self) -> usize;
+    /// Zeros of length `len` (ignored by a fixed-size array).
+    fn zeros(len: usize) -> Self;
+}
+
+impl<T: Float, const N: usize> ReturnedArray for [T; N] {
+    #[inline(always)]
+    fn length(&self) -> usize {
+        N
+    }
+
+    #[inline(always)]
+    fn zeros(_: usize) -> Self {
+        [T::zero(); N]
+    }
+}
+
+impl<T: Float> ReturnedArray for Vec<T> {
+    #[inline(always)]
+    fn length(&self) -> usize {
+        self.len()
+    }
+
+    #[inline(always)]
+    fn zeros(len: usize) -> Self {
+        vec![T::zero(); len]
+    }
+}
+
+impl<A: ReturnedArray> ZeroShape<A> {
+    #[inline(always)]
+    pub fn of(array: &A) -> Self {
+        ZeroShape {
+            len: array.length(),
+            array: core::marker::PhantomData,
+        }
+    }
+
+    #[inline(always)]
+    pub fn zeros(self) -> A {
+        A::zeros(self.len)
+    }
+}
+
+impl<A> Placeholder for ZeroShape<A> {
+    fn placeholder() -> Self {
+        ZeroShape {
+            len: 0,
+            array: core::marker::PhantomData,
+        }
     }
 }
 
@@ -74,11 +166,23 @@ fn empty_tape() -> ! {
     panic!("autodiff: the reverse sweep popped an empty tape (a bug in autodiff-macros)")
 }
 
-/// A value of any numeric type that is never read: what a branch not taken hands on for a
-/// value only the other branch defines (generated code; the type comes from that branch).
+/// A value that is never read: what a branch not taken hands on for a value only the other
+/// branch defines (generated code; the type comes from that branch).
 #[inline(always)]
-pub fn placeholder<T: num_traits::Zero>() -> T {
-    T::zero()
+pub fn placeholder<T: Placeholder>() -> T {
+    T::placeholder()
+}
+
+/// The types of values a branch may export: numbers, and the shapes of returned arrays.
+pub trait Placeholder {
+    fn placeholder() -> Self;
+}
+
+impl<T: num_traits::Zero> Placeholder for T {
+    #[inline(always)]
+    fn placeholder() -> Self {
+        T::zero()
+    }
 }
 
 #[cfg(test)]

@@ -12,10 +12,17 @@
 //! | `[T; N]`, `&[T; N]`         | `&mut [T; N]`                          |
 //! | `&[T]`, `&Vec<T>`           | `&mut [T]`, `&mut Vec<T>`, `&mut [T; N]` |
 //! | `&[[T; M]; N]`              | `&mut [[T; M]; N]`                     |
+//! | `&Model`, `Model` (a struct implementing [`Params`]) | `&mut Model`  |
 //!
 //! [`Const`] works in every row.
+//!
+//! Inside a generated `_adjoint`, the shadow of a model's field is an `Option<&mut F>` split
+//! off the model's shadow (`None` when the model's shadow is `Const`), so the traits are also
+//! implemented for `Option`.
 
 use core::ops::Add;
+
+use crate::optim::Params;
 
 /// The shadow of an argument that is not differentiated at this call.
 ///
@@ -250,5 +257,125 @@ impl<T, S: MatrixShadow<T> + ?Sized> MatrixShadow<T> for &mut S {
     #[inline(always)]
     fn row(&mut self, i: usize) -> Self::Row<'_> {
         (**self).row(i)
+    }
+}
+
+/// The shadow of a model argument (`net: &Net` with `Net: Params`): `&mut Net`, a gradient
+/// of the model's own type, or [`Const`].
+///
+/// Only a value of the model's type is accepted, so gradient buffers can never be passed in
+/// the wrong order or for the wrong model.
+///
+/// ```
+/// use autodiff_runtime::{shadow::ParamsShadow, Const};
+///
+/// let mut g = vec![0.0, 0.0];
+/// assert!(ParamsShadow::<Vec<f64>>::get(&mut &mut g).is_some());
+/// assert!(ParamsShadow::<Vec<f64>>::get(&mut Const).is_none());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a shadow of a `{M}`: the gradient of a model has the model's type",
+    label = "expected `&mut {M}` or `autodiff::Const`",
+    note = "pass `&mut g` with `g: {M}` (e.g. `net.zeros_like()`), or `autodiff::Const` to skip this model's gradient"
+)]
+pub trait ParamsShadow<M: ?Sized> {
+    /// `false` for [`Const`]: nothing is ever added to it.
+    const ACTIVE: bool;
+
+    /// The accumulator, or `None` for [`Const`].
+    fn get(&mut self) -> Option<&mut M>;
+}
+
+impl<M: Params + ?Sized> ParamsShadow<M> for &mut M {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    fn get(&mut self) -> Option<&mut M> {
+        Some(&mut **self)
+    }
+}
+
+impl<M: ?Sized> ParamsShadow<M> for Const {
+    const ACTIVE: bool = false;
+
+    #[inline(always)]
+    fn get(&mut self) -> Option<&mut M> {
+        None
+    }
+}
+
+impl<M: ?Sized, S: ParamsShadow<M>> ParamsShadow<M> for Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+
+    #[inline(always)]
+    fn get(&mut self) -> Option<&mut M> {
+        self.as_mut().and_then(ParamsShadow::get)
+    }
+}
+
+impl<M: ?Sized, S: ParamsShadow<M>> ParamsShadow<M> for &mut Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+
+    #[inline(always)]
+    fn get(&mut self) -> Option<&mut M> {
+        (**self).get()
+    }
+}
+
+impl<T, S: Shadow<T>> Shadow<T> for Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+
+    #[inline(always)]
+    fn add(&mut self, v: T) {
+        if let Some(s) = self {
+            s.add(v);
+        }
+    }
+}
+
+impl<T, S: SliceShadow<T>> SliceShadow<T> for Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        if let Some(s) = self {
+            s.check_len(len, param);
+        }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, v: T) {
+        if let Some(s) = self {
+            s.add_at(i, v);
+        }
+    }
+}
+
+impl<T, S: MatrixShadow<T>> MatrixShadow<T> for Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+    type Row<'a>
+        = Option<S::Row<'a>>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        if let Some(s) = self {
+            s.check_shape(rows, cols, param);
+        }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, j: usize, v: T) {
+        if let Some(s) = self {
+            s.add_at(i, j, v);
+        }
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize) -> Self::Row<'_> {
+        self.as_mut().map(|s| s.row(i))
     }
 }

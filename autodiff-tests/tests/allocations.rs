@@ -118,6 +118,55 @@ fn straight_line_gradients_never_allocate() {
     assert_eq!(allocs, 0);
 }
 
+/// A model as a struct, with a layer that returns its activations as an array.
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Tiny {
+    hidden: Layer,
+    out: [f64; 2],
+    bias: f64,
+}
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Layer {
+    w: [[f64; 3]; 2],
+    b: [f64; 2],
+}
+
+#[grad]
+fn layer(l: &Layer, x: &[f64; 3]) -> [f64; 2] {
+    [
+        (l.w[0][0] * x[0] + l.w[0][1] * x[1] + l.w[0][2] * x[2] + l.b[0]).tanh(),
+        (l.w[1][0] * x[0] + l.w[1][1] * x[1] + l.w[1][2] * x[2] + l.b[1]).tanh(),
+    ]
+}
+
+#[grad(net)]
+fn tiny_loss(net: &Tiny, x: &[f64; 3], y: f64) -> f64 {
+    let h = layer(&net.hidden, x);
+    let z = net.out[0] * h[0] + net.out[1] * h[1] + net.bias;
+    (z - y) * (z - y)
+}
+
+#[test]
+fn struct_models_and_array_layers_never_allocate() {
+    let net = Tiny {
+        hidden: Layer {
+            w: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]],
+            b: [0.0, 0.1],
+        },
+        out: [1.0, -1.0],
+        bias: 0.2,
+    };
+    let mut g = Tiny::default();
+    let (allocs, _, _) =
+        count(|| tiny_loss_adjoint(&net, &[1.0, 2.0, 3.0], 0.5, 1.0, &mut g, Const, Const));
+    assert_eq!(allocs, 0);
+    let (allocs, _, (v, d)) = count(|| tiny_loss_grad(&net, &[1.0, 2.0, 3.0], 0.5));
+    assert_eq!(allocs, 0);
+    assert_eq!(v, tiny_loss(&net, &[1.0, 2.0, 3.0], 0.5));
+    assert_eq!(d.bias, g.bias);
+}
+
 #[test]
 fn branches_and_early_returns_never_allocate() {
     for (x, y) in [(1.0, 0.5), (-1.0, 0.05), (-1.0, 0.5)] {

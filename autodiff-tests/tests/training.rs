@@ -32,7 +32,7 @@ use autodiff::data::Dataset;
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::optim::{AdamConfig, Optimizer, Params, SgdConfig};
 use autodiff::train::{Metric, Trainer};
-use autodiff::{loss, metrics};
+use autodiff::{loss, metrics, Const};
 use common::assert_close;
 
 /// The examples' seeded stratified 80/20 split, standardized on the training part.
@@ -44,7 +44,7 @@ fn split(data: Dataset) -> (Dataset, Dataset) {
 
 #[test]
 fn two_layer_network_on_breast_cancer_reaches_95_percent() {
-    use breast_cancer_mlp::{add_gradient, net_loss, Net};
+    use breast_cancer_mlp::{net_loss, net_loss_adjoint, Net};
     let (train, test) = split(datasets::breast_cancer());
     let y_train: Vec<f64> = train.labels().unwrap().iter().map(|&y| y as f64).collect();
     let y_test = test.labels().unwrap();
@@ -55,19 +55,22 @@ fn two_layer_network_on_breast_cancer_reaches_95_percent() {
     let mean_loss = |m: &Net| {
         batch
             .iter()
-            .map(|&i| net_loss(&m.w1, &m.b1, &m.w2, m.b2, train.row_array(i), y_train[i]))
+            .map(|&i| net_loss(m, train.row_array(i), y_train[i]))
             .sum::<f64>()
             / batch.len() as f64
     };
     let mut grads = breast_cancer_mlp::init(0);
     grads.zero();
     for &i in &batch {
-        add_gradient(
+        let scale = 1.0 / batch.len() as f64;
+        net_loss_adjoint(
             &net,
-            &mut grads,
             train.row_array(i),
             y_train[i],
-            1.0 / batch.len() as f64,
+            scale,
+            &mut grads,
+            Const,
+            Const,
         );
     }
     check_params_gradient(mean_loss, &net, &grads).assert_ok();
@@ -93,7 +96,7 @@ fn two_layer_network_on_breast_cancer_reaches_95_percent() {
             &mut sgd,
             train.len(),
             |m: &Net, g: &mut Net, i, scale| {
-                add_gradient(m, g, train.row_array(i), y_train[i], scale)
+                net_loss_adjoint(m, train.row_array(i), y_train[i], scale, g, Const, Const)
             },
             Metric::maximize("test accuracy", accuracy),
         )
@@ -115,7 +118,7 @@ fn two_layer_network_on_breast_cancer_reaches_95_percent() {
 
 #[test]
 fn softmax_regression_on_iris_reaches_93_percent() {
-    use softmax::{add_gradient, Softmax};
+    use softmax::{cross_entropy_adjoint, Softmax};
     let (train, test) = split(datasets::iris());
     let (y_train, y_test) = (train.labels().unwrap(), test.labels().unwrap());
     let mut model = softmax::init();
@@ -130,7 +133,7 @@ fn softmax_regression_on_iris_reaches_93_percent() {
             &mut sgd,
             train.len(),
             |m: &Softmax, g: &mut Softmax, i, scale| {
-                add_gradient(m, g, train.row_array(i), y_train[i], scale)
+                cross_entropy_adjoint(m, train.row_array(i), y_train[i], scale, g, Const)
             },
         )
         .unwrap();
@@ -180,7 +183,7 @@ fn mlp_on_digits_reaches_95_percent() {
 
 #[test]
 fn multilabel_bce_learns_every_derived_label() {
-    use multilabel::{add_gradient, Net};
+    use multilabel::{multilabel_loss_adjoint, Net};
     let (train, test) = split(datasets::digits());
     let t_train = multilabel::targets(&train).unwrap();
     let t_test = multilabel::targets(&test).unwrap();
@@ -196,7 +199,7 @@ fn multilabel_bce_learns_every_derived_label() {
             &mut adam,
             train.len(),
             |m: &Net, g: &mut Net, i, scale| {
-                add_gradient(m, g, train.row_array(i), &t_train[i], scale)
+                multilabel_loss_adjoint(m, train.row_array(i), &t_train[i], scale, g, Const, Const)
             },
         )
         .unwrap();

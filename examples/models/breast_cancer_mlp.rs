@@ -5,15 +5,14 @@
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
 use autodiff::init::Init;
-use autodiff::{activation, grad, loss, Const};
+use autodiff::{activation, grad, loss};
 
 /// Input features.
 pub const D: usize = 30;
 /// Hidden units.
 pub const H: usize = 16;
 
-/// The model: each weight array is a named field; `#[derive(Params)]` lets optimizers walk
-/// them.
+/// The model: each weight array is a named field.
 #[derive(Clone, Debug, autodiff::Params)]
 pub struct Net {
     pub w1: [[f64; D]; H],
@@ -22,17 +21,17 @@ pub struct Net {
     pub b2: f64,
 }
 
-/// The output logit z2 of one example. `#[grad]` functions take each array as its own
-/// parameter (no `self.w1` inside), so the model's fields are passed one by one.
+/// The output logit z2 of one example: the forward pass, used by the loss and by
+/// `predict`. `#[grad]` reads the model's fields as written (`net.w1[j][k]`).
 #[grad]
-pub fn logit(w1: &[[f64; D]; H], b1: &[f64; H], w2: &[f64; H], b2: f64, x: &[f64; D]) -> f64 {
-    let mut z2 = b2;
+pub fn logit(net: &Net, x: &[f64; D]) -> f64 {
+    let mut z2 = net.b2;
     for j in 0..H {
-        let mut z1 = b1[j];
+        let mut z1 = net.b1[j];
         for k in 0..D {
-            z1 += w1[j][k] * x[k];
+            z1 += net.w1[j][k] * x[k];
         }
-        z2 += w2[j] * activation::relu(z1);
+        z2 += net.w2[j] * activation::relu(z1);
     }
     z2
 }
@@ -40,31 +39,18 @@ pub fn logit(w1: &[[f64; D]; H], b1: &[f64; H], w2: &[f64; H], b2: f64, x: &[f64
 /// The loss of one example: BCE(σ(z2), y), computed from the logit so that it never takes
 /// the log of 0. A call `g(..)` in a `#[grad]` function is differentiated through `g_adjoint`
 /// at the same path: `logit_adjoint` here, the runtime's `loss::bce_with_logits_adjoint`.
-#[grad]
-pub fn net_loss(
-    w1: &[[f64; D]; H],
-    b1: &[f64; H],
-    w2: &[f64; H],
-    b2: f64,
-    x: &[f64; D],
-    y: f64,
-) -> f64 {
-    loss::bce_with_logits(logit(w1, b1, w2, b2, x), y)
-}
-
-/// One example's loss; adds `scale * ∂loss/∂params` into `g` (what the trainer calls once
-/// per example of a mini-batch, with `scale = 1 / batch size`). The data (x, y) get `Const`
-/// shadows: their adjoints are never computed.
-pub fn add_gradient(m: &Net, g: &mut Net, x: &[f64; D], y: f64, scale: f64) -> f64 {
-    net_loss_adjoint(
-        &m.w1, &m.b1, &m.w2, m.b2, x, y, scale, &mut g.w1, &mut g.b1, &mut g.w2, &mut g.b2, Const,
-        Const,
-    )
+///
+/// `net_loss_adjoint(net, x, y, scale, &mut g, Const, Const)` adds `scale * ∂loss/∂net`
+/// into the model-shaped `g` (what the trainer calls once per example of a mini-batch, with
+/// `scale = 1 / batch size`); the data (x, y) get `Const` shadows.
+#[grad(net)]
+pub fn net_loss(net: &Net, x: &[f64; D], y: f64) -> f64 {
+    loss::bce_with_logits(logit(net, x), y)
 }
 
 /// The predicted class: 1 (benign) when σ(z2) > 0.5, else 0 (malignant).
 pub fn predict(m: &Net, x: &[f64; D]) -> usize {
-    usize::from(activation::sigmoid(logit(&m.w1, &m.b1, &m.w2, m.b2, x)) > 0.5)
+    usize::from(activation::sigmoid(logit(m, x)) > 0.5)
 }
 
 /// Seeded random weights, zero biases: He-uniform for the ReLU layer, Glorot-uniform for the

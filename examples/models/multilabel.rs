@@ -9,7 +9,7 @@
 
 use autodiff::data::Dataset;
 use autodiff::init::Init;
-use autodiff::{activation, grad, loss, metrics, Const};
+use autodiff::{activation, grad, loss, metrics};
 
 /// Pixels.
 pub const D: usize = 64;
@@ -43,44 +43,10 @@ pub struct Net {
     pub b2: [f64; L],
 }
 
-/// Σ over labels of BCE(σ(z_l), t_l), from the logits z = W2 ReLU(W1 x + b1) + b2.
+/// The label logits z = W2 ReLU(W1 x + b1) + b2: the forward pass, used by the loss and
+/// by `predict`.
 #[grad]
-pub fn multilabel_loss(
-    w1: &[[f64; D]; H],
-    b1: &[f64; H],
-    w2: &[[f64; H]; L],
-    b2: &[f64; L],
-    x: &[f64; D],
-    t: &[f64; L],
-) -> f64 {
-    let mut a1 = [0.0; H];
-    for j in 0..H {
-        let mut z = b1[j];
-        for k in 0..D {
-            z += w1[j][k] * x[k];
-        }
-        a1[j] = activation::relu(z);
-    }
-    let mut z2 = [0.0; L];
-    for l in 0..L {
-        z2[l] = b2[l];
-        for j in 0..H {
-            z2[l] += w2[l][j] * a1[j];
-        }
-    }
-    loss::multilabel_bce_with_logits(&z2, t)
-}
-
-/// One image's loss; adds `scale * ∂loss/∂params` into `g` (the data get `Const` shadows).
-pub fn add_gradient(m: &Net, g: &mut Net, x: &[f64; D], t: &[f64; L], scale: f64) -> f64 {
-    multilabel_loss_adjoint(
-        &m.w1, &m.b1, &m.w2, &m.b2, x, t, scale, &mut g.w1, &mut g.b1, &mut g.w2, &mut g.b2, Const,
-        Const,
-    )
-}
-
-/// The yes/no prediction for every label: logit > 0, i.e. σ(logit) > 0.5.
-pub fn predict(m: &Net, x: &[f64; D]) -> [bool; L] {
+pub fn logits(m: &Net, x: &[f64; D]) -> [f64; L] {
     let mut a1 = [0.0; H];
     for j in 0..H {
         let mut z = m.b1[j];
@@ -89,15 +55,25 @@ pub fn predict(m: &Net, x: &[f64; D]) -> [bool; L] {
         }
         a1[j] = activation::relu(z);
     }
-    let mut yes = [false; L];
+    let mut z2 = m.b2;
     for l in 0..L {
-        let mut z = m.b2[l];
         for j in 0..H {
-            z += m.w2[l][j] * a1[j];
+            z2[l] += m.w2[l][j] * a1[j];
         }
-        yes[l] = z > 0.0;
     }
-    yes
+    z2
+}
+
+/// Σ over labels of BCE(σ(z_l), t_l). `multilabel_loss_adjoint(m, x, t, scale, &mut g,
+/// Const, Const)` adds `scale * ∂loss/∂m` into the model-shaped `g`.
+#[grad(m)]
+pub fn multilabel_loss(m: &Net, x: &[f64; D], t: &[f64; L]) -> f64 {
+    loss::multilabel_bce_with_logits(&logits(m, x), t)
+}
+
+/// The yes/no prediction for every label: logit > 0, i.e. σ(logit) > 0.5.
+pub fn predict(m: &Net, x: &[f64; D]) -> [bool; L] {
+    logits(m, x).map(|z| z > 0.0)
 }
 
 /// The held-out accuracy of every label, and the fraction of images with all four right.

@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each including target uses a part
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
-use autodiff::{activation, grad, loss, Const};
+use autodiff::{activation, grad, loss};
 
 /// Features.
 pub const D: usize = 4;
@@ -16,34 +16,28 @@ pub struct Softmax {
     pub b: [f64; K],
 }
 
-/// -ln softmax(W x + b)[class]
+/// The logits W x + b: the forward pass, used by the loss and by `predict`.
 #[grad]
-pub fn cross_entropy(w: &[[f64; D]; K], b: &[f64; K], x: &[f64; D], class: usize) -> f64 {
-    let mut z = [0.0; K];
-    for c in 0..K {
-        z[c] = b[c];
-        for k in 0..D {
-            z[c] += w[c][k] * x[k];
-        }
-    }
-    loss::softmax_cross_entropy(&z, class)
-}
-
-/// One flower's loss; adds `scale * ∂loss/∂params` into `g` (the class gets a `Const`
-/// shadow).
-pub fn add_gradient(m: &Softmax, g: &mut Softmax, x: &[f64; D], class: usize, scale: f64) -> f64 {
-    cross_entropy_adjoint(&m.w, &m.b, x, class, scale, &mut g.w, &mut g.b, Const)
-}
-
-/// The most likely class.
-pub fn predict(m: &Softmax, x: &[f64; D]) -> usize {
+pub fn logits(m: &Softmax, x: &[f64; D]) -> [f64; K] {
     let mut z = m.b;
     for c in 0..K {
         for k in 0..D {
             z[c] += m.w[c][k] * x[k];
         }
     }
-    activation::argmax(&z)
+    z
+}
+
+/// -ln softmax(W x + b)[class]. `cross_entropy_adjoint(m, x, class, scale, &mut g, Const)`
+/// adds `scale * ∂loss/∂m` into the model-shaped `g`.
+#[grad(m)]
+pub fn cross_entropy(m: &Softmax, x: &[f64; D], class: usize) -> f64 {
+    loss::softmax_cross_entropy(&logits(m, x), class)
+}
+
+/// The most likely class.
+pub fn predict(m: &Softmax, x: &[f64; D]) -> usize {
+    activation::argmax(&logits(m, x))
 }
 
 /// All zeros: softmax regression is convex, any start is fine.

@@ -23,6 +23,8 @@ struct Declaration {
     fixed_lens: Vec<Expr>,
     /// The run-time length of a `Vec`.
     vec_len: Option<Operand>,
+    /// Zeros of the type of this parameter array instead.
+    like: Option<ArrayId>,
 }
 
 impl Lowerer<'_> {
@@ -56,6 +58,13 @@ impl Lowerer<'_> {
                 }
             }
             Expr::Array(a) => self.literal(pi, a, false),
+            // A function that returns an array: the name is read as one.
+            Expr::Call(c) if self.array_locals.contains(&pi.ident.to_string()) => {
+                match self.call_array(&pi.ident, c) {
+                    Some(array) => LocalArray::Declared(array),
+                    None => LocalArray::Failed,
+                }
+            }
             Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {
                 if self.try_opaque_check(init) {
                     return LocalArray::No;
@@ -117,6 +126,7 @@ impl Lowerer<'_> {
                 fill,
                 fixed_lens,
                 vec_len,
+                like: None,
             },
         );
         LocalArray::Declared(array)
@@ -182,6 +192,7 @@ impl Lowerer<'_> {
                 fill,
                 fixed_lens,
                 vec_len,
+                like: None,
             },
         );
         for (i, row) in values.into_iter().enumerate() {
@@ -226,12 +237,23 @@ impl Lowerer<'_> {
             })
             .collect();
         let elem = info.elem;
-        let declaration = if keep_type && fixed_source {
+        let model_field =
+            matches!(info.origin, ArrayOrigin::Param(p) if self.sig.params[p].field.is_some());
+        let declaration = if keep_type && model_field && dims == 1 {
+            Declaration {
+                elem,
+                fill: self.zero_of(elem),
+                fixed_lens: Vec::new(),
+                vec_len: None,
+                like: Some(array),
+            }
+        } else if keep_type && fixed_source {
             Declaration {
                 elem,
                 fill: self.zero_of(elem),
                 fixed_lens: fixed,
                 vec_len: None,
+                like: None,
             }
         } else if dims == 1 {
             let len = self.length_of(&value, span);
@@ -240,6 +262,7 @@ impl Lowerer<'_> {
                 fill: self.zero_of(elem),
                 fixed_lens: Vec::new(),
                 vec_len: Some(len),
+                like: None,
             }
         } else if fixed.len() == 2 {
             let len = self.length_of(&value, span);
@@ -248,6 +271,7 @@ impl Lowerer<'_> {
                 fill: self.zero_of(elem),
                 fixed_lens: vec![fixed[1].clone()],
                 vec_len: Some(len),
+                like: None,
             }
         } else {
             self.errors.on(
@@ -307,6 +331,7 @@ impl Lowerer<'_> {
                 fill: self.zero(),
                 fixed_lens: Vec::new(),
                 vec_len: Some(len.clone()),
+                like: None,
             },
         );
         let k = self.next_synthetic();
@@ -346,7 +371,10 @@ impl Lowerer<'_> {
             name,
             written: pi.ident.to_string(),
             elem: d.elem,
-            dims: d.fixed_lens.len() + usize::from(d.vec_len.is_some()),
+            dims: match d.like {
+                Some(source) => self.arrays[source.0].dims,
+                None => d.fixed_lens.len() + usize::from(d.vec_len.is_some()),
+            },
             origin: ArrayOrigin::Local,
             path: None,
             lens,
@@ -358,6 +386,7 @@ impl Lowerer<'_> {
             fill: d.fill,
             fixed_lens: d.fixed_lens,
             vec_len: d.vec_len,
+            like: d.like,
         });
         id
     }

@@ -55,11 +55,41 @@ impl Lowerer<'_> {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
             return self.constant(Expr::Call(c.clone()), path, span);
         }
+        let args = self.call_args(c);
+        let float = args.iter().any(|a| match a {
+            Arg::Scalar(op) => self.ty(op) == Ty::Float,
+            Arg::Array(a) => self.arrays[a.array.0].elem == Elem::Float,
+        });
+        let ty = if float { Ty::Float } else { Ty::Unknown };
+        Value::Scalar(self.let_op(
+            "t",
+            ty,
+            Op::Call {
+                path: path.clone(),
+                args,
+            },
+            span,
+        ))
+    }
+
+    /// The arguments of a call of a function with an `_adjoint`, lowered.
+    fn call_args(&mut self, c: &syn::ExprCall) -> Vec<Arg> {
+        let span = c.span();
         let mut args = Vec::new();
         for arg in &c.args {
             if let Some(table) = self.constant_table(arg) {
                 args.push(table);
                 continue;
+            }
+            // `&g(..)`: the array a vector-valued function returns, lent to this call.
+            if let Expr::Reference(syn::ExprReference { expr, .. }) = arg {
+                if let Expr::Call(inner) = &**expr {
+                    let temp = syn::Ident::new("t", inner.span());
+                    if let Some(array) = self.call_array(&temp, inner) {
+                        args.push(self.array_arg(array, None, true, arg.span()));
+                    }
+                    continue;
+                }
             }
             match self.lower_expr(arg) {
                 // An element of a `const` table (`TABLE[k]`), a call on constants, ...: a
@@ -96,20 +126,42 @@ impl Lowerer<'_> {
                 }
             }
         }
-        let float = args.iter().any(|a| match a {
-            Arg::Scalar(op) => self.ty(op) == Ty::Float,
-            Arg::Array(a) => self.arrays[a.array.0].elem == Elem::Float,
+        args
+    }
+
+    /// `let h = g(..);` where `g` returns an array (a vector-valued `#[grad]` function, a
+    /// layer): a local array holding the result.
+    pub(super) fn call_array(&mut self, name: &syn::Ident, c: &syn::ExprCall) -> Option<ArrayId> {
+        let Expr::Path(p) = &*c.func else {
+            self.unsupported(
+                &c.func,
+                "#[grad] supports calls of named functions only (`g(x)`, `path::g(x)`)",
+            );
+            return None;
+        };
+        let args = self.call_args(c);
+        let array = ArrayId(self.arrays.len());
+        let written = name.to_string();
+        let unique = self.unique_name(&written);
+        self.arrays.push(ArrayInfo {
+            name: unique,
+            written: written.clone(),
+            elem: Elem::Float,
+            dims: 1,
+            origin: ArrayOrigin::Local,
+            path: None,
+            lens: Vec::new(),
+            fixed: false,
+            span: name.span(),
         });
-        let ty = if float { Ty::Float } else { Ty::Unknown };
-        Value::Scalar(self.let_op(
-            "t",
-            ty,
-            Op::Call {
-                path: path.clone(),
-                args,
-            },
-            span,
-        ))
+        let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, c.span());
+        self.emit(Stmt::CallArray {
+            array,
+            path: p.path.clone(),
+            args,
+            shape,
+        });
+        Some(array)
     }
 
     /// Whether an argument of unknown type reads as a float: arithmetic on floats, a float

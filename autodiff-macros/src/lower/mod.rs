@@ -12,6 +12,7 @@ mod control;
 mod expr;
 mod iter;
 mod loops;
+pub mod models;
 mod opaque;
 mod stmt;
 
@@ -32,7 +33,7 @@ use syn::{BinOp as SynBinOp, Expr, Lit, Pat, Stmt as SynStmt, UnOp as SynUnOp};
 use crate::diag::Errors;
 use crate::ir::*;
 use crate::rules::{self, Rule};
-use crate::sig::{ParamKind, Shape, Signature};
+use crate::sig::{Output, ParamKind, Shape, Signature};
 
 /// A user binding.
 #[derive(Clone)]
@@ -134,6 +135,8 @@ pub struct Lowerer<'a> {
     /// Passed-through elements of `const` tables (`TABLE[k]`, an item of `TABLE.iter()`):
     /// floats for a callee that takes a shadow for them.
     table_elements: HashSet<Var>,
+    /// Names the body reads as arrays: a call bound to one returns an array.
+    array_locals: HashSet<String>,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -159,6 +162,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         synthetic: 0,
         items: Vec::new(),
         table_elements: HashSet::new(),
+        array_locals: HashSet::new(),
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -188,10 +192,14 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     Shape::Matrix { rows, cols } => {
                         vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())]
                     }
-                    Shape::Slice | Shape::VecRef => Vec::new(),
+                    Shape::Slice | Shape::VecRef | Shape::Field { .. } => Vec::new(),
+                };
+                let written = match &param.field {
+                    Some(f) => f.written(&sig.params[f.model].ident),
+                    None => name.clone(),
                 };
                 lw.arrays.push(ArrayInfo {
-                    written: name.clone(),
+                    written,
                     name,
                     elem: if *float { Elem::Float } else { Elem::Other },
                     dims: shape.dims(),
@@ -203,20 +211,62 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 });
                 Binding::Array(id)
             }
+            // A model read whole (passed on to a call): its fields are parameters of their own.
+            ParamKind::Model { .. } => {
+                let id = ArrayId(lw.arrays.len());
+                lw.arrays.push(ArrayInfo {
+                    written: name.clone(),
+                    name,
+                    elem: Elem::Float,
+                    dims: 0,
+                    origin: ArrayOrigin::Param(index),
+                    path: None,
+                    fixed: false,
+                    lens: Vec::new(),
+                    span: param.span,
+                });
+                Binding::Array(id)
+            }
             ParamKind::Opaque => Binding::Opaque,
             ParamKind::Rejected => Binding::Poisoned,
         };
         lw.scopes[0].insert(param.ident.to_string(), binding);
     }
 
-    if contains_return(block) {
+    let vector = sig.output != Output::Scalar;
+    let early_return = vector.then(|| first_return(block)).flatten();
+    if let Some(span) = early_return {
+        lw.errors.at(
+            span,
+            "#[grad] cannot differentiate an early `return` in a function that returns an array yet: end the function with the array",
+        );
+    } else if contains_return(block) {
         let flag = lw.new_cell("returned", Operand::Lit(lit_bool(false)), Ty::Bool, true);
         let value = lw.new_cell("ret", lw.zero(), Ty::Float, true);
         lw.ret = Some((cell_of(&flag), cell_of(&value)));
     }
-    let tail = lw.lower_block_stmts(&block.stmts, lw.ret.is_some());
+    let stmts = match (vector, early_return) {
+        (true, None) => result_as_local(&block.stmts),
+        (true, Some(_)) => Vec::new(),
+        (false, _) => block.stmts.clone(),
+    };
+    lw.array_locals = array_names(&stmts);
+    let tail = lw.lower_block_stmts(&stmts, lw.ret.is_some());
+    let mut output = None;
     let result = match lw.ret {
         Some((_, value)) => lw.cells[value].value.clone(),
+        None if vector => {
+            match tail {
+                Some(Value::Array(a)) => output = Some(a),
+                Some(Value::Error) => {}
+                _ if early_return.is_some() => {}
+                _ => lw.errors.at(
+                    block.span(),
+                    "#[grad] needs a function that returns an array to end with it: a local array (`h`), an array literal (`[a, b]`), or a call of a function that returns one",
+                ),
+            }
+            lw.zero()
+        }
         None => match tail {
             Some(Value::Scalar(op)) => op,
             Some(Value::Error) => lw.zero(),
@@ -237,7 +287,84 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         arrays: lw.arrays,
         block: Block { stmts },
         result,
+        output,
     }
+}
+
+/// The first `return` of the function itself (not of a closure or nested item).
+fn first_return(block: &syn::Block) -> Option<Span> {
+    struct Find(Option<Span>);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+            self.0.get_or_insert(r.span());
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut find = Find(None);
+    find.visit_block(block);
+    find.0
+}
+
+/// The name a vector result is bound to when the function does not end with a plain name.
+const RESULT: &str = "__autodiff_result";
+
+/// The statements with the final expression bound to a local (`let result = [a, b]; result`),
+/// so that the result is a local array whatever expression makes it.
+fn result_as_local(stmts: &[SynStmt]) -> Vec<SynStmt> {
+    let mut stmts = stmts.to_vec();
+    if let Some(SynStmt::Expr(e, None)) = stmts.last() {
+        let plain = matches!(e, Expr::Path(p) if p.path.get_ident().is_some());
+        if !plain {
+            let e = e.clone();
+            let name = proc_macro2::Ident::new(RESULT, e.span());
+            stmts.pop();
+            stmts.push(syn::parse_quote!(let #name = #e;));
+            stmts.push(SynStmt::Expr(syn::parse_quote!(#name), None));
+        }
+    }
+    stmts
+}
+
+/// Locals the statements index, iterate, ask the length of, or end with (a vector result):
+/// a call bound to one of them returns an array.
+pub(super) fn array_names(stmts: &[SynStmt]) -> HashSet<String> {
+    struct Collect(HashSet<String>);
+    impl Collect {
+        fn note(&mut self, e: &Expr) {
+            if let Expr::Path(p) = e {
+                if let Some(i) = p.path.get_ident() {
+                    self.0.insert(i.to_string());
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.note(&i.expr);
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if rules::lookup(&m.method.to_string()).is_none() {
+                self.note(&m.receiver);
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            self.note(&r.expr);
+            syn::visit::visit_expr_reference(self, r);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.note(&f.expr);
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+    }
+    let mut c = Collect(HashSet::new());
+    for stmt in stmts {
+        c.visit_stmt(stmt);
+    }
+    c.0.insert(RESULT.to_string());
+    c.0
 }
 
 /// `d_out` and the shadow arguments `d_<param>`.

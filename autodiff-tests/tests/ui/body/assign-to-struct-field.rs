@@ -4,7 +4,7 @@ struct State {
     acc: f64,
 }
 
-#[grad]
+#[grad(x)]
 fn f(x: f64, s: &mut State) -> f64 {
     s.acc = x * 2.0;
     x * x

@@ -8,7 +8,7 @@ impl Model {
     }
 }
 
-#[grad]
+#[grad(x)]
 fn f(x: f64, m: &Model) -> f64 {
     m.scale(x) * x
 }

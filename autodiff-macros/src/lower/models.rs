@@ -1,0 +1,414 @@
+//! Models: struct parameters (`net: &Net`) read field by field (`net.w1[j][k]`, `net.b2`,
+//! `&net.layer1`).
+//!
+//! Before lowering, every field path the body reads becomes a parameter of its own, named
+//! after the path (`net_w1`), and the body is rewritten to read that name: an array field is
+//! bound to a reference (`let net_w1 = &net.w1;`) and behaves like an `&[..]` parameter, a
+//! scalar field is bound to its value, and a field passed by reference to a call (`&net.layer1`,
+//! a nested model or an array) is handed on with its own shadow. Lowering and the sweeps then
+//! see only parameters they already know. The macro never sees the struct's definition, so
+//! what a field is comes from how it is read.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, Member};
+
+use crate::diag::Errors;
+use crate::reverse::local;
+use crate::rules;
+use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
+
+/// How the body reads a field path.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Read {
+    /// Passed by reference (`&net.layer1`): handed on whole, never indexed here.
+    Whole,
+    /// Read as a float value (`net.b2`).
+    Scalar,
+    /// Indexed with this many indices (`net.w1[j][k]`), or iterated.
+    Array(usize),
+}
+
+/// Adds a parameter for every field path of a model that `block` reads and returns the block
+/// rewritten to read those parameters.
+pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> syn::Block {
+    let models: HashMap<String, usize> = sig
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.kind, ParamKind::Model { .. }))
+        .map(|(i, p)| (p.ident.to_string(), i))
+        .collect();
+    if models.is_empty() {
+        return block.clone();
+    }
+    let mut scan = Scan {
+        models: &models,
+        array_names: super::array_names(&block.stmts),
+        reads: Vec::new(),
+        aliases: HashMap::new(),
+        errors,
+    };
+    scan.visit_block(block);
+
+    // One parameter per path, in the order of first appearance; the strongest read wins.
+    let mut taken: HashSet<String> = all_idents(block);
+    taken.extend(sig.params.iter().map(|p| p.ident.to_string()));
+    let mut paths: Vec<(usize, Vec<Member>, Read, Span)> = Vec::new();
+    for (model, path, read, span) in scan.reads {
+        match paths
+            .iter_mut()
+            .find(|(m, p, ..)| *m == model && *p == path)
+        {
+            Some(entry) => entry.2 = entry.2.max(read),
+            None => paths.push((model, path, read, span)),
+        }
+    }
+    let mut rename = HashMap::new();
+    for (model, path, read, span) in paths {
+        if path.is_empty() {
+            if let ParamKind::Model { whole, .. } = &mut sig.params[model].kind {
+                *whole = true;
+            }
+            continue;
+        }
+        let field = FieldOf { model, path };
+        let mut name = field
+            .written(&sig.params[model].ident)
+            .replace("r#", "")
+            .replace('.', "_");
+        while !taken.insert(name.clone()) {
+            name.push('_');
+        }
+        let ident = local(&name, span);
+        let kind = match read {
+            Read::Scalar => ParamKind::Float,
+            Read::Whole => ParamKind::Array {
+                shape: Box::new(Shape::Field { dims: 0 }),
+                float: true,
+            },
+            Read::Array(dims) => ParamKind::Array {
+                shape: Box::new(Shape::Field { dims }),
+                float: true,
+            },
+        };
+        rename.insert((model, field.path.clone()), (ident.clone(), read));
+        sig.params.push(Param {
+            ident,
+            kind,
+            span,
+            field: Some(field),
+        });
+    }
+    let mut block = block.clone();
+    Rewrite {
+        models: &models,
+        rename: &rename,
+    }
+    .visit_block_mut(&mut block);
+    block
+}
+
+/// `net.a.b` as (model index, path), when `expr` is a chain of named fields on a model.
+fn field_chain(models: &HashMap<String, usize>, expr: &Expr) -> Option<(usize, Vec<Member>)> {
+    let mut path = Vec::new();
+    let mut e = expr;
+    loop {
+        match e {
+            Expr::Field(f) => {
+                path.push(f.member.clone());
+                e = &f.base;
+            }
+            Expr::Paren(p) => e = &p.expr,
+            Expr::Path(p) if !path.is_empty() => {
+                let model = *models.get(&p.path.get_ident()?.to_string())?;
+                path.reverse();
+                return Some((model, path));
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Whether `expr` names a model parameter itself.
+fn model_name(models: &HashMap<String, usize>, expr: &Expr) -> Option<usize> {
+    match expr {
+        Expr::Path(p) => models.get(&p.path.get_ident()?.to_string()).copied(),
+        Expr::Paren(p) => model_name(models, &p.expr),
+        _ => None,
+    }
+}
+
+/// The base of `a[i][j]` and the number of indices.
+fn index_base(expr: &Expr) -> (&Expr, usize) {
+    match expr {
+        Expr::Index(i) => {
+            let (base, n) = index_base(&i.expr);
+            (base, n + 1)
+        }
+        other => (other, 0),
+    }
+}
+
+struct Scan<'a> {
+    models: &'a HashMap<String, usize>,
+    /// Locals the body indexes or iterates: a field copied into one is an array.
+    array_names: HashSet<String>,
+    reads: Vec<(usize, Vec<Member>, Read, Span)>,
+    /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
+    aliases: HashMap<String, (usize, Vec<Member>)>,
+    errors: &'a mut Errors,
+}
+
+impl Scan<'_> {
+    fn chain(&self, expr: &Expr) -> Option<(usize, Vec<Member>)> {
+        field_chain(self.models, expr).or_else(|| match expr {
+            Expr::Path(p) => self.aliases.get(&p.path.get_ident()?.to_string()).cloned(),
+            _ => None,
+        })
+    }
+
+    fn read(&mut self, expr: &Expr, read: Read) -> bool {
+        match self.chain(expr) {
+            Some((model, path)) => {
+                self.reads.push((model, path, read, expr.span()));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn written(&mut self, target: &Expr) {
+        let (base, _) = index_base(target);
+        if field_chain(self.models, base).is_some() || model_name(self.models, base).is_some() {
+            self.errors.on(
+                target,
+                "#[grad] reads a model's fields but cannot differentiate writes to them: copy the field into a local (`let mut h = net.b;`) and change the copy",
+            );
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        // `read` records a use; a recorded chain's own parts are not visited again.
+        match expr {
+            Expr::Index(_) => {
+                let (base, n) = index_base(expr);
+                if self.read(base, Read::Array(n)) {
+                    let mut e = expr;
+                    while let Expr::Index(i) = e {
+                        self.visit_expr(&i.index);
+                        e = &i.expr;
+                    }
+                    return;
+                }
+            }
+            Expr::Reference(r) if r.mutability.is_none() && self.read(&r.expr, Read::Whole) => {
+                return;
+            }
+            // `&net.w[j]`: a row of a matrix lent to a call.
+            Expr::Reference(r) if r.mutability.is_none() && matches!(*r.expr, Expr::Index(_)) => {
+                let (base, n) = index_base(&r.expr);
+                if self.read(base, Read::Array(n + 1)) {
+                    let mut e = &*r.expr;
+                    while let Expr::Index(i) = e {
+                        self.visit_expr(&i.index);
+                        e = &i.expr;
+                    }
+                    return;
+                }
+            }
+            Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
+            Expr::MethodCall(m) => {
+                let read = if rules::lookup(&m.method.to_string()).is_some() {
+                    Read::Scalar
+                } else {
+                    Read::Array(1)
+                };
+                if self.read(&m.receiver, read) {
+                    m.args.iter().for_each(|a| self.visit_expr(a));
+                    return;
+                }
+            }
+            Expr::Assign(a) => self.written(&a.left),
+            Expr::Binary(b) if super::compound_op(&b.op).is_some() => self.written(&b.left),
+            Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
+                self.visit_pat(&f.pat);
+                self.visit_block(&f.body);
+                return;
+            }
+            Expr::Field(_) if self.read(expr, Read::Scalar) => return,
+            Expr::Path(_) => {
+                if let Some(model) = model_name(self.models, expr) {
+                    self.reads
+                        .push((model, Vec::new(), Read::Whole, expr.span()));
+                }
+            }
+            _ => {}
+        }
+        syn::visit::visit_expr(self, expr);
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
+            let target = match &*init.expr {
+                Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+                other => other,
+            };
+            if let Some(chain) = field_chain(self.models, target) {
+                self.aliases.insert(pi.ident.to_string(), chain);
+            }
+        }
+        // `let mut h = net.b;` followed by `h[i]`: the field is an array.
+        if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
+            if self.array_names.contains(&pi.ident.to_string())
+                && self.read(&init.expr, Read::Array(1))
+            {
+                if let Some((_, diverge)) = &init.diverge {
+                    self.visit_expr(diverge);
+                }
+                return;
+            }
+        }
+        syn::visit::visit_local(self, local);
+    }
+
+    // A macro's tokens are passed through as written: they read `net.w` themselves.
+    fn visit_macro(&mut self, _: &'ast syn::Macro) {}
+}
+
+fn strip_type(pat: &syn::Pat) -> &syn::Pat {
+    match pat {
+        syn::Pat::Type(t) => &t.pat,
+        other => other,
+    }
+}
+
+/// Every identifier in the block, so that a parameter made for a field takes a fresh name.
+fn all_idents(block: &syn::Block) -> HashSet<String> {
+    struct Collect(HashSet<String>);
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_ident(&mut self, i: &'ast Ident) {
+            self.0.insert(i.to_string());
+        }
+    }
+    let mut c = Collect(HashSet::new());
+    c.visit_block(block);
+    c.0
+}
+
+struct Rewrite<'a> {
+    models: &'a HashMap<String, usize>,
+    rename: &'a HashMap<(usize, Vec<Member>), (Ident, Read)>,
+}
+
+impl Rewrite<'_> {
+    /// The parameter made for the field chain `expr`, if it is one.
+    fn field(&self, expr: &Expr) -> Option<(Ident, Read)> {
+        let key = field_chain(self.models, expr)?;
+        self.rename.get(&key).cloned()
+    }
+
+    fn path(ident: Ident) -> Expr {
+        syn::parse_quote!(#ident)
+    }
+
+    /// A field chain in place: its parameter, which for an array field is a reference.
+    fn place(&mut self, expr: &mut Expr) -> bool {
+        match self.field(expr) {
+            Some((ident, _)) => {
+                *expr = Self::path(ident);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl VisitMut for Rewrite<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Reference(r) if r.mutability.is_none() => {
+                if let Some((ident, read)) = self.field(&r.expr) {
+                    // `&net.w` is the reference the parameter holds; `&net.b` of a scalar
+                    // stays a reference to its value.
+                    *expr = match read {
+                        Read::Scalar => syn::parse_quote!(&#ident),
+                        _ => Self::path(ident),
+                    };
+                    return;
+                }
+            }
+            Expr::Index(i) => {
+                let mut e: &mut Expr = &mut i.expr;
+                while let Expr::Index(inner) = e {
+                    e = &mut inner.expr;
+                }
+                if self.place(e) {
+                    let mut e: &mut Expr = expr;
+                    while let Expr::Index(i) = e {
+                        self.visit_expr_mut(&mut i.index);
+                        e = &mut i.expr;
+                    }
+                    return;
+                }
+            }
+            Expr::MethodCall(m) if self.field(&m.receiver).is_some() => {
+                self.place(&mut m.receiver);
+                m.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
+                return;
+            }
+            Expr::ForLoop(f) if self.field(&f.expr).is_some() => {
+                self.place(&mut f.expr);
+                self.visit_block_mut(&mut f.body);
+                return;
+            }
+            Expr::Field(_) => {
+                if let Some((ident, read)) = self.field(expr) {
+                    // A value: an array field is copied out of its reference.
+                    *expr = match read {
+                        Read::Scalar => Self::path(ident),
+                        _ => syn::parse_quote!(*#ident),
+                    };
+                    return;
+                }
+            }
+            _ => {}
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+
+    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+}
+
+/// The primal binding of a model's field at the top of `NAME_adjoint`: a reference to an
+/// array or nested model (`let net_w1 = &net.w1;`), the value of a scalar
+/// (`let net_b2: f64 = net.b2;`).
+pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStream> {
+    let field = param.field.as_ref()?;
+    let model = &sig.params[field.model].ident;
+    let ident = &param.ident;
+    let path = &field.path;
+    let f = &sig.float;
+    Some(match param.kind {
+        ParamKind::Float => {
+            quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)*;)
+        }
+        _ => quote::quote_spanned!(param.span=> let #ident = &#model #(.#path)*;),
+    })
+}
+
+/// Whether a field path is `prefix` followed by more fields.
+pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
+    path.len() > prefix.len()
+        && path
+            .iter()
+            .zip(prefix)
+            .all(|(a, b)| a.to_token_stream().to_string() == b.to_token_stream().to_string())
+}

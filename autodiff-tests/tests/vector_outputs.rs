@@ -1,0 +1,147 @@
+//! Vector outputs: `#[grad]` functions that return `[T; M]` or `Vec<T>` (their `_adjoint`
+//! adds the vector-Jacobian product), and scalar functions that call them.
+#![allow(clippy::needless_range_loop)] // index loops are what the layers read
+
+use autodiff::{grad, Const};
+
+/// The lecture's F: R^3 -> R^4.
+#[grad]
+fn lecture_f(x: &[f64; 3]) -> [f64; 4] {
+    [
+        x[0],
+        5.0 * x[2],
+        4.0 * x[1] * x[1] - 2.0 * x[2],
+        x[2] * x[0].sin(),
+    ]
+}
+
+#[test]
+fn lecture_jacobian_rows_by_vjp() {
+    let x = [1.0f64, 2.0, 3.0];
+    let jacobian = [
+        [1.0, 0.0, 0.0],
+        [0.0, 0.0, 5.0],
+        [0.0, 8.0 * x[1], -2.0],
+        [x[2] * x[0].cos(), 0.0, x[0].sin()],
+    ];
+    for (i, row) in jacobian.iter().enumerate() {
+        let mut e = [0.0; 4];
+        e[i] = 1.0;
+        let mut g = [0.0; 3];
+        let value = lecture_f_adjoint(&x, &e, &mut g);
+        assert_eq!(value, lecture_f(&x));
+        for j in 0..3 {
+            assert!(
+                (g[j] - row[j]).abs() < 1e-12,
+                "J[{i}][{j}] = {} vs {}",
+                g[j],
+                row[j]
+            );
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, autodiff::Params)]
+struct Dense {
+    w: [[f64; 3]; 2],
+    b: [f64; 2],
+}
+
+/// A layer: z = W x + b, tanh.
+#[grad]
+fn dense(l: &Dense, x: &[f64; 3]) -> [f64; 2] {
+    let mut h = l.b;
+    for j in 0..2 {
+        for k in 0..3 {
+            h[j] += l.w[j][k] * x[k];
+        }
+        h[j] = h[j].tanh();
+    }
+    h
+}
+
+#[grad]
+fn scaled(x: &[f64], s: f64) -> Vec<f64> {
+    x.iter().map(|v| v * s).collect()
+}
+
+#[grad(l)]
+fn layer_loss(l: &Dense, x: &[f64; 3], y: f64) -> f64 {
+    let h = dense(l, x);
+    let v = scaled(&h, 2.0);
+    (v[0] + h[1] - y).powi(2)
+}
+
+#[grad(l)]
+fn batch_loss(l: &Dense, xs: &[[f64; 3]; 4]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..4 {
+        let h = dense(l, &xs[i]);
+        total += h[0] * h[1];
+    }
+    total + dot2(&dense(l, &xs[0]))
+}
+
+#[grad]
+fn dot2(h: &[f64; 2]) -> f64 {
+    h[0] * h[0] + 3.0 * h[1]
+}
+
+fn layer() -> Dense {
+    Dense {
+        w: [[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]],
+        b: [0.05, -0.1],
+    }
+}
+
+fn check(f: impl Fn(&Dense) -> f64, g: &Dense) {
+    let l = layer();
+    let eps = 1e-6;
+    for j in 0..2 {
+        for k in 0..3 {
+            let (mut p, mut m) = (l.clone(), l.clone());
+            p.w[j][k] += eps;
+            m.w[j][k] -= eps;
+            let fd = (f(&p) - f(&m)) / (2.0 * eps);
+            assert!(
+                (fd - g.w[j][k]).abs() < 1e-7,
+                "w[{j}][{k}]: {fd} vs {}",
+                g.w[j][k]
+            );
+        }
+        let (mut p, mut m) = (l.clone(), l.clone());
+        p.b[j] += eps;
+        m.b[j] -= eps;
+        let fd = (f(&p) - f(&m)) / (2.0 * eps);
+        assert!((fd - g.b[j]).abs() < 1e-7, "b[{j}]: {fd} vs {}", g.b[j]);
+    }
+}
+
+#[test]
+fn layers_compose_with_scalar_losses() {
+    let x = [1.0, -2.0, 0.5];
+    let (_, g) = layer_loss_grad(&layer(), &x, 0.3);
+    check(|l| layer_loss(l, &x, 0.3), &g);
+    let xs = [
+        [1.0, -2.0, 0.5],
+        [0.2, 0.1, -0.3],
+        [2.0, 0.0, 1.0],
+        [-1.0, 1.0, 1.0],
+    ];
+    let (_, g) = batch_loss_grad(&layer(), &xs);
+    check(|l| batch_loss(l, &xs), &g);
+}
+
+#[test]
+fn vec_output_adjoint_accumulates_and_checks_length() {
+    let mut g = vec![0.0; 3];
+    let mut s = 0.0;
+    let v = scaled_adjoint(&[1.0, 2.0, 3.0], 2.0, &[1.0, 0.0, -1.0], &mut g[..], &mut s);
+    assert_eq!(v, vec![2.0, 4.0, 6.0]);
+    assert_eq!(g, vec![2.0, 0.0, -2.0]);
+    assert_eq!(s, 1.0 - 3.0);
+    let result = std::panic::catch_unwind(|| {
+        scaled_adjoint(&[1.0, 2.0], 2.0, &[1.0], Const, Const);
+    });
+    assert!(result.is_err());
+}
