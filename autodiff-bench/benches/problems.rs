@@ -435,14 +435,13 @@ pub mod mlp {
         -(p.ln() * y + (one - p).ln() * (1.0 - y))
     }
 
-    #[derive(Clone)]
+    #[derive(Clone, autodiff::Params)]
     pub struct Params {
         pub w1: [[f64; I]; H],
         pub b1: [f64; H],
         pub w2: [f64; H],
         pub b2: f64,
     }
-    autodiff::params!(Params: f64 { w1, b1, w2, b2 });
 
     /// `mlp_loss` on the model as a struct: the same body, reading `net.w1[j][k]`.
     #[grad(net)]

@@ -1,6 +1,7 @@
-//! Golden tests: what `#[grad]` writes for two small functions, pretty-printed. They pin the
-//! shape of the generated code (the README shows the first); when a change to the macro
-//! changes them on purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
+//! Golden tests: what `#[grad]` writes for two small functions, and `#[derive(Params)]` for a
+//! small model, pretty-printed. They pin the shape of the generated code (the README shows
+//! the first); when a change to a macro changes them on purpose, rerun with `UPDATE_GOLDEN=1`
+//! and review the diff.
 
 use std::path::PathBuf;
 
@@ -11,7 +12,11 @@ use crate::attr::GradAttr;
 fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) {
     let attr: GradAttr = syn::parse2(attr).expect("attribute");
     let item: syn::ItemFn = syn::parse2(item).expect("function");
-    let expanded = crate::emit::expand(attr, item);
+    compare(name, crate::emit::expand(attr, item));
+}
+
+/// Compares `expanded`, pretty-printed, with the golden file `name`.
+fn compare(name: &str, expanded: proc_macro2::TokenStream) {
     let file: syn::File = syn::parse2(expanded).expect("the expansion parses");
     let actual = prettyplease::unparse(&file);
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -55,6 +60,23 @@ fn loop_with_a_tape() {
                 x
             }
         },
+    );
+}
+
+#[test]
+fn derive_params_of_a_nested_model() {
+    let input = syn::parse2(quote! {
+        struct Net<T: Float> {
+            hidden: [Dense<T>; 2],
+            out: Vec<[T; 4]>,
+            bias: T,
+            #[params(skip)]
+            steps: usize,
+        }
+    });
+    compare(
+        "derive_params",
+        crate::params::derive(&input.expect("a struct")),
     );
 }
 

@@ -1,9 +1,11 @@
-//! `#[grad]`: compile-time reverse-mode automatic differentiation.
+//! `#[grad]`: compile-time reverse-mode automatic differentiation, and `#[derive(Params)]`
+//! for the models it trains.
 //!
 //! The pipeline runs one way: `sig` and `lower` parse the function into an SSA IR (`ir`),
 //! `activity` decides what gets an adjoint and what the reverse sweep must keep, `reverse`
 //! writes the forward and reverse sweeps with the derivative `rules`, and `emit` wraps them
 //! into `NAME_adjoint` and `NAME_grad`. Errors are collected in `diag` and all reported.
+//! `params` is the derive, on its own: a struct's fields classified, then three walks.
 //! Use the `autodiff` crate, which re-exports this macro with its documentation.
 
 mod activity;
@@ -14,6 +16,7 @@ mod emit;
 mod golden;
 mod ir;
 mod lower;
+mod params;
 mod reverse;
 mod rules;
 mod sig;
@@ -77,4 +80,73 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
             quote::quote!(#original #e).into()
         }
     }
+}
+
+/// Implements `autodiff::Params` for a struct of parameters: a model that optimizers, the
+/// trainer, `Init`, the gradient check and checkpoints walk as named, shaped float slices.
+///
+/// Each field is classified by its type as written, `T` being `f32`, `f64` or the struct's
+/// float type parameter (`struct Net<T: Float>`):
+///
+/// - `T`: a scalar parameter, a slice of shape `[]` named by the field, `b`;
+/// - `[T; N]`, `[[T; M]; N]`, ... (any nesting): one slice, row-major, of shape `[N, M]`;
+/// - `Vec<T>`, `Vec<[T; M]>`, ...: one slice of shape `[len, M]`;
+/// - any other named type (`Dense`, `Dense<T>`, `layers::Dense<4, 8>`): a nested model, which
+///   must implement `Params` itself; its slices are named `layer1.w`;
+/// - an array or a `Vec` of nested models (`[Dense; 3]`, `Vec<Dense>`), or of slices
+///   (`Vec<Vec<T>>`): each item's slices, named `layers[0].w`.
+///
+/// The walk visits the fields in declaration order (the fields of a tuple struct are named
+/// `0`, `1`, ...). A field marked `#[params(skip)]` is not a parameter (a count, a config):
+/// optimizers never touch it and `zeros_like` clones it. All parameters have one float type:
+/// the float of the slices, or the scalar of the first nested model when there are only
+/// nested models. Generic structs, const generics and where clauses are supported; a type
+/// parameter bounded by `Params` (`struct Wrapper<M: Params>`) is a nested model, any other
+/// one used as a field type is the float, and gets a `Float` bound.
+///
+/// Rejected, with an error on the field: enums and unions; integer, `bool`, `String` and
+/// `PhantomData` fields without `#[params(skip)]`; `Option`s, references, tuples and slices;
+/// fields of different float types; a struct without a parameter field. A type alias of an
+/// array is a named type, so it is taken for a nested model: write the array type.
+///
+/// ```
+/// use autodiff::optim::Params;
+/// use autodiff::Float;
+///
+/// #[derive(Clone, Debug, autodiff::Params)]
+/// struct Dense<T, const IN: usize, const OUT: usize> {
+///     w: [[T; IN]; OUT],
+///     b: [T; OUT],
+/// }
+///
+/// #[derive(Clone, Debug, autodiff::Params)]
+/// struct Mlp<T: Float> {
+///     layers: Vec<Dense<T, 4, 4>>,
+///     head: Dense<T, 4, 1>,
+///     #[params(skip)]
+///     steps: usize,
+/// }
+///
+/// let layer = Dense { w: [[0.5f32; 4]; 4], b: [0.0; 4] };
+/// let head = Dense { w: [[1.0; 4]], b: [0.0] };
+/// let mlp = Mlp { layers: vec![layer.clone(), layer], head, steps: 7 };
+/// let mut names = Vec::new();
+/// mlp.for_each_slice(|s| names.push(format!("{} {:?}", s.name, s.shape)));
+/// assert_eq!(
+///     names,
+///     [
+///         "layers[0].w [4, 4]",
+///         "layers[0].b [4]",
+///         "layers[1].w [4, 4]",
+///         "layers[1].b [4]",
+///         "head.w [1, 4]",
+///         "head.b [1]",
+///     ]
+/// );
+/// let grads = mlp.zeros_like();
+/// assert_eq!((grads.head.w, grads.steps), ([[0.0; 4]], 7));
+/// ```
+#[proc_macro_derive(Params, attributes(params))]
+pub fn derive_params(input: TokenStream) -> TokenStream {
+    params::derive(&syn::parse_macro_input!(input as syn::DeriveInput)).into()
 }

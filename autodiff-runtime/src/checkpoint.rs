@@ -2,32 +2,38 @@
 //! `safetensors`), which Python reads as it is:
 //! `safetensors.numpy.load_file("model.safetensors")["w1"]`.
 //!
-//! Every parameter slice of the [`Params`] walk is one tensor, named by
-//! [`Params::NAMES`] (any string: `w1`, `layer1.w`), with the slice's length as its shape,
-//! dtype `F32` or `F64` as the model's float type. Loading fills an existing model of the
-//! same type: every name must be in the file, with the model's dtype and number of elements
-//! (any shape with that many elements, e.g. `(16, 30)` written by numpy for a 480-float
-//! slice), and the file must hold nothing else.
+//! Every parameter slice of the [`Params`] walk is one tensor, named by its path in the model
+//! (`w1`, `layer1.w`, `layers[2].b`), with the slice's shape (`[16, 30]` for a
+//! `[[f64; 30]; 16]` field, `[]` for a scalar) and dtype `F32` or `F64` as the model's float
+//! type. Loading fills an existing model of the same type: every name must be in the file,
+//! with the model's dtype and number of elements (any shape with that many elements, e.g. a
+//! flat `(480,)` for a `[[f64; 30]; 16]` field), and the file must hold nothing else.
 //!
 //! [safetensors]: https://huggingface.co/docs/safetensors
 //!
 //! ```
-//! use autodiff_runtime::checkpoint;
-//! use autodiff_runtime::params;
+//! # extern crate autodiff_runtime as autodiff;
+//! use autodiff::checkpoint;
 //!
-//! #[derive(Clone, Debug, Default, PartialEq)]
-//! struct Net {
+//! #[derive(Clone, Debug, Default, PartialEq, autodiff::Params)]
+//! struct Dense {
 //!     w: [[f64; 3]; 2],
 //!     b: [f64; 2],
 //! }
-//! params!(Net: f64 { w, b });
 //!
-//! let net = Net { w: [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], b: [-1.0, 0.5] };
+//! #[derive(Clone, Debug, Default, PartialEq, autodiff::Params)]
+//! struct Net {
+//!     layer1: Dense,
+//!     out: f64,
+//! }
+//!
+//! let layer1 = Dense { w: [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], b: [-1.0, 0.5] };
+//! let net = Net { layer1, out: 2.0 };
 //! let bytes = checkpoint::to_bytes(&net)?;
 //! let mut loaded = Net::default();
 //! checkpoint::from_bytes(&mut loaded, &bytes)?;
 //! assert_eq!(loaded, net);
-//! # Ok::<(), autodiff_runtime::Error>(())
+//! # Ok::<(), autodiff::Error>(())
 //! ```
 
 use std::path::Path;
@@ -58,27 +64,26 @@ fn dtype<T: Float>() -> Result<Dtype> {
 /// the same name.
 pub fn to_bytes<P: Params>(model: &P) -> Result<Vec<u8>> {
     let dtype = dtype::<P::Scalar>()?;
-    let mut data = Vec::with_capacity(P::NAMES.len());
-    for (i, name) in P::NAMES.iter().enumerate() {
-        let slice = model.slice(i);
-        let mut bytes = Vec::with_capacity(std::mem::size_of_val(slice));
-        for &v in slice {
+    let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    model.for_each_slice(|slice| {
+        let mut bytes = Vec::with_capacity(std::mem::size_of_val(slice.values));
+        for &v in slice.values {
             match dtype {
                 Dtype::F32 => bytes.extend(v.to_f32().unwrap_or(f32::NAN).to_le_bytes()),
                 _ => bytes.extend(v.to_f64().unwrap_or(f64::NAN).to_le_bytes()),
             }
         }
-        data.push((*name, slice.len(), bytes));
-    }
-    let mut views = Vec::with_capacity(data.len());
-    for (name, len, bytes) in &data {
-        if views.iter().any(|(n, _)| n == name) {
+        tensors.push((slice.name.to_string(), slice.shape.to_vec(), bytes));
+    });
+    let mut views = Vec::with_capacity(tensors.len());
+    for (name, shape, bytes) in &tensors {
+        if views.iter().any(|(n, _)| *n == name) {
             return Err(Error::Checkpoint(format!(
                 "two parameter slices are named `{name}`"
             )));
         }
-        let view = TensorView::new(dtype, vec![*len], bytes).map_err(format_error)?;
-        views.push((*name, view));
+        let view = TensorView::new(dtype, shape.clone(), bytes).map_err(format_error)?;
+        views.push((name, view));
     }
     safetensors::serialize(views, None).map_err(format_error)
 }
@@ -94,42 +99,71 @@ pub fn to_bytes<P: Params>(model: &P) -> Result<Vec<u8>> {
 pub fn from_bytes<P: Params>(model: &mut P, bytes: &[u8]) -> Result<()> {
     let dtype = dtype::<P::Scalar>()?;
     let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
-    if let Some(extra) = file.names().into_iter().find(|n| !P::NAMES.contains(n)) {
+    // check everything before writing anything
+    let mut names = Vec::new();
+    let mut tensors = Vec::new();
+    let mut problem = None;
+    model.for_each_slice(|slice| {
+        let name = slice.name.to_string();
+        match tensor(&file, &name, dtype, slice.values.len()) {
+            Ok(tensor) => tensors.push(tensor),
+            Err(e) => {
+                problem.get_or_insert(e);
+            }
+        }
+        names.push(name);
+    });
+    if let Some(problem) = problem {
+        return Err(problem);
+    }
+    if let Some(extra) = file
+        .names()
+        .into_iter()
+        .find(|extra| !names.iter().any(|n| n == extra))
+    {
         return Err(Error::Checkpoint(format!(
             "the file has a tensor `{extra}` that the model does not (the model has: {})",
-            P::NAMES.join(", ")
+            names.join(", ")
         )));
     }
-    // check everything before writing anything
-    let mut tensors = Vec::with_capacity(P::NAMES.len());
-    for (i, name) in P::NAMES.iter().enumerate() {
-        let tensor = file
-            .tensor(name)
-            .map_err(|_| Error::Checkpoint(format!("the file has no tensor `{name}`")))?;
-        let len = model.slice(i).len();
-        let count: usize = tensor.shape().iter().product();
-        if tensor.dtype() != dtype || count != len {
-            return Err(Error::Checkpoint(format!(
-                "tensor `{name}` is {:?} of shape {:?}, but the model's is {dtype:?} of {len} \
-                 elements",
-                tensor.dtype(),
-                tensor.shape()
-            )));
-        }
-        tensors.push(tensor);
-    }
-    for (i, tensor) in tensors.iter().enumerate() {
-        let values = model.slice_mut(i);
+    // the same walk again: the tensors come in the order of the slices
+    let mut tensors = tensors.iter();
+    model.for_each_slice_mut(|slice| {
+        let Some(tensor) = tensors.next() else {
+            return;
+        };
         match dtype {
-            Dtype::F32 => fill(values, tensor.data().chunks_exact(4), |b| {
+            Dtype::F32 => fill(slice.values, tensor.data().chunks_exact(4), |b| {
                 f32::from_le_bytes([b[0], b[1], b[2], b[3]])
             }),
-            _ => fill(values, tensor.data().chunks_exact(8), |b| {
+            _ => fill(slice.values, tensor.data().chunks_exact(8), |b| {
                 f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
             }),
         }
-    }
+    });
     Ok(())
+}
+
+/// The file's tensor `name`, if it has `dtype` and `len` elements.
+fn tensor<'f>(
+    file: &SafeTensors<'f>,
+    name: &str,
+    dtype: Dtype,
+    len: usize,
+) -> Result<TensorView<'f>> {
+    let tensor = file
+        .tensor(name)
+        .map_err(|_| Error::Checkpoint(format!("the file has no tensor `{name}`")))?;
+    let count: usize = tensor.shape().iter().product();
+    if tensor.dtype() != dtype || count != len {
+        return Err(Error::Checkpoint(format!(
+            "tensor `{name}` is {:?} of shape {:?}, but the model's is {dtype:?} of {len} \
+             elements",
+            tensor.dtype(),
+            tensor.shape()
+        )));
+    }
+    Ok(tensor)
 }
 
 fn fill<'b, T: Float, F: ToPrimitive>(
@@ -181,42 +215,24 @@ pub fn load<P: Params>(model: &mut P, path: impl AsRef<Path>) -> Result<()> {
 mod tests {
     use super::*;
     use crate::init::Init;
-    use crate::params;
 
-    /// A model whose slice names look like a nested model's.
-    #[derive(Clone, Debug, Default, PartialEq)]
-    struct Nested {
-        w: [[f64; 3]; 2],
-        b: [f64; 2],
-        out: f64,
+    #[derive(Clone, Debug, Default, PartialEq, crate::Params)]
+    struct Layer<T> {
+        w: [[T; 3]; 2],
+        b: [T; 2],
     }
 
-    impl Params for Nested {
-        type Scalar = f64;
-        const NAMES: &'static [&'static str] = &["layer1.w", "layer1.b", "out"];
-
-        fn slice(&self, i: usize) -> &[f64] {
-            match i {
-                0 => crate::optim::flatten(&self.w),
-                1 => &self.b,
-                _ => std::slice::from_ref(&self.out),
-            }
-        }
-
-        fn slice_mut(&mut self, i: usize) -> &mut [f64] {
-            match i {
-                0 => crate::optim::flatten_mut(&mut self.w),
-                1 => &mut self.b,
-                _ => std::slice::from_mut(&mut self.out),
-            }
-        }
+    #[derive(Clone, Debug, Default, PartialEq, crate::Params)]
+    struct Nested {
+        layer1: Layer<f64>,
+        out: f64,
     }
 
     fn random() -> Nested {
         let mut model = Nested::default();
         Init::new(3)
-            .uniform(&mut model.w, 1.0)
-            .uniform(&mut model.b, 1.0);
+            .uniform(&mut model.layer1.w, 1.0)
+            .uniform(&mut model.layer1.b, 1.0);
         model.out = -0.25;
         model
     }
@@ -228,16 +244,27 @@ mod tests {
         from_bytes(&mut loaded, &to_bytes(&model).unwrap()).unwrap();
         assert_eq!(loaded, model);
 
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug, PartialEq, crate::Params)]
         struct Small {
             v: Vec<f32>,
+            layers: Vec<Layer<f32>>,
         }
-        params!(Small: f32 { v });
         let small = Small {
             v: vec![1.5, -2.25, f32::MIN_POSITIVE],
+            layers: vec![
+                Layer::default(),
+                Layer {
+                    w: [[0.5; 3]; 2],
+                    b: [-1.0; 2],
+                },
+            ],
         };
-        let mut loaded = Small { v: vec![0.0; 3] };
-        from_bytes(&mut loaded, &to_bytes(&small).unwrap()).unwrap();
+        let bytes = to_bytes(&small).unwrap();
+        let file = SafeTensors::deserialize(&bytes).unwrap();
+        let w = file.tensor("layers[1].w").unwrap();
+        assert_eq!((w.dtype(), w.shape()), (Dtype::F32, &[2, 3][..]));
+        let mut loaded = small.zeros_like();
+        from_bytes(&mut loaded, &bytes).unwrap();
         assert_eq!(loaded, small);
     }
 
@@ -250,9 +277,11 @@ mod tests {
         names.sort_unstable();
         assert_eq!(names, ["layer1.b", "layer1.w", "out"]);
         let w = file.tensor("layer1.w").unwrap();
-        assert_eq!((w.dtype(), w.shape()), (Dtype::F64, &[6][..]));
-        let first = f64::from_le_bytes(w.data()[..8].try_into().unwrap());
-        assert_eq!(first, model.w[0][0]);
+        assert_eq!((w.dtype(), w.shape()), (Dtype::F64, &[2, 3][..]));
+        let second_row = f64::from_le_bytes(w.data()[24..32].try_into().unwrap());
+        assert_eq!(second_row, model.layer1.w[1][0]);
+        let out = file.tensor("out").unwrap();
+        assert_eq!(out.shape(), &[] as &[usize]);
     }
 
     /// A file with the given tensors, F64 or F32.
@@ -290,15 +319,15 @@ mod tests {
         let bytes = file_with(
             Dtype::F64,
             &[
-                ("layer1.w", vec![2, 3], w.clone()),
+                ("layer1.w", vec![6], w.clone()),
                 ("layer1.b", vec![2], vec![7.0, 8.0]),
                 ("out", vec![], vec![9.0]),
             ],
         );
         let mut model = Nested::default();
         from_bytes(&mut model, &bytes).unwrap();
-        assert_eq!(crate::optim::flatten(&model.w), &w[..]);
-        assert_eq!((model.b, model.out), ([7.0, 8.0], 9.0));
+        assert_eq!(model.layer1.w.as_flattened(), &w[..]);
+        assert_eq!((model.layer1.b, model.out), ([7.0, 8.0], 9.0));
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! - [`check_grad_fn`]: a function of a slice and its `NAME_grad` (`&[T] -> (T, Vec<T>)`, what
 //!   `#[grad]` generates for `fn NAME(x: &[T]) -> T`);
 //! - [`check_params_gradient`]: a loss over a model implementing [`Params`], with the gradient
-//!   struct its `NAME_adjoint` accumulated; coordinates are reported as `w1[5]`.
+//!   struct its `NAME_adjoint` accumulated; coordinates are reported by name and position,
+//!   `layer1.w[1][4]`.
 //!
 //! In tests, [`assert_gradient`] or [`GradientReport::assert_ok`] panic with the report.
 //!
@@ -48,7 +49,7 @@ use std::fmt;
 
 use num_traits::Float;
 
-use crate::optim::Params;
+use crate::optim::{Coordinate, Params};
 
 /// When a coordinate's analytic and numeric derivatives agree: its absolute error is at most
 /// `abs`, or its relative error is at most `rel`.
@@ -99,17 +100,21 @@ pub struct GradientReport<T> {
     pub max_rel_error: T,
     /// The coordinate (index into `analytic`) of `max_rel_error`.
     pub max_rel_at: usize,
-    /// Names for coordinates: (name, first flat index) of each parameter slice, in order.
-    segments: Vec<(&'static str, usize)>,
+    /// Names for coordinates: each parameter slice's name, shape and first flat index, in
+    /// order.
+    segments: Vec<Segment>,
+}
+
+/// A parameter slice's place among the coordinates of a [`GradientReport`].
+#[derive(Clone, Debug)]
+struct Segment {
+    name: String,
+    shape: Vec<usize>,
+    start: usize,
 }
 
 impl<T: Float> GradientReport<T> {
-    fn new(
-        value: T,
-        analytic: Vec<T>,
-        numeric: Vec<T>,
-        segments: Vec<(&'static str, usize)>,
-    ) -> Self {
+    fn new(value: T, analytic: Vec<T>, numeric: Vec<T>, segments: Vec<Segment>) -> Self {
         let mut report = GradientReport {
             value,
             analytic,
@@ -162,11 +167,11 @@ impl<T: Float> GradientReport<T> {
         self.failures(tolerance).is_empty()
     }
 
-    /// The name of coordinate `i`: `x[i]` for a plain slice, `w1[j]` for element `j`
-    /// (row-major for a 2-D array) of parameter slice `w1`.
+    /// The name of coordinate `i`: `x[i]` for a plain slice; for a model, the parameter
+    /// slice's name and the element's position in its shape, `w1[2][5]` (`b` for a scalar).
     pub fn coordinate(&self, i: usize) -> String {
-        match self.segments.iter().rev().find(|(_, start)| *start <= i) {
-            Some((name, start)) => format!("{name}[{}]", i - start),
+        match self.segments.iter().rev().find(|s| s.start <= i) {
+            Some(s) => Coordinate::new(&s.name, &s.shape, i - s.start).to_string(),
             None => format!("x[{i}]"),
         }
     }
@@ -337,7 +342,7 @@ pub fn check_grad_fn<T: Float, G: AsRef<[T]>>(
 }
 
 /// Checks `grads`, the claimed gradient of `loss` at `params`, coordinate by coordinate over
-/// every parameter slice; the report names coordinates by slice (`w1[5]`).
+/// every parameter slice; the report names coordinates by slice and position (`w1[1][2]`).
 ///
 /// `grads` is typically the gradient struct a `NAME_adjoint` accumulated into. Costs
 /// `2 · params.num_scalars()` evaluations of `loss`.
@@ -347,15 +352,14 @@ pub fn check_grad_fn<T: Float, G: AsRef<[T]>>(
 /// If `grads` does not have the shape of `params`.
 ///
 /// ```
-/// use autodiff_runtime::gradcheck::check_params_gradient;
-/// use autodiff_runtime::params;
+/// # extern crate autodiff_runtime as autodiff;
+/// use autodiff::gradcheck::check_params_gradient;
 ///
-/// #[derive(Clone, Default)]
+/// #[derive(Clone, Default, autodiff::Params)]
 /// struct Line {
 ///     w: [f64; 2],
 ///     b: f64,
 /// }
-/// params!(Line: f64 { w, b });
 ///
 /// // Squared error of w·x + b against y, for one example.
 /// let (x, y) = ([1.0, -2.0], 0.5);
@@ -366,42 +370,53 @@ pub fn check_grad_fn<T: Float, G: AsRef<[T]>>(
 /// let grads = Line { w: [2.0 * r * x[0], 2.0 * r * x[1]], b: 2.0 * r };
 /// check_params_gradient(loss, &m, &grads).assert_ok();
 ///
-/// // Forgetting the factor 2 in the bias gradient is reported at `b[0]`.
+/// // Forgetting the factor 2 in the bias gradient is reported at `b`.
 /// let wrong = Line { b: r, ..grads };
 /// let report = check_params_gradient(loss, &m, &wrong);
-/// assert_eq!(report.coordinate(report.max_abs_at), "b[0]");
+/// assert_eq!(report.coordinate(report.max_abs_at), "b");
 /// ```
 pub fn check_params_gradient<P: Params + Clone>(
     loss: impl Fn(&P) -> P::Scalar,
     params: &P,
     grads: &P,
 ) -> GradientReport<P::Scalar> {
-    let mut analytic = Vec::with_capacity(params.num_scalars());
-    let mut segments = Vec::with_capacity(P::NAMES.len());
-    let mut numeric = Vec::with_capacity(params.num_scalars());
+    let mut point = Vec::with_capacity(params.num_scalars());
+    let mut analytic = Vec::with_capacity(point.capacity());
+    let mut segments = Vec::new();
     let mut work = params.clone();
-    for (s, name) in P::NAMES.iter().enumerate() {
-        let len = params.slice(s).len();
-        let g = grads.slice(s);
-        assert_eq!(
-            g.len(),
-            len,
-            "gradient check: parameter slice `{name}` has {len} elements but its gradient has {}",
-            g.len()
-        );
-        segments.push((*name, analytic.len()));
+    work.zip_slices_mut(grads, |p, g| {
+        segments.push(Segment {
+            name: p.name.to_string(),
+            shape: p.shape.to_vec(),
+            start: point.len(),
+        });
+        point.extend_from_slice(p.values);
         analytic.extend_from_slice(g);
-        for j in 0..len {
-            let xj = work.slice(s)[j];
-            let d = central_difference(xj, |v| {
-                work.slice_mut(s)[j] = v;
+    });
+    let numeric = point
+        .iter()
+        .enumerate()
+        .map(|(i, &xi)| {
+            let d = central_difference(xi, |v| {
+                set_scalar(&mut work, i, v);
                 loss(&work)
             });
-            work.slice_mut(s)[j] = xj;
-            numeric.push(d);
-        }
-    }
+            set_scalar(&mut work, i, xi);
+            d
+        })
+        .collect();
     GradientReport::new(loss(params), analytic, numeric, segments)
+}
+
+/// Sets the scalar parameter at `flat` (its index in the walk) to `value`.
+fn set_scalar<P: Params>(model: &mut P, flat: usize, value: P::Scalar) {
+    let mut start = 0;
+    model.for_each_slice_mut(|s| {
+        if let Some(v) = flat.checked_sub(start).and_then(|i| s.values.get_mut(i)) {
+            *v = value;
+        }
+        start += s.values.len();
+    });
 }
 
 /// Panics with the [`GradientReport`] unless `analytic` matches the central finite-difference
@@ -537,13 +552,12 @@ mod tests {
         assert!(!check_gradient(f, &x, &wrong).passes(Tolerance::default()));
     }
 
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Debug, Default, crate::Params)]
     struct Net {
         w: [[f64; 2]; 2],
         b: [f64; 2],
         c: f64,
     }
-    crate::params!(Net: f64 { w, b, c });
 
     /// loss = Σ_i tanh(w_i · x + b_i) + c², x = [1, -2].
     fn net_loss(n: &Net) -> f64 {
@@ -585,11 +599,37 @@ mod tests {
         wrong.w[1][0] *= -1.0;
         let report = check_params_gradient(net_loss, &n, &wrong);
         assert_eq!(report.max_abs_at, 2);
-        assert_eq!(report.coordinate(2), "w[2]");
+        assert_eq!(report.coordinate(2), "w[1][0]");
         assert_eq!(report.coordinate(4), "b[0]");
-        assert_eq!(report.coordinate(6), "c[0]");
+        assert_eq!(report.coordinate(6), "c");
         assert_eq!(report.failures(Tolerance::default()), [2]);
         assert_eq!(report.value, net_loss(&n));
+    }
+
+    #[test]
+    fn params_check_names_coordinates_of_nested_models() {
+        #[derive(Clone, Debug, crate::Params)]
+        struct Outer {
+            layers: Vec<Net>,
+        }
+        let n = Net {
+            w: [[0.1, 0.4], [-0.3, 0.2]],
+            b: [0.05, -0.1],
+            c: 0.7,
+        };
+        let outer = Outer {
+            layers: vec![n.clone(), n.clone()],
+        };
+        let loss = |m: &Outer| m.layers.iter().map(net_loss).sum::<f64>();
+        let mut grads = Outer {
+            layers: vec![net_grad(&n), net_grad(&n)],
+        };
+        check_params_gradient(loss, &outer, &grads).assert_ok();
+        grads.layers[1].w[1][0] += 1.0;
+        let report = check_params_gradient(loss, &outer, &grads);
+        assert_eq!(report.max_abs_at, 7 + 2);
+        assert_eq!(report.coordinate(report.max_abs_at), "layers[1].w[1][0]");
+        assert_eq!(report.coordinate(13), "layers[1].c");
     }
 
     #[test]

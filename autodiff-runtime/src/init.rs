@@ -1,12 +1,11 @@
 //! Weight initialisation: seeded, reproducible random parameters.
 //!
 //! An [`Init`] is a seeded random generator with one method per initialiser. Each method fills
-//! one field of a model in place: anything that views as a float slice, a scalar, `[T; N]`,
-//! `[[T; M]; N]` (row-major), `Vec<T>` or a plain `[T]` (see [`AsParamSlice`]), in `f32`,
-//! `f64` or any [`Float`]. A flat slice does not know its shape, so the fan-in and fan-out of
+//! one field of a model in place: a scalar, `[T; N]`, `[[T; M]; N]` (row-major), `Vec<T>` or a
+//! plain `[T]` (see [`Field`]), in `f32`, `f64` or any [`Float`]. The fan-in and fan-out of
 //! the scaled initialisers are given by the caller: for a layer `z = W x + b` with `n_in`
 //! inputs and `n_out` outputs, `fan_in = n_in` and `fan_out = n_out`, whichever way `W` is
-//! stored.
+//! stored. Or they are read from the weight's shape ([`fans`]) by the `..FromShape` schemes.
 //!
 //! | method | draws from |
 //! |---|---|
@@ -22,9 +21,10 @@
 //! layers with a symmetric activation (tanh, sigmoid, a linear output); He (Kaiming) doubles
 //! it for ReLU layers, since ReLU zeroes half of its inputs.
 //!
-//! Methods return `&mut Init`, so the calls for a model's fields chain. A whole model can
-//! also be initialised through the [`Params`] trait, slice by named slice: [`Init::params`]
-//! with a [`Scheme`] per name.
+//! Methods return `&mut Init`, so the calls for a model's fields chain. A whole model, nested
+//! models included, can also be initialised through the [`Params`] walk: [`Init::params`]
+//! with a [`Scheme`] per slice name (`w1`, `layer1.w`), or [`Init::model`] with Glorot weights
+//! and zero biases.
 //!
 //! The same seed and the same sequence of calls give the same parameters, on every platform
 //! and with every version of the dependencies: the generator is ChaCha8 and every derivation
@@ -33,7 +33,6 @@
 //!
 //! ```
 //! use autodiff_runtime::init::Init;
-//! use autodiff_runtime::params;
 //!
 //! const D: usize = 4;
 //! const H: usize = 8;
@@ -46,7 +45,6 @@
 //!     w2: [f64; H],
 //!     b2: f64,
 //! }
-//! params!(Net: f64 { w1, b1, w2, b2 });
 //!
 //! let mut net = Net::default();
 //! Init::new(7)
@@ -70,19 +68,94 @@
 //! assert_eq!(net, again);
 //! ```
 
-use crate::rng::Rng;
 use num_traits::{Float, NumCast};
 
-use crate::optim::{AsParamSlice, Params};
+use crate::optim::{Name, Params};
+use crate::rng::Rng;
 
-/// A plain slice is a parameter slice too: `init.uniform(&mut v[..10], 0.1)`.
-impl<T: Float> AsParamSlice<T> for [T] {
-    fn as_param_slice(&self) -> &[T] {
-        self
+/// A model field that [`Init`]'s methods fill: a scalar `T`, `[T; N]`, `[[T; M]; N]`
+/// (row-major), `Vec<T>`, or a plain `[T]` (`init.uniform(&mut v[..10], 0.1)`).
+pub trait Field<T> {
+    /// The dimensions, outermost first (`[N, M]` for `[[T; M]; N]`, `[]` for a scalar): where
+    /// the `..FromShape` schemes read their fans.
+    fn shape(&self) -> Vec<usize>;
+    /// The values, row-major.
+    fn values_mut(&mut self) -> &mut [T];
+}
+
+impl<T: Float> Field<T> for T {
+    fn shape(&self) -> Vec<usize> {
+        Vec::new()
     }
 
-    fn as_param_slice_mut(&mut self) -> &mut [T] {
+    fn values_mut(&mut self) -> &mut [T] {
+        std::slice::from_mut(self)
+    }
+}
+
+impl<T: Float, const N: usize> Field<T> for [T; N] {
+    fn shape(&self) -> Vec<usize> {
+        vec![N]
+    }
+
+    fn values_mut(&mut self) -> &mut [T] {
         self
+    }
+}
+
+impl<T: Float, const M: usize, const N: usize> Field<T> for [[T; M]; N] {
+    fn shape(&self) -> Vec<usize> {
+        vec![N, M]
+    }
+
+    fn values_mut(&mut self) -> &mut [T] {
+        self.as_flattened_mut()
+    }
+}
+
+impl<T: Float> Field<T> for Vec<T> {
+    fn shape(&self) -> Vec<usize> {
+        vec![self.len()]
+    }
+
+    fn values_mut(&mut self) -> &mut [T] {
+        self
+    }
+}
+
+impl<T: Float> Field<T> for [T] {
+    fn shape(&self) -> Vec<usize> {
+        vec![self.len()]
+    }
+
+    fn values_mut(&mut self) -> &mut [T] {
+        self
+    }
+}
+
+/// The fan-in and fan-out of a weight of shape `[outputs, inputs, k..]`: `inputs · Πk` and
+/// `outputs · Πk`; `None` below 2 dimensions (a bias, a scalar).
+///
+/// This is PyTorch's convention (`nn.Linear` stores `weight[out][in]`; a convolution's kernel
+/// dimensions `k` follow), and the lecture's layout `w[j][k]`, unit `j` reading input `k`: a
+/// `[[f64; 30]; 16]` layer has 30 inputs and 16 outputs. A weight stored input-major
+/// (`w[k][j]`, as scikit-learn's `coefs_`) has its fans the other way round: give them
+/// explicitly to the He schemes (Glorot's are symmetric in the two).
+///
+/// ```
+/// use autodiff_runtime::init::fans;
+///
+/// assert_eq!(fans(&[16, 30]), Some((30, 16)));
+/// assert_eq!(fans(&[8, 3, 5, 5]), Some((75, 200)));
+/// assert_eq!(fans(&[16]), None);
+/// ```
+pub fn fans(shape: &[usize]) -> Option<(usize, usize)> {
+    match shape {
+        [outputs, inputs, kernel @ ..] => {
+            let receptive: usize = kernel.iter().product();
+            Some((inputs * receptive, outputs * receptive))
+        }
+        _ => None,
     }
 }
 
@@ -126,6 +199,14 @@ pub enum Scheme {
         /// Inputs of the layer.
         fan_in: usize,
     },
+    /// [`GlorotUniform`](Scheme::GlorotUniform) with the fans of the slice's shape ([`fans`]).
+    GlorotUniformFromShape,
+    /// [`GlorotNormal`](Scheme::GlorotNormal) with the fans of the slice's shape ([`fans`]).
+    GlorotNormalFromShape,
+    /// [`HeUniform`](Scheme::HeUniform) with the fan-in of the slice's shape ([`fans`]).
+    HeUniformFromShape,
+    /// [`HeNormal`](Scheme::HeNormal) with the fan-in of the slice's shape ([`fans`]).
+    HeNormalFromShape,
 }
 
 /// The shape of a scheme once its scale is known.
@@ -136,41 +217,53 @@ enum Draw {
 }
 
 impl Scheme {
-    /// The distribution to draw from; panics (at the caller) on a bad setting.
-    #[track_caller]
-    fn draw(self) -> Draw {
-        match self {
+    /// The distribution to draw from for a slice of shape `shape`, or what is wrong with the
+    /// setting.
+    fn draw(self, shape: &[usize]) -> Result<Draw, String> {
+        let from_shape = || {
+            fans(shape).ok_or_else(|| {
+                format!("{self:?} on a slice of shape {shape:?}: fans need 2 dimensions or more")
+            })
+        };
+        // the denominators of Glorot's and He's variances
+        let glorot =
+            |(fan_in, fan_out)| Ok::<_, String>(fan("fan_in", fan_in)? + fan("fan_out", fan_out)?);
+        let he = |fan_in| fan("fan_in", fan_in);
+        Ok(match self {
             Scheme::Zeros => Draw::Zeros,
-            Scheme::Uniform { limit } => Draw::Uniform(positive("limit", limit)),
-            Scheme::Normal { std } => Draw::Normal(positive("std", std)),
+            Scheme::Uniform { limit } => Draw::Uniform(positive("limit", limit)?),
+            Scheme::Normal { std } => Draw::Normal(positive("std", std)?),
             Scheme::GlorotUniform { fan_in, fan_out } => {
-                Draw::Uniform((6.0 / (fan("fan_in", fan_in) + fan("fan_out", fan_out))).sqrt())
+                Draw::Uniform((6.0 / glorot((fan_in, fan_out))?).sqrt())
             }
             Scheme::GlorotNormal { fan_in, fan_out } => {
-                Draw::Normal((2.0 / (fan("fan_in", fan_in) + fan("fan_out", fan_out))).sqrt())
+                Draw::Normal((2.0 / glorot((fan_in, fan_out))?).sqrt())
             }
-            Scheme::HeUniform { fan_in } => Draw::Uniform((6.0 / fan("fan_in", fan_in)).sqrt()),
-            Scheme::HeNormal { fan_in } => Draw::Normal((2.0 / fan("fan_in", fan_in)).sqrt()),
-        }
+            Scheme::HeUniform { fan_in } => Draw::Uniform((6.0 / he(fan_in)?).sqrt()),
+            Scheme::HeNormal { fan_in } => Draw::Normal((2.0 / he(fan_in)?).sqrt()),
+            Scheme::GlorotUniformFromShape => Draw::Uniform((6.0 / glorot(from_shape()?)?).sqrt()),
+            Scheme::GlorotNormalFromShape => Draw::Normal((2.0 / glorot(from_shape()?)?).sqrt()),
+            Scheme::HeUniformFromShape => Draw::Uniform((6.0 / he(from_shape()?.0)?).sqrt()),
+            Scheme::HeNormalFromShape => Draw::Normal((2.0 / he(from_shape()?.0)?).sqrt()),
+        })
     }
 }
 
 /// A fan-in or fan-out, checked to be at least 1.
-#[track_caller]
-fn fan(name: &str, value: usize) -> f64 {
-    if value == 0 {
-        bad_setting(&format!("{name} 0; expected at least 1"));
+fn fan(name: &str, value: usize) -> Result<f64, String> {
+    match value {
+        0 => Err(format!("{name} 0; expected at least 1")),
+        _ => Ok(value as f64),
     }
-    value as f64
 }
 
 /// A limit or standard deviation, checked to be a finite number > 0.
-#[track_caller]
-fn positive(name: &str, value: f64) -> f64 {
-    if !(value.is_finite() && value > 0.0) {
-        bad_setting(&format!("{name} {value}; expected a finite number > 0"));
+fn positive(name: &str, value: f64) -> Result<f64, String> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(format!("{name} {value}; expected a finite number > 0"))
     }
-    value
 }
 
 #[cold]
@@ -213,7 +306,7 @@ impl Init {
     #[track_caller]
     pub fn uniform<T: Float, S>(&mut self, x: &mut S, limit: f64) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
         self.apply(x, Scheme::Uniform { limit })
     }
@@ -231,7 +324,7 @@ impl Init {
     #[track_caller]
     pub fn normal<T: Float, S>(&mut self, x: &mut S, std: f64) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
         self.apply(x, Scheme::Normal { std })
     }
@@ -256,7 +349,7 @@ impl Init {
         fan_out: usize,
     ) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
         self.apply(x, Scheme::GlorotUniform { fan_in, fan_out })
     }
@@ -270,7 +363,7 @@ impl Init {
         fan_out: usize,
     ) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
         self.apply(x, Scheme::GlorotNormal { fan_in, fan_out })
     }
@@ -288,7 +381,7 @@ impl Init {
     #[track_caller]
     pub fn he_uniform<T: Float, S>(&mut self, x: &mut S, fan_in: usize) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
         self.apply(x, Scheme::HeUniform { fan_in })
     }
@@ -298,7 +391,7 @@ impl Init {
     #[track_caller]
     pub fn he_normal<T: Float, S>(&mut self, x: &mut S, fan_in: usize) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
         self.apply(x, Scheme::HeNormal { fan_in })
     }
@@ -306,20 +399,142 @@ impl Init {
     /// Sets every element of `x` to 0 (draws nothing).
     pub fn zeros<T: Float, S>(&mut self, x: &mut S) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
-        x.as_param_slice_mut().fill(T::zero());
+        x.values_mut().fill(T::zero());
         self
     }
 
     /// Fills `x` as `scheme` says: the method behind all the others.
+    ///
+    /// ```
+    /// use autodiff_runtime::init::{Init, Scheme};
+    ///
+    /// // a layer of 30 inputs and 16 outputs, stored [outputs][inputs]
+    /// let mut w = [[0.0f64; 30]; 16];
+    /// Init::new(5).apply(&mut w, Scheme::HeUniformFromShape);
+    /// assert!(w.iter().flatten().all(|x| x.abs() <= (6.0f64 / 30.0).sqrt()));
+    /// ```
     #[track_caller]
     pub fn apply<T: Float, S>(&mut self, x: &mut S, scheme: Scheme) -> &mut Self
     where
-        S: AsParamSlice<T> + ?Sized,
+        S: Field<T> + ?Sized,
     {
-        let x = x.as_param_slice_mut();
-        match scheme.draw() {
+        match scheme.draw(&x.shape()) {
+            Ok(draw) => self.fill(x.values_mut(), draw),
+            Err(setting) => bad_setting(&setting),
+        }
+        self
+    }
+
+    /// Initialises every parameter slice of `model`, nested models included, with the scheme
+    /// `scheme(name)` returns for its name, in walk order.
+    ///
+    /// The closure can match the whole path (`name == "layer1.w"`) or the last field
+    /// ([`Name::last_field`]: `"w"` for `layer1.w` and `layers[2].w` alike).
+    ///
+    /// ```
+    /// # extern crate autodiff_runtime as autodiff;
+    /// use autodiff::init::{Init, Scheme};
+    ///
+    /// #[derive(Clone, autodiff::Params)]
+    /// struct Dense<const IN: usize, const OUT: usize> {
+    ///     w: [[f64; IN]; OUT],
+    ///     b: [f64; OUT],
+    /// }
+    ///
+    /// #[derive(Clone, autodiff::Params)]
+    /// struct Mlp {
+    ///     hidden: Dense<8, 16>,
+    ///     out: Dense<16, 3>,
+    /// }
+    ///
+    /// let mut mlp = Mlp {
+    ///     hidden: Dense { w: [[0.0; 8]; 16], b: [1.0; 16] },
+    ///     out: Dense { w: [[0.0; 16]; 3], b: [0.0; 3] },
+    /// };
+    /// Init::new(0).params(&mut mlp, |name| match name.last_field() {
+    ///     "w" if name == "out.w" => Scheme::GlorotUniformFromShape,
+    ///     "w" => Scheme::HeUniform { fan_in: 8 },
+    ///     _ => Scheme::Zeros,
+    /// });
+    /// assert_eq!(mlp.hidden.b, [0.0; 16]);
+    /// assert!(mlp.out.w.iter().flatten().all(|&w| w != 0.0 && w.abs() <= (6.0f64 / 19.0).sqrt()));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As the methods, on a bad setting; and on a `..FromShape` scheme for a slice of fewer
+    /// than 2 dimensions.
+    #[track_caller]
+    pub fn params<P: Params>(
+        &mut self,
+        model: &mut P,
+        mut scheme: impl FnMut(&Name<'_>) -> Scheme,
+    ) -> &mut Self {
+        self.walk(model, |name, _| scheme(name))
+    }
+
+    /// Initialises a whole model with the usual defaults: every slice of 2 dimensions or more
+    /// (a weight) from [`Scheme::GlorotUniformFromShape`], every other slice (a bias, a
+    /// scalar) with zeros. The shape is read as `[outputs, inputs, ..]` (see [`fans`]).
+    ///
+    /// ```
+    /// # extern crate autodiff_runtime as autodiff;
+    /// use autodiff::init::Init;
+    ///
+    /// #[derive(Clone, Default, autodiff::Params)]
+    /// struct Net {
+    ///     w1: [[f64; 4]; 8],
+    ///     b1: [f64; 8],
+    ///     w2: [[f64; 8]; 2],
+    ///     b2: [f64; 2],
+    /// }
+    ///
+    /// let mut net = Net { b2: [1.0; 2], ..Net::default() };
+    /// Init::new(3).model(&mut net);
+    /// // w1 has 4 inputs and 8 outputs
+    /// let limit = (6.0f64 / (4.0 + 8.0)).sqrt();
+    /// assert!(net.w1.iter().flatten().all(|&w| w != 0.0 && w.abs() <= limit));
+    /// assert_eq!(net.b2, [0.0; 2]);
+    /// ```
+    #[track_caller]
+    pub fn model<P: Params>(&mut self, model: &mut P) -> &mut Self {
+        self.walk(model, |_, shape| {
+            if shape.len() >= 2 {
+                Scheme::GlorotUniformFromShape
+            } else {
+                Scheme::Zeros
+            }
+        })
+    }
+
+    /// Fills every slice of `model` with the scheme `scheme(name, shape)`; panics at the
+    /// caller on the first bad setting.
+    #[track_caller]
+    fn walk<P: Params>(
+        &mut self,
+        model: &mut P,
+        mut scheme: impl FnMut(&Name<'_>, &[usize]) -> Scheme,
+    ) -> &mut Self {
+        let mut failure = None;
+        model.for_each_slice_mut(|slice| {
+            if failure.is_some() {
+                return;
+            }
+            match scheme(slice.name, slice.shape).draw(slice.shape) {
+                Ok(draw) => self.fill(slice.values, draw),
+                Err(setting) => failure = Some(format!("{setting} (`{}`)", slice.name)),
+            }
+        });
+        if let Some(setting) = failure {
+            bad_setting(&setting);
+        }
+        self
+    }
+
+    fn fill<T: Float>(&mut self, x: &mut [T], draw: Draw) {
+        match draw {
             Draw::Zeros => x.fill(T::zero()),
             Draw::Uniform(limit) => {
                 for v in x {
@@ -337,45 +552,6 @@ impl Init {
                 }
             }
         }
-        self
-    }
-
-    /// Initialises every parameter slice of `model` with the scheme `scheme(name)` returns
-    /// for its name (the names of [`Params::NAMES`], i.e. the fields listed in
-    /// [`params!`](crate::params)), in walk order.
-    ///
-    /// ```
-    /// use autodiff_runtime::init::{Init, Scheme};
-    /// use autodiff_runtime::params;
-    ///
-    /// #[derive(Default)]
-    /// struct Mlp {
-    ///     w1: [[f64; 16]; 8],
-    ///     b1: [f64; 16],
-    ///     w2: [[f64; 3]; 16],
-    ///     b2: [f64; 3],
-    /// }
-    /// params!(Mlp: f64 { w1, b1, w2, b2 });
-    ///
-    /// let mut mlp = Mlp { b1: [1.0; 16], ..Mlp::default() };
-    /// Init::new(0).params(&mut mlp, |name| match name {
-    ///     "w1" => Scheme::HeUniform { fan_in: 8 },
-    ///     "w2" => Scheme::GlorotUniform { fan_in: 16, fan_out: 3 },
-    ///     _ => Scheme::Zeros,
-    /// });
-    /// assert_eq!(mlp.b1, [0.0; 16]);
-    /// assert!(mlp.w2.iter().flatten().all(|&w| w != 0.0));
-    /// ```
-    #[track_caller]
-    pub fn params<P: Params>(
-        &mut self,
-        model: &mut P,
-        mut scheme: impl FnMut(&'static str) -> Scheme,
-    ) -> &mut Self {
-        for (i, name) in P::NAMES.iter().enumerate() {
-            self.apply(model.slice_mut(i), scheme(name));
-        }
-        self
     }
 
     /// Two independent N(0, 1) draws (Box-Muller).
@@ -534,45 +710,105 @@ mod tests {
         assert!(vec.iter().all(|&x| x != 0.0));
     }
 
-    #[derive(Clone, Debug, Default, PartialEq)]
-    struct Net {
-        w1: [[f64; 4]; 3],
-        b1: [f64; 3],
-        w2: Vec<f64>,
-        b2: f64,
+    #[derive(Clone, Debug, Default, PartialEq, crate::Params)]
+    struct Dense {
+        w: [[f64; 4]; 3],
+        b: [f64; 3],
     }
-    crate::params!(Net: f64 { w1, b1, w2, b2 });
+
+    #[derive(Clone, Debug, Default, PartialEq, crate::Params)]
+    struct Net {
+        hidden: [Dense; 2],
+        head: Vec<f64>,
+        scale: f64,
+    }
+
+    fn fresh() -> Net {
+        let dense = Dense {
+            b: [1.0; 3],
+            ..Dense::default()
+        };
+        Net {
+            hidden: [dense.clone(), dense],
+            head: vec![0.0; 3],
+            scale: 1.0,
+        }
+    }
 
     #[test]
     fn params_applies_a_scheme_per_named_slice_like_the_methods() {
-        let fresh = || Net {
-            b1: [1.0; 3],
-            w2: vec![0.0; 3],
-            b2: 1.0,
-            ..Net::default()
-        };
         let mut by_name = fresh();
         let mut seen = Vec::new();
         Init::new(9).params(&mut by_name, |name| {
-            seen.push(name);
-            match name {
-                "w1" => Scheme::HeUniform { fan_in: 4 },
-                "w2" => Scheme::GlorotNormal {
+            seen.push(name.to_string());
+            match name.last_field() {
+                "w" if name == "hidden[1].w" => Scheme::GlorotNormalFromShape,
+                "w" => Scheme::HeUniform { fan_in: 4 },
+                "head" => Scheme::GlorotNormal {
                     fan_in: 3,
                     fan_out: 1,
                 },
                 _ => Scheme::Zeros,
             }
         });
-        assert_eq!(seen, Net::NAMES);
+        let names = ["hidden[0].w", "hidden[0].b", "hidden[1].w", "hidden[1].b"];
+        assert_eq!(seen, [&names[..], &["head", "scale"]].concat());
         let mut by_field = fresh();
+        let [first, second] = &mut by_field.hidden;
         Init::new(9)
-            .he_uniform(&mut by_field.w1, 4)
-            .zeros(&mut by_field.b1)
-            .glorot_normal(&mut by_field.w2, 3, 1)
-            .zeros(&mut by_field.b2);
+            .he_uniform(&mut first.w, 4)
+            .zeros(&mut first.b)
+            .glorot_normal(&mut second.w, 4, 3)
+            .zeros(&mut second.b)
+            .glorot_normal(&mut by_field.head, 3, 1)
+            .zeros(&mut by_field.scale);
         assert_eq!(by_name, by_field);
-        assert_eq!((by_name.b1, by_name.b2), ([0.0; 3], 0.0));
+        assert_eq!((by_name.hidden[1].b, by_name.scale), ([0.0; 3], 0.0));
+    }
+
+    #[test]
+    fn model_draws_glorot_weights_from_their_shape_and_zero_biases() {
+        let mut by_default = fresh();
+        Init::new(4).model(&mut by_default);
+        let mut by_field = fresh();
+        let [first, second] = &mut by_field.hidden;
+        Init::new(4)
+            .glorot_uniform(&mut first.w, 4, 3)
+            .zeros(&mut first.b)
+            .glorot_uniform(&mut second.w, 4, 3)
+            .zeros(&mut second.b)
+            .zeros(&mut by_field.head)
+            .zeros(&mut by_field.scale);
+        assert_eq!(by_default, by_field);
+        assert!(by_default.hidden[0].w.iter().flatten().all(|&w| w != 0.0));
+    }
+
+    #[test]
+    fn from_shape_schemes_read_fans_as_outputs_then_inputs() {
+        for (scheme, explicit) in [
+            (Scheme::HeNormalFromShape, Scheme::HeNormal { fan_in: 5 }),
+            (
+                Scheme::GlorotUniformFromShape,
+                Scheme::GlorotUniform {
+                    fan_in: 5,
+                    fan_out: 2,
+                },
+            ),
+        ] {
+            let (mut a, mut b) = ([[0.0f32; 5]; 2], [[0.0f32; 5]; 2]);
+            Init::new(1).apply(&mut a, scheme);
+            Init::new(1).apply(&mut b, explicit);
+            assert_eq!(a, b, "{scheme:?}");
+        }
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "HeUniformFromShape on a slice of shape [3]: fans need 2 dimensions or more \
+                    (`hidden[0].b`)"
+    )]
+    fn from_shape_on_a_bias_panics_naming_it() {
+        Init::new(0).params(&mut fresh(), |_| Scheme::HeUniformFromShape);
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub mod __private {
 mod private;
 mod rng;
 
+/// `#[derive(Params)]`, beside the trait of the same name (as serde's derives).
+pub use autodiff_macros::Params;
 pub use error::{Error, Result};
 pub use num_traits::Float;
+pub use optim::Params;
 pub use shadow::{Const, MatrixShadow, ParamsShadow, Shadow, SliceShadow};

@@ -119,42 +119,17 @@ fn straight_line_gradients_never_allocate() {
 }
 
 /// A model as a struct, with a layer that returns its activations as an array.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, autodiff::Params)]
 struct Tiny {
     hidden: Layer,
     out: [f64; 2],
     bias: f64,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, autodiff::Params)]
 struct Layer {
     w: [[f64; 3]; 2],
     b: [f64; 2],
-}
-
-autodiff::params!(Layer: f64 { w, b });
-
-impl autodiff::optim::Params for Tiny {
-    type Scalar = f64;
-    const NAMES: &'static [&'static str] = &["hidden.w", "hidden.b", "out", "bias"];
-
-    fn slice(&self, i: usize) -> &[f64] {
-        match i {
-            0 => self.hidden.w.as_flattened(),
-            1 => &self.hidden.b,
-            2 => &self.out,
-            _ => std::slice::from_ref(&self.bias),
-        }
-    }
-
-    fn slice_mut(&mut self, i: usize) -> &mut [f64] {
-        match i {
-            0 => self.hidden.w.as_flattened_mut(),
-            1 => &mut self.hidden.b,
-            2 => &mut self.out,
-            _ => std::slice::from_mut(&mut self.bias),
-        }
-    }
 }
 
 #[grad]

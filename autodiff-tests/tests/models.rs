@@ -1,22 +1,22 @@
 //! Models as structs: `#[grad]` on functions of a model parameter.
 #![allow(clippy::needless_range_loop)] // index loops are what the models read
-use autodiff::{grad, params, Const};
+use autodiff::gradcheck::check_params_gradient;
+use autodiff::optim::Params;
+use autodiff::{grad, Const};
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, autodiff::Params)]
 struct Dense {
     w: [[f64; 3]; 2],
     b: [f64; 2],
 }
-params!(Dense: f64 { w, b });
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, autodiff::Params)]
 struct Net {
     w1: [[f64; 3]; 2],
     b1: [f64; 2],
     w2: [f64; 2],
     b2: f64,
 }
-params!(Net: f64 { w1, b1, w2, b2 });
 
 #[grad(net)]
 fn loss(net: &Net, x: &[f64; 3], y: f64) -> f64 {
@@ -60,34 +60,11 @@ fn struct_model_gradient() {
     assert!((fd - g.b2).abs() < 1e-6, "{fd} {}", g.b2);
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, autodiff::Params)]
 struct Deep {
     l1: Dense,
     l2: Dense,
     out: [f64; 2],
-}
-// nested names are not expressible with params!: walk by hand for now
-impl autodiff::optim::Params for Deep {
-    type Scalar = f64;
-    const NAMES: &'static [&'static str] = &["l1.w", "l1.b", "l2.w", "l2.b", "out"];
-    fn slice(&self, i: usize) -> &[f64] {
-        match i {
-            0 => self.l1.w.as_flattened(),
-            1 => &self.l1.b,
-            2 => self.l2.w.as_flattened(),
-            3 => &self.l2.b,
-            _ => &self.out,
-        }
-    }
-    fn slice_mut(&mut self, i: usize) -> &mut [f64] {
-        match i {
-            0 => self.l1.w.as_flattened_mut(),
-            1 => &mut self.l1.b,
-            2 => self.l2.w.as_flattened_mut(),
-            3 => &mut self.l2.b,
-            _ => &mut self.out,
-        }
-    }
 }
 
 #[grad]
@@ -117,34 +94,20 @@ fn whole(net: &Deep, x: &[f64; 3]) -> f64 {
     deep_loss(net, x) + net.l1.w[0][0] * net.out[1]
 }
 
-fn fd_check<M: autodiff::optim::Params<Scalar = f64> + Clone>(f: impl Fn(&M) -> f64, m: &M, g: &M) {
-    let eps = 1e-6;
-    for s in 0..M::NAMES.len() {
-        for j in 0..m.slice(s).len() {
-            let mut p = m.clone();
-            p.slice_mut(s)[j] += eps;
-            let mut q = m.clone();
-            q.slice_mut(s)[j] -= eps;
-            let fd = (f(&p) - f(&q)) / (2.0 * eps);
-            let an = g.slice(s)[j];
-            assert!(
-                (fd - an).abs() < 1e-6 * (1.0 + fd.abs()),
-                "{}[{j}]: fd {fd} vs {an}",
-                M::NAMES[s]
-            );
-        }
-    }
+/// Checks the gradient `g` of `f` at `m` by central differences, coordinate by coordinate.
+fn fd_check<M: Params<Scalar = f64> + Clone>(f: impl Fn(&M) -> f64, m: &M, g: &M) {
+    check_params_gradient(f, m, g).assert_ok();
 }
 
 fn deep() -> Deep {
     let mut d = Deep::default();
     let mut v = 0.1;
-    for s in 0..5 {
-        for x in autodiff::optim::Params::slice_mut(&mut d, s) {
+    d.for_each_slice_mut(|s| {
+        for x in s.values {
             *x = v;
             v = -(v * 1.7 + 0.05) % 1.0;
         }
-    }
+    });
     d
 }
 

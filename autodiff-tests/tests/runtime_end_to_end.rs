@@ -9,7 +9,7 @@ use autodiff::data::{datasets, CsvOptions, Standardizer, TargetKind};
 use autodiff::metrics::{self, ConfusionMatrix};
 use autodiff::optim::{AdamConfig, SgdConfig};
 use autodiff::train::{Divergence, EarlyStopping, Metric, Trainer};
-use autodiff::{grad, loss, params, Const, Error, Float};
+use autodiff::{grad, loss, Const, Error, Float};
 
 /// y = w · x + b
 #[grad]
@@ -18,12 +18,11 @@ fn squared_error(w: &[f64; 2], b: f64, x: &[f64; 2], y: f64) -> f64 {
     r * r
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, autodiff::Params)]
 struct Linear {
     w: [f64; 2],
     b: f64,
 }
-params!(Linear: f64 { w, b });
 
 /// A CSV of houses: a header, the price in the middle column, quoted fields.
 fn houses() -> String {
@@ -143,13 +142,11 @@ fn cross_entropy<T: Float>(w: &[[T; D]; K], b: &[T; K], x: &[T; D], class: usize
     loss::softmax_cross_entropy(&z, class)
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, autodiff::Params)]
 struct Softmax<T> {
     w: [[T; D]; K],
     b: [T; K],
 }
-params!(Softmax<f32>: f32 { w, b });
-params!(Softmax<f64>: f64 { w, b });
 
 fn classify<T: Float>(m: &Softmax<T>, x: &[T; D]) -> usize {
     let mut best = (0, T::neg_infinity());

@@ -1,5 +1,6 @@
-//! Compile-fail tests for every construct `#[grad]` rejects, and pass tests for tricky
-//! accepted code. Regenerate the expected output with `TRYBUILD=overwrite` and review it.
+//! Compile-fail tests for every construct `#[grad]` and `#[derive(Params)]` reject, and pass
+//! tests for tricky accepted code. Regenerate the expected output with `TRYBUILD=overwrite` and
+//! review it.
 
 /// The compile-fail folders under `tests/ui/`; `tests/ui/pass/` holds the cases that must build.
 const FAIL: &[&str] = &[
@@ -10,6 +11,7 @@ const FAIL: &[&str] = &[
     "closures",
     "loops",
     "models",
+    "derive",
 ];
 
 #[test]

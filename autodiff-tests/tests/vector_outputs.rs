@@ -2,7 +2,7 @@
 //! adds the vector-Jacobian product), and scalar functions that call them.
 #![allow(clippy::needless_range_loop)] // index loops are what the layers read
 
-use autodiff::{grad, params, Const};
+use autodiff::{grad, Const};
 
 /// The lecture's F: R^3 -> R^4.
 #[grad]
@@ -41,12 +41,11 @@ fn lecture_jacobian_rows_by_vjp() {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, autodiff::Params)]
 struct Dense {
     w: [[f64; 3]; 2],
     b: [f64; 2],
 }
-params!(Dense: f64 { w, b });
 
 /// A layer: z = W x + b, tanh.
 #[grad]

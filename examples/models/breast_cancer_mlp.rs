@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
 use autodiff::init::Init;
-use autodiff::{activation, grad, loss, params};
+use autodiff::{activation, grad, loss};
 
 /// Input features.
 pub const D: usize = 30;
@@ -13,14 +13,13 @@ pub const D: usize = 30;
 pub const H: usize = 16;
 
 /// The model: each weight array is a named field.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, autodiff::Params)]
 pub struct Net {
     pub w1: [[f64; D]; H],
     pub b1: [f64; H],
     pub w2: [f64; H],
     pub b2: f64,
 }
-params!(Net: f64 { w1, b1, w2, b2 });
 
 /// The output logit z2 of one example: the forward pass, used by the loss and by
 /// `predict`. `#[grad]` reads the model's fields as written (`net.w1[j][k]`).

@@ -8,7 +8,7 @@
 #![allow(clippy::needless_range_loop, clippy::manual_memcpy)]
 
 use autodiff::init::Init;
-use autodiff::{activation, grad, loss, params, Const};
+use autodiff::{activation, grad, loss, Const};
 
 /// Pixels.
 pub const D: usize = 64;
@@ -17,14 +17,13 @@ pub const H: usize = 64;
 /// Classes.
 pub const K: usize = 10;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, autodiff::Params)]
 pub struct Mlp {
     pub w1: [[f64; H]; D],
     pub b1: [f64; H],
     pub w2: [[f64; K]; H],
     pub b2: [f64; K],
 }
-params!(Mlp: f64 { w1, b1, w2, b2 });
 
 /// The cross-entropy of one image against its digit. Local arrays (`z1`, `z2`) are fine
 /// inside `#[grad]`; the class index is an integer and is never differentiated.

@@ -9,7 +9,7 @@
 
 use autodiff::data::Dataset;
 use autodiff::init::Init;
-use autodiff::{activation, grad, loss, metrics, params};
+use autodiff::{activation, grad, loss, metrics};
 
 /// Pixels.
 pub const D: usize = 64;
@@ -35,14 +35,13 @@ pub fn targets(data: &Dataset) -> Result<Vec<[f64; L]>, autodiff::Error> {
     Ok(data.labels()?.iter().map(|&d| labels_of(d)).collect())
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, autodiff::Params)]
 pub struct Net {
     pub w1: [[f64; D]; H],
     pub b1: [f64; H],
     pub w2: [[f64; H]; L],
     pub b2: [f64; L],
 }
-params!(Net: f64 { w1, b1, w2, b2 });
 
 /// The label logits z = W2 ReLU(W1 x + b1) + b2: the forward pass, used by the loss and
 /// by `predict`.

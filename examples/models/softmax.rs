@@ -3,19 +3,18 @@
 #![allow(dead_code)] // each including target uses a part
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
-use autodiff::{activation, grad, loss, params};
+use autodiff::{activation, grad, loss};
 
 /// Features.
 pub const D: usize = 4;
 /// Classes.
 pub const K: usize = 3;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, autodiff::Params)]
 pub struct Softmax {
     pub w: [[f64; D]; K],
     pub b: [f64; K],
 }
-params!(Softmax: f64 { w, b });
 
 /// The logits W x + b: the forward pass, used by the loss and by `predict`.
 #[grad]

@@ -58,13 +58,13 @@ impl GradientClip {
         match *self {
             GradientClip::GlobalNorm(max) if norm > max => {
                 let scale: P::Scalar = cast(max / norm);
-                grads.for_each_slice_mut(|_, s| s.iter_mut().for_each(|g| *g = *g * scale));
+                grads.for_each_slice_mut(|s| s.values.iter_mut().for_each(|g| *g = *g * scale));
             }
             GradientClip::GlobalNorm(_) => {}
             GradientClip::Value(max) => {
                 let max: P::Scalar = cast(max);
-                grads.for_each_slice_mut(|_, s| {
-                    s.iter_mut().for_each(|g| *g = g.max(-max).min(max));
+                grads.for_each_slice_mut(|s| {
+                    s.values.iter_mut().for_each(|g| *g = g.max(-max).min(max));
                 });
             }
         }
@@ -77,12 +77,11 @@ mod tests {
     use super::*;
     use crate::Error;
 
-    #[derive(Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, crate::Params)]
     struct Two {
         a: [f64; 2],
         b: f64,
     }
-    crate::params!(Two: f64 { a, b });
 
     #[test]
     fn global_norm_spans_every_slice_and_keeps_the_direction() {

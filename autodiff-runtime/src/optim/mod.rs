@@ -1,8 +1,8 @@
 //! Optimizers, learning-rate schedules and the parameter abstraction they work on.
 //!
-//! A model is a struct of named float arrays. It implements [`Params`] (by hand in a few lines,
-//! or with the [`params!`](crate::params) macro) so that optimizers and the trainer can walk
-//! every parameter slice, in a fixed order, together with the gradient struct of the same type.
+//! A model is a struct of named float arrays and nested models. It implements [`Params`]
+//! (`#[derive(autodiff::Params)]`) so that optimizers and the trainer can walk every
+//! parameter slice, in a fixed order, together with the gradient struct of the same type.
 //!
 //! An [`Optimizer`] updates the parameters from a gradient, one [`step`](Optimizer::step) at a
 //! time. [`Sgd`], [`Adam`] (and AdamW, [`AdamConfig::adamw`]) and [`Rmsprop`] are built from
@@ -61,13 +61,13 @@ mod sgd;
 
 pub use adam::{Adam, AdamConfig};
 pub use clip::GradientClip;
-pub use params::{flatten, flatten_mut, AsParamSlice, Params};
+pub use params::{Coordinate, Name, ParamSlice, Params, Visit, VisitMut, VisitZip};
 pub use rmsprop::{Rmsprop, RmspropConfig};
 pub use schedule::{ConstantLr, CosineLr, ExponentialLr, LrSchedule, StepLr};
 pub use sgd::{Sgd, SgdConfig};
 
 #[doc(hidden)]
-pub use params::__index_out_of_range;
+pub use params::__derive;
 
 use crate::error::{Error, Result};
 use num_traits::Float;
@@ -90,8 +90,8 @@ use num_traits::Float;
 ///
 /// impl<P: Params<Scalar = f64>> Optimizer<P> for Descent {
 ///     fn step(&mut self, params: &mut P, grads: &P) {
-///         params.zip_slices_mut(grads, |_, p, g| {
-///             for (p, g) in p.iter_mut().zip(g) {
+///         params.zip_slices_mut(grads, |p, g| {
+///             for (p, g) in p.values.iter_mut().zip(g) {
 ///                 *p -= self.lr * g;
 ///             }
 ///         });
@@ -219,7 +219,8 @@ fn zip_with_state<P: Params, const K: usize>(
     mut f: impl FnMut(&mut [P::Scalar], &[P::Scalar], [&mut [P::Scalar]; K]),
 ) {
     let mut rest = states;
-    params.zip_slices_mut(grads, |_, p, g| {
+    params.zip_slices_mut(grads, |p, g| {
+        let p = p.values;
         let here = rest.each_mut().map(|s| {
             let (here, tail) = std::mem::take(s).split_at_mut(p.len());
             *s = tail;

@@ -147,8 +147,8 @@ impl<P: Params> Optimizer<P> for Sgd<P::Scalar> {
         let nesterov = self.config.nesterov;
 
         if self.config.momentum == 0.0 {
-            params.zip_slices_mut(grads, |_, p, g| {
-                for (p, &g) in p.iter_mut().zip(g) {
+            params.zip_slices_mut(grads, |p, g| {
+                for (p, &g) in p.values.iter_mut().zip(g) {
                     let d = if decay { g + wd * *p } else { g };
                     *p = *p - lr * d;
                 }
@@ -267,12 +267,11 @@ mod tests {
 
     #[test]
     fn momentum_is_per_coordinate_across_slices() {
-        #[derive(Clone, Default)]
+        #[derive(Clone, Default, crate::Params)]
         struct M {
             a: [f64; 2],
             b: f64,
         }
-        crate::params!(M: f64 { a, b });
         // lr 1, mu 0.5; step 1 gradient [1, 2 | 3], step 2 gradient 0:
         // v1 = g1, p1 = -g1; v2 = 0.5 g1, p2 = -1.5 g1
         let mut sgd = SgdConfig::new()

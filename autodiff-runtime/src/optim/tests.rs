@@ -3,12 +3,11 @@
 use super::*;
 
 /// Parameters of an ill-conditioned convex quadratic.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, crate::Params)]
 struct Quad {
     a: [f64; 3],
     b: f64,
 }
-crate::params!(Quad: f64 { a, b });
 
 const CURVATURE: [f64; 3] = [1.0, 4.0, 10.0];
 const TARGET: [f64; 3] = [3.0, -1.0, 0.5];
@@ -122,7 +121,7 @@ fn adam_with_a_cosine_schedule_converges_tightly() {
 }
 
 #[test]
-#[should_panic(expected = "parameter slice `params` has 2 elements in one value and 3")]
+#[should_panic(expected = "`params` has 2 elements in one value and 3 in the other")]
 fn mismatched_gradient_panics() {
     let mut sgd = SgdConfig::new().build().unwrap();
     sgd.step(&mut vec![0.0, 0.0], &vec![1.0, 1.0, 1.0]);
@@ -148,7 +147,7 @@ fn scaled_run(config: &AdamConfig, scale: f64, steps: usize) -> Quad {
     let mut q = Quad::default();
     for _ in 0..steps {
         let (_, mut grad) = loss_and_grad(&q);
-        grad.for_each_slice_mut(|_, s| s.iter_mut().for_each(|g| *g *= scale));
+        grad.for_each_slice_mut(|s| s.values.iter_mut().for_each(|g| *g *= scale));
         adam.step(&mut q, &grad);
     }
     q
@@ -174,4 +173,86 @@ fn adamw_decay_is_decoupled_from_the_gradient_scale() {
     let adam = adamw.clone().with_weight_decay(0.5);
     let (a, b) = (scaled_run(&adam, 1.0, 200), scaled_run(&adam, 1000.0, 200));
     assert!((a.a[0] - b.a[0]).abs() > 1e-3, "{a:?} vs {b:?}");
+}
+
+#[derive(Clone, Debug, Default, PartialEq, crate::Params)]
+struct Block {
+    w: [[f64; 2]; 2],
+    b: f64,
+}
+
+/// A nested model: its slices in walk order are the flat parameters of the same problem.
+#[derive(Clone, Debug, PartialEq, crate::Params)]
+struct Deep {
+    blocks: Vec<Block>,
+    head: [Block; 1],
+    #[params(skip)]
+    steps: usize,
+}
+
+fn flat(model: &Deep) -> Vec<f64> {
+    let mut values = Vec::new();
+    model.for_each_slice(|s| values.extend_from_slice(s.values));
+    values
+}
+
+/// `Deep` with its parameters set from `value(i)`, `i` the position in the walk.
+fn deep(value: impl Fn(f64) -> f64) -> Deep {
+    let mut model = Deep {
+        blocks: vec![Block::default(); 2],
+        head: [Block::default()],
+        steps: 7,
+    };
+    let mut i = 0.0;
+    model.for_each_slice_mut(|s| {
+        for v in s.values {
+            *v = value(i);
+            i += 1.0;
+        }
+    });
+    model
+}
+
+/// Three steps of optimizers built by `build` on the nested model and on its flat
+/// parameters give the same parameters: the optimizer state follows the walk order.
+fn same_steps<O: Optimizer<Deep> + Optimizer<Vec<f64>>>(what: &str, build: impl Fn() -> O) {
+    let mut nested = deep(|i| 0.1 * i - 0.5);
+    let mut flat_params = flat(&nested);
+    let (mut on_nested, mut on_flat) = (build(), build());
+    for step in 0..3 {
+        let grads = deep(|i| (i * 0.7 + step as f64).sin());
+        on_nested.step(&mut nested, &grads);
+        on_flat.step(&mut flat_params, &flat(&grads));
+    }
+    assert_eq!(flat(&nested), flat_params, "{what}");
+    assert_eq!(nested.steps, 7);
+}
+
+#[test]
+fn optimizers_step_a_nested_model_as_its_flat_parameters() {
+    same_steps("sgd", || {
+        SgdConfig::new()
+            .with_learning_rate(0.1)
+            .with_momentum(0.9)
+            .with_nesterov(true)
+            .with_weight_decay(0.01)
+            .build()
+            .unwrap()
+    });
+    same_steps("adam", || AdamConfig::new().build().unwrap());
+    same_steps("adamw", || AdamConfig::adamw().build().unwrap());
+    same_steps("rmsprop", || {
+        RmspropConfig::new().with_momentum(0.5).build().unwrap()
+    });
+}
+
+#[test]
+fn gradient_clipping_spans_a_nested_model() {
+    let mut nested = deep(|i| i - 4.0);
+    let mut flat_grads = flat(&nested);
+    for clip in [GradientClip::GlobalNorm(2.0), GradientClip::Value(1.5)] {
+        let norm = clip.apply(&mut nested).unwrap();
+        assert_eq!(norm, clip.apply(&mut flat_grads).unwrap());
+        assert_eq!(flat(&nested), flat_grads);
+    }
 }

@@ -2,8 +2,9 @@
 //! epochs, with a seeded reshuffle every epoch, a loss history, an optional held-out metric,
 //! early stopping, learning-rate schedules, a clear error on divergence and a progress bar.
 //!
-//! The model is a struct of named arrays implementing [`Params`]; its gradient buffers are a
-//! second value of the same type, allocated once and zeroed before every step. The loss is a
+//! The model is a struct of named arrays and nested models implementing [`Params`]; its
+//! gradient buffers are a second value of the same type, allocated once (a zeroed clone per
+//! worker) and zeroed before every step. The loss is a
 //! per-example closure in the shape of a generated `NAME_adjoint`:
 //!
 //! ```text
@@ -16,17 +17,17 @@
 //! ends up holding the gradient of the batch's mean loss, then hands it to the [`Optimizer`].
 //!
 //! ```
-//! use autodiff_runtime::optim::SgdConfig;
-//! use autodiff_runtime::train::Trainer;
-//! use autodiff_runtime::{params, Shadow};
+//! # extern crate autodiff_runtime as autodiff;
+//! use autodiff::optim::SgdConfig;
+//! use autodiff::train::Trainer;
+//! use autodiff::Shadow;
 //!
 //! // y ≈ w x + b, fitted by least squares
-//! #[derive(Clone, Debug, Default)]
+//! #[derive(Clone, Debug, Default, autodiff::Params)]
 //! struct Line {
 //!     w: f64,
 //!     b: f64,
 //! }
-//! params!(Line: f64 { w, b });
 //!
 //! // what `#[grad] fn sq_err(w: f64, b: f64, x: f64, y: f64) -> f64` generates, by hand
 //! fn sq_err_adjoint(
@@ -53,7 +54,7 @@
 //!     })?;
 //! assert!((model.w - 3.0).abs() < 1e-3 && (model.b + 1.0).abs() < 1e-3);
 //! assert!(report.final_loss().unwrap() < 1e-6);
-//! # Ok::<(), autodiff_runtime::Error>(())
+//! # Ok::<(), autodiff::Error>(())
 //! ```
 
 use std::fmt;
@@ -64,7 +65,7 @@ use std::time::Instant;
 use num_traits::{Float, NumCast};
 
 use crate::data::Batches;
-use crate::optim::{GradientClip, LrSchedule, Optimizer, Params};
+use crate::optim::{Coordinate, GradientClip, LrSchedule, Optimizer, Params};
 use crate::{Error, Result};
 
 /// Whether a bigger or a smaller metric is better.
@@ -585,7 +586,7 @@ impl Trainer {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let mut workers = parallel::Workers::new(threads, model)?;
-        let mut grads = model.clone();
+        let mut grads = model.zeros_like();
         let mut backup = model.clone();
         let mut best_model = if restore_best {
             Some(model.clone())
@@ -623,8 +624,8 @@ impl Trainer {
                 let batch_loss = batch_sum / batch.len() as f64;
                 let cause = if !batch_loss.is_finite() {
                     Some(Divergence::NonFiniteLoss)
-                } else if !grads.is_finite() {
-                    Some(Divergence::NonFiniteGradient)
+                } else if let Some(at) = grads.first_non_finite() {
+                    Some(Divergence::NonFiniteGradient { at })
                 } else {
                     self.explosion_factor
                         .filter(|&k| batch_loss > k * lowest_step_loss)
@@ -643,10 +644,10 @@ impl Trainer {
                 }
                 backup.copy_from(model);
                 optimizer.step(model, &grads);
-                if !model.is_finite() {
+                if let Some(at) = model.first_non_finite() {
                     model.copy_from(&backup);
                     stop_after_divergence(model, best_model.as_ref(), &mut progress);
-                    let cause = Divergence::NonFiniteParameters;
+                    let cause = Divergence::NonFiniteParameters { at };
                     return Err(diverged(report, cause, epoch, step, batch_loss));
                 }
                 epoch_sum += batch_loss * batch.len() as f64;
@@ -717,15 +718,21 @@ impl Trainer {
 }
 
 /// Why training stopped with [`Error::Diverged`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Divergence {
     /// A step's loss was NaN or infinite.
     NonFiniteLoss,
     /// A step's gradient had a NaN or infinite entry.
-    NonFiniteGradient,
+    NonFiniteGradient {
+        /// The first one in walk order, e.g. `layer1.w[3][7]`.
+        at: Coordinate,
+    },
     /// The optimizer's step made a parameter NaN or infinite (the step is undone).
-    NonFiniteParameters,
+    NonFiniteParameters {
+        /// The first one in walk order.
+        at: Coordinate,
+    },
     /// A step's loss exceeded `factor` times the lowest step loss so far
     /// ([`Trainer::with_explosion_guard`]).
     Exploded {
@@ -743,8 +750,12 @@ impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Divergence::NonFiniteLoss => write!(f, "the loss is not finite"),
-            Divergence::NonFiniteGradient => write!(f, "the gradient is not finite"),
-            Divergence::NonFiniteParameters => write!(f, "a step made the parameters non-finite"),
+            Divergence::NonFiniteGradient { at } => {
+                write!(f, "the gradient is not finite at `{at}`")
+            }
+            Divergence::NonFiniteParameters { at } => {
+                write!(f, "a step made parameter `{at}` non-finite")
+            }
             Divergence::Exploded { lowest, factor } => write!(
                 f,
                 "the loss exceeds {factor} times the lowest loss so far ({lowest})"

@@ -34,7 +34,7 @@ impl<M: Params + Clone + Send + Sync> Workers<M> {
         Ok(Workers {
             pool,
             accumulators: if threads > 1 {
-                vec![model.clone(); threads]
+                vec![model.zeros_like(); threads]
             } else {
                 Vec::new()
             },
@@ -80,8 +80,8 @@ impl<M: Params + Clone + Send + Sync> Workers<M> {
         });
         grads.copy_from(&accumulators[0]);
         for acc in &accumulators[1..] {
-            grads.zip_slices_mut(acc, |_, g, a| {
-                for (g, &a) in g.iter_mut().zip(a) {
+            grads.zip_slices_mut(acc, |g, a| {
+                for (g, &a) in g.values.iter_mut().zip(a) {
                     *g = *g + a;
                 }
             });

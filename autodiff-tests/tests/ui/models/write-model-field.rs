@@ -1,11 +1,10 @@
-use autodiff::{grad, params};
+use autodiff::grad;
 
-#[derive(Clone, Default)]
+#[derive(Clone, Default, autodiff::Params)]
 struct Net {
     w: [f64; 2],
     b: f64,
 }
-params!(Net: f64 { w, b });
 
 #[grad(net)]
 fn loss(net: &Net, x: f64) -> f64 {

@@ -1,18 +1,16 @@
-use autodiff::{grad, params, Const};
+use autodiff::{grad, Const};
 
-#[derive(Clone, Default)]
+#[derive(Clone, Default, autodiff::Params)]
 struct Net {
     w: [f64; 2],
     b: f64,
 }
-params!(Net: f64 { w, b });
 
-#[derive(Clone, Default)]
+#[derive(Clone, Default, autodiff::Params)]
 struct Other {
     w: [f64; 2],
     b: f64,
 }
-params!(Other: f64 { w, b });
 
 #[grad(net)]
 fn loss(net: &Net, x: f64) -> f64 {

@@ -1,0 +1,7 @@
+#[derive(Clone, autodiff::Params)]
+#[params(skip)]
+struct Net {
+    w: [f64; 3],
+}
+
+fn main() {}
