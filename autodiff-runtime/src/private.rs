@@ -9,9 +9,7 @@ use crate::optim::Params;
 /// parameter, returned as its gradient.
 #[inline]
 pub fn zeros_like<M: Params + Clone>(model: &M) -> M {
-    let mut zeros = model.clone();
-    zeros.zero();
-    zeros
+    model.zeros_like()
 }
 
 /// A float literal of the generic float type `T` (generated code for `T: Float` functions,
