@@ -370,10 +370,11 @@ pub fn check_oracle(case: &Case, rows: &Rows) -> Option<Failure> {
 }
 
 /// Compares debug with release output: equal up to a few ulps (`powi` may be expanded into
-/// multiplications by the optimizer).
+/// multiplications by the optimizer), which an ill-conditioned f32 program (a loop of
+/// `t *= h(t).cos()` and `t.powi(-2)`, a vector-Jacobian product of 500) amplifies past 1e-5.
 pub fn check_release(case: &Case, debug: &Rows, release: &Rows) -> Option<Failure> {
     let tol = if case.program.prec == Prec::F32 {
-        1e-5
+        1e-4
     } else {
         1e-12
     };
