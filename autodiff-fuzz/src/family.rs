@@ -84,9 +84,10 @@ pub enum Family {
     /// &m.w;`) chained (`.zip(..)`, `.skip(1)`, `.windows(2)`), copied (`*w`), destructured
     /// or asserted on.
     FieldPatterns,
-    /// Uses of a call's array result `y` the macro gets wrong: passed to another call after
-    /// an early `return`, bound inside a loop and iterated, copied (`let mut c = y;`),
-    /// destructured (`let [a, b] = y;`).
+    /// Uses of a call's array result `y` the macro gets wrong: passed to another call where
+    /// the call that made it runs conditionally (in an `if`/`match` arm, after an early
+    /// `return`, `break` or `continue`), bound inside a loop and iterated, copied (`let mut c
+    /// = y;`), destructured (`let [a, b] = y;`).
     ArrayResults,
     /// A `vec![..]` returned by a function that reads a model's field, an alias of one or a
     /// call's array result inside it: the macro does not see into the macro's tokens.

@@ -32,7 +32,8 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         ret: Ret::Float,
         inputs: 0,
         origins: BTreeMap::new(),
-        returned: false,
+        exited: false,
+        branches: 0,
         passed: Vec::new(),
     };
     g.used.insert(Family::Straight);
@@ -184,8 +185,11 @@ struct Gen {
     inputs: usize,
     /// Arrays bound from a field or a call, for [`Gen::pattern`].
     origins: BTreeMap<String, Origin>,
-    /// The function being generated has an early `return` so far.
-    returned: bool,
+    /// The function being generated has an early exit so far (`return`, `break`, `continue`,
+    /// a `loop`): what follows may run conditionally.
+    exited: bool,
+    /// How many `if`/`match` arms the generator is inside.
+    branches: usize,
     /// The models it has passed to calls so far (`m`, `m.inner`).
     passed: Vec<String>,
 }
@@ -195,8 +199,9 @@ struct Gen {
 enum Origin {
     /// `let al = &m.w;`
     Alias,
-    /// `let y = g(..);`
-    Result { in_loop: bool },
+    /// `let y = g(..);`, inside a loop or not, computed conditionally or not (see
+    /// [`Gen::conditional`]).
+    Result { in_loop: bool, conditional: bool },
 }
 
 /// How a construct reads an array.
@@ -313,13 +318,24 @@ impl Gen {
             (_, Read::InVec) => Some(Family::VecLiterals),
             (Origin::Alias, Read::Loop | Read::Pass) => None,
             (Origin::Alias, _) => Some(Family::FieldPatterns),
-            (Origin::Result { in_loop: true }, Read::Loop | Read::Chain) => {
+            (Origin::Result { in_loop: true, .. }, Read::Loop | Read::Chain) => {
                 Some(Family::ArrayResults)
             }
-            (Origin::Result { .. }, Read::Pass) if self.returned => Some(Family::ArrayResults),
+            (
+                Origin::Result {
+                    conditional: true, ..
+                },
+                Read::Pass,
+            ) => Some(Family::ArrayResults),
             (Origin::Result { .. }, Read::Copy | Read::Destructure) => Some(Family::ArrayResults),
             (Origin::Result { .. }, _) => None,
         }
+    }
+
+    /// Whether code drawn now runs conditionally: in an `if`/`match` arm or after an early
+    /// exit.
+    fn conditional(&self) -> bool {
+        self.exited || self.branches > 0
     }
 
     /// Whether `read` of `name` may be drawn: the family its pattern needs is on.
@@ -774,12 +790,21 @@ impl Gen {
 
     /// The value of an `if`/`match` arm: sometimes a `let` first, read by the tail.
     fn expr_block(&mut self, depth: usize) -> Block {
-        if self.chance(0.7) {
-            return Block {
+        self.branches += 1;
+        let block = if self.chance(0.7) {
+            Block {
                 stmts: Vec::new(),
                 tail: self.expr(depth),
-            };
-        }
+            }
+        } else {
+            self.let_block(depth)
+        };
+        self.branches -= 1;
+        block
+    }
+
+    /// An arm whose tail reads a `let` before it.
+    fn let_block(&mut self, depth: usize) -> Block {
         self.scopes.push(Vec::new());
         let init = self.expr(depth);
         let init = self.make_active(init);
@@ -987,7 +1012,10 @@ impl Gen {
             .filter(|h| fits(h.ret))
             .cloned()
             .collect();
-        let result = Origin::Result { in_loop: false };
+        let result = Origin::Result {
+            in_loop: false,
+            conditional: self.conditional(),
+        };
         let pattern = self.origin_pattern(result, Read::Pass);
         if helpers.is_empty() || pattern.is_some_and(|f| !self.on(f)) || !self.chance(0.3) {
             return None;
@@ -1132,13 +1160,15 @@ impl Gen {
         Some(Expr::Chain(chain))
     }
 
-    /// Generates `n` statements in a new scope.
+    /// Generates the `n` statements of an `if`/`match` arm in a new scope.
     fn block(&mut self, n: usize) -> Vec<Stmt> {
         self.scopes.push(Vec::new());
+        self.branches += 1;
         let mut out = Vec::new();
         for _ in 0..n {
             self.stmt(&mut out);
         }
+        self.branches -= 1;
         self.scopes.pop();
         out
     }
@@ -1271,7 +1301,7 @@ impl Gen {
                     then: vec![Stmt::Return(value)],
                     els: None,
                 });
-                self.returned = true;
+                self.exited = true;
             }
             21 if self.top_level() && self.on(Family::LocalArrays) => self.local_array(out),
             22 if self.top_level() && self.on(Family::ArrayCopies) => self.array_copy(out),
@@ -1366,9 +1396,11 @@ impl Gen {
         let init = Expr::Call(h.name, args);
         let mutable = self.chance(0.3);
         let name = self.fresh("y");
-        let in_loop = !self.loops.is_empty();
-        self.origins
-            .insert(name.clone(), Origin::Result { in_loop });
+        let origin = Origin::Result {
+            in_loop: !self.loops.is_empty(),
+            conditional: self.conditional(),
+        };
+        self.origins.insert(name.clone(), origin);
         self.declare(Var {
             name: name.clone(),
             kind: Kind::Arr {
@@ -1723,6 +1755,8 @@ impl Gen {
             active: true,
         };
         self.declare(var.clone());
+        // A `loop` may leave by its `break` before the body.
+        self.exited |= !is_while;
         let mut body = self.loop_body(LoopKind::Counted, Vec::new());
         body.push(Stmt::IncInt { name: k.clone() });
         if is_while {
@@ -1772,7 +1806,7 @@ impl Gen {
             return self.let_float(out);
         }
         let cond = self.cond();
-        self.returned |= matches!(stmt, Stmt::Return(_));
+        self.exited = true;
         out.push(Stmt::If {
             cond,
             then: vec![stmt],
@@ -2065,7 +2099,7 @@ impl Gen {
         }
         self.inputs = self.scopes[0].len();
         self.ret = ret;
-        self.returned = false;
+        self.exited = false;
         self.passed.clear();
         let mut stmts = Vec::new();
         for _ in 0..(if helper {
