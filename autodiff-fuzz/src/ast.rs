@@ -311,7 +311,7 @@ pub enum LitForm {
 #[derive(Clone, Debug)]
 pub enum Arg {
     Scalar(Expr),
-    /// `&x` for an array or vec, `x` for something that is already a reference.
+    /// `&x` for an array, a vec or a struct, `x` for something that is already a reference.
     Array {
         name: String,
         by_ref: bool,
@@ -470,7 +470,8 @@ pub enum Stmt {
         len: usize,
         vec: bool,
     },
-    /// `let mut a = *w;` (or `w`, or `w.to_vec()`): a mutable copy of an array parameter.
+    /// `let mut a = *w;` (or `w`, or `w.to_vec()`): a mutable copy of an array parameter,
+    /// field or local.
     ArrayCopy {
         name: String,
         src: String,

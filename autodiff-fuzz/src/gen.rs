@@ -5,7 +5,8 @@
 //! every reassignment reads its target), every top-level variable and parameter reaches the
 //! result, and unread bindings are renamed `_name` by [`finalize`]. Patterns the macro gets
 //! wrong today are families of their own (see `family.rs`), so the others can be tested
-//! without them. Whether a program is a fair test at its inputs (domains, ties,
+//! without them; for models and vector outputs, `Gen::pattern` is where they are known.
+//! A struct parameter's fields are variables named by their paths (`m.w`, `m.inner.b`). Whether a program is a fair test at its inputs (domains, ties,
 //! magnitudes, bounds) is the oracle's call; the harness draws again when it says no.
 
 use crate::ast::*;
@@ -313,6 +314,7 @@ impl Gen {
         }
     }
 
+    /// The family a read of an array bound from `origin` needs, as [`Gen::pattern`].
     fn origin_pattern(&self, origin: Origin, read: Read) -> Option<Family> {
         match (origin, read) {
             (_, Read::InVec) => Some(Family::VecLiterals),
@@ -437,8 +439,8 @@ impl Gen {
         }
     }
 
-    /// Whether the variable (not a `const` table, not a data struct's field) depends on a
-    /// float input; a struct does if it is a model.
+    /// Whether the variable `name` depends on a float input: a data struct's fields do not, a
+    /// model's do (a `const` table is not a variable).
     fn active_var(&self, name: &str) -> bool {
         self.vars().any(|v| v.name == name && v.active)
     }

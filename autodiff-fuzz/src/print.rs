@@ -854,7 +854,7 @@ impl Runner<'_> {
 
     /// The rows `grad` (value, then the gradient of the parameters `f_grad` differentiates),
     /// `adjoint` (value, then every accumulator after `CALLS` calls) and `const` (the same
-    /// with `Const` for every second float parameter).
+    /// with `Const` for every second float parameter, the first when their number is odd).
     fn main(&mut self) {
         let p = self.p;
         let f = &p.main;
@@ -884,8 +884,9 @@ impl Runner<'_> {
             self.push_flat(g, q.ty);
         }
         self.line("rows.push((\"grad\", row));");
-        for (tag, const_odd) in [("adjoint", false), ("const", true)] {
-            let constant = |i: usize| const_odd && (i % 2 == 1 || floats == 1);
+        for (tag, some_const) in [("adjoint", false), ("const", true)] {
+            // Every second one, the first (a model) when their number is odd.
+            let constant = |i: usize| some_const && (i + floats) % 2 == 1;
             let (shadows, active) = self.shadows("d", &f.params, constant);
             self.adjoint(&f.name, &args, &format!("{D_OUT:?}"), &shadows);
             let m = if active.is_empty() { "" } else { "mut " };
