@@ -1,7 +1,8 @@
 //! The examples' training runs, with fewer epochs, asserting their targets on the real data:
 //! the two-layer network on breast_cancer (held-out accuracy >= 0.95), softmax regression on
 //! iris (>= 0.93), the 64-64-10 MLP on digits (>= 0.95), multi-label BCE on derived digit
-//! labels; and the lecture numbers of the logistic-regression and linear-regression examples.
+//! labels, the three-layer network of reusable layers on wine (>= 0.94); and the lecture
+//! numbers of the logistic-regression and linear-regression examples.
 //!
 //! The models are the examples' own, included from examples/models/. Both weight layouts are
 //! trained on digits: input-major (`w1[k][j]`, digits_mlp.rs) and the lecture's row-major
@@ -10,6 +11,9 @@
 // The example models are written for the library's rust-version (1.85), which predates
 // `is_multiple_of`; this package's own rust-version is higher.
 #![allow(clippy::manual_is_multiple_of)]
+// digits_mlp.rs and wine_deep.rs each include the shared layers (models/layers.rs), as their
+// examples need them: two copies of the module here, one per model.
+#![allow(clippy::duplicate_mod)]
 
 #[path = "../../examples/models/breast_cancer_mlp.rs"]
 mod breast_cancer_mlp;
