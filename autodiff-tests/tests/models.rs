@@ -242,6 +242,21 @@ fn stack_loss(net: &Stack, cfg: &Config, x: &[f64; 3]) -> f64 {
     total * net.scale
 }
 
+/// The same sum, iterating over the layers.
+#[grad(net)]
+fn stack_loss_by_iteration(net: &Stack, cfg: &Config, x: &[f64; 3]) -> f64 {
+    let mut total = cfg.offset;
+    let mut i = 0;
+    for layer in &net.layers {
+        total += cfg.weights[i] * score(layer, x);
+        i += 1;
+    }
+    for layer in net.layers.iter() {
+        total += 0.5 * unit(layer, x, 1);
+    }
+    total * net.scale
+}
+
 #[test]
 fn sequences_of_sub_models_and_data_structs() {
     let net = Stack {
@@ -265,6 +280,8 @@ fn sequences_of_sub_models_and_data_structs() {
     let mut acc = net.zeros_like();
     stack_loss_adjoint(&net, &cfg, &x, 1.0, &mut acc, Const);
     assert_eq!(acc, g);
+    let (_, g) = stack_loss_by_iteration_grad(&net, &cfg, &x);
+    fd_check(|m: &Stack| stack_loss_by_iteration(m, &cfg, &x), &net, &g);
 }
 
 // ---- the struct model against the same loss with positional parameters ----

@@ -238,6 +238,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::Assign(a) => self.written(&a.left),
             Expr::Binary(b) if super::compound_op(&b.op).is_some() => self.written(&b.left),
+            // `for layer in &net.layers { f(layer, ..) }`: sub-models lent one by one.
+            Expr::ForLoop(f)
+                if sequence_loop(f).is_some_and(|(c, _)| self.read(c, Read::Array(2))) =>
+            {
+                self.visit_block(&f.body);
+                return;
+            }
             Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
                 self.visit_pat(&f.pat);
                 self.visit_block(&f.body);
@@ -364,6 +371,21 @@ impl VisitMut for Rewrite<'_> {
                 m.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
                 return;
             }
+            Expr::ForLoop(f) if sequence_loop(f).is_some_and(|(c, _)| self.field(c).is_some()) => {
+                if let Some((chain, item)) = sequence_loop(f) {
+                    let index = Ident::new("__autodiff_element", f.for_token.span);
+                    let element: Expr = syn::parse_quote!(&#chain[#index]);
+                    let mut body = f.body.clone();
+                    Substitute {
+                        name: item,
+                        by: element,
+                    }
+                    .visit_block_mut(&mut body);
+                    *expr = syn::parse_quote!(for #index in 0..#chain.len() #body);
+                }
+                syn::visit_mut::visit_expr_mut(self, expr);
+                return;
+            }
             Expr::ForLoop(f) if self.field(&f.expr).is_some() => {
                 self.place(&mut f.expr);
                 self.visit_block_mut(&mut f.body);
@@ -411,4 +433,64 @@ pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
             .iter()
             .zip(prefix)
             .all(|(a, b)| a.to_token_stream().to_string() == b.to_token_stream().to_string())
+}
+
+/// `for item in &net.layers` (or `net.layers.iter()`) whose body only hands `item` to calls,
+/// as an argument of its own: a sequence of sub-models (or rows), lent one by one. Returns the
+/// sequence and the item's name.
+fn sequence_loop(f: &syn::ExprForLoop) -> Option<(&Expr, Ident)> {
+    let syn::Pat::Ident(pi) = &*f.pat else {
+        return None;
+    };
+    let chain = match &*f.expr {
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+        _ => return None,
+    };
+    if !matches!(chain, Expr::Field(_)) {
+        return None;
+    }
+    struct Uses<'a> {
+        name: &'a Ident,
+        as_argument: usize,
+        all: usize,
+    }
+    impl<'ast> Visit<'ast> for Uses<'_> {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            for arg in &c.args {
+                if matches!(arg, Expr::Path(p) if p.path.is_ident(self.name)) {
+                    self.as_argument += 1;
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_ident(&mut self, i: &'ast Ident) {
+            if i == self.name {
+                self.all += 1;
+            }
+        }
+    }
+    let mut uses = Uses {
+        name: &pi.ident,
+        as_argument: 0,
+        all: 0,
+    };
+    uses.visit_block(&f.body);
+    (uses.all > 0 && uses.all == uses.as_argument).then(|| (chain, pi.ident.clone()))
+}
+
+/// Replaces a name by an expression (the item of a loop over a sequence by its element).
+struct Substitute {
+    name: Ident,
+    by: Expr,
+}
+
+impl VisitMut for Substitute {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if matches!(expr, Expr::Path(p) if p.path.is_ident(&self.name)) {
+            *expr = self.by.clone();
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
 }
