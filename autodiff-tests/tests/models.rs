@@ -246,10 +246,8 @@ fn stack_loss(net: &Stack, cfg: &Config, x: &[f64; 3]) -> f64 {
 #[grad(net)]
 fn stack_loss_by_iteration(net: &Stack, cfg: &Config, x: &[f64; 3]) -> f64 {
     let mut total = cfg.offset;
-    let mut i = 0;
     for layer in &net.layers {
-        total += cfg.weights[i] * score(layer, x);
-        i += 1;
+        total += cfg.weights[1] * score(layer, x);
     }
     for layer in net.layers.iter() {
         total += 0.5 * unit(layer, x, 1);
