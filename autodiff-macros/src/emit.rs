@@ -548,6 +548,7 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
         };
         let fields: Vec<usize> = (0..sig.params.len())
             .filter(|&i| sig.params[i].field.as_ref().is_some_and(|f| f.model == m))
+            .filter(|&i| names.shadows[i].is_some())
             .collect();
         if fields.is_empty() && !used.contains(&m) {
             continue;

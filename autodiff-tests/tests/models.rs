@@ -325,3 +325,37 @@ fn struct_and_positional_gradients_agree_exactly() {
         positional_loss_grad(&net.w1, &net.b1, &net.w2, net.b2, &x, 0.3);
     assert_eq!(d_x, d_x_positional);
 }
+
+// ---- fields that are not parameters ----
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Poly {
+    coefficients: Vec<f64>,
+    /// How many coefficients are used: data, never differentiated.
+    #[params(skip)]
+    degree: usize,
+}
+
+#[grad]
+fn poly(p: &Poly, x: f64) -> f64 {
+    let mut sum = 0.0;
+    for k in 0..=p.degree {
+        sum += p.coefficients[k] * x.powi(k as i32);
+    }
+    sum / (p.degree as f64 + 1.0) + p.coefficients[p.degree]
+}
+
+#[test]
+fn skipped_fields_are_data() {
+    let p = Poly {
+        coefficients: vec![1.0, -2.0, 0.5, 4.0],
+        degree: 2,
+    };
+    let (_, (g, d_x)) = poly_grad(&p, 1.5);
+    assert_eq!(g.degree, 2);
+    assert_eq!(
+        g.coefficients,
+        [1.0 / 3.0, 1.5 / 3.0, 2.25 / 3.0 + 1.0, 0.0]
+    );
+    assert!((d_x - (-2.0 + 2.0 * 0.5 * 1.5) / 3.0).abs() < 1e-12);
+}

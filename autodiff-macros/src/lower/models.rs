@@ -26,6 +26,9 @@ use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
 /// How the body reads a field path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Read {
+    /// Read as an integer (a range bound, an index, an `as` cast): a field that is not a
+    /// parameter (`#[params(skip)] n: usize`), passed through as written.
+    Data,
     /// Passed by reference (`&net.layer1`): handed on whole, never indexed here.
     Whole,
     /// Read as a float value (`net.b2`).
@@ -87,6 +90,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         }
         let ident = local(&name, span);
         let kind = match read {
+            Read::Data => ParamKind::Opaque,
             Read::Scalar => ParamKind::Float,
             Read::Whole => ParamKind::Array {
                 shape: Box::new(Shape::Field { dims: 0 }),
@@ -183,6 +187,13 @@ impl Scan<'_> {
         }
     }
 
+    /// An index: a field read there is an integer.
+    fn index(&mut self, index: &Expr) {
+        if !self.read(index, Read::Data) {
+            self.visit_expr(index);
+        }
+    }
+
     fn written(&mut self, target: &Expr) {
         let (base, _) = index_base(target);
         if field_chain(self.models, base).is_some() || model_name(self.models, base).is_some() {
@@ -203,9 +214,14 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 if self.read(base, Read::Array(n)) {
                     let mut e = expr;
                     while let Expr::Index(i) = e {
-                        self.visit_expr(&i.index);
+                        self.index(&i.index);
                         e = &i.expr;
                     }
+                    return;
+                }
+                if let Expr::Index(i) = expr {
+                    self.index(&i.index);
+                    self.visit_expr(&i.expr);
                     return;
                 }
             }
@@ -236,6 +252,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     return;
                 }
             }
+            Expr::Range(r) => {
+                for bound in r.start.iter().chain(&r.end) {
+                    if !self.read(bound, Read::Data) {
+                        self.visit_expr(bound);
+                    }
+                }
+                return;
+            }
+            Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
             Expr::Assign(a) => self.written(&a.left),
             Expr::Binary(b) if super::compound_op(&b.op).is_some() => self.written(&b.left),
             // `for layer in &net.layers { f(layer, ..) }`: sub-models lent one by one.
@@ -346,7 +371,7 @@ impl VisitMut for Rewrite<'_> {
                     // `&net.w` is the reference the parameter holds; `&net.b` of a scalar
                     // stays a reference to its value.
                     *expr = match read {
-                        Read::Scalar => syn::parse_quote!(&#ident),
+                        Read::Scalar | Read::Data => syn::parse_quote!(&#ident),
                         _ => Self::path(ident),
                     };
                     return;
@@ -395,7 +420,7 @@ impl VisitMut for Rewrite<'_> {
                 if let Some((ident, read)) = self.field(expr) {
                     // A value: an array field is copied out of its reference.
                     *expr = match read {
-                        Read::Scalar => Self::path(ident),
+                        Read::Scalar | Read::Data => Self::path(ident),
                         _ => syn::parse_quote!(*#ident),
                     };
                     return;
@@ -422,6 +447,7 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
         ParamKind::Float => {
             quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)*;)
         }
+        ParamKind::Opaque => quote::quote_spanned!(param.span=> let #ident = #model #(.#path)*;),
         _ => quote::quote_spanned!(param.span=> let #ident = &#model #(.#path)*;),
     })
 }
