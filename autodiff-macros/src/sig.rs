@@ -92,6 +92,11 @@ impl FieldOf {
 }
 
 impl Param {
+    /// Whether this is a method's `self`.
+    pub fn is_self(&self) -> bool {
+        self.ident == "self"
+    }
+
     /// Whether `NAME_adjoint` has a shadow for this parameter (a generic shadow argument, or
     /// for a model's field, a local projected from the model's shadow).
     pub fn has_shadow(&self) -> bool {
@@ -108,6 +113,8 @@ impl Param {
 }
 
 pub struct Signature {
+    /// Whether the function is a method (its first parameter is `self`).
+    pub method: bool,
     /// The float type: the return type (or its element type), `f32`, `f64` or a generic `T`.
     pub float: Type,
     pub float_is_generic: bool,
@@ -153,7 +160,7 @@ const INT_TYPES: &[&str] = &[
 ];
 
 /// Reads the signature, reporting every parameter and return type outside the subset.
-pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
+pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Signature> {
     let sig = &item.sig;
     if let Some(t) = &sig.asyncness {
         errors.on(
@@ -191,6 +198,7 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
             GenericParam::Type(t) => Some(t.ident.clone()),
             _ => None,
         })
+        .chain(outer.iter().cloned())
         .collect();
 
     let float = match &sig.output {
@@ -229,10 +237,19 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
     let mut params = Vec::new();
     for input in &sig.inputs {
         match input {
-            FnArg::Receiver(r) => errors.on(
-                r,
-                "#[grad] cannot differentiate a method with `self`: make it a free function that takes the fields it needs as parameters",
-            ),
+            // `&self`: the struct, differentiated like a struct parameter when
+            // `#[grad(self, ..)]` names it, data otherwise.
+            FnArg::Receiver(r) => params.push(Param {
+                ident: Ident::new("self", r.self_token.span),
+                kind: ParamKind::Model {
+                    ty: Box::new(syn::parse_quote!(Self)),
+                    by_ref: r.reference.is_some(),
+                    mutable: r.mutability.is_some() && r.reference.is_some(),
+                    whole: false,
+                },
+                span: r.span(),
+                field: None,
+            }),
             FnArg::Typed(pt) => {
                 let ident = match &*pt.pat {
                     Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
@@ -266,6 +283,7 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
         ReturnType::Default => float.clone(),
     };
     Some(Signature {
+        method: params.first().is_some_and(Param::is_self),
         float,
         float_is_generic,
         params,
