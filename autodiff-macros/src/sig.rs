@@ -1,6 +1,6 @@
 //! The function's signature: its float type and what each parameter is.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type};
@@ -121,6 +121,8 @@ pub struct Signature {
     pub params: Vec<Param>,
     /// What the function returns: one float, or a vector of them.
     pub output: Output,
+    /// `Result<T, E>` or `Option<T>`: what the float comes wrapped in.
+    pub fallible: Option<Fallible>,
     /// The return type as written.
     pub returns: Type,
 }
@@ -133,6 +135,43 @@ pub enum Output {
     Array,
     /// `Vec<T>`: `NAME_adjoint` takes `d_out: &[T]`.
     Vec,
+}
+
+/// A fallible function's result: `Result<T, E>` or `Option<T>`.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Fallible {
+    Result,
+    Option,
+}
+
+impl Fallible {
+    /// The success value wrapped (`Ok(v)`, `Some(v)`).
+    pub fn wrap(self, value: TokenStream) -> TokenStream {
+        match self {
+            Fallible::Result => quote::quote!(::core::result::Result::Ok(#value)),
+            Fallible::Option => quote::quote!(::core::option::Option::Some(#value)),
+        }
+    }
+}
+
+/// `Result<F, E>` or `Option<F>` with a float `F`: the float, whether it is generic, and
+/// which wrapper.
+fn fallible_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool, Fallible)> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    let fallible = match last.ident.to_string().as_str() {
+        "Result" => Fallible::Result,
+        "Option" => Fallible::Option,
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
+        return None;
+    };
+    let generic = float_kind(inner, type_params)?;
+    Some((inner.clone(), generic, fallible))
 }
 
 /// The float type of a vector result: `[T; M]` or `Vec<T>`.
@@ -211,6 +250,10 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         }
         ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
             Some(generic) => Some(((**ty).clone(), generic, Output::Scalar)),
+            None if fallible_output(ty, &type_params).is_some() => {
+                fallible_output(ty, &type_params)
+                    .map(|(inner, generic, _)| (inner, generic, Output::Scalar))
+            }
             None if vector_output(ty, &type_params).is_some() => vector_output(ty, &type_params)
                 .map(|(elem, output)| {
                     let generic = float_kind(&elem, &type_params) == Some(true);
@@ -282,8 +325,13 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         ReturnType::Type(_, ty) => (**ty).clone(),
         ReturnType::Default => float.clone(),
     };
+    let fallible = match &sig.output {
+        ReturnType::Type(_, ty) => fallible_output(ty, &type_params).map(|(.., f)| f),
+        ReturnType::Default => None,
+    };
     Some(Signature {
         method: params.first().is_some_and(Param::is_self),
+        fallible,
         float,
         float_is_generic,
         params,

@@ -201,3 +201,13 @@ mod tests {
         assert!(stack.words.is_empty());
     }
 }
+
+/// An early `Err(e)` / `None` of a fallible `#[grad]` function, in its generated `_adjoint`:
+/// leaves it before the reverse sweep, with the function's own error.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fail {
+    ($failure:expr) => {
+        return $failure
+    };
+}

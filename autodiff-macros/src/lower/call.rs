@@ -3,7 +3,13 @@
 use super::*;
 
 impl Lowerer<'_> {
-    pub(super) fn lower_call(&mut self, c: &syn::ExprCall) -> Value {
+    /// `g(..)`, or with `unwrap`, a fallible `g(..)?` / `g(..).unwrap()` whose `Ok` value is
+    /// differentiated.
+    pub(super) fn lower_call(
+        &mut self,
+        c: &syn::ExprCall,
+        unwrap: Option<proc_macro2::TokenStream>,
+    ) -> Value {
         let span = c.span();
         let Expr::Path(p) = &*c.func else {
             return self.unsupported(
@@ -14,7 +20,7 @@ impl Lowerer<'_> {
         let path = &p.path;
         // No differentiated value reaches it: called as written (constants keep their types,
         // no `_adjoint` is needed).
-        if !c.args.is_empty() && !self.is_local_call(path) {
+        if !c.args.is_empty() && !self.is_local_call(path) && unwrap.is_none() {
             if let Some(value) = self.try_opaque(&Expr::Call(c.clone()), false) {
                 return value;
             }
@@ -67,6 +73,7 @@ impl Lowerer<'_> {
             Op::Call {
                 path: path.clone(),
                 args,
+                unwrap,
             },
             span,
         ))

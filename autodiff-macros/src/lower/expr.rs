@@ -19,7 +19,7 @@ impl Lowerer<'_> {
             }
             Expr::Cast(c) => self.lower_cast(c),
             Expr::MethodCall(m) => self.lower_method(m),
-            Expr::Call(c) => self.lower_call(c),
+            Expr::Call(c) => self.lower_call(c, None),
             Expr::Index(i) => self.lower_index(i),
             Expr::If(i) => self
                 .lower_if(i)
@@ -135,10 +135,15 @@ impl Lowerer<'_> {
             },
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
-            Expr::Try(t) => self.unsupported(
-                t,
-                "#[grad] does not support the `?` operator: the differentiated function returns a float",
-            ),
+            // `g(x)?` in a function that returns a `Result` or an `Option`.
+            Expr::Try(t) => match (self.try_opaque(expr, false), &*t.expr) {
+                (Some(value), _) => value,
+                (None, Expr::Call(c)) => self.lower_call(c, Some(quote!(?))),
+                (None, _) => self.unsupported(
+                    t,
+                    "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`: call such a function, or compute the value without `?`",
+                ),
+            },
             Expr::Range(r) => self.unsupported(
                 r,
                 "#[grad] supports ranges only as the iterator of a `for` loop",
@@ -721,6 +726,11 @@ impl Lowerer<'_> {
             if let Some(value) = self.lower_iterator_chain(m) {
                 return value;
             }
+            // `g(x).unwrap()`, `g(x).expect("..")`: a fallible callee's `Ok` value.
+            if let (Expr::Call(c), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
+                let (method, args) = (&m.method, &m.args);
+                return self.lower_call(c, Some(quote!(.#method(#args))));
+            }
         }
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
@@ -866,7 +876,9 @@ pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
 /// `panic!`, `unreachable!`, `todo!`, `unimplemented!`: they never produce a value.
 fn is_diverging(mac: &syn::Macro) -> bool {
     mac.path.segments.last().is_some_and(|s| {
-        ["panic", "unreachable", "todo", "unimplemented"].contains(&s.ident.to_string().as_str())
+        // `__fail!(Err(e))`: an early `Err`/`None` of a fallible function.
+        ["panic", "unreachable", "todo", "unimplemented", "__fail"]
+            .contains(&s.ident.to_string().as_str())
     })
 }
 

@@ -10,6 +10,7 @@ mod arrays;
 mod call;
 mod control;
 mod expr;
+mod fallible;
 mod iter;
 mod loops;
 pub mod models;
@@ -235,21 +236,26 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
 
     let vector = sig.output != Output::Scalar;
     let early_return = vector.then(|| first_return(block)).flatten();
+    let stmts = match (vector, early_return) {
+        (true, None) => result_as_local(&block.stmts),
+        (true, Some(_)) => Vec::new(),
+        (false, _) if sig.fallible.is_some() => fallible::unwrap_successes(&block.stmts),
+        (false, _) => block.stmts.clone(),
+    };
+    let body = syn::Block {
+        brace_token: block.brace_token,
+        stmts: stmts.clone(),
+    };
     if let Some(span) = early_return {
         lw.errors.at(
             span,
             "#[grad] cannot differentiate an early `return` in a function that returns an array yet: end the function with the array",
         );
-    } else if contains_return(block) {
+    } else if contains_return(&body) {
         let flag = lw.new_cell("returned", Operand::Lit(lit_bool(false)), Ty::Bool, true);
         let value = lw.new_cell("ret", lw.zero(), Ty::Float, true);
         lw.ret = Some((cell_of(&flag), cell_of(&value)));
     }
-    let stmts = match (vector, early_return) {
-        (true, None) => result_as_local(&block.stmts),
-        (true, Some(_)) => Vec::new(),
-        (false, _) => block.stmts.clone(),
-    };
     lw.array_locals = array_names(&stmts);
     let tail = lw.lower_block_stmts(&stmts, lw.ret.is_some());
     let mut output = None;
