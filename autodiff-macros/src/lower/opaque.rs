@@ -37,6 +37,7 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "is_le",
     "is_eq",
     "is_ne",
+    "contains",
     "count",
     "any",
     "all",
@@ -141,7 +142,7 @@ impl Lowerer<'_> {
             return None;
         }
         let ty = if non_float_result {
-            Ty::Unknown
+            predicate_type(expr)
         } else {
             self.opaque_type(expr)
         };
@@ -314,6 +315,22 @@ fn strip_derefs(expr: &Expr, captures: &[(Ident, Capture)]) -> Option<TokenStrea
 /// Whether a method never returns a float (`a.partial_cmp(b)`, `x.is_nan()`).
 pub(super) fn is_non_float_method(name: &str) -> bool {
     NON_FLOAT_METHODS.contains(&name)
+}
+
+/// `Bool` for a predicate (`x.is_nan()`, `r.contains(&x)`, `a.lt(&b)`), which a branch may
+/// hand on and a condition may read; `Unknown` for the other methods that return no float.
+fn predicate_type(expr: &Expr) -> Ty {
+    let Expr::MethodCall(m) = expr else {
+        return Ty::Unknown;
+    };
+    let name = m.method.to_string();
+    let predicate = name.starts_with("is_")
+        || ["contains", "any", "all", "eq", "ne", "lt", "le", "gt", "ge"].contains(&name.as_str());
+    if predicate {
+        Ty::Bool
+    } else {
+        Ty::Unknown
+    }
 }
 
 /// Every identifier in `tokens` that may name a local, with whether its only use there is
