@@ -368,6 +368,7 @@ fn split(x: f64) -> (f64, f64) {
 /// Predicates (`is_nan`, `is_sign_negative`, `contains` on a range), `to_bits`, `copysign`,
 /// `fract`, a deferred `let t: f64;`, `const` items and tuples from helpers, together.
 #[grad]
+#[allow(clippy::needless_late_init)] // the deferred assignment is what is tested
 fn float_api(x: f64, y: f64) -> f64 {
     if x.is_nan() || y.is_infinite() || !x.is_finite() {
         return 0.0;
