@@ -649,3 +649,33 @@ fn copies_after_return_iterated() {
     assert_eq!(d_w, [3.0, 8.0]);
     assert!(close(d_x, -0.5 + 3.0));
 }
+
+// ---- issue 12, bug 3: a module constant passed bare to a #[grad] function ----
+
+const COEFFICIENTS: &[f64] = &[1.0, 2.0];
+const OFFSET: f64 = 0.25;
+const N_TERMS: usize = 2;
+
+#[grad]
+fn dot_with(z: f64, c: &[f64]) -> f64 {
+    z * c[0] + z * z * c[1]
+}
+
+#[grad]
+fn shifted(z: f64, offset: f64, n: usize) -> f64 {
+    (z - offset) * n as f64
+}
+
+/// `COEFFICIENTS` (a table) and `OFFSET` (a float) are data with `Const` shadows; `N_TERMS` (a
+/// size) is an integer and has none.
+#[grad]
+fn with_module_constants(z: f64) -> f64 {
+    dot_with(z, COEFFICIENTS) + shifted(z, OFFSET, N_TERMS)
+}
+
+#[test]
+fn module_constants_passed_bare_keep_their_shadows() {
+    let (v, d) = with_module_constants_grad(3.0);
+    assert_eq!(v, 3.0 + 18.0 + 2.75 * 2.0);
+    assert_eq!(d, 1.0 + 2.0 * 2.0 * 3.0 + 2.0);
+}

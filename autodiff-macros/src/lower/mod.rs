@@ -138,6 +138,8 @@ pub struct Lowerer<'a> {
     table_elements: HashSet<Var>,
     /// Names the body reads as arrays: a call bound to one returns an array.
     array_locals: HashSet<String>,
+    /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
+    integer_names: HashSet<String>,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -164,6 +166,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         items: Vec::new(),
         table_elements: HashSet::new(),
         array_locals: HashSet::new(),
+        integer_names: integer_names(block),
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -295,6 +298,41 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         result,
         output,
     }
+}
+
+/// Names read as integers: range bounds, indices, array lengths (`[0.0; N]`), `as` casts.
+fn integer_names(block: &syn::Block) -> HashSet<String> {
+    struct Collect(HashSet<String>);
+    impl Collect {
+        fn note(&mut self, e: &Expr) {
+            if let Expr::Path(p) = e {
+                if let Some(last) = p.path.segments.last() {
+                    self.0.insert(last.ident.to_string());
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_range(&mut self, r: &'ast syn::ExprRange) {
+            r.start.iter().chain(&r.end).for_each(|e| self.note(e));
+            syn::visit::visit_expr_range(self, r);
+        }
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.note(&i.index);
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_repeat(&mut self, r: &'ast syn::ExprRepeat) {
+            self.note(&r.len);
+            syn::visit::visit_expr_repeat(self, r);
+        }
+        fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+            self.note(&c.expr);
+            syn::visit::visit_expr_cast(self, c);
+        }
+    }
+    let mut c = Collect(HashSet::new());
+    c.visit_block(block);
+    c.0
 }
 
 /// The first `return` of the function itself (not of a closure or nested item).
