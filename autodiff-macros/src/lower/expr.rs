@@ -742,6 +742,16 @@ impl Lowerer<'_> {
         if let Value::Error = receiver {
             return Value::Error;
         }
+        let unknown_method = || {
+            format!(
+                "#[grad] cannot differentiate the method `{name}`: its receiver or arguments depend on a differentiated input, and it is not a float method with a derivative rule ({}); call a function with `#[grad]` or a hand-written `_adjoint` instead",
+                rules::method_names()
+            )
+        };
+        // A method of an array or a model that is not a float method: one error, on it.
+        if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
+            return self.unsupported(&m.method, &unknown_method());
+        }
         let receiver = self.scalar(receiver, m.receiver.span());
         // `.into()` between float types keeps the value (and its derivative).
         if name == "into" && m.args.is_empty() && self.ty(&receiver) == Ty::Float {
@@ -754,13 +764,7 @@ impl Lowerer<'_> {
         }
         match rules::lookup(&name) {
             Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
-            None => self.unsupported(
-                &m.method,
-                &format!(
-                    "#[grad] cannot differentiate the method `{name}`: its receiver or arguments depend on a differentiated input, and it is not a float method with a derivative rule ({}); call a function with `#[grad]` or a hand-written `_adjoint` instead",
-                    rules::method_names()
-                ),
-            ),
+            None => self.unsupported(&m.method, &unknown_method()),
         }
     }
 
