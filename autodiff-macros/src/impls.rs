@@ -44,9 +44,12 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
                     }
                 }
             }
-            None if !marked && returns_floats(method) => GradAttr {
-                wrt: attr.wrt.clone(),
-            },
+            None if !marked && returns_floats(method, &outer) => {
+                match block_options(&attr, method) {
+                    Some(options) => options,
+                    None => continue,
+                }
+            }
             None => continue,
         };
         let mut function = ItemFn {
@@ -95,18 +98,73 @@ fn parse_own(attr: &syn::Attribute) -> syn::Result<GradAttr> {
     }
 }
 
-/// Whether a method returns something `#[grad]` differentiates by default: a type that is not
-/// `Self`, `()`, a `bool`, an integer or a `String` — in practice a float or an array of
-/// floats (a wrong guess is reported on the method, which can then be left out by marking the
-/// others with `#[grad]`).
-fn returns_floats(method: &ImplItemFn) -> bool {
+/// The block's options for one method: the names it lists that are this method's parameters
+/// (`#[grad(self, x)]` on a block whose `mean(&self)` has no `x`); `None` when it lists names
+/// and none is this method's.
+fn block_options(attr: &GradAttr, method: &ImplItemFn) -> Option<GradAttr> {
+    let Some(names) = &attr.wrt else {
+        return Some(attr.clone());
+    };
+    let params: Vec<syn::Ident> = method
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Receiver(r) => Some(syn::Ident::new("self", r.self_token.span)),
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
+                _ => None,
+            },
+        })
+        .collect();
+    let own: Vec<syn::Ident> = names
+        .iter()
+        .filter(|n| params.contains(n))
+        .cloned()
+        .collect();
+    (!own.is_empty()).then_some(GradAttr { wrt: Some(own) })
+}
+
+/// Whether a method returns what `#[grad]` differentiates: a float (`f64`, `f32`, or a type
+/// parameter of the method or the impl), an array or `Vec` of them, or one of those in a
+/// `Result` or an `Option`.
+fn returns_floats(method: &ImplItemFn, outer: &[syn::Ident]) -> bool {
     let ReturnType::Type(_, ty) = &method.sig.output else {
         return false;
     };
-    let text = quote!(#ty).to_string().replace(' ', "");
-    let not_floats = [
-        "Self", "bool", "usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64",
-        "String",
-    ];
-    !not_floats.contains(&text.as_str()) && !text.starts_with('&') && !text.starts_with("Option")
+    let own: Vec<syn::Ident> = method
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(t.ident.clone()),
+            _ => None,
+        })
+        .chain(outer.iter().cloned())
+        .collect();
+    floats(ty, &own)
+}
+
+fn floats(ty: &syn::Type, type_params: &[syn::Ident]) -> bool {
+    match ty {
+        syn::Type::Array(a) => floats(&a.elem, type_params),
+        syn::Type::Path(tp) => {
+            let Some(last) = tp.path.segments.last() else {
+                return false;
+            };
+            match &last.arguments {
+                syn::PathArguments::None => {
+                    last.ident == "f64" || last.ident == "f32" || type_params.contains(&last.ident)
+                }
+                syn::PathArguments::AngleBracketed(args)
+                    if ["Vec", "Option", "Result"].iter().any(|w| last.ident == w) =>
+                {
+                    matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if floats(t, type_params))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }

@@ -143,14 +143,10 @@ mod log_normal;
 mod logistic;
 #[path = "corpus/cases/distributions/normal.rs"]
 mod normal;
+#[path = "corpus/cases/distributions/students_t.rs"]
+mod students_t;
 #[path = "corpus/cases/distributions/weibull.rs"]
 mod weibull;
-
-// Not accepted by #[grad] yet (first rejected construct):
-//   distributions/students_t.rs:95:19  `nu` bound to `self.freedom` after
-//     `self.freedom.is_infinite()`: a predicate method on a model's field makes #[grad] take
-//     the field for an array ("expected a number here"); with `self.freedom == f64::INFINITY`
-//     instead, the case compiles and all its checks pass
 
 // ---- physics: energies and Lagrangians ----
 

@@ -148,3 +148,44 @@ fn generic_impl_blocks_in_f32_and_f64() {
     let (v, (g, dx)) = e.ln_pdf_grad(-1.0);
     assert_eq!((v, g.rate, dx), (f64::NEG_INFINITY, 0.0, 0.0));
 }
+
+// ---- a block's list applies to each method's own parameters; `Option` results ----
+
+trait Moments {
+    fn mean(&self) -> Option<f64>;
+    fn ln_pdf_at(&self, x: f64) -> f64;
+    fn support(&self) -> (f64, f64);
+}
+
+#[derive(Clone, Debug, PartialEq, Params)]
+struct Rate {
+    rate: f64,
+}
+
+// `mean` has no `x`: it is differentiated in `self` only; `support` returns no float.
+#[grad(self, x)]
+impl Moments for Rate {
+    fn mean(&self) -> Option<f64> {
+        if self.rate <= 0.0 {
+            return None;
+        }
+        Some(1.0 / self.rate)
+    }
+
+    fn ln_pdf_at(&self, x: f64) -> f64 {
+        self.rate.ln() - self.rate * x
+    }
+
+    fn support(&self) -> (f64, f64) {
+        (0.0, f64::INFINITY)
+    }
+}
+
+#[test]
+fn block_lists_fit_each_method() {
+    let r = Rate { rate: 2.0 };
+    assert_eq!(r.mean_grad(), Some((0.5, Rate { rate: -0.25 })));
+    assert_eq!(Rate { rate: -1.0 }.mean_grad(), None);
+    assert_eq!(r.ln_pdf_at_grad(1.0).1, (Rate { rate: 0.5 - 1.0 }, -2.0));
+    assert_eq!(r.support(), (0.0, f64::INFINITY));
+}

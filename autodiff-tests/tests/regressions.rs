@@ -679,3 +679,45 @@ fn module_constants_passed_bare_keep_their_shadows() {
     assert_eq!(v, 3.0 + 18.0 + 2.75 * 2.0);
     assert_eq!(d, 1.0 + 2.0 * 2.0 * 3.0 + 2.0);
 }
+
+// ---- predicates on a model's field and on a copy (issue 12 corpus) ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Freedom {
+    a: f64,
+    b: f64,
+}
+
+/// A predicate on a field reads the field as a number, not an array.
+#[grad]
+fn predicate_on_field(m: &Freedom, x: f64) -> f64 {
+    if m.b.is_infinite() || m.a.is_nan() {
+        return 0.0;
+    }
+    m.a * x + m.b
+}
+
+/// A predicate on a plain copy of a parameter, and on a copy of a field.
+#[grad]
+fn predicate_on_copies(m: &Freedom, x: f64) -> f64 {
+    let y = x;
+    let c = m.a;
+    if y.is_nan() || c.is_nan() {
+        return 0.0;
+    }
+    3.0 * y * c
+}
+
+#[test]
+fn predicates_read_numbers() {
+    let m = Freedom { a: 2.0, b: 0.5 };
+    let (v, (g, dx)) = predicate_on_field_grad(&m, 3.0);
+    assert_eq!((v, g.a, g.b, dx), (6.5, 3.0, 1.0, 2.0));
+    let (v, (g, dx)) = predicate_on_copies_grad(&m, 3.0);
+    assert_eq!((v, g.a, g.b, dx), (18.0, 9.0, 0.0, 6.0));
+    let inf = Freedom {
+        a: 2.0,
+        b: f64::INFINITY,
+    };
+    assert_eq!(predicate_on_field_grad(&inf, 3.0).0, 0.0);
+}

@@ -335,6 +335,12 @@ fn integer_names(block: &syn::Block) -> HashSet<String> {
     c.0
 }
 
+/// Whether a method's receiver is an array: not a float method with a rule (`exp`), nor a
+/// method any number has (`is_nan`, `to_bits`, `partial_cmp`).
+pub(super) fn is_array_method(name: &str) -> bool {
+    rules::lookup(name).is_none() && !opaque::is_non_float_method(name)
+}
+
 /// The first `return` of the function itself (not of a closure or nested item).
 fn first_return(block: &syn::Block) -> Option<Span> {
     struct Find(Option<Span>);
@@ -389,7 +395,7 @@ pub(super) fn array_names(stmts: &[SynStmt]) -> HashSet<String> {
             syn::visit::visit_expr_index(self, i);
         }
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            if rules::lookup(&m.method.to_string()).is_none() {
+            if is_array_method(&m.method.to_string()) {
                 self.note(&m.receiver);
             }
             syn::visit::visit_expr_method_call(self, m);

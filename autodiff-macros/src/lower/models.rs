@@ -20,7 +20,6 @@ use syn::{Expr, Ident, Member};
 
 use crate::diag::Errors;
 use crate::reverse::local;
-use crate::rules;
 use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
 
 /// How the body reads a field path.
@@ -242,10 +241,10 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
             Expr::MethodCall(m) => {
-                let read = if rules::lookup(&m.method.to_string()).is_some() {
-                    Read::Scalar
-                } else {
+                let read = if super::is_array_method(&m.method.to_string()) {
                     Read::Array(1)
+                } else {
+                    Read::Scalar
                 };
                 if self.read(&m.receiver, read) {
                     m.args.iter().for_each(|a| self.visit_expr(a));

@@ -74,14 +74,20 @@ impl Lowerer<'_> {
                 Binding::Scalar { cell, .. } => {
                     let value = self.cells[cell].value.clone();
                     reads.varied |= self.is_varied(&value);
-                    // A parameter's value under its own name needs no rebinding.
-                    let unchanged = value.var().is_some_and(|v| self.param_vars.contains(&v));
+                    // A parameter's value under its own name needs no rebinding (a copy under
+                    // another name, `let y = x;`, does).
+                    let unchanged = value.var().is_some_and(|v| {
+                        self.param_vars.contains(&v) && self.vars[v.0].name == name
+                    });
                     (!unchanged).then_some(Capture::Value(value))
                 }
                 Binding::Array(a) => {
                     reads.varied |= !only_len && self.array_varied(a);
-                    // Parameters keep their names in the generated code.
-                    (self.arrays[a.0].origin == ArrayOrigin::Local).then_some(Capture::Array(a))
+                    // Parameters keep their names in the generated code (an alias under
+                    // another name is rebound).
+                    let info = &self.arrays[a.0];
+                    (info.origin == ArrayOrigin::Local || info.name != name)
+                        .then_some(Capture::Array(a))
                 }
                 Binding::Row { array, index } => {
                     reads.varied |= !only_len && self.array_varied(array);
