@@ -24,10 +24,11 @@ const LANCZOS: [f64; 9] = [
 ];
 
 #[derive(Debug, PartialEq)]
+/// Which parameter is invalid.
 pub enum StudentsTError {
-    LocationInvalid,
-    ScaleInvalid,
-    FreedomInvalid,
+    Location,
+    Scale,
+    Freedom,
 }
 
 /// t_ν(location, scale): the density of location + scale · T, T a standard Student's t.
@@ -42,11 +43,11 @@ impl StudentsT {
     /// Infinite freedom is allowed: the normal distribution.
     pub fn new(location: f64, scale: f64, freedom: f64) -> Result<StudentsT, StudentsTError> {
         if !location.is_finite() {
-            Err(StudentsTError::LocationInvalid)
+            Err(StudentsTError::Location)
         } else if !(scale > 0.0 && scale.is_finite()) {
-            Err(StudentsTError::ScaleInvalid)
+            Err(StudentsTError::Scale)
         } else if freedom.is_nan() || freedom <= 0.0 {
-            Err(StudentsTError::FreedomInvalid)
+            Err(StudentsTError::Freedom)
         } else {
             Ok(StudentsT {
                 location,
@@ -304,11 +305,11 @@ fn variance_case() -> Case {
 fn validation() {
     assert_eq!(
         StudentsT::new(0.0, 1.0, 0.0),
-        Err(StudentsTError::FreedomInvalid)
+        Err(StudentsTError::Freedom)
     );
     assert_eq!(
         StudentsT::new(0.0, -1.0, 1.0),
-        Err(StudentsTError::ScaleInvalid)
+        Err(StudentsTError::Scale)
     );
     let cauchy = StudentsT::new(0.0, 1.0, 1.0).unwrap();
     assert_eq!((cauchy.mean(), cauchy.variance()), (None, None));
