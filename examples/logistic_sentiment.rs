@@ -5,14 +5,14 @@
 //! cargo run --example logistic_sentiment
 //! ```
 // The two `#[grad]` models, `p_positive` (P(positive | x) = σ(w · x + b)) and the 2-feature
-// `logistic_loss` (differentiated for `w` and `b` only), are in models/logistic_sentiment.rs,
+// `logistic_loss` of the model `Logistic`, are in models/logistic_sentiment.rs,
 // shared with tests/training.rs.
 #[path = "models/logistic_sentiment.rs"]
 mod logistic_sentiment;
 
 use autodiff::loss;
 use autodiff::optim::{Optimizer, SgdConfig};
-use logistic_sentiment::{logistic_loss_grad, p_positive_grad};
+use logistic_sentiment::{logistic_loss_grad, p_positive_grad, Logistic};
 
 fn main() {
     if let Err(e) = run() {
@@ -42,19 +42,21 @@ fn run() -> Result<(), autodiff::Error> {
 
     // One gradient-descent step from w1 = w2 = b = 0 on x = [3, 2], y = 1, η = 0.1.
     let (x, y, eta) = ([3.0, 2.0], 1.0, 0.1);
-    let (loss, (d_w, d_b)) = logistic_loss_grad(&[0.0, 0.0], 0.0, &x, y);
-    let gradient = [d_w[0], d_w[1], d_b];
+    let mut theta = Logistic {
+        w: [0.0, 0.0],
+        b: 0.0,
+    };
+    let (loss, gradient) = logistic_loss_grad(&theta, &x, y);
     println!("\none step of gradient descent from θ = [w1, w2, b] = [0, 0, 0], η = {eta}:");
     println!("  loss at θ:      {loss:.4}");
-    println!("  gradient:       {}", fmt(&gradient));
-    // θ ← θ - η ∇L, by the library's SGD optimizer (a `[f64; 3]` is a parameter list).
-    let mut theta = [0.0; 3];
+    println!("  gradient:       {gradient:?}");
+    // θ ← θ - η ∇L, by the library's SGD optimizer: the gradient is a `Logistic` too.
     SgdConfig::new()
         .with_learning_rate(eta)
         .build()?
         .step(&mut theta, &gradient);
-    println!("  new θ:          {}", fmt(&theta));
-    let (new_loss, _) = logistic_loss_grad(&[theta[0], theta[1]], theta[2], &x, y);
+    println!("  new θ:          {theta:?}");
+    let (new_loss, _) = logistic_loss_grad(&theta, &x, y);
     println!("  loss at new θ:  {new_loss:.4}");
     Ok(())
 }

@@ -4,9 +4,9 @@
 //! ```text
 //! cargo run --release --example mlp_digits
 //! ```
-// The model (the `Mlp` parameters, the `#[grad]` loss `mlp_loss`, `predict`, `init`,
-// `predict`) is in models/digits_mlp.rs, shared with tests/training.rs and
-// benches/training.rs.
+// The model (the `Mlp` of two `Dense` layers, its forward pass `logits`, the `#[grad]` loss
+// `mlp_loss`, `predict`, `init`) is in models/digits_mlp.rs, shared with tests/training.rs
+// and benches/training.rs.
 #[path = "models/common.rs"]
 mod common;
 #[path = "models/digits_mlp.rs"]
@@ -16,7 +16,8 @@ use autodiff::data::datasets;
 use autodiff::metrics;
 use autodiff::optim::SgdConfig;
 use autodiff::train::{Metric, Trainer};
-use digits_mlp::{add_gradient, Mlp, D, H, K};
+use autodiff::Const;
+use digits_mlp::{mlp_loss_adjoint, Mlp, D, H, K};
 
 fn main() {
     if let Err(e) = run() {
@@ -51,10 +52,9 @@ fn run() -> Result<(), autodiff::Error> {
             &mut mlp,
             &mut sgd,
             train.len(),
-            // `add_gradient` calls `mlp_loss_adjoint`: one image's loss, adding
-            // `scale * ∂loss/∂params` into `g`.
+            // One image's loss, adding `scale * ∂loss/∂m` into the model-shaped `g`.
             |m: &Mlp, g: &mut Mlp, i, scale| {
-                add_gradient(m, g, train.row_array(i), y_train[i], scale)
+                mlp_loss_adjoint(m, train.row_array(i), y_train[i], scale, g, Const)
             },
             Metric::maximize("test accuracy", accuracy),
         )?;

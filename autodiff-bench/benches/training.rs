@@ -27,8 +27,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use autodiff::data::{datasets, Dataset};
 use autodiff::optim::{Optimizer, Params, Sgd, SgdConfig};
 use autodiff::train::Trainer;
+use autodiff::Const;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use digits_mlp::{add_gradient, mlp_loss, Mlp, D};
+use digits_mlp::{mlp_loss, mlp_loss_adjoint, Mlp, D};
 
 const BATCH: usize = 32;
 
@@ -82,7 +83,7 @@ fn mlp_digits(c: &mut Criterion) {
             let scale = 1.0 / BATCH as f64;
             let mut total = 0.0;
             for &(x, class) in &batch {
-                total += add_gradient(&model, &mut grads, black_box(x), class, scale);
+                total += mlp_loss_adjoint(&model, black_box(x), class, scale, &mut grads, Const);
             }
             sgd.step(&mut model, &grads);
             black_box(total)
@@ -94,7 +95,7 @@ fn mlp_digits(c: &mut Criterion) {
             let m = black_box(&model);
             let mut total = 0.0;
             for &(x, class) in &batch {
-                total += mlp_loss(&m.w1, &m.b1, &m.w2, &m.b2, black_box(x), class);
+                total += mlp_loss(m, black_box(x), class);
             }
             black_box(total / BATCH as f64)
         })
@@ -116,7 +117,7 @@ fn epoch(
         .clone()
         .with_seed(seed)
         .fit(model, sgd, train.len(), |m, g, i, scale| {
-            add_gradient(m, g, train.row_array(i), labels[i], scale)
+            mlp_loss_adjoint(m, train.row_array(i), labels[i], scale, g, Const)
         })
         .expect("training epoch");
     report.final_loss().unwrap_or(f64::NAN)

@@ -16,14 +16,26 @@ use crate::rules::float_literal;
 use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
 pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
+    let generated = generate(&attr, &item, &[]);
+    quote!(#item #generated)
+}
+
+/// `NAME_adjoint` and `NAME_grad` for `item`, or the errors that prevent them (with stubs
+/// when only the body is at fault). `outer` are the type parameters of the `impl` a method is
+/// in, which its float type may be.
+pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream {
+    let item = item.clone();
     let mut errors = Errors::default();
-    let sig = sig::analyze(&item, &mut errors);
+    let sig = sig::analyze(&item, outer, &mut errors);
     let Some(mut sig) = sig else {
-        let errors = errors.finish().err().map(|e| e.to_compile_error());
-        return quote!(#item #errors);
+        return errors
+            .finish()
+            .err()
+            .map(|e| e.to_compile_error())
+            .unwrap_or_default();
     };
-    settle_models(&attr, &mut sig, &mut errors);
-    let wrt = differentiated(&attr, &sig, &mut errors);
+    settle_models(attr, &mut sig, &mut errors);
+    let wrt = differentiated(attr, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.
     let signature_ok = errors.is_empty();
     let before = errors.len();
@@ -43,13 +55,12 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
         Ok(lowered) => lowered,
         Err(errors) => {
             if !signature_ok {
-                return quote!(#item #errors);
+                return quote!(#errors);
             }
             let adjoint =
                 adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
             let grad = grad_item(&item, &sig, &names, &wrt);
             return quote! {
-                #item
                 #errors
                 #adjoint
                 #grad
@@ -75,6 +86,10 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
         .collect();
     let (tapes, forward, reverse, result) =
         (sweeps.tapes, sweeps.forward, sweeps.reverse, sweeps.result);
+    let result = match sig.fallible {
+        Some(fallible) => fallible.wrap(result),
+        None => result,
+    };
     let import = sig.float_is_generic.then(|| {
         quote!(
             #[allow(unused_imports)]
@@ -99,7 +114,6 @@ pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
     let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
     let grad = grad_item(&item, &sig, &names, &wrt);
     quote! {
-        #item
         #adjoint
         #grad
     }
@@ -179,12 +193,20 @@ fn settle_models(attr: &GradAttr, sig: &mut Signature, errors: &mut Errors) {
         let ParamKind::Model { ty, mutable, .. } = &p.kind else {
             continue;
         };
-        let named = attr
-            .wrt
-            .as_ref()
-            .is_none_or(|names| names.contains(&p.ident));
+        // A method's `self` is differentiated only when named: under a bare `#[grad]` it is
+        // the data the method reads (a distribution's parameters).
+        let named = match &attr.wrt {
+            None => !p.is_self(),
+            Some(names) => names.contains(&p.ident),
+        };
         if !named {
             p.kind = ParamKind::Opaque;
+        } else if *mutable && p.is_self() {
+            errors.at(
+                p.span,
+                "#[grad] cannot differentiate a method in `&mut self`: the struct is read, not written, by the function differentiated; take `&self` (its gradient comes back in `d_self`), or leave `self` out of `#[grad(..)]` to read it as data",
+            );
+            p.kind = ParamKind::Rejected;
         } else if *mutable {
             errors.at(
                 p.span,
@@ -216,6 +238,7 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
                     float_param_list(sig)
                 ),
             ),
+            Some(i) if matches!(sig.params[i].kind, ParamKind::Rejected) => {}
             Some(i) if !sig.params[i].has_shadow() => errors.on(
                 name,
                 format!(
@@ -424,6 +447,16 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         1 => (types[0].clone(), grads[0].clone()),
         _ => (quote!((#(#types),*)), quote!((#(#grads),*))),
     };
+    // A fallible function's gradient comes in the same wrapper as its value:
+    // `Result<(T, G), E>`, `Option<(T, G)>`.
+    let (returns, question, success) = match sig.fallible {
+        Some(fallible) => (
+            fallible_type(&sig.returns, quote!((#f, #grad_ty))),
+            Some(quote!(?)),
+            fallible.wrap(quote!((#value, #grad_value))),
+        ),
+        None => (quote!((#f, #grad_ty)), None, quote!((#value, #grad_value))),
+    };
     let doc = format!(
         "The value of [`{0}`] and its gradient{1}. Generated by `#[grad]`.",
         item.sig.ident,
@@ -448,11 +481,13 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     let has_impl_trait = item.sig.inputs.iter().any(
         |i| matches!(i, FnArg::Typed(pt) if pt.ty.to_token_stream().to_string().contains("impl")),
     );
+    // A method's items are associated functions of the same type.
+    let owner = sig.method.then(|| quote!(Self::));
     let mention = (!has_impl_trait).then(|| {
         if explicit.is_empty() {
-            quote!(let _ = #original;)
+            quote!(let _ = #owner #original;)
         } else {
-            quote!(let _ = #original::<#(#explicit),*>;)
+            quote!(let _ = #owner #original::<#(#explicit),*>;)
         }
     });
     let attrs = inherited_attrs(item);
@@ -460,11 +495,11 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         #attrs
         #[doc = #doc]
         #[allow(dead_code)]
-        #vis fn #name #generics(#(#params),*) -> (#f, #grad_ty) #where_clause {
+        #vis fn #name #generics(#(#params),*) -> #returns #where_clause {
             #mention
             #accumulators
-            let #value = #adjoint(#(#args,)* #one, #(#shadows),*);
-            (#value, #grad_value)
+            let #value = #owner #adjoint(#(#args,)* #one, #(#shadows),*) #question;
+            #success
         }
     }
 }
@@ -548,6 +583,7 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
         };
         let fields: Vec<usize> = (0..sig.params.len())
             .filter(|&i| sig.params[i].field.as_ref().is_some_and(|f| f.model == m))
+            .filter(|&i| names.shadows[i].is_some())
             .collect();
         if fields.is_empty() && !used.contains(&m) {
             continue;
@@ -617,4 +653,19 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
         }
     }
     out
+}
+
+/// `Result<T, E>` / `Option<T>` with `T` replaced by `success`.
+fn fallible_type(returns: &syn::Type, success: TokenStream) -> TokenStream {
+    let mut ty = returns.clone();
+    if let syn::Type::Path(tp) = &mut ty {
+        if let Some(syn::PathArguments::AngleBracketed(args)) =
+            tp.path.segments.last_mut().map(|s| &mut s.arguments)
+        {
+            if let (Some(first), Ok(success)) = (args.args.first_mut(), syn::parse2(success)) {
+                *first = syn::GenericArgument::Type(success);
+            }
+        }
+    }
+    quote!(#ty)
 }

@@ -216,6 +216,10 @@ pub enum Op {
     Call {
         path: syn::Path,
         args: Vec<Arg>,
+        /// What unwraps a fallible callee's result, as written (`?`, `.unwrap()`,
+        /// `.expect("..")`): the reverse sweep ignores its `_adjoint`'s `Result`, which the
+        /// forward sweep already found to be `Ok`.
+        unwrap: Option<proc_macro2::TokenStream>,
     },
     /// An integer method (`i.min(n)`), never differentiated.
     IntMethod {

@@ -14,6 +14,7 @@ mod diag;
 mod emit;
 #[cfg(test)]
 mod golden;
+mod impls;
 mod ir;
 mod lower;
 mod params;
@@ -69,12 +70,15 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote::quote!(#original #e).into();
         }
     };
-    match syn::parse::<syn::ItemFn>(item) {
-        Ok(func) => emit::expand(attr, func).into(),
+    if let Ok(func) = syn::parse::<syn::ItemFn>(item.clone()) {
+        return emit::expand(attr, func).into();
+    }
+    match syn::parse::<syn::ItemImpl>(item) {
+        Ok(block) => impls::expand(attr, block).into(),
         Err(_) => {
             let e = syn::Error::new(
                 proc_macro2::Span::call_site(),
-                "#[grad] goes on a free function (`fn f(x: f64) -> f64 { .. }`)",
+                "#[grad] goes on a function (`fn f(x: f64) -> f64 { .. }`), a method, or an `impl` block",
             )
             .to_compile_error();
             quote::quote!(#original #e).into()

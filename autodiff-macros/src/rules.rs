@@ -297,6 +297,16 @@ pub static RULES: &[Rule] = &[
         let (x, y, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
         vec![quote!(#d * #x / #o), quote!(#d * #y / #o)]
     }),
+    // fract(x) = x - trunc(x).
+    unary!("fract", |cx, x, o, d| quote!(#d)),
+    // copysign(x, y) = |x| sign(y): ±1 in x (0 at x = 0, as abs), nothing in y.
+    rule!("copysign", Form::Method, 2 + 0, |cx| {
+        let (x, o, d, zero) = (&cx.x[0], &cx.out, &cx.d, cx.zero());
+        vec![
+            quote!(if #x == #zero { #zero } else { #d * (#o / #x) }),
+            zero,
+        ]
+    }),
     rule!("mul_add", Form::Method, 3 + 0, |cx| {
         let (x, a, d) = (&cx.x[0], &cx.x[1], &cx.d);
         vec![quote!(#d * #a), quote!(#d * #x), quote!(#d)]

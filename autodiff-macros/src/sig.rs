@@ -1,6 +1,6 @@
 //! The function's signature: its float type and what each parameter is.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type};
@@ -92,6 +92,11 @@ impl FieldOf {
 }
 
 impl Param {
+    /// Whether this is a method's `self`.
+    pub fn is_self(&self) -> bool {
+        self.ident == "self"
+    }
+
     /// Whether `NAME_adjoint` has a shadow for this parameter (a generic shadow argument, or
     /// for a model's field, a local projected from the model's shadow).
     pub fn has_shadow(&self) -> bool {
@@ -108,12 +113,16 @@ impl Param {
 }
 
 pub struct Signature {
+    /// Whether the function is a method (its first parameter is `self`).
+    pub method: bool,
     /// The float type: the return type (or its element type), `f32`, `f64` or a generic `T`.
     pub float: Type,
     pub float_is_generic: bool,
     pub params: Vec<Param>,
     /// What the function returns: one float, or a vector of them.
     pub output: Output,
+    /// `Result<T, E>` or `Option<T>`: what the float comes wrapped in.
+    pub fallible: Option<Fallible>,
     /// The return type as written.
     pub returns: Type,
 }
@@ -126,6 +135,43 @@ pub enum Output {
     Array,
     /// `Vec<T>`: `NAME_adjoint` takes `d_out: &[T]`.
     Vec,
+}
+
+/// A fallible function's result: `Result<T, E>` or `Option<T>`.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Fallible {
+    Result,
+    Option,
+}
+
+impl Fallible {
+    /// The success value wrapped (`Ok(v)`, `Some(v)`).
+    pub fn wrap(self, value: TokenStream) -> TokenStream {
+        match self {
+            Fallible::Result => quote::quote!(::core::result::Result::Ok(#value)),
+            Fallible::Option => quote::quote!(::core::option::Option::Some(#value)),
+        }
+    }
+}
+
+/// `Result<F, E>` or `Option<F>` with a float `F`: the float, whether it is generic, and
+/// which wrapper.
+fn fallible_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool, Fallible)> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    let fallible = match last.ident.to_string().as_str() {
+        "Result" => Fallible::Result,
+        "Option" => Fallible::Option,
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
+        return None;
+    };
+    let generic = float_kind(inner, type_params)?;
+    Some((inner.clone(), generic, fallible))
 }
 
 /// The float type of a vector result: `[T; M]` or `Vec<T>`.
@@ -153,7 +199,7 @@ const INT_TYPES: &[&str] = &[
 ];
 
 /// Reads the signature, reporting every parameter and return type outside the subset.
-pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
+pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Signature> {
     let sig = &item.sig;
     if let Some(t) = &sig.asyncness {
         errors.on(
@@ -191,6 +237,7 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
             GenericParam::Type(t) => Some(t.ident.clone()),
             _ => None,
         })
+        .chain(outer.iter().cloned())
         .collect();
 
     let float = match &sig.output {
@@ -203,6 +250,10 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
         }
         ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
             Some(generic) => Some(((**ty).clone(), generic, Output::Scalar)),
+            None if fallible_output(ty, &type_params).is_some() => {
+                fallible_output(ty, &type_params)
+                    .map(|(inner, generic, _)| (inner, generic, Output::Scalar))
+            }
             None if vector_output(ty, &type_params).is_some() => vector_output(ty, &type_params)
                 .map(|(elem, output)| {
                     let generic = float_kind(&elem, &type_params) == Some(true);
@@ -229,10 +280,19 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
     let mut params = Vec::new();
     for input in &sig.inputs {
         match input {
-            FnArg::Receiver(r) => errors.on(
-                r,
-                "#[grad] cannot differentiate a method with `self`: make it a free function that takes the fields it needs as parameters",
-            ),
+            // `&self`: the struct, differentiated like a struct parameter when
+            // `#[grad(self, ..)]` names it, data otherwise.
+            FnArg::Receiver(r) => params.push(Param {
+                ident: Ident::new("self", r.self_token.span),
+                kind: ParamKind::Model {
+                    ty: Box::new(syn::parse_quote!(Self)),
+                    by_ref: r.reference.is_some(),
+                    mutable: r.mutability.is_some() && r.reference.is_some(),
+                    whole: false,
+                },
+                span: r.span(),
+                field: None,
+            }),
             FnArg::Typed(pt) => {
                 let ident = match &*pt.pat {
                     Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
@@ -265,7 +325,13 @@ pub fn analyze(item: &ItemFn, errors: &mut Errors) -> Option<Signature> {
         ReturnType::Type(_, ty) => (**ty).clone(),
         ReturnType::Default => float.clone(),
     };
+    let fallible = match &sig.output {
+        ReturnType::Type(_, ty) => fallible_output(ty, &type_params).map(|(.., f)| f),
+        ReturnType::Default => None,
+    };
     Some(Signature {
+        method: params.first().is_some_and(Param::is_self),
+        fallible,
         float,
         float_is_generic,
         params,

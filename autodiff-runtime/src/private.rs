@@ -183,6 +183,16 @@ impl<T: num_traits::Zero> Placeholder for T {
     }
 }
 
+/// An early `Err(e)` / `None` of a fallible `#[grad]` function, in its generated `_adjoint`:
+/// leaves it before the reverse sweep, with the function's own error.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fail {
+    ($failure:expr) => {
+        return $failure
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::BitStack;

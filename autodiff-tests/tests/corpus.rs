@@ -1,12 +1,15 @@
-//! The idiomatic-Rust corpus: objectives, losses and special functions written the way
-//! numeric crates write them (iterator chains, `FromPrimitive` constants, destructuring,
-//! const tables, asserts, generic bounds), with `#[grad]` added and nothing else changed.
+//! The idiomatic-Rust corpus: objectives, losses, special functions and distributions written
+//! the way numeric crates write them (iterator chains, `FromPrimitive` constants,
+//! destructuring, const tables, asserts, generic bounds, trait impls on parameter structs),
+//! with `#[grad]` added and nothing else changed.
 //!
 //! Each case in `tests/corpus/cases/<family>/` holds the function exactly as written, a
 //! gradient derived by hand, a `reference` test (hand gradient vs finite differences) and a
 //! `generated` test (`NAME_grad` and `NAME_adjoint` vs the hand gradient), all through the
 //! shared helper in `tests/corpus/check.rs`; multi-parameter cases also call the adjoint with
-//! `Const` shadows, generic ones also run at `f32`.
+//! `Const` shadows, generic ones also run at `f32`. The distributions (`cases/distributions/`:
+//! a struct of parameters, trait impls whose methods are differentiated) are also checked
+//! against values and gradients computed with mpmath by `cases/distributions/references.py`.
 //!
 //! Only the cases `#[grad]` accepts today are listed below, so `cargo test` stays green; the
 //! others stay in the tree as the to-do list. The share that compiles, and the first error of
@@ -121,6 +124,29 @@ mod ln_gamma_stirling;
 mod sinc;
 #[path = "corpus/cases/special/softplus.rs"]
 mod softplus;
+
+// ---- distributions: log-densities and CDFs written as trait methods ----
+
+#[path = "corpus/cases/distributions/beta.rs"]
+mod beta;
+#[path = "corpus/cases/distributions/cauchy.rs"]
+mod cauchy;
+#[path = "corpus/cases/distributions/exponential.rs"]
+mod exponential;
+#[path = "corpus/cases/distributions/gamma.rs"]
+mod gamma;
+#[path = "corpus/cases/distributions/laplace.rs"]
+mod laplace;
+#[path = "corpus/cases/distributions/log_normal.rs"]
+mod log_normal;
+#[path = "corpus/cases/distributions/logistic.rs"]
+mod logistic;
+#[path = "corpus/cases/distributions/normal.rs"]
+mod normal;
+#[path = "corpus/cases/distributions/students_t.rs"]
+mod students_t;
+#[path = "corpus/cases/distributions/weibull.rs"]
+mod weibull;
 
 // ---- physics: energies and Lagrangians ----
 

@@ -356,3 +356,43 @@ fn enumerate_extremes_and_rest_patterns() {
     assert!(all_close(&g, &[3.0, 0.5, -2.0, 4.0]));
     assert_eq!(head_and_rest_grad(&[1.0]), (0.0, vec![0.0]));
 }
+
+// ---- the float API numeric code uses ----
+
+const HALF: f64 = 0.5;
+
+fn split(x: f64) -> (f64, f64) {
+    (x.floor(), x.fract())
+}
+
+/// Predicates (`is_nan`, `is_sign_negative`, `contains` on a range), `to_bits`, `copysign`,
+/// `fract`, a deferred `let t: f64;`, `const` items and tuples from helpers, together.
+#[grad]
+#[allow(clippy::needless_late_init)] // the deferred assignment is what is tested
+fn float_api(x: f64, y: f64) -> f64 {
+    if x.is_nan() || y.is_infinite() || !x.is_finite() {
+        return 0.0;
+    }
+    let s = if x.is_sign_negative() { -1.0 } else { 1.0 };
+    let inside = (0.0..=1.0).contains(&y);
+    let bits = x.to_bits() & 1;
+    let t: f64;
+    if inside {
+        t = y * HALF;
+    } else {
+        t = y.copysign(x);
+    }
+    const C: [f64; 3] = [1.0, 2.0, 3.0];
+    let table = [0.5, 0.25];
+    let (whole, frac) = split(2.75);
+    s * x * t + x.fract() + C[1] * x + table[0] * y + (bits as f64) + whole + frac
+}
+
+#[test]
+fn the_float_api_of_numeric_code() {
+    // Inside [0, 1]: t = y / 2.
+    assert_eq!(float_api_grad(1.5, 0.5), (6.875, (3.25, 1.25)));
+    // Outside: t = copysign(y, x), whose derivative in y is sign(y) sign(x).
+    assert_eq!(float_api_grad(-1.5, 2.5), (-3.25, (5.5, -1.0)));
+    assert_eq!(float_api_grad(f64::NAN, 2.5).1, (0.0, 0.0));
+}

@@ -125,3 +125,237 @@ fn nested_models_and_whole_models() {
     let (_, (g1, _)) = whole_grad(&net, &x);
     assert!((acc.l1.w[0][1] - 2.0 * g1.l1.w[0][1]).abs() < 1e-12);
 }
+
+// ---- generic models, Vec fields, iterator chains over fields ----
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Line<T> {
+    w: Vec<T>,
+    b: T,
+}
+
+#[grad]
+fn line_out<T: autodiff::Float>(m: &Line<T>, x: &[T]) -> T {
+    let z = m.w.iter().zip(x).fold(m.b, |acc, (w, x)| acc + *w * *x);
+    z.tanh() * T::from(m.w.len()).unwrap()
+}
+
+#[test]
+fn generic_models_in_f32_and_f64() {
+    let m = Line {
+        w: vec![0.5, -0.25, 0.125],
+        b: 0.1,
+    };
+    let x = [1.0, 2.0, -3.0];
+    let (_, (g, _)) = line_out_grad(&m, &x);
+    fd_check(|m: &Line<f64>| line_out(m, &x), &m, &g);
+
+    let m32 = Line {
+        w: vec![0.5f32, -0.25, 0.125],
+        b: 0.1,
+    };
+    let (v32, (g32, _)) = line_out_grad(&m32, &[1.0, 2.0, -3.0]);
+    assert!((f64::from(v32) - line_out(&m, &x)).abs() < 1e-6);
+    for (a, b) in g32.w.iter().zip(&g.w) {
+        assert!((f64::from(*a) - b).abs() < 1e-5);
+    }
+    // A `Vec` field of the gradient must be as long as the model's.
+    let short = Line {
+        w: vec![0.0],
+        b: 0.0,
+    };
+    let result = std::panic::catch_unwind(move || {
+        let mut short = short;
+        line_out_adjoint(&m, &x, 1.0, &mut short, Const);
+    });
+    assert!(result.is_err());
+}
+
+// ---- by value, aliases, rows lent to calls, `.len()` ----
+
+#[grad]
+fn dot3(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad]
+fn rows_by_value(m: Dense, x: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for j in 0..m.w.len() {
+        s += dot3(&m.w[j], x) * m.b[j];
+    }
+    s
+}
+
+#[grad]
+fn aliases(m: &Dense, x: &[f64; 3]) -> f64 {
+    let w = &m.w;
+    let mut b = m.b;
+    b[1] *= 2.0;
+    let mut s = 0.0;
+    for j in 0..2 {
+        for k in 0..3 {
+            s += w[j][k] * x[k] * b[j];
+        }
+    }
+    s + m.b.iter().map(|v| v * v).sum::<f64>()
+}
+
+fn dense() -> Dense {
+    Dense {
+        w: [[1.0, 2.0, 3.0], [0.5, -1.0, 0.25]],
+        b: [0.3, -0.7],
+    }
+}
+
+#[test]
+fn models_by_value_aliases_and_rows() {
+    let x = [1.0, 0.0, -1.0];
+    let (v, (g, _)) = rows_by_value_grad(dense(), &x);
+    assert!((v - -0.775).abs() < 1e-12);
+    assert_eq!(g.w, [[0.3, 0.0, -0.3], [-0.7, 0.0, 0.7]]);
+    assert_eq!(g.b, [-2.0, 0.25]);
+    let (_, (g, _)) = aliases_grad(&dense(), &x);
+    fd_check(|m: &Dense| aliases(m, &x), &dense(), &g);
+}
+
+// ---- sequences of sub-models, data structs beside a model ----
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Stack {
+    layers: [Dense; 2],
+    scale: f64,
+}
+
+/// A data struct: not a model, never differentiated.
+struct Config {
+    weights: [f64; 2],
+    offset: f64,
+}
+
+#[grad(net)]
+fn stack_loss(net: &Stack, cfg: &Config, x: &[f64; 3]) -> f64 {
+    let mut total = cfg.offset;
+    for i in 0..2 {
+        total += cfg.weights[i] * score(&net.layers[i], x);
+    }
+    total * net.scale
+}
+
+/// The same sum, iterating over the layers.
+#[grad(net)]
+fn stack_loss_by_iteration(net: &Stack, cfg: &Config, x: &[f64; 3]) -> f64 {
+    let mut total = cfg.offset;
+    for layer in &net.layers {
+        total += cfg.weights[1] * score(layer, x);
+    }
+    for layer in net.layers.iter() {
+        total += 0.5 * unit(layer, x, 1);
+    }
+    total * net.scale
+}
+
+#[test]
+fn sequences_of_sub_models_and_data_structs() {
+    let net = Stack {
+        layers: [
+            dense(),
+            Dense {
+                b: [0.1, 0.2],
+                ..dense()
+            },
+        ],
+        scale: 0.5,
+    };
+    let cfg = Config {
+        weights: [1.0, -2.0],
+        offset: 0.25,
+    };
+    let x = [0.2, -0.4, 0.6];
+    let (_, g) = stack_loss_grad(&net, &cfg, &x);
+    fd_check(|m: &Stack| stack_loss(m, &cfg, &x), &net, &g);
+    // The config takes no shadow: the adjoint's shadows are the model's and `x`'s.
+    let mut acc = net.zeros_like();
+    stack_loss_adjoint(&net, &cfg, &x, 1.0, &mut acc, Const);
+    assert_eq!(acc, g);
+    let (_, g) = stack_loss_by_iteration_grad(&net, &cfg, &x);
+    fd_check(|m: &Stack| stack_loss_by_iteration(m, &cfg, &x), &net, &g);
+}
+
+// ---- the struct model against the same loss with positional parameters ----
+
+#[grad]
+fn positional_loss(
+    w1: &[[f64; 3]; 2],
+    b1: &[f64; 2],
+    w2: &[f64; 2],
+    b2: f64,
+    x: &[f64; 3],
+    y: f64,
+) -> f64 {
+    let mut out = b2;
+    for j in 0..2 {
+        let mut z = b1[j];
+        for k in 0..3 {
+            z += w1[j][k] * x[k];
+        }
+        out += w2[j] * z.tanh();
+    }
+    (out - y) * (out - y)
+}
+
+#[test]
+fn struct_and_positional_gradients_agree_exactly() {
+    let net = Net {
+        w1: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]],
+        b1: [0.1, -0.1],
+        w2: [0.7, -0.8],
+        b2: 0.05,
+    };
+    let x = [1.0, 2.0, -1.0];
+    let (v, g) = loss_grad(&net, &x, 0.3);
+    let (vp, (w1, b1, w2, b2, _, _)) =
+        positional_loss_grad(&net.w1, &net.b1, &net.w2, net.b2, &x, 0.3);
+    assert_eq!(v, vp);
+    assert_eq!(g, Net { w1, b1, w2, b2 });
+    // `Const` for the model: only the data's gradient is computed.
+    let mut d_x = [0.0; 3];
+    loss_adjoint(&net, &x, 0.3, 1.0, Const, &mut d_x, Const);
+    let (_, (.., d_x_positional, _)) =
+        positional_loss_grad(&net.w1, &net.b1, &net.w2, net.b2, &x, 0.3);
+    assert_eq!(d_x, d_x_positional);
+}
+
+// ---- fields that are not parameters ----
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Poly {
+    coefficients: Vec<f64>,
+    /// How many coefficients are used: data, never differentiated.
+    #[params(skip)]
+    degree: usize,
+}
+
+#[grad]
+fn poly(p: &Poly, x: f64) -> f64 {
+    let mut sum = 0.0;
+    for k in 0..=p.degree {
+        sum += p.coefficients[k] * x.powi(k as i32);
+    }
+    sum / (p.degree as f64 + 1.0) + p.coefficients[p.degree]
+}
+
+#[test]
+fn skipped_fields_are_data() {
+    let p = Poly {
+        coefficients: vec![1.0, -2.0, 0.5, 4.0],
+        degree: 2,
+    };
+    let (_, (g, d_x)) = poly_grad(&p, 1.5);
+    assert_eq!(g.degree, 2);
+    assert_eq!(
+        g.coefficients,
+        [1.0 / 3.0, 1.5 / 3.0, 2.25 / 3.0 + 1.0, 0.0]
+    );
+    assert!((d_x - (-2.0 + 2.0 * 0.5 * 1.5) / 3.0).abs() < 1e-12);
+}

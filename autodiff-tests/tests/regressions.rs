@@ -650,6 +650,78 @@ fn copies_after_return_iterated() {
     assert!(close(d_x, -0.5 + 3.0));
 }
 
+// ---- issue 12, bug 3: a module constant passed bare to a #[grad] function ----
+
+const COEFFICIENTS: &[f64] = &[1.0, 2.0];
+const OFFSET: f64 = 0.25;
+const N_TERMS: usize = 2;
+
+#[grad]
+fn dot_with(z: f64, c: &[f64]) -> f64 {
+    z * c[0] + z * z * c[1]
+}
+
+#[grad]
+fn shifted(z: f64, offset: f64, n: usize) -> f64 {
+    (z - offset) * n as f64
+}
+
+/// `COEFFICIENTS` (a table) and `OFFSET` (a float) are data with `Const` shadows; `N_TERMS` (a
+/// size) is an integer and has none.
+#[grad]
+fn with_module_constants(z: f64) -> f64 {
+    dot_with(z, COEFFICIENTS) + shifted(z, OFFSET, N_TERMS)
+}
+
+#[test]
+fn module_constants_passed_bare_keep_their_shadows() {
+    let (v, d) = with_module_constants_grad(3.0);
+    assert_eq!(v, 3.0 + 18.0 + 2.75 * 2.0);
+    assert_eq!(d, 1.0 + 2.0 * 2.0 * 3.0 + 2.0);
+}
+
+// ---- predicates on a model's field and on a copy (issue 12 corpus) ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Freedom {
+    a: f64,
+    b: f64,
+}
+
+/// A predicate on a field reads the field as a number, not an array.
+#[grad]
+fn predicate_on_field(m: &Freedom, x: f64) -> f64 {
+    if m.b.is_infinite() || m.a.is_nan() {
+        return 0.0;
+    }
+    m.a * x + m.b
+}
+
+/// A predicate on a plain copy of a parameter, and on a copy of a field.
+#[grad]
+fn predicate_on_copies(m: &Freedom, x: f64) -> f64 {
+    let y = x;
+    let c = m.a;
+    if y.is_nan() || c.is_nan() {
+        return 0.0;
+    }
+    3.0 * y * c
+}
+
+#[test]
+fn predicates_read_numbers() {
+    let m = Freedom { a: 2.0, b: 0.5 };
+    let (v, (g, dx)) = predicate_on_field_grad(&m, 3.0);
+    assert_eq!((v, g.a, g.b, dx), (6.5, 3.0, 1.0, 2.0));
+    let (v, (g, dx)) = predicate_on_copies_grad(&m, 3.0);
+    assert_eq!((v, g.a, g.b, dx), (18.0, 9.0, 0.0, 6.0));
+    let inf = Freedom {
+        a: 2.0,
+        b: f64::INFINITY,
+    };
+    assert_eq!(predicate_on_field_grad(&inf, 3.0).0, 0.0);
+}
+
 // Open bugs found by autodiff-fuzz: the families `models` and `vector-outputs` (the patterns
 // below are the families kept out of CI: data-fields, field-patterns, array-results,
 // vec-literals) and constant arguments of the calls and const-tables families. None of the

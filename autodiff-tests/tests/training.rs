@@ -1,7 +1,8 @@
 //! The examples' training runs, with fewer epochs, asserting their targets on the real data:
 //! the two-layer network on breast_cancer (held-out accuracy >= 0.95), softmax regression on
 //! iris (>= 0.93), the 64-64-10 MLP on digits (>= 0.95), multi-label BCE on derived digit
-//! labels; and the lecture numbers of the logistic-regression and linear-regression examples.
+//! labels, the three-layer network of reusable layers on wine (>= 0.94); and the lecture
+//! numbers of the logistic-regression and linear-regression examples.
 //!
 //! The models are the examples' own, included from examples/models/. Both weight layouts are
 //! trained on digits: input-major (`w1[k][j]`, digits_mlp.rs) and the lecture's row-major
@@ -10,6 +11,9 @@
 // The example models are written for the library's rust-version (1.85), which predates
 // `is_multiple_of`; this package's own rust-version is higher.
 #![allow(clippy::manual_is_multiple_of)]
+// digits_mlp.rs and wine_deep.rs each include the shared layers (models/layers.rs), as their
+// examples need them: two copies of the module here, one per model.
+#![allow(clippy::duplicate_mod)]
 
 #[path = "../../examples/models/breast_cancer_mlp.rs"]
 mod breast_cancer_mlp;
@@ -26,6 +30,8 @@ mod models_common;
 mod multilabel;
 #[path = "../../examples/models/softmax.rs"]
 mod softmax;
+#[path = "../../examples/models/wine_deep.rs"]
+mod wine_deep;
 
 use autodiff::data::datasets;
 use autodiff::data::Dataset;
@@ -151,7 +157,7 @@ fn softmax_regression_on_iris_reaches_93_percent() {
 
 #[test]
 fn mlp_on_digits_reaches_95_percent() {
-    use digits_mlp::{add_gradient, Mlp};
+    use digits_mlp::{mlp_loss_adjoint, Mlp};
     let (train, test) = split(datasets::digits());
     let (y_train, y_test) = (train.labels().unwrap(), test.labels().unwrap());
     let mut mlp = digits_mlp::init(3);
@@ -166,7 +172,7 @@ fn mlp_on_digits_reaches_95_percent() {
             &mut sgd,
             train.len(),
             |m: &Mlp, g: &mut Mlp, i, scale| {
-                add_gradient(m, g, train.row_array(i), y_train[i], scale)
+                mlp_loss_adjoint(m, train.row_array(i), y_train[i], scale, g, Const)
             },
         )
         .unwrap();
@@ -176,6 +182,64 @@ fn mlp_on_digits_reaches_95_percent() {
     );
     assert!(
         accuracy >= 0.95,
+        "accuracy {accuracy}, loss {:?}",
+        report.loss
+    );
+}
+
+// ---- wine: three reusable `Dense` layers, 13-32-16-3, Adam ----
+
+#[test]
+fn three_layer_network_of_reusable_layers_on_wine() {
+    use wine_deep::{deep_loss, deep_loss_adjoint, Deep};
+    let (train, test) = split(datasets::wine());
+    let (y_train, y_test) = (train.labels().unwrap(), test.labels().unwrap());
+    let mut net = wine_deep::init(11);
+
+    // The nested model's gradient, layer by layer, against finite differences.
+    let batch = [0, 7, 40, 90];
+    let scale = 1.0 / batch.len() as f64;
+    let mean_loss = |m: &Deep| {
+        batch
+            .iter()
+            .map(|&i| deep_loss(m, train.row_array(i), y_train[i]))
+            .sum::<f64>()
+            * scale
+    };
+    let mut grads = net.zeros_like();
+    for &i in &batch {
+        deep_loss_adjoint(
+            &net,
+            train.row_array(i),
+            y_train[i],
+            scale,
+            &mut grads,
+            Const,
+        );
+    }
+    check_params_gradient(mean_loss, &net, &grads).assert_ok();
+
+    let mut adam = AdamConfig::new().with_learning_rate(0.01).build().unwrap();
+    let report = Trainer::new()
+        .with_epochs(20)
+        .with_batch_size(16)
+        .with_seed(1)
+        .with_progress(false)
+        .fit(
+            &mut net,
+            &mut adam,
+            train.len(),
+            |m: &Deep, g: &mut Deep, i, scale| {
+                deep_loss_adjoint(m, train.row_array(i), y_train[i], scale, g, Const)
+            },
+        )
+        .unwrap();
+    let accuracy = metrics::accuracy(
+        &metrics::predict(&test, |x| wine_deep::predict(&net, x)),
+        y_test,
+    );
+    assert!(
+        accuracy >= 0.94,
         "accuracy {accuracy}, loss {:?}",
         report.loss
     );
@@ -232,20 +296,29 @@ fn sentiment_probability_and_losses() {
 
 #[test]
 fn one_gradient_step_of_logistic_regression() {
+    use logistic_sentiment::{logistic_loss_grad, Logistic};
     let (x, y) = ([3.0, 2.0], 1.0);
-    let (loss, (d_w, d_b)) = logistic_sentiment::logistic_loss_grad(&[0.0, 0.0], 0.0, &x, y);
+    let mut theta = Logistic {
+        w: [0.0, 0.0],
+        b: 0.0,
+    };
+    let (loss, gradient) = logistic_loss_grad(&theta, &x, y);
     assert_close(loss, 2f64.ln(), 1e-12);
-    let gradient = [d_w[0], d_w[1], d_b];
-    for (g, want) in gradient.iter().zip([-1.5, -1.0, -0.5]) {
+    for (g, want) in [gradient.w[0], gradient.w[1], gradient.b]
+        .iter()
+        .zip([-1.5, -1.0, -0.5])
+    {
         assert_close(*g, want, 1e-12);
     }
-    let mut theta = [0.0; 3];
     SgdConfig::new()
         .with_learning_rate(0.1)
         .build()
         .unwrap()
         .step(&mut theta, &gradient);
-    for (t, want) in theta.iter().zip([0.15, 0.1, 0.05]) {
+    for (t, want) in [theta.w[0], theta.w[1], theta.b]
+        .iter()
+        .zip([0.15, 0.1, 0.05])
+    {
         assert_close(*t, want, 1e-12);
     }
 }

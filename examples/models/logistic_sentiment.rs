@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each including target uses a part
 #![allow(clippy::needless_range_loop)] // index loops are what `#[grad]` differentiates
 
-use autodiff::{activation, grad, loss};
+use autodiff::{activation, grad, loss, Params};
 
 /// P(positive | x) = σ(w · x + b), on 6 hand-made features of a movie review.
 #[grad]
@@ -15,10 +15,18 @@ pub fn p_positive(w: &[f64; 6], x: &[f64; 6], b: f64) -> f64 {
     activation::sigmoid(z)
 }
 
-/// The cross-entropy of a 2-feature logistic regression on one example, from the logit.
-/// `#[grad(w, b)]`: `logistic_loss_grad` returns the gradient for `w` and `b` only.
-#[grad(w, b)]
-pub fn logistic_loss(w: &[f64; 2], b: f64, x: &[f64; 2], y: f64) -> f64 {
-    let z = w[0] * x[0] + w[1] * x[1] + b;
+/// The lecture's 2-feature logistic regression θ = [w1, w2, b] as a model.
+#[derive(Clone, Debug, PartialEq, Params)]
+pub struct Logistic {
+    pub w: [f64; 2],
+    pub b: f64,
+}
+
+/// The cross-entropy of the 2-feature logistic regression on one example, from the logit.
+/// `#[grad(m)]`: `logistic_loss_grad` returns the gradient for the model only, as a
+/// `Logistic`.
+#[grad(m)]
+pub fn logistic_loss(m: &Logistic, x: &[f64; 2], y: f64) -> f64 {
+    let z = m.w[0] * x[0] + m.w[1] * x[1] + m.b;
     loss::bce_with_logits(z, y)
 }

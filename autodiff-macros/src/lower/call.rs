@@ -3,7 +3,13 @@
 use super::*;
 
 impl Lowerer<'_> {
-    pub(super) fn lower_call(&mut self, c: &syn::ExprCall) -> Value {
+    /// `g(..)`, or with `unwrap`, a fallible `g(..)?` / `g(..).unwrap()` whose `Ok` value is
+    /// differentiated.
+    pub(super) fn lower_call(
+        &mut self,
+        c: &syn::ExprCall,
+        unwrap: Option<proc_macro2::TokenStream>,
+    ) -> Value {
         let span = c.span();
         let Expr::Path(p) = &*c.func else {
             return self.unsupported(
@@ -14,7 +20,7 @@ impl Lowerer<'_> {
         let path = &p.path;
         // No differentiated value reaches it: called as written (constants keep their types,
         // no `_adjoint` is needed).
-        if !c.args.is_empty() && !self.is_local_call(path) {
+        if !c.args.is_empty() && !self.is_local_call(path) && unwrap.is_none() {
             if let Some(value) = self.try_opaque(&Expr::Call(c.clone()), false) {
                 return value;
             }
@@ -67,6 +73,7 @@ impl Lowerer<'_> {
             Op::Call {
                 path: path.clone(),
                 args,
+                unwrap,
             },
             span,
         ))
@@ -191,11 +198,15 @@ impl Lowerer<'_> {
 
     /// `&TABLE` (a `const` or `static` table): an array argument that is data.
     fn constant_table(&mut self, arg: &Expr) -> Option<Arg> {
-        let Expr::Reference(r) = arg else {
-            return None;
-        };
-        let Expr::Path(p) = &*r.expr else {
-            return None;
+        let (p, by_ref) = match arg {
+            Expr::Reference(r) => match &*r.expr {
+                Expr::Path(p) => (p, true),
+                _ => return None,
+            },
+            // A bare constant (`dot(z, COEFFS)`, `scale(x, EPS)`): float data, by the look of
+            // its name and uses (a size such as `N` or `DIM` is an integer).
+            Expr::Path(p) if self.is_float_data_constant(&p.path) => (p, false),
+            _ => return None,
         };
         let local = p
             .path
@@ -220,9 +231,25 @@ impl Lowerer<'_> {
         Some(Arg::Array(ArrayArg {
             array: id,
             row: None,
-            by_ref: true,
+            by_ref,
             snapshot: None,
         }))
+    }
+
+    /// Whether a path passed bare to a call names a float constant or table: a `CONSTANT`
+    /// (not a local), not read as an integer anywhere in the body (a range bound, an index, an
+    /// array length, an `as` cast), and not named like a size (`N`, `DIM`, `N_STEPS`).
+    fn is_float_data_constant(&self, path: &syn::Path) -> bool {
+        let Some(last) = path.segments.last() else {
+            return false;
+        };
+        let name = last.ident.to_string();
+        let screaming = name.chars().any(|c| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        let size_like = name.len() == 1 || name.split('_').any(|word| SIZE_WORDS.contains(&word));
+        screaming && !size_like && !self.integer_names.contains(&name)
     }
 
     /// Whether `path` names a local (a closure), which is inlined, never passed through.
@@ -316,6 +343,39 @@ impl Lowerer<'_> {
 }
 
 /// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).
+/// Words that name a count or a size, not a float.
+const SIZE_WORDS: &[&str] = &[
+    "N",
+    "M",
+    "K",
+    "DIM",
+    "DIMS",
+    "SIZE",
+    "LEN",
+    "COUNT",
+    "STEPS",
+    "ITERS",
+    "ITERATIONS",
+    "ORDER",
+    "DEGREE",
+    "NUM",
+    "ROWS",
+    "COLS",
+    "WIDTH",
+    "HEIGHT",
+    "DEPTH",
+    "CLASSES",
+    "LAYERS",
+    "UNITS",
+    "BATCH",
+    "EPOCHS",
+    "TERMS",
+    "MAX",
+    "MIN",
+    "IDX",
+    "INDEX",
+];
+
 pub(super) fn indexes_constant(expr: &Expr) -> bool {
     let mut e = expr;
     let mut indexed = false;

@@ -19,7 +19,7 @@ impl Lowerer<'_> {
             }
             Expr::Cast(c) => self.lower_cast(c),
             Expr::MethodCall(m) => self.lower_method(m),
-            Expr::Call(c) => self.lower_call(c),
+            Expr::Call(c) => self.lower_call(c, None),
             Expr::Index(i) => self.lower_index(i),
             Expr::If(i) => self
                 .lower_if(i)
@@ -135,10 +135,15 @@ impl Lowerer<'_> {
             },
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
-            Expr::Try(t) => self.unsupported(
-                t,
-                "#[grad] does not support the `?` operator: the differentiated function returns a float",
-            ),
+            // `g(x)?` in a function that returns a `Result` or an `Option`.
+            Expr::Try(t) => match (self.try_opaque(expr, false), &*t.expr) {
+                (Some(value), _) => value,
+                (None, Expr::Call(c)) => self.lower_call(c, Some(quote!(?))),
+                (None, _) => self.unsupported(
+                    t,
+                    "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`: call such a function, or compute the value without `?`",
+                ),
+            },
             Expr::Range(r) => self.unsupported(
                 r,
                 "#[grad] supports ranges only as the iterator of a `for` loop",
@@ -721,6 +726,11 @@ impl Lowerer<'_> {
             if let Some(value) = self.lower_iterator_chain(m) {
                 return value;
             }
+            // `g(x).unwrap()`, `g(x).expect("..")`: a fallible callee's `Ok` value.
+            if let (Expr::Call(c), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
+                let (method, args) = (&m.method, &m.args);
+                return self.lower_call(c, Some(quote!(.#method(#args))));
+            }
         }
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
@@ -731,6 +741,16 @@ impl Lowerer<'_> {
         }
         if let Value::Error = receiver {
             return Value::Error;
+        }
+        let unknown_method = || {
+            format!(
+                "#[grad] cannot differentiate the method `{name}`: its receiver or arguments depend on a differentiated input, and it is not a float method with a derivative rule ({}); call a function with `#[grad]` or a hand-written `_adjoint` instead",
+                rules::method_names()
+            )
+        };
+        // A method of an array or a model that is not a float method: one error, on it.
+        if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
+            return self.unsupported(&m.method, &unknown_method());
         }
         let receiver = self.scalar(receiver, m.receiver.span());
         // `.into()` between float types keeps the value (and its derivative).
@@ -744,13 +764,7 @@ impl Lowerer<'_> {
         }
         match rules::lookup(&name) {
             Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
-            None => self.unsupported(
-                &m.method,
-                &format!(
-                    "#[grad] cannot differentiate the method `{name}`: its receiver or arguments depend on a differentiated input, and it is not a float method with a derivative rule ({}); call a function with `#[grad]` or a hand-written `_adjoint` instead",
-                    rules::method_names()
-                ),
-            ),
+            None => self.unsupported(&m.method, &unknown_method()),
         }
     }
 
@@ -866,7 +880,9 @@ pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
 /// `panic!`, `unreachable!`, `todo!`, `unimplemented!`: they never produce a value.
 fn is_diverging(mac: &syn::Macro) -> bool {
     mac.path.segments.last().is_some_and(|s| {
-        ["panic", "unreachable", "todo", "unimplemented"].contains(&s.ident.to_string().as_str())
+        // `__fail!(Err(e))`: an early `Err`/`None` of a fallible function.
+        ["panic", "unreachable", "todo", "unimplemented", "__fail"]
+            .contains(&s.ident.to_string().as_str())
     })
 }
 

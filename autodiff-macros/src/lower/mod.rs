@@ -10,6 +10,7 @@ mod arrays;
 mod call;
 mod control;
 mod expr;
+mod fallible;
 mod iter;
 mod loops;
 pub mod models;
@@ -137,6 +138,8 @@ pub struct Lowerer<'a> {
     table_elements: HashSet<Var>,
     /// Names the body reads as arrays: a call bound to one returns an array.
     array_locals: HashSet<String>,
+    /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
+    integer_names: HashSet<String>,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -163,6 +166,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         items: Vec::new(),
         table_elements: HashSet::new(),
         array_locals: HashSet::new(),
+        integer_names: integer_names(block),
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -235,21 +239,26 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
 
     let vector = sig.output != Output::Scalar;
     let early_return = vector.then(|| first_return(block)).flatten();
+    let stmts = match (vector, early_return) {
+        (true, None) => result_as_local(&block.stmts),
+        (true, Some(_)) => Vec::new(),
+        (false, _) if sig.fallible.is_some() => fallible::unwrap_successes(&block.stmts),
+        (false, _) => block.stmts.clone(),
+    };
+    let body = syn::Block {
+        brace_token: block.brace_token,
+        stmts: stmts.clone(),
+    };
     if let Some(span) = early_return {
         lw.errors.at(
             span,
             "#[grad] cannot differentiate an early `return` in a function that returns an array yet: end the function with the array",
         );
-    } else if contains_return(block) {
+    } else if contains_return(&body) {
         let flag = lw.new_cell("returned", Operand::Lit(lit_bool(false)), Ty::Bool, true);
         let value = lw.new_cell("ret", lw.zero(), Ty::Float, true);
         lw.ret = Some((cell_of(&flag), cell_of(&value)));
     }
-    let stmts = match (vector, early_return) {
-        (true, None) => result_as_local(&block.stmts),
-        (true, Some(_)) => Vec::new(),
-        (false, _) => block.stmts.clone(),
-    };
     lw.array_locals = array_names(&stmts);
     let tail = lw.lower_block_stmts(&stmts, lw.ret.is_some());
     let mut output = None;
@@ -289,6 +298,47 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         result,
         output,
     }
+}
+
+/// Names read as integers: range bounds, indices, array lengths (`[0.0; N]`), `as` casts.
+fn integer_names(block: &syn::Block) -> HashSet<String> {
+    struct Collect(HashSet<String>);
+    impl Collect {
+        fn note(&mut self, e: &Expr) {
+            if let Expr::Path(p) = e {
+                if let Some(last) = p.path.segments.last() {
+                    self.0.insert(last.ident.to_string());
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_range(&mut self, r: &'ast syn::ExprRange) {
+            r.start.iter().chain(&r.end).for_each(|e| self.note(e));
+            syn::visit::visit_expr_range(self, r);
+        }
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.note(&i.index);
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_repeat(&mut self, r: &'ast syn::ExprRepeat) {
+            self.note(&r.len);
+            syn::visit::visit_expr_repeat(self, r);
+        }
+        fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+            self.note(&c.expr);
+            syn::visit::visit_expr_cast(self, c);
+        }
+    }
+    let mut c = Collect(HashSet::new());
+    c.visit_block(block);
+    c.0
+}
+
+/// Whether a method's receiver is an array: not a float method with a rule (`exp`), nor a
+/// method any number has (`is_nan`, `to_bits`, `partial_cmp`).
+pub(super) fn is_array_method(name: &str) -> bool {
+    rules::lookup(name).is_none() && !opaque::is_non_float_method(name)
 }
 
 /// The first `return` of the function itself (not of a closure or nested item).
@@ -345,7 +395,7 @@ pub(super) fn array_names(stmts: &[SynStmt]) -> HashSet<String> {
             syn::visit::visit_expr_index(self, i);
         }
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            if rules::lookup(&m.method.to_string()).is_none() {
+            if is_array_method(&m.method.to_string()) {
                 self.note(&m.receiver);
             }
             syn::visit::visit_expr_method_call(self, m);

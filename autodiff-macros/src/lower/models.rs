@@ -20,12 +20,14 @@ use syn::{Expr, Ident, Member};
 
 use crate::diag::Errors;
 use crate::reverse::local;
-use crate::rules;
 use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
 
 /// How the body reads a field path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Read {
+    /// Read as an integer (a range bound, an index, an `as` cast): a field that is not a
+    /// parameter (`#[params(skip)] n: usize`), passed through as written.
+    Data,
     /// Passed by reference (`&net.layer1`): handed on whole, never indexed here.
     Whole,
     /// Read as a float value (`net.b2`).
@@ -87,6 +89,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         }
         let ident = local(&name, span);
         let kind = match read {
+            Read::Data => ParamKind::Opaque,
             Read::Scalar => ParamKind::Float,
             Read::Whole => ParamKind::Array {
                 shape: Box::new(Shape::Field { dims: 0 }),
@@ -183,6 +186,13 @@ impl Scan<'_> {
         }
     }
 
+    /// An index: a field read there is an integer.
+    fn index(&mut self, index: &Expr) {
+        if !self.read(index, Read::Data) {
+            self.visit_expr(index);
+        }
+    }
+
     fn written(&mut self, target: &Expr) {
         let (base, _) = index_base(target);
         if field_chain(self.models, base).is_some() || model_name(self.models, base).is_some() {
@@ -203,9 +213,14 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 if self.read(base, Read::Array(n)) {
                     let mut e = expr;
                     while let Expr::Index(i) = e {
-                        self.visit_expr(&i.index);
+                        self.index(&i.index);
                         e = &i.expr;
                     }
+                    return;
+                }
+                if let Expr::Index(i) = expr {
+                    self.index(&i.index);
+                    self.visit_expr(&i.expr);
                     return;
                 }
             }
@@ -226,18 +241,34 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
             Expr::MethodCall(m) => {
-                let read = if rules::lookup(&m.method.to_string()).is_some() {
-                    Read::Scalar
-                } else {
+                let read = if super::is_array_method(&m.method.to_string()) {
                     Read::Array(1)
+                } else {
+                    Read::Scalar
                 };
                 if self.read(&m.receiver, read) {
                     m.args.iter().for_each(|a| self.visit_expr(a));
                     return;
                 }
             }
+            Expr::Range(r) => {
+                for bound in r.start.iter().chain(&r.end) {
+                    if !self.read(bound, Read::Data) {
+                        self.visit_expr(bound);
+                    }
+                }
+                return;
+            }
+            Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
             Expr::Assign(a) => self.written(&a.left),
             Expr::Binary(b) if super::compound_op(&b.op).is_some() => self.written(&b.left),
+            // `for layer in &net.layers { f(layer, ..) }`: sub-models lent one by one.
+            Expr::ForLoop(f)
+                if sequence_loop(f).is_some_and(|(c, _)| self.read(c, Read::Array(2))) =>
+            {
+                self.visit_block(&f.body);
+                return;
+            }
             Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
                 self.visit_pat(&f.pat);
                 self.visit_block(&f.body);
@@ -339,7 +370,7 @@ impl VisitMut for Rewrite<'_> {
                     // `&net.w` is the reference the parameter holds; `&net.b` of a scalar
                     // stays a reference to its value.
                     *expr = match read {
-                        Read::Scalar => syn::parse_quote!(&#ident),
+                        Read::Scalar | Read::Data => syn::parse_quote!(&#ident),
                         _ => Self::path(ident),
                     };
                     return;
@@ -364,6 +395,21 @@ impl VisitMut for Rewrite<'_> {
                 m.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
                 return;
             }
+            Expr::ForLoop(f) if sequence_loop(f).is_some_and(|(c, _)| self.field(c).is_some()) => {
+                if let Some((chain, item)) = sequence_loop(f) {
+                    let index = Ident::new("__autodiff_element", f.for_token.span);
+                    let element: Expr = syn::parse_quote!(&#chain[#index]);
+                    let mut body = f.body.clone();
+                    Substitute {
+                        name: item,
+                        by: element,
+                    }
+                    .visit_block_mut(&mut body);
+                    *expr = syn::parse_quote!(for #index in 0..#chain.len() #body);
+                }
+                syn::visit_mut::visit_expr_mut(self, expr);
+                return;
+            }
             Expr::ForLoop(f) if self.field(&f.expr).is_some() => {
                 self.place(&mut f.expr);
                 self.visit_block_mut(&mut f.body);
@@ -373,7 +419,7 @@ impl VisitMut for Rewrite<'_> {
                 if let Some((ident, read)) = self.field(expr) {
                     // A value: an array field is copied out of its reference.
                     *expr = match read {
-                        Read::Scalar => Self::path(ident),
+                        Read::Scalar | Read::Data => Self::path(ident),
                         _ => syn::parse_quote!(*#ident),
                     };
                     return;
@@ -400,6 +446,7 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
         ParamKind::Float => {
             quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)*;)
         }
+        ParamKind::Opaque => quote::quote_spanned!(param.span=> let #ident = #model #(.#path)*;),
         _ => quote::quote_spanned!(param.span=> let #ident = &#model #(.#path)*;),
     })
 }
@@ -411,4 +458,64 @@ pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
             .iter()
             .zip(prefix)
             .all(|(a, b)| a.to_token_stream().to_string() == b.to_token_stream().to_string())
+}
+
+/// `for item in &net.layers` (or `net.layers.iter()`) whose body only hands `item` to calls,
+/// as an argument of its own: a sequence of sub-models (or rows), lent one by one. Returns the
+/// sequence and the item's name.
+fn sequence_loop(f: &syn::ExprForLoop) -> Option<(&Expr, Ident)> {
+    let syn::Pat::Ident(pi) = &*f.pat else {
+        return None;
+    };
+    let chain = match &*f.expr {
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+        _ => return None,
+    };
+    if !matches!(chain, Expr::Field(_)) {
+        return None;
+    }
+    struct Uses<'a> {
+        name: &'a Ident,
+        as_argument: usize,
+        all: usize,
+    }
+    impl<'ast> Visit<'ast> for Uses<'_> {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            for arg in &c.args {
+                if matches!(arg, Expr::Path(p) if p.path.is_ident(self.name)) {
+                    self.as_argument += 1;
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_ident(&mut self, i: &'ast Ident) {
+            if i == self.name {
+                self.all += 1;
+            }
+        }
+    }
+    let mut uses = Uses {
+        name: &pi.ident,
+        as_argument: 0,
+        all: 0,
+    };
+    uses.visit_block(&f.body);
+    (uses.all > 0 && uses.all == uses.as_argument).then(|| (chain, pi.ident.clone()))
+}
+
+/// Replaces a name by an expression (the item of a loop over a sequence by its element).
+struct Substitute {
+    name: Ident,
+    by: Expr,
+}
+
+impl VisitMut for Substitute {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if matches!(expr, Expr::Path(p) if p.path.is_ident(&self.name)) {
+            *expr = self.by.clone();
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
 }

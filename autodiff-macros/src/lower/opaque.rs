@@ -37,6 +37,7 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "is_le",
     "is_eq",
     "is_ne",
+    "contains",
     "count",
     "any",
     "all",
@@ -73,14 +74,20 @@ impl Lowerer<'_> {
                 Binding::Scalar { cell, .. } => {
                     let value = self.cells[cell].value.clone();
                     reads.varied |= self.is_varied(&value);
-                    // A parameter's value under its own name needs no rebinding.
-                    let unchanged = value.var().is_some_and(|v| self.param_vars.contains(&v));
+                    // A parameter's value under its own name needs no rebinding (a copy under
+                    // another name, `let y = x;`, does).
+                    let unchanged = value.var().is_some_and(|v| {
+                        self.param_vars.contains(&v) && self.vars[v.0].name == name
+                    });
                     (!unchanged).then_some(Capture::Value(value))
                 }
                 Binding::Array(a) => {
                     reads.varied |= !only_len && self.array_varied(a);
-                    // Parameters keep their names in the generated code.
-                    (self.arrays[a.0].origin == ArrayOrigin::Local).then_some(Capture::Array(a))
+                    // Parameters keep their names in the generated code (an alias under
+                    // another name is rebound).
+                    let info = &self.arrays[a.0];
+                    (info.origin == ArrayOrigin::Local || info.name != name)
+                        .then_some(Capture::Array(a))
                 }
                 Binding::Row { array, index } => {
                     reads.varied |= !only_len && self.array_varied(array);
@@ -141,7 +148,7 @@ impl Lowerer<'_> {
             return None;
         }
         let ty = if non_float_result {
-            Ty::Unknown
+            predicate_type(expr)
         } else {
             self.opaque_type(expr)
         };
@@ -314,6 +321,22 @@ fn strip_derefs(expr: &Expr, captures: &[(Ident, Capture)]) -> Option<TokenStrea
 /// Whether a method never returns a float (`a.partial_cmp(b)`, `x.is_nan()`).
 pub(super) fn is_non_float_method(name: &str) -> bool {
     NON_FLOAT_METHODS.contains(&name)
+}
+
+/// `Bool` for a predicate (`x.is_nan()`, `r.contains(&x)`, `a.lt(&b)`), which a branch may
+/// hand on and a condition may read; `Unknown` for the other methods that return no float.
+fn predicate_type(expr: &Expr) -> Ty {
+    let Expr::MethodCall(m) = expr else {
+        return Ty::Unknown;
+    };
+    let name = m.method.to_string();
+    let predicate = name.starts_with("is_")
+        || ["contains", "any", "all", "eq", "ne", "lt", "le", "gt", "ge"].contains(&name.as_str());
+    if predicate {
+        Ty::Bool
+    } else {
+        Ty::Unknown
+    }
 }
 
 /// Every identifier in `tokens` that may name a local, with whether its only use there is

@@ -119,9 +119,21 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_let(&mut self, local: &syn::Local) {
         let Some(init) = &local.init else {
+            // `let t: f64;` assigned later: Rust checks it is assigned before it is read, so
+            // any start value is never seen.
+            if let Pat::Type(pt) = &local.pat {
+                if let (Pat::Ident(pi), ty) = (&*pt.pat, type_kind(&pt.ty, self.sig)) {
+                    if ty != Ty::Unknown {
+                        let name = pi.ident.to_string();
+                        let binding = self.new_cell(&name, self.dummy(ty), ty, true);
+                        self.bind(name, binding);
+                        return;
+                    }
+                }
+            }
             self.errors.on(
                 local,
-                "#[grad] needs every `let` to have a value (`let x = ...;`): declare the variable where its first value is known, or start it at `0.0` and assign later",
+                "#[grad] needs every `let` to have a value, or a float, integer or bool type to be assigned later (`let t: f64;`)",
             );
             self.poison(&local.pat);
             return;
@@ -214,6 +226,26 @@ impl Lowerer<'_> {
             (Pat::Tuple(pt), Value::Tuple(values)) if pt.elems.len() == values.len() => {
                 for (p, v) in pt.elems.iter().zip(values) {
                     self.bind_pattern(p, v);
+                }
+            }
+            // A tuple no derivative flows through (`let (n, m) = dims(cfg);`): its fields,
+            // read as written.
+            (Pat::Tuple(pt), Value::Scalar(tuple)) if self.is_varied(&tuple) => self.errors.on(
+                pt,
+                "#[grad] cannot differentiate a tuple computed from a differentiated value: return an array (`-> [f64; 2]`) from a #[grad] function and bind it to a name instead",
+            ),
+            (Pat::Tuple(pt), Value::Scalar(tuple)) => {
+                let span = pt.span();
+                let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}tuple"), span);
+                for (i, p) in pt.elems.iter().enumerate() {
+                    let field = syn::Index::from(i);
+                    let op = Op::Opaque(Opaque {
+                        tokens: quote!(#name.#field),
+                        captures: vec![(name.clone(), Capture::Value(tuple.clone()))],
+                        declared: None,
+                    });
+                    let value = self.let_op("t", Ty::Unknown, op, span);
+                    self.bind_pattern(p, Value::Scalar(value));
                 }
             }
             (Pat::Reference(pr), v) => self.bind_pattern(&pr.pat, v),

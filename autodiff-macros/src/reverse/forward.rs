@@ -46,9 +46,9 @@ impl Gen<'_> {
                 let a = args.iter().map(|x| self.operand(x));
                 quote!(#r.#name(#(#a),*))
             }
-            Op::Call { path, args } => {
+            Op::Call { path, args, unwrap } => {
                 let a = args.iter().map(|a| self.arg(a));
-                quote!(#path(#(#a),*))
+                quote!(#path(#(#a),*) #unwrap)
             }
             Op::Load { array, index } => {
                 let a = self.array(*array);

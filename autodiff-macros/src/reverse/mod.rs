@@ -333,7 +333,7 @@ impl<'a> Gen<'a> {
                     return Vec::new();
                 }
                 let d = self.array_adj(*array);
-                self.reverse_call(path, args, quote!(&#d))
+                self.reverse_call(path, args, quote!(&#d), false)
             }
             Stmt::DeclareArray { .. } | Stmt::Effect(_) => Vec::new(),
             Stmt::If {
@@ -546,14 +546,22 @@ impl<'a> Gen<'a> {
                 };
                 vec![Piece::code(code)]
             }
-            Op::Call { path, args } => self.reverse_call(path, args, d),
+            Op::Call { path, args, unwrap } => self.reverse_call(path, args, d, unwrap.is_some()),
             _ => Vec::new(),
         }
     }
 
     /// `g(..)` in reverse: `g_adjoint(.., d, shadows..)` with an accumulator for each active
     /// float argument and `Const` for the others.
-    fn reverse_call(&mut self, path: &syn::Path, args: &[Arg], d: TokenStream) -> Vec<Piece> {
+    /// `fallible`: the forward sweep unwrapped the callee's `Ok`, so its `_adjoint` returns
+    /// an `Ok` too, which is dropped.
+    fn reverse_call(
+        &mut self,
+        path: &syn::Path,
+        args: &[Arg],
+        d: TokenStream,
+        fallible: bool,
+    ) -> Vec<Piece> {
         let mut adjoint_path = path.clone();
         if let Some(last) = adjoint_path.segments.last_mut() {
             last.ident = format_ident!("{}_adjoint", last.ident, span = last.ident.span());
@@ -656,8 +664,9 @@ impl<'a> Gen<'a> {
                 }
             }
         }
+        let ignore = fallible.then(|| quote!(let _ =));
         call.tokens
-            .extend(quote!(#adjoint_path(#(#primal,)* #d, #(#shadows),*);));
+            .extend(quote!(#ignore #adjoint_path(#(#primal,)* #d, #(#shadows),*);));
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces

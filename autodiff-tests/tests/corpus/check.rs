@@ -11,6 +11,9 @@
 //! - [`Case::partially_active`] calls `NAME_adjoint` with `Const` for some parameters: the
 //!   others still get exactly `d_out * gradient`.
 //! - [`Case::generated_f32`] checks a generic function's gradient instantiated at `f32`.
+//! - [`Case::high_precision`] checks a value and gradient (hand or generated) against a table
+//!   of [`Reference`]s computed in high precision (mpmath, by a script beside the case), at
+//!   fixed points, within a tolerance the case states.
 
 use crate::common::{numeric_gradient, Rng};
 
@@ -190,6 +193,72 @@ impl Case {
                 F32_TOL,
             );
         }
+    }
+}
+
+/// A value and its gradient at one point, computed in high precision (mpmath, 30 digits) by
+/// a script beside the case: `at` is the case's flat input, `gradient` has one entry per input.
+pub struct Reference {
+    pub at: &'static [f64],
+    pub value: f64,
+    pub gradient: &'static [f64],
+}
+
+impl Case {
+    /// `f` (a value and a gradient at a flat input) agrees with every reference: each entry
+    /// within `tol` relative to the reference entry (an entry that is exactly zero within
+    /// `tol` absolute). `what` names the function checked. The worst relative errors are
+    /// printed (`--nocapture`), so a tolerance can be seen to be tight.
+    #[track_caller]
+    pub fn high_precision(
+        &self,
+        what: &str,
+        table: &[Reference],
+        f: impl Fn(&[f64]) -> (f64, Vec<f64>),
+        tol: f64,
+    ) {
+        let error = |got: f64, want: f64| {
+            if want == 0.0 {
+                got.abs()
+            } else {
+                (got - want).abs() / want.abs()
+            }
+        };
+        let (mut worst_value, mut worst_gradient) = (0.0_f64, 0.0_f64);
+        for r in table {
+            let (value, gradient) = f(r.at);
+            assert_eq!(
+                gradient.len(),
+                r.gradient.len(),
+                "{}: {what}: length",
+                self.name
+            );
+            let e = error(value, r.value);
+            assert!(
+                e <= tol,
+                "{}: {what}: value {value} vs {} (relative error {e:.1e} > {tol:.0e}) at {:?}",
+                self.name,
+                r.value,
+                r.at
+            );
+            worst_value = worst_value.max(e);
+            for (i, (&g, &w)) in gradient.iter().zip(r.gradient).enumerate() {
+                let e = error(g, w);
+                assert!(
+                    e <= tol,
+                    "{}: {what}: gradient component {i}: {g} vs {w} (relative error {e:.1e} \
+                     > {tol:.0e}) at {:?}",
+                    self.name,
+                    r.at
+                );
+                worst_gradient = worst_gradient.max(e);
+            }
+        }
+        println!(
+            "{}: {what} vs mpmath: worst relative error {worst_value:.1e} (value), \
+             {worst_gradient:.1e} (gradient); tolerance {tol:.0e}",
+            self.name
+        );
     }
 }
 

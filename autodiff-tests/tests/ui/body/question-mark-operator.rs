@@ -1,9 +1,9 @@
 use autodiff::grad;
 
 #[grad]
-fn f(x: f64, scale: Option<f64>) -> f64 {
-    let s = scale?;
-    x * s
+fn f(x: f64) -> Option<f64> {
+    let positive = (x > 0.0).then_some(x)?;
+    Some(positive * 2.0)
 }
 
 fn main() {}

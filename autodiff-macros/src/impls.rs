@@ -1,0 +1,170 @@
+//! `#[grad]` on an `impl` block: its methods differentiated where they are, in an inherent
+//! impl or in a trait impl (whose generated items go into an inherent impl of the same type,
+//! since a trait impl can only hold the trait's items).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{GenericParam, ImplItem, ImplItemFn, ItemFn, ItemImpl, ReturnType, Visibility};
+
+use crate::attr::GradAttr;
+use crate::emit;
+
+/// The impl as written (without the methods' own `#[grad]` attributes), followed by the
+/// generated items. The methods differentiated are the ones with their own `#[grad(..)]`
+/// attribute; when none has one, every method that returns a float or a vector of floats,
+/// each with the block's options.
+pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
+    let outer: Vec<syn::Ident> = item
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(t.ident.clone()),
+            _ => None,
+        })
+        .collect();
+    let marked = item
+        .items
+        .iter()
+        .any(|i| matches!(i, ImplItem::Fn(f) if own_attr(f).is_some()));
+    let in_trait = item.trait_.is_some();
+    let mut generated = TokenStream::new();
+    for impl_item in &mut item.items {
+        let ImplItem::Fn(method) = impl_item else {
+            continue;
+        };
+        let options = match own_attr(method) {
+            Some(index) => {
+                let own = method.attrs.remove(index);
+                match parse_own(&own) {
+                    Ok(options) => options,
+                    Err(e) => {
+                        generated.extend(e.to_compile_error());
+                        continue;
+                    }
+                }
+            }
+            None if !marked && returns_floats(method, &outer) => {
+                match block_options(&attr, method) {
+                    Some(options) => options,
+                    None => continue,
+                }
+            }
+            None => continue,
+        };
+        let mut function = ItemFn {
+            attrs: method.attrs.clone(),
+            vis: method.vis.clone(),
+            sig: method.sig.clone(),
+            block: Box::new(method.block.clone()),
+        };
+        // A trait's methods are as public as the trait: so are their gradients.
+        if in_trait {
+            function.vis = Visibility::Public(Default::default());
+        }
+        generated.extend(emit::generate(&options, &function, &outer));
+    }
+    let (impl_generics, _, where_clause) = item.generics.split_for_impl();
+    let self_ty = &item.self_ty;
+    if in_trait {
+        quote! {
+            #item
+            impl #impl_generics #self_ty #where_clause {
+                #generated
+            }
+        }
+    } else {
+        let generated = syn::parse2::<ItemImpl>(quote!(impl X { #generated }))
+            .map(|extra| extra.items)
+            .unwrap_or_default();
+        item.items.extend(generated);
+        quote!(#item)
+    }
+}
+
+/// The position of a method's own `#[grad]` / `#[grad(..)]` attribute.
+fn own_attr(method: &ImplItemFn) -> Option<usize> {
+    method.attrs.iter().position(|a| a.path().is_ident("grad"))
+}
+
+fn parse_own(attr: &syn::Attribute) -> syn::Result<GradAttr> {
+    match &attr.meta {
+        syn::Meta::Path(_) => Ok(GradAttr { wrt: None }),
+        syn::Meta::List(list) => list.parse_args(),
+        syn::Meta::NameValue(nv) => Err(syn::Error::new_spanned(
+            nv,
+            "expected `#[grad]` or `#[grad(x, y)]`",
+        )),
+    }
+}
+
+/// The block's options for one method: the names it lists that are this method's parameters
+/// (`#[grad(self, x)]` on a block whose `mean(&self)` has no `x`); `None` when it lists names
+/// and none is this method's.
+fn block_options(attr: &GradAttr, method: &ImplItemFn) -> Option<GradAttr> {
+    let Some(names) = &attr.wrt else {
+        return Some(attr.clone());
+    };
+    let params: Vec<syn::Ident> = method
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Receiver(r) => Some(syn::Ident::new("self", r.self_token.span)),
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.clone()),
+                _ => None,
+            },
+        })
+        .collect();
+    let own: Vec<syn::Ident> = names
+        .iter()
+        .filter(|n| params.contains(n))
+        .cloned()
+        .collect();
+    (!own.is_empty()).then_some(GradAttr { wrt: Some(own) })
+}
+
+/// Whether a method returns what `#[grad]` differentiates: a float (`f64`, `f32`, or a type
+/// parameter of the method or the impl), an array or `Vec` of them, or one of those in a
+/// `Result` or an `Option`.
+fn returns_floats(method: &ImplItemFn, outer: &[syn::Ident]) -> bool {
+    let ReturnType::Type(_, ty) = &method.sig.output else {
+        return false;
+    };
+    let own: Vec<syn::Ident> = method
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(t.ident.clone()),
+            _ => None,
+        })
+        .chain(outer.iter().cloned())
+        .collect();
+    floats(ty, &own)
+}
+
+fn floats(ty: &syn::Type, type_params: &[syn::Ident]) -> bool {
+    match ty {
+        syn::Type::Array(a) => floats(&a.elem, type_params),
+        syn::Type::Path(tp) => {
+            let Some(last) = tp.path.segments.last() else {
+                return false;
+            };
+            match &last.arguments {
+                syn::PathArguments::None => {
+                    last.ident == "f64" || last.ident == "f32" || type_params.contains(&last.ident)
+                }
+                syn::PathArguments::AngleBracketed(args)
+                    if ["Vec", "Option", "Result"].iter().any(|w| last.ident == w) =>
+                {
+                    matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if floats(t, type_params))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}

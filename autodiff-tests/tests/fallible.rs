@@ -1,0 +1,88 @@
+//! Fallible functions: `#[grad]` on functions returning `Result<T, E>` or `Option<T>`, with
+//! parameter validation, early `Err`/`None`, `?` and `.unwrap()` on fallible callees.
+
+use autodiff::{grad, Const};
+
+#[derive(Debug, PartialEq)]
+enum DomainError {
+    NonPositive(f64),
+    Empty,
+}
+
+/// ln Gamma-like validation pattern: an early `Err` for bad parameters, then the math.
+#[grad]
+fn log_scaled(x: f64, scale: f64) -> Result<f64, DomainError> {
+    if scale <= 0.0 {
+        return Err(DomainError::NonPositive(scale));
+    }
+    if x <= 0.0 {
+        return Err(DomainError::NonPositive(x));
+    }
+    Ok((x / scale).ln() * scale)
+}
+
+/// A fallible callee unwrapped with `?`, in a loop.
+#[grad(w)]
+fn total(w: &[f64], scale: f64) -> Result<f64, DomainError> {
+    if w.is_empty() {
+        return Err(DomainError::Empty);
+    }
+    let mut sum = 0.0;
+    for &x in w {
+        let term = log_scaled(x, scale)?;
+        sum += term * term;
+    }
+    Ok(sum)
+}
+
+/// `Option`: `None` outside the support, a tail `if` with `Some`/`None` branches.
+#[grad]
+fn safe_sqrt(x: f64) -> Option<f64> {
+    if x < 0.0 {
+        None
+    } else {
+        Some(x.sqrt() + log_scaled(1.0 + x, 2.0).unwrap())
+    }
+}
+
+#[test]
+fn ok_paths_differentiate_through_the_value() {
+    // d/dx [s ln(x/s)] = s / x, d/ds = ln(x/s) - 1
+    let (v, (dx, ds)) = log_scaled_grad(2.0, 0.5).unwrap();
+    assert!((v - 0.5 * 4f64.ln()).abs() < 1e-15);
+    assert!((dx - 0.25).abs() < 1e-15);
+    assert!((ds - (4f64.ln() - 1.0)).abs() < 1e-15);
+
+    let w = [1.0, 2.0, 3.0];
+    let (v, g) = total_grad(&w, 2.0).unwrap();
+    let t = |x: f64| 2.0 * (x / 2.0).ln();
+    assert!((v - w.iter().map(|&x| t(x) * t(x)).sum::<f64>()).abs() < 1e-12);
+    for (i, &x) in w.iter().enumerate() {
+        assert!((g[i] - 2.0 * t(x) * 2.0 / x).abs() < 1e-12);
+    }
+    // `_adjoint` returns the same `Result`, accumulating on success.
+    let mut acc = [0.0; 3];
+    assert_eq!(total_adjoint(&w, 2.0, 0.5, &mut acc[..], Const), Ok(v));
+    assert!((acc[2] - 0.5 * g[2]).abs() < 1e-15);
+
+    let (v, d) = safe_sqrt_grad(4.0).unwrap();
+    assert!((v - (2.0 + 2.0 * 2.5f64.ln())).abs() < 1e-12);
+    assert!((d - (0.25 + 2.0 / 5.0)).abs() < 1e-12);
+}
+
+#[test]
+fn errors_come_back_unchanged_and_leave_shadows_alone() {
+    assert_eq!(
+        log_scaled_grad(1.0, -1.0),
+        Err(DomainError::NonPositive(-1.0))
+    );
+    assert_eq!(total_grad(&[], 1.0), Err(DomainError::Empty));
+    // The callee's error, through `?`, with nothing accumulated.
+    let mut acc = [0.0; 2];
+    assert_eq!(
+        total_adjoint(&[1.0, -2.0], 1.0, 1.0, &mut acc[..], Const),
+        Err(DomainError::NonPositive(-2.0))
+    );
+    assert_eq!(acc, [0.0, 0.0]);
+    assert_eq!(safe_sqrt_grad(-1.0), None);
+}
