@@ -82,7 +82,8 @@ pub enum Family {
     /// Reads of model fields the macro gets wrong: a field destructured (`let [a, b] =
     /// m.w;`), a matrix field's rows iterated (`for row in m.mat.iter()`), an alias (`let w =
     /// &m.w;`) chained (`.zip(..)`, `.skip(1)`, `.windows(2)`), copied (`*w`), destructured
-    /// or asserted on.
+    /// or asserted on, a copy of a field (`let mut c = m.w;`) passed to a call, a model
+    /// passed whole beside its nested model.
     FieldPatterns,
     /// Uses of a call's array result `y` the macro gets wrong: passed to another call where
     /// the call that made it runs conditionally (in an `if`/`match` arm, after an early

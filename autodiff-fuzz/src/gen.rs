@@ -200,6 +200,8 @@ struct Gen {
 enum Origin {
     /// `let al = &m.w;`
     Alias,
+    /// `let mut c = m.w;`
+    FieldCopy,
     /// `let y = g(..);`, inside a loop or not, computed conditionally or not (see
     /// [`Gen::conditional`]).
     Result { in_loop: bool, conditional: bool },
@@ -319,7 +321,8 @@ impl Gen {
         match (origin, read) {
             (_, Read::InVec) => Some(Family::VecLiterals),
             (Origin::Alias, Read::Loop | Read::Pass) => None,
-            (Origin::Alias, _) => Some(Family::FieldPatterns),
+            (Origin::Alias, _) | (Origin::FieldCopy, Read::Pass) => Some(Family::FieldPatterns),
+            (Origin::FieldCopy, _) => None,
             (Origin::Result { in_loop: true, .. }, Read::Loop | Read::Chain) => {
                 Some(Family::ArrayResults)
             }
@@ -1916,6 +1919,9 @@ impl Gen {
             (true, false) => CopyHow::Value,
         };
         let name = self.fresh("c");
+        if src.contains('.') {
+            self.origins.insert(name.clone(), Origin::FieldCopy);
+        }
         out.push(Stmt::ArrayCopy {
             name: name.clone(),
             src,
