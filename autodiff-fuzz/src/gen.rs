@@ -2687,9 +2687,11 @@ fn fix_block(stmts: &mut [Stmt], tail: Option<&Expr>) {
         let (head, rest) = stmts.split_at_mut(p + 1);
         match &mut head[p] {
             Stmt::Let { name, mutable, .. } => {
-                *mutable = *mutable && assigned_later(name, rest);
+                // An array result only written (`y[i] *= ..`) keeps its name for the writes.
+                let written = assigned_later(name, rest);
+                *mutable = *mutable && written;
                 let read = read_later(name, rest, tail);
-                unread(name, read);
+                unread(name, read || written);
             }
             Stmt::LetClosure { name, .. } | Stmt::Alias { name, .. } => {
                 let read = read_later(name, rest, tail);
