@@ -3,6 +3,8 @@
 //! with `zip`, `skip`, `windows`, and `assert!`; a copy `*w` is rejected ("copies 1-D arrays
 //! ..."). Indexing it, `for v in w.iter()`, `w.iter().map(..).sum()` and passing it on work.
 //! Found by autodiff-fuzz (models).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]

@@ -3,6 +3,8 @@
 //! arrays"), a `for` loop or a chain over it in a differentiated loop ("bind anything else to
 //! a local first"), passed to a `#[grad]` function (E0277 `f64: SliceShadow<f64>`, E0061).
 //! `let s = cfg.shift;` read by index works. Found by autodiff-fuzz (models).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]

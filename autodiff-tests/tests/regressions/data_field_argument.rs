@@ -1,6 +1,8 @@
 //! A data struct's float field passed to a `#[grad]` function, directly (`cfg.scale`) or
 //! through a local, gets no shadow: the generated code calls `scale_adjoint` with one argument
 //! too few (E0061). `cfg.scale * 2.0` keeps it. Found by autodiff-fuzz (models).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]

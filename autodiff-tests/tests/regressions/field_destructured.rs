@@ -1,6 +1,8 @@
 //! A model's array field destructured (`let [p, q] = m.w;`) is rejected ("supports `let`
 //! patterns that are names or tuples"); the same pattern on an array parameter, or on an
 //! alias (`let w = &m.w; let [p, q] = *w;`), works. Found by autodiff-fuzz (models).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]

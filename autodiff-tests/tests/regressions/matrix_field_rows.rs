@@ -4,6 +4,8 @@
 //! "can index only arrays" (and, iterated, "`.len()` needs an array" spanned on the
 //! attribute). Indexed anywhere else as well (`m.mat[0][1]`), it works. Found by
 //! autodiff-fuzz (models).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]

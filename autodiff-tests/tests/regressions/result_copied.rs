@@ -3,6 +3,8 @@
 //! returned, E0308 `expected [f64; 2], found Vec<f64>` in the generated code) nor to a
 //! pattern (`let [p, q] = y;`: "supports `let` patterns that are names or tuples"). A copy
 //! of a local `[0.0; 2]` array works. Found by autodiff-fuzz (vector-outputs).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[grad]

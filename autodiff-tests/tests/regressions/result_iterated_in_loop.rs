@@ -2,6 +2,8 @@
 //! cannot be iterated: a `for v in y.iter()` or a chain `y.iter().sum()` makes the reverse
 //! sweep read a stored copy it never declares (E0425 `cannot find value y_2`). Indexed
 //! (`y[0]`), or bound outside the loop, it works. Found by autodiff-fuzz (vector-outputs).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[grad]

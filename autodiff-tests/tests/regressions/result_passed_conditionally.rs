@@ -4,6 +4,8 @@
 //! the stored argument is a `Vec` where the other path has the array (E0308 `if` and `else`
 //! have incompatible types). Computed unconditionally and passed in a branch, or a local
 //! `[0.0; 2]` array passed, it works. Found by autodiff-fuzz (vector-outputs).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[grad]

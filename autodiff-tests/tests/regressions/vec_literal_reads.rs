@@ -1,13 +1,17 @@
 //! Inside a `vec![..]` literal the macro does not see what the elements read: an array bound
 //! from a call (`let p = pair(x);`) read only there is lowered as a float ("can index only
-//! arrays"), and a model's field read there is not rewritten ("does not differentiate through
-//! struct fields yet"). The same elements in an array literal `[..]` work. Found by
+//! arrays"), a model's field read there is not rewritten ("does not differentiate through
+//! struct fields yet"), an alias of a matrix field read there is one index short ("too many
+//! indices for this array"). The same elements in an array literal `[..]` work. Found by
 //! autodiff-fuzz (vector-outputs, models).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]
 struct M {
     a: f64,
+    mat: [[f64; 2]; 2],
 }
 
 #[grad]
@@ -26,11 +30,28 @@ fn from_field(m: &M, x: f64) -> Vec<f64> {
     vec![m.a * x, x]
 }
 
+#[grad]
+fn from_alias(m: &M, x: f64) -> Vec<f64> {
+    let w = &m.mat;
+    vec![w[0][1] * x, x]
+}
+
 fn main() {
     let mut d_x = 0.0;
     let value = from_result_adjoint(0.5, &[1.0, 1.0], &mut d_x);
     assert_eq!((value, d_x), (vec![-1.0, 0.5], -1.0));
-    let (mut d_m, mut d_x) = (M { a: 0.0 }, 0.0);
-    let value = from_field_adjoint(&M { a: 3.0 }, 0.5, &[1.0, 1.0], &mut d_m, &mut d_x);
+    let m = M {
+        a: 3.0,
+        mat: [[0.0, 3.0], [0.0, 0.0]],
+    };
+    let zero = || M {
+        a: 0.0,
+        mat: [[0.0; 2]; 2],
+    };
+    let (mut d_m, mut d_x) = (zero(), 0.0);
+    let value = from_field_adjoint(&m, 0.5, &[1.0, 1.0], &mut d_m, &mut d_x);
     assert_eq!((value, d_m.a, d_x), (vec![1.5, 0.5], 0.5, 4.0));
+    let (mut d_m, mut d_x) = (zero(), 0.0);
+    let value = from_alias_adjoint(&m, 0.5, &[1.0, 1.0], &mut d_m, &mut d_x);
+    assert_eq!((value, d_m.mat[0][1], d_x), (vec![1.5, 0.5], 0.5, 4.0));
 }

@@ -2,6 +2,8 @@
 //! a field of the nested model read (`m.inner.a`): the generated code names a shadow that it
 //! never declares (E0425 `cannot find value d_m_inner`). Any two of the three work. Found by
 //! autodiff-fuzz (models).
+#![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
+
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]
