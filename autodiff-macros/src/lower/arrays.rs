@@ -237,9 +237,16 @@ impl Lowerer<'_> {
             })
             .collect();
         let elem = info.elem;
-        let model_field =
-            matches!(info.origin, ArrayOrigin::Param(p) if self.sig.params[p].field.is_some());
-        let declaration = if keep_type && model_field && dims == 1 {
+        // A model's field or an array a call returned: its type is not written in the
+        // function, so the copy is made like it.
+        let untyped = match info.origin {
+            ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+            // (at the top level, where the reverse sweep still sees the source)
+            ArrayOrigin::Local => info.lens.is_empty() && self.blocks.len() == 1,
+            ArrayOrigin::Constant => false,
+        };
+        let whole = matches!(value, Value::Array(_));
+        let declaration = if keep_type && untyped && whole && dims == 1 {
             Declaration {
                 elem,
                 fill: self.zero_of(elem),

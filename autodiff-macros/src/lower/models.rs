@@ -51,7 +51,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
     }
     let mut scan = Scan {
         models: &models,
-        array_names: super::array_names(&block.stmts),
+        array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
         reads: Vec::new(),
         aliases: HashMap::new(),
         errors,

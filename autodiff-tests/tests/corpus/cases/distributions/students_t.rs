@@ -303,14 +303,8 @@ fn variance_case() -> Case {
 
 #[test]
 fn validation() {
-    assert_eq!(
-        StudentsT::new(0.0, 1.0, 0.0),
-        Err(StudentsTError::Freedom)
-    );
-    assert_eq!(
-        StudentsT::new(0.0, -1.0, 1.0),
-        Err(StudentsTError::Scale)
-    );
+    assert_eq!(StudentsT::new(0.0, 1.0, 0.0), Err(StudentsTError::Freedom));
+    assert_eq!(StudentsT::new(0.0, -1.0, 1.0), Err(StudentsTError::Scale));
     let cauchy = StudentsT::new(0.0, 1.0, 1.0).unwrap();
     assert_eq!((cauchy.mean(), cauchy.variance()), (None, None));
     let normal = StudentsT::new(0.5, 2.0, f64::INFINITY).unwrap();
