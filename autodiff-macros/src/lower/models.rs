@@ -172,6 +172,11 @@ impl Scan<'_> {
     fn chain(&self, expr: &Expr) -> Option<(usize, Vec<Member>)> {
         field_chain(self.models, expr).or_else(|| match expr {
             Expr::Path(p) => self.aliases.get(&p.path.get_ident()?.to_string()).cloned(),
+            // `*w` of an alias `let w = &m.w;`
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
+                Expr::Path(_) => self.chain(&u.expr),
+                _ => None,
+            },
             _ => None,
         })
     }
@@ -184,6 +189,23 @@ impl Scan<'_> {
             }
             None => false,
         }
+    }
+
+    /// A loop over a field (`&m.w`, `m.w.iter()`, `m.w`) whose item the body reads as an
+    /// array: the field is read as a matrix.
+    fn rows_loop(&mut self, f: &syn::ExprForLoop) -> bool {
+        let syn::Pat::Ident(item) = strip_type(&f.pat) else {
+            return false;
+        };
+        if !self.array_names.contains(&item.ident.to_string()) {
+            return false;
+        }
+        let sequence = match &*f.expr {
+            Expr::Reference(r) => &*r.expr,
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            other => other,
+        };
+        self.read(sequence, Read::Array(2))
     }
 
     /// An index: a field read there is an integer.
@@ -269,6 +291,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 self.visit_block(&f.body);
                 return;
             }
+            // `for row in m.mat.iter()` with `row[k]` in the body: the rows of a matrix.
+            Expr::ForLoop(f) if self.rows_loop(f) => {
+                self.visit_block(&f.body);
+                return;
+            }
             Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
                 self.visit_pat(&f.pat);
                 self.visit_block(&f.body);
@@ -287,6 +314,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
+        // `let [p, q] = m.w;`: the field is an array.
+        if let (syn::Pat::Slice(_), Some(init)) = (strip_type(&local.pat), &local.init) {
+            if self.read(&init.expr, Read::Array(1)) {
+                if let Some((_, diverge)) = &init.diverge {
+                    self.visit_expr(diverge);
+                }
+                return;
+            }
+        }
         if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
             let target = match &*init.expr {
                 Expr::Reference(r) if r.mutability.is_none() => &r.expr,
