@@ -159,7 +159,11 @@ impl Lowerer<'_> {
             declared: None,
         });
         let value = self.let_op("t", ty, op, expr.span());
-        if let (Some(v), true) = (value.var(), call::indexes_constant(expr)) {
+        // A float computed from constants (`TABLE[1] - TABLE[0]`): a float for a callee that
+        // takes a shadow for it, also through a local.
+        let float_data =
+            call::indexes_constant(expr) || (ty == Ty::Unknown && self.looks_float(expr));
+        if let (Some(v), true) = (value.var(), float_data) {
             self.table_elements.insert(v);
         }
         Some(Value::Scalar(value))
