@@ -42,21 +42,18 @@ impl Lowerer<'_> {
         let mutable = pi.mutability.is_some();
         match init {
             Expr::Repeat(r) => self.buffer(pi, r, None),
-            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-                let tokens = &m.mac.tokens;
-                if let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(quote!([#tokens])) {
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => match vec_elements(&m.mac) {
+                Some(Expr::Repeat(r)) => {
                     let len = self.expr_scalar(&r.len);
-                    return self.buffer(pi, &r, Some(len));
+                    self.buffer(pi, &r, Some(len))
                 }
-                match syn::parse2::<Expr>(quote!([#tokens])) {
-                    Ok(Expr::Array(a)) => self.literal(pi, &a, true),
-                    _ => {
-                        self.errors
-                            .on(m, "#[grad] supports `vec![fill; n]` and `vec![a, b, ..]`");
-                        LocalArray::Failed
-                    }
+                Some(Expr::Array(a)) => self.literal(pi, &a, true),
+                _ => {
+                    self.errors
+                        .on(m, "#[grad] supports `vec![fill; n]` and `vec![a, b, ..]`");
+                    LocalArray::Failed
                 }
-            }
+            },
             Expr::Array(a) => self.literal(pi, a, false),
             // A function that returns an array: the name is read as one.
             Expr::Call(c) if self.array_locals.contains(&pi.ident.to_string()) => {

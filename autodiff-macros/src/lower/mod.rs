@@ -300,6 +300,17 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     }
 }
 
+/// The array a `vec![a, b]` / `vec![fill; n]` makes, as the array expression `[..]`.
+pub(super) fn vec_elements(mac: &syn::Macro) -> Option<Expr> {
+    if !mac.path.is_ident("vec") {
+        return None;
+    }
+    let tokens = &mac.tokens;
+    syn::parse2::<Expr>(quote!([#tokens]))
+        .ok()
+        .filter(|e| matches!(e, Expr::Array(_) | Expr::Repeat(_)))
+}
+
 /// Names read as integers: range bounds, indices, array lengths (`[0.0; N]`), `as` casts.
 fn integer_names(block: &syn::Block) -> HashSet<String> {
     struct Collect(HashSet<String>);
@@ -414,6 +425,11 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
             self.note(&f.expr);
             syn::visit::visit_expr_for_loop(self, f);
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if let Some(elements) = vec_elements(mac) {
+                self.visit_expr(&elements);
+            }
         }
         fn visit_local(&mut self, l: &'ast syn::Local) {
             if let Some(init) = &l.init {

@@ -346,8 +346,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         syn::visit::visit_local(self, local);
     }
 
-    // A macro's tokens are passed through as written: they read `net.w` themselves.
-    fn visit_macro(&mut self, _: &'ast syn::Macro) {}
+    // A macro's tokens are passed through as written, reading `net.w` themselves; a
+    // `vec![..]` is lowered as the array it makes.
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if let Some(elements) = super::vec_elements(mac) {
+            self.visit_expr(&elements);
+        }
+    }
 }
 
 fn strip_type(pat: &syn::Pat) -> &syn::Pat {
@@ -466,7 +471,19 @@ impl VisitMut for Rewrite<'_> {
         syn::visit_mut::visit_expr_mut(self, expr);
     }
 
-    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        if let Some(mut elements) = super::vec_elements(mac) {
+            self.visit_expr_mut(&mut elements);
+            mac.tokens = match elements {
+                Expr::Array(a) => a.elems.to_token_stream(),
+                Expr::Repeat(r) => {
+                    let (fill, len) = (&r.expr, &r.len);
+                    quote::quote!(#fill; #len)
+                }
+                _ => return,
+            };
+        }
+    }
 }
 
 /// The primal binding of a model's field at the top of `NAME_adjoint`: a reference to an
