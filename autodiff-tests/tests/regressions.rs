@@ -721,3 +721,21 @@ fn predicates_read_numbers() {
     };
     assert_eq!(predicate_on_field_grad(&inf, 3.0).0, 0.0);
 }
+
+// ---- a closure keeps what it captured (found by autodiff-fuzz: closures, in a models run) ----
+
+/// A parameter the closure captured, shadowed before the call: the closure reads the value it
+/// captured, as Rust does (this gave a wrong value and gradient).
+#[grad]
+fn closure_capture_shadowed(x: f64) -> f64 {
+    let g = |p: f64| p - x;
+    let x = x * 3.0;
+    g(1.0) + x
+}
+
+#[test]
+fn closures_keep_their_captures() {
+    // g(1) = 1 - x, then 1 - x + 3 x = 1 + 2 x
+    assert_eq!(closure_capture_shadowed(2.0), 5.0);
+    assert_eq!(closure_capture_shadowed_grad(2.0), (5.0, 2.0));
+}

@@ -318,7 +318,7 @@ impl Lowerer<'_> {
             self.bind(name.to_string(), Binding::Poisoned);
             return;
         }
-        let captures = self.reads(&body.to_token_stream()).captures;
+        let captures = self.closure_captures(&body.to_token_stream());
         let closure = LocalClosure {
             closure: closure.clone(),
             captures,
