@@ -76,9 +76,9 @@ impl Lowerer<'_> {
             {
                 self.copy(pi, &m.receiver, m.method != "to_vec")
             }
-            Expr::Unary(u)
-                if mutable && matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) =>
-            {
+            // `let c = *w;`: a value of its own, even when not `mut` (`&c` is a reference to
+            // it, not to the reference `w` is).
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) => {
                 self.copy(pi, &u.expr, true)
             }
             Expr::Path(_) | Expr::Index(_) if mutable && self.is_known_array(init) => {
