@@ -24,18 +24,94 @@ pub enum ParamTy {
     Matrix(usize, usize),
     /// `usize`, never differentiated; the runner passes the given value.
     Usize(usize),
+    /// `&S` for the struct `Program::structs[k]`: a model (differentiated, its gradient has
+    /// the struct's type) or a data struct (passed through).
+    Struct(usize),
 }
 
 impl ParamTy {
-    /// How many float coordinates the parameter has (its gradient's length).
-    pub fn floats(self) -> usize {
+    /// How many input values the parameter takes, flattened: row-major for arrays, a struct's
+    /// fields in declaration order.
+    pub fn values(self, structs: &[StructDef]) -> usize {
         match self {
             ParamTy::Scalar => 1,
             ParamTy::Array(n) | ParamTy::ArrayRef(n) | ParamTy::Slice(n) => n,
             ParamTy::Matrix(n, m) => n * m,
             ParamTy::Usize(_) => 0,
+            ParamTy::Struct(k) => structs[k].values(structs),
         }
     }
+
+    /// How many of them are differentiated coordinates (the length of the flattened
+    /// gradient): none of a data struct's.
+    pub fn floats(self, structs: &[StructDef]) -> usize {
+        match self {
+            ParamTy::Struct(k) if !structs[k].model => 0,
+            _ => self.values(structs),
+        }
+    }
+}
+
+/// The type of a struct field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldTy {
+    Scalar,
+    /// `[F; N]`.
+    Array(usize),
+    /// `Vec<F>` of the given length.
+    Vec(usize),
+    /// `[[F; M]; N]` as `Matrix(N, M)`.
+    Matrix(usize, usize),
+    /// The struct `Program::structs[k]`, a nested model.
+    Struct(usize),
+}
+
+impl FieldTy {
+    /// The parameter type whose value is written like the field's (`[..]`, `vec![..]`,
+    /// `[[..]]`, `S { .. }`), so that inputs and literals are laid out once.
+    pub fn as_param(self) -> ParamTy {
+        match self {
+            FieldTy::Scalar => ParamTy::Scalar,
+            FieldTy::Array(n) => ParamTy::Array(n),
+            FieldTy::Vec(n) => ParamTy::Slice(n),
+            FieldTy::Matrix(n, m) => ParamTy::Matrix(n, m),
+            FieldTy::Struct(k) => ParamTy::Struct(k),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub name: String,
+    pub ty: FieldTy,
+}
+
+/// A module-level struct: a model, `#[derive(Clone, Debug, autodiff::Params)]`, or data
+/// that no function differentiates (`cfg.scale`). Generic programs make it generic in `T`.
+#[derive(Clone, Debug)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<Field>,
+    pub model: bool,
+}
+
+impl StructDef {
+    pub fn values(&self, structs: &[StructDef]) -> usize {
+        self.fields
+            .iter()
+            .map(|f| f.ty.as_param().values(structs))
+            .sum()
+    }
+}
+
+/// What a function returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ret {
+    Float,
+    /// `[F; N]`: `_adjoint` takes `d_out: &[F; N]` and there is no `_grad`.
+    Array(usize),
+    /// `Vec<F>` of the given length; `d_out: &[F]`.
+    Vec(usize),
 }
 
 #[derive(Clone, Debug)]
@@ -48,7 +124,20 @@ pub struct Param {
 pub struct Function {
     pub name: String,
     pub params: Vec<Param>,
+    /// The parameters named in `#[grad(..)]` (what `_grad` differentiates); empty for a bare
+    /// `#[grad]`, which differentiates every float and struct parameter.
+    pub wrt: Vec<String>,
+    pub ret: Ret,
+    /// For a function that returns an array, the tail is array-valued: a local array's name,
+    /// an array literal, or a call of a helper that returns an array.
     pub body: Block,
+}
+
+impl Function {
+    /// Whether `_grad` differentiates the parameter.
+    pub fn in_grad(&self, p: &Param) -> bool {
+        self.wrt.is_empty() || self.wrt.contains(&p.name)
+    }
 }
 
 /// Statements and the trailing expression that is the block's value.
@@ -65,16 +154,30 @@ pub struct ConstTable {
     pub values: Vec<f64>,
 }
 
-/// One generated program: helpers, then the function under test `f`, and its inputs.
+/// A direct check of a helper that returns an array: its `_adjoint` at `inputs` (one per
+/// parameter, flattened as in [`Program::inputs`]) with `d_out` must add the
+/// vector-Jacobian product `d_outᵀ J` into its shadows.
+#[derive(Clone, Debug)]
+pub struct VjpCheck {
+    pub helper: String,
+    pub inputs: Vec<Vec<f64>>,
+    pub d_out: Vec<f64>,
+}
+
+/// One generated program: structs, helpers, then the function under test `f`, and its inputs.
 #[derive(Clone, Debug)]
 pub struct Program {
     pub prec: Prec,
+    /// Models and data structs; a struct's fields only name structs before it.
+    pub structs: Vec<StructDef>,
     pub consts: Vec<ConstTable>,
     /// Each helper may call the ones before it; `main` may call all.
     pub helpers: Vec<Function>,
     pub main: Function,
     /// One input per parameter of `main`, flattened row-major (a `Usize` parameter has none).
     pub inputs: Vec<Vec<f64>>,
+    /// One per helper that returns an array.
+    pub vjps: Vec<VjpCheck>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,13 +311,15 @@ pub enum LitForm {
 #[derive(Clone, Debug)]
 pub enum Arg {
     Scalar(Expr),
-    /// `&x` for an array or vec, `x` for something that is already a reference.
+    /// `&x` for an array, a vec or a struct, `x` for something that is already a reference.
     Array {
         name: String,
         by_ref: bool,
     },
     /// `&w[i]`: a matrix row.
     Row(String, IExpr),
+    /// `&g(..)`: a temporary array, the result of a helper that returns one.
+    Ref(Expr),
 }
 
 /// A reduction over a one-dimensional float array written as an iterator chain.
@@ -286,9 +391,13 @@ pub enum Expr {
     If(Box<Cond>, Box<Block>, Box<Block>),
     /// `match scrutinee { k => .., .., _ => default }`
     Match(IExpr, Vec<(usize, Block)>, Box<Block>),
+    /// A call of a helper; array-valued if the helper returns an array, which only a `let`
+    /// binding, an [`Arg::Ref`] or a function's tail holds.
     Call(String, Vec<Arg>),
     ClosureCall(String, Vec<Expr>),
     Chain(Chain),
+    /// `[a, b, c]`, or `vec![a, b, c]` when set: the tail of a function that returns an array.
+    ArrayLit(Vec<Expr>, bool),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,7 +470,8 @@ pub enum Stmt {
         len: usize,
         vec: bool,
     },
-    /// `let mut a = *w;` (or `w`, or `w.to_vec()`): a mutable copy of an array parameter.
+    /// `let mut a = *w;` (or `w`, or `w.to_vec()`): a mutable copy of an array parameter,
+    /// field or local.
     ArrayCopy {
         name: String,
         src: String,
@@ -412,6 +522,11 @@ pub enum Stmt {
     },
     /// `assert!(x.len() == n);` or another integer condition.
     Assert(Cond),
+    /// `let w = &m.w;`: an array or matrix field of a struct bound to a local.
+    Alias {
+        name: String,
+        src: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

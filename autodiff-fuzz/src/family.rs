@@ -65,10 +65,38 @@ pub enum Family {
     /// A local array passed to a call and written afterwards, or passed inside a loop (a
     /// scratch buffer reused across iterations).
     ScratchArrays,
+    /// Float parameters as fields of a model `m: &M` (`#[derive(Params)]`; scalars, arrays,
+    /// `Vec`s, matrices, a nested model `m.inner`), read as `m.a`, `m.w[i]`,
+    /// `m.inner.w[i][j]`, iterated, copied (`let mut h = m.b;`), bound (`let w = &m.w;`),
+    /// passed on (`&m.w`, `&m.w2[j]`, `&m.inner`, `m`); sometimes beside a data struct
+    /// (`cfg.scale`) under `#[grad(m, ..)]`. The gradient is an `M`, the shadow `&mut M`.
+    Models,
+    /// Helpers that return `[F; N]` or `Vec<F>`, bound (`let y = g(..);`) or passed on
+    /// (`h(&g(..))`) by their callers; each helper's `_adjoint` is also checked directly
+    /// against the oracle's vector-Jacobian product.
+    VectorOutputs,
+    /// Fields of a data struct where the macro needs to know their type: arrays
+    /// (`cfg.shift`) iterated, copied and written, or passed to a `#[grad]` function; a
+    /// scalar (`cfg.scale`) in an argument of one, directly or through a local.
+    DataFields,
+    /// Reads of model fields the macro gets wrong: a field destructured (`let [a, b] =
+    /// m.w;`), a matrix field's rows iterated (`for row in m.mat.iter()`), an alias (`let w =
+    /// &m.w;`) chained (`.zip(..)`, `.skip(1)`, `.windows(2)`), copied (`*w`), destructured
+    /// or asserted on, a copy of a field (`let mut c = m.w;`) passed to a call, a model
+    /// passed whole beside its nested model.
+    FieldPatterns,
+    /// Uses of a call's array result `y` the macro gets wrong: passed to another call where
+    /// the call that made it runs conditionally (in an `if`/`match` arm, after an early
+    /// `return`, `break` or `continue`), bound inside a loop and iterated, copied (`let mut c
+    /// = y;`), destructured (`let [a, b] = y;`).
+    ArrayResults,
+    /// A `vec![..]` returned by a function that reads a model's field, an alias of one or a
+    /// call's array result inside it: the macro does not see into the macro's tokens.
+    VecLiterals,
 }
 
 impl Family {
-    pub const ALL: [Family; 28] = [
+    pub const ALL: [Family; 34] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -97,12 +125,19 @@ impl Family {
         Family::GenericReturns,
         Family::NegativeLiteralArgs,
         Family::ScratchArrays,
+        Family::Models,
+        Family::VectorOutputs,
+        Family::DataFields,
+        Family::FieldPatterns,
+        Family::ArrayResults,
+        Family::VecLiterals,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
-    /// miscompiled).
-    pub const SUPPORTED: [Family; 27] = [
+    /// miscompiled) and the patterns of models and vector outputs the macro gets wrong
+    /// (`data-fields`, `field-patterns`, `array-results`, `vec-literals`).
+    pub const SUPPORTED: [Family; 29] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -130,6 +165,8 @@ impl Family {
         Family::GenericReturns,
         Family::NegativeLiteralArgs,
         Family::ScratchArrays,
+        Family::Models,
+        Family::VectorOutputs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -162,6 +199,12 @@ impl Family {
             Family::GenericReturns => "generic-returns",
             Family::NegativeLiteralArgs => "negative-literal-args",
             Family::ScratchArrays => "scratch-arrays",
+            Family::Models => "models",
+            Family::VectorOutputs => "vector-outputs",
+            Family::DataFields => "data-fields",
+            Family::FieldPatterns => "field-patterns",
+            Family::ArrayResults => "array-results",
+            Family::VecLiterals => "vec-literals",
         }
     }
 

@@ -5,13 +5,14 @@
 //! every reassignment reads its target), every top-level variable and parameter reaches the
 //! result, and unread bindings are renamed `_name` by [`finalize`]. Patterns the macro gets
 //! wrong today are families of their own (see `family.rs`), so the others can be tested
-//! without them. Whether a program is a fair test at its inputs (domains, ties,
+//! without them; for models and vector outputs, `Gen::pattern` is where they are known.
+//! A struct parameter's fields are variables named by their paths (`m.w`, `m.inner.b`). Whether a program is a fair test at its inputs (domains, ties,
 //! magnitudes, bounds) is the oracle's call; the harness draws again when it says no.
 
 use crate::ast::*;
 use crate::family::Family;
 use oorandom::Rand64;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Draws one program; the same `(seed, index, attempt)` always gives the same program.
 pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program, BTreeSet<Family>) {
@@ -28,6 +29,13 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         loops: Vec::new(),
         closure_body: false,
         borrowed: Vec::new(),
+        structs: Vec::new(),
+        ret: Ret::Float,
+        inputs: 0,
+        origins: BTreeMap::new(),
+        exited: false,
+        branches: 0,
+        passed: Vec::new(),
     };
     g.used.insert(Family::Straight);
     g.prec = match g.below(4) {
@@ -48,13 +56,31 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
             values,
         });
     }
-    if g.on(Family::Calls) {
-        for k in 0..g.below(3) {
-            let h = g.function(&format!("h{k}"), true);
-            g.helpers.push(h);
-        }
+    if g.on(Family::Models) && g.chance(0.7) {
+        g.structs();
     }
-    let main = g.function("f", false);
+    // Helpers that return arrays, among the ones that return floats.
+    let vectors = if g.on(Family::VectorOutputs) && g.chance(0.7) {
+        1 + g.below(2)
+    } else {
+        0
+    };
+    let mut rets = vec![Ret::Float; if g.on(Family::Calls) { g.below(3) } else { 0 }];
+    for _ in 0..vectors {
+        let len = 2 + g.below(3);
+        let ret = if g.chance(0.3) {
+            Ret::Vec(len)
+        } else {
+            Ret::Array(len)
+        };
+        let at = g.below(rets.len() + 1);
+        rets.insert(at, ret);
+    }
+    for (k, ret) in rets.into_iter().enumerate() {
+        let h = g.function(&format!("h{k}"), true, ret);
+        g.helpers.push(h);
+    }
+    let main = g.function("f", false, Ret::Float);
     // An unused `const` is a warning.
     let uses = |f: &Function, name: &str| {
         f.body.stmts.iter().any(|s| reads_stmt(s, name)) || reads_expr(&f.body.tail, name)
@@ -64,20 +90,25 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
     if !g.consts.is_empty() {
         g.use_family(Family::ConstTables);
     }
-    let inputs = main
-        .params
-        .iter()
-        .map(|p| match p.ty {
-            ParamTy::Usize(_) => Vec::new(),
-            ty => (0..ty.floats()).map(|_| g.lit_value()).collect(),
-        })
-        .collect();
+    let inputs = g.inputs_of(&main);
+    let mut vjps = Vec::new();
+    for h in g.helpers.clone() {
+        if let Ret::Array(n) | Ret::Vec(n) = h.ret {
+            vjps.push(VjpCheck {
+                helper: h.name.clone(),
+                inputs: g.inputs_of(&h),
+                d_out: (0..n).map(|_| g.lit_value()).collect(),
+            });
+        }
+    }
     let program = Program {
         prec: g.prec,
+        structs: g.structs,
         consts: g.consts,
         helpers: g.helpers,
         main,
         inputs,
+        vjps,
     };
     (program, g.used)
 }
@@ -116,6 +147,13 @@ enum Kind {
     },
     Mat(usize, usize),
     Closure(usize),
+    /// `Program::structs[def]`; `reference`: the name is already a reference (a parameter,
+    /// passed bare), else a nested model (passed as `&m.inner`). Its fields are variables
+    /// of their own, named by their paths (`m.w`, `m.inner.b`).
+    Struct {
+        def: usize,
+        reference: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -139,6 +177,55 @@ struct Gen {
     closure_body: bool,
     /// Arrays a surrounding `for` iterates over: not writable inside it.
     borrowed: Vec<String>,
+    /// Models and data structs ([`Family::Models`]).
+    structs: Vec<StructDef>,
+    /// What the function being generated returns: one that returns an array has no early
+    /// `return` (the macro rejects them).
+    ret: Ret,
+    /// How many variables of the function's outer scope are parameters and their fields.
+    inputs: usize,
+    /// Arrays bound from a field or a call, for [`Gen::pattern`].
+    origins: BTreeMap<String, Origin>,
+    /// The function being generated has an early exit so far (`return`, `break`, `continue`,
+    /// a `loop`): what follows may run conditionally.
+    exited: bool,
+    /// How many `if`/`match` arms the generator is inside.
+    branches: usize,
+    /// The models it has passed to calls so far (`m`, `m.inner`).
+    passed: Vec<String>,
+}
+
+/// Where an array variable comes from.
+#[derive(Clone, Copy, Debug)]
+enum Origin {
+    /// `let al = &m.w;`
+    Alias,
+    /// `let mut c = m.w;`
+    FieldCopy,
+    /// `let y = g(..);`, inside a loop or not, computed conditionally or not (see
+    /// [`Gen::conditional`]).
+    Result { in_loop: bool, conditional: bool },
+}
+
+/// How a construct reads an array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Read {
+    /// `for v in x.iter()` and its forms.
+    Loop,
+    /// `for row in x.iter()` over a matrix.
+    Rows,
+    /// An iterator chain.
+    Chain,
+    /// `let [a, b] = x;`
+    Destructure,
+    /// `let mut c = *x;`
+    Copy,
+    /// `assert!(x.len() >= n)`
+    Assert,
+    /// `h(&x)`
+    Pass,
+    /// Inside the `vec![..]` a function returns.
+    InVec,
 }
 
 const UNARY: [UnFn; 24] = [
@@ -193,6 +280,9 @@ impl Gen {
 
     /// Whether an early `return` may be drawn.
     fn returns(&mut self) -> bool {
+        if self.ret != Ret::Float {
+            return false;
+        }
         if self.prec != Prec::Generic {
             return self.on(Family::EarlyReturn);
         }
@@ -205,6 +295,64 @@ impl Gen {
 
     fn use_family(&mut self, f: Family) {
         self.used.insert(f);
+    }
+
+    /// The family a read of the array `name` needs beyond the ones that drew it: the reads of
+    /// fields and call results the macro gets wrong today.
+    fn pattern(&self, name: &str, read: Read) -> Option<Family> {
+        // A model passed whole beside its nested model (or the other way round).
+        let nested = |p: &String| p != name && overlaps(p, name);
+        if read == Read::Pass && self.passed.iter().any(nested) {
+            return Some(Family::FieldPatterns);
+        }
+        match self.origins.get(name) {
+            Some(&origin) => self.origin_pattern(origin, read),
+            None if name.contains('.') => match read {
+                Read::InVec => Some(Family::VecLiterals),
+                Read::Destructure | Read::Rows => Some(Family::FieldPatterns),
+                _ => None,
+            },
+            None => None,
+        }
+    }
+
+    /// The family a read of an array bound from `origin` needs, as [`Gen::pattern`].
+    fn origin_pattern(&self, origin: Origin, read: Read) -> Option<Family> {
+        match (origin, read) {
+            (_, Read::InVec) => Some(Family::VecLiterals),
+            (Origin::Alias, Read::Loop | Read::Pass) => None,
+            (Origin::Alias, _) | (Origin::FieldCopy, Read::Pass) => Some(Family::FieldPatterns),
+            (Origin::FieldCopy, _) => None,
+            (Origin::Result { in_loop: true, .. }, Read::Loop | Read::Chain) => {
+                Some(Family::ArrayResults)
+            }
+            (
+                Origin::Result {
+                    conditional: true, ..
+                },
+                Read::Pass,
+            ) => Some(Family::ArrayResults),
+            (Origin::Result { .. }, Read::Copy | Read::Destructure) => Some(Family::ArrayResults),
+            (Origin::Result { .. }, _) => None,
+        }
+    }
+
+    /// Whether code drawn now runs conditionally: in an `if`/`match` arm or after an early
+    /// exit.
+    fn conditional(&self) -> bool {
+        self.exited || self.branches > 0
+    }
+
+    /// Whether `read` of `name` may be drawn: the family its pattern needs is on.
+    fn allowed(&self, name: &str, read: Read) -> bool {
+        self.pattern(name, read).is_none_or(|f| self.on(f))
+    }
+
+    /// Notes the family a drawn read needed.
+    fn note(&mut self, name: &str, read: Read) {
+        if let Some(f) = self.pattern(name, read) {
+            self.use_family(f);
+        }
     }
 
     fn below(&mut self, n: usize) -> usize {
@@ -276,7 +424,7 @@ impl Gen {
         match e {
             Expr::Lit(..) | Expr::Cast(_) => false,
             Expr::Var(n) | Expr::Deref(n) | Expr::Index(n, _) | Expr::Index2(n, ..) => {
-                self.vars().any(|v| &v.name == n && v.active)
+                self.active_var(n)
             }
             Expr::Neg(a) | Expr::Un(_, a, _) | Expr::Powi(a, _) => self.active(a),
             Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => self.active(a) || self.active(b),
@@ -284,14 +432,20 @@ impl Gen {
             Expr::If(_, a, b) => block(a) && block(b),
             Expr::Match(_, arms, d) => block(d) && arms.iter().all(|(_, b)| block(b)),
             Expr::Call(_, args) => args.iter().any(|a| match a {
-                Arg::Scalar(e) => self.active(e),
-                Arg::Array { name, .. } | Arg::Row(name, _) => {
-                    self.vars().any(|v| &v.name == name && v.active)
-                }
+                Arg::Scalar(e) | Arg::Ref(e) => self.active(e),
+                Arg::Array { name, .. } | Arg::Row(name, _) => self.active_var(name),
             }),
-            Expr::ClosureCall(_, args) => args.iter().any(|a| self.active(a)),
+            Expr::ClosureCall(_, args) | Expr::ArrayLit(args, _) => {
+                args.iter().any(|a| self.active(a))
+            }
             Expr::Chain(_) => true,
         }
+    }
+
+    /// Whether the variable `name` depends on a float input: a data struct's fields do not, a
+    /// model's do (a `const` table is not a variable).
+    fn active_var(&self, name: &str) -> bool {
+        self.vars().any(|v| v.name == name && v.active)
     }
 
     /// `e`, plus an input-dependent term if it is a constant and constants are off.
@@ -303,6 +457,11 @@ impl Gen {
             self.use_family(Family::ConstantLocals);
             return e;
         }
+        self.plus_active(e)
+    }
+
+    /// `e + leaf` with an input-dependent leaf.
+    fn plus_active(&mut self, e: Expr) -> Expr {
         for _ in 0..20 {
             let leaf = self.typed_leaf();
             if self.active(&leaf) {
@@ -351,11 +510,15 @@ impl Gen {
         out
     }
 
-    /// Arrays to iterate over: a matrix row bound by `for row in w.iter()` only with
-    /// [`Family::RowBindings`].
-    fn iterables(&mut self) -> Vec<(String, usize, bool, bool, bool)> {
+    /// Arrays to iterate over by `read` (a loop or a chain): a matrix row bound by `for row
+    /// in w.iter()` only with [`Family::RowBindings`].
+    fn iterables(&mut self, read: Read) -> Vec<(String, usize, bool, bool, bool)> {
         let rows = self.on(Family::RowBindings);
-        let all = self.arrays();
+        let all: Vec<_> = self
+            .arrays()
+            .into_iter()
+            .filter(|a| self.allowed(&a.0, read))
+            .collect();
         let (row, other): (Vec<_>, Vec<_>) = all.into_iter().partition(|a| a.0.starts_with("row"));
         if rows && !row.is_empty() && self.chance(0.5) {
             self.use_family(Family::RowBindings);
@@ -380,6 +543,13 @@ impl Gen {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Matrices whose rows a `for` may iterate over.
+    fn row_sources(&self) -> Vec<(String, usize, usize)> {
+        let mut ms = self.matrices();
+        ms.retain(|m| self.allowed(&m.0, Read::Rows));
+        ms
     }
 
     /// An index into `0..len`: a loop variable when in range, else modulo `len`, else a literal.
@@ -598,7 +768,7 @@ impl Gen {
                     .collect();
                 Expr::Match(scrut, arms, Box::new(self.expr_block(d)))
             }
-            16 | 17 if nested && !self.helpers.is_empty() => {
+            16 | 17 if nested && self.helpers.iter().any(|h| h.ret == Ret::Float) => {
                 self.call(d).unwrap_or_else(|| self.leaf())
             }
             18 if nested && self.on(Family::IterChains) => {
@@ -625,12 +795,21 @@ impl Gen {
 
     /// The value of an `if`/`match` arm: sometimes a `let` first, read by the tail.
     fn expr_block(&mut self, depth: usize) -> Block {
-        if self.chance(0.7) {
-            return Block {
+        self.branches += 1;
+        let block = if self.chance(0.7) {
+            Block {
                 stmts: Vec::new(),
                 tail: self.expr(depth),
-            };
-        }
+            }
+        } else {
+            self.let_block(depth)
+        };
+        self.branches -= 1;
+        block
+    }
+
+    /// An arm whose tail reads a `let` before it.
+    fn let_block(&mut self, depth: usize) -> Block {
         self.scopes.push(Vec::new());
         let init = self.expr(depth);
         let init = self.make_active(init);
@@ -685,9 +864,22 @@ impl Gen {
         c
     }
 
+    /// A call of a helper that returns a float.
     fn call(&mut self, depth: usize) -> Option<Expr> {
-        let helpers = self.helpers.clone();
+        let helpers: Vec<Function> = self
+            .helpers
+            .iter()
+            .filter(|h| h.ret == Ret::Float)
+            .cloned()
+            .collect();
         let h = self.pick(&helpers);
+        let args = self.args(&h, depth)?;
+        self.use_family(Family::Calls);
+        Some(Expr::Call(h.name, args))
+    }
+
+    /// Arguments for a call of `h`; `None` if a parameter finds nothing to take.
+    fn args(&mut self, h: &Function, depth: usize) -> Option<Vec<Arg>> {
         // A local array passed to a call and written afterwards (a scratch buffer) needs
         // ScratchArrays; without it, local arrays are passed outside loops and frozen.
         let scratch = self.on(Family::ScratchArrays);
@@ -696,9 +888,23 @@ impl Gen {
         let in_loop = !self.loops.is_empty();
         let mut args = Vec::new();
         for p in &h.params {
+            if let Some(arg) = self.temporary(p.ty, depth) {
+                args.push(arg);
+                continue;
+            }
             args.push(match p.ty {
                 ParamTy::Scalar => {
-                    let e = self.expr(depth);
+                    let mut e = self.expr(depth);
+                    // A constant read from a data struct (`cfg.scale`, or a local that may
+                    // hold one) is an argument whose type the macro does not know.
+                    let data = self.structs.iter().any(|s| !s.model)
+                        && !self.active(&e)
+                        && self.vars().any(|v| !v.active && reads_expr(&e, &v.name));
+                    if data && self.on(Family::DataFields) {
+                        self.use_family(Family::DataFields);
+                    } else if data {
+                        e = self.plus_active(e);
+                    }
                     // `h(-0.5, x)`, `h(-(0.5 * 2.0), x)`: a negated constant.
                     let negated = match &e {
                         Expr::Lit(v, LitForm::Plain) => *v < 0.0 && self.prec != Prec::Generic,
@@ -720,6 +926,7 @@ impl Gen {
                         .arrays()
                         .into_iter()
                         .filter(|a| a.1 == n && a.3 && passable(a, in_loop))
+                        .filter(|a| self.allowed(&a.0, Read::Pass))
                         .collect();
                     let rows: Vec<_> = self.matrices().into_iter().filter(|m| m.2 == n).collect();
                     if !rows.is_empty() && (fits.is_empty() || self.chance(0.4)) {
@@ -742,6 +949,7 @@ impl Gen {
                         .arrays()
                         .into_iter()
                         .filter(|a| (rows || !a.0.starts_with("row")) && passable(a, in_loop))
+                        .filter(|a| self.allowed(&a.0, Read::Pass))
                         .collect();
                     if all.is_empty() {
                         return None;
@@ -752,12 +960,31 @@ impl Gen {
                         by_ref: reference,
                     }
                 }
+                ParamTy::Struct(def) => {
+                    // The model itself (`m`) or a nested one (`&m.inner`).
+                    let models: Vec<(String, bool)> = self
+                        .vars()
+                        .filter_map(|v| match v.kind {
+                            Kind::Struct { def: d, reference } if d == def => {
+                                Some((v.name.clone(), reference))
+                            }
+                            _ => None,
+                        })
+                        .filter(|(name, _)| self.allowed(name, Read::Pass))
+                        .collect();
+                    if models.is_empty() {
+                        return None;
+                    }
+                    let (name, by_ref) = self.pick(&models);
+                    self.passed.push(name.clone());
+                    Arg::Array { name, by_ref }
+                }
                 _ => return None,
             });
         }
-        self.use_family(Family::Calls);
         for a in &args {
             if let Arg::Array { name, .. } = a {
+                self.note(name, Read::Pass);
                 if scratch && self.arrays().iter().any(|x| &x.0 == name && x.4) {
                     self.use_family(Family::ScratchArrays);
                 } else {
@@ -770,7 +997,41 @@ impl Gen {
                 self.use_family(Family::RowBindings);
             }
         }
-        Some(Expr::Call(h.name.clone(), args))
+        Some(args)
+    }
+
+    /// With [`Family::VectorOutputs`], sometimes `&g(..)` for a parameter of type `ty` that
+    /// takes an array: a call of a helper that returns one that fits.
+    fn temporary(&mut self, ty: ParamTy, depth: usize) -> Option<Arg> {
+        if !self.on(Family::VectorOutputs) || depth == 0 {
+            return None;
+        }
+        let fits = |ret: Ret| match ty {
+            ParamTy::ArrayRef(n) => ret == Ret::Array(n),
+            ParamTy::Slice(_) => ret != Ret::Float,
+            _ => false,
+        };
+        let helpers: Vec<Function> = self
+            .helpers
+            .iter()
+            .filter(|h| fits(h.ret))
+            .cloned()
+            .collect();
+        let result = Origin::Result {
+            in_loop: false,
+            conditional: self.conditional(),
+        };
+        let pattern = self.origin_pattern(result, Read::Pass);
+        if helpers.is_empty() || pattern.is_some_and(|f| !self.on(f)) || !self.chance(0.3) {
+            return None;
+        }
+        let h = self.pick(&helpers);
+        let args = self.args(&h, depth - 1)?;
+        self.use_family(Family::VectorOutputs);
+        if let Some(f) = pattern {
+            self.use_family(f);
+        }
+        Some(Arg::Ref(Expr::Call(h.name, args)))
     }
 
     /// A closure body over `params` and capturable variables only.
@@ -806,12 +1067,13 @@ impl Gen {
     }
 
     fn chain(&mut self, depth: usize) -> Option<Expr> {
-        let arrays = self.iterables();
+        let arrays = self.iterables(Read::Chain);
         if arrays.is_empty() {
             return None;
         }
         self.use_family(Family::IterChains);
         let (src, len, ..) = self.pick(&arrays);
+        self.note(&src, Read::Chain);
         let d = depth.min(1);
         let chain = match self.below(5) {
             0 => {
@@ -835,6 +1097,7 @@ impl Gen {
             }
             1 => {
                 let (b, ..) = self.pick(&arrays);
+                self.note(&b, Read::Chain);
                 let (va, vb) = (self.fresh("a"), self.fresh("b"));
                 let mut body =
                     self.closure_expr(&[(va.clone(), Kind::Float), (vb.clone(), Kind::Float)], d);
@@ -902,13 +1165,15 @@ impl Gen {
         Some(Expr::Chain(chain))
     }
 
-    /// Generates `n` statements in a new scope.
+    /// Generates the `n` statements of an `if`/`match` arm in a new scope.
     fn block(&mut self, n: usize) -> Vec<Stmt> {
         self.scopes.push(Vec::new());
+        self.branches += 1;
         let mut out = Vec::new();
         for _ in 0..n {
             self.stmt(&mut out);
         }
+        self.branches -= 1;
         self.scopes.pop();
         out
     }
@@ -926,9 +1191,22 @@ impl Gen {
             .cloned()
             .collect();
         let writable: Vec<_> = self.arrays().into_iter().filter(|a| a.4).collect();
-        let arrays = self.arrays();
+        let assertable: Vec<_> = self
+            .arrays()
+            .into_iter()
+            .filter(|a| self.allowed(&a.0, Read::Assert))
+            .collect();
         if !self.loops.is_empty() && self.chance(0.12) {
             return self.loop_exit(out);
+        }
+        if self.on(Family::VectorOutputs)
+            && self.helpers.iter().any(|h| h.ret != Ret::Float)
+            && self.chance(0.2)
+        {
+            return self.array_call(out);
+        }
+        if self.on(Family::Models) && !self.array_fields().is_empty() && self.chance(0.08) {
+            return self.alias(out);
         }
         match self.below(26) {
             0..=3 => self.let_float(out),
@@ -1010,7 +1288,8 @@ impl Gen {
             15 | 16
                 if can_nest
                     && self.on(Family::ForIter)
-                    && !(self.iterables().is_empty() && self.matrices().is_empty()) =>
+                    && !(self.iterables(Read::Loop).is_empty()
+                        && self.row_sources().is_empty()) =>
             {
                 self.for_iter(out)
             }
@@ -1027,14 +1306,16 @@ impl Gen {
                     then: vec![Stmt::Return(value)],
                     els: None,
                 });
+                self.exited = true;
             }
             21 if self.top_level() && self.on(Family::LocalArrays) => self.local_array(out),
             22 if self.top_level() && self.on(Family::ArrayCopies) => self.array_copy(out),
             23 if self.on(Family::Closures) => self.closure(out),
             24 if self.on(Family::Destructuring) => self.destructure(out),
-            25 if self.on(Family::Asserts) && !arrays.is_empty() => {
+            25 if self.on(Family::Asserts) && !assertable.is_empty() => {
                 self.use_family(Family::Asserts);
-                let (name, len, ..) = self.pick(&arrays);
+                let (name, len, ..) = self.pick(&assertable);
+                self.note(&name, Read::Assert);
                 out.push(Stmt::Assert(Cond::ICmp(
                     CmpOp::Ge,
                     IExpr::Len(name),
@@ -1098,9 +1379,97 @@ impl Gen {
         (AssignOp::Set, bin(bin_op, target, value))
     }
 
+    /// `let y = h(..);` (or `let mut`): a helper's array result, read (and written) like a
+    /// local array.
+    fn array_call(&mut self, out: &mut Vec<Stmt>) {
+        let helpers: Vec<Function> = self
+            .helpers
+            .iter()
+            .filter(|h| h.ret != Ret::Float)
+            .cloned()
+            .collect();
+        let h = self.pick(&helpers);
+        let Some(args) = self.args(&h, 2) else {
+            return self.let_float(out);
+        };
+        self.use_family(Family::VectorOutputs);
+        let (len, fixed) = match h.ret {
+            Ret::Array(n) => (n, true),
+            Ret::Vec(n) => (n, false),
+            Ret::Float => unreachable!("filtered to array results"),
+        };
+        let init = Expr::Call(h.name, args);
+        let mutable = self.chance(0.3);
+        let name = self.fresh("y");
+        let origin = Origin::Result {
+            in_loop: !self.loops.is_empty(),
+            conditional: self.conditional(),
+        };
+        self.origins.insert(name.clone(), origin);
+        self.declare(Var {
+            name: name.clone(),
+            kind: Kind::Arr {
+                len,
+                reference: false,
+                fixed,
+                writable: mutable,
+            },
+            mutable,
+            typed: true,
+            capturable: !mutable,
+            by_ref: false,
+            active: self.active(&init),
+        });
+        out.push(Stmt::Let {
+            name,
+            mutable,
+            annotate: false,
+            init,
+        });
+    }
+
+    /// The array and matrix fields of structs (`m.w`, `cfg.shift`), with their kinds.
+    fn array_fields(&self) -> Vec<Var> {
+        self.vars()
+            .filter(|v| v.name.contains('.') && matches!(v.kind, Kind::Arr { .. } | Kind::Mat(..)))
+            .cloned()
+            .collect()
+    }
+
+    /// `let al = &m.w;`: a field bound to a local, read like the field.
+    fn alias(&mut self, out: &mut Vec<Stmt>) {
+        let fields = self.array_fields();
+        let field = self.pick(&fields);
+        let name = self.fresh("al");
+        self.origins.insert(name.clone(), Origin::Alias);
+        let kind = match field.kind {
+            Kind::Arr { len, fixed, .. } => Kind::Arr {
+                len,
+                reference: true,
+                fixed,
+                writable: false,
+            },
+            kind => kind,
+        };
+        self.declare(Var {
+            name: name.clone(),
+            kind,
+            ..field.clone()
+        });
+        out.push(Stmt::Alias {
+            name,
+            src: field.name,
+        });
+    }
+
     fn let_float(&mut self, out: &mut Vec<Stmt>) {
-        // Shadowing: `let t = t * ..;` rebinds a top-level name, reading the old value.
-        let fs = self.floats(true);
+        // Shadowing: `let t = t * ..;` rebinds a top-level name, reading the old value (never
+        // a struct's field).
+        let fs: Vec<Var> = self
+            .floats(true)
+            .into_iter()
+            .filter(|v| !v.name.contains('.'))
+            .collect();
         let shadow = self.top_level() && !fs.is_empty() && self.chance(0.15);
         let (name, init) = if shadow {
             let v = self.pick(&fs);
@@ -1261,8 +1630,8 @@ impl Gen {
 
     fn for_iter(&mut self, out: &mut Vec<Stmt>) {
         self.use_family(Family::ForIter);
-        let arrays = self.iterables();
-        let matrices = self.matrices();
+        let arrays = self.iterables(Read::Loop);
+        let matrices = self.row_sources();
         let by_ref = self.chance(0.4);
         let float = |n: &str| Var {
             name: n.to_string(),
@@ -1278,13 +1647,12 @@ impl Gen {
         } else {
             self.below(if matrices.is_empty() { 3 } else { 4 })
         };
-        let from_table = |a: &str| a.starts_with("TABLE");
         let (names, iter, binds) = match choice {
             0 => {
                 let (src, ..) = self.pick(&arrays);
                 let v = self.fresh("v");
                 let bind = Var {
-                    active: !from_table(&src),
+                    active: self.active_var(&src),
                     ..float(&v)
                 };
                 (vec![v.clone()], ForIter::Iter { src }, vec![bind])
@@ -1298,7 +1666,7 @@ impl Gen {
                     ..float(&i)
                 };
                 let bind = Var {
-                    active: !from_table(&src),
+                    active: self.active_var(&src),
                     ..float(&v)
                 };
                 (
@@ -1313,11 +1681,11 @@ impl Gen {
                 let (u, v) = (self.fresh("u"), self.fresh("v"));
                 let binds = vec![
                     Var {
-                        active: !from_table(&a),
+                        active: self.active_var(&a),
                         ..float(&u)
                     },
                     Var {
-                        active: !from_table(&b),
+                        active: self.active_var(&b),
                         ..float(&v)
                     },
                 ];
@@ -1350,6 +1718,13 @@ impl Gen {
             ForIter::Zip { a, b } => vec![a.clone(), b.clone()],
             ForIter::Range { .. } => Vec::new(),
         };
+        let read = match iter {
+            ForIter::Rows { .. } => Read::Rows,
+            _ => Read::Loop,
+        };
+        for src in &sources {
+            self.note(src, read);
+        }
         let mark = self.borrowed.len();
         self.borrowed.extend(sources);
         let body = self.loop_body(LoopKind::For, binds);
@@ -1385,6 +1760,8 @@ impl Gen {
             active: true,
         };
         self.declare(var.clone());
+        // A `loop` may leave by its `break` before the body.
+        self.exited |= !is_while;
         let mut body = self.loop_body(LoopKind::Counted, Vec::new());
         body.push(Stmt::IncInt { name: k.clone() });
         if is_while {
@@ -1434,6 +1811,7 @@ impl Gen {
             return self.let_float(out);
         }
         let cond = self.cond();
+        self.exited = true;
         out.push(Stmt::If {
             cond,
             then: vec![stmt],
@@ -1445,7 +1823,13 @@ impl Gen {
         self.use_family(Family::LocalArrays);
         let len = 2 + self.below(3);
         let vec = self.chance(0.4);
-        let name = self.fresh("h");
+        self.filled_array(out, len, vec);
+    }
+
+    /// `let mut buf = [0.0; len];` (`vec![0.0; len]`) filled by a loop; returns its name
+    /// (never `h..`, the helpers' names).
+    fn filled_array(&mut self, out: &mut Vec<Stmt>, len: usize, vec: bool) -> String {
+        let name = self.fresh("buf");
         out.push(Stmt::LocalArray {
             name: name.clone(),
             len,
@@ -1496,7 +1880,7 @@ impl Gen {
             writable: true,
         };
         self.declare(Var {
-            name,
+            name: name.clone(),
             kind,
             mutable: true,
             typed: true,
@@ -1504,12 +1888,14 @@ impl Gen {
             by_ref: false,
             active: true,
         });
+        name
     }
 
     fn array_copy(&mut self, out: &mut Vec<Stmt>) {
         let params: Vec<(String, Kind)> = self.scopes[0]
             .iter()
             .filter(|v| matches!(v.kind, Kind::Arr { .. }) && !v.mutable)
+            .filter(|v| self.allowed(&v.name, Read::Copy))
             .map(|v| (v.name.clone(), v.kind))
             .collect();
         if params.is_empty() {
@@ -1517,6 +1903,7 @@ impl Gen {
         }
         self.use_family(Family::ArrayCopies);
         let (src, kind) = self.pick(&params);
+        self.note(&src, Read::Copy);
         let Kind::Arr {
             len,
             reference,
@@ -1532,6 +1919,9 @@ impl Gen {
             (true, false) => CopyHow::Value,
         };
         let name = self.fresh("c");
+        if src.contains('.') {
+            self.origins.insert(name.clone(), Origin::FieldCopy);
+        }
         out.push(Stmt::ArrayCopy {
             name: name.clone(),
             src,
@@ -1610,17 +2000,19 @@ impl Gen {
                 matches!(v.kind, Kind::Arr { fixed: true, len, .. } if len <= 4)
                     && !v.mutable
                     && v.typed
+                    && self.allowed(&v.name, Read::Destructure)
             })
             .map(|v| (v.name.clone(), v.kind))
             .collect();
         self.use_family(Family::Destructuring);
         if !arrays.is_empty() && self.chance(0.6) {
             let (src, kind) = self.pick(&arrays);
+            self.note(&src, Read::Destructure);
             let Kind::Arr { len, reference, .. } = kind else {
                 unreachable!("filtered to arrays")
             };
             let names: Vec<String> = (0..len).map(|_| self.fresh("d")).collect();
-            let active = !src.starts_with("TABLE");
+            let active = self.active_var(&src);
             for n in &names {
                 self.declare(Self::float_var(n, true, false, active));
             }
@@ -1644,7 +2036,7 @@ impl Gen {
         }
     }
 
-    fn function(&mut self, name: &str, helper: bool) -> Function {
+    fn function(&mut self, name: &str, helper: bool, ret: Ret) -> Function {
         let mut params = Vec::new();
         let count = if helper {
             1 + self.below(2)
@@ -1652,13 +2044,19 @@ impl Gen {
             1 + self.below(4)
         };
         let arrays = self.on(Family::ArrayParams);
+        let models: Vec<usize> = (0..self.structs.len())
+            .filter(|&k| self.structs[k].model)
+            .collect();
         for k in 0..count {
             let ty = match self.below(if arrays { 7 } else { 1 }) {
+                _ if helper && k == 0 && !models.is_empty() && self.chance(0.4) => {
+                    ParamTy::Struct(self.pick(&models))
+                }
                 _ if helper && k == 0 && arrays && self.chance(0.5) => {
                     if self.chance(0.5) {
                         ParamTy::Slice(2)
                     } else {
-                        ParamTy::ArrayRef(2 + self.below(3))
+                        ParamTy::ArrayRef(self.array_len())
                     }
                 }
                 0 | 1 => ParamTy::Scalar,
@@ -1673,20 +2071,44 @@ impl Gen {
                 ParamTy::Scalar => format!("x{k}"),
                 ParamTy::Usize(_) => format!("n{k}"),
                 ParamTy::Matrix(..) => format!("m{k}"),
+                ParamTy::Struct(_) => "l".to_string(),
                 _ => format!("w{k}"),
             };
             params.push(Param { name: pname, ty });
         }
-        if params.iter().all(|p| p.ty.floats() == 0) {
+        let wrt = if helper || models.is_empty() {
+            Vec::new()
+        } else {
+            self.struct_params(&mut params)
+        };
+        if params.iter().all(|p| p.ty.floats(&self.structs) == 0) {
             params.push(Param {
                 name: format!("x{count}"),
                 ty: ParamTy::Scalar,
             });
         }
-        if params.iter().any(|p| !matches!(p.ty, ParamTy::Scalar)) {
+        if params
+            .iter()
+            .any(|p| !matches!(p.ty, ParamTy::Scalar | ParamTy::Struct(_)))
+        {
             self.use_family(Family::ArrayParams);
         }
+        if params.iter().any(|p| matches!(p.ty, ParamTy::Struct(_))) {
+            self.use_family(Family::Models);
+        }
+        if ret != Ret::Float {
+            self.use_family(Family::VectorOutputs);
+        }
         self.scopes = vec![params.iter().map(|p| self.param_var(p)).collect()];
+        for p in &params {
+            if let ParamTy::Struct(def) = p.ty {
+                self.declare_fields(&p.name, def);
+            }
+        }
+        self.inputs = self.scopes[0].len();
+        self.ret = ret;
+        self.exited = false;
+        self.passed.clear();
         let mut stmts = Vec::new();
         for _ in 0..(if helper {
             1 + self.below(3)
@@ -1695,15 +2117,196 @@ impl Gen {
         }) {
             self.stmt(&mut stmts);
         }
-        let tail = self.tail(&params, &stmts);
+        let tail = match ret {
+            Ret::Float => self.tail(&stmts),
+            Ret::Array(_) | Ret::Vec(_) => self.array_tail(&mut stmts, ret),
+        };
         self.scopes.clear();
+        self.ret = Ret::Float;
         let mut f = Function {
             name: name.to_string(),
             params,
+            wrt,
+            ret,
             body: Block { stmts, tail },
         };
         finalize(&mut f);
         f
+    }
+
+    /// Adds `m: &M` first and, if there is one, `cfg: &Cfg` after it to the parameters of
+    /// `f`; returns what `#[grad(..)]` names: nothing (a bare `#[grad]`, every parameter) or
+    /// the model and some float parameters, always when a data struct must stay data.
+    fn struct_params(&mut self, params: &mut Vec<Param>) -> Vec<String> {
+        let model = self.structs.iter().rposition(|s| s.model);
+        let data = self.structs.iter().position(|s| !s.model);
+        let model = model.expect("the model M is drawn with the structs");
+        params.insert(
+            0,
+            Param {
+                name: "m".to_string(),
+                ty: ParamTy::Struct(model),
+            },
+        );
+        if let Some(data) = data {
+            let at = 1 + self.below(params.len());
+            params.insert(
+                at,
+                Param {
+                    name: "cfg".to_string(),
+                    ty: ParamTy::Struct(data),
+                },
+            );
+        }
+        if data.is_none() && self.chance(0.7) {
+            return Vec::new();
+        }
+        let mut wrt = vec!["m".to_string()];
+        for p in params.iter() {
+            let float = !matches!(p.ty, ParamTy::Struct(_) | ParamTy::Usize(_));
+            if float && self.chance(0.5) {
+                wrt.push(p.name.clone());
+            }
+        }
+        wrt
+    }
+
+    /// The model `M`, sometimes with a nested model `Inner` (its field `inner`), and
+    /// sometimes a data struct `Cfg` that no function differentiates (`scale`, and with
+    /// [`Family::DataFields`] sometimes an array `shift`).
+    fn structs(&mut self) {
+        if self.chance(0.5) {
+            let count = 1 + self.below(2);
+            let fields = self.fields(count);
+            self.structs.push(StructDef {
+                name: "Inner".to_string(),
+                fields,
+                model: true,
+            });
+        }
+        let count = 1 + self.below(3);
+        let mut fields = self.fields(count);
+        if !self.structs.is_empty() {
+            let at = self.below(fields.len() + 1);
+            fields.insert(
+                at,
+                Field {
+                    name: "inner".to_string(),
+                    ty: FieldTy::Struct(0),
+                },
+            );
+        }
+        self.structs.push(StructDef {
+            name: "M".to_string(),
+            fields,
+            model: true,
+        });
+        if self.chance(0.4) {
+            let mut fields = vec![Field {
+                name: "scale".to_string(),
+                ty: FieldTy::Scalar,
+            }];
+            if self.on(Family::DataFields) && self.chance(0.5) {
+                self.use_family(Family::DataFields);
+                fields.push(Field {
+                    name: "shift".to_string(),
+                    ty: FieldTy::Array(2 + self.below(3)),
+                });
+            }
+            self.structs.push(StructDef {
+                name: "Cfg".to_string(),
+                fields,
+                model: false,
+            });
+        }
+    }
+
+    /// `count` fields of a model: floats, arrays, `Vec`s and matrices.
+    fn fields(&mut self, count: usize) -> Vec<Field> {
+        (0..count)
+            .map(|k| {
+                let (prefix, ty) = match self.below(5) {
+                    0 | 1 => ("a", FieldTy::Scalar),
+                    2 => ("w", FieldTy::Array(2 + self.below(3))),
+                    3 => ("v", FieldTy::Vec(2 + self.below(3))),
+                    _ => ("mat", FieldTy::Matrix(2 + self.below(2), 2 + self.below(2))),
+                };
+                Field {
+                    name: format!("{prefix}{k}"),
+                    ty,
+                }
+            })
+            .collect()
+    }
+
+    /// The length of a helper's `&[F; N]` parameter: with models, often that of a model's
+    /// array field or matrix row, so that fields and rows are passed to it.
+    fn array_len(&mut self) -> usize {
+        let lens: Vec<usize> = self
+            .structs
+            .iter()
+            .filter(|s| s.model)
+            .flat_map(|s| &s.fields)
+            .filter_map(|f| match f.ty {
+                FieldTy::Array(n) | FieldTy::Matrix(_, n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        if !lens.is_empty() && self.chance(0.6) {
+            return self.pick(&lens);
+        }
+        2 + self.below(3)
+    }
+
+    /// Declares the fields of the struct `path` as variables named by their paths (`m.w`,
+    /// `m.inner.b`): read, iterated, copied and passed on, never written. A data struct's
+    /// fields do not depend on a float input.
+    fn declare_fields(&mut self, path: &str, def: usize) {
+        let active = self.structs[def].model;
+        for field in self.structs[def].fields.clone() {
+            let name = format!("{path}.{}", field.name);
+            let arr = |len, fixed| Kind::Arr {
+                len,
+                reference: false,
+                fixed,
+                writable: false,
+            };
+            let kind = match field.ty {
+                FieldTy::Scalar => Kind::Float,
+                FieldTy::Array(n) => arr(n, true),
+                FieldTy::Vec(n) => arr(n, false),
+                FieldTy::Matrix(n, m) => Kind::Mat(n, m),
+                FieldTy::Struct(def) => Kind::Struct {
+                    def,
+                    reference: false,
+                },
+            };
+            self.declare(Var {
+                name: name.clone(),
+                kind,
+                mutable: false,
+                typed: true,
+                capturable: true,
+                by_ref: false,
+                active,
+            });
+            if let FieldTy::Struct(inner) = field.ty {
+                self.declare_fields(&name, inner);
+            }
+        }
+    }
+
+    /// Inputs for `f`'s parameters, flattened: multiples of 1/8.
+    fn inputs_of(&mut self, f: &Function) -> Vec<Vec<f64>> {
+        let counts: Vec<usize> = f
+            .params
+            .iter()
+            .map(|p| p.ty.values(&self.structs))
+            .collect();
+        counts
+            .into_iter()
+            .map(|n| (0..n).map(|_| self.lit_value()).collect())
+            .collect()
     }
 
     fn param_var(&self, p: &Param) -> Var {
@@ -1720,6 +2323,14 @@ impl Gen {
             ParamTy::Slice(n) => arr(n, true, false),
             ParamTy::Matrix(n, m) => Kind::Mat(n, m),
             ParamTy::Usize(v) => Kind::Int { max: v + 1 },
+            ParamTy::Struct(def) => Kind::Struct {
+                def,
+                reference: true,
+            },
+        };
+        let active = match p.ty {
+            ParamTy::Struct(def) => self.structs[def].model,
+            _ => true,
         };
         Var {
             name: p.name.clone(),
@@ -1728,13 +2339,13 @@ impl Gen {
             typed: true,
             capturable: true,
             by_ref: false,
-            active: true,
+            active,
         }
     }
 
     /// The result: every top-level float variable, an element of every local array and of
-    /// every parameter the body does not read, plus a fresh expression.
-    fn tail(&mut self, params: &[Param], stmts: &[Stmt]) -> Expr {
+    /// every parameter (and struct field) the body does not read, plus a fresh expression.
+    fn tail(&mut self, stmts: &[Stmt]) -> Expr {
         let mut terms = vec![self.expr(2)];
         let top = self.scopes[0].clone();
         for (k, v) in top.iter().enumerate() {
@@ -1743,7 +2354,7 @@ impl Gen {
             }
             let v = v.clone();
             let read_in_body = stmts.iter().any(|s| reads_stmt(s, &v.name));
-            let is_param = k < params.len();
+            let is_param = k < self.inputs;
             match v.kind {
                 Kind::Float if !is_param || !read_in_body => terms.push(Expr::Var(v.name)),
                 Kind::Arr { len, .. } if !is_param || !read_in_body => {
@@ -1779,6 +2390,117 @@ impl Gen {
         }
         self.make_active(e)
     }
+
+    /// The result of a function that returns an array, reading every variable as [`tail`]
+    /// does: an array literal, a local array (filled, or a copy) written once more, or a call
+    /// of an earlier helper that returns the same.
+    ///
+    /// [`tail`]: Gen::tail
+    fn array_tail(&mut self, stmts: &mut Vec<Stmt>, ret: Ret) -> Expr {
+        let (len, vec) = match ret {
+            Ret::Array(n) => (n, false),
+            Ret::Vec(n) => (n, true),
+            Ret::Float => unreachable!("a float result is a float tail"),
+        };
+        let value = self.tail(stmts);
+        // What a `vec![..]` may read (an array literal's elements read any array in scope).
+        let in_scope: Vec<String> = self.vars().map(|v| v.name.clone()).collect();
+        let literal = !vec || in_scope.iter().all(|n| self.allowed(n, Read::InVec));
+        match self.below(4) {
+            0 => {
+                if let Some(call) = self.tail_call(ret, &value) {
+                    return call;
+                }
+            }
+            1 => return self.written_array(stmts, value, len, vec),
+            _ => {}
+        }
+        if !literal {
+            return self.written_array(stmts, value, len, vec);
+        }
+        if vec {
+            for n in &in_scope {
+                self.note(n, Read::InVec);
+            }
+        }
+        let mut items = vec![value];
+        for _ in 1..len {
+            let e = self.expr(2);
+            items.push(self.make_active(e));
+        }
+        Expr::ArrayLit(items, vec)
+    }
+
+    /// `g(.., value, ..)`: a call of an earlier helper that returns `ret`, `value` one of its
+    /// float arguments.
+    fn tail_call(&mut self, ret: Ret, value: &Expr) -> Option<Expr> {
+        let same: Vec<Function> = self
+            .helpers
+            .iter()
+            .filter(|h| h.ret == ret && h.params.iter().any(|p| p.ty == ParamTy::Scalar))
+            .cloned()
+            .collect();
+        if same.is_empty() {
+            return None;
+        }
+        let h = self.pick(&same);
+        let mut args = self.args(&h, 2)?;
+        let at = h.params.iter().position(|p| p.ty == ParamTy::Scalar)?;
+        args[at] = Arg::Scalar(value.clone());
+        Some(Expr::Call(h.name, args))
+    }
+
+    /// A local array of `len` that holds the result: filled by a loop, or a copy of an array
+    /// of that length (`let mut z = l.b;`); then `value` is added to one element.
+    fn written_array(&mut self, stmts: &mut Vec<Stmt>, value: Expr, len: usize, vec: bool) -> Expr {
+        let sources: Vec<(String, bool)> = self
+            .vars()
+            .filter_map(|v| match v.kind {
+                Kind::Arr {
+                    len: n,
+                    reference,
+                    fixed,
+                    ..
+                } if n == len
+                    && !v.mutable
+                    && (vec || fixed)
+                    && self.allowed(&v.name, Read::Copy) =>
+                {
+                    Some((v.name.clone(), reference))
+                }
+                _ => None,
+            })
+            .collect();
+        let name = if !sources.is_empty() && self.chance(0.5) {
+            let (src, reference) = self.pick(&sources);
+            self.note(&src, Read::Copy);
+            let how = match (vec, reference) {
+                (true, _) => CopyHow::ToVec,
+                (false, true) => CopyHow::Deref,
+                (false, false) => CopyHow::Value,
+            };
+            let name = self.fresh("c");
+            stmts.push(Stmt::ArrayCopy {
+                name: name.clone(),
+                src,
+                len,
+                how,
+            });
+            name
+        } else {
+            self.filled_array(stmts, len, vec)
+        };
+        let idx = self.index(len);
+        let (op, value) =
+            self.spelled_out(AssignOp::Add, Expr::Index(name.clone(), idx.clone()), value);
+        stmts.push(Stmt::IndexAssign {
+            name: name.clone(),
+            idx,
+            op,
+            value,
+        });
+        Expr::Var(name)
+    }
 }
 
 /// Whether a `return` or `break` is inside.
@@ -1793,10 +2515,17 @@ fn exits(s: &Stmt) -> bool {
     }
 }
 
+/// Whether the places `a` and `b` overlap: the same name, or one a field path inside the
+/// other (reading `m.w` reads `m`; passing `&m.inner` on reads `m.inner.b`).
+fn overlaps(a: &str, b: &str) -> bool {
+    let inside = |x: &str, y: &str| x.strip_prefix(y).is_some_and(|rest| rest.starts_with('.'));
+    a == b || inside(a, b) || inside(b, a)
+}
+
 fn reads_iexpr(e: &IExpr, name: &str) -> bool {
     match e {
         IExpr::Lit(_) => false,
-        IExpr::Var(n) | IExpr::Len(n) => n == name,
+        IExpr::Var(n) | IExpr::Len(n) => overlaps(n, name),
         IExpr::Add(a, b) | IExpr::Sub(a, b) | IExpr::Mul(a, b) | IExpr::Rem(a, b) => {
             reads_iexpr(a, name) || reads_iexpr(b, name)
         }
@@ -1818,9 +2547,9 @@ fn reads_block(b: &Block, name: &str) -> bool {
 pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
     match e {
         Expr::Lit(..) => false,
-        Expr::Var(n) | Expr::Deref(n) => n == name,
-        Expr::Index(n, i) => n == name || reads_iexpr(i, name),
-        Expr::Index2(n, i, j) => n == name || reads_iexpr(i, name) || reads_iexpr(j, name),
+        Expr::Var(n) | Expr::Deref(n) => overlaps(n, name),
+        Expr::Index(n, i) => overlaps(n, name) || reads_iexpr(i, name),
+        Expr::Index2(n, i, j) => overlaps(n, name) || reads_iexpr(i, name) || reads_iexpr(j, name),
         Expr::Cast(i) => reads_iexpr(i, name),
         Expr::Neg(a) | Expr::Un(_, a, _) | Expr::Powi(a, _) => reads_expr(a, name),
         Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => reads_expr(a, name) || reads_expr(b, name),
@@ -1832,19 +2561,22 @@ pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
                 || reads_block(d, name)
         }
         Expr::Call(_, args) => args.iter().any(|a| match a {
-            Arg::Scalar(e) => reads_expr(e, name),
-            Arg::Array { name: n, .. } => n == name,
-            Arg::Row(n, i) => n == name || reads_iexpr(i, name),
+            Arg::Scalar(e) | Arg::Ref(e) => reads_expr(e, name),
+            Arg::Array { name: n, .. } => overlaps(n, name),
+            Arg::Row(n, i) => overlaps(n, name) || reads_iexpr(i, name),
         }),
         Expr::ClosureCall(n, args) => n == name || args.iter().any(|a| reads_expr(a, name)),
+        Expr::ArrayLit(items, _) => items.iter().any(|e| reads_expr(e, name)),
         Expr::Chain(c) => match c {
             Chain::MapSum { src, body, .. }
             | Chain::WindowsSum { src, body, .. }
-            | Chain::Product { src, body, .. } => src == name || reads_expr(body, name),
-            Chain::ZipSum { a, b, body, .. } => a == name || b == name || reads_expr(body, name),
+            | Chain::Product { src, body, .. } => overlaps(src, name) || reads_expr(body, name),
+            Chain::ZipSum { a, b, body, .. } => {
+                overlaps(a, name) || overlaps(b, name) || reads_expr(body, name)
+            }
             Chain::EnumFold {
                 src, init, body, ..
-            } => src == name || reads_expr(init, name) || reads_expr(body, name),
+            } => overlaps(src, name) || reads_expr(init, name) || reads_expr(body, name),
         },
     }
 }
@@ -1858,7 +2590,9 @@ pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
         Stmt::Assign { value, .. } => reads_expr(value, name),
         Stmt::IncInt { .. } | Stmt::LocalArray { .. } | Stmt::Break | Stmt::Continue => false,
         Stmt::IndexAssign { idx, value, .. } => reads_iexpr(idx, name) || reads_expr(value, name),
-        Stmt::ArrayCopy { src, .. } | Stmt::DestructArray { src, .. } => src == name,
+        Stmt::ArrayCopy { src, .. } | Stmt::DestructArray { src, .. } | Stmt::Alias { src, .. } => {
+            overlaps(src, name)
+        }
         Stmt::If { cond, then, els } => {
             reads_cond(cond, name) || any(then) || els.as_deref().is_some_and(any)
         }
@@ -1871,9 +2605,9 @@ pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
             let head = match iter {
                 ForIter::Range { lo, hi, .. } => reads_iexpr(lo, name) || reads_iexpr(hi, name),
                 ForIter::Iter { src } | ForIter::Enumerate { src } | ForIter::Rows { src } => {
-                    src == name
+                    overlaps(src, name)
                 }
-                ForIter::Zip { a, b } => a == name || b == name,
+                ForIter::Zip { a, b } => overlaps(a, name) || overlaps(b, name),
             };
             head || any(body)
         }
@@ -1886,10 +2620,11 @@ pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
     }
 }
 
+/// Whether the statement assigns to `name` or to one of its elements.
 pub(crate) fn assigns(s: &Stmt, name: &str) -> bool {
     let any = |b: &[Stmt]| b.iter().any(|s| assigns(s, name));
     match s {
-        Stmt::Assign { name: n, .. } => n == name,
+        Stmt::Assign { name: n, .. } | Stmt::IndexAssign { name: n, .. } => n == name,
         Stmt::If { then, els, .. } => any(then) || els.as_deref().is_some_and(any),
         Stmt::Match { arms, default, .. } => arms.iter().any(|(_, b)| any(b)) || any(default),
         Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop { body } => any(body),
@@ -1934,6 +2669,9 @@ pub fn finalize(f: &mut Function) {
     // Generated programs read every parameter; a shrunk one may not.
     for p in &mut f.params {
         let read = read_later(&p.name, &f.body.stmts, Some(&tail));
+        if let Some(named) = f.wrt.iter_mut().find(|n| **n == p.name) {
+            unread(named, read);
+        }
         unread(&mut p.name, read);
     }
 }
@@ -1949,11 +2687,13 @@ fn fix_block(stmts: &mut [Stmt], tail: Option<&Expr>) {
         let (head, rest) = stmts.split_at_mut(p + 1);
         match &mut head[p] {
             Stmt::Let { name, mutable, .. } => {
-                *mutable = *mutable && assigned_later(name, rest);
+                // An array result only written (`y[i] *= ..`) keeps its name for the writes.
+                let written = assigned_later(name, rest);
+                *mutable = *mutable && written;
                 let read = read_later(name, rest, tail);
-                unread(name, read);
+                unread(name, read || written);
             }
-            Stmt::LetClosure { name, .. } => {
+            Stmt::LetClosure { name, .. } | Stmt::Alias { name, .. } => {
                 let read = read_later(name, rest, tail);
                 unread(name, read);
             }

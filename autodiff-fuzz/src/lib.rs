@@ -97,14 +97,13 @@ fn draw(
     for attempt in 0..2000 {
         let (program, used) = gen::generate(seed, index as u64, attempt, families);
         match oracle::evaluate(&program) {
-            Ok((value, gradient)) => {
+            Ok(expected) => {
                 let id = format!("p{index:05}");
                 return Some((
                     Case {
                         id,
                         program,
-                        value,
-                        gradient,
+                        expected,
                     },
                     used,
                 ));
@@ -214,6 +213,20 @@ pub fn run(config: &Config) -> Result<Report, String> {
     Ok(report)
 }
 
+/// `x0 = [0.5], n1 = 3, m = [..]`: a function's inputs (a struct's flattened).
+fn inputs(f: &ast::Function, values: &[Vec<f64>]) -> String {
+    let inputs: Vec<String> = f
+        .params
+        .iter()
+        .zip(values)
+        .map(|(p, v)| match p.ty {
+            ast::ParamTy::Usize(n) => format!("{} = {n}", p.name),
+            _ => format!("{} = {v:?}", p.name),
+        })
+        .collect();
+    inputs.join(", ")
+}
+
 /// Failure classes, each with its smallest program as the reproducer.
 fn group(outcomes: &[Outcome]) -> Vec<Class> {
     let mut by_class: BTreeMap<(FailureKind, String), Vec<&Outcome>> = BTreeMap::new();
@@ -318,19 +331,20 @@ impl Report {
                 c.reproducer.id,
                 print::program_items(&c.reproducer.program)
             );
-            let inputs: Vec<String> = c
-                .reproducer
-                .program
-                .main
-                .params
-                .iter()
-                .zip(&c.reproducer.program.inputs)
-                .map(|(p, v)| match p.ty {
-                    ast::ParamTy::Usize(n) => format!("{} = {n}", p.name),
-                    _ => format!("{} = {v:?}", p.name),
-                })
-                .collect();
-            let _ = writeln!(s, "Inputs: {}\n", inputs.join(", "));
+            let p = &c.reproducer.program;
+            let _ = writeln!(s, "Inputs: {}\n", inputs(&p.main, &p.inputs));
+            for check in &p.vjps {
+                let helper = p.helpers.iter().find(|h| h.name == check.helper);
+                if let Some(h) = helper {
+                    let _ = writeln!(
+                        s,
+                        "`{}_adjoint` checked at {}, d_out = {:?}\n",
+                        h.name,
+                        inputs(h, &check.inputs),
+                        check.d_out
+                    );
+                }
+            }
             let _ = writeln!(s, "```text\n{}\n```", c.detail.trim_end());
         }
         s

@@ -56,6 +56,9 @@ enum Val {
     Arr(Vec<Dual>),
     Mat(Vec<Vec<Dual>>),
     Closure(Rc<Closure>),
+    /// A struct's fields by name. A struct bound to `m` is also bound field by field, as
+    /// `m.w` and `m.inner.b`: the names the generated code reads.
+    Struct(Vec<(String, Val)>),
 }
 
 struct Closure {
@@ -72,9 +75,64 @@ enum Flow {
     Return(Dual),
 }
 
-/// The value and gradient of `p.main` at `p.inputs`, gradient flattened in parameter order.
-pub fn evaluate(p: &Program) -> Result<(f64, Vec<f64>), Reject> {
-    let dim: usize = p.main.params.iter().map(|q| q.ty.floats()).sum();
+/// What a program must compute.
+#[derive(Clone, Debug)]
+pub struct Expected {
+    /// `f`'s value.
+    pub value: f64,
+    /// `f`'s gradient, flattened in parameter order as [`ParamTy::floats`] counts.
+    pub gradient: Vec<f64>,
+    /// One per [`VjpCheck`], in order.
+    pub vjps: Vec<Vjp>,
+}
+
+/// A helper's array result and the vector-Jacobian product its `_adjoint` must add.
+#[derive(Clone, Debug)]
+pub struct Vjp {
+    pub outputs: Vec<f64>,
+    /// `d_outᵀ J`, flattened over the helper's parameters.
+    pub product: Vec<f64>,
+}
+
+/// What `p` must compute: `f`'s value and gradient at `p.inputs`, and every checked helper's
+/// vector-Jacobian product.
+pub fn evaluate(p: &Program) -> Result<Expected, Reject> {
+    let Val::F(out) = differentiate(p, &p.main, &p.inputs)? else {
+        return reject("f returns an array");
+    };
+    let mut vjps = Vec::new();
+    for check in &p.vjps {
+        let Some(h) = p.helpers.iter().find(|h| h.name == check.helper) else {
+            return reject(format!("no helper {}", check.helper));
+        };
+        let Val::Arr(outputs) = differentiate(p, h, &check.inputs)? else {
+            return reject(format!("{} returns a float", check.helper));
+        };
+        if outputs.len() != check.d_out.len() {
+            return reject(format!("{} returns {} values", h.name, outputs.len()));
+        }
+        let dim = h.params.iter().map(|q| q.ty.floats(&p.structs)).sum();
+        let mut product = vec![0.0; dim];
+        for (o, w) in outputs.iter().zip(&check.d_out) {
+            for (p, t) in product.iter_mut().zip(&o.d) {
+                *p += w * t;
+            }
+        }
+        vjps.push(Vjp {
+            outputs: outputs.iter().map(|o| o.v).collect(),
+            product,
+        });
+    }
+    Ok(Expected {
+        value: out.v,
+        gradient: out.d,
+        vjps,
+    })
+}
+
+/// `f`'s result at `inputs`, with one tangent per float coordinate of its parameters.
+fn differentiate(p: &Program, f: &Function, inputs: &[Vec<f64>]) -> R<Val> {
+    let dim: usize = f.params.iter().map(|q| q.ty.floats(&p.structs)).sum();
     let mut it = Interp {
         prog: p,
         dim,
@@ -88,29 +146,19 @@ pub fn evaluate(p: &Program) -> Result<(f64, Vec<f64>), Reject> {
     };
     let mut args = Vec::new();
     let mut coord = 0;
-    for (param, input) in p.main.params.iter().zip(&p.inputs) {
-        let mut seed = |v: f64| {
+    for (param, input) in f.params.iter().zip(inputs) {
+        let seeded = param.ty.floats(&p.structs) > 0;
+        let mut values = input.iter().map(|&v| {
             let mut d = Dual::constant(v, dim);
-            d.d[coord] = 1.0;
-            coord += 1;
-            d
-        };
-        args.push(match param.ty {
-            ParamTy::Scalar => Val::F(seed(input[0])),
-            ParamTy::Array(_) | ParamTy::ArrayRef(_) | ParamTy::Slice(_) => {
-                Val::Arr(input.iter().map(|&v| seed(v)).collect())
+            if seeded {
+                d.d[coord] = 1.0;
+                coord += 1;
             }
-            ParamTy::Matrix(_, m) => Val::Mat(
-                input
-                    .chunks(m)
-                    .map(|r| r.iter().map(|&v| seed(v)).collect())
-                    .collect(),
-            ),
-            ParamTy::Usize(v) => Val::I(v as i64),
+            d
         });
+        args.push(it.input(param.ty, &mut values));
     }
-    let out = it.call(&p.main, args)?;
-    Ok((out.v, out.d))
+    it.call(f, args)
 }
 
 struct Interp<'a> {
@@ -129,14 +177,90 @@ const MAX_MAGNITUDE: f64 = 1e6;
 const DOMAIN_MARGIN: f64 = 0.05;
 
 impl Interp<'_> {
-    fn call(&mut self, f: &Function, args: Vec<Val>) -> R<Dual> {
-        let mut env: Vec<(String, Val)> =
-            f.params.iter().map(|p| p.name.clone()).zip(args).collect();
+    /// A parameter's value, taking its flattened values from `values`.
+    fn input(&self, ty: ParamTy, values: &mut impl Iterator<Item = Dual>) -> Val {
+        fn take(values: &mut impl Iterator<Item = Dual>, n: usize) -> Vec<Dual> {
+            values.take(n).collect()
+        }
+        match ty {
+            ParamTy::Scalar => Val::F(values.next().expect("one value per coordinate")),
+            ParamTy::Array(n) | ParamTy::ArrayRef(n) | ParamTy::Slice(n) => {
+                Val::Arr(take(values, n))
+            }
+            ParamTy::Matrix(n, m) => Val::Mat((0..n).map(|_| take(values, m)).collect()),
+            ParamTy::Usize(v) => Val::I(v as i64),
+            ParamTy::Struct(k) => Val::Struct(
+                self.prog.structs[k]
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), self.input(f.ty.as_param(), values)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Binds `name`, and a struct's fields as `name.field`.
+    fn bind(env: &mut Vec<(String, Val)>, name: String, v: Val) {
+        if let Val::Struct(fields) = &v {
+            for (field, fv) in fields {
+                Self::bind(env, format!("{name}.{field}"), fv.clone());
+            }
+        }
+        env.push((name, v));
+    }
+
+    /// A float for a function that returns a float, an array for one that returns an array.
+    fn call(&mut self, f: &Function, args: Vec<Val>) -> R<Val> {
+        let mut env = Vec::new();
+        for (p, v) in f.params.iter().zip(args) {
+            Self::bind(&mut env, p.name.clone(), v);
+        }
         match self.run(&f.body.stmts, &mut env)? {
-            Flow::Return(d) => Ok(d),
-            Flow::Next => self.expr(&f.body.tail, &mut env),
+            Flow::Return(d) => Ok(Val::F(d)),
+            Flow::Next => self.value(&f.body.tail, &mut env),
             Flow::Break | Flow::Continue => reject("break outside a loop"),
         }
+    }
+
+    /// The value of an expression that may be an array: an array literal, a call, a name.
+    fn value(&mut self, e: &Expr, env: &mut Vec<(String, Val)>) -> R<Val> {
+        match e {
+            Expr::ArrayLit(es, _) => {
+                let mut items = Vec::new();
+                for e in es {
+                    items.push(self.expr(e, env)?);
+                }
+                Ok(Val::Arr(items))
+            }
+            Expr::Call(name, args) => self.call_helper(name, args, env),
+            Expr::Var(n) => Ok(Self::lookup(env, n)?.clone()),
+            _ => Ok(Val::F(self.expr(e, env)?)),
+        }
+    }
+
+    fn call_helper(&mut self, name: &str, args: &[Arg], env: &mut Vec<(String, Val)>) -> R<Val> {
+        let Some(f) = self.prog.helpers.iter().find(|h| h.name == name) else {
+            return reject(format!("no helper {name}"));
+        };
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(match a {
+                Arg::Scalar(e) => Val::F(self.expr(e, env)?),
+                Arg::Array { name, .. } => match Self::lookup(env, name)? {
+                    v @ (Val::Arr(_) | Val::Mat(_) | Val::Struct(_)) => v.clone(),
+                    _ => return reject(format!("{name} is not an array")),
+                },
+                Arg::Row(name, i) => {
+                    let i = self.int(i, env)?;
+                    match Self::lookup(env, name)? {
+                        Val::Mat(m) => Val::Arr(Self::index(m, i)?),
+                        _ => return reject(format!("{name} is not a matrix")),
+                    }
+                }
+                Arg::Ref(e) => self.value(e, env)?,
+            });
+        }
+        self.call(f, vals)
     }
 
     fn check(&self, d: Dual) -> R<Dual> {
@@ -285,29 +409,10 @@ impl Interp<'_> {
                 let arm = arms.iter().find(|(k, _)| *k as i64 == s).map(|(_, b)| b);
                 self.block(arm.unwrap_or(default), env)?
             }
-            Expr::Call(name, args) => {
-                let Some(f) = self.prog.helpers.iter().find(|h| &h.name == name) else {
-                    return reject(format!("no helper {name}"));
-                };
-                let mut vals = Vec::new();
-                for a in args {
-                    vals.push(match a {
-                        Arg::Scalar(e) => Val::F(self.expr(e, env)?),
-                        Arg::Array { name, .. } => match Self::lookup(env, name)? {
-                            v @ (Val::Arr(_) | Val::Mat(_)) => v.clone(),
-                            _ => return reject(format!("{name} is not an array")),
-                        },
-                        Arg::Row(name, i) => {
-                            let i = self.int(i, env)?;
-                            match Self::lookup(env, name)? {
-                                Val::Mat(m) => Val::Arr(Self::index(m, i)?),
-                                _ => return reject(format!("{name} is not a matrix")),
-                            }
-                        }
-                    });
-                }
-                self.call(f, vals)?
-            }
+            Expr::Call(name, args) => match self.call_helper(name, args, env)? {
+                Val::F(d) => d,
+                _ => return reject(format!("{name} returns an array")),
+            },
             Expr::ClosureCall(name, args) => {
                 let Val::Closure(c) = Self::lookup(env, name)?.clone() else {
                     return reject(format!("{name} is not a closure"));
@@ -320,6 +425,7 @@ impl Interp<'_> {
                 self.expr(&c.body, &mut inner)?
             }
             Expr::Chain(c) => self.chain(c, env)?,
+            Expr::ArrayLit(..) => return reject("an array where a float is read"),
         };
         self.check(d)
     }
@@ -620,8 +726,8 @@ impl Interp<'_> {
         }
         match s {
             Stmt::Let { name, init, .. } => {
-                let v = self.expr(init, env)?;
-                env.push((name.clone(), Val::F(v)));
+                let v = self.value(init, env)?;
+                env.push((name.clone(), v));
             }
             Stmt::LetInt { name, init } => {
                 let v = self.int(init, env)?;
@@ -721,6 +827,10 @@ impl Interp<'_> {
                     return reject("assertion fails");
                 }
             }
+            Stmt::Alias { name, src } => {
+                let v = Self::lookup(env, src)?.clone();
+                env.push((name.clone(), v));
+            }
         }
         Ok(Flow::Next)
     }
@@ -804,6 +914,8 @@ mod tests {
                 name: "x".into(),
                 ty: ParamTy::Scalar,
             }],
+            wrt: Vec::new(),
+            ret: Ret::Float,
             body: Block {
                 stmts: vec![Stmt::Loop { body: Vec::new() }],
                 tail: Expr::Var("x".into()),
@@ -811,10 +923,12 @@ mod tests {
         };
         let p = Program {
             prec: Prec::F64,
+            structs: Vec::new(),
             consts: Vec::new(),
             helpers: Vec::new(),
             main,
             inputs: vec![vec![1.0]],
+            vjps: Vec::new(),
         };
         assert!(evaluate(&p).is_err());
     }

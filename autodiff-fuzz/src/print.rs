@@ -1,13 +1,16 @@
-//! Prints a [`Program`] as Rust source: `#[grad]` functions plus a `run` function that calls
-//! `f_grad` and `f_adjoint` (with accumulators and with `Const`) and returns every number.
+//! Prints a [`Program`] as Rust source: structs and `#[grad]` functions, plus a `run` function
+//! that calls `f_grad` and `f_adjoint` (with accumulators and with `Const`), and the
+//! `_adjoint` of every checked helper that returns an array, and returns every number.
 
 use crate::ast::*;
 use std::fmt::Write;
 
-/// The value every adjoint accumulator starts at, and the `d_out` the runner passes: the
-/// adjoint must add `D_OUT * gradient` on top of `SEED`.
+/// The value every adjoint accumulator starts at, the `d_out` the runner passes, and how many
+/// times it calls each `_adjoint` into the same accumulators: they must end at
+/// `SEED + CALLS * D_OUT * gradient`.
 pub const SEED: f64 = 0.25;
 pub const D_OUT: f64 = 1.5;
+pub const CALLS: usize = 2;
 
 /// Binding strength, for parentheses only where Rust needs them (so that `unused_parens`
 /// never fires in generated code).
@@ -20,20 +23,30 @@ const P_CAST: u8 = 6;
 const P_UNARY: u8 = 7;
 const P_POSTFIX: u8 = 8;
 
-pub struct Printer {
+pub struct Printer<'a> {
     prec: Prec,
+    structs: &'a [StructDef],
     out: String,
     indent: usize,
     /// `T::from_f64` needs `T: FromPrimitive`, which `Float` does not imply.
     from_primitive: bool,
 }
 
-impl Printer {
+impl Printer<'_> {
     fn float(&self) -> &'static str {
         match self.prec {
             Prec::F64 => "f64",
             Prec::F32 => "f32",
             Prec::Generic => "T",
+        }
+    }
+
+    /// The struct's type as the program names it: `M`, or `M<T>` in generic code.
+    fn struct_ty(&self, k: usize) -> String {
+        let name = &self.structs[k].name;
+        match self.prec {
+            Prec::Generic => format!("{name}<T>"),
+            _ => name.clone(),
         }
     }
 
@@ -203,6 +216,7 @@ impl Printer {
                             by_ref: false,
                         } => format!("&{name}"),
                         Arg::Row(name, i) => format!("&{name}[{}]", self.iexpr(i).0),
+                        Arg::Ref(e) => format!("&{}", self.expr_at(e, P_POSTFIX)),
                     })
                     .collect();
                 (format!("{name}({})", args.join(", ")), P_POSTFIX)
@@ -212,6 +226,11 @@ impl Printer {
                 (format!("{name}({})", args.join(", ")), P_POSTFIX)
             }
             Expr::Chain(c) => (self.chain(c), P_POSTFIX),
+            Expr::ArrayLit(es, vec) => {
+                let es: Vec<String> = es.iter().map(|e| self.expr_at(e, 0)).collect();
+                let bang = if *vec { "vec!" } else { "" };
+                (format!("{bang}[{}]", es.join(", ")), P_POSTFIX)
+            }
         }
     }
 
@@ -499,6 +518,7 @@ impl Printer {
                 let c = self.cond(c, 0);
                 self.line(&format!("assert!({c});"));
             }
+            Stmt::Alias { name, src } => self.line(&format!("let {name} = &{src};")),
         }
     }
 
@@ -539,6 +559,32 @@ impl Printer {
         }
     }
 
+    /// `pub struct S { pub a: F, .. }`, a model deriving `Params`.
+    fn structure(&mut self, k: usize) {
+        let def = &self.structs[k];
+        let f = self.float();
+        let derive = if def.model {
+            "#[derive(Clone, Debug, autodiff::Params)]"
+        } else {
+            "#[derive(Clone, Debug)]"
+        };
+        let name = self.struct_ty(k);
+        self.line(derive);
+        self.line(&format!("pub struct {name} {{"));
+        for field in &def.fields {
+            let ty = match field.ty {
+                FieldTy::Scalar => f.to_string(),
+                FieldTy::Array(n) => format!("[{f}; {n}]"),
+                FieldTy::Vec(_) => format!("Vec<{f}>"),
+                FieldTy::Matrix(n, m) => format!("[[{f}; {m}]; {n}]"),
+                FieldTy::Struct(j) => self.struct_ty(j),
+            };
+            self.line(&format!("    pub {}: {ty},", field.name));
+        }
+        self.line("}");
+        self.line("");
+    }
+
     fn function(&mut self, func: &Function) {
         let f = self.float();
         let generics = match self.prec {
@@ -557,13 +603,23 @@ impl Printer {
                     ParamTy::Slice(_) => format!("&[{f}]"),
                     ParamTy::Matrix(n, m) => format!("&[[{f}; {m}]; {n}]"),
                     ParamTy::Usize(_) => "usize".to_string(),
+                    ParamTy::Struct(k) => format!("&{}", self.struct_ty(k)),
                 };
                 format!("{}: {ty}", p.name)
             })
             .collect();
-        self.line("#[grad]");
+        let ret = match func.ret {
+            Ret::Float => f.to_string(),
+            Ret::Array(n) => format!("[{f}; {n}]"),
+            Ret::Vec(_) => format!("Vec<{f}>"),
+        };
+        if func.wrt.is_empty() {
+            self.line("#[grad]");
+        } else {
+            self.line(&format!("#[grad({})]", func.wrt.join(", ")));
+        }
         self.line(&format!(
-            "pub fn {}{generics}({}) -> {f} {{",
+            "pub fn {}{generics}({}) -> {ret} {{",
             func.name,
             params.join(", ")
         ));
@@ -590,6 +646,7 @@ pub fn program_items(p: &Program) -> String {
 fn items(p: &Program, from_primitive: bool) -> String {
     let mut pr = Printer {
         prec: p.prec,
+        structs: &p.structs,
         out: String::new(),
         indent: 0,
         from_primitive,
@@ -598,6 +655,9 @@ fn items(p: &Program, from_primitive: bool) -> String {
         Prec::F32 => "f32",
         _ => "f64",
     };
+    for k in 0..p.structs.len() {
+        pr.structure(k);
+    }
     for c in &p.consts {
         let vs: Vec<String> = c.values.iter().map(|v| format!("{v:?}")).collect();
         pr.line(&format!(
@@ -633,126 +693,237 @@ pub fn program_module(p: &Program) -> String {
 }
 
 fn runner(p: &Program) -> String {
-    let f = if p.prec == Prec::F32 { "f32" } else { "f64" };
-    let mut s = String::new();
-    let _ = writeln!(s, "pub fn run() -> Vec<(&'static str, Vec<f64>)> {{");
-    let lits = |vs: &[f64]| {
-        vs.iter()
-            .map(|v| format!("{v:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let mut r = Runner {
+        p,
+        out: String::new(),
     };
-    let mut args = Vec::new();
-    let mut floats = Vec::new(); // (index, type)
-    for (k, (param, input)) in p.main.params.iter().zip(&p.inputs).enumerate() {
-        let arg = match param.ty {
-            ParamTy::Scalar => {
-                let _ = writeln!(s, "    let a{k}: {f} = {:?};", input[0]);
-                format!("a{k}")
-            }
-            ParamTy::Array(n) | ParamTy::ArrayRef(n) => {
-                let _ = writeln!(s, "    let a{k}: [{f}; {n}] = [{}];", lits(input));
-                if matches!(param.ty, ParamTy::Array(_)) {
-                    format!("a{k}")
-                } else {
-                    format!("&a{k}")
+    let _ = writeln!(r.out, "pub fn run() -> Vec<(&'static str, Vec<f64>)> {{");
+    r.line("let mut rows = Vec::new();");
+    r.main();
+    for (k, check) in p.vjps.iter().enumerate() {
+        r.vjp(k, check);
+    }
+    r.line("rows");
+    r.out.push_str("}\n");
+    r.out
+}
+
+/// Writes the body of `run`.
+struct Runner<'a> {
+    p: &'a Program,
+    out: String,
+}
+
+impl Runner<'_> {
+    fn line(&mut self, s: &str) {
+        let _ = writeln!(self.out, "    {s}");
+    }
+
+    /// The runner's float type: generic programs run in f64.
+    fn float(&self) -> &'static str {
+        match self.p.prec {
+            Prec::F32 => "f32",
+            _ => "f64",
+        }
+    }
+
+    /// The type of an argument's value (what a reference parameter borrows).
+    fn ty(&self, ty: ParamTy) -> String {
+        let f = self.float();
+        match ty {
+            ParamTy::Scalar => f.to_string(),
+            ParamTy::Array(n) | ParamTy::ArrayRef(n) => format!("[{f}; {n}]"),
+            ParamTy::Slice(_) => format!("Vec<{f}>"),
+            ParamTy::Matrix(n, m) => format!("[[{f}; {m}]; {n}]"),
+            ParamTy::Usize(_) => "usize".to_string(),
+            ParamTy::Struct(k) => {
+                let name = &self.p.structs[k].name;
+                match self.p.prec {
+                    Prec::Generic => format!("{name}<f64>"),
+                    _ => name.clone(),
                 }
             }
-            ParamTy::Slice(_) => {
-                let _ = writeln!(s, "    let a{k}: Vec<{f}> = vec![{}];", lits(input));
-                format!("&a{k}")
-            }
-            ParamTy::Matrix(n, m) => {
-                let rows: Vec<String> = input.chunks(m).map(|r| format!("[{}]", lits(r))).collect();
-                let _ = writeln!(
-                    s,
-                    "    let a{k}: [[{f}; {m}]; {n}] = [{}];",
-                    rows.join(", ")
-                );
-                format!("&a{k}")
-            }
-            ParamTy::Usize(v) => {
-                let _ = writeln!(s, "    let a{k}: usize = {v};");
-                format!("a{k}")
-            }
-        };
-        if param.ty.floats() > 0 {
-            floats.push((k, param.ty));
         }
-        args.push(arg);
     }
-    let args = args.join(", ");
-    let name = &p.main.name;
-    let _ = writeln!(s, "    let mut rows = Vec::new();");
-    // f_grad
-    let g = if floats.len() == 1 {
-        "g".to_string()
-    } else {
-        format!(
-            "({})",
-            (0..floats.len())
-                .map(|i| format!("g{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let _ = writeln!(s, "    let (v, {g}) = {name}_grad({args});");
-    let _ = writeln!(s, "    let mut row = vec![v as f64];");
-    for (i, (_, ty)) in floats.iter().enumerate() {
-        let g = if floats.len() == 1 {
-            "g".to_string()
-        } else {
-            format!("g{i}")
-        };
-        let _ = writeln!(s, "    {}", push_flat(&g, *ty));
+
+    /// A value of type `ty` as a literal, taking its flattened values from `values`.
+    fn literal(&self, ty: ParamTy, values: &mut impl Iterator<Item = f64>) -> String {
+        fn list(values: &mut impl Iterator<Item = f64>, n: usize) -> String {
+            let items: Vec<String> = values.take(n).map(|v| format!("{v:?}")).collect();
+            items.join(", ")
+        }
+        match ty {
+            ParamTy::Scalar => list(values, 1),
+            ParamTy::Array(n) | ParamTy::ArrayRef(n) => format!("[{}]", list(values, n)),
+            ParamTy::Slice(n) => format!("vec![{}]", list(values, n)),
+            ParamTy::Matrix(n, m) => {
+                let rows: Vec<String> = (0..n).map(|_| format!("[{}]", list(values, m))).collect();
+                format!("[{}]", rows.join(", "))
+            }
+            ParamTy::Usize(v) => v.to_string(),
+            ParamTy::Struct(k) => {
+                let def = &self.p.structs[k];
+                let fields: Vec<String> = def
+                    .fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name, self.literal(f.ty.as_param(), values)))
+                    .collect();
+                format!("{} {{ {} }}", def.name, fields.join(", "))
+            }
+        }
     }
-    let _ = writeln!(s, "    rows.push((\"grad\", row));");
-    // f_adjoint with accumulators for all, then with Const for every second float parameter.
-    for (tag, const_odd) in [("adjoint", false), ("const", true)] {
+
+    /// Declares one argument per parameter (`let a0: [f64; 3] = [..];`) and returns how they
+    /// are passed (`a0, &a1`).
+    fn arguments(&mut self, prefix: &str, params: &[Param], inputs: &[Vec<f64>]) -> String {
+        let mut args = Vec::new();
+        for (k, (param, input)) in params.iter().zip(inputs).enumerate() {
+            let name = format!("{prefix}{k}");
+            let value = self.literal(param.ty, &mut input.iter().copied());
+            let ty = self.ty(param.ty);
+            self.line(&format!("let {name}: {ty} = {value};"));
+            args.push(match param.ty {
+                ParamTy::Scalar | ParamTy::Array(_) | ParamTy::Usize(_) => name,
+                _ => format!("&{name}"),
+            });
+        }
+        args.join(", ")
+    }
+
+    /// One shadow per float parameter: `autodiff::Const` where `constant(i)` holds for the
+    /// `i`-th, else an accumulator declared at `SEED` everywhere (`&mut d0`). Returns the
+    /// shadows and the accumulators with their types.
+    fn shadows(
+        &mut self,
+        prefix: &str,
+        params: &[Param],
+        constant: impl Fn(usize) -> bool,
+    ) -> (String, Vec<(String, ParamTy)>) {
+        let structs = &self.p.structs;
+        let floats: Vec<(usize, ParamTy)> = params
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.ty.floats(structs) > 0)
+            .map(|(k, q)| (k, q.ty))
+            .collect();
         let mut shadows = Vec::new();
         let mut active = Vec::new();
-        for (i, (k, ty)) in floats.iter().enumerate() {
-            if const_odd && (i % 2 == 1 || floats.len() == 1) {
+        for (i, (k, ty)) in floats.into_iter().enumerate() {
+            if constant(i) {
                 shadows.push("autodiff::Const".to_string());
                 continue;
             }
-            let d = format!("d{k}");
-            let init = match ty {
-                ParamTy::Scalar => format!("let mut {d}: {f} = {SEED:?};"),
-                ParamTy::Array(n) | ParamTy::ArrayRef(n) => {
-                    format!("let mut {d}: [{f}; {n}] = [{SEED:?}; {n}];")
-                }
-                ParamTy::Slice(n) => format!("let mut {d}: Vec<{f}> = vec![{SEED:?}; {n}];"),
-                ParamTy::Matrix(n, m) => {
-                    format!("let mut {d}: [[{f}; {m}]; {n}] = [[{SEED:?}; {m}]; {n}];")
-                }
-                ParamTy::Usize(_) => unreachable!("usize parameters have no shadow"),
-            };
-            let _ = writeln!(s, "    {init}");
-            shadows.push(format!("&mut {d}"));
-            active.push((d, *ty));
+            let name = format!("{prefix}{k}");
+            let n = ty.values(&self.p.structs);
+            let value = self.literal(ty, &mut std::iter::repeat_n(SEED, n));
+            let t = self.ty(ty);
+            self.line(&format!("let mut {name}: {t} = {value};"));
+            shadows.push(format!("&mut {name}"));
+            active.push((name, ty));
         }
-        let _ = writeln!(
-            s,
-            "    let v = {name}_adjoint({args}, {D_OUT:?}, {});",
-            shadows.join(", ")
-        );
-        let m = if active.is_empty() { "" } else { "mut " };
-        let _ = writeln!(s, "    let {m}row = vec![v as f64];");
-        for (d, ty) in &active {
-            let _ = writeln!(s, "    {}", push_flat(d, *ty));
-        }
-        let _ = writeln!(s, "    rows.push((\"{tag}\", row));");
+        (shadows.join(", "), active)
     }
-    let _ = writeln!(s, "    rows\n}}");
-    s
-}
 
-/// Appends a gradient or accumulator to `row`, flattened row-major, as f64.
-fn push_flat(name: &str, ty: ParamTy) -> String {
-    match ty {
-        ParamTy::Scalar => format!("row.push({name} as f64);"),
-        ParamTy::Matrix(..) => format!("row.extend({name}.iter().flatten().map(|v| *v as f64));"),
-        _ => format!("row.extend({name}.iter().map(|v| *v as f64));"),
+    /// `CALLS` calls of `NAME_adjoint` into the same shadows; the last one's value is `v`.
+    fn adjoint(&mut self, name: &str, args: &str, d_out: &str, shadows: &str) {
+        let call = format!("{name}_adjoint({args}, {d_out}, {shadows})");
+        for _ in 1..CALLS {
+            self.line(&format!("{call};"));
+        }
+        self.line(&format!("let v = {call};"));
+    }
+
+    /// Appends a gradient or accumulator to `row` as f64, flattened as the oracle flattens
+    /// the parameter: row-major, a struct field by field.
+    fn push_flat(&mut self, name: &str, ty: ParamTy) {
+        let p = self.p;
+        match ty {
+            ParamTy::Scalar => self.line(&format!("row.push({name} as f64);")),
+            ParamTy::Matrix(..) => self.line(&format!(
+                "row.extend({name}.iter().flatten().map(|v| *v as f64));"
+            )),
+            ParamTy::Struct(k) => {
+                for f in &p.structs[k].fields {
+                    self.push_flat(&format!("{name}.{}", f.name), f.ty.as_param());
+                }
+            }
+            ParamTy::Usize(_) => {}
+            _ => self.line(&format!("row.extend({name}.iter().map(|v| *v as f64));")),
+        }
+    }
+
+    /// The rows `grad` (value, then the gradient of the parameters `f_grad` differentiates),
+    /// `adjoint` (value, then every accumulator after `CALLS` calls) and `const` (the same
+    /// with `Const` for every second float parameter, the first when their number is odd).
+    fn main(&mut self) {
+        let p = self.p;
+        let f = &p.main;
+        let args = self.arguments("a", &f.params, &p.inputs);
+        let floats = f
+            .params
+            .iter()
+            .filter(|q| q.ty.floats(&p.structs) > 0)
+            .count();
+        let grads: Vec<&Param> = f
+            .params
+            .iter()
+            .filter(|q| q.ty.floats(&p.structs) > 0 && f.in_grad(q))
+            .collect();
+        let names: Vec<String> = if grads.len() == 1 {
+            vec!["g".to_string()]
+        } else {
+            (0..grads.len()).map(|i| format!("g{i}")).collect()
+        };
+        let g = match names.as_slice() {
+            [one] => one.clone(),
+            _ => format!("({})", names.join(", ")),
+        };
+        self.line(&format!("let (v, {g}) = {}_grad({args});", f.name));
+        self.line("let mut row = vec![v as f64];");
+        for (g, q) in names.iter().zip(&grads) {
+            self.push_flat(g, q.ty);
+        }
+        self.line("rows.push((\"grad\", row));");
+        for (tag, some_const) in [("adjoint", false), ("const", true)] {
+            // Every second one, the first (a model) when their number is odd.
+            let constant = |i: usize| some_const && (i + floats) % 2 == 1;
+            let (shadows, active) = self.shadows("d", &f.params, constant);
+            self.adjoint(&f.name, &args, &format!("{D_OUT:?}"), &shadows);
+            let m = if active.is_empty() { "" } else { "mut " };
+            self.line(&format!("let {m}row = vec![v as f64];"));
+            for (d, ty) in &active {
+                self.push_flat(d, *ty);
+            }
+            self.line(&format!("rows.push((\"{tag}\", row));"));
+        }
+    }
+
+    /// The row `vjp:NAME`: the helper's array, then its accumulators after `CALLS` calls of
+    /// its `_adjoint` with the check's `d_out`.
+    fn vjp(&mut self, k: usize, check: &VjpCheck) {
+        let p = self.p;
+        let h = p
+            .helpers
+            .iter()
+            .find(|h| h.name == check.helper)
+            .expect("a check names a helper");
+        let args = self.arguments(&format!("b{k}_"), &h.params, &check.inputs);
+        let d_out = format!("o{k}");
+        let value = self.literal(
+            ParamTy::Array(check.d_out.len()),
+            &mut check.d_out.iter().copied(),
+        );
+        let ty = self.ty(ParamTy::Array(check.d_out.len()));
+        self.line(&format!("let {d_out}: {ty} = {value};"));
+        let (shadows, active) = self.shadows(&format!("e{k}_"), &h.params, |_| false);
+        self.adjoint(&h.name, &args, &format!("&{d_out}"), &shadows);
+        let m = if active.is_empty() { "" } else { "mut " };
+        self.line(&format!(
+            "let {m}row: Vec<f64> = v.iter().map(|v| *v as f64).collect();"
+        ));
+        for (d, ty) in &active {
+            self.push_flat(d, *ty);
+        }
+        self.line(&format!("rows.push((\"vjp:{}\", row));", h.name));
     }
 }

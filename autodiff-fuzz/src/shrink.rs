@@ -29,16 +29,15 @@ pub fn shrink(
         for (r, class) in classes.iter().enumerate() {
             let fair = candidates(&class.reproducer.program)
                 .into_iter()
-                .filter_map(|p| oracle::evaluate(&p).ok().map(|v| (p, v)));
-            for (k, (program, (value, gradient))) in fair.take(per_class).enumerate() {
+                .filter_map(|p| oracle::evaluate(&p).ok().map(|e| (p, e)));
+            for (k, (program, expected)) in fair.take(per_class).enumerate() {
                 let id = format!("s{r:03}_{k:03}");
                 batch.push((
                     r,
                     Case {
                         id,
                         program,
-                        value,
-                        gradient,
+                        expected,
                     },
                 ));
             }
@@ -97,6 +96,7 @@ fn candidates(p: &Program) -> Vec<Program> {
         if !used {
             let mut q = p.clone();
             q.helpers.remove(h);
+            q.vjps.retain(|c| &c.helper != name);
             out.push(q);
         }
     }
@@ -226,6 +226,7 @@ fn simplify_nth(e: &mut Expr, n: &mut usize) -> bool {
         Expr::Neg(a) | Expr::Un(_, a, _) | Expr::Powi(a, _) => simplify_nth(a, n),
         Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => simplify_nth(a, n) || simplify_nth(b, n),
         Expr::MulAdd(a, b, c) => simplify_nth(a, n) || simplify_nth(b, n) || simplify_nth(c, n),
+        Expr::ArrayLit(items, _) => items.iter_mut().any(|e| simplify_nth(e, n)),
         _ => false,
     }
 }
@@ -237,7 +238,8 @@ fn bound_names(s: &Stmt) -> Vec<String> {
         | Stmt::LetInt { name, .. }
         | Stmt::LocalArray { name, .. }
         | Stmt::ArrayCopy { name, .. }
-        | Stmt::LetClosure { name, .. } => vec![name.trim_start_matches('_').to_string()],
+        | Stmt::LetClosure { name, .. }
+        | Stmt::Alias { name, .. } => vec![name.trim_start_matches('_').to_string()],
         Stmt::DestructArray { names, .. } | Stmt::DestructTuple { names, .. } => names
             .iter()
             .map(|n| n.trim_start_matches('_').to_string())
@@ -251,7 +253,7 @@ fn mentioned(f: &Function, name: &str) -> bool {
     fn writes(s: &Stmt, name: &str) -> bool {
         let any = |b: &[Stmt]| b.iter().any(|s| writes(s, name));
         match s {
-            Stmt::IncInt { name: n } | Stmt::IndexAssign { name: n, .. } => n == name,
+            Stmt::IncInt { name: n } => n == name,
             Stmt::If { then, els, .. } => any(then) || els.as_deref().is_some_and(any),
             Stmt::Match { arms, default, .. } => arms.iter().any(|(_, b)| any(b)) || any(default),
             Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop { body } => any(body),

@@ -5,8 +5,8 @@ use autodiff_fuzz::{run, Config, Family};
 
 #[test]
 fn fixed_seed_supported_families() {
-    let config = Config::new("ci", 1, 48, Family::SUPPORTED.to_vec());
+    let config = Config::new("ci", 1, 32, Family::SUPPORTED.to_vec());
     let report = run(&config).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(report.outcomes.len(), 48);
+    assert_eq!(report.outcomes.len(), 32);
     assert_eq!(report.failures(), 0, "\n{}", report.to_markdown());
 }

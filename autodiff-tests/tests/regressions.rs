@@ -739,3 +739,50 @@ fn closures_keep_their_captures() {
     assert_eq!(closure_capture_shadowed(2.0), 5.0);
     assert_eq!(closure_capture_shadowed_grad(2.0), (5.0, 2.0));
 }
+
+// Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
+// arguments of the calls and const-tables families): each is a program of its own in
+// `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived
+// gradients). The fixed ones run together; the open ones are ignored until they pass.
+
+/// Builds and runs `tests/regressions/<name>.rs` for each name, in one trybuild run.
+fn reproducers(names: &[&str]) {
+    let t = trybuild::TestCases::new();
+    for name in names {
+        t.pass(format!("tests/regressions/{name}.rs"));
+    }
+}
+
+#[test]
+fn fixed_reproducers_build_and_agree() {
+    reproducers(&[
+        "table_arithmetic_argument",
+        "data_field_argument",
+        "field_destructured",
+        "alias_chained",
+        "whole_and_nested_model",
+        "vec_literal_reads",
+        "result_passed_conditionally",
+        "result_iterated_in_loop",
+        "result_copied",
+    ]);
+}
+
+#[test]
+#[ignore = "open bug: a data struct's array field copied and written, iterated, passed on"]
+fn data_array_field() {
+    reproducers(&["data_array_field"]);
+}
+
+#[test]
+#[ignore = "open bug: a matrix field iterated by rows that are never read is taken for 1-D"]
+fn matrix_field_rows() {
+    reproducers(&["matrix_field_rows"]);
+}
+
+#[test]
+#[ignore = "open bug: a copy of a model's array field passed on in an early-return branch and \
+            written afterwards (E0308 in the branch's export)"]
+fn field_copy_passed() {
+    reproducers(&["field_copy_passed"]);
+}

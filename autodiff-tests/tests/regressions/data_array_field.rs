@@ -1,0 +1,51 @@
+//! A data struct's array field (`cfg.shift`, not differentiated) is rejected or miscompiled
+//! where the macro must know it is an array: a copy written by index ("can index only
+//! arrays"), a `for` loop or a chain over it in a differentiated loop ("bind anything else to
+//! a local first"), passed to a `#[grad]` function (E0277 `f64: SliceShadow<f64>`, E0061).
+//! `let s = cfg.shift;` read by index works. Found by autodiff-fuzz (models).
+use autodiff::grad;
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct M {
+    a: f64,
+}
+
+struct Cfg {
+    shift: [f64; 2],
+}
+
+#[grad]
+fn dot(w: &[f64], x: f64) -> f64 {
+    (w[0] + w[1]) * x
+}
+
+#[grad(m)]
+fn copy_written(m: &M, cfg: &Cfg) -> f64 {
+    let mut s = cfg.shift;
+    s[0] += 1.0;
+    m.a * s[0]
+}
+
+#[grad(m)]
+fn iterated(m: &M, cfg: &Cfg) -> f64 {
+    let mut s = 0.0;
+    for v in cfg.shift.iter() {
+        s += m.a * v;
+    }
+    s + cfg.shift.iter().map(|v| v * m.a).sum::<f64>()
+}
+
+#[grad(m)]
+fn passed(m: &M, cfg: &Cfg) -> f64 {
+    dot(&cfg.shift, m.a)
+}
+
+fn main() {
+    let (m, cfg) = (M { a: 3.0 }, Cfg { shift: [0.5, 2.0] });
+    // a (shift[0] + 1), 2 a (shift[0] + shift[1]), a (shift[0] + shift[1])
+    assert_eq!(copy_written_grad(&m, &cfg).1.a, 1.5);
+    let (value, d_m) = iterated_grad(&m, &cfg);
+    assert_eq!((value, d_m.a), (15.0, 5.0));
+    let (value, d_m) = passed_grad(&m, &cfg);
+    assert_eq!((value, d_m.a), (7.5, 2.5));
+}
