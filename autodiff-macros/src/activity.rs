@@ -536,7 +536,9 @@ impl Planner<'_, '_> {
         let cheap = match op {
             Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
             Op::IntMethod { .. } => true,
-            Op::Len { .. } => true,
+            // The length of an array declared in a branch or loop body (out of scope in the
+            // reverse sweep) is kept, not recomputed.
+            Op::Len { array, .. } => self.sites.array_region.get(array).is_none_or(|r| *r == 0),
             Op::Opaque(_) | Op::Snapshot { .. } => false,
             Op::Prim { rule, .. } => rule.is_cheap(),
             // A local array declared in a branch or loop body is out of scope in the reverse

@@ -529,21 +529,26 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
 /// field, the local projected from the model's shadow (see [`model_fields`]), or, for a field
 /// under another field the body also reads, a projection made where it is used.
 fn shadow_places(sig: &Signature, names: &Names) -> Vec<Option<TokenStream>> {
-    sig.params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let own = names.shadows[i].as_ref()?;
-            Some(match enclosing(sig, i).filter(|_| p.field.is_some()) {
-                None => quote!(#own),
-                Some((outer, rest)) => {
-                    let outer = &names.shadows[outer];
-                    let m = local("m", p.span);
-                    quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*))
-                }
-            })
+    (0..sig.params.len())
+        .map(|i| {
+            names.shadows[i].as_ref()?;
+            Some(shadow_place(sig, names, i))
         })
         .collect()
+}
+
+/// The shadow of parameter `i`: its own local, or a projection of its enclosing path's
+/// (itself perhaps a projection, when the model is read whole).
+fn shadow_place(sig: &Signature, names: &Names, i: usize) -> TokenStream {
+    let own = &names.shadows[i];
+    match enclosing(sig, i) {
+        None => quote!(#own),
+        Some((outer, rest)) => {
+            let outer = shadow_place(sig, names, outer);
+            let m = local("m", sig.params[i].span);
+            quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*))
+        }
+    }
 }
 
 /// For a model's field under another path the body reads (the model itself, or an outer

@@ -673,8 +673,25 @@ fn with_module_constants(z: f64) -> f64 {
     dot_with(z, COEFFICIENTS) + shifted(z, OFFSET, N_TERMS)
 }
 
+/// The issue's own example: a one-letter table name (`C`), first among the arguments.
+const C: &[f64] = &[1.0, 2.0];
+
+#[grad]
+fn first_table(c: &[f64], z: f64) -> f64 {
+    c[1] * z
+}
+
+#[grad]
+fn one_letter_table(z: f64) -> f64 {
+    dot_with(z, C) + first_table(C, z)
+}
+
 #[test]
 fn module_constants_passed_bare_keep_their_shadows() {
+    assert_eq!(
+        one_letter_table_grad(3.0),
+        (3.0 + 18.0 + 6.0, 1.0 + 12.0 + 2.0)
+    );
     let (v, d) = with_module_constants_grad(3.0);
     assert_eq!(v, 3.0 + 18.0 + 2.75 * 2.0);
     assert_eq!(d, 1.0 + 2.0 * 2.0 * 3.0 + 2.0);
@@ -722,10 +739,10 @@ fn predicates_read_numbers() {
     assert_eq!(predicate_on_field_grad(&inf, 3.0).0, 0.0);
 }
 
-// Open bug: a closure is inlined where it is called, and reads the names it captured as they
-// are bound there: a capture shadowed between the closure and its call (`let x = x * 3.0;`)
-// reads the new binding, a wrong value and gradient from `_grad` (the original function is
-// right). Found by autodiff-fuzz (closures, in a models run).
+// ---- a closure keeps what it captured (found by autodiff-fuzz: closures, in a models run) ----
+
+/// A parameter the closure captured, shadowed before the call: the closure reads the value it
+/// captured, as Rust does (this gave a wrong value and gradient).
 #[grad]
 fn closure_capture_shadowed(x: f64) -> f64 {
     let g = |p: f64| p - x;
@@ -734,93 +751,55 @@ fn closure_capture_shadowed(x: f64) -> f64 {
 }
 
 #[test]
-#[ignore = "open bug: a closure reads a shadowed capture's new binding (wrong value, gradient)"]
 fn closures_keep_their_captures() {
-    // g(1) = 1 - x, then 1 - x + 3 x = 1 + 2 x; `_grad` gives (1, 0) at x = 2.
+    // g(1) = 1 - x, then 1 - x + 3 x = 1 + 2 x
     assert_eq!(closure_capture_shadowed(2.0), 5.0);
     assert_eq!(closure_capture_shadowed_grad(2.0), (5.0, 2.0));
 }
 
-// Open bugs found by autodiff-fuzz: the families `models` and `vector-outputs` (the patterns
-// below are the families kept out of CI: data-fields, field-patterns, array-results,
-// vec-literals) and constant arguments of the calls and const-tables families. None of the
-// reproducers compiles yet, so each is a program of its own in `tests/regressions/`, which
-// trybuild builds and runs (its `main` checks hand-derived gradients). When one passes, move
-// its functions here and drop the `ignore`.
+// Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
+// arguments of the calls and const-tables families): each is a program of its own in
+// `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived
+// gradients). The fixed ones run together; the open ones are ignored until they pass.
 
-/// Builds and runs `tests/regressions/<name>.rs`.
-fn open_bug(name: &str) {
-    trybuild::TestCases::new().pass(format!("tests/regressions/{name}.rs"));
+/// Builds and runs `tests/regressions/<name>.rs` for each name, in one trybuild run.
+fn reproducers(names: &[&str]) {
+    let t = trybuild::TestCases::new();
+    for name in names {
+        t.pass(format!("tests/regressions/{name}.rs"));
+    }
 }
 
 #[test]
-#[ignore = "open bug: a constant argument of const-table elements only gets no shadow (E0061)"]
-fn table_arithmetic_argument() {
-    open_bug("table_arithmetic_argument");
-}
-
-#[test]
-#[ignore = "open bug: a data struct's float field as an argument gets no shadow (E0061)"]
-fn data_field_argument() {
-    open_bug("data_field_argument");
+fn fixed_reproducers_build_and_agree() {
+    reproducers(&[
+        "table_arithmetic_argument",
+        "data_field_argument",
+        "field_destructured",
+        "alias_chained",
+        "whole_and_nested_model",
+        "vec_literal_reads",
+        "result_passed_conditionally",
+        "result_iterated_in_loop",
+        "result_copied",
+    ]);
 }
 
 #[test]
 #[ignore = "open bug: a data struct's array field copied and written, iterated, passed on"]
 fn data_array_field() {
-    open_bug("data_array_field");
+    reproducers(&["data_array_field"]);
 }
 
 #[test]
-#[ignore = "open bug: `let [p, q] = m.w;` is rejected"]
-fn field_destructured() {
-    open_bug("field_destructured");
-}
-
-#[test]
-#[ignore = "open bug: a matrix field read only through its rows is taken for a 1-D array"]
+#[ignore = "open bug: a matrix field iterated by rows that are never read is taken for 1-D"]
 fn matrix_field_rows() {
-    open_bug("matrix_field_rows");
+    reproducers(&["matrix_field_rows"]);
 }
 
 #[test]
-#[ignore = "open bug: an alias `let w = &m.w;` chained, asserted on or copied (E0425)"]
-fn alias_chained() {
-    open_bug("alias_chained");
-}
-
-#[test]
-#[ignore = "open bug: a copy of a model's array field passed to a call (E0308)"]
+#[ignore = "open bug: a copy of a model's array field passed on in an early-return branch and \
+            written afterwards (E0308 in the branch's export)"]
 fn field_copy_passed() {
-    open_bug("field_copy_passed");
-}
-
-#[test]
-#[ignore = "open bug: a model passed whole beside its nested model (E0425 d_m_inner)"]
-fn whole_and_nested_model() {
-    open_bug("whole_and_nested_model");
-}
-
-#[test]
-#[ignore = "open bug: call results and fields read inside `vec![..]`"]
-fn vec_literal_reads() {
-    open_bug("vec_literal_reads");
-}
-
-#[test]
-#[ignore = "open bug: an array result computed conditionally and passed on (E0308)"]
-fn result_passed_conditionally() {
-    open_bug("result_passed_conditionally");
-}
-
-#[test]
-#[ignore = "open bug: an array result bound in a loop and iterated (E0425 y_2)"]
-fn result_iterated_in_loop() {
-    open_bug("result_iterated_in_loop");
-}
-
-#[test]
-#[ignore = "open bug: an array result copied (`let mut c = y;`) or destructured"]
-fn result_copied() {
-    open_bug("result_copied");
+    reproducers(&["field_copy_passed"]);
 }

@@ -42,21 +42,18 @@ impl Lowerer<'_> {
         let mutable = pi.mutability.is_some();
         match init {
             Expr::Repeat(r) => self.buffer(pi, r, None),
-            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-                let tokens = &m.mac.tokens;
-                if let Ok(Expr::Repeat(r)) = syn::parse2::<Expr>(quote!([#tokens])) {
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => match vec_elements(&m.mac) {
+                Some(Expr::Repeat(r)) => {
                     let len = self.expr_scalar(&r.len);
-                    return self.buffer(pi, &r, Some(len));
+                    self.buffer(pi, &r, Some(len))
                 }
-                match syn::parse2::<Expr>(quote!([#tokens])) {
-                    Ok(Expr::Array(a)) => self.literal(pi, &a, true),
-                    _ => {
-                        self.errors
-                            .on(m, "#[grad] supports `vec![fill; n]` and `vec![a, b, ..]`");
-                        LocalArray::Failed
-                    }
+                Some(Expr::Array(a)) => self.literal(pi, &a, true),
+                _ => {
+                    self.errors
+                        .on(m, "#[grad] supports `vec![fill; n]` and `vec![a, b, ..]`");
+                    LocalArray::Failed
                 }
-            }
+            },
             Expr::Array(a) => self.literal(pi, a, false),
             // A function that returns an array: the name is read as one.
             Expr::Call(c) if self.array_locals.contains(&pi.ident.to_string()) => {
@@ -79,9 +76,9 @@ impl Lowerer<'_> {
             {
                 self.copy(pi, &m.receiver, m.method != "to_vec")
             }
-            Expr::Unary(u)
-                if mutable && matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) =>
-            {
+            // `let c = *w;`: a value of its own, even when not `mut` (`&c` is a reference to
+            // it, not to the reference `w` is).
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) => {
                 self.copy(pi, &u.expr, true)
             }
             Expr::Path(_) | Expr::Index(_) if mutable && self.is_known_array(init) => {
@@ -237,9 +234,16 @@ impl Lowerer<'_> {
             })
             .collect();
         let elem = info.elem;
-        let model_field =
-            matches!(info.origin, ArrayOrigin::Param(p) if self.sig.params[p].field.is_some());
-        let declaration = if keep_type && model_field && dims == 1 {
+        // A model's field or an array a call returned: its type is not written in the
+        // function, so the copy is made like it.
+        let untyped = match info.origin {
+            ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+            // (at the top level, where the reverse sweep still sees the source)
+            ArrayOrigin::Local => info.lens.is_empty() && self.blocks.len() == 1,
+            ArrayOrigin::Constant => false,
+        };
+        let whole = matches!(value, Value::Array(_));
+        let declaration = if keep_type && untyped && whole && dims == 1 {
             Declaration {
                 elem,
                 fill: self.zero_of(elem),

@@ -173,7 +173,7 @@ impl Lowerer<'_> {
 
     /// Whether an argument of unknown type reads as a float: arithmetic on floats, a float
     /// method, an element of a `const` table, or an `if`/`match`/block ending in one.
-    fn looks_float(&self, arg: &Expr) -> bool {
+    pub(super) fn looks_float(&self, arg: &Expr) -> bool {
         match arg {
             Expr::If(i) => {
                 let then_tail = i.then_branch.stmts.last();
@@ -191,8 +191,32 @@ impl Lowerer<'_> {
             other => match self.opaque_type(other) {
                 Ty::Float => true,
                 Ty::Int | Ty::Bool => false,
-                Ty::Unknown => indexes_constant(other) || mentions_float(other),
+                Ty::Unknown => {
+                    indexes_constant(other) || mentions_float(other) || self.float_parts(other)
+                }
             },
+        }
+    }
+
+    /// Arithmetic on values that look like floats (`TABLE[1] + TABLE[0]`), a call of them
+    /// (`scale(TABLE[0], TABLE[1])`), or a data struct's field not named like a size
+    /// (`cfg.scale`, not `cfg.n`).
+    fn float_parts(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Binary(b) if compound_op(&b.op).is_none() && !is_logic(&b.op) => {
+                self.looks_float(&b.left) || self.looks_float(&b.right)
+            }
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => self.looks_float(&u.expr),
+            Expr::Call(c) => c.args.iter().any(|a| self.looks_float(a)),
+            Expr::Field(f) => match &f.member {
+                syn::Member::Named(name) => !is_size_name(&name.to_string().to_uppercase()),
+                syn::Member::Unnamed(_) => false,
+            },
+            Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
+                matches!(self.lookup(&i.to_string()), Some(Binding::Scalar { cell, .. })
+                    if self.cells[cell].value.var().is_some_and(|v| self.table_elements.contains(&v)))
+            }),
+            _ => false,
         }
     }
 
@@ -248,8 +272,7 @@ impl Lowerer<'_> {
             && name
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        let size_like = name.len() == 1 || name.split('_').any(|word| SIZE_WORDS.contains(&word));
-        screaming && !size_like && !self.integer_names.contains(&name)
+        screaming && !is_size_name(&name) && !self.integer_names.contains(&name)
     }
 
     /// Whether `path` names a local (a closure), which is inlined, never passed through.
@@ -295,7 +318,7 @@ impl Lowerer<'_> {
             self.bind(name.to_string(), Binding::Poisoned);
             return;
         }
-        let captures = self.reads(&body.to_token_stream()).captures;
+        let captures = self.closure_captures(&body.to_token_stream());
         let closure = LocalClosure {
             closure: closure.clone(),
             captures,
@@ -342,12 +365,15 @@ impl Lowerer<'_> {
     }
 }
 
-/// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).
 /// Words that name a count or a size, not a float.
 const SIZE_WORDS: &[&str] = &[
     "N",
     "M",
     "K",
+    "D",
+    "H",
+    "I",
+    "J",
     "DIM",
     "DIMS",
     "SIZE",
@@ -376,6 +402,23 @@ const SIZE_WORDS: &[&str] = &[
     "INDEX",
 ];
 
+/// A name (in upper case) that says it is a count or a size: a size word (`N`, `DIM`,
+/// `N_STEPS`). Other single letters (`C`, `A`) are as often tables as sizes: the body's own
+/// integer reads of them decide.
+fn is_size_name(name: &str) -> bool {
+    name.split('_').any(|word| SIZE_WORDS.contains(&word))
+}
+
+/// `&&`, `||` and the comparisons: no float comes out of them.
+fn is_logic(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        And(_) | Or(_) | Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_)
+    )
+}
+
+/// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).
 pub(super) fn indexes_constant(expr: &Expr) -> bool {
     let mut e = expr;
     let mut indexed = false;

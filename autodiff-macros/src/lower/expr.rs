@@ -329,7 +329,16 @@ impl Lowerer<'_> {
             );
         }
         let ty = if lt == Ty::Unknown { rt } else { lt };
-        self.let_op("t", ty, Op::Binary(op, lhs, rhs), span)
+        // Arithmetic on elements of `const` tables (`TABLE[1] - TABLE[0]`) is float data too.
+        let table_data = arithmetic
+            && [&lhs, &rhs]
+                .iter()
+                .any(|x| x.var().is_some_and(|v| self.table_elements.contains(&v)));
+        let value = self.let_op("t", ty, Op::Binary(op, lhs, rhs), span);
+        if let (Some(v), true) = (value.var(), table_data) {
+            self.table_elements.insert(v);
+        }
+        value
     }
 
     /// `a && b`, `a || b`: `b` is evaluated only when needed, as in Rust.

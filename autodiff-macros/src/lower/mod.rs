@@ -259,7 +259,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         let value = lw.new_cell("ret", lw.zero(), Ty::Float, true);
         lw.ret = Some((cell_of(&flag), cell_of(&value)));
     }
-    lw.array_locals = array_names(&stmts);
+    lw.array_locals = array_names(&stmts, vector);
     let tail = lw.lower_block_stmts(&stmts, lw.ret.is_some());
     let mut output = None;
     let result = match lw.ret {
@@ -298,6 +298,17 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         result,
         output,
     }
+}
+
+/// The array a `vec![a, b]` / `vec![fill; n]` makes, as the array expression `[..]`.
+pub(super) fn vec_elements(mac: &syn::Macro) -> Option<Expr> {
+    if !mac.path.is_ident("vec") {
+        return None;
+    }
+    let tokens = &mac.tokens;
+    syn::parse2::<Expr>(quote!([#tokens]))
+        .ok()
+        .filter(|e| matches!(e, Expr::Array(_) | Expr::Repeat(_)))
 }
 
 /// Names read as integers: range bounds, indices, array lengths (`[0.0; N]`), `as` casts.
@@ -378,15 +389,22 @@ fn result_as_local(stmts: &[SynStmt]) -> Vec<SynStmt> {
 
 /// Locals the statements index, iterate, ask the length of, or end with (a vector result):
 /// a call bound to one of them returns an array.
-pub(super) fn array_names(stmts: &[SynStmt]) -> HashSet<String> {
-    struct Collect(HashSet<String>);
+pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
+    #[derive(Default)]
+    struct Collect {
+        arrays: HashSet<String>,
+        /// `let copy = source;`: a copy is an array if it is read as one.
+        copies: Vec<(String, String)>,
+    }
+    fn name_of(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        }
+    }
     impl Collect {
         fn note(&mut self, e: &Expr) {
-            if let Expr::Path(p) = e {
-                if let Some(i) = p.path.get_ident() {
-                    self.0.insert(i.to_string());
-                }
-            }
+            self.arrays.extend(name_of(e));
         }
     }
     impl<'ast> Visit<'ast> for Collect {
@@ -408,13 +426,50 @@ pub(super) fn array_names(stmts: &[SynStmt]) -> HashSet<String> {
             self.note(&f.expr);
             syn::visit::visit_expr_for_loop(self, f);
         }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if let Some(elements) = vec_elements(mac) {
+                self.visit_expr(&elements);
+            }
+        }
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let Some(init) = &l.init {
+                let pat = match &l.pat {
+                    Pat::Type(t) => &*t.pat,
+                    other => other,
+                };
+                match pat {
+                    Pat::Slice(_) => self.note(&init.expr),
+                    Pat::Ident(pi) => {
+                        if let Some(source) = name_of(&init.expr) {
+                            self.copies.push((pi.ident.to_string(), source));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
     }
-    let mut c = Collect(HashSet::new());
+    let mut c = Collect::default();
     for stmt in stmts {
         c.visit_stmt(stmt);
     }
-    c.0.insert(RESULT.to_string());
-    c.0
+    // The vector result, and what the last statement names when it is one.
+    c.arrays.insert(RESULT.to_string());
+    if let (true, Some(SynStmt::Expr(tail, None))) = (vector, stmts.last()) {
+        c.note(tail);
+    }
+    loop {
+        let before = c.arrays.len();
+        for (copy, source) in &c.copies {
+            if c.arrays.contains(copy) {
+                c.arrays.insert(source.clone());
+            }
+        }
+        if c.arrays.len() == before {
+            return c.arrays;
+        }
+    }
 }
 
 /// `d_out` and the shadow arguments `d_<param>`.

@@ -51,7 +51,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
     }
     let mut scan = Scan {
         models: &models,
-        array_names: super::array_names(&block.stmts),
+        array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
         reads: Vec::new(),
         aliases: HashMap::new(),
         errors,
@@ -172,6 +172,11 @@ impl Scan<'_> {
     fn chain(&self, expr: &Expr) -> Option<(usize, Vec<Member>)> {
         field_chain(self.models, expr).or_else(|| match expr {
             Expr::Path(p) => self.aliases.get(&p.path.get_ident()?.to_string()).cloned(),
+            // `*w` of an alias `let w = &m.w;`
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match &*u.expr {
+                Expr::Path(_) => self.chain(&u.expr),
+                _ => None,
+            },
             _ => None,
         })
     }
@@ -184,6 +189,23 @@ impl Scan<'_> {
             }
             None => false,
         }
+    }
+
+    /// A loop over a field (`&m.w`, `m.w.iter()`, `m.w`) whose item the body reads as an
+    /// array: the field is read as a matrix.
+    fn rows_loop(&mut self, f: &syn::ExprForLoop) -> bool {
+        let syn::Pat::Ident(item) = strip_type(&f.pat) else {
+            return false;
+        };
+        if !self.array_names.contains(&item.ident.to_string()) {
+            return false;
+        }
+        let sequence = match &*f.expr {
+            Expr::Reference(r) => &*r.expr,
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            other => other,
+        };
+        self.read(sequence, Read::Array(2))
     }
 
     /// An index: a field read there is an integer.
@@ -269,6 +291,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 self.visit_block(&f.body);
                 return;
             }
+            // `for row in m.mat.iter()` with `row[k]` in the body: the rows of a matrix.
+            Expr::ForLoop(f) if self.rows_loop(f) => {
+                self.visit_block(&f.body);
+                return;
+            }
             Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
                 self.visit_pat(&f.pat);
                 self.visit_block(&f.body);
@@ -287,6 +314,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
+        // `let [p, q] = m.w;`: the field is an array.
+        if let (syn::Pat::Slice(_), Some(init)) = (strip_type(&local.pat), &local.init) {
+            if self.read(&init.expr, Read::Array(1)) {
+                if let Some((_, diverge)) = &init.diverge {
+                    self.visit_expr(diverge);
+                }
+                return;
+            }
+        }
         if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
             let target = match &*init.expr {
                 Expr::Reference(r) if r.mutability.is_none() => &r.expr,
@@ -310,8 +346,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         syn::visit::visit_local(self, local);
     }
 
-    // A macro's tokens are passed through as written: they read `net.w` themselves.
-    fn visit_macro(&mut self, _: &'ast syn::Macro) {}
+    // A macro's tokens are passed through as written, reading `net.w` themselves; a
+    // `vec![..]` is lowered as the array it makes.
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if let Some(elements) = super::vec_elements(mac) {
+            self.visit_expr(&elements);
+        }
+    }
 }
 
 fn strip_type(pat: &syn::Pat) -> &syn::Pat {
@@ -430,7 +471,19 @@ impl VisitMut for Rewrite<'_> {
         syn::visit_mut::visit_expr_mut(self, expr);
     }
 
-    fn visit_macro_mut(&mut self, _: &mut syn::Macro) {}
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        if let Some(mut elements) = super::vec_elements(mac) {
+            self.visit_expr_mut(&mut elements);
+            mac.tokens = match elements {
+                Expr::Array(a) => a.elems.to_token_stream(),
+                Expr::Repeat(r) => {
+                    let (fill, len) = (&r.expr, &r.len);
+                    quote::quote!(#fill; #len)
+                }
+                _ => return,
+            };
+        }
+    }
 }
 
 /// The primal binding of a model's field at the top of `NAME_adjoint`: a reference to an

@@ -57,6 +57,17 @@ pub(super) struct Reads {
 impl Lowerer<'_> {
     /// The locals `tokens` names, resolved in the current scope.
     pub(super) fn reads(&self, tokens: &TokenStream) -> Reads {
+        self.reads_capturing(tokens, false)
+    }
+
+    /// What a closure captures where it is defined: every local it names, parameters
+    /// included, since a later `let x = ..;` may shadow them before the closure is called.
+    pub(super) fn closure_captures(&self, tokens: &TokenStream) -> Vec<(Ident, Capture)> {
+        self.reads_capturing(tokens, true).captures
+    }
+
+    /// `parameters`: capture parameters too, even under their own names.
+    fn reads_capturing(&self, tokens: &TokenStream, parameters: bool) -> Reads {
         let mut names = Vec::new();
         mentioned_names(tokens.clone(), &mut names);
         let mut reads = Reads {
@@ -79,14 +90,14 @@ impl Lowerer<'_> {
                     let unchanged = value.var().is_some_and(|v| {
                         self.param_vars.contains(&v) && self.vars[v.0].name == name
                     });
-                    (!unchanged).then_some(Capture::Value(value))
+                    (parameters || !unchanged).then_some(Capture::Value(value))
                 }
                 Binding::Array(a) => {
                     reads.varied |= !only_len && self.array_varied(a);
                     // Parameters keep their names in the generated code (an alias under
                     // another name is rebound).
                     let info = &self.arrays[a.0];
-                    (info.origin == ArrayOrigin::Local || info.name != name)
+                    (parameters || info.origin == ArrayOrigin::Local || info.name != name)
                         .then_some(Capture::Array(a))
                 }
                 Binding::Row { array, index } => {
@@ -159,7 +170,11 @@ impl Lowerer<'_> {
             declared: None,
         });
         let value = self.let_op("t", ty, op, expr.span());
-        if let (Some(v), true) = (value.var(), call::indexes_constant(expr)) {
+        // A float computed from constants (`TABLE[1] - TABLE[0]`): a float for a callee that
+        // takes a shadow for it, also through a local.
+        let float_data =
+            call::indexes_constant(expr) || (ty == Ty::Unknown && self.looks_float(expr));
+        if let (Some(v), true) = (value.var(), float_data) {
             self.table_elements.insert(v);
         }
         Some(Value::Scalar(value))

@@ -272,8 +272,10 @@ impl Gen<'_> {
 
     /// Zeros of the type of a parameter array whose type is not written in the function.
     pub(super) fn zeros_like(&self, source: ArrayId) -> TokenStream {
+        // A parameter is a reference already; a local array is not.
+        let amp = (self.body.array(source).origin == ArrayOrigin::Local).then(|| quote!(&));
         let source = self.array(source);
-        quote!(::autodiff::__private::ZeroShape::of(#source).zeros())
+        quote!(::autodiff::__private::ZeroShape::of(#amp #source).zeros())
     }
 
     pub(super) fn forward_if(
@@ -349,6 +351,10 @@ impl Gen<'_> {
                         let len = self.operand(len);
                         quote!([#inner; #len])
                     })
+                } else if info.lens.is_empty() && info.origin == ArrayOrigin::Local {
+                    // An array a call returned, whose type the function does not spell out:
+                    // `[T; N]` or `Vec<T>`, both `Default`.
+                    quote!(::core::default::Default::default())
                 } else {
                     quote!(::std::vec::Vec::new())
                 }
