@@ -75,28 +75,39 @@ pub enum Family {
     /// (`h(&g(..))`) by their callers; each helper's `_adjoint` is also checked directly
     /// against the oracle's vector-Jacobian product.
     VectorOutputs,
-    /// Fields of a data struct where the macro needs to know their type: arrays
-    /// (`cfg.shift`) iterated, copied and written, or passed to a `#[grad]` function; a
-    /// scalar (`cfg.scale`) in an argument of one, directly or through a local.
+    /// A data struct's float field (`cfg.scale`) in an argument of a `#[grad]` function,
+    /// directly or through a local: the macro cannot see its type.
     DataFields,
-    /// Reads of model fields the macro gets wrong: a field destructured (`let [a, b] =
-    /// m.w;`), a matrix field's rows iterated (`for row in m.mat.iter()`), an alias (`let w =
-    /// &m.w;`) chained (`.zip(..)`, `.skip(1)`, `.windows(2)`), copied (`*w`), destructured
-    /// or asserted on, a copy of a field (`let mut c = m.w;`) passed to a call, a model
-    /// passed whole beside its nested model.
+    /// Reads of model fields: a field destructured (`let [a, b] = m.w;`), a matrix field's
+    /// rows iterated (`for row in m.mat.iter()`), an alias (`let w = &m.w;`) chained
+    /// (`.zip(..)`, `.skip(1)`, `.windows(2)`), copied (`*w`), destructured or asserted on, a
+    /// copy of a field (`let c = m.w;`) passed to a call, a model passed whole beside its
+    /// nested model.
     FieldPatterns,
-    /// Uses of a call's array result `y` the macro gets wrong: passed to another call where
-    /// the call that made it runs conditionally (in an `if`/`match` arm, after an early
-    /// `return`, `break` or `continue`), bound inside a loop and iterated, copied (`let mut c
-    /// = y;`), destructured (`let [a, b] = y;`).
+    /// Uses of a call's array result `y`: passed to another call where the call that made it
+    /// runs conditionally (in an `if`/`match` arm, after an early `return`, `break` or
+    /// `continue`), bound inside a loop and iterated, copied (`let mut c = y;`), destructured
+    /// (`let [a, b] = y;`).
     ArrayResults,
     /// A `vec![..]` returned by a function that reads a model's field, an alias of one or a
-    /// call's array result inside it: the macro does not see into the macro's tokens.
+    /// call's array result inside it.
     VecLiterals,
+    /// Array fields of a data struct (`cfg.shift`), which the macro rejects or miscompiles
+    /// when they are iterated, copied and written, destructured, passed to a `#[grad]`
+    /// function, or an element of one is an argument of it.
+    DataArrays,
+    /// A matrix field read only through its rows, which are never indexed (unread, only
+    /// `.len()`, destructured: the macro takes the field for a 1-D array), or through the
+    /// rows of an alias of it. Without this family a function that iterates a matrix field's
+    /// rows also indexes the field.
+    FieldRows,
+    /// A copy of a model's array field (`let mut c = m.w;`) passed to a call in a branch
+    /// (or after an early exit), and written afterwards.
+    FieldCopies,
 }
 
 impl Family {
-    pub const ALL: [Family; 34] = [
+    pub const ALL: [Family; 37] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -131,13 +142,16 @@ impl Family {
         Family::FieldPatterns,
         Family::ArrayResults,
         Family::VecLiterals,
+        Family::DataArrays,
+        Family::FieldRows,
+        Family::FieldCopies,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
-    /// miscompiled) and the patterns of models and vector outputs the macro gets wrong
-    /// (`data-fields`, `field-patterns`, `array-results`, `vec-literals`).
-    pub const SUPPORTED: [Family; 29] = [
+    /// miscompiled) and the patterns of models the macro gets wrong (`data-arrays`,
+    /// `field-rows`, `field-copies`).
+    pub const SUPPORTED: [Family; 33] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -167,6 +181,10 @@ impl Family {
         Family::ScratchArrays,
         Family::Models,
         Family::VectorOutputs,
+        Family::DataFields,
+        Family::FieldPatterns,
+        Family::ArrayResults,
+        Family::VecLiterals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -205,6 +223,9 @@ impl Family {
             Family::FieldPatterns => "field-patterns",
             Family::ArrayResults => "array-results",
             Family::VecLiterals => "vec-literals",
+            Family::DataArrays => "data-arrays",
+            Family::FieldRows => "field-rows",
+            Family::FieldCopies => "field-copies",
         }
     }
 

@@ -36,6 +36,7 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         exited: false,
         branches: 0,
         passed: Vec::new(),
+        row_fields: Vec::new(),
     };
     g.used.insert(Family::Straight);
     g.prec = match g.below(4) {
@@ -193,6 +194,8 @@ struct Gen {
     branches: usize,
     /// The models it has passed to calls so far (`m`, `m.inner`).
     passed: Vec<String>,
+    /// The matrix fields whose rows a `for` iterates in it, for [`Family::FieldRows`].
+    row_fields: Vec<String>,
 }
 
 /// Where an array variable comes from.
@@ -320,7 +323,9 @@ impl Gen {
     fn origin_pattern(&self, origin: Origin, read: Read) -> Option<Family> {
         match (origin, read) {
             (_, Read::InVec) => Some(Family::VecLiterals),
+            (Origin::Alias, Read::Rows) => Some(Family::FieldRows),
             (Origin::Alias, Read::Loop | Read::Pass) => None,
+            (Origin::FieldCopy, Read::Pass) if self.conditional() => Some(Family::FieldCopies),
             (Origin::Alias, _) | (Origin::FieldCopy, Read::Pass) => Some(Family::FieldPatterns),
             (Origin::FieldCopy, _) => None,
             (Origin::Result { in_loop: true, .. }, Read::Loop | Read::Chain) => {
@@ -1724,6 +1729,9 @@ impl Gen {
         };
         for src in &sources {
             self.note(src, read);
+            if read == Read::Rows && src.contains('.') {
+                self.row_fields.push(src.clone());
+            }
         }
         let mark = self.borrowed.len();
         self.borrowed.extend(sources);
@@ -2109,6 +2117,7 @@ impl Gen {
         self.ret = ret;
         self.exited = false;
         self.passed.clear();
+        self.row_fields.clear();
         let mut stmts = Vec::new();
         for _ in 0..(if helper {
             1 + self.below(3)
@@ -2173,7 +2182,7 @@ impl Gen {
 
     /// The model `M`, sometimes with a nested model `Inner` (its field `inner`), and
     /// sometimes a data struct `Cfg` that no function differentiates (`scale`, and with
-    /// [`Family::DataFields`] sometimes an array `shift`).
+    /// [`Family::DataArrays`] sometimes an array `shift`).
     fn structs(&mut self) {
         if self.chance(0.5) {
             let count = 1 + self.below(2);
@@ -2206,8 +2215,8 @@ impl Gen {
                 name: "scale".to_string(),
                 ty: FieldTy::Scalar,
             }];
-            if self.on(Family::DataFields) && self.chance(0.5) {
-                self.use_family(Family::DataFields);
+            if self.on(Family::DataArrays) && self.chance(0.5) {
+                self.use_family(Family::DataArrays);
                 fields.push(Field {
                     name: "shift".to_string(),
                     ty: FieldTy::Array(2 + self.below(3)),
@@ -2360,8 +2369,13 @@ impl Gen {
                 Kind::Arr { len, .. } if !is_param || !read_in_body => {
                     terms.push(Expr::Index(v.name, IExpr::Lit(len - 1)))
                 }
-                Kind::Mat(..) if !read_in_body => {
-                    terms.push(Expr::Index2(v.name, IExpr::Lit(0), IExpr::Lit(1)))
+                // Read through rows only, a field is indexed too unless FieldRows.
+                Kind::Mat(..) if !read_in_body || self.row_fields.contains(&v.name) => {
+                    if read_in_body && self.on(Family::FieldRows) {
+                        self.use_family(Family::FieldRows);
+                    } else {
+                        terms.push(Expr::Index2(v.name, IExpr::Lit(0), IExpr::Lit(1)));
+                    }
                 }
                 Kind::Int { .. } if is_param && !read_in_body => {
                     terms.push(Expr::Cast(IExpr::Var(v.name)))

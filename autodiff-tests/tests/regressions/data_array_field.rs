@@ -1,8 +1,10 @@
 //! A data struct's array field (`cfg.shift`, not differentiated) is rejected or miscompiled
 //! where the macro must know it is an array: a copy written by index ("can index only
 //! arrays"), a `for` loop or a chain over it in a differentiated loop ("bind anything else to
-//! a local first"), passed to a `#[grad]` function (E0277 `f64: SliceShadow<f64>`, E0061).
-//! `let s = cfg.shift;` read by index works. Found by autodiff-fuzz (models).
+//! a local first"), passed to a `#[grad]` function (E0277 `f64: SliceShadow<f64>`, E0061),
+//! destructured ("supports `let` patterns that are names or tuples"), an element of it as an
+//! argument in generic code (E0061; in f64 code it works). `let s = cfg.shift;` read by index
+//! works. Found by autodiff-fuzz (models).
 #![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
 
 use autodiff::grad;
@@ -19,6 +21,20 @@ struct Cfg {
 #[grad]
 fn dot(w: &[f64], x: f64) -> f64 {
     (w[0] + w[1]) * x
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct GenericM<T> {
+    a: T,
+}
+
+struct GenericCfg<T> {
+    shift: [T; 2],
+}
+
+#[grad]
+fn scale<T: autodiff::Float>(x: T, s: T) -> T {
+    x * s
 }
 
 #[grad(m)]
@@ -42,6 +58,17 @@ fn passed(m: &M, cfg: &Cfg) -> f64 {
     dot(&cfg.shift, m.a)
 }
 
+#[grad(m)]
+fn destructured(m: &M, cfg: &Cfg) -> f64 {
+    let [p, q] = cfg.shift;
+    m.a * p + q
+}
+
+#[grad(m)]
+fn element_argument<T: autodiff::Float>(m: &GenericM<T>, cfg: &GenericCfg<T>) -> T {
+    scale(m.a, cfg.shift[1])
+}
+
 fn main() {
     let (m, cfg) = (M { a: 3.0 }, Cfg { shift: [0.5, 2.0] });
     // a (shift[0] + 1), 2 a (shift[0] + shift[1]), a (shift[0] + shift[1])
@@ -50,4 +77,10 @@ fn main() {
     assert_eq!((value, d_m.a), (15.0, 5.0));
     let (value, d_m) = passed_grad(&m, &cfg);
     assert_eq!((value, d_m.a), (7.5, 2.5));
+    // a shift[0] + shift[1], a shift[1]
+    let (value, d_m) = destructured_grad(&m, &cfg);
+    assert_eq!((value, d_m.a), (3.5, 0.5));
+    let generic = (GenericM { a: 3.0 }, GenericCfg { shift: [0.5, 2.0] });
+    let (value, d_m) = element_argument_grad(&generic.0, &generic.1);
+    assert_eq!((value, d_m.a), (6.0, 2.0));
 }

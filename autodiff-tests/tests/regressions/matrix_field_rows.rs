@@ -24,6 +24,27 @@ fn row_products(m: &M) -> f64 {
 }
 
 #[grad]
+fn rows_destructured(m: &M) -> f64 {
+    let mut s = 0.0;
+    for row in m.mat.iter() {
+        let [p, q] = *row;
+        s += p * q;
+    }
+    s
+}
+
+#[grad]
+fn rows_measured(m: &M) -> f64 {
+    let mut s = m.a;
+    for row in m.mat.iter() {
+        if row.len() == 2 {
+            s *= 2.0;
+        }
+    }
+    s
+}
+
+#[grad]
 fn rows_unread(m: &M) -> f64 {
     let mut s = m.a;
     for _row in m.mat.iter() {
@@ -42,6 +63,13 @@ fn main() {
         (value, d_m.mat, d_m.a),
         (14.0, [[2.0, 1.0], [4.0, 3.0]], 0.0)
     );
+    let (value, d_m) = rows_destructured_grad(&m);
+    assert_eq!(
+        (value, d_m.mat, d_m.a),
+        (14.0, [[2.0, 1.0], [4.0, 3.0]], 0.0)
+    );
+    let (value, d_m) = rows_measured_grad(&m);
+    assert_eq!((value, d_m.mat, d_m.a), (6.0, [[0.0; 2]; 2], 4.0));
     let (value, d_m) = rows_unread_grad(&m);
     assert_eq!((value, d_m.mat, d_m.a), (6.0, [[0.0; 2]; 2], 4.0));
 }
