@@ -786,13 +786,15 @@ fn fixed_reproducers_build_and_agree() {
 }
 
 #[test]
-#[ignore = "open bug: a data struct's array field copied and written, iterated, passed on"]
+#[ignore = "open bug: a data struct's array field copied and written, iterated, passed on, \
+            destructured, an element of it as a generic argument"]
 fn data_array_field() {
     reproducers(&["data_array_field"]);
 }
 
 #[test]
-#[ignore = "open bug: a matrix field iterated by rows that are never read is taken for 1-D"]
+#[ignore = "open bug: a matrix field iterated by rows that are never indexed (unread, \
+            measured, destructured) is taken for 1-D"]
 fn matrix_field_rows() {
     reproducers(&["matrix_field_rows"]);
 }
