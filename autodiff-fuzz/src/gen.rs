@@ -1770,30 +1770,42 @@ impl Gen {
         self.declare(var.clone());
         // A `loop` may leave by its `break` before the body.
         self.exited |= !is_while;
+        // A test before the body is drawn before it: it may read only what Rust can type
+        // there (not a `let mut t = 0.0;` that the body assigns first).
+        let first = is_while || self.chance(0.5);
+        let mut extra = if first { self.extra_cond() } else { None };
         let mut body = self.loop_body(LoopKind::Counted, Vec::new());
         body.push(Stmt::IncInt { name: k.clone() });
+        if !first {
+            extra = self.extra_cond();
+        }
         if is_while {
             let mut cond = Cond::ICmp(CmpOp::Lt, IExpr::Var(k), bound);
-            if self.chance(0.3) && self.has_typed_leaf() {
-                cond = Cond::And(Box::new(cond), Box::new(self.cond()));
+            if let Some(c) = extra {
+                cond = Cond::And(Box::new(cond), Box::new(c));
             }
             out.push(Stmt::While { cond, body });
         } else {
-            if self.chance(0.3) && self.has_typed_leaf() {
-                done = Cond::Or(Box::new(done), Box::new(self.cond()));
+            if let Some(c) = extra {
+                done = Cond::Or(Box::new(done), Box::new(c));
             }
             let exit = Stmt::If {
                 cond: done,
                 then: vec![Stmt::Break],
                 els: None,
             };
-            if self.chance(0.5) {
+            if first {
                 body.insert(0, exit);
             } else {
                 body.push(exit);
             }
             out.push(Stmt::Loop { body });
         }
+    }
+
+    /// Sometimes a float condition for a counted loop's test (`k < n && c`, `k >= n || c`).
+    fn extra_cond(&mut self) -> Option<Cond> {
+        (self.chance(0.3) && self.has_typed_leaf()).then(|| self.cond())
     }
 
     /// `if c { continue; }`, `if c { break; }` or `if c { return e; }` inside a loop.

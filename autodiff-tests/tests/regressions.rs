@@ -786,6 +786,12 @@ fn fixed_reproducers_build_and_agree() {
 }
 
 #[test]
+#[ignore = "open bug: a call on a whole const table as an argument gets no shadow (E0061)"]
+fn table_call_argument() {
+    reproducers(&["table_call_argument"]);
+}
+
+#[test]
 #[ignore = "open bug: a data struct's array field copied and written, iterated, passed on, \
             destructured, an element of it as a generic argument"]
 fn data_array_field() {
