@@ -78,9 +78,12 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
             g.structs[m].model = false;
         }
         g.method = Some(data);
+        // In a trait impl the attribute goes on the block: on a method, the generated
+        // `f_grad`/`f_adjoint` would land in the trait impl, which cannot hold them.
+        let trait_impl = g.chance(0.4);
         method = Some(Method {
-            trait_impl: g.chance(0.4),
-            on_impl: g.chance(0.5),
+            trait_impl,
+            on_impl: trait_impl || g.chance(0.5),
         });
     }
     let fallible = if g.chance(0.5) {
@@ -1638,7 +1641,7 @@ impl Gen {
         let fs: Vec<Var> = self
             .floats(true)
             .into_iter()
-            .filter(|v| !v.name.contains('.'))
+            .filter(|v| !v.name.contains('.') && !self.consts.iter().any(|c| c.name == v.name))
             .collect();
         let shadow = self.top_level() && !fs.is_empty() && self.chance(0.15);
         let (name, init) = if shadow {
@@ -2329,9 +2332,11 @@ impl Gen {
         let scalars: Vec<String> = self
             .vars()
             .filter(|v| v.kind == Kind::Float && !v.name.contains('.') && !v.by_ref)
+            .filter(|v| !self.consts.iter().any(|c| c.name == v.name))
             .map(|v| v.name.clone())
             .collect();
-        let show = if !scalars.is_empty() && self.chance(0.5) {
+        // `T: Float` is not `Display`.
+        let show = if self.prec != Prec::Generic && !scalars.is_empty() && self.chance(0.5) {
             Some(self.pick(&scalars))
         } else {
             None
