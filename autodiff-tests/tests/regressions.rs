@@ -793,3 +793,10 @@ fn field_copy_passed() {
 fn model_with_alias_of_field() {
     reproducers(&["model_with_alias_of_field"]);
 }
+
+#[test]
+#[ignore = "open bug: a bare `const C: &[f64]` passed beside a model (`h(m, C)`) gets no shadow \
+            in the call's adjoint (E0061)"]
+fn model_and_const_slice() {
+    reproducers(&["model_and_const_slice"]);
+}
