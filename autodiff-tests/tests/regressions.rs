@@ -795,8 +795,8 @@ fn model_with_alias_of_field() {
 }
 
 #[test]
-#[ignore = "open bug: a bare `const C: &[f64]` passed beside a model (`h(m, C)`) gets no shadow \
-            in the call's adjoint (E0061)"]
-fn model_and_const_slice() {
-    reproducers(&["model_and_const_slice"]);
+#[ignore = "open bug: a bare `const C: &[f64]` passed first (`h(C, x)`) or after a model (`g(m, \
+            C)`) gets no shadow in the call's adjoint (E0277, E0061)"]
+fn const_slice_bare() {
+    reproducers(&["const_slice_bare"]);
 }
