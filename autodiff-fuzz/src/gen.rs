@@ -37,6 +37,7 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         branches: 0,
         passed: Vec::new(),
         fallible: false,
+        fail_kind: Fallible::Result,
         method: None,
     };
     g.used.insert(Family::Straight);
@@ -76,6 +77,18 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         if data {
             let m = g.model_index();
             g.structs[m].model = false;
+            // A data struct's array and model fields, iterated, copied or passed on, are the
+            // open bugs of `data-fields`: without it, a data `self` has scalar fields only.
+            if !g.on(Family::DataFields) {
+                let fields = &mut g.structs[m].fields;
+                fields.retain(|f| f.ty == FieldTy::Scalar);
+                if fields.is_empty() {
+                    fields.push(Field {
+                        name: "a".to_string(),
+                        ty: FieldTy::Scalar,
+                    });
+                }
+            }
         }
         g.method = Some(data);
         // In a trait impl the attribute goes on the block: on a method, the generated
@@ -91,6 +104,7 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
     } else {
         Fallible::Option
     };
+    g.fail_kind = fallible;
     let fallible_on = g.on(Family::Fallible) && g.chance(0.7);
     // Helpers that return arrays, among the ones that return floats.
     let vectors = if g.on(Family::VectorOutputs) && g.chance(0.7) {
@@ -244,6 +258,8 @@ struct Gen {
     passed: Vec<String>,
     /// The function being generated is fallible ([`Family::Fallible`]).
     fallible: bool,
+    /// How the program's fallible functions fail.
+    fail_kind: Fallible,
     /// `f` is a method ([`Family::Methods`]); `Some(true)` when `self` is data.
     method: Option<bool>,
 }
@@ -2335,8 +2351,12 @@ impl Gen {
             .filter(|v| !self.consts.iter().any(|c| c.name == v.name))
             .map(|v| v.name.clone())
             .collect();
-        // `T: Float` is not `Display`.
-        let show = if self.prec != Prec::Generic && !scalars.is_empty() && self.chance(0.5) {
+        // `T: Float` is not `Display`; `None` shows nothing.
+        let show = if self.prec != Prec::Generic
+            && self.fail_kind == Fallible::Result
+            && !scalars.is_empty()
+            && self.chance(0.5)
+        {
             Some(self.pick(&scalars))
         } else {
             None

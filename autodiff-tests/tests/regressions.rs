@@ -800,3 +800,10 @@ fn model_with_alias_of_field() {
 fn const_slice_bare() {
     reproducers(&["const_slice_bare"]);
 }
+
+#[test]
+#[ignore = "open bug: a data `self` (`#[grad]` on a method) passing its model field on (`h(&self.inner, \
+            x)`) gives the call's adjoint a float shadow for it instead of `Const` (E0277, E0061)"]
+fn data_self_nested_model() {
+    reproducers(&["data_self_nested_model"]);
+}
