@@ -93,10 +93,29 @@ pub enum Family {
     /// A `vec![..]` returned by a function that reads a model's field, an alias of one or a
     /// call's array result inside it: the macro does not see into the macro's tokens.
     VecLiterals,
+    /// Float literals with the program's type as a suffix (`0_f64`, `2f64`, `1.5_f32`): loop
+    /// accumulators' start values, operands, method receivers (`(2f64 * x).sqrt()`), the
+    /// values of `const` items.
+    SuffixedLiterals,
+    /// Module constants `const C: &[F] = &[..];`, `const EPS: F = ..;`, `const TABLE: [F;
+    /// K]` and `const N_TERMS: usize` read in bodies and passed to `#[grad]` helpers bare
+    /// (`h(x, C)`, `h(EPS, x)`, `h(x, N_TERMS)`), by reference (`&TABLE`), or in arithmetic
+    /// (`h(TABLE[1] - TABLE[0], x)`).
+    ConstSlices,
+    /// `f` as a method `fn f(&self, ..)` of the model `M`, under `#[grad(self, ..)]` on the
+    /// method or on its `impl` block (an inherent impl, or a trait impl of a trait the
+    /// program declares); sometimes `self` is data (`#[grad]`, `#[grad(x)]`). The runner
+    /// calls `s.f_grad(..)`.
+    Methods,
+    /// Functions returning `Result<F, String>` or `Option<F>`: `return Err(..)`/`None` on a
+    /// drawn condition, `Ok(v)`/`Some(v)` at the end, fallible helpers called with `?` or
+    /// `.unwrap()`. An `Err`/`None` must pass through `_grad` and `_adjoint` unchanged,
+    /// leaving the shadows untouched.
+    Fallible,
 }
 
 impl Family {
-    pub const ALL: [Family; 34] = [
+    pub const ALL: [Family; 38] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -131,6 +150,10 @@ impl Family {
         Family::FieldPatterns,
         Family::ArrayResults,
         Family::VecLiterals,
+        Family::SuffixedLiterals,
+        Family::ConstSlices,
+        Family::Methods,
+        Family::Fallible,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
@@ -205,6 +228,10 @@ impl Family {
             Family::FieldPatterns => "field-patterns",
             Family::ArrayResults => "array-results",
             Family::VecLiterals => "vec-literals",
+            Family::SuffixedLiterals => "suffixed-literals",
+            Family::ConstSlices => "const-slices",
+            Family::Methods => "methods",
+            Family::Fallible => "fallible",
         }
     }
 

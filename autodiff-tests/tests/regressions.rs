@@ -803,3 +803,24 @@ fn matrix_field_rows() {
 fn field_copy_passed() {
     reproducers(&["field_copy_passed"]);
 }
+
+#[test]
+#[ignore = "open bug: a model and one of its array fields passed to the same call (`h(m, w)` \
+            with `let w = &m.w;`, or `h(m, &m.w)`): two `&mut` borrows of its shadow (E0499)"]
+fn model_with_alias_of_field() {
+    reproducers(&["model_with_alias_of_field"]);
+}
+
+#[test]
+#[ignore = "open bug: a bare `const C: &[f64]` passed first (`h(C, x)`) or after a model (`g(m, \
+            C)`) gets no shadow in the call's adjoint (E0277, E0061)"]
+fn const_slice_bare() {
+    reproducers(&["const_slice_bare"]);
+}
+
+#[test]
+#[ignore = "open bug: a data `self` (`#[grad]` on a method) passing its model field on (`h(&self.inner, \
+            x)`) gives the call's adjoint a float shadow for it instead of `Const` (E0277, E0061)"]
+fn data_self_nested_model() {
+    reproducers(&["data_self_nested_model"]);
+}
