@@ -782,6 +782,7 @@ fn fixed_reproducers_build_and_agree() {
         "result_passed_conditionally",
         "result_iterated_in_loop",
         "result_copied",
+        "const_slice_bare",
     ]);
 }
 
@@ -809,13 +810,6 @@ fn field_copy_passed() {
             with `let w = &m.w;`, or `h(m, &m.w)`): two `&mut` borrows of its shadow (E0499)"]
 fn model_with_alias_of_field() {
     reproducers(&["model_with_alias_of_field"]);
-}
-
-#[test]
-#[ignore = "open bug: a bare `const C: &[f64]` passed first (`h(C, x)`) or after a model (`g(m, \
-            C)`) gets no shadow in the call's adjoint (E0277, E0061)"]
-fn const_slice_bare() {
-    reproducers(&["const_slice_bare"]);
 }
 
 #[test]
