@@ -673,8 +673,25 @@ fn with_module_constants(z: f64) -> f64 {
     dot_with(z, COEFFICIENTS) + shifted(z, OFFSET, N_TERMS)
 }
 
+/// The issue's own example: a one-letter table name (`C`), first among the arguments.
+const C: &[f64] = &[1.0, 2.0];
+
+#[grad]
+fn first_table(c: &[f64], z: f64) -> f64 {
+    c[1] * z
+}
+
+#[grad]
+fn one_letter_table(z: f64) -> f64 {
+    dot_with(z, C) + first_table(C, z)
+}
+
 #[test]
 fn module_constants_passed_bare_keep_their_shadows() {
+    assert_eq!(
+        one_letter_table_grad(3.0),
+        (3.0 + 18.0 + 6.0, 1.0 + 12.0 + 2.0)
+    );
     let (v, d) = with_module_constants_grad(3.0);
     assert_eq!(v, 3.0 + 18.0 + 2.75 * 2.0);
     assert_eq!(d, 1.0 + 2.0 * 2.0 * 3.0 + 2.0);

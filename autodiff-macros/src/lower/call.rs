@@ -365,12 +365,15 @@ impl Lowerer<'_> {
     }
 }
 
-/// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).
 /// Words that name a count or a size, not a float.
 const SIZE_WORDS: &[&str] = &[
     "N",
     "M",
     "K",
+    "D",
+    "H",
+    "I",
+    "J",
     "DIM",
     "DIMS",
     "SIZE",
@@ -399,9 +402,11 @@ const SIZE_WORDS: &[&str] = &[
     "INDEX",
 ];
 
-/// A name (in upper case) that says it is a count or a size: one letter, or a size word.
+/// A name (in upper case) that says it is a count or a size: a size word (`N`, `DIM`,
+/// `N_STEPS`). Other single letters (`C`, `A`) are as often tables as sizes: the body's own
+/// integer reads of them decide.
 fn is_size_name(name: &str) -> bool {
-    name.len() == 1 || name.split('_').any(|word| SIZE_WORDS.contains(&word))
+    name.split('_').any(|word| SIZE_WORDS.contains(&word))
 }
 
 /// `&&`, `||` and the comparisons: no float comes out of them.
@@ -413,6 +418,7 @@ fn is_logic(op: &syn::BinOp) -> bool {
     )
 }
 
+/// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).
 pub(super) fn indexes_constant(expr: &Expr) -> bool {
     let mut e = expr;
     let mut indexed = false;
