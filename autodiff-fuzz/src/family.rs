@@ -160,7 +160,7 @@ impl Family {
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
     /// miscompiled) and the patterns of models and vector outputs the macro gets wrong
     /// (`data-fields`, `field-patterns`, `array-results`, `vec-literals`), and `const-slices`
-    /// (a bare `C: &[f64]` passed first or after a model gets no shadow).
+    /// (a negated constant passed bare, `h(y, -EPS)`, gets no shadow).
     pub const SUPPORTED: [Family; 32] = [
         Family::Straight,
         Family::Branches,
