@@ -3,7 +3,7 @@
 //! is not satisfied, the next shadow shifted onto it, then E0061 "argument #5 is missing") or
 //! when it follows a model (`g(m, C)`: E0061). After a float (`dot(z, C)`) it gets its `Const`
 //! shadow (see `module_constants_passed_bare_keep_their_shadows`). Found by autodiff-fuzz
-//! (const-slices).
+//! (const-slices). Fixed on main by 42191fd (a one-letter constant passed bare is a table).
 use autodiff::grad;
 
 #[derive(Clone, Debug, autodiff::Params)]
