@@ -783,6 +783,7 @@ fn fixed_reproducers_build_and_agree() {
         "result_iterated_in_loop",
         "result_copied",
         "const_slice_bare",
+        "negated_const_argument",
     ]);
 }
 
@@ -817,11 +818,4 @@ fn model_with_alias_of_field() {
             x)`) gives the call's adjoint a float shadow for it instead of `Const` (E0277, E0061)"]
 fn data_self_nested_model() {
     reproducers(&["data_self_nested_model"]);
-}
-
-#[test]
-#[ignore = "open bug: a negated constant passed bare (`h(y, -EPS)`) gets no shadow in the call's \
-            adjoint (E0061)"]
-fn negated_const_argument() {
-    reproducers(&["negated_const_argument"]);
 }
