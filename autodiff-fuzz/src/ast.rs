@@ -128,6 +128,9 @@ pub struct Function {
     /// `#[grad]`, which differentiates every float and struct parameter.
     pub wrt: Vec<String>,
     pub ret: Ret,
+    /// Returns `Result<F, String>` or `Option<F>` ([`Program::fallible`]); only functions
+    /// that return a float.
+    pub fallible: bool,
     /// For a function that returns an array, the tail is array-valued: a local array's name,
     /// an array literal, or a call of a helper that returns an array.
     pub body: Block,
@@ -147,11 +150,45 @@ pub struct Block {
     pub tail: Expr,
 }
 
-/// A module-level `const NAME: [F; N]` table.
+/// A module-level constant: `const NAME: [F; N]` (a table), `&[F]`, `F` or `usize`.
 #[derive(Clone, Debug)]
 pub struct ConstTable {
     pub name: String,
     pub values: Vec<f64>,
+    pub kind: ConstKind,
+    /// Its float values written with a suffix (`2f64`, `0.5_f64`).
+    pub suffixed: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstKind {
+    /// `const TABLE: [F; N] = [..];`
+    Table,
+    /// `const C: &[F] = &[..];`
+    Slice,
+    /// `const EPS: F = ..;` (one value).
+    Scalar,
+    /// `const N_TERMS: usize = ..;` (one value, an integer).
+    Size,
+}
+
+/// How a function reports failure ([`Family::Fallible`](crate::family::Family)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fallible {
+    /// `Result<F, String>`: `return Err(..)`, `Ok(v)`.
+    Result,
+    /// `Option<F>`: `return None`, `Some(v)`.
+    Option,
+}
+
+/// How `f` is written as a method of the model `M` ([`Family::Methods`]): its first
+/// parameter, named `self`, is `&self`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Method {
+    /// `impl Objective for M` of a trait `Objective` the program declares, else `impl M`.
+    pub trait_impl: bool,
+    /// `#[grad(..)]` on the `impl` block rather than on the method.
+    pub on_impl: bool,
 }
 
 /// A direct check of a helper that returns an array: its `_adjoint` at `inputs` (one per
@@ -178,6 +215,20 @@ pub struct Program {
     pub inputs: Vec<Vec<f64>>,
     /// One per helper that returns an array.
     pub vjps: Vec<VjpCheck>,
+    /// `f` as a method of the struct of its first parameter `self`.
+    pub method: Option<Method>,
+    /// How the functions whose [`Function::fallible`] is set fail.
+    pub fallible: Fallible,
+}
+
+impl Program {
+    /// The struct `f` is a method of: its first parameter's, `self`.
+    pub fn model_of_method(&self) -> usize {
+        match self.main.params.first().map(|p| p.ty) {
+            Some(ParamTy::Struct(k)) => k,
+            _ => panic!("a method's first parameter is self"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,6 +356,9 @@ pub enum LitForm {
     Plain,
     /// `T::from_f64(1.5).unwrap()`; generic code only.
     FromF64,
+    /// `2f64`, `1.5_f32`, `0_f64` (underscore when set): the program's float type as a
+    /// suffix, so Rust knows the literal's type; f32 and f64 code only.
+    Suffixed(bool),
 }
 
 /// An argument of a call to a generated helper.
@@ -320,6 +374,8 @@ pub enum Arg {
     Row(String, IExpr),
     /// `&g(..)`: a temporary array, the result of a helper that returns one.
     Ref(Expr),
+    /// A `usize` argument: `N_TERMS`, `3`.
+    Int(IExpr),
 }
 
 /// A reduction over a one-dimensional float array written as an iterator chain.
@@ -394,6 +450,8 @@ pub enum Expr {
     /// A call of a helper; array-valued if the helper returns an array, which only a `let`
     /// binding, an [`Arg::Ref`] or a function's tail holds.
     Call(String, Vec<Arg>),
+    /// A call of a fallible helper: `h(..)?` when set, else `h(..).unwrap()`.
+    Try(Box<Expr>, bool),
     ClosureCall(String, Vec<Expr>),
     Chain(Chain),
     /// `[a, b, c]`, or `vec![a, b, c]` when set: the tail of a function that returns an array.
@@ -526,6 +584,12 @@ pub enum Stmt {
     Alias {
         name: String,
         src: String,
+    },
+    /// `if cond { return Err(..); }` (or `return None;`) in a fallible function; the message
+    /// shows the scalar `show` (`format!("x0 = {x0}")`) when set.
+    Fail {
+        cond: Cond,
+        show: Option<String>,
     },
 }
 

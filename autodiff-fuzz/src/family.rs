@@ -92,9 +92,29 @@ pub enum Family {
     /// A `vec![..]` returned by a function that reads a model's field, an alias of one or a
     /// call's array result inside it.
     VecLiterals,
-    /// Array fields of a data struct (`cfg.shift`), which the macro rejects or miscompiles
-    /// when they are iterated, copied and written, destructured, passed to a `#[grad]`
-    /// function, or an element of one is an argument of it.
+    /// Float literals with the program's type as a suffix (`0_f64`, `2f64`, `1.5_f32`): loop
+    /// accumulators' start values, operands, method receivers (`(2f64 * x).sqrt()`), the
+    /// values of `const` items.
+    SuffixedLiterals,
+    /// Module constants `const C: &[F] = &[..];`, `const EPS: F = ..;`, `const TABLE: [F;
+    /// K]` and `const N_TERMS: usize` read in bodies and passed to `#[grad]` helpers bare
+    /// (`h(x, C)`, `h(EPS, x)`, `h(x, N_TERMS)`), by reference (`&TABLE`), or in arithmetic
+    /// (`h(TABLE[1] - TABLE[0], x)`).
+    ConstSlices,
+    /// `f` as a method `fn f(&self, ..)` of the model `M`, under `#[grad(self, ..)]` on the
+    /// method or on its `impl` block (an inherent impl, or a trait impl of a trait the
+    /// program declares); sometimes `self` is data (`#[grad]`, `#[grad(x)]`). The runner
+    /// calls `s.f_grad(..)`.
+    Methods,
+    /// Functions returning `Result<F, String>` or `Option<F>`: `return Err(..)`/`None` on a
+    /// drawn condition, `Ok(v)`/`Some(v)` at the end, fallible helpers called with `?` or
+    /// `.unwrap()`. An `Err`/`None` must pass through `_grad` and `_adjoint` unchanged,
+    /// leaving the shadows untouched.
+    Fallible,
+    /// Array fields of a data struct (`cfg.shift`, and the array and model fields of a data
+    /// `self`), which the macro rejects or miscompiles when they are iterated, copied and
+    /// written, destructured, passed to a `#[grad]` function, or an element of one is an
+    /// argument of it.
     DataArrays,
     /// A matrix field read only through its rows, which are never indexed (unread, only
     /// `.len()`, destructured: the macro takes the field for a 1-D array), or through the
@@ -107,7 +127,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub const ALL: [Family; 37] = [
+    pub const ALL: [Family; 41] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -142,6 +162,10 @@ impl Family {
         Family::FieldPatterns,
         Family::ArrayResults,
         Family::VecLiterals,
+        Family::SuffixedLiterals,
+        Family::ConstSlices,
+        Family::Methods,
+        Family::Fallible,
         Family::DataArrays,
         Family::FieldRows,
         Family::FieldCopies,
@@ -149,9 +173,10 @@ impl Family {
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
-    /// miscompiled) and the patterns of models the macro gets wrong (`data-arrays`,
-    /// `field-rows`, `field-copies`).
-    pub const SUPPORTED: [Family; 33] = [
+    /// miscompiled), `const-slices` (a negated constant passed bare, `h(y, -EPS)`, gets no
+    /// shadow) and the patterns of models the macro gets wrong (`data-arrays`, `field-rows`,
+    /// `field-copies`).
+    pub const SUPPORTED: [Family; 36] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -185,6 +210,9 @@ impl Family {
         Family::FieldPatterns,
         Family::ArrayResults,
         Family::VecLiterals,
+        Family::SuffixedLiterals,
+        Family::Methods,
+        Family::Fallible,
     ];
 
     pub fn name(self) -> &'static str {
@@ -223,6 +251,10 @@ impl Family {
             Family::FieldPatterns => "field-patterns",
             Family::ArrayResults => "array-results",
             Family::VecLiterals => "vec-literals",
+            Family::SuffixedLiterals => "suffixed-literals",
+            Family::ConstSlices => "const-slices",
+            Family::Methods => "methods",
+            Family::Fallible => "fallible",
             Family::DataArrays => "data-arrays",
             Family::FieldRows => "field-rows",
             Family::FieldCopies => "field-copies",

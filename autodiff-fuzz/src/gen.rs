@@ -37,6 +37,9 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         branches: 0,
         passed: Vec::new(),
         row_fields: Vec::new(),
+        fallible: false,
+        fail_kind: Fallible::Result,
+        method: None,
     };
     g.used.insert(Family::Straight);
     g.prec = match g.below(4) {
@@ -55,11 +58,55 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         g.consts.push(ConstTable {
             name: "TABLE".to_string(),
             values,
+            kind: ConstKind::Table,
+            suffixed: false,
         });
+    }
+    if g.prec != Prec::Generic && g.on(Family::ConstSlices) && g.chance(0.8) {
+        g.const_items();
     }
     if g.on(Family::Models) && g.chance(0.7) {
         g.structs();
     }
+    let mut method = None;
+    if g.prec != Prec::Generic && g.on(Family::Methods) && g.chance(0.7) {
+        if g.structs.is_empty() {
+            g.structs();
+        }
+        // `self` is data: `M` is a plain struct, `#[grad]` or `#[grad(x..)]`.
+        let data = g.chance(0.25);
+        if data {
+            let m = g.model_index();
+            g.structs[m].model = false;
+            // A data struct's array and model fields, iterated, copied or passed on, are the
+            // open bugs of `data-arrays`: without it, a data `self` has scalar fields only.
+            if !g.on(Family::DataArrays) {
+                let fields = &mut g.structs[m].fields;
+                fields.retain(|f| f.ty == FieldTy::Scalar);
+                if fields.is_empty() {
+                    fields.push(Field {
+                        name: "a".to_string(),
+                        ty: FieldTy::Scalar,
+                    });
+                }
+            }
+        }
+        g.method = Some(data);
+        // In a trait impl the attribute goes on the block: on a method, the generated
+        // `f_grad`/`f_adjoint` would land in the trait impl, which cannot hold them.
+        let trait_impl = g.chance(0.4);
+        method = Some(Method {
+            trait_impl,
+            on_impl: trait_impl || g.chance(0.5),
+        });
+    }
+    let fallible = if g.chance(0.5) {
+        Fallible::Result
+    } else {
+        Fallible::Option
+    };
+    g.fail_kind = fallible;
+    let fallible_on = g.on(Family::Fallible) && g.chance(0.7);
     // Helpers that return arrays, among the ones that return floats.
     let vectors = if g.on(Family::VectorOutputs) && g.chance(0.7) {
         1 + g.below(2)
@@ -78,10 +125,18 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         rets.insert(at, ret);
     }
     for (k, ret) in rets.into_iter().enumerate() {
+        g.fallible = fallible_on && ret == Ret::Float && g.chance(0.5);
         let h = g.function(&format!("h{k}"), true, ret);
         g.helpers.push(h);
     }
+    g.fallible = fallible_on && g.chance(0.8);
     let main = g.function("f", false, Ret::Float);
+    if g.fallible || g.helpers.iter().any(|h| h.fallible) {
+        g.use_family(Family::Fallible);
+    }
+    if method.is_some() {
+        g.use_family(Family::Methods);
+    }
     // An unused `const` is a warning.
     let uses = |f: &Function, name: &str| {
         f.body.stmts.iter().any(|s| reads_stmt(s, name)) || reads_expr(&f.body.tail, name)
@@ -90,6 +145,12 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         .retain(|c| g.helpers.iter().chain([&main]).any(|f| uses(f, &c.name)));
     if !g.consts.is_empty() {
         g.use_family(Family::ConstTables);
+    }
+    if g.consts.iter().any(|c| c.kind != ConstKind::Table) {
+        g.use_family(Family::ConstSlices);
+    }
+    if g.consts.iter().any(|c| c.suffixed) {
+        g.use_family(Family::SuffixedLiterals);
     }
     let inputs = g.inputs_of(&main);
     let mut vjps = Vec::new();
@@ -110,6 +171,8 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         main,
         inputs,
         vjps,
+        method,
+        fallible,
     };
     (program, g.used)
 }
@@ -196,6 +259,12 @@ struct Gen {
     passed: Vec<String>,
     /// The matrix fields whose rows a `for` iterates in it, for [`Family::FieldRows`].
     row_fields: Vec<String>,
+    /// The function being generated is fallible ([`Family::Fallible`]).
+    fallible: bool,
+    /// How the program's fallible functions fail.
+    fail_kind: Fallible,
+    /// `f` is a method ([`Family::Methods`]); `Some(true)` when `self` is data.
+    method: Option<bool>,
 }
 
 /// Where an array variable comes from.
@@ -392,6 +461,10 @@ impl Gen {
             self.use_family(Family::FromF64);
             return Expr::Lit(v, LitForm::FromF64);
         }
+        if self.prec != Prec::Generic && self.on(Family::SuffixedLiterals) && self.chance(0.4) {
+            self.use_family(Family::SuffixedLiterals);
+            return Expr::Lit(v, LitForm::Suffixed(self.chance(0.5)));
+        }
         Expr::Lit(v, LitForm::Plain)
     }
 
@@ -439,7 +512,9 @@ impl Gen {
             Expr::Call(_, args) => args.iter().any(|a| match a {
                 Arg::Scalar(e) | Arg::Ref(e) => self.active(e),
                 Arg::Array { name, .. } | Arg::Row(name, _) => self.active_var(name),
+                Arg::Int(_) => false,
             }),
+            Expr::Try(call, _) => self.active(call),
             Expr::ClosureCall(_, args) | Expr::ArrayLit(args, _) => {
                 args.iter().any(|a| self.active(a))
             }
@@ -487,10 +562,15 @@ impl Gen {
     }
 
     fn floats(&self, typed_only: bool) -> Vec<Var> {
-        self.vars()
+        let mut out: Vec<Var> = self
+            .vars()
             .filter(|v| v.kind == Kind::Float && (v.typed || !typed_only))
             .cloned()
-            .collect()
+            .collect();
+        for c in self.consts.iter().filter(|c| c.kind == ConstKind::Scalar) {
+            out.push(Self::float_var(&c.name, true, false, false));
+        }
+        out
     }
 
     fn arrays(&self) -> Vec<(String, usize, bool, bool, bool)> {
@@ -510,7 +590,11 @@ impl Gen {
             })
             .collect();
         for c in &self.consts {
-            out.push((c.name.clone(), c.values.len(), false, true, false));
+            match c.kind {
+                ConstKind::Table => out.push((c.name.clone(), c.values.len(), false, true, false)),
+                ConstKind::Slice => out.push((c.name.clone(), c.values.len(), true, false, false)),
+                ConstKind::Scalar | ConstKind::Size => {}
+            }
         }
         out
     }
@@ -533,12 +617,58 @@ impl Gen {
     }
 
     fn ints(&self) -> Vec<(String, usize)> {
-        self.vars()
+        let mut out: Vec<(String, usize)> = self
+            .vars()
             .filter_map(|v| match v.kind {
                 Kind::Int { max } => Some((v.name.clone(), max)),
                 _ => None,
             })
+            .collect();
+        out.extend(self.sizes().into_iter().map(|(n, v)| (n, v + 1)));
+        out
+    }
+
+    /// The `usize` constants and their values.
+    fn sizes(&self) -> Vec<(String, usize)> {
+        self.consts
+            .iter()
+            .filter(|c| c.kind == ConstKind::Size)
+            .map(|c| (c.name.clone(), c.values[0] as usize))
             .collect()
+    }
+
+    /// Module constants of [`Family::ConstSlices`]: a slice `C`, a scalar `EPS`, a table
+    /// `TABLE` (unless there is one) and a size `N_TERMS`.
+    fn const_items(&mut self) {
+        let suffixed = self.on(Family::SuffixedLiterals) && self.chance(0.5);
+        let push = |g: &mut Gen, name: &str, kind: ConstKind, values: Vec<f64>| {
+            g.consts.push(ConstTable {
+                name: name.to_string(),
+                values,
+                kind,
+                suffixed: suffixed && kind != ConstKind::Size,
+            });
+        };
+        let len = 2 + self.below(3);
+        let values = (0..len).map(|_| self.lit_value()).collect();
+        push(self, "C", ConstKind::Slice, values);
+        let eps = self.lit_value();
+        push(self, "EPS", ConstKind::Scalar, vec![eps]);
+        if !self.consts.iter().any(|c| c.name == "TABLE") {
+            let len = 3 + self.below(3);
+            let values = (0..len).map(|_| self.lit_value()).collect();
+            push(self, "TABLE", ConstKind::Table, values);
+        }
+        let n = 2 + self.below(3);
+        push(self, "N_TERMS", ConstKind::Size, vec![n as f64]);
+    }
+
+    /// The index of the struct `M` (the model, or `self`'s struct).
+    fn model_index(&self) -> usize {
+        self.structs
+            .iter()
+            .position(|s| s.name == "M")
+            .expect("the struct M is drawn with the structs")
     }
 
     fn matrices(&self) -> Vec<(String, usize, usize)> {
@@ -582,7 +712,7 @@ impl Gen {
             return true;
         }
         match e {
-            Expr::Lit(..) => false,
+            Expr::Lit(_, form) => matches!(form, LitForm::Suffixed(_)),
             Expr::Var(n) | Expr::Deref(n) | Expr::Index(n, _) => {
                 self.consts.iter().any(|c| &c.name == n)
                     || self.vars().any(|v| &v.name == n && v.typed)
@@ -880,7 +1010,13 @@ impl Gen {
         let h = self.pick(&helpers);
         let args = self.args(&h, depth)?;
         self.use_family(Family::Calls);
-        Some(Expr::Call(h.name, args))
+        let call = Expr::Call(h.name, args);
+        if h.fallible {
+            // `?` only where the caller fails the same way; closures never call helpers.
+            let question = self.fallible && self.chance(0.6);
+            return Some(Expr::Try(Box::new(call), question));
+        }
+        Some(call)
     }
 
     /// Arguments for a call of `h`; `None` if a parameter finds nothing to take.
@@ -898,6 +1034,25 @@ impl Gen {
                 continue;
             }
             args.push(match p.ty {
+                ParamTy::Scalar if self.on(Family::ConstSlices) && self.chance(0.3) => {
+                    match self.const_arg() {
+                        Some(e) => Arg::Scalar(e),
+                        None => Arg::Scalar(self.expr(depth)),
+                    }
+                }
+                ParamTy::Usize(v) => {
+                    let fits: Vec<String> = self
+                        .sizes()
+                        .into_iter()
+                        .filter(|s| s.1 == v)
+                        .map(|s| s.0)
+                        .collect();
+                    if !fits.is_empty() && self.chance(0.8) {
+                        Arg::Int(IExpr::Var(self.pick(&fits)))
+                    } else {
+                        Arg::Int(IExpr::Lit(v))
+                    }
+                }
                 ParamTy::Scalar => {
                     let mut e = self.expr(depth);
                     // A constant read from a data struct (`cfg.scale`, or a local that may
@@ -1003,6 +1158,37 @@ impl Gen {
             }
         }
         Some(args)
+    }
+
+    /// A float argument made of constants: `EPS`, `TABLE[1] - TABLE[0]`, `C[0] * EPS`.
+    fn const_arg(&mut self) -> Option<Expr> {
+        let scalars: Vec<String> = self
+            .consts
+            .iter()
+            .filter(|c| c.kind == ConstKind::Scalar)
+            .map(|c| c.name.clone())
+            .collect();
+        let tables: Vec<(String, usize)> = self
+            .consts
+            .iter()
+            .filter(|c| matches!(c.kind, ConstKind::Table | ConstKind::Slice))
+            .map(|c| (c.name.clone(), c.values.len()))
+            .collect();
+        let elem = |g: &mut Gen| {
+            let (name, len) = g.pick(&tables);
+            let i = g.below(len);
+            Expr::Index(name, IExpr::Lit(i))
+        };
+        match self.below(3) {
+            0 if !scalars.is_empty() => Some(Expr::Var(self.pick(&scalars))),
+            _ if tables.is_empty() => None,
+            1 => {
+                let op = self.pick(&[BinOp::Sub, BinOp::Add, BinOp::Mul]);
+                let (a, b) = (elem(self), elem(self));
+                Some(bin(op, a, b))
+            }
+            _ => Some(elem(self)),
+        }
     }
 
     /// With [`Family::VectorOutputs`], sometimes `&g(..)` for a parameter of type `ty` that
@@ -1203,6 +1389,9 @@ impl Gen {
             .collect();
         if !self.loops.is_empty() && self.chance(0.12) {
             return self.loop_exit(out);
+        }
+        if self.fallible && self.chance(0.08) {
+            return self.fail(out);
         }
         if self.on(Family::VectorOutputs)
             && self.helpers.iter().any(|h| h.ret != Ret::Float)
@@ -1473,7 +1662,7 @@ impl Gen {
         let fs: Vec<Var> = self
             .floats(true)
             .into_iter()
-            .filter(|v| !v.name.contains('.'))
+            .filter(|v| !v.name.contains('.') && !self.consts.iter().any(|c| c.name == v.name))
             .collect();
         let shadow = self.top_level() && !fs.is_empty() && self.chance(0.15);
         let (name, init) = if shadow {
@@ -1550,6 +1739,11 @@ impl Gen {
             .vars()
             .filter(|v| matches!(v.kind, Kind::Int { .. }) && v.name.starts_with('n'))
             .cloned()
+            .chain(self.sizes().into_iter().map(|(name, v)| Var {
+                name,
+                kind: Kind::Int { max: v + 1 },
+                ..Self::float_var("", true, false, false)
+            }))
             .collect();
         match self.below(3) {
             0 if !arrays.is_empty() => {
@@ -2080,6 +2274,13 @@ impl Gen {
                     }
                 }
                 0 | 1 => ParamTy::Scalar,
+                _ if helper && !self.sizes().is_empty() && self.chance(0.3) => {
+                    let sizes = self.sizes();
+                    ParamTy::Usize(self.pick(&sizes).1)
+                }
+                _ if helper && self.on(Family::ConstSlices) && self.chance(0.4) => {
+                    ParamTy::Slice(2)
+                }
                 _ if helper => ParamTy::Scalar,
                 2 => ParamTy::Array(2 + self.below(3)),
                 3 => ParamTy::ArrayRef(2 + self.below(3)),
@@ -2096,10 +2297,10 @@ impl Gen {
             };
             params.push(Param { name: pname, ty });
         }
-        let wrt = if helper || models.is_empty() {
-            Vec::new()
-        } else {
-            self.struct_params(&mut params)
+        let wrt = match self.method {
+            Some(data) if !helper => self.method_params(&mut params, data),
+            _ if helper || models.is_empty() => Vec::new(),
+            _ => self.struct_params(&mut params),
         };
         if params.iter().all(|p| p.ty.floats(&self.structs) == 0) {
             params.push(Param {
@@ -2122,7 +2323,8 @@ impl Gen {
         self.scopes = vec![params.iter().map(|p| self.param_var(p)).collect()];
         for p in &params {
             if let ParamTy::Struct(def) = p.ty {
-                self.declare_fields(&p.name, def);
+                let active = self.structs[def].model;
+                self.declare_fields(&p.name, def, active);
             }
         }
         self.inputs = self.scopes[0].len();
@@ -2131,6 +2333,10 @@ impl Gen {
         self.passed.clear();
         self.row_fields.clear();
         let mut stmts = Vec::new();
+        self.fallible &= ret == Ret::Float;
+        if self.fallible && self.chance(0.6) {
+            self.fail(&mut stmts);
+        }
         for _ in 0..(if helper {
             1 + self.below(3)
         } else {
@@ -2149,10 +2355,64 @@ impl Gen {
             params,
             wrt,
             ret,
+            fallible: self.fallible,
             body: Block { stmts, tail },
         };
+        self.fallible = false;
         finalize(&mut f);
         f
+    }
+
+    /// `if cond { return Err(..); }`: a condition on what is in scope.
+    fn fail(&mut self, out: &mut Vec<Stmt>) {
+        let cond = self.cond();
+        let scalars: Vec<String> = self
+            .vars()
+            .filter(|v| v.kind == Kind::Float && !v.name.contains('.') && !v.by_ref)
+            .filter(|v| !self.consts.iter().any(|c| c.name == v.name))
+            .map(|v| v.name.clone())
+            .collect();
+        // `T: Float` is not `Display`; `None` shows nothing.
+        let show = if self.prec != Prec::Generic
+            && self.fail_kind == Fallible::Result
+            && !scalars.is_empty()
+            && self.chance(0.5)
+        {
+            Some(self.pick(&scalars))
+        } else {
+            None
+        };
+        self.exited = true;
+        out.push(Stmt::Fail { cond, show });
+    }
+
+    /// Adds `self: &M` first to the parameters of the method `f`; returns what `#[grad(..)]`
+    /// names: `self` and some float parameters, or, when `self` is data, nothing (`#[grad]`)
+    /// or some float parameters.
+    fn method_params(&mut self, params: &mut Vec<Param>, data: bool) -> Vec<String> {
+        let m = self.model_index();
+        params.insert(
+            0,
+            Param {
+                name: "self".to_string(),
+                ty: ParamTy::Struct(m),
+            },
+        );
+        let mut wrt = if data {
+            Vec::new()
+        } else {
+            vec!["self".to_string()]
+        };
+        if data && self.chance(0.5) {
+            return wrt;
+        }
+        for p in params.iter() {
+            let float = !matches!(p.ty, ParamTy::Struct(_) | ParamTy::Usize(_));
+            if float && self.chance(0.5) {
+                wrt.push(p.name.clone());
+            }
+        }
+        wrt
     }
 
     /// Adds `m: &M` first and, if there is one, `cfg: &Cfg` after it to the parameters of
@@ -2282,8 +2542,7 @@ impl Gen {
     /// Declares the fields of the struct `path` as variables named by their paths (`m.w`,
     /// `m.inner.b`): read, iterated, copied and passed on, never written. A data struct's
     /// fields do not depend on a float input.
-    fn declare_fields(&mut self, path: &str, def: usize) {
-        let active = self.structs[def].model;
+    fn declare_fields(&mut self, path: &str, def: usize, active: bool) {
         for field in self.structs[def].fields.clone() {
             let name = format!("{path}.{}", field.name);
             let arr = |len, fixed| Kind::Arr {
@@ -2312,7 +2571,8 @@ impl Gen {
                 active,
             });
             if let FieldTy::Struct(inner) = field.ty {
-                self.declare_fields(&name, inner);
+                let active = active && self.structs[inner].model;
+                self.declare_fields(&name, inner, active);
             }
         }
     }
@@ -2533,7 +2793,7 @@ impl Gen {
 fn exits(s: &Stmt) -> bool {
     let any = |b: &[Stmt]| b.iter().any(exits);
     match s {
-        Stmt::Return(_) | Stmt::Break => true,
+        Stmt::Return(_) | Stmt::Break | Stmt::Fail { .. } => true,
         Stmt::If { then, els, .. } => any(then) || els.as_deref().is_some_and(any),
         Stmt::Match { arms, default, .. } => arms.iter().any(|(_, b)| any(b)) || any(default),
         Stmt::For { body, .. } | Stmt::While { body, .. } | Stmt::Loop { body } => any(body),
@@ -2590,7 +2850,9 @@ pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
             Arg::Scalar(e) | Arg::Ref(e) => reads_expr(e, name),
             Arg::Array { name: n, .. } => overlaps(n, name),
             Arg::Row(n, i) => overlaps(n, name) || reads_iexpr(i, name),
+            Arg::Int(i) => reads_iexpr(i, name),
         }),
+        Expr::Try(call, _) => reads_expr(call, name),
         Expr::ClosureCall(n, args) => n == name || args.iter().any(|a| reads_expr(a, name)),
         Expr::ArrayLit(items, _) => items.iter().any(|e| reads_expr(e, name)),
         Expr::Chain(c) => match c {
@@ -2643,6 +2905,7 @@ pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
         Stmt::LetClosure { body, .. } => reads_expr(body, name),
         Stmt::DestructTuple { values, .. } => values.iter().any(|v| reads_expr(v, name)),
         Stmt::Assert(c) => reads_cond(c, name),
+        Stmt::Fail { cond, show } => reads_cond(cond, name) || show.as_deref() == Some(name),
     }
 }
 
@@ -2693,7 +2956,7 @@ pub fn finalize(f: &mut Function) {
     let tail = f.body.tail.clone();
     fix_block(&mut f.body.stmts, Some(&tail));
     // Generated programs read every parameter; a shrunk one may not.
-    for p in &mut f.params {
+    for p in f.params.iter_mut().filter(|p| p.name != "self") {
         let read = read_later(&p.name, &f.body.stmts, Some(&tail));
         if let Some(named) = f.wrt.iter_mut().find(|n| **n == p.name) {
             unread(named, read);

@@ -283,9 +283,11 @@ pub fn expected_rows(case: &Case) -> BTreeMap<String, Vec<f64>> {
             .map(|d| SEED + CALLS as f64 * scale * d)
             .collect::<Vec<_>>()
     };
-    let mut grad = vec![e.value];
-    let mut adjoint = vec![e.value];
-    let mut constant = vec![e.value];
+    // An `Err`/`None`: no value, and the shadows untouched.
+    let value: &[f64] = if e.failed { &[] } else { &[e.value] };
+    let mut grad = value.to_vec();
+    let mut adjoint = value.to_vec();
+    let mut constant = value.to_vec();
     let floats: Vec<_> = p
         .main
         .params
@@ -296,7 +298,7 @@ pub fn expected_rows(case: &Case) -> BTreeMap<String, Vec<f64>> {
     for (i, q) in floats.iter().enumerate() {
         let g = &e.gradient[at..at + q.ty.floats(&p.structs)];
         at += g.len();
-        if p.main.in_grad(q) {
+        if p.main.in_grad(q) && !e.failed {
             grad.extend_from_slice(g);
         }
         adjoint.extend(accumulated(g, D_OUT));
@@ -424,6 +426,7 @@ mod tests {
             name: name.into(),
             params,
             wrt: Vec::new(),
+            fallible: false,
             ret,
             body: Block {
                 stmts: Vec::new(),
@@ -463,6 +466,8 @@ mod tests {
             main,
             inputs: vec![vec![2.0], vec![0.5, -1.0]],
             vjps: Vec::new(),
+            method: None,
+            fallible: crate::ast::Fallible::Result,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         Case {
@@ -556,6 +561,8 @@ mod tests {
             main: function("f", params, Ret::Float, tail),
             inputs: vec![vec![2.0, 5.0], vec![3.0]],
             vjps: Vec::new(),
+            method: None,
+            fallible: crate::ast::Fallible::Result,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         assert_eq!(expected.gradient, vec![3.0, 1.0, 2.0]);
@@ -594,6 +601,8 @@ mod tests {
                 inputs: vec![vec![2.0]],
                 d_out: vec![1.0, 2.0],
             }],
+            method: None,
+            fallible: crate::ast::Fallible::Result,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         let c = Case {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 const USAGE: &str =
     "usage: autodiff-fuzz [--seed N] [--count N] [--families all|supported|a,b,..] \
-[--batch N] [--shrink ROUNDS] [--shrink-seconds S] [--no-release] [--print INDEX]";
+[--batch N] [--shrink ROUNDS] [--shrink-seconds S] [--no-release] [--print INDEX] [--name NAME]";
 
 struct Args {
     seed: u64,
@@ -20,12 +20,16 @@ struct Args {
     release: bool,
     /// Print this program of the run instead of running anything.
     print: Option<usize>,
+    /// The run's directory under `target/random-programs/` (default `run`): runs at the same
+    /// time need different names.
+    name: String,
 }
 
 fn parse() -> Result<Args, String> {
     let mut a = Args {
         seed: 1,
         count: 200,
+        name: "run".to_string(),
         families: Family::SUPPORTED.to_vec(),
         batch: 200,
         shrink: 8,
@@ -42,6 +46,7 @@ fn parse() -> Result<Args, String> {
         let number = |v: String| v.parse::<u64>().map_err(|e| format!("{flag}: {e}"));
         match flag.as_str() {
             "--seed" => a.seed = number(value()?)?,
+            "--name" => a.name = value()?,
             "--count" => a.count = number(value()?)? as usize,
             "--batch" => a.batch = (number(value()?)? as usize).max(1),
             "--shrink" => a.shrink = number(value()?)? as usize,
@@ -79,7 +84,12 @@ fn main() -> ExitCode {
     let batches = args.count.div_ceil(args.batch);
     for b in 0..batches {
         let count = args.batch.min(args.count - b * args.batch);
-        let mut config = Config::new("run", args.seed + b as u64, count, args.families.clone());
+        let mut config = Config::new(
+            &args.name,
+            args.seed + b as u64,
+            count,
+            args.families.clone(),
+        );
         config.release = args.release;
         config.shrink_rounds = args.shrink;
         config.shrink_budget = std::time::Duration::from_secs(args.shrink_seconds);

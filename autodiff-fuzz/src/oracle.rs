@@ -17,6 +17,14 @@ fn reject<T>(why: impl Into<String>) -> R<T> {
     Err(Reject(why.into()))
 }
 
+/// A fallible function's `Err`/`None`, carried as a [`Reject`] so that it leaves every
+/// evaluation as `?` does in the program; `evaluate` turns it back into a result.
+const FAILED: &str = "\0failed";
+
+fn failed(r: &Reject) -> bool {
+    r.0 == FAILED
+}
+
 /// A value and its derivative along every input coordinate.
 #[derive(Clone, Debug)]
 pub struct Dual {
@@ -84,6 +92,8 @@ pub struct Expected {
     pub gradient: Vec<f64>,
     /// One per [`VjpCheck`], in order.
     pub vjps: Vec<Vjp>,
+    /// A fallible `f` returns `Err`/`None` at its inputs (`value` and `gradient` are 0).
+    pub failed: bool,
 }
 
 /// A helper's array result and the vector-Jacobian product its `_adjoint` must add.
@@ -97,8 +107,12 @@ pub struct Vjp {
 /// What `p` must compute: `f`'s value and gradient at `p.inputs`, and every checked helper's
 /// vector-Jacobian product.
 pub fn evaluate(p: &Program) -> Result<Expected, Reject> {
-    let Val::F(out) = differentiate(p, &p.main, &p.inputs)? else {
-        return reject("f returns an array");
+    let dim: usize = p.main.params.iter().map(|q| q.ty.floats(&p.structs)).sum();
+    let (out, failed) = match differentiate(p, &p.main, &p.inputs) {
+        Ok(Val::F(out)) => (out, false),
+        Ok(_) => return reject("f returns an array"),
+        Err(r) if failed(&r) => (Dual::constant(0.0, dim), true),
+        Err(r) => return Err(r),
     };
     let mut vjps = Vec::new();
     for check in &p.vjps {
@@ -127,6 +141,7 @@ pub fn evaluate(p: &Program) -> Result<Expected, Reject> {
         value: out.v,
         gradient: out.d,
         vjps,
+        failed,
     })
 }
 
@@ -212,6 +227,17 @@ impl Interp<'_> {
     /// A float for a function that returns a float, an array for one that returns an array.
     fn call(&mut self, f: &Function, args: Vec<Val>) -> R<Val> {
         let mut env = Vec::new();
+        for c in &self.prog.consts {
+            let constant = |v: f64| Dual::constant(v, self.dim);
+            let v = match c.kind {
+                ConstKind::Table | ConstKind::Slice => {
+                    Val::Arr(c.values.iter().map(|&v| constant(v)).collect())
+                }
+                ConstKind::Scalar => Val::F(constant(c.values[0])),
+                ConstKind::Size => Val::I(c.values[0] as i64),
+            };
+            env.push((c.name.clone(), v));
+        }
         for (p, v) in f.params.iter().zip(args) {
             Self::bind(&mut env, p.name.clone(), v);
         }
@@ -258,6 +284,7 @@ impl Interp<'_> {
                     }
                 }
                 Arg::Ref(e) => self.value(e, env)?,
+                Arg::Int(i) => Val::I(self.int(i, env)?),
             });
         }
         self.call(f, vals)
@@ -412,6 +439,11 @@ impl Interp<'_> {
             Expr::Call(name, args) => match self.call_helper(name, args, env)? {
                 Val::F(d) => d,
                 _ => return reject(format!("{name} returns an array")),
+            },
+            // An `Err` leaves through `?`; `.unwrap()` on one would panic: not a fair test.
+            Expr::Try(call, question) => match self.expr(call, env) {
+                Err(r) if failed(&r) && !question => return reject("unwrap of an Err"),
+                r => r?,
             },
             Expr::ClosureCall(name, args) => {
                 let Val::Closure(c) = Self::lookup(env, name)?.clone() else {
@@ -800,6 +832,11 @@ impl Interp<'_> {
             Stmt::Break => return Ok(Flow::Break),
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Return(e) => return Ok(Flow::Return(self.expr(e, env)?)),
+            Stmt::Fail { cond, .. } => {
+                if self.cond(cond, env)? {
+                    return Err(Reject(FAILED.to_string()));
+                }
+            }
             Stmt::LetClosure { name, params, body } => {
                 let c = Closure {
                     params: params.clone(),
@@ -915,6 +952,7 @@ mod tests {
                 ty: ParamTy::Scalar,
             }],
             wrt: Vec::new(),
+            fallible: false,
             ret: Ret::Float,
             body: Block {
                 stmts: vec![Stmt::Loop { body: Vec::new() }],
@@ -929,6 +967,8 @@ mod tests {
             main,
             inputs: vec![vec![1.0]],
             vjps: Vec::new(),
+            method: None,
+            fallible: Fallible::Result,
         };
         assert!(evaluate(&p).is_err());
     }

@@ -30,6 +30,12 @@ pub struct Printer<'a> {
     indent: usize,
     /// `T::from_f64` needs `T: FromPrimitive`, which `Float` does not imply.
     from_primitive: bool,
+    /// The function being printed is fallible: its returns are wrapped, `Ok(v)`/`Some(v)`.
+    wrap: Option<Fallible>,
+    /// The function being printed is a method of a trait impl (no `pub`) or of an `impl`
+    /// block carrying the attribute (none on the method).
+    in_trait: bool,
+    on_impl: bool,
 }
 
 impl Printer<'_> {
@@ -60,6 +66,10 @@ impl Printer<'_> {
 
     fn lit(&self, v: f64, form: LitForm, receiver: bool) -> (String, u8) {
         match (self.prec, form) {
+            (Prec::F64 | Prec::F32, LitForm::Suffixed(underscore)) => (
+                suffixed(v, self.float(), underscore),
+                if v < 0.0 { P_UNARY } else { P_POSTFIX },
+            ),
             (Prec::Generic, LitForm::FromF64) => {
                 (format!("T::from_f64({v:?}).unwrap()"), P_POSTFIX)
             }
@@ -217,9 +227,15 @@ impl Printer<'_> {
                         } => format!("&{name}"),
                         Arg::Row(name, i) => format!("&{name}[{}]", self.iexpr(i).0),
                         Arg::Ref(e) => format!("&{}", self.expr_at(e, P_POSTFIX)),
+                        Arg::Int(i) => self.iexpr(i).0,
                     })
                     .collect();
                 (format!("{name}({})", args.join(", ")), P_POSTFIX)
+            }
+            Expr::Try(call, question) => {
+                let call = self.expr_at(call, P_POSTFIX);
+                let how = if *question { "?" } else { ".unwrap()" };
+                (format!("{call}{how}"), P_POSTFIX)
             }
             Expr::ClosureCall(name, args) => {
                 let args: Vec<String> = args.iter().map(|a| self.expr_at(a, 0)).collect();
@@ -495,7 +511,19 @@ impl Printer<'_> {
             Stmt::Continue => self.line("continue;"),
             Stmt::Return(e) => {
                 let e = self.expr_at(e, 0);
+                let e = self.wrapped(e);
                 self.line(&format!("return {e};"));
+            }
+            Stmt::Fail { cond, show } => {
+                let c = self.cond(cond, 0);
+                let err = match (self.wrap, show) {
+                    (Some(Fallible::Option), _) => "None".to_string(),
+                    (_, Some(v)) => format!("Err(format!(\"out of range: {v} = {{{v}}}\"))"),
+                    (_, None) => "Err(String::from(\"out of range\"))".to_string(),
+                };
+                self.line(&format!("if {c} {{"));
+                self.line(&format!("    return {err};"));
+                self.line("}");
             }
             Stmt::LetClosure { name, params, body } => {
                 let ps: Vec<String> = params.iter().map(|p| format!("{p}: {f}")).collect();
@@ -585,7 +613,26 @@ impl Printer<'_> {
         self.line("");
     }
 
-    fn function(&mut self, func: &Function) {
+    /// `Ok(e)`/`Some(e)` in a fallible function, else `e`.
+    fn wrapped(&self, e: String) -> String {
+        match self.wrap {
+            Some(Fallible::Result) => format!("Ok({e})"),
+            Some(Fallible::Option) => format!("Some({e})"),
+            None => e,
+        }
+    }
+
+    /// The attribute of a function: `#[grad]` or `#[grad(a, b)]`.
+    fn attribute(func: &Function) -> String {
+        if func.wrt.is_empty() {
+            "#[grad]".to_string()
+        } else {
+            format!("#[grad({})]", func.wrt.join(", "))
+        }
+    }
+
+    /// The function's signature after `fn `: `f(&self, x0: f64) -> Result<f64, String>`.
+    fn signature(&self, func: &Function, fallible: Fallible) -> String {
         let f = self.float();
         let generics = match self.prec {
             Prec::Generic if self.from_primitive => "<T: autodiff::Float + FromPrimitive>",
@@ -605,31 +652,42 @@ impl Printer<'_> {
                     ParamTy::Usize(_) => "usize".to_string(),
                     ParamTy::Struct(k) => format!("&{}", self.struct_ty(k)),
                 };
+                if p.name == "self" {
+                    return "&self".to_string();
+                }
                 format!("{}: {ty}", p.name)
             })
             .collect();
-        let ret = match func.ret {
+        let mut ret = match func.ret {
             Ret::Float => f.to_string(),
             Ret::Array(n) => format!("[{f}; {n}]"),
             Ret::Vec(_) => format!("Vec<{f}>"),
         };
-        if func.wrt.is_empty() {
-            self.line("#[grad]");
-        } else {
-            self.line(&format!("#[grad({})]", func.wrt.join(", ")));
+        if func.fallible {
+            ret = match fallible {
+                Fallible::Result => format!("Result<{ret}, String>"),
+                Fallible::Option => format!("Option<{ret}>"),
+            };
         }
-        self.line(&format!(
-            "pub fn {}{generics}({}) -> {ret} {{",
-            func.name,
-            params.join(", ")
-        ));
+        format!("{}{generics}({}) -> {ret}", func.name, params.join(", "))
+    }
+
+    fn function(&mut self, func: &Function, fallible: Fallible) {
+        if !self.on_impl {
+            self.line(&Self::attribute(func));
+        }
+        let vis = if self.in_trait { "" } else { "pub " };
+        let sig = self.signature(func, fallible);
+        self.line(&format!("{vis}fn {sig} {{"));
+        self.wrap = func.fallible.then_some(fallible);
         self.indent += 1;
         self.stmts(&func.body.stmts);
         let tail = self.expr_at(&func.body.tail, 0);
+        let tail = self.wrapped(tail);
         self.line(&tail);
         self.indent -= 1;
+        self.wrap = None;
         self.line("}");
-        self.line("");
     }
 }
 
@@ -650,6 +708,9 @@ fn items(p: &Program, from_primitive: bool) -> String {
         out: String::new(),
         indent: 0,
         from_primitive,
+        wrap: None,
+        in_trait: false,
+        on_impl: false,
     };
     let f = match p.prec {
         Prec::F32 => "f32",
@@ -659,22 +720,70 @@ fn items(p: &Program, from_primitive: bool) -> String {
         pr.structure(k);
     }
     for c in &p.consts {
-        let vs: Vec<String> = c.values.iter().map(|v| format!("{v:?}")).collect();
-        pr.line(&format!(
-            "const {}: [{f}; {}] = [{}];",
-            c.name,
-            vs.len(),
-            vs.join(", ")
-        ));
+        let vs: Vec<String> = c
+            .values
+            .iter()
+            .map(|&v| match c.suffixed {
+                true => suffixed(v, f, v.fract() != 0.0),
+                false => format!("{v:?}"),
+            })
+            .collect();
+        let (name, vs) = (&c.name, vs.join(", "));
+        pr.line(&match c.kind {
+            ConstKind::Table => format!("const {name}: [{f}; {}] = [{vs}];", c.values.len()),
+            ConstKind::Slice => format!("const {name}: &[{f}] = &[{vs}];"),
+            ConstKind::Scalar => format!("const {name}: {f} = {vs};"),
+            ConstKind::Size => format!("const {name}: usize = {};", c.values[0] as usize),
+        });
     }
     if !p.consts.is_empty() {
         pr.line("");
     }
     for h in &p.helpers {
-        pr.function(h);
+        pr.function(h, p.fallible);
+        pr.line("");
     }
-    pr.function(&p.main);
+    let Some(method) = p.method else {
+        pr.function(&p.main, p.fallible);
+        pr.line("");
+        return pr.out;
+    };
+    // `f` as a method of `M`, in an inherent impl or in a trait impl.
+    let ty = pr.struct_ty(p.model_of_method());
+    let sig = pr.signature(&p.main, p.fallible);
+    if method.trait_impl {
+        pr.line("pub trait Objective {");
+        pr.line(&format!("    fn {sig};"));
+        pr.line("}");
+        pr.line("");
+    }
+    if method.on_impl {
+        pr.line(&Printer::attribute(&p.main));
+    }
+    if method.trait_impl {
+        pr.line(&format!("impl Objective for {ty} {{"));
+    } else {
+        pr.line(&format!("impl {ty} {{"));
+    }
+    pr.indent = 1;
+    pr.in_trait = method.trait_impl;
+    pr.on_impl = method.on_impl;
+    pr.function(&p.main, p.fallible);
+    pr.indent = 0;
+    pr.line("}");
+    pr.line("");
     pr.out
+}
+
+/// `2f64`, `2_f64`, `1.5_f32`: `v` with the suffix `ty`.
+fn suffixed(v: f64, ty: &str, underscore: bool) -> String {
+    let digits = if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    };
+    let sep = if underscore { "_" } else { "" };
+    format!("{digits}{sep}{ty}")
 }
 
 /// The whole module file: imports, the program, and `run`, which returns tagged rows of
@@ -826,9 +935,16 @@ impl Runner<'_> {
 
     /// `CALLS` calls of `NAME_adjoint` into the same shadows; the last one's value is `v`.
     fn adjoint(&mut self, name: &str, args: &str, d_out: &str, shadows: &str) {
-        let call = format!("{name}_adjoint({args}, {d_out}, {shadows})");
+        let args = [args, d_out, shadows]
+            .iter()
+            .filter(|a| !a.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let call = format!("{name}_adjoint({args})");
         for _ in 1..CALLS {
-            self.line(&format!("{call};"));
+            // A fallible `_adjoint` returns a `Result`, which must be used.
+            self.line(&format!("let _ = {call};"));
         }
         self.line(&format!("let v = {call};"));
     }
@@ -858,7 +974,16 @@ impl Runner<'_> {
     fn main(&mut self) {
         let p = self.p;
         let f = &p.main;
-        let args = self.arguments("a", &f.params, &p.inputs);
+        let mut args = self.arguments("a", &f.params, &p.inputs);
+        // A method is called on its first argument: `a0.f_grad(a1, ..)`.
+        let name = match p.method {
+            Some(_) => {
+                let rest = args.split_once(", ").map_or("", |(_, rest)| rest);
+                args = rest.to_string();
+                format!("a0.{}", f.name)
+            }
+            None => f.name.clone(),
+        };
         let floats = f
             .params
             .iter()
@@ -878,19 +1003,40 @@ impl Runner<'_> {
             [one] => one.clone(),
             _ => format!("({})", names.join(", ")),
         };
-        self.line(&format!("let (v, {g}) = {}_grad({args});", f.name));
-        self.line("let mut row = vec![v as f64];");
+        let ok = match p.fallible {
+            Fallible::Result => "Ok",
+            Fallible::Option => "Some",
+        };
+        if f.fallible {
+            // An `Err`/`None` leaves the row empty.
+            self.line("let mut row = Vec::new();");
+            self.line(&format!("if let {ok}((v, {g})) = {name}_grad({args}) {{"));
+            self.line("row.push(v as f64);");
+        } else {
+            self.line(&format!("let (v, {g}) = {name}_grad({args});"));
+            self.line("let mut row = vec![v as f64];");
+        }
         for (g, q) in names.iter().zip(&grads) {
             self.push_flat(g, q.ty);
+        }
+        if f.fallible {
+            self.line("}");
         }
         self.line("rows.push((\"grad\", row));");
         for (tag, some_const) in [("adjoint", false), ("const", true)] {
             // Every second one, the first (a model) when their number is odd.
             let constant = |i: usize| some_const && (i + floats) % 2 == 1;
             let (shadows, active) = self.shadows("d", &f.params, constant);
-            self.adjoint(&f.name, &args, &format!("{D_OUT:?}"), &shadows);
+            self.adjoint(&name, &args, &format!("{D_OUT:?}"), &shadows);
             let m = if active.is_empty() { "" } else { "mut " };
-            self.line(&format!("let {m}row = vec![v as f64];"));
+            if f.fallible {
+                // The value if `Ok`/`Some`, nothing on an `Err`/`None`.
+                self.line(&format!(
+                    "let {m}row: Vec<f64> = v.into_iter().map(|v| v as f64).collect();"
+                ));
+            } else {
+                self.line(&format!("let {m}row = vec![v as f64];"));
+            }
             for (d, ty) in &active {
                 self.push_flat(d, *ty);
             }

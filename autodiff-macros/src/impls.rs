@@ -4,25 +4,18 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{GenericParam, ImplItem, ImplItemFn, ItemFn, ItemImpl, ReturnType, Visibility};
+use syn::{ImplItem, ImplItemFn, ItemFn, ItemImpl, ReturnType, Visibility};
 
 use crate::attr::GradAttr;
 use crate::emit;
+use crate::sig;
 
 /// The impl as written (without the methods' own `#[grad]` attributes), followed by the
 /// generated items. The methods differentiated are the ones with their own `#[grad(..)]`
 /// attribute; when none has one, every method that returns a float or a vector of floats,
 /// each with the block's options.
 pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
-    let outer: Vec<syn::Ident> = item
-        .generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => Some(t.ident.clone()),
-            _ => None,
-        })
-        .collect();
+    let outer: Vec<syn::Ident> = sig::type_params(&item.generics).collect();
     let marked = item
         .items
         .iter()
@@ -132,15 +125,7 @@ fn returns_floats(method: &ImplItemFn, outer: &[syn::Ident]) -> bool {
     let ReturnType::Type(_, ty) = &method.sig.output else {
         return false;
     };
-    let own: Vec<syn::Ident> = method
-        .sig
-        .generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => Some(t.ident.clone()),
-            _ => None,
-        })
+    let own: Vec<syn::Ident> = sig::type_params(&method.sig.generics)
         .chain(outer.iter().cloned())
         .collect();
     floats(ty, &own)

@@ -229,14 +229,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         errors.on(v, "#[grad] cannot differentiate a variadic function");
     }
 
-    let type_params: Vec<Ident> = sig
-        .generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => Some(t.ident.clone()),
-            _ => None,
-        })
+    let type_params: Vec<Ident> = type_params(&sig.generics)
         .chain(outer.iter().cloned())
         .collect();
 
@@ -570,4 +563,12 @@ fn is_model_type(ty: &Type, type_params: &[Ident]) -> bool {
     !type_param
         && !NOT_MODELS.contains(&name.as_str())
         && name.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// The names of the type parameters of `generics` (`T` of `fn f<T: Float>`).
+pub fn type_params(generics: &syn::Generics) -> impl Iterator<Item = Ident> + '_ {
+    generics.params.iter().filter_map(|p| match p {
+        GenericParam::Type(t) => Some(t.ident.clone()),
+        _ => None,
+    })
 }

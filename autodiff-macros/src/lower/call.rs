@@ -212,10 +212,15 @@ impl Lowerer<'_> {
                 syn::Member::Named(name) => !is_size_name(&name.to_string().to_uppercase()),
                 syn::Member::Unnamed(_) => false,
             },
-            Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
-                matches!(self.lookup(&i.to_string()), Some(Binding::Scalar { cell, .. })
-                    if self.cells[cell].value.var().is_some_and(|v| self.table_elements.contains(&v)))
-            }),
+            // A local holding float data, or a float constant (`-EPS`).
+            Expr::Path(p) => match p.path.get_ident().map(|i| self.lookup(&i.to_string())) {
+                Some(Some(Binding::Scalar { cell, .. })) => self.cells[cell]
+                    .value
+                    .var()
+                    .is_some_and(|v| self.table_elements.contains(&v)),
+                Some(Some(_)) => false,
+                _ => self.is_float_data_constant(&p.path),
+            },
             _ => false,
         }
     }
