@@ -7,11 +7,12 @@
 //! of the reverse iteration when that is cheap (integer arithmetic, reads of arrays nothing
 //! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 
 use crate::diag::Errors;
+use crate::fusion::{self, Fusion};
 use crate::ir::*;
 use crate::rules::Cx;
 
@@ -88,6 +89,8 @@ pub struct Analysis {
     pub required: BTreeSet<Var>,
     /// Snapshots of local arrays that calls' reverse sweeps read (the others are not made).
     pub snapshots: BTreeSet<Var>,
+    /// Loops whose reverse runs inside their forward sweep.
+    pub fusion: Fusion,
 }
 
 impl Analysis {
@@ -127,6 +130,8 @@ struct Sites<'a> {
     next_position: usize,
     /// Data-flow edges `to <- from` for activity.
     edges: Vec<(Node, Node)>,
+    /// The fused loops' keys: their bodies are in scope in their reverse, as the top level.
+    fused: HashSet<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -154,10 +159,13 @@ pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         position: HashMap::new(),
         next_position: 0,
         edges: Vec::new(),
+        fused: HashSet::new(),
     };
     sites.block(&body.block, 0);
 
     let (active, active_array) = activity(body, &sites.edges);
+    let fusion = fusion::fuse(body, &active, &active_array);
+    sites.fused = fusion.loops.keys().copied().collect();
     let mut analysis = Analysis {
         active,
         active_array,
@@ -170,6 +178,7 @@ pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
         loop_regions: HashMap::new(),
         required: BTreeSet::new(),
         snapshots: BTreeSet::new(),
+        fusion,
     };
     let mut planner = Planner {
         sites: &sites,
@@ -315,16 +324,26 @@ impl<'a> Sites<'a> {
         within(&self.regions, region, ancestor)
     }
 
-    /// The outermost loop whose body contains `region`.
+    /// The outermost loop whose body contains `region`, inside the nearest scope root.
     fn outermost_loop(&self, mut region: usize) -> Option<usize> {
         let mut found = None;
-        while region != 0 {
+        while !self.is_scope_root(region) {
             if let RegionKind::LoopBody(k) = self.regions[region].kind {
                 found = Some(k);
             }
             region = self.regions[region].parent;
         }
         found
+    }
+
+    /// Whether what is defined in `region` is in scope in its reverse: the top level, and
+    /// the body of a fused loop, whose reverse runs in the same iteration.
+    fn is_scope_root(&self, region: usize) -> bool {
+        match self.regions[region].kind {
+            RegionKind::Top => true,
+            RegionKind::LoopBody(k) => self.fused.contains(&k),
+            RegionKind::Branch(_) => false,
+        }
     }
 
     /// Whether `array` holds, at the end of the forward sweep, what it held when read at
@@ -458,7 +477,7 @@ impl Planner<'_, '_> {
                     region = self.sites.regions[region].parent;
                 }
                 RegionKind::LoopBody(k) => {
-                    if self.sites.counters.get(&v) == Some(&k) {
+                    if self.sites.counters.get(&v) == Some(&k) || self.sites.fused.contains(&k) {
                         return;
                     }
                     if let Some(induction) = self.induction(v, region) {
@@ -538,14 +557,21 @@ impl Planner<'_, '_> {
             Op::IntMethod { .. } => true,
             // The length of an array declared in a branch or loop body (out of scope in the
             // reverse sweep) is kept, not recomputed.
-            Op::Len { array, .. } => self.sites.array_region.get(array).is_none_or(|r| *r == 0),
+            Op::Len { array, .. } => self
+                .sites
+                .array_region
+                .get(array)
+                .is_none_or(|r| self.sites.is_scope_root(*r)),
             Op::Opaque(_) | Op::Snapshot { .. } => false,
             Op::Prim { rule, .. } => rule.is_cheap(),
             // A local array declared in a branch or loop body is out of scope in the reverse
             // sweep: its reads are kept, not recomputed.
             Op::Load { array, .. } => {
                 let pos = self.sites.position.get(&v).copied().unwrap_or(0);
-                self.sites.array_region.get(array).is_none_or(|r| *r == 0)
+                self.sites
+                    .array_region
+                    .get(array)
+                    .is_none_or(|r| self.sites.is_scope_root(*r))
                     && self.sites.stable_after(*array, region, pos)
             }
             Op::Call { .. } => false,
@@ -712,7 +738,7 @@ impl Planner<'_, '_> {
                         .sites
                         .array_region
                         .get(&a.array)
-                        .is_some_and(|r| *r != 0);
+                        .is_some_and(|r| !self.sites.is_scope_root(*r));
                     if nested || !self.sites.stable_after(a.array, region, pos) {
                         // Written again later, or out of scope in the reverse
                         // sweep (declared in a branch or loop body): the

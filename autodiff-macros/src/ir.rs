@@ -12,7 +12,7 @@ use crate::rules::Rule;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct Var(pub usize);
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct ArrayId(pub usize);
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -395,56 +395,63 @@ impl Block {
     /// Calls `f` on every operand read in the block, nested blocks included.
     pub fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
         for stmt in &self.stmts {
-            match stmt {
-                Stmt::Let { op, .. } => op.visit_operands(f),
-                Stmt::Store { index, value, .. } => {
-                    index.iter().for_each(&mut *f);
-                    f(value);
+            stmt.visit_operands(f);
+        }
+    }
+}
+
+impl Stmt {
+    /// Calls `f` on every operand the statement reads, nested blocks included.
+    pub fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
+        match self {
+            Stmt::Let { op, .. } => op.visit_operands(f),
+            Stmt::Store { index, value, .. } => {
+                index.iter().for_each(&mut *f);
+                f(value);
+            }
+            Stmt::Effect(o) => o.visit_operands(f),
+            Stmt::CallArray { args, .. } => visit_args(args, f),
+            Stmt::DeclareArray { fill, vec_len, .. } => {
+                f(fill);
+                if let Some(n) = vec_len {
+                    f(n);
                 }
-                Stmt::Effect(o) => o.visit_operands(f),
-                Stmt::CallArray { args, .. } => visit_args(args, f),
-                Stmt::DeclareArray { fill, vec_len, .. } => {
-                    f(fill);
-                    if let Some(n) = vec_len {
-                        f(n);
-                    }
+            }
+            Stmt::If {
+                cond,
+                then_block,
+                else_block,
+                phis,
+            } => {
+                f(cond);
+                then_block.visit_operands(f);
+                else_block.visit_operands(f);
+                for p in phis {
+                    f(&p.then_value);
+                    f(&p.else_value);
                 }
-                Stmt::If {
-                    cond,
-                    then_block,
-                    else_block,
-                    phis,
-                } => {
-                    f(cond);
-                    then_block.visit_operands(f);
-                    else_block.visit_operands(f);
-                    for p in phis {
-                        f(&p.then_value);
-                        f(&p.else_value);
-                    }
-                }
-                Stmt::Loop(l) => {
-                    if let LoopKind::Counted { range, .. } = &l.kind {
-                        f(&range.start);
-                        f(&range.end);
-                        for a in &range.adaptors {
-                            if let Adaptor::StepBy(s) = a {
-                                f(s);
-                            }
+            }
+            Stmt::Loop(l) => {
+                if let LoopKind::Counted { range, .. } = &l.kind {
+                    f(&range.start);
+                    f(&range.end);
+                    for a in &range.adaptors {
+                        if let Adaptor::StepBy(s) = a {
+                            f(s);
                         }
                     }
-                    if let LoopKind::While { header, cond } = &l.kind {
-                        header.visit_operands(f);
-                        f(cond);
-                    }
-                    for c in &l.carried {
-                        f(&c.init);
-                        f(&c.next);
-                    }
-                    l.body.visit_operands(f);
-                    if let Some(e) = &l.exit {
-                        f(e);
-                    }
+                }
+                if let LoopKind::While { header, cond } = &l.kind {
+                    header.visit_operands(f);
+                    f(cond);
+                }
+                for c in &l.carried {
+                    f(&c.init);
+                    f(&c.next);
+                }
+                l.body.visit_operands(f);
+                if let Some(e) = &l.exit {
+                    f(e);
                 }
             }
         }

@@ -12,6 +12,7 @@ mod activity;
 mod attr;
 mod diag;
 mod emit;
+mod fusion;
 #[cfg(test)]
 mod golden;
 mod impls;

@@ -2,6 +2,7 @@
 //! exported through an `if`'s result, loop tapes pushed at the end of an iteration).
 
 use super::*;
+use crate::fusion::Fused;
 
 impl Gen<'_> {
     pub(super) fn op(&self, op: &Op) -> TokenStream {
@@ -152,8 +153,85 @@ impl Gen<'_> {
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
             out.extend(self.forward_stmt(stmt));
+            out.extend(self.early_adjoints(stmt));
         }
         out
+    }
+
+    /// The adjoints a fused loop's reverse adds into, declared (zero) where the values they
+    /// belong to are defined, before that loop runs.
+    fn early_adjoints(&mut self, stmt: &Stmt) -> TokenStream {
+        let mut out = TokenStream::new();
+        let fusion = &self.an.fusion;
+        let defined: Vec<Var> = match stmt {
+            Stmt::Let { var, .. } => vec![*var],
+            Stmt::If { phis, .. } => phis.iter().map(|p| p.var).collect(),
+            Stmt::Loop(l) => l.carried.iter().map(|c| c.out).collect(),
+            Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. } => {
+                if fusion.early_arrays.contains(array) {
+                    out.extend(self.array_buffer(stmt));
+                }
+                Vec::new()
+            }
+            Stmt::Store { .. } | Stmt::Effect(_) => Vec::new(),
+        };
+        let zero = self.zero();
+        for v in defined {
+            if self.an.fusion.early_vars.contains(&v) {
+                let d = self.adj(v);
+                out.extend(quote!(let mut #d = #zero;));
+            }
+        }
+        out
+    }
+
+    /// Before a fused loop: the passive values its seeds read, then the seeds, the adjoints
+    /// of its accumulators' final values (by accumulator).
+    fn seeds(&mut self, fused: &Fused) -> (TokenStream, HashMap<Var, Ident>) {
+        let mut out = TokenStream::new();
+        for (v, op) in &fused.hoisted {
+            out.extend(self.definition(*v, op));
+        }
+        let d_out = self.d_out.clone();
+        let mut seeds = HashMap::new();
+        for (inner, terms) in &fused.seeds {
+            let mut e: Option<TokenStream> = None;
+            for t in terms {
+                let mut term = quote!(#d_out);
+                for (op, factor) in &t.factors {
+                    let (op, factor) = (binop_tokens(*op), self.operand(factor));
+                    term = quote!(#term #op #factor);
+                }
+                e = Some(match (e, t.negative) {
+                    (None, false) => term,
+                    (None, true) => quote!(-(#term)),
+                    (Some(e), false) => quote!(#e + #term),
+                    (Some(e), true) => quote!(#e - #term),
+                });
+            }
+            let info = self.body.var(*inner);
+            let (name, span) = (format!("d_{}_seed", info.name), info.span);
+            let seed = self.fresh(&name, span);
+            out.extend(quote!(let #seed = #e;));
+            seeds.insert(*inner, seed);
+        }
+        (out, seeds)
+    }
+
+    /// A fused loop's reverse of the current iteration, run right after its forward: the
+    /// accumulators' next values get the seeds.
+    fn fused_reverse(&mut self, l: &Loop, seeds: &HashMap<Var, Ident>) -> TokenStream {
+        let mut pieces = Vec::new();
+        for c in &l.carried {
+            if let Some(seed) = seeds.get(&c.inner) {
+                pieces.extend(self.add_to(&c.next, quote!(#seed)));
+                self.dropped.insert(c.inner);
+            }
+        }
+        pieces.extend(self.reverse_stmts(&l.body));
+        let buffers = self.array_buffers(&l.body);
+        let region = self.an.loop_regions[&key(l)];
+        self.finalize(pieces, &l.body, region, buffers).tokens
     }
 
     /// `let v: F = op;`, annotated where Rust could not infer the type (a value computed from
@@ -430,7 +508,11 @@ impl Gen<'_> {
         let active = self.an.has_adjoint.get(&k).copied().unwrap_or(false);
         let (tape, bits) = self.tape_names(k, l.span);
         let plan = self.an.loops.get(&k);
-        let mut out = TokenStream::new();
+        let fused = self.an.fusion.loops.get(&k).filter(|_| active);
+        let (mut out, seeds) = match fused {
+            Some(f) => self.seeds(f),
+            None => (TokenStream::new(), HashMap::new()),
+        };
         // Carried values: `let mut x = init;` ... `x = next;` at the end of each iteration.
         let inners: Vec<Var> = l.carried.iter().map(|c| c.inner).collect();
         let updates: Vec<&Carried> = l
@@ -455,6 +537,9 @@ impl Gen<'_> {
         self.reserve_frames
             .push((self.an.loop_regions[&k], Vec::new()));
         let mut body = self.forward_block(&l.body);
+        if fused.is_some() {
+            body.extend(self.fused_reverse(l, &seeds));
+        }
         let nested_reserves = self
             .reserve_frames
             .pop()
@@ -500,9 +585,13 @@ impl Gen<'_> {
                 let r = self.range(range, false, false);
                 let receiver = self.range(range, true, false);
                 let trips = quote!(#receiver.size_hint().0);
+                // A fused loop empties its nested loops' tapes every iteration.
                 let mut reserves: Vec<(Ident, TokenStream)> = nested_reserves
                     .into_iter()
-                    .map(|(t, per)| (t, quote!(#trips * #per)))
+                    .map(|(t, per)| match fused {
+                        Some(_) => (t, per),
+                        None => (t, quote!(#trips * #per)),
+                    })
                     .collect();
                 reserves.extend(tape.clone().map(|t| (t, trips.clone())));
                 // Reserve once for all executions of this loop when the enclosing loop's
@@ -521,7 +610,8 @@ impl Gen<'_> {
                         }
                     }
                 }
-                let i = if self.uses_in_forward(*counter, l) {
+                let reversed_here = fused.is_some() && self.an.required.contains(counter);
+                let i = if reversed_here || self.uses_in_forward(*counter, l) {
                     let i = self.var(*counter);
                     quote!(#i)
                 } else {

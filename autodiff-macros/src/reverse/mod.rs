@@ -50,6 +50,9 @@ pub struct Gen<'a> {
     /// Per counted loop being emitted: its body region, and the tape reservations nested
     /// loops hand up to it (tape, entries per iteration of this loop).
     reserve_frames: Vec<(usize, Vec<(Ident, TokenStream)>)>,
+    /// Values whose adjoint nothing reads: a fused loop's accumulators at the start of an
+    /// iteration (the previous iteration was reversed already).
+    dropped: HashSet<Var>,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -97,6 +100,7 @@ impl<'a> Gen<'a> {
             snapshot_of: snapshots(&body.block),
             stored: stored_arrays(&body.block),
             reserve_frames: Vec::new(),
+            dropped: HashSet::new(),
         }
     }
 
@@ -243,7 +247,9 @@ impl<'a> Gen<'a> {
 
     /// `d_x += e` for an active operand (or `d_x.add(e)` for a scalar parameter).
     fn add_to(&mut self, op: &Operand, e: TokenStream) -> Option<Piece> {
-        let v = op.var().filter(|v| self.an.active[v.0])?;
+        let v = op
+            .var()
+            .filter(|v| self.an.active[v.0] && !self.dropped.contains(v))?;
         if let Some(i) = self.param_index(v) {
             self.used_shadows.insert(i);
             let s = &self.shadows[i];
@@ -386,17 +392,33 @@ impl<'a> Gen<'a> {
     }
 
     /// Local arrays declared directly in `block` get their adjoint buffers at the start of
-    /// its reverse.
+    /// its reverse (those a fused loop adds into, where they are declared).
     fn array_buffers(&mut self, block: &Block) -> TokenStream {
-        let zero = self.zero();
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
-            let (Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. }) = stmt else {
-                continue;
+            let early = match stmt {
+                Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. } => {
+                    self.an.fusion.early_arrays.contains(array)
+                }
+                _ => true,
             };
-            if !self.an.active_array[array.0] {
-                continue;
+            if !early {
+                out.extend(self.array_buffer(stmt));
             }
+        }
+        out
+    }
+
+    /// `let mut d_a = zeros;` for the active local array `stmt` declares.
+    fn array_buffer(&mut self, stmt: &Stmt) -> TokenStream {
+        let zero = self.zero();
+        let (Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. }) = stmt else {
+            return TokenStream::new();
+        };
+        if !self.an.active_array[array.0] {
+            return TokenStream::new();
+        }
+        {
             let init = match stmt {
                 Stmt::DeclareArray {
                     like: Some(source), ..
@@ -410,12 +432,11 @@ impl<'a> Gen<'a> {
                     let s = self.var(*shape);
                     quote!(#s.zeros())
                 }
-                _ => continue,
+                _ => return TokenStream::new(),
             };
             let d = self.array_adj(*array);
-            out.extend(quote!(let mut #d = #init;));
+            quote!(let mut #d = #init;)
         }
-        out
     }
 
     /// A region's reverse pieces as code. Each adjoint of a value defined in the region is
@@ -440,6 +461,7 @@ impl<'a> Gen<'a> {
                 self.an.active[v.0]
                     && self.an.def_region[v.0] == region
                     && self.param_index(*v).is_none()
+                    && !self.an.fusion.early_vars.contains(v)
             })
             .collect();
         let mut last_write: HashMap<Var, usize> = HashMap::new();
@@ -676,6 +698,19 @@ impl<'a> Gen<'a> {
         let k = key(l);
         if !self.an.has_adjoint.get(&k).copied().unwrap_or(false) {
             return Vec::new();
+        }
+        if self.an.fusion.loops.contains_key(&k) {
+            // The iterations were reversed as they ran: what is left is the accumulators'
+            // starting values, whose adjoint is that of their final ones.
+            let mut pieces = Vec::new();
+            for c in l.carried.iter().filter(|c| self.an.active[c.inner.0]) {
+                let d = self.adj(c.out);
+                if let Some(mut p) = self.add_to(&c.init, quote!(#d)) {
+                    p.reads.insert(c.out);
+                    pieces.push(p);
+                }
+            }
+            return pieces;
         }
         let body_region = self.an.loop_regions[&k];
         let (tape, bits) = self.tape_names(k, l.span);
