@@ -24,8 +24,8 @@ pub struct Fused {
     /// Per active accumulator (its `inner`): the adjoint of its final value, as a sum of
     /// terms, known before the loop.
     pub seeds: Vec<(Var, Vec<Term>)>,
-    /// Passive values defined after the loop that the seeds read, computed before it too,
-    /// in program order.
+    /// Values defined after the loop that the seeds read, computed before it too, in
+    /// program order.
     pub hoisted: Vec<(Var, Op)>,
 }
 
@@ -261,7 +261,8 @@ impl Candidate<'_> {
     }
 
     /// Whether `x` can be read before the loop: a constant, a parameter, a top-level value
-    /// defined before it, or a passive value computed from such values (added to `hoisted`).
+    /// defined before it, or arithmetic on such values (added to `hoisted`: computed twice,
+    /// before the loop for the seed and where it is written).
     fn known_before(&self, x: &Operand, hoisted: &mut BTreeSet<(usize, Var)>) -> bool {
         let Some(v) = x.var() else {
             return true;
@@ -282,7 +283,7 @@ impl Candidate<'_> {
             op,
             Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..)
         ) || matches!(op, Op::Prim { rule, .. } if !rule.constant);
-        if self.active[v.0] || !pure {
+        if !pure {
             return false;
         }
         let mut operands = Vec::new();

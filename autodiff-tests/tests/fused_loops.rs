@@ -1,0 +1,224 @@
+//! Accumulation loops whose reverse runs inside their forward sweep (the code after the loop
+//! is linear in the accumulators), and look-alikes that must not be fused: every gradient
+//! checked against central finite differences on random inputs.
+
+#![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
+mod common;
+
+use autodiff::grad;
+use common::{assert_close, assert_matches_fd, Rng};
+
+/// The extended Rosenbrock function: one fused pass over the pairs.
+#[grad]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..x.len() / 2 {
+        let a = x[2 * i];
+        let b = x[2 * i + 1];
+        total += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2);
+    }
+    total
+}
+
+/// A mean over examples with an inner loop per example, scaled after the loop by a value
+/// computed after it (hoisted before the fused loop).
+#[grad(w, b)]
+fn mean_logistic(w: &[f64], b: f64, xs: &[f64], ys: &[f64]) -> f64 {
+    let d = w.len();
+    let n = ys.len();
+    let mut total = 0.0;
+    for i in 0..n {
+        let mut z = b;
+        for j in 0..d {
+            z += w[j] * xs[i * d + j];
+        }
+        total += z.max(0.0) - z * ys[i] + (-z.abs()).exp().ln_1p();
+    }
+    let count = n as f64;
+    total / count
+}
+
+/// Two accumulators, one updated in a branch, one subtracted from, mixed linearly after.
+#[grad]
+fn two_sums(x: &[f64], c: f64) -> f64 {
+    let mut pos = 0.0;
+    let mut all = 1.0;
+    for i in 0..x.len() {
+        if x[i] > 0.0 {
+            pos = pos + x[i] * x[i] * c;
+        }
+        all -= (x[i] * c).sin();
+    }
+    let half = 0.5 * c;
+    3.0 - 2.0 * pos + all * half - (pos - all) / c
+}
+
+/// A scratch array declared before the loop, overwritten whole in every iteration before it
+/// is read, then passed to a function (ADBench's GMM writes its main term so).
+#[grad]
+fn log_sum_exp(v: &[f64]) -> f64 {
+    let mut mx = v[0];
+    for i in 1..v.len() {
+        mx = mx.max(v[i]);
+    }
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += (v[i] - mx).exp();
+    }
+    s.ln() + mx
+}
+
+#[grad(centers, scales)]
+fn mixture(centers: &[f64], scales: &[f64], points: &[f64]) -> f64 {
+    let k = centers.len();
+    let mut term = vec![0.0; k];
+    let mut total = 0.0;
+    for p in 0..points.len() {
+        for j in 0..k {
+            let r = (points[p] - centers[j]) * scales[j];
+            term[j] = scales[j].ln() - 0.5 * r * r;
+        }
+        total += log_sum_exp(&term);
+    }
+    -total
+}
+
+/// Looks fused but is not: the scratch array keeps a value from the previous iteration.
+#[grad]
+fn carries_through_scratch(x: &[f64]) -> f64 {
+    let mut last = [0.0; 2];
+    let mut total = 0.0;
+    for i in 0..x.len() {
+        last[1] = last[0] * x[i];
+        last[0] = x[i].sin();
+        total += last[0] + last[1];
+    }
+    total
+}
+
+/// Looks fused but is not: the result is not linear in the accumulator.
+#[grad]
+fn log_of_sum(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+    }
+    (1.0 + s).ln()
+}
+
+/// Looks fused but is not: the accumulator feeds the next term.
+#[grad]
+fn compounding(x: &[f64]) -> f64 {
+    let mut s = 1.0;
+    for i in 0..x.len() {
+        s += s * x[i];
+    }
+    s
+}
+
+/// A value computed before the loop is read inside it: its adjoint exists before the loop
+/// and gets the rest of its contributions after.
+#[grad]
+fn shared_scale(x: &[f64], a: f64) -> f64 {
+    let scale = a.exp();
+    let mut total = 0.0;
+    for i in 0..x.len() {
+        total += scale * x[i] * x[i];
+    }
+    total * 2.0 + scale
+}
+
+fn random_inputs(rng: &mut Rng, n: usize) -> Vec<f64> {
+    rng.vec(n, -1.5, 1.5)
+}
+
+#[test]
+fn rosenbrock_has_its_known_values_and_matches_finite_differences() {
+    let ones = vec![1.0; 6];
+    let (value, grad) = rosenbrock_grad(&ones);
+    assert_eq!(value, 0.0);
+    assert!(grad.iter().all(|&g| g == 0.0));
+    let start: Vec<f64> = [-1.2, 1.0].repeat(3);
+    let (value, grad) = rosenbrock_grad(&start);
+    assert_close(value, 3.0 * 24.2, 1e-12);
+    for pair in grad.chunks(2) {
+        assert_close(pair[0], -215.6, 1e-12);
+        assert_close(pair[1], -88.0, 1e-12);
+    }
+    let mut rng = Rng::new(11);
+    for n in [2, 4, 10] {
+        let x = random_inputs(&mut rng, n);
+        let (_, grad) = rosenbrock_grad(&x);
+        assert_matches_fd(&|x| rosenbrock(x), &x, &grad, "rosenbrock");
+    }
+}
+
+#[test]
+fn a_mean_with_an_inner_loop_matches_finite_differences() {
+    let mut rng = Rng::new(12);
+    for (d, n) in [(1, 1), (3, 5), (4, 17)] {
+        let xs = random_inputs(&mut rng, d * n);
+        let ys: Vec<f64> = (0..n).map(|_| f64::from(rng.below(2) as u8)).collect();
+        let mut p = random_inputs(&mut rng, d + 1);
+        let (_, (d_w, d_b)) = mean_logistic_grad(&p[..d], p[d], &xs, &ys);
+        let f = |p: &[f64]| mean_logistic(&p[..d], p[d], &xs, &ys);
+        let mut analytic = d_w;
+        analytic.push(d_b);
+        assert_matches_fd(&f, &p, &analytic, "mean_logistic");
+        p.clear();
+    }
+}
+
+#[test]
+fn two_accumulators_in_branches_match_finite_differences() {
+    let mut rng = Rng::new(13);
+    for n in [0, 1, 6] {
+        let mut p = random_inputs(&mut rng, n + 1);
+        p[n] += 2.0; // c away from 0
+        let (_, (d_x, d_c)) = two_sums_grad(&p[..n], p[n]);
+        let mut analytic = d_x;
+        analytic.push(d_c);
+        assert_matches_fd(&|p| two_sums(&p[..n], p[n]), &p, &analytic, "two_sums");
+    }
+}
+
+#[test]
+fn a_scratch_array_overwritten_per_point_matches_finite_differences() {
+    let mut rng = Rng::new(14);
+    for (k, n) in [(1, 3), (3, 7)] {
+        let centers = random_inputs(&mut rng, k);
+        let scales: Vec<f64> = (0..k).map(|_| rng.uniform(0.5, 2.0)).collect();
+        let points = random_inputs(&mut rng, n);
+        let (_, (d_centers, d_scales)) = mixture_grad(&centers, &scales, &points);
+        let p = [&centers[..], &scales[..]].concat();
+        let f = |p: &[f64]| mixture(&p[..k], &p[k..], &points);
+        let analytic = [d_centers, d_scales].concat();
+        assert_matches_fd(&f, &p, &analytic, "mixture");
+    }
+}
+
+#[test]
+fn look_alikes_that_cannot_be_fused_match_finite_differences() {
+    let mut rng = Rng::new(15);
+    for n in [1, 2, 7] {
+        let x = random_inputs(&mut rng, n);
+        let (_, grad) = carries_through_scratch_grad(&x);
+        assert_matches_fd(&|x| carries_through_scratch(x), &x, &grad, "scratch");
+        let (_, grad) = log_of_sum_grad(&x);
+        assert_matches_fd(&|x| log_of_sum(x), &x, &grad, "log_of_sum");
+        let (_, grad) = compounding_grad(&x);
+        assert_matches_fd(&|x| compounding(x), &x, &grad, "compounding");
+    }
+}
+
+#[test]
+fn a_value_read_in_the_loop_and_after_it_gets_both_contributions() {
+    let mut rng = Rng::new(16);
+    for n in [0, 3] {
+        let p = random_inputs(&mut rng, n + 1);
+        let (_, (d_x, d_a)) = shared_scale_grad(&p[..n], p[n]);
+        let mut analytic = d_x;
+        analytic.push(d_a);
+        assert_matches_fd(&|p| shared_scale(&p[..n], p[n]), &p, &analytic, "shared_scale");
+    }
+}
