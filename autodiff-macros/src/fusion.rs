@@ -320,7 +320,7 @@ impl Candidate<'_> {
     fn early_arrays(&self) -> Option<Vec<ArrayId>> {
         let mut touched = BTreeSet::new();
         let mut stored = BTreeSet::new();
-        touch(&self.l.body, &mut touched, &mut stored);
+        self.l.body.arrays(&mut touched, &mut stored);
         let outer: BTreeSet<ArrayId> = touched
             .into_iter()
             .filter(|a| {
@@ -332,7 +332,7 @@ impl Candidate<'_> {
         let mut after_touched = BTreeSet::new();
         let mut after_stored = BTreeSet::new();
         for stmt in &self.body.block.stmts[self.position + 1..] {
-            touch_stmt(stmt, &mut after_touched, &mut after_stored);
+            stmt.arrays(&mut after_touched, &mut after_stored);
         }
         let scratch: BTreeSet<ArrayId> = outer.intersection(&stored).copied().collect();
         if outer.iter().any(|a| after_stored.contains(a))
@@ -483,81 +483,6 @@ fn combine(a: Option<i64>, b: Option<i64>, sign: i64) -> Option<i64> {
     }
 }
 
-/// The arrays `block` touches (reads, writes, passes, measures) and the ones it stores into.
-fn touch(block: &Block, touched: &mut BTreeSet<ArrayId>, stored: &mut BTreeSet<ArrayId>) {
-    for stmt in &block.stmts {
-        touch_stmt(stmt, touched, stored);
-    }
-}
-
-fn touch_stmt(stmt: &Stmt, touched: &mut BTreeSet<ArrayId>, stored: &mut BTreeSet<ArrayId>) {
-    let mut visit = |s: &Stmt| match s {
-        Stmt::Let { op, .. } => touched.extend(op_arrays(op)),
-        Stmt::Store { array, .. } => {
-            touched.insert(*array);
-            stored.insert(*array);
-        }
-        Stmt::CallArray { array, args, .. } => {
-            touched.insert(*array);
-            touched.extend(arg_arrays(args));
-        }
-        Stmt::DeclareArray { array, like, .. } => {
-            touched.insert(*array);
-            touched.extend(*like);
-        }
-        Stmt::Effect(o) => touched.extend(capture_arrays(o)),
-        Stmt::If { .. } | Stmt::Loop(_) => {}
-    };
-    visit(stmt);
-    let nested = match stmt {
-        Stmt::If {
-            then_block,
-            else_block,
-            ..
-        } => vec![then_block, else_block],
-        Stmt::Loop(l) => match &l.kind {
-            LoopKind::While { header, .. } => vec![header, &l.body],
-            LoopKind::Counted { .. } => vec![&l.body],
-        },
-        _ => Vec::new(),
-    };
-    for b in nested {
-        b.for_each_stmt(&mut visit);
-    }
-}
-
-/// The arrays an op reads (or measures).
-fn op_arrays(op: &Op) -> Vec<ArrayId> {
-    match op {
-        Op::Load { array, .. } | Op::Len { array, .. } | Op::Snapshot { array, .. } => {
-            vec![*array]
-        }
-        Op::Call { args, .. } => arg_arrays(args),
-        Op::Opaque(o) => capture_arrays(o),
-        _ => Vec::new(),
-    }
-}
-
-fn arg_arrays(args: &[Arg]) -> Vec<ArrayId> {
-    args.iter()
-        .filter_map(|a| match a {
-            Arg::Array(a) => Some(a.array),
-            Arg::Scalar(_) => None,
-        })
-        .collect()
-}
-
-fn capture_arrays(o: &Opaque) -> Vec<ArrayId> {
-    o.captures
-        .iter()
-        .filter_map(|(_, c)| match c {
-            Capture::Array(a) | Capture::Row(a, _) => Some(*a),
-            Capture::View(s) => Some(s.array),
-            Capture::Value(_) | Capture::Tuple(_) => None,
-        })
-        .collect()
-}
-
 /// Whether every read of a `scratch` array in `block` comes after a statement of the same
 /// iteration that overwrites the whole array (`for i in 0..len { a[i] = .. }`); `covered`
 /// holds the arrays overwritten so far.
@@ -572,10 +497,10 @@ fn covers(
             Stmt::Let { op, .. } => match op {
                 // A length is not a value.
                 Op::Len { .. } => Vec::new(),
-                other => op_arrays(other),
+                other => other.arrays(),
             },
             Stmt::CallArray { args, .. } => arg_arrays(args),
-            Stmt::Effect(o) => capture_arrays(o),
+            Stmt::Effect(o) => o.arrays(),
             _ => Vec::new(),
         };
         if reads
@@ -584,30 +509,17 @@ fn covers(
         {
             return false;
         }
-        match stmt {
-            Stmt::If {
-                then_block,
-                else_block,
-                ..
-            } => {
-                if !covers(body, then_block, scratch, &mut covered.clone())
-                    || !covers(body, else_block, scratch, &mut covered.clone())
-                {
-                    return false;
-                }
-            }
-            Stmt::Loop(l) => {
-                if let LoopKind::While { header, .. } = &l.kind {
-                    if !covers(body, header, scratch, &mut covered.clone()) {
-                        return false;
-                    }
-                }
-                if !covers(body, &l.body, scratch, &mut covered.clone()) {
-                    return false;
-                }
-                covered.extend(overwritten(body, l));
-            }
-            _ => {}
+        // What a nested block overwrites covers only its own later reads; a loop that
+        // overwrites an array whole covers what follows it.
+        if !stmt
+            .nested_blocks()
+            .into_iter()
+            .all(|b| covers(body, b, scratch, &mut covered.clone()))
+        {
+            return false;
+        }
+        if let Stmt::Loop(l) = stmt {
+            covered.extend(overwritten(body, l));
         }
     }
     true
@@ -633,24 +545,10 @@ fn overwritten(body: &Body, l: &Loop) -> Option<ArrayId> {
                     .array(*array)
                     .lens
                     .first()
-                    .is_some_and(|len| same_operand(len, &range.end)) =>
+                    .is_some_and(|len| len.same(&range.end)) =>
         {
             Some(*array)
         }
         _ => None,
     })
-}
-
-fn same_operand(a: &Operand, b: &Operand) -> bool {
-    use quote::ToTokens;
-    match (a, b) {
-        (Operand::Var(x), Operand::Var(y)) => x == y,
-        (Operand::Lit(x), Operand::Lit(y)) => {
-            x.to_token_stream().to_string() == y.to_token_stream().to_string()
-        }
-        (Operand::Const(x), Operand::Const(y)) => {
-            x.to_token_stream().to_string() == y.to_token_stream().to_string()
-        }
-        _ => false,
-    }
 }

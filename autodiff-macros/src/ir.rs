@@ -5,6 +5,8 @@
 //! Local arrays are the only mutable memory ([`Stmt::Store`]). `return` and `break` have
 //! already been turned into flags and guarded blocks, so blocks run straight through.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::Span;
 
 use crate::rules::Rule;
@@ -84,6 +86,21 @@ impl Operand {
         match self {
             Operand::Var(v) => Some(*v),
             _ => None,
+        }
+    }
+
+    /// Whether both are the same value: the same variable, or the same constant as written.
+    pub fn same(&self, other: &Operand) -> bool {
+        use quote::ToTokens;
+        match (self, other) {
+            (Operand::Var(x), Operand::Var(y)) => x == y,
+            (Operand::Lit(x), Operand::Lit(y)) => {
+                x.to_token_stream().to_string() == y.to_token_stream().to_string()
+            }
+            (Operand::Const(x), Operand::Const(y)) => {
+                x.to_token_stream().to_string() == y.to_token_stream().to_string()
+            }
+            _ => false,
         }
     }
 }
@@ -497,4 +514,96 @@ fn visit_args(args: &[Arg], f: &mut dyn FnMut(&Operand)) {
             }
         }
     }
+}
+
+impl Block {
+    /// The arrays the block touches (reads, writes, passes, measures), nested blocks
+    /// included, and the ones it stores into.
+    pub fn arrays(&self, touched: &mut BTreeSet<ArrayId>, stored: &mut BTreeSet<ArrayId>) {
+        for stmt in &self.stmts {
+            stmt.arrays(touched, stored);
+        }
+    }
+}
+
+impl Stmt {
+    /// The arrays the statement touches, nested blocks included, and the ones it stores
+    /// into.
+    pub fn arrays(&self, touched: &mut BTreeSet<ArrayId>, stored: &mut BTreeSet<ArrayId>) {
+        let mut visit = |s: &Stmt| match s {
+            Stmt::Let { op, .. } => touched.extend(op.arrays()),
+            Stmt::Store { array, .. } => {
+                touched.insert(*array);
+                stored.insert(*array);
+            }
+            Stmt::CallArray { array, args, .. } => {
+                touched.insert(*array);
+                touched.extend(arg_arrays(args));
+            }
+            Stmt::DeclareArray { array, like, .. } => {
+                touched.insert(*array);
+                touched.extend(*like);
+            }
+            Stmt::Effect(o) => touched.extend(o.arrays()),
+            Stmt::If { .. } | Stmt::Loop(_) => {}
+        };
+        visit(self);
+        for b in self.nested_blocks() {
+            b.for_each_stmt(&mut visit);
+        }
+    }
+
+    /// The blocks directly inside the statement: an `if`'s branches, a loop's header and body.
+    pub fn nested_blocks(&self) -> Vec<&Block> {
+        match self {
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => vec![then_block, else_block],
+            Stmt::Loop(l) => match &l.kind {
+                LoopKind::While { header, .. } => vec![header, &l.body],
+                LoopKind::Counted { .. } => vec![&l.body],
+            },
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Op {
+    /// The arrays the op reads (or measures).
+    pub fn arrays(&self) -> Vec<ArrayId> {
+        match self {
+            Op::Load { array, .. } | Op::Len { array, .. } | Op::Snapshot { array, .. } => {
+                vec![*array]
+            }
+            Op::Call { args, .. } => arg_arrays(args),
+            Op::Opaque(o) => o.arrays(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Opaque {
+    /// The arrays the expression reads.
+    pub fn arrays(&self) -> Vec<ArrayId> {
+        self.captures
+            .iter()
+            .filter_map(|(_, c)| match c {
+                Capture::Array(a) | Capture::Row(a, _) => Some(*a),
+                Capture::View(s) => Some(s.array),
+                Capture::Value(_) | Capture::Tuple(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// The arrays a call's arguments pass.
+pub fn arg_arrays(args: &[Arg]) -> Vec<ArrayId> {
+    args.iter()
+        .filter_map(|a| match a {
+            Arg::Array(a) => Some(a.array),
+            Arg::Scalar(_) => None,
+        })
+        .collect()
 }

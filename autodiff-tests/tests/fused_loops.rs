@@ -40,6 +40,7 @@ fn mean_logistic(w: &[f64], b: f64, xs: &[f64], ys: &[f64]) -> f64 {
 
 /// Two accumulators, one updated in a branch, one subtracted from, mixed linearly after.
 #[grad]
+#[allow(clippy::assign_op_pattern)] // both spellings of an accumulation are fused
 fn two_sums(x: &[f64], c: f64) -> f64 {
     let mut pos = 0.0;
     let mut all = 1.0;
@@ -219,6 +220,11 @@ fn a_value_read_in_the_loop_and_after_it_gets_both_contributions() {
         let (_, (d_x, d_a)) = shared_scale_grad(&p[..n], p[n]);
         let mut analytic = d_x;
         analytic.push(d_a);
-        assert_matches_fd(&|p| shared_scale(&p[..n], p[n]), &p, &analytic, "shared_scale");
+        assert_matches_fd(
+            &|p| shared_scale(&p[..n], p[n]),
+            &p,
+            &analytic,
+            "shared_scale",
+        );
     }
 }

@@ -53,6 +53,10 @@ pub struct Gen<'a> {
     /// Values whose adjoint nothing reads: a fused loop's accumulators at the start of an
     /// iteration (the previous iteration was reversed already).
     dropped: HashSet<Var>,
+    /// How many times each value is read.
+    uses: HashMap<Var, usize>,
+    /// The load and the sum of `a[i] += e`, whose reverse the store's does.
+    folded: HashSet<Var>,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -101,6 +105,8 @@ impl<'a> Gen<'a> {
             stored: stored_arrays(&body.block),
             reserve_frames: Vec::new(),
             dropped: HashSet::new(),
+            uses: uses(body),
+            folded: HashSet::new(),
         }
     }
 
@@ -297,16 +303,102 @@ impl<'a> Gen<'a> {
 
     fn reverse_stmts(&mut self, block: &Block) -> Vec<Piece> {
         let mut out = Vec::new();
-        for stmt in block.stmts.iter().rev() {
-            out.extend(self.reverse_stmt(stmt));
+        for (p, stmt) in block.stmts.iter().enumerate().rev() {
+            match self.accumulating_store(block, p) {
+                Some((e, negative)) => out.extend(self.reverse_accumulation(stmt, &e, negative)),
+                None => out.extend(self.reverse_stmt(stmt)),
+            }
         }
         out
+    }
+
+    /// `a[i] = a[i] + e` (or `- e`) at position `p`, its load and sum read by nothing else,
+    /// nothing between the load and the store touching `a`: the adjoint of `a[i]` goes
+    /// through unchanged and `e` gets it, rather than zeroing the slot and adding it back.
+    /// Returns `e` and whether it is subtracted; the load and the sum are `folded`.
+    fn accumulating_store(&mut self, block: &Block, p: usize) -> Option<(Operand, bool)> {
+        let Stmt::Store {
+            array,
+            index,
+            value: Operand::Var(sum),
+        } = &block.stmts[p]
+        else {
+            return None;
+        };
+        if !self.an.active_array[array.0] || self.uses.get(sum) != Some(&1) {
+            return None;
+        }
+        let (q, op) = block.stmts[..p]
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(q, s)| match s {
+                Stmt::Let { var, op } if var == sum => Some((q, op)),
+                _ => None,
+            })?;
+        let Op::Prim { rule, floats, .. } = op else {
+            return None;
+        };
+        let (a, b) = match floats.as_slice() {
+            [a, b] if rule.form == rules::Form::Infix("+") => (a, b),
+            [a, b] if rule.form == rules::Form::Infix("-") => (a, b),
+            _ => return None,
+        };
+        let negative = rule.form == rules::Form::Infix("-");
+        let is_load = |x: &Operand, stmts: &[Stmt]| {
+            let v = x.var()?;
+            if self.uses.get(&v) != Some(&1) {
+                return None;
+            }
+            stmts.iter().enumerate().rev().find_map(|(r, s)| match s {
+                Stmt::Let {
+                    var,
+                    op: Op::Load { array: a, index: i },
+                } if *var == v
+                    && a == array
+                    && i.len() == index.len()
+                    && i.iter().zip(index).all(|(x, y)| x.same(y)) =>
+                {
+                    Some((r, v))
+                }
+                _ => None,
+            })
+        };
+        let ((r, loaded), e) = match (is_load(a, &block.stmts[..q]), negative) {
+            (Some(found), _) => (found, b),
+            (None, false) => (is_load(b, &block.stmts[..q])?, a),
+            (None, true) => return None,
+        };
+        let untouched = block.stmts[r + 1..p].iter().all(|s| {
+            let (mut touched, mut stored) = (BTreeSet::new(), BTreeSet::new());
+            s.arrays(&mut touched, &mut stored);
+            !touched.contains(array)
+        });
+        if !untouched {
+            return None;
+        }
+        self.folded.insert(*sum);
+        self.folded.insert(loaded);
+        Some((e.clone(), negative))
+    }
+
+    /// The reverse of an accumulating store: `d_e += d_a[i]` (or `-=`).
+    fn reverse_accumulation(&mut self, store: &Stmt, e: &Operand, negative: bool) -> Vec<Piece> {
+        let Stmt::Store { array, index, .. } = store else {
+            return Vec::new();
+        };
+        let d = self.array_adj(*array);
+        let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
+        let minus = negative.then(|| quote!(-));
+        self.add_to(e, quote!(#minus #d #([#i])*))
+            .into_iter()
+            .collect()
     }
 
     fn reverse_stmt(&mut self, stmt: &Stmt) -> Vec<Piece> {
         match stmt {
             Stmt::Let { var, op } => {
-                if !self.an.active[var.0] {
+                if !self.an.active[var.0] || self.folded.contains(var) {
                     return Vec::new();
                 }
                 let d = self.adj(*var);
@@ -920,6 +1012,19 @@ fn binop_tokens(op: BinOp) -> TokenStream {
         BinOp::Shl => quote!(<<),
         BinOp::Shr => quote!(>>),
     }
+}
+
+/// How many times each value is read, the result included.
+fn uses(body: &Body) -> HashMap<Var, usize> {
+    let mut uses = HashMap::new();
+    let mut count = |x: &Operand| {
+        if let Some(v) = x.var() {
+            *uses.entry(v).or_insert(0) += 1;
+        }
+    };
+    body.block.visit_operands(&mut count);
+    count(&body.result);
+    uses
 }
 
 /// Every snapshot in `block` and the blocks nested in it.
