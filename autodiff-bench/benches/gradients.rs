@@ -4,9 +4,10 @@
 //! gradient), `fd` (central finite differences, full gradient), `dual` (num-dual's `Dual64`,
 //! one forward pass per input), `tape` (echidna's tape-based reverse mode); the MLP also has
 //! `adjoint` (`NAME_adjoint` into reused buffers) and `hand_adjoint` (the hand-written
-//! gradient with that convention). FD and dual are left out of GMM d=10 K=25 (1650 inputs:
-//! thousands of objective evaluations, seconds per gradient). `benches/ratios.py` turns the
-//! results into the ratio table.
+//! gradient with that convention); the GMMs also have `primal_adbench` and `grad_adbench`
+//! (the objective written in ADBench's C++ structure, `benches/gmm_adbench.rs`). FD and dual
+//! are left out of GMM d=10 K=25 (1650 inputs: thousands of objective evaluations, seconds
+//! per gradient). `benches/ratios.py` turns the results into the ratio table.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -123,6 +124,13 @@ fn bench_gmm(c: &mut Criterion) {
         });
         g.bench_function("grad", |b| b.iter(|| gmm_problem::grad(black_box(&input))));
         g.bench_function("hand", |b| b.iter(|| gmm_problem::hand(black_box(&input))));
+        // The same objective written as ADBench's C++ is (benches/gmm_adbench.rs).
+        g.bench_function("primal_adbench", |b| {
+            b.iter(|| gmm_problem::primal_adbench(black_box(&input)))
+        });
+        g.bench_function("grad_adbench", |b| {
+            b.iter(|| gmm_problem::grad_adbench(black_box(&input)))
+        });
         coarse(&mut g, 3);
         g.bench_function("tape", |b| {
             b.iter(|| gmm_problem::tape(&input, black_box(&flat)))

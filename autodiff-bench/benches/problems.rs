@@ -19,6 +19,9 @@ use num_dual::{Dual64, DualNum};
 #[path = "../../autodiff-tests/tests/common/gmm.rs"]
 pub mod gmm;
 
+#[path = "gmm_adbench.rs"]
+pub mod gmm_adbench;
+
 // ----- scalars for the operator-overloading baselines ------------------------------------------
 
 /// What the generic versions of the problems need from a scalar: f64, a dual number, a taped
@@ -702,6 +705,7 @@ pub mod logreg {
 
 pub mod gmm_problem {
     use super::gmm::{self, GmmInput};
+    use super::gmm_adbench;
     use super::*;
 
     pub type Grad = (Vec<f64>, Vec<f64>, Vec<f64>);
@@ -724,6 +728,23 @@ pub mod gmm_problem {
         gmm::gmm_objective_grad(
             g.d, g.k, g.n, &g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m,
         )
+    }
+
+    /// The objective in ADBench's C++ structure (`gmm_adbench.rs`).
+    pub fn primal_adbench(g: &GmmInput) -> f64 {
+        let wishart = gmm_adbench::Wishart {
+            gamma: g.gamma,
+            m: g.m,
+        };
+        gmm_adbench::gmm_objective(g.d, g.k, g.n, &g.alphas, &g.means, &g.icf, &g.x, &wishart)
+    }
+
+    pub fn grad_adbench(g: &GmmInput) -> (f64, Grad) {
+        let wishart = gmm_adbench::Wishart {
+            gamma: g.gamma,
+            m: g.m,
+        };
+        gmm_adbench::gmm_objective_grad(g.d, g.k, g.n, &g.alphas, &g.means, &g.icf, &g.x, &wishart)
     }
 
     pub fn hand(g: &GmmInput) -> (f64, Grad) {
