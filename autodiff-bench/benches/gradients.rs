@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 
 mod problems;
 
-use problems::{dot, gmm_problem, logreg, mlp, recurrence};
+use problems::{dot, gmm_problem, logreg, mlp, recurrence, rosenbrock};
 
 type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
@@ -166,12 +166,31 @@ fn bench_recurrence(c: &mut Criterion) {
     g.finish();
 }
 
+fn bench_rosenbrock(c: &mut Criterion) {
+    let p = rosenbrock::Problem::new();
+    let mut g = c.benchmark_group("rosenbrock_n100");
+    precise(&mut g);
+    g.bench_function("primal", |b| {
+        b.iter(|| rosenbrock::rosenbrock(black_box(&p.x)))
+    });
+    g.bench_function("grad", |b| {
+        b.iter(|| rosenbrock::rosenbrock_grad(black_box(&p.x)))
+    });
+    g.bench_function("hand", |b| b.iter(|| rosenbrock::hand(black_box(&p.x))));
+    g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&p.x))));
+    coarse(&mut g, 2);
+    g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
+    g.bench_function("dual", |b| b.iter(|| p.dual(black_box(&p.x))));
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_dot,
     bench_mlp,
     bench_logreg,
     bench_gmm,
-    bench_recurrence
+    bench_recurrence,
+    bench_rosenbrock
 );
 criterion_main!(benches);

@@ -17,7 +17,7 @@ ROWS = [
     "primal", "grad", "hand", "adjoint", "hand_adjoint", "primal_adbench", "grad_adbench", "tape", "fd", "dual",
 ]
 GROUPS = [
-    "dot_n1000", "mlp_30_64_1", "logreg_256x30", "gmm_d2_K5", "gmm_d10_K25", "recurrence_1000",
+    "dot_n1000", "mlp_30_64_1", "logreg_256x30", "gmm_d2_K5", "gmm_d10_K25", "recurrence_1000", "rosenbrock_n100",
 ]
 RATIOS = [
     ("grad / hand", "grad", "hand"),

@@ -5,7 +5,7 @@
 #[path = "../benches/problems.rs"]
 mod problems;
 
-use problems::{dot, gmm_adbench, gmm_problem, logreg, mlp, recurrence};
+use problems::{dot, gmm_adbench, gmm_problem, logreg, mlp, recurrence, rosenbrock};
 
 /// `a` and `b` agree entry by entry within `rel` (relative to the larger magnitude, floor 1),
 /// and the gradient is not trivially zero.
@@ -197,6 +197,59 @@ fn gmm_adbench_helpers() {
     let (v, g) = gmm_adbench::sqnorm_grad(&xs);
     assert_eq!(v, 23.0);
     assert_eq!(g, vec![2.0, -4.0, 6.0, 6.0]);
+}
+
+#[test]
+fn rosenbrock_n100() {
+    let p = rosenbrock::Problem::new();
+    let (v, g) = rosenbrock::rosenbrock_grad(&p.x);
+    assert_eq!(v, rosenbrock::rosenbrock(&p.x));
+    assert_eq!(g.len(), rosenbrock::N);
+    let (vh, gh) = rosenbrock::hand(&p.x);
+    assert_value("rosenbrock: hand", vh, v);
+    assert_agree("rosenbrock: hand", &gh, &g, EXACT);
+    let (vc, gc) = rosenbrock::rosenbrock_pairs_grad(&p.x);
+    assert_value("rosenbrock: chunks_exact", vc, v);
+    assert_agree("rosenbrock: chunks_exact", &gc, &g, EXACT);
+    assert_value("rosenbrock: generic", rosenbrock::generic(&p.x), v);
+    assert_agree("rosenbrock: dual", &p.dual(&p.x), &g, EXACT);
+    assert_agree("rosenbrock: tape", &p.tape(&p.x), &g, EXACT);
+    assert_agree("rosenbrock: fd", &p.fd(), &g, FD);
+}
+
+/// The known values: the minimum at (1, .., 1), and the classic start (-1.2, 1) per pair,
+/// value 24.2 and gradient (-215.6, -88).
+#[test]
+fn rosenbrock_known_values() {
+    let n = rosenbrock::N;
+    let ones = vec![1.0; n];
+    let (v, g) = rosenbrock::rosenbrock_grad(&ones);
+    assert_eq!(v, 0.0);
+    assert!(g.iter().all(|&d| d == 0.0), "{g:?}");
+    assert_eq!(rosenbrock::hand(&ones), (v, g.clone()));
+    assert_eq!(rosenbrock::rosenbrock_pairs_grad(&ones), (v, g));
+    let start: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+        .collect();
+    let pairs = (n / 2) as f64;
+    for (what, (v, g)) in [
+        ("grad", rosenbrock::rosenbrock_grad(&start)),
+        ("hand", rosenbrock::hand(&start)),
+        ("chunks_exact", rosenbrock::rosenbrock_pairs_grad(&start)),
+        (
+            "tape",
+            (
+                rosenbrock::generic(&start),
+                rosenbrock::Problem { x: start.clone() }.tape(&start),
+            ),
+        ),
+    ] {
+        assert!((v - 24.2 * pairs).abs() < 1e-11, "{what}: value {v}");
+        for pair in g.chunks_exact(2) {
+            assert!((pair[0] + 215.6).abs() < 1e-12, "{what}: {pair:?}");
+            assert!((pair[1] + 88.0).abs() < 1e-12, "{what}: {pair:?}");
+        }
+    }
 }
 
 #[test]
