@@ -4,9 +4,10 @@
 //! gradient), `fd` (central finite differences, full gradient), `dual` (num-dual's `Dual64`,
 //! one forward pass per input), `tape` (echidna's tape-based reverse mode); the MLP also has
 //! `adjoint` (`NAME_adjoint` into reused buffers) and `hand_adjoint` (the hand-written
-//! gradient with that convention). FD and dual are left out of GMM d=10 K=25 (1650 inputs:
-//! thousands of objective evaluations, seconds per gradient). `benches/ratios.py` turns the
-//! results into the ratio table.
+//! gradient with that convention); the GMMs also have `primal_adbench` and `grad_adbench`
+//! (the objective written in ADBench's C++ structure, `benches/gmm_adbench.rs`). FD and dual
+//! are left out of GMM d=10 K=25 (1650 inputs: thousands of objective evaluations, seconds
+//! per gradient). `benches/ratios.py` turns the results into the ratio table.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 
 mod problems;
 
-use problems::{dot, gmm_problem, logreg, mlp, recurrence};
+use problems::{dot, gmm_problem, logreg, mlp, recurrence, rosenbrock};
 
 type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
@@ -123,6 +124,13 @@ fn bench_gmm(c: &mut Criterion) {
         });
         g.bench_function("grad", |b| b.iter(|| gmm_problem::grad(black_box(&input))));
         g.bench_function("hand", |b| b.iter(|| gmm_problem::hand(black_box(&input))));
+        // The same objective written as ADBench's C++ is (benches/gmm_adbench.rs).
+        g.bench_function("primal_adbench", |b| {
+            b.iter(|| gmm_problem::primal_adbench(black_box(&input)))
+        });
+        g.bench_function("grad_adbench", |b| {
+            b.iter(|| gmm_problem::grad_adbench(black_box(&input)))
+        });
         coarse(&mut g, 3);
         g.bench_function("tape", |b| {
             b.iter(|| gmm_problem::tape(&input, black_box(&flat)))
@@ -158,12 +166,31 @@ fn bench_recurrence(c: &mut Criterion) {
     g.finish();
 }
 
+fn bench_rosenbrock(c: &mut Criterion) {
+    let p = rosenbrock::Problem::new();
+    let mut g = c.benchmark_group("rosenbrock_n100");
+    precise(&mut g);
+    g.bench_function("primal", |b| {
+        b.iter(|| rosenbrock::rosenbrock(black_box(&p.x)))
+    });
+    g.bench_function("grad", |b| {
+        b.iter(|| rosenbrock::rosenbrock_grad(black_box(&p.x)))
+    });
+    g.bench_function("hand", |b| b.iter(|| rosenbrock::hand(black_box(&p.x))));
+    g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&p.x))));
+    coarse(&mut g, 2);
+    g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
+    g.bench_function("dual", |b| b.iter(|| p.dual(black_box(&p.x))));
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_dot,
     bench_mlp,
     bench_logreg,
     bench_gmm,
-    bench_recurrence
+    bench_recurrence,
+    bench_rosenbrock
 );
 criterion_main!(benches);

@@ -19,6 +19,9 @@ use num_dual::{Dual64, DualNum};
 #[path = "../../autodiff-tests/tests/common/gmm.rs"]
 pub mod gmm;
 
+#[path = "gmm_adbench.rs"]
+pub mod gmm_adbench;
+
 // ----- scalars for the operator-overloading baselines ------------------------------------------
 
 /// What the generic versions of the problems need from a scalar: f64, a dual number, a taped
@@ -702,6 +705,7 @@ pub mod logreg {
 
 pub mod gmm_problem {
     use super::gmm::{self, GmmInput};
+    use super::gmm_adbench;
     use super::*;
 
     pub type Grad = (Vec<f64>, Vec<f64>, Vec<f64>);
@@ -724,6 +728,23 @@ pub mod gmm_problem {
         gmm::gmm_objective_grad(
             g.d, g.k, g.n, &g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m,
         )
+    }
+
+    /// The objective in ADBench's C++ structure (`gmm_adbench.rs`).
+    pub fn primal_adbench(g: &GmmInput) -> f64 {
+        let wishart = gmm_adbench::Wishart {
+            gamma: g.gamma,
+            m: g.m,
+        };
+        gmm_adbench::gmm_objective(g.d, g.k, g.n, &g.alphas, &g.means, &g.icf, &g.x, &wishart)
+    }
+
+    pub fn grad_adbench(g: &GmmInput) -> (f64, Grad) {
+        let wishart = gmm_adbench::Wishart {
+            gamma: g.gamma,
+            m: g.m,
+        };
+        gmm_adbench::gmm_objective_grad(g.d, g.k, g.n, &g.alphas, &g.means, &g.icf, &g.x, &wishart)
     }
 
     pub fn hand(g: &GmmInput) -> (f64, Grad) {
@@ -1087,5 +1108,100 @@ pub mod recurrence {
         let mut v = vec![g.0];
         v.extend_from_slice(&g.1);
         v
+    }
+}
+
+// ----- extended Rosenbrock ---------------------------------------------------------------------
+
+pub mod rosenbrock {
+    use super::*;
+    use autodiff::grad;
+
+    pub const N: usize = 100;
+
+    /// The extended Rosenbrock function: independent pairs (x[2i], x[2i+1]), summed
+    /// 100 (b - a²)² + (1 - a)², as a Rust user writes it (the benchmarked form).
+    #[grad]
+    pub fn rosenbrock(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() / 2 {
+            let a = x[2 * i];
+            let b = x[2 * i + 1];
+            s += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2);
+        }
+        s
+    }
+
+    /// The same sum over `chunks_exact(2)` (checked against `rosenbrock`, not benchmarked).
+    #[grad]
+    pub fn rosenbrock_pairs(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for pair in x.chunks_exact(2) {
+            let a = pair[0];
+            let b = pair[1];
+            s += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2);
+        }
+        s
+    }
+
+    /// One pass over the pairs: value and both partials of each pair, each gradient entry
+    /// written once (into a buffer that comes zeroed from the allocator, as `vec![0.0; n]`
+    /// does; pushing into `Vec::with_capacity` instead is 1.6x slower here, a capacity check
+    /// per push). An odd last entry has no pair: its partial stays 0.
+    pub fn hand(x: &[f64]) -> (f64, Vec<f64>) {
+        let mut g = vec![0.0; x.len()];
+        let mut s = 0.0;
+        for (gp, p) in g.chunks_exact_mut(2).zip(x.chunks_exact(2)) {
+            let (a, b) = (p[0], p[1]);
+            let t = b - a * a;
+            let u = 1.0 - a;
+            s += 100.0 * (t * t) + u * u;
+            gp[0] = -400.0 * a * t - 2.0 * u;
+            gp[1] = 200.0 * t;
+        }
+        (s, g)
+    }
+
+    pub fn generic<S: Real>(x: &[S]) -> S {
+        let mut s = S::cst(0.0);
+        for i in 0..x.len() / 2 {
+            let a = x[2 * i];
+            let b = x[2 * i + 1];
+            let t = b - a * a;
+            // (a - 1)² = (1 - a)², exactly.
+            let u = a - 1.0;
+            s += t * t * 100.0 + u * u;
+        }
+        s
+    }
+
+    pub struct Problem {
+        pub x: Vec<f64>,
+    }
+
+    impl Problem {
+        pub fn new() -> Self {
+            let mut rng = Rng::new(6);
+            Problem {
+                x: rng.vec(N, -2.0, 2.0),
+            }
+        }
+
+        pub fn fd(&self) -> Vec<f64> {
+            let mut q = self.x.clone();
+            let mut g = Vec::with_capacity(N);
+            for i in 0..N {
+                g.push(central(&mut q, |q| &mut q[i], |q| rosenbrock(q)));
+            }
+            g
+        }
+
+        pub fn dual(&self, flat: &[f64]) -> Vec<f64> {
+            dual_gradient(flat, generic)
+        }
+
+        pub fn tape(&self, flat: &[f64]) -> Vec<f64> {
+            tape_gradient(flat, generic)
+        }
     }
 }

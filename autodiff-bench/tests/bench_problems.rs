@@ -5,7 +5,7 @@
 #[path = "../benches/problems.rs"]
 mod problems;
 
-use problems::{dot, gmm_problem, logreg, mlp, recurrence};
+use problems::{dot, gmm_adbench, gmm_problem, logreg, mlp, recurrence, rosenbrock};
 
 /// `a` and `b` agree entry by entry within `rel` (relative to the larger magnitude, floor 1),
 /// and the gradient is not trivially zero.
@@ -129,6 +129,127 @@ fn gmm_d10_k25() {
         &g,
         EXACT,
     );
+}
+
+/// The GMM in ADBench's C++ structure (scratch buffers, `sqnorm` and `log_sum_exp` calls, the
+/// Wishart prior through a const-table `ln_gamma`) has the flat one's value and gradient.
+#[test]
+fn gmm_adbench_structure_agrees_with_the_flat_objective() {
+    for (name, input) in [
+        ("d2 K5", gmm_problem::d2_k5()),
+        ("d10 K25", gmm_problem::d10_k25()),
+    ] {
+        let (v, g) = gmm_problem::grad(&input);
+        let (va, ga) = gmm_problem::grad_adbench(&input);
+        assert_eq!(va, gmm_problem::primal_adbench(&input), "{name}");
+        assert_value(&format!("gmm {name}: adbench value"), va, v);
+        let (g, ga) = (gmm_problem::flat_grad(&g), gmm_problem::flat_grad(&ga));
+        // Relative to each entry's own magnitude, not floored at 1.
+        for (i, (a, b)) in ga.iter().zip(&g).enumerate() {
+            let rel = (a - b).abs() / a.abs().max(b.abs()).max(1e-300);
+            assert!(
+                rel <= EXACT || (a - b).abs() <= 1e-14,
+                "gmm {name}: adbench gradient[{i}]: {a} vs {b} (relative {rel:e})"
+            );
+        }
+        assert_agree(&format!("gmm {name}: adbench"), &ga, &g, EXACT);
+    }
+}
+
+/// ADBench's helpers on their own: the Lanczos ln Γ against known values, its derivative
+/// (digamma) against finite differences and ψ(1) = -γ, and the log-sum-exp's softmax.
+#[test]
+fn gmm_adbench_helpers() {
+    let euler_gamma = 0.577_215_664_901_532_9;
+    assert!(gmm_adbench::ln_gamma(1.0).abs() < 1e-14);
+    assert!((gmm_adbench::ln_gamma(5.0) - 24f64.ln()).abs() < 1e-13);
+    let (v, d) = gmm_adbench::ln_gamma_grad(1.0);
+    assert!(v.abs() < 1e-14);
+    assert!((d + euler_gamma).abs() < 1e-12, "digamma(1) = {d}");
+    for x in [0.75, 2.5, 7.0, 30.0] {
+        let (_, d) = gmm_adbench::ln_gamma_grad(x);
+        let h = 1e-5 * x;
+        let fd = (gmm_adbench::ln_gamma(x + h) - gmm_adbench::ln_gamma(x - h)) / (2.0 * h);
+        assert!(
+            (d - fd).abs() < 1e-8,
+            "digamma({x}) = {d}, finite differences {fd}"
+        );
+        assert_eq!(
+            gmm_adbench::ln_gamma(x),
+            problems::gmm::ln_gamma(x),
+            "ln_gamma({x})"
+        );
+    }
+    let (a, p) = (7.5, 10);
+    let (v, d) = gmm_adbench::log_gamma_distrib_grad(a, p);
+    assert_eq!(v, problems::gmm::log_gamma_distrib(a, p));
+    let expected: f64 = (1..=p)
+        .map(|j| gmm_adbench::ln_gamma_grad(a + 0.5 * (1.0 - j as f64)).1)
+        .sum();
+    assert!((d - expected).abs() < 1e-12);
+    let xs = [1.0, -2.0, 3.0, 3.0];
+    let (v, g) = gmm_adbench::log_sum_exp_grad(&xs);
+    let se: f64 = xs.iter().map(|x| x.exp()).sum();
+    assert!((v - se.ln()).abs() < 1e-14);
+    for (gi, x) in g.iter().zip(&xs) {
+        assert!((gi - x.exp() / se).abs() < 1e-15);
+    }
+    let (v, g) = gmm_adbench::sqnorm_grad(&xs);
+    assert_eq!(v, 23.0);
+    assert_eq!(g, vec![2.0, -4.0, 6.0, 6.0]);
+}
+
+#[test]
+fn rosenbrock_n100() {
+    let p = rosenbrock::Problem::new();
+    let (v, g) = rosenbrock::rosenbrock_grad(&p.x);
+    assert_eq!(v, rosenbrock::rosenbrock(&p.x));
+    assert_eq!(g.len(), rosenbrock::N);
+    let (vh, gh) = rosenbrock::hand(&p.x);
+    assert_value("rosenbrock: hand", vh, v);
+    assert_agree("rosenbrock: hand", &gh, &g, EXACT);
+    let (vc, gc) = rosenbrock::rosenbrock_pairs_grad(&p.x);
+    assert_value("rosenbrock: chunks_exact", vc, v);
+    assert_agree("rosenbrock: chunks_exact", &gc, &g, EXACT);
+    assert_value("rosenbrock: generic", rosenbrock::generic(&p.x), v);
+    assert_agree("rosenbrock: dual", &p.dual(&p.x), &g, EXACT);
+    assert_agree("rosenbrock: tape", &p.tape(&p.x), &g, EXACT);
+    assert_agree("rosenbrock: fd", &p.fd(), &g, FD);
+}
+
+/// The known values: the minimum at (1, .., 1), and the classic start (-1.2, 1) per pair,
+/// value 24.2 and gradient (-215.6, -88).
+#[test]
+fn rosenbrock_known_values() {
+    let n = rosenbrock::N;
+    let ones = vec![1.0; n];
+    let (v, g) = rosenbrock::rosenbrock_grad(&ones);
+    assert_eq!(v, 0.0);
+    assert!(g.iter().all(|&d| d == 0.0), "{g:?}");
+    assert_eq!(rosenbrock::hand(&ones), (v, g.clone()));
+    assert_eq!(rosenbrock::rosenbrock_pairs_grad(&ones), (v, g));
+    let start: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+        .collect();
+    let pairs = (n / 2) as f64;
+    for (what, (v, g)) in [
+        ("grad", rosenbrock::rosenbrock_grad(&start)),
+        ("hand", rosenbrock::hand(&start)),
+        ("chunks_exact", rosenbrock::rosenbrock_pairs_grad(&start)),
+        (
+            "tape",
+            (
+                rosenbrock::generic(&start),
+                rosenbrock::Problem { x: start.clone() }.tape(&start),
+            ),
+        ),
+    ] {
+        assert!((v - 24.2 * pairs).abs() < 1e-11, "{what}: value {v}");
+        for pair in g.chunks_exact(2) {
+            assert!((pair[0] + 215.6).abs() < 1e-12, "{what}: {pair:?}");
+            assert!((pair[1] + 88.0).abs() < 1e-12, "{what}: {pair:?}");
+        }
+    }
 }
 
 #[test]
