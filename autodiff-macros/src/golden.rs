@@ -1,5 +1,6 @@
-//! Golden tests: what `#[grad]` writes for two small functions, and `#[derive(Params)]` for a
-//! small model, pretty-printed. They pin the shape of the generated code (the README shows
+//! Golden tests: what `#[grad]` writes for three small functions (straight-line code, a loop
+//! with a tape, a loop fused with its reverse), and `#[derive(Params)]` for a small model,
+//! pretty-printed. They pin the shape of the generated code (the README shows
 //! the first); when a change to a macro changes them on purpose, rerun with `UPDATE_GOLDEN=1`
 //! and review the diff.
 
@@ -58,6 +59,28 @@ fn loop_with_a_tape() {
                     x = x.sin() * w[t] + 0.5 * x;
                 }
                 x
+            }
+        },
+    );
+}
+
+#[test]
+fn fused_accumulation_loop() {
+    check(
+        "mean_squared_error",
+        quote!(w),
+        quote! {
+            pub fn mse(w: &[f64; 3], xs: &[[f64; 3]], ys: &[f64]) -> f64 {
+                let mut total = 0.0;
+                for i in 0..ys.len() {
+                    let mut z = [0.0; 3];
+                    for j in 0..3 {
+                        z[j] += w[j] * xs[i][j];
+                    }
+                    let r = z[0] + z[1] + z[2] - ys[i];
+                    total += r * r;
+                }
+                total / ys.len() as f64
             }
         },
     );

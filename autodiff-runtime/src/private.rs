@@ -117,9 +117,11 @@ fn unreachable_literal(value: f64) -> ! {
     panic!("autodiff: the float type cannot represent the literal {value}")
 }
 
-/// A stack of bits: the branch decisions a loop's reverse sweep replays, one bit each.
+/// A stack of bits: the branch decisions a loop's reverse sweep replays, one bit each. The
+/// first 64 are kept inline (no allocation for a short loop).
 #[derive(Debug, Default)]
 pub struct BitStack {
+    first: u64,
     words: Vec<u64>,
     len: usize,
 }
@@ -128,10 +130,14 @@ impl BitStack {
     #[inline(always)]
     pub fn push(&mut self, bit: bool) {
         let (word, offset) = (self.len / 64, self.len % 64);
-        if offset == 0 {
-            self.words.push(0);
+        if word == 0 {
+            self.first |= u64::from(bit) << offset;
+        } else {
+            if offset == 0 {
+                self.words.push(0);
+            }
+            self.words[word - 1] |= u64::from(bit) << offset;
         }
-        self.words[word] |= u64::from(bit) << offset;
         self.len += 1;
     }
 
@@ -141,8 +147,14 @@ impl BitStack {
     pub fn pop(&mut self) -> bool {
         self.len -= 1;
         let (word, offset) = (self.len / 64, self.len % 64);
-        let bit = self.words[word] >> offset & 1 == 1;
-        if offset == 0 {
+        // A popped bit is cleared: a loop fused with its reverse pushes again after popping.
+        let slot = match word {
+            0 => &mut self.first,
+            _ => &mut self.words[word - 1],
+        };
+        let bit = *slot >> offset & 1 == 1;
+        *slot &= !(1 << offset);
+        if offset == 0 && word > 0 {
             self.words.pop();
         }
         bit
@@ -152,10 +164,85 @@ impl BitStack {
 /// Pops a value the forward sweep pushed. The reverse sweep pops exactly what the forward
 /// sweep pushed, so an empty tape is a bug in autodiff-macros.
 #[inline(always)]
-pub fn pop<T>(tape: &mut Vec<T>) -> T {
-    match tape.pop() {
+pub fn pop<T>(tape: &mut impl Tape<T>) -> T {
+    match tape.pop_value() {
         Some(v) => v,
         None => empty_tape(),
+    }
+}
+
+/// What a loop's values are saved on: a `Vec`, or a [`StackTape`] when the trip counts are
+/// constants.
+pub trait Tape<T> {
+    fn pop_value(&mut self) -> Option<T>;
+}
+
+impl<T> Tape<T> for Vec<T> {
+    #[inline(always)]
+    fn pop_value(&mut self) -> Option<T> {
+        self.pop()
+    }
+}
+
+/// A loop's tape: its first `N` values on the stack (all of them for a loop with a small
+/// constant trip count: no allocation), the rest on the heap.
+pub struct StackTape<T, const N: usize> {
+    inline: [Option<T>; N],
+    len: usize,
+    spill: Vec<T>,
+}
+
+impl<T, const N: usize> Default for StackTape<T, N> {
+    #[inline(always)]
+    fn default() -> Self {
+        StackTape {
+            inline: [const { None }; N],
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+}
+
+impl<T, const N: usize> StackTape<T, N> {
+    /// Room for `additional` more values: what does not fit on the stack is reserved on the
+    /// heap, once.
+    #[inline(always)]
+    pub fn reserve(&mut self, additional: usize) {
+        let free = N - self.len;
+        if additional > free {
+            self.spill.reserve(additional - free);
+        }
+    }
+
+    #[inline(always)]
+    pub fn push(&mut self, value: T) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = Some(value);
+                self.len += 1;
+            }
+            None => self.spill.push(value),
+        }
+    }
+
+    /// The last value pushed, removed (a branch decision, for a stack of bools).
+    #[inline(always)]
+    pub fn pop(&mut self) -> T {
+        match self.pop_value() {
+            Some(v) => v,
+            None => empty_tape(),
+        }
+    }
+}
+
+impl<T, const N: usize> Tape<T> for StackTape<T, N> {
+    #[inline(always)]
+    fn pop_value(&mut self) -> Option<T> {
+        if let Some(v) = self.spill.pop() {
+            return Some(v);
+        }
+        self.len = self.len.checked_sub(1)?;
+        self.inline[self.len].take()
     }
 }
 
@@ -195,7 +282,7 @@ macro_rules! __fail {
 
 #[cfg(test)]
 mod tests {
-    use super::BitStack;
+    use super::{pop, BitStack, StackTape, Tape};
 
     #[test]
     fn bit_stack_pops_in_reverse_order_across_words() {
@@ -209,5 +296,48 @@ mod tests {
         }
         assert_eq!(stack.len, 0);
         assert!(stack.words.is_empty());
+    }
+
+    #[test]
+    fn bit_stack_pushed_again_after_pops_keeps_the_new_bits() {
+        let mut stack = BitStack::default();
+        for round in 0..3 {
+            let bits: Vec<bool> = (0..70).map(|i| (i + round) % 2 == 0).collect();
+            for &b in &bits {
+                stack.push(b);
+            }
+            for &b in bits.iter().rev().take(40) {
+                assert_eq!(stack.pop(), b);
+            }
+            for &b in &bits[30..] {
+                stack.push(!b);
+            }
+            for (i, &b) in bits[30..].iter().enumerate().rev() {
+                assert_eq!(stack.pop(), !b, "round {round}, bit {}", 30 + i);
+            }
+            for &b in bits[..30].iter().rev() {
+                assert_eq!(stack.pop(), b);
+            }
+        }
+    }
+
+    #[test]
+    fn stack_tape_spills_past_its_capacity_and_pops_in_reverse_order() {
+        let mut tape = StackTape::<(f64, usize), 4>::default();
+        tape.reserve(10);
+        for round in 0..2 {
+            for i in 0..10 {
+                tape.push((i as f64, i + round));
+            }
+            for i in (0..10).rev() {
+                assert_eq!(pop(&mut tape), (i as f64, i + round));
+            }
+            assert_eq!(tape.pop_value(), None);
+        }
+        let mut bits = StackTape::<bool, 2>::default();
+        bits.push(true);
+        bits.push(false);
+        bits.push(true);
+        assert_eq!((bits.pop(), bits.pop(), bits.pop()), (true, false, true));
     }
 }

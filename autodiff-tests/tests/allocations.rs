@@ -1,8 +1,8 @@
 //! Zero overhead, counted: straight-line and branchy gradients never touch the heap, loops
 //! allocate their tape once per call (never per iteration), and the tape holds only values
-//! the loop overwrites and the reverse sweep needs (a dot product tapes nothing). Loops with a
-//! constant trip count should not allocate at all (issue 10): the tests of that goal that
-//! fail today are ignored, with the count they see.
+//! the loop overwrites and the reverse sweep needs (a dot product tapes nothing). A tape keeps
+//! its first entries on the stack: loops over literal ranges (up to 256 entries) and short
+//! loops do not allocate at all.
 #![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -189,6 +189,9 @@ fn a_dot_product_of_a_million_tapes_nothing() {
     assert!(d_x.iter().all(|&g| g == 2.0));
 }
 
+/// The entries a tape of a loop with a run-time trip count keeps on the stack.
+const STACK_ENTRIES: usize = 32;
+
 #[test]
 fn a_loop_allocates_its_tape_once_and_only_for_what_it_overwrites() {
     for n in [10, 1000, 100_000] {
@@ -196,9 +199,11 @@ fn a_loop_allocates_its_tape_once_and_only_for_what_it_overwrites() {
         let mut d_w = vec![0.0; n];
         let mut d_x0 = 0.0;
         let (allocs, bytes, _) = count(|| recurrence_adjoint(0.1, &w, 1.0, &mut d_x0, &mut d_w));
-        // One tape, reserved to the trip count: the old x and sin(x) of each step.
-        assert_eq!(allocs, 1, "n = {n}");
-        assert_eq!(bytes, n * 2 * std::mem::size_of::<f64>(), "n = {n}");
+        // One tape (the old x and sin(x) of each step): its first entries on the stack, the
+        // rest reserved once.
+        let heap = n.saturating_sub(STACK_ENTRIES);
+        assert_eq!(allocs, usize::from(heap > 0), "n = {n}");
+        assert_eq!(bytes, heap * 2 * std::mem::size_of::<f64>(), "n = {n}");
     }
 }
 
@@ -209,12 +214,9 @@ fn rectangular_nested_loops_reserve_their_tape_once() {
         let mut d_x = vec![0.0; rows * 8];
         let (allocs, bytes, _) = count(|| rectangular_adjoint(&x, rows, 1.0, &mut d_x));
         // The inner loop tapes `acc` once per step; the outer loop reserves all of it.
-        assert_eq!(allocs, 1, "rows = {rows}");
-        assert_eq!(
-            bytes,
-            rows * 8 * std::mem::size_of::<f64>(),
-            "rows = {rows}"
-        );
+        let heap = (rows * 8).saturating_sub(STACK_ENTRIES);
+        assert_eq!(allocs, usize::from(heap > 0), "rows = {rows}");
+        assert_eq!(bytes, heap * std::mem::size_of::<f64>(), "rows = {rows}");
     }
 }
 
@@ -236,9 +238,8 @@ fn nested_loops_allocate_a_logarithmic_number_of_times_never_per_iteration() {
 
 // ----- constant trip counts: the goal is no allocation at all -----------------------------------
 //
-// A loop whose trip count is a constant knows its tape's size at compile time, so the tape
-// can live on the stack like the hand-written gradient's arrays. Tests that still see a heap
-// tape are ignored with the count they see today, to be un-ignored by the stack-tape work.
+// A loop whose trip count is a literal knows its tape's size at compile time, so the tape
+// lives on the stack like the hand-written gradient's arrays (up to 256 entries).
 
 /// A reduction over a fixed-size array: nothing is overwritten that the reverse sweep needs.
 #[grad]
@@ -358,7 +359,6 @@ fn a_fixed_size_rosenbrock_never_allocates() {
 }
 
 #[test]
-#[ignore = "issue 10: constant-trip-count loops tape on the heap; recurrence_64_adjoint makes 1 allocation today (1024 bytes: each step's old s and sin s)"]
 fn a_constant_trip_count_recurrence_never_allocates() {
     let w = ramp::<64>(0.5, 1.5);
     let mut d_w = [0.0; 64];
@@ -368,7 +368,6 @@ fn a_constant_trip_count_recurrence_never_allocates() {
 }
 
 #[test]
-#[ignore = "issue 10: constant-trip-count loops tape on the heap; relu_layer_64x30_adjoint makes 1 allocation today (512 bytes: the 64 pre-activations)"]
 fn an_mlp_layer_with_a_local_activation_array_never_allocates() {
     let w: [[f64; 30]; 64] = std::array::from_fn(|j| ramp(-0.2 + 0.005 * j as f64, 0.2));
     let b = ramp::<64>(-0.3, 0.3);
@@ -395,7 +394,6 @@ fn an_mlp_layer_with_a_fused_read_out_never_allocates() {
 }
 
 #[test]
-#[ignore = "issue 10: constant-trip-count loops tape on the heap; smooth_in_place_64_adjoint makes 1 allocation today (504 bytes: the 63 overwritten h[j])"]
 fn a_fixed_size_array_overwritten_in_place_never_allocates() {
     let x = ramp::<64>(-1.0, 1.0);
     let mut d_x = [0.0; 64];

@@ -2,6 +2,7 @@
 //! exported through an `if`'s result, loop tapes pushed at the end of an iteration).
 
 use super::*;
+use crate::activity::RegionKind;
 use crate::fusion::Fused;
 
 impl Gen<'_> {
@@ -492,8 +493,16 @@ impl Gen<'_> {
         let tape = has_values.then(|| self.fresh("tape", span));
         let bits = has_bits.then(|| self.fresh("decisions", span));
         if let Some(t) = &tape {
-            self.tape_decls
-                .extend(quote!(let mut #t = ::std::vec::Vec::new();));
+            // Snapshots of arrays go on the heap; scalars on the stack first.
+            let scalars =
+                plan.is_some_and(|p| p.taped.iter().all(|v| !self.snapshot_of.contains_key(v)));
+            let decl = if scalars {
+                let n = proc_macro2::Literal::usize_unsuffixed(self.stack_capacity(k));
+                quote!(let mut #t = ::autodiff::__private::StackTape::<_, #n>::default();)
+            } else {
+                quote!(let mut #t = ::std::vec::Vec::new();)
+            };
+            self.tape_decls.extend(decl);
         }
         if let Some(b) = &bits {
             self.tape_decls
@@ -501,6 +510,28 @@ impl Gen<'_> {
         }
         self.tapes.insert(k, (tape.clone(), bits.clone()));
         (tape, bits)
+    }
+
+    /// How many of a loop's tape entries are kept on the stack: all of them when the loop
+    /// and the loops around it (up to the function or a fused loop, whose iterations empty
+    /// the tape) count literal ranges, up to a cap; otherwise the first few.
+    fn stack_capacity(&self, k: usize) -> usize {
+        const CAP: usize = 256;
+        const UNKNOWN: usize = 32;
+        let mut total: usize = 1;
+        let mut region = self.an.loop_regions[&k];
+        while let RegionKind::LoopBody(key) = self.an.regions[region].kind {
+            if self.an.fusion.loops.contains_key(&key) {
+                break;
+            }
+            let trips = self.loops.get(&key).and_then(|l| literal_trips(l));
+            match trips {
+                Some(n) => total = total.saturating_mul(n),
+                None => return UNKNOWN,
+            }
+            region = self.an.regions[region].parent;
+        }
+        total.clamp(1, CAP)
     }
 
     pub(super) fn forward_loop(&mut self, l: &Loop) -> TokenStream {
@@ -671,4 +702,24 @@ impl Gen<'_> {
         used |= l.exit.as_ref().and_then(Operand::var) == Some(v);
         used
     }
+}
+
+/// The trip count of `for i in a..b` (or `a..=b`, reversed or not) over integer literals.
+fn literal_trips(l: &Loop) -> Option<usize> {
+    let LoopKind::Counted { range, .. } = &l.kind else {
+        return None;
+    };
+    if range
+        .adaptors
+        .iter()
+        .any(|a| matches!(a, Adaptor::StepBy(_)))
+    {
+        return None;
+    }
+    let int = |x: &Operand| match x {
+        Operand::Lit(syn::Lit::Int(i)) => i.base10_parse::<usize>().ok(),
+        _ => None,
+    };
+    let (start, end) = (int(&range.start)?, int(&range.end)?);
+    Some(end.saturating_sub(start) + usize::from(range.inclusive && end >= start))
 }

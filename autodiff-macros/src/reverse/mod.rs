@@ -57,6 +57,8 @@ pub struct Gen<'a> {
     uses: HashMap<Var, usize>,
     /// The load and the sum of `a[i] += e`, whose reverse the store's does.
     folded: HashSet<Var>,
+    /// The loops by key.
+    loops: HashMap<usize, &'a Loop>,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -107,6 +109,7 @@ impl<'a> Gen<'a> {
             dropped: HashSet::new(),
             uses: uses(body),
             folded: HashSet::new(),
+            loops: loops(&body.block),
         }
     }
 
@@ -1012,6 +1015,20 @@ fn binop_tokens(op: BinOp) -> TokenStream {
         BinOp::Shl => quote!(<<),
         BinOp::Shr => quote!(>>),
     }
+}
+
+/// Every loop of `block`, nested ones included, by key.
+fn loops(block: &Block) -> HashMap<usize, &Loop> {
+    let mut out = HashMap::new();
+    for stmt in &block.stmts {
+        if let Stmt::Loop(l) = stmt {
+            out.insert(key(&**l), &**l);
+        }
+        for b in stmt.nested_blocks() {
+            out.extend(loops(b));
+        }
+    }
+    out
 }
 
 /// How many times each value is read, the result included.
