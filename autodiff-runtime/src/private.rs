@@ -188,27 +188,28 @@ impl<T> Tape<T> for Vec<T> {
 /// constant trip count: no allocation), the rest on the heap.
 pub struct StackTape<T, const N: usize> {
     inline: [Option<T>; N],
+    /// Values pushed and not popped: the first `N` are `inline`, the others `spill`.
     len: usize,
     spill: Vec<T>,
 }
 
-impl<T, const N: usize> Default for StackTape<T, N> {
+impl<T: Copy, const N: usize> Default for StackTape<T, N> {
     #[inline(always)]
     fn default() -> Self {
         StackTape {
-            inline: [const { None }; N],
+            inline: [None; N],
             len: 0,
             spill: Vec::new(),
         }
     }
 }
 
-impl<T, const N: usize> StackTape<T, N> {
+impl<T: Copy, const N: usize> StackTape<T, N> {
     /// Room for `additional` more values: what does not fit on the stack is reserved on the
     /// heap, once.
     #[inline(always)]
     pub fn reserve(&mut self, additional: usize) {
-        let free = N - self.len;
+        let free = N.saturating_sub(self.len);
         if additional > free {
             self.spill.reserve(additional - free);
         }
@@ -216,13 +217,12 @@ impl<T, const N: usize> StackTape<T, N> {
 
     #[inline(always)]
     pub fn push(&mut self, value: T) {
-        match self.inline.get_mut(self.len) {
-            Some(slot) => {
-                *slot = Some(value);
-                self.len += 1;
-            }
-            None => self.spill.push(value),
+        if self.len < N {
+            self.inline[self.len] = Some(value);
+        } else {
+            self.spill.push(value);
         }
+        self.len += 1;
     }
 
     /// The last value pushed, removed (a branch decision, for a stack of bools).
@@ -235,14 +235,15 @@ impl<T, const N: usize> StackTape<T, N> {
     }
 }
 
-impl<T, const N: usize> Tape<T> for StackTape<T, N> {
+impl<T: Copy, const N: usize> Tape<T> for StackTape<T, N> {
     #[inline(always)]
     fn pop_value(&mut self) -> Option<T> {
-        if let Some(v) = self.spill.pop() {
-            return Some(v);
-        }
         self.len = self.len.checked_sub(1)?;
-        self.inline[self.len].take()
+        if self.len < N {
+            self.inline[self.len]
+        } else {
+            self.spill.pop()
+        }
     }
 }
 

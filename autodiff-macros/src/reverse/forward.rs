@@ -493,9 +493,16 @@ impl Gen<'_> {
         let tape = has_values.then(|| self.fresh("tape", span));
         let bits = has_bits.then(|| self.fresh("decisions", span));
         if let Some(t) = &tape {
-            // Snapshots of arrays go on the heap; scalars on the stack first.
-            let scalars =
-                plan.is_some_and(|p| p.taped.iter().all(|v| !self.snapshot_of.contains_key(v)));
+            // Numbers go on the stack first (a value of a type the macro does not know is one
+            // when a rule computes with it); snapshots of arrays and other values, not
+            // necessarily `Copy`, on the heap.
+            let scalars = plan.is_some_and(|p| {
+                p.taped.iter().all(|v| {
+                    !self.snapshot_of.contains_key(v)
+                        && (matches!(self.body.var(*v).ty, Ty::Float | Ty::Int | Ty::Bool)
+                            || self.rule_operands.contains(v))
+                })
+            });
             let decl = if scalars {
                 let n = proc_macro2::Literal::usize_unsuffixed(self.stack_capacity(k));
                 quote!(let mut #t = ::autodiff::__private::StackTape::<_, #n>::default();)

@@ -59,6 +59,8 @@ pub struct Gen<'a> {
     folded: HashSet<Var>,
     /// The loops by key.
     loops: HashMap<usize, &'a Loop>,
+    /// Values a derivative rule computes with: numbers, whatever their written type.
+    rule_operands: HashSet<Var>,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -110,6 +112,7 @@ impl<'a> Gen<'a> {
             uses: uses(body),
             folded: HashSet::new(),
             loops: loops(&body.block),
+            rule_operands: rule_operands(&body.block),
         }
     }
 
@@ -1028,6 +1031,21 @@ fn loops(block: &Block) -> HashMap<usize, &Loop> {
             out.extend(loops(b));
         }
     }
+    out
+}
+
+/// The values some primitive of the rules table reads as a float operand.
+fn rule_operands(block: &Block) -> HashSet<Var> {
+    let mut out = HashSet::new();
+    block.for_each_stmt(&mut |stmt| {
+        if let Stmt::Let {
+            op: Op::Prim { floats, .. },
+            ..
+        } = stmt
+        {
+            out.extend(floats.iter().filter_map(Operand::var));
+        }
+    });
     out
 }
 
