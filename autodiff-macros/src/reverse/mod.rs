@@ -113,7 +113,7 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn fresh(&mut self, base: &str, span: Span) -> Ident {
+    pub(crate) fn fresh(&mut self, base: &str, span: Span) -> Ident {
         let name = if self.names.insert(base.to_string()) {
             base.to_string()
         } else {
@@ -125,11 +125,11 @@ impl<'a> Gen<'a> {
         local(&name, span)
     }
 
-    fn zero(&self) -> TokenStream {
+    pub(crate) fn zero(&self) -> TokenStream {
         rules::float_literal(&self.float, self.sig.float_is_generic, 0.0)
     }
 
-    fn cx(
+    pub(crate) fn cx(
         &self,
         x: Vec<TokenStream>,
         other: Vec<TokenStream>,
@@ -148,7 +148,7 @@ impl<'a> Gen<'a> {
 
     // ----- names ------------------------------------------------------------------------------
 
-    fn param_index(&self, v: Var) -> Option<usize> {
+    pub(crate) fn param_index(&self, v: Var) -> Option<usize> {
         let i = self.body.param_vars.iter().position(|p| *p == v)?;
         // param_vars holds scalar params in order; map back to the signature index.
         self.sig
@@ -160,7 +160,7 @@ impl<'a> Gen<'a> {
             .map(|(idx, _)| idx)
     }
 
-    fn var(&self, v: Var) -> Ident {
+    pub(crate) fn var(&self, v: Var) -> Ident {
         if let Some(i) = self.param_index(v) {
             return self.sig.params[i].ident.clone();
         }
@@ -168,7 +168,7 @@ impl<'a> Gen<'a> {
         local(&info.name, info.span)
     }
 
-    fn array(&self, a: ArrayId) -> TokenStream {
+    pub(crate) fn array(&self, a: ArrayId) -> TokenStream {
         let info = self.body.array(a);
         match info.origin {
             ArrayOrigin::Param(i) => {
@@ -186,7 +186,7 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn operand(&self, op: &Operand) -> TokenStream {
         match op {
             Operand::Var(v) => {
                 let ident = self.var(*v);
@@ -198,7 +198,7 @@ impl<'a> Gen<'a> {
     }
 
     /// The float operands of a primitive; a method's get typed literals.
-    fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
+    pub(crate) fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
         match rule.form {
             rules::Form::Method => floats.iter().map(|x| self.float_operand(x)).collect(),
             _ => floats.iter().map(|x| self.operand(x)).collect(),
@@ -208,7 +208,7 @@ impl<'a> Gen<'a> {
     /// A float operand of a rule, whose template may call a method on it (`b.ln()` in the
     /// adjoint of `a.log(b)`): a bare literal gets the float type's suffix, since a method
     /// call on `{float}` does not infer its type.
-    fn float_operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn float_operand(&self, op: &Operand) -> TokenStream {
         let typed = match op {
             Operand::Lit(syn::Lit::Float(l))
                 if l.suffix().is_empty() && !self.sig.float_is_generic =>
