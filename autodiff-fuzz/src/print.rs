@@ -41,14 +41,19 @@ pub struct Printer<'a> {
 }
 
 /// Whether a program is checked in forward mode too: every function gets
-/// `#[grad(.., modes(tangent))]`, and `run` a `tangent` row. Forward mode does not take
-/// models, so programs with struct parameters are not.
+/// `#[grad(.., modes(tangent))]`, and `run` a `tangent` row. Not methods, nor structs that
+/// mix parameters and data (the row's direction is laid out over the parameters only).
 pub fn checks_tangent(p: &Program) -> bool {
     p.method.is_none()
-        && p.helpers
-            .iter()
-            .chain(std::iter::once(&p.main))
-            .all(|f| f.params.iter().all(|q| !matches!(q.ty, ParamTy::Struct(_))))
+        && p.helpers.iter().chain(std::iter::once(&p.main)).all(|f| {
+            f.params.iter().all(|q| match q.ty {
+                ParamTy::Struct(_) => {
+                    let floats = q.ty.floats(&p.structs);
+                    floats == 0 || floats == q.ty.values(&p.structs)
+                }
+                _ => true,
+            })
+        })
 }
 
 /// The direction of the `tangent` row: entry `k` of the float parameters, flattened.

@@ -67,8 +67,8 @@ use proc_macro::TokenStream;
 ///
 /// - `tangent`: `NAME_tangent(args.., t_p..) -> (value, t_out)`, the Jacobian-vector
 ///   product in one forward sweep. One tangent per float parameter, in order, with its shape
-///   (a number, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]`), or `autodiff::Const` for zero;
-///   `t_out` has the output's shape. A call `g(..)` inside calls `g_tangent`.
+///   (a number, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]`, `&Model`), or `autodiff::Const`
+///   for zero; `t_out` has the output's shape. A call `g(..)` inside calls `g_tangent`.
 /// - `jacobian`, for array outputs: `NAME_jacobian(args..) -> (value, J)`, row `i` the
 ///   gradient of output `i` with respect to the parameters `NAME_grad` differentiates, from
 ///   `NAME_tangent` once per input coordinate or `NAME_adjoint` once per output, whichever

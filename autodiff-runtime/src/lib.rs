@@ -28,7 +28,9 @@ pub mod train;
 pub mod __private {
     pub use crate::private::*;
     pub use crate::shadow::{MatrixShadow, Shadow, SliceShadow};
-    pub use crate::tangent::{MatrixTangent, SliceTangent, Tangent, Unit, UnitMatrix};
+    pub use crate::tangent::{
+        MatrixTangent, ParamsTangent, SliceTangent, Tangent, Unit, UnitMatrix,
+    };
 }
 mod private;
 mod rng;
@@ -39,4 +41,4 @@ pub use error::{Error, Result};
 pub use num_traits::Float;
 pub use optim::Params;
 pub use shadow::{Const, MatrixShadow, ParamsShadow, Shadow, SliceShadow};
-pub use tangent::{MatrixTangent, SliceTangent, Tangent};
+pub use tangent::{MatrixTangent, ParamsTangent, SliceTangent, Tangent};

@@ -12,6 +12,7 @@
 //! | `[T; N]`, `&[T; N]`         | `&[T; N]`                                     |
 //! | `&[T]`, `&Vec<T>`           | `&[T]`, `&Vec<T>`, `&[T; N]`                  |
 //! | `&[[T; M]; N]`              | `&[[T; M]; N]`                                |
+//! | `&Model`, `Model` (a struct implementing [`Params`]) | `&Model`             |
 //!
 //! [`Const`] works in every row.
 //!
@@ -28,6 +29,7 @@
 
 use num_traits::Float;
 
+use crate::optim::Params;
 use crate::shadow::Const;
 
 /// The tangent of a scalar float argument: the value itself, or [`Const`] for zero.
@@ -222,6 +224,105 @@ impl<T: Float> MatrixTangent<T> for Const {
     #[inline(always)]
     fn row(&self, _: usize) -> Const {
         Const
+    }
+}
+
+/// The tangent of a model argument (`net: &Net` with `Net: Params`): `&Net`, a tangent of the
+/// model's own type, or [`Const`].
+///
+/// ```
+/// use autodiff_runtime::{tangent::ParamsTangent, Const};
+///
+/// let t = vec![1.0, 2.0];
+/// assert!(ParamsTangent::<Vec<f64>>::get(&&t).is_some());
+/// assert!(ParamsTangent::<Vec<f64>>::get(&Const).is_none());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a tangent of a `{M}`: the tangent of a model has the model's type",
+    label = "expected `&{M}` or `autodiff::Const`",
+    note = "pass `&t` with `t: {M}` (a direction in the model's parameters), or `autodiff::Const` for zero"
+)]
+pub trait ParamsTangent<M: ?Sized>: Copy {
+    /// `false` for [`Const`]: the tangent is zero.
+    const ACTIVE: bool;
+
+    /// The tangent, or `None` for [`Const`].
+    fn get(&self) -> Option<&M>;
+}
+
+impl<M: Params + ?Sized> ParamsTangent<M> for &M {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    fn get(&self) -> Option<&M> {
+        Some(*self)
+    }
+}
+
+impl<M: ?Sized> ParamsTangent<M> for Const {
+    const ACTIVE: bool = false;
+
+    #[inline(always)]
+    fn get(&self) -> Option<&M> {
+        None
+    }
+}
+
+// Inside a generated `_tangent`, the tangent of a model's field is an `Option<&F>` projected
+// from the model's (`None` when the model's tangent is `Const`).
+
+impl<M: ?Sized, S: ParamsTangent<M>> ParamsTangent<M> for Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+
+    #[inline(always)]
+    fn get(&self) -> Option<&M> {
+        self.as_ref().and_then(ParamsTangent::get)
+    }
+}
+
+impl<T: Float, S: SliceTangent<T>> SliceTangent<T> for Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        if let Some(s) = self {
+            s.check_len(len, param);
+        }
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize) -> T {
+        match self {
+            Some(s) => s.at(i),
+            None => T::zero(),
+        }
+    }
+}
+
+impl<T: Float, S: MatrixTangent<T>> MatrixTangent<T> for Option<S> {
+    const ACTIVE: bool = S::ACTIVE;
+    type Row = Option<S::Row>;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        if let Some(s) = self {
+            s.check_shape(rows, cols, param);
+        }
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> T {
+        match self {
+            Some(s) => s.at(i, j),
+            None => T::zero(),
+        }
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> Option<S::Row> {
+        self.as_ref().map(|s| s.row(i))
     }
 }
 

@@ -492,12 +492,68 @@ fn classifier(w: &[f64; 3], x: &[f64; 3], y: f64) -> f64 {
 }
 
 /// A distribution's log-density as a method: `self` is data, `x` has a tangent.
+#[derive(Clone, Debug, autodiff::Params)]
 struct Logistic {
     location: f64,
     scale: f64,
 }
 
+/// `self` differentiated too: its tangent is a `&Logistic`.
+#[grad(self, x, modes(tangent))]
+impl Logistic {
+    fn ln_cdf(&self, x: f64) -> f64 {
+        -(-(x - self.location) / self.scale).exp().ln_1p()
+    }
+}
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Dense {
+    w: [[f64; 3]; 2],
+    b: [f64; 2],
+}
+
+/// A layer: tanh(W x + b), its output starting as a copy of a field.
 #[grad(modes(tangent))]
+fn dense(l: &Dense, x: &[f64; 3]) -> [f64; 2] {
+    let mut h = l.b;
+    for j in 0..2 {
+        for k in 0..3 {
+            h[j] += l.w[j][k] * x[k];
+        }
+        h[j] = h[j].tanh();
+    }
+    h
+}
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Net {
+    hidden: Dense,
+    out: [f64; 2],
+    bias: f64,
+    v: Vec<f64>,
+    layers: Vec<Dense>,
+}
+
+/// Models in forward mode: fields read, a sub-model and a sequence of them lent to calls.
+#[grad(net, x, modes(tangent))]
+fn net_loss(net: &Net, x: &[f64; 3], y: f64) -> f64 {
+    let h = dense(&net.hidden, x);
+    let mut z = net.bias;
+    for j in 0..2 {
+        z += net.out[j] * h[j];
+    }
+    for i in 0..net.v.len() {
+        z += net.v[i] * x[i % 3];
+    }
+    for l in &net.layers {
+        let g = dense(l, x);
+        z += g[0] * g[1];
+    }
+    (z - y).powi(2)
+}
+
+// On a block, `modes(jacobian)` applies to the methods that return arrays.
+#[grad(modes(tangent, jacobian))]
 impl Logistic {
     fn ln_pdf(&self, x: f64) -> f64 {
         let z = (x - self.location) / self.scale;
@@ -667,11 +723,69 @@ fn runtime_primitives_and_methods() {
     let (value, t) = d.ln_pdf_tangent(1.5, 1.0);
     assert_eq!(value, d.ln_pdf(1.5));
     assert_close(t, d.ln_pdf_grad(1.5).1, 1e-15);
+    let along = Logistic {
+        location: 0.5,
+        scale: -0.25,
+    };
+    let (value, t) = d.ln_cdf_tangent(1.5, &along, 2.0);
+    assert_eq!(value, d.ln_cdf(1.5));
+    let (_, (g_self, g_x)) = d.ln_cdf_grad(1.5);
+    let expected = g_self.location * 0.5 - g_self.scale * 0.25 + g_x * 2.0;
+    assert_close(t, expected, 1e-15);
     let (q, t) = d.quantiles_tangent(0.25, 1.0);
     assert_eq!(q, d.quantiles(0.25));
     let slope = 2.0 / (0.25 * 0.75);
     assert_close(t[0], slope, 1e-12);
     assert_close(t[1], -slope, 1e-12);
+    let (q, j) = d.quantiles_jacobian(0.25);
+    assert_eq!((q, j), (d.quantiles(0.25), t));
+}
+
+fn flat(model: &impl autodiff::Params<Scalar = f64>) -> Vec<f64> {
+    let mut values = Vec::new();
+    model.for_each_slice(|s| values.extend_from_slice(s.values));
+    values
+}
+
+fn random_net(rng: &mut Rng) -> Net {
+    let mut dense = || Dense {
+        w: std::array::from_fn(|_| std::array::from_fn(|_| rng.uniform(-1.0, 1.0))),
+        b: std::array::from_fn(|_| rng.uniform(-1.0, 1.0)),
+    };
+    let (hidden, layers) = (dense(), vec![dense(), dense()]);
+    Net {
+        hidden,
+        out: [rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)],
+        bias: rng.uniform(-1.0, 1.0),
+        v: rng.vec(4, -1.0, 1.0),
+        layers,
+    }
+}
+
+#[test]
+fn models_take_tangents_of_their_own_type() {
+    let mut rng = Rng::new(10);
+    for _ in 0..30 {
+        let net = random_net(&mut rng);
+        let direction = random_net(&mut rng);
+        let x: [f64; 3] = std::array::from_fn(|_| rng.uniform(-1.0, 1.0));
+        let tx: [f64; 3] = std::array::from_fn(|_| rng.uniform(-1.0, 1.0));
+        let (value, t) = net_loss_tangent(&net, &x, 0.3, &direction, &tx, Const);
+        assert_eq!(value, net_loss(&net, &x, 0.3));
+        let (_, (g_net, g_x)) = net_loss_grad(&net, &x, 0.3);
+        let expected = dot(&flat(&g_net), &flat(&direction)) + dot(&g_x, &tx);
+        assert_close(t, expected, 1e-12 * (1.0 + t.abs()));
+        // `Const` for the model: the derivative along x alone.
+        let (_, t) = net_loss_tangent(&net, &x, 0.3, Const, &tx, Const);
+        assert_close(t, dot(&g_x, &tx), 1e-12 * (1.0 + t.abs()));
+    }
+    // A tangent whose `Vec` field is too short is caught.
+    let net = random_net(&mut rng);
+    let mut short = net.clone();
+    short.v.pop();
+    let caught =
+        std::panic::catch_unwind(|| net_loss_tangent(&net, &[0.0; 3], 0.0, &short, Const, Const));
+    assert!(caught.is_err());
 }
 
 #[test]
@@ -798,6 +912,13 @@ fn mat_vec<const N: usize>(w: &[[f64; N]; 2], x: &[f64; N]) -> [f64; 2] {
     y
 }
 
+/// A layer's Jacobian with respect to its model (rows of the model's type, in reverse mode)
+/// and its input.
+#[grad(modes(jacobian))]
+fn layer(l: &Dense, x: &[f64; 3]) -> [f64; 2] {
+    dense(l, x)
+}
+
 /// The Jacobian from finite differences, column by column.
 fn fd_jacobian(f: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Vec<Vec<f64>> {
     let columns: Vec<Vec<f64>> = (0..x.len())
@@ -851,6 +972,18 @@ fn jacobians_agree_with_finite_differences_and_both_modes() {
         for i in 0..=n {
             assert_all_close(&j[i], &fd[i], 1e-6, "runtime_sized");
         }
+    }
+
+    // A model: J_l is [Dense; 2]; J v against forward mode.
+    let net = random_net(&mut rng);
+    let (dl, dx) = (random_net(&mut rng).hidden, [0.3, -0.1, 0.7]);
+    let x = [0.2, -0.4, 0.9];
+    let (value, (j_l, j_x)) = layer_jacobian(&net.hidden, &x);
+    let (v, t) = layer_tangent(&net.hidden, &x, &dl, &dx);
+    assert_eq!(value, v);
+    for i in 0..2 {
+        let expected = dot(&flat(&j_l[i]), &flat(&dl)) + dot(&j_x[i], &dx);
+        assert_close(t[i], expected, 1e-14);
     }
 
     // A matrix parameter: 2 outputs of 9 coordinates (reverse).

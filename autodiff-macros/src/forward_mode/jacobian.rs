@@ -8,8 +8,8 @@
 //! costs less than a forward plus a reverse sweep), reverse mode otherwise. The choice is
 //! made when the macro runs if both counts are literals (`[f64; 3]` in, `[f64; 4]` out); for
 //! const generics it is a comparison of constants, which the compiler folds; for slices and
-//! `Vec` outputs it is made at run time. A function that takes a model always uses reverse
-//! mode (forward mode does not take models).
+//! `Vec` outputs it is made at run time. The Jacobian with respect to a model is always
+//! computed in reverse mode.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -247,8 +247,12 @@ pub fn item(
         }
     };
 
-    // Forward mode: column k from a unit tangent on coordinate k.
-    let forward_code = forward.then(|| {
+    // Forward mode: column k from a unit tangent on coordinate k (not for a model, whose
+    // coordinates are not indices: reverse mode then).
+    let model = wrt
+        .iter()
+        .any(|&p| matches!(sig.params[p].kind, ParamKind::Model { .. }));
+    let forward_code = (forward && !model).then(|| {
         let tangent = &names.tangent;
         let (column, row, x) = (
             local("column", site()),
@@ -276,7 +280,7 @@ pub fn item(
                 .params
                 .iter()
                 .enumerate()
-                .filter(|(q, _)| names.tangents[*q].is_some())
+                .filter(|(q, _)| names.tangent_types[*q].is_some())
                 .map(|(q, _)| {
                     if q == p {
                         unit.clone()

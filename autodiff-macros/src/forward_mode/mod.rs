@@ -29,9 +29,7 @@ pub struct Plan {
 }
 
 /// What the attribute asks for, checked against the signature: `modes(jacobian)` needs an
-/// array output; forward mode does not take models yet. `modes(jacobian)` writes
-/// `NAME_tangent` too (its forward path calls it) unless the function takes a model, whose
-/// Jacobian is then always computed in reverse mode.
+/// array output, and writes `NAME_tangent` too (its forward path calls it).
 pub fn plan(attr: &GradAttr, item: &ItemFn, sig: &Signature, errors: &mut Errors) -> Plan {
     let mut plan = Plan {
         tangent: attr.wants(Mode::Tangent),
@@ -49,23 +47,8 @@ pub fn plan(attr: &GradAttr, item: &ItemFn, sig: &Signature, errors: &mut Errors
             plan.jacobian = false;
         }
     }
-    let models: Vec<&crate::sig::Param> = sig
-        .params
-        .iter()
-        .filter(|p| matches!(p.kind, ParamKind::Model { .. }) && p.is_written())
-        .collect();
-    if plan.tangent && !models.is_empty() {
-        for p in models {
-            errors.at(
-                p.span,
-                format!(
-                    "`modes(tangent)` does not support model parameters yet: forward mode takes floats, float arrays and slices; list the float parameters in `#[grad(..)]` so that `{0}` is data, or drop `tangent` (`modes(jacobian)` alone works with models, in reverse mode)",
-                    p.ident
-                ),
-            );
-        }
-        plan.tangent = false;
-    } else if plan.jacobian && models.is_empty() {
+    // `NAME_jacobian` calls `NAME_tangent` when forward mode is the cheaper way.
+    if plan.jacobian {
         plan.tangent = true;
     }
     plan
@@ -168,7 +151,7 @@ impl Names {
         let mut tangents = Vec::new();
         let mut tangent_types = Vec::new();
         for p in &sig.params {
-            if !takes_tangent(&p.kind) || !p.is_written() {
+            if !p.has_shadow() {
                 tangents.push(None);
                 tangent_types.push(None);
                 continue;
@@ -181,6 +164,11 @@ impl Names {
                 arg = format!("{plain}_{k}");
             }
             tangents.push(Some(local(&arg, p.ident.span())));
+            if !p.is_written() {
+                // A model's field: its tangent is a local, projected from the model's.
+                tangent_types.push(None);
+                continue;
+            }
             let mut ty = format!("T{}", camel(&p.ident.to_string().replace("r#", "")));
             while !taken.insert(ty.clone()) {
                 ty.push('_');
@@ -197,14 +185,6 @@ impl Names {
     }
 }
 
-/// Whether a parameter takes a tangent: a float, or an array of floats.
-fn takes_tangent(kind: &ParamKind) -> bool {
-    matches!(
-        kind,
-        ParamKind::Float | ParamKind::Array { float: true, .. }
-    )
-}
-
 fn camel(name: &str) -> String {
     name.split('_')
         .filter(|s| !s.is_empty())
@@ -218,15 +198,43 @@ fn camel(name: &str) -> String {
 }
 
 /// At the top of `NAME_tangent`: array tangents checked against their arrays' shapes,
-/// scalar tangents read (zero for `Const`).
+/// scalar tangents read (zero for `Const`), and the fields of models with their tangents,
+/// projected from the model's (`Option<&F>`, `None` for a `Const` model tangent).
 fn setup(sig: &Signature, names: &Names) -> TokenStream {
     let f = &sig.float;
+    let zero = crate::emit::lit(sig, 0.0);
     let mut out = TokenStream::new();
+    for p in sig.params.iter().filter(|p| p.field.is_some()) {
+        out.extend(crate::lower::models::binding(sig, p));
+    }
     for (i, p) in sig.params.iter().enumerate() {
         let Some(t) = &names.tangents[i] else {
             continue;
         };
         let ident = &p.ident;
+        if let Some(field) = &p.field {
+            let model = &sig.params[field.model];
+            let ParamKind::Model { ty, .. } = &model.kind else {
+                continue;
+            };
+            let (Some(root), path) = (&names.tangents[field.model], &field.path) else {
+                continue;
+            };
+            let m = local("m", p.span);
+            let get = quote!(::autodiff::ParamsTangent::<#ty>::get(&#root));
+            out.extend(match &p.kind {
+                ParamKind::Float => quote!(let #t: #f = #get.map_or(#zero, |#m| #m #(.#path)*);),
+                _ => quote!(let #t = #get.map(|#m| &#m #(.#path)*);),
+            });
+            // A `Vec` field of the tangent must be as long as the model's.
+            if matches!(&p.kind, ParamKind::Array { shape, .. } if shape.dims() == 1) {
+                let label = field.written(&model.ident);
+                out.extend(quote!(
+                    ::autodiff::SliceTangent::<#f>::check_len(&#t, #ident.len(), #label);
+                ));
+            }
+            continue;
+        }
         let label = ident.to_string();
         out.extend(match &p.kind {
             ParamKind::Array { shape, .. } => match &**shape {
@@ -235,6 +243,7 @@ fn setup(sig: &Signature, names: &Names) -> TokenStream {
                 ),
                 _ => quote!(::autodiff::SliceTangent::<#f>::check_len(&#t, #ident.len(), #label);),
             },
+            ParamKind::Model { .. } => TokenStream::new(),
             _ => quote!(let #t: #f = ::autodiff::Tangent::<#f>::get(&#t);),
         });
     }
@@ -253,6 +262,7 @@ fn tangent_item(item: &ItemFn, sig: &Signature, names: &Names, block: TokenStrea
             continue;
         };
         let bound = match &p.kind {
+            ParamKind::Model { ty, .. } => quote!(::autodiff::ParamsTangent<#ty>),
             ParamKind::Array { shape, .. } if shape.dims() == 2 => {
                 quote!(::autodiff::MatrixTangent<#f>)
             }

@@ -349,9 +349,18 @@ impl<'a> Sweep<'a> {
                     }
                     let t = self.array_tangent(a.array);
                     let row = a.row.as_ref().map(|r| self.gen.operand(r));
-                    let is_param = matches!(self.body.array(a.array).origin, ArrayOrigin::Param(_));
-                    // A parameter's tangent is a reference already (`Copy`).
+                    let (is_param, field) = match self.body.array(a.array).origin {
+                        ArrayOrigin::Param(p) => (true, self.sig.params[p].field.is_some()),
+                        _ => (false, false),
+                    };
+                    // A parameter's tangent is a reference already (`Copy`); a model's
+                    // field's is an `Option<&F>`, from which an element is projected
+                    // (a row, or a model of a sequence of them).
                     out.push(match (row, is_param) {
+                        (Some(r), true) if field => {
+                            let m = format_ident!("m");
+                            quote!(#t.map(|#m| &#m[#r]))
+                        }
                         (Some(r), true) => quote!(::autodiff::MatrixTangent::row(&#t, #r)),
                         (Some(r), false) => quote!(&#t[#r]),
                         (None, true) => quote!(#t),
