@@ -1,7 +1,7 @@
 #![deny(warnings)]
 #![deny(clippy::all)]
 
-use autodiff::{grad, Const};
+use autodiff::{grad, Const, Float};
 
 /// Forward mode and a Jacobian, warning-free, next to user names the generated code uses.
 #[grad(x, modes(tangent, jacobian))]
@@ -11,6 +11,13 @@ pub fn f(x: &[f64; 2], t_x: f64, value: f64, one: usize) -> [f64; 3] {
     m
 }
 
+/// A type parameter named like a tangent's (`TX` for `x`).
+#[grad(modes(tangent))]
+pub fn g<TX: Float>(x: TX, t_t: TX) -> TX {
+    let t = x * t_t;
+    t.sin()
+}
+
 fn main() {
     let (v, t) = f_tangent(&[1.0, 2.0], 0.5, 1.0, 3, &[1.0, 0.0], Const, Const);
     let (_, j) = f_jacobian(&[1.0, 2.0], 0.5, 1.0, 3);
@@ -18,4 +25,6 @@ fn main() {
     for i in 0..3 {
         assert_eq!(t[i], j[i][0]);
     }
+    let (_, t) = g_tangent(0.5, 2.0, 1.0, Const);
+    assert_eq!(t, 2.0 * 1.0f64.cos());
 }
