@@ -325,12 +325,8 @@ impl<'a> Sweep<'a> {
         for arg in args {
             match arg {
                 Arg::Scalar(x) => {
-                    let ty = match x {
-                        Operand::Var(v) => self.body.var(*v).ty,
-                        Operand::Lit(syn::Lit::Float(_)) => Ty::Float,
-                        _ => Ty::Unknown,
-                    };
-                    if ty != Ty::Float {
+                    // The same arguments as the callee's `_adjoint` takes shadows for.
+                    if !self.gen.takes_derivative(x) {
                         continue;
                     }
                     out.push(if self.active(x) {

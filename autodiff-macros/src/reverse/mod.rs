@@ -668,6 +668,17 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// Whether a scalar argument of a call is a float, which the callee's `_adjoint` takes a
+    /// shadow for (and its `_tangent` a tangent).
+    pub(crate) fn takes_derivative(&self, x: &Operand) -> bool {
+        let ty = match x {
+            Operand::Var(v) => self.body.var(*v).ty,
+            Operand::Lit(syn::Lit::Float(_)) => Ty::Float,
+            _ => Ty::Unknown,
+        };
+        ty == Ty::Float
+    }
+
     /// `g(..)` in reverse: `g_adjoint(.., d, shadows..)` with an accumulator for each active
     /// float argument and `Const` for the others.
     /// `fallible`: the forward sweep unwrapped the callee's `Ok`, so its `_adjoint` returns
@@ -707,12 +718,7 @@ impl<'a> Gen<'a> {
         for arg in args {
             match arg {
                 Arg::Scalar(x) => {
-                    let ty = match x {
-                        Operand::Var(v) => self.body.var(*v).ty,
-                        Operand::Lit(syn::Lit::Float(_)) => Ty::Float,
-                        _ => Ty::Unknown,
-                    };
-                    if ty != Ty::Float {
+                    if !self.takes_derivative(x) {
                         continue;
                     }
                     match x.var().filter(|v| self.an.active[v.0]) {
