@@ -311,6 +311,21 @@ pub fn expected_rows(case: &Case) -> BTreeMap<String, Vec<f64>> {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
+    if crate::print::checks_tangent(p) {
+        // The value and the gradient along the direction, as forward mode gives it.
+        let along: f64 = e
+            .gradient
+            .iter()
+            .enumerate()
+            .map(|(k, g)| g * crate::print::direction(k))
+            .sum();
+        let row = if e.failed {
+            Vec::new()
+        } else {
+            vec![e.value, along]
+        };
+        rows.insert("tangent".to_string(), row);
+    }
     for (check, vjp) in p.vjps.iter().zip(&e.vjps) {
         let mut row = vjp.outputs.clone();
         row.extend(accumulated(&vjp.product, 1.0));

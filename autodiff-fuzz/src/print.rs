@@ -36,6 +36,29 @@ pub struct Printer<'a> {
     /// block carrying the attribute (none on the method).
     in_trait: bool,
     on_impl: bool,
+    /// The program's functions also get forward mode (`modes(tangent)`).
+    tangent: bool,
+}
+
+/// Whether a program is checked in forward mode too: every function gets
+/// `#[grad(.., modes(tangent))]`, and `run` a `tangent` row. Not methods, nor structs that
+/// mix parameters and data (the row's direction is laid out over the parameters only).
+pub fn checks_tangent(p: &Program) -> bool {
+    p.method.is_none()
+        && p.helpers.iter().chain(std::iter::once(&p.main)).all(|f| {
+            f.params.iter().all(|q| match q.ty {
+                ParamTy::Struct(_) => {
+                    let floats = q.ty.floats(&p.structs);
+                    floats == 0 || floats == q.ty.values(&p.structs)
+                }
+                _ => true,
+            })
+        })
+}
+
+/// The direction of the `tangent` row: entry `k` of the float parameters, flattened.
+pub fn direction(k: usize) -> f64 {
+    [0.5, -1.0, 0.75, 1.25, -0.25][k % 5]
 }
 
 impl Printer<'_> {
@@ -622,12 +645,17 @@ impl Printer<'_> {
         }
     }
 
-    /// The attribute of a function: `#[grad]` or `#[grad(a, b)]`.
-    fn attribute(func: &Function) -> String {
-        if func.wrt.is_empty() {
+    /// The attribute of a function: `#[grad]` or `#[grad(a, b)]`, with `modes(tangent)`
+    /// when the program is checked in forward mode.
+    fn attribute(&self, func: &Function) -> String {
+        let mut list = func.wrt.clone();
+        if self.tangent {
+            list.push("modes(tangent)".to_string());
+        }
+        if list.is_empty() {
             "#[grad]".to_string()
         } else {
-            format!("#[grad({})]", func.wrt.join(", "))
+            format!("#[grad({})]", list.join(", "))
         }
     }
 
@@ -674,7 +702,7 @@ impl Printer<'_> {
 
     fn function(&mut self, func: &Function, fallible: Fallible) {
         if !self.on_impl {
-            self.line(&Self::attribute(func));
+            self.line(&self.attribute(func));
         }
         let vis = if self.in_trait { "" } else { "pub " };
         let sig = self.signature(func, fallible);
@@ -711,6 +739,7 @@ fn items(p: &Program, from_primitive: bool) -> String {
         wrap: None,
         in_trait: false,
         on_impl: false,
+        tangent: checks_tangent(p),
     };
     let f = match p.prec {
         Prec::F32 => "f32",
@@ -758,7 +787,7 @@ fn items(p: &Program, from_primitive: bool) -> String {
         pr.line("");
     }
     if method.on_impl {
-        pr.line(&Printer::attribute(&p.main));
+        pr.line(&pr.attribute(&p.main));
     }
     if method.trait_impl {
         pr.line(&format!("impl Objective for {ty} {{"));
@@ -1042,6 +1071,52 @@ impl Runner<'_> {
             }
             self.line(&format!("rows.push((\"{tag}\", row));"));
         }
+        if checks_tangent(p) {
+            self.tangent(&name, &args);
+        }
+    }
+
+    /// The row `tangent`: the value and the derivative along [`direction`], from
+    /// `NAME_tangent` (arrays' tangents by reference).
+    fn tangent(&mut self, name: &str, args: &str) {
+        let p = self.p;
+        let mut tangents = Vec::new();
+        let mut at = 0;
+        for (k, q) in p.main.params.iter().enumerate() {
+            let n = q.ty.floats(&p.structs);
+            if n == 0 {
+                continue;
+            }
+            let t = format!("t{k}");
+            let value = self.literal(q.ty, &mut (at..at + n).map(direction));
+            at += n;
+            let ty = self.ty(q.ty);
+            self.line(&format!("let {t}: {ty} = {value};"));
+            tangents.push(match q.ty {
+                ParamTy::Scalar => t,
+                _ => format!("&{t}"),
+            });
+        }
+        let all: Vec<&str> = [args]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .chain(tangents.iter().map(String::as_str))
+            .collect();
+        let call = format!("{name}_tangent({})", all.join(", "));
+        if p.main.fallible {
+            let ok = match p.fallible {
+                Fallible::Result => "Ok",
+                Fallible::Option => "Some",
+            };
+            self.line("let mut row = Vec::new();");
+            self.line(&format!(
+                "if let {ok}((v, t)) = {call} {{ row.push(v as f64); row.push(t as f64); }}"
+            ));
+        } else {
+            self.line(&format!("let (v, t) = {call};"));
+            self.line("let row = vec![v as f64, t as f64];");
+        }
+        self.line("rows.push((\"tangent\", row));");
     }
 
     /// The row `vjp:NAME`: the helper's array, then its accumulators after `CALLS` calls of

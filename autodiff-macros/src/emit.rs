@@ -7,8 +7,9 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
 
 use crate::activity;
-use crate::attr::GradAttr;
+use crate::attr::{GradAttr, Mode};
 use crate::diag::Errors;
+use crate::forward_mode;
 use crate::lower;
 use crate::lower::models;
 use crate::reverse::{local, Gen};
@@ -38,6 +39,8 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
     let wrt = differentiated(attr, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.
     let signature_ok = errors.is_empty();
+    // The extra items `modes(..)` asks for (their errors leave the stubs below in place).
+    let plan = forward_mode::plan(attr, &item, &sig, &mut errors);
     let before = errors.len();
     let block = lower::models::expand(&mut sig, &item.block, &mut errors);
     let names = Names::new(&item, &sig);
@@ -60,10 +63,12 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
             let adjoint =
                 adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
             let grad = grad_item(&item, &sig, &names, &wrt);
+            let extra = forward_mode::stubs(plan, &item, &sig, &wrt);
             return quote! {
                 #errors
                 #adjoint
                 #grad
+                #extra
             };
         }
     };
@@ -113,9 +118,11 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
     });
     let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
     let grad = grad_item(&item, &sig, &names, &wrt);
+    let extra = forward_mode::items(plan, &item, &sig, &body, &analysis, &wrt);
     quote! {
         #adjoint
         #grad
+        #extra
     }
 }
 
@@ -234,8 +241,12 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
             None => errors.on(
                 name,
                 format!(
-                    "`{name}` is not a parameter of this function; #[grad(..)] takes the names of the float parameters to differentiate ({})",
-                    float_param_list(sig)
+                    "`{name}` is not a parameter of this function; #[grad(..)] takes the names of the float parameters to differentiate ({}){}",
+                    float_param_list(sig),
+                    match Mode::named(&name.to_string()) {
+                        Some(_) => format!(", and extra items in `modes(..)`: write `#[grad(modes({name}))]`"),
+                        None => String::new(),
+                    }
                 ),
             ),
             Some(i) if matches!(sig.params[i].kind, ParamKind::Rejected) => {}
@@ -270,13 +281,13 @@ fn float_param_list(sig: &Signature) -> String {
     }
 }
 
-fn lit(sig: &Signature, value: f64) -> TokenStream {
+pub(crate) fn lit(sig: &Signature, value: f64) -> TokenStream {
     let f = &sig.float;
     float_literal(&quote!(#f), sig.float_is_generic, value)
 }
 
 /// The original parameters without `mut` (the sweeps never reassign them).
-fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
+pub(crate) fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
     item.sig
         .inputs
         .iter()
@@ -297,7 +308,7 @@ fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
 }
 
 /// The original's `cfg` and lint attributes, which apply to what is generated from it.
-fn inherited_attrs(item: &ItemFn) -> TokenStream {
+pub(crate) fn inherited_attrs(item: &ItemFn) -> TokenStream {
     item.attrs
         .iter()
         .filter(|a| {
@@ -352,9 +363,18 @@ fn adjoint_item(
         Output::Array => quote!(&#returns),
         Output::Vec => quote!(&[#f]),
     };
+    let allows = generated_allows();
     quote! {
         #attrs
         #[doc = #doc]
+        #allows
+        #vis fn #name<#params_gen>(#(#params,)* #d_out: #d_out_ty, #(#shadow_args),*) -> #returns #where_clause #block
+    }
+}
+
+/// The lints the generated sweeps allow.
+pub(crate) fn generated_allows() -> TokenStream {
+    quote! {
         // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`;
         // `unused_assignments`: a loop's carried values, read only by its reverse sweep;
         // `manual_div_ceil`: the item count of `chunks`/`step_by`, for every integer type.
@@ -366,11 +386,10 @@ fn adjoint_item(
             clippy::too_many_arguments,
             clippy::manual_div_ceil
         )]
-        #vis fn #name<#params_gen>(#(#params,)* #d_out: #d_out_ty, #(#shadow_args),*) -> #returns #where_clause #block
     }
 }
 
-fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
+pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
     match &p.kind {
         ParamKind::Model { ty, .. } => quote!(#ty),
         ParamKind::Array { shape, .. } => match &**shape {
@@ -466,30 +485,9 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
             ""
         }
     );
-    // The original function is used whenever its gradient is (no dead-code warning for a
-    // function that is only ever differentiated).
-    let original = &item.sig.ident;
-    let explicit: Vec<&Ident> = generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => Some(&t.ident),
-            GenericParam::Const(c) => Some(&c.ident),
-            GenericParam::Lifetime(_) => None,
-        })
-        .collect();
-    let has_impl_trait = item.sig.inputs.iter().any(
-        |i| matches!(i, FnArg::Typed(pt) if pt.ty.to_token_stream().to_string().contains("impl")),
-    );
     // A method's items are associated functions of the same type.
     let owner = sig.method.then(|| quote!(Self::));
-    let mention = (!has_impl_trait).then(|| {
-        if explicit.is_empty() {
-            quote!(let _ = #owner #original;)
-        } else {
-            quote!(let _ = #owner #original::<#(#explicit),*>;)
-        }
-    });
+    let mention = mention(item, sig);
     let attrs = inherited_attrs(item);
     quote! {
         #attrs
@@ -502,6 +500,34 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
             #success
         }
     }
+}
+
+/// `let _ = f;`: the original function is used whenever an item generated from it is (no
+/// dead-code warning for a function that is only ever differentiated).
+pub(crate) fn mention(item: &ItemFn, sig: &Signature) -> Option<TokenStream> {
+    let original = &item.sig.ident;
+    let explicit: Vec<&Ident> = item
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            GenericParam::Const(c) => Some(&c.ident),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let has_impl_trait = item.sig.inputs.iter().any(
+        |i| matches!(i, FnArg::Typed(pt) if pt.ty.to_token_stream().to_string().contains("impl")),
+    );
+    let owner = sig.method.then(|| quote!(Self::));
+    (!has_impl_trait).then(|| {
+        if explicit.is_empty() {
+            quote!(let _ = #owner #original;)
+        } else {
+            quote!(let _ = #owner #original::<#(#explicit),*>;)
+        }
+    })
 }
 
 /// Checks that array accumulators have the shape of the arrays they shadow.
@@ -661,7 +687,7 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
 }
 
 /// `Result<T, E>` / `Option<T>` with `T` replaced by `success`.
-fn fallible_type(returns: &syn::Type, success: TokenStream) -> TokenStream {
+pub(crate) fn fallible_type(returns: &syn::Type, success: TokenStream) -> TokenStream {
     let mut ty = returns.clone();
     if let syn::Type::Path(tp) = &mut ty {
         if let Some(syn::PathArguments::AngleBracketed(args)) =

@@ -1,6 +1,6 @@
-//! Golden tests: what `#[grad]` writes for three small functions (straight-line code, a loop
-//! with a tape, a loop fused with its reverse), and `#[derive(Params)]` for a small model,
-//! pretty-printed. They pin the shape of the generated code (the README shows
+//! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
+//! tape, a loop fused with its reverse, forward mode and a Jacobian), and `#[derive(Params)]`
+//! for a small model, pretty-printed. They pin the shape of the generated code (the README shows
 //! the first); when a change to a macro changes them on purpose, rerun with `UPDATE_GOLDEN=1`
 //! and review the diff.
 
@@ -42,6 +42,36 @@ fn straight_line() {
         quote! {
             pub fn f(x: f64, y: f64, z: f64) -> f64 {
                 (x + y) * z
+            }
+        },
+    );
+}
+
+#[test]
+fn forward_mode() {
+    check(
+        "sum_times_tangent",
+        quote!(modes(tangent)),
+        quote! {
+            pub fn f(x: f64, y: f64, z: f64) -> f64 {
+                (x + y) * z
+            }
+        },
+    );
+}
+
+#[test]
+fn forward_mode_loop_and_jacobian() {
+    check(
+        "lecture_jacobian",
+        quote!(modes(jacobian)),
+        quote! {
+            pub fn lecture_f(x: &[f64; 3], w: &[f64]) -> [f64; 4] {
+                let mut s = 0.0;
+                for i in 0..w.len() {
+                    s = (s + w[i]).sin();
+                }
+                [x[0], 5.0 * x[2], 4.0 * x[1] * x[1] - 2.0 * x[2], x[2] * x[0].sin() + s]
             }
         },
     );
@@ -104,7 +134,8 @@ fn derive_params_of_a_nested_model() {
 }
 
 /// Prints what `#[grad]` writes for the function in the file `AUTODIFF_EXPAND` names (a
-/// debugging aid where `cargo expand` is not installed):
+/// debugging aid where `cargo expand` is not installed), with the attribute's arguments in
+/// `AUTODIFF_EXPAND_ATTR` (`"modes(tangent)"`) if set:
 /// `AUTODIFF_EXPAND=f.rs cargo test -p autodiff-macros --lib -- --ignored --nocapture expand`
 #[test]
 #[ignore = "prints an expansion on request"]
@@ -114,7 +145,8 @@ fn expand() {
     };
     let source = std::fs::read_to_string(path).expect("read AUTODIFF_EXPAND");
     let item: syn::ItemFn = syn::parse_str(&source).expect("a function");
-    let attr: GradAttr = syn::parse2(quote!()).expect("attribute");
+    let attr = std::env::var("AUTODIFF_EXPAND_ATTR").unwrap_or_default();
+    let attr: GradAttr = syn::parse_str(&attr).expect("attribute");
     let expanded = crate::emit::expand(attr, item);
     let file: syn::File = syn::parse2(expanded).expect("the expansion parses");
     println!("{}", prettyplease::unparse(&file));

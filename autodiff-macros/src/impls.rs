@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{ImplItem, ImplItemFn, ItemFn, ItemImpl, ReturnType, Visibility};
 
-use crate::attr::GradAttr;
+use crate::attr::{GradAttr, Mode};
 use crate::emit;
 use crate::sig;
 
@@ -39,7 +39,13 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
             }
             None if !marked && returns_floats(method, &outer) => {
                 match block_options(&attr, method) {
-                    Some(options) => options,
+                    // A block's `modes(jacobian)` is for the methods that return vectors.
+                    Some(mut options) => {
+                        if !returns_vector(method) {
+                            options.modes.retain(|(m, _)| *m != Mode::Jacobian);
+                        }
+                        options
+                    }
                     None => continue,
                 }
             }
@@ -82,7 +88,7 @@ fn own_attr(method: &ImplItemFn) -> Option<usize> {
 
 fn parse_own(attr: &syn::Attribute) -> syn::Result<GradAttr> {
     match &attr.meta {
-        syn::Meta::Path(_) => Ok(GradAttr { wrt: None }),
+        syn::Meta::Path(_) => Ok(GradAttr::default()),
         syn::Meta::List(list) => list.parse_args(),
         syn::Meta::NameValue(nv) => Err(syn::Error::new_spanned(
             nv,
@@ -115,7 +121,10 @@ fn block_options(attr: &GradAttr, method: &ImplItemFn) -> Option<GradAttr> {
         .filter(|n| params.contains(n))
         .cloned()
         .collect();
-    (!own.is_empty()).then_some(GradAttr { wrt: Some(own) })
+    (!own.is_empty()).then_some(GradAttr {
+        wrt: Some(own),
+        modes: attr.modes.clone(),
+    })
 }
 
 /// Whether a method returns what `#[grad]` differentiates: a float (`f64`, `f32`, or a type
@@ -129,6 +138,18 @@ fn returns_floats(method: &ImplItemFn, outer: &[syn::Ident]) -> bool {
         .chain(outer.iter().cloned())
         .collect();
     floats(ty, &own)
+}
+
+/// Whether a method returns an array or a `Vec`.
+fn returns_vector(method: &ImplItemFn) -> bool {
+    match &method.sig.output {
+        ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Array(_) => true,
+            syn::Type::Path(tp) => tp.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+            _ => false,
+        },
+        ReturnType::Default => false,
+    }
 }
 
 fn floats(ty: &syn::Type, type_params: &[syn::Ident]) -> bool {

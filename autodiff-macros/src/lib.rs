@@ -4,7 +4,9 @@
 //! The pipeline runs one way: `sig` and `lower` parse the function into an SSA IR (`ir`),
 //! `activity` decides what gets an adjoint and what the reverse sweep must keep, `reverse`
 //! writes the forward and reverse sweeps with the derivative `rules`, and `emit` wraps them
-//! into `NAME_adjoint` and `NAME_grad`. Errors are collected in `diag` and all reported.
+//! into `NAME_adjoint` and `NAME_grad`. On request (`attr`: `modes(..)`), `forward_mode`
+//! writes `NAME_tangent` from the same IR and rules, and `NAME_jacobian`. Errors are
+//! collected in `diag` and all reported.
 //! `params` is the derive, on its own: a struct's fields classified, then three walks.
 //! Use the `autodiff` crate, which re-exports this macro with its documentation.
 
@@ -12,6 +14,7 @@ mod activity;
 mod attr;
 mod diag;
 mod emit;
+mod forward_mode;
 mod fusion;
 #[cfg(test)]
 mod golden;
@@ -57,6 +60,34 @@ use proc_macro::TokenStream;
 ///     loss_adjoint(&[1.0, 2.0], &x, y, 0.5, &mut g, Const, Const);
 /// }
 /// assert_eq!(g, vec![2.0, 4.0]);
+/// ```
+///
+/// Forward mode and Jacobians are generated on request, in `modes(..)` alone or after the
+/// parameter names (`#[grad(modes(tangent))]`, `#[grad(w, b, modes(tangent, jacobian))]`):
+///
+/// - `tangent`: `NAME_tangent(args.., t_p..) -> (value, t_out)`, the Jacobian-vector
+///   product in one forward sweep. One tangent per float parameter, in order, with its shape
+///   (a number, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]`, `&Model`), or `autodiff::Const`
+///   for zero; `t_out` has the output's shape. A call `g(..)` inside calls `g_tangent`.
+/// - `jacobian`, for array outputs: `NAME_jacobian(args..) -> (value, J)`, row `i` the
+///   gradient of output `i` with respect to the parameters `NAME_grad` differentiates, from
+///   `NAME_tangent` once per input coordinate or `NAME_adjoint` once per output, whichever
+///   is fewer. It generates `NAME_tangent` too.
+///
+/// ```
+/// use autodiff::{grad, Const};
+///
+/// #[grad(modes(tangent, jacobian))]
+/// fn polar(r: f64, theta: f64) -> [f64; 2] {
+///     [r * theta.cos(), r * theta.sin()]
+/// }
+///
+/// // The derivative along theta: (-r sin theta, r cos theta).
+/// let (value, t) = polar_tangent(2.0, 0.0, Const, 1.0);
+/// assert_eq!((value, t), ([2.0, 0.0], [-0.0, 2.0]));
+/// // Row i: the gradient of output i with respect to (r, theta).
+/// let (_, (j_r, j_theta)) = polar_jacobian(2.0, 0.0);
+/// assert_eq!((j_r, j_theta), ([1.0, 0.0], [-0.0, 2.0]));
 /// ```
 ///
 /// The differentiable subset and the errors for everything outside it are listed in the

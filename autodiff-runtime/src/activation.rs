@@ -6,6 +6,10 @@
 //! of `g` and *adds* `d_out * ∂g/∂p` into each active shadow. A `#[grad]` function that calls
 //! `sigmoid(z)` is differentiated through `sigmoid_adjoint`.
 //!
+//! Each also has a forward mode `g_tangent(args.., t_p..) -> (value, tangent)`, one tangent
+//! per float argument ([`Const`](crate::Const) for zero), which a function with
+//! `#[grad(modes(tangent))]` calls.
+//!
 //! All functions are generic over `T: Float` (`f32`, `f64`, ...), allocate nothing and use
 //! numerically stable forms: no `exp` of a large positive number is ever taken, so logits of
 //! ±1000 give finite values and gradients.
@@ -16,6 +20,7 @@
 //! [`softmax`] and [`argmax`] are for prediction and are not differentiated.
 
 use crate::shadow::{Shadow, SliceShadow};
+use crate::tangent::{SliceTangent, Tangent};
 use crate::Float;
 
 /// The logistic sigmoid computed from `e = exp(-|x|)`, which is never larger than 1.
@@ -59,6 +64,19 @@ pub fn sigmoid_adjoint<T: Float, DX: Shadow<T>>(x: T, d_out: T, mut d_x: DX) -> 
     s
 }
 
+/// Forward mode of [`sigmoid`]: `(σ(x), σ(x) (1 - σ(x)) t_x)`.
+///
+/// ```
+/// use autodiff_runtime::activation::sigmoid_tangent;
+///
+/// assert_eq!(sigmoid_tangent(0.0_f64, 2.0), (0.5, 0.5));
+/// ```
+#[inline]
+pub fn sigmoid_tangent<T: Float, TX: Tangent<T>>(x: T, t_x: TX) -> (T, T) {
+    let s = sigmoid(x);
+    (s, t_x.get() * s * (T::one() - s))
+}
+
 /// The rectified linear unit `max(x, 0)`.
 ///
 /// ```
@@ -96,6 +114,23 @@ pub fn relu_adjoint<T: Float, DX: Shadow<T>>(x: T, d_out: T, mut d_x: DX) -> T {
         x
     } else {
         T::zero()
+    }
+}
+
+/// Forward mode of [`relu`]: the tangent passes where `x > 0`; `relu'(0) = 0`.
+///
+/// ```
+/// use autodiff_runtime::activation::relu_tangent;
+///
+/// assert_eq!(relu_tangent(2.0_f64, 3.0), (2.0, 3.0));
+/// assert_eq!(relu_tangent(0.0_f64, 3.0), (0.0, 0.0));
+/// ```
+#[inline]
+pub fn relu_tangent<T: Float, TX: Tangent<T>>(x: T, t_x: TX) -> (T, T) {
+    if x > T::zero() {
+        (x, t_x.get())
+    } else {
+        (T::zero(), T::zero())
     }
 }
 
@@ -156,6 +191,28 @@ pub fn leaky_relu_adjoint<T: Float, DX: Shadow<T>, DS: Shadow<T>>(
     }
 }
 
+/// Forward mode of [`leaky_relu`], with the partials of [`leaky_relu_adjoint`].
+///
+/// ```
+/// use autodiff_runtime::{activation::leaky_relu_tangent, Const};
+///
+/// assert_eq!(leaky_relu_tangent(-2.0_f64, 0.5, 1.0, Const), (-1.0, 0.5));
+/// assert_eq!(leaky_relu_tangent(-2.0_f64, 0.5, Const, 1.0), (-1.0, -2.0));
+/// ```
+#[inline]
+pub fn leaky_relu_tangent<T: Float, TX: Tangent<T>, TS: Tangent<T>>(
+    x: T,
+    slope: T,
+    t_x: TX,
+    t_slope: TS,
+) -> (T, T) {
+    if x > T::zero() {
+        (x, t_x.get())
+    } else {
+        (slope * x, t_x.get() * slope + t_slope.get() * x)
+    }
+}
+
 /// The softplus `ln(1 + e^x)`, a smooth ReLU, computed as `max(x, 0) + ln(1 + e^-|x|)` so that
 /// it neither overflows for large `x` nor loses precision for very negative `x`.
 ///
@@ -187,6 +244,22 @@ pub fn softplus_adjoint<T: Float, DX: Shadow<T>>(x: T, d_out: T, mut d_x: DX) ->
     x.max(T::zero()) + e.ln_1p()
 }
 
+/// Forward mode of [`softplus`]: `(softplus(x), σ(x) t_x)`.
+///
+/// ```
+/// use autodiff_runtime::activation::softplus_tangent;
+///
+/// assert_eq!(softplus_tangent(0.0_f64, 2.0).1, 1.0);
+/// ```
+#[inline]
+pub fn softplus_tangent<T: Float, TX: Tangent<T>>(x: T, t_x: TX) -> (T, T) {
+    let e = (-x.abs()).exp();
+    (
+        x.max(T::zero()) + e.ln_1p(),
+        t_x.get() * sigmoid_from_exp(x, e),
+    )
+}
+
 /// The hyperbolic tangent as a free function, so that it can be called like the other
 /// activations (`tanh(z)`); the method form `z.tanh()` is differentiated by `#[grad]` too.
 ///
@@ -215,6 +288,19 @@ pub fn tanh_adjoint<T: Float, DX: Shadow<T>>(x: T, d_out: T, mut d_x: DX) -> T {
     let t = x.tanh();
     d_x.add(d_out * (T::one() - t * t));
     t
+}
+
+/// Forward mode of [`tanh`]: `(tanh(x), (1 - tanh²(x)) t_x)`.
+///
+/// ```
+/// use autodiff_runtime::activation::tanh_tangent;
+///
+/// assert_eq!(tanh_tangent(0.0_f64, 3.0), (0.0, 3.0));
+/// ```
+#[inline]
+pub fn tanh_tangent<T: Float, TX: Tangent<T>>(x: T, t_x: TX) -> (T, T) {
+    let t = x.tanh();
+    (t, t_x.get() * (T::one() - t * t))
 }
 
 /// `(m, Σ e^(x_i - m))` with `m = max x_i`: the max-shifted pieces of `log_sum_exp` and
@@ -278,6 +364,31 @@ pub fn log_sum_exp_adjoint<T: Float, DXS: SliceShadow<T>>(xs: &[T], d_out: T, mu
         }
     }
     m + sum.ln()
+}
+
+/// Forward mode of [`log_sum_exp`]: the tangent is `Σ softmax(xs)_i t_i`.
+///
+/// # Panics
+///
+/// If `t_xs` is a tangent whose length differs from `xs.len()`.
+///
+/// ```
+/// use autodiff_runtime::activation::log_sum_exp_tangent;
+///
+/// let (_, t) = log_sum_exp_tangent(&[0.0_f64, 0.0], &[1.0, 3.0]);
+/// assert_eq!(t, 2.0);
+/// ```
+#[inline]
+pub fn log_sum_exp_tangent<T: Float, TXS: SliceTangent<T>>(xs: &[T], t_xs: TXS) -> (T, T) {
+    t_xs.check_len(xs.len(), "xs");
+    let (m, sum) = shifted_exp_sum(xs);
+    let mut t = T::zero();
+    if TXS::ACTIVE && m != T::neg_infinity() {
+        for (i, &x) in xs.iter().enumerate() {
+            t = t + t_xs.at(i) * ((x - m).exp() / sum);
+        }
+    }
+    (m + sum.ln(), t)
 }
 
 /// Writes the softmax `e^(x_i) / Σ_j e^(x_j)` of `xs` into `out` (max-shifted, so large logits

@@ -21,12 +21,16 @@ pub mod optim;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod shadow;
+pub mod tangent;
 pub mod train;
 
 #[doc(hidden)]
 pub mod __private {
     pub use crate::private::*;
     pub use crate::shadow::{MatrixShadow, Shadow, SliceShadow};
+    pub use crate::tangent::{
+        MatrixTangent, ParamsTangent, SliceTangent, Tangent, Unit, UnitMatrix,
+    };
 }
 mod private;
 mod rng;
@@ -37,3 +41,4 @@ pub use error::{Error, Result};
 pub use num_traits::Float;
 pub use optim::Params;
 pub use shadow::{Const, MatrixShadow, ParamsShadow, Shadow, SliceShadow};
+pub use tangent::{MatrixTangent, ParamsTangent, SliceTangent, Tangent};

@@ -10,6 +10,10 @@
 //! shadow. Targets are floats, so they get shadows too; their partials are computed (they are
 //! cheap), but a trainer passes `Const` for them and the work is compiled away.
 //!
+//! Each loss also has a forward mode `g_tangent(args.., t_p..) -> (loss, tangent)`, one
+//! tangent per float argument ([`Const`](crate::Const) for zero), with the partials of its
+//! adjoint; a function with `#[grad(modes(tangent))]` calls it.
+//!
 //! Stability: [`bce`] clamps probabilities to `[PROB_EPS, 1 - PROB_EPS]`, so probabilities of
 //! exactly 0 or 1 give a finite loss and gradient. The logit forms ([`bce_with_logits`],
 //! [`multilabel_bce_with_logits`], [`softmax_cross_entropy`]) never exponentiate a large
@@ -21,6 +25,7 @@ use autodiff_macros::grad;
 
 use crate::activation::shifted_exp_sum;
 use crate::shadow::{Shadow, SliceShadow};
+use crate::tangent::{SliceTangent, Tangent};
 use crate::Float;
 
 /// The smallest distance from 0 and 1 that [`bce`] and [`multilabel_bce`] let a probability
@@ -66,6 +71,24 @@ pub fn mse_adjoint<T: Float, DP: Shadow<T>, DT: Shadow<T>>(
     d_pred.add(g);
     d_target.add(-g);
     r * r
+}
+
+/// Forward mode of [`mse`].
+///
+/// ```
+/// use autodiff_runtime::{loss::mse_tangent, Const};
+///
+/// assert_eq!(mse_tangent(3.0_f64, 1.0, 1.0, Const), (4.0, 4.0));
+/// ```
+#[inline]
+pub fn mse_tangent<T: Float, TP: Tangent<T>, TT: Tangent<T>>(
+    pred: T,
+    target: T,
+    t_pred: TP,
+    t_target: TT,
+) -> (T, T) {
+    let r = pred - target;
+    (r * r, (r + r) * (t_pred.get() - t_target.get()))
 }
 
 /// The absolute error `|pred - target|` of one example.
@@ -114,6 +137,32 @@ pub fn mae_adjoint<T: Float, DP: Shadow<T>, DT: Shadow<T>>(
     d_pred.add(s);
     d_target.add(-s);
     r.abs()
+}
+
+/// Forward mode of [`mae`]; the derivative is 0 where `pred == target`.
+///
+/// ```
+/// use autodiff_runtime::{loss::mae_tangent, Const};
+///
+/// assert_eq!(mae_tangent(1.0_f64, 3.0, 1.0, Const), (2.0, -1.0));
+/// ```
+#[inline]
+pub fn mae_tangent<T: Float, TP: Tangent<T>, TT: Tangent<T>>(
+    pred: T,
+    target: T,
+    t_pred: TP,
+    t_target: TT,
+) -> (T, T) {
+    let r = pred - target;
+    let t = t_pred.get() - t_target.get();
+    let s = if r > T::zero() {
+        t
+    } else if r < T::zero() {
+        -t
+    } else {
+        T::zero()
+    };
+    (r.abs(), s)
 }
 
 /// `p` clamped to `[PROB_EPS, 1 - PROB_EPS]`; `NaN` stays `NaN` (a diverging model must not be
@@ -194,6 +243,26 @@ pub fn bce_adjoint<T: Float, DP: Shadow<T>, DY: Shadow<T>>(
     value
 }
 
+/// Forward mode of [`bce`].
+///
+/// ```
+/// use autodiff_runtime::{loss::bce_tangent, Const};
+///
+/// let (loss, t) = bce_tangent(0.5_f64, 1.0, 1.0, Const);
+/// assert!((loss - 2.0_f64.ln()).abs() < 1e-15);
+/// assert!((t + 2.0).abs() < 1e-12);
+/// ```
+#[inline]
+pub fn bce_tangent<T: Float, TP: Tangent<T>, TY: Tangent<T>>(
+    p: T,
+    y: T,
+    t_p: TP,
+    t_y: TY,
+) -> (T, T) {
+    let (value, dp, dy) = bce_parts(p, y);
+    (value, dp * t_p.get() + dy * t_y.get())
+}
+
 /// Value, `∂/∂z` and `∂/∂y` of the binary cross-entropy on a logit.
 #[inline(always)]
 fn bce_with_logits_parts<T: Float>(z: T, y: T) -> (T, T, T) {
@@ -244,6 +313,25 @@ pub fn bce_with_logits_adjoint<T: Float, DZ: Shadow<T>, DY: Shadow<T>>(
     d_z.add(d_out * dz);
     d_y.add(d_out * dy);
     value
+}
+
+/// Forward mode of [`bce_with_logits`].
+///
+/// ```
+/// use autodiff_runtime::{loss::bce_with_logits_tangent, Const};
+///
+/// let (_, t) = bce_with_logits_tangent(0.0_f64, 1.0, 2.0, Const);
+/// assert_eq!(t, -1.0); // (σ(0) - 1) * 2
+/// ```
+#[inline]
+pub fn bce_with_logits_tangent<T: Float, TZ: Tangent<T>, TY: Tangent<T>>(
+    z: T,
+    y: T,
+    t_z: TZ,
+    t_y: TY,
+) -> (T, T) {
+    let (value, dz, dy) = bce_with_logits_parts(z, y);
+    (value, dz * t_z.get() + dy * t_y.get())
 }
 
 #[track_caller]
@@ -314,6 +402,37 @@ pub fn softmax_cross_entropy_adjoint<T: Float, DL: SliceShadow<T>>(
     (m - logits[class]) + sum.ln()
 }
 
+/// Forward mode of [`softmax_cross_entropy`]: the tangent is `Σ softmax_i t_i - t_class`.
+///
+/// # Panics
+///
+/// If `class` is out of range, or `t_logits` has another length than `logits`.
+///
+/// ```
+/// use autodiff_runtime::loss::softmax_cross_entropy_tangent;
+///
+/// let (_, t) = softmax_cross_entropy_tangent(&[0.0_f64, 0.0], 0, &[1.0, 0.0]);
+/// assert_eq!(t, -0.5);
+/// ```
+#[inline]
+pub fn softmax_cross_entropy_tangent<T: Float, TL: SliceTangent<T>>(
+    logits: &[T],
+    class: usize,
+    t_logits: TL,
+) -> (T, T) {
+    check_class(class, logits.len());
+    t_logits.check_len(logits.len(), "logits");
+    let (m, sum) = shifted_exp_sum(logits);
+    let mut t = T::zero();
+    if TL::ACTIVE {
+        for (i, &x) in logits.iter().enumerate() {
+            t = t + t_logits.at(i) * ((x - m).exp() / sum);
+        }
+        t = t - t_logits.at(class);
+    }
+    ((m - logits[class]) + sum.ln(), t)
+}
+
 #[track_caller]
 fn check_targets(what: &str, n: usize, targets: usize) {
     assert!(
@@ -339,8 +458,8 @@ fn check_targets(what: &str, n: usize, targets: usize) {
 /// ```
 ///
 /// Written with `#[grad]`: `multilabel_bce_adjoint` is generated, calling [`bce_adjoint`] per
-/// label.
-#[grad]
+/// label, and `multilabel_bce_tangent`, calling [`bce_tangent`].
+#[grad(modes(tangent))]
 #[inline]
 pub fn multilabel_bce<T: Float>(probs: &[T], targets: &[T]) -> T {
     check_targets("multilabel_bce", probs.len(), targets.len());
@@ -366,8 +485,9 @@ pub fn multilabel_bce<T: Float>(probs: &[T], targets: &[T]) -> T {
 /// ```
 ///
 /// Written with `#[grad]`: `multilabel_bce_with_logits_adjoint` is generated, calling
-/// [`bce_with_logits_adjoint`] per label.
-#[grad]
+/// [`bce_with_logits_adjoint`] per label, and `multilabel_bce_with_logits_tangent`, calling
+/// [`bce_with_logits_tangent`].
+#[grad(modes(tangent))]
 #[inline]
 pub fn multilabel_bce_with_logits<T: Float>(logits: &[T], targets: &[T]) -> T {
     check_targets("multilabel_bce_with_logits", logits.len(), targets.len());

@@ -478,3 +478,57 @@ fn a_scratch_buffer_passed_to_a_call_in_a_loop_allocates_per_call_not_per_iterat
         "allocations for n = 10, 1000: {counts:?}"
     );
 }
+
+// ----- forward mode: no tape, so a tangent never allocates for fixed sizes -------------------
+
+#[grad(modes(tangent))]
+fn norm3(v: &[f64; 3]) -> f64 {
+    (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()
+}
+
+/// Loops, a local array, a call and a matrix: what a layer does.
+#[grad(x, modes(tangent, jacobian))]
+fn flow(x: &[f64; 3], w: &[[f64; 3]; 3]) -> [f64; 3] {
+    let mut h = [0.0; 3];
+    for i in 0..3 {
+        let mut z = x[i];
+        for j in 0..3 {
+            z += w[i][j] * x[j].tanh();
+        }
+        h[i] = if z > 0.0 { z.sin() } else { z * 0.5 };
+    }
+    let s = norm3(&h);
+    [h[0] * s, h[1] + s, h[2]]
+}
+
+#[grad(modes(tangent))]
+fn long_recurrence(x0: f64, w: &[f64]) -> f64 {
+    let mut x = x0;
+    for t in 0..w.len() {
+        x = x.sin() * w[t] + 0.5 * x;
+    }
+    x
+}
+
+#[test]
+fn forward_mode_never_allocates_for_fixed_sizes() {
+    let x = [0.3, -0.2, 0.9];
+    let w = [[0.5, -0.1, 0.2], [0.0, 0.3, -0.4], [0.7, 0.1, 0.1]];
+    let (allocs, _, (v, t)) = count(|| flow_tangent(&x, &w, &[1.0, 0.0, 0.0], Const));
+    assert_eq!(allocs, 0);
+    assert_eq!(v, flow(&x, &w));
+    let (allocs, _, (_, j)) = count(|| flow_jacobian(&x, &w));
+    assert_eq!(allocs, 0);
+    for i in 0..3 {
+        assert_eq!(j[i][0], t[i]);
+    }
+}
+
+#[test]
+fn forward_mode_tapes_nothing_even_over_a_long_loop() {
+    let n = 100_000;
+    let w = vec![0.3; n];
+    let v = vec![1.0; n];
+    let (allocs, bytes, _) = count(|| long_recurrence_tangent(0.5, &w, 1.0, &v));
+    assert_eq!((allocs, bytes), (0, 0));
+}

@@ -6,7 +6,7 @@ use crate::activity::RegionKind;
 use crate::fusion::Fused;
 
 impl Gen<'_> {
-    pub(super) fn op(&self, op: &Op) -> TokenStream {
+    pub(crate) fn op(&self, op: &Op) -> TokenStream {
         match op {
             Op::Copy(x) => self.operand(x),
             Op::Unary(UnOp::Neg, x) => {
@@ -133,7 +133,7 @@ impl Gen<'_> {
         quote!(#(#lets)*)
     }
 
-    pub(super) fn arg(&self, arg: &Arg) -> TokenStream {
+    pub(crate) fn arg(&self, arg: &Arg) -> TokenStream {
         match arg {
             Arg::Scalar(x) => self.operand(x),
             Arg::Array(a) => {
@@ -237,7 +237,7 @@ impl Gen<'_> {
 
     /// `let v: F = op;`, annotated where Rust could not infer the type (a value computed from
     /// literals, a passed-through value whose `let` declared its type).
-    pub(super) fn definition(&self, var: Var, op: &Op) -> TokenStream {
+    pub(crate) fn definition(&self, var: Var, op: &Op) -> TokenStream {
         let v = self.var(var);
         let e = self.op(op);
         let span = self.body.var(var).span;
@@ -253,7 +253,7 @@ impl Gen<'_> {
         quote_spanned!(span=> let #v #ty = #e;)
     }
 
-    pub(super) fn forward_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+    pub(crate) fn forward_stmt(&mut self, stmt: &Stmt) -> TokenStream {
         match stmt {
             Stmt::Let { var, op } => {
                 if matches!(op, Op::Snapshot { .. }) && !self.an.snapshots.contains(var) {
@@ -330,7 +330,7 @@ impl Gen<'_> {
         }
     }
 
-    pub(super) fn array_init(
+    pub(crate) fn array_init(
         &self,
         fill: TokenStream,
         fixed_lens: &[syn::Expr],
@@ -350,7 +350,7 @@ impl Gen<'_> {
     }
 
     /// Zeros of the type of a parameter array whose type is not written in the function.
-    pub(super) fn zeros_like(&self, source: ArrayId) -> TokenStream {
+    pub(crate) fn zeros_like(&self, source: ArrayId) -> TokenStream {
         // A parameter is a reference already; a local array is not.
         let amp = (self.body.array(source).origin == ArrayOrigin::Local).then(|| quote!(&));
         let source = self.array(source);
@@ -442,7 +442,7 @@ impl Gen<'_> {
         }
     }
 
-    pub(super) fn dummy(&self, ty: Ty) -> TokenStream {
+    pub(crate) fn dummy(&self, ty: Ty) -> TokenStream {
         match ty {
             Ty::Float => self.zero(),
             Ty::Int => quote!(0),
@@ -455,7 +455,7 @@ impl Gen<'_> {
     /// The range of a counted loop; `receiver` when a method is called on it. `exclusive`
     /// writes `a..=b` as `a..b + 1`, whose adaptors are double-ended with an exact size (the
     /// reverse replay of a loop left early takes the first `trips` counters backwards).
-    pub(super) fn range(
+    pub(crate) fn range(
         &self,
         range: &CountedRange,
         receiver: bool,
@@ -695,12 +695,12 @@ impl Gen<'_> {
 
     /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
     /// method call on it (`let mut s: f64 = 0.0; s = s.sin();`).
-    pub(super) fn annotation(&self, v: Var) -> Option<TokenStream> {
+    pub(crate) fn annotation(&self, v: Var) -> Option<TokenStream> {
         let f = &self.float;
         (self.body.var(v).ty == Ty::Float).then(|| quote!(: #f))
     }
 
-    pub(super) fn uses_in_forward(&self, v: Var, l: &Loop) -> bool {
+    pub(crate) fn uses_in_forward(&self, v: Var, l: &Loop) -> bool {
         let mut used = false;
         l.body.visit_operands(&mut |op| used |= op.var() == Some(v));
         for c in &l.carried {

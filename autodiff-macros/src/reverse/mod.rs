@@ -116,7 +116,7 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn fresh(&mut self, base: &str, span: Span) -> Ident {
+    pub(crate) fn fresh(&mut self, base: &str, span: Span) -> Ident {
         let name = if self.names.insert(base.to_string()) {
             base.to_string()
         } else {
@@ -128,11 +128,11 @@ impl<'a> Gen<'a> {
         local(&name, span)
     }
 
-    fn zero(&self) -> TokenStream {
+    pub(crate) fn zero(&self) -> TokenStream {
         rules::float_literal(&self.float, self.sig.float_is_generic, 0.0)
     }
 
-    fn cx(
+    pub(crate) fn cx(
         &self,
         x: Vec<TokenStream>,
         other: Vec<TokenStream>,
@@ -151,7 +151,7 @@ impl<'a> Gen<'a> {
 
     // ----- names ------------------------------------------------------------------------------
 
-    fn param_index(&self, v: Var) -> Option<usize> {
+    pub(crate) fn param_index(&self, v: Var) -> Option<usize> {
         let i = self.body.param_vars.iter().position(|p| *p == v)?;
         // param_vars holds scalar params in order; map back to the signature index.
         self.sig
@@ -163,7 +163,7 @@ impl<'a> Gen<'a> {
             .map(|(idx, _)| idx)
     }
 
-    fn var(&self, v: Var) -> Ident {
+    pub(crate) fn var(&self, v: Var) -> Ident {
         if let Some(i) = self.param_index(v) {
             return self.sig.params[i].ident.clone();
         }
@@ -171,7 +171,7 @@ impl<'a> Gen<'a> {
         local(&info.name, info.span)
     }
 
-    fn array(&self, a: ArrayId) -> TokenStream {
+    pub(crate) fn array(&self, a: ArrayId) -> TokenStream {
         let info = self.body.array(a);
         match info.origin {
             ArrayOrigin::Param(i) => {
@@ -189,7 +189,7 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn operand(&self, op: &Operand) -> TokenStream {
         match op {
             Operand::Var(v) => {
                 let ident = self.var(*v);
@@ -201,7 +201,7 @@ impl<'a> Gen<'a> {
     }
 
     /// The float operands of a primitive; a method's get typed literals.
-    fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
+    pub(crate) fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
         match rule.form {
             rules::Form::Method => floats.iter().map(|x| self.float_operand(x)).collect(),
             _ => floats.iter().map(|x| self.operand(x)).collect(),
@@ -211,7 +211,7 @@ impl<'a> Gen<'a> {
     /// A float operand of a rule, whose template may call a method on it (`b.ln()` in the
     /// adjoint of `a.log(b)`): a bare literal gets the float type's suffix, since a method
     /// call on `{float}` does not infer its type.
-    fn float_operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn float_operand(&self, op: &Operand) -> TokenStream {
         let typed = match op {
             Operand::Lit(syn::Lit::Float(l))
                 if l.suffix().is_empty() && !self.sig.float_is_generic =>
@@ -671,6 +671,17 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// Whether a scalar argument of a call is a float, which the callee's `_adjoint` takes a
+    /// shadow for (and its `_tangent` a tangent).
+    pub(crate) fn takes_derivative(&self, x: &Operand) -> bool {
+        let ty = match x {
+            Operand::Var(v) => self.body.var(*v).ty,
+            Operand::Lit(syn::Lit::Float(_)) => Ty::Float,
+            _ => Ty::Unknown,
+        };
+        ty == Ty::Float
+    }
+
     /// `g(..)` in reverse: `g_adjoint(.., d, shadows..)` with an accumulator for each active
     /// float argument and `Const` for the others.
     /// `fallible`: the forward sweep unwrapped the callee's `Ok`, so its `_adjoint` returns
@@ -710,12 +721,7 @@ impl<'a> Gen<'a> {
         for arg in args {
             match arg {
                 Arg::Scalar(x) => {
-                    let ty = match x {
-                        Operand::Var(v) => self.body.var(*v).ty,
-                        Operand::Lit(syn::Lit::Float(_)) => Ty::Float,
-                        _ => Ty::Unknown,
-                    };
-                    if ty != Ty::Float {
+                    if !self.takes_derivative(x) {
                         continue;
                     }
                     match x.var().filter(|v| self.an.active[v.0]) {
