@@ -13,6 +13,28 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
 }
 
+// A float literal written with integer digits and a suffix (`1_f64`, `0f64`) passed to a
+// call is a float: the callee's adjoint gets a shadow (`Const`) for it.
+#[grad]
+fn second(_a: f64, b: f64) -> f64 {
+    b * b
+}
+
+#[grad]
+fn suffixed_literal_argument(w: &[f64; 2]) -> f64 {
+    let zero: f64 = 0f64;
+    second(1_f64, w[0]) + second(zero, w[1])
+}
+
+#[test]
+fn a_suffixed_literal_argument_gets_a_shadow() {
+    let (v, g) = suffixed_literal_argument_grad(&[3.0, -2.0]);
+    assert!(
+        close(v, 13.0) && close(g[0], 6.0) && close(g[1], -4.0),
+        "{v} {g:?}"
+    );
+}
+
 // An inclusive range left early: the reverse sweep replays `(a..=b).take(trips)` backwards.
 #[grad(x)]
 fn inclusive_with_break(x: f64, n: usize) -> f64 {

@@ -677,6 +677,8 @@ impl<'a> Gen<'a> {
         let ty = match x {
             Operand::Var(v) => self.body.var(*v).ty,
             Operand::Lit(syn::Lit::Float(_)) => Ty::Float,
+            // `1_f64`, `0f32`: integer digits with a float suffix.
+            Operand::Lit(syn::Lit::Int(i)) if matches!(i.suffix(), "f32" | "f64") => Ty::Float,
             _ => Ty::Unknown,
         };
         ty == Ty::Float
