@@ -35,6 +35,43 @@ fn a_suffixed_literal_argument_gets_a_shadow() {
     );
 }
 
+// A generic function whose early return in a loop puts a later vector-valued call in a
+// branch: the branch not taken hands on zeros of the call's array type (`T: Float` is not
+// `Default`).
+#[grad]
+fn product_and_last<T: Float>(w: &[T; 2]) -> [T; 2] {
+    [w[0] * w[1], w[1]]
+}
+
+#[grad]
+fn pair_sum<T: Float>(v: &[T; 2]) -> T {
+    v[0] + v[1]
+}
+
+#[grad]
+fn returns_early_then_calls<T: Float>(w: &[T; 2], n: usize) -> T {
+    for i in 0..n {
+        if i > 2 {
+            return w[0] * w[1];
+        }
+    }
+    pair_sum(&product_and_last(w))
+}
+
+#[test]
+fn a_generic_vector_call_after_an_early_return_compiles_and_agrees() {
+    let (v, g) = returns_early_then_calls_grad(&[1.5f64, 2.0], 1);
+    assert!(
+        close(v, 5.0) && close(g[0], 2.0) && close(g[1], 2.5),
+        "{v} {g:?}"
+    );
+    let (v, g) = returns_early_then_calls_grad(&[1.5f64, 2.0], 5);
+    assert!(
+        close(v, 3.0) && close(g[0], 2.0) && close(g[1], 1.5),
+        "{v} {g:?}"
+    );
+}
+
 // An inclusive range left early: the reverse sweep replays `(a..=b).take(trips)` backwards.
 #[grad(x)]
 fn inclusive_with_break(x: f64, n: usize) -> f64 {

@@ -430,9 +430,12 @@ impl Gen<'_> {
                         let len = self.operand(len);
                         quote!([#inner; #len])
                     })
-                } else if info.lens.is_empty() && info.origin == ArrayOrigin::Local {
+                } else if self.returned.contains(array) {
                     // An array a call returned, whose type the function does not spell out:
-                    // `[T; N]` or `Vec<T>`, both `Default`.
+                    // `[T; N]` or `Vec<T>` of floats (`Default` only for a concrete float).
+                    quote!(<_ as ::autodiff::__private::ReturnedArray>::zeros(0))
+                } else if info.lens.is_empty() && info.origin == ArrayOrigin::Local {
+                    // A copy of an array of a type the function does not spell out.
                     quote!(::core::default::Default::default())
                 } else {
                     quote!(::std::vec::Vec::new())

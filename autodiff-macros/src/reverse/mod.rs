@@ -61,6 +61,8 @@ pub struct Gen<'a> {
     loops: HashMap<usize, &'a Loop>,
     /// Values a derivative rule computes with: numbers, whatever their written type.
     rule_operands: HashSet<Var>,
+    /// Local arrays holding what a vector-valued call returned.
+    returned: HashSet<ArrayId>,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -113,6 +115,7 @@ impl<'a> Gen<'a> {
             folded: HashSet::new(),
             loops: loops(&body.block),
             rule_operands: rule_operands(&body.block),
+            returned: returned_arrays(&body.block),
         }
     }
 
@@ -1039,6 +1042,17 @@ fn loops(block: &Block) -> HashMap<usize, &Loop> {
             out.extend(loops(b));
         }
     }
+    out
+}
+
+/// The local arrays vector-valued calls return into.
+fn returned_arrays(block: &Block) -> HashSet<ArrayId> {
+    let mut out = HashSet::new();
+    block.for_each_stmt(&mut |stmt| {
+        if let Stmt::CallArray { array, .. } = stmt {
+            out.insert(*array);
+        }
+    });
     out
 }
 
