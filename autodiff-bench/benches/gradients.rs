@@ -5,7 +5,9 @@
 //! one forward pass per input), `tape` (echidna's tape-based reverse mode); the MLP also has
 //! `adjoint` (`NAME_adjoint` into reused buffers) and `hand_adjoint` (the hand-written
 //! gradient with that convention); the GMMs also have `primal_adbench` and `grad_adbench`
-//! (the objective written in ADBench's C++ structure, `benches/gmm_adbench.rs`). FD and dual
+//! (the objective written in ADBench's C++ structure, `benches/gmm_adbench.rs`); the
+//! recurrence and Rosenbrock also have `tangent` (`NAME_tangent`: one directional derivative
+//! by forward mode, against a whole gradient by `grad`). FD and dual
 //! are left out of GMM d=10 K=25 (1650 inputs: thousands of objective evaluations, seconds
 //! per gradient). `benches/ratios.py` turns the results into the ratio table.
 
@@ -159,6 +161,10 @@ fn bench_recurrence(c: &mut Criterion) {
     g.bench_function("hand", |b| {
         b.iter(|| recurrence::hand(black_box(p.x0), black_box(&p.w)))
     });
+    // One directional derivative by forward mode (the direction: 1 for x0, w itself for w).
+    g.bench_function("tangent", |b| {
+        b.iter(|| recurrence::recurrence_tangent(black_box(p.x0), black_box(&p.w), 1.0, &p.w[..]))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
@@ -177,6 +183,10 @@ fn bench_rosenbrock(c: &mut Criterion) {
         b.iter(|| rosenbrock::rosenbrock_grad(black_box(&p.x)))
     });
     g.bench_function("hand", |b| b.iter(|| rosenbrock::hand(black_box(&p.x))));
+    // One directional derivative by forward mode (the direction: x itself).
+    g.bench_function("tangent", |b| {
+        b.iter(|| rosenbrock::rosenbrock_tangent(black_box(&p.x), &p.x[..]))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&p.x))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));

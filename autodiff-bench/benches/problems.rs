@@ -1026,7 +1026,7 @@ pub mod recurrence {
     pub const STEPS: usize = 1000;
 
     /// x <- sin(x) w_t + 0.5 x, for every t.
-    #[grad]
+    #[grad(modes(tangent))]
     pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
         let mut x = x0;
         for t in 0..w.len() {
@@ -1121,7 +1121,7 @@ pub mod rosenbrock {
 
     /// The extended Rosenbrock function: independent pairs (x[2i], x[2i+1]), summed
     /// 100 (b - a²)² + (1 - a)², as a Rust user writes it (the benchmarked form).
-    #[grad]
+    #[grad(modes(tangent))]
     pub fn rosenbrock(x: &[f64]) -> f64 {
         let mut s = 0.0;
         for i in 0..x.len() / 2 {

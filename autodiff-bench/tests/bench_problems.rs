@@ -215,6 +215,11 @@ fn rosenbrock_n100() {
     assert_agree("rosenbrock: dual", &p.dual(&p.x), &g, EXACT);
     assert_agree("rosenbrock: tape", &p.tape(&p.x), &g, EXACT);
     assert_agree("rosenbrock: fd", &p.fd(), &g, FD);
+    // The benchmarked tangent, in the direction x: the gradient dotted with it.
+    let (vt, t) = rosenbrock::rosenbrock_tangent(&p.x, &p.x[..]);
+    assert_eq!(vt, v);
+    let expected: f64 = g.iter().zip(&p.x).map(|(a, b)| a * b).sum();
+    assert_agree("rosenbrock: tangent", &[t], &[expected], EXACT);
 }
 
 /// The known values: the minimum at (1, .., 1), and the classic start (-1.2, 1) per pair,
@@ -266,6 +271,12 @@ fn recurrence_1000_steps() {
     assert_agree("recurrence: dual", &p.dual(&flat), &g, EXACT);
     assert_agree("recurrence: tape", &p.tape(&flat), &g, EXACT);
     assert_agree("recurrence: fd", &p.fd(), &g, FD);
+    // The benchmarked tangent, in the direction (1, w): the gradient dotted with it.
+    let (vt, t) = recurrence::recurrence_tangent(p.x0, &p.w, 1.0, &p.w[..]);
+    assert_eq!(vt, v);
+    let direction: Vec<f64> = std::iter::once(1.0).chain(p.w.iter().copied()).collect();
+    let expected: f64 = g.iter().zip(&direction).map(|(a, b)| a * b).sum();
+    assert_agree("recurrence: tangent", &[t], &[expected], EXACT);
 }
 
 #[test]
