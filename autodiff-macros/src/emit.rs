@@ -320,6 +320,20 @@ pub(crate) fn inherited_attrs(item: &ItemFn) -> TokenStream {
         .collect()
 }
 
+/// The trait a parameter's extra argument is bounded by, of the family `role` (`Shadow`
+/// for `NAME_adjoint`, `Tangent` for `NAME_tangent`): `ParamsShadow<M>` for a model,
+/// `MatrixShadow<F>`, `SliceShadow<F>` or `Shadow<F>` by the parameter's shape.
+pub(crate) fn argument_bound(kind: &ParamKind, float: &syn::Type, role: &str) -> TokenStream {
+    let (prefix, ty) = match kind {
+        ParamKind::Model { ty, .. } => ("Params", quote!(#ty)),
+        ParamKind::Array { shape, .. } if shape.dims() == 2 => ("Matrix", quote!(#float)),
+        ParamKind::Array { .. } => ("Slice", quote!(#float)),
+        _ => ("", quote!(#float)),
+    };
+    let name = format_ident!("{prefix}{role}");
+    quote!(::autodiff::#name<#ty>)
+}
+
 fn adjoint_item(
     item: &ItemFn,
     sig: &Signature,
@@ -336,14 +350,7 @@ fn adjoint_item(
         let (Some(s), Some(t)) = (&names.shadows[i], &names.shadow_types[i]) else {
             continue;
         };
-        let bound = match &p.kind {
-            ParamKind::Model { ty, .. } => quote!(::autodiff::ParamsShadow<#ty>),
-            ParamKind::Array { shape, .. } if shape.dims() == 2 => {
-                quote!(::autodiff::MatrixShadow<#f>)
-            }
-            ParamKind::Array { .. } => quote!(::autodiff::SliceShadow<#f>),
-            _ => quote!(::autodiff::Shadow<#f>),
-        };
+        let bound = argument_bound(&p.kind, f, "Shadow");
         generics.params.push(syn::parse_quote!(#t: #bound));
         let m = used_shadows.contains(&i).then(|| quote!(mut));
         shadow_args.push(quote!(#m #s: #t));

@@ -16,7 +16,9 @@ use syn::{GenericParam, ItemFn};
 use crate::activity::Analysis;
 use crate::attr::{GradAttr, Mode};
 use crate::diag::Errors;
-use crate::emit::{fallible_type, generated_allows, inherited_attrs, mention, primal_params};
+use crate::emit::{
+    argument_bound, fallible_type, generated_allows, inherited_attrs, mention, primal_params,
+};
 use crate::ir::Body;
 use crate::reverse::local;
 use crate::sig::{Output, ParamKind, Shape, Signature};
@@ -261,14 +263,7 @@ fn tangent_item(item: &ItemFn, sig: &Signature, names: &Names, block: TokenStrea
         let (Some(t), Some(ty)) = (&names.tangents[i], &names.tangent_types[i]) else {
             continue;
         };
-        let bound = match &p.kind {
-            ParamKind::Model { ty, .. } => quote!(::autodiff::ParamsTangent<#ty>),
-            ParamKind::Array { shape, .. } if shape.dims() == 2 => {
-                quote!(::autodiff::MatrixTangent<#f>)
-            }
-            ParamKind::Array { .. } => quote!(::autodiff::SliceTangent<#f>),
-            _ => quote!(::autodiff::Tangent<#f>),
-        };
+        let bound = argument_bound(&p.kind, f, "Tangent");
         generics.params.push(syn::parse_quote!(#ty: #bound));
         tangent_args.push(quote!(#t: #ty));
     }
