@@ -140,7 +140,8 @@ enum Node {
     Array(ArrayId),
 }
 
-pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
+/// `fuse`: whether loops may be fused with their reverse (see `fusion`).
+pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     let mut sites = Sites {
         body,
         regions: vec![Region {
@@ -164,7 +165,11 @@ pub fn analyze(body: &Body, errors: &mut Errors) -> Analysis {
     sites.block(&body.block, 0);
 
     let (active, active_array) = activity(body, &sites.edges);
-    let fusion = fusion::fuse(body, &active, &active_array);
+    let fusion = if fuse {
+        fusion::fuse(body, &active, &active_array)
+    } else {
+        Fusion::default()
+    };
     sites.fused = fusion.loops.keys().copied().collect();
     let mut analysis = Analysis {
         active,

@@ -47,7 +47,9 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
     // A write into a model's field is reported once, not again by lowering.
     let lowered = (errors.len() == before).then(|| {
         let body = lower::lower(&sig, &block, &mut errors);
-        let analysis = activity::analyze(&body, &mut errors);
+        // A fallible function may leave its forward sweep with an `Err` after a loop: its
+        // accumulators must be untouched then, so no loop adds into them early.
+        let analysis = activity::analyze(&body, sig.fallible.is_none(), &mut errors);
         (body, analysis)
     });
     let outcome = match (errors.finish(), lowered) {

@@ -11,7 +11,8 @@
 //! the reverse of the code after it, so local arrays the loop touches are declared outside it
 //! only when nothing after the loop writes them; and an array the loop writes must be
 //! overwritten whole in every iteration before it is read (a scratch array reused per
-//! point), so that no adjoint flows from one iteration into an earlier one.
+//! point), so that no adjoint flows from one iteration into an earlier one. A fallible function
+//! fuses nothing: an `Err` after the loop must leave the accumulators untouched.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 

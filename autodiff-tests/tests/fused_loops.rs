@@ -5,7 +5,7 @@
 #![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
 mod common;
 
-use autodiff::grad;
+use autodiff::{grad, Const};
 use common::{assert_close, assert_matches_fd, Rng};
 
 /// The extended Rosenbrock function: one fused pass over the pairs.
@@ -129,6 +129,21 @@ fn shared_scale(x: &[f64], a: f64) -> f64 {
     total * 2.0 + scale
 }
 
+/// Looks fused but is not: an `Err` after the loop must leave the accumulators untouched, so
+/// the loop's reverse cannot run before the forward sweep is over (random-program tester,
+/// seed 31337).
+#[grad(x)]
+fn checked_sum_of_squares(x: &[f64], limit: f64) -> Result<f64, String> {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+    }
+    if limit < 0.0 {
+        return Err(format!("a negative limit: {limit}"));
+    }
+    Ok(0.5 * s)
+}
+
 fn random_inputs(rng: &mut Rng, n: usize) -> Vec<f64> {
     rng.vec(n, -1.5, 1.5)
 }
@@ -227,4 +242,16 @@ fn a_value_read_in_the_loop_and_after_it_gets_both_contributions() {
             "shared_scale",
         );
     }
+}
+
+#[test]
+fn an_err_after_an_accumulation_loop_leaves_the_accumulators_untouched() {
+    let x = [1.0, -2.0, 0.5];
+    let mut d_x = [0.25; 3];
+    let err = checked_sum_of_squares_adjoint(&x, -1.0, 1.0, &mut d_x, Const);
+    assert_eq!(err, Err("a negative limit: -1".to_string()));
+    assert_eq!(d_x, [0.25; 3]);
+    let ok = checked_sum_of_squares_adjoint(&x, 10.0, 1.0, &mut d_x, Const);
+    assert_eq!(ok, Ok(2.625));
+    assert_eq!(d_x, [1.25, -1.75, 0.75]);
 }
