@@ -20,7 +20,8 @@ pub fn lecture_f_adjoint<
 >(x: &[f64; 3], w: &[f64], d_out: &[f64; 4], mut d_x: DX, mut d_w: DW) -> [f64; 4] {
     ::autodiff::SliceShadow::check_len(&d_x, x.len(), "x");
     ::autodiff::SliceShadow::check_len(&d_w, w.len(), "w");
-    let mut tape = ::autodiff::__private::StackTape::<_, 32>::default();
+    let mut tape_slots = ::autodiff::__private::tape_slots::<_, 32>();
+    let mut tape = ::autodiff::__private::SlotTape::new(&mut tape_slots);
     let len = w.len();
     let mut s_1: f64 = 0.0;
     tape.reserve((0..len).size_hint().0);

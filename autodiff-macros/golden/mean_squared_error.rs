@@ -29,7 +29,8 @@ pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShado
 ) -> f64 {
     ::autodiff::SliceShadow::check_len(&d_w, w.len(), "w");
     ::autodiff::SliceShadow::check_len(&d_ys, ys.len(), "ys");
-    let mut tape = ::autodiff::__private::StackTape::<_, 3>::default();
+    let mut tape_slots = ::autodiff::__private::tape_slots::<_, 3>();
+    let mut tape = ::autodiff::__private::SlotTape::new(&mut tape_slots);
     let len = ys.len();
     let t_31 = len as f64;
     let d_total_1_seed = d_out / t_31;

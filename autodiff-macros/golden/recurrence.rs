@@ -19,7 +19,8 @@ pub fn recurrence_adjoint<
     DW: ::autodiff::SliceShadow<f64>,
 >(x0: f64, w: &[f64], d_out: f64, mut d_x0: DX0, mut d_w: DW) -> f64 {
     ::autodiff::SliceShadow::check_len(&d_w, w.len(), "w");
-    let mut tape = ::autodiff::__private::StackTape::<_, 32>::default();
+    let mut tape_slots = ::autodiff::__private::tape_slots::<_, 32>();
+    let mut tape = ::autodiff::__private::SlotTape::new(&mut tape_slots);
     let len = w.len();
     let mut x_1 = x0;
     tape.reserve((0..len).size_hint().0);

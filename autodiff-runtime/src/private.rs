@@ -3,6 +3,9 @@
 
 pub use num_traits::Float;
 
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+
 use crate::optim::Params;
 
 /// Zeros of a model's shape: the accumulator `NAME_grad` hands to `NAME_adjoint` for a model
@@ -247,6 +250,112 @@ impl<T: Copy, const N: usize> Tape<T> for StackTape<T, N> {
     }
 }
 
+/// The stack storage of a [`SlotTape`]: `N` slots, declared by the generated code beside the
+/// tape, which borrows them.
+#[inline(always)]
+pub fn tape_slots<T, const N: usize>() -> [MaybeUninit<T>; N] {
+    [const { MaybeUninit::uninit() }; N]
+}
+
+/// A loop's tape: the values are written into slots reserved before the loop runs, on the
+/// stack while they fit in the `N` slots the generated code declares (all of them for a loop
+/// with a small constant trip count: no allocation), else in one heap buffer that takes them
+/// all.
+///
+/// A push into a reserved slot is a compare, a store and an increment, with no call that could
+/// grow the buffer: the loop keeps the tape's length in a register. Every counted loop
+/// reserves its trip count before it runs (`reserve`) and pushes with `push`; a loop whose
+/// trip count is not known in advance (`while`, `loop`) pushes with `push_grow`.
+pub struct SlotTape<'a, T> {
+    /// The first slot: of the stack slots, or of `heap`.
+    ptr: *mut MaybeUninit<T>,
+    /// Slots at `ptr`.
+    cap: usize,
+    /// Values pushed and not popped; the slots below `len` are initialized.
+    len: usize,
+    /// The heap slots, once the stack slots are too few (its length stays 0: the slots are its
+    /// capacity).
+    heap: Vec<MaybeUninit<T>>,
+    stack: PhantomData<&'a mut [MaybeUninit<T>]>,
+}
+
+impl<'a, T: Copy> SlotTape<'a, T> {
+    #[inline(always)]
+    pub fn new(stack: &'a mut [MaybeUninit<T>]) -> Self {
+        SlotTape {
+            ptr: stack.as_mut_ptr(),
+            cap: stack.len(),
+            len: 0,
+            heap: Vec::new(),
+            stack: PhantomData,
+        }
+    }
+
+    /// Room for `additional` more values.
+    #[inline(always)]
+    pub fn reserve(&mut self, additional: usize) {
+        let need = self.len.saturating_add(additional);
+        if need > self.cap {
+            self.grow(need);
+        }
+    }
+
+    /// Moves the values into a heap buffer of at least `need` slots (at least twice the slots
+    /// there are, so that repeated reservations allocate a logarithmic number of times).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, need: usize) {
+        let cap = need.max(self.cap.saturating_mul(2));
+        let mut heap: Vec<MaybeUninit<T>> = Vec::with_capacity(cap);
+        // SAFETY: `ptr` is valid for `self.cap >= self.len` slots (the borrowed stack slots or
+        // the old heap buffer, still alive), `heap` has room for `cap >= self.len` slots, and
+        // the two do not overlap.
+        unsafe { core::ptr::copy_nonoverlapping(self.ptr, heap.as_mut_ptr(), self.len) };
+        self.heap = heap;
+        self.ptr = self.heap.as_mut_ptr();
+        self.cap = cap;
+    }
+
+    /// Pushes into a reserved slot. The generated code reserves every counted loop's entries
+    /// before the loop, so running out is a bug in autodiff-macros.
+    #[inline(always)]
+    pub fn push(&mut self, value: T) {
+        if self.len >= self.cap {
+            unreserved_tape();
+        }
+        // SAFETY: `len < cap`, and `ptr` is valid for `cap` slots.
+        unsafe { self.ptr.add(self.len).write(MaybeUninit::new(value)) };
+        self.len += 1;
+    }
+
+    /// Pushes, growing the tape when it is full (a loop whose trip count is not known before
+    /// it runs).
+    #[inline(always)]
+    pub fn push_grow(&mut self, value: T) {
+        if self.len >= self.cap {
+            self.grow(self.len + 1);
+        }
+        // SAFETY: as in `push`.
+        unsafe { self.ptr.add(self.len).write(MaybeUninit::new(value)) };
+        self.len += 1;
+    }
+}
+
+impl<T: Copy> Tape<T> for SlotTape<'_, T> {
+    #[inline(always)]
+    fn pop_value(&mut self) -> Option<T> {
+        self.len = self.len.checked_sub(1)?;
+        // SAFETY: the slot below the old `len` was written by a push (slots below `len` are
+        // initialized) and is within `cap`.
+        Some(unsafe { self.ptr.add(self.len).read().assume_init() })
+    }
+}
+
+#[cold]
+fn unreserved_tape() -> ! {
+    panic!("autodiff: a loop pushed more values on its tape than it reserved (a bug in autodiff-macros)")
+}
+
 #[cold]
 fn empty_tape() -> ! {
     panic!("autodiff: the reverse sweep popped an empty tape (a bug in autodiff-macros)")
@@ -283,7 +392,7 @@ macro_rules! __fail {
 
 #[cfg(test)]
 mod tests {
-    use super::{pop, BitStack, StackTape, Tape};
+    use super::{pop, tape_slots, BitStack, SlotTape, StackTape, Tape};
 
     #[test]
     fn bit_stack_pops_in_reverse_order_across_words() {
@@ -340,5 +449,42 @@ mod tests {
         bits.push(false);
         bits.push(true);
         assert_eq!((bits.pop(), bits.pop(), bits.pop()), (true, false, true));
+    }
+
+    #[test]
+    fn slot_tape_moves_to_the_heap_past_its_stack_slots_and_pops_in_reverse_order() {
+        let mut slots = tape_slots::<(f64, usize), 4>();
+        let mut tape = SlotTape::new(&mut slots);
+        for round in 0..2 {
+            tape.push((-1.0, round));
+            tape.reserve(10);
+            for i in 0..10 {
+                tape.push((i as f64, i + round));
+            }
+            // A loop whose trip count is not known: grows as it goes.
+            for i in 0..100 {
+                tape.push_grow((0.5, i));
+            }
+            for i in (0..100).rev() {
+                assert_eq!(pop(&mut tape), (0.5, i));
+            }
+            for i in (0..10).rev() {
+                assert_eq!(pop(&mut tape), (i as f64, i + round));
+            }
+            assert_eq!(pop(&mut tape), (-1.0, round));
+            assert_eq!(tape.pop_value(), None);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "more values on its tape than it reserved")]
+    fn slot_tape_refuses_a_push_it_did_not_reserve() {
+        let mut slots = tape_slots::<f64, 2>();
+        let mut tape = SlotTape::new(&mut slots);
+        // Room for 3: 4 slots (twice the 2 on the stack).
+        tape.reserve(3);
+        for _ in 0..5 {
+            tape.push(1.0);
+        }
     }
 }

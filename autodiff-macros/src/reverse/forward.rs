@@ -499,16 +499,13 @@ impl Gen<'_> {
             // Numbers go on the stack first (a value of a type the macro does not know is one
             // when a rule computes with it); snapshots of arrays and other values, not
             // necessarily `Copy`, on the heap.
-            let scalars = plan.is_some_and(|p| {
-                p.taped.iter().all(|v| {
-                    !self.snapshot_of.contains_key(v)
-                        && (matches!(self.body.var(*v).ty, Ty::Float | Ty::Int | Ty::Bool)
-                            || self.rule_operands.contains(v))
-                })
-            });
-            let decl = if scalars {
+            let decl = if self.scalar_tape(k) {
                 let n = proc_macro2::Literal::usize_unsuffixed(self.stack_capacity(k));
-                quote!(let mut #t = ::autodiff::__private::StackTape::<_, #n>::default();)
+                let slots = format_ident!("{}_slots", t);
+                quote! {
+                    let mut #slots = ::autodiff::__private::tape_slots::<_, #n>();
+                    let mut #t = ::autodiff::__private::SlotTape::new(&mut #slots);
+                }
             } else {
                 quote!(let mut #t = ::std::vec::Vec::new();)
             };
@@ -520,6 +517,17 @@ impl Gen<'_> {
         }
         self.tapes.insert(k, (tape.clone(), bits.clone()));
         (tape, bits)
+    }
+
+    /// Whether a loop's tape holds numbers alone (a `SlotTape`; else a `Vec`).
+    fn scalar_tape(&self, k: usize) -> bool {
+        self.an.loops.get(&k).is_some_and(|p| {
+            p.taped.iter().all(|v| {
+                !self.snapshot_of.contains_key(v)
+                    && (matches!(self.body.var(*v).ty, Ty::Float | Ty::Int | Ty::Bool)
+                        || self.rule_operands.contains(v))
+            })
+        })
     }
 
     /// How many of a loop's tape entries are kept on the stack: all of them when the loop
@@ -591,10 +599,15 @@ impl Gen<'_> {
         }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
             let vals: Vec<Ident> = plan.taped.iter().map(|v| self.var(*v)).collect();
+            // A counted loop reserved its entries before it ran; a `while` loop's grow.
+            let push = match l.kind {
+                LoopKind::While { .. } if self.scalar_tape(k) => format_ident!("push_grow"),
+                _ => format_ident!("push"),
+            };
             body.extend(if vals.len() == 1 {
-                quote!(#tape.push(#(#vals)*);)
+                quote!(#tape.#push(#(#vals)*);)
             } else {
-                quote!(#tape.push((#(#vals),*));)
+                quote!(#tape.#push((#(#vals),*));)
             });
         }
         if let (Some(bits), Some(plan)) = (&bits, plan) {
