@@ -351,6 +351,24 @@ impl<T: Copy> Tape<T> for SlotTape<'_, T> {
     }
 }
 
+/// The last snapshot of `len` elements appended to a loop's flat snapshot tape (the copies a
+/// loop takes of a scratch vector it passes to a call), removed from the tape and copied into
+/// `buf`, a buffer reused by every reverse iteration: no allocation per iteration.
+#[inline]
+pub fn restore_snapshot<'b, T: Copy>(
+    tape: &mut Vec<T>,
+    len: usize,
+    buf: &'b mut Vec<T>,
+) -> &'b Vec<T> {
+    let Some(start) = tape.len().checked_sub(len) else {
+        empty_tape()
+    };
+    buf.clear();
+    buf.extend_from_slice(&tape[start..]);
+    tape.truncate(start);
+    buf
+}
+
 #[cold]
 fn unreserved_tape() -> ! {
     panic!("autodiff: a loop pushed more values on its tape than it reserved (a bug in autodiff-macros)")

@@ -466,7 +466,6 @@ fn a_scratch_buffer_passed_to_a_call_in_an_accumulation_loop_is_not_taped() {
 }
 
 #[test]
-#[ignore = "issue 10: each iteration's snapshot of a scratch buffer passed to a call is a Vec of its own (buf.clone() pushed on a Vec<Vec<f64>> tape): n + 3 allocations today"]
 fn a_scratch_buffer_passed_to_a_call_in_a_loop_allocates_per_call_not_per_iteration() {
     let x = [1.0, -2.0, 3.0, 0.5, 0.25];
     let mut d_x = [0.0; 5];

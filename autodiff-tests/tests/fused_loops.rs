@@ -213,6 +213,59 @@ fn a_scratch_array_overwritten_per_point_matches_finite_differences() {
     }
 }
 
+#[grad]
+fn norm_sq(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i];
+    }
+    s
+}
+
+#[grad]
+fn softmax_sum(v: &Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i].exp();
+    }
+    s.ln()
+}
+
+/// Two scratch vectors refilled per step and passed to calls, in a loop whose result is not
+/// linear in its accumulator (not fused): the reverse sweep restores both copies from one
+/// flat tape, the last step's first, the second copy before the first.
+#[grad]
+fn two_scratch_copies(x: &[f64], steps: usize) -> f64 {
+    let mut a = vec![0.0; x.len()];
+    let mut b = vec![0.0; x.len() + 1];
+    let mut s = 0.0;
+    for t in 0..steps {
+        for j in 0..x.len() {
+            a[j] = x[j] * (t as f64 + 1.0) + s;
+            b[j] = a[j].sin();
+        }
+        b[x.len()] = s;
+        let first = norm_sq(&a);
+        s = (s + first * 0.01).tanh() + softmax_sum(&b);
+    }
+    s * s
+}
+
+#[test]
+fn scratch_copies_on_a_flat_tape_match_finite_differences() {
+    let mut rng = Rng::new(16);
+    for (n, steps) in [(1, 1), (3, 4), (5, 40)] {
+        let x: Vec<f64> = random_inputs(&mut rng, n).iter().map(|v| 0.3 * v).collect();
+        let (_, grad) = two_scratch_copies_grad(&x, steps);
+        assert_matches_fd(
+            &|x| two_scratch_copies(x, steps),
+            &x,
+            &grad,
+            "two_scratch_copies",
+        );
+    }
+}
+
 #[test]
 fn look_alikes_that_cannot_be_fused_match_finite_differences() {
     let mut rng = Rng::new(15);

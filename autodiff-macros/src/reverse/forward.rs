@@ -259,6 +259,18 @@ impl Gen<'_> {
                 if matches!(op, Op::Snapshot { .. }) && !self.an.snapshots.contains(var) {
                     return TokenStream::new();
                 }
+                if let (Op::Snapshot { array, .. }, true) =
+                    (op, self.snapshot_buffers.contains_key(var))
+                {
+                    // Appended to its loop's flat snapshot tape.
+                    let tape = self
+                        .snapshot_tapes
+                        .values()
+                        .find(|(_, saved)| saved.contains(var))
+                        .map(|(t, _)| t.clone());
+                    let a = self.array(*array);
+                    return quote!(#tape.extend_from_slice(&#a);)
+                }
                 self.definition(*var, op)
             }
             Stmt::Store {
@@ -486,12 +498,64 @@ impl Gen<'_> {
         r
     }
 
+    /// The snapshots loop `k` tapes that go on a flat tape: copies of a scratch vector declared
+    /// at the top level (`vec![0.0; d]`, whose length never changes), taken directly in the
+    /// loop's body, in the order the body takes them. Each iteration appends the vector's
+    /// elements to one `Vec` (reserved before the loop) instead of pushing a clone of its own.
+    fn flat_snapshots(&self, k: usize) -> Vec<Var> {
+        let Some(plan) = self.an.loops.get(&k) else {
+            return Vec::new();
+        };
+        let region = self.an.loop_regions[&k];
+        let Some(l) = self.loops.get(&k) else {
+            return Vec::new();
+        };
+        l.body
+            .stmts
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Let { var, .. } => Some(*var),
+                _ => None,
+            })
+            .filter(|v| {
+                plan.taped.contains(v)
+                    && self.an.def_region[v.0] == region
+                    && self
+                        .snapshot_of
+                        .get(v)
+                        .is_some_and(|(a, row)| !row && self.top_vecs.contains(a))
+            })
+            .collect()
+    }
+
+    /// The values loop `k` pushes on its tape: the taped ones not on a flat snapshot tape.
+    pub(super) fn tape_values(&self, plan: &crate::activity::LoopPlan) -> Vec<Var> {
+        plan.taped
+            .iter()
+            .copied()
+            .filter(|v| !self.snapshot_buffers.contains_key(v))
+            .collect()
+    }
+
     pub(super) fn tape_names(&mut self, k: usize, span: Span) -> (Option<Ident>, Option<Ident>) {
         if let Some(t) = self.tapes.get(&k) {
             return t.clone();
         }
+        let flat = self.flat_snapshots(k);
+        if !flat.is_empty() {
+            let snapshots = self.fresh("snapshots", span);
+            self.tape_decls
+                .extend(quote!(let mut #snapshots = ::std::vec::Vec::new();));
+            for v in &flat {
+                let buf = self.fresh(&format!("{}_buf", self.body.var(*v).name), span);
+                self.tape_decls
+                    .extend(quote!(let mut #buf = ::std::vec::Vec::new();));
+                self.snapshot_buffers.insert(*v, buf);
+            }
+            self.snapshot_tapes.insert(k, (snapshots, flat));
+        }
         let plan = self.an.loops.get(&k);
-        let has_values = plan.is_some_and(|p| !p.taped.is_empty());
+        let has_values = plan.is_some_and(|p| !self.tape_values(p).is_empty());
         let has_bits = plan.is_some_and(|p| !p.bits.is_empty());
         let tape = has_values.then(|| self.fresh("tape", span));
         let bits = has_bits.then(|| self.fresh("decisions", span));
@@ -522,7 +586,7 @@ impl Gen<'_> {
     /// Whether a loop's tape holds numbers alone (a `SlotTape`; else a `Vec`).
     fn scalar_tape(&self, k: usize) -> bool {
         self.an.loops.get(&k).is_some_and(|p| {
-            p.taped.iter().all(|v| {
+            self.tape_values(p).iter().all(|v| {
                 !self.snapshot_of.contains_key(v)
                     && (matches!(self.body.var(*v).ty, Ty::Float | Ty::Int | Ty::Bool)
                         || self.rule_operands.contains(v))
@@ -598,7 +662,7 @@ impl Gen<'_> {
             body.extend(quote!(#t += 1;));
         }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
-            let vals: Vec<Ident> = plan.taped.iter().map(|v| self.var(*v)).collect();
+            let vals: Vec<Ident> = self.tape_values(plan).iter().map(|v| self.var(*v)).collect();
             // A counted loop reserved its entries before it ran; a `while` loop's grow.
             let push = match l.kind {
                 LoopKind::While { .. } if self.scalar_tape(k) => format_ident!("push_grow"),
@@ -648,6 +712,13 @@ impl Gen<'_> {
                     })
                     .collect();
                 reserves.extend(tape.clone().map(|t| (t, trips.clone())));
+                if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k) {
+                    let lens = saved.iter().map(|v| {
+                        let a = self.array(self.snapshot_of[v].0);
+                        quote!(#a.len())
+                    });
+                    reserves.push((snapshots.clone(), quote!(#trips * (#(#lens)+*))));
+                }
                 // Reserve once for all executions of this loop when the enclosing loop's
                 // trip count covers them; otherwise here.
                 match self.reserve_frames.last_mut() {

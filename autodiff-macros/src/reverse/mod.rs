@@ -37,6 +37,13 @@ pub struct Gen<'a> {
     adjoint: HashMap<Var, Ident>,
     array_adjoint: HashMap<ArrayId, Ident>,
     tapes: HashMap<usize, (Option<Ident>, Option<Ident>)>,
+    /// Per loop key: the flat tape its snapshots of scratch `Vec`s are appended to, and those
+    /// snapshots in the order the body takes them (see `flat_snapshots`).
+    snapshot_tapes: HashMap<usize, (Ident, Vec<Var>)>,
+    /// Per snapshot kept on a flat tape: the buffer the reverse sweep copies it back into.
+    snapshot_buffers: HashMap<Var, Ident>,
+    /// Vectors declared at the top level by `vec![x; n]`, whose length never changes.
+    top_vecs: HashSet<ArrayId>,
     tape_decls: TokenStream,
     /// Where each parameter's adjoint goes (a shadow argument or a model field's), by
     /// parameter index.
@@ -103,6 +110,9 @@ impl<'a> Gen<'a> {
             adjoint: HashMap::new(),
             array_adjoint: HashMap::new(),
             tapes: HashMap::new(),
+            snapshot_tapes: HashMap::new(),
+            snapshot_buffers: HashMap::new(),
+            top_vecs: top_vecs(body),
             tape_decls: TokenStream::new(),
             shadows,
             used_shadows: HashSet::new(),
@@ -711,9 +721,15 @@ impl<'a> Gen<'a> {
                     by_ref,
                     ..
                 }) if self.an.snapshots.contains(saved) => {
+                    let flat = self.snapshot_buffers.contains_key(saved);
                     let saved = self.var(*saved);
-                    let amp = by_ref.then(|| quote!(&));
-                    quote!(#amp #saved)
+                    match (flat, by_ref) {
+                        // Restored from a flat tape: a reference to a `Vec` already.
+                        (true, true) => quote!(#saved),
+                        (true, false) => quote!(#saved.clone()),
+                        (false, true) => quote!(&#saved),
+                        (false, false) => quote!(#saved),
+                    }
                 }
                 other => self.arg(other),
             })
@@ -858,8 +874,18 @@ impl<'a> Gen<'a> {
             head.tokens.extend(quote!(let mut #running = #out;));
             restore.extend(quote!(#running #undo #step; let #inner = #running;));
         }
+        if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k) {
+            // The last iteration's snapshots first.
+            for v in saved.iter().rev() {
+                let (array, _) = self.snapshot_of[v];
+                let (a, buf, name) = (self.array(array), &self.snapshot_buffers[v], self.var(*v));
+                restore.extend(quote!(
+                    let #name = ::autodiff::__private::restore_snapshot(&mut #snapshots, #a.len(), &mut #buf);
+                ));
+            }
+        }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
-            let vals: Vec<Ident> = plan.taped.iter().map(|v| self.var(*v)).collect();
+            let vals: Vec<Ident> = self.tape_values(plan).iter().map(|v| self.var(*v)).collect();
             restore.extend(if vals.len() == 1 {
                 quote!(let #(#vals)* = ::autodiff::__private::pop(&mut #tape);)
             } else {
@@ -1082,6 +1108,25 @@ fn uses(body: &Body) -> HashMap<Var, usize> {
     body.block.visit_operands(&mut count);
     count(&body.result);
     uses
+}
+
+/// The float vectors declared at the top level by `vec![x; n]`: a snapshot of one can be
+/// restored from its length in the reverse sweep, where it is still in scope.
+fn top_vecs(body: &Body) -> HashSet<ArrayId> {
+    body.block
+        .stmts
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::DeclareArray {
+                array,
+                fixed_lens,
+                vec_len: Some(_),
+                like: None,
+                ..
+            } if fixed_lens.is_empty() && body.array(*array).elem == Elem::Float => Some(*array),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every snapshot in `block` and the blocks nested in it.
