@@ -214,7 +214,11 @@ fn rectangular_nested_loops_reserve_their_tape_once() {
         let mut d_x = vec![0.0; rows * 8];
         let (allocs, bytes, _) = count(|| rectangular_adjoint(&x, rows, 1.0, &mut d_x));
         // The inner loop tapes `acc` once per step; the outer loop reserves all of it.
-        let heap = if rows * 8 > STACK_ENTRIES { rows * 8 } else { 0 };
+        let heap = if rows * 8 > STACK_ENTRIES {
+            rows * 8
+        } else {
+            0
+        };
         assert_eq!(allocs, usize::from(heap > 0), "rows = {rows}");
         assert_eq!(bytes, heap * std::mem::size_of::<f64>(), "rows = {rows}");
     }

@@ -222,7 +222,9 @@ fn norm_sq(v: &[f64]) -> f64 {
     s
 }
 
+/// Takes `&Vec`: the restored copy is a `Vec`, as the array passed was.
 #[grad]
+#[allow(clippy::ptr_arg)]
 fn softmax_sum(v: &Vec<f64>) -> f64 {
     let mut s = 0.0;
     for i in 0..v.len() {

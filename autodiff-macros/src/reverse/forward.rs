@@ -269,7 +269,7 @@ impl Gen<'_> {
                         .find(|(_, saved)| saved.contains(var))
                         .map(|(t, _)| t.clone());
                     let a = self.array(*array);
-                    return quote!(#tape.extend_from_slice(&#a);)
+                    return quote!(#tape.extend_from_slice(&#a););
                 }
                 self.definition(*var, op)
             }
@@ -662,7 +662,11 @@ impl Gen<'_> {
             body.extend(quote!(#t += 1;));
         }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
-            let vals: Vec<Ident> = self.tape_values(plan).iter().map(|v| self.var(*v)).collect();
+            let vals: Vec<Ident> = self
+                .tape_values(plan)
+                .iter()
+                .map(|v| self.var(*v))
+                .collect();
             // A counted loop reserved its entries before it ran; a `while` loop's grow.
             let push = match l.kind {
                 LoopKind::While { .. } if self.scalar_tape(k) => format_ident!("push_grow"),

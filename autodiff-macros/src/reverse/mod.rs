@@ -885,7 +885,11 @@ impl<'a> Gen<'a> {
             }
         }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
-            let vals: Vec<Ident> = self.tape_values(plan).iter().map(|v| self.var(*v)).collect();
+            let vals: Vec<Ident> = self
+                .tape_values(plan)
+                .iter()
+                .map(|v| self.var(*v))
+                .collect();
             restore.extend(if vals.len() == 1 {
                 quote!(let #(#vals)* = ::autodiff::__private::pop(&mut #tape);)
             } else {
