@@ -171,6 +171,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         Fusion::default()
     };
     sites.fused = fusion.loops.keys().copied().collect();
+    sites.fused.extend(crate::checkpoint::segment_loops(body));
     let mut analysis = Analysis {
         active,
         active_array,
@@ -193,6 +194,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     };
     planner.block(&body.block, 0);
     analysis.required = planner.required;
+    crate::checkpoint::plan(body, &mut analysis);
     let Sites {
         regions,
         def_region,
@@ -712,10 +714,8 @@ impl Planner<'_, '_> {
                     if let LoopKind::Counted { range, .. } = &l.kind {
                         self.need(&range.start);
                         self.need(&range.end);
-                        for a in &range.adaptors {
-                            if let Adaptor::StepBy(s) = a {
-                                self.need(s);
-                            }
+                        for s in range.adaptors.iter().filter_map(Adaptor::operand) {
+                            self.need(s);
                         }
                     }
                     if let Some(t) = l.trips {

@@ -8,6 +8,7 @@ use syn::{FnArg, GenericParam, ItemFn};
 
 use crate::activity;
 use crate::attr::{GradAttr, Mode};
+use crate::checkpoint;
 use crate::diag::Errors;
 use crate::forward_mode;
 use crate::lower;
@@ -16,8 +17,9 @@ use crate::reverse::{local, Gen};
 use crate::rules::float_literal;
 use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
-pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
+pub fn expand(attr: GradAttr, mut item: ItemFn) -> TokenStream {
     let generated = generate(&attr, &item, &[]);
+    checkpoint::strip(&mut item.block);
     quote!(#item #generated)
 }
 
@@ -42,14 +44,17 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
     // The extra items `modes(..)` asks for (their errors leave the stubs below in place).
     let plan = forward_mode::plan(attr, &item, &sig, &mut errors);
     let before = errors.len();
+    checkpoint::check(&item.block, &mut errors);
     let block = lower::models::expand(&mut sig, &item.block, &mut errors);
     let names = Names::new(&item, &sig);
     // A write into a model's field is reported once, not again by lowering.
     let lowered = (errors.len() == before).then(|| {
-        let body = lower::lower(&sig, &block, &mut errors);
+        let mut body = lower::lower(&sig, &block, &mut errors);
         // A fallible function may leave its forward sweep with an `Err` after a loop: its
         // accumulators must be untouched then, so no loop adds into them early.
-        let analysis = activity::analyze(&body, sig.fallible.is_none(), &mut errors);
+        let fuse = sig.fallible.is_none();
+        checkpoint::rewrite(&mut body, fuse, &mut errors);
+        let analysis = activity::analyze(&body, fuse, &mut errors);
         (body, analysis)
     });
     let outcome = match (errors.finish(), lowered) {

@@ -12,6 +12,7 @@
 
 mod activity;
 mod attr;
+mod checkpoint;
 mod diag;
 mod emit;
 mod forward_mode;

@@ -342,3 +342,22 @@ mod tests {
         assert_eq!((bits.pop(), bits.pop(), bits.pop()), (true, false, true));
     }
 }
+
+/// The number of iterations a `#[checkpoint]` loop's range will run, taken when it starts.
+#[inline]
+pub fn trip_count<I: Iterator>(range: I) -> usize {
+    range.size_hint().0
+}
+
+/// The segment length of a `#[checkpoint]` loop of `trips` iterations: `ceil(sqrt(trips))`,
+/// at least 1. Its reverse sweep keeps `trips / segment` saved states and a tape of one
+/// segment: `O(sqrt(trips))` values instead of `O(trips)`.
+#[inline]
+pub fn checkpoint_segment(trips: usize) -> usize {
+    let root = trips.isqrt();
+    if root * root < trips {
+        root + 1
+    } else {
+        root.max(1)
+    }
+}

@@ -481,6 +481,14 @@ impl Gen<'_> {
                     let k = self.operand(k);
                     quote!(#r.step_by(#k))
                 }
+                Adaptor::Skip(k) => {
+                    let k = self.operand(k);
+                    quote!(#r.skip(#k))
+                }
+                Adaptor::Take(k) => {
+                    let k = self.operand(k);
+                    quote!(#r.take(#k))
+                }
             };
         }
         r
@@ -577,7 +585,10 @@ impl Gen<'_> {
         }
         self.reserve_frames
             .push((self.an.loop_regions[&k], Vec::new()));
+        let untaped = self.untaped;
+        self.untaped |= Self::is_segment_loop(l);
         let mut body = self.forward_block(&l.body);
+        self.untaped = untaped;
         if fused.is_some() {
             body.extend(self.fused_reverse(l, &seeds));
         }
@@ -589,7 +600,7 @@ impl Gen<'_> {
         if let Some(t) = &trips {
             body.extend(quote!(#t += 1;));
         }
-        if let (Some(tape), Some(plan)) = (&tape, plan) {
+        if let (Some(tape), Some(plan), false) = (&tape, plan, self.untaped) {
             let vals: Vec<Ident> = plan.taped.iter().map(|v| self.var(*v)).collect();
             body.extend(if vals.len() == 1 {
                 quote!(#tape.push(#(#vals)*);)
@@ -597,7 +608,7 @@ impl Gen<'_> {
                 quote!(#tape.push((#(#vals),*));)
             });
         }
-        if let (Some(bits), Some(plan)) = (&bits, plan) {
+        if let (Some(bits), Some(plan), false) = (&bits, plan, self.untaped) {
             for b in &plan.bits {
                 let b = self.var(*b);
                 body.extend(quote!(#bits.push(#b);));
@@ -635,6 +646,9 @@ impl Gen<'_> {
                     })
                     .collect();
                 reserves.extend(tape.clone().map(|t| (t, trips.clone())));
+                if self.untaped {
+                    reserves.clear();
+                }
                 // Reserve once for all executions of this loop when the enclosing loop's
                 // trip count covers them; otherwise here.
                 match self.reserve_frames.last_mut() {
@@ -722,7 +736,7 @@ fn literal_trips(l: &Loop) -> Option<usize> {
     if range
         .adaptors
         .iter()
-        .any(|a| matches!(a, Adaptor::StepBy(_)))
+        .any(|a| !matches!(a, Adaptor::Rev))
     {
         return None;
     }

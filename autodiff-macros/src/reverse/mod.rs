@@ -16,6 +16,7 @@ use crate::ir::*;
 use crate::rules::{self, Cx};
 use crate::sig::{ParamKind, Signature};
 
+mod checkpoint;
 mod forward;
 
 pub struct Sweeps {
@@ -63,6 +64,8 @@ pub struct Gen<'a> {
     rule_operands: HashSet<Var>,
     /// Local arrays holding what a vector-valued call returned.
     returned: HashSet<ArrayId>,
+    /// Printing the first run of a checkpointed loop, which pushes on no tape.
+    untaped: bool,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -116,6 +119,7 @@ impl<'a> Gen<'a> {
             loops: loops(&body.block),
             rule_operands: rule_operands(&body.block),
             returned: returned_arrays(&body.block),
+            untaped: false,
         }
     }
 
@@ -875,6 +879,7 @@ impl<'a> Gen<'a> {
         if let Some(plan) = plan {
             restore.extend(self.recompute(&l.body, &plan.recomputed));
         }
+        restore.extend(self.replay_segment(l));
         // Hand the adjoints of the iteration's final values to them, then restart the
         // carried adjoints for the iteration's starting values.
         let mut handoff = Vec::new();
@@ -1000,10 +1005,8 @@ fn range_operands(range: &CountedRange) -> Vec<Var> {
         .into_iter()
         .filter_map(Operand::var)
         .collect();
-    for a in &range.adaptors {
-        if let Adaptor::StepBy(s) = a {
-            vars.extend(s.var());
-        }
+    for s in range.adaptors.iter().filter_map(Adaptor::operand) {
+        vars.extend(s.var());
     }
     vars
 }
