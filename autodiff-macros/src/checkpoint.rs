@@ -44,7 +44,7 @@ pub fn marker(attrs: &[syn::Attribute]) -> Option<Span> {
     attrs
         .iter()
         .find(|a| a.path().is_ident(MARKER))
-        .map(|a| a.span())
+        .map(|a| a.path().span())
 }
 
 /// An attribute that looks like a misspelt marker (`#[chekpoint]`, `#[checkpointed]`).
@@ -150,19 +150,53 @@ pub fn check(block: &syn::Block, errors: &mut Errors) {
 /// Removes the markers (and misspelt ones, reported by `check`) from the function as it is
 /// emitted: they are the macro's, not attributes Rust knows.
 pub fn strip(block: &mut syn::Block) {
-    struct Strip;
-    impl VisitMut for Strip {
-        fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
-            if let syn::Expr::ForLoop(syn::ExprForLoop { attrs, .. })
-            | syn::Expr::While(syn::ExprWhile { attrs, .. })
-            | syn::Expr::Loop(syn::ExprLoop { attrs, .. }) = e
-            {
-                attrs.retain(|a| !a.path().is_ident(MARKER) && misspelt(a).is_none());
+    Strip.visit_block_mut(block);
+}
+
+/// Removes the markers `check` reported as misplaced, keeping those on the top-level `for`
+/// statements, so that lowering sees only markers in their place.
+pub fn keep_placed(block: &mut syn::Block) {
+    for stmt in &mut block.stmts {
+        match stmt {
+            syn::Stmt::Expr(syn::Expr::ForLoop(f), _) => {
+                Strip.visit_expr_mut(&mut f.expr);
+                Strip.visit_block_mut(&mut f.body);
             }
-            syn::visit_mut::visit_expr_mut(self, e);
+            other => Strip.visit_stmt_mut(other),
         }
     }
-    Strip.visit_block_mut(block);
+}
+
+struct Strip;
+
+impl Strip {
+    fn retain(attrs: &mut Vec<syn::Attribute>) {
+        attrs.retain(|a| !a.path().is_ident(MARKER) && misspelt(a).is_none());
+    }
+}
+
+impl VisitMut for Strip {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::ForLoop(syn::ExprForLoop { attrs, .. })
+        | syn::Expr::While(syn::ExprWhile { attrs, .. })
+        | syn::Expr::Loop(syn::ExprLoop { attrs, .. })
+        | syn::Expr::Block(syn::ExprBlock { attrs, .. })
+        | syn::Expr::If(syn::ExprIf { attrs, .. })
+        | syn::Expr::Match(syn::ExprMatch { attrs, .. }) = e
+        {
+            Strip::retain(attrs);
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        Strip::retain(&mut l.attrs);
+        syn::visit_mut::visit_local_mut(self, l);
+    }
+
+    fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
+        Strip::retain(&mut m.attrs);
+    }
 }
 
 /// Splits every marked loop of the top level into segments (see the module's comment).

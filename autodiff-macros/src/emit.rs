@@ -43,9 +43,10 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
     let signature_ok = errors.is_empty();
     // The extra items `modes(..)` asks for (their errors leave the stubs below in place).
     let plan = forward_mode::plan(attr, &item, &sig, &mut errors);
-    let before = errors.len();
     checkpoint::check(&item.block, &mut errors);
-    let block = lower::models::expand(&mut sig, &item.block, &mut errors);
+    let before = errors.len();
+    let mut block = lower::models::expand(&mut sig, &item.block, &mut errors);
+    checkpoint::keep_placed(&mut block);
     let names = Names::new(&item, &sig);
     // A write into a model's field is reported once, not again by lowering.
     let lowered = (errors.len() == before).then(|| {
