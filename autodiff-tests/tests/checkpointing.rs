@@ -193,6 +193,55 @@ twins! {
     }
 }
 
+twins! {
+    /// `continue`, windows, and a call that reads the state array (a snapshot per call).
+    fn windows / windows_taped(x: &[f64], h0: &[f64; 2]) -> f64 {
+        [
+            let mut h = *h0;
+        ]
+        for (i, pair) in x.windows(2).enumerate() {
+            if i % 3 == 1 {
+                continue;
+            }
+            let s = dot2(&h, pair[0], pair[1]);
+            h[0] = (h[1] + s).sin();
+            h[1] = s * 0.5;
+        }
+        h[0] + h[1]
+    }
+}
+
+#[grad]
+fn dot2(a: &[f64; 2], b0: f64, b1: f64) -> f64 {
+    a[0] * b0 + a[1] * b1
+}
+
+/// A fallible function.
+#[grad]
+fn fallible(x0: f64, w: &[f64]) -> Result<f64, String> {
+    if w.is_empty() {
+        return Err("no steps".to_string());
+    }
+    let mut x = x0;
+    #[checkpoint]
+    for t in 0..w.len() {
+        x = (x * w[t]).sin() + 0.1;
+    }
+    Ok(x)
+}
+
+#[grad]
+fn fallible_taped(x0: f64, w: &[f64]) -> Result<f64, String> {
+    if w.is_empty() {
+        return Err("no steps".to_string());
+    }
+    let mut x = x0;
+    for t in 0..w.len() {
+        x = (x * w[t]).sin() + 0.1;
+    }
+    Ok(x)
+}
+
 /// Two checkpointed loops and a taped one in between; `modes(tangent)` too.
 #[grad(modes(tangent))]
 fn two_loops(x0: f64, w: &[f64]) -> f64 {
@@ -347,6 +396,19 @@ fn vector_outputs_and_forward_mode() {
         let (tv, t) = two_loops_tangent(0.4, &w, 1.0, Const);
         assert_eq!(tv, v);
         assert!((t - d_x0).abs() <= 1e-12 * (1.0 + d_x0.abs()), "{t} vs {d_x0}");
+    }
+}
+
+#[test]
+fn continue_windows_calls_and_results() {
+    for n in TRIPS {
+        let x = weights(n, 10);
+        assert_eq!(
+            windows_grad(&x, &[0.2, -0.4]),
+            windows_taped_grad(&x, &[0.2, -0.4]),
+            "n = {n}"
+        );
+        assert_eq!(fallible_grad(0.3, &x), fallible_taped_grad(0.3, &x));
     }
 }
 
