@@ -356,7 +356,11 @@ impl Rewrite<'_> {
             let info = &self.vars[c.inner.0];
             let (name, ty, varied) = (info.name.clone(), info.ty, info.varied);
             let inner = self.new_var(&format!("{name}_start"), ty, varied);
-            let end = self.new_var(&format!("{name}_end"), ty, varied || self.vars[c.out.0].varied);
+            let end = self.new_var(
+                &format!("{name}_end"),
+                ty,
+                varied || self.vars[c.out.0].varied,
+            );
             outer.push(Carried {
                 inner,
                 init: std::mem::replace(&mut c.init, Operand::Var(inner)),
@@ -439,10 +443,13 @@ impl Rewrite<'_> {
         };
         let (s, e) = (operand(&range.start, "start"), operand(&range.end, "end"));
         let mut r = if range.inclusive {
-            quote!((#s..=#e))
+            quote!(#s..=#e)
         } else {
-            quote!((#s..#e))
+            quote!(#s..#e)
         };
+        if !range.adaptors.is_empty() {
+            r = quote!((#r));
+        }
         for (i, a) in range.adaptors.iter().enumerate() {
             r = match a {
                 Adaptor::Rev => quote!(#r.rev()),

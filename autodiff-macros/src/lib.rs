@@ -91,8 +91,29 @@ use proc_macro::TokenStream;
 /// assert_eq!((j_r, j_theta), ([1.0, 0.0], [-0.0, 2.0]));
 /// ```
 ///
+/// A long loop can trade memory for time: `#[checkpoint]` on a `for` loop at the top level of
+/// the body makes its reverse sweep keep `O(sqrt n)` saved states instead of a tape of all `n`
+/// iterations, for one more forward run of the loop (the gradient is the same, bit for bit):
+///
+/// ```
+/// use autodiff::grad;
+///
+/// #[grad]
+/// fn recurrence(x0: f64, w: &[f64]) -> f64 {
+///     let mut x = x0;
+///     #[checkpoint]
+///     for t in 0..w.len() {
+///         x = x.sin() * w[t] + 0.5 * x;
+///     }
+///     x
+/// }
+///
+/// let (value, (d_x0, d_w)) = recurrence_grad(0.3, &[0.5; 1000]);
+/// assert_eq!(value, recurrence(0.3, &[0.5; 1000]));
+/// ```
+///
 /// The differentiable subset and the errors for everything outside it are listed in the
-/// `autodiff` crate's documentation.
+/// `autodiff` crate's documentation (with "Checkpointed loops").
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
     let original = proc_macro2::TokenStream::from(item.clone());

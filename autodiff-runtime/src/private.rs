@@ -281,6 +281,25 @@ macro_rules! __fail {
     };
 }
 
+/// The number of iterations a `#[checkpoint]` loop's range will run, taken when it starts.
+#[inline]
+pub fn trip_count<I: Iterator>(range: I) -> usize {
+    range.size_hint().0
+}
+
+/// The segment length of a `#[checkpoint]` loop of `trips` iterations: `ceil(sqrt(trips))`,
+/// at least 1. Its reverse sweep keeps `trips / segment` saved states and a tape of one
+/// segment: `O(sqrt(trips))` values instead of `O(trips)`.
+#[inline]
+pub fn checkpoint_segment(trips: usize) -> usize {
+    let root = trips.isqrt();
+    if root * root < trips {
+        root + 1
+    } else {
+        root.max(1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{pop, BitStack, StackTape, Tape};
@@ -341,23 +360,22 @@ mod tests {
         bits.push(true);
         assert_eq!((bits.pop(), bits.pop(), bits.pop()), (true, false, true));
     }
-}
 
-/// The number of iterations a `#[checkpoint]` loop's range will run, taken when it starts.
-#[inline]
-pub fn trip_count<I: Iterator>(range: I) -> usize {
-    range.size_hint().0
-}
-
-/// The segment length of a `#[checkpoint]` loop of `trips` iterations: `ceil(sqrt(trips))`,
-/// at least 1. Its reverse sweep keeps `trips / segment` saved states and a tape of one
-/// segment: `O(sqrt(trips))` values instead of `O(trips)`.
-#[inline]
-pub fn checkpoint_segment(trips: usize) -> usize {
-    let root = trips.isqrt();
-    if root * root < trips {
-        root + 1
-    } else {
-        root.max(1)
+    #[test]
+    fn checkpoint_segments_are_ceil_sqrt() {
+        let cases = [
+            (0, 1),
+            (1, 1),
+            (2, 2),
+            (4, 2),
+            (5, 3),
+            (9, 3),
+            (10, 4),
+            (1_000_000, 1000),
+        ];
+        for (trips, segment) in cases {
+            assert_eq!(super::checkpoint_segment(trips), segment, "{trips} trips");
+        }
+        assert_eq!(super::trip_count((0..=10).rev().step_by(3)), 4);
     }
 }

@@ -733,11 +733,7 @@ fn literal_trips(l: &Loop) -> Option<usize> {
     let LoopKind::Counted { range, .. } = &l.kind else {
         return None;
     };
-    if range
-        .adaptors
-        .iter()
-        .any(|a| !matches!(a, Adaptor::Rev))
-    {
+    if range.adaptors.iter().any(|a| !matches!(a, Adaptor::Rev)) {
         return None;
     }
     let int = |x: &Operand| match x {
