@@ -24,7 +24,7 @@ pub fn recurrence_adjoint<
     let len = w.len();
     let trip_count = {
         let end = len;
-        ::autodiff::__private::trip_count((0..end))
+        ::autodiff::__private::trip_count(0..end)
     };
     let segment = {
         let n = trip_count;
