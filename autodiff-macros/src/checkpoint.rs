@@ -310,16 +310,8 @@ struct Rewrite<'b> {
 
 impl Rewrite<'_> {
     fn new_var(&mut self, base: &str, ty: Ty, varied: bool) -> Var {
-        let name = if self.names.insert(base.to_string()) {
-            base.to_string()
-        } else {
-            (1..)
-                .map(|i| format!("{base}_{i}"))
-                .find(|n| self.names.insert(n.clone()))
-                .unwrap_or_default()
-        };
         self.vars.push(VarInfo {
-            name,
+            name: crate::reverse::unique_name(self.names, base),
             ty,
             varied,
             span: self.span,

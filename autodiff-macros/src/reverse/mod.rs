@@ -73,6 +73,17 @@ pub fn local(name: &str, span: Span) -> Ident {
     Ident::new(&plain_name(name), Span::mixed_site().located_at(span))
 }
 
+/// `base`, or `base_1`, `base_2`, ...: the first not in `names`, which it is added to.
+pub fn unique_name(names: &mut HashSet<String>, base: &str) -> String {
+    if names.insert(base.to_string()) {
+        return base.to_string();
+    }
+    (1..)
+        .map(|i| format!("{base}_{i}"))
+        .find(|n| names.insert(n.clone()))
+        .unwrap_or_default()
+}
+
 /// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
 /// `d_match`).
 pub fn plain_name(name: &str) -> String {
@@ -124,15 +135,7 @@ impl<'a> Gen<'a> {
     }
 
     pub(crate) fn fresh(&mut self, base: &str, span: Span) -> Ident {
-        let name = if self.names.insert(base.to_string()) {
-            base.to_string()
-        } else {
-            (1..)
-                .map(|i| format!("{base}_{i}"))
-                .find(|n| self.names.insert(n.clone()))
-                .unwrap_or_default()
-        };
-        local(&name, span)
+        local(&unique_name(&mut self.names, base), span)
     }
 
     pub(crate) fn zero(&self) -> TokenStream {
