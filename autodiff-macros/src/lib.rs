@@ -24,6 +24,7 @@ mod lower;
 mod params;
 mod reverse;
 mod rules;
+mod second_order;
 mod sig;
 
 use proc_macro::TokenStream;
