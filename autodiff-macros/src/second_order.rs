@@ -276,12 +276,17 @@ fn hvp_item(
             _ => quote!(#ident),
         };
         let label = ident.to_string();
+        let rows = matches!(&p.kind, ParamKind::Array { shape, .. } if shape.dims() == 2);
+        let (with_tangent, lift) = match rows {
+            true => (quote!(with_tangent_rows), quote!(lift_rows)),
+            false => (quote!(with_tangent), quote!(lift)),
+        };
         setup.extend(match (&directions[i], array) {
-            (Some(v), true) => {
-                quote!(let #lifted = ::autodiff::__private::with_tangent(#source, #v, #label);)
-            }
+            (Some(v), true) => quote!(
+                let #lifted = ::autodiff::__private::#with_tangent(#source, #v, #label);
+            ),
             (Some(v), false) => quote!(let #lifted = #dual::new(#ident, #v);),
-            (None, true) => quote!(let #lifted = ::autodiff::__private::lift(#source);),
+            (None, true) => quote!(let #lifted = ::autodiff::__private::#lift(#source);),
             (None, false) => quote!(let #lifted = #dual::constant(#ident);),
         });
         args.push(match by_ref(p) {

@@ -635,28 +635,76 @@ impl<T: Float> Float for Dual<T> {
     }
 }
 
+/// `NAME_dual_adjoint` for a hand-written `NAME_adjoint` generic over `T: Float`: the same
+/// function on dual numbers, which the `_hvp` of a `#[grad]` function calling `NAME` calls.
+macro_rules! dual_adjoints {
+    ($($name:ident = $adjoint:ident($($arg:ident: $ty:ty),*; $($shadow:ident: $S:ident: $bound:ident),*);)*) => {$(
+        #[doc = concat!("[`", stringify!($adjoint), "`] on dual numbers, for second order (`#[grad(modes(hvp))]`) through a call.")]
+        #[inline]
+        pub fn $name<T: num_traits::Float, $($S: $crate::shadow::$bound<$crate::Dual<T>>),*>(
+            $($arg: $ty,)*
+            d_out: $crate::Dual<T>,
+            $($shadow: $S),*
+        ) -> $crate::Dual<T> {
+            $adjoint($($arg,)* d_out, $($shadow),*)
+        }
+    )*};
+}
+pub(crate) use dual_adjoints;
+
 // ----- arrays of them (for the generated `NAME_hvp`) -------------------------------------------
 
 /// An array of floats as dual numbers: constants (data handed to `g_dual_adjoint`), or moving
-/// along a direction of the same shape (a parameter of `NAME_hvp`).
+/// along a direction of the same shape (a parameter of `NAME_hvp`). `Lift` is for vectors,
+/// [`LiftRows`] for matrices (rows of them).
 pub trait Lift {
     type Dual;
     fn lift(&self) -> Self::Dual;
     fn with_tangent(&self, tangent: &Self) -> Self::Dual;
 }
 
-impl<T: Lift, const N: usize> Lift for [T; N] {
-    type Dual = [T::Dual; N];
+/// A matrix of floats as dual numbers, row by row (see [`Lift`]).
+pub trait LiftRows {
+    type Dual;
+    fn lift(&self) -> Self::Dual;
+    fn with_tangent(&self, tangent: &Self) -> Self::Dual;
+}
+
+impl<T: Float, const N: usize> Lift for [T; N] {
+    type Dual = [Dual<T>; N];
     fn lift(&self) -> Self::Dual {
-        core::array::from_fn(|i| self[i].lift())
+        self.map(Dual::constant)
+    }
+    fn with_tangent(&self, tangent: &Self) -> Self::Dual {
+        core::array::from_fn(|i| Dual::new(self[i], tangent[i]))
+    }
+}
+
+impl<T: Float> Lift for [T] {
+    type Dual = Vec<Dual<T>>;
+    fn lift(&self) -> Self::Dual {
+        self.iter().map(|&x| Dual::constant(x)).collect()
+    }
+    fn with_tangent(&self, tangent: &Self) -> Self::Dual {
+        self.iter()
+            .zip(tangent)
+            .map(|(&x, &t)| Dual::new(x, t))
+            .collect()
+    }
+}
+
+impl<T: Float, const M: usize, const N: usize> LiftRows for [[T; M]; N] {
+    type Dual = [[Dual<T>; M]; N];
+    fn lift(&self) -> Self::Dual {
+        self.map(|row| row.lift())
     }
     fn with_tangent(&self, tangent: &Self) -> Self::Dual {
         core::array::from_fn(|i| self[i].with_tangent(&tangent[i]))
     }
 }
 
-impl<T: Lift> Lift for [T] {
-    type Dual = Vec<T::Dual>;
+impl<T: Float, const M: usize> LiftRows for [[T; M]] {
+    type Dual = Vec<[Dual<T>; M]>;
     fn lift(&self) -> Self::Dual {
         self.iter().map(Lift::lift).collect()
     }
@@ -668,41 +716,44 @@ impl<T: Lift> Lift for [T] {
     }
 }
 
-/// A number of a slice (`[T]` holds numbers or rows of them).
-macro_rules! lift_number {
-    ($($t:ty),*) => {$(
-        impl Lift for $t {
-            type Dual = Dual<$t>;
+impl<T: Float> LiftRows for [Vec<T>] {
+    type Dual = Vec<Vec<Dual<T>>>;
+    fn lift(&self) -> Self::Dual {
+        self.iter().map(Lift::lift).collect()
+    }
+    fn with_tangent(&self, tangent: &Self) -> Self::Dual {
+        self.iter()
+            .zip(tangent)
+            .map(|(x, t)| x.with_tangent(t))
+            .collect()
+    }
+}
+
+/// A reference or a `Vec` lifts as what it refers to.
+macro_rules! through_references {
+    ($($lift:ident),*) => {$(
+        impl<A: $lift + ?Sized> $lift for &A {
+            type Dual = A::Dual;
             fn lift(&self) -> Self::Dual {
-                Dual::constant(*self)
+                (**self).lift()
             }
             fn with_tangent(&self, tangent: &Self) -> Self::Dual {
-                Dual::new(*self, *tangent)
+                (**self).with_tangent(tangent)
+            }
+        }
+
+        impl<A> $lift for Vec<A> where [A]: $lift {
+            type Dual = <[A] as $lift>::Dual;
+            fn lift(&self) -> Self::Dual {
+                self[..].lift()
+            }
+            fn with_tangent(&self, tangent: &Self) -> Self::Dual {
+                self[..].with_tangent(tangent)
             }
         }
     )*};
 }
-lift_number!(f32, f64);
-
-impl<T: Lift> Lift for Vec<T> {
-    type Dual = Vec<T::Dual>;
-    fn lift(&self) -> Self::Dual {
-        self[..].lift()
-    }
-    fn with_tangent(&self, tangent: &Self) -> Self::Dual {
-        self[..].with_tangent(tangent)
-    }
-}
-
-impl<A: Lift + ?Sized> Lift for &A {
-    type Dual = A::Dual;
-    fn lift(&self) -> Self::Dual {
-        (**self).lift()
-    }
-    fn with_tangent(&self, tangent: &Self) -> Self::Dual {
-        (**self).with_tangent(tangent)
-    }
-}
+through_references!(Lift, LiftRows);
 
 /// Dual numbers split into their values and their tangents (a gradient accumulated on dual
 /// numbers: the gradient, and its derivative along the direction).

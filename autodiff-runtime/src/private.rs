@@ -349,6 +349,12 @@ pub fn lift<A: crate::dual::Lift + ?Sized>(array: &A) -> A::Dual {
     array.lift()
 }
 
+/// A matrix of data as dual numbers with zero tangents, for `g_dual_adjoint`.
+#[inline]
+pub fn lift_rows<A: crate::dual::LiftRows + ?Sized>(matrix: &A) -> A::Dual {
+    matrix.lift()
+}
+
 /// A parameter of `NAME_hvp` moving along its direction: `x + v ε`.
 #[inline]
 #[track_caller]
@@ -357,10 +363,28 @@ pub fn with_tangent<A: crate::dual::Lift + ?Sized + ArrayLen>(
     direction: &A,
     name: &str,
 ) -> A::Dual {
-    if array.array_len() != direction.array_len() {
-        direction_mismatch(name, array.array_len(), direction.array_len());
-    }
+    check_direction(name, array.array_len(), direction.array_len());
     array.with_tangent(direction)
+}
+
+/// A matrix parameter of `NAME_hvp` moving along its direction.
+#[inline]
+#[track_caller]
+pub fn with_tangent_rows<A: crate::dual::LiftRows + ?Sized + ArrayLen>(
+    matrix: &A,
+    direction: &A,
+    name: &str,
+) -> A::Dual {
+    check_direction(name, matrix.array_len(), direction.array_len());
+    matrix.with_tangent(direction)
+}
+
+#[inline(always)]
+#[track_caller]
+fn check_direction(name: &str, len: usize, direction: usize) {
+    if len != direction {
+        direction_mismatch(name, len, direction);
+    }
 }
 
 #[cold]

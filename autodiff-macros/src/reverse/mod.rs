@@ -897,7 +897,12 @@ impl<'a> Gen<'a> {
             && self.body.array(a.array).elem == Elem::Float
             && !self.is_dual_array(a.array);
         if lift {
-            quote!(#amp ::autodiff::__private::lift(&#source))
+            let rows = self.body.array(a.array).dims - usize::from(a.row.is_some()) == 2;
+            let lift = match rows {
+                true => quote!(lift_rows),
+                false => quote!(lift),
+            };
+            quote!(#amp ::autodiff::__private::#lift(&#source))
         } else {
             quote!(#amp #source)
         }
