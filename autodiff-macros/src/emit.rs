@@ -7,16 +7,16 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
 
 use crate::activity;
+use crate::activity::Analysis;
 use crate::attr::{GradAttr, Mode};
 use crate::diag::Errors;
 use crate::forward_mode;
+use crate::ir::Body;
 use crate::lower;
 use crate::lower::models;
-use crate::activity::Analysis;
-use crate::ir::Body;
 use crate::reverse::{local, Gen};
-use crate::second_order;
 use crate::rules::float_literal;
+use crate::second_order;
 use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
 pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {

@@ -55,7 +55,9 @@ pub fn plan(attr: &GradAttr, sig: &Signature, wrt: &[usize], errors: &mut Errors
     }
     if let Some(span) = attr.mode_span(Mode::Hessian) {
         let one_array = match wrt {
-            [p] => matches!(&sig.params[*p].kind, ParamKind::Array { shape, .. } if is_vector(shape)),
+            [p] => {
+                matches!(&sig.params[*p].kind, ParamKind::Array { shape, .. } if is_vector(shape))
+            }
             _ => false,
         };
         if !one_array {
@@ -164,7 +166,11 @@ fn dual_adjoint_item(
     let dual_ty: syn::Type = syn::parse_quote!(#dual);
     let mut generics = item.sig.generics.clone();
     let mut params = Vec::new();
-    let written = sig.params.iter().enumerate().filter(|(_, p)| p.is_written());
+    let written = sig
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_written());
     for ((i, p), primal) in written.zip(primal_params(item)) {
         params.push(match is_dual(names, p, i) {
             true => {
@@ -341,7 +347,11 @@ fn hvp_item(
             Some(quote!(?)),
             fallible.wrap(quote!((#value.value, #g, #hv))),
         ),
-        None => (quote!((#f, #ty, #ty)), None, quote!((#value.value, #g, #hv))),
+        None => (
+            quote!((#f, #ty, #ty)),
+            None,
+            quote!((#value.value, #g, #hv)),
+        ),
     };
     let params = primal_params(item);
     let direction_params = sig.params.iter().enumerate().filter_map(|(i, p)| {
@@ -429,11 +439,7 @@ fn hessian_item(item: &ItemFn, sig: &Signature, wrt: &[usize]) -> TokenStream {
             Some(quote!(?)),
             fallible.wrap(quote!((#value, #g, #h))),
         ),
-        None => (
-            quote!((#f, #g_ty, #h_ty)),
-            None,
-            quote!((#value, #g, #h)),
-        ),
+        None => (quote!((#f, #g_ty, #h_ty)), None, quote!((#value, #g, #h))),
     };
     let params = primal_params(item);
     let generics = &item.sig.generics;

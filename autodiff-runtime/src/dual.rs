@@ -241,7 +241,14 @@ macro_rules! predicate {
 /// a trait); `Float` for `Dual<T>` forwards to them.
 impl<T: Float> Dual<T> {
     of_value!(floor -> Self, ceil -> Self, round -> Self, trunc -> Self, signum -> Self);
-    predicate!(is_nan, is_infinite, is_finite, is_normal, is_sign_positive, is_sign_negative);
+    predicate!(
+        is_nan,
+        is_infinite,
+        is_finite,
+        is_normal,
+        is_sign_positive,
+        is_sign_negative
+    );
 
     #[inline(always)]
     pub fn fract(self) -> Self {
@@ -249,13 +256,12 @@ impl<T: Float> Dual<T> {
     }
     #[inline(always)]
     pub fn abs(self) -> Self {
-        // abs'(0) = 0, as the reverse sweep's rule.
-        let sign = if self.value > T::zero() {
-            T::one()
-        } else if self.value < T::zero() {
+        // At 0 the side of the sign bit: a smooth function written piecewise through `abs`
+        // (`exp(-|z|)` in a stable sigmoid) keeps its derivative there.
+        let sign = if self.value.is_sign_negative() {
             -T::one()
         } else {
-            T::zero()
+            T::one()
         };
         self.chain(self.value.abs(), sign)
     }
@@ -310,7 +316,10 @@ impl<T: Float> Dual<T> {
     #[inline(always)]
     pub fn exp2(self) -> Self {
         let e = self.value.exp2();
-        self.chain(e, e * T::from(core::f64::consts::LN_2).unwrap_or_else(T::nan))
+        self.chain(
+            e,
+            e * T::from(core::f64::consts::LN_2).unwrap_or_else(T::nan),
+        )
     }
     #[inline(always)]
     pub fn exp_m1(self) -> Self {
@@ -369,7 +378,10 @@ impl<T: Float> Dual<T> {
     }
     #[inline(always)]
     pub fn atan(self) -> Self {
-        self.chain(self.value.atan(), (T::one() + self.value * self.value).recip())
+        self.chain(
+            self.value.atan(),
+            (T::one() + self.value * self.value).recip(),
+        )
     }
     /// `atan2(self, x)`, the angle of the point `(x, self)`.
     #[inline(always)]
@@ -405,7 +417,10 @@ impl<T: Float> Dual<T> {
     }
     #[inline(always)]
     pub fn atanh(self) -> Self {
-        self.chain(self.value.atanh(), (T::one() - self.value * self.value).recip())
+        self.chain(
+            self.value.atanh(),
+            (T::one() - self.value * self.value).recip(),
+        )
     }
     #[inline(always)]
     pub fn hypot(self, y: Self) -> Self {
@@ -829,14 +844,21 @@ mod tests {
             ("mul_add", |x| x.mul_add(x, Dual::constant(2.0)), 0.7),
             ("div", |x| Dual::constant(1.5) / (x * x), 0.7),
             ("rem", |x| (x * 3.0) % Dual::constant(1.3), 0.7),
-            ("sum", |x| [x, x * x, Dual::constant(2.0)].into_iter().sum(), 0.7),
+            (
+                "sum",
+                |x| [x, x * x, Dual::constant(2.0)].into_iter().sum(),
+                0.7,
+            ),
         ];
         let c = Dual::constant;
         for (name, f, x) in cases {
             let h = 1e-6;
             let fd = (f(c(x + h)).value - f(c(x - h)).value) / (2.0 * h);
             let t = f(Dual::new(*x, 1.0)).tangent;
-            assert!((t - fd).abs() < 1e-6 * (1.0 + fd.abs()), "{name}: {t} vs {fd}");
+            assert!(
+                (t - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                "{name}: {t} vs {fd}"
+            );
         }
     }
 
@@ -844,7 +866,10 @@ mod tests {
     fn comparisons_and_conversions_read_the_value() {
         let (a, b) = (Dual::new(1.0, 5.0), Dual::new(1.0, -5.0));
         assert!(a == b && a <= b && !(a < b));
-        assert_eq!(<Dual<f64> as NumCast>::from(3_i32).map(|d| d.value), Some(3.0));
+        assert_eq!(
+            <Dual<f64> as NumCast>::from(3_i32).map(|d| d.value),
+            Some(3.0)
+        );
         assert_eq!(a.to_f64(), Some(1.0));
         assert_eq!(format!("{:?}", Dual::new(1.5, -2.0)), "1.5 + -2.0ε");
     }

@@ -54,7 +54,11 @@ fn branchy(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() {
         let v = x[i];
-        s += if v > 0.0 { v.exp() * v.cos() } else { (v * v + 1.0).ln() / (2.0 + v.sin()) };
+        s += if v > 0.0 {
+            v.exp() * v.cos()
+        } else {
+            (v * v + 1.0).ln() / (2.0 + v.sin())
+        };
     }
     let m = x[0].max(x[1]);
     s * m.tanh() + x[0].atan2(x[1] + 3.0) + (x[1] * x[1] + 0.5).sqrt().powf(1.5)
@@ -98,11 +102,31 @@ type Grad = fn(&[f64]) -> Vec<f64>;
 type Hvp = fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>);
 
 const SLICE_FUNCTIONS: &[(&str, Scalar, Grad, Hvp)] = &[
-    ("rosenbrock", rosenbrock, |x| rosenbrock_grad(x).1, rosenbrock_hvp),
-    ("recurrence", recurrence, |x| recurrence_grad(x).1, recurrence_hvp),
+    (
+        "rosenbrock",
+        rosenbrock,
+        |x| rosenbrock_grad(x).1,
+        rosenbrock_hvp,
+    ),
+    (
+        "recurrence",
+        recurrence,
+        |x| recurrence_grad(x).1,
+        recurrence_hvp,
+    ),
     ("branchy", branchy, |x| branchy_grad(x).1, branchy_hvp),
-    ("local_arrays", local_arrays, |x| local_arrays_grad(x).1, local_arrays_hvp),
-    ("softplus_sum", softplus_sum, |x| softplus_sum_grad(x).1, softplus_sum_hvp),
+    (
+        "local_arrays",
+        local_arrays,
+        |x| local_arrays_grad(x).1,
+        local_arrays_hvp,
+    ),
+    (
+        "softplus_sum",
+        softplus_sum,
+        |x| softplus_sum_grad(x).1,
+        softplus_sum_hvp,
+    ),
     ("calls", calls, |x| calls_grad(x).1, calls_hvp),
 ];
 
@@ -148,7 +172,10 @@ fn hessians_are_symmetric_and_their_rows_are_products_with_unit_directions() {
             assert_eq!(h[i], row, "{name}: row {i}");
             for j in 0..4 {
                 let tol = 1e-12 * (1.0 + h[i][j].abs());
-                assert!((h[i][j] - h[j][i]).abs() <= tol, "{name}: H[{i}][{j}] {h:?}");
+                assert!(
+                    (h[i][j] - h[j][i]).abs() <= tol,
+                    "{name}: H[{i}][{j}] {h:?}"
+                );
             }
         }
     }
@@ -246,6 +273,21 @@ fn the_logistic_hessian_is_x_transpose_s_x_over_n() {
     assert_all_close(&hv, &fd, 1e-6, "Hv");
 }
 
+/// At zero weights every logit is exactly 0, where the runtime's stable `bce_with_logits`
+/// goes through `|z|`: its second derivative must not be lost at the kink of `abs`.
+#[test]
+fn the_logistic_hessian_at_zero_weights_is_a_quarter_of_x_transpose_x() {
+    let xs = [0.5, -1.0, 2.0, 0.3, 1.0, 1.5];
+    let ys = [1.0, 0.0, 1.0];
+    let (_, _, h) = logistic_w_hessian(&[0.0, 0.0], &xs, &ys);
+    for r in 0..2 {
+        for c in 0..2 {
+            let expected: f64 = (0..3).map(|i| 0.25 * xs[2 * i + r] * xs[2 * i + c]).sum();
+            assert!((h[r][c] - expected / 3.0).abs() < 1e-15, "H[{r}][{c}]");
+        }
+    }
+}
+
 /// A fixed-size parameter: the Hessian is `[[f64; N]; N]`.
 #[grad(modes(hvp, hessian))]
 fn quadratic_form(x: &[f64; 3]) -> f64 {
@@ -267,7 +309,11 @@ fn a_fixed_size_parameter_has_a_fixed_size_hessian() {
     for i in 0..3 {
         for j in 0..3 {
             let e = a[i][j] - if i == 0 && j == 0 { x[0].sin() } else { 0.0 };
-            assert!((h[i][j] - e).abs() < 1e-14, "H[{i}][{j}]: {} vs {e}", h[i][j]);
+            assert!(
+                (h[i][j] - e).abs() < 1e-14,
+                "H[{i}][{j}]: {} vs {e}",
+                h[i][j]
+            );
         }
     }
 }
@@ -305,7 +351,12 @@ fn checked_log(x: &[f64]) -> Result<f64, String> {
 fn a_fallible_function_returns_its_error_or_the_product() {
     assert!(checked_log_hvp(&[1.0, -1.0], &[1.0, 1.0]).is_err());
     let (_, g, hv) = checked_log_hvp(&[2.0, 0.5], &[1.0, 3.0]).unwrap();
-    assert_all_close(&g, &[2.0_f64.ln() + 1.0, 0.5_f64.ln() + 1.0], 1e-15, "gradient");
+    assert_all_close(
+        &g,
+        &[2.0_f64.ln() + 1.0, 0.5_f64.ln() + 1.0],
+        1e-15,
+        "gradient",
+    );
     assert_all_close(&hv, &[1.0 / 2.0, 3.0 / 0.5], 1e-15, "Hv");
 }
 
