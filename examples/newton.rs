@@ -11,6 +11,8 @@
 //! ```text
 //! cargo run --release --example newton
 //! ```
+#![allow(clippy::needless_range_loop)] // index loops, as numeric code writes them
+
 #[path = "models/common.rs"]
 mod common;
 

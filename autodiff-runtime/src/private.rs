@@ -281,68 +281,6 @@ macro_rules! __fail {
     };
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{pop, BitStack, StackTape, Tape};
-
-    #[test]
-    fn bit_stack_pops_in_reverse_order_across_words() {
-        let bits: Vec<bool> = (0..200).map(|i| (i * 7) % 3 == 0).collect();
-        let mut stack = BitStack::default();
-        for &b in &bits {
-            stack.push(b);
-        }
-        for &b in bits.iter().rev() {
-            assert_eq!(stack.pop(), b);
-        }
-        assert_eq!(stack.len, 0);
-        assert!(stack.words.is_empty());
-    }
-
-    #[test]
-    fn bit_stack_pushed_again_after_pops_keeps_the_new_bits() {
-        let mut stack = BitStack::default();
-        for round in 0..3 {
-            let bits: Vec<bool> = (0..70).map(|i| (i + round) % 2 == 0).collect();
-            for &b in &bits {
-                stack.push(b);
-            }
-            for &b in bits.iter().rev().take(40) {
-                assert_eq!(stack.pop(), b);
-            }
-            for &b in &bits[30..] {
-                stack.push(!b);
-            }
-            for (i, &b) in bits[30..].iter().enumerate().rev() {
-                assert_eq!(stack.pop(), !b, "round {round}, bit {}", 30 + i);
-            }
-            for &b in bits[..30].iter().rev() {
-                assert_eq!(stack.pop(), b);
-            }
-        }
-    }
-
-    #[test]
-    fn stack_tape_spills_past_its_capacity_and_pops_in_reverse_order() {
-        let mut tape = StackTape::<(f64, usize), 4>::default();
-        tape.reserve(10);
-        for round in 0..2 {
-            for i in 0..10 {
-                tape.push((i as f64, i + round));
-            }
-            for i in (0..10).rev() {
-                assert_eq!(pop(&mut tape), (i as f64, i + round));
-            }
-            assert_eq!(tape.pop_value(), None);
-        }
-        let mut bits = StackTape::<bool, 2>::default();
-        bits.push(true);
-        bits.push(false);
-        bits.push(true);
-        assert_eq!((bits.pop(), bits.pop(), bits.pop()), (true, false, true));
-    }
-}
-
 /// An array of data as dual numbers with zero tangents, for `g_dual_adjoint`.
 #[inline]
 pub fn lift<A: crate::dual::Lift + ?Sized>(array: &A) -> A::Dual {
@@ -414,4 +352,66 @@ impl<T, const N: usize> ArrayLen for [T; N] {
 #[inline]
 pub fn split<S: crate::dual::Split>(duals: S) -> (S::Values, S::Values) {
     duals.split()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pop, BitStack, StackTape, Tape};
+
+    #[test]
+    fn bit_stack_pops_in_reverse_order_across_words() {
+        let bits: Vec<bool> = (0..200).map(|i| (i * 7) % 3 == 0).collect();
+        let mut stack = BitStack::default();
+        for &b in &bits {
+            stack.push(b);
+        }
+        for &b in bits.iter().rev() {
+            assert_eq!(stack.pop(), b);
+        }
+        assert_eq!(stack.len, 0);
+        assert!(stack.words.is_empty());
+    }
+
+    #[test]
+    fn bit_stack_pushed_again_after_pops_keeps_the_new_bits() {
+        let mut stack = BitStack::default();
+        for round in 0..3 {
+            let bits: Vec<bool> = (0..70).map(|i| (i + round) % 2 == 0).collect();
+            for &b in &bits {
+                stack.push(b);
+            }
+            for &b in bits.iter().rev().take(40) {
+                assert_eq!(stack.pop(), b);
+            }
+            for &b in &bits[30..] {
+                stack.push(!b);
+            }
+            for (i, &b) in bits[30..].iter().enumerate().rev() {
+                assert_eq!(stack.pop(), !b, "round {round}, bit {}", 30 + i);
+            }
+            for &b in bits[..30].iter().rev() {
+                assert_eq!(stack.pop(), b);
+            }
+        }
+    }
+
+    #[test]
+    fn stack_tape_spills_past_its_capacity_and_pops_in_reverse_order() {
+        let mut tape = StackTape::<(f64, usize), 4>::default();
+        tape.reserve(10);
+        for round in 0..2 {
+            for i in 0..10 {
+                tape.push((i as f64, i + round));
+            }
+            for i in (0..10).rev() {
+                assert_eq!(pop(&mut tape), (i as f64, i + round));
+            }
+            assert_eq!(tape.pop_value(), None);
+        }
+        let mut bits = StackTape::<bool, 2>::default();
+        bits.push(true);
+        bits.push(false);
+        bits.push(true);
+        assert_eq!((bits.pop(), bits.pop(), bits.pop()), (true, false, true));
+    }
 }

@@ -342,9 +342,10 @@ impl<'a> Gen<'a> {
         Some(Piece::add(v, e))
     }
 
-    /// `target += e`; spelled out for a generic `T: Float`, which has no `+=`.
+    /// `target += e`; spelled out for a generic `T: Float`, which has no `+=` (a `Dual<T>`
+    /// has).
     fn accumulate(&self, target: TokenStream, e: TokenStream) -> TokenStream {
-        if self.sig.float_is_generic {
+        if self.sig.float_is_generic && self.dual.is_none() {
             quote!(#target = #target + #e;)
         } else {
             quote!(#target += #e;)
