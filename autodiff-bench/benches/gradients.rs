@@ -106,6 +106,10 @@ fn bench_logreg(c: &mut Criterion) {
     g.bench_function("hand", |b| {
         b.iter(|| logreg::hand(black_box(w), black_box(p.b), black_box(xs), black_box(ys)))
     });
+    // One Hessian-vector product along (w, b) itself; the 256x30 data are lifted per call.
+    g.bench_function("hvp", |b| {
+        b.iter(|| logreg::logreg_loss_hvp(black_box(w), black_box(p.b), xs, ys, w, p.b))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
@@ -165,6 +169,10 @@ fn bench_recurrence(c: &mut Criterion) {
     g.bench_function("tangent", |b| {
         b.iter(|| recurrence::recurrence_tangent(black_box(p.x0), black_box(&p.w), 1.0, &p.w[..]))
     });
+    // One Hessian-vector product (forward over reverse), along the same direction.
+    g.bench_function("hvp", |b| {
+        b.iter(|| recurrence::recurrence_hvp(black_box(p.x0), black_box(&p.w), 1.0, &p.w[..]))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
@@ -186,6 +194,9 @@ fn bench_rosenbrock(c: &mut Criterion) {
     // One directional derivative by forward mode (the direction: x itself).
     g.bench_function("tangent", |b| {
         b.iter(|| rosenbrock::rosenbrock_tangent(black_box(&p.x), &p.x[..]))
+    });
+    g.bench_function("hvp", |b| {
+        b.iter(|| rosenbrock::rosenbrock_hvp(black_box(&p.x), &p.x[..]))
     });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&p.x))));
     coarse(&mut g, 2);

@@ -590,7 +590,7 @@ pub mod logreg {
     pub const B: usize = 256;
 
     /// Mean binary cross-entropy of a logistic model, in the stable form with logits.
-    #[grad(w, b)]
+    #[grad(w, b, modes(hvp))]
     pub fn logreg_loss(w: &[f64; D], b: f64, xs: &[[f64; D]; B], ys: &[f64; B]) -> f64 {
         let mut total = 0.0;
         for i in 0..B {
@@ -1026,7 +1026,7 @@ pub mod recurrence {
     pub const STEPS: usize = 1000;
 
     /// x <- sin(x) w_t + 0.5 x, for every t.
-    #[grad(modes(tangent))]
+    #[grad(modes(tangent, hvp))]
     pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
         let mut x = x0;
         for t in 0..w.len() {
@@ -1121,7 +1121,7 @@ pub mod rosenbrock {
 
     /// The extended Rosenbrock function: independent pairs (x[2i], x[2i+1]), summed
     /// 100 (b - a²)² + (1 - a)², as a Rust user writes it (the benchmarked form).
-    #[grad(modes(tangent))]
+    #[grad(modes(tangent, hvp))]
     pub fn rosenbrock(x: &[f64]) -> f64 {
         let mut s = 0.0;
         for i in 0..x.len() / 2 {

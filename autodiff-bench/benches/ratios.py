@@ -14,7 +14,7 @@ import os
 import sys
 
 ROWS = [
-    "primal", "grad", "hand", "tangent", "adjoint", "hand_adjoint", "primal_adbench", "grad_adbench", "tape", "fd", "dual",
+    "primal", "grad", "hand", "tangent", "hvp", "adjoint", "hand_adjoint", "primal_adbench", "grad_adbench", "tape", "fd", "dual",
 ]
 GROUPS = [
     "dot_n1000", "mlp_30_64_1", "logreg_256x30", "gmm_d2_K5", "gmm_d10_K25", "recurrence_1000", "rosenbrock_n100",
@@ -26,6 +26,7 @@ RATIOS = [
     ("grad_adbench / hand", "grad_adbench", "hand"),
     ("grad / primal", "grad", "primal"),
     ("tangent / grad", "tangent", "grad"),
+    ("hvp / grad", "hvp", "grad"),
     ("hand / primal", "hand", "primal"),
     ("tape / grad", "tape", "grad"),
     ("tape / hand", "tape", "hand"),

@@ -74,6 +74,9 @@ pub struct Induction {
 pub struct Analysis {
     pub active: Vec<bool>,
     pub active_array: Vec<bool>,
+    /// What depends on a float parameter, useful or not: a dual number in `NAME_dual_adjoint`.
+    pub varied: Vec<bool>,
+    pub varied_array: Vec<bool>,
     pub regions: Vec<Region>,
     pub def_region: Vec<usize>,
     /// Per `if` key: values of its branches that the reverse sweep reads outside them.
@@ -164,7 +167,12 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     };
     sites.block(&body.block, 0);
 
-    let (active, active_array) = activity(body, &sites.edges);
+    let Activity {
+        active,
+        active_array,
+        varied,
+        varied_array,
+    } = activity(body, &sites.edges);
     let fusion = if fuse {
         fusion::fuse(body, &active, &active_array)
     } else {
@@ -175,6 +183,8 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     let mut analysis = Analysis {
         active,
         active_array,
+        varied,
+        varied_array,
         regions: Vec::new(),
         def_region: Vec::new(),
         exports: HashMap::new(),
@@ -370,8 +380,15 @@ impl<'a> Sites<'a> {
     }
 }
 
+struct Activity {
+    active: Vec<bool>,
+    active_array: Vec<bool>,
+    varied: Vec<bool>,
+    varied_array: Vec<bool>,
+}
+
 /// Forward (varied) and backward (useful) propagation over the data-flow edges.
-fn activity(body: &Body, edges: &[(Node, Node)]) -> (Vec<bool>, Vec<bool>) {
+fn activity(body: &Body, edges: &[(Node, Node)]) -> Activity {
     let n_vars = body.vars.len();
     let n_arrays = body.arrays.len();
     let index = |n: Node| match n {
@@ -418,7 +435,13 @@ fn activity(body: &Body, edges: &[(Node, Node)]) -> (Vec<bool>, Vec<bool>) {
     let active_array = (0..n_arrays)
         .map(|i| varied[n_vars + i] && useful[n_vars + i] && body.arrays[i].elem == Elem::Float)
         .collect();
-    (active, active_array)
+    let varied_array = varied.split_off(n_vars);
+    Activity {
+        active,
+        active_array,
+        varied,
+        varied_array,
+    }
 }
 
 struct Planner<'s, 'a> {
@@ -443,6 +466,7 @@ pub fn placeholder_cx(floats: usize, others: usize) -> Cx {
         d: ph("d".into()),
         float: quote::quote!(f64),
         generic: false,
+        dual: None,
     }
 }
 

@@ -5,7 +5,8 @@
 //! `activity` decides what gets an adjoint and what the reverse sweep must keep, `reverse`
 //! writes the forward and reverse sweeps with the derivative `rules`, and `emit` wraps them
 //! into `NAME_adjoint` and `NAME_grad`. On request (`attr`: `modes(..)`), `forward_mode`
-//! writes `NAME_tangent` from the same IR and rules, and `NAME_jacobian`. Errors are
+//! writes `NAME_tangent` from the same IR and rules, and `NAME_jacobian`; `second_order`
+//! writes `NAME_dual_adjoint` (the sweeps on dual numbers), `NAME_hvp`, `NAME_hessian`. Errors are
 //! collected in `diag` and all reported.
 //! `params` is the derive, on its own: a struct's fields classified, then three walks.
 //! Use the `autodiff` crate, which re-exports this macro with its documentation.
@@ -25,6 +26,7 @@ mod lower;
 mod params;
 mod reverse;
 mod rules;
+mod second_order;
 mod sig;
 
 use proc_macro::TokenStream;
@@ -74,6 +76,12 @@ use proc_macro::TokenStream;
 ///   gradient of output `i` with respect to the parameters `NAME_grad` differentiates, from
 ///   `NAME_tangent` once per input coordinate or `NAME_adjoint` once per output, whichever
 ///   is fewer. It generates `NAME_tangent` too.
+/// - `hvp`, for scalar outputs: `NAME_hvp(args.., v_p..) -> (value, G, Hv)`, the gradient
+///   and the Hessian times the directions `v_p` (one per differentiated parameter), forward
+///   mode over reverse through `NAME_dual_adjoint` (the sweeps on `autodiff::Dual` numbers).
+///   A call `g(..)` inside calls `g_dual_adjoint`.
+/// - `hessian`, for one differentiated vector parameter: `NAME_hessian(args..) -> (value, G,
+///   H)`, one `NAME_hvp` per coordinate. It generates `NAME_hvp` too.
 ///
 /// ```
 /// use autodiff::{grad, Const};
