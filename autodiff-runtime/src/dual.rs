@@ -18,7 +18,7 @@ use num_traits::{Float, Num, NumCast, One, ToPrimitive, Zero};
 /// A number `value + tangent ε` with `ε² = 0`: `f(x + v ε) = f(x) + f'(x) v ε`.
 ///
 /// ```
-/// use autodiff::Dual;
+/// use autodiff_runtime::Dual;
 ///
 /// // The derivative of sin(x) x at x = 2, along 1.
 /// let x = Dual::new(2.0_f64, 1.0);
