@@ -549,3 +549,35 @@ fn a_checkpointed_recurrence_keeps_o_sqrt_n_bytes() {
         println!("n = {n}: checkpointed {checkpointed} bytes, taped {taped} bytes");
     }
 }
+
+/// Second order through a checkpointed loop: the replay runs on dual numbers too.
+#[grad(modes(hvp))]
+fn recurrence_hvp_checkpointed(x0: f64, w: &[f64]) -> f64 {
+    let mut x = x0;
+    #[checkpoint]
+    for t in 0..w.len() {
+        x = x.sin() * w[t] + 0.5 * x;
+    }
+    x * x
+}
+
+#[grad(modes(hvp))]
+fn recurrence_hvp_taped(x0: f64, w: &[f64]) -> f64 {
+    let mut x = x0;
+    for t in 0..w.len() {
+        x = x.sin() * w[t] + 0.5 * x;
+    }
+    x * x
+}
+
+#[test]
+fn hessian_vector_products_through_a_checkpointed_loop_are_the_taped_ones() {
+    for n in TRIPS {
+        let (w, v) = (weights(n, 9), weights(n, 10));
+        assert_eq!(
+            recurrence_hvp_checkpointed_hvp(0.6, &w, 0.5, &v),
+            recurrence_hvp_taped_hvp(0.6, &w, 0.5, &v),
+            "n = {n}"
+        );
+    }
+}
