@@ -7,7 +7,10 @@
 //! gradient with that convention); the GMMs also have `primal_adbench` and `grad_adbench`
 //! (the objective written in ADBench's C++ structure, `benches/gmm_adbench.rs`); the
 //! recurrence and Rosenbrock also have `tangent` (`NAME_tangent`: one directional derivative
-//! by forward mode, against a whole gradient by `grad`). FD and dual
+//! by forward mode, against a whole gradient by `grad`), and `hvp` (`NAME_hvp`: one
+//! Hessian-vector product). The `jacobian_*` groups compare `NAME_jacobian` of a tanh layer
+//! with the hand-written `diag(1 - y²) W`, in forward mode (8 inputs, 16 outputs) and in
+//! reverse mode (16 inputs, 4 outputs). FD and dual
 //! are left out of GMM d=10 K=25 (1650 inputs: thousands of objective evaluations, seconds
 //! per gradient). `benches/ratios.py` turns the results into the ratio table.
 
@@ -18,7 +21,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 
 mod problems;
 
-use problems::{dot, gmm_problem, logreg, mlp, recurrence, rosenbrock};
+use problems::{dot, gmm_problem, logreg, mlp, recurrence, rosenbrock, tanh_layer};
 
 type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
@@ -106,6 +109,10 @@ fn bench_logreg(c: &mut Criterion) {
     g.bench_function("hand", |b| {
         b.iter(|| logreg::hand(black_box(w), black_box(p.b), black_box(xs), black_box(ys)))
     });
+    // One Hessian-vector product along (w, b) itself; the 256x30 data are lifted per call.
+    g.bench_function("hvp", |b| {
+        b.iter(|| logreg::logreg_loss_hvp(black_box(w), black_box(p.b), xs, ys, w, p.b))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
@@ -165,6 +172,10 @@ fn bench_recurrence(c: &mut Criterion) {
     g.bench_function("tangent", |b| {
         b.iter(|| recurrence::recurrence_tangent(black_box(p.x0), black_box(&p.w), 1.0, &p.w[..]))
     });
+    // One Hessian-vector product (forward over reverse), along the same direction.
+    g.bench_function("hvp", |b| {
+        b.iter(|| recurrence::recurrence_hvp(black_box(p.x0), black_box(&p.w), 1.0, &p.w[..]))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&flat))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
@@ -187,10 +198,57 @@ fn bench_rosenbrock(c: &mut Criterion) {
     g.bench_function("tangent", |b| {
         b.iter(|| rosenbrock::rosenbrock_tangent(black_box(&p.x), &p.x[..]))
     });
+    g.bench_function("hvp", |b| {
+        b.iter(|| rosenbrock::rosenbrock_hvp(black_box(&p.x), &p.x[..]))
+    });
     g.bench_function("tape", |b| b.iter(|| p.tape(black_box(&p.x))));
     coarse(&mut g, 2);
     g.bench_function("fd", |b| b.iter(|| black_box(&p).fd()));
     g.bench_function("dual", |b| b.iter(|| p.dual(black_box(&p.x))));
+    g.finish();
+}
+
+fn bench_jacobian(c: &mut Criterion) {
+    use tanh_layer::{Problem, IN, NARROW, OUT};
+    let wide = Problem::<IN, OUT>::new(3);
+    let narrow = Problem::<OUT, NARROW>::new(4);
+    // What is timed is right: the generated Jacobians are the hand-written ones.
+    let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-14);
+    let (_, j) = tanh_layer::wide_jacobian(&wide.x, &wide.w, &wide.b);
+    let (_, h) = tanh_layer::hand(&wide.x, &wide.w, &wide.b);
+    assert!(
+        close(j.as_flattened(), h.as_flattened()),
+        "jacobian_8_to_16"
+    );
+    let (_, j) = tanh_layer::narrow_jacobian(&narrow.x, &narrow.w, &narrow.b);
+    let (_, h) = tanh_layer::hand(&narrow.x, &narrow.w, &narrow.b);
+    assert!(
+        close(j.as_flattened(), h.as_flattened()),
+        "jacobian_16_to_4"
+    );
+    let mut g = c.benchmark_group("jacobian_8_to_16");
+    precise(&mut g);
+    g.bench_function("primal", |b| {
+        b.iter(|| tanh_layer::wide(black_box(&wide.x), &wide.w, &wide.b))
+    });
+    g.bench_function("jacobian", |b| {
+        b.iter(|| tanh_layer::wide_jacobian(black_box(&wide.x), &wide.w, &wide.b))
+    });
+    g.bench_function("hand", |b| {
+        b.iter(|| tanh_layer::hand(black_box(&wide.x), &wide.w, &wide.b))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("jacobian_16_to_4");
+    precise(&mut g);
+    g.bench_function("primal", |b| {
+        b.iter(|| tanh_layer::narrow(black_box(&narrow.x), &narrow.w, &narrow.b))
+    });
+    g.bench_function("jacobian", |b| {
+        b.iter(|| tanh_layer::narrow_jacobian(black_box(&narrow.x), &narrow.w, &narrow.b))
+    });
+    g.bench_function("hand", |b| {
+        b.iter(|| tanh_layer::hand(black_box(&narrow.x), &narrow.w, &narrow.b))
+    });
     g.finish();
 }
 
@@ -201,6 +259,7 @@ criterion_group!(
     bench_logreg,
     bench_gmm,
     bench_recurrence,
-    bench_rosenbrock
+    bench_rosenbrock,
+    bench_jacobian
 );
 criterion_main!(benches);

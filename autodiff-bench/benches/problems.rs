@@ -590,7 +590,7 @@ pub mod logreg {
     pub const B: usize = 256;
 
     /// Mean binary cross-entropy of a logistic model, in the stable form with logits.
-    #[grad(w, b)]
+    #[grad(w, b, modes(hvp))]
     pub fn logreg_loss(w: &[f64; D], b: f64, xs: &[[f64; D]; B], ys: &[f64; B]) -> f64 {
         let mut total = 0.0;
         for i in 0..B {
@@ -1026,7 +1026,7 @@ pub mod recurrence {
     pub const STEPS: usize = 1000;
 
     /// x <- sin(x) w_t + 0.5 x, for every t.
-    #[grad(modes(tangent))]
+    #[grad(modes(tangent, hvp))]
     pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
         let mut x = x0;
         for t in 0..w.len() {
@@ -1121,7 +1121,7 @@ pub mod rosenbrock {
 
     /// The extended Rosenbrock function: independent pairs (x[2i], x[2i+1]), summed
     /// 100 (b - a²)² + (1 - a)², as a Rust user writes it (the benchmarked form).
-    #[grad(modes(tangent))]
+    #[grad(modes(tangent, hvp))]
     pub fn rosenbrock(x: &[f64]) -> f64 {
         let mut s = 0.0;
         for i in 0..x.len() / 2 {
@@ -1202,6 +1202,85 @@ pub mod rosenbrock {
 
         pub fn tape(&self, flat: &[f64]) -> Vec<f64> {
             tape_gradient(flat, generic)
+        }
+    }
+}
+
+/// A dense tanh layer R^8 -> R^16, `y = tanh(W x + b)` with `W`, `b` data: its Jacobian with
+/// respect to `x` (`NAME_jacobian` takes 8 tangent sweeps, one per input) against the
+/// hand-written `diag(1 - y²) W`; and the same layer transposed, R^16 -> R^4 of a 4x16 `W`
+/// (4 adjoint sweeps, one per output).
+pub mod tanh_layer {
+    use super::*;
+    use autodiff::grad;
+
+    pub const IN: usize = 8;
+    pub const OUT: usize = 16;
+    pub const NARROW: usize = 4;
+
+    #[grad(x, modes(jacobian))]
+    pub fn wide(x: &[f64; IN], w: &[[f64; IN]; OUT], b: &[f64; OUT]) -> [f64; OUT] {
+        let mut y = [0.0; OUT];
+        for i in 0..OUT {
+            let mut z = b[i];
+            for j in 0..IN {
+                z += w[i][j] * x[j];
+            }
+            y[i] = z.tanh();
+        }
+        y
+    }
+
+    #[grad(x, modes(jacobian))]
+    pub fn narrow(x: &[f64; OUT], w: &[[f64; OUT]; NARROW], b: &[f64; NARROW]) -> [f64; NARROW] {
+        let mut y = [0.0; NARROW];
+        for i in 0..NARROW {
+            let mut z = b[i];
+            for j in 0..OUT {
+                z += w[i][j] * x[j];
+            }
+            y[i] = z.tanh();
+        }
+        y
+    }
+
+    /// `(y, J)` with `J[i][j] = (1 - y_i²) W[i][j]`: one pass.
+    pub fn hand<const N: usize, const M: usize>(
+        x: &[f64; N],
+        w: &[[f64; N]; M],
+        b: &[f64; M],
+    ) -> ([f64; M], [[f64; N]; M]) {
+        let mut y = [0.0; M];
+        let mut j = [[0.0; N]; M];
+        for i in 0..M {
+            let mut z = b[i];
+            for k in 0..N {
+                z += w[i][k] * x[k];
+            }
+            y[i] = z.tanh();
+            let s = 1.0 - y[i] * y[i];
+            for k in 0..N {
+                j[i][k] = s * w[i][k];
+            }
+        }
+        (y, j)
+    }
+
+    pub struct Problem<const N: usize, const M: usize> {
+        pub x: [f64; N],
+        pub w: [[f64; N]; M],
+        pub b: [f64; M],
+    }
+
+    impl<const N: usize, const M: usize> Problem<N, M> {
+        pub fn new(seed: u64) -> Self {
+            let mut rng = Rng::new(seed);
+            let scale = 1.0 / (N as f64).sqrt();
+            Problem {
+                x: std::array::from_fn(|_| rng.uniform(-1.0, 1.0)),
+                w: std::array::from_fn(|_| std::array::from_fn(|_| scale * rng.uniform(-1.5, 1.5))),
+                b: std::array::from_fn(|_| rng.uniform(-0.1, 0.1)),
+            }
         }
     }
 }

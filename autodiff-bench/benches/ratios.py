@@ -14,10 +14,10 @@ import os
 import sys
 
 ROWS = [
-    "primal", "grad", "hand", "tangent", "adjoint", "hand_adjoint", "primal_adbench", "grad_adbench", "tape", "fd", "dual",
+    "primal", "grad", "hand", "tangent", "hvp", "jacobian", "adjoint", "hand_adjoint", "primal_adbench", "grad_adbench", "tape", "fd", "dual",
 ]
 GROUPS = [
-    "dot_n1000", "mlp_30_64_1", "logreg_256x30", "gmm_d2_K5", "gmm_d10_K25", "recurrence_1000", "rosenbrock_n100",
+    "dot_n1000", "mlp_30_64_1", "logreg_256x30", "gmm_d2_K5", "gmm_d10_K25", "recurrence_1000", "rosenbrock_n100", "jacobian_8_to_16", "jacobian_16_to_4",
 ]
 RATIOS = [
     ("grad / hand", "grad", "hand"),
@@ -26,6 +26,8 @@ RATIOS = [
     ("grad_adbench / hand", "grad_adbench", "hand"),
     ("grad / primal", "grad", "primal"),
     ("tangent / grad", "tangent", "grad"),
+    ("hvp / grad", "hvp", "grad"),
+    ("jacobian / hand", "jacobian", "hand"),
     ("hand / primal", "hand", "primal"),
     ("tape / grad", "tape", "grad"),
     ("tape / hand", "tape", "hand"),

@@ -74,6 +74,9 @@ pub struct Induction {
 pub struct Analysis {
     pub active: Vec<bool>,
     pub active_array: Vec<bool>,
+    /// What depends on a float parameter, useful or not: a dual number in `NAME_dual_adjoint`.
+    pub varied: Vec<bool>,
+    pub varied_array: Vec<bool>,
     pub regions: Vec<Region>,
     pub def_region: Vec<usize>,
     /// Per `if` key: values of its branches that the reverse sweep reads outside them.
@@ -164,16 +167,24 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     };
     sites.block(&body.block, 0);
 
-    let (active, active_array) = activity(body, &sites.edges);
+    let Activity {
+        active,
+        active_array,
+        varied,
+        varied_array,
+    } = activity(body, &sites.edges);
     let fusion = if fuse {
         fusion::fuse(body, &active, &active_array)
     } else {
         Fusion::default()
     };
     sites.fused = fusion.loops.keys().copied().collect();
+    sites.fused.extend(crate::checkpoint::segment_loops(body));
     let mut analysis = Analysis {
         active,
         active_array,
+        varied,
+        varied_array,
         regions: Vec::new(),
         def_region: Vec::new(),
         exports: HashMap::new(),
@@ -193,6 +204,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     };
     planner.block(&body.block, 0);
     analysis.required = planner.required;
+    crate::checkpoint::plan(body, &mut analysis);
     let Sites {
         regions,
         def_region,
@@ -368,8 +380,15 @@ impl<'a> Sites<'a> {
     }
 }
 
+struct Activity {
+    active: Vec<bool>,
+    active_array: Vec<bool>,
+    varied: Vec<bool>,
+    varied_array: Vec<bool>,
+}
+
 /// Forward (varied) and backward (useful) propagation over the data-flow edges.
-fn activity(body: &Body, edges: &[(Node, Node)]) -> (Vec<bool>, Vec<bool>) {
+fn activity(body: &Body, edges: &[(Node, Node)]) -> Activity {
     let n_vars = body.vars.len();
     let n_arrays = body.arrays.len();
     let index = |n: Node| match n {
@@ -416,7 +435,13 @@ fn activity(body: &Body, edges: &[(Node, Node)]) -> (Vec<bool>, Vec<bool>) {
     let active_array = (0..n_arrays)
         .map(|i| varied[n_vars + i] && useful[n_vars + i] && body.arrays[i].elem == Elem::Float)
         .collect();
-    (active, active_array)
+    let varied_array = varied.split_off(n_vars);
+    Activity {
+        active,
+        active_array,
+        varied,
+        varied_array,
+    }
 }
 
 struct Planner<'s, 'a> {
@@ -441,6 +466,7 @@ pub fn placeholder_cx(floats: usize, others: usize) -> Cx {
         d: ph("d".into()),
         float: quote::quote!(f64),
         generic: false,
+        dual: None,
     }
 }
 
@@ -712,10 +738,8 @@ impl Planner<'_, '_> {
                     if let LoopKind::Counted { range, .. } = &l.kind {
                         self.need(&range.start);
                         self.need(&range.end);
-                        for a in &range.adaptors {
-                            if let Adaptor::StepBy(s) = a {
-                                self.need(s);
-                            }
+                        for s in range.adaptors.iter().filter_map(Adaptor::operand) {
+                            self.need(s);
                         }
                     }
                     if let Some(t) = l.trips {

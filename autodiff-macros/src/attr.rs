@@ -24,6 +24,10 @@ pub enum Mode {
     Tangent,
     /// `NAME_jacobian`: the whole Jacobian of a vector-valued function.
     Jacobian,
+    /// `NAME_hvp`: the Hessian-vector product of a scalar function (forward over reverse).
+    Hvp,
+    /// `NAME_hessian`: the whole Hessian with respect to one array parameter.
+    Hessian,
 }
 
 impl Mode {
@@ -37,6 +41,16 @@ impl Mode {
             "jacobian",
             Mode::Jacobian,
             "`NAME_jacobian(args..) -> (value, J)`, for array outputs",
+        ),
+        (
+            "hvp",
+            Mode::Hvp,
+            "`NAME_hvp(args.., v_p..) -> (value, G, Hv)`, Hessian-vector products",
+        ),
+        (
+            "hessian",
+            Mode::Hessian,
+            "`NAME_hessian(args..) -> (value, G, H)`, for one array parameter",
         ),
     ];
 
@@ -128,7 +142,6 @@ fn parse_modes(input: ParseStream) -> syn::Result<Vec<(Mode, Ident)>> {
             Some(mode) => modes.push((mode, word)),
             None => {
                 let hint = match word.to_string().as_str() {
-                    "hvp" | "hessian" => " (second order is not implemented yet)",
                     "grad" | "adjoint" => " (`NAME_grad` and `NAME_adjoint` are always generated)",
                     "forward" | "jvp" => " (forward mode is `tangent`)",
                     _ => "",

@@ -7,17 +7,22 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
 
 use crate::activity;
+use crate::activity::Analysis;
 use crate::attr::{GradAttr, Mode};
+use crate::checkpoint;
 use crate::diag::Errors;
 use crate::forward_mode;
+use crate::ir::Body;
 use crate::lower;
 use crate::lower::models;
 use crate::reverse::{local, Gen};
 use crate::rules::float_literal;
+use crate::second_order;
 use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
-pub fn expand(attr: GradAttr, item: ItemFn) -> TokenStream {
+pub fn expand(attr: GradAttr, mut item: ItemFn) -> TokenStream {
     let generated = generate(&attr, &item, &[]);
+    checkpoint::strip(&mut item.block);
     quote!(#item #generated)
 }
 
@@ -41,15 +46,23 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
     let signature_ok = errors.is_empty();
     // The extra items `modes(..)` asks for (their errors leave the stubs below in place).
     let plan = forward_mode::plan(attr, &item, &sig, &mut errors);
+    checkpoint::check(&item.block, &mut errors);
+    let second_order = second_order::plan(attr, &sig, &wrt, &mut errors);
     let before = errors.len();
-    let block = lower::models::expand(&mut sig, &item.block, &mut errors);
+    let mut block = lower::models::expand(&mut sig, &item.block, &mut errors);
+    checkpoint::keep_placed(&mut block);
     let names = Names::new(&item, &sig);
     // A write into a model's field is reported once, not again by lowering.
     let lowered = (errors.len() == before).then(|| {
-        let body = lower::lower(&sig, &block, &mut errors);
+        let mut body = lower::lower(&sig, &block, &mut errors);
         // A fallible function may leave its forward sweep with an `Err` after a loop: its
         // accumulators must be untouched then, so no loop adds into them early.
-        let analysis = activity::analyze(&body, sig.fallible.is_none(), &mut errors);
+        let fuse = sig.fallible.is_none();
+        checkpoint::rewrite(&mut body, fuse, &mut errors);
+        let analysis = activity::analyze(&body, fuse, &mut errors);
+        if second_order {
+            second_order::check_body(&body, &analysis, &mut errors);
+        }
         (body, analysis)
     });
     let outcome = match (errors.finish(), lowered) {
@@ -66,17 +79,49 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
                 adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
             let grad = grad_item(&item, &sig, &names, &wrt);
             let extra = forward_mode::stubs(plan, &item, &sig, &wrt);
+            let unreachable = quote!({ ::core::unreachable!() });
+            let second = second_order
+                .then(|| second_order::items(attr, &item, &sig, &names, &wrt, unreachable, &[]));
             return quote! {
                 #errors
                 #adjoint
                 #grad
                 #extra
+                #second
             };
         }
     };
 
-    let shadows = shadow_places(&sig, &names);
-    let mut gen = Gen::new(&body, &analysis, &sig, &shadows, names.d_out.clone());
+    let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, false);
+    let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
+    let grad = grad_item(&item, &sig, &names, &wrt);
+    let extra = forward_mode::items(plan, &item, &sig, &body, &analysis, &wrt);
+    let second = second_order.then(|| {
+        let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, true);
+        second_order::items(attr, &item, &sig, &names, &wrt, block, &mutable)
+    });
+    quote! {
+        #adjoint
+        #grad
+        #extra
+        #second
+    }
+}
+
+/// The body of `NAME_adjoint` (of `NAME_dual_adjoint`, on dual numbers), and the shadow
+/// arguments it writes (declared `mut`).
+fn adjoint_block(
+    body: &Body,
+    analysis: &Analysis,
+    sig: &Signature,
+    names: &Names,
+    dual: bool,
+) -> (TokenStream, Vec<usize>) {
+    let shadows = shadow_places(sig, names);
+    let mut gen = Gen::new(body, analysis, sig, &shadows, names.d_out.clone());
+    if dual {
+        gen = gen.on_dual_numbers();
+    }
     let forward = gen.forward_block(&body.block);
     let reverse = gen.reverse_top();
     let sweeps = gen.finish(forward, reverse);
@@ -103,8 +148,8 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
             use ::autodiff::__private::Float as _;
         )
     });
-    let checks = shadow_checks(&sig, &names);
-    let fields = model_fields(&sig, &names, &used);
+    let checks = shadow_checks(sig, names);
+    let fields = model_fields(sig, names, &used);
     let items = &body.items;
     let block = quote!({
         #(#items)*
@@ -118,25 +163,18 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
         #reverse
         #result
     });
-    let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
-    let grad = grad_item(&item, &sig, &names, &wrt);
-    let extra = forward_mode::items(plan, &item, &sig, &body, &analysis, &wrt);
-    quote! {
-        #adjoint
-        #grad
-        #extra
-    }
+    (block, mutable)
 }
 
 /// Generated names that appear in the signatures.
-struct Names {
+pub(crate) struct Names {
     adjoint: Ident,
     grad: Ident,
-    d_out: Ident,
+    pub(crate) d_out: Ident,
     /// The shadow argument of each parameter that has one.
-    shadows: Vec<Option<Ident>>,
+    pub(crate) shadows: Vec<Option<Ident>>,
     /// The type parameter of each shadow.
-    shadow_types: Vec<Option<Ident>>,
+    pub(crate) shadow_types: Vec<Option<Ident>>,
 }
 
 impl Names {

@@ -95,6 +95,24 @@ fn loop_with_a_tape() {
 }
 
 #[test]
+fn checkpointed_loop() {
+    check(
+        "recurrence_checkpointed",
+        quote!(),
+        quote! {
+            pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
+                let mut x = x0;
+                #[checkpoint]
+                for t in 0..w.len() {
+                    x = x.sin() * w[t] + 0.5 * x;
+                }
+                x
+            }
+        },
+    );
+}
+
+#[test]
 fn fused_accumulation_loop() {
     check(
         "mean_squared_error",

@@ -63,6 +63,11 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         }
         generated.extend(emit::generate(&options, &function, &outer));
     }
+    for impl_item in &mut item.items {
+        if let ImplItem::Fn(method) = impl_item {
+            crate::checkpoint::strip(&mut method.block);
+        }
+    }
     let (impl_generics, _, where_clause) = item.generics.split_for_impl();
     let self_ty = &item.self_ty;
     if in_trait {

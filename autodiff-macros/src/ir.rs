@@ -290,6 +290,19 @@ pub struct CountedRange {
 pub enum Adaptor {
     Rev,
     StepBy(Operand),
+    /// `.skip(n)` and `.take(n)`: the segments of a checkpointed loop (`checkpoint.rs`).
+    Skip(Operand),
+    Take(Operand),
+}
+
+impl Adaptor {
+    /// The count the adaptor reads, if any.
+    pub fn operand(&self) -> Option<&Operand> {
+        match self {
+            Adaptor::Rev => None,
+            Adaptor::StepBy(x) | Adaptor::Skip(x) | Adaptor::Take(x) => Some(x),
+        }
+    }
 }
 
 pub enum LoopKind {
@@ -309,6 +322,18 @@ pub struct Loop {
     /// (`while`, `loop`, and `for` with an early exit): the reverse sweep replays that many.
     pub trips: Option<Var>,
     pub span: Span,
+    /// `#[checkpoint]`: see `checkpoint.rs`.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// A loop the reverse sweep replays from saved states instead of a tape (`checkpoint.rs`).
+pub enum Checkpoint {
+    /// `#[checkpoint]` as written, on a `for` loop of the function's top level.
+    Marked(Span),
+    /// The loop over segments a marked loop became: each iteration copies these local
+    /// arrays (array, copy) first; its reverse restores them and the carried values, and
+    /// runs the iteration's forward again, taped, before its reverse.
+    Segments { saved: Vec<(ArrayId, Var)> },
 }
 
 pub enum Stmt {
@@ -452,10 +477,8 @@ impl Stmt {
                 if let LoopKind::Counted { range, .. } = &l.kind {
                     f(&range.start);
                     f(&range.end);
-                    for a in &range.adaptors {
-                        if let Adaptor::StepBy(s) = a {
-                            f(s);
-                        }
+                    for s in range.adaptors.iter().filter_map(Adaptor::operand) {
+                        f(s);
                     }
                 }
                 if let LoopKind::While { header, cond } = &l.kind {

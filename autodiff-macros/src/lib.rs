@@ -5,13 +5,15 @@
 //! `activity` decides what gets an adjoint and what the reverse sweep must keep, `reverse`
 //! writes the forward and reverse sweeps with the derivative `rules`, and `emit` wraps them
 //! into `NAME_adjoint` and `NAME_grad`. On request (`attr`: `modes(..)`), `forward_mode`
-//! writes `NAME_tangent` from the same IR and rules, and `NAME_jacobian`. Errors are
+//! writes `NAME_tangent` from the same IR and rules, and `NAME_jacobian`; `second_order`
+//! writes `NAME_dual_adjoint` (the sweeps on dual numbers), `NAME_hvp`, `NAME_hessian`. Errors are
 //! collected in `diag` and all reported.
 //! `params` is the derive, on its own: a struct's fields classified, then three walks.
 //! Use the `autodiff` crate, which re-exports this macro with its documentation.
 
 mod activity;
 mod attr;
+mod checkpoint;
 mod diag;
 mod emit;
 mod forward_mode;
@@ -24,6 +26,7 @@ mod lower;
 mod params;
 mod reverse;
 mod rules;
+mod second_order;
 mod sig;
 
 use proc_macro::TokenStream;
@@ -73,6 +76,12 @@ use proc_macro::TokenStream;
 ///   gradient of output `i` with respect to the parameters `NAME_grad` differentiates, from
 ///   `NAME_tangent` once per input coordinate or `NAME_adjoint` once per output, whichever
 ///   is fewer. It generates `NAME_tangent` too.
+/// - `hvp`, for scalar outputs: `NAME_hvp(args.., v_p..) -> (value, G, Hv)`, the gradient
+///   and the Hessian times the directions `v_p` (one per differentiated parameter), forward
+///   mode over reverse through `NAME_dual_adjoint` (the sweeps on `autodiff::Dual` numbers).
+///   A call `g(..)` inside calls `g_dual_adjoint`.
+/// - `hessian`, for one differentiated vector parameter: `NAME_hessian(args..) -> (value, G,
+///   H)`, one `NAME_hvp` per coordinate. It generates `NAME_hvp` too.
 ///
 /// ```
 /// use autodiff::{grad, Const};
@@ -90,8 +99,29 @@ use proc_macro::TokenStream;
 /// assert_eq!((j_r, j_theta), ([1.0, 0.0], [-0.0, 2.0]));
 /// ```
 ///
+/// A long loop can trade memory for time: `#[checkpoint]` on a `for` loop at the top level of
+/// the body makes its reverse sweep keep `O(sqrt n)` saved states instead of a tape of all `n`
+/// iterations, for one more forward run of the loop (the gradient is the same, bit for bit):
+///
+/// ```
+/// use autodiff::grad;
+///
+/// #[grad]
+/// fn recurrence(x0: f64, w: &[f64]) -> f64 {
+///     let mut x = x0;
+///     #[checkpoint]
+///     for t in 0..w.len() {
+///         x = x.sin() * w[t] + 0.5 * x;
+///     }
+///     x
+/// }
+///
+/// let (value, (d_x0, d_w)) = recurrence_grad(0.3, &[0.5; 1000]);
+/// assert_eq!(value, recurrence(0.3, &[0.5; 1000]));
+/// ```
+///
 /// The differentiable subset and the errors for everything outside it are listed in the
-/// `autodiff` crate's documentation.
+/// `autodiff` crate's documentation (with "Checkpointed loops").
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
     let original = proc_macro2::TokenStream::from(item.clone());

@@ -63,12 +63,19 @@ pub struct Cx {
     pub float: TokenStream,
     /// Whether it is a generic `T: Float` (literals then need a conversion).
     pub generic: bool,
+    /// In `NAME_dual_adjoint`, the dual number type (`::autodiff::Dual::<f64>`): the operands
+    /// are dual numbers, and so are the literals the rule writes.
+    pub dual: Option<TokenStream>,
 }
 
 impl Cx {
     /// A float literal of the function's float type.
     pub fn lit(&self, value: f64) -> TokenStream {
-        float_literal(&self.float, self.generic, value)
+        let l = float_literal(&self.float, self.generic, value);
+        match &self.dual {
+            Some(dual) => quote!(#dual::constant(#l)),
+            None => l,
+        }
     }
 
     /// A constant of `core::f64::consts` (`"LN_2"`) in the function's float type.

@@ -454,6 +454,15 @@ pub fn argmax<T: Float>(xs: &[T]) -> usize {
     best
 }
 
+crate::dual::dual_adjoints! {
+    sigmoid_dual_adjoint = sigmoid_adjoint(x: crate::Dual<T>; d_x: DX: Shadow);
+    relu_dual_adjoint = relu_adjoint(x: crate::Dual<T>; d_x: DX: Shadow);
+    leaky_relu_dual_adjoint = leaky_relu_adjoint(x: crate::Dual<T>, slope: crate::Dual<T>; d_x: DX: Shadow, d_slope: DS: Shadow);
+    softplus_dual_adjoint = softplus_adjoint(x: crate::Dual<T>; d_x: DX: Shadow);
+    tanh_dual_adjoint = tanh_adjoint(x: crate::Dual<T>; d_x: DX: Shadow);
+    log_sum_exp_dual_adjoint = log_sum_exp_adjoint(xs: &[crate::Dual<T>]; d_xs: DXS: SliceShadow);
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

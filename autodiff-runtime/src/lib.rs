@@ -12,6 +12,7 @@ pub mod activation;
 #[cfg(feature = "safetensors")]
 pub mod checkpoint;
 pub mod data;
+pub mod dual;
 pub mod error;
 pub mod gradcheck;
 pub mod init;
@@ -37,6 +38,7 @@ mod rng;
 
 /// `#[derive(Params)]`, beside the trait of the same name (as serde's derives).
 pub use autodiff_macros::Params;
+pub use dual::Dual;
 pub use error::{Error, Result};
 pub use num_traits::Float;
 pub use optim::Params;

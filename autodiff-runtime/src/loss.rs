@@ -498,6 +498,14 @@ pub fn multilabel_bce_with_logits<T: Float>(logits: &[T], targets: &[T]) -> T {
     sum
 }
 
+crate::dual::dual_adjoints! {
+    mse_dual_adjoint = mse_adjoint(pred: crate::Dual<T>, target: crate::Dual<T>; d_pred: DP: Shadow, d_target: DT: Shadow);
+    mae_dual_adjoint = mae_adjoint(pred: crate::Dual<T>, target: crate::Dual<T>; d_pred: DP: Shadow, d_target: DT: Shadow);
+    bce_dual_adjoint = bce_adjoint(p: crate::Dual<T>, y: crate::Dual<T>; d_p: DP: Shadow, d_y: DY: Shadow);
+    bce_with_logits_dual_adjoint = bce_with_logits_adjoint(z: crate::Dual<T>, y: crate::Dual<T>; d_z: DZ: Shadow, d_y: DY: Shadow);
+    softmax_cross_entropy_dual_adjoint = softmax_cross_entropy_adjoint(logits: &[crate::Dual<T>], class: usize; d_logits: DL: SliceShadow);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

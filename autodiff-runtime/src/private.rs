@@ -408,6 +408,98 @@ macro_rules! __fail {
     };
 }
 
+/// The number of iterations a `#[checkpoint]` loop's range will run, taken when it starts.
+#[inline]
+pub fn trip_count<I: Iterator>(range: I) -> usize {
+    range.size_hint().0
+}
+
+/// The segment length of a `#[checkpoint]` loop of `trips` iterations: `ceil(sqrt(trips))`,
+/// at least 1. Its reverse sweep keeps `trips / segment` saved states and a tape of one
+/// segment: `O(sqrt(trips))` values instead of `O(trips)`.
+#[inline]
+pub fn checkpoint_segment(trips: usize) -> usize {
+    let root = trips.isqrt();
+    if root * root < trips {
+        root + 1
+    } else {
+        root.max(1)
+    }
+}
+
+/// An array of data as dual numbers with zero tangents, for `g_dual_adjoint`.
+#[inline]
+pub fn lift<A: crate::dual::Lift + ?Sized>(array: &A) -> A::Dual {
+    array.lift()
+}
+
+/// A matrix of data as dual numbers with zero tangents, for `g_dual_adjoint`.
+#[inline]
+pub fn lift_rows<A: crate::dual::LiftRows + ?Sized>(matrix: &A) -> A::Dual {
+    matrix.lift()
+}
+
+/// A parameter of `NAME_hvp` moving along its direction: `x + v ε`.
+#[inline]
+#[track_caller]
+pub fn with_tangent<A: crate::dual::Lift + ?Sized + ArrayLen>(
+    array: &A,
+    direction: &A,
+    name: &str,
+) -> A::Dual {
+    check_direction(name, array.array_len(), direction.array_len());
+    array.with_tangent(direction)
+}
+
+/// A matrix parameter of `NAME_hvp` moving along its direction.
+#[inline]
+#[track_caller]
+pub fn with_tangent_rows<A: crate::dual::LiftRows + ?Sized + ArrayLen>(
+    matrix: &A,
+    direction: &A,
+    name: &str,
+) -> A::Dual {
+    check_direction(name, matrix.array_len(), direction.array_len());
+    matrix.with_tangent(direction)
+}
+
+#[inline(always)]
+#[track_caller]
+fn check_direction(name: &str, len: usize, direction: usize) {
+    if len != direction {
+        direction_mismatch(name, len, direction);
+    }
+}
+
+#[cold]
+#[track_caller]
+fn direction_mismatch(name: &str, len: usize, direction: usize) -> ! {
+    panic!("autodiff: the direction `v_{name}` has {direction} elements but `{name}` has {len}")
+}
+
+/// The length of an array (rows for a matrix).
+pub trait ArrayLen {
+    fn array_len(&self) -> usize;
+}
+
+impl<T> ArrayLen for [T] {
+    fn array_len(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T, const N: usize> ArrayLen for [T; N] {
+    fn array_len(&self) -> usize {
+        N
+    }
+}
+
+/// Values and tangents of a gradient accumulated on dual numbers.
+#[inline]
+pub fn split<S: crate::dual::Split>(duals: S) -> (S::Values, S::Values) {
+    duals.split()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{pop, tape_slots, BitStack, SlotTape, StackTape, Tape};
@@ -504,5 +596,23 @@ mod tests {
         for _ in 0..5 {
             tape.push(1.0);
         }
+    }
+
+    #[test]
+    fn checkpoint_segments_are_ceil_sqrt() {
+        let cases = [
+            (0, 1),
+            (1, 1),
+            (2, 2),
+            (4, 2),
+            (5, 3),
+            (9, 3),
+            (10, 4),
+            (1_000_000, 1000),
+        ];
+        for (trips, segment) in cases {
+            assert_eq!(super::checkpoint_segment(trips), segment, "{trips} trips");
+        }
+        assert_eq!(super::trip_count((0..=10).rev().step_by(3)), 4);
     }
 }

@@ -10,6 +10,7 @@ const FAIL: &[&str] = &[
     "calls",
     "closures",
     "loops",
+    "checkpoint",
     "models",
     "derive",
 ];

@@ -34,6 +34,7 @@ impl Lowerer<'_> {
             }
             Expr::ForLoop(f) => {
                 self.lower_for(f);
+                self.mark_checkpoint(&f.attrs);
                 Value::Unit
             }
             Expr::While(w) => {

@@ -39,6 +39,16 @@ impl Lowerer<'_> {
         );
     }
 
+    /// `#[checkpoint]` on the `for` loop just lowered (`checkpoint.rs`).
+    pub(super) fn mark_checkpoint(&mut self, attrs: &[syn::Attribute]) {
+        let Some(span) = crate::checkpoint::marker(attrs) else {
+            return;
+        };
+        if let Some(Stmt::Loop(l)) = self.blocks.last_mut().and_then(|b| b.last_mut()) {
+            l.checkpoint.get_or_insert(Checkpoint::Marked(span));
+        }
+    }
+
     pub(super) fn lower_while(&mut self, w: &syn::ExprWhile) {
         if let Some(label) = &w.label {
             self.errors.on(label, LABEL_MESSAGE);
@@ -201,6 +211,7 @@ impl Lowerer<'_> {
             exit,
             trips,
             span,
+            checkpoint: None,
         })));
     }
 

@@ -18,16 +18,16 @@ impl Gen<'_> {
                 quote!(!#x)
             }
             Op::Binary(op, a, b) => {
-                let (a, b) = (self.operand(a), self.operand(b));
+                let (a, b) = (self.value_of(a), self.value_of(b));
                 let op = binop_tokens(*op);
                 quote!(#a #op #b)
             }
             Op::Cast(x, ty) => {
-                let x = self.operand(x);
+                let x = self.value_of(x);
                 quote!(#x as #ty)
             }
             Op::NumCast(path, x) => {
-                let x = self.operand(x);
+                let x = self.value_of(x);
                 quote!(#path(#x).unwrap())
             }
             Op::Prim {
@@ -48,10 +48,19 @@ impl Gen<'_> {
                 let a = args.iter().map(|x| self.operand(x));
                 quote!(#r.#name(#(#a),*))
             }
-            Op::Call { path, args, unwrap } => {
-                let a = args.iter().map(|a| self.arg(a));
-                quote!(#path(#(#a),*) #unwrap)
-            }
+            Op::Call { path, args, unwrap } => match self.dual_call(args) {
+                // The value as a dual number: the callee's sweeps on dual numbers, with
+                // nothing to pull back yet.
+                Some(rest) => {
+                    let callee = self.adjoint_path(path);
+                    let a = args.iter().map(|a| self.adjoint_arg(a));
+                    quote!(#callee(#(#a,)* #rest) #unwrap)
+                }
+                None => {
+                    let a = args.iter().map(|a| self.arg(a));
+                    quote!(#path(#(#a),*) #unwrap)
+                }
+            },
             Op::Load { array, index } => {
                 let a = self.array(*array);
                 let i = index.iter().map(|x| self.operand(x));
@@ -104,7 +113,9 @@ impl Gen<'_> {
     pub(super) fn captures(&self, o: &Opaque) -> TokenStream {
         let lets = o.captures.iter().map(|(name, capture)| {
             let value = match capture {
-                // A literal keeps the float type the user's `let` gave it.
+                // A literal keeps the float type the user's `let` gave it; code passed through
+                // reads a dual number's value.
+                Capture::Value(x) if self.is_dual(x) => self.value_of(x),
                 Capture::Value(x) => self.float_operand(x),
                 Capture::Array(a) => {
                     let a = self.array(*a);
@@ -115,7 +126,10 @@ impl Gen<'_> {
                     quote!(&#a[#i])
                 }
                 Capture::Tuple(xs) => {
-                    let xs = xs.iter().map(|x| self.float_operand(x));
+                    let xs = xs.iter().map(|x| match self.is_dual(x) {
+                        true => self.value_of(x),
+                        false => self.float_operand(x),
+                    });
                     quote!((#(#xs),*))
                 }
                 Capture::View(s) => {
@@ -280,7 +294,10 @@ impl Gen<'_> {
             } => {
                 let a = self.array(*array);
                 let i = index.iter().map(|x| self.operand(x));
-                let value = self.operand(value);
+                let value = match self.is_dual_array(*array) {
+                    true => self.as_dual(value),
+                    false => self.operand(value),
+                };
                 quote!(#a #([#i])* = #value;)
             }
             Stmt::DeclareArray {
@@ -302,6 +319,7 @@ impl Gen<'_> {
                 let a = self.array(*array);
                 // A typed fill (`0.0_f64`): the stores may be literals too.
                 let fill = match self.body.array(*array).elem {
+                    Elem::Float if self.is_dual_array(*array) => self.as_dual(fill),
                     Elem::Float => self.float_operand(fill),
                     Elem::Other => self.operand(fill),
                 };
@@ -392,6 +410,7 @@ impl Gen<'_> {
             outs.push(self.var(phi.var));
             // Literals on both sides would leave a float phi's type to inference.
             let value = |op: &Operand| match self.body.var(phi.var).ty {
+                _ if self.is_dual(&Operand::Var(phi.var)) => self.as_dual(op),
                 Ty::Float => self.float_operand(op),
                 _ => self.operand(op),
             };
@@ -434,7 +453,7 @@ impl Gen<'_> {
                 let info = self.body.array(*array);
                 if info.fixed || *row {
                     let zero = match info.elem {
-                        Elem::Float => self.zero(),
+                        Elem::Float => self.zero_for(self.is_dual_array(*array)),
                         Elem::Other => quote!(0),
                     };
                     let skip = usize::from(*row);
@@ -453,13 +472,14 @@ impl Gen<'_> {
                     quote!(::std::vec::Vec::new())
                 }
             }
-            None => self.dummy(self.body.var(v).ty),
+            None => self.dummy(self.body.var(v).ty, self.is_dual(&Operand::Var(v))),
         }
     }
 
-    pub(crate) fn dummy(&self, ty: Ty) -> TokenStream {
+    pub(crate) fn dummy(&self, ty: Ty, dual: bool) -> TokenStream {
         match ty {
-            Ty::Float => self.zero(),
+            _ if dual => self.zero_for(true),
+            Ty::Float => self.zero_for(false),
             Ty::Int => quote!(0),
             Ty::Bool => quote!(false),
             // A passed-through value (a number of some type): the other branch's type decides.
@@ -493,6 +513,14 @@ impl Gen<'_> {
                     let k = self.operand(k);
                     quote!(#r.step_by(#k))
                 }
+                Adaptor::Skip(k) => {
+                    let k = self.operand(k);
+                    quote!(#r.skip(#k))
+                }
+                Adaptor::Take(k) => {
+                    let k = self.operand(k);
+                    quote!(#r.take(#k))
+                }
             };
         }
         r
@@ -510,6 +538,8 @@ impl Gen<'_> {
         let Some(l) = self.loops.get(&k) else {
             return Vec::new();
         };
+        // Only the copies calls read (a checkpointed loop's saved state is restored whole).
+        let passed = super::call_snapshots(&l.body);
         l.body
             .stmts
             .iter()
@@ -519,6 +549,7 @@ impl Gen<'_> {
             })
             .filter(|v| {
                 plan.taped.contains(v)
+                    && passed.contains(v)
                     && self.an.def_region[v.0] == region
                     && self
                         .snapshot_of
@@ -635,7 +666,7 @@ impl Gen<'_> {
             .collect();
         for c in &l.carried {
             let v = self.var(c.inner);
-            let init = self.operand(&c.init);
+            let init = self.carried_value(c.inner, &c.init);
             let m = updates
                 .iter()
                 .any(|u| u.inner == c.inner)
@@ -649,7 +680,10 @@ impl Gen<'_> {
         }
         self.reserve_frames
             .push((self.an.loop_regions[&k], Vec::new()));
+        let untaped = self.untaped;
+        self.untaped |= Self::is_segment_loop(l);
         let mut body = self.forward_block(&l.body);
+        self.untaped = untaped;
         if fused.is_some() {
             body.extend(self.fused_reverse(l, &seeds));
         }
@@ -661,7 +695,7 @@ impl Gen<'_> {
         if let Some(t) = &trips {
             body.extend(quote!(#t += 1;));
         }
-        if let (Some(tape), Some(plan)) = (&tape, plan) {
+        if let (Some(tape), Some(plan), false) = (&tape, plan, self.untaped) {
             let vals: Vec<Ident> = self
                 .tape_values(plan)
                 .iter()
@@ -678,7 +712,7 @@ impl Gen<'_> {
                 quote!(#tape.#push((#(#vals),*));)
             });
         }
-        if let (Some(bits), Some(plan)) = (&bits, plan) {
+        if let (Some(bits), Some(plan), false) = (&bits, plan, self.untaped) {
             for b in &plan.bits {
                 let b = self.var(*b);
                 body.extend(quote!(#bits.push(#b);));
@@ -690,11 +724,14 @@ impl Gen<'_> {
             .any(|u| u.next.var().is_some_and(|n| inners.contains(&n)));
         if feeds_other && updates.len() > 1 {
             let lhs: Vec<Ident> = updates.iter().map(|u| self.var(u.inner)).collect();
-            let rhs: Vec<TokenStream> = updates.iter().map(|u| self.operand(&u.next)).collect();
+            let rhs: Vec<TokenStream> = updates
+                .iter()
+                .map(|u| self.carried_value(u.inner, &u.next))
+                .collect();
             body.extend(quote!((#(#lhs),*) = (#(#rhs),*);));
         } else {
             for u in &updates {
-                let (v, n) = (self.var(u.inner), self.operand(&u.next));
+                let (v, n) = (self.var(u.inner), self.carried_value(u.inner, &u.next));
                 body.extend(quote!(#v = #n;));
             }
         }
@@ -722,6 +759,10 @@ impl Gen<'_> {
                         quote!(#a.len())
                     });
                     reserves.push((snapshots.clone(), quote!(#trips * (#(#lens)+*))));
+                }
+                // The first run of a checkpointed loop pushes nothing.
+                if self.untaped {
+                    reserves.clear();
                 }
                 // Reserve once for all executions of this loop when the enclosing loop's
                 // trip count covers them; otherwise here.
@@ -787,8 +828,38 @@ impl Gen<'_> {
     /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
     /// method call on it (`let mut s: f64 = 0.0; s = s.sin();`).
     pub(crate) fn annotation(&self, v: Var) -> Option<TokenStream> {
-        let f = &self.float;
+        let f = match &self.dual {
+            Some(dual) if self.is_dual(&Operand::Var(v)) => dual,
+            _ => &self.float,
+        };
         (self.body.var(v).ty == Ty::Float).then(|| quote!(: #f))
+    }
+
+    /// A carried value's start or next value: a dual number when the carried value is one.
+    fn carried_value(&self, inner: Var, op: &Operand) -> TokenStream {
+        match self.is_dual(&Operand::Var(inner)) {
+            true => self.as_dual(op),
+            false => self.operand(op),
+        }
+    }
+
+    /// On dual numbers, a call of `g` with a dual argument: the arguments of
+    /// `g_dual_adjoint` after the call's own, a zero `d_out` and `Const` shadows.
+    fn dual_call(&self, args: &[Arg]) -> Option<TokenStream> {
+        let dual_arg = |a: &Arg| match a {
+            Arg::Scalar(x) => self.is_dual(x),
+            Arg::Array(a) => self.is_dual_array(a.array),
+        };
+        if !args.iter().any(dual_arg) {
+            return None;
+        }
+        let shadows = args.iter().filter(|a| match a {
+            Arg::Scalar(x) => self.takes_derivative(x),
+            Arg::Array(a) => self.body.array(a.array).elem == Elem::Float,
+        });
+        let consts = shadows.map(|_| quote!(::autodiff::Const));
+        let zero = self.zero();
+        Some(quote!(#zero, #(#consts),*))
     }
 
     pub(crate) fn uses_in_forward(&self, v: Var, l: &Loop) -> bool {
@@ -807,11 +878,7 @@ fn literal_trips(l: &Loop) -> Option<usize> {
     let LoopKind::Counted { range, .. } = &l.kind else {
         return None;
     };
-    if range
-        .adaptors
-        .iter()
-        .any(|a| matches!(a, Adaptor::StepBy(_)))
-    {
+    if range.adaptors.iter().any(|a| !matches!(a, Adaptor::Rev)) {
         return None;
     }
     let int = |x: &Operand| match x {

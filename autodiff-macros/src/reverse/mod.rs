@@ -16,6 +16,7 @@ use crate::ir::*;
 use crate::rules::{self, Cx};
 use crate::sig::{ParamKind, Signature};
 
+mod checkpoint;
 mod forward;
 
 pub struct Sweeps {
@@ -70,11 +71,27 @@ pub struct Gen<'a> {
     rule_operands: HashSet<Var>,
     /// Local arrays holding what a vector-valued call returned.
     returned: HashSet<ArrayId>,
+    /// Printing the first run of a checkpointed loop, which pushes on no tape.
+    untaped: bool,
+    /// Writing `NAME_dual_adjoint`: the dual number type (`::autodiff::Dual::<f64>`) of the
+    /// values that depend on a parameter and of every adjoint.
+    dual: Option<TokenStream>,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
 pub fn local(name: &str, span: Span) -> Ident {
     Ident::new(&plain_name(name), Span::mixed_site().located_at(span))
+}
+
+/// `base`, or `base_1`, `base_2`, ...: the first not in `names`, which it is added to.
+pub fn unique_name(names: &mut HashSet<String>, base: &str) -> String {
+    if names.insert(base.to_string()) {
+        return base.to_string();
+    }
+    (1..)
+        .map(|i| format!("{base}_{i}"))
+        .find(|n| names.insert(n.clone()))
+        .unwrap_or_default()
 }
 
 /// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
@@ -126,23 +143,70 @@ impl<'a> Gen<'a> {
             loops: loops(&body.block),
             rule_operands: rule_operands(&body.block),
             returned: returned_arrays(&body.block),
+            untaped: false,
+            dual: None,
+        }
+    }
+
+    /// The sweeps on dual numbers, for `NAME_dual_adjoint`: each value that depends on a
+    /// parameter, and each adjoint, is a `Dual` (forward mode over the reverse sweep).
+    pub fn on_dual_numbers(mut self) -> Self {
+        let f = &self.float;
+        self.dual = Some(quote!(::autodiff::Dual::<#f>));
+        self
+    }
+
+    /// Whether `op` is a dual number in `NAME_dual_adjoint`.
+    pub(crate) fn is_dual(&self, op: &Operand) -> bool {
+        self.dual.is_some() && op.var().is_some_and(|v| self.an.varied[v.0])
+    }
+
+    /// Whether the elements of `a` are dual numbers in `NAME_dual_adjoint`.
+    pub(crate) fn is_dual_array(&self, a: ArrayId) -> bool {
+        self.dual.is_some() && self.an.varied_array[a.0]
+    }
+
+    /// A float operand as a dual number: itself, or a constant (zero tangent).
+    pub(crate) fn as_dual(&self, op: &Operand) -> TokenStream {
+        match &self.dual {
+            Some(dual) if !self.is_dual(op) => {
+                let x = self.float_operand(op);
+                quote!(#dual::constant(#x))
+            }
+            _ => self.operand(op),
+        }
+    }
+
+    /// A float operand where only its value counts (a comparison, a cast, code passed
+    /// through): a dual number's value.
+    pub(crate) fn value_of(&self, op: &Operand) -> TokenStream {
+        if self.dual.is_none() {
+            return self.operand(op);
+        }
+        if self.is_dual(op) {
+            let x = self.operand(op);
+            quote!(#x.value)
+        } else {
+            self.float_operand(op)
+        }
+    }
+
+    /// The zero of a value of `v`'s type (a dual number when `v` is one).
+    pub(crate) fn zero_for(&self, dual: bool) -> TokenStream {
+        let zero = rules::float_literal(&self.float, self.sig.float_is_generic, 0.0);
+        match &self.dual {
+            Some(d) if dual => quote!(#d::constant(#zero)),
+            _ => zero,
         }
     }
 
     pub(crate) fn fresh(&mut self, base: &str, span: Span) -> Ident {
-        let name = if self.names.insert(base.to_string()) {
-            base.to_string()
-        } else {
-            (1..)
-                .map(|i| format!("{base}_{i}"))
-                .find(|n| self.names.insert(n.clone()))
-                .unwrap_or_default()
-        };
-        local(&name, span)
+        local(&unique_name(&mut self.names, base), span)
     }
 
+    /// The zero of an adjoint.
     pub(crate) fn zero(&self) -> TokenStream {
-        rules::float_literal(&self.float, self.sig.float_is_generic, 0.0)
+        self.zero_for(true)
     }
 
     pub(crate) fn cx(
@@ -159,6 +223,7 @@ impl<'a> Gen<'a> {
             d,
             float: self.float.clone(),
             generic: self.sig.float_is_generic,
+            dual: self.dual.clone(),
         }
     }
 
@@ -215,6 +280,17 @@ impl<'a> Gen<'a> {
 
     /// The float operands of a primitive; a method's get typed literals.
     pub(crate) fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
+        // On dual numbers: all of them dual (no arithmetic mixes a float with a dual), or,
+        // for a piecewise constant function, all of them plain values.
+        if floats.iter().any(|x| self.is_dual(x)) {
+            return floats
+                .iter()
+                .map(|x| match rule.constant {
+                    true => self.value_of(x),
+                    false => self.as_dual(x),
+                })
+                .collect();
+        }
         match rule.form {
             rules::Form::Method => floats.iter().map(|x| self.float_operand(x)).collect(),
             _ => floats.iter().map(|x| self.operand(x)).collect(),
@@ -283,9 +359,10 @@ impl<'a> Gen<'a> {
         Some(Piece::add(v, e))
     }
 
-    /// `target += e`; spelled out for a generic `T: Float`, which has no `+=`.
+    /// `target += e`; spelled out for a generic `T: Float`, which has no `+=` (a `Dual<T>`
+    /// has).
     fn accumulate(&self, target: TokenStream, e: TokenStream) -> TokenStream {
-        if self.sig.float_is_generic {
+        if self.sig.float_is_generic && self.dual.is_none() {
             quote!(#target = #target + #e;)
         } else {
             quote!(#target += #e;)
@@ -708,32 +785,8 @@ impl<'a> Gen<'a> {
         d: TokenStream,
         fallible: bool,
     ) -> Vec<Piece> {
-        let mut adjoint_path = path.clone();
-        if let Some(last) = adjoint_path.segments.last_mut() {
-            last.ident = format_ident!("{}_adjoint", last.ident, span = last.ident.span());
-        }
-        let primal: Vec<TokenStream> = args
-            .iter()
-            .map(|a| match a {
-                // The array as the call saw it, when it was written again since.
-                Arg::Array(ArrayArg {
-                    snapshot: Some(saved),
-                    by_ref,
-                    ..
-                }) if self.an.snapshots.contains(saved) => {
-                    let flat = self.snapshot_buffers.contains_key(saved);
-                    let saved = self.var(*saved);
-                    match (flat, by_ref) {
-                        // Restored from a flat tape: a reference to a `Vec` already.
-                        (true, true) => quote!(#saved),
-                        (true, false) => quote!(#saved.clone()),
-                        (false, true) => quote!(&#saved),
-                        (false, false) => quote!(#saved),
-                    }
-                }
-                other => self.arg(other),
-            })
-            .collect();
+        let adjoint_path = self.adjoint_path(path);
+        let primal: Vec<TokenStream> = args.iter().map(|a| self.adjoint_arg(a)).collect();
         let mut shadows = Vec::new();
         let mut call = Piece::code(TokenStream::new());
         let mut after = Vec::new();
@@ -817,6 +870,69 @@ impl<'a> Gen<'a> {
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
+    }
+
+    /// `g_adjoint` for a call of `g`; `g_dual_adjoint` on dual numbers.
+    pub(crate) fn adjoint_path(&self, path: &syn::Path) -> syn::Path {
+        let suffix = match self.dual {
+            Some(_) => "dual_adjoint",
+            None => "adjoint",
+        };
+        let mut adjoint_path = path.clone();
+        if let Some(last) = adjoint_path.segments.last_mut() {
+            last.ident = format_ident!("{}_{suffix}", last.ident, span = last.ident.span());
+        }
+        adjoint_path
+    }
+
+    /// An argument of `g_adjoint`: the array as the call saw it, when it was written again
+    /// since. On dual numbers, `g_dual_adjoint`'s float parameters are dual: data are lifted
+    /// to constants.
+    pub(crate) fn adjoint_arg(&self, arg: &Arg) -> TokenStream {
+        let a = match arg {
+            Arg::Scalar(x) if self.dual.is_some() && self.takes_derivative(x) => {
+                return self.as_dual(x)
+            }
+            Arg::Scalar(x) => return self.operand(x),
+            Arg::Array(a) => a,
+        };
+        // A snapshot restored from a flat tape is a reference to a `Vec` already.
+        let (source, is_ref) = match a.snapshot.filter(|s| self.an.snapshots.contains(s)) {
+            Some(saved) => {
+                let flat = self.snapshot_buffers.contains_key(&saved);
+                let saved = self.var(saved);
+                (quote!(#saved), flat)
+            }
+            None => {
+                let name = self.array(a.array);
+                let row = a.row.as_ref().map(|r| {
+                    let r = self.operand(r);
+                    quote!([#r])
+                });
+                (quote!(#name #row), false)
+            }
+        };
+        let amp = a.by_ref.then(|| quote!(&));
+        let lift = self.dual.is_some()
+            && self.body.array(a.array).elem == Elem::Float
+            && !self.is_dual_array(a.array);
+        if lift {
+            let rows = self.body.array(a.array).dims - usize::from(a.row.is_some()) == 2;
+            let lift = match rows {
+                true => quote!(lift_rows),
+                false => quote!(lift),
+            };
+            let borrowed = match is_ref {
+                true => source,
+                false => quote!(&#source),
+            };
+            return quote!(#amp ::autodiff::__private::#lift(#borrowed));
+        }
+        match (is_ref, a.by_ref) {
+            (true, true) => source,
+            (true, false) => quote!(#source.clone()),
+            (false, _) => quote!(#amp #source),
+        }
     }
 
     fn reverse_loop(&mut self, l: &Loop) -> Vec<Piece> {
@@ -905,6 +1021,7 @@ impl<'a> Gen<'a> {
         if let Some(plan) = plan {
             restore.extend(self.recompute(&l.body, &plan.recomputed));
         }
+        restore.extend(self.replay_segment(l));
         // Hand the adjoints of the iteration's final values to them, then restart the
         // carried adjoints for the iteration's starting values.
         let mut handoff = Vec::new();
@@ -976,6 +1093,7 @@ impl<'a> Gen<'a> {
     pub fn finish(self, forward: TokenStream, reverse: TokenStream) -> Sweeps {
         let result = match self.body.output {
             Some(out) => self.array(out),
+            None if self.dual.is_some() => self.as_dual(&self.body.result),
             None => self.operand(&self.body.result),
         };
         Sweeps {
@@ -1030,10 +1148,8 @@ fn range_operands(range: &CountedRange) -> Vec<Var> {
         .into_iter()
         .filter_map(Operand::var)
         .collect();
-    for a in &range.adaptors {
-        if let Adaptor::StepBy(s) = a {
-            vars.extend(s.var());
-        }
+    for s in range.adaptors.iter().filter_map(Adaptor::operand) {
+        vars.extend(s.var());
     }
     vars
 }
@@ -1143,6 +1259,30 @@ fn snapshots(block: &Block) -> HashMap<Var, (ArrayId, bool)> {
         } = stmt
         {
             out.insert(*var, (*array, row.is_some()));
+        }
+    });
+    out
+}
+
+/// The snapshots calls in `block` read: the arrays as they saw them.
+fn call_snapshots(block: &Block) -> HashSet<Var> {
+    let mut out = HashSet::new();
+    block.for_each_stmt(&mut |stmt| {
+        let args = match stmt {
+            Stmt::Let {
+                op: Op::Call { args, .. },
+                ..
+            }
+            | Stmt::CallArray { args, .. } => args,
+            _ => return,
+        };
+        for arg in args {
+            if let Arg::Array(ArrayArg {
+                snapshot: Some(v), ..
+            }) = arg
+            {
+                out.insert(*v);
+            }
         }
     });
     out

@@ -1,0 +1,477 @@
+//! Second order, asked for with `#[grad(modes(hvp))]` and `#[grad(modes(hessian))]`.
+//!
+//! Forward mode over reverse mode: `NAME_dual_adjoint` is `NAME_adjoint` written on dual
+//! numbers (`autodiff::Dual`, a value and a tangent), the values that depend on a parameter
+//! and every adjoint carrying a tangent (`reverse::Gen::on_dual_numbers`). Run with the
+//! parameters moving along `v`, its shadows come back holding the gradient and, in their
+//! tangents, its derivative along `v`: the Hessian-vector product, for a small constant
+//! times the gradient's cost. `NAME_hvp` wraps it; `NAME_hessian` calls `NAME_hvp` once per
+//! coordinate of its one array parameter. A call of `g` inside calls `g_dual_adjoint`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::ItemFn;
+
+use crate::activity::Analysis;
+use crate::attr::{GradAttr, Mode};
+use crate::diag::Errors;
+use crate::emit::{
+    argument_bound, fallible_type, generated_allows, grad_type, inherited_attrs, lit, mention,
+    primal_params, Names,
+};
+use crate::ir::{Arg, Body, Stmt};
+use crate::reverse::local;
+use crate::sig::{Output, Param, ParamKind, Shape, Signature};
+
+/// Whether the attribute asks for second order and the signature allows it.
+pub fn plan(attr: &GradAttr, sig: &Signature, wrt: &[usize], errors: &mut Errors) -> bool {
+    let Some(span) = attr
+        .mode_span(Mode::Hvp)
+        .or_else(|| attr.mode_span(Mode::Hessian))
+    else {
+        return false;
+    };
+    let mut ok = true;
+    if sig.output != Output::Scalar {
+        errors.at(
+            span,
+            "second order (`modes(hvp)`, `modes(hessian)`) is for a function that returns one number; this one returns an array (its first order is `modes(jacobian)`)",
+        );
+        ok = false;
+    }
+    if let Some(model) = sig
+        .params
+        .iter()
+        .find(|p| matches!(p.kind, ParamKind::Model { .. }))
+    {
+        errors.at(
+            span,
+            format!(
+                "second order (`modes(hvp)`, `modes(hessian)`) differentiates numbers and arrays of them, not yet a model such as `{}`; pass its parameters as a flat slice (`&[f64]`) to a function with `modes(hvp)`, or leave `{0}` out of `#[grad(..)]` to read it as data",
+                model.ident
+            ),
+        );
+        ok = false;
+    }
+    if let Some(span) = attr.mode_span(Mode::Hessian) {
+        let one_array = match wrt {
+            [p] => {
+                matches!(&sig.params[*p].kind, ParamKind::Array { shape, .. } if is_vector(shape))
+            }
+            _ => false,
+        };
+        if !one_array {
+            let names: Vec<String> = wrt
+                .iter()
+                .map(|&i| format!("`{}`", sig.params[i].ident))
+                .collect();
+            errors.at(
+                span,
+                format!(
+                    "`modes(hessian)` needs exactly one differentiated parameter, an array (`[f64; N]`, `&[f64; N]`, `&[f64]` or `&Vec<f64>`); this function differentiates {}: name the one in `#[grad(x, modes(hessian))]`, or ask for `modes(hvp)`, which takes a direction per parameter",
+                    if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                ),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Calls the dual sweep cannot make yet: a vector-valued function called on values that
+/// depend on a parameter.
+pub fn check_body(body: &Body, an: &Analysis, errors: &mut Errors) {
+    body.block.for_each_stmt(&mut |s| {
+        if let Stmt::CallArray { path, args, .. } = s {
+            let dual = args.iter().any(|a| match a {
+                Arg::Scalar(x) => x.var().is_some_and(|v| an.varied[v.0]),
+                Arg::Array(a) => an.varied_array[a.array.0],
+            });
+            if dual {
+                errors.on(
+                    path,
+                    "second order (`modes(hvp)`, `modes(hessian)`) cannot yet go through a call of a function that returns an array; write the function's arithmetic here, or ask only for first order",
+                );
+            }
+        }
+    });
+}
+
+fn is_vector(shape: &Shape) -> bool {
+    matches!(
+        shape,
+        Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Slice | Shape::VecRef
+    )
+}
+
+/// `NAME_dual_adjoint` around `block`, `NAME_hvp`, and `NAME_hessian` when asked for.
+pub fn items(
+    attr: &GradAttr,
+    item: &ItemFn,
+    sig: &Signature,
+    names: &Names,
+    wrt: &[usize],
+    block: TokenStream,
+    used_shadows: &[usize],
+) -> TokenStream {
+    let mut out = dual_adjoint_item(item, sig, names, block, used_shadows);
+    let directions = directions(sig, wrt);
+    out.extend(hvp_item(item, sig, names, wrt, &directions));
+    if attr.wants(Mode::Hessian) {
+        out.extend(hessian_item(item, sig, wrt));
+    }
+    out
+}
+
+fn dual_type(sig: &Signature) -> TokenStream {
+    let f = &sig.float;
+    quote!(::autodiff::Dual::<#f>)
+}
+
+/// Whether parameter `i` is a dual number (or an array of them) in `NAME_dual_adjoint`.
+fn is_dual(names: &Names, p: &Param, i: usize) -> bool {
+    names.shadows[i].is_some() && p.is_written()
+}
+
+/// A float parameter's type with its numbers dual.
+fn dual_param_type(p: &Param, dual: &TokenStream) -> TokenStream {
+    match &p.kind {
+        ParamKind::Array { shape, .. } => match &**shape {
+            Shape::ArrayByValue(n) => quote!([#dual; #n]),
+            Shape::ArrayRef(n) => quote!(&[#dual; #n]),
+            Shape::Slice => quote!(&[#dual]),
+            Shape::VecRef => quote!(&::std::vec::Vec<#dual>),
+            Shape::Matrix { rows, cols } => quote!(&[[#dual; #cols]; #rows]),
+            Shape::Field { .. } => quote!(#dual),
+        },
+        _ => quote!(#dual),
+    }
+}
+
+/// Whether the parameter is passed by reference.
+fn by_ref(p: &Param) -> bool {
+    matches!(&p.kind, ParamKind::Array { shape, .. } if !matches!(**shape, Shape::ArrayByValue(_)))
+}
+
+fn dual_adjoint_item(
+    item: &ItemFn,
+    sig: &Signature,
+    names: &Names,
+    block: TokenStream,
+    used_shadows: &[usize],
+) -> TokenStream {
+    let vis = &item.vis;
+    let name = format_ident!("{}_dual_adjoint", item.sig.ident);
+    let dual = dual_type(sig);
+    let dual_ty: syn::Type = syn::parse_quote!(#dual);
+    let mut generics = item.sig.generics.clone();
+    let mut params = Vec::new();
+    let written = sig
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_written());
+    for ((i, p), primal) in written.zip(primal_params(item)) {
+        params.push(match is_dual(names, p, i) {
+            true => {
+                let (ident, ty) = (&p.ident, dual_param_type(p, &dual));
+                quote!(#ident: #ty)
+            }
+            false => primal,
+        });
+    }
+    let mut shadow_args = Vec::new();
+    for (i, p) in sig.params.iter().enumerate() {
+        let (Some(s), Some(t)) = (&names.shadows[i], &names.shadow_types[i]) else {
+            continue;
+        };
+        let bound = argument_bound(&p.kind, &dual_ty, "Shadow");
+        generics.params.push(syn::parse_quote!(#t: #bound));
+        let m = used_shadows.contains(&i).then(|| quote!(mut));
+        shadow_args.push(quote!(#m #s: #t));
+    }
+    let (_, _, where_clause) = item.sig.generics.split_for_impl();
+    let d_out = &names.d_out;
+    let returns = match sig.fallible {
+        Some(_) => fallible_type(&sig.returns, dual.clone()),
+        None => dual.clone(),
+    };
+    let doc = format!(
+        "[`{0}_adjoint`] on dual numbers (`autodiff::Dual`: a value and a tangent), for second order: with the float parameters moving along a direction, the shadows get the gradient and, in their tangents, its derivative along that direction. Called by `{0}_hvp` and by the `_hvp` of functions that call `{0}`. Generated by `#[grad(modes(hvp))]`.",
+        item.sig.ident
+    );
+    let params_gen = &generics.params;
+    let attrs = inherited_attrs(item);
+    let allows = generated_allows();
+    quote! {
+        #attrs
+        #[doc = #doc]
+        #allows
+        #vis fn #name<#params_gen>(#(#params,)* #d_out: #dual, #(#shadow_args),*) -> #returns #where_clause #block
+    }
+}
+
+/// The direction argument of each differentiated parameter (`v_x`), by parameter index.
+fn directions(sig: &Signature, wrt: &[usize]) -> Vec<Option<Ident>> {
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    (0..sig.params.len())
+        .map(|i| {
+            if !wrt.contains(&i) {
+                return None;
+            }
+            let p = &sig.params[i];
+            let mut name = crate::reverse::plain_name(&format!("v_{}", p.ident));
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            Some(Ident::new(&name, p.ident.span()))
+        })
+        .collect()
+}
+
+/// The type of a direction: the parameter's shape, arrays by reference.
+fn direction_type(p: &Param, f: &syn::Type) -> TokenStream {
+    match &p.kind {
+        ParamKind::Array { shape, .. } => match &**shape {
+            Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!(&[#f; #n]),
+            Shape::Matrix { rows, cols } => quote!(&[[#f; #cols]; #rows]),
+            _ => quote!(&[#f]),
+        },
+        _ => quote!(#f),
+    }
+}
+
+fn hvp_item(
+    item: &ItemFn,
+    sig: &Signature,
+    names: &Names,
+    wrt: &[usize],
+    directions: &[Option<Ident>],
+) -> TokenStream {
+    let vis = &item.vis;
+    let original = &item.sig.ident;
+    let name = format_ident!("{original}_hvp");
+    let dual_adjoint = format_ident!("{original}_dual_adjoint");
+    let f = &sig.float;
+    let dual = dual_type(sig);
+    let (zero, one) = (lit(sig, 0.0), lit(sig, 1.0));
+    let site = Span::call_site();
+    let mut setup = TokenStream::new();
+    let mut args = Vec::new();
+    let mut shadows = Vec::new();
+    let mut splits = TokenStream::new();
+    let (mut grads, mut products, mut types) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, p) in sig.params.iter().enumerate() {
+        if !p.is_written() {
+            continue;
+        }
+        let ident = &p.ident;
+        if !is_dual(names, p, i) {
+            args.push(quote!(#ident));
+            continue;
+        }
+        // The parameter on dual numbers: moving along its direction, or a constant.
+        let lifted = local(&ident.to_string(), p.span);
+        let array = matches!(p.kind, ParamKind::Array { .. });
+        let source = match &p.kind {
+            ParamKind::Array { shape, .. } => match &**shape {
+                Shape::ArrayByValue(_) => quote!(&#ident),
+                Shape::VecRef => quote!(&#ident[..]),
+                _ => quote!(#ident),
+            },
+            _ => quote!(#ident),
+        };
+        let label = ident.to_string();
+        let rows = matches!(&p.kind, ParamKind::Array { shape, .. } if shape.dims() == 2);
+        let (with_tangent, lift) = match rows {
+            true => (quote!(with_tangent_rows), quote!(lift_rows)),
+            false => (quote!(with_tangent), quote!(lift)),
+        };
+        setup.extend(match (&directions[i], array) {
+            (Some(v), true) => quote!(
+                let #lifted = ::autodiff::__private::#with_tangent(#source, #v, #label);
+            ),
+            (Some(v), false) => quote!(let #lifted = #dual::new(#ident, #v);),
+            (None, true) => quote!(let #lifted = ::autodiff::__private::#lift(#source);),
+            (None, false) => quote!(let #lifted = #dual::constant(#ident);),
+        });
+        args.push(match by_ref(p) {
+            true => quote!(&#lifted),
+            false => quote!(#lifted),
+        });
+        if !wrt.contains(&i) {
+            shadows.push(quote!(::autodiff::Const));
+            continue;
+        }
+        let d = local(&format!("d_{ident}"), p.span);
+        let dual_zero = quote!(#dual::constant(#zero));
+        let (init, pass) = match &p.kind {
+            ParamKind::Array { shape, .. } => match &**shape {
+                Shape::ArrayByValue(n) | Shape::ArrayRef(n) => {
+                    (quote!([#dual_zero; #n]), quote!(&mut #d))
+                }
+                Shape::Matrix { rows, cols } => {
+                    (quote!([[#dual_zero; #cols]; #rows]), quote!(&mut #d))
+                }
+                _ => (
+                    quote!(::std::vec![#dual_zero; #ident.len()]),
+                    quote!(&mut #d[..]),
+                ),
+            },
+            _ => (dual_zero, quote!(&mut #d)),
+        };
+        setup.extend(quote!(let mut #d = #init;));
+        shadows.push(pass);
+        let (g, hv) = (
+            local(&format!("g_{ident}"), p.span),
+            local(&format!("hv_{ident}"), p.span),
+        );
+        splits.extend(quote!(let (#g, #hv) = ::autodiff::__private::split(#d);));
+        grads.push(g);
+        products.push(hv);
+        types.push(grad_type(p, f));
+    }
+    let value = local("value", site);
+    let tuple = |xs: &[Ident]| match xs {
+        [x] => quote!(#x),
+        _ => quote!((#(#xs),*)),
+    };
+    let (g, hv) = (tuple(&grads), tuple(&products));
+    let ty = match types.as_slice() {
+        [t] => t.clone(),
+        _ => quote!((#(#types),*)),
+    };
+    let (returns, question, success) = match sig.fallible {
+        Some(fallible) => (
+            fallible_type(&sig.returns, quote!((#f, #ty, #ty))),
+            Some(quote!(?)),
+            fallible.wrap(quote!((#value.value, #g, #hv))),
+        ),
+        None => (
+            quote!((#f, #ty, #ty)),
+            None,
+            quote!((#value.value, #g, #hv)),
+        ),
+    };
+    let params = primal_params(item);
+    let direction_params = sig.params.iter().enumerate().filter_map(|(i, p)| {
+        let v = directions[i].as_ref()?;
+        let ty = direction_type(p, f);
+        Some(quote!(#v: #ty))
+    });
+    let generics = &item.sig.generics;
+    let where_clause = &generics.where_clause;
+    let owner = sig.method.then(|| quote!(Self::));
+    let mention = mention(item, sig);
+    let attrs = inherited_attrs(item);
+    let doc = format!(
+        "The value of [`{original}`], its gradient, and the Hessian times the directions `v_p` (one per differentiated parameter, in the parameter's shape): the derivative of the gradient along them, forward mode over reverse. Generated by `#[grad(modes(hvp))]`."
+    );
+    quote! {
+        #attrs
+        #[doc = #doc]
+        #[allow(dead_code, clippy::too_many_arguments)]
+        #vis fn #name #generics(#(#params,)* #(#direction_params),*) -> #returns #where_clause {
+            #mention
+            #setup
+            let #value = #owner #dual_adjoint(#(#args,)* #dual::constant(#one), #(#shadows),*) #question;
+            #splits
+            #success
+        }
+    }
+}
+
+fn hessian_item(item: &ItemFn, sig: &Signature, wrt: &[usize]) -> TokenStream {
+    let &[x] = wrt else {
+        return TokenStream::new();
+    };
+    let vis = &item.vis;
+    let original = &item.sig.ident;
+    let name = format_ident!("{original}_hessian");
+    let hvp = format_ident!("{original}_hvp");
+    let f = &sig.float;
+    let (zero, one) = (lit(sig, 0.0), lit(sig, 1.0));
+    let p = &sig.params[x];
+    let ident = &p.ident;
+    let site = Span::call_site();
+    let (direction, h, row, first) = (
+        local("direction", site),
+        local("h", site),
+        local("i", site),
+        local("first", site),
+    );
+    let (value, g, hv) = (local("value", site), local("g", site), local("hv", site));
+    let found = local("found", site);
+    let fixed = match &p.kind {
+        ParamKind::Array { shape, .. } => match &**shape {
+            Shape::ArrayByValue(n) | Shape::ArrayRef(n) => Some(n.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (direction_init, h_init, h_ty, store, pass) = match &fixed {
+        Some(n) => (
+            quote!([#zero; #n]),
+            quote!([[#zero; #n]; #n]),
+            quote!([[#f; #n]; #n]),
+            quote!(#h[#row] = #hv;),
+            quote!(&#direction),
+        ),
+        None => (
+            quote!(::std::vec![#zero; #ident.len()]),
+            quote!(::std::vec::Vec::with_capacity(#ident.len())),
+            quote!(::std::vec::Vec<::std::vec::Vec<#f>>),
+            quote!(#h.push(#hv);),
+            quote!(&#direction[..]),
+        ),
+    };
+    let args: Vec<&Ident> = sig
+        .params
+        .iter()
+        .filter(|p| p.is_written())
+        .map(|p| &p.ident)
+        .collect();
+    let g_ty = grad_type(p, f);
+    let owner = sig.method.then(|| quote!(Self::));
+    let (returns, question, success) = match sig.fallible {
+        Some(fallible) => (
+            fallible_type(&sig.returns, quote!((#f, #g_ty, #h_ty))),
+            Some(quote!(?)),
+            fallible.wrap(quote!((#value, #g, #h))),
+        ),
+        None => (quote!((#f, #g_ty, #h_ty)), None, quote!((#value, #g, #h))),
+    };
+    let params = primal_params(item);
+    let generics = &item.sig.generics;
+    let where_clause = &generics.where_clause;
+    let attrs = inherited_attrs(item);
+    let doc = format!(
+        "The value of [`{original}`], its gradient and its Hessian with respect to `{ident}` (row `i` is the derivative of the gradient along coordinate `i`): one `{original}_hvp` per coordinate. Generated by `#[grad(modes(hessian))]`."
+    );
+    quote! {
+        #attrs
+        #[doc = #doc]
+        #[allow(dead_code)]
+        #vis fn #name #generics(#(#params),*) -> #returns #where_clause {
+            let mut #direction = #direction_init;
+            let mut #h = #h_init;
+            let mut #first = ::core::option::Option::None;
+            for #row in 0..#ident.len() {
+                #direction[#row] = #one;
+                let (#value, #g, #hv) = #owner #hvp(#(#args,)* #pass) #question;
+                #direction[#row] = #zero;
+                #store
+                #first.get_or_insert((#value, #g));
+            }
+            // No coordinates: the value and the (empty) gradient still come from one call.
+            let (#value, #g) = match #first {
+                ::core::option::Option::Some(#found) => #found,
+                ::core::option::Option::None => {
+                    let (#value, #g, _) = #owner #hvp(#(#args,)* #pass) #question;
+                    (#value, #g)
+                }
+            };
+            #success
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Second order (`#[grad(modes(hvp, hessian))]`): `NAME_hvp` against central differences of
+//! `NAME_grad` along the direction on random inputs, its gradient against `NAME_grad`
+//! exactly, `NAME_hessian` against `NAME_hvp` on unit directions and symmetric, and the
+//! Hessians of Rosenbrock and of logistic regression against their hand-derived formulas.
+#![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
+
+mod common;
+
+use autodiff::{activation, grad, loss, Float};
+use common::Rng;
+
+#[track_caller]
+fn assert_all_close(a: &[f64], b: &[f64], rel: f64, what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let tol = rel * (1.0 + x.abs().max(y.abs()));
+        assert!((x - y).abs() <= tol, "{what}[{i}]: {x} vs {y}");
+    }
+}
+
+/// Central difference of a gradient along `v`: what the Hessian times `v` approximates.
+fn gradient_difference(grad: &dyn Fn(&[f64]) -> Vec<f64>, x: &[f64], v: &[f64]) -> Vec<f64> {
+    let h = 1e-5;
+    let at = |s: f64| -> Vec<f64> { x.iter().zip(v).map(|(a, b)| a + s * b).collect() };
+    let (p, m) = (grad(&at(h)), grad(&at(-h)));
+    p.iter().zip(&m).map(|(a, b)| (a - b) / (2.0 * h)).collect()
+}
+
+// ----- functions over one slice: loops, branches, calls, every kind of primitive -------------
+
+#[grad(modes(hvp, hessian))]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..x.len() / 2 {
+        let (a, b) = (x[2 * i], x[2 * i + 1]);
+        total += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2);
+    }
+    total
+}
+
+/// A recurrence: a taped loop, not a fused one.
+#[grad(modes(hvp, hessian))]
+fn recurrence(w: &[f64]) -> f64 {
+    let mut x = 0.3;
+    for t in 0..w.len() {
+        x = (x * w[t]).sin() + 0.5 * x;
+    }
+    x * x
+}
+
+/// Branches on values, kinks away from the sample points, transcendental functions.
+#[grad(modes(hvp, hessian))]
+fn branchy(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let v = x[i];
+        s += if v > 0.0 {
+            v.exp() * v.cos()
+        } else {
+            (v * v + 1.0).ln() / (2.0 + v.sin())
+        };
+    }
+    let m = x[0].max(x[1]);
+    s * m.tanh() + x[0].atan2(x[1] + 3.0) + (x[1] * x[1] + 0.5).sqrt().powf(1.5)
+}
+
+/// A local array updated in nested loops, read back later.
+#[grad(modes(hvp, hessian))]
+fn local_arrays(x: &[f64]) -> f64 {
+    let mut h = [0.0; 3];
+    for j in 0..3 {
+        for i in 0..x.len() {
+            h[j] += (x[i] * (j as f64 + 1.0)).sin() * x[(i + j) % x.len()];
+        }
+    }
+    let mut out = 0.0;
+    for j in 0..3 {
+        out += h[j] * h[j] - h[j].exp();
+    }
+    out
+}
+
+#[grad(modes(hvp))]
+fn softplus_sum(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += (1.0 + x[i].exp()).ln() * x[i];
+    }
+    s
+}
+
+/// A call of another `#[grad]` function with `modes(hvp)`, and of the runtime's.
+#[grad(modes(hvp, hessian))]
+fn calls(x: &[f64]) -> f64 {
+    let a = softplus_sum(x);
+    let b = activation::sigmoid(x[0] * x[1]);
+    a * b + loss::bce_with_logits(x[1] - x[0], 0.3) + activation::log_sum_exp(x)
+}
+
+type Scalar = fn(&[f64]) -> f64;
+type Grad = fn(&[f64]) -> Vec<f64>;
+type Hvp = fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>);
+
+const SLICE_FUNCTIONS: &[(&str, Scalar, Grad, Hvp)] = &[
+    (
+        "rosenbrock",
+        rosenbrock,
+        |x| rosenbrock_grad(x).1,
+        rosenbrock_hvp,
+    ),
+    (
+        "recurrence",
+        recurrence,
+        |x| recurrence_grad(x).1,
+        recurrence_hvp,
+    ),
+    ("branchy", branchy, |x| branchy_grad(x).1, branchy_hvp),
+    (
+        "local_arrays",
+        local_arrays,
+        |x| local_arrays_grad(x).1,
+        local_arrays_hvp,
+    ),
+    (
+        "softplus_sum",
+        softplus_sum,
+        |x| softplus_sum_grad(x).1,
+        softplus_sum_hvp,
+    ),
+    ("calls", calls, |x| calls_grad(x).1, calls_hvp),
+];
+
+#[test]
+fn hessian_vector_products_are_differences_of_gradients_on_random_inputs() {
+    let mut rng = Rng::new(17);
+    for (name, f, grad, hvp) in SLICE_FUNCTIONS {
+        for trial in 0..25 {
+            let n = 2 + 2 * rng.below(3);
+            let x = rng.vec(n, -1.5, 1.5);
+            let v = rng.vec(n, -1.0, 1.0);
+            let (value, g, hv) = hvp(&x, &v);
+            let what = format!("{name} trial {trial}");
+            assert_eq!(value, f(&x), "{what}: value");
+            // The gradient is the first-order sweep's, on the values of dual numbers.
+            assert_all_close(&g, &grad(&x), 1e-14, &format!("{what}: gradient"));
+            let fd = gradient_difference(grad, &x, &v);
+            assert_all_close(&hv, &fd, 1e-6, &format!("{what}: Hv"));
+        }
+    }
+}
+
+#[test]
+fn hessians_are_symmetric_and_their_rows_are_products_with_unit_directions() {
+    type Hessian = fn(&[f64]) -> (f64, Vec<f64>, Vec<Vec<f64>>);
+    let cases: &[(&str, Hessian, Hvp)] = &[
+        ("rosenbrock", rosenbrock_hessian, rosenbrock_hvp),
+        ("recurrence", recurrence_hessian, recurrence_hvp),
+        ("branchy", branchy_hessian, branchy_hvp),
+        ("local_arrays", local_arrays_hessian, local_arrays_hvp),
+        ("calls", calls_hessian, calls_hvp),
+    ];
+    let mut rng = Rng::new(5);
+    for (name, hessian, hvp) in cases {
+        let x = rng.vec(4, -1.0, 1.0);
+        let (value, g, h) = hessian(&x);
+        assert_eq!(h.len(), 4);
+        for i in 0..4 {
+            let mut e = vec![0.0; 4];
+            e[i] = 1.0;
+            let (v, g_i, row) = hvp(&x, &e);
+            assert_eq!((v, &g_i), (value, &g), "{name}");
+            assert_eq!(h[i], row, "{name}: row {i}");
+            for j in 0..4 {
+                let tol = 1e-12 * (1.0 + h[i][j].abs());
+                assert!(
+                    (h[i][j] - h[j][i]).abs() <= tol,
+                    "{name}: H[{i}][{j}] {h:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn rosenbrock_hessian_is_the_hand_derived_one() {
+    let mut rng = Rng::new(3);
+    for _ in 0..20 {
+        let x = rng.vec(6, -2.0, 2.0);
+        let (_, _, h) = rosenbrock_hessian(&x);
+        for i in 0..3 {
+            let (a, b) = (x[2 * i], x[2 * i + 1]);
+            let (p, q) = (2 * i, 2 * i + 1);
+            let expected = [
+                (p, p, 1200.0 * a * a - 400.0 * b + 2.0),
+                (p, q, -400.0 * a),
+                (q, p, -400.0 * a),
+                (q, q, 200.0),
+            ];
+            for (r, c, e) in expected {
+                assert!((h[r][c] - e).abs() < 1e-10 * (1.0 + e.abs()), "H[{r}][{c}]");
+            }
+            for c in (0..6).filter(|&c| c / 2 != i) {
+                assert_eq!(h[p][c], 0.0);
+                assert_eq!(h[q][c], 0.0);
+            }
+        }
+    }
+}
+
+/// The empty slice: no coordinates, the value still comes back.
+#[test]
+fn a_hessian_of_no_coordinates_is_empty() {
+    let (value, g, h) = rosenbrock_hessian(&[]);
+    assert_eq!((value, g, h), (0.0, Vec::new(), Vec::<Vec<f64>>::new()));
+}
+
+// ----- several parameters, data, fixed sizes, fallible and generic functions -----------------
+
+/// Mean logistic loss: `w` and `b` differentiated, the data not.
+#[grad(w, b, modes(hvp))]
+fn logistic(w: &[f64], b: f64, xs: &[f64], ys: &[f64]) -> f64 {
+    let d = w.len();
+    let mut total = 0.0;
+    for i in 0..ys.len() {
+        let mut z = b;
+        for j in 0..d {
+            z += w[j] * xs[i * d + j];
+        }
+        total += loss::bce_with_logits(z, ys[i]);
+    }
+    total / ys.len() as f64
+}
+
+#[grad(w, modes(hessian))]
+fn logistic_w(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
+    logistic(w, 0.0, xs, ys)
+}
+
+#[test]
+fn the_logistic_hessian_is_x_transpose_s_x_over_n() {
+    let mut rng = Rng::new(11);
+    let (n, d) = (40, 3);
+    let xs = rng.vec(n * d, -2.0, 2.0);
+    let ys: Vec<f64> = (0..n).map(|_| rng.below(2) as f64).collect();
+    let w = rng.vec(d, -1.0, 1.0);
+    let (_, _, h) = logistic_w_hessian(&w, &xs, &ys);
+    for r in 0..d {
+        for c in 0..d {
+            let mut expected = 0.0;
+            for i in 0..n {
+                let z: f64 = (0..d).map(|j| w[j] * xs[i * d + j]).sum();
+                let p = 1.0 / (1.0 + (-z).exp());
+                expected += p * (1.0 - p) * xs[i * d + r] * xs[i * d + c];
+            }
+            expected /= n as f64;
+            assert!((h[r][c] - expected).abs() < 1e-12, "H[{r}][{c}]");
+        }
+    }
+    // With the bias too: one direction per differentiated parameter.
+    let (v_w, v_b) = (rng.vec(d, -1.0, 1.0), 0.7);
+    let (value, (g_w, g_b), (hv_w, hv_b)) = logistic_hvp(&w, 0.2, &xs, &ys, &v_w, v_b);
+    let (value_1, (g_w_1, g_b_1)) = logistic_grad(&w, 0.2, &xs, &ys);
+    assert_eq!((value, g_b), (value_1, g_b_1));
+    assert_all_close(&g_w, &g_w_1, 1e-14, "gradient");
+    let packed = |w: &[f64]| -> Vec<f64> {
+        let (_, (g_w, g_b)) = logistic_grad(&w[..d], w[d], &xs, &ys);
+        g_w.into_iter().chain([g_b]).collect()
+    };
+    let at: Vec<f64> = w.iter().copied().chain([0.2]).collect();
+    let along: Vec<f64> = v_w.iter().copied().chain([v_b]).collect();
+    let fd = gradient_difference(&packed, &at, &along);
+    let hv: Vec<f64> = hv_w.into_iter().chain([hv_b]).collect();
+    assert_all_close(&hv, &fd, 1e-6, "Hv");
+}
+
+/// At zero weights every logit is exactly 0, where the runtime's stable `bce_with_logits`
+/// goes through `|z|`: its second derivative must not be lost at the kink of `abs`.
+#[test]
+fn the_logistic_hessian_at_zero_weights_is_a_quarter_of_x_transpose_x() {
+    let xs = [0.5, -1.0, 2.0, 0.3, 1.0, 1.5];
+    let ys = [1.0, 0.0, 1.0];
+    let (_, _, h) = logistic_w_hessian(&[0.0, 0.0], &xs, &ys);
+    for r in 0..2 {
+        for c in 0..2 {
+            let expected: f64 = (0..3).map(|i| 0.25 * xs[2 * i + r] * xs[2 * i + c]).sum();
+            assert!((h[r][c] - expected / 3.0).abs() < 1e-15, "H[{r}][{c}]");
+        }
+    }
+}
+
+/// A fixed-size parameter: the Hessian is `[[f64; N]; N]`.
+#[grad(modes(hvp, hessian))]
+fn quadratic_form(x: &[f64; 3]) -> f64 {
+    let a = [[4.0, 1.0, 0.5], [1.0, 3.0, -1.0], [0.5, -1.0, 2.0]];
+    let mut s = 0.0;
+    for i in 0..3 {
+        for j in 0..3 {
+            s += 0.5 * a[i][j] * x[i] * x[j];
+        }
+    }
+    s + x[0].sin()
+}
+
+#[test]
+fn a_fixed_size_parameter_has_a_fixed_size_hessian() {
+    let x = [0.3, -0.2, 0.9];
+    let (_, _, h): (f64, [f64; 3], [[f64; 3]; 3]) = quadratic_form_hessian(&x);
+    let a = [[4.0, 1.0, 0.5], [1.0, 3.0, -1.0], [0.5, -1.0, 2.0]];
+    for i in 0..3 {
+        for j in 0..3 {
+            let e = a[i][j] - if i == 0 && j == 0 { x[0].sin() } else { 0.0 };
+            assert!(
+                (h[i][j] - e).abs() < 1e-14,
+                "H[{i}][{j}]: {} vs {e}",
+                h[i][j]
+            );
+        }
+    }
+}
+
+#[grad(modes(hvp))]
+fn scalars(x: f64, y: f64) -> f64 {
+    (x * y).exp() + x.powi(3) / y
+}
+
+#[test]
+fn scalar_parameters_take_scalar_directions() {
+    let (x, y) = (0.4, 1.3);
+    let (_, (gx, gy), (hx, hy)) = scalars_hvp(x, y, 1.0, 0.0);
+    let e = (x * y).exp();
+    assert!((gx - (y * e + 3.0 * x * x / y)).abs() < 1e-14);
+    assert!((gy - (x * e - x.powi(3) / (y * y))).abs() < 1e-14);
+    // Column x of the Hessian.
+    assert!((hx - (y * y * e + 6.0 * x / y)).abs() < 1e-13);
+    assert!((hy - (e + x * y * e - 3.0 * x * x / (y * y))).abs() < 1e-13);
+}
+
+#[grad(modes(hvp))]
+fn checked_log(x: &[f64]) -> Result<f64, String> {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if x[i] <= 0.0 {
+            return Err(format!("x[{i}] = {} is not positive", x[i]));
+        }
+        s += x[i].ln() * x[i];
+    }
+    Ok(s)
+}
+
+#[test]
+fn a_fallible_function_returns_its_error_or_the_product() {
+    assert!(checked_log_hvp(&[1.0, -1.0], &[1.0, 1.0]).is_err());
+    let (_, g, hv) = checked_log_hvp(&[2.0, 0.5], &[1.0, 3.0]).unwrap();
+    assert_all_close(
+        &g,
+        &[2.0_f64.ln() + 1.0, 0.5_f64.ln() + 1.0],
+        1e-15,
+        "gradient",
+    );
+    assert_all_close(&hv, &[1.0 / 2.0, 3.0 / 0.5], 1e-15, "Hv");
+}
+
+#[grad(modes(hvp))]
+fn generic_energy<T: Float>(x: &[T]) -> T {
+    let mut e = T::zero();
+    for i in 1..x.len() {
+        let d = x[i] - x[i - 1];
+        e = e + d * d * d.cosh();
+    }
+    e
+}
+
+#[test]
+fn a_generic_function_has_an_hvp_for_each_float_type() {
+    let x = [0.1, 0.5, -0.3, 0.8];
+    let v = [0.2, -1.0, 0.4, 0.3];
+    let (_, _, hv) = generic_energy_hvp(&x[..], &v[..]);
+    let grad = |x: &[f64]| generic_energy_grad(x).1;
+    assert_all_close(&hv, &gradient_difference(&grad, &x, &v), 1e-6, "f64");
+    let x32: Vec<f32> = x.iter().map(|&a| a as f32).collect();
+    let v32: Vec<f32> = v.iter().map(|&a| a as f32).collect();
+    let (_, _, hv32) = generic_energy_hvp(&x32[..], &v32[..]);
+    for (a, b) in hv32.iter().zip(&hv) {
+        assert!((f64::from(*a) - b).abs() < 1e-4 * (1.0 + b.abs()));
+    }
+}
+
+#[test]
+#[should_panic(expected = "the direction `v_x` has 2 elements but `x` has 4")]
+fn a_direction_of_the_wrong_length_panics_naming_it() {
+    let _ = rosenbrock_hvp(&[1.0, 2.0, 3.0, 4.0], &[1.0, 0.0]);
+}
