@@ -261,14 +261,21 @@ impl Family {
         }
     }
 
-    /// Parses `all`, `supported`, or a comma-separated list of family names.
+    /// Parses `all`, `supported`, or a comma-separated list of family names; `-name` takes
+    /// a family out of what the list named before it (`all,-models,-methods`: every family
+    /// that second order can check).
     pub fn parse_list(s: &str) -> Result<Vec<Family>, String> {
         let mut out = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match part {
-                "all" => out.extend(Family::ALL),
-                "supported" => out.extend(Family::SUPPORTED),
-                _ => match Family::ALL.iter().find(|f| f.name() == part) {
+            let (remove, name) = match part.strip_prefix('-') {
+                Some(name) => (true, name),
+                None => (false, part),
+            };
+            match name {
+                "all" if !remove => out.extend(Family::ALL),
+                "supported" if !remove => out.extend(Family::SUPPORTED),
+                _ => match Family::ALL.iter().find(|f| f.name() == name) {
+                    Some(f) if remove => out.retain(|g| g != f),
                     Some(f) => out.push(*f),
                     None => {
                         let names: Vec<&str> = Family::ALL.iter().map(|f| f.name()).collect();

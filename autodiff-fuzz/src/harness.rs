@@ -326,12 +326,45 @@ pub fn expected_rows(case: &Case) -> BTreeMap<String, Vec<f64>> {
         };
         rows.insert("tangent".to_string(), row);
     }
+    if let Some(hv) = hvp_checked(case) {
+        // The value, then the gradient and `H u` of the parameters `f_hvp` differentiates.
+        let mut row = value.to_vec();
+        if !e.failed {
+            let mut at = 0;
+            let (mut g, mut h) = (Vec::new(), Vec::new());
+            for q in p.main.params.iter() {
+                let n = q.ty.floats(&p.structs);
+                if p.main.in_grad(q) {
+                    g.extend_from_slice(&e.gradient[at..at + n]);
+                    h.extend_from_slice(&hv[at..at + n]);
+                }
+                at += n;
+            }
+            row.extend(g);
+            row.extend(h);
+        }
+        rows.insert("hvp".to_string(), row);
+    }
     for (check, vjp) in p.vjps.iter().zip(&e.vjps) {
         let mut row = vjp.outputs.clone();
         row.extend(accumulated(&vjp.product, 1.0));
         rows.insert(format!("vjp:{}", check.helper), row);
     }
     rows
+}
+
+/// The oracle's Hessian times the direction when the program's `hvp` row is checked: it
+/// prints one ([`print::checks_hvp`](crate::print::checks_hvp)) and the oracle's second order
+/// stayed tame ([`Expected::hvp`]).
+pub fn hvp_checked(case: &Case) -> Option<&[f64]> {
+    let hv = case.expected.hvp.as_deref()?;
+    crate::print::checks_hvp(&case.program).then_some(hv)
+}
+
+/// Where the second-order entries (`H u`) of the `hvp` row start: after the value and the
+/// gradient.
+fn second_order_from(want: &[f64]) -> usize {
+    1 + want.len().saturating_sub(1) / 2
 }
 
 /// Compares a program's rows with the oracle; `None` when all agree.
@@ -351,6 +384,11 @@ pub fn check_oracle(case: &Case, rows: &Rows) -> Option<Failure> {
     } else {
         1e-9
     };
+    // Second order (`H u` of the `hvp` row) is looser by 10x: the macro sums it in another
+    // order than the oracle (a reverse sweep on dual numbers against nested forward mode),
+    // its terms are products of first and second derivatives up to the magnitude limit (1e6)
+    // that cancel, and f32 programs round each of them at 6e-8 before the oracle's f64.
+    let tol2 = tol * 10.0;
     let mut detail = String::new();
     let mut tags = BTreeSet::new();
     for (tag, want) in expected_rows(case) {
@@ -359,8 +397,14 @@ pub fn check_oracle(case: &Case, rows: &Rows) -> Option<Failure> {
             tags.insert(tag);
             continue;
         };
-        let bad =
-            got.len() != want.len() || got.iter().zip(&want).any(|(a, b)| !close(*a, *b, tol));
+        let from = if tag == "hvp" {
+            second_order_from(&want)
+        } else {
+            want.len()
+        };
+        let bad = got.len() != want.len()
+            || (got.iter().zip(&want).enumerate())
+                .any(|(i, (a, b))| !close(*a, *b, if i < from { tol } else { tol2 }));
         if bad {
             let _ = writeln!(detail, "{tag}: got      {got:?}\n{tag}: expected {want:?}");
             tags.insert(tag);
@@ -519,6 +563,42 @@ mod tests {
         let failure = check_oracle(&c, &Ok(bad)).expect("a failure");
         assert_eq!(failure.kind, FailureKind::WrongGradient);
         assert_eq!(failure.class, "wrong gradient (adjoint)");
+    }
+
+    #[test]
+    fn the_hvp_row_holds_the_value_gradient_and_hessian_along_the_direction() {
+        let c = case();
+        // f = x sin(w0) + w1 along u = [0.5, -1, 0.75]: H u = [-cos w0,
+        // 0.5 cos w0 + x sin w0, 0].
+        let (s, co) = (0.5f64.sin(), 0.5f64.cos());
+        let want = vec![
+            2.0 * s - 1.0,
+            s,
+            2.0 * co,
+            1.0,
+            -co,
+            0.5 * co + 2.0 * s,
+            0.0,
+        ];
+        let got = &expected_rows(&c)["hvp"];
+        assert_eq!(got.len(), want.len());
+        for (a, b) in got.iter().zip(&want) {
+            assert!((a - b).abs() < 1e-15, "{got:?} vs {want:?}");
+        }
+        let source = crate::print::program_module(&c.program);
+        assert!(source.contains("#[grad(modes(tangent, hvp))]"));
+        assert!(source.contains("let (v, (g0, g1), (hv0, hv1)) = f_hvp(a0, &a1, u0, &u1);"));
+        // Second order is compared 10x looser than first order, and only second order.
+        let mut close = expected_rows(&c);
+        close.get_mut("hvp").expect("an hvp row")[4] *= 1.0 + 5e-9;
+        assert!(check_oracle(&c, &Ok(close)).is_none());
+        let mut bad = expected_rows(&c);
+        bad.get_mut("hvp").expect("an hvp row")[6] += 1e-6;
+        let failure = check_oracle(&c, &Ok(bad)).expect("a failure");
+        assert_eq!(failure.class, "wrong gradient (hvp)");
+        let mut bad = expected_rows(&c);
+        bad.get_mut("hvp").expect("an hvp row")[1] *= 1.0 + 5e-9;
+        assert!(check_oracle(&c, &Ok(bad)).is_some());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! oracle: the same AST interpreted with forward-mode dual numbers. See `README.md` for the
 //! commands.
 
+pub mod activity;
 pub mod ast;
 pub mod family;
 pub mod gen;
@@ -265,6 +266,16 @@ impl Report {
         self.outcomes.iter().filter(|o| o.failure.is_some()).count()
     }
 
+    /// Programs whose `hvp` row is checked against the oracle (`modes(hvp)` on every function
+    /// that returns a float), and how many of those failed in any way.
+    pub fn hvp_checked(&self) -> (usize, usize) {
+        let checked: Vec<&Outcome> = (self.outcomes.iter())
+            .filter(|o| harness::hvp_checked(&o.case).is_some())
+            .collect();
+        let failed = checked.iter().filter(|o| o.failure.is_some()).count();
+        (checked.len(), failed)
+    }
+
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         let names: Vec<&str> = self.families.iter().map(|f| f.name()).collect();
@@ -281,6 +292,15 @@ impl Report {
             self.outcomes.len(),
             self.seconds,
             self.rejected
+        );
+        let (hvp, hvp_failed) = self.hvp_checked();
+        let eligible = (self.outcomes.iter())
+            .filter(|o| print::checks_hvp(&o.case.program))
+            .count();
+        let _ = writeln!(
+            s,
+            "Second order: {hvp} programs with `modes(hvp)` and an `hvp` row checked ({hvp_failed} of them failed in any way); {} more printed one the oracle does not judge (a second-order number past the magnitude limit).\n",
+            eligible - hvp
         );
         let kinds = [
             FailureKind::CompileError,

@@ -81,6 +81,7 @@ fn main() -> ExitCode {
     // `seed`, `seed + 1`, ..., so any batch can be rerun on its own.
     let mut failed = 0;
     let mut total = 0;
+    let (mut hvp, mut hvp_failed) = (0, 0);
     let batches = args.count.div_ceil(args.batch);
     for b in 0..batches {
         let count = args.batch.min(args.count - b * args.batch);
@@ -98,6 +99,9 @@ fn main() -> ExitCode {
                 println!("{}", report.to_markdown());
                 failed += report.failures();
                 total += report.outcomes.len();
+                let (checked, failed) = report.hvp_checked();
+                hvp += checked;
+                hvp_failed += failed;
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -105,7 +109,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    println!("{total} programs, {failed} failed");
+    println!("{total} programs, {failed} failed; {hvp} hvp-checked, {hvp_failed} of them failed");
     if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -25,11 +25,27 @@ fn failed(r: &Reject) -> bool {
     r.0 == FAILED
 }
 
-/// A value and its derivative along every input coordinate.
+/// A value and its derivative along every input coordinate, and second order along one
+/// direction `u` of the inputs (nested forward mode: every number is `x + ε u·∇x`, each of
+/// its tangents too): `e` is the value's derivative along `u`, and `h[i]` the derivative of
+/// `d[i]` along `u`, so that at the output `h` is the Hessian times `u`.
 #[derive(Clone, Debug)]
 pub struct Dual {
     pub v: f64,
     pub d: Vec<f64>,
+    pub e: f64,
+    pub h: Vec<f64>,
+}
+
+/// The second partial derivatives `[∂aa, ∂ab, ∂bb]` of an operation of two arguments that
+/// is linear in each (`a + b`, `a - b`): none.
+const LINEAR: [f64; 3] = [0.0; 3];
+/// Of `a * b`.
+const PRODUCT: [f64; 3] = [0.0, 1.0, 0.0];
+
+/// The second partials of `a / b`: `∂ab = -1 / b²`, `∂bb = 2a / b³`.
+fn quotient(a: f64, b: f64) -> [f64; 3] {
+    [0.0, -1.0 / (b * b), 2.0 * a / (b * b * b)]
 }
 
 impl Dual {
@@ -37,22 +53,37 @@ impl Dual {
         Dual {
             v,
             d: vec![0.0; dim],
+            e: 0.0,
+            h: vec![0.0; dim],
         }
     }
 
-    /// The result `v` with tangent `a.d * da`.
-    fn chain(v: f64, a: &Dual, da: f64) -> Dual {
+    /// The result `v = f(a)` with `f'(a) = da` and `f''(a) = daa`: tangent `a.d * da`, and
+    /// its derivative along `u` by the product rule, `a.h * da + a.d * daa * a.e`.
+    fn chain(v: f64, a: &Dual, da: f64, daa: f64) -> Dual {
+        let s = daa * a.e;
         Dual {
             v,
             d: a.d.iter().map(|t| t * da).collect(),
+            e: a.e * da,
+            h: a.h.iter().zip(&a.d).map(|(h, t)| h * da + t * s).collect(),
         }
     }
 
-    /// The result `v` with tangent `a.d * da + b.d * db`.
-    fn chain2(v: f64, a: &Dual, da: f64, b: &Dual, db: f64) -> Dual {
+    /// The result `v = f(a, b)` with first partials `da`, `db` and second partials
+    /// `[daa, dab, dbb]`: tangent `a.d * da + b.d * db`, and its derivative along `u`,
+    /// `a.h * da + b.h * db + a.d * (daa a.e + dab b.e) + b.d * (dab a.e + dbb b.e)`.
+    fn chain2(v: f64, a: &Dual, da: f64, b: &Dual, db: f64, second: [f64; 3]) -> Dual {
+        let [daa, dab, dbb] = second;
+        let (sa, sb) = (daa * a.e + dab * b.e, dab * a.e + dbb * b.e);
         Dual {
             v,
             d: a.d.iter().zip(&b.d).map(|(x, y)| x * da + y * db).collect(),
+            e: a.e * da + b.e * db,
+            h: (a.h.iter().zip(&b.h))
+                .zip(a.d.iter().zip(&b.d))
+                .map(|((ha, hb), (ta, tb))| ha * da + hb * db + ta * sa + tb * sb)
+                .collect(),
         }
     }
 }
@@ -94,6 +125,30 @@ pub struct Expected {
     pub vjps: Vec<Vjp>,
     /// A fallible `f` returns `Err`/`None` at its inputs (`value` and `gradient` are 0).
     pub failed: bool,
+    /// The Hessian of `f` times [`hvp_direction`], flattened as `gradient`; `None` when an
+    /// intermediate second-order number grew past the magnitude limit or was not finite, so
+    /// that rounding could swamp the comparison (the program is still a fair first-order
+    /// test: this never rejects a draw).
+    pub hvp: Option<Vec<f64>>,
+}
+
+/// The direction `u` of the `hvp` row, over `f`'s float coordinates flattened as the
+/// gradient: [`print::direction`](crate::print::direction) of the coordinate's index on the
+/// parameters `f_grad` differentiates (the ones `f_hvp` takes a direction for), 0 elsewhere.
+pub fn hvp_direction(p: &Program) -> Vec<f64> {
+    let mut u = Vec::new();
+    for q in &p.main.params {
+        let n = q.ty.floats(&p.structs);
+        for _ in 0..n {
+            let on = p.main.in_grad(q);
+            u.push(if on {
+                crate::print::direction(u.len())
+            } else {
+                0.0
+            });
+        }
+    }
+    u
 }
 
 /// A helper's array result and the vector-Jacobian product its `_adjoint` must add.
@@ -108,10 +163,11 @@ pub struct Vjp {
 /// vector-Jacobian product.
 pub fn evaluate(p: &Program) -> Result<Expected, Reject> {
     let dim: usize = p.main.params.iter().map(|q| q.ty.floats(&p.structs)).sum();
-    let (out, failed) = match differentiate(p, &p.main, &p.inputs) {
-        Ok(Val::F(out)) => (out, false),
+    let u = hvp_direction(p);
+    let (out, failed, tame) = match differentiate(p, &p.main, &p.inputs, &u) {
+        Ok((Val::F(out), tame)) => (out, false, tame),
         Ok(_) => return reject("f returns an array"),
-        Err(r) if failed(&r) => (Dual::constant(0.0, dim), true),
+        Err(r) if failed(&r) => (Dual::constant(0.0, dim), true, true),
         Err(r) => return Err(r),
     };
     let mut vjps = Vec::new();
@@ -119,7 +175,7 @@ pub fn evaluate(p: &Program) -> Result<Expected, Reject> {
         let Some(h) = p.helpers.iter().find(|h| h.name == check.helper) else {
             return reject(format!("no helper {}", check.helper));
         };
-        let Val::Arr(outputs) = differentiate(p, h, &check.inputs)? else {
+        let Val::Arr(outputs) = differentiate(p, h, &check.inputs, &[])?.0 else {
             return reject(format!("{} returns a float", check.helper));
         };
         if outputs.len() != check.d_out.len() {
@@ -142,17 +198,21 @@ pub fn evaluate(p: &Program) -> Result<Expected, Reject> {
         gradient: out.d,
         vjps,
         failed,
+        hvp: tame.then_some(out.h),
     })
 }
 
-/// `f`'s result at `inputs`, with one tangent per float coordinate of its parameters.
-fn differentiate(p: &Program, f: &Function, inputs: &[Vec<f64>]) -> R<Val> {
+/// `f`'s result at `inputs`, with one tangent per float coordinate of its parameters and
+/// second order along `u` (one entry per coordinate; empty for none), and whether every
+/// second-order number along the way stayed within the magnitude limit.
+fn differentiate(p: &Program, f: &Function, inputs: &[Vec<f64>], u: &[f64]) -> R<(Val, bool)> {
     let dim: usize = f.params.iter().map(|q| q.ty.floats(&p.structs)).sum();
     let mut it = Interp {
         prog: p,
         dim,
         tie: if p.prec == Prec::F32 { 1e-3 } else { 1e-9 },
         steps: 0,
+        tame: true,
         consts: p
             .consts
             .iter()
@@ -167,13 +227,15 @@ fn differentiate(p: &Program, f: &Function, inputs: &[Vec<f64>]) -> R<Val> {
             let mut d = Dual::constant(v, dim);
             if seeded {
                 d.d[coord] = 1.0;
+                d.e = u.get(coord).copied().unwrap_or(0.0);
                 coord += 1;
             }
             d
         });
         args.push(it.input(param.ty, &mut values));
     }
-    it.call(f, args)
+    let out = it.call(f, args)?;
+    Ok((out, it.tame))
 }
 
 struct Interp<'a> {
@@ -183,6 +245,8 @@ struct Interp<'a> {
     /// so rounding (f32 against this f64 interpreter) cannot flip a decision.
     tie: f64,
     steps: usize,
+    /// No second-order number so far was large or not finite (see [`Expected::hvp`]).
+    tame: bool,
     consts: HashMap<String, Vec<f64>>,
 }
 
@@ -290,10 +354,13 @@ impl Interp<'_> {
         self.call(f, vals)
     }
 
-    fn check(&self, d: Dual) -> R<Dual> {
+    fn check(&mut self, d: Dual) -> R<Dual> {
         let big = |x: f64| !x.is_finite() || x.abs() > MAX_MAGNITUDE;
         if big(d.v) || d.d.iter().any(|&t| big(t)) {
             return reject(format!("magnitude {:e}", d.v));
+        }
+        if big(d.e) || d.h.iter().any(|&t| big(t)) {
+            self.tame = false;
         }
         Ok(d)
     }
@@ -391,19 +458,26 @@ impl Interp<'_> {
             Expr::Cast(i) => Dual::constant(self.int(i, env)? as f64, dim),
             Expr::Neg(a) => {
                 let a = self.expr(a, env)?;
-                Dual::chain(-a.v, &a, -1.0)
+                Dual::chain(-a.v, &a, -1.0, 0.0)
             }
             Expr::Bin(op, a, b) => {
                 let (a, b) = (self.expr(a, env)?, self.expr(b, env)?);
                 match op {
-                    BinOp::Add => Dual::chain2(a.v + b.v, &a, 1.0, &b, 1.0),
-                    BinOp::Sub => Dual::chain2(a.v - b.v, &a, 1.0, &b, -1.0),
-                    BinOp::Mul => Dual::chain2(a.v * b.v, &a, b.v, &b, a.v),
+                    BinOp::Add => Dual::chain2(a.v + b.v, &a, 1.0, &b, 1.0, LINEAR),
+                    BinOp::Sub => Dual::chain2(a.v - b.v, &a, 1.0, &b, -1.0, LINEAR),
+                    BinOp::Mul => Dual::chain2(a.v * b.v, &a, b.v, &b, a.v, PRODUCT),
                     BinOp::Div => {
                         if b.v.abs() < DOMAIN_MARGIN {
                             return reject("division near zero");
                         }
-                        Dual::chain2(a.v / b.v, &a, 1.0 / b.v, &b, -a.v / (b.v * b.v))
+                        Dual::chain2(
+                            a.v / b.v,
+                            &a,
+                            1.0 / b.v,
+                            &b,
+                            -a.v / (b.v * b.v),
+                            quotient(a.v, b.v),
+                        )
                     }
                 }
             }
@@ -420,12 +494,17 @@ impl Interp<'_> {
                 if *k < 0 && a.v.abs() < DOMAIN_MARGIN {
                     return reject("negative power near zero");
                 }
-                Dual::chain(a.v.powi(*k), &a, *k as f64 * a.v.powi(k - 1))
+                // k (k - 1) x^(k - 2), written so that k = 0, 1 at x = 0 give 0, not 0 * inf.
+                let second = match k {
+                    0 | 1 => 0.0,
+                    _ => (*k as f64) * (*k as f64 - 1.0) * a.v.powi(k - 2),
+                };
+                Dual::chain(a.v.powi(*k), &a, *k as f64 * a.v.powi(k - 1), second)
             }
             Expr::MulAdd(a, b, c) => {
                 let (a, b, c) = (self.expr(a, env)?, self.expr(b, env)?, self.expr(c, env)?);
-                let ab = Dual::chain2(a.v.mul_add(b.v, c.v), &a, b.v, &b, a.v);
-                Dual::chain2(ab.v, &ab, 1.0, &c, 1.0)
+                let ab = Dual::chain2(a.v.mul_add(b.v, c.v), &a, b.v, &b, a.v, PRODUCT);
+                Dual::chain2(ab.v, &ab, 1.0, &c, 1.0, LINEAR)
             }
             Expr::If(c, t, f) => {
                 let branch = if self.cond(c, env)? { t } else { f };
@@ -462,6 +541,8 @@ impl Interp<'_> {
         self.check(d)
     }
 
+    /// `f(a)` for a float method: the value, `f'` and `f''` (second order along `u`). The
+    /// formulas of `f'` are the ones the first-order oracle always used.
     fn unary(&self, f: UnFn, a: &Dual) -> R<Dual> {
         let x = a.v;
         let need = |ok: bool, what: &str| {
@@ -471,64 +552,95 @@ impl Interp<'_> {
                 reject(format!("{what} at {x}"))
             }
         };
+        use std::f64::consts::{LN_10, LN_2};
         Ok(match f {
-            UnFn::Exp => Dual::chain(x.exp(), a, x.exp()),
-            UnFn::Exp2 => Dual::chain(x.exp2(), a, x.exp2() * std::f64::consts::LN_2),
-            UnFn::ExpM1 => Dual::chain(x.exp_m1(), a, x.exp()),
+            UnFn::Exp => Dual::chain(x.exp(), a, x.exp(), x.exp()),
+            UnFn::Exp2 => Dual::chain(x.exp2(), a, x.exp2() * LN_2, x.exp2() * LN_2 * LN_2),
+            UnFn::ExpM1 => Dual::chain(x.exp_m1(), a, x.exp(), x.exp()),
             UnFn::Ln | UnFn::Log10 | UnFn::Log2 => {
                 need(x > DOMAIN_MARGIN, "log")?;
                 match f {
-                    UnFn::Ln => Dual::chain(x.ln(), a, 1.0 / x),
-                    UnFn::Log10 => Dual::chain(x.log10(), a, 1.0 / (x * std::f64::consts::LN_10)),
-                    _ => Dual::chain(x.log2(), a, 1.0 / (x * std::f64::consts::LN_2)),
+                    UnFn::Ln => Dual::chain(x.ln(), a, 1.0 / x, -1.0 / (x * x)),
+                    UnFn::Log10 => {
+                        Dual::chain(x.log10(), a, 1.0 / (x * LN_10), -1.0 / (x * x * LN_10))
+                    }
+                    _ => Dual::chain(x.log2(), a, 1.0 / (x * LN_2), -1.0 / (x * x * LN_2)),
                 }
             }
             UnFn::Ln1p => {
                 need(x > DOMAIN_MARGIN - 1.0, "ln_1p")?;
-                Dual::chain(x.ln_1p(), a, 1.0 / (1.0 + x))
+                let r = 1.0 / (1.0 + x);
+                Dual::chain(x.ln_1p(), a, 1.0 / (1.0 + x), -r * r)
             }
-            UnFn::Sin => Dual::chain(x.sin(), a, x.cos()),
-            UnFn::Cos => Dual::chain(x.cos(), a, -x.sin()),
+            UnFn::Sin => Dual::chain(x.sin(), a, x.cos(), -x.sin()),
+            UnFn::Cos => Dual::chain(x.cos(), a, -x.sin(), -x.cos()),
             UnFn::Tan => {
                 need(x.cos().abs() > 0.2, "tan")?;
-                Dual::chain(x.tan(), a, 1.0 + x.tan() * x.tan())
+                let (t, dt) = (x.tan(), 1.0 + x.tan() * x.tan());
+                Dual::chain(t, a, dt, 2.0 * t * dt)
             }
-            UnFn::Tanh => Dual::chain(x.tanh(), a, 1.0 - x.tanh() * x.tanh()),
+            UnFn::Tanh => {
+                let (t, dt) = (x.tanh(), 1.0 - x.tanh() * x.tanh());
+                Dual::chain(t, a, dt, -2.0 * t * dt)
+            }
             UnFn::Sqrt => {
                 need(x > DOMAIN_MARGIN, "sqrt")?;
-                Dual::chain(x.sqrt(), a, 0.5 / x.sqrt())
+                Dual::chain(x.sqrt(), a, 0.5 / x.sqrt(), -0.25 / (x * x.sqrt()))
             }
             UnFn::Cbrt => {
                 need(x.abs() > DOMAIN_MARGIN, "cbrt")?;
-                Dual::chain(x.cbrt(), a, 1.0 / (3.0 * x.cbrt() * x.cbrt()))
+                // d/dx x^(1/3) = 1/3 x^(-2/3), then -2/9 x^(-5/3).
+                let c = x.cbrt();
+                Dual::chain(c, a, 1.0 / (3.0 * c * c), -2.0 / (9.0 * c.powi(5)))
             }
+            // abs'(x) = sign(x), abs'' = 0: the oracle keeps away from 0 (the kink).
             UnFn::Abs => {
                 self.away_from_tie(x, 0.0)?;
-                Dual::chain(x.abs(), a, x.signum())
+                Dual::chain(x.abs(), a, x.signum(), 0.0)
             }
-            UnFn::Atan => Dual::chain(x.atan(), a, 1.0 / (1.0 + x * x)),
-            UnFn::Sinh => Dual::chain(x.sinh(), a, x.cosh()),
-            UnFn::Cosh => Dual::chain(x.cosh(), a, x.sinh()),
+            UnFn::Atan => {
+                let q = 1.0 + x * x;
+                Dual::chain(x.atan(), a, 1.0 / (1.0 + x * x), -2.0 * x / (q * q))
+            }
+            UnFn::Sinh => Dual::chain(x.sinh(), a, x.cosh(), x.sinh()),
+            UnFn::Cosh => Dual::chain(x.cosh(), a, x.sinh(), x.cosh()),
             UnFn::Asin | UnFn::Acos | UnFn::Atanh => {
                 need(x.abs() < 1.0 - DOMAIN_MARGIN, "asin/acos/atanh")?;
+                let q = 1.0 - x * x;
+                // asin'' = x (1 - x²)^(-3/2), acos'' = -asin'', atanh'' = 2x / (1 - x²)².
+                let s = x / (q * q.sqrt());
                 match f {
-                    UnFn::Asin => Dual::chain(x.asin(), a, 1.0 / (1.0 - x * x).sqrt()),
-                    UnFn::Acos => Dual::chain(x.acos(), a, -1.0 / (1.0 - x * x).sqrt()),
-                    _ => Dual::chain(x.atanh(), a, 1.0 / (1.0 - x * x)),
+                    UnFn::Asin => Dual::chain(x.asin(), a, 1.0 / (1.0 - x * x).sqrt(), s),
+                    UnFn::Acos => Dual::chain(x.acos(), a, -1.0 / (1.0 - x * x).sqrt(), -s),
+                    _ => Dual::chain(x.atanh(), a, 1.0 / (1.0 - x * x), 2.0 * x / (q * q)),
                 }
             }
-            UnFn::Asinh => Dual::chain(x.asinh(), a, 1.0 / (x * x + 1.0).sqrt()),
+            UnFn::Asinh => {
+                let q = x * x + 1.0;
+                Dual::chain(
+                    x.asinh(),
+                    a,
+                    1.0 / (x * x + 1.0).sqrt(),
+                    -x / (q * q.sqrt()),
+                )
+            }
             UnFn::Acosh => {
                 need(x > 1.0 + DOMAIN_MARGIN, "acosh")?;
-                Dual::chain(x.acosh(), a, 1.0 / (x * x - 1.0).sqrt())
+                let q = x * x - 1.0;
+                Dual::chain(
+                    x.acosh(),
+                    a,
+                    1.0 / (x * x - 1.0).sqrt(),
+                    -x / (q * q.sqrt()),
+                )
             }
             UnFn::Recip => {
                 need(x.abs() > DOMAIN_MARGIN, "recip")?;
-                Dual::chain(x.recip(), a, -1.0 / (x * x))
+                Dual::chain(x.recip(), a, -1.0 / (x * x), 2.0 / (x * x * x))
             }
             UnFn::Floor => {
                 self.away_from_tie(x, x.round())?;
-                Dual::chain(x.floor(), a, 0.0)
+                Dual::chain(x.floor(), a, 0.0, 0.0)
             }
         })
     }
@@ -541,23 +653,30 @@ impl Interp<'_> {
                     return reject("powf of a small base");
                 }
                 let v = x.powf(y);
-                Dual::chain2(v, a, y * x.powf(y - 1.0), b, v * x.ln())
+                let ln = x.ln();
+                // ∂xx = y (y - 1) x^(y-2), ∂xy = x^(y-1) (1 + y ln x), ∂yy = x^y ln² x.
+                let second = [
+                    y * (y - 1.0) * x.powf(y - 2.0),
+                    x.powf(y - 1.0) * (1.0 + y * ln),
+                    v * ln * ln,
+                ];
+                Dual::chain2(v, a, y * x.powf(y - 1.0), b, v * x.ln(), second)
             }
+            // The argument taken, linearly: the oracle keeps away from ties.
             Bin2Fn::Max | Bin2Fn::Min => {
                 self.away_from_tie(x, y)?;
                 let first = (x > y) == (f == Bin2Fn::Max);
-                if first {
-                    Dual::chain(if f == Bin2Fn::Max { x.max(y) } else { x.min(y) }, a, 1.0)
-                } else {
-                    Dual::chain(if f == Bin2Fn::Max { x.max(y) } else { x.min(y) }, b, 1.0)
-                }
+                let v = if f == Bin2Fn::Max { x.max(y) } else { x.min(y) };
+                Dual::chain(v, if first { a } else { b }, 1.0, 0.0)
             }
             Bin2Fn::Hypot => {
                 let h = x.hypot(y);
                 if h < DOMAIN_MARGIN {
                     return reject("hypot near 0");
                 }
-                Dual::chain2(h, a, x / h, b, y / h)
+                let h3 = h * h * h;
+                let second = [y * y / h3, -x * y / h3, x * x / h3];
+                Dual::chain2(h, a, x / h, b, y / h, second)
             }
             Bin2Fn::Atan2 => {
                 // atan2(y = self, x = other): smooth away from the origin and the negative axis.
@@ -565,14 +684,16 @@ impl Interp<'_> {
                 if r2 < DOMAIN_MARGIN || (y < 0.0 && x.abs() < DOMAIN_MARGIN) {
                     return reject("atan2 near its cut");
                 }
-                Dual::chain2(x.atan2(y), a, y / r2, b, -x / r2)
+                // With s = self, t = other: ∂ss = -2st / r⁴, ∂st = (s² - t²) / r⁴, ∂tt = -∂ss.
+                let r4 = r2 * r2;
+                let second = [-2.0 * x * y / r4, (x * x - y * y) / r4, 2.0 * x * y / r4];
+                Dual::chain2(x.atan2(y), a, y / r2, b, -x / r2, second)
             }
         })
     }
-
     fn chain(&mut self, c: &Chain, env: &mut Vec<(String, Val)>) -> R<Dual> {
         let dim = self.dim;
-        let add = |s: Dual, t: Dual| Dual::chain2(s.v + t.v, &s, 1.0, &t, 1.0);
+        let add = |s: Dual, t: Dual| Dual::chain2(s.v + t.v, &s, 1.0, &t, 1.0, LINEAR);
         let bound = |this: &mut Self,
                      env: &mut Vec<(String, Val)>,
                      binds: Vec<(String, Val)>,
@@ -652,7 +773,7 @@ impl Interp<'_> {
                 let mut p = Dual::constant(1.0, dim);
                 for x in xs {
                     let t = bound(self, env, vec![(var.clone(), Val::F(x))], body)?;
-                    p = Dual::chain2(p.v * t.v, &p, t.v, &t, p.v);
+                    p = Dual::chain2(p.v * t.v, &p, t.v, &t, p.v, PRODUCT);
                 }
                 Ok(p)
             }
@@ -712,17 +833,24 @@ impl Interp<'_> {
         Ok(Flow::Next)
     }
 
-    fn assign(&self, op: AssignOp, old: &Dual, v: Dual) -> R<Dual> {
+    fn assign(&mut self, op: AssignOp, old: &Dual, v: Dual) -> R<Dual> {
         let d = match op {
             AssignOp::Set => v,
-            AssignOp::Add => Dual::chain2(old.v + v.v, old, 1.0, &v, 1.0),
-            AssignOp::Sub => Dual::chain2(old.v - v.v, old, 1.0, &v, -1.0),
-            AssignOp::Mul => Dual::chain2(old.v * v.v, old, v.v, &v, old.v),
+            AssignOp::Add => Dual::chain2(old.v + v.v, old, 1.0, &v, 1.0, LINEAR),
+            AssignOp::Sub => Dual::chain2(old.v - v.v, old, 1.0, &v, -1.0, LINEAR),
+            AssignOp::Mul => Dual::chain2(old.v * v.v, old, v.v, &v, old.v, PRODUCT),
             AssignOp::Div => {
                 if v.v.abs() < DOMAIN_MARGIN {
                     return reject("division near zero");
                 }
-                Dual::chain2(old.v / v.v, old, 1.0 / v.v, &v, -old.v / (v.v * v.v))
+                Dual::chain2(
+                    old.v / v.v,
+                    old,
+                    1.0 / v.v,
+                    &v,
+                    -old.v / (v.v * v.v),
+                    quotient(old.v, v.v),
+                )
             }
         };
         self.check(d)
@@ -942,6 +1070,119 @@ impl Interp<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `f(x0, x1) = tail` at `inputs`, both parameters scalars.
+    fn two_scalars(tail: Expr, inputs: [f64; 2]) -> Program {
+        let scalar = |n: &str| Param {
+            name: n.into(),
+            ty: ParamTy::Scalar,
+        };
+        Program {
+            prec: Prec::F64,
+            structs: Vec::new(),
+            consts: Vec::new(),
+            helpers: Vec::new(),
+            main: Function {
+                name: "f".into(),
+                params: vec![scalar("x0"), scalar("x1")],
+                wrt: Vec::new(),
+                fallible: false,
+                ret: Ret::Float,
+                body: Block {
+                    stmts: Vec::new(),
+                    tail,
+                },
+            },
+            inputs: vec![vec![inputs[0]], vec![inputs[1]]],
+            vjps: Vec::new(),
+            method: None,
+            fallible: Fallible::Result,
+        }
+    }
+
+    /// Every primitive's second order: the oracle's `H u` against a central difference of
+    /// its own gradient along `u`, on `op(x0 x1)` (both terms of the chain rule) and
+    /// `op(x0 x1, x1)`.
+    #[test]
+    fn second_order_is_the_derivative_of_the_gradient() {
+        let x = |n: &str| Box::new(Expr::Var(n.into()));
+        let product = || Box::new(Expr::Bin(BinOp::Mul, x("x0"), x("x1")));
+        let mut cases: Vec<(String, Expr, f64)> = Vec::new();
+        let unary = [
+            (UnFn::Exp, 0.7),
+            (UnFn::Ln, 0.7),
+            (UnFn::Sin, 0.7),
+            (UnFn::Cos, 0.7),
+            (UnFn::Tanh, 0.7),
+            (UnFn::Sqrt, 0.7),
+            (UnFn::Abs, -0.7),
+            (UnFn::Atan, 0.7),
+            (UnFn::Sinh, 0.7),
+            (UnFn::Cosh, 0.7),
+            (UnFn::Asin, 0.4),
+            (UnFn::Acos, 0.4),
+            (UnFn::Cbrt, -0.7),
+            (UnFn::Recip, 0.7),
+            (UnFn::Ln1p, 0.7),
+            (UnFn::ExpM1, 0.7),
+            (UnFn::Log10, 0.7),
+            (UnFn::Log2, 0.7),
+            (UnFn::Exp2, 0.7),
+            (UnFn::Asinh, 0.7),
+            (UnFn::Acosh, 1.7),
+            (UnFn::Atanh, 0.4),
+            (UnFn::Tan, 0.7),
+            (UnFn::Floor, 1.7),
+        ];
+        for (f, at) in unary {
+            cases.push((f.name().into(), Expr::Un(f, product(), false), at));
+        }
+        for f in [
+            Bin2Fn::Powf,
+            Bin2Fn::Max,
+            Bin2Fn::Min,
+            Bin2Fn::Hypot,
+            Bin2Fn::Atan2,
+        ] {
+            cases.push((
+                f.name().into(),
+                Expr::Bin2(f, product(), x("x1"), false),
+                1.2,
+            ));
+        }
+        cases.push(("div".into(), Expr::Bin(BinOp::Div, x("x0"), product()), 0.7));
+        for k in [-2, 0, 1, 3] {
+            cases.push((format!("powi {k}"), Expr::Powi(product(), k), 0.7));
+        }
+        cases.push((
+            "mul_add".into(),
+            Expr::MulAdd(product(), x("x0"), product()),
+            0.7,
+        ));
+        for (name, tail, at) in cases {
+            // x0 x1 = at with x1 = 0.8.
+            let inputs = [at / 0.8, 0.8];
+            let p = two_scalars(tail, inputs);
+            let e = evaluate(&p).unwrap_or_else(|r| panic!("{name}: {r:?}"));
+            let hv = e.hvp.expect("tame");
+            let u = hvp_direction(&p);
+            let eps = 1e-5;
+            let gradient = |s: f64| {
+                let mut q = p.clone();
+                q.inputs = vec![vec![inputs[0] + s * u[0]], vec![inputs[1] + s * u[1]]];
+                evaluate(&q).expect("fair nearby").gradient
+            };
+            let (plus, minus) = (gradient(eps), gradient(-eps));
+            for i in 0..2 {
+                let fd = (plus[i] - minus[i]) / (2.0 * eps);
+                assert!(
+                    (hv[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                    "{name}: (H u)[{i}] = {} vs {fd}",
+                    hv[i]
+                );
+            }
+        }
+    }
 
     #[test]
     fn an_endless_empty_loop_is_rejected() {

@@ -38,6 +38,8 @@ pub struct Printer<'a> {
     on_impl: bool,
     /// The program's functions also get forward mode (`modes(tangent)`).
     tangent: bool,
+    /// The program's functions that return a float also get second order (`modes(hvp)`).
+    hvp: bool,
 }
 
 /// Whether a program is checked in forward mode too: every function gets
@@ -56,7 +58,30 @@ pub fn checks_tangent(p: &Program) -> bool {
         })
 }
 
-/// The direction of the `tangent` row: entry `k` of the float parameters, flattened.
+/// Whether a program is checked in second order too: every function that returns a float
+/// gets `#[grad(.., modes(hvp))]`, and `run` an `hvp` row. What `modes(hvp)` does not take
+/// (compile errors by design) is left out: methods and models (a struct parameter with
+/// differentiated floats) in any function, and a call of a helper that returns an array on
+/// arguments that may vary with the parameters (judged conservatively by
+/// [`activity::calls_vector_on_varied`](crate::activity::calls_vector_on_varied)); a helper
+/// that returns an array gets no `modes(hvp)` and is only ever called on data.
+pub fn checks_hvp(p: &Program) -> bool {
+    let functions = || p.helpers.iter().chain(std::iter::once(&p.main));
+    p.method.is_none()
+        && p.main.ret == Ret::Float
+        && (p.main.params.iter()).any(|q| q.ty.floats(&p.structs) > 0 && p.main.in_grad(q))
+        && functions().all(|f| {
+            f.params
+                .iter()
+                .all(|q| !matches!(q.ty, ParamTy::Struct(_)) || q.ty.floats(&p.structs) == 0)
+        })
+        && functions()
+            .filter(|f| f.ret == Ret::Float)
+            .all(|f| !crate::activity::calls_vector_on_varied(p, f))
+}
+
+/// The direction of the `tangent` and `hvp` rows: entry `k` of the float parameters,
+/// flattened.
 pub fn direction(k: usize) -> f64 {
     [0.5, -1.0, 0.75, 1.25, -0.25][k % 5]
 }
@@ -646,11 +671,19 @@ impl Printer<'_> {
     }
 
     /// The attribute of a function: `#[grad]` or `#[grad(a, b)]`, with `modes(tangent)`
-    /// when the program is checked in forward mode.
+    /// when the program is checked in forward mode, and `hvp` in it when in second order
+    /// (only on functions that return a float).
     fn attribute(&self, func: &Function) -> String {
         let mut list = func.wrt.clone();
+        let mut modes = Vec::new();
         if self.tangent {
-            list.push("modes(tangent)".to_string());
+            modes.push("tangent");
+        }
+        if self.hvp && func.ret == Ret::Float {
+            modes.push("hvp");
+        }
+        if !modes.is_empty() {
+            list.push(format!("modes({})", modes.join(", ")));
         }
         if list.is_empty() {
             "#[grad]".to_string()
@@ -740,6 +773,7 @@ fn items(p: &Program, from_primitive: bool) -> String {
         in_trait: false,
         on_impl: false,
         tangent: checks_tangent(p),
+        hvp: checks_hvp(p),
     };
     let f = match p.prec {
         Prec::F32 => "f32",
@@ -1032,10 +1066,7 @@ impl Runner<'_> {
             [one] => one.clone(),
             _ => format!("({})", names.join(", ")),
         };
-        let ok = match p.fallible {
-            Fallible::Result => "Ok",
-            Fallible::Option => "Some",
-        };
+        let ok = self.ok();
         if f.fallible {
             // An `Err`/`None` leaves the row empty.
             self.line("let mut row = Vec::new();");
@@ -1074,40 +1105,99 @@ impl Runner<'_> {
         if checks_tangent(p) {
             self.tangent(&name, &args);
         }
+        if checks_hvp(p) {
+            self.hvp(&name, &args);
+        }
+    }
+
+    /// `Ok` or `Some`: how the program's fallible functions succeed.
+    fn ok(&self) -> &'static str {
+        match self.p.fallible {
+            Fallible::Result => "Ok",
+            Fallible::Option => "Some",
+        }
+    }
+
+    /// Declares the direction of the `tangent` and `hvp` rows for each float parameter of
+    /// `f` (`only_grad`: those `f_grad` differentiates) as `{prefix}k`, and returns how they
+    /// are passed (scalars by value, arrays by reference) with the parameters' types.
+    fn directions(&mut self, prefix: &str, only_grad: bool) -> (Vec<String>, Vec<ParamTy>) {
+        let p = self.p;
+        let (mut passed, mut types) = (Vec::new(), Vec::new());
+        let mut at = 0;
+        for (k, q) in p.main.params.iter().enumerate() {
+            let n = q.ty.floats(&p.structs);
+            let range = at..at + n;
+            at += n;
+            if n == 0 || (only_grad && !p.main.in_grad(q)) {
+                continue;
+            }
+            let t = format!("{prefix}{k}");
+            let value = self.literal(q.ty, &mut range.map(direction));
+            let ty = self.ty(q.ty);
+            self.line(&format!("let {t}: {ty} = {value};"));
+            passed.push(match q.ty {
+                ParamTy::Scalar => t,
+                _ => format!("&{t}"),
+            });
+            types.push(q.ty);
+        }
+        (passed, types)
+    }
+
+    /// `NAME_suffix(args.., extra..)`.
+    fn call(name: &str, suffix: &str, args: &str, extra: &[String]) -> String {
+        let all: Vec<&str> = [args]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .chain(extra.iter().map(String::as_str))
+            .collect();
+        format!("{name}_{suffix}({})", all.join(", "))
+    }
+
+    /// The row `hvp`: the value, the gradient and the Hessian times [`direction`] (laid out
+    /// as the gradient, on the parameters `f_grad` differentiates), from `NAME_hvp`.
+    fn hvp(&mut self, name: &str, args: &str) {
+        let (directions, grads) = self.directions("u", true);
+        let names = |prefix: &str| -> Vec<String> {
+            match grads.len() {
+                1 => vec![prefix.to_string()],
+                n => (0..n).map(|i| format!("{prefix}{i}")).collect(),
+            }
+        };
+        let (gs, hs) = (names("g"), names("hv"));
+        let tuple = |names: &[String]| match names {
+            [one] => one.clone(),
+            _ => format!("({})", names.join(", ")),
+        };
+        let pattern = format!("(v, {}, {})", tuple(&gs), tuple(&hs));
+        let call = Self::call(name, "hvp", args, &directions);
+        let fallible = self.p.main.fallible;
+        if fallible {
+            let ok = self.ok();
+            self.line("let mut row = Vec::new();");
+            self.line(&format!("if let {ok}({pattern}) = {call} {{"));
+            self.line("row.push(v as f64);");
+        } else {
+            self.line(&format!("let {pattern} = {call};"));
+            self.line("let mut row = vec![v as f64];");
+        }
+        for (g, ty) in gs.iter().chain(&hs).zip(grads.iter().chain(&grads)) {
+            self.push_flat(g, *ty);
+        }
+        if fallible {
+            self.line("}");
+        }
+        self.line("rows.push((\"hvp\", row));");
     }
 
     /// The row `tangent`: the value and the derivative along [`direction`], from
     /// `NAME_tangent` (arrays' tangents by reference).
     fn tangent(&mut self, name: &str, args: &str) {
-        let p = self.p;
-        let mut tangents = Vec::new();
-        let mut at = 0;
-        for (k, q) in p.main.params.iter().enumerate() {
-            let n = q.ty.floats(&p.structs);
-            if n == 0 {
-                continue;
-            }
-            let t = format!("t{k}");
-            let value = self.literal(q.ty, &mut (at..at + n).map(direction));
-            at += n;
-            let ty = self.ty(q.ty);
-            self.line(&format!("let {t}: {ty} = {value};"));
-            tangents.push(match q.ty {
-                ParamTy::Scalar => t,
-                _ => format!("&{t}"),
-            });
-        }
-        let all: Vec<&str> = [args]
-            .into_iter()
-            .filter(|a| !a.is_empty())
-            .chain(tangents.iter().map(String::as_str))
-            .collect();
-        let call = format!("{name}_tangent({})", all.join(", "));
-        if p.main.fallible {
-            let ok = match p.fallible {
-                Fallible::Result => "Ok",
-                Fallible::Option => "Some",
-            };
+        let (tangents, _) = self.directions("t", false);
+        let call = Self::call(name, "tangent", args, &tangents);
+        if self.p.main.fallible {
+            let ok = self.ok();
             self.line("let mut row = Vec::new();");
             self.line(&format!(
                 "if let {ok}((v, t)) = {call} {{ row.push(v as f64); row.push(t as f64); }}"
