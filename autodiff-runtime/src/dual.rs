@@ -770,6 +770,65 @@ macro_rules! through_references {
 }
 through_references!(Lift, LiftRows);
 
+/// A number where the macro took an array: a constant passed to a call, whose type the
+/// function does not write.
+macro_rules! lift_number {
+    ($($t:ty),*) => {$(
+        impl Lift for $t {
+            type Dual = Dual<$t>;
+            fn lift(&self) -> Self::Dual {
+                Dual::constant(*self)
+            }
+            fn with_tangent(&self, tangent: &Self) -> Self::Dual {
+                Dual::new(*self, *tangent)
+            }
+        }
+    )*};
+}
+lift_number!(f32, f64);
+
+/// A lifted constant as the `g_dual_adjoint` parameter it is passed to takes it: a number
+/// or an array by value, or a reference to an array or a slice.
+pub trait PassAs<'a, T> {
+    fn pass_as(&'a self) -> T;
+}
+
+impl<T: Float> PassAs<'_, Dual<T>> for Dual<T> {
+    fn pass_as(&self) -> Dual<T> {
+        *self
+    }
+}
+
+impl<D: Copy, const N: usize> PassAs<'_, [D; N]> for [D; N] {
+    fn pass_as(&self) -> [D; N] {
+        *self
+    }
+}
+
+impl<'a, D, const N: usize> PassAs<'a, &'a [D; N]> for [D; N] {
+    fn pass_as(&'a self) -> &'a [D; N] {
+        self
+    }
+}
+
+impl<'a, D, const N: usize> PassAs<'a, &'a [D]> for [D; N] {
+    fn pass_as(&'a self) -> &'a [D] {
+        self
+    }
+}
+
+impl<'a, D> PassAs<'a, &'a [D]> for Vec<D> {
+    fn pass_as(&'a self) -> &'a [D] {
+        self
+    }
+}
+
+impl<'a, D> PassAs<'a, &'a Vec<D>> for Vec<D> {
+    fn pass_as(&'a self) -> &'a Vec<D> {
+        self
+    }
+}
+
 /// Dual numbers split into their values and their tangents (a gradient accumulated on dual
 /// numbers: the gradient, and its derivative along the direction).
 pub trait Split {

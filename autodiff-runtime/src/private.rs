@@ -433,6 +433,12 @@ pub fn lift<A: crate::dual::Lift + ?Sized>(array: &A) -> A::Dual {
     array.lift()
 }
 
+/// A lifted constant in the shape the `g_dual_adjoint` parameter it is passed to takes.
+#[inline]
+pub fn pass<'a, S: crate::dual::PassAs<'a, T>, T>(lifted: &'a S) -> T {
+    lifted.pass_as()
+}
+
 /// A matrix of data as dual numbers with zero tangents, for `g_dual_adjoint`.
 #[inline]
 pub fn lift_rows<A: crate::dual::LiftRows + ?Sized>(matrix: &A) -> A::Dual {

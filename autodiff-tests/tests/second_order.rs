@@ -390,3 +390,63 @@ fn a_generic_function_has_an_hvp_for_each_float_type() {
 fn a_direction_of_the_wrong_length_panics_naming_it() {
     let _ = rosenbrock_hvp(&[1.0, 2.0, 3.0, 4.0], &[1.0, 0.0]);
 }
+
+// ----- regressions found by the random-program tester (second-order rows) --------------------
+
+const EPS: f64 = -1.125;
+const TABLE: &[f64] = &[1.125, 1.625];
+const FIXED: [f64; 2] = [0.5, -2.0];
+
+#[grad(modes(hvp))]
+fn product(x: f64, y: f64) -> f64 {
+    x * y * x
+}
+
+#[grad(modes(hvp))]
+fn weighted(w: &[f64], x: f64) -> f64 {
+    w[1] * x * x * x + w[0] * x
+}
+
+#[grad(modes(hvp))]
+fn weighted_fixed(w: [f64; 2], x: f64) -> f64 {
+    w[1] * x * x * x + w[0] * x
+}
+
+/// A scalar `const` passed to a call (the macro cannot see that it is not an array).
+#[grad(modes(hvp))]
+fn scalar_const_argument(x: f64) -> f64 {
+    product(x, EPS)
+}
+
+/// Constant tables passed by value: a slice reference and a fixed-size array.
+#[grad(modes(hvp))]
+fn const_table_arguments(x: f64) -> f64 {
+    weighted(TABLE, x) + weighted_fixed(FIXED, x)
+}
+
+#[grad]
+fn pair(x: f64) -> [f64; 2] {
+    [x, 2.0 * x]
+}
+
+/// An array a call returns on data, written with a value that depends on the parameter.
+#[grad(modes(hvp))]
+fn data_array_then_written(x: f64) -> f64 {
+    let mut y = pair(0.5);
+    y[1] += x * x;
+    y[1] * y[0] * x
+}
+
+#[test]
+fn constants_and_data_arrays_reach_calls_on_dual_numbers() {
+    let x = 0.7;
+    let (_, g, h) = scalar_const_argument_hvp(x, 1.0);
+    assert!((g - 2.0 * EPS * x).abs() < 1e-15 && (h - 2.0 * EPS).abs() < 1e-15);
+    let (_, g, h) = const_table_arguments_hvp(x, 1.0);
+    let (a, b) = (TABLE[1] + FIXED[1], TABLE[0] + FIXED[0]);
+    assert!((g - (3.0 * a * x * x + b)).abs() < 1e-14);
+    assert!((h - 6.0 * a * x).abs() < 1e-14);
+    // (0.5 x² + 0.5) x: gradient 1.5 x² + 0.5, second derivative 3 x.
+    let (_, g, h) = data_array_then_written_hvp(x, 1.0);
+    assert!((g - (1.5 * x * x + 0.5)).abs() < 1e-15 && (h - 3.0 * x).abs() < 1e-15);
+}

@@ -333,9 +333,16 @@ impl Gen<'_> {
                 shape,
             } => {
                 let a = self.array(*array);
+                // On dual numbers, a result of data that the function then writes dual
+                // numbers into: lifted to constants.
+                let lift = self.is_dual_array(*array) && !self.has_dual_arg(args);
                 let args = args.iter().map(|x| self.arg(x));
                 let m = self.stored.contains(array).then(|| quote!(mut));
-                let mut out = quote!(let #m #a = #path(#(#args),*););
+                let call = quote!(#path(#(#args),*));
+                let mut out = match lift {
+                    true => quote!(let #m #a = ::autodiff::__private::lift(&#call);),
+                    false => quote!(let #m #a = #call;),
+                };
                 if self.an.required.contains(shape) {
                     let s = self.var(*shape);
                     out.extend(quote!(let #s = ::autodiff::__private::ZeroShape::of(&#a);));
@@ -846,11 +853,7 @@ impl Gen<'_> {
     /// On dual numbers, a call of `g` with a dual argument: the arguments of
     /// `g_dual_adjoint` after the call's own, a zero `d_out` and `Const` shadows.
     fn dual_call(&self, args: &[Arg]) -> Option<TokenStream> {
-        let dual_arg = |a: &Arg| match a {
-            Arg::Scalar(x) => self.is_dual(x),
-            Arg::Array(a) => self.is_dual_array(a.array),
-        };
-        if !args.iter().any(dual_arg) {
+        if !self.has_dual_arg(args) {
             return None;
         }
         let shadows = args.iter().filter(|a| match a {
@@ -860,6 +863,14 @@ impl Gen<'_> {
         let consts = shadows.map(|_| quote!(::autodiff::Const));
         let zero = self.zero();
         Some(quote!(#zero, #(#consts),*))
+    }
+
+    /// Whether a call reads a dual number (a float, or an array of them).
+    pub(crate) fn has_dual_arg(&self, args: &[Arg]) -> bool {
+        args.iter().any(|a| match a {
+            Arg::Scalar(x) => self.is_dual(x),
+            Arg::Array(a) => self.is_dual_array(a.array),
+        })
     }
 
     pub(crate) fn uses_in_forward(&self, v: Var, l: &Loop) -> bool {

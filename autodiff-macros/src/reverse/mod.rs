@@ -523,7 +523,11 @@ impl<'a> Gen<'a> {
             Stmt::CallArray {
                 array, path, args, ..
             } => {
-                if !self.an.active_array[array.0] {
+                // On dual numbers, a call on data alone has nothing to pull back (and its
+                // callee may have no `_dual_adjoint`).
+                if !self.an.active_array[array.0]
+                    || (self.dual.is_some() && !self.has_dual_arg(args))
+                {
                     return Vec::new();
                 }
                 let d = self.array_adj(*array);
@@ -926,7 +930,14 @@ impl<'a> Gen<'a> {
                 true => source,
                 false => quote!(&#source),
             };
-            return quote!(#amp ::autodiff::__private::#lift(#borrowed));
+            let lifted = quote!(::autodiff::__private::#lift(#borrowed));
+            // A constant's type is not written here: a number, an array, or a slice
+            // reference; `pass` gives the lifted copy the shape the callee takes.
+            let constant = self.body.array(a.array).origin == ArrayOrigin::Constant;
+            return match (constant, a.by_ref) {
+                (true, false) => quote!(::autodiff::__private::pass(&#lifted)),
+                _ => quote!(#amp #lifted),
+            };
         }
         match (is_ref, a.by_ref) {
             (true, true) => source,
