@@ -63,8 +63,7 @@ pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShado
         let mut d_z_2 = [0.0; 3];
         let d_total_2 = d_total_1_seed;
         let d_t_29 = d_total_2;
-        let mut d_r_1 = d_t_29 * r_1;
-        d_r_1 += d_t_29 * r_1;
+        let d_r_1 = (d_t_29 + d_t_29) * r_1;
         let d_t_26 = d_r_1;
         let d_t_27 = -d_r_1;
         ::autodiff::SliceShadow::add_at(&mut d_ys, i, d_t_27);

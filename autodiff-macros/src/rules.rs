@@ -29,9 +29,24 @@ pub struct Rule {
     pub constant: bool,
     /// One contribution per float operand, multiplied by `d` already.
     pub adjoint: fn(&Cx) -> Vec<TokenStream>,
+    /// The one contribution when every float operand is the same value (`x * x`), where the
+    /// sum of `adjoint`'s would do the work twice.
+    pub square: Option<fn(&Cx) -> TokenStream>,
 }
 
 impl Rule {
+    /// `square`, when the operands are one value (`x * x`), with that value.
+    pub fn squared<'a>(
+        &self,
+        floats: &'a [crate::ir::Operand],
+    ) -> Option<(fn(&Cx) -> TokenStream, &'a crate::ir::Operand)> {
+        let (square, [first, rest @ ..]) = (self.square?, floats) else {
+            return None;
+        };
+        let one = first.var().is_some() && rest.iter().all(|x| x.same(first));
+        one.then_some((square, first))
+    }
+
     /// Cheaper to recompute in a reverse loop iteration than to save: arithmetic and the
     /// piecewise functions (not the transcendental ones).
     pub fn is_cheap(&self) -> bool {
@@ -124,6 +139,7 @@ macro_rules! rule {
             others: $others,
             constant: false,
             adjoint: |$cx: &Cx| $body,
+            square: None,
         }
     };
 }
@@ -147,6 +163,7 @@ macro_rules! constant {
             others: 0,
             constant: true,
             adjoint: |_| Vec::new(),
+            square: None,
         }
     };
 }
@@ -161,10 +178,17 @@ pub static RULES: &[Rule] = &[
         let d = &cx.d;
         vec![quote!(#d), quote!(-#d)]
     }),
-    rule!("mul", Form::Infix("*"), 2 + 0, |cx| {
-        let (x, y, d) = (&cx.x[0], &cx.x[1], &cx.d);
-        vec![quote!(#d * #y), quote!(#d * #x)]
-    }),
+    Rule {
+        // x * x: (d + d) x, which is d x + d x exactly.
+        square: Some(|cx| {
+            let (x, d) = (&cx.x[0], &cx.d);
+            quote!((#d + #d) * #x)
+        }),
+        ..rule!("mul", Form::Infix("*"), 2 + 0, |cx| {
+            let (x, y, d) = (&cx.x[0], &cx.x[1], &cx.d);
+            vec![quote!(#d * #y), quote!(#d * #x)]
+        })
+    },
     rule!("div", Form::Infix("/"), 2 + 0, |cx| {
         let (y, o, d) = (&cx.x[1], &cx.out, &cx.d);
         vec![quote!(#d / #y), quote!(-#d * #o / #y)]

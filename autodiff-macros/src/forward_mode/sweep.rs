@@ -287,6 +287,13 @@ impl<'a> Sweep<'a> {
         let out = self.gen.var(var);
         let x = self.gen.rule_operands(rule, floats);
         let other: Vec<TokenStream> = others.iter().map(|o| self.gen.operand(o)).collect();
+        if let Some((square, operand)) = rule.squared(floats) {
+            if !self.active(operand) {
+                return self.zero();
+            }
+            let d = self.t(operand);
+            return square(&self.gen.cx(x, other, quote!(#out), d));
+        }
         let mut terms: Vec<TokenStream> = Vec::new();
         for (i, operand) in floats.iter().enumerate() {
             if !self.active(operand) {

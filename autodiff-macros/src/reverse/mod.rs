@@ -731,6 +731,9 @@ impl<'a> Gen<'a> {
                     quote!(#out),
                     d,
                 );
+                if let Some((square, x)) = rule.squared(floats) {
+                    return self.add_to(x, square(&cx)).into_iter().collect();
+                }
                 let contributions = (rule.adjoint)(&cx);
                 floats
                     .iter()
