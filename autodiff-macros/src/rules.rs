@@ -18,6 +18,9 @@ pub enum Form {
     Prefix(&'static str),
 }
 
+/// One contribution `d_x += ...`, written from a rule's operands and the output's adjoint.
+pub type Contribution = fn(&Cx) -> TokenStream;
+
 pub struct Rule {
     pub name: &'static str,
     pub form: Form,
@@ -31,7 +34,7 @@ pub struct Rule {
     pub adjoint: fn(&Cx) -> Vec<TokenStream>,
     /// The one contribution when every float operand is the same value (`x * x`), where the
     /// sum of `adjoint`'s would do the work twice.
-    pub square: Option<fn(&Cx) -> TokenStream>,
+    pub square: Option<Contribution>,
 }
 
 impl Rule {
@@ -39,7 +42,7 @@ impl Rule {
     pub fn squared<'a>(
         &self,
         floats: &'a [crate::ir::Operand],
-    ) -> Option<(fn(&Cx) -> TokenStream, &'a crate::ir::Operand)> {
+    ) -> Option<(Contribution, &'a crate::ir::Operand)> {
         let (square, [first, rest @ ..]) = (self.square?, floats) else {
             return None;
         };
