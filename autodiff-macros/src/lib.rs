@@ -28,6 +28,7 @@ mod reverse;
 mod rules;
 mod second_order;
 mod sig;
+mod unique;
 
 use proc_macro::TokenStream;
 
