@@ -86,7 +86,7 @@ pub fn lecture_f_adjoint<
         let d_t_5 = d_s_2 * t_5.cos();
         d_s_1 += d_t_5;
         let d_t_4 = d_t_5;
-        ::autodiff::SliceShadow::add_only_at(&mut d_w, i, d_t_4);
+        ::autodiff::SliceShadow::add_at(&mut d_w, i, d_t_4);
     }
     __autodiff_result
 }

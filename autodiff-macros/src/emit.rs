@@ -2,8 +2,6 @@
 //! wrapper), or, when the function is outside the subset, the errors plus stubs with the
 //! right signatures so callers do not drown the real error in "cannot find `NAME_grad`".
 
-use std::collections::HashSet;
-
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
@@ -79,7 +77,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
             }
             let adjoint =
                 adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
-            let grad = grad_item(&item, &sig, &names, &wrt, &HashSet::new());
+            let grad = grad_item(&item, &sig, &names, &wrt);
             let extra = forward_mode::stubs(plan, &item, &sig, &wrt);
             let unreachable = quote!({ ::core::unreachable!() });
             let second = second_order
@@ -96,7 +94,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
 
     let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, false);
     let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
-    let grad = grad_item(&item, &sig, &names, &wrt, &crate::unique::params(&body));
+    let grad = grad_item(&item, &sig, &names, &wrt);
     let extra = forward_mode::items(plan, &item, &sig, &body, &analysis, &wrt);
     let second = second_order.then(|| {
         let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, true);
@@ -451,16 +449,7 @@ pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
     }
 }
 
-/// `NAME_grad`: zero accumulators for the differentiated parameters, `Const` for the others,
-/// and `NAME_adjoint` with `d_out = 1`. `unique`: the parameters each of whose elements gets
-/// one contribution (`unique.rs`), whose accumulators are passed as [`Zeroed`].
-fn grad_item(
-    item: &ItemFn,
-    sig: &Signature,
-    names: &Names,
-    wrt: &[usize],
-    unique: &HashSet<usize>,
-) -> TokenStream {
+fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> TokenStream {
     // A vector-valued function has a pullback (`NAME_adjoint`), not one gradient.
     if sig.output != Output::Scalar {
         return TokenStream::new();
@@ -506,12 +495,6 @@ fn grad_item(
         // A slice rather than `&mut Vec`: its length stays in a register, so the reverse
         // sweep's bounds checks against it can be proven away.
         shadows.push(match &p.kind {
-            // Each element gets one contribution: written, not added to the zero above.
-            ParamKind::Array { shape, .. }
-                if unique.contains(&i) && !matches!(**shape, Shape::Field { .. }) =>
-            {
-                quote!(::autodiff::__private::Zeroed(&mut #s[..]))
-            }
             ParamKind::Array { shape, .. } if matches!(**shape, Shape::Slice | Shape::VecRef) => {
                 quote!(&mut #s[..])
             }

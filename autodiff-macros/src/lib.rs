@@ -28,7 +28,6 @@ mod reverse;
 mod rules;
 mod second_order;
 mod sig;
-mod unique;
 
 use proc_macro::TokenStream;
 

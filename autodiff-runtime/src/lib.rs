@@ -28,7 +28,7 @@ pub mod train;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::private::*;
-    pub use crate::shadow::{MatrixShadow, Shadow, SliceShadow, Zeroed};
+    pub use crate::shadow::{MatrixShadow, Shadow, SliceShadow};
     pub use crate::tangent::{
         MatrixTangent, ParamsTangent, SliceTangent, Tangent, Unit, UnitMatrix,
     };

@@ -84,37 +84,6 @@ pub trait SliceShadow<T> {
 
     /// Adds `v` to element `i`.
     fn add_at(&mut self, i: usize, v: T);
-
-    /// Adds `v` to element `i`, the only contribution that element gets in this call: an
-    /// accumulator known to start at zero ([`Zeroed`], what `NAME_grad` passes) writes it.
-    #[inline(always)]
-    fn add_only_at(&mut self, i: usize, v: T) {
-        self.add_at(i, v);
-    }
-}
-
-/// A slice accumulator that starts at zero: `NAME_grad`'s, for a parameter each of whose
-/// elements gets one contribution, which is then written rather than added to a zero.
-pub struct Zeroed<'a, T>(pub &'a mut [T]);
-
-impl<T: Copy + Add<Output = T>> SliceShadow<T> for Zeroed<'_, T> {
-    const ACTIVE: bool = true;
-
-    #[inline(always)]
-    #[track_caller]
-    fn check_len(&self, len: usize, param: &str) {
-        self.0.check_len(len, param);
-    }
-
-    #[inline(always)]
-    fn add_at(&mut self, i: usize, v: T) {
-        self.0.add_at(i, v);
-    }
-
-    #[inline(always)]
-    fn add_only_at(&mut self, i: usize, v: T) {
-        self.0[i] = v;
-    }
 }
 
 #[cold]
@@ -195,11 +164,6 @@ impl<T, S: SliceShadow<T> + ?Sized> SliceShadow<T> for &mut S {
     #[inline(always)]
     fn add_at(&mut self, i: usize, v: T) {
         (**self).add_at(i, v);
-    }
-
-    #[inline(always)]
-    fn add_only_at(&mut self, i: usize, v: T) {
-        (**self).add_only_at(i, v);
     }
 }
 
@@ -384,13 +348,6 @@ impl<T, S: SliceShadow<T>> SliceShadow<T> for Option<S> {
     fn add_at(&mut self, i: usize, v: T) {
         if let Some(s) = self {
             s.add_at(i, v);
-        }
-    }
-
-    #[inline(always)]
-    fn add_only_at(&mut self, i: usize, v: T) {
-        if let Some(s) = self {
-            s.add_only_at(i, v);
         }
     }
 }

@@ -73,8 +73,6 @@ pub struct Gen<'a> {
     returned: HashSet<ArrayId>,
     /// Printing the first run of a checkpointed loop, which pushes on no tape.
     untaped: bool,
-    /// Parameters each of whose elements gets one contribution (`unique.rs`).
-    unique: HashSet<usize>,
     /// Writing `NAME_dual_adjoint`: the dual number type (`::autodiff::Dual::<f64>`) of the
     /// values that depend on a parameter and of every adjoint.
     dual: Option<TokenStream>,
@@ -146,7 +144,6 @@ impl<'a> Gen<'a> {
             rule_operands: rule_operands(&body.block),
             returned: returned_arrays(&body.block),
             untaped: false,
-            unique: crate::unique::params(body),
             dual: None,
         }
     }
@@ -755,8 +752,6 @@ impl<'a> Gen<'a> {
                         let s = &self.shadows[p];
                         if i.len() == 2 {
                             quote!(::autodiff::MatrixShadow::add_at(&mut #s, #(#i,)* #d);)
-                        } else if self.unique.contains(&p) {
-                            quote!(::autodiff::SliceShadow::add_only_at(&mut #s, #(#i,)* #d);)
                         } else {
                             quote!(::autodiff::SliceShadow::add_at(&mut #s, #(#i,)* #d);)
                         }
