@@ -221,7 +221,8 @@ impl Names {
     }
 }
 
-fn camel(name: &str) -> String {
+/// `snake_case` as `CamelCase`, for generated type parameters (`d_w` -> `DW`).
+pub(crate) fn camel(name: &str) -> String {
     name.split('_')
         .filter(|s| !s.is_empty())
         .map(|s| {

@@ -468,6 +468,24 @@ impl<T: Float> Dual<T> {
     }
 }
 
+/// `Float`'s methods that are `Dual`'s own: `fn name(self, ..) -> .. { Dual::name(self, ..) }`.
+macro_rules! delegate {
+    (bool: [$($b:ident),*]; unary: [$($u:ident),*]; binary: [$($m:ident),*]; ternary: [$($t:ident),*];) => {
+        $(fn $b(self) -> bool {
+            Dual::$b(self)
+        })*
+        $(fn $u(self) -> Self {
+            Dual::$u(self)
+        })*
+        $(fn $m(self, other: Self) -> Self {
+            Dual::$m(self, other)
+        })*
+        $(fn $t(self, a: Self, b: Self) -> Self {
+            Dual::$t(self, a, b)
+        })*
+    };
+}
+
 /// `Float` for generic code (the runtime's activations and losses, a `T: Float` function):
 /// the methods above, and the value's for what has no derivative.
 impl<T: Float> Float for Dual<T> {
@@ -510,143 +528,17 @@ impl<T: Float> Float for Dual<T> {
     fn to_radians(self) -> Self {
         self * T::from(core::f64::consts::PI / 180.0).unwrap_or_else(T::nan)
     }
-    fn is_nan(self) -> bool {
-        Dual::is_nan(self)
-    }
-    fn is_infinite(self) -> bool {
-        Dual::is_infinite(self)
-    }
-    fn is_finite(self) -> bool {
-        Dual::is_finite(self)
-    }
-    fn is_normal(self) -> bool {
-        Dual::is_normal(self)
-    }
-    fn is_sign_positive(self) -> bool {
-        Dual::is_sign_positive(self)
-    }
-    fn is_sign_negative(self) -> bool {
-        Dual::is_sign_negative(self)
-    }
-    fn floor(self) -> Self {
-        Dual::floor(self)
-    }
-    fn ceil(self) -> Self {
-        Dual::ceil(self)
-    }
-    fn round(self) -> Self {
-        Dual::round(self)
-    }
-    fn trunc(self) -> Self {
-        Dual::trunc(self)
-    }
-    fn signum(self) -> Self {
-        Dual::signum(self)
-    }
-    fn fract(self) -> Self {
-        Dual::fract(self)
-    }
-    fn abs(self) -> Self {
-        Dual::abs(self)
-    }
-    fn mul_add(self, a: Self, b: Self) -> Self {
-        Dual::mul_add(self, a, b)
-    }
-    fn recip(self) -> Self {
-        Dual::recip(self)
-    }
-    fn powi(self, n: i32) -> Self {
-        Dual::powi(self, n)
-    }
-    fn powf(self, n: Self) -> Self {
-        Dual::powf(self, n)
-    }
-    fn sqrt(self) -> Self {
-        Dual::sqrt(self)
-    }
-    fn cbrt(self) -> Self {
-        Dual::cbrt(self)
-    }
-    fn exp(self) -> Self {
-        Dual::exp(self)
-    }
-    fn exp2(self) -> Self {
-        Dual::exp2(self)
-    }
-    fn exp_m1(self) -> Self {
-        Dual::exp_m1(self)
-    }
-    fn ln(self) -> Self {
-        Dual::ln(self)
-    }
-    fn ln_1p(self) -> Self {
-        Dual::ln_1p(self)
-    }
-    fn log(self, base: Self) -> Self {
-        Dual::log(self, base)
-    }
-    fn log2(self) -> Self {
-        Dual::log2(self)
-    }
-    fn log10(self) -> Self {
-        Dual::log10(self)
-    }
-    fn sin(self) -> Self {
-        Dual::sin(self)
-    }
-    fn cos(self) -> Self {
-        Dual::cos(self)
+    delegate! {
+        bool: [is_nan, is_infinite, is_finite, is_normal, is_sign_positive, is_sign_negative];
+        unary: [floor, ceil, round, trunc, signum, fract, abs, recip, sqrt, cbrt, exp, exp2, exp_m1, ln, ln_1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh];
+        binary: [powf, log, atan2, hypot, max, min, copysign];
+        ternary: [mul_add, clamp];
     }
     fn sin_cos(self) -> (Self, Self) {
         Dual::sin_cos(self)
     }
-    fn tan(self) -> Self {
-        Dual::tan(self)
-    }
-    fn asin(self) -> Self {
-        Dual::asin(self)
-    }
-    fn acos(self) -> Self {
-        Dual::acos(self)
-    }
-    fn atan(self) -> Self {
-        Dual::atan(self)
-    }
-    fn atan2(self, x: Self) -> Self {
-        Dual::atan2(self, x)
-    }
-    fn sinh(self) -> Self {
-        Dual::sinh(self)
-    }
-    fn cosh(self) -> Self {
-        Dual::cosh(self)
-    }
-    fn tanh(self) -> Self {
-        Dual::tanh(self)
-    }
-    fn asinh(self) -> Self {
-        Dual::asinh(self)
-    }
-    fn acosh(self) -> Self {
-        Dual::acosh(self)
-    }
-    fn atanh(self) -> Self {
-        Dual::atanh(self)
-    }
-    fn hypot(self, y: Self) -> Self {
-        Dual::hypot(self, y)
-    }
-    fn max(self, other: Self) -> Self {
-        Dual::max(self, other)
-    }
-    fn min(self, other: Self) -> Self {
-        Dual::min(self, other)
-    }
-    fn clamp(self, lo: Self, hi: Self) -> Self {
-        Dual::clamp(self, lo, hi)
-    }
-    fn copysign(self, sign: Self) -> Self {
-        Dual::copysign(self, sign)
+    fn powi(self, n: i32) -> Self {
+        Dual::powi(self, n)
     }
 }
 
@@ -718,21 +610,9 @@ impl<T: Float, const M: usize, const N: usize> LiftRows for [[T; M]; N] {
     }
 }
 
-impl<T: Float, const M: usize> LiftRows for [[T; M]] {
-    type Dual = Vec<[Dual<T>; M]>;
-    fn lift(&self) -> Self::Dual {
-        self.iter().map(Lift::lift).collect()
-    }
-    fn with_tangent(&self, tangent: &Self) -> Self::Dual {
-        self.iter()
-            .zip(tangent)
-            .map(|(x, t)| x.with_tangent(t))
-            .collect()
-    }
-}
-
-impl<T: Float> LiftRows for [Vec<T>] {
-    type Dual = Vec<Vec<Dual<T>>>;
+/// Rows of a slice: fixed-size arrays or `Vec`s.
+impl<R: Lift> LiftRows for [R] {
+    type Dual = Vec<R::Dual>;
     fn lift(&self) -> Self::Dual {
         self.iter().map(Lift::lift).collect()
     }

@@ -17,7 +17,7 @@ use crate::activity::Analysis;
 use crate::attr::{GradAttr, Mode};
 use crate::diag::Errors;
 use crate::emit::{
-    argument_bound, fallible_type, generated_allows, inherited_attrs, mention, primal_params,
+    argument_bound, camel, fallible_type, generated_allows, inherited_attrs, mention, primal_params,
 };
 use crate::ir::Body;
 use crate::reverse::local;
@@ -185,18 +185,6 @@ impl Names {
             tangent_types,
         }
     }
-}
-
-fn camel(name: &str) -> String {
-    name.split('_')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// At the top of `NAME_tangent`: array tangents checked against their arrays' shapes,
