@@ -60,6 +60,9 @@ pub struct LoopPlan {
     /// Induction variables (`l += c` once per iteration): restored in the reverse sweep by
     /// undoing the step, never taped.
     pub restored: Vec<Induction>,
+    /// Scratch vectors copied whole at the end of each iteration, for the reads of them in
+    /// nested loops that the reverse iteration makes from the copy (see `Sites::copy_loop`).
+    pub copied: Vec<ArrayId>,
 }
 
 /// A carried integer updated by `inner + step` (or `- step`) once per iteration.
@@ -92,6 +95,8 @@ pub struct Analysis {
     pub required: BTreeSet<Var>,
     /// Snapshots of local arrays that calls' reverse sweeps read (the others are not made).
     pub snapshots: BTreeSet<Var>,
+    /// Reads recomputed from a copy of their array: the key of the loop that copies it.
+    pub copy_reads: HashMap<Var, usize>,
     /// Loops whose reverse runs inside their forward sweep.
     pub fusion: Fusion,
 }
@@ -125,6 +130,12 @@ struct Sites<'a> {
     branch_regions: HashMap<usize, (usize, usize)>,
     /// Array -> last position of a store into it.
     last_store: HashMap<ArrayId, usize>,
+    /// Array -> positions of the statements that write it (stores and declarations).
+    writes: HashMap<ArrayId, Vec<usize>>,
+    /// If key -> its statement's position.
+    if_position: HashMap<usize, usize>,
+    /// The scratch vectors a loop can copy (`Body::top_level_vecs`).
+    top_vecs: HashSet<ArrayId>,
     /// Local array -> the region it is declared in.
     array_region: HashMap<ArrayId, usize>,
     /// Var -> position of its definition.
@@ -159,6 +170,9 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         carried: HashMap::new(),
         branch_regions: HashMap::new(),
         last_store: HashMap::new(),
+        writes: HashMap::new(),
+        if_position: HashMap::new(),
+        top_vecs: body.top_level_vecs(),
         array_region: HashMap::new(),
         position: HashMap::new(),
         next_position: 0,
@@ -194,6 +208,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         loop_regions: HashMap::new(),
         required: BTreeSet::new(),
         snapshots: BTreeSet::new(),
+        copy_reads: HashMap::new(),
         fusion,
     };
     let mut planner = Planner {
@@ -273,14 +288,19 @@ impl<'a> Sites<'a> {
                 Stmt::Store { array, value, .. } => {
                     let last = self.next_position;
                     self.last_store.insert(*array, last);
+                    self.writes.entry(*array).or_default().push(last);
                     self.flow(Node::Array(*array), value);
                 }
                 Stmt::DeclareArray { array, .. } => {
                     self.array_region.insert(*array, region);
+                    let at = self.next_position;
+                    self.writes.entry(*array).or_default().push(at);
                 }
                 Stmt::CallArray {
                     array, args, shape, ..
                 } => {
+                    let at = self.next_position;
+                    self.writes.entry(*array).or_default().push(at);
                     self.define(*shape, region);
                     self.array_region.insert(*array, region);
                     self.flow_args(Node::Array(*array), args);
@@ -293,6 +313,7 @@ impl<'a> Sites<'a> {
                     ..
                 } => {
                     let k = key(stmt);
+                    self.if_position.insert(k, self.next_position);
                     let then_region = self.new_region(RegionKind::Branch(k), region);
                     self.block(then_block, then_region);
                     let else_region = self.new_region(RegionKind::Branch(k), region);
@@ -377,6 +398,50 @@ impl<'a> Sites<'a> {
             None => position,
         };
         last < from
+    }
+
+    /// The loop whose iterations can each copy `array` for a read of it in `region` that
+    /// `stable_after` rejects, so that the read's reverse reads the copy instead of a tape:
+    /// the outermost loop around the read, inside the nearest scope root, that writes the
+    /// array, and only before the statement of its body that holds the read. That statement
+    /// must be or hold a nested loop: a copy per iteration pays for many reads, not for one.
+    fn copy_loop(&self, array: ArrayId, mut region: usize) -> Option<usize> {
+        if !self.top_vecs.contains(&array) {
+            return None;
+        }
+        let writes = self
+            .writes
+            .get(&array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut found = None;
+        // The region below `region` on the way up from the read, and whether a loop body
+        // lies below `region` on that way.
+        let mut child: Option<usize> = None;
+        let mut nested = false;
+        while !self.is_scope_root(region) {
+            let kind = self.regions[region].kind;
+            if let (RegionKind::LoopBody(k), Some(c)) = (kind, child) {
+                let holder = match self.regions[c].kind {
+                    RegionKind::LoopBody(inner) => self.loop_span[&inner].0,
+                    RegionKind::Branch(branch) => self.if_position[&branch],
+                    RegionKind::Top => return found,
+                };
+                let (first, last) = self.loop_span[&k];
+                let inside = || writes.iter().filter(|&&w| first <= w && w <= last);
+                if inside().any(|&w| w >= holder) {
+                    break;
+                }
+                // A loop that does not write the array would copy the same values again.
+                if nested && inside().next().is_some() {
+                    found = Some(k);
+                }
+            }
+            nested |= matches!(kind, RegionKind::LoopBody(_));
+            child = Some(region);
+            region = self.regions[region].parent;
+        }
+        found
     }
 }
 
@@ -530,6 +595,9 @@ impl Planner<'_, '_> {
                             .or_default()
                             .recomputed
                             .insert(v);
+                        if let Some(copier) = self.copied_read(v, region) {
+                            self.plan_copy(v, copier);
+                        }
                         if let Some(op) = self.sites.def_op.get(&v) {
                             for u in op_vars(op) {
                                 self.require(u);
@@ -577,6 +645,30 @@ impl Planner<'_, '_> {
         })
     }
 
+    /// The loop that copies the array `v` reads, when `v` is a read that can be recomputed
+    /// from such a copy and not from the array itself.
+    fn copied_read(&self, v: Var, region: usize) -> Option<usize> {
+        let Some(Op::Load { array, .. }) = self.sites.def_op.get(&v) else {
+            return None;
+        };
+        let pos = self.sites.position.get(&v).copied().unwrap_or(0);
+        if self.sites.stable_after(*array, region, pos) {
+            return None;
+        }
+        self.sites.copy_loop(*array, region)
+    }
+
+    fn plan_copy(&mut self, v: Var, copier: usize) {
+        let Some(Op::Load { array, .. }) = self.sites.def_op.get(&v) else {
+            return;
+        };
+        let copied = &mut self.analysis.loops.entry(copier).or_default().copied;
+        if !copied.contains(array) {
+            copied.push(*array);
+        }
+        self.analysis.copy_reads.insert(v, copier);
+    }
+
     /// Whether `v`, defined directly in the loop body `region`, is cheap to recompute from
     /// values the reverse iteration has anyway.
     fn recomputable(&self, v: Var, region: usize) -> bool {
@@ -603,7 +695,8 @@ impl Planner<'_, '_> {
                     .array_region
                     .get(array)
                     .is_none_or(|r| self.sites.is_scope_root(*r))
-                    && self.sites.stable_after(*array, region, pos)
+                    && (self.sites.stable_after(*array, region, pos)
+                        || self.copied_read(v, region).is_some())
             }
             Op::Call { .. } => false,
         };

@@ -5,7 +5,7 @@
 //! Local arrays are the only mutable memory ([`Stmt::Store`]). `return` and `break` have
 //! already been turned into flags and guarded blocks, so blocks run straight through.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use proc_macro2::Span;
 
@@ -405,6 +405,28 @@ impl Body {
 
     pub fn array(&self, a: ArrayId) -> &ArrayInfo {
         &self.arrays[a.0]
+    }
+
+    /// The float vectors declared at the top level by `vec![x; n]`: their length never
+    /// changes and they are in scope in the whole reverse sweep, so a copy of one taken in a
+    /// loop can be restored from its length.
+    pub fn top_level_vecs(&self) -> HashSet<ArrayId> {
+        self.block
+            .stmts
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::DeclareArray {
+                    array,
+                    fixed_lens,
+                    vec_len: Some(_),
+                    like: None,
+                    ..
+                } if fixed_lens.is_empty() && self.array(*array).elem == Elem::Float => {
+                    Some(*array)
+                }
+                _ => None,
+            })
+            .collect()
     }
 }
 

@@ -351,6 +351,22 @@ impl<T: Copy> Tape<T> for SlotTape<'_, T> {
     }
 }
 
+/// The copy of a scratch vector of `len` elements that the last iteration of a loop appended
+/// to `tape`, read in place by the reverse iteration, which then drops it with `drop_copy`.
+#[inline]
+pub fn last_copy<T>(tape: &[T], len: usize) -> &[T] {
+    match tape.len().checked_sub(len) {
+        Some(start) => &tape[start..],
+        None => empty_tape(),
+    }
+}
+
+/// Removes the copy `last_copy` read from `tape`.
+#[inline]
+pub fn drop_copy<T>(tape: &mut Vec<T>, len: usize) {
+    tape.truncate(tape.len() - len);
+}
+
 /// The last snapshot of `len` elements appended to a loop's flat snapshot tape (the copies a
 /// loop takes of a scratch vector it passes to a call), removed from the tape and copied into
 /// `buf`, a buffer reused by every reverse iteration: no allocation per iteration.

@@ -593,6 +593,20 @@ impl Gen<'_> {
             self.snapshot_tapes.insert(k, (snapshots, flat));
         }
         let plan = self.an.loops.get(&k);
+        let copies = plan
+            .map(|p| p.copied.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|&array| {
+                let name = &self.body.array(array).name;
+                let tape = self.fresh(&format!("{name}_copies"), span);
+                self.tape_decls
+                    .extend(quote!(let mut #tape = ::std::vec::Vec::new();));
+                let view = self.fresh(&format!("{name}_saved"), span);
+                super::CopyTape { array, tape, view }
+            })
+            .collect();
+        self.copy_tapes.insert(k, copies);
         let has_values = plan.is_some_and(|p| !self.tape_values(p).is_empty());
         let has_bits = plan.is_some_and(|p| !p.bits.is_empty());
         let tape = has_values.then(|| self.fresh("tape", span));
@@ -702,6 +716,12 @@ impl Gen<'_> {
         if let Some(t) = &trips {
             body.extend(quote!(#t += 1;));
         }
+        if !self.untaped {
+            for c in &self.copy_tapes[&k] {
+                let (tape, a) = (&c.tape, self.array(c.array));
+                body.extend(quote!(#tape.extend_from_slice(&#a);));
+            }
+        }
         if let (Some(tape), Some(plan), false) = (&tape, plan, self.untaped) {
             let vals: Vec<Ident> = self
                 .tape_values(plan)
@@ -760,6 +780,10 @@ impl Gen<'_> {
                     })
                     .collect();
                 reserves.extend(tape.clone().map(|t| (t, trips.clone())));
+                for c in &self.copy_tapes[&k] {
+                    let a = self.array(c.array);
+                    reserves.push((c.tape.clone(), quote!(#trips * #a.len())));
+                }
                 if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k) {
                     let lens = saved.iter().map(|v| {
                         let a = self.array(self.snapshot_of[v].0);

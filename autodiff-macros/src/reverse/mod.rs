@@ -43,6 +43,8 @@ pub struct Gen<'a> {
     snapshot_tapes: HashMap<usize, (Ident, Vec<Var>)>,
     /// Per snapshot kept on a flat tape: the buffer the reverse sweep copies it back into.
     snapshot_buffers: HashMap<Var, Ident>,
+    /// Per loop key: the scratch vectors it copies every iteration (`LoopPlan::copied`).
+    copy_tapes: HashMap<usize, Vec<CopyTape>>,
     /// Vectors declared at the top level by `vec![x; n]`, whose length never changes.
     top_vecs: HashSet<ArrayId>,
     tape_decls: TokenStream,
@@ -76,6 +78,14 @@ pub struct Gen<'a> {
     /// Writing `NAME_dual_adjoint`: the dual number type (`::autodiff::Dual::<f64>`) of the
     /// values that depend on a parameter and of every adjoint.
     dual: Option<TokenStream>,
+}
+
+/// The copies one loop takes of one scratch vector, one appended per iteration: the reverse
+/// iteration reads its own in place as `view`, then drops it.
+struct CopyTape {
+    array: ArrayId,
+    tape: Ident,
+    view: Ident,
 }
 
 /// A generated local: hygienic (never clashes with user names), located at the user's code.
@@ -129,7 +139,8 @@ impl<'a> Gen<'a> {
             tapes: HashMap::new(),
             snapshot_tapes: HashMap::new(),
             snapshot_buffers: HashMap::new(),
-            top_vecs: top_vecs(body),
+            copy_tapes: HashMap::new(),
+            top_vecs: body.top_level_vecs(),
             tape_decls: TokenStream::new(),
             shadows,
             used_shadows: HashSet::new(),
@@ -1004,6 +1015,12 @@ impl<'a> Gen<'a> {
             head.tokens.extend(quote!(let mut #running = #out;));
             restore.extend(quote!(#running #undo #step; let #inner = #running;));
         }
+        let mut drop_copies = TokenStream::new();
+        for c in self.copy_tapes.get(&k).into_iter().flatten() {
+            let (a, tape, view) = (self.array(c.array), &c.tape, &c.view);
+            restore.extend(quote!(let #view = ::autodiff::__private::last_copy(&#tape, #a.len());));
+            drop_copies.extend(quote!(::autodiff::__private::drop_copy(&mut #tape, #a.len());));
+        }
         if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k) {
             // The last iteration's snapshots first.
             for v in saved.iter().rev() {
@@ -1082,7 +1099,7 @@ impl<'a> Gen<'a> {
             }
         };
         let b = &body.tokens;
-        head.tokens.extend(quote!(#header { #b }));
+        head.tokens.extend(quote!(#header { #b #drop_copies }));
         let mut pieces = vec![head.touching(&body)];
         for c in &active_carried {
             let d = self.adj(c.inner);
@@ -1097,11 +1114,29 @@ impl<'a> Gen<'a> {
         for stmt in &block.stmts {
             if let Stmt::Let { var, op } = stmt {
                 if which.contains(var) {
-                    out.extend(self.definition(*var, op));
+                    out.extend(match self.copy_read(*var, op) {
+                        Some(read) => read,
+                        None => self.definition(*var, op),
+                    });
                 }
             }
         }
         out
+    }
+
+    /// `let v = copy[i];`: a read recomputed from the copy a loop around it took of its array.
+    fn copy_read(&self, var: Var, op: &Op) -> Option<TokenStream> {
+        let (copier, Op::Load { array, index }) = (self.an.copy_reads.get(&var)?, op) else {
+            return None;
+        };
+        let copy = self
+            .copy_tapes
+            .get(copier)?
+            .iter()
+            .find(|c| c.array == *array)?;
+        let (v, view) = (self.var(var), &copy.view);
+        let i = index.iter().map(|x| self.operand(x));
+        Some(quote!(let #v = #view #([#i])*;))
     }
 
     pub fn finish(self, forward: TokenStream, reverse: TokenStream) -> Sweeps {
@@ -1242,25 +1277,6 @@ fn uses(body: &Body) -> HashMap<Var, usize> {
     body.block.visit_operands(&mut count);
     count(&body.result);
     uses
-}
-
-/// The float vectors declared at the top level by `vec![x; n]`: a snapshot of one can be
-/// restored from its length in the reverse sweep, where it is still in scope.
-fn top_vecs(body: &Body) -> HashSet<ArrayId> {
-    body.block
-        .stmts
-        .iter()
-        .filter_map(|stmt| match stmt {
-            Stmt::DeclareArray {
-                array,
-                fixed_lens,
-                vec_len: Some(_),
-                like: None,
-                ..
-            } if fixed_lens.is_empty() && body.array(*array).elem == Elem::Float => Some(*array),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Every snapshot in `block` and the blocks nested in it.
