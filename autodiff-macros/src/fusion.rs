@@ -352,7 +352,7 @@ impl Candidate<'_> {
 }
 
 /// An op linear in its operands, float (a rule of the table) or integer.
-enum Linear<'a> {
+pub enum Linear<'a> {
     Copy(&'a Operand),
     Neg(&'a Operand),
     Add(&'a Operand, &'a Operand),
@@ -361,7 +361,7 @@ enum Linear<'a> {
     Div(&'a Operand, &'a Operand),
 }
 
-fn linear(op: &Op) -> Option<Linear<'_>> {
+pub fn linear(op: &Op) -> Option<Linear<'_>> {
     match op {
         Op::Copy(x) => Some(Linear::Copy(x)),
         Op::Unary(UnOp::Neg, x) => Some(Linear::Neg(x)),

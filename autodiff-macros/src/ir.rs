@@ -434,32 +434,37 @@ impl Block {
     /// Calls `f` on every statement of the block and of the blocks nested in it (a `while`
     /// loop's header included), outer statements first.
     pub fn for_each_stmt(&self, f: &mut dyn FnMut(&Stmt)) {
-        for stmt in &self.stmts {
-            f(stmt);
-            match stmt {
-                Stmt::If {
-                    then_block,
-                    else_block,
-                    ..
-                } => {
-                    then_block.for_each_stmt(f);
-                    else_block.for_each_stmt(f);
-                }
-                Stmt::Loop(l) => {
-                    if let LoopKind::While { header, .. } = &l.kind {
-                        header.for_each_stmt(f);
-                    }
-                    l.body.for_each_stmt(f);
-                }
-                _ => {}
-            }
-        }
+        for_each_stmt(&self.stmts, f);
     }
 
     /// Calls `f` on every operand read in the block, nested blocks included.
     pub fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
         for stmt in &self.stmts {
             stmt.visit_operands(f);
+        }
+    }
+}
+
+/// [`Block::for_each_stmt`] over some of a block's statements.
+pub fn for_each_stmt(stmts: &[Stmt], f: &mut dyn FnMut(&Stmt)) {
+    for stmt in stmts {
+        f(stmt);
+        match stmt {
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                then_block.for_each_stmt(f);
+                else_block.for_each_stmt(f);
+            }
+            Stmt::Loop(l) => {
+                if let LoopKind::While { header, .. } = &l.kind {
+                    header.for_each_stmt(f);
+                }
+                l.body.for_each_stmt(f);
+            }
+            _ => {}
         }
     }
 }

@@ -213,6 +213,86 @@ fn a_scratch_array_overwritten_per_point_matches_finite_differences() {
     }
 }
 
+/// `mixture` with its call pulled back where it runs in the other spellings of an
+/// accumulation (`-=`, the accumulator second), and look-alikes where it must not be: the
+/// scratch array written after the call in the same iteration, the call's value read twice,
+/// a differentiated scalar argument.
+#[grad(centers, scales)]
+fn mixture_spellings(centers: &[f64], scales: &[f64], points: &[f64]) -> f64 {
+    let k = centers.len();
+    let mut term = vec![0.0; k];
+    let mut total = 0.0;
+    for p in 0..points.len() {
+        for j in 0..k {
+            let r = (points[p] - centers[j]) * scales[j];
+            term[j] = scales[j].ln() - 0.5 * r * r;
+        }
+        total -= log_sum_exp(&term);
+        total = norm_sq(&term) * 0.01 + total;
+    }
+    total
+}
+
+#[grad(centers, scales)]
+fn mixture_written_after_call(centers: &[f64], scales: &[f64], points: &[f64]) -> f64 {
+    let k = centers.len();
+    let mut term = vec![0.0; k];
+    let mut total = 0.0;
+    for p in 0..points.len() {
+        for j in 0..k {
+            let r = (points[p] - centers[j]) * scales[j];
+            term[j] = scales[j].ln() - 0.5 * r * r;
+        }
+        total += log_sum_exp(&term);
+        term[0] = 2.0 * term[k - 1];
+        total += term[0];
+    }
+    total
+}
+
+#[grad]
+fn weighted_lse(v: &[f64], w: f64) -> f64 {
+    w * log_sum_exp(v)
+}
+
+#[grad(centers, scale)]
+fn mixture_scalar_argument(centers: &[f64], scale: f64, points: &[f64]) -> f64 {
+    let k = centers.len();
+    let mut term = vec![0.0; k];
+    let mut total = 0.0;
+    for p in 0..points.len() {
+        for j in 0..k {
+            term[j] = -(points[p] - centers[j]).powi(2);
+        }
+        let once = log_sum_exp(&term);
+        total += once * once;
+        total += weighted_lse(&term, scale);
+    }
+    total
+}
+
+#[test]
+fn calls_pulled_back_where_they_run_match_finite_differences() {
+    let mut rng = Rng::new(17);
+    for (k, n) in [(1, 2), (3, 5)] {
+        let centers = random_inputs(&mut rng, k);
+        let scales: Vec<f64> = (0..k).map(|_| rng.uniform(0.5, 2.0)).collect();
+        let points = random_inputs(&mut rng, n);
+        let p = [&centers[..], &scales[..]].concat();
+        let (_, (d_centers, d_scales)) = mixture_spellings_grad(&centers, &scales, &points);
+        let f = |p: &[f64]| mixture_spellings(&p[..k], &p[k..], &points);
+        assert_matches_fd(&f, &p, &[d_centers, d_scales].concat(), "spellings");
+        let (_, (d_centers, d_scales)) =
+            mixture_written_after_call_grad(&centers, &scales, &points);
+        let f = |p: &[f64]| mixture_written_after_call(&p[..k], &p[k..], &points);
+        assert_matches_fd(&f, &p, &[d_centers, d_scales].concat(), "written after");
+        let p = [&centers[..], &[scales[0]]].concat();
+        let (_, (d_centers, d_scale)) = mixture_scalar_argument_grad(&centers, scales[0], &points);
+        let f = |p: &[f64]| mixture_scalar_argument(&p[..k], p[k], &points);
+        assert_matches_fd(&f, &p, &[&d_centers[..], &[d_scale]].concat(), "scalar");
+    }
+}
+
 #[grad]
 fn norm_sq(v: &[f64]) -> f64 {
     let mut s = 0.0;

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::activity::RegionKind;
-use crate::fusion::Fused;
+use crate::fusion::{linear, Fused, Linear};
 
 impl Gen<'_> {
     pub(crate) fn op(&self, op: &Op) -> TokenStream {
@@ -233,6 +233,126 @@ impl Gen<'_> {
         (out, seeds)
     }
 
+    /// The calls a fused loop can pull back where they run: `total += g(..)` (or `-=`, or
+    /// `total = total - c * g(..) + ..` with literal factors), each value on the way to the
+    /// accumulator's next value read once, so the call's adjoint is the accumulator's seed
+    /// (times the factors), known before the loop. `g_adjoint` then computes the value too,
+    /// instead of `g` running again in the reverse. Only where what it adds into is there
+    /// already and stays valid: no float argument but arrays (parameters, or locals declared
+    /// before the loop) that the rest of the iteration does not write.
+    fn pulled_calls(&self, l: &Loop, seeds: &HashMap<Var, Ident>) -> HashMap<Var, TokenStream> {
+        let mut pulled = HashMap::new();
+        if self.dual.is_some() {
+            return pulled;
+        }
+        let stmts = &l.body.stmts;
+        let defined = |v: Var| {
+            stmts.iter().enumerate().find_map(|(p, s)| match s {
+                Stmt::Let { var, op } if *var == v => Some((p, op)),
+                _ => None,
+            })
+        };
+        let once = |x: &Operand| x.var().filter(|v| self.uses.get(v) == Some(&1));
+        for c in &l.carried {
+            let Some(seed) = seeds.get(&c.inner) else {
+                continue;
+            };
+            // Down the chain of sums from the next value to the accumulator.
+            let mut link = once(&c.next);
+            while let Some(v) = link.filter(|v| *v != c.inner) {
+                let (rest, term, negative) = match defined(v).and_then(|(_, op)| linear(op)) {
+                    Some(Linear::Add(a, b)) if self.sums_from(a, c.inner, &defined) => {
+                        (a, b, false)
+                    }
+                    Some(Linear::Add(a, b)) if self.sums_from(b, c.inner, &defined) => {
+                        (b, a, false)
+                    }
+                    Some(Linear::Sub(a, b)) if self.sums_from(a, c.inner, &defined) => (a, b, true),
+                    _ => break,
+                };
+                link = if rest.var() == Some(c.inner) {
+                    None
+                } else {
+                    once(rest)
+                };
+                let Some(term) = once(term) else { continue };
+                let base = if negative {
+                    quote!(-#seed)
+                } else {
+                    quote!(#seed)
+                };
+                // The call itself, or the call times or over a literal.
+                let (value, d) = match defined(term).map(|(_, op)| op) {
+                    Some(Op::Call { .. }) => (term, base),
+                    Some(op) => match linear(op) {
+                        Some(
+                            Linear::Mul(x, k @ Operand::Lit(_))
+                            | Linear::Mul(k @ Operand::Lit(_), x),
+                        ) => {
+                            let k = self.float_operand(k);
+                            match once(x) {
+                                Some(x) => (x, quote!(#base * #k)),
+                                None => continue,
+                            }
+                        }
+                        Some(Linear::Div(x, k @ Operand::Lit(_))) => {
+                            let k = self.float_operand(k);
+                            match once(x) {
+                                Some(x) => (x, quote!(#base / #k)),
+                                None => continue,
+                            }
+                        }
+                        _ => continue,
+                    },
+                    None => continue,
+                };
+                let Some((
+                    p,
+                    Op::Call {
+                        args, unwrap: None, ..
+                    },
+                )) = defined(value)
+                else {
+                    continue;
+                };
+                let pullable = args.iter().all(|arg| match arg {
+                    Arg::Scalar(x) => !self.an.is_active(x),
+                    Arg::Array(a) => {
+                        !self.an.active_array[a.array.0]
+                            || (self.an.fusion.early_arrays.contains(&a.array)
+                                || matches!(self.body.array(a.array).origin, ArrayOrigin::Param(_)))
+                                && !writes_array(&stmts[p + 1..], a.array)
+                    }
+                });
+                if pullable {
+                    pulled.insert(value, d);
+                }
+            }
+        }
+        pulled
+    }
+
+    /// Whether `x` is the accumulator `acc`, or a sum or difference whose first term (either
+    /// term of a sum) is, down a chain of values of the loop body.
+    fn sums_from<'b>(
+        &self,
+        x: &Operand,
+        acc: Var,
+        defined: &impl Fn(Var) -> Option<(usize, &'b Op)>,
+    ) -> bool {
+        let Some(v) = x.var() else { return false };
+        if v == acc {
+            return true;
+        }
+        match defined(v).and_then(|(_, op)| linear(op)) {
+            Some(Linear::Add(a, b)) => {
+                self.sums_from(a, acc, defined) || self.sums_from(b, acc, defined)
+            }
+            Some(Linear::Sub(a, _)) => self.sums_from(a, acc, defined),
+            _ => false,
+        }
+    }
+
     /// A fused loop's reverse of the current iteration, run right after its forward: the
     /// accumulators' next values get the seeds.
     fn fused_reverse(&mut self, l: &Loop, seeds: &HashMap<Var, Ident>) -> TokenStream {
@@ -284,6 +404,12 @@ impl Gen<'_> {
                         .map(|(t, _)| t.clone());
                     let a = self.array(*array);
                     return quote!(#tape.extend_from_slice(&#a););
+                }
+                if let (Some(d), Op::Call { path, args, .. }) = (self.pulled.get(var).cloned(), op)
+                {
+                    let v = self.var(*var);
+                    let pieces = self.adjoint_call(path, args, d, Some(quote!(let #v =)));
+                    return pieces.into_iter().flat_map(|p| p.tokens).collect();
                 }
                 self.definition(*var, op)
             }
@@ -678,6 +804,9 @@ impl Gen<'_> {
             Some(f) => self.seeds(f),
             None => (TokenStream::new(), HashMap::new()),
         };
+        let pulled = self.pulled_calls(l, &seeds);
+        self.dropped.extend(pulled.keys());
+        self.pulled.extend(pulled);
         // Carried values: `let mut x = init;` ... `x = next;` at the end of each iteration.
         let inners: Vec<Var> = l.carried.iter().map(|c| c.inner).collect();
         let updates: Vec<&Carried> = l
@@ -922,4 +1051,18 @@ fn literal_trips(l: &Loop) -> Option<usize> {
     };
     let (start, end) = (int(&range.start)?, int(&range.end)?);
     Some(end.saturating_sub(start) + usize::from(range.inclusive && end >= start))
+}
+
+/// Whether a statement of `stmts` (or of the blocks nested in them) writes `array`.
+fn writes_array(stmts: &[Stmt], array: ArrayId) -> bool {
+    let mut writes = false;
+    for_each_stmt(stmts, &mut |s| {
+        writes |= match s {
+            Stmt::Store { array: a, .. }
+            | Stmt::DeclareArray { array: a, .. }
+            | Stmt::CallArray { array: a, .. } => *a == array,
+            _ => false,
+        };
+    });
+    writes
 }

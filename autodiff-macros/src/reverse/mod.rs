@@ -63,6 +63,9 @@ pub struct Gen<'a> {
     /// Values whose adjoint nothing reads: a fused loop's accumulators at the start of an
     /// iteration (the previous iteration was reversed already).
     dropped: HashSet<Var>,
+    /// Calls of a fused loop pulled back where they run (`Gen::pulled_calls`): their value,
+    /// and the adjoint it gets.
+    pulled: HashMap<Var, TokenStream>,
     /// How many times each value is read.
     uses: HashMap<Var, usize>,
     /// The load and the sum of `a[i] += e`, whose reverse the store's does.
@@ -149,6 +152,7 @@ impl<'a> Gen<'a> {
             stored: stored_arrays(&body.block),
             reserve_frames: Vec::new(),
             dropped: HashSet::new(),
+            pulled: HashMap::new(),
             uses: uses(body),
             folded: HashSet::new(),
             loops: loops(&body.block),
@@ -505,7 +509,10 @@ impl<'a> Gen<'a> {
     fn reverse_stmt(&mut self, stmt: &Stmt) -> Vec<Piece> {
         match stmt {
             Stmt::Let { var, op } => {
-                if !self.an.active[var.0] || self.folded.contains(var) {
+                if !self.an.active[var.0]
+                    || self.folded.contains(var)
+                    || self.pulled.contains_key(var)
+                {
                     return Vec::new();
                 }
                 let d = self.adj(*var);
@@ -803,6 +810,19 @@ impl<'a> Gen<'a> {
         d: TokenStream,
         fallible: bool,
     ) -> Vec<Piece> {
+        let ignore = fallible.then(|| quote!(let _ =));
+        self.adjoint_call(path, args, d, ignore)
+    }
+
+    /// `g_adjoint(.., d, shadows..)` after `lhs` (`let _ =`, `let v =`, or nothing), and the
+    /// pieces that add up what it pulled back into temporaries.
+    fn adjoint_call(
+        &mut self,
+        path: &syn::Path,
+        args: &[Arg],
+        d: TokenStream,
+        lhs: Option<TokenStream>,
+    ) -> Vec<Piece> {
         let adjoint_path = self.adjoint_path(path);
         let primal: Vec<TokenStream> = args.iter().map(|a| self.adjoint_arg(a)).collect();
         let mut shadows = Vec::new();
@@ -882,9 +902,8 @@ impl<'a> Gen<'a> {
                 }
             }
         }
-        let ignore = fallible.then(|| quote!(let _ =));
         call.tokens
-            .extend(quote!(#ignore #adjoint_path(#(#primal,)* #d, #(#shadows),*);));
+            .extend(quote!(#lhs #adjoint_path(#(#primal,)* #d, #(#shadows),*);));
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
