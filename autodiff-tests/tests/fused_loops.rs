@@ -218,6 +218,7 @@ fn a_scratch_array_overwritten_per_point_matches_finite_differences() {
 /// scratch array written after the call in the same iteration, the call's value read twice,
 /// a differentiated scalar argument.
 #[grad(centers, scales)]
+#[allow(clippy::assign_op_pattern)] // the accumulator second is one of the spellings
 fn mixture_spellings(centers: &[f64], scales: &[f64], points: &[f64]) -> f64 {
     let k = centers.len();
     let mut term = vec![0.0; k];
