@@ -218,6 +218,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         errors,
     };
     planner.block(&body.block, 0);
+    planner.drop_unpaid_copies();
     analysis.required = planner.required;
     crate::checkpoint::plan(body, &mut analysis);
     let Sites {
@@ -667,6 +668,55 @@ impl Planner<'_, '_> {
             copied.push(*array);
         }
         self.analysis.copy_reads.insert(v, copier);
+    }
+
+    /// A copy per iteration costs the array's length: it is kept where the reads it serves
+    /// are more than that, going by how deep in the copying loop they are (each read one loop
+    /// down is about one per element, as many as the tape entries it saves). Those of the
+    /// other copies are taped.
+    fn drop_unpaid_copies(&mut self) {
+        let array_of = |v: &Var| match self.sites.def_op.get(v) {
+            Some(Op::Load { array, .. }) => Some(*array),
+            _ => None,
+        };
+        let mut weight: HashMap<(usize, ArrayId), usize> = HashMap::new();
+        for (v, &copier) in &self.analysis.copy_reads {
+            let Some(array) = array_of(v) else { continue };
+            let depth = self.loop_depth(self.sites.def_region[v.0], copier);
+            *weight.entry((copier, array)).or_default() += depth;
+        }
+        let mut unpaid: Vec<(Var, usize, ArrayId)> = self
+            .analysis
+            .copy_reads
+            .iter()
+            .filter_map(|(v, &copier)| Some((*v, copier, array_of(v)?)))
+            .filter(|(_, copier, array)| weight[&(*copier, *array)] < 2)
+            .collect();
+        unpaid.sort();
+        for (v, copier, array) in unpaid {
+            self.analysis.copy_reads.remove(&v);
+            if let Some(plan) = self.analysis.loops.get_mut(&copier) {
+                plan.copied.retain(|a| *a != array);
+            }
+            if let RegionKind::LoopBody(k) = self.sites.regions[self.sites.def_region[v.0]].kind {
+                let plan = self.analysis.loops.entry(k).or_default();
+                plan.recomputed.remove(&v);
+                plan.taped.push(v);
+            }
+        }
+    }
+
+    /// How many loops down from the body of loop `outer` `region` is.
+    fn loop_depth(&self, mut region: usize, outer: usize) -> usize {
+        let top = self.sites.loop_region[&outer];
+        let mut depth = 0;
+        while region != top && region != 0 {
+            if let RegionKind::LoopBody(_) = self.sites.regions[region].kind {
+                depth += 1;
+            }
+            region = self.sites.regions[region].parent;
+        }
+        depth
     }
 
     /// Whether `v`, defined directly in the loop body `region`, is cheap to recompute from
