@@ -18,6 +18,7 @@ use crate::sig::{ParamKind, Signature};
 
 mod checkpoint;
 mod forward;
+mod merged;
 
 pub struct Sweeps {
     /// Declarations of tapes, before the forward sweep.
@@ -66,6 +67,9 @@ pub struct Gen<'a> {
     /// Calls of a fused loop pulled back where they run (`Gen::pulled_calls`): their value,
     /// and the adjoint it gets.
     pulled: HashMap<Var, TokenStream>,
+    /// Arrays whose stores' reverses leave the zeroing to the end of a merged loop
+    /// (`merged.rs`).
+    deferred_zeroing: HashSet<ArrayId>,
     /// How many times each value is read.
     uses: HashMap<Var, usize>,
     /// The load and the sum of `a[i] += e`, whose reverse the store's does.
@@ -81,6 +85,15 @@ pub struct Gen<'a> {
     /// Writing `NAME_dual_adjoint`: the dual number type (`::autodiff::Dual::<f64>`) of the
     /// values that depend on a parameter and of every adjoint.
     dual: Option<TokenStream>,
+}
+
+/// A loop's reverse before it is put together (`Gen::loop_parts`).
+struct LoopParts {
+    head: Piece,
+    counter: Option<Ident>,
+    range: TokenStream,
+    body: Piece,
+    tail: Vec<Piece>,
 }
 
 /// The copies one loop takes of one scratch vector, one appended per iteration: the reverse
@@ -153,6 +166,7 @@ impl<'a> Gen<'a> {
             reserve_frames: Vec::new(),
             dropped: HashSet::new(),
             pulled: HashMap::new(),
+            deferred_zeroing: HashSet::new(),
             uses: uses(body),
             folded: HashSet::new(),
             loops: loops(&body.block),
@@ -414,7 +428,15 @@ impl<'a> Gen<'a> {
 
     fn reverse_stmts(&mut self, block: &Block) -> Vec<Piece> {
         let mut out = Vec::new();
-        for (p, stmt) in block.stmts.iter().enumerate().rev() {
+        let mut p = block.stmts.len();
+        while p > 0 {
+            if let Some((run, span, deferred)) = self.merged_run(&block.stmts[..p]) {
+                p -= span;
+                out.extend(self.merged_reverse(&run, deferred));
+                continue;
+            }
+            p -= 1;
+            let stmt = &block.stmts[p];
             match self.accumulating_store(block, p) {
                 Some((e, negative)) => out.extend(self.reverse_accumulation(stmt, &e, negative)),
                 None => out.extend(self.reverse_stmt(stmt)),
@@ -535,7 +557,9 @@ impl<'a> Gen<'a> {
                 let slot = quote!(#d #([#i])*);
                 let zero = self.zero();
                 let mut pieces: Vec<Piece> = self.add_to(value, slot.clone()).into_iter().collect();
-                pieces.push(Piece::code(quote!(#slot = #zero;)));
+                if !self.deferred_zeroing.contains(array) {
+                    pieces.push(Piece::code(quote!(#slot = #zero;)));
+                }
                 pieces
             }
             Stmt::CallArray {
@@ -997,6 +1021,28 @@ impl<'a> Gen<'a> {
             }
             return pieces;
         }
+        let Some(parts) = self.loop_parts(l) else {
+            return Vec::new();
+        };
+        let LoopParts {
+            mut head,
+            counter,
+            range,
+            body,
+            tail,
+        } = parts;
+        let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
+        let b = &body.tokens;
+        head.tokens.extend(quote!(for #i in #range { #b }));
+        let mut pieces = vec![head.touching(&body)];
+        pieces.extend(tail);
+        pieces
+    }
+
+    /// A loop's reverse in parts: what goes before it, the counter it binds (when the body
+    /// reads it), the range it runs over backwards, its body, and what goes after it.
+    fn loop_parts(&mut self, l: &Loop) -> Option<LoopParts> {
+        let k = key(l);
         let body_region = self.an.loop_regions[&k];
         let (tape, bits) = self.tape_names(k, l.span);
         let zero = self.zero();
@@ -1087,8 +1133,9 @@ impl<'a> Gen<'a> {
         body.push(Piece::code(restore));
         body.extend(handoff);
         body.extend(self.reverse_stmts(&l.body));
-        let body = self.finalize(body, &l.body, body_region, TokenStream::new());
-        let header = match &l.kind {
+        let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
+        body.tokens.extend(drop_copies);
+        let (counter, range) = match &l.kind {
             LoopKind::Counted { counter, range } => {
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
                     Some(t) => {
@@ -1101,30 +1148,30 @@ impl<'a> Gen<'a> {
                         quote!(#r.rev())
                     }
                 };
-                let i = if self.an.required.contains(counter) {
-                    let i = self.var(*counter);
-                    quote!(#i)
-                } else {
-                    quote!(_)
-                };
-                quote!(for #i in #r)
+                let i = self
+                    .an
+                    .required
+                    .contains(counter)
+                    .then(|| self.var(*counter));
+                (i, r)
             }
             LoopKind::While { .. } => {
-                let Some(t) = l.trips else {
-                    return Vec::new();
-                };
-                let t = self.var(t);
-                quote!(for _ in 0..#t)
+                let t = self.var(l.trips?);
+                (None, quote!(0..#t))
             }
         };
-        let b = &body.tokens;
-        head.tokens.extend(quote!(#header { #b #drop_copies }));
-        let mut pieces = vec![head.touching(&body)];
+        let mut tail = Vec::new();
         for c in &active_carried {
             let d = self.adj(c.inner);
-            pieces.extend(self.add_to(&c.init, quote!(#d)));
+            tail.extend(self.add_to(&c.init, quote!(#d)));
         }
-        pieces
+        Some(LoopParts {
+            head,
+            counter,
+            range,
+            body,
+            tail,
+        })
     }
 
     /// The recomputed values of a loop body, in forward order.

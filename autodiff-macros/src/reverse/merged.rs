@@ -1,0 +1,250 @@
+//! Adjacent loops over the same range reversed in one loop, as a careful person writes them:
+//! `for i in (0..d).rev() { ..the second loop's reverse..; ..the first's.. }` instead of two
+//! passes over the same indices.
+//!
+//! Running iteration `i` of every loop's reverse before iteration `i - 1` of any changes the
+//! order of their accesses to the adjoint arrays, so each array they touch must allow it:
+//! - touched only at the counter (`d_a[i]`) in every loop: each iteration keeps to its own
+//!   element, in the same order as before;
+//! - only added into: additions commute;
+//! - only read, and zeroed by a store `a[i] = ..` of a later loop that touches it nowhere
+//!   else: the zeroing waits for the end of the merged loop, so the reads see what they saw.
+//!
+//! Tapes, copies and recomputed values stay each loop's own; the loops carry no adjoint.
+
+use super::*;
+
+/// How a loop's reverse touches an adjoint array.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Touch {
+    Read,
+    Add,
+    /// Read, then zeroed: the reverse of a store.
+    ReadZero,
+}
+
+struct Access {
+    array: ArrayId,
+    touch: Touch,
+    /// At the loop's own counter, alone (`d_a[i]`).
+    at_counter: bool,
+    /// A statement of the loop's body itself, not of a branch or a nested loop.
+    top: bool,
+    /// The load this is the adjoint of: none once folded into an accumulating store.
+    load: Option<Var>,
+}
+
+impl Gen<'_> {
+    /// The loops of `stmts` from the last one back that can share their reverse loop with it:
+    /// counted, over the same range, leaving early never, carrying no adjoint, with nothing
+    /// but values without adjoints between them; how many statements they span; and the
+    /// arrays whose zeroing waits for the end. `None` when fewer than two can.
+    pub(super) fn merged_run<'b>(
+        &mut self,
+        stmts: &'b [Stmt],
+    ) -> Option<(Vec<&'b Loop>, usize, HashSet<ArrayId>)> {
+        let mut run: Vec<&Loop> = Vec::new();
+        let (mut span, mut deferred) = (0, HashSet::new());
+        for (back, stmt) in stmts.iter().rev().enumerate() {
+            let l = match stmt {
+                Stmt::Loop(l) => l,
+                Stmt::Let { var, .. } if !run.is_empty() && !self.an.active[var.0] => continue,
+                Stmt::Effect(_) if !run.is_empty() => continue,
+                _ => break,
+            };
+            if !self.mergeable(l, run.first().copied()) {
+                break;
+            }
+            run.push(l);
+            match self.merge_legal(&run) {
+                Some(d) => (span, deferred) = (back + 1, d),
+                None => {
+                    run.pop();
+                    break;
+                }
+            }
+        }
+        (run.len() >= 2).then_some((run, span, deferred))
+    }
+
+    fn mergeable(&self, l: &Loop, first: Option<&Loop>) -> bool {
+        let k = key(l);
+        let LoopKind::Counted { range, .. } = &l.kind else {
+            return false;
+        };
+        let simple = self.an.has_adjoint.get(&k).copied().unwrap_or(false)
+            && !self.an.fusion.loops.contains_key(&k)
+            && l.exit.is_none()
+            && l.checkpoint.is_none()
+            && range.adaptors.is_empty()
+            && l.carried.iter().all(|c| !self.an.active[c.inner.0]);
+        let same_range = match first.map(|f| &f.kind) {
+            Some(LoopKind::Counted { range: r, .. }) => {
+                r.start.same(&range.start)
+                    && r.end.same(&range.end)
+                    && r.inclusive == range.inclusive
+            }
+            _ => true,
+        };
+        simple && same_range
+    }
+
+    /// Whether the reverses of `run` (in the order they run) can share one loop; if so, the
+    /// arrays whose zeroing waits for its end.
+    fn merge_legal(&mut self, run: &[&Loop]) -> Option<HashSet<ArrayId>> {
+        let mut accesses: Vec<(usize, Access)> = Vec::new();
+        for (part, l) in run.iter().enumerate() {
+            let LoopKind::Counted { counter, .. } = &l.kind else {
+                return None;
+            };
+            let mut found = Vec::new();
+            self.adjoint_accesses(&l.body, *counter, true, &mut found);
+            accesses.extend(
+                found
+                    .into_iter()
+                    .filter(|a| a.load.is_none_or(|v| !self.folded.contains(&v)))
+                    .map(|a| (part, a)),
+            );
+        }
+        let arrays: BTreeSet<ArrayId> = accesses.iter().map(|(_, a)| a.array).collect();
+        let mut deferred = HashSet::new();
+        for array in arrays {
+            let of: Vec<&(usize, Access)> =
+                accesses.iter().filter(|(_, a)| a.array == array).collect();
+            if of.iter().all(|(_, a)| a.at_counter) || of.iter().all(|(_, a)| a.touch == Touch::Add)
+            {
+                continue;
+            }
+            if of.iter().any(|(_, a)| a.touch == Touch::Add) {
+                return None;
+            }
+            // Reads, and stores whose zeroing can wait: each alone in its loop, at the
+            // counter, in a loop reversed after every loop that reads the array.
+            let zeroing: Vec<usize> = of
+                .iter()
+                .filter(|(_, a)| a.touch == Touch::ReadZero)
+                .map(|(part, _)| *part)
+                .collect();
+            let waits = of.iter().all(|(part, a)| match a.touch {
+                Touch::ReadZero => {
+                    a.at_counter && a.top && of.iter().filter(|(p, _)| p == part).count() == 1
+                }
+                _ => zeroing.iter().all(|z| z > part),
+            });
+            if !waits {
+                return None;
+            }
+            deferred.insert(array);
+        }
+        Some(deferred)
+    }
+
+    /// How the reverse of `block` (a body of a loop counting with `counter`, or a block
+    /// nested in it) touches the adjoint arrays.
+    fn adjoint_accesses(&mut self, block: &Block, counter: Var, top: bool, out: &mut Vec<Access>) {
+        let at = |index: &[Operand]| matches!(index, [i] if i.var() == Some(counter));
+        for (p, stmt) in block.stmts.iter().enumerate() {
+            match stmt {
+                Stmt::Let { var, op } if self.an.active[var.0] => match op {
+                    Op::Load { array, index } if self.an.active_array[array.0] => {
+                        out.push(Access {
+                            array: *array,
+                            touch: Touch::Add,
+                            at_counter: at(index),
+                            top,
+                            load: Some(*var),
+                        })
+                    }
+                    Op::Call { args, .. } => self.call_accesses(args, top, out),
+                    _ => {}
+                },
+                Stmt::Store { array, index, .. } if self.an.active_array[array.0] => {
+                    let folded = self.accumulating_store(block, p).is_some();
+                    out.push(Access {
+                        array: *array,
+                        touch: if folded { Touch::Read } else { Touch::ReadZero },
+                        at_counter: at(index),
+                        top,
+                        load: None,
+                    });
+                }
+                Stmt::CallArray { array, args, .. } if self.an.active_array[array.0] => {
+                    out.push(Access {
+                        array: *array,
+                        touch: Touch::Read,
+                        at_counter: false,
+                        top,
+                        load: None,
+                    });
+                    self.call_accesses(args, top, out);
+                }
+                _ => {
+                    for nested in stmt.nested_blocks() {
+                        self.adjoint_accesses(nested, counter, false, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A call's reverse adds into the adjoints of the arrays passed to it.
+    fn call_accesses(&self, args: &[Arg], top: bool, out: &mut Vec<Access>) {
+        for arg in args {
+            if let Arg::Array(a) = arg {
+                if self.an.active_array[a.array.0] {
+                    out.push(Access {
+                        array: a.array,
+                        touch: Touch::Add,
+                        at_counter: false,
+                        top,
+                        load: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The reverses of `run` (in the order they run) in one loop, then the zeroing of the
+    /// `deferred` arrays' adjoints.
+    pub(super) fn merged_reverse(
+        &mut self,
+        run: &[&Loop],
+        deferred: HashSet<ArrayId>,
+    ) -> Vec<Piece> {
+        let span = run[0].span;
+        let counter = self.fresh("i", span);
+        self.deferred_zeroing = deferred.clone();
+        let mut head = Piece::code(TokenStream::new());
+        let mut body = Piece::code(TokenStream::new());
+        let mut range = TokenStream::new();
+        for l in run {
+            let Some(parts) = self.loop_parts(l) else {
+                continue;
+            };
+            head.tokens.extend(parts.head.tokens.clone());
+            head = head.touching(&parts.head);
+            if let Some(i) = parts.counter {
+                body.tokens.extend(quote!(let #i = #counter;));
+            }
+            body.tokens.extend(parts.body.tokens.clone());
+            body = body.touching(&parts.body);
+            range = parts.range;
+        }
+        self.deferred_zeroing.clear();
+        let b = &body.tokens;
+        head.tokens.extend(quote!(for #counter in #range { #b }));
+        let zero = self.zero();
+        let mut deferred: Vec<ArrayId> = deferred.into_iter().collect();
+        deferred.sort();
+        for array in deferred {
+            let d = self.array_adj(array);
+            let LoopKind::Counted { range, .. } = &run[0].kind else {
+                continue;
+            };
+            let r = self.range(range, false, false);
+            head.tokens
+                .extend(quote!(for #counter in #r { #d[#counter] = #zero; }));
+        }
+        vec![head.touching(&body)]
+    }
+}

@@ -1,0 +1,144 @@
+//! Adjacent loops over the same range whose reverses run in one loop, and look-alikes whose
+//! reverses must stay apart because one loop's reverse reads an adjoint the other changes at
+//! other indices. Every gradient is checked against central finite differences.
+
+#![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
+mod common;
+
+use autodiff::grad;
+use common::{assert_matches_fd, Rng};
+
+/// GMM's `Q (x - mean)`: the diagonal loop writes `y[i]`, the triangle adds into `y[j]` for
+/// `j > i`. The reverses share one loop; the diagonal's zeroing of `d_y` waits for its end.
+#[grad(q, lower)]
+fn triangle_after_diagonal(q: &[f64], lower: &[f64], x: &[f64]) -> f64 {
+    let d = q.len();
+    let mut y = vec![0.0; d];
+    for i in 0..d {
+        y[i] = q[i].exp() * x[i];
+    }
+    let mut l = 0;
+    for i in 0..d {
+        for j in i + 1..d {
+            y[j] += lower[l] * x[i];
+            l += 1;
+        }
+    }
+    let mut total = 0.0;
+    for i in 0..d {
+        total += y[i].sin() * y[i];
+    }
+    total
+}
+
+/// ADBench's `xcentered`: three loops touching one scratch array at their counter only.
+#[grad]
+fn chained_at_the_counter(w: &[f64], m: &[f64]) -> f64 {
+    let n = w.len();
+    let mut c = vec![0.0; n];
+    let mut q = vec![0.0; n];
+    for i in 0..n {
+        c[i] = w[i] - m[i];
+    }
+    for i in 0..n {
+        q[i] = c[i] * m[i].cos();
+    }
+    for i in 0..n {
+        q[i] += c[i] * c[i];
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        s += q[i] * q[(i + 1) % n];
+    }
+    s
+}
+
+/// Must stay apart: the second loop overwrites what the first added into, so the first's
+/// additions reach nothing; merged with its zeroing postponed, they would.
+#[grad]
+#[allow(clippy::assign_op_pattern)]
+fn overwritten_after_accumulating(w: &[f64]) -> f64 {
+    let n = w.len();
+    let mut s = vec![0.0; n];
+    for i in 0..n {
+        s[(i + 1) % n] = s[(i + 1) % n] + w[i] * w[i];
+    }
+    for i in 0..n {
+        s[i] = w[i].sin();
+    }
+    let mut total = 0.0;
+    for i in 0..n {
+        total += s[i] * (i as f64 + 1.0);
+    }
+    total
+}
+
+/// Must stay apart: the second loop reads `s` at another index, so its reverse adds into
+/// `d_s[i + 1]` after the first loop's reverse at `i + 1` has read it, if merged.
+#[grad]
+fn read_at_another_index(w: &[f64]) -> f64 {
+    let n = w.len();
+    let mut s = vec![0.0; n];
+    for i in 0..n {
+        s[i] = w[i] * w[i];
+    }
+    let mut total = 0.0;
+    for i in 0..n {
+        total += s[(i + 1) % n] * w[i];
+    }
+    total
+}
+
+/// Two loops that only read parameters: their reverses only add, and merge.
+#[grad]
+fn only_additions(w: &[f64]) -> f64 {
+    let n = w.len();
+    let mut a = 0.0;
+    let mut b = 1.0;
+    for i in 0..n {
+        a += w[i] * w[(i + 2) % n];
+    }
+    for i in 0..n {
+        b *= 1.0 + 0.1 * w[(i + 1) % n].tanh();
+    }
+    a * b
+}
+
+#[test]
+fn merged_reverses_match_finite_differences() {
+    let mut rng = Rng::new(21);
+    for d in [1, 2, 3, 6] {
+        let q = rng.vec(d, -0.5, 0.5);
+        let lower = rng.vec(d * (d - 1) / 2, -1.0, 1.0);
+        let x = rng.vec(d, -1.0, 1.0);
+        let (_, (d_q, d_lower)) = triangle_after_diagonal_grad(&q, &lower, &x);
+        let p = [&q[..], &lower[..]].concat();
+        let f = |p: &[f64]| triangle_after_diagonal(&p[..d], &p[d..], &x);
+        assert_matches_fd(&f, &p, &[d_q, d_lower].concat(), "triangle_after_diagonal");
+
+        let m = rng.vec(d, -1.0, 1.0);
+        let (_, (d_w, d_m)) = chained_at_the_counter_grad(&x, &m);
+        let p = [&x[..], &m[..]].concat();
+        let f = |p: &[f64]| chained_at_the_counter(&p[..d], &p[d..]);
+        assert_matches_fd(&f, &p, &[d_w, d_m].concat(), "chained_at_the_counter");
+    }
+}
+
+#[test]
+fn reverses_that_must_stay_apart_match_finite_differences() {
+    let mut rng = Rng::new(22);
+    for n in [1, 2, 5] {
+        let w = rng.vec(n, -1.0, 1.0);
+        let (_, g) = overwritten_after_accumulating_grad(&w);
+        assert_matches_fd(
+            &|w| overwritten_after_accumulating(w),
+            &w,
+            &g,
+            "overwritten",
+        );
+        let (_, g) = read_at_another_index_grad(&w);
+        assert_matches_fd(&|w| read_at_another_index(w), &w, &g, "another index");
+        let (_, g) = only_additions_grad(&w);
+        assert_matches_fd(&|w| only_additions(w), &w, &g, "only additions");
+    }
+}
