@@ -843,13 +843,8 @@ fn fixed_reproducers_build_and_agree() {
         "result_copied",
         "const_slice_bare",
         "negated_const_argument",
+        "table_call_argument",
     ]);
-}
-
-#[test]
-#[ignore = "open bug: a call on a whole const table as an argument gets no shadow (E0061)"]
-fn table_call_argument() {
-    reproducers(&["table_call_argument"]);
 }
 
 #[test]

@@ -199,15 +199,17 @@ impl Lowerer<'_> {
     }
 
     /// Arithmetic on values that look like floats (`TABLE[1] + TABLE[0]`), a call of them
-    /// (`scale(TABLE[0], TABLE[1])`), or a data struct's field not named like a size
-    /// (`cfg.scale`, not `cfg.n`).
+    /// (`scale(TABLE[0], TABLE[1])`, `total(&TABLE)`), or a data struct's field not named like
+    /// a size (`cfg.scale`, not `cfg.n`).
     fn float_parts(&self, expr: &Expr) -> bool {
         match expr {
             Expr::Binary(b) if compound_op(&b.op).is_none() && !is_logic(&b.op) => {
                 self.looks_float(&b.left) || self.looks_float(&b.right)
             }
             Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => self.looks_float(&u.expr),
+            // A call on float data (`total(&TABLE)`, `scale(TABLE[0], c)`).
             Expr::Call(c) => c.args.iter().any(|a| self.looks_float(a)),
+            Expr::Reference(r) => self.looks_float(&r.expr),
             Expr::Field(f) => match &f.member {
                 syn::Member::Named(name) => !is_size_name(&name.to_string().to_uppercase()),
                 syn::Member::Unnamed(_) => false,
