@@ -352,6 +352,21 @@ pub(super) fn is_array_method(name: &str) -> bool {
     rules::lookup(name).is_none() && !opaque::is_non_float_method(name)
 }
 
+/// Whether a `for` loop's item is never read by its body (`for _ in ..`, `for _row in ..`):
+/// the loop only counts the items, whatever they are.
+pub(super) fn unread_item(pat: &Pat, body: &syn::Block) -> bool {
+    match pat {
+        Pat::Wild(_) => true,
+        Pat::Type(t) => unread_item(&t.pat, body),
+        Pat::Ident(pi) if pi.subpat.is_none() => {
+            let mut names = Vec::new();
+            opaque::mentioned_names(body.to_token_stream(), &mut names);
+            !names.iter().any(|(name, _)| *name == pi.ident)
+        }
+        _ => false,
+    }
+}
+
 /// The first `return` of the function itself (not of a closure or nested item).
 fn first_return(block: &syn::Block) -> Option<Span> {
     struct Find(Option<Span>);
@@ -396,9 +411,12 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         /// `let copy = source;`: a copy is an array if it is read as one.
         copies: Vec<(String, String)>,
     }
+    /// The local `e` names, dereferenced (`*row`) or not.
     fn name_of(e: &Expr) -> Option<String> {
         match e {
             Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => name_of(&u.expr),
+            Expr::Paren(p) => name_of(&p.expr),
             _ => None,
         }
     }

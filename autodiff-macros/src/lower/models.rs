@@ -192,20 +192,22 @@ impl Scan<'_> {
     }
 
     /// A loop over a field (`&m.w`, `m.w.iter()`, `m.w`) whose item the body reads as an
-    /// array: the field is read as a matrix.
+    /// array: the field is read as a matrix. One whose item the body never reads only counts
+    /// the field's items, of whatever type: the field is read whole.
     fn rows_loop(&mut self, f: &syn::ExprForLoop) -> bool {
-        let syn::Pat::Ident(item) = strip_type(&f.pat) else {
-            return false;
+        let read = match strip_type(&f.pat) {
+            _ if super::unread_item(&f.pat, &f.body) => Read::Whole,
+            syn::Pat::Ident(item) if self.array_names.contains(&item.ident.to_string()) => {
+                Read::Array(2)
+            }
+            _ => return false,
         };
-        if !self.array_names.contains(&item.ident.to_string()) {
-            return false;
-        }
         let sequence = match &*f.expr {
             Expr::Reference(r) => &*r.expr,
             Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
             other => other,
         };
-        self.read(sequence, Read::Array(2))
+        self.read(sequence, read)
     }
 
     /// An index: a field read there is an integer.
