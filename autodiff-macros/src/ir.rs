@@ -540,6 +540,25 @@ fn visit_args(args: &[Arg], f: &mut dyn FnMut(&Operand)) {
 }
 
 impl Block {
+    /// The parameter array that the local `array` was declared like (a copy of a model's
+    /// field, whose type the function does not spell out), if it was.
+    pub fn copied_like(&self, array: ArrayId) -> Option<ArrayId> {
+        let mut source = None;
+        self.for_each_stmt(&mut |stmt| {
+            if let Stmt::DeclareArray {
+                array: declared,
+                like: Some(like),
+                ..
+            } = stmt
+            {
+                if *declared == array {
+                    source = Some(*like);
+                }
+            }
+        });
+        source
+    }
+
     /// The arrays the block touches (reads, writes, passes, measures), nested blocks
     /// included, and the ones it stores into.
     pub fn arrays(&self, touched: &mut BTreeSet<ArrayId>, stored: &mut BTreeSet<ArrayId>) {

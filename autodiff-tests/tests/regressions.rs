@@ -845,6 +845,7 @@ fn fixed_reproducers_build_and_agree() {
         "negated_const_argument",
         "table_call_argument",
         "matrix_field_rows",
+        "field_copy_passed",
     ]);
 }
 
@@ -853,13 +854,6 @@ fn fixed_reproducers_build_and_agree() {
             destructured, an element of it as a generic argument"]
 fn data_array_field() {
     reproducers(&["data_array_field"]);
-}
-
-#[test]
-#[ignore = "open bug: a copy of a model's array field passed on in an early-return branch and \
-            written afterwards (E0308 in the branch's export)"]
-fn field_copy_passed() {
-    reproducers(&["field_copy_passed"]);
 }
 
 #[test]

@@ -382,7 +382,8 @@ impl Lowerer<'_> {
             origin: ArrayOrigin::Local,
             path: None,
             lens,
-            fixed: d.vec_len.is_none(),
+            // A copy made like a field may be a `Vec`.
+            fixed: d.vec_len.is_none() && d.like.is_none(),
             span: pi.ident.span(),
         });
         self.emit(Stmt::DeclareArray {
