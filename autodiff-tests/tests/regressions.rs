@@ -846,6 +846,7 @@ fn fixed_reproducers_build_and_agree() {
         "table_call_argument",
         "matrix_field_rows",
         "field_copy_passed",
+        "model_with_alias_of_field",
     ]);
 }
 
@@ -854,13 +855,6 @@ fn fixed_reproducers_build_and_agree() {
             destructured, an element of it as a generic argument"]
 fn data_array_field() {
     reproducers(&["data_array_field"]);
-}
-
-#[test]
-#[ignore = "open bug: a model and one of its array fields passed to the same call (`h(m, w)` \
-            with `let w = &m.w;`, or `h(m, &m.w)`): two `&mut` borrows of its shadow (E0499)"]
-fn model_with_alias_of_field() {
-    reproducers(&["model_with_alias_of_field"]);
 }
 
 #[test]

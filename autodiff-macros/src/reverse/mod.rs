@@ -13,8 +13,9 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::activity::{key, Analysis};
 use crate::ir::*;
+use crate::lower::models;
 use crate::rules::{self, Cx};
-use crate::sig::{ParamKind, Signature};
+use crate::sig::{ParamKind, Shape, Signature};
 
 mod checkpoint;
 mod forward;
@@ -859,7 +860,7 @@ impl<'a> Gen<'a> {
                         ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
                         _ => false,
                     };
-                    shadows.push(match (&row, is_param) {
+                    let shadow = match (&row, is_param) {
                         (Some(r), true) if field => {
                             let m = format_ident!("m");
                             quote!(#d.as_deref_mut().map(|#m| &mut #m[#r]))
@@ -867,7 +868,32 @@ impl<'a> Gen<'a> {
                         (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
                         (Some(r), false) => quote!(&mut #d[#r]),
                         (None, _) => quote!(&mut #d),
-                    });
+                    };
+                    // A model lent with one of its fields (`h(m, &m.w)`): their shadows
+                    // overlap, so the model gets an accumulator of its own (a model always
+                    // has zeros of its type; a field may be a matrix), added after the call.
+                    let encloses_another = arg_arrays(args)
+                        .into_iter()
+                        .any(|b| self.shadow_encloses(a.array, b));
+                    if encloses_another {
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let name = self.array(a.array);
+                        // Fields and `&Model` parameters are references already.
+                        let source = match &row {
+                            Some(r) => quote!(&#name[#r]),
+                            None if self.is_reference(a.array) => name,
+                            None => quote!(&#name),
+                        };
+                        call.tokens.extend(quote!(
+                            let mut #tmp = ::autodiff::__private::zeros_like(#source);
+                        ));
+                        shadows.push(quote!(&mut #tmp));
+                        after.push(Piece::code(
+                            quote!(::autodiff::__private::add_params(#shadow, &#tmp);),
+                        ));
+                        continue;
+                    }
+                    shadows.push(shadow);
                 }
             }
         }
@@ -877,6 +903,34 @@ impl<'a> Gen<'a> {
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
+    }
+
+    /// Whether the parameter array `a` is a model and `b` one of its fields, or `a` a field
+    /// and `b` a field inside it: `b`'s shadow is part of `a`'s.
+    fn shadow_encloses(&self, a: ArrayId, b: ArrayId) -> bool {
+        let place = |array: ArrayId| match self.body.array(array).origin {
+            ArrayOrigin::Param(p) => Some(match &self.sig.params[p].field {
+                Some(field) => (field.model, field.path.as_slice()),
+                None => (p, &[][..]),
+            }),
+            _ => None,
+        };
+        match (place(a), place(b)) {
+            (Some((m, x)), Some((n, y))) => m == n && models::extends(y, x),
+            _ => false,
+        }
+    }
+
+    /// Whether a parameter array is bound to a reference: a field, `&[T]`, `&Model`.
+    fn is_reference(&self, array: ArrayId) -> bool {
+        let ArrayOrigin::Param(p) = self.body.array(array).origin else {
+            return false;
+        };
+        match &self.sig.params[p].kind {
+            ParamKind::Model { by_ref, .. } => *by_ref,
+            ParamKind::Array { shape, .. } => !matches!(**shape, Shape::ArrayByValue(_)),
+            _ => false,
+        }
     }
 
     /// `g_adjoint` for a call of `g`; `g_dual_adjoint` on dual numbers.
