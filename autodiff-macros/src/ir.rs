@@ -46,8 +46,8 @@ pub enum ArrayOrigin {
     /// The function parameter with this index.
     Param(usize),
     Local,
-    /// A `const` or `static` table passed to a call (`g(x, &COEFFS)`): data, never
-    /// differentiated, read through its path.
+    /// A `const` or `static` table passed to a call (`g(x, &COEFFS)`), or a data struct's
+    /// array field (`cfg.shift`): data, never differentiated, read through its path.
     Constant,
 }
 
@@ -63,7 +63,7 @@ pub struct ArrayInfo {
     /// The length of each dimension, outermost first, when known (local arrays, whose
     /// lengths never change, and fixed-size parameters): `.len()` reads it without the array.
     pub lens: Vec<Operand>,
-    /// The path of a `Constant` table.
+    /// The path of a `Constant` table (for a data field, the reference bound to it).
     pub path: Option<syn::Path>,
     /// Whether the type is a fixed-size array (`[T; N]`, `[[T; M]; N]`), every length in
     /// `lens` a constant: a copy of it is one too.

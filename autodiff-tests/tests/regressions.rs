@@ -847,19 +847,7 @@ fn fixed_reproducers_build_and_agree() {
         "matrix_field_rows",
         "field_copy_passed",
         "model_with_alias_of_field",
+        "data_array_field",
+        "data_self_nested_model",
     ]);
-}
-
-#[test]
-#[ignore = "open bug: a data struct's array field copied and written, iterated, passed on, \
-            destructured, an element of it as a generic argument"]
-fn data_array_field() {
-    reproducers(&["data_array_field"]);
-}
-
-#[test]
-#[ignore = "open bug: a data `self` (`#[grad]` on a method) passing its model field on (`h(&self.inner, \
-            x)`) gives the call's adjoint a float shadow for it instead of `Const` (E0277, E0061)"]
-fn data_self_nested_model() {
-    reproducers(&["data_self_nested_model"]);
 }

@@ -200,7 +200,7 @@ impl Lowerer<'_> {
 
     /// Arithmetic on values that look like floats (`TABLE[1] + TABLE[0]`), a call of them
     /// (`scale(TABLE[0], TABLE[1])`, `total(&TABLE)`), or a data struct's field not named like
-    /// a size (`cfg.scale`, not `cfg.n`).
+    /// a size (`cfg.scale`, not `cfg.n`) or an element of one (`cfg.shift[1]`).
     fn float_parts(&self, expr: &Expr) -> bool {
         match expr {
             Expr::Binary(b) if compound_op(&b.op).is_none() && !is_logic(&b.op) => {
@@ -210,6 +210,8 @@ impl Lowerer<'_> {
             // A call on float data (`total(&TABLE)`, `scale(TABLE[0], c)`).
             Expr::Call(c) => c.args.iter().any(|a| self.looks_float(a)),
             Expr::Reference(r) => self.looks_float(&r.expr),
+            // An element of a data struct's field (`cfg.shift[1]`).
+            Expr::Index(i) => matches!(&*i.expr, Expr::Field(_)) && self.float_parts(&i.expr),
             Expr::Field(f) => match &f.member {
                 syn::Member::Named(name) => !is_size_name(&name.to_string().to_uppercase()),
                 syn::Member::Unnamed(_) => false,

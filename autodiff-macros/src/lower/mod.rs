@@ -177,6 +177,12 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         let name = param.ident.to_string();
         lw.names.insert(name.clone());
         lw.reserved.insert(name.clone());
+        // For an array parameter: its id and its name as the user wrote it (`net.w1`).
+        let id = ArrayId(lw.arrays.len());
+        let written = match &param.field {
+            Some(f) => f.written(&sig.params[f.model].ident),
+            None => name.clone(),
+        };
         let binding = match &param.kind {
             ParamKind::Float | ParamKind::Int | ParamKind::Bool => {
                 let ty = match param.kind {
@@ -190,17 +196,12 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 lw.new_cell(&name, Operand::Var(var), ty, true)
             }
             ParamKind::Array { shape, float } => {
-                let id = ArrayId(lw.arrays.len());
                 let lens: Vec<Operand> = match &**shape {
                     Shape::ArrayByValue(n) | Shape::ArrayRef(n) => vec![Operand::Const(n.clone())],
                     Shape::Matrix { rows, cols } => {
                         vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())]
                     }
                     Shape::Slice | Shape::VecRef | Shape::Field { .. } => Vec::new(),
-                };
-                let written = match &param.field {
-                    Some(f) => f.written(&sig.params[f.model].ident),
-                    None => name.clone(),
                 };
                 lw.arrays.push(ArrayInfo {
                     written,
@@ -217,14 +218,28 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             }
             // A model read whole (passed on to a call): its fields are parameters of their own.
             ParamKind::Model { .. } => {
-                let id = ArrayId(lw.arrays.len());
                 lw.arrays.push(ArrayInfo {
-                    written: name.clone(),
+                    written,
                     name,
                     elem: Elem::Float,
                     dims: 0,
                     origin: ArrayOrigin::Param(index),
                     path: None,
+                    fixed: false,
+                    lens: Vec::new(),
+                    span: param.span,
+                });
+                Binding::Array(id)
+            }
+            ParamKind::DataArray { dims } => {
+                let ident = &param.ident;
+                lw.arrays.push(ArrayInfo {
+                    written,
+                    name,
+                    elem: Elem::Float,
+                    dims: *dims,
+                    origin: ArrayOrigin::Constant,
+                    path: Some(syn::parse_quote!(#ident)),
                     fixed: false,
                     lens: Vec::new(),
                     span: param.span,

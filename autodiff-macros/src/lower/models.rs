@@ -37,20 +37,30 @@ enum Read {
 }
 
 /// Adds a parameter for every field path of a model that `block` reads and returns the block
-/// rewritten to read those parameters.
+/// rewritten to read those parameters. The array fields of a data struct (a parameter the
+/// function does not differentiate: `cfg: &Cfg`, a data `self`) that the body iterates,
+/// destructures, copies or lends to a call become data arrays the same way; its other reads
+/// (`cfg.scale`, `cfg.shift[i]`) are kept as written.
 pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> syn::Block {
+    let is_data = |p: &Param| matches!(p.kind, ParamKind::Opaque);
     let models: HashMap<String, usize> = sig
         .params
         .iter()
         .enumerate()
-        .filter(|(_, p)| matches!(p.kind, ParamKind::Model { .. }))
+        .filter(|(_, p)| matches!(p.kind, ParamKind::Model { .. }) || is_data(p))
         .map(|(i, p)| (p.ident.to_string(), i))
         .collect();
     if models.is_empty() {
         return block.clone();
     }
+    let data: HashSet<usize> = models
+        .values()
+        .copied()
+        .filter(|&i| is_data(&sig.params[i]))
+        .collect();
     let mut scan = Scan {
         models: &models,
+        data: &data,
         array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
         reads: Vec::new(),
         aliases: HashMap::new(),
@@ -61,22 +71,28 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
     // One parameter per path, in the order of first appearance; the strongest read wins.
     let mut taken: HashSet<String> = all_idents(block);
     taken.extend(sig.params.iter().map(|p| p.ident.to_string()));
-    let mut paths: Vec<(usize, Vec<Member>, Read, Span)> = Vec::new();
-    for (model, path, read, span) in scan.reads {
+    let mut paths: Vec<(usize, Vec<Member>, Read, Span, bool)> = Vec::new();
+    for (model, path, read, span, as_array) in scan.reads {
         match paths
             .iter_mut()
             .find(|(m, p, ..)| *m == model && *p == path)
         {
-            Some(entry) => entry.2 = entry.2.max(read),
-            None => paths.push((model, path, read, span)),
+            Some(entry) => {
+                entry.2 = entry.2.max(read);
+                entry.4 |= as_array;
+            }
+            None => paths.push((model, path, read, span, as_array)),
         }
     }
     let mut rename = HashMap::new();
-    for (model, path, read, span) in paths {
+    for (model, path, read, span, as_array) in paths {
         if path.is_empty() {
             if let ParamKind::Model { whole, .. } = &mut sig.params[model].kind {
                 *whole = true;
             }
+            continue;
+        }
+        if data.contains(&model) && !as_array {
             continue;
         }
         let field = FieldOf { model, path };
@@ -89,6 +105,12 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         }
         let ident = local(&name, span);
         let kind = match read {
+            Read::Whole | Read::Array(_) if data.contains(&model) => ParamKind::DataArray {
+                dims: match read {
+                    Read::Array(dims) => dims,
+                    _ => 0,
+                },
+            },
             Read::Data => ParamKind::Opaque,
             Read::Scalar => ParamKind::Float,
             Read::Whole => ParamKind::Array {
@@ -159,10 +181,13 @@ fn index_base(expr: &Expr) -> (&Expr, usize) {
 }
 
 struct Scan<'a> {
+    /// The models and data structs, by name.
     models: &'a HashMap<String, usize>,
+    /// The data structs among them.
+    data: &'a HashSet<usize>,
     /// Locals the body indexes or iterates: a field copied into one is an array.
     array_names: HashSet<String>,
-    reads: Vec<(usize, Vec<Member>, Read, Span)>,
+    reads: Vec<(usize, Vec<Member>, Read, Span, bool)>,
     /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
     aliases: HashMap<String, (usize, Vec<Member>)>,
     errors: &'a mut Errors,
@@ -182,9 +207,16 @@ impl Scan<'_> {
     }
 
     fn read(&mut self, expr: &Expr, read: Read) -> bool {
+        let as_array = matches!(read, Read::Whole | Read::Array(_));
+        self.read_as(expr, read, as_array)
+    }
+
+    /// Records a read; `as_array`: one that needs an array (iterated, copied, lent), not
+    /// only an element of it.
+    fn read_as(&mut self, expr: &Expr, read: Read, as_array: bool) -> bool {
         match self.chain(expr) {
             Some((model, path)) => {
-                self.reads.push((model, path, read, expr.span()));
+                self.reads.push((model, path, read, expr.span(), as_array));
                 true
             }
             None => false,
@@ -219,7 +251,10 @@ impl Scan<'_> {
 
     fn written(&mut self, target: &Expr) {
         let (base, _) = index_base(target);
-        if field_chain(self.models, base).is_some() || model_name(self.models, base).is_some() {
+        let model = field_chain(self.models, base)
+            .map(|(model, _)| model)
+            .or_else(|| model_name(self.models, base));
+        if model.is_some_and(|m| !self.data.contains(&m)) {
             self.errors.on(
                 target,
                 "#[grad] reads a model's fields but cannot differentiate writes to them: copy the field into a local (`let mut h = net.b;`) and change the copy",
@@ -234,7 +269,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         match expr {
             Expr::Index(_) => {
                 let (base, n) = index_base(expr);
-                if self.read(base, Read::Array(n)) {
+                if self.read_as(base, Read::Array(n), false) {
                     let mut e = expr;
                     while let Expr::Index(i) = e {
                         self.index(&i.index);
@@ -307,7 +342,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Path(_) => {
                 if let Some(model) = model_name(self.models, expr) {
                     self.reads
-                        .push((model, Vec::new(), Read::Whole, expr.span()));
+                        .push((model, Vec::new(), Read::Whole, expr.span(), true));
                 }
             }
             _ => {}
