@@ -6,7 +6,7 @@
 //! adjoints (rules from `rules.rs`), `if`s replay their decision, loops run backwards,
 //! popping what the forward sweep pushed and recomputing what it did not.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -800,6 +800,8 @@ impl<'a> Gen<'a> {
         let mut after = Vec::new();
         let mut lent_arrays: HashSet<ArrayId> = HashSet::new();
         let zero = self.zero();
+        let (split, parts) = self.split_projections(args);
+        call.tokens.extend(split);
         for arg in args {
             match arg {
                 Arg::Scalar(x) => {
@@ -827,6 +829,11 @@ impl<'a> Gen<'a> {
                     }
                     if !self.an.active_array[a.array.0] {
                         shadows.push(quote!(::autodiff::Const));
+                        continue;
+                    }
+                    if let Some(part) = parts.get(&a.array).filter(|_| a.row.is_none()) {
+                        shadows.push(quote!(&mut #part));
+                        lent_arrays.insert(a.array);
                         continue;
                     }
                     let d = self.array_adj(a.array);
@@ -903,6 +910,63 @@ impl<'a> Gen<'a> {
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
+    }
+
+    /// Fields lent to one call whose shadows are projected from the same enclosing one
+    /// (`g(&o.inner, &o.mat)` with `o` also read whole): one borrow of that shadow split into
+    /// a part for each (`let (d_part, d_part_1) = match ..`), where two projections would
+    /// borrow it twice. Returns the split and each field's part.
+    fn split_projections(&mut self, args: &[Arg]) -> (TokenStream, HashMap<ArrayId, Ident>) {
+        let mut groups: BTreeMap<usize, Vec<(ArrayId, Vec<syn::Member>)>> = BTreeMap::new();
+        for a in args.iter().filter_map(|a| match a {
+            Arg::Array(a) if a.row.is_none() => Some(a.array),
+            _ => None,
+        }) {
+            let ArrayOrigin::Param(p) = self.body.array(a).origin else {
+                continue;
+            };
+            let encloses_another = arg_arrays(args)
+                .into_iter()
+                .any(|b| self.shadow_encloses(a, b));
+            if !self.an.active_array[a.0] || encloses_another {
+                continue;
+            }
+            if let Some((outer, rest)) = crate::emit::enclosing(self.sig, p) {
+                let group = groups.entry(outer).or_default();
+                if group.iter().all(|(b, _)| *b != a) {
+                    group.push((a, rest));
+                }
+            }
+        }
+        let mut split = TokenStream::new();
+        let mut parts = HashMap::new();
+        for (outer, fields) in groups.into_iter().filter(|(_, f)| f.len() > 1) {
+            self.used_shadows.insert(outer);
+            let place = &self.shadows[outer];
+            // A projection is a fresh `Option<&mut _>`; a local is reborrowed.
+            let source = match crate::emit::enclosing(self.sig, outer) {
+                Some(_) => quote!(#place),
+                None => quote!(#place.as_deref_mut()),
+            };
+            let m = format_ident!("m");
+            let mut names = Vec::new();
+            let mut projections = Vec::new();
+            for (array, rest) in &fields {
+                self.array_adj(*array);
+                let name = self.fresh("d_part", Span::call_site());
+                projections.push(quote!(Some(&mut #m #(.#rest)*)));
+                parts.insert(*array, name.clone());
+                names.push(name);
+            }
+            let nones = std::iter::repeat_n(quote!(None), names.len());
+            split.extend(quote!(
+                let (#(mut #names),*) = match #source {
+                    Some(#m) => (#(#projections),*),
+                    None => (#(#nones),*),
+                };
+            ));
+        }
+        (split, parts)
     }
 
     /// Whether the parameter array `a` is a model and `b` one of its fields, or `a` a field
