@@ -300,12 +300,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
             Expr::MethodCall(m) => {
-                let read = if super::is_array_method(&m.method.to_string()) {
+                let name = m.method.to_string();
+                let read = if super::is_array_method(&name) {
                     Read::Array(1)
                 } else {
                     Read::Scalar
                 };
-                if self.read(&m.receiver, read) {
+                // Measuring needs no array (a data field of indices stays as written).
+                let as_array = read != Read::Scalar && !["len", "is_empty"].contains(&&*name);
+                if self.read_as(&m.receiver, read, as_array) {
                     m.args.iter().for_each(|a| self.visit_expr(a));
                     return;
                 }
