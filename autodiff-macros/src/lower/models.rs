@@ -92,9 +92,6 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
             }
             continue;
         }
-        if data.contains(&model) && !as_array {
-            continue;
-        }
         let field = FieldOf { model, path };
         let mut name = field
             .written(&sig.params[model].ident)
@@ -105,11 +102,11 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         }
         let ident = local(&name, span);
         let kind = match read {
-            Read::Whole | Read::Array(_) if data.contains(&model) => ParamKind::DataArray {
-                dims: match read {
-                    Read::Array(dims) => dims,
-                    _ => 0,
-                },
+            // A data struct's field is kept as written unless it is needed as an array.
+            _ if data.contains(&model) => match (read, as_array) {
+                (Read::Whole, true) => ParamKind::DataArray { dims: 0 },
+                (Read::Array(dims), true) => ParamKind::DataArray { dims },
+                _ => continue,
             },
             Read::Data => ParamKind::Opaque,
             Read::Scalar => ParamKind::Float,
