@@ -112,12 +112,11 @@ pub enum Family {
     /// leaving the shadows untouched.
     Fallible,
     /// Array fields of a data struct (`cfg.shift`, and the array and model fields of a data
-    /// `self`), which the macro rejects or miscompiles when they are iterated, copied and
-    /// written, destructured, passed to a `#[grad]` function, or an element of one is an
-    /// argument of it.
+    /// `self`) iterated, copied and written, destructured, passed to a `#[grad]` function, or
+    /// an element of one as an argument of it.
     DataArrays,
     /// A matrix field read only through its rows, which are never indexed (unread, only
-    /// `.len()`, destructured: the macro takes the field for a 1-D array), or through the
+    /// `.len()`, destructured: the macro once took the field for a 1-D array), or through the
     /// rows of an alias of it. Without this family a function that iterates a matrix field's
     /// rows also indexes the field.
     FieldRows,
@@ -173,10 +172,9 @@ impl Family {
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
-    /// miscompiled), `const-slices` (a negated constant passed bare, `h(y, -EPS)`, gets no
-    /// shadow) and the patterns of models the macro gets wrong (`data-arrays`, `field-rows`,
-    /// `field-copies`).
-    pub const SUPPORTED: [Family; 36] = [
+    /// miscompiled) and `const-slices` (a negated constant passed bare, `h(y, -EPS)`, gets no
+    /// shadow).
+    pub const SUPPORTED: [Family; 39] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -213,6 +211,9 @@ impl Family {
         Family::SuffixedLiterals,
         Family::Methods,
         Family::Fallible,
+        Family::DataArrays,
+        Family::FieldRows,
+        Family::FieldCopies,
     ];
 
     pub fn name(self) -> &'static str {

@@ -79,7 +79,7 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
             let m = g.model_index();
             g.structs[m].model = false;
             // A data struct's array and model fields, iterated, copied or passed on, are the
-            // open bugs of `data-arrays`: without it, a data `self` has scalar fields only.
+            // patterns of `data-arrays`: without it, a data `self` has scalar fields only.
             if !g.on(Family::DataArrays) {
                 let fields = &mut g.structs[m].fields;
                 fields.retain(|f| f.ty == FieldTy::Scalar);

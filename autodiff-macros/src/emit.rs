@@ -627,7 +627,7 @@ fn shadow_place(sig: &Signature, names: &Names, i: usize) -> TokenStream {
 
 /// For a model's field under another path the body reads (the model itself, or an outer
 /// field): that parameter's index and the rest of the path.
-fn enclosing(sig: &Signature, i: usize) -> Option<(usize, Vec<syn::Member>)> {
+pub(crate) fn enclosing(sig: &Signature, i: usize) -> Option<(usize, Vec<syn::Member>)> {
     let field = sig.params[i].field.as_ref()?;
     let model_whole = || {
         matches!(

@@ -46,8 +46,8 @@ pub enum ArrayOrigin {
     /// The function parameter with this index.
     Param(usize),
     Local,
-    /// A `const` or `static` table passed to a call (`g(x, &COEFFS)`): data, never
-    /// differentiated, read through its path.
+    /// A `const` or `static` table passed to a call (`g(x, &COEFFS)`), or a data struct's
+    /// array field (`cfg.shift`): data, never differentiated, read through its path.
     Constant,
 }
 
@@ -63,7 +63,7 @@ pub struct ArrayInfo {
     /// The length of each dimension, outermost first, when known (local arrays, whose
     /// lengths never change, and fixed-size parameters): `.len()` reads it without the array.
     pub lens: Vec<Operand>,
-    /// The path of a `Constant` table.
+    /// The path of a `Constant` table (for a data field, the reference bound to it).
     pub path: Option<syn::Path>,
     /// Whether the type is a fixed-size array (`[T; N]`, `[[T; M]; N]`), every length in
     /// `lens` a constant: a copy of it is one too.
@@ -567,6 +567,25 @@ fn visit_args(args: &[Arg], f: &mut dyn FnMut(&Operand)) {
 }
 
 impl Block {
+    /// The parameter array that the local `array` was declared like (a copy of a model's
+    /// field, whose type the function does not spell out), if it was.
+    pub fn copied_like(&self, array: ArrayId) -> Option<ArrayId> {
+        let mut source = None;
+        self.for_each_stmt(&mut |stmt| {
+            if let Stmt::DeclareArray {
+                array: declared,
+                like: Some(like),
+                ..
+            } = stmt
+            {
+                if *declared == array {
+                    source = Some(*like);
+                }
+            }
+        });
+        source
+    }
+
     /// The arrays the block touches (reads, writes, passes, measures), nested blocks
     /// included, and the ones it stores into.
     pub fn arrays(&self, touched: &mut BTreeSet<ArrayId>, stored: &mut BTreeSet<ArrayId>) {

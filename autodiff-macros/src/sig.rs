@@ -57,6 +57,12 @@ pub enum ParamKind {
         /// Whether the body hands the model itself on (`loss(net, x)`), besides its fields.
         whole: bool,
     },
+    /// An array field of a data struct (`cfg.shift` of `cfg: &Cfg`, which the function does not
+    /// differentiate) read as an array, with this many indices (0: lent whole): float data,
+    /// read through a reference bound at the top like a model's field, never differentiated.
+    DataArray {
+        dims: usize,
+    },
     /// Anything else: passed through to calls, never differentiated.
     Opaque,
     /// A parameter already reported as unsupported.

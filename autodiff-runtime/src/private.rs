@@ -15,6 +15,18 @@ pub fn zeros_like<M: Params + Clone>(model: &M) -> M {
     model.zeros_like()
 }
 
+/// Adds `gradient` into a model's (or field's) shadow: the accumulator of its own that a
+/// call got for a field lent together with its model (`h(m, &m.w)`), whose shadows overlap.
+pub fn add_params<M: Params, S: crate::ParamsShadow<M>>(mut shadow: S, gradient: &M) {
+    if let Some(shadow) = shadow.get() {
+        shadow.zip_slices_mut(gradient, |mine, theirs| {
+            for (m, t) in mine.values.iter_mut().zip(theirs) {
+                *m = *m + *t;
+            }
+        });
+    }
+}
+
 /// A float literal of the generic float type `T` (generated code for `T: Float` functions,
 /// where a bare `2.0` would not type-check).
 #[inline(always)]

@@ -843,46 +843,11 @@ fn fixed_reproducers_build_and_agree() {
         "result_copied",
         "const_slice_bare",
         "negated_const_argument",
+        "table_call_argument",
+        "matrix_field_rows",
+        "field_copy_passed",
+        "model_with_alias_of_field",
+        "data_array_field",
+        "data_self_nested_model",
     ]);
-}
-
-#[test]
-#[ignore = "open bug: a call on a whole const table as an argument gets no shadow (E0061)"]
-fn table_call_argument() {
-    reproducers(&["table_call_argument"]);
-}
-
-#[test]
-#[ignore = "open bug: a data struct's array field copied and written, iterated, passed on, \
-            destructured, an element of it as a generic argument"]
-fn data_array_field() {
-    reproducers(&["data_array_field"]);
-}
-
-#[test]
-#[ignore = "open bug: a matrix field iterated by rows that are never indexed (unread, \
-            measured, destructured) is taken for 1-D"]
-fn matrix_field_rows() {
-    reproducers(&["matrix_field_rows"]);
-}
-
-#[test]
-#[ignore = "open bug: a copy of a model's array field passed on in an early-return branch and \
-            written afterwards (E0308 in the branch's export)"]
-fn field_copy_passed() {
-    reproducers(&["field_copy_passed"]);
-}
-
-#[test]
-#[ignore = "open bug: a model and one of its array fields passed to the same call (`h(m, w)` \
-            with `let w = &m.w;`, or `h(m, &m.w)`): two `&mut` borrows of its shadow (E0499)"]
-fn model_with_alias_of_field() {
-    reproducers(&["model_with_alias_of_field"]);
-}
-
-#[test]
-#[ignore = "open bug: a data `self` (`#[grad]` on a method) passing its model field on (`h(&self.inner, \
-            x)`) gives the call's adjoint a float shadow for it instead of `Const` (E0277, E0061)"]
-fn data_self_nested_model() {
-    reproducers(&["data_self_nested_model"]);
 }

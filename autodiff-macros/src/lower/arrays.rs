@@ -240,7 +240,8 @@ impl Lowerer<'_> {
             ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
             // (at the top level, where the reverse sweep still sees the source)
             ArrayOrigin::Local => info.lens.is_empty() && self.blocks.len() == 1,
-            ArrayOrigin::Constant => false,
+            // (a data struct's field: a constant table is only ever lent to a call)
+            ArrayOrigin::Constant => true,
         };
         let whole = matches!(value, Value::Array(_));
         let declaration = if keep_type && untyped && whole && dims == 1 {
@@ -382,7 +383,8 @@ impl Lowerer<'_> {
             origin: ArrayOrigin::Local,
             path: None,
             lens,
-            fixed: d.vec_len.is_none(),
+            // A copy made like a field may be a `Vec`.
+            fixed: d.vec_len.is_none() && d.like.is_none(),
             span: pi.ident.span(),
         });
         self.emit(Stmt::DeclareArray {

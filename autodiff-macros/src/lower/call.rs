@@ -199,25 +199,38 @@ impl Lowerer<'_> {
     }
 
     /// Arithmetic on values that look like floats (`TABLE[1] + TABLE[0]`), a call of them
-    /// (`scale(TABLE[0], TABLE[1])`), or a data struct's field not named like a size
-    /// (`cfg.scale`, not `cfg.n`).
+    /// (`scale(TABLE[0], TABLE[1])`, `total(&TABLE)`), or a data struct's field not named like
+    /// a size (`cfg.scale`, not `cfg.n`) or an element of one (`cfg.shift[1]`), or a float
+    /// method of any of these (`cfg.shift[1].min(x)`).
     fn float_parts(&self, expr: &Expr) -> bool {
         match expr {
             Expr::Binary(b) if compound_op(&b.op).is_none() && !is_logic(&b.op) => {
                 self.looks_float(&b.left) || self.looks_float(&b.right)
             }
             Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => self.looks_float(&u.expr),
+            // A call on float data (`total(&TABLE)`, `scale(TABLE[0], c)`).
             Expr::Call(c) => c.args.iter().any(|a| self.looks_float(a)),
+            Expr::Reference(r) => self.looks_float(&r.expr),
+            // An element of a data struct's field (`cfg.shift[1]`), a float method of one.
+            Expr::Index(i) => matches!(&*i.expr, Expr::Field(_)) && self.float_parts(&i.expr),
+            Expr::MethodCall(m) if rules::lookup(&m.method.to_string()).is_some() => {
+                self.looks_float(&m.receiver)
+            }
             Expr::Field(f) => match &f.member {
                 syn::Member::Named(name) => !is_size_name(&name.to_string().to_uppercase()),
                 syn::Member::Unnamed(_) => false,
             },
-            // A local holding float data, or a float constant (`-EPS`).
+            // A local holding float data (a data struct's array field included), or a float
+            // constant (`-EPS`).
             Expr::Path(p) => match p.path.get_ident().map(|i| self.lookup(&i.to_string())) {
                 Some(Some(Binding::Scalar { cell, .. })) => self.cells[cell]
                     .value
                     .var()
                     .is_some_and(|v| self.table_elements.contains(&v)),
+                Some(Some(Binding::Array(a))) => {
+                    let info = &self.arrays[a.0];
+                    info.origin == ArrayOrigin::Constant && info.elem == Elem::Float
+                }
                 Some(Some(_)) => false,
                 _ => self.is_float_data_constant(&p.path),
             },

@@ -72,8 +72,11 @@ impl Lowerer<'_> {
                     "#[grad] supports `&mut` only on an element of a local array (`iter_mut()`)",
                 ),
             },
-            // A reference to data (`&TABLE[1..]`) is kept as written.
-            Expr::Reference(_) if !self.reads(&expr.to_token_stream()).varied => {
+            // A reference to data (`&TABLE[1..]`) is kept as written; one to a row of a data
+            // struct's field (`&cfg.rows[i]`) is that row, lent to a call with a `Const` shadow.
+            Expr::Reference(r)
+                if !self.reads(&expr.to_token_stream()).varied && !self.is_data_row(&r.expr) =>
+            {
                 match self.try_opaque(expr, false) {
                     Some(value) => value,
                     None => Value::Error,
@@ -166,6 +169,19 @@ impl Lowerer<'_> {
                 ),
             },
         }
+    }
+
+    /// Whether `expr` is a row of a data struct's array field (`cfg_rows[i]`).
+    fn is_data_row(&self, expr: &Expr) -> bool {
+        let Expr::Index(i) = expr else {
+            return false;
+        };
+        let Expr::Path(p) = &*i.expr else {
+            return false;
+        };
+        let binding = p.path.get_ident().and_then(|n| self.lookup(&n.to_string()));
+        matches!(binding, Some(Binding::Array(a))
+            if self.arrays[a.0].origin == ArrayOrigin::Constant && self.arrays[a.0].dims == 2)
     }
 
     pub(super) fn unsupported(&mut self, tokens: impl ToTokens, message: &str) -> Value {

@@ -31,10 +31,11 @@ impl Lowerer<'_> {
                     Some(counter),
                 )
             },
-            |lw, counter| {
-                if let Some(counter) = counter {
-                    lw.bind_loop_pattern(pat, &iter.item, &Operand::Var(counter));
-                }
+            |lw, counter| match counter {
+                // Nothing to read: the items may be of any type (rows, sub-models).
+                Some(_) if unread_item(pat, &f.body) => {}
+                Some(counter) => lw.bind_loop_pattern(pat, &iter.item, &Operand::Var(counter)),
+                None => {}
             },
         );
     }

@@ -177,6 +177,12 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         let name = param.ident.to_string();
         lw.names.insert(name.clone());
         lw.reserved.insert(name.clone());
+        // For an array parameter: its id and its name as the user wrote it (`net.w1`).
+        let id = ArrayId(lw.arrays.len());
+        let written = match &param.field {
+            Some(f) => f.written(&sig.params[f.model].ident),
+            None => name.clone(),
+        };
         let binding = match &param.kind {
             ParamKind::Float | ParamKind::Int | ParamKind::Bool => {
                 let ty = match param.kind {
@@ -190,17 +196,12 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 lw.new_cell(&name, Operand::Var(var), ty, true)
             }
             ParamKind::Array { shape, float } => {
-                let id = ArrayId(lw.arrays.len());
                 let lens: Vec<Operand> = match &**shape {
                     Shape::ArrayByValue(n) | Shape::ArrayRef(n) => vec![Operand::Const(n.clone())],
                     Shape::Matrix { rows, cols } => {
                         vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())]
                     }
                     Shape::Slice | Shape::VecRef | Shape::Field { .. } => Vec::new(),
-                };
-                let written = match &param.field {
-                    Some(f) => f.written(&sig.params[f.model].ident),
-                    None => name.clone(),
                 };
                 lw.arrays.push(ArrayInfo {
                     written,
@@ -217,14 +218,28 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             }
             // A model read whole (passed on to a call): its fields are parameters of their own.
             ParamKind::Model { .. } => {
-                let id = ArrayId(lw.arrays.len());
                 lw.arrays.push(ArrayInfo {
-                    written: name.clone(),
+                    written,
                     name,
                     elem: Elem::Float,
                     dims: 0,
                     origin: ArrayOrigin::Param(index),
                     path: None,
+                    fixed: false,
+                    lens: Vec::new(),
+                    span: param.span,
+                });
+                Binding::Array(id)
+            }
+            ParamKind::DataArray { dims } => {
+                let ident = &param.ident;
+                lw.arrays.push(ArrayInfo {
+                    written,
+                    name,
+                    elem: Elem::Float,
+                    dims: *dims,
+                    origin: ArrayOrigin::Constant,
+                    path: Some(syn::parse_quote!(#ident)),
                     fixed: false,
                     lens: Vec::new(),
                     span: param.span,
@@ -352,6 +367,21 @@ pub(super) fn is_array_method(name: &str) -> bool {
     rules::lookup(name).is_none() && !opaque::is_non_float_method(name)
 }
 
+/// Whether a `for` loop's item is never read by its body (`for _ in ..`, `for _row in ..`):
+/// the loop only counts the items, whatever they are.
+pub(super) fn unread_item(pat: &Pat, body: &syn::Block) -> bool {
+    match pat {
+        Pat::Wild(_) => true,
+        Pat::Type(t) => unread_item(&t.pat, body),
+        Pat::Ident(pi) if pi.subpat.is_none() => {
+            let mut names = Vec::new();
+            opaque::mentioned_names(body.to_token_stream(), &mut names);
+            !names.iter().any(|(name, _)| *name == pi.ident)
+        }
+        _ => false,
+    }
+}
+
 /// The first `return` of the function itself (not of a closure or nested item).
 fn first_return(block: &syn::Block) -> Option<Span> {
     struct Find(Option<Span>);
@@ -396,9 +426,12 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         /// `let copy = source;`: a copy is an array if it is read as one.
         copies: Vec<(String, String)>,
     }
+    /// The local `e` names, dereferenced (`*row`) or not.
     fn name_of(e: &Expr) -> Option<String> {
         match e {
             Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => name_of(&u.expr),
+            Expr::Paren(p) => name_of(&p.expr),
             _ => None,
         }
     }

@@ -37,20 +37,30 @@ enum Read {
 }
 
 /// Adds a parameter for every field path of a model that `block` reads and returns the block
-/// rewritten to read those parameters.
+/// rewritten to read those parameters. The array fields of a data struct (a parameter the
+/// function does not differentiate: `cfg: &Cfg`, a data `self`) that the body iterates,
+/// destructures, copies or lends to a call become data arrays the same way; its other reads
+/// (`cfg.scale`, `cfg.shift[i]`) are kept as written.
 pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> syn::Block {
+    let is_data = |p: &Param| matches!(p.kind, ParamKind::Opaque);
     let models: HashMap<String, usize> = sig
         .params
         .iter()
         .enumerate()
-        .filter(|(_, p)| matches!(p.kind, ParamKind::Model { .. }))
+        .filter(|(_, p)| matches!(p.kind, ParamKind::Model { .. }) || is_data(p))
         .map(|(i, p)| (p.ident.to_string(), i))
         .collect();
     if models.is_empty() {
         return block.clone();
     }
+    let data: HashSet<usize> = models
+        .values()
+        .copied()
+        .filter(|&i| is_data(&sig.params[i]))
+        .collect();
     let mut scan = Scan {
         models: &models,
+        data: &data,
         array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
         reads: Vec::new(),
         aliases: HashMap::new(),
@@ -61,18 +71,21 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
     // One parameter per path, in the order of first appearance; the strongest read wins.
     let mut taken: HashSet<String> = all_idents(block);
     taken.extend(sig.params.iter().map(|p| p.ident.to_string()));
-    let mut paths: Vec<(usize, Vec<Member>, Read, Span)> = Vec::new();
-    for (model, path, read, span) in scan.reads {
+    let mut paths: Vec<(usize, Vec<Member>, Read, Span, bool)> = Vec::new();
+    for (model, path, read, span, as_array) in scan.reads {
         match paths
             .iter_mut()
             .find(|(m, p, ..)| *m == model && *p == path)
         {
-            Some(entry) => entry.2 = entry.2.max(read),
-            None => paths.push((model, path, read, span)),
+            Some(entry) => {
+                entry.2 = entry.2.max(read);
+                entry.4 |= as_array;
+            }
+            None => paths.push((model, path, read, span, as_array)),
         }
     }
     let mut rename = HashMap::new();
-    for (model, path, read, span) in paths {
+    for (model, path, read, span, as_array) in paths {
         if path.is_empty() {
             if let ParamKind::Model { whole, .. } = &mut sig.params[model].kind {
                 *whole = true;
@@ -89,6 +102,12 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         }
         let ident = local(&name, span);
         let kind = match read {
+            // A data struct's field is kept as written unless it is needed as an array.
+            _ if data.contains(&model) => match (read, as_array) {
+                (Read::Whole, true) => ParamKind::DataArray { dims: 0 },
+                (Read::Array(dims), true) => ParamKind::DataArray { dims },
+                _ => continue,
+            },
             Read::Data => ParamKind::Opaque,
             Read::Scalar => ParamKind::Float,
             Read::Whole => ParamKind::Array {
@@ -159,10 +178,13 @@ fn index_base(expr: &Expr) -> (&Expr, usize) {
 }
 
 struct Scan<'a> {
+    /// The models and data structs, by name.
     models: &'a HashMap<String, usize>,
+    /// The data structs among them.
+    data: &'a HashSet<usize>,
     /// Locals the body indexes or iterates: a field copied into one is an array.
     array_names: HashSet<String>,
-    reads: Vec<(usize, Vec<Member>, Read, Span)>,
+    reads: Vec<(usize, Vec<Member>, Read, Span, bool)>,
     /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
     aliases: HashMap<String, (usize, Vec<Member>)>,
     errors: &'a mut Errors,
@@ -182,9 +204,16 @@ impl Scan<'_> {
     }
 
     fn read(&mut self, expr: &Expr, read: Read) -> bool {
+        let as_array = matches!(read, Read::Whole | Read::Array(_));
+        self.read_as(expr, read, as_array)
+    }
+
+    /// Records a read; `as_array`: one that needs an array (iterated, copied, lent), not
+    /// only an element of it.
+    fn read_as(&mut self, expr: &Expr, read: Read, as_array: bool) -> bool {
         match self.chain(expr) {
             Some((model, path)) => {
-                self.reads.push((model, path, read, expr.span()));
+                self.reads.push((model, path, read, expr.span(), as_array));
                 true
             }
             None => false,
@@ -192,20 +221,22 @@ impl Scan<'_> {
     }
 
     /// A loop over a field (`&m.w`, `m.w.iter()`, `m.w`) whose item the body reads as an
-    /// array: the field is read as a matrix.
+    /// array: the field is read as a matrix. One whose item the body never reads only counts
+    /// the field's items, of whatever type: the field is read whole.
     fn rows_loop(&mut self, f: &syn::ExprForLoop) -> bool {
-        let syn::Pat::Ident(item) = strip_type(&f.pat) else {
-            return false;
+        let read = match strip_type(&f.pat) {
+            _ if super::unread_item(&f.pat, &f.body) => Read::Whole,
+            syn::Pat::Ident(item) if self.array_names.contains(&item.ident.to_string()) => {
+                Read::Array(2)
+            }
+            _ => return false,
         };
-        if !self.array_names.contains(&item.ident.to_string()) {
-            return false;
-        }
         let sequence = match &*f.expr {
             Expr::Reference(r) => &*r.expr,
             Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
             other => other,
         };
-        self.read(sequence, Read::Array(2))
+        self.read(sequence, read)
     }
 
     /// An index: a field read there is an integer.
@@ -217,7 +248,10 @@ impl Scan<'_> {
 
     fn written(&mut self, target: &Expr) {
         let (base, _) = index_base(target);
-        if field_chain(self.models, base).is_some() || model_name(self.models, base).is_some() {
+        let model = field_chain(self.models, base)
+            .map(|(model, _)| model)
+            .or_else(|| model_name(self.models, base));
+        if model.is_some_and(|m| !self.data.contains(&m)) {
             self.errors.on(
                 target,
                 "#[grad] reads a model's fields but cannot differentiate writes to them: copy the field into a local (`let mut h = net.b;`) and change the copy",
@@ -232,7 +266,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         match expr {
             Expr::Index(_) => {
                 let (base, n) = index_base(expr);
-                if self.read(base, Read::Array(n)) {
+                if self.read_as(base, Read::Array(n), false) {
                     let mut e = expr;
                     while let Expr::Index(i) = e {
                         self.index(&i.index);
@@ -263,12 +297,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
             Expr::MethodCall(m) => {
-                let read = if super::is_array_method(&m.method.to_string()) {
+                let name = m.method.to_string();
+                let read = if super::is_array_method(&name) {
                     Read::Array(1)
                 } else {
                     Read::Scalar
                 };
-                if self.read(&m.receiver, read) {
+                // Measuring needs no array (a data field of indices stays as written).
+                let as_array = read != Read::Scalar && !["len", "is_empty"].contains(&&*name);
+                if self.read_as(&m.receiver, read, as_array) {
                     m.args.iter().for_each(|a| self.visit_expr(a));
                     return;
                 }
@@ -305,7 +342,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Path(_) => {
                 if let Some(model) = model_name(self.models, expr) {
                     self.reads
-                        .push((model, Vec::new(), Read::Whole, expr.span()));
+                        .push((model, Vec::new(), Read::Whole, expr.span(), true));
                 }
             }
             _ => {}

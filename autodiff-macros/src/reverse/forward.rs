@@ -598,6 +598,9 @@ impl Gen<'_> {
                     // An array a call returned, whose type the function does not spell out:
                     // `[T; N]` or `Vec<T>` of floats (`Default` only for a concrete float).
                     quote!(<_ as ::autodiff::__private::ReturnedArray>::zeros(0))
+                } else if let Some(source) = self.body.block.copied_like(*array) {
+                    // A copy of a model's field: zeros of the field's type.
+                    self.zeros_like(source)
                 } else if info.lens.is_empty() && info.origin == ArrayOrigin::Local {
                     // A copy of an array of a type the function does not spell out.
                     quote!(::core::default::Default::default())

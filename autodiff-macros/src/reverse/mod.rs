@@ -6,15 +6,16 @@
 //! adjoints (rules from `rules.rs`), `if`s replay their decision, loops run backwards,
 //! popping what the forward sweep pushed and recomputing what it did not.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::activity::{key, Analysis};
 use crate::ir::*;
+use crate::lower::models;
 use crate::rules::{self, Cx};
-use crate::sig::{ParamKind, Signature};
+use crate::sig::{ParamKind, Shape, Signature};
 
 mod checkpoint;
 mod forward;
@@ -854,6 +855,8 @@ impl<'a> Gen<'a> {
         let mut after = Vec::new();
         let mut lent_arrays: HashSet<ArrayId> = HashSet::new();
         let zero = self.zero();
+        let (split, parts) = self.split_projections(args);
+        call.tokens.extend(split);
         for arg in args {
             match arg {
                 Arg::Scalar(x) => {
@@ -881,6 +884,11 @@ impl<'a> Gen<'a> {
                     }
                     if !self.an.active_array[a.array.0] {
                         shadows.push(quote!(::autodiff::Const));
+                        continue;
+                    }
+                    if let Some(part) = parts.get(&a.array).filter(|_| a.row.is_none()) {
+                        shadows.push(quote!(&mut #part));
+                        lent_arrays.insert(a.array);
                         continue;
                     }
                     let d = self.array_adj(a.array);
@@ -914,7 +922,7 @@ impl<'a> Gen<'a> {
                         ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
                         _ => false,
                     };
-                    shadows.push(match (&row, is_param) {
+                    let shadow = match (&row, is_param) {
                         (Some(r), true) if field => {
                             let m = format_ident!("m");
                             quote!(#d.as_deref_mut().map(|#m| &mut #m[#r]))
@@ -922,7 +930,32 @@ impl<'a> Gen<'a> {
                         (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
                         (Some(r), false) => quote!(&mut #d[#r]),
                         (None, _) => quote!(&mut #d),
-                    });
+                    };
+                    // A model lent with one of its fields (`h(m, &m.w)`): their shadows
+                    // overlap, so the model gets an accumulator of its own (a model always
+                    // has zeros of its type; a field may be a matrix), added after the call.
+                    let encloses_another = arg_arrays(args)
+                        .into_iter()
+                        .any(|b| self.shadow_encloses(a.array, b));
+                    if encloses_another {
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let name = self.array(a.array);
+                        // Fields and `&Model` parameters are references already.
+                        let source = match &row {
+                            Some(r) => quote!(&#name[#r]),
+                            None if self.is_reference(a.array) => name,
+                            None => quote!(&#name),
+                        };
+                        call.tokens.extend(quote!(
+                            let mut #tmp = ::autodiff::__private::zeros_like(#source);
+                        ));
+                        shadows.push(quote!(&mut #tmp));
+                        after.push(Piece::code(
+                            quote!(::autodiff::__private::add_params(#shadow, &#tmp);),
+                        ));
+                        continue;
+                    }
+                    shadows.push(shadow);
                 }
             }
         }
@@ -931,6 +964,91 @@ impl<'a> Gen<'a> {
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
+    }
+
+    /// Fields lent to one call whose shadows are projected from the same enclosing one
+    /// (`g(&o.inner, &o.mat)` with `o` also read whole): one borrow of that shadow split into
+    /// a part for each (`let (d_part, d_part_1) = match ..`), where two projections would
+    /// borrow it twice. Returns the split and each field's part.
+    fn split_projections(&mut self, args: &[Arg]) -> (TokenStream, HashMap<ArrayId, Ident>) {
+        let mut groups: BTreeMap<usize, Vec<(ArrayId, Vec<syn::Member>)>> = BTreeMap::new();
+        for a in args.iter().filter_map(|a| match a {
+            Arg::Array(a) if a.row.is_none() => Some(a.array),
+            _ => None,
+        }) {
+            let ArrayOrigin::Param(p) = self.body.array(a).origin else {
+                continue;
+            };
+            let encloses_another = arg_arrays(args)
+                .into_iter()
+                .any(|b| self.shadow_encloses(a, b));
+            if !self.an.active_array[a.0] || encloses_another {
+                continue;
+            }
+            if let Some((outer, rest)) = crate::emit::enclosing(self.sig, p) {
+                let group = groups.entry(outer).or_default();
+                if group.iter().all(|(b, _)| *b != a) {
+                    group.push((a, rest));
+                }
+            }
+        }
+        let mut split = TokenStream::new();
+        let mut parts = HashMap::new();
+        for (outer, fields) in groups.into_iter().filter(|(_, f)| f.len() > 1) {
+            self.used_shadows.insert(outer);
+            let place = &self.shadows[outer];
+            // A projection is a fresh `Option<&mut _>`; a local is reborrowed.
+            let source = match crate::emit::enclosing(self.sig, outer) {
+                Some(_) => quote!(#place),
+                None => quote!(#place.as_deref_mut()),
+            };
+            let m = format_ident!("m");
+            let mut names = Vec::new();
+            let mut projections = Vec::new();
+            for (array, rest) in &fields {
+                self.array_adj(*array);
+                let name = self.fresh("d_part", Span::call_site());
+                projections.push(quote!(Some(&mut #m #(.#rest)*)));
+                parts.insert(*array, name.clone());
+                names.push(name);
+            }
+            let nones = std::iter::repeat_n(quote!(None), names.len());
+            split.extend(quote!(
+                let (#(mut #names),*) = match #source {
+                    Some(#m) => (#(#projections),*),
+                    None => (#(#nones),*),
+                };
+            ));
+        }
+        (split, parts)
+    }
+
+    /// Whether the parameter array `a` is a model and `b` one of its fields, or `a` a field
+    /// and `b` a field inside it: `b`'s shadow is part of `a`'s.
+    fn shadow_encloses(&self, a: ArrayId, b: ArrayId) -> bool {
+        let place = |array: ArrayId| match self.body.array(array).origin {
+            ArrayOrigin::Param(p) => Some(match &self.sig.params[p].field {
+                Some(field) => (field.model, field.path.as_slice()),
+                None => (p, &[][..]),
+            }),
+            _ => None,
+        };
+        match (place(a), place(b)) {
+            (Some((m, x)), Some((n, y))) => m == n && models::extends(y, x),
+            _ => false,
+        }
+    }
+
+    /// Whether a parameter array is bound to a reference: a field, `&[T]`, `&Model`.
+    fn is_reference(&self, array: ArrayId) -> bool {
+        let ArrayOrigin::Param(p) = self.body.array(array).origin else {
+            return false;
+        };
+        match &self.sig.params[p].kind {
+            ParamKind::Model { by_ref, .. } => *by_ref,
+            ParamKind::Array { shape, .. } => !matches!(**shape, Shape::ArrayByValue(_)),
+            _ => false,
+        }
     }
 
     /// `g_adjoint` for a call of `g`; `g_dual_adjoint` on dual numbers.

@@ -69,6 +69,59 @@ fn element_argument<T: autodiff::Float>(m: &GenericM<T>, cfg: &GenericCfg<T>) ->
     scale(m.a, cfg.shift[1])
 }
 
+/// The class: rows of a data matrix, a `Vec` field copied and lent, a data sequence of models
+/// lent one by one, an element of a data field used as an index (kept as written).
+#[derive(Clone, Debug, autodiff::Params)]
+struct Layer {
+    a: f64,
+}
+
+struct Data {
+    rows: [[f64; 2]; 2],
+    v: Vec<f64>,
+    layers: Vec<Layer>,
+    idx: Vec<usize>,
+}
+
+#[grad]
+fn layer(l: &Layer, x: f64) -> f64 {
+    l.a * x
+}
+
+#[grad(x)]
+fn data_rows(d: &Data, x: f64) -> f64 {
+    let mut s = 0.0;
+    for row in d.rows.iter() {
+        s += row[0] * x + row[1];
+    }
+    s
+}
+
+#[grad(x)]
+fn data_vec(d: &Data, x: f64) -> f64 {
+    let mut c = d.v.clone();
+    c[0] *= x;
+    dot(&d.v, x) + c[0]
+}
+
+#[grad(x)]
+fn data_layers(d: &Data, x: f64) -> f64 {
+    let mut s = 0.0;
+    for l in &d.layers {
+        s += layer(l, x);
+    }
+    s
+}
+
+#[grad(x)]
+fn data_index(d: &Data, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..d.idx.len() {
+        s += x[d.idx[i]] * d.v[i];
+    }
+    s
+}
+
 fn main() {
     let (m, cfg) = (M { a: 3.0 }, Cfg { shift: [0.5, 2.0] });
     // a (shift[0] + 1), 2 a (shift[0] + shift[1]), a (shift[0] + shift[1])
@@ -83,4 +136,19 @@ fn main() {
     let generic = (GenericM { a: 3.0 }, GenericCfg { shift: [0.5, 2.0] });
     let (value, d_m) = element_argument_grad(&generic.0, &generic.1);
     assert_eq!((value, d_m.a), (6.0, 2.0));
+
+    let d = Data {
+        rows: [[1.0, 2.0], [3.0, 4.0]],
+        v: vec![0.5, 2.0],
+        layers: vec![Layer { a: 1.0 }, Layer { a: 2.0 }],
+        idx: vec![1, 0],
+    };
+    assert_eq!(data_rows_grad(&d, 2.0), (14.0, 4.0));
+    // (v0 + v1) x + v0 x
+    assert_eq!(data_vec_grad(&d, 2.0), (6.0, 3.0));
+    assert_eq!(data_layers_grad(&d, 2.0), (6.0, 3.0));
+    assert_eq!(
+        data_index_grad(&d, &[1.0, 10.0]),
+        (7.0, vec![2.0, 0.5])
+    );
 }

@@ -19,10 +19,30 @@ fn h(l: &Inner, x: f64) -> f64 {
     l.a * x
 }
 
+#[grad]
+fn dot(w: &[f64], x: f64) -> f64 {
+    (w[0] + w[1]) * x
+}
+
+/// The class: a data `self`'s array field destructured and lent, beside its model field.
+#[derive(Clone, Debug)]
+struct T {
+    inner: Inner,
+    w: [f64; 2],
+}
+
 impl S {
     #[grad]
     fn f(&self, x: f64) -> f64 {
         h(&self.inner, x) * x
+    }
+}
+
+impl T {
+    #[grad]
+    fn g(&self, x: f64) -> f64 {
+        let [p, q] = self.w;
+        h(&self.inner, x) * p + dot(&self.w, x) * q
     }
 }
 
@@ -33,4 +53,10 @@ fn main() {
     // a x^2
     let (value, d_x) = s.f_grad(1.5);
     assert_eq!((value, d_x), (4.5, 6.0));
+    let t = T {
+        inner: Inner { a: 3.0 },
+        w: [1.0, 2.0],
+    };
+    // 3 x * 1 + 3 x * 2
+    assert_eq!(t.g_grad(2.0), (18.0, 9.0));
 }

@@ -53,6 +53,25 @@ fn rows_unread(m: &M) -> f64 {
     s
 }
 
+/// The class: a wildcard item, and a `Vec` of rows (an unread item is never loaded).
+#[derive(Clone, Debug, autodiff::Params)]
+struct Rows {
+    rows: Vec<Vec<f64>>,
+    a: f64,
+}
+
+#[grad]
+fn rows_counted(m: &Rows) -> f64 {
+    let mut s = m.a;
+    for _ in m.rows.iter() {
+        s *= 2.0;
+    }
+    for _row in &m.rows {
+        s *= 2.0;
+    }
+    s
+}
+
 fn main() {
     let m = M {
         mat: [[1.0, 2.0], [3.0, 4.0]],
@@ -72,4 +91,10 @@ fn main() {
     assert_eq!((value, d_m.mat, d_m.a), (6.0, [[0.0; 2]; 2], 4.0));
     let (value, d_m) = rows_unread_grad(&m);
     assert_eq!((value, d_m.mat, d_m.a), (6.0, [[0.0; 2]; 2], 4.0));
+    let rows = Rows {
+        rows: vec![vec![1.0], vec![2.0]],
+        a: 1.5,
+    };
+    let (value, d_rows) = rows_counted_grad(&rows);
+    assert_eq!((value, d_rows.a, d_rows.rows), (24.0, 16.0, vec![vec![0.0]; 2]));
 }

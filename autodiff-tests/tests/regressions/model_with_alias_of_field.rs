@@ -22,9 +22,53 @@ fn model_with_alias(m: &M, x: f64) -> f64 {
     h(m, w) * x
 }
 
+/// The class: a nested model lent with its parent, and a field lent with the nested model it
+/// is in (the accumulator of its own goes to the enclosing one, whatever the field's type);
+/// two fields of a model that is also read whole, lent to one call (one split borrow).
+#[derive(Clone, Debug, autodiff::Params)]
+struct Outer {
+    inner: M,
+    b: f64,
+    mat: [[f64; 2]; 2],
+}
+
+#[grad]
+fn outer_inner(o: &Outer, l: &M) -> f64 {
+    o.b * l.a + o.inner.w[0] * l.w[1]
+}
+
+#[grad]
+fn inner_row(l: &M, mat: &[[f64; 2]; 2]) -> f64 {
+    l.a * mat[1][0]
+}
+
+#[grad]
+fn nested_and_fields(o: &Outer) -> f64 {
+    outer_inner(o, &o.inner) + h(&o.inner, &o.inner.w) + inner_row(&o.inner, &o.mat)
+}
+
+#[grad]
+fn model_and_matrix(o: &Outer) -> f64 {
+    inner_row(&o.inner, &o.mat) * o.mat[0][1]
+}
+
 fn main() {
     let m = M { a: 2.0, w: [3.0, 5.0] };
     // a w1 x
     let (value, d_m) = model_with_alias_grad(&m, 1.5);
     assert_eq!((value, d_m.a, d_m.w), (15.0, 7.5, [0.0, 3.0]));
+
+    let o = Outer {
+        inner: m,
+        b: 0.5,
+        mat: [[1.0, 4.0], [3.0, 7.0]],
+    };
+    // b a + w0 w1 + a w1 + a mat10
+    let (value, d_o) = nested_and_fields_grad(&o);
+    assert_eq!((value, d_o.b), (1.0 + 15.0 + 10.0 + 6.0, 2.0));
+    assert_eq!((d_o.inner.a, d_o.inner.w), (0.5 + 5.0 + 3.0, [5.0, 3.0 + 2.0]));
+    assert_eq!(d_o.mat, [[0.0, 0.0], [2.0, 0.0]]);
+    // a mat10 mat01
+    let (value, d_o) = model_and_matrix_grad(&o);
+    assert_eq!((value, d_o.inner.a, d_o.mat), (24.0, 12.0, [[0.0, 6.0], [8.0, 0.0]]));
 }
