@@ -843,6 +843,7 @@ fn fixed_reproducers_build_and_agree() {
         "result_copied",
         "const_slice_bare",
         "negated_const_argument",
+        "data_field_alias_passed",
         "table_call_argument",
         "matrix_field_rows",
         "field_copy_passed",

@@ -117,6 +117,8 @@ impl Gen<'_> {
                 // reads a dual number's value.
                 Capture::Value(x) if self.is_dual(x) => self.value_of(x),
                 Capture::Value(x) => self.float_operand(x),
+                // A field of a data struct is bound at the top as a reference already.
+                Capture::Array(a) if self.is_data_field(*a) => self.array(*a),
                 Capture::Array(a) => {
                     let a = self.array(*a);
                     quote!(&#a)
@@ -145,6 +147,20 @@ impl Gen<'_> {
             quote!(let #name = #value;)
         });
         quote!(#(#lets)*)
+    }
+
+    /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
+    /// the reference bound to it at the top.
+    fn is_data_field(&self, a: ArrayId) -> bool {
+        let info = self.body.array(a);
+        info.origin == ArrayOrigin::Constant
+            && self.sig.params.iter().any(|p| {
+                matches!(p.kind, ParamKind::DataArray { .. })
+                    && info
+                        .path
+                        .as_ref()
+                        .is_some_and(|path| path.is_ident(&p.ident))
+            })
     }
 
     pub(crate) fn arg(&self, arg: &Arg) -> TokenStream {
