@@ -1,6 +1,7 @@
 //! Adjacent loops over the same range whose reverses run in one loop, and look-alikes whose
 //! reverses must stay apart because one loop's reverse reads an adjoint the other changes at
-//! other indices. Every gradient is checked against central finite differences.
+//! other indices; and reads at an index a loop does not change, whose adjoint the reverse
+//! sums in a local. Every gradient is checked against central finite differences.
 
 #![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
 mod common;
@@ -102,6 +103,40 @@ fn only_additions(w: &[f64]) -> f64 {
         b *= 1.0 + 0.1 * w[(i + 1) % n].tanh();
     }
     a * b
+}
+
+/// `c[i]` read in the loop over `j` (its adjoint summed through the loop), a parameter read
+/// at a fixed index in a loop, and a look-alike: `acc[i]` read and written in the loop.
+#[grad]
+fn fixed_index_reads(w: &[f64], m: &[f64]) -> f64 {
+    let n = w.len();
+    let mut c = vec![0.0; n];
+    let mut acc = vec![0.0; n];
+    for i in 0..n {
+        c[i] = w[i] * m[i];
+    }
+    let mut total = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            total += c[i] * w[j].sin() + m[0] * w[j];
+            acc[i] = acc[i] * 0.5 + c[i] * m[j];
+        }
+        total += acc[i] * acc[i];
+    }
+    total
+}
+
+#[test]
+fn sums_of_fixed_index_reads_match_finite_differences() {
+    let mut rng = Rng::new(23);
+    for n in [1, 2, 5] {
+        let w = rng.vec(n, -1.0, 1.0);
+        let m = rng.vec(n, -1.0, 1.0);
+        let (_, (d_w, d_m)) = fixed_index_reads_grad(&w, &m);
+        let p = [&w[..], &m[..]].concat();
+        let f = |p: &[f64]| fixed_index_reads(&p[..n], &p[n..]);
+        assert_matches_fd(&f, &p, &[d_w, d_m].concat(), "fixed_index_reads");
+    }
 }
 
 #[test]

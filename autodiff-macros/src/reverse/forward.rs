@@ -1071,17 +1071,3 @@ fn literal_trips(l: &Loop) -> Option<usize> {
     let (start, end) = (int(&range.start)?, int(&range.end)?);
     Some(end.saturating_sub(start) + usize::from(range.inclusive && end >= start))
 }
-
-/// Whether a statement of `stmts` (or of the blocks nested in them) writes `array`.
-fn writes_array(stmts: &[Stmt], array: ArrayId) -> bool {
-    let mut writes = false;
-    for_each_stmt(stmts, &mut |s| {
-        writes |= match s {
-            Stmt::Store { array: a, .. }
-            | Stmt::DeclareArray { array: a, .. }
-            | Stmt::CallArray { array: a, .. } => *a == array,
-            _ => false,
-        };
-    });
-    writes
-}

@@ -10,7 +10,10 @@
 //! - only read, and zeroed by a store `a[i] = ..` of a later loop that touches it nowhere
 //!   else: the zeroing waits for the end of the merged loop, so the reads see what they saw.
 //!
-//! Tapes, copies and recomputed values stay each loop's own; the loops carry no adjoint.
+//! Tapes, copies and recomputed values stay each loop's own; the loops carry no adjoint. What
+//! a loop adds after its reverse (`Gen::hoisted_reads`) is added after the merged loop: an
+//! addition at an index other than the counter, which the rules above allow only among
+//! additions.
 
 use super::*;
 
@@ -217,6 +220,7 @@ impl Gen<'_> {
         let mut head = Piece::code(TokenStream::new());
         let mut body = Piece::code(TokenStream::new());
         let mut range = TokenStream::new();
+        let mut tails = Vec::new();
         for l in run {
             let Some(parts) = self.loop_parts(l) else {
                 continue;
@@ -229,6 +233,7 @@ impl Gen<'_> {
             body.tokens.extend(parts.body.tokens.clone());
             body = body.touching(&parts.body);
             range = parts.range;
+            tails.extend(parts.tail);
         }
         self.deferred_zeroing.clear();
         let b = &body.tokens;
@@ -245,6 +250,8 @@ impl Gen<'_> {
             head.tokens
                 .extend(quote!(for #counter in #r { #d[#counter] = #zero; }));
         }
-        vec![head.touching(&body)]
+        let mut pieces = vec![head.touching(&body)];
+        pieces.extend(tails);
+        pieces
     }
 }

@@ -71,6 +71,10 @@ pub struct Gen<'a> {
     /// Arrays whose stores' reverses leave the zeroing to the end of a merged loop
     /// (`merged.rs`).
     deferred_zeroing: HashSet<ArrayId>,
+    /// Reads of an array at an index a loop does not change (`x[i]` in a loop over `j`):
+    /// their adjoint is summed in this local through the loop and added into the array's
+    /// once after it (`Gen::hoisted_reads`).
+    hoisted: HashMap<Var, Ident>,
     /// How many times each value is read.
     uses: HashMap<Var, usize>,
     /// The load and the sum of `a[i] += e`, whose reverse the store's does.
@@ -168,6 +172,7 @@ impl<'a> Gen<'a> {
             dropped: HashSet::new(),
             pulled: HashMap::new(),
             deferred_zeroing: HashSet::new(),
+            hoisted: HashMap::new(),
             uses: uses(body),
             folded: HashSet::new(),
             loops: loops(&body.block),
@@ -788,26 +793,33 @@ impl<'a> Gen<'a> {
                 if !self.an.active_array[array.0] {
                     return Vec::new();
                 }
-                let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
-                let code = match self.body.array(*array).origin {
-                    ArrayOrigin::Param(p) => {
-                        self.used_shadows.insert(p);
-                        let s = &self.shadows[p];
-                        if i.len() == 2 {
-                            quote!(::autodiff::MatrixShadow::add_at(&mut #s, #(#i,)* #d);)
-                        } else {
-                            quote!(::autodiff::SliceShadow::add_at(&mut #s, #(#i,)* #d);)
-                        }
-                    }
-                    ArrayOrigin::Local | ArrayOrigin::Constant => {
-                        let a = self.array_adj(*array);
-                        self.accumulate(quote!(#a #([#i])*), d)
-                    }
-                };
-                vec![Piece::code(code)]
+                if let Some(sum) = self.hoisted.get(&var) {
+                    return vec![Piece::code(self.accumulate(quote!(#sum), d))];
+                }
+                vec![Piece::code(self.add_into_array(*array, index, d))]
             }
             Op::Call { path, args, unwrap } => self.reverse_call(path, args, d, unwrap.is_some()),
             _ => Vec::new(),
+        }
+    }
+
+    /// `d_a[i] += d` for a read `a[i]` of an active array (through its shadow for a parameter).
+    fn add_into_array(&mut self, array: ArrayId, index: &[Operand], d: TokenStream) -> TokenStream {
+        let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
+        match self.body.array(array).origin {
+            ArrayOrigin::Param(p) => {
+                self.used_shadows.insert(p);
+                let s = &self.shadows[p];
+                if i.len() == 2 {
+                    quote!(::autodiff::MatrixShadow::add_at(&mut #s, #(#i,)* #d);)
+                } else {
+                    quote!(::autodiff::SliceShadow::add_at(&mut #s, #(#i,)* #d);)
+                }
+            }
+            ArrayOrigin::Local | ArrayOrigin::Constant => {
+                let a = self.array_adj(array);
+                self.accumulate(quote!(#a #([#i])*), d)
+            }
         }
     }
 
@@ -1165,6 +1177,18 @@ impl<'a> Gen<'a> {
         let (tape, bits) = self.tape_names(k, l.span);
         let zero = self.zero();
         let mut head = Piece::code(TokenStream::new());
+        let mut tail = Vec::new();
+        for (v, array, index) in self.hoisted_reads(l) {
+            let name = format!("d_{}_sum", self.body.array(array).name);
+            let sum = self.fresh(&name, l.span);
+            head.tokens.extend(quote!(let mut #sum = #zero;));
+            tail.push(Piece::code(self.add_into_array(
+                array,
+                &index,
+                quote!(#sum),
+            )));
+            self.hoisted.insert(v, sum);
+        }
         // The carried adjoints: at the start of a reverse iteration, the adjoint of the value
         // the forward iteration ended with.
         let active_carried: Vec<&Carried> = l
@@ -1278,7 +1302,6 @@ impl<'a> Gen<'a> {
                 (None, quote!(0..#t))
             }
         };
-        let mut tail = Vec::new();
         for c in &active_carried {
             let d = self.adj(c.inner);
             tail.extend(self.add_to(&c.init, quote!(#d)));
@@ -1290,6 +1313,35 @@ impl<'a> Gen<'a> {
             body,
             tail,
         })
+    }
+
+    /// The reads in `l`'s body of an active array at an index the loop does not change, from
+    /// an array it does not write (`x[i]` in a loop over `j`): their adjoint is summed in a
+    /// local through the loop, not added into the array's at every iteration (a chain of
+    /// loads and stores through memory).
+    fn hoisted_reads(&self, l: &Loop) -> Vec<(Var, ArrayId, Vec<Operand>)> {
+        let region = self.an.loop_regions[&key(l)];
+        let invariant = |x: &Operand| {
+            x.var()
+                .is_none_or(|v| !self.an.within(self.an.def_region[v.0], region))
+        };
+        l.body
+            .stmts
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Let {
+                    var,
+                    op: Op::Load { array, index },
+                } if self.an.active[var.0]
+                    && self.an.active_array[array.0]
+                    && index.iter().all(invariant)
+                    && !writes_array(&l.body.stmts, *array) =>
+                {
+                    Some((*var, *array, index.clone()))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// The recomputed values of a loop body, in forward order.
@@ -1527,4 +1579,18 @@ fn stored_arrays(block: &Block) -> HashSet<ArrayId> {
         }
     });
     out
+}
+
+/// Whether a statement of `stmts` (or of the blocks nested in them) writes `array`.
+fn writes_array(stmts: &[Stmt], array: ArrayId) -> bool {
+    let mut writes = false;
+    for_each_stmt(stmts, &mut |s| {
+        writes |= match s {
+            Stmt::Store { array: a, .. }
+            | Stmt::DeclareArray { array: a, .. }
+            | Stmt::CallArray { array: a, .. } => *a == array,
+            _ => false,
+        };
+    });
+    writes
 }
