@@ -227,7 +227,7 @@ pub fn rewrite(body: &mut Body, fuse: bool, errors: &mut Errors) {
         let an = activity::analyze(body, fuse, &mut ignored);
         an.fusion.loops.keys().copied().collect()
     };
-    let mut names: HashSet<String> = body.vars.iter().map(|v| v.name.clone()).collect();
+    let mut names: Namespace = body.vars.iter().map(|v| v.name.clone()).collect();
     names.extend(body.arrays.iter().map(|a| a.name.clone()));
     // From the last, so that the positions of the others stay put.
     for &p in marked.iter().rev() {
@@ -304,14 +304,14 @@ fn restored_arrays(body: &Body, p: usize) -> Vec<ArrayId> {
 
 struct Rewrite<'b> {
     vars: &'b mut Vec<VarInfo>,
-    names: &'b mut HashSet<String>,
+    names: &'b mut Namespace,
     span: Span,
 }
 
 impl Rewrite<'_> {
     fn new_var(&mut self, base: &str, ty: Ty, varied: bool) -> Var {
         self.vars.push(VarInfo {
-            name: crate::reverse::unique_name(self.names, base),
+            name: self.names.fresh(base),
             ty,
             varied,
             span: self.span,

@@ -36,7 +36,7 @@ pub struct Gen<'a> {
     an: &'a Analysis,
     sig: &'a Signature,
     float: TokenStream,
-    names: HashSet<String>,
+    names: Namespace,
     adjoint: HashMap<Var, Ident>,
     array_adjoint: HashMap<ArrayId, Ident>,
     tapes: HashMap<usize, (Option<Ident>, Option<Ident>)>,
@@ -110,22 +110,11 @@ pub fn local(name: &str, span: Span) -> Ident {
     Ident::new(&plain_name(name), Span::mixed_site().located_at(span))
 }
 
-/// `base`, or `base_1`, `base_2`, ...: the first not in `names`, which it is added to.
-pub fn unique_name(names: &mut HashSet<String>, base: &str) -> String {
-    if names.insert(base.to_string()) {
-        return base.to_string();
-    }
-    (1..)
-        .map(|i| format!("{base}_{i}"))
-        .find(|n| names.insert(n.clone()))
-        .unwrap_or_default()
-}
-
 /// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
 /// `d_match`).
 pub fn plain_name(name: &str) -> String {
     let name = name.replace("r#", "");
-    if syn::parse_str::<Ident>(&name).is_ok() {
+    if is_identifier(&name) {
         name
     } else {
         format!("{name}_")
@@ -141,7 +130,7 @@ impl<'a> Gen<'a> {
         d_out: Ident,
     ) -> Self {
         let f = &sig.float;
-        let mut names: HashSet<String> = body.vars.iter().map(|v| v.name.clone()).collect();
+        let mut names: Namespace = body.vars.iter().map(|v| v.name.clone()).collect();
         names.extend(body.arrays.iter().map(|a| a.name.clone()));
         names.extend(shadows.iter().flatten().map(|s| s.to_string()));
         names.insert(d_out.to_string());
@@ -231,7 +220,7 @@ impl<'a> Gen<'a> {
     }
 
     pub(crate) fn fresh(&mut self, base: &str, span: Span) -> Ident {
-        local(&unique_name(&mut self.names, base), span)
+        local(&self.names.fresh(base), span)
     }
 
     /// The zero of an adjoint.
