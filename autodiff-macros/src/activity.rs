@@ -8,13 +8,14 @@
 //! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 
 use crate::diag::Errors;
 use crate::fusion::{self, Fusion};
 use crate::ir::*;
-use crate::rules::Cx;
+use crate::rules::{Cx, Rule};
 
 /// Where a value is defined.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -216,6 +217,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         analysis: &mut analysis,
         required: BTreeSet::new(),
         errors,
+        rule_reads: HashMap::new(),
     };
     planner.block(&body.block, 0);
     planner.drop_unpaid_copies();
@@ -515,6 +517,19 @@ struct Planner<'s, 'a> {
     analysis: &'s mut Analysis,
     required: BTreeSet<Var>,
     errors: &'s mut Errors,
+    /// `contribution_reads` by rule (its address) and arity.
+    rule_reads: HashMap<(usize, usize, usize), Rc<[Vec<RuleRead>]>>,
+}
+
+/// A primal value a rule's contribution reads.
+#[derive(Clone, Copy)]
+enum RuleRead {
+    /// The float operand of this position.
+    Float(usize),
+    /// The non-float argument of this position.
+    Other(usize),
+    /// The rule's result.
+    Out,
 }
 
 /// Placeholder names a rule's adjoint is instantiated with, to see what it reads.
@@ -554,6 +569,35 @@ pub fn reads(tokens: &TokenStream) -> BTreeSet<String> {
 }
 
 impl Planner<'_, '_> {
+    /// What each contribution of `rule` reads, in the placeholders' order: found by
+    /// instantiating the rule with placeholders, once per rule and arity.
+    fn contribution_reads(
+        &mut self,
+        rule: &'static Rule,
+        floats: usize,
+        others: usize,
+    ) -> Rc<[Vec<RuleRead>]> {
+        let key = (key(rule), floats, others);
+        let reads = self.rule_reads.entry(key).or_insert_with(|| {
+            let cx = placeholder_cx(floats, others);
+            (rule.adjoint)(&cx)
+                .iter()
+                .map(|contribution| {
+                    reads(contribution)
+                        .iter()
+                        .filter_map(|name| match name.split_at(1) {
+                            ("x", i) => i.parse().ok().map(RuleRead::Float),
+                            ("n", i) => i.parse().ok().map(RuleRead::Other),
+                            _ if name == "out" => Some(RuleRead::Out),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        Rc::clone(reads)
+    }
+
     fn need(&mut self, op: &Operand) {
         if let Some(v) = op.var() {
             self.require(v);
@@ -794,30 +838,24 @@ impl Planner<'_, '_> {
                         floats,
                         others,
                     } => {
-                        let cx = placeholder_cx(floats.len(), others.len());
-                        let contributions = (rule.adjoint)(&cx);
-                        for (k, contribution) in contributions.iter().enumerate() {
+                        let reads = self.contribution_reads(rule, floats.len(), others.len());
+                        for (k, contribution) in reads.iter().enumerate() {
                             if !floats.get(k).is_some_and(|x| self.analysis.is_active(x)) {
                                 continue;
                             }
-                            for name in reads(contribution) {
-                                match name.split_at(1) {
-                                    ("x", i) => {
-                                        if let Some(x) =
-                                            i.parse::<usize>().ok().and_then(|i| floats.get(i))
-                                        {
+                            for read in contribution {
+                                match *read {
+                                    RuleRead::Float(i) => {
+                                        if let Some(x) = floats.get(i) {
                                             self.need(x);
                                         }
                                     }
-                                    ("n", i) => {
-                                        if let Some(x) =
-                                            i.parse::<usize>().ok().and_then(|i| others.get(i))
-                                        {
+                                    RuleRead::Other(i) => {
+                                        if let Some(x) = others.get(i) {
                                             self.need(x);
                                         }
                                     }
-                                    _ if name == "out" => self.require(*var),
-                                    _ => {}
+                                    RuleRead::Out => self.require(*var),
                                 }
                             }
                         }

@@ -80,11 +80,13 @@ pub fn is_identifier(name: &str) -> bool {
         return syn::parse_str::<proc_macro2::Ident>(name).is_ok();
     }
     let mut chars = name.chars();
-    chars
+    let identifier = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&name)
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // Keywords are letters only (but `_`): most generated names (`d_x`, `t_2`) are not one.
+    let maybe_keyword = name == "_" || name.bytes().all(|b| b.is_ascii_alphabetic());
+    identifier && !(maybe_keyword && KEYWORDS.contains(&name))
 }
 
 /// The words `syn` does not take for an identifier: Rust's keywords, reserved ones included.

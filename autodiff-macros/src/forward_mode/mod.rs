@@ -66,6 +66,9 @@ pub fn items(
     wrt: &[usize],
 ) -> TokenStream {
     let mut out = TokenStream::new();
+    if !plan.tangent && !plan.jacobian {
+        return out;
+    }
     let names = Names::new(item, sig, Some(body));
     if plan.tangent {
         let mut sweep = sweep::Sweep::new(body, an, sig, &names.tangents);

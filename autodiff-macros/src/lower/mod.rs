@@ -777,8 +777,11 @@ impl Lowerer<'_> {
     }
 
     fn expr_scalar(&mut self, expr: &Expr) -> Operand {
-        let value = self.lower_expr(expr);
-        self.scalar(value, expr.span())
+        match self.lower_expr(expr) {
+            // `expr.span()` prints `expr` to tokens: only when it is needed.
+            Value::Scalar(op) => op,
+            value => self.scalar(value, expr.span()),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! adjoints (rules from `rules.rs`), `if`s replay their decision, loops run backwards,
 //! popping what the forward sweep pushed and recomputing what it did not.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -37,6 +38,8 @@ pub struct Gen<'a> {
     sig: &'a Signature,
     float: TokenStream,
     names: Namespace,
+    /// Each value's local, made once (it is written wherever the value is read).
+    var_idents: Vec<OnceCell<Ident>>,
     adjoint: HashMap<Var, Ident>,
     array_adjoint: HashMap<ArrayId, Ident>,
     tapes: HashMap<usize, (Option<Ident>, Option<Ident>)>,
@@ -140,6 +143,7 @@ impl<'a> Gen<'a> {
             sig,
             float: quote!(#f),
             names,
+            var_idents: body.vars.iter().map(|_| OnceCell::new()).collect(),
             adjoint: HashMap::new(),
             array_adjoint: HashMap::new(),
             tapes: HashMap::new(),
@@ -264,8 +268,11 @@ impl<'a> Gen<'a> {
         if let Some(i) = self.param_index(v) {
             return self.sig.params[i].ident.clone();
         }
-        let info = self.body.var(v);
-        local(&info.name, info.span)
+        let ident = self.var_idents[v.0].get_or_init(|| {
+            let info = self.body.var(v);
+            local(&info.name, info.span)
+        });
+        ident.clone()
     }
 
     pub(crate) fn array(&self, a: ArrayId) -> TokenStream {
