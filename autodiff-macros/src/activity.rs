@@ -7,6 +7,7 @@
 //! of the reverse iteration when that is cheap (integer arithmetic, reads of arrays nothing
 //! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -217,7 +218,6 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         analysis: &mut analysis,
         required: BTreeSet::new(),
         errors,
-        rule_reads: HashMap::new(),
     };
     planner.block(&body.block, 0);
     planner.drop_unpaid_copies();
@@ -517,8 +517,6 @@ struct Planner<'s, 'a> {
     analysis: &'s mut Analysis,
     required: BTreeSet<Var>,
     errors: &'s mut Errors,
-    /// `contribution_reads` by rule (its address) and arity.
-    rule_reads: HashMap<(usize, usize, usize), Rc<[Vec<RuleRead>]>>,
 }
 
 /// A primal value a rule's contribution reads.
@@ -568,17 +566,21 @@ pub fn reads(tokens: &TokenStream) -> BTreeSet<String> {
     found
 }
 
-impl Planner<'_, '_> {
-    /// What each contribution of `rule` reads, in the placeholders' order: found by
-    /// instantiating the rule with placeholders, once per rule and arity.
-    fn contribution_reads(
-        &mut self,
-        rule: &'static Rule,
-        floats: usize,
-        others: usize,
-    ) -> Rc<[Vec<RuleRead>]> {
-        let key = (key(rule), floats, others);
-        let reads = self.rule_reads.entry(key).or_insert_with(|| {
+thread_local! {
+    /// `contribution_reads` by rule (its address) and arity, kept from one function the macro
+    /// expands to the next.
+    static RULE_READS: RefCell<HashMap<(usize, usize, usize), ContributionReads>> =
+        RefCell::default();
+}
+
+/// Per contribution of a rule, the values it reads.
+type ContributionReads = Rc<[Vec<RuleRead>]>;
+
+/// What each contribution of `rule` reads, in the placeholders' order: found by instantiating
+/// the rule with placeholders, once per rule and arity.
+fn contribution_reads(rule: &'static Rule, floats: usize, others: usize) -> ContributionReads {
+    RULE_READS.with_borrow_mut(|cache| {
+        let reads = cache.entry((key(rule), floats, others)).or_insert_with(|| {
             let cx = placeholder_cx(floats, others);
             (rule.adjoint)(&cx)
                 .iter()
@@ -596,8 +598,10 @@ impl Planner<'_, '_> {
                 .collect()
         });
         Rc::clone(reads)
-    }
+    })
+}
 
+impl Planner<'_, '_> {
     fn need(&mut self, op: &Operand) {
         if let Some(v) = op.var() {
             self.require(v);
@@ -838,7 +842,7 @@ impl Planner<'_, '_> {
                         floats,
                         others,
                     } => {
-                        let reads = self.contribution_reads(rule, floats.len(), others.len());
+                        let reads = contribution_reads(rule, floats.len(), others.len());
                         for (k, contribution) in reads.iter().enumerate() {
                             if !floats.get(k).is_some_and(|x| self.analysis.is_active(x)) {
                                 continue;
