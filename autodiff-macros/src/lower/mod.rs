@@ -15,6 +15,7 @@ mod iter;
 mod loops;
 pub mod models;
 mod opaque;
+mod spans;
 mod stmt;
 
 use arrays::LocalArray;
