@@ -20,10 +20,15 @@ use crate::rules::float_literal;
 use crate::second_order;
 use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
-pub fn expand(attr: GradAttr, mut item: ItemFn) -> TokenStream {
+/// `original`: `item`'s tokens, emitted as they came unless a `#[checkpoint]` marker is
+/// stripped (printing the function again costs as much as a tenth of the expansion).
+pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenStream {
     let generated = generate(&attr, &item, &[]);
-    checkpoint::strip(&mut item.block);
-    quote!(#item #generated)
+    if checkpoint::strip(&mut item.block) {
+        quote!(#item #generated)
+    } else {
+        quote!(#original #generated)
+    }
 }
 
 /// `NAME_adjoint` and `NAME_grad` for `item`, or the errors that prevent them (with stubs
