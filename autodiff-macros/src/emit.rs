@@ -2,7 +2,7 @@
 //! wrapper), or, when the function is outside the subset, the errors plus stubs with the
 //! right signatures so callers do not drown the real error in "cannot find `NAME_grad`".
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
 
@@ -156,18 +156,10 @@ fn adjoint_block(
     let checks = shadow_checks(sig, names);
     let fields = model_fields(sig, names, &used);
     let items = &body.items;
-    let block = quote!({
-        #(#items)*
-        #import
-        #fields
-        #checks
-        #tapes
-        // Forward sweep.
-        #forward
-        // Reverse sweep.
-        #reverse
-        #result
-    });
+    let mut inner = quote!(#(#items)* #import #fields #checks);
+    // The sweeps moved in, not interpolated: `quote!` would copy them token by token.
+    inner.extend([tapes, forward, reverse, result]);
+    let block = Group::new(Delimiter::Brace, inner).into_token_stream();
     (block, mutable)
 }
 
