@@ -778,7 +778,7 @@ impl Lowerer<'_> {
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
             return self.unsupported(&m.method, &unknown_method());
         }
-        let receiver = self.scalar(receiver, m.receiver.span());
+        let receiver = self.scalar_of(receiver, &m.receiver);
         // `.into()` between float types keeps the value (and its derivative).
         if name == "into" && m.args.is_empty() && self.ty(&receiver) == Ty::Float {
             return Value::Scalar(receiver);

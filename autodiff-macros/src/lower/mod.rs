@@ -778,8 +778,14 @@ impl Lowerer<'_> {
     }
 
     fn expr_scalar(&mut self, expr: &Expr) -> Operand {
-        match self.lower_expr(expr) {
-            // `expr.span()` prints `expr` to tokens: only when it is needed.
+        let value = self.lower_expr(expr);
+        self.scalar_of(value, expr)
+    }
+
+    /// `scalar` for the value of `expr`, whose span (`Spanned` prints `expr` to tokens for
+    /// it) is taken only when it is needed.
+    fn scalar_of(&mut self, value: Value, expr: &Expr) -> Operand {
+        match value {
             Value::Scalar(op) => op,
             value => self.scalar(value, expr.span()),
         }
