@@ -7,14 +7,16 @@
 //! of the reverse iteration when that is cheap (integer arithmetic, reads of arrays nothing
 //! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 
 use crate::diag::Errors;
 use crate::fusion::{self, Fusion};
 use crate::ir::*;
-use crate::rules::Cx;
+use crate::rules::{Cx, Rule};
 
 /// Where a value is defined.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -517,6 +519,17 @@ struct Planner<'s, 'a> {
     errors: &'s mut Errors,
 }
 
+/// A primal value a rule's contribution reads.
+#[derive(Clone, Copy)]
+enum RuleRead {
+    /// The float operand of this position.
+    Float(usize),
+    /// The non-float argument of this position.
+    Other(usize),
+    /// The rule's result.
+    Out,
+}
+
 /// Placeholder names a rule's adjoint is instantiated with, to see what it reads.
 const PLACEHOLDER: &str = "__autodiff_read_";
 
@@ -551,6 +564,41 @@ pub fn reads(tokens: &TokenStream) -> BTreeSet<String> {
         }
     }
     found
+}
+
+thread_local! {
+    /// `contribution_reads` by rule (its address) and arity, kept from one function the macro
+    /// expands to the next.
+    static RULE_READS: RefCell<HashMap<(usize, usize, usize), ContributionReads>> =
+        RefCell::default();
+}
+
+/// Per contribution of a rule, the values it reads.
+type ContributionReads = Rc<[Vec<RuleRead>]>;
+
+/// What each contribution of `rule` reads, in the placeholders' order: found by instantiating
+/// the rule with placeholders, once per rule and arity.
+fn contribution_reads(rule: &'static Rule, floats: usize, others: usize) -> ContributionReads {
+    RULE_READS.with_borrow_mut(|cache| {
+        let reads = cache.entry((key(rule), floats, others)).or_insert_with(|| {
+            let cx = placeholder_cx(floats, others);
+            (rule.adjoint)(&cx)
+                .iter()
+                .map(|contribution| {
+                    reads(contribution)
+                        .iter()
+                        .filter_map(|name| match name.split_at(1) {
+                            ("x", i) => i.parse().ok().map(RuleRead::Float),
+                            ("n", i) => i.parse().ok().map(RuleRead::Other),
+                            _ if name == "out" => Some(RuleRead::Out),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        Rc::clone(reads)
+    })
 }
 
 impl Planner<'_, '_> {
@@ -794,30 +842,24 @@ impl Planner<'_, '_> {
                         floats,
                         others,
                     } => {
-                        let cx = placeholder_cx(floats.len(), others.len());
-                        let contributions = (rule.adjoint)(&cx);
-                        for (k, contribution) in contributions.iter().enumerate() {
+                        let reads = contribution_reads(rule, floats.len(), others.len());
+                        for (k, contribution) in reads.iter().enumerate() {
                             if !floats.get(k).is_some_and(|x| self.analysis.is_active(x)) {
                                 continue;
                             }
-                            for name in reads(contribution) {
-                                match name.split_at(1) {
-                                    ("x", i) => {
-                                        if let Some(x) =
-                                            i.parse::<usize>().ok().and_then(|i| floats.get(i))
-                                        {
+                            for read in contribution {
+                                match *read {
+                                    RuleRead::Float(i) => {
+                                        if let Some(x) = floats.get(i) {
                                             self.need(x);
                                         }
                                     }
-                                    ("n", i) => {
-                                        if let Some(x) =
-                                            i.parse::<usize>().ok().and_then(|i| others.get(i))
-                                        {
+                                    RuleRead::Other(i) => {
+                                        if let Some(x) = others.get(i) {
                                             self.need(x);
                                         }
                                     }
-                                    _ if name == "out" => self.require(*var),
-                                    _ => {}
+                                    RuleRead::Out => self.require(*var),
                                 }
                             }
                         }

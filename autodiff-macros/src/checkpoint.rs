@@ -148,9 +148,11 @@ pub fn check(block: &syn::Block, errors: &mut Errors) {
 }
 
 /// Removes the markers (and misspelt ones, reported by `check`) from the function as it is
-/// emitted: they are the macro's, not attributes Rust knows.
-pub fn strip(block: &mut syn::Block) {
-    Strip.visit_block_mut(block);
+/// emitted: they are the macro's, not attributes Rust knows. Whether there was any.
+pub fn strip(block: &mut syn::Block) -> bool {
+    let mut strip = Strip::default();
+    strip.visit_block_mut(block);
+    strip.removed
 }
 
 /// Removes the markers `check` reported as misplaced, keeping those on the top-level `for`
@@ -159,19 +161,24 @@ pub fn keep_placed(block: &mut syn::Block) {
     for stmt in &mut block.stmts {
         match stmt {
             syn::Stmt::Expr(syn::Expr::ForLoop(f), _) => {
-                Strip.visit_expr_mut(&mut f.expr);
-                Strip.visit_block_mut(&mut f.body);
+                Strip::default().visit_expr_mut(&mut f.expr);
+                Strip::default().visit_block_mut(&mut f.body);
             }
-            other => Strip.visit_stmt_mut(other),
+            other => Strip::default().visit_stmt_mut(other),
         }
     }
 }
 
-struct Strip;
+#[derive(Default)]
+struct Strip {
+    removed: bool,
+}
 
 impl Strip {
-    fn retain(attrs: &mut Vec<syn::Attribute>) {
+    fn retain(&mut self, attrs: &mut Vec<syn::Attribute>) {
+        let before = attrs.len();
         attrs.retain(|a| !a.path().is_ident(MARKER) && misspelt(a).is_none());
+        self.removed |= attrs.len() != before;
     }
 }
 
@@ -184,18 +191,18 @@ impl VisitMut for Strip {
         | syn::Expr::If(syn::ExprIf { attrs, .. })
         | syn::Expr::Match(syn::ExprMatch { attrs, .. }) = e
         {
-            Strip::retain(attrs);
+            self.retain(attrs);
         }
         syn::visit_mut::visit_expr_mut(self, e);
     }
 
     fn visit_local_mut(&mut self, l: &mut syn::Local) {
-        Strip::retain(&mut l.attrs);
+        self.retain(&mut l.attrs);
         syn::visit_mut::visit_local_mut(self, l);
     }
 
     fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
-        Strip::retain(&mut m.attrs);
+        self.retain(&mut m.attrs);
     }
 }
 
@@ -227,7 +234,7 @@ pub fn rewrite(body: &mut Body, fuse: bool, errors: &mut Errors) {
         let an = activity::analyze(body, fuse, &mut ignored);
         an.fusion.loops.keys().copied().collect()
     };
-    let mut names: HashSet<String> = body.vars.iter().map(|v| v.name.clone()).collect();
+    let mut names: Namespace = body.vars.iter().map(|v| v.name.clone()).collect();
     names.extend(body.arrays.iter().map(|a| a.name.clone()));
     // From the last, so that the positions of the others stay put.
     for &p in marked.iter().rev() {
@@ -304,14 +311,14 @@ fn restored_arrays(body: &Body, p: usize) -> Vec<ArrayId> {
 
 struct Rewrite<'b> {
     vars: &'b mut Vec<VarInfo>,
-    names: &'b mut HashSet<String>,
+    names: &'b mut Namespace,
     span: Span,
 }
 
 impl Rewrite<'_> {
     fn new_var(&mut self, base: &str, ty: Ty, varied: bool) -> Var {
         self.vars.push(VarInfo {
-            name: crate::reverse::unique_name(self.names, base),
+            name: self.names.fresh(base),
             ty,
             varied,
             span: self.span,

@@ -2,7 +2,7 @@
 //! wrapper), or, when the function is outside the subset, the errors plus stubs with the
 //! right signatures so callers do not drown the real error in "cannot find `NAME_grad`".
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
 
@@ -20,10 +20,15 @@ use crate::rules::float_literal;
 use crate::second_order;
 use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 
-pub fn expand(attr: GradAttr, mut item: ItemFn) -> TokenStream {
+/// `original`: `item`'s tokens, emitted as they came unless a `#[checkpoint]` marker is
+/// stripped (printing the function again costs as much as a tenth of the expansion).
+pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenStream {
     let generated = generate(&attr, &item, &[]);
-    checkpoint::strip(&mut item.block);
-    quote!(#item #generated)
+    if checkpoint::strip(&mut item.block) {
+        quote!(#item #generated)
+    } else {
+        quote!(#original #generated)
+    }
 }
 
 /// `NAME_adjoint` and `NAME_grad` for `item`, or the errors that prevent them (with stubs
@@ -151,18 +156,10 @@ fn adjoint_block(
     let checks = shadow_checks(sig, names);
     let fields = model_fields(sig, names, &used);
     let items = &body.items;
-    let block = quote!({
-        #(#items)*
-        #import
-        #fields
-        #checks
-        #tapes
-        // Forward sweep.
-        #forward
-        // Reverse sweep.
-        #reverse
-        #result
-    });
+    let mut inner = quote!(#(#items)* #import #fields #checks);
+    // The sweeps moved in, not interpolated: `quote!` would copy them token by token.
+    inner.extend([tapes, forward, reverse, result]);
+    let block = Group::new(Delimiter::Brace, inner).into_token_stream();
     (block, mutable)
 }
 
@@ -392,7 +389,7 @@ fn adjoint_item(
             continue;
         };
         let bound = argument_bound(&p.kind, f, "Shadow");
-        generics.params.push(syn::parse_quote!(#t: #bound));
+        generics.params.push(bounded_param(t, bound));
         let m = used_shadows.contains(&i).then(|| quote!(mut));
         shadow_args.push(quote!(#m #s: #t));
     }
@@ -418,6 +415,19 @@ fn adjoint_item(
         #allows
         #vis fn #name<#params_gen>(#(#params,)* #d_out: #d_out_ty, #(#shadow_args),*) -> #returns #where_clause #block
     }
+}
+
+/// The type parameter `ident: bound` of a generated argument, built rather than parsed back
+/// from tokens (which cost a third of `NAME_adjoint`'s signature).
+pub(crate) fn bounded_param(ident: &Ident, bound: TokenStream) -> GenericParam {
+    GenericParam::Type(syn::TypeParam {
+        attrs: Vec::new(),
+        ident: ident.clone(),
+        colon_token: Some(Default::default()),
+        bounds: std::iter::once(syn::TypeParamBound::Verbatim(bound)).collect(),
+        eq_token: None,
+        default: None,
+    })
 }
 
 /// The lints the generated sweeps allow.

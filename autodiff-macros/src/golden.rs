@@ -12,8 +12,8 @@ use crate::attr::GradAttr;
 
 fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) {
     let attr: GradAttr = syn::parse2(attr).expect("attribute");
-    let item: syn::ItemFn = syn::parse2(item).expect("function");
-    compare(name, crate::emit::expand(attr, item));
+    let function: syn::ItemFn = syn::parse2(item.clone()).expect("function");
+    compare(name, crate::emit::expand(attr, function, item));
 }
 
 /// Compares `expanded`, pretty-printed, with the golden file `name`.
@@ -162,10 +162,11 @@ fn expand() {
         return;
     };
     let source = std::fs::read_to_string(path).expect("read AUTODIFF_EXPAND");
-    let item: syn::ItemFn = syn::parse_str(&source).expect("a function");
+    let original: proc_macro2::TokenStream = source.parse().expect("tokens");
+    let item: syn::ItemFn = syn::parse2(original.clone()).expect("a function");
     let attr = std::env::var("AUTODIFF_EXPAND_ATTR").unwrap_or_default();
     let attr: GradAttr = syn::parse_str(&attr).expect("attribute");
-    let expanded = crate::emit::expand(attr, item);
+    let expanded = crate::emit::expand(attr, item, original);
     let file: syn::File = syn::parse2(expanded).expect("the expansion parses");
     println!("{}", prettyplease::unparse(&file));
 }

@@ -5,7 +5,7 @@
 //! Local arrays are the only mutable memory ([`Stmt::Store`]). `return` and `break` have
 //! already been turned into flags and guarded blocks, so blocks run straight through.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use proc_macro2::Span;
 
@@ -25,6 +25,78 @@ pub enum Ty {
     /// A value the lowering cannot type, e.g. a user constant. Never differentiated.
     Unknown,
 }
+
+/// The names taken in the generated code, and fresh ones: `base`, or the first of `base_1`,
+/// `base_2`, ... not taken yet.
+#[derive(Default)]
+pub struct Namespace {
+    taken: HashSet<String>,
+    /// Per base, the last suffix `fresh` gave it. Names are never released, so every suffix
+    /// below it is still taken: the next search starts there instead of at 1 (quadratic in
+    /// the number of temporaries otherwise).
+    last_suffix: HashMap<String, usize>,
+}
+
+impl Namespace {
+    /// Takes `name`; whether it was free.
+    pub fn insert(&mut self, name: String) -> bool {
+        self.taken.insert(name)
+    }
+
+    /// A name made from `base` that was free, now taken.
+    pub fn fresh(&mut self, base: &str) -> String {
+        if self.taken.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let suffix = self.last_suffix.entry(base.to_string()).or_default();
+        loop {
+            *suffix += 1;
+            let name = format!("{base}_{suffix}");
+            if self.taken.insert(name.clone()) {
+                return name;
+            }
+        }
+    }
+}
+
+impl Extend<String> for Namespace {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, names: I) {
+        self.taken.extend(names);
+    }
+}
+
+impl FromIterator<String> for Namespace {
+    fn from_iter<I: IntoIterator<Item = String>>(names: I) -> Self {
+        let mut namespace = Namespace::default();
+        namespace.extend(names);
+        namespace
+    }
+}
+
+/// Whether `name` parses as an identifier (not a keyword, not `_`). Spelled out for ASCII
+/// names: parsing a string per generated local was an eighth of the macro's time.
+pub fn is_identifier(name: &str) -> bool {
+    if !name.is_ascii() {
+        return syn::parse_str::<proc_macro2::Ident>(name).is_ok();
+    }
+    let mut chars = name.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // Keywords are letters only (but `_`): most generated names (`d_x`, `t_2`) are not one.
+    let maybe_keyword = name == "_" || name.bytes().all(|b| b.is_ascii_alphabetic());
+    identifier && !(maybe_keyword && KEYWORDS.contains(&name))
+}
+
+/// The words `syn` does not take for an identifier: Rust's keywords, reserved ones included.
+const KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "Self", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
 
 pub struct VarInfo {
     pub name: String,
@@ -675,4 +747,22 @@ pub fn arg_arrays(args: &[Arg]) -> Vec<ArrayId> {
             Arg::Scalar(_) => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_as_syn_parses_them() {
+        for name in KEYWORDS.iter().copied().chain([
+            "x", "d_x", "_x", "x1", "X_1", "1x", "r", "self_", "gen", "union", "x-y", "",
+        ]) {
+            assert_eq!(
+                is_identifier(name),
+                syn::parse_str::<proc_macro2::Ident>(name).is_ok(),
+                "{name}"
+            );
+        }
+    }
 }

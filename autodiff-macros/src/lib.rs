@@ -133,7 +133,7 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     if let Ok(func) = syn::parse::<syn::ItemFn>(item.clone()) {
-        return emit::expand(attr, func).into();
+        return emit::expand(attr, func, original).into();
     }
     match syn::parse::<syn::ItemImpl>(item) {
         Ok(block) => impls::expand(attr, block).into(),

@@ -186,7 +186,7 @@ fn dual_adjoint_item(
             continue;
         };
         let bound = argument_bound(&p.kind, &dual_ty, "Shadow");
-        generics.params.push(syn::parse_quote!(#t: #bound));
+        generics.params.push(crate::emit::bounded_param(t, bound));
         let m = used_shadows.contains(&i).then(|| quote!(mut));
         shadow_args.push(quote!(#m #s: #t));
     }

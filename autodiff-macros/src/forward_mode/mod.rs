@@ -66,6 +66,9 @@ pub fn items(
     wrt: &[usize],
 ) -> TokenStream {
     let mut out = TokenStream::new();
+    if !plan.tangent && !plan.jacobian {
+        return out;
+    }
     let names = Names::new(item, sig, Some(body));
     if plan.tangent {
         let mut sweep = sweep::Sweep::new(body, an, sig, &names.tangents);
@@ -252,7 +255,7 @@ fn tangent_item(item: &ItemFn, sig: &Signature, names: &Names, block: TokenStrea
             continue;
         };
         let bound = argument_bound(&p.kind, f, "Tangent");
-        generics.params.push(syn::parse_quote!(#ty: #bound));
+        generics.params.push(crate::emit::bounded_param(ty, bound));
         tangent_args.push(quote!(#t: #ty));
     }
     let (_, _, where_clause) = item.sig.generics.split_for_impl();

@@ -293,7 +293,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_binary(&mut self, b: &syn::ExprBinary) -> Value {
-        let span = b.span();
+        let span = spans::binary(b);
         if let Some(op) = compound_op(&b.op) {
             self.lower_assign(&b.left, Some(op), &b.right, span);
             return Value::Unit;
@@ -596,7 +596,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_index(&mut self, index: &syn::ExprIndex) -> Value {
-        let span = index.span();
+        let span = spans::index(index);
         if let Expr::Range(range) = &*index.index {
             if self.is_known_array(&index.expr) {
                 return self.lower_slice(&index.expr, range);
@@ -725,7 +725,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
-        let span = m.span();
+        let span = spans::method_call(m);
         let name = m.method.to_string();
         // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`: a conversion to the float type.
         if let Some(value) = self.lower_num_cast(m) {
@@ -778,7 +778,7 @@ impl Lowerer<'_> {
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
             return self.unsupported(&m.method, &unknown_method());
         }
-        let receiver = self.scalar(receiver, m.receiver.span());
+        let receiver = self.scalar_of(receiver, &m.receiver);
         // `.into()` between float types keeps the value (and its derivative).
         if name == "into" && m.args.is_empty() && self.ty(&receiver) == Ty::Float {
             return Value::Scalar(receiver);
@@ -822,7 +822,7 @@ impl Lowerer<'_> {
             "t",
             ty,
             Op::NumCast(p.path.clone(), x),
-            m.span(),
+            spans::method_call(m),
         )))
     }
 
@@ -830,7 +830,7 @@ impl Lowerer<'_> {
     fn lower_len(&mut self, m: &syn::ExprMethodCall, receiver: Value) -> Value {
         match receiver {
             Value::Array(_) | Value::Row { .. } | Value::View(_) => {
-                Value::Scalar(self.length_of(&receiver, m.span()))
+                Value::Scalar(self.length_of(&receiver, spans::method_call(m)))
             }
             Value::Error => Value::Error,
             _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
@@ -862,7 +862,7 @@ impl Lowerer<'_> {
                 receiver,
                 args,
             },
-            m.span(),
+            spans::method_call(m),
         ))
     }
 

@@ -53,7 +53,7 @@ impl Lowerer<'_> {
     /// `m` is not one (the caller reports it).
     pub(super) fn lower_iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
         let (reduction, chain) = reduction(m)?;
-        let span = m.span();
+        let span = spans::method_call(m);
         let stream = match self.stream(chain) {
             Ok(stream) => stream,
             Err((tokens, message)) => {

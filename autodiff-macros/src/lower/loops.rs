@@ -7,7 +7,7 @@ impl Lowerer<'_> {
         if let Some(label) = &f.label {
             self.errors.on(label, LABEL_MESSAGE);
         }
-        let span = f.span();
+        let span = spans::for_loop(f);
         if !self.is_plain_iterator(&f.expr) {
             // Any other chain (`windows`, `skip`, `map`, a constant table): the loop over
             // positions it stands for.

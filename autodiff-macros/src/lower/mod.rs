@@ -15,6 +15,7 @@ mod iter;
 mod loops;
 pub mod models;
 mod opaque;
+mod spans;
 mod stmt;
 
 use arrays::LocalArray;
@@ -123,7 +124,7 @@ pub struct Lowerer<'a> {
     loops: Vec<LoopFlags>,
     /// Names already used by a generated local, and every name the user binds (reserved so
     /// that a user's variable keeps its name in the generated code).
-    names: HashSet<String>,
+    names: Namespace,
     /// The names the user binds (parameters included): kept for the user's values.
     reserved: HashSet<String>,
     /// User names already given to a value.
@@ -147,6 +148,7 @@ const SYNTHETIC: &str = "__autodiff_";
 
 /// Lowers the body of a function with signature `sig`.
 pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
+    let bindings = user_bindings(block);
     let mut lw = Lowerer {
         sig,
         errors,
@@ -158,8 +160,8 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         cse: vec![Cse::default()],
         ret: None,
         loops: Vec::new(),
-        names: user_bindings(block),
-        reserved: user_bindings(block),
+        names: bindings.iter().cloned().collect(),
+        reserved: bindings,
         claimed: HashSet::new(),
         param_vars: Vec::new(),
         synthetic: 0,
@@ -537,13 +539,7 @@ impl Lowerer<'_> {
 
     fn unique_name(&mut self, base: &str) -> String {
         let base = if base.is_empty() { "t" } else { base };
-        if self.names.insert(base.to_string()) {
-            return base.to_string();
-        }
-        (1..)
-            .map(|i| format!("{base}_{i}"))
-            .find(|n| self.names.insert(n.clone()))
-            .unwrap_or_default()
+        self.names.fresh(base)
     }
 
     /// The user's name for a value: as written the first time, numbered after.
@@ -783,7 +779,16 @@ impl Lowerer<'_> {
 
     fn expr_scalar(&mut self, expr: &Expr) -> Operand {
         let value = self.lower_expr(expr);
-        self.scalar(value, expr.span())
+        self.scalar_of(value, expr)
+    }
+
+    /// `scalar` for the value of `expr`, whose span (`Spanned` prints `expr` to tokens for
+    /// it) is taken only when it is needed.
+    fn scalar_of(&mut self, value: Value, expr: &Expr) -> Operand {
+        match value {
+            Value::Scalar(op) => op,
+            value => self.scalar(value, expr.span()),
+        }
     }
 }
 

@@ -380,7 +380,12 @@ pub(super) fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>)
             }
             TokenTree::Group(g) => mentioned_names(g.stream(), out),
             TokenTree::Literal(lit) => {
-                if let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&lit.to_string()) {
+                let text = lit.to_string();
+                // Only a string (`"..."`, `r"..."`) can capture: the others are not parsed.
+                if !text.starts_with(['"', 'r']) {
+                    continue;
+                }
+                if let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&text) {
                     for name in format_captures(&s.value()) {
                         out.push((Ident::new(&name, lit.span()), false));
                     }
@@ -403,7 +408,7 @@ fn format_captures(s: &str) -> Vec<String> {
         }
         let end = rest.find(['}', ':']).unwrap_or(rest.len());
         let name = &rest[..end];
-        if syn::parse_str::<Ident>(name).is_ok() {
+        if crate::ir::is_identifier(name) {
             names.push(name.to_string());
         }
     }

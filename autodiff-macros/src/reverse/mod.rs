@@ -6,6 +6,7 @@
 //! adjoints (rules from `rules.rs`), `if`s replay their decision, loops run backwards,
 //! popping what the forward sweep pushed and recomputing what it did not.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -36,7 +37,9 @@ pub struct Gen<'a> {
     an: &'a Analysis,
     sig: &'a Signature,
     float: TokenStream,
-    names: HashSet<String>,
+    names: Namespace,
+    /// Each value's local, made once (it is written wherever the value is read).
+    var_idents: Vec<OnceCell<Ident>>,
     adjoint: HashMap<Var, Ident>,
     array_adjoint: HashMap<ArrayId, Ident>,
     tapes: HashMap<usize, (Option<Ident>, Option<Ident>)>,
@@ -114,22 +117,11 @@ pub fn local(name: &str, span: Span) -> Ident {
     Ident::new(&plain_name(name), Span::mixed_site().located_at(span))
 }
 
-/// `base`, or `base_1`, `base_2`, ...: the first not in `names`, which it is added to.
-pub fn unique_name(names: &mut HashSet<String>, base: &str) -> String {
-    if names.insert(base.to_string()) {
-        return base.to_string();
-    }
-    (1..)
-        .map(|i| format!("{base}_{i}"))
-        .find(|n| names.insert(n.clone()))
-        .unwrap_or_default()
-}
-
 /// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
 /// `d_match`).
 pub fn plain_name(name: &str) -> String {
     let name = name.replace("r#", "");
-    if syn::parse_str::<Ident>(&name).is_ok() {
+    if is_identifier(&name) {
         name
     } else {
         format!("{name}_")
@@ -145,7 +137,7 @@ impl<'a> Gen<'a> {
         d_out: Ident,
     ) -> Self {
         let f = &sig.float;
-        let mut names: HashSet<String> = body.vars.iter().map(|v| v.name.clone()).collect();
+        let mut names: Namespace = body.vars.iter().map(|v| v.name.clone()).collect();
         names.extend(body.arrays.iter().map(|a| a.name.clone()));
         names.extend(shadows.iter().flatten().map(|s| s.to_string()));
         names.insert(d_out.to_string());
@@ -155,6 +147,7 @@ impl<'a> Gen<'a> {
             sig,
             float: quote!(#f),
             names,
+            var_idents: body.vars.iter().map(|_| OnceCell::new()).collect(),
             adjoint: HashMap::new(),
             array_adjoint: HashMap::new(),
             tapes: HashMap::new(),
@@ -236,7 +229,7 @@ impl<'a> Gen<'a> {
     }
 
     pub(crate) fn fresh(&mut self, base: &str, span: Span) -> Ident {
-        local(&unique_name(&mut self.names, base), span)
+        local(&self.names.fresh(base), span)
     }
 
     /// The zero of an adjoint.
@@ -280,8 +273,11 @@ impl<'a> Gen<'a> {
         if let Some(i) = self.param_index(v) {
             return self.sig.params[i].ident.clone();
         }
-        let info = self.body.var(v);
-        local(&info.name, info.span)
+        let ident = self.var_idents[v.0].get_or_init(|| {
+            let info = self.body.var(v);
+            local(&info.name, info.span)
+        });
+        ident.clone()
     }
 
     pub(crate) fn array(&self, a: ArrayId) -> TokenStream {
