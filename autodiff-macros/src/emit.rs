@@ -560,6 +560,15 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     }
 }
 
+/// Whether a type has `impl Trait` in it (the keyword, not a name that contains it).
+fn mentions_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => i == "impl",
+        proc_macro2::TokenTree::Group(g) => mentions_impl(g.stream()),
+        _ => false,
+    })
+}
+
 /// `let _ = f;`: the original function is used whenever an item generated from it is (no
 /// dead-code warning for a function that is only ever differentiated).
 pub(crate) fn mention(item: &ItemFn, sig: &Signature) -> Option<TokenStream> {
@@ -575,9 +584,11 @@ pub(crate) fn mention(item: &ItemFn, sig: &Signature) -> Option<TokenStream> {
             GenericParam::Lifetime(_) => None,
         })
         .collect();
-    let has_impl_trait = item.sig.inputs.iter().any(
-        |i| matches!(i, FnArg::Typed(pt) if pt.ty.to_token_stream().to_string().contains("impl")),
-    );
+    let has_impl_trait = item
+        .sig
+        .inputs
+        .iter()
+        .any(|i| matches!(i, FnArg::Typed(pt) if mentions_impl(pt.ty.to_token_stream())));
     let owner = sig.method.then(|| quote!(Self::));
     (!has_impl_trait).then(|| {
         if explicit.is_empty() {

@@ -53,6 +53,18 @@ fn unused_parameter(x: f64, y: f64, n: usize) -> f64 {
     x * x
 }
 
+/// A model whose type name contains `impl`, in a function only ever differentiated: the
+/// generated code still uses the original function (no dead-code warning).
+#[derive(Clone, Debug, autodiff::Params)]
+struct SimpleNet {
+    w: f64,
+}
+
+#[grad(net)]
+fn only_differentiated(net: &SimpleNet, x: f64) -> f64 {
+    net.w * x
+}
+
 #[test]
 fn names_in_user_code_do_not_change_the_gradient() {
     let (v, (d1, d2, d3, d4)) = collisions_grad(0.3, 0.7, -0.2, 1.1);
@@ -102,4 +114,10 @@ fn names_in_user_code_do_not_change_the_gradient() {
     let mut d = 0.0;
     unused_parameter_adjoint(3.0, 4.0, 7, 1.0, &mut d, Const);
     assert_eq!(d, 6.0);
+}
+
+#[test]
+fn a_type_named_like_impl_is_not_impl_trait() {
+    let (value, d_net) = only_differentiated_grad(&SimpleNet { w: 2.0 }, 3.0);
+    assert_eq!((value, d_net.w), (6.0, 3.0));
 }
