@@ -101,12 +101,11 @@ impl Lowerer<'_> {
             match self.lower_expr(arg) {
                 // An element of a `const` table (`TABLE[k]`), a call on constants, ...: a
                 // float for the callee, which takes a shadow for it.
-                Value::Scalar(Operand::Var(v))
-                    if self.vars[v.0].ty == Ty::Unknown
-                        && (self.table_elements.contains(&v) || self.looks_float(arg)) =>
+                Value::Scalar(op)
+                    if self.ty(&op) == Ty::Unknown
+                        && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
-                    let span = arg.span();
-                    let typed = self.let_op("t", Ty::Float, Op::Copy(Operand::Var(v)), span);
+                    let typed = self.let_op("t", Ty::Float, Op::Copy(op), arg.span());
                     args.push(Arg::Scalar(typed));
                 }
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
@@ -201,8 +200,12 @@ impl Lowerer<'_> {
     /// Arithmetic on values that look like floats (`TABLE[1] + TABLE[0]`), a call of them
     /// (`scale(TABLE[0], TABLE[1])`, `total(&TABLE)`), or a data struct's field not named like
     /// a size (`cfg.scale`, not `cfg.n`) or an element of one (`cfg.shift[1]`), or a float
-    /// method of any of these (`cfg.shift[1].min(x)`).
+    /// method of any of these (`cfg.shift[1].min(x)`), or the success of any of these
+    /// (`g(EPS)?`, `g(EPS).unwrap()`).
     fn float_parts(&self, expr: &Expr) -> bool {
+        if let Some(inner) = opaque::success_value(expr) {
+            return self.looks_float(inner);
+        }
         match expr {
             Expr::Binary(b) if compound_op(&b.op).is_none() && !is_logic(&b.op) => {
                 self.looks_float(&b.left) || self.looks_float(&b.right)
@@ -223,10 +226,9 @@ impl Lowerer<'_> {
             // A local holding float data (a data struct's array field included), or a float
             // constant (`-EPS`).
             Expr::Path(p) => match p.path.get_ident().map(|i| self.lookup(&i.to_string())) {
-                Some(Some(Binding::Scalar { cell, .. })) => self.cells[cell]
-                    .value
-                    .var()
-                    .is_some_and(|v| self.table_elements.contains(&v)),
+                Some(Some(Binding::Scalar { cell, .. })) => {
+                    self.is_float_data(&self.cells[cell].value)
+                }
                 Some(Some(Binding::Array(a))) => {
                     let info = &self.arrays[a.0];
                     info.origin == ArrayOrigin::Constant && info.elem == Elem::Float
@@ -276,6 +278,16 @@ impl Lowerer<'_> {
             by_ref,
             snapshot: None,
         }))
+    }
+
+    /// Whether a passed-through value is float data: an element of a `const` table, a value
+    /// computed from them, or a float constant itself (`let e = EPS;`).
+    pub(super) fn is_float_data(&self, op: &Operand) -> bool {
+        match op {
+            Operand::Var(v) => self.table_elements.contains(v),
+            Operand::Const(Expr::Path(p)) => self.is_float_data_constant(&p.path),
+            _ => false,
+        }
     }
 
     /// Whether a path passed bare to a call names a float constant or table: a `CONSTANT`

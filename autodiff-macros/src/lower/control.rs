@@ -66,14 +66,9 @@ impl Lowerer<'_> {
             };
             self.cells[cell].ty = ty;
             let name = self.cells[cell].name.clone();
-            let var = self.new_var(&name, ty, span);
-            self.vars[var.0].varied = self.is_varied(t) || self.is_varied(e);
-            phis.push(Phi {
-                var,
-                then_value: t.clone(),
-                else_value: e.clone(),
-            });
-            self.cells[cell].value = Operand::Var(var);
+            let phi = self.phi(&name, ty, t.clone(), e.clone(), span);
+            self.cells[cell].value = Operand::Var(phi.var);
+            phis.push(phi);
         }
         let value = match (then_value, else_value) {
             (Some(t), Some(e)) => Some(self.merge_values(t, e, &mut phis, span)),
@@ -116,13 +111,9 @@ impl Lowerer<'_> {
                 let ty = match (self.ty(&a), self.ty(&b)) {
                     (Ty::Unknown, t) | (t, _) => t,
                 };
-                let var = self.new_var("t", ty, span);
-                self.vars[var.0].varied = self.is_varied(&a) || self.is_varied(&b);
-                phis.push(Phi {
-                    var,
-                    then_value: a,
-                    else_value: b,
-                });
+                let phi = self.phi("t", ty, a, b, span);
+                let var = phi.var;
+                phis.push(phi);
                 Value::Scalar(Operand::Var(var))
             }
             (Value::Tuple(a), Value::Tuple(b)) if a.len() == b.len() => Value::Tuple(
@@ -139,6 +130,29 @@ impl Lowerer<'_> {
                 );
                 Value::Unit
             }
+        }
+    }
+
+    /// A new value that is `then_value` or `else_value`: varied if either is, and float data
+    /// if either is and its type is not known (`match k { 0 => TABLE[0], _ => g(EPS)? }`).
+    fn phi(
+        &mut self,
+        name: &str,
+        ty: Ty,
+        then_value: Operand,
+        else_value: Operand,
+        span: Span,
+    ) -> Phi {
+        let var = self.new_var(name, ty, span);
+        self.vars[var.0].varied = self.is_varied(&then_value) || self.is_varied(&else_value);
+        let float_data = self.is_float_data(&then_value) || self.is_float_data(&else_value);
+        if ty == Ty::Unknown && float_data {
+            self.table_elements.insert(var);
+        }
+        Phi {
+            var,
+            then_value,
+            else_value,
         }
     }
 

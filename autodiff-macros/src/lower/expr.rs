@@ -347,10 +347,7 @@ impl Lowerer<'_> {
         }
         let ty = if lt == Ty::Unknown { rt } else { lt };
         // Arithmetic on elements of `const` tables (`TABLE[1] - TABLE[0]`) is float data too.
-        let table_data = arithmetic
-            && [&lhs, &rhs]
-                .iter()
-                .any(|x| x.var().is_some_and(|v| self.table_elements.contains(&v)));
+        let table_data = arithmetic && (self.is_float_data(&lhs) || self.is_float_data(&rhs));
         let value = self.let_op("t", ty, Op::Binary(op, lhs, rhs), span);
         if let (Some(v), true) = (value.var(), table_data) {
             self.table_elements.insert(v);

@@ -214,6 +214,10 @@ impl Lowerer<'_> {
     /// (`T::from_f64(..).unwrap()`, `f64::consts::PI`), an integer for `.len()`, unknown
     /// otherwise (it is never differentiated either way).
     pub(super) fn opaque_type(&self, expr: &Expr) -> Ty {
+        // `T::from_f64(..).unwrap()`, `g(x)?`: the type of what succeeded.
+        if let Some(inner) = success_value(expr) {
+            return self.opaque_type(inner);
+        }
         match expr {
             Expr::Lit(l) => self.ty(&Operand::Lit(l.lit.clone())),
             Expr::Paren(p) => self.opaque_type(&p.expr),
@@ -235,10 +239,7 @@ impl Lowerer<'_> {
             Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
                 // An element of a `const` table is a float.
                 Some(Binding::Scalar { cell, .. })
-                    if self.cells[cell]
-                        .value
-                        .var()
-                        .is_some_and(|v| self.table_elements.contains(&v)) =>
+                    if self.is_float_data(&self.cells[cell].value) =>
                 {
                     Ty::Float
                 }
@@ -256,9 +257,8 @@ impl Lowerer<'_> {
                         syn::GenericArgument::Type(ty) => type_kind(ty, self.sig),
                         _ => Ty::Unknown,
                     }
-                } else if rules::lookup(&name).is_some() || name == "unwrap" {
-                    // A float method returns its receiver's type; `T::from_f64(..).unwrap()`
-                    // the type it converts to.
+                } else if rules::lookup(&name).is_some() {
+                    // A float method returns its receiver's type.
                     self.opaque_type(&m.receiver)
                 } else {
                     Ty::Unknown
@@ -288,6 +288,27 @@ pub(super) fn through_float(path: &syn::Path, sig: &Signature) -> Ty {
         Ty::Float
     } else {
         Ty::Unknown
+    }
+}
+
+/// What `expr` unwraps, when it takes the value out of a `Result` or an `Option` (`g(x)?`,
+/// `g(x).unwrap()`, `.expect("..")`, `.unwrap_or(..)`): the value has the type of that
+/// success.
+pub(super) fn success_value(expr: &Expr) -> Option<&Expr> {
+    match expr {
+        Expr::Try(t) => Some(&t.expr),
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            let unwraps = [
+                "unwrap",
+                "expect",
+                "unwrap_or",
+                "unwrap_or_default",
+                "unwrap_or_else",
+            ];
+            unwraps.contains(&name.as_str()).then_some(&*m.receiver)
+        }
+        _ => None,
     }
 }
 
