@@ -850,5 +850,7 @@ fn fixed_reproducers_build_and_agree() {
         "model_with_alias_of_field",
         "data_array_field",
         "data_self_nested_model",
+        "unwrapped_call_argument",
+        "untyped_float_arguments",
     ]);
 }
