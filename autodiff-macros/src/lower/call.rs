@@ -200,8 +200,8 @@ impl Lowerer<'_> {
     /// Arithmetic on values that look like floats (`TABLE[1] + TABLE[0]`), a call of them
     /// (`scale(TABLE[0], TABLE[1])`, `total(&TABLE)`), or a data struct's field not named like
     /// a size (`cfg.scale`, not `cfg.n`) or an element of one (`cfg.shift[1]`), or a float
-    /// method of any of these (`cfg.shift[1].min(x)`), or the success of any of these
-    /// (`g(EPS)?`, `g(EPS).unwrap()`).
+    /// method of any of these (`cfg.shift[1].min(x)`), an element or a fold of any of these,
+    /// or the success of any of these (`g(EPS)?`, `g(EPS).unwrap()`).
     fn float_parts(&self, expr: &Expr) -> bool {
         if let Some(inner) = opaque::success_value(expr) {
             return self.looks_float(inner);
@@ -210,7 +210,9 @@ impl Lowerer<'_> {
             Expr::Binary(b) if compound_op(&b.op).is_none() && !is_logic(&b.op) => {
                 self.looks_float(&b.left) || self.looks_float(&b.right)
             }
-            Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => self.looks_float(&u.expr),
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_) | SynUnOp::Deref(_)) => {
+                self.looks_float(&u.expr)
+            }
             // A call on float data (`total(&TABLE)`, `scale(TABLE[0], c)`).
             Expr::Call(c) => c.args.iter().any(|a| self.looks_float(a)),
             Expr::Reference(r) => self.looks_float(&r.expr),
@@ -218,6 +220,17 @@ impl Lowerer<'_> {
             Expr::Index(i) => matches!(&*i.expr, Expr::Field(_)) && self.float_parts(&i.expr),
             Expr::MethodCall(m) if rules::lookup(&m.method.to_string()).is_some() => {
                 self.looks_float(&m.receiver)
+            }
+            // An element taken out of float data (`TABLE.get(k).copied()`, `TABLE.first()`).
+            Expr::MethodCall(m)
+                if ["get", "first", "last", "copied", "cloned"]
+                    .contains(&m.method.to_string().as_str()) =>
+            {
+                self.looks_float(&m.receiver)
+            }
+            // A fold has the type it starts from (`.fold(f64::NEG_INFINITY, f64::max)`).
+            Expr::MethodCall(m) if m.method == "fold" => {
+                m.args.first().is_some_and(|init| self.looks_float(init))
             }
             Expr::Field(f) => match &f.member {
                 syn::Member::Named(name) => !is_size_name(&name.to_string().to_uppercase()),

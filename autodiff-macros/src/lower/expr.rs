@@ -236,6 +236,15 @@ impl Lowerer<'_> {
     pub(super) fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {
         let span = u.span();
         match u.op {
+            // A reference a method returns (`*TABLE.first().unwrap()`), when no derivative
+            // flows through it, is dereferenced as written.
+            SynUnOp::Deref(_) if matches!(&*u.expr, Expr::MethodCall(_)) => {
+                let expr = Expr::Unary(u.clone());
+                match self.try_opaque(&expr, false) {
+                    Some(value) => value,
+                    None => self.lower_expr(&u.expr),
+                }
+            }
             SynUnOp::Deref(_) => self.lower_expr(&u.expr),
             SynUnOp::Neg(_) => {
                 let x = self.expr_scalar(&u.expr);

@@ -131,6 +131,10 @@ impl Lowerer<'_> {
             let name = self.cells[cell].name.clone();
             let inner = self.new_var(&name, ty, span);
             self.vars[inner.0].varied = self.is_varied(&init);
+            // Starting at float data, it stays float data for the calls it is passed to.
+            if ty == Ty::Unknown && self.is_float_data(&init) {
+                self.table_elements.insert(inner);
+            }
             self.cells[cell].value = Operand::Var(inner);
             carried.push((cell, inner, init));
         }
@@ -195,6 +199,9 @@ impl Lowerer<'_> {
             let name = self.cells[cell].name.clone();
             let out = self.new_var(&name, ty, span);
             self.vars[out.0].varied = self.vars[inner.0].varied || self.is_varied(&next);
+            if ty == Ty::Unknown && self.table_elements.contains(&inner) {
+                self.table_elements.insert(out);
+            }
             self.cells[cell].value = Operand::Var(out);
             out_carried.push(Carried {
                 inner,

@@ -364,9 +364,12 @@ fn integer_names(block: &syn::Block) -> HashSet<String> {
 }
 
 /// Whether a method's receiver is an array: not a float method with a rule (`exp`), nor a
-/// method any number has (`is_nan`, `to_bits`, `partial_cmp`).
+/// method any number has (`is_nan`, `to_bits`, `partial_cmp`), nor one of an `Option` or a
+/// `Result` (`unwrap`).
 pub(super) fn is_array_method(name: &str) -> bool {
-    rules::lookup(name).is_none() && !opaque::is_non_float_method(name)
+    rules::lookup(name).is_none()
+        && !opaque::is_non_float_method(name)
+        && !opaque::is_success_method(name)
 }
 
 /// Whether a `for` loop's item is never read by its body (`for _ in ..`, `for _row in ..`):

@@ -297,19 +297,22 @@ pub(super) fn through_float(path: &syn::Path, sig: &Signature) -> Ty {
 pub(super) fn success_value(expr: &Expr) -> Option<&Expr> {
     match expr {
         Expr::Try(t) => Some(&t.expr),
-        Expr::MethodCall(m) => {
-            let name = m.method.to_string();
-            let unwraps = [
-                "unwrap",
-                "expect",
-                "unwrap_or",
-                "unwrap_or_default",
-                "unwrap_or_else",
-            ];
-            unwraps.contains(&name.as_str()).then_some(&*m.receiver)
-        }
+        Expr::MethodCall(m) if is_success_method(&m.method.to_string()) => Some(&m.receiver),
         _ => None,
     }
+}
+
+/// Whether a method takes the value out of a `Result` or an `Option` (its receiver is never
+/// an array).
+pub(super) fn is_success_method(name: &str) -> bool {
+    [
+        "unwrap",
+        "expect",
+        "unwrap_or",
+        "unwrap_or_default",
+        "unwrap_or_else",
+    ]
+    .contains(&name)
 }
 
 /// `expr` with `*v` written `v` for every local captured by value: the user's `v` was a
