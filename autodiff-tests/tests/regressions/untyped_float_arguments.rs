@@ -1,9 +1,11 @@
 //! Float arguments whose type the macro cannot read off a literal or a float parameter, passed
 //! to `#[grad]` functions (scalar- and vector-valued): each needs a `Const` shadow. The success
 //! of a fallible call (`?`, `.unwrap()`, `.expect(..)`, `.unwrap_or(..)`, a float method of
-//! one), on a constant or a `match` of constants; a local, block, `if` or `match` holding
-//! one; a local bound to a float constant. Every one gave `_adjoint` one argument too few
-//! (E0061), like `unwrapped_call_argument`.
+//! one, nested ones), on a constant or a `match` of constants; a local, block, `if`, `match`
+//! or loop holding one; a local bound to a float constant; an element or a fold of a `const`
+//! table taken by methods. Every one gave `_adjoint` one argument too few (E0061), like
+//! `unwrapped_call_argument`; `*TABLE.first().unwrap()` also lost its `*`, and `h.unwrap()`
+//! of a local `h = halve(..)` took `h` for an array.
 #![allow(dead_code)] // the functions are called through their `_grad` and `_adjoint`
 
 use autodiff::grad;
@@ -104,6 +106,33 @@ fn constant_local(x: f64) -> f64 {
     scale(x, e) + scale(f, x)
 }
 
+#[grad]
+fn nested_and_negated(x: f64) -> Option<f64> {
+    Some(scale(x, halve(halve(EPS).unwrap()).unwrap()) + scale(x, -halve(TABLE[0] + EPS)?))
+}
+
+#[grad]
+fn option_local(x: f64) -> f64 {
+    let h = halve(EPS);
+    scale(x, h.unwrap())
+}
+
+#[grad]
+fn loop_carried(x: f64, k: usize) -> f64 {
+    let mut s = EPS;
+    for _ in 0..k {
+        s = halve(s).unwrap();
+    }
+    scale(x, s)
+}
+
+#[grad]
+fn table_methods(x: f64) -> f64 {
+    scale(x, *TABLE.first().unwrap())
+        + scale(TABLE.get(1).copied().unwrap(), x)
+        + scale(x, TABLE.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
 }
@@ -136,4 +165,13 @@ fn main() {
 
     // 1.5 x + 2.25 x
     assert_eq!(constant_local_grad(2.0), (7.5, 3.75));
+
+    // 0.375 x - 1.0 x
+    assert_eq!(nested_and_negated_grad(2.0), Some((-1.25, -0.625)));
+    assert_eq!(option_local_grad(2.0), (1.5, 0.75));
+    // EPS halved k times
+    assert_eq!(loop_carried_grad(2.0, 2), (0.75, 0.375));
+    assert_eq!(loop_carried_grad(2.0, 0), (3.0, 1.5));
+    // 0.5 x + 2 x + 2 x
+    assert_eq!(table_methods_grad(2.0), (9.0, 4.5));
 }
