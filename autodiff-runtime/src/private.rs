@@ -3,7 +3,6 @@
 
 pub use num_traits::Float;
 
-use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 
 use crate::optim::Params;
@@ -262,11 +261,21 @@ impl<T: Copy, const N: usize> Tape<T> for StackTape<T, N> {
     }
 }
 
-/// The stack storage of a [`SlotTape`]: `N` slots, declared by the generated code beside the
-/// tape, which borrows them.
+/// The storage of a [`SlotTape`], declared by the generated code beside the tape, which
+/// borrows it: `N` slots on the stack, and the heap buffer that takes over when they are too
+/// few. The tape itself owns nothing, so it lives in registers.
+pub struct TapeSlots<T, const N: usize> {
+    stack: [MaybeUninit<T>; N],
+    /// Its length stays 0: the slots are its capacity.
+    heap: Vec<MaybeUninit<T>>,
+}
+
 #[inline(always)]
-pub fn tape_slots<T, const N: usize>() -> [MaybeUninit<T>; N] {
-    [const { MaybeUninit::uninit() }; N]
+pub fn tape_slots<T, const N: usize>() -> TapeSlots<T, N> {
+    TapeSlots {
+        stack: [const { MaybeUninit::uninit() }; N],
+        heap: Vec::new(),
+    }
 }
 
 /// A loop's tape: the values are written into slots reserved before the loop runs, on the
@@ -285,21 +294,17 @@ pub struct SlotTape<'a, T> {
     cap: usize,
     /// Values pushed and not popped; the slots below `len` are initialized.
     len: usize,
-    /// The heap slots, once the stack slots are too few (its length stays 0: the slots are its
-    /// capacity).
-    heap: Vec<MaybeUninit<T>>,
-    stack: PhantomData<&'a mut [MaybeUninit<T>]>,
+    heap: &'a mut Vec<MaybeUninit<T>>,
 }
 
 impl<'a, T: Copy> SlotTape<'a, T> {
     #[inline(always)]
-    pub fn new(stack: &'a mut [MaybeUninit<T>]) -> Self {
+    pub fn new<const N: usize>(slots: &'a mut TapeSlots<T, N>) -> Self {
         SlotTape {
-            ptr: stack.as_mut_ptr(),
-            cap: stack.len(),
+            ptr: slots.stack.as_mut_ptr(),
+            cap: N,
             len: 0,
-            heap: Vec::new(),
-            stack: PhantomData,
+            heap: &mut slots.heap,
         }
     }
 
@@ -308,24 +313,8 @@ impl<'a, T: Copy> SlotTape<'a, T> {
     pub fn reserve(&mut self, additional: usize) {
         let need = self.len.saturating_add(additional);
         if need > self.cap {
-            self.grow(need);
+            (self.ptr, self.cap) = grow(self.heap, self.ptr, self.cap, self.len, need);
         }
-    }
-
-    /// Moves the values into a heap buffer of at least `need` slots (at least twice the slots
-    /// there are, so that repeated reservations allocate a logarithmic number of times).
-    #[cold]
-    #[inline(never)]
-    fn grow(&mut self, need: usize) {
-        let cap = need.max(self.cap.saturating_mul(2));
-        let mut heap: Vec<MaybeUninit<T>> = Vec::with_capacity(cap);
-        // SAFETY: `ptr` is valid for `self.cap >= self.len` slots (the borrowed stack slots or
-        // the old heap buffer, still alive), `heap` has room for `cap >= self.len` slots, and
-        // the two do not overlap.
-        unsafe { core::ptr::copy_nonoverlapping(self.ptr, heap.as_mut_ptr(), self.len) };
-        self.heap = heap;
-        self.ptr = self.heap.as_mut_ptr();
-        self.cap = cap;
     }
 
     /// Pushes into a reserved slot. The generated code reserves every counted loop's entries
@@ -345,12 +334,35 @@ impl<'a, T: Copy> SlotTape<'a, T> {
     #[inline(always)]
     pub fn push_grow(&mut self, value: T) {
         if self.len >= self.cap {
-            self.grow(self.len + 1);
+            (self.ptr, self.cap) = grow(self.heap, self.ptr, self.cap, self.len, self.len + 1);
         }
         // SAFETY: as in `push`.
         unsafe { self.ptr.add(self.len).write(MaybeUninit::new(value)) };
         self.len += 1;
     }
+}
+
+/// Moves a tape's `len` values at `ptr` (`cap` slots) into a new heap buffer of at least
+/// `need` slots (at least twice the slots there are, so that repeated reservations allocate a
+/// logarithmic number of times), kept in `heap`; returns its first slot and its slots. The
+/// tape's fields go in and out by value, so that nothing takes the tape's address.
+#[cold]
+#[inline(never)]
+fn grow<T>(
+    heap: &mut Vec<MaybeUninit<T>>,
+    ptr: *mut MaybeUninit<T>,
+    cap: usize,
+    len: usize,
+    need: usize,
+) -> (*mut MaybeUninit<T>, usize) {
+    let cap = need.max(cap.saturating_mul(2));
+    let mut bigger: Vec<MaybeUninit<T>> = Vec::with_capacity(cap);
+    // SAFETY: `ptr` is valid for `len` initialized slots (the borrowed stack slots or the old
+    // heap buffer, still alive), `bigger` has room for `cap >= len` slots, and the two do not
+    // overlap.
+    unsafe { core::ptr::copy_nonoverlapping(ptr, bigger.as_mut_ptr(), len) };
+    *heap = bigger;
+    (heap.as_mut_ptr(), cap)
 }
 
 impl<T: Copy> Tape<T> for SlotTape<'_, T> {
