@@ -393,7 +393,9 @@ pub fn drop_copy<T>(tape: &mut Vec<T>, len: usize) {
 
 /// The last snapshot of `len` elements appended to a loop's flat snapshot tape (the copies a
 /// loop takes of a scratch vector it passes to a call), removed from the tape and copied into
-/// `buf`, a buffer reused by every reverse iteration: no allocation per iteration.
+/// `buf`, a buffer reused by every reverse iteration: no allocation per iteration. For a loop
+/// whose reverse iteration replays its forward one (checkpointing), which pushes snapshots
+/// again; the others read theirs in place with [`snapshot_view`].
 #[inline]
 pub fn restore_snapshot<'b, T: Copy>(
     tape: &mut Vec<T>,
@@ -407,6 +409,47 @@ pub fn restore_snapshot<'b, T: Copy>(
     buf.extend_from_slice(&tape[start..]);
     tape.truncate(start);
     buf
+}
+
+/// The snapshot of `len` elements that ends at `end` on a loop's flat snapshot tape, as the
+/// type the call it is passed to takes (inferred from the call): a slice or a fixed array
+/// reads it in place, a `Vec` gets a copy in `buf` (reused by every reverse iteration).
+/// `end` moves down past it; the reverse iteration truncates the tape to `end` when it is
+/// done with its snapshots.
+#[inline]
+pub fn snapshot_view<'a, T: Copy, V: SnapshotView<T> + ?Sized>(
+    tape: &'a [T],
+    end: &mut usize,
+    len: usize,
+    buf: &'a mut Vec<T>,
+) -> &'a V {
+    let Some(start) = end.checked_sub(len) else {
+        empty_tape()
+    };
+    let copy = &tape[start..*end];
+    *end = start;
+    V::view(copy, buf)
+}
+
+/// What a snapshot of a scratch vector can be passed to a call as.
+pub trait SnapshotView<T> {
+    fn view<'a>(copy: &'a [T], buf: &'a mut Vec<T>) -> &'a Self;
+}
+
+impl<T> SnapshotView<T> for [T] {
+    #[inline(always)]
+    fn view<'a>(copy: &'a [T], _: &'a mut Vec<T>) -> &'a [T] {
+        copy
+    }
+}
+
+impl<T: Copy> SnapshotView<T> for Vec<T> {
+    #[inline]
+    fn view<'a>(copy: &'a [T], buf: &'a mut Vec<T>) -> &'a Vec<T> {
+        buf.clear();
+        buf.extend_from_slice(copy);
+        buf
+    }
 }
 
 #[cold]

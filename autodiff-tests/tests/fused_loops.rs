@@ -334,6 +334,32 @@ fn two_scratch_copies(x: &[f64], steps: usize) -> f64 {
     s * s
 }
 
+/// Generic over the float type: the snapshot is read in place as a `&[T]`.
+#[grad]
+fn weighted_sum<T: num_traits::Float>(v: &[T], w: T) -> T {
+    let mut s = T::zero();
+    for i in 0..v.len() {
+        s = s + w * v[i];
+    }
+    s
+}
+
+/// One scratch vector passed to three callees of three parameter types in one iteration
+/// (`&[f64]`, `&Vec<f64>`, generic `&[T]`): each reverse call gets the snapshot as the type it
+/// takes, the `Vec` one a copy.
+#[grad]
+fn one_scratch_three_callees(x: &[f64], steps: usize) -> f64 {
+    let mut a = vec![0.0; x.len()];
+    let mut s = 0.5;
+    for t in 0..steps {
+        for j in 0..x.len() {
+            a[j] = (x[j] * s + t as f64).sin();
+        }
+        s = (0.1 * norm_sq(&a)).tanh() + 0.1 * softmax_sum(&a) + weighted_sum(&a, s) * 0.05;
+    }
+    s * s
+}
+
 #[test]
 fn scratch_copies_on_a_flat_tape_match_finite_differences() {
     let mut rng = Rng::new(16);
@@ -345,6 +371,13 @@ fn scratch_copies_on_a_flat_tape_match_finite_differences() {
             &x,
             &grad,
             "two_scratch_copies",
+        );
+        let (_, grad) = one_scratch_three_callees_grad(&x, steps);
+        assert_matches_fd(
+            &|x| one_scratch_three_callees(x, steps),
+            &x,
+            &grad,
+            "one_scratch_three_callees",
         );
     }
 }

@@ -1224,14 +1224,29 @@ impl<'a> Gen<'a> {
             restore.extend(quote!(let #view = ::autodiff::__private::last_copy(&#tape, #a.len());));
             drop_copies.extend(quote!(::autodiff::__private::drop_copy(&mut #tape, #a.len());));
         }
-        if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k) {
-            // The last iteration's snapshots first.
+        if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k).cloned() {
+            // The last iteration's snapshots first. They are read in place and dropped when
+            // the iteration is done, unless it replays its forward sweep, which takes them
+            // again.
+            let end = l
+                .checkpoint
+                .is_none()
+                .then(|| self.fresh(&format!("{snapshots}_end"), l.span));
+            if let Some(end) = &end {
+                restore.extend(quote!(let mut #end = #snapshots.len();));
+                drop_copies.extend(quote!(#snapshots.truncate(#end);));
+            }
             for v in saved.iter().rev() {
                 let (array, _) = self.snapshot_of[v];
                 let (a, buf, name) = (self.array(array), &self.snapshot_buffers[v], self.var(*v));
-                restore.extend(quote!(
-                    let #name = ::autodiff::__private::restore_snapshot(&mut #snapshots, #a.len(), &mut #buf);
-                ));
+                restore.extend(match &end {
+                    Some(end) => quote!(
+                        let #name = ::autodiff::__private::snapshot_view(&#snapshots, &mut #end, #a.len(), &mut #buf);
+                    ),
+                    None => quote!(
+                        let #name = ::autodiff::__private::restore_snapshot(&mut #snapshots, #a.len(), &mut #buf);
+                    ),
+                });
             }
         }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
