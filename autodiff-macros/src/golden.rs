@@ -1,6 +1,6 @@
 //! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
-//! tape, a loop fused with its reverse, forward mode and a Jacobian), and `#[derive(Params)]`
-//! for a small model, pretty-printed. They pin the shape of the generated code (the README shows
+//! tape, a loop fused with its reverse, a reverse loop run forwards, forward mode and a
+//! Jacobian), and `#[derive(Params)]` for a small model, pretty-printed. They pin the shape of the generated code (the README shows
 //! the first); when a change to a macro changes them on purpose, rerun with `UPDATE_GOLDEN=1`
 //! and review the diff.
 
@@ -129,6 +129,34 @@ fn fused_accumulation_loop() {
                     total += r * r;
                 }
                 total / ys.len() as f64
+            }
+        },
+    );
+}
+
+/// The reverse of the inner loop runs forwards (its iterations commute), its running index
+/// started from the value it ended with; the outer loop's runs backwards, popping that value.
+#[test]
+fn reverse_loop_run_forwards() {
+    check(
+        "lower_triangular",
+        quote!(lower),
+        quote! {
+            pub fn lower_triangular(lower: &[f64], x: &[f64]) -> f64 {
+                let d = x.len();
+                let mut y = vec![0.0; d];
+                let mut l = 0;
+                for i in 0..d {
+                    for j in i + 1..d {
+                        y[j] += lower[l] * x[i];
+                        l += 1;
+                    }
+                }
+                let mut total = 0.0;
+                for j in 0..d {
+                    total += y[j] * y[j];
+                }
+                total
             }
         },
     );

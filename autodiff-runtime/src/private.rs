@@ -5,6 +5,8 @@ pub use num_traits::Float;
 
 use core::mem::MaybeUninit;
 
+use num_traits::{AsPrimitive, WrappingAdd, WrappingMul, WrappingSub};
+
 use crate::optim::Params;
 
 /// Zeros of a model's shape: the accumulator `NAME_grad` hands to `NAME_adjoint` for a model
@@ -495,6 +497,24 @@ macro_rules! __fail {
 #[inline]
 pub fn trip_count<I: Iterator>(range: I) -> usize {
     range.size_hint().0
+}
+
+/// The value an induction variable had before a loop of `trips` iterations that moved it by
+/// `step` each time (`l += step`, or `l -= step` when `down`) and left it at `after`: where a
+/// reverse loop that runs its iterations forwards starts it. Wrapping arithmetic gives the
+/// exact start whenever the forward loop's own steps did not overflow.
+#[inline(always)]
+pub fn induction_start<T>(after: T, step: T, trips: usize, down: bool) -> T
+where
+    T: WrappingAdd + WrappingSub + WrappingMul + Copy + 'static,
+    usize: AsPrimitive<T>,
+{
+    let moved = step.wrapping_mul(&trips.as_());
+    if down {
+        after.wrapping_add(&moved)
+    } else {
+        after.wrapping_sub(&moved)
+    }
 }
 
 /// The segment length of a `#[checkpoint]` loop of `trips` iterations: `ceil(sqrt(trips))`,

@@ -852,5 +852,6 @@ fn fixed_reproducers_build_and_agree() {
         "data_self_nested_model",
         "unwrapped_call_argument",
         "untyped_float_arguments",
+        "typed_int_literal_locals",
     ]);
 }

@@ -170,7 +170,10 @@ impl Lowerer<'_> {
                 return;
             }
         }
-        let mut value = self.lower_expr(&init.expr);
+        // `let j: i64 = -3;`: the generated code binds the value without the annotation, where
+        // a bare literal would be an `i32`.
+        let suffixed = annotated.and_then(|ty| suffixed_int_literal(&init.expr, ty, self.sig));
+        let mut value = self.lower_expr(suffixed.as_ref().unwrap_or(&init.expr));
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
         }
@@ -533,4 +536,33 @@ fn collect_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
         }
     }
     Names(out).visit_pat(pat);
+}
+
+/// `expr`, an integer literal without a suffix (negated or in parentheses too), with the suffix
+/// of the integer type `ty` it is declared with.
+fn suffixed_int_literal(expr: &Expr, ty: &syn::Type, sig: &Signature) -> Option<Expr> {
+    let syn::Type::Path(tp) = ty else {
+        return None;
+    };
+    let suffix = tp
+        .path
+        .get_ident()
+        .filter(|_| type_kind(ty, sig) == Ty::Int)?;
+    let mut expr = expr.clone();
+    add_suffix(&mut expr, suffix).then_some(expr)
+}
+
+fn add_suffix(expr: &mut Expr, suffix: &syn::Ident) -> bool {
+    match expr {
+        Expr::Paren(p) => add_suffix(&mut p.expr, suffix),
+        Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => add_suffix(&mut u.expr, suffix),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) if int.suffix().is_empty() => {
+            *int = syn::LitInt::new(&format!("{}{suffix}", int.base10_digits()), int.span());
+            true
+        }
+        _ => false,
+    }
 }

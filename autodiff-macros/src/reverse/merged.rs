@@ -15,27 +15,8 @@
 //! addition at an index other than the counter, which the rules above allow only among
 //! additions.
 
+use super::order::{Access, Touch};
 use super::*;
-
-/// How a loop's reverse touches an adjoint array.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Touch {
-    Read,
-    Add,
-    /// Read, then zeroed: the reverse of a store.
-    ReadZero,
-}
-
-struct Access {
-    array: ArrayId,
-    touch: Touch,
-    /// At the loop's own counter, alone (`d_a[i]`).
-    at_counter: bool,
-    /// A statement of the loop's body itself, not of a branch or a nested loop.
-    top: bool,
-    /// The load this is the adjoint of: none once folded into an accumulating store.
-    load: Option<Var>,
-}
 
 impl Gen<'_> {
     /// The loops of `stmts` from the last one back that can share their reverse loop with it:
@@ -142,71 +123,6 @@ impl Gen<'_> {
         Some(deferred)
     }
 
-    /// How the reverse of `block` (a body of a loop counting with `counter`, or a block
-    /// nested in it) touches the adjoint arrays.
-    fn adjoint_accesses(&mut self, block: &Block, counter: Var, top: bool, out: &mut Vec<Access>) {
-        let at = |index: &[Operand]| matches!(index, [i] if i.var() == Some(counter));
-        for (p, stmt) in block.stmts.iter().enumerate() {
-            match stmt {
-                Stmt::Let { var, op } if self.an.active[var.0] => match op {
-                    Op::Load { array, index } if self.an.active_array[array.0] => {
-                        out.push(Access {
-                            array: *array,
-                            touch: Touch::Add,
-                            at_counter: at(index),
-                            top,
-                            load: Some(*var),
-                        })
-                    }
-                    Op::Call { args, .. } => self.call_accesses(args, top, out),
-                    _ => {}
-                },
-                Stmt::Store { array, index, .. } if self.an.active_array[array.0] => {
-                    let folded = self.accumulating_store(block, p).is_some();
-                    out.push(Access {
-                        array: *array,
-                        touch: if folded { Touch::Read } else { Touch::ReadZero },
-                        at_counter: at(index),
-                        top,
-                        load: None,
-                    });
-                }
-                Stmt::CallArray { array, args, .. } if self.an.active_array[array.0] => {
-                    out.push(Access {
-                        array: *array,
-                        touch: Touch::Read,
-                        at_counter: false,
-                        top,
-                        load: None,
-                    });
-                    self.call_accesses(args, top, out);
-                }
-                _ => {
-                    for nested in stmt.nested_blocks() {
-                        self.adjoint_accesses(nested, counter, false, out);
-                    }
-                }
-            }
-        }
-    }
-
-    /// A call's reverse adds into the adjoints of the arrays passed to it.
-    fn call_accesses(&self, args: &[Arg], top: bool, out: &mut Vec<Access>) {
-        for arg in args {
-            if let Arg::Array(a) = arg {
-                if self.an.active_array[a.array.0] {
-                    out.push(Access {
-                        array: a.array,
-                        touch: Touch::Add,
-                        at_counter: false,
-                        top,
-                        load: None,
-                    });
-                }
-            }
-        }
-    }
-
     /// The reverses of `run` (in the order they run) in one loop, then the zeroing of the
     /// `deferred` arrays' adjoints.
     pub(super) fn merged_reverse(
@@ -222,7 +138,7 @@ impl Gen<'_> {
         let mut range = TokenStream::new();
         let mut tails = Vec::new();
         for l in run {
-            let Some(parts) = self.loop_parts(l) else {
+            let Some(parts) = self.loop_parts(l, false) else {
                 continue;
             };
             head.tokens.extend(parts.head.tokens.clone());

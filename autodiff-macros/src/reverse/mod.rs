@@ -21,6 +21,7 @@ use crate::sig::{ParamKind, Shape, Signature};
 mod checkpoint;
 mod forward;
 mod merged;
+mod order;
 
 pub struct Sweeps {
     /// Declarations of tapes, before the forward sweep.
@@ -1147,7 +1148,8 @@ impl<'a> Gen<'a> {
             }
             return pieces;
         }
-        let Some(parts) = self.loop_parts(l) else {
+        let forward = self.runs_forward(l);
+        let Some(parts) = self.loop_parts(l, forward) else {
             return Vec::new();
         };
         let LoopParts {
@@ -1166,8 +1168,9 @@ impl<'a> Gen<'a> {
     }
 
     /// A loop's reverse in parts: what goes before it, the counter it binds (when the body
-    /// reads it), the range it runs over backwards, its body, and what goes after it.
-    fn loop_parts(&mut self, l: &Loop) -> Option<LoopParts> {
+    /// reads it), the range it runs over (backwards, or forwards when `forward`: see
+    /// `order.rs`), its body, and what goes after it.
+    fn loop_parts(&mut self, l: &Loop, forward: bool) -> Option<LoopParts> {
         let k = key(l);
         let body_region = self.an.loop_regions[&k];
         let (tape, bits) = self.tape_names(k, l.span);
@@ -1205,18 +1208,34 @@ impl<'a> Gen<'a> {
         let mut body = Vec::new();
         let plan = self.an.loops.get(&k);
         let mut restore = TokenStream::new();
-        // Induction variables run backwards from their final value.
+        // Induction variables run backwards from their final value, or forwards from the
+        // value it tells they started from.
         for induction in plan.map(|p| p.restored.as_slice()).unwrap_or_default() {
             let inner = self.var(induction.inner);
-            let running = self.fresh(&format!("{inner}_back"), l.span);
             let out = self.var(induction.out);
             let step = self.operand(&induction.step);
-            let undo = match induction.op {
-                BinOp::Sub => quote!(+=),
-                _ => quote!(-=),
+            let down = induction.op == BinOp::Sub;
+            let (undo, redo) = match down {
+                true => (quote!(+=), quote!(-=)),
+                false => (quote!(-=), quote!(+=)),
             };
-            head.tokens.extend(quote!(let mut #running = #out;));
-            restore.extend(quote!(#running #undo #step; let #inner = #running;));
+            match (forward, &l.kind) {
+                (true, LoopKind::Counted { range, .. }) => {
+                    let running = self.fresh(&format!("{inner}_fwd"), l.span);
+                    let r = self.range(range, false, false);
+                    head.tokens.extend(quote!(
+                        let mut #running = ::autodiff::__private::induction_start(
+                            #out, #step, ::autodiff::__private::trip_count(#r), #down,
+                        );
+                    ));
+                    restore.extend(quote!(let #inner = #running; #running #redo #step;));
+                }
+                _ => {
+                    let running = self.fresh(&format!("{inner}_back"), l.span);
+                    head.tokens.extend(quote!(let mut #running = #out;));
+                    restore.extend(quote!(#running #undo #step; let #inner = #running;));
+                }
+            }
         }
         let mut drop_copies = TokenStream::new();
         for c in self.copy_tapes.get(&k).into_iter().flatten() {
@@ -1295,6 +1314,7 @@ impl<'a> Gen<'a> {
                         let (r, t) = (self.range(range, true, true), self.var(t));
                         quote!(#r.take(#t).rev())
                     }
+                    None if forward => self.range(range, false, false),
                     None => {
                         // `(a..=b).step_by(k)` is double-ended only with an exact size.
                         let r = self.range(range, true, !range.adaptors.is_empty());

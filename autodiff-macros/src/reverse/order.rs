@@ -1,0 +1,138 @@
+//! The order a loop's reverse iterations may run in. Reversing a loop runs its iterations
+//! backwards, which the adjoint needs whenever an iteration's reverse reads what a later
+//! iteration's reverse wrote: a carried adjoint, a tape popped in order, an adjoint array read
+//! at one index and added into at another. A loop with none of these has iterations whose
+//! reverses commute, and runs them forwards, as a careful person writes such a loop: counting
+//! up, LLVM proves the indices in bounds (`(a..b).rev()` defeats it), and the loop's adjoint
+//! additions land in the order its reads did.
+
+use super::*;
+
+/// How a loop's reverse touches an adjoint array.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Touch {
+    Read,
+    Add,
+    /// Read, then zeroed: the reverse of a store.
+    ReadZero,
+}
+
+pub(super) struct Access {
+    pub(super) array: ArrayId,
+    pub(super) touch: Touch,
+    /// At the loop's own counter, alone (`d_a[i]`).
+    pub(super) at_counter: bool,
+    /// A statement of the loop's body itself, not of a branch or a nested loop.
+    pub(super) top: bool,
+    /// The load this is the adjoint of: none once folded into an accumulating store.
+    pub(super) load: Option<Var>,
+}
+
+impl Gen<'_> {
+    /// Whether the reverse iterations of `l` commute, so that they can run forwards: a counted
+    /// loop over a plain range, left early never, with nothing on a tape, no nested loop, no
+    /// carried adjoint, and every adjoint array it touches touched only at the counter, only
+    /// added into, or only read.
+    pub(super) fn runs_forward(&mut self, l: &Loop) -> bool {
+        let k = key(l);
+        let LoopKind::Counted { counter, range } = &l.kind else {
+            return false;
+        };
+        let plain = range.adaptors.is_empty()
+            && l.exit.is_none()
+            && l.checkpoint.is_none()
+            && l.carried.iter().all(|c| !self.an.active[c.inner.0]);
+        let untaped = self
+            .an
+            .loops
+            .get(&k)
+            .is_none_or(|p| p.taped.is_empty() && p.bits.is_empty() && p.copied.is_empty());
+        let mut nested = false;
+        l.body
+            .for_each_stmt(&mut |s| nested |= matches!(s, Stmt::Loop(_)));
+        if !plain || !untaped || nested {
+            return false;
+        }
+        let mut accesses = Vec::new();
+        self.adjoint_accesses(&l.body, *counter, true, &mut accesses);
+        accesses.retain(|a| a.load.is_none_or(|v| !self.folded.contains(&v)));
+        let arrays: BTreeSet<ArrayId> = accesses.iter().map(|a| a.array).collect();
+        arrays.into_iter().all(|array| {
+            let of: Vec<&Access> = accesses.iter().filter(|a| a.array == array).collect();
+            of.iter().all(|a| a.at_counter)
+                || of.iter().all(|a| a.touch == Touch::Add)
+                || of.iter().all(|a| a.touch == Touch::Read)
+        })
+    }
+
+    /// How the reverse of `block` (a body of a loop counting with `counter`, or a block
+    /// nested in it) touches the adjoint arrays.
+    pub(super) fn adjoint_accesses(
+        &mut self,
+        block: &Block,
+        counter: Var,
+        top: bool,
+        out: &mut Vec<Access>,
+    ) {
+        let at = |index: &[Operand]| matches!(index, [i] if i.var() == Some(counter));
+        for (p, stmt) in block.stmts.iter().enumerate() {
+            match stmt {
+                Stmt::Let { var, op } if self.an.active[var.0] => match op {
+                    Op::Load { array, index } if self.an.active_array[array.0] => {
+                        out.push(Access {
+                            array: *array,
+                            touch: Touch::Add,
+                            at_counter: at(index),
+                            top,
+                            load: Some(*var),
+                        })
+                    }
+                    Op::Call { args, .. } => self.call_accesses(args, top, out),
+                    _ => {}
+                },
+                Stmt::Store { array, index, .. } if self.an.active_array[array.0] => {
+                    let folded = self.accumulating_store(block, p).is_some();
+                    out.push(Access {
+                        array: *array,
+                        touch: if folded { Touch::Read } else { Touch::ReadZero },
+                        at_counter: at(index),
+                        top,
+                        load: None,
+                    });
+                }
+                Stmt::CallArray { array, args, .. } if self.an.active_array[array.0] => {
+                    out.push(Access {
+                        array: *array,
+                        touch: Touch::Read,
+                        at_counter: false,
+                        top,
+                        load: None,
+                    });
+                    self.call_accesses(args, top, out);
+                }
+                _ => {
+                    for nested in stmt.nested_blocks() {
+                        self.adjoint_accesses(nested, counter, false, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A call's reverse adds into the adjoints of the arrays passed to it.
+    fn call_accesses(&self, args: &[Arg], top: bool, out: &mut Vec<Access>) {
+        for arg in args {
+            if let Arg::Array(a) = arg {
+                if self.an.active_array[a.array.0] {
+                    out.push(Access {
+                        array: a.array,
+                        touch: Touch::Add,
+                        at_counter: false,
+                        top,
+                        load: None,
+                    });
+                }
+            }
+        }
+    }
+}
