@@ -164,23 +164,8 @@ impl Candidate<'_> {
         Some((Fused { seeds, hoisted }, self.early_vars(), arrays))
     }
 
-    /// Whether `c.next` is `c.inner` plus or minus values that do not depend on it: every use
-    /// of the accumulator in the body is a sum, and the sums reach the next value with
-    /// coefficient 1 and no other carried value at all.
     fn accumulates(&self, c: &Carried) -> bool {
-        let mut coefficient: HashMap<Var, i64> = HashMap::from([(c.inner, 1)]);
-        if !propagate_unit(&self.l.body, &mut coefficient) {
-            return false;
-        }
-        let of = |x: &Operand| x.var().and_then(|v| coefficient.get(&v)).copied();
-        self.l.carried.iter().all(|other| {
-            let expected = if other.inner == c.inner {
-                Some(1)
-            } else {
-                None
-            };
-            of(&other.next).filter(|&k| k != 0) == expected
-        })
+        accumulates(self.l, c)
     }
 
     /// The adjoint of the loop's result `out`: the code after the loop must be linear in it,
@@ -418,6 +403,25 @@ fn reads_any<T>(stmt: &Stmt, of: &HashMap<Var, T>) -> bool {
     let mut found = false;
     stmt.visit_operands(&mut |x| found |= x.var().is_some_and(|v| of.contains_key(&v)));
     found
+}
+
+/// Whether `c.next` is `c.inner` plus or minus values that do not depend on it: every use of
+/// the accumulator in `l`'s body is a sum, and the sums reach the next value with coefficient
+/// 1 and no other carried value at all. Its adjoint is then the same in every iteration.
+pub fn accumulates(l: &Loop, c: &Carried) -> bool {
+    let mut coefficient: HashMap<Var, i64> = HashMap::from([(c.inner, 1)]);
+    if !propagate_unit(&l.body, &mut coefficient) {
+        return false;
+    }
+    let of = |x: &Operand| x.var().and_then(|v| coefficient.get(&v)).copied();
+    l.carried.iter().all(|other| {
+        let expected = if other.inner == c.inner {
+            Some(1)
+        } else {
+            None
+        };
+        of(&other.next).filter(|&k| k != 0) == expected
+    })
 }
 
 /// Propagates unit coefficients of an accumulator through `block`: a sum, difference,

@@ -1,8 +1,8 @@
-//! Reverse loops whose iterations commute run them forwards (no tape, no carried adjoint,
-//! every adjoint array touched only at the counter, only added into, or only read), with their
-//! induction variables started from the value they ended with; look-alikes whose reverse
-//! iterations depend on each other's adjoints stay backwards. Every gradient is checked against
-//! central finite differences: a look-alike run forwards gets a wrong one.
+//! Reverse loops whose iterations commute run them forwards (no tape, no carried adjoint but an
+//! accumulator's, every adjoint array touched only at the counter, only added into, or only
+//! read), with their induction variables started from the value they ended with; look-alikes
+//! whose reverse iterations depend on each other's adjoints stay backwards. Every gradient is
+//! checked against central finite differences: a look-alike run forwards gets a wrong one.
 
 #![allow(
     clippy::needless_range_loop,
@@ -75,6 +75,30 @@ fn signed_induction(w: &[f64]) -> f64 {
     total
 }
 
+/// An accumulator in a loop whose result is not used linearly (not fused): its adjoint is the
+/// same in every reverse iteration, which run forwards.
+#[grad]
+fn norm_times_sum(w: &[f64]) -> f64 {
+    let mut sq = 0.0;
+    let mut total = 1.0;
+    for i in 0..w.len() {
+        sq += w[i] * w[i];
+        total -= w[i] * 0.5;
+    }
+    sq.sqrt() * total
+}
+
+/// Must stay backwards: the carried value is scaled (`s = 0.5 s + w[i]`), so its adjoint
+/// halves from one reverse iteration to the next.
+#[grad]
+fn discounted_sum(w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s = 0.5 * s + w[i] * w[i];
+    }
+    s * s
+}
+
 /// Must stay backwards: a recurrence through an array, `y[i]` from `y[i - 1]`. Iteration
 /// `i`'s reverse adds into `d_y[i - 1]`, which iteration `i - 1`'s reverse then reads.
 #[grad]
@@ -125,6 +149,8 @@ fn reverse_loops_run_forwards_match_finite_differences() {
         }
         let (_, g) = signed_induction_grad(&x);
         assert_matches_fd(&|w| signed_induction(w), &x, &g, "signed_induction");
+        let (_, g) = norm_times_sum_grad(&x);
+        assert_matches_fd(&|w| norm_times_sum(w), &x, &g, "norm_times_sum");
     }
 }
 
@@ -137,5 +163,7 @@ fn reverse_loops_that_must_stay_backwards_match_finite_differences() {
         assert_matches_fd(&|w| recurrence_through_an_array(w), &w, &g, "recurrence");
         let (_, g) = stores_that_overwrite_grad(&w);
         assert_matches_fd(&|w| stores_that_overwrite(w), &w, &g, "overwrite");
+        let (_, g) = discounted_sum_grad(&w);
+        assert_matches_fd(&|w| discounted_sum(w), &w, &g, "discounted");
     }
 }

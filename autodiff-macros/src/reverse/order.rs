@@ -1,7 +1,8 @@
 //! The order a loop's reverse iterations may run in. Reversing a loop runs its iterations
 //! backwards, which the adjoint needs whenever an iteration's reverse reads what a later
-//! iteration's reverse wrote: a carried adjoint, a tape popped in order, an adjoint array read
-//! at one index and added into at another. A loop with none of these has iterations whose
+//! iteration's reverse wrote: a carried adjoint (but an accumulator's, `total += e`, which is
+//! the same in every iteration), a tape popped in order, an adjoint array read at one index and
+//! added into at another. A loop with none of these has iterations whose
 //! reverses commute, and runs them forwards, as a careful person writes such a loop: counting
 //! up, LLVM proves the indices in bounds (`(a..b).rev()` defeats it), and the loop's adjoint
 //! additions land in the order its reads did.
@@ -31,8 +32,8 @@ pub(super) struct Access {
 impl Gen<'_> {
     /// Whether the reverse iterations of `l` commute, so that they can run forwards: a counted
     /// loop over a plain range, left early never, with nothing on a tape, no nested loop, no
-    /// carried adjoint, and every adjoint array it touches touched only at the counter, only
-    /// added into, or only read.
+    /// carried adjoint but accumulators' (the same in every iteration), and every adjoint
+    /// array it touches touched only at the counter, only added into, or only read.
     pub(super) fn runs_forward(&mut self, l: &Loop) -> bool {
         let k = key(l);
         let LoopKind::Counted { counter, range } = &l.kind else {
@@ -41,7 +42,9 @@ impl Gen<'_> {
         let plain = range.adaptors.is_empty()
             && l.exit.is_none()
             && l.checkpoint.is_none()
-            && l.carried.iter().all(|c| !self.an.active[c.inner.0]);
+            && l.carried
+                .iter()
+                .all(|c| !self.an.active[c.inner.0] || crate::fusion::accumulates(l, c));
         let untaped = self
             .an
             .loops
