@@ -72,12 +72,8 @@ pub fn lower_triangular_adjoint<
         let l_3 = ::autodiff::__private::pop(&mut tape);
         let t_1 = i + 1;
         let mut d_x_sum = 0.0;
-        let mut l_2_fwd = ::autodiff::__private::induction_start(
-            l_3,
-            1,
-            ::autodiff::__private::trip_count(t_1..len),
-            false,
-        );
+        let trips = ::autodiff::__private::trip_count(t_1..len);
+        let mut l_2_fwd = ::autodiff::__private::induction_start(l_3, 1, trips, false);
         for j in t_1..len {
             let l_2 = l_2_fwd;
             l_2_fwd += 1;

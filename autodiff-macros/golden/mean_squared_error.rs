@@ -74,12 +74,14 @@ pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShado
         let d_t_23 = d_t_24;
         d_z_2[1] += d_t_23;
         d_z_2[0] += d_t_22;
-        for j_1 in (0..3).rev() {
-            let t_18 = ::autodiff::__private::pop(&mut tape);
+        let trips = ::autodiff::__private::trip_count(0..3);
+        let tape_entries = tape.last(trips);
+        for (j_1, &t_18) in (0..3).zip(tape_entries) {
             let d_t_19 = d_z_2[j_1];
             let d_t_17 = d_t_19 * t_18;
             ::autodiff::SliceShadow::add_at(&mut d_w, j_1, d_t_17);
         }
+        tape.discard(trips);
         total_1 = total_2;
     }
     let total_3 = total_1;

@@ -342,6 +342,26 @@ impl<'a, T: Copy> SlotTape<'a, T> {
         unsafe { self.ptr.add(self.len).write(MaybeUninit::new(value)) };
         self.len += 1;
     }
+
+    /// The last `n` values pushed, oldest first: a reverse loop of `n` iterations that runs
+    /// forwards reads one per iteration, then drops them with `discard`.
+    #[inline(always)]
+    pub fn last(&self, n: usize) -> &[T] {
+        let Some(start) = self.len.checked_sub(n) else {
+            empty_tape()
+        };
+        // SAFETY: the slots below `len` are initialized, and `start..len` is within them.
+        unsafe { core::slice::from_raw_parts(self.ptr.add(start).cast::<T>(), n) }
+    }
+
+    /// Drops the last `n` values pushed.
+    #[inline(always)]
+    pub fn discard(&mut self, n: usize) {
+        let Some(len) = self.len.checked_sub(n) else {
+            empty_tape()
+        };
+        self.len = len;
+    }
 }
 
 /// Moves a tape's `len` values at `ptr` (`cap` slots) into a new heap buffer of at least
@@ -693,6 +713,38 @@ mod tests {
             assert_eq!(pop(&mut tape), (-1.0, round));
             assert_eq!(tape.pop_value(), None);
         }
+    }
+
+    #[test]
+    fn slot_tape_hands_its_last_values_oldest_first_across_the_move_to_the_heap() {
+        let mut slots = tape_slots::<(f64, usize), 4>();
+        let mut tape = SlotTape::new(&mut slots);
+        tape.reserve(3);
+        for i in 0..3 {
+            tape.push((i as f64, i));
+        }
+        tape.reserve(20);
+        for i in 3..23 {
+            tape.push((i as f64, i));
+        }
+        let last: Vec<usize> = tape.last(5).iter().map(|&(_, i)| i).collect();
+        assert_eq!(last, [18, 19, 20, 21, 22]);
+        tape.discard(5);
+        assert_eq!(pop(&mut tape), (17.0, 17));
+        assert_eq!(tape.last(17).first(), Some(&(0.0, 0)));
+        assert!(tape.last(0).is_empty());
+        tape.discard(17);
+        assert_eq!(tape.pop_value(), None);
+    }
+
+    #[test]
+    #[should_panic(expected = "popped an empty tape")]
+    fn slot_tape_refuses_more_values_than_it_holds() {
+        let mut slots = tape_slots::<f64, 4>();
+        let mut tape = SlotTape::new(&mut slots);
+        tape.reserve(1);
+        tape.push(1.0);
+        tape.last(2);
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Reverse loops whose iterations commute run them forwards (no tape, no carried adjoint but an
-//! accumulator's, every adjoint array touched only at the counter, only added into, or only
-//! read), with their induction variables started from the value they ended with; look-alikes
-//! whose reverse iterations depend on each other's adjoints stay backwards. Every gradient is
+//! Reverse loops whose iterations commute run them forwards (no nested loop, no carried adjoint
+//! but an accumulator's, every adjoint array touched only at the counter, only added into, or
+//! only read), reading their tape entries oldest first and starting their induction variables
+//! from the value they ended with; look-alikes whose reverse iterations depend on each other's
+//! adjoints stay backwards. Every gradient is
 //! checked against central finite differences: a look-alike run forwards gets a wrong one.
 
 #![allow(
@@ -99,6 +100,23 @@ fn discounted_sum(w: &[f64]) -> f64 {
     s * s
 }
 
+/// Values taped per iteration (two: a tuple) read oldest first by an inner loop that runs
+/// forwards, nested in one that runs backwards (its carried value is squashed): every outer
+/// iteration's reverse reads its own entries, the last outer iteration's first.
+#[grad]
+fn squashed_rows(w: &[f64], rows: usize) -> f64 {
+    let mut s = 0.1;
+    for r in 0..rows {
+        let mut row = 0.0;
+        for j in 0..w.len() {
+            let z = w[j] * s + r as f64 * 0.1;
+            row += z.exp().ln_1p() + z.sin() * w[j];
+        }
+        s = (s + row).tanh();
+    }
+    s
+}
+
 /// Must stay backwards: a recurrence through an array, `y[i]` from `y[i - 1]`. Iteration
 /// `i`'s reverse adds into `d_y[i - 1]`, which iteration `i - 1`'s reverse then reads.
 #[grad]
@@ -151,6 +169,10 @@ fn reverse_loops_run_forwards_match_finite_differences() {
         assert_matches_fd(&|w| signed_induction(w), &x, &g, "signed_induction");
         let (_, g) = norm_times_sum_grad(&x);
         assert_matches_fd(&|w| norm_times_sum(w), &x, &g, "norm_times_sum");
+        for rows in [1, 4] {
+            let (_, g) = squashed_rows_grad(&x, rows);
+            assert_matches_fd(&|w| squashed_rows(w, rows), &x, &g, "squashed_rows");
+        }
     }
 }
 

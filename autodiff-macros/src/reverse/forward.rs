@@ -781,7 +781,7 @@ impl Gen<'_> {
     }
 
     /// Whether a loop's tape holds numbers alone (a `SlotTape`; else a `Vec`).
-    fn scalar_tape(&self, k: usize) -> bool {
+    pub(super) fn scalar_tape(&self, k: usize) -> bool {
         self.an.loops.get(&k).is_some_and(|p| {
             self.tape_values(p).iter().all(|v| {
                 !self.snapshot_of.contains_key(v)

@@ -99,7 +99,8 @@ pub struct Gen<'a> {
 /// A loop's reverse before it is put together (`Gen::loop_parts`).
 struct LoopParts {
     head: Piece,
-    counter: Option<Ident>,
+    /// What each iteration binds: the counter, and the tape entry of a loop run forwards.
+    counter: Option<TokenStream>,
     range: TokenStream,
     body: Piece,
     tail: Vec<Piece>,
@@ -1208,9 +1209,32 @@ impl<'a> Gen<'a> {
         let mut body = Vec::new();
         let plan = self.an.loops.get(&k);
         let mut restore = TokenStream::new();
+        let tape_values: Vec<Ident> = match (&tape, plan) {
+            (Some(_), Some(plan)) => self
+                .tape_values(plan)
+                .iter()
+                .map(|v| self.var(*v))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let restored = plan.map(|p| p.restored.as_slice()).unwrap_or_default();
+        // Running forwards, the iterations' tape entries and induction values are counted from
+        // the first.
+        let trips = match &l.kind {
+            LoopKind::Counted { range, .. }
+                if forward && (!tape_values.is_empty() || !restored.is_empty()) =>
+            {
+                let trips = self.fresh("trips", l.span);
+                let r = self.range(range, false, false);
+                head.tokens
+                    .extend(quote!(let #trips = ::autodiff::__private::trip_count(#r);));
+                Some(trips)
+            }
+            _ => None,
+        };
         // Induction variables run backwards from their final value, or forwards from the
         // value it tells they started from.
-        for induction in plan.map(|p| p.restored.as_slice()).unwrap_or_default() {
+        for induction in restored {
             let inner = self.var(induction.inner);
             let out = self.var(induction.out);
             let step = self.operand(&induction.step);
@@ -1219,18 +1243,16 @@ impl<'a> Gen<'a> {
                 true => (quote!(+=), quote!(-=)),
                 false => (quote!(-=), quote!(+=)),
             };
-            match (forward, &l.kind) {
-                (true, LoopKind::Counted { range, .. }) => {
+            match &trips {
+                Some(trips) => {
                     let running = self.fresh(&format!("{inner}_fwd"), l.span);
-                    let r = self.range(range, false, false);
                     head.tokens.extend(quote!(
-                        let mut #running = ::autodiff::__private::induction_start(
-                            #out, #step, ::autodiff::__private::trip_count(#r), #down,
-                        );
+                        let mut #running =
+                            ::autodiff::__private::induction_start(#out, #step, #trips, #down);
                     ));
                     restore.extend(quote!(let #inner = #running; #running #redo #step;));
                 }
-                _ => {
+                None => {
                     let running = self.fresh(&format!("{inner}_back"), l.span);
                     head.tokens.extend(quote!(let mut #running = #out;));
                     restore.extend(quote!(#running #undo #step; let #inner = #running;));
@@ -1268,17 +1290,25 @@ impl<'a> Gen<'a> {
                 });
             }
         }
-        if let (Some(tape), Some(plan)) = (&tape, plan) {
-            let vals: Vec<Ident> = self
-                .tape_values(plan)
-                .iter()
-                .map(|v| self.var(*v))
-                .collect();
-            restore.extend(if vals.len() == 1 {
-                quote!(let #(#vals)* = ::autodiff::__private::pop(&mut #tape);)
-            } else {
-                quote!(let (#(#vals),*) = ::autodiff::__private::pop(&mut #tape);)
-            });
+        let entry = match tape_values.as_slice() {
+            [] => None,
+            [v] => Some(quote!(#v)),
+            vals => Some(quote!((#(#vals),*))),
+        };
+        // Running forwards, the loop reads its entries in the order they were pushed, zipped
+        // with its counter, then drops them.
+        let mut entries = None;
+        match (&tape, &entry, &trips) {
+            (Some(tape), Some(entry), Some(trips)) => {
+                let seg = self.fresh(&format!("{tape}_entries"), l.span);
+                head.tokens.extend(quote!(let #seg = #tape.last(#trips);));
+                tail.push(Piece::code(quote!(#tape.discard(#trips);)));
+                entries = Some((seg, entry.clone()));
+            }
+            (Some(tape), Some(entry), None) => {
+                restore.extend(quote!(let #entry = ::autodiff::__private::pop(&mut #tape);));
+            }
+            _ => {}
         }
         if let (Some(bits), Some(plan)) = (&bits, plan) {
             for b in plan.bits.iter().rev() {
@@ -1326,7 +1356,14 @@ impl<'a> Gen<'a> {
                     .required
                     .contains(counter)
                     .then(|| self.var(*counter));
-                (i, r)
+                match entries {
+                    Some((seg, entry)) => {
+                        let i = i.map_or_else(|| quote!(_), |i| quote!(#i));
+                        let r = self.range(range, true, false);
+                        (Some(quote!((#i, &#entry))), quote!(#r.zip(#seg)))
+                    }
+                    None => (i.map(|i| quote!(#i)), r),
+                }
             }
             LoopKind::While { .. } => {
                 let t = self.var(l.trips?);

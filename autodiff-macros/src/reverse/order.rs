@@ -1,11 +1,12 @@
 //! The order a loop's reverse iterations may run in. Reversing a loop runs its iterations
 //! backwards, which the adjoint needs whenever an iteration's reverse reads what a later
 //! iteration's reverse wrote: a carried adjoint (but an accumulator's, `total += e`, which is
-//! the same in every iteration), a tape popped in order, an adjoint array read at one index and
-//! added into at another. A loop with none of these has iterations whose
+//! the same in every iteration), a nested loop's tape, a branch decision, an adjoint array read
+//! at one index and added into at another. A loop with none of these has iterations whose
 //! reverses commute, and runs them forwards, as a careful person writes such a loop: counting
-//! up, LLVM proves the indices in bounds (`(a..b).rev()` defeats it), and the loop's adjoint
-//! additions land in the order its reads did.
+//! up, LLVM proves the indices in bounds (`(a..b).rev()` defeats it), the loop's own tape
+//! entries are read oldest first, zipped with the counter, and its adjoint additions land in
+//! the order its reads did.
 
 use super::*;
 
@@ -31,9 +32,10 @@ pub(super) struct Access {
 
 impl Gen<'_> {
     /// Whether the reverse iterations of `l` commute, so that they can run forwards: a counted
-    /// loop over a plain range, left early never, with nothing on a tape, no nested loop, no
-    /// carried adjoint but accumulators' (the same in every iteration), and every adjoint
-    /// array it touches touched only at the counter, only added into, or only read.
+    /// loop over a plain range, left early never, with nothing on a tape but numbers (read
+    /// oldest first), no nested loop, no carried adjoint but accumulators' (the same in every
+    /// iteration), and every adjoint array it touches touched only at the counter, only added
+    /// into, or only read.
     pub(super) fn runs_forward(&mut self, l: &Loop) -> bool {
         let k = key(l);
         let LoopKind::Counted { counter, range } = &l.kind else {
@@ -45,11 +47,12 @@ impl Gen<'_> {
             && l.carried
                 .iter()
                 .all(|c| !self.an.active[c.inner.0] || crate::fusion::accumulates(l, c));
-        let untaped = self
-            .an
-            .loops
-            .get(&k)
-            .is_none_or(|p| p.taped.is_empty() && p.bits.is_empty() && p.copied.is_empty());
+        // Numbers on a tape of their own, one entry per iteration, read oldest first.
+        self.tape_names(k, l.span);
+        let tape_readable = !self.snapshot_tapes.contains_key(&k) && self.scalar_tape(k);
+        let untaped = self.an.loops.get(&k).is_none_or(|p| {
+            (p.taped.is_empty() || tape_readable) && p.bits.is_empty() && p.copied.is_empty()
+        });
         let mut nested = false;
         l.body
             .for_each_stmt(&mut |s| nested |= matches!(s, Stmt::Loop(_)));
