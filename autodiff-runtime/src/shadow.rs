@@ -84,6 +84,17 @@ pub trait SliceShadow<T> {
 
     /// Adds `v` to element `i`.
     fn add_at(&mut self, i: usize, v: T);
+
+    /// What the accumulator is lent to a call as: a reborrow of what it refers to, or
+    /// `Const`. Lending `&mut` the caller's own shadow would take the address of its local,
+    /// which then lives in memory, its length loaded (and indices checked against it) again
+    /// after every store the compiler cannot tell apart from it.
+    type Lent<'a>: SliceShadow<T>
+    where
+        Self: 'a;
+
+    /// Lends the accumulator to a call (generated code passes `SliceShadow::lend(&mut d_x)`).
+    fn lend(&mut self) -> Self::Lent<'_>;
 }
 
 #[cold]
@@ -110,6 +121,16 @@ impl<T: Copy + Add<Output = T>> SliceShadow<T> for [T] {
     fn add_at(&mut self, i: usize, v: T) {
         self[i] = self[i] + v;
     }
+
+    type Lent<'a>
+        = &'a mut [T]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [T] {
+        self
+    }
 }
 
 impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for [T; N] {
@@ -124,6 +145,16 @@ impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for [T; N] {
     #[inline(always)]
     fn add_at(&mut self, i: usize, v: T) {
         self[i] = self[i] + v;
+    }
+
+    type Lent<'a>
+        = &'a mut [T; N]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [T; N] {
+        self
     }
 }
 
@@ -140,6 +171,16 @@ impl<T: Copy + Add<Output = T>> SliceShadow<T> for Vec<T> {
     fn add_at(&mut self, i: usize, v: T) {
         self[i] = self[i] + v;
     }
+
+    type Lent<'a>
+        = &'a mut [T]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [T] {
+        self
+    }
 }
 
 impl<T> SliceShadow<T> for Const {
@@ -150,6 +191,13 @@ impl<T> SliceShadow<T> for Const {
 
     #[inline(always)]
     fn add_at(&mut self, _: usize, _: T) {}
+
+    type Lent<'a> = Const;
+
+    #[inline(always)]
+    fn lend(&mut self) -> Const {
+        Const
+    }
 }
 
 impl<T, S: SliceShadow<T> + ?Sized> SliceShadow<T> for &mut S {
@@ -164,6 +212,16 @@ impl<T, S: SliceShadow<T> + ?Sized> SliceShadow<T> for &mut S {
     #[inline(always)]
     fn add_at(&mut self, i: usize, v: T) {
         (**self).add_at(i, v);
+    }
+
+    type Lent<'a>
+        = S::Lent<'a>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> S::Lent<'_> {
+        (**self).lend()
     }
 }
 
@@ -350,6 +408,16 @@ impl<T, S: SliceShadow<T>> SliceShadow<T> for Option<S> {
             s.add_at(i, v);
         }
     }
+
+    type Lent<'a>
+        = Option<S::Lent<'a>>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> Self::Lent<'_> {
+        self.as_mut().map(S::lend)
+    }
 }
 
 impl<T, S: MatrixShadow<T>> MatrixShadow<T> for Option<S> {
@@ -377,5 +445,36 @@ impl<T, S: MatrixShadow<T>> MatrixShadow<T> for Option<S> {
     #[inline(always)]
     fn row(&mut self, i: usize) -> Self::Row<'_> {
         self.as_mut().map(|s| s.row(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Const, SliceShadow};
+
+    /// What a call adds into a lent shadow lands in the lender's accumulator.
+    fn add_through<S: SliceShadow<f64>>(mut shadow: S) {
+        let mut lent = shadow.lend();
+        lent.add_at(1, 2.0);
+        lent.add_at(1, 0.5);
+    }
+
+    #[test]
+    fn lent_shadows_add_into_what_they_were_lent_from() {
+        let mut slice = [0.0; 3];
+        add_through(&mut slice[..]);
+        let mut array = [0.0; 3];
+        add_through(&mut array);
+        let mut vec = vec![0.0; 3];
+        add_through(&mut vec);
+        let mut field = [0.0; 3];
+        add_through(Some(&mut field));
+        add_through(&mut &mut vec);
+        for shadow in [&slice[..], &array, &field] {
+            assert_eq!(shadow[1], 2.5);
+        }
+        assert_eq!(vec, [0.0, 5.0, 0.0]);
+        add_through(None::<&mut [f64]>);
+        add_through(Const);
     }
 }

@@ -939,6 +939,14 @@ impl<'a> Gen<'a> {
                         }
                         (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
                         (Some(r), false) => quote!(&mut #d[#r]),
+                        // A vector's shadow is lent as a slice, never as `&mut` the local
+                        // itself: a local whose address a call took lives in memory.
+                        (None, true) if self.body.array(a.array).dims == 1 => {
+                            quote!(::autodiff::SliceShadow::lend(&mut #d))
+                        }
+                        (None, false) if self.body.array(a.array).dims == 1 => {
+                            quote!(&mut #d[..])
+                        }
                         (None, _) => quote!(&mut #d),
                     };
                     // A model lent with one of its fields (`h(m, &m.w)`): their shadows
