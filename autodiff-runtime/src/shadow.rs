@@ -247,6 +247,14 @@ pub trait MatrixShadow<T> {
 
     /// The shadow of row `i`.
     fn row(&mut self, i: usize) -> Self::Row<'_>;
+
+    /// What the accumulator is lent to a call as (see [`SliceShadow::lend`]).
+    type Lent<'a>: MatrixShadow<T>
+    where
+        Self: 'a;
+
+    /// Lends the accumulator to a call.
+    fn lend(&mut self) -> Self::Lent<'_>;
 }
 
 impl<T: Copy + Add<Output = T>, const M: usize, const N: usize> MatrixShadow<T> for [[T; M]; N] {
@@ -276,6 +284,16 @@ impl<T: Copy + Add<Output = T>, const M: usize, const N: usize> MatrixShadow<T> 
     fn row(&mut self, i: usize) -> Self::Row<'_> {
         &mut self[i]
     }
+
+    type Lent<'a>
+        = &'a mut [[T; M]; N]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [[T; M]; N] {
+        self
+    }
 }
 
 impl<T> MatrixShadow<T> for Const {
@@ -290,6 +308,13 @@ impl<T> MatrixShadow<T> for Const {
 
     #[inline(always)]
     fn row(&mut self, _: usize) -> Const {
+        Const
+    }
+
+    type Lent<'a> = Const;
+
+    #[inline(always)]
+    fn lend(&mut self) -> Const {
         Const
     }
 }
@@ -315,6 +340,16 @@ impl<T, S: MatrixShadow<T> + ?Sized> MatrixShadow<T> for &mut S {
     #[inline(always)]
     fn row(&mut self, i: usize) -> Self::Row<'_> {
         (**self).row(i)
+    }
+
+    type Lent<'a>
+        = S::Lent<'a>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> S::Lent<'_> {
+        (**self).lend()
     }
 }
 
@@ -446,11 +481,21 @@ impl<T, S: MatrixShadow<T>> MatrixShadow<T> for Option<S> {
     fn row(&mut self, i: usize) -> Self::Row<'_> {
         self.as_mut().map(|s| s.row(i))
     }
+
+    type Lent<'a>
+        = Option<S::Lent<'a>>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> Self::Lent<'_> {
+        self.as_mut().map(S::lend)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Const, SliceShadow};
+    use super::{Const, MatrixShadow, SliceShadow};
 
     /// What a call adds into a lent shadow lands in the lender's accumulator.
     fn add_through<S: SliceShadow<f64>>(mut shadow: S) {
@@ -475,6 +520,19 @@ mod tests {
         }
         assert_eq!(vec, [0.0, 5.0, 0.0]);
         add_through(None::<&mut [f64]>);
+        add_through(Const);
+    }
+
+    #[test]
+    fn lent_matrix_shadows_add_into_what_they_were_lent_from() {
+        fn add_through<S: MatrixShadow<f64>>(mut shadow: S) {
+            shadow.lend().add_at(1, 0, 1.5);
+        }
+        let mut matrix = [[0.0; 2]; 3];
+        add_through(&mut matrix);
+        add_through(Some(&mut &mut matrix));
+        assert_eq!(matrix[1], [3.0, 0.0]);
+        add_through(None::<&mut [[f64; 2]; 3]>);
         add_through(Const);
     }
 }

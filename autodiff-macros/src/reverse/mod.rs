@@ -939,15 +939,7 @@ impl<'a> Gen<'a> {
                         }
                         (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
                         (Some(r), false) => quote!(&mut #d[#r]),
-                        // A vector's shadow is lent as a slice, never as `&mut` the local
-                        // itself: a local whose address a call took lives in memory.
-                        (None, true) if self.body.array(a.array).dims == 1 => {
-                            quote!(::autodiff::SliceShadow::lend(&mut #d))
-                        }
-                        (None, false) if self.body.array(a.array).dims == 1 => {
-                            quote!(&mut #d[..])
-                        }
-                        (None, _) => quote!(&mut #d),
+                        (None, _) => self.lent_shadow(a.array, &d),
                     };
                     // A model lent with one of its fields (`h(m, &m.w)`): their shadows
                     // overlap, so the model gets an accumulator of its own (a model always
@@ -982,6 +974,29 @@ impl<'a> Gen<'a> {
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
+    }
+
+    /// The shadow of a whole array passed to a call, lent as what it refers to, never as
+    /// `&mut` the local itself: a local whose address a call took lives in memory, its
+    /// length loaded again after every store the compiler cannot tell apart from it.
+    fn lent_shadow(&self, array: ArrayId, d: &TokenStream) -> TokenStream {
+        let info = self.body.array(array);
+        let shape = match info.origin {
+            ArrayOrigin::Param(p) => match &self.sig.params[p].kind {
+                ParamKind::Array { shape, .. } => Some(&**shape),
+                _ => return quote!(&mut #d),
+            },
+            _ => None,
+        };
+        match shape {
+            Some(Shape::Matrix { .. }) => quote!(::autodiff::MatrixShadow::lend(&mut #d)),
+            // A model's field passed whole is of a type the function does not name (an
+            // array, a matrix, a nested model): it is lent as it is.
+            Some(Shape::Field { .. }) => quote!(&mut #d),
+            Some(_) => quote!(::autodiff::SliceShadow::lend(&mut #d)),
+            None if info.dims == 1 => quote!(&mut #d[..]),
+            None => quote!(&mut #d),
+        }
     }
 
     /// Fields lent to one call whose shadows are projected from the same enclosing one
