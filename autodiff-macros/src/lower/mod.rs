@@ -7,6 +7,7 @@
 //! reported (all of it, not just the first) and lowering goes on.
 
 mod arrays;
+mod build;
 mod call;
 mod control;
 mod expr;
@@ -415,8 +416,8 @@ fn result_as_local(stmts: &[SynStmt]) -> Vec<SynStmt> {
             let e = e.clone();
             let name = proc_macro2::Ident::new(RESULT, e.span());
             stmts.pop();
-            stmts.push(syn::parse_quote!(let #name = #e;));
-            stmts.push(SynStmt::Expr(syn::parse_quote!(#name), None));
+            stmts.push(build::let_(build::binding(&name), e));
+            stmts.push(SynStmt::Expr(build::path(&name), None));
         }
     }
     stmts
