@@ -8,7 +8,9 @@
 //! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use crate::hash::{HashMap, HashSet};
 use std::rc::Rc;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
@@ -165,21 +167,21 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
             parent: 0,
         }],
         def_region: vec![0; body.vars.len()],
-        def_op: HashMap::new(),
-        counters: HashMap::new(),
-        loop_span: HashMap::new(),
-        loop_region: HashMap::new(),
-        carried: HashMap::new(),
-        branch_regions: HashMap::new(),
-        last_store: HashMap::new(),
-        writes: HashMap::new(),
-        if_position: HashMap::new(),
+        def_op: HashMap::default(),
+        counters: HashMap::default(),
+        loop_span: HashMap::default(),
+        loop_region: HashMap::default(),
+        carried: HashMap::default(),
+        branch_regions: HashMap::default(),
+        last_store: HashMap::default(),
+        writes: HashMap::default(),
+        if_position: HashMap::default(),
         top_vecs: body.top_level_vecs(),
-        array_region: HashMap::new(),
-        position: HashMap::new(),
+        array_region: HashMap::default(),
+        position: HashMap::default(),
         next_position: 0,
         edges: Vec::new(),
-        fused: HashSet::new(),
+        fused: HashSet::default(),
     };
     sites.block(&body.block, 0);
 
@@ -203,14 +205,14 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         varied_array,
         regions: Vec::new(),
         def_region: Vec::new(),
-        exports: HashMap::new(),
-        loops: HashMap::new(),
-        has_adjoint: HashMap::new(),
-        branch_regions: HashMap::new(),
-        loop_regions: HashMap::new(),
+        exports: HashMap::default(),
+        loops: HashMap::default(),
+        has_adjoint: HashMap::default(),
+        branch_regions: HashMap::default(),
+        loop_regions: HashMap::default(),
         required: BTreeSet::new(),
         snapshots: BTreeSet::new(),
-        copy_reads: HashMap::new(),
+        copy_reads: HashMap::default(),
         fusion,
     };
     let mut planner = Planner {
@@ -727,7 +729,7 @@ impl Planner<'_, '_> {
             Some(Op::Load { array, .. }) => Some(*array),
             _ => None,
         };
-        let mut weight: HashMap<(usize, ArrayId), usize> = HashMap::new();
+        let mut weight: HashMap<(usize, ArrayId), usize> = HashMap::default();
         for (v, &copier) in &self.analysis.copy_reads {
             let Some(array) = array_of(v) else { continue };
             let depth = self.loop_depth(self.sites.def_region[v.0], copier);

@@ -20,6 +20,7 @@ mod forward_mode;
 mod fusion;
 #[cfg(test)]
 mod golden;
+mod hash;
 mod impls;
 mod ir;
 mod lower;

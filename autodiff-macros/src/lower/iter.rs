@@ -127,7 +127,7 @@ impl Lowerer<'_> {
             build::let_(build::binding(&n), stream.len),
             build::counted_for(&j, build::int(usize::from(first)), &n, body),
         ]);
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         let initial: Vec<(Ident, Value)> = match init {
             None => Vec::new(),
             Some(Value::Tuple(values)) => accs.iter().cloned().zip(values).collect(),
