@@ -639,7 +639,7 @@ impl<'a> Gen<'a> {
                 _ => true,
             };
             if !early {
-                out.extend(self.array_buffer(stmt));
+                out.extend([self.array_buffer(stmt)]);
             }
         }
         out
@@ -731,10 +731,10 @@ impl<'a> Gen<'a> {
                 let m = written_later.then(|| quote!(mut));
                 if initializes {
                     let e = &piece.tokens;
-                    out.tokens.extend(quote!(let #m #d = #e;));
+                    out.tokens.extend([quote!(let #m #d = #e;)]);
                     initialized = true;
                 } else {
-                    out.tokens.extend(quote!(let #m #d = #zero;));
+                    out.tokens.extend([quote!(let #m #d = #zero;)]);
                 }
             }
             out.reads
@@ -752,9 +752,10 @@ impl<'a> Gen<'a> {
             match piece.target {
                 Some(v) => {
                     let d = self.adj(v);
-                    out.tokens.extend(self.accumulate(quote!(#d), piece.tokens));
+                    out.tokens
+                        .extend([self.accumulate(quote!(#d), piece.tokens)]);
                 }
-                None => out.tokens.extend(piece.tokens),
+                None => out.tokens.extend([piece.tokens]),
             }
         }
         out
@@ -864,7 +865,7 @@ impl<'a> Gen<'a> {
         let mut lent_arrays: HashSet<ArrayId> = HashSet::new();
         let zero = self.zero();
         let (split, parts) = self.split_projections(args);
-        call.tokens.extend(split);
+        call.tokens.extend([split]);
         for arg in args {
             match arg {
                 Arg::Scalar(x) => {
@@ -879,7 +880,7 @@ impl<'a> Gen<'a> {
                         Some(_) => {
                             // A parameter's shadow or a value passed twice: a temporary.
                             let tmp = self.fresh("d_arg", Span::call_site());
-                            call.tokens.extend(quote!(let mut #tmp = #zero;));
+                            call.tokens.extend([quote!(let mut #tmp = #zero;)]);
                             shadows.push(quote!(&mut #tmp));
                             after.extend(self.add_to(x, quote!(#tmp)));
                         }
@@ -907,9 +908,9 @@ impl<'a> Gen<'a> {
                         let tmp = self.fresh("d_arg", Span::call_site());
                         let name = self.array(a.array);
                         let row_index = row.as_ref().map(|r| quote!([#r]));
-                        call.tokens.extend(
+                        call.tokens.extend([
                             quote!(let mut #tmp = ::std::vec![#zero; #name #row_index.len()];),
-                        );
+                        ]);
                         shadows.push(quote!(&mut #tmp));
                         let add = match (&row, is_param) {
                             (Some(r), true) => {
@@ -954,9 +955,9 @@ impl<'a> Gen<'a> {
                             None if self.is_reference(a.array) => name,
                             None => quote!(&#name),
                         };
-                        call.tokens.extend(quote!(
+                        call.tokens.extend([quote!(
                             let mut #tmp = ::autodiff::__private::zeros_like(#source);
-                        ));
+                        )]);
                         shadows.push(quote!(&mut #tmp));
                         after.push(Piece::code(
                             quote!(::autodiff::__private::add_params(#shadow, &#tmp);),
@@ -968,7 +969,7 @@ impl<'a> Gen<'a> {
             }
         }
         call.tokens
-            .extend(quote!(#lhs #adjoint_path(#(#primal,)* #d, #(#shadows),*);));
+            .extend([quote!(#lhs #adjoint_path(#(#primal,)* #d, #(#shadows),*);)]);
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
@@ -1021,12 +1022,12 @@ impl<'a> Gen<'a> {
                 names.push(name);
             }
             let nones = std::iter::repeat_n(quote!(None), names.len());
-            split.extend(quote!(
+            split.extend([quote!(
                 let (#(mut #names),*) = match #source {
                     Some(#m) => (#(#projections),*),
                     None => (#(#nones),*),
                 };
-            ));
+            )]);
         }
         (split, parts)
     }
@@ -1159,7 +1160,7 @@ impl<'a> Gen<'a> {
         } = parts;
         let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
         let b = &body.tokens;
-        head.tokens.extend(quote!(for #i in #range { #b }));
+        head.tokens.extend([quote!(for #i in #range { #b })]);
         let mut pieces = vec![head.touching(&body)];
         pieces.extend(tail);
         pieces
@@ -1177,7 +1178,7 @@ impl<'a> Gen<'a> {
         for (v, array, index) in self.hoisted_reads(l) {
             let name = format!("d_{}_sum", self.body.array(array).name);
             let sum = self.fresh(&name, l.span);
-            head.tokens.extend(quote!(let mut #sum = #zero;));
+            head.tokens.extend([quote!(let mut #sum = #zero;)]);
             tail.push(Piece::code(self.add_into_array(
                 array,
                 &index,
@@ -1196,10 +1197,10 @@ impl<'a> Gen<'a> {
             let d = self.adj(c.inner);
             if self.an.active[c.out.0] {
                 let d_out = self.adj(c.out);
-                head.tokens.extend(quote!(let mut #d = #d_out;));
+                head.tokens.extend([quote!(let mut #d = #d_out;)]);
                 head.reads.insert(c.out);
             } else {
-                head.tokens.extend(quote!(let mut #d = #zero;));
+                head.tokens.extend([quote!(let mut #d = #zero;)]);
             }
         }
         let mut body = Vec::new();
@@ -1215,23 +1216,24 @@ impl<'a> Gen<'a> {
                 BinOp::Sub => quote!(+=),
                 _ => quote!(-=),
             };
-            head.tokens.extend(quote!(let mut #running = #out;));
-            restore.extend(quote!(#running #undo #step; let #inner = #running;));
+            head.tokens.extend([quote!(let mut #running = #out;)]);
+            restore.extend([quote!(#running #undo #step; let #inner = #running;)]);
         }
         let mut drop_copies = TokenStream::new();
         for c in self.copy_tapes.get(&k).into_iter().flatten() {
             let (a, tape, view) = (self.array(c.array), &c.tape, &c.view);
-            restore.extend(quote!(let #view = ::autodiff::__private::last_copy(&#tape, #a.len());));
-            drop_copies.extend(quote!(::autodiff::__private::drop_copy(&mut #tape, #a.len());));
+            restore
+                .extend([quote!(let #view = ::autodiff::__private::last_copy(&#tape, #a.len());)]);
+            drop_copies.extend([quote!(::autodiff::__private::drop_copy(&mut #tape, #a.len());)]);
         }
         if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k) {
             // The last iteration's snapshots first.
             for v in saved.iter().rev() {
                 let (array, _) = self.snapshot_of[v];
                 let (a, buf, name) = (self.array(array), &self.snapshot_buffers[v], self.var(*v));
-                restore.extend(quote!(
+                restore.extend([quote!(
                     let #name = ::autodiff::__private::restore_snapshot(&mut #snapshots, #a.len(), &mut #buf);
-                ));
+                )]);
             }
         }
         if let (Some(tape), Some(plan)) = (&tape, plan) {
@@ -1240,39 +1242,39 @@ impl<'a> Gen<'a> {
                 .iter()
                 .map(|v| self.var(*v))
                 .collect();
-            restore.extend(if vals.len() == 1 {
+            restore.extend([if vals.len() == 1 {
                 quote!(let #(#vals)* = ::autodiff::__private::pop(&mut #tape);)
             } else {
                 quote!(let (#(#vals),*) = ::autodiff::__private::pop(&mut #tape);)
-            });
+            }]);
         }
         if let (Some(bits), Some(plan)) = (&bits, plan) {
             for b in plan.bits.iter().rev() {
                 let b = self.var(*b);
-                restore.extend(quote!(let #b = #bits.pop();));
+                restore.extend([quote!(let #b = #bits.pop();)]);
             }
         }
         if let Some(plan) = plan {
-            restore.extend(self.recompute(&l.body, &plan.recomputed));
+            restore.extend([self.recompute(&l.body, &plan.recomputed)]);
         }
-        restore.extend(self.replay_segment(l));
+        restore.extend([self.replay_segment(l)]);
         // Hand the adjoints of the iteration's final values to them, then restart the
         // carried adjoints for the iteration's starting values.
         let mut handoff = Vec::new();
         for c in &active_carried {
             let d = self.adj(c.inner);
             let t = self.fresh(&format!("{d}_next"), l.span);
-            restore.extend(quote!(let #t = #d; #d = #zero;));
+            restore.extend([quote!(let #t = #d; #d = #zero;)]);
             handoff.extend(self.add_to(&c.next, quote!(#t)));
         }
         // The adjoint buffers of the iteration's arrays, after the values they are made from
         // (the shape of an array a call returned) are restored.
-        restore.extend(self.array_buffers(&l.body));
+        restore.extend([self.array_buffers(&l.body)]);
         body.push(Piece::code(restore));
         body.extend(handoff);
         body.extend(self.reverse_stmts(&l.body));
         let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
-        body.tokens.extend(drop_copies);
+        body.tokens.extend([drop_copies]);
         let (counter, range) = match &l.kind {
             LoopKind::Counted { counter, range } => {
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
@@ -1346,10 +1348,10 @@ impl<'a> Gen<'a> {
         for stmt in &block.stmts {
             if let Stmt::Let { var, op } = stmt {
                 if which.contains(var) {
-                    out.extend(match self.copy_read(*var, op) {
+                    out.extend([match self.copy_read(*var, op) {
                         Some(read) => read,
                         None => self.definition(*var, op),
-                    });
+                    }]);
                 }
             }
         }
