@@ -83,9 +83,9 @@ impl<'a> Sweep<'a> {
                     // An output no parameter reaches: zeros of its shape (made before the
                     // output, a `Vec`, moves into the result).
                     let t = self.gen.fresh("t_out", Span::call_site());
-                    code.extend(
+                    code.extend([
                         quote!(let #t = ::autodiff::__private::ZeroShape::of(&#value).zeros();),
-                    );
+                    ]);
                     quote!(#t)
                 };
                 (value, tangent)
@@ -154,7 +154,7 @@ impl<'a> Sweep<'a> {
     fn block(&mut self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
-            out.extend(self.stmt(stmt));
+            out.extend([self.stmt(stmt)]);
         }
         out
     }
@@ -177,7 +177,7 @@ impl<'a> Sweep<'a> {
                     let t = self.array_tangent(*array);
                     let i: Vec<TokenStream> = index.iter().map(|x| self.gen.operand(x)).collect();
                     let tv = self.t(value);
-                    out.extend(quote!(#t #([#i])* = #tv;));
+                    out.extend([quote!(#t #([#i])* = #tv;)]);
                 }
                 out
             }
@@ -206,7 +206,7 @@ impl<'a> Sweep<'a> {
                     };
                     let t = self.array_tangent(*array);
                     let m = self.stored.contains(array).then(|| quote!(mut));
-                    out.extend(quote!(let #m #t = #init;));
+                    out.extend([quote!(let #m #t = #init;)]);
                 }
                 out
             }
@@ -432,11 +432,11 @@ impl<'a> Sweep<'a> {
             let ty = (!matches!(c.init, Operand::Var(_)))
                 .then(|| self.gen.annotation(c.inner))
                 .flatten();
-            out.extend(quote!(let #m #v #ty = #init;));
+            out.extend([quote!(let #m #v #ty = #init;)]);
             if self.an.active[c.inner.0] {
                 let t = self.t_var(c.inner);
                 let t_init = self.t(&c.init);
-                out.extend(quote!(let #m #t: #f = #t_init;));
+                out.extend([quote!(let #m #t: #f = #t_init;)]);
             }
         }
         let mut body = self.block(&l.body);
@@ -458,15 +458,15 @@ impl<'a> Sweep<'a> {
             .filter(|c| updated(c))
             .any(|c| c.next.var().is_some_and(|n| inners.contains(&n)));
         if feeds_other && lhs.len() > 1 {
-            body.extend(quote!((#(#lhs),*) = (#(#rhs),*);));
+            body.extend([quote!((#(#lhs),*) = (#(#rhs),*);)]);
         } else {
             for (l, r) in lhs.iter().zip(&rhs) {
-                body.extend(quote!(#l = #r;));
+                body.extend([quote!(#l = #r;)]);
             }
         }
         if let Some(exit) = &l.exit {
             let e = self.gen.operand(exit);
-            body.extend(quote!(if #e { break; }));
+            body.extend([quote!(if #e { break; })]);
         }
         match &l.kind {
             LoopKind::Counted { counter, range } => {
@@ -477,7 +477,7 @@ impl<'a> Sweep<'a> {
                 } else {
                     quote!(_)
                 };
-                out.extend(quote!(for #i in #r { #body }));
+                out.extend([quote!(for #i in #r { #body })]);
             }
             LoopKind::While { header, cond } => {
                 let h = self.block(header);
@@ -487,15 +487,15 @@ impl<'a> Sweep<'a> {
                 } else {
                     quote!(if !#c { break; })
                 };
-                out.extend(quote!(loop { #h #check #body }));
+                out.extend([quote!(loop { #h #check #body })]);
             }
         }
         for c in &l.carried {
             let (o, i) = (self.gen.var(c.out), self.gen.var(c.inner));
-            out.extend(quote!(let #o = #i;));
+            out.extend([quote!(let #o = #i;)]);
             if self.an.active[c.out.0] {
                 let (to, ti) = (self.t_var(c.out), self.t_var(c.inner));
-                out.extend(quote!(let #to = #ti;));
+                out.extend([quote!(let #to = #ti;)]);
             }
         }
         out

@@ -5,6 +5,10 @@
 //! The reverse sweep walks the IR backwards: each active statement adds its operands'
 //! adjoints (rules from `rules.rs`), `if`s replay their decision, loops run backwards,
 //! popping what the forward sweep pushed and recomputing what it did not.
+//!
+//! Code is appended to a `TokenStream` as one stream, `out.extend([code])` (here and in every
+//! generated item): `out.extend(code)` takes `Extend<TokenTree>`, which sends `code` to the
+//! compiler, reads its tokens back and sends them again (a tenth of the expansion).
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
