@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 
+use crate::code::Code;
 use crate::diag::Errors;
 use crate::fusion::{self, Fusion};
 use crate::ir::*;
@@ -537,15 +538,17 @@ const PLACEHOLDER: &str = "__autodiff_read_";
 
 pub fn placeholder_cx(floats: usize, others: usize) -> Cx {
     let ph = |name: String| {
-        let ident = Ident::new(&format!("{PLACEHOLDER}{name}"), Span::call_site());
-        quote::quote!(#ident)
+        Code::from(Ident::new(
+            &format!("{PLACEHOLDER}{name}"),
+            Span::call_site(),
+        ))
     };
     Cx {
         x: (0..floats).map(|i| ph(format!("x{i}"))).collect(),
         other: (0..others).map(|i| ph(format!("n{i}"))).collect(),
         out: ph("out".into()),
         d: ph("d".into()),
-        float: quote::quote!(f64),
+        float: Code::from(Ident::new("f64", Span::call_site())),
         generic: false,
         dual: None,
     }

@@ -321,7 +321,7 @@ fn float_param_list(sig: &Signature) -> String {
 
 pub(crate) fn lit(sig: &Signature, value: f64) -> TokenStream {
     let f = &sig.float;
-    float_literal(&quote!(#f), sig.float_is_generic, value)
+    float_literal(f, sig.float_is_generic, value).into()
 }
 
 /// The original parameters without `mut` (the sweeps never reassign them).

@@ -14,6 +14,7 @@
 mod activity;
 mod attr;
 mod checkpoint;
+mod code;
 mod diag;
 mod emit;
 mod forward_mode;

@@ -14,6 +14,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::activity::Analysis;
+use crate::code::Code;
 use crate::ir::*;
 use crate::reverse::Gen;
 use crate::sig::Signature;
@@ -95,11 +96,11 @@ impl<'a> Sweep<'a> {
                 (self.gen.operand(&result), self.t(&result))
             }
         };
-        (code, value, tangent)
+        (code, value.into(), tangent)
     }
 
     fn zero(&self) -> TokenStream {
-        self.gen.zero()
+        self.gen.zero().into()
     }
 
     fn active(&self, op: &Operand) -> bool {
@@ -175,7 +176,7 @@ impl<'a> Sweep<'a> {
                 let mut out = self.gen.forward_stmt(stmt);
                 if self.an.active_array[array.0] {
                     let t = self.array_tangent(*array);
-                    let i: Vec<TokenStream> = index.iter().map(|x| self.gen.operand(x)).collect();
+                    let i: Vec<Code> = index.iter().map(|x| self.gen.operand(x)).collect();
                     let tv = self.t(value);
                     out.extend([quote!(#t #([#i])* = #tv;)]);
                 }
@@ -199,7 +200,8 @@ impl<'a> Sweep<'a> {
                                 None if self.sig.float_is_generic => self.zero(),
                                 None => self
                                     .gen
-                                    .float_operand(&Operand::Lit(syn::parse_quote!(0.0))),
+                                    .float_operand(&Operand::Lit(syn::parse_quote!(0.0)))
+                                    .into(),
                             };
                             self.gen.array_init(fill, fixed_lens, vec_len.as_ref())
                         }
@@ -286,13 +288,13 @@ impl<'a> Sweep<'a> {
         };
         let out = self.gen.var(var);
         let x = self.gen.rule_operands(rule, floats);
-        let other: Vec<TokenStream> = others.iter().map(|o| self.gen.operand(o)).collect();
+        let other: Vec<Code> = others.iter().map(|o| self.gen.operand(o)).collect();
         if let Some((square, operand)) = rule.squared(floats) {
             if !self.active(operand) {
                 return self.zero();
             }
             let d = self.t(operand);
-            return square(&self.gen.cx(x, other, quote!(#out), d));
+            return square(&self.gen.cx(x, other, out.into(), d.into()));
         }
         let mut terms: Vec<TokenStream> = Vec::new();
         for (i, operand) in floats.iter().enumerate() {
@@ -300,7 +302,9 @@ impl<'a> Sweep<'a> {
                 continue;
             }
             let d = self.t(operand);
-            let cx = self.gen.cx(x.clone(), other.clone(), quote!(#out), d);
+            let cx = self
+                .gen
+                .cx(x.clone(), other.clone(), out.clone().into(), d.into());
             if let Some(term) = (rule.adjoint)(&cx).into_iter().nth(i) {
                 terms.push(term);
             }
@@ -313,7 +317,7 @@ impl<'a> Sweep<'a> {
         if !self.an.active_array[array.0] {
             return self.zero();
         }
-        let i: Vec<TokenStream> = index.iter().map(|x| self.gen.operand(x)).collect();
+        let i: Vec<Code> = index.iter().map(|x| self.gen.operand(x)).collect();
         let t = self.array_tangent(array);
         match self.body.array(array).origin {
             ArrayOrigin::Param(_) if i.len() == 2 => {
@@ -403,8 +407,8 @@ impl<'a> Sweep<'a> {
             let tv = self.t_var(phi.var);
             outs.push(tv);
             let (tt, te) = (self.t(&phi.then_value), self.t(&phi.else_value));
-            then_vals.push(tt);
-            else_vals.push(te);
+            then_vals.push(tt.into());
+            else_vals.push(te.into());
         }
         match outs.len() {
             0 if else_block.stmts.is_empty() => quote!(if #c { #t }),
@@ -449,7 +453,7 @@ impl<'a> Sweep<'a> {
             rhs.push(self.gen.operand(&c.next));
             if self.an.active[c.inner.0] {
                 lhs.push(self.t_var(c.inner));
-                rhs.push(self.t(&c.next));
+                rhs.push(self.t(&c.next).into());
             }
         }
         let feeds_other = l

@@ -8,7 +8,7 @@ use crate::fusion::{linear, Fused, Linear};
 impl Gen<'_> {
     pub(crate) fn op(&self, op: &Op) -> TokenStream {
         match op {
-            Op::Copy(x) => self.operand(x),
+            Op::Copy(x) => self.operand(x).into(),
             Op::Unary(UnOp::Neg, x) => {
                 let x = self.operand(x);
                 quote!(-#x)
@@ -76,7 +76,7 @@ impl Gen<'_> {
                         let r = self.operand(r);
                         quote!(#a[#r])
                     }
-                    None => a,
+                    None => a.into(),
                 };
                 // A fixed-size array is `Copy`; a `Vec` is cloned.
                 if copy {
@@ -115,10 +115,10 @@ impl Gen<'_> {
             let value = match capture {
                 // A literal keeps the float type the user's `let` gave it; code passed through
                 // reads a dual number's value.
-                Capture::Value(x) if self.is_dual(x) => self.value_of(x),
-                Capture::Value(x) => self.float_operand(x),
+                Capture::Value(x) if self.is_dual(x) => self.value_of(x).into(),
+                Capture::Value(x) => self.float_operand(x).into(),
                 // A field of a data struct is bound at the top as a reference already.
-                Capture::Array(a) if self.is_data_field(*a) => self.array(*a),
+                Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
                 Capture::Array(a) => {
                     let a = self.array(*a);
                     quote!(&#a)
@@ -165,7 +165,7 @@ impl Gen<'_> {
 
     pub(crate) fn arg(&self, arg: &Arg) -> TokenStream {
         match arg {
-            Arg::Scalar(x) => self.operand(x),
+            Arg::Scalar(x) => self.operand(x).into(),
             Arg::Array(a) => {
                 let name = self.array(a.array);
                 let amp = a.by_ref.then(|| quote!(&));
@@ -465,7 +465,7 @@ impl Gen<'_> {
                     Elem::Float => self.float_operand(fill),
                     Elem::Other => self.operand(fill),
                 };
-                let init = self.array_init(fill, fixed_lens, vec_len.as_ref());
+                let init = self.array_init(fill.into(), fixed_lens, vec_len.as_ref());
                 quote!(let mut #a = #init;)
             }
             Stmt::CallArray {
@@ -571,11 +571,11 @@ impl Gen<'_> {
             let dummy = self.export_placeholder(v);
             outs.push(ident.clone());
             if self.an.within(self.an.def_region[v.0], then_region) {
-                then_vals.push(quote!(#ident));
-                else_vals.push(dummy);
+                then_vals.push(ident.into());
+                else_vals.push(dummy.into());
             } else {
-                then_vals.push(dummy);
-                else_vals.push(quote!(#ident));
+                then_vals.push(dummy.into());
+                else_vals.push(ident.into());
             }
         }
         let c = self.operand(cond);
@@ -602,7 +602,7 @@ impl Gen<'_> {
                 let info = self.body.array(*array);
                 if info.fixed || *row {
                     let zero = match info.elem {
-                        Elem::Float => self.zero_for(self.is_dual_array(*array)),
+                        Elem::Float => self.zero_for(self.is_dual_array(*array)).into(),
                         Elem::Other => quote!(0),
                     };
                     let skip = usize::from(*row);
@@ -630,8 +630,8 @@ impl Gen<'_> {
 
     pub(crate) fn dummy(&self, ty: Ty, dual: bool) -> TokenStream {
         match ty {
-            _ if dual => self.zero_for(true),
-            Ty::Float => self.zero_for(false),
+            _ if dual => self.zero_for(true).into(),
+            Ty::Float => self.zero_for(false).into(),
             Ty::Int => quote!(0),
             Ty::Bool => quote!(false),
             // A passed-through value (a number of some type): the other branch's type decides.
@@ -1007,18 +1007,21 @@ impl Gen<'_> {
     /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
     /// method call on it (`let mut s: f64 = 0.0; s = s.sin();`).
     pub(crate) fn annotation(&self, v: Var) -> Option<TokenStream> {
-        let f = match &self.dual {
-            Some(dual) if self.is_dual(&Operand::Var(v)) => dual,
-            _ => &self.float,
-        };
-        (self.body.var(v).ty == Ty::Float).then(|| quote!(: #f))
+        let is_float = self.body.var(v).ty == Ty::Float;
+        match &self.dual {
+            Some(dual) if self.is_dual(&Operand::Var(v)) => is_float.then(|| quote!(: #dual)),
+            _ => is_float.then(|| {
+                let f = &self.float;
+                quote!(: #f)
+            }),
+        }
     }
 
     /// A carried value's start or next value: a dual number when the carried value is one.
     fn carried_value(&self, inner: Var, op: &Operand) -> TokenStream {
         match self.is_dual(&Operand::Var(inner)) {
-            true => self.as_dual(op),
-            false => self.operand(op),
+            true => self.as_dual(op).into(),
+            false => self.operand(op).into(),
         }
     }
 

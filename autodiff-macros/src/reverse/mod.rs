@@ -17,6 +17,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::activity::{key, Analysis};
+use crate::code::{float_code, lit_token, Code};
 use crate::ir::*;
 use crate::lower::models;
 use crate::rules::{self, Cx};
@@ -40,7 +41,7 @@ pub struct Gen<'a> {
     body: &'a Body,
     an: &'a Analysis,
     sig: &'a Signature,
-    float: TokenStream,
+    float: Code,
     names: Namespace,
     /// Each value's local, made once (it is written wherever the value is read).
     var_idents: Vec<OnceCell<Ident>>,
@@ -149,7 +150,7 @@ impl<'a> Gen<'a> {
             body,
             an,
             sig,
-            float: quote!(#f),
+            float: float_code(f),
             names,
             var_idents: body.vars.iter().map(|_| OnceCell::new()).collect(),
             adjoint: HashMap::new(),
@@ -199,11 +200,11 @@ impl<'a> Gen<'a> {
     }
 
     /// A float operand as a dual number: itself, or a constant (zero tangent).
-    pub(crate) fn as_dual(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn as_dual(&self, op: &Operand) -> Code {
         match &self.dual {
             Some(dual) if !self.is_dual(op) => {
                 let x = self.float_operand(op);
-                quote!(#dual::constant(#x))
+                quote!(#dual::constant(#x)).into()
             }
             _ => self.operand(op),
         }
@@ -211,23 +212,23 @@ impl<'a> Gen<'a> {
 
     /// A float operand where only its value counts (a comparison, a cast, code passed
     /// through): a dual number's value.
-    pub(crate) fn value_of(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn value_of(&self, op: &Operand) -> Code {
         if self.dual.is_none() {
             return self.operand(op);
         }
         if self.is_dual(op) {
             let x = self.operand(op);
-            quote!(#x.value)
+            quote!(#x.value).into()
         } else {
             self.float_operand(op)
         }
     }
 
     /// The zero of a value of `v`'s type (a dual number when `v` is one).
-    pub(crate) fn zero_for(&self, dual: bool) -> TokenStream {
+    pub(crate) fn zero_for(&self, dual: bool) -> Code {
         let zero = rules::float_literal(&self.float, self.sig.float_is_generic, 0.0);
         match &self.dual {
-            Some(d) if dual => quote!(#d::constant(#zero)),
+            Some(d) if dual => quote!(#d::constant(#zero)).into(),
             _ => zero,
         }
     }
@@ -237,17 +238,11 @@ impl<'a> Gen<'a> {
     }
 
     /// The zero of an adjoint.
-    pub(crate) fn zero(&self) -> TokenStream {
+    pub(crate) fn zero(&self) -> Code {
         self.zero_for(true)
     }
 
-    pub(crate) fn cx(
-        &self,
-        x: Vec<TokenStream>,
-        other: Vec<TokenStream>,
-        out: TokenStream,
-        d: TokenStream,
-    ) -> Cx {
+    pub(crate) fn cx(&self, x: Vec<Code>, other: Vec<Code>, out: Code, d: Code) -> Cx {
         Cx {
             x,
             other,
@@ -284,37 +279,28 @@ impl<'a> Gen<'a> {
         ident.clone()
     }
 
-    pub(crate) fn array(&self, a: ArrayId) -> TokenStream {
+    pub(crate) fn array(&self, a: ArrayId) -> Code {
         let info = self.body.array(a);
         match info.origin {
-            ArrayOrigin::Param(i) => {
-                let ident = &self.sig.params[i].ident;
-                quote!(#ident)
-            }
+            ArrayOrigin::Param(i) => self.sig.params[i].ident.clone().into(),
             ArrayOrigin::Constant => {
                 let path = &info.path;
-                quote!(#path)
+                quote!(#path).into()
             }
-            ArrayOrigin::Local => {
-                let ident = local(&info.name, info.span);
-                quote!(#ident)
-            }
+            ArrayOrigin::Local => local(&info.name, info.span).into(),
         }
     }
 
-    pub(crate) fn operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn operand(&self, op: &Operand) -> Code {
         match op {
-            Operand::Var(v) => {
-                let ident = self.var(*v);
-                quote!(#ident)
-            }
-            Operand::Lit(l) => quote!(#l),
-            Operand::Const(e) => quote!(#e),
+            Operand::Var(v) => self.var(*v).into(),
+            Operand::Lit(l) => lit_token(l),
+            Operand::Const(e) => quote!(#e).into(),
         }
     }
 
     /// The float operands of a primitive; a method's get typed literals.
-    pub(crate) fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
+    pub(crate) fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<Code> {
         // On dual numbers: all of them dual (no arithmetic mixes a float with a dual), or,
         // for a piecewise constant function, all of them plain values.
         if floats.iter().any(|x| self.is_dual(x)) {
@@ -335,20 +321,19 @@ impl<'a> Gen<'a> {
     /// A float operand of a rule, whose template may call a method on it (`b.ln()` in the
     /// adjoint of `a.log(b)`): a bare literal gets the float type's suffix, since a method
     /// call on `{float}` does not infer its type.
-    pub(crate) fn float_operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn float_operand(&self, op: &Operand) -> Code {
         let typed = match op {
             Operand::Lit(syn::Lit::Float(l))
                 if l.suffix().is_empty() && !self.sig.float_is_generic =>
             {
                 let repr = format!("{}_{}", l.base10_digits(), self.float);
-                let typed = syn::LitFloat::new(&repr, l.span());
-                quote!(#typed)
+                Code::Token(syn::LitFloat::new(&repr, l.span()).token().into())
             }
             other => self.operand(other),
         };
         // `(-2.0_f64).ln()`, not `-(2.0_f64.ln())`.
         if matches!(op, Operand::Lit(l) if l.to_token_stream().to_string().starts_with('-')) {
-            quote!((#typed))
+            quote!((#typed)).into()
         } else {
             typed
         }
@@ -667,7 +652,7 @@ impl<'a> Gen<'a> {
                     fixed_lens,
                     vec_len,
                     ..
-                } => self.array_init(zero.clone(), fixed_lens, vec_len.as_ref()),
+                } => self.array_init(zero.clone().into(), fixed_lens, vec_len.as_ref()),
                 Stmt::CallArray { shape, .. } => {
                     let s = self.var(*shape);
                     quote!(#s.zeros())
@@ -777,8 +762,8 @@ impl<'a> Gen<'a> {
                 let cx = self.cx(
                     self.rule_operands(rule, floats),
                     others.iter().map(|x| self.operand(x)).collect(),
-                    quote!(#out),
-                    d,
+                    out.into(),
+                    d.into(),
                 );
                 if let Some((square, x)) = rule.squared(floats) {
                     return self.add_to(x, square(&cx)).into_iter().collect();
@@ -956,7 +941,7 @@ impl<'a> Gen<'a> {
                         // Fields and `&Model` parameters are references already.
                         let source = match &row {
                             Some(r) => quote!(&#name[#r]),
-                            None if self.is_reference(a.array) => name,
+                            None if self.is_reference(a.array) => name.into(),
                             None => quote!(&#name),
                         };
                         call.tokens.extend([quote!(
@@ -1083,9 +1068,9 @@ impl<'a> Gen<'a> {
     pub(crate) fn adjoint_arg(&self, arg: &Arg) -> TokenStream {
         let a = match arg {
             Arg::Scalar(x) if self.dual.is_some() && self.takes_derivative(x) => {
-                return self.as_dual(x)
+                return self.as_dual(x).into()
             }
-            Arg::Scalar(x) => return self.operand(x),
+            Arg::Scalar(x) => return self.operand(x).into(),
             Arg::Array(a) => a,
         };
         // A snapshot restored from a flat tape is a reference to a `Vec` already.
@@ -1387,7 +1372,7 @@ impl<'a> Gen<'a> {
             tapes: self.tape_decls,
             forward,
             reverse,
-            result,
+            result: result.into(),
             used_shadows: self.used_shadows,
         }
     }
