@@ -8,11 +8,14 @@
 //! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use crate::hash::{HashMap, HashSet};
 use std::rc::Rc;
 
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 
+use crate::code::Code;
 use crate::diag::Errors;
 use crate::fusion::{self, Fusion};
 use crate::ir::*;
@@ -165,21 +168,21 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
             parent: 0,
         }],
         def_region: vec![0; body.vars.len()],
-        def_op: HashMap::new(),
-        counters: HashMap::new(),
-        loop_span: HashMap::new(),
-        loop_region: HashMap::new(),
-        carried: HashMap::new(),
-        branch_regions: HashMap::new(),
-        last_store: HashMap::new(),
-        writes: HashMap::new(),
-        if_position: HashMap::new(),
+        def_op: HashMap::default(),
+        counters: HashMap::default(),
+        loop_span: HashMap::default(),
+        loop_region: HashMap::default(),
+        carried: HashMap::default(),
+        branch_regions: HashMap::default(),
+        last_store: HashMap::default(),
+        writes: HashMap::default(),
+        if_position: HashMap::default(),
         top_vecs: body.top_level_vecs(),
-        array_region: HashMap::new(),
-        position: HashMap::new(),
+        array_region: HashMap::default(),
+        position: HashMap::default(),
         next_position: 0,
         edges: Vec::new(),
-        fused: HashSet::new(),
+        fused: HashSet::default(),
     };
     sites.block(&body.block, 0);
 
@@ -203,14 +206,14 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         varied_array,
         regions: Vec::new(),
         def_region: Vec::new(),
-        exports: HashMap::new(),
-        loops: HashMap::new(),
-        has_adjoint: HashMap::new(),
-        branch_regions: HashMap::new(),
-        loop_regions: HashMap::new(),
+        exports: HashMap::default(),
+        loops: HashMap::default(),
+        has_adjoint: HashMap::default(),
+        branch_regions: HashMap::default(),
+        loop_regions: HashMap::default(),
         required: BTreeSet::new(),
         snapshots: BTreeSet::new(),
-        copy_reads: HashMap::new(),
+        copy_reads: HashMap::default(),
         fusion,
     };
     let mut planner = Planner {
@@ -535,15 +538,17 @@ const PLACEHOLDER: &str = "__autodiff_read_";
 
 pub fn placeholder_cx(floats: usize, others: usize) -> Cx {
     let ph = |name: String| {
-        let ident = Ident::new(&format!("{PLACEHOLDER}{name}"), Span::call_site());
-        quote::quote!(#ident)
+        Code::from(Ident::new(
+            &format!("{PLACEHOLDER}{name}"),
+            Span::call_site(),
+        ))
     };
     Cx {
         x: (0..floats).map(|i| ph(format!("x{i}"))).collect(),
         other: (0..others).map(|i| ph(format!("n{i}"))).collect(),
         out: ph("out".into()),
         d: ph("d".into()),
-        float: quote::quote!(f64),
+        float: Code::from(Ident::new("f64", Span::call_site())),
         generic: false,
         dual: None,
     }
@@ -727,7 +732,7 @@ impl Planner<'_, '_> {
             Some(Op::Load { array, .. }) => Some(*array),
             _ => None,
         };
-        let mut weight: HashMap<(usize, ArrayId), usize> = HashMap::new();
+        let mut weight: HashMap<(usize, ArrayId), usize> = HashMap::default();
         for (v, &copier) in &self.analysis.copy_reads {
             let Some(array) = array_of(v) else { continue };
             let depth = self.loop_depth(self.sites.def_region[v.0], copier);

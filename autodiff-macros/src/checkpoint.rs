@@ -24,7 +24,9 @@
 //! `break`, `return` or `?` inside). A loop fused with its reverse (`fusion.rs`) keeps no
 //! tape: the marker is a no-op there.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use crate::hash::HashSet;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -79,7 +81,7 @@ fn distance(a: &str, b: &str) -> usize {
 /// markers with arguments, and misspelt markers.
 pub fn check(block: &syn::Block, errors: &mut Errors) {
     // The markers in their place: on a top-level `for` statement.
-    let mut placed: HashSet<*const syn::Attribute> = HashSet::new();
+    let mut placed: HashSet<*const syn::Attribute> = HashSet::default();
     for stmt in &block.stmts {
         if let syn::Stmt::Expr(syn::Expr::ForLoop(f), _) = stmt {
             placed.extend(

@@ -321,7 +321,7 @@ fn float_param_list(sig: &Signature) -> String {
 
 pub(crate) fn lit(sig: &Signature, value: f64) -> TokenStream {
     let f = &sig.float;
-    float_literal(&quote!(#f), sig.float_is_generic, value)
+    float_literal(f, sig.float_is_generic, value).into()
 }
 
 /// The original parameters without `mut` (the sweeps never reassign them).
@@ -537,7 +537,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
             },
             _ => zero.clone(),
         };
-        accumulators.extend(quote!(let mut #s = #init;));
+        accumulators.extend([quote!(let mut #s = #init;)]);
         // A slice rather than `&mut Vec`: its length stays in a register, so the reverse
         // sweep's bounds checks against it can be proven away.
         shadows.push(match &p.kind {
@@ -645,12 +645,12 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
         };
         let ident = &p.ident;
         let label = ident.to_string();
-        out.extend(match &**shape {
+        out.extend([match &**shape {
             Shape::Matrix { cols, .. } => quote!(
                 ::autodiff::MatrixShadow::check_shape(&#s, #ident.len(), #cols, #label);
             ),
             _ => quote!(::autodiff::SliceShadow::check_len(&#s, #ident.len(), #label);),
-        });
+        }]);
     }
     out
 }
@@ -729,7 +729,7 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
                 .iter()
                 .any(|&i| enclosing(sig, i).is_some_and(|(o, _)| o == m));
         let mutable = whole.then(|| quote!(mut));
-        out.extend(quote!(let #mutable #d_model = ::autodiff::ParamsShadow::get(&mut #d_model);));
+        out.extend([quote!(let #mutable #d_model = ::autodiff::ParamsShadow::get(&mut #d_model);)]);
         if whole {
             continue;
         }
@@ -757,7 +757,7 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
                 quote!(&mut #m_ident #(.#path)*)
             })
             .collect();
-        out.extend(match roots.len() {
+        out.extend([match roots.len() {
             1 => {
                 let (pattern, path) = (pattern.collect::<Vec<_>>(), &paths[0]);
                 quote!(let #(#pattern)* = #d_model.map(|#m_ident| #path);)
@@ -771,7 +771,7 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
                     };
                 )
             }
-        });
+        }]);
         // A `Vec` field of the gradient must be as long as the model's.
         for &i in &roots {
             let p = &sig.params[i];
@@ -781,9 +781,9 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
             if shape.dims() == 1 {
                 let (s, ident) = (&names.shadows[i], &p.ident);
                 let label = field.written(&model.ident);
-                out.extend(quote!(
+                out.extend([quote!(
                     ::autodiff::SliceShadow::check_len(&#s, #ident.len(), #label);
-                ));
+                )]);
             }
         }
     }

@@ -14,7 +14,9 @@
 //! point), so that no adjoint flows from one iteration into an earlier one. A fallible function
 //! fuses nothing: an `Err` after the loop must leave the accumulators untouched.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use crate::hash::{HashMap, HashSet};
 
 use crate::activity::key;
 use crate::ir::*;
@@ -84,10 +86,10 @@ struct TopLevel<'a> {
 impl<'a> TopLevel<'a> {
     fn new(body: &'a Body) -> Self {
         let mut top = TopLevel {
-            position: HashMap::new(),
-            op: HashMap::new(),
+            position: HashMap::default(),
+            op: HashMap::default(),
             params: body.param_vars.iter().copied().collect(),
-            declared: HashMap::new(),
+            declared: HashMap::default(),
         };
         for (p, stmt) in body.block.stmts.iter().enumerate() {
             match stmt {
@@ -176,7 +178,7 @@ impl Candidate<'_> {
             negative: false,
             factors: Vec::new(),
         };
-        let mut coefficient: HashMap<Var, Vec<Term>> = HashMap::from([(out, vec![one])]);
+        let mut coefficient: HashMap<Var, Vec<Term>> = HashMap::from_iter([(out, vec![one])]);
         for stmt in &self.body.block.stmts[self.position + 1..] {
             let Stmt::Let { var, op } = stmt else {
                 if reads_any(stmt, &coefficient) {
@@ -327,7 +329,7 @@ impl Candidate<'_> {
             return None;
         }
         if !scratch.is_empty() {
-            let mut covered = HashSet::new();
+            let mut covered = HashSet::default();
             if !covers(self.body, &self.l.body, &scratch, &mut covered) {
                 return None;
             }
@@ -409,7 +411,7 @@ fn reads_any<T>(stmt: &Stmt, of: &HashMap<Var, T>) -> bool {
 /// the accumulator in `l`'s body is a sum, and the sums reach the next value with coefficient
 /// 1 and no other carried value at all. Its adjoint is then the same in every iteration.
 pub fn accumulates(l: &Loop, c: &Carried) -> bool {
-    let mut coefficient: HashMap<Var, i64> = HashMap::from([(c.inner, 1)]);
+    let mut coefficient: HashMap<Var, i64> = HashMap::from_iter([(c.inner, 1)]);
     if !propagate_unit(&l.body, &mut coefficient) {
         return false;
     }

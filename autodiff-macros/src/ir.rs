@@ -5,7 +5,9 @@
 //! Local arrays are the only mutable memory ([`Stmt::Store`]). `return` and `break` have
 //! already been turned into flags and guarded blocks, so blocks run straight through.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use crate::hash::{HashMap, HashSet};
 
 use proc_macro2::Span;
 
@@ -482,7 +484,7 @@ impl Body {
     /// The float vectors declared at the top level by `vec![x; n]`: their length never
     /// changes and they are in scope in the whole reverse sweep, so a copy of one taken in a
     /// loop can be restored from its length.
-    pub fn top_level_vecs(&self) -> HashSet<ArrayId> {
+    pub fn top_level_vecs<C: FromIterator<ArrayId>>(&self) -> C {
         self.block
             .stmts
             .iter()

@@ -14,12 +14,14 @@
 mod activity;
 mod attr;
 mod checkpoint;
+mod code;
 mod diag;
 mod emit;
 mod forward_mode;
 mod fusion;
 #[cfg(test)]
 mod golden;
+mod hash;
 mod impls;
 mod ir;
 mod lower;

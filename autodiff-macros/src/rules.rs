@@ -7,6 +7,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::code::Code;
+
 /// How a primitive is written in Rust.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Form {
@@ -71,14 +73,14 @@ impl std::fmt::Debug for Rule {
 /// What a rule's adjoint is written in terms of.
 pub struct Cx {
     /// The float operands.
-    pub x: Vec<TokenStream>,
+    pub x: Vec<Code>,
     /// The non-float arguments.
-    pub other: Vec<TokenStream>,
-    pub out: TokenStream,
+    pub other: Vec<Code>,
+    pub out: Code,
     /// The adjoint of the output.
-    pub d: TokenStream,
+    pub d: Code,
     /// The function's float type.
-    pub float: TokenStream,
+    pub float: Code,
     /// Whether it is a generic `T: Float` (literals then need a conversion).
     pub generic: bool,
     /// In `NAME_dual_adjoint`, the dual number type (`::autodiff::Dual::<f64>`): the operands
@@ -92,7 +94,7 @@ impl Cx {
         let l = float_literal(&self.float, self.generic, value);
         match &self.dual {
             Some(dual) => quote!(#dual::constant(#l)),
-            None => l,
+            None => l.into(),
         }
     }
 
@@ -124,12 +126,12 @@ impl Cx {
 
 /// `value` as a literal of the float type `float`: bare (`2.0`) for `f32`/`f64`, converted
 /// for a generic `T: Float`, where a bare literal would not type-check.
-pub fn float_literal(float: &TokenStream, generic: bool, value: f64) -> TokenStream {
+pub fn float_literal(float: &impl quote::ToTokens, generic: bool, value: f64) -> Code {
     let l = proc_macro2::Literal::f64_unsuffixed(value);
     if generic {
-        quote!(::autodiff::__private::lit::<#float>(#l))
+        quote!(::autodiff::__private::lit::<#float>(#l)).into()
     } else {
-        quote!(#l)
+        Code::Token(l.into())
     }
 }
 
@@ -378,7 +380,7 @@ pub fn method_names() -> String {
 }
 
 /// The forward expression of a primitive.
-pub fn forward(rule: &Rule, floats: &[TokenStream], others: &[TokenStream]) -> TokenStream {
+pub fn forward(rule: &Rule, floats: &[Code], others: &[Code]) -> TokenStream {
     match rule.form {
         Form::Infix(op) => {
             let op: TokenStream = op.parse().unwrap_or_default();

@@ -113,9 +113,9 @@ pub fn items(
 ) -> TokenStream {
     let mut out = dual_adjoint_item(item, sig, names, block, used_shadows);
     let directions = directions(sig, wrt);
-    out.extend(hvp_item(item, sig, names, wrt, &directions));
+    out.extend([hvp_item(item, sig, names, wrt, &directions)]);
     if attr.wants(Mode::Hessian) {
-        out.extend(hessian_item(item, sig, wrt));
+        out.extend([hessian_item(item, sig, wrt)]);
     }
     out
 }
@@ -266,14 +266,14 @@ fn hvp_item(
             true => (quote!(with_tangent_rows), quote!(lift_rows)),
             false => (quote!(with_tangent), quote!(lift)),
         };
-        setup.extend(match (&directions[i], array) {
+        setup.extend([match (&directions[i], array) {
             (Some(v), true) => quote!(
                 let #lifted = ::autodiff::__private::#with_tangent(#source, #v, #label);
             ),
             (Some(v), false) => quote!(let #lifted = #dual::new(#ident, #v);),
             (None, true) => quote!(let #lifted = ::autodiff::__private::#lift(#source);),
             (None, false) => quote!(let #lifted = #dual::constant(#ident);),
-        });
+        }]);
         args.push(match by_ref(p) {
             true => quote!(&#lifted),
             false => quote!(#lifted),
@@ -299,13 +299,13 @@ fn hvp_item(
             },
             _ => (dual_zero, quote!(&mut #d)),
         };
-        setup.extend(quote!(let mut #d = #init;));
+        setup.extend([quote!(let mut #d = #init;)]);
         shadows.push(pass);
         let (g, hv) = (
             local(&format!("g_{ident}"), p.span),
             local(&format!("hv_{ident}"), p.span),
         );
-        splits.extend(quote!(let (#g, #hv) = ::autodiff::__private::split(#d);));
+        splits.extend([quote!(let (#g, #hv) = ::autodiff::__private::split(#d);)]);
         grads.push(g);
         products.push(hv);
         types.push(grad_type(p, f));

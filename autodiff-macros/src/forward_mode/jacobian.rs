@@ -203,7 +203,7 @@ pub fn item(
             Some(len) => quote!([#g; #len]),
             None => quote!(::std::vec::Vec<#g>),
         };
-        decls.extend(quote!(let mut #j: #ty = #init;));
+        decls.extend([quote!(let mut #j: #ty = #init;)]);
         js.push(j);
     }
     let result = match js.len() {
@@ -294,7 +294,7 @@ pub fn item(
                     #store
                 }
             };
-            out.extend(match &param.kind {
+            out.extend([match &param.kind {
                 ParamKind::Array { shape, .. } => match &**shape {
                     Shape::Matrix { cols, .. } => quote! {
                         for #r in 0..#ident.len() {
@@ -304,7 +304,7 @@ pub fn item(
                     _ => quote!(for #c in 0..#ident.len() { #call }),
                 },
                 _ => call,
-            });
+            }]);
         }
         out
     });

@@ -92,10 +92,10 @@ pub fn items(
             #code
             #result
         });
-        out.extend(tangent_item(item, sig, &names, block));
+        out.extend([tangent_item(item, sig, &names, block)]);
     }
     if plan.jacobian {
-        out.extend(jacobian::item(item, sig, &names, wrt, plan.tangent));
+        out.extend([jacobian::item(item, sig, &names, wrt, plan.tangent)]);
     }
     out
 }
@@ -106,15 +106,15 @@ pub fn stubs(plan: Plan, item: &ItemFn, sig: &Signature, wrt: &[usize]) -> Token
     let names = Names::new(item, sig, None);
     let mut out = TokenStream::new();
     if plan.tangent {
-        out.extend(tangent_item(
+        out.extend([tangent_item(
             item,
             sig,
             &names,
             quote!({ ::core::unreachable!() }),
-        ));
+        )]);
     }
     if plan.jacobian {
-        out.extend(jacobian::stub(item, sig, &names, wrt));
+        out.extend([jacobian::stub(item, sig, &names, wrt)]);
     }
     out
 }
@@ -213,21 +213,21 @@ fn setup(sig: &Signature, names: &Names) -> TokenStream {
             };
             let m = local("m", p.span);
             let get = quote!(::autodiff::ParamsTangent::<#ty>::get(&#root));
-            out.extend(match &p.kind {
+            out.extend([match &p.kind {
                 ParamKind::Float => quote!(let #t: #f = #get.map_or(#zero, |#m| #m #(.#path)*);),
                 _ => quote!(let #t = #get.map(|#m| &#m #(.#path)*);),
-            });
+            }]);
             // A `Vec` field of the tangent must be as long as the model's.
             if matches!(&p.kind, ParamKind::Array { shape, .. } if shape.dims() == 1) {
                 let label = field.written(&model.ident);
-                out.extend(quote!(
+                out.extend([quote!(
                     ::autodiff::SliceTangent::<#f>::check_len(&#t, #ident.len(), #label);
-                ));
+                )]);
             }
             continue;
         }
         let label = ident.to_string();
-        out.extend(match &p.kind {
+        out.extend([match &p.kind {
             ParamKind::Array { shape, .. } => match &**shape {
                 Shape::Matrix { cols, .. } => quote!(
                     ::autodiff::MatrixTangent::<#f>::check_shape(&#t, #ident.len(), #cols, #label);
@@ -236,7 +236,7 @@ fn setup(sig: &Signature, names: &Names) -> TokenStream {
             },
             ParamKind::Model { .. } => TokenStream::new(),
             _ => quote!(let #t: #f = ::autodiff::Tangent::<#f>::get(&#t);),
-        });
+        }]);
     }
     out
 }

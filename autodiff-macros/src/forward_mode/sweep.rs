@@ -14,6 +14,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::activity::Analysis;
+use crate::code::Code;
 use crate::ir::*;
 use crate::reverse::Gen;
 use crate::sig::Signature;
@@ -83,9 +84,9 @@ impl<'a> Sweep<'a> {
                     // An output no parameter reaches: zeros of its shape (made before the
                     // output, a `Vec`, moves into the result).
                     let t = self.gen.fresh("t_out", Span::call_site());
-                    code.extend(
+                    code.extend([
                         quote!(let #t = ::autodiff::__private::ZeroShape::of(&#value).zeros();),
-                    );
+                    ]);
                     quote!(#t)
                 };
                 (value, tangent)
@@ -95,11 +96,11 @@ impl<'a> Sweep<'a> {
                 (self.gen.operand(&result), self.t(&result))
             }
         };
-        (code, value, tangent)
+        (code, value.into(), tangent)
     }
 
     fn zero(&self) -> TokenStream {
-        self.gen.zero()
+        self.gen.zero().into()
     }
 
     fn active(&self, op: &Operand) -> bool {
@@ -154,7 +155,7 @@ impl<'a> Sweep<'a> {
     fn block(&mut self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
-            out.extend(self.stmt(stmt));
+            out.extend([self.stmt(stmt)]);
         }
         out
     }
@@ -175,9 +176,9 @@ impl<'a> Sweep<'a> {
                 let mut out = self.gen.forward_stmt(stmt);
                 if self.an.active_array[array.0] {
                     let t = self.array_tangent(*array);
-                    let i: Vec<TokenStream> = index.iter().map(|x| self.gen.operand(x)).collect();
+                    let i: Vec<Code> = index.iter().map(|x| self.gen.operand(x)).collect();
                     let tv = self.t(value);
-                    out.extend(quote!(#t #([#i])* = #tv;));
+                    out.extend([quote!(#t #([#i])* = #tv;)]);
                 }
                 out
             }
@@ -199,14 +200,15 @@ impl<'a> Sweep<'a> {
                                 None if self.sig.float_is_generic => self.zero(),
                                 None => self
                                     .gen
-                                    .float_operand(&Operand::Lit(syn::parse_quote!(0.0))),
+                                    .float_operand(&Operand::Lit(syn::parse_quote!(0.0)))
+                                    .into(),
                             };
                             self.gen.array_init(fill, fixed_lens, vec_len.as_ref())
                         }
                     };
                     let t = self.array_tangent(*array);
                     let m = self.stored.contains(array).then(|| quote!(mut));
-                    out.extend(quote!(let #m #t = #init;));
+                    out.extend([quote!(let #m #t = #init;)]);
                 }
                 out
             }
@@ -286,13 +288,13 @@ impl<'a> Sweep<'a> {
         };
         let out = self.gen.var(var);
         let x = self.gen.rule_operands(rule, floats);
-        let other: Vec<TokenStream> = others.iter().map(|o| self.gen.operand(o)).collect();
+        let other: Vec<Code> = others.iter().map(|o| self.gen.operand(o)).collect();
         if let Some((square, operand)) = rule.squared(floats) {
             if !self.active(operand) {
                 return self.zero();
             }
             let d = self.t(operand);
-            return square(&self.gen.cx(x, other, quote!(#out), d));
+            return square(&self.gen.cx(x, other, out.into(), d.into()));
         }
         let mut terms: Vec<TokenStream> = Vec::new();
         for (i, operand) in floats.iter().enumerate() {
@@ -300,7 +302,9 @@ impl<'a> Sweep<'a> {
                 continue;
             }
             let d = self.t(operand);
-            let cx = self.gen.cx(x.clone(), other.clone(), quote!(#out), d);
+            let cx = self
+                .gen
+                .cx(x.clone(), other.clone(), out.clone().into(), d.into());
             if let Some(term) = (rule.adjoint)(&cx).into_iter().nth(i) {
                 terms.push(term);
             }
@@ -313,7 +317,7 @@ impl<'a> Sweep<'a> {
         if !self.an.active_array[array.0] {
             return self.zero();
         }
-        let i: Vec<TokenStream> = index.iter().map(|x| self.gen.operand(x)).collect();
+        let i: Vec<Code> = index.iter().map(|x| self.gen.operand(x)).collect();
         let t = self.array_tangent(array);
         match self.body.array(array).origin {
             ArrayOrigin::Param(_) if i.len() == 2 => {
@@ -403,8 +407,8 @@ impl<'a> Sweep<'a> {
             let tv = self.t_var(phi.var);
             outs.push(tv);
             let (tt, te) = (self.t(&phi.then_value), self.t(&phi.else_value));
-            then_vals.push(tt);
-            else_vals.push(te);
+            then_vals.push(tt.into());
+            else_vals.push(te.into());
         }
         match outs.len() {
             0 if else_block.stmts.is_empty() => quote!(if #c { #t }),
@@ -432,11 +436,11 @@ impl<'a> Sweep<'a> {
             let ty = (!matches!(c.init, Operand::Var(_)))
                 .then(|| self.gen.annotation(c.inner))
                 .flatten();
-            out.extend(quote!(let #m #v #ty = #init;));
+            out.extend([quote!(let #m #v #ty = #init;)]);
             if self.an.active[c.inner.0] {
                 let t = self.t_var(c.inner);
                 let t_init = self.t(&c.init);
-                out.extend(quote!(let #m #t: #f = #t_init;));
+                out.extend([quote!(let #m #t: #f = #t_init;)]);
             }
         }
         let mut body = self.block(&l.body);
@@ -449,7 +453,7 @@ impl<'a> Sweep<'a> {
             rhs.push(self.gen.operand(&c.next));
             if self.an.active[c.inner.0] {
                 lhs.push(self.t_var(c.inner));
-                rhs.push(self.t(&c.next));
+                rhs.push(self.t(&c.next).into());
             }
         }
         let feeds_other = l
@@ -458,15 +462,15 @@ impl<'a> Sweep<'a> {
             .filter(|c| updated(c))
             .any(|c| c.next.var().is_some_and(|n| inners.contains(&n)));
         if feeds_other && lhs.len() > 1 {
-            body.extend(quote!((#(#lhs),*) = (#(#rhs),*);));
+            body.extend([quote!((#(#lhs),*) = (#(#rhs),*);)]);
         } else {
             for (l, r) in lhs.iter().zip(&rhs) {
-                body.extend(quote!(#l = #r;));
+                body.extend([quote!(#l = #r;)]);
             }
         }
         if let Some(exit) = &l.exit {
             let e = self.gen.operand(exit);
-            body.extend(quote!(if #e { break; }));
+            body.extend([quote!(if #e { break; })]);
         }
         match &l.kind {
             LoopKind::Counted { counter, range } => {
@@ -477,7 +481,7 @@ impl<'a> Sweep<'a> {
                 } else {
                     quote!(_)
                 };
-                out.extend(quote!(for #i in #r { #body }));
+                out.extend([quote!(for #i in #r { #body })]);
             }
             LoopKind::While { header, cond } => {
                 let h = self.block(header);
@@ -487,15 +491,15 @@ impl<'a> Sweep<'a> {
                 } else {
                     quote!(if !#c { break; })
                 };
-                out.extend(quote!(loop { #h #check #body }));
+                out.extend([quote!(loop { #h #check #body })]);
             }
         }
         for c in &l.carried {
             let (o, i) = (self.gen.var(c.out), self.gen.var(c.inner));
-            out.extend(quote!(let #o = #i;));
+            out.extend([quote!(let #o = #i;)]);
             if self.an.active[c.out.0] {
                 let (to, ti) = (self.t_var(c.out), self.t_var(c.inner));
-                out.extend(quote!(let #to = #ti;));
+                out.extend([quote!(let #to = #ti;)]);
             }
         }
         out

@@ -300,7 +300,7 @@ impl Lowerer<'_> {
                 #dst[#i] = #src[#i];
             })
         };
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         self.bind_pattern(&parse_quote!(#src), value);
         self.bind(dst.to_string(), Binding::Array(copy));
         drop(self.lower_expr(&fill));
@@ -346,7 +346,7 @@ impl Lowerer<'_> {
         let fill: Expr = parse_quote!(for #i in 0..#n {
             #dst[#i] = #at;
         });
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         let n_cell = self.new_cell("n", len, Ty::Int, false);
         self.bind(n.to_string(), n_cell);
         self.bind(dst.to_string(), Binding::Array(array));

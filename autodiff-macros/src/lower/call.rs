@@ -380,7 +380,7 @@ impl Lowerer<'_> {
             );
         }
         let args: Vec<Value> = c.args.iter().map(|a| self.lower_expr(a)).collect();
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         for (ident, capture) in &closure.captures {
             let binding = match capture {
                 Capture::Value(value) => {

@@ -190,7 +190,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_scoped(&mut self, block: &syn::Block) -> Value {
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         let v = self.lower_block_stmts(&block.stmts, false);
         self.scopes.pop();
         v.unwrap_or(Value::Unit)

@@ -75,16 +75,15 @@ impl Lowerer<'_> {
             );
             return Some(Value::Error);
         }
-        let len = &stream.len;
-        let at = (stream.at)(&parse_quote!(#j));
-        let mut body: Vec<syn::Stmt> = vec![parse_quote!(let #item = #at;)];
+        let at = (stream.at)(&build::path(&j));
+        let mut body = vec![build::let_(build::binding(&item), at)];
         body.extend(stream.steps(&item));
         let (init, display): (Option<Value>, &str) = match &reduction {
             Reduction::Sum => (Some(Value::Scalar(self.zero())), "sum"),
             Reduction::Product => (Some(Value::Scalar(self.float_constant(1.0))), "product"),
             Reduction::Fold(init, _) => (Some(self.lower_expr(init)), "acc"),
             Reduction::Extreme { .. } | Reduction::Reduce(_) => {
-                let at0 = (stream.at)(&parse_quote!(0));
+                let at0 = (stream.at)(&build::int(0));
                 (Some(self.lower_expr(&at0)), "best")
             }
             Reduction::ForEach(_) => (None, ""),
@@ -99,7 +98,7 @@ impl Lowerer<'_> {
             _ => (0..parts).map(|i| name(&format!("acc{i}"))).collect(),
         };
         let acc_expr: Expr = match parts {
-            1 => parse_quote!(#acc),
+            1 => build::path(&acc),
             _ => parse_quote!((#(#accs),*)),
         };
         body.push(match &reduction {
@@ -124,18 +123,11 @@ impl Lowerer<'_> {
                 parse_quote!(#call;)
             }
         });
-        let from: Expr = if first {
-            parse_quote!(1)
-        } else {
-            parse_quote!(0)
-        };
-        let looped: Expr = parse_quote!({
-            let #n = #len;
-            for #j in #from..#n {
-                #(#body)*
-            }
-        });
-        self.scopes.push(HashMap::new());
+        let looped = build::block(vec![
+            build::let_(build::binding(&n), stream.len),
+            build::counted_for(&j, build::int(usize::from(first)), &n, body),
+        ]);
+        self.scopes.push(HashMap::default());
         let initial: Vec<(Ident, Value)> = match init {
             None => Vec::new(),
             Some(Value::Tuple(values)) => accs.iter().cloned().zip(values).collect(),
@@ -175,8 +167,11 @@ impl Lowerer<'_> {
         closures.visit_expr(expr);
         let mut found = false;
         for c in closures.0 {
-            let body = &c.body;
-            if contains_return(&parse_quote!({ #body })) {
+            let body = syn::Block {
+                brace_token: Default::default(),
+                stmts: vec![syn::Stmt::Expr((*c.body).clone(), None)],
+            };
+            if contains_return(&body) {
                 self.errors.on(
                     c,
                     "#[grad] cannot inline a closure that contains `return`: use `if`/`else` for its value, or write the loop out",
@@ -205,19 +200,22 @@ impl Lowerer<'_> {
         let k = self.next_synthetic();
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (n, j, item) = (name("n"), name("i"), name("item"));
-        let len = &stream.len;
-        let at = (stream.at)(&parse_quote!(#j));
-        let steps = stream.steps(&item);
-        let (pat, body) = (&f.pat, &f.body);
-        let looped: Expr = parse_quote!({
-            let #n = #len;
-            for #j in 0..#n {
-                let #item = #at;
-                #(#steps)*
-                let #pat = #item;
-                #body
-            }
-        });
+        let at = (stream.at)(&build::path(&j));
+        let mut body = vec![build::let_(build::binding(&item), at)];
+        body.extend(stream.steps(&item));
+        body.push(build::let_((*f.pat).clone(), build::path(&item)));
+        body.push(syn::Stmt::Expr(
+            Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: f.body.clone(),
+            }),
+            None,
+        ));
+        let looped = build::block(vec![
+            build::let_(build::binding(&n), stream.len),
+            build::counted_for(&j, build::int(0), &n, body),
+        ]);
         drop(self.lower_expr(&looped));
     }
 
@@ -332,11 +330,11 @@ impl Stream {
             .iter()
             .map(|step| match step {
                 Step::Map(f) => {
-                    let mapped = apply(f, vec![parse_quote!(#item)]);
-                    parse_quote!(let #item = #mapped;)
+                    let mapped = apply(f, vec![build::path(item)]);
+                    build::let_(build::binding(item), mapped)
                 }
                 Step::Filter(p) => {
-                    let keep = apply(p, vec![parse_quote!(#item)]);
+                    let keep = apply(p, vec![build::path(item)]);
                     parse_quote!(if !(#keep) { continue; })
                 }
             })
@@ -386,9 +384,12 @@ fn assign(accs: &[Ident], value: &Expr, name: &dyn Fn(&str) -> Ident) -> syn::St
 fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
     match f {
         Expr::Closure(c) if c.inputs.len() == args.len() => {
-            let params = c.inputs.iter();
-            let body = &c.body;
-            parse_quote!({ #(let #params = #args;)* #body })
+            let mut stmts: Vec<syn::Stmt> = (c.inputs.iter().cloned())
+                .zip(args)
+                .map(|(param, arg)| build::let_(param, arg))
+                .collect();
+            stmts.push(syn::Stmt::Expr((*c.body).clone(), None));
+            build::block(stmts)
         }
         Expr::Paren(p) => apply(&p.expr, args),
         other => parse_quote!(#other(#(#args),*)),

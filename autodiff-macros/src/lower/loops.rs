@@ -235,7 +235,7 @@ impl Lowerer<'_> {
         bind: &impl Fn(&mut Self, Option<Var>),
     ) -> (Vec<Stmt>, Option<Operand>, Option<usize>) {
         self.open_block(Scope::Loop);
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         let cont = scan.continues.then(|| {
             let c = self.new_cell("skip", Operand::Lit(lit_bool(false)), Ty::Bool, true);
             cell_of(&c)

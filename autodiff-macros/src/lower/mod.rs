@@ -7,6 +7,7 @@
 //! reported (all of it, not just the first) and lowering goes on.
 
 mod arrays;
+mod build;
 mod call;
 mod control;
 mod expr;
@@ -23,7 +24,7 @@ use expr::compound_op;
 use loops::scan_loop;
 use stmt::contains_return;
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use std::rc::Rc;
 
 use proc_macro2::Span;
@@ -155,19 +156,19 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         vars: Vec::new(),
         arrays: Vec::new(),
         cells: Vec::new(),
-        scopes: vec![HashMap::new()],
+        scopes: vec![HashMap::default()],
         blocks: vec![Vec::new()],
         cse: vec![Cse::default()],
         ret: None,
         loops: Vec::new(),
         names: bindings.iter().cloned().collect(),
         reserved: bindings,
-        claimed: HashSet::new(),
+        claimed: HashSet::default(),
         param_vars: Vec::new(),
         synthetic: 0,
         items: Vec::new(),
-        table_elements: HashSet::new(),
-        array_locals: HashSet::new(),
+        table_elements: HashSet::default(),
+        array_locals: HashSet::default(),
         integer_names: integer_names(block),
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
@@ -358,7 +359,7 @@ fn integer_names(block: &syn::Block) -> HashSet<String> {
             syn::visit::visit_expr_cast(self, c);
         }
     }
-    let mut c = Collect(HashSet::new());
+    let mut c = Collect(HashSet::default());
     c.visit_block(block);
     c.0
 }
@@ -415,8 +416,8 @@ fn result_as_local(stmts: &[SynStmt]) -> Vec<SynStmt> {
             let e = e.clone();
             let name = proc_macro2::Ident::new(RESULT, e.span());
             stmts.pop();
-            stmts.push(syn::parse_quote!(let #name = #e;));
-            stmts.push(SynStmt::Expr(syn::parse_quote!(#name), None));
+            stmts.push(build::let_(build::binding(&name), e));
+            stmts.push(SynStmt::Expr(build::path(&name), None));
         }
     }
     stmts
@@ -680,9 +681,9 @@ impl Lowerer<'_> {
             // A loop body runs many times: a read before the loop may be stale in it.
             loads: match (scope, parent) {
                 (Scope::Branch, Some(c)) => c.loads.clone(),
-                _ => HashMap::new(),
+                _ => HashMap::default(),
             },
-            stored: HashSet::new(),
+            stored: HashSet::default(),
         };
         self.cse.push(cse);
         self.blocks.push(Vec::new());
@@ -863,7 +864,7 @@ fn user_bindings(block: &syn::Block) -> HashSet<String> {
             syn::visit::visit_pat_ident(self, p);
         }
     }
-    let mut c = Collect(HashSet::new());
+    let mut c = Collect(HashSet::default());
     c.visit_block(block);
     c.0
 }

@@ -9,7 +9,7 @@
 //! see only parameters they already know. The macro never sees the struct's definition, so
 //! what a field is comes from how it is read.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -63,7 +63,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         data: &data,
         array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
         reads: Vec::new(),
-        aliases: HashMap::new(),
+        aliases: HashMap::default(),
         errors,
     };
     scan.visit_block(block);
@@ -84,7 +84,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
             None => paths.push((model, path, read, span, as_array)),
         }
     }
-    let mut rename = HashMap::new();
+    let mut rename = HashMap::default();
     for (model, path, read, span, as_array) in paths {
         if path.is_empty() {
             if let ParamKind::Model { whole, .. } = &mut sig.params[model].kind {
@@ -407,7 +407,7 @@ fn all_idents(block: &syn::Block) -> HashSet<String> {
             self.0.insert(i.to_string());
         }
     }
-    let mut c = Collect(HashSet::new());
+    let mut c = Collect(HashSet::default());
     c.visit_block(block);
     c.0
 }

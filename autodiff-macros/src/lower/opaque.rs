@@ -75,7 +75,7 @@ impl Lowerer<'_> {
             varied: false,
             poisoned: false,
         };
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for (ident, only_len) in names {
             let name = ident.to_string();
             let Some(binding) = self.lookup(&name) else {

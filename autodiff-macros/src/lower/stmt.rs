@@ -67,7 +67,7 @@ impl Lowerer<'_> {
         self.lower_if_with(
             go_on,
             |lw| {
-                lw.scopes.push(HashMap::new());
+                lw.scopes.push(HashMap::default());
                 let v = lw.lower_block_stmts(rest, tail_returns);
                 lw.scopes.pop();
                 v
@@ -298,7 +298,7 @@ impl Lowerer<'_> {
         let elements = self.lower_if_with(
             fits,
             |lw| {
-                lw.scopes.push(HashMap::new());
+                lw.scopes.push(HashMap::default());
                 lw.bind_slice_pattern(ps, &base);
                 let values = names
                     .iter()

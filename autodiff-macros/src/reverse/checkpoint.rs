@@ -21,7 +21,7 @@ impl Gen<'_> {
         let mut out = TokenStream::new();
         for (array, copy) in saved {
             let (a, c) = (self.array(*array), self.var(*copy));
-            out.extend(quote!(#a = #c;));
+            out.extend([quote!(#a = #c;)]);
         }
         let copies: HashSet<Var> = saved.iter().map(|(_, c)| *c).collect();
         let untaped = std::mem::replace(&mut self.untaped, false);
@@ -29,7 +29,7 @@ impl Gen<'_> {
             if matches!(stmt, Stmt::Let { var, .. } if copies.contains(var)) {
                 continue;
             }
-            out.extend(self.forward_stmt(stmt));
+            out.extend([self.forward_stmt(stmt)]);
         }
         self.untaped = untaped;
         out

@@ -8,7 +8,7 @@ use crate::fusion::{linear, Fused, Linear};
 impl Gen<'_> {
     pub(crate) fn op(&self, op: &Op) -> TokenStream {
         match op {
-            Op::Copy(x) => self.operand(x),
+            Op::Copy(x) => self.operand(x).into(),
             Op::Unary(UnOp::Neg, x) => {
                 let x = self.operand(x);
                 quote!(-#x)
@@ -76,7 +76,7 @@ impl Gen<'_> {
                         let r = self.operand(r);
                         quote!(#a[#r])
                     }
-                    None => a,
+                    None => a.into(),
                 };
                 // A fixed-size array is `Copy`; a `Vec` is cloned.
                 if copy {
@@ -115,10 +115,10 @@ impl Gen<'_> {
             let value = match capture {
                 // A literal keeps the float type the user's `let` gave it; code passed through
                 // reads a dual number's value.
-                Capture::Value(x) if self.is_dual(x) => self.value_of(x),
-                Capture::Value(x) => self.float_operand(x),
+                Capture::Value(x) if self.is_dual(x) => self.value_of(x).into(),
+                Capture::Value(x) => self.float_operand(x).into(),
                 // A field of a data struct is bound at the top as a reference already.
-                Capture::Array(a) if self.is_data_field(*a) => self.array(*a),
+                Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
                 Capture::Array(a) => {
                     let a = self.array(*a);
                     quote!(&#a)
@@ -165,7 +165,7 @@ impl Gen<'_> {
 
     pub(crate) fn arg(&self, arg: &Arg) -> TokenStream {
         match arg {
-            Arg::Scalar(x) => self.operand(x),
+            Arg::Scalar(x) => self.operand(x).into(),
             Arg::Array(a) => {
                 let name = self.array(a.array);
                 let amp = a.by_ref.then(|| quote!(&));
@@ -183,8 +183,8 @@ impl Gen<'_> {
     pub fn forward_block(&mut self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
-            out.extend(self.forward_stmt(stmt));
-            out.extend(self.early_adjoints(stmt));
+            out.extend([self.forward_stmt(stmt)]);
+            out.extend([self.early_adjoints(stmt)]);
         }
         out
     }
@@ -200,7 +200,7 @@ impl Gen<'_> {
             Stmt::Loop(l) => l.carried.iter().map(|c| c.out).collect(),
             Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. } => {
                 if fusion.early_arrays.contains(array) {
-                    out.extend(self.array_buffer(stmt));
+                    out.extend([self.array_buffer(stmt)]);
                 }
                 Vec::new()
             }
@@ -210,7 +210,7 @@ impl Gen<'_> {
         for v in defined {
             if self.an.fusion.early_vars.contains(&v) {
                 let d = self.adj(v);
-                out.extend(quote!(let mut #d = #zero;));
+                out.extend([quote!(let mut #d = #zero;)]);
             }
         }
         out
@@ -221,7 +221,7 @@ impl Gen<'_> {
     fn seeds(&mut self, fused: &Fused) -> (TokenStream, HashMap<Var, Ident>) {
         let mut out = TokenStream::new();
         for (v, op) in &fused.hoisted {
-            out.extend(self.definition(*v, op));
+            out.extend([self.definition(*v, op)]);
         }
         let d_out = self.d_out.clone();
         let mut seeds = HashMap::new();
@@ -243,7 +243,7 @@ impl Gen<'_> {
             let info = self.body.var(*inner);
             let (name, span) = (format!("d_{}_seed", info.name), info.span);
             let seed = self.fresh(&name, span);
-            out.extend(quote!(let #seed = #e;));
+            out.extend([quote!(let #seed = #e;)]);
             seeds.insert(*inner, seed);
         }
         (out, seeds)
@@ -465,7 +465,7 @@ impl Gen<'_> {
                     Elem::Float => self.float_operand(fill),
                     Elem::Other => self.operand(fill),
                 };
-                let init = self.array_init(fill, fixed_lens, vec_len.as_ref());
+                let init = self.array_init(fill.into(), fixed_lens, vec_len.as_ref());
                 quote!(let mut #a = #init;)
             }
             Stmt::CallArray {
@@ -487,7 +487,7 @@ impl Gen<'_> {
                 };
                 if self.an.required.contains(shape) {
                     let s = self.var(*shape);
-                    out.extend(quote!(let #s = ::autodiff::__private::ZeroShape::of(&#a);));
+                    out.extend([quote!(let #s = ::autodiff::__private::ZeroShape::of(&#a);)]);
                 }
                 out
             }
@@ -571,11 +571,11 @@ impl Gen<'_> {
             let dummy = self.export_placeholder(v);
             outs.push(ident.clone());
             if self.an.within(self.an.def_region[v.0], then_region) {
-                then_vals.push(quote!(#ident));
-                else_vals.push(dummy);
+                then_vals.push(ident.into());
+                else_vals.push(dummy.into());
             } else {
-                then_vals.push(dummy);
-                else_vals.push(quote!(#ident));
+                then_vals.push(dummy.into());
+                else_vals.push(ident.into());
             }
         }
         let c = self.operand(cond);
@@ -602,7 +602,7 @@ impl Gen<'_> {
                 let info = self.body.array(*array);
                 if info.fixed || *row {
                     let zero = match info.elem {
-                        Elem::Float => self.zero_for(self.is_dual_array(*array)),
+                        Elem::Float => self.zero_for(self.is_dual_array(*array)).into(),
                         Elem::Other => quote!(0),
                     };
                     let skip = usize::from(*row);
@@ -630,8 +630,8 @@ impl Gen<'_> {
 
     pub(crate) fn dummy(&self, ty: Ty, dual: bool) -> TokenStream {
         match ty {
-            _ if dual => self.zero_for(true),
-            Ty::Float => self.zero_for(false),
+            _ if dual => self.zero_for(true).into(),
+            Ty::Float => self.zero_for(false).into(),
             Ty::Int => quote!(0),
             Ty::Bool => quote!(false),
             // A passed-through value (a number of some type): the other branch's type decides.
@@ -728,11 +728,11 @@ impl Gen<'_> {
         if !flat.is_empty() {
             let snapshots = self.fresh("snapshots", span);
             self.tape_decls
-                .extend(quote!(let mut #snapshots = ::std::vec::Vec::new();));
+                .extend([quote!(let mut #snapshots = ::std::vec::Vec::new();)]);
             for v in &flat {
                 let buf = self.fresh(&format!("{}_buf", self.body.var(*v).name), span);
                 self.tape_decls
-                    .extend(quote!(let mut #buf = ::std::vec::Vec::new();));
+                    .extend([quote!(let mut #buf = ::std::vec::Vec::new();)]);
                 self.snapshot_buffers.insert(*v, buf);
             }
             self.snapshot_tapes.insert(k, (snapshots, flat));
@@ -746,7 +746,7 @@ impl Gen<'_> {
                 let name = &self.body.array(array).name;
                 let tape = self.fresh(&format!("{name}_copies"), span);
                 self.tape_decls
-                    .extend(quote!(let mut #tape = ::std::vec::Vec::new();));
+                    .extend([quote!(let mut #tape = ::std::vec::Vec::new();)]);
                 let view = self.fresh(&format!("{name}_saved"), span);
                 super::CopyTape { array, tape, view }
             })
@@ -770,11 +770,11 @@ impl Gen<'_> {
             } else {
                 quote!(let mut #t = ::std::vec::Vec::new();)
             };
-            self.tape_decls.extend(decl);
+            self.tape_decls.extend([decl]);
         }
         if let Some(b) = &bits {
             self.tape_decls
-                .extend(quote!(let mut #b = ::autodiff::__private::BitStack::default();));
+                .extend([quote!(let mut #b = ::autodiff::__private::BitStack::default();)]);
         }
         self.tapes.insert(k, (tape.clone(), bits.clone()));
         (tape, bits)
@@ -841,11 +841,11 @@ impl Gen<'_> {
                 .any(|u| u.inner == c.inner)
                 .then(|| quote!(mut));
             let ty = (!matches!(c.init, Operand::Var(_))).then(|| self.annotation(c.inner));
-            out.extend(quote!(let #m #v #ty = #init;));
+            out.extend([quote!(let #m #v #ty = #init;)]);
         }
         let trips = l.trips.filter(|_| active).map(|t| self.var(t));
         if let Some(t) = &trips {
-            out.extend(quote!(let mut #t = 0usize;));
+            out.extend([quote!(let mut #t = 0usize;)]);
         }
         self.reserve_frames
             .push((self.an.loop_regions[&k], Vec::new()));
@@ -854,7 +854,7 @@ impl Gen<'_> {
         let mut body = self.forward_block(&l.body);
         self.untaped = untaped;
         if fused.is_some() {
-            body.extend(self.fused_reverse(l, &seeds));
+            body.extend([self.fused_reverse(l, &seeds)]);
         }
         let nested_reserves = self
             .reserve_frames
@@ -862,12 +862,12 @@ impl Gen<'_> {
             .map(|(_, r)| r)
             .unwrap_or_default();
         if let Some(t) = &trips {
-            body.extend(quote!(#t += 1;));
+            body.extend([quote!(#t += 1;)]);
         }
         if !self.untaped {
             for c in &self.copy_tapes[&k] {
                 let (tape, a) = (&c.tape, self.array(c.array));
-                body.extend(quote!(#tape.extend_from_slice(&#a);));
+                body.extend([quote!(#tape.extend_from_slice(&#a);)]);
             }
         }
         if let (Some(tape), Some(plan), false) = (&tape, plan, self.untaped) {
@@ -881,16 +881,16 @@ impl Gen<'_> {
                 LoopKind::While { .. } if self.scalar_tape(k) => format_ident!("push_grow"),
                 _ => format_ident!("push"),
             };
-            body.extend(if vals.len() == 1 {
+            body.extend([if vals.len() == 1 {
                 quote!(#tape.#push(#(#vals)*);)
             } else {
                 quote!(#tape.#push((#(#vals),*));)
-            });
+            }]);
         }
         if let (Some(bits), Some(plan), false) = (&bits, plan, self.untaped) {
             for b in &plan.bits {
                 let b = self.var(*b);
-                body.extend(quote!(#bits.push(#b);));
+                body.extend([quote!(#bits.push(#b);)]);
             }
         }
         // Parallel assignment when one carried value feeds another.
@@ -903,16 +903,16 @@ impl Gen<'_> {
                 .iter()
                 .map(|u| self.carried_value(u.inner, &u.next))
                 .collect();
-            body.extend(quote!((#(#lhs),*) = (#(#rhs),*);));
+            body.extend([quote!((#(#lhs),*) = (#(#rhs),*);)]);
         } else {
             for u in &updates {
                 let (v, n) = (self.var(u.inner), self.carried_value(u.inner, &u.next));
-                body.extend(quote!(#v = #n;));
+                body.extend([quote!(#v = #n;)]);
             }
         }
         if let Some(exit) = &l.exit {
             let e = self.operand(exit);
-            body.extend(quote!(if #e { break; }));
+            body.extend([quote!(if #e { break; })]);
         }
         match &l.kind {
             LoopKind::Counted { counter, range } => {
@@ -955,7 +955,7 @@ impl Gen<'_> {
                     }
                     _ => {
                         for (t, n) in reserves {
-                            out.extend(quote!(#t.reserve(#n);));
+                            out.extend([quote!(#t.reserve(#n);)]);
                         }
                     }
                 }
@@ -966,7 +966,7 @@ impl Gen<'_> {
                 } else {
                     quote!(_)
                 };
-                out.extend(quote!(for #i in #r { #body }));
+                out.extend([quote!(for #i in #r { #body })]);
             }
             LoopKind::While { header, cond } => {
                 // The trip count is unknown: nested loops reserve once per iteration.
@@ -982,12 +982,12 @@ impl Gen<'_> {
                 } else {
                     quote!(if !#c { break; })
                 };
-                out.extend(quote!(loop { #h #check #body }));
+                out.extend([quote!(loop { #h #check #body })]);
             }
         }
         for c in &l.carried {
             let (o, i) = (self.var(c.out), self.var(c.inner));
-            out.extend(quote!(let #o = #i;));
+            out.extend([quote!(let #o = #i;)]);
         }
         out
     }
@@ -1007,18 +1007,21 @@ impl Gen<'_> {
     /// `: F` for a float value bound to a literal, whose type Rust could not infer from a
     /// method call on it (`let mut s: f64 = 0.0; s = s.sin();`).
     pub(crate) fn annotation(&self, v: Var) -> Option<TokenStream> {
-        let f = match &self.dual {
-            Some(dual) if self.is_dual(&Operand::Var(v)) => dual,
-            _ => &self.float,
-        };
-        (self.body.var(v).ty == Ty::Float).then(|| quote!(: #f))
+        let is_float = self.body.var(v).ty == Ty::Float;
+        match &self.dual {
+            Some(dual) if self.is_dual(&Operand::Var(v)) => is_float.then(|| quote!(: #dual)),
+            _ => is_float.then(|| {
+                let f = &self.float;
+                quote!(: #f)
+            }),
+        }
     }
 
     /// A carried value's start or next value: a dual number when the carried value is one.
     fn carried_value(&self, inner: Var, op: &Operand) -> TokenStream {
         match self.is_dual(&Operand::Var(inner)) {
-            true => self.as_dual(op),
-            false => self.operand(op),
+            true => self.as_dual(op).into(),
+            false => self.operand(op).into(),
         }
     }
 

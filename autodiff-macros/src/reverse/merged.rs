@@ -141,19 +141,19 @@ impl Gen<'_> {
             let Some(parts) = self.loop_parts(l, false) else {
                 continue;
             };
-            head.tokens.extend(parts.head.tokens.clone());
+            head.tokens.extend([parts.head.tokens.clone()]);
             head = head.touching(&parts.head);
             if let Some(i) = parts.counter {
-                body.tokens.extend(quote!(let #i = #counter;));
+                body.tokens.extend([quote!(let #i = #counter;)]);
             }
-            body.tokens.extend(parts.body.tokens.clone());
+            body.tokens.extend([parts.body.tokens.clone()]);
             body = body.touching(&parts.body);
             range = parts.range;
             tails.extend(parts.tail);
         }
         self.deferred_zeroing.clear();
         let b = &body.tokens;
-        head.tokens.extend(quote!(for #counter in #range { #b }));
+        head.tokens.extend([quote!(for #counter in #range { #b })]);
         let zero = self.zero();
         let mut deferred: Vec<ArrayId> = deferred.into_iter().collect();
         deferred.sort();
@@ -164,7 +164,7 @@ impl Gen<'_> {
             };
             let r = self.range(range, false, false);
             head.tokens
-                .extend(quote!(for #counter in #r { #d[#counter] = #zero; }));
+                .extend([quote!(for #counter in #r { #d[#counter] = #zero; })]);
         }
         let mut pieces = vec![head.touching(&body)];
         pieces.extend(tails);

@@ -5,6 +5,10 @@
 //! The reverse sweep walks the IR backwards: each active statement adds its operands'
 //! adjoints (rules from `rules.rs`), `if`s replay their decision, loops run backwards,
 //! popping what the forward sweep pushed and recomputing what it did not.
+//!
+//! Code is appended to a `TokenStream` as one stream, `out.extend([code])` (here and in every
+//! generated item): `out.extend(code)` takes `Extend<TokenTree>`, which sends `code` to the
+//! compiler, reads its tokens back and sends them again (a tenth of the expansion).
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -13,6 +17,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::activity::{key, Analysis};
+use crate::code::{float_code, lit_token, Code};
 use crate::ir::*;
 use crate::lower::models;
 use crate::rules::{self, Cx};
@@ -37,7 +42,7 @@ pub struct Gen<'a> {
     body: &'a Body,
     an: &'a Analysis,
     sig: &'a Signature,
-    float: TokenStream,
+    float: Code,
     names: Namespace,
     /// Each value's local, made once (it is written wherever the value is read).
     var_idents: Vec<OnceCell<Ident>>,
@@ -147,7 +152,7 @@ impl<'a> Gen<'a> {
             body,
             an,
             sig,
-            float: quote!(#f),
+            float: float_code(f),
             names,
             var_idents: body.vars.iter().map(|_| OnceCell::new()).collect(),
             adjoint: HashMap::new(),
@@ -197,11 +202,11 @@ impl<'a> Gen<'a> {
     }
 
     /// A float operand as a dual number: itself, or a constant (zero tangent).
-    pub(crate) fn as_dual(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn as_dual(&self, op: &Operand) -> Code {
         match &self.dual {
             Some(dual) if !self.is_dual(op) => {
                 let x = self.float_operand(op);
-                quote!(#dual::constant(#x))
+                quote!(#dual::constant(#x)).into()
             }
             _ => self.operand(op),
         }
@@ -209,23 +214,23 @@ impl<'a> Gen<'a> {
 
     /// A float operand where only its value counts (a comparison, a cast, code passed
     /// through): a dual number's value.
-    pub(crate) fn value_of(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn value_of(&self, op: &Operand) -> Code {
         if self.dual.is_none() {
             return self.operand(op);
         }
         if self.is_dual(op) {
             let x = self.operand(op);
-            quote!(#x.value)
+            quote!(#x.value).into()
         } else {
             self.float_operand(op)
         }
     }
 
     /// The zero of a value of `v`'s type (a dual number when `v` is one).
-    pub(crate) fn zero_for(&self, dual: bool) -> TokenStream {
+    pub(crate) fn zero_for(&self, dual: bool) -> Code {
         let zero = rules::float_literal(&self.float, self.sig.float_is_generic, 0.0);
         match &self.dual {
-            Some(d) if dual => quote!(#d::constant(#zero)),
+            Some(d) if dual => quote!(#d::constant(#zero)).into(),
             _ => zero,
         }
     }
@@ -235,17 +240,11 @@ impl<'a> Gen<'a> {
     }
 
     /// The zero of an adjoint.
-    pub(crate) fn zero(&self) -> TokenStream {
+    pub(crate) fn zero(&self) -> Code {
         self.zero_for(true)
     }
 
-    pub(crate) fn cx(
-        &self,
-        x: Vec<TokenStream>,
-        other: Vec<TokenStream>,
-        out: TokenStream,
-        d: TokenStream,
-    ) -> Cx {
+    pub(crate) fn cx(&self, x: Vec<Code>, other: Vec<Code>, out: Code, d: Code) -> Cx {
         Cx {
             x,
             other,
@@ -282,37 +281,28 @@ impl<'a> Gen<'a> {
         ident.clone()
     }
 
-    pub(crate) fn array(&self, a: ArrayId) -> TokenStream {
+    pub(crate) fn array(&self, a: ArrayId) -> Code {
         let info = self.body.array(a);
         match info.origin {
-            ArrayOrigin::Param(i) => {
-                let ident = &self.sig.params[i].ident;
-                quote!(#ident)
-            }
+            ArrayOrigin::Param(i) => self.sig.params[i].ident.clone().into(),
             ArrayOrigin::Constant => {
                 let path = &info.path;
-                quote!(#path)
+                quote!(#path).into()
             }
-            ArrayOrigin::Local => {
-                let ident = local(&info.name, info.span);
-                quote!(#ident)
-            }
+            ArrayOrigin::Local => local(&info.name, info.span).into(),
         }
     }
 
-    pub(crate) fn operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn operand(&self, op: &Operand) -> Code {
         match op {
-            Operand::Var(v) => {
-                let ident = self.var(*v);
-                quote!(#ident)
-            }
-            Operand::Lit(l) => quote!(#l),
-            Operand::Const(e) => quote!(#e),
+            Operand::Var(v) => self.var(*v).into(),
+            Operand::Lit(l) => lit_token(l),
+            Operand::Const(e) => quote!(#e).into(),
         }
     }
 
     /// The float operands of a primitive; a method's get typed literals.
-    pub(crate) fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<TokenStream> {
+    pub(crate) fn rule_operands(&self, rule: &rules::Rule, floats: &[Operand]) -> Vec<Code> {
         // On dual numbers: all of them dual (no arithmetic mixes a float with a dual), or,
         // for a piecewise constant function, all of them plain values.
         if floats.iter().any(|x| self.is_dual(x)) {
@@ -333,20 +323,19 @@ impl<'a> Gen<'a> {
     /// A float operand of a rule, whose template may call a method on it (`b.ln()` in the
     /// adjoint of `a.log(b)`): a bare literal gets the float type's suffix, since a method
     /// call on `{float}` does not infer its type.
-    pub(crate) fn float_operand(&self, op: &Operand) -> TokenStream {
+    pub(crate) fn float_operand(&self, op: &Operand) -> Code {
         let typed = match op {
             Operand::Lit(syn::Lit::Float(l))
                 if l.suffix().is_empty() && !self.sig.float_is_generic =>
             {
                 let repr = format!("{}_{}", l.base10_digits(), self.float);
-                let typed = syn::LitFloat::new(&repr, l.span());
-                quote!(#typed)
+                Code::Token(syn::LitFloat::new(&repr, l.span()).token().into())
             }
             other => self.operand(other),
         };
         // `(-2.0_f64).ln()`, not `-(2.0_f64.ln())`.
         if matches!(op, Operand::Lit(l) if l.to_token_stream().to_string().starts_with('-')) {
-            quote!((#typed))
+            quote!((#typed)).into()
         } else {
             typed
         }
@@ -641,7 +630,7 @@ impl<'a> Gen<'a> {
                 _ => true,
             };
             if !early {
-                out.extend(self.array_buffer(stmt));
+                out.extend([self.array_buffer(stmt)]);
             }
         }
         out
@@ -665,7 +654,7 @@ impl<'a> Gen<'a> {
                     fixed_lens,
                     vec_len,
                     ..
-                } => self.array_init(zero.clone(), fixed_lens, vec_len.as_ref()),
+                } => self.array_init(zero.clone().into(), fixed_lens, vec_len.as_ref()),
                 Stmt::CallArray { shape, .. } => {
                     let s = self.var(*shape);
                     quote!(#s.zeros())
@@ -733,10 +722,10 @@ impl<'a> Gen<'a> {
                 let m = written_later.then(|| quote!(mut));
                 if initializes {
                     let e = &piece.tokens;
-                    out.tokens.extend(quote!(let #m #d = #e;));
+                    out.tokens.extend([quote!(let #m #d = #e;)]);
                     initialized = true;
                 } else {
-                    out.tokens.extend(quote!(let #m #d = #zero;));
+                    out.tokens.extend([quote!(let #m #d = #zero;)]);
                 }
             }
             out.reads
@@ -754,9 +743,10 @@ impl<'a> Gen<'a> {
             match piece.target {
                 Some(v) => {
                     let d = self.adj(v);
-                    out.tokens.extend(self.accumulate(quote!(#d), piece.tokens));
+                    out.tokens
+                        .extend([self.accumulate(quote!(#d), piece.tokens)]);
                 }
-                None => out.tokens.extend(piece.tokens),
+                None => out.tokens.extend([piece.tokens]),
             }
         }
         out
@@ -774,8 +764,8 @@ impl<'a> Gen<'a> {
                 let cx = self.cx(
                     self.rule_operands(rule, floats),
                     others.iter().map(|x| self.operand(x)).collect(),
-                    quote!(#out),
-                    d,
+                    out.into(),
+                    d.into(),
                 );
                 if let Some((square, x)) = rule.squared(floats) {
                     return self.add_to(x, square(&cx)).into_iter().collect();
@@ -866,7 +856,7 @@ impl<'a> Gen<'a> {
         let mut lent_arrays: HashSet<ArrayId> = HashSet::new();
         let zero = self.zero();
         let (split, parts) = self.split_projections(args);
-        call.tokens.extend(split);
+        call.tokens.extend([split]);
         for arg in args {
             match arg {
                 Arg::Scalar(x) => {
@@ -881,7 +871,7 @@ impl<'a> Gen<'a> {
                         Some(_) => {
                             // A parameter's shadow or a value passed twice: a temporary.
                             let tmp = self.fresh("d_arg", Span::call_site());
-                            call.tokens.extend(quote!(let mut #tmp = #zero;));
+                            call.tokens.extend([quote!(let mut #tmp = #zero;)]);
                             shadows.push(quote!(&mut #tmp));
                             after.extend(self.add_to(x, quote!(#tmp)));
                         }
@@ -909,9 +899,9 @@ impl<'a> Gen<'a> {
                         let tmp = self.fresh("d_arg", Span::call_site());
                         let name = self.array(a.array);
                         let row_index = row.as_ref().map(|r| quote!([#r]));
-                        call.tokens.extend(
+                        call.tokens.extend([
                             quote!(let mut #tmp = ::std::vec![#zero; #name #row_index.len()];),
-                        );
+                        ]);
                         shadows.push(quote!(&mut #tmp));
                         let add = match (&row, is_param) {
                             (Some(r), true) => {
@@ -953,12 +943,12 @@ impl<'a> Gen<'a> {
                         // Fields and `&Model` parameters are references already.
                         let source = match &row {
                             Some(r) => quote!(&#name[#r]),
-                            None if self.is_reference(a.array) => name,
+                            None if self.is_reference(a.array) => name.into(),
                             None => quote!(&#name),
                         };
-                        call.tokens.extend(quote!(
+                        call.tokens.extend([quote!(
                             let mut #tmp = ::autodiff::__private::zeros_like(#source);
-                        ));
+                        )]);
                         shadows.push(quote!(&mut #tmp));
                         after.push(Piece::code(
                             quote!(::autodiff::__private::add_params(#shadow, &#tmp);),
@@ -970,7 +960,7 @@ impl<'a> Gen<'a> {
             }
         }
         call.tokens
-            .extend(quote!(#lhs #adjoint_path(#(#primal,)* #d, #(#shadows),*);));
+            .extend([quote!(#lhs #adjoint_path(#(#primal,)* #d, #(#shadows),*);)]);
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
@@ -1046,12 +1036,12 @@ impl<'a> Gen<'a> {
                 names.push(name);
             }
             let nones = std::iter::repeat_n(quote!(None), names.len());
-            split.extend(quote!(
+            split.extend([quote!(
                 let (#(mut #names),*) = match #source {
                     Some(#m) => (#(#projections),*),
                     None => (#(#nones),*),
                 };
-            ));
+            )]);
         }
         (split, parts)
     }
@@ -1103,9 +1093,9 @@ impl<'a> Gen<'a> {
     pub(crate) fn adjoint_arg(&self, arg: &Arg) -> TokenStream {
         let a = match arg {
             Arg::Scalar(x) if self.dual.is_some() && self.takes_derivative(x) => {
-                return self.as_dual(x)
+                return self.as_dual(x).into()
             }
-            Arg::Scalar(x) => return self.operand(x),
+            Arg::Scalar(x) => return self.operand(x).into(),
             Arg::Array(a) => a,
         };
         // A snapshot restored from a flat tape is a reference to a `Vec` already.
@@ -1185,7 +1175,7 @@ impl<'a> Gen<'a> {
         } = parts;
         let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
         let b = &body.tokens;
-        head.tokens.extend(quote!(for #i in #range { #b }));
+        head.tokens.extend([quote!(for #i in #range { #b })]);
         let mut pieces = vec![head.touching(&body)];
         pieces.extend(tail);
         pieces
@@ -1204,7 +1194,7 @@ impl<'a> Gen<'a> {
         for (v, array, index) in self.hoisted_reads(l) {
             let name = format!("d_{}_sum", self.body.array(array).name);
             let sum = self.fresh(&name, l.span);
-            head.tokens.extend(quote!(let mut #sum = #zero;));
+            head.tokens.extend([quote!(let mut #sum = #zero;)]);
             tail.push(Piece::code(self.add_into_array(
                 array,
                 &index,
@@ -1223,10 +1213,10 @@ impl<'a> Gen<'a> {
             let d = self.adj(c.inner);
             if self.an.active[c.out.0] {
                 let d_out = self.adj(c.out);
-                head.tokens.extend(quote!(let mut #d = #d_out;));
+                head.tokens.extend([quote!(let mut #d = #d_out;)]);
                 head.reads.insert(c.out);
             } else {
-                head.tokens.extend(quote!(let mut #d = #zero;));
+                head.tokens.extend([quote!(let mut #d = #zero;)]);
             }
         }
         let mut body = Vec::new();
@@ -1250,7 +1240,7 @@ impl<'a> Gen<'a> {
                 let trips = self.fresh("trips", l.span);
                 let r = self.range(range, false, false);
                 head.tokens
-                    .extend(quote!(let #trips = ::autodiff::__private::trip_count(#r);));
+                    .extend([quote!(let #trips = ::autodiff::__private::trip_count(#r);)]);
                 Some(trips)
             }
             _ => None,
@@ -1269,24 +1259,25 @@ impl<'a> Gen<'a> {
             match &trips {
                 Some(trips) => {
                     let running = self.fresh(&format!("{inner}_fwd"), l.span);
-                    head.tokens.extend(quote!(
+                    head.tokens.extend([quote!(
                         let mut #running =
                             ::autodiff::__private::induction_start(#out, #step, #trips, #down);
-                    ));
-                    restore.extend(quote!(let #inner = #running; #running #redo #step;));
+                    )]);
+                    restore.extend([quote!(let #inner = #running; #running #redo #step;)]);
                 }
                 None => {
                     let running = self.fresh(&format!("{inner}_back"), l.span);
-                    head.tokens.extend(quote!(let mut #running = #out;));
-                    restore.extend(quote!(#running #undo #step; let #inner = #running;));
+                    head.tokens.extend([quote!(let mut #running = #out;)]);
+                    restore.extend([quote!(#running #undo #step; let #inner = #running;)]);
                 }
             }
         }
         let mut drop_copies = TokenStream::new();
         for c in self.copy_tapes.get(&k).into_iter().flatten() {
             let (a, tape, view) = (self.array(c.array), &c.tape, &c.view);
-            restore.extend(quote!(let #view = ::autodiff::__private::last_copy(&#tape, #a.len());));
-            drop_copies.extend(quote!(::autodiff::__private::drop_copy(&mut #tape, #a.len());));
+            restore
+                .extend([quote!(let #view = ::autodiff::__private::last_copy(&#tape, #a.len());)]);
+            drop_copies.extend([quote!(::autodiff::__private::drop_copy(&mut #tape, #a.len());)]);
         }
         if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k).cloned() {
             // The last iteration's snapshots first. They are read in place and dropped when
@@ -1297,20 +1288,20 @@ impl<'a> Gen<'a> {
                 .is_none()
                 .then(|| self.fresh(&format!("{snapshots}_end"), l.span));
             if let Some(end) = &end {
-                restore.extend(quote!(let mut #end = #snapshots.len();));
-                drop_copies.extend(quote!(#snapshots.truncate(#end);));
+                restore.extend([quote!(let mut #end = #snapshots.len();)]);
+                drop_copies.extend([quote!(#snapshots.truncate(#end);)]);
             }
             for v in saved.iter().rev() {
                 let (array, _) = self.snapshot_of[v];
                 let (a, buf, name) = (self.array(array), &self.snapshot_buffers[v], self.var(*v));
-                restore.extend(match &end {
+                restore.extend([match &end {
                     Some(end) => quote!(
                         let #name = ::autodiff::__private::snapshot_view(&#snapshots, &mut #end, #a.len(), &mut #buf);
                     ),
                     None => quote!(
                         let #name = ::autodiff::__private::restore_snapshot(&mut #snapshots, #a.len(), &mut #buf);
                     ),
-                });
+                }]);
             }
         }
         let entry = match tape_values.as_slice() {
@@ -1324,42 +1315,42 @@ impl<'a> Gen<'a> {
         match (&tape, &entry, &trips) {
             (Some(tape), Some(entry), Some(trips)) => {
                 let seg = self.fresh(&format!("{tape}_entries"), l.span);
-                head.tokens.extend(quote!(let #seg = #tape.last(#trips);));
+                head.tokens.extend([quote!(let #seg = #tape.last(#trips);)]);
                 tail.push(Piece::code(quote!(#tape.discard(#trips);)));
                 entries = Some((seg, entry.clone()));
             }
             (Some(tape), Some(entry), None) => {
-                restore.extend(quote!(let #entry = ::autodiff::__private::pop(&mut #tape);));
+                restore.extend([quote!(let #entry = ::autodiff::__private::pop(&mut #tape);)]);
             }
             _ => {}
         }
         if let (Some(bits), Some(plan)) = (&bits, plan) {
             for b in plan.bits.iter().rev() {
                 let b = self.var(*b);
-                restore.extend(quote!(let #b = #bits.pop();));
+                restore.extend([quote!(let #b = #bits.pop();)]);
             }
         }
         if let Some(plan) = plan {
-            restore.extend(self.recompute(&l.body, &plan.recomputed));
+            restore.extend([self.recompute(&l.body, &plan.recomputed)]);
         }
-        restore.extend(self.replay_segment(l));
+        restore.extend([self.replay_segment(l)]);
         // Hand the adjoints of the iteration's final values to them, then restart the
         // carried adjoints for the iteration's starting values.
         let mut handoff = Vec::new();
         for c in &active_carried {
             let d = self.adj(c.inner);
             let t = self.fresh(&format!("{d}_next"), l.span);
-            restore.extend(quote!(let #t = #d; #d = #zero;));
+            restore.extend([quote!(let #t = #d; #d = #zero;)]);
             handoff.extend(self.add_to(&c.next, quote!(#t)));
         }
         // The adjoint buffers of the iteration's arrays, after the values they are made from
         // (the shape of an array a call returned) are restored.
-        restore.extend(self.array_buffers(&l.body));
+        restore.extend([self.array_buffers(&l.body)]);
         body.push(Piece::code(restore));
         body.extend(handoff);
         body.extend(self.reverse_stmts(&l.body));
         let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
-        body.tokens.extend(drop_copies);
+        body.tokens.extend([drop_copies]);
         let (counter, range) = match &l.kind {
             LoopKind::Counted { counter, range } => {
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
@@ -1441,10 +1432,10 @@ impl<'a> Gen<'a> {
         for stmt in &block.stmts {
             if let Stmt::Let { var, op } = stmt {
                 if which.contains(var) {
-                    out.extend(match self.copy_read(*var, op) {
+                    out.extend([match self.copy_read(*var, op) {
                         Some(read) => read,
                         None => self.definition(*var, op),
-                    });
+                    }]);
                 }
             }
         }
@@ -1476,7 +1467,7 @@ impl<'a> Gen<'a> {
             tapes: self.tape_decls,
             forward,
             reverse,
-            result,
+            result: result.into(),
             used_shadows: self.used_shadows,
         }
     }

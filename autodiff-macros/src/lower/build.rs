@@ -1,0 +1,87 @@
+//! Syntax trees the lowering writes for itself (the loops a chain stands for, a closure
+//! inlined as a block), built directly: `parse_quote!` prints its pieces to tokens and parses
+//! them again, a whole loop body at a time (an eighth of the expansion went there).
+
+use proc_macro2::Ident;
+use syn::{Expr, Pat, Stmt};
+
+/// The local `ident`, as an expression.
+pub(super) fn path(ident: &Ident) -> Expr {
+    Expr::Path(syn::ExprPath {
+        attrs: Vec::new(),
+        qself: None,
+        path: ident.clone().into(),
+    })
+}
+
+/// `ident`, as a pattern.
+pub(super) fn binding(ident: &Ident) -> Pat {
+    Pat::Ident(syn::PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: None,
+        ident: ident.clone(),
+        subpat: None,
+    })
+}
+
+/// `let pat = init;`
+pub(super) fn let_(pat: Pat, init: Expr) -> Stmt {
+    Stmt::Local(syn::Local {
+        attrs: Vec::new(),
+        let_token: Default::default(),
+        pat,
+        init: Some(syn::LocalInit {
+            eq_token: Default::default(),
+            expr: Box::new(init),
+            diverge: None,
+        }),
+        semi_token: Default::default(),
+    })
+}
+
+/// `{ stmts }`, as an expression.
+pub(super) fn block(stmts: Vec<Stmt>) -> Expr {
+    Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block: syn::Block {
+            brace_token: Default::default(),
+            stmts,
+        },
+    })
+}
+
+/// `for index in start..end { body }`, as the last statement of a block.
+pub(super) fn counted_for(index: &Ident, start: Expr, end: &Ident, body: Vec<Stmt>) -> Stmt {
+    let range = Expr::Range(syn::ExprRange {
+        attrs: Vec::new(),
+        start: Some(Box::new(start)),
+        limits: syn::RangeLimits::HalfOpen(Default::default()),
+        end: Some(Box::new(path(end))),
+    });
+    let looped = Expr::ForLoop(syn::ExprForLoop {
+        attrs: Vec::new(),
+        label: None,
+        for_token: Default::default(),
+        pat: Box::new(binding(index)),
+        in_token: Default::default(),
+        expr: Box::new(range),
+        body: syn::Block {
+            brace_token: Default::default(),
+            stmts: body,
+        },
+    });
+    Stmt::Expr(looped, None)
+}
+
+/// An integer literal.
+pub(super) fn int(value: usize) -> Expr {
+    Expr::Lit(syn::ExprLit {
+        attrs: Vec::new(),
+        lit: syn::Lit::Int(syn::LitInt::new(
+            &value.to_string(),
+            proc_macro2::Span::call_site(),
+        )),
+    })
+}
