@@ -853,5 +853,6 @@ fn fixed_reproducers_build_and_agree() {
         "unwrapped_call_argument",
         "untyped_float_arguments",
         "typed_int_literal_locals",
+        "matrix_rows_read_in_a_macro",
     ]);
 }

@@ -468,6 +468,13 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         fn visit_macro(&mut self, mac: &'ast syn::Macro) {
             if let Some(elements) = vec_elements(mac) {
                 self.visit_expr(&elements);
+                return;
+            }
+            // `assert!(row.len() >= 2)`, `println!("{}", v[0])`: arguments that are
+            // expressions tell how their locals are read too.
+            let args = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+            if let Ok(args) = syn::parse::Parser::parse2(args, mac.tokens.clone()) {
+                args.iter().for_each(|a| self.visit_expr(a));
             }
         }
         fn visit_local(&mut self, l: &'ast syn::Local) {
