@@ -81,14 +81,8 @@ impl Gen<'_> {
             let LoopKind::Counted { counter, .. } = &l.kind else {
                 return None;
             };
-            let mut found = Vec::new();
-            self.adjoint_accesses(&l.body, *counter, true, &mut found);
-            accesses.extend(
-                found
-                    .into_iter()
-                    .filter(|a| a.load.is_none_or(|v| !self.folded.contains(&v)))
-                    .map(|a| (part, a)),
-            );
+            let found = self.loop_accesses(&l.body, *counter);
+            accesses.extend(found.into_iter().map(|a| (part, a)));
         }
         let arrays: BTreeSet<ArrayId> = accesses.iter().map(|(_, a)| a.array).collect();
         let mut deferred = HashSet::new();

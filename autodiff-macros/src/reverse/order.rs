@@ -27,7 +27,7 @@ pub(super) struct Access {
     /// A statement of the loop's body itself, not of a branch or a nested loop.
     pub(super) top: bool,
     /// The load this is the adjoint of: none once folded into an accumulating store.
-    pub(super) load: Option<Var>,
+    load: Option<Var>,
 }
 
 impl Gen<'_> {
@@ -59,9 +59,7 @@ impl Gen<'_> {
         if !plain || !untaped || nested {
             return false;
         }
-        let mut accesses = Vec::new();
-        self.adjoint_accesses(&l.body, *counter, true, &mut accesses);
-        accesses.retain(|a| a.load.is_none_or(|v| !self.folded.contains(&v)));
+        let accesses = self.loop_accesses(&l.body, *counter);
         let arrays: BTreeSet<ArrayId> = accesses.iter().map(|a| a.array).collect();
         arrays.into_iter().all(|array| {
             let of: Vec<&Access> = accesses.iter().filter(|a| a.array == array).collect();
@@ -71,15 +69,18 @@ impl Gen<'_> {
         })
     }
 
+    /// How the reverse of a loop's `body` (counting with `counter`) touches the adjoint
+    /// arrays; a load folded into an accumulating store is that store's access.
+    pub(super) fn loop_accesses(&mut self, body: &Block, counter: Var) -> Vec<Access> {
+        let mut accesses = Vec::new();
+        self.adjoint_accesses(body, counter, true, &mut accesses);
+        accesses.retain(|a| a.load.is_none_or(|v| !self.folded.contains(&v)));
+        accesses
+    }
+
     /// How the reverse of `block` (a body of a loop counting with `counter`, or a block
     /// nested in it) touches the adjoint arrays.
-    pub(super) fn adjoint_accesses(
-        &mut self,
-        block: &Block,
-        counter: Var,
-        top: bool,
-        out: &mut Vec<Access>,
-    ) {
+    fn adjoint_accesses(&mut self, block: &Block, counter: Var, top: bool, out: &mut Vec<Access>) {
         let at = |index: &[Operand]| matches!(index, [i] if i.var() == Some(counter));
         for (p, stmt) in block.stmts.iter().enumerate() {
             match stmt {
