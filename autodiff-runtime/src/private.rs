@@ -503,6 +503,27 @@ impl<T: num_traits::Zero> Placeholder for T {
     }
 }
 
+/// The result of a call `#[grad]` passes through because it is read as an integer
+/// (`count(row) as f64`, `let k = argmax(x);`): an integer, checked here, since a float there
+/// would be a differentiated result whose derivative was dropped.
+#[inline(always)]
+pub fn integer<I: Integer>(value: I) -> I {
+    value
+}
+
+/// The integer types (what a call read as an integer may return).
+#[diagnostic::on_unimplemented(
+    message = "#[grad] takes this call for one that returns an integer, but it returns `{Self}`",
+    label = "its result is read as an integer (cast with `as`, or bound to a name used as an index or cast)",
+    note = "a function #[grad] differentiates returns the float itself: use its result without an `as` cast, and give an index its own name"
+)]
+pub trait Integer {}
+
+macro_rules! integers {
+    ($($t:ty),*) => { $(impl Integer for $t {})* };
+}
+integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
 /// An early `Err(e)` / `None` of a fallible `#[grad]` function, in its generated `_adjoint`:
 /// leaves it before the reverse sweep, with the function's own error.
 #[doc(hidden)]

@@ -854,5 +854,7 @@ fn fixed_reproducers_build_and_agree() {
         "untyped_float_arguments",
         "typed_int_literal_locals",
         "matrix_rows_read_in_a_macro",
+        "data_alias_element_argument",
+        "integer_results_of_calls",
     ]);
 }

@@ -79,6 +79,41 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// A call whose result is read as an integer (`x[argmax(x)]`, `count(row) as f64`,
+    /// `let k = argmax(x);` with `k` an index): a function that returns an integer, called as
+    /// written whatever it reads, with no `_adjoint`. Its derivative is zero. Where Rust would
+    /// also accept a float there (`as`, a `let`), `checked` wraps the call in a check that
+    /// rejects a float at compile time: a differentiated function's result must not lose its
+    /// derivative. `None` for what is not a named function's call reading a differentiated
+    /// value (a call on data is passed through anyway, as its types are).
+    pub(super) fn integer_call(&mut self, expr: &Expr, checked: bool) -> Option<Value> {
+        let Expr::Call(c) = expr else {
+            return None;
+        };
+        let Expr::Path(p) = &*c.func else {
+            return None;
+        };
+        // A closure is inlined; `T::from(k)` and `f64::exp(x)` make floats.
+        if c.args.is_empty()
+            || self.is_local_call(&p.path)
+            || opaque::through_float(&p.path, self.sig) == Ty::Float
+            || !self.reads(&expr.to_token_stream()).varied
+        {
+            return None;
+        }
+        let call = if checked {
+            let span = c.span();
+            syn::parse_quote_spanned!(span=> ::autodiff::__private::integer(#c))
+        } else {
+            expr.clone()
+        };
+        let value = self.try_opaque(&call, true)?;
+        if let Value::Scalar(Operand::Var(v)) = &value {
+            self.vars[v.0].ty = Ty::Int;
+        }
+        Some(value)
+    }
+
     /// The arguments of a call of a function with an `_adjoint`, lowered.
     fn call_args(&mut self, c: &syn::ExprCall) -> Vec<Arg> {
         let span = c.span();
@@ -216,8 +251,11 @@ impl Lowerer<'_> {
             // A call on float data (`total(&TABLE)`, `scale(TABLE[0], c)`).
             Expr::Call(c) => c.args.iter().any(|a| self.looks_float(a)),
             Expr::Reference(r) => self.looks_float(&r.expr),
-            // An element of a data struct's field (`cfg.shift[1]`), a float method of one.
-            Expr::Index(i) => matches!(&*i.expr, Expr::Field(_)) && self.float_parts(&i.expr),
+            // An element of a data struct's field (`cfg.shift[1]`) or of a local bound to one
+            // (`let s = &cfg.shift; s[1]`), a float method of one.
+            Expr::Index(i) => {
+                matches!(&*i.expr, Expr::Field(_) | Expr::Path(_)) && self.float_parts(&i.expr)
+            }
             Expr::MethodCall(m) if rules::lookup(&m.method.to_string()).is_some() => {
                 self.looks_float(&m.receiver)
             }

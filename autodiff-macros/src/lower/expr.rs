@@ -578,7 +578,11 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let mut i = self.expr_scalar(&index.index);
+        // `x[argmax(x)]`: a function that returns an integer.
+        let value = self
+            .integer_call(&index.index, false)
+            .unwrap_or_else(|| self.lower_expr(&index.index));
+        let mut i = self.scalar_of(value, &index.index);
         if let Some(offset) = offset {
             i = self.let_op(
                 "t",
@@ -721,8 +725,12 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
-        let x = self.expr_scalar(&c.expr);
         let target = type_kind(&c.ty, self.sig);
+        // `count(row) as f64`: a function that returns an integer.
+        let value = self
+            .integer_call(&c.expr, target != Ty::Int)
+            .unwrap_or_else(|| self.lower_expr(&c.expr));
+        let x = self.scalar_of(value, &c.expr);
         if target == Ty::Float && self.ty(&x) == Ty::Float {
             // `x as f64` on a value that already is one: the identity.
             return Value::Scalar(x);

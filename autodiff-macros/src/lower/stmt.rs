@@ -173,7 +173,16 @@ impl Lowerer<'_> {
         // `let j: i64 = -3;`: the generated code binds the value without the annotation, where
         // a bare literal would be an `i32`.
         let suffixed = annotated.and_then(|ty| suffixed_int_literal(&init.expr, ty, self.sig));
-        let mut value = self.lower_expr(suffixed.as_ref().unwrap_or(&init.expr));
+        let init = suffixed.as_ref().unwrap_or(&init.expr);
+        // `let k = argmax(x);` with `k` read as an integer, or `let k: usize = argmax(x);`: a
+        // function that returns an integer (checked unless the type says so).
+        let declared_int = annotated.is_some_and(|ty| type_kind(ty, self.sig) == Ty::Int);
+        let int_name =
+            matches!(pat, Pat::Ident(pi) if self.integer_names.contains(&pi.ident.to_string()));
+        let integer = (declared_int || int_name)
+            .then(|| self.integer_call(init, !declared_int))
+            .flatten();
+        let mut value = integer.unwrap_or_else(|| self.lower_expr(init));
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
         }
