@@ -1,0 +1,326 @@
+//! Calls in reverse: `g_adjoint(.., d, shadows..)`, with the shadows lent to it and the
+//! arguments as the call saw them.
+
+use super::*;
+
+impl Gen<'_> {
+    /// `g(..)` in reverse: `g_adjoint(.., d, shadows..)` with an accumulator for each active
+    /// float argument and `Const` for the others.
+    /// `fallible`: the forward sweep unwrapped the callee's `Ok`, so its `_adjoint` returns
+    /// an `Ok` too, which is dropped.
+    pub(super) fn reverse_call(
+        &mut self,
+        path: &syn::Path,
+        args: &[Arg],
+        d: TokenStream,
+        fallible: bool,
+    ) -> Vec<Piece> {
+        let ignore = fallible.then(|| quote!(let _ =));
+        self.adjoint_call(path, args, d, ignore)
+    }
+
+    /// `g_adjoint(.., d, shadows..)` after `lhs` (`let _ =`, `let v =`, or nothing), and the
+    /// pieces that add up what it pulled back into temporaries.
+    pub(super) fn adjoint_call(
+        &mut self,
+        path: &syn::Path,
+        args: &[Arg],
+        d: TokenStream,
+        lhs: Option<TokenStream>,
+    ) -> Vec<Piece> {
+        let adjoint_path = self.adjoint_path(path);
+        let primal: Vec<TokenStream> = args.iter().map(|a| self.adjoint_arg(a)).collect();
+        let mut shadows = Vec::new();
+        let mut call = Piece::code(TokenStream::new());
+        let mut after = Vec::new();
+        let mut lent_arrays: HashSet<ArrayId> = HashSet::new();
+        let zero = self.zero();
+        let (split, parts) = self.split_projections(args);
+        call.tokens.extend([split]);
+        for arg in args {
+            match arg {
+                Arg::Scalar(x) => {
+                    if !self.takes_derivative(x) {
+                        continue;
+                    }
+                    match x.var().filter(|v| self.an.active[v.0]) {
+                        Some(v) if self.param_index(v).is_none() && call.writes.insert(v) => {
+                            let d = self.adj(v);
+                            shadows.push(quote!(&mut #d));
+                        }
+                        Some(_) => {
+                            // A parameter's shadow or a value passed twice: a temporary.
+                            let tmp = self.fresh("d_arg", Span::call_site());
+                            call.tokens.extend([quote!(let mut #tmp = #zero;)]);
+                            shadows.push(quote!(&mut #tmp));
+                            after.extend(self.add_to(x, quote!(#tmp)));
+                        }
+                        None => shadows.push(quote!(::autodiff::Const)),
+                    }
+                }
+                Arg::Array(a) => {
+                    if self.body.array(a.array).elem != Elem::Float {
+                        continue;
+                    }
+                    if !self.an.active_array[a.array.0] {
+                        shadows.push(quote!(::autodiff::Const));
+                        continue;
+                    }
+                    if let Some(part) = parts.get(&a.array).filter(|_| a.row.is_none()) {
+                        shadows.push(quote!(&mut #part));
+                        lent_arrays.insert(a.array);
+                        continue;
+                    }
+                    let d = self.array_adj(a.array);
+                    let is_param = matches!(self.body.array(a.array).origin, ArrayOrigin::Param(_));
+                    let row = a.row.as_ref().map(|r| self.operand(r));
+                    if !lent_arrays.insert(a.array) {
+                        // The same array twice (`dot(u, u)`): a second accumulator, added after.
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let name = self.array(a.array);
+                        let row_index = row.as_ref().map(|r| quote!([#r]));
+                        call.tokens.extend([
+                            quote!(let mut #tmp = ::std::vec![#zero; #name #row_index.len()];),
+                        ]);
+                        shadows.push(quote!(&mut #tmp));
+                        let add = match (&row, is_param) {
+                            (Some(r), true) => {
+                                quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, j, g);)
+                            }
+                            (Some(r), false) => self.accumulate(quote!(#d[#r][j]), quote!(g)),
+                            (None, true) => quote!(::autodiff::SliceShadow::add_at(&mut #d, j, g);),
+                            (None, false) => self.accumulate(quote!(#d[j]), quote!(g)),
+                        };
+                        after.push(Piece::code(
+                            quote!(for (j, g) in #tmp.into_iter().enumerate() { #add }),
+                        ));
+                        continue;
+                    }
+                    // A model's field is an `Option<&mut F>`: an element is projected out of
+                    // it, whatever it is (a row, or a model of a sequence of them).
+                    let field = match self.body.array(a.array).origin {
+                        ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+                        _ => false,
+                    };
+                    let shadow = match (&row, is_param) {
+                        (Some(r), true) if field => {
+                            let m = format_ident!("m");
+                            quote!(#d.as_deref_mut().map(|#m| &mut #m[#r]))
+                        }
+                        (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
+                        (Some(r), false) => quote!(&mut #d[#r]),
+                        (None, _) => self.lent_shadow(a.array, &d),
+                    };
+                    // A model lent with one of its fields (`h(m, &m.w)`): their shadows
+                    // overlap, so the model gets an accumulator of its own (a model always
+                    // has zeros of its type; a field may be a matrix), added after the call.
+                    let encloses_another = arg_arrays(args)
+                        .into_iter()
+                        .any(|b| self.shadow_encloses(a.array, b));
+                    if encloses_another {
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let name = self.array(a.array);
+                        // Fields and `&Model` parameters are references already.
+                        let source = match &row {
+                            Some(r) => quote!(&#name[#r]),
+                            None if self.is_reference(a.array) => name.into(),
+                            None => quote!(&#name),
+                        };
+                        call.tokens.extend([quote!(
+                            let mut #tmp = ::autodiff::__private::zeros_like(#source);
+                        )]);
+                        shadows.push(quote!(&mut #tmp));
+                        after.push(Piece::code(
+                            quote!(::autodiff::__private::add_params(#shadow, &#tmp);),
+                        ));
+                        continue;
+                    }
+                    shadows.push(shadow);
+                }
+            }
+        }
+        call.tokens
+            .extend([quote!(#lhs #adjoint_path(#(#primal,)* #d, #(#shadows),*);)]);
+        let mut pieces = vec![call];
+        pieces.extend(after);
+        pieces
+    }
+
+    /// The shadow of a whole array passed to a call, lent as what it refers to, never as
+    /// `&mut` the local itself: a local whose address a call took lives in memory, its
+    /// length loaded again after every store the compiler cannot tell apart from it.
+    fn lent_shadow(&self, array: ArrayId, d: &TokenStream) -> TokenStream {
+        let info = self.body.array(array);
+        let shape = match info.origin {
+            ArrayOrigin::Param(p) => match &self.sig.params[p].kind {
+                ParamKind::Array { shape, .. } => Some(&**shape),
+                _ => return quote!(&mut #d),
+            },
+            _ => None,
+        };
+        match shape {
+            Some(Shape::Matrix { .. }) => quote!(::autodiff::MatrixShadow::lend(&mut #d)),
+            // A model's field passed whole is of a type the function does not name (an
+            // array, a matrix, a nested model): it is lent as it is.
+            Some(Shape::Field { .. }) => quote!(&mut #d),
+            Some(_) => quote!(::autodiff::SliceShadow::lend(&mut #d)),
+            None if info.dims == 1 => quote!(&mut #d[..]),
+            None => quote!(&mut #d),
+        }
+    }
+
+    /// Fields lent to one call whose shadows are projected from the same enclosing one
+    /// (`g(&o.inner, &o.mat)` with `o` also read whole): one borrow of that shadow split into
+    /// a part for each (`let (d_part, d_part_1) = match ..`), where two projections would
+    /// borrow it twice. Returns the split and each field's part.
+    fn split_projections(&mut self, args: &[Arg]) -> (TokenStream, HashMap<ArrayId, Ident>) {
+        let mut groups: BTreeMap<usize, Vec<(ArrayId, Vec<syn::Member>)>> = BTreeMap::new();
+        for a in args.iter().filter_map(|a| match a {
+            Arg::Array(a) if a.row.is_none() => Some(a.array),
+            _ => None,
+        }) {
+            let ArrayOrigin::Param(p) = self.body.array(a).origin else {
+                continue;
+            };
+            let encloses_another = arg_arrays(args)
+                .into_iter()
+                .any(|b| self.shadow_encloses(a, b));
+            if !self.an.active_array[a.0] || encloses_another {
+                continue;
+            }
+            if let Some((outer, rest)) = crate::emit::enclosing(self.sig, p) {
+                let group = groups.entry(outer).or_default();
+                if group.iter().all(|(b, _)| *b != a) {
+                    group.push((a, rest));
+                }
+            }
+        }
+        let mut split = TokenStream::new();
+        let mut parts = HashMap::new();
+        for (outer, fields) in groups.into_iter().filter(|(_, f)| f.len() > 1) {
+            self.used_shadows.insert(outer);
+            let place = &self.shadows[outer];
+            // A projection is a fresh `Option<&mut _>`; a local is reborrowed.
+            let source = match crate::emit::enclosing(self.sig, outer) {
+                Some(_) => quote!(#place),
+                None => quote!(#place.as_deref_mut()),
+            };
+            let m = format_ident!("m");
+            let mut names = Vec::new();
+            let mut projections = Vec::new();
+            for (array, rest) in &fields {
+                self.array_adj(*array);
+                let name = self.fresh("d_part", Span::call_site());
+                projections.push(quote!(Some(&mut #m #(.#rest)*)));
+                parts.insert(*array, name.clone());
+                names.push(name);
+            }
+            let nones = std::iter::repeat_n(quote!(None), names.len());
+            split.extend([quote!(
+                let (#(mut #names),*) = match #source {
+                    Some(#m) => (#(#projections),*),
+                    None => (#(#nones),*),
+                };
+            )]);
+        }
+        (split, parts)
+    }
+
+    /// Whether the parameter array `a` is a model and `b` one of its fields, or `a` a field
+    /// and `b` a field inside it: `b`'s shadow is part of `a`'s.
+    fn shadow_encloses(&self, a: ArrayId, b: ArrayId) -> bool {
+        let place = |array: ArrayId| match self.body.array(array).origin {
+            ArrayOrigin::Param(p) => Some(match &self.sig.params[p].field {
+                Some(field) => (field.model, field.path.as_slice()),
+                None => (p, &[][..]),
+            }),
+            _ => None,
+        };
+        match (place(a), place(b)) {
+            (Some((m, x)), Some((n, y))) => m == n && models::extends(y, x),
+            _ => false,
+        }
+    }
+
+    /// Whether a parameter array is bound to a reference: a field, `&[T]`, `&Model`.
+    fn is_reference(&self, array: ArrayId) -> bool {
+        let ArrayOrigin::Param(p) = self.body.array(array).origin else {
+            return false;
+        };
+        match &self.sig.params[p].kind {
+            ParamKind::Model { by_ref, .. } => *by_ref,
+            ParamKind::Array { shape, .. } => !matches!(**shape, Shape::ArrayByValue(_)),
+            _ => false,
+        }
+    }
+
+    /// `g_adjoint` for a call of `g`; `g_dual_adjoint` on dual numbers.
+    pub(crate) fn adjoint_path(&self, path: &syn::Path) -> syn::Path {
+        let suffix = match self.dual {
+            Some(_) => "dual_adjoint",
+            None => "adjoint",
+        };
+        let mut adjoint_path = path.clone();
+        if let Some(last) = adjoint_path.segments.last_mut() {
+            last.ident = format_ident!("{}_{suffix}", last.ident, span = last.ident.span());
+        }
+        adjoint_path
+    }
+
+    /// An argument of `g_adjoint`: the array as the call saw it, when it was written again
+    /// since. On dual numbers, `g_dual_adjoint`'s float parameters are dual: data are lifted
+    /// to constants.
+    pub(crate) fn adjoint_arg(&self, arg: &Arg) -> TokenStream {
+        let a = match arg {
+            Arg::Scalar(x) if self.dual.is_some() && self.takes_derivative(x) => {
+                return self.as_dual(x).into()
+            }
+            Arg::Scalar(x) => return self.operand(x).into(),
+            Arg::Array(a) => a,
+        };
+        // A snapshot restored from a flat tape is a reference to a `Vec` already.
+        let (source, is_ref) = match a.snapshot.filter(|s| self.an.snapshots.contains(s)) {
+            Some(saved) => {
+                let flat = self.snapshot_buffers.contains_key(&saved);
+                let saved = self.var(saved);
+                (quote!(#saved), flat)
+            }
+            None => {
+                let name = self.array(a.array);
+                let row = a.row.as_ref().map(|r| {
+                    let r = self.operand(r);
+                    quote!([#r])
+                });
+                (quote!(#name #row), false)
+            }
+        };
+        let amp = a.by_ref.then(|| quote!(&));
+        let lift = self.dual.is_some()
+            && self.body.array(a.array).elem == Elem::Float
+            && !self.is_dual_array(a.array);
+        if lift {
+            let rows = self.body.array(a.array).dims - usize::from(a.row.is_some()) == 2;
+            let lift = match rows {
+                true => quote!(lift_rows),
+                false => quote!(lift),
+            };
+            let borrowed = match is_ref {
+                true => source,
+                false => quote!(&#source),
+            };
+            let lifted = quote!(::autodiff::__private::#lift(#borrowed));
+            // A constant's type is not written here: a number, an array, or a slice
+            // reference; `pass` gives the lifted copy the shape the callee takes.
+            let constant = self.body.array(a.array).origin == ArrayOrigin::Constant;
+            return match (constant, a.by_ref) {
+                (true, false) => quote!(::autodiff::__private::pass(&#lifted)),
+                _ => quote!(#amp #lifted),
+            };
+        }
+        match (is_ref, a.by_ref) {
+            (true, true) => source,
+            (true, false) => quote!(#source.clone()),
+            (false, _) => quote!(#amp #source),
+        }
+    }
+}

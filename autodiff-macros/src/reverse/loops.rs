@@ -1,0 +1,329 @@
+//! Loops in reverse: a loop's tapes popped (or read forwards when its iterations commute),
+//! what was not taped recomputed, reads at a fixed index summed through the loop.
+
+use super::*;
+
+/// A loop's reverse before it is put together (`Gen::loop_parts`).
+pub(super) struct LoopParts {
+    pub(super) head: Piece,
+    /// What each iteration binds: the counter, and the tape entry of a loop run forwards.
+    pub(super) counter: Option<TokenStream>,
+    pub(super) range: TokenStream,
+    pub(super) body: Piece,
+    pub(super) tail: Vec<Piece>,
+}
+
+impl Gen<'_> {
+    pub(super) fn reverse_loop(&mut self, l: &Loop) -> Vec<Piece> {
+        let k = key(l);
+        if !self.an.has_adjoint.get(&k).copied().unwrap_or(false) {
+            return Vec::new();
+        }
+        if self.an.fusion.loops.contains_key(&k) {
+            // The iterations were reversed as they ran: what is left is the accumulators'
+            // starting values, whose adjoint is that of their final ones.
+            let mut pieces = Vec::new();
+            for c in l.carried.iter().filter(|c| self.an.active[c.inner.0]) {
+                let d = self.adj(c.out);
+                if let Some(mut p) = self.add_to(&c.init, quote!(#d)) {
+                    p.reads.insert(c.out);
+                    pieces.push(p);
+                }
+            }
+            return pieces;
+        }
+        let forward = self.runs_forward(l);
+        let Some(parts) = self.loop_parts(l, forward) else {
+            return Vec::new();
+        };
+        let LoopParts {
+            mut head,
+            counter,
+            range,
+            body,
+            tail,
+        } = parts;
+        let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
+        let b = &body.tokens;
+        head.tokens.extend([quote!(for #i in #range { #b })]);
+        let mut pieces = vec![head.touching(&body)];
+        pieces.extend(tail);
+        pieces
+    }
+
+    /// A loop's reverse in parts: what goes before it, the counter it binds (when the body
+    /// reads it), the range it runs over (backwards, or forwards when `forward`: see
+    /// `order.rs`), its body, and what goes after it.
+    pub(super) fn loop_parts(&mut self, l: &Loop, forward: bool) -> Option<LoopParts> {
+        let k = key(l);
+        let body_region = self.an.loop_regions[&k];
+        let (tape, bits) = self.tape_names(k, l.span);
+        let zero = self.zero();
+        let mut head = Piece::code(TokenStream::new());
+        let mut tail = Vec::new();
+        for (v, array, index) in self.hoisted_reads(l) {
+            let name = format!("d_{}_sum", self.body.array(array).name);
+            let sum = self.fresh(&name, l.span);
+            head.tokens.extend([quote!(let mut #sum = #zero;)]);
+            tail.push(Piece::code(self.add_into_array(
+                array,
+                &index,
+                quote!(#sum),
+            )));
+            self.hoisted.insert(v, sum);
+        }
+        // The carried adjoints: at the start of a reverse iteration, the adjoint of the value
+        // the forward iteration ended with.
+        let active_carried: Vec<&Carried> = l
+            .carried
+            .iter()
+            .filter(|c| self.an.active[c.inner.0])
+            .collect();
+        for c in &active_carried {
+            let d = self.adj(c.inner);
+            if self.an.active[c.out.0] {
+                let d_out = self.adj(c.out);
+                head.tokens.extend([quote!(let mut #d = #d_out;)]);
+                head.reads.insert(c.out);
+            } else {
+                head.tokens.extend([quote!(let mut #d = #zero;)]);
+            }
+        }
+        let mut body = Vec::new();
+        let plan = self.an.loops.get(&k);
+        let mut restore = TokenStream::new();
+        let tape_values: Vec<Ident> = match (&tape, plan) {
+            (Some(_), Some(plan)) => self
+                .tape_values(plan)
+                .iter()
+                .map(|v| self.var(*v))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let restored = plan.map(|p| p.restored.as_slice()).unwrap_or_default();
+        // Running forwards, the iterations' tape entries and induction values are counted from
+        // the first.
+        let trips = match &l.kind {
+            LoopKind::Counted { range, .. }
+                if forward && (!tape_values.is_empty() || !restored.is_empty()) =>
+            {
+                let trips = self.fresh("trips", l.span);
+                let r = self.range(range, false, false);
+                head.tokens
+                    .extend([quote!(let #trips = ::autodiff::__private::trip_count(#r);)]);
+                Some(trips)
+            }
+            _ => None,
+        };
+        // Induction variables run backwards from their final value, or forwards from the
+        // value it tells they started from.
+        for induction in restored {
+            let inner = self.var(induction.inner);
+            let out = self.var(induction.out);
+            let step = self.operand(&induction.step);
+            let down = induction.op == BinOp::Sub;
+            let (undo, redo) = match down {
+                true => (quote!(+=), quote!(-=)),
+                false => (quote!(-=), quote!(+=)),
+            };
+            match &trips {
+                Some(trips) => {
+                    let running = self.fresh(&format!("{inner}_fwd"), l.span);
+                    head.tokens.extend([quote!(
+                        let mut #running =
+                            ::autodiff::__private::induction_start(#out, #step, #trips, #down);
+                    )]);
+                    restore.extend([quote!(let #inner = #running; #running #redo #step;)]);
+                }
+                None => {
+                    let running = self.fresh(&format!("{inner}_back"), l.span);
+                    head.tokens.extend([quote!(let mut #running = #out;)]);
+                    restore.extend([quote!(#running #undo #step; let #inner = #running;)]);
+                }
+            }
+        }
+        let mut drop_copies = TokenStream::new();
+        for c in self.copy_tapes.get(&k).into_iter().flatten() {
+            let (a, tape, view) = (self.array(c.array), &c.tape, &c.view);
+            restore
+                .extend([quote!(let #view = ::autodiff::__private::last_copy(&#tape, #a.len());)]);
+            drop_copies.extend([quote!(::autodiff::__private::drop_copy(&mut #tape, #a.len());)]);
+        }
+        if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k).cloned() {
+            // The last iteration's snapshots first. They are read in place and dropped when
+            // the iteration is done, unless it replays its forward sweep, which takes them
+            // again.
+            let end = l
+                .checkpoint
+                .is_none()
+                .then(|| self.fresh(&format!("{snapshots}_end"), l.span));
+            if let Some(end) = &end {
+                restore.extend([quote!(let mut #end = #snapshots.len();)]);
+                drop_copies.extend([quote!(#snapshots.truncate(#end);)]);
+            }
+            for v in saved.iter().rev() {
+                let (array, _) = self.snapshot_of[v];
+                let (a, buf, name) = (self.array(array), &self.snapshot_buffers[v], self.var(*v));
+                restore.extend([match &end {
+                    Some(end) => quote!(
+                        let #name = ::autodiff::__private::snapshot_view(&#snapshots, &mut #end, #a.len(), &mut #buf);
+                    ),
+                    None => quote!(
+                        let #name = ::autodiff::__private::restore_snapshot(&mut #snapshots, #a.len(), &mut #buf);
+                    ),
+                }]);
+            }
+        }
+        let entry = match tape_values.as_slice() {
+            [] => None,
+            [v] => Some(quote!(#v)),
+            vals => Some(quote!((#(#vals),*))),
+        };
+        // Running forwards, the loop reads its entries in the order they were pushed, zipped
+        // with its counter, then drops them.
+        let mut entries = None;
+        match (&tape, &entry, &trips) {
+            (Some(tape), Some(entry), Some(trips)) => {
+                let seg = self.fresh(&format!("{tape}_entries"), l.span);
+                head.tokens.extend([quote!(let #seg = #tape.last(#trips);)]);
+                tail.push(Piece::code(quote!(#tape.discard(#trips);)));
+                entries = Some((seg, entry.clone()));
+            }
+            (Some(tape), Some(entry), None) => {
+                restore.extend([quote!(let #entry = ::autodiff::__private::pop(&mut #tape);)]);
+            }
+            _ => {}
+        }
+        if let (Some(bits), Some(plan)) = (&bits, plan) {
+            for b in plan.bits.iter().rev() {
+                let b = self.var(*b);
+                restore.extend([quote!(let #b = #bits.pop();)]);
+            }
+        }
+        if let Some(plan) = plan {
+            restore.extend([self.recompute(&l.body, &plan.recomputed)]);
+        }
+        restore.extend([self.replay_segment(l)]);
+        // Hand the adjoints of the iteration's final values to them, then restart the
+        // carried adjoints for the iteration's starting values.
+        let mut handoff = Vec::new();
+        for c in &active_carried {
+            let d = self.adj(c.inner);
+            let t = self.fresh(&format!("{d}_next"), l.span);
+            restore.extend([quote!(let #t = #d; #d = #zero;)]);
+            handoff.extend(self.add_to(&c.next, quote!(#t)));
+        }
+        // The adjoint buffers of the iteration's arrays, after the values they are made from
+        // (the shape of an array a call returned) are restored.
+        restore.extend([self.array_buffers(&l.body)]);
+        body.push(Piece::code(restore));
+        body.extend(handoff);
+        body.extend(self.reverse_stmts(&l.body));
+        let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
+        body.tokens.extend([drop_copies]);
+        let (counter, range) = match &l.kind {
+            LoopKind::Counted { counter, range } => {
+                let r = match l.trips.filter(|_| l.exit.is_some()) {
+                    Some(t) => {
+                        let (r, t) = (self.range(range, true, true), self.var(t));
+                        quote!(#r.take(#t).rev())
+                    }
+                    None if forward => self.range(range, false, false),
+                    None => {
+                        // `(a..=b).step_by(k)` is double-ended only with an exact size.
+                        let r = self.range(range, true, !range.adaptors.is_empty());
+                        quote!(#r.rev())
+                    }
+                };
+                let i = self
+                    .an
+                    .required
+                    .contains(counter)
+                    .then(|| self.var(*counter));
+                match entries {
+                    Some((seg, entry)) => {
+                        let i = i.map_or_else(|| quote!(_), |i| quote!(#i));
+                        let r = self.range(range, true, false);
+                        (Some(quote!((#i, &#entry))), quote!(#r.zip(#seg)))
+                    }
+                    None => (i.map(|i| quote!(#i)), r),
+                }
+            }
+            LoopKind::While { .. } => {
+                let t = self.var(l.trips?);
+                (None, quote!(0..#t))
+            }
+        };
+        for c in &active_carried {
+            let d = self.adj(c.inner);
+            tail.extend(self.add_to(&c.init, quote!(#d)));
+        }
+        Some(LoopParts {
+            head,
+            counter,
+            range,
+            body,
+            tail,
+        })
+    }
+
+    /// The reads in `l`'s body of an active array at an index the loop does not change, from
+    /// an array it does not write (`x[i]` in a loop over `j`): their adjoint is summed in a
+    /// local through the loop, not added into the array's at every iteration (a chain of
+    /// loads and stores through memory).
+    fn hoisted_reads(&self, l: &Loop) -> Vec<(Var, ArrayId, Vec<Operand>)> {
+        let region = self.an.loop_regions[&key(l)];
+        let invariant = |x: &Operand| {
+            x.var()
+                .is_none_or(|v| !self.an.within(self.an.def_region[v.0], region))
+        };
+        l.body
+            .stmts
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::Let {
+                    var,
+                    op: Op::Load { array, index },
+                } if self.an.active[var.0]
+                    && self.an.active_array[array.0]
+                    && index.iter().all(invariant)
+                    && !writes_array(&l.body.stmts, *array) =>
+                {
+                    Some((*var, *array, index.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The recomputed values of a loop body, in forward order.
+    fn recompute(&self, block: &Block, which: &BTreeSet<Var>) -> TokenStream {
+        let mut out = TokenStream::new();
+        for stmt in &block.stmts {
+            if let Stmt::Let { var, op } = stmt {
+                if which.contains(var) {
+                    out.extend([match self.copy_read(*var, op) {
+                        Some(read) => read,
+                        None => self.definition(*var, op),
+                    }]);
+                }
+            }
+        }
+        out
+    }
+
+    /// `let v = copy[i];`: a read recomputed from the copy a loop around it took of its array.
+    fn copy_read(&self, var: Var, op: &Op) -> Option<TokenStream> {
+        let (copier, Op::Load { array, index }) = (self.an.copy_reads.get(&var)?, op) else {
+            return None;
+        };
+        let copy = self
+            .copy_tapes
+            .get(copier)?
+            .iter()
+            .find(|c| c.array == *array)?;
+        let (v, view) = (self.var(var), &copy.view);
+        let i = index.iter().map(|x| self.operand(x));
+        Some(quote!(let #v = #view #([#i])*;))
+    }
+}
