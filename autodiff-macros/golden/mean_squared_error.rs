@@ -29,27 +29,19 @@ pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShado
 ) -> f64 {
     ::autodiff::SliceShadow::check_len(&d_w, w.len(), "w");
     ::autodiff::SliceShadow::check_len(&d_ys, ys.len(), "ys");
-    let mut tape_slots = ::autodiff::__private::tape_slots::<_, 3>();
-    let mut tape = ::autodiff::__private::SlotTape::new(&mut tape_slots);
     let len = ys.len();
     let t_31 = len as f64;
     let d_total_1_seed = d_out / t_31;
     let mut total_1: f64 = 0.0;
-    tape.reserve((0..3).size_hint().0);
     for i in 0..len {
         let mut z_2 = [0.0_f64; 3];
         for j_1 in 0..3 {
             let t_17 = w[j_1];
-            let t_18 = {
-                let i = i;
-                let j = j_1;
-                xs[i][j]
-            };
+            let t_18 = xs[i][j_1];
             let t_19 = t_17 * t_18;
             let t_20 = z_2[j_1];
             let t_21 = t_20 + t_19;
             z_2[j_1] = t_21;
-            tape.push(t_18);
         }
         let t_22 = z_2[0];
         let t_23 = z_2[1];
@@ -74,14 +66,12 @@ pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShado
         let d_t_23 = d_t_24;
         d_z_2[1] += d_t_23;
         d_z_2[0] += d_t_22;
-        let trips = ::autodiff::__private::trip_count(0..3);
-        let tape_entries = tape.last(trips);
-        for (j_1, &t_18) in (0..3).zip(tape_entries) {
+        for j_1 in 0..3 {
+            let t_18 = xs[i][j_1];
             let d_t_19 = d_z_2[j_1];
             let d_t_17 = d_t_19 * t_18;
             ::autodiff::SliceShadow::add_at(&mut d_w, j_1, d_t_17);
         }
-        tape.discard(trips);
         total_1 = total_2;
     }
     let total_3 = total_1;

@@ -403,6 +403,24 @@ fn element(ty: &Type, float: &Type, type_params: &[Ident]) -> ElemKind {
     }
 }
 
+/// The element type of a row, `[T; N]` or `Vec<T>`.
+fn float_row(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Array(a) => Some(&a.elem),
+        Type::Path(tp) => {
+            let last = tp.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match (last.ident == "Vec", args.args.first()) {
+                (true, Some(syn::GenericArgument::Type(elem))) => Some(elem),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 fn is_int_or_bool(ty: &Type) -> bool {
     match ty {
         Type::Path(tp) => tp
@@ -465,6 +483,15 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 float: false,
             },
             ElemKind::Other if is_concrete_float(elem) => mixed(errors, elem),
+            // `&[[f64; 4]]`, `&[Vec<f64>]`: rows of floats, as data (a sample per row).
+            ElemKind::Other
+                if matches!(shape, Shape::Slice | Shape::VecRef)
+                    && float_row(elem).is_some_and(|e| {
+                        matches!(element(e, float, type_params), ElemKind::Float)
+                    }) =>
+            {
+                ParamKind::DataArray { dims: 2 }
+            }
             ElemKind::Other => ParamKind::Opaque,
         })
     };

@@ -856,5 +856,6 @@ fn fixed_reproducers_build_and_agree() {
         "matrix_rows_read_in_a_macro",
         "data_alias_element_argument",
         "integer_results_of_calls",
+        "data_rows_parameter",
     ]);
 }

@@ -142,6 +142,9 @@ pub struct Lowerer<'a> {
     array_locals: HashSet<String>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
+    /// Whether the `let` being lowered binds a name the statements after it read as an
+    /// integer (set by the block, taken by the `let`).
+    let_read_as_integer: bool,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -170,6 +173,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         table_elements: HashSet::default(),
         array_locals: HashSet::default(),
         integer_names: integer_names(block),
+        let_read_as_integer: false,
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -331,37 +335,59 @@ pub(super) fn vec_elements(mac: &syn::Macro) -> Option<Expr> {
 
 /// Names read as integers: range bounds, indices, array lengths (`[0.0; N]`), `as` casts.
 fn integer_names(block: &syn::Block) -> HashSet<String> {
-    struct Collect(HashSet<String>);
-    impl Collect {
-        fn note(&mut self, e: &Expr) {
-            if let Expr::Path(p) = e {
-                if let Some(last) = p.path.segments.last() {
-                    self.0.insert(last.ident.to_string());
+    let mut reads = IntegerReads(HashSet::default());
+    reads.visit_block(block);
+    reads.0
+}
+
+/// Whether `stmts`, the statements after `let name = ..;`, read `name` as an integer before
+/// they bind it again (a later `let name` may hold a float).
+fn read_as_integer(name: &syn::Ident, stmts: &[SynStmt]) -> bool {
+    let mut reads = IntegerReads(HashSet::default());
+    for stmt in stmts {
+        match stmt {
+            SynStmt::Local(local) if matches!(&local.pat, Pat::Ident(pi) if pi.ident == *name) => {
+                if let Some(init) = &local.init {
+                    reads.visit_expr(&init.expr);
                 }
+                break;
+            }
+            stmt => reads.visit_stmt(stmt),
+        }
+    }
+    reads.0.contains(&name.to_string())
+}
+
+/// Collects the names an expression reads as integers.
+struct IntegerReads(HashSet<String>);
+
+impl IntegerReads {
+    fn note(&mut self, e: &Expr) {
+        if let Expr::Path(p) = e {
+            if let Some(last) = p.path.segments.last() {
+                self.0.insert(last.ident.to_string());
             }
         }
     }
-    impl<'ast> Visit<'ast> for Collect {
-        fn visit_expr_range(&mut self, r: &'ast syn::ExprRange) {
-            r.start.iter().chain(&r.end).for_each(|e| self.note(e));
-            syn::visit::visit_expr_range(self, r);
-        }
-        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
-            self.note(&i.index);
-            syn::visit::visit_expr_index(self, i);
-        }
-        fn visit_expr_repeat(&mut self, r: &'ast syn::ExprRepeat) {
-            self.note(&r.len);
-            syn::visit::visit_expr_repeat(self, r);
-        }
-        fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
-            self.note(&c.expr);
-            syn::visit::visit_expr_cast(self, c);
-        }
+}
+
+impl<'ast> Visit<'ast> for IntegerReads {
+    fn visit_expr_range(&mut self, r: &'ast syn::ExprRange) {
+        r.start.iter().chain(&r.end).for_each(|e| self.note(e));
+        syn::visit::visit_expr_range(self, r);
     }
-    let mut c = Collect(HashSet::default());
-    c.visit_block(block);
-    c.0
+    fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+        self.note(&i.index);
+        syn::visit::visit_expr_index(self, i);
+    }
+    fn visit_expr_repeat(&mut self, r: &'ast syn::ExprRepeat) {
+        self.note(&r.len);
+        syn::visit::visit_expr_repeat(self, r);
+    }
+    fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+        self.note(&c.expr);
+        syn::visit::visit_expr_cast(self, c);
+    }
 }
 
 /// Whether a method's receiver is an array: not a float method with a rule (`exp`), nor a

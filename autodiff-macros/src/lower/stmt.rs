@@ -28,8 +28,16 @@ impl Lowerer<'_> {
                     return Some(value);
                 }
             }
-            self.lower_stmt(stmt);
             let rest = &stmts[i + 1..];
+            if let SynStmt::Local(syn::Local {
+                pat: Pat::Ident(pi),
+                ..
+            }) = stmt
+            {
+                self.let_read_as_integer = self.integer_names.contains(&pi.ident.to_string())
+                    && read_as_integer(&pi.ident, rest);
+            }
+            self.lower_stmt(stmt);
             if !rest.is_empty() && self.may_exit(stmt) {
                 return self.guarded(rest, tail_returns, stmt.span());
             }
@@ -118,6 +126,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_let(&mut self, local: &syn::Local) {
+        let read_as_integer = std::mem::take(&mut self.let_read_as_integer);
         let Some(init) = &local.init else {
             // `let t: f64;` assigned later: Rust checks it is assigned before it is read, so
             // any start value is never seen.
@@ -177,9 +186,7 @@ impl Lowerer<'_> {
         // `let k = argmax(x);` with `k` read as an integer, or `let k: usize = argmax(x);`: a
         // function that returns an integer (checked unless the type says so).
         let declared_int = annotated.is_some_and(|ty| type_kind(ty, self.sig) == Ty::Int);
-        let int_name =
-            matches!(pat, Pat::Ident(pi) if self.integer_names.contains(&pi.ident.to_string()));
-        let integer = (declared_int || int_name)
+        let integer = (declared_int || read_as_integer)
             .then(|| self.integer_call(init, !declared_int))
             .flatten();
         let mut value = integer.unwrap_or_else(|| self.lower_expr(init));

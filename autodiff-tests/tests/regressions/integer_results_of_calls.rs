@@ -77,6 +77,31 @@ fn counted_loop(x: &[f64]) -> f64 {
     s
 }
 
+#[grad]
+fn product(x: &[f64]) -> f64 {
+    x[0] * x[1]
+}
+
+/// A name read as an integer, then bound again to a differentiated result: only the reads
+/// before the next `let` of the name count.
+#[grad]
+fn shadowed_count(x: &[f64]) -> f64 {
+    let n = count_positive(x);
+    let scale = 1.0 / n as f64;
+    let n = product(x);
+    n * scale
+}
+
+#[grad]
+fn argmax_per_row(rows: &[[f64; 3]; 2], w: f64) -> f64 {
+    let mut s = 0.0;
+    for row in rows {
+        let k = argmax(row);
+        s += w * row[k];
+    }
+    s
+}
+
 fn main() {
     let m = M {
         mat: [[1.0, 2.0]; 3],
@@ -97,4 +122,11 @@ fn main() {
     assert_eq!(mean_of_positive_grad(&x), (2.0, vec![0.5, 0.5, 0.0]));
     // x0^2 + x1^2
     assert_eq!(counted_loop_grad(&x), (10.0, vec![2.0, 6.0, 0.0]));
+    // x0 x1 / 2
+    assert_eq!(shadowed_count_grad(&x), (1.5, vec![1.5, 0.5, 0.0]));
+    // w (3 + 5)
+    let rows = [[1.0, 3.0, -2.0], [5.0, 0.0, 1.0]];
+    let (value, (d_rows, d_w)) = argmax_per_row_grad(&rows, 0.5);
+    assert_eq!((value, d_w), (4.0, 8.0));
+    assert_eq!(d_rows, [[0.0, 0.5, 0.0], [0.5, 0.0, 0.0]]);
 }
