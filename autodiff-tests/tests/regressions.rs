@@ -816,6 +816,75 @@ fn closures_keep_their_captures() {
     assert_eq!(closure_capture_shadowed_grad(2.0), (5.0, 2.0));
 }
 
+// ---- an array filled with a differentiated value (found by the issue-10 probe of real code) ----
+// `[x; n]`, `vec![x; n]` and `[[x; m]; n]` of a differentiated `x` were declared with `x` as
+// their fill, a constant to the reverse sweep: the gradient through them was zero. They are
+// now zeros, then `x` stored into each element.
+
+#[grad(modes(tangent, hvp))]
+fn repeated_scalar(x: f64) -> f64 {
+    let v = [x; 3];
+    v[0] * v[1] + v[2]
+}
+
+#[grad]
+fn repeated_square_in_a_vec(x: f64) -> f64 {
+    let mut v = vec![x * x; 3];
+    v[1] *= 2.0;
+    v.iter().sum()
+}
+
+#[grad]
+fn repeated_rows(x: f64, n: usize) -> f64 {
+    let m = vec![[x; 2]; n];
+    let mut s = 0.0;
+    for row in &m {
+        s += row[0] * row[1];
+    }
+    s
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Biased {
+    b: f64,
+    w: [f64; 3],
+}
+
+#[grad(m)]
+fn shared_bias(m: &Biased, x: &[f64; 3]) -> f64 {
+    let mut z = [m.b; 3];
+    for i in 0..3 {
+        z[i] += m.w[i] * x[i];
+    }
+    z.iter().map(|v| v.tanh()).sum()
+}
+
+#[test]
+fn an_array_filled_with_a_differentiated_value_passes_its_gradient() {
+    // x^2 + x
+    assert_eq!(repeated_scalar_grad(0.5), (0.75, 2.0));
+    assert_eq!(repeated_scalar_tangent(0.5, 1.0), (0.75, 2.0));
+    assert_eq!(repeated_scalar_hvp(0.5, 1.0), (0.75, 2.0, 2.0));
+    // 4 x^2
+    assert_eq!(repeated_square_in_a_vec_grad(1.5), (9.0, 12.0));
+    // n x^2
+    assert_eq!(repeated_rows_grad(1.5, 4), (9.0, 12.0));
+    // sum tanh(b + w_i x_i): d/db = sum (1 - tanh^2), d/dw_i = x_i (1 - tanh^2)
+    let m = Biased {
+        b: 0.1,
+        w: [0.2, -0.3, 0.4],
+    };
+    let x = [1.0, 2.0, 3.0];
+    let (_, g) = shared_bias_grad(&m, &x);
+    let sech2: Vec<f64> = (0..3)
+        .map(|i| 1.0 - (m.b + m.w[i] * x[i]).tanh().powi(2))
+        .collect();
+    assert!(close(g.b, sech2.iter().sum()));
+    for i in 0..3 {
+        assert!(close(g.w[i], x[i] * sech2[i]));
+    }
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived

@@ -106,27 +106,62 @@ impl Lowerer<'_> {
         if vec_len.is_none() {
             fixed_lens.insert(0, (*r.len).clone());
         }
+        let varied = self.reads(&fill.to_token_stream()).varied;
         let fill = self.expr_scalar(&fill);
         let elem = if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) {
             Elem::Float
         } else {
             Elem::Other
         };
-        if fixed_lens.len() + usize::from(vec_len.is_some()) > 2 {
+        let dims = fixed_lens.len() + usize::from(vec_len.is_some());
+        if dims > 2 {
             self.errors
                 .on(r, "#[grad] supports local arrays of one or two dimensions");
         }
+        // `[x; n]` of a differentiated `x`: zeros, then `x` stored into each element, so that
+        // every element's adjoint reaches `x`.
+        let (initial, each) = if varied {
+            (self.zero(), Some(fill))
+        } else {
+            (fill, None)
+        };
         let array = self.declare(
             pi,
             Declaration {
                 elem,
-                fill,
+                fill: initial,
                 fixed_lens,
                 vec_len,
                 like: None,
             },
         );
+        if let Some(fill) = each {
+            self.store_each(array, &pi.ident, fill, dims, r.span());
+        }
         LocalArray::Declared(array)
+    }
+
+    /// `for i in 0..a.len() { a[i] = fill; }` (a loop per dimension) for the array just
+    /// declared as `name`.
+    fn store_each(&mut self, array: ArrayId, name: &Ident, fill: Operand, dims: usize, span: Span) {
+        let k = self.next_synthetic();
+        let synthetic = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
+        let (value, i, j) = (synthetic("fill"), synthetic("i"), synthetic("j"));
+        let cell = self.new_cell(&value.to_string(), fill, Ty::Float, false);
+        self.bind(value.to_string(), cell);
+        self.bind(name.to_string(), Binding::Array(array));
+        let looped: Expr = if dims == 2 {
+            syn::parse_quote_spanned!(span=> for #i in 0..#name.len() {
+                for #j in 0..#name[#i].len() {
+                    #name[#i][#j] = #value;
+                }
+            })
+        } else {
+            syn::parse_quote_spanned!(span=> for #i in 0..#name.len() {
+                #name[#i] = #value;
+            })
+        };
+        drop(self.lower_expr(&looped));
     }
 
     /// `[a, b, c]`, `[[a, b], [c, d]]`, `vec![a, b, c]`: a buffer, then one store each.
