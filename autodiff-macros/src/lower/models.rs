@@ -584,6 +584,12 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<(&Expr, Ident)> {
                 self.all += 1;
             }
         }
+        // `assert!(row.len() >= 2)`: a use that is not an argument.
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            let mut names = Vec::new();
+            super::opaque::mentioned_names(mac.tokens.clone(), &mut names);
+            self.all += names.iter().filter(|(n, _)| n == self.name).count();
+        }
     }
     let mut uses = Uses {
         name: &pi.ident,
