@@ -296,6 +296,81 @@ impl<T: Copy + Add<Output = T>, const M: usize, const N: usize> MatrixShadow<T> 
     }
 }
 
+/// Rows of a runtime count (a model's `Vec<[T; M]>` field, through the `Vec` impl below).
+impl<T: Copy + Add<Output = T>, const M: usize> MatrixShadow<T> for [[T; M]] {
+    const ACTIVE: bool = true;
+    type Row<'a>
+        = &'a mut [T; M]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        if (self.len(), M) != (rows, cols) {
+            panic!(
+                "autodiff: the shadow of `{param}` is {}x{M} but `{param}` is {rows}x{cols}; \
+                 pass an accumulator of the same shape (or `Const`)",
+                self.len()
+            );
+        }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, j: usize, v: T) {
+        self[i][j] = self[i][j] + v;
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize) -> Self::Row<'_> {
+        &mut self[i]
+    }
+
+    type Lent<'a>
+        = &'a mut [[T; M]]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [[T; M]] {
+        self
+    }
+}
+
+impl<T: Copy + Add<Output = T>, const M: usize> MatrixShadow<T> for Vec<[T; M]> {
+    const ACTIVE: bool = true;
+    type Row<'a>
+        = &'a mut [T; M]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        self[..].check_shape(rows, cols, param);
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, j: usize, v: T) {
+        self[..].add_at(i, j, v);
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize) -> Self::Row<'_> {
+        &mut self[i]
+    }
+
+    type Lent<'a>
+        = &'a mut [[T; M]]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [[T; M]] {
+        self
+    }
+}
+
 impl<T> MatrixShadow<T> for Const {
     const ACTIVE: bool = false;
     type Row<'a> = Const;

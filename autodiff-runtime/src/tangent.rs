@@ -209,6 +209,55 @@ impl<'a, T: Copy, const M: usize, const N: usize> MatrixTangent<T> for &'a [[T; 
     }
 }
 
+/// Rows of a runtime count (a model's `Vec<[T; M]>` field).
+impl<'a, T: Copy, const M: usize> MatrixTangent<T> for &'a [[T; M]] {
+    const ACTIVE: bool = true;
+    type Row = &'a [T; M];
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        if (self.len(), M) != (rows, cols) {
+            panic!(
+                "autodiff: the tangent of `{param}` is {}x{M} but `{param}` is {rows}x{cols}; \
+                 pass a tangent of the same shape (or `Const`)",
+                self.len()
+            );
+        }
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> T {
+        self[i][j]
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> &'a [T; M] {
+        &self[i]
+    }
+}
+
+impl<'a, T: Copy, const M: usize> MatrixTangent<T> for &'a Vec<[T; M]> {
+    const ACTIVE: bool = true;
+    type Row = &'a [T; M];
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        self.as_slice().check_shape(rows, cols, param);
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> T {
+        self[i][j]
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> &'a [T; M] {
+        &self[i]
+    }
+}
+
 impl<T: Float> MatrixTangent<T> for Const {
     const ACTIVE: bool = false;
     type Row = Const;

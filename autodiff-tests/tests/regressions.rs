@@ -885,6 +885,61 @@ fn an_array_filled_with_a_differentiated_value_passes_its_gradient() {
     }
 }
 
+// ---- a model's `Vec<[T; M]>` field (found by the issue-10 probe of real code) ----
+// `#[derive(Params)]` accepted it, but its shadow and tangent had no matrix impl (E0277
+// "`Vec<[f64; 2]>: MatrixShadow<_>` is not satisfied").
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Embedding {
+    v: Vec<[f64; 2]>,
+    b: f64,
+}
+
+#[grad]
+fn dot_pair(w: &[f64], x: &[f64; 2]) -> f64 {
+    w[0] * x[0] + w[1] * x[1]
+}
+
+#[grad(modes(tangent))]
+fn embedding_corners(m: &Embedding) -> f64 {
+    m.v[0][0] * m.v[1][1] + m.b
+}
+
+#[grad(m)]
+fn embedding_rows(m: &Embedding, x: &[f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for row in m.v.iter() {
+        s += dot_pair(row, x);
+    }
+    for i in 0..m.v.len() {
+        s += m.v[i][1] * m.b;
+    }
+    s
+}
+
+#[test]
+fn a_vec_of_rows_field_has_a_gradient_and_a_tangent() {
+    let m = Embedding {
+        v: vec![[1.0, 2.0], [3.0, 4.0]],
+        b: 0.5,
+    };
+    let (value, g) = embedding_corners_grad(&m);
+    assert_eq!(value, 4.5);
+    assert_eq!(g.v, vec![[4.0, 0.0], [0.0, 1.0]]);
+    assert_eq!(g.b, 1.0);
+    let t = Embedding {
+        v: vec![[1.0, 0.0], [0.0, 1.0]],
+        b: 1.0,
+    };
+    // 4 + 1 + 1
+    assert_eq!(embedding_corners_tangent(&m, &t), (4.5, 6.0));
+    // sum of rows . x + b (v01 + v11)
+    let (value, g) = embedding_rows_grad(&m, &[1.0, -1.0]);
+    assert_eq!(value, 1.0);
+    assert_eq!(g.v, vec![[1.0, -0.5], [1.0, -0.5]]);
+    assert_eq!(g.b, 6.0);
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived
