@@ -940,6 +940,61 @@ fn a_vec_of_rows_field_has_a_gradient_and_a_tangent() {
     assert_eq!(g.b, 6.0);
 }
 
+// ---- `match` on a data enum (found by the issue-10 probe of statrs-style code) ----
+// Path patterns were compared with `==`: an enum without `PartialEq` failed (E0369). A name or
+// field of data is now matched as written (`matches!(tail, Tail::Upper)`). A constant named
+// bare in a pattern (`SQUARED =>`) was taken for a binding that matches everything: the first
+// arm always ran, a wrong value and gradient. A capitalized name is a constant or a variant,
+// as Rust resolves it.
+
+#[derive(Clone, Copy, Debug)]
+enum Tail {
+    Lower,
+    Upper,
+    Both,
+}
+
+struct TestConfig {
+    tail: Tail,
+}
+
+const SQUARED: usize = 2;
+
+#[grad(x)]
+fn logistic_tail(x: f64, tail: Tail) -> f64 {
+    let p = 1.0 / (1.0 + (-x).exp());
+    match tail {
+        Tail::Lower => p,
+        Tail::Upper | Tail::Both => 1.0 - p,
+    }
+}
+
+#[grad(x)]
+fn configured_power(x: f64, cfg: &TestConfig, k: usize) -> f64 {
+    let scaled = match cfg.tail {
+        Tail::Both => 2.0 * x,
+        _ => x,
+    };
+    match k {
+        SQUARED => scaled * scaled,
+        _ => scaled,
+    }
+}
+
+#[test]
+fn a_data_enum_is_matched_without_partial_eq() {
+    let p = 1.0 / (1.0 + (-0.3f64).exp());
+    let (value, d_x) = logistic_tail_grad(0.3, Tail::Upper);
+    assert!(close(value, 1.0 - p) && close(d_x, -p * (1.0 - p)));
+    let (value, d_x) = logistic_tail_grad(0.3, Tail::Lower);
+    assert!(close(value, p) && close(d_x, p * (1.0 - p)));
+    // (2 x)^2 = 4 x^2
+    let both = TestConfig { tail: Tail::Both };
+    assert_eq!(configured_power_grad(1.5, &both, 2), (9.0, 12.0));
+    let lower = TestConfig { tail: Tail::Lower };
+    assert_eq!(configured_power_grad(1.5, &lower, 3), (1.5, 1.0));
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived

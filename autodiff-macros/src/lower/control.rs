@@ -157,8 +157,12 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_match(&mut self, m: &syn::ExprMatch) -> Value {
+        // A name or field of data (`tail`, `cfg.kind`) is matched against a path pattern as
+        // written: an enum need not implement `PartialEq`.
+        let place = (is_place(&m.expr) && !self.reads(&m.expr.to_token_stream()).varied)
+            .then_some(&*m.expr);
         let scrutinee = self.expr_scalar(&m.expr);
-        self.lower_arms(&scrutinee, &m.arms, m.span())
+        self.lower_arms(&scrutinee, place, &m.arms, m.span())
             .unwrap_or(Value::Unit)
     }
 
@@ -166,11 +170,12 @@ impl Lowerer<'_> {
     pub(super) fn lower_arms(
         &mut self,
         scrutinee: &Operand,
+        place: Option<&Expr>,
         arms: &[syn::Arm],
         span: Span,
     ) -> Option<Value> {
         let (arm, rest) = arms.split_first()?;
-        let cond = self.pattern_condition(scrutinee, &arm.pat);
+        let cond = self.pattern_condition(scrutinee, place, &arm.pat);
         if let Some((_, guard)) = &arm.guard {
             self.errors.on(
                 guard,
@@ -183,17 +188,33 @@ impl Lowerer<'_> {
             Some(cond) => self.lower_if_with(
                 cond,
                 |lw| Some(lw.lower_expr(body)),
-                |lw| lw.lower_arms(scrutinee, rest, span),
+                |lw| lw.lower_arms(scrutinee, place, rest, span),
                 span,
             ),
         }
     }
 
-    /// The condition under which `pat` matches, `None` for `_`.
-    pub(super) fn pattern_condition(&mut self, scrutinee: &Operand, pat: &Pat) -> Option<Operand> {
+    /// The condition under which `pat` matches, `None` for `_`. `place`: the scrutinee as
+    /// written, when it is data that can be read again.
+    pub(super) fn pattern_condition(
+        &mut self,
+        scrutinee: &Operand,
+        place: Option<&Expr>,
+        pat: &Pat,
+    ) -> Option<Operand> {
         let span = pat.span();
         match pat {
             Pat::Wild(_) => None,
+            Pat::Path(p) if place.is_some() => {
+                let condition: Expr = syn::parse_quote_spanned!(span=> matches!(#place, #p));
+                match self.try_opaque(&condition, true)? {
+                    Value::Scalar(Operand::Var(v)) => {
+                        self.vars[v.0].ty = Ty::Bool;
+                        Some(Operand::Var(v))
+                    }
+                    _ => None,
+                }
+            }
             Pat::Lit(l) => Some(self.let_op(
                 "t",
                 Ty::Bool,
@@ -213,7 +234,7 @@ impl Lowerer<'_> {
             Pat::Or(o) => {
                 let mut acc: Option<Operand> = None;
                 for case in &o.cases {
-                    let c = self.pattern_condition(scrutinee, case)?;
+                    let c = self.pattern_condition(scrutinee, place, case)?;
                     acc = Some(match acc {
                         None => c,
                         Some(a) => self.let_op("t", Ty::Bool, Op::Binary(BinOp::Or, a, c), span),
@@ -248,6 +269,24 @@ impl Lowerer<'_> {
                 Some(it.fold(first, |a, c| {
                     self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span)
                 }))
+            }
+            // `N_MAX`, `Lower` (with `use Tail::*`): a constant or a variant, as Rust resolves
+            // a capitalized name in a pattern, not a binding.
+            Pat::Ident(pi)
+                if pi.subpat.is_none()
+                    && pi.by_ref.is_none()
+                    && pi.mutability.is_none()
+                    && pi
+                        .ident
+                        .to_string()
+                        .starts_with(|c: char| c.is_ascii_uppercase()) =>
+            {
+                let path = Pat::Path(syn::ExprPath {
+                    attrs: Vec::new(),
+                    qself: None,
+                    path: pi.ident.clone().into(),
+                });
+                self.pattern_condition(scrutinee, place, &path)
             }
             Pat::Ident(pi) if pi.subpat.is_none() => {
                 // A binding arm: matches everything, binds the scrutinee.
@@ -318,5 +357,15 @@ impl Lowerer<'_> {
             Some(cell) => self.cells[cell].value = Operand::Lit(lit_bool(true)),
             None => self.errors.bug(c.span(), "continue outside a loop"),
         }
+    }
+}
+
+/// A name or a chain of fields (`tail`, `cfg.kind`, `self.mode`): read again for free.
+fn is_place(expr: &Expr) -> bool {
+    match expr {
+        Expr::Path(p) => p.path.get_ident().is_some(),
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Paren(p) => is_place(&p.expr),
+        _ => false,
     }
 }
