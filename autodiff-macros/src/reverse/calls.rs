@@ -66,10 +66,17 @@ impl Gen<'_> {
                         shadows.push(quote!(::autodiff::Const));
                         continue;
                     }
-                    if let Some(part) = parts.get(&a.array).filter(|_| a.row.is_none()) {
-                        shadows.push(quote!(&mut #part));
-                        lent_arrays.insert(a.array);
-                        continue;
+                    if let Some(part) = parts.get(&a.array) {
+                        if lent_arrays.insert(a.array) {
+                            shadows.push(match &a.row {
+                                Some(r) => {
+                                    let (m, r) = (format_ident!("m"), self.operand(r));
+                                    quote!(#part.as_deref_mut().map(|#m| &mut #m[#r]))
+                                }
+                                None => quote!(&mut #part),
+                            });
+                            continue;
+                        }
                     }
                     let d = self.array_adj(a.array);
                     let is_param = matches!(self.body.array(a.array).origin, ArrayOrigin::Param(_));
@@ -176,7 +183,7 @@ impl Gen<'_> {
     fn split_projections(&mut self, args: &[Arg]) -> (TokenStream, HashMap<ArrayId, Ident>) {
         let mut groups: BTreeMap<usize, Vec<(ArrayId, Vec<syn::Member>)>> = BTreeMap::new();
         for a in args.iter().filter_map(|a| match a {
-            Arg::Array(a) if a.row.is_none() => Some(a.array),
+            Arg::Array(a) => Some(a.array),
             _ => None,
         }) {
             let ArrayOrigin::Param(p) = self.body.array(a).origin else {
@@ -188,7 +195,19 @@ impl Gen<'_> {
             if !self.an.active_array[a.0] || encloses_another {
                 continue;
             }
-            if let Some((outer, rest)) = crate::emit::enclosing(self.sig, p) {
+            // Grouped by the outermost shadow they are projected from (`o.mat` and
+            // `o.inner.w` both from `o`'s, through `o.inner`'s for the second).
+            let mut outermost = crate::emit::enclosing(self.sig, p);
+            while let Some((outer, rest)) = &outermost {
+                match crate::emit::enclosing(self.sig, *outer) {
+                    Some((further, mut path)) => {
+                        path.extend(rest.iter().cloned());
+                        outermost = Some((further, path));
+                    }
+                    None => break,
+                }
+            }
+            if let Some((outer, rest)) = outermost {
                 let group = groups.entry(outer).or_default();
                 if group.iter().all(|(b, _)| *b != a) {
                     group.push((a, rest));

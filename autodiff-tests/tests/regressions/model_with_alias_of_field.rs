@@ -52,6 +52,20 @@ fn model_and_matrix(o: &Outer) -> f64 {
     inner_row(&o.inner, &o.mat) * o.mat[0][1]
 }
 
+/// A row of one field and another field of a model also read whole, lent to one call (fuzz
+/// seed 29292, p00052): the row was projected from the model's shadow beside the split of the
+/// other field (E0499).
+#[grad]
+fn scaled_pair(row: &[f64; 2], w: &[f64]) -> Vec<f64> {
+    vec![row[0] * w[0], row[1] * w[1]]
+}
+
+#[grad]
+fn row_and_field(o: &Outer) -> f64 {
+    let y = scaled_pair(&o.mat[1], &o.inner.w);
+    outer_inner(o, &o.inner) + y[1]
+}
+
 fn main() {
     let m = M { a: 2.0, w: [3.0, 5.0] };
     // a w1 x
@@ -71,4 +85,9 @@ fn main() {
     // a mat10 mat01
     let (value, d_o) = model_and_matrix_grad(&o);
     assert_eq!((value, d_o.inner.a, d_o.mat), (24.0, 12.0, [[0.0, 6.0], [8.0, 0.0]]));
+    // b a + w0 w1 + mat11 w1
+    let (value, d_o) = row_and_field_grad(&o);
+    assert_eq!((value, d_o.b, d_o.inner.a), (1.0 + 15.0 + 35.0, 2.0, 0.5));
+    assert_eq!(d_o.inner.w, [5.0, 3.0 + 7.0]);
+    assert_eq!(d_o.mat, [[0.0, 0.0], [0.0, 5.0]]);
 }
