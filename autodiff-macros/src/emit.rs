@@ -45,7 +45,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
             .map(|e| e.to_compile_error())
             .unwrap_or_default();
     };
-    settle_models(attr, &mut sig, &mut errors);
+    settle_models(attr, &mut sig, &item.block, &mut errors);
     let wrt = differentiated(attr, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.
     let signature_ok = errors.is_empty();
@@ -233,15 +233,16 @@ pub(crate) fn camel(name: &str) -> String {
 
 /// Which struct parameters are models: all of them under a bare `#[grad]`, the ones it
 /// names under `#[grad(..)]` (the others are data). A model is read, never written.
-fn settle_models(attr: &GradAttr, sig: &mut Signature, errors: &mut Errors) {
+fn settle_models(attr: &GradAttr, sig: &mut Signature, block: &syn::Block, errors: &mut Errors) {
     for p in &mut sig.params {
         let ParamKind::Model { ty, mutable, .. } = &p.kind else {
             continue;
         };
         // A method's `self` is differentiated only when named: under a bare `#[grad]` it is
-        // the data the method reads (a distribution's parameters).
+        // the data the method reads (a distribution's parameters). A parameter matched or
+        // compared against a variant (`match tail { Tail::Lower => .. }`) is an enum: data.
         let named = match &attr.wrt {
-            None => !p.is_self(),
+            None => !p.is_self() && !models::used_as_enum(block, &p.ident),
             Some(names) => names.contains(&p.ident),
         };
         if !named {

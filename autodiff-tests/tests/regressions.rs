@@ -981,8 +981,53 @@ fn configured_power(x: f64, cfg: &TestConfig, k: usize) -> f64 {
     }
 }
 
+/// Under a bare `#[grad]` every struct parameter is a model, but one matched or compared
+/// against a variant is an enum: data (it was taken for a model, "expected a number here").
+#[grad]
+fn tail_probability(x: f64, tail: Tail) -> f64 {
+    let p = 1.0 / (1.0 + (-x).exp());
+    if matches!(tail, Tail::Both) {
+        return 2.0 * p.min(1.0 - p);
+    }
+    match tail {
+        Tail::Lower => p,
+        _ => 1.0 - p,
+    }
+}
+
+/// A model's flag (`#[params(skip)]`) read as a condition is data, not a float field (E0308).
+#[derive(Clone, Debug, autodiff::Params)]
+struct Scaled {
+    w: f64,
+    #[params(skip)]
+    doubled: bool,
+}
+
+#[grad]
+fn scaled_square(m: &Scaled, x: f64) -> f64 {
+    let y = m.w * x;
+    if m.doubled && !m.w.is_nan() {
+        2.0 * y * y
+    } else {
+        y * y
+    }
+}
+
 #[test]
 fn a_data_enum_is_matched_without_partial_eq() {
+    let q = 1.0 / (1.0 + (-0.3f64).exp());
+    let (value, d_x) = tail_probability_grad(0.3, Tail::Lower);
+    assert!(close(value, q) && close(d_x, q * (1.0 - q)));
+    // p > 1/2 at x > 0: 2 (1 - p)
+    let (value, d_x) = tail_probability_grad(0.3, Tail::Both);
+    assert!(close(value, 2.0 * (1.0 - q)) && close(d_x, -2.0 * q * (1.0 - q)));
+    let m = Scaled {
+        w: 1.5,
+        doubled: true,
+    };
+    // 2 w^2 x^2
+    let (value, (d_m, d_x)) = scaled_square_grad(&m, 2.0);
+    assert_eq!((value, d_m.w, d_x), (18.0, 24.0, 18.0));
     let p = 1.0 / (1.0 + (-0.3f64).exp());
     let (value, d_x) = logistic_tail_grad(0.3, Tail::Upper);
     assert!(close(value, 1.0 - p) && close(d_x, -p * (1.0 - p)));

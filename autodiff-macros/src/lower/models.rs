@@ -319,6 +319,31 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
             Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
+            // `if cfg.mean { .. }`, `!cfg.mean`, `cfg.a && ..`: a flag, never a float.
+            Expr::If(i) if self.read(&i.cond, Read::Data) => {
+                self.visit_block(&i.then_branch);
+                if let Some((_, e)) = &i.else_branch {
+                    self.visit_expr(e);
+                }
+                return;
+            }
+            Expr::While(w) if self.read(&w.cond, Read::Data) => {
+                self.visit_block(&w.body);
+                return;
+            }
+            Expr::Unary(u)
+                if matches!(u.op, syn::UnOp::Not(_)) && self.read(&u.expr, Read::Data) =>
+            {
+                return
+            }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                for side in [&b.left, &b.right] {
+                    if !self.read(side, Read::Data) {
+                        self.visit_expr(side);
+                    }
+                }
+                return;
+            }
             Expr::Assign(a) => self.written(&a.left),
             Expr::Binary(b) if super::compound_op(&b.op).is_some() => self.written(&b.left),
             // `for layer in &net.layers { f(layer, ..) }`: sub-models lent one by one.
@@ -614,4 +639,54 @@ impl VisitMut for Substitute {
         }
         syn::visit_mut::visit_expr_mut(self, expr);
     }
+}
+
+/// Whether the body matches `name` against patterns (`match tail { Tail::Lower => .. }`,
+/// `matches!(tail, Tail::Lower)`) or compares it with a variant (`tail == Tail::Lower`): what
+/// only an enum is used for, never a model.
+pub fn used_as_enum(block: &syn::Block, name: &Ident) -> bool {
+    struct Find<'a> {
+        name: &'a Ident,
+        found: bool,
+    }
+    impl Find<'_> {
+        fn is_name(&self, e: &Expr) -> bool {
+            match e {
+                Expr::Path(p) => p.path.is_ident(self.name),
+                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.is_name(&u.expr),
+                Expr::Reference(r) => self.is_name(&r.expr),
+                Expr::Paren(p) => self.is_name(&p.expr),
+                _ => false,
+            }
+        }
+    }
+    /// `Tail::Lower`, `Lower`: a capitalized last segment.
+    fn is_variant(e: &Expr) -> bool {
+        matches!(e, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
+            s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+        }))
+    }
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            self.found |= self.is_name(&m.expr);
+            syn::visit::visit_expr_match(self, m);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
+                self.found |= (self.is_name(&b.left) && is_variant(&b.right))
+                    || (self.is_name(&b.right) && is_variant(&b.left));
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if mac.path.is_ident("matches") {
+                let first = mac.tokens.clone().into_iter().next();
+                self.found |=
+                    matches!(first, Some(proc_macro2::TokenTree::Ident(i)) if i == *self.name);
+            }
+        }
+    }
+    let mut find = Find { name, found: false };
+    find.visit_block(block);
+    find.found
 }
