@@ -1040,6 +1040,86 @@ fn a_data_enum_is_matched_without_partial_eq() {
     assert_eq!(configured_power_grad(1.5, &lower, 3), (1.5, 1.0));
 }
 
+// ---- assignment of whole arrays and tuples (found by the issue-10 probe of real code) ----
+// `s = step(&s, dt);`, `h = hn;` and `(a, b) = (b, a + x * b);` were rejected. The right side
+// is made first, then copied in (each element, each name), as Rust evaluates it.
+
+#[grad]
+fn euler_step(s: &[f64; 2], dt: f64) -> [f64; 2] {
+    [s[0] + dt * s[1], s[1] - dt * s[0].sin()]
+}
+
+#[grad]
+fn pendulum(x0: f64, v0: f64) -> f64 {
+    let mut s = [x0, v0];
+    for _ in 0..4 {
+        s = euler_step(&s, 0.1);
+    }
+    s[0] * s[1]
+}
+
+#[grad]
+fn recurrent(w: f64, xs: &[f64; 3]) -> f64 {
+    let mut h = [0.0, 0.5];
+    for t in 0..3 {
+        let next = [(w * h[0] + xs[t]).tanh(), (h[1] + w * h[0]).tanh()];
+        h = next;
+    }
+    let mut m = [[h[0], w], [h[1], 1.0]];
+    m = [[m[1][1], m[0][1]], [m[1][0], m[0][0]]];
+    m[0][1] * m[1][1] + m[1][0]
+}
+
+#[grad]
+fn three_term(x: f64) -> f64 {
+    let (mut a, mut b) = (0.0, 1.0);
+    for _ in 0..3 {
+        (a, b) = (b, a + x * b);
+    }
+    let mut c = x;
+    (c, _) = (c * b, a);
+    (a, b) = (b, a);
+    a + b * c
+}
+
+/// Central differences of `f` at `x` along coordinate `i`.
+fn central(f: impl Fn(&[f64]) -> f64, x: &[f64], i: usize) -> f64 {
+    let h = 1e-6;
+    let (mut up, mut down) = (x.to_vec(), x.to_vec());
+    up[i] += h;
+    down[i] -= h;
+    (f(&up) - f(&down)) / (2.0 * h)
+}
+
+#[test]
+fn whole_arrays_and_tuples_are_assigned() {
+    let fd_close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * (1.0 + b.abs());
+    let (x0, v0) = (0.7, -0.2);
+    let (value, (d_x0, d_v0)) = pendulum_grad(x0, v0);
+    let f = |p: &[f64]| pendulum(p[0], p[1]);
+    assert_eq!(value, f(&[x0, v0]));
+    assert!(fd_close(d_x0, central(f, &[x0, v0], 0)));
+    assert!(fd_close(d_v0, central(f, &[x0, v0], 1)));
+
+    let xs = [0.3, -0.1, 0.8];
+    let (value, (d_w, d_xs)) = recurrent_grad(0.9, &xs);
+    let f = |p: &[f64]| recurrent(p[0], &[p[1], p[2], p[3]]);
+    let point = [0.9, xs[0], xs[1], xs[2]];
+    assert_eq!(value, f(&point));
+    assert!(fd_close(d_w, central(f, &point, 0)));
+    for i in 0..3 {
+        assert!(fd_close(d_xs[i], central(f, &point, i + 1)));
+    }
+
+    // a = 1 + x^2, b = x (2 + x^2), c = x b; then swapped: b + a c = x(2 + x^2)(1 + x^2) ..
+    let x = 0.5;
+    let (value, d_x) = three_term_grad(x);
+    let f = |p: &[f64]| three_term(p[0]);
+    let b = x * (2.0 + x * x);
+    assert!(close(value, b + (1.0 + x * x) * x * b));
+    assert!(fd_close(d_x, central(f, &[x], 0)));
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived

@@ -432,10 +432,14 @@ impl Lowerer<'_> {
                         self.set_cell(cell, value);
                     }
                                         Some(Binding::Poisoned) => {}
+                    Some(Binding::Array(a)) if op.is_none() => {
+                        let dims = self.arrays[a.0].dims;
+                        self.assign_whole_array(p, dims, right, span);
+                    }
                     Some(Binding::Array(_)) => {
                         self.errors.on(
                             left,
-                            "#[grad] does not support assigning a whole array: write its elements by index",
+                            "#[grad] does not support this operator on a whole array: write its elements by index",
                         );
                     }
                     _ => self.errors.on(
@@ -465,10 +469,63 @@ impl Lowerer<'_> {
                 u,
                 "#[grad] does not support writing through a reference: use a local variable",
             ),
-            other => self
-                .errors
-                .on(other, "#[grad] cannot assign to this expression"),
+            // `(a, b) = (b, a + x * b);`
+            Expr::Tuple(t) if op.is_none() => self.assign_tuple(t, right, span),
+            other => self.errors.on(
+                other,
+                "#[grad] cannot assign to this expression: assign to a local variable, an element `a[i]`, or a tuple of local variables",
+            ),
         }
+    }
+
+    /// `(a, b) = rhs;` as `{ let (t, u) = rhs; a = t; b = u; }`: every right-hand value is
+    /// read before any is assigned, as in Rust.
+    fn assign_tuple(&mut self, left: &syn::ExprTuple, right: &Expr, span: Span) {
+        let k = self.next_synthetic();
+        let mut names = Vec::new();
+        let mut assigns = Vec::new();
+        for (i, target) in left.elems.iter().enumerate() {
+            let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}part_{k}_{i}"), span);
+            if !matches!(target, Expr::Infer(_)) {
+                assigns.push(syn::Stmt::Expr(
+                    syn::parse_quote_spanned!(span=> #target = #name),
+                    Some(Default::default()),
+                ));
+            }
+            names.push(name);
+        }
+        let block: Expr = syn::parse_quote_spanned!(span=> {
+            let (#(#names,)*) = #right;
+            #(#assigns)*
+        });
+        drop(self.lower_expr(&block));
+    }
+
+    /// `a = rhs;` for a local array `a`: the new array made first, then copied in element by
+    /// element (`s = step(&s, h)` reads the old `s` before any element changes).
+    fn assign_whole_array(&mut self, array: &syn::ExprPath, dims: usize, right: &Expr, span: Span) {
+        let k = self.next_synthetic();
+        let synthetic =
+            |base: &str| proc_macro2::Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
+        let (new, i, j) = (synthetic("assigned"), synthetic("i"), synthetic("j"));
+        let copy: Expr = if dims == 2 {
+            syn::parse_quote_spanned!(span=> for #i in 0..#array.len() {
+                for #j in 0..#array[#i].len() {
+                    #array[#i][#j] = #new[#i][#j];
+                }
+            })
+        } else {
+            syn::parse_quote_spanned!(span=> for #i in 0..#array.len() {
+                #array[#i] = #new[#i];
+            })
+        };
+        // A call bound to it returns an array.
+        self.array_locals.insert(new.to_string());
+        let block: Expr = syn::parse_quote_spanned!(span=> {
+            let #new = #right;
+            #copy
+        });
+        drop(self.lower_expr(&block));
     }
 
     /// `a[i] = e`, `a[i] op= e`, `*v = e`: a store into a local array.

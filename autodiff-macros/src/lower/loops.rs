@@ -504,11 +504,16 @@ pub(super) fn scan_loop(body: &syn::Block) -> LoopScan {
     }
     impl<'ast> Visit<'ast> for Scanner {
         fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
-            if let Expr::Path(p) = &*a.left {
-                if let Some(i) = p.path.get_ident() {
-                    self.scan.assigned.push(i.to_string());
+            // `x = ..`, and each name of `(a, b) = ..`.
+            fn targets(e: &Expr, out: &mut Vec<String>) {
+                match e {
+                    Expr::Path(p) => out.extend(p.path.get_ident().map(|i| i.to_string())),
+                    Expr::Tuple(t) => t.elems.iter().for_each(|e| targets(e, out)),
+                    Expr::Paren(p) => targets(&p.expr, out),
+                    _ => {}
                 }
             }
+            targets(&a.left, &mut self.scan.assigned);
             syn::visit::visit_expr_assign(self, a);
         }
         fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
