@@ -86,3 +86,41 @@ fn errors_come_back_unchanged_and_leave_shadows_alone() {
     assert_eq!(acc, [0.0, 0.0]);
     assert_eq!(safe_sqrt_grad(-1.0), None);
 }
+
+/// `return if .. { Ok(..) } else { Err(..) };` (statrs' `checked_gamma_ur` returns this way):
+/// its outcomes are unwrapped like a tail's (it did not compile: the `if` kept its `Ok`s).
+#[grad]
+fn tail_branches(x: f64) -> Result<f64, String> {
+    if x < -10.0 {
+        return if x < -20.0 {
+            Ok(2.0 * x)
+        } else {
+            Err(format!("no value at {x}"))
+        };
+    }
+    Ok(x * x)
+}
+
+#[grad]
+fn tail_options(x: f64) -> Option<f64> {
+    if x < 0.0 {
+        return match x < -1.0 {
+            true => Some(-x),
+            false => None,
+        };
+    }
+    Some(x.sqrt())
+}
+
+#[test]
+fn a_returned_if_unwraps_its_outcomes() {
+    assert_eq!(tail_branches_grad(-30.0), Ok((-60.0, 2.0)));
+    assert_eq!(
+        tail_branches_grad(-15.0),
+        Err("no value at -15".to_string())
+    );
+    assert_eq!(tail_branches_grad(3.0), Ok((9.0, 6.0)));
+    assert_eq!(tail_options_grad(-2.0), Some((2.0, -1.0)));
+    assert_eq!(tail_options_grad(-0.5), None);
+    assert_eq!(tail_options_grad(4.0), Some((2.0, 0.25)));
+}

@@ -89,7 +89,8 @@ impl VisitMut for Outcomes {
             match outcome(inner) {
                 Some(Outcome::Success(value)) => **inner = value,
                 Some(Outcome::Failure) => failure = Some(fail(inner)),
-                None => {}
+                // `return if c { Ok(a) } else { Err(e) };`: the outcomes it ends with.
+                None => tail_outcome(inner),
             }
         }
         match failure {
