@@ -1120,6 +1120,39 @@ fn whole_arrays_and_tuples_are_assigned() {
     assert!(fd_close(d_x, central(f, &[x], 0)));
 }
 
+// ---- an array literal lent to a call (found by the issue-10 probe of puruspe's `gamma`) ----
+// `poly(x, &[1.0, 2.0, 3.0])` in a branch was a float constant exported from the branch with
+// a `0.0` placeholder on the other side (E0308). A literal is a local array of its own now.
+
+#[grad]
+fn horner(x: f64, c: &[f64]) -> f64 {
+    c.iter().rev().fold(0.0, |acc, &k| acc * x + k)
+}
+
+#[grad]
+fn branch_polynomials(x: f64) -> f64 {
+    let y = if x > 1.0 {
+        horner(x, &[1.0, 2.0, 3.0])
+    } else {
+        horner(x, &[4.0, 5.0])
+    };
+    y * 2.0 + horner(x, &[x, 1.0]) + horner(x, &[0.5; 2])
+}
+
+#[test]
+fn an_array_literal_is_lent_to_a_call() {
+    // 2 (1 + 2 x + 3 x^2) + (x + x) + (0.5 + 0.5 x) at x = 1.5
+    assert_eq!(
+        branch_polynomials_grad(1.5),
+        (21.5 + 3.0 + 1.25, 22.0 + 2.0 + 0.5)
+    );
+    // 2 (4 + 5 x) + 2 x + 0.5 (1 + x) at x = 0.5
+    assert_eq!(
+        branch_polynomials_grad(0.5),
+        (13.0 + 1.0 + 0.75, 10.0 + 2.0 + 0.5)
+    );
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived

@@ -123,11 +123,21 @@ impl Lowerer<'_> {
                 args.push(table);
                 continue;
             }
-            // `&g(..)`: the array a vector-valued function returns, lent to this call.
             if let Expr::Reference(syn::ExprReference { expr, .. }) = arg {
+                // `&g(..)`: the array a vector-valued function returns, lent to this call.
                 if let Expr::Call(inner) = &**expr {
                     let temp = syn::Ident::new("t", inner.span());
                     if let Some(array) = self.call_array(&temp, inner) {
+                        args.push(self.array_arg(array, None, true, arg.span()));
+                    }
+                    continue;
+                }
+                // `&[1.0, 2.0, x]`: a local array of its own, lent to this call.
+                if matches!(&**expr, Expr::Array(_) | Expr::Repeat(_)) {
+                    let name = format!("{SYNTHETIC}literal_{}", self.next_synthetic());
+                    let name = syn::Ident::new(&name, expr.span());
+                    self.lower_stmt(&build::let_(build::binding(&name), (**expr).clone()));
+                    if let Some(Binding::Array(array)) = self.lookup(&name.to_string()) {
                         args.push(self.array_arg(array, None, true, arg.span()));
                     }
                     continue;
