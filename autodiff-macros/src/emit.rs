@@ -270,6 +270,29 @@ fn settle_models(attr: &GradAttr, sig: &mut Signature, block: &syn::Block, error
 /// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
 fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<usize> {
     let Some(names) = &attr.wrt else {
+        // Every float parameter: one whose floats are not in a differentiated shape would
+        // silently get no gradient.
+        let others: Vec<String> = sig
+            .params
+            .iter()
+            .filter(|p| p.has_shadow() && p.is_written())
+            .map(|p| p.ident.to_string())
+            .collect();
+        for (name, span, ty) in &sig.float_data {
+            let fix = match others.is_empty() {
+                true => format!("take `{name}` in one of these shapes"),
+                false => format!(
+                    "to read `{name}` as data, name the differentiated parameters: `#[grad({})]`",
+                    others.join(", ")
+                ),
+            };
+            errors.at(
+                *span,
+                format!(
+                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]` and models; {fix}"
+                ),
+            );
+        }
         return (0..sig.params.len())
             .filter(|&i| sig.params[i].has_shadow() && sig.params[i].is_written())
             .collect();

@@ -131,6 +131,9 @@ pub struct Signature {
     pub fallible: Option<Fallible>,
     /// The return type as written.
     pub returns: Type,
+    /// Parameters whose type holds floats in a shape that is not differentiated (a tuple, a
+    /// matrix by value, rows of a runtime count): data, with their types as written.
+    pub float_data: Vec<(Ident, Span, String)>,
 }
 
 /// The result of a `#[grad]` function.
@@ -277,6 +280,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
     };
 
     let mut params = Vec::new();
+    let mut float_data = Vec::new();
     for input in &sig.inputs {
         match input {
             // `&self`: the struct, differentiated like a struct parameter when
@@ -309,6 +313,20 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     Some((f, ..)) => classify(&pt.ty, f, &type_params, errors),
                     None => ParamKind::Opaque,
                 };
+                if let (ParamKind::Opaque | ParamKind::DataArray { .. }, Some((f, ..))) =
+                    (&kind, &float)
+                {
+                    if contains_float(&pt.ty, f, &[]) {
+                        let written = pt
+                            .ty
+                            .to_token_stream()
+                            .to_string()
+                            .replace(' ', "")
+                            .replace(',', ", ")
+                            .replace(';', "; ");
+                        float_data.push((ident.clone(), pt.span(), written));
+                    }
+                }
                 params.push(Param {
                     ident,
                     kind,
@@ -336,6 +354,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         params,
         output,
         returns,
+        float_data,
     })
 }
 
