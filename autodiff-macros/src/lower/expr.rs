@@ -674,6 +674,18 @@ impl Lowerer<'_> {
             if let Some(value) = self.try_opaque(&Expr::Index(index.clone()), false) {
                 return value;
             }
+            // `SCALE[bucket(x)]`: an index from a function that returns one, then the read.
+            if let Some(Value::Scalar(i)) = self.integer_call(&index.index, false) {
+                let name = format!("{SYNTHETIC}index_{}", self.next_synthetic());
+                let name = proc_macro2::Ident::new(&name, index.index.span());
+                let cell = self.new_cell(&name.to_string(), i, Ty::Int, false);
+                self.bind(name.to_string(), cell);
+                let mut read = index.clone();
+                *read.index = build::path(&name);
+                if let Some(value) = self.try_opaque(&Expr::Index(read), false) {
+                    return value;
+                }
+            }
         }
         let Some((array, indices)) = self.index_target(index) else {
             return Value::Error;

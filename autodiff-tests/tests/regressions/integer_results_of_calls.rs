@@ -102,6 +102,18 @@ fn argmax_per_row(rows: &[[f64; 3]; 2], w: f64) -> f64 {
     s
 }
 
+const SCALE: [f64; 4] = [1.0, 0.5, 0.25, 0.125];
+
+fn bucket(x: f64) -> usize {
+    ((x.abs() * 2.0) as usize).min(3)
+}
+
+/// A `const` table indexed by such a call ("can index only arrays, slices and Vecs").
+#[grad]
+fn scaled_by_bucket(x: f64) -> f64 {
+    SCALE[bucket(x)] * x
+}
+
 fn main() {
     let m = M {
         mat: [[1.0, 2.0]; 3],
@@ -122,6 +134,8 @@ fn main() {
     assert_eq!(mean_of_positive_grad(&x), (2.0, vec![0.5, 0.5, 0.0]));
     // x0^2 + x1^2
     assert_eq!(counted_loop_grad(&x), (10.0, vec![2.0, 6.0, 0.0]));
+    // SCALE[2] x
+    assert_eq!(scaled_by_bucket_grad(1.2), (0.3, 0.25));
     // x0 x1 / 2
     assert_eq!(shadowed_count_grad(&x), (1.5, vec![1.5, 0.5, 0.0]));
     // w (3 + 5)
