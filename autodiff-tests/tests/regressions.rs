@@ -1153,6 +1153,45 @@ fn an_array_literal_is_lent_to_a_call() {
     );
 }
 
+// ---- a tail that leaves only through `return` (found by the issue-10 probe, puruspe's `gser`) ----
+// A `loop` without a `break` (or `unreachable!()`) ending the function was read as the
+// function's value ("expected a value here, but this expression has none").
+
+#[grad]
+fn exp_m1_series(x: f64) -> f64 {
+    let mut term = x;
+    let mut sum = x;
+    let mut n = 1.0;
+    loop {
+        n += 1.0;
+        term *= x / n;
+        sum += term;
+        if term.abs() < 1e-16 * sum.abs() {
+            return sum;
+        }
+    }
+}
+
+#[grad]
+fn first_value_above(x: &[f64], t: f64) -> f64 {
+    for v in x {
+        if *v > t {
+            return *v * t;
+        }
+    }
+    unreachable!("nothing above {t}")
+}
+
+#[test]
+fn a_tail_that_only_returns_has_no_value_of_its_own() {
+    let (value, d_x) = exp_m1_series_grad(0.5);
+    assert!(close(value, 0.5f64.exp_m1()) && close(d_x, 0.5f64.exp()));
+    assert_eq!(
+        first_value_above_grad(&[1.0, 3.0, 5.0], 2.0),
+        (6.0, (vec![0.0, 2.0, 0.0], 3.0))
+    );
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived

@@ -20,7 +20,7 @@ impl Lowerer<'_> {
                 if is_tail {
                     let value = self.lower_expr(expr);
                     if tail_returns {
-                        if !matches!(expr, Expr::Return(_)) {
+                        if !diverges(expr) {
                             self.assign_return(value, expr.span());
                         }
                         return None;
@@ -579,6 +579,19 @@ fn add_suffix(expr: &mut Expr, suffix: &syn::Ident) -> bool {
             *int = syn::LitInt::new(&format!("{}{suffix}", int.base10_digits()), int.span());
             true
         }
+        _ => false,
+    }
+}
+
+/// Whether a tail never hands a value on, leaving only through `return` (or not at all): a
+/// `return`, a `loop` without a `break` of its own, `panic!`, `unreachable!`.
+fn diverges(expr: &Expr) -> bool {
+    match expr {
+        Expr::Return(_) => true,
+        Expr::Loop(l) => !loops::scan_loop(&l.body).breaks,
+        Expr::Macro(m) => ["panic", "unreachable", "todo", "unimplemented"]
+            .iter()
+            .any(|name| m.mac.path.is_ident(name)),
         _ => false,
     }
 }
