@@ -59,7 +59,7 @@ impl Rule {
             || self.constant
             || matches!(
                 self.name,
-                "abs" | "max" | "min" | "clamp" | "mul_add" | "recip"
+                "abs" | "max" | "min" | "clamp" | "mul_add" | "recip" | "to_radians" | "to_degrees"
             )
     }
 }
@@ -255,6 +255,15 @@ pub static RULES: &[Rule] = &[
         ]
     }),
     unary!("recip", |cx, x, o, d| quote!(-#d * #o * #o)),
+    // Angle units: a constant factor.
+    unary!("to_radians", |cx, x, o, d| {
+        let (pi, half_turn) = (cx.constant("PI"), cx.lit(180.0));
+        quote!(#d * (#pi / #half_turn))
+    }),
+    unary!("to_degrees", |cx, x, o, d| {
+        let (pi, half_turn) = (cx.constant("PI"), cx.lit(180.0));
+        quote!(#d * (#half_turn / #pi))
+    }),
     // Trigonometry.
     unary!("sin", |cx, x, o, d| quote!(#d * #x.cos())),
     unary!("cos", |cx, x, o, d| quote!(-#d * #x.sin())),

@@ -309,6 +309,14 @@ impl<T: Float> Dual<T> {
         self.chain(c, (T::from(3.0).unwrap_or_else(T::nan) * c * c).recip())
     }
     #[inline(always)]
+    pub fn to_radians(self) -> Self {
+        self.chain(self.value.to_radians(), T::one().to_radians())
+    }
+    #[inline(always)]
+    pub fn to_degrees(self) -> Self {
+        self.chain(self.value.to_degrees(), T::one().to_degrees())
+    }
+    #[inline(always)]
     pub fn exp(self) -> Self {
         let e = self.value.exp();
         self.chain(e, e)
@@ -522,15 +530,9 @@ impl<T: Float> Float for Dual<T> {
     fn abs_sub(self, other: Self) -> Self {
         (self - other).max(Dual::zero())
     }
-    fn to_degrees(self) -> Self {
-        self * T::from(180.0 / core::f64::consts::PI).unwrap_or_else(T::nan)
-    }
-    fn to_radians(self) -> Self {
-        self * T::from(core::f64::consts::PI / 180.0).unwrap_or_else(T::nan)
-    }
     delegate! {
         bool: [is_nan, is_infinite, is_finite, is_normal, is_sign_positive, is_sign_negative];
-        unary: [floor, ceil, round, trunc, signum, fract, abs, recip, sqrt, cbrt, exp, exp2, exp_m1, ln, ln_1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh];
+        unary: [floor, ceil, round, trunc, signum, fract, abs, recip, to_degrees, to_radians, sqrt, cbrt, exp, exp2, exp_m1, ln, ln_1p, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh];
         binary: [powf, log, atan2, hypot, max, min, copysign];
         ternary: [mul_add, clamp];
     }
@@ -768,6 +770,8 @@ mod tests {
             ("sqrt", |x| x.sqrt(), 0.7),
             ("cbrt", |x| x.cbrt(), 0.7),
             ("recip", |x| x.recip(), 0.7),
+            ("to_radians", |x| x.to_radians(), 0.7),
+            ("to_degrees", |x| x.to_degrees(), 0.7),
             ("abs", |x| x.abs(), -0.7),
             ("fract", |x| x.fract(), 2.7),
             ("powi", |x| x.powi(3), 0.7),

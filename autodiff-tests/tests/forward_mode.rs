@@ -139,6 +139,22 @@ fn table() -> Vec<Row> {
             (-2.0, 2.0)
         ),
         unary!(recip, recip_grad, recip_tangent, |x| x.recip(), 0.3, 3.0),
+        unary!(
+            to_radians,
+            to_radians_grad,
+            to_radians_tangent,
+            |x| x.to_radians(),
+            -400.0,
+            400.0
+        ),
+        unary!(
+            to_degrees,
+            to_degrees_grad,
+            to_degrees_tangent,
+            |x| x.to_degrees(),
+            -7.0,
+            7.0
+        ),
         unary!(sin, sin_grad, sin_tangent, |x| x.sin(), -3.0, 3.0),
         unary!(cos, cos_grad, cos_tangent, |x| x.cos(), -3.0, 3.0),
         unary!(tan, tan_grad, tan_tangent, |x| x.tan(), -1.4, 1.4),

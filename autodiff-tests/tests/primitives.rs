@@ -88,6 +88,14 @@ fn table() -> Vec<Row> {
         unary!(powi_negative, powi_negative_grad, |x| x.powi(-2), 0.3, 3.0),
         binary!(powf, powf_grad, |x, y| x.powf(y), (0.1, 3.0), (-2.0, 2.0)),
         unary!(recip, recip_grad, |x| x.recip(), 0.3, 3.0),
+        unary!(
+            to_radians,
+            to_radians_grad,
+            |x| x.to_radians(),
+            -400.0,
+            400.0
+        ),
+        unary!(to_degrees, to_degrees_grad, |x| x.to_degrees(), -7.0, 7.0),
         unary!(sin, sin_grad, |x| x.sin(), -3.0, 3.0),
         unary!(cos, cos_grad, |x| x.cos(), -3.0, 3.0),
         unary!(tan, tan_grad, |x| x.tan(), -1.4, 1.4),
