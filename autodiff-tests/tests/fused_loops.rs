@@ -424,3 +424,74 @@ fn an_err_after_an_accumulation_loop_leaves_the_accumulators_untouched() {
     assert_eq!(ok, Ok(2.625));
     assert_eq!(d_x, [1.25, -1.75, 0.75]);
 }
+
+// ----- a pulled call's value comes from its adjoint: the callee runs once per iteration -----
+
+static PRIMAL_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static ADJOINT_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A loss with a hand-written adjoint that counts how often each runs.
+fn counted_error(p: f64, y: f64) -> f64 {
+    PRIMAL_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    (p - y).powi(2)
+}
+
+fn counted_error_adjoint<DP: autodiff::Shadow<f64>, DY: autodiff::Shadow<f64>>(
+    p: f64,
+    y: f64,
+    d_out: f64,
+    mut d_p: DP,
+    mut d_y: DY,
+) -> f64 {
+    ADJOINT_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let r = p - y;
+    d_p.add(d_out * 2.0 * r);
+    d_y.add(-d_out * 2.0 * r);
+    r * r
+}
+
+/// Per-example scalars passed to the loss (a prediction, a shifted label also read after the
+/// call): the adjoint of each is what the call pulled back plus what the rest of the
+/// iteration adds.
+#[grad(w)]
+fn batch_error(w: f64, xs: &[f64], ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..xs.len() {
+        let p = w * xs[i];
+        let y = ys[i] + 0.1 * w;
+        total += counted_error(p, y);
+        total += 0.5 * y;
+    }
+    total / xs.len() as f64
+}
+
+#[test]
+fn a_call_with_scalar_arguments_in_a_fused_loop_runs_once_per_iteration() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (w, xs, ys) = (0.7, [1.0, -2.0, 0.5], [0.3, 0.1, -1.0]);
+    let (primal, adjoint) = (PRIMAL_CALLS.load(Relaxed), ADJOINT_CALLS.load(Relaxed));
+    let (value, d_w) = batch_error_grad(w, &xs, &ys);
+    assert_eq!(
+        PRIMAL_CALLS.load(Relaxed) - primal,
+        0,
+        "the primal ran beside its adjoint"
+    );
+    assert_eq!(ADJOINT_CALLS.load(Relaxed) - adjoint, xs.len());
+    // (1/n) sum 2 r (x - 0.1) + 0.05, r = w x - y - 0.1 w
+    let n = xs.len() as f64;
+    let expected: f64 = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| 2.0 * (w * x - y - 0.1 * w) * (x - 0.1) + 0.05)
+        .sum::<f64>()
+        / n;
+    assert_close(d_w, expected, 1e-14);
+    assert_close(value, batch_error(w, &xs, &ys), 1e-15);
+    // The data's adjoints, through `NAME_adjoint`: -(1/n) 2 r + 0.5 / n per label.
+    let mut d_ys = [0.0; 3];
+    batch_error_adjoint(w, &xs, &ys, 1.0, Const, Const, &mut d_ys[..]);
+    for i in 0..3 {
+        let r = w * xs[i] - ys[i] - 0.1 * w;
+        assert_close(d_ys[i], (-2.0 * r + 0.5) / n, 1e-14);
+    }
+}

@@ -43,17 +43,27 @@ impl Gen<'_> {
                     if !self.takes_derivative(x) {
                         continue;
                     }
+                    let pulled = self.held_back.is_some();
                     match x.var().filter(|v| self.an.active[v.0]) {
-                        Some(v) if self.param_index(v).is_none() && call.writes.insert(v) => {
+                        Some(v)
+                            if !pulled
+                                && self.param_index(v).is_none()
+                                && call.writes.insert(v) =>
+                        {
                             let d = self.adj(v);
                             shadows.push(quote!(&mut #d));
                         }
                         Some(_) => {
-                            // A parameter's shadow or a value passed twice: a temporary.
+                            // A parameter's shadow, a value passed twice, or an argument of
+                            // a pulled call: a temporary.
                             let tmp = self.fresh("d_arg", Span::call_site());
                             call.tokens.extend([quote!(let mut #tmp = #zero;)]);
                             shadows.push(quote!(&mut #tmp));
-                            after.extend(self.add_to(x, quote!(#tmp)));
+                            let add = self.add_to(x, quote!(#tmp));
+                            match &mut self.held_back {
+                                Some(held) => held.extend(add),
+                                None => after.extend(add),
+                            }
                         }
                         None => shadows.push(quote!(::autodiff::Const)),
                     }

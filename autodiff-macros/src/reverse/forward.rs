@@ -331,8 +331,10 @@ impl Gen<'_> {
                 else {
                     continue;
                 };
+                // A scalar argument's adjoint is added where the call would have been
+                // reversed (`pulled_adds`).
                 let pullable = args.iter().all(|arg| match arg {
-                    Arg::Scalar(x) => !self.an.is_active(x),
+                    Arg::Scalar(_) => true,
                     Arg::Array(a) => {
                         !self.an.active_array[a.array.0]
                             || (self.an.fusion.early_arrays.contains(&a.array)
@@ -424,7 +426,10 @@ impl Gen<'_> {
                 if let (Some(d), Op::Call { path, args, .. }) = (self.pulled.get(var).cloned(), op)
                 {
                     let v = self.var(*var);
+                    self.held_back = Some(Vec::new());
                     let pieces = self.adjoint_call(path, args, d, Some(quote!(let #v =)));
+                    let adds = self.held_back.take().unwrap_or_default();
+                    self.pulled_adds.insert(*var, adds);
                     return pieces.into_iter().flat_map(|p| p.tokens).collect();
                 }
                 self.definition(*var, op)

@@ -79,6 +79,12 @@ pub struct Gen<'a> {
     /// Calls of a fused loop pulled back where they run (`Gen::pulled_calls`): their value,
     /// and the adjoint it gets.
     pulled: HashMap<Var, TokenStream>,
+    /// What a pulled call's scalar arguments got, added into their adjoints where the call
+    /// would have been reversed (after the adjoints of what the iteration computed later).
+    pulled_adds: HashMap<Var, Vec<Piece>>,
+    /// While a pulled call is written: the additions into its scalar arguments' adjoints,
+    /// held back for `pulled_adds`.
+    held_back: Option<Vec<Piece>>,
     /// Arrays whose stores' reverses leave the zeroing to the end of a merged loop
     /// (`merged.rs`).
     deferred_zeroing: HashSet<ArrayId>,
@@ -163,6 +169,8 @@ impl<'a> Gen<'a> {
             reserve_frames: Vec::new(),
             dropped: HashSet::new(),
             pulled: HashMap::new(),
+            pulled_adds: HashMap::new(),
+            held_back: None,
             deferred_zeroing: HashSet::new(),
             hoisted: HashMap::new(),
             uses: uses(body),
@@ -516,10 +524,10 @@ impl<'a> Gen<'a> {
     fn reverse_stmt(&mut self, stmt: &Stmt) -> Vec<Piece> {
         match stmt {
             Stmt::Let { var, op } => {
-                if !self.an.active[var.0]
-                    || self.folded.contains(var)
-                    || self.pulled.contains_key(var)
-                {
+                if self.pulled.contains_key(var) {
+                    return self.pulled_adds.remove(var).unwrap_or_default();
+                }
+                if !self.an.active[var.0] || self.folded.contains(var) {
                     return Vec::new();
                 }
                 let d = self.adj(*var);
