@@ -132,4 +132,8 @@ where
             );
         }
     }
+    #[inline(always)]
+    fn is_param_field(&self, name: &str) -> bool {
+        ::core::matches!(name, "hidden" | "out" | "bias")
+    }
 }

@@ -700,7 +700,9 @@ fn shadow_place(sig: &Signature, names: &Names, i: usize) -> TokenStream {
         Some((outer, rest)) => {
             let outer = shadow_place(sig, names, outer);
             let m = local("m", sig.params[i].span);
-            quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*))
+            let field = sig.params[i].field.as_ref().expect("a field");
+            let is_param = models::is_param_path(sig, field.model, &field.path);
+            quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*).filter(|_| #is_param))
         }
     }
 }
@@ -781,16 +783,25 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
                 quote!(&mut #m_ident #(.#path)*)
             })
             .collect();
+        // A `#[params(skip)]` field is data: its shadow is `None`.
+        let filters: Vec<TokenStream> = roots
+            .iter()
+            .map(|&i| {
+                let field = sig.params[i].field.as_ref().expect("a field");
+                let is_param = models::is_param_path(sig, field.model, &field.path);
+                quote!(.filter(|_| #is_param))
+            })
+            .collect();
         out.extend([match roots.len() {
             1 => {
-                let (pattern, path) = (pattern.collect::<Vec<_>>(), &paths[0]);
-                quote!(let #(#pattern)* = #d_model.map(|#m_ident| #path);)
+                let (pattern, path, filter) = (pattern.collect::<Vec<_>>(), &paths[0], &filters[0]);
+                quote!(let #(#pattern)* = #d_model.map(|#m_ident| #path) #filter;)
             }
             n => {
                 let nones = std::iter::repeat_n(quote!(None), n);
                 quote!(
                     let (#(#pattern),*) = match #d_model {
-                        Some(#m_ident) => (#(Some(#paths)),*),
+                        Some(#m_ident) => (#(Some(#paths) #filters),*),
                         None => (#(#nones),*),
                     };
                 )

@@ -503,6 +503,51 @@ impl<T: num_traits::Zero> Placeholder for T {
     }
 }
 
+/// Whether field `$name` of `$value` (a reference; `=> Type` for a model parameter, which may
+/// be a `&Type`) holds parameters: `false` for a `#[params(skip)]` field of a model, `true`
+/// for any other field.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __param_field {
+    ($value:expr => $ty:ty, $name:literal) => {{
+        use $crate::__private::{AnyField as _, ParamsField as _};
+        (&$crate::__private::FieldOf::<$ty>($value)).is_param($name)
+    }};
+    ($value:expr, $name:literal) => {{
+        use $crate::__private::{AnyField as _, ParamsField as _};
+        (&$crate::__private::FieldOf($value)).is_param($name)
+    }};
+}
+
+/// A value whose field `#[grad]` asks about: [`ParamsField::is_param`] through
+/// [`Params::is_param_field`] when the value is a model, [`AnyField::is_param`] (every
+/// field) otherwise, chosen by method resolution at the concrete type (`(&FieldOf(&v))`).
+pub struct FieldOf<'a, T: ?Sized>(pub &'a T);
+
+/// Fields of a model: a `#[params(skip)]` field holds no parameters.
+pub trait ParamsField {
+    fn is_param(&self, name: &str) -> bool;
+}
+
+impl<T: Params + ?Sized> ParamsField for FieldOf<'_, T> {
+    #[inline(always)]
+    fn is_param(&self, name: &str) -> bool {
+        self.0.is_param_field(name)
+    }
+}
+
+/// Fields of anything else (a skipped field's own fields): what the path above decides.
+pub trait AnyField {
+    fn is_param(&self, name: &str) -> bool;
+}
+
+impl<T: ?Sized> AnyField for &FieldOf<'_, T> {
+    #[inline(always)]
+    fn is_param(&self, _: &str) -> bool {
+        true
+    }
+}
+
 /// The result of a call `#[grad]` passes through because it is read as an integer
 /// (`count(row) as f64`, `let k = argmax(x);`): an integer, checked here, since a float there
 /// would be a differentiated result whose derivative was dropped.

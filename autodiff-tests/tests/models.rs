@@ -359,3 +359,72 @@ fn skipped_fields_are_data() {
     );
     assert!((d_x - (-2.0 + 2.0 * 0.5 * 1.5) / 3.0).abs() < 1e-12);
 }
+
+// ----- `#[params(skip)]` float fields are data (found by the issue-10 probe of models) -----
+// A skipped float field read on the differentiated path got the gradient's derivative added
+// into the gradient model (which keeps skipped fields as they are), and its tangent was read
+// from the direction (wrong `NAME_tangent`, wrong Jacobian rows).
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Tempered {
+    w: [f64; 2],
+    #[params(skip)]
+    temperature: f64,
+    #[params(skip)]
+    mask: [f64; 2],
+    inner: TemperedInner,
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct TemperedInner {
+    b: f64,
+    #[params(skip)]
+    shift: Vec<f64>,
+}
+
+#[grad(m, modes(tangent))]
+fn tempered_score(m: &Tempered, x: &[f64; 2]) -> f64 {
+    let z = m.w[0] * x[0] * m.mask[0] + m.w[1] * x[1] * m.mask[1] + m.inner.b + m.inner.shift[0];
+    (z / m.temperature).tanh()
+}
+
+#[grad(m, modes(jacobian))]
+fn tempered_pair(m: &Tempered, x: &[f64; 2]) -> [f64; 2] {
+    [
+        m.w[0] * x[0] / m.temperature,
+        m.inner.b * m.inner.shift[0] * m.mask[1],
+    ]
+}
+
+#[test]
+fn skipped_fields_get_no_gradient_and_no_tangent() {
+    let m = Tempered {
+        w: [0.4, -0.9],
+        temperature: 2.0,
+        mask: [1.0, 0.5],
+        inner: TemperedInner {
+            b: 0.3,
+            shift: vec![0.25],
+        },
+    };
+    let x = [1.0, 0.5];
+    let z = 0.4 - 0.9 * 0.5 * 0.5 + 0.3 + 0.25;
+    let sech2 = 1.0 - (z / 2.0f64).tanh().powi(2);
+    let (_, g) = tempered_score_grad(&m, &x);
+    // The parameters' gradient, and the skipped fields as the model has them.
+    assert!((g.w[0] - sech2 / 2.0).abs() < 1e-14 && (g.w[1] - sech2 * 0.25 / 2.0).abs() < 1e-14);
+    assert!((g.inner.b - sech2 / 2.0).abs() < 1e-14);
+    assert_eq!(
+        (g.temperature, g.mask, &g.inner.shift),
+        (2.0, [1.0, 0.5], &vec![0.25])
+    );
+    // A direction built from the model keeps its skipped values: they are no tangent.
+    let mut d = m.zeros_like();
+    d.w[0] = 1.0;
+    let (_, t) = tempered_score_tangent(&m, &x, &d, Const);
+    assert!((t - g.w[0]).abs() < 1e-14, "{t} vs {}", g.w[0]);
+    let (_, rows) = tempered_pair_jacobian(&m, &x);
+    assert_eq!(rows[0].temperature, 2.0);
+    assert_eq!(rows[1].mask, [1.0, 0.5]);
+    assert_eq!((rows[0].w[0], rows[1].inner.b), (0.5, 0.125));
+}

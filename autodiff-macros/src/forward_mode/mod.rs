@@ -212,7 +212,9 @@ fn setup(sig: &Signature, names: &Names) -> TokenStream {
                 continue;
             };
             let m = local("m", p.span);
-            let get = quote!(::autodiff::ParamsTangent::<#ty>::get(&#root));
+            // A `#[params(skip)]` field is data: a zero tangent, whatever the direction holds.
+            let is_param = crate::lower::models::is_param_path(sig, field.model, path);
+            let get = quote!(::autodiff::ParamsTangent::<#ty>::get(&#root).filter(|_| #is_param));
             out.extend([match &p.kind {
                 ParamKind::Float => quote!(let #t: #f = #get.map_or(#zero, |#m| #m #(.#path)*);),
                 _ => quote!(let #t = #get.map(|#m| &#m #(.#path)*);),

@@ -566,6 +566,31 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
     })
 }
 
+/// Whether the field at `path` of model parameter `model` holds parameters, asked of each
+/// model on the way (a `#[params(skip)]` field is data: no gradient, a zero tangent):
+/// `__param_field!(&net => Net, "w") && ..`, constant once inlined.
+pub fn is_param_path(sig: &Signature, model: usize, path: &[Member]) -> proc_macro2::TokenStream {
+    let m = &sig.params[model].ident;
+    // The model itself by its type (a `&Net` parameter is a `Net`), the fields on the way by
+    // their own.
+    let ty = match &sig.params[model].kind {
+        ParamKind::Model { ty, .. } => Some(ty),
+        _ => None,
+    };
+    let checks = (0..path.len()).map(|k| {
+        let prefix = &path[..k];
+        let name = match &path[k] {
+            Member::Named(i) => i.to_string().trim_start_matches("r#").to_string(),
+            Member::Unnamed(i) => i.index.to_string(),
+        };
+        match ty.filter(|_| k == 0) {
+            Some(ty) => quote::quote!(::autodiff::__param_field!(&#m => #ty, #name)),
+            None => quote::quote!(::autodiff::__param_field!(&#m #(.#prefix)*, #name)),
+        }
+    });
+    quote::quote!(#(#checks)&&*)
+}
+
 /// Whether a field path is `prefix` followed by more fields.
 pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
     path.len() > prefix.len()

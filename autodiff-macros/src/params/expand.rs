@@ -117,6 +117,10 @@ pub fn expand(model: &Model<'_>) -> TokenStream {
     let shared = walk_fields(model, Walk::Shared, &locals);
     let mutable = walk_fields(model, Walk::Mut, &locals);
     let zip = walk_fields(model, Walk::Zip, &locals);
+    let labels = model
+        .fields
+        .iter()
+        .map(|f| member_label(&f.member).trim_start_matches("r#").to_string());
     impl_block(
         model,
         &scalar,
@@ -145,6 +149,11 @@ pub fn expand(model: &Model<'_>) -> TokenStream {
                 #visit: &mut ::autodiff::optim::VisitZip<'_, Self::Scalar>,
             ) {
                 #zip
+            }
+
+            #[inline(always)]
+            fn is_param_field(&self, name: &str) -> bool {
+                ::core::matches!(name, #(#labels)|*)
             }
         },
     )

@@ -240,7 +240,14 @@ impl Gen<'_> {
             for (array, rest) in &fields {
                 self.array_adj(*array);
                 let name = self.fresh("d_part", Span::call_site());
-                projections.push(quote!(Some(&mut #m #(.#rest)*)));
+                let filter = match self.body.array(*array).origin {
+                    ArrayOrigin::Param(p) => self.sig.params[p].field.as_ref().map(|f| {
+                        let is_param = models::is_param_path(self.sig, f.model, &f.path);
+                        quote!(.filter(|_| #is_param))
+                    }),
+                    _ => None,
+                };
+                projections.push(quote!(Some(&mut #m #(.#rest)*) #filter));
                 parts.insert(*array, name.clone());
                 names.push(name);
             }

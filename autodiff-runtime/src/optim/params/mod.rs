@@ -165,6 +165,15 @@ pub trait Params {
         visit: &mut VisitZip<'_, Self::Scalar>,
     );
 
+    /// Whether the field `name` (`"w"`, `"0"` for a tuple struct) holds parameters:
+    /// `#[derive(Params)]` answers `false` for a `#[params(skip)]` field, which `#[grad]` then
+    /// reads as data (no gradient, a zero tangent). Every field, by default.
+    #[inline(always)]
+    fn is_param_field(&self, name: &str) -> bool {
+        let _ = name;
+        true
+    }
+
     /// The number of scalar parameters: the total length of all slices.
     fn num_scalars(&self) -> usize {
         let mut count = 0;
