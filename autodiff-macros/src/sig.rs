@@ -440,7 +440,7 @@ fn float_row(ty: &Type) -> Option<&Type> {
     }
 }
 
-fn is_int_or_bool(ty: &Type) -> bool {
+pub(crate) fn is_int_or_bool(ty: &Type) -> bool {
     match ty {
         Type::Path(tp) => tp
             .path

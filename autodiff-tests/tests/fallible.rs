@@ -124,3 +124,47 @@ fn a_returned_if_unwraps_its_outcomes() {
     assert_eq!(tail_options_grad(-0.5), None);
     assert_eq!(tail_options_grad(4.0), Some((2.0, 0.25)));
 }
+
+/// A fallible callee's own result as the tail or returned (`checked_sqrt(v)`, `return
+/// safe_ln(a);`): it did not compile (the result was wrapped in `Some(..)` again).
+#[grad]
+fn checked_root(x: f64) -> Option<f64> {
+    if x >= 0.0 {
+        Some(x.sqrt())
+    } else {
+        None
+    }
+}
+
+#[grad]
+fn scaled_root(v: f64) -> Option<f64> {
+    checked_root(v * 2.0)
+}
+
+#[grad]
+fn ln_ratio(a: f64, b: f64) -> Result<f64, String> {
+    if b == 1.0 {
+        return safe_ln(a);
+    }
+    safe_ln(a / b)
+}
+
+#[grad]
+fn safe_ln(x: f64) -> Result<f64, String> {
+    if x > 0.0 {
+        Ok(x.ln())
+    } else {
+        Err(format!("ln of {x}"))
+    }
+}
+
+#[test]
+fn a_fallible_callee_as_the_result() {
+    // sqrt(2 v): 1 / sqrt(2 v)
+    assert_eq!(scaled_root_grad(2.0), Some((2.0, 0.5)));
+    assert_eq!(scaled_root_grad(-1.0), None);
+    // ln(a / b)
+    assert_eq!(ln_ratio_grad(2.0, 4.0), Ok((0.5f64.ln(), (0.5, -0.25))));
+    assert_eq!(ln_ratio_grad(2.0, 1.0), Ok((2f64.ln(), (0.5, 0.0))));
+    assert_eq!(ln_ratio_grad(-2.0, 4.0), Err("ln of -0.5".to_string()));
+}

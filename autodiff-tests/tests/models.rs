@@ -428,3 +428,42 @@ fn skipped_fields_get_no_gradient_and_no_tangent() {
     assert_eq!(rows[1].mask, [1.0, 0.5]);
     assert_eq!((rows[0].w[0], rows[1].inner.b), (0.5, 0.125));
 }
+
+// A `#[params(skip)]` size read in index arithmetic, as a `vec!` length or through a typed
+// local (`o * l.n_in + i`, `vec![0.0; l.n_out]`, `let n: usize = l.n_in`) is an integer, not
+// a float field ("cannot index with a float", E0308).
+#[derive(Clone, Debug, autodiff::Params)]
+struct FlatLayer {
+    w: Vec<f64>,
+    #[params(skip)]
+    n_in: usize,
+    #[params(skip)]
+    n_out: usize,
+}
+
+#[grad(l)]
+fn flat_layer(l: &FlatLayer, x: &[f64]) -> f64 {
+    let mut y = vec![0.0; l.n_out];
+    let n: usize = l.n_in;
+    for o in 0..l.n_out {
+        for i in 0..n {
+            y[o] += l.w[o * l.n_in + i] * x[i];
+        }
+    }
+    y.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn skipped_sizes_index_and_size_arrays() {
+    let l = FlatLayer {
+        w: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        n_in: 2,
+        n_out: 3,
+    };
+    let x = [1.0, -1.0];
+    // y = (-1, -1, -1): sum of squares 3; d w[o, i] = 2 y_o x_i
+    let (value, g) = flat_layer_grad(&l, &x);
+    assert_eq!(value, 3.0);
+    assert_eq!(g.w, vec![-2.0, 2.0, -2.0, 2.0, -2.0, 2.0]);
+    assert_eq!((g.n_in, g.n_out), (2, 3));
+}

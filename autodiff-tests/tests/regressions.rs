@@ -1082,6 +1082,30 @@ fn three_term(x: f64) -> f64 {
     a + b * c
 }
 
+#[grad]
+fn vec_state(w: f64, n: usize, steps: usize) -> f64 {
+    let mut h = vec![0.5; n];
+    for _ in 0..steps {
+        h = h.iter().map(|v| (w * v).tanh()).collect::<Vec<f64>>();
+    }
+    h.iter().sum()
+}
+
+#[grad]
+fn widening(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    h = vec![x[0]; x.len() + 1];
+    h[0]
+}
+
+/// A `Vec` assigned one of another length: a panic that says so (the sweeps track a local
+/// `Vec`'s elements, not a change of length), never a copy cut short.
+#[test]
+#[should_panic(expected = "keeps the length of a local Vec it assigns whole")]
+fn a_vec_assigned_another_length_panics() {
+    let _ = widening_grad(&[1.0, 2.0]);
+}
+
 /// Central differences of `f` at `x` along coordinate `i`.
 fn central(f: impl Fn(&[f64]) -> f64, x: &[f64], i: usize) -> f64 {
     let h = 1e-6;
@@ -1110,6 +1134,11 @@ fn whole_arrays_and_tuples_are_assigned() {
     for i in 0..3 {
         assert!(fd_close(d_xs[i], central(f, &point, i + 1)));
     }
+
+    let (value, d_w) = vec_state_grad(0.8, 3, 4);
+    let f = |p: &[f64]| vec_state(p[0], 3, 4);
+    assert_eq!(value, f(&[0.8]));
+    assert!(fd_close(d_w, central(f, &[0.8], 0)));
 
     // a = 1 + x^2, b = x (2 + x^2), c = x b; then swapped: b + a c = x(2 + x^2)(1 + x^2) ..
     let x = 0.5;

@@ -433,8 +433,7 @@ impl Lowerer<'_> {
                     }
                                         Some(Binding::Poisoned) => {}
                     Some(Binding::Array(a)) if op.is_none() => {
-                        let dims = self.arrays[a.0].dims;
-                        self.assign_whole_array(p, dims, right, span);
+                        self.assign_whole_array(p, a, right, span);
                     }
                     Some(Binding::Array(_)) => {
                         self.errors.on(
@@ -503,13 +502,29 @@ impl Lowerer<'_> {
 
     /// `a = rhs;` for a local array `a`: the new array made first, then copied in element by
     /// element (`s = step(&s, h)` reads the old `s` before any element changes).
-    fn assign_whole_array(&mut self, array: &syn::ExprPath, dims: usize, right: &Expr, span: Span) {
+    fn assign_whole_array(&mut self, array: &syn::ExprPath, id: ArrayId, right: &Expr, span: Span) {
+        let (dims, fixed) = (self.arrays[id.0].dims, self.arrays[id.0].fixed);
         let k = self.next_synthetic();
         let synthetic =
             |base: &str| proc_macro2::Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (new, i, j) = (synthetic("assigned"), synthetic("i"), synthetic("j"));
+        // A `Vec` keeps its length (its elements are what the sweeps track): one of another
+        // length is a panic that says so, never a copy cut short.
+        let same_len = |a: proc_macro2::TokenStream, b: proc_macro2::TokenStream| {
+            let message = format!(
+                "autodiff: `{} = ..` gives it a length of {{}} where it had {{}}: a #[grad] function keeps the length of a local Vec it assigns whole",
+                array.to_token_stream()
+            );
+            match fixed {
+                true => proc_macro2::TokenStream::new(),
+                false => quote!(assert!(#b == #a, #message, #b, #a);),
+            }
+        };
+        let outer = same_len(quote!(#array.len()), quote!(#new.len()));
         let copy: Expr = if dims == 2 {
+            let row = same_len(quote!(#array[#i].len()), quote!(#new[#i].len()));
             syn::parse_quote_spanned!(span=> for #i in 0..#array.len() {
+                #row
                 for #j in 0..#array[#i].len() {
                     #array[#i][#j] = #new[#i][#j];
                 }
@@ -523,6 +538,7 @@ impl Lowerer<'_> {
         self.array_locals.insert(new.to_string());
         let block: Expr = syn::parse_quote_spanned!(span=> {
             let #new = #right;
+            #outer
             #copy
         });
         drop(self.lower_expr(&block));

@@ -71,6 +71,9 @@ fn tail_outcome(expr: &mut Expr) {
                 }
             }
             Expr::Paren(p) => tail_outcome(&mut p.expr),
+            // `checked_sqrt(v)`, a fallible callee's own result: its success, or its failure
+            // returned as it is.
+            Expr::Call(_) => *expr = syn::parse_quote!(#expr?),
             _ => {}
         },
     }

@@ -241,8 +241,15 @@ impl Scan<'_> {
 
     /// An index: a field read there is an integer.
     fn index(&mut self, index: &Expr) {
-        if !self.read(index, Read::Data) {
-            self.visit_expr(index);
+        match index {
+            // `o * net.n_in + i`: integer arithmetic, its fields are sizes.
+            Expr::Binary(b) if super::compound_op(&b.op).is_none() => {
+                self.index(&b.left);
+                self.index(&b.right);
+            }
+            Expr::Paren(p) => self.index(&p.expr),
+            _ if self.read(index, Read::Data) => {}
+            _ => self.visit_expr(index),
         }
     }
 
@@ -319,6 +326,12 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
             Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
+            // `[0.0; net.n_out]`, `vec![0.0; net.n_out]`: a length.
+            Expr::Repeat(r) => {
+                self.visit_expr(&r.expr);
+                self.index(&r.len);
+                return;
+            }
             // `if cfg.mean { .. }`, `!cfg.mean`, `cfg.a && ..`: a flag, never a float.
             Expr::If(i) if self.read(&i.cond, Read::Data) => {
                 self.visit_block(&i.then_branch);
@@ -376,6 +389,12 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
+        // `let n: usize = net.n_in;`: an integer field.
+        if let (syn::Pat::Type(t), Some(init)) = (&local.pat, &local.init) {
+            if crate::sig::is_int_or_bool(&t.ty) && self.read(&init.expr, Read::Data) {
+                return;
+            }
+        }
         // `let [p, q] = m.w;`: the field is an array.
         if let (syn::Pat::Slice(_), Some(init)) = (strip_type(&local.pat), &local.init) {
             if self.read(&init.expr, Read::Array(1)) {
