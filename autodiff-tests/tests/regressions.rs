@@ -1094,8 +1094,9 @@ fn vec_state(w: f64, n: usize, steps: usize) -> f64 {
 #[grad]
 fn widening(x: &[f64]) -> f64 {
     let mut h = x.to_vec();
+    let first = h[0];
     h = vec![x[0]; x.len() + 1];
-    h[0]
+    h[0] + first
 }
 
 /// A `Vec` assigned one of another length: a panic that says so (the sweeps track a local
