@@ -1083,6 +1083,22 @@ fn three_term(x: f64) -> f64 {
 }
 
 #[grad]
+fn doubled(x: &[f64; 2]) -> [f64; 2] {
+    [2.0 * x[0], 2.0 * x[1]]
+}
+
+/// A vector-valued call stored into a row (attention's `q[t] = matvec(&wq, &x[t])`).
+#[grad]
+fn rows_from_calls(x: &[f64; 2]) -> f64 {
+    let mut rows = [[0.0; 2]; 2];
+    rows[0] = doubled(x);
+    rows[1] = doubled(&rows[0]);
+    let mut grid = vec![[0.0; 2]; 2];
+    grid[1] = [x[1], x[0] * x[1]];
+    rows[1][0] * rows[0][1] + grid[1][1]
+}
+
+#[grad]
 fn vec_state(w: f64, n: usize, steps: usize) -> f64 {
     let mut h = vec![0.5; n];
     for _ in 0..steps {
@@ -1135,6 +1151,11 @@ fn whole_arrays_and_tuples_are_assigned() {
     for i in 0..3 {
         assert!(fd_close(d_xs[i], central(f, &point, i + 1)));
     }
+
+    // 4 x0 * 2 x1 + x0 x1
+    let (value, d_x) = rows_from_calls_grad(&[1.5, -0.5]);
+    assert_eq!(value, 6.0 * -1.0 + -0.75);
+    assert_eq!(d_x, [8.0 * -0.5 - 0.5, 8.0 * 1.5 + 1.5]);
 
     let (value, d_w) = vec_state_grad(0.8, 3, 4);
     let f = |p: &[f64]| vec_state(p[0], 3, 4);

@@ -433,7 +433,8 @@ impl Lowerer<'_> {
                     }
                                         Some(Binding::Poisoned) => {}
                     Some(Binding::Array(a)) if op.is_none() => {
-                        self.assign_whole_array(p, a, right, span);
+                        let dims = self.arrays[a.0].dims;
+                        self.assign_whole_array(left, a, dims, right, span);
                     }
                     Some(Binding::Array(_)) => {
                         self.errors.on(
@@ -449,7 +450,13 @@ impl Lowerer<'_> {
             }
             Expr::Index(index) => {
                 if let Some((array, indices)) = self.index_target(index) {
-                    self.assign_element(left, array, indices, op, right, span);
+                    let dims = self.arrays[array.0].dims;
+                    if op.is_none() && indices.len() < dims {
+                        // `rows[t] = matvec(&w, &x[t]);`: a whole row.
+                        self.assign_whole_array(left, array, dims - indices.len(), right, span);
+                    } else {
+                        self.assign_element(left, array, indices, op, right, span);
+                    }
                 }
             }
             // `*v += x` for `v` from `iter_mut()`.
@@ -502,12 +509,27 @@ impl Lowerer<'_> {
 
     /// `a = rhs;` for a local array `a`: the new array made first, then copied in element by
     /// element (`s = step(&s, h)` reads the old `s` before any element changes).
-    fn assign_whole_array(&mut self, array: &syn::ExprPath, id: ArrayId, right: &Expr, span: Span) {
-        let (dims, fixed) = (self.arrays[id.0].dims, self.arrays[id.0].fixed);
+    fn assign_whole_array(
+        &mut self,
+        array: &Expr,
+        id: ArrayId,
+        dims: usize,
+        right: &Expr,
+        span: Span,
+    ) {
+        let fixed = self.arrays[id.0].fixed;
         let k = self.next_synthetic();
         let synthetic =
             |base: &str| proc_macro2::Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
-        let (new, i, j) = (synthetic("assigned"), synthetic("i"), synthetic("j"));
+        let (i, j) = (synthetic("i"), synthetic("j"));
+        // A local array is read where it is (`rows[0] = a;`); anything else is made first.
+        let local_array = matches!(right, Expr::Path(p) if p.path.get_ident().is_some_and(|n| {
+            matches!(self.lookup(&n.to_string()), Some(Binding::Array(_)))
+        }));
+        let new: Expr = match local_array {
+            true => right.clone(),
+            false => build::path(&synthetic("assigned")),
+        };
         // A `Vec` keeps its length (its elements are what the sweeps track): one of another
         // length is a panic that says so, never a copy cut short.
         let same_len = |a: proc_macro2::TokenStream, b: proc_macro2::TokenStream| {
@@ -534,10 +556,13 @@ impl Lowerer<'_> {
                 #array[#i] = #new[#i];
             })
         };
-        // A call bound to it returns an array.
-        self.array_locals.insert(new.to_string());
+        let made = (!local_array).then(|| {
+            // A call bound to it returns an array.
+            self.array_locals.insert(new.to_token_stream().to_string());
+            quote!(let #new = #right;)
+        });
         let block: Expr = syn::parse_quote_spanned!(span=> {
-            let #new = #right;
+            #made
             #outer
             #copy
         });
