@@ -1154,7 +1154,7 @@ fn whole_arrays_and_tuples_are_assigned() {
 
     // 4 x0 * 2 x1 + x0 x1
     let (value, d_x) = rows_from_calls_grad(&[1.5, -0.5]);
-    assert_eq!(value, 6.0 * -1.0 + -0.75);
+    assert_eq!(value, -6.0 - 0.75);
     assert_eq!(d_x, [8.0 * -0.5 - 0.5, 8.0 * 1.5 + 1.5]);
 
     let (value, d_w) = vec_state_grad(0.8, 3, 4);
