@@ -467,3 +467,32 @@ fn skipped_sizes_index_and_size_arrays() {
     assert_eq!(g.w, vec![-2.0, 2.0, -2.0, 2.0, -2.0, 2.0]);
     assert_eq!((g.n_in, g.n_out), (2, 3));
 }
+
+// A row of a model's matrix iterated (`net.w[j].iter().zip(x)`, `for v in net.w[1].iter()`):
+// the field was taken for a vector ("`.len()` needs an array"; found by the issue-10 probe).
+#[derive(Clone, Debug, autodiff::Params)]
+struct TwoRows {
+    w: [[f64; 2]; 2],
+}
+
+#[grad(m)]
+fn row_products(m: &TwoRows, x: &[f64; 2]) -> f64 {
+    let first: f64 = m.w[0].iter().zip(x.iter()).map(|(a, b)| a * b).sum();
+    let mut second = 0.0;
+    for v in m.w[1].iter() {
+        second += v * v;
+    }
+    first * second
+}
+
+#[test]
+fn a_row_of_a_model_matrix_is_iterated() {
+    let m = TwoRows {
+        w: [[1.0, 2.0], [3.0, 4.0]],
+    };
+    let x = [0.5, 0.25];
+    // first = 1, second = 25
+    let (value, g) = row_products_grad(&m, &x);
+    assert_eq!(value, 25.0);
+    assert_eq!(g.w, [[12.5, 6.25], [6.0, 8.0]]);
+}

@@ -316,6 +316,19 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     m.args.iter().for_each(|a| self.visit_expr(a));
                     return;
                 }
+                // `net.w[j].iter()`: a row of a matrix field.
+                if read == Read::Array(1) && matches!(&*m.receiver, Expr::Index(_)) {
+                    let (base, n) = index_base(&m.receiver);
+                    if self.read(base, Read::Array(n + 1)) {
+                        let mut e = &*m.receiver;
+                        while let Expr::Index(i) = e {
+                            self.index(&i.index);
+                            e = &i.expr;
+                        }
+                        m.args.iter().for_each(|a| self.visit_expr(a));
+                        return;
+                    }
+                }
             }
             Expr::Range(r) => {
                 for bound in r.start.iter().chain(&r.end) {
