@@ -23,7 +23,7 @@ use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
 /// `original`: `item`'s tokens, emitted as they came unless a `#[checkpoint]` marker is
 /// stripped (printing the function again costs as much as a tenth of the expansion).
 pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenStream {
-    let generated = generate(&attr, &item, &[]);
+    let generated = generate(&attr, &item, &[], false);
     if checkpoint::strip(&mut item.block) {
         quote!(#item #generated)
     } else {
@@ -33,8 +33,9 @@ pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenS
 
 /// `NAME_adjoint` and `NAME_grad` for `item`, or the errors that prevent them (with stubs
 /// when only the body is at fault). `outer` are the type parameters of the `impl` a method is
-/// in, which its float type may be.
-pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream {
+/// in, which its float type may be; `associated`: `item` is in an `impl` block, with or
+/// without `self` (its items are reached through `Self::`).
+pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: bool) -> TokenStream {
     let item = item.clone();
     let mut errors = Errors::default();
     let sig = sig::analyze(&item, outer, &mut errors);
@@ -45,6 +46,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident]) -> TokenStream 
             .map(|e| e.to_compile_error())
             .unwrap_or_default();
     };
+    sig.method |= associated;
     settle_models(attr, &mut sig, &item.block, &mut errors);
     let wrt = differentiated(attr, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.

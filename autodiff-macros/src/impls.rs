@@ -61,7 +61,7 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         if in_trait {
             function.vis = Visibility::Public(Default::default());
         }
-        generated.extend([emit::generate(&options, &function, &outer)]);
+        generated.extend([emit::generate(&options, &function, &outer, true)]);
     }
     for impl_item in &mut item.items {
         if let ImplItem::Fn(method) = impl_item {

@@ -119,7 +119,8 @@ impl Param {
 }
 
 pub struct Signature {
-    /// Whether the function is a method (its first parameter is `self`).
+    /// Whether the function is in an `impl` block (a method, or an associated function
+    /// without `self`): its generated items are reached through `Self::`.
     pub method: bool,
     /// The float type: the return type (or its element type), `f32`, `f64` or a generic `T`.
     pub float: Type,

@@ -189,3 +189,35 @@ fn block_lists_fit_each_method() {
     assert_eq!(r.ln_pdf_at_grad(1.0).1, (Rate { rate: 0.5 - 1.0 }, -2.0));
     assert_eq!(r.support(), (0.0, f64::INFINITY));
 }
+
+// Associated functions without `self` in a `#[grad]` impl block: their items are reached
+// through `Self::` (E0425 "cannot find value `point`"; found by the issue-10 probe).
+struct Huber;
+
+#[grad]
+impl Huber {
+    const DELTA: f64 = 1.0;
+
+    fn point(r: f64) -> f64 {
+        if r.abs() <= Self::DELTA {
+            0.5 * r * r
+        } else {
+            Self::DELTA * (r.abs() - 0.5 * Self::DELTA)
+        }
+    }
+
+    fn total(r: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for v in r {
+            s += Self::point(*v);
+        }
+        s
+    }
+}
+
+#[test]
+fn associated_functions_without_self_are_differentiated() {
+    assert_eq!(Huber::point_grad(0.5), (0.125, 0.5));
+    assert_eq!(Huber::point_grad(-3.0), (2.5, -1.0));
+    assert_eq!(Huber::total_grad(&[0.5, -3.0]), (2.625, vec![0.5, -1.0]));
+}
