@@ -496,3 +496,57 @@ fn a_row_of_a_model_matrix_is_iterated() {
     assert_eq!(value, 25.0);
     assert_eq!(g.w, [[12.5, 6.25], [6.0, 8.0]]);
 }
+
+// Sub-models lent one by one through `.enumerate()`, `.rev()`, `.skip(n)` (the adaptors
+// made the loop copy each layer out: E0277 "`Layer: Copy`"; found by the issue-10 probe).
+#[derive(Clone, Debug, autodiff::Params)]
+struct Gain {
+    w: f64,
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct GainStack {
+    layers: Vec<Gain>,
+}
+
+#[grad]
+fn gain(l: &Gain, x: f64) -> f64 {
+    l.w * x
+}
+
+#[grad(net)]
+fn stack_adaptors(net: &GainStack, x: f64) -> f64 {
+    let mut h = x;
+    for (k, l) in net.layers.iter().enumerate() {
+        h = gain(l, h) + k as f64;
+    }
+    let mut back = 0.0;
+    for l in net.layers.iter().rev() {
+        back = gain(l, back + 1.0);
+    }
+    let mut tail = 0.0;
+    for (_, l) in net.layers.iter().enumerate().rev() {
+        tail += gain(l, 1.0);
+    }
+    for l in net.layers.iter().skip(1) {
+        tail += gain(l, 2.0);
+    }
+    h + back + tail
+}
+
+#[test]
+fn sub_models_are_lent_through_adaptors() {
+    let net = GainStack {
+        layers: vec![Gain { w: 2.0 }, Gain { w: 3.0 }],
+    };
+    // h = (2 x + 0) 3 + 1; back = w0 (w1 (0 + 1) + 1); tail = w0 + w1 + 2 w1
+    let x = 0.5;
+    let (value, g) = stack_adaptors_grad(&net, x);
+    assert_eq!(
+        value,
+        (2.0 * x * 3.0 + 1.0) + 2.0 * (3.0 + 1.0) + (2.0 + 3.0 + 6.0)
+    );
+    // d/dw0 = 3 x + (w1 + 1) + 1; d/dw1 = 2 x + w0 + 1 + 2
+    assert_eq!(g.layers[0].w, 3.0 * x + 4.0 + 1.0);
+    assert_eq!(g.layers[1].w, 2.0 * x + 2.0 + 3.0);
+}

@@ -374,8 +374,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Binary(b) if super::compound_op(&b.op).is_some() => self.written(&b.left),
             // `for layer in &net.layers { f(layer, ..) }`: sub-models lent one by one.
             Expr::ForLoop(f)
-                if sequence_loop(f).is_some_and(|(c, _)| self.read(c, Read::Array(2))) =>
+                if sequence_loop(f).is_some_and(|l| self.read(l.sequence, Read::Array(2))) =>
             {
+                if let Some(n) = sequence_loop(f).and_then(|l| l.skip) {
+                    self.index(n);
+                }
                 self.visit_block(&f.body);
                 return;
             }
@@ -530,17 +533,11 @@ impl VisitMut for Rewrite<'_> {
                 m.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
                 return;
             }
-            Expr::ForLoop(f) if sequence_loop(f).is_some_and(|(c, _)| self.field(c).is_some()) => {
-                if let Some((chain, item)) = sequence_loop(f) {
-                    let index = Ident::new("__autodiff_element", f.for_token.span);
-                    let element: Expr = syn::parse_quote!(&#chain[#index]);
-                    let mut body = f.body.clone();
-                    Substitute {
-                        name: item,
-                        by: element,
-                    }
-                    .visit_block_mut(&mut body);
-                    *expr = syn::parse_quote!(for #index in 0..#chain.len() #body);
+            Expr::ForLoop(f)
+                if sequence_loop(f).is_some_and(|l| self.field(l.sequence).is_some()) =>
+            {
+                if let Some(rewritten) = sequence_loop(f).map(|l| l.rewrite(f)) {
+                    *expr = rewritten;
                 }
                 syn::visit_mut::visit_expr_mut(self, expr);
                 return;
@@ -632,21 +629,88 @@ pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
             .all(|(a, b)| a.to_token_stream().to_string() == b.to_token_stream().to_string())
 }
 
-/// `for item in &net.layers` (or `net.layers.iter()`) whose body only hands `item` to calls,
-/// as an argument of its own: a sequence of sub-models (or rows), lent one by one. Returns the
-/// sequence and the item's name.
-fn sequence_loop(f: &syn::ExprForLoop) -> Option<(&Expr, Ident)> {
-    let syn::Pat::Ident(pi) = &*f.pat else {
-        return None;
-    };
-    let chain = match &*f.expr {
-        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+/// A loop over a sequence of sub-models (or rows) that lends each to calls: `for item in
+/// &net.layers`, `net.layers.iter()`, with `.rev()`, `.skip(n)`, or `.enumerate()` (then
+/// `.rev()`), whose body only hands `item` to calls, as an argument of its own.
+struct SequenceLoop<'a> {
+    sequence: &'a Expr,
+    item: Ident,
+    /// The index `.enumerate()` binds (`None` for `_` or no `enumerate`).
+    counter: Option<Ident>,
+    rev: bool,
+    skip: Option<&'a Expr>,
+}
+
+impl SequenceLoop<'_> {
+    /// The loop over indices it stands for, each item lent as `&net.layers[index]`.
+    fn rewrite(&self, f: &syn::ExprForLoop) -> Expr {
+        let Self { sequence, .. } = self;
+        let index = Ident::new("__autodiff_element", f.for_token.span);
+        let element: Expr = syn::parse_quote!(&#sequence[#index]);
+        let mut body = f.body.clone();
+        Substitute {
+            name: self.item.clone(),
+            by: element,
+        }
+        .visit_block_mut(&mut body);
+        if let Some(k) = &self.counter {
+            body.stmts.insert(0, syn::parse_quote!(let #k = #index;));
+        }
+        let start = self
+            .skip
+            .map_or_else(|| syn::parse_quote!(0), |n| n.clone());
+        let range: Expr = match self.rev {
+            true => syn::parse_quote!((#start..#sequence.len()).rev()),
+            false => syn::parse_quote!(#start..#sequence.len()),
+        };
+        syn::parse_quote!(for #index in #range #body)
+    }
+}
+
+fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
+    // Outermost first: `.rev()`, then `.enumerate()`, then `.skip(n)`, then the sequence.
+    let mut e = &*f.expr;
+    let mut rev = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "rev" && m.args.is_empty() {
+            rev = true;
+            e = &m.receiver;
+        }
+    }
+    let mut enumerate = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "enumerate" && m.args.is_empty() {
+            enumerate = true;
+            e = &m.receiver;
+        }
+    }
+    let mut skip = None;
+    if let Expr::MethodCall(m) = e {
+        // A counter after `skip` counts from the first item taken: not this loop.
+        if m.method == "skip" && m.args.len() == 1 && !enumerate {
+            skip = m.args.first();
+            e = &m.receiver;
+        }
+    }
+    let sequence = match e {
+        Expr::Reference(r) if r.mutability.is_none() && !rev && skip.is_none() && !enumerate => {
+            &*r.expr
+        }
         Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
         _ => return None,
     };
-    if !matches!(chain, Expr::Field(_)) {
+    if !matches!(sequence, Expr::Field(_)) {
         return None;
     }
+    let (item, counter) = match (&*f.pat, enumerate) {
+        (syn::Pat::Ident(pi), false) => (pi.ident.clone(), None),
+        (syn::Pat::Tuple(t), true) if t.elems.len() == 2 => match (&t.elems[0], &t.elems[1]) {
+            (syn::Pat::Ident(k), syn::Pat::Ident(pi)) => (pi.ident.clone(), Some(k.ident.clone())),
+            (syn::Pat::Wild(_), syn::Pat::Ident(pi)) => (pi.ident.clone(), None),
+            _ => return None,
+        },
+        _ => return None,
+    };
     struct Uses<'a> {
         name: &'a Ident,
         as_argument: usize,
@@ -674,12 +738,18 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<(&Expr, Ident)> {
         }
     }
     let mut uses = Uses {
-        name: &pi.ident,
+        name: &item,
         as_argument: 0,
         all: 0,
     };
     uses.visit_block(&f.body);
-    (uses.all > 0 && uses.all == uses.as_argument).then(|| (chain, pi.ident.clone()))
+    (uses.all > 0 && uses.all == uses.as_argument).then_some(SequenceLoop {
+        sequence,
+        item,
+        counter,
+        rev,
+        skip,
+    })
 }
 
 /// Replaces a name by an expression (the item of a loop over a sequence by its element).
