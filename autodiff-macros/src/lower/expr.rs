@@ -900,6 +900,15 @@ impl Lowerer<'_> {
         };
         // A method of an array or a model that is not a float method: one error, on it.
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
+            // Growing a local array: the sweeps track its elements, not a changing length.
+            if matches!(receiver, Value::Array(_))
+                && ["push", "extend", "extend_from_slice", "insert", "append"].contains(&&*name)
+            {
+                return self.unsupported(
+                    &m.method,
+                    &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
+                );
+            }
             return self.unsupported(&m.method, &unknown_method());
         }
         let receiver = self.scalar_of(receiver, &m.receiver);
