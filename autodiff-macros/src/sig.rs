@@ -263,8 +263,19 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     (elem, generic, output)
                 }),
             None => {
+                let fallible_vector = match &**ty {
+                    Type::Path(tp) => tp.path.segments.last().is_some_and(|last| {
+                        (last.ident == "Result" || last.ident == "Option")
+                            && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
+                                if matches!(a.args.first(), Some(syn::GenericArgument::Type(t))
+                                    if vector_output(t, &type_params).is_some()))
+                    }),
+                    _ => false,
+                };
                 let advice = if matches!(**ty, Type::Tuple(_)) {
                     "a tuple: return an array (`[f64; 2]`) instead, whose `_adjoint` takes one adjoint per element"
+                } else if fallible_vector {
+                    "a fallible vector, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector itself"
                 } else {
                     "a non-float type: the result must be the float you want the gradient of"
                 };

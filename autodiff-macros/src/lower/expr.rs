@@ -909,6 +909,15 @@ impl Lowerer<'_> {
                     &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
                 );
             }
+            // `self.forward(x)`, `net.forward(x)`: a method of the model itself.
+            if let Value::Array(a) = receiver {
+                if self.arrays[a.0].dims == 0 {
+                    return self.unsupported(
+                        &m.method,
+                        &format!("#[grad] cannot differentiate through the method `{name}` of a model: write the shared part as a `#[grad]` function that takes the model (`fn {name}(m: &Model, ..)`) and call it, from the method too"),
+                    );
+                }
+            }
             return self.unsupported(&m.method, &unknown_method());
         }
         let receiver = self.scalar_of(receiver, &m.receiver);
