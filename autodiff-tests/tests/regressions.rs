@@ -1243,6 +1243,43 @@ fn a_tail_that_only_returns_has_no_value_of_its_own() {
     );
 }
 
+// ---- a model named `m` with two fields lent to one call (fuzz seed 41414, p00148) ----
+// The split of its shadow bound `m` in the generated code, which hid the model the field
+// tests read (E0502). The generated names are hygienic now.
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Pair {
+    v: Vec<f64>,
+    w: [f64; 2],
+}
+
+#[grad]
+fn pair_scale(v: &[f64], w: &[f64]) -> f64 {
+    v[0] * w[1]
+}
+
+#[grad]
+fn pair_first(m: &Pair) -> f64 {
+    m.w[0]
+}
+
+#[grad]
+fn pair_both(m: &Pair) -> f64 {
+    pair_scale(&m.v, &m.w) + pair_first(m)
+}
+
+#[test]
+fn a_model_named_m_lends_two_fields() {
+    let m = Pair {
+        v: vec![2.0, 1.0],
+        w: [3.0, 5.0],
+    };
+    // v0 w1 + w0
+    let (value, g) = pair_both_grad(&m);
+    assert_eq!(value, 13.0);
+    assert_eq!((g.v, g.w), (vec![5.0, 0.0], [1.0, 2.0]));
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived

@@ -365,7 +365,7 @@ impl<'a> Sweep<'a> {
                     // (a row, or a model of a sequence of them).
                     out.push(match (row, is_param) {
                         (Some(r), true) if field => {
-                            let m = format_ident!("m");
+                            let m = crate::reverse::local("m", proc_macro2::Span::call_site());
                             quote!(#t.map(|#m| &#m[#r]))
                         }
                         (Some(r), true) => quote!(::autodiff::MatrixTangent::row(&#t, #r)),

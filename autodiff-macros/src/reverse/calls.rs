@@ -80,7 +80,7 @@ impl Gen<'_> {
                         if lent_arrays.insert(a.array) {
                             shadows.push(match &a.row {
                                 Some(r) => {
-                                    let (m, r) = (format_ident!("m"), self.operand(r));
+                                    let (m, r) = (local("m", Span::call_site()), self.operand(r));
                                     quote!(#part.as_deref_mut().map(|#m| &mut #m[#r]))
                                 }
                                 None => quote!(&mut #part),
@@ -121,7 +121,7 @@ impl Gen<'_> {
                     };
                     let shadow = match (&row, is_param) {
                         (Some(r), true) if field => {
-                            let m = format_ident!("m");
+                            let m = local("m", Span::call_site());
                             quote!(#d.as_deref_mut().map(|#m| &mut #m[#r]))
                         }
                         (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
@@ -234,7 +234,7 @@ impl Gen<'_> {
                 Some(_) => quote!(#place),
                 None => quote!(#place.as_deref_mut()),
             };
-            let m = format_ident!("m");
+            let m = local("m", Span::call_site());
             let mut names = Vec::new();
             let mut projections = Vec::new();
             for (array, rest) in &fields {
