@@ -267,12 +267,7 @@ impl<T: Copy + Add<Output = T>, const M: usize, const N: usize> MatrixShadow<T> 
     #[inline(always)]
     #[track_caller]
     fn check_shape(&self, rows: usize, cols: usize, param: &str) {
-        if (N, M) != (rows, cols) {
-            panic!(
-                "autodiff: the shadow of `{param}` is {N}x{M} but `{param}` is {rows}x{cols}; \
-                 pass an accumulator of the same shape (or `Const`)"
-            );
-        }
+        self[..].check_shape(rows, cols, param);
     }
 
     #[inline(always)]

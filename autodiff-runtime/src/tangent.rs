@@ -190,12 +190,7 @@ impl<'a, T: Copy, const M: usize, const N: usize> MatrixTangent<T> for &'a [[T; 
     #[inline(always)]
     #[track_caller]
     fn check_shape(&self, rows: usize, cols: usize, param: &str) {
-        if (N, M) != (rows, cols) {
-            panic!(
-                "autodiff: the tangent of `{param}` is {N}x{M} but `{param}` is {rows}x{cols}; \
-                 pass a tangent of the same shape (or `Const`)"
-            );
-        }
+        MatrixTangent::check_shape(&&self[..], rows, cols, param);
     }
 
     #[inline(always)]
@@ -244,17 +239,17 @@ impl<'a, T: Copy, const M: usize> MatrixTangent<T> for &'a Vec<[T; M]> {
     #[inline(always)]
     #[track_caller]
     fn check_shape(&self, rows: usize, cols: usize, param: &str) {
-        self.as_slice().check_shape(rows, cols, param);
+        MatrixTangent::check_shape(&self.as_slice(), rows, cols, param);
     }
 
     #[inline(always)]
     fn at(&self, i: usize, j: usize) -> T {
-        self[i][j]
+        MatrixTangent::at(&self.as_slice(), i, j)
     }
 
     #[inline(always)]
     fn row(&self, i: usize) -> &'a [T; M] {
-        &self[i]
+        MatrixTangent::row(&self.as_slice(), i)
     }
 }
 
