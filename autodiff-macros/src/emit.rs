@@ -13,6 +13,7 @@ use crate::checkpoint;
 use crate::diag::Errors;
 use crate::forward_mode;
 use crate::ir::Body;
+use crate::last_taken;
 use crate::lower;
 use crate::lower::models;
 use crate::reverse::{local, Gen};
@@ -62,6 +63,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     // A write into a model's field is reported once, not again by lowering.
     let lowered = (errors.len() == before).then(|| {
         let mut body = lower::lower(&sig, &block, &mut errors);
+        last_taken::rewrite(&mut body);
         // A fallible function may leave its forward sweep with an `Err` after a loop: its
         // accumulators must be untouched then, so no loop adds into them early.
         let fuse = sig.fallible.is_none();

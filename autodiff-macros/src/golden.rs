@@ -1,8 +1,8 @@
 //! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
-//! tape, a loop fused with its reverse, a reverse loop run forwards, forward mode and a
-//! Jacobian), and `#[derive(Params)]` for a small model, pretty-printed. They pin the shape of the generated code (the README shows
-//! the first); when a change to a macro changes them on purpose, rerun with `UPDATE_GOLDEN=1`
-//! and review the diff.
+//! tape, a loop fused with its reverse, a reverse loop run forwards, a running maximum, forward
+//! mode and a Jacobian), and `#[derive(Params)]` for a small model, pretty-printed. They pin the
+//! shape of the generated code (the README shows the first); when a change to a macro changes
+//! them on purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
 
 use std::path::PathBuf;
 
@@ -157,6 +157,27 @@ fn reverse_loop_run_forwards() {
                     total += y[j] * y[j];
                 }
                 total
+            }
+        },
+    );
+}
+
+#[test]
+fn running_maximum() {
+    check(
+        "log_sum_exp",
+        quote!(),
+        quote! {
+            pub fn log_sum_exp(x: &[f64]) -> f64 {
+                let mut mx = x[0];
+                for i in 1..x.len() {
+                    mx = mx.max(x[i]);
+                }
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    s += (x[i] - mx).exp();
+                }
+                s.ln() + mx
             }
         },
     );

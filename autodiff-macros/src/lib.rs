@@ -24,6 +24,7 @@ mod golden;
 mod hash;
 mod impls;
 mod ir;
+mod last_taken;
 mod lower;
 mod params;
 mod reverse;

@@ -189,6 +189,38 @@ fn a_dot_product_of_a_million_tapes_nothing() {
     assert!(d_x.iter().all(|&g| g == 2.0));
 }
 
+/// The largest element found twice, as ADBench's `arr_max` writes it (a branch) and with
+/// `f64::max`: each loop keeps the index of its maximum, not a decision or a running value per
+/// element.
+#[grad]
+fn peak_squared(x: &[f64]) -> f64 {
+    let mut m = x[0];
+    for i in 1..x.len() {
+        if m < x[i] {
+            m = x[i];
+        }
+    }
+    let mut top = x[0];
+    for i in 1..x.len() {
+        top = top.max(x[i]);
+    }
+    m * top
+}
+
+#[test]
+fn a_running_maximum_tapes_nothing() {
+    let n = 100_000;
+    let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64 / n as f64).collect();
+    let mut d_x = vec![0.0; n];
+    let (allocs, bytes, v) = count(|| peak_squared_adjoint(&x, 1.0, &mut d_x[..]));
+    assert_eq!((allocs, bytes), (0, 0));
+    let peak = (n - 1) as f64 / n as f64;
+    assert_eq!(v, peak * peak);
+    let at = x.iter().position(|&e| e == peak).unwrap();
+    assert_eq!(d_x[at], 2.0 * peak);
+    assert_eq!(d_x.iter().filter(|&&g| g != 0.0).count(), 1);
+}
+
 /// The entries a tape of a loop with a run-time trip count keeps on the stack.
 const STACK_ENTRIES: usize = 32;
 
