@@ -1406,6 +1406,9 @@ impl Gen {
             0..=3 => self.let_float(out),
             4..=7 if !mutables.is_empty() => {
                 let target = self.pick(&mutables);
+                if !self.loops.is_empty() && self.chance(0.25) {
+                    return self.running_choice(target, out);
+                }
                 let (op, value) = self.assignment(&target.name, target.typed);
                 for v in self
                     .scopes
@@ -1558,6 +1561,49 @@ impl Gen {
             );
         }
         self.spelled_out(op, Expr::Var(name.to_string()), value)
+    }
+
+    /// In a loop: `m = m.max(e)` (or `min`, either order), or `if e > m { m = e; }`: a running
+    /// choice, which `#[grad]` computes again after the loop from the counter that took it
+    /// last when `e` depends on the counter alone.
+    fn running_choice(&mut self, target: Var, out: &mut Vec<Stmt>) {
+        let mut value = self.expr(2);
+        if !target.typed && !self.typed(&value) {
+            value = bin(BinOp::Add, value, self.typed_leaf());
+        }
+        let running = Expr::Var(target.name.clone());
+        if self.on(Family::Branches) && self.chance(0.5) {
+            self.use_family(Family::Branches);
+            let op = self.pick(&[CmpOp::Gt, CmpOp::Lt, CmpOp::Ge, CmpOp::Le]);
+            let (a, b) = if self.chance(0.5) {
+                (value.clone(), running)
+            } else {
+                (running, value.clone())
+            };
+            let then = vec![Stmt::Assign {
+                name: target.name,
+                op: AssignOp::Set,
+                value,
+            }];
+            out.push(Stmt::If {
+                cond: Cond::Cmp(op, a, b),
+                then,
+                els: None,
+            });
+            return;
+        }
+        let f = self.pick(&[Bin2Fn::Max, Bin2Fn::Min]);
+        let (a, b) = if self.chance(0.5) {
+            (running, value)
+        } else {
+            (value, running)
+        };
+        let (a, path) = self.receiver(a);
+        out.push(Stmt::Assign {
+            name: target.name,
+            op: AssignOp::Set,
+            value: Expr::Bin2(f, Box::new(a), Box::new(b), path),
+        });
     }
 
     /// `a += e` as `a = a + e` in generic code: `T: Float` has no `AddAssign`.
