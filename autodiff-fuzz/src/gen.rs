@@ -693,17 +693,37 @@ impl Gen {
         if !ints.is_empty() && self.chance(0.8) {
             let (name, max) = self.pick(&ints);
             let i = IExpr::Var(name);
-            return match self.below(3) {
+            return match self.below(4) {
                 _ if max > len => IExpr::Rem(Box::new(i), Box::new(IExpr::Lit(len))),
                 0 if max <= len => IExpr::Sub(Box::new(IExpr::Lit(len - 1)), Box::new(i)),
                 1 => IExpr::Rem(
                     Box::new(IExpr::Add(Box::new(i), Box::new(IExpr::Lit(1)))),
                     Box::new(IExpr::Lit(len)),
                 ),
+                // An offset row, `a[base + i]` (read through a slice taken before the loop).
+                2 => self.offset_index(i, max, len),
                 _ => i,
             };
         }
         IExpr::Lit(self.below(len))
+    }
+
+    /// `base + i` within `len` for `i < max <= len`: `base` another integer whose values leave
+    /// room (`j + i`, `j < len - max + 1`), or a literal.
+    fn offset_index(&mut self, i: IExpr, max: usize, len: usize) -> IExpr {
+        let room = len - max + 1;
+        let bases: Vec<String> = self
+            .ints()
+            .into_iter()
+            .filter(|(name, m)| *m <= room && IExpr::Var(name.clone()) != i)
+            .map(|(name, _)| name)
+            .collect();
+        let base = if !bases.is_empty() && self.chance(0.6) {
+            IExpr::Var(self.pick(&bases))
+        } else {
+            IExpr::Lit(self.below(room))
+        };
+        IExpr::Add(Box::new(base), Box::new(i))
     }
 
     /// Whether Rust knows the expression's float type (else it cannot be a method receiver).

@@ -1,8 +1,9 @@
 //! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
-//! tape, a loop fused with its reverse, a reverse loop run forwards, a running maximum, forward
-//! mode and a Jacobian), and `#[derive(Params)]` for a small model, pretty-printed. They pin the
-//! shape of the generated code (the README shows the first); when a change to a macro changes
-//! them on purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
+//! tape, a loop fused with its reverse, a reverse loop run forwards, a running maximum, rows of a
+//! flat matrix read through views, forward mode and a Jacobian), and `#[derive(Params)]` for a
+//! small model, pretty-printed. They pin the shape of the generated code (the README shows the
+//! first); when a change to a macro changes them on purpose, rerun with `UPDATE_GOLDEN=1` and
+//! review the diff.
 
 use std::path::PathBuf;
 
@@ -178,6 +179,27 @@ fn running_maximum() {
                     s += (x[i] - mx).exp();
                 }
                 s.ln() + mx
+            }
+        },
+    );
+}
+
+#[test]
+fn rows_read_through_views() {
+    check(
+        "row_norms",
+        quote!(),
+        quote! {
+            pub fn row_norms(m: &[f64], d: usize) -> f64 {
+                let mut total = 0.0;
+                for r in 0..m.len() / d {
+                    let mut s = 0.0;
+                    for j in 0..d {
+                        s += m[r * d + j] * m[r * d + j];
+                    }
+                    total += s.sqrt();
+                }
+                total
             }
         },
     );

@@ -62,6 +62,11 @@ impl Gen<'_> {
                 }
             },
             Op::Load { array, index } => {
+                if let [Operand::Var(at)] = index.as_slice() {
+                    if let Some((view, i)) = self.views.get(&(*array, *at)) {
+                        return quote!(#view[#i]);
+                    }
+                }
                 let a = self.array(*array);
                 let i = index.iter().map(|x| self.operand(x));
                 quote!(#a #([#i])*)
@@ -856,11 +861,13 @@ impl Gen<'_> {
             .push((self.an.loop_regions[&k], Vec::new()));
         let untaped = self.untaped;
         self.untaped |= Self::is_segment_loop(l);
+        let (views, viewed) = self.begin_views(l, |_| true);
         let mut body = self.forward_block(&l.body);
         self.untaped = untaped;
         if fused.is_some() {
             body.extend([self.fused_reverse(l, &seeds)]);
         }
+        self.end_views(viewed);
         let nested_reserves = self
             .reserve_frames
             .pop()
@@ -971,7 +978,7 @@ impl Gen<'_> {
                 } else {
                     quote!(_)
                 };
-                out.extend([quote!(for #i in #r { #body })]);
+                out.extend([self.with_views(range, &views, quote!(for #i in #r { #body }))]);
             }
             LoopKind::While { header, cond } => {
                 // The trip count is unknown: nested loops reserve once per iteration.

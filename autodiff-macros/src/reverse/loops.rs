@@ -6,6 +6,8 @@ use super::*;
 /// A loop's reverse before it is put together (`Gen::loop_parts`).
 pub(super) struct LoopParts {
     pub(super) head: Piece,
+    /// The views the body reads (`views.rs`), declared right before the loop.
+    pub(super) views: TokenStream,
     /// What each iteration binds: the counter, and the tape entry of a loop run forwards.
     pub(super) counter: Option<TokenStream>,
     pub(super) range: TokenStream,
@@ -38,6 +40,7 @@ impl Gen<'_> {
         };
         let LoopParts {
             mut head,
+            views,
             counter,
             range,
             body,
@@ -45,7 +48,11 @@ impl Gen<'_> {
         } = parts;
         let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
         let b = &body.tokens;
-        head.tokens.extend([quote!(for #i in #range { #b })]);
+        let looped = quote!(for #i in #range { #b });
+        head.tokens.extend([match &l.kind {
+            LoopKind::Counted { range, .. } => self.with_views(range, &views, looped),
+            LoopKind::While { .. } => looped,
+        }]);
         let mut pieces = vec![head.touching(&body)];
         pieces.extend(tail);
         pieces
@@ -200,6 +207,16 @@ impl Gen<'_> {
                 restore.extend([quote!(let #b = #bits.pop();)]);
             }
         }
+        // Reads recomputed here, from an index (and its base) recomputed here too, whose
+        // operands are then in scope, go through views.
+        let copied = &self.an.copy_reads;
+        let (views, viewed) = match plan {
+            Some(plan) => self.begin_views(l, |values| {
+                values.iter().all(|v| plan.recomputed.contains(v))
+                    && !copied.contains_key(&values[0])
+            }),
+            None => (TokenStream::new(), Vec::new()),
+        };
         if let Some(plan) = plan {
             restore.extend([self.recompute(&l.body, &plan.recomputed)]);
         }
@@ -220,6 +237,7 @@ impl Gen<'_> {
         body.extend(handoff);
         body.extend(self.reverse_stmts(&l.body));
         let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
+        self.end_views(viewed);
         body.tokens.extend([drop_copies]);
         let (counter, range) = match &l.kind {
             LoopKind::Counted { counter, range } => {
@@ -260,6 +278,7 @@ impl Gen<'_> {
         }
         Some(LoopParts {
             head,
+            views,
             counter,
             range,
             body,

@@ -130,6 +130,7 @@ impl Gen<'_> {
         let mut head = Piece::code(TokenStream::new());
         let mut body = Piece::code(TokenStream::new());
         let mut range = TokenStream::new();
+        let mut views = TokenStream::new();
         let mut tails = Vec::new();
         for l in run {
             let Some(parts) = self.loop_parts(l, false) else {
@@ -137,6 +138,7 @@ impl Gen<'_> {
             };
             head.tokens.extend([parts.head.tokens.clone()]);
             head = head.touching(&parts.head);
+            views.extend([parts.views]);
             if let Some(i) = parts.counter {
                 body.tokens.extend([quote!(let #i = #counter;)]);
             }
@@ -147,7 +149,11 @@ impl Gen<'_> {
         }
         self.deferred_zeroing.clear();
         let b = &body.tokens;
-        head.tokens.extend([quote!(for #counter in #range { #b })]);
+        let looped = quote!(for #counter in #range { #b });
+        head.tokens.extend([match &run[0].kind {
+            LoopKind::Counted { range, .. } => self.with_views(range, &views, looped),
+            LoopKind::While { .. } => looped,
+        }]);
         let zero = self.zero();
         let mut deferred: Vec<ArrayId> = deferred.into_iter().collect();
         deferred.sort();

@@ -29,6 +29,7 @@ mod forward;
 mod loops;
 mod merged;
 mod order;
+mod views;
 
 pub struct Sweeps {
     /// Declarations of tapes, before the forward sweep.
@@ -92,6 +93,9 @@ pub struct Gen<'a> {
     /// their adjoint is summed in this local through the loop and added into the array's
     /// once after it (`Gen::hoisted_reads`).
     hoisted: HashMap<Var, Ident>,
+    /// Reads `a[base + i]` of the loops being written, by array and index value: the slice
+    /// of `a` taken before the loop, and the index into it (`views.rs`).
+    views: HashMap<(ArrayId, Var), (Ident, TokenStream)>,
     /// How many times each value is read.
     uses: HashMap<Var, usize>,
     /// The load and the sum of `a[i] += e`, whose reverse the store's does.
@@ -173,6 +177,7 @@ impl<'a> Gen<'a> {
             held_back: None,
             deferred_zeroing: HashSet::new(),
             hoisted: HashMap::new(),
+            views: HashMap::new(),
             uses: uses(body),
             folded: HashSet::new(),
             loops: loops(&body.block),
