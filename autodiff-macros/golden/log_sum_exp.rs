@@ -31,18 +31,21 @@ pub fn log_sum_exp_adjoint<DX: ::autodiff::SliceShadow<f64>>(
     let mut mx_1 = mx;
     let mut mx_at = 1;
     let mut mx_taken = false;
-    for i in 1..len {
-        let t_2 = x[i];
-        let mx_2 = mx_1.max(t_2);
-        let mx_changed = mx_2 != mx_1;
-        let (mx_at_1, mx_taken_1) = if mx_changed {
-            (i, true)
-        } else {
-            (mx_at, mx_taken)
-        };
-        mx_1 = mx_2;
-        mx_at = mx_at_1;
-        mx_taken = mx_taken_1;
+    if 1 < len {
+        let x_view = &x[1..len];
+        for i in 1..len {
+            let t_2 = x_view[i - 1];
+            let mx_2 = mx_1.max(t_2);
+            let mx_changed = mx_2 != mx_1;
+            let (mx_at_1, mx_taken_1) = if mx_changed {
+                (i, true)
+            } else {
+                (mx_at, mx_taken)
+            };
+            mx_1 = mx_2;
+            mx_at = mx_at_1;
+            mx_taken = mx_taken_1;
+        }
     }
     let mx_running = mx_1;
     let mx_at_2 = mx_at;

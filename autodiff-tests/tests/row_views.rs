@@ -1,5 +1,5 @@
-//! Reads `a[base + i]` in a loop over `lo..hi` go through a slice of `a` taken before the loop
-//! (`reverse/views.rs`), so that LLVM drops their bounds checks. The slice is taken only when
+//! Reads at an affine index `a[base + c * i + k]` in a loop over `lo..hi` go through a slice of
+//! `a` taken before the loop (`reverse/views.rs`), so that LLVM drops their bounds checks. The slice is taken only when
 //! the loop runs: an empty loop whose range starts anywhere (or whose base would underflow)
 //! reads nothing and must not panic; a loop that reads past the end must still panic. Every
 //! gradient is checked against central finite differences.
@@ -57,6 +57,20 @@ fn tail_from_end(w: &[f64], n: usize) -> f64 {
     s
 }
 
+/// Pairs and triples at a stride (`x[2 * i]`, `x[2 * i + 1]`, `x[3 * i + 2]`), from a range
+/// that starts at `lo`, with a base.
+#[grad]
+fn strided(x: &[f64], lo: usize, base: usize) -> f64 {
+    let mut s = 0.0;
+    for i in lo..x.len() / 3 {
+        let a = x[2 * i];
+        let b = x[2 * i + 1];
+        let c = x[base + 3 * i + 2];
+        s += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2) + c.sin() * a;
+    }
+    s
+}
+
 #[test]
 fn reads_through_views_match_finite_differences() {
     let mut rng = Rng::new(81);
@@ -85,6 +99,11 @@ fn reads_through_views_match_finite_differences() {
     }
     let (_, g) = tail_from_end_grad(&w, 4);
     assert_matches_fd(&|w| tail_from_end(w, 4), &w, &g, "tail_from_end");
+    let x = rng.vec(13, -1.5, 1.5);
+    for (lo, base) in [(0, 0), (1, 0), (2, 1), (4, 0)] {
+        let (_, g) = strided_grad(&x, lo, base);
+        assert_matches_fd(&|x| strided(x, lo, base), &x, &g, "strided");
+    }
 }
 
 #[test]
@@ -95,6 +114,7 @@ fn a_loop_that_does_not_run_reads_nothing() {
     assert_eq!(shifted_range_grad(&w, 100, 0, 0), (0.0, vec![0.0; 3]));
     assert_eq!(shifted_range_grad(&w, 100, 5, 2), (0.0, vec![0.0; 3]));
     assert_eq!(window_backwards_grad(&w, 7, 0), (0.0, vec![0.0; 3]));
+    assert_eq!(strided_grad(&w, 5, 100), (0.0, vec![0.0; 3]));
     // `n - 1` would underflow, but the loop does not run.
     assert_eq!(tail_from_end_grad(&w, 0), (0.0, vec![0.0; 3]));
 }

@@ -1,29 +1,37 @@
-//! Reads at `a[base + i]` in a loop over `lo..hi` (with `base` fixed in the loop) go through a
-//! slice of `a` taken before the loop, `&a[base + lo..base + hi]`, as a careful hand-written loop
-//! slices its row first: LLVM knows that slice's length is the trip count, so the bounds check
-//! of every read goes (the flat-indexed GMM's `x[ix * d + i]`, `means[ik * d + i]`). The slices
-//! are taken inside `if lo < hi { .. }` around the loop: a loop that does not run reads nothing,
-//! wherever its range starts. A range past the end of `a` panics before the loop, where the loop
-//! would have panicked at its first read past it. Arrays the loop writes, and loops that can
-//! skip part of their range (an early exit, `step_by`) are read as they are.
+//! Reads at an affine index `a[base + c * i + k]` in a loop over `lo..hi` (`base` fixed in the
+//! loop, `c` and `k` literals) go through a slice of `a` taken before the loop, from the first
+//! index read to the last (`&a[base + lo..base + hi]` for `a[base + i]`, `&x[..2 * n]` for
+//! Rosenbrock's `x[2 * i]`, `x[2 * i + 1]`), as a careful hand-written loop slices its row
+//! first: LLVM knows the slice's length covers every read, so their bounds checks go (the flat
+//! GMM's `x[ix * d + i]`, `means[ik * d + i]`). The slices are taken inside `if lo < hi { .. }`
+//! around the loop: a loop that does not run reads nothing, wherever its range starts. A range
+//! past the end of `a` panics before the loop, where the loop would have panicked at its last
+//! read. Arrays the loop writes, and loops that can skip part of their range (an early exit,
+//! `step_by`), are read as they are.
 
 use super::*;
 
-/// A slice taken before a loop, and the reads it serves.
-struct View {
-    array: ArrayId,
-    /// `base`, written with values defined before the loop.
-    base: TokenStream,
-    /// The values of the loop body `base` is computed from in the loop.
+/// An index `base + scale * i + k` of the loop's counter `i`.
+struct Affine {
+    scale: usize,
+    /// Written with values defined before the loop.
+    base: Option<TokenStream>,
+    k: usize,
+    /// The body's values the index is computed from, itself included.
     chain: Vec<Var>,
-    /// The reads through it: their values and their indices' (`base + i`).
-    reads: Vec<(Var, Var)>,
+}
+
+/// A read through a view: its value, its index's, and the index.
+struct Read {
+    value: Var,
+    at: Var,
+    index: Affine,
 }
 
 impl Gen<'_> {
-    /// Declares the views of loop `l` whose reads `wanted` accepts (by the values of the read,
-    /// of its index and of the body's values the base is computed from), and makes `op` read
-    /// through them until `end_views` with the same keys.
+    /// Declares the views of loop `l` whose reads `wanted` accepts (by the read's value and the
+    /// body's values its index is computed from), and makes `op` read through them until
+    /// `end_views` with the same keys.
     pub(super) fn begin_views(
         &mut self,
         l: &Loop,
@@ -39,38 +47,65 @@ impl Gen<'_> {
         let mut decls = TokenStream::new();
         let mut keys = Vec::new();
         let (lo, hi) = (self.operand(&range.start), self.operand(&range.end));
+        let from_zero = is_zero(&range.start);
         let i = self.var(*counter);
-        let index = if is_zero(&range.start) {
-            quote!(#i)
-        } else {
-            quote!(#i - #lo)
-        };
-        for view in self.views_of(l, *counter) {
-            let reads: Vec<Var> = view
-                .reads
-                .iter()
-                .filter(|(read, at)| wanted(&[&[*read, *at][..], &view.chain].concat()))
-                .map(|(_, at)| *at)
+        for (array, reads) in self.reads_of(l, *counter) {
+            let reads: Vec<Read> = reads
+                .into_iter()
+                .filter(|r| wanted(&[&[r.value][..], &r.index.chain].concat()))
                 .collect();
-            if reads.is_empty() {
+            let Some(first) = reads.first() else {
                 continue;
-            }
-            let a = self.array(view.array);
-            let name = self.fresh(
-                &format!("{}_view", self.body.array(view.array).name),
-                l.span,
-            );
-            let base = view.base;
-            let start = if is_zero(&range.start) {
-                base.clone()
-            } else {
-                quote!(#base + #lo)
             };
-            decls.extend([quote!(let #name = &#a[#start..#base + #hi];)]);
-            for at in reads {
-                let key = (view.array, at);
+            let (scale, base) = (first.index.scale, first.index.base.clone());
+            let k_min = reads.iter().map(|r| r.index.k).min().unwrap_or(0);
+            let k_max = reads.iter().map(|r| r.index.k).max().unwrap_or(0);
+            // From the first index read (at `lo`) to past the last (at `hi - 1`).
+            let mut start = Vec::new();
+            start.extend(base.clone());
+            if !from_zero {
+                start.push(times(scale, quote!(#lo)));
+            }
+            if k_min > 0 {
+                start.push(number(k_min));
+            }
+            let mut end = Vec::new();
+            end.extend(base);
+            match scale {
+                1 => end.push(quote!(#hi)),
+                _ => end.push(times(scale, quote!((#hi - 1)))),
+            }
+            let past = k_max + usize::from(scale != 1);
+            if past > 0 {
+                end.push(number(past));
+            }
+            let a = self.array(array);
+            let name = self.fresh(&format!("{}_view", self.body.array(array).name), l.span);
+            decls.extend([if start.is_empty() {
+                quote!(let #name = &#a[..#(#end)+*];)
+            } else {
+                quote!(let #name = &#a[#(#start)+*..#(#end)+*];)
+            }]);
+            for r in reads {
+                // The index less the view's start: the index itself when the view starts at 0.
+                let index = if start.is_empty() {
+                    self.var(r.at).into_token_stream()
+                } else {
+                    let relative = match (from_zero, scale) {
+                        (true, _) => quote!(#i),
+                        (false, 1) => quote!(#i - #lo),
+                        (false, _) => quote!((#i - #lo)),
+                    };
+                    let mut terms = vec![times(scale, relative)];
+                    let k = r.index.k - k_min;
+                    if k > 0 {
+                        terms.push(number(k));
+                    }
+                    quote!(#(#terms)+*)
+                };
+                let key = (array, r.at);
                 if let std::collections::hash_map::Entry::Vacant(e) = self.views.entry(key) {
-                    e.insert((name.clone(), index.clone()));
+                    e.insert((name.clone(), index));
                     keys.push(key);
                 }
             }
@@ -99,10 +134,10 @@ impl Gen<'_> {
         }
     }
 
-    /// The reads `a[base + i]` of `l`'s body (not of its branches or nested loops), `base`
-    /// computed from values defined before the loop, `a` one-dimensional and not written in
-    /// the loop; one view per array and base.
-    fn views_of(&self, l: &Loop, counter: Var) -> Vec<View> {
+    /// The reads of `l`'s body (not of its branches or nested loops) at an affine index of
+    /// `counter`, from a one-dimensional array the loop does not write, grouped per view: by
+    /// array, scale and base.
+    fn reads_of(&self, l: &Loop, counter: Var) -> Vec<(ArrayId, Vec<Read>)> {
         let region = self.an.loop_regions[&key(l)];
         let defs: HashMap<Var, &Op> = l
             .body
@@ -113,10 +148,10 @@ impl Gen<'_> {
                 _ => None,
             })
             .collect();
-        let mut views: Vec<View> = Vec::new();
+        let mut groups: Vec<(ArrayId, Vec<Read>)> = Vec::new();
         for stmt in &l.body.stmts {
             let Stmt::Let {
-                var: read,
+                var: value,
                 op: Op::Load { array, index },
             } = stmt
             else {
@@ -125,35 +160,139 @@ impl Gen<'_> {
             let [Operand::Var(at)] = index.as_slice() else {
                 continue;
             };
-            let Some(Op::Binary(BinOp::Add, a, b)) = defs.get(at) else {
-                continue;
-            };
-            let base = match (a, b) {
-                (Operand::Var(c), base) | (base, Operand::Var(c)) if *c == counter => base,
-                _ => continue,
-            };
-            let mut chain = Vec::new();
-            let Some(base) = self.outside(base, &defs, region, &mut chain) else {
-                continue;
-            };
             if self.body.array(*array).dims != 1 || writes_array(&l.body.stmts, *array) {
                 continue;
             }
-            let same = base.to_string();
-            match views
+            let Some(index) = self.affine(*at, counter, &defs, region) else {
+                continue;
+            };
+            // `a[i]` over `0..a.len()`: LLVM knows already.
+            let plain = index.scale == 1 && index.base.is_none() && index.k == 0;
+            if plain && self.is_length_of(*array, l) {
+                continue;
+            }
+            let read = Read {
+                value: *value,
+                at: *at,
+                index,
+            };
+            let same = |r: &Read| {
+                r.index.scale == read.index.scale
+                    && r.index.base.as_ref().map(|b| b.to_string())
+                        == read.index.base.as_ref().map(|b| b.to_string())
+            };
+            match groups
                 .iter_mut()
-                .find(|v| v.array == *array && v.base.to_string() == same)
+                .find(|(a, reads)| a == array && reads.iter().all(same))
             {
-                Some(v) => v.reads.push((*read, *at)),
-                None => views.push(View {
-                    array: *array,
-                    base,
-                    chain,
-                    reads: vec![(*read, *at)],
-                }),
+                Some((_, reads)) => reads.push(read),
+                None => groups.push((*array, vec![read])),
             }
         }
-        views
+        groups
+    }
+
+    /// Whether `l` runs over `0..n`, `n` a constant and `array` of a fixed size, `n` the length
+    /// a local array was made with, or `n` read from `array.len()`: LLVM knows `array[i]` is in
+    /// bounds already.
+    fn is_length_of(&self, array: ArrayId, l: &Loop) -> bool {
+        let LoopKind::Counted { range, .. } = &l.kind else {
+            return false;
+        };
+        if !is_zero(&range.start) {
+            return false;
+        }
+        let info = self.body.array(array);
+        let constant = |x: &Operand| !matches!(x, Operand::Var(_));
+        if (info.fixed && constant(&range.end))
+            || info.lens.first().is_some_and(|n| n.same(&range.end))
+        {
+            return true;
+        }
+        let Some(end) = range.end.var() else {
+            return false;
+        };
+        let mut measured = false;
+        self.body.block.for_each_stmt(&mut |s| {
+            if let Stmt::Let {
+                var,
+                op:
+                    Op::Len {
+                        array: a,
+                        row: None,
+                    },
+            } = s
+            {
+                measured |= *var == end && *a == array;
+            }
+        });
+        measured
+    }
+
+    /// `v` as `base + scale * counter + k`, computed in the body (`defs`) from the counter,
+    /// literals and values defined before the loop.
+    fn affine(
+        &self,
+        v: Var,
+        counter: Var,
+        defs: &HashMap<Var, &Op>,
+        region: usize,
+    ) -> Option<Affine> {
+        if v == counter {
+            return Some(Affine {
+                scale: 1,
+                base: None,
+                k: 0,
+                chain: Vec::new(),
+            });
+        }
+        let mut index = match defs.get(&v)? {
+            Op::Binary(BinOp::Mul, Operand::Var(c), Operand::Lit(n))
+            | Op::Binary(BinOp::Mul, Operand::Lit(n), Operand::Var(c))
+                if *c == counter =>
+            {
+                Affine {
+                    scale: literal(n).filter(|n| *n > 0)?,
+                    base: None,
+                    k: 0,
+                    chain: Vec::new(),
+                }
+            }
+            Op::Binary(BinOp::Add, a, b) => {
+                let varies =
+                    |x: &Operand| x.var().is_some_and(|x| self.varies_with(x, counter, defs));
+                let (term, other) = match (a, b) {
+                    (Operand::Var(x), other) if varies(a) && !varies(other) => (*x, other),
+                    (other, Operand::Var(x)) if varies(b) && !varies(other) => (*x, other),
+                    _ => return None,
+                };
+                let mut index = self.affine(term, counter, defs, region)?;
+                match other {
+                    Operand::Lit(n) => index.k += literal(n)?,
+                    other => {
+                        let added = self.outside(other, defs, region, &mut index.chain)?;
+                        index.base = Some(match index.base {
+                            Some(base) => quote!(#base + #added),
+                            None => added,
+                        });
+                    }
+                }
+                index
+            }
+            _ => return None,
+        };
+        index.chain.push(v);
+        Some(index)
+    }
+
+    /// Whether `x` is the counter or computed in the body from it.
+    fn varies_with(&self, x: Var, counter: Var, defs: &HashMap<Var, &Op>) -> bool {
+        x == counter
+            || defs.get(&x).is_some_and(|op| {
+                crate::activity::op_vars(op)
+                    .into_iter()
+                    .any(|u| self.varies_with(u, counter, defs))
+            })
     }
 
     /// `x` written with values defined before the loop whose body is `region`: itself, or the
@@ -185,6 +324,29 @@ impl Gen<'_> {
             Op::Copy(a) => self.outside(a, defs, region, chain),
             _ => None,
         }
+    }
+}
+
+/// `scale * x`, or `x`.
+fn times(scale: usize, x: TokenStream) -> TokenStream {
+    match scale {
+        1 => x,
+        _ => {
+            let scale = number(scale);
+            quote!(#scale * #x)
+        }
+    }
+}
+
+/// `n` as an unsuffixed literal (an index's type is inferred).
+fn number(n: usize) -> TokenStream {
+    proc_macro2::Literal::usize_unsuffixed(n).into_token_stream()
+}
+
+fn literal(n: &syn::Lit) -> Option<usize> {
+    match n {
+        syn::Lit::Int(n) => n.base10_parse().ok(),
+        _ => None,
     }
 }
 
