@@ -550,3 +550,45 @@ fn sub_models_are_lent_through_adaptors() {
     assert_eq!(g.layers[0].w, 3.0 * x + 4.0 + 1.0);
     assert_eq!(g.layers[1].w, 2.0 * x + 2.0 + 3.0);
 }
+
+// Sub-models zipped with numbers (`for (l, s) in net.layers.iter().zip(scales)`): the loop
+// copied each layer out (E0277 "`Layer: Copy`"; left open by the issue-10 probe). The
+// numbers come from data (`s`, read as `*s` and `s`) or from the model itself (`&s`).
+#[derive(Clone, Debug, autodiff::Params)]
+struct ScaledStack {
+    layers: Vec<Gain>,
+    scales: Vec<f64>,
+}
+
+#[grad(net)]
+fn zipped_stack(net: &ScaledStack, data: &[f64], x: f64) -> f64 {
+    let mut h = x;
+    for (l, s) in net.layers.iter().zip(data.iter()) {
+        h = gain(l, h) * *s + s * 0.5;
+    }
+    for (l, &s) in net.layers.iter().zip(&net.scales) {
+        h += gain(l, s) * s;
+    }
+    h
+}
+
+#[test]
+fn sub_models_are_zipped_with_numbers() {
+    let net = ScaledStack {
+        layers: vec![Gain { w: 2.0 }, Gain { w: 3.0 }, Gain { w: -1.0 }],
+        scales: vec![0.5, 4.0],
+    };
+    let data = [1.5, 2.0];
+    let x = 0.25;
+    // The zips stop at the shorter side: two layers each time.
+    // h1 = 2 x 1.5 + 0.75 = 1.5; h2 = 3 h1 2 + 1 = 10; + w0 0.25 + w1 16
+    let (value, g) = zipped_stack_grad(&net, &data, x);
+    assert_eq!(value, 10.0 + 0.5 + 48.0);
+    // d/dw0 = x 1.5 (3 2) + 0.25 = 2.5; d/dw1 = h1 2 + 16 = 19; w2 is never read
+    assert_eq!(
+        g.layers.iter().map(|l| l.w).collect::<Vec<_>>(),
+        [2.5, 19.0, 0.0]
+    );
+    // d/ds0 = 2 w0 s0 = 2; d/ds1 = 2 w1 s1 = 24
+    assert_eq!(g.scales, [2.0, 24.0]);
+}

@@ -379,6 +379,9 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 if let Some(n) = sequence_loop(f).and_then(|l| l.skip) {
                     self.index(n);
                 }
+                if let Some(p) = sequence_loop(f).and_then(|l| l.partner) {
+                    self.read(p.array, Read::Array(1));
+                }
                 self.visit_block(&f.body);
                 return;
             }
@@ -635,10 +638,18 @@ pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
 struct SequenceLoop<'a> {
     sequence: &'a Expr,
     item: Ident,
+    /// `.zip(other)`: the array of numbers zipped with the sequence, and the name its items are
+    /// bound to (`s` or `&s`).
+    partner: Option<Partner<'a>>,
     /// The index `.enumerate()` binds (`None` for `_` or no `enumerate`).
     counter: Option<Ident>,
     rev: bool,
     skip: Option<&'a Expr>,
+}
+
+struct Partner<'a> {
+    array: &'a Expr,
+    item: Ident,
 }
 
 impl SequenceLoop<'_> {
@@ -653,6 +664,16 @@ impl SequenceLoop<'_> {
             by: element,
         }
         .visit_block_mut(&mut body);
+        let mut end: Expr = syn::parse_quote!(#sequence.len());
+        if let Some(p) = &self.partner {
+            let array = p.array;
+            SubstitutePartner {
+                name: p.item.clone(),
+                element: syn::parse_quote!(#array[#index]),
+            }
+            .visit_block_mut(&mut body);
+            end = syn::parse_quote!(#end.min(#array.len()));
+        }
         if let Some(k) = &self.counter {
             body.stmts.insert(0, syn::parse_quote!(let #k = #index;));
         }
@@ -660,8 +681,8 @@ impl SequenceLoop<'_> {
             .skip
             .map_or_else(|| syn::parse_quote!(0), |n| n.clone());
         let range: Expr = match self.rev {
-            true => syn::parse_quote!((#start..#sequence.len()).rev()),
-            false => syn::parse_quote!(#start..#sequence.len()),
+            true => syn::parse_quote!((#start..#end).rev()),
+            false => syn::parse_quote!(#start..#end),
         };
         syn::parse_quote!(for #index in #range #body)
     }
@@ -692,6 +713,15 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
             e = &m.receiver;
         }
     }
+    // `.zip(other)` right after `.iter()`, with nothing around it: `for (l, s) in ..`.
+    let mut zipped = None;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "zip" && m.args.len() == 1 && !rev && !enumerate && skip.is_none() {
+            zipped = partner_array(&m.args[0]);
+            zipped?;
+            e = &m.receiver;
+        }
+    }
     let sequence = match e {
         Expr::Reference(r) if r.mutability.is_none() && !rev && skip.is_none() && !enumerate => {
             &*r.expr
@@ -702,7 +732,24 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
     if !matches!(sequence, Expr::Field(_)) {
         return None;
     }
+    let mut partner = None;
     let (item, counter) = match (&*f.pat, enumerate) {
+        (syn::Pat::Tuple(t), false) if t.elems.len() == 2 && zipped.is_some() => {
+            let (syn::Pat::Ident(pi), other) = (&t.elems[0], &t.elems[1]) else {
+                return None;
+            };
+            let item = match other {
+                syn::Pat::Ident(s) => s.ident.clone(),
+                syn::Pat::Reference(r) => match &*r.pat {
+                    syn::Pat::Ident(s) => s.ident.clone(),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            partner = zipped.map(|array| Partner { array, item });
+            (pi.ident.clone(), None)
+        }
+        _ if zipped.is_some() => return None,
         (syn::Pat::Ident(pi), false) => (pi.ident.clone(), None),
         (syn::Pat::Tuple(t), true) if t.elems.len() == 2 => match (&t.elems[0], &t.elems[1]) {
             (syn::Pat::Ident(k), syn::Pat::Ident(pi)) => (pi.ident.clone(), Some(k.ident.clone())),
@@ -743,13 +790,61 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         all: 0,
     };
     uses.visit_block(&f.body);
+    // The partner's items are numbers, read in place (a sequence of models zipped with this
+    // one, its items lent to calls, is not taken yet).
+    if let Some(p) = &partner {
+        let mut lent = Uses {
+            name: &p.item,
+            as_argument: 0,
+            all: 0,
+        };
+        lent.visit_block(&f.body);
+        if lent.as_argument > 0 {
+            return None;
+        }
+    }
     (uses.all > 0 && uses.all == uses.as_argument).then_some(SequenceLoop {
         sequence,
         item,
+        partner,
         counter,
         rev,
         skip,
     })
+}
+
+/// The array of `.zip(other)`: `a.iter()`, `&a` or `a`.
+fn partner_array(other: &Expr) -> Option<&Expr> {
+    let array = match other {
+        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        other => other,
+    };
+    matches!(array, Expr::Path(_) | Expr::Field(_)).then_some(array)
+}
+
+/// Replaces the zipped partner's item, a number, by its element: `*s` and `s` by `a[k]`.
+struct SubstitutePartner {
+    name: Ident,
+    element: Expr,
+}
+
+impl SubstitutePartner {
+    fn is_name(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Path(p) if p.path.is_ident(&self.name))
+    }
+}
+
+impl VisitMut for SubstitutePartner {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.is_name(&u.expr) => {
+                *expr = self.element.clone();
+            }
+            _ if self.is_name(expr) => *expr = self.element.clone(),
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
 }
 
 /// Replaces a name by an expression (the item of a loop over a sequence by its element).
