@@ -1587,11 +1587,13 @@ impl Gen {
     /// choice, which `#[grad]` computes again after the loop from the counter that took it
     /// last when `e` depends on the counter alone.
     fn running_choice(&mut self, target: Var, out: &mut Vec<Stmt>) {
+        let running = Expr::Var(target.name.clone());
         let mut value = self.expr(2);
-        if !target.typed && !self.typed(&value) {
+        // `m = m` is a lint error of its own (`self_assignment`): not what is tested.
+        let is_running = matches!(&value, Expr::Var(n) if *n == target.name);
+        if (!target.typed && !self.typed(&value)) || is_running {
             value = bin(BinOp::Add, value, self.typed_leaf());
         }
-        let running = Expr::Var(target.name.clone());
         if self.on(Family::Branches) && self.chance(0.5) {
             self.use_family(Family::Branches);
             let op = self.pick(&[CmpOp::Gt, CmpOp::Lt, CmpOp::Ge, CmpOp::Le]);
