@@ -24,9 +24,10 @@ pub fn rewrite(body: &mut Body) {
 
 /// How an iteration decides to take the new value.
 enum Taking {
-    /// `next = carried.max(value)` (or `min`, either order): taken when the result differs
-    /// from the running value (a tie keeps it).
-    Extremum { next: Var },
+    /// `next = carried.max(value)` or `value.max(carried)` (or `min`): taken when the result
+    /// differs from the running value; a tie follows the first argument, as the `max`/`min`
+    /// rule does (kept, or taken when `value` is first: `tie` holds it then).
+    Extremum { next: Var, tie: Option<Var> },
     /// `next = if cond { value } else { carried }` (or the other way round).
     Branch { cond: Operand, when: bool },
 }
@@ -97,13 +98,34 @@ impl Rewrite<'_> {
         };
         // Whether this iteration takes the value.
         let taken_now = match choice.taking {
-            Taking::Extremum { next } => {
-                let t = self.new_var(inner, "changed", Ty::Bool);
+            Taking::Extremum { next, tie } => {
+                let changed = self.new_var(inner, "changed", Ty::Bool);
                 l.body.stmts.push(Stmt::Let {
-                    var: t,
+                    var: changed,
                     op: Op::Binary(BinOp::Ne, Operand::Var(next), Operand::Var(inner)),
                 });
-                Operand::Var(t)
+                match tie {
+                    None => Operand::Var(changed),
+                    Some(value) => {
+                        let equal = self.new_var(inner, "tied", Ty::Bool);
+                        let taken = self.new_var(inner, "takes", Ty::Bool);
+                        l.body.stmts.extend([
+                            Stmt::Let {
+                                var: equal,
+                                op: Op::Binary(BinOp::Eq, Operand::Var(value), Operand::Var(inner)),
+                            },
+                            Stmt::Let {
+                                var: taken,
+                                op: Op::Binary(
+                                    BinOp::Or,
+                                    Operand::Var(changed),
+                                    Operand::Var(equal),
+                                ),
+                            },
+                        ]);
+                        Operand::Var(taken)
+                    }
+                }
             }
             Taking::Branch { cond, when: true } => cond,
             Taking::Branch { cond, when: false } => {
@@ -208,12 +230,16 @@ fn choice(l: &Loop, carried: usize, vars: &[VarInfo]) -> Option<Choice> {
                 var,
                 op: Op::Prim { rule, floats, .. },
             } if *var == next && matches!(rule.name, "max" | "min") => {
-                let value = match floats.as_slice() {
-                    [Operand::Var(a), Operand::Var(b)] if *a == c.inner && *b != c.inner => *b,
-                    [Operand::Var(a), Operand::Var(b)] if *b == c.inner && *a != c.inner => *a,
+                let (value, tie) = match floats.as_slice() {
+                    [Operand::Var(a), Operand::Var(b)] if *a == c.inner && *b != c.inner => {
+                        (*b, None)
+                    }
+                    [Operand::Var(a), Operand::Var(b)] if *b == c.inner && *a != c.inner => {
+                        (*a, Some(*a))
+                    }
                     _ => return None,
                 };
-                found = Some((Taking::Extremum { next }, value));
+                found = Some((Taking::Extremum { next, tie }, value));
             }
             Stmt::If { cond, phis, .. } => {
                 if let Some(p) = phis.iter().find(|p| p.var == next) {

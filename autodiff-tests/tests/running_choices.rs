@@ -213,12 +213,16 @@ fn the_gradient_reaches_the_element_taken_last_alone() {
         expected[at] = 1.0;
         assert_eq!(g, expected);
     }
-    // Ties: `m.max(x[i])` keeps the running value, so the first of the tied elements.
+    // Ties follow the first argument: `m.max(x[i])` keeps the running value, so the first of
+    // the tied elements gets the gradient.
     let (_, g) = max_squared_grad(&[1.0, 3.0, 3.0, -2.0]);
     assert_eq!(g, [0.0, 6.0, 0.0, 0.0]);
     // No element replaces the start: its gradient goes to `x[0]`.
     let (_, g) = arr_max_grad(&[5.0, 1.0, 2.0]);
     assert_eq!(g, [1.0, 0.0, 0.0]);
+    // A tie follows the first argument: `x[i].min(m)` takes the later of two equal minima.
+    let (_, g) = min_element_first_grad(&[0.5, -0.25, -0.25]);
+    assert_eq!(g, [0.0, 0.0, (-0.25f64).cos()]);
     // `min_element_first` starts from a constant; one element is always taken.
     let (value, g) = min_element_first_grad(&[0.5, -0.25, 0.75]);
     assert_eq!(value, (-0.25f64).sin());
