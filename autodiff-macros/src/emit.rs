@@ -705,8 +705,8 @@ fn shadow_place(sig: &Signature, names: &Names, i: usize) -> TokenStream {
             let outer = shadow_place(sig, names, outer);
             let m = local("m", sig.params[i].span);
             let field = sig.params[i].field.as_ref().expect("a field");
-            let is_param = models::is_param_path(sig, field.model, &field.path);
-            quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*).filter(|_| #is_param))
+            let filter = models::param_field_filter(sig, field.model, &field.path);
+            quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*) #filter)
         }
     }
 }
@@ -792,8 +792,7 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
             .iter()
             .map(|&i| {
                 let field = sig.params[i].field.as_ref().expect("a field");
-                let is_param = models::is_param_path(sig, field.model, &field.path);
-                quote!(.filter(|_| #is_param))
+                models::param_field_filter(sig, field.model, &field.path)
             })
             .collect();
         out.extend([match roots.len() {

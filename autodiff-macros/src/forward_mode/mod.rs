@@ -213,8 +213,8 @@ fn setup(sig: &Signature, names: &Names) -> TokenStream {
             };
             let m = local("m", p.span);
             // A `#[params(skip)]` field is data: a zero tangent, whatever the direction holds.
-            let is_param = crate::lower::models::is_param_path(sig, field.model, path);
-            let get = quote!(::autodiff::ParamsTangent::<#ty>::get(&#root).filter(|_| #is_param));
+            let filter = crate::lower::models::param_field_filter(sig, field.model, path);
+            let get = quote!(::autodiff::ParamsTangent::<#ty>::get(&#root) #filter);
             out.extend([match &p.kind {
                 ParamKind::Float => quote!(let #t: #f = #get.map_or(#zero, |#m| #m #(.#path)*);),
                 _ => quote!(let #t = #get.map(|#m| &#m #(.#path)*);),

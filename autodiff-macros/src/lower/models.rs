@@ -598,10 +598,15 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
     })
 }
 
-/// Whether the field at `path` of model parameter `model` holds parameters, asked of each
-/// model on the way (a `#[params(skip)]` field is data: no gradient, a zero tangent):
-/// `__param_field!(&net => Net, "w") && ..`, constant once inlined.
-pub fn is_param_path(sig: &Signature, model: usize, path: &[Member]) -> proc_macro2::TokenStream {
+/// `.filter(|_| ..)` keeping a field's shadow or tangent only when the field at `path` of model
+/// parameter `model` holds parameters, asked of each model on the way (a `#[params(skip)]`
+/// field is data: no gradient, a zero tangent): `__param_field!(&net => Net, "w") && ..`,
+/// constant once inlined.
+pub fn param_field_filter(
+    sig: &Signature,
+    model: usize,
+    path: &[Member],
+) -> proc_macro2::TokenStream {
     let m = &sig.params[model].ident;
     // The model itself by its type (a `&Net` parameter is a `Net`), the fields on the way by
     // their own.
@@ -620,7 +625,7 @@ pub fn is_param_path(sig: &Signature, model: usize, path: &[Member]) -> proc_mac
             None => quote::quote!(::autodiff::__param_field!(&#m #(.#prefix)*, #name)),
         }
     });
-    quote::quote!(#(#checks)&&*)
+    quote::quote!(.filter(|_| #(#checks)&&*))
 }
 
 /// Whether a field path is `prefix` followed by more fields.

@@ -241,10 +241,10 @@ impl Gen<'_> {
                 self.array_adj(*array);
                 let name = self.fresh("d_part", Span::call_site());
                 let filter = match self.body.array(*array).origin {
-                    ArrayOrigin::Param(p) => self.sig.params[p].field.as_ref().map(|f| {
-                        let is_param = models::is_param_path(self.sig, f.model, &f.path);
-                        quote!(.filter(|_| #is_param))
-                    }),
+                    ArrayOrigin::Param(p) => self.sig.params[p]
+                        .field
+                        .as_ref()
+                        .map(|f| models::param_field_filter(self.sig, f.model, &f.path)),
                     _ => None,
                 };
                 projections.push(quote!(Some(&mut #m #(.#rest)*) #filter));

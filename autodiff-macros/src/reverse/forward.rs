@@ -978,7 +978,7 @@ impl Gen<'_> {
                 } else {
                     quote!(_)
                 };
-                out.extend([self.with_views(range, &views, quote!(for #i in #r { #body }))]);
+                out.extend([self.with_views(&l.kind, &views, quote!(for #i in #r { #body }))]);
             }
             LoopKind::While { header, cond } => {
                 // The trip count is unknown: nested loops reserve once per iteration.

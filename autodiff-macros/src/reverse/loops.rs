@@ -49,10 +49,8 @@ impl Gen<'_> {
         let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
         let b = &body.tokens;
         let looped = quote!(for #i in #range { #b });
-        head.tokens.extend([match &l.kind {
-            LoopKind::Counted { range, .. } => self.with_views(range, &views, looped),
-            LoopKind::While { .. } => looped,
-        }]);
+        head.tokens
+            .extend([self.with_views(&l.kind, &views, looped)]);
         let mut pieces = vec![head.touching(&body)];
         pieces.extend(tail);
         pieces

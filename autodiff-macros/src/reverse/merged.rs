@@ -150,10 +150,8 @@ impl Gen<'_> {
         self.deferred_zeroing.clear();
         let b = &body.tokens;
         let looped = quote!(for #counter in #range { #b });
-        head.tokens.extend([match &run[0].kind {
-            LoopKind::Counted { range, .. } => self.with_views(range, &views, looped),
-            LoopKind::While { .. } => looped,
-        }]);
+        head.tokens
+            .extend([self.with_views(&run[0].kind, &views, looped)]);
         let zero = self.zero();
         let mut deferred: Vec<ArrayId> = deferred.into_iter().collect();
         deferred.sort();

@@ -49,7 +49,7 @@ impl Gen<'_> {
         let (lo, hi) = (self.operand(&range.start), self.operand(&range.end));
         let from_zero = is_zero(&range.start);
         let i = self.var(*counter);
-        for (array, reads) in self.reads_of(l, *counter) {
+        for (array, reads) in self.reads_of(l, *counter, range) {
             let reads: Vec<Read> = reads
                 .into_iter()
                 .filter(|r| wanted(&[&[r.value][..], &r.index.chain].concat()))
@@ -113,14 +113,17 @@ impl Gen<'_> {
         (decls, keys)
     }
 
-    /// `looped` (a loop over `range`) with the views it reads declared before it, under
-    /// `if lo < hi`.
+    /// `looped` (the loop of `kind`) with the views it reads declared before it, under
+    /// `if lo < hi` (a `while` loop has none).
     pub(super) fn with_views(
         &self,
-        range: &CountedRange,
+        kind: &LoopKind,
         views: &TokenStream,
         looped: TokenStream,
     ) -> TokenStream {
+        let LoopKind::Counted { range, .. } = kind else {
+            return looped;
+        };
         if views.is_empty() {
             return looped;
         }
@@ -137,7 +140,7 @@ impl Gen<'_> {
     /// The reads of `l`'s body (not of its branches or nested loops) at an affine index of
     /// `counter`, from a one-dimensional array the loop does not write, grouped per view: by
     /// array, scale and base.
-    fn reads_of(&self, l: &Loop, counter: Var) -> Vec<(ArrayId, Vec<Read>)> {
+    fn reads_of(&self, l: &Loop, counter: Var, range: &CountedRange) -> Vec<(ArrayId, Vec<Read>)> {
         let region = self.an.loop_regions[&key(l)];
         let defs: HashMap<Var, &Op> = l
             .body
@@ -148,6 +151,7 @@ impl Gen<'_> {
                 _ => None,
             })
             .collect();
+        let measured = self.measured_by_end(range);
         let mut groups: Vec<(ArrayId, Vec<Read>)> = Vec::new();
         for stmt in &l.body.stmts {
             let Stmt::Let {
@@ -168,7 +172,7 @@ impl Gen<'_> {
             };
             // `a[i]` over `0..a.len()`: LLVM knows already.
             let plain = index.scale == 1 && index.base.is_none() && index.k == 0;
-            if plain && self.is_length_of(*array, l) {
+            if plain && self.covers(*array, range, measured) {
                 continue;
             }
             let read = Read {
@@ -192,38 +196,31 @@ impl Gen<'_> {
         groups
     }
 
-    /// Whether `l` runs over `0..n`, `n` a constant and `array` of a fixed size, `n` the length
-    /// a local array was made with, or `n` read from `array.len()`: LLVM knows `array[i]` is in
-    /// bounds already.
-    fn is_length_of(&self, array: ArrayId, l: &Loop) -> bool {
-        let LoopKind::Counted { range, .. } = &l.kind else {
-            return false;
-        };
-        if !is_zero(&range.start) {
-            return false;
-        }
+    /// Whether `range` is `0..n` with `n` a constant and `array` of a fixed size, `n` the
+    /// length a local array was made with, or `n` read from `array.len()` (`measured`): LLVM
+    /// knows `array[i]` is in bounds already.
+    fn covers(&self, array: ArrayId, range: &CountedRange, measured: Option<ArrayId>) -> bool {
         let info = self.body.array(array);
-        let constant = |x: &Operand| !matches!(x, Operand::Var(_));
-        if (info.fixed && constant(&range.end))
-            || info.lens.first().is_some_and(|n| n.same(&range.end))
-        {
-            return true;
-        }
-        let Some(end) = range.end.var() else {
-            return false;
-        };
-        let mut measured = false;
+        let constant = !matches!(range.end, Operand::Var(_));
+        is_zero(&range.start)
+            && ((info.fixed && constant)
+                || info.lens.first().is_some_and(|n| n.same(&range.end))
+                || measured == Some(array))
+    }
+
+    /// The array whose `.len()` the range's end is, if it is one.
+    fn measured_by_end(&self, range: &CountedRange) -> Option<ArrayId> {
+        let end = range.end.var()?;
+        let mut measured = None;
         self.body.block.for_each_stmt(&mut |s| {
             if let Stmt::Let {
                 var,
-                op:
-                    Op::Len {
-                        array: a,
-                        row: None,
-                    },
+                op: Op::Len { array, row: None },
             } = s
             {
-                measured |= *var == end && *a == array;
+                if *var == end {
+                    measured = Some(*array);
+                }
             }
         });
         measured
