@@ -29,13 +29,10 @@ pub fn lower_triangular_adjoint<
 >(lower: &[f64], x: &[f64], d_out: f64, mut d_lower: DLower, mut d_x: DX) -> f64 {
     ::autodiff::SliceShadow::check_len(&d_lower, lower.len(), "lower");
     ::autodiff::SliceShadow::check_len(&d_x, x.len(), "x");
-    let mut tape_slots = ::autodiff::__private::tape_slots::<_, 32>();
-    let mut tape = ::autodiff::__private::SlotTape::new(&mut tape_slots);
     let len = x.len();
     let mut y_1 = ::std::vec![0.0_f64; len];
     let mut d_y_1 = ::std::vec![0.0; len];
     let mut l_1 = 0;
-    tape.reserve((0..len).size_hint().0);
     for i in 0..len {
         let t_1 = i + 1;
         let mut l_2 = l_1;
@@ -50,7 +47,6 @@ pub fn lower_triangular_adjoint<
             l_2 = l;
         }
         let l_3 = l_2;
-        tape.push(l_3);
         l_1 = l_3;
     }
     let l_4 = l_1;
@@ -68,8 +64,9 @@ pub fn lower_triangular_adjoint<
     }
     let total_3 = total_1;
     let d_total_3 = d_out;
+    let mut l_3_back = l_4;
     for i in (0..len).rev() {
-        let l_3 = ::autodiff::__private::pop(&mut tape);
+        let l_3 = l_3_back;
         let t_1 = i + 1;
         let mut d_x_sum = 0.0;
         let trips = ::autodiff::__private::trip_count(t_1..len);
@@ -86,6 +83,12 @@ pub fn lower_triangular_adjoint<
             ::autodiff::SliceShadow::add_at(&mut d_lower, l_2, d_t_3);
         }
         ::autodiff::SliceShadow::add_at(&mut d_x, i, d_x_sum);
+        l_3_back = ::autodiff::__private::induction_start(
+            l_3,
+            1,
+            ::autodiff::__private::trip_count(t_1..len),
+            false,
+        );
     }
     total_3
 }

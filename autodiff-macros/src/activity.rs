@@ -65,6 +65,9 @@ pub struct LoopPlan {
     /// Induction variables (`l += c` once per iteration): restored in the reverse sweep by
     /// undoing the step, never taped.
     pub restored: Vec<Induction>,
+    /// Values an iteration ends with where a nested induction ended: restored from the
+    /// loop's final value, never taped (see `Resumed`).
+    pub resumed: Vec<Resumed>,
     /// Scratch vectors copied whole at the end of each iteration, for the reads of them in
     /// nested loops that the reverse iteration makes from the copy (see `Sites::copy_loop`).
     pub copied: Vec<ArrayId>,
@@ -77,6 +80,23 @@ pub struct Induction {
     pub out: Var,
     pub op: BinOp,
     pub step: Operand,
+}
+
+/// The value a loop's iteration ends with, when a loop nested in it moved the carried
+/// integer the iteration started with by a step per nested iteration: the running index of a
+/// packed triangle, `for i in 0..d { for j in i + 1..d { .. l += 1; } }`. Its reverse
+/// iterations, which run backwards, each start from the value the next one (in forward
+/// order) started with, the last from the loop's final value: undoing the nested loop's
+/// steps gives the next.
+pub struct Resumed {
+    /// The nested loop's final value, which the iteration ends with.
+    pub end: Var,
+    /// The loop's final value.
+    pub out: Var,
+    /// How the nested loop moved it, and over what range.
+    pub op: BinOp,
+    pub step: Operand,
+    pub range: CountedRange,
 }
 
 pub struct Analysis {
@@ -131,6 +151,10 @@ struct Sites<'a> {
     loop_region: HashMap<usize, usize>,
     /// Carried value (its `inner`) -> its loop's key and the carried triple.
     carried: HashMap<Var, (usize, &'a Carried)>,
+    /// A carried value's final value (its `out`) -> the same.
+    carried_out: HashMap<Var, (usize, &'a Carried)>,
+    /// Loop key -> the loop.
+    loops: HashMap<usize, &'a Loop>,
     /// If key -> (then region, else region).
     branch_regions: HashMap<usize, (usize, usize)>,
     /// Array -> last position of a store into it.
@@ -173,6 +197,8 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         loop_span: HashMap::default(),
         loop_region: HashMap::default(),
         carried: HashMap::default(),
+        carried_out: HashMap::default(),
+        loops: HashMap::default(),
         branch_regions: HashMap::default(),
         last_store: HashMap::default(),
         writes: HashMap::default(),
@@ -336,6 +362,7 @@ impl<'a> Sites<'a> {
                     let start = self.next_position;
                     let body_region = self.new_region(RegionKind::LoopBody(k), region);
                     self.loop_region.insert(k, body_region);
+                    self.loops.insert(k, l);
                     for c in &l.carried {
                         self.carried.insert(c.inner, (k, c));
                         self.define(c.inner, body_region);
@@ -351,6 +378,7 @@ impl<'a> Sites<'a> {
                     }
                     self.block(&l.body, body_region);
                     for c in &l.carried {
+                        self.carried_out.insert(c.out, (k, c));
                         self.define(c.out, region);
                         self.edges.push((Node::Var(c.out), Node::Var(c.inner)));
                         self.flow(Node::Var(c.out), &c.next);
@@ -613,6 +641,15 @@ impl Planner<'_, '_> {
         }
     }
 
+    /// Makes a loop's range readable in the reverse sweep, for its trip count.
+    fn need_range(&mut self, range: &CountedRange) {
+        self.need(&range.start);
+        self.need(&range.end);
+        for s in range.adaptors.iter().filter_map(Adaptor::operand) {
+            self.need(s);
+        }
+    }
+
     /// Makes `v` readable in the reverse sweep wherever its definition is in scope.
     fn require(&mut self, v: Var) {
         if !self.required.insert(v) {
@@ -639,6 +676,14 @@ impl Planner<'_, '_> {
                             .or_default()
                             .restored
                             .push(induction);
+                        return;
+                    }
+                    if let Some(resumed) = self.resumed(v, region) {
+                        self.require(resumed.out);
+                        self.need(&resumed.step);
+                        self.need_range(&resumed.range);
+                        let plan = self.analysis.loops.entry(k).or_default();
+                        plan.resumed.push(resumed);
                         return;
                     }
                     let direct = self.sites.def_region[v.0] == region;
@@ -696,6 +741,42 @@ impl Planner<'_, '_> {
             out: carried.out,
             op: *op,
             step: step.clone(),
+        })
+    }
+
+    /// `v` as the value the iterations of the loop whose body is `region` end with, found
+    /// from the next iteration's start (`Resumed`): the final value of an induction of a
+    /// counted loop nested in the body, started from the value the iteration started with.
+    /// Both loops run to the end of their ranges; the outer one runs backwards in reverse,
+    /// as every loop with a nested one does (`order.rs`).
+    fn resumed(&self, v: Var, region: usize) -> Option<Resumed> {
+        let RegionKind::LoopBody(k) = self.sites.regions[region].kind else {
+            return None;
+        };
+        let outer = self.sites.loops[&k];
+        let started = outer.carried.iter().find(|c| c.next.var() == Some(v))?;
+        let (nested_key, nested) = self.sites.carried_out.get(&v)?;
+        let nested_loop = self.sites.loops[nested_key];
+        let runs_whole = |l: &Loop| {
+            l.exit.is_none()
+                && l.trips.is_none()
+                && l.checkpoint.is_none()
+                && matches!(l.kind, LoopKind::Counted { .. })
+        };
+        let LoopKind::Counted { range, .. } = &nested_loop.kind else {
+            return None;
+        };
+        let induction = self.induction(nested.inner, self.sites.loop_region[nested_key])?;
+        (self.sites.def_region[v.0] == region
+            && nested.init.var() == Some(started.inner)
+            && runs_whole(outer)
+            && runs_whole(nested_loop))
+        .then(|| Resumed {
+            end: v,
+            out: started.out,
+            op: induction.op,
+            step: induction.step,
+            range: range.clone(),
         })
     }
 
@@ -817,6 +898,7 @@ impl Planner<'_, '_> {
                 };
                 self.sites.counters.get(&u) == Some(&k)
                     || self.induction(u, region).is_some()
+                    || self.resumed(u, region).is_some()
                     || self
                         .analysis
                         .loops
@@ -926,11 +1008,7 @@ impl Planner<'_, '_> {
                 any |= l.carried.iter().any(|c| self.analysis.active[c.inner.0]);
                 if any {
                     if let LoopKind::Counted { range, .. } = &l.kind {
-                        self.need(&range.start);
-                        self.need(&range.end);
-                        for s in range.adaptors.iter().filter_map(Adaptor::operand) {
-                            self.need(s);
-                        }
+                        self.need_range(range);
                     }
                     if let Some(t) = l.trips {
                         self.require(t);

@@ -221,6 +221,37 @@ fn a_running_maximum_tapes_nothing() {
     assert_eq!(d_x.iter().filter(|&&g| g != 0.0).count(), 1);
 }
 
+/// Rows of a packed lower triangle walked with a running index, folded with a decay (so the
+/// outer loop is reversed after it, not fused with its reverse).
+#[grad(packed)]
+fn packed_rows(packed: &[f64], x: &[f64]) -> f64 {
+    let mut l = 0;
+    let mut total = 0.0;
+    for i in 0..x.len() {
+        let mut row = 0.0;
+        for j in 0..=i {
+            row += packed[l] * x[j];
+            l += 1;
+        }
+        total = 0.5 * total + row;
+    }
+    total
+}
+
+#[test]
+fn a_running_index_through_nested_loops_is_not_taped() {
+    let d = 200;
+    let packed = vec![1.0; d * (d + 1) / 2];
+    let x = vec![1.0; d];
+    let mut d_packed = vec![0.0; packed.len()];
+    let (allocs, bytes, _) =
+        count(|| packed_rows_adjoint(&packed, &x, 1.0, &mut d_packed[..], Const));
+    assert_eq!((allocs, bytes), (0, 0));
+    // Row i is weighted by 0.5^(d - 1 - i): the last row's entries by 1.
+    assert_eq!(d_packed[packed.len() - 1], 1.0);
+    assert_eq!(d_packed[packed.len() - d - 1], 0.5);
+}
+
 /// The entries a tape of a loop with a run-time trip count keeps on the stack.
 const STACK_ENTRIES: usize = 32;
 

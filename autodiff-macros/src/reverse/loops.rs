@@ -147,6 +147,21 @@ impl Gen<'_> {
                 }
             }
         }
+        // Values the iterations end with where a nested induction ended, each found from the
+        // start of the iteration after it (`Resumed`).
+        let mut resume = TokenStream::new();
+        for r in plan.map(|p| p.resumed.as_slice()).unwrap_or_default() {
+            let (end, out, step) = (self.var(r.end), self.var(r.out), self.operand(&r.step));
+            let running = self.fresh(&format!("{end}_back"), l.span);
+            let (range, down) = (self.range(&r.range, false, false), r.op == BinOp::Sub);
+            head.tokens.extend([quote!(let mut #running = #out;)]);
+            restore.extend([quote!(let #end = #running;)]);
+            resume.extend([quote!(
+                #running = ::autodiff::__private::induction_start(
+                    #end, #step, ::autodiff::__private::trip_count(#range), #down,
+                );
+            )]);
+        }
         let mut drop_copies = TokenStream::new();
         for c in self.copy_tapes.get(&k).into_iter().flatten() {
             let (a, tape, view) = (self.array(c.array), &c.tape, &c.view);
@@ -234,6 +249,7 @@ impl Gen<'_> {
         body.push(Piece::code(restore));
         body.extend(handoff);
         body.extend(self.reverse_stmts(&l.body));
+        body.push(Piece::code(resume));
         let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
         self.end_views(viewed);
         body.tokens.extend([drop_copies]);

@@ -1,0 +1,127 @@
+//! A running index carried through nested loops, as packed storage is walked: the outer
+//! loop's iterations each end where the nested loop left the index (`reverse` restores each
+//! iteration's end from the next one's start, `activity::Resumed`, instead of a tape). Every
+//! gradient is checked against central finite differences; `allocations.rs` checks that the
+//! packed triangle tapes nothing.
+
+#![allow(clippy::needless_range_loop)] // indexed storage is what is tested
+mod common;
+
+use autodiff::grad;
+use common::{assert_matches_fd, Rng};
+
+/// `|L x|^2` with the strict lower triangle of `L` packed row after row behind its diagonal.
+#[grad(packed)]
+fn packed_lower(packed: &[f64], x: &[f64]) -> f64 {
+    let d = x.len();
+    let mut y = vec![0.0; d];
+    for i in 0..d {
+        y[i] = packed[i].exp() * x[i];
+    }
+    let mut l = d;
+    for i in 0..d {
+        for j in i + 1..d {
+            y[j] += packed[l] * x[i];
+            l += 1;
+        }
+    }
+    let mut total = 0.0;
+    for v in &y {
+        total += v * v;
+    }
+    total
+}
+
+/// Interleaved pairs walked with a step of two, the index also read after each row.
+#[grad(w)]
+fn strided_rows(w: &[f64], rows: usize) -> f64 {
+    let mut at = 0;
+    let mut total = 0.0;
+    for r in 0..rows {
+        let mut row = 0.0;
+        for _ in 0..r + 1 {
+            row += w[at] * w[at + 1].sin();
+            at += 2;
+        }
+        total = 0.8 * total + row.tanh() * w[at % w.len()];
+    }
+    total
+}
+
+/// The index counted down from the end, over rows of a stepped length.
+#[grad(w)]
+fn from_the_end(w: &[f64], rows: usize) -> f64 {
+    let mut at = w.len();
+    let mut total = 0.0;
+    for r in 0..rows {
+        for k in (0..2 * r + 1).step_by(2) {
+            at -= 1;
+            total += w[at] * (k as f64 + 1.0) * w[at].cos();
+        }
+        total *= 0.9;
+    }
+    total
+}
+
+/// A nested loop that starts from something else than the index (taped, not restored), and
+/// an index read before the nested loop.
+#[grad(w)]
+fn restarted(w: &[f64], rows: usize) -> f64 {
+    let mut at = 0;
+    let mut total = 0.0;
+    for r in 0..rows {
+        let first = w[at];
+        let mut inner = at + 1;
+        for _ in 0..r {
+            total += first * w[inner];
+            inner += 1;
+        }
+        at = inner;
+    }
+    total
+}
+
+#[test]
+fn a_packed_triangle_matches_finite_differences() {
+    let mut rng = Rng::new(71);
+    for d in [0, 1, 2, 5, 9] {
+        let packed = rng.vec(d * (d + 1) / 2, -0.8, 0.8);
+        let x = rng.vec(d, -1.5, 1.5);
+        let (_, g) = packed_lower_grad(&packed, &x);
+        let f = |p: &[f64]| packed_lower(p, &x);
+        assert_matches_fd(&f, &packed, &g, &format!("packed_lower, d = {d}"));
+    }
+}
+
+#[test]
+fn a_strided_index_read_after_its_rows_matches_finite_differences() {
+    let mut rng = Rng::new(72);
+    for rows in [0, 1, 3, 6] {
+        let w = rng.vec(rows * (rows + 1) + 1, -1.0, 1.0);
+        let (_, g) = strided_rows_grad(&w, rows);
+        let f = |w: &[f64]| strided_rows(w, rows);
+        assert_matches_fd(&f, &w, &g, &format!("strided_rows, rows = {rows}"));
+    }
+}
+
+#[test]
+fn an_index_counted_down_in_stepped_rows_matches_finite_differences() {
+    let mut rng = Rng::new(73);
+    for rows in [0, 1, 4, 7] {
+        let w = rng.vec(rows * rows + 3, -1.0, 1.0);
+        let (_, g) = from_the_end_grad(&w, rows);
+        let f = |w: &[f64]| from_the_end(w, rows);
+        assert_matches_fd(&f, &w, &g, &format!("from_the_end, rows = {rows}"));
+    }
+}
+
+#[test]
+fn a_nested_loop_started_elsewhere_matches_finite_differences() {
+    let mut rng = Rng::new(74);
+    for rows in [0, 1, 4, 7] {
+        let w = rng.vec(rows * (rows + 1) / 2 + rows + 1, -1.0, 1.0);
+        let (_, g) = restarted_grad(&w, rows);
+        let f = |w: &[f64]| restarted(w, rows);
+        assert_matches_fd(&f, &w, &g, &format!("restarted, rows = {rows}"));
+    }
+}
