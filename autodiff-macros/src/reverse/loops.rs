@@ -74,6 +74,7 @@ impl Gen<'_> {
                 array,
                 &index,
                 quote!(#sum),
+                false,
             )));
             self.hoisted.insert(v, sum);
         }
