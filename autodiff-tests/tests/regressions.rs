@@ -1280,6 +1280,33 @@ fn a_model_named_m_lends_two_fields() {
     assert_eq!((g.v, g.w), (vec![5.0, 0.0], [1.0, 2.0]));
 }
 
+// ---- a copy of data a call returned, then written with dual numbers (fuzz seed 60606,
+// p00185) ----
+// On dual numbers (`modes(hvp)`), the copy and its adjoint were zeros of the returned
+// array's type (`f32`, the call's arguments being data), not dual numbers (E0308).
+
+const TABLE_PAIR: &[f32] = &[-0.375, 1.125];
+
+#[grad]
+fn pair_product(w: &[f32]) -> [f32; 2] {
+    [w[0] * w[1], 0.5]
+}
+
+#[grad(modes(hvp))]
+fn copy_of_returned_data(x: f32) -> f32 {
+    let y = pair_product(TABLE_PAIR);
+    let mut c = y;
+    c[0] += x * x;
+    c[0] * c[1]
+}
+
+#[test]
+fn a_copy_of_returned_data_written_with_dual_numbers_builds() {
+    // (-0.421875 + x^2) * 0.5: derivative x, second derivative 1.
+    let (value, g, hv) = copy_of_returned_data_hvp(0.5, 2.0);
+    assert_eq!((value, g, hv), (-0.0859375, 0.5, 2.0));
+}
+
 // Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
 // arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived

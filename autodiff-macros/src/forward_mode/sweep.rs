@@ -192,7 +192,7 @@ impl<'a> Sweep<'a> {
                 let mut out = self.gen.forward_stmt(stmt);
                 if self.an.active_array[array.0] {
                     let init = match like {
-                        Some(source) => self.gen.zeros_like(*source),
+                        Some(source) => self.gen.zeros_like(*source, false),
                         None => {
                             // A typed zero: the array's type may rest on it alone.
                             let fill = match fill.var().filter(|v| self.an.active[v.0]) {

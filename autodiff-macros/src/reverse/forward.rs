@@ -458,7 +458,7 @@ impl Gen<'_> {
                 ..
             } => {
                 let a = self.array(*array);
-                let zeros = self.zeros_like(*source);
+                let zeros = self.zeros_like(*source, self.is_dual_array(*array));
                 quote!(let mut #a = #zeros;)
             }
             Stmt::DeclareArray {
@@ -538,12 +538,19 @@ impl Gen<'_> {
         }
     }
 
-    /// Zeros of the type of a parameter array whose type is not written in the function.
-    pub(crate) fn zeros_like(&self, source: ArrayId) -> TokenStream {
+    /// Zeros of the type of an array whose type is not written in the function; dual numbers
+    /// when `dual` (on dual numbers, the zeros of a copy the function writes dual numbers
+    /// into, and every adjoint, even of a copy of data).
+    pub(crate) fn zeros_like(&self, source: ArrayId, dual: bool) -> TokenStream {
         // A parameter is a reference already; a local array is not.
         let amp = (self.body.array(source).origin == ArrayOrigin::Local).then(|| quote!(&));
+        let lift = dual && !self.is_dual_array(source);
         let source = self.array(source);
-        quote!(::autodiff::__private::ZeroShape::of(#amp #source).zeros())
+        let zeros = quote!(::autodiff::__private::ZeroShape::of(#amp #source).zeros());
+        match lift {
+            true => quote!(::autodiff::__private::lift(&#zeros)),
+            false => zeros,
+        }
     }
 
     pub(super) fn forward_if(
@@ -626,7 +633,7 @@ impl Gen<'_> {
                     quote!(<_ as ::autodiff::__private::ReturnedArray>::zeros(0))
                 } else if let Some(source) = self.body.block.copied_like(*array) {
                     // A copy of a model's field: zeros of the field's type.
-                    self.zeros_like(source)
+                    self.zeros_like(source, self.is_dual_array(*array))
                 } else if info.lens.is_empty() && info.origin == ArrayOrigin::Local {
                     // A copy of an array of a type the function does not spell out.
                     quote!(::core::default::Default::default())

@@ -665,7 +665,7 @@ impl<'a> Gen<'a> {
             let init = match stmt {
                 Stmt::DeclareArray {
                     like: Some(source), ..
-                } => self.zeros_like(*source),
+                } => self.zeros_like(*source, self.dual.is_some()),
                 Stmt::DeclareArray {
                     fixed_lens,
                     vec_len,
