@@ -73,10 +73,10 @@ pub fn lecture_f_adjoint<
     let d_t_11 = d_t_12 * t_10;
     let mut d_t_10 = d_t_12 * t_11;
     d_t_10 += d_t_11 * 4.0;
-    ::autodiff::SliceShadow::add_first_at(&mut d_x, 1, d_t_10);
+    ::autodiff::SliceShadow::add_at(&mut d_x, 1, d_t_10);
     d_t_8 += d_t_9 * 5.0;
-    ::autodiff::SliceShadow::add_first_at(&mut d_x, 2, d_t_8);
-    ::autodiff::SliceShadow::add_first_at(&mut d_x, 0, d_t_7);
+    ::autodiff::SliceShadow::add_at(&mut d_x, 2, d_t_8);
+    ::autodiff::SliceShadow::add_at(&mut d_x, 0, d_t_7);
     let mut d_s_1 = d_s_3;
     for i in (0..len).rev() {
         let t_5 = ::autodiff::__private::pop(&mut tape);
@@ -86,7 +86,7 @@ pub fn lecture_f_adjoint<
         let d_t_5 = d_s_2 * t_5.cos();
         d_s_1 += d_t_5;
         let d_t_4 = d_t_5;
-        ::autodiff::SliceShadow::add_first_at(&mut d_w, i, d_t_4);
+        ::autodiff::SliceShadow::add_at(&mut d_w, i, d_t_4);
     }
     __autodiff_result
 }

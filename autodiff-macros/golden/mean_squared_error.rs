@@ -58,7 +58,7 @@ pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShado
         let d_r_1 = (d_t_29 + d_t_29) * r_1;
         let d_t_26 = d_r_1;
         let d_t_27 = -d_r_1;
-        ::autodiff::SliceShadow::add_first_at(&mut d_ys, i, d_t_27);
+        ::autodiff::SliceShadow::add_at(&mut d_ys, i, d_t_27);
         let d_t_24 = d_t_26;
         let d_t_25 = d_t_26;
         d_z_2[2] += d_t_25;

@@ -47,7 +47,7 @@ pub fn recurrence_adjoint<
         d_x_1 += d_t_5 * 0.5;
         let d_t_2 = d_t_4 * t_3;
         let d_t_3 = d_t_4 * t_2;
-        ::autodiff::SliceShadow::add_first_at(&mut d_w, t, d_t_3);
+        ::autodiff::SliceShadow::add_at(&mut d_w, t, d_t_3);
         d_x_1 += d_t_2 * x_1.cos();
     }
     ::autodiff::Shadow::add(&mut d_x0, d_x_1);
@@ -59,12 +59,6 @@ pub fn recurrence_grad(x0: f64, w: &[f64]) -> (f64, (f64, ::std::vec::Vec<f64>))
     let _ = recurrence;
     let mut d_x0 = 0.0;
     let mut d_w = ::std::vec![0.0; w.len()];
-    let value = recurrence_adjoint(
-        x0,
-        w,
-        1.0,
-        &mut d_x0,
-        ::autodiff::Zeroed::new(&mut d_w[..]),
-    );
+    let value = recurrence_adjoint(x0, w, 1.0, &mut d_x0, &mut d_w[..]);
     (value, (d_x0, d_w))
 }

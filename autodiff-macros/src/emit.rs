@@ -2,8 +2,6 @@
 //! wrapper), or, when the function is outside the subset, the errors plus stubs with the
 //! right signatures so callers do not drown the real error in "cannot find `NAME_grad`".
 
-use std::collections::HashSet;
-
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, GenericParam, ItemFn};
@@ -88,7 +86,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
             }
             let adjoint =
                 adjoint_item(&item, &sig, &names, quote!({ ::core::unreachable!() }), &[]);
-            let grad = grad_item(&item, &sig, &names, &wrt, &HashSet::default());
+            let grad = grad_item(&item, &sig, &names, &wrt);
             let extra = forward_mode::stubs(plan, &item, &sig, &wrt);
             let unreachable = quote!({ ::core::unreachable!() });
             let second = second_order
@@ -103,13 +101,13 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
         }
     };
 
-    let sweeps = adjoint_block(&body, &analysis, &sig, &names, false);
-    let adjoint = adjoint_item(&item, &sig, &names, sweeps.block, &sweeps.mutable);
-    let grad = grad_item(&item, &sig, &names, &wrt, &sweeps.first_written);
+    let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, false);
+    let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
+    let grad = grad_item(&item, &sig, &names, &wrt);
     let extra = forward_mode::items(plan, &item, &sig, &body, &analysis, &wrt);
     let second = second_order.then(|| {
-        let dual = adjoint_block(&body, &analysis, &sig, &names, true);
-        second_order::items(attr, &item, &sig, &names, &wrt, dual.block, &dual.mutable)
+        let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, true);
+        second_order::items(attr, &item, &sig, &names, &wrt, block, &mutable)
     });
     quote! {
         #adjoint
@@ -119,24 +117,15 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     }
 }
 
-/// The body of `NAME_adjoint` (or `NAME_dual_adjoint`), and what the items around it need
-/// to know of it.
-struct AdjointBlock {
-    block: TokenStream,
-    /// The shadow arguments it writes (declared `mut`).
-    mutable: Vec<usize>,
-    /// The parameters it writes some elements of first (`SliceShadow::add_first_at`).
-    first_written: HashSet<usize>,
-}
-
-/// The body of `NAME_adjoint` (of `NAME_dual_adjoint`, on dual numbers).
+/// The body of `NAME_adjoint` (of `NAME_dual_adjoint`, on dual numbers), and the shadow
+/// arguments it writes (declared `mut`).
 fn adjoint_block(
     body: &Body,
     analysis: &Analysis,
     sig: &Signature,
     names: &Names,
     dual: bool,
-) -> AdjointBlock {
+) -> (TokenStream, Vec<usize>) {
     let shadows = shadow_places(sig, names);
     let mut gen = Gen::new(body, analysis, sig, &shadows, names.d_out.clone());
     if dual {
@@ -174,11 +163,8 @@ fn adjoint_block(
     let mut inner = quote!(#(#items)* #import #fields #checks);
     // The sweeps moved in, not interpolated: `quote!` would copy them token by token.
     inner.extend([tapes, forward, reverse, result]);
-    AdjointBlock {
-        block: Group::new(Delimiter::Brace, inner).into_token_stream(),
-        mutable,
-        first_written: sweeps.first_written,
-    }
+    let block = Group::new(Delimiter::Brace, inner).into_token_stream();
+    (block, mutable)
 }
 
 /// Generated names that appear in the signatures.
@@ -537,15 +523,7 @@ pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
     }
 }
 
-/// `NAME_grad`: zeroed accumulators for the parameters differentiated, `NAME_adjoint` called
-/// with `d_out = 1`. Those it writes some elements of first go as `autodiff::Zeroed`.
-fn grad_item(
-    item: &ItemFn,
-    sig: &Signature,
-    names: &Names,
-    wrt: &[usize],
-    first_written: &HashSet<usize>,
-) -> TokenStream {
+fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> TokenStream {
     // A vector-valued function has a pullback (`NAME_adjoint`), not one gradient.
     if sig.output != Output::Scalar {
         return TokenStream::new();
@@ -590,15 +568,11 @@ fn grad_item(
         accumulators.extend([quote!(let mut #s = #init;)]);
         // A slice rather than `&mut Vec`: its length stays in a register, so the reverse
         // sweep's bounds checks against it can be proven away.
-        let slice = matches!(&p.kind,
-            ParamKind::Array { shape, .. } if matches!(**shape, Shape::Slice | Shape::VecRef));
-        let shadow = match slice {
-            true => quote!(&mut #s[..]),
-            false => quote!(&mut #s),
-        };
-        shadows.push(match first_written.contains(&i) {
-            true => quote!(::autodiff::Zeroed::new(#shadow)),
-            false => shadow,
+        shadows.push(match &p.kind {
+            ParamKind::Array { shape, .. } if matches!(**shape, Shape::Slice | Shape::VecRef) => {
+                quote!(&mut #s[..])
+            }
+            _ => quote!(&mut #s),
         });
         grads.push(quote!(#s));
         types.push(grad_type(p, f));

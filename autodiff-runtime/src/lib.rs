@@ -42,5 +42,5 @@ pub use dual::Dual;
 pub use error::{Error, Result};
 pub use num_traits::Float;
 pub use optim::Params;
-pub use shadow::{Const, MatrixShadow, ParamsShadow, Shadow, SliceShadow, Zeroed};
+pub use shadow::{Const, MatrixShadow, ParamsShadow, Shadow, SliceShadow};
 pub use tangent::{MatrixTangent, ParamsTangent, SliceTangent, Tangent};

@@ -22,8 +22,6 @@
 
 use core::ops::Add;
 
-use num_traits::Zero;
-
 use crate::optim::Params;
 
 /// The shadow of an argument that is not differentiated at this call.
@@ -86,14 +84,6 @@ pub trait SliceShadow<T> {
 
     /// Adds `v` to element `i`.
     fn add_at(&mut self, i: usize, v: T);
-
-    /// Adds `v` to element `i`, where the adjoint adds nothing else to element `i` at this
-    /// call: a shadow that is known to start at zero may store `v` instead of adding it
-    /// (what `NAME_grad` passes, [`Zeroed`], does). Every other shadow adds.
-    #[inline(always)]
-    fn add_first_at(&mut self, i: usize, v: T) {
-        self.add_at(i, v);
-    }
 
     /// What the accumulator is lent to a call as: a reborrow of what it refers to, or
     /// `Const`. Lending `&mut` the caller's own shadow would take the address of its local,
@@ -224,11 +214,6 @@ impl<T, S: SliceShadow<T> + ?Sized> SliceShadow<T> for &mut S {
         (**self).add_at(i, v);
     }
 
-    #[inline(always)]
-    fn add_first_at(&mut self, i: usize, v: T) {
-        (**self).add_first_at(i, v);
-    }
-
     type Lent<'a>
         = S::Lent<'a>
     where
@@ -237,101 +222,6 @@ impl<T, S: SliceShadow<T> + ?Sized> SliceShadow<T> for &mut S {
     #[inline(always)]
     fn lend(&mut self) -> S::Lent<'_> {
         (**self).lend()
-    }
-}
-
-/// An accumulator that starts at zero, as `NAME_grad` makes it: the first addition to an
-/// element (`SliceShadow::add_first_at`) is a store, with no load of the zero it replaces
-/// (a careful hand-written gradient writes `g[i] = ..` there too).
-///
-/// ```
-/// use autodiff_runtime::{SliceShadow, Zeroed};
-///
-/// let mut g = [0.0; 3];
-/// let mut shadow = Zeroed::new(&mut g[..]);
-/// shadow.add_first_at(1, 2.0);
-/// shadow.add_at(1, 0.5);
-/// assert_eq!(g, [0.0, 2.5, 0.0]);
-/// ```
-#[derive(Debug)]
-pub struct Zeroed<'a, S: ?Sized>(&'a mut S);
-
-impl<'a, S: ?Sized> Zeroed<'a, S> {
-    /// Wraps an accumulator whose every element is zero.
-    ///
-    /// # Panics
-    ///
-    /// In debug builds, if an element is not zero: a store would drop what it holds.
-    #[inline(always)]
-    pub fn new<T: Zero>(zeros: &'a mut S) -> Self
-    where
-        S: AsRef<[T]>,
-    {
-        debug_assert!(
-            zeros.as_ref().iter().all(Zero::is_zero),
-            "Zeroed::new: the accumulator must start at zero"
-        );
-        Zeroed(zeros)
-    }
-}
-
-impl<T: Copy + Add<Output = T>> SliceShadow<T> for Zeroed<'_, [T]> {
-    const ACTIVE: bool = true;
-
-    #[inline(always)]
-    #[track_caller]
-    fn check_len(&self, len: usize, param: &str) {
-        self.0.check_len(len, param);
-    }
-
-    #[inline(always)]
-    fn add_at(&mut self, i: usize, v: T) {
-        self.0.add_at(i, v);
-    }
-
-    #[inline(always)]
-    fn add_first_at(&mut self, i: usize, v: T) {
-        self.0[i] = v;
-    }
-
-    type Lent<'a>
-        = &'a mut [T]
-    where
-        Self: 'a;
-
-    #[inline(always)]
-    fn lend(&mut self) -> &mut [T] {
-        self.0
-    }
-}
-
-impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for Zeroed<'_, [T; N]> {
-    const ACTIVE: bool = true;
-
-    #[inline(always)]
-    #[track_caller]
-    fn check_len(&self, len: usize, param: &str) {
-        self.0.check_len(len, param);
-    }
-
-    #[inline(always)]
-    fn add_at(&mut self, i: usize, v: T) {
-        self.0.add_at(i, v);
-    }
-
-    #[inline(always)]
-    fn add_first_at(&mut self, i: usize, v: T) {
-        self.0[i] = v;
-    }
-
-    type Lent<'a>
-        = &'a mut [T; N]
-    where
-        Self: 'a;
-
-    #[inline(always)]
-    fn lend(&mut self) -> &mut [T; N] {
-        self.0
     }
 }
 
@@ -621,13 +511,6 @@ impl<T, S: SliceShadow<T>> SliceShadow<T> for Option<S> {
     fn add_at(&mut self, i: usize, v: T) {
         if let Some(s) = self {
             s.add_at(i, v);
-        }
-    }
-
-    #[inline(always)]
-    fn add_first_at(&mut self, i: usize, v: T) {
-        if let Some(s) = self {
-            s.add_first_at(i, v);
         }
     }
 

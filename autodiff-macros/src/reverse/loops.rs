@@ -74,7 +74,6 @@ impl Gen<'_> {
                 array,
                 &index,
                 quote!(#sum),
-                false,
             )));
             self.hoisted.insert(v, sum);
         }

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
-use crate::activity::{key, Analysis, RegionKind};
+use crate::activity::{key, Analysis};
 use crate::code::{float_code, lit_token, Code};
 use crate::ir::*;
 use crate::lower::models;
@@ -25,7 +25,6 @@ use crate::sig::{ParamKind, Shape, Signature};
 
 mod calls;
 mod checkpoint;
-mod first_writes;
 mod forward;
 mod loops;
 mod merged;
@@ -40,8 +39,6 @@ pub struct Sweeps {
     pub result: TokenStream,
     /// Shadow parameters that the reverse sweep adds into (others need no `mut`).
     pub used_shadows: HashSet<usize>,
-    /// Parameters some of whose elements it writes first (`first_writes.rs`).
-    pub first_written: HashSet<usize>,
 }
 
 pub struct Gen<'a> {
@@ -111,10 +108,6 @@ pub struct Gen<'a> {
     returned: HashSet<ArrayId>,
     /// Printing the first run of a checkpointed loop, which pushes on no tape.
     untaped: bool,
-    /// Reads whose adjoint is the only one added into their element (`first_writes.rs`).
-    first_writes: HashSet<Var>,
-    /// Parameters some first write adds into.
-    first_written: HashSet<usize>,
     /// Writing `NAME_dual_adjoint`: the dual number type (`::autodiff::Dual::<f64>`) of the
     /// values that depend on a parameter and of every adjoint.
     dual: Option<TokenStream>,
@@ -157,7 +150,7 @@ impl<'a> Gen<'a> {
         names.extend(body.arrays.iter().map(|a| a.name.clone()));
         names.extend(shadows.iter().flatten().map(|s| s.to_string()));
         names.insert(d_out.to_string());
-        let mut gen = Gen {
+        Gen {
             body,
             an,
             sig,
@@ -191,12 +184,8 @@ impl<'a> Gen<'a> {
             rule_operands: rule_operands(&body.block),
             returned: returned_arrays(&body.block),
             untaped: false,
-            first_writes: HashSet::new(),
-            first_written: HashSet::new(),
             dual: None,
-        };
-        gen.first_writes = gen.first_writes();
-        gen
+        }
     }
 
     /// The sweeps on dual numbers, for `NAME_dual_adjoint`: each value that depends on a
@@ -800,23 +789,15 @@ impl<'a> Gen<'a> {
                 if let Some(sum) = self.hoisted.get(&var) {
                     return vec![Piece::code(self.accumulate(quote!(#sum), d))];
                 }
-                let first = self.first_writes.contains(&var);
-                vec![Piece::code(self.add_into_array(*array, index, d, first))]
+                vec![Piece::code(self.add_into_array(*array, index, d))]
             }
             Op::Call { path, args, unwrap } => self.reverse_call(path, args, d, unwrap.is_some()),
             _ => Vec::new(),
         }
     }
 
-    /// `d_a[i] += d` for a read `a[i]` of an active array (through its shadow for a parameter);
-    /// `first`: the only addition into that element (`first_writes.rs`).
-    fn add_into_array(
-        &mut self,
-        array: ArrayId,
-        index: &[Operand],
-        d: TokenStream,
-        first: bool,
-    ) -> TokenStream {
+    /// `d_a[i] += d` for a read `a[i]` of an active array (through its shadow for a parameter).
+    fn add_into_array(&mut self, array: ArrayId, index: &[Operand], d: TokenStream) -> TokenStream {
         let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
         match self.body.array(array).origin {
             ArrayOrigin::Param(p) => {
@@ -824,9 +805,6 @@ impl<'a> Gen<'a> {
                 let s = &self.shadows[p];
                 if i.len() == 2 {
                     quote!(::autodiff::MatrixShadow::add_at(&mut #s, #(#i,)* #d);)
-                } else if first {
-                    self.first_written.insert(p);
-                    quote!(::autodiff::SliceShadow::add_first_at(&mut #s, #(#i,)* #d);)
                 } else {
                     quote!(::autodiff::SliceShadow::add_at(&mut #s, #(#i,)* #d);)
                 }
@@ -863,7 +841,6 @@ impl<'a> Gen<'a> {
             reverse,
             result: result.into(),
             used_shadows: self.used_shadows,
-            first_written: self.first_written,
         }
     }
 }

@@ -12,11 +12,11 @@
 use super::*;
 
 /// An index `base + scale * i + k` of the loop's counter `i`.
-pub(super) struct Affine {
-    pub(super) scale: usize,
+struct Affine {
+    scale: usize,
     /// Written with values defined before the loop.
-    pub(super) base: Option<TokenStream>,
-    pub(super) k: usize,
+    base: Option<TokenStream>,
+    k: usize,
     /// The body's values the index is computed from, itself included.
     chain: Vec<Var>,
 }
@@ -228,7 +228,7 @@ impl Gen<'_> {
 
     /// `v` as `base + scale * counter + k`, computed in the body (`defs`) from the counter,
     /// literals and values defined before the loop.
-    pub(super) fn affine(
+    fn affine(
         &self,
         v: Var,
         counter: Var,
