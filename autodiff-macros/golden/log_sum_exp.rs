@@ -73,14 +73,11 @@ pub fn log_sum_exp_adjoint<DX: ::autodiff::SliceShadow<f64>>(
     let d_t_13 = d_t_14;
     let mut d_mx_3 = d_t_14;
     let d_s_3 = d_t_13 / s_3;
-    let mut d_s_1 = d_s_3;
+    let d_s_1 = d_s_3;
     let trips = ::autodiff::__private::trip_count(0..len);
     let tape_entries = tape.last(trips);
     for (i_1, &t_11) in (0..len).zip(tape_entries) {
-        let d_s_1_next = d_s_1;
-        d_s_1 = 0.0;
-        let d_s_2 = d_s_1_next;
-        d_s_1 += d_s_2;
+        let d_s_2 = d_s_1;
         let d_t_11 = d_s_2;
         let d_t_10 = d_t_11 * t_11;
         let d_t_9 = d_t_10;

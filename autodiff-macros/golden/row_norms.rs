@@ -48,17 +48,14 @@ pub fn row_norms_adjoint<DM: ::autodiff::SliceShadow<f64>>(
         let d_total_2 = d_total_1_seed;
         let d_t_26 = d_total_2;
         let d_s_7 = d_t_26 / (2.0 * t_26);
-        let mut d_s_4 = d_s_7;
+        let d_s_4 = d_s_7;
         if 0 < d {
             let m_view_1 = &m[(r * d)..(r * d) + d];
             for j_1 in 0..d {
                 let t_21 = r * d;
                 let t_22 = t_21 + j_1;
                 let t_23 = m_view_1[j_1];
-                let d_s_4_next = d_s_4;
-                d_s_4 = 0.0;
-                let d_s_6 = d_s_4_next;
-                d_s_4 += d_s_6;
+                let d_s_6 = d_s_4;
                 let d_t_24 = d_s_6;
                 let d_t_23 = (d_t_24 + d_t_24) * t_23;
                 ::autodiff::SliceShadow::add_at(&mut d_m, t_22, d_t_23);

@@ -84,14 +84,22 @@ impl Gen<'_> {
             .iter()
             .filter(|c| self.an.active[c.inner.0])
             .collect();
+        // An accumulator's (`total += e`) is the same in every iteration: each hands it on to
+        // the iteration's final value and nothing adds into it.
+        let accumulators: HashSet<Var> = active_carried
+            .iter()
+            .filter(|c| crate::fusion::accumulates(l, c))
+            .map(|c| c.inner)
+            .collect();
         for c in &active_carried {
             let d = self.adj(c.inner);
+            let m = (!accumulators.contains(&c.inner)).then(|| quote!(mut));
             if self.an.active[c.out.0] {
                 let d_out = self.adj(c.out);
-                head.tokens.extend([quote!(let mut #d = #d_out;)]);
+                head.tokens.extend([quote!(let #m #d = #d_out;)]);
                 head.reads.insert(c.out);
             } else {
-                head.tokens.extend([quote!(let mut #d = #zero;)]);
+                head.tokens.extend([quote!(let #m #d = #zero;)]);
             }
         }
         let mut body = Vec::new();
@@ -239,6 +247,11 @@ impl Gen<'_> {
         let mut handoff = Vec::new();
         for c in &active_carried {
             let d = self.adj(c.inner);
+            if accumulators.contains(&c.inner) {
+                handoff.extend(self.add_to(&c.next, quote!(#d)));
+                self.dropped.insert(c.inner);
+                continue;
+            }
             let t = self.fresh(&format!("{d}_next"), l.span);
             restore.extend([quote!(let #t = #d; #d = #zero;)]);
             handoff.extend(self.add_to(&c.next, quote!(#t)));
