@@ -1501,7 +1501,13 @@ impl Gen {
                     default,
                 });
             }
-            12..=14 if can_nest && self.on(Family::ForRange) => self.for_range(out),
+            12..=14 if can_nest && self.on(Family::ForRange) => {
+                if self.loops.is_empty() && self.chance(0.2) {
+                    self.running_index(out)
+                } else {
+                    self.for_range(out)
+                }
+            }
             15 | 16
                 if can_nest
                     && self.on(Family::ForIter)
@@ -1891,6 +1897,75 @@ impl Gen {
                 by_ref: false,
             },
             iter,
+            body,
+        });
+    }
+
+    /// A running index walked through a triangle of nested loops, as packed storage is
+    /// (`let mut k = 0; for i in 0..n { for j in i..n { .. a[k % len] ..; k += 1; } }`), read
+    /// in both loops.
+    fn running_index(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::ForRange);
+        let (bound, max) = self.bound();
+        let int = |name: &str, max: usize, mutable: bool| Var {
+            name: name.to_string(),
+            kind: Kind::Int { max },
+            mutable,
+            typed: true,
+            capturable: !mutable,
+            by_ref: false,
+            active: true,
+        };
+        let k = self.fresh("k");
+        out.push(Stmt::LetInt {
+            name: k.clone(),
+            init: IExpr::Lit(0),
+        });
+        self.declare(int(&k, max * max + 1, true));
+        let (i, j) = (self.fresh("i"), self.fresh("j"));
+        self.loops.push(LoopKind::For);
+        self.scopes.push(vec![int(&i, max, false)]);
+        let mut body = Vec::new();
+        if self.chance(0.5) {
+            self.stmt(&mut body);
+        }
+        // Counted: no `continue` skips the step.
+        let mut inner = self.loop_body(LoopKind::Counted, vec![int(&j, max, false)]);
+        inner.push(Stmt::IncInt { name: k.clone() });
+        let range = |lo: IExpr, hi: IExpr| ForIter::Range {
+            lo,
+            hi,
+            inclusive: false,
+            rev: false,
+            step: None,
+        };
+        body.push(Stmt::For {
+            pat: ForPat {
+                names: vec![j],
+                by_ref: false,
+            },
+            iter: range(IExpr::Var(i.clone()), bound.clone()),
+            body: inner,
+        });
+        if self.chance(0.5) {
+            self.stmt(&mut body);
+        }
+        // The index is read at least once (else it is an unused variable, an error under
+        // `deny(warnings)`).
+        body.push(Stmt::Let {
+            name: self.fresh("_t"),
+            mutable: false,
+            annotate: false,
+            init: Expr::Cast(IExpr::Var(k.clone())),
+        });
+        self.scopes.pop();
+        self.loops.pop();
+        out.push(Stmt::For {
+            pat: ForPat {
+                names: vec![i],
+                by_ref: false,
+            },
+            iter: range(IExpr::Lit(0), bound),
             body,
         });
     }
