@@ -487,6 +487,19 @@ pub enum ForIter {
     Rows { src: String },
 }
 
+impl ForIter {
+    /// `lo..hi`.
+    pub fn upto(lo: IExpr, hi: IExpr) -> Self {
+        ForIter::Range {
+            lo,
+            hi,
+            inclusive: false,
+            rev: false,
+            step: None,
+        }
+    }
+}
+
 /// The names a `for` loop binds; `by_ref` float bindings are read as `*v`.
 #[derive(Clone, Debug)]
 pub struct ForPat {

@@ -1932,19 +1932,12 @@ impl Gen {
         // Counted: no `continue` skips the step.
         let mut inner = self.loop_body(LoopKind::Counted, vec![int(&j, max, false)]);
         inner.push(Stmt::IncInt { name: k.clone() });
-        let range = |lo: IExpr, hi: IExpr| ForIter::Range {
-            lo,
-            hi,
-            inclusive: false,
-            rev: false,
-            step: None,
-        };
         body.push(Stmt::For {
             pat: ForPat {
                 names: vec![j],
                 by_ref: false,
             },
-            iter: range(IExpr::Var(i.clone()), bound.clone()),
+            iter: ForIter::upto(IExpr::Var(i.clone()), bound.clone()),
             body: inner,
         });
         if self.chance(0.5) {
@@ -1965,7 +1958,7 @@ impl Gen {
                 names: vec![i],
                 by_ref: false,
             },
-            iter: range(IExpr::Lit(0), bound),
+            iter: ForIter::upto(IExpr::Lit(0), bound),
             body,
         });
     }
@@ -2215,13 +2208,7 @@ impl Gen {
             op: AssignOp::Set,
             value,
         };
-        let iter = ForIter::Range {
-            lo: IExpr::Lit(0),
-            hi: IExpr::Lit(len),
-            inclusive: false,
-            rev: false,
-            step: None,
-        };
+        let iter = ForIter::upto(IExpr::Lit(0), IExpr::Lit(len));
         out.push(Stmt::For {
             pat: ForPat {
                 names: vec![i],

@@ -93,35 +93,36 @@ fn a_packed_triangle_matches_finite_differences() {
     }
 }
 
+/// `f(w, rows)` against central differences for each row count, with `len(rows)` weights.
+fn check_rows(
+    seed: u64,
+    what: &str,
+    len: fn(usize) -> usize,
+    f: fn(&[f64], usize) -> f64,
+    grad: fn(&[f64], usize) -> (f64, Vec<f64>),
+) {
+    let mut rng = Rng::new(seed);
+    for rows in [0, 1, 3, 4, 7] {
+        let w = rng.vec(len(rows), -1.0, 1.0);
+        let (_, g) = grad(&w, rows);
+        assert_matches_fd(&|w| f(w, rows), &w, &g, &format!("{what}, rows = {rows}"));
+    }
+}
+
 #[test]
 fn a_strided_index_read_after_its_rows_matches_finite_differences() {
-    let mut rng = Rng::new(72);
-    for rows in [0, 1, 3, 6] {
-        let w = rng.vec(rows * (rows + 1) + 1, -1.0, 1.0);
-        let (_, g) = strided_rows_grad(&w, rows);
-        let f = |w: &[f64]| strided_rows(w, rows);
-        assert_matches_fd(&f, &w, &g, &format!("strided_rows, rows = {rows}"));
-    }
+    let len = |rows| rows * (rows + 1) + 1;
+    check_rows(72, "strided_rows", len, strided_rows, strided_rows_grad);
 }
 
 #[test]
 fn an_index_counted_down_in_stepped_rows_matches_finite_differences() {
-    let mut rng = Rng::new(73);
-    for rows in [0, 1, 4, 7] {
-        let w = rng.vec(rows * rows + 3, -1.0, 1.0);
-        let (_, g) = from_the_end_grad(&w, rows);
-        let f = |w: &[f64]| from_the_end(w, rows);
-        assert_matches_fd(&f, &w, &g, &format!("from_the_end, rows = {rows}"));
-    }
+    let len = |rows| rows * rows + 3;
+    check_rows(73, "from_the_end", len, from_the_end, from_the_end_grad);
 }
 
 #[test]
 fn a_nested_loop_started_elsewhere_matches_finite_differences() {
-    let mut rng = Rng::new(74);
-    for rows in [0, 1, 4, 7] {
-        let w = rng.vec(rows * (rows + 1) / 2 + rows + 1, -1.0, 1.0);
-        let (_, g) = restarted_grad(&w, rows);
-        let f = |w: &[f64]| restarted(w, rows);
-        assert_matches_fd(&f, &w, &g, &format!("restarted, rows = {rows}"));
-    }
+    let len = |rows| rows * (rows + 1) / 2 + rows + 1;
+    check_rows(74, "restarted", len, restarted, restarted_grad);
 }
