@@ -81,6 +81,28 @@ fn restarted(w: &[f64], rows: usize) -> f64 {
     total
 }
 
+/// A packed triangle per example, inside a loss over examples (a fused loop: the triangle's
+/// final index is in scope in its reverse there too), the index also read as a number.
+#[grad(packed, modes(hvp))]
+fn per_example(packed: &[f64], xs: &[f64], d: usize) -> f64 {
+    let n = xs.len() / d;
+    let mut total = 0.0;
+    for e in 0..n {
+        let mut l = 0;
+        let mut acc = 0.0;
+        for i in 0..d {
+            let mut row = 0.0;
+            for j in i..d {
+                row += packed[l] * xs[e * d + j];
+                l += 1;
+            }
+            acc = 0.5 * acc + row.sin() * (l as f64);
+        }
+        total += acc;
+    }
+    total
+}
+
 #[test]
 fn a_packed_triangle_matches_finite_differences() {
     let mut rng = Rng::new(71);
@@ -125,4 +147,27 @@ fn an_index_counted_down_in_stepped_rows_matches_finite_differences() {
 fn a_nested_loop_started_elsewhere_matches_finite_differences() {
     let len = |rows| rows * (rows + 1) / 2 + rows + 1;
     check_rows(74, "restarted", len, restarted, restarted_grad);
+}
+
+#[test]
+fn a_triangle_per_example_in_a_loss_matches_finite_differences() {
+    let mut rng = Rng::new(75);
+    for d in [1, 2, 4] {
+        let packed = rng.vec(d * (d + 1) / 2, -1.0, 1.0);
+        let xs = rng.vec(3 * d, -1.0, 1.0);
+        let (_, g) = per_example_grad(&packed, &xs, d);
+        let f = |p: &[f64]| per_example(p, &xs, d);
+        assert_matches_fd(&f, &packed, &g, &format!("per_example, d = {d}"));
+        // The Hessian-vector product along e_0 is the first column of the Hessian.
+        let mut e0 = vec![0.0; packed.len()];
+        e0[0] = 1.0;
+        let (_, _, hv) = per_example_hvp(&packed, &xs, d, &e0);
+        let d0 = |p: &[f64]| per_example_grad(p, &xs, d).1[0];
+        let column: Vec<f64> = (0..packed.len())
+            .map(|i| common::central(&d0, &packed, i))
+            .collect();
+        for (a, b) in hv.iter().zip(&column) {
+            assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "hvp {a} vs {b}");
+        }
+    }
 }
