@@ -576,6 +576,7 @@ pub fn placeholder_cx(floats: usize, others: usize) -> Cx {
         other: (0..others).map(|i| ph(format!("n{i}"))).collect(),
         out: ph("out".into()),
         d: ph("d".into()),
+        d_is_steady: false,
         float: Code::from(Ident::new("f64", Span::call_site())),
         generic: false,
         dual: None,

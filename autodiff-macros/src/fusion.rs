@@ -426,6 +426,58 @@ pub fn accumulates(l: &Loop, c: &Carried) -> bool {
     })
 }
 
+/// The values whose adjoint is the same in every iteration of the loop around them: an
+/// accumulator's next value and, through sums, differences, negations and copies read nowhere
+/// else, the terms it adds up (`t` of `s += t * t`). A rule can compute a term of such an
+/// adjoint alone once, before the reverse loop. Values outside loops count too: a caller's
+/// loop that inlines the function usually holds its `d_out` steady.
+pub fn steady_adjoints(block: &Block, uses: &HashMap<Var, usize>) -> HashSet<Var> {
+    let mut steady = HashSet::default();
+    outside_loops(block, &mut steady);
+    block.for_each_stmt(&mut |stmt| {
+        let Stmt::Loop(l) = stmt else { return };
+        for c in l.carried.iter().filter(|c| accumulates(l, c)) {
+            steady.extend(c.next.var());
+        }
+        for stmt in l.body.stmts.iter().rev() {
+            let Stmt::Let { var, op } = stmt else {
+                continue;
+            };
+            if !steady.contains(var) {
+                continue;
+            }
+            let terms = match linear(op) {
+                Some(Linear::Copy(x) | Linear::Neg(x)) => vec![x],
+                Some(Linear::Add(a, b) | Linear::Sub(a, b)) => vec![a, b],
+                _ => continue,
+            };
+            let read_once = |v: &Var| uses.get(v) == Some(&1);
+            steady.extend(terms.into_iter().filter_map(Operand::var).filter(read_once));
+        }
+    });
+    steady
+}
+
+/// The values `block` defines outside every loop.
+fn outside_loops(block: &Block, out: &mut HashSet<Var>) {
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let { var, .. } => {
+                out.insert(*var);
+            }
+            Stmt::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                outside_loops(then_block, out);
+                outside_loops(else_block, out);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Propagates unit coefficients of an accumulator through `block`: a sum, difference,
 /// negation or copy of values with coefficients gets theirs combined, a phi one when both
 /// sides agree. Any other use of such a value fails.

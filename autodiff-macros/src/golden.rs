@@ -79,6 +79,29 @@ fn forward_mode_loop_and_jacobian() {
 }
 
 #[test]
+fn fused_loop_of_squares() {
+    // The square of a difference pulls back `(a + a) * d` with `d` the difference's negated
+    // adjoint: LLVM folds the negation into the addition (`d_a -= ..`). The squares' own
+    // adjoints change every iteration; an accumulated square (`row_norms`) doubles `d` instead,
+    // once before the loop.
+    check(
+        "rosenbrock",
+        quote!(),
+        quote! {
+            pub fn rosenbrock(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() / 2 {
+                    let a = x[2 * i];
+                    let b = x[2 * i + 1];
+                    s += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2);
+                }
+                s
+            }
+        },
+    );
+}
+
+#[test]
 fn loop_with_a_tape() {
     check(
         "recurrence",

@@ -79,6 +79,9 @@ pub struct Cx {
     pub out: Code,
     /// The adjoint of the output.
     pub d: Code,
+    /// Whether `d` is the same in every iteration of the loop around the operation (the
+    /// adjoint of a term of an accumulator, `fusion::steady_adjoints`).
+    pub d_is_steady: bool,
     /// The function's float type.
     pub float: Code,
     /// Whether it is a generic `T: Float` (literals then need a conversion).
@@ -184,10 +187,16 @@ pub static RULES: &[Rule] = &[
         vec![quote!(#d), quote!(-#d)]
     }),
     Rule {
-        // x * x: (d + d) x, which is d x + d x exactly.
+        // x * x: 2 x d, exactly. `(d + d) x` where `d` is steady (computed once before the
+        // loop), `(x + x) d` otherwise, so that a negated `d` (`b - x * x`) folds into the
+        // addition as `d_x -= (x + x) * d_t`.
         square: Some(|cx| {
             let (x, d) = (&cx.x[0], &cx.d);
-            quote!((#d + #d) * #x)
+            if cx.d_is_steady {
+                quote!((#d + #d) * #x)
+            } else {
+                quote!((#x + #x) * #d)
+            }
         }),
         ..rule!("mul", Form::Infix("*"), 2 + 0, |cx| {
             let (x, y, d) = (&cx.x[0], &cx.x[1], &cx.d);

@@ -33,7 +33,7 @@ impl Gen<'_> {
         let mut shadows = Vec::new();
         let mut call = Piece::code(TokenStream::new());
         let mut after = Vec::new();
-        let mut lent_arrays: HashSet<ArrayId> = HashSet::new();
+        let mut lent_arrays: HashSet<ArrayId> = HashSet::default();
         let zero = self.zero();
         let (split, parts) = self.split_projections(args);
         call.tokens.extend([split]);
@@ -225,7 +225,7 @@ impl Gen<'_> {
             }
         }
         let mut split = TokenStream::new();
-        let mut parts = HashMap::new();
+        let mut parts = HashMap::default();
         for (outer, fields) in groups.into_iter().filter(|(_, f)| f.len() > 1) {
             self.used_shadows.insert(outer);
             let place = &self.shadows[outer];

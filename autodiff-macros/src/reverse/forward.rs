@@ -229,7 +229,7 @@ impl Gen<'_> {
             out.extend([self.definition(*v, op)]);
         }
         let d_out = self.d_out.clone();
-        let mut seeds = HashMap::new();
+        let mut seeds = HashMap::default();
         for (inner, terms) in &fused.seeds {
             let mut e: Option<TokenStream> = None;
             for t in terms {
@@ -262,7 +262,7 @@ impl Gen<'_> {
     /// already and stays valid: no float argument but arrays (parameters, or locals declared
     /// before the loop) that the rest of the iteration does not write.
     fn pulled_calls(&self, l: &Loop, seeds: &HashMap<Var, Ident>) -> HashMap<Var, TokenStream> {
-        let mut pulled = HashMap::new();
+        let mut pulled = HashMap::default();
         if self.dual.is_some() {
             return pulled;
         }
@@ -838,7 +838,7 @@ impl Gen<'_> {
         let fused = self.an.fusion.loops.get(&k).filter(|_| active);
         let (mut out, seeds) = match fused {
             Some(f) => self.seeds(f),
-            None => (TokenStream::new(), HashMap::new()),
+            None => (TokenStream::new(), HashMap::default()),
         };
         let pulled = self.pulled_calls(l, &seeds);
         self.dropped.extend(pulled.keys());

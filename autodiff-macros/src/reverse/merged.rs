@@ -28,7 +28,7 @@ impl Gen<'_> {
         stmts: &'b [Stmt],
     ) -> Option<(Vec<&'b Loop>, usize, HashSet<ArrayId>)> {
         let mut run: Vec<&Loop> = Vec::new();
-        let (mut span, mut deferred) = (0, HashSet::new());
+        let (mut span, mut deferred) = (0, HashSet::default());
         for (back, stmt) in stmts.iter().rev().enumerate() {
             let l = match stmt {
                 Stmt::Loop(l) => l,
@@ -85,7 +85,7 @@ impl Gen<'_> {
             accesses.extend(found.into_iter().map(|a| (part, a)));
         }
         let arrays: BTreeSet<ArrayId> = accesses.iter().map(|(_, a)| a.array).collect();
-        let mut deferred = HashSet::new();
+        let mut deferred = HashSet::default();
         for array in arrays {
             let of: Vec<&(usize, Access)> =
                 accesses.iter().filter(|(_, a)| a.array == array).collect();

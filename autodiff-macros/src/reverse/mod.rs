@@ -11,13 +11,14 @@
 //! compiler, reads its tokens back and sends them again (a tenth of the expansion).
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::activity::{key, Analysis};
 use crate::code::{float_code, lit_token, Code};
+use crate::hash::{HashMap, HashSet};
 use crate::ir::*;
 use crate::lower::models;
 use crate::rules::{self, Cx};
@@ -98,6 +99,8 @@ pub struct Gen<'a> {
     views: HashMap<(ArrayId, Var), (Ident, TokenStream)>,
     /// How many times each value is read.
     uses: HashMap<Var, usize>,
+    /// Values whose adjoint is the same in every iteration of their loop.
+    steady: HashSet<Var>,
     /// The load and the sum of `a[i] += e`, whose reverse the store's does.
     folded: HashSet<Var>,
     /// The loops by key.
@@ -150,6 +153,7 @@ impl<'a> Gen<'a> {
         names.extend(body.arrays.iter().map(|a| a.name.clone()));
         names.extend(shadows.iter().flatten().map(|s| s.to_string()));
         names.insert(d_out.to_string());
+        let uses = uses(body);
         Gen {
             body,
             an,
@@ -157,29 +161,30 @@ impl<'a> Gen<'a> {
             float: float_code(f),
             names,
             var_idents: body.vars.iter().map(|_| OnceCell::new()).collect(),
-            adjoint: HashMap::new(),
-            array_adjoint: HashMap::new(),
-            tapes: HashMap::new(),
-            snapshot_tapes: HashMap::new(),
-            snapshot_buffers: HashMap::new(),
-            copy_tapes: HashMap::new(),
+            adjoint: HashMap::default(),
+            array_adjoint: HashMap::default(),
+            tapes: HashMap::default(),
+            snapshot_tapes: HashMap::default(),
+            snapshot_buffers: HashMap::default(),
+            copy_tapes: HashMap::default(),
             top_vecs: body.top_level_vecs(),
             tape_decls: TokenStream::new(),
             shadows,
-            used_shadows: HashSet::new(),
+            used_shadows: HashSet::default(),
             d_out,
             snapshot_of: snapshots(&body.block),
             stored: stored_arrays(&body.block),
             reserve_frames: Vec::new(),
-            dropped: HashSet::new(),
-            pulled: HashMap::new(),
-            pulled_adds: HashMap::new(),
+            dropped: HashSet::default(),
+            pulled: HashMap::default(),
+            pulled_adds: HashMap::default(),
             held_back: None,
-            deferred_zeroing: HashSet::new(),
-            hoisted: HashMap::new(),
-            views: HashMap::new(),
-            uses: uses(body),
-            folded: HashSet::new(),
+            deferred_zeroing: HashSet::default(),
+            hoisted: HashMap::default(),
+            views: HashMap::default(),
+            steady: crate::fusion::steady_adjoints(&body.block, &uses),
+            uses,
+            folded: HashSet::default(),
             loops: loops(&body.block),
             rule_operands: rule_operands(&body.block),
             returned: returned_arrays(&body.block),
@@ -255,6 +260,7 @@ impl<'a> Gen<'a> {
             other,
             out,
             d,
+            d_is_steady: false,
             float: self.float.clone(),
             generic: self.sig.float_is_generic,
             dual: self.dual.clone(),
@@ -696,7 +702,7 @@ impl<'a> Gen<'a> {
                     && !self.an.fusion.early_vars.contains(v)
             })
             .collect();
-        let mut last_write: HashMap<Var, usize> = HashMap::new();
+        let mut last_write: HashMap<Var, usize> = HashMap::default();
         for (i, p) in pieces.iter().enumerate() {
             for v in p.writes.iter().chain(&p.target) {
                 last_write.insert(*v, i);
@@ -773,6 +779,10 @@ impl<'a> Gen<'a> {
                     d.into(),
                 );
                 if let Some((square, x)) = rule.squared(floats) {
+                    let cx = Cx {
+                        d_is_steady: self.steady.contains(&var),
+                        ..cx
+                    };
                     return self.add_to(x, square(&cx)).into_iter().collect();
                 }
                 let contributions = (rule.adjoint)(&cx);
@@ -918,7 +928,7 @@ fn binop_tokens(op: BinOp) -> TokenStream {
 
 /// Every loop of `block`, nested ones included, by key.
 fn loops(block: &Block) -> HashMap<usize, &Loop> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for stmt in &block.stmts {
         if let Stmt::Loop(l) = stmt {
             out.insert(key(&**l), &**l);
@@ -932,7 +942,7 @@ fn loops(block: &Block) -> HashMap<usize, &Loop> {
 
 /// The local arrays vector-valued calls return into.
 fn returned_arrays(block: &Block) -> HashSet<ArrayId> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     block.for_each_stmt(&mut |stmt| {
         if let Stmt::CallArray { array, .. } = stmt {
             out.insert(*array);
@@ -943,7 +953,7 @@ fn returned_arrays(block: &Block) -> HashSet<ArrayId> {
 
 /// The values some primitive of the rules table reads as a float operand.
 fn rule_operands(block: &Block) -> HashSet<Var> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     block.for_each_stmt(&mut |stmt| {
         if let Stmt::Let {
             op: Op::Prim { floats, .. },
@@ -958,7 +968,7 @@ fn rule_operands(block: &Block) -> HashSet<Var> {
 
 /// How many times each value is read, the result included.
 fn uses(body: &Body) -> HashMap<Var, usize> {
-    let mut uses = HashMap::new();
+    let mut uses = HashMap::default();
     let mut count = |x: &Operand| {
         if let Some(v) = x.var() {
             *uses.entry(v).or_insert(0) += 1;
@@ -971,7 +981,7 @@ fn uses(body: &Body) -> HashMap<Var, usize> {
 
 /// Every snapshot in `block` and the blocks nested in it.
 fn snapshots(block: &Block) -> HashMap<Var, (ArrayId, bool)> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     block.for_each_stmt(&mut |stmt| {
         if let Stmt::Let {
             var,
@@ -986,7 +996,7 @@ fn snapshots(block: &Block) -> HashMap<Var, (ArrayId, bool)> {
 
 /// The snapshots calls in `block` read: the arrays as they saw them.
 fn call_snapshots(block: &Block) -> HashSet<Var> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     block.for_each_stmt(&mut |stmt| {
         let args = match stmt {
             Stmt::Let {
@@ -1026,7 +1036,7 @@ fn collect_defs(block: &Block, vars: &mut Vec<Var>) {
 
 /// The arrays that `block` or a block nested in it stores into.
 fn stored_arrays(block: &Block) -> HashSet<ArrayId> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     block.for_each_stmt(&mut |stmt| {
         if let Stmt::Store { array, .. } = stmt {
             out.insert(*array);
