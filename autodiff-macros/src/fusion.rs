@@ -427,15 +427,28 @@ pub fn accumulates(l: &Loop, c: &Carried) -> bool {
 }
 
 /// The values whose adjoint is the same in every iteration of the loop around them: an
-/// accumulator's next value and, through sums, differences, negations and copies read nowhere
-/// else, the terms it adds up (`t` of `s += t * t`). A rule can compute a term of such an
-/// adjoint alone once, before the reverse loop. Values outside loops count too: a caller's
-/// loop that inlines the function usually holds its `d_out` steady.
+/// accumulator's next value and, through sums, differences, negations, copies and products
+/// with what the loop does not change, the terms it adds up (`t` of `s += t * t`, of
+/// `s += w * t` with `w` from outside), each read nowhere else. A rule can compute a term of
+/// such an adjoint alone once, before the reverse loop. Values outside loops count too: a
+/// caller's loop that inlines the function usually holds its `d_out` steady.
 pub fn steady_adjoints(block: &Block, uses: &HashMap<Var, usize>) -> HashSet<Var> {
     let mut steady = HashSet::default();
     outside_loops(block, &mut steady);
     block.for_each_stmt(&mut |stmt| {
         let Stmt::Loop(l) = stmt else { return };
+        let mut varying: HashSet<Var> = l.carried.iter().map(|c| c.inner).collect();
+        l.body.for_each_stmt(&mut |s| match s {
+            Stmt::Let { var, .. } => {
+                varying.insert(*var);
+            }
+            Stmt::If { phis, .. } => varying.extend(phis.iter().map(|p| p.var)),
+            Stmt::Loop(inner) => {
+                varying.extend(inner.carried.iter().flat_map(|c| [c.inner, c.out]));
+            }
+            _ => {}
+        });
+        let fixed = |x: &Operand| x.var().is_none_or(|v| !varying.contains(&v));
         for c in l.carried.iter().filter(|c| accumulates(l, c)) {
             steady.extend(c.next.var());
         }
@@ -449,6 +462,8 @@ pub fn steady_adjoints(block: &Block, uses: &HashMap<Var, usize>) -> HashSet<Var
             let terms = match linear(op) {
                 Some(Linear::Copy(x) | Linear::Neg(x)) => vec![x],
                 Some(Linear::Add(a, b) | Linear::Sub(a, b)) => vec![a, b],
+                Some(Linear::Mul(a, b)) if fixed(a) => vec![b],
+                Some(Linear::Mul(a, b) | Linear::Div(a, b)) if fixed(b) => vec![a],
                 _ => continue,
             };
             let read_once = |v: &Var| uses.get(v) == Some(&1);
