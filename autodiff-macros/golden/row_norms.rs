@@ -50,6 +50,11 @@ pub fn row_norms_adjoint<DM: ::autodiff::SliceShadow<f64>>(
         let d_s_7 = d_t_26 / (2.0 * t_26);
         let d_s_4 = d_s_7;
         if 0 < d {
+            let mut d_m_part = ::autodiff::SliceShadow::part(
+                &mut d_m,
+                (r * d),
+                (r * d) + d,
+            );
             let m_view_1 = &m[(r * d)..(r * d) + d];
             for j_1 in 0..d {
                 let t_21 = r * d;
@@ -58,7 +63,7 @@ pub fn row_norms_adjoint<DM: ::autodiff::SliceShadow<f64>>(
                 let d_s_6 = d_s_4;
                 let d_t_24 = d_s_6;
                 let d_t_23 = (d_t_24 + d_t_24) * t_23;
-                ::autodiff::SliceShadow::add_at(&mut d_m, t_22, d_t_23);
+                ::autodiff::SliceShadow::add_at(&mut d_m_part, j_1, d_t_23);
             }
         }
         total_1 = total_2;

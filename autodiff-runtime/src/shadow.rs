@@ -95,6 +95,19 @@ pub trait SliceShadow<T> {
 
     /// Lends the accumulator to a call (generated code passes `SliceShadow::lend(&mut d_x)`).
     fn lend(&mut self) -> Self::Lent<'_>;
+
+    /// The accumulator of elements `start..end`, as a slice of them (or `Const`).
+    type Part<'a>: SliceShadow<T>
+    where
+        Self: 'a;
+
+    /// Elements `start..end` of the accumulator: a loop that adds into `d_x[base + i]` adds
+    /// into `part[i]` instead, its bounds checked once before the loop.
+    ///
+    /// # Panics
+    ///
+    /// If `start..end` is not within the accumulator, as slicing does (never for `Const`).
+    fn part(&mut self, start: usize, end: usize) -> Self::Part<'_>;
 }
 
 #[cold]
@@ -131,6 +144,17 @@ impl<T: Copy + Add<Output = T>> SliceShadow<T> for [T] {
     fn lend(&mut self) -> &mut [T] {
         self
     }
+
+    type Part<'a>
+        = &'a mut [T]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn part(&mut self, start: usize, end: usize) -> &mut [T] {
+        &mut self[start..end]
+    }
 }
 
 impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for [T; N] {
@@ -155,6 +179,17 @@ impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for [T; N] {
     #[inline(always)]
     fn lend(&mut self) -> &mut [T; N] {
         self
+    }
+
+    type Part<'a>
+        = &'a mut [T]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn part(&mut self, start: usize, end: usize) -> &mut [T] {
+        &mut self[start..end]
     }
 }
 
@@ -181,6 +216,17 @@ impl<T: Copy + Add<Output = T>> SliceShadow<T> for Vec<T> {
     fn lend(&mut self) -> &mut [T] {
         self
     }
+
+    type Part<'a>
+        = &'a mut [T]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn part(&mut self, start: usize, end: usize) -> &mut [T] {
+        &mut self[start..end]
+    }
 }
 
 impl<T> SliceShadow<T> for Const {
@@ -196,6 +242,13 @@ impl<T> SliceShadow<T> for Const {
 
     #[inline(always)]
     fn lend(&mut self) -> Const {
+        Const
+    }
+
+    type Part<'a> = Const;
+
+    #[inline(always)]
+    fn part(&mut self, _: usize, _: usize) -> Const {
         Const
     }
 }
@@ -222,6 +275,17 @@ impl<T, S: SliceShadow<T> + ?Sized> SliceShadow<T> for &mut S {
     #[inline(always)]
     fn lend(&mut self) -> S::Lent<'_> {
         (**self).lend()
+    }
+
+    type Part<'a>
+        = S::Part<'a>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn part(&mut self, start: usize, end: usize) -> S::Part<'_> {
+        (**self).part(start, end)
     }
 }
 
@@ -522,6 +586,17 @@ impl<T, S: SliceShadow<T>> SliceShadow<T> for Option<S> {
     #[inline(always)]
     fn lend(&mut self) -> Self::Lent<'_> {
         self.as_mut().map(S::lend)
+    }
+
+    type Part<'a>
+        = Option<S::Part<'a>>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn part(&mut self, start: usize, end: usize) -> Self::Part<'_> {
+        self.as_mut().map(|s| s.part(start, end))
     }
 }
 

@@ -35,17 +35,21 @@ impl Gen<'_> {
             return pieces;
         }
         let forward = self.runs_forward(l);
-        let Some(parts) = self.loop_parts(l, forward) else {
+        let (mut views, parted) = self.begin_shadow_parts(&[l]);
+        let parts = self.loop_parts(l, forward);
+        self.end_shadow_parts(parted);
+        let Some(parts) = parts else {
             return Vec::new();
         };
         let LoopParts {
             mut head,
-            views,
+            views: read_views,
             counter,
             range,
             body,
             tail,
         } = parts;
+        views.extend([read_views]);
         let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
         let b = &body.tokens;
         let looped = quote!(for #i in #range { #b });

@@ -130,7 +130,7 @@ impl Gen<'_> {
         let mut head = Piece::code(TokenStream::new());
         let mut body = Piece::code(TokenStream::new());
         let mut range = TokenStream::new();
-        let mut views = TokenStream::new();
+        let (mut views, parted) = self.begin_shadow_parts(run);
         let mut tails = Vec::new();
         for l in run {
             let Some(parts) = self.loop_parts(l, false) else {
@@ -148,6 +148,7 @@ impl Gen<'_> {
             tails.extend(parts.tail);
         }
         self.deferred_zeroing.clear();
+        self.end_shadow_parts(parted);
         let b = &body.tokens;
         let looped = quote!(for #counter in #range { #b });
         head.tokens

@@ -97,6 +97,9 @@ pub struct Gen<'a> {
     /// Reads `a[base + i]` of the loops being written, by array and index value: the slice
     /// of `a` taken before the loop, and the index into it (`views.rs`).
     views: HashMap<(ArrayId, Var), (Ident, TokenStream)>,
+    /// The same reads' adds in a reverse loop: the part of the array's shadow taken before
+    /// the loop, the index into it, and whether it is a parameter's (`views.rs`).
+    shadow_parts: HashMap<(ArrayId, Var), (Ident, TokenStream, bool)>,
     /// How many times each value is read.
     uses: HashMap<Var, usize>,
     /// Values whose adjoint is the same in every iteration of their loop.
@@ -182,6 +185,7 @@ impl<'a> Gen<'a> {
             deferred_zeroing: HashSet::default(),
             hoisted: HashMap::default(),
             views: HashMap::default(),
+            shadow_parts: HashMap::default(),
             steady: crate::fusion::steady_adjoints(&body.block, &uses),
             uses,
             folded: HashSet::default(),
@@ -808,6 +812,14 @@ impl<'a> Gen<'a> {
 
     /// `d_a[i] += d` for a read `a[i]` of an active array (through its shadow for a parameter).
     fn add_into_array(&mut self, array: ArrayId, index: &[Operand], d: TokenStream) -> TokenStream {
+        if let [Operand::Var(at)] = index {
+            if let Some((part, i, param)) = self.shadow_parts.get(&(array, *at)) {
+                return match param {
+                    true => quote!(::autodiff::SliceShadow::add_at(&mut #part, #i, #d);),
+                    false => self.accumulate(quote!(#part[#i]), d),
+                };
+            }
+        }
         let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
         match self.body.array(array).origin {
             ArrayOrigin::Param(p) => {

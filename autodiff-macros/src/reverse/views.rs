@@ -28,6 +28,14 @@ struct Read {
     index: Affine,
 }
 
+/// What one view covers: indices `base + scale * i + k` for `k` in `k_min..=k_max`.
+struct Extent {
+    scale: usize,
+    base: Option<TokenStream>,
+    k_min: usize,
+    k_max: usize,
+}
+
 impl Gen<'_> {
     /// Declares the views of loop `l` whose reads `wanted` accepts (by the read's value and the
     /// body's values its index is computed from), and makes `op` read through them until
@@ -46,9 +54,6 @@ impl Gen<'_> {
         }
         let mut decls = TokenStream::new();
         let mut keys = Vec::new();
-        let (lo, hi) = (self.operand(&range.start), self.operand(&range.end));
-        let from_zero = is_zero(&range.start);
-        let i = self.var(*counter);
         for (array, reads) in self.reads_of(l, *counter, range) {
             let reads: Vec<Read> = reads
                 .into_iter()
@@ -57,28 +62,13 @@ impl Gen<'_> {
             let Some(first) = reads.first() else {
                 continue;
             };
-            let (scale, base) = (first.index.scale, first.index.base.clone());
-            let k_min = reads.iter().map(|r| r.index.k).min().unwrap_or(0);
-            let k_max = reads.iter().map(|r| r.index.k).max().unwrap_or(0);
-            // From the first index read (at `lo`) to past the last (at `hi - 1`).
-            let mut start = Vec::new();
-            start.extend(base.clone());
-            if !from_zero {
-                start.push(times(scale, quote!(#lo)));
-            }
-            if k_min > 0 {
-                start.push(number(k_min));
-            }
-            let mut end = Vec::new();
-            end.extend(base);
-            match scale {
-                1 => end.push(quote!(#hi)),
-                _ => end.push(times(scale, quote!((#hi - 1)))),
-            }
-            let past = k_max + usize::from(scale != 1);
-            if past > 0 {
-                end.push(number(past));
-            }
+            let extent = Extent {
+                scale: first.index.scale,
+                base: first.index.base.clone(),
+                k_min: reads.iter().map(|r| r.index.k).min().unwrap_or(0),
+                k_max: reads.iter().map(|r| r.index.k).max().unwrap_or(0),
+            };
+            let (start, end) = self.bounds(range, &extent);
             let a = self.array(array);
             let name = self.fresh(&format!("{}_view", self.body.array(array).name), l.span);
             decls.extend([if start.is_empty() {
@@ -87,21 +77,9 @@ impl Gen<'_> {
                 quote!(let #name = &#a[#(#start)+*..#(#end)+*];)
             }]);
             for r in reads {
-                // The index less the view's start: the index itself when the view starts at 0.
-                let index = if start.is_empty() {
-                    self.var(r.at).into_token_stream()
-                } else {
-                    let relative = match (from_zero, scale) {
-                        (true, _) => quote!(#i),
-                        (false, 1) => quote!(#i - #lo),
-                        (false, _) => quote!((#i - #lo)),
-                    };
-                    let mut terms = vec![times(scale, relative)];
-                    let k = r.index.k - k_min;
-                    if k > 0 {
-                        terms.push(number(k));
-                    }
-                    quote!(#(#terms)+*)
+                let index = match start.is_empty() {
+                    true => self.var(r.at).into_token_stream(),
+                    false => self.relative(*counter, range, &extent, r.index.k),
                 };
                 let key = (array, r.at);
                 if let std::collections::hash_map::Entry::Vacant(e) = self.views.entry(key) {
@@ -111,6 +89,170 @@ impl Gen<'_> {
             }
         }
         (decls, keys)
+    }
+
+    /// Parts of shadows: a reverse loop (or a run of loops reversed as one, `run`) adds the
+    /// adjoints of its reads `a[base + c * i + k]` into a part of `a`'s shadow taken before
+    /// it, `SliceShadow::part(&mut d_a, start, end)`, at the index its view reads, so that the
+    /// adds are not bounds-checked either. The part borrows the shadow while the loop runs:
+    /// only where every read of `a` in the loops is such a read, at one base and scale, and
+    /// nothing else in them touches `a`'s shadow (no write of `a`, no call taking it).
+    pub(super) fn begin_shadow_parts(
+        &mut self,
+        run: &[&Loop],
+    ) -> (TokenStream, Vec<(ArrayId, Var)>) {
+        let mut decls = TokenStream::new();
+        let mut keys = Vec::new();
+        let mut reads: Vec<(ArrayId, Vec<(&Loop, Read)>)> = Vec::new();
+        let mut ranges = HashSet::default();
+        for l in run {
+            let LoopKind::Counted { counter, range } = &l.kind else {
+                return (decls, keys);
+            };
+            let whole = range.adaptors.iter().all(|a| matches!(a, Adaptor::Rev));
+            if range.inclusive || l.exit.is_some() || !whole || !self.an.required.contains(counter)
+            {
+                return (decls, keys);
+            }
+            ranges.insert(self.range(range, false, false).to_string());
+            for (array, group) in self.reads_of(l, *counter, range) {
+                let group = group.into_iter().map(|r| (*l, r));
+                match reads.iter_mut().find(|(a, _)| *a == array) {
+                    Some((_, all)) => all.extend(group),
+                    None => reads.push((array, group.collect())),
+                }
+            }
+        }
+        if ranges.len() != 1 {
+            return (decls, keys);
+        }
+        for (array, reads) in reads {
+            let (_, first) = &reads[0];
+            let base = |r: &Read| r.index.base.as_ref().map(|b| b.to_string());
+            let one_extent = reads
+                .iter()
+                .all(|(_, r)| r.index.scale == first.index.scale && base(r) == base(first));
+            let values: HashSet<Var> = reads.iter().map(|(_, r)| r.value).collect();
+            if !self.an.active_array[array.0]
+                || !one_extent
+                || !reads.iter().any(|(_, r)| self.an.active[r.value.0])
+                || !run.iter().all(|l| only_reads(&l.body, array, &values))
+            {
+                continue;
+            }
+            let extent = Extent {
+                scale: first.index.scale,
+                base: first.index.base.clone(),
+                k_min: reads.iter().map(|(_, r)| r.index.k).min().unwrap_or(0),
+                k_max: reads.iter().map(|(_, r)| r.index.k).max().unwrap_or(0),
+            };
+            let LoopKind::Counted { range, .. } = &run[0].kind else {
+                continue;
+            };
+            let (start, end) = self.bounds(range, &extent);
+            let start = match start.is_empty() {
+                true => quote!(0),
+                false => quote!(#(#start)+*),
+            };
+            let info = self.body.array(array);
+            let param = match info.origin {
+                ArrayOrigin::Param(p) => Some(p),
+                ArrayOrigin::Local => None,
+                ArrayOrigin::Constant => continue,
+            };
+            // A nested model's field is a projection (a temporary): added into in place.
+            if param.is_some_and(|p| !is_ident(self.shadows[p].as_ref())) {
+                continue;
+            }
+            let name = self.fresh(&format!("d_{}_part", info.name), run[0].span);
+            let param = match param {
+                Some(p) => {
+                    self.used_shadows.insert(p);
+                    let s = &self.shadows[p];
+                    decls.extend([quote!(
+                        let mut #name = ::autodiff::SliceShadow::part(&mut #s, #start, #(#end)+*);
+                    )]);
+                    true
+                }
+                None => {
+                    let d = self.array_adj(array);
+                    decls.extend([quote!(let #name = &mut #d[#start..#(#end)+*];)]);
+                    false
+                }
+            };
+            for (l, r) in &reads {
+                let LoopKind::Counted { counter, range } = &l.kind else {
+                    continue;
+                };
+                let index =
+                    match extent.base.is_none() && is_zero(&range.start) && extent.k_min == 0 {
+                        true => self.var(r.at).into_token_stream(),
+                        false => self.relative(*counter, range, &extent, r.index.k),
+                    };
+                let key = (array, r.at);
+                self.shadow_parts.insert(key, (name.clone(), index, param));
+                keys.push(key);
+            }
+        }
+        (decls, keys)
+    }
+
+    pub(super) fn end_shadow_parts(&mut self, keys: Vec<(ArrayId, Var)>) {
+        for key in keys {
+            self.shadow_parts.remove(&key);
+        }
+    }
+
+    /// Where a view over `span`'s reads in a loop over `range` starts and ends, as terms to
+    /// add up (no start: it starts at 0).
+    fn bounds(
+        &self,
+        range: &CountedRange,
+        extent: &Extent,
+    ) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let (lo, hi) = (self.operand(&range.start), self.operand(&range.end));
+        // From the first index read (at `lo`) to past the last (at `hi - 1`).
+        let mut start = Vec::new();
+        start.extend(extent.base.clone());
+        if !is_zero(&range.start) {
+            start.push(times(extent.scale, quote!(#lo)));
+        }
+        if extent.k_min > 0 {
+            start.push(number(extent.k_min));
+        }
+        let mut end = Vec::new();
+        end.extend(extent.base.clone());
+        match extent.scale {
+            1 => end.push(quote!(#hi)),
+            _ => end.push(times(extent.scale, quote!((#hi - 1)))),
+        }
+        let past = extent.k_max + usize::from(extent.scale != 1);
+        if past > 0 {
+            end.push(number(past));
+        }
+        (start, end)
+    }
+
+    /// The index into a view over `span` (one that does not start at 0) of the read at
+    /// offset `k`: the index less the view's start.
+    fn relative(
+        &self,
+        counter: Var,
+        range: &CountedRange,
+        extent: &Extent,
+        k: usize,
+    ) -> TokenStream {
+        let (i, lo) = (self.var(counter), self.operand(&range.start));
+        let relative = match (is_zero(&range.start), extent.scale) {
+            (true, _) => quote!(#i),
+            (false, 1) => quote!(#i - #lo),
+            (false, _) => quote!((#i - #lo)),
+        };
+        let mut terms = vec![times(extent.scale, relative)];
+        if k > extent.k_min {
+            terms.push(number(k - extent.k_min));
+        }
+        quote!(#(#terms)+*)
     }
 
     /// `looped` (the loop of `kind`) with the views it reads declared before it, under
@@ -349,4 +491,38 @@ fn literal(n: &syn::Lit) -> Option<usize> {
 
 fn is_zero(x: &Operand) -> bool {
     matches!(x, Operand::Lit(syn::Lit::Int(i)) if i.base10_digits() == "0")
+}
+
+/// Whether `array` is touched in `block` (or the blocks nested in it) only by the reads
+/// `values`: no other read, no write, no call that takes it.
+fn only_reads(block: &Block, array: ArrayId, values: &HashSet<Var>) -> bool {
+    let takes = |args: &[Arg]| {
+        args.iter()
+            .any(|a| matches!(a, Arg::Array(a) if a.array == array))
+    };
+    let mut only = true;
+    block.for_each_stmt(&mut |stmt| {
+        only &= match stmt {
+            Stmt::Let {
+                var,
+                op: Op::Load { array: a, .. },
+            } => *a != array || values.contains(var),
+            Stmt::Let {
+                op: Op::Call { args, .. },
+                ..
+            } => !takes(args),
+            Stmt::Store { array: a, .. } | Stmt::DeclareArray { array: a, .. } => *a != array,
+            Stmt::CallArray { array: a, args, .. } => *a != array && !takes(args),
+            _ => true,
+        };
+    });
+    only
+}
+
+fn is_ident(tokens: Option<&TokenStream>) -> bool {
+    let mut trees = tokens.into_iter().flat_map(|t| t.clone());
+    matches!(
+        (trees.next(), trees.next()),
+        (Some(proc_macro2::TokenTree::Ident(_)), None)
+    )
 }
