@@ -110,6 +110,23 @@ pub trait SliceShadow<T> {
     fn part(&mut self, start: usize, end: usize) -> Self::Part<'_>;
 }
 
+/// `SliceShadow::Part` and `part` for an accumulator that is a slice (or holds one): the
+/// elements' own slice.
+macro_rules! slice_part {
+    () => {
+        type Part<'a>
+            = &'a mut [T]
+        where
+            Self: 'a;
+
+        #[inline(always)]
+        #[track_caller]
+        fn part(&mut self, start: usize, end: usize) -> &mut [T] {
+            &mut self[start..end]
+        }
+    };
+}
+
 #[cold]
 #[track_caller]
 fn length_mismatch(param: &str, shadow: usize, primal: usize) -> ! {
@@ -145,16 +162,7 @@ impl<T: Copy + Add<Output = T>> SliceShadow<T> for [T] {
         self
     }
 
-    type Part<'a>
-        = &'a mut [T]
-    where
-        T: 'a;
-
-    #[inline(always)]
-    #[track_caller]
-    fn part(&mut self, start: usize, end: usize) -> &mut [T] {
-        &mut self[start..end]
-    }
+    slice_part!();
 }
 
 impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for [T; N] {
@@ -181,16 +189,7 @@ impl<T: Copy + Add<Output = T>, const N: usize> SliceShadow<T> for [T; N] {
         self
     }
 
-    type Part<'a>
-        = &'a mut [T]
-    where
-        T: 'a;
-
-    #[inline(always)]
-    #[track_caller]
-    fn part(&mut self, start: usize, end: usize) -> &mut [T] {
-        &mut self[start..end]
-    }
+    slice_part!();
 }
 
 impl<T: Copy + Add<Output = T>> SliceShadow<T> for Vec<T> {
@@ -217,16 +216,7 @@ impl<T: Copy + Add<Output = T>> SliceShadow<T> for Vec<T> {
         self
     }
 
-    type Part<'a>
-        = &'a mut [T]
-    where
-        T: 'a;
-
-    #[inline(always)]
-    #[track_caller]
-    fn part(&mut self, start: usize, end: usize) -> &mut [T] {
-        &mut self[start..end]
-    }
+    slice_part!();
 }
 
 impl<T> SliceShadow<T> for Const {
