@@ -98,8 +98,8 @@ pub struct Gen<'a> {
     /// of `a` taken before the loop, and the index into it (`views.rs`).
     views: HashMap<(ArrayId, Var), (Ident, TokenStream)>,
     /// The same reads' adds in a reverse loop: the part of the array's shadow taken before
-    /// the loop, the index into it, and whether it is a parameter's (`views.rs`).
-    shadow_parts: HashMap<(ArrayId, Var), (Ident, TokenStream, bool)>,
+    /// the loop, and the index into it (`views.rs`).
+    shadow_parts: HashMap<(ArrayId, Var), (Ident, TokenStream)>,
     /// How many times each value is read.
     uses: HashMap<Var, usize>,
     /// Values whose adjoint is the same in every iteration of their loop.
@@ -812,28 +812,36 @@ impl<'a> Gen<'a> {
 
     /// `d_a[i] += d` for a read `a[i]` of an active array (through its shadow for a parameter).
     fn add_into_array(&mut self, array: ArrayId, index: &[Operand], d: TokenStream) -> TokenStream {
-        if let [Operand::Var(at)] = index {
-            if let Some((part, i, param)) = self.shadow_parts.get(&(array, *at)) {
-                return match param {
-                    true => quote!(::autodiff::SliceShadow::add_at(&mut #part, #i, #d);),
-                    false => self.accumulate(quote!(#part[#i]), d),
-                };
-            }
-        }
-        let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
-        match self.body.array(array).origin {
-            ArrayOrigin::Param(p) => {
+        // Into the part of the shadow a reverse loop took for this read (`views.rs`), if any.
+        let part = match index {
+            [Operand::Var(at)] => self.shadow_parts.get(&(array, *at)).cloned(),
+            _ => None,
+        };
+        let origin = self.body.array(array).origin;
+        let (target, i): (TokenStream, Vec<TokenStream>) = match (part, origin) {
+            (Some((part, i)), _) => (quote!(#part), vec![i]),
+            (None, ArrayOrigin::Param(p)) => {
                 self.used_shadows.insert(p);
                 let s = &self.shadows[p];
-                if i.len() == 2 {
-                    quote!(::autodiff::MatrixShadow::add_at(&mut #s, #(#i,)* #d);)
-                } else {
-                    quote!(::autodiff::SliceShadow::add_at(&mut #s, #(#i,)* #d);)
-                }
+                (
+                    quote!(#s),
+                    index.iter().map(|x| self.operand(x).into()).collect(),
+                )
+            }
+            (None, ArrayOrigin::Local | ArrayOrigin::Constant) => (
+                self.array_adj(array),
+                index.iter().map(|x| self.operand(x).into()).collect(),
+            ),
+        };
+        match origin {
+            ArrayOrigin::Param(_) if i.len() == 2 => {
+                quote!(::autodiff::MatrixShadow::add_at(&mut #target, #(#i,)* #d);)
+            }
+            ArrayOrigin::Param(_) => {
+                quote!(::autodiff::SliceShadow::add_at(&mut #target, #(#i,)* #d);)
             }
             ArrayOrigin::Local | ArrayOrigin::Constant => {
-                let a = self.array_adj(array);
-                self.accumulate(quote!(#a #([#i])*), d)
+                self.accumulate(quote!(#target #([#i])*), d)
             }
         }
     }

@@ -28,6 +28,9 @@ struct Read {
     index: Affine,
 }
 
+/// A read of one of the loops of a run, with that loop's counter and range.
+type LoopRead<'l> = (Var, &'l CountedRange, Read);
+
 /// What one view covers: indices `base + scale * i + k` for `k` in `k_min..=k_max`.
 struct Extent {
     scale: usize,
@@ -45,16 +48,12 @@ impl Gen<'_> {
         l: &Loop,
         wanted: impl Fn(&[Var]) -> bool,
     ) -> (TokenStream, Vec<(ArrayId, Var)>) {
-        let LoopKind::Counted { counter, range } = &l.kind else {
+        let Some((counter, range)) = viewable(l) else {
             return (TokenStream::new(), Vec::new());
         };
-        let whole = range.adaptors.iter().all(|a| matches!(a, Adaptor::Rev));
-        if range.inclusive || l.exit.is_some() || !whole {
-            return (TokenStream::new(), Vec::new());
-        }
         let mut decls = TokenStream::new();
         let mut keys = Vec::new();
-        for (array, reads) in self.reads_of(l, *counter, range) {
+        for (array, reads) in self.reads_of(l, counter, range) {
             let reads: Vec<Read> = reads
                 .into_iter()
                 .filter(|r| wanted(&[&[r.value][..], &r.index.chain].concat()))
@@ -79,7 +78,7 @@ impl Gen<'_> {
             for r in reads {
                 let index = match start.is_empty() {
                     true => self.var(r.at).into_token_stream(),
-                    false => self.relative(*counter, range, &extent, r.index.k),
+                    false => self.relative(counter, range, &extent, r.index.k),
                 };
                 let key = (array, r.at);
                 if let std::collections::hash_map::Entry::Vacant(e) = self.views.entry(key) {
@@ -103,20 +102,18 @@ impl Gen<'_> {
     ) -> (TokenStream, Vec<(ArrayId, Var)>) {
         let mut decls = TokenStream::new();
         let mut keys = Vec::new();
-        let mut reads: Vec<(ArrayId, Vec<(&Loop, Read)>)> = Vec::new();
+        let mut reads: Vec<(ArrayId, Vec<LoopRead>)> = Vec::new();
         let mut ranges = HashSet::default();
         for l in run {
-            let LoopKind::Counted { counter, range } = &l.kind else {
+            let Some((counter, range)) = viewable(l) else {
                 return (decls, keys);
             };
-            let whole = range.adaptors.iter().all(|a| matches!(a, Adaptor::Rev));
-            if range.inclusive || l.exit.is_some() || !whole || !self.an.required.contains(counter)
-            {
+            if !self.an.required.contains(&counter) {
                 return (decls, keys);
             }
             ranges.insert(self.range(range, false, false).to_string());
-            for (array, group) in self.reads_of(l, *counter, range) {
-                let group = group.into_iter().map(|r| (*l, r));
+            for (array, group) in self.reads_of(l, counter, range) {
+                let group = group.into_iter().map(|r| (counter, range, r));
                 match reads.iter_mut().find(|(a, _)| *a == array) {
                     Some((_, all)) => all.extend(group),
                     None => reads.push((array, group.collect())),
@@ -127,15 +124,15 @@ impl Gen<'_> {
             return (decls, keys);
         }
         for (array, reads) in reads {
-            let (_, first) = &reads[0];
+            let (_, range, first) = &reads[0];
             let base = |r: &Read| r.index.base.as_ref().map(|b| b.to_string());
             let one_extent = reads
                 .iter()
-                .all(|(_, r)| r.index.scale == first.index.scale && base(r) == base(first));
-            let values: HashSet<Var> = reads.iter().map(|(_, r)| r.value).collect();
+                .all(|(_, _, r)| r.index.scale == first.index.scale && base(r) == base(first));
+            let values: HashSet<Var> = reads.iter().map(|(_, _, r)| r.value).collect();
             if !self.an.active_array[array.0]
                 || !one_extent
-                || !reads.iter().any(|(_, r)| self.an.active[r.value.0])
+                || !reads.iter().any(|(_, _, r)| self.an.active[r.value.0])
                 || !run.iter().all(|l| only_reads(&l.body, array, &values))
             {
                 continue;
@@ -143,14 +140,13 @@ impl Gen<'_> {
             let extent = Extent {
                 scale: first.index.scale,
                 base: first.index.base.clone(),
-                k_min: reads.iter().map(|(_, r)| r.index.k).min().unwrap_or(0),
-                k_max: reads.iter().map(|(_, r)| r.index.k).max().unwrap_or(0),
+                k_min: reads.iter().map(|(_, _, r)| r.index.k).min().unwrap_or(0),
+                k_max: reads.iter().map(|(_, _, r)| r.index.k).max().unwrap_or(0),
             };
-            let LoopKind::Counted { range, .. } = &run[0].kind else {
-                continue;
-            };
+            // The loops of a run share their range.
             let (start, end) = self.bounds(range, &extent);
-            let start = match start.is_empty() {
+            let from_zero = start.is_empty();
+            let start = match from_zero {
                 true => quote!(0),
                 false => quote!(#(#start)+*),
             };
@@ -165,32 +161,24 @@ impl Gen<'_> {
                 continue;
             }
             let name = self.fresh(&format!("d_{}_part", info.name), run[0].span);
-            let param = match param {
+            decls.extend([match param {
                 Some(p) => {
                     self.used_shadows.insert(p);
                     let s = &self.shadows[p];
-                    decls.extend([quote!(
-                        let mut #name = ::autodiff::SliceShadow::part(&mut #s, #start, #(#end)+*);
-                    )]);
-                    true
+                    quote!(let mut #name = ::autodiff::SliceShadow::part(&mut #s, #start, #(#end)+*);)
                 }
                 None => {
                     let d = self.array_adj(array);
-                    decls.extend([quote!(let #name = &mut #d[#start..#(#end)+*];)]);
-                    false
+                    quote!(let #name = &mut #d[#start..#(#end)+*];)
                 }
-            };
-            for (l, r) in &reads {
-                let LoopKind::Counted { counter, range } = &l.kind else {
-                    continue;
+            }]);
+            for (counter, range, r) in &reads {
+                let index = match from_zero {
+                    true => self.var(r.at).into_token_stream(),
+                    false => self.relative(*counter, range, &extent, r.index.k),
                 };
-                let index =
-                    match extent.base.is_none() && is_zero(&range.start) && extent.k_min == 0 {
-                        true => self.var(r.at).into_token_stream(),
-                        false => self.relative(*counter, range, &extent, r.index.k),
-                    };
                 let key = (array, r.at);
-                self.shadow_parts.insert(key, (name.clone(), index, param));
+                self.shadow_parts.insert(key, (name.clone(), index));
                 keys.push(key);
             }
         }
@@ -525,4 +513,14 @@ fn is_ident(tokens: Option<&TokenStream>) -> bool {
         (trees.next(), trees.next()),
         (Some(proc_macro2::TokenTree::Ident(_)), None)
     )
+}
+
+/// The counter and range of a loop whose reads can go through views: a counted loop that runs
+/// its whole range (no early exit, no `step_by`), not inclusive.
+fn viewable(l: &Loop) -> Option<(Var, &CountedRange)> {
+    let LoopKind::Counted { counter, range } = &l.kind else {
+        return None;
+    };
+    let whole = range.adaptors.iter().all(|a| matches!(a, Adaptor::Rev));
+    (!range.inclusive && l.exit.is_none() && whole).then_some((*counter, range))
 }
