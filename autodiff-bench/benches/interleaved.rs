@@ -8,9 +8,11 @@
 //! ```sh
 //! cargo bench -p autodiff-bench --bench interleaved
 //! cargo bench -p autodiff-bench --bench interleaved -- gmm   # the rows whose name has `gmm`
+//! python3 autodiff-bench/benches/instructions.py             # instruction counts instead
 //! ```
 
 use std::hint::black_box;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 mod problems;
@@ -70,96 +72,156 @@ fn report(name: &str, mut r: Vec<f64>) {
     );
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; any other argument is a filter on the row names.
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let wanted = |name: &str| filter.as_ref().is_none_or(|f| name.contains(f.as_str()));
-    println!("grad / hand-written: median of {ROUNDS} interleaved rounds (goal <= 1.10)\n");
-    println!("| problem | grad / hand | range | goal met |");
-    println!("|---|---:|---:|---|");
-    let row = |name: &str, grad: &mut dyn FnMut(), hand: &mut dyn FnMut()| {
-        if wanted(name) {
-            report(name, ratios(grad, hand));
-        }
-    };
+/// One problem: `NAME_grad` and the hand-written gradient, each a call on the problem's data.
+struct Row {
+    name: String,
+    grad: Box<dyn FnMut()>,
+    hand: Box<dyn FnMut()>,
+}
 
-    let p = dot::Problem::new();
-    row(
+fn row(name: &str, grad: impl FnMut() + 'static, hand: impl FnMut() + 'static) -> Row {
+    Row {
+        name: name.to_string(),
+        grad: Box::new(grad),
+        hand: Box::new(hand),
+    }
+}
+
+/// The problems of `benches/gradients.rs`, in its order; each one's data is shared by its two
+/// calls.
+fn rows() -> Vec<Row> {
+    let mut rows = Vec::new();
+    let p = Rc::new(dot::Problem::new());
+    let q = Rc::clone(&p);
+    rows.push(row(
         "dot_n1000",
-        &mut || {
+        move || {
             black_box(dot::dot_grad(black_box(&p.x), black_box(&p.y)));
         },
-        &mut || {
-            black_box(dot::hand(black_box(&p.x), black_box(&p.y)));
+        move || {
+            black_box(dot::hand(black_box(&q.x), black_box(&q.y)));
         },
-    );
-    let p = mlp::Problem::new();
-    row(
+    ));
+    let p = Rc::new(mlp::Problem::new());
+    let q = Rc::clone(&p);
+    rows.push(row(
         "mlp_30_64_1",
-        &mut || {
-            black_box(black_box(&p).grad());
+        move || {
+            black_box(black_box(&*p).grad());
         },
-        &mut || {
-            black_box(black_box(&p).hand());
+        move || {
+            black_box(black_box(&*q).hand());
         },
-    );
-    let p = logreg::Problem::new();
-    let (w, xs, ys) = (&p.w, &*p.xs, &p.ys);
-    row(
+    ));
+    let p = Rc::new(logreg::Problem::new());
+    let q = Rc::clone(&p);
+    rows.push(row(
         "logreg_256x30",
-        &mut || {
+        move || {
             black_box(logreg::logreg_loss_grad(
-                black_box(w),
+                black_box(&p.w),
                 p.b,
-                black_box(xs),
-                ys,
+                black_box(&*p.xs),
+                &p.ys,
             ));
         },
-        &mut || {
-            black_box(logreg::hand(black_box(w), p.b, black_box(xs), ys));
+        move || {
+            black_box(logreg::hand(black_box(&q.w), q.b, black_box(&*q.xs), &q.ys));
         },
-    );
+    ));
     for (name, input) in [
         ("gmm_d2_K5", gmm_problem::d2_k5()),
         ("gmm_d10_K25", gmm_problem::d10_k25()),
     ] {
-        row(
+        let input = Rc::new(input);
+        let [a, b, c, d] = [(); 4].map(|()| Rc::clone(&input));
+        rows.push(row(
             name,
-            &mut || {
-                black_box(gmm_problem::grad(black_box(&input)));
+            move || {
+                black_box(gmm_problem::grad(black_box(&a)));
             },
-            &mut || {
-                black_box(gmm_problem::hand(black_box(&input)));
+            move || {
+                black_box(gmm_problem::hand(black_box(&b)));
             },
-        );
-        row(
+        ));
+        rows.push(row(
             &format!("{name}_adbench"),
-            &mut || {
-                black_box(gmm_problem::grad_adbench(black_box(&input)));
+            move || {
+                black_box(gmm_problem::grad_adbench(black_box(&c)));
             },
-            &mut || {
-                black_box(gmm_problem::hand(black_box(&input)));
+            move || {
+                black_box(gmm_problem::hand(black_box(&d)));
             },
-        );
+        ));
     }
-    let p = recurrence::Problem::new();
-    row(
+    let p = Rc::new(recurrence::Problem::new());
+    let q = Rc::clone(&p);
+    rows.push(row(
         "recurrence_1000",
-        &mut || {
+        move || {
             black_box(recurrence::recurrence_grad(black_box(p.x0), &p.w));
         },
-        &mut || {
-            black_box(recurrence::hand(black_box(p.x0), &p.w));
+        move || {
+            black_box(recurrence::hand(black_box(q.x0), &q.w));
         },
-    );
-    let p = rosenbrock::Problem::new();
-    row(
+    ));
+    let p = Rc::new(rosenbrock::Problem::new());
+    let q = Rc::clone(&p);
+    rows.push(row(
         "rosenbrock_n100",
-        &mut || {
+        move || {
             black_box(rosenbrock::rosenbrock_grad(black_box(&p.x)));
         },
-        &mut || {
-            black_box(rosenbrock::hand(black_box(&p.x)));
+        move || {
+            black_box(rosenbrock::hand(black_box(&q.x)));
         },
-    );
+    ));
+    rows
+}
+
+/// `--calls N ROW grad|hand`: exactly `N` calls of one side of one row and nothing else, for an
+/// instruction counter (`benches/instructions.py` runs it under callgrind and takes the
+/// difference of two call counts, which cancels building the problems).
+fn count_calls(args: &[String]) {
+    let usage = "usage: interleaved --calls N ROW grad|hand";
+    let [calls, name, side] = args else {
+        panic!("{usage}");
+    };
+    let calls: u64 = calls.parse().expect(usage);
+    let mut rows = rows();
+    let Some(r) = rows.iter_mut().find(|r| r.name == *name) else {
+        panic!("no row named {name}");
+    };
+    let f = match side.as_str() {
+        "grad" => &mut r.grad,
+        "hand" => &mut r.hand,
+        _ => panic!("{usage}"),
+    };
+    for _ in 0..calls {
+        f();
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `--calls` asks for a fixed number of calls, `--list` for
+    // the row names; any other argument is a filter on the row names.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if let Some(at) = args.iter().position(|a| a == "--calls") {
+        return count_calls(&args[at + 1..]);
+    }
+    if args.iter().any(|a| a == "--list") {
+        return rows().iter().for_each(|r| println!("{}", r.name));
+    }
+    let filter = args.iter().find(|a| !a.starts_with('-'));
+    println!("grad / hand-written: median of {ROUNDS} interleaved rounds (goal <= 1.10)\n");
+    println!("| problem | grad / hand | range | goal met |");
+    println!("|---|---:|---:|---|");
+    for mut r in rows() {
+        if filter.is_none_or(|f| r.name.contains(f.as_str())) {
+            report(&r.name, ratios(&mut r.grad, &mut r.hand));
+        }
+    }
 }
