@@ -204,7 +204,8 @@ fn vector_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, Output)> {
     Some((elem, output))
 }
 
-const INT_TYPES: &[&str] = &[
+/// Rust's integer types.
+pub(crate) const INT_TYPES: &[&str] = &[
     "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
 ];
 

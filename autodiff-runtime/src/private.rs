@@ -569,6 +569,28 @@ macro_rules! integers {
 }
 integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
+/// A constant `#[grad]` passes to a call as float data (`scale(x, EPS)`, `dot(z, &COEFFS)`),
+/// with a shadow argument after it: checked here, since its type is not written at the call.
+#[inline(always)]
+pub fn float_data<D: FloatData>(value: D) -> D {
+    value
+}
+
+/// Float data: a float, an array, slice or `Vec` of them, a reference to one.
+#[diagnostic::on_unimplemented(
+    message = "#[grad] takes this constant for float data, but it is `{Self}`",
+    label = "a constant passed to a call is taken for a float or a table of floats, and given a shadow argument, unless its name says it is a size",
+    note = "bind it to a typed local first (`let p: i32 = POWER;`, `let picks: [usize; 2] = PICKS;`) and pass that; a name with a size word in it (`N`, `DIM`, `LEN`, `N_STEPS`) is known to be an integer"
+)]
+pub trait FloatData {}
+
+impl FloatData for f32 {}
+impl FloatData for f64 {}
+impl<D: FloatData, const N: usize> FloatData for [D; N] {}
+impl<D: FloatData> FloatData for [D] {}
+impl<D: FloatData> FloatData for Vec<D> {}
+impl<D: FloatData + ?Sized> FloatData for &D {}
+
 /// An early `Err(e)` / `None` of a fallible `#[grad]` function, in its generated `_adjoint`:
 /// leaves it before the reverse sweep, with the function's own error.
 #[doc(hidden)]

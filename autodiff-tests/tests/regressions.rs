@@ -756,6 +756,65 @@ fn module_constants_passed_bare_keep_their_shadows() {
     assert_eq!(d, 1.0 + 2.0 * 2.0 * 3.0 + 2.0);
 }
 
+/// An integer constant named unlike a size (`POWER`, `PICKS`) is taken for float data when
+/// passed bare (`tests/ui/calls/integer-constant-argument.rs`); bound to a typed local, it is
+/// an integer argument.
+const POWER: i32 = 3;
+const PICKS: [usize; 2] = [0, 2];
+
+#[grad]
+fn power_term(x: f64, p: i32) -> f64 {
+    x.powi(p)
+}
+
+#[grad]
+fn picked_product(x: &[f64], at: &[usize]) -> f64 {
+    x[at[0]] * x[at[1]]
+}
+
+#[grad]
+fn integer_constants_typed(x: f64, v: &[f64; 3]) -> f64 {
+    let p: i32 = POWER;
+    let picks: [usize; 2] = PICKS;
+    power_term(x, p) + power_term(x, p - 1) + picked_product(v, &picks)
+}
+
+#[test]
+fn integer_constants_bound_or_cast_are_integers() {
+    let (value, (d_x, d_v)) = integer_constants_typed_grad(2.0, &[3.0, 5.0, 7.0]);
+    assert_eq!(value, 8.0 + 4.0 + 21.0);
+    assert_eq!(d_x, 3.0 * 4.0 + 2.0 * 2.0);
+    assert_eq!(d_v, [7.0, 0.0, 3.0]);
+}
+
+/// A call argument borrowing a local number, tuple or constant (`&k`, `&pair`, `&picks[1..]`) is
+/// passed through; it is borrowed where the value lives, not from a rebinding in a block that
+/// ends before the call (E0597).
+#[grad]
+fn pick_pair(x: &[f64], at: &(usize, usize)) -> f64 {
+    x[at.0] - x[at.1]
+}
+
+#[grad]
+fn scaled_at(x: &[f64], k: &usize) -> f64 {
+    x[*k] * *k as f64
+}
+
+#[grad]
+fn borrowed_locals(x: &[f64]) -> f64 {
+    let k: usize = 2;
+    let pair = (k, 0);
+    let picks: [usize; 2] = PICKS;
+    scaled_at(x, &k) + pick_pair(x, &pair) + picked_product(x, &picks[..]) + scaled_at(x, &picks[0])
+}
+
+#[test]
+fn borrowed_locals_are_passed_where_they_live() {
+    let (value, d) = borrowed_locals_grad(&[3.0, 5.0, 7.0]);
+    assert_eq!(value, 14.0 + 4.0 + 21.0 + 0.0);
+    assert_eq!(d, vec![-1.0 + 7.0, 0.0, 2.0 + 1.0 + 3.0]);
+}
+
 // ---- predicates on a model's field and on a copy (issue 12 corpus) ----
 
 #[derive(Clone, Debug, autodiff::Params)]

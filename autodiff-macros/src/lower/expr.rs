@@ -233,12 +233,25 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` names a parameter passed through as written (`k: &usize`).
+    fn is_opaque_name(&self, e: &Expr) -> bool {
+        let Expr::Path(p) = e else {
+            return false;
+        };
+        p.path
+            .get_ident()
+            .is_some_and(|i| matches!(self.lookup(&i.to_string()), Some(Binding::Opaque)))
+    }
+
     pub(super) fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {
         let span = u.span();
         match u.op {
-            // A reference a method returns (`*TABLE.first().unwrap()`), when no derivative
-            // flows through it, is dereferenced as written.
-            SynUnOp::Deref(_) if matches!(&*u.expr, Expr::MethodCall(_)) => {
+            // A reference a method returns (`*TABLE.first().unwrap()`) or a parameter passed
+            // through holds (`*k` of `k: &usize`), when no derivative flows through it, is
+            // dereferenced as written.
+            SynUnOp::Deref(_)
+                if matches!(&*u.expr, Expr::MethodCall(_)) || self.is_opaque_name(&u.expr) =>
+            {
                 let expr = Expr::Unary(u.clone());
                 match self.try_opaque(&expr, false) {
                     Some(value) => value,

@@ -16,6 +16,7 @@ mod iter;
 mod loops;
 pub mod models;
 mod opaque;
+pub(crate) use opaque::mentioned_names;
 mod spans;
 mod stmt;
 
@@ -36,7 +37,7 @@ use syn::{BinOp as SynBinOp, Expr, Lit, Pat, Stmt as SynStmt, UnOp as SynUnOp};
 use crate::diag::Errors;
 use crate::ir::*;
 use crate::rules::{self, Rule};
-use crate::sig::{Output, ParamKind, Shape, Signature};
+use crate::sig::{Output, ParamKind, Shape, Signature, INT_TYPES};
 
 /// A user binding.
 #[derive(Clone)]
@@ -372,6 +373,18 @@ impl IntegerReads {
 }
 
 impl<'ast> Visit<'ast> for IntegerReads {
+    // `let picks: [usize; 2] = PICKS;`: the annotation says what the constant holds.
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (Pat::Type(pt), Some(init)) = (&local.pat, &local.init) {
+            if is_integer_type(&pt.ty) {
+                match &*init.expr {
+                    Expr::Reference(r) => self.note(&r.expr),
+                    e => self.note(e),
+                }
+            }
+        }
+        syn::visit::visit_local(self, local);
+    }
     fn visit_expr_range(&mut self, r: &'ast syn::ExprRange) {
         r.start.iter().chain(&r.end).for_each(|e| self.note(e));
         syn::visit::visit_expr_range(self, r);
@@ -387,6 +400,22 @@ impl<'ast> Visit<'ast> for IntegerReads {
     fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
         self.note(&c.expr);
         syn::visit::visit_expr_cast(self, c);
+    }
+}
+
+/// Whether a type holds integers only: an integer, or an array, slice or reference of them
+/// (`[usize; 2]`, `&[i32]`).
+fn is_integer_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p
+            .path
+            .get_ident()
+            .is_some_and(|i| INT_TYPES.contains(&i.to_string().as_str())),
+        syn::Type::Array(a) => is_integer_type(&a.elem),
+        syn::Type::Slice(s) => is_integer_type(&s.elem),
+        syn::Type::Reference(r) => is_integer_type(&r.elem),
+        syn::Type::Paren(p) => is_integer_type(&p.elem),
+        _ => false,
     }
 }
 
@@ -940,11 +969,7 @@ fn type_kind_path(ident: &syn::Ident, sig: &Signature) -> Ty {
         Ty::Float
     } else if name == "bool" {
         Ty::Bool
-    } else if [
-        "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
-    ]
-    .contains(&name.as_str())
-    {
+    } else if INT_TYPES.contains(&name.as_str()) {
         Ty::Int
     } else {
         Ty::Unknown

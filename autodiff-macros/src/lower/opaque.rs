@@ -382,7 +382,7 @@ fn predicate_type(expr: &Expr) -> Ty {
 /// `.len()`: not a method or field name (after `.`), not a path segment after `::`. Erring
 /// on the side of naming too many is safe (an unused rebinding); missing one is not. Names
 /// inside format strings (`"{n}"`) count, since `format_args!` captures them.
-pub(super) fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>) {
+pub(crate) fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, tt) in tokens.iter().enumerate() {
         let punct = |k: usize, c: char| {

@@ -353,6 +353,13 @@ impl Gen<'_> {
                 _ => quote!(#amp #lifted),
             };
         }
+        let info = self.body.array(a.array);
+        if info.origin == ArrayOrigin::Constant && !self.is_data_field(a.array) {
+            // `#[grad]` cannot see a constant's type: it took this one for float data by its
+            // name, and passes a shadow for it. `float_data` says so where the guess is wrong.
+            let span = info.span;
+            return quote_spanned!(span=> ::autodiff::__private::float_data(#amp #source));
+        }
         match (is_ref, a.by_ref) {
             (true, true) => source,
             (true, false) => quote!(#source.clone()),

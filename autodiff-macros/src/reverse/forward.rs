@@ -4,6 +4,8 @@
 use super::*;
 use crate::activity::RegionKind;
 use crate::fusion::{linear, Fused, Linear};
+use crate::lower::mentioned_names;
+use proc_macro2::{Delimiter, TokenTree};
 
 impl Gen<'_> {
     pub(crate) fn op(&self, op: &Op) -> TokenStream {
@@ -110,53 +112,104 @@ impl Gen<'_> {
         if o.captures.is_empty() {
             return tokens.clone();
         }
+        if let Some(borrow) = self.borrow_in_place(o) {
+            return borrow;
+        }
         let lets = self.captures(o);
         quote!({ #lets #tokens })
+    }
+
+    /// `&k`, `&t.0`, `&picks[i]` of a rebound number or tuple, borrowed where the value lives
+    /// (`{ let i = i_1; &picks_1[i] }`): a borrow of the block's own `let k = ..;` would not
+    /// outlive the block.
+    fn borrow_in_place(&self, o: &Opaque) -> Option<TokenStream> {
+        let mut trees = o.tokens.clone().into_iter();
+        let amp = match trees.next()? {
+            TokenTree::Punct(p) if p.as_char() == '&' => p,
+            _ => return None,
+        };
+        let TokenTree::Ident(root) = trees.next()? else {
+            return None;
+        };
+        let place: Vec<TokenTree> = trees.collect();
+        let value: TokenStream = match &o.captures.iter().find(|(name, _)| *name == root)?.1 {
+            capture @ (Capture::Value(_) | Capture::Tuple(_)) => self.capture_value(capture),
+            _ => return None,
+        };
+        if !is_place(&place) {
+            return None;
+        }
+        let value = match place.is_empty() || value.clone().into_iter().count() == 1 {
+            true => value,
+            false => quote!((#value)),
+        };
+        let mut names = Vec::new();
+        mentioned_names(place.iter().cloned().collect(), &mut names);
+        let lets = o
+            .captures
+            .iter()
+            .filter(|(name, _)| *name != root || names.iter().any(|(n, _)| n == name));
+        let lets: Vec<TokenStream> = lets
+            .map(|(name, capture)| {
+                let value = self.capture_value(capture);
+                quote!(let #name = #value;)
+            })
+            .collect();
+        let borrow = quote!(#amp #value #(#place)*);
+        Some(match lets.is_empty() {
+            true => borrow,
+            false => quote!({ #(#lets)* #borrow }),
+        })
     }
 
     /// The rebinding `let`s of a pass-through expression.
     pub(super) fn captures(&self, o: &Opaque) -> TokenStream {
         let lets = o.captures.iter().map(|(name, capture)| {
-            let value = match capture {
-                // A literal keeps the float type the user's `let` gave it; code passed through
-                // reads a dual number's value.
-                Capture::Value(x) if self.is_dual(x) => self.value_of(x).into(),
-                Capture::Value(x) => self.float_operand(x).into(),
-                // A field of a data struct is bound at the top as a reference already.
-                Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
-                Capture::Array(a) => {
-                    let a = self.array(*a);
-                    quote!(&#a)
-                }
-                Capture::Row(a, i) => {
-                    let (a, i) = (self.array(*a), self.operand(i));
-                    quote!(&#a[#i])
-                }
-                Capture::Tuple(xs) => {
-                    let xs = xs.iter().map(|x| match self.is_dual(x) {
-                        true => self.value_of(x),
-                        false => self.float_operand(x),
-                    });
-                    quote!((#(#xs),*))
-                }
-                Capture::View(s) => {
-                    let a = self.array(s.array);
-                    let row = s.row.as_ref().map(|r| {
-                        let r = self.operand(r);
-                        quote!([#r])
-                    });
-                    let (o, n) = (self.operand(&s.offset), self.operand(&s.len));
-                    quote!(&#a #row [#o..#o + #n])
-                }
-            };
+            let value = self.capture_value(capture);
             quote!(let #name = #value;)
         });
         quote!(#(#lets)*)
     }
 
+    /// What a pass-through expression's local is rebound to.
+    fn capture_value(&self, capture: &Capture) -> TokenStream {
+        match capture {
+            // A literal keeps the float type the user's `let` gave it; code passed through
+            // reads a dual number's value.
+            Capture::Value(x) if self.is_dual(x) => self.value_of(x).into(),
+            Capture::Value(x) => self.float_operand(x).into(),
+            // A field of a data struct is bound at the top as a reference already.
+            Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
+            Capture::Array(a) => {
+                let a = self.array(*a);
+                quote!(&#a)
+            }
+            Capture::Row(a, i) => {
+                let (a, i) = (self.array(*a), self.operand(i));
+                quote!(&#a[#i])
+            }
+            Capture::Tuple(xs) => {
+                let xs = xs.iter().map(|x| match self.is_dual(x) {
+                    true => self.value_of(x),
+                    false => self.float_operand(x),
+                });
+                quote!((#(#xs),*))
+            }
+            Capture::View(s) => {
+                let a = self.array(s.array);
+                let row = s.row.as_ref().map(|r| {
+                    let r = self.operand(r);
+                    quote!([#r])
+                });
+                let (o, n) = (self.operand(&s.offset), self.operand(&s.len));
+                quote!(&#a #row [#o..#o + #n])
+            }
+        }
+    }
+
     /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
     /// the reference bound to it at the top.
-    fn is_data_field(&self, a: ArrayId) -> bool {
+    pub(crate) fn is_data_field(&self, a: ArrayId) -> bool {
         let info = self.body.array(a);
         info.origin == ArrayOrigin::Constant
             && self.sig.params.iter().any(|p| {
@@ -1092,4 +1145,31 @@ fn literal_trips(l: &Loop) -> Option<usize> {
     };
     let (start, end) = (int(&range.start)?, int(&range.end)?);
     Some(end.saturating_sub(start) + usize::from(range.inclusive && end >= start))
+}
+
+/// Whether `tokens`, after a local's name, make a place in it: fields (`.0`, `.w`) and indices
+/// (`[i]`), no method call.
+fn is_place(mut tokens: &[TokenTree]) -> bool {
+    loop {
+        match tokens {
+            [] => return true,
+            [TokenTree::Group(g), rest @ ..] if g.delimiter() == Delimiter::Bracket => {
+                tokens = rest
+            }
+            [TokenTree::Punct(dot), TokenTree::Ident(_) | TokenTree::Literal(_), rest @ ..]
+                if dot.as_char() == '.' =>
+            {
+                let called = match rest.first() {
+                    Some(TokenTree::Group(g)) => g.delimiter() == Delimiter::Parenthesis,
+                    Some(TokenTree::Punct(p)) => p.as_char() == ':',
+                    _ => false,
+                };
+                if called {
+                    return false;
+                }
+                tokens = rest;
+            }
+            _ => return false,
+        }
+    }
 }
