@@ -1038,6 +1038,10 @@ impl Planner<'_, '_> {
                     if let Some(row) = &a.row {
                         self.need(row);
                     }
+                    if let Some((start, len)) = a.slice.as_deref() {
+                        self.need(start);
+                        self.need(len);
+                    }
                     let nested = self
                         .sites
                         .array_region

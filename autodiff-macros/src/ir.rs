@@ -274,6 +274,8 @@ pub struct ArrayArg {
     pub array: ArrayId,
     /// `&w[i]`: one row of a matrix.
     pub row: Option<Operand>,
+    /// `&x[a..b]`: the elements passed, their start and count (of the row, if any).
+    pub slice: Option<Box<(Operand, Operand)>>,
     /// Whether the user wrote `&`.
     pub by_ref: bool,
     /// For a local array: a copy of what the call saw, made (and taped in a loop) only when
@@ -632,8 +634,10 @@ fn visit_args(args: &[Arg], f: &mut dyn FnMut(&Operand)) {
         match a {
             Arg::Scalar(x) => f(x),
             Arg::Array(a) => {
-                if let Some(r) = &a.row {
-                    f(r);
+                a.row.iter().for_each(&mut *f);
+                if let Some((start, len)) = a.slice.as_deref() {
+                    f(start);
+                    f(len);
                 }
             }
         }

@@ -86,6 +86,12 @@ pub trait SliceTangent<T>: Copy {
 
     /// Element `i` (zero for [`Const`]).
     fn at(&self, i: usize) -> T;
+
+    /// The tangent of elements `start..end`, handed to a callee that takes `&x[start..end]`.
+    type Part: SliceTangent<T>;
+
+    /// The tangent of elements `start..end` (as a slice of them, or `Const`).
+    fn part(&self, start: usize, end: usize) -> Self::Part;
 }
 
 #[cold]
@@ -97,7 +103,7 @@ fn length_mismatch(param: &str, tangent: usize, primal: usize) -> ! {
     )
 }
 
-impl<T: Copy> SliceTangent<T> for &[T] {
+impl<'a, T: Copy> SliceTangent<T> for &'a [T] {
     const ACTIVE: bool = true;
 
     #[inline(always)]
@@ -112,9 +118,16 @@ impl<T: Copy> SliceTangent<T> for &[T] {
     fn at(&self, i: usize) -> T {
         self[i]
     }
+
+    type Part = &'a [T];
+
+    #[inline(always)]
+    fn part(&self, start: usize, end: usize) -> &'a [T] {
+        &self[start..end]
+    }
 }
 
-impl<T: Copy, const N: usize> SliceTangent<T> for &[T; N] {
+impl<'a, T: Copy, const N: usize> SliceTangent<T> for &'a [T; N] {
     const ACTIVE: bool = true;
 
     #[inline(always)]
@@ -127,9 +140,16 @@ impl<T: Copy, const N: usize> SliceTangent<T> for &[T; N] {
     fn at(&self, i: usize) -> T {
         self[i]
     }
+
+    type Part = &'a [T];
+
+    #[inline(always)]
+    fn part(&self, start: usize, end: usize) -> &'a [T] {
+        &self[start..end]
+    }
 }
 
-impl<T: Copy> SliceTangent<T> for &Vec<T> {
+impl<'a, T: Copy> SliceTangent<T> for &'a Vec<T> {
     const ACTIVE: bool = true;
 
     #[inline(always)]
@@ -141,6 +161,13 @@ impl<T: Copy> SliceTangent<T> for &Vec<T> {
     #[inline(always)]
     fn at(&self, i: usize) -> T {
         self[i]
+    }
+
+    type Part = &'a [T];
+
+    #[inline(always)]
+    fn part(&self, start: usize, end: usize) -> &'a [T] {
+        &self[start..end]
     }
 }
 
@@ -153,6 +180,13 @@ impl<T: Float> SliceTangent<T> for Const {
     #[inline(always)]
     fn at(&self, _: usize) -> T {
         T::zero()
+    }
+
+    type Part = Const;
+
+    #[inline(always)]
+    fn part(&self, _: usize, _: usize) -> Const {
+        Const
     }
 }
 
@@ -342,6 +376,13 @@ impl<T: Float, S: SliceTangent<T>> SliceTangent<T> for Option<S> {
             None => T::zero(),
         }
     }
+
+    type Part = Option<S::Part>;
+
+    #[inline(always)]
+    fn part(&self, start: usize, end: usize) -> Option<S::Part> {
+        self.as_ref().map(|s| s.part(start, end))
+    }
 }
 
 impl<T: Float, S: MatrixTangent<T>> MatrixTangent<T> for Option<S> {
@@ -396,6 +437,14 @@ impl<T: Float> SliceTangent<T> for Unit {
         } else {
             T::zero()
         }
+    }
+
+    /// `e_k` seen from `start`, or zero (`None`) when `k` is outside `start..end`.
+    type Part = Option<Unit>;
+
+    #[inline(always)]
+    fn part(&self, start: usize, end: usize) -> Option<Unit> {
+        (start..end).contains(&self.0).then(|| Unit(self.0 - start))
     }
 }
 

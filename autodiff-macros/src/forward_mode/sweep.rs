@@ -356,6 +356,8 @@ impl<'a> Sweep<'a> {
                     }
                     let t = self.array_tangent(a.array);
                     let row = a.row.as_ref().map(|r| self.gen.operand(r));
+                    let row_index = row.as_ref().map(|r| quote!([#r]));
+                    let slice = self.gen.slice_index(a);
                     let (is_param, field) = match self.body.array(a.array).origin {
                         ArrayOrigin::Param(p) => (true, self.sig.params[p].field.is_some()),
                         _ => (false, false),
@@ -363,15 +365,24 @@ impl<'a> Sweep<'a> {
                     // A parameter's tangent is a reference already (`Copy`); a model's
                     // field's is an `Option<&F>`, from which an element is projected
                     // (a row, or a model of a sequence of them).
-                    out.push(match (row, is_param) {
-                        (Some(r), true) if field => {
+                    out.push(match (row, is_param, self.gen.slice_bounds(a)) {
+                        (_, true, _) if field && (row_index.is_some() || slice.is_some()) => {
                             let m = crate::reverse::local("m", proc_macro2::Span::call_site());
-                            quote!(#t.map(|#m| &#m[#r]))
+                            quote!(#t.map(|#m| &#m #row_index #slice))
                         }
-                        (Some(r), true) => quote!(::autodiff::MatrixTangent::row(&#t, #r)),
-                        (Some(r), false) => quote!(&#t[#r]),
-                        (None, true) => quote!(#t),
-                        (None, false) => quote!(&#t),
+                        (Some(r), true, None) => quote!(::autodiff::MatrixTangent::row(&#t, #r)),
+                        (Some(r), true, Some((start, end))) => {
+                            quote!(::autodiff::SliceTangent::part(
+                                &::autodiff::MatrixTangent::row(&#t, #r),
+                                #start,
+                                #end
+                            ))
+                        }
+                        (None, true, Some((start, end))) => {
+                            quote!(::autodiff::SliceTangent::part(&#t, #start, #end))
+                        }
+                        (None, true, None) => quote!(#t),
+                        (_, false, _) => quote!(&#t #row_index #slice),
                     });
                 }
             }

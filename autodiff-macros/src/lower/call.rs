@@ -128,7 +128,7 @@ impl Lowerer<'_> {
                 if let Expr::Call(inner) = &**expr {
                     let temp = syn::Ident::new("t", inner.span());
                     if let Some(array) = self.call_array(&temp, inner) {
-                        args.push(self.array_arg(array, None, true, arg.span()));
+                        args.push(Arg::Array(self.array_arg(array, None, true, arg.span())));
                     }
                     continue;
                 }
@@ -138,7 +138,7 @@ impl Lowerer<'_> {
                     let name = syn::Ident::new(&name, expr.span());
                     self.lower_stmt(&build::let_(build::binding(&name), (**expr).clone()));
                     if let Some(Binding::Array(array)) = self.lookup(&name.to_string()) {
-                        args.push(self.array_arg(array, None, true, arg.span()));
+                        args.push(Arg::Array(self.array_arg(array, None, true, arg.span())));
                     }
                     continue;
                 }
@@ -156,21 +156,41 @@ impl Lowerer<'_> {
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
                 Value::Array(array) => {
                     let by_ref = matches!(arg, Expr::Reference(_));
-                    args.push(self.array_arg(array, None, by_ref, span));
+                    args.push(Arg::Array(self.array_arg(array, None, by_ref, span)));
                 }
                 Value::Row { array, index } => {
                     // A row bound by `for row in w.iter()` is a reference already.
                     let by_ref = matches!(arg, Expr::Reference(_) | Expr::Path(_));
-                    args.push(self.array_arg(array, Some(index), by_ref, span));
+                    args.push(Arg::Array(self.array_arg(array, Some(index), by_ref, span)));
                 }
                 Value::Element { array, index } => {
                     args.push(Arg::Scalar(self.load(array, index, span)));
                 }
                 Value::Error => {}
-                Value::View(_) => self.errors.on(
-                    arg,
-                    "#[grad] cannot pass a slice of an array (`&x[a..b]`) to a function yet: pass the whole array, or copy the slice into a local array",
-                ),
+                // `&x[a..b]`, `&w[i][a..]`, a view bound before (`let head = &x[..k];`): the
+                // callee sees those elements, and its reverse adds into theirs.
+                Value::View(s) => {
+                    let Slice {
+                        array,
+                        row,
+                        offset,
+                        len,
+                    } = *s;
+                    let rows = self.arrays[array.0]
+                        .dims
+                        .saturating_sub(usize::from(row.is_some()));
+                    if rows >= 2 {
+                        self.errors.on(
+                            arg,
+                            "#[grad] cannot pass a range of a matrix's rows (`&w[a..b]`) to a function: pass the matrix, or one row (`&w[i]`) at a time",
+                        );
+                        continue;
+                    }
+                    args.push(Arg::Array(ArrayArg {
+                        slice: Some(Box::new((offset, len))),
+                        ..self.array_arg(array, row, true, span)
+                    }));
+                }
                 _ => {
                     self.errors
                         .on(arg, "#[grad] cannot pass this value to a function");
@@ -336,6 +356,7 @@ impl Lowerer<'_> {
         Some(Arg::Array(ArrayArg {
             array: id,
             row: None,
+            slice: None,
             by_ref,
             snapshot: None,
         }))
@@ -374,7 +395,13 @@ impl Lowerer<'_> {
 
     /// An array argument; a local array also gets a snapshot of what the call sees (emitted
     /// only if the array is written again later or goes out of scope before the reverse sweep).
-    fn array_arg(&mut self, array: ArrayId, row: Option<Operand>, by_ref: bool, span: Span) -> Arg {
+    fn array_arg(
+        &mut self,
+        array: ArrayId,
+        row: Option<Operand>,
+        by_ref: bool,
+        span: Span,
+    ) -> ArrayArg {
         let info = &self.arrays[array.0];
         let snapshot = (info.origin == ArrayOrigin::Local).then(|| {
             let op = Op::Snapshot {
@@ -384,12 +411,13 @@ impl Lowerer<'_> {
             let saved = self.let_op("saved", Ty::Unknown, op, span);
             saved.var()
         });
-        Arg::Array(ArrayArg {
+        ArrayArg {
             array,
             row,
+            slice: None,
             by_ref,
             snapshot: snapshot.flatten(),
-        })
+        }
     }
 
     /// `let sq = |v: f64| v * v;`: kept to be inlined where it is called, with the values of

@@ -795,12 +795,15 @@ impl Lowerer<'_> {
             }
             (None, _) => base_len,
         };
-        let len = self.let_op(
-            "len",
-            Ty::Int,
-            Op::Binary(BinOp::Sub, end, start.clone()),
-            span,
-        );
+        let len = match &start {
+            Operand::Lit(syn::Lit::Int(i)) if i.base10_digits() == "0" => end,
+            _ => self.let_op(
+                "len",
+                Ty::Int,
+                Op::Binary(BinOp::Sub, end, start.clone()),
+                span,
+            ),
+        };
         let offset = match base_offset {
             Some(o) => self.let_op("t", Ty::Int, Op::Binary(BinOp::Add, o, start), span),
             None => start,

@@ -290,10 +290,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Reference(r) if r.mutability.is_none() && self.read(&r.expr, Read::Whole) => {
                 return;
             }
-            // `&net.w[j]`: a row of a matrix lent to a call.
+            // `&net.w[j]`: a row of a matrix lent to a call; `&net.w[1..]`: a slice of an
+            // array, `&net.w[j][1..]` of a row.
             Expr::Reference(r) if r.mutability.is_none() && matches!(*r.expr, Expr::Index(_)) => {
                 let (base, n) = index_base(&r.expr);
-                if self.read(base, Read::Array(n + 1)) {
+                let sliced =
+                    matches!(&*r.expr, Expr::Index(i) if matches!(*i.index, Expr::Range(_)));
+                if self.read(base, Read::Array(n + 1 - usize::from(sliced))) {
                     let mut e = &*r.expr;
                     while let Expr::Index(i) = e {
                         self.visit_expr(&i.index);

@@ -76,12 +76,17 @@ impl Gen<'_> {
                         shadows.push(quote!(::autodiff::Const));
                         continue;
                     }
+                    let slice = self.slice_index(a);
                     if let Some(part) = parts.get(&a.array) {
                         if lent_arrays.insert(a.array) {
                             shadows.push(match &a.row {
                                 Some(r) => {
                                     let (m, r) = (local("m", Span::call_site()), self.operand(r));
-                                    quote!(#part.as_deref_mut().map(|#m| &mut #m[#r]))
+                                    quote!(#part.as_deref_mut().map(|#m| &mut #m[#r] #slice))
+                                }
+                                None if slice.is_some() => {
+                                    let m = local("m", Span::call_site());
+                                    quote!(#part.as_deref_mut().map(|#m| &mut #m #slice))
                                 }
                                 None => quote!(&mut #part),
                             });
@@ -91,22 +96,34 @@ impl Gen<'_> {
                     let d = self.array_adj(a.array);
                     let is_param = matches!(self.body.array(a.array).origin, ArrayOrigin::Param(_));
                     let row = a.row.as_ref().map(|r| self.operand(r));
+                    let bounds = self.slice_bounds(a);
                     if !lent_arrays.insert(a.array) {
                         // The same array twice (`dot(u, u)`): a second accumulator, added after.
                         let tmp = self.fresh("d_arg", Span::call_site());
-                        let name = self.array(a.array);
-                        let row_index = row.as_ref().map(|r| quote!([#r]));
-                        call.tokens.extend([
-                            quote!(let mut #tmp = ::std::vec![#zero; #name #row_index.len()];),
-                        ]);
+                        let len = match a.slice.as_deref() {
+                            Some((_, n)) => self.operand(n).into(),
+                            None => {
+                                let name = self.array(a.array);
+                                let row_index = row.as_ref().map(|r| quote!([#r]));
+                                quote!(#name #row_index.len())
+                            }
+                        };
+                        call.tokens
+                            .extend([quote!(let mut #tmp = ::std::vec![#zero; #len];)]);
                         shadows.push(quote!(&mut #tmp));
+                        let j = match &bounds {
+                            Some((start, _)) if !slice_from_zero(a) => quote!(#start + j),
+                            _ => quote!(j),
+                        };
                         let add = match (&row, is_param) {
                             (Some(r), true) => {
-                                quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, j, g);)
+                                quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, #j, g);)
                             }
-                            (Some(r), false) => self.accumulate(quote!(#d[#r][j]), quote!(g)),
-                            (None, true) => quote!(::autodiff::SliceShadow::add_at(&mut #d, j, g);),
-                            (None, false) => self.accumulate(quote!(#d[j]), quote!(g)),
+                            (Some(r), false) => self.accumulate(quote!(#d[#r][#j]), quote!(g)),
+                            (None, true) => {
+                                quote!(::autodiff::SliceShadow::add_at(&mut #d, #j, g);)
+                            }
+                            (None, false) => self.accumulate(quote!(#d[#j]), quote!(g)),
                         };
                         after.push(Piece::code(
                             quote!(for (j, g) in #tmp.into_iter().enumerate() { #add }),
@@ -119,14 +136,29 @@ impl Gen<'_> {
                         ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
                         _ => false,
                     };
-                    let shadow = match (&row, is_param) {
-                        (Some(r), true) if field => {
+                    let row_index = row.as_ref().map(|r| quote!([#r]));
+                    let shadow = match (&row, is_param, bounds) {
+                        (_, true, _) if field && (row.is_some() || slice.is_some()) => {
                             let m = local("m", Span::call_site());
-                            quote!(#d.as_deref_mut().map(|#m| &mut #m[#r]))
+                            quote!(#d.as_deref_mut().map(|#m| &mut #m #row_index #slice))
                         }
-                        (Some(r), true) => quote!(::autodiff::MatrixShadow::row(&mut #d, #r)),
-                        (Some(r), false) => quote!(&mut #d[#r]),
-                        (None, _) => self.lent_shadow(a.array, &d),
+                        (Some(r), true, None) => {
+                            quote!(::autodiff::MatrixShadow::row(&mut #d, #r))
+                        }
+                        (Some(r), true, Some((start, end))) => {
+                            quote!(::autodiff::SliceShadow::part(
+                                &mut ::autodiff::MatrixShadow::row(&mut #d, #r),
+                                #start,
+                                #end
+                            ))
+                        }
+                        (None, true, Some((start, end))) => {
+                            quote!(::autodiff::SliceShadow::part(&mut #d, #start, #end))
+                        }
+                        (Some(_), false, _) | (None, false, Some(_)) => {
+                            quote!(&mut #d #row_index #slice)
+                        }
+                        (None, _, None) => self.lent_shadow(a.array, &d),
                     };
                     // A model lent with one of its fields (`h(m, &m.w)`): their shadows
                     // overlap, so the model gets an accumulator of its own (a model always
@@ -290,6 +322,33 @@ impl Gen<'_> {
         }
     }
 
+    /// `&x[a..b]` passed to a call: where its elements start and end in the array (or row),
+    /// `(a, a + n)`.
+    pub(crate) fn slice_bounds(&self, a: &ArrayArg) -> Option<(TokenStream, TokenStream)> {
+        let (start, len) = a.slice.as_deref()?;
+        let n = self.operand(len);
+        Some(match views::is_zero(start) {
+            true => (quote!(0), n.into()),
+            false => {
+                let s = self.operand(start);
+                (s.clone().into(), quote!(#s + #n))
+            }
+        })
+    }
+
+    /// The index of `&x[a..b]` passed to a call: `[a..a + n]`, or `[..n]` from the start.
+    pub(crate) fn slice_index(&self, a: &ArrayArg) -> Option<TokenStream> {
+        let (start, len) = a.slice.as_deref()?;
+        let n = self.operand(len);
+        Some(match views::is_zero(start) {
+            true => quote!([..#n]),
+            false => {
+                let s = self.operand(start);
+                quote!([#s..#s + #n])
+            }
+        })
+    }
+
     /// `g_adjoint` for a call of `g`; `g_dual_adjoint` on dual numbers.
     pub(crate) fn adjoint_path(&self, path: &syn::Path) -> syn::Path {
         let suffix = match self.dual {
@@ -330,6 +389,11 @@ impl Gen<'_> {
                 (quote!(#name #row), false)
             }
         };
+        // A slice is taken of what the call saw, a snapshot included.
+        let (source, is_ref) = match self.slice_index(a) {
+            Some(index) => (quote!(#source #index), false),
+            None => (source, is_ref),
+        };
         let amp = a.by_ref.then(|| quote!(&));
         let lift = self.dual.is_some()
             && self.body.array(a.array).elem == Elem::Float
@@ -366,4 +430,11 @@ impl Gen<'_> {
             (false, _) => quote!(#amp #source),
         }
     }
+}
+
+/// Whether a slice passed to a call starts at the array's first element (`&x[..k]`).
+fn slice_from_zero(a: &ArrayArg) -> bool {
+    a.slice
+        .as_deref()
+        .is_some_and(|(start, _)| views::is_zero(start))
 }

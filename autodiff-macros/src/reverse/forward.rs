@@ -227,13 +227,12 @@ impl Gen<'_> {
             Arg::Array(a) => {
                 let name = self.array(a.array);
                 let amp = a.by_ref.then(|| quote!(&));
-                match &a.row {
-                    Some(r) => {
-                        let r = self.operand(r);
-                        quote!(#amp #name[#r])
-                    }
-                    None => quote!(#amp #name),
-                }
+                let row = a.row.as_ref().map(|r| {
+                    let r = self.operand(r);
+                    quote!([#r])
+                });
+                let slice = self.slice_index(a);
+                quote!(#amp #name #row #slice)
             }
         }
     }

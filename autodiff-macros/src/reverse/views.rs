@@ -477,7 +477,7 @@ fn literal(n: &syn::Lit) -> Option<usize> {
     }
 }
 
-fn is_zero(x: &Operand) -> bool {
+pub(super) fn is_zero(x: &Operand) -> bool {
     matches!(x, Operand::Lit(syn::Lit::Int(i)) if i.base10_digits() == "0")
 }
 
