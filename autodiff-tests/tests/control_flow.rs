@@ -113,6 +113,24 @@ fn tuple_lets_and_match_in_loop(x: &[f64], k: usize) -> f64 {
     p + q
 }
 
+/// Guards on bindings, on a wildcard, and reading the array where the pattern matched; a
+/// binding arm's name (`m`) shadows a local only inside its arm.
+#[grad]
+fn guarded_arms(x: &[f64], k: usize) -> f64 {
+    let m = x[0] * x[0];
+    let mut s = 0.0;
+    for (i, &v) in x.iter().enumerate() {
+        s += match (i + k) % 4 {
+            0 => v * m,
+            n if n < x.len() && x[n] > 0.0 => v * x[n].sqrt(),
+            m if m == 2 => (v * m as f64).sin(),
+            _ if v > 0.5 => v.ln(),
+            _ => v.exp(),
+        };
+    }
+    s * m
+}
+
 fn flat(parts: &[&[f64]]) -> Vec<f64> {
     parts.iter().flat_map(|p| p.iter().copied()).collect()
 }
@@ -200,6 +218,18 @@ proptest! {
         prop_assume!(!near);
         let f = |p: &[f64]| early_return_from_inner_loop(p, limit);
         assert_matches_fd(&f, &x, &dx, "early return from inner loop");
+    }
+
+    #[test]
+    fn guarded_arms_match_fd(seed in 0u64..500, n in 1usize..8, k in 0usize..4) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, 0.05, 1.0);
+        // Away from the guards' thresholds (0.5, 0.0), where the branch would change.
+        prop_assume!(x.iter().all(|v| (v - 0.5).abs() > 1e-3));
+        let (v, dx) = guarded_arms_grad(&x, k);
+        prop_assert_eq!(v, guarded_arms(&x, k));
+        let f = |p: &[f64]| guarded_arms(p, k);
+        assert_matches_fd(&f, &x, &dx, "guarded arms");
     }
 
     #[test]

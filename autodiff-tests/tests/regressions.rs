@@ -815,6 +815,24 @@ fn borrowed_locals_are_passed_where_they_live() {
     assert_eq!(d, vec![-1.0 + 7.0, 0.0, 2.0 + 1.0 + 3.0]);
 }
 
+/// A binding arm (`m => ..`) bound its name for the rest of the function: the `m` read after
+/// the `match` was the scrutinee, not the local, and its derivative was lost (0 for 6).
+#[grad]
+fn arm_binding_after_match(x: f64, k: usize) -> f64 {
+    let m = 2.0 * x;
+    let r = match k {
+        0 => 1.0,
+        m => m as f64,
+    };
+    r * m
+}
+
+#[test]
+fn a_binding_arm_is_seen_by_its_arm_only() {
+    assert_eq!(arm_binding_after_match_grad(1.25, 3), (7.5, 6.0));
+    assert_eq!(arm_binding_after_match_grad(1.25, 0), (2.5, 2.0));
+}
+
 // ---- predicates on a model's field and on a copy (issue 12 corpus) ----
 
 #[derive(Clone, Debug, autodiff::Params)]

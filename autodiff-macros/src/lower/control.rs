@@ -166,7 +166,8 @@ impl Lowerer<'_> {
             .unwrap_or(Value::Unit)
     }
 
-    /// `match` as a chain of `if`s on the arms' patterns.
+    /// `match` as a chain of `if`s on the arms' patterns. What an arm binds (`m =>`) is seen
+    /// by its guard and body only, never by the arms after it or the code after the `match`.
     pub(super) fn lower_arms(
         &mut self,
         scrutinee: &Operand,
@@ -175,19 +176,37 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<Value> {
         let (arm, rest) = arms.split_first()?;
-        let cond = self.pattern_condition(scrutinee, place, &arm.pat);
-        if let Some((_, guard)) = &arm.guard {
-            self.errors.on(
-                guard,
-                "#[grad] does not support match guards: use an `if` inside the arm",
-            );
-        }
-        let body = &arm.body;
+        self.scopes.push(HashMap::default());
+        let pattern = self.pattern_condition(scrutinee, place, &arm.pat);
+        // A guard is read only where the pattern matched (`n if x[n] > 0.0`).
+        let cond = match (pattern, &arm.guard) {
+            (pattern, None) => pattern,
+            (None, Some((_, guard))) => Some(self.expr_scalar(guard)),
+            (Some(pattern), Some((_, guard))) => {
+                let guarded = self.lower_if_with(
+                    pattern,
+                    |lw| Some(Value::Scalar(lw.expr_scalar(guard))),
+                    |_| Some(Value::Scalar(Operand::Lit(syn::parse_quote!(false)))),
+                    span,
+                );
+                match guarded {
+                    Some(Value::Scalar(matched)) => Some(matched),
+                    _ => None,
+                }
+            }
+        };
+        let bindings = self.scopes.pop().unwrap_or_default();
+        let body = |lw: &mut Self| {
+            lw.scopes.push(bindings);
+            let value = lw.lower_expr(&arm.body);
+            lw.scopes.pop();
+            Some(value)
+        };
         match cond {
-            None => Some(self.lower_expr(body)),
+            None => body(self),
             Some(cond) => self.lower_if_with(
                 cond,
-                |lw| Some(lw.lower_expr(body)),
+                body,
                 |lw| lw.lower_arms(scrutinee, place, rest, span),
                 span,
             ),
