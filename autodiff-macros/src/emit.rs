@@ -49,6 +49,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     };
     sig.method |= associated;
     settle_models(attr, &mut sig, &item.block, &mut errors);
+    settle_rows(attr, &mut sig);
     let wrt = differentiated(attr, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.
     let signature_ok = errors.is_empty();
@@ -59,6 +60,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     let before = errors.len();
     let mut block = lower::models::expand(&mut sig, &item.block, &mut errors);
     checkpoint::keep_placed(&mut block);
+    lower::labels::desugar(&mut block);
     let names = Names::new(&item, &sig);
     // A write into a model's field is reported once, not again by lowering.
     let lowered = (errors.len() == before).then(|| {
@@ -271,6 +273,24 @@ fn settle_models(attr: &GradAttr, sig: &mut Signature, block: &syn::Block, error
     }
 }
 
+/// Rows of a runtime count (`xs: &[[f64; 4]]`) left out of a `#[grad(..)]` list are data
+/// with no shadow, a sample per row, as before they could be differentiated: `NAME_adjoint`
+/// keeps the signature callers already write.
+fn settle_rows(attr: &GradAttr, sig: &mut Signature) {
+    let Some(names) = &attr.wrt else {
+        return;
+    };
+    for p in &mut sig.params {
+        let rows = matches!(
+            &p.kind,
+            ParamKind::Array { shape, .. } if matches!(**shape, Shape::Matrix { rows: None, .. })
+        );
+        if rows && !names.contains(&p.ident) {
+            p.kind = ParamKind::DataArray { dims: 2 };
+        }
+    }
+}
+
 /// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
 fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<usize> {
     let Some(names) = &attr.wrt else {
@@ -293,7 +313,7 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
             errors.at(
                 *span,
                 format!(
-                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]` and models; {fix}"
+                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]`, `&[[T; M]]` and models; {fix}"
                 ),
             );
         }
@@ -516,7 +536,11 @@ pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#f; #n]),
             Shape::Slice | Shape::VecRef => quote!(::std::vec::Vec<#f>),
-            Shape::Matrix { rows, cols } => quote!([[#f; #cols]; #rows]),
+            Shape::Matrix {
+                rows: Some(rows),
+                cols,
+            } => quote!([[#f; #cols]; #rows]),
+            Shape::Matrix { rows: None, cols } => quote!(::std::vec::Vec<[#f; #cols]>),
             Shape::Field { .. } => quote!(#f),
         },
         _ => quote!(#f),
@@ -560,7 +584,13 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
             ParamKind::Array { shape, .. } => match &**shape {
                 Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
                 Shape::Slice | Shape::VecRef => quote!(::std::vec![#zero; #ident.len()]),
-                Shape::Matrix { rows, cols } => quote!([[#zero; #cols]; #rows]),
+                Shape::Matrix {
+                    rows: Some(rows),
+                    cols,
+                } => quote!([[#zero; #cols]; #rows]),
+                Shape::Matrix { rows: None, cols } => {
+                    quote!(::std::vec![[#zero; #cols]; #ident.len()])
+                }
                 Shape::Field { .. } => continue,
             },
             _ => zero.clone(),
@@ -569,7 +599,12 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         // A slice rather than `&mut Vec`: its length stays in a register, so the reverse
         // sweep's bounds checks against it can be proven away.
         shadows.push(match &p.kind {
-            ParamKind::Array { shape, .. } if matches!(**shape, Shape::Slice | Shape::VecRef) => {
+            ParamKind::Array { shape, .. }
+                if matches!(
+                    **shape,
+                    Shape::Slice | Shape::VecRef | Shape::Matrix { rows: None, .. }
+                ) =>
+            {
                 quote!(&mut #s[..])
             }
             _ => quote!(&mut #s),

@@ -138,7 +138,11 @@ fn dual_param_type(p: &Param, dual: &TokenStream) -> TokenStream {
             Shape::ArrayRef(n) => quote!(&[#dual; #n]),
             Shape::Slice => quote!(&[#dual]),
             Shape::VecRef => quote!(&::std::vec::Vec<#dual>),
-            Shape::Matrix { rows, cols } => quote!(&[[#dual; #cols]; #rows]),
+            Shape::Matrix {
+                rows: Some(rows),
+                cols,
+            } => quote!(&[[#dual; #cols]; #rows]),
+            Shape::Matrix { rows: None, cols } => quote!(&[[#dual; #cols]]),
             Shape::Field { .. } => quote!(#dual),
         },
         _ => quote!(#dual),
@@ -213,7 +217,11 @@ fn direction_type(p: &Param, f: &syn::Type) -> TokenStream {
     match &p.kind {
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!(&[#f; #n]),
-            Shape::Matrix { rows, cols } => quote!(&[[#f; #cols]; #rows]),
+            Shape::Matrix {
+                rows: Some(rows),
+                cols,
+            } => quote!(&[[#f; #cols]; #rows]),
+            Shape::Matrix { rows: None, cols } => quote!(&[[#f; #cols]]),
             _ => quote!(&[#f]),
         },
         _ => quote!(#f),
@@ -289,9 +297,14 @@ fn hvp_item(
                 Shape::ArrayByValue(n) | Shape::ArrayRef(n) => {
                     (quote!([#dual_zero; #n]), quote!(&mut #d))
                 }
-                Shape::Matrix { rows, cols } => {
-                    (quote!([[#dual_zero; #cols]; #rows]), quote!(&mut #d))
-                }
+                Shape::Matrix {
+                    rows: Some(rows),
+                    cols,
+                } => (quote!([[#dual_zero; #cols]; #rows]), quote!(&mut #d)),
+                Shape::Matrix { rows: None, cols } => (
+                    quote!(::std::vec![[#dual_zero; #cols]; #ident.len()]),
+                    quote!(&mut #d[..]),
+                ),
                 _ => (
                     quote!(::std::vec![#dual_zero; #ident.len()]),
                     quote!(&mut #d[..]),

@@ -18,8 +18,12 @@ pub enum Shape {
     Slice,
     /// `&Vec<T>`.
     VecRef,
-    /// `&[[T; M]; N]`: `rows` is `N`, `cols` is `M`.
-    Matrix { rows: syn::Expr, cols: syn::Expr },
+    /// `&[[T; M]; N]`: `rows` is `N`, `cols` is `M`; `&[[T; M]]` and `&Vec<[T; M]>` (rows
+    /// of a runtime count, a point cloud): `rows` is `None`.
+    Matrix {
+        rows: Option<syn::Expr>,
+        cols: syn::Expr,
+    },
     /// An array field of a model (`net.w1`), read through a reference to it: its type is
     /// not written in the function, only how many indices it is read with.
     Field { dims: usize },
@@ -481,7 +485,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
             Type::Array(a) => match (&*a.elem, by_ref) {
                 (Type::Array(row), true) => (
                     Shape::Matrix {
-                        rows: a.len.clone(),
+                        rows: Some(a.len.clone()),
                         cols: row.len.clone(),
                     },
                     &*row.elem,
@@ -489,7 +493,17 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 (elem, true) => (Shape::ArrayRef(a.len.clone()), elem),
                 (elem, false) => (Shape::ArrayByValue(a.len.clone()), elem),
             },
-            Type::Slice(s) if by_ref => (Shape::Slice, &*s.elem),
+            // `&[[T; M]]`: rows of a runtime count.
+            Type::Slice(s) if by_ref => match &*s.elem {
+                Type::Array(row) => (
+                    Shape::Matrix {
+                        rows: None,
+                        cols: row.len.clone(),
+                    },
+                    &*row.elem,
+                ),
+                elem => (Shape::Slice, elem),
+            },
             Type::Path(tp) if by_ref => {
                 let last = tp.path.segments.last()?;
                 if last.ident != "Vec" {
@@ -498,10 +512,18 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
                     return None;
                 };
-                let Some(syn::GenericArgument::Type(elem)) = args.args.first() else {
-                    return None;
-                };
-                (Shape::VecRef, elem)
+                match args.args.first() {
+                    // `&Vec<[T; M]>`: rows of a runtime count.
+                    Some(syn::GenericArgument::Type(Type::Array(row))) => (
+                        Shape::Matrix {
+                            rows: None,
+                            cols: row.len.clone(),
+                        },
+                        &*row.elem,
+                    ),
+                    Some(syn::GenericArgument::Type(elem)) => (Shape::VecRef, elem),
+                    _ => return None,
+                }
             }
             _ => return None,
         };

@@ -131,6 +131,57 @@ fn guarded_arms(x: &[f64], k: usize) -> f64 {
     s * m
 }
 
+/// `break 'outer` from an inner loop.
+#[grad]
+fn labeled_break(w: &[f64], limit: f64) -> f64 {
+    let mut s = 0.0;
+    'outer: for i in 0..w.len() {
+        for j in 0..w.len() {
+            if s + w[i] * w[j] > limit {
+                break 'outer;
+            }
+            s += w[i] * w[j];
+        }
+    }
+    s
+}
+
+/// `continue 'rows` from an inner loop, and both exits of a `while` two loops down.
+#[grad]
+fn labeled_continue(w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    'rows: for i in 0..w.len() {
+        for j in 0..w.len() {
+            if j > i {
+                continue 'rows;
+            }
+            s += w[i] * w[j];
+        }
+    }
+    let mut k = 0;
+    'scan: while k < w.len() {
+        k += 1;
+        let mut r = 0;
+        loop {
+            for v in w {
+                if *v > 0.9 {
+                    continue 'scan;
+                }
+                if s > 4.0 {
+                    break 'scan;
+                }
+                s += 0.25 * v * v;
+            }
+            r += 1;
+            if r == 2 {
+                break;
+            }
+        }
+        s *= 1.0 + 0.1 * w[k - 1];
+    }
+    s
+}
+
 fn flat(parts: &[&[f64]]) -> Vec<f64> {
     parts.iter().flat_map(|p| p.iter().copied()).collect()
 }
@@ -230,6 +281,41 @@ proptest! {
         prop_assert_eq!(v, guarded_arms(&x, k));
         let f = |p: &[f64]| guarded_arms(p, k);
         assert_matches_fd(&f, &x, &dx, "guarded arms");
+    }
+
+    #[test]
+    fn labeled_break_matches_fd(seed in 0u64..500, n in 1usize..6, limit in 0.1..3.0f64) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, 0.0, 1.5);
+        let (v, (dx, dl)) = labeled_break_grad(&x, limit);
+        prop_assert_eq!(v, labeled_break(&x, limit));
+        prop_assert_eq!(dl, 0.0);
+        // Away from a threshold, where the exit would move.
+        let mut s = 0.0;
+        let mut near = false;
+        for i in 0..n {
+            for j in 0..n {
+                near |= (s + x[i] * x[j] - limit).abs() < 1e-4;
+                s += x[i] * x[j];
+            }
+        }
+        prop_assume!(!near);
+        let f = |p: &[f64]| labeled_break(p, limit);
+        assert_matches_fd(&f, &x, &dx, "labeled break");
+    }
+
+    #[test]
+    fn labeled_continue_matches_fd(seed in 0u64..500, n in 1usize..6) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, -1.0, 1.0);
+        prop_assume!(x.iter().all(|v| (v - 0.9).abs() > 1e-4));
+        let (v, dx) = labeled_continue_grad(&x);
+        prop_assert_eq!(v, labeled_continue(&x));
+        let f = |p: &[f64]| labeled_continue(p);
+        // The `s > 4.0` exit is a threshold too: skip inputs whose gradient jumps near it.
+        let numeric = common::numeric_gradient(&f, &x);
+        prop_assume!(numeric.iter().all(|g| g.is_finite() && g.abs() < 1e3));
+        assert_matches_fd(&f, &x, &dx, "labeled continue");
     }
 
     #[test]

@@ -833,6 +833,50 @@ fn a_binding_arm_is_seen_by_its_arm_only() {
     assert_eq!(arm_binding_after_match_grad(1.25, 0), (2.5, 2.0));
 }
 
+/// A chain over a range with a literal end (`(0..3).map(..)`) measured itself as
+/// `(3).saturating_sub(0)`: a method on a literal of no known type (E0689).
+#[grad]
+fn literal_range_chains(a: &[f64; 4], k: usize) -> f64 {
+    let s: f64 = (0..3).map(|i| a[i] * a[i]).sum();
+    let t: f64 = (1..=2).map(|i| a[i]).sum();
+    let u: f64 = (k..3).map(|i| a[i + 1]).sum();
+    s + t * u
+}
+
+#[test]
+fn literal_range_chains_compile_and_agree() {
+    let a = [1.0, 2.0, 3.0, 4.0];
+    let (value, g) = literal_range_chains_grad(&a, 1);
+    assert_eq!(value, 14.0 + 5.0 * 7.0);
+    assert_eq!(g, [2.0, 4.0 + 7.0, 6.0 + 7.0 + 5.0, 5.0]);
+    assert_eq!(literal_range_chains_grad(&a, 5).0, 14.0);
+}
+
+/// `x.sin_cos()` and `f64::sin_cos(x)`: a pair, each part with its own derivative.
+#[grad]
+fn rotated(theta: f64, v: &[f64; 2]) -> [f64; 2] {
+    let (s, c) = theta.sin_cos();
+    [c * v[0] - s * v[1], s * v[0] + c * v[1]]
+}
+
+#[grad]
+fn rotated_product(theta: f64) -> f64 {
+    let r = rotated(theta, &[1.0, 2.0]);
+    let (s, _) = f64::sin_cos(2.0 * theta);
+    r[0] * r[1] + s
+}
+
+#[test]
+fn sin_cos_pairs_have_derivatives() {
+    // r = (c - 2s, s + 2c): r0 r1 = (c - 2s)(s + 2c) = 2c^2 - 2s^2 - 3sc = 2 cos 2t - 1.5 sin 2t.
+    let t = 0.3f64;
+    let (value, d) = rotated_product_grad(t);
+    let expected = 2.0 * (2.0 * t).cos() - 1.5 * (2.0 * t).sin() + (2.0 * t).sin();
+    assert!((value - expected).abs() < 1e-12);
+    let slope = -4.0 * (2.0 * t).sin() - 3.0 * (2.0 * t).cos() + 2.0 * (2.0 * t).cos();
+    assert!((d - slope).abs() < 1e-12, "{d} vs {slope}");
+}
+
 // ---- predicates on a model's field and on a copy (issue 12 corpus) ----
 
 #[derive(Clone, Debug, autodiff::Params)]

@@ -132,10 +132,14 @@ fn coordinates(p: &Param) -> (TokenStream, Option<usize>) {
     match &p.kind {
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => (quote!(#n), literal(n)),
-            Shape::Matrix { rows, cols } => (
+            Shape::Matrix {
+                rows: Some(rows),
+                cols,
+            } => (
                 quote!(#rows * #cols),
                 literal(rows).zip(literal(cols)).map(|(r, c)| r * c),
             ),
+            Shape::Matrix { rows: None, cols } => (quote!(#ident.len() * #cols), None),
             _ => (quote!(#ident.len()), None),
         },
         _ => (quote!(1usize), Some(1)),
@@ -179,7 +183,13 @@ pub fn item(
             }
             ParamKind::Array { shape, .. } => match &**shape {
                 Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
-                Shape::Matrix { rows, cols } => quote!([[#zero; #cols]; #rows]),
+                Shape::Matrix {
+                    rows: Some(rows),
+                    cols,
+                } => quote!([[#zero; #cols]; #rows]),
+                Shape::Matrix { rows: None, cols } => {
+                    quote!(::std::vec![[#zero; #cols]; #ident.len()])
+                }
                 _ => quote!(::std::vec![#zero; #ident.len()]),
             },
             _ => quote!(#zero),
@@ -189,7 +199,7 @@ pub fn item(
             ParamKind::Float => true,
             ParamKind::Array { shape, .. } => matches!(
                 **shape,
-                Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Matrix { .. }
+                Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Matrix { rows: Some(_), .. }
             ),
             _ => false,
         };

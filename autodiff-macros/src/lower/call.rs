@@ -33,6 +33,10 @@ impl Lowerer<'_> {
                 || type_kind_path(owner, self.sig) == Ty::Float
                 || owner == "f64"
                 || owner == "f32";
+            if float_owner && last == "sin_cos" && c.args.len() == 1 {
+                let x = self.expr_scalar(&c.args[0]);
+                return self.sin_cos(x, last, span);
+            }
             if float_owner {
                 if let Some(rule) = rules::lookup(&last.to_string()) {
                     let mut args = c.args.iter().map(|a| self.expr_scalar(a));

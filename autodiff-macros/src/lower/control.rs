@@ -350,15 +350,16 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_break(&mut self, b: &syn::ExprBreak) {
-        if b.label.is_some() {
-            // The loop's label is reported where it is declared.
-            return;
-        }
         if let Some(e) = &b.expr {
             self.errors.on(
                 e,
                 "#[grad] does not support `break` with a value: assign the value to a variable declared before the loop, then `break`",
             );
+            return;
+        }
+        if b.label.is_some() {
+            // Loops lose their labels before lowering (`labels::desugar`): this one names a
+            // block, reported where it is written.
             return;
         }
         match self.loops.last().and_then(|l| l.brk) {
@@ -369,7 +370,8 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_continue(&mut self, c: &syn::ExprContinue) {
         if c.label.is_some() {
-            // The loop's label is reported where it is declared.
+            // Loops lose their labels before lowering (`labels::desugar`): Rust reports
+            // this one, which names none.
             return;
         }
         match self.loops.last().and_then(|l| l.cont) {

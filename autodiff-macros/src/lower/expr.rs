@@ -946,10 +946,22 @@ impl Lowerer<'_> {
         if receiver_ty == Ty::Int {
             return self.int_method(m, receiver, args);
         }
+        if name == "sin_cos" && args.is_empty() {
+            return self.sin_cos(receiver, &m.method, span);
+        }
         match rules::lookup(&name) {
             Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
             None => self.unsupported(&m.method, &unknown_method()),
         }
+    }
+
+    /// `x.sin_cos()`: the pair `(x.sin(), x.cos())`, each by its own rule.
+    pub(super) fn sin_cos(&mut self, x: Operand, name: &dyn ToTokens, span: Span) -> Value {
+        let [sin, cos] = ["sin", "cos"].map(|f| {
+            let rule = rules::lookup(f).expect("sin and cos have rules");
+            Value::Scalar(self.apply_rule(rule, x.clone(), Vec::new(), name, span))
+        });
+        Value::Tuple(vec![sin, cos])
     }
 
     /// `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`, `T::from_f32(e).unwrap()`: the

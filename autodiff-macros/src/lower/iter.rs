@@ -241,11 +241,22 @@ impl Lowerer<'_> {
                 let (Some(start), Some(end)) = (&r.start, &r.end) else {
                     return Err((r.span(), "#[grad] needs ranges with both bounds (`a..b`)".into()));
                 };
-                let len: Expr = match r.limits {
-                    syn::RangeLimits::HalfOpen(_) => parse_quote!((#end).saturating_sub(#start)),
-                    syn::RangeLimits::Closed(_) => {
-                        parse_quote!(((#end) + 1).saturating_sub(#start))
+                let end: Expr = match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => (**end).clone(),
+                    syn::RangeLimits::Closed(_) => parse_quote!((#end) + 1),
+                };
+                // A method on a bare literal (`(3).saturating_sub(0)`) has no type to be
+                // looked up on: two literals give the count, a literal end a `max`.
+                let len: Expr = match (unsuffixed_int(start), unsuffixed_int(&end)) {
+                    (Some(s), Some(e)) => {
+                        // Spanned on the end as written: a lint reading the source there sees
+                        // a number, not `0..3`.
+                        let span = r.end.as_ref().map_or(r.span(), |end| end.span());
+                        let n = syn::LitInt::new(&e.saturating_sub(s).to_string(), span);
+                        parse_quote!(#n)
                     }
+                    (_, Some(_)) => parse_quote!(::core::cmp::max(#start, #end) - (#start)),
+                    _ => parse_quote!((#end).saturating_sub(#start)),
                 };
                 let start = (**start).clone();
                 Ok(Stream {
@@ -475,5 +486,20 @@ fn positions(s: Stream, name: &str, arg: Option<&Expr>, other: Option<Stream>) -
             tail,
         },
         _ => Stream { len, at, tail },
+    }
+}
+
+/// The value of an integer literal without a type suffix (`3`, `2 + 1` of a closed range's end).
+fn unsuffixed_int(e: &Expr) -> Option<u128> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) if i.suffix().is_empty() => i.base10_parse().ok(),
+        Expr::Paren(p) => unsuffixed_int(&p.expr),
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::Add(_)) => {
+            Some(unsuffixed_int(&b.left)? + unsuffixed_int(&b.right)?)
+        }
+        _ => None,
     }
 }

@@ -4,9 +4,6 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
-        if let Some(label) = &f.label {
-            self.errors.on(label, LABEL_MESSAGE);
-        }
         let span = spans::for_loop(f);
         if !self.is_plain_iterator(&f.expr) {
             // Any other chain (`windows`, `skip`, `map`, a constant table): the loop over
@@ -51,9 +48,6 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_while(&mut self, w: &syn::ExprWhile) {
-        if let Some(label) = &w.label {
-            self.errors.on(label, LABEL_MESSAGE);
-        }
         let span = w.span();
         let cond_expr = &*w.cond;
         self.lower_loop_common(
@@ -72,9 +66,6 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) {
-        if let Some(label) = &l.label {
-            self.errors.on(label, LABEL_MESSAGE);
-        }
         let span = l.span();
         self.lower_loop_common(
             &l.body,
@@ -450,8 +441,6 @@ impl Lowerer<'_> {
         }
     }
 }
-
-pub(super) const LABEL_MESSAGE: &str = "#[grad] does not support loop labels: leave an outer loop with a flag variable the inner loop sets before its plain `break`";
 
 pub(super) enum MaybeAdaptor<'e> {
     Rev,

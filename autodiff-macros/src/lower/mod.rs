@@ -13,6 +13,7 @@ mod control;
 mod expr;
 mod fallible;
 mod iter;
+pub mod labels;
 mod loops;
 pub mod models;
 mod opaque;
@@ -206,9 +207,11 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             ParamKind::Array { shape, float } => {
                 let lens: Vec<Operand> = match &**shape {
                     Shape::ArrayByValue(n) | Shape::ArrayRef(n) => vec![Operand::Const(n.clone())],
-                    Shape::Matrix { rows, cols } => {
-                        vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())]
-                    }
+                    Shape::Matrix {
+                        rows: Some(rows),
+                        cols,
+                    } => vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())],
+                    Shape::Matrix { rows: None, .. } => Vec::new(),
                     Shape::Slice | Shape::VecRef | Shape::Field { .. } => Vec::new(),
                 };
                 lw.arrays.push(ArrayInfo {

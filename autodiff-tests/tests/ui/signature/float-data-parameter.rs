@@ -1,5 +1,5 @@
 // Under a bare `#[grad]` every float parameter is differentiated; one whose floats are in a
-// shape it does not differentiate (a tuple, rows of a runtime count, a matrix by value) would
+// shape it does not differentiate (a tuple, a matrix by value) would
 // silently get no gradient, so it is an error that says how to read it as data instead.
 use autodiff::grad;
 

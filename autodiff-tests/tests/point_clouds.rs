@@ -1,0 +1,129 @@
+//! Rows of a runtime count as differentiated parameters: `&[[T; M]]` and `&Vec<[T; M]>` (a
+//! point cloud, a batch of fixed-size samples). The gradient is a `Vec<[T; M]>`; the tangent
+//! and the Hessian-vector product take the same shape. Checked against central finite
+//! differences.
+
+#![allow(clippy::needless_range_loop)]
+mod common;
+
+use autodiff::grad;
+use common::{assert_close, assert_matches_fd, Rng};
+
+/// Pairwise inverse distances, skipping the diagonal with `continue`.
+#[grad(modes(tangent, hvp))]
+fn pair_energy(pos: &[[f64; 2]]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..pos.len() {
+        for j in 0..pos.len() {
+            if i == j {
+                continue;
+            }
+            let dx = pos[i][0] - pos[j][0];
+            let dy = pos[i][1] - pos[j][1];
+            e += 1.0 / (dx * dx + dy * dy).sqrt();
+        }
+    }
+    0.5 * e
+}
+
+#[grad]
+fn sq_dist(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (0..3).map(|k| (a[k] - b[k]).powi(2)).sum()
+}
+
+/// Rows iterated, lent to a call, and read by index; the centre is a fixed array.
+#[allow(clippy::ptr_arg)] // `&Vec<[T; M]>` is the shape tested
+#[grad]
+fn spread(points: &Vec<[f64; 3]>, centre: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for p in points.iter() {
+        s += sq_dist(p, centre);
+    }
+    s / points.len() as f64 + points[0][2] * centre[1]
+}
+
+/// Rows as data under a named list: the samples of a least-squares fit, with no shadow.
+#[grad(w)]
+fn fit(w: &[f64; 2], xs: &[[f64; 2]], ys: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (x, y) in xs.iter().zip(ys) {
+        let r = w[0] * x[0] + w[1] * x[1] - y;
+        total += r * r;
+    }
+    total
+}
+
+fn flatten<const M: usize>(rows: &[[f64; M]]) -> Vec<f64> {
+    rows.iter().flatten().copied().collect()
+}
+
+fn rows<const M: usize>(flat: &[f64]) -> Vec<[f64; M]> {
+    flat.chunks_exact(M)
+        .map(|c| std::array::from_fn(|k| c[k]))
+        .collect()
+}
+
+#[test]
+fn pair_energy_matches_finite_differences() {
+    let mut rng = Rng::new(11);
+    for n in [2, 3, 5] {
+        let pos: Vec<[f64; 2]> = rows(&rng.vec(2 * n, -2.0, 2.0));
+        let (value, g) = pair_energy_grad(&pos);
+        assert_eq!(value, pair_energy(&pos));
+        assert_eq!(g.len(), n);
+        let f = |v: &[f64]| pair_energy(&rows::<2>(v));
+        assert_matches_fd(&f, &flatten(&pos), &flatten(&g), "pair energy");
+        // The tangent along the gradient is |g|^2.
+        let (_, jv) = pair_energy_tangent(&pos, &g[..]);
+        assert_close(jv, flatten(&g).iter().map(|v| v * v).sum(), 1e-9);
+        // H v against a difference of gradients.
+        let v: Vec<[f64; 2]> = rows(&rng.vec(2 * n, -1.0, 1.0));
+        let (_, g_hvp, hv) = pair_energy_hvp(&pos, &v[..]);
+        assert_eq!(flatten(&g_hvp), flatten(&g));
+        let h = 1e-6;
+        let moved = |s: f64| {
+            let p: Vec<[f64; 2]> = pos
+                .iter()
+                .zip(&v)
+                .map(|(p, d)| [p[0] + s * h * d[0], p[1] + s * h * d[1]])
+                .collect();
+            flatten(&pair_energy_grad(&p).1)
+        };
+        let (plus, minus) = (moved(1.0), moved(-1.0));
+        for (k, hv) in flatten(&hv).iter().enumerate() {
+            assert_close(*hv, (plus[k] - minus[k]) / (2.0 * h), 1e-5);
+        }
+    }
+}
+
+#[test]
+fn spread_matches_finite_differences() {
+    let mut rng = Rng::new(12);
+    let points: Vec<[f64; 3]> = rows(&rng.vec(12, -1.0, 1.0));
+    let centre = [0.25, -0.5, 0.75];
+    let (value, (d_points, d_centre)) = spread_grad(&points, &centre);
+    assert_eq!(value, spread(&points, &centre));
+    let f = |v: &[f64]| spread(&rows::<3>(v), &centre);
+    assert_matches_fd(
+        &f,
+        &flatten(&points),
+        &flatten(&d_points),
+        "spread (points)",
+    );
+    let f = |c: &[f64]| spread(&points, &[c[0], c[1], c[2]]);
+    assert_matches_fd(&f, &centre, &d_centre, "spread (centre)");
+}
+
+#[test]
+fn rows_as_data_leave_the_fit_alone() {
+    let xs = [[1.0, 2.0], [3.0, -1.0]];
+    let ys = [1.0, 0.5];
+    let w = [0.5, 0.25];
+    let (value, d_w) = fit_grad(&w, &xs, &ys);
+    assert_eq!(value, fit(&w, &xs, &ys));
+    assert_matches_fd(&|w| fit(&[w[0], w[1]], &xs, &ys), &w, &d_w, "fit");
+    // Rows left out of the list have no shadow (`ys`, a slice, has one).
+    let mut acc = [0.0; 2];
+    let v = fit_adjoint(&w, &xs, &ys, 1.0, &mut acc, autodiff::Const);
+    assert_eq!((v, acc), (value, d_w));
+}
