@@ -530,6 +530,21 @@ pub(crate) fn generated_allows() -> TokenStream {
     }
 }
 
+/// Zeros in the shape of the array parameter `ident` (`None` for a model's field, whose type
+/// is not written here): its gradient's accumulator.
+pub(crate) fn array_zeros(shape: &Shape, ident: &Ident, zero: &TokenStream) -> Option<TokenStream> {
+    Some(match shape {
+        Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
+        Shape::Slice | Shape::VecRef => quote!(::std::vec![#zero; #ident.len()]),
+        Shape::Matrix {
+            rows: Some(rows),
+            cols,
+        } => quote!([[#zero; #cols]; #rows]),
+        Shape::Matrix { rows: None, cols } => quote!(::std::vec![[#zero; #cols]; #ident.len()]),
+        Shape::Field { .. } => return None,
+    })
+}
+
 pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
     match &p.kind {
         ParamKind::Model { ty, .. } => quote!(#ty),
@@ -581,17 +596,9 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
                 let amp = (!by_ref).then(|| quote!(&));
                 quote_spanned!(p.span=> ::autodiff::__private::zeros_like(#amp #ident))
             }
-            ParamKind::Array { shape, .. } => match &**shape {
-                Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
-                Shape::Slice | Shape::VecRef => quote!(::std::vec![#zero; #ident.len()]),
-                Shape::Matrix {
-                    rows: Some(rows),
-                    cols,
-                } => quote!([[#zero; #cols]; #rows]),
-                Shape::Matrix { rows: None, cols } => {
-                    quote!(::std::vec![[#zero; #cols]; #ident.len()])
-                }
-                Shape::Field { .. } => continue,
+            ParamKind::Array { shape, .. } => match array_zeros(shape, ident, &zero) {
+                Some(zeros) => zeros,
+                None => continue,
             },
             _ => zero.clone(),
         };

@@ -293,23 +293,20 @@ fn hvp_item(
         let d = local(&format!("d_{ident}"), p.span);
         let dual_zero = quote!(#dual::constant(#zero));
         let (init, pass) = match &p.kind {
-            ParamKind::Array { shape, .. } => match &**shape {
-                Shape::ArrayByValue(n) | Shape::ArrayRef(n) => {
-                    (quote!([#dual_zero; #n]), quote!(&mut #d))
-                }
-                Shape::Matrix {
-                    rows: Some(rows),
-                    cols,
-                } => (quote!([[#dual_zero; #cols]; #rows]), quote!(&mut #d)),
-                Shape::Matrix { rows: None, cols } => (
-                    quote!(::std::vec![[#dual_zero; #cols]; #ident.len()]),
-                    quote!(&mut #d[..]),
-                ),
-                _ => (
-                    quote!(::std::vec![#dual_zero; #ident.len()]),
-                    quote!(&mut #d[..]),
-                ),
-            },
+            ParamKind::Array { shape, .. } => {
+                let zeros = crate::emit::array_zeros(shape, ident, &dual_zero)
+                    .unwrap_or_else(|| quote!(::std::vec![#dual_zero; #ident.len()]));
+                // A `Vec` is lent as a slice.
+                let pass = match &**shape {
+                    Shape::ArrayByValue(_)
+                    | Shape::ArrayRef(_)
+                    | Shape::Matrix { rows: Some(_), .. } => {
+                        quote!(&mut #d)
+                    }
+                    _ => quote!(&mut #d[..]),
+                };
+                (zeros, pass)
+            }
             _ => (dual_zero, quote!(&mut #d)),
         };
         setup.extend([quote!(let mut #d = #init;)]);

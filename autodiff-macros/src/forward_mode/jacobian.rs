@@ -181,17 +181,10 @@ pub fn item(
                 let amp = (!by_ref).then(|| quote!(&));
                 quote!(::autodiff::__private::zeros_like(#amp #ident))
             }
-            ParamKind::Array { shape, .. } => match &**shape {
-                Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
-                Shape::Matrix {
-                    rows: Some(rows),
-                    cols,
-                } => quote!([[#zero; #cols]; #rows]),
-                Shape::Matrix { rows: None, cols } => {
-                    quote!(::std::vec![[#zero; #cols]; #ident.len()])
-                }
-                _ => quote!(::std::vec![#zero; #ident.len()]),
-            },
+            ParamKind::Array { shape, .. } => {
+                crate::emit::array_zeros(shape, ident, &quote!(#zero))
+                    .unwrap_or_else(|| quote!(::std::vec![#zero; #ident.len()]))
+            }
             _ => quote!(#zero),
         };
         // A row of a `Copy` type is repeated; a `Vec` or a model is made once per row.
