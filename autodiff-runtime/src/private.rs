@@ -453,6 +453,13 @@ pub fn snapshot_view<'a, T: Copy, V: SnapshotView<T> + ?Sized>(
     V::view(copy, buf)
 }
 
+/// `&v[start..end]` of a snapshot passed to a call as a slice (`&buf[1..]`): `snapshot_view`
+/// takes its type from the call, which indexing does not give.
+#[inline(always)]
+pub fn slice_part<T>(v: &[T], start: usize, end: usize) -> &[T] {
+    &v[start..end]
+}
+
 /// What a snapshot of a scratch vector can be passed to a call as.
 pub trait SnapshotView<T> {
     fn view<'a>(copy: &'a [T], buf: &'a mut Vec<T>) -> &'a Self;

@@ -877,6 +877,69 @@ fn sin_cos_pairs_have_derivatives() {
     assert!((d - slope).abs() < 1e-12, "{d} vs {slope}");
 }
 
+/// A slice of a scratch vector written again later (`&buf[1..]`): the call's reverse reads a
+/// snapshot whose type came from the call, which a range index does not give (E0282).
+#[grad]
+fn scratch_slice_passed(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut buf = vec![0.0; n];
+    let mut total = 0.0;
+    for step in 0..2 {
+        for i in 0..n {
+            buf[i] = x[i] * (step as f64 + 1.0) + buf[i] * 0.5;
+        }
+        total += sum_of_products(&buf[1..], &x[..n - 1]);
+    }
+    total
+}
+
+#[grad]
+fn sum_of_products(u: &[f64], v: &[f64]) -> f64 {
+    u.iter().zip(v).map(|(a, b)| a * b).sum()
+}
+
+#[test]
+fn scratch_slice_passed_agrees() {
+    // buf = x after step 0, 2x + x/2 = 2.5x after step 1; total = x1 x0 + 2.5 x1 x0 = 3.5 x0 x1.
+    let (value, g) = scratch_slice_passed_grad(&[2.0, 3.0]);
+    assert_eq!(value, 3.5 * 6.0);
+    assert_eq!(g, vec![3.5 * 3.0, 3.5 * 2.0]);
+}
+
+/// A branch that leaves (`continue`, `return`, `break`) where the other gives a value: Rust
+/// types it `!`; it was "both branches must produce the same kind of value".
+#[grad]
+fn leaving_branches(x: &[f64], y: f64) -> f64 {
+    let mut s = 0.0;
+    for &v in x {
+        let w = if v > 0.0 { v.sqrt() } else { continue };
+        let u = match v {
+            v if v > 3.0 => break,
+            v => v * w,
+        };
+        s += u;
+    }
+    let t = if y > 0.0 { y.ln() } else { return s * s };
+    s * t
+}
+
+#[test]
+fn leaving_branches_agree() {
+    // v = 4 stops the loop; s = 1 * 1 + 2.25 * 1.5 over v in [1, -1, 2.25].
+    let x = [1.0, -1.0, 2.25, 4.0, 9.0];
+    let s = 1.0 + 2.25 * 1.5;
+    let (value, (g, d_y)) = leaving_branches_grad(&x, 2.0);
+    assert!(close(value, s * 2f64.ln()));
+    assert!(close(d_y, s / 2.0));
+    // d(v^1.5)/dv = 1.5 sqrt(v), times ln 2.
+    let l = 2f64.ln();
+    assert_eq!(g.len(), 5);
+    assert!(close(g[0], 1.5 * l) && g[1] == 0.0 && close(g[2], 1.5 * 1.5 * l));
+    assert!(g[3] == 0.0 && g[4] == 0.0);
+    let (value, (g, d_y)) = leaving_branches_grad(&x, -1.0);
+    assert!(close(value, s * s) && d_y == 0.0 && close(g[2], 2.0 * s * 1.5 * 1.5));
+}
+
 // ---- predicates on a model's field and on a copy (issue 12 corpus) ----
 
 #[derive(Clone, Debug, autodiff::Params)]

@@ -123,6 +123,16 @@ impl Lowerer<'_> {
                     .collect(),
             ),
             (Value::Unit, Value::Unit) => Value::Unit,
+            // A branch that leaves (`return`, `break`, `continue`, a panic) has no value (Rust
+            // types it `!`): the other's stands, and what the leaving one gives is never read.
+            (v @ (Value::Scalar(_) | Value::Tuple(_)), Value::Unit) => {
+                let never = self.dummy_like(&v);
+                self.merge_values(v, never, phis, span)
+            }
+            (Value::Unit, v @ (Value::Scalar(_) | Value::Tuple(_))) => {
+                let never = self.dummy_like(&v);
+                self.merge_values(never, v, phis, span)
+            }
             _ => {
                 self.errors.at(
                     span,

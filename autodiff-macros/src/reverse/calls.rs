@@ -390,9 +390,13 @@ impl Gen<'_> {
             }
         };
         // A slice is taken of what the call saw, a snapshot included.
-        let (source, is_ref) = match self.slice_index(a) {
-            Some(index) => (quote!(#source #index), false),
-            None => (source, is_ref),
+        let (source, is_ref) = match (self.slice_index(a), self.slice_bounds(a)) {
+            (Some(_), Some((start, end))) if is_ref => (
+                quote!(::autodiff::__private::slice_part(#source, #start, #end)),
+                true,
+            ),
+            (Some(index), _) => (quote!(#source #index), false),
+            _ => (source, is_ref),
         };
         let amp = a.by_ref.then(|| quote!(&));
         let lift = self.dual.is_some()
