@@ -491,6 +491,55 @@ fn empty_tape() -> ! {
     panic!("autodiff: the reverse sweep popped an empty tape (a bug in autodiff-macros)")
 }
 
+/// A name an `if let` on data binds (`if let Reg::L2(lambda) = reg`), as generated code
+/// reads it: a number behind a reference (`lambda: &f64`, bound through `&Reg`) by value, so
+/// that arithmetic and the reverse sweep get a number; anything else as it is.
+///
+/// `(&Bound::new(x)).bound()` finds [`BoundNumber::bound`] when `x` is a reference to a `Copy`
+/// value, [`BoundAsIs::bound`] (one reference further) otherwise.
+pub struct Bound<T>(core::cell::Cell<Option<T>>);
+
+impl<T> Bound<T> {
+    #[inline(always)]
+    pub fn new(value: T) -> Self {
+        Bound(core::cell::Cell::new(Some(value)))
+    }
+
+    #[inline(always)]
+    fn take(&self) -> T {
+        match self.0.take() {
+            Some(value) => value,
+            None => unreachable!("a bound name is read once"),
+        }
+    }
+}
+
+pub trait BoundNumber {
+    type Value;
+    fn bound(&self) -> Self::Value;
+}
+
+impl<T: Copy> BoundNumber for Bound<&T> {
+    type Value = T;
+    #[inline(always)]
+    fn bound(&self) -> T {
+        *self.take()
+    }
+}
+
+pub trait BoundAsIs {
+    type Value;
+    fn bound(&self) -> Self::Value;
+}
+
+impl<T> BoundAsIs for &Bound<T> {
+    type Value = T;
+    #[inline(always)]
+    fn bound(&self) -> T {
+        self.take()
+    }
+}
+
 /// A value that is never read: what a branch not taken hands on for a value only the other
 /// branch defines (generated code; the type comes from that branch).
 #[inline(always)]

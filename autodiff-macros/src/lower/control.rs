@@ -7,12 +7,87 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_if(&mut self, i: &syn::ExprIf) -> Option<Value> {
         let span = i.span();
-        let cond = self.expr_scalar(&i.cond);
         let then_branch = &i.then_branch;
         let else_branch = i.else_branch.as_ref().map(|(_, e)| &**e);
+        if let Expr::Let(l) = &*i.cond {
+            return self.lower_if_let(l, then_branch, else_branch, span);
+        }
+        let cond = self.expr_scalar(&i.cond);
         self.lower_if_with(
             cond,
             |lw| Some(lw.lower_scoped(then_branch)),
+            |lw| else_branch.map(|e| lw.lower_expr(e)),
+            span,
+        )
+    }
+
+    /// `if let Some(w) = weights { .. }` on data (an `Option` parameter, a lookup): the test
+    /// and each name the pattern binds are read as written, where the pattern matched.
+    fn lower_if_let(
+        &mut self,
+        l: &syn::ExprLet,
+        then_branch: &syn::Block,
+        else_branch: Option<&Expr>,
+        span: Span,
+    ) -> Option<Value> {
+        let (pat, scrutinee) = (&*l.pat, &*l.expr);
+        if self.reads(&scrutinee.to_token_stream()).varied {
+            self.errors.on(
+                scrutinee,
+                "#[grad] supports `if let` on data (an `Option` parameter, a lookup in a table): this value depends on a differentiated input; test it with a comparison, or compute the case as an index",
+            );
+            return Some(Value::Error);
+        }
+        if changes_what_it_reads(scrutinee) {
+            self.errors.on(
+                scrutinee,
+                "#[grad] reads an `if let`'s value once for the test and once per name it binds: bind the value to a local first (`let next = it.next();`)",
+            );
+            return Some(Value::Error);
+        }
+        let test: Expr = syn::parse_quote_spanned!(l.span()=> matches!(#scrutinee, #pat));
+        let cond = match self.try_opaque(&test, true)? {
+            Value::Scalar(Operand::Var(v)) => {
+                self.vars[v.0].ty = Ty::Bool;
+                Operand::Var(v)
+            }
+            other => return Some(other),
+        };
+        let mut names = Vec::new();
+        bound_names(pat, &mut names);
+        self.lower_if_with(
+            cond,
+            |lw| {
+                lw.scopes.push(HashMap::default());
+                for name in names {
+                    // A number behind a reference (bound through `&Reg`) is read by value.
+                    let value: Expr = syn::parse_quote_spanned!(name.span()=> {
+                        #[allow(unused_imports)] // one of the two is the one that applies
+                        use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
+                        match #scrutinee {
+                            #pat => (&Bound::new(#name)).bound(),
+                            _ => ::core::unreachable!(),
+                        }
+                    });
+                    match lw.try_opaque(&value, false) {
+                        Some(Value::Scalar(op)) => {
+                            let ty = lw.ty(&op);
+                            let cell = lw.new_cell(&name.to_string(), op, ty, false);
+                            lw.bind(name.to_string(), cell);
+                        }
+                        _ => lw.poison(&Pat::Ident(syn::PatIdent {
+                            attrs: Vec::new(),
+                            by_ref: None,
+                            mutability: None,
+                            ident: name,
+                            subpat: None,
+                        })),
+                    }
+                }
+                let value = lw.lower_scoped(then_branch);
+                lw.scopes.pop();
+                Some(value)
+            },
             |lw| else_branch.map(|e| lw.lower_expr(e)),
             span,
         )
@@ -399,4 +474,59 @@ fn is_place(expr: &Expr) -> bool {
         Expr::Paren(p) => is_place(&p.expr),
         _ => false,
     }
+}
+
+/// The names a pattern binds (`w` in `Some(w)`, `a` and `b` in `(Some(a), b @ 1..)`), not
+/// constants or variants (`N_MAX`, `None`).
+fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
+    struct Names<'a>(&'a mut Vec<syn::Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            if !p
+                .ident
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_uppercase())
+            {
+                self.0.push(p.ident.clone());
+            }
+            syn::visit::visit_pat_ident(self, p);
+        }
+        // The alternatives of `A(x) | B(x)` bind the same names.
+        fn visit_pat_or(&mut self, p: &'ast syn::PatOr) {
+            if let Some(first) = p.cases.first() {
+                self.visit_pat(first);
+            }
+        }
+    }
+    syn::visit::Visit::visit_pat(&mut Names(out), pat);
+}
+
+/// Whether reading `e` changes what it reads (`it.next()`, `v.pop()`, `&mut ..`): it cannot
+/// be read once per use.
+fn changes_what_it_reads(e: &Expr) -> bool {
+    struct Finds(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finds {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            const TAKING: &[&str] = &[
+                "next",
+                "next_back",
+                "pop",
+                "pop_front",
+                "pop_back",
+                "take",
+                "remove",
+                "swap_remove",
+                "nth",
+            ];
+            self.0 |= TAKING.contains(&m.method.to_string().as_str());
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            self.0 |= r.mutability.is_some();
+            syn::visit::visit_expr_reference(self, r);
+        }
+    }
+    let mut finds = Finds(false);
+    syn::visit::Visit::visit_expr(&mut finds, e);
+    finds.0
 }

@@ -160,7 +160,10 @@ impl Lowerer<'_> {
                 s,
                 "#[grad] does not support struct literals: compute the values as separate variables",
             ),
-            Expr::Let(l) => self.unsupported(l, "#[grad] does not support `if let` / `while let`"),
+            Expr::Let(l) => self.unsupported(
+                l,
+                "#[grad] supports `let` patterns in an `if let` on data, not in `while let` or `&&` chains: loop with `while` and read the value inside",
+            ),
             other => match self.try_opaque(other, false) {
                 Some(value) => value,
                 None => self.unsupported(

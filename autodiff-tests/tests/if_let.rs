@@ -1,0 +1,83 @@
+//! `if let` on data: an `Option` parameter, an enum of settings, an optional index. The test
+//! and the names the pattern binds are read as written; a number bound through a reference
+//! (`lambda` of `&Reg`) is read by value, so that the reverse sweep can keep it.
+
+use autodiff::grad;
+
+#[grad(x)]
+fn weighted_sum(x: &[f64], weights: Option<&[f64]>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        if let Some(w) = weights {
+            s += w[i] * x[i] * x[i];
+        } else {
+            s += x[i];
+        }
+    }
+    s
+}
+
+#[grad(x)]
+fn clipped(x: f64, clip: Option<f64>) -> f64 {
+    let mut y = x * x;
+    if let Some(c) = clip {
+        y = y.min(c);
+    }
+    y
+}
+
+enum Reg {
+    None,
+    L2(f64),
+    Elastic { l1: f64, l2: f64 },
+}
+
+#[grad(w)]
+fn regularized(w: &[f64], reg: &Reg) -> f64 {
+    let mut loss: f64 = w.iter().map(|v| (v - 1.0).powi(2)).sum();
+    if let Reg::L2(lambda) = reg {
+        loss += lambda * w.iter().map(|v| v * v).sum::<f64>();
+    } else if let Reg::Elastic { l1, l2 } = reg {
+        loss +=
+            l1 * w.iter().map(|v| v.abs()).sum::<f64>() + l2 * w.iter().map(|v| v * v).sum::<f64>();
+    }
+    loss
+}
+
+#[grad(x)]
+fn picked(x: &[f64], idx: Option<usize>) -> f64 {
+    let v = if let Some(i) = idx { x[i] } else { x[0] };
+    v * v
+}
+
+#[test]
+fn option_parameters() {
+    let x = [1.0, 2.0, 3.0];
+    assert_eq!(
+        weighted_sum_grad(&x, Some(&[0.5, 1.0, 2.0])),
+        (0.5 + 4.0 + 18.0, vec![1.0, 4.0, 12.0])
+    );
+    assert_eq!(weighted_sum_grad(&x, None), (6.0, vec![1.0, 1.0, 1.0]));
+    assert_eq!(clipped_grad(3.0, Some(4.0)), (4.0, 0.0));
+    assert_eq!(clipped_grad(1.5, Some(4.0)), (2.25, 3.0));
+    assert_eq!(clipped_grad(3.0, None), (9.0, 6.0));
+    assert_eq!(picked_grad(&x, Some(2)), (9.0, vec![0.0, 0.0, 6.0]));
+    assert_eq!(picked_grad(&x, None), (1.0, vec![2.0, 0.0, 0.0]));
+}
+
+#[test]
+fn enum_settings_bound_through_a_reference() {
+    let w = [2.0, -1.0];
+    assert_eq!(
+        regularized_grad(&w, &Reg::None),
+        (1.0 + 4.0, vec![2.0, -4.0])
+    );
+    assert_eq!(
+        regularized_grad(&w, &Reg::L2(0.5)).1,
+        vec![2.0 + 2.0, -4.0 - 1.0]
+    );
+    assert_eq!(
+        regularized_grad(&w, &Reg::Elastic { l1: 0.1, l2: 0.5 }).1,
+        vec![2.0 + 0.1 + 2.0, -4.0 - 0.1 - 1.0]
+    );
+}
