@@ -558,6 +558,10 @@ pub enum Stmt {
         scrut: IExpr,
         arms: Vec<(usize, Vec<Stmt>)>,
         default: Vec<Stmt>,
+        /// `n => ..` for the default arm: it binds the scrutinee's variable to the scrutinee's
+        /// value (`n % 3`), in that arm only; the same name read after the `match` is the
+        /// variable again.
+        binding: Option<String>,
     },
     For {
         pat: ForPat,

@@ -8,7 +8,8 @@ pub enum Family {
     Straight,
     /// `if`/`else if`/`else` as statement and expression.
     Branches,
-    /// `match` on integers, as statement and expression.
+    /// `match` on integers, as statement and expression; a statement's default arm may bind
+    /// the scrutinee's variable (`k => ..`), in that arm only.
     Match,
     /// `for` over `a..b`, `a..=b`, `.rev()`, `.step_by(k)`.
     ForRange,

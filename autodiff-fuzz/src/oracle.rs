@@ -939,10 +939,20 @@ impl Interp<'_> {
                 scrut,
                 arms,
                 default,
+                binding,
             } => {
                 let s = self.int(scrut, env)?;
-                let arm = arms.iter().find(|(k, _)| *k as i64 == s).map(|(_, b)| b);
-                return self.stmts(arm.unwrap_or(default), env);
+                if let Some((_, arm)) = arms.iter().find(|(k, _)| *k as i64 == s) {
+                    return self.stmts(arm, env);
+                }
+                // The binding shadows the variable in the default arm only.
+                let mark = env.len();
+                if let Some(name) = binding {
+                    env.push((name.clone(), Val::I(s)));
+                }
+                let flow = self.stmts(default, env);
+                env.truncate(mark);
+                return flow;
             }
             Stmt::For { pat, iter, body } => return self.for_loop(pat, iter, body, env),
             Stmt::While { cond, body } => {

@@ -535,6 +535,7 @@ impl Printer<'_> {
                 scrut,
                 arms,
                 default,
+                binding,
             } => {
                 let s = self.iexpr(scrut).0;
                 self.line(&format!("match {s} {{"));
@@ -542,7 +543,14 @@ impl Printer<'_> {
                 for (k, b) in arms {
                     self.body(&format!("{k} =>"), b);
                 }
-                self.body("_ =>", default);
+                let head = match binding {
+                    Some(name) if default.iter().any(|s| crate::gen::reads_stmt(s, name)) => {
+                        format!("{name} =>")
+                    }
+                    Some(name) => format!("#[allow(unused_variables)] {name} =>"),
+                    None => "_ =>".to_string(),
+                };
+                self.body(&head, default);
                 self.indent -= 1;
                 self.line("}");
             }

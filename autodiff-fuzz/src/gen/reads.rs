@@ -102,6 +102,7 @@ pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
             scrut,
             arms,
             default,
+            ..
         } => reads_iexpr(scrut, name) || arms.iter().any(|(_, b)| any(b)) || any(default),
         Stmt::For { iter, body, .. } => {
             let head = match iter {

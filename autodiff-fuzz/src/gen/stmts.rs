@@ -123,10 +123,27 @@ impl Gen {
                 let scrut = self.scrutinee();
                 let arms = (0..1 + self.below(2)).map(|k| (k, self.block(1))).collect();
                 let default = self.block(1);
+                // A binding arm named like the scrutinee's variable (not a constant, which
+                // would be a pattern), which the default arm may not write (a binding is
+                // immutable).
+                let binding = match &scrut {
+                    IExpr::Rem(v, _) => match &**v {
+                        IExpr::Var(name)
+                            if name.starts_with(|c: char| c.is_ascii_lowercase())
+                                && self.chance(0.4)
+                                && !default.iter().any(|s| assigns(s, name)) =>
+                        {
+                            Some(name.clone())
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
                 out.push(Stmt::Match {
                     scrut,
                     arms,
                     default,
+                    binding,
                 });
             }
             12..=14 if can_nest && self.on(Family::ForRange) => {
