@@ -940,6 +940,30 @@ fn leaving_branches_agree() {
     assert!(close(value, s * s) && d_y == 0.0 && close(g[2], 2.0 * s * 1.5 * 1.5));
 }
 
+/// `x.first().unwrap()`, `*x.last().unwrap()`, `.copied()` / `.cloned()` / `.expect(..)`, of
+/// a differentiated slice, a view and a row: elements `0` and `len - 1` (they were "cannot
+/// differentiate the method `first`").
+#[grad]
+fn end_elements(x: &[f64], w: &[[f64; 3]; 2]) -> f64 {
+    let first = *x.first().unwrap();
+    let last = x.last().copied().expect("not empty");
+    let tail = &x[1..];
+    let second = tail.first().cloned().unwrap();
+    let mut s = first * last + second.sin();
+    for row in w.iter() {
+        s += row.first().unwrap() * row.last().unwrap();
+    }
+    s
+}
+
+#[test]
+fn end_elements_are_indexed() {
+    let (v, (g, d_w)) = end_elements_grad(&[2.0, 3.0, 5.0], &[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+    assert_eq!(v, 10.0 + 3f64.sin() + 3.0 + 24.0);
+    assert_eq!(g, vec![5.0, 3f64.cos(), 2.0]);
+    assert_eq!(d_w, [[3.0, 0.0, 1.0], [6.0, 0.0, 4.0]]);
+}
+
 // ---- predicates on a model's field and on a copy (issue 12 corpus) ----
 
 #[derive(Clone, Debug, autodiff::Params)]

@@ -868,6 +868,9 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
+        if let Some(element) = self.end_element(m) {
+            return element;
+        }
         let span = spans::method_call(m);
         let name = m.method.to_string();
         // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`: a conversion to the float type.
@@ -965,6 +968,47 @@ impl Lowerer<'_> {
             Value::Scalar(self.apply_rule(rule, x.clone(), Vec::new(), name, span))
         });
         Value::Tuple(vec![sin, cos])
+    }
+
+    /// `x.first().unwrap()`, `*x.last().unwrap()`, `x.last().copied().expect(..)` of a
+    /// differentiated array: its element `x[0]` or `x[x.len() - 1]` (an empty one panics, as
+    /// the `unwrap` would).
+    fn end_element(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        if m.method != "unwrap" && m.method != "expect" {
+            return None;
+        }
+        let mut inner = &*m.receiver;
+        while let Expr::MethodCall(c) = inner {
+            if (c.method != "copied" && c.method != "cloned") || !c.args.is_empty() {
+                break;
+            }
+            inner = &c.receiver;
+        }
+        let Expr::MethodCall(end) = inner else {
+            return None;
+        };
+        let last = match end.method.to_string().as_str() {
+            "first" => false,
+            "last" => true,
+            _ => return None,
+        };
+        let array = &*end.receiver;
+        if !end.args.is_empty()
+            || !self.is_known_array(array)
+            || !self.reads(&array.to_token_stream()).varied
+        {
+            return None;
+        }
+        let array: Expr = match array {
+            Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => array.clone(),
+            other => syn::parse_quote!((#other)),
+        };
+        let span = end.method.span();
+        let element: Expr = match last {
+            false => syn::parse_quote_spanned!(span=> #array[0]),
+            true => syn::parse_quote_spanned!(span=> #array[#array.len() - 1]),
+        };
+        Some(self.lower_expr(&element))
     }
 
     /// `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`, `T::from_f32(e).unwrap()`: the
