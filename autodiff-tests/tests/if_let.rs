@@ -1,6 +1,7 @@
-//! `if let` on data: an `Option` parameter, an enum of settings, an optional index. The test
-//! and the names the pattern binds are read as written; a number bound through a reference
-//! (`lambda` of `&Reg`) is read by value, so that the reverse sweep can keep it.
+//! `if let` and `let ... else` on data: an `Option` parameter, an enum of settings, an
+//! optional index. The test and the names the pattern binds are read as written; a number
+//! bound through a reference (`lambda` of `&Reg`) is read by value, so that the reverse sweep
+//! can keep it.
 
 use autodiff::grad;
 
@@ -79,5 +80,37 @@ fn enum_settings_bound_through_a_reference() {
     assert_eq!(
         regularized_grad(&w, &Reg::Elastic { l1: 0.1, l2: 0.5 }).1,
         vec![2.0 + 0.1 + 2.0, -4.0 - 0.1 - 1.0]
+    );
+}
+
+/// `let ... else` leaving the function, and leaving a loop's iteration.
+#[grad(x)]
+fn scaled(x: &[f64], scale: Option<f64>) -> f64 {
+    let Some(s) = scale else {
+        return x.iter().sum();
+    };
+    x.iter().map(|v| v * s).sum::<f64>() * s
+}
+
+#[grad(w)]
+fn per_item(w: &[f64], regs: &[Reg]) -> f64 {
+    let mut total = 0.0;
+    for (i, r) in regs.iter().enumerate() {
+        let Reg::L2(lambda) = r else {
+            continue;
+        };
+        total += lambda * w[i] * w[i];
+    }
+    total
+}
+
+#[test]
+fn let_else_on_data() {
+    assert_eq!(scaled_grad(&[1.0, 2.0], Some(2.0)), (12.0, vec![4.0, 4.0]));
+    assert_eq!(scaled_grad(&[1.0, 2.0], None), (3.0, vec![1.0, 1.0]));
+    let regs = [Reg::L2(0.5), Reg::None, Reg::L2(2.0)];
+    assert_eq!(
+        per_item_grad(&[1.0, 2.0, 3.0], &regs),
+        (0.5 + 18.0, vec![1.0, 0.0, 12.0])
     );
 }

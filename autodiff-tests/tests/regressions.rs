@@ -964,6 +964,90 @@ fn end_elements_are_indexed() {
     assert_eq!(d_w, [[3.0, 0.0, 1.0], [6.0, 0.0, 4.0]]);
 }
 
+/// The function's tail with a branch that returns (`if c { y * y } else { return y + 1.0 }`):
+/// the tail's value is assigned only where no branch returned (it overwrote the returned
+/// value with the leaving branch's placeholder: 0 for 4, found before it was released).
+#[allow(clippy::needless_return)] // the construct tested
+#[grad]
+fn tail_that_returns(x: f64, c: bool) -> f64 {
+    let y = x * 2.0;
+    if c {
+        y * y
+    } else {
+        return y + 1.0;
+    }
+}
+
+#[allow(clippy::needless_return)] // the construct tested
+#[grad]
+fn tail_match_that_returns(x: f64, k: u8) -> f64 {
+    match k {
+        0 => return x.sin(),
+        1 => x * x,
+        _ => x,
+    }
+}
+
+#[test]
+fn tails_that_return_keep_the_returned_value() {
+    assert_eq!(tail_that_returns_grad(1.5, true), (9.0, 12.0));
+    assert_eq!(tail_that_returns_grad(1.5, false), (4.0, 2.0));
+    assert_eq!(
+        tail_match_that_returns_grad(0.5, 0),
+        (0.5f64.sin(), 0.5f64.cos())
+    );
+    assert_eq!(tail_match_that_returns_grad(0.5, 1), (0.25, 1.0));
+    assert_eq!(tail_match_that_returns_grad(0.5, 2), (0.5, 1.0));
+}
+
+/// A data slice of structs iterated (`for s in samples.iter()`): its items were read by value,
+/// moving a non-`Copy` element out of the slice (E0507/E0508); they are borrowed.
+pub struct Sample {
+    pub x: f64,
+    pub y: f64,
+    pub tag: String,
+}
+
+#[grad(w)]
+fn fit_samples(w: &[f64; 2], samples: &[Sample]) -> f64 {
+    let mut total = 0.0;
+    for (i, s) in samples.iter().enumerate() {
+        let r = w[0] * s.x + w[1] - s.y + i as f64;
+        total += r * r;
+    }
+    for s in samples {
+        total += w[0] * s.x * (s.tag.len() as f64);
+    }
+    total
+}
+
+#[test]
+fn data_slices_of_structs_are_borrowed() {
+    let samples = vec![
+        Sample {
+            x: 1.0,
+            y: 2.0,
+            tag: "a".into(),
+        },
+        Sample {
+            x: 2.0,
+            y: 1.0,
+            tag: "bc".into(),
+        },
+    ];
+    let w = [0.5, 0.25];
+    // r0 = -1.25, r1 = 1.25; then 0.5 * (1 * 1 + 2 * 2).
+    let (value, g) = fit_samples_grad(&w, &samples);
+    assert_eq!(value, 1.5625 + 1.5625 + 2.5);
+    assert_eq!(
+        g,
+        [
+            2.0 * (-1.25) + 2.0 * 1.25 * 2.0 + 5.0,
+            2.0 * (-1.25) + 2.0 * 1.25
+        ]
+    );
+}
+
 // ---- predicates on a model's field and on a copy (issue 12 corpus) ----
 
 #[derive(Clone, Debug, autodiff::Params)]

@@ -31,59 +31,14 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<Value> {
         let (pat, scrutinee) = (&*l.pat, &*l.expr);
-        if self.reads(&scrutinee.to_token_stream()).varied {
-            self.errors.on(
-                scrutinee,
-                "#[grad] supports `if let` on data (an `Option` parameter, a lookup in a table): this value depends on a differentiated input; test it with a comparison, or compute the case as an index",
-            );
+        let Some(matched) = self.data_match(pat, scrutinee, "if let") else {
             return Some(Value::Error);
-        }
-        if changes_what_it_reads(scrutinee) {
-            self.errors.on(
-                scrutinee,
-                "#[grad] reads an `if let`'s value once for the test and once per name it binds: bind the value to a local first (`let next = it.next();`)",
-            );
-            return Some(Value::Error);
-        }
-        let test: Expr = syn::parse_quote_spanned!(l.span()=> matches!(#scrutinee, #pat));
-        let cond = match self.try_opaque(&test, true)? {
-            Value::Scalar(Operand::Var(v)) => {
-                self.vars[v.0].ty = Ty::Bool;
-                Operand::Var(v)
-            }
-            other => return Some(other),
         };
-        let mut names = Vec::new();
-        bound_names(pat, &mut names);
         self.lower_if_with(
-            cond,
+            matched,
             |lw| {
                 lw.scopes.push(HashMap::default());
-                for name in names {
-                    // A number behind a reference (bound through `&Reg`) is read by value.
-                    let value: Expr = syn::parse_quote_spanned!(name.span()=> {
-                        #[allow(unused_imports)] // one of the two is the one that applies
-                        use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
-                        match #scrutinee {
-                            #pat => (&Bound::new(#name)).bound(),
-                            _ => ::core::unreachable!(),
-                        }
-                    });
-                    match lw.try_opaque(&value, false) {
-                        Some(Value::Scalar(op)) => {
-                            let ty = lw.ty(&op);
-                            let cell = lw.new_cell(&name.to_string(), op, ty, false);
-                            lw.bind(name.to_string(), cell);
-                        }
-                        _ => lw.poison(&Pat::Ident(syn::PatIdent {
-                            attrs: Vec::new(),
-                            by_ref: None,
-                            mutability: None,
-                            ident: name,
-                            subpat: None,
-                        })),
-                    }
-                }
+                lw.bind_matched(pat, scrutinee);
                 let value = lw.lower_scoped(then_branch);
                 lw.scopes.pop();
                 Some(value)
@@ -91,6 +46,65 @@ impl Lowerer<'_> {
             |lw| else_branch.map(|e| lw.lower_expr(e)),
             span,
         )
+    }
+
+    /// Whether data `scrutinee` matches `pat` (`matches!(weights, Some(w))`), read as written;
+    /// `None`, reported, when the value is differentiated or changes when read.
+    fn data_match(&mut self, pat: &Pat, scrutinee: &Expr, construct: &str) -> Option<Operand> {
+        if self.reads(&scrutinee.to_token_stream()).varied {
+            self.errors.on(
+                scrutinee,
+                format!("#[grad] supports `{construct}` on data (an `Option` parameter, a lookup in a table): this value depends on a differentiated input; test it with a comparison, or compute the case as an index"),
+            );
+            return None;
+        }
+        if changes_what_it_reads(scrutinee) {
+            self.errors.on(
+                scrutinee,
+                format!("#[grad] reads the value of a `{construct}` once for the test and once per name it binds: bind the value to a local first (`let next = it.next();`)"),
+            );
+            return None;
+        }
+        let test: Expr = syn::parse_quote_spanned!(pat.span()=> matches!(#scrutinee, #pat));
+        match self.try_opaque(&test, true)? {
+            Value::Scalar(Operand::Var(v)) => {
+                self.vars[v.0].ty = Ty::Bool;
+                Some(Operand::Var(v))
+            }
+            _ => None,
+        }
+    }
+
+    /// Binds, in the current scope, each name `pat` binds, read from data `scrutinee` where
+    /// it matched.
+    fn bind_matched(&mut self, pat: &Pat, scrutinee: &Expr) {
+        let mut names = Vec::new();
+        bound_names(pat, &mut names);
+        for name in names {
+            // A number behind a reference (bound through `&Reg`) is read by value.
+            let value: Expr = syn::parse_quote_spanned!(name.span()=> {
+                #[allow(unused_imports)] // one of the two is the one that applies
+                use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
+                match #scrutinee {
+                    #pat => (&Bound::new(#name)).bound(),
+                    _ => ::core::unreachable!(),
+                }
+            });
+            match self.try_opaque(&value, false) {
+                Some(Value::Scalar(op)) => {
+                    let ty = self.ty(&op);
+                    let cell = self.new_cell(&name.to_string(), op, ty, false);
+                    self.bind(name.to_string(), cell);
+                }
+                _ => self.poison(&Pat::Ident(syn::PatIdent {
+                    attrs: Vec::new(),
+                    by_ref: None,
+                    mutability: None,
+                    ident: name,
+                    subpat: None,
+                })),
+            }
+        }
     }
 
     /// An `if` whose branches are lowered by two closures; merges cells and values with phis.
@@ -199,19 +213,20 @@ impl Lowerer<'_> {
             ),
             (Value::Unit, Value::Unit) => Value::Unit,
             // A branch that leaves (`return`, `break`, `continue`, a panic) has no value (Rust
-            // types it `!`): the other's stands, and what the leaving one gives is never read.
-            (v @ (Value::Scalar(_) | Value::Tuple(_)), Value::Unit) => {
+            // types it `!`): the other's stands, and what the leaving one gives is never read
+            // where a `let` binds the value or the function returns it.
+            (v @ (Value::Scalar(_) | Value::Tuple(_)), Value::Unit) if self.value_may_leave => {
                 let never = self.dummy_like(&v);
                 self.merge_values(v, never, phis, span)
             }
-            (Value::Unit, v @ (Value::Scalar(_) | Value::Tuple(_))) => {
+            (Value::Unit, v @ (Value::Scalar(_) | Value::Tuple(_))) if self.value_may_leave => {
                 let never = self.dummy_like(&v);
                 self.merge_values(never, v, phis, span)
             }
             _ => {
                 self.errors.at(
                     span,
-                    "#[grad] needs both branches of an `if`/`match` to produce the same kind of value (a number or a tuple of numbers)",
+                    "#[grad] needs both branches of an `if`/`match` to produce the same kind of value (a number or a tuple of numbers); a branch that leaves (`continue`, `return`) may stand beside a value that a `let` binds: `let v = if c { a } else { continue };`",
                 );
                 Value::Unit
             }
@@ -419,6 +434,24 @@ impl Lowerer<'_> {
         self.assign_return(value, r.span());
     }
 
+    /// `assign_return` where no branch of the value's expression has returned already.
+    pub(super) fn assign_return_unless_exited(&mut self, value: Value, span: Span) {
+        let Some((flag, _)) = self.ret else {
+            return self.assign_return(value, span);
+        };
+        let returned = self.cells[flag].value.clone();
+        let go_on = self.let_op("go_on", Ty::Bool, Op::Unary(UnOp::Not, returned), span);
+        self.lower_if_with(
+            go_on,
+            |lw| {
+                lw.assign_return(value, span);
+                None
+            },
+            |_| None,
+            span,
+        );
+    }
+
     pub(super) fn assign_return(&mut self, value: Value, span: Span) {
         let Some((flag, slot)) = self.ret else {
             self.errors.bug(span, "return without a return slot");
@@ -478,7 +511,7 @@ fn is_place(expr: &Expr) -> bool {
 
 /// The names a pattern binds (`w` in `Some(w)`, `a` and `b` in `(Some(a), b @ 1..)`), not
 /// constants or variants (`N_MAX`, `None`).
-fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
+pub(super) fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
     struct Names<'a>(&'a mut Vec<syn::Ident>);
     impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {

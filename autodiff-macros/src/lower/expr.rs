@@ -237,7 +237,7 @@ impl Lowerer<'_> {
     }
 
     /// Whether `e` names a parameter passed through as written (`k: &usize`).
-    fn is_opaque_name(&self, e: &Expr) -> bool {
+    pub(super) fn is_opaque_name(&self, e: &Expr) -> bool {
         let Expr::Path(p) = e else {
             return false;
         };

@@ -315,13 +315,19 @@ impl Lowerer<'_> {
                     _ => Err(unsupported(&m.method, &name)),
                 }
             }
-            // An array, a row (`w[i]`) or a slice view: read by index.
+            // An array, a row (`w[i]`) or a slice view: read by index. A parameter passed
+            // through as written (`samples: &[Sample]`) is borrowed, as `.iter()` gives it:
+            // its items need not be `Copy`.
             Expr::Path(_) | Expr::Index(_) => {
                 let array = expr.clone();
                 let len: Expr = parse_quote!(#array.len());
+                let at: Rc<dyn Fn(&Expr) -> Expr> = match self.is_opaque_name(expr) {
+                    true => Rc::new(move |p| parse_quote!(&#array[#p])),
+                    false => Rc::new(move |p| parse_quote!(#array[#p])),
+                };
                 Ok(Stream {
                     len,
-                    at: Rc::new(move |p| parse_quote!(#array[#p])),
+                    at,
                     tail: Vec::new(),
                 })
             }

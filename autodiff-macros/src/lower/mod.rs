@@ -147,6 +147,10 @@ pub struct Lowerer<'a> {
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
+    /// Lowering a value whose branches may leave (`return`, `break`, `continue`) without
+    /// one: a `let`'s initializer or the function's tail, whose value nothing reads once a
+    /// branch has left (what follows is guarded by the exit flags).
+    value_may_leave: bool,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -176,6 +180,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         array_locals: HashSet::default(),
         integer_names: integer_names(block),
         let_read_as_integer: false,
+        value_may_leave: false,
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {

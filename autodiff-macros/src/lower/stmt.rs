@@ -18,17 +18,28 @@ impl Lowerer<'_> {
             let is_tail = i + 1 == stmts.len();
             if let SynStmt::Expr(expr, None) = stmt {
                 if is_tail {
-                    let value = self.lower_expr(expr);
-                    if tail_returns {
-                        if !diverges(expr) {
-                            self.assign_return(value, expr.span());
-                        }
-                        return None;
+                    if !tail_returns {
+                        return Some(self.lower_expr(expr));
                     }
-                    return Some(value);
+                    // The function's value: a branch that left (`else { return b }`) has
+                    // set the return slot already, and the tail's is assigned only if none did.
+                    let may_leave = std::mem::replace(&mut self.value_may_leave, true);
+                    let value = self.lower_expr(expr);
+                    self.value_may_leave = may_leave;
+                    if !diverges(expr) {
+                        match self.may_exit(stmt) {
+                            true => self.assign_return_unless_exited(value, expr.span()),
+                            false => self.assign_return(value, expr.span()),
+                        }
+                    }
+                    return None;
                 }
             }
             let rest = &stmts[i + 1..];
+            if let Some(if_let) = let_else_as_if_let(stmt, rest) {
+                let tail = SynStmt::Expr(if_let, None);
+                return self.lower_block_stmts(std::slice::from_ref(&tail), tail_returns);
+            }
             if let SynStmt::Local(syn::Local {
                 pat: Pat::Ident(pi),
                 ..
@@ -100,7 +111,10 @@ impl Lowerer<'_> {
             SynStmt::Local(local) => self.lower_let(local),
             SynStmt::Expr(Expr::Macro(m), _) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
             SynStmt::Expr(expr, _) => {
+                // `s *= if c { a } else { continue };` would use a leaving branch's value.
+                let may_leave = std::mem::replace(&mut self.value_may_leave, false);
                 let value = self.lower_expr(expr);
+                self.value_may_leave = may_leave;
                 drop(value);
             }
             // Items are visible in the whole block: they are emitted first, as written.
@@ -150,9 +164,10 @@ impl Lowerer<'_> {
         if let Some((_, diverge)) = &init.diverge {
             match &local.pat {
                 Pat::Slice(ps) => self.lower_let_else_slice(ps, &init.expr, diverge),
+                // Others are `if let`s around the rest of their block (`lower_block_stmts`).
                 _ => self.errors.on(
                     diverge,
-                    "#[grad] supports `let ... else` with slice patterns (`let [a, b] = x else { .. };`)",
+                    "#[grad] supports `let ... else` as a statement of a block",
                 ),
             }
             return;
@@ -189,7 +204,9 @@ impl Lowerer<'_> {
         let integer = (declared_int || read_as_integer)
             .then(|| self.integer_call(init, !declared_int))
             .flatten();
+        let may_leave = std::mem::replace(&mut self.value_may_leave, true);
         let mut value = integer.unwrap_or_else(|| self.lower_expr(init));
+        self.value_may_leave = may_leave;
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
         }
@@ -309,7 +326,7 @@ impl Lowerer<'_> {
         // The numbers the elements bind, read only when the length fits.
         let mut names = Vec::new();
         for pat in ps.elems.iter().filter(|p| !is_rest(p)) {
-            collect_names(pat, &mut names);
+            control::bound_names(pat, &mut names);
         }
         let elements = self.lower_if_with(
             fits,
@@ -543,15 +560,32 @@ fn without_subpattern(pi: &syn::PatIdent) -> syn::PatIdent {
 }
 
 /// The names a pattern binds, in order.
-fn collect_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
-    struct Names<'a>(&'a mut Vec<syn::Ident>);
-    impl<'ast> Visit<'ast> for Names<'_> {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.push(p.ident.clone());
-            syn::visit::visit_pat_ident(self, p);
-        }
+/// `let Some(w) = weights else { return .. }; rest` (any pattern but a slice's, which binds
+/// numbers of an array) as `if let Some(w) = weights { rest } else { return .. }`: the names
+/// are read only where the pattern matched.
+fn let_else_as_if_let(stmt: &SynStmt, rest: &[SynStmt]) -> Option<Expr> {
+    let SynStmt::Local(syn::Local {
+        pat,
+        init:
+            Some(syn::LocalInit {
+                expr,
+                diverge: Some((_, diverge)),
+                ..
+            }),
+        ..
+    }) = stmt
+    else {
+        return None;
+    };
+    let pat = match pat {
+        Pat::Type(pt) => &*pt.pat,
+        pat => pat,
+    };
+    if matches!(pat, Pat::Slice(_)) {
+        return None;
     }
-    Names(out).visit_pat(pat);
+    let rest = rest.iter();
+    Some(syn::parse_quote_spanned!(stmt.span()=> if let #pat = #expr { #(#rest)* } else #diverge))
 }
 
 /// `expr`, an integer literal without a suffix (negated or in parentheses too), with the suffix
