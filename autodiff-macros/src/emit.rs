@@ -606,14 +606,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         // A slice rather than `&mut Vec`: its length stays in a register, so the reverse
         // sweep's bounds checks against it can be proven away.
         shadows.push(match &p.kind {
-            ParamKind::Array { shape, .. }
-                if matches!(
-                    **shape,
-                    Shape::Slice | Shape::VecRef | Shape::Matrix { rows: None, .. }
-                ) =>
-            {
-                quote!(&mut #s[..])
-            }
+            ParamKind::Array { shape, .. } if !shape.is_fixed() => quote!(&mut #s[..]),
             _ => quote!(&mut #s),
         });
         grads.push(quote!(#s));

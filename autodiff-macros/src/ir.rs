@@ -156,6 +156,11 @@ pub enum Operand {
 }
 
 impl Operand {
+    /// The integer literal `0` (a range or slice that starts at the first element).
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Operand::Lit(syn::Lit::Int(i)) if i.base10_digits() == "0")
+    }
+
     pub fn var(&self) -> Option<Var> {
         match self {
             Operand::Var(v) => Some(*v),

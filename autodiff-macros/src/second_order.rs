@@ -296,14 +296,9 @@ fn hvp_item(
             ParamKind::Array { shape, .. } => {
                 let zeros = crate::emit::array_zeros(shape, ident, &dual_zero)
                     .unwrap_or_else(|| quote!(::std::vec![#dual_zero; #ident.len()]));
-                // A `Vec` is lent as a slice.
-                let pass = match &**shape {
-                    Shape::ArrayByValue(_)
-                    | Shape::ArrayRef(_)
-                    | Shape::Matrix { rows: Some(_), .. } => {
-                        quote!(&mut #d)
-                    }
-                    _ => quote!(&mut #d[..]),
+                let pass = match shape.is_fixed() {
+                    true => quote!(&mut #d),
+                    false => quote!(&mut #d[..]),
                 };
                 (zeros, pass)
             }

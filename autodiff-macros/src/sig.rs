@@ -30,6 +30,15 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Whether the shape's size is in its type (`[T; N]`, `&[[T; M]; N]`): its accumulator
+    /// is an array, lent as it is; a `Vec` is lent as a slice.
+    pub fn is_fixed(&self) -> bool {
+        matches!(
+            self,
+            Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Matrix { rows: Some(_), .. }
+        )
+    }
+
     pub fn dims(&self) -> usize {
         match self {
             Shape::Matrix { .. } => 2,

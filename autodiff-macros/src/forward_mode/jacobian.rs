@@ -190,10 +190,7 @@ pub fn item(
         // A row of a `Copy` type is repeated; a `Vec` or a model is made once per row.
         let copy = match &param.kind {
             ParamKind::Float => true,
-            ParamKind::Array { shape, .. } => matches!(
-                **shape,
-                Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Matrix { rows: Some(_), .. }
-            ),
+            ParamKind::Array { shape, .. } => shape.is_fixed(),
             _ => false,
         };
         let init = match (output_len(sig), copy) {

@@ -372,6 +372,7 @@ impl<'a> Sweep<'a> {
                         }
                         (Some(r), true, None) => quote!(::autodiff::MatrixTangent::row(&#t, #r)),
                         (Some(r), true, Some((start, end))) => {
+                            let start = start.map_or(quote!(0), Into::into);
                             quote!(::autodiff::SliceTangent::part(
                                 &::autodiff::MatrixTangent::row(&#t, #r),
                                 #start,
@@ -379,6 +380,7 @@ impl<'a> Sweep<'a> {
                             ))
                         }
                         (None, true, Some((start, end))) => {
+                            let start = start.map_or(quote!(0), Into::into);
                             quote!(::autodiff::SliceTangent::part(&#t, #start, #end))
                         }
                         (None, true, None) => quote!(#t),

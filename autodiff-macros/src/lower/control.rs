@@ -96,13 +96,7 @@ impl Lowerer<'_> {
                     let cell = self.new_cell(&name.to_string(), op, ty, false);
                     self.bind(name.to_string(), cell);
                 }
-                _ => self.poison(&Pat::Ident(syn::PatIdent {
-                    attrs: Vec::new(),
-                    by_ref: None,
-                    mutability: None,
-                    ident: name,
-                    subpat: None,
-                })),
+                _ => self.bind(name.to_string(), Binding::Poisoned),
             }
         }
     }
@@ -286,12 +280,15 @@ impl Lowerer<'_> {
                 let guarded = self.lower_if_with(
                     pattern,
                     |lw| Some(Value::Scalar(lw.expr_scalar(guard))),
-                    |_| Some(Value::Scalar(Operand::Lit(syn::parse_quote!(false)))),
+                    |_| Some(Value::Scalar(Operand::Lit(lit_bool(false)))),
                     span,
                 );
                 match guarded {
                     Some(Value::Scalar(matched)) => Some(matched),
-                    _ => None,
+                    _ => {
+                        self.errors.bug(span, "a guard without a value");
+                        None
+                    }
                 }
             }
         };

@@ -798,9 +798,9 @@ impl Lowerer<'_> {
             }
             (None, _) => base_len,
         };
-        let len = match &start {
-            Operand::Lit(syn::Lit::Int(i)) if i.base10_digits() == "0" => end,
-            _ => self.let_op(
+        let len = match start.is_zero() {
+            true => end,
+            false => self.let_op(
                 "len",
                 Ty::Int,
                 Op::Binary(BinOp::Sub, end, start.clone()),

@@ -112,7 +112,7 @@ impl Gen<'_> {
                             .extend([quote!(let mut #tmp = ::std::vec![#zero; #len];)]);
                         shadows.push(quote!(&mut #tmp));
                         let j = match &bounds {
-                            Some((start, _)) if !slice_from_zero(a) => quote!(#start + j),
+                            Some((Some(start), _)) => quote!(#start + j),
                             _ => quote!(j),
                         };
                         let add = match (&row, is_param) {
@@ -146,6 +146,7 @@ impl Gen<'_> {
                             quote!(::autodiff::MatrixShadow::row(&mut #d, #r))
                         }
                         (Some(r), true, Some((start, end))) => {
+                            let start = start.map_or(quote!(0), Into::into);
                             quote!(::autodiff::SliceShadow::part(
                                 &mut ::autodiff::MatrixShadow::row(&mut #d, #r),
                                 #start,
@@ -153,6 +154,7 @@ impl Gen<'_> {
                             ))
                         }
                         (None, true, Some((start, end))) => {
+                            let start = start.map_or(quote!(0), Into::into);
                             quote!(::autodiff::SliceShadow::part(&mut #d, #start, #end))
                         }
                         (Some(_), false, _) | (None, false, Some(_)) => {
@@ -322,31 +324,24 @@ impl Gen<'_> {
         }
     }
 
-    /// `&x[a..b]` passed to a call: where its elements start and end in the array (or row),
-    /// `(a, a + n)`.
-    pub(crate) fn slice_bounds(&self, a: &ArrayArg) -> Option<(TokenStream, TokenStream)> {
+    /// `&x[a..b]` passed to a call: where its elements start in the array (or row), `None`
+    /// at the first, and where they end, `a + n`.
+    pub(crate) fn slice_bounds(&self, a: &ArrayArg) -> Option<(Option<Code>, TokenStream)> {
         let (start, len) = a.slice.as_deref()?;
         let n = self.operand(len);
-        Some(match views::is_zero(start) {
-            true => (quote!(0), n.into()),
+        Some(match start.is_zero() {
+            true => (None, n.into()),
             false => {
                 let s = self.operand(start);
-                (s.clone().into(), quote!(#s + #n))
+                (Some(s.clone()), quote!(#s + #n))
             }
         })
     }
 
     /// The index of `&x[a..b]` passed to a call: `[a..a + n]`, or `[..n]` from the start.
     pub(crate) fn slice_index(&self, a: &ArrayArg) -> Option<TokenStream> {
-        let (start, len) = a.slice.as_deref()?;
-        let n = self.operand(len);
-        Some(match views::is_zero(start) {
-            true => quote!([..#n]),
-            false => {
-                let s = self.operand(start);
-                quote!([#s..#s + #n])
-            }
-        })
+        let (start, end) = self.slice_bounds(a)?;
+        Some(quote!([#start..#end]))
     }
 
     /// `g_adjoint` for a call of `g`; `g_dual_adjoint` on dual numbers.
@@ -390,13 +385,14 @@ impl Gen<'_> {
             }
         };
         // A slice is taken of what the call saw, a snapshot included.
-        let (source, is_ref) = match (self.slice_index(a), self.slice_bounds(a)) {
-            (Some(_), Some((start, end))) if is_ref => (
-                quote!(::autodiff::__private::slice_part(#source, #start, #end)),
-                true,
-            ),
-            (Some(index), _) => (quote!(#source #index), false),
-            _ => (source, is_ref),
+        let (source, is_ref) = match self.slice_bounds(a) {
+            Some((start, end)) if is_ref => {
+                let start = start.map_or(quote!(0), Into::into);
+                let part = quote!(::autodiff::__private::slice_part(#source, #start, #end));
+                (part, true)
+            }
+            Some((start, end)) => (quote!(#source[#start..#end]), false),
+            None => (source, is_ref),
         };
         let amp = a.by_ref.then(|| quote!(&));
         let lift = self.dual.is_some()
@@ -434,11 +430,4 @@ impl Gen<'_> {
             (false, _) => quote!(#amp #source),
         }
     }
-}
-
-/// Whether a slice passed to a call starts at the array's first element (`&x[..k]`).
-fn slice_from_zero(a: &ArrayArg) -> bool {
-    a.slice
-        .as_deref()
-        .is_some_and(|(start, _)| views::is_zero(start))
 }

@@ -202,7 +202,7 @@ impl Gen<'_> {
         // From the first index read (at `lo`) to past the last (at `hi - 1`).
         let mut start = Vec::new();
         start.extend(extent.base.clone());
-        if !is_zero(&range.start) {
+        if !range.start.is_zero() {
             start.push(times(extent.scale, quote!(#lo)));
         }
         if extent.k_min > 0 {
@@ -231,7 +231,7 @@ impl Gen<'_> {
         k: usize,
     ) -> TokenStream {
         let (i, lo) = (self.var(counter), self.operand(&range.start));
-        let relative = match (is_zero(&range.start), extent.scale) {
+        let relative = match (range.start.is_zero(), extent.scale) {
             (true, _) => quote!(#i),
             (false, 1) => quote!(#i - #lo),
             (false, _) => quote!((#i - #lo)),
@@ -332,7 +332,7 @@ impl Gen<'_> {
     fn covers(&self, array: ArrayId, range: &CountedRange, measured: Option<ArrayId>) -> bool {
         let info = self.body.array(array);
         let constant = !matches!(range.end, Operand::Var(_));
-        is_zero(&range.start)
+        range.start.is_zero()
             && ((info.fixed && constant)
                 || info.lens.first().is_some_and(|n| n.same(&range.end))
                 || measured == Some(array))
@@ -475,10 +475,6 @@ fn literal(n: &syn::Lit) -> Option<usize> {
         syn::Lit::Int(n) => n.base10_parse().ok(),
         _ => None,
     }
-}
-
-pub(super) fn is_zero(x: &Operand) -> bool {
-    matches!(x, Operand::Lit(syn::Lit::Int(i)) if i.base10_digits() == "0")
 }
 
 /// Whether `array` is touched in `block` (or the blocks nested in it) only by the reads
