@@ -336,6 +336,13 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
                 ),
             ),
             Some(i) if matches!(sig.params[i].kind, ParamKind::Rejected) => {}
+            Some(i) if matches!(sig.params[i].kind, ParamKind::DataArray { .. }) => errors.on(
+                name,
+                format!(
+                    "`{name}` is a slice of `Vec` rows, which #[grad] reads as data (a sample per row) and does not differentiate; to differentiate a matrix, make it a `Vec<Vec<{f}>>` field of a `#[derive(Params)]` struct, or pass it as `&[[{f}; M]]` when its rows have a constant length",
+                    f = sig.float.to_token_stream()
+                ),
+            ),
             Some(i) if !sig.params[i].has_shadow() => errors.on(
                 name,
                 format!(

@@ -420,6 +420,90 @@ impl<T: Copy + Add<Output = T>, const M: usize> MatrixShadow<T> for Vec<[T; M]> 
     }
 }
 
+/// Rows that are vectors of their own (a model's `Vec<Vec<T>>` field, through the `Vec` impl
+/// below): each row has the length of the argument's row.
+impl<T: Copy + Add<Output = T>> MatrixShadow<T> for [Vec<T>] {
+    const ACTIVE: bool = true;
+    type Row<'a>
+        = &'a mut Vec<T>
+    where
+        T: 'a;
+
+    /// Checks the count of rows and that every row has `cols` entries.
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        if self.len() != rows {
+            panic!(
+                "autodiff: the shadow of `{param}` has {} rows but `{param}` has {rows}; \
+                 pass an accumulator of the same shape (or `Const`)",
+                self.len()
+            );
+        }
+        if let Some((i, row)) = self.iter().enumerate().find(|(_, row)| row.len() != cols) {
+            panic!(
+                "autodiff: row {i} of the shadow of `{param}` has {} entries but `{param}`'s \
+                 rows have {cols}; pass an accumulator of the same shape (or `Const`)",
+                row.len()
+            );
+        }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, j: usize, v: T) {
+        self[i][j] = self[i][j] + v;
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize) -> Self::Row<'_> {
+        &mut self[i]
+    }
+
+    type Lent<'a>
+        = &'a mut [Vec<T>]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [Vec<T>] {
+        self
+    }
+}
+
+impl<T: Copy + Add<Output = T>> MatrixShadow<T> for Vec<Vec<T>> {
+    const ACTIVE: bool = true;
+    type Row<'a>
+        = &'a mut Vec<T>
+    where
+        T: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        self[..].check_shape(rows, cols, param);
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, j: usize, v: T) {
+        self[..].add_at(i, j, v);
+    }
+
+    #[inline(always)]
+    fn row(&mut self, i: usize) -> Self::Row<'_> {
+        &mut self[i]
+    }
+
+    type Lent<'a>
+        = &'a mut [Vec<T>]
+    where
+        T: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> &mut [Vec<T>] {
+        self
+    }
+}
+
 impl<T> MatrixShadow<T> for Const {
     const ACTIVE: bool = false;
     type Row<'a> = Const;

@@ -592,3 +592,71 @@ fn sub_models_are_zipped_with_numbers() {
     // d/ds0 = 2 w0 s0 = 2; d/ds1 = 2 w1 s1 = 24
     assert_eq!(g.scales, [2.0, 24.0]);
 }
+
+// ---- matrices as vectors of rows ----
+
+// A `Vec<Vec<f64>>` weight matrix, the way many crates store one: the generated code added
+// into the gradient's rows through `MatrixShadow`, which had no impl for it (E0277 inside the
+// expansion).
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct RowsLayer {
+    w: Vec<Vec<f64>>,
+    b: Vec<f64>,
+}
+
+#[grad(modes(tangent))]
+fn row_dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(u, v)| u * v).sum()
+}
+
+#[grad(net)]
+fn rows_layer_loss(net: &RowsLayer, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (row, b) in net.w.iter().zip(&net.b) {
+        let z: f64 = row.iter().zip(x).map(|(a, v)| a * v).sum();
+        s += (z + b).tanh();
+    }
+    s + net.w[0][1] * net.w[1][0]
+}
+
+#[grad(net, modes(tangent))]
+fn rows_to_calls(net: &RowsLayer, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..net.w.len() {
+        s += row_dot(&net.w[i], x).sin() * net.b[i];
+    }
+    s
+}
+
+#[test]
+fn vec_of_vec_fields_are_matrices() {
+    let net = RowsLayer {
+        w: vec![vec![0.3, -0.2, 0.5], vec![0.1, 0.4, -0.6]],
+        b: vec![0.1, -0.3],
+    };
+    let x = [0.7, -1.1, 0.4];
+    let (value, g) = rows_layer_loss_grad(&net, &x);
+    assert_eq!(value, rows_layer_loss(&net, &x));
+    fd_check(|m: &RowsLayer| rows_layer_loss(m, &x), &net, &g);
+    // d/dw[0][1] = x[1] (1 - tanh^2(z0 + b0)) + w[1][0]
+    let z0 = 0.3 * 0.7 + 0.2 * 1.1 + 0.5 * 0.4 + 0.1;
+    let expected = -1.1 * (1.0 - f64::tanh(z0).powi(2)) + 0.1;
+    assert!((g.w[0][1] - expected).abs() < 1e-12);
+
+    let (_, g) = rows_to_calls_grad(&net, &x);
+    fd_check(|m: &RowsLayer| rows_to_calls(m, &x), &net, &g);
+    // The tangent along one weight is that weight's gradient entry.
+    for (i, j) in [(0, 0), (0, 2), (1, 1)] {
+        let mut t = RowsLayer {
+            w: vec![vec![0.0; 3]; 2],
+            b: vec![0.0; 2],
+        };
+        t.w[i][j] = 1.0;
+        let (_, jv) = rows_to_calls_tangent(&net, &x, &t, Const);
+        assert!((jv - g.w[i][j]).abs() < 1e-12, "w[{i}][{j}]");
+    }
+    // The adjoint adds into the caller's accumulator.
+    let mut acc = g.clone();
+    rows_to_calls_adjoint(&net, &x, 1.0, &mut acc, Const);
+    assert_eq!(acc.w[1][2], 2.0 * g.w[1][2]);
+}
