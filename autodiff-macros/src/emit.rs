@@ -50,6 +50,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     sig.method |= associated;
     settle_models(attr, &mut sig, &item.block, &mut errors);
     settle_rows(attr, &mut sig);
+    reverse_only_rows(attr, &sig, &mut errors);
     let wrt = differentiated(attr, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.
     let signature_ok = errors.is_empty();
@@ -283,10 +284,33 @@ fn settle_rows(attr: &GradAttr, sig: &mut Signature) {
     for p in &mut sig.params {
         let rows = matches!(
             &p.kind,
-            ParamKind::Array { shape, .. } if matches!(**shape, Shape::Matrix { rows: None, .. })
+            ParamKind::Array { shape, .. }
+                if matches!(**shape, Shape::Matrix { rows: None, .. } | Shape::VecRows)
         );
         if rows && !names.contains(&p.ident) {
             p.kind = ParamKind::DataArray { dims: 2 };
+        }
+    }
+}
+
+/// Rows of their own lengths (`w: &[Vec<f64>]`) have a gradient, not yet a tangent or a
+/// second order: those modes take a direction in the parameter's shape, one per row.
+fn reverse_only_rows(attr: &GradAttr, sig: &Signature, errors: &mut Errors) {
+    let Some(rows) = sig.params.iter().find(
+        |p| matches!(&p.kind, ParamKind::Array { shape, .. } if matches!(**shape, Shape::VecRows)),
+    ) else {
+        return;
+    };
+    for mode in [Mode::Tangent, Mode::Jacobian, Mode::Hvp, Mode::Hessian] {
+        if let Some(span) = attr.mode_span(mode) {
+            errors.at(
+                span,
+                format!(
+                    "`{name}` is a slice of `Vec` rows: #[grad] differentiates it in reverse mode (`_grad`, `_adjoint`) but has no forward mode or second order for it yet; make the matrix a `Vec<Vec<{f}>>` field of a `#[derive(Params)]` struct (which has forward mode), or pass it as `&[[{f}; M]]` when its rows have a constant length",
+                    name = rows.ident,
+                    f = sig.float.to_token_stream()
+                ),
+            );
         }
     }
 }
@@ -313,7 +337,7 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
             errors.at(
                 *span,
                 format!(
-                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]`, `&[[T; M]]` and models; {fix}"
+                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]`, `&[[T; M]]`, `&[Vec<T>]` and models; {fix}"
                 ),
             );
         }
@@ -336,13 +360,6 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
                 ),
             ),
             Some(i) if matches!(sig.params[i].kind, ParamKind::Rejected) => {}
-            Some(i) if matches!(sig.params[i].kind, ParamKind::DataArray { .. }) => errors.on(
-                name,
-                format!(
-                    "`{name}` is a slice of `Vec` rows, which #[grad] reads as data (a sample per row) and does not differentiate; to differentiate a matrix, make it a `Vec<Vec<{f}>>` field of a `#[derive(Params)]` struct, or pass it as `&[[{f}; M]]` when its rows have a constant length",
-                    f = sig.float.to_token_stream()
-                ),
-            ),
             Some(i) if !sig.params[i].has_shadow() => errors.on(
                 name,
                 format!(
@@ -548,6 +565,14 @@ pub(crate) fn array_zeros(shape: &Shape, ident: &Ident, zero: &TokenStream) -> O
             cols,
         } => quote!([[#zero; #cols]; #rows]),
         Shape::Matrix { rows: None, cols } => quote!(::std::vec![[#zero; #cols]; #ident.len()]),
+        Shape::VecRows => {
+            // Hygienic: a user's constant named `row` cannot turn it into a pattern.
+            let row = Ident::new("row", Span::mixed_site());
+            quote!(#ident
+                .iter()
+                .map(|#row| ::std::vec![#zero; #row.len()])
+                .collect::<::std::vec::Vec<_>>())
+        }
         Shape::Field { .. } => return None,
     })
 }
@@ -563,6 +588,7 @@ pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
                 cols,
             } => quote!([[#f; #cols]; #rows]),
             Shape::Matrix { rows: None, cols } => quote!(::std::vec::Vec<[#f; #cols]>),
+            Shape::VecRows => quote!(::std::vec::Vec<::std::vec::Vec<#f>>),
             Shape::Field { .. } => quote!(#f),
         },
         _ => quote!(#f),
@@ -718,6 +744,13 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
         out.extend([match &**shape {
             Shape::Matrix { cols, .. } => quote!(
                 ::autodiff::MatrixShadow::check_shape(&#s, #ident.len(), #cols, #label);
+            ),
+            Shape::VecRows => quote!(
+                ::autodiff::MatrixShadow::check_rows(
+                    &#s,
+                    #ident.iter().map(::std::vec::Vec::len),
+                    #label,
+                );
             ),
             _ => quote!(::autodiff::SliceShadow::check_len(&#s, #ident.len(), #label);),
         }]);

@@ -143,6 +143,7 @@ fn dual_param_type(p: &Param, dual: &TokenStream) -> TokenStream {
                 cols,
             } => quote!(&[[#dual; #cols]; #rows]),
             Shape::Matrix { rows: None, cols } => quote!(&[[#dual; #cols]]),
+            Shape::VecRows => quote!(&[::std::vec::Vec<#dual>]),
             Shape::Field { .. } => quote!(#dual),
         },
         _ => quote!(#dual),

@@ -24,6 +24,8 @@ pub enum Shape {
         rows: Option<syn::Expr>,
         cols: syn::Expr,
     },
+    /// `&[Vec<T>]` and `&Vec<Vec<T>>`: rows that are vectors of their own lengths.
+    VecRows,
     /// An array field of a model (`net.w1`), read through a reference to it: its type is
     /// not written in the function, only how many indices it is read with.
     Field { dims: usize },
@@ -41,7 +43,7 @@ impl Shape {
 
     pub fn dims(&self) -> usize {
         match self {
-            Shape::Matrix { .. } => 2,
+            Shape::Matrix { .. } | Shape::VecRows => 2,
             Shape::Field { dims } => *dims,
             _ => 1,
         }
@@ -448,20 +450,17 @@ fn element(ty: &Type, float: &Type, type_params: &[Ident]) -> ElemKind {
     }
 }
 
-/// The element type of a row, `[T; N]` or `Vec<T>`.
-fn float_row(ty: &Type) -> Option<&Type> {
-    match ty {
-        Type::Array(a) => Some(&a.elem),
-        Type::Path(tp) => {
-            let last = tp.path.segments.last()?;
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match (last.ident == "Vec", args.args.first()) {
-                (true, Some(syn::GenericArgument::Type(elem))) => Some(elem),
-                _ => None,
-            }
-        }
+/// The element type of a row that is a `Vec<T>`.
+fn vec_row(ty: &Type) -> Option<&Type> {
+    let Type::Path(tp) = ty else {
+        return None;
+    };
+    let last = tp.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match (last.ident == "Vec", args.args.first()) {
+        (true, Some(syn::GenericArgument::Type(elem))) => Some(elem),
         _ => None,
     }
 }
@@ -546,14 +545,18 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 float: false,
             },
             ElemKind::Other if is_concrete_float(elem) => mixed(errors, elem),
-            // `&[[f64; 4]]`, `&[Vec<f64>]`: rows of floats, as data (a sample per row).
+            // `&[Vec<f64>]`, `&Vec<Vec<f64>>`: rows of their own lengths, differentiated
+            // where `#[grad(..)]` names them (`settle_rows` makes the others data).
             ElemKind::Other
                 if matches!(shape, Shape::Slice | Shape::VecRef)
-                    && float_row(elem).is_some_and(|e| {
+                    && vec_row(elem).is_some_and(|e| {
                         matches!(element(e, float, type_params), ElemKind::Float)
                     }) =>
             {
-                ParamKind::DataArray { dims: 2 }
+                ParamKind::Array {
+                    shape: Box::new(Shape::VecRows),
+                    float: true,
+                }
             }
             ElemKind::Other => ParamKind::Opaque,
         })

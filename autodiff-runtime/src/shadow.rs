@@ -296,6 +296,14 @@ pub trait MatrixShadow<T> {
     /// If the shapes differ, with a message naming the parameter.
     fn check_shape(&self, rows: usize, cols: usize, param: &str);
 
+    /// Checks, before any work is done, that the accumulator has one row per length in
+    /// `lens`, of that length: the shape of rows of their own lengths (`&[Vec<T>]`).
+    ///
+    /// # Panics
+    ///
+    /// If the shapes differ, with a message naming the parameter.
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str);
+
     /// Adds `v` to element `(i, j)`.
     fn add_at(&mut self, i: usize, j: usize, v: T);
 
@@ -311,6 +319,30 @@ pub trait MatrixShadow<T> {
     fn lend(&mut self) -> Self::Lent<'_>;
 }
 
+/// Panics unless an accumulator whose rows have the lengths `have` fits an argument whose
+/// rows have the lengths `want`.
+#[track_caller]
+fn check_row_lens(
+    have: impl ExactSizeIterator<Item = usize>,
+    want: impl ExactSizeIterator<Item = usize>,
+    param: &str,
+) {
+    if have.len() != want.len() {
+        panic!(
+            "autodiff: the shadow of `{param}` has {} rows but `{param}` has {}; \
+             pass an accumulator of the same shape (or `Const`)",
+            have.len(),
+            want.len()
+        );
+    }
+    if let Some((i, (h, w))) = have.zip(want).enumerate().find(|(_, (h, w))| h != w) {
+        panic!(
+            "autodiff: row {i} of the shadow of `{param}` has {h} entries but row {i} of \
+             `{param}` has {w}; pass an accumulator of the same shape (or `Const`)"
+        );
+    }
+}
+
 impl<T: Copy + Add<Output = T>, const M: usize, const N: usize> MatrixShadow<T> for [[T; M]; N] {
     const ACTIVE: bool = true;
     type Row<'a>
@@ -322,6 +354,12 @@ impl<T: Copy + Add<Output = T>, const M: usize, const N: usize> MatrixShadow<T> 
     #[track_caller]
     fn check_shape(&self, rows: usize, cols: usize, param: &str) {
         self[..].check_shape(rows, cols, param);
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
+        self[..].check_rows(lens, param);
     }
 
     #[inline(always)]
@@ -366,6 +404,12 @@ impl<T: Copy + Add<Output = T>, const M: usize> MatrixShadow<T> for [[T; M]] {
     }
 
     #[inline(always)]
+    #[track_caller]
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
+        check_row_lens(self.iter().map(|_| M), lens, param);
+    }
+
+    #[inline(always)]
     fn add_at(&mut self, i: usize, j: usize, v: T) {
         self[i][j] = self[i][j] + v;
     }
@@ -400,6 +444,12 @@ impl<T: Copy + Add<Output = T>, const M: usize> MatrixShadow<T> for Vec<[T; M]> 
     }
 
     #[inline(always)]
+    #[track_caller]
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
+        self[..].check_rows(lens, param);
+    }
+
+    #[inline(always)]
     fn add_at(&mut self, i: usize, j: usize, v: T) {
         self[..].add_at(i, j, v);
     }
@@ -429,24 +479,16 @@ impl<T: Copy + Add<Output = T>> MatrixShadow<T> for [Vec<T>] {
     where
         T: 'a;
 
-    /// Checks the count of rows and that every row has `cols` entries.
     #[inline(always)]
     #[track_caller]
     fn check_shape(&self, rows: usize, cols: usize, param: &str) {
-        if self.len() != rows {
-            panic!(
-                "autodiff: the shadow of `{param}` has {} rows but `{param}` has {rows}; \
-                 pass an accumulator of the same shape (or `Const`)",
-                self.len()
-            );
-        }
-        if let Some((i, row)) = self.iter().enumerate().find(|(_, row)| row.len() != cols) {
-            panic!(
-                "autodiff: row {i} of the shadow of `{param}` has {} entries but `{param}`'s \
-                 rows have {cols}; pass an accumulator of the same shape (or `Const`)",
-                row.len()
-            );
-        }
+        self.check_rows(core::iter::repeat_n(cols, rows), param);
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
+        check_row_lens(self.iter().map(Vec::len), lens, param);
     }
 
     #[inline(always)]
@@ -484,6 +526,12 @@ impl<T: Copy + Add<Output = T>> MatrixShadow<T> for Vec<Vec<T>> {
     }
 
     #[inline(always)]
+    #[track_caller]
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
+        self[..].check_rows(lens, param);
+    }
+
+    #[inline(always)]
     fn add_at(&mut self, i: usize, j: usize, v: T) {
         self[..].add_at(i, j, v);
     }
@@ -512,6 +560,9 @@ impl<T> MatrixShadow<T> for Const {
     fn check_shape(&self, _: usize, _: usize, _: &str) {}
 
     #[inline(always)]
+    fn check_rows(&self, _: impl ExactSizeIterator<Item = usize>, _: &str) {}
+
+    #[inline(always)]
     fn add_at(&mut self, _: usize, _: usize, _: T) {}
 
     #[inline(always)]
@@ -538,6 +589,12 @@ impl<T, S: MatrixShadow<T> + ?Sized> MatrixShadow<T> for &mut S {
     #[track_caller]
     fn check_shape(&self, rows: usize, cols: usize, param: &str) {
         (**self).check_shape(rows, cols, param);
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
+        (**self).check_rows(lens, param);
     }
 
     #[inline(always)]
@@ -686,6 +743,14 @@ impl<T, S: MatrixShadow<T>> MatrixShadow<T> for Option<S> {
     fn check_shape(&self, rows: usize, cols: usize, param: &str) {
         if let Some(s) = self {
             s.check_shape(rows, cols, param);
+        }
+    }
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
+        if let Some(s) = self {
+            s.check_rows(lens, param);
         }
     }
 

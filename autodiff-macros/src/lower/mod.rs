@@ -217,7 +217,9 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                         cols,
                     } => vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())],
                     Shape::Matrix { rows: None, .. } => Vec::new(),
-                    Shape::Slice | Shape::VecRef | Shape::Field { .. } => Vec::new(),
+                    Shape::Slice | Shape::VecRef | Shape::VecRows | Shape::Field { .. } => {
+                        Vec::new()
+                    }
                 };
                 lw.arrays.push(ArrayInfo {
                     written,

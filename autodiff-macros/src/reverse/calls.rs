@@ -210,7 +210,9 @@ impl Gen<'_> {
             _ => None,
         };
         match shape {
-            Some(Shape::Matrix { .. }) => quote!(::autodiff::MatrixShadow::lend(&mut #d)),
+            Some(Shape::Matrix { .. } | Shape::VecRows) => {
+                quote!(::autodiff::MatrixShadow::lend(&mut #d))
+            }
             // A model's field passed whole is of a type the function does not name (an
             // array, a matrix, a nested model): it is lent as it is.
             Some(Shape::Field { .. }) => quote!(&mut #d),

@@ -1,8 +1,7 @@
 use autodiff::grad;
 
-// A matrix as `&[Vec<f64>]` is read as data, a sample per row: naming it says how to
-// differentiate a matrix instead.
-#[grad(w)]
+// Rows that are vectors of their own lengths have reverse mode only, so far.
+#[grad(w, modes(tangent))]
 fn layer(w: &[Vec<f64>], x: &[f64]) -> f64 {
     let mut s = 0.0;
     for row in w {
