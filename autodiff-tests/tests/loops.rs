@@ -587,3 +587,90 @@ proptest! {
         assert_matches_fd(&|p: &[f64]| softmax_cross_entropy(p, class), &x, &dsm, "softmax ce");
     }
 }
+
+// ---- `break value` ----
+
+/// Halve until below one: the loop's value is the last `y`, with a different `break` on
+/// each side of an `if`.
+#[grad(modes(tangent))]
+fn halve_below_one(x: f64) -> f64 {
+    let mut y = x;
+    let z = loop {
+        y = y * 0.5 + 0.1 * y.sin();
+        if y < 1.0 {
+            break y * y;
+        } else if y > 100.0 {
+            break y.ln();
+        }
+    };
+    z * x
+}
+
+/// A loop that finds an index (an integer value), then a float one as the function's tail,
+/// leaving through a labeled `break` in its own body.
+#[grad]
+fn first_above(x: &[f64], t: f64) -> f64 {
+    let mut i = 0;
+    let k = loop {
+        if i + 1 >= x.len() || x[i] > t {
+            break i;
+        }
+        i += 1;
+    };
+    let mut acc = x[k];
+    let mut n = 0;
+    'scan: loop {
+        acc = acc * 0.5 + 0.1 * x[0];
+        n += 1;
+        if acc.abs() < 0.25 * t.abs() {
+            break 'scan acc * t;
+        }
+        if n > 6 {
+            return acc;
+        }
+    }
+}
+
+/// A loop's value assigned to an existing variable, inside a `for`.
+#[grad]
+fn assigned_loop_values(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    let mut last = 1.0_f64;
+    for &v in x {
+        let mut w = v;
+        last = loop {
+            w = 0.5 * w.sin() + 0.1 * last.tanh();
+            if w.abs() < 0.3 {
+                break w + 0.5 * last;
+            }
+        };
+        total += last * v;
+    }
+    total
+}
+
+#[test]
+fn break_with_a_value_matches_finite_differences() {
+    let mut rng = Rng::new(7);
+    for _ in 0..50 {
+        let x = rng.uniform(0.2, 400.0);
+        let (value, d_x) = halve_below_one_grad(x);
+        assert_eq!(value, halve_below_one(x));
+        assert_matches_fd(&|p| halve_below_one(p[0]), &[x], &[d_x], "halve_below_one");
+        assert_close(halve_below_one_tangent(x, 1.0).1, d_x, 1e-12);
+
+        let xs = rng.vec(6, -2.0, 2.0);
+        let t = rng.uniform(0.3, 1.5);
+        let (value, (d_xs, d_t)) = first_above_grad(&xs, t);
+        assert_eq!(value, first_above(&xs, t));
+        assert_matches_fd(&|p| first_above(p, t), &xs, &d_xs, "first_above (x)");
+        assert_matches_fd(&|p| first_above(&xs, p[0]), &[t], &[d_t], "first_above (t)");
+
+        let (value, d_xs) = assigned_loop_values_grad(&xs);
+        assert_eq!(value, assigned_loop_values(&xs));
+        assert_matches_fd(&assigned_loop_values, &xs, &d_xs, "assigned_loop_values");
+    }
+    // y = 3 -> 1.5 + 0.1 sin 3 -> ... below one after two halvings.
+    let (value, _) = halve_below_one_grad(3.0);
+    assert_eq!(value, halve_below_one(3.0));
+}

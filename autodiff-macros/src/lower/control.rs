@@ -465,17 +465,30 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_break(&mut self, b: &syn::ExprBreak) {
-        if let Some(e) = &b.expr {
-            self.errors.on(
-                e,
-                "#[grad] does not support `break` with a value: assign the value to a variable declared before the loop, then `break`",
-            );
-            return;
-        }
         if b.label.is_some() {
+            if let Some(e) = &b.expr {
+                self.errors.on(
+                    e,
+                    "#[grad] supports `break value` out of the `loop` it is written in, not out of an enclosing labeled one: assign the value to a variable declared before the loops, then `break`",
+                );
+            }
             // Loops lose their labels before lowering (`labels::desugar`): this one names a
             // block, reported where it is written.
             return;
+        }
+        if let Some(e) = &b.expr {
+            let value = self.expr_scalar(e);
+            match self.loops.last().and_then(|l| l.value) {
+                Some(cell) => {
+                    if self.cells[cell].ty == Ty::Unknown {
+                        self.cells[cell].ty = self.ty(&value);
+                    }
+                    self.cells[cell].value = value;
+                }
+                None => self
+                    .errors
+                    .bug(b.span(), "break with a value outside a loop's value"),
+            }
         }
         match self.loops.last().and_then(|l| l.brk) {
             Some(cell) => self.cells[cell].value = Operand::Lit(lit_bool(true)),

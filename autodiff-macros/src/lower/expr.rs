@@ -42,12 +42,9 @@ impl Lowerer<'_> {
                 Value::Unit
             }
                         Expr::Loop(l) => {
-                self.lower_loop(l);
-                // `let z = loop { break v; }` was reported at the `break`.
-                if scan_loop(&l.body).break_values {
-                    Value::Error
-                } else {
-                    Value::Unit
+                match self.lower_loop(l) {
+                    Some(value) => Value::Scalar(value),
+                    None => Value::Unit,
                 }
             }
             Expr::Return(r) => {

@@ -142,13 +142,14 @@ impl VisitMut for Exits {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         let (b, c) = (&self.flag_break, &self.flag_continue);
         match e {
-            Expr::Break(x) if x.expr.is_none() && self.targets(&x.label) => {
+            Expr::Break(x) if self.targets(&x.label) => {
                 if self.depth == 0 {
                     x.label = None;
-                } else {
+                } else if x.expr.is_none() {
                     *e = parse_quote!({ #b = true; break; });
                     self.broke = true;
                 }
+                // A value carried out of an inner loop is reported when lowered.
             }
             Expr::Continue(x) if self.targets(&x.label) => {
                 if self.depth == 0 {

@@ -65,7 +65,8 @@ impl Lowerer<'_> {
         );
     }
 
-    pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) {
+    /// `loop { .. }`, and what its `break value`s leave it with (`let r = loop { .. }`).
+    pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) -> Option<Operand> {
         let span = l.span();
         self.lower_loop_common(
             &l.body,
@@ -76,21 +77,28 @@ impl Lowerer<'_> {
                 (LoopKind::While { header, cond }, None)
             },
             |_, _| {},
-        );
+        )
     }
 
-    /// The shared part of `for`, `while` and `loop`: carried cells, flags, body, exit.
+    /// The shared part of `for`, `while` and `loop`: carried cells, flags, body, exit; the
+    /// value `break value` left the loop with (only a `loop` has them).
     pub(super) fn lower_loop_common(
         &mut self,
         body: &syn::Block,
         span: Span,
         kind: impl FnOnce(&mut Self) -> (LoopKind, Option<Var>),
         bind: impl Fn(&mut Self, Option<Var>),
-    ) {
+    ) -> Option<Operand> {
         let scan = scan_loop(body);
         let brk = scan.breaks.then(|| {
             let b = self.new_cell("broke", Operand::Lit(lit_bool(false)), Ty::Bool, true);
             cell_of(&b)
+        });
+        // Its type is learned from the values the body breaks with, like a carried cell that
+        // starts at a constant.
+        let value = scan.break_values.then(|| {
+            let v = self.new_cell("value", self.dummy(Ty::Unknown), Ty::Unknown, true);
+            cell_of(&v)
         });
         // Cells the body may change: carried from one iteration to the next.
         let mut carried_cells: Vec<usize> = scan
@@ -112,6 +120,7 @@ impl Lowerer<'_> {
             carried_cells.extend(self.loops.iter().filter_map(|l| l.brk));
         }
         carried_cells.extend(brk);
+        carried_cells.extend(value);
         carried_cells.sort_unstable();
         carried_cells.dedup();
 
@@ -140,7 +149,12 @@ impl Lowerer<'_> {
         let (n_vars, n_arrays, n_errors) = (self.vars.len(), self.arrays.len(), self.errors.len());
         let mut retried = false;
         let (body_stmts, exit, cont) = loop {
-            let lowered = self.lower_loop_body(body, span, &scan, brk, counter, &bind);
+            let flags = LoopFlags {
+                brk,
+                cont: None,
+                value,
+            };
+            let lowered = self.lower_loop_body(body, span, &scan, flags, counter, &bind);
             let learned: Vec<(Var, Ty, bool)> = carried
                 .iter()
                 .map(|(cell, inner, _)| {
@@ -212,6 +226,7 @@ impl Lowerer<'_> {
             span,
             checkpoint: None,
         })));
+        value.map(|cell| self.cells[cell].value.clone())
     }
 
     /// One lowering of a loop body: its statements, the exit flag, the `continue` cell.
@@ -221,7 +236,7 @@ impl Lowerer<'_> {
         body: &syn::Block,
         span: Span,
         scan: &LoopScan,
-        brk: Option<usize>,
+        mut flags: LoopFlags,
         counter: Option<Var>,
         bind: &impl Fn(&mut Self, Option<Var>),
     ) -> (Vec<Stmt>, Option<Operand>, Option<usize>) {
@@ -231,7 +246,9 @@ impl Lowerer<'_> {
             let c = self.new_cell("skip", Operand::Lit(lit_bool(false)), Ty::Bool, true);
             cell_of(&c)
         });
-        self.loops.push(LoopFlags { brk, cont });
+        let brk = flags.brk;
+        flags.cont = cont;
+        self.loops.push(flags);
         bind(self, counter);
         let tail = self.lower_block_stmts(&body.stmts, false);
         drop(tail);
@@ -480,7 +497,7 @@ pub(super) struct LoopIter {
 pub(super) struct LoopScan {
     pub(super) assigned: Vec<String>,
     pub(super) breaks: bool,
-    /// `break value`, which is rejected.
+    /// `break value` (of a `loop`).
     pub(super) break_values: bool,
     pub(super) continues: bool,
     pub(super) returns: bool,

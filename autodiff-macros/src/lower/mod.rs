@@ -105,10 +105,12 @@ struct Cell {
     name: String,
 }
 
-/// The flags a loop body checks: set by `break`, `continue` and `return`.
+/// The flags a loop body checks: set by `break`, `continue` and `return`; and the cell a
+/// `break value` of a `loop` assigns.
 struct LoopFlags {
     brk: Option<usize>,
     cont: Option<usize>,
+    value: Option<usize>,
 }
 
 pub struct Lowerer<'a> {
