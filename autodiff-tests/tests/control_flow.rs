@@ -131,6 +131,33 @@ fn guarded_arms(x: &[f64], k: usize) -> f64 {
     s * m
 }
 
+/// `match` on tuples: a stencil's boundary cases on `(i, j)` (or-patterns, ranges, guards,
+/// a binding of the whole pair) and the signs of two differentiated values, whose arms bind
+/// a float out of the tuple.
+#[grad]
+fn tuple_matches(x: &[f64], k: usize) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            let pair = (i, (j + k) % n);
+            s += match pair {
+                (0, 0) => x[0] * x[0],
+                (0, _) | (_, 0) => x[i] * 0.5,
+                (a, b) if a == b => x[a].sin(),
+                (a, 1..=2) => x[a] * x[j] * 0.1,
+                p => (x[p.0] - x[p.1]).powi(2) * 0.01,
+            };
+        }
+        s += match (x[i] > 0.0, (x[i] * s, i % 2)) {
+            (true, (v, 0)) => v.tanh(),
+            (true, (v, _)) => 0.5 * v,
+            (false, (_, m)) => x[i] * m as f64,
+        };
+    }
+    s
+}
+
 /// `break 'outer` from an inner loop.
 #[grad]
 fn labeled_break(w: &[f64], limit: f64) -> f64 {
@@ -281,6 +308,17 @@ proptest! {
         prop_assert_eq!(v, guarded_arms(&x, k));
         let f = |p: &[f64]| guarded_arms(p, k);
         assert_matches_fd(&f, &x, &dx, "guarded arms");
+    }
+
+    #[test]
+    fn tuple_matches_match_fd(seed in 0u64..500, n in 1usize..6, k in 0usize..4) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, -1.0, 1.0);
+        prop_assume!(x.iter().all(|v| v.abs() > 1e-3));
+        let (v, dx) = tuple_matches_grad(&x, k);
+        prop_assert_eq!(v, tuple_matches(&x, k));
+        let f = |p: &[f64]| tuple_matches(p, k);
+        assert_matches_fd(&f, &x, &dx, "tuple matches");
     }
 
     #[test]

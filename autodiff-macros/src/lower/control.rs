@@ -255,7 +255,11 @@ impl Lowerer<'_> {
         // written: an enum need not implement `PartialEq`.
         let place = (is_place(&m.expr) && !self.reads(&m.expr.to_token_stream()).varied)
             .then_some(&*m.expr);
-        let scrutinee = self.expr_scalar(&m.expr);
+        // A tuple (`match (i, j)`, `match (a > 0.0, b > 0.0)`) is matched element by element.
+        let scrutinee = match self.lower_expr(&m.expr) {
+            tuple @ Value::Tuple(_) => tuple,
+            value => Value::Scalar(self.scalar_of(value, &m.expr)),
+        };
         self.lower_arms(&scrutinee, place, &m.arms, m.span())
             .unwrap_or(Value::Unit)
     }
@@ -264,7 +268,7 @@ impl Lowerer<'_> {
     /// by its guard and body only, never by the arms after it or the code after the `match`.
     pub(super) fn lower_arms(
         &mut self,
-        scrutinee: &Operand,
+        scrutinee: &Value,
         place: Option<&Expr>,
         arms: &[syn::Arm],
         span: Span,
@@ -314,13 +318,43 @@ impl Lowerer<'_> {
     /// written, when it is data that can be read again.
     pub(super) fn pattern_condition(
         &mut self,
-        scrutinee: &Operand,
+        scrutinee: &Value,
         place: Option<&Expr>,
         pat: &Pat,
     ) -> Option<Operand> {
         let span = pat.span();
+        let scrutinee = match (scrutinee, pat) {
+            (_, Pat::Wild(_)) => return None,
+            (_, Pat::Paren(p)) => return self.pattern_condition(scrutinee, place, &p.pat),
+            (Value::Tuple(values), Pat::Tuple(t)) if values.len() == t.elems.len() => {
+                return self.tuple_condition(values, &t.elems, span);
+            }
+            // A binding arm (`m =>`, `pair =>`): matches everything, binds the scrutinee.
+            (value, Pat::Ident(pi)) if pi.subpat.is_none() && !is_constant_name(pi) => {
+                self.bind_pattern(pat, value.clone());
+                return None;
+            }
+            (_, Pat::Or(o)) => {
+                let mut acc: Option<Operand> = None;
+                for case in &o.cases {
+                    let c = self.pattern_condition(scrutinee, place, case)?;
+                    acc = Some(match acc {
+                        None => c,
+                        Some(a) => self.let_op("t", Ty::Bool, Op::Binary(BinOp::Or, a, c), span),
+                    });
+                }
+                return acc;
+            }
+            (Value::Scalar(op), _) => op,
+            _ => {
+                self.errors.on(
+                    pat,
+                    "#[grad] matches a tuple with tuple patterns of the same length, made of literal, range, `|`, `_` and name patterns",
+                );
+                return None;
+            }
+        };
         match pat {
-            Pat::Wild(_) => None,
             Pat::Path(p) if place.is_some() => {
                 let condition: Expr = syn::parse_quote_spanned!(span=> matches!(#place, #p));
                 match self.try_opaque(&condition, true)? {
@@ -347,17 +381,6 @@ impl Lowerer<'_> {
                 ),
                 span,
             )),
-            Pat::Or(o) => {
-                let mut acc: Option<Operand> = None;
-                for case in &o.cases {
-                    let c = self.pattern_condition(scrutinee, place, case)?;
-                    acc = Some(match acc {
-                        None => c,
-                        Some(a) => self.let_op("t", Ty::Bool, Op::Binary(BinOp::Or, a, c), span),
-                    });
-                }
-                acc
-            }
             Pat::Range(r) => {
                 let lo = r.start.as_ref().map(|s| self.expr_scalar(s));
                 let hi = r.end.as_ref().map(|e| self.expr_scalar(e));
@@ -388,28 +411,13 @@ impl Lowerer<'_> {
             }
             // `N_MAX`, `Lower` (with `use Tail::*`): a constant or a variant, as Rust resolves
             // a capitalized name in a pattern, not a binding.
-            Pat::Ident(pi)
-                if pi.subpat.is_none()
-                    && pi.by_ref.is_none()
-                    && pi.mutability.is_none()
-                    && pi
-                        .ident
-                        .to_string()
-                        .starts_with(|c: char| c.is_ascii_uppercase()) =>
-            {
+            Pat::Ident(pi) if pi.subpat.is_none() => {
                 let path = Pat::Path(syn::ExprPath {
                     attrs: Vec::new(),
                     qself: None,
                     path: pi.ident.clone().into(),
                 });
-                self.pattern_condition(scrutinee, place, &path)
-            }
-            Pat::Ident(pi) if pi.subpat.is_none() => {
-                // A binding arm: matches everything, binds the scrutinee.
-                let ty = self.ty(scrutinee);
-                let binding = self.new_cell(&pi.ident.to_string(), scrutinee.clone(), ty, false);
-                self.bind(pi.ident.to_string(), binding);
-                None
+                self.pattern_condition(&Value::Scalar(scrutinee.clone()), place, &path)
             }
             other => {
                 self.errors.on(
@@ -419,6 +427,26 @@ impl Lowerer<'_> {
                 None
             }
         }
+    }
+
+    /// The condition under which each of a tuple's values matches its pattern.
+    fn tuple_condition(
+        &mut self,
+        values: &[Value],
+        pats: &syn::punctuated::Punctuated<Pat, syn::Token![,]>,
+        span: Span,
+    ) -> Option<Operand> {
+        let mut acc: Option<Operand> = None;
+        for (value, pat) in values.iter().zip(pats) {
+            let Some(c) = self.pattern_condition(value, None, pat) else {
+                continue;
+            };
+            acc = Some(match acc {
+                None => c,
+                Some(a) => self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span),
+            });
+        }
+        acc
     }
 
     pub(super) fn lower_return(&mut self, r: &syn::ExprReturn) {
@@ -507,6 +535,17 @@ impl Lowerer<'_> {
             None => self.errors.bug(c.span(), "continue outside a loop"),
         }
     }
+}
+
+/// A capitalized name in a pattern (`N_MAX`, `Lower` with `use Tail::*`): a constant or a
+/// variant, as Rust resolves it, not a binding.
+fn is_constant_name(pi: &syn::PatIdent) -> bool {
+    pi.by_ref.is_none()
+        && pi.mutability.is_none()
+        && pi
+            .ident
+            .to_string()
+            .starts_with(|c: char| c.is_ascii_uppercase())
 }
 
 /// A name or a chain of fields (`tail`, `cfg.kind`, `self.mode`): read again for free.
