@@ -158,6 +158,25 @@ fn tuple_matches(x: &[f64], k: usize) -> f64 {
     s
 }
 
+/// `std::mem::swap` of two numbers and of two indices, in a branch inside a loop: the names
+/// exchange values, carried through the loop like assigned ones (a `use` inside the body).
+#[grad]
+fn swaps_in_a_loop(x: &[f64]) -> f64 {
+    use std::mem;
+    let mut a = x[0];
+    let mut b = x[x.len() - 1];
+    let (mut i, mut j) = (0, x.len() - 1);
+    for k in 0..x.len() {
+        a = a * 0.5 + x[k];
+        if x[k] > 0.0 {
+            mem::swap(&mut a, &mut b);
+            std::mem::swap(&mut i, &mut j);
+        }
+        b = b.sin() + x[i] * x[j];
+    }
+    a * b + i as f64
+}
+
 /// `break 'outer` from an inner loop.
 #[grad]
 fn labeled_break(w: &[f64], limit: f64) -> f64 {
@@ -319,6 +338,16 @@ proptest! {
         prop_assert_eq!(v, tuple_matches(&x, k));
         let f = |p: &[f64]| tuple_matches(p, k);
         assert_matches_fd(&f, &x, &dx, "tuple matches");
+    }
+
+    #[test]
+    fn swaps_in_a_loop_match_fd(seed in 0u64..500, n in 1usize..7) {
+        let mut rng = Rng::new(seed);
+        let x = rng.vec(n, -1.0, 1.0);
+        prop_assume!(x.iter().all(|v| v.abs() > 1e-3));
+        let (v, dx) = swaps_in_a_loop_grad(&x);
+        prop_assert_eq!(v, swaps_in_a_loop(&x));
+        assert_matches_fd(&swaps_in_a_loop, &x, &dx, "swaps in a loop");
     }
 
     #[test]

@@ -18,6 +18,9 @@ impl Lowerer<'_> {
             );
         };
         let path = &p.path;
+        if let Some(value) = self.swap(path, c) {
+            return value;
+        }
         // No differentiated value reaches it: called as written (constants keep their types,
         // no `_adjoint` is needed).
         if !c.args.is_empty() && !self.is_local_call(path) && unwrap.is_none() {
@@ -368,6 +371,28 @@ impl Lowerer<'_> {
 
     /// Whether a passed-through value is float data: an element of a `const` table, a value
     /// computed from them, or a float constant itself (`let e = EPS;`).
+    /// `std::mem::swap(&mut a, &mut b)` (or `mem::swap`) of two local numbers: the names
+    /// exchange their values; nothing is called.
+    fn swap(&mut self, path: &syn::Path, c: &syn::ExprCall) -> Option<Value> {
+        let cells: Vec<usize> = swapped_names(path, c)
+            .iter()
+            .filter_map(|name| match self.lookup(name) {
+                Some(Binding::Scalar {
+                    cell,
+                    mutable: true,
+                }) => Some(cell),
+                _ => None,
+            })
+            .collect();
+        let [a, b] = cells[..] else {
+            return None;
+        };
+        let (value_a, ty_a) = (self.cells[a].value.clone(), self.cells[a].ty);
+        self.cells[a].value = std::mem::replace(&mut self.cells[b].value, value_a);
+        self.cells[a].ty = std::mem::replace(&mut self.cells[b].ty, ty_a);
+        Some(Value::Unit)
+    }
+
     pub(super) fn is_float_data(&self, op: &Operand) -> bool {
         match op {
             Operand::Var(v) => self.table_elements.contains(v),
@@ -588,4 +613,27 @@ fn mentions_float(expr: &Expr) -> bool {
     let mut finder = Finder(false);
     finder.visit_expr(expr);
     finder.0
+}
+
+/// The names `std::mem::swap(&mut a, &mut b)` (or `mem::swap`) exchanges; none for any other
+/// call.
+pub(super) fn swapped_names(path: &syn::Path, c: &syn::ExprCall) -> Vec<String> {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if !matches!(
+        segments[..],
+        ["std" | "core", "mem", "swap"] | ["mem", "swap"]
+    ) {
+        return Vec::new();
+    }
+    c.args
+        .iter()
+        .filter_map(|arg| match arg {
+            Expr::Reference(r) if r.mutability.is_some() => match &*r.expr {
+                Expr::Path(p) => Some(p.path.get_ident()?.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }

@@ -532,6 +532,13 @@ pub(super) fn scan_loop(body: &syn::Block) -> LoopScan {
             }
             syn::visit::visit_expr_binary(self, b);
         }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let Expr::Path(p) = &*c.func {
+                let swapped = super::call::swapped_names(&p.path, c);
+                self.scan.assigned.extend(swapped);
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
         fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
             if self.depth == 0 {
                 self.scan.breaks = true;

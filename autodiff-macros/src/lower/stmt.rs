@@ -117,7 +117,13 @@ impl Lowerer<'_> {
                 self.value_may_leave = may_leave;
                 drop(value);
             }
-            // Items are visible in the whole block: they are emitted first, as written.
+            // Items are visible in the whole block: they are emitted first, as written. What
+            // a `use` brings in may go unused where the sweeps write the code out (`mem::swap`).
+            SynStmt::Item(syn::Item::Use(u)) => {
+                let mut u = u.clone();
+                u.attrs.push(syn::parse_quote!(#[allow(unused_imports)]));
+                self.items.push(syn::Item::Use(u));
+            }
             SynStmt::Item(item) => self.items.push(item.clone()),
             SynStmt::Macro(m) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
             SynStmt::Macro(m) => self.reject_macro(&m.mac),
