@@ -5,7 +5,7 @@
 use autodiff::{grad, Const};
 
 /// The lecture's F: R^3 -> R^4.
-#[grad]
+#[grad(modes(tangent))]
 fn lecture_f(x: &[f64; 3]) -> [f64; 4] {
     [
         x[0],
@@ -144,4 +144,43 @@ fn vec_output_adjoint_accumulates_and_checks_length() {
         scaled_adjoint(&[1.0, 2.0], 2.0, &[1.0], Const, Const);
     });
     assert!(result.is_err());
+}
+
+/// The lecture's F destructured at the call (`let [a, b, c, d] = lecture_f(x)`), twice, with
+/// an array literal destructured beside it (`let [u, v] = [p, q]`).
+#[grad(modes(tangent))]
+fn destructured_outputs(x: &[f64; 3]) -> f64 {
+    let [a, b, c, d] = lecture_f(x);
+    let [u, v] = [a * b, c.sin()];
+    let [e, _, _, f] = lecture_f(&[u, v, d]);
+    u * v + e * f
+}
+
+#[test]
+fn array_results_destructured_at_the_call() {
+    let x = [0.5, -1.25, 0.75];
+    let (value, g) = destructured_outputs_grad(&x);
+    assert_eq!(value, destructured_outputs(&x));
+    let h = 1e-6;
+    for i in 0..3 {
+        let (mut p, mut m) = (x, x);
+        p[i] += h;
+        m[i] -= h;
+        let fd = (destructured_outputs(&p) - destructured_outputs(&m)) / (2.0 * h);
+        assert!(
+            (g[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "d/dx{i}: {} vs {fd}",
+            g[i]
+        );
+        let mut t = [0.0; 3];
+        t[i] = 1.0;
+        let (_, jv) = destructured_outputs_tangent(&x, &t);
+        assert!((jv - g[i]).abs() < 1e-12, "tangent {i}");
+    }
+    // F(x) = (x0, 5 x2, 4 x1^2 - 2 x2, x2 sin x0): u = 5 x0 x2, v = sin(4 x1^2 - 2 x2),
+    // d = x2 sin x0; the second F at (u, v, d) gives e = u and f = d sin u.
+    let u = 5.0 * x[0] * x[2];
+    let v = (4.0 * x[1] * x[1] - 2.0 * x[2]).sin();
+    let d = x[2] * x[0].sin();
+    assert!((value - (u * v + u * d * u.sin())).abs() < 1e-12);
 }

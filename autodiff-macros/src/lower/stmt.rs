@@ -186,6 +186,30 @@ impl Lowerer<'_> {
             self.define_closure(&pi.ident, c);
             return;
         }
+        if let Pat::Slice(ps) = pat {
+            match &*init.expr {
+                // `let [a, b] = g(x);`: the array `g` returns, then its elements.
+                Expr::Call(c) => {
+                    let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}array"), c.span());
+                    match self.call_array(&name, c) {
+                        Some(array) => self.bind_slice_pattern(ps, &Value::Array(array)),
+                        None => self.poison(pat),
+                    }
+                    return;
+                }
+                // `let [u, v] = [p, q];`: element by element, as a tuple.
+                Expr::Array(a)
+                    if a.elems.len() == ps.elems.len() && !ps.elems.iter().any(is_rest) =>
+                {
+                    let values: Vec<Value> = a.elems.iter().map(|e| self.lower_expr(e)).collect();
+                    for (p, v) in ps.elems.iter().zip(values) {
+                        self.bind_pattern(p, v);
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
         // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
         match self.try_local_array(pat, &init.expr) {
             LocalArray::No => {}
