@@ -628,6 +628,35 @@ fn rows_to_calls(net: &RowsLayer, x: &[f64]) -> f64 {
     s
 }
 
+/// A field's rows zipped with another field and enumerated in `for` loops, the way a layer
+/// is written (the rows were taken for numbers: "`.len()` needs an array").
+#[grad(net)]
+fn rows_zipped_and_enumerated(net: &RowsLayer, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (row, b) in net.w.iter().zip(net.b.iter()) {
+        let mut z = *b;
+        for (wi, xi) in row.iter().zip(x) {
+            z += wi * xi;
+        }
+        s += z.tanh();
+    }
+    for (i, (row, &b)) in net.w.iter().zip(&net.b).enumerate().rev() {
+        s += row[i % row.len()] * b * (i + 1) as f64;
+    }
+    s
+}
+
+#[grad(net)]
+fn fixed_rows_enumerated(net: &Dense, x: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for (i, row) in net.w.iter().enumerate() {
+        for (wi, xi) in row.iter().zip(x) {
+            s += (wi * xi).sin() * net.b[i];
+        }
+    }
+    s
+}
+
 #[test]
 fn vec_of_vec_fields_are_matrices() {
     let net = RowsLayer {
@@ -655,6 +684,14 @@ fn vec_of_vec_fields_are_matrices() {
         let (_, jv) = rows_to_calls_tangent(&net, &x, &t, Const);
         assert!((jv - g.w[i][j]).abs() < 1e-12, "w[{i}][{j}]");
     }
+    let (_, g_rows) = rows_zipped_and_enumerated_grad(&net, &x);
+    fd_check(
+        |m: &RowsLayer| rows_zipped_and_enumerated(m, &x),
+        &net,
+        &g_rows,
+    );
+    let (_, g_fixed) = fixed_rows_enumerated_grad(&dense(), &x);
+    fd_check(|m: &Dense| fixed_rows_enumerated(m, &x), &dense(), &g_fixed);
     // The adjoint adds into the caller's accumulator.
     let mut acc = g.clone();
     rows_to_calls_adjoint(&net, &x, 1.0, &mut acc, Const);

@@ -220,23 +220,38 @@ impl Scan<'_> {
         }
     }
 
-    /// A loop over a field (`&m.w`, `m.w.iter()`, `m.w`) whose item the body reads as an
-    /// array: the field is read as a matrix. One whose item the body never reads only counts
-    /// the field's items, of whatever type: the field is read whole.
+    /// A loop over a field (`&m.w`, `m.w.iter()`, `m.w`, also zipped or enumerated: `for (i,
+    /// row) in m.w.iter().enumerate()`, `for (row, b) in m.w.iter().zip(&m.b)`) whose item
+    /// the body reads as an array: the field is read as a matrix, and what it is zipped with
+    /// as numbers. One whose item the body never reads only counts the field's items, of
+    /// whatever type: the field is read whole.
     fn rows_loop(&mut self, f: &syn::ExprForLoop) -> bool {
-        let read = match strip_type(&f.pat) {
-            _ if super::unread_item(&f.pat, &f.body) => Read::Whole,
-            syn::Pat::Ident(item) if self.array_names.contains(&item.ident.to_string()) => {
-                Read::Array(2)
+        let mut sources = Vec::new();
+        if !item_sources(&f.expr, &f.pat, &mut sources) {
+            return false;
+        }
+        let reads: Vec<Read> = sources
+            .iter()
+            .map(|(_, pat)| match strip_type(pat) {
+                _ if super::unread_item(pat, &f.body) => Read::Whole,
+                syn::Pat::Ident(item) if self.array_names.contains(&item.ident.to_string()) => {
+                    Read::Array(2)
+                }
+                _ => Read::Array(1),
+            })
+            .collect();
+        let rows = sources.iter().zip(&reads).any(|((source, _), read)| {
+            !matches!(read, Read::Array(1)) && self.chain(source).is_some()
+        });
+        if !rows {
+            return false;
+        }
+        for ((source, _), read) in sources.into_iter().zip(reads) {
+            if !self.read(source, read) {
+                self.visit_expr(source);
             }
-            _ => return false,
-        };
-        let sequence = match &*f.expr {
-            Expr::Reference(r) => &*r.expr,
-            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
-            other => other,
-        };
-        self.read(sequence, read)
+        }
+        true
     }
 
     /// An index: a field read there is an integer.
@@ -638,6 +653,46 @@ pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
             .iter()
             .zip(prefix)
             .all(|(a, b)| a.to_token_stream().to_string() == b.to_token_stream().to_string())
+}
+
+/// The arrays a loop's items come from, each with the pattern that binds its items:
+/// `a.iter().zip(&b).enumerate()` bound by `(i, (row, v))` gives `(a, row)` and `(b, v)`.
+/// `false` for an iterator of another shape.
+fn item_sources<'a>(
+    expr: &'a Expr,
+    pat: &'a syn::Pat,
+    out: &mut Vec<(&'a Expr, &'a syn::Pat)>,
+) -> bool {
+    let pair = |pat: &'a syn::Pat| match strip_type(pat) {
+        syn::Pat::Tuple(t) if t.elems.len() == 2 => Some((&t.elems[0], &t.elems[1])),
+        _ => None,
+    };
+    match expr {
+        Expr::MethodCall(m)
+            if m.args.is_empty() && matches!(m.method.to_string().as_str(), "iter" | "rev") =>
+        {
+            item_sources(&m.receiver, pat, out)
+        }
+        Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => {
+            pair(pat).is_some_and(|(_, item)| item_sources(&m.receiver, item, out))
+        }
+        Expr::MethodCall(m) if m.args.len() == 1 && m.method == "zip" => {
+            pair(pat).is_some_and(|(a, b)| {
+                item_sources(&m.receiver, a, out) && item_sources(&m.args[0], b, out)
+            })
+        }
+        Expr::Reference(r) if r.mutability.is_none() => item_sources(&r.expr, pat, out),
+        Expr::Paren(p) => item_sources(&p.expr, pat, out),
+        Expr::MethodCall(_) => false,
+        source => {
+            let pat = match strip_type(pat) {
+                syn::Pat::Reference(r) => &*r.pat,
+                pat => pat,
+            };
+            out.push((source, pat));
+            true
+        }
+    }
 }
 
 /// A loop over a sequence of sub-models (or rows) that lends each to calls: `for item in
