@@ -9,6 +9,7 @@ use autodiff::{grad, Const, Float, Params};
 trait Continuous {
     fn ln_pdf(&self, x: f64) -> f64;
     fn cdf(&self, x: f64) -> f64;
+    fn ln_sf(&self, x: f64) -> f64;
     fn name(&self) -> &'static str;
 }
 
@@ -28,6 +29,11 @@ impl Continuous for Logistic {
 
     fn cdf(&self, x: f64) -> f64 {
         1.0 / (1.0 + (-(x - self.location) / self.scale).exp())
+    }
+
+    /// Another method of `self`: `Self::cdf(self, x)`, differentiated through `cdf_adjoint`.
+    fn ln_sf(&self, x: f64) -> f64 {
+        (1.0 - self.cdf(x)).ln()
     }
 
     fn name(&self) -> &'static str {
@@ -77,6 +83,57 @@ impl<T: Float> Exponential<T> {
     fn mean(&self) -> T {
         self.rate.recip()
     }
+
+    #[grad(self)]
+    fn variance(&self) -> T {
+        self.mean() * self.mean()
+    }
+}
+
+/// A free function calling a model parameter's methods, in a closure too; `self` as data
+/// calling a method with `self` as data.
+#[grad(d)]
+fn neg_log_likelihood(d: &Normal, xs: &[f64]) -> f64 {
+    let first = -d.ln_pdf_all(xs[0]);
+    first + xs[1..].iter().map(|&x| -d.ln_pdf_all(x)).sum::<f64>()
+}
+
+impl Normal {
+    #[grad]
+    fn pdf(&self, x: f64) -> f64 {
+        self.ln_pdf(x).exp()
+    }
+}
+
+#[test]
+fn methods_call_methods_of_self_and_of_models() {
+    let l = Logistic {
+        location: 0.5,
+        scale: 1.5,
+    };
+    let (value, (d_l, d_x)) = l.ln_sf_grad(0.25);
+    assert_eq!(value, l.ln_sf(0.25));
+    check_params_gradient(|m: &Logistic| m.ln_sf(0.25), &l, &d_l).assert_ok();
+    // d/dx ln(1 - F) = -f / (1 - F), f = F (1 - F) / s: -F / s.
+    assert!((d_x + l.cdf(0.25) / 1.5).abs() < 1e-12);
+
+    let e = Exponential { rate: 2.0_f64 };
+    let (variance, d_e) = e.variance_grad();
+    assert_eq!(variance, 0.25);
+    assert!((d_e.rate + 2.0 / 8.0).abs() < 1e-12); // d/dr r^-2 = -2 r^-3
+
+    let d = Normal {
+        mean: 0.25,
+        std_dev: 1.25,
+    };
+    let xs = [0.5, -1.0, 2.0];
+    let (value, g) = neg_log_likelihood_grad(&d, &xs);
+    assert_eq!(value, neg_log_likelihood(&d, &xs));
+    check_params_gradient(|m: &Normal| neg_log_likelihood(m, &xs), &d, &g).assert_ok();
+
+    let (p, d_x) = d.pdf_grad(0.5);
+    // d/dx pdf = -pdf (x - mean) / sd^2
+    assert!((d_x + p * 0.25 / (1.25 * 1.25)).abs() < 1e-12);
 }
 
 #[test]
