@@ -48,8 +48,6 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
             .unwrap_or_default();
     };
     sig.method |= associated;
-    let mut item = item;
-    lower::method_calls::desugar(&sig, &mut item.block);
     settle_models(attr, &mut sig, &item.block, &mut errors);
     settle_rows(attr, &mut sig);
     reverse_only_rows(attr, &sig, &mut errors);

@@ -917,6 +917,12 @@ impl Lowerer<'_> {
                 rules::method_names()
             )
         };
+        // `self.ln_pdf(x)` with `self` as data: a call of the type's method.
+        if rules::lookup(&name).is_none() && matches!(receiver, Value::Scalar(_)) {
+            if let Some(call) = self.method_as_call(m) {
+                return self.lower_call(&call, None);
+            }
+        }
         // A method of an array or a model that is not a float method: one error, on it.
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
             // Growing a local array: the sweeps track its elements, not a changing length.
@@ -931,9 +937,12 @@ impl Lowerer<'_> {
             // `self.forward(x)`, `net.forward(x)`: a method of the model itself.
             if let Value::Array(a) = receiver {
                 if self.arrays[a.0].dims == 0 {
+                    if let Some(call) = self.method_as_call(m) {
+                        return self.lower_call(&call, None);
+                    }
                     return self.unsupported(
                         &m.method,
-                        &format!("#[grad] cannot differentiate through the method `{name}` of a model: write the shared part as a `#[grad]` function that takes the model (`fn {name}(m: &Model, ..)`) and call it, from the method too"),
+                        &format!("#[grad] cannot differentiate through the method `{name}` of a sub-model: write it as a `#[grad]` function that takes the sub-model (`fn {name}(m: &Layer, ..)`) and call that"),
                     );
                 }
             }
@@ -1038,6 +1047,45 @@ impl Lowerer<'_> {
             Op::NumCast(p.path.clone(), x),
             spans::method_call(m),
         )))
+    }
+
+    /// `self.cdf(x)` as `Self::cdf(self, x)`, `d.ln_pdf(x)` for a model parameter `d: &Normal`
+    /// as `Normal::ln_pdf(d, x)`: a call that hands the model on, differentiated through the
+    /// method's `_adjoint`. `None` for another receiver (a sub-model, whose type is not
+    /// written here).
+    fn method_as_call(&self, m: &syn::ExprMethodCall) -> Option<syn::ExprCall> {
+        let Expr::Path(receiver) = &*m.receiver else {
+            return None;
+        };
+        let param = self
+            .sig
+            .params
+            .iter()
+            .find(|p| receiver.path.is_ident(&p.ident))?;
+        let self_type: syn::Type = syn::parse_quote!(Self);
+        let ty = match &param.kind {
+            ParamKind::Model {
+                ty, by_ref: true, ..
+            } => &**ty,
+            // `self` as data: a helper method of the type with a differentiated argument.
+            ParamKind::Opaque if param.is_self() => &self_type,
+            _ => return None,
+        };
+        let syn::Type::Path(tp) = ty else {
+            return None;
+        };
+        if tp.qself.is_some() || m.turbofish.is_some() {
+            return None;
+        }
+        // In expression position: `Line::<T>` for `Line<T>`.
+        let mut owner = tp.path.clone();
+        for segment in &mut owner.segments {
+            if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                args.colon2_token = Some(Default::default());
+            }
+        }
+        let (method, args) = (&m.method, &m.args);
+        Some(syn::parse_quote_spanned!(method.span()=> #owner::#method(#receiver, #args)))
     }
 
     /// `.len()` of an array, a row or a slice view.

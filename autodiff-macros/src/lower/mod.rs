@@ -15,7 +15,6 @@ mod fallible;
 mod iter;
 pub mod labels;
 mod loops;
-pub mod method_calls;
 pub mod models;
 mod opaque;
 pub(crate) use opaque::mentioned_names;

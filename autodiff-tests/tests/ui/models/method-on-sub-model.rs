@@ -1,0 +1,30 @@
+use autodiff::{grad, Params};
+
+#[derive(Clone, Params)]
+struct Dense {
+    w: [f64; 3],
+}
+
+impl Dense {
+    #[grad(self, x)]
+    fn forward(&self, x: &[f64; 3]) -> f64 {
+        self.w[0] * x[0] + self.w[1] * x[1] + self.w[2] * x[2]
+    }
+}
+
+#[derive(Clone, Params)]
+struct Stack {
+    layers: Vec<Dense>,
+}
+
+// A sub-model's type is not written in the function: its method cannot be named.
+#[grad]
+fn stacked(net: &Stack, x: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for l in &net.layers {
+        s += l.forward(x);
+    }
+    s
+}
+
+fn main() {}
