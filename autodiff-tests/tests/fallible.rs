@@ -168,3 +168,29 @@ fn a_fallible_callee_as_the_result() {
     assert_eq!(ln_ratio_grad(2.0, 1.0), Ok((2f64.ln(), (0.5, 0.0))));
     assert_eq!(ln_ratio_grad(-2.0, 4.0), Err("ln of -0.5".to_string()));
 }
+
+/// `?` on an element that may be missing: `None` from the function where it is.
+#[grad(modes(tangent))]
+fn ends_and_pick(x: &[f64], i: usize) -> Option<f64> {
+    let first = x.first()?;
+    let last = *x.last()?;
+    let picked = x.get(i).copied()?;
+    Some(first * last + picked.sin())
+}
+
+#[test]
+fn question_mark_on_missing_elements() {
+    let x = [0.5, -1.25, 2.0];
+    let (value, g) = ends_and_pick_grad(&x, 1).unwrap();
+    assert_eq!(value, 0.5 * 2.0 + (-1.25f64).sin());
+    // d/dx0 = x2, d/dx1 = cos x1, d/dx2 = x0.
+    assert_eq!(g, vec![2.0, (-1.25f64).cos(), 0.5]);
+    let (_, t) = ends_and_pick_tangent(&x, 1, &[0.0, 1.0, 0.0]).unwrap();
+    assert_eq!(t, (-1.25f64).cos());
+    assert!(ends_and_pick_grad(&x, 3).is_none());
+    assert!(ends_and_pick_grad(&[], 0).is_none());
+    // Leaving with `None` adds nothing to the shadows.
+    let mut d = [0.0; 3];
+    assert!(ends_and_pick_adjoint(&x, 7, 1.0, &mut d[..]).is_none());
+    assert_eq!(d, [0.0; 3]);
+}

@@ -136,14 +136,17 @@ impl Lowerer<'_> {
             },
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
-            // `g(x)?` in a function that returns a `Result` or an `Option`.
+            // `g(x)?` in a function that returns a `Result` or an `Option`, `x.first()?`.
             Expr::Try(t) => match (self.try_opaque(expr, false), &*t.expr) {
                 (Some(value), _) => value,
                 (None, Expr::Call(c)) => self.lower_call(c, Some(quote!(?))),
-                (None, _) => self.unsupported(
-                    t,
-                    "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`: call such a function, or compute the value without `?`",
-                ),
+                (None, _) => match self.element_or_return(t) {
+                    Some(value) => value,
+                    None => self.unsupported(
+                        t,
+                        "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`, and on `x.first()`, `x.last()`, `x.get(i)` in a function that returns an `Option`: call such a function, or compute the value without `?`",
+                    ),
+                },
             },
             Expr::Range(r) => self.unsupported(
                 r,
@@ -976,14 +979,39 @@ impl Lowerer<'_> {
         Value::Tuple(vec![sin, cos])
     }
 
-    /// `x.first().unwrap()`, `*x.last().unwrap()`, `x.last().copied().expect(..)` of a
-    /// differentiated array: its element `x[0]` or `x[x.len() - 1]` (an empty one panics, as
-    /// the `unwrap` would).
+    /// `x.first().unwrap()`, `*x.last().unwrap()`, `x.last().copied().expect(..)`,
+    /// `x.get(i).unwrap()` of a differentiated array: its element `x[0]`, `x[x.len() - 1]` or
+    /// `x[i]` (an empty one, or `i` past the end, panics, as the `unwrap` would).
     fn end_element(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
         if m.method != "unwrap" && m.method != "expect" {
             return None;
         }
-        let mut inner = &*m.receiver;
+        let (element, _) = self.optional_element(&m.receiver)?;
+        Some(self.lower_expr(&element))
+    }
+
+    /// `x.first()?`, `x.last()?`, `x.get(i)?` of a differentiated array in a function that
+    /// returns an `Option`: `None` from the function where there is no such element.
+    fn element_or_return(&mut self, t: &syn::ExprTry) -> Option<Value> {
+        if self.sig.fallible != Some(crate::sig::Fallible::Option) {
+            return None;
+        }
+        let (element, missing) = self.optional_element(&t.expr)?;
+        let span = t.question_token.span;
+        // A failure, as `return None` is written for the sweeps (`fallible.rs`).
+        let checked: Expr = syn::parse_quote_spanned!(span=> {
+            if #missing {
+                ::autodiff::__fail!(None);
+            }
+            #element
+        });
+        Some(self.lower_expr(&checked))
+    }
+
+    /// The element `e` of a differentiated array reads (`x.first()`, `x.last()`, `x.get(i)`,
+    /// with `.copied()`/`.cloned()`), and the condition under which there is none.
+    fn optional_element(&self, e: &Expr) -> Option<(Expr, Expr)> {
+        let mut inner = e;
         while let Expr::MethodCall(c) = inner {
             if (c.method != "copied" && c.method != "cloned") || !c.args.is_empty() {
                 break;
@@ -993,16 +1021,8 @@ impl Lowerer<'_> {
         let Expr::MethodCall(end) = inner else {
             return None;
         };
-        let last = match end.method.to_string().as_str() {
-            "first" => false,
-            "last" => true,
-            _ => return None,
-        };
         let array = &*end.receiver;
-        if !end.args.is_empty()
-            || !self.is_known_array(array)
-            || !self.reads(&array.to_token_stream()).varied
-        {
+        if !self.is_known_array(array) || !self.reads(&array.to_token_stream()).varied {
             return None;
         }
         let array: Expr = match array {
@@ -1010,11 +1030,21 @@ impl Lowerer<'_> {
             other => syn::parse_quote!((#other)),
         };
         let span = end.method.span();
-        let element: Expr = match last {
-            false => syn::parse_quote_spanned!(span=> #array[0]),
-            true => syn::parse_quote_spanned!(span=> #array[#array.len() - 1]),
-        };
-        Some(self.lower_expr(&element))
+        Some(match (end.method.to_string().as_str(), end.args.first()) {
+            ("first", None) => (
+                syn::parse_quote_spanned!(span=> #array[0]),
+                syn::parse_quote_spanned!(span=> #array.is_empty()),
+            ),
+            ("last", None) => (
+                syn::parse_quote_spanned!(span=> #array[#array.len() - 1]),
+                syn::parse_quote_spanned!(span=> #array.is_empty()),
+            ),
+            ("get", Some(i)) if end.args.len() == 1 && !matches!(i, Expr::Range(_)) => (
+                syn::parse_quote_spanned!(span=> #array[#i]),
+                syn::parse_quote_spanned!(span=> #i >= #array.len()),
+            ),
+            _ => return None,
+        })
     }
 
     /// `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`, `T::from_f32(e).unwrap()`: the
