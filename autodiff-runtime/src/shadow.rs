@@ -430,46 +430,6 @@ impl<T: Copy + Add<Output = T>, const M: usize> MatrixShadow<T> for [[T; M]] {
     }
 }
 
-impl<T: Copy + Add<Output = T>, const M: usize> MatrixShadow<T> for Vec<[T; M]> {
-    const ACTIVE: bool = true;
-    type Row<'a>
-        = &'a mut [T; M]
-    where
-        T: 'a;
-
-    #[inline(always)]
-    #[track_caller]
-    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
-        self[..].check_shape(rows, cols, param);
-    }
-
-    #[inline(always)]
-    #[track_caller]
-    fn check_rows(&self, lens: impl ExactSizeIterator<Item = usize>, param: &str) {
-        self[..].check_rows(lens, param);
-    }
-
-    #[inline(always)]
-    fn add_at(&mut self, i: usize, j: usize, v: T) {
-        self[..].add_at(i, j, v);
-    }
-
-    #[inline(always)]
-    fn row(&mut self, i: usize) -> Self::Row<'_> {
-        &mut self[i]
-    }
-
-    type Lent<'a>
-        = &'a mut [[T; M]]
-    where
-        T: 'a;
-
-    #[inline(always)]
-    fn lend(&mut self) -> &mut [[T; M]] {
-        self
-    }
-}
-
 /// Rows that are vectors of their own (a model's `Vec<Vec<T>>` field, through the `Vec` impl
 /// below): each row has the length of the argument's row.
 impl<T: Copy + Add<Output = T>> MatrixShadow<T> for [Vec<T>] {
@@ -512,12 +472,16 @@ impl<T: Copy + Add<Output = T>> MatrixShadow<T> for [Vec<T>] {
     }
 }
 
-impl<T: Copy + Add<Output = T>> MatrixShadow<T> for Vec<Vec<T>> {
-    const ACTIVE: bool = true;
+/// A model's `Vec<[T; M]>` or `Vec<Vec<T>>` field: its rows as a slice.
+impl<T, R> MatrixShadow<T> for Vec<R>
+where
+    [R]: MatrixShadow<T>,
+{
+    const ACTIVE: bool = <[R] as MatrixShadow<T>>::ACTIVE;
     type Row<'a>
-        = &'a mut Vec<T>
+        = <[R] as MatrixShadow<T>>::Row<'a>
     where
-        T: 'a;
+        Self: 'a;
 
     #[inline(always)]
     #[track_caller]
@@ -538,17 +502,17 @@ impl<T: Copy + Add<Output = T>> MatrixShadow<T> for Vec<Vec<T>> {
 
     #[inline(always)]
     fn row(&mut self, i: usize) -> Self::Row<'_> {
-        &mut self[i]
+        self[..].row(i)
     }
 
     type Lent<'a>
-        = &'a mut [Vec<T>]
+        = <[R] as MatrixShadow<T>>::Lent<'a>
     where
-        T: 'a;
+        Self: 'a;
 
     #[inline(always)]
-    fn lend(&mut self) -> &mut [Vec<T>] {
-        self
+    fn lend(&mut self) -> Self::Lent<'_> {
+        self[..].lend()
     }
 }
 

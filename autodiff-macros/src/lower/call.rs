@@ -369,20 +369,12 @@ impl Lowerer<'_> {
         }))
     }
 
-    /// Whether a passed-through value is float data: an element of a `const` table, a value
-    /// computed from them, or a float constant itself (`let e = EPS;`).
     /// `std::mem::swap(&mut a, &mut b)` (or `mem::swap`) of two local numbers: the names
     /// exchange their values; nothing is called.
     fn swap(&mut self, path: &syn::Path, c: &syn::ExprCall) -> Option<Value> {
         let cells: Vec<usize> = swapped_names(path, c)
             .iter()
-            .filter_map(|name| match self.lookup(name) {
-                Some(Binding::Scalar {
-                    cell,
-                    mutable: true,
-                }) => Some(cell),
-                _ => None,
-            })
+            .filter_map(|name| self.mutable_cell(name))
             .collect();
         let [a, b] = cells[..] else {
             return None;
@@ -393,6 +385,8 @@ impl Lowerer<'_> {
         Some(Value::Unit)
     }
 
+    /// Whether a passed-through value is float data: an element of a `const` table, a value
+    /// computed from them, or a float constant itself (`let e = EPS;`).
     pub(super) fn is_float_data(&self, op: &Operand) -> bool {
         match op {
             Operand::Var(v) => self.table_elements.contains(v),

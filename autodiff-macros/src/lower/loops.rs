@@ -104,13 +104,7 @@ impl Lowerer<'_> {
         let mut carried_cells: Vec<usize> = scan
             .assigned
             .iter()
-            .filter_map(|name| match self.lookup(name) {
-                Some(Binding::Scalar {
-                    cell,
-                    mutable: true,
-                }) => Some(cell),
-                _ => None,
-            })
+            .filter_map(|name| self.mutable_cell(name))
             .collect();
         if scan.returns {
             if let Some((flag, slot)) = self.ret {

@@ -822,6 +822,17 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The cell of a `let mut` number named `name`.
+    fn mutable_cell(&self, name: &str) -> Option<usize> {
+        match self.lookup(name) {
+            Some(Binding::Scalar {
+                cell,
+                mutable: true,
+            }) => Some(cell),
+            _ => None,
+        }
+    }
+
     fn lookup(&self, name: &str) -> Option<Binding> {
         self.scopes
             .iter()
