@@ -697,3 +697,41 @@ fn vec_of_vec_fields_are_matrices() {
     rows_to_calls_adjoint(&net, &x, 1.0, &mut acc, Const);
     assert_eq!(acc.w[1][2], 2.0 * g.w[1][2]);
 }
+
+const SCALES: [f64; 2] = [0.5, -2.0];
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Counted {
+    w: [[f64; 3]; 2],
+    b: Vec<f64>,
+    c: f64,
+}
+
+// Found by the random-program tester: a field whose items the body never reads, zipped with a
+// module constant, was taken as read whole and then indexed (`too many indices`).
+#[grad(net)]
+fn unread_items_zipped_with_a_table(net: &Counted, x: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for (&_b, &scale) in net.b.iter().zip(SCALES.iter()) {
+        s += scale * net.c * x[2];
+    }
+    for (_row, scale) in net.w.iter().zip(&SCALES) {
+        s += scale * net.c;
+    }
+    s
+}
+
+#[test]
+fn unread_items_of_a_field_zipped_with_a_constant() {
+    let net = Counted {
+        w: [[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]],
+        b: vec![0.1, -0.3],
+        c: 1.5,
+    };
+    let x = [0.7, -1.1, 0.4];
+    let (value, g) = unread_items_zipped_with_a_table_grad(&net, &x);
+    assert_eq!(value, unread_items_zipped_with_a_table(&net, &x));
+    // d/dc = (0.5 - 2) x[2] + (0.5 - 2); the counted fields get nothing.
+    assert!((g.c - (-1.5 * 0.4 - 1.5)).abs() < 1e-15);
+    assert_eq!((g.w, g.b), ([[0.0; 3]; 2], vec![0.0; 2]));
+}

@@ -200,10 +200,14 @@ impl Lowerer<'_> {
         let k = self.next_synthetic();
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (n, j, item) = (name("n"), name("i"), name("item"));
-        let at = (stream.at)(&build::path(&j));
+        let mut at = (stream.at)(&build::path(&j));
+        let mut pat = (*f.pat).clone();
+        if stream.tail.is_empty() {
+            skip_unread(&mut pat, &mut at, &f.body);
+        }
         let mut body = vec![build::let_(build::binding(&item), at)];
         body.extend(stream.steps(&item));
-        body.push(build::let_((*f.pat).clone(), build::path(&item)));
+        body.push(build::let_(pat, build::path(&item)));
         body.push(syn::Stmt::Expr(
             Expr::Block(syn::ExprBlock {
                 attrs: Vec::new(),
@@ -492,6 +496,32 @@ fn positions(s: Stream, name: &str, arg: Option<&Expr>, other: Option<Stream>) -
             tail,
         },
         _ => Stream { len, at, tail },
+    }
+}
+
+/// `for (_u, &v) in m.w.iter().zip(TABLE.iter())`: a part of the item that the body never
+/// reads is not read from its array, whose items may be of any type (rows, sub-models) and
+/// which is then passed whole, never indexed.
+fn skip_unread(pat: &mut Pat, item: &mut Expr, body: &syn::Block) {
+    match (pat, item) {
+        (Pat::Tuple(p), Expr::Tuple(e)) if p.elems.len() == e.elems.len() => {
+            for (p, e) in p.elems.iter_mut().zip(e.elems.iter_mut()) {
+                skip_unread(p, e, body);
+            }
+        }
+        (Pat::Paren(p), item) => skip_unread(&mut p.pat, item, body),
+        (pat, item) if unread_item(strip_reference_pat(pat), body) => {
+            *pat = parse_quote!(_);
+            *item = build::int(0);
+        }
+        _ => {}
+    }
+}
+
+fn strip_reference_pat(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Reference(r) => &r.pat,
+        pat => pat,
     }
 }
 
