@@ -396,3 +396,92 @@ fn the_float_api_of_numeric_code() {
     assert_eq!(float_api_grad(-1.5, 2.5), (-3.25, (5.5, -1.0)));
     assert_eq!(float_api_grad(f64::NAN, 2.5).1, (0.0, 0.0));
 }
+
+/// `std::iter::zip` as a chain's start and as a `for` loop's iterator.
+#[grad]
+fn free_zip(x: &[f64], y: &[f64]) -> f64 {
+    let mut lagged = 0.0;
+    for (a, b) in std::iter::zip(x, x.iter().skip(1)) {
+        lagged += a * b;
+    }
+    std::iter::zip(x, y).map(|(a, b)| a * b).sum::<f64>() + lagged
+}
+
+/// `take_while` stops the sum at the first non-positive entry.
+#[grad]
+fn positive_prefix_squares(x: &[f64]) -> f64 {
+    x.iter().take_while(|v| **v > 0.0).map(|v| v * v).sum()
+}
+
+/// `max_by(..).unwrap_or(d)` and `reduce(..).unwrap_or(d)`: `d` where there are no items.
+#[grad]
+fn largest_or(x: &[f64], from: usize) -> f64 {
+    let largest = x[from..]
+        .iter()
+        .copied()
+        .max_by(|a, b| a.total_cmp(b))
+        .unwrap_or(-1.0);
+    let product = x[from..]
+        .iter()
+        .copied()
+        .reduce(|a, b| a * b)
+        .unwrap_or(0.5);
+    largest + product
+}
+
+#[test]
+fn free_zip_take_while_and_unwrap_or() {
+    let (x, y) = ([1.5, -2.0, 3.0], [0.5, 4.0]);
+    let (value, (gx, gy)) = free_zip_grad(&x, &y);
+    assert_eq!(value, 1.5 * 0.5 - 2.0 * 4.0 + 1.5 * -2.0 - 2.0 * 3.0);
+    // d/dx = y (on the shorter length) + the lagged pairs' neighbours.
+    assert_eq!(gx, vec![0.5 - 2.0, 4.0 + 1.5 + 3.0, -2.0]);
+    assert_eq!(gy, vec![1.5, -2.0]);
+
+    let (value, g) = positive_prefix_squares_grad(&[2.0, 3.0, -1.0, 4.0]);
+    assert_eq!((value, g), (13.0, vec![4.0, 6.0, 0.0, 0.0]));
+
+    let x = [1.0, 5.0, 3.0, 2.0];
+    let (value, g) = largest_or_grad(&x, 1);
+    assert_eq!((value, g), (5.0 + 30.0, vec![0.0, 1.0 + 6.0, 10.0, 15.0]));
+    // No items: the defaults, no derivative.
+    assert_eq!(largest_or_grad(&x, 4), (-0.5, vec![0.0; 4]));
+}
+
+/// `split_at`, and arrays made by `std::array::from_fn` (a float type or `_` written on the
+/// `let`), in a generic function too.
+#[grad]
+fn halves(x: &[f64]) -> f64 {
+    let (head, tail) = x.split_at(x.len() / 2);
+    let squares: [f64; 3] = std::array::from_fn(|i| x[i] * x[i]);
+    let shifted: [_; 2] = core::array::from_fn(|i: usize| tail[i] - head[i]);
+    head[0] * tail.iter().sum::<f64>() + squares[2] + shifted[1] * shifted[1]
+}
+
+fn one<T: Float>() -> T {
+    T::one()
+}
+
+#[grad]
+fn reversed_products<T: Float>(x: &[T; 3]) -> T {
+    let y: [T; 3] = std::array::from_fn(|i| x[i] * x[2 - i]);
+    // A fill whose type only the `let` tells (a generic helper's result).
+    let mut z: [T; 2] = [one::<T>(); 2];
+    for i in 0..2 {
+        z[i] = z[i] * y[i];
+    }
+    z[0] + z[1]
+}
+
+#[test]
+fn split_at_and_array_from_fn() {
+    let x = [1.0, 2.0, 3.0, 4.0];
+    let (value, g) = halves_grad(&x);
+    // head = [1, 2], tail = [3, 4]: 1 * 7 + 9 + (4 - 2)^2
+    assert_eq!(value, 7.0 + 9.0 + 4.0);
+    assert_eq!(g, vec![7.0, -4.0, 1.0 + 6.0, 1.0 + 4.0]);
+
+    // y0 = x0 x2, y1 = x1^2.
+    let (value, g) = reversed_products_grad(&[1.0f64, 2.0, 3.0]);
+    assert_eq!((value, g), (7.0, [3.0, 4.0, 1.0]));
+}

@@ -28,7 +28,13 @@ struct Declaration {
 }
 
 impl Lowerer<'_> {
-    pub(super) fn try_local_array(&mut self, pat: &Pat, init: &Expr) -> LocalArray {
+    /// `annotated`: the type written on the `let` (`let mut y: [T; 3] = ..`), if any.
+    pub(super) fn try_local_array(
+        &mut self,
+        pat: &Pat,
+        annotated: Option<&syn::Type>,
+        init: &Expr,
+    ) -> LocalArray {
         let Pat::Ident(pi) = pat else {
             return match init {
                 Expr::Repeat(_) | Expr::Array(_) => {
@@ -41,11 +47,11 @@ impl Lowerer<'_> {
         };
         let mutable = pi.mutability.is_some();
         match init {
-            Expr::Repeat(r) => self.buffer(pi, r, None),
+            Expr::Repeat(r) => self.buffer(pi, r, None, annotated),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => match vec_elements(&m.mac) {
                 Some(Expr::Repeat(r)) => {
                     let len = self.expr_scalar(&r.len);
-                    self.buffer(pi, &r, Some(len))
+                    self.buffer(pi, &r, Some(len), annotated)
                 }
                 Some(Expr::Array(a)) => self.literal(pi, &a, true),
                 _ => {
@@ -101,6 +107,7 @@ impl Lowerer<'_> {
         pi: &syn::PatIdent,
         r: &syn::ExprRepeat,
         vec_len: Option<Operand>,
+        annotated: Option<&syn::Type>,
     ) -> LocalArray {
         let (fill, mut fixed_lens) = repeat_parts(&r.expr);
         if vec_len.is_none() {
@@ -108,10 +115,14 @@ impl Lowerer<'_> {
         }
         let varied = self.reads(&fill.to_token_stream()).varied;
         let fill = self.expr_scalar(&fill);
-        let elem = if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) {
-            Elem::Float
-        } else {
-            Elem::Other
+        // The element type written on the `let` decides; else the fill's (a generic helper's
+        // result, `[zero::<T>(); 3]`, has none here: see `assign_element`).
+        let written = annotated.map_or(Ty::Unknown, |t| type_kind(element_type(t), self.sig));
+        let elem = match written {
+            Ty::Float => Elem::Float,
+            Ty::Int | Ty::Bool => Elem::Other,
+            _ if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) => Elem::Float,
+            _ => Elem::Other,
         };
         let dims = fixed_lens.len() + usize::from(vec_len.is_some());
         if dims > 2 {
@@ -441,5 +452,25 @@ fn repeat_parts(expr: &Expr) -> (Expr, Vec<Expr>) {
             (fill, lens)
         }
         other => (other.clone(), Vec::new()),
+    }
+}
+
+/// The innermost element type of an array or `Vec` type: `f64` of `[[f64; 3]; 2]`,
+/// `Vec<[f64; 3]>` or `Vec<Vec<f64>>`.
+fn element_type(ty: &syn::Type) -> &syn::Type {
+    match ty {
+        syn::Type::Array(a) => element_type(&a.elem),
+        syn::Type::Paren(p) => element_type(&p.elem),
+        syn::Type::Path(p) => match p.path.segments.last() {
+            Some(last) if last.ident == "Vec" => match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                    Some(syn::GenericArgument::Type(inner)) => element_type(inner),
+                    _ => ty,
+                },
+                _ => ty,
+            },
+            _ => ty,
+        },
+        _ => ty,
     }
 }

@@ -613,6 +613,16 @@ impl Lowerer<'_> {
             }
             None => rhs,
         };
+        // A derivative stored where the array was taken for integers would be dropped.
+        if self.arrays[array.0].elem == Elem::Other && self.is_varied(&value) {
+            self.errors.on(
+                right,
+                format!(
+                    "#[grad] cannot tell that `{}` holds floats (the type of its fill is not known here), so the derivative of this value would be lost: write its type on the `let` (`let mut {0}: [f64; N] = ..`, `Vec<T>`) or fill it with a float (`0.0`, `T::zero()`)",
+                    self.arrays[array.0].written
+                ),
+            );
+        }
         self.stored(array);
         self.emit(Stmt::Store {
             array,
@@ -757,6 +767,16 @@ impl Lowerer<'_> {
     }
 
     /// `&x[a..b]`, `&x[a..]`, `&x[..b]`: a view of a 1-D array or of another view.
+    /// `x.split_at(mid)`: the views `(&x[..mid], &x[mid..])`, `mid` computed once.
+    fn lower_split_at(&mut self, base: &Expr, mid: &Expr) -> Value {
+        let i = self.expr_scalar(mid);
+        let name = format!("{SYNTHETIC}mid_{}", self.next_synthetic());
+        let cell = self.new_cell(&name, i, Ty::Int, false);
+        self.bind(name.clone(), cell);
+        let mid = proc_macro2::Ident::new(&name, mid.span());
+        self.lower_expr(&syn::parse_quote!((&#base[..#mid], &#base[#mid..])))
+    }
+
     fn lower_slice(&mut self, base: &Expr, range: &syn::ExprRange) -> Value {
         let span = range.span();
         let (array, row, base_offset, base_len) = match self.lower_expr(base) {
@@ -897,6 +917,11 @@ impl Lowerer<'_> {
             }
             if let Some(value) = self.lower_iterator_chain(m) {
                 return value;
+            }
+            if let (true, [mid]) = (name == "split_at", &*m.args.iter().collect::<Vec<_>>()) {
+                if self.is_known_array(&m.receiver) {
+                    return self.lower_split_at(&m.receiver, mid);
+                }
             }
             // `g(x).unwrap()`, `g(x).expect("..")`: a fallible callee's `Ok` value.
             if let (Expr::Call(c), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {

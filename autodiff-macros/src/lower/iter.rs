@@ -31,6 +31,7 @@ pub(super) struct Stream {
 pub(super) enum Step {
     Map(Expr),
     Filter(Expr),
+    TakeWhile(Expr),
 }
 
 /// How a chain ends.
@@ -52,6 +53,9 @@ impl Lowerer<'_> {
     /// A chain ending in a reduction that a differentiated value flows through; `None` when
     /// `m` is not one (the caller reports it).
     pub(super) fn lower_iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        if let Some(value) = self.lower_extreme_or(m) {
+            return Some(value);
+        }
         let (reduction, chain) = reduction(m)?;
         let span = spans::method_call(m);
         let stream = match self.stream(chain) {
@@ -68,10 +72,10 @@ impl Lowerer<'_> {
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (n, j, item, acc) = (name("n"), name("i"), name("item"), name("acc"));
         let first = matches!(reduction, Reduction::Extreme { .. } | Reduction::Reduce(_));
-        if first && !stream.tail.is_empty() {
+        if let (true, Some(step)) = (first, stream.tail.first()) {
             self.errors.at(
                 span,
-                "#[grad] supports `filter` before `sum`, `product`, `fold` and `for_each`; for `max_by`, `min_by` and `reduce` write the loop out",
+                format!("#[grad] supports `{}` before `sum`, `product`, `fold` and `for_each`; for `max_by`, `min_by` and `reduce` write the loop out", step.name()),
             );
             return Some(Value::Error);
         }
@@ -154,6 +158,33 @@ impl Lowerer<'_> {
         })
     }
 
+    /// `chain.max_by(cmp).unwrap_or(d)` (or `min_by`, `reduce`): `d` where the chain has no
+    /// items, written as the branch `if n == 0 { d } else { chain.max_by(cmp).unwrap() }`.
+    fn lower_extreme_or(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        let (Expr::MethodCall(inner), [default]) =
+            (&*m.receiver, &*m.args.iter().collect::<Vec<_>>())
+        else {
+            return None;
+        };
+        let picks = matches!(
+            inner.method.to_string().as_str(),
+            "max_by" | "min_by" | "reduce"
+        );
+        if m.method != "unwrap_or" || !picks || inner.args.len() != 1 {
+            return None;
+        }
+        let len = match self.stream(&inner.receiver) {
+            Ok(stream) => stream.len,
+            Err((tokens, message)) => {
+                self.errors.at(tokens, message);
+                return Some(Value::Error);
+            }
+        };
+        let unwrap = syn::Ident::new("unwrap", m.method.span());
+        let branch: Expr = parse_quote!(if (#len) == 0 { #default } else { #inner.#unwrap() });
+        Some(self.lower_expr(&branch))
+    }
+
     /// Reports a closure in `expr` that contains `return`, which inlining would turn into a
     /// return from the whole function.
     pub(super) fn closure_returns(&mut self, expr: &Expr) -> bool {
@@ -234,7 +265,7 @@ impl Lowerer<'_> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
             (
                 what.span(),
-                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, zip, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
+                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, take_while, zip, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
             )
         };
         match expr {
@@ -302,12 +333,17 @@ impl Lowerer<'_> {
                         s.tail.push(Step::Filter(f.clone()));
                         Ok(s)
                     }
+                    ("take_while", Some(f)) => {
+                        let mut s = self.stream(&m.receiver)?;
+                        s.tail.push(Step::TakeWhile(f.clone()));
+                        Ok(s)
+                    }
                     ("enumerate" | "rev", None) | ("zip" | "skip" | "take" | "step_by", Some(_)) => {
                         let s = self.stream(&m.receiver)?;
-                        if !s.tail.is_empty() {
+                        if let Some(step) = s.tail.first() {
                             return Err((
                                 m.method.span(),
-                                format!("#[grad] does not support `{name}` after `filter`: filter last, just before the reduction"),
+                                format!("#[grad] does not support `{name}` after `{0}`: `{0}` last, just before the reduction", step.name()),
                             ));
                         }
                         let other = match (name.as_str(), arg) {
@@ -318,6 +354,12 @@ impl Lowerer<'_> {
                     }
                     _ => Err(unsupported(&m.method, &name)),
                 }
+            }
+            // `std::iter::zip(a, b)` is `a.into_iter().zip(b)`.
+            Expr::Call(c) if free_zip(c).is_some() => {
+                let (a, b) = free_zip(c).expect("matched");
+                let (a, b) = (self.stream(a)?, self.stream(b)?);
+                Ok(positions(a, "zip", None, Some(b)))
             }
             // An array, a row (`w[i]`) or a slice view: read by index. A parameter passed
             // through as written (`samples: &[Sample]`) is borrowed, as `.iter()` gives it:
@@ -343,6 +385,17 @@ impl Lowerer<'_> {
     }
 }
 
+impl Step {
+    /// The adaptor as written.
+    fn name(&self) -> &'static str {
+        match self {
+            Step::Map(_) => "map",
+            Step::Filter(_) => "filter",
+            Step::TakeWhile(_) => "take_while",
+        }
+    }
+}
+
 impl Stream {
     /// The statements of one iteration after `let item = ..;`: maps rebind the item,
     /// filters skip the iteration.
@@ -357,6 +410,10 @@ impl Stream {
                 Step::Filter(p) => {
                     let keep = apply(p, vec![build::path(item)]);
                     parse_quote!(if !(#keep) { continue; })
+                }
+                Step::TakeWhile(p) => {
+                    let keep = apply(p, vec![build::path(item)]);
+                    parse_quote!(if !(#keep) { break; })
                 }
             })
             .collect()
@@ -402,7 +459,7 @@ fn assign(accs: &[Ident], value: &Expr, name: &dyn Fn(&str) -> Ident) -> syn::St
 
 /// A closure or function applied to arguments: a closure is inlined as a block binding its
 /// parameters (`{ let (a, b) = item; a * b }`), a path is called (`f64::max(acc, item)`).
-fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
+pub(super) fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
     match f {
         Expr::Closure(c) if c.inputs.len() == args.len() => {
             let mut stmts: Vec<syn::Stmt> = (c.inputs.iter().cloned())
@@ -522,6 +579,31 @@ fn strip_reference_pat(pat: &Pat) -> &Pat {
     match pat {
         Pat::Reference(r) => &r.pat,
         pat => pat,
+    }
+}
+
+/// The two arguments of `zip(a, b)`, `std::iter::zip(a, b)` or `core::iter::zip(a, b)`.
+pub(super) fn free_zip(c: &syn::ExprCall) -> Option<(&Expr, &Expr)> {
+    let Expr::Path(p) = &*c.func else {
+        return None;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let is_zip = matches!(
+        names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["zip"] | ["iter", "zip"] | ["std" | "core", "iter", "zip"]
+    );
+    match c.args.iter().collect::<Vec<_>>().as_slice() {
+        [a, b] if is_zip && p.qself.is_none() => Some((a, b)),
+        _ => None,
     }
 }
 

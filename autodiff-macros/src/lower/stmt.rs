@@ -1,6 +1,7 @@
 //! Lowering of blocks, statements, `let` and its patterns, local arrays.
 
 use super::*;
+use syn::parse_quote;
 
 impl Lowerer<'_> {
     // ----- blocks and statements -----------------------------------------------------------
@@ -186,6 +187,10 @@ impl Lowerer<'_> {
             self.define_closure(&pi.ident, c);
             return;
         }
+        if let Some(element) = array_from_fn(&init.expr) {
+            self.lower_array_from_fn(local, pat, annotated, element);
+            return;
+        }
         if let Pat::Slice(ps) = pat {
             match &*init.expr {
                 // `let [a, b] = g(x);`: the array `g` returns, then its elements.
@@ -211,7 +216,7 @@ impl Lowerer<'_> {
             }
         }
         // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
-        match self.try_local_array(pat, &init.expr) {
+        match self.try_local_array(pat, annotated, &init.expr) {
             LocalArray::No => {}
             LocalArray::Declared(array) => {
                 if let Pat::Ident(pi) = pat {
@@ -330,6 +335,45 @@ impl Lowerer<'_> {
 
     /// `let [first, .., last] = x else { return .. };`: the elements are read only when the
     /// length matches, and the `else` block leaves the function or loop otherwise.
+    /// `let y: [E; N] = std::array::from_fn(|i| ..);` as the loop it stands for: `let mut y:
+    /// [E; N] = [0.0; N]; for i in 0..N { y[i] = ..; }`.
+    fn lower_array_from_fn(
+        &mut self,
+        local: &syn::Local,
+        pat: &Pat,
+        annotated: Option<&syn::Type>,
+        element: &Expr,
+    ) {
+        let (Pat::Ident(pi), Some(syn::Type::Array(ty))) = (pat, annotated) else {
+            self.errors.on(
+                local,
+                "#[grad] needs the array that `std::array::from_fn` makes to be bound to a name with its type (`let y: [f64; 3] = std::array::from_fn(|i| ..);`)",
+            );
+            self.poison(&local.pat);
+            return;
+        };
+        let (name, len) = (&pi.ident, &ty.len);
+        let elem = match &*ty.elem {
+            syn::Type::Infer(_) => {
+                let float = &self.sig.float;
+                parse_quote!(#float)
+            }
+            elem => elem.clone(),
+        };
+        let zero = rules::float_literal(&elem, true, 0.0);
+        let index = proc_macro2::Ident::new(
+            &format!("{SYNTHETIC}i_{}", self.next_synthetic()),
+            element.span(),
+        );
+        let value = iter::apply(element, vec![parse_quote!(#index)]);
+        let declare: SynStmt = parse_quote!(let mut #name: [#elem; #len] = [#zero; #len];);
+        let SynStmt::Local(declare) = declare else {
+            unreachable!("a `let` statement")
+        };
+        self.lower_let(&declare);
+        self.lower_expr(&parse_quote!(for #index in 0..#len { #name[#index] = #value; }));
+    }
+
     fn lower_let_else_slice(&mut self, ps: &syn::PatSlice, init: &Expr, diverge: &Expr) {
         let span = ps.span();
         let base = self.lower_expr(init);
@@ -657,5 +701,30 @@ fn diverges(expr: &Expr) -> bool {
             .iter()
             .any(|name| m.mac.path.is_ident(name)),
         _ => false,
+    }
+}
+
+/// The closure of `std::array::from_fn(f)` (or `core::array::from_fn`, `array::from_fn`).
+fn array_from_fn(expr: &Expr) -> Option<&Expr> {
+    let Expr::Call(c) = expr else {
+        return None;
+    };
+    let Expr::Path(p) = &*c.func else {
+        return None;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let from_fn = matches!(
+        names.as_slice(),
+        ["array", "from_fn"] | ["std" | "core", "array", "from_fn"]
+    );
+    match (from_fn, c.args.len()) {
+        (true, 1) => c.args.first(),
+        _ => None,
     }
 }
