@@ -485,3 +485,46 @@ fn split_at_and_array_from_fn() {
     let (value, g) = reversed_products_grad(&[1.0f64, 2.0, 3.0]);
     assert_eq!((value, g), (7.0, [3.0, 4.0, 1.0]));
 }
+
+/// The elements `first`, `last` and `get(i)` of a differentiated slice, where there may be
+/// none: `if let`, `let .. else`, `match` (either order of the arms), and an index from
+/// `position`.
+#[grad]
+fn ends(x: &[f64], i: usize) -> f64 {
+    let Some(&first) = x.first() else {
+        return -1.0;
+    };
+    let mut s = first;
+    if let Some(last) = x.last().copied() {
+        s += last * last;
+    }
+    s += match x.get(i) {
+        Some(v) => v.sin(),
+        None => 0.5,
+    };
+    s += match x.get(i + 1) {
+        None => 0.0,
+        Some(&v) => 2.0 * v,
+    };
+    let above = x.iter().position(|&v| v > 1.0).unwrap_or(0);
+    let smallest = x
+        .iter()
+        .min_by(|a, b| a.total_cmp(b))
+        .copied()
+        .unwrap_or(0.0);
+    s + x[above] * smallest
+}
+
+#[test]
+fn optional_elements_of_a_differentiated_slice() {
+    let x = [0.5, 2.0, -1.0];
+    // first 0.5, last -1, x[1] = 2, x[2] = -1, x[above = 1] = 2, smallest -1.
+    let (value, g) = ends_grad(&x, 1);
+    assert!(close(value, 0.5 + 1.0 + 2f64.sin() - 2.0 - 2.0));
+    assert!(all_close(&g, &[1.0, 2f64.cos() - 1.0, -2.0 + 2.0 + 2.0]));
+    // Past the end: the `None` arms.
+    let (value, g) = ends_grad(&x, 5);
+    assert!(close(value, 0.5 + 1.0 + 0.5 - 2.0));
+    assert!(all_close(&g, &[1.0, -1.0, -2.0 + 2.0]));
+    assert_eq!(ends_grad(&[], 0), (-1.0, vec![]));
+}

@@ -1642,3 +1642,25 @@ fn fixed_reproducers_build_and_agree() {
         "data_rows_parameter",
     ]);
 }
+
+// A bool the function computes with a method of data (`!x.is_empty()`) after a `let .. else`
+// that returns: the branch that returned exported a number in its place (`placeholder()`,
+// for a type it could not tell), which is no bool.
+#[grad(x)]
+fn flag_after_early_return(x: &[f64], w: Option<f64>) -> f64 {
+    let Some(scale) = w else {
+        return 0.0;
+    };
+    let nonempty = !x.is_empty();
+    let s = if nonempty { x[0] * scale } else { 1.0 };
+    s * 2.0
+}
+
+#[test]
+fn a_bool_of_data_survives_an_early_return() {
+    assert_eq!(
+        flag_after_early_return_grad(&[3.0], Some(2.0)),
+        (12.0, vec![4.0])
+    );
+    assert_eq!(flag_after_early_return_grad(&[3.0], None), (0.0, vec![0.0]));
+}

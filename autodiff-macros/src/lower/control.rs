@@ -31,6 +31,9 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<Value> {
         let (pat, scrutinee) = (&*l.pat, &*l.expr);
+        if let Some(branch) = self.element_if_let(pat, scrutinee, then_branch, else_branch) {
+            return Some(self.lower_expr(&branch));
+        }
         let Some(matched) = self.data_match(pat, scrutinee, "if let") else {
             return Some(Value::Error);
         };
@@ -45,6 +48,39 @@ impl Lowerer<'_> {
             },
             |lw| else_branch.map(|e| lw.lower_expr(e)),
             span,
+        )
+    }
+
+    /// `if let Some(&v) = x.last() { .. } else { .. }` on a differentiated array (`first`,
+    /// `last`, `get(i)`, with `.copied()`): the branch on whether the element is there, the
+    /// element read inside it.
+    fn element_if_let(
+        &self,
+        pat: &Pat,
+        scrutinee: &Expr,
+        then_branch: &syn::Block,
+        else_branch: Option<&Expr>,
+    ) -> Option<Expr> {
+        let Pat::TupleStruct(some) = pat else {
+            return None;
+        };
+        let ([inner], true) = (
+            &*some.elems.iter().collect::<Vec<_>>(),
+            some.qself.is_none() && some.path.is_ident("Some"),
+        ) else {
+            return None;
+        };
+        let (element, missing) = self.optional_element(scrutinee)?;
+        // A reference to the element (`Some(v)` without `.copied()`) is read by value.
+        let inner = match inner {
+            Pat::Reference(r) => &*r.pat,
+            inner => inner,
+        };
+        let binding: syn::Stmt = syn::parse_quote!(let #inner = #element;);
+        let stmts = &then_branch.stmts;
+        let otherwise = else_branch.map(|e| quote!(else #e));
+        Some(
+            syn::parse_quote_spanned!(pat.span()=> if !(#missing) { #binding #(#stmts)* } #otherwise),
         )
     }
 
@@ -251,6 +287,34 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_match(&mut self, m: &syn::ExprMatch) -> Value {
+        // `match x.first() { Some(&v) => a, None => b }`: `if let Some(&v) = x.first()`.
+        if let [first, second] = &*m.arms {
+            let is_none = |p: &Pat| match p {
+                Pat::Ident(n) => n.ident == "None" && n.subpat.is_none(),
+                Pat::Path(p) => p.path.is_ident("None"),
+                _ => false,
+            };
+            // `None` may come first; `_` only last (an arm before it would never run).
+            let (some, none) = match is_none(&first.pat) {
+                true => (second, first),
+                false => (first, second),
+            };
+            let otherwise = is_none(&none.pat)
+                || matches!(
+                    (&none.pat, std::ptr::eq(none, second)),
+                    (Pat::Wild(_), true)
+                );
+            if some.guard.is_none() && none.guard.is_none() && otherwise {
+                let (body, other) = (&some.body, &none.body);
+                let then_branch: syn::Block = syn::parse_quote!({ #body });
+                let else_branch: Expr = syn::parse_quote!({ #other });
+                if let Some(branch) =
+                    self.element_if_let(&some.pat, &m.expr, &then_branch, Some(&else_branch))
+                {
+                    return self.lower_expr(&branch);
+                }
+            }
+        }
         // A name or field of data (`tail`, `cfg.kind`) is matched against a path pattern as
         // written: an enum need not implement `PartialEq`.
         let place = (is_place(&m.expr) && !self.reads(&m.expr.to_token_stream()).varied)

@@ -898,7 +898,7 @@ impl Lowerer<'_> {
             return value;
         }
         let expr = Expr::MethodCall(m.clone());
-        if opaque::is_non_float_method(&name) {
+        if opaque::is_non_float_call(m) {
             if let Some(value) = self.try_opaque(&expr, true) {
                 return value;
             }
@@ -1035,7 +1035,7 @@ impl Lowerer<'_> {
 
     /// The element `e` of a differentiated array reads (`x.first()`, `x.last()`, `x.get(i)`,
     /// with `.copied()`/`.cloned()`), and the condition under which there is none.
-    fn optional_element(&self, e: &Expr) -> Option<(Expr, Expr)> {
+    pub(super) fn optional_element(&self, e: &Expr) -> Option<(Expr, Expr)> {
         let mut inner = e;
         while let Expr::MethodCall(c) = inner {
             if (c.method != "copied" && c.method != "cloned") || !c.args.is_empty() {

@@ -161,9 +161,10 @@ impl Lowerer<'_> {
     /// `chain.max_by(cmp).unwrap_or(d)` (or `min_by`, `reduce`): `d` where the chain has no
     /// items, written as the branch `if n == 0 { d } else { chain.max_by(cmp).unwrap() }`.
     fn lower_extreme_or(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
-        let (Expr::MethodCall(inner), [default]) =
-            (&*m.receiver, &*m.args.iter().collect::<Vec<_>>())
-        else {
+        let (Expr::MethodCall(inner), [default]) = (
+            without_copied(&m.receiver),
+            &*m.args.iter().collect::<Vec<_>>(),
+        ) else {
             return None;
         };
         let picks = matches!(
@@ -429,7 +430,7 @@ fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr)> {
         ("fold", [init, f]) => (Reduction::Fold(init, f), &*m.receiver),
         ("for_each", [f]) => (Reduction::ForEach(f), &*m.receiver),
         ("unwrap", []) => {
-            let Expr::MethodCall(inner) = &*m.receiver else {
+            let Expr::MethodCall(inner) = without_copied(&m.receiver) else {
                 return None;
             };
             let inner_args: Vec<&Expr> = inner.args.iter().collect();
@@ -443,6 +444,18 @@ fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr)> {
         _ => return None,
     };
     Some(found)
+}
+
+/// `e` without a `.copied()` or `.cloned()` after it (`x.iter().max_by(..).copied()`).
+fn without_copied(e: &Expr) -> &Expr {
+    match e {
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
+        {
+            &m.receiver
+        }
+        e => e,
+    }
 }
 
 /// `acc = value;`, or for a tuple accumulator `{ let (n0, n1) = value; acc0 = n0; .. }`.

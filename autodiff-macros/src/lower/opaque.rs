@@ -42,6 +42,7 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "any",
     "all",
     "position",
+    "rposition",
 ];
 
 /// What an expression reads of the locals in scope.
@@ -222,6 +223,11 @@ impl Lowerer<'_> {
             Expr::Lit(l) => self.ty(&Operand::Lit(l.lit.clone())),
             Expr::Paren(p) => self.opaque_type(&p.expr),
             Expr::Unary(u) if !matches!(u.op, SynUnOp::Not(_)) => self.opaque_type(&u.expr),
+            // `!x.is_empty()`: a bool (a branch exports a `false` for it, not a number).
+            Expr::Unary(u) => match self.opaque_type(&u.expr) {
+                ty @ (Ty::Bool | Ty::Int) => ty,
+                _ => Ty::Unknown,
+            },
             Expr::Cast(c) => type_kind(&c.ty, self.sig),
             Expr::Binary(b) => match b.op {
                 SynBinOp::Add(_) | SynBinOp::Sub(_) | SynBinOp::Mul(_) | SynBinOp::Div(_) => {
@@ -234,6 +240,14 @@ impl Lowerer<'_> {
                         Ty::Unknown
                     }
                 }
+                SynBinOp::Eq(_)
+                | SynBinOp::Ne(_)
+                | SynBinOp::Lt(_)
+                | SynBinOp::Le(_)
+                | SynBinOp::Gt(_)
+                | SynBinOp::Ge(_)
+                | SynBinOp::And(_)
+                | SynBinOp::Or(_) => Ty::Bool,
                 _ => Ty::Unknown,
             },
             Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
@@ -251,6 +265,8 @@ impl Lowerer<'_> {
                 let name = m.method.to_string();
                 if ["len", "count"].contains(&name.as_str()) {
                     Ty::Int
+                } else if predicate_type(expr) == Ty::Bool {
+                    Ty::Bool
                 } else if let Some(t) = m.turbofish.as_ref().and_then(|t| t.args.first()) {
                     // `.sum::<f64>()`: the type it names.
                     match t {
@@ -360,6 +376,19 @@ fn strip_derefs(expr: &Expr, captures: &[(Ident, Capture)]) -> Option<TokenStrea
 /// Whether a method never returns a float (`a.partial_cmp(b)`, `x.is_nan()`).
 pub(super) fn is_non_float_method(name: &str) -> bool {
     NON_FLOAT_METHODS.contains(&name)
+}
+
+/// A method call that returns no float: one of [`is_non_float_method`], or an index from
+/// `position` unwrapped (`x.iter().position(|&v| v > t).unwrap_or(0)`).
+pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
+    let unwraps = matches!(
+        m.method.to_string().as_str(),
+        "unwrap" | "expect" | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else"
+    );
+    is_non_float_method(&m.method.to_string())
+        || unwraps
+            && matches!(&*m.receiver, Expr::MethodCall(inner)
+                if matches!(inner.method.to_string().as_str(), "position" | "rposition"))
 }
 
 /// `Bool` for a predicate (`x.is_nan()`, `r.contains(&x)`, `a.lt(&b)`), which a branch may
