@@ -194,3 +194,52 @@ fn question_mark_on_missing_elements() {
     assert!(ends_and_pick_adjoint(&x, 7, 1.0, &mut d[..]).is_none());
     assert_eq!(d, [0.0; 3]);
 }
+
+#[derive(Debug, PartialEq)]
+enum SeriesError {
+    Empty,
+    NoPoint(usize),
+}
+
+fn no_point(i: usize) -> SeriesError {
+    SeriesError::NoPoint(i)
+}
+
+/// `ok_or(e)?` and `ok_or_else(|| e)?` on elements in a function that returns a `Result`: the
+/// error (converted with `From`, as `?` does) where the element is missing.
+#[grad(x, modes(tangent))]
+fn first_and_point(x: &[f64], i: usize) -> Result<f64, SeriesError> {
+    let first = *x.first().ok_or(SeriesError::Empty)?;
+    let point = x.get(i).copied().ok_or_else(|| no_point(i))?;
+    Ok(first * point.exp())
+}
+
+/// `max_by(..)?` and `reduce(..)?` in a function that returns an `Option`: `None` where there
+/// are no items.
+#[grad]
+fn largest_times_product(x: &[f64], from: usize) -> Option<f64> {
+    let largest = x[from..].iter().max_by(|a, b| a.total_cmp(b))?;
+    let product = x[from..].iter().copied().reduce(|a, b| a * b)?;
+    Some(largest * product)
+}
+
+#[test]
+fn question_mark_on_missing_elements_and_picks() {
+    let x = [0.5, -1.25, 2.0];
+    let (value, g) = first_and_point_grad(&x, 2).unwrap();
+    assert_eq!(value, 0.5 * 2f64.exp());
+    assert_eq!(g, vec![2f64.exp(), 0.0, 0.5 * 2f64.exp()]);
+    let (_, t) = first_and_point_tangent(&x, 2, &[1.0, 0.0, 1.0]).unwrap();
+    assert_eq!(t, 2f64.exp() + 0.5 * 2f64.exp());
+    assert_eq!(first_and_point_grad(&[], 0), Err(SeriesError::Empty));
+    assert_eq!(first_and_point_grad(&x, 3), Err(SeriesError::NoPoint(3)));
+    let mut d = [0.0; 3];
+    assert!(first_and_point_adjoint(&x, 5, 1.0, &mut d[..]).is_err());
+    assert_eq!(d, [0.0; 3]);
+
+    // From x[1]: largest 2, product -2.5.
+    let (value, g) = largest_times_product_grad(&x, 1).unwrap();
+    assert_eq!(value, -5.0);
+    assert_eq!(g, vec![0.0, 2.0 * 2.0, -2.5 + 2.0 * -1.25]);
+    assert_eq!(largest_times_product_grad(&x, 3), None);
+}

@@ -144,7 +144,7 @@ impl Lowerer<'_> {
                     Some(value) => value,
                     None => self.unsupported(
                         t,
-                        "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`, and on `x.first()`, `x.last()`, `x.get(i)` in a function that returns an `Option`: call such a function, or compute the value without `?`",
+                        "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`; on `x.first()`, `x.last()`, `x.get(i)`, `.max_by(..)`, `.min_by(..)` and `.reduce(..)` in a function that returns an `Option`; and on `x.first().ok_or(e)` (`last`, `get(i)`, `ok_or_else`) in one that returns a `Result`: call such a function, or compute the value without `?`",
                     ),
                 },
             },
@@ -1015,20 +1015,50 @@ impl Lowerer<'_> {
         Some(self.lower_expr(&element))
     }
 
-    /// `x.first()?`, `x.last()?`, `x.get(i)?` of a differentiated array in a function that
-    /// returns an `Option`: `None` from the function where there is no such element.
+    /// `?` on what may be missing, in a fallible function: in one that returns an `Option`,
+    /// `x.first()?`, `x.last()?`, `x.get(i)?` of a differentiated array and
+    /// `chain.max_by(..)?` (`min_by`, `reduce`); in one that returns a `Result`,
+    /// `x.first().ok_or(e)?` (`ok_or_else(|| e)`). A missing one fails the function (`None`,
+    /// `Err(e.into())`, nothing added to the shadows).
     fn element_or_return(&mut self, t: &syn::ExprTry) -> Option<Value> {
-        if self.sig.fallible != Some(crate::sig::Fallible::Option) {
-            return None;
-        }
-        let (element, missing) = self.optional_element(&t.expr)?;
+        let (value, missing, failure): (Expr, Expr, Expr) = match self.sig.fallible? {
+            crate::sig::Fallible::Option => match self.optional_element(&t.expr) {
+                Some((element, missing)) => (element, missing, syn::parse_quote!(None)),
+                None => {
+                    let (inner, len) = self.picked(&t.expr)?;
+                    let Some(len) = len else {
+                        return Some(Value::Error);
+                    };
+                    let unwrap = proc_macro2::Ident::new("unwrap", t.question_token.span);
+                    let value = syn::parse_quote!(#inner.#unwrap());
+                    (
+                        value,
+                        syn::parse_quote!((#len) == 0),
+                        syn::parse_quote!(None),
+                    )
+                }
+            },
+            crate::sig::Fallible::Result => {
+                let Expr::MethodCall(or) = &*t.expr else {
+                    return None;
+                };
+                let error = match (or.method.to_string().as_str(), or.args.first()) {
+                    ("ok_or", Some(e)) if or.args.len() == 1 => e.clone(),
+                    ("ok_or_else", Some(f)) if or.args.len() == 1 => iter::apply(f, Vec::new()),
+                    _ => return None,
+                };
+                let (element, missing) = self.optional_element(&or.receiver)?;
+                let failure = syn::parse_quote!(Err(::core::convert::From::from(#error)));
+                (element, missing, failure)
+            }
+        };
         let span = t.question_token.span;
         // A failure, as `return None` is written for the sweeps (`fallible.rs`).
         let checked: Expr = syn::parse_quote_spanned!(span=> {
             if #missing {
-                ::autodiff::__fail!(None);
+                ::autodiff::__fail!(#failure);
             }
-            #element
+            #value
         });
         Some(self.lower_expr(&checked))
     }

@@ -158,28 +158,43 @@ impl Lowerer<'_> {
         })
     }
 
-    /// `chain.max_by(cmp).unwrap_or(d)` (or `min_by`, `reduce`): `d` where the chain has no
-    /// items, written as the branch `if n == 0 { d } else { chain.max_by(cmp).unwrap() }`.
-    fn lower_extreme_or(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
-        let (Expr::MethodCall(inner), [default]) = (
-            without_copied(&m.receiver),
-            &*m.args.iter().collect::<Vec<_>>(),
-        ) else {
+    /// `chain.max_by(cmp)` (or `min_by`, `reduce`, with `.copied()`): the call, and the
+    /// number of items it picks from (`None` where the chain is reported unsupported).
+    pub(super) fn picked<'e>(
+        &mut self,
+        e: &'e Expr,
+    ) -> Option<(&'e syn::ExprMethodCall, Option<Expr>)> {
+        let Expr::MethodCall(inner) = without_copied(e) else {
             return None;
         };
         let picks = matches!(
             inner.method.to_string().as_str(),
             "max_by" | "min_by" | "reduce"
         );
-        if m.method != "unwrap_or" || !picks || inner.args.len() != 1 {
+        if !picks || inner.args.len() != 1 {
             return None;
         }
-        let len = match self.stream(&inner.receiver) {
-            Ok(stream) => stream.len,
+        match self.stream(&inner.receiver) {
+            Ok(stream) => Some((inner, Some(stream.len))),
             Err((tokens, message)) => {
                 self.errors.at(tokens, message);
-                return Some(Value::Error);
+                Some((inner, None))
             }
+        }
+    }
+
+    /// `chain.max_by(cmp).unwrap_or(d)` (or `min_by`, `reduce`): `d` where the chain has no
+    /// items, written as the branch `if n == 0 { d } else { chain.max_by(cmp).unwrap() }`.
+    fn lower_extreme_or(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        let [default] = &*m.args.iter().collect::<Vec<_>>() else {
+            return None;
+        };
+        if m.method != "unwrap_or" {
+            return None;
+        }
+        let (inner, len) = self.picked(&m.receiver)?;
+        let Some(len) = len else {
+            return Some(Value::Error);
         };
         let unwrap = syn::Ident::new("unwrap", m.method.span());
         let branch: Expr = parse_quote!(if (#len) == 0 { #default } else { #inner.#unwrap() });
