@@ -114,3 +114,81 @@ fn let_else_on_data() {
         (0.5 + 18.0, vec![1.0, 0.0, 12.0])
     );
 }
+
+/// Data a loss reads: rows, targets, optional weights and a choice of loss.
+pub struct Samples {
+    pub x: Vec<Vec<f64>>,
+    pub y: Vec<f64>,
+    pub weights: Option<Vec<f64>>,
+    pub loss: Loss,
+}
+
+pub enum Loss {
+    Squared,
+    Huber { delta: f64 },
+    Scaled(f64, f64),
+}
+
+/// `match` on data with arms that destructure it (`Some(ws)`, `Loss::Huber { delta }`,
+/// `Loss::Scaled(a, b)`), tried in order as `if let`s; a row of the data zipped inside a
+/// chain (`w.iter().zip(&data.x[i])`, `.zip(row)`).
+#[grad(w)]
+fn sample_loss(w: &[f64], data: &Samples) -> f64 {
+    let mut total = 0.0;
+    for (i, (row, &y)) in data.x.iter().zip(&data.y).enumerate() {
+        let pred: f64 = w.iter().zip(row).map(|(w, x)| w * x).sum();
+        let weight = match &data.weights {
+            Some(ws) => ws[i],
+            None => 1.0,
+        };
+        let r = pred - y;
+        let l = match data.loss {
+            Loss::Squared => r * r,
+            Loss::Huber { delta } if r.abs() <= delta => 0.5 * r * r,
+            Loss::Huber { delta } => delta * (r.abs() - 0.5 * delta),
+            Loss::Scaled(a, b) => a * r * r + b,
+        };
+        total += weight * l;
+    }
+    total
+}
+
+#[test]
+fn match_on_data_that_destructures_it() {
+    let w = [0.5, -1.0];
+    let samples = |weights: Option<Vec<f64>>, loss: Loss| Samples {
+        x: vec![vec![1.0, 2.0], vec![3.0, 0.5]],
+        y: vec![-1.0, 2.0],
+        weights,
+        loss,
+    };
+    // Residuals: 0.5 - 2 + 1 = -0.5 and 1.5 - 0.5 - 2 = -1.
+    let (r0, r1) = (-0.5, -1.0);
+    let (value, g) = sample_loss_grad(&w, &samples(None, Loss::Squared));
+    assert_eq!(value, 0.25 + 1.0);
+    assert_eq!(
+        g,
+        vec![
+            2.0 * r0 * 1.0 + 2.0 * r1 * 3.0,
+            2.0 * r0 * 2.0 + 2.0 * r1 * 0.5
+        ]
+    );
+    let weights = Some(vec![2.0, 0.5]);
+    let (value, g) = sample_loss_grad(&w, &samples(weights, Loss::Huber { delta: 0.75 }));
+    // 2 * 0.5 * 0.25 + 0.5 * 0.75 * (1 - 0.375); d/dr: 2 * r0 (quadratic), 0.5 * -0.75 (linear).
+    let d1 = 0.5 * -0.75;
+    assert_eq!(value, 0.25 + 0.5 * 0.75 * 0.625);
+    assert_eq!(
+        g,
+        vec![2.0 * r0 * 1.0 + d1 * 3.0, 2.0 * r0 * 2.0 + d1 * 0.5]
+    );
+    let (value, g) = sample_loss_grad(&w, &samples(None, Loss::Scaled(3.0, 1.0)));
+    assert_eq!(value, 3.0 * 0.25 + 1.0 + 3.0 * 1.0 + 1.0);
+    assert_eq!(
+        g,
+        vec![
+            6.0 * r0 * 1.0 + 6.0 * r1 * 3.0,
+            6.0 * r0 * 2.0 + 6.0 * r1 * 0.5
+        ]
+    );
+}

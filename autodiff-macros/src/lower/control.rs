@@ -287,6 +287,20 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_match(&mut self, m: &syn::ExprMatch) -> Value {
+        // `match &cfg.weights { Some(ws) => ws[i], None => 1.0 }`: arms that destructure
+        // data, tried in order as `if let`s.
+        let destructures = |p: &Pat| match p {
+            Pat::Or(o) => o
+                .cases
+                .iter()
+                .any(|c| matches!(c, Pat::TupleStruct(_) | Pat::Struct(_))),
+            p => matches!(p, Pat::TupleStruct(_) | Pat::Struct(_)),
+        };
+        if m.arms.iter().any(|a| destructures(&a.pat))
+            && !self.reads(&m.expr.to_token_stream()).varied
+        {
+            return self.lower_expr(&if_let_chain(&m.expr, &m.arms));
+        }
         // `match x.first() { Some(&v) => a, None => b }`: `if let Some(&v) = x.first()`.
         if let [first, second] = &*m.arms {
             let is_none = |p: &Pat| match p {
@@ -675,4 +689,54 @@ fn changes_what_it_reads(e: &Expr) -> bool {
     let mut finds = Finds(false);
     syn::visit::Visit::visit_expr(&mut finds, e);
     finds.0
+}
+
+/// The arms of a `match` on data as the `if let` chain that tries them in order; an arm that
+/// matches anything (`_`, a name) and the last arm of the (exhaustive) match, when it binds
+/// nothing, are the last `else`. A guard is tested inside its arm, the arms after it written
+/// again for when it fails.
+fn if_let_chain(scrutinee: &Expr, arms: &[syn::Arm]) -> Expr {
+    let Some((arm, rest)) = arms.split_first() else {
+        return syn::parse_quote!(::core::unreachable!());
+    };
+    let (pat, body) = (&arm.pat, &arm.body);
+    let otherwise = || if_let_chain(scrutinee, rest);
+    let body: Expr = match &arm.guard {
+        Some((_, guard)) => {
+            let otherwise = otherwise();
+            syn::parse_quote!(if #guard { #body } else { #otherwise })
+        }
+        None => syn::parse_quote!({ #body }),
+    };
+    match pat {
+        Pat::Wild(_) => body,
+        _ if rest.is_empty() && arm.guard.is_none() && binds_nothing(pat) => body,
+        Pat::Ident(p) if p.subpat.is_none() && !is_none_name(&p.ident) => {
+            syn::parse_quote!({ let #pat = #scrutinee; #body })
+        }
+        _ => {
+            let otherwise = otherwise();
+            syn::parse_quote!(if let #pat = #scrutinee { #body } else { #otherwise })
+        }
+    }
+}
+
+/// Whether a pattern only tests its value (`None`, `Loss::Squared`, `Some(_)`).
+fn binds_nothing(pat: &Pat) -> bool {
+    match pat {
+        Pat::Wild(_) | Pat::Rest(_) | Pat::Path(_) | Pat::Lit(_) | Pat::Range(_) => true,
+        Pat::Ident(p) => is_none_name(&p.ident),
+        Pat::Or(p) => p.cases.iter().all(binds_nothing),
+        Pat::Paren(p) => binds_nothing(&p.pat),
+        Pat::Reference(p) => binds_nothing(&p.pat),
+        Pat::Tuple(p) => p.elems.iter().all(binds_nothing),
+        Pat::TupleStruct(p) => p.elems.iter().all(binds_nothing),
+        Pat::Struct(p) => p.fields.iter().all(|f| binds_nothing(&f.pat)),
+        _ => false,
+    }
+}
+
+/// `None` written as a bare name pattern (syn reads it as a binding).
+fn is_none_name(ident: &proc_macro2::Ident) -> bool {
+    ident == "None"
 }

@@ -522,7 +522,18 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
             if is_array_method(&m.method.to_string()) {
                 self.note(&m.receiver);
             }
+            // `w.iter().zip(row)`: what is zipped is iterated too.
+            if m.method == "zip" {
+                m.args.iter().for_each(|a| self.note(a));
+            }
             syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let Some((a, b)) = iter::free_zip(c) {
+                self.note(a);
+                self.note(b);
+            }
+            syn::visit::visit_expr_call(self, c);
         }
         fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
             self.note(&r.expr);
