@@ -1,9 +1,9 @@
 //! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
 //! tape, a loop fused with its reverse, a reverse loop run forwards, a running maximum, rows of a
-//! flat matrix read through views, forward mode and a Jacobian), and `#[derive(Params)]` for a
-//! small model, pretty-printed. They pin the shape of the generated code (the README shows the
-//! first); when a change to a macro changes them on purpose, rerun with `UPDATE_GOLDEN=1` and
-//! review the diff.
+//! flat matrix read through views, forward mode and a Jacobian, calls of sub-models' methods),
+//! and `#[derive(Params)]` for a small model, pretty-printed. They pin the shape of the
+//! generated code (the README shows the first); when a change to a macro changes them on
+//! purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
 
 use std::path::PathBuf;
 
@@ -223,6 +223,24 @@ fn rows_read_through_views() {
                     total += s.sqrt();
                 }
                 total
+            }
+        },
+    );
+}
+
+#[test]
+fn methods_of_sub_models() {
+    check(
+        "sub_model_methods",
+        quote!(net),
+        quote! {
+            pub fn loss(net: &Mlp, x: &[f64; 2]) -> f64 {
+                let h = net.l1.forward(x);
+                let mut s = net.head.score(&h);
+                for l in &net.layers {
+                    s += l.score(x);
+                }
+                s
             }
         },
     );

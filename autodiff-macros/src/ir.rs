@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use crate::hash::{HashMap, HashSet};
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 
 use crate::rules::Rule;
 
@@ -294,6 +294,58 @@ pub enum Arg {
     Array(ArrayArg),
 }
 
+/// What a call calls.
+#[derive(Clone)]
+pub enum Callee {
+    /// A function by its path: `g`, `layers::dense`, `Normal::ln_pdf`.
+    Path(syn::Path),
+    /// A method of the call's first argument, a sub-model whose type the function does not
+    /// write (`self.l1.forward(x)`): its items are reached by method-call syntax.
+    Method(syn::Ident),
+}
+
+impl Callee {
+    /// The call of the callee's item named with `suffix` (`_adjoint`; `""` for the callee
+    /// itself) on `args`: `g_adjoint(args..)`, or `receiver.forward_adjoint(rest..)`, the
+    /// receiver being the first argument without its `&` (method calls borrow it).
+    pub fn call(&self, suffix: &str, args: Vec<TokenStream>) -> TokenStream {
+        let named = |ident: &syn::Ident| match suffix {
+            "" => ident.clone(),
+            _ => quote::format_ident!("{ident}_{suffix}", span = ident.span()),
+        };
+        match self {
+            Callee::Path(path) => {
+                let mut path = path.clone();
+                if let Some(last) = path.segments.last_mut() {
+                    last.ident = named(&last.ident);
+                }
+                quote::quote!(#path(#(#args),*))
+            }
+            Callee::Method(method) => {
+                let mut args = args.into_iter();
+                let receiver = args.next().unwrap_or_default();
+                let receiver = match receiver.clone().into_iter().next() {
+                    Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&' => {
+                        receiver.into_iter().skip(1).collect()
+                    }
+                    _ => receiver,
+                };
+                let method = named(method);
+                quote::quote!(#receiver.#method(#(#args),*))
+            }
+        }
+    }
+}
+
+impl quote::ToTokens for Callee {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Callee::Path(path) => path.to_tokens(tokens),
+            Callee::Method(method) => method.to_tokens(tokens),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub enum Op {
     Copy(Operand),
@@ -312,7 +364,7 @@ pub enum Op {
     },
     /// A call of a function whose derivative is its `_adjoint`.
     Call {
-        path: syn::Path,
+        callee: Callee,
         args: Vec<Arg>,
         /// What unwraps a fallible callee's result, as written (`?`, `.unwrap()`,
         /// `.expect("..")`): the reverse sweep ignores its `_adjoint`'s `Result`, which the
@@ -444,7 +496,7 @@ pub enum Stmt {
     /// adjoint buffer from (`h` itself may be out of scope there).
     CallArray {
         array: ArrayId,
-        path: syn::Path,
+        callee: Callee,
         args: Vec<Arg>,
         shape: Var,
     },

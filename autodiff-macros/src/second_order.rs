@@ -79,14 +79,14 @@ pub fn plan(attr: &GradAttr, sig: &Signature, wrt: &[usize], errors: &mut Errors
 /// depend on a parameter.
 pub fn check_body(body: &Body, an: &Analysis, errors: &mut Errors) {
     body.block.for_each_stmt(&mut |s| {
-        if let Stmt::CallArray { path, args, .. } = s {
+        if let Stmt::CallArray { callee, args, .. } = s {
             let dual = args.iter().any(|a| match a {
                 Arg::Scalar(x) => x.var().is_some_and(|v| an.varied[v.0]),
                 Arg::Array(a) => an.varied_array[a.array.0],
             });
             if dual {
                 errors.on(
-                    path,
+                    callee,
                     "second order (`modes(hvp)`, `modes(hessian)`) cannot yet go through a call of a function that returns an array; write the function's arithmetic here, or ask only for first order",
                 );
             }

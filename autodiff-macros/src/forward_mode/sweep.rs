@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 
 use crate::activity::Analysis;
 use crate::code::Code;
@@ -213,18 +213,23 @@ impl<'a> Sweep<'a> {
                 out
             }
             Stmt::CallArray {
-                array, path, args, ..
+                array,
+                callee,
+                args,
+                ..
             } => {
                 let a = self.gen.array(*array);
                 let m = self.stored.contains(array).then(|| quote!(mut));
-                let primal: Vec<TokenStream> = args.iter().map(|x| self.gen.arg(x)).collect();
+                let mut args_then_tangents: Vec<TokenStream> =
+                    args.iter().map(|x| self.gen.arg(x)).collect();
                 if !self.an.active_array[array.0] {
-                    return quote!(let #m #a = #path(#(#primal),*););
+                    let call = callee.call("", args_then_tangents);
+                    return quote!(let #m #a = #call;);
                 }
                 let t = self.array_tangent(*array);
-                let tangent_path = tangent_path(path);
-                let tangents = self.call_tangents(args);
-                quote!(let (#m #a, #m #t) = #tangent_path(#(#primal,)* #(#tangents),*);)
+                args_then_tangents.extend(self.call_tangents(args));
+                let call = callee.call("tangent", args_then_tangents);
+                quote!(let (#m #a, #m #t) = #call;)
             }
             Stmt::Effect(_) => self.gen.forward_stmt(stmt),
             Stmt::If {
@@ -243,16 +248,19 @@ impl<'a> Sweep<'a> {
         }
         let span = self.body.var(var).span;
         let tangent = match op {
-            Op::Call { path, args, unwrap } => {
+            Op::Call {
+                callee,
+                args,
+                unwrap,
+            } => {
                 // `let (v, t_v) = g_tangent(args.., tangents..);`
                 let v = self.gen.var(var);
                 let t = self.t_var(var);
-                let primal: Vec<TokenStream> = args.iter().map(|x| self.gen.arg(x)).collect();
-                let tangents = self.call_tangents(args);
-                let tangent_path = tangent_path(path);
-                return quote_spanned!(span=>
-                    let (#v, #t) = #tangent_path(#(#primal,)* #(#tangents),*) #unwrap;
-                );
+                let mut args_then_tangents: Vec<TokenStream> =
+                    args.iter().map(|x| self.gen.arg(x)).collect();
+                args_then_tangents.extend(self.call_tangents(args));
+                let call = callee.call("tangent", args_then_tangents);
+                return quote_spanned!(span=> let (#v, #t) = #call #unwrap;);
             }
             Op::Copy(x) => self.t(x),
             Op::Prim { rule, floats, .. } => self.prim_tangent(var, rule, floats, op),
@@ -517,15 +525,6 @@ impl<'a> Sweep<'a> {
         }
         out
     }
-}
-
-/// `g_tangent` for a call of `g`, by the same path.
-pub fn tangent_path(path: &syn::Path) -> syn::Path {
-    let mut p = path.clone();
-    if let Some(last) = p.segments.last_mut() {
-        last.ident = format_ident!("{}_tangent", last.ident, span = last.ident.span());
-    }
-    p
 }
 
 /// `a + b - c`: the terms added up, a leading minus turned into a subtraction (exact: a

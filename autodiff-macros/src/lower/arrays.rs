@@ -68,6 +68,16 @@ impl Lowerer<'_> {
                     None => LocalArray::Failed,
                 }
             }
+            // A model's method that returns an array (`self.l1.forward(x)`).
+            Expr::MethodCall(m)
+                if self.array_locals.contains(&pi.ident.to_string())
+                    && self.model_method(m).is_some() =>
+            {
+                match self.method_call_array(&pi.ident, m) {
+                    Some(array) => LocalArray::Declared(array),
+                    None => LocalArray::Failed,
+                }
+            }
             Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {
                 if self.try_opaque_check(init) {
                     return LocalArray::No;

@@ -68,6 +68,17 @@ impl Lowerer<'_> {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
             return self.constant(Expr::Call(c.clone()), path, span);
         }
+        self.call_value(Callee::Path(path.clone()), c, unwrap)
+    }
+
+    /// The value of a call of `callee` on `c`'s arguments, differentiated through its
+    /// `_adjoint`.
+    pub(super) fn call_value(
+        &mut self,
+        callee: Callee,
+        c: &syn::ExprCall,
+        unwrap: Option<proc_macro2::TokenStream>,
+    ) -> Value {
         let args = self.call_args(c);
         let float = args.iter().any(|a| match a {
             Arg::Scalar(op) => self.ty(op) == Ty::Float,
@@ -78,11 +89,11 @@ impl Lowerer<'_> {
             "t",
             ty,
             Op::Call {
-                path: path.clone(),
+                callee,
                 args,
                 unwrap,
             },
-            span,
+            c.span(),
         ))
     }
 
@@ -217,6 +228,22 @@ impl Lowerer<'_> {
             );
             return None;
         };
+        Some(self.array_of_call(name, Callee::Path(p.path.clone()), c))
+    }
+
+    /// `let h = self.l1.forward(x);`, `let h = net.forward(x);`: a method of a model that
+    /// returns an array. `None` for another method.
+    pub(super) fn method_call_array(
+        &mut self,
+        name: &syn::Ident,
+        m: &syn::ExprMethodCall,
+    ) -> Option<ArrayId> {
+        let (callee, call) = self.model_method(m)?;
+        Some(self.array_of_call(name, callee, &call))
+    }
+
+    /// A local array named `name` holding what `callee` returns on `c`'s arguments.
+    fn array_of_call(&mut self, name: &syn::Ident, callee: Callee, c: &syn::ExprCall) -> ArrayId {
         let args = self.call_args(c);
         let array = ArrayId(self.arrays.len());
         let written = name.to_string();
@@ -235,11 +262,11 @@ impl Lowerer<'_> {
         let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, c.span());
         self.emit(Stmt::CallArray {
             array,
-            path: p.path.clone(),
+            callee,
             args,
             shape,
         });
-        Some(array)
+        array
     }
 
     /// Whether an argument of unknown type reads as a float: arithmetic on floats, a float

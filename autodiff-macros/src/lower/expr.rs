@@ -951,6 +951,15 @@ impl Lowerer<'_> {
                 return self.lower_call(&call, None);
             }
         }
+        // `net.forward(x)`, `self.l1.forward(x)`: a method of a model.
+        if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
+            if let Some((callee, call)) = self.model_method(m) {
+                return match callee {
+                    Callee::Path(_) => self.lower_call(&call, None),
+                    Callee::Method(_) => self.call_value(callee, &call, None),
+                };
+            }
+        }
         // A method of an array or a model that is not a float method: one error, on it.
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
             // Growing a local array: the sweeps track its elements, not a changing length.
@@ -961,18 +970,6 @@ impl Lowerer<'_> {
                     &m.method,
                     &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
                 );
-            }
-            // `self.forward(x)`, `net.forward(x)`: a method of the model itself.
-            if let Value::Array(a) = receiver {
-                if self.arrays[a.0].dims == 0 {
-                    if let Some(call) = self.method_as_call(m) {
-                        return self.lower_call(&call, None);
-                    }
-                    return self.unsupported(
-                        &m.method,
-                        &format!("#[grad] cannot differentiate through the method `{name}` of a sub-model: write it as a `#[grad]` function that takes the sub-model (`fn {name}(m: &Layer, ..)`) and call that"),
-                    );
-                }
             }
             return self.unsupported(&m.method, &unknown_method());
         }
@@ -1171,6 +1168,54 @@ impl Lowerer<'_> {
         }
         let (method, args) = (&m.method, &m.args);
         Some(syn::parse_quote_spanned!(method.span()=> #owner::#method(#receiver, #args)))
+    }
+
+    /// A method call that hands a model on: `d.ln_pdf(x)` for a model parameter as
+    /// [`Self::method_as_call`] writes it, and a sub-model's method (`self.l1.forward(x)`,
+    /// `layer.forward(x)` for `layer` in `&net.layers`) as a call of `forward` on the
+    /// sub-model and the arguments, reached by method-call syntax, since the sub-model's type
+    /// is not written here.
+    pub(super) fn model_method(&self, m: &syn::ExprMethodCall) -> Option<(Callee, syn::ExprCall)> {
+        let name = m.method.to_string();
+        if rules::lookup(&name).is_some() || !is_array_method(&name) || is_slice_method(&name) {
+            return None;
+        }
+        if let Some(call) = self.method_as_call(m) {
+            let Expr::Path(p) = &*call.func else {
+                return None;
+            };
+            return Some((Callee::Path(p.path.clone()), call));
+        }
+        if m.turbofish.is_some() || !self.is_sub_model(&m.receiver) {
+            return None;
+        }
+        let (method, receiver, args) = (&m.method, &m.receiver, &m.args);
+        let call = syn::parse_quote_spanned!(method.span()=> #method(#receiver, #args));
+        Some((Callee::Method(method.clone()), call))
+    }
+
+    /// Whether `expr` is a model lent whole (`self.l1` as the function binds it) or an item
+    /// of a sequence of them (`&net.layers[k]`).
+    fn is_sub_model(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Reference(r) => self.is_sub_model(&r.expr),
+            Expr::Paren(p) => self.is_sub_model(&p.expr),
+            Expr::Path(p) => {
+                let Some(ident) = p.path.get_ident() else {
+                    return false;
+                };
+                matches!(self.lookup(&ident.to_string()), Some(Binding::Array(a))
+                    if self.arrays[a.0].dims == 0)
+            }
+            Expr::Index(i) => match &*i.expr {
+                Expr::Path(p) => p.path.get_ident().is_some_and(|ident| {
+                    matches!(self.lookup(&ident.to_string()), Some(Binding::Array(a))
+                        if self.arrays[a.0].dims == 2)
+                }),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// `.len()` of an array, a row or a slice view.

@@ -440,6 +440,37 @@ pub(super) fn is_array_method(name: &str) -> bool {
         && !opaque::is_success_method(name)
 }
 
+/// Whether a method that takes no float is one of a slice's or a `Vec`'s (`w.iter()`,
+/// `w.windows(2)`); another is a sub-model's own (`self.l1.forward(x)`).
+pub(super) fn is_slice_method(name: &str) -> bool {
+    const SLICE_METHODS: &[&str] = &[
+        "iter",
+        "into_iter",
+        "iter_mut",
+        "len",
+        "is_empty",
+        "to_vec",
+        "to_owned",
+        "clone",
+        "first",
+        "last",
+        "get",
+        "windows",
+        "chunks",
+        "chunks_exact",
+        "rchunks",
+        "split_at",
+        "split_first",
+        "split_last",
+        "as_slice",
+        "as_ref",
+        "concat",
+        "copied",
+        "cloned",
+    ];
+    SLICE_METHODS.contains(&name)
+}
+
 /// Whether a `for` loop's item is never read by its body (`for _ in ..`, `for _row in ..`):
 /// the loop only counts the items, whatever they are.
 pub(super) fn unread_item(pat: &Pat, body: &syn::Block) -> bool {

@@ -323,10 +323,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
-                let read = if super::is_array_method(&name) {
+                let read = if !super::is_array_method(&name) {
+                    Read::Scalar
+                } else if super::is_slice_method(&name) {
                     Read::Array(1)
                 } else {
-                    Read::Scalar
+                    // `self.l1.forward(x)`: a sub-model's own method, which it is lent to.
+                    Read::Whole
                 };
                 // Measuring needs no array (a data field of indices stays as written).
                 let as_array = read != Read::Scalar && !["len", "is_empty"].contains(&&*name);
@@ -834,6 +837,15 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
                 }
             }
             syn::visit::visit_expr_call(self, c);
+        }
+        // `layer.forward(x)`: lent to its own method.
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let name = m.method.to_string();
+            let own = super::is_array_method(&name) && !super::is_slice_method(&name);
+            if own && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name)) {
+                self.as_argument += 1;
+            }
+            syn::visit::visit_expr_method_call(self, m);
         }
         fn visit_ident(&mut self, i: &'ast Ident) {
             if i == self.name {

@@ -10,26 +10,25 @@ impl Gen<'_> {
     /// an `Ok` too, which is dropped.
     pub(super) fn reverse_call(
         &mut self,
-        path: &syn::Path,
+        callee: &Callee,
         args: &[Arg],
         d: TokenStream,
         fallible: bool,
     ) -> Vec<Piece> {
         let ignore = fallible.then(|| quote!(let _ =));
-        self.adjoint_call(path, args, d, ignore)
+        self.adjoint_call(callee, args, d, ignore)
     }
 
     /// `g_adjoint(.., d, shadows..)` after `lhs` (`let _ =`, `let v =`, or nothing), and the
     /// pieces that add up what it pulled back into temporaries.
     pub(super) fn adjoint_call(
         &mut self,
-        path: &syn::Path,
+        callee: &Callee,
         args: &[Arg],
         d: TokenStream,
         lhs: Option<TokenStream>,
     ) -> Vec<Piece> {
-        let adjoint_path = self.adjoint_path(path);
-        let primal: Vec<TokenStream> = args.iter().map(|a| self.adjoint_arg(a)).collect();
+        let mut adjoint_args: Vec<TokenStream> = args.iter().map(|a| self.adjoint_arg(a)).collect();
         let mut shadows = Vec::new();
         let mut call = Piece::code(TokenStream::new());
         let mut after = Vec::new();
@@ -190,8 +189,10 @@ impl Gen<'_> {
                 }
             }
         }
-        call.tokens
-            .extend([quote!(#lhs #adjoint_path(#(#primal,)* #d, #(#shadows),*);)]);
+        adjoint_args.push(d);
+        adjoint_args.extend(shadows);
+        let adjoint = callee.call(self.adjoint_suffix(), adjoint_args);
+        call.tokens.extend([quote!(#lhs #adjoint;)]);
         let mut pieces = vec![call];
         pieces.extend(after);
         pieces
@@ -346,17 +347,12 @@ impl Gen<'_> {
         Some(quote!([#start..#end]))
     }
 
-    /// `g_adjoint` for a call of `g`; `g_dual_adjoint` on dual numbers.
-    pub(crate) fn adjoint_path(&self, path: &syn::Path) -> syn::Path {
-        let suffix = match self.dual {
+    /// What names a callee's adjoint: `g_adjoint`; `g_dual_adjoint` on dual numbers.
+    pub(crate) fn adjoint_suffix(&self) -> &'static str {
+        match self.dual {
             Some(_) => "dual_adjoint",
             None => "adjoint",
-        };
-        let mut adjoint_path = path.clone();
-        if let Some(last) = adjoint_path.segments.last_mut() {
-            last.ident = format_ident!("{}_{suffix}", last.ident, span = last.ident.span());
         }
-        adjoint_path
     }
 
     /// An argument of `g_adjoint`: the array as the call saw it, when it was written again

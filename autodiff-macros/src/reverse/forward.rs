@@ -50,17 +50,23 @@ impl Gen<'_> {
                 let a = args.iter().map(|x| self.operand(x));
                 quote!(#r.#name(#(#a),*))
             }
-            Op::Call { path, args, unwrap } => match self.dual_call(args) {
+            Op::Call {
+                callee,
+                args,
+                unwrap,
+            } => match self.dual_call(args) {
                 // The value as a dual number: the callee's sweeps on dual numbers, with
                 // nothing to pull back yet.
                 Some(rest) => {
-                    let callee = self.adjoint_path(path);
-                    let a = args.iter().map(|a| self.adjoint_arg(a));
-                    quote!(#callee(#(#a,)* #rest) #unwrap)
+                    let mut a: Vec<TokenStream> =
+                        args.iter().map(|a| self.adjoint_arg(a)).collect();
+                    a.push(rest);
+                    let call = callee.call(self.adjoint_suffix(), a);
+                    quote!(#call #unwrap)
                 }
                 None => {
-                    let a = args.iter().map(|a| self.arg(a));
-                    quote!(#path(#(#a),*) #unwrap)
+                    let call = callee.call("", args.iter().map(|a| self.arg(a)).collect());
+                    quote!(#call #unwrap)
                 }
             },
             Op::Load { array, index } => {
@@ -480,11 +486,12 @@ impl Gen<'_> {
                     let a = self.array(*array);
                     return quote!(#tape.extend_from_slice(&#a););
                 }
-                if let (Some(d), Op::Call { path, args, .. }) = (self.pulled.get(var).cloned(), op)
+                if let (Some(d), Op::Call { callee, args, .. }) =
+                    (self.pulled.get(var).cloned(), op)
                 {
                     let v = self.var(*var);
                     self.held_back = Some(Vec::new());
-                    let pieces = self.adjoint_call(path, args, d, Some(quote!(let #v =)));
+                    let pieces = self.adjoint_call(callee, args, d, Some(quote!(let #v =)));
                     let adds = self.held_back.take().unwrap_or_default();
                     self.pulled_adds.insert(*var, adds);
                     return pieces.into_iter().flat_map(|p| p.tokens).collect();
@@ -532,7 +539,7 @@ impl Gen<'_> {
             }
             Stmt::CallArray {
                 array,
-                path,
+                callee,
                 args,
                 shape,
             } => {
@@ -540,9 +547,8 @@ impl Gen<'_> {
                 // On dual numbers, a result of data that the function then writes dual
                 // numbers into: lifted to constants.
                 let lift = self.is_dual_array(*array) && !self.has_dual_arg(args);
-                let args = args.iter().map(|x| self.arg(x));
+                let call = callee.call("", args.iter().map(|x| self.arg(x)).collect());
                 let m = self.stored.contains(array).then(|| quote!(mut));
-                let call = quote!(#path(#(#args),*));
                 let mut out = match lift {
                     true => quote!(let #m #a = ::autodiff::__private::lift(&#call);),
                     false => quote!(let #m #a = #call;),

@@ -571,7 +571,10 @@ impl<'a> Gen<'a> {
                 pieces
             }
             Stmt::CallArray {
-                array, path, args, ..
+                array,
+                callee,
+                args,
+                ..
             } => {
                 // On dual numbers, a call on data alone has nothing to pull back (and its
                 // callee may have no `_dual_adjoint`).
@@ -581,7 +584,7 @@ impl<'a> Gen<'a> {
                     return Vec::new();
                 }
                 let d = self.array_adj(*array);
-                self.reverse_call(path, args, quote!(&#d), false)
+                self.reverse_call(callee, args, quote!(&#d), false)
             }
             Stmt::DeclareArray { .. } | Stmt::Effect(_) => Vec::new(),
             Stmt::If {
@@ -805,7 +808,11 @@ impl<'a> Gen<'a> {
                 }
                 vec![Piece::code(self.add_into_array(*array, index, d))]
             }
-            Op::Call { path, args, unwrap } => self.reverse_call(path, args, d, unwrap.is_some()),
+            Op::Call {
+                callee,
+                args,
+                unwrap,
+            } => self.reverse_call(callee, args, d, unwrap.is_some()),
             _ => Vec::new(),
         }
     }

@@ -1,0 +1,199 @@
+//! Models built from layers that have methods: `self.l1.forward(x)`, `net.head.score(&h)`,
+//! `l.forward(&h)` for `l` in `&self.layers`. The sub-model's type is not written in the
+//! function, so its method's items are reached by method-call syntax
+//! (`self.l1.forward_adjoint(x, d_h, &mut d_self.l1, d_x)`).
+
+// Index loops are how the layers and the hand-derived values are written.
+#![allow(clippy::needless_range_loop)]
+
+use autodiff::{grad, Const, Params};
+
+#[derive(Clone, Debug, PartialEq, Params)]
+pub struct Dense {
+    pub w: [[f64; 2]; 2],
+    pub b: [f64; 2],
+}
+
+#[grad(self, x, modes(tangent))]
+impl Dense {
+    /// `w x + b`.
+    fn forward(&self, x: &[f64; 2]) -> [f64; 2] {
+        let mut out = [0.0; 2];
+        for i in 0..2 {
+            out[i] = self.b[i] + self.w[i][0] * x[0] + self.w[i][1] * x[1];
+        }
+        out
+    }
+
+    /// `w00 x0 + w11 tanh(x1) + b0`.
+    fn score(&self, x: &[f64; 2]) -> f64 {
+        self.w[0][0] * x[0] + self.w[1][1] * x[1].tanh() + self.b[0]
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Mlp {
+    pub l1: Dense,
+    pub l2: Dense,
+}
+
+impl Mlp {
+    /// A layer's output through `tanh`, scored by the next.
+    #[grad(self, x, modes(tangent))]
+    fn loss(&self, x: &[f64; 2]) -> f64 {
+        let h = self.l1.forward(x);
+        let a = [h[0].tanh(), h[1].tanh()];
+        self.l2.score(&a)
+    }
+}
+
+/// The same loss as a function of the model.
+#[grad(net)]
+fn loss_of(net: &Mlp, x: &[f64; 2]) -> f64 {
+    let h = net.l1.forward(x);
+    net.l2.score(&[h[0].tanh(), h[1].tanh()])
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Stack {
+    pub layers: Vec<Dense>,
+}
+
+impl Stack {
+    /// The layers in turn, each fed the last one's output.
+    #[grad(self)]
+    fn deep(&self, x: &[f64; 2]) -> f64 {
+        let mut h = *x;
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        h[0] * h[1]
+    }
+
+    /// Every layer scoring the same input.
+    #[grad(self)]
+    fn total(&self, x: &[f64; 2]) -> f64 {
+        let mut s = 0.0;
+        for l in self.layers.iter() {
+            s += l.score(x);
+        }
+        s
+    }
+}
+
+fn dense(seed: f64) -> Dense {
+    Dense {
+        w: [[0.5 * seed, -0.25], [0.75, -0.5 * seed]],
+        b: [0.1 * seed, -0.2],
+    }
+}
+
+/// `f` at `d` moved by `h` in one coordinate of `pick`, minus `f` moved by `-h`, over `2h`.
+fn central(f: impl Fn(&Dense) -> f64, d: &Dense, pick: impl Fn(&mut Dense) -> &mut f64) -> f64 {
+    let h = 1e-6;
+    let (mut up, mut down) = (d.clone(), d.clone());
+    *pick(&mut up) += h;
+    *pick(&mut down) -= h;
+    (f(&up) - f(&down)) / (2.0 * h)
+}
+
+fn assert_close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-7 * (1.0 + b.abs()), "{a} vs {b}");
+}
+
+#[test]
+fn a_sub_models_methods_are_differentiated() {
+    let net = Mlp {
+        l1: dense(1.0),
+        l2: dense(2.0),
+    };
+    let x = [0.3, -0.7];
+    let (value, (d_net, _)) = net.loss_grad(&x);
+    let h = net.l1.forward(&x);
+    let a = [h[0].tanh(), h[1].tanh()];
+    assert_eq!(value, net.l2.score(&a));
+    // By hand: d/dl2 of w00 a0 + w11 tanh(a1) + b0.
+    assert_eq!(d_net.l2.w, [[a[0], 0.0], [0.0, a[1].tanh()]]);
+    assert_eq!(d_net.l2.b, [1.0, 0.0]);
+    // d/dl1 through a = tanh(h): da0 = w00 (1 - a0^2), da1 = w11 (1 - tanh(a1)^2) (1 - a1^2).
+    let dh = [
+        net.l2.w[0][0] * (1.0 - a[0] * a[0]),
+        net.l2.w[1][1] * (1.0 - a[1].tanh().powi(2)) * (1.0 - a[1] * a[1]),
+    ];
+    for i in 0..2 {
+        assert_close(d_net.l1.b[i], dh[i]);
+        for j in 0..2 {
+            assert_close(d_net.l1.w[i][j], dh[i] * x[j]);
+        }
+    }
+    // The free function and the method agree, and with central differences.
+    let (value_of, d_of) = loss_of_grad(&net, &x);
+    assert_eq!(value_of, value);
+    assert_eq!(d_of.l1, d_net.l1);
+    assert_eq!(d_of.l2, d_net.l2);
+    let with_l1 = |l1: &Dense| {
+        Mlp {
+            l1: l1.clone(),
+            l2: net.l2.clone(),
+        }
+        .loss(&x)
+    };
+    assert_close(
+        d_net.l1.w[1][0],
+        central(with_l1, &net.l1, |d| &mut d.w[1][0]),
+    );
+    // `_adjoint` adds into the sub-models' shadows; the input's derivative through both.
+    let mut g = net.zeros_like();
+    let mut d_x = [0.0; 2];
+    net.loss_adjoint(&x, 2.0, &mut g, &mut d_x);
+    assert_eq!(g.l2.w[0][0], 2.0 * d_net.l2.w[0][0]);
+    for j in 0..2 {
+        let by_hand = 2.0 * (dh[0] * net.l1.w[0][j] + dh[1] * net.l1.w[1][j]);
+        assert_close(d_x[j], by_hand);
+    }
+    // Forward mode: the tangent along x's first coordinate is d_x[0] / 2.
+    let (_, t) = net.loss_tangent(&x, Const, &[1.0, 0.0]);
+    assert_close(t, d_x[0] / 2.0);
+}
+
+#[test]
+fn methods_of_each_layer_of_a_sequence() {
+    let stack = Stack {
+        layers: vec![dense(1.0), dense(-0.5), dense(2.0)],
+    };
+    let x = [0.4, 0.9];
+    let (value, d_stack) = stack.deep_grad(&x);
+    let mut h = x;
+    for l in &stack.layers {
+        h = l.forward(&h);
+    }
+    assert_eq!(value, h[0] * h[1]);
+    // The last layer by hand: d/dw_ij of h0 h1 = (h1, h0)_i * input_j.
+    let input = stack.layers[..2].iter().fold(x, |h, l| l.forward(&h));
+    let d_out = [h[1], h[0]];
+    for i in 0..2 {
+        assert_close(d_stack.layers[2].b[i], d_out[i]);
+        for j in 0..2 {
+            assert_close(d_stack.layers[2].w[i][j], d_out[i] * input[j]);
+        }
+    }
+    // The first layer, against central differences.
+    for (i, j) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+        let numeric = central(
+            |first| {
+                let mut s = stack.clone();
+                s.layers[0] = first.clone();
+                s.deep(&x)
+            },
+            &stack.layers[0],
+            |d| &mut d.w[i][j],
+        );
+        assert_close(d_stack.layers[0].w[i][j], numeric);
+    }
+    let (total, d_total) = stack.total_grad(&x);
+    assert_eq!(total, stack.layers.iter().map(|l| l.score(&x)).sum::<f64>());
+    for l in &d_total.layers {
+        assert_eq!(l.w, [[x[0], 0.0], [0.0, x[1].tanh()]]);
+        assert_eq!(l.b, [1.0, 0.0]);
+    }
+}
