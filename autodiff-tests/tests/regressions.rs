@@ -1664,3 +1664,40 @@ fn a_bool_of_data_survives_an_early_return() {
     );
     assert_eq!(flag_after_early_return_grad(&[3.0], None), (0.0, vec![0.0]));
 }
+
+// A number bound from an `Option<f64>` parameter (`if let Some(delta) = d`, a `match` arm,
+// `let .. else`) passed to a `#[grad]` function's float parameter: its type was not known, so
+// the call's `_adjoint` got no shadow for it (one argument too few).
+#[grad]
+fn huber_at(r: f64, delta: f64) -> f64 {
+    if r.abs() <= delta {
+        0.5 * r * r
+    } else {
+        delta * (r.abs() - 0.5 * delta)
+    }
+}
+
+#[grad(x)]
+fn robust(x: f64, d: Option<f64>, pair: &Option<(f64, usize)>) -> f64 {
+    let mut s = x * x;
+    if let Some(delta) = d {
+        s += huber_at(x, delta);
+    }
+    s += match pair {
+        Some((scale, _)) => huber_at(x, *scale),
+        None => 0.0,
+    };
+    let Some(last) = d else {
+        return s;
+    };
+    s + huber_at(2.0 * x, last)
+}
+
+#[test]
+fn a_number_bound_from_optional_data_is_passed_as_a_float() {
+    // |x| = 3 > 1: delta (|x| - delta / 2) has slope delta sign(x); at 2x, twice that.
+    let (value, d_x) = robust_grad(3.0, Some(1.0), &Some((0.5, 7)));
+    assert_eq!(value, 9.0 + (3.0 - 0.5) + 0.5 * (3.0 - 0.25) + (6.0 - 0.5));
+    assert_eq!(d_x, 6.0 + 1.0 + 0.5 + 2.0);
+    assert_eq!(robust_grad(-3.0, None, &None), (9.0, -6.0));
+}

@@ -128,12 +128,36 @@ impl Lowerer<'_> {
             });
             match self.try_opaque(&value, false) {
                 Some(Value::Scalar(op)) => {
+                    // `Some(delta)` of an `Option<f64>` parameter: a float, which a call
+                    // passes with a shadow.
+                    let declared = self.data_type(scrutinee).and_then(|ty| {
+                        bound_type(pat, &ty, &name).map(|bound| type_kind(bound, self.sig))
+                    });
+                    if let (Some(Ty::Float), Operand::Var(v)) = (declared, &op) {
+                        self.vars[v.0].ty = Ty::Float;
+                    }
                     let ty = self.ty(&op);
                     let cell = self.new_cell(&name.to_string(), op, ty, false);
                     self.bind(name.to_string(), cell);
                 }
                 _ => self.bind(name.to_string(), Binding::Poisoned),
             }
+        }
+    }
+
+    /// The type written for data `expr`: a parameter that holds floats in a shape it does not
+    /// differentiate (`d: Option<f64>`), also borrowed or dereferenced.
+    fn data_type(&self, expr: &Expr) -> Option<syn::Type> {
+        match expr {
+            Expr::Reference(r) => self.data_type(&r.expr),
+            Expr::Paren(p) => self.data_type(&p.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.data_type(&u.expr),
+            Expr::Path(p) => {
+                let ident = p.path.get_ident()?;
+                let (_, _, written) = self.sig.float_data.iter().find(|(i, ..)| i == ident)?;
+                syn::parse_str(written).ok()
+            }
+            _ => None,
         }
     }
 
@@ -718,6 +742,58 @@ fn if_let_chain(scrutinee: &Expr, arms: &[syn::Arm]) -> Expr {
             let otherwise = otherwise();
             syn::parse_quote!(if let #pat = #scrutinee { #body } else { #otherwise })
         }
+    }
+}
+
+/// The type of `name` where `pat` binds it from a value of type `ty`, when the pattern's
+/// shape shows it: `Some(d)` of `Option<f64>`, `Ok(v)` / `Err(e)` of a `Result`, `(a, b)` of a
+/// tuple, through references.
+fn bound_type<'t>(
+    pat: &Pat,
+    ty: &'t syn::Type,
+    name: &proc_macro2::Ident,
+) -> Option<&'t syn::Type> {
+    let ty = match ty {
+        syn::Type::Reference(r) => return bound_type(pat, &r.elem, name),
+        syn::Type::Paren(p) => return bound_type(pat, &p.elem, name),
+        ty => ty,
+    };
+    match pat {
+        Pat::Ident(p) if p.ident == *name && p.subpat.is_none() => Some(ty),
+        Pat::Reference(r) => bound_type(&r.pat, ty, name),
+        Pat::Paren(p) => bound_type(&p.pat, ty, name),
+        Pat::Tuple(p) => {
+            let syn::Type::Tuple(t) = ty else {
+                return None;
+            };
+            p.elems
+                .iter()
+                .zip(&t.elems)
+                .find_map(|(p, ty)| bound_type(p, ty, name))
+        }
+        Pat::TupleStruct(p) => {
+            let syn::Type::Path(tp) = ty else {
+                return None;
+            };
+            let wrapper = tp.path.segments.last()?;
+            let variant = p.path.segments.last()?.ident.to_string();
+            let at = match (wrapper.ident.to_string().as_str(), variant.as_str()) {
+                ("Option", "Some") | ("Result", "Ok") => 0,
+                ("Result", "Err") => 1,
+                _ => return None,
+            };
+            let syn::PathArguments::AngleBracketed(args) = &wrapper.arguments else {
+                return None;
+            };
+            let Some(syn::GenericArgument::Type(inner)) = args.args.iter().nth(at) else {
+                return None;
+            };
+            let [only] = &*p.elems.iter().collect::<Vec<_>>() else {
+                return None;
+            };
+            bound_type(only, inner, name)
+        }
+        _ => None,
     }
 }
 
