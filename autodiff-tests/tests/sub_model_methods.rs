@@ -197,3 +197,68 @@ fn methods_of_each_layer_of_a_sequence() {
         assert_eq!(l.b, [1.0, 0.0]);
     }
 }
+
+/// A layer of any width, its rows read in chains.
+#[derive(Clone, Debug, PartialEq, Params)]
+pub struct Linear {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+#[grad(self, x)]
+impl Linear {
+    /// `w x + b`, a row at a time: the matrix field's rows zipped with the bias.
+    fn forward(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(row, b)| row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b)
+            .collect()
+    }
+
+    /// `sum_i (w x)_i^2`, its rows folded.
+    fn energy(&self, x: &[f64]) -> f64 {
+        self.w.iter().fold(0.0, |acc, row| {
+            let z: f64 = row.iter().zip(x).map(|(w, x)| w * x).sum();
+            acc + z * z
+        })
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Regressor {
+    pub hidden: Linear,
+}
+
+impl Regressor {
+    #[grad(self)]
+    fn loss(&self, x: &[f64]) -> f64 {
+        let h = self.hidden.forward(x);
+        h.iter().map(|v| v * v).sum::<f64>() + self.hidden.energy(x)
+    }
+}
+
+#[test]
+fn rows_of_a_layers_matrix_read_in_chains() {
+    let hidden = Linear {
+        w: vec![vec![0.5, -1.0, 0.25], vec![2.0, 0.0, -0.5]],
+        b: vec![0.1, -0.3],
+    };
+    let x = [1.0, 2.0, -1.0];
+    let model = Regressor { hidden };
+    let (value, d) = model.loss_grad(&x);
+    let h = model.hidden.forward(&x);
+    let z: Vec<f64> = h.iter().zip(&model.hidden.b).map(|(h, b)| h - b).collect();
+    assert_eq!(h, vec![0.5 - 2.0 - 0.25 + 0.1, 2.0 + 0.5 - 0.3]);
+    assert_close(
+        value,
+        h.iter().map(|v| v * v).sum::<f64>() + z.iter().map(|v| v * v).sum::<f64>(),
+    );
+    // d/dw_ij = (2 h_i + 2 z_i) x_j, d/db_i = 2 h_i.
+    for i in 0..2 {
+        assert_close(d.hidden.b[i], 2.0 * h[i]);
+        for j in 0..3 {
+            assert_close(d.hidden.w[i][j], (2.0 * h[i] + 2.0 * z[i]) * x[j]);
+        }
+    }
+}

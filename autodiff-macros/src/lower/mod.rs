@@ -473,7 +473,7 @@ pub(super) fn is_slice_method(name: &str) -> bool {
 
 /// Whether a `for` loop's item is never read by its body (`for _ in ..`, `for _row in ..`):
 /// the loop only counts the items, whatever they are.
-pub(super) fn unread_item(pat: &Pat, body: &syn::Block) -> bool {
+pub(super) fn unread_item(pat: &Pat, body: &impl ToTokens) -> bool {
     match pat {
         Pat::Wild(_) => true,
         Pat::Type(t) => unread_item(&t.pat, body),

@@ -226,14 +226,20 @@ impl Scan<'_> {
     /// as numbers. One whose item the body never reads only counts the field's items, of
     /// whatever type: the field is read whole.
     fn rows_loop(&mut self, f: &syn::ExprForLoop) -> bool {
+        self.rows_of(&f.expr, &f.pat, &f.body)
+    }
+
+    /// The same for a chain's closure (`m.w.iter().zip(&m.b).map(|(row, b)| ..)`): `items`
+    /// iterated, each bound to `pat` and read by `body`.
+    fn rows_of(&mut self, items: &Expr, pat: &syn::Pat, body: &impl ToTokens) -> bool {
         let mut sources = Vec::new();
-        if !item_sources(&f.expr, &f.pat, &mut sources) {
+        if !item_sources(items, pat, &mut sources) {
             return false;
         }
         let reads: Vec<Read> = sources
             .iter()
             .map(|(_, pat)| match strip_type(pat) {
-                _ if super::unread_item(pat, &f.body) => Read::Whole,
+                _ if super::unread_item(pat, body) => Read::Whole,
                 syn::Pat::Ident(item) if self.array_names.contains(&item.ident.to_string()) => {
                     Read::Array(2)
                 }
@@ -252,6 +258,23 @@ impl Scan<'_> {
             }
         }
         true
+    }
+
+    /// `items.map(|item| ..)`, `.for_each(..)` or `.fold(init, |acc, item| ..)` over the rows
+    /// of a matrix field (see [`Self::rows_of`]).
+    fn rows_chain(&mut self, m: &syn::ExprMethodCall) -> bool {
+        let (closure, item) = match (
+            m.method.to_string().as_str(),
+            &*m.args.iter().collect::<Vec<_>>(),
+        ) {
+            ("map" | "for_each", [Expr::Closure(c)]) => (c, 0),
+            ("fold", [_, Expr::Closure(c)]) => (c, 1),
+            _ => return false,
+        };
+        match closure.inputs.iter().nth(item) {
+            Some(pat) => self.rows_of(&m.receiver, pat, &closure.body),
+            None => false,
+        }
     }
 
     /// An index: a field read there is an integer.
@@ -321,6 +344,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
             }
             Expr::Reference(r) if r.mutability.is_some() => self.written(&r.expr),
+            // `m.mat.iter().map(|row| dot(row, x))`: the rows of a matrix in a chain.
+            Expr::MethodCall(m) if self.rows_chain(m) => {
+                m.args.iter().for_each(|a| self.visit_expr(a));
+                return;
+            }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 let read = if !super::is_array_method(&name) {
