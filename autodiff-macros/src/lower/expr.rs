@@ -1177,7 +1177,7 @@ impl Lowerer<'_> {
     /// is not written here.
     pub(super) fn model_method(&self, m: &syn::ExprMethodCall) -> Option<(Callee, syn::ExprCall)> {
         let name = m.method.to_string();
-        if rules::lookup(&name).is_some() || !is_array_method(&name) || is_slice_method(&name) {
+        if !is_model_method(&name) {
             return None;
         }
         if let Some(call) = self.method_as_call(m) {

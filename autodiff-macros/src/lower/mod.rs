@@ -440,9 +440,14 @@ pub(super) fn is_array_method(name: &str) -> bool {
         && !opaque::is_success_method(name)
 }
 
-/// Whether a method that takes no float is one of a slice's or a `Vec`'s (`w.iter()`,
-/// `w.windows(2)`); another is a sub-model's own (`self.l1.forward(x)`).
-pub(super) fn is_slice_method(name: &str) -> bool {
+/// Whether a method is a model's own (`self.l1.forward(x)`): not a float method, not one
+/// that returns no float (`is_nan`), and not a slice's or a `Vec`'s (`w.iter()`).
+pub(super) fn is_model_method(name: &str) -> bool {
+    is_array_method(name) && !is_slice_method(name)
+}
+
+/// Whether a method is one of a slice's or a `Vec`'s (`w.iter()`, `w.windows(2)`).
+fn is_slice_method(name: &str) -> bool {
     const SLICE_METHODS: &[&str] = &[
         "iter",
         "into_iter",

@@ -353,11 +353,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 let name = m.method.to_string();
                 let read = if !super::is_array_method(&name) {
                     Read::Scalar
-                } else if super::is_slice_method(&name) {
-                    Read::Array(1)
-                } else {
+                } else if super::is_model_method(&name) {
                     // `self.l1.forward(x)`: a sub-model's own method, which it is lent to.
                     Read::Whole
+                } else {
+                    Read::Array(1)
                 };
                 // Measuring needs no array (a data field of indices stays as written).
                 let as_array = read != Read::Scalar && !["len", "is_empty"].contains(&&*name);
@@ -868,9 +868,8 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         }
         // `layer.forward(x)`: lent to its own method.
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            let name = m.method.to_string();
-            let own = super::is_array_method(&name) && !super::is_slice_method(&name);
-            if own && matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name)) {
+            let receiver = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name));
+            if receiver && super::is_model_method(&m.method.to_string()) {
                 self.as_argument += 1;
             }
             syn::visit::visit_expr_method_call(self, m);
