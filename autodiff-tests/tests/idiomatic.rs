@@ -528,3 +528,76 @@ fn optional_elements_of_a_differentiated_slice() {
     assert!(all_close(&g, &[1.0, -1.0, -2.0 + 2.0]));
     assert_eq!(ends_grad(&[], 0), (-1.0, vec![]));
 }
+
+/// A layer written with `Vec::with_capacity` and `push`, one push per row.
+#[grad(modes(tangent))]
+fn tanh_layer(w: &[[f64; 3]], b: &[f64], x: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(b.len());
+    for (row, bias) in w.iter().zip(b) {
+        let z: f64 = row.iter().zip(x).map(|(a, v)| a * v).sum();
+        out.push((z + bias).tanh());
+    }
+    out
+}
+
+/// Pushes of differentiated items, of integers (`Vec<usize>`, written), and in a generic
+/// function (`Vec::new()` filled with `T`s), each read after its loop.
+#[grad]
+fn reversed_squares<T: Float + Sum>(x: &[T]) -> T {
+    let mut squares = Vec::new();
+    for &v in x {
+        squares.push(v * v);
+    }
+    let mut order: Vec<usize> = Vec::new();
+    for i in 0..x.len() {
+        order.push(x.len() - 1 - i);
+    }
+    squares.iter().zip(&order).map(|(&s, &k)| s * x[k]).sum()
+}
+
+#[test]
+fn vectors_built_by_push_in_a_loop() {
+    let w = vec![[0.5, -1.0, 0.25], [2.0, 0.0, -0.5]];
+    let b = vec![0.1, -0.3];
+    let x = vec![1.0, 2.0, -1.0];
+    let z = [0.5 - 2.0 - 0.25 + 0.1, 2.0 + 0.5 - 0.3];
+    let mut d_w = vec![[0.0; 3]; 2];
+    let mut d_b = vec![0.0; 2];
+    let mut d_x = vec![0.0; 3];
+    let d_out = [1.0, -2.0];
+    let out = tanh_layer_adjoint(&w, &b, &x, &d_out, &mut d_w, &mut d_b, &mut d_x);
+    assert_eq!(out, vec![z[0].tanh(), z[1].tanh()]);
+    // d/dz_i = d_out_i (1 - tanh(z_i)^2); d/dw_ij = that x_j, d/dx_j = sum_i that w_ij.
+    let dz: Vec<f64> = (0..2)
+        .map(|i| d_out[i] * (1.0 - z[i].tanh().powi(2)))
+        .collect();
+    assert!(all_close(&d_b, &dz));
+    for i in 0..2 {
+        let by_hand: Vec<f64> = x.iter().map(|xj| dz[i] * xj).collect();
+        assert!(all_close(&d_w[i], &by_hand));
+    }
+    let d_x_hand: Vec<f64> = (0..3).map(|j| dz[0] * w[0][j] + dz[1] * w[1][j]).collect();
+    assert!(all_close(&d_x, &d_x_hand));
+    // Forward mode along x: the Jacobian-vector product.
+    let t_x = [0.0, 1.0, 0.0];
+    let (_, t_out) = tanh_layer_tangent(&w, &b, &x, autodiff::Const, autodiff::Const, &t_x);
+    let jvp: Vec<f64> = (0..2)
+        .map(|i| (1.0 - z[i].tanh().powi(2)) * w[i][1])
+        .collect();
+    assert!(all_close(&t_out, &jvp));
+
+    // sum_i x_i^2 x_(n-1-i): d/dx_k = 2 x_k x_(n-1-k) + x_(n-1-k)^2.
+    let x = [1.5, -0.5, 2.0, 0.25];
+    let n = x.len();
+    let (value, g) = reversed_squares_grad(&x);
+    assert!(close(
+        value,
+        (0..n).map(|i| x[i] * x[i] * x[n - 1 - i]).sum()
+    ));
+    let by_hand: Vec<f64> = (0..n)
+        .map(|k| 2.0 * x[k] * x[n - 1 - k] + x[n - 1 - k] * x[n - 1 - k])
+        .collect();
+    assert!(all_close(&g, &by_hand));
+    let (value32, _) = reversed_squares_grad(&[1.5f32, -0.5, 2.0, 0.25]);
+    assert_eq!(value32, value as f32);
+}

@@ -968,7 +968,7 @@ impl Lowerer<'_> {
             {
                 return self.unsupported(
                     &m.method,
-                    &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
+                    &format!("#[grad] cannot differentiate `.{name}(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made at its size before the one loop that fills it, which must push into it once per iteration (a statement of the loop body, not in a branch, no `break` or `continue`, over every item); otherwise make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
                 );
             }
             return self.unsupported(&m.method, &unknown_method());

@@ -229,8 +229,13 @@ impl Lowerer<'_> {
         found
     }
 
-    /// `for pat in chain { body }` over any chain: `for i in 0..len { let pat = item(i); body }`.
-    pub(super) fn lower_for_stream(&mut self, f: &syn::ExprForLoop) {
+    /// `for pat in chain { body }` over any chain: `for i in 0..len { let pat = item(i); body }`;
+    /// with `pushed`, the vector it pushes into declared at `len` before it (`pushes.rs`).
+    pub(super) fn lower_for_stream(
+        &mut self,
+        f: &syn::ExprForLoop,
+        pushed: Option<(Ident, pushes::Pushed)>,
+    ) {
         let span = f.expr.span();
         if self.closure_returns(&f.expr) {
             self.poison(&f.pat);
@@ -252,6 +257,21 @@ impl Lowerer<'_> {
         if stream.tail.is_empty() {
             skip_unread(&mut pat, &mut at, &f.body);
         }
+        let mut user_body = f.body.clone();
+        let mut declare = None;
+        if let Some((name, pushed)) = &pushed {
+            if !stream.tail.is_empty() {
+                self.errors.on(
+                    &f.expr,
+                    format!("#[grad] makes `{name}` at the loop's trip count before the loop, and a `filter` or `take_while` here leaves it unknown: push in a loop over every item, or write `let mut {name} = vec![0.0; n];` and its elements by index"),
+                );
+                self.bind(name.to_string(), Binding::Poisoned);
+                return;
+            }
+            let (declared, writes) = Self::push_as_writes(name, pushed, &n, &j, &f.body);
+            declare = Some(declared);
+            user_body = writes;
+        }
         let mut body = vec![build::let_(build::binding(&item), at)];
         body.extend(stream.steps(&item));
         body.push(build::let_(pat, build::path(&item)));
@@ -259,15 +279,21 @@ impl Lowerer<'_> {
             Expr::Block(syn::ExprBlock {
                 attrs: Vec::new(),
                 label: None,
-                block: f.body.clone(),
+                block: user_body,
             }),
             None,
         ));
-        let looped = build::block(vec![
-            build::let_(build::binding(&n), stream.len),
-            build::counted_for(&j, build::int(0), &n, body),
-        ]);
-        drop(self.lower_expr(&looped));
+        let count = build::let_(build::binding(&n), stream.len);
+        let looped = build::counted_for(&j, build::int(0), &n, body);
+        match declare {
+            // The vector outlives the loop: declared in the enclosing scope.
+            Some(declare) => {
+                self.lower_stmt(&count);
+                self.lower_stmt(&declare);
+                self.lower_stmt(&looped);
+            }
+            None => drop(self.lower_expr(&build::block(vec![count, looped]))),
+        }
     }
 
     /// A number for the names of one synthesized loop, unique in the function.

@@ -5,10 +5,11 @@ use super::*;
 impl Lowerer<'_> {
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
         let span = spans::for_loop(f);
-        if !self.is_plain_iterator(&f.expr) {
-            // Any other chain (`windows`, `skip`, `map`, a constant table): the loop over
-            // positions it stands for.
-            self.lower_for_stream(f);
+        let pushed = self.pushed_by(f);
+        if pushed.is_some() || !self.is_plain_iterator(&f.expr) {
+            // Any other chain (`windows`, `skip`, `map`, a constant table), or a loop that
+            // pushes: the loop over positions it stands for.
+            self.lower_for_stream(f, pushed);
             return;
         }
         let Some(iter) = self.lower_iterator(&f.expr) else {

@@ -17,6 +17,7 @@ pub mod labels;
 mod loops;
 pub mod models;
 mod opaque;
+mod pushes;
 pub(crate) use opaque::mentioned_names;
 mod spans;
 mod stmt;
@@ -149,6 +150,8 @@ pub struct Lowerer<'a> {
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
+    /// Vectors declared empty whose pushes the next loop makes writes (`pushes.rs`).
+    pushes: HashMap<String, pushes::Pushed>,
     /// Lowering a value whose branches may leave (`return`, `break`, `continue`) without
     /// one: a `let`'s initializer or the function's tail, whose value nothing reads once a
     /// branch has left (what follows is guarded by the exit flags).
@@ -182,6 +185,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         array_locals: HashSet::default(),
         integer_names: integer_names(block),
         let_read_as_integer: false,
+        pushes: HashMap::default(),
         value_may_leave: false,
     };
     // Names the generated signatures use: a user's local of the same name is renamed.

@@ -37,6 +37,11 @@ impl Lowerer<'_> {
                 }
             }
             let rest = &stmts[i + 1..];
+            // `let mut out = Vec::new();` filled by the loop after it: declared there.
+            if let Some((name, pushed)) = self.pushed_vec(stmt, rest) {
+                self.pushes.insert(name.to_string(), pushed);
+                continue;
+            }
             if let Some(if_let) = let_else_as_if_let(stmt, rest) {
                 let tail = SynStmt::Expr(if_let, None);
                 return self.lower_block_stmts(std::slice::from_ref(&tail), tail_returns);

@@ -1,0 +1,259 @@
+//! A `Vec` built by pushing once per iteration of the loop after it:
+//!
+//! ```text
+//! let mut out = Vec::with_capacity(n);     let mut out: Vec<f64> = vec![0.0; count];
+//! for (row, b) in w.iter().zip(b) {   =>   for i in 0..count {
+//!     out.push(dot(row, x) + b);               out[i] = dot(row, x) + b;
+//! }                                        }
+//! ```
+//!
+//! The sweeps track a local array's elements, not a changing length, so the vector is made
+//! at its final size, the loop's trip count, before the loop, and each push is a write at
+//! the iteration's index. Only a loop that pushes exactly once per iteration qualifies: the
+//! push is a statement of the loop body itself (not in a branch or an inner loop), the body
+//! never leaves early and mentions the vector nowhere else, and the loop takes every item of
+//! what it iterates (no `filter`). Anything else keeps the error that says how to write it.
+
+use super::*;
+use proc_macro2::Ident;
+
+/// The vector a loop pushes into, declared where the loop starts.
+#[derive(Clone)]
+pub(super) struct Pushed {
+    /// Its element type: written (`Vec<f64>`, `Vec::<T>::new()`) or the function's float.
+    elem: syn::Type,
+    fill: Expr,
+}
+
+impl Lowerer<'_> {
+    /// `let mut out = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`) followed, after
+    /// statements that do not mention `out`, by a loop that pushes into it once per
+    /// iteration: the name and what to make it with.
+    pub(super) fn pushed_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> Option<(Ident, Pushed)> {
+        let SynStmt::Local(local) = stmt else {
+            return None;
+        };
+        let (pat, written) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            pat => (pat, None),
+        };
+        let Pat::Ident(pi) = pat else {
+            return None;
+        };
+        let init = &local.init.as_ref()?.expr;
+        let named = empty_vec(init)?;
+        if pi.mutability.is_none() || pi.subpat.is_some() {
+            return None;
+        }
+        let name = &pi.ident;
+        let first_use = rest.iter().find(|s| mentions(s, name))?;
+        let SynStmt::Expr(Expr::ForLoop(f), _) = first_use else {
+            return None;
+        };
+        let pushed = pushed_item(f, name)?;
+        let elem = match (written, named) {
+            (Some(written), _) => vec_element(written)?,
+            (None, Some(named)) => named,
+            (None, None)
+                if self.looks_float(&defined_by(pushed, &f.body))
+                    || self.reads(&pushed.to_token_stream()).varied
+                    || self.reads(&f.expr.to_token_stream()).varied
+                        && mentions_any(&defined_by(pushed, &f.body), &f.pat) =>
+            {
+                self.sig.float.clone()
+            }
+            (None, None) => return None,
+        };
+        let suffix = elem.to_token_stream().to_string();
+        let fill = match type_kind(&elem, self.sig) {
+            Ty::Float if self.sig.float_is_generic => syn::parse_quote!(#elem::zero()),
+            Ty::Float => Expr::Lit(syn::ExprLit {
+                attrs: Vec::new(),
+                lit: syn::LitFloat::new(&format!("0.0_{suffix}"), name.span()).into(),
+            }),
+            Ty::Int => Expr::Lit(syn::ExprLit {
+                attrs: Vec::new(),
+                lit: syn::LitInt::new(&format!("0_{suffix}"), name.span()).into(),
+            }),
+            _ => return None,
+        };
+        Some((name.clone(), Pushed { elem, fill }))
+    }
+
+    /// The vector `f` pushes into, when an earlier `let` left it to this loop.
+    pub(super) fn pushed_by(&mut self, f: &syn::ExprForLoop) -> Option<(Ident, Pushed)> {
+        let name = f.body.stmts.iter().find_map(|s| {
+            let receiver = push_receiver(s)?;
+            self.pushes
+                .contains_key(&receiver.to_string())
+                .then(|| receiver.clone())
+        })?;
+        let pushed = self.pushes.remove(&name.to_string())?;
+        Some((name, pushed))
+    }
+
+    /// The statements that declare `name` at the loop's trip count `len` and the loop body
+    /// that writes at `index` where it pushed.
+    pub(super) fn push_as_writes(
+        name: &Ident,
+        pushed: &Pushed,
+        len: &Ident,
+        index: &Ident,
+        body: &syn::Block,
+    ) -> (SynStmt, syn::Block) {
+        let Pushed { elem, fill } = pushed;
+        let declare = syn::parse_quote_spanned!(name.span()=>
+            let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #len];
+        );
+        let mut body = body.clone();
+        for stmt in &mut body.stmts {
+            if push_receiver(stmt).is_some_and(|r| r == name) {
+                if let Some(item) = push_argument(stmt) {
+                    *stmt = syn::parse_quote_spanned!(item.span()=> #name[#index] = #item;);
+                }
+            }
+        }
+        (declare, body)
+    }
+}
+
+/// `Vec::new()`, `Vec::with_capacity(n)`, `vec![]`: `Some`, with the element type if the
+/// call names one (`Vec::<f64>::new()`).
+fn empty_vec(init: &Expr) -> Option<Option<syn::Type>> {
+    match init {
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else {
+                return None;
+            };
+            let segments: Vec<_> = p.path.segments.iter().collect();
+            let [.., owner, constructor] = &*segments else {
+                return None;
+            };
+            let empty = (constructor.ident == "new" && c.args.is_empty())
+                || (constructor.ident == "with_capacity" && c.args.len() == 1);
+            if owner.ident != "Vec" || !empty {
+                return None;
+            }
+            Some(match &owner.arguments {
+                syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                    Some(syn::GenericArgument::Type(t)) => Some(t.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+        }
+        Expr::Macro(m) if m.mac.path.is_ident("vec") && m.mac.tokens.is_empty() => Some(None),
+        _ => None,
+    }
+}
+
+/// The element type of a written `Vec<E>`; `None` inside for another type.
+fn vec_element(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match (last.ident == "Vec", args.args.first()) {
+        (true, Some(syn::GenericArgument::Type(elem))) => Some(elem.clone()),
+        _ => None,
+    }
+}
+
+/// What the loop pushes into `name` once per iteration, if it does: one `name.push(item);`
+/// statement of the body itself, `name` mentioned nowhere else, no way out of an iteration
+/// before its end, and `name` not in what the loop iterates.
+fn pushed_item<'a>(f: &'a syn::ExprForLoop, name: &Ident) -> Option<&'a Expr> {
+    if f.label.is_some() || mentions(&f.expr, name) || leaves_early(&f.body) {
+        return None;
+    }
+    let mut pushes = f
+        .body
+        .stmts
+        .iter()
+        .filter(|s| push_receiver(s).is_some_and(|r| r == name));
+    let push = pushes.next()?;
+    let item = push_argument(push)?;
+    let elsewhere = f
+        .body
+        .stmts
+        .iter()
+        .any(|s| !std::ptr::eq(s, push) && mentions(s, name));
+    (pushes.next().is_none() && !elsewhere && !mentions(item, name)).then_some(item)
+}
+
+/// `v` of a statement `v.push(item);`.
+fn push_receiver(stmt: &SynStmt) -> Option<&Ident> {
+    let SynStmt::Expr(Expr::MethodCall(m), Some(_)) = stmt else {
+        return None;
+    };
+    let Expr::Path(p) = &*m.receiver else {
+        return None;
+    };
+    (m.method == "push" && m.args.len() == 1)
+        .then(|| p.path.get_ident())
+        .flatten()
+}
+
+fn push_argument(stmt: &SynStmt) -> Option<&Expr> {
+    match stmt {
+        SynStmt::Expr(Expr::MethodCall(m), Some(_)) => m.args.first(),
+        _ => None,
+    }
+}
+
+/// What a pushed name was bound to by a `let` of the loop body (`let z = ..; out.push(z)`),
+/// to tell its type; the pushed expression itself otherwise.
+fn defined_by(item: &Expr, body: &syn::Block) -> Expr {
+    let Expr::Path(p) = item else {
+        return item.clone();
+    };
+    let bound = body.stmts.iter().rev().find_map(|s| match s {
+        SynStmt::Local(syn::Local {
+            pat: Pat::Ident(pi),
+            init: Some(init),
+            ..
+        }) if p.path.is_ident(&pi.ident) => Some((*init.expr).clone()),
+        _ => None,
+    });
+    bound.unwrap_or_else(|| item.clone())
+}
+
+/// Whether `node` mentions a name `pat` binds (an item of a differentiated array).
+fn mentions_any(node: &impl ToTokens, pat: &Pat) -> bool {
+    let mut bound = Vec::new();
+    opaque::mentioned_names(pat.to_token_stream(), &mut bound);
+    bound.iter().any(|(name, _)| mentions(node, name))
+}
+
+fn mentions(node: &impl ToTokens, name: &Ident) -> bool {
+    let mut names = Vec::new();
+    opaque::mentioned_names(node.to_token_stream(), &mut names);
+    names.iter().any(|(n, _)| n == name)
+}
+
+/// Whether a loop body may end an iteration before its last statement: `break`,
+/// `continue`, `return` or `?` anywhere in it (closures aside).
+fn leaves_early(body: &syn::Block) -> bool {
+    struct Finds(bool);
+    impl<'ast> Visit<'ast> for Finds {
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.0 = true;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.0 = true;
+        }
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    }
+    let mut finds = Finds(false);
+    finds.visit_block(body);
+    finds.0
+}
