@@ -47,6 +47,14 @@ impl Mlp {
     }
 }
 
+impl Mlp {
+    /// A layer's output lent straight to the next one's method.
+    #[grad(self)]
+    fn nested(&self, x: &[f64; 2]) -> f64 {
+        self.l2.score(&self.l1.forward(x))
+    }
+}
+
 /// The same loss as a function of the model.
 #[grad(net)]
 fn loss_of(net: &Mlp, x: &[f64; 2]) -> f64 {
@@ -68,6 +76,12 @@ impl Stack {
             h = l.forward(&h);
         }
         h[0] * h[1]
+    }
+
+    /// Layers picked by index.
+    #[grad(self)]
+    fn picked(&self, x: &[f64; 2]) -> f64 {
+        self.layers[0].score(x) + 2.0 * self.layers[2].score(x)
     }
 
     /// Every layer scoring the same input.
@@ -154,6 +168,39 @@ fn a_sub_models_methods_are_differentiated() {
     // Forward mode: the tangent along x's first coordinate is d_x[0] / 2.
     let (_, t) = net.loss_tangent(&x, Const, &[1.0, 0.0]);
     assert_close(t, d_x[0] / 2.0);
+}
+
+#[test]
+fn a_layers_output_lent_to_the_next_and_layers_picked_by_index() {
+    let net = Mlp {
+        l1: dense(1.0),
+        l2: dense(2.0),
+    };
+    let x = [0.3, -0.7];
+    let h = net.l1.forward(&x);
+    let (value, d) = net.nested_grad(&x);
+    assert_eq!(value, net.l2.score(&h));
+    assert_eq!(d.l2.w, [[h[0], 0.0], [0.0, h[1].tanh()]]);
+    // Through h: d/dh = (w00, w11 (1 - tanh(h1)^2)), and h = w x + b.
+    let dh = [net.l2.w[0][0], net.l2.w[1][1] * (1.0 - h[1].tanh().powi(2))];
+    assert_eq!(d.l1.b, dh);
+    assert_eq!(
+        d.l1.w,
+        [[dh[0] * x[0], dh[0] * x[1]], [dh[1] * x[0], dh[1] * x[1]]]
+    );
+
+    let stack = Stack {
+        layers: vec![dense(1.0), dense(-0.5), dense(2.0)],
+    };
+    let (value, d) = stack.picked_grad(&x);
+    assert_eq!(
+        value,
+        stack.layers[0].score(&x) + 2.0 * stack.layers[2].score(&x)
+    );
+    let by_hand = |k: f64| ([[k * x[0], 0.0], [0.0, k * x[1].tanh()]], [k, 0.0]);
+    for (layer, k) in d.layers.iter().zip([1.0, 0.0, 2.0]) {
+        assert_eq!((layer.w, layer.b), by_hand(k));
+    }
 }
 
 #[test]

@@ -142,10 +142,18 @@ impl Lowerer<'_> {
                 continue;
             }
             if let Expr::Reference(syn::ExprReference { expr, .. }) = arg {
-                // `&g(..)`: the array a vector-valued function returns, lent to this call.
-                if let Expr::Call(inner) = &**expr {
-                    let temp = syn::Ident::new("t", inner.span());
-                    if let Some(array) = self.call_array(&temp, inner) {
+                // `&g(..)`, `&self.l1.forward(x)`: the array a vector-valued function
+                // returns, lent to this call.
+                let temp = syn::Ident::new("t", expr.span());
+                let returned = match &**expr {
+                    Expr::Call(inner) => Some(self.call_array(&temp, inner)),
+                    Expr::MethodCall(m) if self.model_method(m).is_some() => {
+                        Some(self.method_call_array(&temp, m))
+                    }
+                    _ => None,
+                };
+                if let Some(array) = returned {
+                    if let Some(array) = array {
                         args.push(Arg::Array(self.array_arg(array, None, true, arg.span())));
                     }
                     continue;

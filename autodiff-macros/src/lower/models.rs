@@ -365,8 +365,10 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     m.args.iter().for_each(|a| self.visit_expr(a));
                     return;
                 }
-                // `net.w[j].iter()`: a row of a matrix field.
-                if read == Read::Array(1) && matches!(&*m.receiver, Expr::Index(_)) {
+                // `net.w[j].iter()`: a row of a matrix field; `net.layers[k].forward(x)`: a
+                // sub-model of a sequence, read as its rows are.
+                let row_or_item = matches!(read, Read::Array(1) | Read::Whole);
+                if row_or_item && matches!(&*m.receiver, Expr::Index(_)) {
                     let (base, n) = index_base(&m.receiver);
                     if self.read(base, Read::Array(n + 1)) {
                         let mut e = &*m.receiver;
