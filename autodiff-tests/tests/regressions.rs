@@ -1701,3 +1701,37 @@ fn a_number_bound_from_optional_data_is_passed_as_a_float() {
     assert_eq!(d_x, 6.0 + 1.0 + 0.5 + 2.0);
     assert_eq!(robust_grad(-3.0, None, &None), (9.0, -6.0));
 }
+
+// The same local array lent twice to a call (`pair(&y, &y)`) after an early return, which
+// puts `y` in a branch of the forward sweep: the second accumulator was sized by `y.len()`,
+// out of scope in the reverse sweep (fuzz seed 5151, p00119); it is sized by `y`'s adjoint.
+#[grad]
+fn crossed(a: &[f64], b: &[f64]) -> [f64; 2] {
+    [a[0] * b[1], a[1] + b[0]]
+}
+
+#[grad(x)]
+fn lent_twice_after_return(x: &[f64], stop: bool) -> f64 {
+    if stop {
+        return x[0];
+    }
+    let y = crossed(x, x);
+    let z = crossed(&y, &y);
+    z[0] * z[1]
+}
+
+#[test]
+fn an_array_lent_twice_after_an_early_return() {
+    // y = (x0 x1, x1 + x0), z = (y0 y1, y1 + y0), f = z0 z1.
+    let x = [2.0, 3.0];
+    let (y0, y1) = (6.0, 5.0);
+    let (z0, z1) = (y0 * y1, y1 + y0);
+    let (value, g) = lent_twice_after_return_grad(&x, false);
+    assert_eq!(value, z0 * z1);
+    let (d_y0, d_y1) = (z1 * y1 + z0, z1 * y0 + z0);
+    assert_eq!(g, vec![d_y0 * x[1] + d_y1, d_y0 * x[0] + d_y1]);
+    assert_eq!(
+        lent_twice_after_return_grad(&x, true),
+        (2.0, vec![1.0, 0.0])
+    );
+}

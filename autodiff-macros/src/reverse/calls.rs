@@ -102,7 +102,12 @@ impl Gen<'_> {
                         let len = match a.slice.as_deref() {
                             Some((_, n)) => self.operand(n).into(),
                             None => {
-                                let name = self.array(a.array);
+                                // A local array may be out of scope here (declared in a
+                                // branch of the forward sweep); its adjoint has its length.
+                                let name = match is_param {
+                                    true => self.array(a.array).into_token_stream(),
+                                    false => d.clone().into_token_stream(),
+                                };
                                 let row_index = row.as_ref().map(|r| quote!([#r]));
                                 quote!(#name #row_index.len())
                             }
