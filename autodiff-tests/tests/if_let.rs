@@ -192,3 +192,42 @@ fn match_on_data_that_destructures_it() {
         ]
     );
 }
+
+#[grad]
+fn huber(r: f64, delta: f64) -> f64 {
+    if r.abs() <= delta {
+        0.5 * r * r
+    } else {
+        delta * (r.abs() - 0.5 * delta)
+    }
+}
+
+/// The numbers a data enum's variant holds passed to a `#[grad]` function's float
+/// parameters, by value (`match *loss`) and behind a reference (`match loss`, `*delta`).
+#[grad(w)]
+fn robust_loss(w: &[f64], loss: &Loss) -> f64 {
+    let r = w[0] - w[1];
+    let by_value = match *loss {
+        Loss::Squared => r * r,
+        Loss::Huber { delta } => huber(r, delta),
+        Loss::Scaled(a, b) => a * huber(r, b),
+    };
+    let by_reference = match loss {
+        Loss::Huber { delta } => huber(2.0 * r, *delta),
+        _ => 0.0,
+    };
+    by_value + by_reference
+}
+
+#[test]
+fn numbers_of_a_data_variant_passed_to_a_call() {
+    let w = [3.0, 1.0];
+    // r = 2 > delta = 0.5: delta (|r| - delta / 2), slope delta per unit of r; at 2r, twice.
+    let (value, g) = robust_loss_grad(&w, &Loss::Huber { delta: 0.5 });
+    assert_eq!(value, 0.5 * (2.0 - 0.25) + 0.5 * (4.0 - 0.25));
+    assert_eq!(g, vec![0.5 + 1.0, -(0.5 + 1.0)]);
+    // a huber(r, b) with r = 2 <= b = 3: a r^2 / 2, slope a r.
+    let (value, g) = robust_loss_grad(&w, &Loss::Scaled(2.0, 3.0));
+    assert_eq!(value, 2.0 * 0.5 * 4.0);
+    assert_eq!(g, vec![4.0, -4.0]);
+}

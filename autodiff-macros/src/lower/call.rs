@@ -582,7 +582,7 @@ const SIZE_WORDS: &[&str] = &[
 /// A name (in upper case) that says it is a count or a size: a size word (`N`, `DIM`,
 /// `N_STEPS`). Other single letters (`C`, `A`) are as often tables as sizes: the body's own
 /// integer reads of them decide.
-fn is_size_name(name: &str) -> bool {
+pub(super) fn is_size_name(name: &str) -> bool {
     name.split('_').any(|word| SIZE_WORDS.contains(&word))
 }
 

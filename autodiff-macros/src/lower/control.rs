@@ -136,6 +136,16 @@ impl Lowerer<'_> {
                     if let (Some(Ty::Float), Operand::Var(v)) = (declared, &op) {
                         self.vars[v.0].ty = Ty::Float;
                     }
+                    // `Loss::Huber { delta }`: taken for a float, as a data struct's field
+                    // is, unless it is read as an integer or named like a size.
+                    let payload = declared.is_none() && holds_variant_payload(pat);
+                    if let (true, Operand::Var(v)) = (payload, &op) {
+                        let text = name.to_string();
+                        let sized = call::is_size_name(&text.to_uppercase());
+                        if !sized && !self.integer_names.contains(&text) {
+                            self.table_elements.insert(*v);
+                        }
+                    }
                     let ty = self.ty(&op);
                     let cell = self.new_cell(&name.to_string(), op, ty, false);
                     self.bind(name.to_string(), cell);
@@ -795,6 +805,20 @@ fn bound_type<'t>(
         }
         _ => None,
     }
+}
+
+/// Whether a pattern destructures a variant of a data enum (`Loss::Huber { delta }`,
+/// `Reg::L2(lambda)`), not an `Option` or a `Result`, whose types a parameter may show.
+fn holds_variant_payload(pat: &Pat) -> bool {
+    let path = match pat {
+        Pat::TupleStruct(p) => &p.path,
+        Pat::Struct(p) => &p.path,
+        Pat::Reference(r) => return holds_variant_payload(&r.pat),
+        Pat::Paren(p) => return holds_variant_payload(&p.pat),
+        _ => return false,
+    };
+    let last = path.segments.last().map(|s| s.ident.to_string());
+    !matches!(last.as_deref(), Some("Some" | "Ok" | "Err") | None)
 }
 
 /// Whether a pattern only tests its value (`None`, `Loss::Squared`, `Some(_)`).

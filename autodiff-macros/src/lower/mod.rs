@@ -140,8 +140,9 @@ pub struct Lowerer<'a> {
     synthetic: usize,
     /// Items declared in the body.
     items: Vec<syn::Item>,
-    /// Passed-through elements of `const` tables (`TABLE[k]`, an item of `TABLE.iter()`):
-    /// floats for a callee that takes a shadow for them.
+    /// Passed-through float data the function does not type: elements of `const` tables
+    /// (`TABLE[k]`, an item of `TABLE.iter()`), numbers a data enum's variant holds
+    /// (`Loss::Huber { delta }`): floats for a callee that takes a shadow for them.
     table_elements: HashSet<Var>,
     /// Names the body reads as arrays: a call bound to one returns an array.
     array_locals: HashSet<String>,
