@@ -255,9 +255,12 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         errors.on(v, "#[grad] cannot differentiate a variadic function");
     }
 
-    let type_params: Vec<Ident> = type_params(&sig.generics)
+    let mut type_params: Vec<Ident> = type_params(&sig.generics)
         .chain(outer.iter().cloned())
         .collect();
+    if sig.receiver().is_some() {
+        type_params.extend(impl_type_params(sig, &type_params));
+    }
 
     let float = match &sig.output {
         ReturnType::Default => {
@@ -665,6 +668,37 @@ fn is_model_type(ty: &Type, type_params: &[Ident]) -> bool {
 }
 
 /// The names of the type parameters of `generics` (`T` of `fn f<T: Float>`).
+/// The type parameters of the `impl` a method under its own `#[grad]` is in (`impl<T: Float>
+/// Mlp<T>`), which the attribute does not see: one-letter types (`T`, `F`, `T2`) the method
+/// names but does not declare.
+fn impl_type_params(sig: &syn::Signature, declared: &[Ident]) -> Vec<Ident> {
+    struct Names<'a> {
+        declared: &'a [Ident],
+        found: Vec<Ident>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
+        fn visit_type_path(&mut self, tp: &'ast syn::TypePath) {
+            if let (None, Some(ident)) = (&tp.qself, tp.path.get_ident()) {
+                let name = ident.to_string();
+                let mut chars = name.chars();
+                let generic_like = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                    && chars.all(|c| c.is_ascii_digit());
+                let known = self.declared.contains(ident) || self.found.contains(ident);
+                if generic_like && !known {
+                    self.found.push(ident.clone());
+                }
+            }
+            syn::visit::visit_type_path(self, tp);
+        }
+    }
+    let mut names = Names {
+        declared,
+        found: Vec::new(),
+    };
+    syn::visit::Visit::visit_signature(&mut names, sig);
+    names.found
+}
+
 pub fn type_params(generics: &syn::Generics) -> impl Iterator<Item = Ident> + '_ {
     generics.params.iter().filter_map(|p| match p {
         GenericParam::Type(t) => Some(t.ident.clone()),

@@ -309,3 +309,86 @@ fn rows_of_a_layers_matrix_read_in_chains() {
         }
     }
 }
+
+/// A layer as a trait, implemented for a generic model; the network's method carries its
+/// own `#[grad]` inside `impl<T: Float> Net<T>`, whose `T` the attribute does not see.
+pub trait Layer<T> {
+    fn forward(&self, x: &[T]) -> Vec<T>;
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Tanh<T> {
+    pub w: Vec<Vec<T>>,
+    pub b: Vec<T>,
+}
+
+#[grad(self, x)]
+impl<T: autodiff::Float + std::iter::Sum> Layer<T> for Tanh<T> {
+    fn forward(&self, x: &[T]) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.b.len());
+        for (row, &b) in self.w.iter().zip(&self.b) {
+            let z: T = row.iter().zip(x).map(|(&w, &v)| w * v).sum();
+            out.push((z + b).tanh());
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Net<T> {
+    pub hidden: Tanh<T>,
+    pub out: Tanh<T>,
+}
+
+impl<T: autodiff::Float + std::iter::Sum> Net<T> {
+    #[grad(self)]
+    fn loss(&self, x: &[T], y: T) -> T {
+        let h = self.hidden.forward(x);
+        let o = self.out.forward(&h);
+        (o[0] - y).powi(2)
+    }
+}
+
+#[test]
+fn trait_layers_of_a_generic_model() {
+    let net = Net {
+        hidden: Tanh {
+            w: vec![vec![0.1, 0.2], vec![0.3, -0.4]],
+            b: vec![0.0, 0.1],
+        },
+        out: Tanh {
+            w: vec![vec![0.5, -0.5]],
+            b: vec![0.2],
+        },
+    };
+    let (x, y): ([f64; 2], f64) = ([1.0, 2.0], 0.3);
+    let (value, d) = net.loss_grad(&x, y);
+    let h = net.hidden.forward(&x);
+    let o = net.out.forward(&h)[0];
+    assert_eq!(value, (o - y).powi(2));
+    // Output layer by hand: d/dz = 2 (o - y) (1 - o^2), d/dw_j = that h_j.
+    let dz = 2.0 * (o - y) * (1.0 - o * o);
+    assert_close(d.out.b[0], dz);
+    assert_close(d.out.w[0][1], dz * h[1]);
+    // The hidden layer against central differences, in f64 and through f32.
+    for (i, j) in [(0, 0), (1, 0), (1, 1)] {
+        let h = 1e-6;
+        let (mut up, mut down) = (net.clone(), net.clone());
+        up.hidden.w[i][j] += h;
+        down.hidden.w[i][j] -= h;
+        let numeric = (up.loss(&x, y) - down.loss(&x, y)) / (2.0 * h);
+        assert_close(d.hidden.w[i][j], numeric);
+    }
+    let narrow = Net {
+        hidden: Tanh {
+            w: vec![vec![0.1f32, 0.2], vec![0.3, -0.4]],
+            b: vec![0.0, 0.1],
+        },
+        out: Tanh {
+            w: vec![vec![0.5, -0.5]],
+            b: vec![0.2],
+        },
+    };
+    let (value32, _) = narrow.loss_grad(&[1.0, 2.0], 0.3);
+    assert!((value32 as f64 - value).abs() < 1e-6);
+}
