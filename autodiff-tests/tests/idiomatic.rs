@@ -601,3 +601,55 @@ fn vectors_built_by_push_in_a_loop() {
     let (value32, _) = reversed_squares_grad(&[1.5f32, -0.5, 2.0, 0.25]);
     assert_eq!(value32, value as f32);
 }
+
+/// Two arrays as one sequence: `a.iter().chain(b)`, mapped, enumerated, zipped.
+#[grad(modes(tangent))]
+fn chained(a: &[f64], b: &[f64; 2]) -> f64 {
+    let norm = a.iter().chain(b).map(|v| v * v).sum::<f64>().sqrt();
+    let mut weighted = 0.0;
+    for (i, &v) in a.iter().chain(b.iter()).enumerate() {
+        weighted += (i as f64 + 1.0) * v;
+    }
+    norm + weighted
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+pub struct Affine {
+    pub w: Vec<f64>,
+    pub b: Vec<f64>,
+}
+
+/// An L2 penalty over every parameter of a model, its fields chained.
+#[grad(m)]
+fn penalty(m: &Affine, lambda: f64) -> f64 {
+    lambda * m.w.iter().chain(&m.b).map(|p| p * p).sum::<f64>()
+}
+
+/// Two fields of a model zipped in a chain (`.zip(&m.b)`).
+#[grad(m)]
+fn fields_dot(m: &Affine) -> f64 {
+    m.w.iter().zip(&m.b).map(|(p, q)| p * q).sum()
+}
+
+#[test]
+fn chained_arrays() {
+    let (a, b) = ([3.0, 0.0], [0.0, 4.0]);
+    // |(a, b)| = 5: d/dv = v / 5; the weights 1..4 in order.
+    let (value, (d_a, d_b)) = chained_grad(&a, &b);
+    assert_eq!(value, 5.0 + 3.0 + 4.0 * 4.0);
+    assert_eq!(d_a, vec![3.0 / 5.0 + 1.0, 2.0]);
+    assert_eq!(d_b, [3.0, 4.0 / 5.0 + 4.0]);
+    let (_, t) = chained_tangent(&a, &b, &[0.0, 0.0], &[0.0, 1.0]);
+    assert_eq!(t, d_b[1]);
+    let m = Affine {
+        w: vec![1.0, -2.0],
+        b: vec![0.5],
+    };
+    let (value, d) = penalty_grad(&m, 0.1);
+    assert!(close(value, 0.1 * 5.25));
+    assert!(all_close(&d.w, &[0.2, -0.4]));
+    assert!(all_close(&d.b, &[0.1]));
+    let (value, d) = fields_dot_grad(&m);
+    assert_eq!(value, 0.5);
+    assert_eq!((d.w, d.b), (vec![0.5, 0.0], vec![1.0]));
+}

@@ -307,7 +307,7 @@ impl Lowerer<'_> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
             (
                 what.span(),
-                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, take_while, zip, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
+                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
             )
         };
         match expr {
@@ -379,6 +379,27 @@ impl Lowerer<'_> {
                         let mut s = self.stream(&m.receiver)?;
                         s.tail.push(Step::TakeWhile(f.clone()));
                         Ok(s)
+                    }
+                    // `a.iter().chain(&b)`: the positions of `a`, then those of `b`.
+                    ("chain", Some(other)) => {
+                        let (first, then) = (self.stream(&m.receiver)?, self.stream(other)?);
+                        if let Some(step) = first.tail.first().or(then.tail.first()) {
+                            return Err((
+                                m.method.span(),
+                                format!("#[grad] does not support `chain` of a chain with `{0}`: `{0}` after `chain`, just before the reduction", step.name()),
+                            ));
+                        }
+                        let (split, second) = (first.len, then.len);
+                        let (at_first, at_then) = (first.at, then.at);
+                        let len = parse_quote!((#split) + (#second));
+                        Ok(Stream {
+                            len,
+                            at: Rc::new(move |p| {
+                                let (a, b) = (at_first(p), at_then(&parse_quote!((#p) - (#split))));
+                                parse_quote!(if (#p) < (#split) { #a } else { #b })
+                            }),
+                            tail: Vec::new(),
+                        })
                     }
                     ("enumerate" | "rev", None) | ("zip" | "skip" | "take" | "step_by", Some(_)) => {
                         let s = self.stream(&m.receiver)?;

@@ -349,6 +349,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 m.args.iter().for_each(|a| self.visit_expr(a));
                 return;
             }
+            // `.zip(&m.b)`, `.chain(m.b.iter())`: a field iterated beside the chain.
+            Expr::MethodCall(m)
+                if (m.method == "zip" || m.method == "chain")
+                    && m.args.len() == 1
+                    && partner_array(&m.args[0]).is_some_and(|a| self.read(a, Read::Array(1))) =>
+            {
+                self.visit_expr(&m.receiver);
+                return;
+            }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 let read = if !super::is_array_method(&name) {

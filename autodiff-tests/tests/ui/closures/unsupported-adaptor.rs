@@ -2,7 +2,10 @@ use autodiff::grad;
 
 #[grad]
 fn f(x: &[f64], y: &[f64]) -> f64 {
-    x.iter().chain(y.iter()).map(|v| v * v).sum()
+    x.iter().scan(0.0, |s, &v| {
+        *s += v;
+        Some(*s)
+    }).zip(y).map(|(a, b)| a * b).sum()
 }
 
 fn main() {}
