@@ -662,12 +662,14 @@ fn is_model_type(ty: &Type, type_params: &[Ident]) -> bool {
     let name = last.ident.to_string();
     let single = tp.path.segments.len() == 1;
     let type_param = single && type_params.contains(&last.ident);
-    !type_param
-        && !NOT_MODELS.contains(&name.as_str())
-        && name.starts_with(|c: char| c.is_ascii_uppercase())
+    // The library's generic types always carry their arguments: a bare `Cell` or `Range`
+    // is the user's own struct (an RNN cell).
+    let library = NOT_MODELS.contains(&name.as_str())
+        && (!matches!(last.arguments, syn::PathArguments::None)
+            || ["String", "str", "Path", "PathBuf"].contains(&name.as_str()));
+    !type_param && !library && name.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
-/// The names of the type parameters of `generics` (`T` of `fn f<T: Float>`).
 /// The type parameters of the `impl` a method under its own `#[grad]` is in (`impl<T: Float>
 /// Mlp<T>`), which the attribute does not see: one-letter types (`T`, `F`, `T2`) the method
 /// names but does not declare.
@@ -699,6 +701,7 @@ fn impl_type_params(sig: &syn::Signature, declared: &[Ident]) -> Vec<Ident> {
     names.found
 }
 
+/// The names of the type parameters of `generics` (`T` of `fn f<T: Float>`).
 pub fn type_params(generics: &syn::Generics) -> impl Iterator<Item = Ident> + '_ {
     generics.params.iter().filter_map(|p| match p {
         GenericParam::Type(t) => Some(t.ident.clone()),

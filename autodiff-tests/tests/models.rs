@@ -735,3 +735,42 @@ fn unread_items_of_a_field_zipped_with_a_constant() {
     assert!((g.c - (-1.5 * 0.4 - 1.5)).abs() < 1e-15);
     assert_eq!((g.w, g.b), ([[0.0; 3]; 2], vec![0.0; 2]));
 }
+
+/// A model named like a library type (`std::cell::Cell` is always written with its argument,
+/// so a bare `Cell` is the user's): a gated recurrent cell, its four weights read as numbers.
+#[derive(Clone, Debug, autodiff::Params)]
+struct Cell {
+    wz: f64,
+    uz: f64,
+    wh: f64,
+    uh: f64,
+}
+
+#[grad(cell)]
+fn run_cell(cell: &Cell, xs: &[f64]) -> f64 {
+    let mut h = 0.0;
+    for &x in xs {
+        let z = 1.0 / (1.0 + (-(cell.wz * x + cell.uz * h)).exp());
+        let candidate = (cell.wh * x + cell.uh * h).tanh();
+        h = (1.0 - z) * h + z * candidate;
+    }
+    h
+}
+
+#[test]
+fn a_model_named_like_a_library_type() {
+    let cell = Cell {
+        wz: 0.5,
+        uz: -0.3,
+        wh: 1.2,
+        uh: 0.7,
+    };
+    let xs = [0.5, -1.0, 2.0];
+    let (value, g) = run_cell_grad(&cell, &xs);
+    assert_eq!(value, run_cell(&cell, &xs));
+    // One step from h = 0: h = z tanh(wh x), z = sigmoid(wz x); d/dwh = z (1 - t^2) x.
+    let (z, t) = (1.0 / (1.0 + (-0.5f64 * 0.5).exp()), (1.2f64 * 0.5).tanh());
+    let (_, one) = run_cell_grad(&cell, &xs[..1]);
+    assert!((one.wh - z * (1.0 - t * t) * 0.5).abs() < 1e-15);
+    fd_check(|c: &Cell| run_cell(c, &xs), &cell, &g);
+}
