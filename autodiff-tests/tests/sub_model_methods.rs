@@ -392,3 +392,52 @@ fn trait_layers_of_a_generic_model() {
     let (value32, _) = narrow.loss_grad(&[1.0, 2.0], 0.3);
     assert!((value32 as f64 - value).abs() < 1e-6);
 }
+
+/// A layer whose method validates its input: `?` and `.unwrap()` on a sub-model's call.
+#[derive(Clone, Debug, Params)]
+pub struct Checked {
+    pub w: Vec<f64>,
+}
+
+#[grad(self, x)]
+impl Checked {
+    fn forward(&self, x: &[f64]) -> Result<f64, String> {
+        if x.len() != self.w.len() {
+            return Err(format!("{} inputs for {} weights", x.len(), self.w.len()));
+        }
+        Ok(self.w.iter().zip(x).map(|(w, v)| w * v).sum())
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Pair {
+    pub a: Checked,
+    pub b: Checked,
+}
+
+impl Pair {
+    #[grad(self)]
+    fn product(&self, x: &[f64]) -> Result<f64, String> {
+        let u = self.a.forward(x)?;
+        Ok(u * self.b.forward(x).unwrap())
+    }
+}
+
+#[test]
+fn fallible_methods_of_sub_models() {
+    let pair = Pair {
+        a: Checked { w: vec![1.0, 2.0] },
+        b: Checked { w: vec![-1.0, 0.5] },
+    };
+    let x = [3.0, 4.0];
+    let (u, v) = (3.0 + 8.0, -3.0 + 2.0);
+    let (value, d) = pair.product_grad(&x).unwrap();
+    assert_eq!(value, u * v);
+    // d/da = v x, d/db = u x.
+    assert_eq!(d.a.w, vec![v * 3.0, v * 4.0]);
+    assert_eq!(d.b.w, vec![u * 3.0, u * 4.0]);
+    assert_eq!(
+        pair.product_grad(&[1.0]).unwrap_err(),
+        "1 inputs for 2 weights"
+    );
+}

@@ -140,6 +140,9 @@ impl Lowerer<'_> {
             Expr::Try(t) => match (self.try_opaque(expr, false), &*t.expr) {
                 (Some(value), _) => value,
                 (None, Expr::Call(c)) => self.lower_call(c, Some(quote!(?))),
+                (None, Expr::MethodCall(m)) if self.model_method(m).is_some() => self
+                    .lower_model_method(m, Some(quote!(?)))
+                    .unwrap_or(Value::Error),
                 (None, _) => match self.element_or_return(t) {
                     Some(value) => value,
                     None => self.unsupported(
@@ -928,6 +931,13 @@ impl Lowerer<'_> {
                 let (method, args) = (&m.method, &m.args);
                 return self.lower_call(c, Some(quote!(.#method(#args))));
             }
+            // `self.l1.forward(x).unwrap()`: the same for a model's method.
+            if let (Expr::MethodCall(inner), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
+                let (method, args) = (&m.method, &m.args);
+                if let Some(value) = self.lower_model_method(inner, Some(quote!(.#method(#args)))) {
+                    return value;
+                }
+            }
         }
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
@@ -953,11 +963,8 @@ impl Lowerer<'_> {
         }
         // `net.forward(x)`, `self.l1.forward(x)`: a method of a model.
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
-            if let Some((callee, call)) = self.model_method(m) {
-                return match callee {
-                    Callee::Path(_) => self.lower_call(&call, None),
-                    Callee::Method(_) => self.call_value(callee, &call, None),
-                };
+            if let Some(value) = self.lower_model_method(m, None) {
+                return value;
             }
         }
         // A method of an array or a model that is not a float method: one error, on it.
@@ -1192,6 +1199,20 @@ impl Lowerer<'_> {
         let (method, receiver, args) = (&m.method, &m.receiver, &m.args);
         let call = syn::parse_quote_spanned!(method.span()=> #method(#receiver, #args));
         Some((Callee::Method(method.clone()), call))
+    }
+
+    /// A call of a model's method (see [`Self::model_method`]), with `unwrap` for a fallible
+    /// one (`?`, `.unwrap()`); `None` for another method.
+    fn lower_model_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        unwrap: Option<proc_macro2::TokenStream>,
+    ) -> Option<Value> {
+        let (callee, call) = self.model_method(m)?;
+        Some(match callee {
+            Callee::Path(_) => self.lower_call(&call, unwrap),
+            Callee::Method(_) => self.call_value(callee, &call, unwrap),
+        })
     }
 
     /// Whether `expr` is a model lent whole (`self.l1` as the function binds it) or an item
