@@ -441,3 +441,48 @@ fn fallible_methods_of_sub_models() {
         "1 inputs for 2 weights"
     );
 }
+
+#[derive(Clone, Debug, Params)]
+pub struct Layers {
+    pub layers: Vec<Linear>,
+}
+
+impl Layers {
+    /// Each layer fed the last one's output, in one local `Vec`.
+    #[grad(self)]
+    fn through(&self, x: &[f64]) -> f64 {
+        let mut h = x.to_vec();
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        h.iter().sum()
+    }
+}
+
+/// Layers of one width work; of different widths, the local `Vec` would change its length,
+/// which the sweeps do not track yet: a panic that says how to write it.
+#[test]
+#[should_panic(expected = "bind each layer's output with a `let` of its own")]
+fn layers_of_different_widths_in_one_vec_panic() {
+    let square = |n: usize| Linear {
+        w: vec![vec![0.5; n]; n],
+        b: vec![0.1; n],
+    };
+    let same = Layers {
+        layers: vec![square(2), square(2)],
+    };
+    let (value, d) = same.through_grad(&[1.0, 2.0]);
+    assert_eq!(value, same.through(&[1.0, 2.0]));
+    // The last layer: d/db_i = 1.
+    assert_eq!(d.layers[1].b, vec![1.0, 1.0]);
+    let widening = Layers {
+        layers: vec![
+            Linear {
+                w: vec![vec![0.5; 2]; 3],
+                b: vec![0.1; 3],
+            },
+            square(3),
+        ],
+    };
+    let _ = widening.through_grad(&[1.0, 2.0]);
+}

@@ -553,7 +553,7 @@ impl Lowerer<'_> {
         // length is a panic that says so, never a copy cut short.
         let same_len = |a: proc_macro2::TokenStream, b: proc_macro2::TokenStream| {
             let message = format!(
-                "autodiff: `{} = ..` gives it a length of {{}} where it had {{}}: a #[grad] function keeps the length of a local Vec it assigns whole",
+                "autodiff: `{} = ..` gives it a length of {{}} where it had {{}}: a #[grad] function keeps the length of a local Vec it assigns whole (for layers of different widths, bind each layer's output with a `let` of its own)",
                 array.to_token_stream()
             );
             match fixed {
