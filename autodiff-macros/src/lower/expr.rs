@@ -961,14 +961,11 @@ impl Lowerer<'_> {
                 return self.lower_call(&call, None);
             }
         }
-        // `net.forward(x)`, `self.l1.forward(x)`: a method of a model.
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
+            // `net.forward(x)`, `self.l1.forward(x)`: a method of a model.
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
             }
-        }
-        // A method of an array or a model that is not a float method: one error, on it.
-        if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
             // Growing a local array: the sweeps track its elements, not a changing length.
             if matches!(receiver, Value::Array(_))
                 && ["push", "extend", "extend_from_slice", "insert", "append"].contains(&&*name)
@@ -978,6 +975,7 @@ impl Lowerer<'_> {
                     &format!("#[grad] cannot differentiate `.{name}(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made at its size before the one loop that fills it, which must push into it once per iteration (a statement of the loop body, not in a branch, no `break` or `continue`, over every item); otherwise make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
                 );
             }
+            // Any other method of an array or a model: one error, on it.
             return self.unsupported(&m.method, &unknown_method());
         }
         let receiver = self.scalar_of(receiver, &m.receiver);

@@ -237,6 +237,11 @@ impl Lowerer<'_> {
         pushed: Option<(Ident, pushes::Pushed)>,
     ) {
         let span = f.expr.span();
+        // A vector this loop fills is declared below, unless the loop is rejected first: its
+        // later uses then report nothing more.
+        if let Some((name, _)) = &pushed {
+            self.bind(name.to_string(), Binding::Poisoned);
+        }
         if self.closure_returns(&f.expr) {
             self.poison(&f.pat);
             return;
@@ -265,7 +270,6 @@ impl Lowerer<'_> {
                     &f.expr,
                     format!("#[grad] makes `{name}` at the loop's trip count before the loop, and a `filter` or `take_while` here leaves it unknown: push in a loop over every item, or write `let mut {name} = vec![0.0; n];` and its elements by index"),
                 );
-                self.bind(name.to_string(), Binding::Poisoned);
                 return;
             }
             let (declared, writes) = Self::push_as_writes(name, pushed, &n, &j, &f.body);
