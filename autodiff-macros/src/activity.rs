@@ -318,11 +318,11 @@ impl<'a> Sites<'a> {
                     }
                 }
                 Stmt::Store { array, value, .. } => {
-                    let last = self.next_position;
-                    self.last_store.insert(*array, last);
-                    self.writes.entry(*array).or_default().push(last);
+                    self.store(*array);
                     self.flow(Node::Array(*array), value);
                 }
+                // New elements are zeros, and the others stay: no value flows in.
+                Stmt::Resize { array, .. } => self.store(*array),
                 Stmt::DeclareArray { array, .. } => {
                     self.array_region.insert(*array, region);
                     let at = self.next_position;
@@ -390,6 +390,13 @@ impl<'a> Sites<'a> {
                 }
             }
         }
+    }
+
+    /// A write into `array` at the current position.
+    fn store(&mut self, array: ArrayId) {
+        let last = self.next_position;
+        self.last_store.insert(array, last);
+        self.writes.entry(array).or_default().push(last);
     }
 
     fn is_within(&self, region: usize, ancestor: usize) -> bool {
@@ -870,12 +877,15 @@ impl Planner<'_, '_> {
             Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
             Op::IntMethod { .. } => true,
             // The length of an array declared in a branch or loop body (out of scope in the
-            // reverse sweep) is kept, not recomputed.
-            Op::Len { array, .. } => self
-                .sites
-                .array_region
-                .get(array)
-                .is_none_or(|r| self.sites.is_scope_root(*r)),
+            // reverse sweep), or of one whose length changes, is kept, not recomputed.
+            Op::Len { array, .. } => {
+                !self.sites.body.array(*array).resizable
+                    && self
+                        .sites
+                        .array_region
+                        .get(array)
+                        .is_none_or(|r| self.sites.is_scope_root(*r))
+            }
             Op::Opaque(_) | Op::Snapshot { .. } => false,
             Op::Prim { rule, .. } => rule.is_cheap(),
             // A local array declared in a branch or loop body is out of scope in the reverse
@@ -982,6 +992,14 @@ impl Planner<'_, '_> {
                 true
             }
             Stmt::Effect(_) => false,
+            // The reverse gives the adjoint its length back.
+            Stmt::Resize { array, prev, .. } => {
+                if !self.analysis.active_array[array.0] {
+                    return false;
+                }
+                self.require(*prev);
+                true
+            }
             Stmt::DeclareArray { array, vec_len, .. } => {
                 if !self.analysis.active_array[array.0] {
                     return false;

@@ -297,7 +297,7 @@ fn restored_arrays(body: &Body, p: usize) -> Vec<ArrayId> {
             s.arrays(&mut touched, &mut ignored);
             read.extend(touched.into_iter().filter(|a| a != array));
         }
-        Stmt::Store { .. } | Stmt::If { .. } | Stmt::Loop(_) => {}
+        Stmt::Store { .. } | Stmt::Resize { .. } | Stmt::If { .. } | Stmt::Loop(_) => {}
         Stmt::Let { .. } | Stmt::Effect(_) => {
             let (mut touched, mut ignored) = (BTreeSet::new(), BTreeSet::new());
             s.arrays(&mut touched, &mut ignored);

@@ -117,7 +117,7 @@ impl<'a> TopLevel<'a> {
                 Stmt::DeclareArray { array, .. } => {
                     top.declared.insert(*array, p);
                 }
-                Stmt::Store { .. } | Stmt::Effect(_) => {}
+                Stmt::Store { .. } | Stmt::Resize { .. } | Stmt::Effect(_) => {}
             }
         }
         top

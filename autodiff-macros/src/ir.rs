@@ -142,6 +142,9 @@ pub struct ArrayInfo {
     /// Whether the type is a fixed-size array (`[T; N]`, `[[T; M]; N]`), every length in
     /// `lens` a constant: a copy of it is one too.
     pub fixed: bool,
+    /// A top-level `Vec` assigned whole (`h = layer.forward(&h);`), whose length may change:
+    /// `lens` is empty (its length is read from it), and each assignment resizes it first.
+    pub resizable: bool,
     pub span: Span,
 }
 
@@ -500,6 +503,13 @@ pub enum Stmt {
         args: Vec<Arg>,
         shape: Var,
     },
+    /// `h.resize(len, 0)` before a resizable array is assigned whole; `prev` is its length
+    /// before, which the reverse sweep gives its adjoint back.
+    Resize {
+        array: ArrayId,
+        len: Operand,
+        prev: Var,
+    },
     /// A statement that computes nothing the function differentiates (`assert!(..)`).
     Effect(Opaque),
     If {
@@ -540,9 +550,9 @@ impl Body {
         &self.arrays[a.0]
     }
 
-    /// The float vectors declared at the top level by `vec![x; n]`: their length never
-    /// changes and they are in scope in the whole reverse sweep, so a copy of one taken in a
-    /// loop can be restored from its length.
+    /// The float vectors declared at the top level by `vec![x; n]` whose length never
+    /// changes (not `resizable`): they are in scope in the whole reverse sweep, so a copy of
+    /// one taken in a loop can be restored from its length.
     pub fn top_level_vecs<C: FromIterator<ArrayId>>(&self) -> C {
         self.block
             .stmts
@@ -554,7 +564,10 @@ impl Body {
                     vec_len: Some(_),
                     like: None,
                     ..
-                } if fixed_lens.is_empty() && self.array(*array).elem == Elem::Float => {
+                } if fixed_lens.is_empty()
+                    && self.array(*array).elem == Elem::Float
+                    && !self.array(*array).resizable =>
+                {
                     Some(*array)
                 }
                 _ => None,
@@ -612,6 +625,10 @@ impl Stmt {
                 f(value);
             }
             Stmt::Effect(o) => o.visit_operands(f),
+            Stmt::Resize { len, prev, .. } => {
+                f(len);
+                f(&Operand::Var(*prev));
+            }
             Stmt::CallArray { args, .. } => visit_args(args, f),
             Stmt::DeclareArray { fill, vec_len, .. } => {
                 f(fill);
@@ -736,7 +753,7 @@ impl Stmt {
     pub fn arrays(&self, touched: &mut BTreeSet<ArrayId>, stored: &mut BTreeSet<ArrayId>) {
         let mut visit = |s: &Stmt| match s {
             Stmt::Let { op, .. } => touched.extend(op.arrays()),
-            Stmt::Store { array, .. } => {
+            Stmt::Store { array, .. } | Stmt::Resize { array, .. } => {
                 touched.insert(*array);
                 stored.insert(*array);
             }

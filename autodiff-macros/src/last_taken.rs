@@ -316,6 +316,7 @@ fn chain(l: &Loop, counter: Var, value: Var) -> Option<Vec<(Var, Op)>> {
             }
         }
         Stmt::Store { array, .. }
+        | Stmt::Resize { array, .. }
         | Stmt::CallArray { array, .. }
         | Stmt::DeclareArray { array, .. } => {
             written.insert(*array);

@@ -78,6 +78,9 @@ pub trait ReturnedArray: Sized {
     fn length(&self) -> usize;
     /// Zeros of length `len` (ignored by a fixed-size array).
     fn zeros(len: usize) -> Self;
+    /// Gives a local `Vec` that is assigned whole the length of what it is assigned, new
+    /// elements zero (a fixed-size array keeps its length, which its type fixes).
+    fn resize(&mut self, len: usize);
 }
 
 impl<T: Float, const N: usize> ReturnedArray for [T; N] {
@@ -90,6 +93,9 @@ impl<T: Float, const N: usize> ReturnedArray for [T; N] {
     fn zeros(_: usize) -> Self {
         [T::zero(); N]
     }
+
+    #[inline(always)]
+    fn resize(&mut self, _: usize) {}
 }
 
 impl<T: Float> ReturnedArray for Vec<T> {
@@ -101,6 +107,11 @@ impl<T: Float> ReturnedArray for Vec<T> {
     #[inline(always)]
     fn zeros(len: usize) -> Self {
         vec![T::zero(); len]
+    }
+
+    #[inline(always)]
+    fn resize(&mut self, len: usize) {
+        Vec::resize(self, len, T::zero());
     }
 }
 

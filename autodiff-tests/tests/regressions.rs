@@ -1407,12 +1407,30 @@ fn widening(x: &[f64]) -> f64 {
     h[0] + first
 }
 
-/// A `Vec` assigned one of another length: a panic that says so (the sweeps track a local
-/// `Vec`'s elements, not a change of length), never a copy cut short.
+/// A `Vec` declared in a loop body and assigned one of another length.
+#[grad]
+fn widening_in_a_loop(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for k in 0..2 {
+        let mut h = x.to_vec();
+        total += h[0];
+        h = vec![x[0] * x[1]; x.len() + k];
+        total += h[k];
+    }
+    total
+}
+
+/// A `Vec` declared at the top level takes the length of what it is assigned; one declared
+/// in a loop body keeps its own (its adjoint is made again in each reverse iteration from
+/// the length it was declared with): another is a panic that says so, never a copy cut
+/// short.
 #[test]
-#[should_panic(expected = "keeps the length of a local Vec it assigns whole")]
-fn a_vec_assigned_another_length_panics() {
-    let _ = widening_grad(&[1.0, 2.0]);
+#[should_panic(expected = "not of one declared in a loop or branch (declare it before the loop)")]
+fn a_vec_assigned_another_length_in_a_loop_body_panics() {
+    let (value, d_x) = widening_grad(&[1.5, 2.0]);
+    assert_eq!(value, 3.0);
+    assert_eq!(d_x, vec![2.0, 0.0]);
+    let _ = widening_in_a_loop_grad(&[1.0, 2.0]);
 }
 
 /// Central differences of `f` at `x` along coordinate `i`.

@@ -55,7 +55,7 @@ impl<'a> Sweep<'a> {
         }
         let mut stored = HashSet::new();
         body.block.for_each_stmt(&mut |s| {
-            if let Stmt::Store { array, .. } = s {
+            if let Stmt::Store { array, .. } | Stmt::Resize { array, .. } = s {
                 stored.insert(*array);
             }
         });
@@ -230,6 +230,16 @@ impl<'a> Sweep<'a> {
                 args_then_tangents.extend(self.call_tangents(args));
                 let call = callee.call("tangent", args_then_tangents);
                 quote!(let (#m #a, #m #t) = #call;)
+            }
+            Stmt::Resize { array, len, .. } => {
+                let mut out = self.gen.forward_stmt(stmt);
+                if self.an.active_array[array.0] {
+                    let (t, n) = (self.array_tangent(*array), self.gen.operand(len));
+                    out.extend([
+                        quote!(::autodiff::__private::ReturnedArray::resize(&mut #t, #n);),
+                    ]);
+                }
+                out
             }
             Stmt::Effect(_) => self.gen.forward_stmt(stmt),
             Stmt::If {

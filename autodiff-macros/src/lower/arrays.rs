@@ -411,6 +411,13 @@ impl Lowerer<'_> {
         LocalArray::Declared(array)
     }
 
+    /// Whether a 1-D float vector declared now as `name` may change its length: one the body
+    /// assigns whole, declared at the top level (an array's adjoint buffer in a loop body is
+    /// made again in every reverse iteration, from the length it was declared with).
+    pub(super) fn may_resize(&self, name: &str) -> bool {
+        self.blocks.len() == 1 && self.reassigned.contains(name)
+    }
+
     fn zero_of(&self, elem: Elem) -> Operand {
         match elem {
             Elem::Float => self.zero(),
@@ -422,12 +429,20 @@ impl Lowerer<'_> {
     fn declare(&mut self, pi: &syn::PatIdent, d: Declaration) -> ArrayId {
         let id = ArrayId(self.arrays.len());
         let name = self.unique_name(&pi.ident.to_string());
-        let lens = d
-            .vec_len
-            .iter()
-            .cloned()
-            .chain(d.fixed_lens.iter().map(|n| Operand::Const(n.clone())))
-            .collect();
+        let resizable = d.vec_len.is_some()
+            && d.fixed_lens.is_empty()
+            && d.elem == Elem::Float
+            && self.may_resize(&pi.ident.to_string());
+        // The length of a resizable one is read from it.
+        let lens = match resizable {
+            true => Vec::new(),
+            false => d
+                .vec_len
+                .iter()
+                .cloned()
+                .chain(d.fixed_lens.iter().map(|n| Operand::Const(n.clone())))
+                .collect(),
+        };
         self.arrays.push(ArrayInfo {
             name,
             written: pi.ident.to_string(),
@@ -441,6 +456,7 @@ impl Lowerer<'_> {
             lens,
             // A copy made like a field may be a `Vec`.
             fixed: d.vec_len.is_none() && d.like.is_none(),
+            resizable,
             span: pi.ident.span(),
         });
         self.emit(Stmt::DeclareArray {

@@ -256,6 +256,7 @@ impl Lowerer<'_> {
         let array = ArrayId(self.arrays.len());
         let written = name.to_string();
         let unique = self.unique_name(&written);
+        let resizable = self.may_resize(&written);
         self.arrays.push(ArrayInfo {
             name: unique,
             written: written.clone(),
@@ -265,6 +266,7 @@ impl Lowerer<'_> {
             path: None,
             lens: Vec::new(),
             fixed: false,
+            resizable,
             span: name.span(),
         });
         let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, c.span());
@@ -393,6 +395,7 @@ impl Lowerer<'_> {
             path: Some(p.path.clone()),
             lens: Vec::new(),
             fixed: false,
+            resizable: false,
             span: p.span(),
         });
         Some(Arg::Array(ArrayArg {

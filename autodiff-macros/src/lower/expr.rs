@@ -553,7 +553,7 @@ impl Lowerer<'_> {
         // length is a panic that says so, never a copy cut short.
         let same_len = |a: proc_macro2::TokenStream, b: proc_macro2::TokenStream| {
             let message = format!(
-                "autodiff: `{} = ..` gives it a length of {{}} where it had {{}}: a #[grad] function keeps the length of a local Vec it assigns whole (for layers of different widths, bind each layer's output with a `let` of its own)",
+                "autodiff: `{} = ..` gives it a length of {{}} where it had {{}}: a #[grad] function changes the length of a local Vec declared at its top level, not of one declared in a loop or branch (declare it before the loop)",
                 array.to_token_stream()
             );
             match fixed {
@@ -575,17 +575,44 @@ impl Lowerer<'_> {
                 #array[#i] = #new[#i];
             })
         };
-        let made = (!local_array).then(|| {
+        let made: Option<syn::Stmt> = (!local_array).then(|| {
             // A call bound to it returns an array.
             self.array_locals.insert(new.to_token_stream().to_string());
-            quote!(let #new = #right;)
+            syn::parse_quote_spanned!(span=> let #new = #right;)
         });
-        let block: Expr = syn::parse_quote_spanned!(span=> {
-            #made
-            #outer
-            #copy
-        });
-        drop(self.lower_expr(&block));
+        let resizable = self.arrays[id.0].resizable && matches!(array, Expr::Path(_));
+        if !resizable {
+            let block: Expr = syn::parse_quote_spanned!(span=> {
+                #made
+                #outer
+                #copy
+            });
+            drop(self.lower_expr(&block));
+            return;
+        }
+        // A vector that may change its length takes the new one before the copy.
+        self.scopes.push(HashMap::default());
+        drop(self.lower_block_stmts(made.as_slice(), false));
+        let len = self.expr_scalar(&syn::parse_quote_spanned!(span=> #new.len()));
+        let prev = self.let_op(
+            "len",
+            Ty::Int,
+            Op::Len {
+                array: id,
+                row: None,
+            },
+            span,
+        );
+        if let Some(prev) = prev.var() {
+            self.emit(Stmt::Resize {
+                array: id,
+                len,
+                prev,
+            });
+            self.stored(id);
+        }
+        drop(self.lower_expr(&copy));
+        self.scopes.pop();
     }
 
     /// `a[i] = e`, `a[i] op= e`, `*v = e`: a store into a local array.

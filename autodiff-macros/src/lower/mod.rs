@@ -157,6 +157,9 @@ pub struct Lowerer<'a> {
     /// one: a `let`'s initializer or the function's tail, whose value nothing reads once a
     /// branch has left (what follows is guarded by the exit flags).
     value_may_leave: bool,
+    /// Names assigned whole somewhere (`h = layer(&h);`): a top-level `Vec` of one of these
+    /// names may change its length (`ArrayInfo::resizable`).
+    reassigned: HashSet<String>,
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
@@ -164,7 +167,7 @@ const SYNTHETIC: &str = "__autodiff_";
 
 /// Lowers the body of a function with signature `sig`.
 pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
-    let bindings = user_bindings(block);
+    let (bindings, reassigned) = user_bindings(block);
     let mut lw = Lowerer {
         sig,
         errors,
@@ -188,6 +191,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         let_read_as_integer: false,
         pushes: HashMap::default(),
         value_may_leave: false,
+        reassigned,
     };
     // Names the generated signatures use: a user's local of the same name is renamed.
     for name in generated_names(sig) {
@@ -237,6 +241,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     path: None,
                     fixed: !lens.is_empty(),
                     lens,
+                    resizable: false,
                     span: param.span,
                 });
                 Binding::Array(id)
@@ -252,6 +257,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     path: None,
                     fixed: false,
                     lens: Vec::new(),
+                    resizable: false,
                     span: param.span,
                 });
                 Binding::Array(id)
@@ -267,6 +273,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     path: Some(syn::parse_quote!(#ident)),
                     fixed: false,
                     lens: Vec::new(),
+                    resizable: false,
                     span: param.span,
                 });
                 Binding::Array(id)
@@ -729,7 +736,13 @@ impl Lowerer<'_> {
     /// `let <fresh> = op`, returning the new value, or the value an identical earlier op
     /// already computed (`x[i] * x[i]` reads `x[i]` once, so the reverse sweep keeps one).
     fn let_op(&mut self, base: &str, ty: Ty, op: Op, span: Span) -> Operand {
-        let key = cse_key(&op);
+        let mut key = cse_key(&op);
+        // The length of a vector that may change it is read again after a write, as a load.
+        if let (Some((_, array)), Op::Len { array: a, .. }) = (&mut key, &op) {
+            if self.arrays[a.0].resizable {
+                *array = Some(*a);
+            }
+        }
         let cse = self.cse.last_mut();
         if let (Some((key, array)), Some(cse)) = (&key, cse) {
             let found = match array {
@@ -993,17 +1006,30 @@ fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
 }
 
 /// Every name the body binds with `let`, `for` or `match`.
-fn user_bindings(block: &syn::Block) -> HashSet<String> {
-    struct Collect(HashSet<String>);
+/// The names the body binds, and the names it assigns whole (`h = ..;`).
+fn user_bindings(block: &syn::Block) -> (HashSet<String>, HashSet<String>) {
+    #[derive(Default)]
+    struct Collect {
+        bound: HashSet<String>,
+        reassigned: HashSet<String>,
+    }
     impl<'ast> Visit<'ast> for Collect {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.insert(p.ident.to_string());
+            self.bound.insert(p.ident.to_string());
             syn::visit::visit_pat_ident(self, p);
         }
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if let Expr::Path(p) = &*a.left {
+                if let Some(name) = p.path.get_ident() {
+                    self.reassigned.insert(name.to_string());
+                }
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
     }
-    let mut c = Collect(HashSet::default());
+    let mut c = Collect::default();
     c.visit_block(block);
-    c.0
+    (c.bound, c.reassigned)
 }
 
 fn is_temp_name(name: &str) -> bool {

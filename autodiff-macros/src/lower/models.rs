@@ -750,6 +750,8 @@ struct SequenceLoop<'a> {
     counter: Option<Ident>,
     rev: bool,
     skip: Option<&'a Expr>,
+    /// The end of a range of the sequence (`&net.layers[..k]`), if not its length.
+    end: Option<Expr>,
 }
 
 struct Partner<'a> {
@@ -769,7 +771,10 @@ impl SequenceLoop<'_> {
             by: element,
         }
         .visit_block_mut(&mut body);
-        let mut end: Expr = syn::parse_quote!(#sequence.len());
+        let mut end: Expr = self
+            .end
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(#sequence.len()));
         if let Some(p) = &self.partner {
             let array = p.array;
             SubstitutePartner {
@@ -834,6 +839,24 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
         _ => return None,
     };
+    // `&net.layers[1..]`: the items of a range of the sequence (counted from its start by
+    // `enumerate`, which is not this loop's index).
+    let mut end = None;
+    let mut sequence = sequence;
+    if let Expr::Index(i) = sequence {
+        let Expr::Range(r) = &*i.index else {
+            return None;
+        };
+        if skip.is_some() || enumerate {
+            return None;
+        }
+        skip = r.start.as_deref();
+        end = r.end.as_deref().map(|e| match r.limits {
+            syn::RangeLimits::HalfOpen(_) => e.clone(),
+            syn::RangeLimits::Closed(_) => syn::parse_quote!((#e) + 1),
+        });
+        sequence = &i.expr;
+    }
     if !matches!(sequence, Expr::Field(_)) {
         return None;
     }
@@ -923,6 +946,7 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         counter,
         rev,
         skip,
+        end,
     })
 }
 

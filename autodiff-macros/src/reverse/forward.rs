@@ -267,6 +267,16 @@ impl Gen<'_> {
                 }
                 Vec::new()
             }
+            // The adjoint of an array declared early follows its length.
+            Stmt::Resize { array, len, .. } => {
+                if fusion.early_arrays.contains(array) && self.an.active_array[array.0] {
+                    let (d, n) = (self.array_adj(*array), self.operand(len));
+                    out.extend([
+                        quote!(::autodiff::__private::ReturnedArray::resize(&mut #d, #n);),
+                    ]);
+                }
+                Vec::new()
+            }
             Stmt::Store { .. } | Stmt::Effect(_) => Vec::new(),
         };
         let zero = self.zero();
@@ -510,6 +520,10 @@ impl Gen<'_> {
                     false => self.operand(value),
                 };
                 quote!(#a #([#i])* = #value;)
+            }
+            Stmt::Resize { array, len, .. } => {
+                let (a, n) = (self.array(*array), self.operand(len));
+                quote!(::autodiff::__private::ReturnedArray::resize(&mut #a, #n);)
             }
             Stmt::DeclareArray {
                 array,

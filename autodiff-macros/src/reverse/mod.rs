@@ -586,6 +586,18 @@ impl<'a> Gen<'a> {
                 let d = self.array_adj(*array);
                 self.reverse_call(callee, args, quote!(&#d), false)
             }
+            // The adjoint gets back the length the array had: its elements past that were
+            // zeroed by the reverse of the copy that followed.
+            Stmt::Resize { array, prev, .. } => {
+                if !self.an.active_array[array.0] {
+                    return Vec::new();
+                }
+                let (d, n) = (self.array_adj(*array), self.var(*prev));
+                let mut piece =
+                    Piece::code(quote!(::autodiff::__private::ReturnedArray::resize(&mut #d, #n);));
+                piece.reads.insert(*prev);
+                vec![piece]
+            }
             Stmt::DeclareArray { .. } | Stmt::Effect(_) => Vec::new(),
             Stmt::If {
                 cond,
@@ -664,7 +676,17 @@ impl<'a> Gen<'a> {
             return TokenStream::new();
         }
         {
+            let a = self.array(*array);
             let init = match stmt {
+                // One whose length changes has the length it has now: its declared one before
+                // the loop a fused reverse adds into, its final one where the reverse sweep
+                // starts.
+                Stmt::DeclareArray { .. } if self.body.array(*array).resizable => {
+                    quote!(::std::vec![#zero; #a.len()])
+                }
+                Stmt::CallArray { .. } if self.body.array(*array).resizable => {
+                    quote!(::autodiff::__private::ZeroShape::of(&#a).zeros())
+                }
                 Stmt::DeclareArray {
                     like: Some(source), ..
                 } => self.zeros_like(*source, self.dual.is_some()),
@@ -1054,6 +1076,7 @@ fn collect_defs(block: &Block, vars: &mut Vec<Var>) {
             Stmt::If { phis, .. } => vars.extend(phis.iter().map(|p| p.var)),
             Stmt::Loop(l) => vars.extend(l.carried.iter().map(|c| c.out)),
             Stmt::Store { .. }
+            | Stmt::Resize { .. }
             | Stmt::DeclareArray { .. }
             | Stmt::CallArray { .. }
             | Stmt::Effect(_) => {}
@@ -1065,7 +1088,7 @@ fn collect_defs(block: &Block, vars: &mut Vec<Var>) {
 fn stored_arrays(block: &Block) -> HashSet<ArrayId> {
     let mut out = HashSet::default();
     block.for_each_stmt(&mut |stmt| {
-        if let Stmt::Store { array, .. } = stmt {
+        if let Stmt::Store { array, .. } | Stmt::Resize { array, .. } = stmt {
             out.insert(*array);
         }
     });
@@ -1078,6 +1101,7 @@ fn writes_array(stmts: &[Stmt], array: ArrayId) -> bool {
     for_each_stmt(stmts, &mut |s| {
         writes |= match s {
             Stmt::Store { array: a, .. }
+            | Stmt::Resize { array: a, .. }
             | Stmt::DeclareArray { array: a, .. }
             | Stmt::CallArray { array: a, .. } => *a == array,
             _ => false,

@@ -107,6 +107,16 @@ impl Gen<'_> {
                         load: None,
                     });
                 }
+                // The whole adjoint cut or grown.
+                Stmt::Resize { array, .. } if self.an.active_array[array.0] => {
+                    out.push(Access {
+                        array: *array,
+                        touch: Touch::ReadZero,
+                        at_counter: false,
+                        top,
+                        load: None,
+                    });
+                }
                 Stmt::CallArray { array, args, .. } if self.an.active_array[array.0] => {
                     out.push(Access {
                         array: *array,

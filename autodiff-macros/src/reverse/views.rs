@@ -495,7 +495,9 @@ fn only_reads(block: &Block, array: ArrayId, values: &HashSet<Var>) -> bool {
                 op: Op::Call { args, .. },
                 ..
             } => !takes(args),
-            Stmt::Store { array: a, .. } | Stmt::DeclareArray { array: a, .. } => *a != array,
+            Stmt::Store { array: a, .. }
+            | Stmt::Resize { array: a, .. }
+            | Stmt::DeclareArray { array: a, .. } => *a != array,
             Stmt::CallArray { array: a, args, .. } => *a != array && !takes(args),
             _ => true,
         };

@@ -1,0 +1,244 @@
+//! A local `Vec` assigned whole with a vector of another length: layers of different widths
+//! through one `h` (`h = l.forward(&h)`), a vector narrowed in a branch, reassigned outside any
+//! loop, returned. The sweeps resize the vector and its adjoint with it; every gradient is
+//! checked against central differences, over the model and over the input.
+
+use autodiff::gradcheck::{check_gradient, check_params_gradient};
+use autodiff::{grad, Params};
+
+/// A dense layer of any shape: `w` is `outputs x inputs`.
+#[derive(Clone, Debug, Params)]
+pub struct Linear {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+#[grad(self, x)]
+impl Linear {
+    /// `tanh(w x + b)`.
+    fn forward(&self, x: &[f64]) -> Vec<f64> {
+        self.w
+            .iter()
+            .zip(&self.b)
+            .map(|(row, b)| (row.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b).tanh())
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Net {
+    pub layers: Vec<Linear>,
+}
+
+impl Net {
+    /// Each layer fed the last one's output, in one local `Vec` whose length changes.
+    #[grad(self, x)]
+    fn score(&self, x: &[f64]) -> f64 {
+        let mut h = x.to_vec();
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        h.iter().map(|v| v * v).sum::<f64>() + h.len() as f64
+    }
+
+    /// The first layer's output starts the vector; the others, a slice of the layers, follow
+    /// it.
+    #[grad(self)]
+    fn first_then_rest(&self, x: &[f64]) -> f64 {
+        let mut h = self.layers[0].forward(x);
+        for l in &self.layers[1..] {
+            h = l.forward(&h);
+        }
+        h.iter().sum()
+    }
+
+    /// The output vector itself, its length the last layer's.
+    #[grad(self, x)]
+    fn features(&self, x: &[f64]) -> Vec<f64> {
+        let mut h = x.to_vec();
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        h
+    }
+}
+
+fn layer(inputs: usize, outputs: usize, seed: f64) -> Linear {
+    let value = |i: usize, j: usize| ((seed + 1.3 * i as f64 - 0.7 * j as f64).sin()) * 0.8;
+    Linear {
+        w: (0..outputs)
+            .map(|i| (0..inputs).map(|j| value(i, j)).collect())
+            .collect(),
+        b: (0..outputs).map(|i| 0.1 * i as f64 - 0.2).collect(),
+    }
+}
+
+/// Widths 3 -> 5 -> 2 -> 4: the vector grows, shrinks and grows again.
+fn net() -> Net {
+    Net {
+        layers: vec![layer(3, 5, 0.3), layer(5, 2, 1.1), layer(2, 4, -0.4)],
+    }
+}
+
+const X: [f64; 3] = [0.5, -1.2, 2.0];
+
+#[test]
+fn layers_of_different_widths_through_one_vec() {
+    let net = net();
+    let (value, (d_net, d_x)) = net.score_grad(&X);
+    assert_eq!(value, net.score(&X));
+    check_params_gradient(|m: &Net| m.score(&X), &net, &d_net).assert_ok();
+    check_gradient(|x: &[f64]| net.score(x), &X, &d_x).assert_ok();
+    // The first layer's output starting the vector instead of a copy of the input.
+    let (value, d_net) = net.first_then_rest_grad(&X);
+    assert_eq!(value, net.first_then_rest(&X));
+    check_params_gradient(|m: &Net| m.first_then_rest(&X), &net, &d_net).assert_ok();
+}
+
+#[test]
+fn a_vector_output_of_layers_of_different_widths() {
+    let net = net();
+    assert_eq!(net.features(&X).len(), 4);
+    // The pullback of a cotangent is the gradient of its dot product with the output.
+    let d_out = [0.7, -1.1, 0.4, 2.0];
+    let dot =
+        |m: &Net, x: &[f64]| -> f64 { m.features(x).iter().zip(&d_out).map(|(a, b)| a * b).sum() };
+    let mut d_net = net.zeros_like();
+    let mut d_x = [0.0; 3];
+    let value = net.features_adjoint(&X, &d_out, &mut d_net, &mut d_x);
+    assert_eq!(value, net.features(&X));
+    check_params_gradient(|m: &Net| dot(m, &X), &net, &d_net).assert_ok();
+    check_gradient(|x: &[f64]| dot(&net, x), &X, &d_x).assert_ok();
+}
+
+/// A vector that keeps the first `keep` elements of what `squash` gives when it is long.
+#[grad(x, modes(tangent))]
+fn narrowed(x: &[f64], keep: usize) -> f64 {
+    let mut h = squash(x);
+    if h.len() > keep {
+        h = h[..keep].to_vec();
+    }
+    h = squash(&h);
+    h.iter().enumerate().map(|(i, v)| (i + 1) as f64 * v).sum()
+}
+
+/// `x_i^2 + sin(x_{i+1})`, one shorter than `x`.
+#[grad(x, modes(tangent))]
+fn squash(x: &[f64]) -> Vec<f64> {
+    x.windows(2).map(|w| w[0] * w[0] + w[1].sin()).collect()
+}
+
+#[test]
+fn a_vector_narrowed_in_a_branch_and_reassigned_outside_loops() {
+    let x = [0.4, -0.9, 1.3, 0.2, -0.6, 0.8];
+    for keep in [2, 3, 10] {
+        let (value, d_x) = narrowed_grad(&x, keep);
+        assert_eq!(value, narrowed(&x, keep));
+        check_gradient(|x: &[f64]| narrowed(x, keep), &x, &d_x).assert_ok();
+        // Forward mode: the gradient along a direction.
+        let v = [0.3, -1.0, 0.5, 0.25, -0.75, 1.5];
+        let (value, t) = narrowed_tangent(&x, keep, &v[..]);
+        assert_eq!(value, narrowed(&x, keep));
+        let along: f64 = d_x.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert!((t - along).abs() < 1e-12, "{t} against {along}");
+    }
+}
+
+/// Sums of neighbours, one shorter than `x`: `x_i + x_{i+1}^2 / 2`.
+#[grad(x, modes(tangent))]
+fn pairwise(x: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; x.len() - 1];
+    for i in 0..out.len() {
+        out[i] = x[i] + 0.5 * x[i + 1] * x[i + 1];
+    }
+    out
+}
+
+/// Shortens a vector until one number is left: the length changes each pass of a `while`.
+#[grad(x, modes(tangent))]
+fn reduce_to_one(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    while h.len() > 1 {
+        h = pairwise(&h);
+    }
+    h[0]
+}
+
+/// The same with the next vector made in the loop and assigned from a local, to second order.
+#[grad(x, modes(hvp))]
+fn reduce_locally(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    while h.len() > 1 {
+        let next: Vec<f64> = h.windows(2).map(|w| w[0] * w[1].cos()).collect();
+        h = next;
+    }
+    h[0]
+}
+
+/// Shrinks the vector only on some passes (a branch in the loop), then reads it whole.
+#[grad(x)]
+fn shrink_some(x: &[f64], every: usize) -> f64 {
+    let mut h = x.to_vec();
+    for pass in 0..x.len() - 1 {
+        if pass % every == 0 {
+            h = pairwise(&h);
+        }
+        for v in h.iter_mut() {
+            *v = v.sin();
+        }
+    }
+    h.iter().sum()
+}
+
+/// The same shrinking loop, checkpointed: each segment replays its passes in the reverse.
+#[grad(x)]
+fn shrink_checkpointed(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    #[checkpoint]
+    for _ in 0..4 {
+        h = pairwise(&h);
+        h[0] = h[0].cos();
+    }
+    h.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn a_vector_shrunk_in_a_while_loop_a_branch_and_a_checkpointed_loop() {
+    let x = [0.3, -0.8, 0.5, 1.1, -0.2, 0.9];
+    let (value, d_x) = reduce_to_one_grad(&x);
+    assert_eq!(value, reduce_to_one(&x));
+    check_gradient(reduce_to_one, &x, &d_x).assert_ok();
+    let v = [1.0, -0.5, 0.25, 0.75, -1.25, 0.5];
+    let (value, t) = reduce_to_one_tangent(&x, &v[..]);
+    assert_eq!(value, reduce_to_one(&x));
+    let along: f64 = d_x.iter().zip(&v).map(|(a, b)| a * b).sum();
+    assert!((t - along).abs() < 1e-12, "{t} against {along}");
+    // Second order: the Hessian along `v` is the change of the gradient along it.
+    let (value, d_x) = reduce_locally_grad(&x);
+    assert_eq!(value, reduce_locally(&x));
+    check_gradient(reduce_locally, &x, &d_x).assert_ok();
+    let (value, g, hv) = reduce_locally_hvp(&x, &v[..]);
+    assert_eq!((value, g), (reduce_locally(&x), d_x));
+    let step = 1e-5;
+    let at = |s: f64| -> Vec<f64> { x.iter().zip(&v).map(|(a, b)| a + s * b).collect() };
+    let (ahead, behind) = (
+        reduce_locally_grad(&at(step)).1,
+        reduce_locally_grad(&at(-step)).1,
+    );
+    for i in 0..x.len() {
+        let fd = (ahead[i] - behind[i]) / (2.0 * step);
+        assert!(
+            (hv[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "{i}: {} against {fd}",
+            hv[i]
+        );
+    }
+    for every in [1, 2, 3] {
+        let (value, d_x) = shrink_some_grad(&x, every);
+        assert_eq!(value, shrink_some(&x, every));
+        check_gradient(|x: &[f64]| shrink_some(x, every), &x, &d_x).assert_ok();
+    }
+    let (value, d_x) = shrink_checkpointed_grad(&x);
+    assert_eq!(value, shrink_checkpointed(&x));
+    check_gradient(shrink_checkpointed, &x, &d_x).assert_ok();
+}
