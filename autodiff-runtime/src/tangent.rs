@@ -287,6 +287,55 @@ impl<'a, T: Copy, const M: usize> MatrixTangent<T> for &'a Vec<[T; M]> {
     }
 }
 
+/// Rows of their own lengths (a model's `Vec<Vec<T>>` field).
+impl<'a, T: Copy> MatrixTangent<T> for &'a [Vec<T>] {
+    const ACTIVE: bool = true;
+    type Row = &'a Vec<T>;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        let fits = self.len() == rows && self.iter().all(|row| row.len() == cols);
+        if !fits {
+            panic!(
+                "autodiff: the tangent of `{param}` does not have its shape ({rows} rows of \
+                 {cols}); pass a tangent of the same shape (or `Const`)"
+            );
+        }
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> T {
+        self[i][j]
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> &'a Vec<T> {
+        &self[i]
+    }
+}
+
+impl<'a, T: Copy> MatrixTangent<T> for &'a Vec<Vec<T>> {
+    const ACTIVE: bool = true;
+    type Row = &'a Vec<T>;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
+        MatrixTangent::check_shape(&self.as_slice(), rows, cols, param);
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize, j: usize) -> T {
+        MatrixTangent::at(&self.as_slice(), i, j)
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> &'a Vec<T> {
+        MatrixTangent::row(&self.as_slice(), i)
+    }
+}
+
 impl<T: Float> MatrixTangent<T> for Const {
     const ACTIVE: bool = false;
     type Row = Const;

@@ -13,7 +13,7 @@ pub struct Linear {
     pub b: Vec<f64>,
 }
 
-#[grad(self, x)]
+#[grad(self, x, modes(tangent))]
 impl Linear {
     /// `tanh(w x + b)`.
     fn forward(&self, x: &[f64]) -> Vec<f64> {
@@ -53,7 +53,7 @@ impl Net {
     }
 
     /// The output vector itself, its length the last layer's.
-    #[grad(self, x)]
+    #[grad(self, x, modes(tangent))]
     fn features(&self, x: &[f64]) -> Vec<f64> {
         let mut h = x.to_vec();
         for l in &self.layers {
@@ -109,6 +109,37 @@ fn a_vector_output_of_layers_of_different_widths() {
     assert_eq!(value, net.features(&X));
     check_params_gradient(|m: &Net| dot(m, &X), &net, &d_net).assert_ok();
     check_gradient(|x: &[f64]| dot(&net, x), &X, &d_x).assert_ok();
+    // Forward mode along a direction in the model and one in the input: the change of the
+    // output there, against central differences.
+    let mut t_net = net.clone();
+    t_net.for_each_slice_mut(|s| {
+        for (k, v) in s.values.iter_mut().enumerate() {
+            *v = ((k as f64) * 0.37).cos();
+        }
+    });
+    let v = [0.3, -1.0, 0.5];
+    let (value, t) = net.features_tangent(&X, &t_net, &v[..]);
+    assert_eq!(value, net.features(&X));
+    let moved = |s: f64| {
+        let mut m = net.clone();
+        m.zip_slices_mut(&t_net, |p, d| {
+            for (a, b) in p.values.iter_mut().zip(d) {
+                *a += s * b;
+            }
+        });
+        let x: Vec<f64> = X.iter().zip(&v).map(|(a, b)| a + s * b).collect();
+        m.features(&x)
+    };
+    let step = 1e-6;
+    let (ahead, behind) = (moved(step), moved(-step));
+    for k in 0..4 {
+        let fd = (ahead[k] - behind[k]) / (2.0 * step);
+        assert!(
+            (t[k] - fd).abs() < 1e-7 * (1.0 + fd.abs()),
+            "{k}: {} against {fd}",
+            t[k]
+        );
+    }
 }
 
 /// A vector that keeps the first `keep` elements of what `squash` gives when it is long.
