@@ -653,3 +653,65 @@ fn chained_arrays() {
     assert_eq!(value, 0.5);
     assert_eq!((d.w, d.b), (vec![0.5, 0.0], vec![1.0]));
 }
+
+/// The argmax idiom: `enumerate` then `max_by` on the number, compared as the chain yields it
+/// (`a.1` is a `&f64` there), and a comparator that dereferences its items.
+#[grad]
+fn weight_at_argmax(x: &[f64], w: &[f64]) -> f64 {
+    let (i, _) = x
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.partial_cmp(b.1).unwrap())
+        .unwrap();
+    let (j, _) = x
+        .iter()
+        .enumerate()
+        .min_by(|(_, a), (_, b)| a.total_cmp(b))
+        .unwrap();
+    let top = *x
+        .iter()
+        .max_by(|a, b| (*a).partial_cmp(*b).unwrap())
+        .unwrap();
+    w[i] * top + w[j] * x[j]
+}
+
+#[test]
+fn comparators_see_the_items_as_the_chain_yields_them() {
+    let (x, w) = ([0.5, 2.0, -1.0, 1.5], [3.0, -2.0, 0.25, 4.0]);
+    let (value, (d_x, d_w)) = weight_at_argmax_grad(&x, &w);
+    // The largest is x[1], the smallest x[2].
+    assert_eq!(value, w[1] * x[1] + w[2] * x[2]);
+    assert!(all_close(&d_x, &[0.0, w[1], w[2], 0.0]));
+    assert!(all_close(&d_w, &[0.0, x[1], x[2], 0.0]));
+}
+
+/// Slice conveniences on differentiated values: `split_first`/`split_last`, `get(..)` with
+/// a default, `.iter().last()`, and `swap` on a local copy.
+#[grad]
+fn slice_conveniences(x: &[f64], w: &[f64; 3]) -> f64 {
+    let (first, rest) = x.split_first().unwrap();
+    let (last, init) = x.split_last().unwrap();
+    let beyond = x.get(10).copied().unwrap_or(0.5);
+    let second = *x.get(1).unwrap_or(&1.0);
+    let tail = *x.iter().last().unwrap();
+    let mut v = *w;
+    v.swap(0, 2);
+    first * rest.iter().sum::<f64>()
+        + last * init[0]
+        + beyond
+        + second * second
+        + tail
+        + v[0] * 10.0
+        + v[2]
+}
+
+#[test]
+fn split_get_last_and_swap() {
+    let (x, w) = ([2.0, 3.0, 5.0], [1.0, 4.0, 7.0]);
+    let (value, (d_x, d_w)) = slice_conveniences_grad(&x, &w);
+    // 2 (3 + 5) + 5 * 2 + 0.5 + 3^2 + 5 + 7 * 10 + 1
+    assert_eq!(value, 16.0 + 10.0 + 0.5 + 9.0 + 5.0 + 70.0 + 1.0);
+    // d/dx0 = (3 + 5) + 5; d/dx1 = 2 + 2 * 3; d/dx2 = 2 + 2 + 1.
+    assert!(all_close(&d_x, &[13.0, 8.0, 5.0]));
+    assert!(all_close(&d_w, &[1.0, 0.0, 10.0]));
+}

@@ -953,6 +953,26 @@ impl Lowerer<'_> {
                     return self.lower_split_at(&m.receiver, mid);
                 }
             }
+            // `x.split_first().unwrap()`: `(x[0], &x[1..])`; `split_last`: the last element
+            // and the rest (an empty one panics, as the `unwrap` would).
+            if let (Expr::MethodCall(s), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
+                let base = &s.receiver;
+                if s.args.is_empty() && self.is_known_array(base) {
+                    let span = s.method.span();
+                    let parts: Option<Expr> = match s.method.to_string().as_str() {
+                        "split_first" => Some(syn::parse_quote_spanned!(span=>
+                            (#base[0], &#base[1..])
+                        )),
+                        "split_last" => Some(syn::parse_quote_spanned!(span=>
+                            (#base[#base.len() - 1], &#base[..#base.len() - 1])
+                        )),
+                        _ => None,
+                    };
+                    if let Some(parts) = parts {
+                        return self.lower_expr(&parts);
+                    }
+                }
+            }
             // `g(x).unwrap()`, `g(x).expect("..")`: a fallible callee's `Ok` value.
             if let (Expr::Call(c), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
                 let (method, args) = (&m.method, &m.args);
@@ -992,6 +1012,24 @@ impl Lowerer<'_> {
             // `net.forward(x)`, `self.l1.forward(x)`: a method of a model.
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
+            }
+            // `v.swap(i, j)` on a local vector: both elements read, then both written.
+            let args: Vec<&Expr> = m.args.iter().collect();
+            if let (Value::Array(a), "swap", [i, j]) = (&receiver, &*name, &*args) {
+                if self.arrays[a.0].dims == 1 {
+                    let v = &m.receiver;
+                    let k = self.next_synthetic();
+                    let [ia, ib, ta, tb] = ["i", "j", "a", "b"].map(|n| {
+                        proc_macro2::Ident::new(&format!("{SYNTHETIC}swap_{n}_{k}"), span)
+                    });
+                    let swapped: Expr = syn::parse_quote_spanned!(span=> {
+                        let (#ia, #ib) = (#i, #j);
+                        let (#ta, #tb) = (#v[#ia], #v[#ib]);
+                        #v[#ia] = #tb;
+                        #v[#ib] = #ta;
+                    });
+                    return self.lower_expr(&swapped);
+                }
             }
             // Growing a local array: the sweeps track its elements, not a changing length.
             if matches!(receiver, Value::Array(_))
@@ -1035,13 +1073,24 @@ impl Lowerer<'_> {
 
     /// `x.first().unwrap()`, `*x.last().unwrap()`, `x.last().copied().expect(..)`,
     /// `x.get(i).unwrap()` of a differentiated array: its element `x[0]`, `x[x.len() - 1]` or
-    /// `x[i]` (an empty one, or `i` past the end, panics, as the `unwrap` would).
+    /// `x[i]` (an empty one, or `i` past the end, panics, as the `unwrap` would);
+    /// `x.get(i).copied().unwrap_or(d)` (`*x.get(i).unwrap_or(&d)`, `unwrap_or_default()`):
+    /// the element, or `d` where there is none.
     fn end_element(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
-        if m.method != "unwrap" && m.method != "expect" {
-            return None;
-        }
-        let (element, _) = self.optional_element(&m.receiver)?;
-        Some(self.lower_expr(&element))
+        let (element, missing) = self.optional_element(&m.receiver)?;
+        let otherwise: Expr = match (m.method.to_string().as_str(), m.args.first()) {
+            ("unwrap" | "expect", _) => return Some(self.lower_expr(&element)),
+            ("unwrap_or", Some(d)) if m.args.len() == 1 => match d {
+                Expr::Reference(r) => (*r.expr).clone(),
+                d => d.clone(),
+            },
+            ("unwrap_or_default", None) => syn::parse_quote_spanned!(m.method.span()=> 0.0),
+            _ => return None,
+        };
+        let chosen = syn::parse_quote_spanned!(m.method.span()=>
+            if #missing { #otherwise } else { #element }
+        );
+        Some(self.lower_expr(&chosen))
     }
 
     /// `?` on what may be missing, in a fallible function: in one that returns an `Option`,
@@ -1105,7 +1154,17 @@ impl Lowerer<'_> {
         let Expr::MethodCall(end) = inner else {
             return None;
         };
-        let array = &*end.receiver;
+        // `x.iter().last()` is `x.last()`.
+        let array = match &*end.receiver {
+            Expr::MethodCall(i)
+                if end.method == "last"
+                    && i.args.is_empty()
+                    && (i.method == "iter" || i.method == "into_iter") =>
+            {
+                &*i.receiver
+            }
+            array => array,
+        };
         if !self.is_known_array(array) || !self.reads(&array.to_token_stream()).varied {
             return None;
         }

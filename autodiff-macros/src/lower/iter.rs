@@ -112,9 +112,13 @@ impl Lowerer<'_> {
                 let next = apply(f, vec![acc_expr.clone(), parse_quote!(#item)]);
                 assign(&accs, &next, &name)
             }
-            // `max_by` keeps the last of equal items and `min_by` the first, as std does.
+            // `max_by` keeps the last of equal items and `min_by` the first, as std does. The
+            // comparison, passed through as written, sees the items as the chain yields them
+            // (`&(usize, &f64)` after `.iter().enumerate()`).
             Reduction::Extreme { cmp, max } => {
-                let order = apply(cmp, vec![parse_quote!(&#acc_expr), parse_quote!(&#item)]);
+                let shape = yielded(chain);
+                let (best, next) = (shape.wrap(acc_expr.clone()), shape.wrap(build::path(&item)));
+                let order = apply(cmp, vec![parse_quote!(&#best), parse_quote!(&#next)]);
                 let take = assign(&accs, &parse_quote!(#item), &name);
                 if *max {
                     parse_quote!(if !#order.is_gt() { #take })
@@ -538,6 +542,59 @@ fn assign(accs: &[Ident], value: &Expr, name: &dyn Fn(&str) -> Ident) -> syn::St
 
 /// A closure or function applied to arguments: a closure is inlined as a block binding its
 /// parameters (`{ let (a, b) = item; a * b }`), a path is called (`f64::max(acc, item)`).
+/// How an iterator chain yields its items: numbers, references to them (`x.iter()`), or
+/// tuples of either (`enumerate`, `zip`).
+enum Yielded {
+    Value,
+    Ref,
+    Tuple(Vec<Yielded>),
+}
+
+/// How `chain` yields its items, from its adaptors as written.
+fn yielded(chain: &Expr) -> Yielded {
+    match chain {
+        Expr::Paren(p) => yielded(&p.expr),
+        Expr::Group(g) => yielded(&g.expr),
+        Expr::Range(_) => Yielded::Value,
+        Expr::MethodCall(m) => match (m.method.to_string().as_str(), m.args.first()) {
+            ("enumerate", None) => Yielded::Tuple(vec![Yielded::Value, yielded(&m.receiver)]),
+            ("zip", Some(other)) => Yielded::Tuple(vec![yielded(&m.receiver), yielded(other)]),
+            ("copied" | "cloned" | "map", _) => Yielded::Value,
+            ("into_iter", None) => match &*m.receiver {
+                Expr::Range(_) => Yielded::Value,
+                _ => Yielded::Ref,
+            },
+            ("rev" | "skip" | "take" | "step_by" | "filter" | "take_while" | "chain", _) => {
+                yielded(&m.receiver)
+            }
+            _ => Yielded::Ref,
+        },
+        // A slice or an array lent by reference (`.zip(&y)`, `.zip(y)` for `y: &[f64]`).
+        _ => Yielded::Ref,
+    }
+}
+
+impl Yielded {
+    /// `item`, a number or a tuple of numbers the loop holds, as the chain yields it.
+    fn wrap(&self, item: Expr) -> Expr {
+        match self {
+            Yielded::Value => item,
+            Yielded::Ref => parse_quote!(&#item),
+            Yielded::Tuple(parts) => {
+                let literal = matches!(&item, Expr::Tuple(t) if t.elems.len() == parts.len());
+                let parts = parts.iter().enumerate().map(|(k, part)| match &item {
+                    Expr::Tuple(t) if literal => part.wrap(t.elems[k].clone()),
+                    _ => {
+                        let k = syn::Index::from(k);
+                        part.wrap(parse_quote!(#item.#k))
+                    }
+                });
+                parse_quote!((#(#parts),*))
+            }
+        }
+    }
+}
+
 pub(super) fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
     match f {
         Expr::Closure(c) if c.inputs.len() == args.len() => {
