@@ -324,6 +324,7 @@ impl Rewrite<'_> {
             ty,
             varied,
             span: self.span,
+            visible: false,
         });
         Var(self.vars.len() - 1)
     }

@@ -107,6 +107,10 @@ pub struct VarInfo {
     /// decides what may pass through as written (activity decides exactly what is active).
     pub varied: bool,
     pub span: Span,
+    /// Named in the generated code as in the user's (a pass-through value, not a float,
+    /// under its `let`'s name): code passed through reads it in place, where rebinding it
+    /// would move a `Vec<usize>` at its first use.
+    pub visible: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -80,6 +80,7 @@ impl Rewrite<'_> {
             ty,
             varied,
             span,
+            visible: false,
         });
         Var(self.vars.len() - 1)
     }

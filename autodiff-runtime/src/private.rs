@@ -418,6 +418,18 @@ pub fn last_copy<T>(tape: &[T], len: usize) -> &[T] {
     }
 }
 
+/// The order `values.sort_by(compare)` puts them in: the position each element of the sorted
+/// vector comes from. A stable sort, for `sort_unstable_by` too (equal elements are equal
+/// numbers; which one passes its derivative is the only difference).
+pub fn sort_order<T>(
+    values: &[T],
+    mut compare: impl FnMut(&T, &T) -> core::cmp::Ordering,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| compare(&values[a], &values[b]));
+    order
+}
+
 /// Removes the copy `last_copy` read from `tape`.
 #[inline]
 pub fn drop_copy<T>(tape: &mut Vec<T>, len: usize) {

@@ -715,3 +715,33 @@ fn split_get_last_and_swap() {
     assert!(all_close(&d_x, &[13.0, 8.0, 5.0]));
     assert!(all_close(&d_w, &[1.0, 0.0, 10.0]));
 }
+
+/// Sorting a local copy: the median, a trimmed mean, a descending sort, and `f64::total_cmp`
+/// passed as the comparison. Each sorted element's derivative goes to where it came from.
+#[grad]
+fn order_statistics(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let median = v[v.len() / 2];
+    let trimmed: f64 = v[1..v.len() - 1].iter().sum::<f64>() / (v.len() - 2) as f64;
+    let mut down = x.to_vec();
+    down.sort_unstable_by(|a, b| b.total_cmp(a));
+    let mut squares: Vec<f64> = x.iter().map(|v| v * v).collect();
+    squares.sort_by(f64::total_cmp);
+    median + 10.0 * trimmed + 100.0 * down[0] + squares[0]
+}
+
+#[test]
+fn sorted_copies() {
+    let x = [0.5, -2.0, 3.0, 1.5, -0.25];
+    let (value, d_x) = order_statistics_grad(&x);
+    // Sorted: -2, -0.25, 0.5, 1.5, 3 (median 0.5 = x[0]); trimmed: x[4], x[0], x[3];
+    // largest x[2]; the smallest square is x[4]^2.
+    let trimmed = (-0.25 + 0.5 + 1.5) / 3.0;
+    assert!(close(value, 0.5 + 10.0 * trimmed + 300.0 + 0.0625));
+    let third = 10.0 / 3.0;
+    assert!(all_close(
+        &d_x,
+        &[1.0 + third, 0.0, 100.0, third, third - 0.5]
+    ));
+}

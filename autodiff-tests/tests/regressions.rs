@@ -1753,3 +1753,31 @@ fn an_array_lent_twice_after_an_early_return() {
         (2.0, vec![1.0, 0.0])
     );
 }
+
+/// Data the function computes (a `Vec<usize>` of positions, a `Vec<String>`) read by code
+/// passed through again and again, in a loop: read in place, not moved at its first read.
+#[grad(x)]
+fn gathered(x: &[f64], idx: &[usize], names: &[String]) -> f64 {
+    let order: Vec<usize> = idx.iter().rev().copied().collect();
+    let kept: Vec<String> = names
+        .iter()
+        .filter(|n| n.starts_with('a'))
+        .cloned()
+        .collect();
+    let mut s = 0.0;
+    for k in 0..order.len() {
+        if kept.len() > k {
+            s += x[order[k]] * x[order[k]];
+        }
+    }
+    s * kept.len() as f64
+}
+
+#[test]
+fn data_vectors_read_many_times() {
+    let names = ["ab", "b", "ac"].map(String::from);
+    let (value, d_x) = gathered_grad(&[1.0, 2.0, 3.0], &[2, 0, 1], &names);
+    // Two names kept: positions 1 and 0 of `x`, each read twice.
+    assert_eq!(value, (4.0 + 1.0) * 2.0);
+    assert_eq!(d_x, vec![4.0, 8.0, 0.0]);
+}

@@ -1031,6 +1031,41 @@ impl Lowerer<'_> {
                     return self.lower_expr(&swapped);
                 }
             }
+            // `v.sort_by(cmp)` on a local vector: the order the comparison gives (data: no
+            // derivative flows through a comparison), then each element read from its place.
+            if let (Value::Array(a), "sort_by" | "sort_unstable_by", [cmp]) =
+                (&receiver, &*name, &*args)
+            {
+                if self.arrays[a.0].dims == 1 && self.arrays[a.0].origin == ArrayOrigin::Local {
+                    let v = &m.receiver;
+                    let k = self.next_synthetic();
+                    let [order, unsorted, i] = ["order", "unsorted", "i"]
+                        .map(|n| proc_macro2::Ident::new(&format!("{SYNTHETIC}{n}_{k}"), span));
+                    let ordering: Expr = syn::parse_quote_spanned!(span=>
+                        ::autodiff::__private::sort_order(&#v, #cmp)
+                    );
+                    let Some(Value::Scalar(o)) = self.try_opaque(&ordering, true) else {
+                        return Value::Error;
+                    };
+                    // Read in place by the reads below (a `Vec<usize>`, not to be moved).
+                    if let Some(v) = o.var() {
+                        let info = &mut self.vars[v.0];
+                        (info.name, info.span, info.visible) = (order.to_string(), span, true);
+                    }
+                    self.scopes.push(HashMap::default());
+                    let cell = self.new_cell(&order.to_string(), o, Ty::Unknown, false);
+                    self.bind(order.to_string(), cell);
+                    let sorted: Expr = syn::parse_quote_spanned!(span=> {
+                        let #unsorted = #v.to_vec();
+                        for #i in 0..#order.len() {
+                            #v[#i] = #unsorted[#order[#i]];
+                        }
+                    });
+                    let value = self.lower_expr(&sorted);
+                    self.scopes.pop();
+                    return value;
+                }
+            }
             // Growing a local array: the sweeps track its elements, not a changing length.
             if matches!(receiver, Value::Array(_))
                 && ["push", "extend", "extend_from_slice", "insert", "append"].contains(&&*name)

@@ -710,6 +710,7 @@ impl Lowerer<'_> {
             ty,
             varied: false,
             span,
+            visible: false,
         });
         Var(self.vars.len() - 1)
     }

@@ -87,9 +87,11 @@ impl Lowerer<'_> {
                     let value = self.cells[cell].value.clone();
                     reads.varied |= self.is_varied(&value);
                     // A parameter's value under its own name needs no rebinding (a copy under
-                    // another name, `let y = x;`, does).
+                    // another name, `let y = x;`, does), nor does visible data (rebound, a
+                    // `Vec<usize>` would be moved at its first use).
                     let unchanged = value.var().is_some_and(|v| {
-                        self.param_vars.contains(&v) && self.vars[v.0].name == name
+                        let var = &self.vars[v.0];
+                        var.name == name && (self.param_vars.contains(&v) || var.visible)
                     });
                     (parameters || !unchanged).then_some(Capture::Value(value))
                 }

@@ -265,6 +265,20 @@ impl Lowerer<'_> {
         self.bind_pattern(pat, value);
     }
 
+    /// Makes `v`, just named after `pi`, visible to code passed through when it is data
+    /// computed by such code under the user's own name.
+    fn show_data(&mut self, v: Var, pi: &syn::PatIdent) {
+        let passed_through = matches!(
+            self.blocks.last().and_then(|b| b.last()),
+            Some(Stmt::Let { var, op: Op::Opaque(_) }) if *var == v
+        );
+        let info = &mut self.vars[v.0];
+        if passed_through && info.ty != Ty::Float && pi.ident == info.name {
+            info.visible = true;
+            info.span = pi.ident.span();
+        }
+    }
+
     pub(super) fn bind_pattern(&mut self, pat: &Pat, value: Value) {
         match (pat, value) {
             (pat, Value::Error) => self.poison(pat),
@@ -275,6 +289,7 @@ impl Lowerer<'_> {
                 if let Operand::Var(v) = &op {
                     if is_temp_name(&self.vars[v.0].name) {
                         self.vars[v.0].name = self.user_name(&name);
+                        self.show_data(*v, pi);
                     }
                 }
                 let binding = self.new_cell(&name, op, ty, pi.mutability.is_some());

@@ -291,7 +291,10 @@ impl<'a> Gen<'a> {
         }
         let ident = self.var_idents[v.0].get_or_init(|| {
             let info = self.body.var(v);
-            local(&info.name, info.span)
+            match info.visible {
+                true => Ident::new(&info.name, info.span),
+                false => local(&info.name, info.span),
+            }
         });
         ident.clone()
     }
