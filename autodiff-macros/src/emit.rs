@@ -59,7 +59,9 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     checkpoint::check(&item.block, &mut errors);
     let second_order = second_order::plan(attr, &sig, &wrt, &mut errors);
     let before = errors.len();
-    let mut block = lower::models::expand(&mut sig, &item.block, &mut errors);
+    let flattened = lower::flatten::desugared(&item.block, &sig.float);
+    let source = flattened.as_ref().unwrap_or(&item.block);
+    let mut block = lower::models::expand(&mut sig, source, &mut errors);
     checkpoint::keep_placed(&mut block);
     lower::labels::desugar(&mut block);
     let names = Names::new(&item, &sig);

@@ -745,3 +745,36 @@ fn sorted_copies() {
         &[1.0 + third, 0.0, 100.0, third, third - 0.5]
     ));
 }
+
+#[derive(Clone, Debug, autodiff::Params)]
+pub struct Weights {
+    pub rows: Vec<Vec<f64>>,
+    pub grid: [[f64; 2]; 2],
+}
+
+/// Weight decay over every entry of nested weights: `.flatten()` and `.flat_map(|r| r.iter())`.
+#[grad(w)]
+fn decay(w: &Weights, lambda: f64) -> f64 {
+    let ragged: f64 = w.rows.iter().flatten().map(|v| v * v).sum();
+    let grid = w
+        .grid
+        .iter()
+        .flat_map(|r| r.iter())
+        .copied()
+        .map(f64::abs)
+        .sum::<f64>();
+    lambda * ragged + grid
+}
+
+#[test]
+fn flattened_sums_over_nested_weights() {
+    let w = Weights {
+        rows: vec![vec![1.0, -2.0], vec![3.0]],
+        grid: [[0.5, -1.5], [2.0, -0.25]],
+    };
+    let (value, d) = decay_grad(&w, 0.1);
+    assert!(close(value, 0.1 * 14.0 + 4.25));
+    assert_eq!(d.rows.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 1]);
+    assert!(all_close(&d.rows.concat(), &[0.2, -0.4, 0.6]));
+    assert_eq!(d.grid, [[1.0, -1.0], [1.0, -1.0]]);
+}

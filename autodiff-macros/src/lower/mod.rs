@@ -12,6 +12,7 @@ mod call;
 mod control;
 mod expr;
 mod fallible;
+pub mod flatten;
 mod iter;
 pub mod labels;
 mod loops;
