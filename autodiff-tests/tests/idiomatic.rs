@@ -778,3 +778,38 @@ fn flattened_sums_over_nested_weights() {
     assert!(all_close(&d.rows.concat(), &[0.2, -0.4, 0.6]));
     assert_eq!(d.grid, [[1.0, -1.0], [1.0, -1.0]]);
 }
+
+/// Writes through `for o in &mut out`, `for (o, row) in out.iter_mut().zip(&w.rows)` (a
+/// model's rows zipped with a local's elements), and an `if let` slice pattern.
+#[grad(w, x)]
+fn written_through_references(w: &Weights, x: &[f64]) -> f64 {
+    let mut out = x[..2].to_vec();
+    for o in &mut out {
+        *o *= 3.0;
+    }
+    for (o, row) in out.iter_mut().zip(&w.rows) {
+        *o += row.iter().map(|v| v * v).sum::<f64>();
+    }
+    if let [a, b, _, ..] = x {
+        out[0] * a + out[1] * b
+    } else {
+        0.0
+    }
+}
+
+#[test]
+fn writes_through_mutable_references_and_if_let_slices() {
+    let w = Weights {
+        rows: vec![vec![1.0, -2.0], vec![3.0]],
+        grid: [[0.0; 2]; 2],
+    };
+    let x = [0.5, 2.0, 7.0];
+    let (value, (d_w, d_x)) = written_through_references_grad(&w, &x);
+    // out = [3 x0 + 5, 3 x1 + 9]; value = out0 x0 + out1 x1.
+    assert!(close(value, (1.5 + 5.0) * 0.5 + (6.0 + 9.0) * 2.0));
+    assert!(all_close(&d_x, &[6.0 * 0.5 + 5.0, 6.0 * 2.0 + 9.0, 0.0]));
+    // d/d rows[0][j] = 2 w x0, d/d rows[1][0] = 2 w x1.
+    assert!(all_close(&d_w.rows.concat(), &[1.0, -2.0, 12.0]));
+    // Too short for the pattern: the `else` branch.
+    assert_eq!(written_through_references_grad(&w, &[1.0, 2.0]).0, 0.0);
+}

@@ -273,3 +273,57 @@ fn a_vector_shrunk_in_a_while_loop_a_branch_and_a_checkpointed_loop() {
     assert_eq!(value, shrink_checkpointed(&x));
     check_gradient(shrink_checkpointed, &x, &d_x).assert_ok();
 }
+
+/// A layer that starts from its bias and adds each row's product with the input.
+#[derive(Clone, Debug, Params)]
+pub struct Affine {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+#[grad(self, x)]
+impl Affine {
+    fn forward(&self, x: &[f64]) -> Vec<f64> {
+        let mut out = self.b.clone();
+        for (o, row) in out.iter_mut().zip(&self.w) {
+            *o += row.iter().zip(x).map(|(w, v)| w * v).sum::<f64>();
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Relu {
+    pub layers: Vec<Affine>,
+}
+
+impl Relu {
+    /// ReLU between layers of different widths, applied in place to the one vector.
+    #[grad(self)]
+    fn predict(&self, x: &[f64]) -> f64 {
+        let mut h = x.to_vec();
+        for (k, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(&h);
+            if k + 1 < self.layers.len() {
+                for v in h.iter_mut() {
+                    *v = v.max(0.0);
+                }
+            }
+        }
+        h[0]
+    }
+}
+
+#[test]
+fn relu_between_layers_of_different_widths() {
+    let affine = |inputs: usize, outputs: usize, seed: f64| {
+        let l = layer(inputs, outputs, seed);
+        Affine { w: l.w, b: l.b }
+    };
+    let net = Relu {
+        layers: vec![affine(3, 4, 0.2), affine(4, 2, -0.9), affine(2, 1, 0.6)],
+    };
+    let (value, d_net) = net.predict_grad(&X);
+    assert_eq!(value, net.predict(&X));
+    check_params_gradient(|m: &Relu| m.predict(&X), &net, &d_net).assert_ok();
+}

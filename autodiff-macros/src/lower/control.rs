@@ -34,6 +34,23 @@ impl Lowerer<'_> {
         if let Some(branch) = self.element_if_let(pat, scrutinee, then_branch, else_branch) {
             return Some(self.lower_expr(&branch));
         }
+        // `if let [a, b, ..] = x`: on the length, the elements bound inside.
+        if let (Pat::Slice(ps), true) = (pat, self.is_known_array(scrutinee)) {
+            let base = self.lower_expr(scrutinee);
+            let fits = self.slice_fits(ps, &base, span);
+            return self.lower_if_with(
+                fits,
+                |lw| {
+                    lw.scopes.push(HashMap::default());
+                    lw.bind_slice_pattern(ps, &base);
+                    let value = lw.lower_scoped(then_branch);
+                    lw.scopes.pop();
+                    Some(value)
+                },
+                |lw| else_branch.map(|e| lw.lower_expr(e)),
+                span,
+            );
+        }
         let Some(matched) = self.data_match(pat, scrutinee, "if let") else {
             return Some(Value::Error);
         };

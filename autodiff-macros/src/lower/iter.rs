@@ -321,6 +321,8 @@ impl Lowerer<'_> {
         match expr {
             Expr::Paren(p) => self.stream(&p.expr),
             Expr::Group(g) => self.stream(&g.expr),
+            // `for v in &mut out`: `out.iter_mut()`.
+            Expr::Reference(r) if r.mutability.is_some() => Ok(mutable_items(&r.expr)),
             Expr::Reference(r) => self.stream(&r.expr),
             Expr::Range(r) => {
                 let (Some(start), Some(end)) = (&r.start, &r.end) else {
@@ -357,14 +359,7 @@ impl Lowerer<'_> {
                     ("iter" | "into_iter" | "copied" | "cloned" | "by_ref", None) => {
                         self.stream(&m.receiver)
                     }
-                    ("iter_mut", None) => {
-                        let array = strip_reference(&m.receiver).clone();
-                        Ok(Stream {
-                            len: parse_quote!(#array.len()),
-                            at: Rc::new(move |p| parse_quote!(&mut #array[#p])),
-                            tail: Vec::new(),
-                        })
-                    }
+                    ("iter_mut", None) => Ok(mutable_items(&m.receiver)),
                     ("windows" | "chunks" | "chunks_exact", Some(k)) => {
                         Ok(views(&m.receiver, k, &name))
                     }
@@ -628,6 +623,16 @@ fn views(array: &Expr, k: &Expr, kind: &str) -> Stream {
                 parse_quote!(&#array[(#p)..(#p) + (#k)])
             }
         }),
+        tail: Vec::new(),
+    }
+}
+
+/// `array.iter_mut()`: each element by `&mut`, written through `*v = ..`.
+fn mutable_items(array: &Expr) -> Stream {
+    let array = strip_reference(array).clone();
+    Stream {
+        len: parse_quote!(#array.len()),
+        at: Rc::new(move |p| parse_quote!(&mut #array[#p])),
         tail: Vec::new(),
     }
 }

@@ -318,7 +318,7 @@ impl Lowerer<'_> {
             Expr::MethodCall(m) if m.method == "zip" && m.args.len() == 1 => {
                 self.is_plain_array_iter(&m.receiver) && self.is_plain_array_iter(&m.args[0])
             }
-            Expr::Reference(r) => self.is_plain_array_iter(&r.expr),
+            Expr::Reference(r) if r.mutability.is_none() => self.is_plain_array_iter(&r.expr),
             Expr::Paren(p) => self.is_plain_array_iter(&p.expr),
             Expr::Path(p) => p.path.get_ident().is_some_and(|i| {
                 matches!(

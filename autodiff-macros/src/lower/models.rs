@@ -711,7 +711,8 @@ fn item_sources<'a>(
     };
     match expr {
         Expr::MethodCall(m)
-            if m.args.is_empty() && matches!(m.method.to_string().as_str(), "iter" | "rev") =>
+            if m.args.is_empty()
+                && matches!(m.method.to_string().as_str(), "iter" | "iter_mut" | "rev") =>
         {
             item_sources(&m.receiver, pat, out)
         }
@@ -723,7 +724,7 @@ fn item_sources<'a>(
                 item_sources(&m.receiver, a, out) && item_sources(&m.args[0], b, out)
             })
         }
-        Expr::Reference(r) if r.mutability.is_none() => item_sources(&r.expr, pat, out),
+        Expr::Reference(r) => item_sources(&r.expr, pat, out),
         Expr::Paren(p) => item_sources(&p.expr, pat, out),
         Expr::MethodCall(_) => false,
         source => {

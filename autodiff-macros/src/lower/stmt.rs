@@ -407,16 +407,8 @@ impl Lowerer<'_> {
             self.poison(&Pat::Slice(ps.clone()));
             return;
         }
-        let has_rest = ps.elems.iter().any(is_rest);
+        let fits = self.slice_fits(ps, &base, span);
         let fixed = ps.elems.iter().filter(|p| !is_rest(p)).count();
-        let len = self.length_of(&base, span);
-        let op = if has_rest { BinOp::Ge } else { BinOp::Eq };
-        let fits = self.let_op(
-            "fits",
-            Ty::Bool,
-            Op::Binary(op, len, Operand::Lit(lit_int(fixed))),
-            span,
-        );
         // The numbers the elements bind, read only when the length fits.
         let mut names = Vec::new();
         for pat in ps.elems.iter().filter(|p| !is_rest(p)) {
@@ -466,7 +458,18 @@ impl Lowerer<'_> {
 
     /// `let [a, b] = *x;`, `let [first, .., last] = x;`, `let [a, rest @ ..] = x;`: each
     /// name binds one element, a rest binding the slice between.
-    fn bind_slice_pattern(&mut self, ps: &syn::PatSlice, base: &Value) {
+    /// Whether `base` has the length slice pattern `ps` needs (as many elements as it
+    /// names, at least that many with a rest `..`).
+    pub(super) fn slice_fits(&mut self, ps: &syn::PatSlice, base: &Value, span: Span) -> Operand {
+        let has_rest = ps.elems.iter().any(is_rest);
+        let fixed = ps.elems.iter().filter(|p| !is_rest(p)).count();
+        let len = self.length_of(base, span);
+        let op = if has_rest { BinOp::Ge } else { BinOp::Eq };
+        let fits = Op::Binary(op, len, Operand::Lit(lit_int(fixed)));
+        self.let_op("fits", Ty::Bool, fits, span)
+    }
+
+    pub(super) fn bind_slice_pattern(&mut self, ps: &syn::PatSlice, base: &Value) {
         let span = ps.span();
         let rest = ps.elems.iter().position(is_rest);
         let fixed = ps.elems.iter().filter(|p| !is_rest(p)).count();
