@@ -1781,3 +1781,25 @@ fn data_vectors_read_many_times() {
     assert_eq!(value, (4.0 + 1.0) * 2.0);
     assert_eq!(d_x, vec![4.0, 8.0, 0.0]);
 }
+
+const ZIPPED_A: &[f64] = &[-1.125, 1.75, -1.75];
+const ZIPPED_B: [f64; 4] = [-1.875, -1.625, 2.0, 1.875];
+
+/// Fuzz seed 24680 (p00059): a loop's item read from a constant table, dereferenced in code
+/// passed through (`*v * 0.75`): the item is a number in the generated code, read in place.
+#[grad]
+fn table_items_dereferenced(x: f64) -> f64 {
+    let mut s = x;
+    for (_u, v) in ZIPPED_A.iter().zip(ZIPPED_B.iter()) {
+        let d = (*v * 0.75).powi(2);
+        s += d * x;
+    }
+    s
+}
+
+#[test]
+fn table_items_dereferenced_in_passed_through_code() {
+    let k: f64 = ZIPPED_B[..3].iter().map(|v| (v * 0.75).powi(2)).sum();
+    let (value, d_x) = table_items_dereferenced_grad(2.0);
+    assert_eq!((value, d_x), (2.0 + k * 2.0, 1.0 + k));
+}

@@ -53,6 +53,9 @@ pub(super) struct Reads {
     pub(super) varied: bool,
     /// A name bound to something already reported as an error.
     pub(super) poisoned: bool,
+    /// Visible data read in place, not rebound (`VarInfo::visible`): a value like a captured
+    /// one (a loop's item read from a table is a number where the user's was a reference).
+    pub(super) in_place: Vec<String>,
 }
 
 impl Lowerer<'_> {
@@ -75,6 +78,7 @@ impl Lowerer<'_> {
             captures: Vec::new(),
             varied: false,
             poisoned: false,
+            in_place: Vec::new(),
         };
         let mut seen = HashSet::default();
         for (ident, only_len) in names {
@@ -89,11 +93,13 @@ impl Lowerer<'_> {
                     // A parameter's value under its own name needs no rebinding (a copy under
                     // another name, `let y = x;`, does), nor does visible data (rebound, a
                     // `Vec<usize>` would be moved at its first use).
-                    let unchanged = value.var().is_some_and(|v| {
-                        let var = &self.vars[v.0];
-                        var.name == name && (self.param_vars.contains(&v) || var.visible)
-                    });
-                    (parameters || !unchanged).then_some(Capture::Value(value))
+                    let named = value.var().filter(|v| self.vars[v.0].name == name);
+                    let param = named.is_some_and(|v| self.param_vars.contains(&v));
+                    let visible = named.is_some_and(|v| self.vars[v.0].visible);
+                    if visible && !parameters {
+                        reads.in_place.push(name.clone());
+                    }
+                    (parameters || !(param || visible)).then_some(Capture::Value(value))
                 }
                 Binding::Array(a) => {
                     reads.varied |= !only_len && self.array_varied(a);
@@ -166,7 +172,7 @@ impl Lowerer<'_> {
         } else {
             self.opaque_type(expr)
         };
-        let tokens = strip_derefs(expr, &reads.captures).unwrap_or(tokens);
+        let tokens = strip_derefs(expr, &reads.captures, &reads.in_place).unwrap_or(tokens);
         let op = Op::Opaque(Opaque {
             tokens,
             captures: reads.captures,
@@ -335,7 +341,11 @@ pub(super) fn is_success_method(name: &str) -> bool {
 
 /// `expr` with `*v` written `v` for every local captured by value: the user's `v` was a
 /// reference (`for v in x.iter()`), its rebinding is the number. `None` when there is none.
-fn strip_derefs(expr: &Expr, captures: &[(Ident, Capture)]) -> Option<TokenStream> {
+fn strip_derefs(
+    expr: &Expr,
+    captures: &[(Ident, Capture)],
+    in_place: &[String],
+) -> Option<TokenStream> {
     struct Strip {
         values: HashSet<String>,
         changed: bool,
@@ -365,6 +375,7 @@ fn strip_derefs(expr: &Expr, captures: &[(Ident, Capture)]) -> Option<TokenStrea
         .iter()
         .filter(|(_, c)| matches!(c, Capture::Value(_)))
         .map(|(i, _)| i.to_string())
+        .chain(in_place.iter().cloned())
         .collect();
     let mut strip = Strip {
         values,
