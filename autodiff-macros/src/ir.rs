@@ -301,6 +301,27 @@ pub enum Arg {
     Array(ArrayArg),
 }
 
+/// How a fallible callee's result is unwrapped: `suffix` as written (`?`, `.unwrap()`,
+/// `.ok()?`, `.map_err(f)?`), then, for `.unwrap_or(d)`, the number `d` in its place on a
+/// failure (a data value: nothing to differentiate).
+#[derive(Clone)]
+pub struct Unwrap {
+    pub suffix: TokenStream,
+    pub or: Option<syn::Expr>,
+}
+
+impl Unwrap {
+    /// `call` unwrapped: for `unwrap_or(d)`, through a helper that also gives a forward-mode
+    /// callee's `(value, tangent)` the pair `(d, 0)`.
+    pub fn apply(&self, call: TokenStream) -> TokenStream {
+        let suffix = &self.suffix;
+        match &self.or {
+            None => quote::quote!(#call #suffix),
+            Some(d) => quote::quote!(::autodiff::__private::or_fallback(#call #suffix, #d)),
+        }
+    }
+}
+
 /// What a call calls.
 #[derive(Clone)]
 pub enum Callee {
@@ -374,9 +395,9 @@ pub enum Op {
         callee: Callee,
         args: Vec<Arg>,
         /// What unwraps a fallible callee's result, as written (`?`, `.unwrap()`,
-        /// `.expect("..")`): the reverse sweep ignores its `_adjoint`'s `Result`, which the
-        /// forward sweep already found to be `Ok`.
-        unwrap: Option<proc_macro2::TokenStream>,
+        /// `.map_err(f)?`, `.unwrap_or(d)`): the reverse sweep ignores its `_adjoint`'s
+        /// `Result` (a failure adds nothing to the shadows).
+        unwrap: Option<Unwrap>,
     },
     /// An integer method (`i.min(n)`), never differentiated.
     IntMethod {

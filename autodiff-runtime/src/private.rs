@@ -418,6 +418,57 @@ pub fn last_copy<T>(tape: &[T], len: usize) -> &[T] {
     }
 }
 
+/// `result.unwrap_or(d)` for a fallible callee's value (`Result` or `Option`), or for its
+/// forward mode's `(value, tangent)`, which falls back to `(d, 0)`: the default is data.
+pub fn or_fallback<R: Outcome, D>(result: R, d: D) -> R::Value
+where
+    R::Value: Fallback<D>,
+{
+    result.value().unwrap_or_else(|| Fallback::fallback(d))
+}
+
+/// A `Result` or an `Option`: its value, if any.
+pub trait Outcome {
+    type Value;
+    fn value(self) -> Option<Self::Value>;
+}
+
+impl<T, E> Outcome for Result<T, E> {
+    type Value = T;
+    #[inline(always)]
+    fn value(self) -> Option<T> {
+        self.ok()
+    }
+}
+
+impl<T> Outcome for Option<T> {
+    type Value = T;
+    #[inline(always)]
+    fn value(self) -> Option<T> {
+        self
+    }
+}
+
+/// What a fallible call's default `d` stands for: the value, or the value with a zero
+/// tangent.
+pub trait Fallback<D> {
+    fn fallback(d: D) -> Self;
+}
+
+impl<F: Float> Fallback<F> for F {
+    #[inline(always)]
+    fn fallback(d: F) -> F {
+        d
+    }
+}
+
+impl<F: Float> Fallback<F> for (F, F) {
+    #[inline(always)]
+    fn fallback(d: F) -> (F, F) {
+        (d, F::zero())
+    }
+}
+
 /// The order `values.sort_by(compare)` puts them in: the position each element of the sorted
 /// vector comes from. A stable sort, for `sort_unstable_by` too (equal elements are equal
 /// numbers; which one passes its derivative is the only difference).

@@ -243,3 +243,59 @@ fn question_mark_on_missing_elements_and_picks() {
     assert_eq!(g, vec![0.0, 2.0 * 2.0, -2.5 + 2.0 * -1.25]);
     assert_eq!(largest_times_product_grad(&x, 3), None);
 }
+
+/// What may stand between a fallible call and its unwrapping: the error mapped
+/// (`.map_err(f)?`), the `Result` made an `Option` (`.ok()?`), and a default in place of a
+/// failure (`.unwrap_or(d)`, `.unwrap_or_default()`), in reverse and forward mode.
+#[grad(modes(tangent))]
+fn checked_ln(x: f64) -> Result<f64, String> {
+    if x <= 0.0 {
+        return Err(format!("ln of {x}"));
+    }
+    Ok(x.ln())
+}
+
+#[grad(modes(tangent))]
+fn ln_product(x: f64, y: f64) -> Result<f64, String> {
+    let a = checked_ln(x).map_err(|e| format!("first: {e}"))?;
+    let b = checked_ln(y).map_err(|e| format!("second: {e}"))?;
+    Ok(a * b)
+}
+
+#[grad(modes(tangent))]
+fn ln_or_none(x: f64) -> Option<f64> {
+    let a = checked_ln(x).ok()?;
+    Some(a * x)
+}
+
+#[grad(modes(tangent))]
+fn ln_or_default(x: f64, y: f64) -> f64 {
+    checked_ln(x).unwrap_or(-1.0) * y + checked_ln(y).unwrap_or_default() * x
+}
+
+#[test]
+fn fallible_calls_mapped_made_options_and_defaulted() {
+    let (value, (d_x, d_y)) = ln_product_grad(2.0, 3.0).unwrap();
+    assert_eq!(value, 2f64.ln() * 3f64.ln());
+    assert!((d_x - 3f64.ln() / 2.0).abs() < 1e-15 && (d_y - 2f64.ln() / 3.0).abs() < 1e-15);
+    assert_eq!(ln_product_grad(2.0, -3.0).unwrap_err(), "second: ln of -3");
+    let (value, t) = ln_product_tangent(2.0, 3.0, 1.0, 0.0).unwrap();
+    assert_eq!((value, t), (2f64.ln() * 3f64.ln(), 3f64.ln() / 2.0));
+
+    let (value, d_x) = ln_or_none_grad(2.0).unwrap();
+    assert_eq!((value, d_x), (2f64.ln() * 2.0, 2f64.ln() + 1.0));
+    assert!(ln_or_none_grad(-2.0).is_none());
+
+    // Both succeed: d/dx = y / x + ln y, d/dy = ln x + x / y.
+    let (value, (d_x, d_y)) = ln_or_default_grad(2.0, 3.0);
+    assert_eq!(value, 2f64.ln() * 3.0 + 3f64.ln() * 2.0);
+    assert!((d_x - (1.5 + 3f64.ln())).abs() < 1e-15);
+    assert!((d_y - (2f64.ln() + 2.0 / 3.0)).abs() < 1e-15);
+    // The first fails: -1 * y, its default has no derivative; the second still counts.
+    let (value, (d_x, d_y)) = ln_or_default_grad(-2.0, 3.0);
+    assert_eq!(value, -3.0 + 3f64.ln() * -2.0);
+    assert_eq!((d_x, d_y), (3f64.ln(), -1.0 - 2.0 / 3.0));
+    // Forward mode falls back to a zero tangent the same way.
+    let (value, t) = ln_or_default_tangent(-2.0, 3.0, 1.0, 0.0);
+    assert_eq!((value, t), (-3.0 + 3f64.ln() * -2.0, 3f64.ln()));
+}

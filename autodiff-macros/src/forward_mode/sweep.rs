@@ -270,7 +270,8 @@ impl<'a> Sweep<'a> {
                     args.iter().map(|x| self.gen.arg(x)).collect();
                 args_then_tangents.extend(self.call_tangents(args));
                 let call = callee.call("tangent", args_then_tangents);
-                return quote_spanned!(span=> let (#v, #t) = #call #unwrap;);
+                let call = unwrap.as_ref().map_or(call.clone(), |u| u.apply(call));
+                return quote_spanned!(span=> let (#v, #t) = #call;);
             }
             Op::Copy(x) => self.t(x),
             Op::Prim { rule, floats, .. } => self.prim_tangent(var, rule, floats, op),

@@ -5,11 +5,7 @@ use super::*;
 impl Lowerer<'_> {
     /// `g(..)`, or with `unwrap`, a fallible `g(..)?` / `g(..).unwrap()` whose `Ok` value is
     /// differentiated.
-    pub(super) fn lower_call(
-        &mut self,
-        c: &syn::ExprCall,
-        unwrap: Option<proc_macro2::TokenStream>,
-    ) -> Value {
+    pub(super) fn lower_call(&mut self, c: &syn::ExprCall, unwrap: Option<Unwrap>) -> Value {
         let span = c.span();
         let Expr::Path(p) = &*c.func else {
             return self.unsupported(
@@ -77,7 +73,7 @@ impl Lowerer<'_> {
         &mut self,
         callee: Callee,
         c: &syn::ExprCall,
-        unwrap: Option<proc_macro2::TokenStream>,
+        unwrap: Option<Unwrap>,
     ) -> Value {
         let args = self.call_args(c);
         let float = args.iter().any(|a| match a {

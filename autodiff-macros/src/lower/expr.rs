@@ -137,13 +137,12 @@ impl Lowerer<'_> {
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
             // `g(x)?` in a function that returns a `Result` or an `Option`, `x.first()?`.
-            Expr::Try(t) => match (self.try_opaque(expr, false), &*t.expr) {
-                (Some(value), _) => value,
-                (None, Expr::Call(c)) => self.lower_call(c, Some(quote!(?))),
-                (None, Expr::MethodCall(m)) if self.model_method(m).is_some() => self
-                    .lower_model_method(m, Some(quote!(?)))
-                    .unwrap_or(Value::Error),
-                (None, _) => match self.element_or_return(t) {
+            Expr::Try(t) => match self.try_opaque(expr, false) {
+                Some(value) => value,
+                None if self.fallible_call(expr).is_some() => {
+                    self.lower_fallible_call(expr).unwrap_or(Value::Error)
+                }
+                None => match self.element_or_return(t) {
                     Some(value) => value,
                     None => self.unsupported(
                         t,
@@ -973,17 +972,10 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            // `g(x).unwrap()`, `g(x).expect("..")`: a fallible callee's `Ok` value.
-            if let (Expr::Call(c), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
-                let (method, args) = (&m.method, &m.args);
-                return self.lower_call(c, Some(quote!(.#method(#args))));
-            }
-            // `self.l1.forward(x).unwrap()`: the same for a model's method.
-            if let (Expr::MethodCall(inner), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
-                let (method, args) = (&m.method, &m.args);
-                if let Some(value) = self.lower_model_method(inner, Some(quote!(.#method(#args)))) {
-                    return value;
-                }
+            // `g(x).unwrap()`, `self.l1.forward(x).expect("..")`, `g(x).unwrap_or(0.0)`: a
+            // fallible callee's `Ok` value.
+            if let Some(value) = self.lower_fallible_call(&expr) {
+                return value;
             }
         }
         if let Some(t) = &m.turbofish {
@@ -1320,12 +1312,76 @@ impl Lowerer<'_> {
         Some((Callee::Method(method.clone()), call))
     }
 
+    /// A fallible call and what unwraps it: `g(x)?`, `.unwrap()`, `.expect(..)`,
+    /// `.unwrap_or(d)`, `.unwrap_or_default()`, after any of `.map_err(f)`, `.ok()`,
+    /// `.ok_or(e)`, `.ok_or_else(f)` (`g(x).map_err(Wrap)?`, `self.fit(x).ok()?`); the call
+    /// is `g(..)` or a model's method. `None` when `expr` is not one, or the unwrapping reads
+    /// a differentiated value (`unwrap_or(x)`: its derivative would be lost).
+    pub(super) fn fallible_call<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Unwrap)> {
+        let (mut e, last, or) = match expr {
+            Expr::Try(t) => (&*t.expr, quote!(?), None),
+            Expr::MethodCall(m) => {
+                let (method, args) = (&m.method, &m.args);
+                let or = match (method.to_string().as_str(), args.first()) {
+                    ("unwrap" | "expect" | "unwrap_or_default", _) => None,
+                    ("unwrap_or", Some(d)) if args.len() == 1 => Some(d.clone()),
+                    _ => return None,
+                };
+                let last = match or {
+                    None => quote!(.#method(#args)),
+                    Some(_) => proc_macro2::TokenStream::new(),
+                };
+                (&*m.receiver, last, or)
+            }
+            _ => return None,
+        };
+        let mut adapters = Vec::new();
+        let target = loop {
+            match e {
+                Expr::Call(_) => break e,
+                Expr::MethodCall(m) if self.model_method(m).is_some() => break e,
+                Expr::MethodCall(m)
+                    if ["map_err", "ok", "ok_or", "ok_or_else"]
+                        .contains(&&*m.method.to_string()) =>
+                {
+                    adapters.push(m);
+                    e = &m.receiver;
+                }
+                _ => return None,
+            }
+        };
+        let mut suffix = proc_macro2::TokenStream::new();
+        for m in adapters.iter().rev() {
+            let (method, args) = (&m.method, &m.args);
+            suffix.extend(quote!(.#method(#args)));
+        }
+        suffix.extend(last);
+        if self.reads(&suffix).varied
+            || or
+                .as_ref()
+                .is_some_and(|d| self.reads(&d.to_token_stream()).varied)
+        {
+            return None;
+        }
+        Some((target, Unwrap { suffix, or }))
+    }
+
+    /// The value of a fallible call (see [`Self::fallible_call`]).
+    fn lower_fallible_call(&mut self, expr: &Expr) -> Option<Value> {
+        let (target, unwrap) = self.fallible_call(expr)?;
+        match target {
+            Expr::Call(c) => Some(self.lower_call(c, Some(unwrap))),
+            Expr::MethodCall(m) => self.lower_model_method(m, Some(unwrap)),
+            _ => None,
+        }
+    }
+
     /// A call of a model's method (see [`Self::model_method`]), with `unwrap` for a fallible
     /// one (`?`, `.unwrap()`); `None` for another method.
     fn lower_model_method(
         &mut self,
         m: &syn::ExprMethodCall,
-        unwrap: Option<proc_macro2::TokenStream>,
+        unwrap: Option<Unwrap>,
     ) -> Option<Value> {
         let (callee, call) = self.model_method(m)?;
         Some(match callee {

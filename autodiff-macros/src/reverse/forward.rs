@@ -62,11 +62,11 @@ impl Gen<'_> {
                         args.iter().map(|a| self.adjoint_arg(a)).collect();
                     a.push(rest);
                     let call = callee.call(self.adjoint_suffix(), a);
-                    quote!(#call #unwrap)
+                    unwrap.as_ref().map_or(call.clone(), |u| u.apply(call))
                 }
                 None => {
                     let call = callee.call("", args.iter().map(|a| self.arg(a)).collect());
-                    quote!(#call #unwrap)
+                    unwrap.as_ref().map_or(call.clone(), |u| u.apply(call))
                 }
             },
             Op::Load { array, index } => {
