@@ -981,6 +981,7 @@ impl Planner<'_, '_> {
                     return false;
                 }
                 self.require(*shape);
+                self.require_final_len(*array);
                 self.call_args(args, *shape, region);
                 true
             }
@@ -1007,6 +1008,7 @@ impl Planner<'_, '_> {
                 if let Some(len) = vec_len {
                     self.need(len);
                 }
+                self.require_final_len(*array);
                 true
             }
             Stmt::If {
@@ -1042,6 +1044,14 @@ impl Planner<'_, '_> {
                 self.analysis.has_adjoint.insert(k, any);
                 any
             }
+        }
+    }
+
+    /// The length a resizable vector declared in a block ends it with, which its adjoint
+    /// starts the block's reverse with.
+    fn require_final_len(&mut self, array: ArrayId) {
+        if let Some(len) = self.sites.body.array(array).final_len {
+            self.require(len);
         }
     }
 

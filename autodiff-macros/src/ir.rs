@@ -149,6 +149,9 @@ pub struct ArrayInfo {
     /// A top-level `Vec` assigned whole (`h = layer.forward(&h);`), whose length may change:
     /// `lens` is empty (its length is read from it), and each assignment resizes it first.
     pub resizable: bool,
+    /// For a resizable one declared in a loop body or a branch: its length where that block
+    /// ends, which its adjoint starts with in the block's reverse.
+    pub final_len: Option<Var>,
     pub span: Span,
 }
 

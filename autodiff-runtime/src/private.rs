@@ -115,6 +115,14 @@ impl<T: Float> ReturnedArray for Vec<T> {
     }
 }
 
+/// `array` with length `len`, new elements zero: the adjoint of a vector whose length changed
+/// since the shape it is made from was taken.
+#[inline(always)]
+pub fn resized<A: ReturnedArray>(mut array: A, len: usize) -> A {
+    array.resize(len);
+    array
+}
+
 impl<A: ReturnedArray> ZeroShape<A> {
     #[inline(always)]
     pub fn of(array: &A) -> Self {

@@ -1420,17 +1420,30 @@ fn widening_in_a_loop(x: &[f64]) -> f64 {
     total
 }
 
-/// A `Vec` declared at the top level takes the length of what it is assigned; one declared
-/// in a loop body keeps its own (its adjoint is made again in each reverse iteration from
-/// the length it was declared with): another is a panic that says so, never a copy cut
-/// short.
+/// A matrix assigned one with another number of rows.
+#[grad]
+fn regrid(x: &[f64]) -> f64 {
+    let mut g = vec![[0.0; 2]; 2];
+    g[0][0] = x[0];
+    let other = vec![[x[1]; 2]; x.len()];
+    g = other;
+    g[0][0] + g[1][1]
+}
+
+/// A `Vec` of numbers takes the length of what it is assigned, at the top level or in a
+/// loop body; a matrix keeps its number of rows: another is a panic that says so, never a
+/// copy cut short.
 #[test]
-#[should_panic(expected = "not of one declared in a loop or branch (declare it before the loop)")]
-fn a_vec_assigned_another_length_in_a_loop_body_panics() {
+#[should_panic(expected = "not the shape of a matrix (keep its number of rows)")]
+fn a_vec_takes_the_length_it_is_assigned_a_matrix_keeps_its_rows() {
     let (value, d_x) = widening_grad(&[1.5, 2.0]);
     assert_eq!(value, 3.0);
     assert_eq!(d_x, vec![2.0, 0.0]);
-    let _ = widening_in_a_loop_grad(&[1.0, 2.0]);
+    // 2 x0 + 2 x0 x1: d/dx0 = 2 + 2 x1, d/dx1 = 2 x0.
+    let (value, d_x) = widening_in_a_loop_grad(&[1.5, 2.0]);
+    assert_eq!((value, d_x), (3.0 + 6.0, vec![6.0, 3.0]));
+    assert_eq!(regrid_grad(&[1.0, 2.0]).0, 4.0);
+    let _ = regrid_grad(&[1.0, 2.0, 3.0]);
 }
 
 /// Central differences of `f` at `x` along coordinate `i`.

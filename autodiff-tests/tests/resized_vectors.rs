@@ -93,6 +93,32 @@ fn layers_of_different_widths_through_one_vec() {
     let (value, d_net) = net.first_then_rest_grad(&X);
     assert_eq!(value, net.first_then_rest(&X));
     check_params_gradient(|m: &Net| m.first_then_rest(&X), &net, &d_net).assert_ok();
+    // The vector starting as a copy of a field.
+    let seeded = Seeded {
+        start: vec![0.4, -0.3, 0.9],
+        layers: net.layers.clone(),
+    };
+    let (value, d) = seeded.run_grad();
+    assert_eq!(value, seeded.run());
+    check_params_gradient(Seeded::run, &seeded, &d).assert_ok();
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Seeded {
+    pub start: Vec<f64>,
+    pub layers: Vec<Linear>,
+}
+
+impl Seeded {
+    /// A copy of a field, through every layer.
+    #[grad(self)]
+    fn run(&self) -> f64 {
+        let mut h = self.start.clone();
+        for l in &self.layers {
+            h = l.forward(&h);
+        }
+        h.iter().sum()
+    }
 }
 
 #[test]
@@ -326,4 +352,61 @@ fn relu_between_layers_of_different_widths() {
     let (value, d_net) = net.predict_grad(&X);
     assert_eq!(value, net.predict(&X));
     check_params_gradient(|m: &Relu| m.predict(&X), &net, &d_net).assert_ok();
+}
+
+impl Net {
+    /// A batch loss: each example's vector declared in the loop over examples (an
+    /// accumulator's loop, whose reverse runs with each iteration).
+    #[grad(self)]
+    fn batch_loss(&self, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+        let mut total = 0.0;
+        for (x, y) in xs.iter().zip(ys) {
+            let mut h = x.clone();
+            for l in &self.layers {
+                h = l.forward(&h);
+            }
+            total += (h[0] - y).powi(2);
+        }
+        total / xs.len() as f64
+    }
+
+    /// The same, each example's output also carried to the next example (a loop whose
+    /// reverse runs backwards over the examples), and a vector declared in a branch.
+    #[grad(self)]
+    fn chained_loss(&self, xs: &[Vec<f64>], deep: bool) -> f64 {
+        let mut carry = 0.0;
+        for x in xs {
+            let mut h = x.clone();
+            h[0] += carry;
+            for l in &self.layers {
+                h = l.forward(&h);
+            }
+            carry = h.iter().sum::<f64>().sin();
+            if deep {
+                let mut g = h.clone();
+                g = self.layers[0].forward(&g[..3]);
+                carry += g[1];
+            }
+        }
+        carry
+    }
+}
+
+#[test]
+fn vectors_declared_in_loop_bodies_and_branches_change_their_lengths() {
+    let net = net();
+    let xs = vec![
+        vec![0.5, -1.2, 2.0],
+        vec![1.0, 0.3, -0.7],
+        vec![-0.2, 0.8, 0.1],
+    ];
+    let ys = [0.3, -0.1, 0.6];
+    let (value, d_net) = net.batch_loss_grad(&xs, &ys);
+    assert_eq!(value, net.batch_loss(&xs, &ys));
+    check_params_gradient(|m: &Net| m.batch_loss(&xs, &ys), &net, &d_net).assert_ok();
+    for deep in [false, true] {
+        let (value, d_net) = net.chained_loss_grad(&xs, deep);
+        assert_eq!(value, net.chained_loss(&xs, deep));
+        check_params_gradient(|m: &Net| m.chained_loss(&xs, deep), &net, &d_net).assert_ok();
+    }
 }

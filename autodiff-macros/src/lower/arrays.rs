@@ -412,10 +412,9 @@ impl Lowerer<'_> {
     }
 
     /// Whether a 1-D float vector declared now as `name` may change its length: one the body
-    /// assigns whole, declared at the top level (an array's adjoint buffer in a loop body is
-    /// made again in every reverse iteration, from the length it was declared with).
+    /// assigns whole.
     pub(super) fn may_resize(&self, name: &str) -> bool {
-        self.blocks.len() == 1 && self.reassigned.contains(name)
+        self.reassigned.contains(name)
     }
 
     fn zero_of(&self, elem: Elem) -> Operand {
@@ -429,10 +428,11 @@ impl Lowerer<'_> {
     fn declare(&mut self, pi: &syn::PatIdent, d: Declaration) -> ArrayId {
         let id = ArrayId(self.arrays.len());
         let name = self.unique_name(&pi.ident.to_string());
-        let resizable = d.vec_len.is_some()
-            && d.fixed_lens.is_empty()
-            && d.elem == Elem::Float
-            && self.may_resize(&pi.ident.to_string());
+        let one_dim = match d.like {
+            Some(source) => self.arrays[source.0].dims == 1,
+            None => d.vec_len.is_some() && d.fixed_lens.is_empty(),
+        };
+        let resizable = one_dim && d.elem == Elem::Float && self.may_resize(&pi.ident.to_string());
         // The length of a resizable one is read from it.
         let lens = match resizable {
             true => Vec::new(),
@@ -457,6 +457,7 @@ impl Lowerer<'_> {
             // A copy made like a field may be a `Vec`.
             fixed: d.vec_len.is_none() && d.like.is_none(),
             resizable,
+            final_len: None,
             span: pi.ident.span(),
         });
         self.emit(Stmt::DeclareArray {

@@ -263,6 +263,7 @@ impl Lowerer<'_> {
             lens: Vec::new(),
             fixed: false,
             resizable,
+            final_len: None,
             span: name.span(),
         });
         let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, c.span());
@@ -392,6 +393,7 @@ impl Lowerer<'_> {
             lens: Vec::new(),
             fixed: false,
             resizable: false,
+            final_len: None,
             span: p.span(),
         });
         Some(Arg::Array(ArrayArg {

@@ -552,7 +552,7 @@ impl Lowerer<'_> {
         // length is a panic that says so, never a copy cut short.
         let same_len = |a: proc_macro2::TokenStream, b: proc_macro2::TokenStream| {
             let message = format!(
-                "autodiff: `{} = ..` gives it a length of {{}} where it had {{}}: a #[grad] function changes the length of a local Vec declared at its top level, not of one declared in a loop or branch (declare it before the loop)",
+                "autodiff: `{} = ..` gives it a length of {{}} where it had {{}}: a #[grad] function changes the length of a vector of numbers assigned whole, not the shape of a matrix (keep its number of rows)",
                 array.to_token_stream()
             );
             match fixed {

@@ -243,6 +243,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     fixed: !lens.is_empty(),
                     lens,
                     resizable: false,
+                    final_len: None,
                     span: param.span,
                 });
                 Binding::Array(id)
@@ -259,6 +260,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     fixed: false,
                     lens: Vec::new(),
                     resizable: false,
+                    final_len: None,
                     span: param.span,
                 });
                 Binding::Array(id)
@@ -275,6 +277,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     fixed: false,
                     lens: Vec::new(),
                     resizable: false,
+                    final_len: None,
                     span: param.span,
                 });
                 Binding::Array(id)
@@ -831,6 +834,26 @@ impl Lowerer<'_> {
     }
 
     fn close_block(&mut self) -> Vec<Stmt> {
+        // The lengths its resizable vectors end with, for their adjoints in its reverse.
+        let resized: Vec<ArrayId> = self
+            .blocks
+            .last()
+            .into_iter()
+            .flatten()
+            .filter_map(|stmt| match stmt {
+                Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. }
+                    if self.arrays[array.0].resizable =>
+                {
+                    Some(*array)
+                }
+                _ => None,
+            })
+            .collect();
+        for array in resized {
+            let span = self.arrays[array.0].span;
+            let len = self.let_op("len", Ty::Int, Op::Len { array, row: None }, span);
+            self.arrays[array.0].final_len = len.var();
+        }
         if let Some(child) = self.cse.pop() {
             if let Some(parent) = self.cse.last_mut() {
                 parent.loads.retain(|_, (a, _)| !child.stored.contains(a));

@@ -263,7 +263,7 @@ impl Gen<'_> {
             Stmt::Loop(l) => l.carried.iter().map(|c| c.out).collect(),
             Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. } => {
                 if fusion.early_arrays.contains(array) {
-                    out.extend([self.array_buffer(stmt)]);
+                    out.extend([self.array_buffer(stmt, true)]);
                 }
                 Vec::new()
             }

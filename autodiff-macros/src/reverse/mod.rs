@@ -663,14 +663,15 @@ impl<'a> Gen<'a> {
                 _ => true,
             };
             if !early {
-                out.extend([self.array_buffer(stmt)]);
+                out.extend([self.array_buffer(stmt, false)]);
             }
         }
         out
     }
 
-    /// `let mut d_a = zeros;` for the active local array `stmt` declares.
-    fn array_buffer(&mut self, stmt: &Stmt) -> TokenStream {
+    /// `let mut d_a = zeros;` for the active local array `stmt` declares; `early`: where it
+    /// is declared, in the forward sweep (for a fused loop to add into).
+    fn array_buffer(&mut self, stmt: &Stmt, early: bool) -> TokenStream {
         let zero = self.zero();
         let (Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. }) = stmt else {
             return TokenStream::new();
@@ -679,16 +680,21 @@ impl<'a> Gen<'a> {
             return TokenStream::new();
         }
         {
-            let a = self.array(*array);
-            let init = match stmt {
-                // One whose length changes has the length it has now: its declared one before
-                // the loop a fused reverse adds into, its final one where the reverse sweep
-                // starts.
-                Stmt::DeclareArray { .. } if self.body.array(*array).resizable => {
-                    quote!(::std::vec![#zero; #a.len()])
+            let info = self.body.array(*array);
+            // One whose length changes starts with the length it has there: as declared
+            // where it is declared, its last one where the reverse of its block starts (the
+            // array itself at the top level, kept for a nested block).
+            let len = match (info.resizable, info.final_len) {
+                (false, _) => None,
+                (true, Some(n)) if !early => Some(self.var(n).into_token_stream()),
+                (true, _) => {
+                    let a = self.array(*array);
+                    Some(quote!(#a.len()))
                 }
-                Stmt::CallArray { .. } if self.body.array(*array).resizable => {
-                    quote!(::autodiff::__private::ZeroShape::of(&#a).zeros())
+            };
+            let init = match stmt {
+                Stmt::DeclareArray { like: None, .. } if len.is_some() => {
+                    quote!(::std::vec![#zero; #len])
                 }
                 Stmt::DeclareArray {
                     like: Some(source), ..
@@ -703,6 +709,12 @@ impl<'a> Gen<'a> {
                     quote!(#s.zeros())
                 }
                 _ => return TokenStream::new(),
+            };
+            let init = match (len, stmt) {
+                (Some(len), Stmt::DeclareArray { like: Some(_), .. } | Stmt::CallArray { .. }) => {
+                    quote!(::autodiff::__private::resized(#init, #len))
+                }
+                _ => init,
             };
             let d = self.array_adj(*array);
             quote!(let mut #d = #init;)
