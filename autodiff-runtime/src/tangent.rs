@@ -266,9 +266,13 @@ impl<'a, T: Copy, const M: usize> MatrixTangent<T> for &'a [[T; M]] {
     }
 }
 
-impl<'a, T: Copy, const M: usize> MatrixTangent<T> for &'a Vec<[T; M]> {
+/// A `Vec` of rows: as the slice of them.
+impl<'a, T: Copy, R> MatrixTangent<T> for &'a Vec<R>
+where
+    &'a [R]: MatrixTangent<T>,
+{
     const ACTIVE: bool = true;
-    type Row = &'a [T; M];
+    type Row = <&'a [R] as MatrixTangent<T>>::Row;
 
     #[inline(always)]
     #[track_caller]
@@ -282,7 +286,7 @@ impl<'a, T: Copy, const M: usize> MatrixTangent<T> for &'a Vec<[T; M]> {
     }
 
     #[inline(always)]
-    fn row(&self, i: usize) -> &'a [T; M] {
+    fn row(&self, i: usize) -> Self::Row {
         MatrixTangent::row(&self.as_slice(), i)
     }
 }
@@ -312,27 +316,6 @@ impl<'a, T: Copy> MatrixTangent<T> for &'a [Vec<T>] {
     #[inline(always)]
     fn row(&self, i: usize) -> &'a Vec<T> {
         &self[i]
-    }
-}
-
-impl<'a, T: Copy> MatrixTangent<T> for &'a Vec<Vec<T>> {
-    const ACTIVE: bool = true;
-    type Row = &'a Vec<T>;
-
-    #[inline(always)]
-    #[track_caller]
-    fn check_shape(&self, rows: usize, cols: usize, param: &str) {
-        MatrixTangent::check_shape(&self.as_slice(), rows, cols, param);
-    }
-
-    #[inline(always)]
-    fn at(&self, i: usize, j: usize) -> T {
-        MatrixTangent::at(&self.as_slice(), i, j)
-    }
-
-    #[inline(always)]
-    fn row(&self, i: usize) -> &'a Vec<T> {
-        MatrixTangent::row(&self.as_slice(), i)
     }
 }
 
