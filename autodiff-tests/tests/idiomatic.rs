@@ -813,3 +813,24 @@ fn writes_through_mutable_references_and_if_let_slices() {
     // Too short for the pattern: the `else` branch.
     assert_eq!(written_through_references_grad(&w, &[1.0, 2.0]).0, 0.0);
 }
+
+/// A running value pushed each iteration (`prev = 0.9 * prev + v; out.push(prev);`), its
+/// vector declared before another `let`.
+#[grad]
+fn smoothed(x: &[f64]) -> f64 {
+    let mut out = Vec::with_capacity(x.len());
+    let mut prev = 0.0;
+    for &v in x {
+        prev = 0.9 * prev + v;
+        out.push(prev);
+    }
+    out.iter().map(|s| s * s).sum()
+}
+
+#[test]
+fn running_values_pushed() {
+    let (value, d_x) = smoothed_grad(&[1.0, 2.0]);
+    // out = [x0, 0.9 x0 + x1] = [1, 2.9].
+    assert!(close(value, 1.0 + 2.9 * 2.9));
+    assert!(all_close(&d_x, &[2.0 + 2.0 * 2.9 * 0.9, 2.0 * 2.9]));
+}

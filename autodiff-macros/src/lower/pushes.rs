@@ -210,12 +210,18 @@ fn defined_by(item: &Expr, body: &syn::Block) -> Expr {
     let Expr::Path(p) = item else {
         return item.clone();
     };
+    // `let v = e;` or `v = e;` (a running value: `prev = 0.9 * prev + x; out.push(prev);`).
     let bound = body.stmts.iter().rev().find_map(|s| match s {
         SynStmt::Local(syn::Local {
             pat: Pat::Ident(pi),
             init: Some(init),
             ..
         }) if p.path.is_ident(&pi.ident) => Some((*init.expr).clone()),
+        SynStmt::Expr(Expr::Assign(a), _)
+            if matches!(&*a.left, Expr::Path(l) if l.path.get_ident().is_some_and(|i| p.path.is_ident(i))) =>
+        {
+            Some((*a.right).clone())
+        }
         _ => None,
     });
     bound.unwrap_or_else(|| item.clone())
