@@ -1816,3 +1816,53 @@ fn table_items_dereferenced_in_passed_through_code() {
     let (value, d_x) = table_items_dereferenced_grad(2.0);
     assert_eq!((value, d_x), (2.0 + k * 2.0, 1.0 + k));
 }
+
+/// A batch of examples as a data struct: labels from its `Vec<usize>` field, whose element
+/// type the function does not show, index the logits.
+pub struct LabeledBatch {
+    pub xs: Vec<Vec<f64>>,
+    pub ys: Vec<usize>,
+    pub weights: Option<Vec<f64>>,
+}
+
+#[grad(w)]
+fn labeled_loss(w: &[Vec<f64>], batch: &LabeledBatch) -> f64 {
+    let mut total = 0.0;
+    for (i, (x, &y)) in batch.xs.iter().zip(&batch.ys).enumerate() {
+        let logits: Vec<f64> = w
+            .iter()
+            .map(|row| row.iter().zip(x).map(|(a, b)| a * b).sum::<f64>())
+            .collect();
+        let m = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let lse = logits.iter().map(|z| (z - m).exp()).sum::<f64>().ln() + m;
+        let weight = match &batch.weights {
+            Some(ws) => ws[i],
+            None => 1.0,
+        };
+        total += weight * (lse - logits[y]);
+    }
+    total / batch.xs.len() as f64
+}
+
+#[test]
+fn labels_from_a_data_field_index_the_logits() {
+    let w = vec![vec![0.1, 0.2], vec![0.3, -0.4], vec![0.0, 0.5]];
+    let batch = LabeledBatch {
+        xs: vec![vec![1.0, 2.0], vec![-1.0, 0.5]],
+        ys: vec![0, 2],
+        weights: Some(vec![1.0, 2.0]),
+    };
+    let (value, d_w) = labeled_loss_grad(&w, &batch);
+    assert_eq!(value, labeled_loss(&w, &batch));
+    let flat: Vec<f64> = w.concat();
+    let f = |p: &[f64]| {
+        labeled_loss(
+            &p.chunks(2).map(<[f64]>::to_vec).collect::<Vec<_>>(),
+            &batch,
+        )
+    };
+    for (k, d) in d_w.concat().iter().enumerate() {
+        let numeric = central(f, &flat, k);
+        assert!((d - numeric).abs() < 1e-6, "{k}: {d} against {numeric}");
+    }
+}

@@ -744,6 +744,11 @@ impl Lowerer<'_> {
                 index.span(),
             );
         }
+        // Data the function does not type (an item of a data struct's `Vec` field, taken for
+        // a float) used as an index is an integer.
+        if let (Ty::Float, Some(v), false) = (self.ty(&i), i.var(), self.is_varied(&i)) {
+            self.vars[v.0].ty = Ty::Int;
+        }
         if self.ty(&i) == Ty::Float {
             self.errors.on(
                 &index.index,
