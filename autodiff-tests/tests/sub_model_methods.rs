@@ -441,3 +441,35 @@ fn fallible_methods_of_sub_models() {
         "1 inputs for 2 weights"
     );
 }
+
+impl Mlp {
+    /// Elements of the arrays sub-models' methods return, indexed where they are called.
+    #[grad(self)]
+    fn elements(&self, x: &[f64; 2]) -> f64 {
+        self.l1.forward(x)[1] * self.l2.forward(&self.l1.forward(x))[0]
+    }
+}
+
+#[test]
+fn elements_of_returned_arrays() {
+    let net = Mlp {
+        l1: dense(1.0),
+        l2: dense(-2.0),
+    };
+    let x = [0.5, -1.5];
+    let (value, d) = net.elements_grad(&x);
+    let h = net.l1.forward(&x);
+    let g = net.l2.forward(&h);
+    assert_close(value, h[1] * g[0]);
+    // d/db2_0 = h_1; d/db1_1 = g_0 + h_1 w2_01.
+    assert_close(d.l2.b[0], h[1]);
+    assert_close(d.l1.b[1], g[0] + h[1] * net.l2.w[0][1]);
+    let by_l1 = |l1: &Dense| {
+        Mlp {
+            l1: l1.clone(),
+            l2: net.l2.clone(),
+        }
+        .elements(&x)
+    };
+    assert_close(d.l1.w[1][0], central(by_l1, &net.l1, |m| &mut m.w[1][0]));
+}

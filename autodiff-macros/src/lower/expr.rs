@@ -765,6 +765,25 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_index(&mut self, index: &syn::ExprIndex) -> Value {
         let span = spans::index(index);
+        // `g(x)[0]`, `self.head.forward(&h)[0]`: an element of the array a differentiated
+        // call returns, bound first (a call bound to a local returns an array).
+        let call = match &*index.expr {
+            Expr::Call(_) => true,
+            Expr::MethodCall(m) => self.model_method(m).is_some(),
+            _ => false,
+        };
+        let reads = self.reads(&index.expr.to_token_stream());
+        if call && reads.varied && !reads.poisoned {
+            let name = format!("{SYNTHETIC}returned_{}", self.next_synthetic());
+            let returned = proc_macro2::Ident::new(&name, index.expr.span());
+            self.array_locals.insert(name);
+            let (call, i) = (&index.expr, &index.index);
+            let element: Expr = syn::parse_quote_spanned!(span=> {
+                let #returned = #call;
+                #returned[#i]
+            });
+            return self.lower_expr(&element);
+        }
         if let Expr::Range(range) = &*index.index {
             if self.is_known_array(&index.expr) {
                 return self.lower_slice(&index.expr, range);
