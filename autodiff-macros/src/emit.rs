@@ -51,7 +51,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     settle_models(attr, &mut sig, &item.block, &mut errors);
     settle_rows(attr, &mut sig);
     reverse_only_rows(attr, &sig, &mut errors);
-    let wrt = differentiated(attr, &sig, &mut errors);
+    let wrt = differentiated(attr, &item, &sig, &mut errors);
     // Stubs with the right signatures keep callers quiet when only the body is at fault.
     let signature_ok = errors.is_empty();
     // The extra items `modes(..)` asks for (their errors leave the stubs below in place).
@@ -318,7 +318,12 @@ fn reverse_only_rows(attr: &GradAttr, sig: &Signature, errors: &mut Errors) {
 }
 
 /// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
-fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<usize> {
+fn differentiated(
+    attr: &GradAttr,
+    item: &ItemFn,
+    sig: &Signature,
+    errors: &mut Errors,
+) -> Vec<usize> {
     let Some(names) = &attr.wrt else {
         // Every float parameter: one whose floats are not in a differentiated shape would
         // silently get no gradient.
@@ -362,13 +367,21 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
                 ),
             ),
             Some(i) if matches!(sig.params[i].kind, ParamKind::Rejected) => {}
-            Some(i) if !sig.params[i].has_shadow() => errors.on(
-                name,
-                format!(
-                    "`{name}` is not a float parameter, so it has no gradient; float parameters: {}",
-                    float_param_list(sig)
+            Some(i) if !sig.params[i].has_shadow() => match generic_type(item, name) {
+                Some(ty) => errors.on(
+                    name,
+                    format!(
+                        "#[grad] cannot differentiate `{name}`, a model of the generic type `{ty}`: it differentiates models of a concrete `#[derive(Params)]` type named in the signature (`{name}: &Net`); a model generic over a trait is not supported yet (its methods' `_adjoint`s would have to be declared on the trait)"
+                    ),
                 ),
-            ),
+                None => errors.on(
+                    name,
+                    format!(
+                        "`{name}` is not a float parameter, so it has no gradient; float parameters: {}",
+                        float_param_list(sig)
+                    ),
+                ),
+            },
             Some(i) if chosen.contains(&i) => {
                 errors.on(name, format!("`{name}` is listed twice"))
             }
@@ -377,6 +390,30 @@ fn differentiated(attr: &GradAttr, sig: &Signature, errors: &mut Errors) -> Vec<
     }
     chosen.sort_unstable();
     chosen
+}
+
+/// The generic type parameter `name` has (`m: &M`, `m: M` with `M` declared by the function),
+/// if it has one.
+fn generic_type(item: &ItemFn, name: &Ident) -> Option<Ident> {
+    let ty = item.sig.inputs.iter().find_map(|arg| match arg {
+        syn::FnArg::Typed(t) if matches!(&*t.pat, syn::Pat::Ident(p) if p.ident == *name) => {
+            Some(&*t.ty)
+        }
+        _ => None,
+    })?;
+    let ty = match ty {
+        syn::Type::Reference(r) => &*r.elem,
+        ty => ty,
+    };
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let ident = p.path.get_ident()?;
+    item.sig
+        .generics
+        .type_params()
+        .any(|t| t.ident == *ident)
+        .then(|| ident.clone())
 }
 
 fn float_param_list(sig: &Signature) -> String {
