@@ -1,10 +1,14 @@
 //! Fallible functions (`-> Result<T, E>`, `-> Option<T>`): the body rewritten to compute the
 //! float it succeeds with. `Ok(v)` / `Some(v)` become `v`; an early `Err(e)` / `None` becomes
 //! `__fail!(Err(e))`, which leaves `NAME_adjoint` with that error before the reverse sweep
-//! (lowering reads it as a diverging statement, like `unreachable!()`).
+//! (lowering reads it as a diverging statement, like `unreachable!()`). Also the lowering of
+//! what may be missing or fail inside a function: `x.first()?`, `x.get(i).unwrap_or(d)`,
+//! `g(x).map_err(f)?`, `g(x).unwrap_or(d)`.
 
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Stmt};
+
+use super::*;
 
 /// The statements with every success unwrapped and every failure a `__fail!`.
 pub fn unwrap_successes(stmts: &[Stmt]) -> Vec<Stmt> {
@@ -105,4 +109,191 @@ impl VisitMut for Outcomes {
     // A closure's `return` and an item's belong to them.
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Lowering what may be missing or may fail: an element of a differentiated array that may
+/// not be there, and a fallible callee's value.
+impl Lowerer<'_> {
+    /// `x.first().unwrap()`, `*x.last().unwrap()`, `x.last().copied().expect(..)`,
+    /// `x.get(i).unwrap()` of a differentiated array: its element `x[0]`, `x[x.len() - 1]` or
+    /// `x[i]` (an empty one, or `i` past the end, panics, as the `unwrap` would);
+    /// `x.get(i).copied().unwrap_or(d)` (`*x.get(i).unwrap_or(&d)`, `unwrap_or_default()`):
+    /// the element, or `d` where there is none.
+    pub(super) fn end_element(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        let (element, missing) = self.optional_element(&m.receiver)?;
+        let otherwise: Expr = match (m.method.to_string().as_str(), m.args.first()) {
+            ("unwrap" | "expect", _) => return Some(self.lower_expr(&element)),
+            ("unwrap_or", Some(d)) if m.args.len() == 1 => match d {
+                Expr::Reference(r) => (*r.expr).clone(),
+                d => d.clone(),
+            },
+            ("unwrap_or_default", None) => syn::parse_quote_spanned!(m.method.span()=> 0.0),
+            _ => return None,
+        };
+        let chosen = syn::parse_quote_spanned!(m.method.span()=>
+            if #missing { #otherwise } else { #element }
+        );
+        Some(self.lower_expr(&chosen))
+    }
+
+    /// `?` on what may be missing, in a fallible function: in one that returns an `Option`,
+    /// `x.first()?`, `x.last()?`, `x.get(i)?` of a differentiated array and
+    /// `chain.max_by(..)?` (`min_by`, `reduce`); in one that returns a `Result`,
+    /// `x.first().ok_or(e)?` (`ok_or_else(|| e)`). A missing one fails the function (`None`,
+    /// `Err(e.into())`, nothing added to the shadows).
+    pub(super) fn element_or_return(&mut self, t: &syn::ExprTry) -> Option<Value> {
+        let (value, missing, failure): (Expr, Expr, Expr) = match self.sig.fallible? {
+            crate::sig::Fallible::Option => match self.optional_element(&t.expr) {
+                Some((element, missing)) => (element, missing, syn::parse_quote!(None)),
+                None => {
+                    let (inner, len) = self.picked(&t.expr)?;
+                    let Some(len) = len else {
+                        return Some(Value::Error);
+                    };
+                    let unwrap = proc_macro2::Ident::new("unwrap", t.question_token.span);
+                    let value = syn::parse_quote!(#inner.#unwrap());
+                    (
+                        value,
+                        syn::parse_quote!((#len) == 0),
+                        syn::parse_quote!(None),
+                    )
+                }
+            },
+            crate::sig::Fallible::Result => {
+                let Expr::MethodCall(or) = &*t.expr else {
+                    return None;
+                };
+                let error = match (or.method.to_string().as_str(), or.args.first()) {
+                    ("ok_or", Some(e)) if or.args.len() == 1 => e.clone(),
+                    ("ok_or_else", Some(f)) if or.args.len() == 1 => iter::apply(f, Vec::new()),
+                    _ => return None,
+                };
+                let (element, missing) = self.optional_element(&or.receiver)?;
+                let failure = syn::parse_quote!(Err(::core::convert::From::from(#error)));
+                (element, missing, failure)
+            }
+        };
+        let span = t.question_token.span;
+        // A failure, as `return None` is written for the sweeps (`fallible.rs`).
+        let checked: Expr = syn::parse_quote_spanned!(span=> {
+            if #missing {
+                ::autodiff::__fail!(#failure);
+            }
+            #value
+        });
+        Some(self.lower_expr(&checked))
+    }
+
+    /// The element `e` of a differentiated array reads (`x.first()`, `x.last()`, `x.get(i)`,
+    /// with `.copied()`/`.cloned()`), and the condition under which there is none.
+    pub(super) fn optional_element(&self, e: &Expr) -> Option<(Expr, Expr)> {
+        let mut inner = e;
+        while let Expr::MethodCall(c) = inner {
+            if (c.method != "copied" && c.method != "cloned") || !c.args.is_empty() {
+                break;
+            }
+            inner = &c.receiver;
+        }
+        let Expr::MethodCall(end) = inner else {
+            return None;
+        };
+        // `x.iter().last()` is `x.last()`.
+        let array = match &*end.receiver {
+            Expr::MethodCall(i)
+                if end.method == "last"
+                    && i.args.is_empty()
+                    && (i.method == "iter" || i.method == "into_iter") =>
+            {
+                &*i.receiver
+            }
+            array => array,
+        };
+        if !self.is_known_array(array) || !self.reads(&array.to_token_stream()).varied {
+            return None;
+        }
+        let array: Expr = match array {
+            Expr::Path(_) | Expr::Field(_) | Expr::Index(_) => array.clone(),
+            other => syn::parse_quote!((#other)),
+        };
+        let span = end.method.span();
+        Some(match (end.method.to_string().as_str(), end.args.first()) {
+            ("first", None) => (
+                syn::parse_quote_spanned!(span=> #array[0]),
+                syn::parse_quote_spanned!(span=> #array.is_empty()),
+            ),
+            ("last", None) => (
+                syn::parse_quote_spanned!(span=> #array[#array.len() - 1]),
+                syn::parse_quote_spanned!(span=> #array.is_empty()),
+            ),
+            ("get", Some(i)) if end.args.len() == 1 && !matches!(i, Expr::Range(_)) => (
+                syn::parse_quote_spanned!(span=> #array[#i]),
+                syn::parse_quote_spanned!(span=> #i >= #array.len()),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// A fallible call and what unwraps it: `g(x)?`, `.unwrap()`, `.expect(..)`,
+    /// `.unwrap_or(d)`, `.unwrap_or_default()`, after any of `.map_err(f)`, `.ok()`,
+    /// `.ok_or(e)`, `.ok_or_else(f)` (`g(x).map_err(Wrap)?`, `self.fit(x).ok()?`); the call
+    /// is `g(..)` or a model's method. `None` when `expr` is not one, or the unwrapping reads
+    /// a differentiated value (`unwrap_or(x)`: its derivative would be lost).
+    pub(super) fn fallible_call<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Unwrap)> {
+        let (mut e, last, or) = match expr {
+            Expr::Try(t) => (&*t.expr, quote!(?), None),
+            Expr::MethodCall(m) => {
+                let (method, args) = (&m.method, &m.args);
+                let or = match (method.to_string().as_str(), args.first()) {
+                    ("unwrap" | "expect" | "unwrap_or_default", _) => None,
+                    ("unwrap_or", Some(d)) if args.len() == 1 => Some(d.clone()),
+                    _ => return None,
+                };
+                let last = match or {
+                    None => quote!(.#method(#args)),
+                    Some(_) => proc_macro2::TokenStream::new(),
+                };
+                (&*m.receiver, last, or)
+            }
+            _ => return None,
+        };
+        let mut adapters = Vec::new();
+        let target = loop {
+            match e {
+                Expr::Call(_) => break e,
+                Expr::MethodCall(m) if self.model_method(m).is_some() => break e,
+                Expr::MethodCall(m)
+                    if ["map_err", "ok", "ok_or", "ok_or_else"]
+                        .contains(&&*m.method.to_string()) =>
+                {
+                    adapters.push(m);
+                    e = &m.receiver;
+                }
+                _ => return None,
+            }
+        };
+        let mut suffix = proc_macro2::TokenStream::new();
+        for m in adapters.iter().rev() {
+            let (method, args) = (&m.method, &m.args);
+            suffix.extend(quote!(.#method(#args)));
+        }
+        suffix.extend(last);
+        if self.reads(&suffix).varied
+            || or
+                .as_ref()
+                .is_some_and(|d| self.reads(&d.to_token_stream()).varied)
+        {
+            return None;
+        }
+        Some((target, Unwrap { suffix, or }))
+    }
+
+    /// The value of a fallible call (see [`Self::fallible_call`]).
+    pub(super) fn lower_fallible_call(&mut self, expr: &Expr) -> Option<Value> {
+        let (target, unwrap) = self.fallible_call(expr)?;
+        match target {
+            Expr::Call(c) => Some(self.lower_call(c, Some(unwrap))),
+            Expr::MethodCall(m) => self.lower_model_method(m, Some(unwrap)),
+            _ => None,
+        }
+    }
 }
