@@ -834,3 +834,36 @@ fn running_values_pushed() {
     assert!(close(value, 1.0 + 2.9 * 2.9));
     assert!(all_close(&d_x, &[2.0 + 2.0 * 2.9 * 0.9, 2.0 * 2.9]));
 }
+
+/// An activation chosen by a data enum, applied in place: `*v` read as a value in a branch.
+#[derive(Clone, Copy)]
+pub enum Activation {
+    Relu,
+    Tanh,
+    Identity,
+}
+
+#[grad(x)]
+fn activated(x: &[f64], act: Activation) -> f64 {
+    let mut h = x.to_vec();
+    for v in h.iter_mut() {
+        *v = match act {
+            Activation::Relu => v.max(0.0),
+            Activation::Tanh => v.tanh(),
+            Activation::Identity => *v,
+        };
+    }
+    h.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn elements_lent_by_iter_mut_read_in_branches() {
+    let x = [0.5, -2.0];
+    let (value, d_x) = activated_grad(&x, Activation::Identity);
+    assert_eq!((value, d_x), (4.25, vec![1.0, -4.0]));
+    let (value, d_x) = activated_grad(&x, Activation::Relu);
+    assert_eq!((value, d_x), (0.25, vec![1.0, 0.0]));
+    let (_, d_x) = activated_grad(&x, Activation::Tanh);
+    let t = 0.5f64.tanh();
+    assert!(close(d_x[0], 2.0 * t * (1.0 - t * t)));
+}

@@ -263,7 +263,11 @@ impl Lowerer<'_> {
                     None => self.lower_expr(&u.expr),
                 }
             }
-            SynUnOp::Deref(_) => self.lower_expr(&u.expr),
+            // `*v` of an element `iter_mut()` lends: its value now.
+            SynUnOp::Deref(_) => match self.lower_expr(&u.expr) {
+                Value::Element { array, index } => Value::Scalar(self.load(array, index, span)),
+                value => value,
+            },
             SynUnOp::Neg(_) => {
                 let x = self.expr_scalar(&u.expr);
                 // `-2.0`, or `-t` where `t` holds a literal: a negative literal.
