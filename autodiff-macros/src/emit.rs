@@ -59,8 +59,12 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     checkpoint::check(&item.block, &mut errors);
     let second_order = second_order::plan(attr, &sig, &wrt, &mut errors);
     let before = errors.len();
-    let flattened = lower::flatten::desugared(&item.block, &sig.float);
-    let source = flattened.as_ref().unwrap_or(&item.block);
+    let models = sig
+        .params
+        .iter()
+        .any(|p| matches!(p.kind, ParamKind::Model { .. }));
+    let desugared = lower::chains::desugared(&item.block, &sig.float, models);
+    let source = desugared.as_ref().unwrap_or(&item.block);
     let mut block = lower::models::expand(&mut sig, source, &mut errors);
     checkpoint::keep_placed(&mut block);
     lower::labels::desugar(&mut block);

@@ -15,6 +15,11 @@ pub struct Linear {
 
 #[grad(self, x, modes(tangent))]
 impl Linear {
+    /// `sum w^2`: weight decay.
+    fn penalty(&self) -> f64 {
+        self.w.iter().flatten().map(|w| w * w).sum()
+    }
+
     /// `tanh(w x + b)`.
     fn forward(&self, x: &[f64]) -> Vec<f64> {
         self.w
@@ -409,4 +414,24 @@ fn vectors_declared_in_loop_bodies_and_branches_change_their_lengths() {
         assert_eq!(value, net.chained_loss(&xs, deep));
         check_params_gradient(|m: &Net| m.chained_loss(&xs, deep), &net, &d_net).assert_ok();
     }
+}
+
+impl Net {
+    /// The layers folded over the input (`fold(x.to_vec(), |h, l| l.forward(&h))`), plus
+    /// each layer's decay summed through a chain (`map(|l| l.penalty()).sum()`).
+    #[grad(self, x)]
+    fn folded(&self, x: &[f64]) -> f64 {
+        let out = self.layers.iter().fold(x.to_vec(), |h, l| l.forward(&h));
+        let decay: f64 = self.layers.iter().map(|l| l.penalty()).sum();
+        out.iter().sum::<f64>() + 0.01 * decay
+    }
+}
+
+#[test]
+fn layers_folded_and_summed_through_chains() {
+    let net = net();
+    let (value, (d_net, d_x)) = net.folded_grad(&X);
+    assert_eq!(value, net.folded(&X));
+    check_params_gradient(|m: &Net| m.folded(&X), &net, &d_net).assert_ok();
+    check_gradient(|x: &[f64]| net.folded(x), &X, &d_x).assert_ok();
 }

@@ -9,10 +9,10 @@
 mod arrays;
 mod build;
 mod call;
+pub mod chains;
 mod control;
 mod expr;
 mod fallible;
-pub mod flatten;
 mod iter;
 pub mod labels;
 mod loops;

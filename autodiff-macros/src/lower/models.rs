@@ -887,60 +887,18 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         },
         _ => return None,
     };
-    struct Uses<'a> {
-        name: &'a Ident,
-        as_argument: usize,
-        all: usize,
-    }
-    impl<'ast> Visit<'ast> for Uses<'_> {
-        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-            for arg in &c.args {
-                if matches!(arg, Expr::Path(p) if p.path.is_ident(self.name)) {
-                    self.as_argument += 1;
-                }
-            }
-            syn::visit::visit_expr_call(self, c);
-        }
-        // `layer.forward(x)`: lent to its own method.
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            let receiver = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name));
-            if receiver && super::is_model_method(&m.method.to_string()) {
-                self.as_argument += 1;
-            }
-            syn::visit::visit_expr_method_call(self, m);
-        }
-        fn visit_ident(&mut self, i: &'ast Ident) {
-            if i == self.name {
-                self.all += 1;
-            }
-        }
-        // `assert!(row.len() >= 2)`: a use that is not an argument.
-        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-            let mut names = Vec::new();
-            super::opaque::mentioned_names(mac.tokens.clone(), &mut names);
-            self.all += names.iter().filter(|(n, _)| n == self.name).count();
-        }
-    }
-    let mut uses = Uses {
-        name: &item,
-        as_argument: 0,
-        all: 0,
-    };
+    let mut uses = Uses::of(&item);
     uses.visit_block(&f.body);
     // The partner's items are numbers, read in place (a sequence of models zipped with this
     // one, its items lent to calls, is not taken yet).
     if let Some(p) = &partner {
-        let mut lent = Uses {
-            name: &p.item,
-            as_argument: 0,
-            all: 0,
-        };
+        let mut lent = Uses::of(&p.item);
         lent.visit_block(&f.body);
         if lent.as_argument > 0 {
             return None;
         }
     }
-    (uses.all > 0 && uses.all == uses.as_argument).then_some(SequenceLoop {
+    uses.only_lent().then_some(SequenceLoop {
         sequence,
         item,
         partner,
@@ -949,6 +907,58 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         skip,
         end,
     })
+}
+
+/// How often a body names `name`, and how often as an argument lent to a call (`g(&l)`,
+/// `l.forward(x)`).
+pub(super) struct Uses<'a> {
+    name: &'a Ident,
+    pub(super) as_argument: usize,
+    pub(super) all: usize,
+}
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        for arg in &c.args {
+            if matches!(arg, Expr::Path(p) if p.path.is_ident(self.name)) {
+                self.as_argument += 1;
+            }
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    // `layer.forward(x)`: lent to its own method.
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let receiver = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name));
+        if receiver && super::is_model_method(&m.method.to_string()) {
+            self.as_argument += 1;
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+    fn visit_ident(&mut self, i: &'ast Ident) {
+        if i == self.name {
+            self.all += 1;
+        }
+    }
+    // `assert!(row.len() >= 2)`: a use that is not an argument.
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let mut names = Vec::new();
+        super::opaque::mentioned_names(mac.tokens.clone(), &mut names);
+        self.all += names.iter().filter(|(n, _)| n == self.name).count();
+    }
+}
+
+impl<'a> Uses<'a> {
+    pub(super) fn of(name: &'a Ident) -> Self {
+        Uses {
+            name,
+            as_argument: 0,
+            all: 0,
+        }
+    }
+
+    /// Whether every use is a lending one, and there is one.
+    pub(super) fn only_lent(&self) -> bool {
+        self.all > 0 && self.all == self.as_argument
+    }
 }
 
 /// The array of `.zip(other)`: `a.iter()`, `&a` or `a`.

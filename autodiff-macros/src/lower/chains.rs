@@ -1,0 +1,171 @@
+//! Chains rewritten before lowering into what the sweeps know. A flattened sum or product,
+//! `rows.iter().flatten().map(f).sum()` (or `flat_map(|r| r.iter())`, then `map`, `filter`,
+//! `copied`, `cloned`), is the sum over the rows of each row's sum, a loop in a loop; a sum
+//! over a sequence of sub-models whose closure lends each to a call is the loop that lends
+//! them (`lower/models.rs` differentiates it):
+//!
+//! ```text
+//! w.iter().flatten().map(|v| v * v).sum::<f64>()
+//!     => w.iter().map(|row| row.iter().map(|v| v * v).sum::<f64>()).sum::<f64>()
+//! self.layers.iter().map(|l| l.penalty()).sum::<f64>()
+//!     => { let mut total = 0.0; for l in self.layers.iter() { total += l.penalty(); } total }
+//! ```
+
+use syn::visit::{self, Visit};
+use syn::visit_mut::{self, VisitMut};
+use syn::{parse_quote_spanned, Expr, ExprMethodCall, Ident, Type};
+
+use super::SYNTHETIC;
+
+/// `block` with those chains rewritten, if it has one; `float` is the function's float type,
+/// `models` whether it has a model parameter (whose sequences of sub-models a chain may lend).
+pub fn desugared(block: &syn::Block, float: &Type, models: bool) -> Option<syn::Block> {
+    struct Mentions(bool, bool);
+    impl<'ast> Visit<'ast> for Mentions {
+        fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
+            self.0 |= m.method == "flatten"
+                || m.method == "flat_map"
+                || (self.1 && m.method == "sum" && m.args.is_empty());
+            visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut mentions = Mentions(false, models);
+    mentions.visit_block(block);
+    mentions.0.then(|| {
+        let mut block = block.clone();
+        Chains { float, count: 0 }.visit_block_mut(&mut block);
+        block
+    })
+}
+
+struct Chains<'a> {
+    float: &'a Type,
+    count: usize,
+}
+
+impl VisitMut for Chains<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        visit_mut::visit_expr_mut(self, e);
+        if let Expr::MethodCall(m) = e {
+            if let Some(rewritten) = self.nested(m).or_else(|| self.lending(m)) {
+                *e = rewritten;
+            }
+        }
+    }
+}
+
+impl Chains<'_> {
+    /// `seq.iter().map(|l| body).sum()` or `seq.iter().fold(init, |acc, l| body)` over a field
+    /// of sub-models, `body` lending `l` to calls only: the loop that adds up (or folds)
+    /// `body`; a vector `acc` may change its length (layers of different widths).
+    fn lending(&mut self, m: &ExprMethodCall) -> Option<Expr> {
+        let span = m.method.span();
+        let args: Vec<&Expr> = m.args.iter().collect();
+        let (iter, acc, init, closure) = match (m.method.to_string().as_str(), &*args) {
+            ("sum", []) => {
+                let Expr::MethodCall(map) = &*m.receiver else {
+                    return None;
+                };
+                let (Some(Expr::Closure(closure)), 1) = (map.args.first(), map.args.len()) else {
+                    return None;
+                };
+                if map.method != "map" {
+                    return None;
+                }
+                self.count += 1;
+                let total = Ident::new(&format!("{SYNTHETIC}total_{}", self.count), span);
+                // A literal for a concrete float type; `T::zero()` for a generic one.
+                let f = self.float;
+                let concrete =
+                    matches!(f, Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+                let zero: Expr = match concrete {
+                    true => parse_quote_spanned!(span=> 0.0),
+                    false => parse_quote_spanned!(span=> #f::zero()),
+                };
+                (&*map.receiver, total, zero, closure)
+            }
+            ("fold", [init, Expr::Closure(f)]) => {
+                let [syn::Pat::Ident(acc), _] = &*f.inputs.iter().collect::<Vec<_>>() else {
+                    return None;
+                };
+                (&*m.receiver, acc.ident.clone(), (*init).clone(), f)
+            }
+            _ => return None,
+        };
+        let Expr::MethodCall(iter) = iter else {
+            return None;
+        };
+        let field = matches!(&*iter.receiver, Expr::Field(_));
+        if iter.method != "iter" || !iter.args.is_empty() || !field {
+            return None;
+        }
+        let item = match &*closure.inputs.iter().collect::<Vec<_>>() {
+            [syn::Pat::Ident(item)] | [_, syn::Pat::Ident(item)] => item.ident.clone(),
+            _ => return None,
+        };
+        let mut uses = super::models::Uses::of(&item);
+        uses.visit_expr(&closure.body);
+        if !uses.only_lent() {
+            return None;
+        }
+        let (sequence, body) = (&iter.receiver, &closure.body);
+        let step: syn::Stmt = match m.method == "sum" {
+            true => parse_quote_spanned!(span=> #acc += #body;),
+            false => parse_quote_spanned!(span=> #acc = #body;),
+        };
+        Some(parse_quote_spanned!(span=> {
+            let mut #acc = #init;
+            for #item in #sequence.iter() {
+                #step
+            }
+            #acc
+        }))
+    }
+
+    fn nested(&mut self, m: &ExprMethodCall) -> Option<Expr> {
+        if !(m.method == "sum" || m.method == "product") || !m.args.is_empty() {
+            return None;
+        }
+        let mut after = Vec::new();
+        let mut e = &*m.receiver;
+        let rows = loop {
+            let Expr::MethodCall(c) = e else {
+                return None;
+            };
+            match (c.method.to_string().as_str(), c.args.first()) {
+                ("flatten", None) => break &*c.receiver,
+                ("flat_map", Some(Expr::Closure(f))) if c.args.len() == 1 => {
+                    let [syn::Pat::Ident(row)] = &*f.inputs.iter().collect::<Vec<_>>() else {
+                        return None;
+                    };
+                    let Expr::MethodCall(inner) = &*f.body else {
+                        return None;
+                    };
+                    let direct =
+                        matches!(&*inner.receiver, Expr::Path(p) if p.path.is_ident(&row.ident));
+                    if !direct || inner.method != "iter" || !inner.args.is_empty() {
+                        return None;
+                    }
+                    break &*c.receiver;
+                }
+                ("map" | "filter" | "copied" | "cloned", _) => {
+                    after.push(c);
+                    e = &c.receiver;
+                }
+                _ => return None,
+            }
+        };
+        self.count += 1;
+        let span = m.method.span();
+        let row = Ident::new(&format!("{SYNTHETIC}row_{}", self.count), span);
+        let mut inner: Expr = parse_quote_spanned!(span=> #row.iter());
+        for c in after.into_iter().rev() {
+            let (method, args) = (&c.method, &c.args);
+            inner = parse_quote_spanned!(span=> #inner.#method(#args));
+        }
+        let (method, f) = (&m.method, self.float);
+        Some(parse_quote_spanned!(span=>
+            #rows.map(|#row| #inner.#method::<#f>()).#method::<#f>()
+        ))
+    }
+}
