@@ -146,7 +146,7 @@ pub struct ArrayInfo {
     /// Whether the type is a fixed-size array (`[T; N]`, `[[T; M]; N]`), every length in
     /// `lens` a constant: a copy of it is one too.
     pub fixed: bool,
-    /// A top-level `Vec` assigned whole (`h = layer.forward(&h);`), whose length may change:
+    /// A 1-D float vector assigned whole (`h = layer.forward(&h);`), whose length may change:
     /// `lens` is empty (its length is read from it), and each assignment resizes it first.
     pub resizable: bool,
     /// For a resizable one declared in a loop body or a branch: its length where that block
@@ -314,15 +314,23 @@ pub struct Unwrap {
 }
 
 impl Unwrap {
-    /// `call` unwrapped: for `unwrap_or(d)`, through a helper that also gives a forward-mode
-    /// callee's `(value, tangent)` the pair `(d, 0)`.
-    pub fn apply(&self, call: TokenStream) -> TokenStream {
-        let suffix = &self.suffix;
-        match &self.or {
+    /// `call`, unwrapped by `unwrap` if it has one: for `unwrap_or(d)`, through a helper that
+    /// also gives a forward-mode callee's `(value, tangent)` the pair `(d, 0)`.
+    pub fn apply(unwrap: Option<&Unwrap>, call: TokenStream) -> TokenStream {
+        let Some(Unwrap { suffix, or }) = unwrap else {
+            return call;
+        };
+        match or {
             None => quote::quote!(#call #suffix),
             Some(d) => quote::quote!(::autodiff::__private::or_fallback(#call #suffix, #d)),
         }
     }
+}
+
+/// `ReturnedArray::resize(&mut array, len);`: the code of a [`Stmt::Resize`] for a vector, or
+/// for its adjoint or tangent, given the length the vector takes (or had).
+pub fn resize_to(array: impl quote::ToTokens, len: impl quote::ToTokens) -> TokenStream {
+    quote::quote!(::autodiff::__private::ReturnedArray::resize(&mut #array, #len);)
 }
 
 /// What a call calls.

@@ -87,13 +87,23 @@ fn net() -> Net {
 
 const X: [f64; 3] = [0.5, -1.2, 2.0];
 
+/// `f_grad` of `net()` at `X` against `f`: its value, and central differences over the model
+/// and over the input.
+fn assert_model_and_input_gradients(
+    f: impl Fn(&Net, &[f64]) -> f64,
+    f_grad: impl Fn(&Net, &[f64]) -> (f64, (Net, Vec<f64>)),
+) {
+    let net = net();
+    let (value, (d_net, d_x)) = f_grad(&net, &X);
+    assert_eq!(value, f(&net, &X));
+    check_params_gradient(|m: &Net| f(m, &X), &net, &d_net).assert_ok();
+    check_gradient(|x: &[f64]| f(&net, x), &X, &d_x).assert_ok();
+}
+
 #[test]
 fn layers_of_different_widths_through_one_vec() {
+    assert_model_and_input_gradients(Net::score, Net::score_grad);
     let net = net();
-    let (value, (d_net, d_x)) = net.score_grad(&X);
-    assert_eq!(value, net.score(&X));
-    check_params_gradient(|m: &Net| m.score(&X), &net, &d_net).assert_ok();
-    check_gradient(|x: &[f64]| net.score(x), &X, &d_x).assert_ok();
     // The first layer's output starting the vector instead of a copy of the input.
     let (value, d_net) = net.first_then_rest_grad(&X);
     assert_eq!(value, net.first_then_rest(&X));
@@ -429,9 +439,5 @@ impl Net {
 
 #[test]
 fn layers_folded_and_summed_through_chains() {
-    let net = net();
-    let (value, (d_net, d_x)) = net.folded_grad(&X);
-    assert_eq!(value, net.folded(&X));
-    check_params_gradient(|m: &Net| m.folded(&X), &net, &d_net).assert_ok();
-    check_gradient(|x: &[f64]| net.folded(x), &X, &d_x).assert_ok();
+    assert_model_and_input_gradients(Net::folded, Net::folded_grad);
 }

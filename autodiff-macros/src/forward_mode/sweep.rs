@@ -235,9 +235,7 @@ impl<'a> Sweep<'a> {
                 let mut out = self.gen.forward_stmt(stmt);
                 if self.an.active_array[array.0] {
                     let (t, n) = (self.array_tangent(*array), self.gen.operand(len));
-                    out.extend([
-                        quote!(::autodiff::__private::ReturnedArray::resize(&mut #t, #n);),
-                    ]);
+                    out.extend([resize_to(t, n)]);
                 }
                 out
             }
@@ -270,7 +268,7 @@ impl<'a> Sweep<'a> {
                     args.iter().map(|x| self.gen.arg(x)).collect();
                 args_then_tangents.extend(self.call_tangents(args));
                 let call = callee.call("tangent", args_then_tangents);
-                let call = unwrap.as_ref().map_or(call.clone(), |u| u.apply(call));
+                let call = Unwrap::apply(unwrap.as_ref(), call);
                 return quote_spanned!(span=> let (#v, #t) = #call;);
             }
             Op::Copy(x) => self.t(x),

@@ -137,11 +137,11 @@ impl Lowerer<'_> {
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
             // `g(x)?` in a function that returns a `Result` or an `Option`, `x.first()?`.
-            Expr::Try(t) => match self.try_opaque(expr, false) {
+            Expr::Try(t) => match self
+                .try_opaque(expr, false)
+                .or_else(|| self.lower_fallible_call(expr))
+            {
                 Some(value) => value,
-                None if self.fallible_call(expr).is_some() => {
-                    self.lower_fallible_call(expr).unwrap_or(Value::Error)
-                }
                 None => match self.element_or_return(t) {
                     Some(value) => value,
                     None => self.unsupported(
@@ -776,8 +776,8 @@ impl Lowerer<'_> {
             Expr::MethodCall(m) => self.model_method(m).is_some(),
             _ => false,
         };
-        let reads = self.reads(&index.expr.to_token_stream());
-        if call && reads.varied && !reads.poisoned {
+        let reads = call.then(|| self.reads(&index.expr.to_token_stream()));
+        if reads.is_some_and(|r| r.varied && !r.poisoned) {
             let name = format!("{SYNTHETIC}returned_{}", self.next_synthetic());
             let returned = proc_macro2::Ident::new(&name, index.expr.span());
             self.array_locals.insert(name);

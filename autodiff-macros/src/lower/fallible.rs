@@ -238,7 +238,7 @@ impl Lowerer<'_> {
     /// `.ok_or(e)`, `.ok_or_else(f)` (`g(x).map_err(Wrap)?`, `self.fit(x).ok()?`); the call
     /// is `g(..)` or a model's method. `None` when `expr` is not one, or the unwrapping reads
     /// a differentiated value (`unwrap_or(x)`: its derivative would be lost).
-    pub(super) fn fallible_call<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Unwrap)> {
+    fn fallible_call<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Unwrap)> {
         let (mut e, last, or) = match expr {
             Expr::Try(t) => (&*t.expr, quote!(?), None),
             Expr::MethodCall(m) => {

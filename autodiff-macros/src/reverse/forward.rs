@@ -62,11 +62,11 @@ impl Gen<'_> {
                         args.iter().map(|a| self.adjoint_arg(a)).collect();
                     a.push(rest);
                     let call = callee.call(self.adjoint_suffix(), a);
-                    unwrap.as_ref().map_or(call.clone(), |u| u.apply(call))
+                    Unwrap::apply(unwrap.as_ref(), call)
                 }
                 None => {
                     let call = callee.call("", args.iter().map(|a| self.arg(a)).collect());
-                    unwrap.as_ref().map_or(call.clone(), |u| u.apply(call))
+                    Unwrap::apply(unwrap.as_ref(), call)
                 }
             },
             Op::Load { array, index } => {
@@ -271,9 +271,7 @@ impl Gen<'_> {
             Stmt::Resize { array, len, .. } => {
                 if fusion.early_arrays.contains(array) && self.an.active_array[array.0] {
                     let (d, n) = (self.array_adj(*array), self.operand(len));
-                    out.extend([
-                        quote!(::autodiff::__private::ReturnedArray::resize(&mut #d, #n);),
-                    ]);
+                    out.extend([resize_to(d, n)]);
                 }
                 Vec::new()
             }
@@ -523,7 +521,7 @@ impl Gen<'_> {
             }
             Stmt::Resize { array, len, .. } => {
                 let (a, n) = (self.array(*array), self.operand(len));
-                quote!(::autodiff::__private::ReturnedArray::resize(&mut #a, #n);)
+                resize_to(a, n)
             }
             Stmt::DeclareArray {
                 array,

@@ -596,8 +596,7 @@ impl<'a> Gen<'a> {
                     return Vec::new();
                 }
                 let (d, n) = (self.array_adj(*array), self.var(*prev));
-                let mut piece =
-                    Piece::code(quote!(::autodiff::__private::ReturnedArray::resize(&mut #d, #n);));
+                let mut piece = Piece::code(resize_to(d, n));
                 piece.reads.insert(*prev);
                 vec![piece]
             }
