@@ -127,6 +127,8 @@ impl Lowerer<'_> {
                     _ => self.unsupported(expr, "no such tuple field"),
                 }
             }
+            // `p.x` of a local struct.
+            Expr::Field(f) if self.is_record_field(f) => self.read_record_field(f),
             Expr::Field(f) => match self.try_opaque(expr, false) {
                 Some(value) => value,
                 None => self.unsupported(
@@ -158,10 +160,13 @@ impl Lowerer<'_> {
                 a,
                 "#[grad] supports array literals bound to a local (`let v = [a, b, c];`): bind it first, then index it or pass `&v`",
             ),
-                        Expr::Struct(s) => self.unsupported(
-                s,
-                "#[grad] does not support struct literals: compute the values as separate variables",
-            ),
+                        Expr::Struct(s) => match self.try_opaque(expr, false) {
+                Some(value) => value,
+                None => self.unsupported(
+                    s,
+                    "#[grad] reads a struct built here field by field: bind it to a local (`let p = Point { x, y };`), then read `p.x` and pass the fields, not the struct",
+                ),
+            },
             Expr::Let(l) => self.unsupported(
                 l,
                 "#[grad] supports `let` patterns in an `if let` on data, not in `while let` or `&&` chains: loop with `while` and read the value inside",
@@ -217,6 +222,12 @@ impl Lowerer<'_> {
                     return self.unsupported(
                         p,
                         "#[grad] inlines a local closure where it is called (`sq(x)`) or passed to an iterator adaptor; it cannot be used as a value here",
+                    )
+                }
+                Some(Binding::Record { .. }) => {
+                    return self.unsupported(
+                        p,
+                        &format!("#[grad] reads the local struct `{ident}` field by field (`{ident}.x`): pass or return its fields, not the struct"),
                     )
                 }
                 Some(Binding::Opaque) | None => {}
@@ -423,6 +434,49 @@ impl Lowerer<'_> {
         value.unwrap_or(Value::Unit)
     }
 
+    /// `name = right` or `name op= right` of a local scalar or array.
+    fn assign_named(
+        &mut self,
+        name: &str,
+        left: &Expr,
+        op: Option<BinOp>,
+        right: &Expr,
+        span: Span,
+    ) {
+        match self.lookup(name) {
+            Some(Binding::Scalar { cell, mutable }) => {
+                if !mutable {
+                    // rustc reports this on the original function.
+                    return;
+                }
+                let rhs = self.expr_scalar(right);
+                let value = match op {
+                    Some(op) => {
+                        let current = self.cells[cell].value.clone();
+                        self.binary(op, current, rhs, span)
+                    }
+                    None => rhs,
+                };
+                self.set_cell(cell, value);
+            }
+                                Some(Binding::Poisoned) => {}
+            Some(Binding::Array(a)) if op.is_none() => {
+                let dims = self.arrays[a.0].dims;
+                self.assign_whole_array(left, a, dims, right, span);
+            }
+            Some(Binding::Array(_)) => {
+                self.errors.on(
+                    left,
+                    "#[grad] does not support this operator on a whole array: write its elements by index",
+                );
+            }
+            _ => self.errors.on(
+                left,
+                format!("#[grad] cannot assign to `{name}` here: only local variables and local arrays can be assigned"),
+            ),
+        }
+    }
+
     pub(super) fn lower_assign(
         &mut self,
         left: &Expr,
@@ -431,43 +485,19 @@ impl Lowerer<'_> {
         span: Span,
     ) {
         match left {
+            Expr::Path(p) if self.assign_record(p, right) => {}
             Expr::Path(p) if p.path.get_ident().is_some() => {
                 let name = p
                     .path
                     .get_ident()
                     .map(|i| i.to_string())
                     .unwrap_or_default();
-                match self.lookup(&name) {
-                    Some(Binding::Scalar { cell, mutable }) => {
-                        if !mutable {
-                            // rustc reports this on the original function.
-                            return;
-                        }
-                        let rhs = self.expr_scalar(right);
-                        let value = match op {
-                            Some(op) => {
-                                let current = self.cells[cell].value.clone();
-                                self.binary(op, current, rhs, span)
-                            }
-                            None => rhs,
-                        };
-                        self.set_cell(cell, value);
-                    }
-                                        Some(Binding::Poisoned) => {}
-                    Some(Binding::Array(a)) if op.is_none() => {
-                        let dims = self.arrays[a.0].dims;
-                        self.assign_whole_array(left, a, dims, right, span);
-                    }
-                    Some(Binding::Array(_)) => {
-                        self.errors.on(
-                            left,
-                            "#[grad] does not support this operator on a whole array: write its elements by index",
-                        );
-                    }
-                    _ => self.errors.on(
-                        left,
-                        format!("#[grad] cannot assign to `{name}` here: only local variables and local arrays can be assigned"),
-                    ),
+                self.assign_named(&name, left, op, right, span);
+            }
+            // `p.x = ..` of a local struct.
+            Expr::Field(f) if self.is_record_field(f) => {
+                if let Some(key) = self.record_field(f) {
+                    self.assign_named(&key, left, op, right, span);
                 }
             }
             Expr::Index(index) => {

@@ -105,7 +105,7 @@ impl Lowerer<'_> {
         let mut carried_cells: Vec<usize> = scan
             .assigned
             .iter()
-            .filter_map(|name| self.mutable_cell(name))
+            .flat_map(|name| self.assigned_cells(name))
             .collect();
         if scan.returns {
             if let Some((flag, slot)) = self.ret {
@@ -508,10 +508,9 @@ pub(super) fn scan_loop(body: &syn::Block) -> LoopScan {
             // `x = ..`, and each name of `(a, b) = ..`.
             fn targets(e: &Expr, out: &mut Vec<String>) {
                 match e {
-                    Expr::Path(p) => out.extend(p.path.get_ident().map(|i| i.to_string())),
                     Expr::Tuple(t) => t.elems.iter().for_each(|e| targets(e, out)),
                     Expr::Paren(p) => targets(&p.expr, out),
-                    _ => {}
+                    e => out.extend(super::records::assigned_name(e)),
                 }
             }
             targets(&a.left, &mut self.scan.assigned);
@@ -519,11 +518,9 @@ pub(super) fn scan_loop(body: &syn::Block) -> LoopScan {
         }
         fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
             if compound_op(&b.op).is_some() {
-                if let Expr::Path(p) = &*b.left {
-                    if let Some(i) = p.path.get_ident() {
-                        self.scan.assigned.push(i.to_string());
-                    }
-                }
+                self.scan
+                    .assigned
+                    .extend(super::records::assigned_name(&b.left));
             }
             syn::visit::visit_expr_binary(self, b);
         }

@@ -19,6 +19,7 @@ mod loops;
 pub mod models;
 mod opaque;
 mod pushes;
+mod records;
 pub(crate) use opaque::mentioned_names;
 mod spans;
 mod stmt;
@@ -67,6 +68,11 @@ enum Binding {
     Element {
         array: ArrayId,
         index: Vec<Operand>,
+    },
+    /// A local struct of numbers (`let p = Point { x: a, y: b };`), its fields bound as
+    /// scalars under `p.x`, `p.y` (`records.rs`).
+    Record {
+        fields: Vec<String>,
     },
     /// A name bound to a value that was already reported as an error.
     Poisoned,
@@ -920,6 +926,18 @@ impl Lowerer<'_> {
                 mutable: true,
             }) => Some(cell),
             _ => None,
+        }
+    }
+
+    /// The cells an assignment to `name` may change: a mutable scalar's, or every field of
+    /// a local struct assigned whole.
+    fn assigned_cells(&self, name: &str) -> Vec<usize> {
+        match self.lookup(name) {
+            Some(Binding::Record { fields }) => fields
+                .iter()
+                .filter_map(|f| self.mutable_cell(&format!("{name}.{f}")))
+                .collect(),
+            _ => self.mutable_cell(name).into_iter().collect(),
         }
     }
 

@@ -138,7 +138,8 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                Binding::Closure(_) | Binding::Element { .. } => {
+                // A local struct is taken apart: its fields are read one by one.
+                Binding::Closure(_) | Binding::Element { .. } | Binding::Record { .. } => {
                     reads.varied = true;
                     None
                 }

@@ -192,6 +192,13 @@ impl Lowerer<'_> {
             self.define_closure(&pi.ident, c);
             return;
         }
+        match pat {
+            Pat::Ident(pi) if pi.subpat.is_none() && self.lower_record_let(pi, &init.expr) => {
+                return
+            }
+            Pat::Struct(ps) if self.lower_record_pattern(ps, &init.expr) => return,
+            _ => {}
+        }
         if let Some(element) = array_from_fn(&init.expr) {
             self.lower_array_from_fn(local, pat, annotated, element);
             return;

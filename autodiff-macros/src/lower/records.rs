@@ -1,0 +1,215 @@
+//! Local structs of numbers: `let p = Point { x: a, y: b };`, read and written field by field
+//! (`p.x * p.y`, `p.x += dx`, `p = next;`, `let q = p;`, `let Point { x, y } = p;`).
+//!
+//! The struct itself never exists in the generated code: each field is a local of its own,
+//! bound under `p.x` (a key no Rust name can take), so reads, assignments, loops that carry a
+//! field and branches that change one are those of any scalar local. A field the struct was
+//! not built with is left to rustc, which reports it on the function as written.
+
+use super::*;
+
+/// A struct's fields and their values, in the order they were written.
+type Fields = Vec<(String, Operand)>;
+
+impl Lowerer<'_> {
+    /// `let p = S { x: a, y: b };` (`let mut` to assign its fields later) or `let q = p;` of
+    /// such a local: true when `init` is one, having bound it.
+    pub(super) fn lower_record_let(&mut self, pi: &syn::PatIdent, init: &Expr) -> bool {
+        let name = pi.ident.to_string();
+        let fields = match init {
+            // A struct of data (`let opts = Options { tol: 1e-6, max_iter: 50 };`) is kept
+            // as written, and passed through whole.
+            Expr::Struct(_)
+                if pi.mutability.is_none() && !self.reads(&init.to_token_stream()).varied =>
+            {
+                return false
+            }
+            Expr::Struct(s) => self.struct_fields(s),
+            e if yields_struct(e) && self.reads(&e.to_token_stream()).varied => {
+                self.errors.on(
+                    e,
+                    "#[grad] builds a local struct from a struct literal, not from a branch: declare it `let mut p = Point { x: 0.0, y: 0.0 };` and assign its fields in the branches",
+                );
+                None
+            }
+            Expr::Path(p) => match self.record_values(p) {
+                Some(fields) => Some(fields),
+                None => return false,
+            },
+            _ => return false,
+        };
+        let Some(fields) = fields else {
+            self.bind(name, Binding::Poisoned);
+            return true;
+        };
+        let mutable = pi.mutability.is_some();
+        let mut names = Vec::new();
+        for (field, value) in fields {
+            let ty = self.ty(&value);
+            let cell = self.new_cell(&format!("{name}_{field}"), value, ty, mutable);
+            self.bind(format!("{name}.{field}"), cell);
+            names.push(field);
+        }
+        self.bind(name, Binding::Record { fields: names });
+        true
+    }
+
+    /// `let S { x, y: b, .. } = p;` of a local struct `p` (or of a literal built from
+    /// differentiated values): true when `init` is one, having bound the fields.
+    pub(super) fn lower_record_pattern(&mut self, ps: &syn::PatStruct, init: &Expr) -> bool {
+        let fields = match init {
+            Expr::Path(p) if self.record_name(p).is_some() => self.record_values(p),
+            Expr::Struct(s) if self.reads(&init.to_token_stream()).varied => self.struct_fields(s),
+            _ => return false,
+        };
+        let Some(fields) = fields else {
+            self.poison(&Pat::Struct(ps.clone()));
+            return true;
+        };
+        for fp in &ps.fields {
+            let syn::Member::Named(name) = &fp.member else {
+                continue;
+            };
+            // A field it was not built with is rustc's to report.
+            if let Some((_, value)) = fields.iter().find(|(f, _)| name == f) {
+                self.bind_pattern(&fp.pat, Value::Scalar(value.clone()));
+            }
+        }
+        true
+    }
+
+    /// `p = S { .. }` or `p = q` of a local struct `p`: every field assigned. False when `p`
+    /// is no local struct.
+    pub(super) fn assign_record(&mut self, left: &syn::ExprPath, right: &Expr) -> bool {
+        let Some(name) = self.record_name(left) else {
+            return false;
+        };
+        let values = match right {
+            Expr::Struct(s) => self.struct_fields(s),
+            Expr::Path(p) if self.record_name(p).is_some() => self.record_values(p),
+            _ => {
+                self.errors.on(
+                    right,
+                    format!("#[grad] assigns the local struct `{name}` a struct literal or another local struct"),
+                );
+                None
+            }
+        };
+        for (field, value) in values.unwrap_or_default() {
+            if let Some(cell) = self.mutable_cell(&format!("{name}.{field}")) {
+                self.set_cell(cell, value);
+            }
+        }
+        true
+    }
+
+    /// Whether `e` is a field of a local struct (`p.x`).
+    pub(super) fn is_record_field(&self, e: &syn::ExprField) -> bool {
+        matches!(&*e.base, Expr::Path(p) if self.record_name(p).is_some())
+    }
+
+    /// The key `p.x` is bound under, when the local struct `p` has that field.
+    pub(super) fn record_field(&self, e: &syn::ExprField) -> Option<String> {
+        let Expr::Path(p) = &*e.base else { return None };
+        let name = self.record_name(p)?;
+        match &e.member {
+            syn::Member::Named(f) => Some(format!("{name}.{f}")),
+            syn::Member::Unnamed(_) => None,
+        }
+    }
+
+    /// The value of `p.x`.
+    pub(super) fn read_record_field(&self, e: &syn::ExprField) -> Value {
+        match self.record_field(e).and_then(|key| self.lookup(&key)) {
+            Some(Binding::Scalar { cell, .. }) => Value::Scalar(self.cells[cell].value.clone()),
+            _ => Value::Error,
+        }
+    }
+
+    /// The fields of a struct literal, each lowered to a number; `None` (reported) for a
+    /// literal that is not one of numbers.
+    fn struct_fields(&mut self, s: &syn::ExprStruct) -> Option<Fields> {
+        if let Some(rest) = &s.rest {
+            self.errors.on(
+                rest,
+                "#[grad] builds a local struct from all of its fields: write each one instead of `..base`",
+            );
+            return None;
+        }
+        let mut fields = Vec::new();
+        for f in &s.fields {
+            let syn::Member::Named(field) = &f.member else {
+                self.errors
+                    .on(&f.member, "#[grad] builds local structs with named fields");
+                return None;
+            };
+            match self.lower_expr(&f.expr) {
+                Value::Scalar(value) => fields.push((field.to_string(), value)),
+                Value::Error => return None,
+                _ => {
+                    self.errors.on(
+                        &f.expr,
+                        "#[grad] builds local structs whose fields are numbers: bind an array or tuple to a local of its own",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(fields)
+    }
+
+    /// The current values of the fields of the local struct `p`, if it is one.
+    fn record_values(&self, p: &syn::ExprPath) -> Option<Fields> {
+        let name = self.record_name(p)?;
+        let Some(Binding::Record { fields }) = self.lookup(&name) else {
+            return None;
+        };
+        let value = |field: &str| match self.lookup(&format!("{name}.{field}")) {
+            Some(Binding::Scalar { cell, .. }) => Some(self.cells[cell].value.clone()),
+            _ => None,
+        };
+        fields
+            .into_iter()
+            .map(|f| value(&f).map(|v| (f, v)))
+            .collect()
+    }
+
+    /// The name of a local struct that `p` is.
+    fn record_name(&self, p: &syn::ExprPath) -> Option<String> {
+        let name = p.path.get_ident()?.to_string();
+        matches!(self.lookup(&name), Some(Binding::Record { .. })).then_some(name)
+    }
+}
+
+/// Whether a branch yields a struct literal (`if c { P { .. } } else { .. }`).
+fn yields_struct(e: &Expr) -> bool {
+    let tail =
+        |b: &syn::Block| matches!(b.stmts.last(), Some(SynStmt::Expr(e, None)) if yields_struct(e));
+    match e {
+        Expr::Struct(_) => true,
+        Expr::Paren(p) => yields_struct(&p.expr),
+        Expr::Block(b) => tail(&b.block),
+        Expr::If(i) => {
+            tail(&i.then_branch)
+                || i.else_branch
+                    .as_ref()
+                    .is_some_and(|(_, e)| yields_struct(e))
+        }
+        Expr::Match(m) => m.arms.iter().any(|a| yields_struct(&a.body)),
+        _ => false,
+    }
+}
+
+/// The name a loop assigns through `e`: `x`, or `p.x` of a local struct `p`.
+pub(super) fn assigned_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Field(f) => match (&*f.base, &f.member) {
+            (Expr::Path(p), syn::Member::Named(field)) => {
+                p.path.get_ident().map(|name| format!("{name}.{field}"))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
