@@ -291,6 +291,46 @@ impl Scan<'_> {
         }
     }
 
+    /// Reports a field of one item of a model's field (`self.layers[0].b`,
+    /// `self.layers.last().unwrap().b`, `l.w` for `l` in `&self.layers`), which is not read
+    /// directly (its sub-model's own methods are); true when it did.
+    fn item_field(&mut self, expr: &Expr) -> bool {
+        let sequence = match expr {
+            Expr::Field(f) if matches!(f.member, Member::Named(_)) => {
+                item_of(&f.base).map(|sequence| (sequence, None))
+            }
+            Expr::ForLoop(f) => sequence_items(f)
+                .filter(|l| sequence_loop(f).is_none() && l.partner.is_none())
+                .and_then(|l| {
+                    let mut find = FirstField {
+                        name: &l.item,
+                        found: None,
+                    };
+                    find.visit_block(&f.body);
+                    find.found.map(|field| (l.sequence, field))
+                })
+                .map(|(sequence, field)| (sequence, Some(field))),
+            _ => None,
+        };
+        let Some((sequence, field)) = sequence else {
+            return false;
+        };
+        let model = field_chain(self.models, sequence).map(|(model, _)| model);
+        if model.is_none_or(|m| self.data.contains(&m)) {
+            return false;
+        }
+        let (at, read): (&dyn ToTokens, String) = match &field {
+            Some(field) => (field, field.to_token_stream().to_string().replace(' ', "")),
+            None => (expr, expr.to_token_stream().to_string().replace(' ', "")),
+        };
+        let sequence = sequence.to_token_stream().to_string().replace(' ', "");
+        self.errors.on(
+            at,
+            format!("#[grad] lends the items of `{sequence}` to their own methods (`l.forward(&h)`, `{sequence}[k].score(x)`) but does not read their fields (`{read}`) yet: give the item's type a `#[grad(self)]` method that reads them (`fn penalty(&self) -> f64`) and call it"),
+        );
+        true
+    }
+
     fn written(&mut self, target: &Expr) {
         let (base, _) = index_base(target);
         let model = field_chain(self.models, base)
@@ -307,6 +347,9 @@ impl Scan<'_> {
 
 impl<'ast> Visit<'ast> for Scan<'_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.item_field(expr) {
+            return;
+        }
         // `read` records a use; a recorded chain's own parts are not visited again.
         match expr {
             Expr::Index(_) => {
@@ -800,6 +843,24 @@ impl SequenceLoop<'_> {
 }
 
 fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
+    let l = sequence_items(f)?;
+    let mut uses = Uses::of(&l.item);
+    uses.visit_block(&f.body);
+    // The partner's items are numbers, read in place (a sequence of models zipped with this
+    // one, its items lent to calls, is not taken yet).
+    if let Some(p) = &l.partner {
+        let mut lent = Uses::of(&p.item);
+        lent.visit_block(&f.body);
+        if lent.as_argument > 0 {
+            return None;
+        }
+    }
+    uses.only_lent().then_some(l)
+}
+
+/// A loop over the items of a field (`for l in &net.layers`, `.iter()`, `.enumerate()`,
+/// `.rev()`, `.skip(n)`, `.zip(&other)`, `&net.layers[1..]`), however its body uses them.
+fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
     // Outermost first: `.rev()`, then `.enumerate()`, then `.skip(n)`, then the sequence.
     let mut e = &*f.expr;
     let mut rev = false;
@@ -887,18 +948,7 @@ fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         },
         _ => return None,
     };
-    let mut uses = Uses::of(&item);
-    uses.visit_block(&f.body);
-    // The partner's items are numbers, read in place (a sequence of models zipped with this
-    // one, its items lent to calls, is not taken yet).
-    if let Some(p) = &partner {
-        let mut lent = Uses::of(&p.item);
-        lent.visit_block(&f.body);
-        if lent.as_argument > 0 {
-            return None;
-        }
-    }
-    uses.only_lent().then_some(SequenceLoop {
+    Some(SequenceLoop {
         sequence,
         item,
         partner,
@@ -992,6 +1042,48 @@ impl VisitMut for SubstitutePartner {
             _ if self.is_name(expr) => *expr = self.element.clone(),
             _ => syn::visit_mut::visit_expr_mut(self, expr),
         }
+    }
+}
+
+/// The field an item of is taken from: `self.layers` of `self.layers[0]`,
+/// `self.layers.last().unwrap()` or `(self.layers[k])`.
+fn item_of(expr: &Expr) -> Option<&Expr> {
+    let mut e = expr;
+    let mut item = false;
+    loop {
+        match e {
+            Expr::Index(i) => e = &i.expr,
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && ["first", "last", "unwrap", "iter", "next"]
+                        .contains(&&*m.method.to_string()) =>
+            {
+                e = &m.receiver
+            }
+            Expr::Paren(p) => {
+                e = &p.expr;
+                continue;
+            }
+            Expr::Field(_) if item => return Some(e),
+            _ => return None,
+        }
+        item = true;
+    }
+}
+
+/// The first field of `name` a body reads (`l.w`).
+struct FirstField<'a> {
+    name: &'a Ident,
+    found: Option<syn::ExprField>,
+}
+
+impl<'ast> Visit<'ast> for FirstField<'_> {
+    fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+        let named = matches!(&*f.base, Expr::Path(p) if p.path.is_ident(self.name));
+        if named && self.found.is_none() && matches!(f.member, Member::Named(_)) {
+            self.found = Some(f.clone());
+        }
+        syn::visit::visit_expr_field(self, f);
     }
 }
 

@@ -1,0 +1,32 @@
+use autodiff::{grad, Params};
+
+#[derive(Clone, Debug, Params)]
+struct Layer {
+    w: Vec<Vec<f64>>,
+    b: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Params)]
+struct Mlp {
+    layers: Vec<Layer>,
+}
+
+// The fields of the sequence's items, read directly rather than through a method of `Layer`.
+#[grad(self)]
+impl Mlp {
+    fn weight_decay(&self) -> f64 {
+        let mut s = 0.0;
+        for l in &self.layers {
+            for row in &l.w {
+                s += row.iter().map(|w| w * w).sum::<f64>();
+            }
+        }
+        s
+    }
+
+    fn first_bias(&self) -> f64 {
+        self.layers[0].b[0] + self.layers.last().unwrap().b[0]
+    }
+}
+
+fn main() {}
