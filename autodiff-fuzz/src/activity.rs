@@ -450,6 +450,7 @@ mod tests {
             vjps: Vec::new(),
             method: None,
             fallible: Fallible::Result,
+            records: false,
         }
     }
 

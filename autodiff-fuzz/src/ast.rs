@@ -219,6 +219,18 @@ pub struct Program {
     pub method: Option<Method>,
     /// How the functions whose [`Function::fallible`] is set fail.
     pub fallible: Fallible,
+    /// Some float locals are printed as a local struct `Rec { v: .. }` read as `t.v`
+    /// (see [`is_record`]).
+    pub records: bool,
+}
+
+/// Whether a float local is printed as the field of a local struct, when
+/// [`Program::records`] is set: every third `t<k>`, a name only `let`s bind (also when
+/// one shadows another), so every read of it is of the struct.
+pub fn is_record(name: &str) -> bool {
+    name.strip_prefix('t')
+        .and_then(|k| k.parse::<usize>().ok())
+        .is_some_and(|k| k % 3 == 1)
 }
 
 impl Program {

@@ -124,10 +124,13 @@ pub enum Family {
     /// A copy of a model's array field (`let mut c = m.w;`) passed to a call in a branch
     /// (or after an early exit), and written afterwards.
     FieldCopies,
+    /// Float locals held in a local struct (`let mut t4 = Rec { v: x * 2.0 };`) and read
+    /// and written as its field (`t4.v`, `t4.v += e`), in loops, branches and closures.
+    Records,
 }
 
 impl Family {
-    pub const ALL: [Family; 41] = [
+    pub const ALL: [Family; 42] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -169,13 +172,14 @@ impl Family {
         Family::DataArrays,
         Family::FieldRows,
         Family::FieldCopies,
+        Family::Records,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
     /// miscompiled) and `const-slices` (a negated constant passed bare, `h(y, -EPS)`, gets no
     /// shadow).
-    pub const SUPPORTED: [Family; 39] = [
+    pub const SUPPORTED: [Family; 40] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -215,6 +219,7 @@ impl Family {
         Family::DataArrays,
         Family::FieldRows,
         Family::FieldCopies,
+        Family::Records,
     ];
 
     pub fn name(self) -> &'static str {
@@ -260,6 +265,7 @@ impl Family {
             Family::DataArrays => "data-arrays",
             Family::FieldRows => "field-rows",
             Family::FieldCopies => "field-copies",
+            Family::Records => "records",
         }
     }
 

@@ -581,6 +581,7 @@ mod tests {
             vjps: Vec::new(),
             method: None,
             fallible: crate::ast::Fallible::Result,
+            records: false,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         Case {
@@ -758,6 +759,7 @@ mod tests {
             vjps: Vec::new(),
             method: None,
             fallible: crate::ast::Fallible::Result,
+            records: false,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         assert_eq!(expected.gradient, vec![3.0, 1.0, 2.0]);
@@ -798,6 +800,7 @@ mod tests {
             }],
             method: None,
             fallible: crate::ast::Fallible::Result,
+            records: false,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         let c = Case {

@@ -1148,6 +1148,7 @@ mod tests {
             vjps: Vec::new(),
             method: None,
             fallible: Fallible::Result,
+            records: false,
         }
     }
 
@@ -1261,6 +1262,7 @@ mod tests {
             vjps: Vec::new(),
             method: None,
             fallible: Fallible::Result,
+            records: false,
         };
         assert!(evaluate(&p).is_err());
     }

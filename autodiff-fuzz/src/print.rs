@@ -40,6 +40,8 @@ pub struct Printer<'a> {
     tangent: bool,
     /// The program's functions that return a float also get second order (`modes(hvp)`).
     hvp: bool,
+    /// Float locals named by [`is_record`] are fields of a local struct.
+    records: bool,
 }
 
 /// Whether a program is checked in forward mode too: every function gets
@@ -87,6 +89,14 @@ pub fn direction(k: usize) -> f64 {
 }
 
 impl Printer<'_> {
+    /// A float local as its reads and writes name it: `t4`, or `t4.v` of a local struct.
+    fn local(&self, name: &str) -> String {
+        match self.records && is_record(name) {
+            true => format!("{name}.v"),
+            false => name.to_string(),
+        }
+    }
+
     fn float(&self) -> &'static str {
         match self.prec {
             Prec::F64 => "f64",
@@ -187,7 +197,7 @@ impl Printer<'_> {
         let f = self.float();
         match e {
             Expr::Lit(v, form) => self.lit(*v, *form, receiver),
-            Expr::Var(n) => (n.clone(), P_POSTFIX),
+            Expr::Var(n) => (self.local(n), P_POSTFIX),
             // `v.exp()` auto-dereferences, as people write it.
             Expr::Deref(n) if receiver => (n.clone(), P_POSTFIX),
             Expr::Deref(n) => (format!("*{n}"), P_UNARY),
@@ -455,12 +465,21 @@ impl Printer<'_> {
                 init,
             } => {
                 let m = if *mutable { "mut " } else { "" };
+                let init = self.expr_at(init, 0);
+                if self.records && is_record(name) {
+                    let ty = if *annotate {
+                        format!("::<{f}>")
+                    } else {
+                        String::new()
+                    };
+                    self.line(&format!("let {m}{name} = Rec{ty} {{ v: {init} }};"));
+                    return;
+                }
                 let ty = if *annotate {
                     format!(": {f}")
                 } else {
                     String::new()
                 };
-                let init = self.expr_at(init, 0);
                 self.line(&format!("let {m}{name}{ty} = {init};"));
             }
             Stmt::LetInt { name, init } => {
@@ -469,6 +488,7 @@ impl Printer<'_> {
             }
             Stmt::Assign { name, op, value } => {
                 let v = self.expr_at(value, 0);
+                let name = self.local(name);
                 self.line(&format!("{name} {} {v};", Self::op(*op)));
             }
             Stmt::IncInt { name } => self.line(&format!("{name} += 1;")),
@@ -574,6 +594,10 @@ impl Printer<'_> {
                 let c = self.cond(cond, 0);
                 let err = match (self.wrap, show) {
                     (Some(Fallible::Option), _) => "None".to_string(),
+                    // A local struct's field is passed, not captured by name.
+                    (_, Some(v)) if self.records && is_record(v) => {
+                        format!("Err(format!(\"out of range: {v} = {{}}\", {v}.v))")
+                    }
                     (_, Some(v)) => format!("Err(format!(\"out of range: {v} = {{{v}}}\"))"),
                     (_, None) => "Err(String::from(\"out of range\"))".to_string(),
                 };
@@ -782,6 +806,7 @@ fn items(p: &Program, from_primitive: bool) -> String {
         on_impl: false,
         tangent: checks_tangent(p),
         hvp: checks_hvp(p),
+        records: p.records,
     };
     let f = match p.prec {
         Prec::F32 => "f32",
@@ -789,6 +814,14 @@ fn items(p: &Program, from_primitive: bool) -> String {
     };
     for k in 0..p.structs.len() {
         pr.structure(k);
+    }
+    if p.records {
+        pr.line("#[derive(Clone, Copy)]");
+        pr.line("#[allow(dead_code)]");
+        pr.line("struct Rec<F> {");
+        pr.line("    v: F,");
+        pr.line("}");
+        pr.line("");
     }
     for c in &p.consts {
         let vs: Vec<String> = c

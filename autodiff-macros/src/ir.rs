@@ -243,6 +243,11 @@ pub enum Capture {
     View(Box<Slice>),
     /// A tuple of numbers (an item of `enumerate`, `zip`), rebound as a tuple.
     Tuple(Vec<Operand>),
+    /// A local struct of numbers, rebuilt from its fields: `Point { x: x_2, y: t_5 }`.
+    Record {
+        path: syn::Path,
+        fields: Vec<(String, Operand)>,
+    },
 }
 
 /// `a[offset..offset + len]`, or `a[row][offset..offset + len]`: a slice of a local array or
@@ -272,6 +277,7 @@ impl Opaque {
             match capture {
                 Capture::Value(x) | Capture::Row(_, x) => f(x),
                 Capture::Tuple(xs) => xs.iter().for_each(&mut *f),
+                Capture::Record { fields, .. } => fields.iter().for_each(|(_, x)| f(x)),
                 Capture::View(s) => {
                     s.row.iter().for_each(&mut *f);
                     f(&s.offset);
@@ -849,7 +855,7 @@ impl Opaque {
             .filter_map(|(_, c)| match c {
                 Capture::Array(a) | Capture::Row(a, _) => Some(*a),
                 Capture::View(s) => Some(s.array),
-                Capture::Value(_) | Capture::Tuple(_) => None,
+                Capture::Value(_) | Capture::Tuple(_) | Capture::Record { .. } => None,
             })
             .collect()
     }

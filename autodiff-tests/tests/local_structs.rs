@@ -203,3 +203,27 @@ fn fields_in_closures_while_loops_and_shadowing() {
         assert_matches_fd(&f, &[a, b], &[da, db], "closures_and_while");
     }
 }
+
+/// A local struct read by code passed through (a message built on the error path), whole in
+/// a `Debug` format and by field, found by the fuzz tester (records family).
+#[grad]
+fn checked_scale(x: f64, limit: f64) -> Result<f64, String> {
+    let mut p = Point { x: x * 2.0, y: x };
+    if p.x > limit {
+        return Err(format!("{p:?} is past the limit, x = {}", p.x));
+    }
+    p.y += p.x.sin();
+    Ok(p.x * p.y)
+}
+
+#[test]
+fn structs_read_by_code_passed_through() {
+    let err = checked_scale_grad(3.0, 1.0).unwrap_err();
+    assert_eq!(err, "Point { x: 6.0, y: 3.0 } is past the limit, x = 6");
+    let x = 0.3;
+    let (value, (dx, dlimit)) = checked_scale_grad(x, 1.0).unwrap();
+    assert_close(value, checked_scale(x, 1.0).unwrap(), 1e-15);
+    assert_eq!(dlimit, 0.0);
+    let f = |p: &[f64]| checked_scale(p[0], 1.0).unwrap();
+    assert_matches_fd(&f, &[x], &[dx], "checked_scale");
+}

@@ -1630,8 +1630,8 @@ fn a_copy_of_returned_data_written_with_dual_numbers_builds() {
     assert_eq!((value, g, hv), (-0.0859375, 0.5, 2.0));
 }
 
-// Reproducers found by autodiff-fuzz (families models and vector-outputs, and constant
-// arguments of the calls and const-tables families): each is a program of its own in
+// Reproducers found by autodiff-fuzz (families models, vector-outputs and records, and
+// constant arguments of the calls and const-tables families): each is a program of its own in
 // `tests/regressions/`, which trybuild builds and runs (its `main` checks hand-derived
 // gradients). The fixed ones run together; the open ones are ignored until they pass.
 
@@ -1671,6 +1671,7 @@ fn fixed_reproducers_build_and_agree() {
         "data_alias_element_argument",
         "integer_results_of_calls",
         "data_rows_parameter",
+        "record_in_error_message",
     ]);
 }
 

@@ -173,6 +173,7 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
             });
         }
     }
+    let records = g.on(Family::Records);
     let program = Program {
         prec: g.prec,
         structs: g.structs,
@@ -183,6 +184,7 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         vjps,
         method,
         fallible,
+        records,
     };
     (program, g.used)
 }
@@ -449,6 +451,15 @@ impl Gen {
 
     fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
         xs[self.below(xs.len())].clone()
+    }
+
+    /// The name of a new float local (`t<k>`), held in a local struct when [`is_record`].
+    fn float_local(&mut self) -> String {
+        let name = self.fresh("t");
+        if self.on(Family::Records) && is_record(&name) {
+            self.use_family(Family::Records);
+        }
+        name
     }
 
     fn fresh(&mut self, prefix: &str) -> String {

@@ -400,7 +400,7 @@ impl Gen {
             } else {
                 self.expr(3)
             };
-            (self.fresh("t"), init)
+            (self.float_local(), init)
         };
         // A constant start is immediately followed by an input-dependent update (`let mut s =
         // 0.0; s += x;`), unless constants are on.
@@ -607,7 +607,7 @@ impl Gen {
         // Called right away, so the closure is used.
         let mut args: Vec<Expr> = (0..arity).map(|_| self.expr(1)).collect();
         args[0] = self.make_active(args[0].clone());
-        let t = self.fresh("t");
+        let t = self.float_local();
         let mutable = self.top_level();
         self.declare(Self::float_var(&t, true, mutable, true));
         out.push(Stmt::Let {

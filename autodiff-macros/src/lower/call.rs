@@ -531,6 +531,10 @@ impl Lowerer<'_> {
                 Capture::Tuple(xs) => {
                     Binding::Tuple(xs.iter().cloned().map(Value::Scalar).collect())
                 }
+                Capture::Record { path, fields } => {
+                    self.bind_record(&ident.to_string(), path.clone(), fields.clone(), false);
+                    continue;
+                }
             };
             self.bind(ident.to_string(), binding);
         }

@@ -72,6 +72,9 @@ enum Binding {
     /// A local struct of numbers (`let p = Point { x: a, y: b };`), its fields bound as
     /// scalars under `p.x`, `p.y` (`records.rs`).
     Record {
+        /// The struct's path as the literal names it (`Point`, `Complex::<f64>`), for code
+        /// passed through that reads the struct whole.
+        path: syn::Path,
         fields: Vec<String>,
     },
     /// A name bound to a value that was already reported as an error.
@@ -933,7 +936,7 @@ impl Lowerer<'_> {
     /// a local struct assigned whole.
     fn assigned_cells(&self, name: &str) -> Vec<usize> {
         match self.lookup(name) {
-            Some(Binding::Record { fields }) => fields
+            Some(Binding::Record { fields, .. }) => fields
                 .iter()
                 .filter_map(|f| self.mutable_cell(&format!("{name}.{f}")))
                 .collect(),

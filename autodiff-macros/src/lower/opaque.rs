@@ -138,8 +138,21 @@ impl Lowerer<'_> {
                         }
                     }
                 }
-                // A local struct is taken apart: its fields are read one by one.
-                Binding::Closure(_) | Binding::Element { .. } | Binding::Record { .. } => {
+                // A local struct is rebuilt from its fields.
+                Binding::Record { path, fields } => {
+                    let fields: Vec<(String, Operand)> = fields
+                        .into_iter()
+                        .filter_map(|f| match self.lookup(&format!("{name}.{f}")) {
+                            Some(Binding::Scalar { cell, .. }) => {
+                                Some((f, self.cells[cell].value.clone()))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    reads.varied |= fields.iter().any(|(_, x)| self.is_varied(x));
+                    Some(Capture::Record { path, fields })
+                }
+                Binding::Closure(_) | Binding::Element { .. } => {
                     reads.varied = true;
                     None
                 }

@@ -9,7 +9,7 @@
 use super::*;
 
 /// A struct's fields and their values, in the order they were written.
-type Fields = Vec<(String, Operand)>;
+pub(super) type Fields = Vec<(String, Operand)>;
 
 impl Lowerer<'_> {
     /// `let p = S { x: a, y: b };` (`let mut` to assign its fields later) or `let q = p;` of
@@ -24,7 +24,7 @@ impl Lowerer<'_> {
             {
                 return false
             }
-            Expr::Struct(s) => self.struct_fields(s),
+            Expr::Struct(s) => self.struct_fields(s).map(|f| (s.path.clone(), f)),
             e if yields_struct(e) && self.reads(&e.to_token_stream()).varied => {
                 self.errors.on(
                     e,
@@ -33,16 +33,26 @@ impl Lowerer<'_> {
                 None
             }
             Expr::Path(p) => match self.record_values(p) {
-                Some(fields) => Some(fields),
+                Some(record) => Some(record),
                 None => return false,
             },
             _ => return false,
         };
-        let Some(fields) = fields else {
-            self.bind(name, Binding::Poisoned);
-            return true;
-        };
-        let mutable = pi.mutability.is_some();
+        match fields {
+            Some((path, fields)) => self.bind_record(&name, path, fields, pi.mutability.is_some()),
+            None => self.bind(name, Binding::Poisoned),
+        }
+        true
+    }
+
+    /// Binds `name` to a local struct: each field a scalar local of its own.
+    pub(super) fn bind_record(
+        &mut self,
+        name: &str,
+        path: syn::Path,
+        fields: Fields,
+        mutable: bool,
+    ) {
         let mut names = Vec::new();
         for (field, value) in fields {
             let ty = self.ty(&value);
@@ -50,15 +60,20 @@ impl Lowerer<'_> {
             self.bind(format!("{name}.{field}"), cell);
             names.push(field);
         }
-        self.bind(name, Binding::Record { fields: names });
-        true
+        self.bind(
+            name.to_string(),
+            Binding::Record {
+                path,
+                fields: names,
+            },
+        );
     }
 
     /// `let S { x, y: b, .. } = p;` of a local struct `p` (or of a literal built from
     /// differentiated values): true when `init` is one, having bound the fields.
     pub(super) fn lower_record_pattern(&mut self, ps: &syn::PatStruct, init: &Expr) -> bool {
         let fields = match init {
-            Expr::Path(p) if self.record_name(p).is_some() => self.record_values(p),
+            Expr::Path(p) if self.record_name(p).is_some() => self.record_values(p).map(|(_, f)| f),
             Expr::Struct(s) if self.reads(&init.to_token_stream()).varied => self.struct_fields(s),
             _ => return false,
         };
@@ -86,7 +101,7 @@ impl Lowerer<'_> {
         };
         let values = match right {
             Expr::Struct(s) => self.struct_fields(s),
-            Expr::Path(p) if self.record_name(p).is_some() => self.record_values(p),
+            Expr::Path(p) if self.record_name(p).is_some() => self.record_values(p).map(|(_, f)| f),
             _ => {
                 self.errors.on(
                     right,
@@ -158,20 +173,21 @@ impl Lowerer<'_> {
         Some(fields)
     }
 
-    /// The current values of the fields of the local struct `p`, if it is one.
-    fn record_values(&self, p: &syn::ExprPath) -> Option<Fields> {
+    /// The path and the current values of the fields of the local struct `p`, if it is one.
+    fn record_values(&self, p: &syn::ExprPath) -> Option<(syn::Path, Fields)> {
         let name = self.record_name(p)?;
-        let Some(Binding::Record { fields }) = self.lookup(&name) else {
+        let Some(Binding::Record { path, fields }) = self.lookup(&name) else {
             return None;
         };
         let value = |field: &str| match self.lookup(&format!("{name}.{field}")) {
             Some(Binding::Scalar { cell, .. }) => Some(self.cells[cell].value.clone()),
             _ => None,
         };
-        fields
+        let fields = fields
             .into_iter()
             .map(|f| value(&f).map(|v| (f, v)))
-            .collect()
+            .collect::<Option<Fields>>()?;
+        Some((path, fields))
     }
 
     /// The name of a local struct that `p` is.

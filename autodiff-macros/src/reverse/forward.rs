@@ -177,6 +177,14 @@ impl Gen<'_> {
         quote!(#(#lets)*)
     }
 
+    /// A number rebound for code passed through: a dual number's value.
+    fn captured_number(&self, x: &Operand) -> Code {
+        match self.is_dual(x) {
+            true => self.value_of(x),
+            false => self.float_operand(x),
+        }
+    }
+
     /// What a pass-through expression's local is rebound to.
     fn capture_value(&self, capture: &Capture) -> TokenStream {
         match capture {
@@ -195,11 +203,15 @@ impl Gen<'_> {
                 quote!(&#a[#i])
             }
             Capture::Tuple(xs) => {
-                let xs = xs.iter().map(|x| match self.is_dual(x) {
-                    true => self.value_of(x),
-                    false => self.float_operand(x),
-                });
+                let xs = xs.iter().map(|x| self.captured_number(x));
                 quote!((#(#xs),*))
+            }
+            Capture::Record { path, fields } => {
+                let fields = fields.iter().map(|(f, x)| {
+                    let (f, x) = (format_ident!("{}", f), self.captured_number(x));
+                    quote!(#f: #x)
+                });
+                quote!(#path { #(#fields),* })
             }
             Capture::View(s) => {
                 let a = self.array(s.array);
