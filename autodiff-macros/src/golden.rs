@@ -187,6 +187,39 @@ fn reverse_loop_run_forwards() {
 }
 
 #[test]
+fn scratch_adjoint_written_first() {
+    check(
+        "scratch_overwritten",
+        quote!(lower, diag),
+        quote! {
+            pub fn whitened_norms(lower: &[f64], diag: &[f64], xs: &[f64]) -> f64 {
+                let d = diag.len();
+                let mut y = vec![0.0; d];
+                let mut total = 0.0;
+                for s in 0..xs.len() / d {
+                    for i in 0..d {
+                        y[i] = diag[i] * xs[s * d + i];
+                    }
+                    let mut l = 0;
+                    for i in 0..d {
+                        for j in i + 1..d {
+                            y[j] += lower[l] * xs[s * d + i];
+                            l += 1;
+                        }
+                    }
+                    let mut sq = 0.0;
+                    for i in 0..d {
+                        sq += y[i] * y[i];
+                    }
+                    total += sq.sqrt();
+                }
+                total
+            }
+        },
+    );
+}
+
+#[test]
 fn running_maximum() {
     check(
         "log_sum_exp",

@@ -177,3 +177,118 @@ fn reverses_that_must_stay_apart_match_finite_differences() {
         assert_matches_fd(&|w| only_additions(w), &w, &g, "only additions");
     }
 }
+
+// A scratch vector filled per sample by a merged run and read whole by the loop after it:
+// that read's reverse writes the adjoint (`d_y[i] = ..`) and the zeroing after the merged
+// loop goes (`reverse/overwrite.rs`). Look-alikes where the adjoint must still be added
+// into: the vector read again after the samples, read over part of its length, filled by
+// a fill that carries a derivative.
+
+/// GMM's per-point `Q (x - mean)` and its squared norm, the scratch vector reused per sample.
+#[grad(lower, diag)]
+fn whitened_norms(lower: &[f64], diag: &[f64], xs: &[f64]) -> f64 {
+    let d = diag.len();
+    let mut y = vec![0.0; d];
+    let mut total = 0.0;
+    for s in 0..xs.len() / d {
+        for i in 0..d {
+            y[i] = diag[i] * xs[s * d + i];
+        }
+        let mut l = 0;
+        for i in 0..d {
+            for j in i + 1..d {
+                y[j] += lower[l] * xs[s * d + i];
+                l += 1;
+            }
+        }
+        let mut sq = 0.0;
+        for i in 0..d {
+            sq += y[i] * y[i];
+        }
+        total += sq.sqrt();
+    }
+    total
+}
+
+/// The same with a fixed-size scratch array, and the last sample's vector read afterwards.
+#[grad(lower, diag)]
+fn whitened_then_last(lower: &[f64; 3], diag: &[f64; 3], xs: &[f64]) -> f64 {
+    let mut y = [0.0; 3];
+    let mut total = 0.0;
+    for s in 0..xs.len() / 3 {
+        for i in 0..3 {
+            y[i] = diag[i] * xs[s * 3 + i];
+        }
+        let mut l = 0;
+        for i in 0..3 {
+            for j in i + 1..3 {
+                y[j] += lower[l] * xs[s * 3 + i];
+                l += 1;
+            }
+        }
+        let mut sq = 0.0;
+        for i in 0..3 {
+            sq += y[i] * y[i];
+        }
+        total += sq.sqrt();
+    }
+    total + y[0] * y[2]
+}
+
+/// Read over all but its last element: the adjoint of `y[d - 1]` is zero, not stale.
+#[grad(lower, diag)]
+fn whitened_partly(lower: &[f64], diag: &[f64], xs: &[f64]) -> f64 {
+    let d = diag.len();
+    let mut y = vec![0.0; d];
+    let mut total = 0.0;
+    for s in 0..xs.len() / d {
+        for i in 0..d {
+            y[i] = diag[i] * xs[s * d + i];
+        }
+        let mut l = 0;
+        for i in 0..d {
+            for j in i + 1..d {
+                y[j] += lower[l] * xs[s * d + i];
+                l += 1;
+            }
+        }
+        let mut sq = 0.0;
+        for i in 0..d - 1 {
+            sq += y[i] * y[i];
+        }
+        total += (sq + 1.0).sqrt();
+    }
+    total
+}
+
+#[test]
+fn scratch_adjoints_written_first_match_finite_differences() {
+    let mut rng = Rng::new(41);
+    for d in [1, 2, 3, 5] {
+        let lower = rng.vec(d * (d - 1) / 2, -1.0, 1.0);
+        let diag = rng.vec(d, 0.5, 1.5);
+        let xs = rng.vec(4 * d, -1.0, 1.0);
+        let (_, (d_lower, d_diag)) = whitened_norms_grad(&lower, &diag, &xs);
+        let split = lower.len();
+        let p = [&lower[..], &diag[..]].concat();
+        let f = |p: &[f64]| whitened_norms(&p[..split], &p[split..], &xs);
+        assert_matches_fd(&f, &p, &[d_lower, d_diag].concat(), "whitened_norms");
+        if d >= 2 {
+            let (_, (d_lower, d_diag)) = whitened_partly_grad(&lower, &diag, &xs);
+            let f = |p: &[f64]| whitened_partly(&p[..split], &p[split..], &xs);
+            assert_matches_fd(&f, &p, &[d_lower, d_diag].concat(), "whitened_partly");
+        }
+    }
+    let lower = [0.3, -0.5, 0.8];
+    let diag = [1.2, 0.7, 0.9];
+    let xs = rng.vec(12, -1.0, 1.0);
+    let (_, (d_lower, d_diag)) = whitened_then_last_grad(&lower, &diag, &xs);
+    let p = [&lower[..], &diag[..]].concat();
+    let f = |p: &[f64]| whitened_then_last(&[p[0], p[1], p[2]], &[p[3], p[4], p[5]], &xs);
+    assert_matches_fd(
+        &f,
+        &p,
+        &[&d_lower[..], &d_diag[..]].concat(),
+        "whitened_then_last",
+    );
+}

@@ -78,6 +78,7 @@ impl Gen<'_> {
                 array,
                 &index,
                 quote!(#sum),
+                false,
             )));
             self.hoisted.insert(v, sum);
         }

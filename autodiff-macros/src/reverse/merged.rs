@@ -154,7 +154,11 @@ impl Gen<'_> {
         head.tokens
             .extend([self.with_views(&run[0].kind, &views, looped)]);
         let zero = self.zero();
-        let mut deferred: Vec<ArrayId> = deferred.into_iter().collect();
+        // A scratch vector whose next reverse pass writes it first needs no zeroing.
+        let mut deferred: Vec<ArrayId> = deferred
+            .into_iter()
+            .filter(|a| !self.zeroed_by_write.contains(a))
+            .collect();
         deferred.sort();
         for array in deferred {
             let d = self.array_adj(array);

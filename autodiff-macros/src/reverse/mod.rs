@@ -30,6 +30,7 @@ mod forward;
 mod loops;
 mod merged;
 mod order;
+mod overwrite;
 mod views;
 
 pub struct Sweeps {
@@ -90,6 +91,10 @@ pub struct Gen<'a> {
     /// Arrays whose stores' reverses leave the zeroing to the end of a merged loop
     /// (`merged.rs`).
     deferred_zeroing: HashSet<ArrayId>,
+    /// Loads whose reverse writes their scratch vector's adjoint instead of adding into it,
+    /// and those vectors, whose zeroing after a merged loop goes (`overwrite.rs`).
+    overwriting: HashSet<Var>,
+    zeroed_by_write: HashSet<ArrayId>,
     /// Reads of an array at an index a loop does not change (`x[i]` in a loop over `j`):
     /// their adjoint is summed in this local through the loop and added into the array's
     /// once after it (`Gen::hoisted_reads`).
@@ -183,6 +188,8 @@ impl<'a> Gen<'a> {
             pulled_adds: HashMap::default(),
             held_back: None,
             deferred_zeroing: HashSet::default(),
+            overwriting: HashSet::default(),
+            zeroed_by_write: HashSet::default(),
             hoisted: HashMap::default(),
             views: HashMap::default(),
             shadow_parts: HashMap::default(),
@@ -438,6 +445,7 @@ impl<'a> Gen<'a> {
     }
 
     fn reverse_stmts(&mut self, block: &Block) -> Vec<Piece> {
+        self.plan_overwrites(block);
         let mut out = Vec::new();
         let mut p = block.stmts.len();
         while p > 0 {
@@ -842,7 +850,10 @@ impl<'a> Gen<'a> {
                 if let Some(sum) = self.hoisted.get(&var) {
                     return vec![Piece::code(self.accumulate(quote!(#sum), d))];
                 }
-                vec![Piece::code(self.add_into_array(*array, index, d))]
+                let overwrite = self.overwriting.contains(&var);
+                vec![Piece::code(
+                    self.add_into_array(*array, index, d, overwrite),
+                )]
             }
             Op::Call {
                 callee,
@@ -854,7 +865,14 @@ impl<'a> Gen<'a> {
     }
 
     /// `d_a[i] += d` for a read `a[i]` of an active array (through its shadow for a parameter).
-    fn add_into_array(&mut self, array: ArrayId, index: &[Operand], d: TokenStream) -> TokenStream {
+    /// `overwrite`: the first contribution to a local array's element, written (`overwrite.rs`).
+    fn add_into_array(
+        &mut self,
+        array: ArrayId,
+        index: &[Operand],
+        d: TokenStream,
+        overwrite: bool,
+    ) -> TokenStream {
         // Into the part of the shadow a reverse loop took for this read (`views.rs`), if any.
         let part = match index {
             [Operand::Var(at)] => self.shadow_parts.get(&(array, *at)).cloned(),
@@ -883,6 +901,7 @@ impl<'a> Gen<'a> {
             ArrayOrigin::Param(_) => {
                 quote!(::autodiff::SliceShadow::add_at(&mut #target, #(#i,)* #d);)
             }
+            ArrayOrigin::Local if overwrite => quote!(#target #([#i])* = #d;),
             ArrayOrigin::Local | ArrayOrigin::Constant => {
                 self.accumulate(quote!(#target #([#i])*), d)
             }
