@@ -292,3 +292,51 @@ fn scratch_adjoints_written_first_match_finite_differences() {
         "whitened_then_last",
     );
 }
+
+/// Two triangles accumulated into one vector after a store fills it: the two reverses share
+/// one loop and only read `d_y` (at `j > i`), so nothing is to be zeroed. The merged loop
+/// zeroed it afterwards all the same, and the store's reverse then read zeros: `d_p` and
+/// `d_q` were wrong (found probing triangular code, minimal reproducer).
+#[grad(p, l)]
+fn two_triangles(p: &[f64], l: &[f64], q: &[f64]) -> f64 {
+    let d = p.len();
+    let mut y = vec![0.0; d];
+    for i in 0..d {
+        y[i] = p[i] * q[i];
+    }
+    let s0 = y[0] * 0.5;
+    let mut k = 0;
+    for i in 0..d {
+        for j in i + 1..d {
+            y[j] += l[k] * p[i];
+            k += 1;
+        }
+    }
+    let mut k2 = 0;
+    for i in 0..d {
+        for j in i + 1..d {
+            y[j] += l[k2] * q[i];
+            k2 += 1;
+        }
+    }
+    let mut t = s0;
+    for i in 0..d {
+        t += y[i].sin();
+    }
+    t
+}
+
+#[test]
+fn merged_reverses_that_only_read_zero_nothing() {
+    let mut rng = Rng::new(7);
+    for d in [1, 2, 4, 6] {
+        let p = rng.vec(d, -1.0, 1.0);
+        let l = rng.vec(d * (d - 1) / 2, -1.0, 1.0);
+        let q = rng.vec(d, -1.0, 1.0);
+        let (_, (d_p, d_l)) = two_triangles_grad(&p, &l, &q);
+        let split = p.len();
+        let x = [&p[..], &l[..]].concat();
+        let f = |x: &[f64]| two_triangles(&x[..split], &x[split..], &q);
+        assert_matches_fd(&f, &x, &[d_p, d_l].concat(), "two_triangles");
+    }
+}

@@ -7,6 +7,7 @@
 //! - touched only at the counter (`d_a[i]`) in every loop: each iteration keeps to its own
 //!   element, in the same order as before;
 //! - only added into: additions commute;
+//! - only read (by accumulating stores, `a[j] += ..`): reads commute;
 //! - only read, and zeroed by a store `a[i] = ..` of a later loop that touches it nowhere
 //!   else: the zeroing waits for the end of the merged loop, so the reads see what they saw.
 //!
@@ -103,6 +104,11 @@ impl Gen<'_> {
                 .filter(|(_, a)| a.touch == Touch::ReadZero)
                 .map(|(part, _)| *part)
                 .collect();
+            // Reads alone commute, and nothing is to be zeroed: zeroing the adjoint after the
+            // loop would take from the code before it what it reads there.
+            if zeroing.is_empty() {
+                continue;
+            }
             let waits = of.iter().all(|(part, a)| match a.touch {
                 Touch::ReadZero => {
                     a.at_counter && a.top && of.iter().filter(|(p, _)| p == part).count() == 1
