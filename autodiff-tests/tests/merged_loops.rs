@@ -340,3 +340,53 @@ fn merged_reverses_that_only_read_zero_nothing() {
         assert_matches_fd(&f, &x, &[d_p, d_l].concat(), "two_triangles");
     }
 }
+
+/// A norm loop after triangles that read `y[j]` for `j` from `i` on, and for `j` below `i`:
+/// the first shares the norm's reverse loop (running down, `d_y[j]` has its addition before
+/// any read), the second must not (its reads at `j < i` would come before the additions).
+#[grad(p, l)]
+fn upper_and_lower(p: &[f64], l: &[f64]) -> f64 {
+    let d = p.len();
+    let mut y = vec![0.0; d];
+    let mut z = vec![0.0; d];
+    for i in 0..d {
+        y[i] = p[i].sin();
+        z[i] = p[i] * p[i];
+    }
+    let mut k = 0;
+    for i in 0..d {
+        for j in i..d {
+            y[j] += l[k % l.len()] * p[i];
+            k += 1;
+        }
+    }
+    let mut upper = 0.0;
+    for i in 0..d {
+        upper += y[i] * y[i];
+    }
+    let mut k2 = 0;
+    for i in 0..d {
+        for j in 0..i {
+            z[j] += l[k2 % l.len()] * p[i];
+            k2 += 1;
+        }
+    }
+    let mut lower = 0.0;
+    for i in 0..d {
+        lower += z[i] * z[i];
+    }
+    upper.sqrt() + lower.ln_1p()
+}
+
+#[test]
+fn norms_after_triangles_match_finite_differences() {
+    let mut rng = Rng::new(12);
+    for d in [1, 2, 3, 6] {
+        let p = rng.vec(d, -1.0, 1.0);
+        let l = rng.vec(4, -1.0, 1.0);
+        let (_, (d_p, d_l)) = upper_and_lower_grad(&p, &l);
+        let x = [&p[..], &l[..]].concat();
+        let f = |x: &[f64]| upper_and_lower(&x[..d], &x[d..]);
+        assert_matches_fd(&f, &x, &[d_p, d_l].concat(), "upper_and_lower");
+    }
+}

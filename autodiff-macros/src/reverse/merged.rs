@@ -8,10 +8,15 @@
 //!   element, in the same order as before;
 //! - only added into: additions commute;
 //! - only read (by accumulating stores, `a[j] += ..`): reads commute;
+//! - added into at the counter by the loop reversed first alone, and only read by the others
+//!   at the counter or at the counter of a loop nested in them that counts from it or after
+//!   it (`for j in i + 1..n`): the merged loop runs down, so element `j` has its addition,
+//!   made in iteration `j`, before any read of it;
 //! - only read, and zeroed by a store `a[i] = ..` of a later loop that touches it nowhere
 //!   else: the zeroing waits for the end of the merged loop, so the reads see what they saw.
 //!
-//! Tapes, copies and recomputed values stay each loop's own; the loops carry no adjoint. What
+//! Tapes, copies and recomputed values stay each loop's own; the loops carry no adjoint but
+//! accumulators' (`s += ..`), the same in every iteration. What
 //! a loop adds after its reverse (`Gen::hoisted_reads`) is added after the merged loop: an
 //! addition at an index other than the counter, which the rules above allow only among
 //! additions.
@@ -62,7 +67,9 @@ impl Gen<'_> {
             && l.exit.is_none()
             && l.checkpoint.is_none()
             && range.adaptors.is_empty()
-            && l.carried.iter().all(|c| !self.an.active[c.inner.0]);
+            && l.carried
+                .iter()
+                .all(|c| !self.an.active[c.inner.0] || crate::fusion::accumulates(l, c));
         let same_range = match first.map(|f| &f.kind) {
             Some(LoopKind::Counted { range: r, .. }) => {
                 r.start.same(&range.start)
@@ -94,7 +101,16 @@ impl Gen<'_> {
             {
                 continue;
             }
-            if of.iter().any(|(_, a)| a.touch == Touch::Add) {
+            // Added into only at the counter, by the loop reversed first, and read by the
+            // others at the counter or above it (`y[j]` for `j` in `i + 1..n`): running down,
+            // element `j` gets its addition in iteration `j`, before any read of it, as when
+            // that loop's reverse ran whole first.
+            let adds_first = of.iter().all(|(part, a)| match (part, a.touch) {
+                (0, Touch::Add) => a.at_counter && a.top,
+                (0, _) | (_, Touch::Add) => false,
+                _ => a.at_counter || a.above_counter,
+            });
+            if of.iter().any(|(_, a)| a.touch == Touch::Add) && !adds_first {
                 return None;
             }
             // Reads, and stores whose zeroing can wait: each alone in its loop, at the

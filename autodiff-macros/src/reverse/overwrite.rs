@@ -49,10 +49,11 @@ impl Gen<'_> {
                 continue;
             }
             // The run that zeroes it, and every other statement touching it inside the run.
+            // The run ends before the read loop, or with it (its reverse first in the run).
             let Some((start, end)) = runs
                 .iter()
                 .find(|(start, end, deferred)| {
-                    *end <= q && deferred.contains(&array) && start < end
+                    *end <= q + 1 && deferred.contains(&array) && start < end
                 })
                 .map(|(start, end, _)| (*start, *end))
             else {
