@@ -33,15 +33,12 @@ impl Gen<'_> {
         }
         let runs = self.merged_runs(&block.stmts);
         for (q, array, load) in candidates {
-            // Touched nowhere but here: its declaration, the run, the read loop.
-            let declared = match self.declaration(array) {
-                Some(d) => d,
-                None => continue,
-            };
+            // Touched nowhere but here: its declaration (a fill with no derivative, see
+            // `whole_read`), the run, the read loop.
             let everywhere = count_mentions(&self.body.block.stmts, array);
             let here = count_mentions(&block.stmts, array);
             let declared_here = block.stmts.iter().any(|s| is_declaration(s, array));
-            if everywhere != here + usize::from(!declared_here) || !declared {
+            if everywhere != here + usize::from(!declared_here) {
                 continue;
             }
             let after = &block.stmts[q + 1..];
@@ -136,38 +133,21 @@ impl Gen<'_> {
         runs
     }
 
-    /// Whether `array` is declared by a fill that carries no derivative (`vec![0.0; n]`).
-    fn declaration(&self, array: ArrayId) -> Option<bool> {
-        let mut found = None;
-        self.body.block.for_each_stmt(&mut |s| {
-            if let Stmt::DeclareArray {
-                array: a,
-                fill,
-                like,
-                ..
-            } = s
-            {
-                if *a == array {
-                    let passive = fill.var().is_none_or(|v| !self.an.active[v.0]);
-                    found = Some(like.is_none() && passive);
-                }
-            }
-        });
-        found
-    }
-
-    /// The length a local vector was declared with: `n` of `vec![0.0; n]`, `N` of `[0.0; N]`.
+    /// The length a local vector was declared with, `n` of `vec![0.0; n]` or `N` of
+    /// `[0.0; N]`, when it was declared by a fill that carries no derivative.
     fn declared_len(&self, array: ArrayId) -> Option<Len> {
         let mut len = None;
         self.body.block.for_each_stmt(&mut |s| {
             if let Stmt::DeclareArray {
                 array: a,
+                fill,
                 fixed_lens,
                 vec_len,
-                ..
+                like: None,
             } = s
             {
-                if *a == array {
+                let passive = fill.var().is_none_or(|v| !self.an.active[v.0]);
+                if *a == array && passive {
                     len = match (fixed_lens.as_slice(), vec_len) {
                         ([], Some(n)) => Some(Len::Operand(n.clone())),
                         ([n], None) => Some(Len::Written(n.to_token_stream().to_string())),
