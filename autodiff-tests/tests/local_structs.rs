@@ -227,3 +227,24 @@ fn structs_read_by_code_passed_through() {
     let f = |p: &[f64]| checked_scale(p[0], 1.0).unwrap();
     assert_matches_fd(&f, &[x], &[dx], "checked_scale");
 }
+
+/// Fields from the elements `iter_mut()` lends (`*v`), each scaled in place after.
+#[grad]
+fn fields_from_lent_elements(x: &[f64; 3]) -> f64 {
+    let mut h = *x;
+    let mut total = 0.0;
+    for v in h.iter_mut() {
+        let p = Point { x: *v, y: *v * 2.0 };
+        *v = p.x * p.y;
+        total += *v;
+    }
+    total + h[0]
+}
+
+#[test]
+fn fields_built_from_lent_elements() {
+    // 2 x0² + 2 x1² + 2 x2² + 2 x0²
+    let (value, g) = fields_from_lent_elements_grad(&[1.0, 2.0, 3.0]);
+    assert_eq!(value, 2.0 + 8.0 + 18.0 + 2.0);
+    assert_eq!(g, [8.0, 8.0, 12.0]);
+}

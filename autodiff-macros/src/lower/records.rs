@@ -159,8 +159,12 @@ impl Lowerer<'_> {
                 return None;
             };
             match self.lower_expr(&f.expr) {
-                Value::Scalar(value) => fields.push((field.to_string(), value)),
                 Value::Error => return None,
+                // `*v` of an element `iter_mut()` lends is its value.
+                value @ (Value::Scalar(_) | Value::Element { .. }) => {
+                    let value = self.scalar(value, f.expr.span());
+                    fields.push((field.to_string(), value));
+                }
                 _ => {
                     self.errors.on(
                         &f.expr,
