@@ -124,13 +124,16 @@ pub enum Family {
     /// A copy of a model's array field (`let mut c = m.w;`) passed to a call in a branch
     /// (or after an early exit), and written afterwards.
     FieldCopies,
+    /// A local vector filled, accumulated into over triangles of nested loops (`for j in i +
+    /// 1..n`, from `i`, or below it) and read whole, sometimes per iteration of a loop around.
+    Triangles,
     /// Float locals held in a local struct (`let mut t4 = Rec { v: x * 2.0 };`) and read
     /// and written as its field (`t4.v`, `t4.v += e`), in loops, branches and closures.
     Records,
 }
 
 impl Family {
-    pub const ALL: [Family; 42] = [
+    pub const ALL: [Family; 43] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -173,13 +176,14 @@ impl Family {
         Family::FieldRows,
         Family::FieldCopies,
         Family::Records,
+        Family::Triangles,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
     /// miscompiled) and `const-slices` (a negated constant passed bare, `h(y, -EPS)`, gets no
     /// shadow).
-    pub const SUPPORTED: [Family; 40] = [
+    pub const SUPPORTED: [Family; 41] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -220,6 +224,7 @@ impl Family {
         Family::FieldRows,
         Family::FieldCopies,
         Family::Records,
+        Family::Triangles,
     ];
 
     pub fn name(self) -> &'static str {
@@ -266,6 +271,7 @@ impl Family {
             Family::FieldRows => "field-rows",
             Family::FieldCopies => "field-copies",
             Family::Records => "records",
+            Family::Triangles => "triangles",
         }
     }
 

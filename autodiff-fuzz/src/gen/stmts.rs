@@ -176,6 +176,9 @@ impl Gen {
                 });
                 self.exited = true;
             }
+            21 | 22 if self.top_level() && self.on(Family::Triangles) && self.chance(0.5) => {
+                self.triangles(out)
+            }
             21 if self.top_level() && self.on(Family::LocalArrays) => self.local_array(out),
             22 if self.top_level() && self.on(Family::ArrayCopies) => self.array_copy(out),
             23 if self.on(Family::Closures) => self.closure(out),
@@ -514,6 +517,149 @@ impl Gen {
             active: true,
         });
         name
+    }
+
+    /// A local vector filled, accumulated into over triangles of nested loops (`for i in
+    /// 0..n { for j in i + 1..n { buf[j] += e; } }`, from `i`, or below it), then read whole
+    /// into a new float local (`s += buf[i] * buf[i]`); sometimes all of it per iteration of
+    /// a loop around, the vector a scratch declared before it, the reads summed. The loops
+    /// whose reverses share one loop (`merged.rs`) and scratch adjoints written first
+    /// (`overwrite.rs`).
+    fn triangles(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::Triangles);
+        let len = 2 + self.below(3);
+        let vec = self.chance(0.4);
+        let around = self.chance(0.5);
+        let int = |name: &str| Var {
+            name: name.to_string(),
+            kind: Kind::Int { max: len },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        };
+        // The triangles' values first, before the vector exists: they never read it, so
+        // their reverses only read its adjoint, and may share one loop.
+        let mut triangles = Vec::new();
+        for _ in 0..1 + self.below(2) {
+            let (i, j) = (self.fresh("i"), self.fresh("j"));
+            let (lo, hi) = match self.below(3) {
+                0 => (IExpr::Var(i.clone()), IExpr::Lit(len)),
+                1 => (
+                    IExpr::Add(Box::new(IExpr::Var(i.clone())), Box::new(IExpr::Lit(1))),
+                    IExpr::Lit(len),
+                ),
+                _ => (IExpr::Lit(0), IExpr::Var(i.clone())),
+            };
+            self.scopes.push(vec![int(&i), int(&j)]);
+            let value = self.expr(2);
+            let value = self.make_active(value);
+            self.scopes.pop();
+            triangles.push((i, j, lo, hi, value));
+        }
+        let mut body = Vec::new();
+        let name = self.filled_array(&mut body, len, vec);
+        // The declaration stays before the loop around, if any.
+        let declaration = body.remove(0);
+        // A read between the filling and the triangles keeps their reverses apart.
+        if self.chance(0.5) {
+            let t = self.float_local();
+            let read = Expr::Index(name.clone(), IExpr::Lit(0));
+            let half = self.lit(0.5);
+            body.push(Stmt::Let {
+                name: t.clone(),
+                mutable: false,
+                annotate: false,
+                init: bin(BinOp::Mul, read, half),
+            });
+            if !around {
+                self.declare(Self::float_var(&t, true, false, true));
+            }
+        }
+        for (i, j, lo, hi, value) in triangles {
+            let target = Expr::Index(name.clone(), IExpr::Var(j.clone()));
+            let (op, value) = self.spelled_out(AssignOp::Add, target, value);
+            let add = Stmt::IndexAssign {
+                name: name.clone(),
+                idx: IExpr::Var(j.clone()),
+                op,
+                value,
+            };
+            let inner = Stmt::For {
+                pat: ForPat {
+                    names: vec![j],
+                    by_ref: false,
+                },
+                iter: ForIter::upto(lo, hi),
+                body: vec![add],
+            };
+            body.push(Stmt::For {
+                pat: ForPat {
+                    names: vec![i],
+                    by_ref: false,
+                },
+                iter: ForIter::upto(IExpr::Lit(0), IExpr::Lit(len)),
+                body: vec![inner],
+            });
+        }
+        // `let mut s = 0.0; for i in 0..n { s += buf[i] * buf[i]; }`
+        let s = self.float_local();
+        let zero = self.lit(0.0);
+        body.push(Stmt::Let {
+            name: s.clone(),
+            mutable: true,
+            annotate: true,
+            init: zero,
+        });
+        let i = self.fresh("i");
+        let read = Expr::Index(name.clone(), IExpr::Var(i.clone()));
+        let square = bin(BinOp::Mul, read.clone(), read);
+        let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(s.clone()), square);
+        body.push(Stmt::For {
+            pat: ForPat {
+                names: vec![i],
+                by_ref: false,
+            },
+            iter: ForIter::upto(IExpr::Lit(0), IExpr::Lit(len)),
+            body: vec![Stmt::Assign {
+                name: s.clone(),
+                op,
+                value,
+            }],
+        });
+        out.push(declaration);
+        if !around {
+            out.extend(body);
+            self.declare(Self::float_var(&s, true, true, true));
+            return;
+        }
+        // Per iteration of a loop around: the reads summed into a float local declared
+        // before it.
+        let total = self.float_local();
+        let zero = self.lit(0.0);
+        out.push(Stmt::Let {
+            name: total.clone(),
+            mutable: true,
+            annotate: true,
+            init: zero,
+        });
+        let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(total.clone()), Expr::Var(s));
+        body.push(Stmt::Assign {
+            name: total.clone(),
+            op,
+            value,
+        });
+        let r = self.fresh("r");
+        out.push(Stmt::For {
+            pat: ForPat {
+                names: vec![r],
+                by_ref: false,
+            },
+            iter: ForIter::upto(IExpr::Lit(0), IExpr::Lit(2 + self.below(2))),
+            body,
+        });
+        self.declare(Self::float_var(&total, true, true, true));
     }
 
     fn array_copy(&mut self, out: &mut Vec<Stmt>) {
