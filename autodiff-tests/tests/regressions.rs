@@ -1867,3 +1867,46 @@ fn labels_from_a_data_field_index_the_logits() {
         assert!((d - numeric).abs() < 1e-6, "{k}: {d} against {numeric}");
     }
 }
+
+// A tape reservation handed up through two loops read a length defined in the outer one's
+// body: the chain's loop (`0..w.len()`, the length read once per iteration of the `loop`)
+// inside a `for` inside a `loop` reserved its tape at the top of the `loop`'s body, before
+// `let len = w.len();` ("cannot find value `len_1`"). A reservation now goes up only past
+// loops whose bodies define nothing its count reads. Found by autodiff-fuzz (seed 99991).
+#[grad]
+fn returns_from_a_chain_in_nested_loops(w: &[f64], x: f64) -> f64 {
+    let mut k = 0;
+    loop {
+        if k >= w.len() {
+            break;
+        }
+        for i in 0..3 {
+            if i >= 2 && k >= 1 {
+                return w.iter().map(|&v| v * v).product::<f64>() * x;
+            }
+        }
+        k += 1;
+    }
+    let mut j = 0;
+    loop {
+        if j >= w.len() {
+            break;
+        }
+        j += 1;
+    }
+    x * j as f64
+}
+
+#[test]
+fn a_reservation_stays_below_the_length_it_reads() {
+    // Returns w0² w1² x at k = 1.
+    let (value, (d_w, d_x)) = returns_from_a_chain_in_nested_loops_grad(&[0.5, 0.25], 0.3);
+    assert!(close(value, 0.015625 * 0.3));
+    assert!(close(d_x, 0.015625));
+    assert!(close(d_w[0], 2.0 * 0.5 * 0.0625 * 0.3) && close(d_w[1], 2.0 * 0.25 * 0.25 * 0.3));
+    // One element: the first loop ends, the second counts to 1.
+    assert_eq!(
+        returns_from_a_chain_in_nested_loops_grad(&[2.0], 0.5),
+        (0.5, (vec![0.0], 1.0))
+    );
+}

@@ -1020,43 +1020,56 @@ impl Gen<'_> {
                 let r = self.range(range, false, false);
                 let receiver = self.range(range, true, false);
                 let trips = quote!(#receiver.size_hint().0);
+                let own = range_operands(range);
+                let reserve = |tape: Ident, count: TokenStream| Reserve {
+                    tape,
+                    count,
+                    reads: own.clone(),
+                };
                 // A fused loop empties its nested loops' tapes every iteration.
-                let mut reserves: Vec<(Ident, TokenStream)> = nested_reserves
+                let mut reserves: Vec<Reserve> = nested_reserves
                     .into_iter()
-                    .map(|(t, per)| match fused {
-                        Some(_) => (t, per),
-                        None => (t, quote!(#trips * #per)),
+                    .map(|mut r| {
+                        if fused.is_none() {
+                            let per = &r.count;
+                            r.count = quote!(#trips * #per);
+                            r.reads.extend(&own);
+                        }
+                        r
                     })
                     .collect();
-                reserves.extend(tape.clone().map(|t| (t, trips.clone())));
+                reserves.extend(tape.clone().map(|t| reserve(t, trips.clone())));
                 for c in &self.copy_tapes[&k] {
                     let a = self.array(c.array);
-                    reserves.push((c.tape.clone(), quote!(#trips * #a.len())));
+                    reserves.push(reserve(c.tape.clone(), quote!(#trips * #a.len())));
                 }
                 if let Some((snapshots, saved)) = self.snapshot_tapes.get(&k) {
                     let lens = saved.iter().map(|v| {
                         let a = self.array(self.snapshot_of[v].0);
                         quote!(#a.len())
                     });
-                    reserves.push((snapshots.clone(), quote!(#trips * (#(#lens)+*))));
+                    reserves.push(reserve(snapshots.clone(), quote!(#trips * (#(#lens)+*))));
                 }
                 // The first run of a checkpointed loop pushes nothing.
                 if self.untaped {
                     reserves.clear();
                 }
                 // Reserve once for all executions of this loop when the enclosing loop's
-                // trip count covers them; otherwise here.
-                match self.reserve_frames.last_mut() {
-                    Some((parent_body, frame))
-                        if range_operands(range)
-                            .iter()
-                            .all(|v| !self.an.within(self.an.def_region[v.0], *parent_body)) =>
-                    {
-                        frame.extend(reserves);
-                    }
-                    _ => {
-                        for (t, n) in reserves {
-                            out.extend([quote!(#t.reserve(#n);)]);
+                // trip count covers them and what the count reads is defined outside that
+                // loop's body (a nested loop's bound too: `0..len` with `len` read in it);
+                // otherwise here.
+                for r in reserves {
+                    match self.reserve_frames.last_mut() {
+                        Some((parent_body, frame))
+                            if r.reads.iter().all(|v| {
+                                !self.an.within(self.an.def_region[v.0], *parent_body)
+                            }) =>
+                        {
+                            frame.push(r);
+                        }
+                        _ => {
+                            let Reserve { tape, count, .. } = r;
+                            out.extend([quote!(#tape.reserve(#count);)]);
                         }
                     }
                 }
@@ -1073,7 +1086,7 @@ impl Gen<'_> {
                 // The trip count is unknown: nested loops reserve once per iteration.
                 let reserve: TokenStream = nested_reserves
                     .iter()
-                    .map(|(t, n)| quote!(#t.reserve(#n);))
+                    .map(|Reserve { tape, count, .. }| quote!(#tape.reserve(#count);))
                     .collect();
                 body = quote!(#reserve #body);
                 let h = self.forward_block(header);

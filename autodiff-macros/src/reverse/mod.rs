@@ -74,8 +74,8 @@ pub struct Gen<'a> {
     /// Local arrays some statement stores into (declared `mut`).
     stored: HashSet<ArrayId>,
     /// Per counted loop being emitted: its body region, and the tape reservations nested
-    /// loops hand up to it (tape, entries per iteration of this loop).
-    reserve_frames: Vec<(usize, Vec<(Ident, TokenStream)>)>,
+    /// loops hand up to it.
+    reserve_frames: Vec<(usize, Vec<Reserve>)>,
     /// Values whose adjoint nothing reads: a fused loop's accumulators at the start of an
     /// iteration (the previous iteration was reversed already).
     dropped: HashSet<Var>,
@@ -122,6 +122,14 @@ pub struct Gen<'a> {
     /// Writing `NAME_dual_adjoint`: the dual number type (`::autodiff::Dual::<f64>`) of the
     /// values that depend on a parameter and of every adjoint.
     dual: Option<TokenStream>,
+}
+
+/// A tape's reservation: `tape.reserve(count)`, where `count`, entries per iteration of the
+/// loop it is handed up to, reads `reads`: it can be made only where they are defined.
+struct Reserve {
+    tape: Ident,
+    count: TokenStream,
+    reads: Vec<Var>,
 }
 
 /// The copies one loop takes of one scratch vector, one appended per iteration: the reverse
