@@ -604,14 +604,8 @@ impl Gen {
             });
         }
         // `let mut s = 0.0; for i in 0..n { s += buf[i] * buf[i]; }`
-        let s = self.float_local();
-        let zero = self.lit(0.0);
-        body.push(Stmt::Let {
-            name: s.clone(),
-            mutable: true,
-            annotate: true,
-            init: zero,
-        });
+        let (s, start) = self.zeroed_local();
+        body.push(start);
         let i = self.fresh("i");
         let read = Expr::Index(name.clone(), IExpr::Var(i.clone()));
         let square = bin(BinOp::Mul, read.clone(), read);
@@ -636,14 +630,8 @@ impl Gen {
         }
         // Per iteration of a loop around: the reads summed into a float local declared
         // before it.
-        let total = self.float_local();
-        let zero = self.lit(0.0);
-        out.push(Stmt::Let {
-            name: total.clone(),
-            mutable: true,
-            annotate: true,
-            init: zero,
-        });
+        let (total, start) = self.zeroed_local();
+        out.push(start);
         let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(total.clone()), Expr::Var(s));
         body.push(Stmt::Assign {
             name: total.clone(),
@@ -660,6 +648,19 @@ impl Gen {
             body,
         });
         self.declare(Self::float_var(&total, true, true, true));
+    }
+
+    /// A new float local and its `let mut t: F = 0.0;`.
+    fn zeroed_local(&mut self) -> (String, Stmt) {
+        let name = self.float_local();
+        let init = self.lit(0.0);
+        let start = Stmt::Let {
+            name: name.clone(),
+            mutable: true,
+            annotate: true,
+            init,
+        };
+        (name, start)
     }
 
     fn array_copy(&mut self, out: &mut Vec<Stmt>) {
