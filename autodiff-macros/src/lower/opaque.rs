@@ -139,19 +139,10 @@ impl Lowerer<'_> {
                     }
                 }
                 // A local struct is rebuilt from its fields.
-                Binding::Record { path, fields } => {
-                    let fields: Vec<(String, Operand)> = fields
-                        .into_iter()
-                        .filter_map(|f| match self.lookup(&format!("{name}.{f}")) {
-                            Some(Binding::Scalar { cell, .. }) => {
-                                Some((f, self.cells[cell].value.clone()))
-                            }
-                            _ => None,
-                        })
-                        .collect();
+                Binding::Record { .. } => self.record_named(&name).map(|(path, fields)| {
                     reads.varied |= fields.iter().any(|(_, x)| self.is_varied(x));
-                    Some(Capture::Record { path, fields })
-                }
+                    Capture::Record { path, fields }
+                }),
                 Binding::Closure(_) | Binding::Element { .. } => {
                     reads.varied = true;
                     None

@@ -135,9 +135,9 @@ impl Lowerer<'_> {
 
     /// The value of `p.x`.
     pub(super) fn read_record_field(&self, e: &syn::ExprField) -> Value {
-        match self.record_field(e).and_then(|key| self.lookup(&key)) {
-            Some(Binding::Scalar { cell, .. }) => Value::Scalar(self.cells[cell].value.clone()),
-            _ => Value::Error,
+        match self.record_field(e).and_then(|key| self.field_value(&key)) {
+            Some(value) => Value::Scalar(value),
+            None => Value::Error,
         }
     }
 
@@ -179,19 +179,27 @@ impl Lowerer<'_> {
 
     /// The path and the current values of the fields of the local struct `p`, if it is one.
     fn record_values(&self, p: &syn::ExprPath) -> Option<(syn::Path, Fields)> {
-        let name = self.record_name(p)?;
-        let Some(Binding::Record { path, fields }) = self.lookup(&name) else {
+        self.record_named(&self.record_name(p)?)
+    }
+
+    /// The path and the current values of the fields of the local struct named `name`.
+    pub(super) fn record_named(&self, name: &str) -> Option<(syn::Path, Fields)> {
+        let Some(Binding::Record { path, fields }) = self.lookup(name) else {
             return None;
-        };
-        let value = |field: &str| match self.lookup(&format!("{name}.{field}")) {
-            Some(Binding::Scalar { cell, .. }) => Some(self.cells[cell].value.clone()),
-            _ => None,
         };
         let fields = fields
             .into_iter()
-            .map(|f| value(&f).map(|v| (f, v)))
+            .map(|f| self.field_value(&format!("{name}.{f}")).map(|v| (f, v)))
             .collect::<Option<Fields>>()?;
         Some((path, fields))
+    }
+
+    /// The value of the field bound under `key` (`p.x`).
+    fn field_value(&self, key: &str) -> Option<Operand> {
+        match self.lookup(key) {
+            Some(Binding::Scalar { cell, .. }) => Some(self.cells[cell].value.clone()),
+            _ => None,
+        }
     }
 
     /// The name of a local struct that `p` is.
