@@ -24,12 +24,43 @@
 use super::order::{Access, Touch};
 use super::*;
 
+/// Loops of a block whose reverses share one loop: the statements `start..end` span.
+pub(super) struct MergedRun<'b> {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) loops: Vec<&'b Loop>,
+    /// The arrays whose zeroing waits for the end of the merged loop.
+    pub(super) deferred: HashSet<ArrayId>,
+}
+
 impl Gen<'_> {
+    /// The merged runs of a block's reverse, last first: from the end back, the longest run
+    /// ending at each statement not already in one.
+    pub(super) fn merged_runs<'b>(&mut self, stmts: &'b [Stmt]) -> Vec<MergedRun<'b>> {
+        let mut runs = Vec::new();
+        let mut p = stmts.len();
+        while p > 0 {
+            match self.merged_run(&stmts[..p]) {
+                Some((loops, span, deferred)) => {
+                    runs.push(MergedRun {
+                        start: p - span,
+                        end: p,
+                        loops,
+                        deferred,
+                    });
+                    p -= span;
+                }
+                None => p -= 1,
+            }
+        }
+        runs
+    }
+
     /// The loops of `stmts` from the last one back that can share their reverse loop with it:
     /// counted, over the same range, leaving early never, carrying no adjoint, with nothing
     /// but values without adjoints between them; how many statements they span; and the
     /// arrays whose zeroing waits for the end. `None` when fewer than two can.
-    pub(super) fn merged_run<'b>(
+    fn merged_run<'b>(
         &mut self,
         stmts: &'b [Stmt],
     ) -> Option<(Vec<&'b Loop>, usize, HashSet<ArrayId>)> {

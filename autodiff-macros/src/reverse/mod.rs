@@ -453,13 +453,16 @@ impl<'a> Gen<'a> {
     }
 
     fn reverse_stmts(&mut self, block: &Block) -> Vec<Piece> {
-        self.plan_overwrites(block);
+        let runs = self.merged_runs(&block.stmts);
+        self.plan_overwrites(block, &runs);
+        // Found last first: the next one ends nearest the end.
+        let mut runs = runs.into_iter().peekable();
         let mut out = Vec::new();
         let mut p = block.stmts.len();
         while p > 0 {
-            if let Some((run, span, deferred)) = self.merged_run(&block.stmts[..p]) {
-                p -= span;
-                out.extend(self.merged_reverse(&run, deferred));
+            if let Some(run) = runs.next_if(|r| r.end == p) {
+                p = run.start;
+                out.extend(self.merged_reverse(&run.loops, run.deferred));
                 continue;
             }
             p -= 1;

@@ -9,13 +9,14 @@
 //! the run and its declaration, the read's reverse can write (`d_qx[i] = ..`) and the zeroing
 //! goes: every element is written before anything reads it, in every pass.
 
+use super::merged::MergedRun;
 use super::*;
 
 impl Gen<'_> {
     /// Finds, among the statements of `block`, the read loops and runs described above:
     /// their loads' reverses write (`overwriting`), and their arrays' zeroing after the run
     /// goes (`zeroed_by_write`).
-    pub(super) fn plan_overwrites(&mut self, block: &Block) {
+    pub(super) fn plan_overwrites(&mut self, block: &Block, runs: &[MergedRun]) {
         if self.dual.is_some() || has_checkpoint(&self.body.block) {
             return;
         }
@@ -31,7 +32,6 @@ impl Gen<'_> {
         if candidates.is_empty() {
             return;
         }
-        let runs = self.merged_runs(&block.stmts);
         for (q, array, load) in candidates {
             // Touched nowhere but here: its declaration (a fill with no derivative, see
             // `whole_read`), the run, the read loop.
@@ -47,12 +47,9 @@ impl Gen<'_> {
             }
             // The run that zeroes it, and every other statement touching it inside the run.
             // The run ends before the read loop, or with it (its reverse first in the run).
-            let Some((start, end)) = runs
+            let Some(&MergedRun { start, end, .. }) = runs
                 .iter()
-                .find(|(start, end, deferred)| {
-                    *end <= q + 1 && deferred.contains(&array) && start < end
-                })
-                .map(|(start, end, _)| (*start, *end))
+                .find(|r| r.end <= q + 1 && r.deferred.contains(&array))
             else {
                 continue;
             };
@@ -115,22 +112,6 @@ impl Gen<'_> {
                 .declared_len(array)
                 .is_some_and(|n| same_len(&n, &range.end));
         (whole && count_mentions(&l.body.stmts, array) == 1).then_some((array, load))
-    }
-
-    /// The merged runs the reverse of `stmts` makes (as `reverse_stmts` finds them): their
-    /// statement ranges and the arrays whose zeroing they leave to their end.
-    fn merged_runs(&mut self, stmts: &[Stmt]) -> Vec<(usize, usize, HashSet<ArrayId>)> {
-        let mut runs = Vec::new();
-        let mut p = stmts.len();
-        while p > 0 {
-            if let Some((_, span, deferred)) = self.merged_run(&stmts[..p]) {
-                runs.push((p - span, p, deferred));
-                p -= span;
-            } else {
-                p -= 1;
-            }
-        }
-        runs
     }
 
     /// The length a local vector was declared with, `n` of `vec![0.0; n]` or `N` of
