@@ -299,8 +299,9 @@ impl Scan<'_> {
             Expr::Field(f) if matches!(f.member, Member::Named(_)) => {
                 item_of(&f.base).map(|sequence| (sequence, None))
             }
+            // An item whose field is read is not only lent, so this is no `sequence_loop`.
             Expr::ForLoop(f) => sequence_items(f)
-                .filter(|l| sequence_loop(f).is_none() && l.partner.is_none())
+                .filter(|l| l.partner.is_none())
                 .and_then(|l| {
                     let mut find = FirstField {
                         name: &l.item,
@@ -319,11 +320,12 @@ impl Scan<'_> {
         if model.is_none_or(|m| self.data.contains(&m)) {
             return false;
         }
-        let (at, read): (&dyn ToTokens, String) = match &field {
-            Some(field) => (field, field.to_token_stream().to_string().replace(' ', "")),
-            None => (expr, expr.to_token_stream().to_string().replace(' ', "")),
+        let written = |e: &dyn ToTokens| e.to_token_stream().to_string().replace(' ', "");
+        let at: &dyn ToTokens = match &field {
+            Some(field) => field,
+            None => expr,
         };
-        let sequence = sequence.to_token_stream().to_string().replace(' ', "");
+        let (read, sequence) = (written(at), written(sequence));
         self.errors.on(
             at,
             format!("#[grad] lends the items of `{sequence}` to their own methods (`l.forward(&h)`, `{sequence}[k].score(x)`) but does not read their fields (`{read}`) yet: give the item's type a `#[grad(self)]` method that reads them (`fn penalty(&self) -> f64`) and call it"),
