@@ -62,22 +62,19 @@ pub fn lecture_f_adjoint<
     d___autodiff_result[1] = 0.0;
     let mut d_t_7 = d___autodiff_result[0];
     d___autodiff_result[0] = 0.0;
-    let d_t_16 = d_t_17;
-    let d_s_3 = d_t_17;
-    let mut d_t_8 = d_t_16 * t_15;
-    let d_t_15 = d_t_16 * t_8;
+    let mut d_t_8 = d_t_17 * t_15;
+    let d_t_15 = d_t_17 * t_8;
     d_t_7 += d_t_15 * t_7.cos();
-    let d_t_12 = d_t_14;
     let d_t_13 = -d_t_14;
     d_t_8 += d_t_13 * 2.0;
-    let d_t_11 = d_t_12 * t_10;
-    let mut d_t_10 = d_t_12 * t_11;
+    let d_t_11 = d_t_14 * t_10;
+    let mut d_t_10 = d_t_14 * t_11;
     d_t_10 += d_t_11 * 4.0;
     ::autodiff::SliceShadow::add_at(&mut d_x, 1, d_t_10);
     d_t_8 += d_t_9 * 5.0;
     ::autodiff::SliceShadow::add_at(&mut d_x, 2, d_t_8);
     ::autodiff::SliceShadow::add_at(&mut d_x, 0, d_t_7);
-    let mut d_s_1 = d_s_3;
+    let mut d_s_1 = d_t_17;
     for i in (0..len).rev() {
         let t_5 = ::autodiff::__private::pop(&mut tape);
         let d_s_1_next = d_s_1;
@@ -85,8 +82,7 @@ pub fn lecture_f_adjoint<
         let d_s_2 = d_s_1_next;
         let d_t_5 = d_s_2 * t_5.cos();
         d_s_1 += d_t_5;
-        let d_t_4 = d_t_5;
-        ::autodiff::SliceShadow::add_at(&mut d_w, i, d_t_4);
+        ::autodiff::SliceShadow::add_at(&mut d_w, i, d_t_5);
     }
     __autodiff_result
 }

@@ -69,20 +69,16 @@ pub fn log_sum_exp_adjoint<DX: ::autodiff::SliceShadow<f64>>(
     let s_3 = s_1;
     let t_13 = s_3.ln();
     let t_14 = t_13 + mx_3;
-    let d_t_14 = d_out;
-    let d_t_13 = d_t_14;
-    let mut d_mx_3 = d_t_14;
-    let d_s_3 = d_t_13 / s_3;
+    let mut d_mx_3 = d_out;
+    let d_s_3 = d_out / s_3;
     let d_s_1 = d_s_3;
     let trips = ::autodiff::__private::trip_count(0..len);
     let tape_entries = tape.last(trips);
     for (i_1, &t_11) in (0..len).zip(tape_entries) {
         let d_s_2 = d_s_1;
-        let d_t_11 = d_s_2;
-        let d_t_10 = d_t_11 * t_11;
-        let d_t_9 = d_t_10;
+        let d_t_10 = d_s_2 * t_11;
         d_mx_3 += -d_t_10;
-        ::autodiff::SliceShadow::add_at(&mut d_x, i_1, d_t_9);
+        ::autodiff::SliceShadow::add_at(&mut d_x, i_1, d_t_10);
     }
     tape.discard(trips);
     let mut d_mx = 0.0;

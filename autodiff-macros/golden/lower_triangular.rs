@@ -57,13 +57,11 @@ pub fn lower_triangular_adjoint<
         let t_14 = t_13 * t_13;
         let total_2 = total_1 + t_14;
         let d_total_2 = d_total_1_seed;
-        let d_t_14 = d_total_2;
-        let d_t_13 = (d_t_14 + d_t_14) * t_13;
+        let d_t_13 = (d_total_2 + d_total_2) * t_13;
         d_y_1[j_1] += d_t_13;
         total_1 = total_2;
     }
     let total_3 = total_1;
-    let d_total_3 = d_out;
     let mut l_3_back = l_4;
     for i in (0..len).rev() {
         let l_3 = l_3_back;

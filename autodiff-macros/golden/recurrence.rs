@@ -34,19 +34,16 @@ pub fn recurrence_adjoint<
         x_1 = x;
     }
     let x_2 = x_1;
-    let d_x_2 = d_out;
-    let mut d_x_1 = d_x_2;
+    let mut d_x_1 = d_out;
     for t in (0..len).rev() {
         let (x_1, t_2) = ::autodiff::__private::pop(&mut tape);
         let t_3 = w[t];
         let d_x_1_next = d_x_1;
         d_x_1 = 0.0;
         let d_x = d_x_1_next;
-        let d_t_4 = d_x;
-        let d_t_5 = d_x;
-        d_x_1 += d_t_5 * 0.5;
-        let d_t_2 = d_t_4 * t_3;
-        let d_t_3 = d_t_4 * t_2;
+        d_x_1 += d_x * 0.5;
+        let d_t_2 = d_x * t_3;
+        let d_t_3 = d_x * t_2;
         ::autodiff::SliceShadow::add_at(&mut d_w, t, d_t_3);
         d_x_1 += d_t_2 * x_1.cos();
     }

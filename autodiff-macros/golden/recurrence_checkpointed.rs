@@ -49,8 +49,7 @@ pub fn recurrence_adjoint<
         x_1_start = x_1_end;
     }
     let x_2 = x_1_start;
-    let d_x_2 = d_out;
-    let mut d_x_1_start = d_x_2;
+    let mut d_x_1_start = d_out;
     for segment_start in (0usize..trip_count).step_by(segment).rev() {
         let x_1_start = ::autodiff::__private::pop(&mut tape);
         let mut x_1 = x_1_start;
@@ -75,11 +74,9 @@ pub fn recurrence_adjoint<
             let d_x_1_next = d_x_1;
             d_x_1 = 0.0;
             let d_x = d_x_1_next;
-            let d_t_4 = d_x;
-            let d_t_5 = d_x;
-            d_x_1 += d_t_5 * 0.5;
-            let d_t_2 = d_t_4 * t_3;
-            let d_t_3 = d_t_4 * t_2;
+            d_x_1 += d_x * 0.5;
+            let d_t_2 = d_x * t_3;
+            let d_t_3 = d_x * t_2;
             ::autodiff::SliceShadow::add_at(&mut d_w, t, d_t_3);
             d_x_1 += d_t_2 * x_1.cos();
         }

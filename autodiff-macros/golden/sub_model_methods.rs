@@ -57,9 +57,7 @@ pub fn loss_adjoint<
     }
     let s_3 = s_1;
     let mut d_h_1 = h_shape.zeros();
-    let d_s_3 = d_out;
-    let d_s = d_s_3;
-    net_head.score_adjoint(&h_1, d_s, &mut d_net_head, &mut d_h_1[..]);
+    net_head.score_adjoint(&h_1, d_out, &mut d_net_head, &mut d_h_1[..]);
     net_l1
         .forward_adjoint(
             x,

@@ -17,9 +17,8 @@ pub fn f_adjoint<
 >(x: f64, y: f64, z: f64, d_out: f64, mut d_x: DX, mut d_y: DY, mut d_z: DZ) -> f64 {
     let t = x + y;
     let t_1 = t * z;
-    let d_t_1 = d_out;
-    let d_t = d_t_1 * z;
-    ::autodiff::Shadow::add(&mut d_z, d_t_1 * t);
+    let d_t = d_out * z;
+    ::autodiff::Shadow::add(&mut d_z, d_out * t);
     ::autodiff::Shadow::add(&mut d_x, d_t);
     ::autodiff::Shadow::add(&mut d_y, d_t);
     t_1

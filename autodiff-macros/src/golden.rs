@@ -220,6 +220,43 @@ fn scratch_adjoint_written_first() {
 }
 
 #[test]
+fn element_adjoint_in_a_local() {
+    check(
+        "element_adjoint_local",
+        quote!(means, lower),
+        quote! {
+            pub fn whitened_centered(means: &[f64], lower: &[f64], xs: &[f64]) -> f64 {
+                let d = means.len();
+                let mut c = vec![0.0; d];
+                let mut y = vec![0.0; d];
+                let mut total = 0.0;
+                for s in 0..xs.len() / d {
+                    for i in 0..d {
+                        c[i] = xs[s * d + i] - means[i];
+                    }
+                    for i in 0..d {
+                        y[i] = c[i].exp() * c[i];
+                    }
+                    let mut l = 0;
+                    for i in 0..d {
+                        for j in i + 1..d {
+                            y[j] += lower[l] * c[i];
+                            l += 1;
+                        }
+                    }
+                    let mut sq = 0.0;
+                    for i in 0..d {
+                        sq += y[i] * y[i];
+                    }
+                    total += sq;
+                }
+                total
+            }
+        },
+    );
+}
+
+#[test]
 fn running_maximum() {
     check(
         "log_sum_exp",

@@ -390,3 +390,169 @@ fn norms_after_triangles_match_finite_differences() {
         assert_matches_fd(&f, &x, &[d_p, d_l].concat(), "upper_and_lower");
     }
 }
+
+// A scratch vector stored and then read at the counter by the loops of a merged run, per
+// sample, and nowhere else: the adjoint of `c[i]` lives in a local of the merged reverse
+// iteration (`reverse/element.rs`), with no buffer. Look-alikes that must keep the buffer:
+// the old `c[i]` read before the store (its adjoint reaches the previous sample), the vector
+// read after the samples, a first store in a branch. And one that keeps the local: two stores
+// in one iteration, the second reading the first.
+
+/// ADBench's `xcentered`: stored, read at the counter, and read at the outer counter of a
+/// triangle (`c[i]` in the loop over `j`).
+#[grad(means, lower)]
+fn centered_per_sample(means: &[f64], lower: &[f64], xs: &[f64]) -> f64 {
+    let d = means.len();
+    let mut c = vec![0.0; d];
+    let mut y = vec![0.0; d];
+    let mut total = 0.0;
+    for s in 0..xs.len() / d {
+        for i in 0..d {
+            c[i] = xs[s * d + i] - means[i];
+        }
+        for i in 0..d {
+            y[i] = c[i].exp() * c[i];
+        }
+        let mut l = 0;
+        for i in 0..d {
+            for j in i + 1..d {
+                y[j] += lower[l] * c[i];
+                l += 1;
+            }
+        }
+        let mut sq = 0.0;
+        for i in 0..d {
+            sq += y[i] * y[i];
+        }
+        total += sq.sqrt();
+    }
+    total
+}
+
+/// Must keep the buffer: each sample first reads the `c[i]` the sample before stored.
+#[grad(means)]
+fn centered_read_before_store(means: &[f64], xs: &[f64]) -> f64 {
+    let d = means.len();
+    let mut c = vec![0.0; d];
+    let mut total = 0.0;
+    for s in 0..xs.len() / d {
+        let mut carried = 0.0;
+        for i in 0..d {
+            carried += c[i] * means[i];
+        }
+        for i in 0..d {
+            c[i] = (xs[s * d + i] - means[i]).sin();
+        }
+        let mut sq = 0.0;
+        for i in 0..d {
+            sq += c[i] * c[i] * means[i];
+        }
+        total += sq + carried;
+    }
+    total
+}
+
+/// Must keep the buffer: the last sample's `c` is read after the samples, and in another
+/// function the first store is in a branch.
+#[grad(means)]
+fn centered_read_after(means: &[f64], xs: &[f64]) -> f64 {
+    let d = means.len();
+    let mut c = vec![0.0; d];
+    let mut total = 0.0;
+    for s in 0..xs.len() / d {
+        for i in 0..d {
+            c[i] = xs[s * d + i] * means[i];
+        }
+        let mut sq = 0.0;
+        for i in 0..d {
+            sq += c[i].sin() * c[i];
+        }
+        total += sq;
+    }
+    total + c[d - 1] * 3.0
+}
+
+#[grad(means)]
+fn centered_stored_in_a_branch(means: &[f64], xs: &[f64]) -> f64 {
+    let d = means.len();
+    let mut c = vec![0.0; d];
+    let mut total = 0.0;
+    for s in 0..xs.len() / d {
+        for i in 0..d {
+            if xs[s * d + i] > 0.0 {
+                c[i] = xs[s * d + i] * means[i];
+            }
+        }
+        let mut sq = 0.0;
+        for i in 0..d {
+            sq += c[i].sin() * c[i];
+        }
+        total += sq;
+    }
+    total
+}
+
+/// Keeps the local: a second store in the iteration reads the first (`c[i] = c[i] * 2 + y`).
+#[grad(means)]
+fn centered_stored_twice(means: &[f64], xs: &[f64]) -> f64 {
+    let d = means.len();
+    let mut c = vec![0.0; d];
+    let mut y = vec![0.0; d];
+    let mut total = 0.0;
+    for s in 0..xs.len() / d {
+        for i in 0..d {
+            c[i] = xs[s * d + i] - means[i];
+        }
+        for i in 0..d {
+            y[i] = c[i].cos();
+            c[i] = c[i] * means[i] + y[i];
+        }
+        let mut sq = 0.0;
+        for i in 0..d {
+            sq += c[i] * y[i];
+        }
+        total += sq;
+    }
+    total
+}
+
+#[test]
+fn element_adjoints_in_locals_match_finite_differences() {
+    let mut rng = Rng::new(31);
+    for d in [1, 2, 3, 5] {
+        let means = rng.vec(d, -1.0, 1.0);
+        let lower = rng.vec(d * (d - 1) / 2, -1.0, 1.0);
+        let xs = rng.vec(3 * d, -1.0, 1.0);
+        let (_, (d_means, d_lower)) = centered_per_sample_grad(&means, &lower, &xs);
+        let p = [&means[..], &lower[..]].concat();
+        let f = |p: &[f64]| centered_per_sample(&p[..d], &p[d..], &xs);
+        let g = [d_means, d_lower].concat();
+        assert_matches_fd(&f, &p, &g, "centered_per_sample");
+
+        type Objective = fn(&[f64], &[f64]) -> f64;
+        type Gradient = fn(&[f64], &[f64]) -> (f64, Vec<f64>);
+        let look_alikes: [(&str, Objective, Gradient); 4] = [
+            (
+                "read before store",
+                centered_read_before_store,
+                centered_read_before_store_grad,
+            ),
+            ("read after", centered_read_after, centered_read_after_grad),
+            (
+                "stored in a branch",
+                centered_stored_in_a_branch,
+                centered_stored_in_a_branch_grad,
+            ),
+            (
+                "stored twice",
+                centered_stored_twice,
+                centered_stored_twice_grad,
+            ),
+        ];
+        for (what, f, grad) in look_alikes {
+            let (value, g) = grad(&means, &xs);
+            assert_eq!(value, f(&means, &xs), "{what}: value");
+            assert_matches_fd(&|m: &[f64]| f(m, &xs), &means, &g, what);
+        }
+    }
+}

@@ -184,6 +184,7 @@ impl Gen<'_> {
         let mut body = Piece::code(TokenStream::new());
         let mut range = TokenStream::new();
         let (mut views, parted) = self.begin_shadow_parts(run);
+        body.tokens.extend([self.begin_element_adjoints(run)]);
         let mut tails = Vec::new();
         for l in run {
             let Some(parts) = self.loop_parts(l, false) else {
@@ -201,6 +202,7 @@ impl Gen<'_> {
             tails.extend(parts.tail);
         }
         self.deferred_zeroing.clear();
+        self.end_element_adjoints();
         self.end_shadow_parts(parted);
         let b = &body.tokens;
         let looped = quote!(for #counter in #range { #b });

@@ -26,6 +26,7 @@ use crate::sig::{ParamKind, Shape, Signature};
 
 mod calls;
 mod checkpoint;
+mod element;
 mod forward;
 mod loops;
 mod merged;
@@ -95,6 +96,13 @@ pub struct Gen<'a> {
     /// and those vectors, whose zeroing after a merged loop goes (`overwrite.rs`).
     overwriting: HashSet<Var>,
     zeroed_by_write: HashSet<ArrayId>,
+    /// Local arrays whose element adjoints each live in one iteration of a merged reverse loop
+    /// and get no buffer (`element.rs`), with the key of the run's first loop
+    /// and of the store that begins each iteration's use of the element.
+    element_local: HashMap<ArrayId, (usize, usize)>,
+    /// While such a loop is written: the local holding the adjoint of the element at the
+    /// counter, and the counters that name that element.
+    element_adjoint: HashMap<ArrayId, (Ident, Vec<Var>)>,
     /// Reads of an array at an index a loop does not change (`x[i]` in a loop over `j`):
     /// their adjoint is summed in this local through the loop and added into the array's
     /// once after it (`Gen::hoisted_reads`).
@@ -170,7 +178,7 @@ impl<'a> Gen<'a> {
         names.extend(shadows.iter().flatten().map(|s| s.to_string()));
         names.insert(d_out.to_string());
         let uses = uses(body);
-        Gen {
+        let mut gen = Gen {
             body,
             an,
             sig,
@@ -198,6 +206,8 @@ impl<'a> Gen<'a> {
             deferred_zeroing: HashSet::default(),
             overwriting: HashSet::default(),
             zeroed_by_write: HashSet::default(),
+            element_local: HashMap::default(),
+            element_adjoint: HashMap::default(),
             hoisted: HashMap::default(),
             views: HashMap::default(),
             shadow_parts: HashMap::default(),
@@ -209,7 +219,9 @@ impl<'a> Gen<'a> {
             returned: returned_arrays(&body.block),
             untaped: false,
             dual: None,
-        }
+        };
+        gen.plan_element_adjoints();
+        gen
     }
 
     /// The sweeps on dual numbers, for `NAME_dual_adjoint`: each value that depends on a
@@ -550,12 +562,9 @@ impl<'a> Gen<'a> {
         let Stmt::Store { array, index, .. } = store else {
             return Vec::new();
         };
-        let d = self.array_adj(*array);
-        let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
+        let slot = self.element(*array, index);
         let minus = negative.then(|| quote!(-));
-        self.add_to(e, quote!(#minus #d #([#i])*))
-            .into_iter()
-            .collect()
+        self.add_to(e, quote!(#minus #slot)).into_iter().collect()
     }
 
     fn reverse_stmt(&mut self, stmt: &Stmt) -> Vec<Piece> {
@@ -582,12 +591,10 @@ impl<'a> Gen<'a> {
                 if !self.an.active_array[array.0] {
                     return Vec::new();
                 }
-                let d = self.array_adj(*array);
-                let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
-                let slot = quote!(#d #([#i])*);
+                let slot = self.element(*array, index);
                 let zero = self.zero();
                 let mut pieces: Vec<Piece> = self.add_to(value, slot.clone()).into_iter().collect();
-                if !self.deferred_zeroing.contains(array) {
+                if !self.deferred_zeroing.contains(array) && !self.ends_element(stmt) {
                     pieces.push(Piece::code(quote!(#slot = #zero;)));
                 }
                 pieces
@@ -694,7 +701,7 @@ impl<'a> Gen<'a> {
         let (Stmt::DeclareArray { array, .. } | Stmt::CallArray { array, .. }) = stmt else {
             return TokenStream::new();
         };
-        if !self.an.active_array[array.0] {
+        if !self.an.active_array[array.0] || self.element_local.contains_key(array) {
             return TokenStream::new();
         }
         {
@@ -772,6 +779,11 @@ impl<'a> Gen<'a> {
         }
         let zero = self.zero();
         let mut declared = BTreeSet::new();
+        // Adjoints that never change once declared, and the ones that are only another of
+        // them under a new name (`let d_t_3 = d_t_5;`): those are written as that one.
+        let mut fixed: HashSet<String> = HashSet::default();
+        fixed.insert(self.d_out.to_string());
+        let mut aliases: HashMap<String, Ident> = HashMap::default();
         let mut out = Piece::code(prefix);
         for (i, piece) in pieces.into_iter().enumerate() {
             let touched: BTreeSet<Var> = piece
@@ -795,8 +807,18 @@ impl<'a> Gen<'a> {
                 let m = written_later.then(|| quote!(mut));
                 if initializes {
                     let e = &piece.tokens;
-                    out.tokens.extend([quote!(let #m #d = #e;)]);
                     initialized = true;
+                    if m.is_none() {
+                        if let Some(same) = sole_ident(e).filter(|s| fixed.contains(&s.to_string()))
+                        {
+                            let same = aliases.get(&same.to_string()).cloned().unwrap_or(same);
+                            fixed.insert(d.to_string());
+                            aliases.insert(d.to_string(), same);
+                            continue;
+                        }
+                        fixed.insert(d.to_string());
+                    }
+                    out.tokens.extend([quote!(let #m #d = #e;)]);
                 } else {
                     out.tokens.extend([quote!(let #m #d = #zero;)]);
                 }
@@ -821,6 +843,9 @@ impl<'a> Gen<'a> {
                 }
                 None => out.tokens.extend([piece.tokens]),
             }
+        }
+        if !aliases.is_empty() {
+            out.tokens = renamed(std::mem::take(&mut out.tokens), &aliases);
         }
         out
     }
@@ -875,6 +900,16 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// The adjoint of a local array's element, `d_a[i]` (or the local holding it: `element.rs`).
+    fn element(&mut self, array: ArrayId, index: &[Operand]) -> TokenStream {
+        if let Some(slot) = self.element_slot(array, index) {
+            return quote!(#slot);
+        }
+        let d = self.array_adj(array);
+        let i: Vec<_> = index.iter().map(|x| self.operand(x)).collect();
+        quote!(#d #([#i])*)
+    }
+
     /// `d_a[i] += d` for a read `a[i]` of an active array (through its shadow for a parameter).
     /// `overwrite`: the first contribution to a local array's element, written (`overwrite.rs`).
     fn add_into_array(
@@ -884,6 +919,12 @@ impl<'a> Gen<'a> {
         d: TokenStream,
         overwrite: bool,
     ) -> TokenStream {
+        if let Some(slot) = self.element_slot(array, index) {
+            return match overwrite {
+                true => quote!(#slot = #d;),
+                false => self.accumulate(quote!(#slot), d),
+            };
+        }
         // Into the part of the shadow a reverse loop took for this read (`views.rs`), if any.
         let part = match index {
             [Operand::Var(at)] => self.shadow_parts.get(&(array, *at)).cloned(),
@@ -1152,4 +1193,33 @@ fn writes_array(stmts: &[Stmt], array: ArrayId) -> bool {
         };
     });
     writes
+}
+
+/// The identifier `tokens` consists of, if that is all they are.
+fn sole_ident(tokens: &TokenStream) -> Option<Ident> {
+    let mut iter = tokens.clone().into_iter();
+    match (iter.next(), iter.next()) {
+        (Some(proc_macro2::TokenTree::Ident(i)), None) => Some(i),
+        _ => None,
+    }
+}
+
+/// `tokens` with each identifier that `aliases` names written as the one it maps to.
+fn renamed(tokens: TokenStream, aliases: &HashMap<String, Ident>) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Ident(i) => match aliases.get(&i.to_string()) {
+                Some(same) => TokenTree::Ident(same.clone()),
+                None => TokenTree::Ident(i),
+            },
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), renamed(g.stream(), aliases));
+                inner.set_span(g.span());
+                TokenTree::Group(inner)
+            }
+            other => other,
+        })
+        .collect()
 }
