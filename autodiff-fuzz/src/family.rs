@@ -127,13 +127,17 @@ pub enum Family {
     /// A local vector filled, accumulated into over triangles of nested loops (`for j in i +
     /// 1..n`, from `i`, or below it) and read whole, sometimes per iteration of a loop around.
     Triangles,
+    /// A scratch vector stored at the counter and read there by the loops after it (and at
+    /// the outer counter of a triangle), per iteration of a loop around; sometimes read before
+    /// its store, or left in scope for the code after.
+    Centered,
     /// Float locals held in a local struct (`let mut t4 = Rec { v: x * 2.0 };`) and read
     /// and written as its field (`t4.v`, `t4.v += e`), in loops, branches and closures.
     Records,
 }
 
 impl Family {
-    pub const ALL: [Family; 43] = [
+    pub const ALL: [Family; 44] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -177,13 +181,14 @@ impl Family {
         Family::FieldCopies,
         Family::Records,
         Family::Triangles,
+        Family::Centered,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. Everything
     /// but `untyped-literals` (`f64::max(match k { 0 => -1.5, _ => -1.75 }, x)` is
     /// miscompiled) and `const-slices` (a negated constant passed bare, `h(y, -EPS)`, gets no
     /// shadow).
-    pub const SUPPORTED: [Family; 41] = [
+    pub const SUPPORTED: [Family; 42] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -225,6 +230,7 @@ impl Family {
         Family::FieldCopies,
         Family::Records,
         Family::Triangles,
+        Family::Centered,
     ];
 
     pub fn name(self) -> &'static str {
@@ -272,6 +278,7 @@ impl Family {
             Family::FieldCopies => "field-copies",
             Family::Records => "records",
             Family::Triangles => "triangles",
+            Family::Centered => "centered",
         }
     }
 

@@ -556,3 +556,91 @@ fn element_adjoints_in_locals_match_finite_differences() {
         }
     }
 }
+
+/// A fixed-size scratch array whose element adjoints live in locals, in `NAME_adjoint` and
+/// in the dual-number sweep of `NAME_hvp`.
+#[grad(modes(hvp))]
+fn fixed_scratch_per_step(m: &[f64; 3]) -> f64 {
+    let mut c = [0.0; 3];
+    let mut y = [0.0; 3];
+    let mut total = 0.0;
+    for s in 0..4 {
+        for i in 0..3 {
+            c[i] = s as f64 * 0.3 - m[i];
+        }
+        for i in 0..3 {
+            y[i] = c[i].sin() * c[i];
+        }
+        for i in 0..3 {
+            total += y[i] * c[i];
+        }
+    }
+    total
+}
+
+#[test]
+fn element_adjoints_in_locals_on_dual_numbers() {
+    let mut rng = Rng::new(32);
+    for _ in 0..5 {
+        let m: [f64; 3] = std::array::from_fn(|_| rng.uniform(-1.0, 1.0));
+        let v: [f64; 3] = std::array::from_fn(|_| rng.uniform(-1.0, 1.0));
+        let (value, g) = fixed_scratch_per_step_grad(&m);
+        assert_matches_fd(
+            &|x: &[f64]| fixed_scratch_per_step(&[x[0], x[1], x[2]]),
+            &m,
+            &g,
+            "fixed_scratch_per_step",
+        );
+        let (value_2, g_2, hv) = fixed_scratch_per_step_hvp(&m, &v);
+        assert_eq!((value, g), (value_2, g_2));
+        // The Hessian-vector product: central differences of the gradient along `v`.
+        let h = 1e-5;
+        let along =
+            |t: f64| fixed_scratch_per_step_grad(&std::array::from_fn(|i| m[i] + t * v[i])).1;
+        let (plus, minus) = (along(h), along(-h));
+        for i in 0..3 {
+            let numeric = (plus[i] - minus[i]) / (2.0 * h);
+            assert!(
+                (hv[i] - numeric).abs() < 1e-5 * (1.0 + numeric.abs()),
+                "hv {hv:?}, numeric {numeric} at {i}"
+            );
+        }
+    }
+}
+
+/// An accumulator carried on from one loop into another over the same range (`s += old[i]`,
+/// then `s += new[i] * x0`): the second's reverse hands the adjoint of the first's total back
+/// only at its end. Merged, the first's reverse read it before, as zero: `d_x1` missed the
+/// old elements' share (found by the fuzz tester's `centered` family, minimal reproducer).
+#[grad]
+fn accumulator_carried_across_loops(x0: f64, x1: f64) -> f64 {
+    let mut buf = [0.0; 4];
+    let mut total = 0.0;
+    for _ in 0..2 {
+        let mut s = 0.0;
+        for i in 0..4 {
+            s += buf[i] * 0.5;
+        }
+        for i in 0..4 {
+            buf[i] = x1 * x1;
+        }
+        for i in 0..4 {
+            s += buf[i] * x0;
+        }
+        total += s;
+    }
+    total
+}
+
+#[test]
+fn an_accumulator_carried_into_the_next_loop_keeps_its_adjoint() {
+    // total = 8 x0 x1² + 2 x1²: the second round reads the first round's x1² four times.
+    let (x0, x1) = (-2.0, -0.625);
+    let (value, (d_x0, d_x1)) = accumulator_carried_across_loops_grad(x0, x1);
+    assert!((value - (8.0 * x0 * x1 * x1 + 2.0 * x1 * x1)).abs() < 1e-12);
+    assert!((d_x0 - 8.0 * x1 * x1).abs() < 1e-12);
+    assert!(
+        (d_x1 - (16.0 * x0 * x1 + 4.0 * x1)).abs() < 1e-12,
+        "d_x1 = {d_x1}"
+    );
+}

@@ -179,6 +179,9 @@ impl Gen {
             21 | 22 if self.top_level() && self.on(Family::Triangles) && self.chance(0.5) => {
                 self.triangles(out)
             }
+            21 | 22 if self.top_level() && self.on(Family::Centered) && self.chance(0.5) => {
+                self.centered(out)
+            }
             21 if self.top_level() && self.on(Family::LocalArrays) => self.local_array(out),
             22 if self.top_level() && self.on(Family::ArrayCopies) => self.array_copy(out),
             23 if self.on(Family::Closures) => self.closure(out),
@@ -648,6 +651,140 @@ impl Gen {
             body,
         });
         self.declare(Self::float_var(&total, true, true, true));
+    }
+
+    /// A scratch vector stored at the counter, then read there by a loop over the same range
+    /// and at the outer counter of a triangle (`buf[i]` in `for j in i + 1..n`), per
+    /// iteration of a loop around (ADBench's `xcentered`): its element adjoints live in
+    /// locals of the merged reverse loop (`reverse/element.rs`). Look-alikes keep the adjoint
+    /// buffer: the old elements read before the store, the vector left in scope for the code
+    /// after (which may read or write it), no loop around.
+    fn centered(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::Centered);
+        let len = 2 + self.below(3);
+        let vec = self.chance(0.4);
+        let name = self.fresh("buf");
+        out.push(Stmt::LocalArray {
+            name: name.clone(),
+            len,
+            vec,
+        });
+        let int = |name: &str| Var {
+            name: name.to_string(),
+            kind: Kind::Int { max: len },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        };
+        let upto = |hi| ForIter::upto(IExpr::Lit(0), hi);
+        let one_loop = |i: &str, iter, body| Stmt::For {
+            pat: ForPat {
+                names: vec![i.to_string()],
+                by_ref: false,
+            },
+            iter,
+            body,
+        };
+        let element = |i: &str| Expr::Index(name.clone(), IExpr::Var(i.to_string()));
+        let (s, start) = self.zeroed_local();
+        let mut body = vec![start];
+        // The elements the iteration before stored, read before this one stores.
+        if self.chance(0.25) {
+            let i = self.fresh("i");
+            let half = self.lit(0.5);
+            let (op, value) = self.spelled_out(
+                AssignOp::Add,
+                Expr::Var(s.clone()),
+                bin(BinOp::Mul, element(&i), half),
+            );
+            let add = Stmt::Assign {
+                name: s.clone(),
+                op,
+                value,
+            };
+            body.push(one_loop(&i, upto(IExpr::Lit(len)), vec![add]));
+        }
+        // `buf[i] = e;` then `s += buf[i] * e2;`, the values reading the counter.
+        for store in [true, false] {
+            let i = self.fresh("i");
+            self.scopes.push(vec![int(&i)]);
+            let value = self.expr(2);
+            let mut value = self.make_active(value);
+            if !self.typed(&value) {
+                value = bin(BinOp::Add, value, self.typed_leaf());
+            }
+            self.scopes.pop();
+            let stmt = if store {
+                Stmt::IndexAssign {
+                    name: name.clone(),
+                    idx: IExpr::Var(i.clone()),
+                    op: AssignOp::Set,
+                    value,
+                }
+            } else {
+                let read = bin(BinOp::Mul, element(&i), value);
+                let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(s.clone()), read);
+                Stmt::Assign {
+                    name: s.clone(),
+                    op,
+                    value,
+                }
+            };
+            body.push(one_loop(&i, upto(IExpr::Lit(len)), vec![stmt]));
+        }
+        // `for i in 0..n { for j in i + 1..n { s += buf[i] * e; } }`
+        if self.chance(0.5) {
+            let (i, j) = (self.fresh("i"), self.fresh("j"));
+            self.scopes.push(vec![int(&i), int(&j)]);
+            let value = self.expr(1);
+            self.scopes.pop();
+            let read = bin(BinOp::Mul, element(&i), value);
+            let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(s.clone()), read);
+            let add = Stmt::Assign {
+                name: s.clone(),
+                op,
+                value,
+            };
+            let from = IExpr::Add(Box::new(IExpr::Var(i.clone())), Box::new(IExpr::Lit(1)));
+            let inner = one_loop(&j, ForIter::upto(from, IExpr::Lit(len)), vec![add]);
+            body.push(one_loop(&i, upto(IExpr::Lit(len)), vec![inner]));
+        }
+        let total = if self.chance(0.7) {
+            let (total, start) = self.zeroed_local();
+            out.push(start);
+            let (op, value) =
+                self.spelled_out(AssignOp::Add, Expr::Var(total.clone()), Expr::Var(s));
+            body.push(Stmt::Assign {
+                name: total.clone(),
+                op,
+                value,
+            });
+            let r = self.fresh("r");
+            out.push(one_loop(&r, upto(IExpr::Lit(2 + self.below(2))), body));
+            total
+        } else {
+            out.extend(body);
+            s
+        };
+        self.declare(Self::float_var(&total, true, true, true));
+        if self.chance(0.3) {
+            self.declare(Var {
+                name,
+                kind: Kind::Arr {
+                    len,
+                    reference: false,
+                    fixed: !vec,
+                    writable: true,
+                },
+                mutable: true,
+                typed: true,
+                capturable: false,
+                by_ref: false,
+                active: true,
+            });
+        }
     }
 
     /// A new float local and its `let mut t: F = 0.0;`.

@@ -16,7 +16,9 @@
 //!   else: the zeroing waits for the end of the merged loop, so the reads see what they saw.
 //!
 //! Tapes, copies and recomputed values stay each loop's own; the loops carry no adjoint but
-//! accumulators' (`s += ..`), the same in every iteration. What
+//! accumulators' (`s += ..`), the same in every iteration, and none reads an active value an
+//! earlier one of them leaves (an accumulator carried on from one loop into the next: its
+//! adjoint comes back from the later loop's reverse only after the merged loop). What
 //! a loop adds after its reverse (`Gen::hoisted_reads`) is added after the merged loop: an
 //! addition at an index other than the counter, which the rules above allow only among
 //! additions.
@@ -73,7 +75,9 @@ impl Gen<'_> {
                 Stmt::Effect(_) if !run.is_empty() => continue,
                 _ => break,
             };
-            if !self.mergeable(l, run.first().copied()) {
+            if !self.mergeable(l, run.first().copied())
+                || run.iter().any(|later| self.reads_active_outs(later, l))
+            {
                 break;
             }
             run.push(l);
@@ -110,6 +114,27 @@ impl Gen<'_> {
             _ => true,
         };
         simple && same_range
+    }
+
+    /// Whether `later` reads an active value `earlier` leaves after it (an accumulator carried
+    /// on into the next loop, `for i in .. { s += .. }` twice): the reverse of `later` hands
+    /// that value's adjoint back at its end, after a merged loop, where the reverse of
+    /// `earlier` needs it at its start, before.
+    fn reads_active_outs(&self, later: &Loop, earlier: &Loop) -> bool {
+        let outs: Vec<Var> = earlier
+            .carried
+            .iter()
+            .filter(|c| self.an.active[c.out.0])
+            .map(|c| c.out)
+            .collect();
+        let mut reads = false;
+        let mut read = |o: &Operand| reads |= o.var().is_some_and(|v| outs.contains(&v));
+        for c in &later.carried {
+            read(&c.init);
+            read(&c.next);
+        }
+        later.body.visit_operands(&mut read);
+        reads
     }
 
     /// Whether the reverses of `run` (in the order they run) can share one loop; if so, the
