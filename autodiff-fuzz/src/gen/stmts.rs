@@ -474,15 +474,7 @@ impl Gen {
         });
         // Filled right away, so its element type is known before anything reads it.
         let i = self.fresh("i");
-        self.scopes.push(vec![Var {
-            name: i.clone(),
-            kind: Kind::Int { max: len },
-            mutable: false,
-            typed: true,
-            capturable: true,
-            by_ref: false,
-            active: true,
-        }]);
+        self.scopes.push(vec![Self::counter(&i, len)]);
         let value = self.expr(2);
         let mut value = self.make_active(value);
         if !self.typed(&value) {
@@ -533,15 +525,7 @@ impl Gen {
         let len = 2 + self.below(3);
         let vec = self.chance(0.4);
         let around = self.chance(0.5);
-        let int = |name: &str| Var {
-            name: name.to_string(),
-            kind: Kind::Int { max: len },
-            mutable: false,
-            typed: true,
-            capturable: true,
-            by_ref: false,
-            active: true,
-        };
+        let int = |name: &str| Self::counter(name, len);
         // The triangles' values first, before the vector exists: they never read it, so
         // their reverses only read its adjoint, and may share one loop.
         let mut triangles = Vec::new();
@@ -669,15 +653,7 @@ impl Gen {
             len,
             vec,
         });
-        let int = |name: &str| Var {
-            name: name.to_string(),
-            kind: Kind::Int { max: len },
-            mutable: false,
-            typed: true,
-            capturable: true,
-            by_ref: false,
-            active: true,
-        };
+        let int = |name: &str| Self::counter(name, len);
         let upto = |hi| ForIter::upto(IExpr::Lit(0), hi);
         let one_loop = |i: &str, iter, body| Stmt::For {
             pat: ForPat {
@@ -784,6 +760,19 @@ impl Gen {
                 by_ref: false,
                 active: true,
             });
+        }
+    }
+
+    /// The counter of a loop over `0..len`, as an integer variable in scope.
+    fn counter(name: &str, len: usize) -> Var {
+        Var {
+            name: name.to_string(),
+            kind: Kind::Int { max: len },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
         }
     }
 
