@@ -69,9 +69,14 @@ impl Gen<'_> {
                     l.body
                         .for_each_stmt(&mut |s| inside += touches(s, a) as usize);
                 }
-                // The declaration is the one touch outside the run.
+                // The declaration (`[0.0; n]`, `vec![0.0; n]`: not a call's result, whose
+                // reverse reads the buffer) is the one touch outside the run.
+                let mut declared = false;
+                body.block.for_each_stmt(&mut |s| {
+                    declared |= matches!(s, Stmt::DeclareArray { array, .. } if *array == a);
+                });
                 let first_store = stored_first(run, a)?;
-                (outside == inside + 1).then_some((a, first_store))
+                (declared && outside == inside + 1).then_some((a, first_store))
             })
             .collect()
     }
