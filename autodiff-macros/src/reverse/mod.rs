@@ -97,8 +97,8 @@ pub struct Gen<'a> {
     overwriting: HashSet<Var>,
     zeroed_by_write: HashSet<ArrayId>,
     /// Local arrays whose element adjoints each live in one iteration of a merged reverse loop
-    /// and get no buffer (`element.rs`), with the key of the run's first loop
-    /// and of the store that begins each iteration's use of the element.
+    /// and get no buffer (`element.rs`): the keys of the run's first loop and of the store
+    /// that begins each iteration's use of the element.
     element_local: HashMap<ArrayId, (usize, usize)>,
     /// While such a loop is written: the local holding the adjoint of the element at the
     /// counter, and the counters that name that element.

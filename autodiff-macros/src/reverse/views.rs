@@ -157,7 +157,7 @@ impl Gen<'_> {
                 ArrayOrigin::Constant => continue,
             };
             // A nested model's field is a projection (a temporary): added into in place.
-            if param.is_some_and(|p| !is_ident(self.shadows[p].as_ref())) {
+            if param.is_some_and(|p| self.shadows[p].as_ref().and_then(sole_ident).is_none()) {
                 continue;
             }
             let name = self.fresh(&format!("d_{}_part", info.name), run[0].span);
@@ -503,14 +503,6 @@ fn only_reads(block: &Block, array: ArrayId, values: &HashSet<Var>) -> bool {
         };
     });
     only
-}
-
-fn is_ident(tokens: Option<&TokenStream>) -> bool {
-    let mut trees = tokens.into_iter().flat_map(|t| t.clone());
-    matches!(
-        (trees.next(), trees.next()),
-        (Some(proc_macro2::TokenTree::Ident(_)), None)
-    )
 }
 
 /// The counter and range of a loop whose reads can go through views: a counted loop that runs
