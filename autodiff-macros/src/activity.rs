@@ -945,6 +945,7 @@ impl Planner<'_, '_> {
                         rule,
                         floats,
                         others,
+                        ..
                     } => {
                         let reads = contribution_reads(rule, floats.len(), others.len());
                         for (k, contribution) in reads.iter().enumerate() {

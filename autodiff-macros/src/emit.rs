@@ -16,6 +16,7 @@ use crate::ir::Body;
 use crate::last_taken;
 use crate::lower;
 use crate::lower::models;
+use crate::precision;
 use crate::reverse::{local, Gen};
 use crate::rules::float_literal;
 use crate::second_order;
@@ -78,6 +79,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
         let fuse = sig.fallible.is_none();
         checkpoint::rewrite(&mut body, fuse, &mut errors);
         let analysis = activity::analyze(&body, fuse, &mut errors);
+        precision::check(&body, &analysis, &sig.float, &mut errors);
         if second_order {
             second_order::check_body(&body, &analysis, &mut errors);
         }

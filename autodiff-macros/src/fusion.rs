@@ -363,6 +363,7 @@ pub fn linear(op: &Op) -> Option<Linear<'_>> {
             rule,
             floats,
             others,
+            ..
         } if others.is_empty() && rule.form != Form::Method => {
             match (rule.name, floats.as_slice()) {
                 ("add", [a, b]) => Some(Linear::Add(a, b)),

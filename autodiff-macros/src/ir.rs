@@ -398,14 +398,17 @@ pub enum Op {
     Binary(BinOp, Operand, Operand),
     /// `e as ty`.
     Cast(Operand, syn::Type),
-    /// `T::from(e).unwrap()`: `path` is `T::from`.
-    NumCast(syn::Path, Operand),
+    /// `T::from(e).unwrap()`: `path` is `T::from` (or `<f64 as NumCast>::from`).
+    NumCast(syn::ExprPath, Operand),
     /// A primitive of the rules table: `floats` are differentiated, `others` (e.g. the
     /// exponent of `powi`) are not.
     Prim {
         rule: &'static Rule,
         floats: Vec<Operand>,
         others: Vec<Operand>,
+        /// `f64` in `f64::max(a, x)`: the path form is kept, since it gives a receiver of
+        /// inferred type (a data field holding `1.0`) its type, where `a.max(x)` would not.
+        owner: Option<syn::Type>,
     },
     /// A call of a function whose derivative is its `_adjoint`.
     Call {
@@ -741,6 +744,17 @@ impl Op {
                 }
             }
         }
+    }
+}
+
+/// The type a conversion `T::from(e)`, `<T as NumCast>::from(e)` converts into.
+pub fn conversion_target(path: &syn::ExprPath) -> Option<&syn::Ident> {
+    match &path.qself {
+        Some(q) => match &*q.ty {
+            syn::Type::Path(t) => t.path.get_ident(),
+            _ => None,
+        },
+        None => path.path.segments.first().map(|s| &s.ident),
     }
 }
 

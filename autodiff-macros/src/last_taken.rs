@@ -385,10 +385,12 @@ fn substituted(op: &Op, renamed: &[(Var, Var)]) -> Op {
             rule,
             floats,
             others,
+            owner,
         } => Op::Prim {
             rule,
             floats: floats.iter().map(r).collect(),
             others: others.iter().map(r).collect(),
+            owner: owner.clone(),
         },
         Op::Load { array, index } => Op::Load {
             array: *array,

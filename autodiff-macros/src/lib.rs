@@ -2,7 +2,8 @@
 //! for the models it trains.
 //!
 //! The pipeline runs one way: `sig` and `lower` parse the function into an SSA IR (`ir`),
-//! `activity` decides what gets an adjoint and what the reverse sweep must keep, `reverse`
+//! `activity` decides what gets an adjoint and what the reverse sweep must keep (`precision`
+//! rejects a conversion to another float type that the derivative would not follow), `reverse`
 //! writes the forward and reverse sweeps with the derivative `rules`, and `emit` wraps them
 //! into `NAME_adjoint` and `NAME_grad`. On request (`attr`: `modes(..)`), `forward_mode`
 //! writes `NAME_tangent` from the same IR and rules, and `NAME_jacobian`; `second_order`
@@ -27,6 +28,7 @@ mod ir;
 mod last_taken;
 mod lower;
 mod params;
+mod precision;
 mod reverse;
 mod rules;
 mod second_order;

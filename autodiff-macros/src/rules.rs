@@ -207,6 +207,11 @@ pub static RULES: &[Rule] = &[
         let (y, o, d) = (&cx.x[1], &cx.out, &cx.d);
         vec![quote!(#d / #y), quote!(-#d * #o / #y)]
     }),
+    rule!("rem", Form::Infix("%"), 2 + 0, |cx| {
+        // x % y = x - trunc(x / y) y, trunc(x / y) constant between the jumps.
+        let (x, y, d) = (&cx.x[0], &cx.x[1], &cx.d);
+        vec![quote!(#d), quote!(-#d * (#x / #y).trunc())]
+    }),
     rule!("neg", Form::Prefix("-"), 1 + 0, |cx| {
         let d = &cx.d;
         vec![quote!(-#d)]
@@ -398,7 +403,13 @@ pub fn method_names() -> String {
 }
 
 /// The forward expression of a primitive.
-pub fn forward(rule: &Rule, floats: &[Code], others: &[Code]) -> TokenStream {
+/// `owner`: the type of a path form the user wrote (`f64::max(a, b)`), kept as written.
+pub fn forward(
+    rule: &Rule,
+    owner: Option<&syn::Type>,
+    floats: &[Code],
+    others: &[Code],
+) -> TokenStream {
     match rule.form {
         Form::Infix(op) => {
             let op: TokenStream = op.parse().unwrap_or_default();
@@ -414,7 +425,10 @@ pub fn forward(rule: &Rule, floats: &[Code], others: &[Code]) -> TokenStream {
             let name = syn::Ident::new(rule.name, proc_macro2::Span::call_site());
             let receiver = &floats[0];
             let args = floats[1..].iter().chain(others);
-            quote!(#receiver.#name(#(#args),*))
+            match owner {
+                Some(owner) => quote!(#owner::#name(#receiver, #(#args),*)),
+                None => quote!(#receiver.#name(#(#args),*)),
+            }
         }
     }
 }
@@ -423,7 +437,7 @@ pub fn forward(rule: &Rule, floats: &[Code], others: &[Code]) -> TokenStream {
 mod tests {
     #[test]
     fn every_operator_the_lowering_asks_for_has_a_row() {
-        for name in ["add", "sub", "mul", "div", "neg"] {
+        for name in ["add", "sub", "mul", "div", "rem", "neg"] {
             assert!(super::operator(name).is_some(), "no rule for `{name}`");
         }
     }

@@ -104,6 +104,7 @@ fn table() -> Vec<Row> {
         binary!(sub, sub_grad, sub_tangent, |x, y| x - y, ANY, ANY),
         binary!(mul, mul_grad, mul_tangent, |x, y| x * y, ANY, ANY),
         binary!(div, div_grad, div_tangent, |x, y| x / y, ANY, POSITIVE),
+        binary!(rem, rem_grad, rem_tangent, |x, y| x % y, ANY, POSITIVE),
         unary!(neg, neg_grad, neg_tangent, |x| -x, -3.0, 3.0),
         unary!(exp, exp_grad, exp_tangent, |x| x.exp(), -3.0, 3.0),
         unary!(exp2, exp2_grad, exp2_tangent, |x| x.exp2(), -3.0, 3.0),

@@ -867,3 +867,24 @@ fn elements_lent_by_iter_mut_read_in_branches() {
     let t = 0.5f64.tanh();
     assert!(close(d_x[0], 2.0 * t * (1.0 - t * t)));
 }
+
+/// Conversions to the other float type that the result does not read through: a threshold
+/// checked in f64, a count taken in f64, an integer widened by `f64::from`, and `f32::from`
+/// on the function's own type (the identity, with its derivative).
+#[grad]
+#[allow(clippy::useless_conversion)] // `f32::from(x)` is the case under test.
+fn thresholds_in_f64(x: f32, n: u32) -> f32 {
+    let scaled = if (x as f64) > 0.3 { x * 2.0 } else { x };
+    let steps = (x as f64 * 4.0).floor() as usize;
+    scaled * steps as f32 + f32::from(x) * f64::from(n) as f32
+}
+
+#[test]
+fn float_conversions_off_the_derivative_path() {
+    // x = 0.5: scaled = 2x, steps = 2, so f = 4x + n x.
+    let (value, d_x) = thresholds_in_f64_grad(0.5, 3);
+    assert_eq!((value, d_x), (3.5, 7.0));
+    // x = 0.25: scaled = x, steps = 1, so f = x + n x.
+    let (value, d_x) = thresholds_in_f64_grad(0.25, 3);
+    assert_eq!((value, d_x), (1.0, 4.0));
+}

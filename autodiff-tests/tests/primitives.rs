@@ -73,6 +73,18 @@ fn table() -> Vec<Row> {
         binary!(sub, sub_grad, |x, y| x - y, (-3.0, 3.0), (-3.0, 3.0)),
         binary!(mul, mul_grad, |x, y| x * y, (-3.0, 3.0), (-3.0, 3.0)),
         binary!(div, div_grad, |x, y| x / y, (-3.0, 3.0), (0.5, 3.0)),
+        binary!(rem, rem_grad, |x, y| x % y, (-5.0, 5.0), (0.5, 2.0)),
+        binary!(
+            rem_assign,
+            rem_assign_grad,
+            |x, y| {
+                let mut r = x * x;
+                r %= y;
+                r
+            },
+            (-2.0, 2.0),
+            (0.5, 2.0)
+        ),
         unary!(neg, neg_grad, |x| -x, -3.0, 3.0),
         unary!(exp, exp_grad, |x| x.exp(), -3.0, 3.0),
         unary!(exp2, exp2_grad, |x| x.exp2(), -3.0, 3.0),
@@ -191,10 +203,16 @@ fn every_primitive_matches_finite_differences_over_its_domain() {
                     row.name,
                     "floor" | "ceil" | "round" | "trunc" | "signum" | "abs"
                 );
+            // `x % y` jumps where `x / y` is an integer.
+            let jump = match row.name {
+                "rem" => (x[0] / x[1] - (x[0] / x[1]).round()).abs() < 1e-3,
+                "rem_assign" => (x[0] * x[0] / x[1] - (x[0] * x[0] / x[1]).round()).abs() < 1e-3,
+                _ => false,
+            };
             let tie = matches!(row.name, "max" | "min" | "path_max") && (x[0] - x[1]).abs() < 1e-3;
             let bound =
                 row.name == "clamp" && ((x[0] - x[1]).abs() < 1e-3 || (x[0] - x[2]).abs() < 1e-3);
-            if near_kink || tie || bound {
+            if near_kink || jump || tie || bound {
                 continue;
             }
             let analytic = (row.grad)(&x);

@@ -1910,3 +1910,53 @@ fn a_reservation_stays_below_the_length_it_reads() {
         (0.5, (vec![0.0], 1.0))
     );
 }
+
+// A primitive in path form whose receiver is data of inferred float type, a generic
+// struct's field holding `1.0`: `f32::max(r.v, x0)` was written `t_1.max(x0)`, a method on
+// `{float}` ("can't call method `max` on ambiguous numeric type"). The path form the user
+// wrote is kept, and it gives the receiver its type. Found by autodiff-fuzz (seed 7777777).
+#[derive(Clone, Copy)]
+struct Record<F> {
+    v: F,
+}
+
+#[grad]
+fn path_form_on_inferred_data(x0: f32, x1: f32) -> f32 {
+    let r = Record { v: 1.0 };
+    f32::max(r.v, x0) - x0 - x1 + f32::hypot(r.v, x1)
+}
+
+#[test]
+fn a_path_form_types_its_receiver() {
+    // x0 = 2: max is x0, its derivative cancels -x0's; hypot(1, x1) adds x1 / hypot.
+    let (value, (d_x0, d_x1)) = path_form_on_inferred_data_grad(2.0, 0.75);
+    assert_eq!(value, 2.0 - 2.0 - 0.75 + 1.25);
+    assert_eq!((d_x0, d_x1), (0.0, -1.0 + 0.75 / 1.25));
+    // x0 = 0.5: max is the constant 1.
+    let (_, (d_x0, _)) = path_form_on_inferred_data_grad(0.5, 0.75);
+    assert_eq!(d_x0, -1.0);
+}
+
+// A negated element of a constant table bound to a local and passed to a call (`let e =
+// -TABLE[i]; h(x, e)`): the negation was not known for float data as the element is, and
+// the call's adjoint got no shadow for it (E0061, "argument #5 is missing"). Found by
+// autodiff-fuzz (seed 4040404).
+const OFFSETS: [f64; 3] = [1.0, -0.25, -1.75];
+
+#[grad]
+fn scaled_by(x: f64, s: f64) -> f64 {
+    x * s
+}
+
+#[grad]
+fn negated_table_element_passed(x: f64, i: usize) -> f64 {
+    let e = -OFFSETS[i % 3];
+    e + scaled_by(x, e) + scaled_by(x, -OFFSETS[0])
+}
+
+#[test]
+fn a_negated_table_element_is_float_data() {
+    // i = 4: e = 0.25, f = 0.25 + 0.25 x - x.
+    let (value, d_x) = negated_table_element_passed_grad(2.0, 4);
+    assert_eq!((value, d_x), (0.25 + 0.5 - 2.0, 0.25 - 1.0));
+}

@@ -28,10 +28,18 @@ impl Lowerer<'_> {
         if path.segments.len() >= 2 {
             let last = &path.segments[path.segments.len() - 1].ident;
             let owner = &path.segments[path.segments.len() - 2].ident;
-            let float_owner = owner == "Float"
-                || type_kind_path(owner, self.sig) == Ty::Float
-                || owner == "f64"
-                || owner == "f32";
+            let primitive = owner == "f64" || owner == "f32";
+            let float_owner =
+                primitive || owner == "Float" || type_kind_path(owner, self.sig) == Ty::Float;
+            // `f64::from(x)`: a conversion of a float, the identity into the function's own
+            // float type (`precision` reports one into the other that the result reads).
+            if primitive && last == "from" && c.args.len() == 1 {
+                let x = self.expr_scalar(&c.args[0]);
+                if self.ty(&x) == Ty::Float {
+                    let ty: syn::Type = syn::parse_quote!(#owner);
+                    return self.cast_to(x, ty, span);
+                }
+            }
             if float_owner && last == "sin_cos" && c.args.len() == 1 {
                 let x = self.expr_scalar(&c.args[0]);
                 return self.sin_cos(x, last, span);
@@ -43,7 +51,8 @@ impl Lowerer<'_> {
                         return self.unsupported(c, "missing arguments");
                     };
                     let rest: Vec<Operand> = args.collect();
-                    return Value::Scalar(self.apply_rule(rule, receiver, rest, last, span));
+                    let owner = primitive.then(|| syn::parse_quote!(#owner));
+                    return Value::Scalar(self.apply_rule(rule, receiver, rest, owner, last, span));
                 }
             }
         }

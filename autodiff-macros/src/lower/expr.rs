@@ -287,12 +287,17 @@ impl Lowerer<'_> {
                         return Value::Scalar(Operand::Lit(negated));
                     }
                 }
-                Value::Scalar(if self.ty(&x) == Ty::Float {
-                    self.operator("neg", vec![x], span)
-                } else {
-                    let ty = self.ty(&x);
-                    self.let_op("t", ty, Op::Unary(UnOp::Neg, x), span)
-                })
+                if self.ty(&x) == Ty::Float {
+                    return Value::Scalar(self.operator("neg", vec![x], span));
+                }
+                // `-TABLE[i]` is float data as `TABLE[i]` is.
+                let data = self.is_float_data(&x);
+                let ty = self.ty(&x);
+                let value = self.let_op("t", ty, Op::Unary(UnOp::Neg, x), span);
+                if let (Some(v), true) = (value.var(), data) {
+                    self.table_elements.insert(v);
+                }
+                Value::Scalar(value)
             }
             SynUnOp::Not(_) => {
                 let x = self.expr_scalar(&u.expr);
@@ -306,7 +311,7 @@ impl Lowerer<'_> {
     /// An arithmetic operator on floats, from the rules table.
     pub(super) fn operator(&mut self, name: &str, floats: Vec<Operand>, span: Span) -> Operand {
         match rules::operator(name) {
-            Some(rule) => self.prim(rule, floats, Vec::new(), span),
+            Some(rule) => self.prim(rule, floats, Vec::new(), None, span),
             None => {
                 self.errors
                     .bug(span, format!("no rule for the operator `{name}`"));
@@ -320,6 +325,7 @@ impl Lowerer<'_> {
         rule: &'static Rule,
         floats: Vec<Operand>,
         others: Vec<Operand>,
+        owner: Option<syn::Type>,
         span: Span,
     ) -> Operand {
         self.let_op(
@@ -329,6 +335,7 @@ impl Lowerer<'_> {
                 rule,
                 floats,
                 others,
+                owner,
             },
             span,
         )
@@ -371,20 +378,24 @@ impl Lowerer<'_> {
             return self.let_op("t", Ty::Bool, Op::Binary(op, lhs, rhs), span);
         }
         let float = lt == Ty::Float || rt == Ty::Float;
-        let arithmetic = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
+        let arithmetic = matches!(
+            op,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+        );
         if float && arithmetic {
             let name = match op {
                 BinOp::Add => "add",
                 BinOp::Sub => "sub",
                 BinOp::Mul => "mul",
-                _ => "div",
+                BinOp::Div => "div",
+                _ => "rem",
             };
             return self.operator(name, vec![lhs, rhs], span);
         }
         if float {
             self.errors.at(
                 span,
-                "#[grad] does not support this operator on floats; supported: + - * / and comparisons",
+                "#[grad] does not support this operator on floats; supported: + - * / % and comparisons",
             );
         }
         let ty = if lt == Ty::Unknown { rt } else { lt };
@@ -967,11 +978,17 @@ impl Lowerer<'_> {
             .integer_call(&c.expr, target != Ty::Int)
             .unwrap_or_else(|| self.lower_expr(&c.expr));
         let x = self.scalar_of(value, &c.expr);
+        // Spanned on the type: `x as f64` says where the value goes.
+        self.cast_to(x, (*c.ty).clone(), c.ty.span())
+    }
+
+    /// `x as ty`: the identity on a value of the function's float type already.
+    pub(super) fn cast_to(&mut self, x: Operand, ty: syn::Type, span: Span) -> Value {
+        let target = type_kind(&ty, self.sig);
         if target == Ty::Float && self.ty(&x) == Ty::Float {
-            // `x as f64` on a value that already is one: the identity.
             return Value::Scalar(x);
         }
-        Value::Scalar(self.let_op("t", target, Op::Cast(x, (*c.ty).clone()), c.span()))
+        Value::Scalar(self.let_op("t", target, Op::Cast(x, ty), span))
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
@@ -1142,7 +1159,9 @@ impl Lowerer<'_> {
             return self.sin_cos(receiver, &m.method, span);
         }
         match rules::lookup(&name) {
-            Some(rule) => Value::Scalar(self.apply_rule(rule, receiver, args, &m.method, span)),
+            Some(rule) => {
+                Value::Scalar(self.apply_rule(rule, receiver, args, None, &m.method, span))
+            }
             None => self.unsupported(&m.method, &unknown_method()),
         }
     }
@@ -1151,7 +1170,7 @@ impl Lowerer<'_> {
     pub(super) fn sin_cos(&mut self, x: Operand, name: &dyn ToTokens, span: Span) -> Value {
         let [sin, cos] = ["sin", "cos"].map(|f| {
             let rule = rules::lookup(f).expect("sin and cos have rules");
-            Value::Scalar(self.apply_rule(rule, x.clone(), Vec::new(), name, span))
+            Value::Scalar(self.apply_rule(rule, x.clone(), Vec::new(), None, name, span))
         });
         Value::Tuple(vec![sin, cos])
     }
@@ -1172,10 +1191,11 @@ impl Lowerer<'_> {
         let is_from = segments.len() == 2
             && ["from", "from_f64", "from_f32"].contains(&segments[1].ident.to_string().as_str())
             && call.args.len() == 1;
-        if !is_from {
+        let target = crate::ir::conversion_target(p);
+        let (true, Some(target)) = (is_from, target) else {
             return None;
-        }
-        let ty = type_kind_path(&segments[0].ident, self.sig);
+        };
+        let ty = type_kind_path(target, self.sig);
         let x = self.expr_scalar(&call.args[0]);
         if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
             return Some(Value::Scalar(x));
@@ -1183,7 +1203,7 @@ impl Lowerer<'_> {
         Some(Value::Scalar(self.let_op(
             "t",
             ty,
-            Op::NumCast(p.path.clone(), x),
+            Op::NumCast(p.clone(), x),
             spans::method_call(m),
         )))
     }
@@ -1334,6 +1354,7 @@ impl Lowerer<'_> {
         rule: &'static Rule,
         receiver: Operand,
         args: Vec<Operand>,
+        owner: Option<syn::Type>,
         name: &dyn ToTokens,
         span: Span,
     ) -> Operand {
@@ -1351,7 +1372,7 @@ impl Lowerer<'_> {
         let mut floats = vec![receiver];
         let mut rest = args.into_iter();
         floats.extend(rest.by_ref().take(rule.floats - 1));
-        self.prim(rule, floats, rest.collect(), span)
+        self.prim(rule, floats, rest.collect(), owner, span)
     }
 }
 

@@ -1029,6 +1029,7 @@ fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
             rule,
             floats,
             others,
+            ..
         } => (
             format!("{}({};{})", rule.name, list(floats), list(others)),
             None,

@@ -36,10 +36,15 @@ impl Gen<'_> {
                 rule,
                 floats,
                 others,
+                owner,
             } => {
                 let f = self.rule_operands(rule, floats);
                 let o: Vec<_> = others.iter().map(|x| self.operand(x)).collect();
-                rules::forward(rule, &f, &o)
+                // Dual numbers have the float methods, not `f64::max(..)`.
+                let owner = owner
+                    .as_ref()
+                    .filter(|_| !floats.iter().any(|x| self.is_dual(x)));
+                rules::forward(rule, owner, &f, &o)
             }
             Op::IntMethod {
                 name,

@@ -857,6 +857,7 @@ impl<'a> Gen<'a> {
                 rule,
                 floats,
                 others,
+                ..
             } => {
                 let out = self.var(var);
                 let cx = self.cx(
