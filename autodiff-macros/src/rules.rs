@@ -356,6 +356,11 @@ pub static RULES: &[Rule] = &[
         let (x, y, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
         vec![quote!(#d * #x / #o), quote!(#d * #y / #o)]
     }),
+    // x.rem_euclid(y) = x - q y with q the integer (x - out) / y, constant between the jumps.
+    rule!("rem_euclid", Form::Method, 2 + 0, |cx| {
+        let (x, y, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
+        vec![quote!(#d), quote!(-#d * ((#x - #o) / #y).round())]
+    }),
     // fract(x) = x - trunc(x).
     unary!("fract", |cx, x, o, d| quote!(#d)),
     // copysign(x, y) = |x| sign(y): ±1 in x (0 at x = 0, as abs), nothing in y.

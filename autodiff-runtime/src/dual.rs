@@ -464,6 +464,14 @@ impl<T: Float> Dual<T> {
             self
         }
     }
+    /// `self - q y` with `q` the integer `f64::div_euclid` gives: tangent `t_self - q t_y`.
+    #[inline(always)]
+    pub fn rem_euclid(self, y: Self) -> Self {
+        let r = self.value % y.value;
+        let r = if r < T::zero() { r + y.value.abs() } else { r };
+        let q = ((self.value - r) / y.value).round();
+        Dual::new(r, self.tangent - q * y.tangent)
+    }
     #[inline(always)]
     pub fn copysign(self, sign: Self) -> Self {
         let c = self.value.copysign(sign.value);
@@ -787,6 +795,12 @@ mod tests {
             ("mul_add", |x| x.mul_add(x, Dual::constant(2.0)), 0.7),
             ("div", |x| Dual::constant(1.5) / (x * x), 0.7),
             ("rem", |x| (x * 3.0) % Dual::constant(1.3), 0.7),
+            (
+                "rem_euclid x",
+                |x| (x * -3.0).rem_euclid(Dual::constant(1.3)),
+                0.7,
+            ),
+            ("rem_euclid y", |y| Dual::constant(-2.9).rem_euclid(y), 1.3),
             (
                 "sum",
                 |x| [x, x * x, Dual::constant(2.0)].into_iter().sum(),

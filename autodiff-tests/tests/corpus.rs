@@ -164,3 +164,5 @@ mod oscillator_lagrangian;
 mod pendulum_energy;
 #[path = "corpus/cases/physics/spring_chain.rs"]
 mod spring_chain;
+#[path = "corpus/cases/physics/torsion_energy.rs"]
+mod torsion_energy;

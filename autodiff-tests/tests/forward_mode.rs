@@ -105,6 +105,14 @@ fn table() -> Vec<Row> {
         binary!(mul, mul_grad, mul_tangent, |x, y| x * y, ANY, ANY),
         binary!(div, div_grad, div_tangent, |x, y| x / y, ANY, POSITIVE),
         binary!(rem, rem_grad, rem_tangent, |x, y| x % y, ANY, POSITIVE),
+        binary!(
+            rem_euclid,
+            rem_euclid_grad,
+            rem_euclid_tangent,
+            |x, y| x.rem_euclid(y),
+            ANY,
+            POSITIVE
+        ),
         unary!(neg, neg_grad, neg_tangent, |x| -x, -3.0, 3.0),
         unary!(exp, exp_grad, exp_tangent, |x| x.exp(), -3.0, 3.0),
         unary!(exp2, exp2_grad, exp2_tangent, |x| x.exp2(), -3.0, 3.0),

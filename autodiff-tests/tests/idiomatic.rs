@@ -827,12 +827,29 @@ fn smoothed(x: &[f64]) -> f64 {
     out.iter().map(|s| s * s).sum()
 }
 
+/// A running sum kept by `+=`, pushed through a function of it: the item (`s * s`) names
+/// nothing the loop binds, and the sum's update tells that it is a float.
+#[grad]
+#[allow(clippy::needless_range_loop)] // The index loop is the case under test.
+fn squared_prefix_sums(x: &[f64]) -> f64 {
+    let mut out = Vec::with_capacity(x.len());
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i];
+        out.push(s * s);
+    }
+    out.iter().sum()
+}
+
 #[test]
 fn running_values_pushed() {
     let (value, d_x) = smoothed_grad(&[1.0, 2.0]);
     // out = [x0, 0.9 x0 + x1] = [1, 2.9].
     assert!(close(value, 1.0 + 2.9 * 2.9));
     assert!(all_close(&d_x, &[2.0 + 2.0 * 2.9 * 0.9, 2.0 * 2.9]));
+    // out = [x0², (x0 + x1)²] = [0.25, 4]: d/dx0 = 2 x0 + 2 (x0 + x1), d/dx1 = 2 (x0 + x1).
+    let (value, d_x) = squared_prefix_sums_grad(&[0.5, 1.5]);
+    assert_eq!((value, d_x), (4.25, vec![5.0, 4.0]));
 }
 
 /// An activation chosen by a data enum, applied in place: `*v` read as a value in a branch.

@@ -75,6 +75,13 @@ fn table() -> Vec<Row> {
         binary!(div, div_grad, |x, y| x / y, (-3.0, 3.0), (0.5, 3.0)),
         binary!(rem, rem_grad, |x, y| x % y, (-5.0, 5.0), (0.5, 2.0)),
         binary!(
+            rem_euclid,
+            rem_euclid_grad,
+            |x, y| x.rem_euclid(y),
+            (-5.0, 5.0),
+            (-2.0, 2.0)
+        ),
+        binary!(
             rem_assign,
             rem_assign_grad,
             |x, y| {
@@ -205,7 +212,9 @@ fn every_primitive_matches_finite_differences_over_its_domain() {
                 );
             // `x % y` jumps where `x / y` is an integer.
             let jump = match row.name {
-                "rem" => (x[0] / x[1] - (x[0] / x[1]).round()).abs() < 1e-3,
+                "rem" | "rem_euclid" => {
+                    (x[0] / x[1] - (x[0] / x[1]).round()).abs() < 1e-3 || x[1].abs() < 0.2
+                }
                 "rem_assign" => (x[0] * x[0] / x[1] - (x[0] * x[0] / x[1]).round()).abs() < 1e-3,
                 _ => false,
             };

@@ -1142,6 +1142,23 @@ impl Lowerer<'_> {
                     &format!("#[grad] cannot differentiate `.{name}(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made at its size before the one loop that fills it, which must push into it once per iteration (a statement of the loop body, not in a branch, no `break` or `continue`, over every item); otherwise make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
                 );
             }
+            // An iterator kept for later (`let mut it = x.iter(); it.next()`).
+            if matches!(receiver, Value::Array(_))
+                && [
+                    "iter",
+                    "iter_mut",
+                    "into_iter",
+                    "windows",
+                    "chunks",
+                    "chunks_exact",
+                ]
+                .contains(&&*name)
+            {
+                return self.unsupported(
+                    &m.method,
+                    &format!("#[grad] cannot keep an iterator over a differentiated array (`.{name}()` here) to use later: iterate it where it is made, in a `for` loop or one chain (`for v in x.iter()`, `x.iter().map(..).sum()`), or index it (`x[0]`, `&x[1..]`)"),
+                );
+            }
             // Any other method of an array or a model: one error, on it.
             return self.unsupported(&m.method, &unknown_method());
         }

@@ -55,10 +55,11 @@ impl Lowerer<'_> {
             (Some(written), _) => vec_element(written)?,
             (None, Some(named)) => named,
             (None, None)
-                if self.looks_float(&defined_by(pushed, &f.body))
-                    || self.reads(&pushed.to_token_stream()).varied
-                    || self.reads(&f.expr.to_token_stream()).varied
-                        && mentions_any(&defined_by(pushed, &f.body), &f.pat) =>
+                if defining_exprs(pushed, &f.body).iter().any(|(e, running)| {
+                    self.looks_float(e)
+                        || *running && self.reads(&e.to_token_stream()).varied
+                        || self.reads(&f.expr.to_token_stream()).varied && mentions_any(e, &f.pat)
+                }) =>
             {
                 self.sig.float.clone()
             }
@@ -204,27 +205,34 @@ fn push_argument(stmt: &SynStmt) -> Option<&Expr> {
     }
 }
 
-/// What a pushed name was bound to by a `let` of the loop body (`let z = ..; out.push(z)`),
-/// to tell its type; the pushed expression itself otherwise.
-fn defined_by(item: &Expr, body: &syn::Block) -> Expr {
-    let Expr::Path(p) = item else {
-        return item.clone();
-    };
-    // `let v = e;` or `v = e;` (a running value: `prev = 0.9 * prev + x; out.push(prev);`).
-    let bound = body.stmts.iter().rev().find_map(|s| match s {
-        SynStmt::Local(syn::Local {
-            pat: Pat::Ident(pi),
-            init: Some(init),
-            ..
-        }) if p.path.is_ident(&pi.ident) => Some((*init.expr).clone()),
-        SynStmt::Expr(Expr::Assign(a), _)
-            if matches!(&*a.left, Expr::Path(l) if l.path.get_ident().is_some_and(|i| p.path.is_ident(i))) =>
-        {
-            Some((*a.right).clone())
-        }
-        _ => None,
-    });
-    bound.unwrap_or_else(|| item.clone())
+/// What tells a pushed item's type: the item, and what the loop body last binds or assigns
+/// to each name it reads (`let z = ..; out.push(z)`, a running value `prev = 0.9 * prev + x;`
+/// or `s += v;` then `out.push(s * s)`). Each with whether it is the item or a running
+/// value's update, whose reading a differentiated value makes it a float: a `let` may bind
+/// an index computed from one (`let k = argmax(x);`).
+fn defining_exprs(item: &Expr, body: &syn::Block) -> Vec<(Expr, bool)> {
+    let mut names = Vec::new();
+    opaque::mentioned_names(item.to_token_stream(), &mut names);
+    let is_name = |e: &Expr, name: &Ident| matches!(e, Expr::Path(p) if p.path.is_ident(name));
+    let mut out = vec![(item.clone(), true)];
+    for (name, _) in &names {
+        let bound = body.stmts.iter().rev().find_map(|s| match s {
+            SynStmt::Local(syn::Local {
+                pat: Pat::Ident(pi),
+                init: Some(init),
+                ..
+            }) if pi.ident == *name => Some((&*init.expr, false)),
+            SynStmt::Expr(Expr::Assign(a), _) if is_name(&a.left, name) => Some((&*a.right, true)),
+            SynStmt::Expr(Expr::Binary(b), _)
+                if compound_op(&b.op).is_some() && is_name(&b.left, name) =>
+            {
+                Some((&*b.right, true))
+            }
+            _ => None,
+        });
+        out.extend(bound.map(|(e, running)| (e.clone(), running)));
+    }
+    out
 }
 
 /// Whether `node` mentions a name `pat` binds (an item of a differentiated array).

@@ -2,7 +2,7 @@ use autodiff::grad;
 
 #[grad]
 fn f(x: f64) -> f64 {
-    x.rem_euclid(3.0) * 2.0
+    x.div_euclid(3.0) * 2.0
 }
 
 fn main() {}
