@@ -318,6 +318,9 @@ pub enum Bin2Fn {
     Min,
     Hypot,
     Atan2,
+    /// `a % b`, printed as the operator.
+    Rem,
+    RemEuclid,
 }
 
 impl Bin2Fn {
@@ -328,6 +331,8 @@ impl Bin2Fn {
             Bin2Fn::Min => "min",
             Bin2Fn::Hypot => "hypot",
             Bin2Fn::Atan2 => "atan2",
+            Bin2Fn::Rem => "rem",
+            Bin2Fn::RemEuclid => "rem_euclid",
         }
     }
 }

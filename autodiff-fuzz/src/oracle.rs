@@ -730,6 +730,20 @@ impl Interp<'_> {
                 let second = [-2.0 * x * y / r4, (x * x - y * y) / r4, 2.0 * x * y / r4];
                 Dual::chain2(x.atan2(y), a, y / r2, b, -x / r2, second)
             }
+            // x - q y, q an integer constant between the jumps at integer x / y.
+            Bin2Fn::Rem | Bin2Fn::RemEuclid => {
+                if y.abs() < DOMAIN_MARGIN {
+                    return reject("remainder by nearly 0");
+                }
+                self.away_from_tie(x / y, (x / y).round())?;
+                let v = if f == Bin2Fn::Rem {
+                    x % y
+                } else {
+                    x.rem_euclid(y)
+                };
+                let q = ((x - v) / y).round();
+                Dual::chain2(v, a, 1.0, b, -q, [0.0; 3])
+            }
         })
     }
     fn chain(&mut self, c: &Chain, env: &mut Vec<(String, Val)>) -> R<Dual> {
@@ -1195,6 +1209,8 @@ mod tests {
             Bin2Fn::Min,
             Bin2Fn::Hypot,
             Bin2Fn::Atan2,
+            Bin2Fn::Rem,
+            Bin2Fn::RemEuclid,
         ] {
             cases.push((
                 f.name().into(),

@@ -240,6 +240,14 @@ impl Printer<'_> {
                     (format!("{}.{}()", self.recv(a), fun.name()), P_POSTFIX)
                 }
             }
+            Expr::Bin2(Bin2Fn::Rem, a, b, _) => (
+                format!(
+                    "{} % {}",
+                    self.expr_at(a, P_MUL),
+                    self.expr_at(b, P_MUL + 1)
+                ),
+                P_MUL,
+            ),
             Expr::Bin2(fun, a, b, path) => {
                 let rb = self.expr_at(b, 0);
                 if *path {

@@ -57,13 +57,24 @@ impl Gen {
                 self.unary(f, arg)
             }
             10 | 11 => {
-                let f = self.pick(&[
+                let mut fs = vec![
                     Bin2Fn::Powf,
                     Bin2Fn::Max,
                     Bin2Fn::Min,
                     Bin2Fn::Hypot,
                     Bin2Fn::Atan2,
-                ]);
+                ];
+                if self.on(Family::Remainders) {
+                    fs.push(Bin2Fn::Rem);
+                    // `rem_euclid` is not a method of `num_traits::Float`.
+                    if self.prec != Prec::Generic {
+                        fs.push(Bin2Fn::RemEuclid);
+                    }
+                }
+                let f = self.pick(&fs);
+                if matches!(f, Bin2Fn::Rem | Bin2Fn::RemEuclid) {
+                    self.use_family(Family::Remainders);
+                }
                 let (mut a, b) = (self.expr(d), self.expr(d));
                 if f == Bin2Fn::Powf {
                     a = self.positive(a, 0.5);
