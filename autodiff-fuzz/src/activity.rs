@@ -451,6 +451,7 @@ mod tests {
             method: None,
             fallible: Fallible::Result,
             records: false,
+            widened: false,
         }
     }
 

@@ -222,6 +222,8 @@ pub struct Program {
     /// Some float locals are printed as a local struct `Rec { v: .. }` read as `t.v`
     /// (see [`is_record`]).
     pub records: bool,
+    /// An `f32` program's float comparisons are printed in `f64`: `(a as f64) < (b as f64)`.
+    pub widened: bool,
 }
 
 /// Whether a float local is printed as the field of a local struct, when

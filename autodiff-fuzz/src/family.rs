@@ -136,10 +136,13 @@ pub enum Family {
     Records,
     /// Remainders of floats: `a % b` and, outside generic programs, `a.rem_euclid(b)`.
     Remainders,
+    /// In `f32` programs, float comparisons made in `f64` (`(a as f64) < (b as f64)`): a
+    /// conversion to the other float type that decides only a branch.
+    WidenedConditions,
 }
 
 impl Family {
-    pub const ALL: [Family; 45] = [
+    pub const ALL: [Family; 46] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -185,11 +188,12 @@ impl Family {
         Family::Triangles,
         Family::Centered,
         Family::Remainders,
+        Family::WidenedConditions,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. A new
     /// family starts outside it and joins once its runs are clean; all of them are in now.
-    pub const SUPPORTED: [Family; 45] = [
+    pub const SUPPORTED: [Family; 46] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -235,6 +239,7 @@ impl Family {
         Family::Triangles,
         Family::Centered,
         Family::Remainders,
+        Family::WidenedConditions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -284,6 +289,7 @@ impl Family {
             Family::Triangles => "triangles",
             Family::Centered => "centered",
             Family::Remainders => "remainders",
+            Family::WidenedConditions => "widened-conditions",
         }
     }
 

@@ -582,6 +582,7 @@ mod tests {
             method: None,
             fallible: crate::ast::Fallible::Result,
             records: false,
+            widened: false,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         Case {
@@ -760,6 +761,7 @@ mod tests {
             method: None,
             fallible: crate::ast::Fallible::Result,
             records: false,
+            widened: false,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         assert_eq!(expected.gradient, vec![3.0, 1.0, 2.0]);
@@ -801,6 +803,7 @@ mod tests {
             method: None,
             fallible: crate::ast::Fallible::Result,
             records: false,
+            widened: false,
         };
         let expected = crate::oracle::evaluate(&program).expect("a fair program");
         let c = Case {

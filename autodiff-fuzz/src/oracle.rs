@@ -1163,6 +1163,7 @@ mod tests {
             method: None,
             fallible: Fallible::Result,
             records: false,
+            widened: false,
         }
     }
 
@@ -1279,6 +1280,7 @@ mod tests {
             method: None,
             fallible: Fallible::Result,
             records: false,
+            widened: false,
         };
         assert!(evaluate(&p).is_err());
     }

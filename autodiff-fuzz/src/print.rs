@@ -42,6 +42,8 @@ pub struct Printer<'a> {
     hvp: bool,
     /// Float locals named by [`is_record`] are fields of a local struct.
     records: bool,
+    /// Float comparisons are made in `f64` ([`Program::widened`]).
+    widened: bool,
 }
 
 /// Whether a program is checked in forward mode too: every function gets
@@ -394,6 +396,14 @@ impl Printer<'_> {
 
     fn cond(&mut self, c: &Cond, min: u8) -> String {
         let (s, p) = match c {
+            Cond::Cmp(op, a, b) if self.widened => {
+                let l = self.expr_at(a, P_CAST);
+                let r = self.expr_at(b, P_CAST);
+                (
+                    format!("({l} as f64) {} ({r} as f64)", Self::cmp(*op)),
+                    P_CMP,
+                )
+            }
             Cond::Cmp(op, a, b) => {
                 let l = self.expr_at(a, P_CMP + 1);
                 let r = self.expr_at(b, P_CMP + 1);
@@ -815,6 +825,7 @@ fn items(p: &Program, from_primitive: bool) -> String {
         tangent: checks_tangent(p),
         hvp: checks_hvp(p),
         records: p.records,
+        widened: p.widened,
     };
     let f = match p.prec {
         Prec::F32 => "f32",

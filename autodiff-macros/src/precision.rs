@@ -7,7 +7,7 @@ use crate::activity::Analysis;
 use crate::diag::Errors;
 use quote::ToTokens;
 
-use crate::ir::{conversion_target, Arg, Body, Op, Operand, Stmt, Ty};
+use crate::ir::{conversion_target, Arg, Body, Op, Operand, Stmt, Ty, Var};
 
 /// Reports every conversion of a differentiated value to another float type that the result
 /// depends on. A converted value that decides only a branch or a count stays allowed: no
@@ -24,7 +24,7 @@ pub fn check(body: &Body, analysis: &Analysis, float: &syn::Type, errors: &mut E
         };
         let differentiated = body.var(*x).ty == Ty::Float && analysis.varied[x.0];
         if let (Some(to), true) = (to, differentiated) {
-            conversions.push((*var, to));
+            conversions.push((*var, *x, to));
         }
     });
     if conversions.is_empty() {
@@ -32,13 +32,16 @@ pub fn check(body: &Body, analysis: &Analysis, float: &syn::Type, errors: &mut E
     }
     let reaches = reaches_result(body);
     let from = float.to_token_stream().to_string();
-    for (var, to) in conversions {
+    for (var, x, to) in conversions {
         if reaches[var.0] {
-            let instead = if from == "f32" || from == "f64" {
+            let mut instead = if from == "f32" || from == "f64" {
                 format!("compute in `{from}` throughout, or write the function in `{to}` (or generic over `T: Float`) and convert at the call site")
             } else {
                 format!("compute in `{from}` throughout")
             };
+            if calls(body, x) {
+                instead.push_str("; a call that returns an integer is bound first (`let k: usize = g(..);`, then `k as f64`)");
+            }
             errors.at(
                 body.var(var).span,
                 format!(
@@ -47,6 +50,21 @@ pub fn check(body: &Body, analysis: &Analysis, float: &syn::Type, errors: &mut E
             );
         }
     }
+}
+
+/// Whether `x` is a call's result.
+fn calls(body: &Body, x: Var) -> bool {
+    let mut call = false;
+    body.block.for_each_stmt(&mut |stmt| {
+        if let Stmt::Let {
+            var,
+            op: Op::Call { .. },
+        } = stmt
+        {
+            call |= *var == x;
+        }
+    });
+    call
 }
 
 /// `f32` or `f64`, the type a cast names.

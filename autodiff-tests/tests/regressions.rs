@@ -1960,3 +1960,34 @@ fn a_negated_table_element_is_float_data() {
     let (value, d_x) = negated_table_element_passed_grad(2.0, 4);
     assert_eq!((value, d_x), (0.25 + 0.5 - 2.0, 0.25 - 1.0));
 }
+
+// In an `f32` function, a constant widened to `f64` (`EPS as f64`) was taken for an integer
+// (an `as` cast reads a count), so `EPS` passed bare to a call got no shadow (E0061); and a
+// call's result widened for a comparison (`h(..) as f64`) was taken for a function that
+// returns an integer ("#[grad] takes this call for one that returns an integer"). A cast to
+// the other float type says neither now. Found by autodiff-fuzz (widened-conditions, seed
+// 4040404).
+const GAIN: f32 = 0.625;
+
+#[grad]
+fn width_times_square(s: f32, y: f32) -> f32 {
+    s * y * y
+}
+
+#[grad]
+fn compared_in_f64(y: f32, w: &[f32]) -> f32 {
+    if (GAIN as f64) > 0.5 && (width_times_square(GAIN, y) as f64) < 10.0 {
+        width_times_square(GAIN, y) * w[0]
+    } else {
+        y
+    }
+}
+
+#[test]
+fn a_cast_to_the_other_float_type_is_no_integer_reading() {
+    // y = 2: 0.625 * 4 = 2.5 < 10, f = 0.625 y² w0.
+    let (value, (d_y, d_w)) = compared_in_f64_grad(2.0, &[1.5, -1.0]);
+    assert_eq!((value, d_y, d_w), (3.75, 3.75, vec![2.5, 0.0]));
+    // y = 5: 15.625 >= 10, f = y.
+    assert_eq!(compared_in_f64_grad(5.0, &[1.5]), (5.0, (1.0, vec![0.0])));
+}

@@ -174,6 +174,10 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         }
     }
     let records = g.on(Family::Records);
+    let widened = g.prec == Prec::F32 && g.on(Family::WidenedConditions) && g.chance(0.5);
+    if widened {
+        g.use_family(Family::WidenedConditions);
+    }
     let program = Program {
         prec: g.prec,
         structs: g.structs,
@@ -185,6 +189,7 @@ pub fn generate(seed: u64, index: u64, attempt: u64, on: &[Family]) -> (Program,
         method,
         fallible,
         records,
+        widened,
     };
     (program, g.used)
 }
@@ -759,7 +764,8 @@ impl Gen {
                     || self.vars().any(|v| &v.name == n && v.typed)
             }
             Expr::Neg(a) => self.typed(a),
-            Expr::Bin(_, a, b) => self.typed(a) || self.typed(b),
+            // `a % b` is printed as the operator whatever its form.
+            Expr::Bin(_, a, b) | Expr::Bin2(Bin2Fn::Rem, a, b, _) => self.typed(a) || self.typed(b),
             Expr::Un(_, a, path) | Expr::Bin2(_, a, _, path) => *path || self.typed(a),
             Expr::If(_, a, b) => self.typed(&a.tail) || self.typed(&b.tail),
             Expr::Match(_, arms, d) => {

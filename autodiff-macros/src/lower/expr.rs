@@ -973,10 +973,17 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
         let target = type_kind(&c.ty, self.sig);
-        // `count(row) as f64`: a function that returns an integer.
-        let value = self
-            .integer_call(&c.expr, target != Ty::Int)
-            .unwrap_or_else(|| self.lower_expr(&c.expr));
+        // `count(row) as f64`: a function that returns an integer. Not `g(x) as f64` in an
+        // `f32` function, which may widen a float: a float `precision` reports where the
+        // result reads it, and otherwise (a condition) needs no derivative.
+        let other_float = target == Ty::Unknown
+            && matches!(&*c.ty, syn::Type::Path(t) if t.path.is_ident("f32") || t.path.is_ident("f64"));
+        let integer = if other_float {
+            None
+        } else {
+            self.integer_call(&c.expr, target != Ty::Int)
+        };
+        let value = integer.unwrap_or_else(|| self.lower_expr(&c.expr));
         let x = self.scalar_of(value, &c.expr);
         // Spanned on the type: `x as f64` says where the value goes.
         self.cast_to(x, (*c.ty).clone(), c.ty.span())

@@ -197,7 +197,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         items: Vec::new(),
         table_elements: HashSet::default(),
         array_locals: HashSet::default(),
-        integer_names: integer_names(block),
+        integer_names: integer_names(block, sig),
         let_read_as_integer: false,
         pushes: HashMap::default(),
         value_may_leave: false,
@@ -372,16 +372,16 @@ pub(super) fn vec_elements(mac: &syn::Macro) -> Option<Expr> {
 }
 
 /// Names read as integers: range bounds, indices, array lengths (`[0.0; N]`), `as` casts.
-fn integer_names(block: &syn::Block) -> HashSet<String> {
-    let mut reads = IntegerReads(HashSet::default());
+fn integer_names(block: &syn::Block, sig: &Signature) -> HashSet<String> {
+    let mut reads = IntegerReads::new(sig);
     reads.visit_block(block);
-    reads.0
+    reads.names
 }
 
 /// Whether `stmts`, the statements after `let name = ..;`, read `name` as an integer before
 /// they bind it again (a later `let name` may hold a float).
-fn read_as_integer(name: &syn::Ident, stmts: &[SynStmt]) -> bool {
-    let mut reads = IntegerReads(HashSet::default());
+fn read_as_integer(name: &syn::Ident, stmts: &[SynStmt], sig: &Signature) -> bool {
+    let mut reads = IntegerReads::new(sig);
     for stmt in stmts {
         match stmt {
             SynStmt::Local(local) if matches!(&local.pat, Pat::Ident(pi) if pi.ident == *name) => {
@@ -393,17 +393,35 @@ fn read_as_integer(name: &syn::Ident, stmts: &[SynStmt]) -> bool {
             stmt => reads.visit_stmt(stmt),
         }
     }
-    reads.0.contains(&name.to_string())
+    reads.names.contains(&name.to_string())
 }
 
 /// Collects the names an expression reads as integers.
-struct IntegerReads(HashSet<String>);
+struct IntegerReads {
+    names: HashSet<String>,
+    /// In an `f32` function `f64`, in an `f64` one `f32`: `EPS as f64` may widen a float
+    /// as well as convert a count, so such a cast says nothing.
+    other_float: Option<&'static str>,
+}
 
 impl IntegerReads {
+    fn new(sig: &Signature) -> Self {
+        let float = sig.float.to_token_stream().to_string();
+        let other_float = match float.as_str() {
+            "f32" => Some("f64"),
+            "f64" => Some("f32"),
+            _ => None,
+        };
+        IntegerReads {
+            names: HashSet::default(),
+            other_float,
+        }
+    }
+
     fn note(&mut self, e: &Expr) {
         if let Expr::Path(p) = e {
             if let Some(last) = p.path.segments.last() {
-                self.0.insert(last.ident.to_string());
+                self.names.insert(last.ident.to_string());
             }
         }
     }
@@ -435,7 +453,13 @@ impl<'ast> Visit<'ast> for IntegerReads {
         syn::visit::visit_expr_repeat(self, r);
     }
     fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
-        self.note(&c.expr);
+        let to_other_float = matches!(
+            (&*c.ty, self.other_float),
+            (syn::Type::Path(t), Some(other)) if t.path.is_ident(other)
+        );
+        if !to_other_float {
+            self.note(&c.expr);
+        }
         syn::visit::visit_expr_cast(self, c);
     }
 }

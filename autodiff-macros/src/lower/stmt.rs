@@ -52,7 +52,7 @@ impl Lowerer<'_> {
             }) = stmt
             {
                 self.let_read_as_integer = self.integer_names.contains(&pi.ident.to_string())
-                    && read_as_integer(&pi.ident, rest);
+                    && read_as_integer(&pi.ident, rest, self.sig);
             }
             self.lower_stmt(stmt);
             if !rest.is_empty() && self.may_exit(stmt) {
