@@ -1991,3 +1991,52 @@ fn a_cast_to_the_other_float_type_is_no_integer_reading() {
     // y = 5: 15.625 >= 10, f = y.
     assert_eq!(compared_in_f64_grad(5.0, &[1.5]), (5.0, (1.0, vec![0.0])));
 }
+
+// The rows of a model's matrix field iterated through a local bound to it (`let w =
+// &m.inner.w; for row in w.iter() { h(row) }`) and lent to a call: the field was taken for a
+// vector, each row for a number (E0277 `cannot add [f64; 2] to [f64; 2]`), where the same
+// loop over `m.inner.w.iter()` lent each row. The local now lends them as the field does.
+// Found by autodiff-fuzz (seed 1212121).
+#[derive(Clone, autodiff::Params)]
+struct RowsInner {
+    w: [[f64; 2]; 2],
+}
+
+#[derive(Clone, autodiff::Params)]
+struct RowsModel {
+    inner: RowsInner,
+    v: [[f64; 2]; 2],
+}
+
+#[grad]
+fn row_product(r: &[f64]) -> f64 {
+    r[0] * r[1]
+}
+
+#[grad(m)]
+fn rows_through_aliases(m: &RowsModel) -> f64 {
+    let nested = &m.inner.w;
+    let flat = &m.v;
+    let mut s = 0.0;
+    for row in nested.iter() {
+        s += row_product(row);
+    }
+    for row in flat.iter().rev() {
+        s -= row_product(row);
+    }
+    s
+}
+
+#[test]
+fn rows_of_an_aliased_matrix_field_are_lent() {
+    let m = RowsModel {
+        inner: RowsInner {
+            w: [[0.5, -1.0], [2.0, 0.25]],
+        },
+        v: [[1.5, 0.5], [-0.5, 2.0]],
+    };
+    let (value, d_m) = rows_through_aliases_grad(&m);
+    assert_eq!(value, -0.5 + 0.5 - 0.75 + 1.0);
+    assert_eq!(d_m.inner.w, [[-1.0, 0.5], [0.25, 2.0]]);
+    assert_eq!(d_m.v, [[-0.5, -1.5], [-2.0, 0.5]]);
+}

@@ -67,6 +67,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         errors,
     };
     scan.visit_block(block);
+    let aliases = std::mem::take(&mut scan.aliases);
 
     // One parameter per path, in the order of first appearance; the strongest read wins.
     let mut taken: HashSet<String> = all_idents(block);
@@ -131,6 +132,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
     Rewrite {
         models: &models,
         rename: &rename,
+        aliases: &aliases,
     }
     .visit_block_mut(&mut block);
     block
@@ -583,6 +585,8 @@ fn all_idents(block: &syn::Block) -> HashSet<String> {
 struct Rewrite<'a> {
     models: &'a HashMap<String, usize>,
     rename: &'a HashMap<(usize, Vec<Member>), (Ident, Read)>,
+    /// Locals bound to a field (`let w = &net.w;`), as the scan found them.
+    aliases: &'a HashMap<String, (usize, Vec<Member>)>,
 }
 
 impl Rewrite<'_> {
@@ -590,6 +594,16 @@ impl Rewrite<'_> {
     fn field(&self, expr: &Expr) -> Option<(Ident, Read)> {
         let key = field_chain(self.models, expr)?;
         self.rename.get(&key).cloned()
+    }
+
+    /// Whether `expr` is a local bound to a field that has a parameter (`w` of `let w =
+    /// &net.w;`): its items are lent one by one as the field's are.
+    fn aliases_field(&self, expr: &Expr) -> bool {
+        let Expr::Path(p) = expr else { return false };
+        p.path
+            .get_ident()
+            .and_then(|i| self.aliases.get(&i.to_string()))
+            .is_some_and(|chain| self.rename.contains_key(chain))
     }
 
     fn path(ident: Ident) -> Expr {
@@ -642,7 +656,9 @@ impl VisitMut for Rewrite<'_> {
                 return;
             }
             Expr::ForLoop(f)
-                if sequence_loop(f).is_some_and(|l| self.field(l.sequence).is_some()) =>
+                if sequence_loop(f).is_some_and(|l| {
+                    self.field(l.sequence).is_some() || self.aliases_field(l.sequence)
+                }) =>
             {
                 if let Some(rewritten) = sequence_loop(f).map(|l| l.rewrite(f)) {
                     *expr = rewritten;
@@ -921,7 +937,8 @@ fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         });
         sequence = &i.expr;
     }
-    if !matches!(sequence, Expr::Field(_)) {
+    // A field, or a local that may be bound to one (`let layers = &net.layers;`).
+    if !matches!(sequence, Expr::Field(_) | Expr::Path(_)) {
         return None;
     }
     let mut partner = None;
