@@ -8,6 +8,7 @@ use crate::diag::Errors;
 use quote::ToTokens;
 
 use crate::ir::{conversion_target, Arg, Body, Op, Operand, Stmt, Ty, Var};
+use crate::lower::primitive_float;
 
 /// Reports every conversion of a differentiated value to another float type that the result
 /// depends on. A converted value that decides only a branch or a count stays allowed: no
@@ -19,7 +20,9 @@ pub fn check(body: &Body, analysis: &Analysis, float: &syn::Type, errors: &mut E
         // `x as f64`, `f64::from(x)`; `f64::from(x).unwrap()`, `f64::from_f32(x).unwrap()`.
         let (x, to) = match op {
             Op::Cast(Operand::Var(x), ty) => (x, float_type(ty)),
-            Op::NumCast(path, Operand::Var(x)) => (x, conversion_target(path).and_then(float_name)),
+            Op::NumCast(path, Operand::Var(x)) => {
+                (x, conversion_target(path).and_then(primitive_float))
+            }
             _ => return,
         };
         let differentiated = body.var(*x).ty == Ty::Float && analysis.varied[x.0];
@@ -70,11 +73,7 @@ fn calls(body: &Body, x: Var) -> bool {
 /// `f32` or `f64`, the type a cast names.
 fn float_type(ty: &syn::Type) -> Option<&'static str> {
     let syn::Type::Path(p) = ty else { return None };
-    float_name(p.path.get_ident()?)
-}
-
-fn float_name(ident: &syn::Ident) -> Option<&'static str> {
-    ["f32", "f64"].into_iter().find(|name| ident == name)
+    primitive_float(p.path.get_ident()?)
 }
 
 /// Per variable: whether the function's result may depend on its value through a data flow

@@ -428,11 +428,15 @@ pub fn forward(
         }
         Form::Method => {
             let name = syn::Ident::new(rule.name, proc_macro2::Span::call_site());
-            let receiver = &floats[0];
-            let args = floats[1..].iter().chain(others);
             match owner {
-                Some(owner) => quote!(#owner::#name(#receiver, #(#args),*)),
-                None => quote!(#receiver.#name(#(#args),*)),
+                Some(owner) => {
+                    let args = floats.iter().chain(others);
+                    quote!(#owner::#name(#(#args),*))
+                }
+                None => {
+                    let (receiver, args) = (&floats[0], floats[1..].iter().chain(others));
+                    quote!(#receiver.#name(#(#args),*))
+                }
             }
         }
     }

@@ -2040,3 +2040,23 @@ fn rows_of_an_aliased_matrix_field_are_lent() {
     assert_eq!(d_m.inner.w, [[-1.0, 0.5], [0.25, 2.0]]);
     assert_eq!(d_m.v, [[-0.5, -1.5], [-2.0, 0.5]]);
 }
+
+// In a generic function an integer call cast to `f64` (`T::from(count(x) as f64)`) is a
+// count, as before the rule above: `f64` is no "other float type" of a `T: Float` function.
+// (The rule briefly applied there too and made this a conversion error.)
+fn count_positive<T: Float>(x: &[T]) -> usize {
+    x.iter().filter(|v| **v > T::zero()).count()
+}
+
+#[grad]
+fn scaled_by_count<T: Float>(x: &[T]) -> T {
+    T::from(count_positive(x) as f64).unwrap() * x[0]
+}
+
+#[test]
+fn an_integer_call_cast_to_f64_in_generic_code_is_a_count() {
+    assert_eq!(
+        scaled_by_count_grad(&[1.5, -1.0, 2.0]),
+        (3.0, vec![2.0, 0.0, 0.0])
+    );
+}

@@ -28,7 +28,7 @@ impl Lowerer<'_> {
         if path.segments.len() >= 2 {
             let last = &path.segments[path.segments.len() - 1].ident;
             let owner = &path.segments[path.segments.len() - 2].ident;
-            let primitive = owner == "f64" || owner == "f32";
+            let primitive = primitive_float(owner).is_some();
             let float_owner =
                 primitive || owner == "Float" || type_kind_path(owner, self.sig) == Ty::Float;
             // `f64::from(x)`: a conversion of a float, the identity into the function's own

@@ -976,9 +976,7 @@ impl Lowerer<'_> {
         // `count(row) as f64`: a function that returns an integer. Not `g(x) as f64` in an
         // `f32` function, which may widen a float: a float `precision` reports where the
         // result reads it, and otherwise (a condition) needs no derivative.
-        let other_float = target == Ty::Unknown
-            && matches!(&*c.ty, syn::Type::Path(t) if t.path.is_ident("f32") || t.path.is_ident("f64"));
-        let integer = if other_float {
+        let integer = if is_other_float(&c.ty, self.sig) {
             None
         } else {
             self.integer_call(&c.expr, target != Ty::Int)

@@ -397,24 +397,17 @@ fn read_as_integer(name: &syn::Ident, stmts: &[SynStmt], sig: &Signature) -> boo
 }
 
 /// Collects the names an expression reads as integers.
-struct IntegerReads {
+struct IntegerReads<'a> {
     names: HashSet<String>,
-    /// In an `f32` function `f64`, in an `f64` one `f32`: `EPS as f64` may widen a float
-    /// as well as convert a count, so such a cast says nothing.
-    other_float: Option<&'static str>,
+    /// A cast to the other float type (`EPS as f64` in an `f32` function) says nothing.
+    sig: &'a Signature,
 }
 
-impl IntegerReads {
-    fn new(sig: &Signature) -> Self {
-        let float = sig.float.to_token_stream().to_string();
-        let other_float = match float.as_str() {
-            "f32" => Some("f64"),
-            "f64" => Some("f32"),
-            _ => None,
-        };
+impl<'a> IntegerReads<'a> {
+    fn new(sig: &'a Signature) -> Self {
         IntegerReads {
             names: HashSet::default(),
-            other_float,
+            sig,
         }
     }
 
@@ -427,7 +420,7 @@ impl IntegerReads {
     }
 }
 
-impl<'ast> Visit<'ast> for IntegerReads {
+impl<'ast> Visit<'ast> for IntegerReads<'_> {
     // `let picks: [usize; 2] = PICKS;`: the annotation says what the constant holds.
     fn visit_local(&mut self, local: &'ast syn::Local) {
         if let (Pat::Type(pt), Some(init)) = (&local.pat, &local.init) {
@@ -453,11 +446,7 @@ impl<'ast> Visit<'ast> for IntegerReads {
         syn::visit::visit_expr_repeat(self, r);
     }
     fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
-        let to_other_float = matches!(
-            (&*c.ty, self.other_float),
-            (syn::Type::Path(t), Some(other)) if t.path.is_ident(other)
-        );
-        if !to_other_float {
+        if !is_other_float(&c.ty, self.sig) {
             self.note(&c.expr);
         }
         syn::visit::visit_expr_cast(self, c);
@@ -1131,6 +1120,21 @@ fn type_kind(ty: &syn::Type, sig: &Signature) -> Ty {
         },
         _ => Ty::Unknown,
     }
+}
+
+/// `f32` or `f64`, when `ident` names one.
+pub(crate) fn primitive_float(ident: &syn::Ident) -> Option<&'static str> {
+    ["f32", "f64"].into_iter().find(|name| ident == name)
+}
+
+/// Whether `ty` is the primitive float type an `f32` or `f64` function does not compute in
+/// (`f64` in an `f32` function): a cast to it may widen a float as well as convert a count.
+fn is_other_float(ty: &syn::Type, sig: &Signature) -> bool {
+    let primitive = |t: &syn::Type| match t {
+        syn::Type::Path(p) => p.path.get_ident().and_then(primitive_float),
+        _ => None,
+    };
+    matches!((primitive(&sig.float), primitive(ty)), (Some(f), Some(t)) if f != t)
 }
 
 fn type_kind_path(ident: &syn::Ident, sig: &Signature) -> Ty {
