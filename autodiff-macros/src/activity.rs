@@ -71,6 +71,10 @@ pub struct LoopPlan {
     /// Scratch vectors copied whole at the end of each iteration, for the reads of them in
     /// nested loops that the reverse iteration makes from the copy (see `Sites::copy_loop`).
     pub copied: Vec<ArrayId>,
+    /// Copied scratch vectors that the body fills whole with a cheap loop (array, that loop's
+    /// key, see `Sites::fill_loop`): where the reverse sweep computes the element that loop
+    /// stores anyway, its reads need no copy (`reverse/element.rs`).
+    pub refillable: Vec<(ArrayId, usize)>,
 }
 
 /// A carried integer updated by `inner + step` (or `- step`) once per iteration.
@@ -250,6 +254,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     };
     planner.block(&body.block, 0);
     planner.drop_unpaid_copies();
+    planner.refill_copies();
     analysis.required = planner.required;
     crate::checkpoint::plan(body, &mut analysis);
     let Sites {
@@ -439,6 +444,119 @@ impl<'a> Sites<'a> {
             None => position,
         };
         last < from
+    }
+
+    /// The loop of loop `k`'s body that fills the scratch vector `array` whole and is the only
+    /// write of it in `k`: `for i in 0..n { array[i] = .. }` over the vector's length, each
+    /// element made with cheap operations from values outside the loop and from arrays that
+    /// nothing writes later. What it stores at an index, computed again in `k`'s reverse
+    /// iteration, is what a copy taken at the end of the iteration holds there.
+    fn fill_loop(&self, k: usize, array: ArrayId) -> Option<&'a Loop> {
+        let outer = self.loops[&k];
+        if outer.checkpoint.is_some() || self.fused.contains(&k) {
+            return None;
+        }
+        let len = self.body.vec_len(array)?;
+        let writes = self.writes.get(&array)?;
+        let (first, last) = self.loop_span[&k];
+        let in_span =
+            |(from, to): (usize, usize)| writes.iter().filter(|&&w| from <= w && w <= to).count();
+        let fill = outer.body.stmts.iter().find_map(|stmt| match stmt {
+            Stmt::Loop(l) if in_span(self.loop_span[&key(&**l)]) > 0 => Some(&**l),
+            _ => None,
+        })?;
+        let LoopKind::Counted { counter, range } = &fill.kind else {
+            return None;
+        };
+        let over_len = |end: &Operand| {
+            end.same(len)
+                || end.var().is_some_and(|v| {
+                    matches!(self.def_op.get(&v), Some(Op::Len { array: a, .. }) if *a == array)
+                })
+        };
+        let whole = range.start.is_zero()
+            && !range.inclusive
+            && range.adaptors.is_empty()
+            && over_len(&range.end);
+        let plain = fill.carried.is_empty()
+            && fill.exit.is_none()
+            && fill.trips.is_none()
+            && fill.checkpoint.is_none();
+        if !whole || !plain || in_span(self.loop_span[&key(fill)]) != in_span((first, last)) {
+            return None;
+        }
+        let region = self.loop_region[&key(fill)];
+        let mut stores = 0;
+        for stmt in &fill.body.stmts {
+            match stmt {
+                Stmt::Let { var, op } if self.cheap_fill(*var, op, array, region) => {}
+                Stmt::Store {
+                    array: a, index, ..
+                } if *a == array
+                    && matches!(index.as_slice(), [Operand::Var(i)] if i == counter) =>
+                {
+                    stores += 1;
+                }
+                _ => return None,
+            }
+        }
+        (stores == 1).then_some(fill)
+    }
+
+    /// Whether `v = op`, in the body of a loop that fills `filled`, is cheap to compute
+    /// again in the reverse sweep and computes the same there.
+    fn cheap_fill(&self, v: Var, op: &Op, filled: ArrayId, region: usize) -> bool {
+        self.cheap(op)
+            && match op {
+                Op::Load { array, .. } => {
+                    let pos = self.position.get(&v).copied().unwrap_or(0);
+                    *array != filled && self.stable_after(*array, region, pos)
+                }
+                _ => true,
+            }
+    }
+
+    /// Whether `op` costs little enough to compute again in the reverse sweep, and can be:
+    /// the arrays it reads are in scope there, the lengths it reads do not change. Whether a
+    /// read reads the same again is the caller's to decide.
+    fn cheap(&self, op: &Op) -> bool {
+        match op {
+            Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
+            Op::IntMethod { .. } => true,
+            Op::Prim { rule, .. } => rule.is_cheap(),
+            Op::Len { array, .. } => !self.body.array(*array).resizable && self.in_scope(*array),
+            Op::Load { array, .. } => self.in_scope(*array),
+            Op::Call { .. } | Op::Opaque(_) | Op::Snapshot { .. } => false,
+        }
+    }
+
+    /// Whether `array` is in scope in the reverse sweep: a parameter, or declared at the top
+    /// level or in a fused loop's body (not in a branch or another loop's body).
+    fn in_scope(&self, array: ArrayId) -> bool {
+        self.array_region
+            .get(&array)
+            .is_none_or(|r| self.is_scope_root(*r))
+    }
+
+    /// The values the loop `l` reads that are defined outside it (its range's bounds too).
+    fn reads_from_outside(&self, l: &Loop) -> Vec<Var> {
+        let region = self.loop_region[&key(l)];
+        let mut reads = Vec::new();
+        if let LoopKind::Counted { range, .. } = &l.kind {
+            reads.extend(range.start.var());
+            reads.extend(range.end.var());
+        }
+        for stmt in &l.body.stmts {
+            match stmt {
+                Stmt::Let { op, .. } => reads.extend(op_vars(op)),
+                Stmt::Store { index, value, .. } => {
+                    reads.extend(index.iter().chain([value]).filter_map(Operand::var));
+                }
+                _ => {}
+            }
+        }
+        reads.retain(|v| !self.is_within(self.def_region[v.0], region));
+        reads
     }
 
     /// The loop whose iterations can each copy `array` for a read of it in `region` that
@@ -854,6 +972,30 @@ impl Planner<'_, '_> {
         }
     }
 
+    /// A copied scratch vector that the copying loop's body fills whole with a cheap loop of
+    /// its own (`for i in 0..d { xc[i] = x[i] - mean[i]; }`) can be read from what that loop
+    /// stores, computed again in the reverse sweep, as one writing the gradient by hand
+    /// recomputes `xc[i]`: what the loop reads is kept for it (whether the reverse sweep
+    /// does so, or copies after all, is decided with its merged loops, `reverse/element.rs`).
+    fn refill_copies(&mut self) {
+        let mut refills: Vec<(usize, ArrayId, &Loop)> = Vec::new();
+        for (&k, plan) in &self.analysis.loops {
+            for &array in &plan.copied {
+                if let Some(fill) = self.sites.fill_loop(k, array) {
+                    refills.push((k, array, fill));
+                }
+            }
+        }
+        refills.sort_by_key(|&(k, array, _)| (k, array));
+        for (k, array, fill) in refills {
+            let plan = self.analysis.loops.entry(k).or_default();
+            plan.refillable.push((array, key(fill)));
+            for v in self.sites.reads_from_outside(fill) {
+                self.require(v);
+            }
+        }
+    }
+
     /// How many loops down from the body of loop `outer` `region` is.
     fn loop_depth(&self, mut region: usize, outer: usize) -> usize {
         let top = self.sites.loop_region[&outer];
@@ -873,34 +1015,15 @@ impl Planner<'_, '_> {
         let Some(op) = self.sites.def_op.get(&v) else {
             return false;
         };
-        let cheap = match op {
-            Op::Copy(_) | Op::Unary(..) | Op::Binary(..) | Op::Cast(..) | Op::NumCast(..) => true,
-            Op::IntMethod { .. } => true,
-            // The length of an array declared in a branch or loop body (out of scope in the
-            // reverse sweep), or of one whose length changes, is kept, not recomputed.
-            Op::Len { array, .. } => {
-                !self.sites.body.array(*array).resizable
-                    && self
-                        .sites
-                        .array_region
-                        .get(array)
-                        .is_none_or(|r| self.sites.is_scope_root(*r))
-            }
-            Op::Opaque(_) | Op::Snapshot { .. } => false,
-            Op::Prim { rule, .. } => rule.is_cheap(),
-            // A local array declared in a branch or loop body is out of scope in the reverse
-            // sweep: its reads are kept, not recomputed.
-            Op::Load { array, .. } => {
-                let pos = self.sites.position.get(&v).copied().unwrap_or(0);
-                self.sites
-                    .array_region
-                    .get(array)
-                    .is_none_or(|r| self.sites.is_scope_root(*r))
-                    && (self.sites.stable_after(*array, region, pos)
-                        || self.copied_read(v, region).is_some())
-            }
-            Op::Call { .. } => false,
-        };
+        let cheap = self.sites.cheap(op)
+            && match op {
+                Op::Load { array, .. } => {
+                    let pos = self.sites.position.get(&v).copied().unwrap_or(0);
+                    self.sites.stable_after(*array, region, pos)
+                        || self.copied_read(v, region).is_some()
+                }
+                _ => true,
+            };
         cheap
             && op_vars(op).into_iter().all(|u| {
                 let r = self.sites.def_region[u.0];
@@ -1071,12 +1194,9 @@ impl Planner<'_, '_> {
                         self.need(start);
                         self.need(len);
                     }
-                    let nested = self
-                        .sites
-                        .array_region
-                        .get(&a.array)
-                        .is_some_and(|r| !self.sites.is_scope_root(*r));
-                    if nested || !self.sites.stable_after(a.array, region, pos) {
+                    if !self.sites.in_scope(a.array)
+                        || !self.sites.stable_after(a.array, region, pos)
+                    {
                         // Written again later, or out of scope in the reverse
                         // sweep (declared in a branch or loop body): the
                         // call's reverse reads the snapshot taken when it ran.

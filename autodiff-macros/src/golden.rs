@@ -1,6 +1,7 @@
 //! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
 //! tape, a loop fused with its reverse, a reverse loop run forwards, a running maximum, rows of a
-//! flat matrix read through views, forward mode and a Jacobian, calls of sub-models' methods),
+//! flat matrix read through views, a scratch vector filled again in the reverse sweep, forward
+//! mode and a Jacobian, calls of sub-models' methods),
 //! and `#[derive(Params)]` for a small model, pretty-printed. They pin the shape of the
 //! generated code (the README shows the first); when a change to a macro changes them on
 //! purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
@@ -181,6 +182,46 @@ fn reverse_loop_run_forwards() {
                     total += y[j] * y[j];
                 }
                 total
+            }
+        },
+    );
+}
+
+/// A scratch vector filled whole by a cheap loop in each iteration and read at the counter of
+/// the loops after it, nested loops included (ADBench's `xcentered`): the merged reverse
+/// iteration computes the element again instead of reading a copy.
+#[test]
+fn scratch_refilled() {
+    check(
+        "scratch_refilled",
+        quote!(means, lower),
+        quote! {
+            pub fn whitened(x: &[f64], means: &[f64], lower: &[f64]) -> f64 {
+                let d = x.len();
+                let mut c = vec![0.0; d];
+                let mut y = vec![0.0; d];
+                let mut product = 1.0;
+                let mut l = 0;
+                for k in 0..means.len() / d {
+                    for i in 0..d {
+                        c[i] = x[i] - means[k * d + i];
+                    }
+                    for i in 0..d {
+                        y[i] = 2.0 * c[i];
+                    }
+                    for i in 0..d {
+                        for j in i + 1..d {
+                            y[j] += lower[l] * c[i];
+                            l += 1;
+                        }
+                    }
+                    let mut q = 0.0;
+                    for i in 0..d {
+                        q += y[i] * y[i];
+                    }
+                    product *= 1.0 + q;
+                }
+                product
             }
         },
     );

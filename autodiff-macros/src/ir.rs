@@ -598,6 +598,18 @@ impl Body {
     /// The float vectors declared at the top level by `vec![x; n]` whose length never
     /// changes (not `resizable`): they are in scope in the whole reverse sweep, so a copy of
     /// one taken in a loop can be restored from its length.
+    /// The length a scratch vector of the top level is declared with (`vec![0.0; n]`).
+    pub fn vec_len(&self, array: ArrayId) -> Option<&Operand> {
+        self.block.stmts.iter().find_map(|stmt| match stmt {
+            Stmt::DeclareArray {
+                array: a,
+                vec_len: Some(n),
+                ..
+            } if *a == array => Some(n),
+            _ => None,
+        })
+    }
+
     pub fn top_level_vecs<C: FromIterator<ArrayId>>(&self) -> C {
         self.block
             .stmts

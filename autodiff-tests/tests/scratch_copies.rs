@@ -2,7 +2,9 @@
 //! in it (ADBench's `xcentered`): the loop copies the vector once per iteration and the reverse
 //! iteration reads the copy, instead of taping every read. Each gradient is checked against
 //! central finite differences; look-alikes where a copy would be wrong (the vector written
-//! after the reads, read before it is written) check that the reads stay right.
+//! after the reads, read before it is written) check that the reads stay right. Where the
+//! iteration fills the vector whole with a cheap loop, the reverse iteration runs that loop
+//! again instead of reading a copy (`refilled`, and look-alikes where it must not).
 
 #![allow(clippy::needless_range_loop)] // index loops are what is being differentiated
 mod common;
@@ -140,6 +142,104 @@ fn nested_while(w: &[f64], t: f64) -> f64 {
     total
 }
 
+/// Filled whole over `0..c.len()` from a value of the iteration the reverse sweep tapes (`s`,
+/// an `exp`) and one it recomputes (`at`), then read at the counter of the loops after it, a
+/// nested one included: their merged reverse computes `c[i]` again instead of reading a copy.
+/// On dual numbers too.
+#[grad(w, modes(hvp))]
+fn refilled(w: &[f64], x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut c = vec![0.0; n];
+    let mut y = vec![0.0; n];
+    let mut product = 1.0;
+    for r in 0..3 {
+        let s = w[r % w.len()].exp();
+        let at = r * n;
+        for i in 0..c.len() {
+            c[i] = s * x[i] - w[(at + i) % w.len()];
+        }
+        for i in 0..n {
+            y[i] = c[i].sin();
+        }
+        for i in 0..n {
+            for j in i + 1..n {
+                y[j] += c[i] * w[j % w.len()];
+            }
+        }
+        let mut q = 0.0;
+        for i in 0..n {
+            q += y[i] * y[i];
+        }
+        product *= 1.0 + 0.1 * q;
+    }
+    product
+}
+
+/// Look-alikes of `refilled` where computing `c[i]` again would be wrong or dear, so the loop
+/// copies `c`: the fill leaves the last element as the previous iteration wrote it
+/// (`partly_filled`), reads a local array written after it (`filled_from_moving`), or is
+/// followed by another write (`filled_then_written`); it computes an `exp` per element
+/// (`costly_fill`); or the nested loop reads `c[j]`, not at a counter of the merged loops
+/// (`read_elsewhere`).
+macro_rules! look_alike {
+    ($name:ident, |$c:ident, $m:ident, $w:ident, $n:ident, $scale:ident, $i:ident, $j:ident| { $($fill:tt)* } $read:ident) => {
+        #[grad($w)]
+        fn $name($w: &[f64]) -> f64 {
+            let $n = $w.len();
+            let mut $c = vec![0.5; $n];
+            let mut $m = vec![1.0; $n];
+            let mut y = vec![0.0; $n];
+            let mut product = 1.0;
+            for r in 0..3 {
+                let $scale = r as f64 + 1.0;
+                $($fill)*
+                for $i in 0..$n {
+                    y[$i] = $c[$i].sin();
+                }
+                for $i in 0..$n {
+                    for $j in $i + 1..$n {
+                        y[$j] += $c[$read] * $w[$j];
+                    }
+                }
+                let mut q = 0.0;
+                for i in 0..$n {
+                    q += y[i] * y[i];
+                    $m[i] += 0.5 * y[i];
+                }
+                product *= 1.0 + 0.1 * q;
+            }
+            product
+        }
+    };
+}
+
+look_alike!(partly_filled, |c, m, w, n, scale, i, j| {
+    for i in 0..n - 1 {
+        c[i] = w[i] * scale;
+    }
+} i);
+look_alike!(filled_from_moving, |c, m, w, n, scale, i, j| {
+    for i in 0..n {
+        c[i] = w[i] * m[i] * scale;
+    }
+} i);
+look_alike!(filled_then_written, |c, m, w, n, scale, i, j| {
+    for i in 0..n {
+        c[i] = w[i] * scale;
+    }
+    c[0] *= c[n - 1];
+} i);
+look_alike!(costly_fill, |c, m, w, n, scale, i, j| {
+    for i in 0..n {
+        c[i] = (w[i] * scale).exp();
+    }
+} i);
+look_alike!(read_elsewhere, |c, m, w, n, scale, i, j| {
+    for i in 0..n {
+        c[i] = w[i] * scale;
+    }
+} j);
+
 /// A reference gradient for `triangular` from its definition, by hand: the loss is
 /// ln Σ_k exp(-|y_k|²/2) with y_k = L_k c_k, c_k = x - mean_k, L_k lower triangular
 /// with 2 on its diagonal.
@@ -230,6 +330,40 @@ fn reads_the_copy_only_where_it_holds_what_they_read() {
         let p: Vec<f64> = w.iter().copied().chain([t]).collect();
         let f = |p: &[f64]| nested_while(&p[..n], p[n]);
         assert_matches_fd(&f, &p, &analytic, "nested_while");
+    }
+}
+
+#[test]
+fn fills_run_again_only_where_they_make_what_the_copy_holds() {
+    let mut rng = Rng::new(14);
+    for n in [1, 2, 5] {
+        let (w, x) = (rng.vec(n + 1, -1.0, 1.0), rng.vec(n, -1.0, 1.0));
+        let (_, g) = refilled_grad(&w, &x);
+        assert_matches_fd(&|p: &[f64]| refilled(p, &x), &w, &g, "refilled");
+        // Hv against central differences of the gradient along v.
+        let v = rng.vec(w.len(), -1.0, 1.0);
+        let (_, _, hv) = refilled_hvp(&w, &x, &v);
+        let h = 1e-5;
+        let shifted = |s: f64| {
+            let p: Vec<f64> = w.iter().zip(&v).map(|(a, v)| a + s * v).collect();
+            refilled_grad(&p, &x).1
+        };
+        let (plus, minus) = (shifted(h), shifted(-h));
+        for i in 0..w.len() {
+            assert_close(hv[i], (plus[i] - minus[i]) / (2.0 * h), 1e-6);
+        }
+        type LookAlike = fn(&[f64]) -> f64;
+        type Gradient = fn(&[f64]) -> (f64, Vec<f64>);
+        let look_alikes: [(LookAlike, Gradient, &str); 5] = [
+            (partly_filled, partly_filled_grad, "partly_filled"),
+            (filled_from_moving, filled_from_moving_grad, "moving"),
+            (filled_then_written, filled_then_written_grad, "written"),
+            (costly_fill, costly_fill_grad, "costly_fill"),
+            (read_elsewhere, read_elsewhere_grad, "read_elsewhere"),
+        ];
+        for (f, grad, what) in look_alikes {
+            assert_matches_fd(&f, &x, &grad(&x).1, what);
+        }
     }
 }
 

@@ -682,11 +682,22 @@ impl Gen {
             };
             body.push(one_loop(&i, upto(IExpr::Lit(len)), vec![add]));
         }
+        // Summed, the loop around runs its reverse right after each iteration; decayed
+        // (`total = total * 0.5 + s`), it runs it backwards afterwards, and the reads of the
+        // vector need its values per iteration: copied, or, where the store is cheap (a
+        // difference of leaves, ADBench's `x - mean`), computed again.
+        let decayed = self.chance(0.5);
         // `buf[i] = e;` then `s += buf[i] * e2;`, the values reading the counter.
         for store in [true, false] {
             let i = self.fresh("i");
             self.scopes.push(vec![int(&i)]);
-            let value = self.expr(2);
+            let value = match store && decayed && self.chance(0.6) {
+                true => {
+                    let leaf = self.typed_leaf();
+                    bin(BinOp::Sub, leaf, self.typed_leaf())
+                }
+                false => self.expr(2),
+            };
             let mut value = self.make_active(value);
             if !self.typed(&value) {
                 value = bin(BinOp::Add, value, self.typed_leaf());
@@ -730,8 +741,13 @@ impl Gen {
         let total = if self.chance(0.7) {
             let (total, start) = self.zeroed_local();
             out.push(start);
-            let (op, value) =
-                self.spelled_out(AssignOp::Add, Expr::Var(total.clone()), Expr::Var(s));
+            let (op, value) = if decayed {
+                let half = self.lit(0.5);
+                let decayed = bin(BinOp::Mul, Expr::Var(total.clone()), half);
+                (AssignOp::Set, bin(BinOp::Add, decayed, Expr::Var(s)))
+            } else {
+                self.spelled_out(AssignOp::Add, Expr::Var(total.clone()), Expr::Var(s))
+            };
             body.push(Stmt::Assign {
                 name: total.clone(),
                 op,

@@ -10,8 +10,38 @@
 //! it) and is dead after it. It lives in a local declared at the top of the reverse
 //! iteration, and `c` gets no adjoint buffer at all. The read-add-write round trips through
 //! memory, one after the other, were what the hand-written gradient did not pay.
+//!
+//! The elements themselves, likewise: a scratch vector the iteration of a loop around fills
+//! whole with a cheap loop (`activity::Sites::fill_loop`), whose reads are all in the merged
+//! loops at their counters, is not copied per iteration of that loop for its reverse; the
+//! merged reverse iteration computes `c[i]` once, as the fill did, into a local the reads take
+//! (10% of the ADBench GMM's gradient at d = 2 and d = 10).
 
 use super::*;
+
+/// The counters of a run's loops: in the merged reverse iteration, each names its element.
+fn run_counters(run: &[&Loop]) -> Vec<Var> {
+    run.iter()
+        .filter_map(|l| match &l.kind {
+            LoopKind::Counted { counter, .. } => Some(*counter),
+            LoopKind::While { .. } => None,
+        })
+        .collect()
+}
+
+/// The local that holds `array[index]` in a merged reverse iteration, if `slots` has one for
+/// the array and the index is one of the counters that name its element.
+fn slot_at(
+    slots: &HashMap<ArrayId, (Ident, Vec<Var>)>,
+    array: ArrayId,
+    index: &[Operand],
+) -> Option<Ident> {
+    let (slot, counters) = slots.get(&array)?;
+    match index {
+        [Operand::Var(v)] if counters.contains(v) => Some(slot.clone()),
+        _ => None,
+    }
+}
 
 impl Gen<'_> {
     /// Finds, before any code is written, the arrays whose element adjoints live in one
@@ -26,6 +56,10 @@ impl Gen<'_> {
             for (array, first_store) in self.iteration_local(&run.loops) {
                 self.element_local
                     .insert(array, (key(run.loops[0]), first_store));
+            }
+            for (copier, array, fill) in self.filled_in_run(&run.loops) {
+                self.element_filled
+                    .insert((copier, array), (key(run.loops[0]), fill));
             }
         }
         for stmt in &block.stmts {
@@ -81,6 +115,52 @@ impl Gen<'_> {
             .collect()
     }
 
+    /// The copied scratch vectors (`copied`) that a loop of `run` fills (`refillable`) and
+    /// that the copy serves only in the run's loops, at their counters: the merged reverse
+    /// iteration computes the element the fill stores, and the reads take it from there; the
+    /// copy is not taken. With the copying loop's key and the fill's.
+    fn filled_in_run(&self, run: &[&Loop]) -> Vec<(usize, ArrayId, usize)> {
+        let counters = run_counters(run);
+        let keys: Vec<usize> = run.iter().map(|l| key(*l)).collect();
+        let mut at_counter = HashSet::default();
+        for l in run {
+            l.body.for_each_stmt(&mut |s| {
+                if let Stmt::Let {
+                    var,
+                    op: Op::Load { index, .. },
+                } = s
+                {
+                    if matches!(index.as_slice(), [Operand::Var(i)] if counters.contains(i)) {
+                        at_counter.insert(*var);
+                    }
+                }
+            });
+        }
+        let mut found = Vec::new();
+        for (copier, plan) in &self.an.loops {
+            for &(array, fill) in &plan.refillable {
+                if !keys.contains(&fill) {
+                    continue;
+                }
+                let mut served = true;
+                self.loops[copier].body.for_each_stmt(&mut |s| {
+                    if let Stmt::Let {
+                        var,
+                        op: Op::Load { array: a, .. },
+                    } = s
+                    {
+                        let copied = self.an.copy_reads.get(var) == Some(copier);
+                        served &= *a != array || !copied || at_counter.contains(var);
+                    }
+                });
+                if served {
+                    found.push((*copier, array, fill));
+                }
+            }
+        }
+        found
+    }
+
     /// Whether `store` is the first access of an array whose element adjoints live in a
     /// local: its reverse is the last use of that local, which needs no zeroing.
     pub(super) fn ends_element(&self, store: &Stmt) -> bool {
@@ -97,24 +177,20 @@ impl Gen<'_> {
     /// The local holding the adjoint of `array[index]`, while the merged loop it lives in is
     /// written.
     pub(super) fn element_slot(&self, array: ArrayId, index: &[Operand]) -> Option<Ident> {
-        let (slot, counters) = self.element_adjoint.get(&array)?;
-        match index {
-            [Operand::Var(v)] if counters.contains(v) => Some(slot.clone()),
-            _ => None,
-        }
+        slot_at(&self.element_adjoint, array, index)
+    }
+
+    /// The local holding `array[index]` as its fill loop stores it, while the merged loop it
+    /// lives in is written.
+    pub(super) fn element_value(&self, array: ArrayId, index: &[Operand]) -> Option<Ident> {
+        slot_at(&self.element_values, array, index)
     }
 
     /// Declares, at the top of a merged reverse iteration, the locals of the element adjoints
     /// that live in it; `element_slot` finds them until `end_element_adjoints`.
     pub(super) fn begin_element_adjoints(&mut self, run: &[&Loop]) -> TokenStream {
         let run_key = key(run[0]);
-        let counters: Vec<Var> = run
-            .iter()
-            .filter_map(|l| match &l.kind {
-                LoopKind::Counted { counter, .. } => Some(*counter),
-                LoopKind::While { .. } => None,
-            })
-            .collect();
+        let counters = run_counters(run);
         let mut arrays: Vec<ArrayId> = self
             .element_local
             .iter()
@@ -135,7 +211,87 @@ impl Gen<'_> {
 
     pub(super) fn end_element_adjoints(&mut self) {
         self.element_adjoint.clear();
+        self.element_values.clear();
     }
+
+    /// Declares, at the top of a merged reverse iteration counting with `counter`, the
+    /// elements that the run's fill loops store there (`filled_in_run`), computed again:
+    /// `let c_i = { let j = i; x_view[j] - m_view[j] };`. `element_value` finds them until
+    /// `end_element_adjoints`. Returns the declarations, and the views they read through
+    /// (declared before the merged loop; `end_views` takes their keys after it).
+    pub(super) fn begin_element_values(
+        &mut self,
+        run: &[&Loop],
+        counter: &Ident,
+    ) -> (TokenStream, TokenStream, Vec<(ArrayId, Var)>) {
+        let run_key = key(run[0]);
+        let mut filled: Vec<(ArrayId, usize)> = self
+            .element_filled
+            .iter()
+            .filter(|(_, (k, _))| *k == run_key)
+            .map(|((_, a), (_, fill))| (*a, *fill))
+            .collect();
+        filled.sort();
+        let (mut decls, mut views, mut keys) = (TokenStream::new(), TokenStream::new(), Vec::new());
+        for (array, fill) in filled {
+            let fill = self.loops[&fill];
+            let (_, reads) = stored_value(fill, |_| false);
+            let (fill_views, fill_keys) =
+                self.begin_views(fill, |values| reads.contains(&values[0]));
+            views.extend([fill_views]);
+            let (store, needed) = stored_value(fill, |key| fill_keys.contains(&key));
+            keys.extend(fill_keys);
+            let LoopKind::Counted { counter: j, .. } = &fill.kind else {
+                unreachable!("a fill loop counts")
+            };
+            let j = self.var(*j);
+            let mut element = quote!(let #j = #counter;);
+            for stmt in &fill.body.stmts {
+                if let Stmt::Let { var, op } = stmt {
+                    if needed.contains(var) {
+                        element.extend([self.definition(*var, op)]);
+                    }
+                }
+            }
+            let value = match self.is_dual_array(array) {
+                true => self.as_dual(store),
+                false => self.operand(store),
+            };
+            let name = format!("{}_i", self.body.array(array).name);
+            let slot = self.fresh(&name, run[0].span);
+            decls.extend([quote!(let #slot = { #element #value };)]);
+            self.element_values.insert(array, (slot, run_counters(run)));
+        }
+        (decls, views, keys)
+    }
+}
+
+/// The value a fill loop (`for j in 0..n { a[j] = e; }`, see `Sites::fill_loop`) stores, and
+/// the values of its body that value is computed from, itself included; not the index of a
+/// read through a view (`viewed` accepts its array and index).
+fn stored_value(fill: &Loop, viewed: impl Fn((ArrayId, Var)) -> bool) -> (&Operand, HashSet<Var>) {
+    let Some(value) = fill.body.stmts.iter().find_map(|stmt| match stmt {
+        Stmt::Store { value, .. } => Some(value),
+        _ => None,
+    }) else {
+        unreachable!("a fill loop stores")
+    };
+    let mut needed: HashSet<Var> = value.var().into_iter().collect();
+    for stmt in fill.body.stmts.iter().rev() {
+        let Stmt::Let { var, op } = stmt else {
+            continue;
+        };
+        let through_view = match op {
+            Op::Load { array, index } => {
+                matches!(index.as_slice(), [Operand::Var(at)] if viewed((*array, *at)))
+            }
+            _ => false,
+        };
+        if needed.contains(var) && !through_view {
+            needed.extend(crate::activity::op_vars(op));
+        }
+    }
+    (value, needed)
 }
 
 /// Whether `stmt` itself (not a block nested in it) touches `array`, a length aside.

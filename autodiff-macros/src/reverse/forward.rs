@@ -509,7 +509,7 @@ impl Gen<'_> {
                         .find(|(_, saved)| saved.contains(var))
                         .map(|(t, _)| t.clone());
                     let a = self.array(*array);
-                    return quote!(#tape.extend_from_slice(&#a););
+                    return quote!(::autodiff::__private::append_copy(&mut #tape, &#a););
                 }
                 if let (Some(d), Op::Call { callee, args, .. }) =
                     (self.pulled.get(var).cloned(), op)
@@ -842,11 +842,17 @@ impl Gen<'_> {
             self.snapshot_tapes.insert(k, (snapshots, flat));
         }
         let plan = self.an.loops.get(&k);
-        let copies = plan
+        // Not the vectors whose reads take the element their fill stores instead.
+        let copied: Vec<ArrayId> = plan
             .map(|p| p.copied.as_slice())
             .unwrap_or_default()
             .iter()
-            .map(|&array| {
+            .filter(|&&array| !self.element_filled.contains_key(&(k, array)))
+            .copied()
+            .collect();
+        let copies = copied
+            .into_iter()
+            .map(|array| {
                 let name = &self.body.array(array).name;
                 let tape = self.fresh(&format!("{name}_copies"), span);
                 self.tape_decls
@@ -973,7 +979,7 @@ impl Gen<'_> {
         if !self.untaped {
             for c in &self.copy_tapes[&k] {
                 let (tape, a) = (&c.tape, self.array(c.array));
-                body.extend([quote!(#tape.extend_from_slice(&#a);)]);
+                body.extend([quote!(::autodiff::__private::append_copy(&mut #tape, &#a);)]);
             }
         }
         if let (Some(tape), Some(plan), false) = (&tape, plan, self.untaped) {

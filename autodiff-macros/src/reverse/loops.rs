@@ -363,18 +363,22 @@ impl Gen<'_> {
         out
     }
 
-    /// `let v = copy[i];`: a read recomputed from the copy a loop around it took of its array.
+    /// `let v = copy[i];`: a read recomputed from the copy a loop around it took of its array,
+    /// or from the element the merged reverse iteration computes (`element.rs`).
     fn copy_read(&self, var: Var, op: &Op) -> Option<TokenStream> {
         let (copier, Op::Load { array, index }) = (self.an.copy_reads.get(&var)?, op) else {
             return None;
         };
+        let v = self.var(var);
+        if let Some(element) = self.element_value(*array, index) {
+            return Some(quote!(let #v = #element;));
+        }
         let copy = self
             .copy_tapes
             .get(copier)?
             .iter()
             .find(|c| c.array == *array)?;
-        let (v, view) = (self.var(var), &copy.view);
-        let i = index.iter().map(|x| self.operand(x));
+        let (view, i) = (&copy.view, index.iter().map(|x| self.operand(x)));
         Some(quote!(let #v = #view #([#i])*;))
     }
 }

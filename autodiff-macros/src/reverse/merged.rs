@@ -210,6 +210,9 @@ impl Gen<'_> {
         let mut range = TokenStream::new();
         let (mut views, parted) = self.begin_shadow_parts(run);
         body.tokens.extend([self.begin_element_adjoints(run)]);
+        let (elements, element_views, element_keys) = self.begin_element_values(run, &counter);
+        body.tokens.extend([elements]);
+        views.extend([element_views]);
         let mut tails = Vec::new();
         for l in run {
             let Some(parts) = self.loop_parts(l, false) else {
@@ -228,6 +231,7 @@ impl Gen<'_> {
         }
         self.deferred_zeroing.clear();
         self.end_element_adjoints();
+        self.end_views(element_keys);
         self.end_shadow_parts(parted);
         let b = &body.tokens;
         let looped = quote!(for #counter in #range { #b });

@@ -103,6 +103,14 @@ pub struct Gen<'a> {
     /// While such a loop is written: the local holding the adjoint of the element at the
     /// counter, and the counters that name that element.
     element_adjoint: HashMap<ArrayId, (Ident, Vec<Var>)>,
+    /// Copied scratch vectors whose reads in the reverse sweep all take the element their fill
+    /// loop stores, computed at the top of a merged reverse iteration, and that are not copied
+    /// (`element.rs`), by copying loop and vector: the keys of the run's first loop and of the
+    /// fill loop.
+    element_filled: HashMap<(usize, ArrayId), (usize, usize)>,
+    /// While such a loop is written: the local holding the element at the counter, and the
+    /// counters that name it.
+    element_values: HashMap<ArrayId, (Ident, Vec<Var>)>,
     /// Reads of an array at an index a loop does not change (`x[i]` in a loop over `j`):
     /// their adjoint is summed in this local through the loop and added into the array's
     /// once after it (`Gen::hoisted_reads`).
@@ -208,6 +216,8 @@ impl<'a> Gen<'a> {
             zeroed_by_write: HashSet::default(),
             element_local: HashMap::default(),
             element_adjoint: HashMap::default(),
+            element_filled: HashMap::default(),
+            element_values: HashMap::default(),
             hoisted: HashMap::default(),
             views: HashMap::default(),
             shadow_parts: HashMap::default(),
