@@ -65,35 +65,42 @@ pub fn whitened_centered_adjoint<
     for s in 0..t {
         if 0 < len {
             let xs_view = &xs[(s * len)..(s * len) + len];
+            let c_1_row = &mut c_1[..len];
             for i_4 in 0..len {
                 let t_30 = s * len;
                 let t_31 = t_30 + i_4;
                 let t_32 = xs_view[i_4];
                 let t_33 = means[i_4];
                 let t_34 = t_32 - t_33;
-                c_1[i_4] = t_34;
+                c_1_row[i_4] = t_34;
             }
         }
-        for i_5 in 0..len {
-            let t_36 = c_1[i_5];
-            let t_37 = t_36.exp();
-            let t_38 = t_37 * t_36;
-            y_1[i_5] = t_38;
-            tape.push(t_37);
+        if 0 < len {
+            let y_1_row = &mut y_1[..len];
+            for i_5 in 0..len {
+                let t_36 = c_1[i_5];
+                let t_37 = t_36.exp();
+                let t_38 = t_37 * t_36;
+                y_1_row[i_5] = t_38;
+                tape.push(t_37);
+            }
         }
         let mut l_5 = 0;
         for i_6 in 0..len {
             let t_40 = i_6 + 1;
             let mut l_6 = l_5;
-            for j_1 in t_40..len {
-                let t_42 = lower[l_6];
-                let t_43 = c_1[i_6];
-                let t_44 = t_42 * t_43;
-                let t_45 = y_1[j_1];
-                let t_46 = t_45 + t_44;
-                y_1[j_1] = t_46;
-                let l_7 = l_6 + 1;
-                l_6 = l_7;
+            if t_40 < len {
+                let y_1_row_1 = &mut y_1[t_40..len];
+                for j_1 in t_40..len {
+                    let t_42 = lower[l_6];
+                    let t_43 = c_1[i_6];
+                    let t_44 = t_42 * t_43;
+                    let t_45 = y_1_row_1[j_1 - t_40];
+                    let t_46 = t_45 + t_44;
+                    y_1_row_1[j_1 - t_40] = t_46;
+                    let l_7 = l_6 + 1;
+                    l_6 = l_7;
+                }
             }
             let l_8 = l_6;
             l_5 = l_8;

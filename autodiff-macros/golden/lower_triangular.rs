@@ -37,15 +37,18 @@ pub fn lower_triangular_adjoint<
     for i in 0..len {
         let t_1 = i + 1;
         let mut l_2 = l_1;
-        for j in t_1..len {
-            let t_3 = lower[l_2];
-            let t_4 = x[i];
-            let t_5 = t_3 * t_4;
-            let t_6 = y_1[j];
-            let t_7 = t_6 + t_5;
-            y_1[j] = t_7;
-            let l = l_2 + 1;
-            l_2 = l;
+        if t_1 < len {
+            let y_1_row = &mut y_1[t_1..len];
+            for j in t_1..len {
+                let t_3 = lower[l_2];
+                let t_4 = x[i];
+                let t_5 = t_3 * t_4;
+                let t_6 = y_1_row[j - t_1];
+                let t_7 = t_6 + t_5;
+                y_1_row[j - t_1] = t_7;
+                let l = l_2 + 1;
+                l_2 = l;
+            }
         }
         let l_3 = l_2;
         l_1 = l_3;

@@ -57,30 +57,34 @@ pub fn whitened_norms_adjoint<
     for s in 0..t {
         if 0 < len {
             let xs_view = &xs[(s * len)..(s * len) + len];
+            let y_1_row = &mut y_1[..len];
             for i_3 in 0..len {
                 let t_29 = diag[i_3];
                 let t_30 = s * len;
                 let t_31 = t_30 + i_3;
                 let t_32 = xs_view[i_3];
                 let t_33 = t_29 * t_32;
-                y_1[i_3] = t_33;
+                y_1_row[i_3] = t_33;
             }
         }
         let mut l_5 = 0;
         for i_4 in 0..len {
             let t_35 = i_4 + 1;
             let mut l_6 = l_5;
-            for j_1 in t_35..len {
-                let t_37 = lower[l_6];
-                let t_38 = s * len;
-                let t_39 = t_38 + i_4;
-                let t_40 = xs[t_39];
-                let t_41 = t_37 * t_40;
-                let t_42 = y_1[j_1];
-                let t_43 = t_42 + t_41;
-                y_1[j_1] = t_43;
-                let l_7 = l_6 + 1;
-                l_6 = l_7;
+            if t_35 < len {
+                let y_1_row_1 = &mut y_1[t_35..len];
+                for j_1 in t_35..len {
+                    let t_37 = lower[l_6];
+                    let t_38 = s * len;
+                    let t_39 = t_38 + i_4;
+                    let t_40 = xs[t_39];
+                    let t_41 = t_37 * t_40;
+                    let t_42 = y_1_row_1[j_1 - t_35];
+                    let t_43 = t_42 + t_41;
+                    y_1_row_1[j_1 - t_35] = t_43;
+                    let l_7 = l_6 + 1;
+                    l_6 = l_7;
+                }
             }
             let l_8 = l_6;
             l_5 = l_8;

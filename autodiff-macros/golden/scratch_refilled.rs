@@ -70,33 +70,40 @@ pub fn whitened_adjoint<
     for k in 0..t {
         if 0 < len {
             let means_view = &means[(k * len)..(k * len) + len];
+            let c_1_row = &mut c_1[..len];
             for i_4 in 0..len {
                 let t_30 = x[i_4];
                 let t_31 = k * len;
                 let t_32 = t_31 + i_4;
                 let t_33 = means_view[i_4];
                 let t_34 = t_30 - t_33;
-                c_1[i_4] = t_34;
+                c_1_row[i_4] = t_34;
             }
         }
-        for i_5 in 0..len {
-            let t_36 = c_1[i_5];
-            let t_37 = 2.0 * t_36;
-            y_1[i_5] = t_37;
+        if 0 < len {
+            let y_1_row = &mut y_1[..len];
+            for i_5 in 0..len {
+                let t_36 = c_1[i_5];
+                let t_37 = 2.0 * t_36;
+                y_1_row[i_5] = t_37;
+            }
         }
         let mut l_6 = l_1;
         for i_6 in 0..len {
             let t_39 = i_6 + 1;
             let mut l_7 = l_6;
-            for j_1 in t_39..len {
-                let t_41 = lower[l_7];
-                let t_42 = c_1[i_6];
-                let t_43 = t_41 * t_42;
-                let t_44 = y_1[j_1];
-                let t_45 = t_44 + t_43;
-                y_1[j_1] = t_45;
-                let l_8 = l_7 + 1;
-                l_7 = l_8;
+            if t_39 < len {
+                let y_1_row_1 = &mut y_1[t_39..len];
+                for j_1 in t_39..len {
+                    let t_41 = lower[l_7];
+                    let t_42 = c_1[i_6];
+                    let t_43 = t_41 * t_42;
+                    let t_44 = y_1_row_1[j_1 - t_39];
+                    let t_45 = t_44 + t_43;
+                    y_1_row_1[j_1 - t_39] = t_45;
+                    let l_8 = l_7 + 1;
+                    l_7 = l_8;
+                }
             }
             let l_9 = l_7;
             tape_1.push(l_9);

@@ -1,8 +1,9 @@
 //! Reads at an affine index `a[base + c * i + k]` in a loop over `lo..hi` go through a slice of
 //! `a` taken before the loop (`reverse/views.rs`), so that LLVM drops their bounds checks. The slice is taken only when
 //! the loop runs: an empty loop whose range starts anywhere (or whose base would underflow)
-//! reads nothing and must not panic; a loop that reads past the end must still panic. Every
-//! gradient is checked against central finite differences.
+//! reads nothing and must not panic; a loop that reads past the end must still panic. A local
+//! vector a loop writes at its counter goes through a mutable slice of the row, likewise.
+//! Every gradient is checked against central finite differences.
 
 #![allow(clippy::needless_range_loop, clippy::identity_op)] // flat indexing is what is tested
 mod common;
@@ -71,6 +72,28 @@ fn strided(x: &[f64], lo: usize, base: usize) -> f64 {
     s
 }
 
+/// A local vector written in place at the counter, in the triangle `j in i + 1..n` and over
+/// `lo..hi` backwards: the forward sweep writes it through a mutable slice of the row
+/// (`begin_row_writes`).
+#[grad]
+fn rows_written(w: &[f64], lo: usize, hi: usize) -> f64 {
+    let n = w.len();
+    let mut y = vec![0.0; n];
+    for i in 0..n {
+        for j in i + 1..n {
+            y[j] += w[i] * w[j];
+        }
+    }
+    for j in (lo..hi).rev() {
+        y[j] = y[j].sin() + w[j];
+    }
+    let mut s = 0.0;
+    for j in 0..n {
+        s += y[j] * y[j];
+    }
+    s
+}
+
 #[test]
 fn reads_through_views_match_finite_differences() {
     let mut rng = Rng::new(81);
@@ -99,6 +122,10 @@ fn reads_through_views_match_finite_differences() {
     }
     let (_, g) = tail_from_end_grad(&w, 4);
     assert_matches_fd(&|w| tail_from_end(w, 4), &w, &g, "tail_from_end");
+    for (lo, hi) in [(0, 9), (3, 7), (8, 9), (5, 5)] {
+        let (_, g) = rows_written_grad(&w, lo, hi);
+        assert_matches_fd(&|w| rows_written(w, lo, hi), &w, &g, "rows_written");
+    }
     let x = rng.vec(13, -1.5, 1.5);
     for (lo, base) in [(0, 0), (1, 0), (2, 1), (4, 0)] {
         let (_, g) = strided_grad(&x, lo, base);
@@ -117,6 +144,14 @@ fn a_loop_that_does_not_run_reads_nothing() {
     assert_eq!(strided_grad(&w, 5, 100), (0.0, vec![0.0; 3]));
     // `n - 1` would underflow, but the loop does not run.
     assert_eq!(tail_from_end_grad(&w, 0), (0.0, vec![0.0; 3]));
+    // The row written would start past the end, but the loop does not run.
+    assert_eq!(rows_written_grad(&w, 7, 7), rows_written_grad(&w, 0, 0));
+}
+
+#[test]
+#[should_panic]
+fn a_loop_that_writes_past_the_end_still_panics() {
+    let _ = rows_written_grad(&[0.5, -0.25, 2.0], 1, 4);
 }
 
 #[test]

@@ -528,12 +528,17 @@ impl Gen<'_> {
                 index,
                 value,
             } => {
-                let a = self.array(*array);
-                let i = index.iter().map(|x| self.operand(x));
                 let value = match self.is_dual_array(*array) {
                     true => self.as_dual(value),
                     false => self.operand(value),
                 };
+                if let [Operand::Var(at)] = index.as_slice() {
+                    if let Some((row, i)) = self.views.get(&(*array, *at)) {
+                        return quote!(#row[#i] = #value;);
+                    }
+                }
+                let a = self.array(*array);
+                let i = index.iter().map(|x| self.operand(x));
                 quote!(#a #([#i])* = #value;)
             }
             Stmt::Resize { array, len, .. } => {
@@ -961,7 +966,10 @@ impl Gen<'_> {
             .push((self.an.loop_regions[&k], Vec::new()));
         let untaped = self.untaped;
         self.untaped |= Self::is_segment_loop(l);
-        let (views, viewed) = self.begin_views(l, |_| true);
+        let (mut views, mut viewed) = self.begin_views(l, |_| true);
+        let (rows, written) = self.begin_row_writes(l);
+        views.extend([rows]);
+        viewed.extend(written);
         let mut body = self.forward_block(&l.body);
         self.untaped = untaped;
         if fused.is_some() {
