@@ -19,6 +19,7 @@ mod code;
 mod diag;
 mod emit;
 mod forward_mode;
+mod fragments;
 mod fusion;
 #[cfg(test)]
 mod golden;
@@ -35,6 +36,7 @@ mod second_order;
 mod sig;
 
 use proc_macro::TokenStream;
+use syn::visit_mut::VisitMut;
 
 /// Differentiates a function at compile time: writes `NAME_grad` and `NAME_adjoint` beside it.
 ///
@@ -137,11 +139,16 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote::quote!(#original #e).into();
         }
     };
-    if let Ok(func) = syn::parse::<syn::ItemFn>(item.clone()) {
+    let item = fragments::ungroup_atoms(original.clone());
+    if let Ok(mut func) = syn::parse2::<syn::ItemFn>(item.clone()) {
+        fragments::ungroup_types(&mut func, VisitMut::visit_item_fn_mut);
         return emit::expand(attr, func, original).into();
     }
-    match syn::parse::<syn::ItemImpl>(item) {
-        Ok(block) => impls::expand(attr, block).into(),
+    match syn::parse2::<syn::ItemImpl>(item) {
+        Ok(mut block) => {
+            fragments::ungroup_types(&mut block, VisitMut::visit_item_impl_mut);
+            impls::expand(attr, block).into()
+        }
         Err(_) => {
             let e = syn::Error::new(
                 proc_macro2::Span::call_site(),

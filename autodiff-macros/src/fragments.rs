@@ -1,0 +1,49 @@
+//! Functions a `macro_rules!` macro writes: the fragments it substitutes (`$body:block`,
+//! `$t:ty`, `$e:expr`) arrive wrapped in invisible groups, which the compiler sees through
+//! and syn keeps. A block substituted as a statement does not parse (syn reads the group as an
+//! expression that needs a `;`), and a type substituted whole is a `Type::Group` that the
+//! signature would not recognize; both are unwrapped before the macro reads the function.
+
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use syn::visit_mut::VisitMut;
+
+/// `tokens` with every invisible group of a single token tree unwrapped, in nested groups
+/// too: an identifier, a literal or a delimited group keeps its precedence bare. Groups of
+/// several tokens (`$e:expr` for `a + b`) stay: syn reads them as parenthesized expressions.
+pub fn ungroup_atoms(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .flat_map(|tree| match tree {
+            TokenTree::Group(g) => {
+                let inner = ungroup_atoms(g.stream());
+                let mut trees = inner.clone().into_iter();
+                match (g.delimiter(), trees.next(), trees.next()) {
+                    (Delimiter::None, Some(only), None) => vec![only],
+                    _ => {
+                        let mut rebuilt = Group::new(g.delimiter(), inner);
+                        rebuilt.set_span(g.span());
+                        vec![TokenTree::Group(rebuilt)]
+                    }
+                }
+            }
+            other => vec![other],
+        })
+        .collect()
+}
+
+/// Types substituted whole (`-> $t` with `$t:ty` = `Vec<f64>`) replaced by the types they
+/// hold.
+pub fn ungroup_types<T>(node: &mut T, visit: fn(&mut Ungroup, &mut T)) {
+    visit(&mut Ungroup, node);
+}
+
+pub struct Ungroup;
+
+impl VisitMut for Ungroup {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        while let syn::Type::Group(g) = ty {
+            *ty = (*g.elem).clone();
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+}

@@ -1,0 +1,64 @@
+//! `#[grad]` functions written by `macro_rules!` macros: the fragments a macro substitutes
+//! (`$body:block`, `$t:ty`, `$e:expr`) arrive in invisible groups, which the compiler sees
+//! through. A block substituted as a statement or as the whole body, a type substituted in the
+//! signature, an expression whose precedence the group keeps.
+
+use autodiff::grad;
+
+/// A sum of squares whose first statement is a block fragment.
+macro_rules! scaled_sum {
+    ($name:ident, $step:block) => {
+        #[grad]
+        fn $name(w: &[f64]) -> f64 {
+            let mut total = 0.0;
+            $step
+            for v in w {
+                total += v * v;
+            }
+            total
+        }
+    };
+}
+
+scaled_sum!(sum_of_squares, {
+    let _unused = 1;
+});
+
+/// Types and an expression substituted: `$float`, `$weights` in the signature, `$scale`
+/// (`1.0 + 2.0`, which the group keeps as one operand of `*`).
+macro_rules! weighted {
+    ($name:ident, $float:ty, $weights:ty, $scale:expr) => {
+        #[grad]
+        fn $name(w: $weights, x: $float) -> $float {
+            w[0] * x * $scale + w[1] * $scale
+        }
+    };
+}
+
+weighted!(weighted_f64, f64, &[f64], 1.0 + 2.0);
+weighted!(weighted_f32, f32, &[f32; 2], 0.5 - 0.25);
+
+/// The whole body a block fragment.
+macro_rules! with_body {
+    ($name:ident, $w:ident, $body:block) => {
+        #[grad]
+        fn $name($w: &[f64]) -> f64 $body
+    };
+}
+
+with_body!(product, w, { w[0] * w[1] });
+
+#[test]
+fn functions_written_by_macro_rules_differentiate() {
+    assert_eq!(sum_of_squares_grad(&[1.0, -2.0]), (5.0, vec![2.0, -4.0]));
+    // (1 + 2) is one operand: 3 w0 x + 3 w1.
+    assert_eq!(
+        weighted_f64_grad(&[2.0, 5.0], 0.5),
+        (18.0, (vec![1.5, 3.0], 6.0))
+    );
+    assert_eq!(
+        weighted_f32_grad(&[2.0, 4.0], 2.0),
+        (2.0, ([0.5, 0.25], 0.5))
+    );
+    assert_eq!(product_grad(&[3.0, 4.0]), (12.0, vec![4.0, 3.0]));
+}
