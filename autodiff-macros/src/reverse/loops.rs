@@ -373,6 +373,12 @@ impl Gen<'_> {
         if let Some(element) = self.element_value(*array, index) {
             return Some(quote!(let #v = #element;));
         }
+        // Planned to take the element and not copied: read as it is, the array would give
+        // the last iteration's value, a wrong gradient without a word.
+        assert!(
+            !self.element_filled.contains_key(&(*copier, *array)),
+            "autodiff: a read planned to take its element outside the merged loop that computes it (a bug in autodiff-macros)"
+        );
         let copy = self
             .copy_tapes
             .get(copier)?
