@@ -2,9 +2,12 @@
 //! `$t:ty`, `$e:expr`) arrive wrapped in invisible groups, which the compiler sees through
 //! and syn keeps. A block substituted as a statement does not parse (syn reads the group as an
 //! expression that needs a `;`), and a type substituted whole is a `Type::Group` that the
-//! signature would not recognize; both are unwrapped before the macro reads the function.
+//! signature would not recognize; both are unwrapped before the macro reads the function
+//! (the tokens only for a function that does not parse as it is or holds such a group:
+//! walking them costs a round trip to the compiler per group).
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 /// `tokens` with every invisible group of a single token tree unwrapped, in nested groups
@@ -31,12 +34,25 @@ pub fn ungroup_atoms(tokens: TokenStream) -> TokenStream {
         .collect()
 }
 
-/// Types substituted whole (`-> $t` with `$t:ty` = `Vec<f64>`) replaced by the types they
-/// hold.
-pub fn ungroup_types<T>(node: &mut T, visit: fn(&mut Ungroup, &mut T)) {
-    visit(&mut Ungroup, node);
+/// Whether a parsed item holds an expression or a type in an invisible group: written by a
+/// macro, to be parsed again from `ungroup_atoms`.
+pub fn has_groups(item: &syn::Item) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_expr_group(&mut self, _: &syn::ExprGroup) {
+            self.0 = true;
+        }
+        fn visit_type_group(&mut self, _: &syn::TypeGroup) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_item(item);
+    finder.0
 }
 
+/// Replaces types substituted whole (`-> $t` with `$t:ty` = `Vec<f64>`) by the types they
+/// hold: `Ungroup.visit_item_fn_mut(&mut f)`.
 pub struct Ungroup;
 
 impl VisitMut for Ungroup {

@@ -37,6 +37,7 @@ mod sig;
 
 use proc_macro::TokenStream;
 use syn::visit_mut::VisitMut;
+use syn::Item;
 
 /// Differentiates a function at compile time: writes `NAME_grad` and `NAME_adjoint` beside it.
 ///
@@ -139,17 +140,27 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote::quote!(#original #e).into();
         }
     };
-    let item = fragments::ungroup_atoms(original.clone());
-    if let Ok(mut func) = syn::parse2::<syn::ItemFn>(item.clone()) {
-        fragments::ungroup_types(&mut func, VisitMut::visit_item_fn_mut);
-        return emit::expand(attr, func, original).into();
-    }
-    match syn::parse2::<syn::ItemImpl>(item) {
-        Ok(mut block) => {
-            fragments::ungroup_types(&mut block, VisitMut::visit_item_impl_mut);
+    // Written by a `macro_rules!` macro, the function may parse only with its fragments
+    // unwrapped (`fragments.rs`).
+    let parse = |tokens: &proc_macro2::TokenStream| {
+        syn::parse2::<syn::ItemFn>(tokens.clone())
+            .map(Item::Fn)
+            .or_else(|_| syn::parse2::<syn::ItemImpl>(tokens.clone()).map(Item::Impl))
+    };
+    let item = match parse(&original) {
+        Ok(item) if !fragments::has_groups(&item) => Ok(item),
+        _ => parse(&fragments::ungroup_atoms(original.clone())),
+    };
+    match item {
+        Ok(Item::Fn(mut func)) => {
+            fragments::Ungroup.visit_item_fn_mut(&mut func);
+            emit::expand(attr, func, original).into()
+        }
+        Ok(Item::Impl(mut block)) => {
+            fragments::Ungroup.visit_item_impl_mut(&mut block);
             impls::expand(attr, block).into()
         }
-        Err(_) => {
+        _ => {
             let e = syn::Error::new(
                 proc_macro2::Span::call_site(),
                 "#[grad] goes on a function (`fn f(x: f64) -> f64 { .. }`), a method, or an `impl` block",

@@ -8,7 +8,7 @@ use crate::diag::Errors;
 use quote::ToTokens;
 
 use crate::ir::{conversion_target, Arg, Body, Op, Operand, Stmt, Ty, Var};
-use crate::lower::primitive_float;
+use crate::lower::{primitive_float, primitive_float_type};
 
 /// Reports every conversion of a differentiated value to another float type that the result
 /// depends on. A converted value that decides only a branch or a count stays allowed: no
@@ -19,7 +19,7 @@ pub fn check(body: &Body, analysis: &Analysis, float: &syn::Type, errors: &mut E
         let Stmt::Let { var, op } = stmt else { return };
         // `x as f64`, `f64::from(x)`; `f64::from(x).unwrap()`, `f64::from_f32(x).unwrap()`.
         let (x, to) = match op {
-            Op::Cast(Operand::Var(x), ty) => (x, float_type(ty)),
+            Op::Cast(Operand::Var(x), ty) => (x, primitive_float_type(ty)),
             Op::NumCast(path, Operand::Var(x)) => {
                 (x, conversion_target(path).and_then(primitive_float))
             }
@@ -37,7 +37,7 @@ pub fn check(body: &Body, analysis: &Analysis, float: &syn::Type, errors: &mut E
     let from = float.to_token_stream().to_string();
     for (var, x, to) in conversions {
         if reaches[var.0] {
-            let mut instead = if from == "f32" || from == "f64" {
+            let mut instead = if primitive_float_type(float).is_some() {
                 format!("compute in `{from}` throughout, or write the function in `{to}` (or generic over `T: Float`) and convert at the call site")
             } else {
                 format!("compute in `{from}` throughout")
@@ -68,12 +68,6 @@ fn calls(body: &Body, x: Var) -> bool {
         }
     });
     call
-}
-
-/// `f32` or `f64`, the type a cast names.
-fn float_type(ty: &syn::Type) -> Option<&'static str> {
-    let syn::Type::Path(p) = ty else { return None };
-    primitive_float(p.path.get_ident()?)
 }
 
 /// Per variable: whether the function's result may depend on its value through a data flow

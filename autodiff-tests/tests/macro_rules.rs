@@ -1,7 +1,7 @@
 //! `#[grad]` functions written by `macro_rules!` macros: the fragments a macro substitutes
 //! (`$body:block`, `$t:ty`, `$e:expr`) arrive in invisible groups, which the compiler sees
 //! through. A block substituted as a statement or as the whole body, a type substituted in the
-//! signature, an expression whose precedence the group keeps.
+//! signature, an expression whose precedence the group keeps, an index.
 
 use autodiff::grad;
 
@@ -48,6 +48,20 @@ macro_rules! with_body {
 
 with_body!(product, w, { w[0] * w[1] });
 
+/// An index substituted (`$at:expr`), read and written.
+macro_rules! at_index {
+    ($name:ident, $at:expr) => {
+        #[grad]
+        fn $name(w: &[f64]) -> f64 {
+            let mut h = vec![0.0; 2];
+            h[$at] = w[$at] * w[$at];
+            h[$at] + w[0]
+        }
+    };
+}
+
+at_index!(squared_at, 1);
+
 #[test]
 fn functions_written_by_macro_rules_differentiate() {
     assert_eq!(sum_of_squares_grad(&[1.0, -2.0]), (5.0, vec![2.0, -4.0]));
@@ -61,4 +75,5 @@ fn functions_written_by_macro_rules_differentiate() {
         (2.0, ([0.5, 0.25], 0.5))
     );
     assert_eq!(product_grad(&[3.0, 4.0]), (12.0, vec![4.0, 3.0]));
+    assert_eq!(squared_at_grad(&[3.0, 4.0]), (19.0, vec![1.0, 8.0]));
 }

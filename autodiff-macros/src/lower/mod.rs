@@ -1130,11 +1130,18 @@ pub(crate) fn primitive_float(ident: &syn::Ident) -> Option<&'static str> {
 /// Whether `ty` is the primitive float type an `f32` or `f64` function does not compute in
 /// (`f64` in an `f32` function): a cast to it may widen a float as well as convert a count.
 fn is_other_float(ty: &syn::Type, sig: &Signature) -> bool {
-    let primitive = |t: &syn::Type| match t {
+    matches!(
+        (primitive_float_type(&sig.float), primitive_float_type(ty)),
+        (Some(f), Some(t)) if f != t
+    )
+}
+
+/// `f32` or `f64`, when the type is one.
+pub(crate) fn primitive_float_type(ty: &syn::Type) -> Option<&'static str> {
+    match ty {
         syn::Type::Path(p) => p.path.get_ident().and_then(primitive_float),
         _ => None,
-    };
-    matches!((primitive(&sig.float), primitive(ty)), (Some(f), Some(t)) if f != t)
+    }
 }
 
 fn type_kind_path(ident: &syn::Ident, sig: &Signature) -> Ty {
