@@ -561,14 +561,15 @@ pub(crate) fn sweep_fn(
     let params_gen = &generics.params;
     let attrs = inherited_attrs(item);
     let allows = generated_allows();
-    // The hint lets the optimizer inline a small callee's sweep (a `log_sum_exp` per point) as
-    // it would the same code written by hand: 3% of the ADBench GMM at d = 2. The user's own
-    // `#[inline(..)]` wins.
-    let inline = item
-        .attrs
-        .iter()
-        .find(|a| a.path().is_ident("inline"))
-        .map_or_else(|| quote!(#[inline]), ToTokens::to_token_stream);
+    // A small function's sweep is inlined where it is called, as its gradient written into the
+    // caller by hand would be (ADBench's `log_sum_exp` per point: 5% of the GMM at d = 2): its
+    // sweep is 3-4 times the function's size, past what LLVM takes for an `#[inline]` one,
+    // which a larger sweep stays. The user's own `#[inline(..)]` wins.
+    let inline = match item.attrs.iter().find(|a| a.path().is_ident("inline")) {
+        Some(attr) => attr.to_token_stream(),
+        None if is_small(&item.block) => quote!(#[inline(always)]),
+        None => quote!(#[inline]),
+    };
     quote! {
         #attrs
         #inline
@@ -577,6 +578,27 @@ pub(crate) fn sweep_fn(
         #vis fn #name<#params_gen>(#args) -> #returns #where_clause #block
     }
 }
+
+/// Whether a function body is small enough for its sweeps to be inlined into every caller:
+/// at most [`SMALL_FUNCTION`] expressions (`log_sum_exp`, `sqnorm`, `arr_max`, a loss).
+fn is_small(block: &syn::Block) -> bool {
+    struct Count(usize);
+    impl<'ast> syn::visit::Visit<'ast> for Count {
+        fn visit_expr(&mut self, e: &'ast syn::Expr) {
+            self.0 += 1;
+            if self.0 <= SMALL_FUNCTION {
+                syn::visit::visit_expr(self, e);
+            }
+        }
+    }
+    let mut count = Count(0);
+    syn::visit::Visit::visit_block(&mut count, block);
+    count.0 <= SMALL_FUNCTION
+}
+
+/// The most expressions a function whose sweeps [`is_small`] inlines has (ADBench's
+/// `log_sum_exp` has 22).
+const SMALL_FUNCTION: usize = 40;
 
 /// The type parameter `ident: bound` of a generated argument, built rather than parsed back
 /// from tokens (which cost a third of `NAME_adjoint`'s signature).
