@@ -526,6 +526,11 @@ impl<'a> Sites<'a> {
             Op::Prim { rule, .. } => rule.is_cheap(),
             Op::Len { array, .. } => !self.body.array(*array).resizable && self.in_scope(*array),
             Op::Load { array, .. } => self.in_scope(*array),
+            // A number in a field of a model's sub-model, which nothing writes.
+            Op::Call {
+                callee: Callee::Field(_),
+                ..
+            } => true,
             Op::Call { .. } | Op::Opaque(_) | Op::Snapshot { .. } => false,
         }
     }

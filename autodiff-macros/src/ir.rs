@@ -347,6 +347,11 @@ pub enum Callee {
     /// A method of the call's first argument, a sub-model whose type the function does not
     /// write (`self.l1.forward(x)`): its items are reached by method-call syntax.
     Method(syn::Ident),
+    /// A number in a field of the call's first argument, an item of a sequence of sub-models,
+    /// at the other arguments as indices: `l.w[j]` is `w(&net_layers[k], j)`. Its "adjoint"
+    /// adds into the same place of the item's shadow (and has no value), its "tangent" reads
+    /// the item's tangent there.
+    Field(syn::Member),
 }
 
 impl Callee {
@@ -369,16 +374,53 @@ impl Callee {
             Callee::Method(method) => {
                 let mut args = args.into_iter();
                 let receiver = args.next().unwrap_or_default();
-                let receiver = match receiver.clone().into_iter().next() {
-                    Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&' => {
-                        receiver.into_iter().skip(1).collect()
-                    }
-                    _ => receiver,
-                };
+                let receiver = strip_reference(receiver);
                 let method = named(method);
                 quote::quote!(#receiver.#method(#(#args),*))
             }
+            Callee::Field(member) => {
+                let mut args = args;
+                let item = args.remove(0);
+                let place = strip_reference(item.clone());
+                // The adjoint's last two arguments are `d` and the item's shadow, the tangent's
+                // last its tangent; the indices come first.
+                let tail = match suffix {
+                    "" => 0,
+                    "tangent" => 1,
+                    _ => 2,
+                };
+                let extra = args.split_off(args.len().saturating_sub(tail));
+                let at = quote::quote!(.#member #([#args])*);
+                let name = match member {
+                    syn::Member::Named(ident) => {
+                        ident.to_string().trim_start_matches("r#").to_string()
+                    }
+                    syn::Member::Unnamed(index) => index.index.to_string(),
+                };
+                let is_param = quote::quote!(::autodiff::__param_field!(#item, #name));
+                let m = quote::format_ident!("m");
+                match (suffix, extra.as_slice()) {
+                    ("tangent", [tangent]) => quote::quote!((
+                        #place #at,
+                        ::autodiff::__private::field_tangent(#item, #tangent, #is_param, |#m| #m #at)
+                    )),
+                    (_, [d, shadow]) => quote::quote!(
+                        ::autodiff::__private::add_to_field(#item, #shadow, #is_param, #d, |#m| &mut #m #at)
+                    ),
+                    _ => quote::quote!(#place #at),
+                }
+            }
         }
+    }
+}
+
+/// `tokens` without a leading `&`.
+fn strip_reference(tokens: TokenStream) -> TokenStream {
+    match tokens.clone().into_iter().next() {
+        Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&' => {
+            tokens.into_iter().skip(1).collect()
+        }
+        _ => tokens,
     }
 }
 
@@ -387,6 +429,7 @@ impl quote::ToTokens for Callee {
         match self {
             Callee::Path(path) => path.to_tokens(tokens),
             Callee::Method(method) => method.to_tokens(tokens),
+            Callee::Field(member) => member.to_tokens(tokens),
         }
     }
 }

@@ -8,6 +8,8 @@ use core::mem::MaybeUninit;
 use num_traits::{AsPrimitive, WrappingAdd, WrappingMul, WrappingSub};
 
 use crate::optim::Params;
+use crate::shadow::ParamsShadow;
+use crate::tangent::ParamsTangent;
 
 /// Zeros of a model's shape: the accumulator `NAME_grad` hands to `NAME_adjoint` for a model
 /// parameter, returned as its gradient.
@@ -787,6 +789,56 @@ pub fn checkpoint_segment(trips: usize) -> usize {
         root + 1
     } else {
         root.max(1)
+    }
+}
+
+/// Marks a field of an item of a sequence of sub-models read as a number (`l.w[j]` for `l` in
+/// `&net.layers`, `net.layers[k].b`): `#[grad]` writes it around the read before lowering,
+/// which differentiates it as a read of the item ([`add_to_field`] in reverse). As written,
+/// the read itself.
+#[inline(always)]
+pub fn item_field<T>(value: T) -> T {
+    value
+}
+
+/// The reverse of a read of a field of `item` (`l.w[j]`): adds `d` into the same place of
+/// the item's shadow, `place` of the model, unless the shadow is `Const` or the field is
+/// `#[params(skip)]` (`is_param` false). `item` fixes the model's type for `place`.
+#[inline(always)]
+pub fn add_to_field<M, T, S>(
+    item: &M,
+    mut shadow: S,
+    is_param: bool,
+    d: T,
+    place: impl FnOnce(&mut M) -> &mut T,
+) where
+    S: ParamsShadow<M>,
+    T: Copy + core::ops::Add<Output = T>,
+{
+    let _ = item;
+    if let (Some(m), true) = (shadow.get(), is_param) {
+        let at = place(m);
+        *at = *at + d;
+    }
+}
+
+/// The tangent of a read of a field of `item` (`l.w[j]`): `place` of the item's tangent, or
+/// zero when the tangent is `Const` or the field is `#[params(skip)]`.
+#[inline(always)]
+pub fn field_tangent<M, T, S>(
+    item: &M,
+    tangent: S,
+    is_param: bool,
+    place: impl FnOnce(&M) -> T,
+) -> T
+where
+    S: ParamsTangent<M>,
+    T: Float,
+{
+    let _ = item;
+    match (tangent.get(), is_param) {
+        (Some(m), true) => place(m),
+        _ => T::zero(),
     }
 }
 

@@ -13,6 +13,9 @@ impl Lowerer<'_> {
                 "#[grad] supports calls of named functions only (`g(x)`, `path::g(x)`)",
             );
         };
+        if let Some(read) = models::marked_item_field(&Expr::Call(c.clone())) {
+            return self.item_field(read);
+        }
         let path = &p.path;
         if let Some(value) = self.swap(path, c) {
             return value;
@@ -74,6 +77,39 @@ impl Lowerer<'_> {
             return self.constant(Expr::Call(c.clone()), path, span);
         }
         self.call_value(Callee::Path(path.clone()), c, unwrap)
+    }
+
+    /// A number in a field of an item of a sequence of sub-models (`net_layers[k].w[j]`, which
+    /// the models pass marked): the call of [`Callee::Field`] on the item and the indices.
+    pub(super) fn item_field(&mut self, read: &Expr) -> Value {
+        let mut indices = Vec::new();
+        let mut e = read;
+        while let Expr::Index(i) = e {
+            indices.push(&*i.index);
+            e = &i.expr;
+        }
+        indices.reverse();
+        match e {
+            Expr::Field(f) if self.is_sub_model(&f.base) => {
+                let (item, span) = (&f.base, read.span());
+                let call = syn::parse_quote_spanned!(span=> field(&#item, #(#indices),*));
+                self.call_value(Callee::Field(f.member.clone()), &call, None)
+            }
+            _ => self.unsupported(
+                read,
+                "#[grad] reads a field of an item of a sequence of sub-models picked by an index (`net.layers[k].w[j]`) or by a loop over them",
+            ),
+        }
+    }
+
+    /// Whether `expr` is a field of an item of a sequence of sub-models (`net_layers[k].n`) at
+    /// any indices: one the models pass left unmarked is read as an integer.
+    pub(super) fn is_item_field(&self, expr: &Expr) -> bool {
+        let mut e = expr;
+        while let Expr::Index(i) = e {
+            e = &i.expr;
+        }
+        matches!(e, Expr::Field(f) if matches!(&*f.base, Expr::Index(_)) && self.is_sub_model(&f.base))
     }
 
     /// The value of a call of `callee` on `c`'s arguments, differentiated through its

@@ -129,6 +129,10 @@ impl Lowerer<'_> {
             }
             // `p.x` of a local struct.
             Expr::Field(f) if self.is_record_field(f) => self.read_record_field(f),
+            // `net_layers[k].n`: an integer field of an item (a number's is marked).
+            Expr::Field(_) if self.is_item_field(expr) => {
+                self.try_opaque(expr, true).unwrap_or(Value::Error)
+            }
             Expr::Field(f) => match self.try_opaque(expr, false) {
                 Some(value) => value,
                 None => self.unsupported(
@@ -829,6 +833,12 @@ impl Lowerer<'_> {
             });
             return self.lower_expr(&element);
         }
+        // `net_layers[k].idx[j]`: an integer field of an item (a number's is marked).
+        if self.is_item_field(&index.expr) {
+            return self
+                .try_opaque(&Expr::Index(index.clone()), true)
+                .unwrap_or(Value::Error);
+        }
         if let Expr::Range(range) = &*index.index {
             if self.is_known_array(&index.expr) {
                 return self.lower_slice(&index.expr, range);
@@ -1060,6 +1070,12 @@ impl Lowerer<'_> {
         }
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
+        }
+        // `net_layers[k].w.len()`: the length of a field of an item.
+        if self.is_item_field(&m.receiver) && (name == "len" || name == "is_empty") {
+            return self
+                .try_opaque(&Expr::MethodCall(m.clone()), true)
+                .unwrap_or(Value::Error);
         }
         let receiver = self.lower_expr(&m.receiver);
         if name == "len" && m.args.is_empty() {
@@ -1303,13 +1319,13 @@ impl Lowerer<'_> {
         let (callee, call) = self.model_method(m)?;
         Some(match callee {
             Callee::Path(_) => self.lower_call(&call, unwrap),
-            Callee::Method(_) => self.call_value(callee, &call, unwrap),
+            Callee::Method(_) | Callee::Field(_) => self.call_value(callee, &call, unwrap),
         })
     }
 
     /// Whether `expr` is a model lent whole (`self.l1` as the function binds it) or an item
     /// of a sequence of them (`&net.layers[k]`).
-    fn is_sub_model(&self, expr: &Expr) -> bool {
+    pub(super) fn is_sub_model(&self, expr: &Expr) -> bool {
         match expr {
             Expr::Reference(r) => self.is_sub_model(&r.expr),
             Expr::Paren(p) => self.is_sub_model(&p.expr),

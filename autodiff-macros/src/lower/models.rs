@@ -22,6 +22,13 @@ use crate::diag::Errors;
 use crate::reverse::local;
 use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
 
+mod items;
+
+use items::{
+    indexed_item, item_of, partner_array, sequence_items, sequence_loop, FirstField, MarkItemFields,
+};
+pub(super) use items::{marked_item_field, Uses};
+
 /// How the body reads a field path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Read {
@@ -58,6 +65,15 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         .copied()
         .filter(|&i| is_data(&sig.params[i]))
         .collect();
+    let mut block = block.clone();
+    MarkItemFields {
+        models: &models,
+        data: &data,
+        items: Vec::new(),
+        integer: false,
+        errors: &mut *errors,
+    }
+    .visit_block_mut(&mut block);
     let mut scan = Scan {
         models: &models,
         data: &data,
@@ -66,11 +82,11 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         aliases: HashMap::default(),
         errors,
     };
-    scan.visit_block(block);
+    scan.visit_block(&block);
     let aliases = std::mem::take(&mut scan.aliases);
 
     // One parameter per path, in the order of first appearance; the strongest read wins.
-    let mut taken: HashSet<String> = all_idents(block);
+    let mut taken: HashSet<String> = all_idents(&block);
     taken.extend(sig.params.iter().map(|p| p.ident.to_string()));
     let mut paths: Vec<(usize, Vec<Member>, Read, Span, bool)> = Vec::new();
     for (model, path, read, span, as_array) in scan.reads {
@@ -128,7 +144,6 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
             field: Some(field),
         });
     }
-    let mut block = block.clone();
     Rewrite {
         models: &models,
         rename: &rename,
@@ -293,15 +308,26 @@ impl Scan<'_> {
         }
     }
 
-    /// Reports a field of one item of a model's field (`self.layers[0].b`,
-    /// `self.layers.last().unwrap().b`, `l.w` for `l` in `&self.layers`), which is not read
-    /// directly (its sub-model's own methods are); true when it did.
+    /// A field of one item of a model's field: read when the item is picked by an index
+    /// (`self.layers[k].b`, a loop over the items rewritten to one), true; reported when it
+    /// is picked otherwise (`self.layers.last().unwrap().b`) or the items of a loop are used
+    /// as more than sub-models lent and read (`let m = l;`), true too.
     fn item_field(&mut self, expr: &Expr) -> bool {
+        if let Expr::Field(f) = expr {
+            if let Some((sequence, index)) = indexed_item(&f.base) {
+                if field_chain(self.models, sequence).is_some_and(|(m, _)| !self.data.contains(&m))
+                {
+                    self.read(sequence, Read::Array(2));
+                    self.index(index);
+                    return true;
+                }
+            }
+        }
         let sequence = match expr {
             Expr::Field(f) if matches!(f.member, Member::Named(_)) => {
                 item_of(&f.base).map(|sequence| (sequence, None))
             }
-            // An item whose field is read is not only lent, so this is no `sequence_loop`.
+            Expr::ForLoop(f) if sequence_loop(f).is_some() => None,
             Expr::ForLoop(f) => sequence_items(f)
                 .filter(|l| l.partner.is_none())
                 .and_then(|l| {
@@ -330,7 +356,7 @@ impl Scan<'_> {
         let (read, sequence) = (written(at), written(sequence));
         self.errors.on(
             at,
-            format!("#[grad] lends the items of `{sequence}` to their own methods (`l.forward(&h)`, `{sequence}[k].score(x)`) but does not read their fields (`{read}`) yet: give the item's type a `#[grad(self)]` method that reads them (`fn penalty(&self) -> f64`) and call it"),
+            format!("#[grad] reads the fields of the items of `{sequence}` picked by an index (`{sequence}[k].b`, `l.w[j]` for `l` in `&{sequence}`), or lends the items to their own methods (`l.forward(&h)`), but not `{read}`: index the item, or give the item's type a `#[grad(self)]` method that reads it (`fn penalty(&self) -> f64`) and call that"),
         );
         true
     }
@@ -352,6 +378,17 @@ impl Scan<'_> {
 impl<'ast> Visit<'ast> for Scan<'_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         if self.item_field(expr) {
+            return;
+        }
+        // `item_field(l.w[j])`: the item's own field, at indices.
+        if let Some(mut read) = marked_item_field(expr) {
+            while let Expr::Index(i) = read {
+                self.index(&i.index);
+                read = &i.expr;
+            }
+            if let Expr::Field(f) = read {
+                self.visit_expr(&f.base);
+            }
             return;
         }
         // `read` records a use; a recorded chain's own parts are not visited again.
@@ -796,329 +833,6 @@ fn item_sources<'a>(
             out.push((source, pat));
             true
         }
-    }
-}
-
-/// A loop over a sequence of sub-models (or rows) that lends each to calls: `for item in
-/// &net.layers`, `net.layers.iter()`, with `.rev()`, `.skip(n)`, or `.enumerate()` (then
-/// `.rev()`), whose body only hands `item` to calls, as an argument of its own.
-struct SequenceLoop<'a> {
-    sequence: &'a Expr,
-    item: Ident,
-    /// `.zip(other)`: the array of numbers zipped with the sequence, and the name its items are
-    /// bound to (`s` or `&s`).
-    partner: Option<Partner<'a>>,
-    /// The index `.enumerate()` binds (`None` for `_` or no `enumerate`).
-    counter: Option<Ident>,
-    rev: bool,
-    skip: Option<&'a Expr>,
-    /// The end of a range of the sequence (`&net.layers[..k]`), if not its length.
-    end: Option<Expr>,
-}
-
-struct Partner<'a> {
-    array: &'a Expr,
-    item: Ident,
-}
-
-impl SequenceLoop<'_> {
-    /// The loop over indices it stands for, each item lent as `&net.layers[index]`.
-    fn rewrite(&self, f: &syn::ExprForLoop) -> Expr {
-        let Self { sequence, .. } = self;
-        let index = Ident::new("__autodiff_element", f.for_token.span);
-        let element: Expr = syn::parse_quote!(&#sequence[#index]);
-        let mut body = f.body.clone();
-        Substitute {
-            name: self.item.clone(),
-            by: element,
-        }
-        .visit_block_mut(&mut body);
-        let mut end: Expr = self
-            .end
-            .clone()
-            .unwrap_or_else(|| syn::parse_quote!(#sequence.len()));
-        if let Some(p) = &self.partner {
-            let array = p.array;
-            SubstitutePartner {
-                name: p.item.clone(),
-                element: syn::parse_quote!(#array[#index]),
-            }
-            .visit_block_mut(&mut body);
-            end = syn::parse_quote!(#end.min(#array.len()));
-        }
-        if let Some(k) = &self.counter {
-            body.stmts.insert(0, syn::parse_quote!(let #k = #index;));
-        }
-        let start = self
-            .skip
-            .map_or_else(|| syn::parse_quote!(0), |n| n.clone());
-        let range: Expr = match self.rev {
-            true => syn::parse_quote!((#start..#end).rev()),
-            false => syn::parse_quote!(#start..#end),
-        };
-        syn::parse_quote!(for #index in #range #body)
-    }
-}
-
-fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
-    let l = sequence_items(f)?;
-    let mut uses = Uses::of(&l.item);
-    uses.visit_block(&f.body);
-    // The partner's items are numbers, read in place (a sequence of models zipped with this
-    // one, its items lent to calls, is not taken yet).
-    if let Some(p) = &l.partner {
-        let mut lent = Uses::of(&p.item);
-        lent.visit_block(&f.body);
-        if lent.as_argument > 0 {
-            return None;
-        }
-    }
-    uses.only_lent().then_some(l)
-}
-
-/// A loop over the items of a field (`for l in &net.layers`, `.iter()`, `.enumerate()`,
-/// `.rev()`, `.skip(n)`, `.zip(&other)`, `&net.layers[1..]`), however its body uses them.
-fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
-    // Outermost first: `.rev()`, then `.enumerate()`, then `.skip(n)`, then the sequence.
-    let mut e = &*f.expr;
-    let mut rev = false;
-    if let Expr::MethodCall(m) = e {
-        if m.method == "rev" && m.args.is_empty() {
-            rev = true;
-            e = &m.receiver;
-        }
-    }
-    let mut enumerate = false;
-    if let Expr::MethodCall(m) = e {
-        if m.method == "enumerate" && m.args.is_empty() {
-            enumerate = true;
-            e = &m.receiver;
-        }
-    }
-    let mut skip = None;
-    if let Expr::MethodCall(m) = e {
-        // A counter after `skip` counts from the first item taken: not this loop.
-        if m.method == "skip" && m.args.len() == 1 && !enumerate {
-            skip = m.args.first();
-            e = &m.receiver;
-        }
-    }
-    // `.zip(other)` right after `.iter()`, with nothing around it: `for (l, s) in ..`.
-    let mut zipped = None;
-    if let Expr::MethodCall(m) = e {
-        if m.method == "zip" && m.args.len() == 1 && !rev && !enumerate && skip.is_none() {
-            zipped = partner_array(&m.args[0]);
-            zipped?;
-            e = &m.receiver;
-        }
-    }
-    let sequence = match e {
-        Expr::Reference(r) if r.mutability.is_none() && !rev && skip.is_none() && !enumerate => {
-            &*r.expr
-        }
-        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
-        _ => return None,
-    };
-    // `&net.layers[1..]`: the items of a range of the sequence (counted from its start by
-    // `enumerate`, which is not this loop's index).
-    let mut end = None;
-    let mut sequence = sequence;
-    if let Expr::Index(i) = sequence {
-        let Expr::Range(r) = &*i.index else {
-            return None;
-        };
-        if skip.is_some() || enumerate {
-            return None;
-        }
-        skip = r.start.as_deref();
-        end = r.end.as_deref().map(|e| match r.limits {
-            syn::RangeLimits::HalfOpen(_) => e.clone(),
-            syn::RangeLimits::Closed(_) => syn::parse_quote!((#e) + 1),
-        });
-        sequence = &i.expr;
-    }
-    // A field, or a local that may be bound to one (`let layers = &net.layers;`).
-    if !matches!(sequence, Expr::Field(_) | Expr::Path(_)) {
-        return None;
-    }
-    let mut partner = None;
-    let (item, counter) = match (&*f.pat, enumerate) {
-        (syn::Pat::Tuple(t), false) if t.elems.len() == 2 && zipped.is_some() => {
-            let (syn::Pat::Ident(pi), other) = (&t.elems[0], &t.elems[1]) else {
-                return None;
-            };
-            let item = match other {
-                syn::Pat::Ident(s) => s.ident.clone(),
-                syn::Pat::Reference(r) => match &*r.pat {
-                    syn::Pat::Ident(s) => s.ident.clone(),
-                    _ => return None,
-                },
-                _ => return None,
-            };
-            partner = zipped.map(|array| Partner { array, item });
-            (pi.ident.clone(), None)
-        }
-        _ if zipped.is_some() => return None,
-        (syn::Pat::Ident(pi), false) => (pi.ident.clone(), None),
-        (syn::Pat::Tuple(t), true) if t.elems.len() == 2 => match (&t.elems[0], &t.elems[1]) {
-            (syn::Pat::Ident(k), syn::Pat::Ident(pi)) => (pi.ident.clone(), Some(k.ident.clone())),
-            (syn::Pat::Wild(_), syn::Pat::Ident(pi)) => (pi.ident.clone(), None),
-            _ => return None,
-        },
-        _ => return None,
-    };
-    Some(SequenceLoop {
-        sequence,
-        item,
-        partner,
-        counter,
-        rev,
-        skip,
-        end,
-    })
-}
-
-/// How often a body names `name`, and how often as an argument lent to a call (`g(&l)`,
-/// `l.forward(x)`).
-pub(super) struct Uses<'a> {
-    name: &'a Ident,
-    pub(super) as_argument: usize,
-    pub(super) all: usize,
-}
-impl<'ast> Visit<'ast> for Uses<'_> {
-    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-        for arg in &c.args {
-            if matches!(arg, Expr::Path(p) if p.path.is_ident(self.name)) {
-                self.as_argument += 1;
-            }
-        }
-        syn::visit::visit_expr_call(self, c);
-    }
-    // `layer.forward(x)`: lent to its own method.
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        let receiver = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name));
-        if receiver && super::is_model_method(&m.method.to_string()) {
-            self.as_argument += 1;
-        }
-        syn::visit::visit_expr_method_call(self, m);
-    }
-    fn visit_ident(&mut self, i: &'ast Ident) {
-        if i == self.name {
-            self.all += 1;
-        }
-    }
-    // `assert!(row.len() >= 2)`: a use that is not an argument.
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let mut names = Vec::new();
-        super::opaque::mentioned_names(mac.tokens.clone(), &mut names);
-        self.all += names.iter().filter(|(n, _)| n == self.name).count();
-    }
-}
-
-impl<'a> Uses<'a> {
-    pub(super) fn of(name: &'a Ident) -> Self {
-        Uses {
-            name,
-            as_argument: 0,
-            all: 0,
-        }
-    }
-
-    /// Whether every use is a lending one, and there is one.
-    pub(super) fn only_lent(&self) -> bool {
-        self.all > 0 && self.all == self.as_argument
-    }
-}
-
-/// The array of `.zip(other)`: `a.iter()`, `&a` or `a`.
-fn partner_array(other: &Expr) -> Option<&Expr> {
-    let array = match other {
-        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
-        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
-        other => other,
-    };
-    matches!(array, Expr::Path(_) | Expr::Field(_)).then_some(array)
-}
-
-/// Replaces the zipped partner's item, a number, by its element: `*s` and `s` by `a[k]`.
-struct SubstitutePartner {
-    name: Ident,
-    element: Expr,
-}
-
-impl SubstitutePartner {
-    fn is_name(&self, e: &Expr) -> bool {
-        matches!(e, Expr::Path(p) if p.path.is_ident(&self.name))
-    }
-}
-
-impl VisitMut for SubstitutePartner {
-    fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        match expr {
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.is_name(&u.expr) => {
-                *expr = self.element.clone();
-            }
-            _ if self.is_name(expr) => *expr = self.element.clone(),
-            _ => syn::visit_mut::visit_expr_mut(self, expr),
-        }
-    }
-}
-
-/// The field an item of is taken from: `self.layers` of `self.layers[0]`,
-/// `self.layers.last().unwrap()` or `(self.layers[k])`.
-fn item_of(expr: &Expr) -> Option<&Expr> {
-    let mut e = expr;
-    let mut item = false;
-    loop {
-        match e {
-            Expr::Index(i) => e = &i.expr,
-            Expr::MethodCall(m)
-                if m.args.is_empty()
-                    && ["first", "last", "unwrap", "iter", "next"]
-                        .contains(&&*m.method.to_string()) =>
-            {
-                e = &m.receiver
-            }
-            Expr::Paren(p) => {
-                e = &p.expr;
-                continue;
-            }
-            Expr::Field(_) if item => return Some(e),
-            _ => return None,
-        }
-        item = true;
-    }
-}
-
-/// The first field of `name` a body reads (`l.w`).
-struct FirstField<'a> {
-    name: &'a Ident,
-    found: Option<syn::ExprField>,
-}
-
-impl<'ast> Visit<'ast> for FirstField<'_> {
-    fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
-        let named = matches!(&*f.base, Expr::Path(p) if p.path.is_ident(self.name));
-        if named && self.found.is_none() && matches!(f.member, Member::Named(_)) {
-            self.found = Some(f.clone());
-        }
-        syn::visit::visit_expr_field(self, f);
-    }
-}
-
-/// Replaces a name by an expression (the item of a loop over a sequence by its element).
-struct Substitute {
-    name: Ident,
-    by: Expr,
-}
-
-impl VisitMut for Substitute {
-    fn visit_expr_mut(&mut self, expr: &mut Expr) {
-        if matches!(expr, Expr::Path(p) if p.path.is_ident(&self.name)) {
-            *expr = self.by.clone();
-            return;
-        }
-        syn::visit_mut::visit_expr_mut(self, expr);
     }
 }
 

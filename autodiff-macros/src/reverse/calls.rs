@@ -194,9 +194,15 @@ impl Gen<'_> {
                 }
             }
         }
+        let value_args = adjoint_args.clone();
         adjoint_args.push(d);
         adjoint_args.extend(shadows);
-        let adjoint = callee.call(self.adjoint_suffix(), adjoint_args);
+        let mut adjoint = callee.call(self.adjoint_suffix(), adjoint_args);
+        // A field's adjoint only adds; the number is read again where it is wanted.
+        if let (Callee::Field(_), Some(_)) = (callee, &lhs) {
+            let value = callee.call("", value_args);
+            adjoint = quote!({ #adjoint; #value });
+        }
         call.tokens.extend([quote!(#lhs #adjoint;)]);
         let mut pieces = vec![call];
         pieces.extend(after);

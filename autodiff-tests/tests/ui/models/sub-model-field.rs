@@ -11,7 +11,9 @@ struct Mlp {
     layers: Vec<Layer>,
 }
 
-// The fields of the sequence's items, read directly rather than through a method of `Layer`.
+// Fields of the sequence's items iterated whole (`&l.w`) or of an item reached through
+// `.last().unwrap()`: read one number at a time from an item picked by an index they are
+// differentiated (`self.layers[0].b[0]`, tests/item_fields.rs).
 #[grad(self)]
 impl Mlp {
     fn weight_decay(&self) -> f64 {

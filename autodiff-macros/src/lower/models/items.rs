@@ -1,0 +1,520 @@
+//! The items of a model's sequences of sub-models (`net.layers`): loops over them rewritten to
+//! loops over indices (`for l in &net.layers` to `for k in 0..net.layers.len()`), each item
+//! lent as `&net.layers[k]`, and the numbers read in their fields marked for lowering
+//! (`item_field(net.layers[k].w[j])`).
+
+use crate::hash::{HashMap, HashSet};
+
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, Member};
+
+use super::field_chain;
+use crate::diag::Errors;
+
+/// A loop over a sequence of sub-models (or rows) that lends each to calls: `for item in
+/// &net.layers`, `net.layers.iter()`, with `.rev()`, `.skip(n)`, or `.enumerate()` (then
+/// `.rev()`), whose body only hands `item` to calls, as an argument of its own.
+pub(super) struct SequenceLoop<'a> {
+    pub(super) sequence: &'a Expr,
+    pub(super) item: Ident,
+    /// `.zip(other)`: the array of numbers zipped with the sequence, and the name its items are
+    /// bound to (`s` or `&s`).
+    pub(super) partner: Option<Partner<'a>>,
+    /// The index `.enumerate()` binds (`None` for `_` or no `enumerate`).
+    pub(super) counter: Option<Ident>,
+    pub(super) rev: bool,
+    pub(super) skip: Option<&'a Expr>,
+    /// The end of a range of the sequence (`&net.layers[..k]`), if not its length.
+    pub(super) end: Option<Expr>,
+}
+
+pub(super) struct Partner<'a> {
+    pub(super) array: &'a Expr,
+    pub(super) item: Ident,
+    /// Bound by a reference pattern (`&x`): a copy of a number.
+    pub(super) copied: bool,
+}
+
+impl SequenceLoop<'_> {
+    /// The loop over indices it stands for, each item lent as `&net.layers[index]`.
+    pub(super) fn rewrite(&self, f: &syn::ExprForLoop) -> Expr {
+        let Self { sequence, .. } = self;
+        let index = Ident::new("__autodiff_element", f.for_token.span);
+        let place: Expr = syn::parse_quote!(#sequence[#index]);
+        let element: Expr = syn::parse_quote!(&#place);
+        let mut body = f.body.clone();
+        Substitute {
+            name: self.item.clone(),
+            by: element,
+            place,
+        }
+        .visit_block_mut(&mut body);
+        let mut end: Expr = self
+            .end
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(#sequence.len()));
+        if let Some(p) = &self.partner {
+            let array = p.array;
+            SubstitutePartner {
+                name: p.item.clone(),
+                element: syn::parse_quote!(#array[#index]),
+            }
+            .visit_block_mut(&mut body);
+            end = syn::parse_quote!(#end.min(#array.len()));
+        }
+        if let Some(k) = &self.counter {
+            body.stmts.insert(0, syn::parse_quote!(let #k = #index;));
+        }
+        let start = self
+            .skip
+            .map_or_else(|| syn::parse_quote!(0), |n| n.clone());
+        let range: Expr = match self.rev {
+            true => syn::parse_quote!((#start..#end).rev()),
+            false => syn::parse_quote!(#start..#end),
+        };
+        syn::parse_quote!(for #index in #range #body)
+    }
+}
+
+pub(super) fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
+    let l = sequence_items(f)?;
+    let mut uses = Uses::of(&l.item);
+    uses.visit_block(&f.body);
+    // The partner's items are numbers, read in place (a sequence of models zipped with this
+    // one, its items lent to calls, is not taken yet; one bound by `&x` holds numbers).
+    if let Some(p) = l.partner.as_ref().filter(|p| !p.copied) {
+        let mut lent = Uses::of(&p.item);
+        lent.visit_block(&f.body);
+        if lent.as_argument > 0 {
+            return None;
+        }
+    }
+    uses.lent_or_read().then_some(l)
+}
+
+/// A loop over the items of a field (`for l in &net.layers`, `.iter()`, `.enumerate()`,
+/// `.rev()`, `.skip(n)`, `.zip(&other)`, `&net.layers[1..]`), however its body uses them.
+pub(super) fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
+    // Outermost first: `.rev()`, then `.enumerate()`, then `.skip(n)`, then the sequence.
+    let mut e = &*f.expr;
+    let mut rev = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "rev" && m.args.is_empty() {
+            rev = true;
+            e = &m.receiver;
+        }
+    }
+    let mut enumerate = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "enumerate" && m.args.is_empty() {
+            enumerate = true;
+            e = &m.receiver;
+        }
+    }
+    let mut skip = None;
+    if let Expr::MethodCall(m) = e {
+        // A counter after `skip` counts from the first item taken: not this loop.
+        if m.method == "skip" && m.args.len() == 1 && !enumerate {
+            skip = m.args.first();
+            e = &m.receiver;
+        }
+    }
+    // `.zip(other)` right after `.iter()`, with nothing around it: `for (l, s) in ..`.
+    let mut zipped = None;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "zip" && m.args.len() == 1 && !rev && !enumerate && skip.is_none() {
+            zipped = partner_array(&m.args[0]);
+            zipped?;
+            e = &m.receiver;
+        }
+    }
+    let sequence = match e {
+        Expr::Reference(r) if r.mutability.is_none() && !rev && skip.is_none() && !enumerate => {
+            &*r.expr
+        }
+        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+        _ => return None,
+    };
+    // `&net.layers[1..]`: the items of a range of the sequence (counted from its start by
+    // `enumerate`, which is not this loop's index).
+    let mut end = None;
+    let mut sequence = sequence;
+    if let Expr::Index(i) = sequence {
+        let Expr::Range(r) = &*i.index else {
+            return None;
+        };
+        if skip.is_some() || enumerate {
+            return None;
+        }
+        skip = r.start.as_deref();
+        end = r.end.as_deref().map(|e| match r.limits {
+            syn::RangeLimits::HalfOpen(_) => e.clone(),
+            syn::RangeLimits::Closed(_) => syn::parse_quote!((#e) + 1),
+        });
+        sequence = &i.expr;
+    }
+    // A field, or a local that may be bound to one (`let layers = &net.layers;`).
+    if !matches!(sequence, Expr::Field(_) | Expr::Path(_)) {
+        return None;
+    }
+    let mut partner = None;
+    let (item, counter) = match (&*f.pat, enumerate) {
+        (syn::Pat::Tuple(t), false) if t.elems.len() == 2 && zipped.is_some() => {
+            let (syn::Pat::Ident(pi), other) = (&t.elems[0], &t.elems[1]) else {
+                return None;
+            };
+            let (item, copied) = match other {
+                syn::Pat::Ident(s) => (s.ident.clone(), false),
+                syn::Pat::Reference(r) => match &*r.pat {
+                    syn::Pat::Ident(s) => (s.ident.clone(), true),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            partner = zipped.map(|array| Partner {
+                array,
+                item,
+                copied,
+            });
+            (pi.ident.clone(), None)
+        }
+        _ if zipped.is_some() => return None,
+        (syn::Pat::Ident(pi), false) => (pi.ident.clone(), None),
+        (syn::Pat::Tuple(t), true) if t.elems.len() == 2 => match (&t.elems[0], &t.elems[1]) {
+            (syn::Pat::Ident(k), syn::Pat::Ident(pi)) => (pi.ident.clone(), Some(k.ident.clone())),
+            (syn::Pat::Wild(_), syn::Pat::Ident(pi)) => (pi.ident.clone(), None),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(SequenceLoop {
+        sequence,
+        item,
+        partner,
+        counter,
+        rev,
+        skip,
+        end,
+    })
+}
+
+/// How often a body names `name`, and how often as an argument lent to a call (`g(&l)`,
+/// `l.forward(x)`).
+pub(in crate::lower) struct Uses<'a> {
+    name: &'a Ident,
+    pub(in crate::lower) as_argument: usize,
+    /// Reads of its fields (`l.w[j]`, `l.b`).
+    fields: usize,
+    pub(in crate::lower) all: usize,
+}
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+        if matches!(&*f.base, Expr::Path(p) if p.path.is_ident(self.name)) {
+            self.fields += 1;
+        }
+        syn::visit::visit_expr_field(self, f);
+    }
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        for arg in &c.args {
+            if matches!(arg, Expr::Path(p) if p.path.is_ident(self.name)) {
+                self.as_argument += 1;
+            }
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    // `layer.forward(x)`: lent to its own method.
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let receiver = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name));
+        if receiver && crate::lower::is_model_method(&m.method.to_string()) {
+            self.as_argument += 1;
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+    fn visit_ident(&mut self, i: &'ast Ident) {
+        if i == self.name {
+            self.all += 1;
+        }
+    }
+    // `l.b`: the field `b` is no use of a `b`.
+    fn visit_member(&mut self, _: &'ast Member) {}
+    // `assert!(row.len() >= 2)`: a use that is not an argument.
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let mut names = Vec::new();
+        crate::lower::opaque::mentioned_names(mac.tokens.clone(), &mut names);
+        self.all += names.iter().filter(|(n, _)| n == self.name).count();
+    }
+}
+
+impl<'a> Uses<'a> {
+    pub(in crate::lower) fn of(name: &'a Ident) -> Self {
+        Uses {
+            name,
+            as_argument: 0,
+            fields: 0,
+            all: 0,
+        }
+    }
+
+    /// Whether every use lends it or reads one of its fields, and there is one.
+    fn lent_or_read(&self) -> bool {
+        self.all > 0 && self.all == self.as_argument + self.fields
+    }
+
+    /// Whether every use is a lending one, and there is one.
+    pub(in crate::lower) fn only_lent(&self) -> bool {
+        self.all > 0 && self.all == self.as_argument
+    }
+}
+
+/// The array of `.zip(other)`: `a.iter()`, `&a` or `a`.
+pub(super) fn partner_array(other: &Expr) -> Option<&Expr> {
+    let array = match other {
+        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        other => other,
+    };
+    matches!(array, Expr::Path(_) | Expr::Field(_)).then_some(array)
+}
+
+/// Replaces the zipped partner's item, a number, by its element: `*s` and `s` by `a[k]`.
+struct SubstitutePartner {
+    name: Ident,
+    element: Expr,
+}
+
+impl SubstitutePartner {
+    fn is_name(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Path(p) if p.path.is_ident(&self.name))
+    }
+}
+
+impl VisitMut for SubstitutePartner {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.is_name(&u.expr) => {
+                *expr = self.element.clone();
+            }
+            _ if self.is_name(expr) => *expr = self.element.clone(),
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+}
+
+/// The field an item of is taken from: `self.layers` of `self.layers[0]`,
+/// `self.layers.last().unwrap()` or `(self.layers[k])`.
+pub(super) fn item_of(expr: &Expr) -> Option<&Expr> {
+    let mut e = expr;
+    let mut item = false;
+    loop {
+        match e {
+            Expr::Index(i) => e = &i.expr,
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && ["first", "last", "unwrap", "iter", "next"]
+                        .contains(&&*m.method.to_string()) =>
+            {
+                e = &m.receiver
+            }
+            Expr::Paren(p) => {
+                e = &p.expr;
+                continue;
+            }
+            Expr::Field(_) if item => return Some(e),
+            _ => return None,
+        }
+        item = true;
+    }
+}
+
+/// The sequence and index of an item picked by one index (`net.layers[k]`, in parentheses or
+/// not).
+pub(super) fn indexed_item(expr: &Expr) -> Option<(&Expr, &Expr)> {
+    match expr {
+        Expr::Paren(p) => indexed_item(&p.expr),
+        Expr::Index(i) if !matches!(&*i.index, Expr::Range(_)) => match &*i.expr {
+            Expr::Index(_) => None,
+            sequence => Some((sequence, &i.index)),
+        },
+        _ => None,
+    }
+}
+
+/// The read `item_field(read)` marks (see [`MarkItemFields`]).
+pub(in crate::lower) fn marked_item_field(expr: &Expr) -> Option<&Expr> {
+    let Expr::Call(c) = expr else { return None };
+    let Expr::Path(p) = &*c.func else { return None };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let marked = p.path.leading_colon.is_some() && names == ["autodiff", "__private", "item_field"];
+    match (marked, c.args.len()) {
+        (true, 1) => c.args.first(),
+        _ => None,
+    }
+}
+
+/// Marks every field of an item of a sequence of sub-models that the body reads as a number
+/// (`l.w[j]` for `l` in `&net.layers`, `net.layers[k].b`) as `item_field(..)`, which lowering
+/// differentiates as a read of the item. The macro never sees the item's type, so what a
+/// field holds comes from where it is read: one read in an index, a range bound, a cast, or
+/// measured (`l.w.len()`) is an integer, left as written. A field lent or iterated whole
+/// (`&l.w`, `l.w.iter()`) is reported.
+pub(super) struct MarkItemFields<'a> {
+    pub(super) models: &'a HashMap<String, usize>,
+    pub(super) data: &'a HashSet<usize>,
+    /// The names of the items of the loops over sequences around (`l`).
+    pub(super) items: Vec<Ident>,
+    /// In an index or a range bound.
+    pub(super) integer: bool,
+    pub(super) errors: &'a mut Errors,
+}
+
+impl MarkItemFields<'_> {
+    /// Whether `expr` is a field of an item, at indices that are not ranges.
+    fn is_item_field(&self, expr: &Expr) -> bool {
+        let mut e = expr;
+        while let Expr::Index(i) = e {
+            if matches!(&*i.index, Expr::Range(_)) {
+                return false;
+            }
+            e = &i.expr;
+        }
+        let Expr::Field(f) = e else { return false };
+        match &*f.base {
+            Expr::Path(p) => p.path.get_ident().is_some_and(|i| self.items.contains(i)),
+            base => indexed_item(base).is_some_and(|(sequence, _)| self.is_sequence(sequence)),
+        }
+    }
+
+    /// Whether `expr` is a field of a model that is differentiated, holding sub-models.
+    fn is_sequence(&self, expr: &Expr) -> bool {
+        field_chain(self.models, expr).is_some_and(|(m, _)| !self.data.contains(&m))
+    }
+
+    fn integer(&mut self, expr: &mut Expr) {
+        let outer = std::mem::replace(&mut self.integer, true);
+        self.visit_expr_mut(expr);
+        self.integer = outer;
+    }
+
+    fn whole(&mut self, expr: &Expr) {
+        let field = expr.to_token_stream().to_string().replace(' ', "");
+        self.errors.on(
+            expr,
+            format!("#[grad] reads the numbers in a field of an item of a sequence one at a time (`{field}[j]`), but does not lend or iterate the field whole yet: loop over `0..{field}.len()` and read `{field}[j]`, or give the item's type a `#[grad(self)]` method that reads it and call that"),
+        );
+    }
+}
+
+impl VisitMut for MarkItemFields<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            _ if !self.integer && self.is_item_field(expr) => {
+                let mut e = &mut *expr;
+                while let Expr::Index(i) = e {
+                    self.integer(&mut i.index);
+                    e = &mut i.expr;
+                }
+                if let Expr::Field(f) = e {
+                    if let Some(Expr::Index(i)) = Some(&mut *f.base) {
+                        self.integer(&mut i.index);
+                    }
+                }
+                let read = expr.clone();
+                *expr = syn::parse_quote_spanned!(read.span()=> ::autodiff::__private::item_field(#read));
+            }
+            Expr::Index(i) => {
+                self.visit_expr_mut(&mut i.expr);
+                self.integer(&mut i.index);
+            }
+            Expr::Range(r) => {
+                for bound in r.start.iter_mut().chain(&mut r.end) {
+                    self.integer(bound);
+                }
+            }
+            // `l.n as f64`, `l.w.len()`: an integer field, a length.
+            Expr::Cast(c) if self.is_item_field(&c.expr) => {}
+            Expr::MethodCall(m)
+                if (m.method == "len" || m.method == "is_empty")
+                    && self.is_item_field(&m.receiver) => {}
+            Expr::MethodCall(m) if self.is_item_field(&m.receiver) => self.whole(&m.receiver),
+            Expr::Field(f) if self.is_item_field(&f.base) => {
+                let read = expr.to_token_stream().to_string().replace(' ', "");
+                self.errors.on(
+                    &*expr,
+                    format!("#[grad] reads the numbers in the fields of a sequence's items, not yet the fields of a sub-model inside an item (`{read}`): give the item's type a `#[grad(self)]` method that reads them and call that"),
+                );
+            }
+            Expr::Reference(r) if self.is_item_field(&r.expr) => self.whole(&r.expr),
+            Expr::ForLoop(f) => {
+                self.visit_expr_mut(&mut f.expr);
+                let item = sequence_items(f)
+                    .filter(|l| self.is_sequence(l.sequence))
+                    .map(|l| l.item);
+                let inner = std::mem::replace(&mut self.integer, false);
+                self.items.extend(item.clone());
+                self.visit_block_mut(&mut f.body);
+                if item.is_some() {
+                    self.items.pop();
+                }
+                self.integer = inner;
+            }
+            _ => {
+                let inner = std::mem::replace(&mut self.integer, false);
+                match expr {
+                    // Integer arithmetic inside an index stays integer.
+                    Expr::Binary(_) | Expr::Paren(_) | Expr::MethodCall(_) => self.integer = inner,
+                    _ => {}
+                }
+                syn::visit_mut::visit_expr_mut(self, expr);
+                self.integer = inner;
+            }
+        }
+    }
+}
+
+/// The first field of `name` a body reads (`l.w`).
+pub(super) struct FirstField<'a> {
+    pub(super) name: &'a Ident,
+    pub(super) found: Option<syn::ExprField>,
+}
+
+impl<'ast> Visit<'ast> for FirstField<'_> {
+    fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+        let named = matches!(&*f.base, Expr::Path(p) if p.path.is_ident(self.name));
+        if named && self.found.is_none() && matches!(f.member, Member::Named(_)) {
+            self.found = Some(f.clone());
+        }
+        syn::visit::visit_expr_field(self, f);
+    }
+}
+
+/// Replaces a name by an expression (the item of a loop over a sequence by its element), and
+/// the base of its fields by the place (`l.w` by `net.layers[k].w`).
+struct Substitute {
+    name: Ident,
+    by: Expr,
+    place: Expr,
+}
+
+impl VisitMut for Substitute {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if matches!(expr, Expr::Path(p) if p.path.is_ident(&self.name)) {
+            *expr = self.by.clone();
+            return;
+        }
+        if let Expr::Field(f) = expr {
+            if matches!(&*f.base, Expr::Path(p) if p.path.is_ident(&self.name)) {
+                *f.base = self.place.clone();
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
