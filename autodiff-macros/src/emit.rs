@@ -63,8 +63,10 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     let models = sig
         .params
         .iter()
-        .any(|p| matches!(p.kind, ParamKind::Model { .. }));
-    let desugared = lower::chains::desugared(&item.block, &sig.float, models);
+        .filter(|p| matches!(p.kind, ParamKind::Model { .. }))
+        .map(|p| p.ident.to_string())
+        .collect();
+    let desugared = lower::chains::desugared(&item.block, &sig.float, &models);
     let source = desugared.as_ref().unwrap_or(&item.block);
     let mut block = lower::models::expand(&mut sig, source, &mut errors);
     checkpoint::keep_placed(&mut block);

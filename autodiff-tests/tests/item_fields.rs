@@ -328,3 +328,36 @@ fn layers_zipped_with_inputs_and_read_in_a_closure() {
     check_params_gradient(|n: &Net| zipped(n, &xs), &net, &d_net).assert_ok();
     autodiff::gradcheck::assert_gradient(|x: &[f64]| zipped(&net, x), &xs, &d_xs);
 }
+
+impl Net {
+    /// A penalty on each layer's bias and first weight, as a chain over the layers.
+    #[grad(self)]
+    fn decay(&self) -> f64 {
+        0.5 * self
+            .layers
+            .iter()
+            .map(|l| l.b * l.b + l.w[0] * l.w[0])
+            .sum::<f64>()
+    }
+
+    /// The layers folded over an input.
+    #[grad(self)]
+    fn folded(&self, x: f64) -> f64 {
+        self.layers.iter().fold(x, |h, l| (l.w[0] * h + l.b).tanh())
+    }
+}
+
+#[test]
+fn chains_over_the_layers_read_their_fields() {
+    let net = net(4.0);
+    let (value, d_net) = net.decay_grad();
+    assert_eq!(value, net.decay());
+    for (l, d) in net.layers.iter().zip(&d_net.layers) {
+        assert_eq!(d.b, l.b);
+        assert_eq!(d.w[0], l.w[0]);
+        assert!(d.w[1..].iter().all(|&g| g == 0.0));
+    }
+    let (value, d_net) = net.folded_grad(0.3);
+    assert_eq!(value, net.folded(0.3));
+    check_params_gradient(|n: &Net| n.folded(0.3), &net, &d_net).assert_ok();
+}

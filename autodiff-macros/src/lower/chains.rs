@@ -1,8 +1,8 @@
 //! Chains rewritten before lowering into what the sweeps know. A flattened sum or product,
 //! `rows.iter().flatten().map(f).sum()` (or `flat_map(|r| r.iter())`, then `map`, `filter`,
 //! `copied`, `cloned`), is the sum over the rows of each row's sum, a loop in a loop; a sum
-//! over a sequence of sub-models whose closure lends each to a call is the loop that lends
-//! them (`lower/models.rs` differentiates it):
+//! over a sequence of sub-models whose closure lends each to a call or reads its fields is the
+//! loop that lends them (`lower/models.rs` differentiates it):
 //!
 //! ```text
 //! w.iter().flatten().map(|v| v * v).sum::<f64>()
@@ -16,30 +16,38 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{parse_quote_spanned, Expr, ExprMethodCall, Ident, Type};
 
 use super::SYNTHETIC;
+use crate::hash::HashSet;
 
 /// `block` with those chains rewritten, if it has one; `float` is the function's float type,
-/// `models` whether it has a model parameter (whose sequences of sub-models a chain may lend).
-pub fn desugared(block: &syn::Block, float: &Type, models: bool) -> Option<syn::Block> {
+/// `models` the names of its model parameters (whose sequences of sub-models a chain may lend).
+pub fn desugared(block: &syn::Block, float: &Type, models: &HashSet<String>) -> Option<syn::Block> {
     struct Mentions(bool, bool);
     impl<'ast> Visit<'ast> for Mentions {
         fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
             self.0 |= m.method == "flatten"
                 || m.method == "flat_map"
-                || (self.1 && m.method == "sum" && m.args.is_empty());
+                || (self.1 && m.method == "sum" && m.args.is_empty())
+                || (self.1 && m.method == "fold" && m.args.len() == 2);
             visit::visit_expr_method_call(self, m);
         }
     }
-    let mut mentions = Mentions(false, models);
+    let mut mentions = Mentions(false, !models.is_empty());
     mentions.visit_block(block);
     mentions.0.then(|| {
         let mut block = block.clone();
-        Chains { float, count: 0 }.visit_block_mut(&mut block);
+        Chains {
+            float,
+            models,
+            count: 0,
+        }
+        .visit_block_mut(&mut block);
         block
     })
 }
 
 struct Chains<'a> {
     float: &'a Type,
+    models: &'a HashSet<String>,
     count: usize,
 }
 
@@ -56,8 +64,9 @@ impl VisitMut for Chains<'_> {
 
 impl Chains<'_> {
     /// `seq.iter().map(|l| body).sum()` or `seq.iter().fold(init, |acc, l| body)` over a field
-    /// of sub-models, `body` lending `l` to calls only: the loop that adds up (or folds)
-    /// `body`; a vector `acc` may change its length (layers of different widths).
+    /// of sub-models, `body` lending `l` to calls (or reading its fields, for a model's field)
+    /// only: the loop that adds up (or folds) `body`; a vector `acc` may change its length
+    /// (layers of different widths).
     fn lending(&mut self, m: &ExprMethodCall) -> Option<Expr> {
         let span = m.method.span();
         let args: Vec<&Expr> = m.args.iter().collect();
@@ -105,7 +114,12 @@ impl Chains<'_> {
         };
         let mut uses = super::models::Uses::of(&item);
         uses.visit_expr(&closure.body);
-        if !uses.only_lent() {
+        let mut root = &*iter.receiver;
+        while let Expr::Field(f) = root {
+            root = &f.base;
+        }
+        let of_model = matches!(root, Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.models.contains(&i.to_string())));
+        if !(uses.only_lent() || of_model && uses.lent_or_read()) {
             return None;
         }
         let (sequence, body) = (&iter.receiver, &closure.body);

@@ -259,7 +259,7 @@ impl<'a> Uses<'a> {
     }
 
     /// Whether every use lends it or reads one of its fields, and there is one.
-    fn lent_or_read(&self) -> bool {
+    pub(in crate::lower) fn lent_or_read(&self) -> bool {
         self.all > 0 && self.all == self.as_argument + self.fields
     }
 
