@@ -801,6 +801,13 @@ pub fn item_field<T>(value: T) -> T {
     value
 }
 
+/// Marks a field of an item of a sequence of sub-models read as an integer (`0..l.n`,
+/// `l.w.len()`, `x[l.k]`): `#[grad]` passes it through as written. As written, the read.
+#[inline(always)]
+pub fn item_data<T>(value: T) -> T {
+    value
+}
+
 /// The reverse of a read of a field of `item` (`l.w[j]`): adds `d` into the same place of
 /// the item's shadow, `place` of the model, unless the shadow is `Const` or the field is
 /// `#[params(skip)]` (`is_param` false). `item` fixes the model's type for `place`.

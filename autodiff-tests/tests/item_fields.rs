@@ -361,3 +361,23 @@ fn chains_over_the_layers_read_their_fields() {
     assert_eq!(value, net.folded(0.3));
     check_params_gradient(|n: &Net| n.folded(0.3), &net, &d_net).assert_ok();
 }
+
+impl Net {
+    /// The first and last layers, picked by `first()` and `last()`.
+    #[grad(self)]
+    fn ends(&self, x: f64) -> f64 {
+        let last = self.layers.last().unwrap().w[1];
+        self.layers[0].b * x + last * self.layers.first().expect("a layer").b
+    }
+}
+
+#[test]
+fn the_first_and_last_layers() {
+    let net = net(5.0);
+    let (value, d_net) = net.ends_grad(0.6);
+    assert_eq!(value, net.ends(0.6));
+    let n = net.layers.len();
+    assert_eq!(d_net.layers[0].b, 0.6 + net.layers[n - 1].w[1]);
+    assert_eq!(d_net.layers[n - 1].w[1], net.layers[0].b);
+    check_params_gradient(|m: &Net| m.ends(0.6), &net, &d_net).assert_ok();
+}

@@ -13,8 +13,13 @@ impl Lowerer<'_> {
                 "#[grad] supports calls of named functions only (`g(x)`, `path::g(x)`)",
             );
         };
-        if let Some(read) = models::marked_item_field(&Expr::Call(c.clone())) {
-            return self.item_field(read);
+        match models::marked(&Expr::Call(c.clone())) {
+            Some(models::Marked::Number(read)) => return self.item_field(read),
+            // An integer: a size, an index, a length.
+            Some(models::Marked::Integer(read)) => {
+                return self.try_opaque(read, true).unwrap_or(Value::Error)
+            }
+            None => {}
         }
         let path = &p.path;
         if let Some(value) = self.swap(path, c) {
@@ -102,8 +107,8 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether `expr` is a field of an item of a sequence of sub-models (`net_layers[k].n`) at
-    /// any indices: one the models pass left unmarked is read as an integer.
+    /// Whether `expr` is a field of an item of a sequence of sub-models (`net_layers[k].w`) at
+    /// any indices.
     pub(super) fn is_item_field(&self, expr: &Expr) -> bool {
         let mut e = expr;
         while let Expr::Index(i) = e {
@@ -149,6 +154,12 @@ impl Lowerer<'_> {
         let Expr::Call(c) = expr else {
             return None;
         };
+        if let Some(marked) = models::marked(expr) {
+            return match marked {
+                models::Marked::Integer(_) => Some(self.lower_call(c, None)),
+                models::Marked::Number(_) => None,
+            };
+        }
         let Expr::Path(p) = &*c.func else {
             return None;
         };

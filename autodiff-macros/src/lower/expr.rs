@@ -129,10 +129,12 @@ impl Lowerer<'_> {
             }
             // `p.x` of a local struct.
             Expr::Field(f) if self.is_record_field(f) => self.read_record_field(f),
-            // `net_layers[k].n`: an integer field of an item (a number's is marked).
-            Expr::Field(_) if self.is_item_field(expr) => {
-                self.try_opaque(expr, true).unwrap_or(Value::Error)
-            }
+            // A read of an item's field the models pass did not mark (every one it knows it
+            // marks): never passed through unseen.
+            Expr::Field(f) if self.is_item_field(expr) => self.unsupported(
+                f,
+                "#[grad] reads a field of an item of a sequence of sub-models as a number (`l.w[j]`, `net.layers[k].b`) or an integer (an index, a loop bound, `l.w.len()`), not here",
+            ),
             Expr::Field(f) => match self.try_opaque(expr, false) {
                 Some(value) => value,
                 None => self.unsupported(
@@ -833,12 +835,6 @@ impl Lowerer<'_> {
             });
             return self.lower_expr(&element);
         }
-        // `net_layers[k].idx[j]`: an integer field of an item (a number's is marked).
-        if self.is_item_field(&index.expr) {
-            return self
-                .try_opaque(&Expr::Index(index.clone()), true)
-                .unwrap_or(Value::Error);
-        }
         if let Expr::Range(range) = &*index.index {
             if self.is_known_array(&index.expr) {
                 return self.lower_slice(&index.expr, range);
@@ -1070,12 +1066,6 @@ impl Lowerer<'_> {
         }
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
-        }
-        // `net_layers[k].w.len()`: the length of a field of an item.
-        if self.is_item_field(&m.receiver) && (name == "len" || name == "is_empty") {
-            return self
-                .try_opaque(&Expr::MethodCall(m.clone()), true)
-                .unwrap_or(Value::Error);
         }
         let receiver = self.lower_expr(&m.receiver);
         if name == "len" && m.args.is_empty() {

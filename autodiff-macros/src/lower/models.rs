@@ -25,9 +25,10 @@ use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
 mod items;
 
 use items::{
-    indexed_item, item_of, partner_array, sequence_items, sequence_loop, FirstField, MarkItemFields,
+    indexed_item, item_of, partner_array, sequence_items, sequence_loop, EndItems, FirstField,
+    MarkItemFields,
 };
-pub(super) use items::{marked_item_field, Uses};
+pub(super) use items::{marked, Marked, Uses};
 
 /// How the body reads a field path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -66,6 +67,11 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         .filter(|&i| is_data(&sig.params[i]))
         .collect();
     let mut block = block.clone();
+    EndItems {
+        models: &models,
+        data: &data,
+    }
+    .visit_block_mut(&mut block);
     MarkItemFields {
         models: &models,
         data: &data,
@@ -380,14 +386,22 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         if self.item_field(expr) {
             return;
         }
-        // `item_field(l.w[j])`: the item's own field, at indices.
-        if let Some(mut read) = marked_item_field(expr) {
+        // `item_field(l.w[j])`, `item_data(l.n)`: the item's own field, at indices.
+        if let Some(marked) = marked(expr) {
+            let (Marked::Number(mut read) | Marked::Integer(mut read)) = marked;
             while let Expr::Index(i) = read {
                 self.index(&i.index);
                 read = &i.expr;
             }
-            if let Expr::Field(f) = read {
-                self.visit_expr(&f.base);
+            if let Some(f) = marked.field() {
+                match indexed_item(&f.base) {
+                    Some((sequence, index)) => {
+                        self.read(sequence, Read::Array(2));
+                        self.index(index);
+                    }
+                    // `l` of a loop over the items, read as a sequence by the loop.
+                    None => self.visit_expr(&f.base),
+                }
             }
             return;
         }

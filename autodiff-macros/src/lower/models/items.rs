@@ -342,8 +342,35 @@ pub(super) fn indexed_item(expr: &Expr) -> Option<(&Expr, &Expr)> {
     }
 }
 
-/// The read `item_field(read)` marks (see [`MarkItemFields`]).
-pub(in crate::lower) fn marked_item_field(expr: &Expr) -> Option<&Expr> {
+/// A read of a field of an item as [`MarkItemFields`] marks it.
+pub(in crate::lower) enum Marked<'a> {
+    /// `item_field(l.w[j])`: a number, differentiated.
+    Number(&'a Expr),
+    /// `item_data(l.n)`, `item_data(l.w.len())`: an integer, passed through.
+    Integer(&'a Expr),
+}
+
+impl<'a> Marked<'a> {
+    /// The field itself: the read without its indices or its `.len()`.
+    pub(in crate::lower) fn field(&self) -> Option<&'a syn::ExprField> {
+        let (Marked::Number(read) | Marked::Integer(read)) = *self;
+        let mut e = read;
+        loop {
+            match e {
+                Expr::Index(i) => e = &i.expr,
+                Expr::MethodCall(m) => e = &m.receiver,
+                Expr::Field(f) => return Some(f),
+                _ => return None,
+            }
+        }
+    }
+}
+
+const NUMBER: &str = "item_field";
+const INTEGER: &str = "item_data";
+
+/// The read a marker call wraps, if `expr` is one (see [`MarkItemFields`]).
+pub(in crate::lower) fn marked(expr: &Expr) -> Option<Marked<'_>> {
     let Expr::Call(c) = expr else { return None };
     let Expr::Path(p) = &*c.func else { return None };
     let names: Vec<String> = p
@@ -352,19 +379,79 @@ pub(in crate::lower) fn marked_item_field(expr: &Expr) -> Option<&Expr> {
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    let marked = p.path.leading_colon.is_some() && names == ["autodiff", "__private", "item_field"];
-    match (marked, c.args.len()) {
-        (true, 1) => c.args.first(),
+    let (true, [read]) = (
+        p.path.leading_colon.is_some(),
+        &*c.args.iter().collect::<Vec<_>>(),
+    ) else {
+        return None;
+    };
+    match names
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["autodiff", "__private", NUMBER] => Some(Marked::Number(read)),
+        ["autodiff", "__private", INTEGER] => Some(Marked::Integer(read)),
         _ => None,
     }
 }
 
-/// Marks every field of an item of a sequence of sub-models that the body reads as a number
-/// (`l.w[j]` for `l` in `&net.layers`, `net.layers[k].b`) as `item_field(..)`, which lowering
-/// differentiates as a read of the item. The macro never sees the item's type, so what a
-/// field holds comes from where it is read: one read in an index, a range bound, a cast, or
-/// measured (`l.w.len()`) is an integer, left as written. A field lent or iterated whole
-/// (`&l.w`, `l.w.iter()`) is reported.
+/// `read` wrapped in the marker `name` (`::autodiff::__private::item_field(read)`).
+fn mark(read: &mut Expr, name: &str) {
+    let marker = Ident::new(name, read.span());
+    let inner = read.clone();
+    *read = syn::parse_quote_spanned!(inner.span()=> ::autodiff::__private::#marker(#inner));
+}
+
+/// Whether `expr` is a field of a model that is differentiated, holding sub-models.
+fn is_sequence(models: &HashMap<String, usize>, data: &HashSet<usize>, expr: &Expr) -> bool {
+    field_chain(models, expr).is_some_and(|(m, _)| !data.contains(&m))
+}
+
+/// Rewrites `net.layers.first().unwrap()` to `net.layers[0]`, `.last().expect(..)` to
+/// `net.layers[net.layers.len() - 1]`: an item picked by an index, which panics where the
+/// `unwrap` would, on an empty sequence. Before the marking, which sees items by index.
+pub(super) struct EndItems<'a> {
+    pub(super) models: &'a HashMap<String, usize>,
+    pub(super) data: &'a HashSet<usize>,
+}
+
+impl VisitMut for EndItems<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        let Expr::MethodCall(unwrap) = &*expr else {
+            return;
+        };
+        let Expr::MethodCall(end) = &*unwrap.receiver else {
+            return;
+        };
+        let unwrapped = match unwrap.method.to_string().as_str() {
+            "unwrap" => unwrap.args.is_empty(),
+            "expect" => unwrap.args.len() == 1,
+            _ => false,
+        };
+        if !unwrapped || !end.args.is_empty() || !is_sequence(self.models, self.data, &end.receiver)
+        {
+            return;
+        }
+        let (sequence, span) = (&end.receiver, end.method.span());
+        let item = match end.method.to_string().as_str() {
+            "first" => syn::parse_quote_spanned!(span=> #sequence[0]),
+            "last" => syn::parse_quote_spanned!(span=> #sequence[#sequence.len() - 1]),
+            _ => return,
+        };
+        *expr = item;
+    }
+}
+
+/// Marks every read of a field of an item of a sequence of sub-models (`l.w[j]` for `l` in
+/// `&net.layers`, `net.layers[k].b`): as a number, `item_field(..)`, which lowering
+/// differentiates as a read of the item, or as an integer, `item_data(..)`, passed through.
+/// The macro never sees the item's type, so what a field holds comes from where it is read:
+/// one read in an index, a range bound or the operand of a cast, or measured (`l.w.len()`),
+/// is an integer. Lowering rejects a read it finds unmarked, never passing one through
+/// unseen. A field lent or iterated whole (`&l.w`, `l.w.iter()`) is reported.
 pub(super) struct MarkItemFields<'a> {
     pub(super) models: &'a HashMap<String, usize>,
     pub(super) data: &'a HashSet<usize>,
@@ -392,9 +479,8 @@ impl MarkItemFields<'_> {
         }
     }
 
-    /// Whether `expr` is a field of a model that is differentiated, holding sub-models.
     fn is_sequence(&self, expr: &Expr) -> bool {
-        field_chain(self.models, expr).is_some_and(|(m, _)| !self.data.contains(&m))
+        is_sequence(self.models, self.data, expr)
     }
 
     fn integer(&mut self, expr: &mut Expr) {
@@ -415,7 +501,7 @@ impl MarkItemFields<'_> {
 impl VisitMut for MarkItemFields<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
-            _ if !self.integer && self.is_item_field(expr) => {
+            _ if self.is_item_field(expr) => {
                 let mut e = &mut *expr;
                 while let Expr::Index(i) = e {
                     self.integer(&mut i.index);
@@ -426,8 +512,7 @@ impl VisitMut for MarkItemFields<'_> {
                         self.integer(&mut i.index);
                     }
                 }
-                let read = expr.clone();
-                *expr = syn::parse_quote_spanned!(read.span()=> ::autodiff::__private::item_field(#read));
+                mark(expr, if self.integer { INTEGER } else { NUMBER });
             }
             Expr::Index(i) => {
                 self.visit_expr_mut(&mut i.expr);
@@ -439,10 +524,13 @@ impl VisitMut for MarkItemFields<'_> {
                 }
             }
             // `l.n as f64`, `l.w.len()`: an integer field, a length.
-            Expr::Cast(c) if self.is_item_field(&c.expr) => {}
+            Expr::Cast(c) if self.is_item_field(&c.expr) => self.integer(&mut c.expr),
             Expr::MethodCall(m)
                 if (m.method == "len" || m.method == "is_empty")
-                    && self.is_item_field(&m.receiver) => {}
+                    && self.is_item_field(&m.receiver) =>
+            {
+                mark(expr, INTEGER);
+            }
             Expr::MethodCall(m) if self.is_item_field(&m.receiver) => self.whole(&m.receiver),
             Expr::Field(f) if self.is_item_field(&f.base) => {
                 let read = expr.to_token_stream().to_string().replace(' ', "");

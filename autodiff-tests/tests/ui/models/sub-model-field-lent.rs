@@ -23,7 +23,8 @@ fn dot(w: &[f64], x: &[f64]) -> f64 {
 }
 
 // A field of an item lent whole to a call, and iterated: read number by number it is
-// differentiated (`l.w[j]` over `0..l.w.len()`). A field of a sub-model inside an item.
+// differentiated (`l.w[j]` over `0..l.w.len()`). A field of a sub-model inside an item, and
+// of an item reached by an iterator (by an index, `first()` or `last()` it is read).
 #[grad(net)]
 fn loss(net: &Net, x: &[f64]) -> f64 {
     let mut s = 0.0;
@@ -36,7 +37,7 @@ fn loss(net: &Net, x: &[f64]) -> f64 {
     for b in &net.blocks {
         s += b.inner.b;
     }
-    s
+    s + net.layers.iter().next().unwrap().b
 }
 
 fn main() {}

@@ -11,9 +11,8 @@ struct Mlp {
     layers: Vec<Layer>,
 }
 
-// Fields of the sequence's items iterated whole (`&l.w`) or of an item reached through
-// `.last().unwrap()`: read one number at a time from an item picked by an index they are
-// differentiated (`self.layers[0].b[0]`, tests/item_fields.rs).
+// A field of the sequence's items iterated whole (`&l.w`): read one number at a time it is
+// differentiated (`l.w[j]`, tests/item_fields.rs).
 #[grad(self)]
 impl Mlp {
     fn weight_decay(&self) -> f64 {
@@ -24,10 +23,6 @@ impl Mlp {
             }
         }
         s
-    }
-
-    fn first_bias(&self) -> f64 {
-        self.layers[0].b[0] + self.layers.last().unwrap().b[0]
     }
 }
 
