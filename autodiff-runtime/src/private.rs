@@ -719,7 +719,7 @@ pub fn integer<I: Integer>(value: I) -> I {
 pub trait Integer {}
 
 macro_rules! integers {
-    ($($t:ty),*) => { $(impl Integer for $t {})* };
+    ($($t:ty),*) => { $(impl Integer for $t {} impl FieldInteger for $t {})* };
 }
 integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
@@ -801,12 +801,21 @@ pub fn item_field<T>(value: T) -> T {
     value
 }
 
-/// Marks a field of an item of a sequence of sub-models read as an integer (`0..l.n`,
-/// `l.w.len()`, `x[l.k]`): `#[grad]` passes it through as written. As written, the read.
+/// A field of an item of a sequence of sub-models read as an integer (`0..l.n`, `x[l.k]`,
+/// `l.n as f64`): `#[grad]` passes it through, checked here to be an integer, since a float
+/// there would be a parameter whose derivative was dropped.
 #[inline(always)]
-pub fn item_data<T>(value: T) -> T {
+pub fn item_data<I: FieldInteger>(value: I) -> I {
     value
 }
+
+/// The integer types (what a field of an item read as an integer may hold).
+#[diagnostic::on_unimplemented(
+    message = "#[grad] takes this field of an item for an integer, but it is `{Self}`",
+    label = "read as an integer: an index, a loop bound, or the operand of `as`",
+    note = "a float field is read as a number where it is (`l.gain * x`), not through `as`"
+)]
+pub trait FieldInteger {}
 
 /// The reverse of a read of a field of `item` (`l.w[j]`): adds `d` into the same place of
 /// the item's shadow, `place` of the model, unless the shadow is `Const` or the field is

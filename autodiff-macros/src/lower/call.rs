@@ -15,9 +15,15 @@ impl Lowerer<'_> {
         };
         match models::marked(&Expr::Call(c.clone())) {
             Some(models::Marked::Number(read)) => return self.item_field(read),
-            // An integer: a size, an index, a length.
+            // An integer: a size or an index, passed through checked to be one (the field's
+            // type is not written here), or a length.
             Some(models::Marked::Integer(read)) => {
-                return self.try_opaque(read, true).unwrap_or(Value::Error)
+                let field = Expr::Call(c.clone());
+                let read = match read {
+                    Expr::MethodCall(_) => read,
+                    _ => &field,
+                };
+                return self.try_opaque(read, true).unwrap_or(Value::Error);
             }
             None => {}
         }
