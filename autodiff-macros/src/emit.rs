@@ -66,8 +66,10 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
         .filter(|p| matches!(p.kind, ParamKind::Model { .. }))
         .map(|p| p.ident.to_string())
         .collect();
-    let desugared = lower::chains::desugared(&item.block, &sig.float, &models);
-    let source = desugared.as_ref().unwrap_or(&item.block);
+    let held = lower::held::desugared(&item.block);
+    let source = held.as_ref().unwrap_or(&item.block);
+    let desugared = lower::chains::desugared(source, &sig.float, &models);
+    let source = desugared.as_ref().unwrap_or(source);
     let mut block = lower::models::expand(&mut sig, source, &mut errors);
     checkpoint::keep_placed(&mut block);
     lower::labels::desugar(&mut block);

@@ -13,6 +13,7 @@ pub mod chains;
 mod control;
 mod expr;
 mod fallible;
+pub mod held;
 mod iter;
 pub mod labels;
 mod loops;

@@ -474,13 +474,22 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
                 // `net.w[j].iter()`: a row of a matrix field; `net.layers[k].forward(x)`: a
                 // sub-model of a sequence, read as its rows are.
+                // `net.w[1..].iter()`: a slice of it.
                 let row_or_item = matches!(read, Read::Array(1) | Read::Whole);
-                if row_or_item && matches!(&*m.receiver, Expr::Index(_)) {
+                if let (true, Expr::Index(last)) = (row_or_item, &*m.receiver) {
                     let (base, n) = index_base(&m.receiver);
-                    if self.read(base, Read::Array(n + 1)) {
+                    let sliced = matches!(*last.index, Expr::Range(_));
+                    if self.read(base, Read::Array(n + 1 - usize::from(sliced))) {
                         let mut e = &*m.receiver;
                         while let Expr::Index(i) = e {
-                            self.index(&i.index);
+                            match &*i.index {
+                                Expr::Range(r) => {
+                                    for bound in r.start.iter().chain(&r.end) {
+                                        self.index(bound);
+                                    }
+                                }
+                                index => self.index(index),
+                            }
                             e = &i.expr;
                         }
                         m.args.iter().for_each(|a| self.visit_expr(a));

@@ -1,0 +1,221 @@
+//! Iterators kept in a local and used later, rewritten before lowering into a counter over the
+//! array: `it.next().unwrap()` takes the element at the counter, which then moves on, and the
+//! iterator used whole afterwards (`for v in it`, `it.fold(..)`) is the rest of the array:
+//!
+//! ```text
+//! let mut it = x.iter();                  let mut it_at = 0;
+//! let first = *it.next().unwrap();   =>   let first = { it_at += 1; x[it_at - 1] };
+//! it.fold(first, |m, &v| m.max(v))        x[it_at..].iter().fold(first, |m, &v| m.max(v))
+//! ```
+//!
+//! Both panic where the iterator's `unwrap` would. An iterator used any other way
+//! (`while let Some(v) = it.next()`, passed to a function) is left as written, for lowering to
+//! report.
+
+use proc_macro2::Span;
+use syn::visit::{self, Visit};
+use syn::visit_mut::{self, VisitMut};
+use syn::{parse_quote_spanned, Expr, Ident, Stmt};
+
+use super::SYNTHETIC;
+
+/// `block` with its held iterators rewritten, if it has one.
+pub fn desugared(block: &syn::Block) -> Option<syn::Block> {
+    let mut block = block.clone();
+    let mut rewrite = Blocks { changed: false };
+    rewrite.visit_block_mut(&mut block);
+    rewrite.changed.then_some(block)
+}
+
+struct Blocks {
+    changed: bool,
+}
+
+impl VisitMut for Blocks {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        visit_mut::visit_block_mut(self, block);
+        for at in 0..block.stmts.len() {
+            let Some(mut held) = Held::of(&block.stmts[at]) else {
+                continue;
+            };
+            let rest = &block.stmts[at + 1..];
+            let mut uses = Uses {
+                name: &held.name,
+                all: 0,
+                taken: 0,
+                rebound: false,
+            };
+            rest.iter().for_each(|s| uses.visit_stmt(s));
+            if uses.rebound || uses.all == 0 || uses.all != uses.taken {
+                continue;
+            }
+            let counter = &held.counter;
+            block.stmts[at] = parse_quote_spanned!(held.span=> let mut #counter: usize = 0;);
+            for stmt in &mut block.stmts[at + 1..] {
+                held.visit_stmt_mut(stmt);
+            }
+            self.changed = true;
+        }
+    }
+}
+
+/// `let mut it = x.iter();` (or `.iter().copied()`, `.iter().cloned()`) over an array named
+/// by a path or fields (`x`, `self.w`).
+struct Held {
+    name: Ident,
+    array: Expr,
+    /// `.copied()` or `.cloned()` after `.iter()`.
+    adaptor: Option<Ident>,
+    counter: Ident,
+    span: Span,
+}
+
+impl Held {
+    fn of(stmt: &Stmt) -> Option<Held> {
+        let Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let syn::Pat::Ident(pi) = &local.pat else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let Expr::MethodCall(last) = &*init.expr else {
+            return None;
+        };
+        let mut m = last;
+        let mut adaptor = None;
+        if (m.method == "copied" || m.method == "cloned") && m.args.is_empty() {
+            adaptor = Some(m.method.clone());
+            let Expr::MethodCall(inner) = &*m.receiver else {
+                return None;
+            };
+            m = inner;
+        }
+        if m.method != "iter" || !m.args.is_empty() || !is_place(&m.receiver) {
+            return None;
+        }
+        let name = pi.ident.clone();
+        let span = name.span();
+        Some(Held {
+            counter: Ident::new(&format!("{SYNTHETIC}{name}_at"), span),
+            array: (*m.receiver).clone(),
+            adaptor,
+            name,
+            span,
+        })
+    }
+
+    /// `{ it_at += 1; x[it_at - 1] }`: the next element.
+    fn next(&self) -> Expr {
+        let (counter, array) = (&self.counter, &self.array);
+        parse_quote_spanned!(self.span=> { #counter += 1; #array[#counter - 1] })
+    }
+
+    /// `x[it_at..].iter()`: what the iterator has left.
+    fn rest(&self) -> Expr {
+        let (counter, array) = (&self.counter, &self.array);
+        let adaptor = self.adaptor.iter();
+        parse_quote_spanned!(self.span=> #array[#counter..].iter() #(.#adaptor())*)
+    }
+}
+
+impl VisitMut for Held {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::Unary(u) = expr {
+            if matches!(u.op, syn::UnOp::Deref(_)) && takes_next(&u.expr, &self.name) {
+                *expr = self.next();
+                return;
+            }
+        }
+        if takes_next(expr, &self.name) {
+            *expr = self.next();
+            return;
+        }
+        if is_name(expr, &self.name) {
+            *expr = self.rest();
+            return;
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+/// How often the statements after a held iterator name it, and how often in a way the
+/// rewrite takes: the next element unwrapped, a `for` loop over it, a method of it.
+struct Uses<'a> {
+    name: &'a Ident,
+    all: usize,
+    taken: usize,
+    /// A `let` or a closure binds the name again.
+    rebound: bool,
+}
+
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if takes_next(expr, self.name) {
+            self.taken += 1;
+            self.all += 1;
+            return;
+        }
+        match expr {
+            Expr::ForLoop(f) if is_name(&f.expr, self.name) => self.taken += 1,
+            Expr::MethodCall(m) if is_name(&m.receiver, self.name) && m.method != "next" => {
+                self.taken += 1
+            }
+            _ => {}
+        }
+        visit::visit_expr(self, expr);
+    }
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.rebound |= p.ident == *self.name;
+        visit::visit_pat_ident(self, p);
+    }
+    fn visit_ident(&mut self, i: &'ast Ident) {
+        if i == self.name {
+            self.all += 1;
+        }
+    }
+    fn visit_member(&mut self, _: &'ast syn::Member) {}
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let named = mac
+            .tokens
+            .clone()
+            .into_iter()
+            .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == *self.name));
+        // A macro's tokens are not rewritten: a name there is a use the rewrite does not take.
+        self.all += usize::from(named);
+    }
+}
+
+/// `it.next().unwrap()`, `.expect(..)`, with `.copied()` or `.cloned()` before.
+fn takes_next(expr: &Expr, name: &Ident) -> bool {
+    let Expr::MethodCall(unwrap) = expr else {
+        return false;
+    };
+    let unwrapped = match unwrap.method.to_string().as_str() {
+        "unwrap" => unwrap.args.is_empty(),
+        "expect" => unwrap.args.len() == 1,
+        _ => false,
+    };
+    let mut next = &*unwrap.receiver;
+    if let Expr::MethodCall(m) = next {
+        if (m.method == "copied" || m.method == "cloned") && m.args.is_empty() {
+            next = &m.receiver;
+        }
+    }
+    unwrapped
+        && matches!(next, Expr::MethodCall(n) if n.method == "next" && n.args.is_empty() && is_name(&n.receiver, name))
+}
+
+fn is_name(expr: &Expr, name: &Ident) -> bool {
+    matches!(expr, Expr::Path(p) if p.path.is_ident(name))
+}
+
+/// A path, or fields of one (`x`, `self.w`, `net.layer.b`): the same array when named again.
+fn is_place(expr: &Expr) -> bool {
+    match expr {
+        Expr::Path(p) => p.path.get_ident().is_some(),
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Paren(p) => is_place(&p.expr),
+        _ => false,
+    }
+}

@@ -1,0 +1,136 @@
+//! Iterators kept in a local and used later: `it.next().unwrap()` takes the next element, and
+//! the iterator used whole afterwards (`for v in it`, `it.fold(..)`, `it.map(..).sum()`) is the
+//! rest of the array. Checked against hand-derived gradients and central differences.
+
+use autodiff::gradcheck::assert_gradient;
+use autodiff::{grad, Params};
+
+/// The first element, then the running maximum of the rest folded onto it.
+#[grad]
+fn first_then_max(x: &[f64]) -> f64 {
+    let mut it = x.iter();
+    let first = *it.next().unwrap();
+    it.fold(first, |m, &v| m.max(v)) + first
+}
+
+/// Two values taken from a copying iterator, the rest squared and summed.
+#[grad]
+fn head_and_tail(x: &[f64]) -> f64 {
+    let mut it = x.iter().copied();
+    let a = it.next().unwrap();
+    let b = it.next().expect("two values");
+    let rest: f64 = it.map(|v| v * v).sum();
+    a * b + rest
+}
+
+/// A bias taken first, the weights after it zipped with the inputs in a `for` loop.
+#[grad(w)]
+fn biased_dot(w: &[f64], x: &[f64]) -> f64 {
+    let mut it = w.iter();
+    let bias = *it.next().unwrap();
+    let mut s = bias;
+    for (v, xi) in it.zip(x) {
+        s += v * xi;
+    }
+    s.tanh()
+}
+
+/// The next element taken inside a loop, the counter moving with each iteration.
+#[grad]
+fn pairs(x: &[f64]) -> f64 {
+    let mut it = x.iter();
+    let mut s = 0.0;
+    for _ in 0..x.len() / 2 {
+        let a = *it.next().unwrap();
+        let b = *it.next().unwrap();
+        s += a.sin() * b;
+    }
+    s
+}
+
+#[derive(Clone, Debug, PartialEq, Params)]
+struct Line {
+    coef: Vec<f64>,
+}
+
+impl Line {
+    /// An intercept and slopes from one field, held in a local.
+    #[grad(self)]
+    fn eval(&self, x: &[f64]) -> f64 {
+        let mut it = self.coef.iter();
+        let intercept = *it.next().unwrap();
+        intercept + it.zip(x).map(|(c, xi)| c * xi).sum::<f64>()
+    }
+
+    /// The same written with a slice of the field (`self.coef[1..].iter()`).
+    #[grad(self)]
+    fn sliced(&self, x: &[f64]) -> f64 {
+        self.coef[0]
+            + self.coef[1..]
+                .iter()
+                .zip(x)
+                .map(|(c, xi)| c * xi)
+                .sum::<f64>()
+    }
+}
+
+fn points() -> Vec<Vec<f64>> {
+    (0..8)
+        .map(|s| {
+            (0..7)
+                .map(|i| ((s * 7 + i) as f64 * 0.73).sin() * 1.5)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn first_element_then_the_rest() {
+    let x = [0.5, -1.0, 2.0, 1.5, 2.0];
+    let (value, d_x) = first_then_max_grad(&x);
+    assert_eq!(value, 2.5);
+    // The maximum is the first 2.0 (a later equal one does not replace it), plus `first`.
+    assert_eq!(d_x, vec![1.0, 0.0, 1.0, 0.0, 0.0]);
+    for x in points() {
+        let (value, d_x) = first_then_max_grad(&x);
+        assert_eq!(value, first_then_max(&x));
+        assert_gradient(|x: &[f64]| first_then_max(x), &x, &d_x);
+        let (value, d_x) = head_and_tail_grad(&x);
+        assert_eq!(value, head_and_tail(&x));
+        assert_gradient(|x: &[f64]| head_and_tail(x), &x, &d_x);
+        let (value, d_x) = pairs_grad(&x);
+        assert_eq!(value, pairs(&x));
+        assert_gradient(|x: &[f64]| pairs(x), &x, &d_x);
+    }
+}
+
+#[test]
+fn head_and_tail_by_hand() {
+    let x = [2.0, 3.0, 1.0, -4.0];
+    let (value, d_x) = head_and_tail_grad(&x);
+    assert_eq!(value, 6.0 + 1.0 + 16.0);
+    assert_eq!(d_x, vec![3.0, 2.0, 2.0, -8.0]);
+}
+
+#[test]
+fn a_bias_then_weights_and_a_models_field() {
+    let x = [0.3, -0.7, 1.1];
+    for p in points() {
+        let w = &p[..4];
+        let (value, d_w) = biased_dot_grad(w, &x);
+        assert_eq!(value, biased_dot(w, &x));
+        assert_gradient(|w: &[f64]| biased_dot(w, &x), w, &d_w);
+        let line = Line { coef: w.to_vec() };
+        let (value, d_line) = line.eval_grad(&x);
+        assert_eq!(value, line.eval(&x));
+        // d/d intercept = 1, d/d slope i = x[i].
+        assert_eq!(d_line.coef, vec![1.0, 0.3, -0.7, 1.1]);
+        assert_eq!(line.sliced_grad(&x), (line.eval(&x), d_line));
+    }
+}
+
+#[test]
+#[should_panic]
+fn an_exhausted_iterator_panics_as_its_unwrap_does() {
+    let _ = head_and_tail_grad(&[1.0]);
+}
