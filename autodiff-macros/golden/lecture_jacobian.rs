@@ -12,6 +12,7 @@ pub fn lecture_f(x: &[f64; 3], w: &[f64]) -> [f64; 4] {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]
@@ -94,6 +95,7 @@ pub fn lecture_f_adjoint<
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]
@@ -159,6 +161,7 @@ pub fn lecture_f_tangent<
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

@@ -21,6 +21,7 @@ pub fn lower_triangular(lower: &[f64], x: &[f64]) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

@@ -17,6 +17,7 @@ pub fn mse(w: &[f64; 3], xs: &[[f64; 3]], ys: &[f64]) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

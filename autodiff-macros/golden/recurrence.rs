@@ -12,6 +12,7 @@ pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

@@ -16,6 +16,7 @@ pub fn row_norms(m: &[f64], d: usize) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

@@ -28,6 +28,7 @@ pub fn whitened_norms(lower: &[f64], diag: &[f64], xs: &[f64]) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

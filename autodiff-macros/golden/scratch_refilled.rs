@@ -32,6 +32,7 @@ pub fn whitened(x: &[f64], means: &[f64], lower: &[f64]) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

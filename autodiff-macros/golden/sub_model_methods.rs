@@ -13,6 +13,7 @@ pub fn loss(net: &Mlp, x: &[f64; 2]) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

@@ -8,6 +8,7 @@ pub fn f(x: f64, y: f64, z: f64) -> f64 {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]
@@ -41,6 +42,7 @@ pub fn f_grad(x: f64, y: f64, z: f64) -> (f64, (f64, f64, f64)) {
     unused_variables,
     unreachable_code,
     unused_assignments,
+    unused_mut,
     clippy::too_many_arguments,
     clippy::manual_div_ceil
 )]

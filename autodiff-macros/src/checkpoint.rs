@@ -319,13 +319,8 @@ struct Rewrite<'b> {
 
 impl Rewrite<'_> {
     fn new_var(&mut self, base: &str, ty: Ty, varied: bool) -> Var {
-        self.vars.push(VarInfo {
-            name: self.names.fresh(base),
-            ty,
-            varied,
-            span: self.span,
-            visible: false,
-        });
+        self.vars
+            .push(VarInfo::new(self.names.fresh(base), ty, varied, self.span));
         Var(self.vars.len() - 1)
     }
 

@@ -622,12 +622,14 @@ pub(crate) fn generated_allows() -> TokenStream {
     quote! {
         // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`;
         // `unused_assignments`: a loop's carried values, read only by its reverse sweep;
-        // `manual_div_ceil`: the item count of `chunks`/`step_by`, for every integer type.
+        // `manual_div_ceil`: the item count of `chunks`/`step_by`, for every integer type;
+        // `unused_mut`: data the user declared `mut`, which a sweep may only read.
         #[allow(
             dead_code,
             unused_variables,
             unreachable_code,
             unused_assignments,
+            unused_mut,
             clippy::too_many_arguments,
             clippy::manual_div_ceil
         )]

@@ -111,6 +111,23 @@ pub struct VarInfo {
     /// under its `let`'s name): code passed through reads it in place, where rebinding it
     /// would move a `Vec<usize>` at its first use.
     pub visible: bool,
+    /// Visible and declared `let mut` (an iterator whose `next()` the code passed through
+    /// calls): declared `mut` in the generated code too.
+    pub mutable: bool,
+}
+
+impl VarInfo {
+    /// A value named `name`, in the generated code only.
+    pub fn new(name: String, ty: Ty, varied: bool, span: Span) -> Self {
+        VarInfo {
+            name,
+            ty,
+            varied,
+            span,
+            visible: false,
+            mutable: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -75,13 +75,7 @@ impl Rewrite<'_> {
         let name = format!("{}_{suffix}", user_base(&info.name));
         let (varied, span) = (info.varied && ty == Ty::Float, info.span);
         let name = self.names.fresh(&name);
-        self.vars.push(VarInfo {
-            name,
-            ty,
-            varied,
-            span,
-            visible: false,
-        });
+        self.vars.push(VarInfo::new(name, ty, varied, span));
         Var(self.vars.len() - 1)
     }
 

@@ -2060,3 +2060,21 @@ fn an_integer_call_cast_to_f64_in_generic_code_is_a_count() {
         (3.0, vec![2.0, 0.0, 0.0])
     );
 }
+
+// An iterator over data kept in a local and advanced by code passed through as written
+// (`it.next()`): its `let mut` was declared without `mut` (E0596, cannot borrow `it` as
+// mutable).
+#[grad(x)]
+fn data_iterator_advanced(x: &[f64], names: &[String]) -> f64 {
+    let mut it = names.iter();
+    let first = it.next().unwrap();
+    let second = it.next().map_or(0, |s| s.len());
+    x[0] * first.len() as f64 + x[1] * second as f64
+}
+
+#[test]
+fn a_data_iterator_kept_in_a_mutable_local() {
+    let names = ["abc".to_string(), "de".to_string()];
+    let (v, g) = data_iterator_advanced_grad(&[2.0, 5.0], &names);
+    assert!(close(v, 16.0) && g == vec![3.0, 2.0], "{v} {g:?}");
+}

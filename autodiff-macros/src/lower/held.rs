@@ -8,9 +8,10 @@
 //! it.fold(first, |m, &v| m.max(v))        x[it_at..].iter().fold(first, |m, &v| m.max(v))
 //! ```
 //!
-//! Both panic where the iterator's `unwrap` would. An iterator used any other way
-//! (`while let Some(v) = it.next()`, passed to a function) is left as written, for lowering to
-//! report.
+//! Both panic where the iterator's `unwrap` would. An element is taken dereferenced
+//! (`*it.next().unwrap()`), or as it is from `.iter().copied()`. An iterator used any other way
+//! (`while let Some(v) = it.next()`, an element kept as a reference, passed to a function) is
+//! left as written, for lowering to report.
 
 use proc_macro2::Span;
 use syn::visit::{self, Visit};
@@ -41,6 +42,7 @@ impl VisitMut for Blocks {
             let rest = &block.stmts[at + 1..];
             let mut uses = Uses {
                 name: &held.name,
+                copied: held.adaptor.is_some(),
                 all: 0,
                 taken: 0,
                 rebound: false,
@@ -143,6 +145,9 @@ impl VisitMut for Held {
 /// rewrite takes: the next element unwrapped, a `for` loop over it, a method of it.
 struct Uses<'a> {
     name: &'a Ident,
+    /// The iterator yields values (`.copied()`): its next element is taken as it is, not
+    /// only dereferenced (`*it.next().unwrap()`; a reference it yields is not an element).
+    copied: bool,
     all: usize,
     taken: usize,
     /// A `let` or a closure binds the name again.
@@ -151,7 +156,13 @@ struct Uses<'a> {
 
 impl<'ast> Visit<'ast> for Uses<'_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
-        if takes_next(expr, self.name) {
+        let deref = match expr {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => Some(&*u.expr),
+            _ => None,
+        };
+        if deref.is_some_and(|e| takes_next(e, self.name))
+            || (self.copied && takes_next(expr, self.name))
+        {
             self.taken += 1;
             self.all += 1;
             return;

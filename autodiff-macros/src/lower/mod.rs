@@ -732,13 +732,7 @@ impl Lowerer<'_> {
     }
 
     fn push_var(&mut self, name: String, ty: Ty, span: Span) -> Var {
-        self.vars.push(VarInfo {
-            name,
-            ty,
-            varied: false,
-            span,
-            visible: false,
-        });
+        self.vars.push(VarInfo::new(name, ty, false, span));
         Var(self.vars.len() - 1)
     }
 

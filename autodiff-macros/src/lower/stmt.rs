@@ -282,6 +282,7 @@ impl Lowerer<'_> {
         let info = &mut self.vars[v.0];
         if passed_through && info.ty != Ty::Float && pi.ident == info.name {
             info.visible = true;
+            info.mutable = pi.mutability.is_some();
             info.span = pi.ident.span();
         }
     }

@@ -490,7 +490,8 @@ impl Gen<'_> {
                 .then(|| self.annotation(var))
                 .flatten(),
         };
-        quote_spanned!(span=> let #v #ty = #e;)
+        let m = self.body.var(var).mutable.then(|| quote!(mut));
+        quote_spanned!(span=> let #m #v #ty = #e;)
     }
 
     pub(crate) fn forward_stmt(&mut self, stmt: &Stmt) -> TokenStream {
