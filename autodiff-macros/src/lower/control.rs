@@ -678,7 +678,7 @@ fn is_constant_name(pi: &syn::PatIdent) -> bool {
 }
 
 /// A name or a chain of fields (`tail`, `cfg.kind`, `self.mode`): read again for free.
-fn is_place(expr: &Expr) -> bool {
+pub(super) fn is_place(expr: &Expr) -> bool {
     match expr {
         Expr::Path(p) => p.path.get_ident().is_some(),
         Expr::Field(f) => is_place(&f.base),

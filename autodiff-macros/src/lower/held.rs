@@ -18,6 +18,7 @@ use syn::visit::{self, Visit};
 use syn::visit_mut::{self, VisitMut};
 use syn::{parse_quote_spanned, Expr, Ident, Stmt};
 
+use super::control::is_place;
 use super::SYNTHETIC;
 
 /// `block` with its held iterators rewritten, if it has one.
@@ -219,14 +220,4 @@ fn takes_next(expr: &Expr, name: &Ident) -> bool {
 
 fn is_name(expr: &Expr, name: &Ident) -> bool {
     matches!(expr, Expr::Path(p) if p.path.is_ident(name))
-}
-
-/// A path, or fields of one (`x`, `self.w`, `net.layer.b`): the same array when named again.
-fn is_place(expr: &Expr) -> bool {
-    match expr {
-        Expr::Path(p) => p.path.get_ident().is_some(),
-        Expr::Field(f) => is_place(&f.base),
-        Expr::Paren(p) => is_place(&p.expr),
-        _ => false,
-    }
 }

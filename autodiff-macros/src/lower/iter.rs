@@ -728,20 +728,12 @@ pub(super) fn free_zip(c: &syn::ExprCall) -> Option<(&Expr, &Expr)> {
     let Expr::Path(p) = &*c.func else {
         return None;
     };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    let is_zip = matches!(
-        names
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["zip"] | ["iter", "zip"] | ["std" | "core", "iter", "zip"]
-    );
+    let is_zip = super::path_matches(&p.path, |names| {
+        matches!(
+            names,
+            ["zip"] | ["iter", "zip"] | ["std" | "core", "iter", "zip"]
+        )
+    });
     match c.args.iter().collect::<Vec<_>>().as_slice() {
         [a, b] if is_zip && p.qself.is_none() => Some((a, b)),
         _ => None,

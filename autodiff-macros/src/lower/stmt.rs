@@ -743,17 +743,12 @@ fn array_from_fn(expr: &Expr) -> Option<&Expr> {
     let Expr::Path(p) = &*c.func else {
         return None;
     };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let from_fn = matches!(
-        names.as_slice(),
-        ["array", "from_fn"] | ["std" | "core", "array", "from_fn"]
-    );
+    let from_fn = super::path_matches(&p.path, |names| {
+        matches!(
+            names,
+            ["array", "from_fn"] | ["std" | "core", "array", "from_fn"]
+        )
+    });
     match (from_fn, c.args.len()) {
         (true, 1) => c.args.first(),
         _ => None,

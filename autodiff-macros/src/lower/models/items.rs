@@ -373,27 +373,21 @@ const INTEGER: &str = "item_data";
 pub(in crate::lower) fn marked(expr: &Expr) -> Option<Marked<'_>> {
     let Expr::Call(c) = expr else { return None };
     let Expr::Path(p) = &*c.func else { return None };
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
     let (true, [read]) = (
         p.path.leading_colon.is_some(),
         &*c.args.iter().collect::<Vec<_>>(),
     ) else {
         return None;
     };
-    match names
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["autodiff", "__private", NUMBER] => Some(Marked::Number(read)),
-        ["autodiff", "__private", INTEGER] => Some(Marked::Integer(read)),
-        _ => None,
+    let marker = |name: &str| {
+        crate::lower::path_matches(&p.path, |names| names == ["autodiff", "__private", name])
+    };
+    if marker(NUMBER) {
+        Some(Marked::Number(read))
+    } else if marker(INTEGER) {
+        Some(Marked::Integer(read))
+    } else {
+        None
     }
 }
 
