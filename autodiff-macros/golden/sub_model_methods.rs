@@ -45,12 +45,12 @@ pub fn loss_adjoint<
     let len = net_layers.len();
     let d_s_1_seed = d_out;
     let mut s_1 = s;
-    for element in 0..len {
-        let t_2 = net_layers[element]
+    for l in 0..len {
+        let t_2 = net_layers[l]
             .score_adjoint(
                 x,
                 d_s_1_seed,
-                d_net_layers.as_deref_mut().map(|m| &mut m[element]),
+                d_net_layers.as_deref_mut().map(|m| &mut m[l]),
                 ::autodiff::SliceShadow::lend(&mut d_x),
             );
         let s_2 = s_1 + t_2;

@@ -174,7 +174,7 @@ pub struct Lowerer<'a> {
 }
 
 /// The prefix of the names of locals in synthesized code: no user writes it.
-const SYNTHETIC: &str = "__autodiff_";
+pub(super) const SYNTHETIC: &str = "__autodiff_";
 
 /// Lowers the body of a function with signature `sig`.
 pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {

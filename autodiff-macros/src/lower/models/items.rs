@@ -42,7 +42,8 @@ impl SequenceLoop<'_> {
     /// The loop over indices it stands for, each item lent as `&net.layers[index]`.
     pub(super) fn rewrite(&self, f: &syn::ExprForLoop) -> Expr {
         let Self { sequence, .. } = self;
-        let index = Ident::new("__autodiff_element", f.for_token.span);
+        let name = format!("{}{}_index", crate::lower::SYNTHETIC, self.item);
+        let index = Ident::new(&name, f.for_token.span);
         let place: Expr = syn::parse_quote!(#sequence[#index]);
         let element: Expr = syn::parse_quote!(&#place);
         let mut body = f.body.clone();
