@@ -134,3 +134,26 @@ fn a_bias_then_weights_and_a_models_field() {
 fn an_exhausted_iterator_panics_as_its_unwrap_does() {
     let _ = head_and_tail_grad(&[1.0]);
 }
+
+/// Elements taken from iterators where they are made: `nth`, `last`, `next` (as code that
+/// clippy would have written with `get` does).
+#[allow(clippy::iter_nth, clippy::iter_next_slice)]
+#[grad]
+fn picked(x: &[f64]) -> f64 {
+    let second = *x.iter().nth(1).unwrap();
+    let last = x.iter().copied().last().unwrap();
+    let first = *x.iter().next().expect("an element");
+    second * last + first.sin()
+}
+
+#[test]
+fn elements_picked_from_iterators_made_in_place() {
+    let x = [0.5, -2.0, 1.5, 3.0];
+    let (value, d_x) = picked_grad(&x);
+    assert_eq!(value, -6.0 + 0.5f64.sin());
+    assert_eq!(d_x, vec![0.5f64.cos(), 3.0, 0.0, -2.0]);
+    for x in points() {
+        let (_, d_x) = picked_grad(&x);
+        assert_gradient(|x: &[f64]| picked(x), &x, &d_x);
+    }
+}

@@ -1167,7 +1167,7 @@ impl Lowerer<'_> {
             {
                 return self.unsupported(
                     &m.method,
-                    &format!("#[grad] keeps an iterator over a differentiated array (`.{name}()` here) in a local only to take its elements with `it.next().unwrap()` (or `.expect(..)`) and then use the rest whole (`for v in it`, `it.fold(..)`); otherwise iterate it where it is made, in a `for` loop or one chain (`for v in x.iter()`, `x.iter().map(..).sum()`), or index it (`x[0]`, `&x[1..]`)"),
+                    &format!("#[grad] iterates a differentiated array (`.{name}()` here) in a `for` loop or one chain (`for v in x.iter()`, `x.iter().map(..).sum()`), takes single elements with `*x.iter().nth(k).unwrap()`, `.last().unwrap()`, or from an iterator kept in a local with `*it.next().unwrap()` before using the rest whole (`for v in it`, `it.fold(..)`), but not this way: index the array instead (`x[0]`, `&x[1..]`)"),
                 );
             }
             // Any other method of an array or a model: one error, on it.

@@ -8,7 +8,9 @@
 //! it.fold(first, |m, &v| m.max(v))        x[it_at..].iter().fold(first, |m, &v| m.max(v))
 //! ```
 //!
-//! Both panic where the iterator's `unwrap` would. An element is taken dereferenced
+//! An element taken from an iterator where it is made is the element itself:
+//! `*x.iter().nth(k).unwrap()` is `x[k]`, `x.iter().copied().last().unwrap()` is
+//! `x[x.len() - 1]`. All panic where the iterator's `unwrap` would. An element is taken dereferenced
 //! (`*it.next().unwrap()`), or as it is from `.iter().copied()`. An iterator used any other way
 //! (`while let Some(v) = it.next()`, an element kept as a reference, passed to a function) is
 //! left as written, for lowering to report.
@@ -34,6 +36,14 @@ struct Blocks {
 }
 
 impl VisitMut for Blocks {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        if let Some(element) = taken_in_place(expr) {
+            *expr = element;
+            self.changed = true;
+        }
+    }
+
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         visit_mut::visit_block_mut(self, block);
         for at in 0..block.stmts.len() {
@@ -195,6 +205,54 @@ impl<'ast> Visit<'ast> for Uses<'_> {
             .any(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == *self.name));
         // A macro's tokens are not rewritten: a name there is a use the rewrite does not take.
         self.all += usize::from(named);
+    }
+}
+
+/// The element `expr` takes from an iterator made where it is (`*x.iter().nth(k).unwrap()`,
+/// `x.iter().copied().last().unwrap()`, `*x.iter().next().expect(..)`): `x[k]`,
+/// `x[x.len() - 1]`, `x[0]`. A reference the iterator yields is taken only dereferenced.
+fn taken_in_place(expr: &Expr) -> Option<Expr> {
+    let (deref, taken) = match expr {
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => (true, &*u.expr),
+        other => (false, other),
+    };
+    let Expr::MethodCall(unwrap) = taken else {
+        return None;
+    };
+    let unwrapped = match unwrap.method.to_string().as_str() {
+        "unwrap" => unwrap.args.is_empty(),
+        "expect" => unwrap.args.len() == 1,
+        _ => false,
+    };
+    let Expr::MethodCall(pick) = &*unwrap.receiver else {
+        return None;
+    };
+    let Expr::MethodCall(made) = &*pick.receiver else {
+        return None;
+    };
+    let (mut iter, mut copied) = (made, false);
+    if (iter.method == "copied" || iter.method == "cloned") && iter.args.is_empty() {
+        copied = true;
+        let Expr::MethodCall(inner) = &*iter.receiver else {
+            return None;
+        };
+        iter = inner;
+    }
+    if !unwrapped || iter.method != "iter" || !iter.args.is_empty() || !is_place(&iter.receiver) {
+        return None;
+    }
+    if deref == copied {
+        return None;
+    }
+    let (array, span) = (&iter.receiver, pick.method.span());
+    match (pick.method.to_string().as_str(), pick.args.len()) {
+        ("nth", 1) => {
+            let k = &pick.args[0];
+            Some(parse_quote_spanned!(span=> #array[#k]))
+        }
+        ("next", 0) => Some(parse_quote_spanned!(span=> #array[0])),
+        ("last", 0) => Some(parse_quote_spanned!(span=> #array[#array.len() - 1])),
+        _ => None,
     }
 }
 
