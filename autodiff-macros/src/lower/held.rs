@@ -219,11 +219,7 @@ fn taken_in_place(expr: &Expr) -> Option<Expr> {
     let Expr::MethodCall(unwrap) = taken else {
         return None;
     };
-    let unwrapped = match unwrap.method.to_string().as_str() {
-        "unwrap" => unwrap.args.is_empty(),
-        "expect" => unwrap.args.len() == 1,
-        _ => false,
-    };
+    let unwrapped = super::is_unwrap(unwrap);
     let Expr::MethodCall(pick) = &*unwrap.receiver else {
         return None;
     };
@@ -261,11 +257,7 @@ fn takes_next(expr: &Expr, name: &Ident) -> bool {
     let Expr::MethodCall(unwrap) = expr else {
         return false;
     };
-    let unwrapped = match unwrap.method.to_string().as_str() {
-        "unwrap" => unwrap.args.is_empty(),
-        "expect" => unwrap.args.len() == 1,
-        _ => false,
-    };
+    let unwrapped = super::is_unwrap(unwrap);
     let mut next = &*unwrap.receiver;
     if let Expr::MethodCall(m) = next {
         if (m.method == "copied" || m.method == "cloned") && m.args.is_empty() {

@@ -488,6 +488,15 @@ pub(super) fn path_matches(path: &syn::Path, is: impl Fn(&[&str]) -> bool) -> bo
     is(&names)
 }
 
+/// `.unwrap()` or `.expect(..)`: an `Option`'s value, or a panic.
+pub(super) fn is_unwrap(m: &syn::ExprMethodCall) -> bool {
+    match m.method.to_string().as_str() {
+        "unwrap" => m.args.is_empty(),
+        "expect" => m.args.len() == 1,
+        _ => false,
+    }
+}
+
 pub(super) fn is_model_method(name: &str) -> bool {
     is_array_method(name) && !is_slice_method(name)
 }

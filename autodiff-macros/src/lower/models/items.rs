@@ -421,11 +421,7 @@ impl VisitMut for EndItems<'_> {
         let Expr::MethodCall(end) = &*unwrap.receiver else {
             return;
         };
-        let unwrapped = match unwrap.method.to_string().as_str() {
-            "unwrap" => unwrap.args.is_empty(),
-            "expect" => unwrap.args.len() == 1,
-            _ => false,
-        };
+        let unwrapped = crate::lower::is_unwrap(unwrap);
         if !unwrapped || !end.args.is_empty() || !is_sequence(self.models, self.data, &end.receiver)
         {
             return;
