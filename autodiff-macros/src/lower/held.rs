@@ -92,27 +92,13 @@ impl Held {
             return None;
         };
         let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-        let Expr::MethodCall(last) = &*init.expr else {
-            return None;
-        };
-        let mut m = last;
-        let mut adaptor = None;
-        if (m.method == "copied" || m.method == "cloned") && m.args.is_empty() {
-            adaptor = Some(m.method.clone());
-            let Expr::MethodCall(inner) = &*m.receiver else {
-                return None;
-            };
-            m = inner;
-        }
-        if m.method != "iter" || !m.args.is_empty() || !is_place(&m.receiver) {
-            return None;
-        }
+        let (array, adaptor) = iterator_of_place(&init.expr)?;
         let name = pi.ident.clone();
         let span = name.span();
         Some(Held {
             counter: Ident::new(&format!("{SYNTHETIC}{name}_at"), span),
-            array: (*m.receiver).clone(),
-            adaptor,
+            array: array.clone(),
+            adaptor: adaptor.cloned(),
             name,
             span,
         })
@@ -223,24 +209,11 @@ fn taken_in_place(expr: &Expr) -> Option<Expr> {
     let Expr::MethodCall(pick) = &*unwrap.receiver else {
         return None;
     };
-    let Expr::MethodCall(made) = &*pick.receiver else {
-        return None;
-    };
-    let (mut iter, mut copied) = (made, false);
-    if (iter.method == "copied" || iter.method == "cloned") && iter.args.is_empty() {
-        copied = true;
-        let Expr::MethodCall(inner) = &*iter.receiver else {
-            return None;
-        };
-        iter = inner;
-    }
-    if !unwrapped || iter.method != "iter" || !iter.args.is_empty() || !is_place(&iter.receiver) {
+    let (array, adaptor) = iterator_of_place(&pick.receiver)?;
+    if !unwrapped || deref == adaptor.is_some() {
         return None;
     }
-    if deref == copied {
-        return None;
-    }
-    let (array, span) = (&iter.receiver, pick.method.span());
+    let span = pick.method.span();
     match (pick.method.to_string().as_str(), pick.args.len()) {
         ("nth", 1) => {
             let k = &pick.args[0];
@@ -250,6 +223,24 @@ fn taken_in_place(expr: &Expr) -> Option<Expr> {
         ("last", 0) => Some(parse_quote_spanned!(span=> #array[#array.len() - 1])),
         _ => None,
     }
+}
+
+/// `x.iter()`, `x.iter().copied()` or `.cloned()` over a place (`x`, `self.w`): the place,
+/// and the adaptor after `iter()` if there is one.
+fn iterator_of_place(expr: &Expr) -> Option<(&Expr, Option<&Ident>)> {
+    let Expr::MethodCall(last) = expr else {
+        return None;
+    };
+    let (iter, adaptor) = match &*last.receiver {
+        Expr::MethodCall(inner)
+            if (last.method == "copied" || last.method == "cloned") && last.args.is_empty() =>
+        {
+            (inner, Some(&last.method))
+        }
+        _ => (last, None),
+    };
+    let made = iter.method == "iter" && iter.args.is_empty() && is_place(&iter.receiver);
+    made.then_some((&*iter.receiver, adaptor))
 }
 
 /// `it.next().unwrap()`, `.expect(..)`, with `.copied()` or `.cloned()` before.
