@@ -817,6 +817,44 @@ pub fn item_data<I: FieldInteger>(value: I) -> I {
 )]
 pub trait FieldInteger {}
 
+/// A model's field read only as the operand of an `as` to a float type (`net.n as f64`):
+/// `#[grad]` passes it through as data, which is right for an integer or a `#[params(skip)]`
+/// field. A float parameter read only there would lose its derivative: that panics, naming the
+/// field (`is_param` and the type are known where this is inlined, so the check costs nothing).
+#[inline(always)]
+#[track_caller]
+pub fn cast_field<T: CastOperand>(value: T, is_param: bool, field: &'static str) -> T {
+    if T::FLOAT && is_param {
+        cast_parameter(field)
+    }
+    value
+}
+
+/// What `as` converts to a float: the integers and the floats.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be cast to a float with `as`",
+    label = "cast to a float here"
+)]
+pub trait CastOperand {
+    const FLOAT: bool;
+}
+
+macro_rules! cast_operands {
+    ($float:literal: $($t:ty),*) => { $(impl CastOperand for $t { const FLOAT: bool = $float; })* };
+}
+cast_operands!(false: u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+cast_operands!(true: f32, f64);
+
+#[cold]
+#[track_caller]
+fn cast_parameter(field: &str) -> ! {
+    panic!(
+        "autodiff: the parameter `{field}` is read only through `as`, which #[grad] passes through as data: \
+         its derivative would be lost. Read it as a number where it is (`{field} * x`), or mark the \
+         field #[params(skip)] if it is not a parameter"
+    )
+}
+
 /// The reverse of a read of a field of `item` (`l.w[j]`): adds `d` into the same place of
 /// the item's shadow, `place` of the model, unless the shadow is `Const` or the field is
 /// `#[params(skip)]` (`is_param` false). `item` fixes the model's type for `place`.

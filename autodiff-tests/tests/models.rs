@@ -774,3 +774,81 @@ fn a_model_named_like_a_library_type() {
     assert!((one.wh - z * (1.0 - t * t) * 0.5).abs() < 1e-15);
     fd_check(|c: &Cell| run_cell(c, &xs), &cell, &g);
 }
+
+// ----- fields read only through `as` (wrong gradient found reviewing issue 10) -----
+// A field read only as the operand of `as f64` was passed through as data: right for a count
+// or a `#[params(skip)]` field, but a parameter read there lost its derivative without a word.
+// Such a field is now checked where it is bound: a parameter panics, naming it.
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Tallied {
+    w: [f64; 2],
+    b: f64,
+    #[params(skip)]
+    n: usize,
+    #[params(skip)]
+    temperature: f32,
+    inner: TalliedInner,
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct TalliedInner {
+    c: f64,
+    #[params(skip)]
+    k: i32,
+}
+
+// The casts of `f64` fields are the point.
+#[allow(clippy::unnecessary_cast)]
+#[grad(modes(tangent))]
+fn tallied(m: &Tallied, x: &[f64; 2]) -> f64 {
+    let mean = 1.0 / m.n as f64;
+    let z = (m.w[0] * x[0] + m.w[1] * x[1] + m.b) * mean * (m.n as f32) as f64;
+    z / m.temperature as f64 + m.inner.k as f64 * m.inner.c + m.b as f64 * x[1]
+}
+
+#[allow(clippy::unnecessary_cast)]
+#[grad(m)]
+fn parameter_cast(m: &Tallied, x: &[f64; 2]) -> f64 {
+    m.w[0] * x[0] + m.inner.c as f64
+}
+
+fn tallied_model() -> Tallied {
+    Tallied {
+        w: [1.0, 2.0],
+        b: 0.5,
+        n: 4,
+        temperature: 2.0,
+        inner: TalliedInner { c: 3.0, k: 2 },
+    }
+}
+
+#[test]
+fn counts_and_skipped_fields_cast_with_as_are_data() {
+    let m = tallied_model();
+    let x = [3.0, 4.0];
+    let (value, (g, d_x)) = tallied_grad(&m, &x);
+    // z = (3 + 8 + 0.5) / 4 * 4 = 11.5; z / 2 + 2 * 3 + 0.5 * 4
+    assert_eq!(value, 11.5 / 2.0 + 6.0 + 2.0);
+    assert_eq!(g.w, [1.5, 2.0]);
+    // b: 1 / 2 through z, and x[1] = 4 through `m.b as f64`, which also reads it as a number.
+    assert_eq!(g.b, 0.5 + 4.0);
+    assert_eq!(g.inner.c, 2.0);
+    assert_eq!((g.n, g.temperature, g.inner.k), (4, 2.0, 2));
+    assert_eq!(d_x, [0.5, 1.0 + 0.5]);
+    let t = Tallied {
+        w: [1.0, 0.0],
+        b: 1.0,
+        n: 9,
+        temperature: 9.0,
+        inner: TalliedInner { c: 1.0, k: 7 },
+    };
+    let (_, tangent) = tallied_tangent(&m, &x, &t, Const);
+    assert_eq!(tangent, 1.5 + 0.5 + 4.0 + 2.0);
+}
+
+#[test]
+#[should_panic(expected = "the parameter `m.inner.c` is read only through `as`")]
+fn a_parameter_read_only_through_as_is_reported() {
+    parameter_cast_grad(&tallied_model(), &[3.0, 4.0]);
+}

@@ -36,6 +36,10 @@ enum Read {
     /// Read as an integer (a range bound, an index, an `as` cast): a field that is not a
     /// parameter (`#[params(skip)] n: usize`), passed through as written.
     Data,
+    /// The operand of an `as` to a float type (`net.n as f64`): an integer or a skipped
+    /// field, checked where it is bound (`__private::cast_field`), since a parameter read only
+    /// there would lose its derivative.
+    Cast,
     /// Passed by reference (`&net.layer1`): handed on whole, never indexed here.
     Whole,
     /// Read as a float value (`net.b2`).
@@ -132,6 +136,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
                 _ => continue,
             },
             Read::Data => ParamKind::Opaque,
+            Read::Cast => ParamKind::Int,
             Read::Scalar => ParamKind::Float,
             Read::Whole => ParamKind::Array {
                 shape: Box::new(Shape::Field { dims: 0 }),
@@ -505,7 +510,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
                 return;
             }
-            Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
+            // `net.n as usize` may truncate a float: no derivative, as written.
+            Expr::Cast(c)
+                if crate::sig::is_int_or_bool(&c.ty) && self.read(&c.expr, Read::Data) =>
+            {
+                return
+            }
+            Expr::Cast(c) if self.read(&c.expr, Read::Cast) => return,
             // `[0.0; net.n_out]`, `vec![0.0; net.n_out]`: a length.
             Expr::Repeat(r) => {
                 self.visit_expr(&r.expr);
@@ -690,7 +701,7 @@ impl VisitMut for Rewrite<'_> {
                     // `&net.w` is the reference the parameter holds; `&net.b` of a scalar
                     // stays a reference to its value.
                     *expr = match read {
-                        Read::Scalar | Read::Data => syn::parse_quote!(&#ident),
+                        Read::Scalar | Read::Data | Read::Cast => syn::parse_quote!(&#ident),
                         _ => Self::path(ident),
                     };
                     return;
@@ -735,7 +746,7 @@ impl VisitMut for Rewrite<'_> {
                 if let Some((ident, read)) = self.field(expr) {
                     // A value: an array field is copied out of its reference.
                     *expr = match read {
-                        Read::Scalar | Read::Data => Self::path(ident),
+                        Read::Scalar | Read::Data | Read::Cast => Self::path(ident),
                         _ => syn::parse_quote!(*#ident),
                     };
                     return;
@@ -775,6 +786,13 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
             quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)*;)
         }
         ParamKind::Opaque => quote::quote_spanned!(param.span=> let #ident = #model #(.#path)*;),
+        ParamKind::Int => {
+            let is_param = param_field_check(sig, field.model, path);
+            let label = field.written(model);
+            quote::quote_spanned!(param.span=>
+                let #ident = ::autodiff::__private::cast_field(#model #(.#path)*, #is_param, #label);
+            )
+        }
         _ => quote::quote_spanned!(param.span=> let #ident = &#model #(.#path)*;),
     })
 }
@@ -788,6 +806,13 @@ pub fn param_field_filter(
     model: usize,
     path: &[Member],
 ) -> proc_macro2::TokenStream {
+    let is_param = param_field_check(sig, model, path);
+    quote::quote!(.filter(|_| #is_param))
+}
+
+/// Whether the field at `path` of model parameter `model` holds parameters (see
+/// [`param_field_filter`]).
+fn param_field_check(sig: &Signature, model: usize, path: &[Member]) -> proc_macro2::TokenStream {
     let m = &sig.params[model].ident;
     // The model itself by its type (a `&Net` parameter is a `Net`), the fields on the way by
     // their own.
@@ -806,7 +831,7 @@ pub fn param_field_filter(
             None => quote::quote!(::autodiff::__param_field!(&#m #(.#prefix)*, #name)),
         }
     });
-    quote::quote!(.filter(|_| #(#checks)&&*))
+    quote::quote!(#(#checks)&&*)
 }
 
 /// Whether a field path is `prefix` followed by more fields.
