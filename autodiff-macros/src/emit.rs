@@ -20,7 +20,7 @@ use crate::precision;
 use crate::reverse::{local, Gen};
 use crate::rules::float_literal;
 use crate::second_order;
-use crate::sig::{self, Output, Param, ParamKind, Shape, Signature};
+use crate::sig::{self, FieldOf, Output, Param, ParamKind, Shape, Signature};
 
 /// `original`: `item`'s tokens, emitted as they came unless a `#[checkpoint]` marker is
 /// stripped (printing the function again costs as much as a tenth of the expansion).
@@ -863,8 +863,20 @@ fn shadow_place(sig: &Signature, names: &Names, i: usize) -> TokenStream {
             let m = local("m", sig.params[i].span);
             let field = sig.params[i].field.as_ref().expect("a field");
             let filter = models::param_field_filter(sig, field.model, &field.path);
-            quote!(#outer.as_deref_mut().map(|#m| &mut #m #(.#rest)*) #filter)
+            let place = field_shadow(sig, field, quote!(#m #(.#rest)*));
+            quote!(#outer.as_deref_mut().map(|#m| #place) #filter)
         }
+    }
+}
+
+/// The shadow of a model's field at `place` (`m.b`): the field itself, or, for one read only
+/// through `as` (`FieldOf::cast`), what its type makes of it.
+fn field_shadow(sig: &Signature, field: &FieldOf, place: TokenStream) -> TokenStream {
+    if field.cast {
+        let f = &sig.float;
+        quote!(::autodiff::__private::cast_shadow::<#f, _>(&mut #place))
+    } else {
+        quote!(&mut #place)
     }
 }
 
@@ -936,12 +948,9 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
         let paths: Vec<TokenStream> = roots
             .iter()
             .map(|&i| {
-                let path = &sig.params[i]
-                    .field
-                    .as_ref()
-                    .map(|f| f.path.clone())
-                    .unwrap_or_default();
-                quote!(&mut #m_ident #(.#path)*)
+                let field = sig.params[i].field.as_ref().expect("a field");
+                let path = &field.path;
+                field_shadow(sig, field, quote!(#m_ident #(.#path)*))
             })
             .collect();
         // A `#[params(skip)]` field is data: its shadow is `None`.

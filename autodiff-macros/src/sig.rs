@@ -98,6 +98,10 @@ pub struct Param {
 pub struct FieldOf {
     pub model: usize,
     pub path: Vec<syn::Member>,
+    /// Read only through `as` to the function's float (`net.n as f64`): an integer or a
+    /// float, which the macro cannot tell apart, so its value is bound with that `as` and its
+    /// shadow through `__private::cast_shadow` (none for an integer).
+    pub cast: bool,
 }
 
 impl FieldOf {

@@ -723,6 +723,11 @@ macro_rules! integers {
 }
 integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
+// `let (n, half) = dims(x);` with both read as integers.
+impl<A: Integer, B: Integer> Integer for (A, B) {}
+impl<A: Integer, B: Integer, C: Integer> Integer for (A, B, C) {}
+impl<A: Integer, B: Integer, C: Integer, D: Integer> Integer for (A, B, C, D) {}
+
 /// A constant `#[grad]` passes to a call as float data (`scale(x, EPS)`, `dot(z, &COEFFS)`),
 /// with a shadow argument after it: checked here, since its type is not written at the call.
 #[inline(always)]
@@ -817,43 +822,64 @@ pub fn item_data<I: FieldInteger>(value: I) -> I {
 )]
 pub trait FieldInteger {}
 
-/// A model's field read only as the operand of an `as` to a float type (`net.n as f64`):
-/// `#[grad]` passes it through as data, which is right for an integer or a `#[params(skip)]`
-/// field. A float parameter read only there would lose its derivative: that panics, naming the
-/// field (`is_param` and the type are known where this is inlined, so the check costs nothing).
+/// The shadow of a model's field read only as the operand of an `as` to the function's float
+/// type `F` (`net.n as f64`), whose own type `#[grad]` does not see: the field itself for a
+/// float (converted for the other float type), nothing for an integer (a count or a size,
+/// whose derivative is zero). `#[grad]` binds its value as `net.n as F`.
 #[inline(always)]
-#[track_caller]
-pub fn cast_field<T: CastOperand>(value: T, is_param: bool, field: &'static str) -> T {
-    if T::FLOAT && is_param {
-        cast_parameter(field)
-    }
-    value
+pub fn cast_shadow<F, V: CastField<F>>(field: &mut V) -> V::Shadow<'_> {
+    field.shadow()
 }
 
-/// What `as` converts to a float: the integers and the floats.
+/// What `as` converts to the float `F`: the integers and the floats (see [`cast_shadow`]).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be cast to a float with `as`",
+    message = "`{Self}` cannot be cast to `{F}` with `as`",
     label = "cast to a float here"
 )]
-pub trait CastOperand {
-    const FLOAT: bool;
+pub trait CastField<F> {
+    type Shadow<'a>: crate::Shadow<F>
+    where
+        Self: 'a;
+    fn shadow(&mut self) -> Self::Shadow<'_>;
 }
 
-macro_rules! cast_operands {
-    ($float:literal: $($t:ty),*) => { $(impl CastOperand for $t { const FLOAT: bool = $float; })* };
+macro_rules! cast_integers {
+    ($($t:ty),*) => {$(
+        impl<F> CastField<F> for $t {
+            type Shadow<'a> = crate::Const;
+            #[inline(always)]
+            fn shadow(&mut self) -> crate::Const {
+                crate::Const
+            }
+        }
+    )*};
 }
-cast_operands!(false: u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
-cast_operands!(true: f32, f64);
+cast_integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
-#[cold]
-#[track_caller]
-fn cast_parameter(field: &str) -> ! {
-    panic!(
-        "autodiff: the parameter `{field}` is read only through `as`, which #[grad] passes through as data: \
-         its derivative would be lost. Read it as a number where it is (`{field} * x`), or mark the \
-         field #[params(skip)] if it is not a parameter"
-    )
+macro_rules! cast_floats {
+    ($($from:ty => $to:ty),*) => {$(
+        impl CastField<$to> for $from {
+            type Shadow<'a> = Converted<'a, $from>;
+            #[inline(always)]
+            fn shadow(&mut self) -> Converted<'_, $from> {
+                Converted(self)
+            }
+        }
+
+        impl crate::Shadow<$to> for Converted<'_, $from> {
+            const ACTIVE: bool = true;
+            #[inline(always)]
+            fn add(&mut self, v: $to) {
+                *self.0 += v as $from;
+            }
+        }
+    )*};
 }
+cast_floats!(f64 => f64, f32 => f32, f32 => f64, f64 => f32);
+
+/// A float field's shadow that takes adjoints in the function's float type (see
+/// [`cast_shadow`]).
+pub struct Converted<'a, T>(&'a mut T);
 
 /// The reverse of a read of a field of `item` (`l.w[j]`): adds `d` into the same place of
 /// the item's shadow, `place` of the model, unless the shadow is `Const` or the field is

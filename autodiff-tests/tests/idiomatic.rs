@@ -905,3 +905,39 @@ fn float_conversions_off_the_derivative_path() {
     let (value, d_x) = thresholds_in_f64_grad(0.25, 3);
     assert_eq!((value, d_x), (1.0, 4.0));
 }
+
+// ----- integers from a helper that reads a differentiated input (issue-10 probe) -----
+// `let (n, half) = dims(x);` with both read as integers was rejected as a differentiated
+// tuple; and a name read only in index arithmetic (`x[n - 1 - i]`, `0..n - 1`) was not known
+// to be an integer.
+
+fn dims(x: &[f64]) -> (usize, usize) {
+    (x.len(), x.len() / 2)
+}
+
+fn last_index(x: &[f64]) -> usize {
+    x.len() - 1
+}
+
+#[grad]
+fn mirrored(x: &[f64]) -> f64 {
+    let (n, half) = dims(x);
+    let last = last_index(x);
+    let mut s = 0.0;
+    for i in 0..half {
+        s += x[i] * x[n - 1 - i];
+    }
+    for i in (0..last - 1).rev() {
+        s += x[i + 1] * x[last];
+    }
+    s
+}
+
+#[test]
+fn integer_tuples_and_index_arithmetic_from_helpers() {
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+    let (value, g) = mirrored_grad(&x);
+    // x0 x4 + x1 x3 + (x1 + x2 + x3) x4
+    assert!(close(value, 5.0 + 8.0 + 9.0 * 5.0));
+    assert!(all_close(&g, &[5.0, 4.0 + 5.0, 5.0, 2.0 + 5.0, 1.0 + 9.0]));
+}

@@ -421,6 +421,36 @@ impl<'a> IntegerReads<'a> {
     }
 }
 
+impl IntegerReads<'_> {
+    /// The names in an expression that is an integer (an index, a length, a range a loop
+    /// counts through): also the operands of its arithmetic (`n - 1 - i`), which Rust types
+    /// as the result.
+    fn note_integer(&mut self, e: &Expr) {
+        match e {
+            Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    syn::BinOp::Add(_)
+                        | syn::BinOp::Sub(_)
+                        | syn::BinOp::Mul(_)
+                        | syn::BinOp::Div(_)
+                        | syn::BinOp::Rem(_)
+                ) =>
+            {
+                self.note_integer(&b.left);
+                self.note_integer(&b.right);
+            }
+            Expr::Paren(p) => self.note_integer(&p.expr),
+            Expr::Range(r) => r
+                .start
+                .iter()
+                .chain(&r.end)
+                .for_each(|e| self.note_integer(e)),
+            e => self.note(e),
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for IntegerReads<'_> {
     // `let picks: [usize; 2] = PICKS;`: the annotation says what the constant holds.
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -439,12 +469,31 @@ impl<'ast> Visit<'ast> for IntegerReads<'_> {
         syn::visit::visit_expr_range(self, r);
     }
     fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
-        self.note(&i.index);
+        self.note_integer(&i.index);
         syn::visit::visit_expr_index(self, i);
     }
     fn visit_expr_repeat(&mut self, r: &'ast syn::ExprRepeat) {
-        self.note(&r.len);
+        self.note_integer(&r.len);
         syn::visit::visit_expr_repeat(self, r);
+    }
+    // `for i in 0..n - 1`, `for i in (0..n).rev()`: a range a loop counts through.
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        let mut counted = &*f.expr;
+        loop {
+            match counted {
+                Expr::MethodCall(m)
+                    if ["rev", "step_by", "skip", "take"].contains(&&*m.method.to_string()) =>
+                {
+                    counted = &m.receiver
+                }
+                Expr::Paren(p) => counted = &p.expr,
+                _ => break,
+            }
+        }
+        if let Expr::Range(_) = counted {
+            self.note_integer(counted);
+        }
+        syn::visit::visit_expr_for_loop(self, f);
     }
     fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
         if !is_other_float(&c.ty, self.sig) {

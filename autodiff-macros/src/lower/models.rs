@@ -33,13 +33,14 @@ pub(super) use items::{marked, Marked, Uses};
 /// How the body reads a field path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Read {
-    /// Read as an integer (a range bound, an index, an `as` cast): a field that is not a
-    /// parameter (`#[params(skip)] n: usize`), passed through as written.
-    Data,
-    /// The operand of an `as` to a float type (`net.n as f64`): an integer or a skipped
-    /// field, checked where it is bound (`__private::cast_field`), since a parameter read only
-    /// there would lose its derivative.
+    /// The operand of an `as` to the function's float type (`net.n as f64`): an integer (a
+    /// count) or a float (a parameter), which only the types tell apart (`FieldOf::cast`).
+    /// Any other read says which.
     Cast,
+    /// Read as an integer or a flag (a range bound, an index, an `as` to an integer or the
+    /// other float type, a condition): a field that is not a parameter (`#[params(skip)] n:
+    /// usize`), passed through as written.
+    Data,
     /// Passed by reference (`&net.layer1`): handed on whole, never indexed here.
     Whole,
     /// Read as a float value (`net.b2`).
@@ -89,6 +90,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         data: &data,
         array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
         reads: Vec::new(),
+        float: super::primitive_float_type(&sig.float),
         aliases: HashMap::default(),
         errors,
     };
@@ -119,7 +121,11 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
             }
             continue;
         }
-        let field = FieldOf { model, path };
+        let field = FieldOf {
+            model,
+            path,
+            cast: read == Read::Cast,
+        };
         let mut name = field
             .written(&sig.params[model].ident)
             .replace("r#", "")
@@ -136,8 +142,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
                 _ => continue,
             },
             Read::Data => ParamKind::Opaque,
-            Read::Cast => ParamKind::Int,
-            Read::Scalar => ParamKind::Float,
+            Read::Scalar | Read::Cast => ParamKind::Float,
             Read::Whole => ParamKind::Array {
                 shape: Box::new(Shape::Field { dims: 0 }),
                 float: true,
@@ -213,6 +218,8 @@ struct Scan<'a> {
     /// Locals the body indexes or iterates: a field copied into one is an array.
     array_names: HashSet<String>,
     reads: Vec<(usize, Vec<Member>, Read, Span, bool)>,
+    /// The function's float type, when it is `f32` or `f64` (not a type parameter).
+    float: Option<&'static str>,
     /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
     aliases: HashMap<String, (usize, Vec<Member>)>,
     errors: &'a mut Errors,
@@ -510,13 +517,17 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
                 return;
             }
-            // `net.n as usize` may truncate a float: no derivative, as written.
+            // `net.n as f64` in an `f64` function: a count, or a parameter.
             Expr::Cast(c)
-                if crate::sig::is_int_or_bool(&c.ty) && self.read(&c.expr, Read::Data) =>
+                if self.float.is_some()
+                    && super::primitive_float_type(&c.ty) == self.float
+                    && self.read(&c.expr, Read::Cast) =>
             {
                 return
             }
-            Expr::Cast(c) if self.read(&c.expr, Read::Cast) => return,
+            // `net.n as usize` (which may truncate a float), `net.a as f64` in an `f32`
+            // function (the other float type, which a derivative does not follow): data.
+            Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
             // `[0.0; net.n_out]`, `vec![0.0; net.n_out]`: a length.
             Expr::Repeat(r) => {
                 self.visit_expr(&r.expr);
@@ -782,17 +793,13 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
     let path = &field.path;
     let f = &sig.float;
     Some(match param.kind {
+        ParamKind::Float if field.cast => {
+            quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)* as #f;)
+        }
         ParamKind::Float => {
             quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)*;)
         }
         ParamKind::Opaque => quote::quote_spanned!(param.span=> let #ident = #model #(.#path)*;),
-        ParamKind::Int => {
-            let is_param = param_field_check(sig, field.model, path);
-            let label = field.written(model);
-            quote::quote_spanned!(param.span=>
-                let #ident = ::autodiff::__private::cast_field(#model #(.#path)*, #is_param, #label);
-            )
-        }
         _ => quote::quote_spanned!(param.span=> let #ident = &#model #(.#path)*;),
     })
 }
@@ -806,13 +813,6 @@ pub fn param_field_filter(
     model: usize,
     path: &[Member],
 ) -> proc_macro2::TokenStream {
-    let is_param = param_field_check(sig, model, path);
-    quote::quote!(.filter(|_| #is_param))
-}
-
-/// Whether the field at `path` of model parameter `model` holds parameters (see
-/// [`param_field_filter`]).
-fn param_field_check(sig: &Signature, model: usize, path: &[Member]) -> proc_macro2::TokenStream {
     let m = &sig.params[model].ident;
     // The model itself by its type (a `&Net` parameter is a `Net`), the fields on the way by
     // their own.
@@ -831,7 +831,7 @@ fn param_field_check(sig: &Signature, model: usize, path: &[Member]) -> proc_mac
             None => quote::quote!(::autodiff::__param_field!(&#m #(.#prefix)*, #name)),
         }
     });
-    quote::quote!(#(#checks)&&*)
+    quote::quote!(.filter(|_| #(#checks)&&*))
 }
 
 /// Whether a field path is `prefix` followed by more fields.

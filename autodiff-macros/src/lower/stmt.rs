@@ -46,13 +46,14 @@ impl Lowerer<'_> {
                 let tail = SynStmt::Expr(if_let, None);
                 return self.lower_block_stmts(std::slice::from_ref(&tail), tail_returns);
             }
-            if let SynStmt::Local(syn::Local {
-                pat: Pat::Ident(pi),
-                ..
-            }) = stmt
-            {
-                self.let_read_as_integer = self.integer_names.contains(&pi.ident.to_string())
-                    && read_as_integer(&pi.ident, rest, self.sig);
+            if let SynStmt::Local(local) = stmt {
+                self.let_read_as_integer = names_bound(&local.pat).is_some_and(|names| {
+                    !names.is_empty()
+                        && names.iter().all(|name| {
+                            self.integer_names.contains(&name.to_string())
+                                && read_as_integer(name, rest, self.sig)
+                        })
+                });
             }
             self.lower_stmt(stmt);
             if !rest.is_empty() && self.may_exit(stmt) {
@@ -751,6 +752,24 @@ fn array_from_fn(expr: &Expr) -> Option<&Expr> {
     });
     match (from_fn, c.args.len()) {
         (true, 1) => c.args.first(),
+        _ => None,
+    }
+}
+
+/// The names `let` binds with `pat`, when it is a name or a tuple of names and `_`
+/// (`let (n, half) = dims(x);`); `None` for other patterns.
+fn names_bound(pat: &Pat) -> Option<Vec<&syn::Ident>> {
+    match pat {
+        Pat::Ident(pi) if pi.subpat.is_none() => Some(vec![&pi.ident]),
+        Pat::Tuple(t) => t
+            .elems
+            .iter()
+            .filter(|p| !matches!(p, Pat::Wild(_)))
+            .map(|p| match p {
+                Pat::Ident(pi) if pi.subpat.is_none() => Some(&pi.ident),
+                _ => None,
+            })
+            .collect(),
         _ => None,
     }
 }
