@@ -779,6 +779,7 @@ fn a_model_named_like_a_library_type() {
 // A field read only as the operand of `as f64` was passed through as data: right for a count
 // or a `#[params(skip)]` field, but a parameter read there lost its derivative without a word.
 // The macro cannot tell an integer from a float there; the types do (`__private::cast_shadow`).
+// `f64::from(m.temperature)` of a skipped `f32` is the same conversion.
 
 #[derive(Clone, Debug, autodiff::Params)]
 struct Tallied {
@@ -804,7 +805,7 @@ struct TalliedInner {
 fn tallied(m: &Tallied, x: &[f64; 2]) -> f64 {
     let mean = 1.0 / m.n as f64;
     let z = (m.w[0] * x[0] + m.w[1] * x[1] + m.b) * mean * (m.n as f32) as f64;
-    z / m.temperature as f64 + m.inner.k as f64 * m.inner.c + m.b as f64 * x[1]
+    z / f64::from(m.temperature) + f64::from(m.inner.k) * m.inner.c + m.b as f64 * x[1]
 }
 
 // `m.inner.c as f64` alone reads a parameter, `m.b as f64` only compares it.

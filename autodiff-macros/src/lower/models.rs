@@ -199,6 +199,17 @@ fn model_name(models: &HashMap<String, usize>, expr: &Expr) -> Option<usize> {
     }
 }
 
+/// `f64` for `f64::from`, `f32` for `f32::from`.
+fn conversion_to(func: &Expr) -> Option<&'static str> {
+    let Expr::Path(p) = func else { return None };
+    match &*p.path.segments.iter().collect::<Vec<_>>() {
+        [ty, from] if from.ident == "from" && p.qself.is_none() => {
+            super::primitive_float(&ty.ident)
+        }
+        _ => None,
+    }
+}
+
 /// The base of `a[i][j]` and the number of indices.
 fn index_base(expr: &Expr) -> (&Expr, usize) {
     match expr {
@@ -522,6 +533,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 if self.float.is_some()
                     && super::primitive_float_type(&c.ty) == self.float
                     && self.read(&c.expr, Read::Cast) =>
+            {
+                return
+            }
+            // `f64::from(net.n)`, a conversion the same way.
+            Expr::Call(c)
+                if self.float.is_some()
+                    && c.args.len() == 1
+                    && conversion_to(&c.func) == self.float
+                    && self.read(&c.args[0], Read::Cast) =>
             {
                 return
             }
