@@ -528,7 +528,7 @@ impl<'a> Sites<'a> {
             Op::Load { array, .. } => self.in_scope(*array),
             // A number in a field of a model's sub-model, which nothing writes.
             Op::Call {
-                callee: Callee::Field(_),
+                callee: Callee::Field(..),
                 ..
             } => true,
             Op::Call { .. } | Op::Opaque(_) | Op::Snapshot { .. } => false,

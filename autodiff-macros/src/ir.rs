@@ -367,8 +367,10 @@ pub enum Callee {
     /// A number in a field of the call's first argument, an item of a sequence of sub-models,
     /// at the other arguments as indices: `l.w[j]` is `w(&net_layers[k], j)`. Its "adjoint"
     /// adds into the same place of the item's shadow (and has no value), its "tangent" reads
-    /// the item's tangent there.
-    Field(syn::Member),
+    /// the item's tangent there. With a float type, the field is read through `as` to it
+    /// (`l.n as f64`): a count or a parameter, which the field's type decides
+    /// (`__private::cast_shadow`).
+    Field(syn::Member, Option<syn::Type>),
 }
 
 impl Callee {
@@ -395,7 +397,7 @@ impl Callee {
                 let method = named(method);
                 quote::quote!(#receiver.#method(#(#args),*))
             }
-            Callee::Field(member) => {
+            Callee::Field(member, cast) => {
                 let mut args = args;
                 let item = args.remove(0);
                 let place = strip_reference(item.clone());
@@ -416,15 +418,20 @@ impl Callee {
                 };
                 let is_param = quote::quote!(::autodiff::__param_field!(#item, #name));
                 let m = quote::format_ident!("m");
+                let cast = cast.as_ref().map(|f| quote::quote!(as #f));
+                let add = match cast {
+                    Some(_) => quote::format_ident!("add_to_cast_field"),
+                    None => quote::format_ident!("add_to_field"),
+                };
                 match (suffix, extra.as_slice()) {
                     ("tangent", [tangent]) => quote::quote!((
-                        #place #at,
-                        ::autodiff::__private::field_tangent(#item, #tangent, #is_param, |#m| #m #at)
+                        #place #at #cast,
+                        ::autodiff::__private::field_tangent(#item, #tangent, #is_param, |#m| #m #at #cast)
                     )),
                     (_, [d, shadow]) => quote::quote!(
-                        ::autodiff::__private::add_to_field(#item, #shadow, #is_param, #d, |#m| &mut #m #at)
+                        ::autodiff::__private::#add(#item, #shadow, #is_param, #d, |#m| &mut #m #at)
                     ),
-                    _ => quote::quote!(#place #at),
+                    _ => quote::quote!((#place #at #cast)),
                 }
             }
         }
@@ -446,7 +453,7 @@ impl quote::ToTokens for Callee {
         match self {
             Callee::Path(path) => path.to_tokens(tokens),
             Callee::Method(method) => method.to_tokens(tokens),
-            Callee::Field(member) => member.to_tokens(tokens),
+            Callee::Field(member, _) => member.to_tokens(tokens),
         }
     }
 }

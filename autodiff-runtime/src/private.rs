@@ -902,6 +902,35 @@ pub fn add_to_field<M, T, S>(
     }
 }
 
+/// Marks a field of an item of a sequence of sub-models read as the operand of an `as` to the
+/// function's float (`l.n as f64`): a count or a parameter, which the field's type decides
+/// ([`add_to_cast_field`] in reverse). As written, the read itself.
+#[inline(always)]
+pub fn item_cast<T>(value: T) -> T {
+    value
+}
+
+/// The reverse of a read of a field of `item` cast with `as` to the function's float `F`
+/// (`l.n as f64`): adds `d` into that place of the item's shadow through [`cast_shadow`]
+/// (nothing for an integer field), unless the shadow is `Const` or the field is
+/// `#[params(skip)]`.
+#[inline(always)]
+pub fn add_to_cast_field<M, F, T, S>(
+    item: &M,
+    mut shadow: S,
+    is_param: bool,
+    d: F,
+    place: impl FnOnce(&mut M) -> &mut T,
+) where
+    S: ParamsShadow<M>,
+    T: CastField<F>,
+{
+    let _ = item;
+    if let (Some(m), true) = (shadow.get(), is_param) {
+        crate::Shadow::add(&mut place(m).shadow(), d);
+    }
+}
+
 /// The tangent of a read of a field of `item` (`l.w[j]`): `place` of the item's tangent, or
 /// zero when the tangent is `Const` or the field is `#[params(skip)]`.
 #[inline(always)]

@@ -381,3 +381,52 @@ fn the_first_and_last_layers() {
     assert_eq!(d_net.layers[n - 1].w[1], net.layers[0].b);
     check_params_gradient(|m: &Net| m.ends(0.6), &net, &d_net).assert_ok();
 }
+
+// ----- item fields cast with `as` to the function's float -----
+// `l.b as f64` (a parameter), `l.used as f64` (a count), `l.gain as f64` (a skipped float):
+// the macro cannot tell them apart, so the field's type decides (`__private::cast_shadow`).
+// `l.b as f64` was a compile error (`l.b` taken for an integer).
+
+#[allow(clippy::unnecessary_cast)]
+#[grad(net, modes(tangent))]
+fn casts(net: &Net, x: f64) -> f64 {
+    let mut total = 0.0;
+    for l in &net.layers {
+        total += (l.b as f64) * x * l.used as f64 + l.gain as f64 * l.w[0];
+    }
+    total * net.out
+}
+
+#[test]
+fn item_fields_cast_with_as() {
+    for seed in 0..4 {
+        let (net, x) = (net(seed as f64), 0.3 + 0.2 * seed as f64);
+        let (value, d_net) = casts_grad(&net, x);
+        assert_eq!(value, casts(&net, x));
+        check_params_gradient(|n: &Net| casts(n, x), &net, &d_net).assert_ok();
+        for (l, d) in net.layers.iter().zip(&d_net.layers) {
+            assert!((d.b - x * l.used as f64 * net.out).abs() < 1e-12);
+            assert!((d.w[0] - l.gain * net.out).abs() < 1e-12);
+            assert_eq!((d.gain, d.used), (l.gain, l.used));
+        }
+        let mut t = net.clone();
+        for l in &mut t.layers {
+            l.w.iter_mut().for_each(|w| *w = 0.0);
+            l.gain = 100.0;
+            l.used = 100;
+        }
+        t.out = 0.0;
+        let (_, tangent) = casts_tangent(&net, x, &t, Const);
+        let expected: f64 = net
+            .layers
+            .iter()
+            .zip(&t.layers)
+            .map(|(l, tl)| tl.b * x * l.used as f64)
+            .sum::<f64>()
+            * net.out;
+        assert!(
+            (tangent - expected).abs() < 1e-12,
+            "{tangent} vs {expected}"
+        );
+    }
+}

@@ -14,7 +14,11 @@ impl Lowerer<'_> {
             );
         };
         match models::marked(&Expr::Call(c.clone())) {
-            Some(models::Marked::Number(read)) => return self.item_field(read),
+            Some(models::Marked::Number(read)) => return self.item_field(read, None),
+            Some(models::Marked::Cast(read)) => {
+                let float = self.sig.float.clone();
+                return self.item_field(read, Some(float));
+            }
             // An integer: a size or an index, passed through checked to be one (the field's
             // type is not written here), or a length.
             Some(models::Marked::Integer(read)) => {
@@ -91,8 +95,9 @@ impl Lowerer<'_> {
     }
 
     /// A number in a field of an item of a sequence of sub-models (`net_layers[k].w[j]`, which
-    /// the models pass marked): the call of [`Callee::Field`] on the item and the indices.
-    pub(super) fn item_field(&mut self, read: &Expr) -> Value {
+    /// the models pass marked): the call of [`Callee::Field`] on the item and the indices;
+    /// `cast`: read through `as` to the function's float (`l.n as f64`).
+    pub(super) fn item_field(&mut self, read: &Expr, cast: Option<syn::Type>) -> Value {
         let mut indices = Vec::new();
         let mut e = read;
         while let Expr::Index(i) = e {
@@ -104,7 +109,7 @@ impl Lowerer<'_> {
             Expr::Field(f) if self.is_sub_model(&f.base) => {
                 let (item, span) = (&f.base, read.span());
                 let call = syn::parse_quote_spanned!(span=> field(&#item, #(#indices),*));
-                self.call_value(Callee::Field(f.member.clone()), &call, None)
+                self.call_value(Callee::Field(f.member.clone(), cast), &call, None)
             }
             _ => self.unsupported(
                 read,
@@ -163,7 +168,7 @@ impl Lowerer<'_> {
         if let Some(marked) = models::marked(expr) {
             return match marked {
                 models::Marked::Integer(_) => Some(self.lower_call(c, None)),
-                models::Marked::Number(_) => None,
+                models::Marked::Number(_) | models::Marked::Cast(_) => None,
             };
         }
         let Expr::Path(p) = &*c.func else {

@@ -1309,7 +1309,7 @@ impl Lowerer<'_> {
         let (callee, call) = self.model_method(m)?;
         Some(match callee {
             Callee::Path(_) => self.lower_call(&call, unwrap),
-            Callee::Method(_) | Callee::Field(_) => self.call_value(callee, &call, unwrap),
+            Callee::Method(_) | Callee::Field(..) => self.call_value(callee, &call, unwrap),
         })
     }
 

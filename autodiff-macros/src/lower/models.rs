@@ -82,6 +82,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         data: &data,
         items: Vec::new(),
         integer: false,
+        float: super::primitive_float_type(&sig.float),
         errors: &mut *errors,
     }
     .visit_block_mut(&mut block);
@@ -411,7 +412,8 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         }
         // `item_field(l.w[j])`, `item_data(l.n)`: the item's own field, at indices.
         if let Some(marked) = marked(expr) {
-            let (Marked::Number(mut read) | Marked::Integer(mut read)) = marked;
+            let (Marked::Number(mut read) | Marked::Integer(mut read) | Marked::Cast(mut read)) =
+                marked;
             while let Expr::Index(i) = read {
                 self.index(&i.index);
                 read = &i.expr;

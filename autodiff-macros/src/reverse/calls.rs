@@ -199,7 +199,7 @@ impl Gen<'_> {
         adjoint_args.extend(shadows);
         let mut adjoint = callee.call(self.adjoint_suffix(), adjoint_args);
         // A field's adjoint only adds; the number is read again where it is wanted.
-        if let (Callee::Field(_), Some(_)) = (callee, &lhs) {
+        if let (Callee::Field(..), Some(_)) = (callee, &lhs) {
             let value = callee.call("", value_args);
             adjoint = quote!({ #adjoint; #value });
         }

@@ -349,12 +349,15 @@ pub(in crate::lower) enum Marked<'a> {
     Number(&'a Expr),
     /// `item_data(l.n)`, `item_data(l.w.len())`: an integer, passed through.
     Integer(&'a Expr),
+    /// `item_cast(l.n) as f64`, cast to the function's float: an integer or a number, which
+    /// the field's type decides.
+    Cast(&'a Expr),
 }
 
 impl<'a> Marked<'a> {
     /// The field itself: the read without its indices or its `.len()`.
     pub(in crate::lower) fn field(&self) -> Option<&'a syn::ExprField> {
-        let (Marked::Number(read) | Marked::Integer(read)) = *self;
+        let (Marked::Number(read) | Marked::Integer(read) | Marked::Cast(read)) = *self;
         let mut e = read;
         loop {
             match e {
@@ -369,6 +372,7 @@ impl<'a> Marked<'a> {
 
 const NUMBER: &str = "item_field";
 const INTEGER: &str = "item_data";
+const CAST: &str = "item_cast";
 
 /// The read a marker call wraps, if `expr` is one (see [`MarkItemFields`]).
 pub(in crate::lower) fn marked(expr: &Expr) -> Option<Marked<'_>> {
@@ -387,6 +391,8 @@ pub(in crate::lower) fn marked(expr: &Expr) -> Option<Marked<'_>> {
         Some(Marked::Number(read))
     } else if marker(INTEGER) {
         Some(Marked::Integer(read))
+    } else if marker(CAST) {
+        Some(Marked::Cast(read))
     } else {
         None
     }
@@ -450,6 +456,9 @@ pub(super) struct MarkItemFields<'a> {
     pub(super) items: Vec<Ident>,
     /// In an index or a range bound.
     pub(super) integer: bool,
+    /// The function's float type, when it is `f32` or `f64`: a field cast to it with `as` may
+    /// be a number.
+    pub(super) float: Option<&'static str>,
     pub(super) errors: &'a mut Errors,
 }
 
@@ -474,6 +483,21 @@ impl MarkItemFields<'_> {
         is_sequence(self.models, self.data, expr)
     }
 
+    /// Marks a read of an item's field, its indices as integers.
+    fn mark_read(&mut self, expr: &mut Expr, marker: &str) {
+        let mut e = &mut *expr;
+        while let Expr::Index(i) = e {
+            self.integer(&mut i.index);
+            e = &mut i.expr;
+        }
+        if let Expr::Field(f) = e {
+            if let Some(Expr::Index(i)) = Some(&mut *f.base) {
+                self.integer(&mut i.index);
+            }
+        }
+        mark(expr, marker);
+    }
+
     fn integer(&mut self, expr: &mut Expr) {
         let outer = std::mem::replace(&mut self.integer, true);
         self.visit_expr_mut(expr);
@@ -493,17 +517,8 @@ impl VisitMut for MarkItemFields<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             _ if self.is_item_field(expr) => {
-                let mut e = &mut *expr;
-                while let Expr::Index(i) = e {
-                    self.integer(&mut i.index);
-                    e = &mut i.expr;
-                }
-                if let Expr::Field(f) = e {
-                    if let Some(Expr::Index(i)) = Some(&mut *f.base) {
-                        self.integer(&mut i.index);
-                    }
-                }
-                mark(expr, if self.integer { INTEGER } else { NUMBER });
+                let marker = if self.integer { INTEGER } else { NUMBER };
+                self.mark_read(expr, marker);
             }
             Expr::Index(i) => {
                 self.visit_expr_mut(&mut i.expr);
@@ -514,7 +529,16 @@ impl VisitMut for MarkItemFields<'_> {
                     self.integer(bound);
                 }
             }
-            // `l.n as f64`, `l.w.len()`: an integer field, a length.
+            // `l.n as f64` in an `f64` function: a count or a number, which the types decide.
+            Expr::Cast(c)
+                if !self.integer
+                    && self.float.is_some()
+                    && crate::lower::primitive_float_type(&c.ty) == self.float
+                    && self.is_item_field(&c.expr) =>
+            {
+                self.mark_read(&mut c.expr, CAST)
+            }
+            // `l.n as usize`, `l.w.len()`: an integer field, a length.
             Expr::Cast(c) if self.is_item_field(&c.expr) => self.integer(&mut c.expr),
             Expr::MethodCall(m)
                 if (m.method == "len" || m.method == "is_empty")
