@@ -417,7 +417,7 @@ impl Callee {
                     syn::Member::Unnamed(index) => index.index.to_string(),
                 };
                 let is_param = quote::quote!(::autodiff::__param_field!(#item, #name));
-                let m = quote::format_ident!("m");
+                let m = crate::reverse::closure_param(&at);
                 let cast = cast.as_ref().map(|f| quote::quote!(as #f));
                 let add = match cast {
                     Some(_) => quote::format_ident!("add_to_cast_field"),

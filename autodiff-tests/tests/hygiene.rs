@@ -121,3 +121,68 @@ fn a_type_named_like_impl_is_not_impl_trait() {
     let (value, d_net) = only_differentiated_grad(&SimpleNet { w: 2.0 }, 3.0);
     assert_eq!((value, d_net.w), (6.0, 3.0));
 }
+
+// ----- a user name `m` inside the closures that project shadows and tangents -----
+// The closures that take an item's shadow out of a model's (`.map(|m| &mut m[l])`) named
+// their parameter `m`, as the generated loop over the items names its index after the user's
+// item: `for m in &e.members` became `.map(|m| &mut m[m])` (E0277 inside generated code), and
+// an index named `m` in `l.w[m]` met the item field's `|m| &mut m.w[m]`.
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Member {
+    w: [f64; 2],
+    b: f64,
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Ensemble {
+    members: [Member; 3],
+    layers: Vec<Member>,
+}
+
+#[grad(modes(tangent))]
+fn member(l: &Member, x: &[f64; 2]) -> f64 {
+    (l.w[0] * x[0] + l.w[1] * x[1] + l.b).tanh()
+}
+
+#[grad(e, modes(tangent))]
+fn ensemble(e: &Ensemble, x: &[f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for m in &e.members {
+        s += member(m, x);
+    }
+    for l in &e.layers {
+        for (m, &v) in x.iter().enumerate() {
+            s += l.w[m] * v;
+        }
+    }
+    s / 3.0
+}
+
+#[test]
+fn a_user_name_m_in_projections() {
+    let one = Member {
+        w: [0.1, 0.2],
+        b: 0.0,
+    };
+    let e = Ensemble {
+        members: [one.clone(), one.clone(), one.clone()],
+        layers: vec![one.clone(), one],
+    };
+    let x = [1.0, 2.0];
+    let t = 0.5f64.tanh();
+    let (value, g) = ensemble_grad(&e, &x);
+    assert!((value - (3.0 * t + 2.0 * 0.5) / 3.0).abs() < 1e-15);
+    let slope = (1.0 - t * t) / 3.0;
+    for d in &g.members {
+        assert!((d.w[0] - slope).abs() < 1e-15 && (d.w[1] - 2.0 * slope).abs() < 1e-15);
+        assert!((d.b - slope).abs() < 1e-15);
+    }
+    for d in &g.layers {
+        assert_eq!((d.w, d.b), ([1.0 / 3.0, 2.0 / 3.0], 0.0));
+    }
+    // Along the model itself: 3 members' slopes times their pre-activations, and the
+    // layers' own sums (linear).
+    let (_, tangent) = ensemble_tangent(&e, &x, &e, Const);
+    assert!((tangent - (3.0 * slope * 0.5 + 2.0 * 0.5 / 3.0)).abs() < 1e-15);
+}

@@ -384,8 +384,9 @@ impl<'a> Sweep<'a> {
                     // (a row, or a model of a sequence of them).
                     out.push(match (row, is_param, self.gen.slice_bounds(a)) {
                         (_, true, _) if field && (row_index.is_some() || slice.is_some()) => {
-                            let m = crate::reverse::local("m", proc_macro2::Span::call_site());
-                            quote!(#t.map(|#m| &#m #row_index #slice))
+                            let at = quote!(#row_index #slice);
+                            let m = crate::reverse::closure_param(&at);
+                            quote!(#t.map(|#m| &#m #at))
                         }
                         (Some(r), true, None) => quote!(::autodiff::MatrixTangent::row(&#t, #r)),
                         (Some(r), true, Some((start, end))) => {

@@ -80,11 +80,13 @@ impl Gen<'_> {
                         if lent_arrays.insert(a.array) {
                             shadows.push(match &a.row {
                                 Some(r) => {
-                                    let (m, r) = (local("m", Span::call_site()), self.operand(r));
-                                    quote!(#part.as_deref_mut().map(|#m| &mut #m[#r] #slice))
+                                    let r = self.operand(r);
+                                    let at = quote!([#r] #slice);
+                                    let m = closure_param(&at);
+                                    quote!(#part.as_deref_mut().map(|#m| &mut #m #at))
                                 }
                                 None if slice.is_some() => {
-                                    let m = local("m", Span::call_site());
+                                    let m = closure_param(&quote!(#slice));
                                     quote!(#part.as_deref_mut().map(|#m| &mut #m #slice))
                                 }
                                 None => quote!(&mut #part),
@@ -143,8 +145,9 @@ impl Gen<'_> {
                     let row_index = row.as_ref().map(|r| quote!([#r]));
                     let shadow = match (&row, is_param, bounds) {
                         (_, true, _) if field && (row.is_some() || slice.is_some()) => {
-                            let m = local("m", Span::call_site());
-                            quote!(#d.as_deref_mut().map(|#m| &mut #m #row_index #slice))
+                            let at = quote!(#row_index #slice);
+                            let m = closure_param(&at);
+                            quote!(#d.as_deref_mut().map(|#m| &mut #m #at))
                         }
                         (Some(r), true, None) => {
                             quote!(::autodiff::MatrixShadow::row(&mut #d, #r))

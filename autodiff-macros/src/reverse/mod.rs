@@ -161,6 +161,29 @@ pub fn local(name: &str, span: Span) -> Ident {
     Ident::new(&plain_name(name), Span::mixed_site().located_at(span))
 }
 
+/// The parameter of a closure whose body is `body` (`.map(|m| &mut m[l])`): `m`, or `m_1`, ..
+/// when the body names it (`l` may be the user's `m` or a local named after it).
+pub fn closure_param(body: &TokenStream) -> Ident {
+    fn mentions(tokens: &TokenStream, name: &str) -> bool {
+        tokens.clone().into_iter().any(|tree| match tree {
+            proc_macro2::TokenTree::Ident(i) => i == name,
+            proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
+            _ => false,
+        })
+    }
+    let name = (0..)
+        .map(|k| {
+            if k == 0 {
+                "m".to_string()
+            } else {
+                format!("m_{k}")
+            }
+        })
+        .find(|name| !mentions(body, name))
+        .unwrap_or_default();
+    Ident::new(&name, Span::mixed_site())
+}
+
 /// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
 /// `d_match`).
 pub fn plain_name(name: &str) -> String {
