@@ -231,3 +231,43 @@ fn numbers_of_a_data_variant_passed_to_a_call() {
     assert_eq!(value, 2.0 * 0.5 * 4.0);
     assert_eq!(g, vec![4.0, -4.0]);
 }
+
+// ----- `if let` and `match` on a reduction of a differentiated array (issue-10 probe) -----
+// `if let Some(m) = x.iter().copied().reduce(f64::max)` and `match x.iter().max_by(..) {
+// Some(&m) => .., None => .. }` were rejected (an `if let` on a differentiated value): the
+// test is whether the reduction has a value, read as data, and the value is the reduction
+// unwrapped.
+
+#[grad]
+fn largest_doubled(x: &[f64]) -> f64 {
+    if let Some(m) = x.iter().copied().reduce(f64::max) {
+        2.0 * m
+    } else {
+        -1.0
+    }
+}
+
+#[grad]
+fn smallest_by_magnitude(x: &[f64]) -> f64 {
+    let cube = match x.iter().min_by(|a, b| a.abs().total_cmp(&b.abs())) {
+        Some(&m) => m * m * m,
+        None => 0.0,
+    };
+    // `None` first.
+    cube + match x.iter().copied().max_by(|a, b| a.total_cmp(b)) {
+        None => 0.0,
+        Some(m) => 0.5 * m,
+    }
+}
+
+#[test]
+fn if_let_and_match_on_a_reduction() {
+    let (value, g) = largest_doubled_grad(&[1.0, 5.0, 2.0]);
+    assert_eq!((value, g), (10.0, vec![0.0, 2.0, 0.0]));
+    let (value, g) = largest_doubled_grad(&[]);
+    assert_eq!((value, g), (-1.0, vec![]));
+    let (value, g) = smallest_by_magnitude_grad(&[3.0, -0.5, 2.0]);
+    assert_eq!((value, g), (-0.125 + 1.5, vec![0.5, 0.75, 0.0]));
+    let (value, g) = smallest_by_magnitude_grad(&[]);
+    assert_eq!((value, g), (0.0, vec![]));
+}

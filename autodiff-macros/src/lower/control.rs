@@ -87,11 +87,32 @@ impl Lowerer<'_> {
         ) else {
             return None;
         };
-        let (element, missing) = self.optional_element(scrutinee)?;
-        // A reference to the element (`Some(v)` without `.copied()`) is read by value.
-        let inner = match inner {
-            Pat::Reference(r) => &*r.pat,
-            inner => inner,
+        let inner: &Pat = inner;
+        let (element, missing, inner) = match self.optional_element(scrutinee) {
+            // A reference to the element (`Some(v)` without `.copied()`) is read by value.
+            Some((element, missing)) => match inner {
+                Pat::Reference(r) => (element, missing, &*r.pat),
+                inner => (element, missing, inner),
+            },
+            // `if let Some(m) = x.iter().copied().reduce(f64::max)`: the reduction unwrapped
+            // where it has a value (tested as data, once more).
+            None if self.is_optional_reduction(scrutinee) => {
+                let span = scrutinee.span();
+                let missing = syn::parse_quote_spanned!(span=> #scrutinee.is_none());
+                match inner {
+                    Pat::Reference(r) => (
+                        syn::parse_quote_spanned!(span=> *#scrutinee.unwrap()),
+                        missing,
+                        &*r.pat,
+                    ),
+                    inner => (
+                        syn::parse_quote_spanned!(span=> #scrutinee.unwrap()),
+                        missing,
+                        inner,
+                    ),
+                }
+            }
+            None => return None,
         };
         let binding: syn::Stmt = syn::parse_quote!(let #inner = #element;);
         let stmts = &then_branch.stmts;
@@ -99,6 +120,43 @@ impl Lowerer<'_> {
         Some(
             syn::parse_quote_spanned!(pat.span()=> if !(#missing) { #binding #(#stmts)* } #otherwise),
         )
+    }
+
+    /// Whether `e` reduces a differentiated array's items to an `Option` without changing what
+    /// it reads (`x.iter().copied().reduce(f64::max)`, `.max_by(..)`, `.min_by(..)`).
+    fn is_optional_reduction(&self, e: &Expr) -> bool {
+        let Expr::MethodCall(m) = e else {
+            return false;
+        };
+        ["reduce", "max_by", "min_by"].contains(&&*m.method.to_string())
+            && !changes_what_it_reads(e)
+            && self.reads(&e.to_token_stream()).varied
+    }
+
+    /// A `match` of two arms without guards, `Some(p)` and `None` (or `_`), on a reduction of a
+    /// differentiated array, as `if let Some(p) = .. { .. } else { .. }`.
+    fn reduction_match(&self, m: &syn::ExprMatch) -> Option<Expr> {
+        let [a, b] = &*m.arms.iter().collect::<Vec<_>>() else {
+            return None;
+        };
+        let is_some = |p: &Pat| matches!(p, Pat::TupleStruct(t) if t.path.is_ident("Some"));
+        let is_none = |p: &Pat| match p {
+            Pat::Ident(i) => is_none_name(&i.ident),
+            Pat::Path(p) => p.path.is_ident("None"),
+            p => matches!(p, Pat::Wild(_)),
+        };
+        let (some, none) = match (is_some(&a.pat), is_some(&b.pat)) {
+            (true, false) if is_none(&b.pat) => (a, b),
+            (false, true) if is_none(&a.pat) => (b, a),
+            _ => return None,
+        };
+        if a.guard.is_some() || b.guard.is_some() || !self.is_optional_reduction(&m.expr) {
+            return None;
+        }
+        let (scrutinee, pat, then, otherwise) = (&m.expr, &some.pat, &some.body, &none.body);
+        Some(syn::parse_quote_spanned!(m.span()=>
+            if let #pat = #scrutinee { #then } else { #otherwise }
+        ))
     }
 
     /// Whether data `scrutinee` matches `pat` (`matches!(weights, Some(w))`), read as written;
@@ -347,6 +405,11 @@ impl Lowerer<'_> {
                 .any(|c| matches!(c, Pat::TupleStruct(_) | Pat::Struct(_))),
             p => matches!(p, Pat::TupleStruct(_) | Pat::Struct(_)),
         };
+        // `match x.iter().copied().reduce(f64::max) { Some(v) => .., None => .. }`: the `if let`
+        // on the reduction.
+        if let Some(if_let) = self.reduction_match(m) {
+            return self.lower_expr(&if_let);
+        }
         if m.arms.iter().any(|a| destructures(&a.pat))
             && !self.reads(&m.expr.to_token_stream()).varied
         {

@@ -43,6 +43,8 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "all",
     "position",
     "rposition",
+    "is_some",
+    "is_none",
 ];
 
 /// What an expression reads of the locals in scope.

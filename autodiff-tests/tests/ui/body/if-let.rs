@@ -1,11 +1,17 @@
-// `if let` on data (`if let Some(s) = scale`) is read as written; on a value computed from a
-// differentiated input it is not: there is no derivative through a pattern.
+// `if let` on data (`if let Some(s) = scale`) is read as written, and on an element or a
+// reduction of a differentiated array (`x.last()`, `.reduce(f64::max)`) the element is read
+// where it is there; on another value computed from a differentiated input it is not: there
+// is no derivative through a pattern.
 use autodiff::grad;
 
+fn checked_ln(v: f64) -> Option<f64> {
+    (v > 0.0).then(|| v.ln())
+}
+
 #[grad]
-fn largest(x: &[f64]) -> f64 {
-    if let Some(m) = x.iter().copied().reduce(f64::max) {
-        m
+fn log_or_zero(x: &[f64]) -> f64 {
+    if let Some(l) = checked_ln(x[0]) {
+        l
     } else {
         0.0
     }
