@@ -941,3 +941,24 @@ fn integer_tuples_and_index_arithmetic_from_helpers() {
     assert!(close(value, 5.0 + 8.0 + 9.0 * 5.0));
     assert!(all_close(&g, &[5.0, 4.0 + 5.0, 5.0, 2.0 + 5.0, 1.0 + 9.0]));
 }
+
+// ----- `[T; N]::map` (issue-10 probe) -----
+// `let y = x.map(|v| ..);` of an array of known length was rejected (`map` taken for an
+// unknown method): it is the array `std::array::from_fn(|i| f(x[i]))` makes.
+
+#[grad]
+fn mapped_arrays(x: [f64; 3], w: &[f64; 3]) -> f64 {
+    let y = x.map(|v| v * 2.0);
+    let e = w.map(f64::exp);
+    y[0] * y[1] + y[2] * e[2] + e[0]
+}
+
+#[test]
+fn array_map_of_known_length() {
+    let (x, w) = ([1.0, 2.0, 3.0], [0.0, 0.5, 1.0]);
+    let (value, (d_x, d_w)) = mapped_arrays_grad(x, &w);
+    let e2 = 1.0f64.exp();
+    assert!(close(value, 2.0 * 4.0 + 6.0 * e2 + 1.0));
+    assert!(all_close(&d_x, &[8.0, 4.0, 2.0 * e2]));
+    assert!(all_close(&d_w, &[1.0, 0.0, 6.0 * e2]));
+}

@@ -204,6 +204,20 @@ impl Lowerer<'_> {
             self.lower_array_from_fn(local, pat, annotated, element);
             return;
         }
+        if let (Pat::Ident(pi), Some((array, len, f))) = (pat, self.array_map(&init.expr)) {
+            // `let y = x.map(|v| ..);` of an array of known length: the array `from_fn` makes.
+            let float = &self.sig.float;
+            let elem = annotated
+                .and_then(|ty| match ty {
+                    syn::Type::Array(a) => Some((*a.elem).clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| parse_quote!(#float));
+            self.fill_array(&pi.ident, &elem, &len, |index| {
+                iter::apply(f, vec![parse_quote!(#array[#index])])
+            });
+            return;
+        }
         if let Pat::Slice(ps) = pat {
             match &*init.expr {
                 // `let [a, b] = g(x);`: the array `g` returns, then its elements.
@@ -381,7 +395,6 @@ impl Lowerer<'_> {
             self.poison(&local.pat);
             return;
         };
-        let (name, len) = (&pi.ident, &ty.len);
         let elem = match &*ty.elem {
             syn::Type::Infer(_) => {
                 let float = &self.sig.float;
@@ -389,18 +402,52 @@ impl Lowerer<'_> {
             }
             elem => elem.clone(),
         };
-        let zero = rules::float_literal(&elem, true, 0.0);
+        self.fill_array(&pi.ident, &elem, &ty.len, |index| {
+            iter::apply(element, vec![parse_quote!(#index)])
+        });
+    }
+
+    /// `let mut name: [elem; len] = [0; len]; for i in 0..len { name[i] = value(i); }`.
+    fn fill_array(
+        &mut self,
+        name: &proc_macro2::Ident,
+        elem: &syn::Type,
+        len: &Expr,
+        value: impl FnOnce(&proc_macro2::Ident) -> Expr,
+    ) {
+        let zero = rules::float_literal(elem, true, 0.0);
         let index = proc_macro2::Ident::new(
             &format!("{SYNTHETIC}i_{}", self.next_synthetic()),
-            element.span(),
+            name.span(),
         );
-        let value = iter::apply(element, vec![parse_quote!(#index)]);
+        let value = value(&index);
         let declare: SynStmt = parse_quote!(let mut #name: [#elem; #len] = [#zero; #len];);
         let SynStmt::Local(declare) = declare else {
             unreachable!("a `let` statement")
         };
         self.lower_let(&declare);
         self.lower_expr(&parse_quote!(for #index in 0..#len { #name[#index] = #value; }));
+    }
+
+    /// `x.map(f)` of a float array `x` of constant length: `x`, its length and `f`.
+    fn array_map<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Expr, &'e Expr)> {
+        let Expr::MethodCall(m) = expr else {
+            return None;
+        };
+        let ([f], true) = (&*m.args.iter().collect::<Vec<_>>(), m.method == "map") else {
+            return None;
+        };
+        let Expr::Path(p) = &*m.receiver else {
+            return None;
+        };
+        let Some(Binding::Array(id)) = self.lookup(&p.path.get_ident()?.to_string()) else {
+            return None;
+        };
+        let info = &self.arrays[id.0];
+        match (info.dims, info.elem == Elem::Float, info.lens.first()) {
+            (1, true, Some(Operand::Const(len))) => Some((&*m.receiver, len.clone(), f)),
+            _ => None,
+        }
     }
 
     fn lower_let_else_slice(&mut self, ps: &syn::PatSlice, init: &Expr, diverge: &Expr) {
