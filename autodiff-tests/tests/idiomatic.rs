@@ -962,3 +962,21 @@ fn array_map_of_known_length() {
     assert!(all_close(&d_x, &[8.0, 4.0, 2.0 * e2]));
     assert!(all_close(&d_w, &[1.0, 0.0, 6.0 * e2]));
 }
+
+// ----- an argsort (issue-10 probe) -----
+// `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))` on a vector of indices was rejected (a
+// closure reading a differentiated input passed to a method): the order is data, sorted as
+// written, and the elements read through it are differentiated.
+
+#[grad]
+fn median_by_argsort(x: &[f64]) -> f64 {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    x[idx[x.len() / 2]] * x[idx[0]]
+}
+
+#[test]
+fn an_argsort_orders_data() {
+    let (value, g) = median_by_argsort_grad(&[3.0, 1.0, 2.0]);
+    assert_eq!((value, g), (2.0, vec![0.0, 2.0, 1.0]));
+}

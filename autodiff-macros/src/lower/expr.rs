@@ -1080,6 +1080,21 @@ impl Lowerer<'_> {
                 rules::method_names()
             )
         };
+        // `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))`: data put in the order a comparison of
+        // differentiated values gives (no derivative flows through a comparison), as written.
+        if matches!(receiver, Value::Scalar(_))
+            && [
+                "sort_by",
+                "sort_unstable_by",
+                "sort_by_key",
+                "sort_unstable_by_key",
+            ]
+            .contains(&&*name)
+        {
+            if let Some(value) = self.try_opaque(&Expr::MethodCall(m.clone()), true) {
+                return value;
+            }
+        }
         // `self.ln_pdf(x)` with `self` as data: a call of the type's method.
         if rules::lookup(&name).is_none() && matches!(receiver, Value::Scalar(_)) {
             if let Some(call) = self.method_as_call(m) {
