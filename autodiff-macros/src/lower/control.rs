@@ -87,30 +87,22 @@ impl Lowerer<'_> {
         ) else {
             return None;
         };
-        let inner: &Pat = inner;
-        let (element, missing, inner) = match self.optional_element(scrutinee) {
-            // A reference to the element (`Some(v)` without `.copied()`) is read by value.
-            Some((element, missing)) => match inner {
-                Pat::Reference(r) => (element, missing, &*r.pat),
-                inner => (element, missing, inner),
-            },
+        // A reference to the element (`Some(&v)`, without `.copied()`) is read by value.
+        let (by_ref, inner) = match *inner {
+            Pat::Reference(r) => (true, &*r.pat),
+            inner => (false, inner),
+        };
+        let (element, missing) = match self.optional_element(scrutinee) {
+            Some(found) => found,
             // `if let Some(m) = x.iter().copied().reduce(f64::max)`: the reduction unwrapped
             // where it has a value (tested as data, once more).
             None if self.is_optional_reduction(scrutinee) => {
                 let span = scrutinee.span();
-                let missing = syn::parse_quote_spanned!(span=> #scrutinee.is_none());
-                match inner {
-                    Pat::Reference(r) => (
-                        syn::parse_quote_spanned!(span=> *#scrutinee.unwrap()),
-                        missing,
-                        &*r.pat,
-                    ),
-                    inner => (
-                        syn::parse_quote_spanned!(span=> #scrutinee.unwrap()),
-                        missing,
-                        inner,
-                    ),
-                }
+                let deref = by_ref.then(|| quote!(*));
+                (
+                    syn::parse_quote_spanned!(span=> #deref #scrutinee.unwrap()),
+                    syn::parse_quote_spanned!(span=> #scrutinee.is_none()),
+                )
             }
             None => return None,
         };

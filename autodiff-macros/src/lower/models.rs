@@ -71,6 +71,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         .copied()
         .filter(|&i| is_data(&sig.params[i]))
         .collect();
+    let float = FunctionFloat::of(sig);
     let mut block = block.clone();
     EndItems {
         models: &models,
@@ -82,7 +83,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         data: &data,
         items: Vec::new(),
         integer: false,
-        float: super::primitive_float_type(&sig.float),
+        float,
         errors: &mut *errors,
     }
     .visit_block_mut(&mut block);
@@ -91,7 +92,7 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         data: &data,
         array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
         reads: Vec::new(),
-        float: super::primitive_float_type(&sig.float),
+        float,
         aliases: HashMap::default(),
         errors,
     };
@@ -200,14 +201,30 @@ fn model_name(models: &HashMap<String, usize>, expr: &Expr) -> Option<usize> {
     }
 }
 
-/// `f64` for `f64::from`, `f32` for `f32::from`.
-fn conversion_to(func: &Expr) -> Option<&'static str> {
-    let Expr::Path(p) = func else { return None };
-    match &*p.path.segments.iter().collect::<Vec<_>>() {
-        [ty, from] if from.ident == "from" && p.qself.is_none() => {
-            super::primitive_float(&ty.ident)
+/// The function's float type when it is `f32` or `f64` (not a type parameter): a field
+/// converted to it (`net.n as f64`, `f64::from(net.n)`) may be a count or a parameter.
+#[derive(Clone, Copy)]
+pub(super) struct FunctionFloat(Option<&'static str>);
+
+impl FunctionFloat {
+    fn of(sig: &Signature) -> Self {
+        FunctionFloat(super::primitive_float_type(&sig.float))
+    }
+
+    /// `as f64` in an `f64` function.
+    pub(super) fn cast_to(self, ty: &syn::Type) -> bool {
+        self.0.is_some() && super::primitive_float_type(ty) == self.0
+    }
+
+    /// `f64::from` in an `f64` function.
+    fn converted_by(self, func: &Expr) -> bool {
+        let Expr::Path(p) = func else { return false };
+        match &*p.path.segments.iter().collect::<Vec<_>>() {
+            [ty, from] if from.ident == "from" && p.qself.is_none() => {
+                self.0.is_some() && super::primitive_float(&ty.ident) == self.0
+            }
+            _ => false,
         }
-        _ => None,
     }
 }
 
@@ -230,8 +247,7 @@ struct Scan<'a> {
     /// Locals the body indexes or iterates: a field copied into one is an array.
     array_names: HashSet<String>,
     reads: Vec<(usize, Vec<Member>, Read, Span, bool)>,
-    /// The function's float type, when it is `f32` or `f64` (not a type parameter).
-    float: Option<&'static str>,
+    float: FunctionFloat,
     /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
     aliases: HashMap<String, (usize, Vec<Member>)>,
     errors: &'a mut Errors,
@@ -531,18 +547,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
             // `net.n as f64` in an `f64` function: a count, or a parameter.
-            Expr::Cast(c)
-                if self.float.is_some()
-                    && super::primitive_float_type(&c.ty) == self.float
-                    && self.read(&c.expr, Read::Cast) =>
-            {
-                return
-            }
+            Expr::Cast(c) if self.float.cast_to(&c.ty) && self.read(&c.expr, Read::Cast) => return,
             // `f64::from(net.n)`, a conversion the same way.
             Expr::Call(c)
-                if self.float.is_some()
-                    && c.args.len() == 1
-                    && conversion_to(&c.func) == self.float
+                if c.args.len() == 1
+                    && self.float.converted_by(&c.func)
                     && self.read(&c.args[0], Read::Cast) =>
             {
                 return

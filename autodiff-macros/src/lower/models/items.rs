@@ -456,9 +456,8 @@ pub(super) struct MarkItemFields<'a> {
     pub(super) items: Vec<Ident>,
     /// In an index or a range bound.
     pub(super) integer: bool,
-    /// The function's float type, when it is `f32` or `f64`: a field cast to it with `as` may
-    /// be a number.
-    pub(super) float: Option<&'static str>,
+    /// The function's float: a field cast to it with `as` may be a number.
+    pub(super) float: super::FunctionFloat,
     pub(super) errors: &'a mut Errors,
 }
 
@@ -531,10 +530,7 @@ impl VisitMut for MarkItemFields<'_> {
             }
             // `l.n as f64` in an `f64` function: a count or a number, which the types decide.
             Expr::Cast(c)
-                if !self.integer
-                    && self.float.is_some()
-                    && crate::lower::primitive_float_type(&c.ty) == self.float
-                    && self.is_item_field(&c.expr) =>
+                if !self.integer && self.float.cast_to(&c.ty) && self.is_item_field(&c.expr) =>
             {
                 self.mark_read(&mut c.expr, CAST)
             }
