@@ -823,9 +823,17 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
         };
         let ident = &p.ident;
         let label = ident.to_string();
+        // A length the type states is written as it is: `x.len()` costs the type checker a
+        // method lookup per parameter.
+        let len = match &**shape {
+            Shape::ArrayByValue(n) | Shape::ArrayRef(n) | Shape::Matrix { rows: Some(n), .. } => {
+                quote!(#n)
+            }
+            _ => quote!(#ident.len()),
+        };
         out.extend([match &**shape {
             Shape::Matrix { cols, .. } => quote!(
-                ::autodiff::MatrixShadow::check_shape(&#s, #ident.len(), #cols, #label);
+                ::autodiff::MatrixShadow::check_shape(&#s, #len, #cols, #label);
             ),
             Shape::VecRows => quote!(
                 ::autodiff::MatrixShadow::check_rows(
@@ -834,7 +842,7 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
                     #label,
                 );
             ),
-            _ => quote!(::autodiff::SliceShadow::check_len(&#s, #ident.len(), #label);),
+            _ => quote!(::autodiff::SliceShadow::check_len(&#s, #len, #label);),
         }]);
     }
     out
