@@ -980,3 +980,84 @@ fn an_argsort_orders_data() {
     let (value, g) = median_by_argsort_grad(&[3.0, 1.0, 2.0]);
     assert_eq!((value, g), (2.0, vec![0.0, 2.0, 1.0]));
 }
+
+/// Linear interpolation in a table `(xs, ys)`, the interval found by a search whose
+/// comparisons read the differentiated `x` (no derivative flows through them).
+#[grad(ys, x)]
+fn interp_partition_point(xs: &[f64], ys: &[f64], x: f64) -> f64 {
+    let i = xs.partition_point(|&v| v < x).clamp(1, xs.len() - 1);
+    let t = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
+    ys[i - 1] * (1.0 - t) + ys[i] * t
+}
+
+/// The same interval from `binary_search_by`, matched on (`Ok(i) | Err(i)`, with the last
+/// arm binding, so the `match` ends in `unreachable!()` where Rust needs no arm) and
+/// unwrapped (`unwrap_or_else`).
+#[grad(ys, x)]
+fn interp_binary_search(xs: &[f64], ys: &[f64], x: f64) -> f64 {
+    let hi = match xs.binary_search_by(|v| v.partial_cmp(&x).unwrap()) {
+        Ok(i) => i + 1,
+        Err(i) => i,
+    }
+    .clamp(1, xs.len() - 1);
+    let lo = xs
+        .binary_search_by(|v| v.total_cmp(&x))
+        .unwrap_or_else(|i| i.max(1) - 1)
+        .min(hi - 1);
+    let t = (x - xs[lo]) / (xs[hi] - xs[lo]);
+    ys[lo] * (1.0 - t) + ys[hi] * t
+}
+
+#[test]
+fn searches_find_data() {
+    let xs = [0.0, 1.0, 2.5, 4.0];
+    let ys = [1.0, 3.0, 2.0, 5.0];
+    for (x, interval) in [(0.4, 0), (1.7, 1), (3.0, 2), (-0.5, 0), (4.5, 2)] {
+        let (lo, hi) = (interval, interval + 1);
+        let t = (x - xs[lo]) / (xs[hi] - xs[lo]);
+        let value = ys[lo] * (1.0 - t) + ys[hi] * t;
+        let mut d_ys = vec![0.0; 4];
+        d_ys[lo] = 1.0 - t;
+        d_ys[hi] = t;
+        let d_x = (ys[hi] - ys[lo]) / (xs[hi] - xs[lo]);
+        for (v, (g, dx)) in [
+            interp_partition_point_grad(&xs, &ys, x),
+            interp_binary_search_grad(&xs, &ys, x),
+        ] {
+            assert!(close(v, value), "x = {x}: {v} against {value}");
+            assert!(all_close(&g, &d_ys), "x = {x}: {g:?} against {d_ys:?}");
+            assert!(close(dx, d_x), "x = {x}: {dx} against {d_x}");
+        }
+    }
+}
+
+/// Which entry a term reads, as a data enum whose every variant carries the index.
+#[derive(Clone, Copy)]
+enum Pick {
+    Entry(usize),
+    Mirrored(usize),
+}
+
+/// A `match` whose arms all bind and give integers: the last arm is the `else` Rust never
+/// reaches, and what it stands for has the arms' integer type.
+#[grad(x)]
+fn picked_square(x: &[f64], pick: Pick) -> f64 {
+    let i = match pick {
+        Pick::Entry(i) => i,
+        Pick::Mirrored(i) => x.len() - 1 - i,
+    };
+    x[i] * x[i]
+}
+
+#[test]
+fn a_match_of_indices_ends_in_no_float() {
+    let x = [1.0, 2.0, 3.0];
+    assert_eq!(
+        picked_square_grad(&x, Pick::Entry(0)),
+        (1.0, vec![2.0, 0.0, 0.0])
+    );
+    assert_eq!(
+        picked_square_grad(&x, Pick::Mirrored(0)),
+        (9.0, vec![0.0, 0.0, 6.0])
+    );
+}

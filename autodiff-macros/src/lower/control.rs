@@ -154,7 +154,7 @@ impl Lowerer<'_> {
     /// Whether data `scrutinee` matches `pat` (`matches!(weights, Some(w))`), read as written;
     /// `None`, reported, when the value is differentiated or changes when read.
     fn data_match(&mut self, pat: &Pat, scrutinee: &Expr, construct: &str) -> Option<Operand> {
-        if self.reads(&scrutinee.to_token_stream()).varied {
+        if self.reads(&scrutinee.to_token_stream()).varied && !is_search(scrutinee) {
             self.errors.on(
                 scrutinee,
                 format!("#[grad] supports `{construct}` on data (an `Option` parameter, a lookup in a table): this value depends on a differentiated input; test it with a comparison, or compute the case as an index"),
@@ -193,7 +193,7 @@ impl Lowerer<'_> {
                     _ => ::core::unreachable!(),
                 }
             });
-            match self.try_opaque(&value, false) {
+            match self.try_opaque(&value, is_search(scrutinee)) {
                 Some(Value::Scalar(op)) => {
                     // `Some(delta)` of an `Option<f64>` parameter: a float, which a call
                     // passes with a shadow.
@@ -401,6 +401,18 @@ impl Lowerer<'_> {
         // on the reduction.
         if let Some(if_let) = self.reduction_match(m) {
             return self.lower_expr(&if_let);
+        }
+        // `match xs.binary_search_by(|v| v.total_cmp(&x)) { Ok(i) | Err(i) => i }`: the
+        // search runs once, its result data to match on.
+        if is_search(&m.expr) {
+            let found = proc_macro2::Ident::new(
+                &crate::reverse::unmentioned(&m.to_token_stream(), "found"),
+                m.expr.span(),
+            );
+            let (scrutinee, arms) = (&m.expr, &m.arms);
+            return self.lower_expr(&syn::parse_quote_spanned!(m.span()=>
+                { let #found = #scrutinee; match #found { #(#arms)* } }
+            ));
         }
         if m.arms.iter().any(|a| destructures(&a.pat))
             && !self.reads(&m.expr.to_token_stream()).varied
@@ -801,6 +813,12 @@ fn changes_what_it_reads(e: &Expr) -> bool {
 /// matches anything (`_`, a name) and the last arm of the (exhaustive) match, when it binds
 /// nothing, are the last `else`. A guard is tested inside its arm, the arms after it written
 /// again for when it fails.
+/// Whether `e` returns no float whatever it reads (`xs.binary_search_by(|v| v.total_cmp(&x))`):
+/// data to match on, the comparisons inside it having no derivative.
+fn is_search(e: &Expr) -> bool {
+    matches!(e, Expr::MethodCall(c) if opaque::is_non_float_call(c))
+}
+
 fn if_let_chain(scrutinee: &Expr, arms: &[syn::Arm]) -> Expr {
     let Some((arm, rest)) = arms.split_first() else {
         return syn::parse_quote!(::core::unreachable!());

@@ -101,10 +101,10 @@ impl Lowerer<'_> {
                 "`unsafe` blocks are not supported in a #[grad] function: differentiation needs plain arithmetic it can see",
             ),
             Expr::Macro(m) if is_diverging(&m.mac) => {
-                // `unreachable!()` as a value: a statement, then a placeholder the type
-                // checker accepts after it.
+                // `unreachable!()` as a value: a statement, then a placeholder of the type the
+                // other branches give (an index as well as a number).
                 self.effect(&m.mac);
-                Value::Scalar(self.zero())
+                Value::Scalar(self.dummy(Ty::Unknown))
             }
             Expr::Macro(m) => match self.try_opaque(expr, false) {
                 Some(value) => value,
@@ -1369,7 +1369,18 @@ impl Lowerer<'_> {
         receiver: Operand,
         args: Vec<Operand>,
     ) -> Value {
-        const INT_METHODS: &[&str] = &["min", "max", "abs", "pow", "saturating_sub", "rem_euclid"];
+        const INT_METHODS: &[&str] = &[
+            "min",
+            "max",
+            "clamp",
+            "abs",
+            "abs_diff",
+            "pow",
+            "saturating_sub",
+            "saturating_add",
+            "rem_euclid",
+            "div_euclid",
+        ];
         let name = m.method.to_string();
         if !INT_METHODS.contains(&name.as_str()) {
             return self.unsupported(

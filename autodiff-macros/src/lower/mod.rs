@@ -984,7 +984,7 @@ impl Lowerer<'_> {
     }
 
     /// A placeholder of type `ty` for a branch that does not define a value.
-    fn dummy(&self, ty: Ty) -> Operand {
+    pub(super) fn dummy(&self, ty: Ty) -> Operand {
         match ty {
             Ty::Float => self.zero(),
             // A passed-through value (a number of some type): the other branch's type decides.

@@ -43,6 +43,10 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "all",
     "position",
     "rposition",
+    "partition_point",
+    "binary_search",
+    "binary_search_by",
+    "binary_search_by_key",
     "is_some",
     "is_none",
 ];
@@ -399,7 +403,8 @@ pub(super) fn is_non_float_method(name: &str) -> bool {
 }
 
 /// A method call that returns no float: one of [`is_non_float_method`], or an index from
-/// `position` unwrapped (`x.iter().position(|&v| v > t).unwrap_or(0)`).
+/// `position` or a binary search unwrapped (`x.iter().position(|&v| v > t).unwrap_or(0)`,
+/// `xs.binary_search_by(|v| v.total_cmp(&t)).unwrap_or_else(|i| i)`).
 pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
     let unwraps = matches!(
         m.method.to_string().as_str(),
@@ -408,7 +413,10 @@ pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
     is_non_float_method(&m.method.to_string())
         || unwraps
             && matches!(&*m.receiver, Expr::MethodCall(inner)
-                if matches!(inner.method.to_string().as_str(), "position" | "rposition"))
+            if matches!(
+                inner.method.to_string().as_str(),
+                "position" | "rposition" | "binary_search" | "binary_search_by" | "binary_search_by_key"
+            ))
 }
 
 /// `Bool` for a predicate (`x.is_nan()`, `r.contains(&x)`, `a.lt(&b)`), which a branch may

@@ -164,6 +164,11 @@ pub fn local(name: &str, span: Span) -> Ident {
 /// The parameter of a closure whose body is `body` (`.map(|m| &mut m[l])`): `m`, or `m_1`, ..
 /// when the body names it (`l` may be the user's `m` or a local named after it).
 pub fn closure_param(body: &TokenStream) -> Ident {
+    Ident::new(&unmentioned(body, "m"), Span::mixed_site())
+}
+
+/// `base`, or `base_1`, `base_2`, .. : the first that `tokens` does not name.
+pub fn unmentioned(tokens: &TokenStream, base: &str) -> String {
     fn mentions(tokens: &TokenStream, name: &str) -> bool {
         tokens.clone().into_iter().any(|tree| match tree {
             proc_macro2::TokenTree::Ident(i) => i == name,
@@ -171,17 +176,13 @@ pub fn closure_param(body: &TokenStream) -> Ident {
             _ => false,
         })
     }
-    let name = (0..)
-        .map(|k| {
-            if k == 0 {
-                "m".to_string()
-            } else {
-                format!("m_{k}")
-            }
+    (0..)
+        .map(|k| match k {
+            0 => base.to_string(),
+            k => format!("{base}_{k}"),
         })
-        .find(|name| !mentions(body, name))
-        .unwrap_or_default();
-    Ident::new(&name, Span::mixed_site())
+        .find(|name| !mentions(tokens, name))
+        .unwrap_or_default()
 }
 
 /// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
