@@ -1061,3 +1061,39 @@ fn a_match_of_indices_ends_in_no_float() {
         (9.0, vec![0.0, 0.0, 6.0])
     );
 }
+
+/// A batch of `(features, label)` pairs: the pattern binds `x` to a `&Vec<f64>` and `y` to
+/// a `&f64`, as Rust does through the reference.
+#[grad(w)]
+fn batch_of_pairs(w: &[f64], data: &[(Vec<f64>, f64)]) -> f64 {
+    let mut total = 0.0;
+    for (x, y) in data {
+        let p: f64 = w.iter().zip(x).map(|(a, b)| a * b).sum();
+        total += (p - *y).powi(2) + 0.5 * (p - y) * x[0];
+    }
+    let (first, scale) = &data[0];
+    total / data.len() as f64 + w[0] * first.len() as f64 * scale
+}
+
+#[test]
+fn tuples_of_data_bind_as_rust_binds_them() {
+    let data = vec![(vec![1.0, 2.0], 1.0), (vec![-1.0, 0.5], 0.0)];
+    let w = [0.5, -0.25];
+    let (value, g) = batch_of_pairs_grad(&w, &data);
+    // p = 0 and p = -0.625: (p - y)^2 + 0.5 (p - y) x0 for each pair, halved.
+    let terms = [(0.0, 1.0, [1.0, 2.0]), (-0.625, 0.0, [-1.0, 0.5])];
+    let expected: f64 = terms
+        .iter()
+        .map(|(p, y, x)| (p - y) * (p - y) + 0.5 * (p - y) * x[0])
+        .sum::<f64>()
+        / 2.0
+        + w[0] * 2.0;
+    assert!(close(value, expected), "{value} against {expected}");
+    let mut d_w = [2.0, 0.0];
+    for (p, y, x) in terms {
+        let d_p = (2.0 * (p - y) + 0.5 * x[0]) / 2.0;
+        d_w[0] += d_p * x[0];
+        d_w[1] += d_p * x[1];
+    }
+    assert!(all_close(&g, &d_w), "{g:?} against {d_w:?}");
+}

@@ -343,7 +343,8 @@ impl Lowerer<'_> {
                 }
             }
             // A tuple no derivative flows through (`let (n, m) = dims(cfg);`): its fields,
-            // read as written.
+            // bound as the pattern binds them (through a reference, `for (x, y) in data`, a
+            // `Vec` field by reference), a number read by value.
             (Pat::Tuple(pt), Value::Scalar(tuple)) if self.is_varied(&tuple) => self.errors.on(
                 pt,
                 "#[grad] cannot differentiate a tuple computed from a differentiated value: return an array (`-> [f64; 2]`) from a #[grad] function and bind it to a name instead",
@@ -351,10 +352,17 @@ impl Lowerer<'_> {
             (Pat::Tuple(pt), Value::Scalar(tuple)) => {
                 let span = pt.span();
                 let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}tuple"), span);
+                let field = proc_macro2::Ident::new(&format!("{SYNTHETIC}field"), span);
                 for (i, p) in pt.elems.iter().enumerate() {
-                    let field = syn::Index::from(i);
+                    let before = (0..i).map(|_| quote!(_,));
                     let op = Op::Opaque(Opaque {
-                        tokens: quote!(#name.#field),
+                        tokens: quote!({
+                            #[allow(unused_imports)] // one of the two is the one that applies
+                            use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
+                            match #name {
+                                (#(#before)* #field, ..) => (&Bound::new(#field)).bound(),
+                            }
+                        }),
                         captures: vec![(name.clone(), Capture::Value(tuple.clone()))],
                         declared: None,
                     });
