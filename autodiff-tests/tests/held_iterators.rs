@@ -157,3 +157,59 @@ fn elements_picked_from_iterators_made_in_place() {
         assert_gradient(|x: &[f64]| picked(x), &x, &d_x);
     }
 }
+
+/// A damped sum over the elements, taken round by round with `while let`, stopped early by a
+/// large negative element.
+// `while let` on `next()` is the construct tested.
+#[allow(clippy::while_let_on_iterator)]
+#[grad]
+fn while_let_elements(x: &[f64]) -> f64 {
+    let mut it = x.iter();
+    let mut s = 0.0;
+    while let Some(&v) = it.next() {
+        if v < -5.0 {
+            break;
+        }
+        s = s * 0.5 + v * v;
+    }
+    s
+}
+
+/// The first element, then the rest round by round from a copying iterator, skipping the
+/// large ones with `continue`.
+// `while let` on `next()` is the construct tested.
+#[allow(clippy::while_let_on_iterator)]
+#[grad]
+fn while_let_copied(x: &[f64]) -> f64 {
+    let mut it = x.iter().copied();
+    let first = it.next().unwrap();
+    let mut s = first;
+    while let Some(v) = it.next() {
+        if v > 2.0 {
+            continue;
+        }
+        s = s.max(v) + v.sin();
+    }
+    s
+}
+
+#[test]
+fn while_let_takes_the_next_element() {
+    // s = ((x0^2 / 2 + x1^2) / 2 + x2^2): d/dx_i = 2 x_i / 2^(2 - i).
+    let x = [0.5, -1.5, 2.0];
+    let (value, g) = while_let_elements_grad(&x);
+    assert_eq!(value, ((0.25 / 2.0 + 2.25) / 2.0) + 4.0);
+    assert_eq!(g, vec![0.25, -1.5, 4.0]);
+    // Stopped at -7: what follows it is never read.
+    let (value, g) = while_let_elements_grad(&[1.0, -7.0, 3.0]);
+    assert_eq!((value, g), (1.0, vec![2.0, 0.0, 0.0]));
+    for x in [
+        [0.3, -1.2, 0.7, 2.1, -0.4, 0.9],
+        [1.0, 0.5, 3.0, -0.2, -6.0, 0.1],
+    ] {
+        let (_, d_x) = while_let_elements_grad(&x);
+        assert_gradient(|x: &[f64]| while_let_elements(x), &x, &d_x);
+        let (_, d_x) = while_let_copied_grad(&x);
+        assert_gradient(|x: &[f64]| while_let_copied(x), &x, &d_x);
+    }
+}

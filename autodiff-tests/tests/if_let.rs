@@ -271,3 +271,32 @@ fn if_let_and_match_on_a_reduction() {
     let (value, g) = smallest_by_magnitude_grad(&[]);
     assert_eq!((value, g), (0.0, vec![]));
 }
+
+/// `while let` on data: indices from an iterator over a data slice, and an `Option` counted
+/// down in the loop.
+// `while let` on `next()` is the construct tested.
+#[allow(clippy::while_let_on_iterator)]
+#[grad(x)]
+fn while_let_on_data(x: &[f64], order: &[usize], steps: Option<usize>) -> f64 {
+    let mut it = order.iter();
+    let mut s = 0.0;
+    while let Some(&i) = it.next() {
+        s = s * 0.5 + x[i];
+    }
+    let mut left = steps;
+    while let Some(k) = left {
+        s += x[k % x.len()] * x[0];
+        left = if k == 0 { None } else { Some(k - 1) };
+    }
+    s
+}
+
+#[test]
+fn while_let_on_data_walks_it() {
+    let x = [1.0, 2.0, 3.0];
+    // x2 / 2 + x0 + x1 x0 + x0 x0: order [2, 0], then k = 1, 0.
+    let (value, g) = while_let_on_data_grad(&x, &[2, 0], Some(1));
+    assert_eq!(value, 3.0 / 2.0 + 1.0 + 2.0 + 1.0);
+    assert_eq!(g, vec![1.0 + 2.0 + 2.0, 1.0, 0.5]);
+    assert_eq!(while_let_on_data_grad(&x, &[], None), (0.0, vec![0.0; 3]));
+}

@@ -51,7 +51,7 @@ impl Lowerer<'_> {
                 span,
             );
         }
-        let Some(matched) = self.data_match(pat, scrutinee, "if let") else {
+        let Some(matched) = self.data_match(pat, scrutinee, "if let`/`while let") else {
             return Some(Value::Error);
         };
         self.lower_if_with(

@@ -37,6 +37,25 @@ impl Lowerer<'_> {
                 self.mark_checkpoint(&f.attrs);
                 Value::Unit
             }
+            // `while let Some(i) = stack.pop() { .. }`: the loop it stands for, the value
+            // taken once per round (`loop { let next = stack.pop(); if let Some(i) = next {
+            // .. } else { break; } }`).
+            Expr::While(w) if matches!(&*w.cond, Expr::Let(_)) => {
+                let Expr::Let(l) = &*w.cond else {
+                    return Value::Error;
+                };
+                let next = proc_macro2::Ident::new(
+                    &crate::reverse::unmentioned(&w.to_token_stream(), "next"),
+                    l.expr.span(),
+                );
+                let (label, pat, value, body) = (&w.label, &l.pat, &l.expr, &w.body);
+                self.lower_expr(&syn::parse_quote_spanned!(w.span()=>
+                    #label loop {
+                        let #next = #value;
+                        if let #pat = #next #body else { break; }
+                    }
+                ))
+            }
             Expr::While(w) => {
                 self.lower_while(w);
                 Value::Unit
@@ -175,7 +194,7 @@ impl Lowerer<'_> {
             },
             Expr::Let(l) => self.unsupported(
                 l,
-                "#[grad] supports `let` patterns in an `if let` on data, not in `while let` or `&&` chains: loop with `while` and read the value inside",
+                "#[grad] supports `let` patterns in `if let` and `while let`, not in `&&` chains: test the first condition in an outer `if`",
             ),
             other => match self.try_opaque(other, false) {
                 Some(value) => value,
@@ -1005,6 +1024,28 @@ impl Lowerer<'_> {
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
         if let Some(element) = self.end_element(m) {
             return element;
+        }
+        // Shrinking a local array (a worklist, `while let Some(i) = stack.pop()`), which a
+        // copy of data is too.
+        const SHRINKING: &[&str] = &[
+            "pop",
+            "truncate",
+            "clear",
+            "remove",
+            "swap_remove",
+            "retain",
+            "drain",
+            "dedup",
+            "split_off",
+        ];
+        let name = m.method.to_string();
+        let local_array = matches!(&*m.receiver, Expr::Path(p)
+            if p.path.get_ident().is_some_and(|i| matches!(self.lookup(&i.to_string()), Some(Binding::Array(_)))));
+        if local_array && SHRINKING.contains(&&*name) {
+            return self.unsupported(
+                &m.method,
+                &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; keep the length in use in a local and index below it (`let mut top = stack.len(); while top > 0 {{ top -= 1; let i = stack[top]; .. }}`)"),
+            );
         }
         let span = spans::method_call(m);
         let name = m.method.to_string();

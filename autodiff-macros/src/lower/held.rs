@@ -11,9 +11,10 @@
 //! An element taken from an iterator where it is made is the element itself:
 //! `*x.iter().nth(k).unwrap()` is `x[k]`, `x.iter().copied().last().unwrap()` is
 //! `x[x.len() - 1]`. All panic where the iterator's `unwrap` would. An element is taken dereferenced
-//! (`*it.next().unwrap()`), or as it is from `.iter().copied()`. An iterator used any other way
-//! (`while let Some(v) = it.next()`, an element kept as a reference, passed to a function) is
-//! left as written, for lowering to report.
+//! (`*it.next().unwrap()`, `while let Some(&v) = it.next()`), or as it is from `.iter().copied()`
+//! (`while let Some(v) = it.next()`: a loop while the counter is in the array, the element taken
+//! first in each round). An iterator used any other way (an element kept as a reference, passed
+//! to a function) is left as written, for lowering to report.
 
 use proc_macro2::Span;
 use syn::visit::{self, Visit};
@@ -120,6 +121,21 @@ impl Held {
 
 impl VisitMut for Held {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if let Expr::While(w) = expr {
+            if let Some(element) = taken_round_by_round(w, &self.name, self.adaptor.is_some()) {
+                let element = element.clone();
+                let (counter, array, next) = (&self.counter, &self.array, self.next());
+                let (label, stmts) = (&w.label, &w.body.stmts);
+                *expr = parse_quote_spanned!(self.span=>
+                    #label while #counter < #array.len() {
+                        let #element = #next;
+                        #(#stmts)*
+                    }
+                );
+                visit_mut::visit_expr_mut(self, expr);
+                return;
+            }
+        }
         if let Expr::Unary(u) = expr {
             if matches!(u.op, syn::UnOp::Deref(_)) && takes_next(&u.expr, &self.name) {
                 *expr = self.next();
@@ -166,6 +182,9 @@ impl<'ast> Visit<'ast> for Uses<'_> {
         }
         match expr {
             Expr::ForLoop(f) if is_name(&f.expr, self.name) => self.taken += 1,
+            Expr::While(w) if taken_round_by_round(w, self.name, self.copied).is_some() => {
+                self.taken += 1
+            }
             Expr::MethodCall(m) if is_name(&m.receiver, self.name) && m.method != "next" => {
                 self.taken += 1
             }
@@ -257,6 +276,30 @@ fn takes_next(expr: &Expr, name: &Ident) -> bool {
     }
     unwrapped
         && matches!(next, Expr::MethodCall(n) if n.method == "next" && n.args.is_empty() && is_name(&n.receiver, name))
+}
+
+/// The element a `while let` binds round by round when its condition takes the next one from
+/// iterator `name`: `v` of `Some(&v)`, or of `Some(v)` when the iterator yields values
+/// (`copied`).
+fn taken_round_by_round<'w>(
+    w: &'w syn::ExprWhile,
+    name: &Ident,
+    copied: bool,
+) -> Option<&'w syn::Pat> {
+    let Expr::Let(l) = &*w.cond else {
+        return None;
+    };
+    let syn::Pat::TupleStruct(some) = &*l.pat else {
+        return None;
+    };
+    let element = match (&*some.elems.iter().collect::<Vec<_>>(), copied) {
+        ([syn::Pat::Reference(r)], false) => &*r.pat,
+        ([element], true) if !matches!(element, syn::Pat::Reference(_)) => *element,
+        _ => return None,
+    };
+    let next = matches!(&*l.expr, Expr::MethodCall(n)
+        if n.method == "next" && n.args.is_empty() && is_name(&n.receiver, name));
+    (some.path.is_ident("Some") && next).then_some(element)
 }
 
 fn is_name(expr: &Expr, name: &Ident) -> bool {
