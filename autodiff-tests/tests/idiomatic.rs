@@ -1097,3 +1097,41 @@ fn tuples_of_data_bind_as_rust_binds_them() {
     }
     assert!(all_close(&g, &d_w), "{g:?} against {d_w:?}");
 }
+
+/// The index of the largest and of the smallest entry, picked from an enumerated iterator
+/// (`.map(|(i, _)| i).unwrap()`, `.unwrap().0`, `.find(..)` after `.rev()`): data, as the
+/// comparisons that pick them have no derivative.
+#[grad]
+fn picked_indices(x: &[f64]) -> f64 {
+    let hi = x
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+        .unwrap();
+    let lo = x
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap()
+        .0;
+    let last_positive = x
+        .iter()
+        .copied()
+        .enumerate()
+        .rev()
+        .find(|(_, v)| *v > 0.0)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    x[hi] * x[lo] + x[last_positive].exp()
+}
+
+#[test]
+fn indices_picked_by_comparisons_are_data() {
+    // hi = 1, lo = 2, last positive = 3.
+    let x = [0.5, 3.0, -2.0, 1.0, -0.5];
+    let (value, g) = picked_indices_grad(&x);
+    assert!(close(value, -6.0 + 1f64.exp()));
+    assert!(all_close(&g, &[0.0, -2.0, 3.0, 1f64.exp(), 0.0]), "{g:?}");
+}

@@ -147,6 +147,10 @@ impl Lowerer<'_> {
                 }
             }
             // `p.x` of a local struct.
+            // `x.iter().enumerate().max_by(..).unwrap().0`: an index, data.
+            Expr::Field(_) if opaque::is_picked_index(expr) => self
+                .try_opaque(expr, true)
+                .unwrap_or(Value::Error),
             Expr::Field(f) if self.is_record_field(f) => self.read_record_field(f),
             // A read of an item's field the models pass did not mark (every one it knows it
             // marks): never passed through unseen.

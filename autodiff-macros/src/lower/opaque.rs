@@ -403,20 +403,78 @@ pub(super) fn is_non_float_method(name: &str) -> bool {
 }
 
 /// A method call that returns no float: one of [`is_non_float_method`], or an index from
-/// `position` or a binary search unwrapped (`x.iter().position(|&v| v > t).unwrap_or(0)`,
-/// `xs.binary_search_by(|v| v.total_cmp(&t)).unwrap_or_else(|i| i)`).
+/// `position`, a binary search or an enumerated reduction unwrapped
+/// (`x.iter().position(|&v| v > t).unwrap_or(0)`, `xs.binary_search_by(|v|
+/// v.total_cmp(&t)).unwrap_or_else(|i| i)`, `x.iter().enumerate().max_by(..).map(|(i, _)|
+/// i).unwrap()`).
 pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
     let unwraps = matches!(
         m.method.to_string().as_str(),
         "unwrap" | "expect" | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else"
     );
+    let index = |inner: &syn::ExprMethodCall| {
+        matches!(
+            inner.method.to_string().as_str(),
+            "position"
+                | "rposition"
+                | "binary_search"
+                | "binary_search_by"
+                | "binary_search_by_key"
+        ) || inner.method == "map"
+            && matches!(inner.args.first(), Some(Expr::Closure(c)) if inner.args.len() == 1 && takes_the_index(c))
+            && is_enumerated_pick(&inner.receiver)
+    };
     is_non_float_method(&m.method.to_string())
-        || unwraps
-            && matches!(&*m.receiver, Expr::MethodCall(inner)
-            if matches!(
-                inner.method.to_string().as_str(),
-                "position" | "rposition" | "binary_search" | "binary_search_by" | "binary_search_by_key"
-            ))
+        || unwraps && matches!(&*m.receiver, Expr::MethodCall(inner) if index(inner))
+}
+
+/// The index of the item an enumerated iterator's reduction picks, unwrapped:
+/// `x.iter().enumerate().max_by(..).unwrap().0`.
+pub(super) fn is_picked_index(e: &Expr) -> bool {
+    matches!(e, Expr::Field(f)
+        if matches!(&f.member, syn::Member::Unnamed(i) if i.index == 0)
+            && matches!(&*f.base, Expr::MethodCall(u) if super::is_unwrap(u) && is_enumerated_pick(&u.receiver)))
+}
+
+/// `|(i, _)| i`: the index of an enumerated item.
+fn takes_the_index(c: &syn::ExprClosure) -> bool {
+    let [Pat::Tuple(t)] = &*c.inputs.iter().collect::<Vec<_>>() else {
+        return false;
+    };
+    let [Pat::Ident(i), Pat::Wild(_)] = &*t.elems.iter().collect::<Vec<_>>() else {
+        return false;
+    };
+    matches!(&*c.body, Expr::Path(p) if p.path.is_ident(&i.ident))
+}
+
+/// A reduction to one item (`max_by`, `min_by`, `reduce`, `last`, ..) of an iterator whose
+/// items are `(index, value)` pairs from `.enumerate()` (with adaptors that keep the items
+/// after it: `filter`, `skip`, `take`, `rev`, `step_by`).
+fn is_enumerated_pick(e: &Expr) -> bool {
+    const PICKS: &[&str] = &[
+        "max_by",
+        "min_by",
+        "max_by_key",
+        "min_by_key",
+        "reduce",
+        "last",
+        "next",
+        "find",
+    ];
+    let Expr::MethodCall(pick) = e else {
+        return false;
+    };
+    let mut items = &*pick.receiver;
+    while let Expr::MethodCall(m) = items {
+        match m.method.to_string().as_str() {
+            "enumerate" => return PICKS.contains(&&*pick.method.to_string()),
+            "filter" | "skip" | "take" | "rev" | "step_by" | "skip_while" | "take_while" => {
+                items = &m.receiver
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// `Bool` for a predicate (`x.is_nan()`, `r.contains(&x)`, `a.lt(&b)`), which a branch may
