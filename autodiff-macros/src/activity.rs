@@ -1130,11 +1130,16 @@ impl Planner<'_, '_> {
                 self.require(*prev);
                 true
             }
-            Stmt::DeclareArray { array, vec_len, .. } => {
+            Stmt::DeclareArray {
+                array,
+                vec_len,
+                row_len,
+                ..
+            } => {
                 if !self.analysis.active_array[array.0] {
                     return false;
                 }
-                if let Some(len) = vec_len {
+                for len in vec_len.iter().chain(row_len) {
                     self.need(len);
                 }
                 self.require_final_len(*array);

@@ -594,7 +594,8 @@ pub enum Stmt {
         index: Vec<Operand>,
         value: Operand,
     },
-    /// A local array: `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]` or `vec![[fill; M]; n]`.
+    /// A local array: `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]`, `vec![[fill; M]; n]`
+    /// or `vec![vec![fill; m]; n]`.
     DeclareArray {
         array: ArrayId,
         fill: Operand,
@@ -602,6 +603,8 @@ pub enum Stmt {
         fixed_lens: Vec<syn::Expr>,
         /// The run-time length of a `vec!`.
         vec_len: Option<Operand>,
+        /// The run-time length of each row of a `vec![vec![fill; m]; n]`.
+        row_len: Option<Operand>,
         /// Zeros of the same type as this parameter array instead (a copy of a model's field,
         /// whose type the function does not spell out).
         like: Option<ArrayId>,
@@ -671,6 +674,7 @@ impl Body {
             Stmt::DeclareArray {
                 array: a,
                 vec_len: Some(n),
+                row_len: None,
                 ..
             } if *a == array => Some(n),
             _ => None,
@@ -686,6 +690,7 @@ impl Body {
                     array,
                     fixed_lens,
                     vec_len: Some(_),
+                    row_len: None,
                     like: None,
                     ..
                 } if fixed_lens.is_empty()
@@ -754,11 +759,14 @@ impl Stmt {
                 f(&Operand::Var(*prev));
             }
             Stmt::CallArray { args, .. } => visit_args(args, f),
-            Stmt::DeclareArray { fill, vec_len, .. } => {
+            Stmt::DeclareArray {
+                fill,
+                vec_len,
+                row_len,
+                ..
+            } => {
                 f(fill);
-                if let Some(n) = vec_len {
-                    f(n);
-                }
+                vec_len.iter().chain(row_len).for_each(f);
             }
             Stmt::If {
                 cond,

@@ -1135,3 +1135,92 @@ fn indices_picked_by_comparisons_are_data() {
     assert!(close(value, -6.0 + 1f64.exp()));
     assert!(all_close(&g, &[0.0, -2.0, 3.0, 1f64.exp(), 0.0]), "{g:?}");
 }
+
+#[grad(modes(tangent, hvp))]
+fn row_dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// A local grid of vectors, `vec![vec![0.0; m]; n]`, overwritten in place three times (its
+/// previous values kept for the reverse sweep), its rows lent to a call.
+#[grad(modes(tangent, hvp))]
+fn grid_of_vectors(x: &[f64], w: &[f64]) -> f64 {
+    let (n, m) = (x.len(), w.len());
+    let mut u = vec![vec![0.0; m]; n];
+    for _ in 0..3 {
+        for i in 0..n {
+            for j in 0..m {
+                u[i][j] = (u[i][j] * 0.5 + x[i] * w[j]).sin();
+            }
+        }
+    }
+    let mut s = 0.0;
+    for row in &u {
+        s += row_dot(row, w) * row.len() as f64;
+    }
+    s
+}
+
+/// A dynamic-programming table of vectors filled from its corner (a soft-min alignment of
+/// `x` with its reverse), and one filled with a differentiated value.
+#[grad]
+#[allow(clippy::needless_range_loop)] // the table's indices, as a DP is written
+fn alignment_table(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut d = vec![vec![0.0; n + 1]; n + 1];
+    for i in 1..=n {
+        d[i][0] = i as f64;
+        d[0][i] = i as f64;
+    }
+    for i in 1..=n {
+        for j in 1..=n {
+            let c = (x[i - 1] - x[n - j]).powi(2);
+            let (a, b, e) = (d[i - 1][j] + 1.0, d[i][j - 1] + 1.0, d[i - 1][j - 1] + c);
+            d[i][j] = -((-a).exp() + (-b).exp() + (-e).exp()).ln();
+        }
+    }
+    let mut g = vec![vec![x[0]; 3]; n];
+    for i in 0..n {
+        g[i][i % 3] *= x[i];
+    }
+    d[n][n]
+        + g.iter()
+            .map(|row| row.iter().map(|v| v * v).sum::<f64>())
+            .sum::<f64>()
+}
+
+#[test]
+fn local_vectors_of_vectors() {
+    use autodiff::gradcheck::assert_gradient;
+    let (x, w) = ([0.3, -1.2, 0.7, 2.1], [0.5, -0.2, 0.9]);
+    let (value, (d_x, d_w)) = grid_of_vectors_grad(&x, &w);
+    assert!(close(value, grid_of_vectors(&x, &w)));
+    assert_gradient(|x: &[f64]| grid_of_vectors(x, &w), &x, &d_x);
+    assert_gradient(|w: &[f64]| grid_of_vectors(&x, w), &w, &d_w);
+    let t = [1.0, 0.0, -1.0, 0.5];
+    let (_, tangent) = grid_of_vectors_tangent(&x, &w, &t[..], autodiff::Const);
+    let projected: f64 = d_x.iter().zip(&t).map(|(g, t)| g * t).sum();
+    assert!(close(tangent, projected), "{tangent} against {projected}");
+    // The Hessian along (t, 0) against central differences of the gradient.
+    let (_, _, (hv_x, hv_w)) = grid_of_vectors_hvp(&x, &w, &t[..], &[0.0; 3][..]);
+    let h = 1e-5;
+    let at = |s: f64| {
+        let moved: Vec<f64> = x.iter().zip(&t).map(|(x, t)| x + s * t).collect();
+        grid_of_vectors_grad(&moved, &w).1
+    };
+    let ((gx_up, gw_up), (gx_down, gw_down)) = (at(h), at(-h));
+    for (hv, (up, down)) in hv_x.iter().chain(&hv_w).zip(
+        gx_up
+            .iter()
+            .chain(&gw_up)
+            .zip(gx_down.iter().chain(&gw_down)),
+    ) {
+        let fd = (up - down) / (2.0 * h);
+        assert!(
+            (hv - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "{hv} against {fd}"
+        );
+    }
+    let (_, d_x) = alignment_table_grad(&x);
+    assert_gradient(alignment_table, &x, &d_x);
+}

@@ -187,6 +187,7 @@ impl<'a> Sweep<'a> {
                 fill,
                 fixed_lens,
                 vec_len,
+                row_len,
                 like,
             } => {
                 let mut out = self.gen.forward_stmt(stmt);
@@ -203,7 +204,12 @@ impl<'a> Sweep<'a> {
                                     .float_operand(&Operand::Lit(syn::parse_quote!(0.0)))
                                     .into(),
                             };
-                            self.gen.array_init(fill, fixed_lens, vec_len.as_ref())
+                            self.gen.array_init(
+                                fill,
+                                fixed_lens,
+                                vec_len.as_ref(),
+                                row_len.as_ref(),
+                            )
                         }
                     };
                     let t = self.array_tangent(*array);

@@ -23,6 +23,8 @@ struct Declaration {
     fixed_lens: Vec<Expr>,
     /// The run-time length of a `Vec`.
     vec_len: Option<Operand>,
+    /// The run-time length of each row of a `Vec` of `Vec`s.
+    row_len: Option<Operand>,
     /// Zeros of the type of this parameter array instead.
     like: Option<ArrayId>,
 }
@@ -111,7 +113,8 @@ impl Lowerer<'_> {
         !reads.varied && !reads.poisoned
     }
 
-    /// `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]`, `vec![[fill; M]; n]`.
+    /// `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]`, `vec![[fill; M]; n]`,
+    /// `vec![vec![fill; m]; n]`.
     fn buffer(
         &mut self,
         pi: &syn::PatIdent,
@@ -119,7 +122,16 @@ impl Lowerer<'_> {
         vec_len: Option<Operand>,
         annotated: Option<&syn::Type>,
     ) -> LocalArray {
-        let (fill, mut fixed_lens) = repeat_parts(&r.expr);
+        // Rows that are vectors themselves: their run-time length.
+        let rows = match (&vec_len, &*r.expr) {
+            (Some(_), Expr::Macro(m)) => match vec_elements(&m.mac) {
+                Some(Expr::Repeat(row)) => Some(row),
+                _ => None,
+            },
+            _ => None,
+        };
+        let row_len = rows.as_ref().map(|row| self.expr_scalar(&row.len));
+        let (fill, mut fixed_lens) = repeat_parts(rows.as_ref().map_or(&r.expr, |row| &row.expr));
         if vec_len.is_none() {
             fixed_lens.insert(0, (*r.len).clone());
         }
@@ -134,7 +146,8 @@ impl Lowerer<'_> {
             _ if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) => Elem::Float,
             _ => Elem::Other,
         };
-        let dims = fixed_lens.len() + usize::from(vec_len.is_some());
+        let dims =
+            fixed_lens.len() + usize::from(vec_len.is_some()) + usize::from(row_len.is_some());
         if dims > 2 {
             self.errors
                 .on(r, "#[grad] supports local arrays of one or two dimensions");
@@ -153,6 +166,7 @@ impl Lowerer<'_> {
                 fill: initial,
                 fixed_lens,
                 vec_len,
+                row_len,
                 like: None,
             },
         );
@@ -245,6 +259,7 @@ impl Lowerer<'_> {
                 fill,
                 fixed_lens,
                 vec_len,
+                row_len: None,
                 like: None,
             },
         );
@@ -306,6 +321,7 @@ impl Lowerer<'_> {
                 fill: self.zero_of(elem),
                 fixed_lens: Vec::new(),
                 vec_len: None,
+                row_len: None,
                 like: Some(array),
             }
         } else if keep_type && fixed_source {
@@ -314,6 +330,7 @@ impl Lowerer<'_> {
                 fill: self.zero_of(elem),
                 fixed_lens: fixed,
                 vec_len: None,
+                row_len: None,
                 like: None,
             }
         } else if dims == 1 {
@@ -323,6 +340,7 @@ impl Lowerer<'_> {
                 fill: self.zero_of(elem),
                 fixed_lens: Vec::new(),
                 vec_len: Some(len),
+                row_len: None,
                 like: None,
             }
         } else if fixed.len() == 2 {
@@ -332,6 +350,7 @@ impl Lowerer<'_> {
                 fill: self.zero_of(elem),
                 fixed_lens: vec![fixed[1].clone()],
                 vec_len: Some(len),
+                row_len: None,
                 like: None,
             }
         } else {
@@ -392,6 +411,7 @@ impl Lowerer<'_> {
                 fill: self.zero(),
                 fixed_lens: Vec::new(),
                 vec_len: Some(len.clone()),
+                row_len: None,
                 like: None,
             },
         );
@@ -430,7 +450,7 @@ impl Lowerer<'_> {
         let name = self.unique_name(&pi.ident.to_string());
         let one_dim = match d.like {
             Some(source) => self.arrays[source.0].dims == 1,
-            None => d.vec_len.is_some() && d.fixed_lens.is_empty(),
+            None => d.vec_len.is_some() && d.fixed_lens.is_empty() && d.row_len.is_none(),
         };
         let resizable = one_dim && d.elem == Elem::Float && self.may_resize(&pi.ident.to_string());
         // The length of a resizable one is read from it.
@@ -439,6 +459,7 @@ impl Lowerer<'_> {
             false => d
                 .vec_len
                 .iter()
+                .chain(&d.row_len)
                 .cloned()
                 .chain(d.fixed_lens.iter().map(|n| Operand::Const(n.clone())))
                 .collect(),
@@ -449,7 +470,11 @@ impl Lowerer<'_> {
             elem: d.elem,
             dims: match d.like {
                 Some(source) => self.arrays[source.0].dims,
-                None => d.fixed_lens.len() + usize::from(d.vec_len.is_some()),
+                None => {
+                    d.fixed_lens.len()
+                        + usize::from(d.vec_len.is_some())
+                        + usize::from(d.row_len.is_some())
+                }
             },
             origin: ArrayOrigin::Local,
             path: None,
@@ -465,6 +490,7 @@ impl Lowerer<'_> {
             fill: d.fill,
             fixed_lens: d.fixed_lens,
             vec_len: d.vec_len,
+            row_len: d.row_len,
             like: d.like,
         });
         id

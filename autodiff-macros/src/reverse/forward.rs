@@ -560,6 +560,7 @@ impl Gen<'_> {
                 fill,
                 fixed_lens,
                 vec_len,
+                row_len,
                 like: None,
             } => {
                 let a = self.array(*array);
@@ -569,7 +570,8 @@ impl Gen<'_> {
                     Elem::Float => self.float_operand(fill),
                     Elem::Other => self.operand(fill),
                 };
-                let init = self.array_init(fill.into(), fixed_lens, vec_len.as_ref());
+                let init =
+                    self.array_init(fill.into(), fixed_lens, vec_len.as_ref(), row_len.as_ref());
                 quote!(let mut #a = #init;)
             }
             Stmt::CallArray {
@@ -617,10 +619,15 @@ impl Gen<'_> {
         fill: TokenStream,
         fixed_lens: &[syn::Expr],
         vec_len: Option<&Operand>,
+        row_len: Option<&Operand>,
     ) -> TokenStream {
         let mut init = fill;
         for len in fixed_lens.iter().rev() {
             init = quote!([#init; #len]);
+        }
+        if let Some(m) = row_len {
+            let m = self.operand(m);
+            init = quote!(::std::vec![#init; #m]);
         }
         match vec_len {
             Some(n) => {

@@ -761,8 +761,14 @@ impl<'a> Gen<'a> {
                 Stmt::DeclareArray {
                     fixed_lens,
                     vec_len,
+                    row_len,
                     ..
-                } => self.array_init(zero.clone().into(), fixed_lens, vec_len.as_ref()),
+                } => self.array_init(
+                    zero.clone().into(),
+                    fixed_lens,
+                    vec_len.as_ref(),
+                    row_len.as_ref(),
+                ),
                 Stmt::CallArray { shape, .. } => {
                     let s = self.var(*shape);
                     quote!(#s.zeros())

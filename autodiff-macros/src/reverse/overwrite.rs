@@ -124,6 +124,7 @@ impl Gen<'_> {
                 fill,
                 fixed_lens,
                 vec_len,
+                row_len: None,
                 like: None,
             } = s
             {
