@@ -12,7 +12,7 @@ use crate::attr::{GradAttr, Mode};
 use crate::checkpoint;
 use crate::diag::Errors;
 use crate::forward_mode;
-use crate::ir::Body;
+use crate::ir::{Body, Callee, Op, Stmt};
 use crate::last_taken;
 use crate::lower;
 use crate::lower::models;
@@ -82,6 +82,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
         // accumulators must be untouched then, so no loop adds into them early.
         let fuse = sig.fallible.is_none();
         checkpoint::rewrite(&mut body, fuse, &mut errors);
+        nested_helpers(attr, &mut body);
         let analysis = activity::analyze(&body, fuse, &mut errors);
         precision::check(&body, &analysis, &sig.float, &mut errors);
         if second_order {
@@ -129,6 +130,72 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
         #grad
         #extra
         #second
+    }
+}
+
+/// The helper functions declared in the body (`fn sq(v: f64) -> f64 { v * v }`) that it
+/// calls on differentiated values, without a derivative written beside them: the items
+/// `#[grad]` writes for each (with the extra modes the function asks for) join the body's
+/// items, where the sweeps call them.
+fn nested_helpers(attr: &GradAttr, body: &mut Body) {
+    let mut called = Vec::new();
+    body.block.for_each_stmt(&mut |stmt| {
+        let callee = match stmt {
+            Stmt::Let {
+                op: Op::Call { callee, .. },
+                ..
+            }
+            | Stmt::CallArray { callee, .. } => callee,
+            _ => return,
+        };
+        if let Callee::Path(path) = callee {
+            called.extend(path.get_ident().map(Ident::to_string));
+        }
+    });
+    let declared = |name: &str| {
+        body.items
+            .iter()
+            .any(|item| matches!(item, syn::Item::Fn(f) if f.sig.ident == name))
+    };
+    let needed: Vec<&ItemFn> = body
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Fn(f) => Some(f),
+            _ => None,
+        })
+        .filter(|f| {
+            let name = f.sig.ident.to_string();
+            called.contains(&name)
+                && !declared(&format!("{name}_adjoint"))
+                && !f.attrs.iter().any(|a| a.path().is_ident("grad"))
+        })
+        .collect();
+    // What the sweeps call of a helper: `_tangent` in forward mode, `_dual_adjoint` under
+    // second order.
+    let modes = attr
+        .modes
+        .iter()
+        .map(|(mode, ident)| match mode {
+            Mode::Tangent | Mode::Jacobian => (Mode::Tangent, ident.clone()),
+            Mode::Hvp | Mode::Hessian => (Mode::Hvp, ident.clone()),
+        })
+        .fold(Vec::new(), |mut modes: Vec<(Mode, Ident)>, m| {
+            if !modes.iter().any(|(seen, _)| *seen == m.0) {
+                modes.push(m);
+            }
+            modes
+        });
+    let helper = GradAttr { wrt: None, modes };
+    let generated: Vec<TokenStream> = needed
+        .into_iter()
+        .map(|f| generate(&helper, f, &[], false))
+        .collect();
+    for tokens in generated {
+        match syn::parse2::<syn::File>(tokens) {
+            Ok(file) => body.items.extend(file.items),
+            Err(e) => body.items.push(syn::Item::Verbatim(e.to_compile_error())),
+        }
     }
 }
 
