@@ -1307,3 +1307,46 @@ fn helpers_declared_in_the_body_are_differentiated() {
         );
     }
 }
+
+/// A vector output made by `std::array::from_fn` as the function's last expression: its
+/// length comes from the return type.
+#[grad(modes(jacobian))]
+fn polar_to_cartesian(p: &[f64; 2]) -> [f64; 2] {
+    let [r, theta] = *p;
+    std::array::from_fn(|i| {
+        if i == 0 {
+            r * theta.cos()
+        } else {
+            r * theta.sin()
+        }
+    })
+}
+
+#[grad]
+fn chained_residuals(x: &[f64]) -> Vec<f64> {
+    x.windows(2).map(|w| 10.0 * (w[1] - w[0] * w[0])).collect()
+}
+
+/// A chain over the vector a differentiated call returns, without binding it first.
+#[grad]
+fn sum_of_squared_residuals(x: &[f64]) -> f64 {
+    chained_residuals(x).iter().map(|r| r * r).sum::<f64>()
+        + polar_to_cartesian(&[x[0], x[1]]).iter().sum::<f64>()
+}
+
+#[test]
+fn arrays_made_and_chained_where_they_are_returned() {
+    let (r, theta) = (2.0f64, 0.5f64);
+    let (value, jacobian) = polar_to_cartesian_jacobian(&[r, theta]);
+    assert_eq!(value, [r * theta.cos(), r * theta.sin()]);
+    let expected = [
+        [theta.cos(), -r * theta.sin()],
+        [theta.sin(), r * theta.cos()],
+    ];
+    for (row, want) in jacobian.iter().zip(&expected) {
+        assert!(all_close(row, want), "{row:?} against {want:?}");
+    }
+    let x = [0.3, -1.2, 0.7];
+    let (_, g) = sum_of_squared_residuals_grad(&x);
+    autodiff::gradcheck::assert_gradient(sum_of_squared_residuals, &x, &g);
+}

@@ -57,6 +57,9 @@ impl Lowerer<'_> {
             return Some(value);
         }
         let (reduction, chain) = reduction(m)?;
+        if let Some(bound) = self.chain_over_call(m) {
+            return Some(self.lower_expr(&bound));
+        }
         let span = spans::method_call(m);
         let stream = match self.stream(chain) {
             Ok(stream) => stream,
@@ -448,6 +451,47 @@ impl Lowerer<'_> {
                 "#[grad] iterates in a differentiated chain over ranges, arrays, slices, Vecs and rows (`x.iter()`, `w[i].iter()`, `(0..n)`): bind anything else to a local first".into(),
             )),
         }
+    }
+}
+
+impl Lowerer<'_> {
+    /// `residuals(x).iter().map(|r| r * r).sum()`: the chain over the array a differentiated
+    /// call returns, that array bound to a local first (a call bound to a local returns an
+    /// array).
+    fn chain_over_call(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        // The chain's source: under every method call but a model's.
+        let (mut source, mut depth) = (&*m.receiver, 1);
+        while let Expr::MethodCall(step) = source {
+            if self.model_method(step).is_some() {
+                break;
+            }
+            (source, depth) = (&step.receiver, depth + 1);
+        }
+        let call = match source {
+            Expr::Call(c) => free_zip(c).is_none(),
+            Expr::MethodCall(_) => true,
+            _ => false,
+        };
+        let reads = self.reads(&source.to_token_stream());
+        if !call || !reads.varied || reads.poisoned {
+            return None;
+        }
+        let name = format!("{SYNTHETIC}returned_{}", self.next_synthetic());
+        let returned = Ident::new(&name, source.span());
+        self.array_locals.insert(name);
+        let mut chain = Expr::MethodCall(m.clone());
+        let mut place = &mut chain;
+        for _ in 0..depth {
+            let Expr::MethodCall(step) = place else {
+                return None;
+            };
+            place = &mut *step.receiver;
+        }
+        let call = std::mem::replace(place, build::path(&returned));
+        Some(syn::parse_quote_spanned!(m.span()=> {
+            let #returned = #call;
+            #chain
+        }))
     }
 }
 

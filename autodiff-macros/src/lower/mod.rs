@@ -301,7 +301,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     let vector = sig.output != Output::Scalar;
     let early_return = vector.then(|| first_return(block)).flatten();
     let stmts = match (vector, early_return) {
-        (true, None) => result_as_local(&block.stmts),
+        (true, None) => result_as_local(&block.stmts, sig),
         (true, Some(_)) => Vec::new(),
         (false, _) if sig.fallible.is_some() => fallible::unwrap_successes(&block.stmts),
         (false, _) => block.stmts.clone(),
@@ -614,16 +614,26 @@ fn first_return(block: &syn::Block) -> Option<Span> {
 const RESULT: &str = "__autodiff_result";
 
 /// The statements with the final expression bound to a local (`let result = [a, b]; result`),
-/// so that the result is a local array whatever expression makes it.
-fn result_as_local(stmts: &[SynStmt]) -> Vec<SynStmt> {
+/// so that the result is a local array whatever expression makes it; typed as the function
+/// returns when `std::array::from_fn` makes it (its length is in the type).
+fn result_as_local(stmts: &[SynStmt], sig: &Signature) -> Vec<SynStmt> {
     let mut stmts = stmts.to_vec();
     if let Some(SynStmt::Expr(e, None)) = stmts.last() {
         let plain = matches!(e, Expr::Path(p) if p.path.get_ident().is_some());
         if !plain {
             let e = e.clone();
             let name = proc_macro2::Ident::new(RESULT, e.span());
+            let mut binding = build::binding(&name);
+            if stmt::array_from_fn(&e).is_some() && sig.output == Output::Array {
+                binding = Pat::Type(syn::PatType {
+                    attrs: Vec::new(),
+                    pat: Box::new(binding),
+                    colon_token: Default::default(),
+                    ty: Box::new(sig.returns.clone()),
+                });
+            }
             stmts.pop();
-            stmts.push(build::let_(build::binding(&name), e));
+            stmts.push(build::let_(binding, e));
             stmts.push(SynStmt::Expr(build::path(&name), None));
         }
     }

@@ -792,7 +792,7 @@ fn diverges(expr: &Expr) -> bool {
 }
 
 /// The closure of `std::array::from_fn(f)` (or `core::array::from_fn`, `array::from_fn`).
-fn array_from_fn(expr: &Expr) -> Option<&Expr> {
+pub(super) fn array_from_fn(expr: &Expr) -> Option<&Expr> {
     let Expr::Call(c) = expr else {
         return None;
     };
