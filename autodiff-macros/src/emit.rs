@@ -173,19 +173,16 @@ fn nested_helpers(attr: &GradAttr, body: &mut Body) {
         .collect();
     // What the sweeps call of a helper: `_tangent` in forward mode, `_dual_adjoint` under
     // second order.
-    let modes = attr
-        .modes
-        .iter()
-        .map(|(mode, ident)| match mode {
-            Mode::Tangent | Mode::Jacobian => (Mode::Tangent, ident.clone()),
-            Mode::Hvp | Mode::Hessian => (Mode::Hvp, ident.clone()),
-        })
-        .fold(Vec::new(), |mut modes: Vec<(Mode, Ident)>, m| {
-            if !modes.iter().any(|(seen, _)| *seen == m.0) {
-                modes.push(m);
-            }
-            modes
-        });
+    let mut modes: Vec<(Mode, Ident)> = Vec::new();
+    for (mode, written) in &attr.modes {
+        let mode = match mode {
+            Mode::Tangent | Mode::Jacobian => Mode::Tangent,
+            Mode::Hvp | Mode::Hessian => Mode::Hvp,
+        };
+        if !modes.iter().any(|(seen, _)| *seen == mode) {
+            modes.push((mode, written.clone()));
+        }
+    }
     let helper = GradAttr { wrt: None, modes };
     let generated: Vec<TokenStream> = needed
         .into_iter()

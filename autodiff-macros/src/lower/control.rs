@@ -809,16 +809,16 @@ fn changes_what_it_reads(e: &Expr) -> bool {
     finds.0
 }
 
-/// The arms of a `match` on data as the `if let` chain that tries them in order; an arm that
-/// matches anything (`_`, a name) and the last arm of the (exhaustive) match, when it binds
-/// nothing, are the last `else`. A guard is tested inside its arm, the arms after it written
-/// again for when it fails.
 /// Whether `e` returns no float whatever it reads (`xs.binary_search_by(|v| v.total_cmp(&x))`):
 /// data to match on, the comparisons inside it having no derivative.
 fn is_search(e: &Expr) -> bool {
     matches!(e, Expr::MethodCall(c) if opaque::is_non_float_call(c))
 }
 
+/// The arms of a `match` on data as the `if let` chain that tries them in order; an arm that
+/// matches anything (`_`, a name) and the last arm of the (exhaustive) match, when it binds
+/// nothing, are the last `else`. A guard is tested inside its arm, the arms after it written
+/// again for when it fails.
 fn if_let_chain(scrutinee: &Expr, arms: &[syn::Arm]) -> Expr {
     let Some((arm, rest)) = arms.split_first() else {
         return syn::parse_quote!(::core::unreachable!());

@@ -146,11 +146,11 @@ impl Lowerer<'_> {
                     _ => self.unsupported(expr, "no such tuple field"),
                 }
             }
-            // `p.x` of a local struct.
             // `x.iter().enumerate().max_by(..).unwrap().0`: an index, data.
             Expr::Field(_) if opaque::is_picked_index(expr) => self
                 .try_opaque(expr, true)
                 .unwrap_or(Value::Error),
+            // `p.x` of a local struct.
             Expr::Field(f) if self.is_record_field(f) => self.read_record_field(f),
             // A read of an item's field the models pass did not mark (every one it knows it
             // marks): never passed through unseen.
@@ -1052,7 +1052,6 @@ impl Lowerer<'_> {
             );
         }
         let span = spans::method_call(m);
-        let name = m.method.to_string();
         // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`: a conversion to the float type.
         if let Some(value) = self.lower_num_cast(m) {
             return value;
