@@ -21,6 +21,7 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         .iter()
         .any(|i| matches!(i, ImplItem::Fn(f) if own_attr(f).is_some()));
     let in_trait = item.trait_.is_some();
+    let called = called_through_self(&item);
     let mut generated = TokenStream::new();
     for impl_item in &mut item.items {
         let ImplItem::Fn(method) = impl_item else {
@@ -38,7 +39,7 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
                 }
             }
             None if !marked && returns_floats(method, &outer) => {
-                match block_options(&attr, method) {
+                match block_options(&attr, method, &called) {
                     // A block's `modes(jacobian)` is for the methods that return vectors.
                     Some(mut options) => {
                         if !returns_vector(method) {
@@ -104,11 +105,17 @@ fn parse_own(attr: &syn::Attribute) -> syn::Result<GradAttr> {
 
 /// The block's options for one method: the names it lists that are this method's parameters
 /// (`#[grad(self, x)]` on a block whose `mean(&self)` has no `x`); `None` when it lists names
-/// and none is this method's.
-fn block_options(attr: &GradAttr, method: &ImplItemFn) -> Option<GradAttr> {
+/// and none is this method's, except for an associated function the block's methods call
+/// (`Self::sigmoid(z)`), whose float parameters are all differentiated.
+fn block_options(attr: &GradAttr, method: &ImplItemFn, called: &[String]) -> Option<GradAttr> {
     let Some(names) = &attr.wrt else {
         return Some(attr.clone());
     };
+    let associated = !matches!(method.sig.inputs.first(), Some(syn::FnArg::Receiver(_)));
+    let helper = associated.then_some(GradAttr {
+        wrt: None,
+        modes: attr.modes.clone(),
+    });
     let params: Vec<syn::Ident> = method
         .sig
         .inputs
@@ -126,10 +133,42 @@ fn block_options(attr: &GradAttr, method: &ImplItemFn) -> Option<GradAttr> {
         .filter(|n| params.contains(n))
         .cloned()
         .collect();
-    (!own.is_empty()).then_some(GradAttr {
-        wrt: Some(own),
-        modes: attr.modes.clone(),
-    })
+    match own.is_empty() {
+        false => Some(GradAttr {
+            wrt: Some(own),
+            modes: attr.modes.clone(),
+        }),
+        true => helper.filter(|_| called.contains(&method.sig.ident.to_string())),
+    }
+}
+
+/// The names the block's methods call through `Self::` or the type's name
+/// (`Self::sigmoid(z)`, `Logistic::sigmoid(z)`).
+fn called_through_self(item: &ItemImpl) -> Vec<String> {
+    struct Calls {
+        owner: Option<syn::Ident>,
+        names: Vec<String>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Calls {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            if let [owner, name] = &*p.path.segments.iter().collect::<Vec<_>>() {
+                if owner.ident == "Self" || self.owner.as_ref() == Some(&owner.ident) {
+                    self.names.push(name.ident.to_string());
+                }
+            }
+            syn::visit::visit_expr_path(self, p);
+        }
+    }
+    let owner = match &*item.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.clone()),
+        _ => None,
+    };
+    let mut calls = Calls {
+        owner,
+        names: Vec::new(),
+    };
+    syn::visit::Visit::visit_item_impl(&mut calls, item);
+    calls.names
 }
 
 /// Whether a method returns what `#[grad]` differentiates: a float (`f64`, `f32`, or a type

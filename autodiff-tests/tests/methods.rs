@@ -278,3 +278,60 @@ fn associated_functions_without_self_are_differentiated() {
     assert_eq!(Huber::point_grad(-3.0), (2.5, -1.0));
     assert_eq!(Huber::total_grad(&[0.5, -3.0]), (2.625, vec![0.5, -1.0]));
 }
+
+/// A logistic model whose `#[grad(self)]` block calls an associated function without `self`
+/// (`Self::sigmoid`, `Classifier::sigmoid`): it is differentiated in its own float
+/// parameters, since the methods need its derivative; `n_features` returns no float and is
+/// left alone.
+#[derive(Clone, Debug, PartialEq, Params)]
+struct Classifier {
+    w: Vec<f64>,
+    b: f64,
+}
+
+#[grad(self)]
+impl Classifier {
+    fn logit(&self, x: &[f64]) -> f64 {
+        self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + self.b
+    }
+
+    fn prob(&self, x: &[f64]) -> f64 {
+        Self::sigmoid(self.logit(x))
+    }
+
+    fn sigmoid(z: f64) -> f64 {
+        1.0 / (1.0 + (-z).exp())
+    }
+
+    fn loss(&self, x: &[f64], y: f64) -> f64 {
+        let p = Classifier::sigmoid(self.logit(x));
+        -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+    }
+
+    fn n_features(&self) -> usize {
+        self.w.len()
+    }
+}
+
+#[test]
+fn associated_helpers_the_methods_call_are_differentiated() {
+    let m = Classifier {
+        w: vec![0.5, -0.3, 0.2],
+        b: 0.1,
+    };
+    let (x, y) = ([1.0, 2.0, -0.5], 1.0);
+    let p = m.prob(&x);
+    let (value, g) = m.loss_grad(&x, y);
+    assert!((value + p.ln()).abs() < 1e-12);
+    // d/dz of the cross-entropy is p - y.
+    let expected = Classifier {
+        w: x.iter().map(|v| (p - y) * v).collect(),
+        b: p - y,
+    };
+    check_params_gradient(|m: &Classifier| m.loss(&x, y), &m, &g).assert_ok();
+    assert!((g.b - expected.b).abs() < 1e-12);
+    let (_, d_z) = Classifier::sigmoid_grad(0.3);
+    let s = Classifier::sigmoid(0.3);
+    assert!((d_z - s * (1.0 - s)).abs() < 1e-15);
+    assert_eq!(m.n_features(), 3);
+}
