@@ -299,3 +299,35 @@ fn fallible_calls_mapped_made_options_and_defaulted() {
     let (value, t) = ln_or_default_tangent(-2.0, 3.0, 1.0, 0.0);
     assert_eq!((value, t), (-3.0 + 3f64.ln() * -2.0, 3f64.ln()));
 }
+
+#[derive(Debug, PartialEq)]
+enum PickError {
+    Missing(String),
+    Empty,
+}
+
+/// `?` on what may be missing, in a function that returns a `Result`: an element
+/// (`x.get(i).ok_or_else(|| e)?`) and a reduction (`.reduce(f64::max).ok_or(e)?`), each
+/// failing the function where it is missing.
+#[grad(x)]
+fn largest_plus_picked(x: &[f64], i: usize) -> Result<f64, PickError> {
+    let largest = x.iter().copied().reduce(f64::max).ok_or(PickError::Empty)?;
+    let picked = *x
+        .get(i)
+        .ok_or_else(|| PickError::Missing(format!("no entry {i} in {} values", x.len())))?;
+    Ok(largest * picked)
+}
+
+#[test]
+fn a_reduction_may_fail_a_result() {
+    let x = [0.5, 3.0, -2.0];
+    assert_eq!(
+        largest_plus_picked_grad(&x, 2),
+        Ok((-6.0, vec![0.0, -2.0, 3.0]))
+    );
+    assert_eq!(
+        largest_plus_picked_grad(&x, 5),
+        Err(PickError::Missing("no entry 5 in 3 values".into()))
+    );
+    assert_eq!(largest_plus_picked_grad(&[], 0), Err(PickError::Empty));
+}

@@ -138,27 +138,13 @@ impl Lowerer<'_> {
 
     /// `?` on what may be missing, in a fallible function: in one that returns an `Option`,
     /// `x.first()?`, `x.last()?`, `x.get(i)?` of a differentiated array and
-    /// `chain.max_by(..)?` (`min_by`, `reduce`); in one that returns a `Result`,
-    /// `x.first().ok_or(e)?` (`ok_or_else(|| e)`). A missing one fails the function (`None`,
+    /// `chain.max_by(..)?` (`min_by`, `reduce`); in one that returns a `Result`, the same with
+    /// `.ok_or(e)?` (`ok_or_else(|| e)`). A missing one fails the function (`None`,
     /// `Err(e.into())`, nothing added to the shadows).
     pub(super) fn element_or_return(&mut self, t: &syn::ExprTry) -> Option<Value> {
-        let (value, missing, failure): (Expr, Expr, Expr) = match self.sig.fallible? {
-            crate::sig::Fallible::Option => match self.optional_element(&t.expr) {
-                Some((element, missing)) => (element, missing, syn::parse_quote!(None)),
-                None => {
-                    let (inner, len) = self.picked(&t.expr)?;
-                    let Some(len) = len else {
-                        return Some(Value::Error);
-                    };
-                    let unwrap = proc_macro2::Ident::new("unwrap", t.question_token.span);
-                    let value = syn::parse_quote!(#inner.#unwrap());
-                    (
-                        value,
-                        syn::parse_quote!((#len) == 0),
-                        syn::parse_quote!(None),
-                    )
-                }
-            },
+        let span = t.question_token.span;
+        let (maybe, failure): (&Expr, Expr) = match self.sig.fallible? {
+            crate::sig::Fallible::Option => (&t.expr, syn::parse_quote!(None)),
             crate::sig::Fallible::Result => {
                 let Expr::MethodCall(or) = &*t.expr else {
                     return None;
@@ -168,12 +154,25 @@ impl Lowerer<'_> {
                     ("ok_or_else", Some(f)) if or.args.len() == 1 => iter::apply(f, Vec::new()),
                     _ => return None,
                 };
-                let (element, missing) = self.optional_element(&or.receiver)?;
                 let failure = syn::parse_quote!(Err(::core::convert::From::from(#error)));
-                (element, missing, failure)
+                (&or.receiver, failure)
             }
         };
-        let span = t.question_token.span;
+        let (value, missing) = match self.optional_element(maybe) {
+            Some(found) => found,
+            // `chain.max_by(..)`, `.reduce(..)`: missing when the chain has no items.
+            None => {
+                let (inner, len) = self.picked(maybe)?;
+                let Some(len) = len else {
+                    return Some(Value::Error);
+                };
+                let unwrap = proc_macro2::Ident::new("unwrap", span);
+                (
+                    syn::parse_quote!(#inner.#unwrap()),
+                    syn::parse_quote!((#len) == 0),
+                )
+            }
+        };
         // A failure, as `return None` is written for the sweeps (`fallible.rs`).
         let checked: Expr = syn::parse_quote_spanned!(span=> {
             if #missing {
