@@ -448,7 +448,7 @@ impl Lowerer<'_> {
             }
             other => Err((
                 other.span(),
-                "#[grad] iterates in a differentiated chain over ranges, arrays, slices, Vecs and rows (`x.iter()`, `w[i].iter()`, `(0..n)`): bind anything else to a local first".into(),
+                "#[grad] iterates in a differentiated chain over ranges, arrays, slices, Vecs and rows (`x.iter()`, `w[i].iter()`, `(0..n)`, `g(x).iter()` of an array a call returns), not over other iterators: count through a range instead (`(0..n).map(|_| ..)`, `(0..n).map(|i| x[i])`)".into(),
             )),
         }
     }
@@ -459,19 +459,19 @@ impl Lowerer<'_> {
     /// call returns, that array bound to a local first (a call bound to a local returns an
     /// array).
     fn chain_over_call(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
-        // The chain's source: under every method call but a model's.
-        let (mut source, mut depth) = (&*m.receiver, 1);
+        // The chain's source: under every method call but a model's. It is read as an array
+        // (`.iter()`, `.windows(k)`), so the call returns one (not `std::iter::repeat(x)`).
+        let (mut source, mut depth, mut read) = (&*m.receiver, 1, None);
         while let Expr::MethodCall(step) = source {
             if self.model_method(step).is_some() {
                 break;
             }
-            (source, depth) = (&step.receiver, depth + 1);
+            (source, depth, read) = (&step.receiver, depth + 1, Some(&step.method));
         }
-        let call = match source {
-            Expr::Call(c) => free_zip(c).is_none(),
-            Expr::MethodCall(_) => true,
-            _ => false,
-        };
+        let as_array = read.is_some_and(|r| {
+            ["iter", "into_iter", "windows", "chunks", "chunks_exact"].contains(&&*r.to_string())
+        });
+        let call = as_array && matches!(source, Expr::Call(_) | Expr::MethodCall(_));
         let reads = self.reads(&source.to_token_stream());
         if !call || !reads.varied || reads.poisoned {
             return None;
