@@ -1075,8 +1075,28 @@ fn batch_of_pairs(w: &[f64], data: &[(Vec<f64>, f64)]) -> f64 {
     total / data.len() as f64 + w[0] * first.len() as f64 * scale
 }
 
+/// Weights and a count made by a helper, returned as an owned tuple whose `Vec` is not `Copy`.
+fn split_weights(n: usize) -> (Vec<f64>, usize) {
+    ((0..n).map(|i| i as f64 + 1.0).collect(), n / 2)
+}
+
+#[grad(x)]
+fn first_half_weighted(x: &[f64], n: usize) -> f64 {
+    let (weights, half) = split_weights(n);
+    let mut s = 0.0;
+    for i in 0..half {
+        s += weights[i] * x[i] * x[i];
+    }
+    s
+}
+
 #[test]
 fn tuples_of_data_bind_as_rust_binds_them() {
+    // weights 1, 2, 3, 4; the first two used.
+    assert_eq!(
+        first_half_weighted_grad(&[1.0, 2.0, 3.0], 4),
+        (9.0, vec![2.0, 8.0, 0.0])
+    );
     let data = vec![(vec![1.0, 2.0], 1.0), (vec![-1.0, 0.5], 0.0)];
     let w = [0.5, -0.25];
     let (value, g) = batch_of_pairs_grad(&w, &data);

@@ -343,8 +343,9 @@ impl Lowerer<'_> {
                 }
             }
             // A tuple no derivative flows through (`let (n, m) = dims(cfg);`): its fields,
-            // bound as the pattern binds them (through a reference, `for (x, y) in data`, a
-            // `Vec` field by reference), a number read by value.
+            // bound as the pattern binds them through a reference to it (a `Vec` field by
+            // reference, `for (x, y) in data` too), a number read by value. The reference is
+            // taken where the tuple lives, so that a field that is not `Copy` is not moved.
             (Pat::Tuple(pt), Value::Scalar(tuple)) if self.is_varied(&tuple) => self.errors.on(
                 pt,
                 "#[grad] cannot differentiate a tuple computed from a differentiated value: return an array (`-> [f64; 2]`) from a #[grad] function and bind it to a name instead",
@@ -353,6 +354,12 @@ impl Lowerer<'_> {
                 let span = pt.span();
                 let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}tuple"), span);
                 let field = proc_macro2::Ident::new(&format!("{SYNTHETIC}field"), span);
+                let borrow = Op::Opaque(Opaque {
+                    tokens: quote!(&#name),
+                    captures: vec![(name.clone(), Capture::Value(tuple))],
+                    declared: None,
+                });
+                let tuple = self.let_op("t", Ty::Unknown, borrow, span);
                 for (i, p) in pt.elems.iter().enumerate() {
                     let before = (0..i).map(|_| quote!(_,));
                     let op = Op::Opaque(Opaque {
