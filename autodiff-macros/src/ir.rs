@@ -387,6 +387,12 @@ impl Callee {
                 let mut path = path.clone();
                 if let Some(last) = path.segments.last_mut() {
                     last.ident = named(&last.ident);
+                    // `dense::<f64>(w, x)`: a generated item has a type parameter per shadow
+                    // after the function's own, so the function's arguments are left to
+                    // inference from the values passed (which hold the float type).
+                    if !suffix.is_empty() {
+                        last.arguments = syn::PathArguments::None;
+                    }
                 }
                 quote::quote!(#path(#(#args),*))
             }

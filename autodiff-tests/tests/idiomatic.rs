@@ -1370,3 +1370,36 @@ fn arrays_made_and_chained_where_they_are_returned() {
     let (_, g) = sum_of_squared_residuals_grad(&x);
     autodiff::gradcheck::assert_gradient(sum_of_squared_residuals, &x, &g);
 }
+
+mod layers {
+    use autodiff::{grad, Float};
+
+    /// A generic unit, called with its type written out.
+    #[grad(modes(tangent))]
+    pub fn unit<T: Float>(w: &[T], x: &[T], b: T) -> T {
+        let mut z = b;
+        for i in 0..w.len() {
+            z = z + w[i] * x[i];
+        }
+        z.tanh()
+    }
+}
+
+/// Calls with a turbofish (`layers::unit::<f64>(..)`): the generated items have a type
+/// parameter per shadow after the function's own, so the call's are left to inference.
+#[grad(w, modes(tangent))]
+fn turbofish_calls(w: &[f64], x: &[f64]) -> f64 {
+    let h = layers::unit::<f64>(w, x, 0.1);
+    self::layers::unit::<f64>(&w[1..], &x[1..], h) * h
+}
+
+#[test]
+fn calls_with_a_turbofish() {
+    let (w, x) = ([0.3, -1.2, 0.7], [0.5, 0.2, -0.4]);
+    let (_, d_w) = turbofish_calls_grad(&w, &x);
+    autodiff::gradcheck::assert_gradient(|w: &[f64]| turbofish_calls(w, &x), &w, &d_w);
+    let t = [1.0, -0.5, 0.25];
+    let (_, tangent) = turbofish_calls_tangent(&w, &x, &t[..], autodiff::Const);
+    let projected: f64 = d_w.iter().zip(&t).map(|(g, t)| g * t).sum();
+    assert!(close(tangent, projected), "{tangent} against {projected}");
+}
