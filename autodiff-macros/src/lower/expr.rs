@@ -1139,10 +1139,14 @@ impl Lowerer<'_> {
                 return value;
             }
         }
-        // `self.ln_pdf(x)` with `self` as data: a call of the type's method.
+        // `self.ln_pdf(x)` with `self` as data: a call of the type's method; `warp.apply(x)`
+        // of a data parameter: its `apply_adjoint` by method-call syntax.
         if rules::lookup(&name).is_none() && matches!(receiver, Value::Scalar(_)) {
             if let Some(call) = self.method_as_call(m) {
                 return self.lower_call(&call, None);
+            }
+            if let Some(value) = self.lower_model_method(m, None) {
+                return value;
             }
         }
         if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
@@ -1350,7 +1354,11 @@ impl Lowerer<'_> {
             };
             return Some((Callee::Path(p.path.clone()), call));
         }
-        if m.turbofish.is_some() || !self.is_sub_model(&m.receiver) {
+        // `warp.apply(x)` on a data parameter, with a differentiated argument.
+        let data_receiver = matches!(&*m.receiver, Expr::Path(p)
+            if self.sig.params.iter().any(|q| p.path.is_ident(&q.ident) && matches!(q.kind, ParamKind::Opaque)))
+            && self.reads(&m.args.to_token_stream()).varied;
+        if m.turbofish.is_some() || !(data_receiver || self.is_sub_model(&m.receiver)) {
             return None;
         }
         let (method, receiver, args) = (&m.method, &m.receiver, &m.args);

@@ -1,3 +1,6 @@
+// A data parameter's method without `#[grad]` called on a differentiated value: its
+// `scale_adjoint` is called as a `#[grad]` method's would be, and the compiler reports it
+// missing at the call (as for a function without an `_adjoint`).
 use autodiff::grad;
 
 struct Model;
