@@ -138,6 +138,14 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
 /// `#[grad]` writes for each (with the extra modes the function asks for) join the body's
 /// items, where the sweeps call them.
 fn nested_helpers(attr: &GradAttr, body: &mut Body) {
+    // Most functions declare none: no walk over their statements then.
+    if !body
+        .items
+        .iter()
+        .any(|item| matches!(item, syn::Item::Fn(_)))
+    {
+        return;
+    }
     let mut called = Vec::new();
     body.block.for_each_stmt(&mut |stmt| {
         let callee = match stmt {
