@@ -70,7 +70,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     let source = held.as_ref().unwrap_or(&item.block);
     let desugared = lower::chains::desugared(source, &sig.float, &models);
     let source = desugared.as_ref().unwrap_or(source);
-    let mut block = lower::models::expand(&mut sig, source, &mut errors);
+    let mut block = lower::models::expand(&mut sig, &item.sig, source, &mut errors);
     checkpoint::keep_placed(&mut block);
     lower::labels::desugar(&mut block);
     let names = Names::new(&item, &sig);

@@ -114,6 +114,9 @@ pub struct VarInfo {
     /// Visible and declared `let mut` (an iterator whose `next()` the code passed through
     /// calls): declared `mut` in the generated code too.
     pub mutable: bool,
+    /// Holds a reference to data the user took (`let n = &cfg.n;`), kept as written: the
+    /// user's `*n` is kept, and where the generated code needs its number it reads `*n`.
+    pub reference: bool,
 }
 
 impl VarInfo {
@@ -126,6 +129,7 @@ impl VarInfo {
             span,
             visible: false,
             mutable: false,
+            reference: false,
         }
     }
 }

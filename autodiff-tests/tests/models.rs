@@ -326,6 +326,185 @@ fn struct_and_positional_gradients_agree_exactly() {
     assert_eq!(d_x, d_x_positional);
 }
 
+// ---- destructured models and data structs (found by a probe of real-style code) ----
+
+/// `loss`, its model taken apart by a struct pattern: each field by reference, as Rust binds
+/// it, an array indexed, a number read through `*` and through arithmetic on the reference.
+#[grad(net)]
+fn destructured_loss(net: &Net, x: &[f64; 3], y: f64) -> f64 {
+    let Net { w1, b1, w2, b2 } = net;
+    let mut out = *b2;
+    for j in 0..2 {
+        let mut z = b1[j];
+        for k in 0..3 {
+            z += w1[j][k] * x[k];
+        }
+        out += w2[j] * z.tanh();
+    }
+    (out - y) * (out - y)
+}
+
+/// The same model read through a tuple of aliases, a field renamed in the pattern.
+#[grad(net)]
+fn aliased_loss(net: &Net, x: &[f64; 3], y: f64) -> f64 {
+    let (w1, b1) = (&net.w1, net.b1);
+    let Net {
+        w2: out_weights,
+        b2: bias,
+        ..
+    } = net;
+    let mut out = bias + 0.0;
+    for j in 0..2 {
+        let z: f64 = w1[j].iter().zip(x).map(|(w, v)| w * v).sum::<f64>() + b1[j];
+        out += out_weights[j] * z.tanh();
+    }
+    (out - y) * (out - y)
+}
+
+impl Dense {
+    /// A method taking its model apart, `..` for a field it leaves.
+    #[grad(self)]
+    fn first_unit(&self, x: &[f64; 3]) -> f64 {
+        let Self { w, b } = self;
+        let Self { b: bias, .. } = *self;
+        (dot3(&w[0], x) + b[0]).tanh() + bias[1]
+    }
+}
+
+/// A nested pattern, and a sub-model copied out field by field (`[f64; N]` is `Copy`).
+#[grad(net)]
+fn nested_patterns(net: &Deep, x: &[f64; 3]) -> f64 {
+    let Deep {
+        l1: Dense { w, .. },
+        out,
+        ..
+    } = net;
+    let Dense { w: w2, b: b2 } = net.l2;
+    dot3(&w[1], x) * out[0] + w2[0][2] * b2[1] + out[1].exp()
+}
+
+/// A data struct taken apart: references the body dereferences (`*offset`), indexes and
+/// bounds a loop with.
+struct Shifts {
+    weights: Vec<f64>,
+    offset: f64,
+    n: usize,
+}
+
+#[grad(x)]
+fn shifted(x: &[f64], cfg: &Shifts) -> f64 {
+    let Shifts { weights, offset, n } = cfg;
+    let count = &cfg.n;
+    let mut s = *offset;
+    for i in 0..*n {
+        s += weights[i] * (x[i] - offset).powi(2);
+    }
+    s / *count as f64
+}
+
+/// Data structs taken apart by position and by name, passed by value, returned by a call,
+/// bound `ref` and copied `mut`.
+#[derive(Clone, Copy)]
+struct Weight(f64, f64, f64);
+
+fn shape(n: usize) -> Shifts {
+    Shifts {
+        weights: vec![0.5; n],
+        offset: 1.0,
+        n,
+    }
+}
+
+#[grad(x)]
+fn unpacked(x: &[f64], w: Weight, cfg: &Shifts) -> f64 {
+    let Weight(first, ..) = w;
+    let Weight(.., last) = w;
+    let Weight(_, middle, _) = w;
+    let Shifts { weights, mut n, .. } = shape(cfg.n);
+    let Shifts { ref offset, .. } = *cfg;
+    n -= 1;
+    let mut s = 0.0;
+    for i in 0..n {
+        s += weights[i] * x[i] * first - last * offset * x[i + 1];
+    }
+    s + middle
+}
+
+/// A model's array copied to change (`mut b`), another bound `ref`.
+#[grad(m)]
+fn changed_copy(m: &Dense, x: &[f64; 3]) -> f64 {
+    let Dense { ref w, mut b } = *m;
+    b[1] *= 3.0;
+    dot3(&w[0], x) + b[1] * b[0]
+}
+
+#[test]
+fn destructured_models_agree_with_field_reads() {
+    let net = Net {
+        w1: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]],
+        b1: [0.1, -0.1],
+        w2: [0.7, -0.8],
+        b2: 0.05,
+    };
+    let x = [1.0, 2.0, -1.0];
+    let expected = loss_grad(&net, &x, 0.3);
+    assert_eq!(destructured_loss_grad(&net, &x, 0.3), expected);
+    let (v, g) = aliased_loss_grad(&net, &x, 0.3);
+    assert!((v - expected.0).abs() < 1e-15);
+    fd_check(|m: &Net| aliased_loss(m, &x, 0.3), &net, &g);
+    let mut acc = Net::default();
+    aliased_loss_adjoint(&net, &x, 0.3, 2.0, &mut acc, Const, Const);
+    fd_check(|m: &Net| 2.0 * aliased_loss(m, &x, 0.3), &net, &acc);
+
+    let (_, g) = dense().first_unit_grad(&x);
+    fd_check(|m: &Dense| m.first_unit(&x), &dense(), &g);
+    // d/db[1] is 1 (read through the copy `bias`); row 1 of w is never read.
+    assert_eq!((g.b[1], g.w[1]), (1.0, [0.0; 3]));
+
+    let net = deep();
+    let (_, g) = nested_patterns_grad(&net, &x);
+    fd_check(|m: &Deep| nested_patterns(m, &x), &net, &g);
+    assert_eq!(
+        g.l1.w[1],
+        [x[0] * net.out[0], x[1] * net.out[0], x[2] * net.out[0]]
+    );
+    assert_eq!(g.l2.b[1], net.l2.w[0][2]);
+
+    let (_, g) = changed_copy_grad(&dense(), &x);
+    fd_check(|m: &Dense| changed_copy(m, &x), &dense(), &g);
+    assert_eq!((g.w[0], g.b), (x, [3.0 * dense().b[1], 3.0 * dense().b[0]]));
+}
+
+#[test]
+fn destructured_data_structs_stay_data() {
+    let cfg = Shifts {
+        weights: vec![1.0, 0.5, 2.0, 9.0],
+        offset: 0.25,
+        n: 3,
+    };
+    let x = [0.5, -1.0, 2.0, 7.0];
+    let (v, g) = shifted_grad(&x, &cfg);
+    let by_hand: Vec<f64> = (0..4)
+        .map(|i| {
+            if i < 3 {
+                2.0 * cfg.weights[i] * (x[i] - 0.25) / 3.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    for (a, b) in g.iter().zip(&by_hand) {
+        assert!((a - b).abs() < 1e-15, "{g:?} {by_hand:?}");
+    }
+    let sum: f64 = (0..3).map(|i| cfg.weights[i] * (x[i] - 0.25).powi(2)).sum();
+    assert!((v - (0.25 + sum) / 3.0).abs() < 1e-15);
+
+    // s = 9 + sum over i < 2 of 0.5 x[i] 2 - 3 0.25 x[i + 1].
+    let (v, g) = unpacked_grad(&x, Weight(2.0, 9.0, 3.0), &cfg);
+    assert_eq!(g, [1.0, 1.0 - 0.75, -0.75, 0.0]);
+    assert!((v - (x[0] + x[1] - 0.75 * (x[1] + x[2]) + 9.0)).abs() < 1e-15);
+}
+
 // ---- fields that are not parameters ----
 
 #[derive(Clone, Debug, PartialEq, autodiff::Params)]

@@ -450,3 +450,34 @@ fn constants_and_data_arrays_reach_calls_on_dual_numbers() {
     let (_, g, h) = data_array_then_written_hvp(x, 1.0);
     assert!((g - (1.5 * x * x + 0.5)).abs() < 1e-15 && (h - 3.0 * x).abs() < 1e-15);
 }
+
+/// A data struct taken apart by reference (`s: &f64`, `n: &usize`), its number read in the
+/// dual sweep of `NAME_hvp` and in forward mode.
+struct Scaled {
+    n: usize,
+    s: f64,
+}
+
+#[grad(x, modes(hvp, tangent))]
+fn scaled_cubes(x: &[f64], cfg: &Scaled) -> f64 {
+    let Scaled { n, s } = cfg;
+    let mut acc = 0.0;
+    for i in 0..*n {
+        acc += (x[i] * s).powi(3);
+    }
+    acc
+}
+
+#[test]
+fn destructured_data_reaches_dual_numbers() {
+    let cfg = Scaled { n: 2, s: 2.0 };
+    let x = [1.0, 2.0, 5.0];
+    // 8 x³ summed over the first two: gradient 24 x², Hessian diagonal 48 x.
+    let (v, g, hv) = scaled_cubes_hvp(&x, &cfg, &[1.0, -1.0, 1.0]);
+    assert_eq!(
+        (v, g, hv),
+        (72.0, vec![24.0, 96.0, 0.0], vec![48.0, -96.0, 0.0])
+    );
+    let (_, t) = scaled_cubes_tangent(&x, &cfg, &[0.5, 1.0, 1.0]);
+    assert_eq!(t, 24.0 * 0.5 + 96.0);
+}

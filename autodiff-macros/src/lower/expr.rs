@@ -278,14 +278,23 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether `e` names a parameter passed through as written (`k: &usize`).
+    /// Whether `e` names a parameter passed through as written (`k: &usize`) or a reference
+    /// to data the user took (`let n = &cfg.n;`): the user's `*n` is kept.
     pub(super) fn is_opaque_name(&self, e: &Expr) -> bool {
         let Expr::Path(p) = e else {
             return false;
         };
-        p.path
-            .get_ident()
-            .is_some_and(|i| matches!(self.lookup(&i.to_string()), Some(Binding::Opaque)))
+        let Some(ident) = p.path.get_ident() else {
+            return false;
+        };
+        match self.lookup(&ident.to_string()) {
+            Some(Binding::Opaque) => true,
+            Some(Binding::Scalar { cell, .. }) => match &self.cells[cell].value {
+                Operand::Var(v) => self.vars[v.0].reference,
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     pub(super) fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {

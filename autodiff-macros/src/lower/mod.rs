@@ -528,8 +528,6 @@ pub(super) fn is_array_method(name: &str) -> bool {
         && !opaque::is_success_method(name)
 }
 
-/// Whether a method is a model's own (`self.l1.forward(x)`): not a float method, not one
-/// that returns no float (`is_nan`), and not a slice's or a `Vec`'s (`w.iter()`).
 /// Whether `path`'s segments, as strings (`["std", "iter", "zip"]`), are what `is` takes.
 pub(super) fn path_matches(path: &syn::Path, is: impl Fn(&[&str]) -> bool) -> bool {
     let owned: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
@@ -546,6 +544,8 @@ pub(super) fn is_unwrap(m: &syn::ExprMethodCall) -> bool {
     }
 }
 
+/// Whether a method is a model's own (`self.l1.forward(x)`): not a float method, not one
+/// that returns no float (`is_nan`), and not a slice's or a `Vec`'s (`w.iter()`).
 pub(super) fn is_model_method(name: &str) -> bool {
     is_array_method(name) && !is_slice_method(name)
 }

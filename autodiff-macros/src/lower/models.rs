@@ -22,8 +22,10 @@ use crate::diag::Errors;
 use crate::reverse::local;
 use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
 
+mod destructure;
 mod items;
 
+use destructure::Destructure;
 use items::{
     indexed_item, item_of, partner_array, sequence_items, sequence_loop, EndItems, FirstField,
     MarkItemFields,
@@ -53,8 +55,14 @@ enum Read {
 /// rewritten to read those parameters. The array fields of a data struct (a parameter the
 /// function does not differentiate: `cfg: &Cfg`, a data `self`) that the body iterates,
 /// destructures, copies or lends to a call become data arrays the same way; its other reads
-/// (`cfg.scale`, `cfg.shift[i]`) are kept as written.
-pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> syn::Block {
+/// (`cfg.scale`, `cfg.shift[i]`) are kept as written. `written` is the signature as written
+/// (which parameters are references: how a destructured struct binds its fields).
+pub fn expand(
+    sig: &mut Signature,
+    written: &syn::Signature,
+    block: &syn::Block,
+    errors: &mut Errors,
+) -> syn::Block {
     let is_data = |p: &Param| matches!(p.kind, ParamKind::Opaque);
     let models: HashMap<String, usize> = sig
         .params
@@ -73,6 +81,15 @@ pub fn expand(sig: &mut Signature, block: &syn::Block, errors: &mut Errors) -> s
         .collect();
     let float = FunctionFloat::of(sig);
     let mut block = block.clone();
+    if destructure::destructures(&block) {
+        Destructure {
+            models: &models,
+            data: &data,
+            references: destructure::reference_params(written),
+            lent: destructure::lent_names(&block),
+        }
+        .visit_block_mut(&mut block);
+    }
     EndItems {
         models: &models,
         data: &data,
@@ -280,6 +297,28 @@ impl Scan<'_> {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Notes the locals `pat` binds to fields: `let w = &net.w;`, `let (w, b) = (&net.w,
+    /// net.b);`.
+    fn alias(&mut self, pat: &syn::Pat, init: &Expr) {
+        match (pat, init) {
+            (syn::Pat::Ident(pi), _) => {
+                let target = match init {
+                    Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+                    other => other,
+                };
+                if let Some(chain) = field_chain(self.models, target) {
+                    self.aliases.insert(pi.ident.to_string(), chain);
+                }
+            }
+            (syn::Pat::Tuple(pt), Expr::Tuple(t)) if pt.elems.len() == t.elems.len() => {
+                for (p, e) in pt.elems.iter().zip(&t.elems) {
+                    self.alias(strip_type(p), e);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -643,13 +682,19 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
         }
+        if let Some(init) = &local.init {
+            self.alias(strip_type(&local.pat), &init.expr);
+        }
+        // `let n = &cfg.n;` of a data struct: an array only if the body reads `n` as one;
+        // else kept as written (`*n`).
         if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
-            let target = match &*init.expr {
-                Expr::Reference(r) if r.mutability.is_none() => &r.expr,
-                other => other,
-            };
-            if let Some(chain) = field_chain(self.models, target) {
-                self.aliases.insert(pi.ident.to_string(), chain);
+            if let Expr::Reference(r) = &*init.expr {
+                let data =
+                    field_chain(self.models, &r.expr).is_some_and(|(m, _)| self.data.contains(&m));
+                let as_array = self.array_names.contains(&pi.ident.to_string());
+                if r.mutability.is_none() && data && self.read_as(&r.expr, Read::Whole, as_array) {
+                    return;
+                }
             }
         }
         // `let mut h = net.b;` followed by `h[i]`: the field is an array.

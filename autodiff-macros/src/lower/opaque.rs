@@ -102,7 +102,8 @@ impl Lowerer<'_> {
                     let named = value.var().filter(|v| self.vars[v.0].name == name);
                     let param = named.is_some_and(|v| self.param_vars.contains(&v));
                     let visible = named.is_some_and(|v| self.vars[v.0].visible);
-                    if visible && !parameters {
+                    let reference = named.is_some_and(|v| self.vars[v.0].reference);
+                    if visible && !parameters && !reference {
                         reads.in_place.push(name.clone());
                     }
                     (parameters || !(param || visible)).then_some(Capture::Value(value))

@@ -269,6 +269,14 @@ impl Lowerer<'_> {
         let may_leave = std::mem::replace(&mut self.value_may_leave, true);
         let mut value = integer.unwrap_or_else(|| self.lower_expr(init));
         self.value_may_leave = may_leave;
+        // `let n = &cfg.n;`: a reference to a field of data, kept as written (an item the
+        // sweeps bind, `let s = &samples[i];`, is read through it as a number or a place).
+        if let (Expr::Reference(r), Value::Scalar(Operand::Var(v))) = (init, &value) {
+            let field = matches!(&*r.expr, Expr::Field(_));
+            if field && r.mutability.is_none() && !self.is_varied(&Operand::Var(*v)) {
+                self.vars[v.0].reference = true;
+            }
+        }
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
         }
@@ -342,40 +350,28 @@ impl Lowerer<'_> {
                     self.bind_pattern(p, v);
                 }
             }
-            // A tuple no derivative flows through (`let (n, m) = dims(cfg);`): its fields,
-            // bound as the pattern binds them through a reference to it (a `Vec` field by
-            // reference, `for (x, y) in data` too), a number read by value. The reference is
-            // taken where the tuple lives, so that a field that is not `Copy` is not moved.
             (Pat::Tuple(pt), Value::Scalar(tuple)) if self.is_varied(&tuple) => self.errors.on(
                 pt,
                 "#[grad] cannot differentiate a tuple computed from a differentiated value: return an array (`-> [f64; 2]`) from a #[grad] function and bind it to a name instead",
             ),
             (Pat::Tuple(pt), Value::Scalar(tuple)) => {
-                let span = pt.span();
-                let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}tuple"), span);
-                let field = proc_macro2::Ident::new(&format!("{SYNTHETIC}field"), span);
-                let borrow = Op::Opaque(Opaque {
-                    tokens: quote!(&#name),
-                    captures: vec![(name.clone(), Capture::Value(tuple))],
-                    declared: None,
-                });
-                let tuple = self.let_op("t", Ty::Unknown, borrow, span);
-                for (i, p) in pt.elems.iter().enumerate() {
-                    let before = (0..i).map(|_| quote!(_,));
-                    let op = Op::Opaque(Opaque {
-                        tokens: quote!({
-                            #[allow(unused_imports)] // one of the two is the one that applies
-                            use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
-                            match #name {
-                                (#(#before)* #field, ..) => (&Bound::new(#field)).bound(),
-                            }
-                        }),
-                        captures: vec![(name.clone(), Capture::Value(tuple.clone()))],
-                        declared: None,
-                    });
-                    let value = self.let_op("t", Ty::Unknown, op, span);
-                    self.bind_pattern(p, Value::Scalar(value));
-                }
+                let fields = pt.elems.iter().enumerate().filter(|(_, p)| !is_rest(p));
+                let fields = fields.map(|(i, p)| (Projection::Element(None, &pt.elems, i), p));
+                self.bind_data_fields(pt.span(), tuple, fields.collect());
+            }
+            // A data struct a call or a method returns (`let Dims { rows, cols } =
+            // shape(cfg);`, `let Meters(d) = span(cfg);`).
+            (Pat::Struct(ps), Value::Scalar(data)) if !self.is_varied(&data) => {
+                let path = &ps.path;
+                let fields = ps.fields.iter();
+                let fields = fields.map(|f| (Projection::Named(path, &f.member), &*f.pat));
+                self.bind_data_fields(ps.span(), data, fields.collect());
+            }
+            (Pat::TupleStruct(ts), Value::Scalar(data)) if !self.is_varied(&data) => {
+                let fields = ts.elems.iter().enumerate().filter(|(_, p)| !is_rest(p));
+                let path = Some(&ts.path);
+                let fields = fields.map(|(i, p)| (Projection::Element(path, &ts.elems, i), p));
+                self.bind_data_fields(ts.span(), data, fields.collect());
             }
             (Pat::Reference(pr), v) => self.bind_pattern(&pr.pat, v),
             (Pat::Paren(pp), v) => self.bind_pattern(&pp.pat, v),
@@ -386,8 +382,50 @@ impl Lowerer<'_> {
             }
             (pat, _) => self.errors.on(
                 pat,
-                "#[grad] supports `let` patterns that are names or tuples of names matching the value",
+                "#[grad] binds `let` patterns that are names, tuples of names, or the fields of a model or a data struct (`let Net { w, b, .. } = net;`): bind the value to a name and take its parts from that name",
             ),
+        }
+    }
+
+    /// The fields of a tuple or struct no derivative flows through, bound as the pattern
+    /// binds them through a reference to it (a `Vec` field by reference, `for (x, y) in data`
+    /// too), a number read by value. The reference is taken where the value lives, so that a
+    /// field that is not `Copy` is not moved.
+    fn bind_data_fields(&mut self, span: Span, data: Operand, fields: Vec<(Projection, &Pat)>) {
+        let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}tuple"), span);
+        let field = proc_macro2::Ident::new(&format!("{SYNTHETIC}field"), span);
+        let borrow = Op::Opaque(Opaque {
+            tokens: quote!(&#name),
+            captures: vec![(name.clone(), Capture::Value(data))],
+            declared: None,
+        });
+        let whole = self.let_op("t", Ty::Unknown, borrow, span);
+        for (projection, p) in fields {
+            let pattern = match projection {
+                // The pattern itself, the other elements `_` (a `..` where it stands).
+                Projection::Element(path, elems, i) => {
+                    let elems = elems.iter().enumerate().map(|(k, p)| match p {
+                        _ if k == i => quote!(#field),
+                        Pat::Rest(_) => quote!(..),
+                        _ => quote!(_),
+                    });
+                    quote!(#path(#(#elems,)*))
+                }
+                Projection::Named(path, member) => quote!(#path { #member: #field, .. }),
+            };
+            let op = Op::Opaque(Opaque {
+                tokens: quote!({
+                    #[allow(unused_imports)] // one of the two is the one that applies
+                    use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
+                    match #name {
+                        #pattern => (&Bound::new(#field)).bound(),
+                    }
+                }),
+                captures: vec![(name.clone(), Capture::Value(whole.clone()))],
+                declared: None,
+            });
+            let value = self.let_op("t", Ty::Unknown, op, span);
+            self.bind_pattern(p, Value::Scalar(value));
         }
     }
 
@@ -834,4 +872,15 @@ fn names_bound(pat: &Pat) -> Option<Vec<&syn::Ident>> {
             .collect(),
         _ => None,
     }
+}
+
+/// Where a field of a tuple or struct sits: the `i`th element of a tuple pattern (of a tuple
+/// struct with this path), or under a name.
+enum Projection<'a> {
+    Element(
+        Option<&'a syn::Path>,
+        &'a syn::punctuated::Punctuated<Pat, syn::Token![,]>,
+        usize,
+    ),
+    Named(&'a syn::Path, &'a syn::Member),
 }

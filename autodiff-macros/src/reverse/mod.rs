@@ -410,6 +410,10 @@ impl<'a> Gen<'a> {
                 let repr = format!("{}_{}", l.base10_digits(), self.float);
                 Code::Token(syn::LitFloat::new(&repr, l.span()).token().into())
             }
+            Operand::Var(v) if self.body.vars[v.0].reference => {
+                let x = self.operand(op);
+                quote!((*#x)).into()
+            }
             other => self.operand(other),
         };
         // `(-2.0_f64).ln()`, not `-(2.0_f64.ln())`.
