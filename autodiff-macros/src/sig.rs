@@ -299,6 +299,12 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     "a tuple: return an array (`[f64; 2]`) instead, whose `_adjoint` takes one adjoint per element"
                 } else if fallible_vector {
                     "a fallible vector, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector itself"
+                } else if !is_int_or_bool(ty)
+                    && matches!(&**ty, Type::Path(tp) if tp.qself.is_none()
+                        && tp.path.get_ident().is_some_and(|i| i != "String"))
+                {
+                    // `type Vec3 = [f64; 3];` is out of the macro's sight.
+                    "a type #[grad] cannot look into: the result must be the float you want the gradient of, or an array of them; if this is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for here, since the macro sees only this function"
                 } else {
                     "a non-float type: the result must be the float you want the gradient of"
                 };

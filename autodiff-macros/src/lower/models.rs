@@ -80,6 +80,9 @@ pub fn expand(
         .filter(|&i| is_data(&sig.params[i]))
         .collect();
     let float = FunctionFloat::of(sig);
+    if report_indexed_models(sig, block, errors) {
+        return block.clone();
+    }
     let mut block = block.clone();
     if destructure::destructures(&block) {
         Destructure {
@@ -186,6 +189,57 @@ pub fn expand(
     }
     .visit_block_mut(&mut block);
     block
+}
+
+/// Reports a model read as an array (`a[0]`, `a.iter()` of `a: Vec3`): its type is a name
+/// the macro cannot look into, most likely an alias of an array type. True if any is.
+fn report_indexed_models(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> bool {
+    struct Find<'a> {
+        sig: &'a Signature,
+        errors: &'a mut Errors,
+        reported: HashSet<String>,
+    }
+    impl Find<'_> {
+        fn check(&mut self, base: &Expr) {
+            let Expr::Path(p) = base else { return };
+            let Some(ident) = p.path.get_ident() else {
+                return;
+            };
+            let model = self.sig.params.iter().find_map(|param| match &param.kind {
+                ParamKind::Model { ty, .. } if param.ident == *ident => Some(ty),
+                _ => None,
+            });
+            if let Some(ty) = model {
+                if self.reported.insert(ident.to_string()) {
+                    let ty = ty.to_token_stream();
+                    self.errors.on(
+                        base,
+                        format!("#[grad] reads `{ident}` as an array, but its type `{ty}` is a name the macro cannot look into, so it takes `{ident}` for a model (a struct of parameters): if `{ty}` is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for in the signature, since the macro sees only this function"),
+                    );
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.check(index_base(&Expr::Index(i.clone())).0);
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let name = m.method.to_string();
+            if super::is_array_method(&name) && !super::is_model_method(&name) {
+                self.check(&m.receiver);
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut find = Find {
+        sig,
+        errors,
+        reported: HashSet::default(),
+    };
+    find.visit_block(block);
+    !find.reported.is_empty()
 }
 
 /// `net.a.b` as (model index, path), when `expr` is a chain of named fields on a model.
