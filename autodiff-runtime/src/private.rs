@@ -728,6 +728,25 @@ impl<A: Integer, B: Integer> Integer for (A, B) {}
 impl<A: Integer, B: Integer, C: Integer> Integer for (A, B, C) {}
 impl<A: Integer, B: Integer, C: Integer, D: Integer> Integer for (A, B, C, D) {}
 
+/// The result of a call that `#[grad]` hands on whole to another call (`norm(sub(a, b))`,
+/// `let t = sub(a, b); norm(t)`): a number, checked here, since the macro cannot see the
+/// callee's type, and an array there (returned by value) needs its adjoint made as one.
+#[inline(always)]
+pub fn number<N: Number>(value: N) -> N {
+    value
+}
+
+/// A number of a concrete float type (a generic function's results are not checked).
+#[diagnostic::on_unimplemented(
+    message = "#[grad] takes the result of this call for a number, but it is `{Self}`",
+    label = "a call's result passed on whole to another call is taken for a number",
+    note = "give the result a name with its type (`let v: [f64; 3] = f(..);`), or pass it by reference (`g(&f(..))`): #[grad] sees only the function it is on, not the types of the functions it calls"
+)]
+pub trait Number {}
+
+impl Number for f32 {}
+impl Number for f64 {}
+
 /// A constant `#[grad]` passes to a call as float data (`scale(x, EPS)`, `dot(z, &COEFFS)`),
 /// with a shadow argument after it: checked here, since its type is not written at the call.
 #[inline(always)]

@@ -48,6 +48,9 @@ impl Lowerer<'_> {
             };
         };
         let mutable = pi.mutability.is_some();
+        // Read as an array, or typed as one (`let t: [f64; 3] = sub(a, b);`, passed on whole).
+        let array = self.array_locals.contains(&pi.ident.to_string())
+            || annotated.is_some_and(is_array_type);
         match init {
             Expr::Repeat(r) => self.buffer(pi, r, None, annotated),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => match vec_elements(&m.mac) {
@@ -64,17 +67,12 @@ impl Lowerer<'_> {
             },
             Expr::Array(a) => self.literal(pi, a, false),
             // A function that returns an array: the name is read as one.
-            Expr::Call(c) if self.array_locals.contains(&pi.ident.to_string()) => {
-                match self.call_array(&pi.ident, c) {
-                    Some(array) => LocalArray::Declared(array),
-                    None => LocalArray::Failed,
-                }
-            }
+            Expr::Call(c) if array => match self.call_array(&pi.ident, c) {
+                Some(array) => LocalArray::Declared(array),
+                None => LocalArray::Failed,
+            },
             // A model's method that returns an array (`self.l1.forward(x)`).
-            Expr::MethodCall(m)
-                if self.array_locals.contains(&pi.ident.to_string())
-                    && self.model_method(m).is_some() =>
-            {
+            Expr::MethodCall(m) if array && self.model_method(m).is_some() => {
                 match self.method_call_array(&pi.ident, m) {
                     Some(array) => LocalArray::Declared(array),
                     None => LocalArray::Failed,
@@ -525,5 +523,14 @@ fn element_type(ty: &syn::Type) -> &syn::Type {
             _ => ty,
         },
         _ => ty,
+    }
+}
+
+/// `[T; N]` or `Vec<T>`, as a `let` may be annotated.
+fn is_array_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Array(_) => true,
+        syn::Type::Path(tp) => tp.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+        _ => false,
     }
 }

@@ -443,3 +443,31 @@ impl Gen<'_> {
         }
     }
 }
+
+/// The results of calls that the body only hands on whole to other calls (`norm(sub(a,
+/// b))`, `let t = sub(a, b); norm(t);`). The macro takes them for numbers, not seeing the
+/// callee's type; the forward sweep of a function of `f32` or `f64` checks it
+/// (`__private::number`), where an array returned by value would otherwise fail to compile
+/// deep in the sweeps, saying nothing of why.
+pub(super) fn handed_on_results(body: &Body, uses: &HashMap<Var, usize>) -> HashSet<Var> {
+    let mut results = Vec::new();
+    let mut as_arguments: HashMap<Var, usize> = HashMap::default();
+    body.block.for_each_stmt(&mut |stmt| {
+        if let Stmt::Let {
+            var,
+            op: Op::Call { args, .. },
+        } = stmt
+        {
+            results.push(*var);
+            for arg in args {
+                if let Arg::Scalar(Operand::Var(v)) = arg {
+                    *as_arguments.entry(*v).or_insert(0) += 1;
+                }
+            }
+        }
+    });
+    results
+        .into_iter()
+        .filter(|v| as_arguments.get(v).is_some_and(|n| uses.get(v) == Some(n)))
+        .collect()
+}

@@ -479,8 +479,20 @@ impl Gen<'_> {
     /// literals, a passed-through value whose `let` declared its type).
     pub(crate) fn definition(&self, var: Var, op: &Op) -> TokenStream {
         let v = self.var(var);
-        let e = self.op(op);
+        let mut e = self.op(op);
         let span = self.body.var(var).span;
+        if let Op::Call { args, callee, .. } = op {
+            // A generic function's `T` is no concrete float the check knows.
+            let concrete = !self.sig.float_is_generic;
+            if concrete && self.handed_on.contains(&var) && self.dual_call(args).is_none() {
+                // Spanned on the callee, where the user reads the error.
+                let at = match callee {
+                    Callee::Path(p) => syn::spanned::Spanned::span(p),
+                    _ => span,
+                };
+                e = quote_spanned!(at=> ::autodiff::__private::number(#e));
+            }
+        }
         let ty = match op {
             Op::Opaque(Opaque {
                 declared: Some(t), ..

@@ -80,6 +80,8 @@ pub struct Gen<'a> {
     /// Values whose adjoint nothing reads: a fused loop's accumulators at the start of an
     /// iteration (the previous iteration was reversed already).
     dropped: HashSet<Var>,
+    /// Results of calls the body only hands on whole to other calls (`handed_on_results`).
+    handed_on: HashSet<Var>,
     /// Calls of a fused loop pulled back where they run (`Gen::pulled_calls`): their value,
     /// and the adjoint it gets.
     pulled: HashMap<Var, TokenStream>,
@@ -246,6 +248,7 @@ impl<'a> Gen<'a> {
             views: HashMap::default(),
             shadow_parts: HashMap::default(),
             steady: crate::fusion::steady_adjoints(&body.block, &uses),
+            handed_on: calls::handed_on_results(body, &uses),
             uses,
             folded: HashSet::default(),
             loops: loops(&body.block),
