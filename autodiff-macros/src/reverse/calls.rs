@@ -453,16 +453,20 @@ pub(super) fn handed_on_results(body: &Body, uses: &HashMap<Var, usize>) -> Hash
     let mut results = Vec::new();
     let mut as_arguments: HashMap<Var, usize> = HashMap::default();
     body.block.for_each_stmt(&mut |stmt| {
-        if let Stmt::Let {
-            var,
-            op: Op::Call { args, .. },
-        } = stmt
-        {
-            results.push(*var);
-            for arg in args {
-                if let Arg::Scalar(Operand::Var(v)) = arg {
-                    *as_arguments.entry(*v).or_insert(0) += 1;
-                }
+        let args = match stmt {
+            Stmt::Let {
+                var,
+                op: Op::Call { args, .. },
+            } => {
+                results.push(*var);
+                args
+            }
+            Stmt::CallArray { args, .. } => args,
+            _ => return,
+        };
+        for arg in args {
+            if let Arg::Scalar(Operand::Var(v)) = arg {
+                *as_arguments.entry(*v).or_insert(0) += 1;
             }
         }
     });

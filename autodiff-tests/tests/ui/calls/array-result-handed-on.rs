@@ -17,4 +17,17 @@ fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
     norm(sub(a, b))
 }
 
+#[grad]
+fn scale(a: [f64; 3], s: f64) -> [f64; 3] {
+    [a[0] * s, a[1] * s, a[2] * s]
+}
+
+// Also when it is handed on to a call whose array result is typed.
+#[grad]
+fn half_length(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let d = sub(a, b);
+    let half: [f64; 3] = scale(d, 0.5);
+    norm(half)
+}
+
 fn main() {}
