@@ -551,7 +551,7 @@ pub(super) fn is_model_method(name: &str) -> bool {
 }
 
 /// Whether a method is one of a slice's or a `Vec`'s (`w.iter()`, `w.windows(2)`).
-fn is_slice_method(name: &str) -> bool {
+pub(super) fn is_slice_method(name: &str) -> bool {
     const SLICE_METHODS: &[&str] = &[
         "iter",
         "into_iter",

@@ -222,12 +222,15 @@ fn report_indexed_models(sig: &Signature, block: &syn::Block, errors: &mut Error
     }
     impl<'ast> Visit<'ast> for Find<'_> {
         fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
-            self.check(index_base(&Expr::Index(i.clone())).0);
+            let mut base = &*i.expr;
+            while let Expr::Index(inner) = base {
+                base = &inner.expr;
+            }
+            self.check(base);
             syn::visit::visit_expr_index(self, i);
         }
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            let name = m.method.to_string();
-            if super::is_array_method(&name) && !super::is_model_method(&name) {
+            if super::is_slice_method(&m.method.to_string()) {
                 self.check(&m.receiver);
             }
             syn::visit::visit_expr_method_call(self, m);
