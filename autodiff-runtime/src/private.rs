@@ -728,24 +728,123 @@ impl<A: Integer, B: Integer> Integer for (A, B) {}
 impl<A: Integer, B: Integer, C: Integer> Integer for (A, B, C) {}
 impl<A: Integer, B: Integer, C: Integer, D: Integer> Integer for (A, B, C, D) {}
 
-/// The result of a call that `#[grad]` hands on whole to another call (`norm(sub(a, b))`,
-/// `let t = sub(a, b); norm(t)`): a number, checked here, since the macro cannot see the
-/// callee's type, and an array there (returned by value) needs its adjoint made as one.
-#[inline(always)]
-pub fn number<N: Number>(value: N) -> N {
-    value
+/// The result of a call that the function only hands on whole to other calls
+/// (`norm(sub(a, b))`, `let t = sub(a, b); norm(t)`), whose type the macro does not see: a
+/// number, or an array returned by value. Its adjoint starts at zero of the same shape, the
+/// other calls' `_adjoint`s add into it through `&mut`, and it goes to its own callee's
+/// `_adjoint` as that takes `d_out` (and a tangent goes on as a `_tangent` takes one): a
+/// number by value, an array by reference.
+pub trait HandedOn: Sized {
+    type Passed<'a>
+    where
+        Self: 'a;
+    /// Zero of the same shape.
+    fn zero(&self) -> Self;
+    /// What a branch that does not compute it exports in its place (never read).
+    fn placeholder() -> Self;
+    /// As a callee takes it.
+    fn passed(&self) -> Self::Passed<'_>;
+    /// `self += other`, element by element.
+    fn add(&mut self, other: &Self);
 }
 
-/// A number of a concrete float type (a generic function's results are not checked).
-#[diagnostic::on_unimplemented(
-    message = "#[grad] takes the result of this call for a number, but it is `{Self}`",
-    label = "a call's result passed on whole to another call is taken for a number",
-    note = "give the result a name with its type (`let v: [f64; 3] = f(..);`), or pass it by reference (`g(&f(..))`): #[grad] sees only the function it is on, not the types of the functions it calls"
-)]
-pub trait Number {}
+macro_rules! handed_on_numbers {
+    ($($t:ty),*) => {$(
+        impl HandedOn for $t {
+            type Passed<'a> = $t;
+            #[inline(always)]
+            fn zero(&self) -> $t {
+                0.0
+            }
+            #[inline(always)]
+            fn placeholder() -> $t {
+                0.0
+            }
+            #[inline(always)]
+            fn passed(&self) -> $t {
+                *self
+            }
+            #[inline(always)]
+            fn add(&mut self, other: &$t) {
+                *self += *other;
+            }
+        }
+    )*};
+}
+handed_on_numbers!(f32, f64);
 
-impl Number for f32 {}
-impl Number for f64 {}
+impl<T: Float> HandedOn for crate::Dual<T> {
+    type Passed<'a>
+        = crate::Dual<T>
+    where
+        T: 'a;
+    #[inline(always)]
+    fn zero(&self) -> Self {
+        crate::Dual::constant(T::zero())
+    }
+    #[inline(always)]
+    fn placeholder() -> Self {
+        crate::Dual::constant(T::zero())
+    }
+    #[inline(always)]
+    fn passed(&self) -> Self {
+        *self
+    }
+    #[inline(always)]
+    fn add(&mut self, other: &Self) {
+        *self += *other;
+    }
+}
+
+impl<T: Float, const N: usize> HandedOn for [T; N] {
+    type Passed<'a>
+        = &'a [T; N]
+    where
+        T: 'a;
+    #[inline(always)]
+    fn zero(&self) -> Self {
+        [T::zero(); N]
+    }
+    #[inline(always)]
+    fn placeholder() -> Self {
+        [T::zero(); N]
+    }
+    #[inline(always)]
+    fn passed(&self) -> &[T; N] {
+        self
+    }
+    #[inline(always)]
+    fn add(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a = *a + *b;
+        }
+    }
+}
+
+impl<T: Float> HandedOn for Vec<T> {
+    type Passed<'a>
+        = &'a [T]
+    where
+        T: 'a;
+    #[inline(always)]
+    fn zero(&self) -> Self {
+        vec![T::zero(); self.len()]
+    }
+    #[inline(always)]
+    fn placeholder() -> Self {
+        Vec::new()
+    }
+    #[inline(always)]
+    fn passed(&self) -> &[T] {
+        self
+    }
+    #[inline(always)]
+    fn add(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a = *a + *b;
+        }
+    }
+}
 
 /// A constant `#[grad]` passes to a call as float data (`scale(x, EPS)`, `dot(z, &COEFFS)`),
 /// with a shadow argument after it: checked here, since its type is not written at the call.

@@ -207,9 +207,7 @@ fn total(x: &[f64]) -> f64 {
     x.iter().map(|v| v * v).sum()
 }
 
-/// A result the body only passes on whole is typed where it is bound: the macro does not
-/// see the callee's type, and an untyped one is taken for a number (UI
-/// `calls/array-result-handed-on`).
+/// A result bound to a name with its type.
 #[grad(modes(tangent))]
 fn typed_results(p: &[f64; 6]) -> f64 {
     let a = [p[0], p[1], p[2]];
@@ -242,5 +240,68 @@ fn typed_array_results_are_handed_on_by_value() {
         t[i] = 1.0;
         let (_, jv) = typed_results_tangent(&p, &t);
         assert!((jv - g[i]).abs() < 1e-12, "tangent {i}");
+    }
+}
+
+#[grad(modes(tangent))]
+fn cross3(a: &[f64; 3], b: &[f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+#[grad(modes(tangent))]
+fn dot3_by_value(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+/// Results only handed on whole, untyped (the macro does not see that `sub3` returns an
+/// array): passed to one call, to two, twice to the same call, in nested loops and in the
+/// branches of an `if`, each branch computing its own.
+#[grad(modes(tangent))]
+fn untyped_results(p: &[f64]) -> f64 {
+    let r = [p[0], p[1], p[2]];
+    let f = [p[3], p[4], p[5]];
+    let t = cross3(&r, &f);
+    let mut e = norm3(sub3(r, f)) + dot3_by_value(t, t) + dot3_by_value(sub3(f, r), t);
+    for i in 0..2 {
+        for j in (i + 1)..3 {
+            let a = [p[i], p[j], 1.0];
+            e += (norm3(sub3(a, r)) - 1.0).powi(2);
+        }
+    }
+    if p[0] > 0.0 {
+        let d = sub3(r, f);
+        e += norm3(d) * 2.0;
+    } else {
+        e += norm3(sub3(f, r));
+    }
+    e
+}
+
+#[test]
+fn untyped_array_results_handed_on_whole() {
+    for first in [0.3, -0.3] {
+        let p = [first, 2.0, 3.0, 0.5, -1.0, 1.0];
+        let (value, g) = untyped_results_grad(&p);
+        assert_eq!(value, untyped_results(&p));
+        let h = 1e-6;
+        for i in 0..6 {
+            let (mut up, mut down) = (p, p);
+            up[i] += h;
+            down[i] -= h;
+            let fd = (untyped_results(&up) - untyped_results(&down)) / (2.0 * h);
+            assert!(
+                (g[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                "d/dp{i}: {} vs {fd}",
+                g[i]
+            );
+            let mut t = [0.0; 6];
+            t[i] = 1.0;
+            let (_, jv) = untyped_results_tangent(&p, &t);
+            assert!((jv - g[i]).abs() < 1e-12, "tangent {i}");
+        }
     }
 }

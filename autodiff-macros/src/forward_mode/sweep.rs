@@ -363,10 +363,15 @@ impl<'a> Sweep<'a> {
                     if !self.gen.takes_derivative(x) {
                         continue;
                     }
-                    out.push(if self.active(x) {
-                        self.t(x)
-                    } else {
-                        quote!(::autodiff::Const)
+                    out.push(match x.var() {
+                        // A call's result only handed on: its tangent as `g_tangent` takes
+                        // it (an array by reference).
+                        Some(v) if self.active(x) && self.gen.handed_on(v) => {
+                            let t = self.t(x);
+                            quote!(::autodiff::__private::HandedOn::passed(&#t))
+                        }
+                        _ if self.active(x) => self.t(x),
+                        _ => quote!(::autodiff::Const),
                     });
                 }
                 Arg::Array(a) => {

@@ -52,10 +52,11 @@ impl Gen<'_> {
                             let d = self.adj(v);
                             shadows.push(quote!(&mut #d));
                         }
-                        Some(_) => {
+                        Some(v) => {
                             // A parameter's shadow, a value passed twice, or an argument of
                             // a pulled call: a temporary.
                             let tmp = self.fresh("d_arg", Span::call_site());
+                            let zero = self.adjoint_zero(v);
                             call.tokens.extend([quote!(let mut #tmp = #zero;)]);
                             shadows.push(quote!(&mut #tmp));
                             let add = self.add_to(x, quote!(#tmp));
@@ -445,11 +446,18 @@ impl Gen<'_> {
 }
 
 /// The results of calls that the body only hands on whole to other calls (`norm(sub(a,
-/// b))`, `let t = sub(a, b); norm(t);`). The macro takes them for numbers, not seeing the
-/// callee's type; the forward sweep of a function of `f32` or `f64` checks it
-/// (`__private::number`), where an array returned by value would otherwise fail to compile
-/// deep in the sweeps, saying nothing of why.
-pub(super) fn handed_on_results(body: &Body, uses: &HashMap<Var, usize>) -> HashSet<Var> {
+/// b))`, `let t = sub(a, b); norm(t);`): numbers, or arrays returned by value, which the
+/// macro cannot tell apart without the callee's type. Their adjoints are made of the result's
+/// own shape (`__private::HandedOn`, picked by the compiler). Not in a function generic over
+/// its float, whose `T` has no such impl: there they are numbers.
+pub(super) fn handed_on_results(
+    body: &Body,
+    sig: &Signature,
+    uses: &HashMap<Var, usize>,
+) -> HashSet<Var> {
+    if sig.float_is_generic {
+        return HashSet::default();
+    }
     let mut results = Vec::new();
     let mut as_arguments: HashMap<Var, usize> = HashMap::default();
     body.block.for_each_stmt(&mut |stmt| {

@@ -294,10 +294,9 @@ impl Gen<'_> {
             }
             Stmt::Store { .. } | Stmt::Effect(_) => Vec::new(),
         };
-        let zero = self.zero();
         for v in defined {
             if self.an.fusion.early_vars.contains(&v) {
-                let d = self.adj(v);
+                let (d, zero) = (self.adj(v), self.adjoint_zero(v));
                 out.extend([quote!(let mut #d = #zero;)]);
             }
         }
@@ -479,20 +478,8 @@ impl Gen<'_> {
     /// literals, a passed-through value whose `let` declared its type).
     pub(crate) fn definition(&self, var: Var, op: &Op) -> TokenStream {
         let v = self.var(var);
-        let mut e = self.op(op);
+        let e = self.op(op);
         let span = self.body.var(var).span;
-        if let Op::Call { args, callee, .. } = op {
-            // A generic function's `T` is no concrete float the check knows.
-            let concrete = !self.sig.float_is_generic;
-            if concrete && self.handed_on.contains(&var) && self.dual_call(args).is_none() {
-                // Spanned on the callee, where the user reads the error.
-                let at = match callee {
-                    Callee::Path(p) => syn::spanned::Spanned::span(p),
-                    _ => span,
-                };
-                e = quote_spanned!(at=> ::autodiff::__private::number(#e));
-            }
-        }
         let ty = match op {
             Op::Opaque(Opaque {
                 declared: Some(t), ..
@@ -752,6 +739,10 @@ impl Gen<'_> {
                 } else {
                     quote!(::std::vec::Vec::new())
                 }
+            }
+            // A call's result only handed on, of the other branch's shape.
+            None if self.handed_on.contains(&v) => {
+                quote!(<_ as ::autodiff::__private::HandedOn>::placeholder())
             }
             None => self.dummy(self.body.var(v).ty, self.is_dual(&Operand::Var(v))),
         }

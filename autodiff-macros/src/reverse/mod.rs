@@ -248,7 +248,7 @@ impl<'a> Gen<'a> {
             views: HashMap::default(),
             shadow_parts: HashMap::default(),
             steady: crate::fusion::steady_adjoints(&body.block, &uses),
-            handed_on: calls::handed_on_results(body, &uses),
+            handed_on: calls::handed_on_results(body, sig, &uses),
             uses,
             folded: HashSet::default(),
             loops: loops(&body.block),
@@ -320,6 +320,29 @@ impl<'a> Gen<'a> {
     /// The zero of an adjoint.
     pub(crate) fn zero(&self) -> Code {
         self.zero_for(true)
+    }
+
+    /// The zero of `v`'s adjoint: of `v`'s own shape for a call's result only handed on whole
+    /// (`handed_on_results`), which may be an array.
+    pub(crate) fn adjoint_zero(&self, v: Var) -> Code {
+        if self.handed_on.contains(&v) {
+            let x = self.var(v);
+            return quote!(::autodiff::__private::HandedOn::zero(&#x)).into();
+        }
+        self.zero()
+    }
+
+    /// Whether `v` is a call's result only handed on whole to other calls.
+    pub(crate) fn handed_on(&self, v: Var) -> bool {
+        self.handed_on.contains(&v)
+    }
+
+    /// `d += e` into `v`'s adjoint `d`.
+    fn accumulate_into(&self, v: Var, d: TokenStream, e: TokenStream) -> TokenStream {
+        if self.handed_on.contains(&v) {
+            return quote!(::autodiff::__private::HandedOn::add(&mut #d, &#e););
+        }
+        self.accumulate(d, e)
     }
 
     pub(crate) fn cx(&self, x: Vec<Code>, other: Vec<Code>, out: Code, d: Code) -> Cx {
@@ -824,7 +847,6 @@ impl<'a> Gen<'a> {
                 last_write.insert(*v, i);
             }
         }
-        let zero = self.zero();
         let mut declared = BTreeSet::new();
         // Adjoints that never change once declared, and the ones that are only another of
         // them under a new name (`let d_t_3 = d_t_5;`): those are written as that one.
@@ -867,6 +889,7 @@ impl<'a> Gen<'a> {
                     }
                     out.tokens.extend([quote!(let #m #d = #e;)]);
                 } else {
+                    let zero = self.adjoint_zero(v);
                     out.tokens.extend([quote!(let #m #d = #zero;)]);
                 }
             }
@@ -886,7 +909,7 @@ impl<'a> Gen<'a> {
                 Some(v) => {
                     let d = self.adj(v);
                     out.tokens
-                        .extend([self.accumulate(quote!(#d), piece.tokens)]);
+                        .extend([self.accumulate_into(v, quote!(#d), piece.tokens)]);
                 }
                 None => out.tokens.extend([piece.tokens]),
             }
@@ -943,7 +966,13 @@ impl<'a> Gen<'a> {
                 callee,
                 args,
                 unwrap,
-            } => self.reverse_call(callee, args, d, unwrap.is_some()),
+            } => {
+                let d = match self.handed_on.contains(&var) {
+                    true => quote!(::autodiff::__private::HandedOn::passed(&#d)),
+                    false => d,
+                };
+                self.reverse_call(callee, args, d, unwrap.is_some())
+            }
             _ => Vec::new(),
         }
     }
