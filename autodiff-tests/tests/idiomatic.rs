@@ -963,6 +963,39 @@ fn array_map_of_known_length() {
     assert!(all_close(&d_w, &[1.0, 0.0, 6.0 * e2]));
 }
 
+#[grad(modes(tangent))]
+fn dot3_ref(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad(modes(tangent))]
+fn sum3(a: [f64; 3]) -> f64 {
+    a[0] + a[1] + a[2]
+}
+
+/// `x.map(..)` where a value is expected (lent to a call, passed by value, a chain's source)
+/// was rejected outside a `let`.
+#[grad(modes(tangent))]
+fn mapped_in_place(x: [f64; 3], w: &[f64; 3]) -> f64 {
+    dot3_ref(&x.map(|v| v * 2.0), w) + sum3(w.map(f64::sin)) + x.map(f64::exp).iter().sum::<f64>()
+}
+
+#[test]
+fn array_map_where_a_value_is_expected() {
+    let (x, w) = ([1.0, 2.0, 3.0], [0.0, 0.5, 1.0]);
+    let (value, (d_x, d_w)) = mapped_in_place_grad(x, &w);
+    let dot: f64 = (0..3).map(|i| 2.0 * x[i] * w[i]).sum();
+    let sines: f64 = w.iter().map(|v| v.sin()).sum();
+    let exps: f64 = x.iter().map(|v| v.exp()).sum();
+    assert!(close(value, dot + sines + exps));
+    let by_hand_x: Vec<f64> = (0..3).map(|i| 2.0 * w[i] + x[i].exp()).collect();
+    let by_hand_w: Vec<f64> = (0..3).map(|i| 2.0 * x[i] + w[i].cos()).collect();
+    assert!(all_close(&d_x, &by_hand_x));
+    assert!(all_close(&d_w, &by_hand_w));
+    let (_, jv) = mapped_in_place_tangent(x, &w, &[1.0, 0.0, 0.0], &[0.0, 0.0, 1.0]);
+    assert!(close(jv, by_hand_x[0] + by_hand_w[2]));
+}
+
 // ----- an argsort (issue-10 probe) -----
 // `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))` on a vector of indices was rejected (a
 // closure reading a differentiated input passed to a method): the order is data, sorted as

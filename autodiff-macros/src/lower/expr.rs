@@ -1038,6 +1038,11 @@ impl Lowerer<'_> {
         if let Some(element) = self.end_element(m) {
             return element;
         }
+        // `dot(&v.map(|e| 2.0 * e), w)`: the array `let` would bind (`let y = v.map(..);`),
+        // under a name of its own.
+        if let Some(array) = self.mapped_array(&Expr::MethodCall(m.clone())) {
+            return Value::Array(array);
+        }
         // Shrinking a local array (a worklist, `while let Some(i) = stack.pop()`), which a
         // copy of data is too.
         const SHRINKING: &[&str] = &[

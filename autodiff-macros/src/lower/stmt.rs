@@ -482,6 +482,24 @@ impl Lowerer<'_> {
         self.lower_expr(&parse_quote!(for #index in 0..#len { #name[#index] = #value; }));
     }
 
+    /// `x.map(f)` where a value is expected, as the array `let` binds (above), under a
+    /// synthetic name.
+    pub(super) fn mapped_array(&mut self, expr: &Expr) -> Option<ArrayId> {
+        let (array, len, f) = self.array_map(expr)?;
+        let name = proc_macro2::Ident::new(
+            &format!("{SYNTHETIC}mapped_{}", self.next_synthetic()),
+            expr.span(),
+        );
+        let float = self.sig.float.clone();
+        self.fill_array(&name, &parse_quote!(#float), &len, |index| {
+            iter::apply(f, vec![parse_quote!(#array[#index])])
+        });
+        match self.lookup(&name.to_string()) {
+            Some(Binding::Array(id)) => Some(id),
+            _ => None,
+        }
+    }
+
     /// `x.map(f)` of a float array `x` of constant length: `x`, its length and `f`.
     fn array_map<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Expr, &'e Expr)> {
         let Expr::MethodCall(m) = expr else {
