@@ -31,14 +31,18 @@ fn loss(net: &Net, x: &[f64; 3], y: f64) -> f64 {
     (out - y) * (out - y)
 }
 
-#[test]
-fn struct_model_gradient() {
-    let net = Net {
+fn net() -> Net {
+    Net {
         w1: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]],
         b1: [0.1, -0.1],
         w2: [0.7, -0.8],
         b2: 0.05,
-    };
+    }
+}
+
+#[test]
+fn struct_model_gradient() {
+    let net = net();
     let x = [1.0, 2.0, -1.0];
     let (v, g) = loss_grad(&net, &x, 0.3);
     let mut acc = Net::default();
@@ -306,12 +310,7 @@ fn positional_loss(
 
 #[test]
 fn struct_and_positional_gradients_agree_exactly() {
-    let net = Net {
-        w1: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]],
-        b1: [0.1, -0.1],
-        w2: [0.7, -0.8],
-        b2: 0.05,
-    };
+    let net = net();
     let x = [1.0, 2.0, -1.0];
     let (v, g) = loss_grad(&net, &x, 0.3);
     let (vp, (w1, b1, w2, b2, _, _)) =
@@ -440,12 +439,7 @@ fn changed_copy(m: &Dense, x: &[f64; 3]) -> f64 {
 
 #[test]
 fn destructured_models_agree_with_field_reads() {
-    let net = Net {
-        w1: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]],
-        b1: [0.1, -0.1],
-        w2: [0.7, -0.8],
-        b2: 0.05,
-    };
+    let net = net();
     let x = [1.0, 2.0, -1.0];
     let expected = loss_grad(&net, &x, 0.3);
     assert_eq!(destructured_loss_grad(&net, &x, 0.3), expected);
