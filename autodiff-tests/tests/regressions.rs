@@ -1048,6 +1048,53 @@ fn data_slices_of_structs_are_borrowed() {
     );
 }
 
+/// An item of data iterated in a chain (`alts` of `feats: &[Vec<Vec<f64>>]`, then its rows
+/// `x`): the rows were read by value, moving a `Vec` out of an index (E0507, then E0382 in
+/// the loop); rows are borrowed and numbers read by value (a probe of a logit choice model).
+#[grad(beta)]
+fn choice_nll(beta: &[f64], feats: &[Vec<Vec<f64>>], choice: &[usize]) -> f64 {
+    let mut nll = 0.0;
+    for (alts, &k) in feats.iter().zip(choice) {
+        let utils: Vec<f64> = alts
+            .iter()
+            .map(|x| x.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>())
+            .collect();
+        let lse = utils.iter().map(|u| u.exp()).sum::<f64>().ln();
+        nll += lse - utils[k];
+    }
+    nll
+}
+
+#[test]
+fn items_of_data_items_are_borrowed() {
+    let feats = vec![
+        vec![vec![1.0, 0.5], vec![0.2, 1.0]],
+        vec![vec![0.3, 0.3], vec![1.0, -1.0], vec![0.5, 0.1]],
+    ];
+    let choice = [0, 2];
+    let beta = [0.4, -0.7];
+    let (value, g) = choice_nll_grad(&beta, &feats, &choice);
+    // Per case: d/dbeta = sum over alternatives of p_j x_j - x_k.
+    let mut by_hand = [0.0; 2];
+    let mut expected = 0.0;
+    for (alts, &k) in feats.iter().zip(&choice) {
+        let u: Vec<f64> = alts
+            .iter()
+            .map(|x| x[0] * beta[0] + x[1] * beta[1])
+            .collect();
+        let z: f64 = u.iter().map(|v| v.exp()).sum();
+        expected += z.ln() - u[k];
+        for d in 0..2 {
+            let mean: f64 = alts.iter().zip(&u).map(|(x, v)| v.exp() / z * x[d]).sum();
+            by_hand[d] += mean - alts[k][d];
+        }
+    }
+    assert!((value - expected).abs() < 1e-14);
+    for d in 0..2 {
+        assert!((g[d] - by_hand[d]).abs() < 1e-14, "{g:?} {by_hand:?}");
+    }
+}
+
 // ---- predicates on a model's field and on a copy (issue 12 corpus) ----
 
 #[derive(Clone, Debug, autodiff::Params)]

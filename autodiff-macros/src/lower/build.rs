@@ -85,3 +85,13 @@ pub(super) fn int(value: usize) -> Expr {
         )),
     })
 }
+
+/// What `reference` refers to as a pattern binds it: a `Copy` value (a number) by value,
+/// anything else (a row, a struct) by reference, through `__private::Bound`.
+pub(super) fn bound(reference: impl quote::ToTokens) -> proc_macro2::TokenStream {
+    quote::quote!({
+        #[allow(unused_imports)] // one of the two is the one that applies
+        use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
+        (&Bound::new(#reference)).bound()
+    })
+}

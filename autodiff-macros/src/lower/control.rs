@@ -185,13 +185,10 @@ impl Lowerer<'_> {
         bound_names(pat, &mut names);
         for name in names {
             // A number behind a reference (bound through `&Reg`) is read by value.
-            let value: Expr = syn::parse_quote_spanned!(name.span()=> {
-                #[allow(unused_imports)] // one of the two is the one that applies
-                use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
-                match #scrutinee {
-                    #pat => (&Bound::new(#name)).bound(),
-                    _ => ::core::unreachable!(),
-                }
+            let bound = build::bound(&name);
+            let value: Expr = syn::parse_quote_spanned!(name.span()=> match #scrutinee {
+                #pat => #bound,
+                _ => ::core::unreachable!(),
             });
             match self.try_opaque(&value, is_search(scrutinee)) {
                 Some(Value::Scalar(op)) => {

@@ -297,6 +297,24 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` names data the function computes whose type it does not see (no float it
+    /// differentiates, no array it tracks).
+    pub(super) fn is_data_local(&self, e: &Expr) -> bool {
+        let Some(ident) = (match e {
+            Expr::Path(p) => p.path.get_ident(),
+            _ => None,
+        }) else {
+            return false;
+        };
+        match self.lookup(&ident.to_string()) {
+            Some(Binding::Scalar { cell, .. }) => match &self.cells[cell].value {
+                Operand::Var(v) => !self.vars[v.0].varied && self.vars[v.0].ty == Ty::Unknown,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     pub(super) fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {
         let span = u.span();
         match u.op {

@@ -436,9 +436,17 @@ impl Lowerer<'_> {
             Expr::Path(_) | Expr::Index(_) => {
                 let array = expr.clone();
                 let len: Expr = parse_quote!(#array.len());
-                let at: Rc<dyn Fn(&Expr) -> Expr> = match self.is_opaque_name(expr) {
-                    true => Rc::new(move |p| parse_quote!(&#array[#p])),
-                    false => Rc::new(move |p| parse_quote!(#array[#p])),
+                let at: Rc<dyn Fn(&Expr) -> Expr> = if self.is_opaque_name(expr) {
+                    Rc::new(move |p| parse_quote!(&#array[#p]))
+                } else if self.is_data_local(expr) {
+                    // Data computed here (an item of a parameter passed through, `alts` of
+                    // `for alts in feats`): rows by reference, numbers by value.
+                    self.import_bound();
+                    Rc::new(move |p| {
+                        parse_quote!((&::autodiff::__private::Bound::new(&#array[#p])).bound())
+                    })
+                } else {
+                    Rc::new(move |p| parse_quote!(#array[#p]))
                 };
                 Ok(Stream {
                     len,

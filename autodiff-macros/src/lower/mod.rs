@@ -151,6 +151,8 @@ pub struct Lowerer<'a> {
     synthetic: usize,
     /// Items declared in the body.
     items: Vec<syn::Item>,
+    /// Whether `items` brings `__private::Bound`'s methods into scope (`import_bound`).
+    bound_imported: bool,
     /// Passed-through float data the function does not type: elements of `const` tables
     /// (`TABLE[k]`, an item of `TABLE.iter()`), numbers a data enum's variant holds
     /// (`Loss::Huber { delta }`): floats for a callee that takes a shadow for them.
@@ -196,6 +198,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         param_vars: Vec::new(),
         synthetic: 0,
         items: Vec::new(),
+        bound_imported: false,
         table_elements: HashSet::default(),
         array_locals: HashSet::default(),
         integer_names: integer_names(block, sig),

@@ -137,6 +137,18 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Brings `__private::Bound`'s methods into the generated body's scope, once (see
+    /// `build::bound`).
+    pub(super) fn import_bound(&mut self) {
+        let import: syn::Item = parse_quote!(
+            #[allow(unused_imports)] // one of the two is the one that applies
+            use ::autodiff::__private::{BoundAsIs as _, BoundNumber as _};
+        );
+        if !std::mem::replace(&mut self.bound_imported, true) {
+            self.items.push(import);
+        }
+    }
+
     pub(super) fn reject_macro(&mut self, mac: &syn::Macro) {
         let name = mac
             .path
@@ -413,13 +425,10 @@ impl Lowerer<'_> {
                 }
                 Projection::Named(path, member) => quote!(#path { #member: #field, .. }),
             };
+            let bound = build::bound(&field);
             let op = Op::Opaque(Opaque {
-                tokens: quote!({
-                    #[allow(unused_imports)] // one of the two is the one that applies
-                    use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
-                    match #name {
-                        #pattern => (&Bound::new(#field)).bound(),
-                    }
+                tokens: quote!(match #name {
+                    #pattern => #bound,
                 }),
                 captures: vec![(name.clone(), Capture::Value(whole.clone()))],
                 declared: None,
