@@ -996,6 +996,80 @@ fn array_map_where_a_value_is_expected() {
     assert!(close(jv, by_hand_x[0] + by_hand_w[2]));
 }
 
+// ----- arrays an `if`, a `match`, a block or a closure makes (a probe of real-style code) -----
+// `let v = if c { [a, b] } else { [b, a] };` and a closure ending in an array literal were
+// rejected ("array literals bound to a local"), with a cascade of errors after.
+
+#[grad(modes(tangent))]
+fn arrays_from_branches(x: &[f64]) -> f64 {
+    let rot = |a: f64| [a.cos(), a.sin()];
+    let mut total = 0.0;
+    for (i, &xi) in x.iter().enumerate() {
+        let v = if xi > 0.0 {
+            [xi, 2.0 * xi]
+        } else {
+            [xi * xi, xi]
+        };
+        let w = match i % 3 {
+            0 => [v[1], v[0]],
+            1 => {
+                let s = v[0] + v[1];
+                [s, s * s]
+            }
+            _ => continue,
+        };
+        let u = {
+            let e = xi.exp();
+            [e, w[0] * e]
+        };
+        total += w[0] * w[1] + u[1] + rot(xi)[1] * rot(w[0])[0];
+    }
+    total
+}
+
+/// The same sum written with scalars.
+fn arrays_from_branches_by_hand(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (i, &xi) in x.iter().enumerate() {
+        let (v0, v1) = if xi > 0.0 {
+            (xi, 2.0 * xi)
+        } else {
+            (xi * xi, xi)
+        };
+        let (w0, w1) = match i % 3 {
+            0 => (v1, v0),
+            1 => (v0 + v1, (v0 + v1) * (v0 + v1)),
+            _ => continue,
+        };
+        total += w0 * w1 + w0 * xi.exp() + xi.sin() * w0.cos();
+    }
+    total
+}
+
+#[test]
+fn arrays_made_by_branches_blocks_and_closures() {
+    let x = [0.7, -0.4, 1.1, -1.3, 0.2];
+    let (value, g) = arrays_from_branches_grad(&x);
+    assert!(close(value, arrays_from_branches_by_hand(&x)));
+    let h = 1e-6;
+    for i in 0..x.len() {
+        let (mut up, mut down) = (x, x);
+        up[i] += h;
+        down[i] -= h;
+        let fd =
+            (arrays_from_branches_by_hand(&up) - arrays_from_branches_by_hand(&down)) / (2.0 * h);
+        assert!(
+            (g[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "d/dx{i}: {} vs {fd}",
+            g[i]
+        );
+        let mut t = [0.0; 5];
+        t[i] = 1.0;
+        let (_, jv) = arrays_from_branches_tangent(&x, &t);
+        assert!((jv - g[i]).abs() < 1e-12, "tangent {i}");
+    }
+}
+
 // ----- an argsort (issue-10 probe) -----
 // `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))` on a vector of indices was rejected (a
 // closure reading a differentiated input passed to a method): the order is data, sorted as

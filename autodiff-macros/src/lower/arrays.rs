@@ -534,3 +534,114 @@ fn is_array_type(ty: &syn::Type) -> bool {
         _ => false,
     }
 }
+
+/// The length of the array literals every branch of `expr` (an `if`, a `match`, a block)
+/// ends in, when it does (`if c { [a, b] } else { [b, a] }`); a branch that leaves
+/// (`return`, `continue`, a panic) may stand beside them.
+pub(super) fn branch_array_len(expr: &Expr) -> Option<usize> {
+    if !matches!(expr, Expr::If(_) | Expr::Match(_) | Expr::Block(_)) {
+        return None;
+    }
+    let mut lens = Vec::new();
+    tails(expr, &mut |tail| match tail {
+        Expr::Array(a) => lens.push(Some(a.elems.len())),
+        t if leaves(t) => {}
+        _ => lens.push(None),
+    })?;
+    let first = (*lens.first()?)?;
+    lens.iter().all(|&l| l == Some(first)).then_some(first)
+}
+
+/// `expr` with each array literal it ends in written into `name` element by element:
+/// `if c { [a, b] } else { .. }` as `if c { name[0] = a; name[1] = b; } else { .. }`.
+pub(super) fn assign_tails(expr: &Expr, name: &proc_macro2::Ident) -> Expr {
+    let mut expr = expr.clone();
+    branch_tail_mut(&mut expr, &mut |tail| {
+        if let Expr::Array(a) = tail {
+            let writes = a.elems.iter().enumerate().map(|(i, e)| {
+                let i = syn::Index::from(i);
+                quote::quote!(#name[#i] = #e;)
+            });
+            *tail = parse_quote!({ #(#writes)* });
+        }
+    });
+    expr
+}
+
+fn leaves(e: &Expr) -> bool {
+    match e {
+        Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
+        Expr::Macro(m) => super::expr::is_diverging(&m.mac),
+        _ => false,
+    }
+}
+
+/// Calls `f` on the value each branch of an `if`/`match` ends in; `None` when `expr` is
+/// neither or a branch ends in a statement.
+fn tails(expr: &Expr, f: &mut dyn FnMut(&Expr)) -> Option<()> {
+    if let Expr::Block(b) = expr {
+        return block_tail(&b.block, f);
+    }
+    match expr {
+        Expr::If(i) => {
+            block_tail(&i.then_branch, f)?;
+            match &i.else_branch {
+                Some((_, e)) => branch_tail(e, f),
+                None => None,
+            }
+        }
+        Expr::Match(m) => m.arms.iter().try_for_each(|arm| branch_tail(&arm.body, f)),
+        _ => None,
+    }
+}
+
+fn branch_tail(e: &Expr, f: &mut dyn FnMut(&Expr)) -> Option<()> {
+    match e {
+        Expr::If(_) | Expr::Match(_) => tails(e, f),
+        Expr::Block(b) => block_tail(&b.block, f),
+        other => {
+            f(other);
+            Some(())
+        }
+    }
+}
+
+fn block_tail(b: &syn::Block, f: &mut dyn FnMut(&Expr)) -> Option<()> {
+    match b.stmts.last() {
+        Some(syn::Stmt::Expr(e, None)) => branch_tail(e, f),
+        // `{ ..; return x; }`, `{ continue; }`
+        Some(syn::Stmt::Expr(e, Some(_))) if leaves(e) => Some(()),
+        Some(syn::Stmt::Macro(m)) if super::expr::is_diverging(&m.mac) => Some(()),
+        _ => None,
+    }
+}
+
+fn tails_mut(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+    match expr {
+        Expr::If(i) => {
+            block_tail_mut(&mut i.then_branch, f);
+            if let Some((_, e)) = &mut i.else_branch {
+                branch_tail_mut(e, f);
+            }
+        }
+        Expr::Match(m) => m
+            .arms
+            .iter_mut()
+            .for_each(|arm| branch_tail_mut(&mut arm.body, f)),
+        _ => {}
+    }
+}
+
+fn branch_tail_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+    match e {
+        Expr::If(_) | Expr::Match(_) => tails_mut(e, f),
+        Expr::Block(b) => block_tail_mut(&mut b.block, f),
+        other => f(other),
+    }
+}
+
+fn block_tail_mut(b: &mut syn::Block, f: &mut dyn FnMut(&mut Expr)) {
+    if let Some(syn::Stmt::Expr(e, None)) = b.stmts.last_mut() {
+        branch_tail_mut(e, f);
+    }
+}

@@ -292,6 +292,12 @@ impl Lowerer<'_> {
     /// `let h = g(..);` where `g` returns an array (a vector-valued `#[grad]` function, a
     /// layer): a local array holding the result.
     pub(super) fn call_array(&mut self, name: &syn::Ident, c: &syn::ExprCall) -> Option<ArrayId> {
+        if let Expr::Path(p) = &*c.func {
+            let local = p.path.get_ident().and_then(|i| self.lookup(&i.to_string()));
+            if let Some(Binding::Closure(closure)) = local {
+                return self.closure_array(&closure, c);
+            }
+        }
         let Expr::Path(p) = &*c.func else {
             self.unsupported(
                 &c.func,
@@ -573,7 +579,52 @@ impl Lowerer<'_> {
 
     /// A call of a local closure: its body, inlined with the parameters bound to the
     /// arguments.
+    /// A local closure that returns an array (`let rot = |a: f64| [a.cos(), a.sin()];`,
+    /// `rot(x)`): inlined, its array literals written into a local array of their length.
+    fn closure_array(&mut self, closure: &LocalClosure, c: &syn::ExprCall) -> Option<ArrayId> {
+        let body = &closure.closure.body;
+        let Some(len) = arrays::branch_array_len(body).or(match &**body {
+            Expr::Array(a) => Some(a.elems.len()),
+            _ => None,
+        }) else {
+            self.errors.on(
+                c,
+                "#[grad] reads this closure's result as an array, which it supports when the closure ends in an array literal (`|a: f64| [a.cos(), a.sin()]`)",
+            );
+            return None;
+        };
+        let name = proc_macro2::Ident::new(
+            &format!("{SYNTHETIC}closure_{}", self.next_synthetic()),
+            c.span(),
+        );
+        let float = &self.sig.float;
+        let (len, zero) = (
+            syn::Index::from(len),
+            rules::float_literal(float, true, 0.0),
+        );
+        let declare: syn::Stmt = syn::parse_quote!(let mut #name: [#float; #len] = [#zero; #len];);
+        let syn::Stmt::Local(declare) = declare else {
+            unreachable!("a `let` statement")
+        };
+        self.lower_let(&declare);
+        let Some(Binding::Array(array)) = self.lookup(&name.to_string()) else {
+            return None;
+        };
+        self.call_closure_with(closure, c, &arrays::assign_tails(body, &name));
+        Some(array)
+    }
+
     fn call_closure(&mut self, closure: &LocalClosure, c: &syn::ExprCall) -> Value {
+        self.call_closure_with(closure, c, &closure.closure.body)
+    }
+
+    /// `closure` inlined on `c`'s arguments, with `body` in place of its own.
+    fn call_closure_with(
+        &mut self,
+        closure: &LocalClosure,
+        c: &syn::ExprCall,
+        body: &Expr,
+    ) -> Value {
         let params = &closure.closure.inputs;
         if params.len() != c.args.len() {
             return self.unsupported(
@@ -608,7 +659,7 @@ impl Lowerer<'_> {
         for (param, value) in params.iter().zip(args) {
             self.bind_pattern(param, value);
         }
-        let value = self.lower_expr(&closure.closure.body);
+        let value = self.lower_expr(body);
         self.scopes.pop();
         value
     }

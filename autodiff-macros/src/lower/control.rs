@@ -321,6 +321,8 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Value {
         match (t, e) {
+            // Reported where the branch's value failed.
+            (Value::Error, _) | (_, Value::Error) => Value::Error,
             (Value::Scalar(a), Value::Scalar(b)) => {
                 if same_operand(&a, &b) {
                     return Value::Scalar(a);
@@ -356,7 +358,7 @@ impl Lowerer<'_> {
                     span,
                     "#[grad] needs both branches of an `if`/`match` to produce the same kind of value (a number or a tuple of numbers); a branch that leaves (`continue`, `return`) may stand beside a value that a `let` binds: `let v = if c { a } else { continue };`",
                 );
-                Value::Unit
+                Value::Error
             }
         }
     }

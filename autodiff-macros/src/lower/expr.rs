@@ -1526,7 +1526,7 @@ pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
 }
 
 /// `panic!`, `unreachable!`, `todo!`, `unimplemented!`: they never produce a value.
-fn is_diverging(mac: &syn::Macro) -> bool {
+pub(super) fn is_diverging(mac: &syn::Macro) -> bool {
     mac.path.segments.last().is_some_and(|s| {
         // `__fail!(Err(e))`: an early `Err`/`None` of a fallible function.
         ["panic", "unreachable", "todo", "unimplemented", "__fail"]

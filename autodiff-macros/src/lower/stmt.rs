@@ -212,6 +212,26 @@ impl Lowerer<'_> {
             Pat::Struct(ps) if self.lower_record_pattern(ps, &init.expr) => return,
             _ => {}
         }
+        // `let v = if c { [a, b] } else { [b, a] };`: a local array each branch writes.
+        if let (Pat::Ident(pi), Some(len)) = (pat, arrays::branch_array_len(&init.expr)) {
+            let float = &self.sig.float;
+            let elem = annotated
+                .and_then(|ty| match ty {
+                    syn::Type::Array(a) => Some((*a.elem).clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| parse_quote!(#float));
+            let (name, zero) = (&pi.ident, rules::float_literal(&elem, true, 0.0));
+            let len = syn::Index::from(len);
+            let SynStmt::Local(declare) =
+                parse_quote!(let mut #name: [#elem; #len] = [#zero; #len];)
+            else {
+                unreachable!("a `let` statement")
+            };
+            self.lower_let(&declare);
+            self.lower_expr(&arrays::assign_tails(&init.expr, name));
+            return;
+        }
         if let Some(element) = array_from_fn(&init.expr) {
             self.lower_array_from_fn(local, pat, annotated, element);
             return;
