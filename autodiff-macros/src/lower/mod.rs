@@ -7,6 +7,7 @@
 //! reported (all of it, not just the first) and lowering goes on.
 
 mod arrays;
+mod assign;
 mod build;
 mod call;
 pub mod chains;
