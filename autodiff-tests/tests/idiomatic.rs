@@ -1070,6 +1070,41 @@ fn arrays_made_by_branches_blocks_and_closures() {
     }
 }
 
+// ----- `copy_from_slice` into a local array (a probe of real-style code) -----
+
+#[grad(modes(tangent))]
+fn assembled(x: &[f64]) -> f64 {
+    let mut state = [0.0; 6];
+    let a = [x[0], x[1], x[2]];
+    let b = [x[2] * 2.0, x[1], x[0].sin()];
+    state[..3].copy_from_slice(&a);
+    state[3..6].copy_from_slice(&b);
+    let mut tail = vec![0.0; 3];
+    tail.copy_from_slice(&state[3..]);
+    let mut head = [0.0; 2];
+    head.copy_from_slice(&x[1..3]);
+    state.iter().map(|s| s * s).sum::<f64>() + tail[2] * head[0] + head[1]
+}
+
+#[test]
+fn copies_from_slices_into_local_arrays() {
+    let x = [0.3, -0.2, 0.5];
+    let (value, g) = assembled_grad(&x);
+    // x0² + x1² + x2² + 4 x2² + x1² + sin² x0 + sin x0 x1 + x2
+    let s = x[0].sin();
+    let by_hand = x[0] * x[0] + 2.0 * x[1] * x[1] + 5.0 * x[2] * x[2] + s * s + s * x[1] + x[2];
+    assert!(close(value, by_hand));
+    let c = x[0].cos();
+    let grad = [
+        2.0 * x[0] + 2.0 * s * c + c * x[1],
+        4.0 * x[1] + s,
+        10.0 * x[2] + 1.0,
+    ];
+    assert!(all_close(&g, &grad));
+    let (_, jv) = assembled_tangent(&x, &[0.0, 1.0, 0.0]);
+    assert!(close(jv, grad[1]));
+}
+
 // ----- an argsort (issue-10 probe) -----
 // `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))` on a vector of indices was rejected (a
 // closure reading a differentiated input passed to a method): the order is data, sorted as

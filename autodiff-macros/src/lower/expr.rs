@@ -787,6 +787,11 @@ impl Lowerer<'_> {
                 &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; keep the length in use in a local and index below it (`let mut top = stack.len(); while top > 0 {{ top -= 1; let i = stack[top]; .. }}`)"),
             );
         }
+        if let Some(copy) = copy_into_local(m, |name| {
+            matches!(self.lookup(name), Some(Binding::Array(_)))
+        }) {
+            return self.lower_expr(&copy);
+        }
         let span = spans::method_call(m);
         // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`: a conversion to the float type.
         if let Some(value) = self.lower_num_cast(m) {
@@ -1262,4 +1267,49 @@ fn negate_literal(lit: &Lit) -> Option<Lit> {
         Lit::Float(_) => Lit::Float(syn::LitFloat::new(&repr, span)),
         _ => Lit::Int(syn::LitInt::new(&repr, span)),
     })
+}
+
+/// `buf.copy_from_slice(src)`, `buf[a..b].copy_from_slice(&x[c..d])` into a local array
+/// `buf` (`is_local_array` says which names are): the loop it stands for, element by element
+/// from a view of the source (`copy_from_slice` panics where the lengths differ; the loop
+/// stops at the source's end).
+fn copy_into_local(m: &syn::ExprMethodCall, is_local_array: impl Fn(&str) -> bool) -> Option<Expr> {
+    let ([source], true) = (
+        &*m.args.iter().collect::<Vec<_>>(),
+        m.method == "copy_from_slice",
+    ) else {
+        return None;
+    };
+    let (array, start): (&Expr, Expr) = match &*m.receiver {
+        Expr::Index(i) => match &*i.index {
+            Expr::Range(r) => (
+                &i.expr,
+                r.start.as_deref().cloned().unwrap_or(syn::parse_quote!(0)),
+            ),
+            _ => return None,
+        },
+        other => (other, syn::parse_quote!(0)),
+    };
+    let Expr::Path(p) = array else { return None };
+    if !p
+        .path
+        .get_ident()
+        .is_some_and(|i| is_local_array(&i.to_string()))
+    {
+        return None;
+    }
+    let (src, k) = (
+        proc_macro2::Ident::new(&format!("{SYNTHETIC}source"), m.method.span()),
+        proc_macro2::Ident::new(&format!("{SYNTHETIC}k"), m.method.span()),
+    );
+    let source = match source {
+        Expr::Reference(_) => (*source).clone(),
+        other => syn::parse_quote!(&#other),
+    };
+    Some(syn::parse_quote!({
+        let #src = #source;
+        for #k in 0..#src.len() {
+            #array[(#start) + #k] = #src[#k];
+        }
+    }))
 }
