@@ -1070,6 +1070,53 @@ fn arrays_made_by_branches_blocks_and_closures() {
     }
 }
 
+/// A closure that fills a local array and returns it, called in a loop, its result assigned
+/// whole (a cubic Bézier curve's length by segments).
+#[grad(modes(tangent))]
+fn bezier_length(p: &[f64; 8]) -> f64 {
+    let point = |t: f64| {
+        let u = 1.0 - t;
+        let basis = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
+        let mut xy = [0.0; 2];
+        for k in 0..4 {
+            xy[0] += basis[k] * p[2 * k];
+            xy[1] += basis[k] * p[2 * k + 1];
+        }
+        xy
+    };
+    let mut length = 0.0;
+    let mut previous = point(0.0);
+    for i in 1..=8 {
+        let current = point(i as f64 / 8.0);
+        length += ((current[0] - previous[0]).powi(2) + (current[1] - previous[1]).powi(2)).sqrt();
+        previous = current;
+    }
+    length
+}
+
+#[test]
+fn a_closure_returns_its_local_array() {
+    let p = [0.0, 0.0, 0.3, 1.0, 0.7, 1.0, 1.0, 0.0];
+    let (value, g) = bezier_length_grad(&p);
+    assert!(close(value, bezier_length(&p)));
+    let h = 1e-6;
+    for i in 0..8 {
+        let (mut up, mut down) = (p, p);
+        up[i] += h;
+        down[i] -= h;
+        let fd = (bezier_length(&up) - bezier_length(&down)) / (2.0 * h);
+        assert!(
+            (g[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "d/dp{i}: {} vs {fd}",
+            g[i]
+        );
+        let mut t = [0.0; 8];
+        t[i] = 1.0;
+        let (_, jv) = bezier_length_tangent(&p, &t);
+        assert!((jv - g[i]).abs() < 1e-12, "tangent {i}");
+    }
+}
+
 // ----- `copy_from_slice` into a local array (a probe of real-style code) -----
 
 #[grad(modes(tangent))]

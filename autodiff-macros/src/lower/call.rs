@@ -580,18 +580,25 @@ impl Lowerer<'_> {
     /// A call of a local closure: its body, inlined with the parameters bound to the
     /// arguments.
     /// A local closure that returns an array (`let rot = |a: f64| [a.cos(), a.sin()];`,
-    /// `rot(x)`): inlined, its array literals written into a local array of their length.
+    /// `rot(x)`): inlined, its array literals written into a local array of their length, or
+    /// the local array it ends in (`|t: f64| { let mut xy = [0.0; 2]; ..; xy }`).
     fn closure_array(&mut self, closure: &LocalClosure, c: &syn::ExprCall) -> Option<ArrayId> {
         let body = &closure.closure.body;
         let Some(len) = arrays::branch_array_len(body).or(match &**body {
             Expr::Array(a) => Some(a.elems.len()),
             _ => None,
         }) else {
-            self.errors.on(
-                c,
-                "#[grad] reads this closure's result as an array, which it supports when the closure ends in an array literal (`|a: f64| [a.cos(), a.sin()]`)",
-            );
-            return None;
+            return match self.call_closure(closure, c) {
+                Value::Array(array) => Some(array),
+                Value::Error => None,
+                _ => {
+                    self.errors.on(
+                        c,
+                        "#[grad] reads this closure's result as an array, which it supports when the closure ends in an array literal (`|a: f64| [a.cos(), a.sin()]`) or a local array",
+                    );
+                    None
+                }
+            };
         };
         let name = proc_macro2::Ident::new(
             &format!("{SYNTHETIC}closure_{}", self.next_synthetic()),
