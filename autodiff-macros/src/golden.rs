@@ -1,7 +1,7 @@
 //! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
 //! tape, a loop fused with its reverse, a reverse loop run forwards, a running maximum, rows of a
 //! flat matrix read through views, a scratch vector filled again in the reverse sweep, forward
-//! mode and a Jacobian, calls of sub-models' methods),
+//! mode and a Jacobian, calls of sub-models' methods, a call's result handed on whole),
 //! and `#[derive(Params)]` for a small model, pretty-printed. They pin the shape of the
 //! generated code (the README shows the first); when a change to a macro changes them on
 //! purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
@@ -352,6 +352,20 @@ fn methods_of_sub_models() {
                     s += l.score(x);
                 }
                 s
+            }
+        },
+    );
+}
+
+#[test]
+fn results_handed_on_whole() {
+    // `sub` may return a number or an array: the macro does not see its type.
+    check(
+        "handed_on",
+        quote!(),
+        quote! {
+            pub fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
+                norm(sub(a, b))
             }
         },
     );
