@@ -577,8 +577,6 @@ impl Lowerer<'_> {
         self.bind(name.to_string(), Binding::Closure(Rc::new(closure)));
     }
 
-    /// A call of a local closure: its body, inlined with the parameters bound to the
-    /// arguments.
     /// A local closure that returns an array (`let rot = |a: f64| [a.cos(), a.sin()];`,
     /// `rot(x)`): inlined, its array literals written into a local array of their length, or
     /// the local array it ends in (`|t: f64| { let mut xy = [0.0; 2]; ..; xy }`).
@@ -604,16 +602,8 @@ impl Lowerer<'_> {
             &format!("{SYNTHETIC}closure_{}", self.next_synthetic()),
             c.span(),
         );
-        let float = &self.sig.float;
-        let (len, zero) = (
-            syn::Index::from(len),
-            rules::float_literal(float, true, 0.0),
-        );
-        let declare: syn::Stmt = syn::parse_quote!(let mut #name: [#float; #len] = [#zero; #len];);
-        let syn::Stmt::Local(declare) = declare else {
-            unreachable!("a `let` statement")
-        };
-        self.lower_let(&declare);
+        let float = self.sig.float.clone();
+        self.declare_array(&name, &float, &syn::Index::from(len));
         let Some(Binding::Array(array)) = self.lookup(&name.to_string()) else {
             return None;
         };
@@ -621,6 +611,8 @@ impl Lowerer<'_> {
         Some(array)
     }
 
+    /// A call of a local closure: its body, inlined with the parameters bound to the
+    /// arguments.
     fn call_closure(&mut self, closure: &LocalClosure, c: &syn::ExprCall) -> Value {
         self.call_closure_with(closure, c, &closure.closure.body)
     }

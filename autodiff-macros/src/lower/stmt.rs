@@ -137,6 +137,33 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `let mut name: [elem; len] = [0.0; len];`, lowered: a local array written after.
+    pub(super) fn declare_array(
+        &mut self,
+        name: &proc_macro2::Ident,
+        elem: &syn::Type,
+        len: &impl ToTokens,
+    ) {
+        let zero = rules::float_literal(elem, true, 0.0);
+        let SynStmt::Local(declare) = parse_quote!(let mut #name: [#elem; #len] = [#zero; #len];)
+        else {
+            unreachable!("a `let` statement")
+        };
+        self.lower_let(&declare);
+    }
+
+    /// The element type a `let` states for an array (`let y: [f32; 3] = ..`), or the
+    /// function's float.
+    fn element_type(&self, annotated: Option<&syn::Type>) -> syn::Type {
+        let float = &self.sig.float;
+        annotated
+            .and_then(|ty| match ty {
+                syn::Type::Array(a) => Some((*a.elem).clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| parse_quote!(#float))
+    }
+
     /// Brings `__private::Bound`'s methods into the generated body's scope, once (see
     /// `build::bound`).
     pub(super) fn import_bound(&mut self) {
@@ -214,22 +241,9 @@ impl Lowerer<'_> {
         }
         // `let v = if c { [a, b] } else { [b, a] };`: a local array each branch writes.
         if let (Pat::Ident(pi), Some(len)) = (pat, arrays::branch_array_len(&init.expr)) {
-            let float = &self.sig.float;
-            let elem = annotated
-                .and_then(|ty| match ty {
-                    syn::Type::Array(a) => Some((*a.elem).clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| parse_quote!(#float));
-            let (name, zero) = (&pi.ident, rules::float_literal(&elem, true, 0.0));
-            let len = syn::Index::from(len);
-            let SynStmt::Local(declare) =
-                parse_quote!(let mut #name: [#elem; #len] = [#zero; #len];)
-            else {
-                unreachable!("a `let` statement")
-            };
-            self.lower_let(&declare);
-            self.lower_expr(&arrays::assign_tails(&init.expr, name));
+            let elem = self.element_type(annotated);
+            self.declare_array(&pi.ident, &elem, &syn::Index::from(len));
+            self.lower_expr(&arrays::assign_tails(&init.expr, &pi.ident));
             return;
         }
         if let Some(element) = array_from_fn(&init.expr) {
@@ -238,13 +252,7 @@ impl Lowerer<'_> {
         }
         if let (Pat::Ident(pi), Some((array, len, f))) = (pat, self.array_map(&init.expr)) {
             // `let y = x.map(|v| ..);` of an array of known length: the array `from_fn` makes.
-            let float = &self.sig.float;
-            let elem = annotated
-                .and_then(|ty| match ty {
-                    syn::Type::Array(a) => Some((*a.elem).clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| parse_quote!(#float));
+            let elem = self.element_type(annotated);
             self.fill_array(&pi.ident, &elem, &len, |index| {
                 iter::apply(f, vec![parse_quote!(#array[#index])])
             });
@@ -497,17 +505,12 @@ impl Lowerer<'_> {
         len: &Expr,
         value: impl FnOnce(&proc_macro2::Ident) -> Expr,
     ) {
-        let zero = rules::float_literal(elem, true, 0.0);
         let index = proc_macro2::Ident::new(
             &format!("{SYNTHETIC}i_{}", self.next_synthetic()),
             name.span(),
         );
         let value = value(&index);
-        let declare: SynStmt = parse_quote!(let mut #name: [#elem; #len] = [#zero; #len];);
-        let SynStmt::Local(declare) = declare else {
-            unreachable!("a `let` statement")
-        };
-        self.lower_let(&declare);
+        self.declare_array(name, elem, len);
         self.lower_expr(&parse_quote!(for #index in 0..#len { #name[#index] = #value; }));
     }
 

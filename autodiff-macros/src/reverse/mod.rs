@@ -325,7 +325,7 @@ impl<'a> Gen<'a> {
     /// The zero of `v`'s adjoint: of `v`'s own shape for a call's result only handed on whole
     /// (`handed_on_results`), which may be an array.
     pub(crate) fn adjoint_zero(&self, v: Var) -> Code {
-        if self.handed_on.contains(&v) {
+        if self.handed_on(v) {
             let x = self.var(v);
             return quote!(::autodiff::__private::HandedOn::zero(&#x)).into();
         }
@@ -339,7 +339,7 @@ impl<'a> Gen<'a> {
 
     /// `d += e` into `v`'s adjoint `d`.
     fn accumulate_into(&self, v: Var, d: TokenStream, e: TokenStream) -> TokenStream {
-        if self.handed_on.contains(&v) {
+        if self.handed_on(v) {
             return quote!(::autodiff::__private::HandedOn::add(&mut #d, &#e););
         }
         self.accumulate(d, e)
