@@ -1051,22 +1051,36 @@ fn arrays_made_by_branches_blocks_and_closures() {
     let x = [0.7, -0.4, 1.1, -1.3, 0.2];
     let (value, g) = arrays_from_branches_grad(&x);
     assert!(close(value, arrays_from_branches_by_hand(&x)));
+    fd_and_tangent_agree(
+        x,
+        &g,
+        |x| arrays_from_branches_by_hand(x),
+        |x, t| arrays_from_branches_tangent(x, t).1,
+    );
+}
+
+/// `g`, a gradient at `x`, against central differences of `f` and against the tangent along
+/// each unit direction.
+fn fd_and_tangent_agree<const N: usize>(
+    x: [f64; N],
+    g: &[f64],
+    f: impl Fn(&[f64; N]) -> f64,
+    tangent: impl Fn(&[f64; N], &[f64; N]) -> f64,
+) {
     let h = 1e-6;
-    for i in 0..x.len() {
+    for i in 0..N {
         let (mut up, mut down) = (x, x);
         up[i] += h;
         down[i] -= h;
-        let fd =
-            (arrays_from_branches_by_hand(&up) - arrays_from_branches_by_hand(&down)) / (2.0 * h);
+        let fd = (f(&up) - f(&down)) / (2.0 * h);
         assert!(
             (g[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
             "d/dx{i}: {} vs {fd}",
             g[i]
         );
-        let mut t = [0.0; 5];
+        let mut t = [0.0; N];
         t[i] = 1.0;
-        let (_, jv) = arrays_from_branches_tangent(&x, &t);
-        assert!((jv - g[i]).abs() < 1e-12, "tangent {i}");
+        assert!((tangent(&x, &t) - g[i]).abs() < 1e-12, "tangent {i}");
     }
 }
 
@@ -1099,22 +1113,7 @@ fn a_closure_returns_its_local_array() {
     let p = [0.0, 0.0, 0.3, 1.0, 0.7, 1.0, 1.0, 0.0];
     let (value, g) = bezier_length_grad(&p);
     assert!(close(value, bezier_length(&p)));
-    let h = 1e-6;
-    for i in 0..8 {
-        let (mut up, mut down) = (p, p);
-        up[i] += h;
-        down[i] -= h;
-        let fd = (bezier_length(&up) - bezier_length(&down)) / (2.0 * h);
-        assert!(
-            (g[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
-            "d/dp{i}: {} vs {fd}",
-            g[i]
-        );
-        let mut t = [0.0; 8];
-        t[i] = 1.0;
-        let (_, jv) = bezier_length_tangent(&p, &t);
-        assert!((jv - g[i]).abs() < 1e-12, "tangent {i}");
-    }
+    fd_and_tangent_agree(p, &g, bezier_length, |p, t| bezier_length_tangent(p, t).1);
 }
 
 // ----- `copy_from_slice` into a local array (a probe of real-style code) -----
