@@ -117,6 +117,10 @@ pub struct VarInfo {
     /// Holds a reference to data the user took (`let n = &cfg.n;`), kept as written: the
     /// user's `*n` is kept, and where the generated code needs its number it reads `*n`.
     pub reference: bool,
+    /// Float data whose type the lowering does not know, taken from a data value by a pattern
+    /// (`x` of `for (x, y) in data`): a number or an array, which `NAME_dual_adjoint` lifts
+    /// to dual numbers by its shape (`__private::lift`) where it passes it to a call.
+    pub shapeless: bool,
 }
 
 impl VarInfo {
@@ -130,6 +134,7 @@ impl VarInfo {
             visible: false,
             mutable: false,
             reference: false,
+            shapeless: false,
         }
     }
 }

@@ -591,10 +591,13 @@ fn empty_tape() -> ! {
 
 /// A name an `if let` on data binds (`if let Reg::L2(lambda) = reg`), as generated code
 /// reads it: a number behind a reference (`lambda: &f64`, bound through `&Reg`) by value, so
-/// that arithmetic and the reverse sweep get a number; anything else as it is.
+/// that arithmetic and the reverse sweep get a number; an array (`x` of `for (x, y) in data`
+/// over `&[([f64; 2], f64)]`) by reference, as the pattern binds it, so that it is lent to
+/// calls as written; anything else as it is.
 ///
-/// `(&Bound::new(x)).bound()` finds [`BoundNumber::bound`] when `x` is a reference to a `Copy`
-/// value, [`BoundAsIs::bound`] (one reference further) otherwise.
+/// `(&&&Bound::new(x)).bound()` finds [`BoundArray::bound`] when `x` is a reference to an
+/// array, [`BoundNumber::bound`] (one dereference further) when it is a reference to another
+/// `Copy` value, [`BoundAsIs::bound`] (two further) otherwise.
 pub struct Bound<T>(core::cell::Cell<Option<T>>);
 
 impl<T> Bound<T> {
@@ -612,12 +615,25 @@ impl<T> Bound<T> {
     }
 }
 
+pub trait BoundArray {
+    type Value;
+    fn bound(&self) -> Self::Value;
+}
+
+impl<'a, T, const N: usize> BoundArray for &&Bound<&'a [T; N]> {
+    type Value = &'a [T; N];
+    #[inline(always)]
+    fn bound(&self) -> &'a [T; N] {
+        self.take()
+    }
+}
+
 pub trait BoundNumber {
     type Value;
     fn bound(&self) -> Self::Value;
 }
 
-impl<T: Copy> BoundNumber for Bound<&T> {
+impl<T: Copy> BoundNumber for &Bound<&T> {
     type Value = T;
     #[inline(always)]
     fn bound(&self) -> T {
@@ -630,7 +646,7 @@ pub trait BoundAsIs {
     fn bound(&self) -> Self::Value;
 }
 
-impl<T> BoundAsIs for &Bound<T> {
+impl<T> BoundAsIs for Bound<T> {
     type Value = T;
     #[inline(always)]
     fn bound(&self) -> T {

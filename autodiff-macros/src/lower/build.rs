@@ -86,12 +86,23 @@ pub(super) fn int(value: usize) -> Expr {
     })
 }
 
-/// What `reference` refers to as a pattern binds it: a `Copy` value (a number) by value,
-/// anything else (a row, a struct) by reference, through `__private::Bound`.
+/// The `use` that brings `__private::Bound`'s methods into scope (see `bound`).
+pub(super) fn bound_import() -> proc_macro2::TokenStream {
+    quote::quote!(
+        #[allow(unused_imports)] // one of the three is the one that applies
+        use ::autodiff::__private::{BoundArray as _, BoundAsIs as _, BoundNumber as _};
+    )
+}
+
+/// What `reference` refers to as a pattern binds it, through `__private::Bound`: an array by
+/// reference, another `Copy` value (a number) by value, anything else (a row, a struct) by
+/// reference. The methods must be in scope (`bound_import`).
+pub(super) fn bound_value(reference: impl quote::ToTokens) -> proc_macro2::TokenStream {
+    quote::quote!((&&&::autodiff::__private::Bound::new(#reference)).bound())
+}
+
+/// `bound_value` in a block that brings the methods into scope.
 pub(super) fn bound(reference: impl quote::ToTokens) -> proc_macro2::TokenStream {
-    quote::quote!({
-        #[allow(unused_imports)] // one of the two is the one that applies
-        use ::autodiff::__private::{Bound, BoundAsIs as _, BoundNumber as _};
-        (&Bound::new(#reference)).bound()
-    })
+    let (import, value) = (bound_import(), bound_value(reference));
+    quote::quote!({ #import #value })
 }

@@ -239,7 +239,11 @@ impl Lowerer<'_> {
                     if self.ty(&op) == Ty::Unknown
                         && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
+                    let shapeless = op.var().is_some_and(|v| self.vars[v.0].shapeless);
                     let typed = self.let_op("t", Ty::Float, Op::Copy(op), arg.span());
+                    if let (true, Some(v)) = (shapeless, typed.var()) {
+                        self.vars[v.0].shapeless = true;
+                    }
                     args.push(Arg::Scalar(typed));
                 }
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
@@ -501,6 +505,18 @@ impl Lowerer<'_> {
             Operand::Var(v) => self.table_elements.contains(v),
             Operand::Const(Expr::Path(p)) => self.is_float_data_constant(&p.path),
             _ => false,
+        }
+    }
+
+    /// Takes data the lowering cannot type, bound to `name` from a part of a data value
+    /// (`Loss::Huber { delta }`, `x` of `for (x, y) in data`), for floats (a number or an
+    /// array), as a data struct's field is, unless `name` is read as an integer or named like
+    /// a size: a call passes it with a shadow (`Const`).
+    pub(super) fn guess_float_data(&mut self, v: Var, name: &syn::Ident) {
+        let text = name.to_string();
+        if !is_size_name(&text.to_uppercase()) && !self.integer_names.contains(&text) {
+            self.table_elements.insert(v);
+            self.vars[v.0].shapeless = true;
         }
     }
 

@@ -204,11 +204,7 @@ impl Lowerer<'_> {
                     // is, unless it is read as an integer or named like a size.
                     let payload = declared.is_none() && holds_variant_payload(pat);
                     if let (true, Operand::Var(v)) = (payload, &op) {
-                        let text = name.to_string();
-                        let sized = call::is_size_name(&text.to_uppercase());
-                        if !sized && !self.integer_names.contains(&text) {
-                            self.table_elements.insert(*v);
-                        }
+                        self.guess_float_data(*v, &name);
                     }
                     let ty = self.ty(&op);
                     let cell = self.new_cell(&name.to_string(), op, ty, false);

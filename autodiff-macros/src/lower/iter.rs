@@ -443,7 +443,8 @@ impl Lowerer<'_> {
                     // `for alts in feats`): rows by reference, numbers by value.
                     self.import_bound();
                     Rc::new(move |p| {
-                        parse_quote!((&::autodiff::__private::Bound::new(&#array[#p])).bound())
+                        let value = build::bound_value(quote!(&#array[#p]));
+                        parse_quote!(#value)
                     })
                 } else {
                     Rc::new(move |p| parse_quote!(#array[#p]))

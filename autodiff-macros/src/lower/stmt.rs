@@ -167,10 +167,8 @@ impl Lowerer<'_> {
     /// Brings `__private::Bound`'s methods into the generated body's scope, once (see
     /// `build::bound`).
     pub(super) fn import_bound(&mut self) {
-        let import: syn::Item = parse_quote!(
-            #[allow(unused_imports)] // one of the two is the one that applies
-            use ::autodiff::__private::{BoundAsIs as _, BoundNumber as _};
-        );
+        let import = build::bound_import();
+        let import: syn::Item = parse_quote!(#import);
         if !std::mem::replace(&mut self.bound_imported, true) {
             self.items.push(import);
         }
@@ -413,6 +411,12 @@ impl Lowerer<'_> {
                 let fields = fields.map(|(i, p)| (Projection::Element(path, &ts.elems, i), p));
                 self.bind_data_fields(ts.span(), data, fields.collect());
             }
+            // `let [a, b] = *x;` of an array in data (`x` of `for (x, y) in data`).
+            (Pat::Slice(ps), Value::Scalar(data)) if !self.is_varied(&data) => {
+                let fields = ps.elems.iter().enumerate().filter(|(_, p)| !is_rest(p));
+                let fields = fields.map(|(i, p)| (Projection::Slice(&ps.elems, i), p));
+                self.bind_data_fields(ps.span(), data, fields.collect());
+            }
             (Pat::Reference(pr), v) => self.bind_pattern(&pr.pat, v),
             (Pat::Paren(pp), v) => self.bind_pattern(&pp.pat, v),
             // A closure's typed parameter (`|v: f64|`).
@@ -452,6 +456,14 @@ impl Lowerer<'_> {
                     quote!(#path(#(#elems,)*))
                 }
                 Projection::Named(path, member) => quote!(#path { #member: #field, .. }),
+                Projection::Slice(elems, i) => {
+                    let elems = elems.iter().enumerate().map(|(k, p)| match p {
+                        _ if k == i => quote!(#field),
+                        Pat::Rest(_) => quote!(..),
+                        _ => quote!(_),
+                    });
+                    quote!([#(#elems,)*])
+                }
             };
             let bound = build::bound(&field);
             let op = Op::Opaque(Opaque {
@@ -462,6 +474,9 @@ impl Lowerer<'_> {
                 declared: None,
             });
             let value = self.let_op("t", Ty::Unknown, op, span);
+            if let (Some(name), Operand::Var(v)) = (bound_name(p), &value) {
+                self.guess_float_data(*v, name);
+            }
             self.bind_pattern(p, Value::Scalar(value));
         }
     }
@@ -925,7 +940,7 @@ fn names_bound(pat: &Pat) -> Option<Vec<&syn::Ident>> {
 }
 
 /// Where a field of a tuple or struct sits: the `i`th element of a tuple pattern (of a tuple
-/// struct with this path), or under a name.
+/// struct with this path), under a name, or the `i`th element of an array pattern.
 enum Projection<'a> {
     Element(
         Option<&'a syn::Path>,
@@ -933,4 +948,16 @@ enum Projection<'a> {
         usize,
     ),
     Named(&'a syn::Path, &'a syn::Member),
+    Slice(&'a syn::punctuated::Punctuated<Pat, syn::Token![,]>, usize),
+}
+
+/// The name a pattern binds its whole value to (`x`, `&x`, `ref x`, `x: T`), if it does.
+fn bound_name(pat: &Pat) -> Option<&syn::Ident> {
+    match pat {
+        Pat::Ident(pi) if pi.subpat.is_none() => Some(&pi.ident),
+        Pat::Reference(pr) => bound_name(&pr.pat),
+        Pat::Paren(pp) => bound_name(&pp.pat),
+        Pat::Type(pt) => bound_name(&pt.pat),
+        _ => None,
+    }
 }

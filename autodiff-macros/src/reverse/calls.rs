@@ -375,6 +375,17 @@ impl Gen<'_> {
     /// to constants.
     pub(crate) fn adjoint_arg(&self, arg: &Arg) -> TokenStream {
         let a = match arg {
+            // Data of a shape the function does not write (`x` of `for (x, y) in data`),
+            // lifted as a number or an array, in the shape the callee takes.
+            Arg::Scalar(Operand::Var(v))
+                if self.dual.is_some()
+                    && self.body.var(*v).shapeless
+                    && !self.an.varied[v.0]
+                    && crate::lower::primitive_float_type(&self.sig.float).is_some() =>
+            {
+                let x = self.var(*v);
+                return quote!(::autodiff::__private::pass(&::autodiff::__private::lift(&#x)));
+            }
             Arg::Scalar(x) if self.dual.is_some() && self.takes_derivative(x) => {
                 return self.as_dual(x).into()
             }
