@@ -121,6 +121,9 @@ pub struct VarInfo {
     /// (`x` of `for (x, y) in data`): a number or an array, which `NAME_dual_adjoint` lifts
     /// to dual numbers by its shape (`__private::lift`) where it passes it to a call.
     pub shapeless: bool,
+    /// For the copy a call's argument makes of such data, typed a float: the data it copies,
+    /// which a branch that does not make the copy hands on in its place (a value of its type).
+    pub copy_of: Option<Var>,
 }
 
 impl VarInfo {
@@ -135,6 +138,7 @@ impl VarInfo {
             mutable: false,
             reference: false,
             shapeless: false,
+            copy_of: None,
         }
     }
 }

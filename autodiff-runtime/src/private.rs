@@ -591,13 +591,14 @@ fn empty_tape() -> ! {
 
 /// A name an `if let` on data binds (`if let Reg::L2(lambda) = reg`), as generated code
 /// reads it: a number behind a reference (`lambda: &f64`, bound through `&Reg`) by value, so
-/// that arithmetic and the reverse sweep get a number; an array (`x` of `for (x, y) in data`
-/// over `&[([f64; 2], f64)]`) by reference, as the pattern binds it, so that it is lent to
-/// calls as written; anything else as it is.
+/// that arithmetic and the reverse sweep get a number; an array or a tuple (`x` of `for (x,
+/// y) in data` over `&[([f64; 2], f64)]`, or the pair itself) by reference, as the pattern
+/// binds it, so that it is lent to calls as written and its parts stay borrowed from the
+/// data; anything else as it is.
 ///
-/// `(&&&Bound::new(x)).bound()` finds [`BoundArray::bound`] when `x` is a reference to an
-/// array, [`BoundNumber::bound`] (one dereference further) when it is a reference to another
-/// `Copy` value, [`BoundAsIs::bound`] (two further) otherwise.
+/// `(&&&Bound::new(x)).bound()` finds [`BoundPart::bound`] when `x` is a reference to an
+/// array or a tuple, [`BoundNumber::bound`] (one dereference further) when it is a reference
+/// to another `Copy` value, [`BoundAsIs::bound`] (two further) otherwise.
 pub struct Bound<T>(core::cell::Cell<Option<T>>);
 
 impl<T> Bound<T> {
@@ -615,18 +616,40 @@ impl<T> Bound<T> {
     }
 }
 
-pub trait BoundArray {
+pub trait BoundPart {
     type Value;
     fn bound(&self) -> Self::Value;
 }
 
-impl<'a, T, const N: usize> BoundArray for &&Bound<&'a [T; N]> {
+impl<'a, T, const N: usize> BoundPart for &&Bound<&'a [T; N]> {
     type Value = &'a [T; N];
     #[inline(always)]
     fn bound(&self) -> &'a [T; N] {
         self.take()
     }
 }
+
+macro_rules! bound_tuples {
+    ($(($($t:ident),+)),*) => {$(
+        impl<'a, $($t),+> BoundPart for &&Bound<&'a ($($t,)+)> {
+            type Value = &'a ($($t,)+);
+            #[inline(always)]
+            fn bound(&self) -> Self::Value {
+                self.take()
+            }
+        }
+    )*};
+}
+bound_tuples!(
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H)
+);
 
 pub trait BoundNumber {
     type Value;

@@ -262,3 +262,116 @@ fn a_layer_takes_the_array_part_of_each_pair() {
     assert!(report.max_rel_error < 1e-7, "{report}");
     assert_eq!(value, net_loss(&net, &data));
 }
+
+#[grad(w)]
+fn enumerated(w: &[f64; 2], data: &[([f64; 2], f64)]) -> f64 {
+    let mut total = 0.0;
+    for (i, (x, y)) in data.iter().enumerate() {
+        total += (i as f64 + 1.0) * (predict(w, x) - y).powi(2);
+    }
+    total
+}
+
+/// Batches of pairs: each pair's parts stay borrowed from the data, not from a copy of the
+/// pair made inside the batch's loop (a copy the tape would outlive).
+#[grad(w)]
+fn batched(w: &[f64; 2], data: &[([f64; 2], f64)]) -> f64 {
+    let mut total = 0.0;
+    for batch in data.chunks(2) {
+        let mut sum = 0.0;
+        for (x, y) in batch {
+            sum += (predict(w, x) - y).powi(2);
+        }
+        total += sum * batch.len() as f64;
+    }
+    total
+}
+
+/// A pair skipped by a branch: the array part it would pass is handed on by the branch
+/// that does not pass it.
+#[grad(w)]
+fn masked(w: &[f64; 2], data: &[([f64; 2], f64)], mask: Option<&[bool]>) -> f64 {
+    let mut total = 0.0;
+    for (k, (x, y)) in data.iter().enumerate() {
+        if let Some(m) = mask {
+            if !m[k] {
+                continue;
+            }
+        }
+        total += (predict(w, x) - y).powi(2);
+    }
+    total
+}
+
+#[grad(w)]
+fn tuple_fields(w: &[f64; 2], data: &[([f64; 2], f64)]) -> f64 {
+    let mut total = 0.0;
+    for pair in data {
+        total += (predict(w, &pair.0) - pair.1).powi(2);
+    }
+    total
+}
+
+#[grad(w)]
+fn pair_taken_apart(w: &[f64; 2], data: &[([f64; 2], f64)]) -> f64 {
+    let mut total = 0.0;
+    for pair in data {
+        let (x, y) = pair;
+        total += (predict(w, x) - y).powi(2);
+    }
+    total
+}
+
+#[grad(w)]
+fn ref_pattern(w: &[f64; 2], data: &[([f64; 2], f64, f64)]) -> f64 {
+    let mut total = 0.0;
+    for &(ref x, y, weight) in data {
+        total += weight * (predict(w, x) - y).powi(2);
+    }
+    total
+}
+
+#[grad(w)]
+fn folded(w: &[f64; 2], data: &[([f64; 2], f64)]) -> f64 {
+    data.iter()
+        .fold(0.0, |acc, (x, y)| acc + (predict(w, x) - y).powi(2))
+}
+
+#[test]
+fn pairs_enumerated_batched_skipped_and_taken_apart() {
+    let data = data();
+    let (expected, by_hand) = squared_errors(&W, &data);
+    let plain = (expected, &by_hand[..]);
+    let weighted: Vec<([f64; 2], f64, f64)> = data.iter().map(|&(x, y)| (x, y, 1.0)).collect();
+    for (value, g) in [
+        masked_grad(&W, &data, None),
+        masked_grad(&W, &data, Some(&[true; 3])),
+        tuple_fields_grad(&W, &data),
+        pair_taken_apart_grad(&W, &data),
+        ref_pattern_grad(&W, &weighted),
+        folded_grad(&W, &data),
+    ] {
+        assert_close((value, &g), plain);
+    }
+    // Weights per pair: i + 1 by position, the batch's length by batch (2, 2, 1).
+    let scaled = |weights: [f64; 3]| {
+        let (mut value, mut g) = (0.0, [0.0; 2]);
+        for (pair, weight) in data.iter().zip(weights) {
+            let (v, d) = squared_errors(&W, std::slice::from_ref(pair));
+            value += weight * v;
+            g[0] += weight * d[0];
+            g[1] += weight * d[1];
+        }
+        (value, g)
+    };
+    let (value, g) = enumerated_grad(&W, &data);
+    let (e, h) = scaled([1.0, 2.0, 3.0]);
+    assert_close((value, &g), (e, &h));
+    let (value, g) = batched_grad(&W, &data);
+    let (e, h) = scaled([2.0, 2.0, 1.0]);
+    assert_close((value, &g), (e, &h));
+    // The first pair skipped.
+    let (value, g) = masked_grad(&W, &data, Some(&[false, true, true]));
+    let (e, h) = squared_errors(&W, &data[1..]);
+    assert_close((value, &g), (e, &h));
+}

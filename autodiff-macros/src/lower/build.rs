@@ -90,7 +90,7 @@ pub(super) fn int(value: usize) -> Expr {
 pub(super) fn bound_import() -> proc_macro2::TokenStream {
     quote::quote!(
         #[allow(unused_imports)] // one of the three is the one that applies
-        use ::autodiff::__private::{BoundArray as _, BoundAsIs as _, BoundNumber as _};
+        use ::autodiff::__private::{BoundPart as _, BoundAsIs as _, BoundNumber as _};
     )
 }
 

@@ -239,10 +239,11 @@ impl Lowerer<'_> {
                     if self.ty(&op) == Ty::Unknown
                         && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
-                    let shapeless = op.var().is_some_and(|v| self.vars[v.0].shapeless);
+                    let shapeless = op.var().filter(|v| self.vars[v.0].shapeless);
                     let typed = self.let_op("t", Ty::Float, Op::Copy(op), arg.span());
-                    if let (true, Some(v)) = (shapeless, typed.var()) {
+                    if let (Some(source), Some(v)) = (shapeless, typed.var()) {
                         self.vars[v.0].shapeless = true;
+                        self.vars[v.0].copy_of = Some(source);
                     }
                     args.push(Arg::Scalar(typed));
                 }
@@ -418,9 +419,11 @@ impl Lowerer<'_> {
             Expr::MethodCall(m) if m.method == "fold" => {
                 m.args.first().is_some_and(|init| self.looks_float(init))
             }
+            // A field of a tuple (`pair.0` of `for pair in data`) has no name to tell a size
+            // by: taken for float data, as a named field is.
             Expr::Field(f) => match &f.member {
                 syn::Member::Named(name) => !is_size_name(&name.to_string().to_uppercase()),
-                syn::Member::Unnamed(_) => false,
+                syn::Member::Unnamed(_) => true,
             },
             // A local holding float data (a data struct's array field included), or a float
             // constant (`-EPS`).

@@ -684,7 +684,14 @@ impl Gen<'_> {
         }
         for v in exports {
             let ident = self.var(v);
-            let dummy = self.export_placeholder(v);
+            let around = self.an.regions[then_region].parent;
+            let dummy = match self.body.var(v).copy_of {
+                // A copy of data in scope around the `if`: the data itself.
+                Some(source) if self.an.within(around, self.an.def_region[source.0]) => {
+                    self.var(source).into_token_stream()
+                }
+                _ => self.export_placeholder(v),
+            };
             outs.push(ident.clone());
             if self.an.within(self.an.def_region[v.0], then_region) {
                 then_vals.push(ident.into());
