@@ -278,6 +278,11 @@ pub enum Capture {
         path: syn::Path,
         fields: Vec<(String, Operand)>,
     },
+    /// A local `Option` of a number, rebuilt from its flag and number.
+    Optional {
+        some: Operand,
+        value: Operand,
+    },
 }
 
 /// `a[offset..offset + len]`, or `a[row][offset..offset + len]`: a slice of a local array or
@@ -308,6 +313,10 @@ impl Opaque {
                 Capture::Value(x) | Capture::Row(_, x) => f(x),
                 Capture::Tuple(xs) => xs.iter().for_each(&mut *f),
                 Capture::Record { fields, .. } => fields.iter().for_each(|(_, x)| f(x)),
+                Capture::Optional { some, value } => {
+                    f(some);
+                    f(value);
+                }
                 Capture::View(s) => {
                     s.row.iter().for_each(&mut *f);
                     f(&s.offset);
@@ -975,7 +984,10 @@ impl Opaque {
             .filter_map(|(_, c)| match c {
                 Capture::Array(a) | Capture::Row(a, _) => Some(*a),
                 Capture::View(s) => Some(s.array),
-                Capture::Value(_) | Capture::Tuple(_) | Capture::Record { .. } => None,
+                Capture::Value(_)
+                | Capture::Tuple(_)
+                | Capture::Record { .. }
+                | Capture::Optional { .. } => None,
             })
             .collect()
     }

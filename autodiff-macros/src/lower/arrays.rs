@@ -568,7 +568,7 @@ pub(super) fn assign_tails(expr: &Expr, name: &proc_macro2::Ident) -> Expr {
     expr
 }
 
-fn leaves(e: &Expr) -> bool {
+pub(super) fn leaves(e: &Expr) -> bool {
     match e {
         Expr::Return(_) | Expr::Break(_) | Expr::Continue(_) => true,
         Expr::Macro(m) => super::expr::is_diverging(&m.mac),
@@ -632,7 +632,7 @@ fn tails_mut(expr: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     }
 }
 
-fn branch_tail_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+pub(super) fn branch_tail_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
     match e {
         Expr::If(_) | Expr::Match(_) => tails_mut(e, f),
         Expr::Block(b) => block_tail_mut(&mut b.block, f),

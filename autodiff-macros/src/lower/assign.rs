@@ -56,6 +56,7 @@ impl Lowerer<'_> {
     ) {
         match left {
             Expr::Path(p) if self.assign_record(p, right) => {}
+            Expr::Path(_) if op.is_none() && self.assign_optional(left, right) => {}
             Expr::Path(p) if p.path.get_ident().is_some() => {
                 let name = p
                     .path

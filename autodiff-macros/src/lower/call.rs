@@ -671,6 +671,10 @@ impl Lowerer<'_> {
                     self.bind_record(&ident.to_string(), path.clone(), fields.clone(), false);
                     continue;
                 }
+                Capture::Optional { some, value } => {
+                    self.bind_optional(&ident.to_string(), some.clone(), value.clone(), false);
+                    continue;
+                }
             };
             self.bind(ident.to_string(), binding);
         }

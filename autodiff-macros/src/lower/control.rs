@@ -31,6 +31,9 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<Value> {
         let (pat, scrutinee) = (&*l.pat, &*l.expr);
+        if let Some(value) = self.optional_if_let(pat, scrutinee, then_branch, else_branch, span) {
+            return value;
+        }
         if let Some(branch) = self.element_if_let(pat, scrutinee, then_branch, else_branch) {
             return Some(self.lower_expr(&branch));
         }
@@ -116,7 +119,7 @@ impl Lowerer<'_> {
 
     /// Whether `e` reduces a differentiated array's items to an `Option` without changing what
     /// it reads (`x.iter().copied().reduce(f64::max)`, `.max_by(..)`, `.min_by(..)`).
-    fn is_optional_reduction(&self, e: &Expr) -> bool {
+    pub(super) fn is_optional_reduction(&self, e: &Expr) -> bool {
         let Expr::MethodCall(m) = e else {
             return false;
         };
@@ -142,7 +145,9 @@ impl Lowerer<'_> {
             (false, true) if is_none(&a.pat) => (b, a),
             _ => return None,
         };
-        if a.guard.is_some() || b.guard.is_some() || !self.is_optional_reduction(&m.expr) {
+        let optional =
+            self.is_optional_reduction(&m.expr) || self.optional_value(&m.expr).is_some();
+        if a.guard.is_some() || b.guard.is_some() || !optional {
             return None;
         }
         let (scrutinee, pat, then, otherwise) = (&m.expr, &some.pat, &some.body, &none.body);

@@ -260,6 +260,7 @@ impl Lowerer<'_> {
                         &format!("#[grad] reads the local struct `{ident}` field by field (`{ident}.x`): pass or return its fields, not the struct"),
                     )
                 }
+                Some(Binding::Optional) => return self.unsupported(p, optional::UNSUPPORTED),
                 Some(Binding::Opaque) | None => {}
             }
         }
@@ -757,6 +758,9 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
+        if let Some(value) = self.optional_method(m) {
+            return value;
+        }
         if let Some(element) = self.end_element(m) {
             return element;
         }

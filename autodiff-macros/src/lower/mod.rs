@@ -20,6 +20,7 @@ pub mod labels;
 mod loops;
 pub mod models;
 mod opaque;
+mod optional;
 mod pushes;
 mod records;
 pub(crate) use opaque::mentioned_names;
@@ -79,6 +80,9 @@ enum Binding {
         path: syn::Path,
         fields: Vec<String>,
     },
+    /// A local `Option` of a number, its flag and number bound as scalars under `o?some` and
+    /// `o?value` (`optional.rs`).
+    Optional,
     /// A name bound to a value that was already reported as an error.
     Poisoned,
 }
@@ -165,6 +169,9 @@ pub struct Lowerer<'a> {
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
+    /// Whether the `let` being lowered binds a name the statements after it assign `Some(..)`
+    /// (set by the block, taken by the `let`): `let mut prev = None;` is a local `Option`.
+    let_assigned_some: bool,
     /// Vectors declared empty whose pushes the next loop makes writes (`pushes.rs`).
     pushes: HashMap<String, pushes::Pushed>,
     /// Lowering a value whose branches may leave (`return`, `break`, `continue`) without
@@ -204,6 +211,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         array_locals: HashSet::default(),
         integer_names: integer_names(block, sig),
         let_read_as_integer: false,
+        let_assigned_some: false,
         pushes: HashMap::default(),
         value_may_leave: false,
         reassigned,
@@ -1027,6 +1035,13 @@ impl Lowerer<'_> {
                 .iter()
                 .filter_map(|f| self.mutable_cell(&format!("{name}.{f}")))
                 .collect(),
+            Some(Binding::Optional) => {
+                let (some, value) = optional::keys(name);
+                [some, value]
+                    .iter()
+                    .filter_map(|key| self.mutable_cell(key))
+                    .collect()
+            }
             _ => self.mutable_cell(name).into_iter().collect(),
         }
     }

@@ -150,6 +150,14 @@ impl Lowerer<'_> {
                     reads.varied |= fields.iter().any(|(_, x)| self.is_varied(x));
                     Capture::Record { path, fields }
                 }),
+                // A local `Option` is rebuilt from its flag and number.
+                Binding::Optional => {
+                    self.optional_value(&syn::parse_quote!(#ident))
+                        .map(|(some, value)| {
+                            reads.varied |= self.is_varied(&value);
+                            Capture::Optional { some, value }
+                        })
+                }
                 Binding::Closure(_) | Binding::Element { .. } => {
                     reads.varied = true;
                     None

@@ -47,6 +47,8 @@ impl Lowerer<'_> {
                 return self.lower_block_stmts(std::slice::from_ref(&tail), tail_returns);
             }
             if let SynStmt::Local(local) = stmt {
+                self.let_assigned_some =
+                    bound_name(&local.pat).is_some_and(|name| optional::assigns_some(name, rest));
                 self.let_read_as_integer = names_bound(&local.pat).is_some_and(|names| {
                     !names.is_empty()
                         && names.iter().all(|name| {
@@ -191,6 +193,7 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_let(&mut self, local: &syn::Local) {
         let read_as_integer = std::mem::take(&mut self.let_read_as_integer);
+        let assigned_some = std::mem::take(&mut self.let_assigned_some);
         let Some(init) = &local.init else {
             // `let t: f64;` assigned later: Rust checks it is assigned before it is read, so
             // any start value is never seen.
@@ -229,6 +232,11 @@ impl Lowerer<'_> {
         if let (Pat::Ident(pi), Expr::Closure(c)) = (pat, &*init.expr) {
             self.define_closure(&pi.ident, c);
             return;
+        }
+        if let Pat::Ident(pi) = pat {
+            if self.lower_optional_let(pi, annotated, &init.expr, assigned_some) {
+                return;
+            }
         }
         match pat {
             Pat::Ident(pi) if pi.subpat.is_none() && self.lower_record_let(pi, &init.expr) => {

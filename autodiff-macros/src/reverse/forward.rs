@@ -218,6 +218,14 @@ impl Gen<'_> {
                 });
                 quote!(#path { #(#fields),* })
             }
+            Capture::Optional { some, value } => {
+                let (some, value) = (self.operand(some), self.captured_number(value));
+                quote!(if #some {
+                    ::core::option::Option::Some(#value)
+                } else {
+                    ::core::option::Option::None
+                })
+            }
             Capture::View(s) => {
                 let a = self.array(s.array);
                 let row = s.row.as_ref().map(|r| {

@@ -1,0 +1,215 @@
+//! Local `Option`s of differentiated numbers: the previous value of a recursion (`let mut
+//! prev: Option<f64> = None;`), a reduction kept for later (`let best = x.iter().copied()
+//! .reduce(f64::max);`), a running choice reset to `None`, tested and read with `if let`,
+//! `match`, `while let`, `is_some`, `unwrap`, `unwrap_or`, `map_or`, `map(..).unwrap_or(..)`.
+//! Each is a flag and a number in the generated code; gradients against hand-derived ones.
+
+use autodiff::grad;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * b.abs().max(1.0)
+}
+
+/// Simple exponential smoothing's sum of squared one-step errors, the level starting at the
+/// first observation.
+#[grad(alpha, modes(tangent, hvp))]
+fn smoothing_sse(alpha: f64, ys: &[f64]) -> f64 {
+    let mut level: Option<f64> = None;
+    let mut sse = 0.0;
+    for &y in ys {
+        match level {
+            None => level = Some(y),
+            Some(l) => {
+                sse += (y - l).powi(2);
+                level = Some(alpha * y + (1.0 - alpha) * l);
+            }
+        }
+    }
+    sse
+}
+
+#[test]
+fn a_recursion_through_an_option_of_the_previous_level() {
+    let ys = [1.0, 1.2, 0.9, 1.5, 1.4, 1.1];
+    let alpha = 0.4;
+    // l_t = a y_t + (1 - a) l_{t-1}: dl_t = y_t - l_{t-1} + (1 - a) dl_{t-1}.
+    let (mut level, mut d_level, mut sse, mut d_sse) = (ys[0], 0.0, 0.0, 0.0);
+    for &y in &ys[1..] {
+        sse += (y - level) * (y - level);
+        d_sse += -2.0 * (y - level) * d_level;
+        d_level = y - level + (1.0 - alpha) * d_level;
+        level = alpha * y + (1.0 - alpha) * level;
+    }
+    let (value, g) = smoothing_sse_grad(alpha, &ys);
+    assert!(
+        close(value, sse) && close(g, d_sse),
+        "{value} {g} {sse} {d_sse}"
+    );
+    let (_, tangent) = smoothing_sse_tangent(alpha, &ys, 2.0, autodiff::Const);
+    assert!(close(tangent, 2.0 * d_sse));
+    // The second derivative against central differences of the first.
+    let h = 1e-5;
+    let fd =
+        (smoothing_sse_grad(alpha + h, &ys).1 - smoothing_sse_grad(alpha - h, &ys).1) / (2.0 * h);
+    let (_, g2, hv) = smoothing_sse_hvp(alpha, &ys, 1.0);
+    assert!(close(g2, d_sse) && (hv - fd).abs() < 1e-6, "{hv} {fd}");
+}
+
+/// The previous item's sine, from the second item on (`prev = None` at first, assigned later:
+/// its type comes from what is assigned).
+#[grad]
+fn steps_from_previous(x: &[f64]) -> f64 {
+    let mut prev = None;
+    let mut s = 0.0;
+    for &v in x {
+        if let Some(p) = prev {
+            s += (v - p) * (v - p);
+        }
+        prev = Some(v.sin());
+    }
+    s
+}
+
+#[test]
+fn if_let_on_the_previous_item() {
+    let x: [f64; 4] = [0.3, -0.7, 1.1, 0.45];
+    let mut by_hand = [0.0; 4];
+    for i in 1..4 {
+        let r = x[i] - x[i - 1].sin();
+        by_hand[i] += 2.0 * r;
+        by_hand[i - 1] -= 2.0 * r * x[i - 1].cos();
+    }
+    let (_, g) = steps_from_previous_grad(&x);
+    assert!(
+        g.iter().zip(&by_hand).all(|(a, b)| close(*a, *b)),
+        "{g:?} {by_hand:?}"
+    );
+}
+
+#[grad]
+fn largest_squared(x: &[f64]) -> f64 {
+    let best = x.iter().copied().reduce(f64::max);
+    if let Some(b) = best {
+        b * b
+    } else {
+        0.0
+    }
+}
+
+#[grad]
+fn norm_by_reduce(x: &[f64]) -> f64 {
+    let total = x.iter().map(|v| v * v).reduce(|a, b| a + b);
+    match total {
+        Some(t) => t.sqrt(),
+        None => 0.0,
+    }
+}
+
+#[test]
+fn reductions_kept_in_a_local() {
+    let x = [0.3, -0.7, 1.1, 0.45];
+    let (value, g) = largest_squared_grad(&x);
+    assert!(close(value, 1.21) && g == vec![0.0, 0.0, 2.2, 0.0], "{g:?}");
+    let (value, g) = norm_by_reduce_grad(&x);
+    let norm = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+    assert!(close(value, norm));
+    assert!(g.iter().zip(&x).all(|(g, v)| close(*g, v / norm)));
+    assert_eq!(largest_squared_grad(&[]), (0.0, vec![]));
+}
+
+/// The first item, the last one doubled, an index of data, and defaults.
+#[grad]
+fn firsts_and_lasts(x: &[f64]) -> f64 {
+    let mut first: Option<f64> = None;
+    let mut last = None;
+    let mut at: Option<usize> = None;
+    let mut best = f64::NEG_INFINITY;
+    for (i, &v) in x.iter().enumerate() {
+        if first.is_none() {
+            first = Some(v);
+        }
+        last = Some(v * 2.0);
+        if v > best {
+            best = v;
+            at = Some(i);
+        }
+    }
+    let weight = at.map_or(0.0, |i| i as f64 + 1.0);
+    last.expect("not empty") * first.unwrap() + first.unwrap_or(1.0) + weight * best
+}
+
+#[test]
+fn unwraps_and_defaults() {
+    let x = [0.3, -0.7, 1.1, 0.45];
+    // 2 x0 x3 + x0 + 3 x2 (the largest is at index 2).
+    let (value, g) = firsts_and_lasts_grad(&x);
+    assert!(close(value, 2.0 * 0.3 * 0.45 + 0.3 + 3.0 * 1.1));
+    let by_hand = [2.0 * 0.45 + 1.0, 0.0, 3.0, 2.0 * 0.3];
+    assert!(g.iter().zip(&by_hand).all(|(a, b)| close(*a, *b)), "{g:?}");
+}
+
+/// As the function itself does: `expect`'s message.
+#[test]
+#[should_panic(expected = "not empty")]
+fn expect_on_none_panics_as_written() {
+    firsts_and_lasts_grad(&[]);
+}
+
+/// A running sum reset to `None` by a negative item, and `map(..).unwrap_or(..)`.
+#[grad]
+fn running_until_negative(x: &[f64]) -> f64 {
+    let mut run = Some(x[0]);
+    for &v in &x[1..] {
+        if v < 0.0 {
+            run = None;
+        } else if let Some(r) = run {
+            run = Some(r + v);
+        }
+    }
+    run.map(|r| r * r).unwrap_or(-1.0)
+}
+
+#[test]
+fn an_option_reset_to_none() {
+    let (value, g) = running_until_negative_grad(&[0.3, 0.7, 1.1]);
+    assert!(
+        close(value, 2.1 * 2.1) && g.iter().all(|d| close(*d, 4.2)),
+        "{g:?}"
+    );
+    let (value, g) = running_until_negative_grad(&[0.3, -0.7, 1.1]);
+    assert_eq!((value, g), (-1.0, vec![0.0; 3]));
+}
+
+/// `while let` on a local `Option` assigned by a branch: y = x^16 for x = 1.3 (four rounds).
+#[grad]
+fn squared_while_small(x: f64) -> f64 {
+    let mut y = x;
+    let mut next = Some(x);
+    while let Some(v) = next {
+        y *= v;
+        next = if y < 10.0 { Some(y) } else { None };
+    }
+    y
+}
+
+/// `let` of a branch whose arms make `Some(..)` or `None`.
+#[grad]
+fn optional_from_branches(x: &[f64]) -> f64 {
+    let scale = if x[0] > 0.0 { Some(x[0].exp()) } else { None };
+    let second = match x.len() {
+        0 | 1 => None,
+        _ => Some(x[1] * 3.0),
+    };
+    scale.unwrap_or(2.0) * second.unwrap()
+}
+
+#[test]
+fn options_from_branches_and_while_let() {
+    let (value, g) = squared_while_small_grad(1.3);
+    assert!(close(value, 1.3f64.powi(16)) && close(g, 16.0 * 1.3f64.powi(15)));
+    let (value, g) = optional_from_branches_grad(&[0.3, 0.5]);
+    let e = 0.3f64.exp();
+    assert!(close(value, e * 1.5) && close(g[0], e * 1.5) && close(g[1], 3.0 * e));
+    let (value, g) = optional_from_branches_grad(&[-0.3, 0.5]);
+    assert!(close(value, 3.0) && g == vec![0.0, 6.0]);
+}
