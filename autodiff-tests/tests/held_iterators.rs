@@ -193,6 +193,20 @@ fn while_let_copied(x: &[f64]) -> f64 {
     s
 }
 
+/// `Some(v)` of an iterator of references: `v` read as the reference would be (`v * v`,
+/// `*v`, `v.sin()`).
+// `while let` on `next()` is the construct tested.
+#[allow(clippy::while_let_on_iterator)]
+#[grad]
+fn while_let_references(x: &[f64]) -> f64 {
+    let mut it = x.iter();
+    let mut s = 0.0;
+    while let Some(v) = it.next() {
+        s += v * v + v.sin() * *v;
+    }
+    s
+}
+
 #[test]
 fn while_let_takes_the_next_element() {
     // s = ((x0^2 / 2 + x1^2) / 2 + x2^2): d/dx_i = 2 x_i / 2^(2 - i).
@@ -211,5 +225,10 @@ fn while_let_takes_the_next_element() {
         assert_gradient(|x: &[f64]| while_let_elements(x), &x, &d_x);
         let (_, d_x) = while_let_copied_grad(&x);
         assert_gradient(|x: &[f64]| while_let_copied(x), &x, &d_x);
+        // d/dv (v^2 + v sin v) = 2 v + sin v + v cos v.
+        let (_, d_x) = while_let_references_grad(&x);
+        for (d, v) in d_x.iter().zip(x) {
+            assert!((d - (2.0 * v + v.sin() + v * v.cos())).abs() < 1e-14);
+        }
     }
 }

@@ -279,8 +279,8 @@ fn takes_next(expr: &Expr, name: &Ident) -> bool {
 }
 
 /// The element a `while let` binds round by round when its condition takes the next one from
-/// iterator `name`: `v` of `Some(&v)`, or of `Some(v)` when the iterator yields values
-/// (`copied`).
+/// iterator `name`: `v` of `Some(&v)`, or of `Some(v)` (bound to the number where the
+/// iterator yields references: arithmetic and `*v` read it as they would the reference).
 fn taken_round_by_round<'w>(
     w: &'w syn::ExprWhile,
     name: &Ident,
@@ -294,7 +294,7 @@ fn taken_round_by_round<'w>(
     };
     let element = match (&*some.elems.iter().collect::<Vec<_>>(), copied) {
         ([syn::Pat::Reference(r)], false) => &*r.pat,
-        ([element], true) if !matches!(element, syn::Pat::Reference(_)) => *element,
+        ([element], _) if !matches!(element, syn::Pat::Reference(_)) => *element,
         _ => return None,
     };
     let next = matches!(&*l.expr, Expr::MethodCall(n)
