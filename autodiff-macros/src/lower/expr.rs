@@ -15,7 +15,9 @@ impl Lowerer<'_> {
             Expr::Unary(u) => self.lower_unary(u),
             Expr::Binary(b) => self.lower_binary(b),
             Expr::Assign(a) => {
-                self.lower_assign(&a.left, None, &a.right, expr.span());
+                if !self.write_through_data(expr, &a.left) {
+                    self.lower_assign(&a.left, None, &a.right, expr.span());
+                }
                 Value::Unit
             }
             Expr::Cast(c) => self.lower_cast(c),
@@ -402,7 +404,9 @@ impl Lowerer<'_> {
     pub(super) fn lower_binary(&mut self, b: &syn::ExprBinary) -> Value {
         let span = spans::binary(b);
         if let Some(op) = compound_op(&b.op) {
-            self.lower_assign(&b.left, Some(op), &b.right, span);
+            if !self.write_through_data(&Expr::Binary(b.clone()), &b.left) {
+                self.lower_assign(&b.left, Some(op), &b.right, span);
+            }
             return Value::Unit;
         }
         let op = match b.op {

@@ -63,7 +63,12 @@ pub fn expand(
     block: &syn::Block,
     errors: &mut Errors,
 ) -> syn::Block {
-    let is_data = |p: &Param| matches!(p.kind, ParamKind::Opaque);
+    // A data struct behind `&mut` is written through (`stats.evals += 1`, `stats.seen.push(i)`):
+    // its fields are read where the body reads them, never bound once at the top.
+    let written_through = mutable_references(written);
+    let is_data = |p: &Param| {
+        matches!(p.kind, ParamKind::Opaque) && !written_through.contains(&p.ident.to_string())
+    };
     let models: HashMap<String, usize> = sig
         .params
         .iter()
@@ -1065,4 +1070,21 @@ pub fn used_as_enum(block: &syn::Block, name: &Ident) -> bool {
     let mut find = Find { name, found: false };
     find.visit_block(block);
     find.found
+}
+
+/// The names of the parameters written `name: &mut T`.
+fn mutable_references(written: &syn::Signature) -> HashSet<String> {
+    written
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::FnArg::Typed(t) => match (&*t.pat, &*t.ty) {
+                (syn::Pat::Ident(pi), syn::Type::Reference(r)) if r.mutability.is_some() => {
+                    Some(pi.ident.to_string())
+                }
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
 }

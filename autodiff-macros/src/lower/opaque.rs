@@ -212,7 +212,47 @@ impl Lowerer<'_> {
     /// A statement macro (`assert!(..)`, `debug_assert!(..)`, `eprintln!(..)`): it only
     /// reads, so it runs as written in the forward sweep.
     pub(super) fn effect(&mut self, mac: &syn::Macro) {
-        let tokens = mac.to_token_stream();
+        self.effect_tokens(mac.to_token_stream());
+    }
+
+    /// `*calls += 1;`, `hist[k] += 1;`, `stats.evals += 1;`: an assignment through a parameter
+    /// the function does not look into (a `&mut usize` counter, a `&mut Vec<usize>`), of a
+    /// value no derivative flows into, runs as written in the forward sweep (one of a
+    /// differentiated value is an error). True when `assignment` is one.
+    pub(super) fn write_through_data(&mut self, assignment: &Expr, target: &Expr) -> bool {
+        let mut root = target;
+        loop {
+            root = match root {
+                Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => &u.expr,
+                Expr::Index(i) => &i.expr,
+                Expr::Field(f) => &f.base,
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
+        let Expr::Path(p) = root else {
+            return false;
+        };
+        let opaque_param = p
+            .path
+            .get_ident()
+            .is_some_and(|i| matches!(self.lookup(&i.to_string()), Some(Binding::Opaque)));
+        if !opaque_param || std::ptr::eq(root, target) {
+            return false;
+        }
+        let tokens = assignment.to_token_stream();
+        if self.reads(&tokens).varied {
+            self.errors.on(
+                target,
+                format!("#[grad] cannot write a differentiated value into `{}`, a parameter it does not differentiate: its derivative would be lost there; return the value instead", p.to_token_stream()),
+            );
+            return true;
+        }
+        self.effect_tokens(tokens);
+        true
+    }
+
+    fn effect_tokens(&mut self, tokens: TokenStream) {
         let reads = self.reads(&tokens);
         if reads.poisoned {
             return;

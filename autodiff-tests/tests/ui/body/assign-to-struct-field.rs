@@ -1,3 +1,5 @@
+// A differentiated value written into a data parameter would lose its derivative there.
+// (Data written there, `s.count += 1`, runs as written.)
 use autodiff::grad;
 
 struct State {
