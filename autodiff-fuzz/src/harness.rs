@@ -610,6 +610,21 @@ mod tests {
         assert_eq!(want["const"].len(), 2);
     }
 
+    /// `if n as f64 < x` reads `f64<` as the start of generic arguments: the cast is
+    /// parenthesized.
+    #[test]
+    fn a_cast_compared_with_less_than_is_parenthesized() {
+        let mut c = case();
+        let cast = Expr::Cast(crate::ast::IExpr::Len("w".into()));
+        c.program.main.body.stmts.push(crate::ast::Stmt::If {
+            cond: crate::ast::Cond::Cmp(crate::ast::CmpOp::Lt, cast, *var("x")),
+            then: Vec::new(),
+            els: None,
+        });
+        let printed = crate::print::program_items(&c.program);
+        assert!(printed.contains("if (w.len() as f64) < x"), "{printed}");
+    }
+
     #[test]
     fn a_wrong_gradient_entry_is_reported() {
         let c = case();

@@ -405,7 +405,12 @@ impl Printer<'_> {
                 )
             }
             Cond::Cmp(op, a, b) => {
-                let l = self.expr_at(a, P_CMP + 1);
+                // `n as f64 < x` would read `f64<` as the start of generic arguments.
+                let left = match a {
+                    Expr::Cast(_) => P_CAST + 1,
+                    _ => P_CMP + 1,
+                };
+                let l = self.expr_at(a, left);
                 let r = self.expr_at(b, P_CMP + 1);
                 (format!("{l} {} {r}", Self::cmp(*op)), P_CMP)
             }
