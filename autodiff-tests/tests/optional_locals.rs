@@ -213,3 +213,34 @@ fn options_from_branches_and_while_let() {
     let (value, g) = optional_from_branches_grad(&[-0.3, 0.5]);
     assert!(close(value, 3.0) && g == vec![0.0, 6.0]);
 }
+
+fn or_seven(o: Option<usize>) -> usize {
+    o.unwrap_or(7)
+}
+
+/// An `Option` of data (an index) kept as a flag and a number too, and rebuilt where code
+/// passed through reads it whole (`at.map(..)`, `or_seven(at)`).
+#[grad]
+fn index_option(x: &[f64]) -> f64 {
+    let mut at = None;
+    for (i, &v) in x.iter().enumerate() {
+        if v > 1.0 {
+            at = Some(i);
+        }
+    }
+    let doubled = at.map(|i| i * 2);
+    let z = doubled.unwrap_or(0) + or_seven(at);
+    x[0] * z as f64
+}
+
+#[test]
+fn an_option_of_data_is_read_whole_where_passed_through() {
+    assert_eq!(
+        index_option_grad(&[0.5, 2.0, 0.3]),
+        (1.5, vec![3.0, 0.0, 0.0])
+    );
+    assert_eq!(
+        index_option_grad(&[0.5, 0.2, 0.3]),
+        (3.5, vec![7.0, 0.0, 0.0])
+    );
+}

@@ -30,19 +30,23 @@ impl Lowerer<'_> {
         let payload = annotated
             .and_then(option_payload)
             .map(|t| type_kind(t, self.sig));
-        let (some, value) = match init {
-            Expr::Path(p)
+        let (some, value) = match (self.optional_value(init), init) {
+            // `let next = prev;` of a local `Option` (a `while let` on it takes it so).
+            (Some(found), _) => found,
+            (None, Expr::Path(p))
                 if p.path.is_ident("None")
                     && (payload == Some(Ty::Float) || payload.is_none() && assigned_some) =>
             {
                 let ty = payload.unwrap_or(Ty::Unknown);
                 (Operand::Lit(lit_bool(false)), self.dummy(ty))
             }
-            Expr::Call(c) if is_some_call(c) && self.reads(&init.to_token_stream()).varied => {
+            (None, Expr::Call(c))
+                if is_some_call(c) && self.reads(&init.to_token_stream()).varied =>
+            {
                 let value = self.expr_scalar(&c.args[0]);
                 (Operand::Lit(lit_bool(true)), value)
             }
-            e if self.is_optional_reduction(e) => {
+            (None, e) if self.is_optional_reduction(e) => {
                 let span = e.span();
                 let Some(Value::Scalar(some)) =
                     self.try_opaque(&syn::parse_quote_spanned!(span=> #e.is_some()), true)
@@ -65,13 +69,8 @@ impl Lowerer<'_> {
                     _ => return false,
                 }
             }
-            // `let next = prev;` of a local `Option` (a `while let` on it takes it so).
-            e if self.optional_value(e).is_some() => match self.optional_value(e) {
-                Some(found) => found,
-                None => return false,
-            },
             // `let o = if c { Some(a) } else { None };`: each branch assigns it.
-            e if yields_option(e) && self.reads(&e.to_token_stream()).varied => {
+            (None, e) if yields_option(e) && self.reads(&e.to_token_stream()).varied => {
                 let name = pi.ident.to_string();
                 let unset = self.dummy(payload.unwrap_or(Ty::Unknown));
                 self.bind_optional(&name, Operand::Lit(lit_bool(false)), unset, true);
@@ -272,11 +271,28 @@ impl Lowerer<'_> {
                 )
                 .unwrap_or(Value::Error)
             }
+            // An `Option` of data read otherwise: rebuilt for the code passed through.
+            _ if !self.is_varied(&value) => {
+                let whole = Expr::MethodCall(m.clone());
+                self.try_opaque(&whole, true).unwrap_or(Value::Error)
+            }
             _ => {
                 self.errors.on(&m.method, UNSUPPORTED);
                 Value::Error
             }
         })
+    }
+
+    /// The local `Option` `p` names, read whole: rebuilt where it holds data (`g(o)`), an
+    /// error where it holds a differentiated number.
+    pub(super) fn optional_whole(&mut self, p: &syn::ExprPath) -> Value {
+        let whole = Expr::Path(p.clone());
+        match self.optional_value(&whole) {
+            Some((_, value)) if !self.is_varied(&value) => {
+                self.try_opaque(&whole, true).unwrap_or(Value::Error)
+            }
+            _ => self.unsupported(p, UNSUPPORTED),
+        }
     }
 
     /// `f(value)` of a closure or function `f`, `value` bound to a name of its own.
@@ -292,7 +308,7 @@ impl Lowerer<'_> {
     }
 }
 
-pub(super) const UNSUPPORTED: &str = "#[grad] keeps a local `Option` of a number as a flag and the number: set it with `o = Some(x)` or `o = None`, test and read it with `if let Some(v) = o`, `match o { Some(v) => .., None => .. }`, `o.is_some()`, `o.is_none()`, `o.unwrap()`, `o.expect(..)`, `o.unwrap_or(d)`, `o.unwrap_or_else(|| d)`, `o.unwrap_or_default()`, `o.map_or(d, |v| ..)` or `o.map_or_else(|| d, |v| ..)`, on `o` or on `o.map(|v| ..)`";
+const UNSUPPORTED: &str = "#[grad] keeps a local `Option` of a number as a flag and the number: set it with `o = Some(x)` or `o = None`, test and read it with `if let Some(v) = o`, `match o { Some(v) => .., None => .. }`, `o.is_some()`, `o.is_none()`, `o.unwrap()`, `o.expect(..)`, `o.unwrap_or(d)`, `o.unwrap_or_else(|| d)`, `o.unwrap_or_default()`, `o.map_or(d, |v| ..)` or `o.map_or_else(|| d, |v| ..)`, on `o` or on `o.map(|v| ..)`";
 
 /// `Some(e)`.
 fn is_some_call(c: &syn::ExprCall) -> bool {
