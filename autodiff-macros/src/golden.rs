@@ -372,6 +372,28 @@ fn results_handed_on_whole() {
 }
 
 #[test]
+fn local_option() {
+    // The `Option` is a flag and a number, carried by the loop like any local.
+    check(
+        "local_option",
+        quote!(),
+        quote! {
+            pub fn steps(x: &[f64]) -> f64 {
+                let mut prev: Option<f64> = None;
+                let mut s = 0.0;
+                for &v in x {
+                    if let Some(p) = prev {
+                        s += (v - p) * (v - p);
+                    }
+                    prev = Some(v.sin());
+                }
+                s
+            }
+        },
+    );
+}
+
+#[test]
 fn derive_params_of_a_nested_model() {
     let input = syn::parse2(quote! {
         struct Net<T: Float> {

@@ -94,9 +94,9 @@ pub(super) fn bound_import() -> proc_macro2::TokenStream {
     )
 }
 
-/// What `reference` refers to as a pattern binds it, through `__private::Bound`: an array by
-/// reference, another `Copy` value (a number) by value, anything else (a row, a struct) by
-/// reference. The methods must be in scope (`bound_import`).
+/// What `reference` refers to as a pattern binds it, through `__private::Bound`: an array or
+/// a tuple by reference, another `Copy` value (a number) by value, anything else (a row, a
+/// struct) by reference. The methods must be in scope (`bound_import`).
 pub(super) fn bound_value(reference: impl quote::ToTokens) -> proc_macro2::TokenStream {
     quote::quote!((&&&::autodiff::__private::Bound::new(#reference)).bound())
 }
