@@ -678,6 +678,26 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 self.visit_block(&w.body);
                 return;
             }
+            // `match self.kind { Kind::Normal => .. }`, `if let Kind::Normal = self.kind`: an
+            // enum (a `#[params(skip)]` field), never a float.
+            Expr::Match(m) if self.read(&m.expr, Read::Data) => {
+                for arm in &m.arms {
+                    if let Some((_, guard)) = &arm.guard {
+                        self.visit_expr(guard);
+                    }
+                    self.visit_expr(&arm.body);
+                }
+                return;
+            }
+            Expr::Let(l) if self.read(&l.expr, Read::Data) => return,
+            // `net.mode == Mode::A`: an enum compared with a variant.
+            Expr::Binary(b)
+                if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_))
+                    && ((is_variant(&b.right) && self.read(&b.left, Read::Data))
+                        || (is_variant(&b.left) && self.read(&b.right, Read::Data))) =>
+            {
+                return
+            }
             Expr::Unary(u)
                 if matches!(u.op, syn::UnOp::Not(_)) && self.read(&u.expr, Read::Data) =>
             {
@@ -778,6 +798,10 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if let Some(elements) = super::vec_elements(mac) {
             self.visit_expr(&elements);
+        }
+        // `matches!(net.kind, Kind::A)`: an enum.
+        if let Some((scrutinee, _)) = matched_scrutinee(mac) {
+            self.read(&scrutinee, Read::Data);
         }
     }
 }
@@ -907,6 +931,12 @@ impl VisitMut for Rewrite<'_> {
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        // `matches!(net.kind, Kind::A)`: the field read as the parameter it became.
+        if let Some((mut scrutinee, rest)) = matched_scrutinee(mac) {
+            self.visit_expr_mut(&mut scrutinee);
+            mac.tokens = quote::quote!(#scrutinee #rest);
+            return;
+        }
         if let Some(mut elements) = super::vec_elements(mac) {
             self.visit_expr_mut(&mut elements);
             mac.tokens = match elements {
@@ -1041,12 +1071,6 @@ pub fn used_as_enum(block: &syn::Block, name: &Ident) -> bool {
             }
         }
     }
-    /// `Tail::Lower`, `Lower`: a capitalized last segment.
-    fn is_variant(e: &Expr) -> bool {
-        matches!(e, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
-            s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
-        }))
-    }
     impl<'ast> Visit<'ast> for Find<'_> {
         fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
             self.found |= self.is_name(&m.expr);
@@ -1087,4 +1111,24 @@ fn mutable_references(written: &syn::Signature) -> HashSet<String> {
             syn::FnArg::Receiver(_) => None,
         })
         .collect()
+}
+
+/// `Tail::Lower`, `Lower`: a capitalized last segment (an enum's variant).
+fn is_variant(e: &Expr) -> bool {
+    matches!(e, Expr::Path(p) if p.path.segments.last().is_some_and(|s| {
+        s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+    }))
+}
+
+/// The value `matches!(value, pattern)` tests, and the rest of its tokens (`, pattern`).
+fn matched_scrutinee(mac: &syn::Macro) -> Option<(Expr, proc_macro2::TokenStream)> {
+    if !mac.path.is_ident("matches") {
+        return None;
+    }
+    let split = |input: syn::parse::ParseStream| {
+        let scrutinee: Expr = input.parse()?;
+        let rest: proc_macro2::TokenStream = input.parse()?;
+        Ok((scrutinee, rest))
+    };
+    syn::parse::Parser::parse2(split, mac.tokens.clone()).ok()
 }

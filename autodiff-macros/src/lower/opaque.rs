@@ -318,6 +318,7 @@ impl Lowerer<'_> {
                 | SynBinOp::Or(_) => Ty::Bool,
                 _ => Ty::Unknown,
             },
+            Expr::Macro(m) if m.mac.path.is_ident("matches") => Ty::Bool,
             Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
                 // An element of a `const` table is a float.
                 Some(Binding::Scalar { cell, .. })
