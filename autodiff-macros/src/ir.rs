@@ -278,10 +278,12 @@ pub enum Capture {
         path: syn::Path,
         fields: Vec<(String, Operand)>,
     },
-    /// A local `Option` of a number, rebuilt from its flag and number.
+    /// A local `Option` of a number or a tuple of them, rebuilt from its flag and numbers
+    /// (`tuple`: `Some((a, b))`).
     Optional {
         some: Operand,
-        value: Operand,
+        values: Vec<Operand>,
+        tuple: bool,
     },
 }
 
@@ -313,9 +315,9 @@ impl Opaque {
                 Capture::Value(x) | Capture::Row(_, x) => f(x),
                 Capture::Tuple(xs) => xs.iter().for_each(&mut *f),
                 Capture::Record { fields, .. } => fields.iter().for_each(|(_, x)| f(x)),
-                Capture::Optional { some, value } => {
+                Capture::Optional { some, values, .. } => {
                     f(some);
-                    f(value);
+                    values.iter().for_each(&mut *f);
                 }
                 Capture::View(s) => {
                     s.row.iter().for_each(&mut *f);

@@ -244,3 +244,58 @@ fn an_option_of_data_is_read_whole_where_passed_through() {
         (3.5, vec![7.0, 0.0, 0.0])
     );
 }
+
+/// A 1-D Kalman filter's negative log-likelihood (a random walk seen through noise, the
+/// variances on a log scale): the state, a mean and a variance, is an `Option` of a pair,
+/// `None` until the first observation.
+#[grad(theta)]
+fn kalman_nll(theta: &[f64; 2], ys: &[f64]) -> f64 {
+    let (q, r) = (theta[0].exp(), theta[1].exp());
+    let mut state: Option<(f64, f64)> = None;
+    let mut nll = 0.0;
+    for &y in ys {
+        let (m, p) = match state {
+            None => (y, r),
+            Some((m, p)) => {
+                let predicted = p + q;
+                let s = predicted + r;
+                let gain = predicted / s;
+                let v = y - m;
+                nll += 0.5 * (s.ln() + v * v / s);
+                (m + gain * v, (1.0 - gain) * predicted)
+            }
+        };
+        state = Some((m, p));
+    }
+    nll
+}
+
+/// The best score so far with where it was, replaced unless a guard keeps it.
+#[grad]
+fn best_with_index(x: &[f64]) -> f64 {
+    let mut best = None;
+    for (i, &v) in x.iter().enumerate() {
+        let score = v.sin();
+        match best {
+            Some((_, b)) if b >= score => {}
+            _ => best = Some((i, score)),
+        }
+    }
+    best.map(|(i, s)| s * (i as f64 + 1.0)).unwrap_or(0.0)
+}
+
+#[test]
+fn options_of_pairs() {
+    let ys = [1.0, 1.3, 0.8, 1.6, 1.2];
+    for theta in [[-1.0, -0.5], [0.3, -2.0]] {
+        let (value, g) = kalman_nll_grad(&theta, &ys);
+        assert_eq!(value, kalman_nll(&theta, &ys));
+        let f = |t: &[f64]| kalman_nll(&[t[0], t[1]], &ys);
+        autodiff::gradcheck::assert_gradient(f, &theta, &g);
+    }
+    // The largest sine is at index 2: 3 sin(x2), and nothing else.
+    let x = [0.3, -0.7, 1.1, 0.45];
+    let (value, g) = best_with_index_grad(&x);
+    assert_eq!(value, 3.0 * 1.1f64.sin());
+    assert_eq!(g, vec![0.0, 0.0, 3.0 * 1.1f64.cos(), 0.0]);
+}

@@ -671,8 +671,17 @@ impl Lowerer<'_> {
                     self.bind_record(&ident.to_string(), path.clone(), fields.clone(), false);
                     continue;
                 }
-                Capture::Optional { some, value } => {
-                    self.bind_optional(&ident.to_string(), some.clone(), value.clone(), false);
+                Capture::Optional {
+                    some,
+                    values,
+                    tuple,
+                } => {
+                    let mut numbers = values.iter().cloned().map(Value::Scalar);
+                    let value = match tuple {
+                        true => Value::Tuple(numbers.collect()),
+                        false => numbers.next().unwrap_or(Value::Error),
+                    };
+                    self.bind_optional(&ident.to_string(), some.clone(), value, false);
                     continue;
                 }
             };

@@ -145,9 +145,7 @@ impl Lowerer<'_> {
             (false, true) if is_none(&a.pat) => (b, a),
             _ => return None,
         };
-        let optional =
-            self.is_optional_reduction(&m.expr) || self.optional_value(&m.expr).is_some();
-        if a.guard.is_some() || b.guard.is_some() || !optional {
+        if a.guard.is_some() || b.guard.is_some() || !self.is_optional_reduction(&m.expr) {
             return None;
         }
         let (scrutinee, pat, then, otherwise) = (&m.expr, &some.pat, &some.body, &none.body);
@@ -401,6 +399,10 @@ impl Lowerer<'_> {
         // on the reduction.
         if let Some(if_let) = self.reduction_match(m) {
             return self.lower_expr(&if_let);
+        }
+        // `match best { Some((i, b)) if b > s => .., _ => .. }` on a local `Option`.
+        if let Some(value) = self.optional_match(m) {
+            return value;
         }
         // `match xs.binary_search_by(|v| v.total_cmp(&x)) { Ok(i) | Err(i) => i }`: the
         // search runs once, its result data to match on.

@@ -262,7 +262,7 @@ impl Lowerer<'_> {
                         &format!("#[grad] reads the local struct `{ident}` field by field (`{ident}.x`): pass or return its fields, not the struct"),
                     )
                 }
-                Some(Binding::Optional) => return self.optional_whole(p),
+                Some(Binding::Optional { .. }) => return self.optional_whole(p),
                 Some(Binding::Opaque) | None => {}
             }
         }

@@ -80,9 +80,11 @@ enum Binding {
         path: syn::Path,
         fields: Vec<String>,
     },
-    /// A local `Option` of a number, its flag and number bound as scalars under `o?some` and
-    /// `o?value` (`optional.rs`).
-    Optional,
+    /// A local `Option` of a number or of a tuple of `parts` numbers (0: a number), its flag
+    /// and numbers bound as scalars under `o?some` and `o?value` (`optional.rs`).
+    Optional {
+        parts: usize,
+    },
     /// A name bound to a value that was already reported as an error.
     Poisoned,
 }
@@ -169,9 +171,10 @@ pub struct Lowerer<'a> {
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
-    /// Whether the `let` being lowered binds a name the statements after it assign `Some(..)`
-    /// (set by the block, taken by the `let`): `let mut prev = None;` is a local `Option`.
-    let_assigned_some: bool,
+    /// Whether the `let` being lowered binds a name the statements after it assign `Some(..)`,
+    /// and how many elements the tuple they assign has, 0 for a number (set by the block,
+    /// taken by the `let`): `let mut prev = None;` is a local `Option`.
+    let_assigned_some: Option<usize>,
     /// Vectors declared empty whose pushes the next loop makes writes (`pushes.rs`).
     pushes: HashMap<String, pushes::Pushed>,
     /// Lowering a value whose branches may leave (`return`, `break`, `continue`) without
@@ -211,7 +214,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         array_locals: HashSet::default(),
         integer_names: integer_names(block, sig),
         let_read_as_integer: false,
-        let_assigned_some: false,
+        let_assigned_some: None,
         pushes: HashMap::default(),
         value_may_leave: false,
         reassigned,
@@ -1035,10 +1038,10 @@ impl Lowerer<'_> {
                 .iter()
                 .filter_map(|f| self.mutable_cell(&format!("{name}.{f}")))
                 .collect(),
-            Some(Binding::Optional) => {
-                let (some, value) = optional::keys(name);
-                [some, value]
-                    .iter()
+            Some(Binding::Optional { parts }) => {
+                let mut keys = optional::value_keys(name, parts);
+                keys.push(optional::some_key(name));
+                keys.iter()
                     .filter_map(|key| self.mutable_cell(key))
                     .collect()
             }

@@ -150,12 +150,27 @@ impl Lowerer<'_> {
                     reads.varied |= fields.iter().any(|(_, x)| self.is_varied(x));
                     Capture::Record { path, fields }
                 }),
-                // A local `Option` is rebuilt from its flag and number.
-                Binding::Optional => {
+                // A local `Option` is rebuilt from its flag and numbers.
+                Binding::Optional { .. } => {
                     self.optional_value(&syn::parse_quote!(#ident))
                         .map(|(some, value)| {
-                            reads.varied |= self.is_varied(&value);
-                            Capture::Optional { some, value }
+                            let (values, tuple) = match value {
+                                Value::Tuple(vs) => (vs, true),
+                                v => (vec![v], false),
+                            };
+                            let values: Vec<Operand> = values
+                                .into_iter()
+                                .filter_map(|v| match v {
+                                    Value::Scalar(x) => Some(x),
+                                    _ => None,
+                                })
+                                .collect();
+                            reads.varied |= values.iter().any(|x| self.is_varied(x));
+                            Capture::Optional {
+                                some,
+                                values,
+                                tuple,
+                            }
                         })
                 }
                 Binding::Closure(_) | Binding::Element { .. } => {

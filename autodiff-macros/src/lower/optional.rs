@@ -1,49 +1,76 @@
-//! Local `Option`s of numbers: `let mut prev: Option<f64> = None;`, `prev = Some(y);`,
-//! `if let Some(p) = prev { .. }`, `match best { Some(b) => .., None => .. }`, `.unwrap()`,
-//! `.unwrap_or(d)`, `.is_some()`, and `let best = x.iter().copied().reduce(f64::max);`.
+//! Local `Option`s of numbers and of tuples of numbers: `let mut prev: Option<f64> = None;`,
+//! `prev = Some(y);`, `if let Some(p) = prev { .. }`, `match best { Some((i, b)) if b > s =>
+//! .., _ => .. }`, `.unwrap()`, `.unwrap_or(d)`, `.map(|v| ..)`, `.is_some()`, and `let best =
+//! x.iter().copied().reduce(f64::max);`.
 //!
 //! As a local struct is (`records.rs`), the `Option` never exists in the generated code: it
-//! is a flag and a number, each a local of its own bound under `prev?some` and `prev?value`
-//! (keys no Rust name can take), so assignments, loops that carry it and branches that set it
-//! are those of any scalar local. Code passed through that reads it whole gets it rebuilt
-//! (`Capture::Optional`).
+//! is a flag and its numbers, each a local of its own bound under `prev?some` and
+//! `prev?value` (`prev?value.0`, `prev?value.1` for a tuple; keys no Rust name can take), so
+//! assignments, loops that carry it and branches that set it are those of any scalar local.
+//! Code passed through that reads it whole gets it rebuilt (`Capture::Optional`).
+
+use std::cell::RefCell;
 
 use super::*;
 
-/// The keys of an `Option` local's flag and number.
-pub(super) fn keys(name: &str) -> (String, String) {
-    (format!("{name}?some"), format!("{name}?value"))
+/// The key of an `Option` local's flag.
+pub(super) fn some_key(name: &str) -> String {
+    format!("{name}?some")
+}
+
+/// The keys of an `Option` local's numbers: one, or one per element of a tuple of `parts`.
+pub(super) fn value_keys(name: &str, parts: usize) -> Vec<String> {
+    match parts {
+        0 => vec![format!("{name}?value")],
+        n => (0..n).map(|k| format!("{name}?value.{k}")).collect(),
+    }
 }
 
 impl Lowerer<'_> {
-    /// `let o = None;` (typed `Option<f64>`, or assigned `Some(..)` by the statements after
-    /// it: `assigned_some`), `let o = Some(e);` of a differentiated `e`, or `let best =
-    /// <reduction>;` of a differentiated array (`x.iter().copied().reduce(f64::max)`): true
-    /// when `init` is one, having bound the flag and the number.
+    /// `let o = None;` (typed `Option<f64>` or `Option<(usize, f64)>`, or assigned `Some(..)`
+    /// by the statements after it: `assigned`, the number of elements of the tuple it assigns,
+    /// 0 for a number), `let o = Some(e);` of a differentiated `e`, `let o = if c { Some(a) }
+    /// else { None };`, `let next = prev;` of such a local, or `let best = <reduction>;` of a
+    /// differentiated array (`x.iter().copied().reduce(f64::max)`): true when `init` is one,
+    /// having bound the flag and the numbers.
     pub(super) fn lower_optional_let(
         &mut self,
         pi: &syn::PatIdent,
         annotated: Option<&syn::Type>,
         init: &Expr,
-        assigned_some: bool,
+        assigned: Option<usize>,
     ) -> bool {
-        let payload = annotated
-            .and_then(option_payload)
-            .map(|t| type_kind(t, self.sig));
+        let name = pi.ident.to_string();
+        // The types of the numbers the annotation gives (`Option<(usize, f64)>`).
+        let payload: Option<Vec<Ty>> = annotated.and_then(option_payload).map(|t| match t {
+            syn::Type::Tuple(t) => t.elems.iter().map(|e| type_kind(e, self.sig)).collect(),
+            t => vec![type_kind(t, self.sig)],
+        });
+        let tuple = |tys: &[Ty], lw: &Self| -> Value {
+            match tys {
+                [ty] if !matches!(
+                    annotated.and_then(option_payload),
+                    Some(syn::Type::Tuple(_))
+                ) =>
+                {
+                    Value::Scalar(lw.dummy(*ty))
+                }
+                tys => Value::Tuple(tys.iter().map(|ty| Value::Scalar(lw.dummy(*ty))).collect()),
+            }
+        };
         let (some, value) = match (self.optional_value(init), init) {
             // `let next = prev;` of a local `Option` (a `while let` on it takes it so).
             (Some(found), _) => found,
-            (None, Expr::Path(p))
-                if p.path.is_ident("None")
-                    && (payload == Some(Ty::Float) || payload.is_none() && assigned_some) =>
-            {
-                let ty = payload.unwrap_or(Ty::Unknown);
-                (Operand::Lit(lit_bool(false)), self.dummy(ty))
-            }
+            (None, Expr::Path(p)) if p.path.is_ident("None") => match (&payload, assigned) {
+                (Some(tys), _) if tys.contains(&Ty::Float) => (lit_false(), tuple(tys, self)),
+                (None, Some(0)) => (lit_false(), Value::Scalar(self.dummy(Ty::Unknown))),
+                (None, Some(n)) => (lit_false(), tuple(&vec![Ty::Unknown; n], self)),
+                _ => return false,
+            },
             (None, Expr::Call(c))
                 if is_some_call(c) && self.reads(&init.to_token_stream()).varied =>
             {
-                let value = self.expr_scalar(&c.args[0]);
+                let value = self.lower_expr(&c.args[0]);
                 (Operand::Lit(lit_bool(true)), value)
             }
             (None, e) if self.is_optional_reduction(e) => {
@@ -65,101 +92,140 @@ impl Lowerer<'_> {
                     span,
                 );
                 match value {
-                    Some(Value::Scalar(value)) => (some, value),
-                    _ => return false,
+                    Some(value) => (some, value),
+                    None => return false,
                 }
             }
             // `let o = if c { Some(a) } else { None };`: each branch assigns it.
-            (None, e) if yields_option(e) && self.reads(&e.to_token_stream()).varied => {
-                let name = pi.ident.to_string();
-                let unset = self.dummy(payload.unwrap_or(Ty::Unknown));
-                self.bind_optional(&name, Operand::Lit(lit_bool(false)), unset, true);
+            (None, e) if self.reads(&e.to_token_stream()).varied => {
+                let Some(parts) = yielded_parts(e) else {
+                    return false;
+                };
+                let unset = match parts {
+                    0 => Value::Scalar(self.dummy(Ty::Unknown)),
+                    n => tuple(&vec![Ty::Unknown; n], self),
+                };
+                if !self.bind_optional(&name, lit_false(), unset, true) {
+                    return false;
+                }
                 self.lower_expr(&assign_tails(e, &pi.ident));
                 return true;
             }
             _ => return false,
         };
-        self.bind_optional(&pi.ident.to_string(), some, value, pi.mutability.is_some());
-        true
+        self.bind_optional(&name, some, value, pi.mutability.is_some())
     }
 
-    /// Binds `name` to a local `Option`: its flag and its number, scalar locals of their own.
+    /// Binds `name` to a local `Option`: its flag and its numbers (a number or a tuple of
+    /// them), scalar locals of their own. False when the value is of another shape.
     pub(super) fn bind_optional(
         &mut self,
         name: &str,
         some: Operand,
-        value: Operand,
+        value: Value,
         mutable: bool,
-    ) {
-        let (some_key, value_key) = keys(name);
+    ) -> bool {
+        let (parts, numbers) = match value {
+            Value::Scalar(x) => (0, vec![x]),
+            Value::Tuple(vs) => {
+                let numbers: Option<Vec<Operand>> = vs
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Scalar(x) => Some(x),
+                        _ => None,
+                    })
+                    .collect();
+                match numbers {
+                    Some(numbers) if !numbers.is_empty() => (numbers.len(), numbers),
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        };
         let cell = self.new_cell(&format!("{name}_some"), some, Ty::Bool, mutable);
-        self.bind(some_key, cell);
-        let ty = self.ty(&value);
-        let cell = self.new_cell(name, value, ty, mutable);
-        self.bind(value_key, cell);
-        self.bind(name.to_string(), Binding::Optional);
+        self.bind(some_key(name), cell);
+        for (key, x) in value_keys(name, parts).into_iter().zip(numbers) {
+            let ty = self.ty(&x);
+            let cell = self.new_cell(name, x, ty, mutable);
+            self.bind(key, cell);
+        }
+        self.bind(name.to_string(), Binding::Optional { parts });
+        true
     }
 
-    /// The flag's and the number's cells of the local `Option` `name`.
-    pub(super) fn optional_cells(&self, name: &str) -> Option<(usize, usize)> {
-        if !matches!(self.lookup(name), Some(Binding::Optional)) {
+    /// The flag's and the numbers' cells of the local `Option` `name`, and how many elements
+    /// its tuple has (0: a number).
+    pub(super) fn optional_cells(&self, name: &str) -> Option<(usize, Vec<usize>, usize)> {
+        let Some(Binding::Optional { parts }) = self.lookup(name) else {
             return None;
-        }
-        let (some_key, value_key) = keys(name);
-        match (self.lookup(&some_key), self.lookup(&value_key)) {
-            (
-                Some(Binding::Scalar { cell: some, .. }),
-                Some(Binding::Scalar { cell: value, .. }),
-            ) => Some((some, value)),
+        };
+        let cell = |key: &str| match self.lookup(key) {
+            Some(Binding::Scalar { cell, .. }) => Some(cell),
             _ => None,
-        }
+        };
+        let some = cell(&some_key(name))?;
+        let values: Option<Vec<usize>> = value_keys(name, parts).iter().map(|k| cell(k)).collect();
+        Some((some, values?, parts))
     }
 
-    /// The cells of the local `Option` `expr` names, with whether they can be assigned.
-    fn optional_named(&self, expr: &Expr) -> Option<(usize, usize, bool)> {
+    /// The flag and the value (a number, or a tuple of them) of the local `Option` `expr`
+    /// names.
+    pub(super) fn optional_value(&self, expr: &Expr) -> Option<(Operand, Value)> {
         let Expr::Path(p) = expr else {
             return None;
         };
-        let name = p.path.get_ident()?.to_string();
-        let (some, value) = self.optional_cells(&name)?;
-        let mutable = self.mutable_cell(&keys(&name).0).is_some();
-        Some((some, value, mutable))
+        let (some, values, parts) = self.optional_cells(&p.path.get_ident()?.to_string())?;
+        let mut numbers = values
+            .iter()
+            .map(|&c| Value::Scalar(self.cells[c].value.clone()));
+        let value = match parts {
+            0 => numbers.next()?,
+            _ => Value::Tuple(numbers.collect()),
+        };
+        Some((self.cells[some].value.clone(), value))
     }
 
-    /// The flag and the number of the local `Option` `expr` names.
-    pub(super) fn optional_value(&self, expr: &Expr) -> Option<(Operand, Operand)> {
-        let (some, value, _) = self.optional_named(expr)?;
-        Some((
-            self.cells[some].value.clone(),
-            self.cells[value].value.clone(),
-        ))
-    }
-
-    /// `o = Some(e);` or `o = None;` of a local `Option`: true when `left` names one.
+    /// `o = Some(e);` or `o = None;` (or a branch of them) of a local `Option`: true when
+    /// `left` names one.
     pub(super) fn assign_optional(&mut self, left: &Expr, right: &Expr) -> bool {
-        let Some((some, value, mutable)) = self.optional_named(left) else {
+        let Expr::Path(p) = left else {
             return false;
         };
-        if !mutable {
+        let Some(name) = p.path.get_ident() else {
+            return false;
+        };
+        let Some((some, values, parts)) = self.optional_cells(&name.to_string()) else {
+            return false;
+        };
+        if self.mutable_cell(&some_key(&name.to_string())).is_none() {
             // rustc reports this on the original function.
             return true;
         }
         match right {
             Expr::Call(c) if is_some_call(c) => {
-                let x = self.expr_scalar(&c.args[0]);
-                self.set_cell(some, Operand::Lit(lit_bool(true)));
-                self.set_cell(value, x);
-            }
-            Expr::Path(p) if p.path.is_ident("None") => {
-                self.set_cell(some, Operand::Lit(lit_bool(false)));
-            }
-            // `o = if c { Some(a) } else { None };`: each branch assigns it.
-            e if yields_option(e) => {
-                if let Expr::Path(p) = left {
-                    if let Some(name) = p.path.get_ident() {
-                        self.lower_expr(&assign_tails(e, name));
+                let numbers = match (self.lower_expr(&c.args[0]), parts) {
+                    (Value::Scalar(x), 0) => vec![x],
+                    (Value::Tuple(vs), n) if vs.len() == n => vs
+                        .into_iter()
+                        .map(|v| match v {
+                            Value::Scalar(x) => x,
+                            _ => self.zero(),
+                        })
+                        .collect(),
+                    (Value::Error, _) => return true,
+                    _ => {
+                        self.errors.on(right, UNSUPPORTED);
+                        return true;
                     }
+                };
+                self.set_cell(some, Operand::Lit(lit_bool(true)));
+                for (cell, x) in values.into_iter().zip(numbers) {
+                    self.set_cell(cell, x);
                 }
+            }
+            Expr::Path(p) if p.path.is_ident("None") => self.set_cell(some, lit_false()),
+            e if yielded_parts(e).is_some() => {
+                self.lower_expr(&assign_tails(e, name));
             }
             _ => self.errors.on(right, UNSUPPORTED),
         }
@@ -167,7 +233,7 @@ impl Lowerer<'_> {
     }
 
     /// `if let Some(p) = o { .. } else { .. }` on a local `Option`: on its flag, `p` bound to
-    /// its number inside.
+    /// its value inside.
     pub(super) fn optional_if_let(
         &mut self,
         pat: &Pat,
@@ -177,18 +243,15 @@ impl Lowerer<'_> {
         span: Span,
     ) -> Option<Option<Value>> {
         let (some, value) = self.optional_value(scrutinee)?;
-        let inner = match pat {
-            Pat::TupleStruct(t) if t.path.is_ident("Some") && t.elems.len() == 1 => &t.elems[0],
-            _ => {
-                self.errors.on(pat, UNSUPPORTED);
-                return Some(Some(Value::Error));
-            }
+        let Some(inner) = some_pattern(pat) else {
+            self.errors.on(pat, UNSUPPORTED);
+            return Some(Some(Value::Error));
         };
         Some(self.lower_if_with(
             some,
             |lw| {
                 lw.scopes.push(HashMap::default());
-                lw.bind_pattern(inner, Value::Scalar(value));
+                lw.bind_pattern(inner, value);
                 let value = lw.lower_scoped(then_branch);
                 lw.scopes.pop();
                 Some(value)
@@ -198,32 +261,43 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// `match o { Some(p) if g => a, None => b, _ => c }` on a local `Option`: its arms tried
+    /// in order, as `if let`s.
+    pub(super) fn optional_match(&mut self, m: &syn::ExprMatch) -> Option<Value> {
+        self.optional_value(&m.expr)?;
+        let arms: Vec<&syn::Arm> = m.arms.iter().collect();
+        match arms_as_if_lets(&m.expr, &arms) {
+            Some(chain) => Some(self.lower_expr(&chain)),
+            None => Some(self.unsupported(&m.expr, UNSUPPORTED)),
+        }
+    }
+
     /// `o.is_some()`, `o.is_none()`, `o.unwrap()`, `o.expect(..)`, `o.unwrap_or(d)` (and its
     /// `_else` and `_default` forms), `o.map_or(d, f)` and `o.map_or_else(g, f)` of a local
     /// `Option` `o`, or of `o.map(f)`.
     pub(super) fn optional_method(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
         let span = spans::method_call(m);
-        let (some, value) = match &*m.receiver {
-            // `o.map(|v| ..)` read by any of these: the same flag, the closure's number.
+        // `o.map(f)`: the same flag; `f` applied where the value is taken.
+        let (receiver, mapped) = match &*m.receiver {
             Expr::MethodCall(inner) if inner.method == "map" && inner.args.len() == 1 => {
-                let (some, value) = self.optional_value(&inner.receiver)?;
-                let ty = self.ty(&value);
-                let f = &inner.args[0];
-                let mapped = self.lower_if_with(
-                    some.clone(),
-                    |lw| Some(lw.apply_to(f, value)),
-                    |lw| Some(Value::Scalar(lw.dummy(ty))),
-                    span,
-                );
-                match mapped {
-                    Some(Value::Scalar(mapped)) => (some, mapped),
-                    _ => return Some(Value::Error),
-                }
+                (&*inner.receiver, Some(&inner.args[0]))
             }
-            receiver => self.optional_value(receiver)?,
+            receiver => (receiver, None),
         };
+        let (some, value) = self.optional_value(receiver)?;
         let args: Vec<&Expr> = m.args.iter().collect();
-        Some(match (m.method.to_string().as_str(), &*args) {
+        let method = m.method.to_string();
+        let taken = |lw: &mut Self, value: Value, last: Option<&Expr>| {
+            let value = match mapped {
+                Some(f) => lw.apply_to(f, value),
+                None => value,
+            };
+            match last {
+                Some(f) => lw.apply_to(f, value),
+                None => value,
+            }
+        };
+        Some(match (method.as_str(), &*args) {
             ("is_some", []) => Value::Scalar(some),
             ("is_none", []) => {
                 Value::Scalar(self.let_op("t", Ty::Bool, Op::Unary(UnOp::Not, some), span))
@@ -240,39 +314,37 @@ impl Lowerer<'_> {
                     captures: vec![(flag, Capture::Value(some))],
                     declared: None,
                 }));
-                Value::Scalar(value)
+                taken(self, value, None)
             }
-            // The number, or a closure of it (`map_or(d, |v| ..)`), where there is one;
-            // another value, or a closure's, where there is none.
+            // The value, or a closure of it (`map_or(d, |v| ..)`), where there is one; another
+            // value, or a closure's, where there is none.
             (method @ ("unwrap_or" | "unwrap_or_else" | "unwrap_or_default"), _)
             | (method @ ("map_or" | "map_or_else"), [_, _]) => {
-                let f = method.starts_with("map").then(|| args[1].clone());
+                let last = method.starts_with("map").then(|| args[1]);
                 let otherwise = match (method, args.first()) {
                     ("unwrap_or_default", _) => None,
                     ("unwrap_or_else" | "map_or_else", Some(g)) => Some(iter::apply(g, Vec::new())),
                     (_, g) => g.map(|g| (*g).clone()),
                 };
-                let ty = self.ty(&value);
+                // A default has the shape of what is taken where there is a value.
+                let shape = RefCell::new(None);
                 self.lower_if_with(
                     some,
                     |lw| {
-                        Some(match &f {
-                            Some(f) => lw.apply_to(f, value),
-                            None => Value::Scalar(value),
-                        })
+                        let value = taken(lw, value, last);
+                        *shape.borrow_mut() = Some(lw.dummy_like(&value));
+                        Some(value)
                     },
-                    |lw| {
-                        Some(match &otherwise {
-                            Some(e) => lw.lower_expr(e),
-                            None => Value::Scalar(lw.dummy(ty)),
-                        })
+                    |lw| match &otherwise {
+                        Some(e) => Some(lw.lower_expr(e)),
+                        None => shape.borrow_mut().take(),
                     },
                     span,
                 )
                 .unwrap_or(Value::Error)
             }
             // An `Option` of data read otherwise: rebuilt for the code passed through.
-            _ if !self.is_varied(&value) => {
+            _ if !self.is_varied_value(&value) => {
                 let whole = Expr::MethodCall(m.clone());
                 self.try_opaque(&whole, true).unwrap_or(Value::Error)
             }
@@ -288,49 +360,129 @@ impl Lowerer<'_> {
     pub(super) fn optional_whole(&mut self, p: &syn::ExprPath) -> Value {
         let whole = Expr::Path(p.clone());
         match self.optional_value(&whole) {
-            Some((_, value)) if !self.is_varied(&value) => {
+            Some((_, value)) if !self.is_varied_value(&value) => {
                 self.try_opaque(&whole, true).unwrap_or(Value::Error)
             }
             _ => self.unsupported(p, UNSUPPORTED),
         }
     }
 
+    /// Whether a number of `value`, or of its tuple, may depend on a float parameter.
+    fn is_varied_value(&self, value: &Value) -> bool {
+        match value {
+            Value::Scalar(x) => self.is_varied(x),
+            Value::Tuple(vs) => vs.iter().any(|v| self.is_varied_value(v)),
+            _ => true,
+        }
+    }
+
     /// `f(value)` of a closure or function `f`, `value` bound to a name of its own.
-    fn apply_to(&mut self, f: &Expr, value: Operand) -> Value {
+    fn apply_to(&mut self, f: &Expr, value: Value) -> Value {
         let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}value"), f.span());
         self.scopes.push(HashMap::default());
-        let ty = self.ty(&value);
-        let cell = self.new_cell(&name.to_string(), value, ty, false);
-        self.bind(name.to_string(), cell);
+        let binding = match value {
+            Value::Scalar(x) => {
+                let ty = self.ty(&x);
+                self.new_cell(&name.to_string(), x, ty, false)
+            }
+            Value::Tuple(vs) => Binding::Tuple(vs),
+            _ => Binding::Poisoned,
+        };
+        self.bind(name.to_string(), binding);
         let applied = self.lower_expr(&iter::apply(f, vec![build::path(&name)]));
         self.scopes.pop();
         applied
     }
 }
 
-const UNSUPPORTED: &str = "#[grad] keeps a local `Option` of a number as a flag and the number: set it with `o = Some(x)` or `o = None`, test and read it with `if let Some(v) = o`, `match o { Some(v) => .., None => .. }`, `o.is_some()`, `o.is_none()`, `o.unwrap()`, `o.expect(..)`, `o.unwrap_or(d)`, `o.unwrap_or_else(|| d)`, `o.unwrap_or_default()`, `o.map_or(d, |v| ..)` or `o.map_or_else(|| d, |v| ..)`, on `o` or on `o.map(|v| ..)`";
+const UNSUPPORTED: &str = "#[grad] keeps a local `Option` of a number (or of a tuple of numbers) as a flag and its numbers: set it with `o = Some(x)` or `o = None`, test and read it with `if let Some(v) = o`, `match o { Some(v) => .., None => .. }`, `o.is_some()`, `o.is_none()`, `o.unwrap()`, `o.expect(..)`, `o.unwrap_or(d)`, `o.unwrap_or_else(|| d)`, `o.unwrap_or_default()`, `o.map_or(d, |v| ..)` or `o.map_or_else(|| d, |v| ..)`, on `o` or on `o.map(|v| ..)`";
+
+fn lit_false() -> Operand {
+    Operand::Lit(lit_bool(false))
+}
 
 /// `Some(e)`.
 fn is_some_call(c: &syn::ExprCall) -> bool {
     matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Some")) && c.args.len() == 1
 }
 
-/// `if`, `match` or a block whose branches end in `Some(..)` or `None` (or leave).
-fn yields_option(e: &Expr) -> bool {
-    if !matches!(e, Expr::If(_) | Expr::Match(_) | Expr::Block(_)) {
-        return false;
+/// `p` of the pattern `Some(p)`.
+fn some_pattern(pat: &Pat) -> Option<&Pat> {
+    match pat {
+        Pat::TupleStruct(t) if t.path.is_ident("Some") && t.elems.len() == 1 => Some(&t.elems[0]),
+        _ => None,
     }
-    let (mut all, mut options) = (true, 0);
-    arrays::branch_tail_mut(&mut e.clone(), &mut |tail| {
-        let option = match &*tail {
-            Expr::Call(c) => is_some_call(c),
-            Expr::Path(p) => p.path.is_ident("None"),
-            _ => false,
-        };
-        options += usize::from(option);
-        all &= option || arrays::leaves(tail);
+}
+
+/// The arms of a `match` on the local `Option` `scrutinee`, tried in order as `if let`s: `if
+/// let Some(p) = o { if g { a } else { rest } } else { rest }`, `if o.is_none() { b } else {
+/// rest }`, `c` for `_`. `None` for a pattern that binds the `Option` whole.
+fn arms_as_if_lets(scrutinee: &Expr, arms: &[&syn::Arm]) -> Option<Expr> {
+    let is_none = |p: &Pat| match p {
+        Pat::Ident(i) => i.ident == "None" && i.subpat.is_none(),
+        Pat::Path(p) => p.path.is_ident("None"),
+        _ => false,
+    };
+    // The last arm takes what is left (the `match` is exhaustive); `None => a, Some(p) =>
+    // b` is `if let Some(p) = o { b } else { a }`.
+    match arms {
+        [last]
+            if last.guard.is_none() && (is_none(&last.pat) || matches!(last.pat, Pat::Wild(_))) =>
+        {
+            return Some((*last.body).clone());
+        }
+        [none, some] if none.guard.is_none() && some.guard.is_none() && is_none(&none.pat) => {
+            if let Some(pat) = some_pattern(&some.pat).map(|_| &some.pat) {
+                let (a, b) = (&none.body, &some.body);
+                return Some(syn::parse_quote!(if let #pat = #scrutinee { #b } else { #a }));
+            }
+        }
+        _ => {}
+    }
+    let Some((arm, rest)) = arms.split_first() else {
+        return Some(syn::parse_quote!(::core::unreachable!()));
+    };
+    let body = &arm.body;
+    let guarded = |rest: &Expr| -> Expr {
+        match &arm.guard {
+            Some((_, guard)) => syn::parse_quote!(if #guard { #body } else { #rest }),
+            None => (**body).clone(),
+        }
+    };
+    let rest = arms_as_if_lets(scrutinee, rest)?;
+    Some(match &arm.pat {
+        pat if some_pattern(pat).is_some() => {
+            let then = guarded(&rest);
+            syn::parse_quote!(if let #pat = #scrutinee { #then } else { #rest })
+        }
+        pat if is_none(pat) => {
+            let then = guarded(&rest);
+            syn::parse_quote!(if #scrutinee.is_none() { #then } else { #rest })
+        }
+        Pat::Wild(_) => guarded(&rest),
+        _ => return None,
+    })
+}
+
+/// How many elements the tuples have that the branches of `e` (an `if`, `match` or block)
+/// end in, as `Some(..)` or `None` (or leave): 0 for numbers. `None` unless every branch ends
+/// so and one makes `Some(..)`.
+fn yielded_parts(e: &Expr) -> Option<usize> {
+    if !matches!(e, Expr::If(_) | Expr::Match(_) | Expr::Block(_)) {
+        return None;
+    }
+    let (mut all, mut parts) = (true, None);
+    arrays::branch_tail_mut(&mut e.clone(), &mut |tail| match &*tail {
+        Expr::Call(c) if is_some_call(c) => {
+            parts = Some(match &c.args[0] {
+                Expr::Tuple(t) => t.elems.len(),
+                _ => 0,
+            });
+        }
+        Expr::Path(p) if p.path.is_ident("None") => {}
+        other => all &= arrays::leaves(other),
     });
-    all && options > 0
+    parts.filter(|_| all)
 }
 
 /// `e` with each branch's value assigned to `name` (`if c { name = Some(a); } else { name =
@@ -360,25 +512,31 @@ fn option_payload(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
-/// Whether the statements after `let name = None;` assign `name = Some(..)`: the `Option`'s
-/// number then has the type of what they assign.
-pub(super) fn assigns_some(name: &syn::Ident, rest: &[syn::Stmt]) -> bool {
+/// Whether the statements after `let name = None;` assign `name = Some(..)`, and then how
+/// many elements the tuple they assign has (0: a number): the `Option`'s numbers have the
+/// types of what they assign.
+pub(super) fn assigned_some(name: &syn::Ident, rest: &[syn::Stmt]) -> Option<usize> {
     struct Finder<'a> {
         name: &'a syn::Ident,
-        found: bool,
+        parts: Option<usize>,
     }
     impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
         fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
             let names_it = matches!(&*a.left, Expr::Path(p) if p.path.is_ident(self.name));
-            if names_it && matches!(&*a.right, Expr::Call(c) if is_some_call(c)) {
-                self.found = true;
+            if let (true, Expr::Call(c)) = (names_it, &*a.right) {
+                if is_some_call(c) {
+                    self.parts = Some(match &c.args[0] {
+                        Expr::Tuple(t) => t.elems.len(),
+                        _ => 0,
+                    });
+                }
             }
             syn::visit::visit_expr_assign(self, a);
         }
     }
-    let mut finder = Finder { name, found: false };
+    let mut finder = Finder { name, parts: None };
     for stmt in rest {
         syn::visit::Visit::visit_stmt(&mut finder, stmt);
     }
-    finder.found
+    finder.parts
 }

@@ -48,7 +48,7 @@ impl Lowerer<'_> {
             }
             if let SynStmt::Local(local) = stmt {
                 self.let_assigned_some =
-                    bound_name(&local.pat).is_some_and(|name| optional::assigns_some(name, rest));
+                    bound_name(&local.pat).and_then(|name| optional::assigned_some(name, rest));
                 self.let_read_as_integer = names_bound(&local.pat).is_some_and(|names| {
                     !names.is_empty()
                         && names.iter().all(|name| {

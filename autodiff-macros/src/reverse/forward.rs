@@ -218,8 +218,17 @@ impl Gen<'_> {
                 });
                 quote!(#path { #(#fields),* })
             }
-            Capture::Optional { some, value } => {
-                let (some, value) = (self.operand(some), self.captured_number(value));
+            Capture::Optional {
+                some,
+                values,
+                tuple,
+            } => {
+                let some = self.operand(some);
+                let values = values.iter().map(|x| self.captured_number(x));
+                let value = match tuple {
+                    true => quote!((#(#values),*)),
+                    false => quote!(#(#values)*),
+                };
                 quote!(if #some {
                     ::core::option::Option::Some(#value)
                 } else {
