@@ -41,27 +41,31 @@ impl Lowerer<'_> {
         if let (Pat::Slice(ps), true) = (pat, self.is_known_array(scrutinee)) {
             let base = self.lower_expr(scrutinee);
             let fits = self.slice_fits(ps, &base, span);
-            return self.lower_if_with(
-                fits,
-                |lw| {
-                    lw.scopes.push(HashMap::default());
-                    lw.bind_slice_pattern(ps, &base);
-                    let value = lw.lower_scoped(then_branch);
-                    lw.scopes.pop();
-                    Some(value)
-                },
-                |lw| else_branch.map(|e| lw.lower_expr(e)),
-                span,
-            );
+            let bind = |lw: &mut Self| lw.bind_slice_pattern(ps, &base);
+            return self.lower_if_binding(fits, bind, then_branch, else_branch, span);
         }
         let Some(matched) = self.data_match(pat, scrutinee, "if let`/`while let") else {
             return Some(Value::Error);
         };
+        let bind = |lw: &mut Self| lw.bind_matched(pat, scrutinee);
+        self.lower_if_binding(matched, bind, then_branch, else_branch, span)
+    }
+
+    /// `if cond { then_branch } else { else_branch }` where `bind` binds the names the
+    /// `then_branch` reads, in a scope of their own (an `if let`'s).
+    pub(super) fn lower_if_binding(
+        &mut self,
+        cond: Operand,
+        bind: impl FnOnce(&mut Self),
+        then_branch: &syn::Block,
+        else_branch: Option<&Expr>,
+        span: Span,
+    ) -> Option<Value> {
         self.lower_if_with(
-            matched,
+            cond,
             |lw| {
                 lw.scopes.push(HashMap::default());
-                lw.bind_matched(pat, scrutinee);
+                bind(lw);
                 let value = lw.lower_scoped(then_branch);
                 lw.scopes.pop();
                 Some(value)

@@ -247,18 +247,8 @@ impl Lowerer<'_> {
             self.errors.on(pat, UNSUPPORTED);
             return Some(Some(Value::Error));
         };
-        Some(self.lower_if_with(
-            some,
-            |lw| {
-                lw.scopes.push(HashMap::default());
-                lw.bind_pattern(inner, value);
-                let value = lw.lower_scoped(then_branch);
-                lw.scopes.pop();
-                Some(value)
-            },
-            |lw| else_branch.map(|e| lw.lower_expr(e)),
-            span,
-        ))
+        let bind = |lw: &mut Self| lw.bind_pattern(inner, value);
+        Some(self.lower_if_binding(some, bind, then_branch, else_branch, span))
     }
 
     /// `match o { Some(p) if g => a, None => b, _ => c }` on a local `Option`: its arms tried
