@@ -238,6 +238,18 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        // `let xi = &x[i];` of a differentiated number: the number, as arithmetic and `*xi`
+        // read it (an array, a row or a slice is bound as `&w` is).
+        if let (Pat::Ident(pi), Expr::Reference(r)) = (pat, &*init.expr) {
+            if r.mutability.is_none()
+                && pi.mutability.is_none()
+                && self.reads(&init.expr.to_token_stream()).varied
+            {
+                let value = self.lower_expr(&r.expr);
+                self.bind_pattern(pat, value);
+                return;
+            }
+        }
         match pat {
             Pat::Ident(pi) if pi.subpat.is_none() && self.lower_record_let(pi, &init.expr) => {
                 return
