@@ -31,6 +31,16 @@ pub fn assert_matches_fd(f: &dyn Fn(&[f64]) -> f64, x: &[f64], analytic: &[f64],
     }
 }
 
+/// Equal up to rounding: a relative error of 1e-11.
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-11 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// [`close`] element by element, the lengths equal.
+pub fn all_close(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| close(*x, *y))
+}
+
 #[track_caller]
 pub fn assert_close(a: f64, b: f64, tol: f64) {
     assert!((a - b).abs() <= tol, "{a} vs {b} (tolerance {tol})");
