@@ -21,12 +21,23 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         .iter()
         .any(|i| matches!(i, ImplItem::Fn(f) if own_attr(f).is_some()));
     let in_trait = item.trait_.is_some();
+    let associated = associated_types(&item);
     let called = called_through_self(&item);
     let mut generated = TokenStream::new();
     for impl_item in &mut item.items {
         let ImplItem::Fn(method) = impl_item else {
             continue;
         };
+        // The generated items go where `Self::Param` names nothing: the types it stands for
+        // (`&Vec<f64>` for `&Self::Param`, which the trait's signature chose).
+        let mut resolved = method.clone();
+        let mut resolve = Resolve(&associated, false);
+        syn::visit_mut::VisitMut::visit_impl_item_fn_mut(&mut resolve, &mut resolved);
+        if resolve.1 {
+            resolved
+                .attrs
+                .push(syn::parse_quote!(#[allow(clippy::ptr_arg)]));
+        }
         let options = match own_attr(method) {
             Some(index) => {
                 let own = method.attrs.remove(index);
@@ -38,11 +49,11 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
                     }
                 }
             }
-            None if !marked && returns_floats(method, &outer) => {
-                match block_options(&attr, method, &called) {
+            None if !marked && returns_floats(&resolved, &outer) => {
+                match block_options(&attr, &resolved, &called) {
                     // A block's `modes(jacobian)` is for the methods that return vectors.
                     Some(mut options) => {
-                        if !returns_vector(method) {
+                        if !returns_vector(&resolved) {
                             options.modes.retain(|(m, _)| *m != Mode::Jacobian);
                         }
                         options
@@ -53,10 +64,10 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
             None => continue,
         };
         let mut function = ItemFn {
-            attrs: method.attrs.clone(),
+            attrs: resolved.attrs,
             vis: method.vis.clone(),
-            sig: method.sig.clone(),
-            block: Box::new(method.block.clone()),
+            sig: resolved.sig,
+            block: Box::new(resolved.block),
         };
         // A trait's methods are as public as the trait: so are their gradients.
         if in_trait {
@@ -216,5 +227,36 @@ fn floats(ty: &syn::Type, type_params: &[syn::Ident]) -> bool {
             }
         }
         _ => false,
+    }
+}
+
+/// The associated types a trait impl defines (`type Param = Vec<f64>;`).
+fn associated_types(item: &ItemImpl) -> Vec<(syn::Ident, syn::Type)> {
+    item.items
+        .iter()
+        .filter_map(|i| match i {
+            ImplItem::Type(t) => Some((t.ident.clone(), t.ty.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Replaces `Self::Param` with the type the impl defines for it; whether it replaced any.
+struct Resolve<'a>(&'a [(syn::Ident, syn::Type)], bool);
+
+impl syn::visit_mut::VisitMut for Resolve<'_> {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if let syn::Type::Path(tp) = ty {
+            let segments: Vec<&syn::PathSegment> = tp.path.segments.iter().collect();
+            if let (None, [first, name]) = (&tp.qself, &*segments) {
+                let found = self.0.iter().find(|(ident, _)| *ident == name.ident);
+                if let (true, Some((_, resolved))) = (first.ident == "Self", found) {
+                    *ty = resolved.clone();
+                    self.1 = true;
+                    return;
+                }
+            }
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
     }
 }

@@ -383,3 +383,58 @@ fn methods_of_data_parameters_on_differentiated_values() {
         assert!((g - e).abs() < 1e-12, "{g} against {e}");
     }
 }
+
+// ---- a trait impl whose signatures name its associated types (argmin's `CostFunction`) ----
+
+#[derive(Debug, PartialEq)]
+pub struct TooShort;
+
+pub trait CostFunction {
+    type Param;
+    type Output;
+    fn cost(&self, param: &Self::Param) -> Result<Self::Output, TooShort>;
+}
+
+pub struct ExtendedRosenbrock {
+    pub a: f64,
+    pub b: f64,
+}
+
+// `Self::Param` and `Self::Output` are the types the impl defines, in the generated items
+// (an inherent impl, where they would name nothing).
+#[grad(param)]
+impl CostFunction for ExtendedRosenbrock {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, param: &Self::Param) -> Result<Self::Output, TooShort> {
+        if param.len() < 2 {
+            return Err(TooShort);
+        }
+        let total: Self::Output = param
+            .windows(2)
+            .map(|w| self.b * (w[1] - w[0].powi(2)).powi(2) + (self.a - w[0]).powi(2))
+            .sum();
+        Ok(total)
+    }
+}
+
+#[test]
+fn associated_types_of_a_trait_impl_are_resolved() {
+    let f = ExtendedRosenbrock { a: 1.0, b: 100.0 };
+    let x = vec![1.2, 1.0, 0.8];
+    let (value, g) = f.cost_grad(&x).unwrap();
+    assert_eq!(value, f.cost(&x).unwrap());
+    // d/dx_i of b (x_{i+1} - x_i^2)^2 + (a - x_i)^2, and of the term before it.
+    let mut by_hand = vec![0.0; 3];
+    for i in 0..2 {
+        let r = x[i + 1] - x[i] * x[i];
+        by_hand[i] += -4.0 * f.b * r * x[i] - 2.0 * (f.a - x[i]);
+        by_hand[i + 1] += 2.0 * f.b * r;
+    }
+    assert!(
+        g.iter().zip(&by_hand).all(|(a, b)| (a - b).abs() < 1e-12),
+        "{g:?}"
+    );
+    assert_eq!(f.cost_grad(&vec![1.0]), Err(TooShort));
+}
