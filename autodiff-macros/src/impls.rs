@@ -28,6 +28,7 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         let ImplItem::Fn(method) = impl_item else {
             continue;
         };
+        let own = own_attr(method).map(|index| method.attrs.remove(index));
         // The generated items go where `Self::Param` names nothing: the types it stands for
         // (`&Vec<f64>` for `&Self::Param`, which the trait's signature chose).
         let mut resolved = method.clone();
@@ -38,17 +39,14 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
                 .attrs
                 .push(syn::parse_quote!(#[allow(clippy::ptr_arg)]));
         }
-        let options = match own_attr(method) {
-            Some(index) => {
-                let own = method.attrs.remove(index);
-                match parse_own(&own) {
-                    Ok(options) => options,
-                    Err(e) => {
-                        generated.extend([e.to_compile_error()]);
-                        continue;
-                    }
+        let options = match own {
+            Some(own) => match parse_own(&own) {
+                Ok(options) => options,
+                Err(e) => {
+                    generated.extend([e.to_compile_error()]);
+                    continue;
                 }
-            }
+            },
             None if !marked && returns_floats(&resolved, &outer) => {
                 match block_options(&attr, &resolved, &called) {
                     // A block's `modes(jacobian)` is for the methods that return vectors.
