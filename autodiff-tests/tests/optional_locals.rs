@@ -299,3 +299,48 @@ fn options_of_pairs() {
     assert_eq!(value, 3.0 * 1.1f64.sin());
     assert_eq!(g, vec![0.0, 0.0, 3.0 * 1.1f64.cos(), 0.0]);
 }
+
+/// The running mean, an `Option` assigned the value of a `match` on itself.
+#[grad]
+fn running_mean_squared(x: &[f64]) -> f64 {
+    let mut mean: Option<f64> = None;
+    for (i, &v) in x.iter().enumerate() {
+        mean = Some(match mean {
+            None => v,
+            Some(m) => m + (v - m) / (i as f64 + 1.0),
+        });
+    }
+    mean.expect("non-empty").powi(2)
+}
+
+/// `take()`: the previous item, taken (the `Option` is `None` after), in an `if let` and in
+/// a `match`.
+#[grad]
+fn products_of_neighbours(x: &[f64]) -> f64 {
+    let mut last: Option<f64> = None;
+    let mut s = 0.0;
+    for &v in x {
+        if let Some(l) = last.take() {
+            s += l * v;
+        }
+        last = Some(v);
+    }
+    match last.take() {
+        Some(l) => s + l,
+        None => s,
+    }
+}
+
+#[test]
+fn assigned_from_a_match_and_taken() {
+    let x = [0.3, -0.7, 1.1, 0.45];
+    let mean = x.iter().sum::<f64>() / 4.0;
+    let (value, g) = running_mean_squared_grad(&x);
+    assert!(close(value, mean * mean));
+    assert!(g.iter().all(|d| close(*d, mean / 2.0)), "{g:?}");
+    // x0 x1 + x1 x2 + x2 x3 + x3.
+    let (value, g) = products_of_neighbours_grad(&x);
+    assert!(close(value, 0.3 * -0.7 + -0.7 * 1.1 + 1.1 * 0.45 + 0.45));
+    let by_hand = [-0.7, 0.3 + 1.1, -0.7 + 0.45, 1.1 + 1.0];
+    assert!(g.iter().zip(&by_hand).all(|(a, b)| close(*a, *b)), "{g:?}");
+}

@@ -61,6 +61,16 @@ impl Lowerer<'_> {
         let (some, value) = match (self.optional_value(init), init) {
             // `let next = prev;` of a local `Option` (a `while let` on it takes it so).
             (Some(found), _) => found,
+            // `let last = prev.take();`: its value, and `prev` is `None` after.
+            (None, Expr::MethodCall(m)) if is_take(m) => {
+                let Some(found) = self.optional_value(&m.receiver) else {
+                    return false;
+                };
+                if let Some((flag, ..)) = self.optional_named_cells(&m.receiver) {
+                    self.set_cell(flag, lit_false());
+                }
+                found
+            }
             (None, Expr::Path(p)) if p.path.is_ident("None") => match (&payload, assigned) {
                 (Some(tys), _) if tys.contains(&Ty::Float) => (lit_false(), tuple(tys, self)),
                 (None, Some(0)) => (lit_false(), Value::Scalar(self.dummy(Ty::Unknown))),
@@ -168,13 +178,18 @@ impl Lowerer<'_> {
         Some((some, values?, parts))
     }
 
-    /// The flag and the value (a number, or a tuple of them) of the local `Option` `expr`
-    /// names.
-    pub(super) fn optional_value(&self, expr: &Expr) -> Option<(Operand, Value)> {
+    /// The cells of the local `Option` `expr` names (see `optional_cells`).
+    fn optional_named_cells(&self, expr: &Expr) -> Option<(usize, Vec<usize>, usize)> {
         let Expr::Path(p) = expr else {
             return None;
         };
-        let (some, values, parts) = self.optional_cells(&p.path.get_ident()?.to_string())?;
+        self.optional_cells(&p.path.get_ident()?.to_string())
+    }
+
+    /// The flag and the value (a number, or a tuple of them) of the local `Option` `expr`
+    /// names.
+    pub(super) fn optional_value(&self, expr: &Expr) -> Option<(Operand, Value)> {
+        let (some, values, parts) = self.optional_named_cells(expr)?;
         let mut numbers = values
             .iter()
             .map(|&c| Value::Scalar(self.cells[c].value.clone()));
@@ -242,6 +257,13 @@ impl Lowerer<'_> {
         else_branch: Option<&Expr>,
         span: Span,
     ) -> Option<Option<Value>> {
+        if let Some(taken) = self.taken_through_local(scrutinee) {
+            let (name, stmt) = taken;
+            let otherwise = else_branch.map(|e| quote!(else #e));
+            let span = scrutinee.span();
+            let block = syn::parse_quote_spanned!(span=> { #stmt if let #pat = #name #then_branch #otherwise });
+            return Some(Some(self.lower_expr(&block)));
+        }
         let (some, value) = self.optional_value(scrutinee)?;
         let Some(inner) = some_pattern(pat) else {
             self.errors.on(pat, UNSUPPORTED);
@@ -254,6 +276,11 @@ impl Lowerer<'_> {
     /// `match o { Some(p) if g => a, None => b, _ => c }` on a local `Option`: its arms tried
     /// in order, as `if let`s.
     pub(super) fn optional_match(&mut self, m: &syn::ExprMatch) -> Option<Value> {
+        if let Some((name, stmt)) = self.taken_through_local(&m.expr) {
+            let arms = &m.arms;
+            let block = syn::parse_quote_spanned!(m.span()=> { #stmt match #name { #(#arms)* } });
+            return Some(self.lower_expr(&block));
+        }
         self.optional_value(&m.expr)?;
         let arms: Vec<&syn::Arm> = m.arms.iter().collect();
         match arms_as_if_lets(&m.expr, &arms) {
@@ -357,6 +384,21 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `o.take()` of a local `Option`, tested once: a local it is taken into (`let taken =
+    /// o.take();`) and that local's name.
+    fn taken_through_local(&mut self, e: &Expr) -> Option<(syn::Ident, syn::Stmt)> {
+        let Expr::MethodCall(m) = e else {
+            return None;
+        };
+        if !is_take(m) || self.optional_named_cells(&m.receiver).is_none() {
+            return None;
+        }
+        let name = format!("{SYNTHETIC}taken_{}", self.next_synthetic());
+        let name = syn::Ident::new(&name, e.span());
+        let stmt = syn::parse_quote_spanned!(e.span()=> let #name = #e;);
+        Some((name, stmt))
+    }
+
     /// Whether a number of `value`, or of its tuple, may depend on a float parameter.
     fn is_varied_value(&self, value: &Value) -> bool {
         match value {
@@ -394,6 +436,11 @@ fn lit_false() -> Operand {
 /// `Some(e)`.
 fn is_some_call(c: &syn::ExprCall) -> bool {
     matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Some")) && c.args.len() == 1
+}
+
+/// `o.take()`.
+fn is_take(m: &syn::ExprMethodCall) -> bool {
+    m.method == "take" && m.args.is_empty()
 }
 
 /// `p` of the pattern `Some(p)`.
