@@ -41,40 +41,35 @@ impl Lowerer<'_> {
         assigned: Option<usize>,
     ) -> bool {
         let name = pi.ident.to_string();
-        // The types of the numbers the annotation gives (`Option<(usize, f64)>`).
-        let payload: Option<Vec<Ty>> = annotated.and_then(option_payload).map(|t| match t {
-            syn::Type::Tuple(t) => t.elems.iter().map(|e| type_kind(e, self.sig)).collect(),
-            t => vec![type_kind(t, self.sig)],
-        });
-        let tuple = |tys: &[Ty], lw: &Self| -> Value {
-            match tys {
-                [ty] if !matches!(
-                    annotated.and_then(option_payload),
-                    Some(syn::Type::Tuple(_))
-                ) =>
-                {
-                    Value::Scalar(lw.dummy(*ty))
+        // The types of the numbers the annotation gives, and how many elements its tuple has
+        // (`Option<(usize, f64)>`: 2; `Option<f64>`: 0).
+        let payload: Option<(usize, Vec<Ty>)> =
+            annotated.and_then(option_payload).map(|t| match t {
+                syn::Type::Tuple(t) => {
+                    let tys = t.elems.iter().map(|e| type_kind(e, self.sig));
+                    (t.elems.len(), tys.collect())
                 }
-                tys => Value::Tuple(tys.iter().map(|ty| Value::Scalar(lw.dummy(*ty))).collect()),
-            }
-        };
+                t => (0, vec![type_kind(t, self.sig)]),
+            });
         let (some, value) = match (self.optional_value(init), init) {
             // `let next = prev;` of a local `Option` (a `while let` on it takes it so).
             (Some(found), _) => found,
             // `let last = prev.take();`: its value, and `prev` is `None` after.
             (None, Expr::MethodCall(m)) if is_take(m) => {
-                let Some(found) = self.optional_value(&m.receiver) else {
+                let (Some(found), Some((flag, ..))) = (
+                    self.optional_value(&m.receiver),
+                    self.optional_named_cells(&m.receiver),
+                ) else {
                     return false;
                 };
-                if let Some((flag, ..)) = self.optional_named_cells(&m.receiver) {
-                    self.set_cell(flag, lit_false());
-                }
+                self.set_cell(flag, lit_false());
                 found
             }
             (None, Expr::Path(p)) if p.path.is_ident("None") => match (&payload, assigned) {
-                (Some(tys), _) if tys.contains(&Ty::Float) => (lit_false(), tuple(tys, self)),
-                (None, Some(0)) => (lit_false(), Value::Scalar(self.dummy(Ty::Unknown))),
-                (None, Some(n)) => (lit_false(), tuple(&vec![Ty::Unknown; n], self)),
+                (Some((parts, tys)), _) if tys.contains(&Ty::Float) => {
+                    (lit_false(), self.unset(*parts, tys))
+                }
+                (None, Some(parts)) => (lit_false(), self.unset(parts, &[])),
                 _ => return false,
             },
             (None, Expr::Call(c))
@@ -111,10 +106,7 @@ impl Lowerer<'_> {
                 let Some(parts) = yielded_parts(e) else {
                     return false;
                 };
-                let unset = match parts {
-                    0 => Value::Scalar(self.dummy(Ty::Unknown)),
-                    n => tuple(&vec![Ty::Unknown; n], self),
-                };
+                let unset = self.unset(parts, &[]);
                 if !self.bind_optional(&name, lit_false(), unset, true) {
                     return false;
                 }
@@ -124,6 +116,17 @@ impl Lowerer<'_> {
             _ => return false,
         };
         self.bind_optional(&name, some, value, pi.mutability.is_some())
+    }
+
+    /// The value of an `Option` that is `None`: placeholders of the types `tys` (unknown where
+    /// not given), a number (`parts` 0) or a tuple of `parts` of them.
+    fn unset(&self, parts: usize, tys: &[Ty]) -> Value {
+        let dummy =
+            |k: usize| Value::Scalar(self.dummy(tys.get(k).copied().unwrap_or(Ty::Unknown)));
+        match parts {
+            0 => dummy(0),
+            n => Value::Tuple((0..n).map(dummy).collect()),
+        }
     }
 
     /// Binds `name` to a local `Option`: its flag and its numbers (a number or a tuple of
@@ -209,7 +212,7 @@ impl Lowerer<'_> {
         let Some(name) = p.path.get_ident() else {
             return false;
         };
-        let Some((some, values, parts)) = self.optional_cells(&name.to_string()) else {
+        let Some((some, values, parts)) = self.optional_named_cells(left) else {
             return false;
         };
         if self.mutable_cell(&some_key(&name.to_string())).is_none() {
@@ -219,19 +222,21 @@ impl Lowerer<'_> {
         match right {
             Expr::Call(c) if is_some_call(c) => {
                 let numbers = match (self.lower_expr(&c.args[0]), parts) {
-                    (Value::Scalar(x), 0) => vec![x],
+                    (Value::Scalar(x), 0) => Some(vec![x]),
+                    // Numbers only: an array in the tuple is not kept.
                     (Value::Tuple(vs), n) if vs.len() == n => vs
                         .into_iter()
                         .map(|v| match v {
-                            Value::Scalar(x) => x,
-                            _ => self.zero(),
+                            Value::Scalar(x) => Some(x),
+                            _ => None,
                         })
                         .collect(),
                     (Value::Error, _) => return true,
-                    _ => {
-                        self.errors.on(right, UNSUPPORTED);
-                        return true;
-                    }
+                    _ => None,
+                };
+                let Some(numbers) = numbers else {
+                    self.errors.on(right, UNSUPPORTED);
+                    return true;
                 };
                 self.set_cell(some, Operand::Lit(lit_bool(true)));
                 for (cell, x) in values.into_iter().zip(numbers) {
