@@ -117,6 +117,33 @@ impl<T: Float> ReturnedArray for Vec<T> {
     }
 }
 
+/// Zeros shaped like a model's matrix field that the function copies into a local
+/// (`let mut w = m.w;`), whose type it does not write. `T` is a parameter (not `Self`'s
+/// element) so that the impls do not overlap with those of the rows.
+pub trait MatrixZeros<T> {
+    fn zeros_like(&self) -> Self;
+}
+
+impl<T: Float, const M: usize, const N: usize> MatrixZeros<T> for [[T; M]; N] {
+    #[inline(always)]
+    fn zeros_like(&self) -> Self {
+        [[T::zero(); M]; N]
+    }
+}
+
+impl<T: Float, const M: usize> MatrixZeros<T> for Vec<[T; M]> {
+    #[inline(always)]
+    fn zeros_like(&self) -> Self {
+        vec![[T::zero(); M]; self.len()]
+    }
+}
+
+impl<T: Float> MatrixZeros<T> for Vec<Vec<T>> {
+    fn zeros_like(&self) -> Self {
+        self.iter().map(|row| vec![T::zero(); row.len()]).collect()
+    }
+}
+
 /// `array` with length `len`, new elements zero: the adjoint of a vector whose length changed
 /// since the shape it is made from was taken.
 #[inline(always)]

@@ -205,6 +205,21 @@ fn aliases(m: &Dense, x: &[f64; 3]) -> f64 {
     s + m.b.iter().map(|v| v * v).sum::<f64>()
 }
 
+/// A matrix field copied whole (`let mut w = m.w;`), changed, and read by rows; a 1-D field
+/// copied beside it and iterated.
+#[grad(m, modes(tangent))]
+fn copied_matrix(m: &Dense, x: &[f64; 3]) -> f64 {
+    let mut w = m.w;
+    w[0][0] *= 2.0;
+    w[1][2] = w[1][2] * w[0][1] + m.b[0];
+    let b = m.b;
+    let mut s = 0.0;
+    for (row, bj) in w.iter().zip(b.iter()) {
+        s += row.iter().zip(x).map(|(a, v)| a * v).sum::<f64>().tanh() * bj;
+    }
+    s
+}
+
 fn dense() -> Dense {
     Dense {
         w: [[1.0, 2.0, 3.0], [0.5, -1.0, 0.25]],
@@ -221,6 +236,19 @@ fn models_by_value_aliases_and_rows() {
     assert_eq!(g.b, [-2.0, 0.25]);
     let (_, (g, _)) = aliases_grad(&dense(), &x);
     fd_check(|m: &Dense| aliases(m, &x), &dense(), &g);
+}
+
+#[test]
+fn a_matrix_field_copied_into_a_local() {
+    let x = [0.4, -0.3, 0.8];
+    let (v, g) = copied_matrix_grad(&dense(), &x);
+    assert_eq!(v, copied_matrix(&dense(), &x));
+    fd_check(|m: &Dense| copied_matrix(m, &x), &dense(), &g);
+    // The tangent along the gradient is its squared norm.
+    let (tv, t) = copied_matrix_tangent(&dense(), &x, &g, Const);
+    assert_eq!(tv, v);
+    let norm2: f64 = g.w.iter().flatten().chain(&g.b).map(|v| v * v).sum();
+    assert!((t - norm2).abs() < 1e-12 * norm2.max(1.0), "{t} vs {norm2}");
 }
 
 // ---- sequences of sub-models, data structs beside a model ----

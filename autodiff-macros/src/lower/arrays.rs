@@ -313,7 +313,7 @@ impl Lowerer<'_> {
             ArrayOrigin::Constant => true,
         };
         let whole = matches!(value, Value::Array(_));
-        let declaration = if keep_type && untyped && whole && dims == 1 {
+        let declaration = if keep_type && untyped && whole && dims <= 2 {
             Declaration {
                 elem,
                 fill: self.zero_of(elem),

@@ -661,8 +661,12 @@ impl Gen<'_> {
         // A parameter is a reference already; a local array is not.
         let amp = (self.body.array(source).origin == ArrayOrigin::Local).then(|| quote!(&));
         let lift = dual && !self.is_dual_array(source);
+        let matrix = self.body.array(source).dims == 2;
         let source = self.array(source);
-        let zeros = quote!(::autodiff::__private::ZeroShape::of(#amp #source).zeros());
+        let zeros = match matrix {
+            true => quote!(::autodiff::__private::MatrixZeros::zeros_like(#amp #source)),
+            false => quote!(::autodiff::__private::ZeroShape::of(#amp #source).zeros()),
+        };
         match lift {
             true => quote!(::autodiff::__private::lift(&#zeros)),
             false => zeros,
