@@ -6,7 +6,8 @@
 #![allow(
     clippy::needless_range_loop,
     clippy::useless_vec,
-    clippy::approx_constant
+    clippy::approx_constant,
+    clippy::assign_op_pattern
 )]
 
 mod common;
@@ -1043,4 +1044,77 @@ fn a_data_iterator_kept_in_a_mutable_local() {
     let names = ["abc".to_string(), "de".to_string()];
     let (v, g) = data_iterator_advanced_grad(&[2.0, 5.0], &names);
     assert!(close(v, 16.0) && g == vec![3.0, 2.0], "{v} {g:?}");
+}
+
+// ---- `let old = h;` of a local array is a copy (a wrong gradient: it was an alias) ----
+
+#[grad(modes(tangent))]
+fn copy_then_write(x: f64, y: f64) -> f64 {
+    let mut h = [x, y];
+    let old = h;
+    h[0] = h[0] * h[1];
+    old[0] + 10.0 * h[0]
+}
+
+#[grad(w)]
+fn recurrent_step(w: &[[f64; 2]; 2], x: &[f64]) -> f64 {
+    let mut h = [0.5, -0.5];
+    for &xt in x {
+        let prev = h;
+        for i in 0..2 {
+            h[i] = (w[i][0] * prev[0] + w[i][1] * prev[1] + xt).tanh();
+        }
+    }
+    h[0] + h[1]
+}
+
+#[grad]
+fn row_copied_out(x: f64, y: f64) -> f64 {
+    let mut m = [[x, y], [y, x]];
+    let row = m[0];
+    m[0][0] = 3.0;
+    row[0] * m[0][0] + row[1]
+}
+
+#[grad]
+fn snapshot_in_closure(x: f64, y: f64) -> f64 {
+    let mut h = vec![x, y];
+    let snap = h.clone();
+    let twice = |i: usize| snap[i] * 2.0;
+    h[1] = 0.0;
+    twice(0) + twice(1) * x + h[1]
+}
+
+#[test]
+fn a_local_array_bound_by_value_is_a_copy() {
+    let (x, y) = (0.7, 1.3);
+    // x + 10 x y
+    let (v, (dx, dy)) = copy_then_write_grad(x, y);
+    assert!(close(v, x + 10.0 * x * y) && close(dx, 1.0 + 10.0 * y) && close(dy, 10.0 * x));
+    let (tv, t) = copy_then_write_tangent(x, y, 1.0, 0.0);
+    assert!(close(tv, v) && close(t, dx));
+    // 3 x + y
+    let (v, (dx, dy)) = row_copied_out_grad(x, y);
+    assert!(close(v, 3.0 * x + y) && close(dx, 3.0) && close(dy, 1.0));
+    // 2 x + 2 y x
+    let (v, (dx, dy)) = snapshot_in_closure_grad(x, y);
+    assert!(close(v, 2.0 * x + 2.0 * y * x) && close(dx, 2.0 + 2.0 * y) && close(dy, 2.0 * x));
+    let w = [[0.5, -0.3], [0.8, 0.2]];
+    let xs = [1.0, -0.5, 0.3];
+    let (v, g) = recurrent_step_grad(&w, &xs);
+    assert_eq!(v, recurrent_step(&w, &xs));
+    let h = 1e-6;
+    for i in 0..2 {
+        for j in 0..2 {
+            let (mut wp, mut wm) = (w, w);
+            wp[i][j] += h;
+            wm[i][j] -= h;
+            let fd = (recurrent_step(&wp, &xs) - recurrent_step(&wm, &xs)) / (2.0 * h);
+            assert!(
+                (g[i][j] - fd).abs() < 1e-8,
+                "w[{i}][{j}]: {} vs {fd}",
+                g[i][j]
+            );
+        }
+    }
 }

@@ -87,7 +87,8 @@ impl Lowerer<'_> {
             Expr::MethodCall(m)
                 if m.args.is_empty()
                     && (m.method == "to_vec"
-                        || (mutable && (m.method == "clone" || m.method == "to_owned")))
+                        || ((mutable || self.is_local_array(&m.receiver))
+                            && (m.method == "clone" || m.method == "to_owned")))
                     && self.is_known_array(&m.receiver) =>
             {
                 self.copy(pi, &m.receiver, m.method != "to_vec")
@@ -97,7 +98,10 @@ impl Lowerer<'_> {
             Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) => {
                 self.copy(pi, &u.expr, true)
             }
-            Expr::Path(_) | Expr::Index(_) if mutable && self.is_known_array(init) => {
+            // `let old = h;` of a local array is a copy too: the body may write `h` after.
+            Expr::Path(_) | Expr::Index(_)
+                if self.is_known_array(init) && (mutable || self.is_local_array(init)) =>
+            {
                 self.copy(pi, init, true)
             }
             _ => LocalArray::No,

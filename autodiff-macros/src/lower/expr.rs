@@ -710,6 +710,28 @@ impl Lowerer<'_> {
 
     /// Whether `expr` is (an element, a row or a reference of) a local array, a parameter
     /// array or a row.
+    /// Whether `expr` names a local array of the function (or a row or view of one), which
+    /// the body may write after a `let` binds it by value.
+    pub(super) fn is_local_array(&self, expr: &Expr) -> bool {
+        let mut base = expr;
+        loop {
+            base = match base {
+                Expr::Index(i) => &i.expr,
+                Expr::Paren(p) => &p.expr,
+                Expr::Path(p) => {
+                    let array = match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                        Some(Binding::Array(a)) => a,
+                        Some(Binding::Row { array, .. }) => array,
+                        Some(Binding::View(s)) => s.array,
+                        _ => return false,
+                    };
+                    return self.arrays[array.0].origin == ArrayOrigin::Local;
+                }
+                _ => return false,
+            };
+        }
+    }
+
     pub(super) fn is_known_array(&self, expr: &Expr) -> bool {
         let mut base = expr;
         loop {
