@@ -1118,3 +1118,23 @@ fn a_local_array_bound_by_value_is_a_copy() {
         }
     }
 }
+
+// ---- a range chain bounded by an integer whose type is left to inference ----
+
+#[grad]
+fn untyped_bound(k: f64) -> f64 {
+    let n = 20;
+    let s: f64 = (1..n).map(|i| k * i as f64).sum();
+    s + (0..n).fold(0.0, |acc, i| acc + k * k * i as f64)
+}
+
+#[test]
+fn a_chain_over_a_range_with_an_untyped_bound() {
+    // 190 k + 190 k^2
+    let k = 0.3;
+    let (v, d) = untyped_bound_grad(k);
+    assert!(
+        close(v, 190.0 * k + 190.0 * k * k) && close(d, 190.0 + 380.0 * k),
+        "{v} {d}"
+    );
+}

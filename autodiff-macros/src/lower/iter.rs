@@ -335,8 +335,9 @@ impl Lowerer<'_> {
                     syn::RangeLimits::HalfOpen(_) => (**end).clone(),
                     syn::RangeLimits::Closed(_) => parse_quote!((#end) + 1),
                 };
-                // A method on a bare literal (`(3).saturating_sub(0)`) has no type to be
-                // looked up on: two literals give the count, a literal end a `max`.
+                // A method on an integer whose type is left to inference (`3`, `let n = 20;`)
+                // does not compile (`saturating_sub`): two literals give the count, anything
+                // else a `max`.
                 let len: Expr = match (unsuffixed_int(start), unsuffixed_int(&end)) {
                     (Some(s), Some(e)) => {
                         // Spanned on the end as written: a lint reading the source there sees
@@ -345,8 +346,7 @@ impl Lowerer<'_> {
                         let n = syn::LitInt::new(&e.saturating_sub(s).to_string(), span);
                         parse_quote!(#n)
                     }
-                    (_, Some(_)) => parse_quote!(::core::cmp::max(#start, #end) - (#start)),
-                    _ => parse_quote!((#end).saturating_sub(#start)),
+                    _ => parse_quote!(::core::cmp::max(#start, #end) - (#start)),
                 };
                 let start = (**start).clone();
                 Ok(Stream {
