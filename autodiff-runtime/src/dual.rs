@@ -52,6 +52,20 @@ impl<T: Float> Dual<T> {
     }
 }
 
+/// `a.total_cmp(b)` in a sort's comparator (`v.sort_by(|a, b| a.total_cmp(b))`) run on dual
+/// numbers: the order of the values, as `partial_cmp`'s.
+macro_rules! total_cmp {
+    ($($t:ty),*) => {$(
+        impl Dual<$t> {
+            #[inline(always)]
+            pub fn total_cmp(&self, other: &Self) -> Ordering {
+                self.value.total_cmp(&other.value)
+            }
+        }
+    )*};
+}
+total_cmp!(f32, f64);
+
 impl<T: fmt::Debug> fmt::Debug for Dual<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?} + {:?}ε", self.value, self.tangent)

@@ -1138,3 +1138,30 @@ fn a_chain_over_a_range_with_an_untyped_bound() {
         "{v} {d}"
     );
 }
+
+// ---- `total_cmp` in a sort's comparator under `modes(hvp)` (E0599 on dual numbers) ----
+
+#[grad(modes(hvp))]
+fn sorted_by_total_cmp(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[0] * v[1] * v[1]
+}
+
+#[test]
+fn total_cmp_sorts_dual_numbers_by_value() {
+    // Sorted: (-0.3, 0.5, 0.9), f = x1 x0^2: H = [[2 x1, 2 x0, 0], [2 x0, 0, 0], [0, 0, 0]].
+    let x = [0.5, -0.3, 0.9];
+    let t = [1.0, 0.5, -0.25];
+    let (v, g, hv) = sorted_by_total_cmp_hvp(&x, &t);
+    assert!(close(v, -0.3 * 0.25));
+    assert!(
+        close(g[0], -0.3) && close(g[1], 0.25) && g[2] == 0.0,
+        "{g:?}"
+    );
+    let want = [2.0 * 0.5 * 0.5 + 2.0 * -0.3 * 1.0, 2.0 * 0.5 * 1.0, 0.0];
+    assert!(
+        hv.iter().zip(want).all(|(a, b)| close(*a, b)),
+        "{hv:?} vs {want:?}"
+    );
+}
