@@ -708,54 +708,43 @@ impl Lowerer<'_> {
         self.is_known_array(&index.expr)
     }
 
-    /// Whether `expr` is (an element, a row or a reference of) a local array, a parameter
-    /// array or a row.
-    /// Whether `expr` names a local array of the function (or a row or view of one), which
-    /// the body may write after a `let` binds it by value.
-    pub(super) fn is_local_array(&self, expr: &Expr) -> bool {
+    /// The binding of the variable an array expression is rooted in (`h` of `h[i]`, `(h)`),
+    /// also through references and dereferences when `through_references`.
+    fn array_root(&self, expr: &Expr, through_references: bool) -> Option<Binding> {
         let mut base = expr;
         loop {
             base = match base {
                 Expr::Index(i) => &i.expr,
                 Expr::Paren(p) => &p.expr,
-                Expr::Path(p) => {
-                    let array = match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
-                        Some(Binding::Array(a)) => a,
-                        Some(Binding::Row { array, .. }) => array,
-                        Some(Binding::View(s)) => s.array,
-                        _ => return false,
-                    };
-                    return self.arrays[array.0].origin == ArrayOrigin::Local;
+                Expr::Reference(r) if through_references => &r.expr,
+                Expr::Unary(u) if through_references && matches!(u.op, SynUnOp::Deref(_)) => {
+                    &u.expr
                 }
-                _ => return false,
+                Expr::Path(p) => return self.lookup(&p.path.get_ident()?.to_string()),
+                _ => return None,
             };
         }
     }
 
+    /// Whether `expr` names a local array of the function (or an element, a row or a view of
+    /// one), which the body may write after a `let` binds it by value.
+    pub(super) fn is_local_array(&self, expr: &Expr) -> bool {
+        let array = match self.array_root(expr, false) {
+            Some(Binding::Array(a)) => a,
+            Some(Binding::Row { array, .. }) => array,
+            Some(Binding::View(s)) => s.array,
+            _ => return false,
+        };
+        self.arrays[array.0].origin == ArrayOrigin::Local
+    }
+
+    /// Whether `expr` is (an element, a row or a reference of) a local array, a parameter
+    /// array or a row.
     pub(super) fn is_known_array(&self, expr: &Expr) -> bool {
-        let mut base = expr;
-        loop {
-            base = match base {
-                Expr::Index(i) => &i.expr,
-                Expr::Paren(p) => &p.expr,
-                Expr::Reference(r) => &r.expr,
-                Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => &u.expr,
-                Expr::Path(p) => {
-                    return p.path.get_ident().is_some_and(|i| {
-                        matches!(
-                            self.lookup(&i.to_string()),
-                            Some(
-                                Binding::Array(_)
-                                    | Binding::Row { .. }
-                                    | Binding::View(_)
-                                    | Binding::Poisoned
-                            )
-                        )
-                    })
-                }
-                _ => return false,
-            };
-        }
+        matches!(
+            self.array_root(expr, true),
+            Some(Binding::Array(_) | Binding::Row { .. } | Binding::View(_) | Binding::Poisoned)
+        )
     }
 
     pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
