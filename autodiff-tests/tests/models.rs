@@ -1072,3 +1072,51 @@ fn parameters_read_only_through_as_are_differentiated() {
     // The skipped temperature's direction is ignored.
     assert_eq!(tangent, 3.0);
 }
+
+// ---- one sub-model type both nested deeper and held directly ----
+
+/// `Dense` sits inside `Residual` and beside it: the head-last order once overflowed the
+/// trait solver (E0275) through the derive's bounds.
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Residual {
+    inner: Dense,
+}
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Tower {
+    blocks: Vec<Residual>,
+    pair: [Residual; 2],
+    head: Dense,
+}
+
+#[grad(block)]
+fn residual(block: &Residual, x: &[f64; 3]) -> f64 {
+    unit(&block.inner, x, 1) + block.inner.b[0]
+}
+
+#[grad(net)]
+fn tower_loss(net: &Tower, x: &[f64; 3]) -> f64 {
+    let mut total = score(&net.head, x);
+    for block in &net.blocks {
+        total += residual(block, x);
+    }
+    total + residual(&net.pair[1], x) * residual(&net.pair[0], x)
+}
+
+#[test]
+fn a_sub_model_type_nested_and_held_directly() {
+    let mut net = Tower {
+        blocks: vec![Residual::default(); 3],
+        ..Tower::default()
+    };
+    let mut v = 0.3;
+    net.for_each_slice_mut(|s| {
+        for x in s.values {
+            *x = v;
+            v = -(v * 1.3 + 0.07) % 1.0;
+        }
+    });
+    let x = [0.4, -0.8, 1.5];
+    let (_, g) = tower_loss_grad(&net, &x);
+    fd_check(|m: &Tower| tower_loss(m, &x), &net, &g);
+}

@@ -275,16 +275,42 @@ fn where_clause(model: &Model<'_>, scalar: &TokenStream) -> WhereClause {
         }
         bounded.push(key);
         let defines_scalar = model.float.is_none() && first.is_some_and(|f| std::ptr::eq(f, ty));
+        // `Head: Params<Scalar = <Block as Params>::Scalar>` with no type parameter in it sends
+        // the solver round a cycle when `Block` holds a `Head` itself (E0275); the walks'
+        // calls still make the two scalars agree
+        let global_projection = model.float.is_none()
+            && !first.is_some_and(|f| mentions_generic(f, model))
+            && !mentions_generic(ty, model);
         let span = ty.span();
-        clause.predicates.push(if defines_scalar {
-            parse_quote_spanned!(span=> #ty: ::autodiff::optim::Params)
-        } else {
-            // the scalar as written on another field would stretch the bound's span there
-            let scalar = respan(scalar.clone(), span);
-            parse_quote_spanned!(span=> #ty: ::autodiff::optim::Params<Scalar = #scalar>)
-        });
+        clause
+            .predicates
+            .push(if defines_scalar || global_projection {
+                parse_quote_spanned!(span=> #ty: ::autodiff::optim::Params)
+            } else {
+                // the scalar as written on another field would stretch the bound's span there
+                let scalar = respan(scalar.clone(), span);
+                parse_quote_spanned!(span=> #ty: ::autodiff::optim::Params<Scalar = #scalar>)
+            });
     }
     clause
+}
+
+/// Whether `ty` names one of the struct's type or const parameters.
+fn mentions_generic(ty: &Type, model: &Model<'_>) -> bool {
+    fn walk(tokens: TokenStream, params: &[&Ident]) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => params.contains(&&ident),
+            TokenTree::Group(group) => walk(group.stream(), params),
+            _ => false,
+        })
+    }
+    let generics = &model.input.generics;
+    let params: Vec<&Ident> = generics
+        .type_params()
+        .map(|p| &p.ident)
+        .chain(generics.const_params().map(|p| &p.ident))
+        .collect();
+    walk(quote!(#ty), &params)
 }
 
 /// `tokens`, every one of them spanned at `span`.
@@ -348,6 +374,9 @@ fn visit_kind(kind: &Kind<'_>, place: &Place, walk: Walk, locals: &Locals) -> To
         Kind::Model(ty) => {
             let (mine, theirs) = place.references(walk.is_mutable());
             let at = quote!(::core::option::Option::Some(&#name));
+            // a nested model of another float is reported on its field's type
+            let mut visit = visit.clone();
+            visit.set_span(visit.span().located_at(ty.span()));
             let call = match walk {
                 Walk::Shared => quote!(walk(#mine, #at, #visit)),
                 Walk::Mut => quote!(walk_mut(#mine, #at, #visit)),
