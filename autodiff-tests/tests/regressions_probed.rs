@@ -1165,3 +1165,85 @@ fn total_cmp_sorts_dual_numbers_by_value() {
         "{hv:?} vs {want:?}"
     );
 }
+
+// ---- a model's method given the rows of data, whole or as slices (E0308, E0061) ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Linear4 {
+    w: Vec<f64>,
+    b: f64,
+}
+
+struct Rows {
+    xs: Vec<[f64; 4]>,
+}
+
+#[grad(self)]
+impl Linear4 {
+    fn logit(&self, x: &[f64]) -> f64 {
+        let mut z = self.b;
+        for (w, v) in self.w.iter().zip(x) {
+            z += w * v;
+        }
+        z
+    }
+}
+
+#[grad(m)]
+fn linear_free(m: &Linear4, x: &[f64]) -> f64 {
+    m.w[0] * x[0] + m.b
+}
+
+/// Each row lent to the method as it is (`x` is `&[f64; 4]`), and the same by a chain.
+#[grad(m)]
+fn rows_to_a_method(m: &Linear4, data: &Rows) -> f64 {
+    let mut t = 0.0;
+    for x in &data.xs {
+        t += m.logit(x);
+    }
+    t + data.xs.iter().map(|x| m.logit(x)).sum::<f64>()
+}
+
+/// Slices of rows of data (`&x[..]`, `&x[1..]`, a slice of a slice) lent to calls: data
+/// arrays, each with a `Const` shadow.
+#[grad(m)]
+fn slices_of_data_rows(m: &Linear4, data: &Rows, flat: &[f64]) -> f64 {
+    let mut t = linear_free(m, &flat[1..]);
+    for x in &data.xs {
+        let tail = &x[1..];
+        t += m.logit(&x[..]) * linear_free(m, &tail[..2]);
+    }
+    t
+}
+
+#[test]
+fn a_models_method_takes_rows_and_slices_of_data() {
+    let m = Linear4 {
+        w: vec![0.5, -1.0, 0.25, 2.0],
+        b: 0.1,
+    };
+    let data = Rows {
+        xs: vec![[1.0, 2.0, 3.0, 4.0], [-1.0, 0.5, 2.0, -2.0]],
+    };
+    let flat = [9.0, 3.0, 1.0];
+    // Twice the sum of the logits: d/dw = 2 sum x, d/db = 2 rows.
+    let (_, g) = rows_to_a_method_grad(&m, &data);
+    assert_eq!(g.w, vec![0.0, 5.0, 10.0, 4.0]);
+    assert_eq!(g.b, 4.0);
+    let (_, g) = slices_of_data_rows_grad(&m, &data, &flat);
+    autodiff::gradcheck::check_params_gradient(
+        |m: &Linear4| slices_of_data_rows(m, &data, &flat),
+        &m,
+        &g,
+    )
+    .assert_ok();
+    // By hand: t = (w0 3 + b) + sum_rows logit(x) (w0 x1 + b).
+    let mut want_w0 = 3.0;
+    let mut want_b = 1.0;
+    for x in &data.xs {
+        let (l, f) = (m.logit(x), m.w[0] * x[1] + m.b);
+        want_w0 += x[0] * f + l * x[1];
+        want_b += f + l;
+    }
+    assert!(close(g.w[0], want_w0) && close(g.b, want_b), "{g:?}");
+}

@@ -431,10 +431,12 @@ impl Lowerer<'_> {
                 Some(Some(Binding::Scalar { cell, .. })) => {
                     self.is_float_data(&self.cells[cell].value)
                 }
-                Some(Some(Binding::Array(a))) => {
-                    let info = &self.arrays[a.0];
-                    info.origin == ArrayOrigin::Constant && info.elem == Elem::Float
+                // A constant table, or an array of data (a row of one, a view of one) that
+                // stays as written (`&xs[..]`, `&row[1..]` of inactive data).
+                Some(Some(Binding::Array(array) | Binding::Row { array, .. })) => {
+                    self.arrays[array.0].elem == Elem::Float
                 }
+                Some(Some(Binding::View(s))) => self.arrays[s.array.0].elem == Elem::Float,
                 Some(Some(_)) => false,
                 _ => self.is_float_data_constant(&p.path),
             },

@@ -226,11 +226,14 @@ impl<'ast> Visit<'ast> for Uses<'_> {
         }
         syn::visit::visit_expr_call(self, c);
     }
-    // `layer.forward(x)`: lent to its own method.
+    // `layer.forward(x)`: lent to its own method; `net.logit(x)`: lent to a model's method.
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        let receiver = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.name));
-        if receiver && crate::lower::is_model_method(&m.method.to_string()) {
-            self.as_argument += 1;
+        if crate::lower::is_model_method(&m.method.to_string()) {
+            let receiver = std::iter::once(&*m.receiver);
+            self.as_argument += receiver
+                .chain(&m.args)
+                .filter(|e| matches!(e, Expr::Path(p) if p.path.is_ident(self.name)))
+                .count();
         }
         syn::visit::visit_expr_method_call(self, m);
     }
