@@ -1247,3 +1247,38 @@ fn a_models_method_takes_rows_and_slices_of_data() {
     }
     assert!(close(g.w[0], want_w0) && close(g.b, want_b), "{g:?}");
 }
+
+// ---- a local closure given a model's fields whole ("too many indices") ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct TwoLayer {
+    w1: Vec<Vec<f64>>,
+    w2: Vec<f64>,
+    m: [[f64; 2]; 2],
+}
+
+/// The closure is inlined at each call; the field lent to it is an array, with as many
+/// indices as the closure's parameter takes.
+#[grad]
+fn closures_given_fields(net: &TwoLayer) -> f64 {
+    let sq = |a: &[f64]| -> f64 { a[0] * a[0] + a[1] };
+    let trace = |m: &[[f64; 2]; 2]| m[0][0] + m[1][1];
+    let first = |v: &Vec<f64>| -> f64 { v[0] };
+    sq(&net.w1[0]) + sq(&net.w2) * trace(&net.m) + first(&net.w2)
+}
+
+#[test]
+fn a_closure_is_given_a_row_a_vector_field_and_a_matrix_field() {
+    let net = TwoLayer {
+        w1: vec![vec![0.5, -1.0], vec![2.0, 3.0]],
+        w2: vec![1.5, 0.25],
+        m: [[2.0, 7.0], [-3.0, 0.5]],
+    };
+    let (value, g) = closures_given_fields_grad(&net);
+    // sq(w1[0]) + sq(w2) (m00 + m11) + w2[0]
+    let (sq2, trace) = (1.5 * 1.5 + 0.25, 2.5);
+    assert!(close(value, 0.25 - 1.0 + sq2 * trace + 1.5));
+    assert_eq!(g.w1, vec![vec![1.0, 1.0], vec![0.0, 0.0]]);
+    assert_eq!(g.w2, vec![2.0 * 1.5 * trace + 1.0, trace]);
+    assert_eq!(g.m, [[sq2, 0.0], [0.0, sq2]]);
+}

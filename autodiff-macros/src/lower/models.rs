@@ -119,6 +119,7 @@ pub fn expand(
         reads: Vec::new(),
         float,
         aliases: HashMap::default(),
+        closures: HashMap::default(),
         errors,
     };
     scan.visit_block(&block);
@@ -329,10 +330,18 @@ struct Scan<'a> {
     float: FunctionFloat,
     /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
     aliases: HashMap<String, (usize, Vec<Member>)>,
+    /// Local closures (`let sq = |a: &[f64]| ..;`), by name: how many indices each of their
+    /// parameters takes (`&[f64]`: 1; untyped: 1), since a field lent to one is read there.
+    closures: HashMap<String, Vec<usize>>,
     errors: &'a mut Errors,
 }
 
 impl Scan<'_> {
+    fn closure_params(&self, func: &Expr) -> Option<&Vec<usize>> {
+        let Expr::Path(p) = func else { return None };
+        self.closures.get(&p.path.get_ident()?.to_string())
+    }
+
     fn chain(&self, expr: &Expr) -> Option<(usize, Vec<Member>)> {
         field_chain(self.models, expr).or_else(|| match expr {
             Expr::Path(p) => self.aliases.get(&p.path.get_ident()?.to_string()).cloned(),
@@ -657,6 +666,24 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             {
                 return
             }
+            // `sq(&net.w2)` of a local closure, inlined: the field is read as the closure's
+            // parameter is.
+            Expr::Call(c) if self.closure_params(&c.func).is_some() => {
+                let depths = self.closure_params(&c.func).cloned().unwrap_or_default();
+                for (i, arg) in c.args.iter().enumerate() {
+                    let depth = depths.get(i).copied().unwrap_or(0);
+                    let lent = match arg {
+                        Expr::Reference(r) if r.mutability.is_none() && depth > 0 => {
+                            self.chain(&r.expr).is_some() && self.read(&r.expr, Read::Array(depth))
+                        }
+                        _ => false,
+                    };
+                    if !lent {
+                        self.visit_expr(arg);
+                    }
+                }
+                return;
+            }
             // `net.n as usize` (which may truncate a float), `net.a as f64` in an `f32`
             // function (the other float type, which a derivative does not follow): data.
             Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
@@ -766,6 +793,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         }
         if let Some(init) = &local.init {
             self.alias(strip_type(&local.pat), &init.expr);
+            if let (syn::Pat::Ident(pi), Expr::Closure(c)) = (strip_type(&local.pat), &*init.expr) {
+                let depths = c.inputs.iter().map(|p| match p {
+                    syn::Pat::Type(t) => array_depth(&t.ty),
+                    _ => 1,
+                });
+                self.closures.insert(pi.ident.to_string(), depths.collect());
+            }
         }
         // `let n = &cfg.n;` of a data struct: an array only if the body reads `n` as one;
         // else kept as written (`*n`).
@@ -1131,4 +1165,27 @@ fn matched_scrutinee(mac: &syn::Macro) -> Option<(Expr, proc_macro2::TokenStream
         Ok((scrutinee, rest))
     };
     syn::parse::Parser::parse2(split, mac.tokens.clone()).ok()
+}
+
+/// How many indices a value of type `ty` takes: `&[f64]` 1, `&[[f64; 3]]` and `&Vec<Vec<f64>>`
+/// 2, a number 0.
+fn array_depth(ty: &syn::Type) -> usize {
+    match ty {
+        syn::Type::Reference(r) => array_depth(&r.elem),
+        syn::Type::Paren(p) => array_depth(&p.elem),
+        syn::Type::Group(g) => array_depth(&g.elem),
+        syn::Type::Slice(s) => 1 + array_depth(&s.elem),
+        syn::Type::Array(a) => 1 + array_depth(&a.elem),
+        syn::Type::Path(p) => match p.path.segments.last() {
+            Some(last) if last.ident == "Vec" => match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                    Some(syn::GenericArgument::Type(item)) => 1 + array_depth(item),
+                    _ => 1,
+                },
+                _ => 1,
+            },
+            _ => 0,
+        },
+        _ => 0,
+    }
 }
