@@ -340,6 +340,8 @@ pub struct ArrayArg {
     pub slice: Option<Box<(Operand, Operand)>>,
     /// Whether the user wrote `&`.
     pub by_ref: bool,
+    /// Whether the user wrote `*` (`*x` of a parameter `x: &[T; N]`, passed by value).
+    pub deref: bool,
     /// For a local array: a copy of what the call saw, made (and taped in a loop) only when
     /// the array is written again before the reverse sweep reaches the call.
     pub snapshot: Option<Var>,

@@ -7,7 +7,8 @@
     clippy::needless_range_loop,
     clippy::useless_vec,
     clippy::approx_constant,
-    clippy::assign_op_pattern
+    clippy::assign_op_pattern,
+    clippy::ptr_arg
 )]
 
 mod common;
@@ -1281,4 +1282,113 @@ fn a_closure_is_given_a_row_a_vector_field_and_a_matrix_field() {
     assert_eq!(g.w1, vec![vec![1.0, 1.0], vec![0.0, 0.0]]);
     assert_eq!(g.w2, vec![2.0 * 1.5 * trace + 1.0, trace]);
     assert_eq!(g.m, [[sq2, 0.0], [0.0, sq2]]);
+}
+
+// ---- an array parameter taken `mut` by value and written; `*x` passed by value ----
+
+#[grad(modes(tangent))]
+fn written_by_value(mut v: [f64; 2], mut u: [f64; 2], k: usize) -> f64 {
+    v[0] *= 2.0;
+    for _ in 0..k {
+        u[1] = v[1] * u[0] + u[1].sin();
+    }
+    v[0] * v[1] + u[1]
+}
+
+/// `*x` of a reference parameter handed to a by-value array parameter (E0308: the generated
+/// call passed the reference).
+#[grad]
+fn dereferenced_argument(x: &[f64; 2], w: [f64; 2]) -> f64 {
+    written_by_value(*x, w, 2) + written_by_value(w, *x, 1)
+}
+
+#[test]
+fn a_mut_array_parameter_is_a_copy_and_a_dereferenced_one_is_passed_by_value() {
+    let (v, u) = ([3.0, 5.0], [1.0, 2.0]);
+    let (value, (d_v, d_u)) = written_by_value_grad(v, u, 1);
+    // f = 2 v0 v1 + v1 u0 + sin(u1)
+    assert!(close(value, 30.0 + 5.0 + 2f64.sin()));
+    assert_eq!(d_v, [10.0, 6.0 + 1.0]);
+    assert_eq!(d_u, [5.0, 2f64.cos()]);
+    let (_, tangent) = written_by_value_tangent(v, u, 1, &[1.0, 0.0], &[0.0, 1.0]);
+    assert!(close(tangent, 10.0 + 2f64.cos()));
+    let x = [0.3, -0.7];
+    let (_, (d_x, d_w)) = dereferenced_argument_grad(&x, u);
+    let f = |x: [f64; 2], w: [f64; 2]| dereferenced_argument(&x, w);
+    for i in 0..2 {
+        let h = 1e-6;
+        let (mut xp, mut xm, mut wp, mut wm) = (x, x, u, u);
+        xp[i] += h;
+        xm[i] -= h;
+        wp[i] += h;
+        wm[i] -= h;
+        let fd_x = (f(xp, u) - f(xm, u)) / (2.0 * h);
+        let fd_w = (f(x, wp) - f(x, wm)) / (2.0 * h);
+        assert!((d_x[i] - fd_x).abs() < 1e-7 && (d_w[i] - fd_w).abs() < 1e-7);
+    }
+}
+
+// ---- iterating an array literal of differentiated values (rejected before) ----
+
+#[grad]
+fn over_literals(a: f64, b: f64) -> f64 {
+    let mut s = 0.0;
+    for v in [a, b, 2.0] {
+        s += v.exp();
+    }
+    for (i, v) in [a, b].iter().enumerate() {
+        s += (i as f64 + 1.0) * v * v;
+    }
+    for v in &[a * a, 2.0] {
+        s += v.ln();
+    }
+    s + [a * b, a + b].into_iter().map(|v| v.sin()).sum::<f64>() + [b; 3].iter().sum::<f64>()
+}
+
+#[test]
+fn an_array_literal_is_iterated() {
+    let (a, b) = (0.7, 1.3);
+    let (_, (d_a, d_b)) = over_literals_grad(a, b);
+    let want_a = a.exp() + 2.0 * a + 2.0 / a + (a * b).cos() * b + (a + b).cos();
+    let want_b = b.exp() + 4.0 * b + (a * b).cos() * a + (a + b).cos() + 3.0;
+    assert!(close(d_a, want_a) && close(d_b, want_b), "{d_a} {d_b}");
+}
+
+// ---- a copy of rows of a fixed length (`pos.to_vec()` of `&[[f64; 2]]`) ----
+
+#[grad]
+fn leapfrog_rows(pos: &[[f64; 2]], vel: &Vec<[f64; 2]>, dt: f64) -> f64 {
+    let mut p = pos.to_vec();
+    let v = vel.to_vec();
+    for _ in 0..3 {
+        for i in 0..p.len() {
+            p[i][0] += dt * v[i][0] * p[i][1];
+            p[i][1] += dt * v[i][1];
+        }
+    }
+    p.iter().map(|r| r[0] * r[1]).sum()
+}
+
+#[test]
+fn rows_of_a_fixed_length_are_copied() {
+    let pos = [[1.0, 2.0], [3.0, 4.0]];
+    let vel = vec![[0.5, -1.0], [2.0, 0.25]];
+    let (_, (d_pos, d_vel, d_dt)) = leapfrog_rows_grad(&pos, &vel, 0.1);
+    let h = 1e-6;
+    for i in 0..2 {
+        for j in 0..2 {
+            let (mut pp, mut pm) = (pos, pos);
+            pp[i][j] += h;
+            pm[i][j] -= h;
+            let fd = (leapfrog_rows(&pp, &vel, 0.1) - leapfrog_rows(&pm, &vel, 0.1)) / (2.0 * h);
+            assert!((d_pos[i][j] - fd).abs() < 1e-6, "{i} {j}");
+            let (mut vp, mut vm) = (vel.clone(), vel.clone());
+            vp[i][j] += h;
+            vm[i][j] -= h;
+            let fd = (leapfrog_rows(&pos, &vp, 0.1) - leapfrog_rows(&pos, &vm, 0.1)) / (2.0 * h);
+            assert!((d_vel[i][j] - fd).abs() < 1e-6, "{i} {j}");
+        }
+    }
+    let fd = (leapfrog_rows(&pos, &vel, 0.1 + h) - leapfrog_rows(&pos, &vel, 0.1 - h)) / (2.0 * h);
+    assert!((d_dt - fd).abs() < 1e-5);
 }

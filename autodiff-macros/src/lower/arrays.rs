@@ -283,6 +283,25 @@ impl Lowerer<'_> {
         LocalArray::Declared(array)
     }
 
+    /// The length of the rows of a 2-D array when it is a constant (`M` in `[[T; M]; N]`,
+    /// `&[[T; M]]`, `vec![[0.0; M]; n]`).
+    fn fixed_row_len(&self, array: ArrayId) -> Option<Expr> {
+        let info = &self.arrays[array.0];
+        if let [_, Operand::Const(row)] = info.lens.as_slice() {
+            return Some(row.clone());
+        }
+        let ArrayOrigin::Param(p) = info.origin else {
+            return None;
+        };
+        match &self.sig.params[p].kind {
+            ParamKind::Array { shape, .. } => match &**shape {
+                Shape::Matrix { cols, .. } => Some(cols.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// `let mut a = *w;`, `w.to_vec()`, `w[i].clone()`, `x[1..].to_vec()`: a new array of the
     /// same shape (a fixed-size one when `keep_type` and the source is one), filled element by
     /// element.
@@ -345,12 +364,13 @@ impl Lowerer<'_> {
                 row_len: None,
                 like: None,
             }
-        } else if fixed.len() == 2 {
+        } else if let Some(row) = self.fixed_row_len(array).filter(|_| dims == 2) {
+            // rows of a fixed length (`&[[f64; 2]]`, `&Vec<[f64; 2]>`)
             let len = self.length_of(&value, span);
             Declaration {
                 elem,
                 fill: self.zero_of(elem),
-                fixed_lens: vec![fixed[1].clone()],
+                fixed_lens: vec![row],
                 vec_len: Some(len),
                 row_len: None,
                 like: None,

@@ -250,7 +250,11 @@ impl Lowerer<'_> {
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
                 Value::Array(array) => {
                     let by_ref = matches!(arg, Expr::Reference(_));
-                    args.push(Arg::Array(self.array_arg(array, None, by_ref, span)));
+                    let deref = matches!(arg, Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)));
+                    args.push(Arg::Array(ArrayArg {
+                        deref,
+                        ..self.array_arg(array, None, by_ref, span)
+                    }));
                 }
                 Value::Row { array, index } => {
                     // A row bound by `for row in w.iter()` is a reference already.
@@ -483,6 +487,7 @@ impl Lowerer<'_> {
             row: None,
             slice: None,
             by_ref,
+            deref: false,
             snapshot: None,
         }))
     }
@@ -569,6 +574,7 @@ impl Lowerer<'_> {
             row,
             slice: None,
             by_ref,
+            deref: false,
             snapshot: snapshot.flatten(),
         }
     }

@@ -327,6 +327,14 @@ impl Lowerer<'_> {
             // `for v in &mut out`: `out.iter_mut()`.
             Expr::Reference(r) if r.mutability.is_some() => Ok(mutable_items(&r.expr)),
             Expr::Reference(r) => self.stream(&r.expr),
+            // `for v in [a, b, c]`, `[a * b, a + b].into_iter()`: the literal is a local array
+            // of its own, bound before the loop.
+            Expr::Array(_) | Expr::Repeat(_) => {
+                let name = format!("{SYNTHETIC}literal_{}", self.next_synthetic());
+                let name = Ident::new(&name, expr.span());
+                self.lower_stmt(&build::let_(build::binding(&name), expr.clone()));
+                self.stream(&build::path(&name))
+            }
             Expr::Range(r) => {
                 let (Some(start), Some(end)) = (&r.start, &r.end) else {
                     return Err((r.span(), "#[grad] needs ranges with both bounds (`a..b`)".into()));

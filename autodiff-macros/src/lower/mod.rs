@@ -26,6 +26,7 @@ mod records;
 pub(crate) use opaque::mentioned_names;
 mod spans;
 mod stmt;
+pub mod written_params;
 
 use arrays::LocalArray;
 use expr::compound_op;

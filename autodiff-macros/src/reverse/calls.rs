@@ -331,7 +331,7 @@ impl Gen<'_> {
     }
 
     /// Whether a parameter array is bound to a reference: a field, `&[T]`, `&Model`.
-    fn is_reference(&self, array: ArrayId) -> bool {
+    pub(super) fn is_reference(&self, array: ArrayId) -> bool {
         let ArrayOrigin::Param(p) = self.body.array(array).origin else {
             return false;
         };
@@ -405,7 +405,9 @@ impl Gen<'_> {
                     let r = self.operand(r);
                     quote!([#r])
                 });
-                (quote!(#name #row), false)
+                // `*x` of a parameter `x: &[f64; N]`, passed by value: a reference here
+                let is_ref = a.deref && row.is_none() && self.is_reference(a.array);
+                (quote!(#name #row), is_ref)
             }
         };
         // A slice is taken of what the call saw, a snapshot included.
@@ -450,6 +452,7 @@ impl Gen<'_> {
         }
         match (is_ref, a.by_ref) {
             (true, true) => source,
+            (true, false) if a.deref => quote!(*#source),
             (true, false) => quote!(#source.clone()),
             (false, _) => quote!(#amp #source),
         }

@@ -272,7 +272,10 @@ impl Gen<'_> {
                     quote!([#r])
                 });
                 let slice = self.slice_index(a);
-                quote!(#amp #name #row #slice)
+                // `*x` of a parameter `x: &[f64; N]`, passed by value
+                let whole = a.row.is_none() && a.slice.is_none();
+                let deref = (a.deref && whole && self.is_reference(a.array)).then(|| quote!(*));
+                quote!(#amp #deref #name #row #slice)
             }
         }
     }
