@@ -1149,11 +1149,23 @@ fn sorted_by_total_cmp(x: &[f64]) -> f64 {
     v[0] * v[1] * v[1]
 }
 
+/// The comparator as a path: `f64::total_cmp` takes `&f64`, never a dual number.
+#[grad(modes(hvp))]
+fn sorted_by_total_cmp_path(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    v[0] * v[1] * v[1]
+}
+
 #[test]
 fn total_cmp_sorts_dual_numbers_by_value() {
-    // Sorted: (-0.3, 0.5, 0.9), f = x1 x0^2: H = [[2 x1, 2 x0, 0], [2 x0, 0, 0], [0, 0, 0]].
     let x = [0.5, -0.3, 0.9];
     let t = [1.0, 0.5, -0.25];
+    assert_eq!(
+        sorted_by_total_cmp_path_hvp(&x, &t),
+        sorted_by_total_cmp_hvp(&x, &t)
+    );
+    // Sorted: (-0.3, 0.5, 0.9), f = x1 x0^2: H = [[2 x1, 2 x0, 0], [2 x0, 0, 0], [0, 0, 0]].
     let (v, g, hv) = sorted_by_total_cmp_hvp(&x, &t);
     assert!(close(v, -0.3 * 0.25));
     assert!(
@@ -1391,4 +1403,87 @@ fn rows_of_a_fixed_length_are_copied() {
     }
     let fd = (leapfrog_rows(&pos, &vel, 0.1 + h) - leapfrog_rows(&pos, &vel, 0.1 - h)) / (2.0 * h);
     assert!((d_dt - fd).abs() < 1e-5);
+}
+
+// ---- `std::mem::swap` of two local arrays: double buffering (rejected before) ----
+
+#[grad]
+fn double_buffered(x: &[f64; 2]) -> f64 {
+    let mut a = *x;
+    let mut b = [0.0; 2];
+    for _ in 0..3 {
+        b[0] = a[1].sin();
+        b[1] = a[0] * a[1];
+        std::mem::swap(&mut a, &mut b);
+    }
+    a[0] + a[1]
+}
+
+/// Jacobi sweeps over two `Vec`s, swapped after each.
+#[grad]
+fn jacobi_sweeps(x: &[f64], n: usize) -> f64 {
+    let mut cur = x.to_vec();
+    let mut next = vec![0.0; x.len()];
+    for _ in 0..n {
+        for i in 1..cur.len() - 1 {
+            next[i] = 0.5 * (cur[i - 1] + cur[i + 1]) + 0.1 * cur[i] * cur[i];
+        }
+        next[0] = cur[0];
+        let last = cur.len() - 1;
+        next[last] = cur[last];
+        core::mem::swap(&mut cur, &mut next);
+    }
+    cur.iter().map(|v| v * v).sum()
+}
+
+#[grad]
+fn swapped_matrices(x: &[f64; 2]) -> f64 {
+    let mut a = [[x[0], x[1]], [x[1], 1.0]];
+    let mut b = [[0.0; 2]; 2];
+    for _ in 0..2 {
+        for i in 0..2 {
+            for j in 0..2 {
+                b[i][j] = a[j][i] * a[i][j] + 0.1;
+            }
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a[0][0] + a[0][1] * a[1][0]
+}
+
+fn central_differences(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    let h = 1e-6;
+    (0..x.len())
+        .map(|i| {
+            let (mut p, mut m) = (x.to_vec(), x.to_vec());
+            p[i] += h;
+            m[i] -= h;
+            (f(&p) - f(&m)) / (2.0 * h)
+        })
+        .collect()
+}
+
+#[test]
+fn swapped_local_arrays_exchange_their_elements() {
+    let x = [0.3, 0.8];
+    let as_pair = |v: &[f64]| [v[0], v[1]];
+    let (_, g) = double_buffered_grad(&x);
+    let fd = central_differences(|v| double_buffered(&as_pair(v)), &x);
+    assert!(
+        g.iter().zip(&fd).all(|(a, b)| (a - b).abs() < 1e-7),
+        "{g:?} {fd:?}"
+    );
+    let (_, g) = swapped_matrices_grad(&x);
+    let fd = central_differences(|v| swapped_matrices(&as_pair(v)), &x);
+    assert!(
+        g.iter().zip(&fd).all(|(a, b)| (a - b).abs() < 1e-7),
+        "{g:?} {fd:?}"
+    );
+    let v = [0.1, 0.5, -0.3, 0.7, 0.2];
+    let (_, g) = jacobi_sweeps_grad(&v, 4);
+    let fd = central_differences(|v| jacobi_sweeps(v, 4), &v);
+    assert!(
+        g.iter().zip(&fd).all(|(a, b)| (a - b).abs() < 1e-7),
+        "{g:?} {fd:?}"
+    );
 }

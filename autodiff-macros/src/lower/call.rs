@@ -493,9 +493,25 @@ impl Lowerer<'_> {
     }
 
     /// `std::mem::swap(&mut a, &mut b)` (or `mem::swap`) of two local numbers: the names
-    /// exchange their values; nothing is called.
+    /// exchange their values; nothing is called. Of two local arrays (double buffering):
+    /// their elements are exchanged one by one, the same lengths asserted.
     fn swap(&mut self, path: &syn::Path, c: &syn::ExprCall) -> Option<Value> {
-        let cells: Vec<usize> = swapped_names(path, c)
+        let names = swapped_names(path, c);
+        if let [a, b] = &names[..] {
+            let local_array = |name: &str| match self.lookup(name) {
+                Some(Binding::Array(id)) => {
+                    let info = &self.arrays[id.0];
+                    (info.origin == ArrayOrigin::Local).then_some(info.dims)
+                }
+                _ => None,
+            };
+            if let (Some(dims @ (1 | 2)), Some(other)) = (local_array(a), local_array(b)) {
+                if dims == other {
+                    return Some(self.swap_arrays(a, b, dims, c.span()));
+                }
+            }
+        }
+        let cells: Vec<usize> = names
             .iter()
             .filter_map(|name| self.mutable_cell(name))
             .collect();
@@ -506,6 +522,37 @@ impl Lowerer<'_> {
         self.cells[a].value = std::mem::replace(&mut self.cells[b].value, value_a);
         self.cells[a].ty = std::mem::replace(&mut self.cells[b].ty, ty_a);
         Some(Value::Unit)
+    }
+
+    /// `std::mem::swap` of the local arrays `a` and `b` of `dims` dimensions, as the loop
+    /// over their elements that exchanges them.
+    fn swap_arrays(&mut self, a: &str, b: &str, dims: usize, span: Span) -> Value {
+        let k = self.next_synthetic();
+        let name = |n: &str| syn::Ident::new(&format!("{SYNTHETIC}swap_{n}_{k}"), span);
+        let (a, b) = (syn::Ident::new(a, span), syn::Ident::new(b, span));
+        let (i, j, t) = (name("i"), name("j"), name("t"));
+        let exchange = |at: proc_macro2::TokenStream| -> syn::Block {
+            syn::parse_quote_spanned!(span=> {
+                let #t = #a #at;
+                #a #at = #b #at;
+                #b #at = #t;
+            })
+        };
+        let body = match dims {
+            1 => exchange(quote!([#i])),
+            _ => {
+                let inner = exchange(quote!([#i][#j]));
+                syn::parse_quote_spanned!(span=> {
+                    ::core::assert_eq!(#a[#i].len(), #b[#i].len(), "std::mem::swap of rows of different lengths");
+                    for #j in 0..#a[#i].len() #inner
+                })
+            }
+        };
+        let swapped: Expr = syn::parse_quote_spanned!(span=> {
+            ::core::assert_eq!(#a.len(), #b.len(), "std::mem::swap of arrays of different lengths");
+            for #i in 0..#a.len() #body
+        });
+        self.lower_expr(&swapped)
     }
 
     /// Whether a passed-through value is float data: an element of a `const` table, a value

@@ -942,6 +942,19 @@ impl Lowerer<'_> {
                     let k = self.next_synthetic();
                     let [order, unsorted, i] = ["order", "unsorted", "i"]
                         .map(|n| proc_macro2::Ident::new(&format!("{SYNTHETIC}{n}_{k}"), span));
+                    // `f64::total_cmp` compares `f64`s only: the method compares dual
+                    // numbers too, in the extra modes
+                    let cmp: Expr = match cmp {
+                        Expr::Path(p)
+                            if p.path
+                                .segments
+                                .last()
+                                .is_some_and(|s| s.ident == "total_cmp") =>
+                        {
+                            syn::parse_quote_spanned!(span=> |a, b| a.total_cmp(b))
+                        }
+                        other => (*other).clone(),
+                    };
                     let ordering: Expr = syn::parse_quote_spanned!(span=>
                         ::autodiff::__private::sort_order(&#v, #cmp)
                     );
