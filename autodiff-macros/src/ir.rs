@@ -336,6 +336,9 @@ pub struct ArrayArg {
     pub array: ArrayId,
     /// `&w[i]`: one row of a matrix.
     pub row: Option<Operand>,
+    /// `&net.layers[k].attn`: a sub-model (or an array) inside the item the row picks, lent
+    /// whole; the fields that lead to it.
+    pub members: Vec<syn::Member>,
     /// `&x[a..b]`: the elements passed, their start and count (of the row, if any).
     pub slice: Option<Box<(Operand, Operand)>>,
     /// Whether the user wrote `&`.

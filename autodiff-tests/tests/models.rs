@@ -1120,3 +1120,140 @@ fn a_sub_model_type_nested_and_held_directly() {
     let (_, g) = tower_loss_grad(&net, &x);
     fd_check(|m: &Tower| tower_loss(m, &x), &net, &g);
 }
+
+// ---- a part of an item lent whole: `dense(&block.l1, &h)`, `block.inner.d.forward(&h)` ----
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Square {
+    w: [[f64; 2]; 2],
+    b: [f64; 2],
+}
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Gated {
+    d: Square,
+    scale: Vec<f64>,
+}
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Stage {
+    l1: Square,
+    inner: Gated,
+    gate: [f64; 2],
+}
+
+#[derive(Clone, Debug, Default, autodiff::Params)]
+struct Stages {
+    stages: Vec<Stage>,
+    head: Square,
+}
+
+#[grad(l, modes(tangent))]
+fn square_layer(l: &Square, x: &[f64; 2]) -> [f64; 2] {
+    let mut y = l.b;
+    for i in 0..2 {
+        for j in 0..2 {
+            y[i] += l.w[i][j] * x[j];
+        }
+        y[i] = y[i].tanh();
+    }
+    y
+}
+
+#[grad]
+fn dot2(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    a[0] * b[0] + a[1] * b[1]
+}
+
+#[grad]
+fn total(a: &[f64]) -> f64 {
+    a.iter().sum()
+}
+
+#[grad(self, modes(tangent))]
+impl Square {
+    fn forward(&self, x: &[f64; 2]) -> [f64; 2] {
+        square_layer(self, x)
+    }
+}
+
+#[grad(self)]
+impl Stages {
+    /// Sub-models, an array and a `Vec` inside each stage, lent to functions and methods.
+    fn run(&self, x: &[f64; 2]) -> f64 {
+        let mut h = *x;
+        for (k, stage) in self.stages.iter().enumerate() {
+            h = stage.inner.d.forward(&h);
+            h = square_layer(&stage.l1, &h);
+            let g = dot2(&stage.gate, &h) + total(&stage.inner.scale);
+            h[0] += g * (k as f64 + 1.0);
+        }
+        let o = self.head.forward(&h);
+        o[0] * o[1] + square_layer(&self.stages[0].inner.d, x)[1]
+    }
+}
+
+#[grad(net, modes(tangent))]
+fn stages_reversed(net: &Stages, x: &[f64; 2]) -> f64 {
+    let mut h = *x;
+    for stage in net.stages.iter().rev() {
+        h = stage.l1.forward(&h);
+    }
+    h[0] * h[1] + net.stages.len() as f64
+}
+
+#[grad]
+fn pair_of_squares(a: &Square, b: &Square) -> f64 {
+    a.b[0] * b.b[1] + a.w[0][1] * b.w[1][0]
+}
+
+/// Two parts of one item, the same part twice, parts of two items: in one call each.
+#[grad(net)]
+fn shared_parts(net: &Stages) -> f64 {
+    let mut s = 0.0;
+    for stage in &net.stages {
+        s += pair_of_squares(&stage.l1, &stage.inner.d) + dot2(&stage.gate, &stage.gate);
+        s += pair_of_squares(&stage.l1, &stage.l1);
+    }
+    s + pair_of_squares(&net.stages[0].l1, &net.stages[1].inner.d)
+}
+
+#[test]
+fn parts_of_items_are_lent_to_calls_and_methods() {
+    let mut net = Stages {
+        stages: vec![
+            Stage {
+                inner: Gated {
+                    scale: vec![0.0; 3],
+                    ..Gated::default()
+                },
+                ..Stage::default()
+            };
+            3
+        ],
+        head: Square::default(),
+    };
+    let mut v = 0.3;
+    net.for_each_slice_mut(|s| {
+        for x in s.values {
+            *x = v;
+            v = -(v * 1.3 + 0.07) % 1.0;
+        }
+    });
+    let x = [0.4, -0.8];
+    let (_, g) = net.run_grad(&x);
+    fd_check(|n: &Stages| n.run(&x), &net, &g);
+    let (_, g) = shared_parts_grad(&net);
+    fd_check(shared_parts, &net, &g);
+    let (_, g) = stages_reversed_grad(&net, &x);
+    fd_check(|n: &Stages| stages_reversed(n, &x), &net, &g);
+    // The adjoint adds into what the shadow holds.
+    let mut twice = g.clone();
+    stages_reversed_adjoint(&net, &x, 1.0, &mut twice, Const);
+    assert_eq!(twice.stages[1].l1.w[0][1], 2.0 * g.stages[1].l1.w[0][1]);
+    // The tangent along the gradient is its squared norm.
+    let (_, tangent) = stages_reversed_tangent(&net, &x, &g, Const);
+    let mut norm = 0.0;
+    g.for_each_slice(|s| norm += s.values.iter().map(|v| v * v).sum::<f64>());
+    assert!((tangent - norm).abs() < 1e-12 * norm.max(1.0));
+}

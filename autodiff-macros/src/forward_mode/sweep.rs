@@ -395,7 +395,8 @@ impl<'a> Sweep<'a> {
                     // (a row, or a model of a sequence of them).
                     out.push(match (row, is_param, self.gen.slice_bounds(a)) {
                         (_, true, _) if field && (row_index.is_some() || slice.is_some()) => {
-                            let at = quote!(#row_index #slice);
+                            let members = &a.members;
+                            let at = quote!(#row_index #(.#members)* #slice);
                             let m = crate::reverse::closure_param(&at);
                             quote!(#t.map(|#m| &#m #at))
                         }

@@ -118,6 +118,36 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `net_layers[k].attn.inner` (or a reference to it): a part of an item of a sequence of
+    /// sub-models, the item and the fields that lead to the part.
+    pub(super) fn item_part<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Vec<syn::Member>)> {
+        let mut e = match expr {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            other => other,
+        };
+        let mut members = Vec::new();
+        while let Expr::Field(f) = e {
+            if !matches!(f.member, syn::Member::Named(_)) {
+                return None;
+            }
+            members.push(f.member.clone());
+            e = &f.base;
+        }
+        members.reverse();
+        let Expr::Index(i) = e else { return None };
+        let Expr::Path(p) = &*i.expr else { return None };
+        let Some(Binding::Array(array)) = self.lookup(&p.path.get_ident()?.to_string()) else {
+            return None;
+        };
+        let info = &self.arrays[array.0];
+        let sequence = match info.origin {
+            ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+            _ => false,
+        };
+        let single = !matches!(&*i.index, Expr::Range(_));
+        (sequence && single && info.dims == 2 && !members.is_empty()).then_some((e, members))
+    }
+
     /// Whether `expr` is a field of an item of a sequence of sub-models (`net_layers[k].w`) at
     /// any indices.
     pub(super) fn is_item_field(&self, expr: &Expr) -> bool {
@@ -229,6 +259,18 @@ impl Lowerer<'_> {
                     if let Some(Binding::Array(array)) = self.lookup(&name.to_string()) {
                         args.push(Arg::Array(self.array_arg(array, None, true, arg.span())));
                     }
+                    continue;
+                }
+            }
+            // `&l.attn` of an item `l` of a sequence of sub-models (`&net_layers[k].attn`):
+            // lent with the same part of the item's shadow.
+            if let Some((item, members)) = self.item_part(arg) {
+                if let Value::Row { array, index } = self.lower_expr(item) {
+                    let by_ref = matches!(arg, Expr::Reference(_));
+                    args.push(Arg::Array(ArrayArg {
+                        members,
+                        ..self.array_arg(array, Some(index), by_ref, span)
+                    }));
                     continue;
                 }
             }
@@ -487,6 +529,7 @@ impl Lowerer<'_> {
             row: None,
             slice: None,
             by_ref,
+            members: Vec::new(),
             deref: false,
             snapshot: None,
         }))
@@ -621,6 +664,7 @@ impl Lowerer<'_> {
             row,
             slice: None,
             by_ref,
+            members: Vec::new(),
             deref: false,
             snapshot: snapshot.flatten(),
         }

@@ -1158,6 +1158,8 @@ impl Lowerer<'_> {
     pub(super) fn is_sub_model(&self, expr: &Expr) -> bool {
         match expr {
             Expr::Reference(r) => self.is_sub_model(&r.expr),
+            // `net_layers[k].attn`: a sub-model inside an item
+            Expr::Field(_) => self.item_part(expr).is_some(),
             Expr::Paren(p) => self.is_sub_model(&p.expr),
             Expr::Path(p) => {
                 let Some(ident) = p.path.get_ident() else {

@@ -169,6 +169,8 @@ pub fn expand(
                 (Read::Array(dims), true) => ParamKind::DataArray { dims },
                 _ => continue,
             },
+            // (measured, `net.layers.len()`: a collection of any type, bound by reference)
+            Read::Data if as_array => ParamKind::DataArray { dims: 1 },
             Read::Data => ParamKind::Opaque,
             Read::Scalar | Read::Cast => ParamKind::Float,
             Read::Whole => ParamKind::Array {
@@ -609,6 +611,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
+                // `net.layers.len()`: a count, of items of any type, taken of the field as
+                // data (a field read otherwise too is read as that).
+                if ["len", "is_empty"].contains(&&*name)
+                    && self.read_as(&m.receiver, Read::Data, true)
+                {
+                    return;
+                }
                 let read = if !super::is_array_method(&name) {
                     Read::Scalar
                 } else if super::is_model_method(&name) {
@@ -617,8 +626,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 } else {
                     Read::Array(1)
                 };
-                // Measuring needs no array (a data field of indices stays as written).
-                let as_array = read != Read::Scalar && !["len", "is_empty"].contains(&&*name);
+                let as_array = read != Read::Scalar;
                 if self.read_as(&m.receiver, read, as_array) {
                     m.args.iter().for_each(|a| self.visit_expr(a));
                     return;

@@ -82,7 +82,8 @@ impl Gen<'_> {
                             shadows.push(match &a.row {
                                 Some(r) => {
                                     let r = self.operand(r);
-                                    let at = quote!([#r] #slice);
+                                    let members = &a.members;
+                                    let at = quote!([#r] #(.#members)* #slice);
                                     let m = closure_param(&at);
                                     quote!(#part.as_deref_mut().map(|#m| &mut #m #at))
                                 }
@@ -99,7 +100,25 @@ impl Gen<'_> {
                     let is_param = matches!(self.body.array(a.array).origin, ArrayOrigin::Param(_));
                     let row = a.row.as_ref().map(|r| self.operand(r));
                     let bounds = self.slice_bounds(a);
-                    if !lent_arrays.insert(a.array) {
+                    let first = lent_arrays.insert(a.array);
+                    if !first && !a.members.is_empty() {
+                        // Two parts of items of one sequence (`f(&l.attn, &l.mlp)`): the
+                        // second gets zeros of its own type, added into its part after.
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let (name, members) = (self.array(a.array), &a.members);
+                        let at = quote!([#row] #(.#members)*);
+                        let m = closure_param(&at);
+                        call.tokens.extend([quote!(
+                            let mut #tmp = ::autodiff::__private::zeros_like(&#name #at);
+                        )]);
+                        shadows.push(quote!(&mut #tmp));
+                        after.push(Piece::code(quote!(::autodiff::__private::add_params(
+                            #d.as_deref_mut().map(|#m| &mut #m #at),
+                            &#tmp,
+                        );)));
+                        continue;
+                    }
+                    if !first {
                         // The same array twice (`dot(u, u)`): a second accumulator, added after.
                         let tmp = self.fresh("d_arg", Span::call_site());
                         let len = match a.slice.as_deref() {
@@ -146,7 +165,8 @@ impl Gen<'_> {
                     let row_index = row.as_ref().map(|r| quote!([#r]));
                     let shadow = match (&row, is_param, bounds) {
                         (_, true, _) if field && (row.is_some() || slice.is_some()) => {
-                            let at = quote!(#row_index #slice);
+                            let members = &a.members;
+                            let at = quote!(#row_index #(.#members)* #slice);
                             let m = closure_param(&at);
                             quote!(#d.as_deref_mut().map(|#m| &mut #m #at))
                         }
@@ -407,7 +427,8 @@ impl Gen<'_> {
                 });
                 // `*x` of a parameter `x: &[f64; N]`, passed by value: a reference here
                 let is_ref = a.deref && row.is_none() && self.is_reference(a.array);
-                (quote!(#name #row), is_ref)
+                let members = &a.members;
+                (quote!(#name #row #(.#members)*), is_ref)
             }
         };
         // A slice is taken of what the call saw, a snapshot included.

@@ -275,7 +275,8 @@ impl Gen<'_> {
                 // `*x` of a parameter `x: &[f64; N]`, passed by value
                 let whole = a.row.is_none() && a.slice.is_none();
                 let deref = (a.deref && whole && self.is_reference(a.array)).then(|| quote!(*));
-                quote!(#amp #deref #name #row #slice)
+                let members = &a.members;
+                quote!(#amp #deref #name #row #(.#members)* #slice)
             }
         }
     }

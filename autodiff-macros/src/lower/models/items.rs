@@ -506,11 +506,51 @@ impl MarkItemFields<'_> {
         self.integer = outer;
     }
 
+    /// Whether `expr` is a part of an item reached by fields alone (`l.attn`,
+    /// `net.blocks[k].attn.inner`), which a call is lent whole.
+    fn is_lent_part(&self, expr: &Expr) -> bool {
+        let mut e = expr;
+        let mut fields = 0;
+        while let Expr::Field(f) = e {
+            if !matches!(f.member, Member::Named(_)) {
+                return false;
+            }
+            (e, fields) = (&f.base, fields + 1);
+        }
+        let item = match e {
+            Expr::Path(p) => p.path.get_ident().is_some_and(|i| self.items.contains(i)),
+            base => indexed_item(base).is_some_and(|(sequence, _)| self.is_sequence(sequence)),
+        };
+        fields > 0 && item
+    }
+
+    /// An argument of a call: `&l.attn`, a part of the item (a sub-model, an array) lent
+    /// whole, or any other.
+    fn argument(&mut self, arg: &mut Expr) {
+        match arg {
+            Expr::Reference(r) if r.mutability.is_none() && self.is_lent_part(&r.expr) => {
+                self.lend_part(&mut r.expr)
+            }
+            _ => self.visit_expr_mut(arg),
+        }
+    }
+
+    /// A part of an item lent whole: left as written, the item's index an integer.
+    fn lend_part(&mut self, expr: &mut Expr) {
+        let mut e = expr;
+        while let Expr::Field(f) = e {
+            e = &mut f.base;
+        }
+        if let Expr::Index(i) = e {
+            self.integer(&mut i.index);
+        }
+    }
+
     fn whole(&mut self, expr: &Expr) {
         let field = expr.to_token_stream().to_string().replace(' ', "");
         self.errors.on(
             expr,
-            format!("#[grad] reads the numbers in a field of an item of a sequence one at a time (`{field}[j]`), but does not lend or iterate the field whole yet: loop over `0..{field}.len()` and read `{field}[j]`, or give the item's type a `#[grad(self)]` method that reads it and call that"),
+            format!("#[grad] reads the numbers in a field of an item of a sequence one at a time (`{field}[j]`) or lends the field whole to a call (`g(&{field})`), but does not iterate it or use it whole otherwise yet: loop over `0..{field}.len()` and read `{field}[j]`, or give the item's type a `#[grad(self)]` method that reads it and call that"),
         );
     }
 }
@@ -544,6 +584,24 @@ impl VisitMut for MarkItemFields<'_> {
                     && self.is_item_field(&m.receiver) =>
             {
                 mark(expr, INTEGER);
+            }
+            // `l.attn.forward(x)`: a part of the item lent to its own method.
+            Expr::MethodCall(m)
+                if crate::lower::is_model_method(&m.method.to_string())
+                    && self.is_lent_part(&m.receiver) =>
+            {
+                self.lend_part(&mut m.receiver);
+                m.args.iter_mut().for_each(|a| self.argument(a));
+            }
+            Expr::MethodCall(m) if crate::lower::is_model_method(&m.method.to_string()) => {
+                self.visit_expr_mut(&mut m.receiver);
+                m.args.iter_mut().for_each(|a| self.argument(a));
+            }
+            Expr::Call(c) => {
+                let inner = std::mem::replace(&mut self.integer, false);
+                self.visit_expr_mut(&mut c.func);
+                c.args.iter_mut().for_each(|a| self.argument(a));
+                self.integer = inner;
             }
             Expr::MethodCall(m) if self.is_item_field(&m.receiver) => self.whole(&m.receiver),
             Expr::Field(f) if self.is_item_field(&f.base) => {

@@ -17,19 +17,14 @@ struct Block {
     inner: Layer,
 }
 
-#[grad(x)]
-fn dot(w: &[f64], x: &[f64]) -> f64 {
-    w.iter().zip(x).map(|(a, b)| a * b).sum()
-}
-
-// A field of an item lent whole to a call, and iterated: read number by number it is
-// differentiated (`l.w[j]` over `0..l.w.len()`). A field of a sub-model inside an item, and
-// of an item reached by an iterator (by an index, `first()` or `last()` it is read).
+// A field of an item iterated: read number by number (`l.w[j]` over `0..l.w.len()`) or lent
+// whole to a call (`dot(&l.w, x)`) it is differentiated. A field of a sub-model inside an
+// item, and of an item reached by an iterator (by an index, `first()` or `last()` it is read).
 #[grad(net)]
 fn loss(net: &Net, x: &[f64]) -> f64 {
     let mut s = 0.0;
     for l in &net.layers {
-        s += dot(&l.w, x) + l.b;
+        s += l.b * x[0];
         for w in l.w.iter() {
             s += w * w;
         }
