@@ -1487,3 +1487,78 @@ fn swapped_local_arrays_exchange_their_elements() {
         "{g:?} {fd:?}"
     );
 }
+
+// ---- a `move` closure holds a copy of the array it captured (wrong gradient) ----
+
+/// `f` reads `b[0]` as it was when the closure was made (`x`), not after `b[0] = y`.
+#[grad(modes(tangent))]
+fn moved_array_capture(x: f64, y: f64) -> f64 {
+    let mut b = [x, 2.0 * x];
+    let f = move |t: f64| t * b[0] + b[1];
+    b[0] = y;
+    f(1.0) + b[0] * f(y)
+}
+
+#[test]
+fn a_move_closure_reads_the_array_it_copied() {
+    let (x, y) = (0.7, 1.3);
+    // f(t) = t x + 2x; value = 3x + y (y x + 2x)
+    let (value, (d_x, d_y)) = moved_array_capture_grad(x, y);
+    assert!(close(value, moved_array_capture(x, y)));
+    assert!(close(value, 3.0 * x + y * (y * x + 2.0 * x)));
+    assert!(close(d_x, 3.0 + y * (y + 2.0)), "{d_x}");
+    assert!(close(d_y, 2.0 * y * x + 2.0 * x), "{d_y}");
+    let (_, tangent) = moved_array_capture_tangent(x, y, 1.0, 0.0);
+    assert!(close(tangent, d_x));
+}
+
+// ---- a closure with locals of its own written (rejected as assigning outside it) ----
+
+#[grad]
+fn closure_with_own_locals(x: f64, y: f64) -> f64 {
+    let f = |t: f64| {
+        let mut z = t;
+        z += y;
+        let mut acc = 0.0;
+        for k in 1..4 {
+            acc += z * k as f64;
+        }
+        acc * z
+    };
+    f(x) + f(2.0 * y)
+}
+
+#[test]
+fn a_closure_writes_its_own_locals() {
+    let (x, y) = (0.7, 1.3);
+    // f(t) = 6 (t + y)^2
+    let (value, (d_x, d_y)) = closure_with_own_locals_grad(x, y);
+    assert!(close(
+        value,
+        6.0 * (x + y).powi(2) + 6.0 * (3.0 * y).powi(2)
+    ));
+    assert!(close(d_x, 12.0 * (x + y)));
+    assert!(close(d_y, 12.0 * (x + y) + 36.0 * 3.0 * y));
+}
+
+// ---- an array literal passed by value, to a function and to a closure ----
+
+#[grad]
+fn times_pair(v: [f64; 2]) -> f64 {
+    v[0] * v[1]
+}
+
+#[grad]
+fn literals_by_value(x: f64, y: f64) -> f64 {
+    let f = |v: [f64; 2]| v[0] * v[1] + v[1];
+    times_pair([x, y + 1.0]) + f([x * y, 2.0]) + f([y; 2])
+}
+
+#[test]
+fn array_literals_are_passed_by_value() {
+    let (x, y) = (0.7, 1.3);
+    let (value, (d_x, d_y)) = literals_by_value_grad(x, y);
+    assert!(close(value, literals_by_value(x, y)));
+    assert!(close(d_x, (y + 1.0) + 2.0 * y), "{d_x}");
+    assert!(close(d_y, x + 2.0 * x + 2.0 * y + 1.0), "{d_y}");
+}

@@ -251,16 +251,14 @@ impl Lowerer<'_> {
                     }
                     continue;
                 }
-                // `&[1.0, 2.0, x]`: a local array of its own, lent to this call.
-                if matches!(&**expr, Expr::Array(_) | Expr::Repeat(_)) {
-                    let name = format!("{SYNTHETIC}literal_{}", self.next_synthetic());
-                    let name = syn::Ident::new(&name, expr.span());
-                    self.lower_stmt(&build::let_(build::binding(&name), (**expr).clone()));
-                    if let Some(Binding::Array(array)) = self.lookup(&name.to_string()) {
-                        args.push(Arg::Array(self.array_arg(array, None, true, arg.span())));
-                    }
-                    continue;
+            }
+            // `&[1.0, 2.0, x]`, `[x, y]`: a local array of its own, lent or passed to this call.
+            if let Some(literal) = self.literal_array(arg) {
+                if let Some(array) = literal {
+                    let by_ref = matches!(arg, Expr::Reference(_));
+                    args.push(Arg::Array(self.array_arg(array, None, by_ref, arg.span())));
                 }
+                continue;
             }
             // `&l.attn` of an item `l` of a sequence of sub-models (`&net_layers[k].attn`):
             // lent with the same part of the item's shadow.
@@ -338,6 +336,26 @@ impl Lowerer<'_> {
             }
         }
         args
+    }
+
+    /// An array literal argument (`[x, y]`, `&[x, 2.0]`, `[0.0; 3]`), bound to a local array
+    /// of its own first: `Some` of it (`Some(None)` if it failed to lower), `None` for any
+    /// other argument.
+    fn literal_array(&mut self, arg: &Expr) -> Option<Option<ArrayId>> {
+        let literal = match arg {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            other => other,
+        };
+        if !matches!(literal, Expr::Array(_) | Expr::Repeat(_)) {
+            return None;
+        }
+        let name = format!("{SYNTHETIC}literal_{}", self.next_synthetic());
+        let name = syn::Ident::new(&name, literal.span());
+        self.lower_stmt(&build::let_(build::binding(&name), literal.clone()));
+        Some(match self.lookup(&name.to_string()) {
+            Some(Binding::Array(array)) => Some(array),
+            _ => None,
+        })
     }
 
     /// `let h = g(..);` where `g` returns an array (a vector-valued `#[grad]` function, a
@@ -677,7 +695,7 @@ impl Lowerer<'_> {
         let body = &closure.body;
         let message = if contains_return(&syn::parse_quote!({ #body })) {
             Some("#[grad] cannot inline a closure that contains `return`: make it a function with `#[grad]`")
-        } else if !scan_loop(&syn::parse_quote!({ #body })).assigned.is_empty() {
+        } else if assigns_outside(closure) {
             Some("#[grad] does not support a closure that assigns to variables outside it: write the loop out, or return the value")
         } else {
             None
@@ -687,7 +705,24 @@ impl Lowerer<'_> {
             self.bind(name.to_string(), Binding::Poisoned);
             return;
         }
-        let captures = self.closure_captures(&body.to_token_stream());
+        let mut captures = self.closure_captures(&body.to_token_stream());
+        // A `move` closure holds its own copy of a fixed-size local array (a `Vec` is moved
+        // into it, never written after): later writes to the array are not what it reads.
+        if closure.capture.is_some() {
+            for (ident, capture) in &mut captures {
+                let Capture::Array(a) = capture else { continue };
+                let info = &self.arrays[a.0];
+                if info.origin != ArrayOrigin::Local || !info.fixed {
+                    continue;
+                }
+                let copy = format!("{SYNTHETIC}moved_{ident}_{}", self.next_synthetic());
+                let copy = syn::Ident::new(&copy, ident.span());
+                self.lower_stmt(&build::let_(build::binding(&copy), build::path(ident)));
+                if let Some(Binding::Array(copied)) = self.lookup(&copy.to_string()) {
+                    *a = copied;
+                }
+            }
+        }
         let closure = LocalClosure {
             closure: closure.clone(),
             captures,
@@ -749,7 +784,14 @@ impl Lowerer<'_> {
                 &format!("this closure takes {} argument(s)", params.len()),
             );
         }
-        let args: Vec<Value> = c.args.iter().map(|a| self.lower_expr(a)).collect();
+        let args: Vec<Value> = c
+            .args
+            .iter()
+            .map(|a| match self.literal_array(a) {
+                Some(literal) => literal.map_or(Value::Error, Value::Array),
+                None => self.lower_expr(a),
+            })
+            .collect();
         self.scopes.push(HashMap::default());
         for (ident, capture) in &closure.captures {
             let binding = match capture {
@@ -835,6 +877,25 @@ const SIZE_WORDS: &[&str] = &[
 /// A name (in upper case) that says it is a count or a size: a size word (`N`, `DIM`,
 /// `N_STEPS`). Other single letters (`C`, `A`) are as often tables as sizes: the body's own
 /// integer reads of them decide.
+/// Whether a closure assigns to a name it does not bind itself (a parameter, a `let`, a loop
+/// pattern): a variable outside it, which inlining cannot write.
+fn assigns_outside(closure: &syn::ExprClosure) -> bool {
+    struct Bound(HashSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Bound {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut bound = Bound(HashSet::default());
+    syn::visit::Visit::visit_expr_closure(&mut bound, closure);
+    let body = &closure.body;
+    scan_loop(&syn::parse_quote!({ #body }))
+        .assigned
+        .iter()
+        .any(|name| !bound.0.contains(name))
+}
+
 pub(super) fn is_size_name(name: &str) -> bool {
     name.split('_').any(|word| SIZE_WORDS.contains(&word))
 }
