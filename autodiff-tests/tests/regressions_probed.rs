@@ -1562,3 +1562,55 @@ fn array_literals_are_passed_by_value() {
     assert!(close(d_x, (y + 1.0) + 2.0 * y), "{d_x}");
     assert!(close(d_y, x + 2.0 * x + 2.0 * y + 1.0), "{d_y}");
 }
+
+// ---- `match` / `if let` on a `#[params(skip)]` field of a differentiated model ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Masked {
+    w: Vec<f64>,
+    #[params(skip)]
+    mask: Option<Vec<f64>>,
+    #[params(skip)]
+    fixed: Option<[f64; 2]>,
+}
+
+/// The skipped fields are data, matched by reference (`Option<Vec<f64>>` is not `Copy`) and by
+/// value.
+#[grad(m, modes(tangent))]
+fn masked_penalty(m: &Masked, x: f64) -> f64 {
+    let mut p = m.w[0] * x;
+    if let Some(mk) = &m.mask {
+        for i in 0..mk.len() {
+            p += mk[i] * m.w[i] * m.w[i];
+        }
+    }
+    if let Some(f) = m.fixed {
+        p += f[1] * m.w[1];
+    }
+    match &m.mask {
+        Some(v) if v.len() > 5 => p * 2.0,
+        _ => p,
+    }
+}
+
+#[test]
+fn a_skipped_option_field_is_matched_as_data() {
+    let m = Masked {
+        w: vec![0.3, -0.2, 0.5],
+        mask: Some(vec![1.0, 2.0, 3.0]),
+        fixed: Some([0.5, 4.0]),
+    };
+    let x = 0.7;
+    let (_, g) = masked_penalty_grad(&m, x);
+    // d/dw_i = x [i == 0] + 2 mask_i w_i + fixed_1 [i == 1]
+    assert!(close(g.w[0], x + 2.0 * 0.3));
+    assert!(close(g.w[1], 2.0 * 2.0 * -0.2 + 4.0));
+    assert!(close(g.w[2], 2.0 * 3.0 * 0.5));
+    assert_eq!((g.mask, g.fixed), (m.mask.clone(), m.fixed));
+    let t = Masked {
+        w: vec![1.0, 0.0, 0.0],
+        ..m.clone()
+    };
+    let (_, tangent) = masked_penalty_tangent(&m, x, &t, autodiff::Const);
+    assert!(close(tangent, g.w[0]));
+}

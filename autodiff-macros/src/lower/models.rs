@@ -169,7 +169,8 @@ pub fn expand(
                 (Read::Array(dims), true) => ParamKind::DataArray { dims },
                 _ => continue,
             },
-            // (measured, `net.layers.len()`: a collection of any type, bound by reference)
+            // (measured, `net.layers.len()`, or matched by reference, `match &m.mask`: of any
+            // type, bound by reference)
             Read::Data if as_array => ParamKind::DataArray { dims: 1 },
             Read::Data => ParamKind::Opaque,
             Read::Scalar | Read::Cast => ParamKind::Float,
@@ -359,6 +360,15 @@ impl Scan<'_> {
     fn read(&mut self, expr: &Expr, read: Read) -> bool {
         let as_array = matches!(read, Read::Whole | Read::Array(_));
         self.read_as(expr, read, as_array)
+    }
+
+    /// A field read as data, by value (`match self.kind`) or by reference (`match &m.mask`,
+    /// bound by reference: it may not be `Copy`).
+    fn read_data(&mut self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Reference(r) if r.mutability.is_none() => self.read_as(&r.expr, Read::Data, true),
+            _ => self.read(expr, Read::Data),
+        }
     }
 
     /// Records a read; `as_array`: one that needs an array (iterated, copied, lent), not
@@ -715,7 +725,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             // `match self.kind { Kind::Normal => .. }`, `if let Kind::Normal = self.kind`: an
             // enum (a `#[params(skip)]` field), never a float.
-            Expr::Match(m) if self.read(&m.expr, Read::Data) => {
+            Expr::Match(m) if self.read_data(&m.expr) => {
                 for arm in &m.arms {
                     if let Some((_, guard)) = &arm.guard {
                         self.visit_expr(guard);
@@ -724,7 +734,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
                 return;
             }
-            Expr::Let(l) if self.read(&l.expr, Read::Data) => return,
+            Expr::Let(l) if self.read_data(&l.expr) => return,
             // `net.mode == Mode::A`: an enum compared with a variant.
             Expr::Binary(b)
                 if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_))
