@@ -1565,6 +1565,13 @@ fn array_literals_are_passed_by_value() {
 
 // ---- `match` / `if let` on a `#[params(skip)]` field of a differentiated model ----
 
+/// An enum without `PartialEq`, matched by reference.
+#[derive(Clone, Copy, Debug)]
+enum Sign {
+    Plus,
+    Minus,
+}
+
 #[derive(Clone, Debug, autodiff::Params)]
 struct Masked {
     w: Vec<f64>,
@@ -1572,6 +1579,8 @@ struct Masked {
     mask: Option<Vec<f64>>,
     #[params(skip)]
     fixed: Option<[f64; 2]>,
+    #[params(skip)]
+    sign: Sign,
 }
 
 /// The skipped fields are data, matched by reference (`Option<Vec<f64>>` is not `Copy`) and by
@@ -1587,6 +1596,10 @@ fn masked_penalty(m: &Masked, x: f64) -> f64 {
     if let Some(f) = m.fixed {
         p += f[1] * m.w[1];
     }
+    match &m.sign {
+        Sign::Plus => p += m.w[2],
+        Sign::Minus => p -= m.w[2],
+    }
     match &m.mask {
         Some(v) if v.len() > 5 => p * 2.0,
         _ => p,
@@ -1599,13 +1612,22 @@ fn a_skipped_option_field_is_matched_as_data() {
         w: vec![0.3, -0.2, 0.5],
         mask: Some(vec![1.0, 2.0, 3.0]),
         fixed: Some([0.5, 4.0]),
+        sign: Sign::Minus,
     };
     let x = 0.7;
     let (_, g) = masked_penalty_grad(&m, x);
     // d/dw_i = x [i == 0] + 2 mask_i w_i + fixed_1 [i == 1]
     assert!(close(g.w[0], x + 2.0 * 0.3));
     assert!(close(g.w[1], 2.0 * 2.0 * -0.2 + 4.0));
-    assert!(close(g.w[2], 2.0 * 3.0 * 0.5));
+    assert!(close(g.w[2], 2.0 * 3.0 * 0.5 - 1.0));
+    let plus = Masked {
+        sign: Sign::Plus,
+        ..m.clone()
+    };
+    assert!(close(
+        masked_penalty_grad(&plus, x).1.w[2],
+        2.0 * 3.0 * 0.5 + 1.0
+    ));
     assert_eq!((g.mask, g.fixed), (m.mask.clone(), m.fixed));
     let t = Masked {
         w: vec![1.0, 0.0, 0.0],

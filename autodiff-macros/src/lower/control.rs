@@ -453,9 +453,13 @@ impl Lowerer<'_> {
                 }
             }
         }
-        // A name or field of data (`tail`, `cfg.kind`) is matched against a path pattern as
-        // written: an enum need not implement `PartialEq`.
-        let place = (is_place(&m.expr) && !self.reads(&m.expr.to_token_stream()).varied)
+        // A name or field of data (`tail`, `cfg.kind`, `&cfg.kind`) is matched against a path
+        // pattern as written: an enum need not implement `PartialEq`.
+        let matched = match &*m.expr {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            other => other,
+        };
+        let place = (is_place(matched) && !self.reads(&m.expr.to_token_stream()).varied)
             .then_some(&*m.expr);
         // A tuple (`match (i, j)`, `match (a > 0.0, b > 0.0)`) is matched element by element.
         let scrutinee = match self.lower_expr(&m.expr) {

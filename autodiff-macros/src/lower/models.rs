@@ -134,6 +134,8 @@ pub fn expand(
             .iter_mut()
             .find(|(m, p, ..)| *m == model && *p == path)
         {
+            // Data is bound by reference only if every read of it is by reference.
+            Some(entry) if (entry.2, read) == (Read::Data, Read::Data) => entry.4 &= as_array,
             Some(entry) => {
                 entry.2 = entry.2.max(read);
                 entry.4 |= as_array;
@@ -183,7 +185,12 @@ pub fn expand(
                 float: true,
             },
         };
-        rename.insert((model, field.path.clone()), (ident.clone(), read));
+        // a field of data bound by reference (`let m_mask = &m.mask;`) is `*m_mask` in place
+        let by_reference = read == Read::Data && matches!(kind, ParamKind::DataArray { .. });
+        rename.insert(
+            (model, field.path.clone()),
+            (ident.clone(), read, by_reference),
+        );
         sig.params.push(Param {
             ident,
             kind,
@@ -880,14 +887,15 @@ fn all_idents(block: &syn::Block) -> HashSet<String> {
 
 struct Rewrite<'a> {
     models: &'a HashMap<String, usize>,
-    rename: &'a HashMap<(usize, Vec<Member>), (Ident, Read)>,
+    /// Each field's parameter, how it is read, and whether it is data bound by reference.
+    rename: &'a HashMap<(usize, Vec<Member>), (Ident, Read, bool)>,
     /// Locals bound to a field (`let w = &net.w;`), as the scan found them.
     aliases: &'a HashMap<String, (usize, Vec<Member>)>,
 }
 
 impl Rewrite<'_> {
     /// The parameter made for the field chain `expr`, if it is one.
-    fn field(&self, expr: &Expr) -> Option<(Ident, Read)> {
+    fn field(&self, expr: &Expr) -> Option<(Ident, Read, bool)> {
         let key = field_chain(self.models, expr)?;
         self.rename.get(&key).cloned()
     }
@@ -909,7 +917,11 @@ impl Rewrite<'_> {
     /// A field chain in place: its parameter, which for an array field is a reference.
     fn place(&mut self, expr: &mut Expr) -> bool {
         match self.field(expr) {
-            Some((ident, _)) => {
+            Some((ident, _, true)) => {
+                *expr = syn::parse_quote!((*#ident));
+                true
+            }
+            Some((ident, ..)) => {
                 *expr = Self::path(ident);
                 true
             }
@@ -922,9 +934,10 @@ impl VisitMut for Rewrite<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Reference(r) if r.mutability.is_none() => {
-                if let Some((ident, read)) = self.field(&r.expr) {
+                if let Some((ident, read, _)) = self.field(&r.expr) {
                     // `&net.w` is the reference the parameter holds; `&net.b` of a scalar
-                    // stays a reference to its value.
+                    // stays a reference to its value (`&m_mask` of data bound by reference is
+                    // a reference to one, which a `match` sees through).
                     *expr = match read {
                         Read::Scalar | Read::Data | Read::Cast => syn::parse_quote!(&#ident),
                         _ => Self::path(ident),
@@ -968,9 +981,10 @@ impl VisitMut for Rewrite<'_> {
                 return;
             }
             Expr::Field(_) => {
-                if let Some((ident, read)) = self.field(expr) {
+                if let Some((ident, read, by_reference)) = self.field(expr) {
                     // A value: an array field is copied out of its reference.
                     *expr = match read {
+                        Read::Data if by_reference => syn::parse_quote!((*#ident)),
                         Read::Scalar | Read::Data | Read::Cast => Self::path(ident),
                         _ => syn::parse_quote!(*#ident),
                     };
