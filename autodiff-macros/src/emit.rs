@@ -366,13 +366,16 @@ fn settle_rows(attr: &GradAttr, sig: &mut Signature) {
         return;
     };
     for p in &mut sig.params {
-        let rows = matches!(
-            &p.kind,
-            ParamKind::Array { shape, .. }
-                if matches!(**shape, Shape::Matrix { rows: None, .. } | Shape::VecRows)
-        );
-        if rows && !names.contains(&p.ident) {
-            p.kind = ParamKind::DataArray { dims: 2 };
+        let ParamKind::Array { shape, float: true } = &p.kind else {
+            continue;
+        };
+        let row_len = match &**shape {
+            Shape::Matrix { rows: None, cols } => Some(Box::new(cols.clone())),
+            Shape::VecRows => None,
+            _ => continue,
+        };
+        if !names.contains(&p.ident) {
+            p.kind = ParamKind::DataArray { dims: 2, row_len };
         }
     }
 }

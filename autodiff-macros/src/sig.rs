@@ -77,6 +77,9 @@ pub enum ParamKind {
     /// read through a reference bound at the top like a model's field, never differentiated.
     DataArray {
         dims: usize,
+        /// The length of its rows, when its type states it (`xs: &[[f64; 2]]` left out of
+        /// `#[grad(..)]`).
+        row_len: Option<Box<syn::Expr>>,
     },
     /// Anything else: passed through to calls, never differentiated.
     Opaque,

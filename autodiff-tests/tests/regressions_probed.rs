@@ -1636,3 +1636,77 @@ fn a_skipped_option_field_is_matched_as_data() {
     let (_, tangent) = masked_penalty_tangent(&m, x, &t, autodiff::Const);
     assert!(close(tangent, g.w[0]));
 }
+
+// ---- rows of data left out of `#[grad(..)]`: copied (`*x`), of integers lent ----
+
+#[grad(w)]
+fn scaled_step(w: &[f64; 2], x: &[f64; 2]) -> [f64; 2] {
+    [w[0] * x[0], w[1] * x[1] + x[0]]
+}
+
+/// `*x` of a row of `xs: &[[f64; 2]]` is a `[f64; 2]` (it was made a `Vec`: E0308).
+#[grad(w)]
+fn stepped_rows(w: &[f64; 2], xs: &[[f64; 2]]) -> f64 {
+    let mut l = 0.0;
+    for x in xs.iter() {
+        let mut inp = *x;
+        inp = scaled_step(w, &inp);
+        l += inp[0] * inp[1];
+    }
+    l
+}
+
+#[grad(w)]
+fn pick_pair(w: &[f64], toks: &[usize; 2]) -> f64 {
+    w[toks[0]] * w[toks[1]]
+}
+
+/// Rows of integers lent to a call take no shadow (E0061: one `Const` too many).
+#[grad(w)]
+fn picked_pairs(w: &[f64], batch: &[[usize; 2]]) -> f64 {
+    let mut s = 0.0;
+    for seq in batch {
+        s += pick_pair(w, seq);
+    }
+    s
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Heads {
+    w: Vec<f64>,
+    #[params(skip)]
+    heads: usize,
+}
+
+/// A skipped integer field in a typed integer local is an integer (E0277: `usize / f64`).
+#[grad(m)]
+fn per_head(m: &Heads) -> f64 {
+    let hd: usize = m.w.len() / m.heads;
+    let mut s = 0.0;
+    for h in 0..m.heads {
+        s += m.w[h * hd] * m.w[h * hd + 1];
+    }
+    s
+}
+
+#[test]
+fn rows_of_data_are_copied_and_lent_by_their_type() {
+    let w = [0.5, -1.5];
+    let xs = [[1.0, 2.0], [0.3, -0.4]];
+    let (_, d_w) = stepped_rows_grad(&w, &xs);
+    // l = sum (w0 x0) (w1 x1 + x0)
+    let want = xs.iter().fold([0.0, 0.0], |g, x| {
+        let (a, b) = (w[0] * x[0], w[1] * x[1] + x[0]);
+        [g[0] + x[0] * b, g[1] + a * x[1]]
+    });
+    assert!(close(d_w[0], want[0]) && close(d_w[1], want[1]), "{d_w:?}");
+    let (value, d_w) = picked_pairs_grad(&[1.0, 2.0, 3.0], &[[0, 1], [2, 2]]);
+    assert_eq!((value, d_w), (11.0, vec![2.0, 1.0, 6.0]));
+    let m = Heads {
+        w: vec![0.5, 1.5, -2.0, 0.25],
+        heads: 2,
+    };
+    let (value, g) = per_head_grad(&m);
+    assert!(close(value, 0.75 - 0.5));
+    assert_eq!(g.w, vec![1.5, 0.5, 0.25, -2.0]);
+}

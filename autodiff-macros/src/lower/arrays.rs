@@ -290,14 +290,22 @@ impl Lowerer<'_> {
         if let [_, Operand::Const(row)] = info.lens.as_slice() {
             return Some(row.clone());
         }
-        let ArrayOrigin::Param(p) = info.origin else {
-            return None;
+        let param = match info.origin {
+            ArrayOrigin::Param(p) => &self.sig.params[p],
+            // rows of data left out of `#[grad(..)]`
+            ArrayOrigin::Constant => self.sig.params.iter().find(|p| {
+                info.path
+                    .as_ref()
+                    .is_some_and(|path| path.is_ident(&p.ident))
+            })?,
+            ArrayOrigin::Local => return None,
         };
-        match &self.sig.params[p].kind {
+        match &param.kind {
             ParamKind::Array { shape, .. } => match &**shape {
                 Shape::Matrix { cols, .. } => Some(cols.clone()),
                 _ => None,
             },
+            ParamKind::DataArray { row_len, .. } => row_len.as_deref().cloned(),
             _ => None,
         }
     }
@@ -344,6 +352,19 @@ impl Lowerer<'_> {
                 vec_len: None,
                 row_len: None,
                 like: Some(array),
+            }
+        } else if let Some(row) = self
+            .fixed_row_len(array)
+            .filter(|_| keep_type && matches!(value, Value::Row { .. }))
+        {
+            // `*x` of a row of `xs: &[[f64; 2]]`: an array of the row's type
+            Declaration {
+                elem,
+                fill: self.zero_of(elem),
+                fixed_lens: vec![row],
+                vec_len: None,
+                row_len: None,
+                like: None,
             }
         } else if keep_type && fixed_source {
             Declaration {

@@ -291,7 +291,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 });
                 Binding::Array(id)
             }
-            ParamKind::DataArray { dims } => {
+            ParamKind::DataArray { dims, .. } => {
                 let ident = &param.ident;
                 lw.arrays.push(ArrayInfo {
                     written,

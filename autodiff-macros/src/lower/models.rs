@@ -167,13 +167,22 @@ pub fn expand(
         let kind = match read {
             // A data struct's field is kept as written unless it is needed as an array.
             _ if data.contains(&model) => match (read, as_array) {
-                (Read::Whole, true) => ParamKind::DataArray { dims: 0 },
-                (Read::Array(dims), true) => ParamKind::DataArray { dims },
+                (Read::Whole, true) => ParamKind::DataArray {
+                    dims: 0,
+                    row_len: None,
+                },
+                (Read::Array(dims), true) => ParamKind::DataArray {
+                    dims,
+                    row_len: None,
+                },
                 _ => continue,
             },
             // (measured, `net.layers.len()`, or matched by reference, `match &m.mask`: of any
             // type, bound by reference)
-            Read::Data if as_array => ParamKind::DataArray { dims: 1 },
+            Read::Data if as_array => ParamKind::DataArray {
+                dims: 1,
+                row_len: None,
+            },
             Read::Data => ParamKind::Opaque,
             Read::Scalar | Read::Cast => ParamKind::Float,
             Read::Whole => ParamKind::Array {
@@ -801,9 +810,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        // `let n: usize = net.n_in;`: an integer field.
+        // `let n: usize = net.n_in;`, `let hd: usize = m.w.len() / m.heads;`: integer fields,
+        // read as in an index.
         if let (syn::Pat::Type(t), Some(init)) = (&local.pat, &local.init) {
-            if crate::sig::is_int_or_bool(&t.ty) && self.read(&init.expr, Read::Data) {
+            let boolean = matches!(&*t.ty, syn::Type::Path(p) if p.path.is_ident("bool"));
+            if crate::sig::is_int_or_bool(&t.ty) && !boolean && init.diverge.is_none() {
+                self.index(&init.expr);
+                return;
+            }
+            if boolean && self.read(&init.expr, Read::Data) {
                 return;
             }
         }
