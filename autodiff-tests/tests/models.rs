@@ -1257,3 +1257,112 @@ fn parts_of_items_are_lent_to_calls_and_methods() {
     g.for_each_slice(|s| norm += s.values.iter().map(|v| v * v).sum::<f64>());
     assert!((tangent - norm).abs() < 1e-12 * norm.max(1.0));
 }
+
+// ---- items lent through `take`, `step_by`, `.rev().enumerate()`; scalar methods of parts ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Unit {
+    w: f64,
+}
+
+#[grad(self, x)]
+impl Unit {
+    fn fwd(&self, x: f64) -> f64 {
+        (self.w * x).tanh()
+    }
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct UnitPair {
+    a: Unit,
+    m: Unit,
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Units {
+    cells: Vec<Unit>,
+    pairs: Vec<UnitPair>,
+    rows: Vec<[f64; 2]>,
+    #[params(skip)]
+    n: usize,
+}
+
+#[grad]
+fn unit_value(l: &Unit, x: f64) -> f64 {
+    l.w * x
+}
+
+#[grad]
+fn dot_row(a: &[f64; 2], x: &[f64; 2]) -> f64 {
+    a[0] * x[0] + a[1] * x[1]
+}
+
+#[grad(net)]
+fn adapted_items(net: &Units, x: &[f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for row in net.rows.iter().take(2) {
+        s += dot_row(row, x);
+    }
+    for row in net.rows.iter().skip(1).step_by(2) {
+        s += dot_row(row, x);
+    }
+    for (k, l) in net.cells.iter().take(net.n).enumerate() {
+        s += unit_value(l, x[0]) * (k as f64 + 1.0);
+    }
+    for l in net.cells.iter().skip(1).take(5).rev() {
+        s *= unit_value(l, x[1]);
+    }
+    for (k, l) in net.cells.iter().rev().enumerate() {
+        s += unit_value(l, s) * k as f64;
+    }
+    for l in net.cells.iter().step_by(2).rev() {
+        s += unit_value(l, s);
+    }
+    s
+}
+
+/// A part's own method that returns a number, in a statement, an `if` and a closure.
+#[grad(net)]
+fn scalar_part_methods(net: &Units, x: f64) -> f64 {
+    let mut h = x;
+    for (k, p) in net.pairs.iter().rev().enumerate() {
+        h = p.a.fwd(h) + k as f64;
+        h = if h > 0.5 {
+            p.m.fwd(h)
+        } else {
+            unit_value(&p.a, h)
+        };
+        let f = |v: f64| p.m.fwd(v) * v;
+        h = f(h) + f(0.5 * h);
+    }
+    h
+}
+
+#[test]
+fn items_through_adaptors_and_scalar_methods_of_parts() {
+    let cell = |w| Unit { w };
+    let net = Units {
+        cells: vec![cell(0.5), cell(1.5), cell(-0.25)],
+        pairs: vec![
+            UnitPair {
+                a: cell(0.5),
+                m: cell(-0.7),
+            },
+            UnitPair {
+                a: cell(1.5),
+                m: cell(0.2),
+            },
+            UnitPair {
+                a: cell(2.5),
+                m: cell(0.9),
+            },
+        ],
+        rows: vec![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]],
+        n: 2,
+    };
+    let x = [0.4, -0.8];
+    let (_, g) = adapted_items_grad(&net, &x);
+    fd_check(|n: &Units| adapted_items(n, &x), &net, &g);
+    let (_, g) = scalar_part_methods_grad(&net, 0.3);
+    fd_check(|n: &Units| scalar_part_methods(n, 0.3), &net, &g);
+}

@@ -871,6 +871,13 @@ impl Lowerer<'_> {
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
         }
+        // `b.attn.score(h)` of an item `b`: a part of it lent to its own method, which is no
+        // value to lower first.
+        if self.item_part(&m.receiver).is_some() && rules::lookup(&name).is_none() {
+            if let Some(value) = self.lower_model_method(m, None) {
+                return value;
+            }
+        }
         let receiver = self.lower_expr(&m.receiver);
         if name == "len" && m.args.is_empty() {
             return self.lower_len(m, receiver);

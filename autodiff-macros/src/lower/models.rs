@@ -778,8 +778,12 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::ForLoop(f)
                 if sequence_loop(f).is_some_and(|l| self.read(l.sequence, Read::Array(2))) =>
             {
-                if let Some(n) = sequence_loop(f).and_then(|l| l.skip) {
-                    self.index(n);
+                if let Some(l) = sequence_loop(f) {
+                    l.skip
+                        .iter()
+                        .chain(&l.take)
+                        .chain(&l.step)
+                        .for_each(|n| self.index(n));
                 }
                 if let Some(p) = sequence_loop(f).and_then(|l| l.partner) {
                     self.read(p.array, Read::Array(1));

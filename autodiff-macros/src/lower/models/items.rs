@@ -26,6 +26,12 @@ pub(super) struct SequenceLoop<'a> {
     /// The index `.enumerate()` binds (`None` for `_` or no `enumerate`).
     pub(super) counter: Option<Ident>,
     pub(super) rev: bool,
+    /// `.rev().enumerate()`: the counter counts the items from the last.
+    pub(super) counted_from_end: bool,
+    /// `.step_by(k)`, outside any `take` and `skip`.
+    pub(super) step: Option<&'a Expr>,
+    /// `.take(n)`, outside any `skip`.
+    pub(super) take: Option<&'a Expr>,
     pub(super) skip: Option<&'a Expr>,
     /// The end of a range of the sequence (`&net.layers[..k]`), if not its length.
     pub(super) end: Option<Expr>,
@@ -66,16 +72,27 @@ impl SequenceLoop<'_> {
             .visit_block_mut(&mut body);
             end = syn::parse_quote!(#end.min(#array.len()));
         }
-        if let Some(k) = &self.counter {
-            body.stmts.insert(0, syn::parse_quote!(let #k = #index;));
-        }
-        let start = self
+        let start: Expr = self
             .skip
             .map_or_else(|| syn::parse_quote!(0), |n| n.clone());
-        let range: Expr = match self.rev {
-            true => syn::parse_quote!((#start..#end).rev()),
-            false => syn::parse_quote!(#start..#end),
-        };
+        if let Some(n) = self.take {
+            end = syn::parse_quote!(((#start) + (#n)).min(#end));
+        }
+        if let Some(k) = &self.counter {
+            let counter: syn::Stmt = match self.counted_from_end {
+                // `.rev().enumerate()`: the last item first, counted 0
+                true => syn::parse_quote!(let #k = #end - 1 - #index;),
+                false => syn::parse_quote!(let #k = #index;),
+            };
+            body.stmts.insert(0, counter);
+        }
+        let mut range: Expr = syn::parse_quote!((#start..#end));
+        if let Some(k) = self.step {
+            range = syn::parse_quote!(#range.step_by(#k));
+        }
+        if self.rev {
+            range = syn::parse_quote!(#range.rev());
+        }
         syn::parse_quote!(for #index in #range #body)
     }
 }
@@ -115,9 +132,31 @@ pub(super) fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
             e = &m.receiver;
         }
     }
+    // `.rev().enumerate()`
+    let mut counted_from_end = false;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "rev" && m.args.is_empty() && enumerate && !rev {
+            (rev, counted_from_end) = (true, true);
+            e = &m.receiver;
+        }
+    }
+    // A counter after `step_by`, or after a `skip`, counts the items taken: not this loop's.
+    let mut step = None;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "step_by" && m.args.len() == 1 && !enumerate && !counted_from_end {
+            step = m.args.first();
+            e = &m.receiver;
+        }
+    }
+    let mut take = None;
+    if let Expr::MethodCall(m) = e {
+        if m.method == "take" && m.args.len() == 1 {
+            take = m.args.first();
+            e = &m.receiver;
+        }
+    }
     let mut skip = None;
     if let Expr::MethodCall(m) = e {
-        // A counter after `skip` counts from the first item taken: not this loop.
         if m.method == "skip" && m.args.len() == 1 && !enumerate {
             skip = m.args.first();
             e = &m.receiver;
@@ -126,7 +165,8 @@ pub(super) fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
     // `.zip(other)` right after `.iter()`, with nothing around it: `for (l, s) in ..`.
     let mut zipped = None;
     if let Expr::MethodCall(m) = e {
-        if m.method == "zip" && m.args.len() == 1 && !rev && !enumerate && skip.is_none() {
+        let plain = !rev && !enumerate && skip.is_none() && take.is_none() && step.is_none();
+        if m.method == "zip" && m.args.len() == 1 && plain {
             zipped = partner_array(&m.args[0]);
             zipped?;
             e = &m.receiver;
@@ -147,7 +187,7 @@ pub(super) fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         let Expr::Range(r) = &*i.index else {
             return None;
         };
-        if skip.is_some() || enumerate {
+        if skip.is_some() || take.is_some() || step.is_some() || enumerate {
             return None;
         }
         skip = r.start.as_deref();
@@ -197,6 +237,9 @@ pub(super) fn sequence_items(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
         partner,
         counter,
         rev,
+        counted_from_end,
+        step,
+        take,
         skip,
         end,
     })
