@@ -478,6 +478,34 @@ impl Scan<'_> {
         }
     }
 
+    /// A loop over a model's field, through an iterator `sequence_items` does not take, whose
+    /// body reads a named field of an item: items of a sequence of sub-models that would be
+    /// taken for numbers.
+    fn unlent_items(&self, f: &syn::ExprForLoop) -> bool {
+        let mut e = &*f.expr;
+        while let Expr::MethodCall(syn::ExprMethodCall { receiver, .. })
+        | Expr::Reference(syn::ExprReference { expr: receiver, .. })
+        | Expr::Paren(syn::ExprParen { expr: receiver, .. }) = e
+        {
+            e = receiver;
+        }
+        let model_field = self
+            .chain(e)
+            .is_some_and(|(m, path)| !path.is_empty() && !self.data.contains(&m));
+        if !model_field || sequence_items(f).is_some() {
+            return false;
+        }
+        let mut names = Vec::new();
+        super::control::bound_names(&f.pat, &mut names);
+        names.iter().any(|name| {
+            let mut find = FirstField { name, found: None };
+            find.visit_block(&f.body);
+            let mut uses = Uses::of(name);
+            uses.visit_block(&f.body);
+            find.found.is_some() || uses.as_argument > 0
+        })
+    }
+
     /// An index: a field read there is an integer.
     fn index(&mut self, index: &Expr) {
         match index {
@@ -794,6 +822,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             // `for row in m.mat.iter()` with `row[k]` in the body: the rows of a matrix.
             Expr::ForLoop(f) if self.rows_loop(f) => {
                 self.visit_block(&f.body);
+                return;
+            }
+            Expr::ForLoop(f) if self.unlent_items(f) => {
+                self.errors.on(
+                    &f.expr,
+                    "#[grad] lends the items of a sequence of sub-models and their parts (`dense(&b.attn, &h)`, `b.attn.score(h)`, `b.w[j]`) in `for` loops over the sequence (`&net.blocks`, `.iter()` with `.enumerate()`, `.rev()`, `.rev().enumerate()`, `.skip(n)`, `.take(n)`, `.step_by(k)`, or `.zip(..)` of numbers alone), not through this iterator: write it as one of these, or index the items (`for k in 0..net.blocks.len() { .. &net.blocks[k].attn .. }`)",
+                );
                 return;
             }
             Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
