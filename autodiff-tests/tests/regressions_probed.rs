@@ -1710,3 +1710,28 @@ fn rows_of_data_are_copied_and_lent_by_their_type() {
     assert!(close(value, 0.75 - 0.5));
     assert_eq!(g.w, vec![1.5, 0.5, 0.25, -2.0]);
 }
+
+// ---- a call's vector result, bound untyped, assigned to a local vector ----
+
+#[grad]
+fn twice_each(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|v| 2.0 * v).collect()
+}
+
+/// `y` is an array because `h = y` makes it `h`'s value (rejected: "`.len()` needs an array").
+#[grad]
+fn replaced_by_result(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for _ in 0..2 {
+        let y = twice_each(&h);
+        h = y;
+    }
+    h[0] * h[1]
+}
+
+#[test]
+fn an_untyped_vector_result_replaces_a_local_vector() {
+    let (value, d_x) = replaced_by_result_grad(&[1.0, 3.0]);
+    // h = 4 x: 16 x0 x1
+    assert_eq!((value, d_x), (48.0, vec![48.0, 16.0]));
+}

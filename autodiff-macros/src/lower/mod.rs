@@ -721,6 +721,14 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
                 args.iter().for_each(|a| self.visit_expr(a));
             }
         }
+        // `h = y;`: one is an array if the other is.
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if let (Some(left), Some(right)) = (name_of(&a.left), name_of(&a.right)) {
+                self.copies.push((left.clone(), right.clone()));
+                self.copies.push((right, left));
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
         fn visit_local(&mut self, l: &'ast syn::Local) {
             if let Some(init) = &l.init {
                 let pat = match &l.pat {
