@@ -1606,6 +1606,14 @@ fn masked_penalty(m: &Masked, x: f64) -> f64 {
     }
 }
 
+/// `is_some()` / `is_none()` of a skipped `Option`: data, not a sub-model's method.
+#[grad(m)]
+fn masked_scale(m: &Masked, x: f64) -> f64 {
+    let s = if m.mask.is_some() { 2.0 } else { 1.0 };
+    let t = if m.fixed.is_none() { 3.0 } else { 1.0 };
+    s * t * m.w[0] * x
+}
+
 #[test]
 fn a_skipped_option_field_is_matched_as_data() {
     let m = Masked {
@@ -1628,6 +1636,7 @@ fn a_skipped_option_field_is_matched_as_data() {
         masked_penalty_grad(&plus, x).1.w[2],
         2.0 * 3.0 * 0.5 + 1.0
     ));
+    assert_eq!(masked_scale_grad(&m, x).1.w, vec![2.0 * x, 0.0, 0.0]);
     assert_eq!((g.mask, g.fixed), (m.mask.clone(), m.fixed));
     let t = Masked {
         w: vec![1.0, 0.0, 0.0],

@@ -666,8 +666,9 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
                 // `net.layers.len()`: a count, of items of any type, taken of the field as
-                // data (a field read otherwise too is read as that).
-                if ["len", "is_empty"].contains(&&*name)
+                // data (a field read otherwise too is read as that); `m.mask.is_some()` of a
+                // skipped `Option`.
+                if ["len", "is_empty", "is_some", "is_none"].contains(&&*name)
                     && self.read_as(&m.receiver, Read::Data, true)
                 {
                     return;
