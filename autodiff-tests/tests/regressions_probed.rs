@@ -1744,3 +1744,33 @@ fn an_untyped_vector_result_replaces_a_local_vector() {
     // h = 4 x: 16 x0 x1
     assert_eq!((value, d_x), (48.0, vec![48.0, 16.0]));
 }
+
+// ---- numbers of a model's field through `zip`, handed to calls (fuzz seed 20261208) ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Pairs {
+    w: [f64; 2],
+}
+
+#[grad]
+fn cubed(u: f64) -> f64 {
+    u * u * u
+}
+
+/// Not items of a sequence of sub-models: numbers, handed to a call (the check for those
+/// took them for items once).
+#[grad]
+fn zipped_numbers(l: &Pairs) -> f64 {
+    let mut s = 0.0;
+    for (&u, &v) in l.w.iter().zip(l.w.iter()) {
+        s += cubed(u) * v;
+    }
+    s
+}
+
+#[test]
+fn numbers_zipped_from_a_field_are_handed_to_calls() {
+    let (value, g) = zipped_numbers_grad(&Pairs { w: [0.5, -2.0] });
+    assert!(close(value, 0.5f64.powi(4) + 16.0));
+    assert!(close(g.w[0], 4.0 * 0.5f64.powi(3)) && close(g.w[1], 4.0 * -8.0));
+}

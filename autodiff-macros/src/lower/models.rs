@@ -480,7 +480,7 @@ impl Scan<'_> {
 
     /// A loop over a model's field, through an iterator `sequence_items` does not take, whose
     /// body reads a named field of an item: items of a sequence of sub-models that would be
-    /// taken for numbers.
+    /// taken for numbers. (An item only handed to calls may be a number: not told.)
     fn unlent_items(&self, f: &syn::ExprForLoop) -> bool {
         let mut e = &*f.expr;
         while let Expr::MethodCall(syn::ExprMethodCall { receiver, .. })
@@ -495,14 +495,22 @@ impl Scan<'_> {
         if !model_field || sequence_items(f).is_some() {
             return false;
         }
+        // The names an item may be bound to: not under `&` (`for (&u, &v) in ..`: numbers).
+        fn items<'p>(pat: &'p syn::Pat, out: &mut Vec<&'p Ident>) {
+            match pat {
+                syn::Pat::Ident(p) => out.push(&p.ident),
+                syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| items(p, out)),
+                syn::Pat::Type(t) => items(&t.pat, out),
+                syn::Pat::Paren(p) => items(&p.pat, out),
+                _ => {}
+            }
+        }
         let mut names = Vec::new();
-        super::control::bound_names(&f.pat, &mut names);
-        names.iter().any(|name| {
+        items(&f.pat, &mut names);
+        names.into_iter().any(|name| {
             let mut find = FirstField { name, found: None };
             find.visit_block(&f.body);
-            let mut uses = Uses::of(name);
-            uses.visit_block(&f.body);
-            find.found.is_some() || uses.as_argument > 0
+            find.found.is_some()
         })
     }
 
