@@ -8,7 +8,8 @@
     clippy::useless_vec,
     clippy::approx_constant,
     clippy::assign_op_pattern,
-    clippy::ptr_arg
+    clippy::ptr_arg,
+    clippy::unnecessary_to_owned
 )]
 
 mod common;
@@ -1419,11 +1420,11 @@ fn double_buffered(x: &[f64; 2]) -> f64 {
     a[0] + a[1]
 }
 
-/// Jacobi sweeps over two `Vec`s, swapped after each.
+/// Jacobi sweeps over two arrays, swapped after each.
 #[grad]
-fn jacobi_sweeps(x: &[f64], n: usize) -> f64 {
-    let mut cur = x.to_vec();
-    let mut next = vec![0.0; x.len()];
+fn jacobi_sweeps(x: &[f64; 5], n: usize) -> f64 {
+    let mut cur = *x;
+    let mut next = [0.0; 5];
     for _ in 0..n {
         for i in 1..cur.len() - 1 {
             next[i] = 0.5 * (cur[i - 1] + cur[i + 1]) + 0.1 * cur[i] * cur[i];
@@ -1481,7 +1482,7 @@ fn swapped_local_arrays_exchange_their_elements() {
     );
     let v = [0.1, 0.5, -0.3, 0.7, 0.2];
     let (_, g) = jacobi_sweeps_grad(&v, 4);
-    let fd = central_differences(|v| jacobi_sweeps(v, 4), &v);
+    let fd = central_differences(|v| jacobi_sweeps(&[v[0], v[1], v[2], v[3], v[4]], 4), &v);
     assert!(
         g.iter().zip(&fd).all(|(a, b)| (a - b).abs() < 1e-7),
         "{g:?} {fd:?}"
@@ -1773,4 +1774,37 @@ fn numbers_zipped_from_a_field_are_handed_to_calls() {
     let (value, g) = zipped_numbers_grad(&Pairs { w: [0.5, -2.0] });
     assert!(close(value, 0.5f64.powi(4) + 16.0));
     assert!(close(g.w[0], 4.0 * 0.5f64.powi(3)) && close(g.w[1], 4.0 * -8.0));
+}
+
+// ---- a fixed-size local array sorted; a copy of a data row's slice lent (E0282, E0061) ----
+
+#[grad(modes(hvp))]
+fn middle_squared(x: &[f64; 3]) -> f64 {
+    let mut v = *x;
+    v.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+    v[1] * v[1]
+}
+
+#[grad]
+fn dot_slices(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[grad(w)]
+fn fit_tails(w: &[f64], xs: &[[f64; 3]]) -> f64 {
+    let mut s = 0.0;
+    for x in xs {
+        s += dot_slices(w, &x[1..].to_vec()).powi(2);
+    }
+    s
+}
+
+#[test]
+fn a_sorted_array_and_a_copied_row_slice() {
+    let (value, g) = middle_squared_grad(&[3.0, 1.0, 2.0]);
+    assert_eq!((value, g), (4.0, [0.0, 0.0, 4.0]));
+    let (_, _, hv) = middle_squared_hvp(&[3.0, 1.0, 2.0], &[1.0, 1.0, 1.0]);
+    assert_eq!(hv, [0.0, 0.0, 2.0]);
+    let (value, d_w) = fit_tails_grad(&[1.0, 2.0], &[[1.0, 2.0, 3.0]]);
+    assert_eq!((value, d_w), (64.0, vec![32.0, 48.0]));
 }

@@ -472,10 +472,13 @@ impl Lowerer<'_> {
             Expr::MethodCall(m) if rules::lookup(&m.method.to_string()).is_some() => {
                 self.looks_float(&m.receiver)
             }
-            // An element taken out of float data (`TABLE.get(k).copied()`, `TABLE.first()`).
+            // An element taken out of float data (`TABLE.get(k).copied()`, `TABLE.first()`), a
+            // copy of some (`&x[1..].to_vec()` of a data row).
             Expr::MethodCall(m)
-                if ["get", "first", "last", "copied", "cloned"]
-                    .contains(&m.method.to_string().as_str()) =>
+                if [
+                    "get", "first", "last", "copied", "cloned", "to_vec", "to_owned",
+                ]
+                .contains(&m.method.to_string().as_str()) =>
             {
                 self.looks_float(&m.receiver)
             }
@@ -554,22 +557,29 @@ impl Lowerer<'_> {
     }
 
     /// `std::mem::swap(&mut a, &mut b)` (or `mem::swap`) of two local numbers: the names
-    /// exchange their values; nothing is called. Of two local arrays (double buffering):
-    /// their elements are exchanged one by one, the same lengths asserted.
+    /// exchange their values; nothing is called. Of two fixed-size local arrays (double
+    /// buffering): their elements are exchanged one by one (one type, one length).
     fn swap(&mut self, path: &syn::Path, c: &syn::ExprCall) -> Option<Value> {
         let names = swapped_names(path, c);
         if let [a, b] = &names[..] {
             let local_array = |name: &str| match self.lookup(name) {
                 Some(Binding::Array(id)) => {
                     let info = &self.arrays[id.0];
-                    (info.origin == ArrayOrigin::Local).then_some(info.dims)
+                    (info.origin == ArrayOrigin::Local).then_some((info.dims, info.fixed))
                 }
                 _ => None,
             };
-            if let (Some(dims @ (1 | 2)), Some(other)) = (local_array(a), local_array(b)) {
-                if dims == other {
+            match (local_array(a), local_array(b)) {
+                (Some((dims @ (1 | 2), true)), Some((_, true))) => {
                     return Some(self.swap_arrays(a, b, dims, c.span()));
                 }
+                (Some(_), Some(_)) => {
+                    return Some(self.unsupported(
+                        c,
+                        "#[grad] swaps fixed-size local arrays (`[f64; N]`, `[[f64; M]; N]`) element by element, not `Vec`s, whose lengths a swap exchanges too: copy the one into the other (`for i in 0..n { cur[i] = next[i]; }`), or use arrays",
+                    ));
+                }
+                _ => {}
             }
         }
         let cells: Vec<usize> = names
@@ -603,16 +613,10 @@ impl Lowerer<'_> {
             1 => exchange(quote!([#i])),
             _ => {
                 let inner = exchange(quote!([#i][#j]));
-                syn::parse_quote_spanned!(span=> {
-                    ::core::assert_eq!(#a[#i].len(), #b[#i].len(), "std::mem::swap of rows of different lengths");
-                    for #j in 0..#a[#i].len() #inner
-                })
+                syn::parse_quote_spanned!(span=> { for #j in 0..#a[#i].len() #inner })
             }
         };
-        let swapped: Expr = syn::parse_quote_spanned!(span=> {
-            ::core::assert_eq!(#a.len(), #b.len(), "std::mem::swap of arrays of different lengths");
-            for #i in 0..#a.len() #body
-        });
+        let swapped: Expr = syn::parse_quote_spanned!(span=> { for #i in 0..#a.len() #body });
         self.lower_expr(&swapped)
     }
 

@@ -962,8 +962,9 @@ impl Lowerer<'_> {
                         }
                         other => (*other).clone(),
                     };
+                    // (`&v[..]`: a slice whatever `v` is, so the comparator's types are known)
                     let ordering: Expr = syn::parse_quote_spanned!(span=>
-                        ::autodiff::__private::sort_order(&#v, #cmp)
+                        ::autodiff::__private::sort_order(&#v[..], #cmp)
                     );
                     let Some(Value::Scalar(o)) = self.try_opaque(&ordering, true) else {
                         return Value::Error;
