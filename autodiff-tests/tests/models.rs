@@ -103,16 +103,20 @@ fn fd_check<M: Params<Scalar = f64> + Clone>(f: impl Fn(&M) -> f64, m: &M, g: &M
     check_params_gradient(f, m, g).assert_ok();
 }
 
-fn deep() -> Deep {
-    let mut d = Deep::default();
-    let mut v = 0.1;
-    d.for_each_slice_mut(|s| {
+/// `m` with every parameter set to a distinct value in (-1, 1), starting at `first`.
+fn filled<M: Params<Scalar = f64>>(mut m: M, first: f64) -> M {
+    let mut v = first;
+    m.for_each_slice_mut(|s| {
         for x in s.values {
             *x = v;
             v = -(v * 1.7 + 0.05) % 1.0;
         }
     });
-    d
+    m
+}
+
+fn deep() -> Deep {
+    filled(Deep::default(), 0.1)
 }
 
 #[test]
@@ -1105,17 +1109,11 @@ fn tower_loss(net: &Tower, x: &[f64; 3]) -> f64 {
 
 #[test]
 fn a_sub_model_type_nested_and_held_directly() {
-    let mut net = Tower {
+    let net = Tower {
         blocks: vec![Residual::default(); 3],
         ..Tower::default()
     };
-    let mut v = 0.3;
-    net.for_each_slice_mut(|s| {
-        for x in s.values {
-            *x = v;
-            v = -(v * 1.3 + 0.07) % 1.0;
-        }
-    });
+    let net = filled(net, 0.3);
     let x = [0.4, -0.8, 1.5];
     let (_, g) = tower_loss_grad(&net, &x);
     fd_check(|m: &Tower| tower_loss(m, &x), &net, &g);
@@ -1220,7 +1218,7 @@ fn shared_parts(net: &Stages) -> f64 {
 
 #[test]
 fn parts_of_items_are_lent_to_calls_and_methods() {
-    let mut net = Stages {
+    let net = Stages {
         stages: vec![
             Stage {
                 inner: Gated {
@@ -1233,13 +1231,7 @@ fn parts_of_items_are_lent_to_calls_and_methods() {
         ],
         head: Square::default(),
     };
-    let mut v = 0.3;
-    net.for_each_slice_mut(|s| {
-        for x in s.values {
-            *x = v;
-            v = -(v * 1.3 + 0.07) % 1.0;
-        }
-    });
+    let net = filled(net, 0.3);
     let x = [0.4, -0.8];
     let (_, g) = net.run_grad(&x);
     fd_check(|n: &Stages| n.run(&x), &net, &g);
