@@ -839,6 +839,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         #attrs
         #[doc = #doc]
         #[allow(dead_code)]
+        #[inline]
         #vis fn #name #generics(#(#params),*) -> #returns #where_clause {
             #mention
             #accumulators
