@@ -877,6 +877,24 @@ fn sin_cos_pairs_have_derivatives() {
     assert!((d - slope).abs() < 1e-12, "{d} vs {slope}");
 }
 
+/// A field of a pair made in place (`angle(x).sin_cos().0`, `(a, b).1`), read without a `let`
+/// (was rejected as a struct field).
+#[grad]
+fn pair_fields<T: Float>(theta: T, x: T) -> T {
+    (theta * x).sin_cos().0 + T::sin_cos(theta).1 * (x, theta).1
+}
+
+#[test]
+fn fields_of_pairs_made_in_place_have_derivatives() {
+    // f = sin(t x) + cos(t) t: df/dt = x cos(t x) - t sin t + cos t, df/dx = t cos(t x).
+    let (t, x) = (0.4f64, -1.3f64);
+    let (value, (d_t, d_x)) = pair_fields_grad(t, x);
+    assert_eq!(value, pair_fields(t, x));
+    let expected_t = x * (t * x).cos() - t * t.sin() + t.cos();
+    assert!((d_t - expected_t).abs() < 1e-12, "{d_t} vs {expected_t}");
+    assert!((d_x - t * (t * x).cos()).abs() < 1e-12);
+}
+
 /// A slice of a scratch vector written again later (`&buf[1..]`): the call's reverse reads a
 /// snapshot whose type came from the call, which a range index does not give (E0282).
 #[grad]

@@ -4,7 +4,7 @@
 //! checked against central differences, over the model and over the input.
 
 use autodiff::gradcheck::{check_gradient, check_params_gradient};
-use autodiff::{grad, Params};
+use autodiff::{grad, Float, Params};
 
 /// A dense layer of any shape: `w` is `outputs x inputs`.
 #[derive(Clone, Debug, Params)]
@@ -440,4 +440,60 @@ impl Net {
 #[test]
 fn layers_folded_and_summed_through_chains() {
     assert_model_and_input_gradients(Net::folded, Net::folded_grad);
+}
+
+// ---- an empty vector assigned later ----
+
+/// `Vec::new()` written with its type, replaced by a collected vector.
+#[grad]
+#[allow(unused_assignments)]
+fn collected_later(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = Vec::new();
+    v = x.iter().map(|a| a * a.sin()).collect();
+    v.iter().sum()
+}
+
+/// Without a type (the element type is the function's float, since a differentiated vector is
+/// assigned to it), replaced in a branch only.
+#[grad]
+fn replaced_in_branch(x: &[f64], replace: bool) -> f64 {
+    let mut v = Vec::with_capacity(x.len());
+    if replace {
+        v = x.to_vec();
+    }
+    v.iter().map(|a| a * a).sum::<f64>() + v.len() as f64
+}
+
+/// Replaced in every iteration, after the iteration reads what the one before left.
+#[grad]
+fn previous_iteration<T: Float>(x: &[T]) -> T {
+    let mut prev = Vec::<T>::new();
+    let mut s = T::zero();
+    for k in 0..3 {
+        if !prev.is_empty() {
+            s = s + prev.iter().fold(T::zero(), |acc, &p| acc + p * p);
+        }
+        let scale = T::from(k + 1).unwrap();
+        prev = x.iter().map(|&a| a * scale).collect();
+    }
+    s
+}
+
+#[test]
+fn an_empty_vector_assigned_later_is_an_empty_array() {
+    let x = [0.3, -0.8, 0.5, 1.1];
+    let (value, d_x) = collected_later_grad(&x);
+    assert_eq!(value, collected_later(&x));
+    check_gradient(collected_later, &x, &d_x).assert_ok();
+    for replace in [false, true] {
+        let (value, d_x) = replaced_in_branch_grad(&x, replace);
+        assert_eq!(value, replaced_in_branch(&x, replace));
+        check_gradient(|x: &[f64]| replaced_in_branch(x, replace), &x, &d_x).assert_ok();
+    }
+    let (value, d_x) = previous_iteration_grad(&x);
+    assert_eq!(value, previous_iteration(&x));
+    // s = (1 + 4) |x|^2: 10 x.
+    for (d, a) in d_x.iter().zip(&x) {
+        assert!((d - 10.0 * a).abs() < 1e-12, "{d} against {}", 10.0 * a);
+    }
 }

@@ -194,3 +194,58 @@ fn hessian_vector_products_through_slices_match_differences_of_gradients() {
         assert_close(hv[i], (plus[i] - minus[i]) / (2.0 * h), 1e-6);
     }
 }
+
+#[grad(modes(hvp))]
+fn dot_hvp(u: &[f64], v: &[f64]) -> f64 {
+    u.iter().zip(v).map(|(a, b)| a * b).sum()
+}
+
+/// Ranges of data rows passed to a call: rows of a slice of `Vec`s and of fixed rows left out
+/// of `#[grad(..)]` (`&xs[i][1..]`, `&row[1..]` of `for row in xs`); each takes a `Const`
+/// shadow, a constant dual number in second order (were E0061 and E0308).
+#[grad(w, modes(hvp))]
+fn bias_first_rows(w: &[f64], xs: &[[f64; 3]]) -> f64 {
+    let mut s = 0.0;
+    for row in xs {
+        let z = dot_hvp(w, &row[1..]) + row[0];
+        s += z * z * z;
+    }
+    s
+}
+
+#[grad(w)]
+fn bias_first_vecs(w: &[f64], xs: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        let z = dot(w, &xs[i][1..]) + xs[i][0];
+        s += z * z;
+    }
+    s
+}
+
+#[test]
+fn ranges_of_data_rows_are_lent_as_data() {
+    let w = [0.5, -0.3];
+    let rows = [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [-0.2, 0.4, 1.5]];
+    let vecs: Vec<Vec<f64>> = rows.iter().map(|r| r.to_vec()).collect();
+    let (value, g) = bias_first_vecs_grad(&w, &vecs);
+    assert_eq!(value, bias_first_vecs(&w, &vecs));
+    assert_matches_fd(&|w| bias_first_vecs(w, &vecs), &w, &g, "bias_first_vecs");
+    let (value, g) = bias_first_rows_grad(&w, &rows);
+    assert_eq!(value, bias_first_rows(&w, &rows));
+    assert_matches_fd(&|w| bias_first_rows(w, &rows), &w, &g, "bias_first_rows");
+    // H v = sum 6 z (r . v) r over the rows' tails r: against differences of gradients too.
+    let v = [0.7, -1.1];
+    let (_, g2, hv) = bias_first_rows_hvp(&w, &rows, &v[..]);
+    assert_eq!(g2, g);
+    let mut expected = [0.0; 2];
+    for r in &rows {
+        let z = w[0] * r[1] + w[1] * r[2] + r[0];
+        let rv = r[1] * v[0] + r[2] * v[1];
+        expected[0] += 6.0 * z * rv * r[1];
+        expected[1] += 6.0 * z * rv * r[2];
+    }
+    for i in 0..2 {
+        assert_close(hv[i], expected[i], 1e-12);
+    }
+}

@@ -149,6 +149,21 @@ impl Lowerer<'_> {
                     _ => self.unsupported(expr, "no such tuple field"),
                 }
             }
+            // `x.sin_cos().0`, `(a, b).1`: a field of a tuple the expression makes.
+            Expr::Field(syn::ExprField {
+                base,
+                member: syn::Member::Unnamed(index),
+                ..
+            }) if makes_tuple(base) => match self.try_opaque(expr, false) {
+                Some(value) => value,
+                None => match self.lower_expr(base) {
+                    Value::Tuple(mut values) if (index.index as usize) < values.len() => {
+                        values.swap_remove(index.index as usize)
+                    }
+                    Value::Error => Value::Error,
+                    _ => self.unsupported(expr, "no such tuple field"),
+                },
+            },
             // `x.iter().enumerate().max_by(..).unwrap().0`: an index, data.
             Expr::Field(_) if opaque::is_picked_index(expr) => self
                 .try_opaque(expr, true)
@@ -213,17 +228,23 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether `expr` is a row of a data struct's array field (`cfg_rows[i]`).
+    /// Whether `expr` is a row of a data struct's array field or of data rows (`cfg_rows[i]`,
+    /// `xs[i]`, `row` bound by `for row in xs`), or a range of one (`&row[1..]`).
     fn is_data_row(&self, expr: &Expr) -> bool {
-        let Expr::Index(i) = expr else {
-            return false;
+        let binding =
+            |p: &syn::ExprPath| p.path.get_ident().and_then(|n| self.lookup(&n.to_string()));
+        let data = |a: ArrayId| {
+            self.arrays[a.0].origin == ArrayOrigin::Constant && self.arrays[a.0].dims == 2
         };
-        let Expr::Path(p) = &*i.expr else {
-            return false;
-        };
-        let binding = p.path.get_ident().and_then(|n| self.lookup(&n.to_string()));
-        matches!(binding, Some(Binding::Array(a))
-            if self.arrays[a.0].origin == ArrayOrigin::Constant && self.arrays[a.0].dims == 2)
+        match expr {
+            Expr::Path(p) => matches!(binding(p), Some(Binding::Row { array, .. }) if data(array)),
+            Expr::Index(i) if matches!(&*i.index, Expr::Range(_)) => self.is_data_row(&i.expr),
+            Expr::Index(i) => match &*i.expr {
+                Expr::Path(p) => matches!(binding(p), Some(Binding::Array(a)) if data(a)),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     pub(super) fn unsupported(&mut self, tokens: impl ToTokens, message: &str) -> Value {
@@ -1354,4 +1375,18 @@ fn copy_into_local(m: &syn::ExprMethodCall, is_local_array: impl Fn(&str) -> boo
             #array[(#start) + #k] = #src[#k];
         }
     }))
+}
+
+/// Whether `expr` makes a tuple of numbers: `a.sin_cos()`, `f64::sin_cos(a)`, `(a, b)`.
+fn makes_tuple(expr: &Expr) -> bool {
+    match expr {
+        Expr::Tuple(_) => true,
+        Expr::Paren(p) => makes_tuple(&p.expr),
+        Expr::MethodCall(m) => m.method == "sin_cos" && m.args.is_empty(),
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "sin_cos"))
+                && c.args.len() == 1
+        }
+        _ => false,
+    }
 }

@@ -13,6 +13,8 @@
 //! push is a statement of the loop body itself (not in a branch or an inner loop), the body
 //! never leaves early and mentions the vector nowhere else, and the loop takes every item of
 //! what it iterates (no `filter`). Anything else keeps the error that says how to write it.
+//! A vector declared empty that no loop pushes into, assigned whole later, is an empty array
+//! of floats until then (`empty_float_vec`).
 
 use super::*;
 use proc_macro2::Ident;
@@ -65,20 +67,78 @@ impl Lowerer<'_> {
             }
             (None, None) => return None,
         };
+        let fill = self.zero_literal(&elem, name.span())?;
+        Some((name.clone(), Pushed { elem, fill }))
+    }
+
+    /// `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`) of floats that no
+    /// loop fills by pushing: `let mut v: Vec<f64> = vec![0.0; 0];`, an empty array of the
+    /// function's float type that later assignments (`v = x.iter().map(..).collect();`)
+    /// replace. Without a written element type, only when one of them assigns a
+    /// differentiated value: the vector may hold indices.
+    pub(super) fn empty_float_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> Option<SynStmt> {
+        let SynStmt::Local(local) = stmt else {
+            return None;
+        };
+        let (pat, written) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            pat => (pat, None),
+        };
+        let Pat::Ident(pi) = pat else {
+            return None;
+        };
+        let named = empty_vec(&local.init.as_ref()?.expr)?;
+        let elem = match (written, named) {
+            (Some(written), _) => vec_element(written)?,
+            (None, Some(named)) => named,
+            (None, None) if self.assigns_varied(rest, &pi.ident) => self.sig.float.clone(),
+            (None, None) => return None,
+        };
+        if type_kind(&elem, self.sig) != Ty::Float {
+            return None;
+        }
+        let fill = self.zero_literal(&elem, pi.ident.span())?;
+        let (m, name) = (&pi.mutability, &pi.ident);
+        Some(syn::parse_quote_spanned!(local.span()=>
+            let #m #name: ::std::vec::Vec<#elem> = vec![#fill; 0];
+        ))
+    }
+
+    /// Whether `stmts` assign `name` a differentiated value (`name = ..;`, at any depth).
+    fn assigns_varied(&self, stmts: &[SynStmt], name: &Ident) -> bool {
+        struct Assigns<'n>(&'n Ident, Vec<Expr>);
+        impl<'ast> Visit<'ast> for Assigns<'_> {
+            fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+                if matches!(&*a.left, Expr::Path(p) if p.path.is_ident(self.0)) {
+                    self.1.push((*a.right).clone());
+                }
+                syn::visit::visit_expr_assign(self, a);
+            }
+        }
+        let mut found = Assigns(name, Vec::new());
+        stmts.iter().for_each(|s| found.visit_stmt(s));
+        found
+            .1
+            .iter()
+            .any(|e| self.reads(&e.to_token_stream()).varied)
+    }
+
+    /// The zero a vector of `elem` is filled with: a literal of its type (`0.0_f64`, `0_usize`)
+    /// or `T::zero()` for a generic float.
+    fn zero_literal(&self, elem: &syn::Type, span: Span) -> Option<Expr> {
         let suffix = elem.to_token_stream().to_string();
-        let fill = match type_kind(&elem, self.sig) {
+        Some(match type_kind(elem, self.sig) {
             Ty::Float if self.sig.float_is_generic => syn::parse_quote!(#elem::zero()),
             Ty::Float => Expr::Lit(syn::ExprLit {
                 attrs: Vec::new(),
-                lit: syn::LitFloat::new(&format!("0.0_{suffix}"), name.span()).into(),
+                lit: syn::LitFloat::new(&format!("0.0_{suffix}"), span).into(),
             }),
             Ty::Int => Expr::Lit(syn::ExprLit {
                 attrs: Vec::new(),
-                lit: syn::LitInt::new(&format!("0_{suffix}"), name.span()).into(),
+                lit: syn::LitInt::new(&format!("0_{suffix}"), span).into(),
             }),
             _ => return None,
-        };
-        Some((name.clone(), Pushed { elem, fill }))
+        })
     }
 
     /// The vector `f` pushes into, when an earlier `let` left it to this loop.

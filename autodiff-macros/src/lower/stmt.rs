@@ -42,6 +42,9 @@ impl Lowerer<'_> {
                 self.pushes.insert(name.to_string(), pushed);
                 continue;
             }
+            // `let mut v = Vec::new();` of floats assigned later: an empty array.
+            let declared = self.empty_float_vec(stmt, rest);
+            let stmt = declared.as_ref().unwrap_or(stmt);
             if let Some(if_let) = let_else_as_if_let(stmt, rest) {
                 let tail = SynStmt::Expr(if_let, None);
                 return self.lower_block_stmts(std::slice::from_ref(&tail), tail_returns);
