@@ -937,3 +937,48 @@ fn integer_tuples_and_index_arithmetic_from_helpers() {
     assert!(close(value, 5.0 + 8.0 + 9.0 * 5.0));
     assert!(all_close(&g, &[5.0, 4.0 + 5.0, 5.0, 2.0 + 5.0, 1.0 + 9.0]));
 }
+
+// ---- an array literal of tuples iterated ----
+
+/// Two-point Gauss-Legendre quadrature of `exp(a t)` over [-1, 1], nodes and weights written
+/// in the loop; weighted terms of two parameters; an index paired with a weight.
+#[grad]
+fn gauss_quadrature(a: f64) -> f64 {
+    let mut s = 0.0;
+    for (t, w) in [(-0.5773502691896257, 1.0), (0.5773502691896257, 1.0)] {
+        s += w * (a * t).exp();
+    }
+    s
+}
+
+#[grad]
+fn weighted_terms<T: Float>(a: T, b: T) -> T {
+    let half = T::from(0.5).unwrap();
+    [(half, a), (T::one(), b * b)]
+        .iter()
+        .map(|&(w, v)| w * v.sin())
+        .fold(T::zero(), |s, t| s + t)
+}
+
+#[grad]
+fn picked_squares(x: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for (i, w) in [(0, 0.5), (2, 1.5)] {
+        s += w * x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn array_literals_of_tuples_are_iterated() {
+    let (a, r) = (0.4f64, 0.5773502691896257f64);
+    let (value, d_a) = gauss_quadrature_grad(a);
+    assert_eq!(value, gauss_quadrature(a));
+    assert!(close(d_a, r * (a * r).exp() - r * (-a * r).exp()));
+    let (a, b) = (0.2f64, -0.4f64);
+    let (value, (d_a, d_b)) = weighted_terms_grad(a, b);
+    assert_eq!(value, weighted_terms(a, b));
+    assert!(close(d_a, 0.5 * a.cos()));
+    assert!(close(d_b, 2.0 * b * (b * b).cos()));
+    assert_eq!(picked_squares_grad(&[1.0, 2.0, 3.0]).1, [1.0, 0.0, 9.0]);
+}

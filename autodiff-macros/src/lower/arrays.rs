@@ -98,9 +98,13 @@ impl Lowerer<'_> {
             Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) => {
                 self.copy(pi, &u.expr, true)
             }
-            // `let old = h;` of a local array is a copy too: the body may write `h` after.
+            // `let old = h;` of a local array is a copy too: the body may write `h` after. A
+            // `&mut` reference to a row (`&mut rows[i]`, an item of `rows.iter_mut()`) is
+            // passed on as it is: writes through the new name go to `rows`.
             Expr::Path(_) | Expr::Index(_)
-                if self.is_known_array(init) && (mutable || self.is_local_array(init)) =>
+                if self.is_known_array(init)
+                    && (mutable || self.is_local_array(init))
+                    && !self.names_row(init) =>
             {
                 self.copy(pi, init, true)
             }
@@ -113,6 +117,17 @@ impl Lowerer<'_> {
     fn try_opaque_check(&self, expr: &Expr) -> bool {
         let reads = self.reads(&expr.to_token_stream());
         !reads.varied && !reads.poisoned
+    }
+
+    /// Whether `expr` is a name bound to a `&mut` reference to a row of a matrix.
+    fn names_row(&self, expr: &Expr) -> bool {
+        let Expr::Path(p) = expr else {
+            return false;
+        };
+        let name = p.path.get_ident().map(ToString::to_string);
+        name.is_some_and(|n| {
+            self.mutable_rows.contains(&n) && matches!(self.lookup(&n), Some(Binding::Row { .. }))
+        })
     }
 
     /// `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]`, `vec![[fill; M]; n]`,

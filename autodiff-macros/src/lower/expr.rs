@@ -83,6 +83,11 @@ impl Lowerer<'_> {
             }
             Expr::Reference(r) if r.mutability.is_some() => match &*r.expr {
                 Expr::Index(index) => match self.index_target(index) {
+                    // A row of a matrix (`for row in m.iter_mut()`): written through by index.
+                    Some((array, index)) if index.len() == 1 && self.arrays[array.0].dims == 2 => {
+                        let index = index.into_iter().next().unwrap_or_else(|| self.zero());
+                        Value::Row { array, index }
+                    }
                     Some((array, index)) => Value::Element { array, index },
                     None => Value::Error,
                 },

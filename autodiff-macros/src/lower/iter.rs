@@ -283,9 +283,17 @@ impl Lowerer<'_> {
             declare = Some(declared);
             user_body = writes;
         }
-        let mut body = vec![build::let_(build::binding(&item), at)];
-        body.extend(stream.steps(&item));
-        body.push(build::let_(pat, build::path(&item)));
+        let steps = stream.steps(&item);
+        let mut body = Vec::new();
+        if lends_mutably(&at) && steps.is_empty() {
+            // `&mut rows[i]` bound to the pattern itself: a copy of the row through another
+            // name would take the writes (`row[0] *= 2.0`) away from `rows`.
+            body.push(build::let_(pat, at));
+        } else {
+            body.push(build::let_(build::binding(&item), at));
+            body.extend(steps);
+            body.push(build::let_(pat, build::path(&item)));
+        }
         body.push(syn::Stmt::Expr(
             Expr::Block(syn::ExprBlock {
                 attrs: Vec::new(),
@@ -327,6 +335,29 @@ impl Lowerer<'_> {
             // `for v in &mut out`: `out.iter_mut()`.
             Expr::Reference(r) if r.mutability.is_some() => Ok(mutable_items(&r.expr)),
             Expr::Reference(r) => self.stream(&r.expr),
+            // `for (x, w) in [(-0.5, 1.0), (0.5, 1.0)]`: a local array of its own per position
+            // of the tuples, bound before the loop; the item is the tuple of their elements.
+            Expr::Array(a) if tuple_arity(a) > 0 => {
+                let arity = tuple_arity(a);
+                let k = self.next_synthetic();
+                let mut columns = Vec::new();
+                for j in 0..arity {
+                    let name = Ident::new(&format!("{SYNTHETIC}literal_{k}_{j}"), expr.span());
+                    let column = a.elems.iter().filter_map(|e| match e {
+                        Expr::Tuple(t) => Some(&t.elems[j]),
+                        _ => None,
+                    });
+                    let column: Expr = syn::parse_quote_spanned!(expr.span()=> [#(#column),*]);
+                    self.lower_stmt(&build::let_(build::binding(&name), column));
+                    columns.push(name);
+                }
+                let len = syn::LitInt::new(&a.elems.len().to_string(), expr.span());
+                Ok(Stream {
+                    len: parse_quote!(#len),
+                    at: Rc::new(move |p| parse_quote!((#(#columns[#p]),*))),
+                    tail: Vec::new(),
+                })
+            }
             // `for v in [a, b, c]`, `[a * b, a + b].into_iter()`: the literal is a local array
             // of its own, bound before the loop.
             Expr::Array(_) | Expr::Repeat(_) => {
@@ -813,5 +844,30 @@ fn unsuffixed_int(e: &Expr) -> Option<u128> {
             Some(unsuffixed_int(&b.left)? + unsuffixed_int(&b.right)?)
         }
         _ => None,
+    }
+}
+
+/// The arity of the tuples an array literal lists (`[(a, 1.0), (b, 2.0)]`: 2), when it lists
+/// tuples of one arity and nothing else; 0 otherwise.
+fn tuple_arity(a: &syn::ExprArray) -> usize {
+    let arity = match a.elems.first() {
+        Some(Expr::Tuple(t)) => t.elems.len(),
+        _ => return 0,
+    };
+    let same = |e: &Expr| matches!(e, Expr::Tuple(t) if t.elems.len() == arity);
+    if a.elems.iter().all(same) {
+        arity
+    } else {
+        0
+    }
+}
+
+/// Whether an item is a `&mut` reference, or a tuple with one (`(i, &mut rows[i])`).
+fn lends_mutably(item: &Expr) -> bool {
+    match item {
+        Expr::Reference(r) => r.mutability.is_some(),
+        Expr::Tuple(t) => t.elems.iter().any(lends_mutably),
+        Expr::Paren(p) => lends_mutably(&p.expr),
+        _ => false,
     }
 }

@@ -195,6 +195,46 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_let(&mut self, local: &syn::Local) {
+        let references = local
+            .init
+            .as_ref()
+            .map(|init| self.row_references(&local.pat, &init.expr))
+            .unwrap_or_default();
+        self.lower_let_value(local);
+        for name in references {
+            if matches!(self.lookup(&name), Some(Binding::Row { .. })) {
+                self.mutable_rows.insert(name);
+            }
+        }
+    }
+
+    /// The names `pat` binds to `&mut` references (`let r = &mut rows[i];`, `let (k, r) = (i,
+    /// &mut rows[i]);`) or to one bound before (`let s = r;`).
+    fn row_references(&self, pat: &Pat, init: &Expr) -> Vec<String> {
+        match (pat, init) {
+            (Pat::Type(t), _) => self.row_references(&t.pat, init),
+            (_, Expr::Paren(p)) => self.row_references(pat, &p.expr),
+            (Pat::Ident(pi), Expr::Reference(r)) if r.mutability.is_some() => {
+                vec![pi.ident.to_string()]
+            }
+            (Pat::Ident(pi), Expr::Path(p))
+                if p.path
+                    .get_ident()
+                    .is_some_and(|n| self.mutable_rows.contains(&n.to_string())) =>
+            {
+                vec![pi.ident.to_string()]
+            }
+            (Pat::Tuple(pt), Expr::Tuple(t)) if pt.elems.len() == t.elems.len() => pt
+                .elems
+                .iter()
+                .zip(&t.elems)
+                .flat_map(|(p, e)| self.row_references(p, e))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn lower_let_value(&mut self, local: &syn::Local) {
         let read_as_integer = std::mem::take(&mut self.let_read_as_integer);
         let assigned_some = std::mem::take(&mut self.let_assigned_some);
         let Some(init) = &local.init else {
