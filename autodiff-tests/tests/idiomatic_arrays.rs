@@ -659,3 +659,54 @@ fn calls_with_a_turbofish() {
     let projected: f64 = d_w.iter().zip(&t).map(|(g, t)| g * t).sum();
     assert!(close(tangent, projected), "{tangent} against {projected}");
 }
+
+/// Copies of parameters bound without `mut` (`x.clone()`, `x.to_owned()`, `w[1].clone()`):
+/// arrays of their own, read like the parameter (were rejected as a method without a rule).
+#[grad]
+#[allow(clippy::clone_on_copy, clippy::ptr_arg)] // `clone()` of a fixed-size array and a `&Vec` is tested
+fn cloned_parameters(x: &[f64; 3], v: &Vec<f64>, s: &[f64], w: &[[f64; 2]; 2]) -> f64 {
+    let a = x.clone();
+    let b = v.clone();
+    let c = s.to_owned();
+    let r = w[1].clone();
+    a[0] * a[1] + a[2] + b.iter().map(|t| t * t).sum::<f64>() + c[0] * c[1] + r[0] * r[1]
+}
+
+#[test]
+fn clones_of_parameters_are_copies() {
+    let (x, v, s, w) = (
+        [1.0, 2.0, 3.0],
+        vec![0.5, -1.5],
+        [2.0, -3.0],
+        [[1.0, 2.0], [3.0, 4.0]],
+    );
+    let (value, (d_x, d_v, d_s, d_w)) = cloned_parameters_grad(&x, &v, &s, &w);
+    assert_eq!(value, cloned_parameters(&x, &v, &s, &w));
+    assert_eq!(d_x, [2.0, 1.0, 1.0]);
+    assert_eq!(d_v, vec![1.0, -3.0]);
+    assert_eq!(d_s, vec![-3.0, 2.0]);
+    assert_eq!(d_w, [[0.0, 0.0], [4.0, 3.0]]);
+}
+
+/// `for row in *xs`: the rows of an array parameter by value (a `mut` one a copy of its own).
+#[grad]
+fn dereferenced_rows(xs: &[[f64; 2]; 2], v: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for mut row in *xs {
+        row[0] *= 5.0;
+        s += row[0] * row[1];
+    }
+    for a in *v {
+        s += a * a;
+    }
+    s
+}
+
+#[test]
+fn dereferenced_arrays_are_iterated() {
+    let (x, v) = ([[0.3, -1.2], [0.7, 0.4]], [1.0, 2.0, 3.0]);
+    let (value, (d_x, d_v)) = dereferenced_rows_grad(&x, &v);
+    assert_eq!(value, dereferenced_rows(&x, &v));
+    assert_eq!(d_x, [[-6.0, 1.5], [2.0, 3.5]]);
+    assert_eq!(d_v, [2.0, 4.0, 6.0]);
+}

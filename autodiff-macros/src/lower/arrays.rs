@@ -86,9 +86,7 @@ impl Lowerer<'_> {
             }
             Expr::MethodCall(m)
                 if m.args.is_empty()
-                    && (m.method == "to_vec"
-                        || ((mutable || self.is_local_array(&m.receiver))
-                            && (m.method == "clone" || m.method == "to_owned")))
+                    && ["to_vec", "clone", "to_owned"].contains(&&*m.method.to_string())
                     && self.is_known_array(&m.receiver) =>
             {
                 self.copy(pi, &m.receiver, m.method != "to_vec")

@@ -469,6 +469,12 @@ impl Lowerer<'_> {
                 let (a, b) = (self.stream(a)?, self.stream(b)?);
                 Ok(positions(a, "zip", None, Some(b)))
             }
+            // `for row in *xs`: the rows by value, as `xs[i]` reads them.
+            Expr::Unary(u)
+                if matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) =>
+            {
+                self.stream(&u.expr)
+            }
             // An array, a row (`w[i]`) or a slice view: read by index. A parameter passed
             // through as written (`samples: &[Sample]`) is borrowed, as `.iter()` gives it:
             // its items need not be `Copy`.
