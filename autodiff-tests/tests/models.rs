@@ -658,6 +658,20 @@ fn flat_layer(l: &FlatLayer, x: &[f64]) -> f64 {
     y.iter().map(|v| v * v).sum()
 }
 
+/// A size computed from a length and a skipped field into an untyped local (`let hd =
+/// l.w.len() / l.n_out;`): integer arithmetic, so the field is a size too.
+#[grad(l)]
+fn per_output_means(l: &FlatLayer, x: &[f64]) -> f64 {
+    let per = l.w.len() / l.n_out;
+    let mut s = 0.0;
+    for o in 0..l.n_out {
+        for i in 0..per {
+            s += l.w[o * per + i] * x[i] / (per as f64);
+        }
+    }
+    s
+}
+
 #[test]
 fn skipped_sizes_index_and_size_arrays() {
     let l = FlatLayer {
@@ -671,6 +685,9 @@ fn skipped_sizes_index_and_size_arrays() {
     assert_eq!(value, 3.0);
     assert_eq!(g.w, vec![-2.0, 2.0, -2.0, 2.0, -2.0, 2.0]);
     assert_eq!((g.n_in, g.n_out), (2, 3));
+    let (value, g) = per_output_means_grad(&l, &x);
+    assert_eq!(value, per_output_means(&l, &x));
+    assert_eq!(g.w, vec![0.5, -0.5, 0.5, -0.5, 0.5, -0.5]);
 }
 
 // A row of a model's matrix iterated (`net.w[j].iter().zip(x)`, `for v in net.w[1].iter()`):

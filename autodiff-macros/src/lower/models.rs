@@ -620,6 +620,14 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             return;
         }
+        // `m.w.len() / m.heads`: arithmetic with a length is on integers (Rust does not mix
+        // types), so its fields are sizes, as in an index.
+        if matches!(expr, Expr::Binary(b) if super::compound_op(&b.op).is_none())
+            && counts_lengths(expr)
+        {
+            self.index(expr);
+            return;
+        }
         // `read` records a use; a recorded chain's own parts are not visited again.
         match expr {
             Expr::Index(_) => {
@@ -1143,6 +1151,21 @@ pub fn extends(path: &[Member], prefix: &[Member]) -> bool {
 /// The arrays a loop's items come from, each with the pattern that binds its items:
 /// `a.iter().zip(&b).enumerate()` bound by `(i, (row, v))` gives `(a, row)` and `(b, v)`.
 /// `false` for an iterator of another shape.
+/// Whether integer arithmetic (`+ - * / %`, parentheses) has a length among its operands
+/// (`x.len()`, `w.len() / m.heads`): then every operand is an integer.
+fn counts_lengths(expr: &Expr) -> bool {
+    match expr {
+        Expr::Binary(b) => {
+            use syn::BinOp::*;
+            matches!(b.op, Add(_) | Sub(_) | Mul(_) | Div(_) | Rem(_))
+                && (counts_lengths(&b.left) || counts_lengths(&b.right))
+        }
+        Expr::Paren(p) => counts_lengths(&p.expr),
+        Expr::MethodCall(m) => m.method == "len" && m.args.is_empty(),
+        _ => false,
+    }
+}
+
 fn item_sources<'a>(
     expr: &'a Expr,
     pat: &'a syn::Pat,
