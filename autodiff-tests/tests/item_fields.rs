@@ -309,6 +309,42 @@ fn fields_read_beside_the_items_own_method() {
     assert!((d_x - numeric).abs() < 1e-7, "{d_x} vs {numeric}");
 }
 
+/// The gates' values collected through a chain (`.map(|gate| ..).collect()`): each gate lent
+/// to its method and its fields read, as in a loop (the items were taken for numbers).
+#[grad(g, x)]
+fn collected_gates(g: &Gates, x: f64) -> f64 {
+    let outs: Vec<f64> = g
+        .gates
+        .iter()
+        .map(|gate| gate.scale * gate.apply(x))
+        .collect();
+    let squares = g
+        .gates
+        .iter()
+        .map(|gate| gate.apply(x * x))
+        .collect::<Vec<f64>>();
+    outs.iter().zip(&squares).map(|(a, b)| a * b).sum()
+}
+
+#[test]
+fn values_of_items_are_collected() {
+    let g = Gates {
+        gates: (0..3)
+            .map(|k| Gate {
+                w: [0.5 - 0.2 * k as f64, 0.1 * k as f64],
+                scale: 1.0 + 0.25 * k as f64,
+            })
+            .collect(),
+    };
+    let x = 0.7;
+    let (value, (d_g, d_x)) = collected_gates_grad(&g, x);
+    assert_eq!(value, collected_gates(&g, x));
+    check_params_gradient(|g: &Gates| collected_gates(g, x), &g, &d_g).assert_ok();
+    let h = 1e-6;
+    let numeric = (collected_gates(&g, x + h) - collected_gates(&g, x - h)) / (2.0 * h);
+    assert!((d_x - numeric).abs() < 1e-7, "{d_x} vs {numeric}");
+}
+
 /// The layers zipped with inputs, a layer's fields read in a closure.
 #[grad(net, xs)]
 fn zipped(net: &Net, xs: &[f64]) -> f64 {

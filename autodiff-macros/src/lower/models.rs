@@ -27,8 +27,8 @@ mod items;
 
 use destructure::Destructure;
 use items::{
-    indexed_item, item_of, partner_array, sequence_items, sequence_loop, EndItems, FirstField,
-    MarkItemFields,
+    indexed_item, item_of, partner_array, sequence_items, sequence_loop, CollectedItems, EndItems,
+    FirstField, MarkItemFields,
 };
 pub(super) use items::{marked, Marked, Uses};
 
@@ -98,6 +98,11 @@ pub fn expand(
         }
         .visit_block_mut(&mut block);
     }
+    CollectedItems {
+        models: &models,
+        data: &data,
+    }
+    .visit_block_mut(&mut block);
     EndItems {
         models: &models,
         data: &data,

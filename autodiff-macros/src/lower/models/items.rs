@@ -456,6 +456,95 @@ fn is_sequence(models: &HashMap<String, usize>, data: &HashSet<usize>, expr: &Ex
     field_chain(models, expr).is_some_and(|(m, _)| !data.contains(&m))
 }
 
+/// Rewrites `let outs: Vec<f64> = net.layers.iter().map(|l| l.forward(x)).collect();` over a
+/// sequence of sub-models to the loop that pushes each item's value, `let mut outs:
+/// Vec<f64> = Vec::new(); for l in net.layers.iter() { outs.push(l.forward(x)); }`, whose items
+/// are lent and read as any such loop's are. Before the marking, which sees that loop.
+pub(super) struct CollectedItems<'a> {
+    pub(super) models: &'a HashMap<String, usize>,
+    pub(super) data: &'a HashSet<usize>,
+}
+
+impl VisitMut for CollectedItems<'_> {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let stmts = std::mem::take(&mut block.stmts);
+        for stmt in stmts {
+            match self.push_loop(&stmt) {
+                Some(replaced) => block.stmts.extend(replaced),
+                None => block.stmts.push(stmt),
+            }
+        }
+        syn::visit_mut::visit_block_mut(self, block);
+    }
+}
+
+impl CollectedItems<'_> {
+    /// The declaration and the pushing loop that stand for `stmt`, if it collects the values
+    /// of a closure over a sequence's items (one without `return` or `?`, which would leave
+    /// the function from a loop).
+    fn push_loop(&self, stmt: &syn::Stmt) -> Option<[syn::Stmt; 2]> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let Expr::MethodCall(collect) = &*init.expr else {
+            return None;
+        };
+        let Expr::MethodCall(map) = &*collect.receiver else {
+            return None;
+        };
+        let closure = match map.args.first() {
+            Some(Expr::Closure(c)) if map.args.len() == 1 && c.inputs.len() == 1 => c,
+            _ => return None,
+        };
+        if collect.method != "collect" || !collect.args.is_empty() || map.method != "map" {
+            return None;
+        }
+        let (pat, written) = match &local.pat {
+            syn::Pat::Type(t) => (&*t.pat, Some((*t.ty).clone())),
+            pat => (pat, None),
+        };
+        let syn::Pat::Ident(pi) = pat else {
+            return None;
+        };
+        let ty = written.or_else(|| match collect.turbofish.as_ref()?.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t.clone()),
+            _ => None,
+        });
+        let (name, item, body, source) =
+            (&pi.ident, &closure.inputs[0], &closure.body, &map.receiver);
+        let looped: syn::ExprForLoop = syn::parse_quote_spanned!(collect.method.span()=>
+            for #item in #source { #name.push(#body); }
+        );
+        let sequence = sequence_loop(&looped)?.sequence;
+        if !is_sequence(self.models, self.data, sequence) || leaves_function(body) {
+            return None;
+        }
+        let ty = ty.map(|t| quote::quote!(: #t));
+        let declare = syn::parse_quote_spanned!(local.span()=>
+            let mut #name #ty = ::std::vec::Vec::new();
+        );
+        Some([declare, syn::Stmt::Expr(Expr::ForLoop(looped), None)])
+    }
+}
+
+/// Whether `body` has a `return` or a `?` of its own (not in a closure inside it).
+fn leaves_function(body: &Expr) -> bool {
+    struct Finds(bool);
+    impl<'ast> Visit<'ast> for Finds {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    }
+    let mut finds = Finds(false);
+    finds.visit_expr(body);
+    finds.0
+}
+
 /// Rewrites `net.layers.first().unwrap()` to `net.layers[0]`, `.last().expect(..)` to
 /// `net.layers[net.layers.len() - 1]`: an item picked by an index, which panics where the
 /// `unwrap` would, on an empty sequence. Before the marking, which sees items by index.
