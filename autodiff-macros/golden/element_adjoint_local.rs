@@ -119,13 +119,15 @@ pub fn whitened_centered_adjoint<
         let d_total_2 = d_total_1_seed;
         let d_sq_4 = d_total_2;
         let mut l_8_back = l_9;
+        let trips_1 = ::autodiff::__private::trip_count(0..len);
+        let tape_entries = tape.last(trips_1);
         if 0 < len {
             let mut d_xs_part = ::autodiff::SliceShadow::part(
                 &mut d_xs,
                 (s * len),
                 (s * len) + len,
             );
-            for i in (0..len).rev() {
+            for (i, &t_37) in (0..len).zip(tape_entries).rev() {
                 let mut d_c_1_i = 0.0;
                 let i_7 = i;
                 let t_52 = y_1[i_7];
@@ -162,7 +164,6 @@ pub fn whitened_centered_adjoint<
                     false,
                 );
                 let i_5 = i;
-                let t_37 = ::autodiff::__private::pop(&mut tape);
                 let t_36 = c_1[i_5];
                 let d_t_38 = d_y_1[i_5];
                 let d_t_37 = d_t_38 * t_36;
@@ -178,6 +179,7 @@ pub fn whitened_centered_adjoint<
                 ::autodiff::SliceShadow::add_at(&mut d_xs_part, i_4, d_t_34);
             }
         }
+        tape.discard(trips_1);
         total_1 = total_2;
     }
     let total_3 = total_1;

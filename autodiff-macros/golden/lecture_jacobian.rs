@@ -77,8 +77,9 @@ pub fn lecture_f_adjoint<
     ::autodiff::SliceShadow::add_at(&mut d_x, 2, d_t_8);
     ::autodiff::SliceShadow::add_at(&mut d_x, 0, d_t_7);
     let mut d_s_1 = d_t_17;
-    for i in (0..len).rev() {
-        let t_5 = ::autodiff::__private::pop(&mut tape);
+    let trips = ::autodiff::__private::trip_count(0..len);
+    let tape_entries = tape.last(trips);
+    for (i, &t_5) in (0..len).zip(tape_entries).rev() {
         let d_s_1_next = d_s_1;
         d_s_1 = 0.0;
         let d_s_2 = d_s_1_next;
@@ -86,6 +87,7 @@ pub fn lecture_f_adjoint<
         d_s_1 += d_t_5;
         ::autodiff::SliceShadow::add_at(&mut d_w, i, d_t_5);
     }
+    tape.discard(trips);
     __autodiff_result
 }
 #[inline]

@@ -37,8 +37,9 @@ pub fn recurrence_adjoint<
     }
     let x_2 = x_1;
     let mut d_x_1 = d_out;
-    for t in (0..len).rev() {
-        let (x_1, t_2) = ::autodiff::__private::pop(&mut tape);
+    let trips = ::autodiff::__private::trip_count(0..len);
+    let tape_entries = tape.last(trips);
+    for (t, &(x_1, t_2)) in (0..len).zip(tape_entries).rev() {
         let t_3 = w[t];
         let d_x_1_next = d_x_1;
         d_x_1 = 0.0;
@@ -49,6 +50,7 @@ pub fn recurrence_adjoint<
         ::autodiff::SliceShadow::add_at(&mut d_w, t, d_t_3);
         d_x_1 += d_t_2 * x_1.cos();
     }
+    tape.discard(trips);
     ::autodiff::Shadow::add(&mut d_x0, d_x_1);
     x_2
 }

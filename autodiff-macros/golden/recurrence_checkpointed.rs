@@ -70,8 +70,16 @@ pub fn recurrence_adjoint<
         d_x_1_start = 0.0;
         let d_x_1_end = d_x_1_start_next;
         let mut d_x_1 = d_x_1_end;
-        for t in (0..len).skip(segment_start).take(segment).rev() {
-            let (x_1, t_2) = ::autodiff::__private::pop(&mut tape_1);
+        let trips = ::autodiff::__private::trip_count(
+            (0..len).skip(segment_start).take(segment),
+        );
+        let tape_1_entries = tape_1.last(trips);
+        for (t, &(x_1, t_2)) in (0..len)
+            .skip(segment_start)
+            .take(segment)
+            .zip(tape_1_entries)
+            .rev()
+        {
             let t_3 = w[t];
             let d_x_1_next = d_x_1;
             d_x_1 = 0.0;
@@ -82,6 +90,7 @@ pub fn recurrence_adjoint<
             ::autodiff::SliceShadow::add_at(&mut d_w, t, d_t_3);
             d_x_1 += d_t_2 * x_1.cos();
         }
+        tape_1.discard(trips);
         d_x_1_start += d_x_1;
     }
     ::autodiff::Shadow::add(&mut d_x0, d_x_1_start);

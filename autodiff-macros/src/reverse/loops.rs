@@ -8,11 +8,47 @@ pub(super) struct LoopParts {
     pub(super) head: Piece,
     /// The views the body reads (`views.rs`), declared right before the loop.
     pub(super) views: TokenStream,
-    /// What each iteration binds: the counter, and the tape entry of a loop run forwards.
+    /// The counter each iteration binds, when the body reads it.
     pub(super) counter: Option<TokenStream>,
+    /// What the loop runs over, without its tape entries.
     pub(super) range: TokenStream,
+    /// The loop's tape entries read in place: the segment of the tape they are in, the
+    /// pattern an iteration binds its entry to, and the range in forward order (of an exact
+    /// size), which the segment is zipped with (then reversed, for a loop run backwards).
+    pub(super) entries: Option<Entries>,
     pub(super) body: Piece,
     pub(super) tail: Vec<Piece>,
+}
+
+pub(super) struct Entries {
+    pub(super) segment: Ident,
+    pub(super) entry: TokenStream,
+    pub(super) range: TokenStream,
+    pub(super) backward: bool,
+}
+
+/// The pattern and the iterator of a loop that binds `counter` (or `_`) and reads the tape
+/// entries of `entries` in place: `for ((i, &a), &b) in (0..n).zip(a_entries).zip(b_entries)`,
+/// `.rev()` for a loop run backwards (the entries were pushed in forward order).
+pub(super) fn loop_header(
+    counter: Option<&TokenStream>,
+    range: &TokenStream,
+    entries: &[Entries],
+) -> (TokenStream, TokenStream) {
+    let mut pattern = counter.cloned().unwrap_or_else(|| quote!(_));
+    let Some(first) = entries.first() else {
+        return (pattern, range.clone());
+    };
+    let mut iter = first.range.clone();
+    for e in entries {
+        let (segment, entry) = (&e.segment, &e.entry);
+        pattern = quote!((#pattern, &#entry));
+        iter = quote!(#iter.zip(#segment));
+    }
+    if first.backward {
+        iter = quote!(#iter.rev());
+    }
+    (pattern, iter)
 }
 
 impl Gen<'_> {
@@ -46,11 +82,13 @@ impl Gen<'_> {
             views: read_views,
             counter,
             range,
+            entries,
             body,
             tail,
         } = parts;
         views.extend([read_views]);
-        let i = counter.map_or_else(|| quote!(_), |i| quote!(#i));
+        let entries: Vec<Entries> = entries.into_iter().collect();
+        let (i, range) = loop_header(counter.as_ref(), &range, &entries);
         let b = &body.tokens;
         let looped = quote!(for #i in #range { #b });
         head.tokens
@@ -120,10 +158,16 @@ impl Gen<'_> {
         };
         let restored = plan.map(|p| p.restored.as_slice()).unwrap_or_default();
         // Running forwards, the iterations' tape entries and induction values are counted from
-        // the first.
+        // the first; running backwards over a counted range it runs to the end of, its tape
+        // entries are read in place too, from the last.
+        let in_place = !tape_values.is_empty()
+            && l.exit.is_none()
+            && l.checkpoint.is_none()
+            && self.scalar_tape(k);
         let trips = match &l.kind {
             LoopKind::Counted { range, .. }
-                if forward && (!tape_values.is_empty() || !restored.is_empty()) =>
+                if (forward && (!tape_values.is_empty() || !restored.is_empty()))
+                    || (!forward && in_place) =>
             {
                 let trips = self.fresh("trips", l.span);
                 let r = self.range(range, false, false);
@@ -133,6 +177,7 @@ impl Gen<'_> {
             }
             _ => None,
         };
+        let induction_trips = trips.as_ref().filter(|_| forward);
         // Induction variables run backwards from their final value, or forwards from the
         // value it tells they started from.
         for induction in restored {
@@ -144,7 +189,7 @@ impl Gen<'_> {
                 true => (quote!(+=), quote!(-=)),
                 false => (quote!(-=), quote!(+=)),
             };
-            match &trips {
+            match induction_trips {
                 Some(trips) => {
                     let running = self.fresh(&format!("{inner}_fwd"), l.span);
                     head.tokens.extend([quote!(
@@ -212,8 +257,8 @@ impl Gen<'_> {
             [v] => Some(quote!(#v)),
             vals => Some(quote!((#(#vals),*))),
         };
-        // Running forwards, the loop reads its entries in the order they were pushed, zipped
-        // with its counter, then drops them.
+        // The loop reads its entries in place, zipped with its counter (backwards, from the
+        // last), then drops them.
         let mut entries = None;
         match (&tape, &entry, &trips) {
             (Some(tape), Some(entry), Some(trips)) => {
@@ -271,8 +316,17 @@ impl Gen<'_> {
         let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
         self.end_views(viewed);
         body.tokens.extend([drop_copies]);
+        let mut in_place = None;
         let (counter, range) = match &l.kind {
             LoopKind::Counted { counter, range } => {
+                if let Some((segment, entry)) = entries {
+                    in_place = Some(Entries {
+                        segment,
+                        entry,
+                        range: self.range(range, true, !forward),
+                        backward: !forward,
+                    });
+                }
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
                     Some(t) => {
                         let (r, t) = (self.range(range, true, true), self.var(t));
@@ -290,14 +344,7 @@ impl Gen<'_> {
                     .required
                     .contains(counter)
                     .then(|| self.var(*counter));
-                match entries {
-                    Some((seg, entry)) => {
-                        let i = i.map_or_else(|| quote!(_), |i| quote!(#i));
-                        let r = self.range(range, true, false);
-                        (Some(quote!((#i, &#entry))), quote!(#r.zip(#seg)))
-                    }
-                    None => (i.map(|i| quote!(#i)), r),
-                }
+                (i.map(|i| quote!(#i)), r)
             }
             LoopKind::While { .. } => {
                 let t = self.var(l.trips?);
@@ -313,6 +360,7 @@ impl Gen<'_> {
             views,
             counter,
             range,
+            entries: in_place,
             body,
             tail,
         })

@@ -214,6 +214,7 @@ impl Gen<'_> {
         body.tokens.extend([elements]);
         views.extend([element_views]);
         let mut tails = Vec::new();
+        let mut entries = Vec::new();
         for l in run {
             let Some(parts) = self.loop_parts(l, false) else {
                 continue;
@@ -227,6 +228,7 @@ impl Gen<'_> {
             body.tokens.extend([parts.body.tokens.clone()]);
             body = body.touching(&parts.body);
             range = parts.range;
+            entries.extend(parts.entries);
             tails.extend(parts.tail);
         }
         self.deferred_zeroing.clear();
@@ -234,7 +236,8 @@ impl Gen<'_> {
         self.end_views(element_keys);
         self.end_shadow_parts(parted);
         let b = &body.tokens;
-        let looped = quote!(for #counter in #range { #b });
+        let (pattern, range) = super::loops::loop_header(Some(&quote!(#counter)), &range, &entries);
+        let looped = quote!(for #pattern in #range { #b });
         head.tokens
             .extend([self.with_views(&run[0].kind, &views, looped)]);
         let zero = self.zero();
