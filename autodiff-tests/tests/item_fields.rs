@@ -280,6 +280,18 @@ pub struct Gates {
     pub gates: Vec<Gate>,
 }
 
+/// `count` gates of different weights and scales.
+fn gates(count: usize) -> Gates {
+    Gates {
+        gates: (0..count)
+            .map(|k| Gate {
+                w: [0.5 - 0.2 * k as f64, 0.1 * k as f64],
+                scale: 1.0 + 0.25 * k as f64,
+            })
+            .collect(),
+    }
+}
+
 /// Each gate lent to its own method and its fields read beside it.
 #[grad(g, x)]
 fn gated(g: &Gates, x: f64) -> f64 {
@@ -292,14 +304,7 @@ fn gated(g: &Gates, x: f64) -> f64 {
 
 #[test]
 fn fields_read_beside_the_items_own_method() {
-    let g = Gates {
-        gates: (0..4)
-            .map(|k| Gate {
-                w: [0.5 - 0.2 * k as f64, 0.1 * k as f64],
-                scale: 1.0 + 0.25 * k as f64,
-            })
-            .collect(),
-    };
+    let g = gates(4);
     let x = 0.7;
     let (value, (d_g, d_x)) = gated_grad(&g, x);
     assert_eq!(value, gated(&g, x));
@@ -328,14 +333,7 @@ fn collected_gates(g: &Gates, x: f64) -> f64 {
 
 #[test]
 fn values_of_items_are_collected() {
-    let g = Gates {
-        gates: (0..3)
-            .map(|k| Gate {
-                w: [0.5 - 0.2 * k as f64, 0.1 * k as f64],
-                scale: 1.0 + 0.25 * k as f64,
-            })
-            .collect(),
-    };
+    let g = gates(3);
     let x = 0.7;
     let (value, (d_g, d_x)) = collected_gates_grad(&g, x);
     assert_eq!(value, collected_gates(&g, x));

@@ -32,16 +32,7 @@ impl Lowerer<'_> {
     /// statements that do not mention `out`, by a loop that pushes into it once per
     /// iteration: the name and what to make it with.
     pub(super) fn pushed_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> Option<(Ident, Pushed)> {
-        let SynStmt::Local(local) = stmt else {
-            return None;
-        };
-        let (pat, written) = match &local.pat {
-            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
-            pat => (pat, None),
-        };
-        let Pat::Ident(pi) = pat else {
-            return None;
-        };
+        let (local, pi, written) = named_let(stmt)?;
         let init = &local.init.as_ref()?.expr;
         let named = empty_vec(init)?;
         if pi.mutability.is_none() || pi.subpat.is_some() {
@@ -77,16 +68,7 @@ impl Lowerer<'_> {
     /// replace. Without a written element type, only when one of them assigns a
     /// differentiated value: the vector may hold indices.
     pub(super) fn empty_float_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> Option<SynStmt> {
-        let SynStmt::Local(local) = stmt else {
-            return None;
-        };
-        let (pat, written) = match &local.pat {
-            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
-            pat => (pat, None),
-        };
-        let Pat::Ident(pi) = pat else {
-            return None;
-        };
+        let (local, pi, written) = named_let(stmt)?;
         let named = empty_vec(&local.init.as_ref()?.expr)?;
         let elem = match (written, named) {
             (Some(written), _) => vec_element(written)?,
@@ -175,6 +157,21 @@ impl Lowerer<'_> {
             }
         }
         (declare, body)
+    }
+}
+
+/// `let name[: ty] = ..;`: the `let`, the name's pattern and the type written.
+fn named_let(stmt: &SynStmt) -> Option<(&syn::Local, &syn::PatIdent, Option<&syn::Type>)> {
+    let SynStmt::Local(local) = stmt else {
+        return None;
+    };
+    let (pat, written) = match &local.pat {
+        Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+        pat => (pat, None),
+    };
+    match pat {
+        Pat::Ident(pi) => Some((local, pi, written)),
+        _ => None,
     }
 }
 
@@ -310,7 +307,7 @@ fn mentions(node: &impl ToTokens, name: &Ident) -> bool {
 
 /// Whether a loop body may end an iteration before its last statement: `break`,
 /// `continue`, `return` or `?` anywhere in it (closures aside).
-fn leaves_early(body: &syn::Block) -> bool {
+pub(in crate::lower) fn leaves_early(body: &syn::Block) -> bool {
     struct Finds(bool);
     impl<'ast> Visit<'ast> for Finds {
         fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {

@@ -481,7 +481,7 @@ impl VisitMut for CollectedItems<'_> {
 impl CollectedItems<'_> {
     /// The declaration and the pushing loop that stand for `stmt`, if it collects the values
     /// of a closure over a sequence's items (one without `return` or `?`, which would leave
-    /// the function from a loop).
+    /// the function from a loop, nor a loop left early inside).
     fn push_loop(&self, stmt: &syn::Stmt) -> Option<[syn::Stmt; 2]> {
         let syn::Stmt::Local(local) = stmt else {
             return None;
@@ -517,7 +517,9 @@ impl CollectedItems<'_> {
             for #item in #source { #name.push(#body); }
         );
         let sequence = sequence_loop(&looped)?.sequence;
-        if !is_sequence(self.models, self.data, sequence) || leaves_function(body) {
+        if !is_sequence(self.models, self.data, sequence)
+            || crate::lower::pushes::leaves_early(&looped.body)
+        {
             return None;
         }
         let ty = ty.map(|t| quote::quote!(: #t));
@@ -526,23 +528,6 @@ impl CollectedItems<'_> {
         );
         Some([declare, syn::Stmt::Expr(Expr::ForLoop(looped), None)])
     }
-}
-
-/// Whether `body` has a `return` or a `?` of its own (not in a closure inside it).
-fn leaves_function(body: &Expr) -> bool {
-    struct Finds(bool);
-    impl<'ast> Visit<'ast> for Finds {
-        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
-            self.0 = true;
-        }
-        fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
-            self.0 = true;
-        }
-        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
-    }
-    let mut finds = Finds(false);
-    finds.visit_expr(body);
-    finds.0
 }
 
 /// Rewrites `net.layers.first().unwrap()` to `net.layers[0]`, `.last().expect(..)` to
