@@ -285,6 +285,47 @@ impl Regressor {
     }
 }
 
+/// A layer's output iterated in a chain that collects (`self.hidden.forward(x).iter()
+/// .map(..).collect()`), and an embedding row copied to a local then indexed (`let e =
+/// self.emb[k]; e[0] * e[1]`): were an unsupported adaptor `forward`, and the field taken for
+/// numbers.
+#[derive(Clone, Debug, Params)]
+pub struct Embedded {
+    pub hidden: Linear,
+    pub emb: Vec<[f64; 2]>,
+}
+
+#[grad(self)]
+impl Embedded {
+    fn relu_sum(&self, x: &[f64], ids: &[usize]) -> f64 {
+        let h: Vec<f64> = self.hidden.forward(x).iter().map(|v| v.max(0.0)).collect();
+        let mut s: f64 = h.iter().sum();
+        for &k in ids {
+            let e = self.emb[k];
+            s += e[0] * e[1];
+        }
+        s
+    }
+}
+
+#[test]
+fn a_layers_output_is_collected_and_rows_are_copied() {
+    let model = Embedded {
+        hidden: Linear {
+            w: vec![vec![0.5, -1.0, 0.25], vec![2.0, 0.0, -0.5]],
+            b: vec![0.1, -0.3],
+        },
+        emb: vec![[0.3, -0.4], [0.8, 0.1]],
+    };
+    let x = [1.0, 2.0, -1.0];
+    let (value, d) = model.relu_sum_grad(&x, &[1, 0, 1]);
+    assert_eq!(value, model.relu_sum(&x, &[1, 0, 1]));
+    // h = (-1.65, 2.2): only the second unit passes; e1 counted twice, e0 once.
+    assert_eq!(d.hidden.w, vec![vec![0.0; 3], x.to_vec()]);
+    assert_eq!(d.hidden.b, vec![0.0, 1.0]);
+    assert_eq!(d.emb, vec![[-0.4, 0.3], [0.2, 1.6]]);
+}
+
 #[test]
 fn rows_of_a_layers_matrix_read_in_chains() {
     let hidden = Linear {

@@ -441,6 +441,11 @@ impl Lowerer<'_> {
 
     /// `let v: Vec<f64> = chain.collect();`: a `Vec` of the chain's length, filled in one loop.
     fn collect(&mut self, pi: &syn::PatIdent, m: &syn::ExprMethodCall) -> LocalArray {
+        // `self.l1.forward(x).iter().map(..).collect()`: the returned array bound first.
+        if let Some((returned, call, Expr::MethodCall(chain))) = self.call_source(m) {
+            self.lower_stmt(&build::let_(build::binding(&returned), call));
+            return self.collect(pi, &chain);
+        }
         let span = m.span();
         let stream = match self.stream(&m.receiver) {
             Ok(s) if s.tail.is_empty() => s,

@@ -513,6 +513,16 @@ impl Lowerer<'_> {
     /// call returns, that array bound to a local first (a call bound to a local returns an
     /// array).
     fn chain_over_call(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let (returned, call, chain) = self.call_source(m)?;
+        Some(syn::parse_quote_spanned!(m.span()=> {
+            let #returned = #call;
+            #chain
+        }))
+    }
+
+    /// The chain `m` ends, over the array a differentiated call returns: a name for that
+    /// array, the call, and the chain over the name.
+    pub(super) fn call_source(&mut self, m: &syn::ExprMethodCall) -> Option<(Ident, Expr, Expr)> {
         // The chain's source: under every method call but a model's. It is read as an array
         // (`.iter()`, `.windows(k)`), so the call returns one (not `std::iter::repeat(x)`).
         let (mut source, mut depth, mut read) = (&*m.receiver, 1, None);
@@ -542,10 +552,7 @@ impl Lowerer<'_> {
             place = &mut *step.receiver;
         }
         let call = std::mem::replace(place, build::path(&returned));
-        Some(syn::parse_quote_spanned!(m.span()=> {
-            let #returned = #call;
-            #chain
-        }))
+        Some((returned, call, chain))
     }
 }
 

@@ -914,11 +914,18 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
             }
         }
-        // `let mut h = net.b;` followed by `h[i]`: the field is an array.
+        // `let mut h = net.b;` followed by `h[i]`: the field is an array; `let e =
+        // net.emb[k];` followed by `e[0]`: a row of a matrix field.
         if let (syn::Pat::Ident(pi), Some(init)) = (strip_type(&local.pat), &local.init) {
+            let (base, n) = index_base(&init.expr);
             if self.array_names.contains(&pi.ident.to_string())
-                && self.read(&init.expr, Read::Array(1))
+                && self.read(base, Read::Array(n + 1))
             {
+                let mut e = &*init.expr;
+                while let Expr::Index(i) = e {
+                    self.index(&i.index);
+                    e = &i.expr;
+                }
                 if let Some((_, diverge)) = &init.diverge {
                     self.visit_expr(diverge);
                 }
