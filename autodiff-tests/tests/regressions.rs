@@ -1,7 +1,7 @@
 //! Minimal reproducers of generated code that failed to compile on valid input, one per
 //! class of bug, each checked against a hand-derived gradient. They are written as they were
 //! reported, so some are not how clippy would have them. The later ones, found by probing code
-//! nobody here wrote and by the fuzzer, are in `regressions_probed.rs`.
+//! nobody here wrote and by the fuzzer, are in `regressions_probed.rs` and `regressions_arrays.rs`.
 #![allow(
     clippy::needless_range_loop,
     clippy::useless_vec,

@@ -1,0 +1,477 @@
+//! Minimal reproducers, as `regressions_probed.rs`, of generated code that failed on local
+//! arrays and closures: copies (`let old = h;`, `to_vec()` of fixed rows), `mem::swap`, array
+//! literals iterated and passed by value, closures that capture or own arrays, sorts, and
+//! range chains. Found by probing code nobody here wrote and by the fuzzer; each checked
+//! against a hand-derived gradient, written as it was reported.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::useless_vec,
+    clippy::approx_constant,
+    clippy::assign_op_pattern,
+    clippy::ptr_arg,
+    clippy::unnecessary_to_owned
+)]
+
+mod common;
+
+use autodiff::grad;
+use common::close;
+
+// ---- `let old = h;` of a local array is a copy (a wrong gradient: it was an alias) ----
+
+#[grad(modes(tangent))]
+fn copy_then_write(x: f64, y: f64) -> f64 {
+    let mut h = [x, y];
+    let old = h;
+    h[0] = h[0] * h[1];
+    old[0] + 10.0 * h[0]
+}
+
+#[grad(w)]
+fn recurrent_step(w: &[[f64; 2]; 2], x: &[f64]) -> f64 {
+    let mut h = [0.5, -0.5];
+    for &xt in x {
+        let prev = h;
+        for i in 0..2 {
+            h[i] = (w[i][0] * prev[0] + w[i][1] * prev[1] + xt).tanh();
+        }
+    }
+    h[0] + h[1]
+}
+
+#[grad]
+fn row_copied_out(x: f64, y: f64) -> f64 {
+    let mut m = [[x, y], [y, x]];
+    let row = m[0];
+    m[0][0] = 3.0;
+    row[0] * m[0][0] + row[1]
+}
+
+#[grad]
+fn snapshot_in_closure(x: f64, y: f64) -> f64 {
+    let mut h = vec![x, y];
+    let snap = h.clone();
+    let twice = |i: usize| snap[i] * 2.0;
+    h[1] = 0.0;
+    twice(0) + twice(1) * x + h[1]
+}
+
+#[test]
+fn a_local_array_bound_by_value_is_a_copy() {
+    let (x, y) = (0.7, 1.3);
+    // x + 10 x y
+    let (v, (dx, dy)) = copy_then_write_grad(x, y);
+    assert!(close(v, x + 10.0 * x * y) && close(dx, 1.0 + 10.0 * y) && close(dy, 10.0 * x));
+    let (tv, t) = copy_then_write_tangent(x, y, 1.0, 0.0);
+    assert!(close(tv, v) && close(t, dx));
+    // 3 x + y
+    let (v, (dx, dy)) = row_copied_out_grad(x, y);
+    assert!(close(v, 3.0 * x + y) && close(dx, 3.0) && close(dy, 1.0));
+    // 2 x + 2 y x
+    let (v, (dx, dy)) = snapshot_in_closure_grad(x, y);
+    assert!(close(v, 2.0 * x + 2.0 * y * x) && close(dx, 2.0 + 2.0 * y) && close(dy, 2.0 * x));
+    let w = [[0.5, -0.3], [0.8, 0.2]];
+    let xs = [1.0, -0.5, 0.3];
+    let (v, g) = recurrent_step_grad(&w, &xs);
+    assert_eq!(v, recurrent_step(&w, &xs));
+    let h = 1e-6;
+    for i in 0..2 {
+        for j in 0..2 {
+            let (mut wp, mut wm) = (w, w);
+            wp[i][j] += h;
+            wm[i][j] -= h;
+            let fd = (recurrent_step(&wp, &xs) - recurrent_step(&wm, &xs)) / (2.0 * h);
+            assert!(
+                (g[i][j] - fd).abs() < 1e-8,
+                "w[{i}][{j}]: {} vs {fd}",
+                g[i][j]
+            );
+        }
+    }
+}
+
+// ---- a range chain bounded by an integer whose type is left to inference ----
+
+#[grad]
+fn untyped_bound(k: f64) -> f64 {
+    let n = 20;
+    let s: f64 = (1..n).map(|i| k * i as f64).sum();
+    s + (0..n).fold(0.0, |acc, i| acc + k * k * i as f64)
+}
+
+#[test]
+fn a_chain_over_a_range_with_an_untyped_bound() {
+    // 190 k + 190 k^2
+    let k = 0.3;
+    let (v, d) = untyped_bound_grad(k);
+    assert!(
+        close(v, 190.0 * k + 190.0 * k * k) && close(d, 190.0 + 380.0 * k),
+        "{v} {d}"
+    );
+}
+
+// ---- `total_cmp` in a sort's comparator under `modes(hvp)` (E0599 on dual numbers) ----
+
+#[grad(modes(hvp))]
+fn sorted_by_total_cmp(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[0] * v[1] * v[1]
+}
+
+/// The comparator as a path: `f64::total_cmp` takes `&f64`, never a dual number.
+#[grad(modes(hvp))]
+fn sorted_by_total_cmp_path(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    v[0] * v[1] * v[1]
+}
+
+#[test]
+fn total_cmp_sorts_dual_numbers_by_value() {
+    let x = [0.5, -0.3, 0.9];
+    let t = [1.0, 0.5, -0.25];
+    assert_eq!(
+        sorted_by_total_cmp_path_hvp(&x, &t),
+        sorted_by_total_cmp_hvp(&x, &t)
+    );
+    // Sorted: (-0.3, 0.5, 0.9), f = x1 x0^2: H = [[2 x1, 2 x0, 0], [2 x0, 0, 0], [0, 0, 0]].
+    let (v, g, hv) = sorted_by_total_cmp_hvp(&x, &t);
+    assert!(close(v, -0.3 * 0.25));
+    assert!(
+        close(g[0], -0.3) && close(g[1], 0.25) && g[2] == 0.0,
+        "{g:?}"
+    );
+    let want = [2.0 * 0.5 * 0.5 + 2.0 * -0.3 * 1.0, 2.0 * 0.5 * 1.0, 0.0];
+    assert!(
+        hv.iter().zip(want).all(|(a, b)| close(*a, b)),
+        "{hv:?} vs {want:?}"
+    );
+}
+
+// ---- an array parameter taken `mut` by value and written; `*x` passed by value ----
+
+#[grad(modes(tangent))]
+fn written_by_value(mut v: [f64; 2], mut u: [f64; 2], k: usize) -> f64 {
+    v[0] *= 2.0;
+    for _ in 0..k {
+        u[1] = v[1] * u[0] + u[1].sin();
+    }
+    v[0] * v[1] + u[1]
+}
+
+/// `*x` of a reference parameter handed to a by-value array parameter (E0308: the generated
+/// call passed the reference).
+#[grad]
+fn dereferenced_argument(x: &[f64; 2], w: [f64; 2]) -> f64 {
+    written_by_value(*x, w, 2) + written_by_value(w, *x, 1)
+}
+
+#[test]
+fn a_mut_array_parameter_is_a_copy_and_a_dereferenced_one_is_passed_by_value() {
+    let (v, u) = ([3.0, 5.0], [1.0, 2.0]);
+    let (value, (d_v, d_u)) = written_by_value_grad(v, u, 1);
+    // f = 2 v0 v1 + v1 u0 + sin(u1)
+    assert!(close(value, 30.0 + 5.0 + 2f64.sin()));
+    assert_eq!(d_v, [10.0, 6.0 + 1.0]);
+    assert_eq!(d_u, [5.0, 2f64.cos()]);
+    let (_, tangent) = written_by_value_tangent(v, u, 1, &[1.0, 0.0], &[0.0, 1.0]);
+    assert!(close(tangent, 10.0 + 2f64.cos()));
+    let x = [0.3, -0.7];
+    let (_, (d_x, d_w)) = dereferenced_argument_grad(&x, u);
+    let f = |x: [f64; 2], w: [f64; 2]| dereferenced_argument(&x, w);
+    for i in 0..2 {
+        let h = 1e-6;
+        let (mut xp, mut xm, mut wp, mut wm) = (x, x, u, u);
+        xp[i] += h;
+        xm[i] -= h;
+        wp[i] += h;
+        wm[i] -= h;
+        let fd_x = (f(xp, u) - f(xm, u)) / (2.0 * h);
+        let fd_w = (f(x, wp) - f(x, wm)) / (2.0 * h);
+        assert!((d_x[i] - fd_x).abs() < 1e-7 && (d_w[i] - fd_w).abs() < 1e-7);
+    }
+}
+
+// ---- iterating an array literal of differentiated values (rejected before) ----
+
+#[grad]
+fn over_literals(a: f64, b: f64) -> f64 {
+    let mut s = 0.0;
+    for v in [a, b, 2.0] {
+        s += v.exp();
+    }
+    for (i, v) in [a, b].iter().enumerate() {
+        s += (i as f64 + 1.0) * v * v;
+    }
+    for v in &[a * a, 2.0] {
+        s += v.ln();
+    }
+    s + [a * b, a + b].into_iter().map(|v| v.sin()).sum::<f64>() + [b; 3].iter().sum::<f64>()
+}
+
+#[test]
+fn an_array_literal_is_iterated() {
+    let (a, b) = (0.7, 1.3);
+    let (_, (d_a, d_b)) = over_literals_grad(a, b);
+    let want_a = a.exp() + 2.0 * a + 2.0 / a + (a * b).cos() * b + (a + b).cos();
+    let want_b = b.exp() + 4.0 * b + (a * b).cos() * a + (a + b).cos() + 3.0;
+    assert!(close(d_a, want_a) && close(d_b, want_b), "{d_a} {d_b}");
+}
+
+// ---- a copy of rows of a fixed length (`pos.to_vec()` of `&[[f64; 2]]`) ----
+
+#[grad]
+fn leapfrog_rows(pos: &[[f64; 2]], vel: &Vec<[f64; 2]>, dt: f64) -> f64 {
+    let mut p = pos.to_vec();
+    let v = vel.to_vec();
+    for _ in 0..3 {
+        for i in 0..p.len() {
+            p[i][0] += dt * v[i][0] * p[i][1];
+            p[i][1] += dt * v[i][1];
+        }
+    }
+    p.iter().map(|r| r[0] * r[1]).sum()
+}
+
+#[test]
+fn rows_of_a_fixed_length_are_copied() {
+    let pos = [[1.0, 2.0], [3.0, 4.0]];
+    let vel = vec![[0.5, -1.0], [2.0, 0.25]];
+    let (_, (d_pos, d_vel, d_dt)) = leapfrog_rows_grad(&pos, &vel, 0.1);
+    let rows = |v: &[f64]| [[v[0], v[1]], [v[2], v[3]]];
+    let fd_pos = central_differences(|p| leapfrog_rows(&rows(p), &vel, 0.1), pos.as_flattened());
+    let fd_vel = central_differences(
+        |v| leapfrog_rows(&pos, &rows(v).to_vec(), 0.1),
+        vel.as_flattened(),
+    );
+    assert!(d_pos
+        .as_flattened()
+        .iter()
+        .zip(&fd_pos)
+        .all(|(a, b)| (a - b).abs() < 1e-6));
+    assert!(d_vel
+        .as_flattened()
+        .iter()
+        .zip(&fd_vel)
+        .all(|(a, b)| (a - b).abs() < 1e-6));
+    let h = 1e-6;
+    let fd = (leapfrog_rows(&pos, &vel, 0.1 + h) - leapfrog_rows(&pos, &vel, 0.1 - h)) / (2.0 * h);
+    assert!((d_dt - fd).abs() < 1e-5);
+}
+
+// ---- `std::mem::swap` of two local arrays: double buffering (rejected before) ----
+
+#[grad]
+fn double_buffered(x: &[f64; 2]) -> f64 {
+    let mut a = *x;
+    let mut b = [0.0; 2];
+    for _ in 0..3 {
+        b[0] = a[1].sin();
+        b[1] = a[0] * a[1];
+        std::mem::swap(&mut a, &mut b);
+    }
+    a[0] + a[1]
+}
+
+/// Jacobi sweeps over two arrays, swapped after each.
+#[grad]
+fn jacobi_sweeps(x: &[f64; 5], n: usize) -> f64 {
+    let mut cur = *x;
+    let mut next = [0.0; 5];
+    for _ in 0..n {
+        for i in 1..cur.len() - 1 {
+            next[i] = 0.5 * (cur[i - 1] + cur[i + 1]) + 0.1 * cur[i] * cur[i];
+        }
+        next[0] = cur[0];
+        let last = cur.len() - 1;
+        next[last] = cur[last];
+        core::mem::swap(&mut cur, &mut next);
+    }
+    cur.iter().map(|v| v * v).sum()
+}
+
+#[grad]
+fn swapped_matrices(x: &[f64; 2]) -> f64 {
+    let mut a = [[x[0], x[1]], [x[1], 1.0]];
+    let mut b = [[0.0; 2]; 2];
+    for _ in 0..2 {
+        for i in 0..2 {
+            for j in 0..2 {
+                b[i][j] = a[j][i] * a[i][j] + 0.1;
+            }
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a[0][0] + a[0][1] * a[1][0]
+}
+
+fn central_differences(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    let h = 1e-6;
+    (0..x.len())
+        .map(|i| {
+            let (mut p, mut m) = (x.to_vec(), x.to_vec());
+            p[i] += h;
+            m[i] -= h;
+            (f(&p) - f(&m)) / (2.0 * h)
+        })
+        .collect()
+}
+
+#[test]
+fn swapped_local_arrays_exchange_their_elements() {
+    let x = [0.3, 0.8];
+    let as_pair = |v: &[f64]| [v[0], v[1]];
+    let (_, g) = double_buffered_grad(&x);
+    let fd = central_differences(|v| double_buffered(&as_pair(v)), &x);
+    assert!(
+        g.iter().zip(&fd).all(|(a, b)| (a - b).abs() < 1e-7),
+        "{g:?} {fd:?}"
+    );
+    let (_, g) = swapped_matrices_grad(&x);
+    let fd = central_differences(|v| swapped_matrices(&as_pair(v)), &x);
+    assert!(
+        g.iter().zip(&fd).all(|(a, b)| (a - b).abs() < 1e-7),
+        "{g:?} {fd:?}"
+    );
+    let v = [0.1, 0.5, -0.3, 0.7, 0.2];
+    let (_, g) = jacobi_sweeps_grad(&v, 4);
+    let fd = central_differences(|v| jacobi_sweeps(&[v[0], v[1], v[2], v[3], v[4]], 4), &v);
+    assert!(
+        g.iter().zip(&fd).all(|(a, b)| (a - b).abs() < 1e-7),
+        "{g:?} {fd:?}"
+    );
+}
+
+// ---- a `move` closure holds a copy of the array it captured (wrong gradient) ----
+
+/// `f` reads `b[0]` as it was when the closure was made (`x`), not after `b[0] = y`.
+#[grad(modes(tangent))]
+fn moved_array_capture(x: f64, y: f64) -> f64 {
+    let mut b = [x, 2.0 * x];
+    let f = move |t: f64| t * b[0] + b[1];
+    b[0] = y;
+    f(1.0) + b[0] * f(y)
+}
+
+#[test]
+fn a_move_closure_reads_the_array_it_copied() {
+    let (x, y) = (0.7, 1.3);
+    // f(t) = t x + 2x; value = 3x + y (y x + 2x)
+    let (value, (d_x, d_y)) = moved_array_capture_grad(x, y);
+    assert!(close(value, moved_array_capture(x, y)));
+    assert!(close(value, 3.0 * x + y * (y * x + 2.0 * x)));
+    assert!(close(d_x, 3.0 + y * (y + 2.0)), "{d_x}");
+    assert!(close(d_y, 2.0 * y * x + 2.0 * x), "{d_y}");
+    let (_, tangent) = moved_array_capture_tangent(x, y, 1.0, 0.0);
+    assert!(close(tangent, d_x));
+}
+
+// ---- a closure with locals of its own written (rejected as assigning outside it) ----
+
+#[grad]
+fn closure_with_own_locals(x: f64, y: f64) -> f64 {
+    let f = |t: f64| {
+        let mut z = t;
+        z += y;
+        let mut acc = 0.0;
+        for k in 1..4 {
+            acc += z * k as f64;
+        }
+        acc * z
+    };
+    f(x) + f(2.0 * y)
+}
+
+#[test]
+fn a_closure_writes_its_own_locals() {
+    let (x, y) = (0.7, 1.3);
+    // f(t) = 6 (t + y)^2
+    let (value, (d_x, d_y)) = closure_with_own_locals_grad(x, y);
+    assert!(close(
+        value,
+        6.0 * (x + y).powi(2) + 6.0 * (3.0 * y).powi(2)
+    ));
+    assert!(close(d_x, 12.0 * (x + y)));
+    assert!(close(d_y, 12.0 * (x + y) + 36.0 * 3.0 * y));
+}
+
+// ---- an array literal passed by value, to a function and to a closure ----
+
+#[grad]
+fn times_pair(v: [f64; 2]) -> f64 {
+    v[0] * v[1]
+}
+
+#[grad]
+fn literals_by_value(x: f64, y: f64) -> f64 {
+    let f = |v: [f64; 2]| v[0] * v[1] + v[1];
+    times_pair([x, y + 1.0]) + f([x * y, 2.0]) + f([y; 2])
+}
+
+#[test]
+fn array_literals_are_passed_by_value() {
+    let (x, y) = (0.7, 1.3);
+    let (value, (d_x, d_y)) = literals_by_value_grad(x, y);
+    assert!(close(value, literals_by_value(x, y)));
+    assert!(close(d_x, (y + 1.0) + 2.0 * y), "{d_x}");
+    assert!(close(d_y, x + 2.0 * x + 2.0 * y + 1.0), "{d_y}");
+}
+
+// ---- a call's vector result, bound untyped, assigned to a local vector ----
+
+#[grad]
+fn twice_each(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|v| 2.0 * v).collect()
+}
+
+/// `y` is an array because `h = y` makes it `h`'s value (rejected: "`.len()` needs an array").
+#[grad]
+fn replaced_by_result(x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for _ in 0..2 {
+        let y = twice_each(&h);
+        h = y;
+    }
+    h[0] * h[1]
+}
+
+#[test]
+fn an_untyped_vector_result_replaces_a_local_vector() {
+    let (value, d_x) = replaced_by_result_grad(&[1.0, 3.0]);
+    // h = 4 x: 16 x0 x1
+    assert_eq!((value, d_x), (48.0, vec![48.0, 16.0]));
+}
+
+// ---- a fixed-size local array sorted; a copy of a data row's slice lent (E0282, E0061) ----
+
+#[grad(modes(hvp))]
+fn middle_squared(x: &[f64; 3]) -> f64 {
+    let mut v = *x;
+    v.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+    v[1] * v[1]
+}
+
+#[grad]
+fn dot_slices(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[grad(w)]
+fn fit_tails(w: &[f64], xs: &[[f64; 3]]) -> f64 {
+    let mut s = 0.0;
+    for x in xs {
+        s += dot_slices(w, &x[1..].to_vec()).powi(2);
+    }
+    s
+}
+
+#[test]
+fn a_sorted_array_and_a_copied_row_slice() {
+    let (value, g) = middle_squared_grad(&[3.0, 1.0, 2.0]);
+    assert_eq!((value, g), (4.0, [0.0, 0.0, 4.0]));
+    let (_, _, hv) = middle_squared_hvp(&[3.0, 1.0, 2.0], &[1.0, 1.0, 1.0]);
+    assert_eq!(hv, [0.0, 0.0, 2.0]);
+    let (value, d_w) = fit_tails_grad(&[1.0, 2.0], &[[1.0, 2.0, 3.0]]);
+    assert_eq!((value, d_w), (64.0, vec![32.0, 48.0]));
+}
