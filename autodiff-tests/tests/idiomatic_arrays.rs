@@ -710,3 +710,55 @@ fn dereferenced_arrays_are_iterated() {
     assert_eq!(d_x, [[-6.0, 1.5], [2.0, 3.5]]);
     assert_eq!(d_v, [2.0, 4.0, 6.0]);
 }
+
+/// Gaussian elimination with partial pivoting: the pivot row swapped in with `m.swap(i, p)`
+/// (a local matrix's rows, in a branch), the determinant the product of the pivots.
+#[grad]
+#[allow(clippy::needless_range_loop)] // elimination written by indices, as textbooks do
+fn pivoted_determinant(a: &[[f64; 3]; 3]) -> f64 {
+    let mut m = a.to_vec();
+    let n = m.len();
+    let mut det = 1.0;
+    for i in 0..n {
+        let mut p = i;
+        for r in i + 1..n {
+            if m[r][i].abs() > m[p][i].abs() {
+                p = r;
+            }
+        }
+        if p != i {
+            m.swap(i, p);
+            det = -det;
+        }
+        det *= m[i][i];
+        for r in i + 1..n {
+            let f = m[r][i] / m[i][i];
+            for c in i..n {
+                m[r][c] -= f * m[i][c];
+            }
+        }
+    }
+    det
+}
+
+#[test]
+fn rows_of_a_local_matrix_are_swapped() {
+    let a = [[2.0, 1.0, 0.5], [4.0, -1.0, 3.0], [1.0, 2.0, 2.0]];
+    let (value, d_a) = pivoted_determinant_grad(&a);
+    // d det / d a_ij is the cofactor C_ij.
+    let cofactor = |i: usize, j: usize| {
+        let (r, c) = ([(i + 1) % 3, (i + 2) % 3], [(j + 1) % 3, (j + 2) % 3]);
+        a[r[0]][c[0]] * a[r[1]][c[1]] - a[r[0]][c[1]] * a[r[1]][c[0]]
+    };
+    let det: f64 = (0..3).map(|j| a[0][j] * cofactor(0, j)).sum();
+    assert!(close(value, det), "{value} vs {det}");
+    for (i, row) in d_a.iter().enumerate() {
+        for (j, d) in row.iter().enumerate() {
+            assert!(
+                close(*d, cofactor(i, j)),
+                "{i} {j}: {d} vs {}",
+                cofactor(i, j)
+            );
+        }
+    }
+}

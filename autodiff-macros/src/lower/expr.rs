@@ -947,21 +947,35 @@ impl Lowerer<'_> {
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
             }
-            // `v.swap(i, j)` on a local vector: both elements read, then both written.
+            // `v.swap(i, j)` on a local vector: both elements read, then both written; on a
+            // local matrix (a pivot's rows), so are the rows' elements, one column at a time
+            // (rows of other lengths, which the swap would exchange whole, are a panic).
             let args: Vec<&Expr> = m.args.iter().collect();
             if let (Value::Array(a), "swap", [i, j]) = (&receiver, &*name, &*args) {
-                if self.arrays[a.0].dims == 1 {
+                let dims = self.arrays[a.0].dims;
+                if dims <= 2 {
                     let v = &m.receiver;
                     let k = self.next_synthetic();
-                    let [ia, ib, ta, tb] = ["i", "j", "a", "b"].map(|n| {
+                    let [ia, ib, ta, tb, c] = ["i", "j", "a", "b", "c"].map(|n| {
                         proc_macro2::Ident::new(&format!("{SYNTHETIC}swap_{n}_{k}"), span)
                     });
-                    let swapped: Expr = syn::parse_quote_spanned!(span=> {
-                        let (#ia, #ib) = (#i, #j);
-                        let (#ta, #tb) = (#v[#ia], #v[#ib]);
-                        #v[#ia] = #tb;
-                        #v[#ib] = #ta;
-                    });
+                    let swapped: Expr = match dims {
+                        1 => syn::parse_quote_spanned!(span=> {
+                            let (#ia, #ib) = (#i, #j);
+                            let (#ta, #tb) = (#v[#ia], #v[#ib]);
+                            #v[#ia] = #tb;
+                            #v[#ib] = #ta;
+                        }),
+                        _ => syn::parse_quote_spanned!(span=> {
+                            let (#ia, #ib) = (#i, #j);
+                            assert_eq!(#v[#ia].len(), #v[#ib].len(), "#[grad] swaps rows of one length");
+                            for #c in 0..#v[#ia].len() {
+                                let (#ta, #tb) = (#v[#ia][#c], #v[#ib][#c]);
+                                #v[#ia][#c] = #tb;
+                                #v[#ib][#c] = #ta;
+                            }
+                        }),
+                    };
                     return self.lower_expr(&swapped);
                 }
             }
