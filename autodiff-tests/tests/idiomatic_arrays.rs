@@ -762,3 +762,29 @@ fn rows_of_a_local_matrix_are_swapped() {
         }
     }
 }
+
+/// A matrix made by `std::array::from_fn`: a transpose through an inner `from_fn`, rows as
+/// literals, and rows copied (were rejected, or read as 1-D: "too many indices").
+#[grad]
+fn matrices_from_fn(a: &[[f64; 2]; 3]) -> f64 {
+    let t: [[f64; 3]; 2] = std::array::from_fn(|j| std::array::from_fn(|i| a[i][j]));
+    let s: [[f64; 2]; 3] = std::array::from_fn(|i| [a[i][0] * 2.0, a[i][1].sin()]);
+    let r: [[f64; 2]; 3] = std::array::from_fn(|i| a[2 - i]);
+    t[0][2] * t[1][0] + s[1][1] * s[2][0] + r[0][1]
+}
+
+#[test]
+fn matrices_are_made_by_from_fn() {
+    let a = [[0.3, -1.2], [0.7, 0.4], [1.1, -0.5]];
+    let (value, d_a) = matrices_from_fn_grad(&a);
+    assert_eq!(value, matrices_from_fn(&a));
+    // a[2][0] a[0][1] + sin(a[1][1]) 2 a[2][0] + a[2][1]
+    let expected = [
+        [0.0, a[2][0]],
+        [0.0, a[1][1].cos() * 2.0 * a[2][0]],
+        [a[0][1] + 2.0 * a[1][1].sin(), 1.0],
+    ];
+    for (row, e) in d_a.iter().zip(&expected) {
+        assert!(all_close(row, e), "{d_a:?} vs {expected:?}");
+    }
+}

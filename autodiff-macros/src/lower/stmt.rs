@@ -563,16 +563,56 @@ impl Lowerer<'_> {
             self.poison(&local.pat);
             return;
         };
-        let elem = match &*ty.elem {
-            syn::Type::Infer(_) => {
-                let float = &self.sig.float;
-                parse_quote!(#float)
-            }
+        let float = &self.sig.float;
+        let elem_of = |ty: &syn::Type| match ty {
+            syn::Type::Infer(_) => parse_quote!(#float),
             elem => elem.clone(),
         };
-        self.fill_array(&pi.ident, &elem, &ty.len, |index| {
-            iter::apply(element, vec![parse_quote!(#index)])
-        });
+        let syn::Type::Array(row) = &*ty.elem else {
+            let elem = elem_of(&ty.elem);
+            self.fill_array(&pi.ident, &elem, &ty.len, |index| {
+                iter::apply(element, vec![parse_quote!(#index)])
+            });
+            return;
+        };
+        // `[[T; M]; N]`: a row per index, each made by an inner `from_fn`, a literal or any
+        // expression of a row, written into the matrix in place.
+        let elem: syn::Type = elem_of(&row.elem);
+        let zero = rules::float_literal(&elem, true, 0.0);
+        let (name, n, m) = (&pi.ident, &ty.len, &row.len);
+        let k = self.next_synthetic();
+        let [j, i] = ["j", "i"]
+            .map(|x| proc_macro2::Ident::new(&format!("{SYNTHETIC}{x}_{k}"), name.span()));
+        let SynStmt::Local(declare) =
+            parse_quote!(let mut #name: [[#elem; #m]; #n] = [[#zero; #m]; #n];)
+        else {
+            unreachable!("a `let` statement")
+        };
+        self.lower_let(&declare);
+        // (`|j| std::array::from_fn(|i| a[i][j])`: the outer index bound, then the inner
+        // closure's value)
+        let inner = match element {
+            Expr::Closure(c) if c.inputs.len() == 1 => {
+                array_from_fn(&c.body).map(|inner| (&c.inputs[0], inner))
+            }
+            _ => None,
+        };
+        let value = iter::apply(element, vec![parse_quote!(#j)]);
+        let fill: Expr = match (inner, &value) {
+            (Some((outer, inner)), _) => {
+                let v = iter::apply(inner, vec![parse_quote!(#i)]);
+                parse_quote!(for #j in 0..#n {
+                    let #outer = #j;
+                    for #i in 0..#m { #name[#j][#i] = #v; }
+                })
+            }
+            (None, Expr::Array(a)) => {
+                let (cols, vs) = ((0..a.elems.len()).map(syn::Index::from), a.elems.iter());
+                parse_quote!(for #j in 0..#n { #(#name[#j][#cols] = #vs;)* })
+            }
+            (None, row) => parse_quote!(for #j in 0..#n { #name[#j] = #row; }),
+        };
+        self.lower_expr(&fill);
     }
 
     /// `let mut name: [elem; len] = [0; len]; for i in 0..len { name[i] = value(i); }`.
