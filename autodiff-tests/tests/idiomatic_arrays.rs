@@ -788,3 +788,36 @@ fn matrices_are_made_by_from_fn() {
         assert!(all_close(row, e), "{d_a:?} vs {expected:?}");
     }
 }
+
+/// Rows collected from array literals (`.map(|r| [..]).collect::<Vec<[f64; 2]>>()`), over rows
+/// and over windows (was "bind the array literal first").
+#[grad]
+fn collected_rows(a: &[[f64; 2]], x: &[f64]) -> f64 {
+    let rows: Vec<[f64; 2]> = a.iter().map(|r| [r[0] * 2.0, r[1].sin()]).collect();
+    let pairs = x
+        .windows(2)
+        .map(|w| [w[0] * w[1], w[1] - w[0]])
+        .collect::<Vec<[f64; 2]>>();
+    let mut s: f64 = rows.iter().map(|r| r[0] * r[1]).sum();
+    for p in &pairs {
+        s += p[0] + p[1] * p[1];
+    }
+    s
+}
+
+#[test]
+fn rows_of_array_literals_are_collected() {
+    let (a, x) = ([[0.3, -1.2], [0.7, 0.4]], [0.3, -1.2, 0.7]);
+    let (value, (d_a, d_x)) = collected_rows_grad(&a, &x);
+    assert_eq!(value, collected_rows(&a, &x));
+    for (d, r) in d_a.iter().zip(&a) {
+        assert!(all_close(d, &[2.0 * r[1].sin(), 2.0 * r[0] * r[1].cos()]));
+    }
+    // sum over windows of x0 x1 + (x1 - x0)^2
+    let expected = [
+        x[1] - 2.0 * (x[1] - x[0]),
+        x[0] + 2.0 * (x[1] - x[0]) + x[2] - 2.0 * (x[2] - x[1]),
+        x[1] + 2.0 * (x[2] - x[1]),
+    ];
+    assert!(all_close(&d_x, &expected), "{d_x:?} vs {expected:?}");
+}

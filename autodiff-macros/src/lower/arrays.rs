@@ -465,24 +465,48 @@ impl Lowerer<'_> {
             return LocalArray::Failed;
         }
         let len = self.expr_scalar(&stream.len);
+        let k = self.next_synthetic();
+        let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
+        let (dst, n, i, row) = (name("collected"), name("n"), name("i"), name("row"));
+        let at = (stream.at)(&parse_quote!(#i));
+        // Rows that are array literals (`.map(|r| [r[0] * 2.0, r[1].sin()])`): a vector of
+        // rows of that length, each row written through a reference to it.
+        let at: Expr = match at {
+            Expr::Array(a) => parse_quote!({ #a }),
+            at => at,
+        };
+        let row_len = branch_array_len(&at);
+        let fixed_lens = row_len
+            .map(|l| {
+                vec![Expr::Lit(syn::ExprLit {
+                    attrs: Vec::new(),
+                    lit: syn::LitInt::new(&l.to_string(), span).into(),
+                })]
+            })
+            .unwrap_or_default();
         let array = self.declare(
             pi,
             Declaration {
                 elem: Elem::Float,
                 fill: self.zero(),
-                fixed_lens: Vec::new(),
+                fixed_lens,
                 vec_len: Some(len.clone()),
                 row_len: None,
                 like: None,
             },
         );
-        let k = self.next_synthetic();
-        let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
-        let (dst, n, i) = (name("collected"), name("n"), name("i"));
-        let at = (stream.at)(&parse_quote!(#i));
-        let fill: Expr = parse_quote!(for #i in 0..#n {
-            #dst[#i] = #at;
-        });
+        let fill: Expr = match row_len {
+            Some(_) => {
+                let written = assign_tails(&at, &row);
+                parse_quote!(for #i in 0..#n {
+                    let #row = &mut #dst[#i];
+                    #written;
+                })
+            }
+            None => parse_quote!(for #i in 0..#n {
+                #dst[#i] = #at;
+            }),
+        };
         self.scopes.push(HashMap::default());
         let n_cell = self.new_cell("n", len, Ty::Int, false);
         self.bind(n.to_string(), n_cell);
