@@ -1029,12 +1029,18 @@ impl Lowerer<'_> {
                 }
             }
             // Growing a local array: the sweeps track its elements, not a changing length.
+            if matches!(receiver, Value::Array(_)) && name == "push" {
+                return self.unsupported(
+                    &m.method,
+                    "#[grad] cannot differentiate `.push(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made at its size before the one loop that fills it, which must push into it once per iteration (a statement of the loop body, not in a branch, no `break` or `continue`, over every item); otherwise make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`",
+                );
+            }
             if matches!(receiver, Value::Array(_))
-                && ["push", "extend", "extend_from_slice", "insert", "append"].contains(&&*name)
+                && ["extend", "extend_from_slice", "insert", "append"].contains(&&*name)
             {
                 return self.unsupported(
                     &m.method,
-                    &format!("#[grad] cannot differentiate `.{name}(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made at its size before the one loop that fills it, which must push into it once per iteration (a statement of the loop body, not in a branch, no `break` or `continue`, over every item); otherwise make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`"),
+                    &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; make the vector at its final size and write into it (`let mut v = vec![0.0; a.len() + b.len()]; v[..a.len()].copy_from_slice(a); v[a.len()..].copy_from_slice(b);`), or build it whole (`let v: Vec<f64> = a.iter().chain(b).copied().collect();`)"),
                 );
             }
             // An iterator kept for later (`let mut it = x.iter(); it.next()`).
