@@ -102,7 +102,7 @@ impl Lowerer<'_> {
             Expr::Path(_) | Expr::Index(_)
                 if self.is_known_array(init)
                     && (mutable || self.is_local_array(init))
-                    && !self.names_row(init) =>
+                    && !self.names_mutable_row(init) =>
             {
                 self.copy(pi, init, true)
             }
@@ -118,14 +118,12 @@ impl Lowerer<'_> {
     }
 
     /// Whether `expr` is a name bound to a `&mut` reference to a row of a matrix.
-    fn names_row(&self, expr: &Expr) -> bool {
+    pub(super) fn names_mutable_row(&self, expr: &Expr) -> bool {
         let Expr::Path(p) = expr else {
             return false;
         };
-        let name = p.path.get_ident().map(ToString::to_string);
-        name.is_some_and(|n| {
-            self.mutable_rows.contains(&n) && matches!(self.lookup(&n), Some(Binding::Row { .. }))
-        })
+        let binding = p.path.get_ident().and_then(|n| self.lookup(&n.to_string()));
+        matches!(binding, Some(Binding::Row { lent_mut: true, .. }))
     }
 
     /// `[fill; N]`, `[[fill; M]; N]`, `vec![fill; n]`, `vec![[fill; M]; n]`,
@@ -469,12 +467,9 @@ impl Lowerer<'_> {
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (dst, n, i, row) = (name("collected"), name("n"), name("i"), name("row"));
         let at = (stream.at)(&parse_quote!(#i));
-        // Rows that are array literals (`.map(|r| [r[0] * 2.0, r[1].sin()])`): a vector of
-        // rows of that length, each row written through a reference to it.
-        let at: Expr = match at {
-            Expr::Array(a) => parse_quote!({ #a }),
-            at => at,
-        };
+        // Rows that are array literals (`.map(|r| [r[0] * 2.0, r[1].sin()])`, a closure's
+        // value: a block that ends in one): a vector of rows of that length, each row written
+        // through a reference to it.
         let row_len = branch_array_len(&at);
         let fixed_lens = row_len
             .map(|l| {

@@ -807,6 +807,7 @@ impl Lowerer<'_> {
                 Capture::Row(array, index) => Binding::Row {
                     array: *array,
                     index: index.clone(),
+                    lent_mut: false,
                 },
                 Capture::View(s) => Binding::View(s.clone()),
                 Capture::Tuple(xs) => {

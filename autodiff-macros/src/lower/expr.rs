@@ -271,7 +271,7 @@ impl Lowerer<'_> {
                     return Value::Scalar(self.cells[cell].value.clone())
                 }
                 Some(Binding::Array(a)) => return Value::Array(a),
-                Some(Binding::Row { array, index }) => return Value::Row { array, index },
+                Some(Binding::Row { array, index, .. }) => return Value::Row { array, index },
                 Some(Binding::View(s)) => return Value::View(s),
                 Some(Binding::Poisoned) => return Value::Error,
                 Some(Binding::Tuple(values)) => return Value::Tuple(values),

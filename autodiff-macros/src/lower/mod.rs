@@ -55,10 +55,13 @@ enum Binding {
         mutable: bool,
     },
     Array(ArrayId),
-    /// One row of a matrix, bound by `for row in w.iter()`.
+    /// One row of a matrix, bound by `for row in w.iter()`; `lent_mut` for a `&mut` reference
+    /// to it (`let r = &mut rows[i];`, an item of `rows.iter_mut()`): another name bound to
+    /// it is the same reference, not a copy.
     Row {
         array: ArrayId,
         index: Operand,
+        lent_mut: bool,
     },
     /// A parameter of a type the macro does not look into.
     Opaque,
@@ -167,9 +170,6 @@ pub struct Lowerer<'a> {
     table_elements: HashSet<Var>,
     /// Names the body reads as arrays: a call bound to one returns an array.
     array_locals: HashSet<String>,
-    /// Names bound to a `&mut` reference to a row (`let r = &mut rows[i];`, an item of
-    /// `rows.iter_mut()`): another name bound to one is the same reference, not a copy.
-    mutable_rows: HashSet<String>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
     /// Whether the `let` being lowered binds a name the statements after it read as an
@@ -216,7 +216,6 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         bound_imported: false,
         table_elements: HashSet::default(),
         array_locals: HashSet::default(),
-        mutable_rows: HashSet::default(),
         integer_names: integer_names(block, sig),
         let_read_as_integer: false,
         let_assigned_some: None,
@@ -1070,7 +1069,6 @@ impl Lowerer<'_> {
     }
 
     fn bind(&mut self, name: String, binding: Binding) {
-        self.mutable_rows.remove(&name);
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name, binding);
         }

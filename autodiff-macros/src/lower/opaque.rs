@@ -116,7 +116,7 @@ impl Lowerer<'_> {
                     (parameters || info.origin == ArrayOrigin::Local || info.name != name)
                         .then_some(Capture::Array(a))
                 }
-                Binding::Row { array, index } => {
+                Binding::Row { array, index, .. } => {
                     reads.varied |= !only_len && self.array_varied(array);
                     Some(Capture::Row(array, index))
                 }

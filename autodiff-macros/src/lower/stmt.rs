@@ -202,8 +202,12 @@ impl Lowerer<'_> {
             .unwrap_or_default();
         self.lower_let_value(local);
         for name in references {
-            if matches!(self.lookup(&name), Some(Binding::Row { .. })) {
-                self.mutable_rows.insert(name);
+            if let Some(Binding::Row { lent_mut, .. }) = self
+                .scopes
+                .last_mut()
+                .and_then(|scope| scope.get_mut(&name))
+            {
+                *lent_mut = true;
             }
         }
     }
@@ -217,11 +221,7 @@ impl Lowerer<'_> {
             (Pat::Ident(pi), Expr::Reference(r)) if r.mutability.is_some() => {
                 vec![pi.ident.to_string()]
             }
-            (Pat::Ident(pi), Expr::Path(p))
-                if p.path
-                    .get_ident()
-                    .is_some_and(|n| self.mutable_rows.contains(&n.to_string())) =>
-            {
+            (Pat::Ident(pi), Expr::Path(_)) if self.names_mutable_row(init) => {
                 vec![pi.ident.to_string()]
             }
             (Pat::Tuple(pt), Expr::Tuple(t)) if pt.elems.len() == t.elems.len() => pt
@@ -436,7 +436,12 @@ impl Lowerer<'_> {
             }
             (Pat::Ident(pi), Value::Array(a)) => self.bind(pi.ident.to_string(), Binding::Array(a)),
             (Pat::Ident(pi), Value::Row { array, index }) => {
-                self.bind(pi.ident.to_string(), Binding::Row { array, index })
+                let binding = Binding::Row {
+                    array,
+                    index,
+                    lent_mut: false,
+                };
+                self.bind(pi.ident.to_string(), binding)
             }
             (Pat::Ident(pi), Value::Element { array, index }) => {
                 self.bind(pi.ident.to_string(), Binding::Element { array, index })
@@ -575,8 +580,8 @@ impl Lowerer<'_> {
             });
             return;
         };
-        // `[[T; M]; N]`: a row per index, each made by an inner `from_fn`, a literal or any
-        // expression of a row, written into the matrix in place.
+        // `[[T; M]; N]`: a row per index, each made by an inner `from_fn` (element by element)
+        // or any expression of a row (a literal, a copy), written into the matrix in place.
         let elem: syn::Type = elem_of(&row.elem);
         let zero = rules::float_literal(&elem, true, 0.0);
         let (name, n, m) = (&pi.ident, &ty.len, &row.len);
@@ -605,10 +610,6 @@ impl Lowerer<'_> {
                     let #outer = #j;
                     for #i in 0..#m { #name[#j][#i] = #v; }
                 })
-            }
-            (None, Expr::Array(a)) => {
-                let (cols, vs) = ((0..a.elems.len()).map(syn::Index::from), a.elems.iter());
-                parse_quote!(for #j in 0..#n { #(#name[#j][#cols] = #vs;)* })
             }
             (None, row) => parse_quote!(for #j in 0..#n { #name[#j] = #row; }),
         };

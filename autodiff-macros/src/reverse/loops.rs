@@ -87,8 +87,7 @@ impl Gen<'_> {
             tail,
         } = parts;
         views.extend([read_views]);
-        let entries: Vec<Entries> = entries.into_iter().collect();
-        let (i, range) = loop_header(counter.as_ref(), &range, &entries);
+        let (i, range) = loop_header(counter.as_ref(), &range, entries.as_slice());
         let b = &body.tokens;
         let looped = quote!(for #i in #range { #b });
         head.tokens
