@@ -82,3 +82,26 @@ fn rows_are_written_through_mutable_references() {
     let rows = [[0.3, -1.2], [0.7, 0.4]];
     assert_eq!(rows_by_value_grad(&rows).1, [[1.0, 5.0], [1.0, 5.0]]);
 }
+
+/// A `&mut` row's name shadowed in an inner block, then passed on: still the reference (a set
+/// of names beside the scopes lost it at the inner `let`, and the writes went to a copy).
+#[grad]
+fn row_name_shadowed(xs: &[[f64; 2]]) -> f64 {
+    let mut pts = xs.to_vec();
+    let p = &mut pts[0];
+    let s = {
+        let p = 2.0;
+        p * 3.0
+    };
+    let q = p;
+    q[0] *= s;
+    pts.iter().map(|r| r[0] * r[1]).sum()
+}
+
+#[test]
+fn a_shadowed_row_reference_is_still_written_through() {
+    let x = [[0.3, -1.2], [0.7, 0.4]];
+    let (value, d_x) = row_name_shadowed_grad(&x);
+    assert_eq!(value, row_name_shadowed(&x));
+    assert_eq!(d_x, vec![[6.0 * -1.2, 6.0 * 0.3], [0.4, 0.7]]);
+}
