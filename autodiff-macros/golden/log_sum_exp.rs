@@ -31,28 +31,22 @@ pub fn log_sum_exp_adjoint<DX: ::autodiff::SliceShadow<f64>>(
     let mx = x[0];
     let len = x.len();
     let mut mx_1 = mx;
-    let mut mx_at = 1;
-    let mut mx_taken = false;
+    let mut mx_at = len;
     if 1 < len {
         let x_view = &x[1..len];
         for i in 1..len {
             let t_2 = x_view[i - 1];
             let mx_2 = mx_1.max(t_2);
             let mx_changed = mx_2 != mx_1;
-            let (mx_at_1, mx_taken_1) = if mx_changed {
-                (i, true)
-            } else {
-                (mx_at, mx_taken)
-            };
+            let mx_at_1 = if mx_changed { i } else { mx_at };
             mx_1 = mx_2;
             mx_at = mx_at_1;
-            mx_taken = mx_taken_1;
         }
     }
     let mx_running = mx_1;
     let mx_at_2 = mx_at;
-    let mx_taken_2 = mx_taken;
-    let mx_3 = if mx_taken_2 {
+    let mx_taken = mx_at_2 != len;
+    let mx_3 = if mx_taken {
         let t_last = x[mx_at_2];
         t_last
     } else {
@@ -84,7 +78,7 @@ pub fn log_sum_exp_adjoint<DX: ::autodiff::SliceShadow<f64>>(
     }
     tape.discard(trips);
     let mut d_mx = 0.0;
-    if mx_taken_2 {
+    if mx_taken {
         let d_t_last = d_mx_3;
         ::autodiff::SliceShadow::add_at(&mut d_x, mx_at_2, d_t_last);
     } else {

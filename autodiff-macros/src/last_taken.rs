@@ -59,7 +59,7 @@ impl Rewrite<'_> {
             if let Stmt::Loop(l) = &mut block.stmts[p] {
                 for carried in 0..l.carried.len() {
                     if let Some(choice) = choice(l, carried, self.vars) {
-                        after.push(self.keep_last(l, choice));
+                        after.extend(self.keep_last(l, choice));
                     }
                 }
             }
@@ -80,12 +80,15 @@ impl Rewrite<'_> {
     }
 
     /// Makes the loop keep the counter of the iteration that took the value last, and returns
-    /// the statement after the loop that computes the value again from it (bound to the
+    /// the statements after the loop that compute the value again from it (bound to the
     /// carried value's old `out`, so that every later read sees it).
-    fn keep_last(&mut self, l: &mut Loop, choice: Choice) -> Stmt {
+    fn keep_last(&mut self, l: &mut Loop, choice: Choice) -> Vec<Stmt> {
         let LoopKind::Counted { counter, range } = &l.kind else {
             unreachable!("`choice` takes counted loops only")
         };
+        // The counter of `a..b` never reaches `b`, whatever the adaptors: that end stands for
+        // "none taken", so the loop carries the counter alone, without a flag beside it.
+        let none_taken = (!range.inclusive).then(|| range.end.clone());
         let (counter, start) = (*counter, range.start.clone());
         let (inner, init, out) = {
             let c = &l.carried[choice.carried];
@@ -137,44 +140,53 @@ impl Rewrite<'_> {
             self.new_var(inner, "at", Ty::Int),
             self.new_var(inner, "at", Ty::Int),
         );
-        let (any_inner, any_next, any_out) = (
-            self.new_var(inner, "taken", Ty::Bool),
-            self.new_var(inner, "taken", Ty::Bool),
-            self.new_var(inner, "taken", Ty::Bool),
-        );
+        let mut phis = vec![Phi {
+            var: at_next,
+            then_value: Operand::Var(counter),
+            else_value: Operand::Var(at_inner),
+        }];
+        let mut carried = vec![Carried {
+            inner: at_inner,
+            init: none_taken.clone().unwrap_or(start),
+            next: Operand::Var(at_next),
+            out: at_out,
+        }];
+        let mut after = Vec::new();
+        let any_out = self.new_var(inner, "taken", Ty::Bool);
+        match none_taken {
+            Some(end) => after.push(Stmt::Let {
+                var: any_out,
+                op: Op::Binary(BinOp::Ne, Operand::Var(at_out), end),
+            }),
+            None => {
+                let (any_inner, any_next) = (
+                    self.new_var(inner, "taken", Ty::Bool),
+                    self.new_var(inner, "taken", Ty::Bool),
+                );
+                phis.push(Phi {
+                    var: any_next,
+                    then_value: bool_lit(true),
+                    else_value: Operand::Var(any_inner),
+                });
+                carried.push(Carried {
+                    inner: any_inner,
+                    init: bool_lit(false),
+                    next: Operand::Var(any_next),
+                    out: any_out,
+                });
+            }
+        }
         l.body.stmts.push(Stmt::If {
             cond: taken_now,
             then_block: Block::default(),
             else_block: Block::default(),
-            phis: vec![
-                Phi {
-                    var: at_next,
-                    then_value: Operand::Var(counter),
-                    else_value: Operand::Var(at_inner),
-                },
-                Phi {
-                    var: any_next,
-                    then_value: bool_lit(true),
-                    else_value: Operand::Var(any_inner),
-                },
-            ],
+            phis,
         });
         // The running value itself is still computed (the decisions read it), but nothing
         // after the loop reads it: its derivative is no longer wanted.
         let running = self.new_var(out, "running", Ty::Float);
         l.carried[choice.carried].out = running;
-        l.carried.push(Carried {
-            inner: at_inner,
-            init: start,
-            next: Operand::Var(at_next),
-            out: at_out,
-        });
-        l.carried.push(Carried {
-            inner: any_inner,
-            init: bool_lit(false),
-            next: Operand::Var(any_next),
-            out: any_out,
-        });
+        l.carried.extend(carried);
         // The value taken last, computed again at that counter.
         let mut renamed: Vec<(Var, Var)> = vec![(counter, at_out)];
         let mut again = Vec::new();
@@ -190,7 +202,7 @@ impl Rewrite<'_> {
             .iter()
             .find(|(v, _)| *v == choice.value)
             .map_or(Operand::Var(choice.value), |(_, copy)| Operand::Var(*copy));
-        Stmt::If {
+        after.push(Stmt::If {
             cond: Operand::Var(any_out),
             then_block: Block { stmts: again },
             else_block: Block::default(),
@@ -199,7 +211,8 @@ impl Rewrite<'_> {
                 then_value: value,
                 else_value: init,
             }],
-        }
+        });
+        after
     }
 }
 

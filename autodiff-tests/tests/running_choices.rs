@@ -107,6 +107,30 @@ fn generic_max<T: Float>(x: &[T]) -> T {
     m * m
 }
 
+/// Through adaptors: every other element from the back. The counter of `1..n` never reaches
+/// `n`, which marks "none taken"; `..=` ranges reach their end and keep a flag instead.
+#[grad]
+fn max_every_other_from_the_back(x: &[f64]) -> f64 {
+    let mut m = x[0];
+    for i in (1..x.len()).rev().step_by(2) {
+        m = m.max(x[i]);
+    }
+    m * m
+}
+
+/// An inclusive range, whose counter takes its end.
+#[grad]
+fn min_through_inclusive_end(x: &[f64]) -> f64 {
+    let mut m = x[0].sin();
+    for i in 1..=x.len() - 1 {
+        let v = x[i].sin();
+        if v < m {
+            m = v;
+        }
+    }
+    m * 3.0
+}
+
 /// Not a running choice: the running value is read besides the choice (`s += m`), so every
 /// iteration's value matters.
 #[grad]
@@ -181,6 +205,12 @@ fn running_choices_match_finite_differences() {
             assert_matches_fd(&|x| max_of_prefix_sums(x), &x, &g, "max_of_prefix_sums");
             let (_, g) = max_of_written_grad(&x);
             assert_matches_fd(&|x| max_of_written(x), &x, &g, "max_of_written");
+            let (_, g) = max_every_other_from_the_back_grad(&x);
+            let f = |x: &[f64]| max_every_other_from_the_back(x);
+            assert_matches_fd(&f, &x, &g, "max_every_other_from_the_back");
+            let (_, g) = min_through_inclusive_end_grad(&x);
+            let f = |x: &[f64]| min_through_inclusive_end(x);
+            assert_matches_fd(&f, &x, &g, "min_through_inclusive_end");
 
             let scale = rng.uniform(0.5, 1.5);
             let (_, (d_x, d_scale)) = widest_pair_grad(&x, scale);
@@ -220,6 +250,19 @@ fn the_gradient_reaches_the_element_taken_last_alone() {
     // No element replaces the start: its gradient goes to `x[0]`.
     let (_, g) = arr_max_grad(&[5.0, 1.0, 2.0]);
     assert_eq!(g, [1.0, 0.0, 0.0]);
+    // The loop visits x[4] and x[2].
+    let (_, g) = max_every_other_from_the_back_grad(&[5.0, 1.0, 2.0, 7.0, 4.0]);
+    assert_eq!(g, [10.0, 0.0, 0.0, 0.0, 0.0], "x[3] is skipped, x[0] stays");
+    let (_, g) = max_every_other_from_the_back_grad(&[5.0, 1.0, 9.0, 7.0, 4.0]);
+    assert_eq!(g, [0.0, 0.0, 18.0, 0.0, 0.0]);
+    let (_, g) = min_through_inclusive_end_grad(&[0.5, 0.25, -1.0]);
+    assert_eq!(
+        g,
+        [0.0, 0.0, 3.0 * (-1.0f64).cos()],
+        "the end itself is taken"
+    );
+    let (_, g) = min_through_inclusive_end_grad(&[-1.0, 0.25, 1.0]);
+    assert_eq!(g, [3.0 * (-1.0f64).cos(), 0.0, 0.0]);
     // A tie follows the first argument: `x[i].min(m)` takes the later of two equal minima.
     let (_, g) = min_element_first_grad(&[0.5, -0.25, -0.25]);
     assert_eq!(g, [0.0, 0.0, (-0.25f64).cos()]);
