@@ -19,6 +19,23 @@ impl Lowerer<'_> {
                     // rustc reports this on the original function.
                     return;
                 }
+                // `idx = (0..n).collect();` of a `let mut idx = Vec::new();` of data, named as
+                // the user names it: assigned where it is, as written.
+                let in_place = self.cells[cell]
+                    .value
+                    .var()
+                    .is_some_and(|v| self.data_vectors.contains(&v));
+                if in_place && op.is_none() {
+                    if self.reads(&right.to_token_stream()).varied {
+                        self.errors.on(
+                            right,
+                            format!("#[grad] took `{name}` for a vector of data: it is declared without an element type (`Vec::new()`), and this value, which depends on a differentiated input, is not known where it is declared; write its type on the `let` (`let mut {name}: Vec<f64> = Vec::new();`) so that the derivative is kept"),
+                        );
+                        return;
+                    }
+                    self.effect_tokens(quote!(#left = #right));
+                    return;
+                }
                 let rhs = self.expr_scalar(right);
                 let value = match op {
                     Some(op) => {
@@ -182,7 +199,11 @@ impl Lowerer<'_> {
         let made: Option<syn::Stmt> = (!local_array).then(|| {
             // A call bound to it returns an array.
             self.array_locals.insert(new.to_token_stream().to_string());
-            syn::parse_quote_spanned!(span=> let #new = #right;)
+            // `v = it.collect();` collects into `v`'s type, which the new name does not have.
+            match collects_untyped(right) && !fixed {
+                true => syn::parse_quote_spanned!(span=> let #new: ::std::vec::Vec<_> = #right;),
+                false => syn::parse_quote_spanned!(span=> let #new = #right;),
+            }
         });
         let resizable = self.arrays[id.0].resizable && matches!(array, Expr::Path(_));
         if !resizable {
@@ -301,4 +322,9 @@ impl Lowerer<'_> {
         }
         self.cells[cell].value = value;
     }
+}
+
+/// `it.collect()` without a turbofish: its type is the one it is assigned to.
+fn collects_untyped(e: &Expr) -> bool {
+    matches!(e, Expr::MethodCall(m) if m.method == "collect" && m.turbofish.is_none())
 }

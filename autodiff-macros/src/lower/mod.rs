@@ -175,6 +175,10 @@ pub struct Lowerer<'a> {
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
+    /// The `let` lowered next binds an empty vector of data (`empty_data_vec`).
+    let_holds_data: bool,
+    /// The vectors of data such `let`s bound, assigned in place.
+    data_vectors: HashSet<Var>,
     /// Whether the `let` being lowered binds a name the statements after it assign `Some(..)`,
     /// and how many elements the tuple they assign has, 0 for a number (set by the block,
     /// taken by the `let`): `let mut prev = None;` is a local `Option`.
@@ -218,6 +222,8 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         array_locals: HashSet::default(),
         integer_names: integer_names(block, sig),
         let_read_as_integer: false,
+        let_holds_data: false,
+        data_vectors: HashSet::default(),
         let_assigned_some: None,
         pushes: HashMap::default(),
         value_may_leave: false,

@@ -267,7 +267,7 @@ impl Lowerer<'_> {
         true
     }
 
-    fn effect_tokens(&mut self, tokens: TokenStream) {
+    pub(super) fn effect_tokens(&mut self, tokens: TokenStream) {
         let reads = self.reads(&tokens);
         if reads.poisoned {
             return;

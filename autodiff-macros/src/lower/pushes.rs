@@ -86,6 +86,37 @@ impl Lowerer<'_> {
         ))
     }
 
+    /// `let mut v = Vec::new();` without an element type, that the statements after it only
+    /// assign whole, with values that read no differentiated value in scope
+    /// (`v = (0..n).collect();`), and never write an element of, push into or lend mutably: a
+    /// vector of data (indices, say), kept as written.
+    pub(super) fn empty_data_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> bool {
+        let Some((local, pi, None)) = named_let(stmt) else {
+            return false;
+        };
+        if !matches!(
+            local.init.as_ref().map(|i| empty_vec(&i.expr)),
+            Some(Some(None))
+        ) {
+            return false;
+        }
+        let mut uses = VectorUses {
+            name: &pi.ident,
+            assigned: Vec::new(),
+            written: false,
+        };
+        rest.iter().for_each(|s| uses.visit_stmt(s));
+        if uses.written || uses.assigned.is_empty() {
+            return false;
+        }
+        // A value bound after the `let` is not known yet: one that turns out differentiated
+        // is reported where it is assigned (`assign_named`).
+        uses.assigned.iter().all(|e| {
+            let reads = self.reads(&e.to_token_stream());
+            !reads.varied && !reads.poisoned
+        })
+    }
+
     /// Whether `stmts` assign `name` a differentiated value (`name = ..;`, at any depth).
     fn assigns_varied(&self, stmts: &[SynStmt], name: &Ident) -> bool {
         struct Assigns<'n>(&'n Ident, Vec<Expr>);
@@ -327,4 +358,75 @@ pub(in crate::lower) fn leaves_early(body: &syn::Block) -> bool {
     let mut finds = Finds(false);
     finds.visit_block(body);
     finds.0
+}
+
+/// How the statements after `let mut name = Vec::new();` use it.
+struct VectorUses<'n> {
+    name: &'n Ident,
+    /// The values assigned to it whole (`name = ..;`).
+    assigned: Vec<Expr>,
+    /// Whether an element is written, pushed or lent mutably.
+    written: bool,
+}
+
+impl<'ast> Visit<'ast> for VectorUses<'_> {
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        if matches!(&*a.left, Expr::Path(p) if p.path.is_ident(self.name)) {
+            self.assigned.push((*a.right).clone());
+        } else if mentions(&a.left, self.name) {
+            self.written = true;
+        }
+        self.visit_expr(&a.right);
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        let compound = matches!(
+            b.op,
+            syn::BinOp::AddAssign(_)
+                | syn::BinOp::SubAssign(_)
+                | syn::BinOp::MulAssign(_)
+                | syn::BinOp::DivAssign(_)
+                | syn::BinOp::RemAssign(_)
+        );
+        if compound && mentions(&b.left, self.name) {
+            self.written = true;
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
+
+    fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+        if r.mutability.is_some() && mentions(&r.expr, self.name) {
+            self.written = true;
+        }
+        syn::visit::visit_expr_reference(self, r);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        // Methods that put values into it or lend it mutably; reordering (`reverse`, `sort`)
+        // and shrinking (`truncate`, `pop`) keep what it holds.
+        const FILLING: &[&str] = &[
+            "push",
+            "insert",
+            "extend",
+            "extend_from_slice",
+            "append",
+            "resize",
+            "fill",
+            "copy_from_slice",
+            "clone_from_slice",
+            "iter_mut",
+            "as_mut_slice",
+            "get_mut",
+            "first_mut",
+            "last_mut",
+            "split_at_mut",
+            "chunks_mut",
+            "as_mut",
+            "swap_with_slice",
+        ];
+        if FILLING.contains(&&*m.method.to_string()) && mentions(&m.receiver, self.name) {
+            self.written = true;
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
 }

@@ -42,7 +42,9 @@ impl Lowerer<'_> {
                 self.pushes.insert(name.to_string(), pushed);
                 continue;
             }
-            // `let mut v = Vec::new();` of floats assigned later: an empty array.
+            // `let mut v = Vec::new();` of floats assigned later: an empty array; of data:
+            // kept as written.
+            self.let_holds_data = self.empty_data_vec(stmt, rest);
             let declared = self.empty_float_vec(stmt, rest);
             let stmt = declared.as_ref().unwrap_or(stmt);
             if let Some(if_let) = let_else_as_if_let(stmt, rest) {
@@ -236,6 +238,7 @@ impl Lowerer<'_> {
 
     fn lower_let_value(&mut self, local: &syn::Local) {
         let read_as_integer = std::mem::take(&mut self.let_read_as_integer);
+        let holds_data = std::mem::take(&mut self.let_holds_data);
         let assigned_some = std::mem::take(&mut self.let_assigned_some);
         let Some(init) = &local.init else {
             // `let t: f64;` assigned later: Rust checks it is assigned before it is read, so
@@ -344,6 +347,17 @@ impl Lowerer<'_> {
             }
         }
         // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
+        if holds_data {
+            // A variable of its own, under the user's name, that the code passed through
+            // assigns and changes in place.
+            if let Some(value) = self.try_opaque(&init.expr, false) {
+                if let Value::Scalar(Operand::Var(v)) = &value {
+                    self.data_vectors.insert(*v);
+                }
+                self.bind_pattern(pat, value);
+                return;
+            }
+        }
         match self.try_local_array(pat, annotated, &init.expr) {
             LocalArray::No => {}
             LocalArray::Declared(array) => {

@@ -1,0 +1,105 @@
+//! Local vectors of data declared without an element type and assigned whole later
+//! (`let mut idx = Vec::new(); idx = (0..n).collect();`): kept as written under the user's
+//! name, changed in place (`idx.reverse()`), read as indices. They were taken for float
+//! arrays ("cannot index with a float", or code that did not compile). A vector assigned a
+//! differentiated value that the `let` could not see yet is a clear error
+//! (`tests/ui/body/untyped-vec-assigned-float.rs`).
+
+#![allow(unused_assignments)] // `Vec::new()` then assigned whole: the shape under test
+mod common;
+
+use autodiff::grad;
+use common::{assert_matches_fd, Rng};
+
+/// Indices collected, reversed in place, iterated and indexed.
+#[grad(modes(tangent))]
+fn reversed_order(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut idx = Vec::new();
+    idx = (0..n).collect();
+    idx.reverse();
+    let mut s = 0.0;
+    for (k, &i) in idx.iter().enumerate() {
+        s += (k as f64 + 1.0) * x[i] * x[i];
+    }
+    s
+}
+
+/// The vector changes between two loops that read it: the first loop's reverse sweep must
+/// see the indices it read, not the later ones.
+#[grad]
+fn changed_between_loops(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut order = Vec::new();
+    order = (0..n).rev().collect();
+    let mut s = 0.0;
+    for k in 0..n {
+        s += x[order[k]].sin() * (k as f64 + 1.0);
+    }
+    order = (0..n).map(|i| (i * 3) % n).collect();
+    for k in 0..n {
+        s += x[order[k]] * x[k];
+    }
+    s + order.len() as f64
+}
+
+/// Floats that are data: read, never differentiated.
+#[grad]
+fn data_weights(x: &[f64]) -> f64 {
+    let mut w = Vec::new();
+    w = (0..x.len()).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += w[i] * x[i].exp();
+    }
+    s
+}
+
+/// With its type written, a vector assigned a differentiated value later is an array of
+/// floats, as before.
+#[grad]
+fn typed_then_assigned(x: &[f64]) -> f64 {
+    let mut v: Vec<f64> = Vec::new();
+    let squares: Vec<f64> = x.iter().map(|a| a * a).collect();
+    v = squares;
+    v.iter().sum::<f64>() * v[0]
+}
+
+#[test]
+fn data_vectors_match_finite_differences() {
+    let mut rng = Rng::new(91);
+    for n in [1, 2, 5, 9] {
+        let x = rng.vec(n, -1.5, 1.5);
+        let (value, g) = reversed_order_grad(&x);
+        assert_eq!(value, reversed_order(&x));
+        assert_matches_fd(&|x| reversed_order(x), &x, &g, "reversed_order");
+        let (_, g) = changed_between_loops_grad(&x);
+        assert_matches_fd(
+            &|x| changed_between_loops(x),
+            &x,
+            &g,
+            "changed_between_loops",
+        );
+        let (_, g) = data_weights_grad(&x);
+        assert_matches_fd(&|x| data_weights(x), &x, &g, "data_weights");
+        let (_, g) = typed_then_assigned_grad(&x);
+        assert_matches_fd(&|x| typed_then_assigned(x), &x, &g, "typed_then_assigned");
+    }
+}
+
+#[test]
+fn hand_derived_values() {
+    // Reversed: x[2] gets weight 1, x[1] weight 2, x[0] weight 3.
+    let x = [1.0, -2.0, 0.5];
+    let (value, g) = reversed_order_grad(&x);
+    assert_eq!(value, 3.0 * 1.0 + 2.0 * 4.0 + 0.25);
+    assert_eq!(g, vec![6.0, -8.0, 1.0]);
+    let t = [0.0, 1.0, 0.0];
+    let (_, dot) = reversed_order_tangent(&x, &t[..]);
+    assert_eq!(dot, g[1]);
+    // d/dx_i of sum_i w_i exp(x_i) is w_i exp(x_i), w_i = 1 / (i + 1).
+    let (_, g) = data_weights_grad(&x);
+    for (i, gi) in g.iter().enumerate() {
+        assert_eq!(*gi, x[i].exp() / (i as f64 + 1.0));
+    }
+}
