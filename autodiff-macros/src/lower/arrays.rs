@@ -635,8 +635,9 @@ pub(super) fn branch_array_len(expr: &Expr) -> Option<usize> {
 }
 
 /// `expr` with each array literal it ends in written into `name` element by element:
-/// `if c { [a, b] } else { .. }` as `if c { name[0] = a; name[1] = b; } else { .. }`.
-pub(super) fn assign_tails(expr: &Expr, name: &proc_macro2::Ident) -> Expr {
+/// `if c { [a, b] } else { .. }` as `if c { name[0] = a; name[1] = b; } else { .. }`. `name`
+/// may be a row (`m[j]`).
+pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
     let mut expr = expr.clone();
     branch_tail_mut(&mut expr, &mut |tail| {
         if let Expr::Array(a) = tail {

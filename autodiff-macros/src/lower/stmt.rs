@@ -315,7 +315,20 @@ impl Lowerer<'_> {
             return;
         }
         if let (Pat::Ident(pi), Some((array, len, f))) = (pat, self.array_map(&init.expr)) {
-            // `let y = x.map(|v| ..);` of an array of known length: the array `from_fn` makes.
+            // `let y = x.map(|v| ..);` of an array of known length: the array `from_fn` makes;
+            // of rows when `f` makes one (`a.map(|r| [r[0], r[1] * r[1]])`).
+            if let Some(ty) = self.mapped_rows(annotated, &len, f) {
+                let j = proc_macro2::Ident::new(
+                    &format!("{SYNTHETIC}j_{}", self.next_synthetic()),
+                    pi.ident.span(),
+                );
+                let row = iter::apply(f, vec![parse_quote!(#array[#j])]);
+                let name = &pi.ident;
+                self.lower_stmt(&parse_quote!(
+                    let #name: #ty = ::std::array::from_fn(|#j| #row);
+                ));
+                return;
+            }
             let elem = self.element_type(annotated);
             self.fill_array(&pi.ident, &elem, &len, |index| {
                 iter::apply(f, vec![parse_quote!(#array[#index])])
@@ -625,6 +638,11 @@ impl Lowerer<'_> {
                     for #i in 0..#m { #name[#j][#i] = #v; }
                 })
             }
+            // A row literal is written element by element, with no row in between.
+            (None, row) if arrays::branch_array_len(row).is_some() => {
+                let written = arrays::assign_tails(row, &quote::quote!(#name[#j]));
+                parse_quote!(for #j in 0..#n { #written })
+            }
             (None, row) => parse_quote!(for #j in 0..#n { #name[#j] = #row; }),
         };
         self.lower_expr(&fill);
@@ -655,14 +673,48 @@ impl Lowerer<'_> {
             &format!("{SYNTHETIC}mapped_{}", self.next_synthetic()),
             expr.span(),
         );
-        let float = self.sig.float.clone();
-        self.fill_array(&name, &parse_quote!(#float), &len, |index| {
-            iter::apply(f, vec![parse_quote!(#array[#index])])
-        });
+        match self.mapped_rows(None, &len, f) {
+            Some(ty) => {
+                let j = proc_macro2::Ident::new(&format!("{name}_j"), expr.span());
+                let row = iter::apply(f, vec![parse_quote!(#array[#j])]);
+                self.lower_stmt(&parse_quote!(
+                    let #name: #ty = ::std::array::from_fn(|#j| #row);
+                ));
+            }
+            None => {
+                let float = self.sig.float.clone();
+                self.fill_array(&name, &parse_quote!(#float), &len, |index| {
+                    iter::apply(f, vec![parse_quote!(#array[#index])])
+                });
+            }
+        }
         match self.lookup(&name.to_string()) {
             Some(Binding::Array(id)) => Some(id),
             _ => None,
         }
+    }
+
+    /// The type of the matrix `x.map(f)` makes when `f` makes rows: written on the `let`
+    /// (`[[f64; 2]; 3]`), or from the length of the array literal `f` ends in.
+    fn mapped_rows(
+        &self,
+        annotated: Option<&syn::Type>,
+        len: &Expr,
+        f: &Expr,
+    ) -> Option<syn::Type> {
+        if let Some(syn::Type::Array(outer)) = annotated {
+            return matches!(&*outer.elem, syn::Type::Array(_))
+                .then(|| syn::Type::Array(outer.clone()));
+        }
+        let Expr::Closure(c) = f else {
+            return None;
+        };
+        let m = match &*c.body {
+            Expr::Array(a) => a.elems.len(),
+            body => arrays::branch_array_len(body)?,
+        };
+        let (float, m) = (&self.sig.float, syn::Index::from(m));
+        Some(parse_quote!([[#float; #m]; #len]))
     }
 
     /// `x.map(f)` of a float array `x` of constant length: `x`, its length and `f`.
@@ -679,9 +731,10 @@ impl Lowerer<'_> {
         let Some(Binding::Array(id)) = self.lookup(&p.path.get_ident()?.to_string()) else {
             return None;
         };
+        // Of rows too (`a.map(|r| ..)` of a `[[f64; 2]; 3]`): `f` takes each row.
         let info = &self.arrays[id.0];
         match (info.dims, info.elem == Elem::Float, info.lens.first()) {
-            (1, true, Some(Operand::Const(len))) => Some((&*m.receiver, len.clone(), f)),
+            (1 | 2, true, Some(Operand::Const(len))) => Some((&*m.receiver, len.clone(), f)),
             _ => None,
         }
     }
