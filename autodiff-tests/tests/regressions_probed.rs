@@ -1352,3 +1352,74 @@ fn numbers_zipped_from_a_field_are_handed_to_calls() {
     assert!(close(value, 0.5f64.powi(4) + 16.0));
     assert!(close(g.w[0], 4.0 * 0.5f64.powi(3)) && close(g.w[1], 4.0 * -8.0));
 }
+
+// ---- items of a data struct's field zipped in a chain, handed to calls (probe, session 14) ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Affine {
+    w: [f64; 2],
+    b: f64,
+}
+
+impl Affine {
+    #[grad(self)]
+    fn predict(&self, x: &[f64; 2]) -> f64 {
+        self.w[0] * x[0] + self.w[1] * x[1] + self.b
+    }
+}
+
+/// A data set whose type the function does not see: its rows were taken for numbers and
+/// handed to `predict` by value (E0308 in the generated code).
+struct Samples {
+    xs: Vec<[f64; 2]>,
+    ys: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+/// Data only: called as written.
+fn half_square(r: &f64) -> f64 {
+    0.5 * r * r
+}
+
+#[grad(m)]
+fn weighted_mse(m: &Affine, d: &Samples) -> f64 {
+    let n = d.xs.len() as f64;
+    let fit =
+        d.xs.iter()
+            .zip(&d.ys)
+            .map(|(x, y)| {
+                let e = m.predict(x) - y;
+                e * e
+            })
+            .sum::<f64>();
+    // Numbers lent by reference (`half_square(w)`), and by value under `&`.
+    let prior: f64 = d
+        .weights
+        .iter()
+        .zip(&d.ys)
+        .map(|(w, &y)| half_square(w) * y)
+        .sum();
+    fit / n + prior * m.b
+}
+
+#[test]
+fn rows_of_a_data_field_zipped_in_a_chain_are_lent_to_calls() {
+    let m = Affine {
+        w: [1.0, 2.0],
+        b: 0.5,
+    };
+    let d = Samples {
+        xs: vec![[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]],
+        ys: vec![1.0, 2.0, -1.0],
+        weights: vec![2.0, 1.0, 4.0],
+    };
+    let (value, g) = weighted_mse_grad(&m, &d);
+    // Residuals e = w.x + b - y: 0.5, 0.5, 1.5; prior = 0.5 (4 * 1 + 1 * 2 + 16 * -1) = -5.
+    let e = [0.5, 0.5, 1.5];
+    let prior = -5.0;
+    assert!(close(value, (0.25 + 0.25 + 2.25) / 3.0 + prior * 0.5));
+    let d_w0 = 2.0 * (e[0] * 1.0 + e[2] * 2.0) / 3.0;
+    let d_w1 = 2.0 * (e[1] - e[2]) / 3.0;
+    let d_b = 2.0 * (e[0] + e[1] + e[2]) / 3.0 + prior;
+    assert!(close(g.w[0], d_w0) && close(g.w[1], d_w1) && close(g.b, d_b));
+}

@@ -444,9 +444,20 @@ impl Scan<'_> {
         }
         let reads: Vec<Read> = sources
             .iter()
-            .map(|(_, pat)| match strip_type(pat) {
-                _ if super::unread_item(pat, body) => Read::Whole,
+            .map(|&(source, written)| match strip_type(by_value(written)) {
+                pat if super::unread_item(pat, body) => Read::Whole,
                 syn::Pat::Ident(item) if self.array_names.contains(&item.ident.to_string()) => {
+                    Read::Array(2)
+                }
+                // An item of data only handed to calls (`m.predict(x)`) is lent as a row, by
+                // reference as the iterator gives it, as an alias of it would be.
+                syn::Pat::Ident(item)
+                    if matches!(written, syn::Pat::Ident(_))
+                        && self
+                            .chain(source)
+                            .is_some_and(|(m, _)| self.data.contains(&m))
+                        && only_lent(&item.ident, body) =>
+                {
                     Read::Array(2)
                 }
                 _ => Read::Array(1),
@@ -1178,6 +1189,49 @@ fn counts_lengths(expr: &Expr) -> bool {
     }
 }
 
+/// The pattern under `&` (`&v` binds the number itself).
+fn by_value(pat: &syn::Pat) -> &syn::Pat {
+    match pat {
+        syn::Pat::Reference(r) => &r.pat,
+        pat => pat,
+    }
+}
+
+/// Whether `body` reads `name` only as a whole argument of calls (`f(name)`, `m.g(name)`).
+fn only_lent(name: &Ident, body: &impl ToTokens) -> bool {
+    struct Uses<'n> {
+        name: &'n Ident,
+        lent: usize,
+        all: usize,
+    }
+    impl<'ast> Visit<'ast> for Uses<'_> {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            self.all += usize::from(p.path.is_ident(self.name));
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            self.lent += c.args.iter().filter(|a| is_name(a, self.name)).count();
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.lent += m.args.iter().filter(|a| is_name(a, self.name)).count();
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    fn is_name(e: &Expr, name: &Ident) -> bool {
+        matches!(e, Expr::Path(p) if p.path.is_ident(name))
+    }
+    let Ok(body) = syn::parse2::<Expr>(body.to_token_stream()) else {
+        return false;
+    };
+    let mut uses = Uses {
+        name,
+        lent: 0,
+        all: 0,
+    };
+    uses.visit_expr(&body);
+    uses.all > 0 && uses.all == uses.lent
+}
+
 fn item_sources<'a>(
     expr: &'a Expr,
     pat: &'a syn::Pat,
@@ -1206,11 +1260,7 @@ fn item_sources<'a>(
         Expr::Paren(p) => item_sources(&p.expr, pat, out),
         Expr::MethodCall(_) => false,
         source => {
-            let pat = match strip_type(pat) {
-                syn::Pat::Reference(r) => &*r.pat,
-                pat => pat,
-            };
-            out.push((source, pat));
+            out.push((source, strip_type(pat)));
             true
         }
     }
