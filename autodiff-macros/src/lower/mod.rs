@@ -810,6 +810,10 @@ impl Lowerer<'_> {
     // ----- values, cells, names ------------------------------------------------------------
 
     fn unique_name(&mut self, base: &str) -> String {
+        // A synthesized local is named by what it is (`total`, not `__autodiff_total_1_1`).
+        let base = base.strip_prefix(SYNTHETIC).map_or(base, |rest| {
+            rest.rsplit_once('_').map_or(rest, |(base, _)| base)
+        });
         let base = if base.is_empty() { "t" } else { base };
         self.names.fresh(base)
     }
@@ -817,9 +821,8 @@ impl Lowerer<'_> {
     /// The user's name for a value: as written the first time, numbered after.
     fn user_name(&mut self, name: &str) -> String {
         // A synthesized local (`__autodiff_item_3`) is shown by what it is (`item`).
-        if let Some(rest) = name.strip_prefix(SYNTHETIC) {
-            let base = rest.rsplit_once('_').map_or(rest, |(base, _)| base);
-            return self.unique_name(base);
+        if name.starts_with(SYNTHETIC) {
+            return self.unique_name(name);
         }
         // The user's own name, the first time; any other name may already be taken by a
         // generated local.
