@@ -1112,3 +1112,23 @@ fn items_of_data_items_are_borrowed() {
         assert!((g[d] - by_hand[d]).abs() < 1e-14, "{g:?} {by_hand:?}");
     }
 }
+
+// `let n: f64 = k as _;`: the cast takes its type from the `let`, which the generated code
+// did not write (E0282 in generated code; probe, session 14).
+#[grad(modes(tangent))]
+fn inferred_casts(x: &[f64], k: usize) -> f64 {
+    let n: f64 = x.len() as _;
+    let scale: f64 = k as _;
+    let i: usize = (x[0] * 3.0).abs() as _;
+    x.iter().sum::<f64>() / n + scale * x[i.min(x.len() - 1)]
+}
+
+#[test]
+fn casts_to_an_inferred_type_take_the_let_type() {
+    let x = [0.5, 2.0];
+    let (value, g) = inferred_casts_grad(&x, 3);
+    assert_eq!(value, 1.25 + 3.0 * 2.0);
+    assert_eq!(g, vec![0.5, 0.5 + 3.0]);
+    let (_, jv) = inferred_casts_tangent(&x, 3, &[0.0, 1.0][..]);
+    assert_eq!(jv, g[1]);
+}

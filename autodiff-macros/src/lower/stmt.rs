@@ -386,7 +386,11 @@ impl Lowerer<'_> {
         }
         // `let j: i64 = -3;`: the generated code binds the value without the annotation, where
         // a bare literal would be an `i32`.
-        let suffixed = annotated.and_then(|ty| suffixed_int_literal(&init.expr, ty, self.sig));
+        // So does `let n: f64 = k as _;`, whose cast takes its type from the annotation.
+        let suffixed = annotated.and_then(|ty| {
+            suffixed_int_literal(&init.expr, ty, self.sig)
+                .or_else(|| cast_to_written(&init.expr, ty))
+        });
         let init = suffixed.as_ref().unwrap_or(&init.expr);
         // `let k = argmax(x);` with `k` read as an integer, or `let k: usize = argmax(x);`: a
         // function that returns an integer (checked unless the type says so).
@@ -1088,6 +1092,21 @@ pub(super) fn array_from_fn(expr: &Expr) -> Option<&Expr> {
     });
     match (from_fn, c.args.len()) {
         (true, 1) => c.args.first(),
+        _ => None,
+    }
+}
+
+/// `e as _` (in parentheses or not) as `e as ty`, for a `let` that writes `ty`.
+fn cast_to_written(init: &Expr, ty: &syn::Type) -> Option<Expr> {
+    match init {
+        Expr::Paren(p) => cast_to_written(&p.expr, ty),
+        Expr::Cast(c)
+            if matches!(*c.ty, syn::Type::Infer(_)) && !matches!(ty, syn::Type::Infer(_)) =>
+        {
+            let mut c = c.clone();
+            c.ty = Box::new(ty.clone());
+            Some(Expr::Cast(c))
+        }
         _ => None,
     }
 }
