@@ -1,6 +1,8 @@
 //! Local structs of numbers built inside a `#[grad]` function (`let p = Point { x: a, y: b };`)
-//! and read, written, copied and carried field by field. Gradients against central
-//! differences on random inputs, and against hand-derived values.
+//! and read, written, copied and carried field by field; mutable tuples of numbers the same way
+//! (`let mut z = (1.0, 0.0); z = (z.0 * a - z.1 * b, ..);`, rejected before: "binds `let`
+//! patterns that are names"). Gradients against central differences on random inputs, and
+//! against hand-derived values.
 
 mod common;
 
@@ -247,4 +249,56 @@ fn fields_built_from_lent_elements() {
     let (value, g) = fields_from_lent_elements_grad(&[1.0, 2.0, 3.0]);
     assert_eq!(value, 2.0 + 8.0 + 18.0 + 2.0);
     assert_eq!(g, [8.0, 8.0, 12.0]);
+}
+
+// ----- mutable tuples of numbers (probe, session 14) -----
+
+/// Complex power by repeated multiplication, `z <- z (a + ib)`, the tuple assigned whole.
+#[grad(modes(tangent))]
+fn complex_power_re(a: f64, b: f64, n: usize) -> f64 {
+    let mut z = (1.0, 0.0);
+    for _ in 0..n {
+        z = (z.0 * a - z.1 * b, z.0 * b + z.1 * a);
+    }
+    let (re, im) = z;
+    re + 0.5 * im
+}
+
+/// Fields written one by one, a count among them, and in a branch.
+#[grad]
+fn running_stats(x: &[f64]) -> f64 {
+    let mut st = (0.0, 1.0, 0usize);
+    for &v in x {
+        st.0 += v;
+        st.1 *= v;
+        st.2 += 1;
+        if v > 0.0 {
+            st.1 += 0.5;
+        }
+    }
+    st.0 * st.1 / st.2 as f64
+}
+
+#[test]
+fn mutable_tuples_of_numbers() {
+    // (a + ib)^2 = a^2 - b^2 + 2abi: f = a^2 - b^2 + ab.
+    let (a, b) = (0.9, 0.4);
+    let (value, (d_a, d_b)) = complex_power_re_grad(a, b, 2);
+    assert_close(value, a * a - b * b + a * b, 1e-15);
+    assert_close(d_a, 2.0 * a + b, 1e-15);
+    assert_close(d_b, -2.0 * b + a, 1e-15);
+    let (_, jv) = complex_power_re_tangent(a, b, 2, 1.0, 0.0);
+    assert_close(jv, d_a, 1e-15);
+
+    let mut rng = Rng::new(31);
+    for n in [1, 3, 6] {
+        let (a, b) = (rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0));
+        let (_, (d_a, d_b)) = complex_power_re_grad(a, b, n);
+        let f = |p: &[f64]| complex_power_re(p[0], p[1], n);
+        assert_matches_fd(&f, &[a, b], &[d_a, d_b], "complex_power_re");
+        let x = rng.vec(n, -2.0, 2.0);
+        let (value, g) = running_stats_grad(&x);
+        assert_eq!(value, running_stats(&x));
+        assert_matches_fd(&|x| running_stats(x), &x, &g, "running_stats");
+    }
 }

@@ -814,7 +814,8 @@ impl Lowerer<'_> {
                     Binding::Tuple(xs.iter().cloned().map(Value::Scalar).collect())
                 }
                 Capture::Record { path, fields } => {
-                    self.bind_record(&ident.to_string(), path.clone(), fields.clone(), false);
+                    let path = Some(path.clone());
+                    self.bind_record(&ident.to_string(), path, fields.clone(), false);
                     continue;
                 }
                 Capture::Optional {

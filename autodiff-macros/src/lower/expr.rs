@@ -282,6 +282,10 @@ impl Lowerer<'_> {
                         "#[grad] inlines a local closure where it is called (`sq(x)`) or passed to an iterator adaptor; it cannot be used as a value here",
                     )
                 }
+                // A local tuple is its numbers (`let (re, im) = acc;`, `return acc`).
+                Some(Binding::Record { path: None, .. }) => {
+                    return self.tuple_value(&ident.to_string())
+                }
                 Some(Binding::Record { .. }) => {
                     return self.unsupported(
                         p,

@@ -80,8 +80,9 @@ enum Binding {
     /// scalars under `p.x`, `p.y` (`records.rs`).
     Record {
         /// The struct's path as the literal names it (`Point`, `Complex::<f64>`), for code
-        /// passed through that reads the struct whole.
-        path: syn::Path,
+        /// passed through that reads the struct whole; `None` for a tuple (`let mut acc =
+        /// (1.0, 0.0);`, its fields `0`, `1`).
+        path: Option<syn::Path>,
         fields: Vec<String>,
     },
     /// A local `Option` of a number or of a tuple of `parts` numbers (0: a number), its flag

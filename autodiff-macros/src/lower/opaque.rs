@@ -148,7 +148,10 @@ impl Lowerer<'_> {
                 // A local struct is rebuilt from its fields.
                 Binding::Record { .. } => self.record_named(&name).map(|(path, fields)| {
                     reads.varied |= fields.iter().any(|(_, x)| self.is_varied(x));
-                    Capture::Record { path, fields }
+                    match path {
+                        Some(path) => Capture::Record { path, fields },
+                        None => Capture::Tuple(fields.into_iter().map(|(_, x)| x).collect()),
+                    }
                 }),
                 // A local `Option` is rebuilt from its flag and numbers.
                 Binding::Optional { .. } => {

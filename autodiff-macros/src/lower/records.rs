@@ -1,5 +1,7 @@
 //! Local structs of numbers: `let p = Point { x: a, y: b };`, read and written field by field
-//! (`p.x * p.y`, `p.x += dx`, `p = next;`, `let q = p;`, `let Point { x, y } = p;`).
+//! (`p.x * p.y`, `p.x += dx`, `p = next;`, `let q = p;`, `let Point { x, y } = p;`), and
+//! mutable tuples of numbers the same way (`let mut acc = (1.0, 0.0); acc = (acc.0 * x, ..);`,
+//! `acc.1 += x`, `let (re, im) = acc;`).
 //!
 //! The struct itself never exists in the generated code: each field is a local of its own,
 //! bound under `p.x` (a key no Rust name can take), so reads, assignments, loops that carry a
@@ -10,6 +12,9 @@ use super::*;
 
 /// A struct's fields and their values, in the order they were written.
 pub(super) type Fields = Vec<(String, Operand)>;
+
+/// A struct's path, or `None` for a tuple.
+type Shape = Option<syn::Path>;
 
 impl Lowerer<'_> {
     /// `let p = S { x: a, y: b };` (`let mut` to assign its fields later) or `let q = p;` of
@@ -24,7 +29,11 @@ impl Lowerer<'_> {
             {
                 return false
             }
-            Expr::Struct(s) => self.struct_fields(s).map(|f| (s.path.clone(), f)),
+            Expr::Struct(s) => self.struct_fields(s).map(|f| (Some(s.path.clone()), f)),
+            // A tuple assigned whole later, or field by field.
+            Expr::Tuple(t) if pi.mutability.is_some() && !t.elems.is_empty() => {
+                self.tuple_fields(t).map(|f| (None, f))
+            }
             e if yields_struct(e) && self.reads(&e.to_token_stream()).varied => {
                 self.errors.on(
                     e,
@@ -46,13 +55,7 @@ impl Lowerer<'_> {
     }
 
     /// Binds `name` to a local struct: each field a scalar local of its own.
-    pub(super) fn bind_record(
-        &mut self,
-        name: &str,
-        path: syn::Path,
-        fields: Fields,
-        mutable: bool,
-    ) {
+    pub(super) fn bind_record(&mut self, name: &str, path: Shape, fields: Fields, mutable: bool) {
         let mut names = Vec::new();
         for (field, value) in fields {
             let ty = self.ty(&value);
@@ -99,9 +102,23 @@ impl Lowerer<'_> {
         let Some(name) = self.record_name(left) else {
             return false;
         };
+        let tuple = matches!(self.lookup(&name), Some(Binding::Record { path: None, .. }));
         let values = match right {
             Expr::Struct(s) => self.struct_fields(s),
             Expr::Path(p) if self.record_name(p).is_some() => self.record_values(p).map(|(_, f)| f),
+            Expr::Tuple(t) if tuple => self.tuple_fields(t),
+            // `acc = step(acc);` of a call that returns a tuple.
+            _ if tuple => match self.lower_expr(right) {
+                Value::Tuple(values) => self.tuple_values(values, right),
+                Value::Error => None,
+                _ => {
+                    self.errors.on(
+                        right,
+                        format!("#[grad] assigns the local tuple `{name}` a tuple of numbers"),
+                    );
+                    None
+                }
+            },
             _ => {
                 self.errors.on(
                     right,
@@ -129,7 +146,7 @@ impl Lowerer<'_> {
         let name = self.record_name(p)?;
         match &e.member {
             syn::Member::Named(f) => Some(format!("{name}.{f}")),
-            syn::Member::Unnamed(_) => None,
+            syn::Member::Unnamed(i) => Some(format!("{name}.{}", i.index)),
         }
     }
 
@@ -177,13 +194,52 @@ impl Lowerer<'_> {
         Some(fields)
     }
 
+    /// The elements of a tuple literal, each lowered to a number; `None` (reported) for one
+    /// that is not of numbers.
+    fn tuple_fields(&mut self, t: &syn::ExprTuple) -> Option<Fields> {
+        let values = t.elems.iter().map(|e| self.lower_expr(e)).collect();
+        self.tuple_values(values, &Expr::Tuple(t.clone()))
+    }
+
+    /// Values of a tuple as the fields `0`, `1`, ..; `None` (reported) unless all are numbers.
+    fn tuple_values(&mut self, values: Vec<Value>, tuple: &Expr) -> Option<Fields> {
+        let mut fields = Vec::new();
+        for (i, value) in values.into_iter().enumerate() {
+            match value {
+                Value::Error => return None,
+                value @ (Value::Scalar(_) | Value::Element { .. }) => {
+                    let value = self.scalar(value, tuple.span());
+                    fields.push((i.to_string(), value));
+                }
+                _ => {
+                    self.errors.on(
+                        tuple,
+                        "#[grad] changes local tuples of numbers: bind an array in the tuple to a local of its own",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(fields)
+    }
+
+    /// The current values of the local tuple named `name`, as a tuple value.
+    pub(super) fn tuple_value(&self, name: &str) -> Value {
+        match self.record_named(name) {
+            Some((None, fields)) => {
+                Value::Tuple(fields.into_iter().map(|(_, v)| Value::Scalar(v)).collect())
+            }
+            _ => Value::Error,
+        }
+    }
+
     /// The path and the current values of the fields of the local struct `p`, if it is one.
-    fn record_values(&self, p: &syn::ExprPath) -> Option<(syn::Path, Fields)> {
+    fn record_values(&self, p: &syn::ExprPath) -> Option<(Shape, Fields)> {
         self.record_named(&self.record_name(p)?)
     }
 
     /// The path and the current values of the fields of the local struct named `name`.
-    pub(super) fn record_named(&self, name: &str) -> Option<(syn::Path, Fields)> {
+    pub(super) fn record_named(&self, name: &str) -> Option<(Shape, Fields)> {
         let Some(Binding::Record { path, fields }) = self.lookup(name) else {
             return None;
         };
@@ -235,6 +291,9 @@ pub(super) fn assigned_name(e: &Expr) -> Option<String> {
         Expr::Field(f) => match (&*f.base, &f.member) {
             (Expr::Path(p), syn::Member::Named(field)) => {
                 p.path.get_ident().map(|name| format!("{name}.{field}"))
+            }
+            (Expr::Path(p), syn::Member::Unnamed(i)) => {
+                p.path.get_ident().map(|name| format!("{name}.{}", i.index))
             }
             _ => None,
         },
