@@ -1132,3 +1132,21 @@ fn casts_to_an_inferred_type_take_the_let_type() {
     let (_, jv) = inferred_casts_tangent(&x, 3, &[0.0, 1.0][..]);
     assert_eq!(jv, g[1]);
 }
+
+// A parameter named `_` (a callback's signature) was rejected ("a plain name"): the generated
+// items name it `unused` (probe, session 14).
+#[grad(modes(tangent, hvp))]
+fn ignores_its_first(_: usize, x: f64, _: f64) -> f64 {
+    x * x * x
+}
+
+#[test]
+fn wildcard_parameters_are_taken_and_ignored() {
+    assert_eq!(ignores_its_first_grad(3, 2.0, 1.0), (8.0, (12.0, 0.0)));
+    let mut d_x = 1.0;
+    let value = ignores_its_first_adjoint(3, 2.0, 1.0, 0.5, &mut d_x, autodiff::Const);
+    assert_eq!((value, d_x), (8.0, 1.0 + 6.0));
+    assert_eq!(ignores_its_first_tangent(3, 2.0, 1.0, 1.0, 1.0).1, 12.0);
+    let (_, _, (hv_x, hv_unused)) = ignores_its_first_hvp(3, 2.0, 1.0, 1.0, 0.0);
+    assert_eq!((hv_x, hv_unused), (12.0, 0.0));
+}
