@@ -47,6 +47,17 @@ impl Lowerer<'_> {
                 self.set_cell(cell, value);
             }
                                 Some(Binding::Poisoned) => {}
+            // `x = &x[1..];` of a slice parameter, moved forward as it is consumed.
+            Some(Binding::Array(a))
+                if op.is_none()
+                    && matches!(self.arrays[a.0].origin, ArrayOrigin::Param(_))
+                    && is_subslice(right) =>
+            {
+                self.errors.on(
+                    right,
+                    format!("#[grad] does not move a slice parameter along (`{name} = &{name}[k..]`): the sweeps index `{name}` where it starts; keep the start in a counter instead (`let mut at = 0; .. {name}[at] .. at += k;`, with `{name}.len() - at` for the length left)"),
+                );
+            }
             Some(Binding::Array(a)) if op.is_none() => {
                 let dims = self.arrays[a.0].dims;
                 self.assign_whole_array(left, a, dims, right, span);
@@ -321,6 +332,17 @@ impl Lowerer<'_> {
             self.cells[cell].ty = self.ty(&value);
         }
         self.cells[cell].value = value;
+    }
+}
+
+/// `&a[k..]`, `&a[..k]`, `&a[i..j]`: a part of an array.
+fn is_subslice(e: &Expr) -> bool {
+    match e {
+        Expr::Reference(r) => {
+            matches!(&*r.expr, Expr::Index(i) if matches!(*i.index, Expr::Range(_)))
+        }
+        Expr::Paren(p) => is_subslice(&p.expr),
+        _ => false,
     }
 }
 
