@@ -1,6 +1,8 @@
 //! Iterators kept in a local and used later: `it.next().unwrap()` takes the next element, and
 //! the iterator used whole afterwards (`for v in it`, `it.fold(..)`, `it.map(..).sum()`) is the
-//! rest of the array. Checked against hand-derived gradients and central differences.
+//! rest of the array. Single items of a chain (`.find(p)`, `.last()`, `.nth(k)`, then
+//! `.unwrap()`, `.expect(..)` or `.unwrap_or(d)`) are the loop that finds them. Checked against
+//! hand-derived gradients and central differences.
 
 use autodiff::gradcheck::assert_gradient;
 use autodiff::{grad, Params};
@@ -231,4 +233,70 @@ fn while_let_takes_the_next_element() {
             assert!((d - (2.0 * v + v.sin() + v * v.cos())).abs() < 1e-14);
         }
     }
+}
+
+// ----- single items of a chain (probe, session 14: "iterates a differentiated array .. but
+// not this way") -----
+
+#[grad(modes(tangent))]
+fn first_above_one(x: &[f64], s: f64) -> f64 {
+    x.iter().map(|v| v * s).find(|v| *v > 1.0).unwrap_or(s) * 2.0
+}
+
+#[grad]
+fn first_positive(x: &[f64], s: f64) -> f64 {
+    x.iter().find(|&&v| v > 0.0).copied().unwrap_or(s) * s
+}
+
+#[grad]
+#[allow(clippy::double_ended_iterator_last)] // `.last()` is the shape under test
+fn third_and_last(x: &[f64], s: f64) -> f64 {
+    let third = x.iter().map(|v| v * s).nth(2).expect("three items");
+    let last_product = x
+        .iter()
+        .zip(x.iter().skip(1))
+        .map(|(a, b)| a * b)
+        .last()
+        .unwrap();
+    third + last_product
+}
+
+#[test]
+fn single_items_of_a_chain() {
+    let x = [0.5, 2.0, -1.0, 3.0];
+    // The second item, 2 s, is the first above one.
+    assert_eq!(
+        first_above_one_grad(&x, 1.0),
+        (4.0, (vec![0.0, 2.0, 0.0, 0.0], 4.0))
+    );
+    let (_, jv) = first_above_one_tangent(&x, 1.0, &[0.0; 4][..], 1.0);
+    assert_eq!(jv, 4.0);
+    // None is: the default, s.
+    assert_eq!(
+        first_above_one_grad(&[0.1, 0.2], 1.0),
+        (2.0, (vec![0.0, 0.0], 2.0))
+    );
+    assert_eq!(
+        first_positive_grad(&[-1.0, 2.0, 3.0], 3.0),
+        (6.0, (vec![0.0, 3.0, 0.0], 2.0))
+    );
+    assert_eq!(first_positive_grad(&[-1.0], 3.0), (9.0, (vec![0.0], 6.0)));
+    // x[2] s + x[2] x[3].
+    let (value, (d_x, d_s)) = third_and_last_grad(&x, 2.0);
+    assert_eq!(value, -2.0 - 3.0);
+    assert_eq!((d_x, d_s), (vec![0.0, 0.0, 2.0 + 3.0, -1.0], -1.0));
+    for (x, s) in [
+        (vec![0.3, -0.7, 1.9, 0.4, -1.2], 0.8),
+        (vec![2.0, 1.5, 0.25], -1.5),
+    ] {
+        let (_, (d_x, _)) = third_and_last_grad(&x, s);
+        assert_gradient(|x: &[f64]| third_and_last(x, s), &x, &d_x);
+        let (_, (d_x, _)) = first_above_one_grad(&x, s);
+        assert_gradient(|x: &[f64]| first_above_one(x, s), &x, &d_x);
+    }
+    let short = std::panic::catch_unwind(|| third_and_last_grad(&[1.0, 2.0], 1.0));
+    assert!(
+        short.is_err(),
+        "fewer than three items panic, as `expect` does"
+    );
 }

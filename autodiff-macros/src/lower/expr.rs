@@ -867,6 +867,9 @@ impl Lowerer<'_> {
             if let Some(value) = self.lower_iterator_chain(m) {
                 return value;
             }
+            if let Some(found) = iter::single_item(m) {
+                return self.lower_expr(&found);
+            }
             if let (true, [mid]) = (name == "split_at", &*m.args.iter().collect::<Vec<_>>()) {
                 if self.is_known_array(&m.receiver) {
                     return self.lower_split_at(&m.receiver, mid);

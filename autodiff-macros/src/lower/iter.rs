@@ -591,6 +591,82 @@ impl Stream {
     }
 }
 
+/// `chain.find(p)`, `chain.last()` or `chain.nth(k)` (then `.copied()` or not) taken with
+/// `.unwrap()`, `.expect(..)` or `.unwrap_or(d)`, where the chain reads a differentiated
+/// value: the loop that finds the item, into a local `Option` taken the same way.
+///
+/// ```text
+/// x.iter().map(|v| v * s).find(|v| *v > 1.0).unwrap_or(s)
+///     => { let mut found = None;
+///          for item in x.iter().map(|v| v * s) { if (|v| *v > 1.0)(&item) { found = Some(item); break; } }
+///          found.unwrap_or(s) }
+/// ```
+pub(super) fn single_item(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let taken = m.method.to_string();
+    let ("unwrap" | "expect" | "unwrap_or", Expr::MethodCall(outer)) =
+        (taken.as_str(), &*m.receiver)
+    else {
+        return None;
+    };
+    // `x.iter().find(..).copied()`: the item dereferenced.
+    let copied = matches!(&*outer.method.to_string(), "copied" | "cloned") && outer.args.is_empty();
+    let pick = match (copied, &*outer.receiver) {
+        (false, _) => outer,
+        (true, Expr::MethodCall(inner)) => inner,
+        (true, _) => return None,
+    };
+    let span = pick.method.span();
+    let [found, item, count] =
+        ["found", "item", "count"].map(|n| Ident::new(&format!("{SYNTHETIC}{n}"), span));
+    let value: Expr = match copied {
+        true => parse_quote!(*#item),
+        false => parse_quote!(#item),
+    };
+    let chain = &pick.receiver;
+    let args: Vec<&Expr> = pick.args.iter().collect();
+    let (counter, body): (Option<syn::Stmt>, Vec<syn::Stmt>) =
+        match (pick.method.to_string().as_str(), &*args) {
+            ("find", [p]) => {
+                // The predicate takes `&item`: `|&v| ..` binds `v` to the item itself.
+                let keep = apply_to_reference(p, &item);
+                (
+                    None,
+                    vec![parse_quote!(if #keep { #found = Some(#value); break; })],
+                )
+            }
+            ("last", []) => (None, vec![parse_quote!(#found = Some(#value);)]),
+            ("nth", [k]) => (
+                Some(parse_quote!(let mut #count: usize = 0;)),
+                vec![
+                    parse_quote!(if #count == #k { #found = Some(#value); break; }),
+                    parse_quote!(#count += 1;),
+                ],
+            ),
+            _ => return None,
+        };
+    let (taking, args) = (&m.method, &m.args);
+    Some(syn::parse_quote_spanned!(span=> {
+        let mut #found = None;
+        #counter
+        for #item in #chain {
+            #(#body)*
+        }
+        #found.#taking(#args)
+    }))
+}
+
+/// `p(&item)` for a predicate `p`: a closure `|&v| ..` binds `v` to `item` itself.
+fn apply_to_reference(p: &Expr, item: &Ident) -> Expr {
+    if let Expr::Closure(c) = p {
+        if let [syn::Pat::Reference(r)] = &*c.inputs.iter().collect::<Vec<_>>() {
+            let mut c = c.clone();
+            c.inputs[0] = (*r.pat).clone();
+            return apply(&Expr::Closure(c), vec![parse_quote!(#item)]);
+        }
+    }
+    apply(p, vec![parse_quote!(&#item)])
+}
+
 /// The reduction `m` ends with, and the chain before it.
 fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr)> {
     let args: Vec<&Expr> = m.args.iter().collect();
