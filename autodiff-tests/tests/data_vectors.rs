@@ -43,6 +43,25 @@ fn changed_between_loops(x: &[f64]) -> f64 {
     s + order.len() as f64
 }
 
+/// Assigned in a loop, by a branch: each round's reverse sweep sees that round's order.
+#[grad]
+fn reordered_each_round(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut idx = Vec::new();
+    let mut s = 0.0;
+    for r in 0..3 {
+        idx = if r % 2 == 0 {
+            (0..n).collect()
+        } else {
+            (0..n).rev().collect()
+        };
+        for p in 0..n {
+            s += x[idx[p]].sin() * (p as f64 + 1.0) * (r as f64 + 1.0);
+        }
+    }
+    s
+}
+
 /// Floats that are data: read, never differentiated.
 #[grad]
 fn data_weights(x: &[f64]) -> f64 {
@@ -80,6 +99,8 @@ fn data_vectors_match_finite_differences() {
             &g,
             "changed_between_loops",
         );
+        let (_, g) = reordered_each_round_grad(&x);
+        assert_matches_fd(&|x| reordered_each_round(x), &x, &g, "reordered_each_round");
         let (_, g) = data_weights_grad(&x);
         assert_matches_fd(&|x| data_weights(x), &x, &g, "data_weights");
         let (_, g) = typed_then_assigned_grad(&x);

@@ -21,11 +21,7 @@ impl Lowerer<'_> {
                 }
                 // `idx = (0..n).collect();` of a `let mut idx = Vec::new();` of data, named as
                 // the user names it: assigned where it is, as written.
-                let in_place = self.cells[cell]
-                    .value
-                    .var()
-                    .is_some_and(|v| self.data_vectors.contains(&v));
-                if in_place && op.is_none() {
+                if self.data_vectors.contains(&cell) && op.is_none() {
                     if self.reads(&right.to_token_stream()).varied {
                         self.errors.on(
                             right,

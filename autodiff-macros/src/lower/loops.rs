@@ -101,11 +101,13 @@ impl Lowerer<'_> {
             let v = self.new_cell("value", self.dummy(Ty::Unknown), Ty::Unknown, true);
             cell_of(&v)
         });
-        // Cells the body may change: carried from one iteration to the next.
+        // Cells the body may change: carried from one iteration to the next (not a vector of
+        // data, assigned in place as written).
         let mut carried_cells: Vec<usize> = scan
             .assigned
             .iter()
             .flat_map(|name| self.assigned_cells(name))
+            .filter(|cell| !self.data_vectors.contains(cell))
             .collect();
         if scan.returns {
             if let Some((flag, slot)) = self.ret {

@@ -178,8 +178,9 @@ pub struct Lowerer<'a> {
     let_read_as_integer: bool,
     /// The `let` lowered next binds an empty vector of data (`empty_data_vec`).
     let_holds_data: bool,
-    /// The vectors of data such `let`s bound, assigned in place.
-    data_vectors: HashSet<Var>,
+    /// The cells of the vectors of data such `let`s bound, assigned in place, never carried
+    /// by a loop as a value.
+    data_vectors: HashSet<usize>,
     /// Whether the `let` being lowered binds a name the statements after it assign `Some(..)`,
     /// and how many elements the tuple they assign has, 0 for a number (set by the block,
     /// taken by the `let`): `let mut prev = None;` is a local `Option`.

@@ -360,14 +360,14 @@ impl Lowerer<'_> {
             }
         }
         // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
-        if holds_data {
+        if let (true, Pat::Ident(pi)) = (holds_data, pat) {
             // A variable of its own, under the user's name, that the code passed through
             // assigns and changes in place.
             if let Some(value) = self.try_opaque(&init.expr, false) {
-                if let Value::Scalar(Operand::Var(v)) = &value {
-                    self.data_vectors.insert(*v);
-                }
                 self.bind_pattern(pat, value);
+                if let Some(Binding::Scalar { cell, .. }) = self.lookup(&pi.ident.to_string()) {
+                    self.data_vectors.insert(cell);
+                }
                 return;
             }
         }
