@@ -329,3 +329,68 @@ fn tangent_and_hessian_vector_modes_agree_with_the_gradient() {
         assert_eq!(hv, expected);
     }
 }
+
+// ----- `max_by`, `min_by` and `reduce` after a `filter` (probe, session 14: "write the loop
+// out") -----
+
+/// Multiclass hinge loss: the largest score of another class.
+#[grad]
+fn hinge(scores: &[f64], label: usize) -> f64 {
+    let best_other = scores
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|&(i, _)| i != label)
+        .map(|(_, v)| v)
+        .max_by(|a, b| a.partial_cmp(b).unwrap())
+        .unwrap();
+    (1.0 + best_other - scores[label]).max(0.0)
+}
+
+#[grad]
+fn smallest_positive(x: &[f64]) -> f64 {
+    x.iter()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .min_by(|a, b| a.total_cmp(b))
+        .unwrap()
+        * 2.0
+}
+
+#[grad]
+fn product_of_large(x: &[f64]) -> f64 {
+    x.iter()
+        .map(|v| v * 2.0)
+        .filter(|v| v.abs() > 1.0)
+        .reduce(|a, b| a * b)
+        .unwrap()
+}
+
+#[test]
+fn choices_after_a_filter() {
+    let s = [0.5, 2.0, 1.5, -1.0];
+    assert_eq!(hinge_grad(&s, 1), (0.5, vec![0.0, -1.0, 1.0, 0.0]));
+    assert_eq!(hinge_grad(&s, 0), (2.5, vec![-1.0, 1.0, 0.0, 0.0]));
+    // Ties: `max_by` keeps the last of the equal scores.
+    assert_eq!(hinge_grad(&[1.0, 0.0, 1.0], 1).1, vec![0.0, -1.0, 1.0]);
+    assert_eq!(smallest_positive_grad(&s), (1.0, vec![2.0, 0.0, 0.0, 0.0]));
+    let (value, g) = product_of_large_grad(&s);
+    assert_eq!(value, 4.0 * 3.0 * -2.0);
+    assert_eq!(
+        g,
+        vec![0.0, 2.0 * 3.0 * -2.0, 4.0 * 2.0 * -2.0, 4.0 * 3.0 * 2.0]
+    );
+    // Nothing kept: the `unwrap` panics, as on the function itself.
+    assert!(std::panic::catch_unwind(|| smallest_positive_grad(&[-1.0, -2.0])).is_err());
+    let mut rng = Rng::new(73);
+    for n in [2, 5, 12] {
+        let x = rng.vec(n, -2.0, 2.0);
+        let (_, g) = hinge_grad(&x, n / 2);
+        assert_matches_fd(&|x| hinge(x, n / 2), &x, &g, "hinge");
+        let x: Vec<f64> = x.iter().map(|v| v.abs() + 0.1).collect();
+        let (_, g) = smallest_positive_grad(&x);
+        assert_matches_fd(&|x| smallest_positive(x), &x, &g, "smallest_positive");
+        let (_, g) = product_of_large_grad(&x);
+        assert_matches_fd(&|x| product_of_large(x), &x, &g, "product_of_large");
+    }
+}

@@ -74,14 +74,11 @@ impl Lowerer<'_> {
         let k = self.next_synthetic();
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (n, j, item, acc) = (name("n"), name("i"), name("item"), name("acc"));
-        let first = matches!(reduction, Reduction::Extreme { .. } | Reduction::Reduce(_));
-        if let (true, Some(step)) = (first, stream.tail.first()) {
-            self.errors.at(
-                span,
-                format!("#[grad] supports `{}` before `sum`, `product`, `fold` and `for_each`; for `max_by`, `min_by` and `reduce` write the loop out", step.name()),
-            );
-            return Some(Value::Error);
-        }
+        let picks = matches!(reduction, Reduction::Extreme { .. } | Reduction::Reduce(_));
+        // After a `filter` (or `take_while`), the first item kept is not known before the
+        // loop: the loop starts at the first position, and a flag says when one is taken.
+        let found = (picks && !stream.tail.is_empty()).then(|| name("found"));
+        let first = picks && found.is_none();
         let at = (stream.at)(&build::path(&j));
         let mut body = vec![build::let_(build::binding(&item), at)];
         body.extend(stream.steps(&item));
@@ -90,7 +87,8 @@ impl Lowerer<'_> {
             Reduction::Product => (Some(Value::Scalar(self.float_constant(1.0))), "product"),
             Reduction::Fold(init, _) => (Some(self.lower_expr(init)), "acc"),
             Reduction::Extreme { .. } | Reduction::Reduce(_) => {
-                let at0 = (stream.at)(&build::int(0));
+                // (after a `filter`, only a start of the item's type: the maps applied)
+                let at0 = stream.mapped(&item, (stream.at)(&build::int(0)));
                 (Some(self.lower_expr(&at0)), "best")
             }
             Reduction::ForEach(_) => (None, ""),
@@ -111,6 +109,14 @@ impl Lowerer<'_> {
         body.push(match &reduction {
             Reduction::Sum => parse_quote!(#acc = #acc + #item;),
             Reduction::Product => parse_quote!(#acc = #acc * #item;),
+            Reduction::Reduce(f) if found.is_some() => {
+                let next = apply(f, vec![acc_expr.clone(), parse_quote!(#item)]);
+                let (next, take) = (
+                    assign(&accs, &next, &name),
+                    assign(&accs, &parse_quote!(#item), &name),
+                );
+                parse_quote!(if #found { #next } else { #take #found = true; })
+            }
             Reduction::Fold(_, f) | Reduction::Reduce(f) => {
                 let next = apply(f, vec![acc_expr.clone(), parse_quote!(#item)]);
                 assign(&accs, &next, &name)
@@ -123,10 +129,15 @@ impl Lowerer<'_> {
                 let (best, next) = (shape.wrap(acc_expr.clone()), shape.wrap(build::path(&item)));
                 let order = apply(cmp, vec![parse_quote!(&#best), parse_quote!(&#next)]);
                 let take = assign(&accs, &parse_quote!(#item), &name);
-                if *max {
-                    parse_quote!(if !#order.is_gt() { #take })
-                } else {
-                    parse_quote!(if #order.is_gt() { #take })
+                let replaces: Expr = match max {
+                    true => parse_quote!(!#order.is_gt()),
+                    false => parse_quote!(#order.is_gt()),
+                };
+                match &found {
+                    // (the first item kept is taken whatever the comparison with the
+                    // position-0 item the accumulator starts at says)
+                    Some(found) => parse_quote!(if !#found || #replaces { #take #found = true; }),
+                    None => parse_quote!(if #replaces { #take }),
                 }
             }
             Reduction::ForEach(f) => {
@@ -152,7 +163,17 @@ impl Lowerer<'_> {
             self.bind(key.to_string(), binding.clone());
             cells.push(cell_of(&binding));
         }
+        if let Some(found) = &found {
+            let none = self.new_cell("found", Operand::Lit(lit_bool(false)), Ty::Bool, true);
+            self.bind(found.to_string(), none);
+        }
         self.lower_expr(&looped);
+        // Nothing kept: `None`, which the `.unwrap()` panics on.
+        if let Some(found) = &found {
+            self.lower_expr(&parse_quote!(if !#found {
+                ::core::panic!("called `Option::unwrap()` on a `None` value")
+            }));
+        }
         self.scopes.pop();
         let mut results: Vec<Value> = cells
             .into_iter()
@@ -182,6 +203,14 @@ impl Lowerer<'_> {
             return None;
         }
         match self.stream(&inner.receiver) {
+            // With a `filter`, a chain of items may keep none: its length does not tell.
+            Ok(stream) if !stream.tail.is_empty() => {
+                self.errors.on(
+                    &inner.method,
+                    format!("#[grad] takes `.{}(..)` after `{}` with `.unwrap()`, not with a default: write the loop out", inner.method, stream.tail[0].name()),
+                );
+                Some((inner, None))
+            }
             Ok(stream) => Some((inner, Some(stream.len))),
             Err((tokens, message)) => {
                 self.errors.at(tokens, message);
@@ -568,6 +597,21 @@ impl Step {
 }
 
 impl Stream {
+    /// `item` with the tail's maps applied, its filters left out.
+    fn mapped(&self, name: &Ident, item: Expr) -> Expr {
+        let maps = self.tail.iter().filter_map(|step| match step {
+            Step::Map(f) => Some(build::let_(
+                build::binding(name),
+                apply(f, vec![build::path(name)]),
+            )),
+            Step::Filter(_) | Step::TakeWhile(_) => None,
+        });
+        let mut stmts = vec![build::let_(build::binding(name), item)];
+        stmts.extend(maps);
+        stmts.push(syn::Stmt::Expr(build::path(name), None));
+        build::block(stmts)
+    }
+
     /// The statements of one iteration after `let item = ..;`: maps rebind the item,
     /// filters skip the iteration.
     fn steps(&self, item: &Ident) -> Vec<syn::Stmt> {
