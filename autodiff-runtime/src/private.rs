@@ -930,9 +930,9 @@ pub fn float_data<D: FloatData>(value: D) -> D {
 
 /// Float data: a float, an array, slice or `Vec` of them, a reference to one.
 #[diagnostic::on_unimplemented(
-    message = "#[grad] takes this constant for float data, but it is `{Self}`",
-    label = "a constant passed to a call is taken for a float or a table of floats, and given a shadow argument, unless its name says it is a size",
-    note = "bind it to a typed local first (`let p: i32 = POWER;`, `let picks: [usize; 2] = PICKS;`) and pass that; a name with a size word in it (`N`, `DIM`, `LEN`, `N_STEPS`) is known to be an integer"
+    message = "#[grad] takes this argument for float data, but it is `{Self}`",
+    label = "a constant or a field of data passed to a call is taken for a float or an array of floats, and given a shadow argument, unless its name says it is a size or an index",
+    note = "bind it to a typed local first (`let p: i32 = POWER;`, `let class: usize = sample.label;`) and pass that; a name with a size or index word in it (`N`, `DIM`, `LEN`, `N_STEPS`, `IDX`, `CLASS`) is known to be an integer"
 )]
 pub trait FloatData {}
 

@@ -375,7 +375,7 @@ impl<'a> Sweep<'a> {
                     });
                 }
                 Arg::Array(a) => {
-                    if self.body.array(a.array).elem != Elem::Float {
+                    if !self.gen.takes_array_shadow(a) {
                         continue;
                     }
                     if !self.an.active_array[a.array.0] {

@@ -280,7 +280,25 @@ impl Lowerer<'_> {
                         && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
                     let shapeless = op.var().filter(|v| self.vars[v.0].shapeless);
-                    let typed = self.let_op("t", Ty::Float, Op::Copy(op), arg.span());
+                    // Data taken for a float by its look gets a shadow argument: checked to be
+                    // float data, with a message where the guess is wrong (`s.label`, a
+                    // `usize`), rather than a call with one argument too many.
+                    // (not in a function generic over its float, whose `T` has no such
+                    // check)
+                    let checked = match self.is_varied(&op) || self.sig.float_is_generic {
+                        true => Op::Copy(op),
+                        false => {
+                            let value = proc_macro2::Ident::new("value", arg.span());
+                            Op::Opaque(Opaque {
+                                tokens: quote::quote_spanned!(arg.span()=>
+                                    ::autodiff::__private::float_data(#value)
+                                ),
+                                captures: vec![(value, Capture::Value(op))],
+                                declared: None,
+                            })
+                        }
+                    };
+                    let typed = self.let_op("t", Ty::Float, checked, arg.span());
                     if let (Some(source), Some(v)) = (shapeless, typed.var()) {
                         self.vars[v.0].shapeless = true;
                         self.vars[v.0].copy_of = Some(source);
@@ -878,11 +896,9 @@ const SIZE_WORDS: &[&str] = &[
     "MIN",
     "IDX",
     "INDEX",
+    "CLASS",
 ];
 
-/// A name (in upper case) that says it is a count or a size: a size word (`N`, `DIM`,
-/// `N_STEPS`). Other single letters (`C`, `A`) are as often tables as sizes: the body's own
-/// integer reads of them decide.
 /// Whether a closure assigns to a name it does not bind itself (a parameter, a `let`, a loop
 /// pattern): a variable outside it, which inlining cannot write.
 fn assigns_outside(closure: &syn::ExprClosure) -> bool {
@@ -902,6 +918,9 @@ fn assigns_outside(closure: &syn::ExprClosure) -> bool {
         .any(|name| !bound.0.contains(name))
 }
 
+/// A name (in upper case) that says it is a count, a size or an index: a size word (`N`,
+/// `DIM`, `N_STEPS`, `CLASS`). Other single letters (`C`, `A`) are as often tables as sizes:
+/// the body's own integer reads of them decide.
 pub(super) fn is_size_name(name: &str) -> bool {
     name.split('_').any(|word| SIZE_WORDS.contains(&word))
 }

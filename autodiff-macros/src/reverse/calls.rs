@@ -69,7 +69,7 @@ impl Gen<'_> {
                     }
                 }
                 Arg::Array(a) => {
-                    if self.body.array(a.array).elem != Elem::Float {
+                    if !self.takes_array_shadow(a) {
                         continue;
                     }
                     if !self.an.active_array[a.array.0] {
@@ -442,9 +442,9 @@ impl Gen<'_> {
             None => (source, is_ref),
         };
         let amp = a.by_ref.then(|| quote!(&));
-        let lift = self.dual.is_some()
-            && self.body.array(a.array).elem == Elem::Float
-            && !self.is_dual_array(a.array);
+        // (data rows lent whole stay data: the callee reads them so)
+        let lift =
+            self.dual.is_some() && self.takes_array_shadow(a) && !self.is_dual_array(a.array);
         if lift {
             let rows = self.body.array(a.array).dims - usize::from(a.row.is_some()) == 2;
             let lift = match rows {

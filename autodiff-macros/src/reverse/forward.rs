@@ -249,6 +249,26 @@ impl Gen<'_> {
 
     /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
     /// the reference bound to it at the top.
+    /// Whether a callee's `_adjoint` (`_tangent`, `_dual_adjoint`) takes a shadow for the
+    /// array argument `a`: a float array's, except a parameter's data rows lent whole
+    /// (`inner(w, xs)` of `xs: &[[f64; 2]]` left out of `#[grad(..)]`), which the callee reads
+    /// as data too, as the contract's rows left out of a list are.
+    pub(crate) fn takes_array_shadow(&self, a: &ArrayArg) -> bool {
+        let info = self.body.array(a.array);
+        let data_rows = a.row.is_none()
+            && a.slice.is_none()
+            && info.origin == ArrayOrigin::Constant
+            && self.sig.params.iter().any(|p| {
+                p.is_written()
+                    && matches!(p.kind, ParamKind::DataArray { dims: 2, .. })
+                    && info
+                        .path
+                        .as_ref()
+                        .is_some_and(|path| path.is_ident(&p.ident))
+            });
+        info.elem == Elem::Float && !data_rows
+    }
+
     pub(crate) fn is_data_field(&self, a: ArrayId) -> bool {
         let info = self.body.array(a);
         info.origin == ArrayOrigin::Constant
@@ -1209,7 +1229,7 @@ impl Gen<'_> {
         }
         let shadows = args.iter().filter(|a| match a {
             Arg::Scalar(x) => self.takes_derivative(x),
-            Arg::Array(a) => self.body.array(a.array).elem == Elem::Float,
+            Arg::Array(a) => self.takes_array_shadow(a),
         });
         let consts = shadows.map(|_| quote!(::autodiff::Const));
         let zero = self.zero();
