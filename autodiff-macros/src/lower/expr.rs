@@ -597,7 +597,10 @@ impl Lowerer<'_> {
         }
         indices.push(i);
         if indices.len() > self.arrays[base.0].dims {
-            self.errors.on(index, "too many indices for this array");
+            self.errors.on(
+                index,
+                format!("#[grad] reads this array with more indices than the {} it has here: the sweeps differentiate vectors and matrices; split a deeper array into matrices (a `Vec` of sub-models, or one field per slice)", self.arrays[base.0].dims),
+            );
             return None;
         }
         Some((base, indices))

@@ -194,6 +194,15 @@ pub fn expand(
                 shape: Box::new(Shape::Field { dims: 0 }),
                 float: true,
             },
+            // Three indices and more (`m.w[i][j][k]` of a `[[[f64; 2]; 2]; 4]`): the sweeps
+            // track vectors and matrices.
+            Read::Array(dims) if dims > 2 => {
+                errors.at(
+                    span,
+                    format!("#[grad] differentiates a model's fields read with one or two indices (`net.w[j][k]`); `{}` is read with {dims}: make it a `Vec` (or an array) of sub-models holding matrices (`gates: Vec<Gate>` with `w: [[f64; M]; N]` in `Gate`), or one matrix field per slice", field.written(&sig.params[model].ident)),
+                );
+                continue;
+            }
             Read::Array(dims) => ParamKind::Array {
                 shape: Box::new(Shape::Field { dims }),
                 float: true,
