@@ -481,3 +481,95 @@ fn destructured_data_reaches_dual_numbers() {
     let (_, t) = scaled_cubes_tangent(&x, &cfg, &[0.5, 1.0, 1.0]);
     assert_eq!(t, 24.0 * 0.5 + 96.0);
 }
+
+// ----- constructs added in session 14, under every mode -----
+
+#[grad(modes(tangent, hvp))]
+fn complex_cube_parts(a: f64, b: f64) -> f64 {
+    let mut z = (1.0, 0.0);
+    for _ in 0..3 {
+        z = (z.0 * a - z.1 * b, z.0 * b + z.1 * a);
+    }
+    z.0 + z.1
+}
+
+#[allow(unused_assignments)]
+#[grad(modes(tangent, hvp))]
+fn weighted_in_reverse(x: &[f64]) -> f64 {
+    let mut idx = Vec::new();
+    idx = (0..x.len()).rev().collect();
+    let mut s = 0.0;
+    for (k, &i) in idx.iter().enumerate() {
+        s += (k as f64 + 1.0) * x[i] * x[i];
+    }
+    s
+}
+
+#[grad(modes(tangent, hvp))]
+fn found_times_second_square(x: &[f64], s: f64) -> f64 {
+    x.iter().map(|v| v * s).find(|v| *v > 0.5).unwrap_or(s)
+        * x.iter().map(|v| v * v).nth(1).unwrap()
+}
+
+#[grad(modes(tangent, hvp))]
+fn largest_other_square(x: &[f64]) -> f64 {
+    x.iter()
+        .copied()
+        .enumerate()
+        .filter(|&(i, _)| i != 0)
+        .map(|(_, v)| v * v)
+        .max_by(|a, b| a.total_cmp(b))
+        .unwrap()
+}
+
+#[grad(modes(tangent, hvp))]
+fn mapped_rows_product(a: &[[f64; 2]; 2]) -> f64 {
+    let m = a.map(|r| [r[0] * r[1], r[1]]);
+    m[0][0] * m[1][1]
+}
+
+#[test]
+fn new_constructs_under_tangent_and_hvp() {
+    let h = 1e-5;
+    let (a, b) = (0.7, 0.3);
+    let (_, (d_a, _)) = complex_cube_parts_grad(a, b);
+    assert!((complex_cube_parts_tangent(a, b, 1.0, 0.0).1 - d_a).abs() < 1e-12);
+    let (_, _, (hv_a, _)) = complex_cube_parts_hvp(a, b, 1.0, 0.0);
+    let fd = (complex_cube_parts_grad(a + h, b).1 .0 - complex_cube_parts_grad(a - h, b).1 .0)
+        / (2.0 * h);
+    assert!((hv_a - fd).abs() < 1e-6, "{hv_a} {fd}");
+
+    // sum over k of (k + 1) x[n - 1 - k]^2: x[0] has weight n.
+    let x = vec![0.3, 0.9, -0.4];
+    let e0 = [1.0, 0.0, 0.0];
+    let (_, g) = weighted_in_reverse_grad(&x);
+    assert!((weighted_in_reverse_tangent(&x, &e0[..]).1 - g[0]).abs() < 1e-12);
+    let (_, _, hv) = weighted_in_reverse_hvp(&x, &e0[..]);
+    assert_eq!(hv, vec![6.0, 0.0, 0.0]);
+
+    let e1 = [0.0, 1.0, 0.0];
+    let (_, (d_x, _)) = found_times_second_square_grad(&x, 1.0);
+    let (_, jv) = found_times_second_square_tangent(&x, 1.0, &e1[..], 0.0);
+    assert!((jv - d_x[1]).abs() < 1e-12);
+    let (_, _, (hv_x, _)) = found_times_second_square_hvp(&x, 1.0, &e1[..], 0.0);
+    let (mut up, mut down) = (x.clone(), x.clone());
+    up[1] += h;
+    down[1] -= h;
+    let fd = (found_times_second_square_grad(&up, 1.0).1 .0[1]
+        - found_times_second_square_grad(&down, 1.0).1 .0[1])
+        / (2.0 * h);
+    assert!((hv_x[1] - fd).abs() < 1e-5, "{} {fd}", hv_x[1]);
+
+    let (_, g) = largest_other_square_grad(&x);
+    assert!((largest_other_square_tangent(&x, &e1[..]).1 - g[1]).abs() < 1e-12);
+    let (_, _, hv) = largest_other_square_hvp(&x, &e1[..]);
+    assert_eq!(hv, vec![0.0, 2.0, 0.0]);
+
+    // a00 a01 a11: the mixed second derivative in a00 and a11 is a01.
+    let a = [[1.0, 2.0], [3.0, 4.0]];
+    let d = [[1.0, 0.0], [0.0, 0.0]];
+    let (_, g) = mapped_rows_product_grad(&a);
+    assert!((mapped_rows_product_tangent(&a, &d).1 - g[0][0]).abs() < 1e-12);
+    let (_, _, hv) = mapped_rows_product_hvp(&a, &d);
+    assert_eq!(hv, [[0.0, 4.0], [0.0, 2.0]]);
+}
