@@ -3,6 +3,7 @@
 //! .reduce(f64::max);`), a running choice reset to `None`, tested and read with `if let`,
 //! `match`, `while let`, `is_some`, `unwrap`, `unwrap_or`, `map_or`, `map(..).unwrap_or(..)`.
 //! Each is a flag and a number in the generated code; gradients against hand-derived ones.
+//! Also the `Option`s a chain's `filter_map` keeps and `bool::then`, `then_some` make.
 
 use autodiff::grad;
 
@@ -343,4 +344,58 @@ fn assigned_from_a_match_and_taken() {
     assert!(close(value, 0.3 * -0.7 + -0.7 * 1.1 + 1.1 * 0.45 + 0.45));
     let by_hand = [-0.7, 0.3 + 1.1, -0.7 + 0.45, 1.1 + 1.0];
     assert!(g.iter().zip(&by_hand).all(|(a, b)| close(*a, *b)), "{g:?}");
+}
+
+// ----- `filter_map`, `bool::then` and `then_some` (probe, session 14: "does not support the
+// iterator adaptor `filter_map`", "cannot differentiate the method `then`") -----
+
+#[grad(modes(tangent))]
+fn positive_squares(x: &[f64]) -> f64 {
+    x.iter()
+        .filter_map(|v| if *v > 0.0 { Some(v * v) } else { None })
+        .sum()
+}
+
+#[grad]
+#[allow(clippy::filter_map_bool_then)] // the shape under test
+fn logs_of_positive(x: &[f64], s: f64) -> f64 {
+    x.iter()
+        .copied()
+        .filter_map(|v| (v > 0.0).then(|| (v * s).ln()))
+        .sum::<f64>()
+}
+
+#[grad]
+fn kept_in_a_loop(x: &[f64]) -> f64 {
+    let mut t = 0.0;
+    for y in x.iter().filter_map(|v| (*v > 0.0).then_some(v * 3.0)) {
+        t += y * y;
+    }
+    t
+}
+
+#[grad]
+#[allow(clippy::obfuscated_if_else)] // the shape under test
+fn log_or_zero(v: f64) -> f64 {
+    let y = (v > 0.0).then(|| v.ln()).unwrap_or(0.0);
+    let o = (v > 1.0).then_some(v * v);
+    y * 2.0 + o.unwrap_or(1.0)
+}
+
+#[test]
+fn options_of_filter_map_and_then() {
+    assert_eq!(
+        positive_squares_grad(&[1.0, -1.0, 2.0]),
+        (5.0, vec![2.0, 0.0, 4.0])
+    );
+    let (_, jv) = positive_squares_tangent(&[1.0, -1.0, 2.0], &[1.0, 1.0, 1.0][..]);
+    assert_eq!(jv, 6.0);
+    let (value, (d_x, d_s)) = logs_of_positive_grad(&[1.0, -1.0, 2.0], 2.0);
+    assert!((value - (2.0f64.ln() + 4.0f64.ln())).abs() < 1e-14);
+    assert_eq!((d_x, d_s), (vec![1.0, 0.0, 0.5], 1.0));
+    assert_eq!(kept_in_a_loop_grad(&[1.0, -1.0]), (9.0, vec![18.0, 0.0]));
+    // v > 1: 2 ln v + v^2; 0 < v <= 1: 2 ln v + 1; v <= 0: 1.
+    assert_eq!(log_or_zero_grad(2.0).1, 1.0 + 4.0);
+    assert_eq!(log_or_zero_grad(0.5).1, 4.0);
+    assert_eq!(log_or_zero_grad(-2.0), (1.0, 0.0));
 }

@@ -873,6 +873,9 @@ impl Lowerer<'_> {
             if let Some(found) = iter::single_item(m) {
                 return self.lower_expr(&found);
             }
+            if let Some(taken) = then_taken(m) {
+                return self.lower_expr(&taken);
+            }
             if let (true, [mid]) = (name == "split_at", &*m.args.iter().collect::<Vec<_>>()) {
                 if self.is_known_array(&m.receiver) {
                     return self.lower_split_at(&m.receiver, mid);
@@ -1423,5 +1426,71 @@ fn makes_tuple(expr: &Expr) -> bool {
                 && c.args.len() == 1
         }
         _ => false,
+    }
+}
+
+/// `c.then(|| e)` as `if c { Some(e) } else { None }`; `c.then_some(e)`, whose `e` is
+/// evaluated either way, as `{ let v = e; if c { Some(v) } else { None } }`.
+pub(super) fn bool_then(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let cond = &m.receiver;
+    let span = m.method.span();
+    match (
+        m.method.to_string().as_str(),
+        &*m.args.iter().collect::<Vec<_>>(),
+    ) {
+        ("then", [Expr::Closure(c)]) if c.inputs.is_empty() => {
+            let body = &c.body;
+            Some(syn::parse_quote_spanned!(span=> if #cond { Some(#body) } else { None }))
+        }
+        ("then_some", [value]) => {
+            let v = proc_macro2::Ident::new(&format!("{SYNTHETIC}then"), span);
+            Some(syn::parse_quote_spanned!(span=> {
+                let #v = #value;
+                if #cond { Some(#v) } else { None }
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// `c.then(|| e).unwrap_or(d)` as `if c { e } else { d }` (`then_some` the same, its `e`
+/// evaluated first).
+fn then_taken(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let (Expr::MethodCall(then), [default]) = (&*m.receiver, &*m.args.iter().collect::<Vec<_>>())
+    else {
+        return None;
+    };
+    if m.method != "unwrap_or" {
+        return None;
+    }
+    let option = bool_then(then)?;
+    // The `if` of `Some(e)` and `None` with `e` and `d` in their places.
+    let mut taken = option;
+    super::arrays::branch_tail_mut(&mut taken, &mut |tail| match tail {
+        Expr::Call(c) if c.args.len() == 1 => *tail = c.args[0].clone(),
+        Expr::Path(_) => *tail = (*default).clone(),
+        _ => {}
+    });
+    Some(taken)
+}
+
+/// `expr` with a `c.then(..)` or `c.then_some(..)` it is (or its block ends in) written as an
+/// `if` of `Some` and `None`, which a local `Option` is bound from.
+pub(super) fn then_as_if(expr: &Expr) -> Option<Expr> {
+    match expr {
+        Expr::MethodCall(m) => bool_then(m),
+        Expr::Paren(p) => then_as_if(&p.expr),
+        Expr::Block(b) => {
+            let Some(SynStmt::Expr(tail, None)) = b.block.stmts.last() else {
+                return None;
+            };
+            let tail = then_as_if(tail)?;
+            let mut b = b.clone();
+            if let Some(last) = b.block.stmts.last_mut() {
+                *last = SynStmt::Expr(tail, None);
+            }
+            Some(Expr::Block(b))
+        }
+        _ => None,
     }
 }

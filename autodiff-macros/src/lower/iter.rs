@@ -32,6 +32,8 @@ pub(super) enum Step {
     Map(Expr),
     Filter(Expr),
     TakeWhile(Expr),
+    /// `filter_map(f)`: `f`'s `Some` kept, as a local `Option` taken apart.
+    FilterMap(Expr),
 }
 
 /// How a chain ends.
@@ -88,7 +90,18 @@ impl Lowerer<'_> {
             Reduction::Fold(init, _) => (Some(self.lower_expr(init)), "acc"),
             Reduction::Extreme { .. } | Reduction::Reduce(_) => {
                 // (after a `filter`, only a start of the item's type: the maps applied)
-                let at0 = stream.mapped(&item, (stream.at)(&build::int(0)));
+                let Some(at0) = stream.mapped(&item, (stream.at)(&build::int(0))) else {
+                    let method = match reduction {
+                        Reduction::Extreme { max: true, .. } => "max_by",
+                        Reduction::Extreme { .. } => "min_by",
+                        _ => "reduce",
+                    };
+                    self.errors.at(
+                        span,
+                        format!("#[grad] takes `.{method}(..)` after `filter`, not after `filter_map`: write the loop out"),
+                    );
+                    return Some(Value::Error);
+                };
                 (Some(self.lower_expr(&at0)), "best")
             }
             Reduction::ForEach(_) => (None, ""),
@@ -355,7 +368,7 @@ impl Lowerer<'_> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
             (
                 what.span(),
-                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
+                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, filter_map, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
             )
         };
         match expr {
@@ -452,6 +465,11 @@ impl Lowerer<'_> {
                     ("take_while", Some(f)) => {
                         let mut s = self.stream(&m.receiver)?;
                         s.tail.push(Step::TakeWhile(f.clone()));
+                        Ok(s)
+                    }
+                    ("filter_map", Some(f)) => {
+                        let mut s = self.stream(&m.receiver)?;
+                        s.tail.push(Step::FilterMap(f.clone()));
                         Ok(s)
                     }
                     // `a.iter().chain(&b)`: the positions of `a`, then those of `b`.
@@ -592,46 +610,60 @@ impl Step {
             Step::Map(_) => "map",
             Step::Filter(_) => "filter",
             Step::TakeWhile(_) => "take_while",
+            Step::FilterMap(_) => "filter_map",
         }
     }
 }
 
 impl Stream {
-    /// `item` with the tail's maps applied, its filters left out.
-    fn mapped(&self, name: &Ident, item: Expr) -> Expr {
-        let maps = self.tail.iter().filter_map(|step| match step {
-            Step::Map(f) => Some(build::let_(
-                build::binding(name),
-                apply(f, vec![build::path(name)]),
-            )),
-            Step::Filter(_) | Step::TakeWhile(_) => None,
-        });
+    /// `item` with the tail's maps applied, its filters left out; `None` after a
+    /// `filter_map`, which may keep no value of the item's type.
+    fn mapped(&self, name: &Ident, item: Expr) -> Option<Expr> {
         let mut stmts = vec![build::let_(build::binding(name), item)];
-        stmts.extend(maps);
+        for step in &self.tail {
+            match step {
+                Step::Map(f) => stmts.push(build::let_(
+                    build::binding(name),
+                    apply(f, vec![build::path(name)]),
+                )),
+                Step::Filter(_) | Step::TakeWhile(_) => {}
+                Step::FilterMap(_) => return None,
+            }
+        }
         stmts.push(syn::Stmt::Expr(build::path(name), None));
-        build::block(stmts)
+        Some(build::block(stmts))
     }
 
     /// The statements of one iteration after `let item = ..;`: maps rebind the item,
     /// filters skip the iteration.
     fn steps(&self, item: &Ident) -> Vec<syn::Stmt> {
-        self.tail
-            .iter()
-            .map(|step| match step {
+        let kept = Ident::new(&format!("{item}_kept"), item.span());
+        let mut stmts = Vec::new();
+        for step in &self.tail {
+            match step {
                 Step::Map(f) => {
                     let mapped = apply(f, vec![build::path(item)]);
-                    build::let_(build::binding(item), mapped)
+                    stmts.push(build::let_(build::binding(item), mapped));
                 }
                 Step::Filter(p) => {
                     let keep = apply(p, vec![build::path(item)]);
-                    parse_quote!(if !(#keep) { continue; })
+                    stmts.push(parse_quote!(if !(#keep) { continue; }));
                 }
                 Step::TakeWhile(p) => {
                     let keep = apply(p, vec![build::path(item)]);
-                    parse_quote!(if !(#keep) { break; })
+                    stmts.push(parse_quote!(if !(#keep) { break; }));
                 }
-            })
-            .collect()
+                Step::FilterMap(f) => {
+                    let found = apply(f, vec![build::path(item)]);
+                    stmts.extend([
+                        build::let_(build::binding(&kept), found),
+                        parse_quote!(if #kept.is_none() { continue; }),
+                        build::let_(build::binding(item), parse_quote!(#kept.unwrap())),
+                    ]);
+                }
+            }
+        }
+        stmts
     }
 }
 
