@@ -982,3 +982,80 @@ fn array_literals_of_tuples_are_iterated() {
     assert!(close(d_b, 2.0 * b * (b * b).cos()));
     assert_eq!(picked_squares_grad(&[1.0, 2.0, 3.0]).1, [1.0, 0.0, 9.0]);
 }
+
+// ----- `scan` (probe, session 14: "does not support the iterator adaptor `scan`") -----
+// Its state is a local made before the loop, read and written as `*state`; its `None` ends
+// the chain.
+
+/// The sum of the squared prefix sums.
+#[grad(modes(tangent, hvp))]
+fn scanned_prefix_squares(x: &[f64]) -> f64 {
+    x.iter()
+        .scan(0.0, |acc, &v| {
+            *acc += v;
+            Some(*acc)
+        })
+        .map(|p| p * p)
+        .sum()
+}
+
+/// An exponential moving average's last value.
+#[grad]
+#[allow(clippy::double_ended_iterator_last)] // `.last()` is the shape under test
+fn moving_average(x: &[f64], a: f64) -> f64 {
+    x.iter()
+        .copied()
+        .scan(x[0], |m, v| {
+            *m = a * v + (1.0 - a) * *m;
+            Some(*m)
+        })
+        .last()
+        .unwrap()
+}
+
+/// exp(x) - 1 summed until a term is small: the scan's `None` ends it.
+#[grad]
+fn exp_series(x: f64) -> f64 {
+    (1..50)
+        .scan(1.0, |term, k| {
+            *term *= x / k as f64;
+            if term.abs() < 1e-3 {
+                None
+            } else {
+                Some(*term)
+            }
+        })
+        .sum::<f64>()
+}
+
+#[test]
+fn scan_states_are_carried_by_the_loop() {
+    let x = [1.0, 2.0, -0.5];
+    // Prefix sums 1, 3, 2.5: each x[i] reaches the sums from i on.
+    assert_eq!(
+        scanned_prefix_squares_grad(&x),
+        (16.25, vec![13.0, 11.0, 5.0])
+    );
+    let e0 = [1.0, 0.0, 0.0];
+    assert_eq!(scanned_prefix_squares_tangent(&x, &e0[..]).1, 13.0);
+    let (_, _, hv) = scanned_prefix_squares_hvp(&x, &e0[..]);
+    assert_eq!(hv, vec![6.0, 4.0, 2.0]);
+
+    let h = 1e-6;
+    let (value, (d_x, d_a)) = moving_average_grad(&x, 0.3);
+    assert!(close(value, moving_average(&x, 0.3)));
+    for i in 0..3 {
+        let (mut up, mut down) = (x, x);
+        up[i] += h;
+        down[i] -= h;
+        let fd = (moving_average(&up, 0.3) - moving_average(&down, 0.3)) / (2.0 * h);
+        assert!((d_x[i] - fd).abs() < 1e-8, "x[{i}]: {} vs {fd}", d_x[i]);
+    }
+    let fd = (moving_average(&x, 0.3 + h) - moving_average(&x, 0.3 - h)) / (2.0 * h);
+    assert!((d_a - fd).abs() < 1e-8);
+
+    let (value, g) = exp_series_grad(0.5);
+    assert!(close(value, exp_series(0.5)));
+    let fd = (exp_series(0.5 + h) - exp_series(0.5 - h)) / (2.0 * h);
+    assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
+}

@@ -34,6 +34,13 @@ pub(super) enum Step {
     TakeWhile(Expr),
     /// `filter_map(f)`: `f`'s `Some` kept, as a local `Option` taken apart.
     FilterMap(Expr),
+    /// `scan(init, |st, x| ..)`: a local `state` made at `init` before the loop, which `f`
+    /// (the closure of `x` alone, its `*st` read as `state`) changes; its `None` ends the loop.
+    Scan {
+        state: Ident,
+        init: Expr,
+        f: Expr,
+    },
 }
 
 /// How a chain ends.
@@ -158,10 +165,12 @@ impl Lowerer<'_> {
                 parse_quote!(#call;)
             }
         });
-        let looped = build::block(vec![
+        let mut looped = stream.setup();
+        looped.extend([
             build::let_(build::binding(&n), stream.len),
             build::counted_for(&j, build::int(usize::from(first)), &n, body),
         ]);
+        let looped = build::block(looped);
         self.scopes.push(HashMap::default());
         let initial: Vec<(Ident, Value)> = match init {
             None => Vec::new(),
@@ -344,16 +353,21 @@ impl Lowerer<'_> {
             }),
             None,
         ));
+        let mut made = stream.setup();
         let count = build::let_(build::binding(&n), stream.len);
         let looped = build::counted_for(&j, build::int(0), &n, body);
         match declare {
-            // The vector outlives the loop: declared in the enclosing scope.
+            // The vector outlives the loop: declared in the enclosing scope (a loop that
+            // pushes has no `scan` before it: see above).
             Some(declare) => {
                 self.lower_stmt(&count);
                 self.lower_stmt(&declare);
                 self.lower_stmt(&looped);
             }
-            None => drop(self.lower_expr(&build::block(vec![count, looped]))),
+            None => {
+                made.extend([count, looped]);
+                drop(self.lower_expr(&build::block(made)));
+            }
         }
     }
 
@@ -368,7 +382,7 @@ impl Lowerer<'_> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
             (
                 what.span(),
-                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, filter_map, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
+                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, filter_map, scan, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
             )
         };
         match expr {
@@ -470,6 +484,25 @@ impl Lowerer<'_> {
                     ("filter_map", Some(f)) => {
                         let mut s = self.stream(&m.receiver)?;
                         s.tail.push(Step::FilterMap(f.clone()));
+                        Ok(s)
+                    }
+                    ("scan", Some(init)) if m.args.len() == 2 => {
+                        let mut s = self.stream(&m.receiver)?;
+                        let state = Ident::new(
+                            &format!("{SYNTHETIC}state_{}", self.next_synthetic()),
+                            m.method.span(),
+                        );
+                        let f = scan_step(&m.args[1], &state).ok_or_else(|| {
+                            (
+                                m.args[1].span(),
+                                "#[grad] takes `scan` with a closure `|state, x| ..` that reads and writes its state as `*state` (`*state += x; Some(*state)`)".to_string(),
+                            )
+                        })?;
+                        s.tail.push(Step::Scan {
+                            state,
+                            init: init.clone(),
+                            f,
+                        });
                         Ok(s)
                     }
                     // `a.iter().chain(&b)`: the positions of `a`, then those of `b`.
@@ -611,6 +644,7 @@ impl Step {
             Step::Filter(_) => "filter",
             Step::TakeWhile(_) => "take_while",
             Step::FilterMap(_) => "filter_map",
+            Step::Scan { .. } => "scan",
         }
     }
 }
@@ -627,7 +661,7 @@ impl Stream {
                     apply(f, vec![build::path(name)]),
                 )),
                 Step::Filter(_) | Step::TakeWhile(_) => {}
-                Step::FilterMap(_) => return None,
+                Step::FilterMap(_) | Step::Scan { .. } => return None,
             }
         }
         stmts.push(syn::Stmt::Expr(build::path(name), None));
@@ -653,17 +687,33 @@ impl Stream {
                     let keep = apply(p, vec![build::path(item)]);
                     stmts.push(parse_quote!(if !(#keep) { break; }));
                 }
-                Step::FilterMap(f) => {
+                Step::FilterMap(f) | Step::Scan { f, .. } => {
                     let found = apply(f, vec![build::path(item)]);
+                    // (a `filter_map`'s `None` skips the item; a `scan`'s ends the chain)
+                    let none: syn::Stmt = match step {
+                        Step::Scan { .. } => parse_quote!(if #kept.is_none() { break; }),
+                        _ => parse_quote!(if #kept.is_none() { continue; }),
+                    };
                     stmts.extend([
                         build::let_(build::binding(&kept), found),
-                        parse_quote!(if #kept.is_none() { continue; }),
+                        none,
                         build::let_(build::binding(item), parse_quote!(#kept.unwrap())),
                     ]);
                 }
             }
         }
         stmts
+    }
+
+    /// The statements before the loop: each `scan`'s state, made.
+    fn setup(&self) -> Vec<syn::Stmt> {
+        self.tail
+            .iter()
+            .filter_map(|step| match step {
+                Step::Scan { state, init, .. } => Some(parse_quote!(let mut #state = #init;)),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -729,6 +779,56 @@ pub(super) fn single_item(m: &syn::ExprMethodCall) -> Option<Expr> {
         }
         #found.#taking(#args)
     }))
+}
+
+/// A `scan` closure `|st, x| body` as the closure `|x| body` with each `*st` (and `st` as a
+/// method's receiver) read as `state`; `None` when the body uses `st` otherwise.
+fn scan_step(f: &Expr, state: &Ident) -> Option<Expr> {
+    let Expr::Closure(c) = f else {
+        return None;
+    };
+    let [Pat::Ident(st), item] = &*c.inputs.iter().collect::<Vec<_>>() else {
+        return None;
+    };
+    struct Deref<'a> {
+        st: &'a Ident,
+        state: &'a Ident,
+    }
+    impl syn::visit_mut::VisitMut for Deref<'_> {
+        fn visit_expr_mut(&mut self, e: &mut Expr) {
+            if let Expr::Unary(u) = e {
+                if matches!(u.op, SynUnOp::Deref(_))
+                    && matches!(&*u.expr, Expr::Path(p) if p.path.is_ident(self.st))
+                {
+                    *e = build::path(self.state);
+                    return;
+                }
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+        // `st.abs()`: a method of the number it refers to.
+        fn visit_expr_method_call_mut(&mut self, m: &mut syn::ExprMethodCall) {
+            if matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.st)) {
+                *m.receiver = build::path(self.state);
+            }
+            syn::visit_mut::visit_expr_method_call_mut(self, m);
+        }
+    }
+    let mut body = (*c.body).clone();
+    syn::visit_mut::VisitMut::visit_expr_mut(
+        &mut Deref {
+            st: &st.ident,
+            state,
+        },
+        &mut body,
+    );
+    let mut names = Vec::new();
+    opaque::mentioned_names(body.to_token_stream(), &mut names);
+    if names.iter().any(|(n, _)| *n == st.ident) {
+        return None;
+    }
+    let item = (*item).clone();
+    Some(parse_quote!(|#item| #body))
 }
 
 /// `p(&item)` for a predicate `p`: a closure `|&v| ..` binds `v` to `item` itself.
