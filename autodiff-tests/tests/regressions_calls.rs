@@ -75,9 +75,10 @@ fn data_rows_are_lent_whole_without_a_shadow() {
 }
 
 // ---- an integer field of data handed to a call ----
-// A field named like an index (`s.class`) is an integer: no shadow. Another (`s.label`, a
-// `usize`) is a compile error that says to bind it typed (tests/ui/calls/integer-field-argument.rs),
-// as here.
+// A field named like an index (`s.class`) is an integer: no shadow; so is what is handed to
+// the runtime's `softmax_cross_entropy` as its class. Another (`s.label`, a `usize`, handed
+// to a function of the user's) is a compile error that says to bind it typed
+// (tests/ui/calls/integer-field-argument.rs), as here.
 
 struct Sample {
     x: [f64; 3],
@@ -96,10 +97,21 @@ fn cross_entropy_of_label(w: &[f64; 3], data: &[Sample]) -> f64 {
     let mut total = 0.0;
     for s in data {
         let z = [w[0] * s.x[0], w[1] * s.x[1], w[2] * s.x[2]];
-        let label: usize = s.label;
-        total += autodiff::loss::softmax_cross_entropy(&z, label);
+        total += autodiff::loss::softmax_cross_entropy(&z, s.label);
     }
     total
+}
+
+#[grad]
+fn picked(z: &[f64; 3], k: usize) -> f64 {
+    z[k]
+}
+
+#[grad(w)]
+fn picked_by_label(w: &[f64; 3], s: &Sample) -> f64 {
+    let z = [w[0] * s.x[0], w[1] * s.x[1], w[2] * s.x[2]];
+    let label: usize = s.label;
+    picked(&z, label)
 }
 
 #[test]
@@ -125,4 +137,5 @@ fn integer_fields_of_data_are_passed_as_integers() {
         let by_hand = (p[k] - f64::from(u8::from(k == 0))) * s.x[k];
         assert!((g[k] - by_hand).abs() < 1e-14);
     }
+    assert_eq!(picked_by_label_grad(&w, &s), (0.1, [1.0, 0.0, 0.0]));
 }

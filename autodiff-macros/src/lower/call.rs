@@ -229,7 +229,8 @@ impl Lowerer<'_> {
     fn call_args(&mut self, c: &syn::ExprCall) -> Vec<Arg> {
         let span = c.span();
         let mut args = Vec::new();
-        for arg in &c.args {
+        let integers = runtime_integer_arguments(&c.func);
+        for (position, arg) in c.args.iter().enumerate() {
             if let Some(table) = self.constant_table(arg) {
                 args.push(table);
                 continue;
@@ -277,6 +278,7 @@ impl Lowerer<'_> {
                 // float for the callee, which takes a shadow for it.
                 Value::Scalar(op)
                     if self.ty(&op) == Ty::Unknown
+                        && !integers.contains(&position)
                         && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
                     let shapeless = op.var().filter(|v| self.vars[v.0].shapeless);
@@ -898,6 +900,21 @@ const SIZE_WORDS: &[&str] = &[
     "INDEX",
     "CLASS",
 ];
+
+/// The positions of the integer parameters of a runtime primitive called by `func` (the class
+/// index of `softmax_cross_entropy(&logits, sample.label)`): data handed there is an integer
+/// whatever its name.
+fn runtime_integer_arguments(func: &Expr) -> &'static [usize] {
+    const INTEGER_PARAMETERS: &[(&str, &[usize])] = &[("softmax_cross_entropy", &[1])];
+    let Expr::Path(p) = func else { return &[] };
+    let Some(last) = p.path.segments.last() else {
+        return &[];
+    };
+    INTEGER_PARAMETERS
+        .iter()
+        .find(|(name, _)| last.ident == name)
+        .map_or(&[], |(_, positions)| positions)
+}
 
 /// Whether a closure assigns to a name it does not bind itself (a parameter, a `let`, a loop
 /// pattern): a variable outside it, which inlining cannot write.
