@@ -754,7 +754,13 @@ impl Gen<'_> {
             0 => quote!(if #c { #t } else { #e }),
             1 => {
                 let (o, tv, ev) = (&outs[0], &then_vals[0], &else_vals[0]);
-                quote!(let #o = if #c { #t #tv } else { #e #ev };)
+                // A flag the branch sets (`continue`'s): the condition itself.
+                let empty = t.is_empty() && e.is_empty();
+                match (empty, tv.to_string().as_str(), ev.to_string().as_str()) {
+                    (true, "true", "false") => quote!(let #o = #c;),
+                    (true, "false", "true") => quote!(let #o = !#c;),
+                    _ => quote!(let #o = if #c { #t #tv } else { #e #ev };),
+                }
             }
             _ => {
                 quote!(let (#(#outs),*) = if #c { #t (#(#then_vals),*) } else { #e (#(#else_vals),*) };)
