@@ -286,11 +286,12 @@ impl Lowerer<'_> {
                 Some(Binding::Record { path: None, .. }) => {
                     return self.tuple_value(&ident.to_string())
                 }
-                Some(Binding::Record { .. }) => {
+                Some(Binding::Record { fields, .. }) => {
+                    let parts: Vec<String> = fields.iter().map(|f| format!("{ident}.{f}")).collect();
                     return self.unsupported(
                         p,
-                        &format!("#[grad] reads the local struct `{ident}` field by field (`{ident}.x`): pass or return its fields, not the struct"),
-                    )
+                        &format!("#[grad] keeps the local struct `{ident}` as its fields, one local each, and does not pass it whole to a function or method: pass its fields (`f({})`), or build the struct inside a function that takes them", parts.join(", ")),
+                    );
                 }
                 Some(Binding::Optional { .. }) => return self.optional_whole(p),
                 Some(Binding::Opaque) | None => {}
