@@ -230,6 +230,19 @@ pub fn expand(
     block
 }
 
+/// Replaces each statement of `block` for which `replace` gives statements by them.
+fn replace_stmts(
+    block: &mut syn::Block,
+    mut replace: impl FnMut(&syn::Stmt) -> Option<Vec<syn::Stmt>>,
+) {
+    for stmt in std::mem::take(&mut block.stmts) {
+        match replace(&stmt) {
+            Some(replaced) => block.stmts.extend(replaced),
+            None => block.stmts.push(stmt),
+        }
+    }
+}
+
 /// Reports a model read as an array (`a[0]`, `a.iter()` of `a: Vec3`): its type is a name
 /// the macro cannot look into, most likely an alias of an array type. True if any is.
 fn report_indexed_models(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> bool {

@@ -380,15 +380,7 @@ impl<'ast> Visit<'ast> for VectorUses<'_> {
     }
 
     fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
-        let compound = matches!(
-            b.op,
-            syn::BinOp::AddAssign(_)
-                | syn::BinOp::SubAssign(_)
-                | syn::BinOp::MulAssign(_)
-                | syn::BinOp::DivAssign(_)
-                | syn::BinOp::RemAssign(_)
-        );
-        if compound && mentions(&b.left, self.name) {
+        if compound_op(&b.op).is_some() && mentions(&b.left, self.name) {
             self.written = true;
         }
         syn::visit::visit_expr_binary(self, b);

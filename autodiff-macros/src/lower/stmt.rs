@@ -315,24 +315,7 @@ impl Lowerer<'_> {
             return;
         }
         if let (Pat::Ident(pi), Some((array, len, f))) = (pat, self.array_map(&init.expr)) {
-            // `let y = x.map(|v| ..);` of an array of known length: the array `from_fn` makes;
-            // of rows when `f` makes one (`a.map(|r| [r[0], r[1] * r[1]])`).
-            if let Some(ty) = self.mapped_rows(annotated, &len, f) {
-                let j = proc_macro2::Ident::new(
-                    &format!("{SYNTHETIC}j_{}", self.next_synthetic()),
-                    pi.ident.span(),
-                );
-                let row = iter::apply(f, vec![parse_quote!(#array[#j])]);
-                let name = &pi.ident;
-                self.lower_stmt(&parse_quote!(
-                    let #name: #ty = ::std::array::from_fn(|#j| #row);
-                ));
-                return;
-            }
-            let elem = self.element_type(annotated);
-            self.fill_array(&pi.ident, &elem, &len, |index| {
-                iter::apply(f, vec![parse_quote!(#array[#index])])
-            });
+            self.lower_array_map(&pi.ident, annotated, array, &len, f);
             return;
         }
         if let Pat::Slice(ps) = pat {
@@ -677,24 +660,40 @@ impl Lowerer<'_> {
             &format!("{SYNTHETIC}mapped_{}", self.next_synthetic()),
             expr.span(),
         );
-        match self.mapped_rows(None, &len, f) {
+        self.lower_array_map(&name, None, array, &len, f);
+        match self.lookup(&name.to_string()) {
+            Some(Binding::Array(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// `let name = array.map(f);` (`x.map(|v| ..)` of an array of known length): the array
+    /// `from_fn` makes; of rows when `f` makes one (`a.map(|r| [r[0], r[1] * r[1]])`).
+    fn lower_array_map(
+        &mut self,
+        name: &proc_macro2::Ident,
+        annotated: Option<&syn::Type>,
+        array: &Expr,
+        len: &Expr,
+        f: &Expr,
+    ) {
+        match self.mapped_rows(annotated, len, f) {
             Some(ty) => {
-                let j = proc_macro2::Ident::new(&format!("{name}_j"), expr.span());
+                let j = proc_macro2::Ident::new(
+                    &format!("{SYNTHETIC}j_{}", self.next_synthetic()),
+                    name.span(),
+                );
                 let row = iter::apply(f, vec![parse_quote!(#array[#j])]);
                 self.lower_stmt(&parse_quote!(
                     let #name: #ty = ::std::array::from_fn(|#j| #row);
                 ));
             }
             None => {
-                let float = self.sig.float.clone();
-                self.fill_array(&name, &parse_quote!(#float), &len, |index| {
+                let elem = self.element_type(annotated);
+                self.fill_array(name, &elem, len, |index| {
                     iter::apply(f, vec![parse_quote!(#array[#index])])
                 });
             }
-        }
-        match self.lookup(&name.to_string()) {
-            Some(Binding::Array(id)) => Some(id),
-            _ => None,
         }
     }
 

@@ -754,11 +754,20 @@ impl Gen<'_> {
             0 => quote!(if #c { #t } else { #e }),
             1 => {
                 let (o, tv, ev) = (&outs[0], &then_vals[0], &else_vals[0]);
-                // A flag the branch sets (`continue`'s): the condition itself.
-                let empty = t.is_empty() && e.is_empty();
-                match (empty, tv.to_string().as_str(), ev.to_string().as_str()) {
-                    (true, "true", "false") => quote!(let #o = #c;),
-                    (true, "false", "true") => quote!(let #o = !#c;),
+                // A flag the branch only sets (`continue`'s): the condition itself.
+                let flag = |op: &Operand| match op {
+                    Operand::Lit(syn::Lit::Bool(b)) => Some(b.value),
+                    _ => None,
+                };
+                let set = match phis {
+                    [p] if t.is_empty() && e.is_empty() => {
+                        (flag(&p.then_value), flag(&p.else_value))
+                    }
+                    _ => (None, None),
+                };
+                match set {
+                    (Some(true), Some(false)) => quote!(let #o = #c;),
+                    (Some(false), Some(true)) => quote!(let #o = !#c;),
                     _ => quote!(let #o = if #c { #t #tv } else { #e #ev };),
                 }
             }

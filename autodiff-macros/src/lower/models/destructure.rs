@@ -141,13 +141,7 @@ fn fields(pat: &Pat) -> Option<Vec<(Member, &Pat)>> {
 
 impl VisitMut for Destructure<'_> {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        let stmts = std::mem::take(&mut block.stmts);
-        for stmt in stmts {
-            match self.field_lets(&stmt) {
-                Some(lets) => block.stmts.extend(lets),
-                None => block.stmts.push(stmt),
-            }
-        }
+        super::replace_stmts(block, |stmt| self.field_lets(stmt));
         syn::visit_mut::visit_block_mut(self, block);
     }
 }

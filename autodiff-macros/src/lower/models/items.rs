@@ -467,13 +467,7 @@ pub(super) struct CollectedItems<'a> {
 
 impl VisitMut for CollectedItems<'_> {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        let stmts = std::mem::take(&mut block.stmts);
-        for stmt in stmts {
-            match self.push_loop(&stmt) {
-                Some(replaced) => block.stmts.extend(replaced),
-                None => block.stmts.push(stmt),
-            }
-        }
+        super::replace_stmts(block, |stmt| self.push_loop(stmt).map(Vec::from));
         syn::visit_mut::visit_block_mut(self, block);
     }
 }
