@@ -95,6 +95,10 @@ pub struct Param {
     /// and the field path. Such a parameter is not in the generated signatures: it is bound
     /// from the model at the top of `NAME_adjoint`, and its shadow from the model's shadow.
     pub field: Option<FieldOf>,
+    /// A struct or rows parameter, differentiated or data as `#[grad(..)]` lists it: whether
+    /// `NAME_adjoint` has a shadow for it depends on the attribute, which a caller cannot see,
+    /// so `NAME_adjoint_with_data` takes one either way (see [`Param::data_slot`]).
+    pub listed: bool,
 }
 
 #[derive(Clone)]
@@ -138,6 +142,27 @@ impl Param {
     pub fn is_written(&self) -> bool {
         self.field.is_none()
     }
+
+    /// Whether `NAME_adjoint_with_data` takes a `Const`-only slot for this parameter: a struct
+    /// or rows that `#[grad(..)]` leaves out, read as data, though a caller passing it may
+    /// differentiate what it passes.
+    pub fn data_slot(&self) -> bool {
+        self.listed && !self.has_shadow()
+    }
+}
+
+impl ParamKind {
+    /// Whether a parameter of this kind is differentiated only when `#[grad(..)]` lists it
+    /// (data otherwise): a struct, or rows of a runtime count.
+    fn depends_on_list(&self) -> bool {
+        match self {
+            ParamKind::Model { .. } => true,
+            ParamKind::Array { shape, .. } => {
+                matches!(**shape, Shape::Matrix { rows: None, .. } | Shape::VecRows)
+            }
+            _ => false,
+        }
+    }
 }
 
 pub struct Signature {
@@ -157,6 +182,25 @@ pub struct Signature {
     /// Parameters whose type holds floats in a shape that is not differentiated (a tuple, a
     /// matrix by value, rows of a runtime count): data, with their types as written.
     pub float_data: Vec<(Ident, Span, String)>,
+}
+
+impl Signature {
+    /// The parameter the user wrote that `expr` passes whole, through any `&`, `*` and
+    /// parentheses (`net`, `&cfg`, `*self`).
+    pub fn passed_whole(&self, expr: &syn::Expr) -> Option<&Param> {
+        match expr {
+            syn::Expr::Reference(r) => self.passed_whole(&r.expr),
+            syn::Expr::Paren(p) => self.passed_whole(&p.expr),
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.passed_whole(&u.expr)
+            }
+            syn::Expr::Path(p) if p.qself.is_none() => self
+                .params
+                .iter()
+                .find(|q| q.is_written() && p.path.is_ident(&q.ident)),
+            _ => None,
+        }
+    }
 }
 
 /// The result of a `#[grad]` function.
@@ -339,6 +383,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 },
                 span: r.span(),
                 field: None,
+                listed: true,
             }),
             FnArg::Typed(pt) => {
                 let ident = match &*pt.pat {
@@ -371,11 +416,13 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                         float_data.push((ident.clone(), pt.span(), written));
                     }
                 }
+                let listed = kind.depends_on_list();
                 params.push(Param {
                     ident,
                     kind,
                     span: pt.span(),
                     field: None,
+                    listed,
                 });
             }
         }

@@ -943,6 +943,18 @@ impl<D: FloatData> FloatData for [D] {}
 impl<D: FloatData> FloatData for Vec<D> {}
 impl<D: FloatData + ?Sized> FloatData for &D {}
 
+/// The argument of `NAME_adjoint_with_data` (or `_tangent_with_data`) for a struct or rows
+/// parameter that `#[grad(..)]` leaves out: `NAME` reads it as data, so only `Const` fits;
+/// a caller's accumulator there would get nothing.
+#[diagnostic::on_unimplemented(
+    message = "this argument is differentiated here, but the function called reads it as data: its gradient would be lost",
+    label = "the called function's `#[grad(..)]` does not list this parameter",
+    note = "name the parameter in the called function's attribute (`#[grad(self, x)]`, `#[grad(net, x)]`), or leave it out of this function's `#[grad(..)]` too"
+)]
+pub trait DataSlot {}
+
+impl DataSlot for crate::Const {}
+
 /// An early `Err(e)` / `None` of a fallible `#[grad]` function, in its generated `_adjoint`:
 /// leaves it before the reverse sweep, with the function's own error.
 #[doc(hidden)]

@@ -271,7 +271,18 @@ fn tangent_item(item: &ItemFn, sig: &Signature, names: &Names, block: TokenStrea
         item.sig.ident
     );
     let args = quote!(#(#params,)* #(#tangent_args),*);
-    crate::emit::sweep_fn(item, &names.tangent, &doc, &generics, args, ret, block)
+    let with_data = crate::emit::with_data_item(
+        item,
+        sig,
+        &names.tangent,
+        TokenStream::new(),
+        &[],
+        (&names.tangents, &names.tangent_types),
+        ("Tangent", "T"),
+        ret.clone(),
+    );
+    let tangent = crate::emit::sweep_fn(item, &names.tangent, &doc, &generics, args, ret, block);
+    quote!(#tangent #with_data)
 }
 
 /// A span-less `Span` for generated helpers.

@@ -234,7 +234,7 @@ impl<'a> Sweep<'a> {
                 }
                 let t = self.array_tangent(*array);
                 args_then_tangents.extend(self.call_tangents(args));
-                let call = callee.call("tangent", args_then_tangents);
+                let call = callee.call(&self.gen.call_suffix("tangent", args), args_then_tangents);
                 quote!(let (#m #a, #m #t) = #call;)
             }
             Stmt::Resize { array, len, .. } => {
@@ -273,7 +273,7 @@ impl<'a> Sweep<'a> {
                 let mut args_then_tangents: Vec<TokenStream> =
                     args.iter().map(|x| self.gen.arg(x)).collect();
                 args_then_tangents.extend(self.call_tangents(args));
-                let call = callee.call("tangent", args_then_tangents);
+                let call = callee.call(&self.gen.call_suffix("tangent", args), args_then_tangents);
                 let call = Unwrap::apply(unwrap.as_ref(), call);
                 return quote_spanned!(span=> let (#v, #t) = #call;);
             }
@@ -356,7 +356,12 @@ impl<'a> Sweep<'a> {
     /// `Const`.
     fn call_tangents(&mut self, args: &[Arg]) -> Vec<TokenStream> {
         let mut out = Vec::new();
+        let with_data = self.gen.call_suffix("tangent", args) != "tangent";
         for arg in args {
+            if with_data && self.gen.data_slot(arg) {
+                out.push(quote!(::autodiff::Const));
+                continue;
+            }
             match arg {
                 Arg::Scalar(x) => {
                     // The same arguments as the callee's `_adjoint` takes shadows for.

@@ -231,6 +231,13 @@ impl Lowerer<'_> {
         let mut args = Vec::new();
         let integers = runtime_integer_arguments(&c.func);
         for (position, arg) in c.args.iter().enumerate() {
+            // A struct parameter read as data, passed whole (`f(cfg, x)`, `self.step(x)` of a
+            // `self` left out of `#[grad(..)]`): as written, for the callee's `_with_data`,
+            // which the callee may differentiate.
+            if self.passes_data_struct(arg) {
+                args.push(Arg::Scalar(Operand::Const(arg.clone())));
+                continue;
+            }
             if let Some(table) = self.constant_table(arg) {
                 args.push(table);
                 continue;
@@ -356,6 +363,13 @@ impl Lowerer<'_> {
             }
         }
         args
+    }
+
+    /// Whether `arg` passes a struct parameter read as data whole (`Param::data_slot`).
+    fn passes_data_struct(&self, arg: &Expr) -> bool {
+        self.sig.passed_whole(arg).is_some_and(|p| {
+            p.data_slot() && matches!(self.lookup(&p.ident.to_string()), Some(Binding::Opaque))
+        })
     }
 
     /// An array literal argument (`[x, y]`, `&[x, 2.0]`, `[0.0; 3]`), bound to a local array

@@ -219,6 +219,7 @@ pub fn expand(
             kind,
             span,
             field: Some(field),
+            listed: false,
         });
     }
     Rewrite {

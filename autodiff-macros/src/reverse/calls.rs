@@ -36,7 +36,13 @@ impl Gen<'_> {
         let zero = self.zero();
         let (split, parts) = self.split_projections(args);
         call.tokens.extend([split]);
+        let suffix = self.call_suffix(self.adjoint_suffix(), args);
+        let with_data = suffix != self.adjoint_suffix();
         for arg in args {
+            if with_data && self.data_slot(arg) {
+                shadows.push(quote!(::autodiff::Const));
+                continue;
+            }
             match arg {
                 Arg::Scalar(x) => {
                     if !self.takes_derivative(x) {
@@ -221,7 +227,7 @@ impl Gen<'_> {
         let value_args = adjoint_args.clone();
         adjoint_args.push(d);
         adjoint_args.extend(shadows);
-        let mut adjoint = callee.call(self.adjoint_suffix(), adjoint_args);
+        let mut adjoint = callee.call(&suffix, adjoint_args);
         // A field's adjoint only adds; the number is read again where it is wanted.
         if let (Callee::Field(..), Some(_)) = (callee, &lhs) {
             let value = callee.call("", value_args);

@@ -5,6 +5,7 @@ use super::*;
 use crate::activity::RegionKind;
 use crate::fusion::{linear, Fused, Linear};
 use crate::lower::mentioned_names;
+use crate::sig::Param;
 use proc_macro2::{Delimiter, TokenTree};
 
 impl Gen<'_> {
@@ -247,28 +248,61 @@ impl Gen<'_> {
         }
     }
 
-    /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
-    /// the reference bound to it at the top.
     /// Whether a callee's `_adjoint` (`_tangent`, `_dual_adjoint`) takes a shadow for the
-    /// array argument `a`: a float array's, except a parameter's data rows lent whole
-    /// (`inner(w, xs)` of `xs: &[[f64; 2]]` left out of `#[grad(..)]`), which the callee reads
-    /// as data too, as the contract's rows left out of a list are.
+    /// array argument `a`: a float array's, except a parameter's rows read as data lent whole
+    /// (`inner(w, xs)` of `xs: &[[f64; 2]]` left out of `#[grad(..)]`), which only the
+    /// callee's `_with_data` takes, as `Const`.
     pub(crate) fn takes_array_shadow(&self, a: &ArrayArg) -> bool {
-        let info = self.body.array(a.array);
-        let data_rows = a.row.is_none()
-            && a.slice.is_none()
-            && info.origin == ArrayOrigin::Constant
-            && self.sig.params.iter().any(|p| {
-                p.is_written()
-                    && matches!(p.kind, ParamKind::DataArray { dims: 2, .. })
-                    && info
-                        .path
-                        .as_ref()
-                        .is_some_and(|path| path.is_ident(&p.ident))
-            });
-        info.elem == Elem::Float && !data_rows
+        self.body.array(a.array).elem == Elem::Float
+            && !self.listed_array(a).is_some_and(Param::data_slot)
     }
 
+    /// The struct or rows parameter (`Param::listed`) an argument passes whole: `f(net, x)`,
+    /// `self.step(x)`, `f(cfg, x)`, `f(w, xs)`, differentiated or read as data.
+    fn listed_param(&self, arg: &Arg) -> Option<&Param> {
+        match arg {
+            Arg::Scalar(Operand::Const(e)) => self.sig.passed_whole(e).filter(|p| p.listed),
+            Arg::Scalar(_) => None,
+            Arg::Array(a) => self.listed_array(a),
+        }
+    }
+
+    fn listed_array(&self, a: &ArrayArg) -> Option<&Param> {
+        if a.row.is_some() || a.slice.is_some() || !a.members.is_empty() {
+            return None;
+        }
+        let info = self.body.array(a.array);
+        let param = match (info.origin, &info.path) {
+            (ArrayOrigin::Param(p), _) => Some(&self.sig.params[p]),
+            // Rows read as data are bound like a data struct's array field.
+            (ArrayOrigin::Constant, Some(path)) => self
+                .sig
+                .params
+                .iter()
+                .find(|p| p.is_written() && path.is_ident(&p.ident)),
+            _ => None,
+        };
+        param.filter(|p| p.listed && p.is_written())
+    }
+
+    /// The name of the callee's item `base` (`adjoint`, `tangent`) to call on `args`: its
+    /// `_with_data` form when one passes a struct or rows of this function whole, whose
+    /// shadow in the plain item depends on the callee's `#[grad(..)]`. (No struct is
+    /// differentiated on dual numbers: `_dual_adjoint` has no such form.)
+    pub(crate) fn call_suffix(&self, base: &str, args: &[Arg]) -> String {
+        match self.dual.is_none() && args.iter().any(|a| self.listed_param(a).is_some()) {
+            true => format!("{base}_with_data"),
+            false => base.to_string(),
+        }
+    }
+
+    /// Whether `arg` takes `Const` in a `_with_data` call: a struct or rows read as data.
+    pub(crate) fn data_slot(&self, arg: &Arg) -> bool {
+        self.listed_param(arg).is_some_and(Param::data_slot)
+    }
+
+    /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
+    /// the reference bound to it at the top.
     pub(crate) fn is_data_field(&self, a: ArrayId) -> bool {
         let info = self.body.array(a);
         info.origin == ArrayOrigin::Constant
