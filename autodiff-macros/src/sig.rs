@@ -95,9 +95,11 @@ pub struct Param {
     /// and the field path. Such a parameter is not in the generated signatures: it is bound
     /// from the model at the top of `NAME_adjoint`, and its shadow from the model's shadow.
     pub field: Option<FieldOf>,
-    /// A struct or rows parameter, differentiated or data as `#[grad(..)]` lists it: whether
-    /// `NAME_adjoint` has a shadow for it depends on the attribute, which a caller cannot see,
-    /// so `NAME_adjoint_with_data` takes one either way (see [`Param::data_slot`]).
+    /// A struct or rows parameter, differentiated or data as `#[grad(..)]` lists it (or a
+    /// value of a type the function is generic over, where a caller may pass a struct):
+    /// whether `NAME_adjoint` has a shadow for it depends on the attribute, which a caller
+    /// cannot see, so `NAME_adjoint_with_data` takes one either way (see
+    /// [`Param::data_slot`]).
     pub listed: bool,
 }
 
@@ -416,7 +418,8 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                         float_data.push((ident.clone(), pt.span(), written));
                     }
                 }
-                let listed = kind.depends_on_list();
+                let listed = kind.depends_on_list()
+                    || matches!(kind, ParamKind::Opaque) && is_generic_value(&pt.ty, &type_params);
                 params.push(Param {
                     ident,
                     kind,
@@ -680,6 +683,20 @@ fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> bool {
                 || word == "f64"
                 || type_params.iter().any(|p| p == word)
         })
+}
+
+/// Whether `ty` is a value of a type the function is generic over, by reference or not
+/// (`cfg: &C`, `rng: &mut R`, `cfg: &impl Config`): a caller may pass one of its structs
+/// there, which the parameter then takes like a struct parameter of its own.
+fn is_generic_value(ty: &Type, type_params: &[Ident]) -> bool {
+    match ty {
+        Type::Reference(r) => is_generic_value(&r.elem, type_params),
+        Type::ImplTrait(_) => true,
+        Type::Path(tp) => {
+            tp.qself.is_none() && tp.path.get_ident().is_some_and(|i| type_params.contains(i))
+        }
+        _ => false,
+    }
 }
 
 /// Library types that are never models: containers, strings, smart pointers.

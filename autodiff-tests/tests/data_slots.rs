@@ -164,3 +164,39 @@ fn data_passed_to_a_function_reading_it_as_data_stays_data() {
     let expected = sech2(inner / cfg.width) * sech2(x / cfg.width);
     assert!(close(d_x, expected), "{d_x} vs {expected}");
 }
+
+/// A config passed to a function generic over it, and on from there to a concrete one.
+trait Width {
+    fn width(&self) -> f64;
+}
+
+impl Width for Smoothing {
+    fn width(&self) -> f64 {
+        self.width
+    }
+}
+
+#[grad(x)]
+fn wave<C: Width>(cfg: &C, x: f64) -> f64 {
+    (x * cfg.width()).sin()
+}
+
+#[grad(x)]
+fn wave_and_smoothed(cfg: &Smoothing, x: f64) -> f64 {
+    wave(cfg, x) + smoothed(cfg, x)
+}
+
+#[grad(x)]
+fn waves<C: Width>(cfg: &C, concrete: &Smoothing, x: f64) -> f64 {
+    wave(cfg, x) * wave_and_smoothed(concrete, x)
+}
+
+#[test]
+fn data_passed_to_and_from_a_function_generic_over_it_stays_data() {
+    let cfg = Smoothing { width: 1.5 };
+    for x in [0.3, -0.8, 1.1] {
+        let (value, d_x) = waves_grad(&cfg, &cfg, x);
+        assert!(close(value, waves(&cfg, &cfg, x)));
+        assert_matches_fd(&|x| waves(&cfg, &cfg, x[0]), &[x], &[d_x], "waves");
+    }
+}
