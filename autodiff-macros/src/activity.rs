@@ -296,6 +296,8 @@ impl<'a> Sites<'a> {
         for arg in args {
             match arg {
                 Arg::Scalar(x) => self.flow(to, x),
+                Arg::Data { .. } => {}
+                Arg::Record { fields, .. } => fields.iter().for_each(|(_, x)| self.flow(to, x)),
                 Arg::Array(a) => self.edges.push((to, Node::Array(a.array))),
             }
         }
@@ -1195,7 +1197,8 @@ impl Planner<'_, '_> {
         let pos = self.sites.position.get(&at).copied().unwrap_or(0);
         for arg in args {
             match arg {
-                Arg::Scalar(x) => self.need(x),
+                Arg::Scalar(x) | Arg::Data { value: x, .. } => self.need(x),
+                Arg::Record { fields, .. } => fields.iter().for_each(|(_, x)| self.need(x)),
                 Arg::Array(a) => {
                     if let Some(row) = &a.row {
                         self.need(row);

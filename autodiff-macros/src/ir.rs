@@ -354,6 +354,22 @@ pub struct ArrayArg {
 pub enum Arg {
     Scalar(Operand),
     Array(ArrayArg),
+    /// A struct of data passed whole: a parameter `#[grad(..)]` leaves out (`f(cfg, x)`,
+    /// `self.step(x)`, its expression as written), or a local bound to a struct literal of
+    /// data (`unit.ln_pdf(x)`). No derivative; the callee may differentiate its own parameter
+    /// though, so the call goes through its `_with_data`, with `Const` there.
+    Data {
+        value: Operand,
+        by_ref: bool,
+    },
+    /// A local struct of numbers passed whole (`dist.ln_pdf(x)` of `let dist = Normal { .. }`):
+    /// rebuilt from its fields' values at the call, its shadow a zeroed struct whose fields
+    /// are added into theirs after it.
+    Record {
+        path: syn::Path,
+        fields: Vec<(String, Operand)>,
+        by_ref: bool,
+    },
 }
 
 /// How a fallible callee's result is unwrapped: `suffix` as written (`?`, `.unwrap()`,
@@ -884,7 +900,8 @@ pub fn conversion_target(path: &syn::ExprPath) -> Option<&syn::Ident> {
 fn visit_args(args: &[Arg], f: &mut dyn FnMut(&Operand)) {
     for a in args {
         match a {
-            Arg::Scalar(x) => f(x),
+            Arg::Scalar(x) | Arg::Data { value: x, .. } => f(x),
+            Arg::Record { fields, .. } => fields.iter().for_each(|(_, x)| f(x)),
             Arg::Array(a) => {
                 a.row.iter().for_each(&mut *f);
                 if let Some((start, len)) = a.slice.as_deref() {
@@ -1005,7 +1022,7 @@ pub fn arg_arrays(args: &[Arg]) -> Vec<ArrayId> {
     args.iter()
         .filter_map(|a| match a {
             Arg::Array(a) => Some(a.array),
-            Arg::Scalar(_) => None,
+            Arg::Scalar(_) | Arg::Data { .. } | Arg::Record { .. } => None,
         })
         .collect()
 }

@@ -84,6 +84,10 @@ fn reaches_result(body: &Body) -> Vec<bool> {
             for arg in args {
                 match arg {
                     Arg::Scalar(x) => edges.extend(node(x).map(|f| (to, f))),
+                    Arg::Data { .. } => {}
+                    Arg::Record { fields, .. } => {
+                        edges.extend(fields.iter().filter_map(|(_, x)| node(x)).map(|f| (to, f)))
+                    }
                     Arg::Array(a) => edges.push((to, array(a.array))),
                 }
             }

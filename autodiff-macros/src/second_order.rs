@@ -16,7 +16,7 @@ use crate::activity::Analysis;
 use crate::attr::{GradAttr, Mode};
 use crate::diag::Errors;
 use crate::emit::{fallible_type, grad_type, inherited_attrs, lit, mention, primal_params, Names};
-use crate::ir::{Arg, Body, Stmt};
+use crate::ir::{Arg, Body, Op, Operand, Stmt};
 use crate::reverse::local;
 use crate::sig::{Output, Param, ParamKind, Shape, Signature};
 
@@ -78,10 +78,32 @@ pub fn plan(attr: &GradAttr, sig: &Signature, wrt: &[usize], errors: &mut Errors
 /// Calls the dual sweep cannot make yet: a vector-valued function called on values that
 /// depend on a parameter.
 pub fn check_body(body: &Body, an: &Analysis, errors: &mut Errors) {
+    let varied = |x: &Operand| x.var().is_some_and(|v| an.varied[v.0]);
+    body.block.for_each_stmt(&mut |s| {
+        let (Stmt::Let {
+            op: Op::Call { callee, args, .. },
+            ..
+        }
+        | Stmt::CallArray { callee, args, .. }) = s
+        else {
+            return;
+        };
+        let record = args.iter().any(
+            |a| matches!(a, Arg::Record { fields, .. } if fields.iter().any(|(_, x)| varied(x))),
+        );
+        if record {
+            errors.on(
+                callee,
+                "second order (`modes(hvp)`, `modes(hessian)`) does not differentiate a struct yet, and this call is handed a local struct built from differentiated values; pass its fields to the function instead, or ask only for first order",
+            );
+        }
+    });
     body.block.for_each_stmt(&mut |s| {
         if let Stmt::CallArray { callee, args, .. } = s {
             let dual = args.iter().any(|a| match a {
-                Arg::Scalar(x) => x.var().is_some_and(|v| an.varied[v.0]),
+                Arg::Scalar(x) => varied(x),
+                Arg::Data { .. } => false,
+                Arg::Record { fields, .. } => fields.iter().any(|(_, x)| varied(x)),
                 Arg::Array(a) => an.varied_array[a.array.0],
             });
             if dual {

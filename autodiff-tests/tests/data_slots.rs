@@ -3,7 +3,9 @@
 //! attribute its callers cannot see. A caller passing such a parameter of its own whole goes
 //! through the callee's `_with_data` item, which takes an argument for it either way: a
 //! saliency map (`#[grad(x)]`) can call a model's `#[grad(self, x)]` forward pass, and a
-//! caller reading rows as data can hand them to a function that differentiates them.
+//! caller reading rows as data can hand them to a function that differentiates them. A local
+//! struct built from differentiated values is passed whole too (`dist.ln_pdf(x)` of `let dist
+//! = Normal { mean: mu, .. }`): rebuilt at the call, with a zeroed struct as its shadow.
 #![allow(clippy::needless_range_loop)]
 
 mod common;
@@ -198,5 +200,86 @@ fn data_passed_to_and_from_a_function_generic_over_it_stays_data() {
         let (value, d_x) = waves_grad(&cfg, &cfg, x);
         assert!(close(value, waves(&cfg, &cfg, x)));
         assert_matches_fd(&|x| waves(&cfg, &cfg, x[0]), &[x], &[d_x], "waves");
+    }
+}
+
+/// A distribution built from differentiated parameters, as statrs-style code builds one.
+#[derive(Clone, Copy, Debug, Params)]
+struct Normal {
+    mean: f64,
+    sd: f64,
+}
+
+impl Normal {
+    #[grad(self, x, modes(tangent))]
+    fn ln_pdf(&self, x: f64) -> f64 {
+        let z = (x - self.mean) / self.sd;
+        -0.5 * z * z - self.sd.ln() - 0.918_938_533_204_672_8
+    }
+}
+
+#[grad(dist, x)]
+fn density(dist: &Normal, x: f64) -> f64 {
+    dist.ln_pdf(x).exp()
+}
+
+/// The negative log-likelihood of samples, the scale on a log scale.
+#[grad(mu, log_sd, modes(tangent))]
+fn nll(mu: f64, log_sd: f64, xs: &[f64]) -> f64 {
+    let dist = Normal {
+        mean: mu,
+        sd: log_sd.exp(),
+    };
+    let mut total = 0.0;
+    for &x in xs {
+        total -= dist.ln_pdf(x);
+    }
+    total
+}
+
+/// The same struct lent to a function, built in the argument, changed between calls, and
+/// a struct of data with a differentiated argument.
+#[grad(mu)]
+fn mixed(mu: f64, x: f64) -> f64 {
+    let mut d = Normal { mean: mu, sd: 2.0 };
+    let a = density(&d, x)
+        + density(
+            &Normal {
+                mean: 0.5,
+                sd: mu * mu + 1.0,
+            },
+            x,
+        );
+    d.sd = mu.exp();
+    let unit = Normal { mean: 0.0, sd: 1.0 };
+    a + d.ln_pdf(x) + unit.ln_pdf(mu * x)
+}
+
+#[test]
+fn a_local_struct_of_differentiated_values_is_passed_whole() {
+    let xs = [0.3, -1.2, 2.5, 0.9];
+    for (mu, log_sd) in [(0.4, 0.2), (-1.0, -0.5), (2.0, 0.7)] {
+        let (value, (d_mu, d_log_sd)) = nll_grad(mu, log_sd, &xs);
+        assert!(close(value, nll(mu, log_sd, &xs)));
+        assert_matches_fd(
+            &|p| nll(p[0], p[1], &xs),
+            &[mu, log_sd],
+            &[d_mu, d_log_sd],
+            "nll",
+        );
+        // Closed form: d/dmu = -sum(x - mu) / sd^2, d/dlog_sd = n - sum((x - mu)^2) / sd^2.
+        let var = (2.0 * log_sd).exp();
+        let expected_mu = -xs.iter().map(|x| x - mu).sum::<f64>() / var;
+        let expected_sd = xs.len() as f64 - xs.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / var;
+        assert!(close(d_mu, expected_mu), "{d_mu} vs {expected_mu}");
+        assert!(close(d_log_sd, expected_sd), "{d_log_sd} vs {expected_sd}");
+
+        let (_, tangent) = nll_tangent(mu, log_sd, &xs, 0.3, -0.6, autodiff::Const);
+        assert!(close(tangent, 0.3 * d_mu - 0.6 * d_log_sd));
+    }
+    for (mu, x) in [(0.4, 1.1), (-0.7, 0.2), (1.3, -2.0)] {
+        let (value, d_mu) = mixed_grad(mu, x);
+        assert!(close(value, mixed(mu, x)));
+        assert_matches_fd(&|p| mixed(p[0], x), &[mu], &[d_mu], "mixed");
     }
 }

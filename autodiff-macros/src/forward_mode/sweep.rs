@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 
 use crate::activity::Analysis;
 use crate::code::Code;
@@ -358,11 +358,13 @@ impl<'a> Sweep<'a> {
         let mut out = Vec::new();
         let with_data = self.gen.call_suffix("tangent", args) != "tangent";
         for arg in args {
-            if with_data && self.gen.data_slot(arg) {
-                out.push(quote!(::autodiff::Const));
-                continue;
-            }
             match arg {
+                // A struct read as data: `Const` where `_with_data` takes one.
+                Arg::Data { .. } => {
+                    if with_data {
+                        out.push(quote!(::autodiff::Const));
+                    }
+                }
                 Arg::Scalar(x) => {
                     // The same arguments as the callee's `_adjoint` takes shadows for.
                     if !self.gen.takes_derivative(x) {
@@ -379,8 +381,33 @@ impl<'a> Sweep<'a> {
                         _ => quote!(::autodiff::Const),
                     });
                 }
+                // A local struct's tangent: zeros of its type, with its fields' tangents.
+                Arg::Record { path, fields, .. } => {
+                    let mut sets = Vec::new();
+                    for (field, x) in fields {
+                        if !self.active(x) {
+                            continue;
+                        }
+                        let (field, t) = (format_ident!("{}", field), self.t(x));
+                        sets.push(quote!(tangent.#field = #t;));
+                    }
+                    if sets.is_empty() {
+                        out.push(quote!(::autodiff::Const));
+                        continue;
+                    }
+                    let value = self.gen.rebuilt(path, fields);
+                    out.push(quote!(&{
+                        let mut tangent = ::autodiff::__private::zeros_like(&#value);
+                        #(#sets)*
+                        tangent
+                    }));
+                }
                 Arg::Array(a) => {
                     if !self.gen.takes_array_shadow(a) {
+                        // Rows read as data: `Const` where `_with_data` takes them.
+                        if with_data && self.gen.data_slot(arg) {
+                            out.push(quote!(::autodiff::Const));
+                        }
                         continue;
                     }
                     if !self.an.active_array[a.array.0] {

@@ -169,6 +169,8 @@ impl Lowerer<'_> {
         let args = self.call_args(c);
         let float = args.iter().any(|a| match a {
             Arg::Scalar(op) => self.ty(op) == Ty::Float,
+            Arg::Data { .. } => false,
+            Arg::Record { fields, .. } => fields.iter().any(|(_, x)| self.ty(x) == Ty::Float),
             Arg::Array(a) => self.arrays[a.array.0].elem == Elem::Float,
         });
         let ty = if float { Ty::Float } else { Ty::Unknown };
@@ -235,7 +237,29 @@ impl Lowerer<'_> {
             // `self` left out of `#[grad(..)]`): as written, for the callee's `_with_data`,
             // which the callee may differentiate.
             if self.passes_data_struct(arg) {
-                args.push(Arg::Scalar(Operand::Const(arg.clone())));
+                let value = Operand::Const(arg.clone());
+                args.push(Arg::Data {
+                    value,
+                    by_ref: false,
+                });
+                continue;
+            }
+            if let Some((value, by_ref)) = self.data_struct_local(arg) {
+                args.push(Arg::Data { value, by_ref });
+                continue;
+            }
+            // A local struct of numbers (`&dist`, `dist` of `let dist = Normal { .. }`), or a
+            // struct literal of differentiated values, rebuilt from its fields at the call.
+            if let Some(record) = self.record_argument(arg) {
+                let Some((path, fields)) = record else {
+                    continue;
+                };
+                let by_ref = matches!(arg, Expr::Reference(_));
+                args.push(Arg::Record {
+                    path,
+                    fields,
+                    by_ref,
+                });
                 continue;
             }
             if let Some(table) = self.constant_table(arg) {
@@ -370,6 +394,25 @@ impl Lowerer<'_> {
         self.sig.passed_whole(arg).is_some_and(|p| {
             p.data_slot() && matches!(self.lookup(&p.ident.to_string()), Some(Binding::Opaque))
         })
+    }
+
+    /// The local bound to a struct literal of data that `arg` passes whole (`unit`, `&unit`),
+    /// and whether by reference.
+    pub(super) fn data_struct_local(&self, arg: &Expr) -> Option<(Operand, bool)> {
+        let (path, by_ref) = match arg {
+            Expr::Reference(r) => (&*r.expr, true),
+            other => (other, false),
+        };
+        let Expr::Path(p) = path else {
+            return None;
+        };
+        let Some(Binding::Scalar { cell, .. }) = self.lookup(&p.path.get_ident()?.to_string())
+        else {
+            return None;
+        };
+        let value = self.cells[cell].value.clone();
+        let v = value.var().filter(|v| self.data_structs.contains(v))?;
+        Some((Operand::Var(v), by_ref))
     }
 
     /// An array literal argument (`[x, y]`, `&[x, 2.0]`, `[0.0; 3]`), bound to a local array

@@ -216,7 +216,7 @@ impl Lowerer<'_> {
                 Some(value) => value,
                 None => self.unsupported(
                     s,
-                    "#[grad] reads a struct built here field by field: bind it to a local (`let p = Point { x, y };`), then read `p.x` and pass the fields, not the struct",
+                    "#[grad] reads a struct built here field by field: bind it to a local first (`let p = Point { x, y };`), then read its fields (`p.x`) or pass it to a function (`f(&p)`)",
                 ),
             },
             Expr::Let(l) => self.unsupported(
@@ -913,7 +913,10 @@ impl Lowerer<'_> {
         }
         // `b.attn.score(h)` of an item `b`: a part of it lent to its own method, which is no
         // value to lower first.
-        if self.item_part(&m.receiver).is_some() && rules::lookup(&name).is_none() {
+        // So is a local struct's own method (`dist.ln_pdf(x)`), on the struct rebuilt.
+        let lent_whole =
+            self.item_part(&m.receiver).is_some() || self.record_passed(&m.receiver).is_some();
+        if lent_whole && rules::lookup(&name).is_none() {
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
             }
@@ -1199,7 +1202,12 @@ impl Lowerer<'_> {
         let data_receiver = matches!(&*m.receiver, Expr::Path(p)
             if self.sig.params.iter().any(|q| p.path.is_ident(&q.ident) && matches!(q.kind, ParamKind::Opaque)))
             && self.reads(&m.args.to_token_stream()).varied;
-        if m.turbofish.is_some() || !(data_receiver || self.is_sub_model(&m.receiver)) {
+        // `dist.ln_pdf(x)` of a local struct built from differentiated values, or of data
+        // with a differentiated argument.
+        let record = self.record_passed(&m.receiver).is_some()
+            || self.data_struct_local(&m.receiver).is_some()
+                && self.reads(&m.args.to_token_stream()).varied;
+        if m.turbofish.is_some() || !(data_receiver || record || self.is_sub_model(&m.receiver)) {
             return None;
         }
         let (method, receiver, args) = (&m.method, &m.receiver, &m.args);

@@ -181,6 +181,9 @@ pub struct Lowerer<'a> {
     /// The cells of the vectors of data such `let`s bound, assigned in place, never carried
     /// by a loop as a value.
     data_vectors: HashSet<usize>,
+    /// The locals bound to a struct literal of data (`let unit = Normal { mean: 0.0, sd: 1.0 };`),
+    /// kept as written: passed whole, a callee may differentiate its own parameter there.
+    data_structs: HashSet<Var>,
     /// Whether the `let` being lowered binds a name the statements after it assign `Some(..)`,
     /// and how many elements the tuple they assign has, 0 for a number (set by the block,
     /// taken by the `let`): `let mut prev = None;` is a local `Option`.
@@ -226,6 +229,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         let_read_as_integer: false,
         let_holds_data: false,
         data_vectors: HashSet::default(),
+        data_structs: HashSet::default(),
         let_assigned_some: None,
         pushes: HashMap::default(),
         value_may_leave: false,
@@ -938,6 +942,8 @@ impl Lowerer<'_> {
             Op::Load { array, .. } => self.array_varied(*array),
             Op::Call { args, .. } => args.iter().any(|a| match a {
                 Arg::Scalar(x) => self.is_varied(x),
+                Arg::Data { .. } => false,
+                Arg::Record { fields, .. } => fields.iter().any(|(_, x)| self.is_varied(x)),
                 Arg::Array(a) => self.array_varied(a.array),
             }),
             other => {

@@ -250,6 +250,39 @@ impl Lowerer<'_> {
         Some((path, fields))
     }
 
+    /// A call's argument that is a local struct (`p`, `&p`) or a struct literal of
+    /// differentiated values (`Pair { a: x, b: 2.0 }`): `Some` of its path and fields' values
+    /// (`Some(None)` if its fields failed to lower), `None` for any other argument.
+    pub(super) fn record_argument(&mut self, arg: &Expr) -> Option<Option<(syn::Path, Fields)>> {
+        let inner = match arg {
+            Expr::Reference(r) => &*r.expr,
+            other => other,
+        };
+        match inner {
+            Expr::Struct(s) if self.reads(&s.to_token_stream()).varied => {
+                Some(self.struct_fields(s).map(|f| (s.path.clone(), f)))
+            }
+            _ => self.record_passed(arg).map(Some),
+        }
+    }
+
+    /// The path and fields' values of a local struct (not a tuple) passed whole as `arg`
+    /// (`p`, `&p`).
+    pub(super) fn record_passed(&self, arg: &Expr) -> Option<(syn::Path, Fields)> {
+        let p = match arg {
+            Expr::Reference(r) => match &*r.expr {
+                Expr::Path(p) => p,
+                _ => return None,
+            },
+            Expr::Path(p) => p,
+            _ => return None,
+        };
+        match self.record_values(p)? {
+            (Some(path), fields) => Some((path, fields)),
+            (None, _) => None,
+        }
+    }
+
     /// The value of the field bound under `key` (`p.x`).
     fn field_value(&self, key: &str) -> Option<Operand> {
         match self.lookup(key) {

@@ -395,6 +395,9 @@ impl Lowerer<'_> {
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
         }
+        if let (Expr::Struct(_), Value::Scalar(Operand::Var(v))) = (init, &value) {
+            self.data_structs.insert(*v);
+        }
         if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
             // `let k: usize = argmax(&p);` makes a call's result data, not a derivative.
             let declared = type_kind(ty, self.sig);

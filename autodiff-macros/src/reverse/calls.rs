@@ -39,11 +39,13 @@ impl Gen<'_> {
         let suffix = self.call_suffix(self.adjoint_suffix(), args);
         let with_data = suffix != self.adjoint_suffix();
         for arg in args {
-            if with_data && self.data_slot(arg) {
-                shadows.push(quote!(::autodiff::Const));
-                continue;
-            }
             match arg {
+                // A struct read as data: `Const` where `_with_data` takes one.
+                Arg::Data { .. } => {
+                    if with_data {
+                        shadows.push(quote!(::autodiff::Const));
+                    }
+                }
                 Arg::Scalar(x) => {
                     if !self.takes_derivative(x) {
                         continue;
@@ -74,8 +76,38 @@ impl Gen<'_> {
                         None => shadows.push(quote!(::autodiff::Const)),
                     }
                 }
+                Arg::Record { path, fields, .. } => {
+                    let active: Vec<(&String, &Operand)> = fields
+                        .iter()
+                        .filter(|(_, x)| x.var().is_some_and(|v| self.an.active[v.0]))
+                        .map(|(f, x)| (f, x))
+                        .collect();
+                    if active.is_empty() {
+                        shadows.push(quote!(::autodiff::Const));
+                        continue;
+                    }
+                    // Zeros of the struct's type, whose fields are added into theirs after.
+                    let tmp = self.fresh("d_arg", Span::call_site());
+                    let value = self.rebuilt(path, fields);
+                    call.tokens.extend([quote!(
+                        let mut #tmp = ::autodiff::__private::zeros_like(&#value);
+                    )]);
+                    shadows.push(quote!(&mut #tmp));
+                    for (field, x) in active {
+                        let field = format_ident!("{}", field);
+                        let add = self.add_to(x, quote!(#tmp.#field));
+                        match &mut self.held_back {
+                            Some(held) => held.extend(add),
+                            None => after.extend(add),
+                        }
+                    }
+                }
                 Arg::Array(a) => {
                     if !self.takes_array_shadow(a) {
+                        // Rows read as data: `Const` where `_with_data` takes them.
+                        if with_data && self.data_slot(arg) {
+                            shadows.push(quote!(::autodiff::Const));
+                        }
                         continue;
                     }
                     if !self.an.active_array[a.array.0] {
@@ -416,6 +448,7 @@ impl Gen<'_> {
                 return self.as_dual(x).into()
             }
             Arg::Scalar(x) => return self.operand(x).into(),
+            Arg::Data { .. } | Arg::Record { .. } => return self.arg(arg),
             Arg::Array(a) => a,
         };
         // A snapshot restored from a flat tape is a reference to a `Vec` already.

@@ -191,6 +191,15 @@ impl Gen<'_> {
         }
     }
 
+    /// A local struct rebuilt from its fields' values: `Point { x: x_2, y: t_5 }`.
+    pub(crate) fn rebuilt(&self, path: &syn::Path, fields: &[(String, Operand)]) -> TokenStream {
+        let fields = fields.iter().map(|(f, x)| {
+            let (f, x) = (format_ident!("{}", f), self.captured_number(x));
+            quote!(#f: #x)
+        });
+        quote!(#path { #(#fields),* })
+    }
+
     /// What a pass-through expression's local is rebound to.
     fn capture_value(&self, capture: &Capture) -> TokenStream {
         match capture {
@@ -212,13 +221,7 @@ impl Gen<'_> {
                 let xs = xs.iter().map(|x| self.captured_number(x));
                 quote!((#(#xs),*))
             }
-            Capture::Record { path, fields } => {
-                let fields = fields.iter().map(|(f, x)| {
-                    let (f, x) = (format_ident!("{}", f), self.captured_number(x));
-                    quote!(#f: #x)
-                });
-                quote!(#path { #(#fields),* })
-            }
+            Capture::Record { path, fields } => self.rebuilt(path, fields),
             Capture::Optional {
                 some,
                 values,
@@ -257,16 +260,8 @@ impl Gen<'_> {
             && !self.listed_array(a).is_some_and(Param::data_slot)
     }
 
-    /// The struct or rows parameter (`Param::listed`) an argument passes whole: `f(net, x)`,
-    /// `self.step(x)`, `f(cfg, x)`, `f(w, xs)`, differentiated or read as data.
-    fn listed_param(&self, arg: &Arg) -> Option<&Param> {
-        match arg {
-            Arg::Scalar(Operand::Const(e)) => self.sig.passed_whole(e).filter(|p| p.listed),
-            Arg::Scalar(_) => None,
-            Arg::Array(a) => self.listed_array(a),
-        }
-    }
-
+    /// The struct or rows parameter (`Param::listed`) an array argument passes whole:
+    /// `f(net, x)`, `f(w, xs)`, differentiated or read as data.
     fn listed_array(&self, a: &ArrayArg) -> Option<&Param> {
         if a.row.is_some() || a.slice.is_some() || !a.members.is_empty() {
             return None;
@@ -290,7 +285,12 @@ impl Gen<'_> {
     /// shadow in the plain item depends on the callee's `#[grad(..)]`. (No struct is
     /// differentiated on dual numbers: `_dual_adjoint` has no such form.)
     pub(crate) fn call_suffix(&self, base: &str, args: &[Arg]) -> String {
-        match self.dual.is_none() && args.iter().any(|a| self.listed_param(a).is_some()) {
+        let whole = |a: &Arg| match a {
+            Arg::Data { .. } | Arg::Record { .. } => true,
+            Arg::Array(a) => self.listed_array(a).is_some(),
+            Arg::Scalar(_) => false,
+        };
+        match self.dual.is_none() && args.iter().any(whole) {
             true => format!("{base}_with_data"),
             false => base.to_string(),
         }
@@ -298,7 +298,11 @@ impl Gen<'_> {
 
     /// Whether `arg` takes `Const` in a `_with_data` call: a struct or rows read as data.
     pub(crate) fn data_slot(&self, arg: &Arg) -> bool {
-        self.listed_param(arg).is_some_and(Param::data_slot)
+        match arg {
+            Arg::Data { .. } => true,
+            Arg::Array(a) => self.listed_array(a).is_some_and(Param::data_slot),
+            Arg::Scalar(_) | Arg::Record { .. } => false,
+        }
     }
 
     /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
@@ -318,6 +322,20 @@ impl Gen<'_> {
     pub(crate) fn arg(&self, arg: &Arg) -> TokenStream {
         match arg {
             Arg::Scalar(x) => self.operand(x).into(),
+            Arg::Data { value, by_ref } => {
+                let amp = by_ref.then(|| quote!(&));
+                let value = self.operand(value);
+                quote!(#amp #value)
+            }
+            Arg::Record {
+                path,
+                fields,
+                by_ref,
+            } => {
+                let amp = by_ref.then(|| quote!(&));
+                let value = self.rebuilt(path, fields);
+                quote!(#amp #value)
+            }
             Arg::Array(a) => {
                 let name = self.array(a.array);
                 let amp = a.by_ref.then(|| quote!(&));
@@ -496,7 +514,7 @@ impl Gen<'_> {
                 // A scalar argument's adjoint is added where the call would have been
                 // reversed (`pulled_adds`).
                 let pullable = args.iter().all(|arg| match arg {
-                    Arg::Scalar(_) => true,
+                    Arg::Scalar(_) | Arg::Data { .. } | Arg::Record { .. } => true,
                     Arg::Array(a) => {
                         !self.an.active_array[a.array.0]
                             || (self.an.fusion.early_arrays.contains(&a.array)
@@ -1276,8 +1294,10 @@ impl Gen<'_> {
         if !self.has_dual_arg(args) {
             return None;
         }
+        // (No struct is differentiated on dual numbers: a local one passed whole is data.)
         let shadows = args.iter().filter(|a| match a {
             Arg::Scalar(x) => self.takes_derivative(x),
+            Arg::Data { .. } | Arg::Record { .. } => false,
             Arg::Array(a) => self.takes_array_shadow(a),
         });
         let consts = shadows.map(|_| quote!(::autodiff::Const));
@@ -1289,6 +1309,8 @@ impl Gen<'_> {
     pub(crate) fn has_dual_arg(&self, args: &[Arg]) -> bool {
         args.iter().any(|a| match a {
             Arg::Scalar(x) => self.is_dual(x),
+            Arg::Data { .. } => false,
+            Arg::Record { fields, .. } => fields.iter().any(|(_, x)| self.is_dual(x)),
             Arg::Array(a) => self.is_dual_array(a.array),
         })
     }
