@@ -300,3 +300,49 @@ fn while_let_on_data_walks_it() {
     assert_eq!(g, vec![1.0 + 2.0 + 2.0, 1.0, 0.5]);
     assert_eq!(while_let_on_data_grad(&x, &[], None), (0.0, vec![0.0; 3]));
 }
+
+/// `split_first`/`split_last` of a differentiated slice tested by `if let`, `let .. else` and
+/// `match`: the element and the rest where there is one (Horner's rule from the leading
+/// coefficient, as polynomial code writes it).
+#[grad(c, x)]
+fn horner_from_last(c: &[f64], x: f64) -> f64 {
+    if let Some((&last, rest)) = c.split_last() {
+        let mut acc = last;
+        for &a in rest.iter().rev() {
+            acc = acc * x + a;
+        }
+        acc
+    } else {
+        0.0
+    }
+}
+
+#[grad]
+fn head_times_tail(v: &[f64]) -> f64 {
+    let Some((first, rest)) = v.split_first() else {
+        return 0.0;
+    };
+    let squares: f64 = rest.iter().map(|r| r * r).sum();
+    let rest_sum = match rest.split_first() {
+        Some((second, _)) => *second,
+        None => 1.0,
+    };
+    *first * squares + rest_sum
+}
+
+#[test]
+fn split_first_and_last_are_tested_and_bound() {
+    let c = [1.0, 2.0, 3.0];
+    let (value, (d_c, d_x)) = horner_from_last_grad(&c, 2.0);
+    assert_eq!(value, 1.0 + 2.0 * 2.0 + 3.0 * 4.0);
+    assert_eq!(d_c, vec![1.0, 2.0, 4.0]);
+    assert_eq!(d_x, 2.0 + 2.0 * 3.0 * 2.0);
+    assert_eq!(horner_from_last_grad(&[], 2.0), (0.0, (vec![], 0.0)));
+
+    let (value, d_v) = head_times_tail_grad(&[2.0, 1.0, 3.0]);
+    assert_eq!(value, 2.0 * 10.0 + 1.0);
+    assert_eq!(d_v, vec![10.0, 4.0 + 1.0, 12.0]);
+    let (value, d_v) = head_times_tail_grad(&[2.0]);
+    assert_eq!((value, d_v), (1.0, vec![0.0]));
+    assert_eq!(head_times_tail_grad(&[]), (0.0, vec![]));
+}

@@ -882,26 +882,6 @@ impl Lowerer<'_> {
                     return self.lower_split_at(&m.receiver, mid);
                 }
             }
-            // `x.split_first().unwrap()`: `(x[0], &x[1..])`; `split_last`: the last element
-            // and the rest (an empty one panics, as the `unwrap` would).
-            if let (Expr::MethodCall(s), "unwrap" | "expect") = (&*m.receiver, name.as_str()) {
-                let base = &s.receiver;
-                if s.args.is_empty() && self.is_known_array(base) {
-                    let span = s.method.span();
-                    let parts: Option<Expr> = match s.method.to_string().as_str() {
-                        "split_first" => Some(syn::parse_quote_spanned!(span=>
-                            (#base[0], &#base[1..])
-                        )),
-                        "split_last" => Some(syn::parse_quote_spanned!(span=>
-                            (#base[#base.len() - 1], &#base[..#base.len() - 1])
-                        )),
-                        _ => None,
-                    };
-                    if let Some(parts) = parts {
-                        return self.lower_expr(&parts);
-                    }
-                }
-            }
             // `g(x).unwrap()`, `self.l1.forward(x).expect("..")`, `g(x).unwrap_or(0.0)`: a
             // fallible callee's `Ok` value.
             if let Some(value) = self.lower_fallible_call(&expr) {

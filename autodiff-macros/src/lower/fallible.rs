@@ -184,7 +184,8 @@ impl Lowerer<'_> {
     }
 
     /// The element `e` of a differentiated array reads (`x.first()`, `x.last()`, `x.get(i)`,
-    /// with `.copied()`/`.cloned()`), and the condition under which there is none.
+    /// with `.copied()`/`.cloned()`; `x.split_first()`, `x.split_last()` with the rest), and
+    /// the condition under which there is none.
     pub(super) fn optional_element(&self, e: &Expr) -> Option<(Expr, Expr)> {
         let mut inner = e;
         while let Expr::MethodCall(c) = inner {
@@ -227,6 +228,17 @@ impl Lowerer<'_> {
             ("get", Some(i)) if end.args.len() == 1 && !matches!(i, Expr::Range(_)) => (
                 syn::parse_quote_spanned!(span=> #array[#i]),
                 syn::parse_quote_spanned!(span=> #i >= #array.len()),
+            ),
+            // The element and the rest: `(x[0], &x[1..])`, `(x[n - 1], &x[..n - 1])`.
+            ("split_first", None) => (
+                syn::parse_quote_spanned!(span=> (#array[0], &#array[1..])),
+                syn::parse_quote_spanned!(span=> #array.is_empty()),
+            ),
+            ("split_last", None) => (
+                syn::parse_quote_spanned!(span=>
+                    (#array[#array.len() - 1], &#array[..#array.len() - 1])
+                ),
+                syn::parse_quote_spanned!(span=> #array.is_empty()),
             ),
             _ => return None,
         })
