@@ -38,7 +38,8 @@ pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenS
 /// in, which its float type may be; `associated`: `item` is in an `impl` block, with or
 /// without `self` (its items are reached through `Self::`).
 pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: bool) -> TokenStream {
-    let item = lower::written_params::copied(item).unwrap_or_else(|| item.clone());
+    let mut item = lower::written_params::copied(item).unwrap_or_else(|| item.clone());
+    lower::closure_returns::desugar(&mut item.block);
     let mut errors = Errors::default();
     let sig = sig::analyze(&item, outer, &mut errors);
     let Some(mut sig) = sig else {

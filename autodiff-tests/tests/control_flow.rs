@@ -395,3 +395,58 @@ proptest! {
         assert_matches_fd(&f, &x, &dx, "tuple lets and match");
     }
 }
+
+/// Closures with early `return`s, inlined as the branches they stand for: a guard in a
+/// chain's closure, `else if` returns, and returns on both sides.
+#[grad]
+fn clipped_squares(x: &[f64]) -> f64 {
+    x.iter()
+        .map(|&v| {
+            if v < 0.0 {
+                return 0.0;
+            }
+            v * v
+        })
+        .sum()
+}
+
+#[grad]
+#[allow(clippy::needless_return)] // returns on both sides, as some code writes them
+fn soft_clip_pair(a: f64, b: f64) -> f64 {
+    let soft = |v: f64| -> f64 {
+        let s = v * 0.5;
+        if s > 1.0 {
+            return s.ln() + 1.0;
+        } else if s < -1.0 {
+            return -1.0;
+        }
+        let t = s * s;
+        t * 0.5 + s
+    };
+    let magnitude = |v: f64| {
+        if v > 0.0 {
+            return v.sqrt();
+        } else {
+            return -v;
+        }
+    };
+    soft(a) + soft(b * 3.0) * magnitude(a - b)
+}
+
+#[test]
+fn closures_with_early_returns_are_inlined_as_branches() {
+    let (value, d_x) = clipped_squares_grad(&[1.0, -2.0, 3.0]);
+    assert_eq!(value, 10.0);
+    assert_eq!(d_x, vec![2.0, 0.0, 6.0]);
+    let mut rng = Rng::new(7);
+    for _ in 0..50 {
+        let (a, b) = (rng.uniform(-5.0, 5.0), rng.uniform(-2.0, 2.0));
+        let (_, (d_a, d_b)) = soft_clip_pair_grad(a, b);
+        assert_matches_fd(
+            &|p| soft_clip_pair(p[0], p[1]),
+            &[a, b],
+            &[d_a, d_b],
+            "soft clip",
+        );
+    }
+}

@@ -775,7 +775,7 @@ impl Lowerer<'_> {
     pub(super) fn define_closure(&mut self, name: &syn::Ident, closure: &syn::ExprClosure) {
         let body = &closure.body;
         let message = if contains_return(&syn::parse_quote!({ #body })) {
-            Some("#[grad] cannot inline a closure that contains `return`: make it a function with `#[grad]`")
+            Some(super::closure_returns::UNSUPPORTED)
         } else if assigns_outside(closure) {
             Some("#[grad] does not support a closure that assigns to variables outside it: write the loop out, or return the value")
         } else {

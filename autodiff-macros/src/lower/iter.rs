@@ -277,10 +277,7 @@ impl Lowerer<'_> {
                 stmts: vec![syn::Stmt::Expr((*c.body).clone(), None)],
             };
             if contains_return(&body) {
-                self.errors.on(
-                    c,
-                    "#[grad] cannot inline a closure that contains `return`: use `if`/`else` for its value, or write the loop out",
-                );
+                self.errors.on(c, super::closure_returns::UNSUPPORTED);
                 found = true;
             }
         }

@@ -11,6 +11,7 @@ mod assign;
 mod build;
 mod call;
 pub mod chains;
+pub mod closure_returns;
 mod control;
 mod expr;
 mod fallible;

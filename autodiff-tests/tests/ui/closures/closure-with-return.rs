@@ -4,8 +4,10 @@ use autodiff::grad;
 fn f(x: &[f64]) -> f64 {
     x.iter()
         .map(|&v| {
-            if v < 0.0 {
-                return 0.0;
+            for k in 0..3 {
+                if v < k as f64 {
+                    return 0.0;
+                }
             }
             v * v
         })
