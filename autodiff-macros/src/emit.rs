@@ -269,16 +269,8 @@ pub(crate) struct Names {
 impl Names {
     fn new(item: &ItemFn, sig: &Signature) -> Self {
         let name = &item.sig.ident;
-        let taken: Vec<String> = item
-            .sig
-            .generics
-            .params
-            .iter()
-            .filter_map(|p| match p {
-                GenericParam::Type(t) => Some(t.ident.to_string()),
-                GenericParam::Const(c) => Some(c.ident.to_string()),
-                GenericParam::Lifetime(_) => None,
-            })
+        let taken: Vec<String> = generic_names(&item.sig.generics)
+            .map(Ident::to_string)
             .collect();
         let mut shadows = Vec::new();
         let mut shadow_types: Vec<Option<Ident>> = Vec::new();
@@ -308,6 +300,15 @@ impl Names {
             shadow_types,
         }
     }
+}
+
+/// The names of `generics`' type and const parameters, which generated ones must avoid.
+pub(crate) fn generic_names(generics: &syn::Generics) -> impl Iterator<Item = &Ident> {
+    generics.params.iter().filter_map(|p| match p {
+        GenericParam::Type(t) => Some(&t.ident),
+        GenericParam::Const(c) => Some(&c.ident),
+        GenericParam::Lifetime(_) => None,
+    })
 }
 
 /// `snake_case` as `CamelCase`, for generated type parameters (`d_w` -> `DW`).
@@ -892,15 +893,9 @@ pub(crate) fn with_data_item(
     }
     let f = &sig.float;
     let mut generics = item.sig.generics.clone();
-    let mut taken: Vec<String> = generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => Some(t.ident.to_string()),
-            GenericParam::Const(c) => Some(c.ident.to_string()),
-            GenericParam::Lifetime(_) => None,
-        })
-        .chain(slots.1.iter().flatten().map(Ident::to_string))
+    let mut taken: Vec<String> = generic_names(&generics)
+        .chain(slots.1.iter().flatten())
+        .map(Ident::to_string)
         .collect();
     let mut args = Vec::new();
     let mut forwarded = Vec::new();
@@ -964,17 +959,7 @@ fn mentions_impl(tokens: TokenStream) -> bool {
 /// dead-code warning for a function that is only ever differentiated).
 pub(crate) fn mention(item: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     let original = &item.sig.ident;
-    let explicit: Vec<&Ident> = item
-        .sig
-        .generics
-        .params
-        .iter()
-        .filter_map(|p| match p {
-            GenericParam::Type(t) => Some(&t.ident),
-            GenericParam::Const(c) => Some(&c.ident),
-            GenericParam::Lifetime(_) => None,
-        })
-        .collect();
+    let explicit: Vec<&Ident> = generic_names(&item.sig.generics).collect();
     let has_impl_trait = item
         .sig
         .inputs

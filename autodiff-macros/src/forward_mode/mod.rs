@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::{GenericParam, ItemFn};
+use syn::ItemFn;
 
 use crate::activity::Analysis;
 use crate::attr::{GradAttr, Mode};
@@ -133,16 +133,8 @@ pub struct Names {
 impl Names {
     fn new(item: &ItemFn, sig: &Signature, body: Option<&Body>) -> Self {
         let name = &item.sig.ident;
-        let mut taken: HashSet<String> = item
-            .sig
-            .generics
-            .params
-            .iter()
-            .filter_map(|p| match p {
-                GenericParam::Type(t) => Some(t.ident.to_string()),
-                GenericParam::Const(c) => Some(c.ident.to_string()),
-                GenericParam::Lifetime(_) => None,
-            })
+        let mut taken: HashSet<String> = crate::emit::generic_names(&item.sig.generics)
+            .map(Ident::to_string)
             .collect();
         // Generated locals share one namespace: a tangent argument avoids the names the
         // sweep gives the function's values.
