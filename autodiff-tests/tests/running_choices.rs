@@ -394,3 +394,40 @@ fn choices_after_a_filter() {
         assert_matches_fd(&|x| product_of_large(x), &x, &g, "product_of_large");
     }
 }
+
+/// The same with a default where the filter keeps nothing (`unwrap_or`).
+#[grad]
+fn largest_positive_or(x: &[f64], fallback: f64) -> f64 {
+    x.iter()
+        .copied()
+        .filter(|v| *v > 0.0)
+        .max_by(|a, b| a.total_cmp(b))
+        .unwrap_or(fallback)
+}
+
+#[grad]
+fn smallest_large_square(x: &[f64]) -> f64 {
+    x.iter()
+        .map(|v| v * v)
+        .filter(|v| *v > 1.0)
+        .reduce(f64::min)
+        .unwrap_or(1.0)
+}
+
+#[test]
+fn choices_after_a_filter_with_a_default() {
+    let s = [0.5, 2.0, 1.5, -1.0];
+    assert_eq!(
+        largest_positive_or_grad(&s, 7.0),
+        (2.0, (vec![0.0, 1.0, 0.0, 0.0], 0.0))
+    );
+    assert_eq!(
+        largest_positive_or_grad(&[-1.0, -2.0], 7.0),
+        (7.0, (vec![0.0, 0.0], 1.0))
+    );
+    assert_eq!(
+        smallest_large_square_grad(&[0.5, 2.0, -1.5]),
+        (2.25, vec![0.0, 0.0, -3.0])
+    );
+    assert_eq!(smallest_large_square_grad(&[0.5]), (1.0, vec![0.0]));
+}

@@ -48,12 +48,12 @@ enum Reduction<'e> {
     Sum,
     Product,
     Fold(&'e Expr, &'e Expr),
-    /// `.max_by(cmp).unwrap()` (`max == true`) or `.min_by(cmp).unwrap()`.
+    /// `.max_by(cmp).unwrap()` (`max == true`) or `.min_by(cmp).unwrap()` (or `.unwrap_or(d)`).
     Extreme {
         cmp: &'e Expr,
         max: bool,
     },
-    /// `.reduce(f).unwrap()`.
+    /// `.reduce(f).unwrap()` (or `.unwrap_or(d)`).
     Reduce(&'e Expr),
     ForEach(&'e Expr),
 }
@@ -62,10 +62,13 @@ impl Lowerer<'_> {
     /// A chain ending in a reduction that a differentiated value flows through; `None` when
     /// `m` is not one (the caller reports it).
     pub(super) fn lower_iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
-        if let Some(value) = self.lower_extreme_or(m) {
-            return Some(value);
+        let (reduction, chain, default) = reduction(m)?;
+        // `.max_by(cmp).unwrap_or(d)` over a chain whose length says whether it has items; after
+        // a `filter`, the flag of the loop below does.
+        let filtered = matches!(self.stream(chain), Ok(stream) if !stream.tail.is_empty());
+        if default.is_some() && !filtered {
+            return self.lower_extreme_or(m);
         }
-        let (reduction, chain) = reduction(m)?;
         if let Some(bound) = self.chain_over_call(m) {
             return Some(self.lower_expr(&bound));
         }
@@ -190,11 +193,15 @@ impl Lowerer<'_> {
             self.bind(found.to_string(), none);
         }
         self.lower_expr(&looped);
-        // Nothing kept: `None`, which the `.unwrap()` panics on.
+        // Nothing kept: `None`, which the `.unwrap()` panics on, or the default.
         if let Some(found) = &found {
-            self.lower_expr(&parse_quote!(if !#found {
-                ::core::panic!("called `Option::unwrap()` on a `None` value")
-            }));
+            let missing: syn::Stmt = match default {
+                Some(d) => assign(&accs, d, &name),
+                None => {
+                    parse_quote!(::core::panic!("called `Option::unwrap()` on a `None` value");)
+                }
+            };
+            self.lower_expr(&parse_quote!(if !#found { #missing }));
         }
         self.scopes.pop();
         let mut results: Vec<Value> = cells
@@ -229,7 +236,7 @@ impl Lowerer<'_> {
             Ok(stream) if !stream.tail.is_empty() => {
                 self.errors.on(
                     &inner.method,
-                    format!("#[grad] takes `.{}(..)` after `{}` with `.unwrap()`, not with a default: write the loop out", inner.method, stream.tail[0].name()),
+                    format!("#[grad] takes `.{}(..)` after `{}` with `.unwrap()` or `.unwrap_or(d)`, not through `?`: write the loop out", inner.method, stream.tail[0].name()),
                 );
                 Some((inner, None))
             }
@@ -841,28 +848,34 @@ fn apply_to_reference(p: &Expr, item: &Ident) -> Expr {
 }
 
 /// The reduction `m` ends with, and the chain before it.
-fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr)> {
+fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr, Option<&Expr>)> {
     let args: Vec<&Expr> = m.args.iter().collect();
-    let found = match (m.method.to_string().as_str(), args.as_slice()) {
-        ("sum", []) => (Reduction::Sum, &*m.receiver),
-        ("product", []) => (Reduction::Product, &*m.receiver),
-        ("fold", [init, f]) => (Reduction::Fold(init, f), &*m.receiver),
-        ("for_each", [f]) => (Reduction::ForEach(f), &*m.receiver),
-        ("unwrap", []) => {
+    let (default, found) = match (m.method.to_string().as_str(), args.as_slice()) {
+        ("sum", []) => (None, (Reduction::Sum, &*m.receiver)),
+        ("product", []) => (None, (Reduction::Product, &*m.receiver)),
+        ("fold", [init, f]) => (None, (Reduction::Fold(init, f), &*m.receiver)),
+        ("for_each", [f]) => (None, (Reduction::ForEach(f), &*m.receiver)),
+        (method @ ("unwrap" | "unwrap_or"), rest) => {
+            let default = match (method, rest) {
+                ("unwrap", []) => None,
+                ("unwrap_or", [d]) => Some(*d),
+                _ => return None,
+            };
             let Expr::MethodCall(inner) = without_copied(&m.receiver) else {
                 return None;
             };
             let inner_args: Vec<&Expr> = inner.args.iter().collect();
-            match (inner.method.to_string().as_str(), inner_args.as_slice()) {
-                ("max_by", [cmp]) => (Reduction::Extreme { cmp, max: true }, &*inner.receiver),
-                ("min_by", [cmp]) => (Reduction::Extreme { cmp, max: false }, &*inner.receiver),
-                ("reduce", [f]) => (Reduction::Reduce(f), &*inner.receiver),
+            let picked = match (inner.method.to_string().as_str(), inner_args.as_slice()) {
+                ("max_by", [cmp]) => Reduction::Extreme { cmp, max: true },
+                ("min_by", [cmp]) => Reduction::Extreme { cmp, max: false },
+                ("reduce", [f]) => Reduction::Reduce(f),
                 _ => return None,
-            }
+            };
+            (default, (picked, &*inner.receiver))
         }
         _ => return None,
     };
-    Some(found)
+    Some((found.0, found.1, default))
 }
 
 /// `e` without a `.copied()` or `.cloned()` after it (`x.iter().max_by(..).copied()`).
