@@ -892,3 +892,32 @@ fn rows_of_array_literals_are_collected() {
     ];
     assert!(all_close(&d_x, &expected), "{d_x:?} vs {expected:?}");
 }
+
+/// The standard library's iterators of one value in a chain: `iter::once` to pad the front,
+/// `iter::repeat(v).take(k)` and `iter::repeat_n(v, n)` to pad or weight.
+#[grad]
+fn padded_differences(x: &[f64], pad: f64) -> f64 {
+    let padded: Vec<f64> = std::iter::once(pad).chain(x.iter().copied()).collect();
+    padded.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum()
+}
+
+#[grad]
+#[allow(clippy::manual_repeat_n)] // the `repeat(v).take(k)` form is what is tested
+fn repeated_padding(x: &[f64], pad: f64, k: usize) -> f64 {
+    x.iter()
+        .copied()
+        .chain(std::iter::repeat(pad).take(k))
+        .zip(std::iter::repeat_n(2.0, x.len() + k))
+        .map(|(a, b)| a * b * a)
+        .sum()
+}
+
+#[test]
+fn iterators_of_one_value_pad_a_chain() {
+    let (value, (d_x, d_pad)) = padded_differences_grad(&[1.0, 2.0], 3.0);
+    assert_eq!(value, 4.0 + 1.0);
+    assert_eq!((d_x, d_pad), (vec![-4.0 - 2.0, 2.0], 4.0));
+    let (value, (d_x, d_pad)) = repeated_padding_grad(&[1.0, 2.0], 3.0, 2);
+    assert_eq!(value, 2.0 * (1.0 + 4.0 + 9.0 + 9.0));
+    assert_eq!((d_x, d_pad), (vec![4.0, 8.0], 2.0 * 2.0 * 2.0 * 3.0));
+}

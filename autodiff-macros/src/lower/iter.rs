@@ -389,6 +389,9 @@ impl Lowerer<'_> {
                 format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, filter_map, scan, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
             )
         };
+        if let Some(source) = std_source(expr) {
+            return self.stream(&source);
+        }
         match expr {
             Expr::Paren(p) => self.stream(&p.expr),
             Expr::Group(g) => self.stream(&g.expr),
@@ -1091,6 +1094,36 @@ fn strip_reference_pat(pat: &Pat) -> &Pat {
 }
 
 /// The two arguments of `zip(a, b)`, `std::iter::zip(a, b)` or `core::iter::zip(a, b)`.
+/// The standard library's iterators of one value, as the chains they stand for:
+/// `iter::once(v)` is `[v]`; `iter::repeat(v).take(n)` and `iter::repeat_n(v, n)` are
+/// `(0..n).map(|_| v)`.
+fn std_source(e: &Expr) -> Option<Expr> {
+    let std_call = |e: &Expr, name: &str, arity: usize| -> Option<Vec<Expr>> {
+        let Expr::Call(c) = e else { return None };
+        let Expr::Path(p) = &*c.func else { return None };
+        let named = super::path_matches(&p.path, |names| match names {
+            [f] | ["iter", f] | ["std" | "core", "iter", f] => *f == name,
+            _ => false,
+        });
+        (named && p.qself.is_none() && c.args.len() == arity)
+            .then(|| c.args.iter().cloned().collect())
+    };
+    if let Some([v]) = std_call(e, "once", 1).as_deref() {
+        return Some(parse_quote!([#v]));
+    }
+    let (v, n) = match e {
+        Expr::MethodCall(m) if m.method == "take" && m.args.len() == 1 => {
+            let [v] = std_call(&m.receiver, "repeat", 1)?.try_into().ok()?;
+            (v, m.args[0].clone())
+        }
+        _ => {
+            let [v, n] = std_call(e, "repeat_n", 2)?.try_into().ok()?;
+            (v, n)
+        }
+    };
+    Some(parse_quote!((0..#n).map(|_| #v)))
+}
+
 pub(super) fn free_zip(c: &syn::ExprCall) -> Option<(&Expr, &Expr)> {
     let Expr::Path(p) = &*c.func else {
         return None;
