@@ -139,3 +139,24 @@ fn integer_fields_of_data_are_passed_as_integers() {
     }
     assert_eq!(picked_by_label_grad(&w, &s), (0.1, [1.0, 0.0, 0.0]));
 }
+
+/// A type's own function through a qualified path without a trait (`<f64>::exp(x)`, probe
+/// session 15): generated code called a function `exp` of no crate.
+#[grad]
+fn qualified_without_trait(x: f64) -> f64 {
+    <f64>::exp(x) + <f64>::powi(x, 2)
+}
+
+#[grad]
+fn qualified_generic<T: autodiff::Float>(x: T) -> T {
+    <T>::sqrt(x) * <T as autodiff::Float>::ln(x)
+}
+
+#[test]
+fn qualified_paths_without_a_trait_name_the_types_functions() {
+    let (_, d_x) = qualified_without_trait_grad(0.5);
+    assert!((d_x - (0.5f64.exp() + 1.0)).abs() < 1e-12);
+    let (_, d_x) = qualified_generic_grad(2.0f64);
+    let expected = 0.5 / 2.0f64.sqrt() * 2.0f64.ln() + 2.0f64.sqrt() / 2.0;
+    assert!((d_x - expected).abs() < 1e-12);
+}

@@ -13,6 +13,22 @@ impl Lowerer<'_> {
                 "#[grad] supports calls of named functions only (`g(x)`, `path::g(x)`)",
             );
         };
+        // `<f64>::exp(x)`, `<T>::sqrt(x)`: a type's own item, as `f64::exp(x)` names it.
+        if let Some(q) = p.qself.as_ref().filter(|q| q.position == 0) {
+            if let syn::Type::Path(ty) = &*q.ty {
+                if ty.qself.is_none() {
+                    let mut path = ty.path.clone();
+                    path.segments.extend(p.path.segments.iter().cloned());
+                    let mut call = c.clone();
+                    *call.func = Expr::Path(syn::ExprPath {
+                        attrs: p.attrs.clone(),
+                        qself: None,
+                        path,
+                    });
+                    return self.lower_call(&call, unwrap);
+                }
+            }
+        }
         match models::marked(&Expr::Call(c.clone())) {
             Some(models::Marked::Number(read)) => return self.item_field(read, None),
             Some(models::Marked::Cast(read)) => {
