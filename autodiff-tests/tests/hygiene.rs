@@ -186,3 +186,16 @@ fn a_user_name_m_in_projections() {
     let (_, tangent) = ensemble_tangent(&e, &x, &e, Const);
     assert!((tangent - (3.0 * slope * 0.5 + 2.0 * 0.5 / 3.0)).abs() < 1e-15);
 }
+
+/// A range bound in parentheses (`((i + 1)..3)`) in a chain: the bound is written without
+/// them into the count (`max(i + 1, 3)`), where rustc would call them needless (probe,
+/// session 15).
+#[grad]
+fn tail_sum(x: &[f64; 3], i: usize) -> f64 {
+    ((i + 1)..3).map(|j| x[j]).sum()
+}
+
+#[test]
+fn parenthesized_range_bounds_give_no_warning() {
+    assert_eq!(tail_sum_grad(&[1.0, 2.0, 3.0], 0), (5.0, [0.0, 1.0, 1.0]));
+}

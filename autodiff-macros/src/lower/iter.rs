@@ -433,8 +433,11 @@ impl Lowerer<'_> {
                 let (Some(start), Some(end)) = (&r.start, &r.end) else {
                     return Err((r.span(), "#[grad] needs ranges with both bounds (`a..b`)".into()));
                 };
+                // `((i + 1)..n)`: the bounds without their parentheses, which `max(..)` would
+                // show rustc as needless.
+                let (start, end) = (without_parens(start), without_parens(end));
                 let end: Expr = match r.limits {
-                    syn::RangeLimits::HalfOpen(_) => (**end).clone(),
+                    syn::RangeLimits::HalfOpen(_) => end.clone(),
                     syn::RangeLimits::Closed(_) => parse_quote!((#end) + 1),
                 };
                 // A method on an integer whose type is left to inference (`3`, `let n = 20;`)
@@ -450,7 +453,7 @@ impl Lowerer<'_> {
                     }
                     _ => parse_quote!(::core::cmp::max(#start, #end) - (#start)),
                 };
-                let start = (**start).clone();
+                let start = start.clone();
                 Ok(Stream {
                     len,
                     at: Rc::new(move |p| parse_quote!(((#start) + (#p)))),
@@ -879,6 +882,14 @@ fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr, Option<&E
         _ => return None,
     };
     Some((found.0, found.1, default))
+}
+
+/// `e` without the parentheses around it.
+fn without_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => without_parens(&p.expr),
+        e => e,
+    }
 }
 
 /// `e` without a `.copied()` or `.cloned()` after it (`x.iter().max_by(..).copied()`).
