@@ -450,3 +450,21 @@ fn closures_with_early_returns_are_inlined_as_branches() {
         );
     }
 }
+
+/// A comparison's `Ordering` unwrapped (`x.partial_cmp(&y).unwrap()`) is data, matched or
+/// compared (probe, session 15: "cannot differentiate the method `unwrap`").
+#[grad]
+fn by_ordering(x: f64, y: f64) -> f64 {
+    let first = match x.partial_cmp(&y).unwrap() {
+        std::cmp::Ordering::Less => x * y,
+        _ => y,
+    };
+    let greater = x.partial_cmp(&y).expect("no NaN") == std::cmp::Ordering::Greater;
+    first + if greater { x * x } else { 0.0 }
+}
+
+#[test]
+fn an_unwrapped_ordering_is_data() {
+    assert_eq!(by_ordering_grad(1.0, 2.0), (2.0, (2.0, 1.0)));
+    assert_eq!(by_ordering_grad(3.0, 2.0), (11.0, (6.0, 1.0)));
+}

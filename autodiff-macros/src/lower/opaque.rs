@@ -474,7 +474,7 @@ pub(super) fn is_non_float_method(name: &str) -> bool {
 /// `position`, a binary search or an enumerated reduction unwrapped
 /// (`x.iter().position(|&v| v > t).unwrap_or(0)`, `xs.binary_search_by(|v|
 /// v.total_cmp(&t)).unwrap_or_else(|i| i)`, `x.iter().enumerate().max_by(..).map(|(i, _)|
-/// i).unwrap()`).
+/// i).unwrap()`), or the `Ordering` of `a.partial_cmp(&b).unwrap()`.
 pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
     let unwraps = matches!(
         m.method.to_string().as_str(),
@@ -485,6 +485,7 @@ pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
             inner.method.to_string().as_str(),
             "position"
                 | "rposition"
+                | "partial_cmp"
                 | "binary_search"
                 | "binary_search_by"
                 | "binary_search_by_key"
