@@ -447,10 +447,10 @@ impl Lowerer<'_> {
         let span = m.span();
         let stream = match self.stream(&m.receiver) {
             Ok(s) if s.tail.is_empty() => s,
-            Ok(_) => {
+            Ok(s) => {
                 self.errors.on(
                     &m.method,
-                    "#[grad] cannot collect a filtered chain (its length is only known at the end): collect first, or write the loop out",
+                    format!("#[grad] cannot collect a chain after `{}`, whose length is only known at its end: write the loop out, pushing each item into a `Vec` declared empty before it (`let mut out = Vec::new(); for .. {{ .. out.push(v); }}`)", s.tail[0].name()),
                 );
                 return LocalArray::Failed;
             }

@@ -648,7 +648,7 @@ impl Lowerer<'_> {
 
 impl Step {
     /// The adaptor as written.
-    fn name(&self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         match self {
             Step::Map(_) => "map",
             Step::Filter(_) => "filter",
