@@ -467,6 +467,13 @@ impl Lowerer<'_> {
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (dst, n, i, row) = (name("collected"), name("n"), name("i"), name("row"));
         let at = (stream.at)(&parse_quote!(#i));
+        if yields_tuple(&at) {
+            self.errors.on(
+                &m.method,
+                "#[grad] collects numbers, or rows written as array literals (`.map(|(a, b)| [a, b])`), not tuples: collect into `Vec<[f64; 2]>`, or index the zipped arrays directly",
+            );
+            return LocalArray::Failed;
+        }
         // Rows that are array literals (`.map(|r| [r[0] * 2.0, r[1].sin()])`, a closure's
         // value: a block that ends in one): a vector of rows of that length, each row written
         // through a reference to it.
@@ -726,5 +733,17 @@ pub(super) fn branch_tail_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
 fn block_tail_mut(b: &mut syn::Block, f: &mut dyn FnMut(&mut Expr)) {
     if let Some(syn::Stmt::Expr(e, None)) = b.stmts.last_mut() {
         branch_tail_mut(e, f);
+    }
+}
+
+/// Whether an item of a chain is a tuple (`zip`, `enumerate`, a closure's `(a, b)`).
+fn yields_tuple(e: &Expr) -> bool {
+    match e {
+        Expr::Tuple(_) => true,
+        Expr::Paren(p) => yields_tuple(&p.expr),
+        Expr::Block(b) => {
+            matches!(b.block.stmts.last(), Some(syn::Stmt::Expr(e, None)) if yields_tuple(e))
+        }
+        _ => false,
     }
 }
