@@ -171,3 +171,23 @@ fn a_triangle_per_example_in_a_loss_matches_finite_differences() {
         }
     }
 }
+
+/// An index from `position` mapped with an integer default (`map_or(0, |i| i + 1)`): data,
+/// as `unwrap_or(0)` is (probe, session 15: "a closure used as a value").
+#[grad]
+fn after_first_positive(x: &[f64]) -> f64 {
+    let i = x.iter().position(|&v| v > 0.0).map_or(0, |i| i + 1);
+    x[i.min(x.len() - 1)] * 2.0
+}
+
+#[test]
+fn an_index_from_position_mapped_with_an_integer_default() {
+    assert_eq!(
+        after_first_positive_grad(&[-1.0, 2.0, 3.0]),
+        (6.0, vec![0.0, 0.0, 2.0])
+    );
+    assert_eq!(
+        after_first_positive_grad(&[-1.0, -2.0]),
+        (-2.0, vec![2.0, 0.0])
+    );
+}

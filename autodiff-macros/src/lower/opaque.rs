@@ -474,7 +474,7 @@ pub(super) fn is_non_float_method(name: &str) -> bool {
 /// `position`, a binary search or an enumerated reduction unwrapped
 /// (`x.iter().position(|&v| v > t).unwrap_or(0)`, `xs.binary_search_by(|v|
 /// v.total_cmp(&t)).unwrap_or_else(|i| i)`, `x.iter().enumerate().max_by(..).map(|(i, _)|
-/// i).unwrap()`), or the `Ordering` of `a.partial_cmp(&b).unwrap()`.
+/// i).unwrap()`, `.map_or(0, |i| i + 1)`), or the `Ordering` of `a.partial_cmp(&b).unwrap()`.
 pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
     let unwraps = matches!(
         m.method.to_string().as_str(),
@@ -493,8 +493,18 @@ pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
             && matches!(inner.args.first(), Some(Expr::Closure(c)) if inner.args.len() == 1 && takes_the_index(c))
             && is_enumerated_pick(&inner.receiver)
     };
+    // `.map_or(0, |i| i + 1)` with an integer default: the closure returns an integer too.
+    let integer_map_or = m.method == "map_or"
+        && matches!(
+            m.args.first(),
+            Some(Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(_),
+                ..
+            }))
+        );
     is_non_float_method(&m.method.to_string())
-        || unwraps && matches!(&*m.receiver, Expr::MethodCall(inner) if index(inner))
+        || (unwraps || integer_map_or)
+            && matches!(&*m.receiver, Expr::MethodCall(inner) if index(inner))
 }
 
 /// The index of the item an enumerated iterator's reduction picks, unwrapped:

@@ -185,7 +185,7 @@ impl Lowerer<'_> {
                 _ => {
                     self.errors.on(
                         &f.expr,
-                        "#[grad] builds local structs whose fields are numbers: bind an array or tuple to a local of its own",
+                        "#[grad] builds local structs whose fields are numbers, and this one is not: keep the array (or tuple) in a local of its own, or, for a model with array fields, take the struct as a parameter (`#[grad(net)] fn f(net: &Net, ..)`) and build it before the call",
                     );
                     return None;
                 }
