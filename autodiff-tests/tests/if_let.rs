@@ -346,3 +346,33 @@ fn split_first_and_last_are_tested_and_bound() {
     assert_eq!((value, d_v), (1.0, vec![0.0]));
     assert_eq!(head_times_tail_grad(&[]), (0.0, vec![]));
 }
+
+/// Several elements that may be missing at once: `match (x.first(), x.last())` and `if let
+/// (Some(a), Some(b)) = (..)` (probe, session 15: the message named `first`).
+#[grad]
+fn span(pts: &[f64]) -> f64 {
+    match (pts.first(), pts.last()) {
+        (Some(&a), Some(&b)) => b - a,
+        _ => 0.0,
+    }
+}
+
+#[grad]
+fn first_two_product(pts: &[f64]) -> f64 {
+    if let (Some(a), Some(b)) = (pts.first().copied(), pts.get(1).copied()) {
+        a * b
+    } else {
+        1.0
+    }
+}
+
+#[test]
+fn several_elements_that_may_be_missing_are_tested_together() {
+    assert_eq!(span_grad(&[1.0, 2.0, 4.0]), (3.0, vec![-1.0, 0.0, 1.0]));
+    assert_eq!(span_grad(&[]), (0.0, vec![]));
+    assert_eq!(
+        first_two_product_grad(&[3.0, 2.0, 4.0]),
+        (6.0, vec![2.0, 3.0, 0.0])
+    );
+    assert_eq!(first_two_product_grad(&[3.0]), (1.0, vec![0.0]));
+}

@@ -76,8 +76,9 @@ impl Lowerer<'_> {
     }
 
     /// `if let Some(&v) = x.last() { .. } else { .. }` on a differentiated array (`first`,
-    /// `last`, `get(i)`, with `.copied()`): the branch on whether the element is there, the
-    /// element read inside it.
+    /// `last`, `get(i)`, with `.copied()`), also several at once (`if let (Some(&a), Some(&b))
+    /// = (x.first(), x.last())`): the branch on whether the elements are there, the elements
+    /// read inside it.
     fn element_if_let(
         &self,
         pat: &Pat,
@@ -85,6 +86,30 @@ impl Lowerer<'_> {
         then_branch: &syn::Block,
         else_branch: Option<&Expr>,
     ) -> Option<Expr> {
+        let pairs: Vec<(&Pat, &Expr)> = match (pat, scrutinee) {
+            (Pat::Tuple(p), Expr::Tuple(e)) if p.elems.len() == e.elems.len() => {
+                p.elems.iter().zip(&e.elems).collect()
+            }
+            _ => vec![(pat, scrutinee)],
+        };
+        let mut bindings: Vec<syn::Stmt> = Vec::new();
+        let mut missing: Vec<Expr> = Vec::new();
+        for (pat, scrutinee) in pairs {
+            let (inner, element, absent) = self.some_element(pat, scrutinee)?;
+            bindings.push(syn::parse_quote!(let #inner = #element;));
+            missing.push(absent);
+        }
+        let stmts = &then_branch.stmts;
+        let otherwise = else_branch.map(|e| quote!(else #e));
+        Some(syn::parse_quote_spanned!(pat.span()=>
+            if #(!(#missing))&&* { #(#bindings)* #(#stmts)* } #otherwise
+        ))
+    }
+
+    /// `Some(p)` matched against an element of a differentiated array that may be missing
+    /// (or a reduction of its items): `p` without a leading `&`, the element, and the
+    /// condition under which there is none.
+    fn some_element<'p>(&self, pat: &'p Pat, scrutinee: &Expr) -> Option<(&'p Pat, Expr, Expr)> {
         let Pat::TupleStruct(some) = pat else {
             return None;
         };
@@ -113,12 +138,7 @@ impl Lowerer<'_> {
             }
             None => return None,
         };
-        let binding: syn::Stmt = syn::parse_quote!(let #inner = #element;);
-        let stmts = &then_branch.stmts;
-        let otherwise = else_branch.map(|e| quote!(else #e));
-        Some(
-            syn::parse_quote_spanned!(pat.span()=> if !(#missing) { #binding #(#stmts)* } #otherwise),
-        )
+        Some((inner, element, missing))
     }
 
     /// Whether `e` reduces a differentiated array's items to an `Option` without changing what
