@@ -376,3 +376,59 @@ fn several_elements_that_may_be_missing_are_tested_together() {
     );
     assert_eq!(first_two_product_grad(&[3.0]), (1.0, vec![0.0]));
 }
+
+// ----- A name bound by a pattern on data that shadows a differentiated local (probe, session
+// 15: a WRONG value and gradient; `Some(x)` read the outer `x`'s value, found it
+// differentiated, and was left bound to nothing, read as zero) -----
+
+#[grad(x)]
+#[allow(unused_variables)] // `x` is only shadowed: the function reads the pattern's
+fn shadowing_match(x: f64, o: Option<f64>) -> f64 {
+    match o {
+        Some(x) => x,
+        None => 1.0,
+    }
+}
+
+#[grad(x)]
+fn shadowing_if_let(x: f64, o: Option<f64>) -> f64 {
+    let w = x * 3.0;
+    let r = if let Some(w) = o { w + 1.0 } else { 0.0 };
+    r * w
+}
+
+enum Penalty {
+    L2(f64),
+    Off,
+}
+
+#[grad(x, w)]
+fn shadowing_variant(x: f64, w: f64, penalty: &Penalty, o: Option<f64>) -> f64 {
+    let p = match penalty {
+        Penalty::L2(x) => *x,
+        Penalty::Off => 0.0,
+    };
+    let s = match o {
+        Some(w) => w * x,
+        None => w * 2.0,
+    };
+    p * x * x + s
+}
+
+#[test]
+fn a_pattern_on_data_shadowing_a_differentiated_name_reads_the_data() {
+    assert_eq!(shadowing_match_grad(0.3, Some(0.5)), (0.5, 0.0));
+    assert_eq!(shadowing_match_grad(0.3, None), (1.0, 0.0));
+    let (value, d_x) = shadowing_if_let_grad(0.3, Some(0.5));
+    assert!((value - 1.5 * 0.9).abs() < 1e-12 && (d_x - 4.5).abs() < 1e-12);
+    assert_eq!(shadowing_if_let_grad(0.3, None), (0.0, 0.0));
+    let l2 = Penalty::L2(0.5);
+    assert_eq!(
+        shadowing_variant_grad(2.0, 5.0, &l2, Some(3.0)),
+        (2.0 + 6.0, (2.0 + 3.0, 0.0))
+    );
+    assert_eq!(
+        shadowing_variant_grad(2.0, 5.0, &Penalty::Off, None),
+        (10.0, (0.0, 2.0))
+    );
+}

@@ -210,11 +210,21 @@ impl Lowerer<'_> {
     fn bind_matched(&mut self, pat: &Pat, scrutinee: &Expr) {
         let mut names = Vec::new();
         bound_names(pat, &mut names);
-        for name in names {
+        // The pattern's names, taken out under names of their own: a local they shadow
+        // (`Some(x)` beside a differentiated `x`) is not what the value reads.
+        let own =
+            |name: &syn::Ident| syn::Ident::new(&format!("{SYNTHETIC}bound_{name}"), name.span());
+        let mut renamed = pat.clone();
+        let mut rename = RenameBindings {
+            names: &names,
+            to: &own,
+        };
+        syn::visit_mut::VisitMut::visit_pat_mut(&mut rename, &mut renamed);
+        for name in names.iter() {
             // A number behind a reference (bound through `&Reg`) is read by value.
-            let bound = build::bound(&name);
+            let bound = build::bound(own(name));
             let value: Expr = syn::parse_quote_spanned!(name.span()=> match #scrutinee {
-                #pat => #bound,
+                #renamed => #bound,
                 _ => ::core::unreachable!(),
             });
             match self.try_opaque(&value, is_search(scrutinee)) {
@@ -222,7 +232,7 @@ impl Lowerer<'_> {
                     // `Some(delta)` of an `Option<f64>` parameter: a float, which a call
                     // passes with a shadow.
                     let declared = self.data_type(scrutinee).and_then(|ty| {
-                        bound_type(pat, &ty, &name).map(|bound| type_kind(bound, self.sig))
+                        bound_type(pat, &ty, name).map(|bound| type_kind(bound, self.sig))
                     });
                     if let (Some(Ty::Float), Operand::Var(v)) = (declared, &op) {
                         self.vars[v.0].ty = Ty::Float;
@@ -231,13 +241,21 @@ impl Lowerer<'_> {
                     // is, unless it is read as an integer or named like a size.
                     let payload = declared.is_none() && holds_variant_payload(pat);
                     if let (true, Operand::Var(v)) = (payload, &op) {
-                        self.guess_float_data(*v, &name);
+                        self.guess_float_data(*v, name);
                     }
                     let ty = self.ty(&op);
                     let cell = self.new_cell(&name.to_string(), op, ty, false);
                     self.bind(name.to_string(), cell);
                 }
-                _ => self.bind(name.to_string(), Binding::Poisoned),
+                Some(_) => self.bind(name.to_string(), Binding::Poisoned),
+                // (Never silently: a name bound to nothing would read as nothing.)
+                None => {
+                    self.errors.on(
+                        name,
+                        format!("#[grad] binds `{name}` by a pattern on data, and cannot read it: bind it under another name"),
+                    );
+                    self.bind(name.to_string(), Binding::Poisoned);
+                }
             }
         }
     }
@@ -786,6 +804,27 @@ pub(super) fn is_place(expr: &Expr) -> bool {
 
 /// The names a pattern binds (`w` in `Some(w)`, `a` and `b` in `(Some(a), b @ 1..)`), not
 /// constants or variants (`N_MAX`, `None`).
+/// Renames the bindings `names` of a pattern (not the paths it matches against).
+struct RenameBindings<'a> {
+    names: &'a [syn::Ident],
+    to: &'a dyn Fn(&syn::Ident) -> syn::Ident,
+}
+
+impl syn::visit_mut::VisitMut for RenameBindings<'_> {
+    // `Huber { delta }` is `Huber { delta: delta }`: the field keeps its name.
+    fn visit_field_pat_mut(&mut self, f: &mut syn::FieldPat) {
+        f.colon_token.get_or_insert_with(Default::default);
+        syn::visit_mut::visit_field_pat_mut(self, f);
+    }
+
+    fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+        if self.names.contains(&p.ident) {
+            p.ident = (self.to)(&p.ident);
+        }
+        syn::visit_mut::visit_pat_ident_mut(self, p);
+    }
+}
+
 pub(super) fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
     struct Names<'a>(&'a mut Vec<syn::Ident>);
     impl<'ast> syn::visit::Visit<'ast> for Names<'_> {

@@ -182,6 +182,8 @@ pub struct Lowerer<'a> {
     /// The cells of the vectors of data such `let`s bound, assigned in place, never carried
     /// by a loop as a value.
     data_vectors: HashSet<usize>,
+    /// Whether a value that failed to lower was read (as zero) where a number is expected.
+    read_failed_value: bool,
     /// The locals bound to a struct literal of data (`let unit = Normal { mean: 0.0, sd: 1.0 };`),
     /// kept as written: passed whole, a callee may differentiate its own parameter there.
     data_structs: HashSet<Var>,
@@ -231,6 +233,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         let_holds_data: false,
         data_vectors: HashSet::default(),
         data_structs: HashSet::default(),
+        read_failed_value: false,
         let_assigned_some: None,
         pushes: HashMap::default(),
         value_may_leave: false,
@@ -381,6 +384,14 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             }
         },
     };
+    // A value that failed to lower is read as zero only beside the error that says why; a
+    // failure nothing reported would be a wrong gradient, never code.
+    if lw.read_failed_value && lw.errors.is_empty() {
+        lw.errors.at(
+            block.brace_token.span.join(),
+            "#[grad] could not differentiate part of this function and found nothing to report (a bug in #[grad]: please report this function)",
+        );
+    }
     let stmts = lw.blocks.pop().unwrap_or_default();
     Body {
         items: lw.items,
@@ -1095,7 +1106,10 @@ impl Lowerer<'_> {
     fn scalar(&mut self, value: Value, span: Span) -> Operand {
         match value {
             Value::Scalar(op) => op,
-            Value::Error => self.zero(),
+            Value::Error => {
+                self.read_failed_value = true;
+                self.zero()
+            }
             Value::Element { array, index } => self.load(array, index, span),
             Value::Unit => {
                 self.errors
