@@ -382,7 +382,7 @@ fn several_elements_that_may_be_missing_are_tested_together() {
 // differentiated, and was left bound to nothing, read as zero) -----
 
 #[grad(x)]
-#[allow(unused_variables)] // `x` is only shadowed: the function reads the pattern's
+#[allow(unused_variables, clippy::manual_unwrap_or)] // `x` only shadowed; the match as written
 fn shadowing_match(x: f64, o: Option<f64>) -> f64 {
     match o {
         Some(x) => x,
