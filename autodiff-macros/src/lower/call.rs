@@ -260,7 +260,14 @@ impl Lowerer<'_> {
                 });
                 continue;
             }
-            if let Some((value, by_ref)) = self.data_struct_local(arg) {
+            if let Some((value, by_ref, in_branch)) = self.data_struct_local(arg) {
+                if in_branch {
+                    self.errors.on(
+                        arg,
+                        "#[grad] passes a struct of data bound inside a branch to a function it differentiates only when it is bound before the `if`: move its `let` above the `if`",
+                    );
+                    continue;
+                }
                 args.push(Arg::Data { value, by_ref });
                 continue;
             }
@@ -413,8 +420,8 @@ impl Lowerer<'_> {
     }
 
     /// The local bound to a struct literal of data that `arg` passes whole (`unit`, `&unit`),
-    /// and whether by reference.
-    pub(super) fn data_struct_local(&self, arg: &Expr) -> Option<(Operand, bool)> {
+    /// whether by reference, and whether it was bound in a branch.
+    pub(super) fn data_struct_local(&self, arg: &Expr) -> Option<(Operand, bool, bool)> {
         let (path, by_ref) = match arg {
             Expr::Reference(r) => (&*r.expr, true),
             other => (other, false),
@@ -427,8 +434,9 @@ impl Lowerer<'_> {
             return None;
         };
         let value = self.cells[cell].value.clone();
-        let v = value.var().filter(|v| self.data_structs.contains(v))?;
-        Some((Operand::Var(v), by_ref))
+        let v = value.var()?;
+        let in_branch = *self.data_structs.get(&v)?;
+        Some((Operand::Var(v), by_ref, in_branch))
     }
 
     /// An array literal argument (`[x, y]`, `&[x, 2.0]`, `[0.0; 3]`), bound to a local array

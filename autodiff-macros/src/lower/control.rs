@@ -286,6 +286,7 @@ impl Lowerer<'_> {
     ) -> Option<Value> {
         let before: Vec<Operand> = self.cells.iter().map(|c| c.value.clone()).collect();
         let n_cells = before.len();
+        self.branches += 1;
 
         self.open_block(Scope::Branch);
         let then_value = then_branch(self);
@@ -302,6 +303,7 @@ impl Lowerer<'_> {
         self.open_block(Scope::Branch);
         let else_value = else_branch(self);
         let else_stmts = self.close_block();
+        self.branches -= 1;
         let else_cells: Vec<Operand> = self.cells[..n_cells]
             .iter()
             .map(|c| c.value.clone())

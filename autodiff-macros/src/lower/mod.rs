@@ -182,11 +182,16 @@ pub struct Lowerer<'a> {
     /// The cells of the vectors of data such `let`s bound, assigned in place, never carried
     /// by a loop as a value.
     data_vectors: HashSet<usize>,
+    /// How many `if` branches the statement being lowered is in.
+    branches: usize,
     /// Whether a value that failed to lower was read (as zero) where a number is expected.
     read_failed_value: bool,
     /// The locals bound to a struct literal of data (`let unit = Normal { mean: 0.0, sd: 1.0 };`),
-    /// kept as written: passed whole, a callee may differentiate its own parameter there.
-    data_structs: HashSet<Var>,
+    /// kept as written: passed whole, a callee may differentiate its own parameter there; and
+    /// whether it is bound in a branch, which is reported where it is passed: the reverse
+    /// sweep would need it handed out of the branch, with a value of its type from the other
+    /// branch, which it has no way to make.
+    data_structs: HashMap<Var, bool>,
     /// Whether the `let` being lowered binds a name the statements after it assign `Some(..)`,
     /// and how many elements the tuple they assign has, 0 for a number (set by the block,
     /// taken by the `let`): `let mut prev = None;` is a local `Option`.
@@ -232,8 +237,9 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         let_read_as_integer: false,
         let_holds_data: false,
         data_vectors: HashSet::default(),
-        data_structs: HashSet::default(),
+        data_structs: HashMap::default(),
         read_failed_value: false,
+        branches: 0,
         let_assigned_some: None,
         pushes: HashMap::default(),
         value_may_leave: false,

@@ -396,7 +396,7 @@ impl Lowerer<'_> {
             self.declare_type(*v, ty);
         }
         if let (Expr::Struct(_), Value::Scalar(Operand::Var(v))) = (init, &value) {
-            self.data_structs.insert(*v);
+            self.data_structs.insert(*v, self.branches > 0);
         }
         if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
             // `let k: usize = argmax(&p);` makes a call's result data, not a derivative.
