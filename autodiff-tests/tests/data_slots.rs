@@ -283,3 +283,50 @@ fn a_local_struct_of_differentiated_values_is_passed_whole() {
         assert_matches_fd(&|p| mixed(p[0], x), &[mu], &[d_mu], "mixed");
     }
 }
+
+/// Structs and variants of data built in place or bound to a local from a tuple-struct
+/// literal, handed to functions that read them as data (probe, session 15: E0061 inside
+/// generated code, the struct taken for float data).
+#[derive(Clone, Copy)]
+struct Meters(f64);
+
+enum Penalty {
+    L2(f64),
+    Off,
+}
+
+#[grad(x)]
+fn scaled_by(x: f64, m: Meters) -> f64 {
+    x * m.0
+}
+
+#[grad(x)]
+fn smoothed_by(x: f64, cfg: &Smoothing) -> f64 {
+    x * cfg.width
+}
+
+#[grad(x)]
+fn penalized(x: f64, penalty: &Penalty) -> f64 {
+    match penalty {
+        Penalty::L2(l) => l * x * x,
+        Penalty::Off => 0.0,
+    }
+}
+
+#[grad]
+fn built_in_place(x: f64) -> f64 {
+    let m = Meters(2.0);
+    scaled_by(x, m)
+        + scaled_by(x, Meters(3.0))
+        + smoothed_by(x, &Smoothing { width: 4.0 })
+        + penalized(x, &Penalty::L2(0.5))
+        + penalized(x, &Penalty::Off)
+}
+
+#[test]
+fn data_built_in_place_is_passed_as_data() {
+    assert_eq!(
+        built_in_place_grad(2.0),
+        (4.0 + 6.0 + 8.0 + 2.0, 2.0 + 3.0 + 4.0 + 2.0)
+    );
+}

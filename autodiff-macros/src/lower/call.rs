@@ -260,6 +260,19 @@ impl Lowerer<'_> {
                 });
                 continue;
             }
+            // `f(x, Cfg { s: 2.0 })`, `f(x, &Meters(2.0))`: a struct of data built in place.
+            let built = match arg {
+                Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            if builds_struct(built) && !self.reads(&built.to_token_stream()).varied {
+                let value = Operand::Const(arg.clone());
+                args.push(Arg::Data {
+                    value,
+                    by_ref: false,
+                });
+                continue;
+            }
             if let Some((value, by_ref, in_branch)) = self.data_struct_local(arg) {
                 if in_branch {
                     self.errors.on(
@@ -981,6 +994,30 @@ const SIZE_WORDS: &[&str] = &[
     "INDEX",
     "CLASS",
 ];
+
+/// Whether `e` builds a struct (or an enum's variant) by its literal: `Cfg { s: 2.0 }`,
+/// `Meters(2.0)`, `Reg::L2(0.5)`, `Reg::Off` (not `Some(..)`, `None`, `Ok(..)`, `Err(..)`,
+/// nor a constant: `SCALE`, `f64::EPSILON`).
+pub(super) fn builds_struct(e: &Expr) -> bool {
+    // Called, any capitalised name is a constructor (`L2(..)`); bare, a unit variant is
+    // told from a constant (`SCALE`) by a lowercase letter (`Off`).
+    let constructor = |p: &syn::ExprPath, called: bool| {
+        p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| {
+                let name = s.ident.to_string();
+                name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && (called || name.contains(|c: char| c.is_ascii_lowercase()))
+                    && !["Some", "None", "Ok", "Err"].contains(&name.as_str())
+            })
+    };
+    match e {
+        Expr::Struct(_) => true,
+        Expr::Paren(p) => builds_struct(&p.expr),
+        Expr::Path(p) => constructor(p, false),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if constructor(p, true)),
+        _ => false,
+    }
+}
 
 /// The positions of the integer parameters of a runtime primitive called by `func` (the class
 /// index of `softmax_cross_entropy(&logits, sample.label)`): data handed there is an integer

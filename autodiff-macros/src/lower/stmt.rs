@@ -395,7 +395,7 @@ impl Lowerer<'_> {
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
         }
-        if let (Expr::Struct(_), Value::Scalar(Operand::Var(v))) = (init, &value) {
+        if let (true, Value::Scalar(Operand::Var(v))) = (call::builds_struct(init), &value) {
             self.data_structs.insert(*v, self.branches > 0);
         }
         if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
