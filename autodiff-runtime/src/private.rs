@@ -928,6 +928,27 @@ pub fn float_data<D: FloatData>(value: D) -> D {
     value
 }
 
+/// A constant named like a size (`N_STEPS`, `DIM`) passed to a call, which `#[grad]` gives no
+/// shadow argument: checked here to be an integer.
+#[inline(always)]
+pub fn size_data<I: SizeData>(value: I) -> I {
+    value
+}
+
+/// The integer types (what a constant named like a size may be).
+#[diagnostic::on_unimplemented(
+    message = "#[grad] takes this constant for an integer by its name, but it is `{Self}`",
+    label = "a size or index word in its name (`N`, `DIM`, `LEN`, `STEPS`, `IDX`, ..): passed with no shadow argument",
+    note = "give the constant a name without such a word (`SCALE`), or bind it to a typed local first (`let scale: f64 = N_SCALE;`) and pass that"
+)]
+pub trait SizeData {}
+
+macro_rules! size_data {
+    ($($t:ty),*) => { $(impl SizeData for $t {})* };
+}
+
+size_data!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
 /// Float data: a float, an array, slice or `Vec` of them, a reference to one.
 #[diagnostic::on_unimplemented(
     message = "#[grad] takes this argument for float data, but it is `{Self}`",

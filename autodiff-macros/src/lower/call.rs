@@ -260,6 +260,20 @@ impl Lowerer<'_> {
                 });
                 continue;
             }
+            // A constant named like a size (`N_STEPS`): an integer, with no shadow, checked to
+            // be one (a float named so would miss the callee's shadow argument).
+            if let Some(constant) = self.size_constant(arg) {
+                let value = proc_macro2::Ident::new("value", arg.span());
+                let checked = Op::Opaque(Opaque {
+                    tokens: quote::quote_spanned!(arg.span()=>
+                        ::autodiff::__private::size_data(#value)
+                    ),
+                    captures: vec![(value, Capture::Value(Operand::Const(constant.clone())))],
+                    declared: None,
+                });
+                args.push(Arg::Scalar(self.let_op("t", Ty::Int, checked, arg.span())));
+                continue;
+            }
             // `f(x, Cfg { s: 2.0 })`, `f(x, &Meters(2.0))`: a struct of data built in place.
             let built = match arg {
                 Expr::Reference(r) => &*r.expr,
@@ -423,6 +437,14 @@ impl Lowerer<'_> {
             }
         }
         args
+    }
+
+    /// `arg` if it is a constant (`SCREAMING_CASE`, no local) named like a size.
+    fn size_constant<'e>(&self, arg: &'e Expr) -> Option<&'e Expr> {
+        let Expr::Path(p) = arg else { return None };
+        let name = p.path.get_ident()?.to_string();
+        let screaming = !name.contains(|c: char| c.is_ascii_lowercase());
+        (screaming && is_size_name(&name) && self.lookup(&name).is_none()).then_some(arg)
     }
 
     /// Whether `arg` passes a struct parameter read as data whole (`Param::data_slot`).
