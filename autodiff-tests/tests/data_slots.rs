@@ -330,3 +330,29 @@ fn data_built_in_place_is_passed_as_data() {
         (4.0 + 6.0 + 8.0 + 2.0, 2.0 + 3.0 + 4.0 + 2.0)
     );
 }
+
+/// A struct built as the receiver of a method (`Warp { k: 2.0 }.apply(x)`, probe, session
+/// 15: "cannot differentiate the method"), of data or of differentiated values.
+#[derive(Clone, Copy, Params)]
+struct Warp {
+    k: f64,
+}
+
+#[grad(self, x)]
+impl Warp {
+    fn apply(&self, x: f64) -> f64 {
+        self.k * x.sin()
+    }
+}
+
+#[grad]
+fn warped_twice(x: f64, k: f64) -> f64 {
+    Warp { k: 2.0 }.apply(x) + Warp { k: k * k }.apply(x)
+}
+
+#[test]
+fn a_struct_built_as_a_receiver() {
+    let (value, (d_x, d_k)) = warped_twice_grad(0.5, 3.0);
+    assert!(close(value, 11.0 * 0.5f64.sin()));
+    assert!(close(d_x, 11.0 * 0.5f64.cos()) && close(d_k, 6.0 * 0.5f64.sin()));
+}

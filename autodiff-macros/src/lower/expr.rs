@@ -894,8 +894,9 @@ impl Lowerer<'_> {
         // `b.attn.score(h)` of an item `b`: a part of it lent to its own method, which is no
         // value to lower first.
         // So is a local struct's own method (`dist.ln_pdf(x)`), on the struct rebuilt.
-        let lent_whole =
-            self.item_part(&m.receiver).is_some() || self.record_passed(&m.receiver).is_some();
+        let lent_whole = self.item_part(&m.receiver).is_some()
+            || self.record_passed(&m.receiver).is_some()
+            || matches!(&*m.receiver, Expr::Struct(_));
         if lent_whole && rules::lookup(&name).is_none() {
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
@@ -1184,9 +1185,12 @@ impl Lowerer<'_> {
             && self.reads(&m.args.to_token_stream()).varied;
         // `dist.ln_pdf(x)` of a local struct built from differentiated values, or of data
         // with a differentiated argument.
+        // `Warp { k: 2.0 }.apply(x)`: a struct built as the receiver.
+        let varied_args = self.reads(&m.args.to_token_stream()).varied;
         let record = self.record_passed(&m.receiver).is_some()
-            || self.data_struct_local(&m.receiver).is_some()
-                && self.reads(&m.args.to_token_stream()).varied;
+            || matches!(&*m.receiver, Expr::Struct(s) if self.reads(&s.to_token_stream()).varied)
+            || (self.data_struct_local(&m.receiver).is_some() || call::builds_struct(&m.receiver))
+                && varied_args;
         if m.turbofish.is_some() || !(data_receiver || record || self.is_sub_model(&m.receiver)) {
             return None;
         }
