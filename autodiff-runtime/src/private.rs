@@ -794,7 +794,7 @@ pub fn integer<I: Integer>(value: I) -> I {
 pub trait Integer {}
 
 macro_rules! integers {
-    ($($t:ty),*) => { $(impl Integer for $t {} impl FieldInteger for $t {})* };
+    ($($t:ty),*) => { $(impl Integer for $t {} impl FieldInteger for $t {} impl SizeData for $t {})* };
 }
 integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
@@ -942,12 +942,6 @@ pub fn size_data<I: SizeData>(value: I) -> I {
     note = "give the constant a name without such a word (`SCALE`), or bind it to a typed local first (`let scale: f64 = N_SCALE;`) and pass that"
 )]
 pub trait SizeData {}
-
-macro_rules! size_data {
-    ($($t:ty),*) => { $(impl SizeData for $t {})* };
-}
-
-size_data!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
 /// Float data: a float, an array, slice or `Vec` of them, a reference to one.
 #[diagnostic::on_unimplemented(
