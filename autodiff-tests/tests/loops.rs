@@ -674,3 +674,36 @@ fn break_with_a_value_matches_finite_differences() {
     let (value, _) = halve_below_one_grad(3.0);
     assert_eq!(value, halve_below_one(3.0));
 }
+
+/// A loop over a local array by value runs over a copy of it, as Rust's does, while the body
+/// writes the array (probe, session 15: a WRONG value and gradient, the live array read).
+#[grad]
+fn running_into_itself(x: &[f64; 2]) -> f64 {
+    let mut s = *x;
+    for v in s {
+        s[1] += v;
+    }
+    s[1]
+}
+
+#[grad]
+fn running_into_itself_by_adaptors(x: &[f64; 2]) -> f64 {
+    let mut s = *x;
+    for (i, v) in s.into_iter().enumerate() {
+        s[1] += v * i as f64;
+    }
+    for v in s.map(|t| t * 2.0) {
+        s[0] += v;
+    }
+    s[0] * s[1]
+}
+
+#[test]
+fn a_loop_over_a_local_array_by_value_reads_a_copy() {
+    assert_eq!(running_into_itself_grad(&[1.0, 10.0]), (21.0, [1.0, 2.0]));
+    // s = [1, 10] -> [1, 20] -> [1 + 2 + 40, 20] = [43, 20]
+    let (value, d_x) = running_into_itself_by_adaptors_grad(&[1.0, 10.0]);
+    assert_eq!(value, 43.0 * 20.0);
+    // s0 = 3 x0 + 4 x1, s1 = 2 x1: d/dx0 = 3 * 20, d/dx1 = 4 * 20 + 43 * 2
+    assert_eq!(d_x, [60.0, 80.0 + 86.0]);
+}

@@ -4,6 +4,25 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
+        // `for v in s` over a local array by value (also `s.into_iter()`, `s.map(..)`) runs over
+        // a copy of it: one the body writes (`s[1] += v`) is copied first, as Rust does.
+        if let Some(root) = by_value_root(&f.expr) {
+            let name = root.to_string();
+            let local = matches!(self.lookup(&name), Some(Binding::Array(a))
+                if self.arrays[a.0].origin == ArrayOrigin::Local);
+            let mut mentioned = Vec::new();
+            mentioned_names(f.body.to_token_stream(), &mut mentioned);
+            if local && mentioned.iter().any(|(ident, _)| *ident == name) {
+                let copy = syn::Ident::new(
+                    &format!("{SYNTHETIC}iterated_{}", self.next_synthetic()),
+                    root.span(),
+                );
+                self.lower_stmt(&build::let_(build::binding(&copy), build::path(root)));
+                let mut over_copy = f.clone();
+                replace_root(&mut over_copy.expr, &copy);
+                return self.lower_for(&over_copy);
+            }
+        }
         let span = spans::for_loop(f);
         let pushed = self.pushed_by(f);
         if pushed.is_some() || !self.is_plain_iterator(&f.expr) {
@@ -572,4 +591,32 @@ pub(super) fn scan_loop(body: &syn::Block) -> LoopScan {
     };
     s.visit_block(body);
     s.scan
+}
+
+/// The local a `for` loop iterates by value: `s`, `s.into_iter()..`, `s.map(..)..` (not
+/// `s.iter()`, which borrows it).
+fn by_value_root(e: &Expr) -> Option<&syn::Ident> {
+    match e {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident(),
+        Expr::Paren(p) => by_value_root(&p.expr),
+        Expr::MethodCall(m) => match &*m.receiver {
+            Expr::Path(_) | Expr::Paren(_) => {
+                matches!(m.method.to_string().as_str(), "into_iter" | "map")
+                    .then(|| by_value_root(&m.receiver))
+                    .flatten()
+            }
+            inner => by_value_root(inner),
+        },
+        _ => None,
+    }
+}
+
+/// `e` with the local it iterates (see [`by_value_root`]) replaced by `by`.
+fn replace_root(e: &mut Expr, by: &syn::Ident) {
+    match e {
+        Expr::Path(_) => *e = build::path(by),
+        Expr::Paren(p) => replace_root(&mut p.expr, by),
+        Expr::MethodCall(m) => replace_root(&mut m.receiver, by),
+        _ => {}
+    }
 }
