@@ -857,7 +857,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     quote! {
         #attrs
         #[doc = #doc]
-        #[allow(dead_code)]
+        #[allow(dead_code, clippy::type_complexity)]
         #[inline]
         #vis fn #name #generics(#(#params),*) -> #returns #where_clause {
             #mention

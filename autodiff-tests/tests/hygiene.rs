@@ -199,3 +199,22 @@ fn tail_sum(x: &[f64; 3], i: usize) -> f64 {
 fn parenthesized_range_bounds_give_no_warning() {
     assert_eq!(tail_sum_grad(&[1.0, 2.0, 3.0], 0), (5.0, [0.0, 1.0, 1.0]));
 }
+
+/// A fallible function of several parameters: its `_grad`'s type,
+/// `Option<(f64, (Vec<f64>, Vec<f64>, f64))>`, is no clippy `type_complexity` lint (probe,
+/// session 15; CI runs clippy with `-D warnings` on this file).
+#[grad]
+fn checked_weighted(a: &[f64], b: &[f64], c: f64) -> Option<f64> {
+    if a.len() != b.len() {
+        return None;
+    }
+    Some(a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() * c)
+}
+
+#[test]
+fn a_fallible_gradient_of_several_parameters_has_no_lint() {
+    let (value, (d_a, d_b, d_c)) = checked_weighted_grad(&[1.0, 2.0], &[3.0, 4.0], 2.0).unwrap();
+    assert_eq!(value, 22.0);
+    assert_eq!((d_a, d_b, d_c), (vec![6.0, 8.0], vec![2.0, 4.0], 11.0));
+    assert!(checked_weighted_grad(&[1.0], &[], 2.0).is_none());
+}
