@@ -234,7 +234,10 @@ impl<'a> Sweep<'a> {
                 }
                 let t = self.array_tangent(*array);
                 args_then_tangents.extend(self.call_tangents(args));
-                let call = callee.call(&self.gen.call_suffix("tangent", args), args_then_tangents);
+                let call = callee.call(
+                    &Gen::item_suffix("tangent", self.gen.calls_with_data(args)),
+                    args_then_tangents,
+                );
                 quote!(let (#m #a, #m #t) = #call;)
             }
             Stmt::Resize { array, len, .. } => {
@@ -273,7 +276,10 @@ impl<'a> Sweep<'a> {
                 let mut args_then_tangents: Vec<TokenStream> =
                     args.iter().map(|x| self.gen.arg(x)).collect();
                 args_then_tangents.extend(self.call_tangents(args));
-                let call = callee.call(&self.gen.call_suffix("tangent", args), args_then_tangents);
+                let call = callee.call(
+                    &Gen::item_suffix("tangent", self.gen.calls_with_data(args)),
+                    args_then_tangents,
+                );
                 let call = Unwrap::apply(unwrap.as_ref(), call);
                 return quote_spanned!(span=> let (#v, #t) = #call;);
             }
@@ -356,7 +362,7 @@ impl<'a> Sweep<'a> {
     /// `Const`.
     fn call_tangents(&mut self, args: &[Arg]) -> Vec<TokenStream> {
         let mut out = Vec::new();
-        let with_data = self.gen.call_suffix("tangent", args) != "tangent";
+        let with_data = self.gen.calls_with_data(args);
         for arg in args {
             match arg {
                 // A struct read as data: `Const` where `_with_data` takes one.

@@ -36,8 +36,8 @@ impl Gen<'_> {
         let zero = self.zero();
         let (split, parts) = self.split_projections(args);
         call.tokens.extend([split]);
-        let suffix = self.call_suffix(self.adjoint_suffix(), args);
-        let with_data = suffix != self.adjoint_suffix();
+        let with_data = self.calls_with_data(args);
+        let suffix = Self::item_suffix(self.adjoint_suffix(), with_data);
         for arg in args {
             match arg {
                 // A struct read as data: `Const` where `_with_data` takes one.

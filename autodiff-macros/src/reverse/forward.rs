@@ -280,17 +280,23 @@ impl Gen<'_> {
         param.filter(|p| p.listed && p.is_written())
     }
 
-    /// The name of the callee's item `base` (`adjoint`, `tangent`) to call on `args`: its
-    /// `_with_data` form when one passes a struct or rows of this function whole, whose
-    /// shadow in the plain item depends on the callee's `#[grad(..)]`. (No struct is
-    /// differentiated on dual numbers: `_dual_adjoint` has no such form.)
-    pub(crate) fn call_suffix(&self, base: &str, args: &[Arg]) -> String {
+    /// Whether a call on `args` goes through the callee's `_with_data` item: one passes a
+    /// struct or rows of this function whole, whose shadow in the plain item depends on the
+    /// callee's `#[grad(..)]`. (No struct is differentiated on dual numbers: `_dual_adjoint`
+    /// has no such form.)
+    pub(crate) fn calls_with_data(&self, args: &[Arg]) -> bool {
         let whole = |a: &Arg| match a {
             Arg::Data { .. } | Arg::Record { .. } => true,
             Arg::Array(a) => self.listed_array(a).is_some(),
             Arg::Scalar(_) => false,
         };
-        match self.dual.is_none() && args.iter().any(whole) {
+        self.dual.is_none() && args.iter().any(whole)
+    }
+
+    /// The name of the callee's item `base` (`adjoint`, `tangent`) to call: its `_with_data`
+    /// form when `with_data`.
+    pub(crate) fn item_suffix(base: &str, with_data: bool) -> String {
+        match with_data {
             true => format!("{base}_with_data"),
             false => base.to_string(),
         }
