@@ -101,6 +101,29 @@ pub(super) fn bound_value(reference: impl quote::ToTokens) -> proc_macro2::Token
     quote::quote!((&&&::autodiff::__private::Bound::new(#reference)).bound())
 }
 
+/// The reference a `bound_value` expression reads (`&rows[i]` of `(&&&Bound::new(&rows[i]))
+/// .bound()`), to tell what it binds: a float read from float data is float data.
+pub(super) fn bound_reference(expr: &Expr) -> Option<&Expr> {
+    let Expr::MethodCall(m) = expr else {
+        return None;
+    };
+    let mut receiver = &*m.receiver;
+    loop {
+        receiver = match receiver {
+            Expr::Reference(r) => &r.expr,
+            Expr::Paren(p) => &p.expr,
+            _ => break,
+        };
+    }
+    match receiver {
+        Expr::Call(c) if m.method == "bound" && c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.path.segments.iter().any(|s| s.ident == "Bound") => c.args.first(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `bound_value` in a block that brings the methods into scope.
 pub(super) fn bound(reference: impl quote::ToTokens) -> proc_macro2::TokenStream {
     let (import, value) = (bound_import(), bound_value(reference));

@@ -362,7 +362,7 @@ impl Lowerer<'_> {
                         && !integers.contains(&position)
                         && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
-                    let shapeless = op.var().filter(|v| self.vars[v.0].shapeless);
+                    let source = op.var();
                     // Data taken for a float by its look gets a shadow argument: checked to be
                     // float data, with a message where the guess is wrong (`s.label`, a
                     // `usize`), rather than a call with one argument too many.
@@ -382,9 +382,10 @@ impl Lowerer<'_> {
                         }
                     };
                     let typed = self.let_op("t", Ty::Float, checked, arg.span());
-                    if let (Some(source), Some(v)) = (shapeless, typed.var()) {
+                    // A number or an array, as the data it copies.
+                    if let Some(v) = typed.var() {
                         self.vars[v.0].shapeless = true;
-                        self.vars[v.0].copy_of = Some(source);
+                        self.vars[v.0].copy_of = source;
                     }
                     args.push(Arg::Scalar(typed));
                 }
@@ -398,8 +399,10 @@ impl Lowerer<'_> {
                     }));
                 }
                 Value::Row { array, index } => {
-                    // A row bound by `for row in w.iter()` is a reference already.
-                    let by_ref = matches!(arg, Expr::Reference(_) | Expr::Path(_));
+                    // A row bound by `for row in w.iter()` is a reference already, as is one
+                    // an `Option` of a reference gives (`xs.first().unwrap()`).
+                    let by_ref =
+                        matches!(arg, Expr::Reference(_) | Expr::Path(_)) || lends_element(arg);
                     args.push(Arg::Array(self.array_arg(array, Some(index), by_ref, span)));
                 }
                 Value::Element { array, index } => {
@@ -587,7 +590,7 @@ impl Lowerer<'_> {
     /// method of any of these (`cfg.shift[1].min(x)`), an element or a fold of any of these,
     /// or the success of any of these (`g(EPS)?`, `g(EPS).unwrap()`).
     fn float_parts(&self, expr: &Expr) -> bool {
-        if let Some(inner) = opaque::success_value(expr) {
+        if let Some(inner) = opaque::success_value(expr).or(build::bound_reference(expr)) {
             return self.looks_float(inner);
         }
         match expr {
@@ -1016,6 +1019,20 @@ const SIZE_WORDS: &[&str] = &[
     "INDEX",
     "CLASS",
 ];
+
+/// Whether a method chain gives an element by reference: `xs.first().unwrap()`,
+/// `xs.iter().next().unwrap()`, not `xs.first().copied().unwrap()`.
+fn lends_element(e: &Expr) -> bool {
+    let mut e = e;
+    let mut chained = false;
+    while let Expr::MethodCall(m) = e {
+        if m.method == "copied" || m.method == "cloned" {
+            return false;
+        }
+        (e, chained) = (&m.receiver, true);
+    }
+    chained
+}
 
 /// Whether `e` builds a struct (or an enum's variant) by its literal: `Cfg { s: 2.0 }`,
 /// `Meters(2.0)`, `Reg::L2(0.5)`, `Reg::Off` (not `Some(..)`, `None`, `Ok(..)`, `Err(..)`,

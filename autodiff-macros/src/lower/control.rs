@@ -237,9 +237,11 @@ impl Lowerer<'_> {
                     if let (Some(Ty::Float), Operand::Var(v)) = (declared, &op) {
                         self.vars[v.0].ty = Ty::Float;
                     }
-                    // `Loss::Huber { delta }`: taken for a float, as a data struct's field
-                    // is, unless it is read as an integer or named like a size.
-                    let payload = declared.is_none() && holds_variant_payload(pat);
+                    // `Loss::Huber { delta }`, `Some(x)` of `rows.last()`: taken for a float,
+                    // as a data struct's field is, unless it is read as an integer or named
+                    // like a size.
+                    let payload = declared.is_none()
+                        && (holds_variant_payload(pat) || self.looks_float(scrutinee));
                     if let (true, Operand::Var(v)) = (payload, &op) {
                         self.guess_float_data(*v, name);
                     }

@@ -781,6 +781,17 @@ impl Lowerer<'_> {
         )
     }
 
+    /// Whether `expr` is (an element, a row or a reference of) a known array of floats.
+    pub(super) fn holds_floats(&self, expr: &Expr) -> bool {
+        let array = match self.array_root(expr, true) {
+            Some(Binding::Array(a)) => a,
+            Some(Binding::Row { array, .. }) => array,
+            Some(Binding::View(s)) => s.array,
+            _ => return false,
+        };
+        self.arrays[array.0].elem == Elem::Float
+    }
+
     pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
         let target = type_kind(&c.ty, self.sig);
         // `count(row) as f64`: a function that returns an integer. Not `g(x) as f64` in an

@@ -208,7 +208,11 @@ impl Lowerer<'_> {
             }
             array => array,
         };
-        if !self.is_known_array(array) || !self.reads(&array.to_token_stream()).varied {
+        // Floats, differentiated or data: an element of data is a number, a row of data an
+        // array a call takes with a shadow, which only a known array tells.
+        if !self.is_known_array(array)
+            || !(self.holds_floats(array) || self.reads(&array.to_token_stream()).varied)
+        {
             return None;
         }
         let array: Expr = match array {

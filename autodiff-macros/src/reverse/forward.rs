@@ -787,21 +787,32 @@ impl Gen<'_> {
         }
         for v in exports {
             let ident = self.var(v);
-            let around = self.an.regions[then_region].parent;
-            let dummy = match self.body.var(v).copy_of {
+            let (value, dummy) = match self.copied_from_around(v, k) {
                 // A copy of data in scope around the `if`: the data itself.
-                Some(source) if self.an.within(around, self.an.def_region[source.0]) => {
-                    self.var(source).into_token_stream()
+                Some(source) => (
+                    ident.to_token_stream(),
+                    self.var(source).into_token_stream(),
+                ),
+                // Data of a type the function does not see (a row lent by `xs.last()`): no
+                // value stands in for it, so it goes out as an `Option`, set where the branch
+                // that computes it defines it.
+                None if self.exported_as_option(v, k) => {
+                    let value = match self.option_set_by(v, k) {
+                        true => quote!(::core::option::Option::Some(#ident)),
+                        false => ident.to_token_stream(),
+                    };
+                    (value, quote!(::core::option::Option::None))
                 }
-                _ => self.export_placeholder(v),
+                _ => (ident.to_token_stream(), self.export_placeholder(v)),
             };
             outs.push(ident.clone());
+            let (value, dummy) = (value.into(), dummy.into());
             if self.an.within(self.an.def_region[v.0], then_region) {
-                then_vals.push(ident.into());
-                else_vals.push(dummy.into());
+                then_vals.push(value);
+                else_vals.push(dummy);
             } else {
-                then_vals.push(dummy.into());
-                else_vals.push(ident.into());
+                then_vals.push(dummy);
+                else_vals.push(value);
             }
         }
         let c = self.operand(cond);
@@ -833,6 +844,37 @@ impl Gen<'_> {
                 quote!(let (#(#outs),*) = if #c { #t (#(#then_vals),*) } else { #e (#(#else_vals),*) };)
             }
         }
+    }
+
+    /// Whether `v`, exported from a branch, goes out as an `Option`: data of a type the
+    /// function does not see, for which no placeholder can be written (`0` for a number, but
+    /// nothing for a `&[f64; 2]`).
+    pub(super) fn exported_as_option(&self, v: Var, k: usize) -> bool {
+        let var = self.body.var(v);
+        let unseen = var.ty == Ty::Unknown || (var.shapeless && !var.varied);
+        unseen
+            && self.copied_from_around(v, k).is_none()
+            && !self.snapshot_of.contains_key(&v)
+            && !self.handed_on.contains(&v)
+            && !self.is_dual(&Operand::Var(v))
+    }
+
+    /// The data `v` copies (`copy_of`), where it is in scope around the `if` with key `k`:
+    /// what a branch of it that does not make the copy exports in its place.
+    fn copied_from_around(&self, v: Var, k: usize) -> Option<Var> {
+        let around = self.an.regions[self.an.branch_regions[&k].0].parent;
+        let source = self.body.var(v).copy_of?;
+        self.an
+            .within(around, self.an.def_region[source.0])
+            .then_some(source)
+    }
+
+    /// Whether the `if` with key `k` is where exported `v` becomes `Some`: one of its branches
+    /// defines it (an `if` around that one hands the `Option` on).
+    pub(super) fn option_set_by(&self, v: Var, k: usize) -> bool {
+        let (then_region, else_region) = self.an.branch_regions[&k];
+        let defined = self.an.def_region[v.0];
+        defined == then_region || defined == else_region
     }
 
     /// What a branch that does not define `v` exports in its place.

@@ -171,13 +171,6 @@ pub fn closure_param(body: &TokenStream) -> Ident {
 
 /// `base`, or `base_1`, `base_2`, .. : the first that `tokens` does not name.
 pub fn unmentioned(tokens: &TokenStream, base: &str) -> String {
-    fn mentions(tokens: &TokenStream, name: &str) -> bool {
-        tokens.clone().into_iter().any(|tree| match tree {
-            proc_macro2::TokenTree::Ident(i) => i == name,
-            proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
-            _ => false,
-        })
-    }
     (0..)
         .map(|k| match k {
             0 => base.to_string(),
@@ -185,6 +178,15 @@ pub fn unmentioned(tokens: &TokenStream, base: &str) -> String {
         })
         .find(|name| !mentions(tokens, name))
         .unwrap_or_default()
+}
+
+/// Whether `tokens` name `name` anywhere.
+fn mentions(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
+        _ => false,
+    })
 }
 
 /// A name built from a raw identifier (`r#match`, `d_r#match`) as a plain one (`match_`,
@@ -726,7 +728,10 @@ impl<'a> Gen<'a> {
                 let t = self.finalize(then_pieces, then_block, then_region, then_buffers);
                 let e = self.finalize(else_pieces, else_block, else_region, else_buffers);
                 let c = self.operand(cond);
-                let (tt, et) = (&t.tokens, &e.tokens);
+                let (tt, et) = (
+                    &self.unwrapping_exports(k, then_region, &t.tokens),
+                    &self.unwrapping_exports(k, else_region, &e.tokens),
+                );
                 let tokens = if et.is_empty() {
                     quote!(if #c { #tt })
                 } else if tt.is_empty() {
@@ -738,6 +743,17 @@ impl<'a> Gen<'a> {
             }
             Stmt::Loop(l) => self.reverse_loop(l),
         }
+    }
+
+    /// The reverse of a branch of the `if` with key `k`, `tokens`, after taking out the data
+    /// exported from it as an `Option` (`exported_as_option`) that it reads.
+    fn unwrapping_exports(&self, k: usize, region: usize, tokens: &TokenStream) -> TokenStream {
+        let exports = self.an.exports.get(&k).into_iter().flatten();
+        let taken = exports
+            .filter(|&&v| self.an.def_region[v.0] == region && self.exported_as_option(v, k))
+            .map(|&v| self.var(v))
+            .filter(|ident| mentions(tokens, &ident.to_string()));
+        quote!(#(let #taken = #taken.unwrap();)* #tokens)
     }
 
     /// Local arrays declared directly in `block` get their adjoint buffers at the start of
