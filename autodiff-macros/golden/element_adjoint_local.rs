@@ -118,6 +118,12 @@ pub fn whitened_centered_adjoint<
         let total_2 = total_1 + sq_7;
         let d_total_2 = d_total_1_seed;
         let d_sq_4 = d_total_2;
+        for i_7 in 0..len {
+            let t_52 = y_1[i_7];
+            let d_sq_6 = d_sq_4;
+            let d_t_52 = (d_sq_6 + d_sq_6) * t_52;
+            d_y_1[i_7] = d_t_52;
+        }
         let mut l_8_back = l_9;
         let trips_1 = ::autodiff::__private::trip_count(0..len);
         let tape_entries = tape.last(trips_1);
@@ -129,11 +135,6 @@ pub fn whitened_centered_adjoint<
             );
             for (i, &t_37) in (0..len).zip(tape_entries).rev() {
                 let mut d_c_1_i = 0.0;
-                let i_7 = i;
-                let t_52 = y_1[i_7];
-                let d_sq_6 = d_sq_4;
-                let d_t_52 = (d_sq_6 + d_sq_6) * t_52;
-                d_y_1[i_7] = d_t_52;
                 let i_6 = i;
                 let l_8 = l_8_back;
                 let t_40 = i_6 + 1;

@@ -104,15 +104,16 @@ pub fn whitened_norms_adjoint<
         let d_total_2 = d_total_1_seed;
         let d_sq_7 = d_total_2 / (2.0 * t_52);
         let d_sq_4 = d_sq_7;
+        for i_5 in 0..len {
+            let t_49 = y_1[i_5];
+            let d_sq_6 = d_sq_4;
+            let d_t_49 = (d_sq_6 + d_sq_6) * t_49;
+            d_y_1[i_5] = d_t_49;
+        }
         let mut l_8_back = l_9;
         if 0 < len {
             let xs_view_1 = &xs[(s * len)..(s * len) + len];
             for i in (0..len).rev() {
-                let i_5 = i;
-                let t_49 = y_1[i_5];
-                let d_sq_6 = d_sq_4;
-                let d_t_49 = (d_sq_6 + d_sq_6) * t_49;
-                d_y_1[i_5] = d_t_49;
                 let i_4 = i;
                 let l_8 = l_8_back;
                 let t_35 = i_4 + 1;

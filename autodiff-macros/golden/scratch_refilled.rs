@@ -141,6 +141,12 @@ pub fn whitened_adjoint<
         let d_q_4 = d_t_54;
         let trips_1 = ::autodiff::__private::trip_count(0..len);
         let tape_2_entries = tape_2.last(trips_1);
+        for (i_7, &t_51) in (0..len).zip(tape_2_entries) {
+            let d_q_6 = d_q_4;
+            let d_t_51 = (d_q_6 + d_q_6) * t_51;
+            d_y_1[i_7] = d_t_51;
+        }
+        tape_2.discard(trips_1);
         let trips_2 = ::autodiff::__private::trip_count(0..len);
         let tape_1_entries = tape_1.last(trips_2);
         if 0 < len {
@@ -150,11 +156,7 @@ pub fn whitened_adjoint<
                 (k * len) + len,
             );
             let means_view_1 = &means[(k * len)..(k * len) + len];
-            for ((i, &t_51), &l_9) in (0..len)
-                .zip(tape_2_entries)
-                .zip(tape_1_entries)
-                .rev()
-            {
+            for (i, &l_9) in (0..len).zip(tape_1_entries).rev() {
                 let mut d_c_1_i = 0.0;
                 let c_1_i = {
                     let i_4 = i;
@@ -163,10 +165,6 @@ pub fn whitened_adjoint<
                     let t_34 = t_30 - t_33;
                     t_34
                 };
-                let i_7 = i;
-                let d_q_6 = d_q_4;
-                let d_t_51 = (d_q_6 + d_q_6) * t_51;
-                d_y_1[i_7] = d_t_51;
                 let i_6 = i;
                 let t_39 = i_6 + 1;
                 let mut d_c_1_sum = 0.0;
@@ -202,7 +200,6 @@ pub fn whitened_adjoint<
                 ::autodiff::SliceShadow::add_at(&mut d_x, i_4, d_t_34);
             }
         }
-        tape_2.discard(trips_1);
         tape_1.discard(trips_2);
     }
     tape.discard(trips);

@@ -24,9 +24,6 @@ pub(super) struct Access {
     pub(super) touch: Touch,
     /// At the loop's own counter, alone (`d_a[i]`).
     pub(super) at_counter: bool,
-    /// At the counter of a loop nested in it that starts at the counter or after it
-    /// (`d_a[j]` in `for j in i + 1..n`): never below the loop's own counter.
-    pub(super) above_counter: bool,
     /// A statement of the loop's body itself, not of a branch or a nested loop.
     pub(super) top: bool,
     /// The load this is the adjoint of: none once folded into an accumulating store.
@@ -76,25 +73,15 @@ impl Gen<'_> {
     /// arrays; a load folded into an accumulating store is that store's access.
     pub(super) fn loop_accesses(&mut self, body: &Block, counter: Var) -> Vec<Access> {
         let mut accesses = Vec::new();
-        self.adjoint_accesses(body, counter, None, true, &mut accesses);
+        self.adjoint_accesses(body, counter, true, &mut accesses);
         accesses.retain(|a| a.load.is_none_or(|v| !self.folded.contains(&v)));
         accesses
     }
 
     /// How the reverse of `block` (a body of a loop counting with `counter`, or a block
-    /// nested in it) touches the adjoint arrays; `above`: the counter of the loop around
-    /// `block` that counts from `counter` or after it.
-    fn adjoint_accesses(
-        &mut self,
-        block: &Block,
-        counter: Var,
-        above: Option<Var>,
-        top: bool,
-        out: &mut Vec<Access>,
-    ) {
+    /// nested in it) touches the adjoint arrays.
+    fn adjoint_accesses(&mut self, block: &Block, counter: Var, top: bool, out: &mut Vec<Access>) {
         let at = |index: &[Operand]| matches!(index, [i] if i.var() == Some(counter));
-        let above_at =
-            |index: &[Operand]| matches!(index, [i] if above.is_some() && i.var() == above);
         for (p, stmt) in block.stmts.iter().enumerate() {
             match stmt {
                 Stmt::Let { var, op } if self.an.active[var.0] => match op {
@@ -103,7 +90,6 @@ impl Gen<'_> {
                             array: *array,
                             touch: Touch::Add,
                             at_counter: at(index),
-                            above_counter: above_at(index),
                             top,
                             load: Some(*var),
                         })
@@ -117,7 +103,6 @@ impl Gen<'_> {
                         array: *array,
                         touch: if folded { Touch::Read } else { Touch::ReadZero },
                         at_counter: at(index),
-                        above_counter: above_at(index),
                         top,
                         load: None,
                     });
@@ -128,7 +113,6 @@ impl Gen<'_> {
                         array: *array,
                         touch: Touch::ReadZero,
                         at_counter: false,
-                        above_counter: false,
                         top,
                         load: None,
                     });
@@ -138,27 +122,14 @@ impl Gen<'_> {
                         array: *array,
                         touch: Touch::Read,
                         at_counter: false,
-                        above_counter: false,
                         top,
                         load: None,
                     });
                     self.call_accesses(args, top, out);
                 }
                 _ => {
-                    let above = match stmt {
-                        Stmt::Loop(l) => match &l.kind {
-                            LoopKind::Counted {
-                                counter: inner,
-                                range,
-                            } if counts_from(&block.stmts[..p], &range.start, counter) => {
-                                Some(*inner)
-                            }
-                            _ => above,
-                        },
-                        _ => above,
-                    };
                     for nested in stmt.nested_blocks() {
-                        self.adjoint_accesses(nested, counter, above, false, out);
+                        self.adjoint_accesses(nested, counter, false, out);
                     }
                 }
             }
@@ -174,7 +145,6 @@ impl Gen<'_> {
                         array: a.array,
                         touch: Touch::Add,
                         at_counter: false,
-                        above_counter: false,
                         top,
                         load: None,
                     });
@@ -182,25 +152,4 @@ impl Gen<'_> {
             }
         }
     }
-}
-
-/// Whether `start`, a loop's first index, is `counter` or `counter + k` (`i + 1`), by what
-/// `before` (the statements before that loop) defines it as.
-fn counts_from(before: &[Stmt], start: &Operand, counter: Var) -> bool {
-    let Some(v) = start.var() else {
-        return false;
-    };
-    if v == counter {
-        return true;
-    }
-    let positive = |x: &Operand| matches!(x, Operand::Lit(syn::Lit::Int(_)));
-    before.iter().any(|s| match s {
-        Stmt::Let {
-            var,
-            op: Op::Binary(BinOp::Add, a, b),
-        } if *var == v => {
-            (a.var() == Some(counter) && positive(b)) || (b.var() == Some(counter) && positive(a))
-        }
-        _ => false,
-    })
 }
