@@ -895,6 +895,45 @@ fn fields_of_pairs_made_in_place_have_derivatives() {
     assert!((d_x - t * (t * x).cos()).abs() < 1e-12);
 }
 
+/// `sin_cos` of a model's field (`self.angle.sin_cos()`), and of an element of one: was taken
+/// for a sub-model's method and rejected ("a tuple computed from a differentiated value").
+#[derive(Clone, Debug, autodiff::Params)]
+struct Arm {
+    angle: f64,
+    len: [f64; 2],
+}
+
+impl Arm {
+    #[grad(self)]
+    fn miss(&self, target: &[f64; 2]) -> f64 {
+        let (s, c) = self.angle.sin_cos();
+        (self.len[0] * c - target[0]).powi(2)
+            + (self.len[1] * s - target[1]).powi(2)
+            + self.len[1].sin_cos().0
+    }
+}
+
+#[test]
+fn sin_cos_of_a_models_field_has_derivatives() {
+    let arm = Arm {
+        angle: 0.7,
+        len: [1.5, 0.8],
+    };
+    let target = [0.4, 0.9];
+    let (value, g) = arm.miss_grad(&target);
+    assert_eq!(value, arm.miss(&target));
+    let (s, c) = arm.angle.sin_cos();
+    let (ex, ey) = (arm.len[0] * c - target[0], arm.len[1] * s - target[1]);
+    let d_angle = 2.0 * ex * (-arm.len[0] * s) + 2.0 * ey * (arm.len[1] * c);
+    assert!(
+        (g.angle - d_angle).abs() < 1e-12,
+        "{} vs {d_angle}",
+        g.angle
+    );
+    assert!((g.len[0] - 2.0 * ex * c).abs() < 1e-12);
+    assert!((g.len[1] - (2.0 * ey * s + arm.len[1].cos())).abs() < 1e-12);
+}
+
 /// A slice of a scratch vector written again later (`&buf[1..]`): the call's reverse reads a
 /// snapshot whose type came from the call, which a range index does not give (E0282).
 #[grad]

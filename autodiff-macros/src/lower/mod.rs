@@ -572,7 +572,9 @@ fn is_integer_type(ty: &syn::Type) -> bool {
 /// method any number has (`is_nan`, `to_bits`, `partial_cmp`), nor one of an `Option` or a
 /// `Result` (`unwrap`).
 pub(super) fn is_array_method(name: &str) -> bool {
+    // `sin_cos` is a float's, lowered beside the rules (it makes a pair).
     rules::lookup(name).is_none()
+        && name != "sin_cos"
         && !opaque::is_non_float_method(name)
         && !opaque::is_success_method(name)
 }
