@@ -5,7 +5,7 @@
 //! adjoint reads is found by instantiating it (see `activity::reads`), never written twice.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use crate::code::Code;
 
@@ -125,6 +125,22 @@ impl Cx {
     fn zero(&self) -> TokenStream {
         self.lit(0.0)
     }
+}
+
+/// Whether an operand is written as a number other than 0 (`2`, `-1`, `2.5`, `0.5_f32`).
+fn is_nonzero_literal(operand: &Code) -> bool {
+    let text: String = operand
+        .to_token_stream()
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let number = ["_f64", "_f32", "f64", "f32", "_i32", "i32"]
+        .iter()
+        .fold(text.as_str(), |t, suffix| {
+            t.strip_suffix(suffix).unwrap_or(t)
+        });
+    number.parse::<f64>().is_ok_and(|v| v != 0.0)
 }
 
 /// `value` as a literal of the float type `float`: bare (`2.0`) for `f32`/`f64`, converted
@@ -255,17 +271,28 @@ pub static RULES: &[Rule] = &[
         let three = cx.lit(3.0);
         quote!(#d / (#three * #o * #o))
     }),
+    // `x^0` is 1 everywhere: its slope is 0, not `0 * 0^-1` (NaN) at 0; and `x^y` at 0 moves
+    // with `y` by `0 * ln 0` (NaN) written out, 0 in the limit. A literal exponent needs no
+    // such test.
     rule!("powi", Form::Method, 1 + 1, |cx| {
-        let (x, n, d) = (&cx.x[0], &cx.other[0], &cx.d);
+        let (x, n, d, zero) = (&cx.x[0], &cx.other[0], &cx.d, cx.zero());
         let n_float = cx.int_to_float(quote!(#n));
-        vec![quote!(#d * #n_float * #x.powi(#n - 1))]
+        let slope = quote!(#d * #n_float * #x.powi(#n - 1));
+        vec![match is_nonzero_literal(n) {
+            true => slope,
+            false => quote!(if #n == 0 { #zero } else { #slope }),
+        }]
     }),
     rule!("powf", Form::Method, 2 + 0, |cx| {
-        let (x, y, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
+        let (x, y, o, d, zero) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d, cx.zero());
         let one = cx.lit(1.0);
+        let slope = quote!(#d * #y * #x.powf(#y - #one));
         vec![
-            quote!(#d * #y * #x.powf(#y - #one)),
-            quote!(#d * #o * #x.ln()),
+            match is_nonzero_literal(y) {
+                true => slope,
+                false => quote!(if #y == #zero { #zero } else { #slope }),
+            },
+            quote!(if #o == #zero { #zero } else { #d * #o * #x.ln() }),
         ]
     }),
     unary!("recip", |cx, x, o, d| quote!(-#d * #o * #o)),
@@ -333,15 +360,16 @@ pub static RULES: &[Rule] = &[
     rule!("max", Form::Method, 2 + 0, |cx| {
         let (x, y, d, zero) = (&cx.x[0], &cx.x[1], &cx.d, cx.zero());
         vec![
-            quote!(if #x >= #y { #d } else { #zero }),
-            quote!(if #x >= #y { #zero } else { #d }),
+            // As `f64::max`: a NaN `y` gives `x`.
+            quote!(if #x >= #y || #y.is_nan() { #d } else { #zero }),
+            quote!(if #x >= #y || #y.is_nan() { #zero } else { #d }),
         ]
     }),
     rule!("min", Form::Method, 2 + 0, |cx| {
         let (x, y, d, zero) = (&cx.x[0], &cx.x[1], &cx.d, cx.zero());
         vec![
-            quote!(if #x <= #y { #d } else { #zero }),
-            quote!(if #x <= #y { #zero } else { #d }),
+            quote!(if #x <= #y || #y.is_nan() { #d } else { #zero }),
+            quote!(if #x <= #y || #y.is_nan() { #zero } else { #d }),
         ]
     }),
     rule!("clamp", Form::Method, 3 + 0, |cx| {

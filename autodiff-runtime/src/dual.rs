@@ -300,12 +300,14 @@ impl<T: Float> Dual<T> {
     pub fn powf(self, n: Self) -> Self {
         let p = self.value.powf(n.value);
         // d(x^y) = y x^(y-1) dx + x^y ln(x) dy; the second term only where y moves.
-        let dx = if self.tangent.is_zero() {
+        // `x^0` is 1 everywhere, and its slope 0 (not `0 * 0^-1` at 0).
+        let dx = if self.tangent.is_zero() || n.value.is_zero() {
             T::zero()
         } else {
             n.value * self.value.powf(n.value - T::one()) * self.tangent
         };
-        let dy = if n.tangent.is_zero() {
+        // At 0, `x^y` moves with `y` by `0 * ln 0` written out: 0 in the limit.
+        let dy = if n.tangent.is_zero() || p.is_zero() {
             T::zero()
         } else {
             p * self.value.ln() * n.tangent

@@ -229,3 +229,48 @@ fn every_primitive_matches_finite_differences_over_its_domain() {
         }
     }
 }
+
+/// A power series at 0 (`x.powi(0)`, `x.powf(0.0)`: slope 0, not `0 * 0^-1`), `x.powf(y)` at
+/// `x = 0` (moves with `y` by 0, not `0 * ln 0`), and `max`/`min` with a NaN operand, which
+/// `f64::max` takes for missing: the derivative goes to the other operand. Each was NaN or
+/// lost in every mode.
+#[grad(modes(tangent, hvp))]
+fn power_series(x: f64) -> f64 {
+    let c = [1.0, 2.0, 3.0];
+    c.iter()
+        .enumerate()
+        .map(|(i, ci)| ci * x.powi(i as i32))
+        .sum::<f64>()
+        + x.powf(0.0)
+}
+
+#[grad(modes(tangent, hvp))]
+fn power(x: f64, y: f64) -> f64 {
+    x.powf(y) + x.powf(1.0)
+}
+
+#[grad(x, modes(tangent, hvp))]
+fn with_missing(x: f64, y: f64) -> f64 {
+    x.max(y) * 2.0 + x.min(y)
+}
+
+#[test]
+fn powers_at_zero_and_nan_operands_have_their_derivatives() {
+    // 1 + 2x + 3x^2 + 1: slope 2, curvature 6 at 0.
+    assert_eq!(power_series_grad(0.0), (2.0, 2.0));
+    assert_eq!(power_series_tangent(0.0, 1.0), (2.0, 2.0));
+    assert_eq!(power_series_hvp(0.0, 1.0), (2.0, 2.0, 6.0));
+    // x^y + x at (0, 2): d/dx = 2x + 1 = 1, d/dy = x^y ln x -> 0, d2/dx2 = y (y - 1) = 2.
+    assert_eq!(power_grad(0.0, 2.0), (0.0, (1.0, 0.0)));
+    assert_eq!(power_tangent(0.0, 2.0, 1.0, 1.0), (0.0, 1.0));
+    assert_eq!(power_hvp(0.0, 2.0, 1.0, 0.0), (0.0, (1.0, 0.0), (2.0, 0.0)));
+    // max(x, NaN) = min(x, NaN) = x.
+    assert_eq!(with_missing_grad(2.0, f64::NAN), (6.0, 3.0));
+    assert_eq!(
+        with_missing_tangent(2.0, f64::NAN, 1.0, autodiff::Const),
+        (6.0, 3.0)
+    );
+    assert_eq!(with_missing_hvp(2.0, f64::NAN, 1.0), (6.0, 3.0, 0.0));
+    // A NaN `x` gives `y`, and its derivative none.
+    assert_eq!(with_missing_grad(f64::NAN, 1.0), (3.0, 0.0));
+}
