@@ -1099,14 +1099,21 @@ impl Planner<'_, '_> {
                             }
                         }
                     }
-                    Op::Call { args, .. } => self.call_args(args, *var, region),
+                    Op::Call { args, replays, .. } => {
+                        self.call_args(args, *var, region);
+                        replays.iter().for_each(|r| self.require(r.state));
+                    }
                     Op::Load { index, .. } => index.iter().for_each(|i| self.need(i)),
                     _ => {}
                 }
                 true
             }
             Stmt::CallArray {
-                array, args, shape, ..
+                array,
+                args,
+                replays,
+                shape,
+                ..
             } => {
                 if !self.analysis.active_array[array.0] {
                     return false;
@@ -1114,6 +1121,7 @@ impl Planner<'_, '_> {
                 self.require(*shape);
                 self.require_final_len(*array);
                 self.call_args(args, *shape, region);
+                replays.iter().for_each(|r| self.require(r.state));
                 true
             }
             Stmt::Store { array, index, .. } => {

@@ -372,6 +372,18 @@ pub enum Arg {
     },
 }
 
+/// A `&mut` borrow of data handed to a call (an RNG, a counter, running statistics), which
+/// the call changes: its state before the call, from which the reverse sweep's call of the
+/// callee's `_adjoint` (which runs the callee's forward sweep again) replays it, so that both
+/// see what the call saw, and the data is changed once.
+#[derive(Clone)]
+pub struct Replay {
+    /// The argument's position.
+    pub position: usize,
+    /// A copy of the data as it was before the call.
+    pub state: Var,
+}
+
 /// How a fallible callee's result is unwrapped: `suffix` as written (`?`, `.unwrap()`,
 /// `.ok()?`, `.map_err(f)?`), then, for `.unwrap_or(d)`, the number `d` in its place on a
 /// failure (a data value: nothing to differentiate).
@@ -532,6 +544,7 @@ pub enum Op {
     Call {
         callee: Callee,
         args: Vec<Arg>,
+        replays: Vec<Replay>,
         /// What unwraps a fallible callee's result, as written (`?`, `.unwrap()`,
         /// `.map_err(f)?`, `.unwrap_or(d)`): the reverse sweep ignores its `_adjoint`'s
         /// `Result` (a failure adds nothing to the shadows).
@@ -667,6 +680,7 @@ pub enum Stmt {
         array: ArrayId,
         callee: Callee,
         args: Vec<Arg>,
+        replays: Vec<Replay>,
         shape: Var,
     },
     /// `h.resize(len, 0)` before a resizable array is assigned whole; `prev` is its length

@@ -101,6 +101,9 @@ pub struct Param {
     /// cannot see, so `NAME_adjoint_with_data` takes one either way (see
     /// [`Param::data_slot`]).
     pub listed: bool,
+    /// A `&mut` of data (`rng: &mut Rng`, `calls: &mut usize`): a call it is handed to
+    /// changes it (`Replay`).
+    pub lent_mut: bool,
 }
 
 #[derive(Clone)]
@@ -386,6 +389,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 span: r.span(),
                 field: None,
                 listed: true,
+                lent_mut: false,
             }),
             FnArg::Typed(pt) => {
                 let ident = match &*pt.pat {
@@ -420,12 +424,15 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 }
                 let listed = kind.depends_on_list()
                     || matches!(kind, ParamKind::Opaque) && is_generic_value(&pt.ty, &type_params);
+                let lent_mut = matches!(kind, ParamKind::Opaque | ParamKind::Model { .. })
+                    && matches!(&*pt.ty, Type::Reference(r) if r.mutability.is_some());
                 params.push(Param {
                     ident,
                     kind,
                     span: pt.span(),
                     field: None,
                     listed,
+                    lent_mut,
                 });
             }
         }

@@ -1250,6 +1250,31 @@ pub fn split<S: crate::dual::Split>(duals: S) -> (S::Values, S::Values) {
     duals.split()
 }
 
+/// The state of `&mut` data a `#[grad]` function hands a call (an RNG, a counter), copied
+/// before the call: the reverse sweep calls the callee's `_adjoint`, which runs its forward
+/// sweep again, on a copy of it (`replay`), so that it sees what the call saw (the same random
+/// draws) and the user's data is changed once.
+#[inline(always)]
+pub fn state_before<T: Replayable>(data: &T) -> T {
+    data.clone()
+}
+
+/// A fresh copy of [`state_before`]'s, for one call of an `_adjoint`.
+#[inline(always)]
+pub fn replay<T: Replayable>(state: &T) -> T {
+    state.clone()
+}
+
+/// `&mut` data handed to a call in a `#[grad]` function: `Clone`, to replay the call.
+#[diagnostic::on_unimplemented(
+    message = "#[grad] replays this call in the reverse sweep from a copy of `{Self}` as it was before the call, and `{Self}` is not `Clone`",
+    label = "`&mut` data handed to a call that #[grad] differentiates",
+    note = "derive or implement `Clone` for `{Self}`: the call's `_adjoint` runs the callee again, and must see the same state (the same random draws) without changing the data a second time"
+)]
+pub trait Replayable: Clone {}
+
+impl<T: Clone> Replayable for T {}
+
 #[cfg(test)]
 mod tests {
     use super::{pop, tape_slots, BitStack, SlotTape, StackTape, Tape};

@@ -269,6 +269,7 @@ impl<'a> Sweep<'a> {
                 callee,
                 args,
                 unwrap,
+                ..
             } => {
                 // `let (v, t_v) = g_tangent(args.., tangents..);`
                 let v = self.gen.var(var);

@@ -182,7 +182,7 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         unwrap: Option<Unwrap>,
     ) -> Value {
-        let args = self.call_args(c);
+        let (args, replays) = self.call_args(c);
         let float = args.iter().any(|a| match a {
             Arg::Scalar(op) => self.ty(op) == Ty::Float,
             Arg::Data { .. } => false,
@@ -196,6 +196,7 @@ impl Lowerer<'_> {
             Op::Call {
                 callee,
                 args,
+                replays,
                 unwrap,
             },
             c.span(),
@@ -244,10 +245,19 @@ impl Lowerer<'_> {
     }
 
     /// The arguments of a call of a function with an `_adjoint`, lowered.
-    fn call_args(&mut self, c: &syn::ExprCall) -> Vec<Arg> {
+    fn call_args(&mut self, c: &syn::ExprCall) -> (Vec<Arg>, Vec<Replay>) {
         let span = c.span();
         let mut args = Vec::new();
         let integers = runtime_integer_arguments(&c.func);
+        let replays = c
+            .args
+            .iter()
+            .enumerate()
+            .filter_map(|(position, arg)| {
+                let state = self.state_before(arg)?;
+                Some(Replay { position, state })
+            })
+            .collect();
         for (position, arg) in c.args.iter().enumerate() {
             // A struct parameter read as data, passed whole (`f(cfg, x)`, `self.step(x)` of a
             // `self` left out of `#[grad(..)]`): as written, for the callee's `_with_data`,
@@ -439,7 +449,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        args
+        (args, replays)
     }
 
     /// `arg` if it is a constant (`SCREAMING_CASE`, no local) named like a size.
@@ -455,6 +465,24 @@ impl Lowerer<'_> {
         self.sig.passed_whole(arg).is_some_and(|p| {
             p.data_slot() && matches!(self.lookup(&p.ident.to_string()), Some(Binding::Opaque))
         })
+    }
+
+    /// A copy of the `&mut` data parameter `arg` hands a call (`rng` of `rng: &mut Rng`), made
+    /// before the call (`Replay`); `Clone` is required, with a message saying why.
+    fn state_before(&mut self, arg: &Expr) -> Option<Var> {
+        let Expr::Path(p) = arg else {
+            return None;
+        };
+        let param = self.sig.passed_whole(arg).filter(|p| p.lent_mut)?;
+        if !matches!(self.lookup(&param.ident.to_string()), Some(Binding::Opaque)) {
+            return None;
+        }
+        let op = Op::Opaque(Opaque {
+            tokens: quote::quote_spanned!(arg.span()=> ::autodiff::__private::state_before(&*#p)),
+            captures: Vec::new(),
+            declared: None,
+        });
+        self.let_op("state", Ty::Unknown, op, arg.span()).var()
     }
 
     /// The local bound to a struct literal of data that `arg` passes whole (`unit`, `&unit`),
@@ -529,7 +557,7 @@ impl Lowerer<'_> {
 
     /// A local array named `name` holding what `callee` returns on `c`'s arguments.
     fn array_of_call(&mut self, name: &syn::Ident, callee: Callee, c: &syn::ExprCall) -> ArrayId {
-        let args = self.call_args(c);
+        let (args, replays) = self.call_args(c);
         let array = ArrayId(self.arrays.len());
         let written = name.to_string();
         let unique = self.unique_name(&written);
@@ -552,6 +580,7 @@ impl Lowerer<'_> {
             array,
             callee,
             args,
+            replays,
             shape,
         });
         array

@@ -220,6 +220,7 @@ pub fn expand(
             span,
             field: Some(field),
             listed: false,
+            lent_mut: false,
         });
     }
     Rewrite {

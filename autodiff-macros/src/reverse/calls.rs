@@ -4,6 +4,24 @@
 use super::*;
 
 impl Gen<'_> {
+    /// A call's arguments as its reverse passes them: `&mut` data the call changed (`Replay`)
+    /// as a copy of its state before the call, so that the callee's `_adjoint` runs from what
+    /// the call saw, and the user's data is changed once.
+    pub(super) fn replaying(&self, args: &[Arg], replays: &[Replay]) -> Vec<Arg> {
+        let mut args = args.to_vec();
+        for r in replays {
+            let (state, span) = (self.var(r.state), self.body.var(r.state).span);
+            let replayed = Operand::Const(syn::parse_quote_spanned!(span=>
+                &mut ::autodiff::__private::replay(&#state)
+            ));
+            match &mut args[r.position] {
+                Arg::Scalar(value) | Arg::Data { value, .. } => *value = replayed,
+                Arg::Array(_) | Arg::Record { .. } => {}
+            }
+        }
+        args
+    }
+
     /// `g(..)` in reverse: `g_adjoint(.., d, shadows..)` with an accumulator for each active
     /// float argument and `Const` for the others.
     /// `fallible`: the forward sweep unwrapped the callee's `Ok`, so its `_adjoint` returns

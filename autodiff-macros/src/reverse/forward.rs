@@ -60,6 +60,7 @@ impl Gen<'_> {
                 callee,
                 args,
                 unwrap,
+                ..
             } => match self.dual_call(args) {
                 // The value as a dual number: the callee's sweeps on dual numbers, with
                 // nothing to pull back yet.
@@ -677,6 +678,7 @@ impl Gen<'_> {
                 callee,
                 args,
                 shape,
+                ..
             } => {
                 let a = self.array(*array);
                 // On dual numbers, a result of data that the function then writes dual

@@ -669,6 +669,7 @@ impl<'a> Gen<'a> {
                 array,
                 callee,
                 args,
+                replays,
                 ..
             } => {
                 // On dual numbers, a call on data alone has nothing to pull back (and its
@@ -679,7 +680,8 @@ impl<'a> Gen<'a> {
                     return Vec::new();
                 }
                 let d = self.array_adj(*array);
-                self.reverse_call(callee, args, quote!(&#d), false)
+                let args = self.replaying(args, replays);
+                self.reverse_call(callee, &args, quote!(&#d), false)
             }
             // The adjoint gets back the length the array had: its elements past that were
             // zeroed by the reverse of the copy that followed.
@@ -981,13 +983,15 @@ impl<'a> Gen<'a> {
             Op::Call {
                 callee,
                 args,
+                replays,
                 unwrap,
             } => {
                 let d = match self.handed_on.contains(&var) {
                     true => quote!(::autodiff::__private::HandedOn::passed(&#d)),
                     false => d,
                 };
-                self.reverse_call(callee, args, d, unwrap.is_some())
+                let args = self.replaying(args, replays);
+                self.reverse_call(callee, &args, d, unwrap.is_some())
             }
             _ => Vec::new(),
         }
