@@ -470,11 +470,17 @@ impl Lowerer<'_> {
         if op.is_comparison() {
             return self.let_op("t", Ty::Bool, Op::Binary(op, lhs, rhs), span);
         }
-        let float = lt == Ty::Float || rt == Ty::Float;
         let arithmetic = matches!(
             op,
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
         );
+        // Data of a type the function does not see and a literal (`BIG * 1e-19` of a `const
+        // BIG: f64` in an `f32` function): of that data's type, which the literal takes.
+        let untyped_data = |x: &Operand, other: &Operand| {
+            self.ty(x) == Ty::Unknown && !self.is_varied(x) && matches!(other, Operand::Lit(_))
+        };
+        let untyped = arithmetic && (untyped_data(&lhs, &rhs) || untyped_data(&rhs, &lhs));
+        let float = (lt == Ty::Float || rt == Ty::Float) && !untyped;
         if float && arithmetic {
             let name = match op {
                 BinOp::Add => "add",
@@ -491,7 +497,11 @@ impl Lowerer<'_> {
                 "#[grad] does not support this operator on floats; supported: + - * / % and comparisons",
             );
         }
-        let ty = if lt == Ty::Unknown { rt } else { lt };
+        let ty = match (untyped, lt) {
+            (true, _) => Ty::Unknown,
+            (false, Ty::Unknown) => rt,
+            (false, _) => lt,
+        };
         // Arithmetic on elements of `const` tables (`TABLE[1] - TABLE[0]`) is float data too.
         let table_data = arithmetic && (self.is_float_data(&lhs) || self.is_float_data(&rhs));
         let value = self.let_op("t", ty, Op::Binary(op, lhs, rhs), span);
@@ -808,10 +818,12 @@ impl Lowerer<'_> {
         self.cast_to(x, (*c.ty).clone(), c.ty.span())
     }
 
-    /// `x as ty`: the identity on a value of the function's float type already.
+    /// `x as ty`: the identity on a differentiated value (of the function's float type
+    /// already). Data keeps its conversion: its type is a guess (`(BIG * 1e-19) as f32` of a
+    /// `const BIG: f64`).
     pub(super) fn cast_to(&mut self, x: Operand, ty: syn::Type, span: Span) -> Value {
         let target = type_kind(&ty, self.sig);
-        if target == Ty::Float && self.ty(&x) == Ty::Float {
+        if target == Ty::Float && self.ty(&x) == Ty::Float && self.is_varied(&x) {
             return Value::Scalar(x);
         }
         Value::Scalar(self.let_op("t", target, Op::Cast(x, ty), span))

@@ -170,6 +170,10 @@ pub struct Lowerer<'a> {
     /// (`TABLE[k]`, an item of `TABLE.iter()`), numbers a data enum's variant holds
     /// (`Loss::Huber { delta }`): floats for a callee that takes a shadow for them.
     table_elements: HashSet<Var>,
+    /// Data of the float type the function does not compute in (`let c: f64 = ..;`, `n as
+    /// f64` in an `f32` function), and what arithmetic and float methods make of it: of that
+    /// type, computed as written (never retyped to the function's float).
+    other_floats: HashSet<Var>,
     /// Names the body reads as arrays: a call bound to one returns an array.
     array_locals: HashSet<String>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
@@ -232,6 +236,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         items: Vec::new(),
         bound_imported: false,
         table_elements: HashSet::default(),
+        other_floats: HashSet::default(),
         array_locals: HashSet::default(),
         integer_names: integer_names(block, sig),
         let_read_as_integer: false,
@@ -894,7 +899,43 @@ impl Lowerer<'_> {
     /// `let <fresh> = op`, returning the new value.
     /// `let <fresh> = op`, returning the new value, or the value an identical earlier op
     /// already computed (`x[i] * x[i]` reads `x[i]` once, so the reverse sweep keeps one).
+    /// Whether `x` is a literal suffixed with the other float type (`1e20_f64`, `0f64` in an
+    /// `f32` function).
+    fn is_other_float_literal(&self, x: &Operand) -> bool {
+        let suffix = match x {
+            Operand::Lit(Lit::Float(f)) => f.suffix(),
+            Operand::Lit(Lit::Int(i)) => i.suffix(),
+            _ => return false,
+        };
+        matches!(primitive_float_type(&self.sig.float), Some(f) if ["f32", "f64"].contains(&suffix) && f != suffix)
+    }
+
+    /// Whether `op` makes data of the other float type (`other_floats`): a conversion to it,
+    /// or an operation (not a conversion) on such data and nothing differentiated.
+    fn makes_other_float(&self, op: &Op) -> bool {
+        match op {
+            Op::Cast(_, ty) => is_other_float(ty, self.sig),
+            Op::NumCast(..) => false,
+            Op::Opaque(Opaque {
+                declared: Some(ty), ..
+            }) => is_other_float(ty, self.sig),
+            _ => {
+                let (mut other, mut varied) = (false, false);
+                op.visit_operands(&mut |x| {
+                    other |= self.is_other_float_literal(x);
+                    if let Some(v) = x.var() {
+                        other |= self.other_floats.contains(&v);
+                        varied |= self.vars[v.0].varied;
+                    }
+                });
+                other && !varied
+            }
+        }
+    }
+
     fn let_op(&mut self, base: &str, ty: Ty, op: Op, span: Span) -> Operand {
+        let other_float = self.makes_other_float(&op);
+        let ty = if other_float { Ty::Unknown } else { ty };
         let mut key = cse_key(&op);
         // The length of a vector that may change it is read again after a write, as a load.
         if let (Some((_, array)), Op::Len { array: a, .. }) = (&mut key, &op) {
@@ -914,6 +955,9 @@ impl Lowerer<'_> {
         }
         let var = self.new_var(base, ty, span);
         self.vars[var.0].varied = self.op_varied(&op, ty);
+        if other_float {
+            self.other_floats.insert(var);
+        }
         self.emit(Stmt::Let { var, op });
         if let (Some((key, array)), Some(cse)) = (key, self.cse.last_mut()) {
             match array {
@@ -1030,6 +1074,8 @@ impl Lowerer<'_> {
     pub fn ty(&self, op: &Operand) -> Ty {
         match op {
             Operand::Var(v) => self.vars[v.0].ty,
+            // `1e20_f64` in an `f32` function: data of the other float type.
+            _ if self.is_other_float_literal(op) => Ty::Unknown,
             // In a generic function a bare literal is some other float type, never `T`.
             Operand::Lit(Lit::Float(_)) if !self.sig.float_is_generic => Ty::Float,
             Operand::Lit(Lit::Float(_)) => Ty::Unknown,
@@ -1273,7 +1319,7 @@ pub(crate) fn primitive_float(ident: &syn::Ident) -> Option<&'static str> {
 
 /// Whether `ty` is the primitive float type an `f32` or `f64` function does not compute in
 /// (`f64` in an `f32` function): a cast to it may widen a float as well as convert a count.
-fn is_other_float(ty: &syn::Type, sig: &Signature) -> bool {
+pub(super) fn is_other_float(ty: &syn::Type, sig: &Signature) -> bool {
     matches!(
         (primitive_float_type(&sig.float), primitive_float_type(ty)),
         (Some(f), Some(t)) if f != t

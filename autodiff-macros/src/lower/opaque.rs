@@ -194,6 +194,32 @@ impl Lowerer<'_> {
         reads
     }
 
+    /// `let c: f64 = 1.0 + 1e-10;` in an `f32` function (`f32` in an `f64` one), reading no
+    /// differentiated value: data of the other float type, computed as written, its literals
+    /// of that type (not retyped to the function's, which would change its value).
+    pub(super) fn other_float_data(&mut self, init: &Expr, ty: &syn::Type) -> Option<Value> {
+        if !is_other_float(ty, self.sig) {
+            return None;
+        }
+        let tokens = init.to_token_stream();
+        let reads = self.reads(&tokens);
+        if reads.varied || reads.poisoned {
+            return None;
+        }
+        let tokens = strip_derefs(init, &reads.captures, &reads.in_place).unwrap_or(tokens);
+        let op = Op::Opaque(Opaque {
+            tokens,
+            captures: reads.captures,
+            declared: Some(ty.clone()),
+        });
+        Some(Value::Scalar(self.let_op(
+            "t",
+            Ty::Unknown,
+            op,
+            init.span(),
+        )))
+    }
+
     /// `expr` as written, when no derivative can flow through it: it reads nothing that
     /// depends on a float parameter, or its result is not a float. `None` otherwise.
     pub(super) fn try_opaque(&mut self, expr: &Expr, non_float_result: bool) -> Option<Value> {

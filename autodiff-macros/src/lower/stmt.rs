@@ -381,8 +381,11 @@ impl Lowerer<'_> {
         let integer = (declared_int || read_as_integer)
             .then(|| self.integer_call(init, !declared_int))
             .flatten();
+        let other_float = annotated.and_then(|ty| self.other_float_data(init, ty));
         let may_leave = std::mem::replace(&mut self.value_may_leave, true);
-        let mut value = integer.unwrap_or_else(|| self.lower_expr(init));
+        let mut value = integer
+            .or(other_float)
+            .unwrap_or_else(|| self.lower_expr(init));
         self.value_may_leave = may_leave;
         // `let n = &cfg.n;`: a reference to a field of data, kept as written (an item the
         // sweeps bind, `let s = &samples[i];`, is read through it as a number or a place).
