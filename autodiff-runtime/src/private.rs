@@ -633,8 +633,9 @@ fn empty_tape() -> ! {
 /// data; anything else as it is.
 ///
 /// `(&&&Bound::new(x)).bound()` finds [`BoundPart::bound`] when `x` is a reference to an
-/// array or a tuple, [`BoundNumber::bound`] (one dereference further) when it is a reference
-/// to another `Copy` value, [`BoundAsIs::bound`] (two further) otherwise.
+/// array or a tuple, [`BoundNumber::bound`] or [`BoundInteger::bound`] (one dereference
+/// further) when it is a reference to a number, [`BoundAsIs::bound`] (two further)
+/// otherwise.
 pub struct Bound<T>(core::cell::Cell<Option<T>>);
 
 impl<T> Bound<T> {
@@ -692,11 +693,65 @@ pub trait BoundNumber {
     fn bound(&self) -> Self::Value;
 }
 
-impl<T: Copy> BoundNumber for &Bound<&T> {
+/// A float (a generic `T: Float` and a dual number too) by value.
+impl<T: num_traits::Float> BoundNumber for &Bound<&T> {
     type Value = T;
     #[inline(always)]
     fn bound(&self) -> T {
         *self.take()
+    }
+}
+
+/// An integer, a `bool` or a `char` by value (a trait apart from [`BoundNumber`]: an impl of
+/// it for these beside the one for every `Float` would overlap). A struct, even a `Copy` one,
+/// stays behind its reference, so that a borrow of its field outlives the binding.
+pub trait BoundInteger {
+    type Value;
+    fn bound(&self) -> Self::Value;
+}
+
+macro_rules! bound_integers {
+    ($($t:ty),*) => {$(
+        impl BoundInteger for &Bound<&$t> {
+            type Value = $t;
+            #[inline(always)]
+            fn bound(&self) -> $t {
+                *self.take()
+            }
+        }
+    )*};
+}
+bound_integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool, char);
+
+/// A name bound to data of a type a `#[grad]` function does not see, read through `*` as the
+/// user's code reads it (`byval(*s)` of `for s in samples`): `*(&&Place(&s)).place()` is the
+/// value behind `s` whether `s` holds the data by reference (a struct, an array: found by
+/// [`PlaceBehind`]) or by value (a number, as [`Bound`] binds it: [`PlaceItself`]).
+pub struct Place<'a, T>(pub &'a T);
+
+pub trait PlaceBehind {
+    type Target: ?Sized;
+    fn place(&self) -> &Self::Target;
+}
+
+impl<T: ?Sized> PlaceBehind for &Place<'_, &T> {
+    type Target = T;
+    #[inline(always)]
+    fn place(&self) -> &T {
+        self.0
+    }
+}
+
+pub trait PlaceItself {
+    type Target;
+    fn place(&self) -> &Self::Target;
+}
+
+impl<T> PlaceItself for Place<'_, T> {
+    type Target = T;
+    #[inline(always)]
+    fn place(&self) -> &T {
+        self.0
     }
 }
 

@@ -1,6 +1,8 @@
 //! Rows of data reached through a binding (a chunk, a window, a split, `first()`, `last()`,
 //! `get(k)`) and handed to a `#[grad]` function: each row is float data, which the callee
-//! takes with a shadow (`Const`), by reference as the binding lends it.
+//! takes with a shadow (`Const`), by reference as the binding lends it. So are the fields of
+//! a `Copy` struct of data reached so: the struct stays behind its reference (a copy was
+//! borrowed past its end, E0716), and `*s` still reads it by value.
 #![allow(clippy::needless_range_loop)]
 
 mod common;
@@ -273,4 +275,59 @@ fn a_model_method_over_mini_batches_of_rows() {
         &[g.w[0], g.w[1], g.b],
         "batched_loss",
     );
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    x: [f64; 2],
+    y: f64,
+}
+
+fn weight(s: Sample) -> f64 {
+    1.0 + s.y * s.y
+}
+
+#[grad(w)]
+fn copy_samples(w: &[f64; 2], samples: &[Sample], k: usize) -> f64 {
+    let head = match samples.first() {
+        Some(s) => dot2(w, &s.x) * s.y,
+        None => 0.0,
+    };
+    let Some(picked) = samples.get(k) else {
+        return head;
+    };
+    let mut total = head + dot2(w, &picked.x).powi(2);
+    for batch in samples.chunks(2) {
+        for s in batch {
+            total += (dot2(w, &s.x) - s.y).powi(2) * weight(*s);
+        }
+    }
+    let (first, rest) = samples.split_at(1);
+    for s in rest.iter().chain(first) {
+        total += dot2(w, &s.x).sin();
+    }
+    total
+}
+
+#[test]
+fn fields_of_copy_structs_of_data_reached_through_bindings() {
+    let samples = [
+        Sample {
+            x: [1.0, 2.0],
+            y: 0.5,
+        },
+        Sample {
+            x: [-1.0, 0.5],
+            y: 2.0,
+        },
+        Sample {
+            x: [0.3, 0.7],
+            y: -1.0,
+        },
+    ];
+    for k in [0, 2, 5] {
+        let (value, g) = copy_samples_grad(&W, &samples, k);
+        assert_eq!(value, copy_samples(&W, &samples, k));
+        fd_of(|w| copy_samples(w, &samples, k), g, "copy_samples");
+    }
 }

@@ -89,8 +89,11 @@ pub(super) fn int(value: usize) -> Expr {
 /// The `use` that brings `__private::Bound`'s methods into scope (see `bound`).
 pub(super) fn bound_import() -> proc_macro2::TokenStream {
     quote::quote!(
-        #[allow(unused_imports)] // one of the three is the one that applies
-        use ::autodiff::__private::{BoundPart as _, BoundAsIs as _, BoundNumber as _};
+        #[allow(unused_imports)] // one of each kind is the one that applies
+        use ::autodiff::__private::{
+            BoundPart as _, BoundAsIs as _, BoundNumber as _, BoundInteger as _, PlaceBehind as _,
+            PlaceItself as _,
+        };
     )
 }
 

@@ -194,6 +194,21 @@ impl Lowerer<'_> {
         reads
     }
 
+    /// The names of captured values of a type the function does not see (data a pattern or
+    /// a loop bound through `__private::Bound`: a number, or a struct by reference); reading
+    /// one through `*` brings `__private::Place` into scope.
+    fn untyped_captures(&mut self, captures: &[(Ident, Capture)]) -> HashSet<String> {
+        let untyped: HashSet<String> = captures
+            .iter()
+            .filter(|(_, c)| matches!(c, Capture::Value(op) if self.ty(op) == Ty::Unknown))
+            .map(|(i, _)| i.to_string())
+            .collect();
+        if !untyped.is_empty() {
+            self.import_bound();
+        }
+        untyped
+    }
+
     /// `let c: f64 = 1.0 + 1e-10;` in an `f32` function (`f32` in an `f64` one), reading no
     /// differentiated value: data of the other float type, computed as written, its literals
     /// of that type (not retyped to the function's, which would change its value).
@@ -206,7 +221,9 @@ impl Lowerer<'_> {
         if reads.varied || reads.poisoned {
             return None;
         }
-        let tokens = strip_derefs(init, &reads.captures, &reads.in_place).unwrap_or(tokens);
+        let untyped = self.untyped_captures(&reads.captures);
+        let tokens =
+            strip_derefs(init, &reads.captures, &reads.in_place, &untyped).unwrap_or(tokens);
         let op = Op::Opaque(Opaque {
             tokens,
             captures: reads.captures,
@@ -236,7 +253,9 @@ impl Lowerer<'_> {
         } else {
             self.opaque_type(expr)
         };
-        let tokens = strip_derefs(expr, &reads.captures, &reads.in_place).unwrap_or(tokens);
+        let untyped = self.untyped_captures(&reads.captures);
+        let tokens =
+            strip_derefs(expr, &reads.captures, &reads.in_place, &untyped).unwrap_or(tokens);
         let op = Op::Opaque(Opaque {
             tokens,
             captures: reads.captures,
@@ -446,34 +465,67 @@ pub(super) fn is_success_method(name: &str) -> bool {
 
 /// `expr` with `*v` written `v` for every local captured by value: the user's `v` was a
 /// reference (`for v in x.iter()`), its rebinding is the number. `None` when there is none.
+/// Data of a type the function does not see, read through `*`: `untyped` names hold it by
+/// reference (a struct, an array) or by value (a number, as `__private::Bound` binds it), so
+/// `*s` reads the value behind either (`__private::Place`), as the user's `*s` did.
 fn strip_derefs(
     expr: &Expr,
     captures: &[(Ident, Capture)],
     in_place: &[String],
+    untyped: &HashSet<String>,
 ) -> Option<TokenStream> {
-    struct Strip {
+    struct Strip<'u> {
         values: HashSet<String>,
+        untyped: &'u HashSet<String>,
         changed: bool,
     }
-    impl syn::visit_mut::VisitMut for Strip {
+    impl syn::visit_mut::VisitMut for Strip<'_> {
         fn visit_expr_mut(&mut self, e: &mut Expr) {
             let mut inner = &*e;
-            while let Expr::Unary(syn::ExprUnary {
-                op: SynUnOp::Deref(_),
-                expr,
-                ..
-            }) = inner
+            let mut innermost_deref = None;
+            while let Expr::Unary(
+                u @ syn::ExprUnary {
+                    op: SynUnOp::Deref(_),
+                    expr,
+                    ..
+                },
+            ) = inner
             {
+                innermost_deref = Some(u);
                 inner = expr;
             }
-            let captured = matches!(inner, Expr::Path(p)
-                if p.path.get_ident().is_some_and(|i| self.values.contains(&i.to_string())));
-            if captured && !std::ptr::eq(inner, &*e) {
-                *e = inner.clone();
+            let name = match inner {
+                Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                _ => None,
+            };
+            let captured = name.as_ref().is_some_and(|n| self.values.contains(n));
+            if let (Some(deref), Some(n), true) = (innermost_deref, &name, captured) {
+                let read = if self.untyped.contains(n) {
+                    let span = syn::spanned::Spanned::span(&deref.op);
+                    let place: Expr = syn::parse_quote_spanned!(span=>
+                        *(&&::autodiff::__private::Place(&#inner)).place()
+                    );
+                    replace_innermost_deref(e, place)
+                } else {
+                    inner.clone()
+                };
+                *e = read;
                 self.changed = true;
                 return;
             }
             syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    /// `e` (`**s`) with its innermost `*s` replaced by `read`.
+    fn replace_innermost_deref(e: &Expr, read: Expr) -> Expr {
+        match e {
+            Expr::Unary(u) if matches!(&*u.expr, Expr::Unary(i) if matches!(i.op, SynUnOp::Deref(_))) =>
+            {
+                let mut outer = u.clone();
+                outer.expr = Box::new(replace_innermost_deref(&u.expr, read));
+                Expr::Unary(outer)
+            }
+            _ => read,
         }
     }
     let values = captures
@@ -484,6 +536,7 @@ fn strip_derefs(
         .collect();
     let mut strip = Strip {
         values,
+        untyped,
         changed: false,
     };
     let mut expr = expr.clone();
