@@ -356,3 +356,67 @@ fn a_struct_built_as_a_receiver() {
     assert!(close(value, 11.0 * 0.5f64.sin()));
     assert!(close(d_x, 11.0 * 0.5f64.cos()) && close(d_k, 6.0 * 0.5f64.sin()));
 }
+
+/// A record of data and a count, handed by a `#[grad(self)]` method to another with `self`
+/// whole: the item of a loop, an element, a local reference, the path form. `_with_data`
+/// takes an argument for every parameter, so the caller need not tell a struct of data (`r`)
+/// from an integer (`k`): both take `Const` (was E0061 inside generated code).
+struct Record {
+    x: [f64; 2],
+    y: f64,
+}
+
+#[derive(Clone, Debug, Params)]
+struct Line {
+    w: [f64; 2],
+    b: f64,
+}
+
+impl Line {
+    #[grad(self)]
+    fn residual(&self, r: &Record, k: usize) -> f64 {
+        (self.w[0] * r.x[0] + self.w[1] * r.x[1] + self.b - r.y).powi(2) * (k + 1) as f64
+    }
+
+    #[grad(self)]
+    fn total(&self, records: &[Record]) -> f64 {
+        let mut t = 0.0;
+        for (k, r) in records.iter().enumerate() {
+            t += self.residual(r, k);
+        }
+        let first = &records[0];
+        t + self.residual(&records[1], 0) + Self::residual(self, first, 2)
+    }
+}
+
+#[test]
+fn a_method_hands_records_and_counts_to_another() {
+    let records = [
+        Record {
+            x: [1.0, 2.0],
+            y: 0.5,
+        },
+        Record {
+            x: [-1.0, 0.5],
+            y: 2.0,
+        },
+        Record {
+            x: [0.3, 0.7],
+            y: -1.0,
+        },
+    ];
+    let line = Line {
+        w: [0.4, -0.6],
+        b: 0.2,
+    };
+    let (value, g) = line.total_grad(&records);
+    assert_eq!(value, line.total(&records));
+    let f = |p: &[f64]| {
+        Line {
+            w: [p[0], p[1]],
+            b: p[2],
+        }
+        .total(&records)
+    };
+    assert_matches_fd(&f, &[0.4, -0.6, 0.2], &[g.w[0], g.w[1], g.b], "total");
+}

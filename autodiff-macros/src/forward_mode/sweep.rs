@@ -375,6 +375,10 @@ impl<'a> Sweep<'a> {
                 Arg::Scalar(x) => {
                     // The same arguments as the callee's `_adjoint` takes shadows for.
                     if !self.gen.takes_derivative(x) {
+                        // `_with_data` takes an argument for every parameter.
+                        if with_data {
+                            out.push(quote!(::autodiff::Const));
+                        }
                         continue;
                     }
                     out.push(match x.var() {
@@ -411,8 +415,8 @@ impl<'a> Sweep<'a> {
                 }
                 Arg::Array(a) => {
                     if !self.gen.takes_array_shadow(a) {
-                        // Rows read as data: `Const` where `_with_data` takes them.
-                        if with_data && self.gen.data_slot(arg) {
+                        // Data: `Const` where `_with_data` takes an argument for it.
+                        if with_data {
                             out.push(quote!(::autodiff::Const));
                         }
                         continue;

@@ -66,6 +66,10 @@ impl Gen<'_> {
                 }
                 Arg::Scalar(x) => {
                     if !self.takes_derivative(x) {
+                        // `_with_data` takes an argument for every parameter.
+                        if with_data {
+                            shadows.push(quote!(::autodiff::Const));
+                        }
                         continue;
                     }
                     let pulled = self.held_back.is_some();
@@ -122,8 +126,8 @@ impl Gen<'_> {
                 }
                 Arg::Array(a) => {
                     if !self.takes_array_shadow(a) {
-                        // Rows read as data: `Const` where `_with_data` takes them.
-                        if with_data && self.data_slot(arg) {
+                        // Data: `Const` where `_with_data` takes an argument for it.
+                        if with_data {
                             shadows.push(quote!(::autodiff::Const));
                         }
                         continue;

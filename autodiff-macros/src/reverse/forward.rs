@@ -303,15 +303,6 @@ impl Gen<'_> {
         }
     }
 
-    /// Whether `arg` takes `Const` in a `_with_data` call: a struct or rows read as data.
-    pub(crate) fn data_slot(&self, arg: &Arg) -> bool {
-        match arg {
-            Arg::Data { .. } => true,
-            Arg::Array(a) => self.listed_array(a).is_some_and(Param::data_slot),
-            Arg::Scalar(_) | Arg::Record { .. } => false,
-        }
-    }
-
     /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
     /// the reference bound to it at the top.
     pub(crate) fn is_data_field(&self, a: ArrayId) -> bool {
