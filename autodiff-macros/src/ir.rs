@@ -265,6 +265,9 @@ pub enum UnOp {
 #[derive(Clone)]
 pub enum Capture {
     Value(Operand),
+    /// A reference to data kept as written (`let x = &s.x;`), rebound as the reference
+    /// itself, not the value behind it (an array lent to a call).
+    Lent(Operand),
     /// A local array, rebound as a reference.
     Array(ArrayId),
     /// A row of a matrix bound by iteration, rebound as a reference.
@@ -312,7 +315,7 @@ impl Opaque {
     fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
         for (_, capture) in &self.captures {
             match capture {
-                Capture::Value(x) | Capture::Row(_, x) => f(x),
+                Capture::Value(x) | Capture::Lent(x) | Capture::Row(_, x) => f(x),
                 Capture::Tuple(xs) => xs.iter().for_each(&mut *f),
                 Capture::Record { fields, .. } => fields.iter().for_each(|(_, x)| f(x)),
                 Capture::Optional { some, values, .. } => {
@@ -1023,6 +1026,7 @@ impl Opaque {
                 Capture::Array(a) | Capture::Row(a, _) => Some(*a),
                 Capture::View(s) => Some(s.array),
                 Capture::Value(_)
+                | Capture::Lent(_)
                 | Capture::Tuple(_)
                 | Capture::Record { .. }
                 | Capture::Optional { .. } => None,

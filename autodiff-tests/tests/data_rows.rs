@@ -309,6 +309,19 @@ fn copy_samples(w: &[f64; 2], samples: &[Sample], k: usize) -> f64 {
     total
 }
 
+/// A field of data lent through a local reference (`let x = &s.x;`): lent as it is (was
+/// read as the array behind it, E0308 inside generated code).
+#[grad(w)]
+fn lent_fields(w: &[f64; 2], head: &Sample, samples: &[Sample]) -> f64 {
+    let x = &head.x;
+    let mut total = dot2(w, x);
+    for s in samples {
+        let features = &s.x;
+        total += dot2(w, features) * s.y;
+    }
+    total
+}
+
 #[test]
 fn fields_of_copy_structs_of_data_reached_through_bindings() {
     let samples = [
@@ -330,4 +343,7 @@ fn fields_of_copy_structs_of_data_reached_through_bindings() {
         assert_eq!(value, copy_samples(&W, &samples, k));
         fd_of(|w| copy_samples(w, &samples, k), g, "copy_samples");
     }
+    let (value, g) = lent_fields_grad(&W, &samples[1], &samples);
+    assert_eq!(value, lent_fields(&W, &samples[1], &samples));
+    fd_of(|w| lent_fields(w, &samples[1], &samples), g, "lent_fields");
 }

@@ -382,11 +382,17 @@ impl Lowerer<'_> {
                         true => Op::Copy(op),
                         false => {
                             let value = proc_macro2::Ident::new("value", arg.span());
+                            // `x` of `let x = &s.x;` is lent as it is (an array behind it).
+                            let lent = op.var().is_some_and(|v| self.vars[v.0].reference);
+                            let capture = match lent {
+                                true => Capture::Lent(op),
+                                false => Capture::Value(op),
+                            };
                             Op::Opaque(Opaque {
                                 tokens: quote::quote_spanned!(arg.span()=>
                                     ::autodiff::__private::float_data(#value)
                                 ),
-                                captures: vec![(value, Capture::Value(op))],
+                                captures: vec![(value, capture)],
                                 declared: None,
                             })
                         }
@@ -967,7 +973,7 @@ impl Lowerer<'_> {
         self.scopes.push(HashMap::default());
         for (ident, capture) in &closure.captures {
             let binding = match capture {
-                Capture::Value(value) => {
+                Capture::Value(value) | Capture::Lent(value) => {
                     let ty = self.ty(value);
                     self.new_cell(&ident.to_string(), value.clone(), ty, false)
                 }

@@ -208,6 +208,7 @@ impl Gen<'_> {
             // reads a dual number's value.
             Capture::Value(x) if self.is_dual(x) => self.value_of(x).into(),
             Capture::Value(x) => self.float_operand(x).into(),
+            Capture::Lent(x) => self.operand(x).into(),
             // A field of a data struct is bound at the top as a reference already.
             Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
             Capture::Array(a) => {
