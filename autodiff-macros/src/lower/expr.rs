@@ -773,13 +773,19 @@ impl Lowerer<'_> {
     /// Whether `expr` names a local array of the function (or an element, a row or a view of
     /// one), which the body may write after a `let` binds it by value.
     pub(super) fn is_local_array(&self, expr: &Expr) -> bool {
-        let array = match self.array_root(expr, false) {
-            Some(Binding::Array(a)) => a,
-            Some(Binding::Row { array, .. }) => array,
-            Some(Binding::View(s)) => s.array,
-            _ => return false,
-        };
-        self.arrays[array.0].origin == ArrayOrigin::Local
+        self.root_array(expr, false)
+            .is_some_and(|a| self.arrays[a.0].origin == ArrayOrigin::Local)
+    }
+
+    /// The array `expr` is (an element, a row or a view of; a reference of too, with
+    /// `through_references`).
+    fn root_array(&self, expr: &Expr, through_references: bool) -> Option<ArrayId> {
+        match self.array_root(expr, through_references)? {
+            Binding::Array(a) => Some(a),
+            Binding::Row { array, .. } => Some(array),
+            Binding::View(s) => Some(s.array),
+            _ => None,
+        }
     }
 
     /// Whether `expr` is (an element, a row or a reference of) a local array, a parameter
@@ -793,13 +799,8 @@ impl Lowerer<'_> {
 
     /// Whether `expr` is (an element, a row or a reference of) a known array of floats.
     pub(super) fn holds_floats(&self, expr: &Expr) -> bool {
-        let array = match self.array_root(expr, true) {
-            Some(Binding::Array(a)) => a,
-            Some(Binding::Row { array, .. }) => array,
-            Some(Binding::View(s)) => s.array,
-            _ => return false,
-        };
-        self.arrays[array.0].elem == Elem::Float
+        self.root_array(expr, true)
+            .is_some_and(|a| self.arrays[a.0].elem == Elem::Float)
     }
 
     pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
