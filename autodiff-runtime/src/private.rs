@@ -1305,18 +1305,12 @@ pub fn split<S: crate::dual::Split>(duals: S) -> (S::Values, S::Values) {
     duals.split()
 }
 
-/// The state of `&mut` data a `#[grad]` function hands a call (an RNG, a counter), copied
-/// before the call: the reverse sweep calls the callee's `_adjoint`, which runs its forward
-/// sweep again, on a copy of it (`replay`), so that it sees what the call saw (the same random
-/// draws) and the user's data is changed once.
+/// A copy of the state of `&mut` data a `#[grad]` function hands a call (an RNG, a counter):
+/// taken before the call, and copied again for the reverse sweep's call of the callee's
+/// `_adjoint`, which runs its forward sweep again, so that it sees what the call saw (the
+/// same random draws) and the user's data is changed once.
 #[inline(always)]
-pub fn state_before<T: Replayable>(data: &T) -> T {
-    data.clone()
-}
-
-/// A fresh copy of [`state_before`]'s, for one call of an `_adjoint`.
-#[inline(always)]
-pub fn replay<T: Replayable>(state: &T) -> T {
+pub fn replay_state<T: Replayable>(state: &T) -> T {
     state.clone()
 }
 

@@ -484,7 +484,7 @@ impl Lowerer<'_> {
             return None;
         }
         let op = Op::Opaque(Opaque {
-            tokens: quote::quote_spanned!(arg.span()=> ::autodiff::__private::state_before(&*#p)),
+            tokens: quote::quote_spanned!(arg.span()=> ::autodiff::__private::replay_state(&*#p)),
             captures: Vec::new(),
             declared: None,
         });

@@ -209,6 +209,19 @@ impl Lowerer<'_> {
         untyped
     }
 
+    /// `expr` passed through as written, reading what `reads` found (a `*v` of a rebound
+    /// number as `v`).
+    fn as_written(&mut self, expr: &Expr, reads: Reads, declared: Option<syn::Type>) -> Op {
+        let untyped = self.untyped_captures(&reads.captures);
+        let tokens = strip_derefs(expr, &reads.captures, &reads.in_place, &untyped)
+            .unwrap_or_else(|| expr.to_token_stream());
+        Op::Opaque(Opaque {
+            tokens,
+            captures: reads.captures,
+            declared,
+        })
+    }
+
     /// `let c: f64 = 1.0 + 1e-10;` in an `f32` function (`f32` in an `f64` one), reading no
     /// differentiated value: data of the other float type, computed as written, its literals
     /// of that type (not retyped to the function's, which would change its value).
@@ -216,19 +229,11 @@ impl Lowerer<'_> {
         if !is_other_float(ty, self.sig) {
             return None;
         }
-        let tokens = init.to_token_stream();
-        let reads = self.reads(&tokens);
+        let reads = self.reads(&init.to_token_stream());
         if reads.varied || reads.poisoned {
             return None;
         }
-        let untyped = self.untyped_captures(&reads.captures);
-        let tokens =
-            strip_derefs(init, &reads.captures, &reads.in_place, &untyped).unwrap_or(tokens);
-        let op = Op::Opaque(Opaque {
-            tokens,
-            captures: reads.captures,
-            declared: Some(ty.clone()),
-        });
+        let op = self.as_written(init, reads, Some(ty.clone()));
         Some(Value::Scalar(self.let_op(
             "t",
             Ty::Unknown,
@@ -240,8 +245,7 @@ impl Lowerer<'_> {
     /// `expr` as written, when no derivative can flow through it: it reads nothing that
     /// depends on a float parameter, or its result is not a float. `None` otherwise.
     pub(super) fn try_opaque(&mut self, expr: &Expr, non_float_result: bool) -> Option<Value> {
-        let tokens = expr.to_token_stream();
-        let reads = self.reads(&tokens);
+        let reads = self.reads(&expr.to_token_stream());
         if reads.poisoned {
             return Some(Value::Error);
         }
@@ -253,14 +257,7 @@ impl Lowerer<'_> {
         } else {
             self.opaque_type(expr)
         };
-        let untyped = self.untyped_captures(&reads.captures);
-        let tokens =
-            strip_derefs(expr, &reads.captures, &reads.in_place, &untyped).unwrap_or(tokens);
-        let op = Op::Opaque(Opaque {
-            tokens,
-            captures: reads.captures,
-            declared: None,
-        });
+        let op = self.as_written(expr, reads, None);
         let value = self.let_op("t", ty, op, expr.span());
         // A float computed from constants (`TABLE[1] - TABLE[0]`): a float for a callee that
         // takes a shadow for it, also through a local.

@@ -12,7 +12,7 @@ impl Gen<'_> {
         for r in replays {
             let (state, span) = (self.var(r.state), self.body.var(r.state).span);
             let replayed = Operand::Const(syn::parse_quote_spanned!(span=>
-                &mut ::autodiff::__private::replay(&#state)
+                &mut ::autodiff::__private::replay_state(&#state)
             ));
             match &mut args[r.position] {
                 Arg::Scalar(value) | Arg::Data { value, .. } => *value = replayed,
