@@ -128,6 +128,9 @@ pub struct Analysis {
     pub copy_reads: HashMap<Var, usize>,
     /// Loops whose reverse runs inside their forward sweep.
     pub fusion: Fusion,
+    /// Values whose rule passes a zero adjoint on as zero, not as `0 * inf`: their adjoint
+    /// comes only from branches (`Sites::branch_only`) and the rule can blow up.
+    pub zero_guarded: HashSet<Var>,
 }
 
 impl Analysis {
@@ -175,8 +178,10 @@ struct Sites<'a> {
     position: HashMap<Var, usize>,
     /// Position of the statement being visited.
     next_position: usize,
-    /// Data-flow edges `to <- from` for activity.
-    edges: Vec<(Node, Node)>,
+    /// Data-flow edges `to <- from` for activity, each with the region the flow happens in.
+    edges: Vec<(Node, Node, usize)>,
+    /// The region of the statement being visited.
+    region: usize,
     /// The fused loops' keys: their bodies are in scope in their reverse, as the top level.
     fused: HashSet<usize>,
 }
@@ -212,6 +217,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         position: HashMap::default(),
         next_position: 0,
         edges: Vec::new(),
+        region: 0,
         fused: HashSet::default(),
     };
     sites.block(&body.block, 0);
@@ -227,6 +233,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     } else {
         Fusion::default()
     };
+    let zero_guarded = sites.zero_guarded(&active);
     sites.fused = fusion.loops.keys().copied().collect();
     sites.fused.extend(crate::checkpoint::segment_loops(body));
     let mut analysis = Analysis {
@@ -245,6 +252,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         snapshots: BTreeSet::new(),
         copy_reads: HashMap::default(),
         fusion,
+        zero_guarded,
     };
     let mut planner = Planner {
         sites: &sites,
@@ -288,7 +296,7 @@ impl<'a> Sites<'a> {
 
     fn flow(&mut self, to: Node, from: &Operand) {
         if let Some(from) = operand_node(from) {
-            self.edges.push((to, from));
+            self.edges.push((to, from, self.region));
         }
     }
 
@@ -298,7 +306,7 @@ impl<'a> Sites<'a> {
                 Arg::Scalar(x) => self.flow(to, x),
                 Arg::Data { .. } => {}
                 Arg::Record { fields, .. } => fields.iter().for_each(|(_, x)| self.flow(to, x)),
-                Arg::Array(a) => self.edges.push((to, Node::Array(a.array))),
+                Arg::Array(a) => self.edges.push((to, Node::Array(a.array), self.region)),
             }
         }
     }
@@ -306,6 +314,7 @@ impl<'a> Sites<'a> {
     fn block(&mut self, block: &'a Block, region: usize) {
         for stmt in &block.stmts {
             self.next_position += 1;
+            self.region = region;
             match stmt {
                 Stmt::Let { var, op } => {
                     self.define(*var, region);
@@ -320,7 +329,9 @@ impl<'a> Sites<'a> {
                             }
                         }
                         Op::Call { args, .. } => self.flow_args(to, args),
-                        Op::Load { array, .. } => self.edges.push((to, Node::Array(*array))),
+                        Op::Load { array, .. } => {
+                            self.edges.push((to, Node::Array(*array), region))
+                        }
                         _ => {}
                     }
                 }
@@ -360,7 +371,9 @@ impl<'a> Sites<'a> {
                     self.branch_regions.insert(k, (then_region, else_region));
                     for phi in phis {
                         self.define(phi.var, region);
+                        self.region = then_region;
                         self.flow(Node::Var(phi.var), &phi.then_value);
+                        self.region = else_region;
                         self.flow(Node::Var(phi.var), &phi.else_value);
                     }
                 }
@@ -374,7 +387,9 @@ impl<'a> Sites<'a> {
                         self.carried.insert(c.inner, (k, c));
                         self.define(c.inner, body_region);
                         self.flow(Node::Var(c.inner), &c.init);
+                        self.region = body_region;
                         self.flow(Node::Var(c.inner), &c.next);
+                        self.region = region;
                     }
                     match &l.kind {
                         LoopKind::Counted { counter, .. } => {
@@ -384,10 +399,12 @@ impl<'a> Sites<'a> {
                         LoopKind::While { header, .. } => self.block(header, body_region),
                     }
                     self.block(&l.body, body_region);
+                    self.region = region;
                     for c in &l.carried {
                         self.carried_out.insert(c.out, (k, c));
                         self.define(c.out, region);
-                        self.edges.push((Node::Var(c.out), Node::Var(c.inner)));
+                        self.edges
+                            .push((Node::Var(c.out), Node::Var(c.inner), region));
                         self.flow(Node::Var(c.out), &c.next);
                     }
                     if let Some(t) = l.trips {
@@ -397,6 +414,96 @@ impl<'a> Sites<'a> {
                 }
             }
         }
+    }
+
+    /// The active values whose every use that passes an adjoint back is in a branch the
+    /// value is not defined in, or makes a value of the same kind: where no such branch is
+    /// taken, their adjoint stays zero. A guard clause of the user's (`if r > 0.0 { x / r }
+    /// else { 0.0 }`, `if r < EPS { return 0.0; }`) is taken exactly where such a value is
+    /// infinite or NaN (`r.sqrt()` at 0, `p.ln()` at 0), and its rule multiplies the zero by
+    /// that: `0 * inf`, NaN. Their rules pass a zero adjoint on as zero.
+    fn branch_only(&self, active: &[bool]) -> HashSet<Var> {
+        // Per value, the values its uses hand adjoints on to: `None` for a use in a branch
+        // it is not defined in, `Some(None)` for one that always does (the result, an array).
+        let mut uses: HashMap<Var, Vec<Option<Option<Var>>>> = HashMap::default();
+        for &(to, from, region) in &self.edges {
+            let Node::Var(v) = from else { continue };
+            if !active[v.0] {
+                continue;
+            }
+            let defined = self.def_region[v.0];
+            let mut r = region;
+            let mut in_branch = false;
+            while r != 0 && !in_branch {
+                in_branch = matches!(self.regions[r].kind, RegionKind::Branch(_))
+                    && !self.is_within(defined, r);
+                r = self.regions[r].parent;
+            }
+            let handed = match to {
+                _ if in_branch => None,
+                Node::Var(w) => Some(Some(w)),
+                Node::Array(_) => Some(None),
+            };
+            uses.entry(v).or_default().push(handed);
+        }
+        if let Some(v) = self.body.result.var() {
+            uses.entry(v).or_default().push(Some(None));
+        }
+        let mut found = HashSet::default();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (v, handed) in &uses {
+                let dropped = |h: &Option<Option<Var>>| match h {
+                    None => true,
+                    Some(w) => w.is_some_and(|w| found.contains(&w)),
+                };
+                if !found.contains(v) && handed.iter().all(dropped) {
+                    found.insert(*v);
+                    changed = true;
+                }
+            }
+        }
+        found
+    }
+
+    /// The values that may be infinite or NaN where the parameters are finite: made by a
+    /// rule that can make them (`ln`, `/`, `exp`), a call, or arithmetic on such values.
+    fn unbounded(&self) -> HashSet<Var> {
+        let mut found: HashSet<Var> = HashSet::default();
+        for (v, op) in &self.def_op {
+            match op {
+                Op::Prim { rule, .. } if !rule.keeps_finite() => found.insert(*v),
+                Op::Call { .. } => found.insert(*v),
+                _ => false,
+            };
+        }
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(to, from, _) in &self.edges {
+                if let (Node::Var(to), Node::Var(from)) = (to, from) {
+                    if found.contains(&from) && !found.contains(&to) {
+                        found.insert(to);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The values of `branch_only` whose rule can pass a zero adjoint on as `0 * inf`.
+    fn zero_guarded(&self, active: &[bool]) -> HashSet<Var> {
+        let unbounded = self.unbounded();
+        let is_unbounded = |x: &Operand| x.var().is_some_and(|v| unbounded.contains(&v));
+        self.branch_only(active)
+            .into_iter()
+            .filter(|v| match self.def_op.get(v) {
+                Some(Op::Prim { rule, floats, .. }) => rule.may_blow_up(floats, is_unbounded),
+                _ => false,
+            })
+            .collect()
     }
 
     /// A write into `array` at the current position.
@@ -619,7 +726,7 @@ struct Activity {
 }
 
 /// Forward (varied) and backward (useful) propagation over the data-flow edges.
-fn activity(body: &Body, edges: &[(Node, Node)]) -> Activity {
+fn activity(body: &Body, edges: &[(Node, Node, usize)]) -> Activity {
     let n_vars = body.vars.len();
     let n_arrays = body.arrays.len();
     let index = |n: Node| match n {
@@ -648,7 +755,7 @@ fn activity(body: &Body, edges: &[(Node, Node)]) -> Activity {
     let mut changed = true;
     while changed {
         changed = false;
-        for &(to, from) in edges {
+        for &(to, from, _) in edges {
             let (t, f) = (index(to), index(from));
             if varied[f] && !varied[t] {
                 varied[t] = true;

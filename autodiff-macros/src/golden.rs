@@ -1,7 +1,7 @@
 //! Golden tests: what `#[grad]` writes for small functions (straight-line code, a loop with a
 //! tape, a loop fused with its reverse, a reverse loop run forwards, a running maximum, rows of a
 //! flat matrix read through views, a scratch vector filled again in the reverse sweep, forward
-//! mode and a Jacobian, calls of sub-models' methods, a call's result handed on whole),
+//! mode and a Jacobian, calls of sub-models' methods, a call's result handed on whole, a guard clause),
 //! and `#[derive(Params)]` for a small model, pretty-printed. They pin the shape of the
 //! generated code (the README shows the first); when a change to a macro changes them on
 //! purpose, rerun with `UPDATE_GOLDEN=1` and review the diff.
@@ -44,6 +44,25 @@ fn straight_line() {
         quote! {
             pub fn f(x: f64, y: f64, z: f64) -> f64 {
                 (x + y) * z
+            }
+        },
+    );
+}
+
+/// The root is infinite in its slope where the early return is taken: its rule passes the
+/// zero adjoint on as zero.
+#[test]
+fn guard_clause() {
+    check(
+        "guard_clause",
+        quote!(),
+        quote! {
+            pub fn cosine(x: f64, y: f64) -> f64 {
+                let r = (x * x + y * y).sqrt();
+                if r < 1e-12 {
+                    return 0.0;
+                }
+                x / r
             }
         },
     );

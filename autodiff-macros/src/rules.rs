@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
 use crate::code::Code;
+use crate::ir::Operand;
 
 /// How a primitive is written in Rust.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -41,15 +42,52 @@ pub struct Rule {
 
 impl Rule {
     /// `square`, when the operands are one value (`x * x`), with that value.
-    pub fn squared<'a>(
-        &self,
-        floats: &'a [crate::ir::Operand],
-    ) -> Option<(Contribution, &'a crate::ir::Operand)> {
+    pub fn squared<'a>(&self, floats: &'a [Operand]) -> Option<(Contribution, &'a Operand)> {
         let (square, [first, rest @ ..]) = (self.square?, floats) else {
             return None;
         };
         let one = first.var().is_some() && rest.iter().all(|x| x.same(first));
         one.then_some((square, first))
+    }
+
+    /// Whether the output is a finite number wherever the operands are: these rules never
+    /// make an infinity or a NaN out of finite numbers (overflow aside).
+    pub fn keeps_finite(&self) -> bool {
+        self.constant
+            || matches!(
+                self.name,
+                "add"
+                    | "sub"
+                    | "neg"
+                    | "mul"
+                    | "abs"
+                    | "max"
+                    | "min"
+                    | "clamp"
+                    | "mul_add"
+                    | "sin"
+                    | "cos"
+                    | "tanh"
+                    | "atan"
+                    | "atan2"
+                    | "hypot"
+                    | "to_radians"
+                    | "to_degrees"
+                    | "fract"
+                    | "copysign"
+            )
+    }
+
+    /// Whether a contribution can be infinite or NaN at a zero adjoint (`0 * inf`), given
+    /// which operands may be infinite or NaN themselves: every rule but the additions, a
+    /// product of finite numbers and a division by a literal.
+    pub fn may_blow_up(&self, floats: &[Operand], unbounded: impl Fn(&Operand) -> bool) -> bool {
+        match self.name {
+            "add" | "sub" | "neg" => false,
+            "mul" => floats.iter().any(unbounded),
+            "div" => !matches!(floats[1], Operand::Lit(_)),
+            _ => !self.constant,
+        }
     }
 
     /// Cheaper to recompute in a reverse loop iteration than to save: arithmetic and the

@@ -952,16 +952,24 @@ impl<'a> Gen<'a> {
                     self.rule_operands(rule, floats),
                     others.iter().map(|x| self.operand(x)).collect(),
                     out.into(),
-                    d.into(),
+                    d.clone().into(),
                 );
+                // A zero adjoint passes on as zero, not as `0 * inf` (`Analysis::zero_guarded`).
+                let zero = self.zero();
+                let guard = |c: TokenStream| match self.an.zero_guarded.contains(&var) {
+                    true => quote!(if #d == #zero { #zero } else { #c }),
+                    false => c,
+                };
                 if let Some((square, x)) = rule.squared(floats) {
                     let cx = Cx {
                         d_is_steady: self.steady.contains(&var),
                         ..cx
                     };
-                    return self.add_to(x, square(&cx)).into_iter().collect();
+                    let c = guard(square(&cx));
+                    return self.add_to(x, c).into_iter().collect();
                 }
-                let contributions = (rule.adjoint)(&cx);
+                let contributions: Vec<TokenStream> =
+                    (rule.adjoint)(&cx).into_iter().map(guard).collect();
                 floats
                     .iter()
                     .zip(contributions)

@@ -1,0 +1,164 @@
+//! A value computed before a guard clause and used only where the guard lets it through:
+//! where the guard is taken, the value is infinite or NaN (`r.sqrt()` at 0, `p.ln()` at 0,
+//! `x.exp()` past 709) and its adjoint is zero. Its rule passes that zero on as zero, not as
+//! `0 * inf` (NaN): the gradient is the guard's, as written.
+
+mod common;
+
+use autodiff::grad;
+use common::{assert_matches_fd, Rng};
+
+/// The length of a vector, 0 at 0 by the guard.
+#[grad(modes(tangent, hvp))]
+fn safe_norm(x: &[f64; 2]) -> f64 {
+    let n = (x[0] * x[0] + x[1] * x[1]).sqrt();
+    if n > 0.0 {
+        n
+    } else {
+        0.0
+    }
+}
+
+/// A branch on the input chooses between a root and a line.
+#[grad(modes(tangent, hvp))]
+fn root_or_line(x: f64) -> f64 {
+    let s = x.sqrt();
+    if x > 0.0 {
+        s
+    } else {
+        0.5 * x
+    }
+}
+
+/// An early return before the division.
+#[grad(modes(tangent, hvp))]
+fn cosine_of_angle(x: f64, y: f64) -> f64 {
+    let r = (x * x + y * y).sqrt();
+    if r < 1e-12 {
+        return 0.0;
+    }
+    x / r
+}
+
+/// The entropy term `p ln p`, 0 at 0, computed before the guard and scaled on the way.
+#[grad(modes(tangent, hvp))]
+fn entropy_term(p: f64) -> f64 {
+    let plogp = p * p.ln();
+    let scaled = 2.0 * plogp;
+    if p > 0.0 {
+        -scaled
+    } else {
+        0.0
+    }
+}
+
+/// Softplus with its large-input branch: `exp` overflows where the branch is not taken.
+#[grad(modes(tangent, hvp))]
+fn softplus_guarded(x: f64) -> f64 {
+    let e = x.exp();
+    if x > 30.0 {
+        x
+    } else {
+        e.ln_1p()
+    }
+}
+
+/// A relative change guarded against a zero base, in a loop over data.
+#[grad(w)]
+fn relative_changes(w: &[f64; 3], base: &[f64; 3]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..3 {
+        let inv = (w[i] * base[i]).recip();
+        if base[i] != 0.0 {
+            total += w[i] * w[i] * inv;
+        }
+    }
+    total
+}
+
+/// `f32` and a generic float take the same guard.
+#[grad]
+fn root_or_zero_f32(x: f32) -> f32 {
+    let s = x.sqrt();
+    if x > 0.0 {
+        s * s * s
+    } else {
+        0.0
+    }
+}
+
+#[grad]
+fn log_or_zero<T: num_traits::Float>(x: T) -> T {
+    let l = x.ln();
+    if x > T::zero() {
+        x * l
+    } else {
+        T::zero()
+    }
+}
+
+#[test]
+fn the_guard_is_taken_where_the_value_is_singular() {
+    assert_eq!(safe_norm_grad(&[0.0, 0.0]), (0.0, [0.0, 0.0]));
+    assert_eq!(root_or_line_grad(-1.0), (-0.5, 0.5));
+    assert_eq!(cosine_of_angle_grad(0.0, 0.0), (0.0, (0.0, 0.0)));
+    assert_eq!(entropy_term_grad(0.0), (0.0, 0.0));
+    assert_eq!(softplus_guarded_grad(1000.0), (1000.0, 1.0));
+    // w^2 / (w b) where b != 0: its slope is 1 / b; `inv` is infinite where b = 0.
+    let (value, d_w) = relative_changes_grad(&[1.0, 2.0, 3.0], &[2.0, 0.0, 4.0]);
+    assert_eq!((value, d_w), (1.25, [0.5, 0.0, 0.25]));
+    assert_eq!(root_or_zero_f32_grad(-4.0), (0.0, 0.0));
+    assert_eq!(log_or_zero_grad(0.0f64), (0.0, 0.0));
+    assert_eq!(log_or_zero_grad(0.0f32), (0.0, 0.0));
+}
+
+#[test]
+fn tangents_and_hessian_products_at_the_guard() {
+    assert_eq!(safe_norm_tangent(&[0.0, 0.0], &[1.0, 0.0]).0, 0.0);
+    let (value, gradient, hv) = safe_norm_hvp(&[0.0, 0.0], &[1.0, 0.0]);
+    assert_eq!((value, gradient, hv), (0.0, [0.0, 0.0], [0.0, 0.0]));
+    assert_eq!(root_or_line_tangent(-1.0, 1.0), (-0.5, 0.5));
+    assert_eq!(root_or_line_hvp(-1.0, 1.0), (-0.5, 0.5, 0.0));
+    assert_eq!(
+        cosine_of_angle_hvp(0.0, 0.0, 1.0, 1.0),
+        (0.0, (0.0, 0.0), (0.0, 0.0))
+    );
+    assert_eq!(entropy_term_hvp(0.0, 1.0), (0.0, 0.0, 0.0));
+    assert_eq!(softplus_guarded_hvp(1000.0, 1.0), (1000.0, 1.0, 0.0));
+}
+
+#[test]
+fn away_from_the_guard_the_gradient_is_the_functions() {
+    let mut rng = Rng::new(41);
+    for _ in 0..50 {
+        let x = [rng.uniform(-3.0, 3.0), rng.uniform(-3.0, 3.0)];
+        assert_matches_fd(
+            &|v| safe_norm(&[v[0], v[1]]),
+            &x,
+            &safe_norm_grad(&x).1,
+            "norm",
+        );
+        let (_, (a, b)) = cosine_of_angle_grad(x[0], x[1]);
+        assert_matches_fd(&|v| cosine_of_angle(v[0], v[1]), &x, &[a, b], "cosine");
+        let p = rng.uniform(0.05, 3.0);
+        let (_, g) = entropy_term_grad(p);
+        assert_matches_fd(&|v| entropy_term(v[0]), &[p], &[g], "entropy");
+        let (_, g) = root_or_line_grad(p);
+        assert_matches_fd(&|v| root_or_line(v[0]), &[p], &[g], "root");
+        let z = rng.uniform(-5.0, 25.0);
+        let (_, g) = softplus_guarded_grad(z);
+        assert_matches_fd(&|v| softplus_guarded(v[0]), &[z], &[g], "softplus");
+        let (_, g, hv) = softplus_guarded_hvp(z, 1.0);
+        let sigmoid = 1.0 / (1.0 + (-z).exp());
+        assert!((g - sigmoid).abs() < 1e-12 && (hv - sigmoid * (1.0 - sigmoid)).abs() < 1e-12);
+        let w = [
+            rng.uniform(0.5, 2.0),
+            rng.uniform(0.5, 2.0),
+            rng.uniform(0.5, 2.0),
+        ];
+        let base = [rng.uniform(0.5, 2.0), 0.0, rng.uniform(-2.0, -0.5)];
+        let (_, d_w) = relative_changes_grad(&w, &base);
+        let f = |v: &[f64]| relative_changes(&[v[0], v[1], v[2]], &base);
+        assert_matches_fd(&f, &w, &d_w, "relative");
+    }
+}
