@@ -131,9 +131,17 @@ pub struct Analysis {
     /// Values whose rule passes a zero adjoint on as zero, not as `0 * inf`: their adjoint
     /// comes only from branches (`Sites::branch_only`) and the rule can blow up.
     pub zero_guarded: HashSet<Var>,
+    /// Values that may be infinite or NaN where the parameters are finite
+    /// (`Sites::unbounded`).
+    pub unbounded: HashSet<Var>,
 }
 
 impl Analysis {
+    /// Whether `x` may be infinite or NaN where the parameters are finite.
+    pub fn is_unbounded(&self, x: &Operand) -> bool {
+        x.var().is_some_and(|v| self.unbounded.contains(&v))
+    }
+
     /// Whether `region` is `ancestor` or nested in it.
     pub fn within(&self, region: usize, ancestor: usize) -> bool {
         within(&self.regions, region, ancestor)
@@ -233,7 +241,8 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
     } else {
         Fusion::default()
     };
-    let zero_guarded = sites.zero_guarded(&active);
+    let unbounded = sites.unbounded();
+    let zero_guarded = sites.zero_guarded(&active, &unbounded);
     sites.fused = fusion.loops.keys().copied().collect();
     sites.fused.extend(crate::checkpoint::segment_loops(body));
     let mut analysis = Analysis {
@@ -253,6 +262,7 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         copy_reads: HashMap::default(),
         fusion,
         zero_guarded,
+        unbounded,
     };
     let mut planner = Planner {
         sites: &sites,
@@ -494,8 +504,7 @@ impl<'a> Sites<'a> {
     }
 
     /// The values of `branch_only` whose rule can pass a zero adjoint on as `0 * inf`.
-    fn zero_guarded(&self, active: &[bool]) -> HashSet<Var> {
-        let unbounded = self.unbounded();
+    fn zero_guarded(&self, active: &[bool], unbounded: &HashSet<Var>) -> HashSet<Var> {
         let is_unbounded = |x: &Operand| x.var().is_some_and(|v| unbounded.contains(&v));
         self.branch_only(active)
             .into_iter()

@@ -50,9 +50,8 @@ impl Rule {
         one.then_some((square, first))
     }
 
-    /// Whether the output is a finite number wherever the operands are: these rules never
-    /// make an infinity or a NaN out of finite numbers (overflow aside).
-    pub fn keeps_finite(&self) -> bool {
+    /// Whether the partials are finite numbers wherever the operands are (overflow aside).
+    fn has_bounded_slope(&self) -> bool {
         self.constant
             || matches!(
                 self.name,
@@ -60,17 +59,15 @@ impl Rule {
                     | "sub"
                     | "neg"
                     | "mul"
+                    | "mul_add"
                     | "abs"
                     | "max"
                     | "min"
                     | "clamp"
-                    | "mul_add"
                     | "sin"
                     | "cos"
                     | "tanh"
                     | "atan"
-                    | "atan2"
-                    | "hypot"
                     | "to_radians"
                     | "to_degrees"
                     | "fract"
@@ -78,15 +75,22 @@ impl Rule {
             )
     }
 
+    /// Whether the output is a finite number wherever the operands are (overflow aside):
+    /// these rules never make an infinity or a NaN out of finite numbers.
+    pub fn keeps_finite(&self) -> bool {
+        self.has_bounded_slope() || matches!(self.name, "atan2" | "hypot")
+    }
+
     /// Whether a contribution can be infinite or NaN at a zero adjoint (`0 * inf`), given
-    /// which operands may be infinite or NaN themselves: every rule but the additions, a
-    /// product of finite numbers and a division by a literal.
+    /// which operands may be infinite or NaN themselves: not for the additions, a division
+    /// by a literal, or a rule of bounded slope on finite operands.
     pub fn may_blow_up(&self, floats: &[Operand], unbounded: impl Fn(&Operand) -> bool) -> bool {
         match self.name {
             "add" | "sub" | "neg" => false,
-            "mul" => floats.iter().any(unbounded),
             "div" => !matches!(floats[1], Operand::Lit(_)),
-            _ => !self.constant,
+            _ if self.constant => false,
+            _ if self.has_bounded_slope() => floats.iter().any(unbounded),
+            _ => true,
         }
     }
 

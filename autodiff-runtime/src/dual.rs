@@ -45,10 +45,15 @@ impl<T: Float> Dual<T> {
         Dual::new(value, T::zero())
     }
 
-    /// `f(value)` with tangent `f'(value) tangent`.
+    /// `f(value)` with tangent `f'(value) tangent`; a zero tangent stays zero where `f'` is
+    /// infinite (`sqrt` at 0 of data lifted to a dual number), not `0 * inf`.
     #[inline(always)]
     fn chain(self, value: T, derivative: T) -> Self {
-        Dual::new(value, derivative * self.tangent)
+        let tangent = match self.tangent == T::zero() {
+            true => T::zero(),
+            false => derivative * self.tangent,
+        };
+        Dual::new(value, tangent)
     }
 }
 

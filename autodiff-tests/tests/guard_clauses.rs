@@ -1,7 +1,8 @@
 //! A value computed before a guard clause and used only where the guard lets it through:
 //! where the guard is taken, the value is infinite or NaN (`r.sqrt()` at 0, `p.ln()` at 0,
 //! `x.exp()` past 709) and its adjoint is zero. Its rule passes that zero on as zero, not as
-//! `0 * inf` (NaN): the gradient is the guard's, as written.
+//! `0 * inf` (NaN): the gradient is the guard's, as written. Likewise a zero tangent (of
+//! data, passed `Const`) through a root of zero.
 
 mod common;
 
@@ -95,6 +96,26 @@ fn log_or_zero<T: num_traits::Float>(x: T) -> T {
     } else {
         T::zero()
     }
+}
+
+/// A feature of the data under a root, zero in one example: its tangent is zero.
+#[grad(w, modes(tangent, hvp))]
+fn root_feature(w: f64, x: &[f64; 2]) -> f64 {
+    w * x[0].sqrt() + x[1].sqrt()
+}
+
+#[test]
+fn a_zero_tangent_stays_zero_through_a_singular_root() {
+    assert_eq!(
+        root_feature_tangent(2.0, &[0.0, 4.0], 1.0, autodiff::Const),
+        (2.0, 0.0)
+    );
+    assert_eq!(
+        root_feature_tangent(2.0, &[9.0, 4.0], 1.0, autodiff::Const),
+        (8.0, 3.0)
+    );
+    assert_eq!(root_feature_hvp(2.0, &[0.0, 4.0], 1.0), (2.0, 0.0, 0.0));
+    assert_eq!(root_feature_grad(2.0, &[0.0, 4.0]), (2.0, 0.0));
 }
 
 #[test]

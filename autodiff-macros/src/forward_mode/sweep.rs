@@ -319,12 +319,21 @@ impl<'a> Sweep<'a> {
         let out = self.gen.var(var);
         let x = self.gen.rule_operands(rule, floats);
         let other: Vec<Code> = others.iter().map(|o| self.gen.operand(o)).collect();
+        // A zero tangent (of data, or a direction's zero) passes on as zero, not as
+        // `0 * inf` where the operand is singular (`sqrt` of a zero feature).
+        let zero = self.zero();
+        let guarded = rule.may_blow_up(floats, |x| self.an.is_unbounded(x));
+        let guard = |d: &TokenStream, term: TokenStream| match guarded {
+            true => quote!(if #d == #zero { #zero } else { #term }),
+            false => term,
+        };
         if let Some((square, operand)) = rule.squared(floats) {
             if !self.active(operand) {
                 return self.zero();
             }
             let d = self.t(operand);
-            return square(&self.gen.cx(x, other, out.into(), d.into()));
+            let term = square(&self.gen.cx(x, other, out.into(), d.clone().into()));
+            return guard(&d, term);
         }
         let mut terms: Vec<TokenStream> = Vec::new();
         for (i, operand) in floats.iter().enumerate() {
@@ -332,11 +341,14 @@ impl<'a> Sweep<'a> {
                 continue;
             }
             let d = self.t(operand);
-            let cx = self
-                .gen
-                .cx(x.clone(), other.clone(), out.clone().into(), d.into());
+            let cx = self.gen.cx(
+                x.clone(),
+                other.clone(),
+                out.clone().into(),
+                d.clone().into(),
+            );
             if let Some(term) = (rule.adjoint)(&cx).into_iter().nth(i) {
-                terms.push(term);
+                terms.push(guard(&d, term));
             }
         }
         sum(terms).unwrap_or_else(|| self.zero())
