@@ -2,7 +2,11 @@
 //! `1e20_f64`, a `const BIG: f64` in an `f32` function) is computed in its own type, as
 //! written, and converted where the code converts it. It was retyped to the function's float
 //! (a wrong value and gradient: `1.0 + 1e-10` rounds to 1 in `f32`), or failed to compile.
-#![allow(clippy::excessive_precision, clippy::unnecessary_cast)]
+#![allow(
+    clippy::excessive_precision,
+    clippy::unnecessary_cast,
+    clippy::useless_vec
+)]
 
 use autodiff::grad;
 
@@ -58,4 +62,46 @@ fn data_of_the_other_float_type_keeps_its_type() {
         accumulated_in_f64_grad(2.0, 5),
         (accumulated_in_f64(2.0, 5), sum)
     );
+}
+
+/// A table of float literals in a function generic over `T` is of `f64`, as Rust infers it,
+/// read through `T::from`: it was retyped to `T` (E0308 inside generated code).
+#[grad]
+fn polynomial<T: num_traits::Float>(x: T) -> T {
+    let c = [0.5, 0.25, -0.125];
+    let mut acc = T::zero();
+    for (i, &ci) in c.iter().enumerate() {
+        acc = acc + T::from(ci).unwrap() * x.powi(i as i32 + 1);
+    }
+    acc
+}
+
+/// The same with the table's type written, `f32`, and as a `Vec`.
+#[grad]
+fn tenths<T: num_traits::Float>(x: T) -> T {
+    let c: [f32; 2] = [0.1, 0.3];
+    let v = vec![0.7, 0.9];
+    x * T::from(c[0]).unwrap() + x * x * T::from(c[1]).unwrap() + T::from(v[1]).unwrap() * x
+}
+
+#[test]
+fn a_literal_table_of_a_generic_function_is_data() {
+    for x in [-1.5f64, 0.0, 0.5, 2.0] {
+        let (value, slope) = polynomial_grad(x);
+        assert_eq!(value, polynomial(x));
+        let expected = 0.5 + 0.5 * x - 0.375 * x * x;
+        assert!(
+            (slope - expected).abs() < 1e-15,
+            "{slope} vs {expected} at {x}"
+        );
+        let (value, slope) = polynomial_grad(x as f32);
+        assert_eq!(value, polynomial(x as f32));
+        assert!((slope as f64 - expected).abs() < 1e-6);
+        // `0.1_f32` converted to `f64`, not `0.1_f64`.
+        let (value, slope) = tenths_grad(x);
+        assert_eq!(value, tenths(x));
+        let (c0, c1) = (0.1f32 as f64, 0.3f32 as f64);
+        assert!((slope - (c0 + 2.0 * x * c1 + 0.9)).abs() < 1e-15);
+        assert!((slope - (0.1 + 2.0 * x * 0.3 + 0.9)).abs() > 1e-9 || x == 0.0);
+    }
 }

@@ -58,14 +58,14 @@ impl Lowerer<'_> {
                     let len = self.expr_scalar(&r.len);
                     self.buffer(pi, &r, Some(len), annotated)
                 }
-                Some(Expr::Array(a)) => self.literal(pi, &a, true),
+                Some(Expr::Array(a)) => self.literal(pi, &a, true, annotated),
                 _ => {
                     self.errors
                         .on(m, "#[grad] supports `vec![fill; n]` and `vec![a, b, ..]`");
                     LocalArray::Failed
                 }
             },
-            Expr::Array(a) => self.literal(pi, a, false),
+            Expr::Array(a) => self.literal(pi, a, false, annotated),
             // A function that returns an array: the name is read as one.
             Expr::Call(c) if array => match self.call_array(&pi.ident, c) {
                 Some(array) => LocalArray::Declared(array),
@@ -213,7 +213,14 @@ impl Lowerer<'_> {
     }
 
     /// `[a, b, c]`, `[[a, b], [c, d]]`, `vec![a, b, c]`: a buffer, then one store each.
-    fn literal(&mut self, pi: &syn::PatIdent, a: &syn::ExprArray, is_vec: bool) -> LocalArray {
+    /// `annotated`: the type written on the `let`, if any.
+    fn literal(
+        &mut self,
+        pi: &syn::PatIdent,
+        a: &syn::ExprArray,
+        is_vec: bool,
+        annotated: Option<&syn::Type>,
+    ) -> LocalArray {
         let rows: Vec<Vec<&Expr>> = match a.elems.first() {
             Some(Expr::Array(_)) => a
                 .elems
@@ -239,11 +246,29 @@ impl Lowerer<'_> {
             .map(|row| row.iter().map(|e| self.expr_scalar(e)).collect())
             .collect();
         let first = values.iter().flatten().next().cloned();
-        let float = values
-            .iter()
-            .flatten()
-            .any(|v| matches!(self.ty(v), Ty::Float | Ty::Unknown));
+        // In a function generic over `T`, a table of float literals (`[0.5, 0.25]`) is of
+        // `f64`, as Rust infers it (read through `T::from(c[i])`): data, never `T`.
+        let literal_table = self.sig.float_is_generic
+            && values
+                .iter()
+                .flatten()
+                .all(|v| matches!(v, Operand::Lit(Lit::Float(_))));
+        let float = !literal_table
+            && values
+                .iter()
+                .flatten()
+                .any(|v| matches!(self.ty(v), Ty::Float | Ty::Unknown));
         let (elem, fill) = match (float, first) {
+            // Of the type the `let` states (`[f32; 2]`), or Rust's default.
+            (false, Some(Operand::Lit(Lit::Float(l)))) if literal_table => {
+                let digits = l.base10_digits();
+                let typed = match annotated.and_then(number_type) {
+                    Some(t) if t == "f32" || t == "f64" => format!("{digits}_{t}"),
+                    _ => digits.to_string(),
+                };
+                let fill = syn::LitFloat::new(&typed, l.span());
+                (Elem::Other, Operand::Lit(Lit::Float(fill)))
+            }
             (false, Some(first)) => (Elem::Other, first),
             _ => (Elem::Float, self.zero()),
         };
@@ -745,5 +770,26 @@ fn yields_tuple(e: &Expr) -> bool {
             matches!(b.block.stmts.last(), Some(syn::Stmt::Expr(e, None)) if yields_tuple(e))
         }
         _ => false,
+    }
+}
+
+/// The type of the numbers of an array type (`f32` in `[[f32; 2]; 3]` and `Vec<f32>`).
+fn number_type(ty: &syn::Type) -> Option<&Ident> {
+    match ty {
+        syn::Type::Array(a) => number_type(&a.elem),
+        syn::Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            match &last.arguments {
+                syn::PathArguments::None => p.path.get_ident(),
+                syn::PathArguments::AngleBracketed(args) if last.ident == "Vec" => {
+                    match args.args.first()? {
+                        syn::GenericArgument::Type(t) => number_type(t),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
