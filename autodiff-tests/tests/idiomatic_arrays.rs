@@ -921,3 +921,82 @@ fn iterators_of_one_value_pad_a_chain() {
     assert_eq!(value, 2.0 * (1.0 + 4.0 + 9.0 + 9.0));
     assert_eq!((d_x, d_pad), (vec![4.0, 8.0], 2.0 * 2.0 * 2.0 * 3.0));
 }
+
+// ----- `reverse`, `rotate_left`, `rotate_right`, `fill` on a local array (probe) -----
+// Each was rejected as a method without a derivative rule: they move or overwrite elements,
+// which is what they are lowered to.
+
+/// A time series read backwards, a ring buffer turned, a window reset.
+#[grad(w, modes(tangent, hvp))]
+fn rearranged(w: &[f64; 4], x: &[f64; 4], k: usize) -> f64 {
+    let mut back = *w;
+    back.reverse();
+    let mut ring = vec![0.0; 4];
+    ring.copy_from_slice(w);
+    ring.rotate_left(k);
+    let mut right = *x;
+    right.rotate_right(1);
+    let mut acc = 0.0;
+    for i in 0..4 {
+        acc += back[i] * x[i] + ring[i] * ring[i] * (i as f64 + 1.0) + right[i] * w[i];
+    }
+    let mut window = [1.0; 4];
+    window.fill(w[0] * w[1]);
+    window[2] = 0.5;
+    let mut odd = vec![0.0; 3];
+    odd.copy_from_slice(&w[..3]);
+    odd.reverse();
+    acc + window.iter().sum::<f64>() + odd[0] * odd[0]
+}
+
+#[test]
+fn arrays_reversed_rotated_and_filled() {
+    let w = [0.5, -1.0, 2.0, 1.5];
+    let x = [1.0, 2.0, -0.5, 3.0];
+    for k in 0..=4 {
+        let by_hand = |w: &[f64; 4]| {
+            let mut acc = 0.0;
+            for i in 0..4 {
+                let ring = w[(i + k) % 4];
+                acc += w[3 - i] * x[i] + ring * ring * (i as f64 + 1.0) + x[(i + 3) % 4] * w[i];
+            }
+            acc + 3.0 * w[0] * w[1] + 0.5 + w[2] * w[2]
+        };
+        let (value, d_w) = rearranged_grad(&w, &x, k);
+        assert!(close(value, rearranged(&w, &x, k)) && close(value, by_hand(&w)));
+        let mut expected = [0.0; 4];
+        for i in 0..4 {
+            let j = (i + k) % 4;
+            expected[3 - i] += x[i];
+            expected[j] += 2.0 * w[j] * (i as f64 + 1.0);
+            expected[i] += x[(i + 3) % 4];
+        }
+        expected[0] += 3.0 * w[1];
+        expected[1] += 3.0 * w[0];
+        expected[2] += 2.0 * w[2];
+        assert!(
+            all_close(&d_w, &expected),
+            "{d_w:?} vs {expected:?} at k = {k}"
+        );
+        let v = [1.0, 0.0, -1.0, 0.5];
+        let (_, tangent) = rearranged_tangent(&w, &x, k, &v, autodiff::Const);
+        let directional: f64 = (0..4).map(|i| expected[i] * v[i]).sum();
+        assert!(close(tangent, directional));
+        let (_, _, hv) = rearranged_hvp(&w, &x, k, &v);
+        let mut h_v = [0.0; 4];
+        for i in 0..4 {
+            let j = (i + k) % 4;
+            h_v[j] += 2.0 * (i as f64 + 1.0) * v[j];
+        }
+        h_v[0] += 3.0 * v[1];
+        h_v[1] += 3.0 * v[0];
+        h_v[2] += 2.0 * v[2];
+        assert!(all_close(&hv, &h_v), "{hv:?} vs {h_v:?}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "rotating by more than the length")]
+fn rotating_by_more_than_the_length_panics_as_the_method_does() {
+    rearranged_grad(&[1.0; 4], &[1.0; 4], 5);
+}

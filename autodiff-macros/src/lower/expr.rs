@@ -969,86 +969,8 @@ impl Lowerer<'_> {
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
             }
-            // `v.swap(i, j)` on a local vector: both elements read, then both written; on a
-            // local matrix (a pivot's rows), so are the rows' elements, one column at a time
-            // (rows of other lengths, which the swap would exchange whole, are a panic).
-            let args: Vec<&Expr> = m.args.iter().collect();
-            if let (Value::Array(a), "swap", [i, j]) = (&receiver, &*name, &*args) {
-                let dims = self.arrays[a.0].dims;
-                if dims <= 2 {
-                    let v = &m.receiver;
-                    let k = self.next_synthetic();
-                    let [ia, ib, ta, tb, c] = ["i", "j", "a", "b", "c"].map(|n| {
-                        proc_macro2::Ident::new(&format!("{SYNTHETIC}swap_{n}_{k}"), span)
-                    });
-                    let swapped: Expr = match dims {
-                        1 => syn::parse_quote_spanned!(span=> {
-                            let (#ia, #ib) = (#i, #j);
-                            let (#ta, #tb) = (#v[#ia], #v[#ib]);
-                            #v[#ia] = #tb;
-                            #v[#ib] = #ta;
-                        }),
-                        _ => syn::parse_quote_spanned!(span=> {
-                            let (#ia, #ib) = (#i, #j);
-                            assert_eq!(#v[#ia].len(), #v[#ib].len(), "#[grad] swaps rows of one length");
-                            for #c in 0..#v[#ia].len() {
-                                let (#ta, #tb) = (#v[#ia][#c], #v[#ib][#c]);
-                                #v[#ia][#c] = #tb;
-                                #v[#ib][#c] = #ta;
-                            }
-                        }),
-                    };
-                    return self.lower_expr(&swapped);
-                }
-            }
-            // `v.sort_by(cmp)` on a local vector: the order the comparison gives (data: no
-            // derivative flows through a comparison), then each element read from its place.
-            if let (Value::Array(a), "sort_by" | "sort_unstable_by", [cmp]) =
-                (&receiver, &*name, &*args)
-            {
-                if self.arrays[a.0].dims == 1 && self.arrays[a.0].origin == ArrayOrigin::Local {
-                    let v = &m.receiver;
-                    let k = self.next_synthetic();
-                    let [order, unsorted, i] = ["order", "unsorted", "i"]
-                        .map(|n| proc_macro2::Ident::new(&format!("{SYNTHETIC}{n}_{k}"), span));
-                    // `f64::total_cmp` compares `f64`s only: the method compares dual
-                    // numbers too, in the extra modes
-                    let cmp: Expr = match cmp {
-                        Expr::Path(p)
-                            if p.path
-                                .segments
-                                .last()
-                                .is_some_and(|s| s.ident == "total_cmp") =>
-                        {
-                            syn::parse_quote_spanned!(span=> |a, b| a.total_cmp(b))
-                        }
-                        other => (*other).clone(),
-                    };
-                    // (`&v[..]`: a slice whatever `v` is, so the comparator's types are known)
-                    let ordering: Expr = syn::parse_quote_spanned!(span=>
-                        ::autodiff::__private::sort_order(&#v[..], #cmp)
-                    );
-                    let Some(Value::Scalar(o)) = self.try_opaque(&ordering, true) else {
-                        return Value::Error;
-                    };
-                    // Read in place by the reads below (a `Vec<usize>`, not to be moved).
-                    if let Some(v) = o.var() {
-                        let info = &mut self.vars[v.0];
-                        (info.name, info.span, info.visible) = (order.to_string(), span, true);
-                    }
-                    self.scopes.push(HashMap::default());
-                    let cell = self.new_cell(&order.to_string(), o, Ty::Unknown, false);
-                    self.bind(order.to_string(), cell);
-                    let sorted: Expr = syn::parse_quote_spanned!(span=> {
-                        let #unsorted = #v.to_vec();
-                        for #i in 0..#order.len() {
-                            #v[#i] = #unsorted[#order[#i]];
-                        }
-                    });
-                    let value = self.lower_expr(&sorted);
-                    self.scopes.pop();
-                    return value;
-                }
+            if let Some(value) = self.lower_in_place(m, &receiver, &name, span) {
+                return value;
             }
             // Growing a local array: the sweeps track its elements, not a changing length.
             if matches!(receiver, Value::Array(_)) && name == "push" {

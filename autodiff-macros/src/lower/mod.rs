@@ -16,6 +16,7 @@ mod control;
 mod expr;
 mod fallible;
 pub mod held;
+mod in_place;
 mod iter;
 pub mod labels;
 mod loops;
