@@ -17,7 +17,7 @@ use crate::last_taken;
 use crate::lower;
 use crate::lower::models;
 use crate::precision;
-use crate::reverse::{local, Gen};
+use crate::reverse::{local, plain_name, Gen};
 use crate::rules::float_literal;
 use crate::second_order;
 use crate::sig::{self, FieldOf, Output, Param, ParamKind, Shape, Signature};
@@ -280,7 +280,12 @@ impl Names {
                 shadow_types.push(None);
                 continue;
             }
-            shadows.push(Some(local(&format!("d_{}", p.ident), p.ident.span())));
+            // `d_out` is the output's adjoint: a parameter `out`'s shadow is `d_out_`.
+            let mut shadow = plain_name(&format!("d_{}", p.ident));
+            while shadow == "d_out" || shadows.iter().flatten().any(|s| *s == shadow) {
+                shadow.push('_');
+            }
+            shadows.push(Some(local(&shadow, p.ident.span())));
             if !p.is_written() {
                 // A model's field: its shadow is a local, projected from the model's.
                 shadow_types.push(None);

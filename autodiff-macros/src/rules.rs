@@ -143,14 +143,19 @@ impl Cx {
         }
     }
 
-    /// A constant of `core::f64::consts` (`"LN_2"`) in the function's float type.
+    /// A constant of `core::f64::consts` (`"LN_2"`) in the function's float type (a dual
+    /// number's, as literals are).
     pub fn constant(&self, name: &str) -> TokenStream {
         let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
         let f = &self.float;
-        if self.generic {
+        let c = if self.generic {
             quote!(::autodiff::__private::lit::<#f>(::core::f64::consts::#name))
         } else {
             quote!(::core::#f::consts::#name)
+        };
+        match &self.dual {
+            Some(dual) => quote!(#dual::constant(#c)),
+            None => c,
         }
     }
 

@@ -17,7 +17,7 @@ use crate::attr::{GradAttr, Mode};
 use crate::diag::Errors;
 use crate::emit::{fallible_type, grad_type, inherited_attrs, lit, mention, primal_params, Names};
 use crate::ir::{Arg, Body, Op, Operand, Stmt};
-use crate::reverse::local;
+use crate::reverse::{local, plain_name};
 use crate::sig::{Output, Param, ParamKind, Shape, Signature};
 
 /// Whether the attribute asks for second order and the signature allows it.
@@ -219,17 +219,20 @@ fn dual_adjoint_item(
 
 /// The direction argument of each differentiated parameter (`v_x`), by parameter index.
 fn directions(sig: &Signature, wrt: &[usize]) -> Vec<Option<Ident>> {
-    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let mut taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
     (0..sig.params.len())
         .map(|i| {
             if !wrt.contains(&i) {
                 return None;
             }
             let p = &sig.params[i];
-            let mut name = crate::reverse::plain_name(&format!("v_{}", p.ident));
+            // `v_y` for `_y` too: `v__y` is no snake case name.
+            let plain = p.ident.to_string().trim_start_matches('_').to_string();
+            let mut name = crate::reverse::plain_name(&format!("v_{plain}"));
             while taken.contains(&name) {
                 name.push('_');
             }
+            taken.push(name.clone());
             Some(Ident::new(&name, p.ident.span()))
         })
         .collect()
@@ -271,6 +274,19 @@ fn hvp_item(
     let mut shadows = Vec::new();
     let mut splits = TokenStream::new();
     let (mut grads, mut products, mut types) = (Vec::new(), Vec::new(), Vec::new());
+    // The locals made here are named after the parameters (the parameter on dual numbers,
+    // its accumulator `d_x`, its parts `g_x` and `hv_x`): each must differ from the others,
+    // `d_x` of a parameter `x` from a parameter `d_x` lifted.
+    let mut made: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    made.push("value".to_string());
+    let mut unique = |base: String| {
+        let mut name = base;
+        while made.contains(&name) {
+            name.push('_');
+        }
+        made.push(name.clone());
+        name
+    };
     for (i, p) in sig.params.iter().enumerate() {
         if !p.is_written() {
             continue;
@@ -313,7 +329,7 @@ fn hvp_item(
             shadows.push(quote!(::autodiff::Const));
             continue;
         }
-        let d = local(&format!("d_{ident}"), p.span);
+        let d = local(&unique(plain_name(&format!("d_{ident}"))), p.span);
         let dual_zero = quote!(#dual::constant(#zero));
         let (init, pass) = match &p.kind {
             ParamKind::Array { shape, .. } => {
@@ -330,8 +346,8 @@ fn hvp_item(
         setup.extend([quote!(let mut #d = #init;)]);
         shadows.push(pass);
         let (g, hv) = (
-            local(&format!("g_{ident}"), p.span),
-            local(&format!("hv_{ident}"), p.span),
+            local(&unique(plain_name(&format!("g_{ident}"))), p.span),
+            local(&unique(plain_name(&format!("hv_{ident}"))), p.span),
         );
         splits.extend([quote!(let (#g, #hv) = ::autodiff::__private::split(#d);)]);
         grads.push(g);

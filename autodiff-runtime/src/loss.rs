@@ -458,8 +458,9 @@ fn check_targets(what: &str, n: usize, targets: usize) {
 /// ```
 ///
 /// Written with `#[grad]`: `multilabel_bce_adjoint` is generated, calling [`bce_adjoint`] per
-/// label, and `multilabel_bce_tangent`, calling [`bce_tangent`].
-#[grad(modes(tangent))]
+/// label, `multilabel_bce_tangent`, calling [`bce_tangent`], and `multilabel_bce_hvp` with
+/// the `_dual_adjoint` a `modes(hvp)` caller calls.
+#[grad(modes(tangent, hvp))]
 #[inline]
 pub fn multilabel_bce<T: Float>(probs: &[T], targets: &[T]) -> T {
     check_targets("multilabel_bce", probs.len(), targets.len());
@@ -485,9 +486,10 @@ pub fn multilabel_bce<T: Float>(probs: &[T], targets: &[T]) -> T {
 /// ```
 ///
 /// Written with `#[grad]`: `multilabel_bce_with_logits_adjoint` is generated, calling
-/// [`bce_with_logits_adjoint`] per label, and `multilabel_bce_with_logits_tangent`, calling
-/// [`bce_with_logits_tangent`].
-#[grad(modes(tangent))]
+/// [`bce_with_logits_adjoint`] per label, `multilabel_bce_with_logits_tangent`, calling
+/// [`bce_with_logits_tangent`], and `multilabel_bce_with_logits_hvp` with the `_dual_adjoint`
+/// a `modes(hvp)` caller calls.
+#[grad(modes(tangent, hvp))]
 #[inline]
 pub fn multilabel_bce_with_logits<T: Float>(logits: &[T], targets: &[T]) -> T {
     check_targets("multilabel_bce_with_logits", logits.len(), targets.len());

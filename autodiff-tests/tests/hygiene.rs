@@ -40,6 +40,20 @@ fn loops_with_collisions(tape: &[f64], decisions: &[f64], trips: usize) -> f64 {
     d_tape
 }
 
+/// A parameter `out`, whose shadow would be named like the output's adjoint `d_out`, and
+/// in every mode (E0415 inside generated code; probe).
+#[grad(modes(tangent, hvp))]
+fn squared_error(pred: f64, out: f64) -> f64 {
+    (pred - out) * (pred - out)
+}
+
+/// A parameter named like another's shadow (`d_x` beside `x`), and one starting with `_`,
+/// on dual numbers (E0596, and a direction `v__y`, no snake case name; probe).
+#[grad(modes(hvp))]
+fn shadow_named(x: f64, d_x: f64, _y: f64) -> f64 {
+    x * d_x
+}
+
 /// A generic parameter named like the shadows' type parameters.
 #[grad]
 fn generic_names<DX: Float>(x: DX, dx: DX) -> DX {
@@ -217,4 +231,19 @@ fn a_fallible_gradient_of_several_parameters_has_no_lint() {
     assert_eq!(value, 22.0);
     assert_eq!((d_a, d_b, d_c), (vec![6.0, 8.0], vec![2.0, 4.0], 11.0));
     assert!(checked_weighted_grad(&[1.0], &[], 2.0).is_none());
+}
+
+#[test]
+fn parameters_named_like_generated_names() {
+    assert_eq!(squared_error_grad(2.0, 0.5), (2.25, (3.0, -3.0)));
+    assert_eq!(squared_error_tangent(2.0, 0.5, 1.0, Const), (2.25, 3.0));
+    assert_eq!(
+        squared_error_hvp(2.0, 0.5, 1.0, 0.0),
+        (2.25, (3.0, -3.0), (2.0, -2.0))
+    );
+    let (value, gradient, hv) = shadow_named_hvp(2.0, 3.0, 5.0, 1.0, 0.0, 1.0);
+    assert_eq!(
+        (value, gradient, hv),
+        (6.0, (3.0, 2.0, 0.0), (0.0, 1.0, 0.0))
+    );
 }

@@ -573,3 +573,87 @@ fn new_constructs_under_tangent_and_hvp() {
     let (_, _, hv) = mapped_rows_product_hvp(&a, &d);
     assert_eq!(hv, [[0.0, 4.0], [0.0, 2.0]]);
 }
+
+// ----- Found by probes: on dual numbers -----
+
+/// An angle in degrees: `to_radians`' factor was an `f64` divided by a dual number (E0277).
+#[grad(modes(hvp))]
+fn sine_of_degrees(a: f64) -> f64 {
+    a.to_radians().sin() + a.to_degrees().cos()
+}
+
+#[grad(x, modes(hvp))]
+fn squares_of_pairs(x: &[f64]) -> f64 {
+    x.iter().map(|a| a * a).sum::<f64>()
+}
+
+/// A scratch vector refilled per iteration and lent to a call: the forward sweep on dual
+/// numbers passed it by the name of its copy for the reverse sweep (E0425 `saved_1`).
+#[grad(modes(hvp))]
+fn refilled_pairs(x: &[f64]) -> f64 {
+    let mut z = vec![0.0; 2];
+    let mut s = 0.0;
+    for r in 0..x.len() - 1 {
+        z[0] = x[r];
+        z[1] = x[r + 1] * x[r];
+        s = s * 0.5 + squares_of_pairs(&z) * 0.5 + activation::log_sum_exp(&z);
+    }
+    s
+}
+
+/// The runtime's multi-label losses on dual numbers (they had no `_dual_adjoint`).
+#[grad(w, modes(hvp))]
+fn multi_label(w: &[f64], targets: &[f64]) -> f64 {
+    let logits: Vec<f64> = w.iter().map(|v| v * 2.0).collect();
+    let probs: Vec<f64> = w.iter().map(|v| activation::sigmoid(*v)).collect();
+    loss::multilabel_bce_with_logits(&logits, targets) + loss::multilabel_bce(&probs, targets)
+}
+
+#[test]
+fn second_order_through_to_radians_scratch_calls_and_multi_label_losses() {
+    let h = 1e-5;
+    let scalar_fd = |g: &dyn Fn(f64) -> f64, a: f64| (g(a + h) - g(a - h)) / (2.0 * h);
+    for a in [-40.0, 10.0, 30.0, 95.0] {
+        let (value, g, hv) = sine_of_degrees_hvp(a, 1.0);
+        assert_eq!(value, sine_of_degrees(a));
+        let fd = scalar_fd(&|a| sine_of_degrees_grad(a).1, a);
+        assert!((hv - fd).abs() < 1e-6 * (1.0 + fd.abs()), "{hv} vs {fd}");
+        assert!((g - sine_of_degrees_grad(a).1).abs() < 1e-15);
+    }
+    let mut rng = Rng::new(77);
+    for _ in 0..10 {
+        let x = rng.vec(4, -1.0, 1.0);
+        let v = rng.vec(4, -1.0, 1.0);
+        let (value, g, hv) = refilled_pairs_hvp(&x, &v);
+        let (want, want_g) = refilled_pairs_grad(&x);
+        assert_eq!(value, want);
+        assert_all_close(&g, &want_g, 1e-14, "refilled gradient");
+        let along = |t: f64| -> Vec<f64> {
+            let moved: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + t * b).collect();
+            refilled_pairs_grad(&moved).1
+        };
+        let fd: Vec<f64> = along(h)
+            .iter()
+            .zip(along(-h))
+            .map(|(a, b)| (a - b) / (2.0 * h))
+            .collect();
+        assert_all_close(&hv, &fd, 1e-6, "refilled Hv");
+
+        let w = rng.vec(3, -2.0, 2.0);
+        let targets = [1.0, 0.0, 1.0];
+        let (value, g, hv) = multi_label_hvp(&w, &targets, &v[..3]);
+        let (want, want_g) = multi_label_grad(&w, &targets);
+        assert!((value - want).abs() < 1e-14);
+        assert_all_close(&g, &want_g, 1e-14, "multi-label gradient");
+        let along = |t: f64| -> Vec<f64> {
+            let moved: Vec<f64> = w.iter().zip(&v).map(|(a, b)| a + t * b).collect();
+            multi_label_grad(&moved, &targets).1
+        };
+        let fd: Vec<f64> = along(h)
+            .iter()
+            .zip(along(-h))
+            .map(|(a, b)| (a - b) / (2.0 * h))
+            .collect();
+        assert_all_close(&hv, &fd, 1e-6, "multi-label Hv");
+    }
+}

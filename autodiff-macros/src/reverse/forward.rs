@@ -65,8 +65,19 @@ impl Gen<'_> {
                 // The value as a dual number: the callee's sweeps on dual numbers, with
                 // nothing to pull back yet.
                 Some(rest) => {
-                    let mut a: Vec<TokenStream> =
-                        args.iter().map(|a| self.adjoint_arg(a)).collect();
+                    // An array as it is now: its snapshot is for the reverse sweep.
+                    let mut a: Vec<TokenStream> = args
+                        .iter()
+                        .map(|a| match a {
+                            Arg::Array(x) if x.snapshot.is_some() => {
+                                self.adjoint_arg(&Arg::Array(ArrayArg {
+                                    snapshot: None,
+                                    ..x.clone()
+                                }))
+                            }
+                            _ => self.adjoint_arg(a),
+                        })
+                        .collect();
                     a.push(rest);
                     let call = callee.call(self.adjoint_suffix(), a);
                     Unwrap::apply(unwrap.as_ref(), call)
