@@ -8,7 +8,7 @@
 //! writes any more) and pushed on the loop's tape otherwise. Nothing else is saved.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::hash::{HashMap, HashSet};
 use std::rc::Rc;
@@ -435,7 +435,7 @@ impl<'a> Sites<'a> {
     fn branch_only(&self, active: &[bool]) -> HashSet<Var> {
         // Per value, the values its uses hand adjoints on to: `None` for a use in a branch
         // it is not defined in, `Some(None)` for one that always does (the result, an array).
-        let mut uses: HashMap<Var, Vec<Option<Option<Var>>>> = HashMap::default();
+        let mut uses: BTreeMap<Var, Vec<Option<Option<Var>>>> = BTreeMap::new();
         for &(to, from, region) in &self.edges {
             let Node::Var(v) = from else { continue };
             if !active[v.0] {
@@ -463,7 +463,8 @@ impl<'a> Sites<'a> {
         let mut changed = true;
         while changed {
             changed = false;
-            for (v, handed) in &uses {
+            // (the later values first: their users are decided by then, bar loops)
+            for (v, handed) in uses.iter().rev() {
                 let dropped = |h: &Option<Option<Var>>| match h {
                     None => true,
                     Some(w) => w.is_some_and(|w| found.contains(&w)),
