@@ -420,3 +420,46 @@ fn a_method_hands_records_and_counts_to_another() {
     };
     assert_matches_fd(&f, &[0.4, -0.6, 0.2], &[g.w[0], g.w[1], g.b], "total");
 }
+
+// ----- Values of enums and tuple structs passed to a `#[grad]` function (probe) -----
+// `Some(2.0)`, `None`, `Act::Scaled(0.5)` and `Length(3.0)` were taken for float data by
+// the float literal inside, and given a shadow the callee does not take (E0061).
+
+#[derive(Clone, Copy)]
+enum Act {
+    Tanh,
+    Scaled(f64),
+}
+
+#[derive(Clone, Copy)]
+struct Length(f64);
+
+#[grad(w)]
+fn tagged(w: f64, tag: Option<f64>, act: Act, length: Length) -> f64 {
+    let base = match tag {
+        Some(t) => w * t,
+        None => w * w,
+    };
+    let shaped = match act {
+        Act::Tanh => base.tanh(),
+        Act::Scaled(k) => base * k,
+    };
+    shaped * length.0
+}
+
+#[grad(w)]
+fn tagged_callers(w: f64) -> f64 {
+    tagged(w, Some(2.0), Act::Scaled(0.5), Length(3.0)) + tagged(w, None, Act::Tanh, Length(1.0))
+}
+
+#[test]
+fn enum_and_tuple_struct_values_passed_as_data() {
+    for w in [-0.7, 0.3, 1.2] {
+        let (value, slope) = tagged_callers_grad(w);
+        let by_hand = 3.0 * w + (w * w).tanh();
+        let sech2 = 1.0 - (w * w).tanh().powi(2);
+        assert!((value - by_hand).abs() < 1e-14);
+        assert!((value - tagged_callers(w)).abs() < 1e-14);
+        assert!((slope - (3.0 + 2.0 * w * sech2)).abs() < 1e-14);
+    }
+}

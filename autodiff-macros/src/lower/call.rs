@@ -107,6 +107,12 @@ impl Lowerer<'_> {
             // `T::zero()`, `T::one()`, `f64::epsilon()`: a constant.
             return self.constant(Expr::Call(c.clone()), path, span);
         }
+        if is_constructor(path) {
+            return self.unsupported(
+                c,
+                "#[grad] cannot differentiate a value wrapped in an enum variant or a tuple struct (`Some(x)`, `Ok(x)`, `Meters(x)`): it differentiates floats, arrays and models; pass the value itself (`g(w, x)` with a parameter `x: f64`), or unwrap it in the called function",
+            );
+        }
         self.call_value(Callee::Path(path.clone()), c, unwrap)
     }
 
@@ -596,6 +602,11 @@ impl Lowerer<'_> {
     /// method, an element of a `const` table, or an `if`/`match`/block ending in one.
     pub(super) fn looks_float(&self, arg: &Expr) -> bool {
         match arg {
+            // A value of an enum or a struct (`Some(2.0)`, `None`, `Act::Scaled(0.5)`,
+            // `Config { .. }`): data that is not a float.
+            Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if is_constructor(&p.path)) => false,
+            Expr::Path(p) if is_constructor(&p.path) => false,
+            Expr::Struct(_) => false,
             Expr::If(i) => {
                 let then_tail = i.then_branch.stmts.last();
                 let tail_float = |s: Option<&syn::Stmt>| matches!(s, Some(syn::Stmt::Expr(e, None)) if self.looks_float(e));
@@ -1172,6 +1183,16 @@ pub(super) fn indexes_constant(expr: &Expr) -> bool {
 
 /// Whether `expr` has a float literal or calls a float method anywhere (`-1.125 + w[1]`,
 /// `d.atan()`): a value computed with floats, whatever else it reads.
+/// Whether `path` names an enum variant or a tuple struct (its last segment in `CamelCase`:
+/// `Some`, `Act::Relu`, `Meters`), not a function or a `CONSTANT`.
+pub(super) fn is_constructor(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| {
+        let name = s.ident.to_string();
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.contains(|c: char| c.is_ascii_lowercase())
+    })
+}
+
 fn mentions_float(expr: &Expr) -> bool {
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {
