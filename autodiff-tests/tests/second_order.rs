@@ -657,3 +657,29 @@ fn second_order_through_to_radians_scratch_calls_and_multi_label_losses() {
         assert_all_close(&hv, &fd, 1e-6, "multi-label Hv");
     }
 }
+
+fn check_finite(x: f64) {
+    assert!(x.is_finite(), "not finite: {x}");
+}
+
+/// A call of a function returning `()` on a differentiated value: called on the values on
+/// dual numbers too (it was called as `check_finite_dual_adjoint`, E0425).
+#[grad(modes(hvp))]
+fn checked_product(x: f64, y: f64) -> f64 {
+    let s = x * y;
+    check_finite(s);
+    s * s
+}
+
+#[test]
+fn a_call_for_its_effect_on_dual_numbers() {
+    let (value, gradient, hv) = checked_product_hvp(2.0, 3.0, 1.0, 0.0);
+    // s^2 = x^2 y^2: gradient (2 x y^2, 2 x^2 y), Hessian [[2 y^2, 4 x y], [4 x y, 2 x^2]].
+    assert_eq!((value, gradient, hv), (36.0, (36.0, 24.0), (18.0, 24.0)));
+}
+
+#[test]
+#[should_panic(expected = "not finite")]
+fn the_effect_runs_on_dual_numbers() {
+    checked_product_hvp(f64::INFINITY, 3.0, 1.0, 0.0);
+}

@@ -614,6 +614,32 @@ impl Gen<'_> {
                     let a = self.array(*array);
                     return quote!(::autodiff::__private::append_copy(&mut #tape, &#a););
                 }
+                // On dual numbers, a call whose result nothing reads (`check_finite(s);`, of
+                // `()`): called on the values, as written, with nothing to differentiate (its
+                // callee need not have a `_dual_adjoint`).
+                if let (
+                    Some(_),
+                    Op::Call {
+                        callee,
+                        args,
+                        unwrap,
+                        ..
+                    },
+                ) = (&self.dual, op)
+                {
+                    let scalars = args
+                        .iter()
+                        .all(|a| matches!(a, Arg::Scalar(_) | Arg::Data { .. }));
+                    if scalars && !self.uses.contains_key(var) && self.has_dual_arg(args) {
+                        let values = args.iter().map(|a| match a {
+                            Arg::Scalar(x) => self.value_of(x).into(),
+                            other => self.arg(other),
+                        });
+                        let call = callee.call("", values.collect());
+                        let (v, call) = (self.var(*var), Unwrap::apply(unwrap.as_ref(), call));
+                        return quote!(let #v = #call;);
+                    }
+                }
                 if let (Some(d), Op::Call { callee, args, .. }) =
                     (self.pulled.get(var).cloned(), op)
                 {
