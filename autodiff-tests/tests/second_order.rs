@@ -628,15 +628,7 @@ fn second_order_through_to_radians_scratch_calls_and_multi_label_losses() {
         let (want, want_g) = refilled_pairs_grad(&x);
         assert_eq!(value, want);
         assert_all_close(&g, &want_g, 1e-14, "refilled gradient");
-        let along = |t: f64| -> Vec<f64> {
-            let moved: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + t * b).collect();
-            refilled_pairs_grad(&moved).1
-        };
-        let fd: Vec<f64> = along(h)
-            .iter()
-            .zip(along(-h))
-            .map(|(a, b)| (a - b) / (2.0 * h))
-            .collect();
+        let fd = gradient_difference(&|x| refilled_pairs_grad(x).1, &x, &v);
         assert_all_close(&hv, &fd, 1e-6, "refilled Hv");
 
         let w = rng.vec(3, -2.0, 2.0);
@@ -645,15 +637,7 @@ fn second_order_through_to_radians_scratch_calls_and_multi_label_losses() {
         let (want, want_g) = multi_label_grad(&w, &targets);
         assert!((value - want).abs() < 1e-14);
         assert_all_close(&g, &want_g, 1e-14, "multi-label gradient");
-        let along = |t: f64| -> Vec<f64> {
-            let moved: Vec<f64> = w.iter().zip(&v).map(|(a, b)| a + t * b).collect();
-            multi_label_grad(&moved, &targets).1
-        };
-        let fd: Vec<f64> = along(h)
-            .iter()
-            .zip(along(-h))
-            .map(|(a, b)| (a - b) / (2.0 * h))
-            .collect();
+        let fd = gradient_difference(&|w| multi_label_grad(w, &targets).1, &w, &v[..3]);
         assert_all_close(&hv, &fd, 1e-6, "multi-label Hv");
     }
 }
