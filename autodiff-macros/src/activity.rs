@@ -427,11 +427,13 @@ impl<'a> Sites<'a> {
     }
 
     /// The active values whose every use that passes an adjoint back is in a branch the
-    /// value is not defined in, or makes a value of the same kind: where no such branch is
-    /// taken, their adjoint stays zero. A guard clause of the user's (`if r > 0.0 { x / r }
-    /// else { 0.0 }`, `if r < EPS { return 0.0; }`) is taken exactly where such a value is
-    /// infinite or NaN (`r.sqrt()` at 0, `p.ln()` at 0), and its rule multiplies the zero by
-    /// that: `0 * inf`, NaN. Their rules pass a zero adjoint on as zero.
+    /// value is not defined in, an operand a rule may not pick (`x.sqrt().max(EPS)`) or of a
+    /// call (`relu(z)`), or makes a value of the same kind: where no such branch is taken
+    /// (the operand not picked), their adjoint stays zero. A guard of the user's (`if r >
+    /// 0.0 { x / r } else { 0.0 }`, `if r < EPS { return 0.0; }`, `.max(EPS)`) is taken
+    /// exactly where such a value is infinite or NaN (`r.sqrt()` at 0, `p.ln()` at 0), and
+    /// its rule multiplies the zero by that: `0 * inf`, NaN. Their rules pass a zero adjoint
+    /// on as zero.
     fn branch_only(&self, active: &[bool]) -> HashSet<Var> {
         // Per value, the values its uses hand adjoints on to: `None` for a use in a branch
         // it is not defined in, `Some(None)` for one that always does (the result, an array).
@@ -449,8 +451,16 @@ impl<'a> Sites<'a> {
                     && !self.is_within(defined, r);
                 r = self.regions[r].parent;
             }
+            let picked = match to {
+                Node::Var(w) => match self.def_op.get(&w) {
+                    Some(Op::Prim { rule, .. }) => rule.picks(),
+                    Some(Op::Call { .. }) => true,
+                    _ => false,
+                },
+                Node::Array(_) => false,
+            };
             let handed = match to {
-                _ if in_branch => None,
+                _ if in_branch || picked => None,
                 Node::Var(w) => Some(Some(w)),
                 Node::Array(_) => Some(None),
             };

@@ -50,6 +50,12 @@ impl Rule {
         one.then_some((square, first))
     }
 
+    /// Whether the adjoint can pass nothing on to an operand where the output's adjoint is not
+    /// zero: the operand it does not pick (`max`, `min`, `clamp`), `abs` at 0.
+    pub fn picks(&self) -> bool {
+        matches!(self.name, "max" | "min" | "clamp" | "abs")
+    }
+
     /// Whether the partials are finite numbers wherever the operands are (overflow aside).
     fn has_bounded_slope(&self) -> bool {
         self.constant
@@ -427,9 +433,13 @@ pub static RULES: &[Rule] = &[
             quote!(if #x >= #hi && #x > #lo { #d } else { #zero }),
         ]
     }),
+    // At the origin, 0 as for `abs` (`hypot(x, 0)` is `|x|`), not `0 / 0`.
     rule!("hypot", Form::Method, 2 + 0, |cx| {
-        let (x, y, o, d) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d);
-        vec![quote!(#d * #x / #o), quote!(#d * #y / #o)]
+        let (x, y, o, d, zero) = (&cx.x[0], &cx.x[1], &cx.out, &cx.d, cx.zero());
+        vec![
+            quote!(if #o == #zero { #zero } else { #d * #x / #o }),
+            quote!(if #o == #zero { #zero } else { #d * #y / #o }),
+        ]
     }),
     // x.rem_euclid(y) = x - q y with q the integer (x - out) / y, constant between the jumps.
     rule!("rem_euclid", Form::Method, 2 + 0, |cx| {

@@ -118,6 +118,53 @@ fn a_zero_tangent_stays_zero_through_a_singular_root() {
     assert_eq!(root_feature_grad(2.0, &[0.0, 4.0]), (2.0, 0.0));
 }
 
+/// A floor instead of a branch: `max`, `min` and `clamp` pass nothing to the operand they
+/// do not pick, which is singular there (probe: NaN).
+#[grad(modes(tangent, hvp))]
+fn floored_root(x: f64) -> f64 {
+    x.sqrt().max(0.5) + (2.0 / x).min(1e6) + x.ln().clamp(-10.0, 10.0)
+}
+
+/// A standard score with its deviation floored, at a constant sample (deviation 0).
+#[grad]
+fn z_score(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let mean = x.iter().sum::<f64>() / n;
+    let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    let sd = var.sqrt().max(1e-6);
+    (x[0] - mean) / sd
+}
+
+/// The distance between two points, at zero: `hypot` at its kink has slope 0, as `abs`.
+#[grad]
+fn distance(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}
+
+#[test]
+fn a_floor_picks_the_constant_where_the_value_is_singular() {
+    // At 0: 0.5 + 1e6 + (-10), all constants picked.
+    assert_eq!(floored_root_grad(0.0), (1e6 - 9.5, 0.0));
+    assert_eq!(floored_root_tangent(0.0, 1.0), (1e6 - 9.5, 0.0));
+    assert_eq!(floored_root_hvp(0.0, 1.0), (1e6 - 9.5, 0.0, 0.0));
+    let (value, d_x) = z_score_grad(&[1.0, 1.0, 1.0]);
+    assert_eq!(value, 0.0);
+    let expected = [2e6 / 3.0, -1e6 / 3.0, -1e6 / 3.0];
+    assert!((0..3).all(|i| (d_x[i] - expected[i]).abs() < 1e-6), "{d_x:?}");
+    assert_eq!(distance_grad(&[1.0, 2.0], &[1.0, 2.0]), (0.0, ([0.0; 2], [0.0; 2])));
+    let mut rng = Rng::new(43);
+    for _ in 0..50 {
+        let x = rng.uniform(0.3, 4.0);
+        let (_, g) = floored_root_grad(x);
+        assert_matches_fd(&|v| floored_root(v[0]), &[x], &[g], "floored");
+        let xs = rng.vec(3, -2.0, 2.0);
+        assert_matches_fd(&|v| z_score(v), &xs, &z_score_grad(&xs).1, "z-score");
+        let (a, b) = ([rng.uniform(-2.0, 2.0), 0.5], [rng.uniform(-2.0, 2.0), -0.5]);
+        let (_, (d_a, _)) = distance_grad(&a, &b);
+        assert_matches_fd(&|v| distance(&[v[0], v[1]], &b), &a, &d_a, "distance");
+    }
+}
+
 #[test]
 fn the_guard_is_taken_where_the_value_is_singular() {
     assert_eq!(safe_norm_grad(&[0.0, 0.0]), (0.0, [0.0, 0.0]));
