@@ -79,17 +79,20 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// Reports markers anywhere but on a `for` loop statement of the function's top level,
 /// markers with arguments, and misspelt markers.
-pub fn check(block: &syn::Block, errors: &mut Errors) {
+pub fn check(block: &syn::Block, changed_data: &[&proc_macro2::Ident], errors: &mut Errors) {
     // The markers in their place: on a top-level `for` statement.
     let mut placed: HashSet<*const syn::Attribute> = HashSet::default();
     for stmt in &block.stmts {
         if let syn::Stmt::Expr(syn::Expr::ForLoop(f), _) = stmt {
-            placed.extend(
-                f.attrs
-                    .iter()
-                    .filter(|a| a.path().is_ident(MARKER))
-                    .map(|a| a as *const _),
-            );
+            let marked: Vec<&syn::Attribute> = f
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident(MARKER))
+                .collect();
+            if !marked.is_empty() {
+                changes_data(&f.body, changed_data, errors);
+            }
+            placed.extend(marked.into_iter().map(|a| a as *const _));
         }
     }
     struct Finder<'e> {
@@ -147,6 +150,28 @@ pub fn check(block: &syn::Block, errors: &mut Errors) {
         on_loop: None,
     };
     finder.visit_block(block);
+}
+
+/// A checkpointed loop's body runs again in the reverse sweep, from the saved state of each
+/// segment: `&mut` data it reads (an RNG, a counter) would change twice, and the values it
+/// gives the second time would not be those the first sweep used (a wrong gradient).
+fn changes_data(body: &syn::Block, changed_data: &[&proc_macro2::Ident], errors: &mut Errors) {
+    struct Mentions<'a>(&'a [&'a proc_macro2::Ident], Option<proc_macro2::Ident>);
+    impl<'ast> Visit<'ast> for Mentions<'_> {
+        fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+            if self.1.is_none() && self.0.contains(&i) {
+                self.1 = Some(i.clone());
+            }
+        }
+    }
+    let mut mentions = Mentions(changed_data, None);
+    mentions.visit_block(body);
+    if let Some(data) = mentions.1 {
+        errors.on(
+            &data,
+            format!("a `#[checkpoint]` loop runs its body again in the reverse sweep, and `{data}` is `&mut` data it would change a second time (an RNG would draw other numbers, and the gradient would not be the function's): draw what the loop needs before it (`let noise: Vec<f64> = (0..n).map(|_| {data}.sample()).collect();`), or leave the loop unmarked"),
+        );
+    }
 }
 
 /// Removes the markers (and misspelt ones, reported by `check`) from the function as it is

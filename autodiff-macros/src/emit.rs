@@ -58,7 +58,13 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
     let signature_ok = errors.is_empty();
     // The extra items `modes(..)` asks for (their errors leave the stubs below in place).
     let plan = forward_mode::plan(attr, &item, &sig, &mut errors);
-    checkpoint::check(&item.block, &mut errors);
+    let changed_data: Vec<&Ident> = sig
+        .params
+        .iter()
+        .filter(|p| p.lent_mut)
+        .map(|p| &p.ident)
+        .collect();
+    checkpoint::check(&item.block, &changed_data, &mut errors);
     let second_order = second_order::plan(attr, &sig, &wrt, &mut errors);
     let before = errors.len();
     let models = sig

@@ -150,8 +150,14 @@ fn a_floor_picks_the_constant_where_the_value_is_singular() {
     let (value, d_x) = z_score_grad(&[1.0, 1.0, 1.0]);
     assert_eq!(value, 0.0);
     let expected = [2e6 / 3.0, -1e6 / 3.0, -1e6 / 3.0];
-    assert!((0..3).all(|i| (d_x[i] - expected[i]).abs() < 1e-6), "{d_x:?}");
-    assert_eq!(distance_grad(&[1.0, 2.0], &[1.0, 2.0]), (0.0, ([0.0; 2], [0.0; 2])));
+    assert!(
+        (0..3).all(|i| (d_x[i] - expected[i]).abs() < 1e-6),
+        "{d_x:?}"
+    );
+    assert_eq!(
+        distance_grad(&[1.0, 2.0], &[1.0, 2.0]),
+        (0.0, ([0.0; 2], [0.0; 2]))
+    );
     let mut rng = Rng::new(43);
     for _ in 0..50 {
         let x = rng.uniform(0.3, 4.0);
@@ -159,7 +165,10 @@ fn a_floor_picks_the_constant_where_the_value_is_singular() {
         assert_matches_fd(&|v| floored_root(v[0]), &[x], &[g], "floored");
         let xs = rng.vec(3, -2.0, 2.0);
         assert_matches_fd(&|v| z_score(v), &xs, &z_score_grad(&xs).1, "z-score");
-        let (a, b) = ([rng.uniform(-2.0, 2.0), 0.5], [rng.uniform(-2.0, 2.0), -0.5]);
+        let (a, b) = (
+            [rng.uniform(-2.0, 2.0), 0.5],
+            [rng.uniform(-2.0, 2.0), -0.5],
+        );
         let (_, (d_a, _)) = distance_grad(&a, &b);
         assert_matches_fd(&|v| distance(&[v[0], v[1]], &b), &a, &d_a, "distance");
     }
