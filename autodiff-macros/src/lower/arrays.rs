@@ -262,8 +262,11 @@ impl Lowerer<'_> {
             // Of the type the `let` states (`[f32; 2]`), or Rust's default.
             (false, Some(Operand::Lit(Lit::Float(l)))) if literal_table => {
                 let digits = l.base10_digits();
-                let typed = match annotated.and_then(number_type) {
-                    Some(t) if t == "f32" || t == "f64" => format!("{digits}_{t}"),
+                let number = annotated
+                    .map(element_type)
+                    .map(|t| t.to_token_stream().to_string());
+                let typed = match number.as_deref() {
+                    Some(t @ ("f32" | "f64")) => format!("{digits}_{t}"),
                     _ => digits.to_string(),
                 };
                 let fill = syn::LitFloat::new(&typed, l.span());
@@ -770,26 +773,5 @@ fn yields_tuple(e: &Expr) -> bool {
             matches!(b.block.stmts.last(), Some(syn::Stmt::Expr(e, None)) if yields_tuple(e))
         }
         _ => false,
-    }
-}
-
-/// The type of the numbers of an array type (`f32` in `[[f32; 2]; 3]` and `Vec<f32>`).
-fn number_type(ty: &syn::Type) -> Option<&Ident> {
-    match ty {
-        syn::Type::Array(a) => number_type(&a.elem),
-        syn::Type::Path(p) => {
-            let last = p.path.segments.last()?;
-            match &last.arguments {
-                syn::PathArguments::None => p.path.get_ident(),
-                syn::PathArguments::AngleBracketed(args) if last.ident == "Vec" => {
-                    match args.args.first()? {
-                        syn::GenericArgument::Type(t) => number_type(t),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            }
-        }
-        _ => None,
     }
 }
