@@ -398,6 +398,14 @@ impl Lowerer<'_> {
                 let never = self.dummy_like(&v);
                 self.merge_values(never, v, phis, span)
             }
+            (Value::Array(_) | Value::Row { .. } | Value::View(_), _)
+            | (_, Value::Array(_) | Value::Row { .. } | Value::View(_)) => {
+                self.errors.at(
+                    span,
+                    "#[grad] takes an `if`/`match` whose branches give numbers or tuples of numbers, not arrays: assign the array in the branches instead (`let mut a = *u; if c { a = *v; }`)",
+                );
+                Value::Error
+            }
             _ => {
                 self.errors.at(
                     span,

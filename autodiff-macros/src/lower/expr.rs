@@ -350,6 +350,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` is data whose type the function does not see, or a field of such data
+    /// (`s`, `s.inner` for `s` in `samples`).
+    pub(super) fn is_data_root(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Field(f) => self.is_data_root(&f.base),
+            Expr::Paren(p) => self.is_data_root(&p.expr),
+            _ => self.is_data_local(e) || self.is_opaque_name(e),
+        }
+    }
+
     pub(super) fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {
         let span = u.span();
         match u.op {

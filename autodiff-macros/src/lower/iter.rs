@@ -64,9 +64,10 @@ impl Lowerer<'_> {
     pub(super) fn lower_iterator_chain(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
         let (reduction, chain, default) = reduction(m)?;
         // `.max_by(cmp).unwrap_or(d)` over a chain whose length says whether it has items; after
-        // a `filter`, the flag of the loop below does.
-        let filtered = matches!(self.stream(chain), Ok(stream) if !stream.tail.is_empty());
-        if default.is_some() && !filtered {
+        // a `filter`, the flag of the loop below does. (Asked only then: reading the chain may
+        // bind its source to a local.)
+        if default.is_some() && !matches!(self.stream(chain), Ok(stream) if !stream.tail.is_empty())
+        {
             return self.lower_extreme_or(m);
         }
         if let Some(bound) = self.chain_over_call(m) {
@@ -81,6 +82,13 @@ impl Lowerer<'_> {
             }
         };
         if self.closure_returns(&Expr::MethodCall(m.clone())) {
+            return Some(Value::Error);
+        }
+        if let Reduction::Fold(init @ (Expr::Array(_) | Expr::Repeat(_)), _) = reduction {
+            self.errors.on(
+                init,
+                "#[grad] folds into a number or a tuple of numbers, not an array: write the accumulator as a tuple (`fold((0.0, 0.0), |(s, q), &v| (s + v, q + v * v))`)",
+            );
             return Some(Value::Error);
         }
         let k = self.next_synthetic();
@@ -565,22 +573,32 @@ impl Lowerer<'_> {
             {
                 self.stream(&u.expr)
             }
+            // `s.x` of an item of data (`for s in samples`): bound to a local by reference
+            // first, as a data parameter's field is, then read through it.
+            Expr::Field(f) if self.is_data_root(&f.base) => {
+                let name = format!("{SYNTHETIC}field_{}", self.next_synthetic());
+                let name = Ident::new(&name, expr.span());
+                let init: Expr = parse_quote!(&#expr);
+                self.lower_stmt(&build::let_(build::binding(&name), init));
+                self.stream(&build::path(&name))
+            }
             // An array, a row (`w[i]`) or a slice view: read by index. A parameter passed
             // through as written (`samples: &[Sample]`) is borrowed, as `.iter()` gives it:
             // its items need not be `Copy`.
             Expr::Path(_) | Expr::Index(_) => {
                 let array = expr.clone();
                 let len: Expr = parse_quote!(#array.len());
-                let at: Rc<dyn Fn(&Expr) -> Expr> = if self.is_opaque_name(expr) {
-                    Rc::new(move |p| parse_quote!(&#array[#p]))
-                } else if self.is_data_local(expr) {
+                let at: Rc<dyn Fn(&Expr) -> Expr> = if self.is_data_local(expr) {
                     // Data computed here (an item of a parameter passed through, `alts` of
-                    // `for alts in feats`): rows by reference, numbers by value.
+                    // `for alts in feats`, a field of one, `&s.x`): rows by reference,
+                    // numbers by value.
                     self.import_bound();
                     Rc::new(move |p| {
                         let value = build::bound_value(quote!(&#array[#p]));
                         parse_quote!(#value)
                     })
+                } else if self.is_opaque_name(expr) {
+                    Rc::new(move |p| parse_quote!(&#array[#p]))
                 } else {
                     Rc::new(move |p| parse_quote!(#array[#p]))
                 };

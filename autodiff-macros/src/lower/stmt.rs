@@ -401,7 +401,8 @@ impl Lowerer<'_> {
         if let (true, Value::Scalar(Operand::Var(v))) = (call::builds_struct(init), &value) {
             self.data_structs.insert(*v, self.branches > 0);
         }
-        if let (Some(ty), Value::Scalar(op)) = (annotated, &value) {
+        if let (Some(ty), Value::Scalar(op)) = (annotated, value.clone()) {
+            let op = &op;
             // `let k: usize = argmax(&p);` makes a call's result data, not a derivative.
             let declared = type_kind(ty, self.sig);
             if declared != Ty::Unknown && self.ty(op) != declared {
@@ -411,6 +412,16 @@ impl Lowerer<'_> {
                     let typed = self.let_op("t", declared, Op::Copy(op.clone()), local.span());
                     value = Value::Scalar(typed);
                 }
+            }
+            // `let mut prev: Option<&Sample> = None;`: the type stays written where the
+            // value is defined, which nothing else may tell before it is read.
+            if let (Ty::Unknown, Operand::Const(c)) = (declared, op) {
+                let op = Op::Opaque(Opaque {
+                    tokens: c.to_token_stream(),
+                    captures: Vec::new(),
+                    declared: Some(ty.clone()),
+                });
+                value = Value::Scalar(self.let_op("t", Ty::Unknown, op, local.span()));
             }
         }
         self.bind_pattern(pat, value);

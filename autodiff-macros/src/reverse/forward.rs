@@ -218,6 +218,11 @@ impl Gen<'_> {
             // A literal keeps the float type the user's `let` gave it; code passed through
             // reads a dual number's value.
             Capture::Value(x) if self.is_dual(x) => self.value_of(x).into(),
+            // `let xs = &s.xs;` stays a reference under the user's name (a `Vec` is not
+            // `Copy`, and the user's code may dereference it).
+            Capture::Value(Operand::Var(v)) if self.body.vars[v.0].reference => {
+                self.operand(&Operand::Var(*v)).into()
+            }
             Capture::Value(x) => self.float_operand(x).into(),
             Capture::Lent(x) => self.operand(x).into(),
             // A field of a data struct is bound at the top as a reference already.
