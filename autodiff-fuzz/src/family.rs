@@ -139,10 +139,14 @@ pub enum Family {
     /// In `f32` programs, float comparisons made in `f64` (`(a as f64) < (b as f64)`): a
     /// conversion to the other float type that decides only a branch.
     WidenedConditions,
+    /// Values a loop shifts along from constant starts (`l2 = l1; l1 = ..;`, as a lag or the
+    /// secant method does), the oldest read through a float method: it depends on an input
+    /// only from the third iteration on.
+    LaggedValues,
 }
 
 impl Family {
-    pub const ALL: [Family; 46] = [
+    pub const ALL: [Family; 47] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -189,11 +193,12 @@ impl Family {
         Family::Centered,
         Family::Remainders,
         Family::WidenedConditions,
+        Family::LaggedValues,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. A new
     /// family starts outside it and joins once its runs are clean; all of them are in now.
-    pub const SUPPORTED: [Family; 46] = [
+    pub const SUPPORTED: [Family; 47] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -240,6 +245,7 @@ impl Family {
         Family::Centered,
         Family::Remainders,
         Family::WidenedConditions,
+        Family::LaggedValues,
     ];
 
     pub fn name(self) -> &'static str {
@@ -290,6 +296,7 @@ impl Family {
             Family::Centered => "centered",
             Family::Remainders => "remainders",
             Family::WidenedConditions => "widened-conditions",
+            Family::LaggedValues => "lagged-values",
         }
     }
 

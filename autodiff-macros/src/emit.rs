@@ -728,7 +728,11 @@ pub(crate) fn generated_allows() -> TokenStream {
         // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`;
         // `unused_assignments`: a loop's carried values, read only by its reverse sweep;
         // `manual_div_ceil`: the item count of `chunks`/`step_by`, for every integer type;
-        // `unused_mut`: data the user declared `mut`, which a sweep may only read.
+        // `unused_mut`: data the user declared `mut`, which a sweep may only read;
+        // `approx_constant`, `excessive_precision`, `reversed_empty_ranges`, `ptr_arg`: about
+        // literals, ranges and parameter types the user wrote, which clippy reports on the
+        // user's function already; `assign_op_pattern`: `d = d + ..` on a float type whose
+        // bounds the user gave `AddAssign` too.
         #[allow(
             dead_code,
             unused_variables,
@@ -736,7 +740,12 @@ pub(crate) fn generated_allows() -> TokenStream {
             unused_assignments,
             unused_mut,
             clippy::too_many_arguments,
-            clippy::manual_div_ceil
+            clippy::manual_div_ceil,
+            clippy::approx_constant,
+            clippy::excessive_precision,
+            clippy::reversed_empty_ranges,
+            clippy::ptr_arg,
+            clippy::assign_op_pattern
         )]
     }
 }
@@ -868,7 +877,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     quote! {
         #attrs
         #[doc = #doc]
-        #[allow(dead_code, clippy::type_complexity)]
+        #[allow(dead_code, clippy::type_complexity, clippy::ptr_arg)]
         #[inline]
         #vis fn #name #generics(#(#params),*) -> #returns #where_clause {
             #mention
@@ -952,7 +961,7 @@ pub(crate) fn with_data_item(
         #[doc = #doc]
         #[doc(hidden)]
         #[inline(always)]
-        #[allow(dead_code, clippy::too_many_arguments)]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::ptr_arg)]
         #vis fn #name<#params_gen>(#(#params,)* #lead #(#args),*) -> #returns #where_clause {
             #owner #target(#(#own,)* #(#passed,)* #(#forwarded),*)
         }

@@ -393,7 +393,7 @@ fn hvp_item(
     quote! {
         #attrs
         #[doc = #doc]
-        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity, clippy::ptr_arg)]
         #vis fn #name #generics(#(#params,)* #(#direction_params),*) -> #returns #where_clause {
             #mention
             #setup
@@ -474,7 +474,7 @@ fn hessian_item(item: &ItemFn, sig: &Signature, wrt: &[usize]) -> TokenStream {
     quote! {
         #attrs
         #[doc = #doc]
-        #[allow(dead_code, clippy::type_complexity)]
+        #[allow(dead_code, clippy::type_complexity, clippy::ptr_arg)]
         #vis fn #name #generics(#(#params),*) -> #returns #where_clause {
             let mut #direction = #direction_init;
             let mut #h = #h_init;

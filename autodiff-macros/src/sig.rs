@@ -405,6 +405,19 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     }
                 };
                 let kind = match &float {
+                    // `y: U` beside a `T` result, both `Float`: another float type, as `f32`
+                    // is in an `f64` function.
+                    Some((f, ..)) if is_other_float_param(&pt.ty, f, &sig.generics) => {
+                        errors.on(
+                            &pt.ty,
+                            format!(
+                                "#[grad] needs one float type per function: this parameter is `{}` but the function returns `{}`",
+                                pt.ty.to_token_stream(),
+                                f.to_token_stream()
+                            ),
+                        );
+                        ParamKind::Rejected
+                    }
                     Some((f, ..)) => classify(&pt.ty, f, &type_params, errors),
                     None => ParamKind::Opaque,
                 };
@@ -786,6 +799,34 @@ fn impl_type_params(sig: &syn::Signature, declared: &[Ident]) -> Vec<Ident> {
 }
 
 /// The names of the type parameters of `generics` (`T` of `fn f<T: Float>`).
+/// Whether `ty` is a type parameter bounded by `Float` (in its list or a `where` clause) other
+/// than the function's float type `float`.
+fn is_other_float_param(ty: &Type, float: &Type, generics: &syn::Generics) -> bool {
+    let Some(ident) = (match ty {
+        Type::Path(tp) if tp.qself.is_none() => tp.path.get_ident(),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let is_float = |bound: &syn::TypeParamBound| {
+        matches!(bound, syn::TypeParamBound::Trait(t)
+            if t.path.segments.last().is_some_and(|s| s.ident == "Float"))
+    };
+    let listed = generics.params.iter().any(|p| {
+        matches!(p, GenericParam::Type(t) if t.ident == *ident && t.bounds.iter().any(is_float))
+    });
+    let in_where = generics
+        .where_clause
+        .iter()
+        .flat_map(|w| &w.predicates)
+        .any(|p| {
+            matches!(p, syn::WherePredicate::Type(pt)
+            if matches!(&pt.bounded_ty, Type::Path(b) if b.path.is_ident(ident))
+                && pt.bounds.iter().any(is_float))
+        });
+    (listed || in_where) && !same_type(ty, float)
+}
+
 pub fn type_params(generics: &syn::Generics) -> impl Iterator<Item = Ident> + '_ {
     generics.params.iter().filter_map(|p| match p {
         GenericParam::Type(t) => Some(t.ident.clone()),

@@ -79,6 +79,13 @@ fn only_differentiated(net: &SimpleNet, x: f64) -> f64 {
     net.w * x
 }
 
+/// A float type whose bounds include `AddAssign`: the sweeps' `d = d + ..` is no lint
+/// (`assign_op_pattern` fired on generated code, probe).
+#[grad]
+fn add_assign_bound<S: Float + std::ops::AddAssign>(x: &[S]) -> S {
+    x[0] * x[0] + x[0]
+}
+
 #[test]
 fn names_in_user_code_do_not_change_the_gradient() {
     let (v, (d1, d2, d3, d4)) = collisions_grad(0.3, 0.7, -0.2, 1.1);
@@ -246,4 +253,9 @@ fn parameters_named_like_generated_names() {
         (value, gradient, hv),
         (6.0, (3.0, 2.0, 0.0), (0.0, 1.0, 0.0))
     );
+}
+
+#[test]
+fn a_float_type_with_add_assign() {
+    assert_eq!(add_assign_bound_grad(&[3.0f64]), (12.0, vec![7.0]));
 }

@@ -1059,3 +1059,45 @@ fn scan_states_are_carried_by_the_loop() {
     let fd = (exp_series(0.5 + h) - exp_series(0.5 - h)) / (2.0 * h);
     assert!((g - fd).abs() < 1e-6, "{g} vs {fd}");
 }
+
+// ----- Containers whose type says they hold no float (probe) -----
+// An explicit stack of indices (`Vec<usize>`, popped and pushed) and a table of index pairs
+// were taken for vectors of numbers to differentiate and rejected.
+
+#[grad(w)]
+fn stack_sum(w: &[f64], kids: &[[usize; 2]]) -> f64 {
+    let mut stack: Vec<usize> = vec![0];
+    let mut acc = 0.0;
+    while let Some(i) = stack.pop() {
+        acc += w[i] * w[i];
+        for &c in &kids[i] {
+            if c < w.len() {
+                stack.push(c);
+            }
+        }
+    }
+    acc
+}
+
+#[grad]
+fn index_halves(x: &[f64]) -> f64 {
+    let r: Vec<(usize, usize)> = vec![(0, x.len() / 2), (x.len() / 2, x.len())];
+    let mut s = 0.0;
+    for &(lo, hi) in &r {
+        s += x[lo] * x[hi - 1];
+    }
+    s
+}
+
+#[test]
+fn containers_typed_without_floats_are_data() {
+    let kids = [[1, 2], [9, 9], [9, 9]];
+    assert_eq!(
+        stack_sum_grad(&[1.0, 2.0, 3.0], &kids),
+        (14.0, vec![2.0, 4.0, 6.0])
+    );
+    assert_eq!(
+        index_halves_grad(&[1.0, 2.0, 3.0, 4.0]),
+        (14.0, vec![2.0, 1.0, 4.0, 3.0])
+    );
+}

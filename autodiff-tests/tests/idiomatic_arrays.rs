@@ -1000,3 +1000,37 @@ fn arrays_reversed_rotated_and_filled() {
 fn rotating_by_more_than_the_length_panics_as_the_method_does() {
     rearranged_grad(&[1.0; 4], &[1.0; 4], 5);
 }
+
+// ----- Arrays exchanged by a tuple assignment (probe) -----
+// `(a, b) = (b, a)` of two arrays bound names for the arrays themselves, so `b` was read after
+// `a` changed: both ended up holding `b` (silently wrong value and gradient: 22 for 12).
+
+#[grad(modes(tangent))]
+fn exchanged_arrays(x: &[f64; 1]) -> f64 {
+    let mut a = *x;
+    let mut b = [2.0 * x[0]];
+    (a, b) = (b, a);
+    a[0] + 10.0 * b[0]
+}
+
+/// Double buffers of a stepper, exchanged every step.
+#[grad]
+fn exchanged_buffers(x: &[f64]) -> f64 {
+    let mut a = x.to_vec();
+    let mut b = vec![2.0 * x[0]; x.len()];
+    for _ in 0..3 {
+        (b, a) = (a, b);
+        a[0] += 1.0;
+    }
+    a[0] + 10.0 * b[0]
+}
+
+#[test]
+fn arrays_exchanged_by_a_tuple_assignment() {
+    assert_eq!(exchanged_arrays(&[1.0]), 12.0);
+    assert_eq!(exchanged_arrays_grad(&[1.0]), (12.0, [12.0]));
+    assert_eq!(exchanged_arrays_tangent(&[1.0], &[1.0]), (12.0, 12.0));
+    // a[0] ends as 2 x0 + 2, b[0] as x0 + 1.
+    assert_eq!(exchanged_buffers(&[1.0, 2.0]), 24.0);
+    assert_eq!(exchanged_buffers_grad(&[1.0, 2.0]), (24.0, vec![12.0, 0.0]));
+}

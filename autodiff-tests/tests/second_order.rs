@@ -667,3 +667,50 @@ fn a_call_for_its_effect_on_dual_numbers() {
 fn the_effect_runs_on_dual_numbers() {
     checked_product_hvp(f64::INFINITY, 3.0, 1.0, 0.0);
 }
+
+// ----- Parameters read as data in code passed through, on dual numbers (probe) -----
+// `assert!(x > ..)`, an error built from a parameter, `(0.0..=1.0).contains(&t)`,
+// `t.to_bits()` read the dual number itself in `_hvp` (errors inside generated code; an
+// error message that printed `-2 + 1ε`): they read its value, as in the other sweeps.
+
+#[derive(Debug, PartialEq)]
+enum DomainError {
+    NotPositive(f64),
+}
+
+#[grad(modes(hvp))]
+fn guarded_log(x: f64, t: f64) -> Result<f64, DomainError> {
+    assert!(x > -100.0, "x = {x}");
+    if x <= 0.0 {
+        return Err(DomainError::NotPositive(x));
+    }
+    let k = if (0.0..=1.0).contains(&t) { t * t } else { t };
+    if t.to_bits() == 0 {
+        return Ok(0.0);
+    }
+    Ok(x.ln() * k)
+}
+
+#[grad(modes(hvp))]
+fn described(x: f64) -> Result<f64, String> {
+    if x <= 0.0 {
+        return Err(format!("bad {x}"));
+    }
+    Ok(x.sqrt())
+}
+
+#[test]
+fn parameters_read_as_data_on_dual_numbers() {
+    assert_eq!(
+        guarded_log_hvp(-2.0, 0.5, 1.0, 1.0),
+        Err(DomainError::NotPositive(-2.0))
+    );
+    assert_eq!(described_hvp(-2.0, 1.0), Err("bad -2".to_string()));
+    // f = ln(x) t² for t in [0, 1]: Hv with v = (1, 1) is (-t²/x² + 2t/x, 2t/x + 2 ln x).
+    let (x, t) = (2.0f64, 0.5f64);
+    let (value, (gx, gt), (hx, ht)) = guarded_log_hvp(x, t, 1.0, 1.0).unwrap();
+    assert_eq!(value, x.ln() * t * t);
+    assert!((gx - t * t / x).abs() < 1e-15 && (gt - 2.0 * t * x.ln()).abs() < 1e-15);
+    assert!((hx - (-t * t / (x * x) + 2.0 * t / x)).abs() < 1e-15);
+    assert!((ht - (2.0 * t / x + 2.0 * x.ln())).abs() < 1e-15);
+}

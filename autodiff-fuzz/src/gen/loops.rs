@@ -100,6 +100,89 @@ impl Gen {
         });
     }
 
+    /// Values shifted along by a loop from constant starts (`l2 = l1; l1 = f(l2) * c + e;`),
+    /// the oldest read through a float method: it depends on an input only from the third
+    /// iteration on (a call on it was once taken for data there, its derivative dropped).
+    pub(super) fn lagged(&mut self, out: &mut Vec<Stmt>) {
+        self.use_family(Family::LaggedValues);
+        let names: Vec<String> = (0..2 + self.below(2)).map(|_| self.float_local()).collect();
+        for name in &names {
+            let v = self.lit_value() / 2.0;
+            let init = self.lit(v);
+            out.push(Stmt::Let {
+                name: name.clone(),
+                mutable: true,
+                annotate: true,
+                init,
+            });
+        }
+        let (bound, max) = self.bound();
+        let counter = self.fresh("i");
+        let var = Var {
+            name: counter.clone(),
+            kind: Kind::Int { max },
+            mutable: false,
+            typed: true,
+            capturable: true,
+            by_ref: false,
+            active: true,
+        };
+        self.loops.push(LoopKind::For);
+        self.scopes.push(vec![var]);
+        let mut body = Vec::new();
+        if self.chance(0.5) {
+            self.stmt(&mut body);
+        }
+        // Bounded whatever the iteration: the recurrence cannot overflow.
+        let f = self.pick(&[UnFn::Sin, UnFn::Cos, UnFn::Tanh, UnFn::Atan]);
+        let oldest = Expr::Var(names[names.len() - 1].clone());
+        let read = self.unary(f, oldest);
+        let c = self.lit_value() / 2.0;
+        let c = self.lit(c);
+        let input = self.expr(1);
+        let input = self.plus_active(input);
+        let newest = bin(BinOp::Add, bin(BinOp::Mul, read, c), input);
+        let next = self.float_local();
+        self.declare(Self::float_var(&next, true, false, true));
+        body.push(Stmt::Let {
+            name: next.clone(),
+            mutable: false,
+            annotate: false,
+            init: newest,
+        });
+        for k in (1..names.len()).rev() {
+            body.push(Stmt::Assign {
+                name: names[k].clone(),
+                op: AssignOp::Set,
+                value: Expr::Var(names[k - 1].clone()),
+            });
+        }
+        body.push(Stmt::Assign {
+            name: names[0].clone(),
+            op: AssignOp::Set,
+            value: Expr::Var(next),
+        });
+        self.scopes.pop();
+        self.loops.pop();
+        for name in &names {
+            self.declare(Self::float_var(name, true, true, true));
+        }
+        out.push(Stmt::For {
+            pat: ForPat {
+                names: vec![counter],
+                by_ref: false,
+            },
+            iter: ForIter::Range {
+                lo: IExpr::Lit(0),
+                hi: bound,
+                inclusive: false,
+                rev: false,
+                step: None,
+            },
+            body,
+        });
+    }
+
     /// A running index walked through a triangle of nested loops, as packed storage is
     /// (`let mut k = 0; for i in 0..n { for j in i..n { .. a[k % len] ..; k += 1; } }`), read
     /// in both loops.

@@ -146,6 +146,9 @@ impl Gen {
                     binding,
                 });
             }
+            12 if self.top_level() && self.on(Family::LaggedValues) && self.chance(0.3) => {
+                self.lagged(out)
+            }
             12..=14 if can_nest && self.on(Family::ForRange) => {
                 if self.loops.is_empty() && self.chance(0.2) {
                     self.running_index(out)

@@ -68,13 +68,13 @@ impl Lowerer<'_> {
             Expr::Array(a) => self.literal(pi, a, false, annotated),
             // A function that returns an array: the name is read as one.
             Expr::Call(c) if array => match self.call_array(&pi.ident, c) {
-                Some(array) => LocalArray::Declared(array),
+                Some(array) => self.returned(array, annotated),
                 None => LocalArray::Failed,
             },
             // A model's method that returns an array (`self.l1.forward(x)`).
             Expr::MethodCall(m) if array && self.model_method(m).is_some() => {
                 match self.method_call_array(&pi.ident, m) {
-                    Some(array) => LocalArray::Declared(array),
+                    Some(array) => self.returned(array, annotated),
                     None => LocalArray::Failed,
                 }
             }
@@ -210,6 +210,17 @@ impl Lowerer<'_> {
             })
         };
         drop(self.lower_expr(&looped));
+    }
+
+    /// The array a call returns, of the length its `let` states (`let h: [f64; 3] = g(x);`,
+    /// which `h.map(f)` needs).
+    fn returned(&mut self, array: ArrayId, annotated: Option<&syn::Type>) -> LocalArray {
+        if let Some(syn::Type::Array(a)) = annotated {
+            if !matches!(&*a.elem, syn::Type::Array(_)) {
+                self.arrays[array.0].lens = vec![Operand::Const(a.len.clone())];
+            }
+        }
+        LocalArray::Declared(array)
     }
 
     /// `[a, b, c]`, `[[a, b], [c, d]]`, `vec![a, b, c]`: a buffer, then one store each.

@@ -131,8 +131,8 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `(a, b) = rhs;` as `{ let (t, u) = rhs; a = t; b = u; }`: every right-hand value is
-    /// read before any is assigned, as in Rust.
+    /// `(a, b) = rhs;` as `{ let (t, u) = rhs; a = t; b = u; }` (`let t = b; let u = a;` for
+    /// `rhs = (b, a)`): every right-hand value is read before any is assigned, as in Rust.
     fn assign_tuple(&mut self, left: &syn::ExprTuple, right: &Expr, span: Span) {
         let k = self.next_synthetic();
         let mut names = Vec::new();
@@ -147,8 +147,18 @@ impl Lowerer<'_> {
             }
             names.push(name);
         }
+        // `(a, b) = (b, a)` of arrays: a `let` per part, each a copy of its array (a tuple
+        // pattern would bind names for the arrays themselves, `b` read after `a` changed).
+        let lets: Vec<syn::Stmt> = match right {
+            Expr::Tuple(parts) if parts.elems.len() == names.len() => names
+                .iter()
+                .zip(&parts.elems)
+                .map(|(name, part)| syn::parse_quote_spanned!(span=> let #name = #part;))
+                .collect(),
+            _ => vec![syn::parse_quote_spanned!(span=> let (#(#names,)*) = #right;)],
+        };
         let block: Expr = syn::parse_quote_spanned!(span=> {
-            let (#(#names,)*) = #right;
+            #(#lets)*
             #(#assigns)*
         });
         drop(self.lower_expr(&block));

@@ -188,7 +188,38 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         unwrap: Option<Unwrap>,
     ) -> Value {
-        let (args, replays) = self.call_args(c);
+        // `cfg.act.apply(x)`: a method's receiver that is a field of data is a struct of
+        // data (of the callee's type), which only the callee's `_with_data` surely takes.
+        let data_receiver = match (&callee, c.args.first()) {
+            (Callee::Method(_), Some(Expr::Path(p))) => {
+                match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                    Some(Binding::Array(a)) if self.is_data_field_whole(a) => {
+                        self.arrays[a.0].path.clone()
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let (args, replays) = match data_receiver {
+            Some(path) => {
+                let mut rest = c.clone();
+                rest.args = c.args.iter().skip(1).cloned().collect();
+                let (mut args, mut replays) = self.call_args(&rest);
+                args.insert(
+                    0,
+                    Arg::Data {
+                        value: Operand::Const(syn::parse_quote!(#path)),
+                        by_ref: true,
+                    },
+                );
+                for replay in &mut replays {
+                    replay.position += 1;
+                }
+                (args, replays)
+            }
+            None => self.call_args(c),
+        };
         let float = args.iter().any(|a| match a {
             Arg::Scalar(op) => self.ty(op) == Ty::Float,
             Arg::Data { .. } => false,
@@ -378,37 +409,8 @@ impl Lowerer<'_> {
                         && !integers.contains(&position)
                         && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
-                    let source = op.var();
-                    // Data taken for a float by its look gets a shadow argument: checked to be
-                    // float data, with a message where the guess is wrong (`s.label`, a
-                    // `usize`), rather than a call with one argument too many.
-                    // (not in a function generic over its float, whose `T` has no such
-                    // check)
-                    let checked = match self.is_varied(&op) || self.sig.float_is_generic {
-                        true => Op::Copy(op),
-                        false => {
-                            let value = proc_macro2::Ident::new("value", arg.span());
-                            // `x` of `let x = &s.x;` is lent as it is (an array behind it).
-                            let lent = op.var().is_some_and(|v| self.vars[v.0].reference);
-                            let capture = match lent {
-                                true => Capture::Lent(op),
-                                false => Capture::Value(op),
-                            };
-                            Op::Opaque(Opaque {
-                                tokens: quote::quote_spanned!(arg.span()=>
-                                    ::autodiff::__private::float_data(#value)
-                                ),
-                                captures: vec![(value, capture)],
-                                declared: None,
-                            })
-                        }
-                    };
-                    let typed = self.let_op("t", Ty::Float, checked, arg.span());
-                    // A number or an array, as the data it copies.
-                    if let Some(v) = typed.var() {
-                        self.vars[v.0].shapeless = true;
-                        self.vars[v.0].copy_of = source;
-                    }
+                    let lent = op.var().is_some_and(|v| self.vars[v.0].reference);
+                    let typed = self.checked_float_data(op, lent, arg);
                     args.push(Arg::Scalar(typed));
                 }
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
@@ -803,6 +805,45 @@ impl Lowerer<'_> {
         };
         let swapped: Expr = syn::parse_quote_spanned!(span=> { for #i in 0..#a.len() #body });
         self.lower_expr(&swapped)
+    }
+
+    /// `op`, data taken for a float (a number or an array) by its look, as a call's argument
+    /// with a shadow: checked to be float data, with a message where the guess is wrong
+    /// (`s.label`, a `usize`), rather than a call with one argument too many. `lent`: `op` is a reference to pass as it is (`x` of `let x = &s.x;`). (Not
+    /// checked in a function generic over its float, whose `T` has no such check.)
+    fn checked_float_data(&mut self, op: Operand, lent: bool, arg: &Expr) -> Operand {
+        let source = op.var();
+        let checked = match self.is_varied(&op) || self.sig.float_is_generic {
+            true => Op::Copy(op),
+            false => {
+                let value = proc_macro2::Ident::new("value", arg.span());
+                let capture = match lent {
+                    true => Capture::Lent(op),
+                    false => Capture::Value(op),
+                };
+                Op::Opaque(Opaque {
+                    tokens: quote::quote_spanned!(arg.span()=>
+                        ::autodiff::__private::float_data(#value)
+                    ),
+                    captures: vec![(value, capture)],
+                    declared: None,
+                })
+            }
+        };
+        let typed = self.let_op("t", Ty::Float, checked, arg.span());
+        // A number or an array, as the data it copies.
+        if let Some(v) = typed.var() {
+            self.vars[v.0].shapeless = true;
+            self.vars[v.0].copy_of = source;
+        }
+        typed
+    }
+
+    /// Whether `array` is a field of a data struct passed whole (`&cfg.inner`, `&cfg.shift`):
+    /// of a type the function does not see.
+    pub(super) fn is_data_field_whole(&self, array: ArrayId) -> bool {
+        let info = &self.arrays[array.0];
+        info.dims == 0 && info.origin == ArrayOrigin::Constant && info.path.is_some()
     }
 
     /// Whether a passed-through value is float data: an element of a `const` table, a value

@@ -26,7 +26,7 @@ pub fn desugared(block: &syn::Block, float: &Type, models: &HashSet<String>) -> 
         fn visit_expr_method_call(&mut self, m: &'ast ExprMethodCall) {
             self.0 |= m.method == "flatten"
                 || m.method == "flat_map"
-                || (self.1 && m.method == "sum" && m.args.is_empty())
+                || (self.1 && (m.method == "sum" || m.method == "collect") && m.args.is_empty())
                 || (self.1 && m.method == "fold" && m.args.len() == 2);
             visit::visit_expr_method_call(self, m);
         }
@@ -63,15 +63,16 @@ impl VisitMut for Chains<'_> {
 }
 
 impl Chains<'_> {
-    /// `seq.iter().map(|l| body).sum()` or `seq.iter().fold(init, |acc, l| body)` over a field
-    /// of sub-models, `body` lending `l` to calls (or reading its fields, for a model's field)
-    /// only: the loop that adds up (or folds) `body`; a vector `acc` may change its length
-    /// (layers of different widths).
+    /// `seq.iter().map(|l| body).sum()`, `.collect()` or `seq.iter().fold(init, |acc, l|
+    /// body)` over a field of sub-models (or rows), `body` lending `l` to calls (or reading
+    /// its fields, for a model's field) only: the loop that adds up, pushes or folds `body`; a
+    /// vector `acc` may change its length (layers of different widths).
     fn lending(&mut self, m: &ExprMethodCall) -> Option<Expr> {
         let span = m.method.span();
         let args: Vec<&Expr> = m.args.iter().collect();
-        let (iter, acc, init, closure) = match (m.method.to_string().as_str(), &*args) {
-            ("sum", []) => {
+        let method = m.method.to_string();
+        let (iter, acc, init, closure) = match (method.as_str(), &*args) {
+            ("sum" | "collect", []) => {
                 let Expr::MethodCall(map) = &*m.receiver else {
                     return None;
                 };
@@ -82,16 +83,20 @@ impl Chains<'_> {
                     return None;
                 }
                 self.count += 1;
-                let total = Ident::new(&format!("{SYNTHETIC}total_{}", self.count), span);
-                // A literal for a concrete float type; `T::zero()` for a generic one.
                 let f = self.float;
-                let concrete =
-                    matches!(f, Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
-                let zero: Expr = match concrete {
-                    true => parse_quote_spanned!(span=> 0.0),
-                    false => parse_quote_spanned!(span=> #f::zero()),
+                let (name, init): (&str, Expr) = match method.as_str() {
+                    "collect" => (
+                        "collected",
+                        parse_quote_spanned!(span=> ::std::vec::Vec::<#f>::new()),
+                    ),
+                    // A literal for a concrete float type; `T::zero()` for a generic one.
+                    _ if matches!(f, Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32")) => {
+                        ("total", parse_quote_spanned!(span=> 0.0))
+                    }
+                    _ => ("total", parse_quote_spanned!(span=> #f::zero())),
                 };
-                (&*map.receiver, total, zero, closure)
+                let acc = Ident::new(&format!("{SYNTHETIC}{name}_{}", self.count), span);
+                (&*map.receiver, acc, init, closure)
             }
             ("fold", [init, Expr::Closure(f)]) => {
                 let [syn::Pat::Ident(acc), _] = &*f.inputs.iter().collect::<Vec<_>>() else {
@@ -123,9 +128,10 @@ impl Chains<'_> {
             return None;
         }
         let (sequence, body) = (&iter.receiver, &closure.body);
-        let step: syn::Stmt = match m.method == "sum" {
-            true => parse_quote_spanned!(span=> #acc += #body;),
-            false => parse_quote_spanned!(span=> #acc = #body;),
+        let step: syn::Stmt = match method.as_str() {
+            "sum" => parse_quote_spanned!(span=> #acc += #body;),
+            "collect" => parse_quote_spanned!(span=> #acc.push(#body);),
+            _ => parse_quote_spanned!(span=> #acc = #body;),
         };
         Some(parse_quote_spanned!(span=> {
             let mut #acc = #init;

@@ -1014,6 +1014,13 @@ impl Lowerer<'_> {
                     &format!("#[grad] iterates a differentiated array (`.{name}()` here) in a `for` loop or one chain (`for v in x.iter()`, `x.iter().map(..).sum()`), takes single elements with `*x.iter().nth(k).unwrap()`, `.last().unwrap()`, or from an iterator kept in a local with `*it.next().unwrap()` before using the rest whole (`for v in it`, `it.fold(..)`), but not this way: index the array instead (`x[0]`, `&x[1..]`)"),
                 );
             }
+            // `h.map(f)` of an array whose length is not written here (a call's result).
+            if name == "map" && m.args.len() == 1 {
+                return self.unsupported(
+                    &m.method,
+                    "#[grad] maps an array only when it knows the array's length: state it where the array is bound (`let h: [f64; 3] = g(x);`), or map through indices or an iterator (`let y: [f64; 3] = std::array::from_fn(|i| f(h[i]));`, `h.iter().map(f).collect::<Vec<_>>()`)",
+                );
+            }
             // Any other method of an array or a model: one error, on it.
             return self.unsupported(&m.method, &unknown_method());
         }

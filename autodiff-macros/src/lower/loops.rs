@@ -159,11 +159,14 @@ impl Lowerer<'_> {
         // A carried variable that started at a constant of unknown type learns its type only
         // from what the body assigns, and one that started at a constant learns that it
         // depends on a parameter; the body is then lowered again with that known, so that its
-        // arithmetic is differentiated from the first iteration on.
+        // arithmetic is differentiated from the first iteration on. Until nothing more is
+        // learned: a value may depend on a parameter only through another that learns it
+        // (`x0 = x1; x1 = a * x0.powi(2) + x1;`). Each round learns something that is never
+        // unlearned, so there are at most two per carried value.
         let snapshot: Vec<(Operand, Ty)> =
             self.cells.iter().map(|c| (c.value.clone(), c.ty)).collect();
         let (n_vars, n_arrays, n_errors) = (self.vars.len(), self.arrays.len(), self.errors.len());
-        let mut retried = false;
+        let mut rounds = 0;
         let (body_stmts, exit, cont) = loop {
             let flags = LoopFlags {
                 brk,
@@ -187,10 +190,10 @@ impl Lowerer<'_> {
                     info.ty != *ty || info.varied != *varied
                 })
                 .collect();
-            if learned.is_empty() || retried {
+            if learned.is_empty() || rounds > 2 * carried.len() {
                 break lowered;
             }
-            retried = true;
+            rounds += 1;
             self.cells.truncate(snapshot.len());
             for (cell, (value, ty)) in self.cells.iter_mut().zip(&snapshot) {
                 cell.value = value.clone();

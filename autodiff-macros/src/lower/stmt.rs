@@ -44,7 +44,8 @@ impl Lowerer<'_> {
             }
             // `let mut v = Vec::new();` of floats assigned later: an empty array; of data:
             // kept as written.
-            self.let_holds_data = self.empty_data_vec(stmt, rest);
+            self.let_holds_data =
+                self.empty_data_vec(stmt, rest) || self.popped_data_vec(stmt, rest);
             let declared = self.empty_float_vec(stmt, rest);
             let stmt = declared.as_ref().unwrap_or(stmt);
             if let Some(if_let) = let_else_as_if_let(stmt, rest) {
@@ -343,15 +344,34 @@ impl Lowerer<'_> {
             }
         }
         // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
-        if let (true, Pat::Ident(pi)) = (holds_data, pat) {
+        // `let pairs: Vec<(usize, usize)> = ..;`: a container its type says holds no float,
+        // nor numbers the sweeps track as indices (`Vec<usize>`, written and read by index).
+        let typed_data =
+            annotated.is_some_and(|ty| holds_no_float(ty, self.sig) && !of_numbers(ty, self.sig));
+        if let (true, Pat::Ident(pi)) = (holds_data || typed_data, pat) {
             // A variable of its own, under the user's name, that the code passed through
             // assigns and changes in place.
             if let Some(value) = self.try_opaque(&init.expr, false) {
+                // (its type as written: `let kept: Vec<String> = it.collect();`)
+                if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
+                    self.declare_type(*v, ty);
+                }
                 self.bind_pattern(pat, value);
                 if let Some(Binding::Scalar { cell, .. }) = self.lookup(&pi.ident.to_string()) {
                     self.data_vectors.insert(cell);
                 }
                 return;
+            }
+        }
+        // `let pairs = [(1.0, 0.5), (2.0, -0.25)];` of constants: a table of data, read as
+        // written (the tuples' numbers by value).
+        if let (Expr::Array(a), Pat::Ident(_)) = (&*init.expr, pat) {
+            let tuples = !a.elems.is_empty() && a.elems.iter().all(|e| matches!(e, Expr::Tuple(_)));
+            if tuples && !self.reads(&init.expr.to_token_stream()).varied {
+                if let Some(value) = self.try_opaque(&init.expr, false) {
+                    self.bind_pattern(pat, value);
+                    return;
+                }
             }
         }
         match self.try_local_array(pat, annotated, &init.expr) {
@@ -397,6 +417,17 @@ impl Lowerer<'_> {
         }
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
+            // `let act: Activation = cfg.act;`, `let labels: &[usize] = &s.labels;`: data its
+            // type says holds no float (not float data, as a field of data is taken for). A
+            // struct or enum (`Activation`) goes to a call as a data parameter does, through
+            // the callee's `_with_data`; anything else without a shadow.
+            if !self.vars[v.0].varied && !mentions_float_type(ty, self.sig) {
+                self.table_elements.remove(v);
+                self.vars[v.0].shapeless = false;
+                if names_struct(ty) {
+                    self.data_structs.insert(*v, self.branches > 0);
+                }
+            }
         }
         if let (true, Value::Scalar(Operand::Var(v))) = (call::builds_struct(init), &value) {
             self.data_structs.insert(*v, self.branches > 0);
@@ -1166,4 +1197,81 @@ fn bound_name(pat: &Pat) -> Option<&syn::Ident> {
         Pat::Type(pt) => bound_name(&pt.pat),
         _ => None,
     }
+}
+
+/// Whether a type names the function's float type, or `f32` or `f64`, anywhere in it
+/// (`[T; 3]`, `Vec<f64>`, `Sample<T>`; not `Activation`, `usize`, `&[usize]`).
+fn mentions_float_type(ty: &syn::Type, sig: &Signature) -> bool {
+    fn mentions(tokens: proc_macro2::TokenStream, float: &str) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => primitive_float(&i).is_some() || i == float,
+            proc_macro2::TokenTree::Group(g) => mentions(g.stream(), float),
+            _ => false,
+        })
+    }
+    mentions(
+        ty.to_token_stream(),
+        &sig.float.to_token_stream().to_string(),
+    )
+}
+
+/// Whether a type names a struct or an enum, by reference or not (`Activation`, `&Config`,
+/// `layers::Dense`): a path in `CamelCase` that is not one of std's containers.
+fn names_struct(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => names_struct(&r.elem),
+        syn::Type::Paren(p) => names_struct(&p.elem),
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+            let name = last.ident.to_string();
+            let containers = [
+                "Vec", "Option", "Box", "String", "Rc", "Arc", "Cow", "Result",
+            ];
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name != "Self"
+                && !containers.contains(&name.as_str())
+        }),
+        _ => false,
+    }
+}
+
+/// Whether a type is a container that its type says holds no float: an array, or one of
+/// std's collections (`Vec<usize>`, `[bool; 4]`, `Vec<(usize, usize)>`, `HashSet<u32>`).
+pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
+    let container = match ty {
+        syn::Type::Array(_) => true,
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            let collections = [
+                "Vec",
+                "VecDeque",
+                "HashMap",
+                "HashSet",
+                "BTreeMap",
+                "BTreeSet",
+                "BinaryHeap",
+            ];
+            collections.contains(&last.ident.to_string().as_str())
+        }),
+        _ => false,
+    };
+    container && !mentions_float_type(ty, sig)
+}
+
+/// Whether a container type holds integers or bools (`Vec<usize>`, `[bool; 4]`).
+fn of_numbers(ty: &syn::Type, sig: &Signature) -> bool {
+    let elem = match ty {
+        syn::Type::Array(a) => Some(&*a.elem),
+        syn::Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .and_then(|last| match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                    Some(syn::GenericArgument::Type(t)) => Some(t),
+                    _ => None,
+                },
+                _ => None,
+            }),
+        _ => None,
+    };
+    elem.is_some_and(|t| matches!(type_kind(t, sig), Ty::Int | Ty::Bool))
 }

@@ -133,7 +133,7 @@ impl Gen<'_> {
     /// values of the locals it names under the names it wrote.
     pub(super) fn opaque(&self, o: &Opaque) -> TokenStream {
         let tokens = &o.tokens;
-        if o.captures.is_empty() {
+        if o.captures.is_empty() && self.dual_params_read(o).is_empty() {
             return tokens.clone();
         }
         if let Some(borrow) = self.borrow_in_place(o) {
@@ -186,13 +186,39 @@ impl Gen<'_> {
         })
     }
 
-    /// The rebinding `let`s of a pass-through expression.
+    /// The rebinding `let`s of a pass-through expression; on dual numbers, also of the float
+    /// parameters it reads under their own names, as their values (`assert!(x > 0.0)`,
+    /// `Err(Error::Domain(x))`).
     pub(super) fn captures(&self, o: &Opaque) -> TokenStream {
         let lets = o.captures.iter().map(|(name, capture)| {
             let value = self.capture_value(capture);
             quote!(let #name = #value;)
         });
-        quote!(#(#lets)*)
+        let params = self.dual_params_read(o).into_iter().map(|v| {
+            let (name, value) = (self.var(v), self.value_of(&Operand::Var(v)));
+            quote!(let #name = #value;)
+        });
+        quote!(#(#lets)* #(#params)*)
+    }
+
+    /// On dual numbers, the float parameters a pass-through expression names and does not
+    /// capture: dual numbers, where the code as written reads floats.
+    fn dual_params_read(&self, o: &Opaque) -> Vec<Var> {
+        if self.dual.is_none() {
+            return Vec::new();
+        }
+        let mut names = Vec::new();
+        crate::lower::mentioned_names(o.tokens.clone(), &mut names);
+        self.body
+            .param_vars
+            .iter()
+            .copied()
+            .filter(|&v| self.is_dual(&Operand::Var(v)))
+            .filter(|&v| {
+                let name = &self.body.var(v).name;
+                names.iter().any(|(n, _)| n == name) && !o.captures.iter().any(|(c, _)| c == name)
+            })
+            .collect()
     }
 
     /// A number rebound for code passed through: a dual number's value.
@@ -732,7 +758,7 @@ impl Gen<'_> {
             }
             Stmt::Effect(o) => {
                 let (lets, tokens) = (self.captures(o), &o.tokens);
-                if o.captures.is_empty() {
+                if lets.is_empty() {
                     quote!(#tokens;)
                 } else {
                     quote!({ #lets #tokens; })
