@@ -356,7 +356,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                         && tp.path.get_ident().is_some_and(|i| i != "String"))
                 {
                     // `type Vec3 = [f64; 3];` is out of the macro's sight.
-                    "a type #[grad] cannot look into: the result must be the float you want the gradient of, or an array of them; if this is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for here, since the macro sees only this function"
+                    "a type #[grad] cannot look into: the result must be the float you want the gradient of, or an array of them; if this is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for here, since the macro sees only this function; if it is a type parameter of the `impl` this method is in, put `#[grad(..)]` on the `impl` block, which declares it"
                 } else {
                     "a non-float type: the result must be the float you want the gradient of"
                 };
@@ -364,7 +364,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     ty,
                     format!(
                         "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`) or a vector of them (`[f64; M]`, `Vec<f64>`); `{}` is {advice}",
-                        ty.to_token_stream()
+                        written_type(ty)
                     ),
                 );
                 None
@@ -425,14 +425,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     (&kind, &float)
                 {
                     if contains_float(&pt.ty, f, &[]) {
-                        let written = pt
-                            .ty
-                            .to_token_stream()
-                            .to_string()
-                            .replace(' ', "")
-                            .replace(',', ", ")
-                            .replace(';', "; ");
-                        float_data.push((ident.clone(), pt.span(), written));
+                        float_data.push((ident.clone(), pt.span(), written_type(&pt.ty)));
                     }
                 }
                 let listed = kind.depends_on_list()
@@ -798,7 +791,15 @@ fn impl_type_params(sig: &syn::Signature, declared: &[Ident]) -> Vec<Ident> {
     names.found
 }
 
-/// The names of the type parameters of `generics` (`T` of `fn f<T: Float>`).
+/// A type as a message shows it: `Vec<[f64; 3]>`, not `Vec < [f64 ; 3] >`.
+fn written_type(ty: &Type) -> String {
+    ty.to_token_stream()
+        .to_string()
+        .replace(' ', "")
+        .replace(',', ", ")
+        .replace(';', "; ")
+}
+
 /// Whether `ty` is a type parameter bounded by `Float` (in its list or a `where` clause) other
 /// than the function's float type `float`.
 fn is_other_float_param(ty: &Type, float: &Type, generics: &syn::Generics) -> bool {
@@ -827,6 +828,7 @@ fn is_other_float_param(ty: &Type, float: &Type, generics: &syn::Generics) -> bo
     (listed || in_where) && !same_type(ty, float)
 }
 
+/// The names of the type parameters of `generics` (`T` of `fn f<T: Float>`).
 pub fn type_params(generics: &syn::Generics) -> impl Iterator<Item = Ident> + '_ {
     generics.params.iter().filter_map(|p| match p {
         GenericParam::Type(t) => Some(t.ident.clone()),

@@ -675,6 +675,19 @@ impl Lowerer<'_> {
                 });
                 self.pattern_condition(&Value::Scalar(scrutinee.clone()), place, &path)
             }
+            // `match safe_ln(x) { Ok(v) => .., Err(_) => .. }` of a differentiated value.
+            Pat::TupleStruct(ts)
+                if ts
+                    .path
+                    .get_ident()
+                    .is_some_and(|i| ["Ok", "Err", "Some"].contains(&&*i.to_string())) =>
+            {
+                self.errors.on(
+                    ts,
+                    "#[grad] takes the value of a fallible call with `?` or `.unwrap_or(default)` (`let v = safe_ln(x)?;`), not by `match`: the derivative follows the value",
+                );
+                None
+            }
             other => {
                 self.errors.on(
                     other,
