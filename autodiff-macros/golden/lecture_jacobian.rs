@@ -194,7 +194,7 @@ pub fn lecture_f_jacobian(
     let mut j_w: [::std::vec::Vec<f64>; 4] = ::core::array::from_fn(|_| {
         ::std::vec![zero; w.len()]
     });
-    if 3 + w.len() <= m {
+    if w.len() + 3 <= m {
         for c in 0..x.len() {
             let (_, column) = lecture_f_tangent(
                 x,

@@ -79,6 +79,19 @@ fn only_differentiated(net: &SimpleNet, x: f64) -> f64 {
     net.w * x
 }
 
+/// A Jacobian whose cheaper sweep is chosen at run time (a `Vec` result) over a slice and
+/// two numbers: the sizes compared as `x.len() + 2 <= m`, `n < m` for one more (clippy's
+/// `int_plus_one` fired on `x.len() + 1 <= m`, probe).
+#[grad(modes(jacobian))]
+fn sized_at_run_time(x: &[f64], s: f64) -> Vec<f64> {
+    x.iter().map(|v| v * s).collect()
+}
+
+#[grad(modes(jacobian))]
+fn two_scalars_to_a_vec(a: f64, b: f64) -> Vec<f64> {
+    vec![a * b, a + b]
+}
+
 /// A float type whose bounds include `AddAssign`: the sweeps' `d = d + ..` is no lint
 /// (`assign_op_pattern` fired on generated code, probe).
 #[grad]
@@ -258,4 +271,18 @@ fn parameters_named_like_generated_names() {
 #[test]
 fn a_float_type_with_add_assign() {
     assert_eq!(add_assign_bound_grad(&[3.0f64]), (12.0, vec![7.0]));
+}
+
+#[test]
+fn jacobians_sized_at_run_time() {
+    let (value, (d_x, d_s)) = sized_at_run_time_jacobian(&[1.0, 2.0], 3.0);
+    assert_eq!(value, vec![3.0, 6.0]);
+    assert_eq!(
+        (d_x, d_s),
+        (vec![vec![3.0, 0.0], vec![0.0, 3.0]], vec![1.0, 2.0])
+    );
+    assert_eq!(
+        two_scalars_to_a_vec_jacobian(1.0, 2.0),
+        (vec![2.0, 3.0], (vec![2.0, 1.0], vec![1.0, 1.0]))
+    );
 }

@@ -319,14 +319,29 @@ pub fn item(
         (Some(fw), Some((n, m))) if n <= m => fw,
         (Some(_), Some(_)) => reverse,
         (Some(fw), None) => {
-            let n: Vec<&TokenStream> = sizes.iter().map(|(e, _)| e).collect();
-            let n = match n.split_first() {
+            // The sizes known here added up (`x.len() + 2`, not `x.len() + 1 + 1`), and a
+            // `+ 1` written as `<` (as clippy has it).
+            let known: usize = sizes.iter().filter_map(|(_, n)| *n).sum();
+            let unknown: Vec<&TokenStream> = sizes
+                .iter()
+                .filter(|(_, n)| n.is_none())
+                .map(|(e, _)| e)
+                .collect();
+            let sum = match unknown.split_first() {
                 Some((first, rest)) => quote!(#first #(+ #rest)*),
                 None => quote!(0usize),
             };
+            let cheaper = match known {
+                0 => quote!(#sum <= #m),
+                1 => quote!(#sum < #m),
+                k => {
+                    let k = proc_macro2::Literal::usize_unsuffixed(k);
+                    quote!(#sum + #k <= #m)
+                }
+            };
             quote! {
                 // One tangent per input coordinate, or one adjoint per output.
-                if #n <= #m { #fw } else { #reverse }
+                if #cheaper { #fw } else { #reverse }
             }
         }
     };

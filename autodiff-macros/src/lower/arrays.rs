@@ -487,9 +487,16 @@ impl Lowerer<'_> {
         let stream = match self.stream(&m.receiver) {
             Ok(s) if s.tail.is_empty() => s,
             Ok(s) => {
+                // (A `filter` keeps a number of items the values decide, which a push in a
+                // branch would too: not a vector the sweeps track.)
+                let step = s.tail[0].name();
+                let advice = match step {
+                    "scan" => "write the loop out, pushing each item into a `Vec` declared empty before it (`let mut out = Vec::new(); for .. { .. out.push(v); }`)",
+                    _ => "the vectors it differentiates have lengths their values do not decide: keep every item, zeroing the ones left out (`.map(|v| if v > 0.0 { v * v } else { 0.0 })`), or reduce the chain (`.sum()`) instead of collecting it",
+                };
                 self.errors.on(
                     &m.method,
-                    format!("#[grad] cannot collect a chain after `{}`, whose length is only known at its end: write the loop out, pushing each item into a `Vec` declared empty before it (`let mut out = Vec::new(); for .. {{ .. out.push(v); }}`)", s.tail[0].name()),
+                    format!("#[grad] cannot collect a chain after `{step}`, whose length is only known at its end: {advice}"),
                 );
                 return LocalArray::Failed;
             }
