@@ -3,6 +3,19 @@
 
 use super::*;
 
+/// An integer variable up to `max`: a loop's counter, or (`mutable`) one the loop steps.
+fn int_var(name: &str, max: usize, mutable: bool) -> Var {
+    Var {
+        name: name.to_string(),
+        kind: Kind::Int { max },
+        mutable,
+        typed: true,
+        capturable: !mutable,
+        by_ref: false,
+        active: true,
+    }
+}
+
 impl Gen {
     /// A loop bound: an array's length, a `usize` parameter or a literal; and the largest
     /// value bound by it.
@@ -61,16 +74,7 @@ impl Gen {
         let rev = self.chance(0.2);
         let step = if self.chance(0.2) { Some(2) } else { None };
         let name = self.fresh("i");
-        let var = Var {
-            name: name.clone(),
-            kind: Kind::Int { max },
-            mutable: false,
-            typed: true,
-            capturable: true,
-            by_ref: false,
-            active: true,
-        };
-        let body = self.loop_body(LoopKind::For, vec![var]);
+        let body = self.loop_body(LoopKind::For, vec![int_var(&name, max, false)]);
         if inclusive && (step.is_some() || body.iter().any(exits)) {
             if self.on(Family::InclusiveStepExit) {
                 self.use_family(Family::InclusiveStepExit);
@@ -118,17 +122,8 @@ impl Gen {
         }
         let (bound, max) = self.bound();
         let counter = self.fresh("i");
-        let var = Var {
-            name: counter.clone(),
-            kind: Kind::Int { max },
-            mutable: false,
-            typed: true,
-            capturable: true,
-            by_ref: false,
-            active: true,
-        };
         self.loops.push(LoopKind::For);
-        self.scopes.push(vec![var]);
+        self.scopes.push(vec![int_var(&counter, max, false)]);
         let mut body = Vec::new();
         if self.chance(0.5) {
             self.stmt(&mut body);
@@ -189,30 +184,21 @@ impl Gen {
     pub(super) fn running_index(&mut self, out: &mut Vec<Stmt>) {
         self.use_family(Family::ForRange);
         let (bound, max) = self.bound();
-        let int = |name: &str, max: usize, mutable: bool| Var {
-            name: name.to_string(),
-            kind: Kind::Int { max },
-            mutable,
-            typed: true,
-            capturable: !mutable,
-            by_ref: false,
-            active: true,
-        };
         let k = self.fresh("k");
         out.push(Stmt::LetInt {
             name: k.clone(),
             init: IExpr::Lit(0),
         });
-        self.declare(int(&k, max * max + 1, true));
+        self.declare(int_var(&k, max * max + 1, true));
         let (i, j) = (self.fresh("i"), self.fresh("j"));
         self.loops.push(LoopKind::For);
-        self.scopes.push(vec![int(&i, max, false)]);
+        self.scopes.push(vec![int_var(&i, max, false)]);
         let mut body = Vec::new();
         if self.chance(0.5) {
             self.stmt(&mut body);
         }
         // Counted: no `continue` skips the step.
-        let mut inner = self.loop_body(LoopKind::Counted, vec![int(&j, max, false)]);
+        let mut inner = self.loop_body(LoopKind::Counted, vec![int_var(&j, max, false)]);
         inner.push(Stmt::IncInt { name: k.clone() });
         body.push(Stmt::For {
             pat: ForPat {
@@ -370,15 +356,7 @@ impl Gen {
             init: IExpr::Lit(0),
         });
         let mut done = Cond::ICmp(CmpOp::Ge, IExpr::Var(k.clone()), bound.clone());
-        let var = Var {
-            name: k.clone(),
-            kind: Kind::Int { max },
-            mutable: true,
-            typed: true,
-            capturable: false,
-            by_ref: false,
-            active: true,
-        };
+        let var = int_var(&k, max, true);
         self.declare(var.clone());
         // A `loop` may leave by its `break` before the body.
         self.exited |= !is_while;
