@@ -741,7 +741,7 @@ const NOT_MODELS: &[&str] = &[
 
 /// Whether `ty` names a struct the user may have made a model: a path to a type (`Net`,
 /// `Net<T>`, `layers::Dense<4, 8>`) that is not a type parameter or a library container.
-fn is_model_type(ty: &Type, type_params: &[Ident]) -> bool {
+pub(crate) fn is_model_type(ty: &Type, type_params: &[Ident]) -> bool {
     let Type::Path(tp) = ty else { return false };
     if tp.qself.is_some() {
         return false;

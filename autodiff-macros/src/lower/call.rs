@@ -809,8 +809,9 @@ impl Lowerer<'_> {
 
     /// `op`, data taken for a float (a number or an array) by its look, as a call's argument
     /// with a shadow: checked to be float data, with a message where the guess is wrong
-    /// (`s.label`, a `usize`), rather than a call with one argument too many. `lent`: `op` is a reference to pass as it is (`x` of `let x = &s.x;`). (Not
-    /// checked in a function generic over its float, whose `T` has no such check.)
+    /// (`s.label`, a `usize`), rather than a call with one argument too many. `lent`: `op` is
+    /// a reference to pass as it is (`x` of `let x = &s.x;`). (Not checked in a function
+    /// generic over its float, whose `T` has no such check.)
     fn checked_float_data(&mut self, op: Operand, lent: bool, arg: &Expr) -> Operand {
         let source = op.var();
         let checked = match self.is_varied(&op) || self.sig.float_is_generic {

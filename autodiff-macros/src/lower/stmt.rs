@@ -1216,21 +1216,15 @@ fn mentions_float_type(ty: &syn::Type, sig: &Signature) -> bool {
 }
 
 /// Whether a type names a struct or an enum, by reference or not (`Activation`, `&Config`,
-/// `layers::Dense`): a path in `CamelCase` that is not one of std's containers.
+/// `layers::Dense`), as a parameter of the type would be a struct parameter.
 fn names_struct(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => names_struct(&r.elem),
         syn::Type::Paren(p) => names_struct(&p.elem),
-        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
-            let name = last.ident.to_string();
-            let containers = [
-                "Vec", "Option", "Box", "String", "Rc", "Arc", "Cow", "Result",
-            ];
-            name.starts_with(|c: char| c.is_ascii_uppercase())
-                && name != "Self"
-                && !containers.contains(&name.as_str())
-        }),
-        _ => false,
+        ty => {
+            crate::sig::is_model_type(ty, &[])
+                && !matches!(ty, syn::Type::Path(p) if p.path.is_ident("Self"))
+        }
     }
 }
 
