@@ -300,3 +300,66 @@ fn single_items_of_a_chain() {
         "fewer than three items panic, as `expect` does"
     );
 }
+
+// ----- `match` and `if let` on the next element (statrs, probe) -----
+// statrs's `Statistics::variance` takes its first element with `match iter.next() { None =>
+// return f64::NAN, Some(x) => *x }` and goes on with `for x in iter`: three errors (one of them
+// about `if let`). Now the element is taken while the counter is in the array.
+
+/// statrs's `variance`, as its crate writes it.
+#[grad]
+fn statrs_variance(x: &[f64]) -> f64 {
+    let mut iter = x.iter();
+    let mut sum = match iter.next() {
+        None => return f64::NAN,
+        Some(x) => *x,
+    };
+    let mut i = 1.0;
+    let mut variance = 0.0;
+    for x in iter {
+        i += 1.0;
+        let diff = i * x - sum;
+        sum += x;
+        variance += diff * diff / (i * (i - 1.0))
+    }
+    if i > 1.0 {
+        variance / (i - 1.0)
+    } else {
+        f64::NAN
+    }
+}
+
+#[grad]
+fn doubled_head_then_squares(x: &[f64]) -> f64 {
+    let mut it = x.iter().copied();
+    let head = if let Some(v) = it.next() {
+        v * 2.0
+    } else {
+        0.0
+    };
+    head + it.map(|v| v * v).sum::<f64>()
+}
+
+#[test]
+fn match_and_if_let_on_the_next_element() {
+    let samples: [&[f64]; 4] = [
+        &[1.5],
+        &[1.0, 2.5],
+        &[1.0, 2.5, 4.0, -3.0],
+        &[0.5, -1.0, 2.0],
+    ];
+    for x in samples {
+        let (value, g) = statrs_variance_grad(x);
+        if x.len() > 1 {
+            assert_eq!(value, statrs_variance(x));
+            assert_gradient(|x: &[f64]| statrs_variance(x), x, &g);
+        } else {
+            assert!(value.is_nan());
+        }
+        let (value, g) = doubled_head_then_squares_grad(x);
+        assert_eq!(value, doubled_head_then_squares(x));
+        assert_gradient(|x: &[f64]| doubled_head_then_squares(x), x, &g);
+    }
+    assert!(statrs_variance_grad(&[]).0.is_nan());
+    assert_eq!(doubled_head_then_squares_grad(&[]), (0.0, vec![]));
+}

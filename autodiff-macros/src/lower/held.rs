@@ -13,10 +13,13 @@
 //! `x[x.len() - 1]`. All panic where the iterator's `unwrap` would. An element is taken dereferenced
 //! (`*it.next().unwrap()`, `while let Some(&v) = it.next()`), or as it is from `.iter().copied()`
 //! (`while let Some(v) = it.next()`: a loop while the counter is in the array, the element taken
-//! first in each round). An iterator used any other way (an element kept as a reference, passed
-//! to a function) is left as written, for lowering to report.
+//! first in each round; `match it.next() { None => a, Some(&v) => b }` and `if let`: `b` with
+//! the element taken if the counter is in the array, else `a`). An iterator used any other way
+//! (an element kept as a reference, passed to a function, a `Some(x)` arm hiding the array `x`
+//! it goes on to iterate) is left as written, for lowering to report.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::visit::{self, Visit};
 use syn::visit_mut::{self, VisitMut};
 use syn::{parse_quote_spanned, Expr, Ident, Stmt};
@@ -54,6 +57,7 @@ impl VisitMut for Blocks {
             let rest = &block.stmts[at + 1..];
             let mut uses = Uses {
                 name: &held.name,
+                array: &held.array,
                 copied: held.adaptor.is_some(),
                 all: 0,
                 taken: 0,
@@ -121,6 +125,26 @@ impl Held {
 
 impl VisitMut for Held {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        // `match it.next() { None => a, Some(&v) => b }`, `if let Some(&v) = it.next() { b }
+        // else { a }`: `b` with the element taken while the counter is in the array, else `a`.
+        let copied = self.adaptor.is_some();
+        if let Some((element, some, none)) = taken_once(expr, &self.name, &self.array, copied) {
+            let (element, some) = (element.clone(), some.clone());
+            let none = none
+                .cloned()
+                .unwrap_or_else(|| parse_quote_spanned!(self.span=> {}));
+            let (counter, array, next) = (&self.counter, &self.array, self.next());
+            *expr = parse_quote_spanned!(self.span=>
+                if #counter < #array.len() {
+                    let #element = #next;
+                    #some
+                } else {
+                    #none
+                }
+            );
+            visit_mut::visit_expr_mut(self, expr);
+            return;
+        }
         if let Expr::While(w) = expr {
             if let Some(element) = taken_round_by_round(w, &self.name, self.adaptor.is_some()) {
                 let element = element.clone();
@@ -158,6 +182,8 @@ impl VisitMut for Held {
 /// rewrite takes: the next element unwrapped, a `for` loop over it, a method of it.
 struct Uses<'a> {
     name: &'a Ident,
+    /// The array it iterates.
+    array: &'a Expr,
     /// The iterator yields values (`.copied()`): its next element is taken as it is, not
     /// only dereferenced (`*it.next().unwrap()`; a reference it yields is not an element).
     copied: bool,
@@ -185,6 +211,7 @@ impl<'ast> Visit<'ast> for Uses<'_> {
             Expr::While(w) if taken_round_by_round(w, self.name, self.copied).is_some() => {
                 self.taken += 1
             }
+            _ if taken_once(expr, self.name, self.array, self.copied).is_some() => self.taken += 1,
             Expr::MethodCall(m) if is_name(&m.receiver, self.name) && m.method != "next" => {
                 self.taken += 1
             }
@@ -289,17 +316,93 @@ fn taken_round_by_round<'w>(
     let Expr::Let(l) = &*w.cond else {
         return None;
     };
-    let syn::Pat::TupleStruct(some) = &*l.pat else {
+    next_of(&l.expr, name).then(|| some_element(&l.pat, copied))?
+}
+
+/// The element a `match` or `if let` on the next element of iterator `name` binds, the
+/// expression run with it, and the one run when there is none (`None => a`, `else { a }`):
+/// `match it.next() { None => a, Some(&v) => b }`, `if let Some(&v) = it.next() { b }`.
+fn taken_once<'e>(
+    expr: &'e Expr,
+    name: &Ident,
+    array: &Expr,
+    copied: bool,
+) -> Option<(&'e syn::Pat, Expr, Option<&'e Expr>)> {
+    match expr {
+        Expr::Match(m) if next_of(&m.expr, name) && m.arms.len() == 2 => {
+            if m.arms.iter().any(|a| a.guard.is_some()) {
+                return None;
+            }
+            let is_none = |p: &syn::Pat| match p {
+                syn::Pat::Ident(i) => i.ident == "None" && i.subpat.is_none(),
+                syn::Pat::Path(p) => p.path.is_ident("None"),
+                _ => false,
+            };
+            let (none, some) = match is_none(&m.arms[0].pat) {
+                true => (&m.arms[0], &m.arms[1]),
+                false => (&m.arms[1], &m.arms[0]),
+            };
+            if !is_none(&none.pat) {
+                return None;
+            }
+            let element = some_element(&some.pat, copied)?;
+            Some((element, (*some.body).clone(), Some(&*none.body)))
+                .filter(|(element, body, _)| !shadows_array(element, body, name, array))
+        }
+        Expr::If(i) => {
+            let Expr::Let(l) = &*i.cond else {
+                return None;
+            };
+            if !next_of(&l.expr, name) {
+                return None;
+            }
+            let element = some_element(&l.pat, copied)?;
+            let then = Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: i.then_branch.clone(),
+            });
+            Some((element, then, i.else_branch.as_ref().map(|(_, e)| &**e)))
+                .filter(|(element, body, _)| !shadows_array(element, body, name, array))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the element bound by `element` hides the array iterator `name` goes over, in a
+/// `body` that uses the iterator again (`Some(x) => iter.fold(*x, ..)` of `x.iter()`): the
+/// rest of the iterator would read the element.
+fn shadows_array(element: &syn::Pat, body: &Expr, name: &Ident, array: &Expr) -> bool {
+    let mut bound = Vec::new();
+    super::control::bound_names(element, &mut bound);
+    let mut in_array = Vec::new();
+    super::mentioned_names(array.to_token_stream(), &mut in_array);
+    let hides = bound.iter().any(|b| in_array.iter().any(|(a, _)| a == b));
+    let mut in_body = Vec::new();
+    super::mentioned_names(body.to_token_stream(), &mut in_body);
+    hides && in_body.iter().any(|(n, _)| n == name)
+}
+
+/// Whether `expr` is `name.next()`.
+fn next_of(expr: &Expr, name: &Ident) -> bool {
+    matches!(expr, Expr::MethodCall(n)
+        if n.method == "next" && n.args.is_empty() && is_name(&n.receiver, name))
+}
+
+/// `v` of `Some(&v)`, or of `Some(v)` (bound to the number where the iterator yields
+/// references: arithmetic and `*v` read it as they would the reference).
+fn some_element(pat: &syn::Pat, copied: bool) -> Option<&syn::Pat> {
+    let syn::Pat::TupleStruct(some) = pat else {
         return None;
     };
-    let element = match (&*some.elems.iter().collect::<Vec<_>>(), copied) {
-        ([syn::Pat::Reference(r)], false) => &*r.pat,
-        ([element], _) if !matches!(element, syn::Pat::Reference(_)) => *element,
-        _ => return None,
-    };
-    let next = matches!(&*l.expr, Expr::MethodCall(n)
-        if n.method == "next" && n.args.is_empty() && is_name(&n.receiver, name));
-    (some.path.is_ident("Some") && next).then_some(element)
+    if !some.path.is_ident("Some") {
+        return None;
+    }
+    match (&*some.elems.iter().collect::<Vec<_>>(), copied) {
+        ([syn::Pat::Reference(r)], false) => Some(&*r.pat),
+        ([element], _) if !matches!(element, syn::Pat::Reference(_)) => Some(*element),
+        _ => None,
+    }
 }
 
 fn is_name(expr: &Expr, name: &Ident) -> bool {
