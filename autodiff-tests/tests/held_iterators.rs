@@ -303,8 +303,9 @@ fn single_items_of_a_chain() {
 
 // ----- `match` and `if let` on the next element (statrs, probe) -----
 // statrs's `Statistics::variance` takes its first element with `match iter.next() { None =>
-// return f64::NAN, Some(x) => *x }` and goes on with `for x in iter`: three errors (one of them
-// about `if let`). Now the element is taken while the counter is in the array.
+// return f64::NAN, Some(x) => *x }` and goes on with `for x in iter`; its `max` folds the rest
+// onto it in the arm: three errors each (one of them about `if let`). Now the element is taken
+// while the counter is in the array.
 
 /// statrs's `variance`, as its crate writes it.
 #[grad]
@@ -326,6 +327,16 @@ fn statrs_variance(x: &[f64]) -> f64 {
         variance / (i - 1.0)
     } else {
         f64::NAN
+    }
+}
+
+/// statrs's `max`: the `Some(x)` arm hides the array `x` that the rest of the iterator reads.
+#[grad]
+fn statrs_max(x: &[f64]) -> f64 {
+    let mut iter = x.iter();
+    match iter.next() {
+        None => f64::NAN,
+        Some(x) => iter.fold(*x, |acc, x| if *x > acc { *x } else { acc }),
     }
 }
 
@@ -360,6 +371,12 @@ fn match_and_if_let_on_the_next_element() {
         assert_eq!(value, doubled_head_then_squares(x));
         assert_gradient(|x: &[f64]| doubled_head_then_squares(x), x, &g);
     }
+    assert_eq!(
+        statrs_max_grad(&[1.0, 4.0, 2.0]),
+        (4.0, vec![0.0, 1.0, 0.0])
+    );
+    assert_eq!(statrs_max_grad(&[5.0, 4.0]), (5.0, vec![1.0, 0.0]));
+    assert!(statrs_max_grad(&[]).0.is_nan());
     assert!(statrs_variance_grad(&[]).0.is_nan());
     assert_eq!(doubled_head_then_squares_grad(&[]), (0.0, vec![]));
 }

@@ -14,9 +14,9 @@
 //! (`*it.next().unwrap()`, `while let Some(&v) = it.next()`), or as it is from `.iter().copied()`
 //! (`while let Some(v) = it.next()`: a loop while the counter is in the array, the element taken
 //! first in each round; `match it.next() { None => a, Some(&v) => b }` and `if let`: `b` with
-//! the element taken if the counter is in the array, else `a`). An iterator used any other way
-//! (an element kept as a reference, passed to a function, a `Some(x)` arm hiding the array `x`
-//! it goes on to iterate) is left as written, for lowering to report.
+//! the element taken if the counter is in the array, else `a`; a `Some(x)` arm that hides the
+//! array `x` reads the rest through an alias of it). An iterator used any other way (an element
+//! kept as a reference, passed to a function) is left as written, for lowering to report.
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -57,7 +57,6 @@ impl VisitMut for Blocks {
             let rest = &block.stmts[at + 1..];
             let mut uses = Uses {
                 name: &held.name,
-                array: &held.array,
                 copied: held.adaptor.is_some(),
                 all: 0,
                 taken: 0,
@@ -128,21 +127,34 @@ impl VisitMut for Held {
         // `match it.next() { None => a, Some(&v) => b }`, `if let Some(&v) = it.next() { b }
         // else { a }`: `b` with the element taken while the counter is in the array, else `a`.
         let copied = self.adaptor.is_some();
-        if let Some((element, some, none)) = taken_once(expr, &self.name, &self.array, copied) {
-            let (element, some) = (element.clone(), some.clone());
-            let none = none
+        if let Some((element, some, none)) = taken_once(expr, &self.name, copied) {
+            let (element, mut some) = (element.clone(), some);
+            let mut none = none
                 .cloned()
                 .unwrap_or_else(|| parse_quote_spanned!(self.span=> {}));
-            let (counter, array, next) = (&self.counter, &self.array, self.next());
+            self.visit_expr_mut(&mut none);
+            // `Some(x) => iter.fold(*x, ..)` of `x.iter()`: the array under a name of its own
+            // where the element hides it.
+            let hides = shadows_array(&element, &some, &self.name, &self.array);
+            let array = self.array.clone();
+            let alias = Ident::new(&format!("{SYNTHETIC}{}_array", self.name), self.span);
+            if hides {
+                self.array = parse_quote_spanned!(self.span=> #alias);
+            }
+            let next = self.next();
+            self.visit_expr_mut(&mut some);
+            self.array = array.clone();
+            let counter = &self.counter;
+            let bind_alias = hides.then(|| quote::quote!(let #alias = &#array;));
             *expr = parse_quote_spanned!(self.span=>
                 if #counter < #array.len() {
+                    #bind_alias
                     let #element = #next;
                     #some
                 } else {
                     #none
                 }
             );
-            visit_mut::visit_expr_mut(self, expr);
             return;
         }
         if let Expr::While(w) = expr {
@@ -182,8 +194,6 @@ impl VisitMut for Held {
 /// rewrite takes: the next element unwrapped, a `for` loop over it, a method of it.
 struct Uses<'a> {
     name: &'a Ident,
-    /// The array it iterates.
-    array: &'a Expr,
     /// The iterator yields values (`.copied()`): its next element is taken as it is, not
     /// only dereferenced (`*it.next().unwrap()`; a reference it yields is not an element).
     copied: bool,
@@ -211,7 +221,7 @@ impl<'ast> Visit<'ast> for Uses<'_> {
             Expr::While(w) if taken_round_by_round(w, self.name, self.copied).is_some() => {
                 self.taken += 1
             }
-            _ if taken_once(expr, self.name, self.array, self.copied).is_some() => self.taken += 1,
+            _ if taken_once(expr, self.name, self.copied).is_some() => self.taken += 1,
             Expr::MethodCall(m) if is_name(&m.receiver, self.name) && m.method != "next" => {
                 self.taken += 1
             }
@@ -325,7 +335,6 @@ fn taken_round_by_round<'w>(
 fn taken_once<'e>(
     expr: &'e Expr,
     name: &Ident,
-    array: &Expr,
     copied: bool,
 ) -> Option<(&'e syn::Pat, Expr, Option<&'e Expr>)> {
     match expr {
@@ -347,7 +356,6 @@ fn taken_once<'e>(
             }
             let element = some_element(&some.pat, copied)?;
             Some((element, (*some.body).clone(), Some(&*none.body)))
-                .filter(|(element, body, _)| !shadows_array(element, body, name, array))
         }
         Expr::If(i) => {
             let Expr::Let(l) = &*i.cond else {
@@ -363,7 +371,6 @@ fn taken_once<'e>(
                 block: i.then_branch.clone(),
             });
             Some((element, then, i.else_branch.as_ref().map(|(_, e)| &**e)))
-                .filter(|(element, body, _)| !shadows_array(element, body, name, array))
         }
         _ => None,
     }
@@ -371,7 +378,7 @@ fn taken_once<'e>(
 
 /// Whether the element bound by `element` hides the array iterator `name` goes over, in a
 /// `body` that uses the iterator again (`Some(x) => iter.fold(*x, ..)` of `x.iter()`): the
-/// rest of the iterator would read the element.
+/// rest of the iterator would read the element there.
 fn shadows_array(element: &syn::Pat, body: &Expr, name: &Ident, array: &Expr) -> bool {
     let mut bound = Vec::new();
     super::control::bound_names(element, &mut bound);
