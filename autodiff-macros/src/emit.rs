@@ -874,6 +874,13 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     let owner = sig.method.then(|| quote!(Self::));
     let mention = mention(item, sig);
     let attrs = inherited_attrs(item);
+    // The function's own generics named, where its arguments may not decide them (`E` of
+    // `fn f<E: HasEps>(x: f64)`, a `const K: i32`), the shadows' left to inference.
+    let explicit: Vec<&Ident> = generic_names(generics).collect();
+    let shadow_count = names.shadow_types.iter().filter(|t| t.is_some()).count();
+    let inferred = (0..shadow_count).map(|_| quote!(_));
+    let turbofish = (!explicit.is_empty() && mention.is_some())
+        .then(|| quote!(::<#(#explicit,)* #(#inferred),*>));
     quote! {
         #attrs
         #[doc = #doc]
@@ -882,7 +889,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         #vis fn #name #generics(#(#params),*) -> #returns #where_clause {
             #mention
             #accumulators
-            let #value = #owner #adjoint(#(#args,)* #one, #(#shadows),*) #question;
+            let #value = #owner #adjoint #turbofish(#(#args,)* #one, #(#shadows),*) #question;
             #success
         }
     }

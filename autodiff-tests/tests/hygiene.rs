@@ -92,6 +92,29 @@ fn two_scalars_to_a_vec(a: f64, b: f64) -> Vec<f64> {
     vec![a * b, a + b]
 }
 
+/// A constant of a type parameter the arguments do not decide.
+pub trait Softening {
+    const EPS: f64;
+}
+
+pub struct Tiny;
+
+impl Softening for Tiny {
+    const EPS: f64 = 1e-3;
+}
+
+/// Generics only the body reads (`E::EPS`, `powi(K)`): `NAME_grad` names them for the
+/// `NAME_adjoint` it calls (E0282 inside generated code, probe).
+#[grad]
+fn softened<E: Softening>(x: f64) -> f64 {
+    (x * x + E::EPS).sqrt()
+}
+
+#[grad]
+fn power<const K: i32>(x: f64) -> f64 {
+    x.powi(K)
+}
+
 /// A float type whose bounds include `AddAssign`: the sweeps' `d = d + ..` is no lint
 /// (`assign_op_pattern` fired on generated code, probe).
 #[grad]
@@ -285,4 +308,12 @@ fn jacobians_sized_at_run_time() {
         two_scalars_to_a_vec_jacobian(1.0, 2.0),
         (vec![2.0, 3.0], (vec![2.0, 1.0], vec![1.0, 1.0]))
     );
+}
+
+#[test]
+fn generics_the_arguments_do_not_decide() {
+    let (value, d) = softened_grad::<Tiny>(0.5);
+    assert_eq!(value, (0.25f64 + 1e-3).sqrt());
+    assert!((d - 0.5 / value).abs() < 1e-15);
+    assert_eq!(power_grad::<3>(2.0), (8.0, 12.0));
 }
