@@ -408,15 +408,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     // `y: U` beside a `T` result, both `Float`: another float type, as `f32`
                     // is in an `f64` function.
                     Some((f, ..)) if is_other_float_param(&pt.ty, f, &sig.generics) => {
-                        errors.on(
-                            &pt.ty,
-                            format!(
-                                "#[grad] needs one float type per function: this parameter is `{}` but the function returns `{}`",
-                                pt.ty.to_token_stream(),
-                                f.to_token_stream()
-                            ),
-                        );
-                        ParamKind::Rejected
+                        mixed_floats(errors, &pt.ty, f)
                     }
                     Some((f, ..)) => classify(&pt.ty, f, &type_params, errors),
                     None => ParamKind::Opaque,
@@ -554,18 +546,21 @@ pub(crate) fn is_int_or_bool(ty: &Type) -> bool {
     }
 }
 
+/// The error for a parameter (or its elements) of a float type `t` other than the function's.
+fn mixed_floats(errors: &mut Errors, t: &Type, float: &Type) -> ParamKind {
+    errors.on(
+        t,
+        format!(
+            "#[grad] needs one float type per function: this parameter is `{}` but the function returns `{}`",
+            written_type(t),
+            written_type(float)
+        ),
+    );
+    ParamKind::Rejected
+}
+
 fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors) -> ParamKind {
-    let mixed = |errors: &mut Errors, t: &Type| {
-        errors.on(
-            t,
-            format!(
-                "#[grad] needs one float type per function: this parameter is `{}` but the function returns `{}`",
-                t.to_token_stream(),
-                float.to_token_stream()
-            ),
-        );
-        ParamKind::Rejected
-    };
+    let mixed = |errors: &mut Errors, t: &Type| mixed_floats(errors, t, float);
     // An array shape with its element type, by value or behind `&`.
     let array = |inner: &Type, by_ref: bool, errors: &mut Errors| -> Option<ParamKind> {
         let (shape, elem) = match inner {
@@ -686,7 +681,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
     }
 }
 
-fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> bool {
+pub(crate) fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> bool {
     let text = ty.to_token_stream().to_string();
     let float_text = float.to_token_stream().to_string();
     text.split(|c: char| !c.is_alphanumeric() && c != '_')

@@ -643,7 +643,7 @@ fn repeat_parts(expr: &Expr) -> (Expr, Vec<Expr>) {
 
 /// The innermost element type of an array or `Vec` type: `f64` of `[[f64; 3]; 2]`,
 /// `Vec<[f64; 3]>` or `Vec<Vec<f64>>`.
-fn element_type(ty: &syn::Type) -> &syn::Type {
+pub(super) fn element_type(ty: &syn::Type) -> &syn::Type {
     match ty {
         syn::Type::Array(a) => element_type(&a.elem),
         syn::Type::Paren(p) => element_type(&p.elem),

@@ -188,38 +188,22 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         unwrap: Option<Unwrap>,
     ) -> Value {
+        let (mut args, replays) = self.call_args(c);
         // `cfg.act.apply(x)`: a method's receiver that is a field of data is a struct of
         // data (of the callee's type), which only the callee's `_with_data` surely takes.
-        let data_receiver = match (&callee, c.args.first()) {
-            (Callee::Method(_), Some(Expr::Path(p))) => {
-                match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
-                    Some(Binding::Array(a)) if self.is_data_field_whole(a) => {
-                        self.arrays[a.0].path.clone()
-                    }
-                    _ => None,
-                }
+        if let (Callee::Method(_), Some(Arg::Array(a))) = (&callee, args.first()) {
+            let whole = a.row.is_none() && a.slice.is_none() && a.members.is_empty();
+            if whole && self.is_data_field_whole(a.array) {
+                let path = self.arrays[a.array.0]
+                    .path
+                    .clone()
+                    .expect("a data field's path");
+                args[0] = Arg::Data {
+                    value: Operand::Const(syn::parse_quote!(#path)),
+                    by_ref: true,
+                };
             }
-            _ => None,
-        };
-        let (args, replays) = match data_receiver {
-            Some(path) => {
-                let mut rest = c.clone();
-                rest.args = c.args.iter().skip(1).cloned().collect();
-                let (mut args, mut replays) = self.call_args(&rest);
-                args.insert(
-                    0,
-                    Arg::Data {
-                        value: Operand::Const(syn::parse_quote!(#path)),
-                        by_ref: true,
-                    },
-                );
-                for replay in &mut replays {
-                    replay.position += 1;
-                }
-                (args, replays)
-            }
-            None => self.call_args(c),
-        };
+        }
         let float = args.iter().any(|a| match a {
             Arg::Scalar(op) => self.ty(op) == Ty::Float,
             Arg::Data { .. } => false,

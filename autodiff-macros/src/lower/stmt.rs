@@ -421,7 +421,7 @@ impl Lowerer<'_> {
             // type says holds no float (not float data, as a field of data is taken for). A
             // struct or enum (`Activation`) goes to a call as a data parameter does, through
             // the callee's `_with_data`; anything else without a shadow.
-            if !self.vars[v.0].varied && !mentions_float_type(ty, self.sig) {
+            if !self.vars[v.0].varied && !crate::sig::contains_float(ty, &self.sig.float, &[]) {
                 self.table_elements.remove(v);
                 self.vars[v.0].shapeless = false;
                 if names_struct(ty) {
@@ -1199,22 +1199,6 @@ fn bound_name(pat: &Pat) -> Option<&syn::Ident> {
     }
 }
 
-/// Whether a type names the function's float type, or `f32` or `f64`, anywhere in it
-/// (`[T; 3]`, `Vec<f64>`, `Sample<T>`; not `Activation`, `usize`, `&[usize]`).
-fn mentions_float_type(ty: &syn::Type, sig: &Signature) -> bool {
-    fn mentions(tokens: proc_macro2::TokenStream, float: &str) -> bool {
-        tokens.into_iter().any(|tt| match tt {
-            proc_macro2::TokenTree::Ident(i) => primitive_float(&i).is_some() || i == float,
-            proc_macro2::TokenTree::Group(g) => mentions(g.stream(), float),
-            _ => false,
-        })
-    }
-    mentions(
-        ty.to_token_stream(),
-        &sig.float.to_token_stream().to_string(),
-    )
-}
-
 /// Whether a type names a struct or an enum, by reference or not (`Activation`, `&Config`,
 /// `layers::Dense`), as a parameter of the type would be a struct parameter.
 fn names_struct(ty: &syn::Type) -> bool {
@@ -1247,25 +1231,11 @@ pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
         }),
         _ => false,
     };
-    container && !mentions_float_type(ty, sig)
+    container && !crate::sig::contains_float(ty, &sig.float, &[])
 }
 
-/// Whether a container type holds integers or bools (`Vec<usize>`, `[bool; 4]`).
+/// Whether an array or `Vec` type holds integers or bools (`Vec<usize>`, `[[bool; 4]; 2]`).
 fn of_numbers(ty: &syn::Type, sig: &Signature) -> bool {
-    let elem = match ty {
-        syn::Type::Array(a) => Some(&*a.elem),
-        syn::Type::Path(p) => p
-            .path
-            .segments
-            .last()
-            .and_then(|last| match &last.arguments {
-                syn::PathArguments::AngleBracketed(args) => match args.args.first() {
-                    Some(syn::GenericArgument::Type(t)) => Some(t),
-                    _ => None,
-                },
-                _ => None,
-            }),
-        _ => None,
-    };
-    elem.is_some_and(|t| matches!(type_kind(t, sig), Ty::Int | Ty::Bool))
+    let elem = super::arrays::element_type(ty);
+    matches!(type_kind(elem, sig), Ty::Int | Ty::Bool)
 }

@@ -133,13 +133,13 @@ impl Gen<'_> {
     /// values of the locals it names under the names it wrote.
     pub(super) fn opaque(&self, o: &Opaque) -> TokenStream {
         let tokens = &o.tokens;
-        if o.captures.is_empty() && self.dual_params_read(o).is_empty() {
-            return tokens.clone();
-        }
         if let Some(borrow) = self.borrow_in_place(o) {
             return borrow;
         }
         let lets = self.captures(o);
+        if lets.is_empty() {
+            return tokens.clone();
+        }
         quote!({ #lets #tokens })
     }
 
