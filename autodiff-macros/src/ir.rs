@@ -437,7 +437,9 @@ impl Callee {
     /// The call of the callee's item named with `suffix` (`_adjoint`; `""` for the callee
     /// itself) on `args`: `g_adjoint(args..)`, or `receiver.forward_adjoint(rest..)`, the
     /// receiver being the first argument without its `&` (method calls borrow it).
-    pub fn call(&self, suffix: &str, args: Vec<TokenStream>) -> TokenStream {
+    /// `generated` is how many of `args` the item has type parameters for (its shadows or
+    /// tangents), after the callee's own.
+    pub fn call(&self, suffix: &str, args: Vec<TokenStream>, generated: usize) -> TokenStream {
         let named = |ident: &syn::Ident| match suffix {
             "" => ident.clone(),
             _ => quote::format_ident!("{ident}_{suffix}", span = ident.span()),
@@ -447,11 +449,15 @@ impl Callee {
                 let mut path = path.clone();
                 if let Some(last) = path.segments.last_mut() {
                     last.ident = named(&last.ident);
-                    // `dense::<f64>(w, x)`: a generated item has a type parameter per shadow
-                    // after the function's own, so the function's arguments are left to
-                    // inference from the values passed (which hold the float type).
-                    if !suffix.is_empty() {
-                        last.arguments = syn::PathArguments::None;
+                    // `dense::<f64>(w, x)`, `power::<3>(x)`: a generated item has a type
+                    // parameter per shadow or tangent after the function's own, inferred.
+                    if let (false, syn::PathArguments::AngleBracketed(written)) =
+                        (suffix.is_empty(), &mut last.arguments)
+                    {
+                        written.args.extend(
+                            (0..generated)
+                                .map(|_| -> syn::GenericArgument { syn::parse_quote!(_) }),
+                        );
                     }
                 }
                 quote::quote!(#path(#(#args),*))

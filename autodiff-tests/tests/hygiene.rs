@@ -103,16 +103,37 @@ impl Softening for Tiny {
     const EPS: f64 = 1e-3;
 }
 
-/// Generics only the body reads (`E::EPS`, `powi(K)`): `NAME_grad` names them for the
-/// `NAME_adjoint` it calls (E0282 inside generated code, probe).
-#[grad]
+/// Generics only the body reads (`E::EPS`, `powi(K)`): every generated item names them for
+/// the items it calls (E0282 inside generated code, probe), and so does a caller that names
+/// them (`softened::<Tiny>(x)`).
+#[grad(modes(tangent, hvp))]
 fn softened<E: Softening>(x: f64) -> f64 {
     (x * x + E::EPS).sqrt()
 }
 
-#[grad]
-fn power<const K: i32>(x: f64) -> f64 {
-    x.powi(K)
+#[grad(modes(tangent, hvp, hessian))]
+fn power<const K: i32>(x: &[f64]) -> f64 {
+    x[0].powi(K) * x[1]
+}
+
+#[grad(modes(tangent, jacobian))]
+fn softened_pair<E: Softening>(x: &[f64; 2]) -> [f64; 2] {
+    [x[0] * E::EPS, x[0] * x[1]]
+}
+
+/// Data beside a generic the arguments do not decide: reached through `_with_data`.
+pub struct Scale {
+    by: f64,
+}
+
+#[grad(x, modes(tangent, hvp))]
+fn scaled_softened<E: Softening>(x: f64, scale: &Scale) -> f64 {
+    scale.by * x * x + E::EPS
+}
+
+#[grad(x, modes(tangent, hvp))]
+fn calls_with_named_generics(x: f64, scale: &Scale) -> f64 {
+    softened::<Tiny>(x) * power::<2>(&[x, 3.0]) + scaled_softened::<Tiny>(x, scale)
 }
 
 /// A float type whose bounds include `AddAssign`: the sweeps' `d = d + ..` is no lint
@@ -315,5 +336,41 @@ fn generics_the_arguments_do_not_decide() {
     let (value, d) = softened_grad::<Tiny>(0.5);
     assert_eq!(value, (0.25f64 + 1e-3).sqrt());
     assert!((d - 0.5 / value).abs() < 1e-15);
-    assert_eq!(power_grad::<3>(2.0), (8.0, 12.0));
+    assert_eq!(power_grad::<3>(&[2.0, 1.0]), (8.0, vec![12.0, 8.0]));
+
+    let (value, gradient, hv) = softened_hvp::<Tiny>(0.5, 1.0);
+    let s = (0.25f64 + 1e-3).sqrt();
+    assert_eq!((value, gradient), (s, 0.5 / s));
+    // d/dx (x / s) = 1/s - x^2 / s^3
+    assert!((hv - (1.0 / s - 0.25 / s.powi(3))).abs() < 1e-14);
+    assert_eq!(softened_tangent::<Tiny, _>(0.5, 2.0), (s, 1.0 / s));
+    assert_eq!(
+        power_hessian::<3>(&[2.0, 1.0]),
+        (
+            8.0,
+            vec![12.0, 8.0],
+            vec![vec![12.0, 12.0], vec![12.0, 0.0]]
+        )
+    );
+    assert_eq!(
+        softened_pair_jacobian::<Tiny>(&[2.0, 3.0]),
+        ([2e-3, 6.0], [[1e-3, 0.0], [3.0, 2.0]])
+    );
+
+    // 3 x^2 sqrt(x^2 + eps) + 2 x^2 + eps, at x = 0.5
+    let scale = Scale { by: 2.0 };
+    let x = 0.5;
+    let (value, d) = calls_with_named_generics_grad(x, &scale);
+    assert_eq!(value, calls_with_named_generics(x, &scale));
+    let expected = 6.0 * x * s + 3.0 * x * x * x / s + 4.0 * x;
+    assert!((d - expected).abs() < 1e-13, "{d} vs {expected}");
+    let (_, t) = calls_with_named_generics_tangent(x, &scale, 1.0);
+    assert!((t - expected).abs() < 1e-13);
+    let (_, g, hv) = calls_with_named_generics_hvp(x, &scale, 1.0);
+    assert!((g - expected).abs() < 1e-13);
+    let h = 1e-5;
+    let fd = (calls_with_named_generics_grad(x + h, &scale).1
+        - calls_with_named_generics_grad(x - h, &scale).1)
+        / (2.0 * h);
+    assert!((hv - fd).abs() < 1e-6, "{hv} vs {fd}");
 }

@@ -16,7 +16,7 @@ use quote::quote;
 use syn::{FnArg, ItemFn, Pat, Type};
 
 use super::{site, Names};
-use crate::emit::{grad_type, lit};
+use crate::emit::{grad_type, lit, own_generics};
 use crate::reverse::local;
 use crate::sig::{Output, Param, ParamKind, Shape, Signature};
 
@@ -157,6 +157,7 @@ pub fn item(
     let signature = signature(item, sig, names, wrt);
     let owner = sig.method.then(|| quote!(Self::));
     let original = &item.sig.ident;
+    let original_generics = own_generics(item, 0);
     let args = arguments(item, sig);
     let (value, m, one, zero) = (
         local("value", site()),
@@ -236,12 +237,14 @@ pub fn item(
                         _ => quote!(&mut #j[#i]),
                     }
                 }
-            });
+            })
+            .collect::<Vec<_>>();
+        let adjoint_generics = own_generics(item, shadows.len());
         quote! {
             let mut #e = ::autodiff::__private::ZeroShape::of(&#value).zeros();
             for #i in 0..#m {
                 #e[#i] = #one;
-                #owner #adjoint(#(#args,)* &#e, #(#shadows),*);
+                #owner #adjoint #adjoint_generics(#(#args,)* &#e, #(#shadows),*);
                 #e[#i] = #zero;
             }
         }
@@ -287,9 +290,11 @@ pub fn item(
                     } else {
                         quote!(::autodiff::Const)
                     }
-                });
+                })
+                .collect::<Vec<_>>();
+            let tangent_generics = own_generics(item, tangents.len());
             let call = quote! {
-                let (_, #column) = #owner #tangent(#(#args,)* #(#tangents),*);
+                let (_, #column) = #owner #tangent #tangent_generics(#(#args,)* #(#tangents),*);
                 for (#row, #x) in #j.iter_mut().zip(#column.iter()) {
                     #store
                 }
@@ -347,7 +352,7 @@ pub fn item(
     };
     quote! {
         #signature {
-            let #value = #owner #original(#(#args),*);
+            let #value = #owner #original #original_generics(#(#args),*);
             let #m: usize = #m_expr;
             let #one: #f = #one_lit;
             let #zero: #f = #zero_lit;

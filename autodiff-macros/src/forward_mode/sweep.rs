@@ -229,14 +229,17 @@ impl<'a> Sweep<'a> {
                 let mut args_then_tangents: Vec<TokenStream> =
                     args.iter().map(|x| self.gen.arg(x)).collect();
                 if !self.an.active_array[array.0] {
-                    let call = callee.call("", args_then_tangents);
+                    let call = callee.call("", args_then_tangents, 0);
                     return quote!(let #m #a = #call;);
                 }
                 let t = self.array_tangent(*array);
-                args_then_tangents.extend(self.call_tangents(args));
+                let tangents = self.call_tangents(args);
+                let generated = tangents.len();
+                args_then_tangents.extend(tangents);
                 let call = callee.call(
                     &Gen::item_suffix("tangent", self.gen.calls_with_data(args)),
                     args_then_tangents,
+                    generated,
                 );
                 quote!(let (#m #a, #m #t) = #call;)
             }
@@ -276,10 +279,13 @@ impl<'a> Sweep<'a> {
                 let t = self.t_var(var);
                 let mut args_then_tangents: Vec<TokenStream> =
                     args.iter().map(|x| self.gen.arg(x)).collect();
-                args_then_tangents.extend(self.call_tangents(args));
+                let tangents = self.call_tangents(args);
+                let generated = tangents.len();
+                args_then_tangents.extend(tangents);
                 let call = callee.call(
                     &Gen::item_suffix("tangent", self.gen.calls_with_data(args)),
                     args_then_tangents,
+                    generated,
                 );
                 let call = Unwrap::apply(unwrap.as_ref(), call);
                 return quote_spanned!(span=> let (#v, #t) = #call;);

@@ -280,11 +280,12 @@ impl Gen<'_> {
         }
         let value_args = adjoint_args.clone();
         adjoint_args.push(d);
+        let generated = shadows.len();
         adjoint_args.extend(shadows);
-        let mut adjoint = callee.call(&suffix, adjoint_args);
+        let mut adjoint = callee.call(&suffix, adjoint_args, generated);
         // A field's adjoint only adds; the number is read again where it is wanted.
         if let (Callee::Field(..), Some(_)) = (callee, &lhs) {
-            let value = callee.call("", value_args);
+            let value = callee.call("", value_args, 0);
             adjoint = quote!({ #adjoint; #value });
         }
         call.tokens.extend([quote!(#lhs #adjoint;)]);

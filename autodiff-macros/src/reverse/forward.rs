@@ -78,12 +78,13 @@ impl Gen<'_> {
                             _ => self.adjoint_arg(a),
                         })
                         .collect();
-                    a.push(rest);
-                    let call = callee.call(self.adjoint_suffix(), a);
+                    let generated = rest.len() - 1;
+                    a.extend(rest);
+                    let call = callee.call(self.adjoint_suffix(), a, generated);
                     Unwrap::apply(unwrap.as_ref(), call)
                 }
                 None => {
-                    let call = callee.call("", args.iter().map(|a| self.arg(a)).collect());
+                    let call = callee.call("", args.iter().map(|a| self.arg(a)).collect(), 0);
                     Unwrap::apply(unwrap.as_ref(), call)
                 }
             },
@@ -666,7 +667,7 @@ impl Gen<'_> {
                             Arg::Scalar(x) => self.value_of(x).into(),
                             other => self.arg(other),
                         });
-                        let call = callee.call("", values.collect());
+                        let call = callee.call("", values.collect(), 0);
                         let (v, call) = (self.var(*var), Unwrap::apply(unwrap.as_ref(), call));
                         return quote!(let #v = #call;);
                     }
@@ -744,7 +745,7 @@ impl Gen<'_> {
                 // On dual numbers, a result of data that the function then writes dual
                 // numbers into: lifted to constants.
                 let lift = self.is_dual_array(*array) && !self.has_dual_arg(args);
-                let call = callee.call("", args.iter().map(|x| self.arg(x)).collect());
+                let call = callee.call("", args.iter().map(|x| self.arg(x)).collect(), 0);
                 let m = self.stored.contains(array).then(|| quote!(mut));
                 let mut out = match lift {
                     true => quote!(let #m #a = ::autodiff::__private::lift(&#call);),
@@ -1400,7 +1401,7 @@ impl Gen<'_> {
 
     /// On dual numbers, a call of `g` with a dual argument: the arguments of
     /// `g_dual_adjoint` after the call's own, a zero `d_out` and `Const` shadows.
-    fn dual_call(&self, args: &[Arg]) -> Option<TokenStream> {
+    fn dual_call(&self, args: &[Arg]) -> Option<Vec<TokenStream>> {
         if !self.has_dual_arg(args) {
             return None;
         }
@@ -1411,8 +1412,7 @@ impl Gen<'_> {
             Arg::Array(a) => self.takes_array_shadow(a),
         });
         let consts = shadows.map(|_| quote!(::autodiff::Const));
-        let zero = self.zero();
-        Some(quote!(#zero, #(#consts),*))
+        Some([self.zero().into()].into_iter().chain(consts).collect())
     }
 
     /// Whether a call reads a dual number (a float, or an array of them).
