@@ -158,9 +158,10 @@ fn tensor<'f>(
     if tensor.dtype() != dtype || count != len {
         return Err(Error::Checkpoint(format!(
             "tensor `{name}` is {:?} of shape {:?}, but the model's is {dtype:?} of {len} \
-             elements",
+             element{}",
             tensor.dtype(),
-            tensor.shape()
+            tensor.shape(),
+            if len == 1 { "" } else { "s" }
         )));
     }
     Ok(tensor)

@@ -90,10 +90,18 @@ impl fmt::Display for Error {
                     f,
                     "training diverged at epoch {epoch}, step {step}: {cause} (loss {loss}); "
                 )?;
-                if report.epochs() > 0 {
-                    write!(f, "the report holds {} epochs; ", report.epochs())?;
+                match report.epochs() {
+                    0 => {}
+                    1 => write!(f, "the report holds 1 epoch; ")?,
+                    n => write!(f, "the report holds {n} epochs; ")?,
                 }
-                write!(f, "try a smaller learning rate")
+                match cause {
+                    // the metric's own inputs are the first suspects, not the step size
+                    crate::train::Divergence::NanMetric => {
+                        write!(f, "check the metric (an empty evaluation set, a 0/0)")
+                    }
+                    _ => write!(f, "try a smaller learning rate"),
+                }
             }
             Error::Plot(msg) => write!(f, "plot failed: {msg}"),
             Error::Checkpoint(msg) => write!(f, "checkpoint: {msg}"),

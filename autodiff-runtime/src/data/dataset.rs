@@ -358,14 +358,13 @@ impl<T: Float> Dataset<T> {
         Ok((self.select(&train)?, self.select(&test)?))
     }
 
-    /// Like [`Dataset::split`], but each class keeps its proportion in both parts: about
-    /// `round(count * test_fraction)` rows of every class go to the test set. See
+    /// Like [`Dataset::split`], but each class keeps its proportion in both parts: the same
+    /// `round(len * test_fraction)` test rows, shared among the classes by their counts. See
     /// [`stratified_split_indices`].
     ///
     /// # Errors
     ///
-    /// As [`Dataset::split`], and [`Error::InvalidData`] for float targets or when one part
-    /// would be empty.
+    /// As [`Dataset::split`], and [`Error::InvalidData`] for float targets.
     pub fn stratified_split(
         &self,
         test_fraction: f64,

@@ -87,15 +87,23 @@ impl AdamConfig {
         Self::default()
     }
 
-    /// Sets the weight decay as an L2 penalty in the gradient (Adam).
+    /// Sets the weight decay `λ`, of the kind the configuration has: an L2 penalty in the
+    /// gradient for [`AdamConfig::new`] (Adam), decoupled for [`AdamConfig::adamw`] (AdamW).
+    ///
+    /// ```
+    /// use autodiff_runtime::optim::AdamConfig;
+    ///
+    /// assert!(!AdamConfig::new().with_weight_decay(0.1).decoupled);
+    /// assert!(AdamConfig::adamw().with_weight_decay(0.1).decoupled);
+    /// ```
     #[must_use]
     pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
         self.weight_decay = weight_decay;
-        self.decoupled = false;
         self
     }
 
-    /// Sets the weight decay as AdamW's decoupled decay of the parameters.
+    /// Sets the weight decay as AdamW's decoupled decay of the parameters (`Adam` with it is
+    /// AdamW).
     #[must_use]
     pub fn with_decoupled_weight_decay(mut self, weight_decay: f64) -> Self {
         self.weight_decay = weight_decay;

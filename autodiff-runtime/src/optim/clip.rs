@@ -1,6 +1,6 @@
 //! Gradient clipping: bounding a gradient before the optimizer's step.
 
-use num_traits::{Float, ToPrimitive};
+use num_traits::ToPrimitive;
 
 use super::{cast, positive, Params};
 use crate::Result;
@@ -54,7 +54,7 @@ impl GradientClip {
     /// As [`GradientClip::validate`].
     pub fn apply<P: Params>(&self, grads: &mut P) -> Result<f64> {
         self.validate()?;
-        let norm = grads.squared_norm().sqrt().to_f64().unwrap_or(f64::NAN);
+        let norm = global_norm(grads);
         match *self {
             GradientClip::GlobalNorm(max) if norm > max => {
                 let scale: P::Scalar = cast(max / norm);
@@ -63,13 +63,45 @@ impl GradientClip {
             GradientClip::GlobalNorm(_) => {}
             GradientClip::Value(max) => {
                 let max: P::Scalar = cast(max);
+                // by comparisons, not `max`/`min`, which would turn a NaN into a bound
                 grads.for_each_slice_mut(|s| {
-                    s.values.iter_mut().for_each(|g| *g = g.max(-max).min(max));
+                    for g in s.values.iter_mut() {
+                        if *g > max {
+                            *g = max;
+                        } else if *g < -max {
+                            *g = -max;
+                        }
+                    }
                 });
             }
         }
         Ok(norm)
     }
+}
+
+/// The Euclidean norm of every entry together, in `f64`: NaN if one is NaN, and right where
+/// the sum of squares overflows (entries of 1e200), by dividing by the largest entry first.
+fn global_norm<P: Params>(grads: &P) -> f64 {
+    let entries = |f: &mut dyn FnMut(f64)| {
+        grads.for_each_slice(|s| {
+            for v in s.values {
+                f(v.to_f64().unwrap_or(f64::NAN));
+            }
+        });
+    };
+    let mut squares = 0.0;
+    entries(&mut |v| squares += v * v);
+    if squares.is_finite() {
+        return squares.sqrt();
+    }
+    let mut largest = 0.0f64;
+    entries(&mut |v| largest = if v.is_nan() { v } else { largest.max(v.abs()) });
+    if !largest.is_finite() {
+        return largest;
+    }
+    let mut scaled = 0.0;
+    entries(&mut |v| scaled += (v / largest) * (v / largest));
+    largest * scaled.sqrt()
 }
 
 #[cfg(test)]
@@ -115,6 +147,35 @@ mod tests {
                 a: [1.0, -1.0],
                 b: 0.5
             }
+        );
+    }
+
+    #[test]
+    fn a_nan_stays_and_huge_entries_keep_their_direction() {
+        let mut g = vec![f64::NAN, 5.0, -5.0];
+        GradientClip::Value(1.0).apply(&mut g).unwrap();
+        assert!(g[0].is_nan());
+        assert_eq!(g[1..], [1.0, -1.0]);
+        let mut g = vec![f64::NAN, 5.0];
+        assert!(GradientClip::GlobalNorm(1.0)
+            .apply(&mut g)
+            .unwrap()
+            .is_nan());
+
+        // the squares overflow; the norm does not
+        let mut g = vec![1e200, 1e200];
+        let norm = GradientClip::GlobalNorm(1.0).apply(&mut g).unwrap();
+        assert!((norm / (2f64.sqrt() * 1e200) - 1.0).abs() < 1e-15);
+        let half = 0.5f64.sqrt();
+        assert!((g[0] - half).abs() < 1e-15 && (g[1] - half).abs() < 1e-15);
+        let mut g = vec![3e20f32, 4e20];
+        let norm = GradientClip::GlobalNorm(1.0).apply(&mut g).unwrap();
+        assert!((norm / 5e20 - 1.0).abs() < 1e-6);
+        assert!((g[0] - 0.6).abs() < 1e-6 && (g[1] - 0.8).abs() < 1e-6);
+        let mut g = vec![f64::INFINITY, 1.0];
+        assert_eq!(
+            GradientClip::GlobalNorm(1.0).apply(&mut g).unwrap(),
+            f64::INFINITY
         );
     }
 

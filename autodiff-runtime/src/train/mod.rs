@@ -394,10 +394,12 @@ impl Trainer {
         self
     }
 
-    /// Stop with [`Error::Diverged`] when a step's loss exceeds `factor` times the smallest
-    /// step loss so far: training that explodes while staying finite (SGD with too large a
-    /// learning rate can grow the weights to 1e153 without ever producing a NaN). Off by
-    /// default; `factor` must be finite and > 1 (checked by [`fit`](Trainer::fit)).
+    /// Stop with [`Error::Diverged`] when a step's loss rises above the smallest step loss so
+    /// far by more than `factor` times its magnitude (the first step's, when the smallest is
+    /// 0): training that explodes while staying finite (SGD with too large a learning rate
+    /// can grow the weights to 1e153 without ever producing a NaN). Losses of any sign work
+    /// (a negative log-likelihood). Off by default; `factor` must be finite and > 1 (checked
+    /// by [`fit`](Trainer::fit)).
     ///
     /// ```
     /// use autodiff_runtime::optim::SgdConfig;
@@ -608,6 +610,7 @@ impl Trainer {
         let mut best: Option<f64> = None;
         let mut since_best = 0;
         let mut lowest_step_loss = f64::INFINITY;
+        let mut first_step_loss = None;
         let mut progress =
             progress::Progress::new(self.progress, (self.epochs * batches.n_batches()) as u64);
         for epoch in 0..self.epochs {
@@ -628,7 +631,7 @@ impl Trainer {
                     Some(Divergence::NonFiniteGradient { at })
                 } else {
                     self.explosion_factor
-                        .filter(|&k| batch_loss > k * lowest_step_loss)
+                        .filter(|&k| exploded(batch_loss, lowest_step_loss, first_step_loss, k))
                         .map(|factor| Divergence::Exploded {
                             lowest: lowest_step_loss,
                             factor,
@@ -639,6 +642,7 @@ impl Trainer {
                     return Err(diverged(report, cause, epoch, step, batch_loss));
                 }
                 lowest_step_loss = lowest_step_loss.min(batch_loss);
+                first_step_loss.get_or_insert(batch_loss);
                 if let Some(clip) = &self.clip {
                     clip.apply(&mut grads)?;
                 }
@@ -733,7 +737,8 @@ pub enum Divergence {
         /// The first one in walk order.
         at: Coordinate,
     },
-    /// A step's loss exceeded `factor` times the lowest step loss so far
+    /// A step's loss rose above the lowest step loss so far by more than `factor` times its
+    /// magnitude, or the first step's when the lowest is 0
     /// ([`Trainer::with_explosion_guard`]).
     Exploded {
         /// The lowest step loss before this step.
@@ -756,13 +761,35 @@ impl fmt::Display for Divergence {
             Divergence::NonFiniteParameters { at } => {
                 write!(f, "a step made parameter `{at}` non-finite")
             }
+            Divergence::Exploded { lowest, factor } if *lowest == 0.0 => write!(
+                f,
+                "the loss rose above the lowest loss so far (0) by more than {factor} times \
+                 the first step's"
+            ),
             Divergence::Exploded { lowest, factor } => write!(
                 f,
-                "the loss exceeds {factor} times the lowest loss so far ({lowest})"
+                "the loss rose above the lowest loss so far ({lowest}) by more than {factor} \
+                 times its magnitude"
             ),
             Divergence::NanMetric => write!(f, "the metric is NaN"),
         }
     }
+}
+
+/// Whether a step's `loss` has exploded: risen above the `lowest` step loss so far by more
+/// than `factor` times the lowest's magnitude (the `first` step's when the lowest is 0: a
+/// loss can reach 0 and be positive again, and losses such as a negative log-likelihood can
+/// be negative). Not decided at the first step, nor while every loss so far is 0.
+fn exploded(loss: f64, lowest: f64, first: Option<f64>, factor: f64) -> bool {
+    let Some(first) = first else {
+        return false;
+    };
+    let scale = if lowest == 0.0 {
+        first.abs()
+    } else {
+        lowest.abs()
+    };
+    scale > 0.0 && loss - lowest > factor * scale
 }
 
 /// After a divergence: the best epoch's parameters when early stopping keeps them, and no

@@ -738,7 +738,7 @@ fn the_explosion_guard_stops_finite_blow_ups() {
         panic!("expected an explosion, got {result:?}");
     };
     assert_eq!(factor, 1e3);
-    assert!(loss > factor * lowest);
+    assert!(loss - lowest > factor * lowest);
     assert!(report.epochs() < 40);
     assert!(
         model.b.abs() < 1e-3 * unguarded.b.abs(),
@@ -754,6 +754,47 @@ fn the_explosion_guard_stops_finite_blow_ups() {
             })
         ));
     }
+}
+
+#[test]
+fn the_explosion_guard_measures_from_zero_and_negative_losses() {
+    // `loss(step)` as the steps go, the gradient 0: whether the guard (factor 1e3) stops it
+    let run = |losses: &[f64]| {
+        let step = std::sync::atomic::AtomicUsize::new(0);
+        let mut w = vec![0.0];
+        Trainer::new()
+            .with_epochs(losses.len())
+            .with_explosion_guard(1e3)
+            .with_threads(1)
+            .fit(
+                &mut w,
+                &mut Descent { lr: 0.1 },
+                1,
+                |_: &Vec<f64>, _: &mut Vec<f64>, _, _| {
+                    losses[step.fetch_add(1, std::sync::atomic::Ordering::Relaxed)]
+                },
+            )
+            .map(|_| ())
+    };
+    // a loss that reaches 0 (a hinge loss, a fitted batch) and is positive again
+    assert!(run(&[1.0, 0.0, 1.0, 5.0]).is_ok());
+    let err = run(&[1.0, 0.0, 2e3]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("rose above the lowest loss so far (0) by more than 1000 times the first"),
+        "{err}"
+    );
+    // a negative log-likelihood: measured by the lowest's magnitude
+    assert!(run(&[-2.0, -5.0, 100.0]).is_ok());
+    assert!(matches!(
+        run(&[-2.0, -5.0, 5e3]),
+        Err(Error::Diverged {
+            cause: Divergence::Exploded { lowest, .. },
+            ..
+        }) if lowest == -5.0
+    ));
+    // every loss 0 so far: nothing to measure by
+    assert!(run(&[0.0, 0.0, 1.0]).is_ok());
 }
 
 #[test]
