@@ -892,6 +892,46 @@ fn thresholds_in_f64(x: f32, n: u32) -> f32 {
     scaled * steps as f32 + f32::from(x) * f64::from(n) as f32
 }
 
+/// `.into()` of a differentiated value: into the function's own float type (stated, or in
+/// an `f64` function) the identity; widened into `f64` only for a condition. (Into `f64`
+/// on the result's path it is an error: the sweeps computed it in `f32`, a wrong value.)
+#[grad]
+#[allow(clippy::useless_conversion)] // the identity conversions are the case under test
+fn converted_by_into<T: Float>(x: T) -> T {
+    let y: T = x.into();
+    y * y
+}
+
+#[grad]
+#[allow(clippy::useless_conversion)]
+fn converted_by_into_f64(x: f64, w: f64) -> f64 {
+    let y: f64 = x.into();
+    y * w + thresholds_in_f64(1.0, 2) as f64 * f64::sin(w.into())
+}
+
+#[grad]
+fn widened_for_a_condition(x: f32) -> f32 {
+    let wide: f64 = x.into();
+    if wide > 0.5 {
+        x * 2.0
+    } else {
+        x
+    }
+}
+
+#[test]
+fn float_conversions_by_into() {
+    assert_eq!(converted_by_into_grad(3.0f64), (9.0, 6.0));
+    assert_eq!(converted_by_into_grad(3.0f32), (9.0, 6.0));
+    let (value, (d_x, d_w)) = converted_by_into_f64_grad(2.0, 0.5);
+    let c = thresholds_in_f64(1.0, 2) as f64;
+    assert_eq!(value, converted_by_into_f64(2.0, 0.5));
+    assert_eq!(d_x, 0.5);
+    assert!(close(d_w, 2.0 + c * 0.5f64.cos()));
+    assert_eq!(widened_for_a_condition_grad(3.0), (6.0, 2.0));
+    assert_eq!(widened_for_a_condition_grad(0.25), (0.25, 1.0));
+}
+
 #[test]
 fn float_conversions_off_the_derivative_path() {
     // x = 0.5: scaled = 2x, steps = 2, so f = 4x + n x.

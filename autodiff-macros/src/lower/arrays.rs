@@ -216,9 +216,16 @@ impl Lowerer<'_> {
     /// which `h.map(f)` needs).
     fn returned(&mut self, array: ArrayId, annotated: Option<&syn::Type>) -> LocalArray {
         if let Some(syn::Type::Array(a)) = annotated {
-            if !matches!(&*a.elem, syn::Type::Array(_)) {
-                self.arrays[array.0].lens = vec![Operand::Const(a.len.clone())];
+            if matches!(&*a.elem, syn::Type::Array(_)) {
+                // The sweeps take a call's result as a vector: its rows' adjoints would have
+                // nowhere to go.
+                self.errors.on(
+                    a,
+                    "#[grad] takes from a call a float or a vector (`[T; N]`, `Vec<T>`), not a matrix: return the entries flat (`[f64; 9]`, read as `m[3 * i + j]`), or a row per call",
+                );
+                return LocalArray::Failed;
             }
+            self.arrays[array.0].lens = vec![Operand::Const(a.len.clone())];
         }
         LocalArray::Declared(array)
     }

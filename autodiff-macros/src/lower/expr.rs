@@ -470,8 +470,13 @@ impl Lowerer<'_> {
             SynBinOp::And(_) | SynBinOp::Or(_) => return self.lower_short_circuit(b),
             _ => return self.unsupported(b, "#[grad] does not support this operator"),
         };
-        let lhs = self.expr_scalar(&b.left);
-        let rhs = self.expr_scalar(&b.right);
+        let (lhs, rhs) = (self.lower_expr(&b.left), self.lower_expr(&b.right));
+        // (already reported: nothing built on it is reported again)
+        if matches!(lhs, Value::Error) || matches!(rhs, Value::Error) {
+            return Value::Error;
+        }
+        let lhs = self.scalar_of(lhs, &b.left);
+        let rhs = self.scalar_of(rhs, &b.right);
         Value::Scalar(self.binary(op, lhs, rhs, span))
     }
 
@@ -832,6 +837,31 @@ impl Lowerer<'_> {
     /// `x as ty`: the identity on a differentiated value (of the function's float type
     /// already). Data keeps its conversion: its type is a guess (`(BIG * 1e-19) as f32` of a
     /// `const BIG: f64`).
+    /// `let y: F = x.into();` of a differentiated `x`: the identity into the function's own
+    /// float type; into another float type in an `f32` function the conversion `precision`
+    /// checks (as `F::from(x)`); anything else an error on the conversion.
+    pub(super) fn stated_into(&mut self, init: &Expr, ty: &syn::Type) -> Option<Value> {
+        let Expr::MethodCall(m) = init else {
+            return None;
+        };
+        let receiver = m.receiver.to_token_stream();
+        if m.method != "into" || !m.args.is_empty() || !self.reads(&receiver).varied {
+            return None;
+        }
+        let x = self.expr_scalar(&m.receiver);
+        if type_kind(ty, self.sig) == Ty::Float {
+            return Some(Value::Scalar(x));
+        }
+        if primitive_float_type(ty).is_some() && primitive_float_type(&self.sig.float).is_some() {
+            return Some(self.cast_to(x, ty.clone(), m.method.span()));
+        }
+        let (from, to) = (self.sig.float.to_token_stream(), ty.to_token_stream());
+        Some(self.unsupported(
+            &m.method,
+            &format!("#[grad] cannot differentiate a conversion from `{from}` to `{to}`: it differentiates in one float type per function (`{from}` here), so the derivative would not follow the value; compute in `{from}` throughout"),
+        ))
+    }
+
     pub(super) fn cast_to(&mut self, x: Operand, ty: syn::Type, span: Span) -> Value {
         let target = type_kind(&ty, self.sig);
         if target == Ty::Float && self.ty(&x) == Ty::Float && self.is_varied(&x) {
@@ -937,11 +967,12 @@ impl Lowerer<'_> {
             }
         }
         let receiver = self.lower_expr(&m.receiver);
-        if name == "len" && m.args.is_empty() {
-            return self.lower_len(m, receiver);
-        }
+        // (already reported: nothing built on it is reported again)
         if let Value::Error = receiver {
             return Value::Error;
+        }
+        if name == "len" && m.args.is_empty() {
+            return self.lower_len(m, receiver);
         }
         let unknown_method = || {
             format!(
@@ -1014,6 +1045,15 @@ impl Lowerer<'_> {
                     &format!("#[grad] iterates a differentiated array (`.{name}()` here) in a `for` loop or one chain (`for v in x.iter()`, `x.iter().map(..).sum()`), takes single elements with `*x.iter().nth(k).unwrap()`, `.last().unwrap()`, or from an iterator kept in a local with `*it.next().unwrap()` before using the rest whole (`for v in it`, `it.fold(..)`), but not this way: index the array instead (`x[0]`, `&x[1..]`)"),
                 );
             }
+            // A copy used in place (`x.to_vec().windows(2)`), not bound.
+            if matches!(receiver, Value::Array(_))
+                && ["to_vec", "clone", "to_owned"].contains(&&*name)
+            {
+                return self.unsupported(
+                    &m.method,
+                    &format!("#[grad] copies a differentiated array with `.{name}()` only into a local (`let v = x.{name}();`), whose elements it then tracks: bind the copy first, or read the array itself (`x.windows(2)`, `x.iter()`)"),
+                );
+            }
             // `h.map(f)` of an array whose length is not written here (a call's result).
             if name == "map" && m.args.len() == 1 {
                 return self.unsupported(
@@ -1025,9 +1065,19 @@ impl Lowerer<'_> {
             return self.unsupported(&m.method, &unknown_method());
         }
         let receiver = self.scalar_of(receiver, &m.receiver);
-        // `.into()` between float types keeps the value (and its derivative).
+        // `.into()` of a differentiated value whose type is not stated (`let y: T = x.into();`
+        // is `stated_into`): the identity in an `f64` function, where no other float type is
+        // a target; in an `f32` or generic one it may widen into `f64`, which the sweeps
+        // would compute in the function's type instead (a wrong value, no error).
         if name == "into" && m.args.is_empty() && self.ty(&receiver) == Ty::Float {
-            return Value::Scalar(receiver);
+            if primitive_float_type(&self.sig.float) == Some("f64") {
+                return Value::Scalar(receiver);
+            }
+            let float = self.sig.float.to_token_stream();
+            return self.unsupported(
+                &m.method,
+                &format!("#[grad] converts a differentiated value with `.into()` only into the function's own float type, stated where it is bound (`let y: {float} = x.into();`): it differentiates in one float type per function (`{float}` here), and into `f64` the derivative would not follow the value"),
+            );
         }
         let args: Vec<Operand> = m.args.iter().map(|a| self.expr_scalar(a)).collect();
         let receiver_ty = self.ty(&receiver);

@@ -401,7 +401,10 @@ impl Lowerer<'_> {
         let integer = (declared_int || read_as_integer)
             .then(|| self.integer_call(init, !declared_int))
             .flatten();
-        let other_float = annotated.and_then(|ty| self.other_float_data(init, ty));
+        let other_float = annotated.and_then(|ty| {
+            self.other_float_data(init, ty)
+                .or_else(|| self.stated_into(init, ty))
+        });
         let may_leave = std::mem::replace(&mut self.value_may_leave, true);
         let mut value = integer
             .or(other_float)

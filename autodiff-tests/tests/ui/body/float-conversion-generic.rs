@@ -8,4 +8,11 @@ fn square_through_f64<T: Float>(x: T) -> T {
     T::from(y * y).unwrap()
 }
 
+// argmin's `cross_in_tray` computes in f64 through `T: Into<f64>`.
+#[grad]
+fn through_into<T: Float + Into<f64>>(p: &[T; 2]) -> T {
+    let x1: f64 = p[0].into();
+    T::from(x1 * p[1].into()).unwrap()
+}
+
 fn main() {}

@@ -22,4 +22,21 @@ fn sine_in_f32(x: f64) -> f64 {
     y.sin() as f64 * x
 }
 
+// `.into()` widening into f64: the sweeps would compute it in f32 (a wrong value).
+#[grad]
+fn widened(p: f32) -> f32 {
+    let x: f64 = p.into();
+    ((x + 1e10) - 1e10) as f32 * 1000.0
+}
+
+// `.into()` whose target the macro cannot see, in an f32 function.
+#[grad]
+fn widened_argument(p: f32) -> f32 {
+    in_f64(p.into())
+}
+
+fn in_f64(x: f64) -> f32 {
+    x as f32
+}
+
 fn main() {}
