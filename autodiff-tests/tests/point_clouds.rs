@@ -53,6 +53,30 @@ fn fit(w: &[f64; 2], xs: &[[f64; 2]], ys: &[f64]) -> f64 {
     total
 }
 
+/// A polygon's signed area (shoelace), each vertex paired with the next by a chain that
+/// wraps round: a chain over the rows of one array twice (an error about an array-valued
+/// `if` the user never wrote, probe).
+#[grad(modes(tangent))]
+fn shoelace(pts: &[[f64; 2]]) -> f64 {
+    0.5 * pts
+        .iter()
+        .zip(pts.iter().skip(1).chain(pts.iter().take(1)))
+        .map(|(a, b)| a[0] * b[1] - b[0] * a[1])
+        .sum::<f64>()
+}
+
+/// The same rows twice, and a flat array chained with itself.
+#[grad]
+fn twice(pts: &[[f64; 2]], w: &[f64]) -> f64 {
+    let rows: f64 = pts
+        .iter()
+        .chain(pts.iter().rev())
+        .map(|p| p[0] * p[1])
+        .sum();
+    let flat: f64 = w.iter().chain(w.iter().skip(1)).map(|v| v * v).sum();
+    rows * flat
+}
+
 fn flatten<const M: usize>(rows: &[[f64; M]]) -> Vec<f64> {
     rows.iter().flatten().copied().collect()
 }
@@ -93,6 +117,39 @@ fn pair_energy_matches_finite_differences() {
         for (k, hv) in flatten(&hv).iter().enumerate() {
             assert_close(*hv, (plus[k] - minus[k]) / (2.0 * h), 1e-5);
         }
+    }
+}
+
+#[test]
+fn chains_over_rows_match_finite_differences() {
+    let triangle = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
+    assert_eq!(
+        shoelace_grad(&triangle),
+        (0.5, vec![[-0.5, -0.5], [0.5, 0.0], [0.0, 0.5]])
+    );
+    let mut rng = Rng::new(13);
+    for n in [1, 2, 5] {
+        let pts: Vec<[f64; 2]> = rows(&rng.vec(2 * n, -2.0, 2.0));
+        let (value, g) = shoelace_grad(&pts);
+        assert_eq!(value, shoelace(&pts));
+        let f = |v: &[f64]| shoelace(&rows::<2>(v));
+        assert_matches_fd(&f, &flatten(&pts), &flatten(&g), "shoelace");
+        let dir: Vec<[f64; 2]> = rows(&rng.vec(2 * n, -1.0, 1.0));
+        let (_, jv) = shoelace_tangent(&pts, &dir[..]);
+        let expected: f64 = flatten(&g)
+            .iter()
+            .zip(flatten(&dir))
+            .map(|(a, b)| a * b)
+            .sum();
+        assert_close(jv, expected, 1e-9);
+
+        let w = rng.vec(n + 1, -1.0, 1.0);
+        let (value, (d_pts, d_w)) = twice_grad(&pts, &w);
+        assert_eq!(value, twice(&pts, &w));
+        let f = |v: &[f64]| twice(&rows::<2>(v), &w);
+        assert_matches_fd(&f, &flatten(&pts), &flatten(&d_pts), "twice (rows)");
+        let f = |v: &[f64]| twice(&pts, v);
+        assert_matches_fd(&f, &w, &d_w, "twice (flat)");
     }
 }
 

@@ -539,7 +539,10 @@ impl Lowerer<'_> {
                             len,
                             at: Rc::new(move |p| {
                                 let (a, b) = (at_first(p), at_then(&parse_quote!((#p) - (#split))));
-                                parse_quote!(if (#p) < (#split) { #a } else { #b })
+                                let first = parse_quote!((#p) < (#split));
+                                same_array_either(&first, &a, &b).unwrap_or_else(
+                                    || parse_quote!(if #first { #a } else { #b }),
+                                )
                             }),
                             tail: Vec::new(),
                         })
@@ -586,6 +589,17 @@ impl Lowerer<'_> {
             // through as written (`samples: &[Sample]`) is borrowed, as `.iter()` gives it:
             // its items need not be `Copy`.
             Expr::Path(_) | Expr::Index(_) => {
+                // `coefficients: I` with `I: IntoIterator<Item = f64>`: not indexable.
+                let generic = self.sig.passed_whole(expr).filter(|p| {
+                    matches!(p.kind, crate::sig::ParamKind::Opaque) && p.listed
+                });
+                if let Some(p) = generic {
+                    let float = self.sig.float.to_token_stream();
+                    return Err((
+                        expr.span(),
+                        format!("#[grad] iterates in a differentiated chain over arrays, slices and `Vec`s, which it reads by index; `{0}` is of a type the function is generic over (an iterator), which it cannot index: take a slice (`{0}: &[{float}]`)", p.ident),
+                    ));
+                }
                 let array = expr.clone();
                 let len: Expr = parse_quote!(#array.len());
                 let at: Rc<dyn Fn(&Expr) -> Expr> = if self.is_data_local(expr) {
@@ -1001,6 +1015,25 @@ pub(super) fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
         }
         Expr::Paren(p) => apply(&p.expr, args),
         other => parse_quote!(#other(#(#args),*)),
+    }
+}
+
+/// `x[if first { i } else { j }]` for `if first { x[i] } else { x[j] }`: the element of a
+/// chain over one array twice (`pts.iter().skip(1).chain(pts.iter().take(1))`, a polygon's
+/// next vertex), which may be a row: the sweeps choose an index, not an array.
+fn same_array_either(first: &Expr, a: &Expr, b: &Expr) -> Option<Expr> {
+    match (a, b) {
+        (Expr::Index(a), Expr::Index(b))
+            if a.expr.to_token_stream().to_string() == b.expr.to_token_stream().to_string() =>
+        {
+            let (array, i, j) = (&a.expr, &a.index, &b.index);
+            Some(parse_quote!(#array[if #first { #i } else { #j }]))
+        }
+        (Expr::Reference(a), Expr::Reference(b)) if a.mutability.is_none() => {
+            let inner = same_array_either(first, &a.expr, &b.expr)?;
+            Some(parse_quote!(&#inner))
+        }
+        _ => None,
     }
 }
 
