@@ -25,7 +25,7 @@ use crate::sig::{self, FieldOf, Output, Param, ParamKind, Shape, Signature};
 /// `original`: `item`'s tokens, emitted as they came unless a `#[checkpoint]` marker is
 /// stripped (printing the function again costs as much as a tenth of the expansion).
 pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenStream {
-    let generated = generate(&attr, &item, &[], false);
+    let generated = generate(&attr, &item, &[], false, None);
     if checkpoint::strip(&mut item.block) {
         quote!(#item #generated)
     } else {
@@ -37,7 +37,15 @@ pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenS
 /// when only the body is at fault). `outer` are the type parameters of the `impl` a method is
 /// in, which its float type may be; `associated`: `item` is in an `impl` block, with or
 /// without `self` (its items are reached through `Self::`).
-pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: bool) -> TokenStream {
+/// `associated`: the function is in an `impl` block; `trait_generics`: see
+/// [`Signature::trait_generics`].
+pub fn generate(
+    attr: &GradAttr,
+    item: &ItemFn,
+    outer: &[Ident],
+    associated: bool,
+    trait_generics: Option<(syn::Path, usize)>,
+) -> TokenStream {
     let mut item = lower::written_params::copied(item).unwrap_or_else(|| item.clone());
     lower::closure_returns::desugar(&mut item.block);
     let mut errors = Errors::default();
@@ -50,6 +58,7 @@ pub fn generate(attr: &GradAttr, item: &ItemFn, outer: &[Ident], associated: boo
             .unwrap_or_default();
     };
     sig.method |= associated;
+    sig.trait_generics = trait_generics;
     settle_models(attr, &mut sig, &item.block, &mut errors);
     settle_rows(attr, &mut sig);
     reverse_only_rows(attr, &sig, &mut errors);
@@ -201,7 +210,7 @@ fn nested_helpers(attr: &GradAttr, body: &mut Body) {
     let helper = GradAttr { wrt: None, modes };
     let generated: Vec<TokenStream> = needed
         .into_iter()
-        .map(|f| generate(&helper, f, &[], false))
+        .map(|f| generate(&helper, f, &[], false, None))
         .collect();
     for tokens in generated {
         match syn::parse2::<syn::File>(tokens) {
@@ -991,12 +1000,22 @@ fn takes_impl_trait(item: &ItemFn) -> bool {
 /// `let _ = f;`: the original function is used whenever an item generated from it is (no
 /// dead-code warning for a function that is only ever differentiated).
 pub(crate) fn mention(item: &ItemFn, sig: &Signature) -> Option<TokenStream> {
-    let original = &item.sig.ident;
-    let owner = sig.method.then(|| quote!(Self::));
-    (!takes_impl_trait(item)).then(|| {
-        let turbofish = own_generics(item, 0);
-        quote!(let _ = #owner #original #turbofish;)
-    })
+    let original = original(item, sig);
+    (!takes_impl_trait(item)).then(|| quote!(let _ = #original;))
+}
+
+/// The path of the original function, its own generics named (`Self::f::<E>`,
+/// `<Self as Loss<T>>::f` for a trait method whose impl's generics were moved).
+pub(crate) fn original(item: &ItemFn, sig: &Signature) -> TokenStream {
+    let name = &item.sig.ident;
+    let (owner, moved) = match &sig.trait_generics {
+        Some((tr, moved)) => (Some(quote!(<Self as #tr>::)), *moved),
+        None => (sig.method.then(|| quote!(Self::)), 0),
+    };
+    let own: Vec<&Ident> = generic_names(&item.sig.generics).collect();
+    let own = &own[..own.len() - moved];
+    let turbofish = (!own.is_empty() && !takes_impl_trait(item)).then(|| quote!(::<#(#own),*>));
+    quote!(#owner #name #turbofish)
 }
 
 /// `::<E, K, _, _>` on a call of `item` or of an item generated from it, inside another:

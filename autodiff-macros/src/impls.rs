@@ -3,7 +3,7 @@
 //! since a trait impl can only hold the trait's items).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::{ImplItem, ImplItemFn, ItemFn, ItemImpl, ReturnType, Visibility};
 
 use crate::attr::{GradAttr, Mode};
@@ -21,6 +21,23 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         .iter()
         .any(|i| matches!(i, ImplItem::Fn(f) if own_attr(f).is_some()));
     let in_trait = item.trait_.is_some();
+    if let (true, Some(error)) = (in_trait, foreign_self(&item, &outer)) {
+        let mut item = item;
+        for impl_item in &mut item.items {
+            if let ImplItem::Fn(method) = impl_item {
+                method.attrs.retain(|a| !a.path().is_ident("grad"));
+            }
+        }
+        let error = error.to_compile_error();
+        return quote!(#item #error);
+    }
+    // `impl<T: Float> Loss<T> for Mse`: `T` goes onto each generated item.
+    let (kept, moved) = split_generics(&item);
+    let trait_generics = item
+        .trait_
+        .as_ref()
+        .filter(|_| moved.type_count > 0)
+        .map(|(_, tr, _)| (tr.clone(), moved.type_count));
     let associated = associated_types(&item);
     let called = called_through_self(&item);
     let mut generated = TokenStream::new();
@@ -71,14 +88,21 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         if in_trait {
             function.vis = Visibility::Public(Default::default());
         }
-        generated.extend([emit::generate(&options, &function, &outer, true)]);
+        moved.add_to(&mut function.sig.generics);
+        generated.extend([emit::generate(
+            &options,
+            &function,
+            &outer,
+            true,
+            trait_generics.clone(),
+        )]);
     }
     for impl_item in &mut item.items {
         if let ImplItem::Fn(method) = impl_item {
             crate::checkpoint::strip(&mut method.block);
         }
     }
-    let (impl_generics, _, where_clause) = item.generics.split_for_impl();
+    let (impl_generics, _, where_clause) = kept.split_for_impl();
     let self_ty = &item.self_ty;
     if in_trait {
         quote! {
@@ -94,6 +118,112 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         item.items.extend(generated);
         quote!(#item)
     }
+}
+
+/// A trait impl for a type no inherent impl can be written for (`impl Act for f64`, a
+/// blanket `impl<T: Float> Act for T`, an array or a reference): where the generated items
+/// would go. The error says what to write instead.
+fn foreign_self(item: &ItemImpl, type_params: &[syn::Ident]) -> Option<syn::Error> {
+    const PRIMITIVES: &[&str] = &[
+        "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64",
+        "u128", "usize", "bool", "char", "str",
+    ];
+    let foreign = match &*item.self_ty {
+        syn::Type::Path(tp) => {
+            tp.qself.is_some()
+                || tp.path.get_ident().is_some_and(|i| {
+                    PRIMITIVES.contains(&&*i.to_string()) || type_params.contains(i)
+                })
+        }
+        _ => true,
+    };
+    foreign.then(|| {
+        syn::Error::new_spanned(
+            &item.self_ty,
+            format!(
+                "#[grad] on a trait impl puts the gradients in an inherent impl of the type, which Rust does not allow for `{}`: write each method's body as a free function with `#[grad]` (`fn sigmoid(x: f64) -> f64`) and call it from the impl",
+                item.self_ty.to_token_stream()
+            ),
+        )
+    })
+}
+
+/// An impl's generics its type does not name, with the bounds that mention them.
+#[derive(Default)]
+struct Moved {
+    params: Vec<syn::GenericParam>,
+    predicates: Vec<syn::WherePredicate>,
+    /// How many of `params` are type or const parameters (the rest lifetimes).
+    type_count: usize,
+}
+
+impl Moved {
+    /// Declares them on a generated item: lifetimes first, types and consts last.
+    fn add_to(&self, generics: &mut syn::Generics) {
+        for param in &self.params {
+            match param {
+                syn::GenericParam::Lifetime(_) => generics.params.insert(0, param.clone()),
+                _ => generics.params.push(param.clone()),
+            }
+        }
+        if !self.predicates.is_empty() {
+            generics
+                .make_where_clause()
+                .predicates
+                .extend(self.predicates.iter().cloned());
+        }
+    }
+}
+
+/// The generics of the inherent impl that holds a trait impl's generated items, and the
+/// ones moved onto the items: those the impl's type does not name (`T` of `impl<T: Float>
+/// Loss<T> for Mse`), which an inherent impl of `Mse` cannot declare (E0207).
+fn split_generics(item: &ItemImpl) -> (syn::Generics, Moved) {
+    let mut kept = item.generics.clone();
+    let mut moved = Moved::default();
+    if item.trait_.is_none() {
+        return (kept, moved);
+    }
+    let self_ty = item.self_ty.to_token_stream();
+    let named = |ident: &str| mentions_ident(self_ty.clone(), ident);
+    let params = std::mem::take(&mut kept.params);
+    let mut names = Vec::new();
+    for param in params {
+        let name = match &param {
+            syn::GenericParam::Type(t) => t.ident.to_string(),
+            syn::GenericParam::Const(c) => c.ident.to_string(),
+            syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
+        };
+        if named(&name) {
+            kept.params.push(param);
+        } else {
+            moved.type_count += usize::from(!matches!(param, syn::GenericParam::Lifetime(_)));
+            moved.params.push(param);
+            names.push(name);
+        }
+    }
+    if let Some(clause) = &mut kept.where_clause {
+        let predicates = std::mem::take(&mut clause.predicates);
+        for predicate in predicates {
+            let tokens = predicate.to_token_stream();
+            if names.iter().any(|n| mentions_ident(tokens.clone(), n)) {
+                moved.predicates.push(predicate);
+            } else {
+                clause.predicates.push(predicate);
+            }
+        }
+    }
+    (kept, moved)
+}
+
+/// Whether `tokens` name `ident` (`T`, or a lifetime `'a`).
+fn mentions_ident(tokens: TokenStream, ident: &str) -> bool {
+    let name = ident.trim_start_matches('\'');
+    tokens.into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions_ident(g.stream(), ident),
+        _ => false,
+    })
 }
 
 /// The position of a method's own `#[grad]` / `#[grad(..)]` attribute.

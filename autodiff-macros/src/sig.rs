@@ -174,6 +174,11 @@ pub struct Signature {
     /// Whether the function is in an `impl` block (a method, or an associated function
     /// without `self`): its generated items are reached through `Self::`.
     pub method: bool,
+    /// For a method of a trait impl with generics its type does not name (`impl<T: Float>
+    /// Loss<T> for Mse`): the trait as the impl names it, and how many of the function's
+    /// generics (its last) are the impl's, moved onto the generated items, which an inherent
+    /// impl of `Mse` cannot declare. The original is then reached as `<Self as Loss<T>>::f`.
+    pub trait_generics: Option<(syn::Path, usize)>,
     /// The float type: the return type (or its element type), `f32`, `f64` or a generic `T`.
     pub float: Type,
     pub float_is_generic: bool,
@@ -447,6 +452,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
     };
     Some(Signature {
         method: params.first().is_some_and(Param::is_self),
+        trait_generics: None,
         fallible,
         float,
         float_is_generic,

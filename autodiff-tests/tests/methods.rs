@@ -438,3 +438,109 @@ fn associated_types_of_a_trait_impl_are_resolved() {
     );
     assert_eq!(f.cost_grad(&vec![1.0]), Err(TooShort));
 }
+
+// ----- a trait generic over the float, implemented for types that do not name it -----
+// `impl<T: Float> Loss<T> for Mse`: the generated items go into an inherent impl of `Mse`,
+// which cannot declare `T` (E0207 inside generated code, probe of smartcore's distances).
+
+pub trait Loss<T> {
+    fn loss(&self, pred: &[T], target: &[T]) -> T;
+    fn term(&self, pred: T, target: T) -> T;
+}
+
+pub struct Mse;
+
+#[grad(modes(tangent, hvp))]
+impl<T: Float> Loss<T> for Mse {
+    fn loss(&self, pred: &[T], target: &[T]) -> T {
+        let mut s = T::zero();
+        for i in 0..pred.len() {
+            s = s + self.term(pred[i], target[i]);
+        }
+        s / T::from(pred.len()).unwrap()
+    }
+
+    fn term(&self, pred: T, target: T) -> T {
+        (pred - target) * (pred - target)
+    }
+}
+
+/// A const generic of the impl and a `where` clause, both moved.
+pub struct ScaledHuber<const K: usize> {
+    pub delta: f64,
+}
+
+#[grad]
+impl<T, const K: usize> Loss<T> for ScaledHuber<K>
+where
+    T: Float,
+{
+    fn loss(&self, pred: &[T], target: &[T]) -> T {
+        let mut s = T::zero();
+        for i in 0..pred.len() {
+            s = s + self.term(pred[i], target[i]);
+        }
+        s * T::from(K).unwrap()
+    }
+
+    fn term(&self, pred: T, target: T) -> T {
+        let d = T::from(self.delta).unwrap();
+        let r = (pred - target).abs();
+        if r <= d {
+            r * r / (d + d)
+        } else {
+            r - d / (T::one() + T::one())
+        }
+    }
+}
+
+/// smartcore's distances: the trait's type parameters are the compared type and the float.
+pub trait Distance<V, F> {
+    fn distance(&self, a: &V, b: &V) -> F;
+}
+
+pub struct Manhattan;
+
+#[grad]
+#[allow(clippy::ptr_arg)] // smartcore's signature, as written
+impl<T: Float> Distance<Vec<T>, T> for Manhattan {
+    fn distance(&self, x: &Vec<T>, y: &Vec<T>) -> T {
+        let mut dist = T::zero();
+        for i in 0..x.len() {
+            dist = dist + (x[i] - y[i]).abs();
+        }
+        dist
+    }
+}
+
+#[grad]
+fn total_loss(p: &[f64], t: &[f64]) -> f64 {
+    Mse.loss(p, t) + ScaledHuber::<2> { delta: 1.0 }.loss(p, t)
+}
+
+#[test]
+fn impl_generics_only_the_trait_names() {
+    let (p, t) = ([1.0f64, 3.5], [0.0, 3.0]);
+    // (1 + 0.25) / 2
+    assert_eq!(
+        Mse.loss_grad(&p, &t),
+        (0.625, ([1.0, 0.5].to_vec(), [-1.0, -0.5].to_vec()))
+    );
+    let (_, (gp, _), (hv, _)) = Mse.loss_hvp(&p, &t, &[1.0, 0.0], &[0.0, 0.0]);
+    assert_eq!((gp, hv), (vec![1.0, 0.5], vec![1.0, 0.0]));
+    let (value, tangent) = Mse.loss_tangent(&[1.0f32, 3.5], &[0.0, 3.0], &[0.0, 2.0][..], Const);
+    assert_eq!((value, tangent), (0.625, 1.0));
+    // |r| <= 1: r^2 / 2; beyond: |r| - 1/2; times K = 2: (1/2 + 1/8) * 2
+    let huber = ScaledHuber::<2> { delta: 1.0 };
+    assert_eq!(
+        huber.loss_grad(&p, &t),
+        (1.25, (vec![2.0, 1.0], vec![-2.0, -1.0]))
+    );
+    assert_eq!(
+        Manhattan.distance_grad(&vec![1.0, 2.0], &vec![0.0, 3.0]),
+        (2.0, (vec![1.0, -1.0], vec![-1.0, 1.0]))
+    );
+    let (value, (d_p, d_t)) = total_loss_grad(&p, &t);
+    assert_eq!(value, total_loss(&p, &t));
+    assert_eq!((d_p, d_t), (vec![3.0, 1.5], vec![-3.0, -1.5]));
+}

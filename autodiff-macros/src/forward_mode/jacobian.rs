@@ -156,8 +156,7 @@ pub fn item(
     let f = &sig.float;
     let signature = signature(item, sig, names, wrt);
     let owner = sig.method.then(|| quote!(Self::));
-    let original = &item.sig.ident;
-    let original_generics = own_generics(item, 0);
+    let original = crate::emit::original(item, sig);
     let args = arguments(item, sig);
     let (value, m, one, zero) = (
         local("value", site()),
@@ -352,7 +351,7 @@ pub fn item(
     };
     quote! {
         #signature {
-            let #value = #owner #original #original_generics(#(#args),*);
+            let #value = #original(#(#args),*);
             let #m: usize = #m_expr;
             let #one: #f = #one_lit;
             let #zero: #f = #zero_lit;
