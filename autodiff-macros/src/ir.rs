@@ -313,22 +313,27 @@ pub struct Opaque {
 
 impl Opaque {
     fn visit_operands(&self, f: &mut dyn FnMut(&Operand)) {
-        for (_, capture) in &self.captures {
-            match capture {
-                Capture::Value(x) | Capture::Lent(x) | Capture::Row(_, x) => f(x),
-                Capture::Tuple(xs) => xs.iter().for_each(&mut *f),
-                Capture::Record { fields, .. } => fields.iter().for_each(|(_, x)| f(x)),
-                Capture::Optional { some, values, .. } => {
-                    f(some);
-                    values.iter().for_each(&mut *f);
-                }
-                Capture::View(s) => {
-                    s.row.iter().for_each(&mut *f);
-                    f(&s.offset);
-                    f(&s.len);
-                }
-                Capture::Array(_) => {}
+        visit_captures(&self.captures, f);
+    }
+}
+
+/// Calls `f` on every operand `captures` read.
+fn visit_captures(captures: &[(proc_macro2::Ident, Capture)], f: &mut dyn FnMut(&Operand)) {
+    for (_, capture) in captures {
+        match capture {
+            Capture::Value(x) | Capture::Lent(x) | Capture::Row(_, x) => f(x),
+            Capture::Tuple(xs) => xs.iter().for_each(&mut *f),
+            Capture::Record { fields, .. } => fields.iter().for_each(|(_, x)| f(x)),
+            Capture::Optional { some, values, .. } => {
+                f(some);
+                values.iter().for_each(&mut *f);
             }
+            Capture::View(s) => {
+                s.row.iter().for_each(&mut *f);
+                f(&s.offset);
+                f(&s.len);
+            }
+            Capture::Array(_) => {}
         }
     }
 }
@@ -394,13 +399,16 @@ pub struct Replay {
 pub struct Unwrap {
     pub suffix: TokenStream,
     pub or: Option<syn::Expr>,
+    /// The locals `suffix` and `or` read (`k` of `.ok_or(E::At(k))?`), bound under their
+    /// names after the call, as an opaque expression's are.
+    pub captures: Vec<(proc_macro2::Ident, Capture)>,
 }
 
 impl Unwrap {
     /// `call`, unwrapped by `unwrap` if it has one: for `unwrap_or(d)`, through a helper that
     /// also gives a forward-mode callee's `(value, tangent)` the pair `(d, 0)`.
     pub fn apply(unwrap: Option<&Unwrap>, call: TokenStream) -> TokenStream {
-        let Some(Unwrap { suffix, or }) = unwrap else {
+        let Some(Unwrap { suffix, or, .. }) = unwrap else {
             return call;
         };
         match or {
@@ -896,7 +904,12 @@ impl Op {
                 f(receiver);
                 args.iter().for_each(f);
             }
-            Op::Call { args, .. } => visit_args(args, f),
+            Op::Call { args, unwrap, .. } => {
+                visit_args(args, f);
+                if let Some(u) = unwrap {
+                    visit_captures(&u.captures, f);
+                }
+            }
             Op::Load { index, .. } => index.iter().for_each(f),
             Op::Opaque(o) => o.visit_operands(f),
             Op::Snapshot { row, .. } | Op::Len { row, .. } => {

@@ -529,6 +529,14 @@ impl<F: Float> Fallback<F> for (F, F) {
     }
 }
 
+/// On dual numbers (`NAME_dual_adjoint`), a default is a constant.
+impl<F: Float> Fallback<F> for crate::Dual<F> {
+    #[inline(always)]
+    fn fallback(d: F) -> crate::Dual<F> {
+        crate::Dual::constant(d)
+    }
+}
+
 /// The order `values.sort_by(compare)` puts them in: the position each element of the sorted
 /// vector comes from. A stable sort, for `sort_unstable_by` too (equal elements are equal
 /// numbers; which one passes its derivative is the only difference).

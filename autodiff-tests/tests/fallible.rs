@@ -331,3 +331,118 @@ fn a_reduction_may_fail_a_result() {
     );
     assert_eq!(largest_plus_picked_grad(&[], 0), Err(PickError::Empty));
 }
+
+// ----- what unwraps a fallible call reads (probe) -----
+// An error naming a local (`.ok_or(Bad::At(k))?`, a loop counter in `map_err`) was an error
+// inside generated code (E0425: the local renamed); one naming a differentiated value
+// (`.ok_or(Bad::Domain(y))?`) was rejected; `.unwrap_or(0.0)` and data read through a
+// reference (`&TABLE[m]`, `*TABLE.get(m)?`) failed under `modes(hvp)`.
+
+#[derive(Debug, PartialEq)]
+enum Bad {
+    Domain(f64),
+    At(usize),
+}
+
+const WEIGHTS: [f64; 3] = [0.5, 1.5, 2.5];
+
+#[grad(modes(tangent, hvp))]
+fn checked_log(x: f64) -> Option<f64> {
+    if x > 0.0 {
+        Some(x.ln())
+    } else {
+        None
+    }
+}
+
+#[grad(modes(tangent, hvp))]
+fn checked_sqrt(x: f64) -> Result<f64, String> {
+    if x < 0.0 {
+        return Err("negative".into());
+    }
+    Ok(x.sqrt())
+}
+
+/// sum_i w[m] (ln(v_i x) + ln x) + sqrt(x + v_i) v_i x, every error naming what it read.
+#[grad(modes(tangent, hvp))]
+#[allow(clippy::unnecessary_lazy_evaluations)] // `ok_or_else` is the case under test
+fn errors_name_what_they_read(x: f64, v: &[f64], m: usize) -> Result<f64, Bad> {
+    let weight = &WEIGHTS[m];
+    let mut s = 0.0;
+    for (i, &vi) in v.iter().enumerate() {
+        let y = vi * x;
+        let logs =
+            checked_log(y).ok_or(Bad::Domain(y))? + checked_log(x).ok_or_else(|| Bad::At(i))?;
+        let root = checked_sqrt(x + vi).map_err(|_| Bad::At(i))?;
+        s += weight * logs + root * y;
+    }
+    Ok(s)
+}
+
+/// ln(x) x where ln is defined, 0 elsewhere; a table entry by `?`.
+#[grad(modes(tangent, hvp))]
+fn defaulted(x: f64, m: usize) -> Option<f64> {
+    let c = *WEIGHTS.get(m)?;
+    let fallback = 0.0;
+    Some(checked_log(x).unwrap_or(0.0) * x + checked_sqrt(x).unwrap_or(fallback) * c)
+}
+
+#[test]
+fn unwrapping_reads_locals_and_values() {
+    let v = [1.0, 3.0];
+    let (x, m) = (2.0, 1);
+    let w = WEIGHTS[m];
+    let f = |x: f64| errors_name_what_they_read(x, &v, m).unwrap();
+    let (value, (d_x, d_v)) = errors_name_what_they_read_grad(x, &v, m).unwrap();
+    assert_eq!(value, f(x));
+    // d/dx: w (1/x + 1/x) + v x / (2 sqrt(x + v)) + sqrt(x + v) v
+    let expected: f64 = v
+        .iter()
+        .map(|&vi| 2.0 * w / x + vi * x / (2.0 * (x + vi).sqrt()) + (x + vi).sqrt() * vi)
+        .sum();
+    assert!((d_x - expected).abs() < 1e-12, "{d_x} vs {expected}");
+    for (k, d) in d_v.iter().enumerate() {
+        let vi = v[k];
+        let expected = w / vi + vi * x / (2.0 * (x + vi).sqrt()) + (x + vi).sqrt() * x;
+        assert!((d - expected).abs() < 1e-12);
+    }
+    let (_, t) = errors_name_what_they_read_tangent(x, &v, m, 1.0, &[0.0, 0.0][..]).unwrap();
+    assert!((t - d_x).abs() < 1e-12);
+    let (_, (g, _), (hv, _)) = errors_name_what_they_read_hvp(x, &v, m, 1.0, &[0.0, 0.0]).unwrap();
+    assert_eq!(g, d_x);
+    let h = 1e-5;
+    let grad = |x: f64| errors_name_what_they_read_grad(x, &v, m).unwrap().1 .0;
+    assert!((hv - (grad(x + h) - grad(x - h)) / (2.0 * h)).abs() < 1e-6);
+
+    // the errors carry what they read, on every item
+    assert_eq!(
+        errors_name_what_they_read_grad(x, &[1.0, -3.0], m),
+        Err(Bad::Domain(-6.0))
+    );
+    assert_eq!(
+        errors_name_what_they_read_hvp(x, &[1.0, -3.0], m, 1.0, &[0.0, 0.0]),
+        Err(Bad::Domain(-6.0))
+    );
+    assert_eq!(
+        errors_name_what_they_read_grad(-0.5, &[-1.0, 3.0], m),
+        Err(Bad::At(0))
+    );
+    assert_eq!(
+        errors_name_what_they_read_tangent(-0.5, &[-1.0, 3.0], m, 1.0, Const),
+        Err(Bad::At(0))
+    );
+}
+
+#[test]
+fn defaults_on_dual_numbers() {
+    // x ln x + 2.5 sqrt(x) at x = 4: derivative ln x + 1 + 1.25 / sqrt(x),
+    // second 1/x - 0.625 x^(-3/2)
+    let (value, d, hv) = defaulted_hvp(4.0, 2, 1.0).unwrap();
+    assert_eq!(value, defaulted(4.0, 2).unwrap());
+    assert!((d - (4f64.ln() + 1.0 + 1.25 / 2.0)).abs() < 1e-14);
+    assert!((hv - (0.25 - 0.625 / 8.0)).abs() < 1e-14);
+    // ln and sqrt undefined: both defaults, no derivative
+    assert_eq!(defaulted_hvp(-1.0, 0, 1.0), Some((0.0, 0.0, 0.0)));
+    assert_eq!(defaulted_tangent(-1.0, 0, 1.0), Some((0.0, 0.0)));
+    assert_eq!(defaulted_grad(4.0, 3), None);
+}

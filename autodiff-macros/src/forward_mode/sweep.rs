@@ -287,7 +287,7 @@ impl<'a> Sweep<'a> {
                     args_then_tangents,
                     generated,
                 );
-                let call = Unwrap::apply(unwrap.as_ref(), call);
+                let call = self.gen.unwrapped(unwrap.as_ref(), call);
                 return quote_spanned!(span=> let (#v, #t) = #call;);
             }
             Op::Copy(x) => self.t(x),

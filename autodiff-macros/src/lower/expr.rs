@@ -363,11 +363,12 @@ impl Lowerer<'_> {
     pub(super) fn lower_unary(&mut self, u: &syn::ExprUnary) -> Value {
         let span = u.span();
         match u.op {
-            // A reference a method returns (`*TABLE.first().unwrap()`) or a parameter passed
-            // through holds (`*k` of `k: &usize`), when no derivative flows through it, is
-            // dereferenced as written.
+            // A reference a method returns (`*TABLE.first().unwrap()`, `*TABLE.get(m)?`) or a
+            // parameter passed through holds (`*k` of `k: &usize`), when no derivative flows
+            // through it, is dereferenced as written.
             SynUnOp::Deref(_)
-                if matches!(&*u.expr, Expr::MethodCall(_)) || self.is_opaque_name(&u.expr) =>
+                if matches!(&*u.expr, Expr::MethodCall(_) | Expr::Try(_))
+                    || self.is_opaque_name(&u.expr) =>
             {
                 let expr = Expr::Unary(u.clone());
                 match self.try_opaque(&expr, false) {

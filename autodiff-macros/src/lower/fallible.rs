@@ -292,14 +292,34 @@ impl Lowerer<'_> {
             suffix.extend(quote!(.#method(#args)));
         }
         suffix.extend(last);
-        if self.reads(&suffix).varied
-            || or
-                .as_ref()
-                .is_some_and(|d| self.reads(&d.to_token_stream()).varied)
+        // A default that reads a differentiated value would lose its derivative; an error
+        // may name one (`.ok_or(E::Domain(x))?`): it reads the value alone.
+        if or
+            .as_ref()
+            .is_some_and(|d| self.reads(&d.to_token_stream()).varied)
         {
             return None;
         }
-        Some((target, Unwrap { suffix, or }))
+        let mut read = suffix.clone();
+        read.extend(or.as_ref().map(ToTokens::to_token_stream));
+        let reads = self.reads(&read);
+        // Numbers and data by value only: a borrowed array or row is not rebound here.
+        let by_value = reads
+            .captures
+            .iter()
+            .all(|(_, c)| matches!(c, Capture::Value(_)));
+        if !by_value {
+            return None;
+        }
+        let captures = reads.captures;
+        Some((
+            target,
+            Unwrap {
+                suffix,
+                or,
+                captures,
+            },
+        ))
     }
 
     /// The value of a fallible call (see [`Self::fallible_call`]).

@@ -412,9 +412,10 @@ impl Lowerer<'_> {
         self.value_may_leave = may_leave;
         // `let n = &cfg.n;`: a reference to a field of data, kept as written (an item the
         // sweeps bind, `let s = &samples[i];`, is read through it as a number or a place).
+        // So is `let c = &TABLE[m];`, an element of a constant table.
         if let (Expr::Reference(r), Value::Scalar(Operand::Var(v))) = (init, &value) {
-            let field = matches!(&*r.expr, Expr::Field(_));
-            if field && r.mutability.is_none() && !self.is_varied(&Operand::Var(*v)) {
+            let place = matches!(&*r.expr, Expr::Field(_) | Expr::Index(_));
+            if place && r.mutability.is_none() && !self.is_varied(&Operand::Var(*v)) {
                 self.vars[v.0].reference = true;
             }
         }

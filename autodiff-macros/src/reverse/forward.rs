@@ -81,11 +81,11 @@ impl Gen<'_> {
                     let generated = rest.len() - 1;
                     a.extend(rest);
                     let call = callee.call(self.adjoint_suffix(), a, generated);
-                    Unwrap::apply(unwrap.as_ref(), call)
+                    self.unwrapped(unwrap.as_ref(), call)
                 }
                 None => {
                     let call = callee.call("", args.iter().map(|a| self.arg(a)).collect(), 0);
-                    Unwrap::apply(unwrap.as_ref(), call)
+                    self.unwrapped(unwrap.as_ref(), call)
                 }
             },
             Op::Load { array, index } => {
@@ -190,6 +190,32 @@ impl Gen<'_> {
     /// The rebinding `let`s of a pass-through expression; on dual numbers, also of the float
     /// parameters it reads under their own names, as their values (`assert!(x > 0.0)`,
     /// `Err(Error::Domain(x))`).
+    /// A fallible `call` unwrapped as written. What the unwrapping reads is bound between the
+    /// call and it, as for code passed through: the locals under their names, a parameter
+    /// that is a dual number as its value (`.ok_or(E::Domain(x))?`).
+    pub(crate) fn unwrapped(&self, unwrap: Option<&Unwrap>, call: TokenStream) -> TokenStream {
+        let Some(u) = unwrap else {
+            return call;
+        };
+        let mut read = u.suffix.clone();
+        read.extend(u.or.as_ref().map(ToTokens::to_token_stream));
+        let lets = self.captures(&Opaque {
+            tokens: read,
+            captures: u.captures.clone(),
+            declared: None,
+        });
+        if lets.is_empty() {
+            return Unwrap::apply(unwrap, call);
+        }
+        let result = local("result", Span::call_site());
+        let unwrapped = Unwrap::apply(unwrap, quote!(#result));
+        quote!({
+            let #result = #call;
+            #lets
+            #unwrapped
+        })
+    }
+
     pub(super) fn captures(&self, o: &Opaque) -> TokenStream {
         let lets = o.captures.iter().map(|(name, capture)| {
             let value = self.capture_value(capture);
@@ -668,7 +694,7 @@ impl Gen<'_> {
                             other => self.arg(other),
                         });
                         let call = callee.call("", values.collect(), 0);
-                        let (v, call) = (self.var(*var), Unwrap::apply(unwrap.as_ref(), call));
+                        let (v, call) = (self.var(*var), self.unwrapped(unwrap.as_ref(), call));
                         return quote!(let #v = #call;);
                     }
                 }
