@@ -425,6 +425,33 @@ fn reverse_only_rows(attr: &GradAttr, sig: &Signature, errors: &mut Errors) {
 }
 
 /// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
+/// `#[grad]` on a function none of whose parameters it differentiates (`NAME_grad` would
+/// return `()`): on a parameter of a type the function is generic over (smartcore's
+/// `y_true: &V` with `V: BaseVector<T>`), passed through as data, or on the name.
+fn nothing_to_differentiate(item: &ItemFn, sig: &Signature, errors: &mut Errors) {
+    let f = sig.float.to_token_stream();
+    let generic = sig
+        .params
+        .iter()
+        .find(|p| matches!(p.kind, ParamKind::Opaque) && p.listed);
+    match generic {
+        Some(p) => errors.at(
+            p.span,
+            format!(
+                "#[grad] differentiates none of the parameters of `{}`: `{}` is of a type the function is generic over, which it passes through as data; take the floats in a shape it differentiates (`&[{f}]`, `&[{f}; N]`, `{f}`) or as a model (a struct deriving `autodiff::Params`)",
+                item.sig.ident, p.ident
+            ),
+        ),
+        None => errors.on(
+            &item.sig.ident,
+            format!(
+                "#[grad] finds nothing to differentiate in `{}`: none of its parameters is a float, an array of floats or a model (integers, bools and other data pass through); remove `#[grad]`, or take the inputs to differentiate as `{f}`, `&[{f}]` or a model",
+                item.sig.ident
+            ),
+        ),
+    }
+}
+
 fn differentiated(
     attr: &GradAttr,
     item: &ItemFn,
@@ -455,9 +482,14 @@ fn differentiated(
                 ),
             );
         }
-        return (0..sig.params.len())
+        let all: Vec<usize> = (0..sig.params.len())
             .filter(|&i| sig.params[i].has_shadow() && sig.params[i].is_written())
             .collect();
+        // (A method an impl block's `#[grad]` picked for returning a float may have none.)
+        if all.is_empty() && sig.float_data.is_empty() && errors.is_empty() && !sig.method {
+            nothing_to_differentiate(item, sig, errors);
+        }
+        return all;
     };
     let mut chosen = Vec::new();
     for name in names {
