@@ -446,3 +446,23 @@ fn defaults_on_dual_numbers() {
     assert_eq!(defaulted_tangent(-1.0, 0, 1.0), Some((0.0, 0.0)));
     assert_eq!(defaulted_grad(4.0, 3), None);
 }
+
+/// A failure tested before the value is taken: what the message for `if let Ok(v) = g(x)`
+/// advises (`is_ok()` was "not a float method").
+#[grad(modes(tangent, hvp))]
+fn tested_first(x: f64) -> f64 {
+    if checked_sqrt(x).is_ok() && checked_log(x).is_some() {
+        let v = checked_sqrt(x).unwrap();
+        v * x
+    } else {
+        -x
+    }
+}
+
+#[test]
+fn failures_tested_in_conditions() {
+    // x^(3/2): 1.5 sqrt(x), second 0.75 / sqrt(x)
+    assert_eq!(tested_first_grad(4.0), (8.0, 3.0));
+    assert_eq!(tested_first_hvp(4.0, 1.0), (8.0, 3.0, 0.375));
+    assert_eq!(tested_first_tangent(-1.0, 2.0), (1.0, -2.0));
+}

@@ -182,10 +182,12 @@ impl Lowerer<'_> {
     /// `None`, reported, when the value is differentiated or changes when read.
     fn data_match(&mut self, pat: &Pat, scrutinee: &Expr, construct: &str) -> Option<Operand> {
         if self.reads(&scrutinee.to_token_stream()).varied && !is_search(scrutinee) {
-            self.errors.on(
-                scrutinee,
-                format!("#[grad] supports `{construct}` on data (an `Option` parameter, a lookup in a table): this value depends on a differentiated input; test it with a comparison, or compute the case as an index"),
-            );
+            let message = match scrutinee {
+                // `if let Ok(v) = safe_ln(x)`, `let Some(v) = g(x) else { .. }`
+                Expr::Call(_) | Expr::MethodCall(_) => format!("#[grad] takes the value of a fallible call with `?`, `.unwrap()` or `.unwrap_or(default)` (`let v = safe_ln(x)?;`), not by `{construct}`: the derivative follows the value; to branch on a failure, test it first (`if safe_ln(x).is_ok() {{ let v = safe_ln(x).unwrap(); .. }}`: a condition passes no derivative)"),
+                _ => format!("#[grad] supports `{construct}` on data (an `Option` parameter, a lookup in a table): this value depends on a differentiated input; test it with a comparison, or compute the case as an index"),
+            };
+            self.errors.on(scrutinee, message);
             return None;
         }
         if changes_what_it_reads(scrutinee) {

@@ -49,6 +49,8 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "binary_search_by_key",
     "is_some",
     "is_none",
+    "is_ok",
+    "is_err",
 ];
 
 /// What an expression reads of the locals in scope.
