@@ -527,6 +527,13 @@ impl Lowerer<'_> {
             );
             return LocalArray::Failed;
         }
+        if yields_view(&at) {
+            self.errors.on(
+                &m.method,
+                "#[grad] collects numbers, or rows written as array literals (`.map(|c| [c[0], c[1]])`), not slices (`chunks`, `windows`): read the views in the chain itself (`xy.chunks(2).map(|p| p[0] * p[1]).sum()`), or collect rows as literals",
+            );
+            return LocalArray::Failed;
+        }
         // Rows that are array literals (`.map(|r| [r[0] * 2.0, r[1].sin()])`, a closure's
         // value: a block that ends in one): a vector of rows of that length, each row written
         // through a reference to it.
@@ -790,6 +797,17 @@ fn block_tail_mut(b: &mut syn::Block, f: &mut dyn FnMut(&mut Expr)) {
 }
 
 /// Whether an item of a chain is a tuple (`zip`, `enumerate`, a closure's `(a, b)`).
+/// Whether a chain's item is a slice view (`&x[a..b]` of `chunks`, `windows`).
+fn yields_view(e: &Expr) -> bool {
+    match e {
+        Expr::Reference(r) => {
+            matches!(&*r.expr, Expr::Index(i) if matches!(&*i.index, Expr::Range(_)))
+        }
+        Expr::Paren(p) => yields_view(&p.expr),
+        _ => false,
+    }
+}
+
 fn yields_tuple(e: &Expr) -> bool {
     match e {
         Expr::Tuple(_) => true,

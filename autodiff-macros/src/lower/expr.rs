@@ -183,10 +183,17 @@ impl Lowerer<'_> {
             ),
             Expr::Field(f) => match self.try_opaque(expr, false) {
                 Some(value) => value,
-                None => self.unsupported(
-                    f,
-                    "#[grad] does not differentiate through struct fields yet: pass the field as its own parameter",
-                ),
+                None => {
+                    let mut base = &*f.base;
+                    while let Expr::Paren(p) = base {
+                        base = &p.expr;
+                    }
+                    let message = match base {
+                        Expr::Struct(_) => "#[grad] reads the fields of a struct built in the function once it is bound: `let p = Pair { .. };`, then `p.a`".to_string(),
+                        _ => format!("#[grad] reads the fields of its parameters (a model, a struct of data) and of structs built in the function (`let p = Point {{ .. }};`), not of `{}`, a struct computed from differentiated values (what a call or an operator returns): have a function return the numbers (a float, or an array of floats), or pass the struct's parts as parameters", base.to_token_stream().to_string().replace(' ', "")),
+                    };
+                    self.unsupported(f, &message)
+                }
             },
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),

@@ -1174,7 +1174,7 @@ impl Lowerer<'_> {
             _ => {
                 self.errors.at(
                     span,
-                    "#[grad] expected a number here; arrays and tuples can only be indexed, passed to functions or destructured",
+                    "#[grad] expected a number here; arrays, tuples and structs can only be indexed or read by field, passed to functions or destructured (an operator a struct implements, `impl Mul for Quat`, is not differentiated: compute the numbers you need from the operands' fields)",
                 );
                 self.zero()
             }
