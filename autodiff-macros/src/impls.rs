@@ -40,6 +40,16 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         .map(|(_, tr, _)| (tr.clone(), moved.type_count));
     let associated = associated_types(&item);
     let called = called_through_self(&item);
+    // The modes the marked methods ask for, which the helpers they call need too.
+    let marked_modes: Vec<_> = item
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ImplItem::Fn(f) => own_attr(f).and_then(|index| parse_own(&f.attrs[index]).ok()),
+            _ => None,
+        })
+        .flat_map(|options| options.modes)
+        .collect();
     let mut generated = TokenStream::new();
     for impl_item in &mut item.items {
         let ImplItem::Fn(method) = impl_item else {
@@ -64,10 +74,19 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
                     continue;
                 }
             },
-            None if !marked && returns_floats(&resolved, &outer) => {
+            // Unmarked methods when none is marked; associated functions the methods call
+            // (`Self::leaky(z)`) either way.
+            None if (!marked || helper_called(&resolved, &called))
+                && returns_floats(&resolved, &outer) =>
+            {
                 match block_options(&attr, &resolved, &called) {
                     // A block's `modes(jacobian)` is for the methods that return vectors.
                     Some(mut options) => {
+                        for (mode, span) in &marked_modes {
+                            if !options.modes.iter().any(|(m, _)| m == mode) {
+                                options.modes.push((*mode, span.clone()));
+                            }
+                        }
                         if !returns_vector(&resolved) {
                             options.modes.retain(|(m, _)| *m != Mode::Jacobian);
                         }
@@ -283,6 +302,12 @@ fn block_options(attr: &GradAttr, method: &ImplItemFn, called: &[String]) -> Opt
 
 /// The names the block's methods call through `Self::` or the type's name
 /// (`Self::sigmoid(z)`, `Logistic::sigmoid(z)`).
+/// Whether `method` is an associated function (no `self`) that the impl's methods call.
+fn helper_called(method: &ImplItemFn, called: &[String]) -> bool {
+    !matches!(method.sig.inputs.first(), Some(syn::FnArg::Receiver(_)))
+        && called.contains(&method.sig.ident.to_string())
+}
+
 fn called_through_self(item: &ItemImpl) -> Vec<String> {
     struct Calls {
         owner: Option<syn::Ident>,

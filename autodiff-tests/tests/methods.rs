@@ -313,6 +313,40 @@ impl Classifier {
     }
 }
 
+/// A block `#[grad]` beside a method's own attribute: the method is the one differentiated,
+/// and the associated function it calls gets items too, in the modes the method asks for
+/// (E0599 `leaky_adjoint` not found, probe).
+#[derive(Clone, Debug, PartialEq, Params)]
+struct Neuron {
+    w: f64,
+}
+
+#[grad]
+impl Neuron {
+    fn leaky(z: f64) -> f64 {
+        if z > 0.0 {
+            z
+        } else {
+            0.01 * z
+        }
+    }
+
+    #[grad(self, x, modes(tangent))]
+    fn forward(&self, x: f64) -> f64 {
+        Self::leaky(self.w * x)
+    }
+}
+
+#[test]
+fn helpers_of_a_marked_method_are_differentiated() {
+    let n = Neuron { w: 0.5 };
+    assert_eq!(n.forward_grad(2.0), (1.0, (Neuron { w: 2.0 }, 0.5)));
+    assert_eq!(n.forward_grad(-2.0), (-0.01, (Neuron { w: -0.02 }, 0.005)));
+    assert_eq!(Neuron::leaky_tangent(-2.0, 1.0), (-0.02, 0.01));
+    let (value, tangent) = n.forward_tangent(2.0, &Neuron { w: 1.0 }, 0.0);
+    assert_eq!((value, tangent), (1.0, 2.0));
+}
+
 #[test]
 fn associated_helpers_the_methods_call_are_differentiated() {
     let m = Classifier {
