@@ -1034,3 +1034,38 @@ fn arrays_exchanged_by_a_tuple_assignment() {
     assert_eq!(exchanged_buffers(&[1.0, 2.0]), 24.0);
     assert_eq!(exchanged_buffers_grad(&[1.0, 2.0]), (24.0, vec![12.0, 0.0]));
 }
+
+// ----- a `const` table mapped by a closure that reads a differentiated value (probe) -----
+
+const TENORS: [f64; 3] = [1.0, 2.0, 5.0];
+
+/// Discount factors on a fixed tenor grid, and a present value from them.
+#[grad(modes(tangent))]
+fn discount_factors(z: f64) -> [f64; 3] {
+    let d: [f64; 3] = TENORS.map(|t| (-z * t).exp());
+    d
+}
+
+#[grad]
+fn present_value(z: f64, cash: &[f64; 3]) -> f64 {
+    let d: [f64; 3] = TENORS.map(|t| (-z * t).exp());
+    d.iter().zip(cash).map(|(a, c)| a * c).sum()
+}
+
+#[test]
+fn const_tables_mapped_with_differentiated_captures() {
+    let z = 0.03;
+    let (value, tangent) = discount_factors_tangent(z, 1.0);
+    for k in 0..3 {
+        assert_eq!(value[k], (-z * TENORS[k]).exp());
+        assert!((tangent[k] + TENORS[k] * value[k]).abs() < 1e-15);
+    }
+    let cash = [1.0, 2.0, 3.0];
+    let (value, (d_z, d_cash)) = present_value_grad(z, &cash);
+    assert_eq!(value, present_value(z, &cash));
+    let expected: f64 = (0..3)
+        .map(|k| -TENORS[k] * cash[k] * (-z * TENORS[k]).exp())
+        .sum();
+    assert!((d_z - expected).abs() < 1e-14);
+    assert_eq!(d_cash, [0, 1, 2].map(|k| (-z * TENORS[k]).exp()));
+}

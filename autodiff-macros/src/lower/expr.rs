@@ -974,6 +974,17 @@ impl Lowerer<'_> {
                 return value;
             }
         }
+        // `TENORS.map(|t| (-z * t).exp())` of a `const` table, where no `let` states the
+        // length (`stmt.rs`'s `array_map` takes it from there).
+        if let (true, Expr::Path(p)) = (name == "map" && m.args.len() == 1, &*m.receiver) {
+            let table = call::indexes_constant(&syn::parse_quote!(#p[0]));
+            if table && self.reads(&m.args.to_token_stream()).varied {
+                return self.unsupported(
+                    &m.method,
+                    "#[grad] maps a `const` table when the `let` it is bound by states its length (`let d: [f64; 3] = TENORS.map(|t| (-z * t).exp());`)",
+                );
+            }
+        }
         let receiver = self.lower_expr(&m.receiver);
         // (already reported: nothing built on it is reported again)
         if let Value::Error = receiver {

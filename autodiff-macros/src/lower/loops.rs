@@ -459,6 +459,8 @@ impl Lowerer<'_> {
             Expr::Paren(p) => self.lower_array_iter(&p.expr),
             Expr::Path(_) => match self.lower_expr(expr) {
                 Value::Array(a) => Some(Item::Element(a)),
+                // (already reported where it was bound)
+                Value::Error => None,
                 _ => {
                     self.errors.on(
                         expr,

@@ -315,7 +315,9 @@ impl Lowerer<'_> {
             self.lower_array_from_fn(local, pat, annotated, element);
             return;
         }
-        if let (Pat::Ident(pi), Some((array, len, f))) = (pat, self.array_map(&init.expr)) {
+        if let (Pat::Ident(pi), Some((array, len, f))) =
+            (pat, self.array_map(&init.expr, annotated))
+        {
             self.lower_array_map(&pi.ident, annotated, array, &len, f);
             return;
         }
@@ -707,7 +709,7 @@ impl Lowerer<'_> {
     /// `x.map(f)` where a value is expected, as the array `let` binds (above), under a
     /// synthetic name.
     pub(super) fn mapped_array(&mut self, expr: &Expr) -> Option<ArrayId> {
-        let (array, len, f) = self.array_map(expr)?;
+        let (array, len, f) = self.array_map(expr, None)?;
         let name = proc_macro2::Ident::new(
             &format!("{SYNTHETIC}mapped_{}", self.next_synthetic()),
             expr.span(),
@@ -773,7 +775,11 @@ impl Lowerer<'_> {
     }
 
     /// `x.map(f)` of a float array `x` of constant length: `x`, its length and `f`.
-    fn array_map<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Expr, &'e Expr)> {
+    fn array_map<'e>(
+        &self,
+        expr: &'e Expr,
+        annotated: Option<&syn::Type>,
+    ) -> Option<(&'e Expr, Expr, &'e Expr)> {
         let Expr::MethodCall(m) = expr else {
             return None;
         };
@@ -783,7 +789,14 @@ impl Lowerer<'_> {
         let Expr::Path(p) = &*m.receiver else {
             return None;
         };
-        let Some(Binding::Array(id)) = self.lookup(&p.path.get_ident()?.to_string()) else {
+        let binding = self.lookup(&p.path.get_ident()?.to_string());
+        // `TENORS.map(|t| (-z * t).exp())` of a `const` table, its length stated on the `let`
+        // (`let d: [f64; 3] = ..`): read element by element, as `TENORS[i]`.
+        if let (None, Some(syn::Type::Array(a))) = (&binding, annotated) {
+            return crate::lower::call::indexes_constant(&parse_quote!(#p[0]))
+                .then(|| (&*m.receiver, a.len.clone(), *f));
+        }
+        let Some(Binding::Array(id)) = binding else {
             return None;
         };
         // Of rows too (`a.map(|r| ..)` of a `[[f64; 2]; 3]`): `f` takes each row.
