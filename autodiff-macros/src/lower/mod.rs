@@ -13,6 +13,7 @@ mod call;
 pub mod chains;
 pub mod closure_returns;
 mod control;
+mod conversions;
 mod expr;
 mod fallible;
 pub mod held;

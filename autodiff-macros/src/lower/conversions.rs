@@ -1,0 +1,107 @@
+//! Conversions between number types: `x as f64`, `T::from(x).unwrap()`, `f64::from(x)`,
+//! `.into()`. On a differentiated value, into the function's own float type they are the
+//! identity; into another, `precision.rs` reports them where the result reads them.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_cast(&mut self, c: &syn::ExprCast) -> Value {
+        let target = type_kind(&c.ty, self.sig);
+        // `count(row) as f64`: a function that returns an integer. Not `g(x) as f64` in an
+        // `f32` function, which may widen a float: a float `precision` reports where the
+        // result reads it, and otherwise (a condition) needs no derivative.
+        let integer = if is_other_float(&c.ty, self.sig) {
+            None
+        } else {
+            self.integer_call(&c.expr, target != Ty::Int)
+        };
+        let value = integer.unwrap_or_else(|| self.lower_expr(&c.expr));
+        let x = self.scalar_of(value, &c.expr);
+        // Spanned on the type: `x as f64` says where the value goes.
+        self.cast_to(x, (*c.ty).clone(), c.ty.span())
+    }
+
+    /// `let y: F = x.into();` of a differentiated `x`: the identity into the function's own
+    /// float type; into another float type in an `f32` function the conversion `precision`
+    /// checks (as `F::from(x)`); anything else an error on the conversion.
+    pub(super) fn stated_into(&mut self, init: &Expr, ty: &syn::Type) -> Option<Value> {
+        let Expr::MethodCall(m) = init else {
+            return None;
+        };
+        let receiver = m.receiver.to_token_stream();
+        if m.method != "into" || !m.args.is_empty() || !self.reads(&receiver).varied {
+            return None;
+        }
+        let x = self.expr_scalar(&m.receiver);
+        if type_kind(ty, self.sig) == Ty::Float {
+            return Some(Value::Scalar(x));
+        }
+        if primitive_float_type(ty).is_some() && primitive_float_type(&self.sig.float).is_some() {
+            return Some(self.cast_to(x, ty.clone(), m.method.span()));
+        }
+        let (from, to) = (self.sig.float.to_token_stream(), ty.to_token_stream());
+        Some(self.unsupported(
+            &m.method,
+            &format!("#[grad] cannot differentiate a conversion from `{from}` to `{to}`: it differentiates in one float type per function (`{from}` here), so the derivative would not follow the value; compute in `{from}` throughout"),
+        ))
+    }
+
+    /// `x as ty`: the identity on a differentiated value (of the function's float type
+    /// already). Data keeps its conversion: its type is a guess (`(BIG * 1e-19) as f32` of a
+    /// `const BIG: f64`).
+    pub(super) fn cast_to(&mut self, x: Operand, ty: syn::Type, span: Span) -> Value {
+        let target = type_kind(&ty, self.sig);
+        if target == Ty::Float && self.ty(&x) == Ty::Float && self.is_varied(&x) {
+            return Value::Scalar(x);
+        }
+        Value::Scalar(self.let_op("t", target, Op::Cast(x, ty), span))
+    }
+
+    /// `.into()` of a differentiated value whose type is not stated (`let y: T = x.into();`
+    /// is `stated_into`): the identity in an `f64` function, where no other float type is a
+    /// target; in an `f32` or generic one it may widen into `f64`, which the sweeps would
+    /// compute in the function's type instead (a wrong value, no error).
+    pub(super) fn unstated_into(&mut self, m: &syn::ExprMethodCall, receiver: Operand) -> Value {
+        if primitive_float_type(&self.sig.float) == Some("f64") {
+            return Value::Scalar(receiver);
+        }
+        let float = self.sig.float.to_token_stream();
+        self.unsupported(
+            &m.method,
+            &format!("#[grad] converts a differentiated value with `.into()` only into the function's own float type, stated where it is bound (`let y: {float} = x.into();`): it differentiates in one float type per function (`{float}` here), and into `f64` the derivative would not follow the value"),
+        )
+    }
+
+    /// `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`, `T::from_f32(e).unwrap()`: the
+    /// identity on a value of the float type, a conversion otherwise.
+    pub(super) fn lower_num_cast(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        if m.method != "unwrap" || !m.args.is_empty() {
+            return None;
+        }
+        let Expr::Call(call) = &*m.receiver else {
+            return None;
+        };
+        let Expr::Path(p) = &*call.func else {
+            return None;
+        };
+        let segments = &p.path.segments;
+        let is_from = segments.len() == 2
+            && ["from", "from_f64", "from_f32"].contains(&segments[1].ident.to_string().as_str())
+            && call.args.len() == 1;
+        let target = crate::ir::conversion_target(p);
+        let (true, Some(target)) = (is_from, target) else {
+            return None;
+        };
+        let ty = type_kind_path(target, self.sig);
+        let x = self.expr_scalar(&call.args[0]);
+        if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
+            return Some(Value::Scalar(x));
+        }
+        Some(Value::Scalar(self.let_op(
+            "t",
+            ty,
+            Op::NumCast(p.clone(), x),
+            spans::method_call(m),
+        )))
+    }
+}
