@@ -84,6 +84,8 @@ pub fn generate(
         .collect();
     let held = lower::held::desugared(&item.block);
     let source = held.as_ref().unwrap_or(&item.block);
+    let aliased = lower::item_aliases::desugared(source);
+    let source = aliased.as_ref().unwrap_or(source);
     let desugared = lower::chains::desugared(source, &sig.float, &models);
     let source = desugared.as_ref().unwrap_or(source);
     let mut block = lower::models::expand(&mut sig, &item.sig, source, &mut errors);

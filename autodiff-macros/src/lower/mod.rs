@@ -18,6 +18,7 @@ mod expr;
 mod fallible;
 pub mod held;
 mod in_place;
+pub mod item_aliases;
 mod iter;
 pub mod labels;
 mod loops;
