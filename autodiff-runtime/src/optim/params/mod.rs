@@ -140,7 +140,8 @@ pub use name::{Coordinate, Name, ParamSlice};
     label = "not a model",
     note = "derive it: `#[derive(Clone, autodiff::Params)]`; a parameter that is data (a \
             config, a dataset row) stays data when `#[grad(..)]` names the differentiated \
-            parameters"
+            parameters, and a model's field that is not a parameter (an activation choice, a \
+            size) is marked `#[params(skip)]`"
 )]
 pub trait Params {
     /// The float type of every parameter.
