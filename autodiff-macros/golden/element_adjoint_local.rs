@@ -54,6 +54,7 @@ pub fn whitened_centered_adjoint<
     mut d_lower: DLower,
     mut d_xs: DXs,
 ) -> f64 {
+    let _ = whitened_centered;
     ::autodiff::SliceShadow::check_len(&d_means, means.len(), "means");
     ::autodiff::SliceShadow::check_len(&d_lower, lower.len(), "lower");
     ::autodiff::SliceShadow::check_len(&d_xs, xs.len(), "xs");

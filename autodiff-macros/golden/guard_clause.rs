@@ -28,6 +28,7 @@ pub fn cosine_adjoint<DX: ::autodiff::Shadow<f64>, DY: ::autodiff::Shadow<f64>>(
     mut d_x: DX,
     mut d_y: DY,
 ) -> f64 {
+    let _ = cosine;
     let t = x * x;
     let t_1 = y * y;
     let t_2 = t + t_1;

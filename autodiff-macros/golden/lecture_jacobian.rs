@@ -25,6 +25,7 @@ pub fn lecture_f_adjoint<
     DX: ::autodiff::SliceShadow<f64>,
     DW: ::autodiff::SliceShadow<f64>,
 >(x: &[f64; 3], w: &[f64], d_out: &[f64; 4], mut d_x: DX, mut d_w: DW) -> [f64; 4] {
+    let _ = lecture_f;
     ::autodiff::SliceShadow::check_len(&d_x, 3, "x");
     ::autodiff::SliceShadow::check_len(&d_w, w.len(), "w");
     let mut tape_slots = ::autodiff::__private::tape_slots::<_, 32>();

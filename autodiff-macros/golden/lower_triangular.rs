@@ -34,6 +34,7 @@ pub fn lower_triangular_adjoint<
     DLower: ::autodiff::SliceShadow<f64>,
     DX: ::autodiff::SliceShadow<f64>,
 >(lower: &[f64], x: &[f64], d_out: f64, mut d_lower: DLower, mut d_x: DX) -> f64 {
+    let _ = lower_triangular;
     ::autodiff::SliceShadow::check_len(&d_lower, lower.len(), "lower");
     ::autodiff::SliceShadow::check_len(&d_x, x.len(), "x");
     let len = x.len();

@@ -34,6 +34,7 @@ pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShado
     mut d_w: DW,
     mut d_ys: DYs,
 ) -> f64 {
+    let _ = mse;
     ::autodiff::SliceShadow::check_len(&d_w, 3, "w");
     ::autodiff::SliceShadow::check_len(&d_ys, ys.len(), "ys");
     let len = ys.len();

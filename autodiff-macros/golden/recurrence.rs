@@ -25,6 +25,7 @@ pub fn recurrence_adjoint<
     DX0: ::autodiff::Shadow<f64>,
     DW: ::autodiff::SliceShadow<f64>,
 >(x0: f64, w: &[f64], d_out: f64, mut d_x0: DX0, mut d_w: DW) -> f64 {
+    let _ = recurrence;
     ::autodiff::SliceShadow::check_len(&d_w, w.len(), "w");
     let mut tape_slots = ::autodiff::__private::tape_slots::<_, 32>();
     let mut tape = ::autodiff::__private::SlotTape::new(&mut tape_slots);

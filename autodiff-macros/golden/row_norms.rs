@@ -31,6 +31,7 @@ pub fn row_norms_adjoint<DM: ::autodiff::SliceShadow<f64>>(
     d_out: f64,
     mut d_m: DM,
 ) -> f64 {
+    let _ = row_norms;
     ::autodiff::SliceShadow::check_len(&d_m, m.len(), "m");
     let len = m.len();
     let t = len / d;

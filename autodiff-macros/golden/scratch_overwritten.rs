@@ -50,6 +50,7 @@ pub fn whitened_norms_adjoint<
     mut d_diag: DDiag,
     mut d_xs: DXs,
 ) -> f64 {
+    let _ = whitened_norms;
     ::autodiff::SliceShadow::check_len(&d_lower, lower.len(), "lower");
     ::autodiff::SliceShadow::check_len(&d_diag, diag.len(), "diag");
     ::autodiff::SliceShadow::check_len(&d_xs, xs.len(), "xs");

@@ -54,6 +54,7 @@ pub fn whitened_adjoint<
     mut d_means: DMeans,
     mut d_lower: DLower,
 ) -> f64 {
+    let _ = whitened;
     ::autodiff::SliceShadow::check_len(&d_x, x.len(), "x");
     ::autodiff::SliceShadow::check_len(&d_means, means.len(), "means");
     ::autodiff::SliceShadow::check_len(&d_lower, lower.len(), "lower");

@@ -26,6 +26,7 @@ pub fn loss_adjoint<
     DNet: ::autodiff::ParamsShadow<Mlp>,
     DX: ::autodiff::SliceShadow<f64>,
 >(net: &Mlp, x: &[f64; 2], d_out: f64, mut d_net: DNet, mut d_x: DX) -> f64 {
+    let _ = loss;
     let net_l1 = &net.l1;
     let net_head = &net.head;
     let net_layers = &net.layers;

@@ -135,12 +135,12 @@ pub fn generate(
         }
     };
 
-    let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, false);
+    let (block, mutable) = adjoint_block(&item, &body, &analysis, &sig, &names, false);
     let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
     let grad = grad_item(&item, &sig, &names, &wrt);
     let extra = forward_mode::items(plan, &item, &sig, &body, &analysis, &wrt);
     let second = second_order.then(|| {
-        let (block, mutable) = adjoint_block(&body, &analysis, &sig, &names, true);
+        let (block, mutable) = adjoint_block(&item, &body, &analysis, &sig, &names, true);
         second_order::items(attr, &item, &sig, &names, &wrt, block, &mutable)
     });
     quote! {
@@ -225,12 +225,14 @@ fn nested_helpers(attr: &GradAttr, body: &mut Body) {
 /// The body of `NAME_adjoint` (of `NAME_dual_adjoint`, on dual numbers), and the shadow
 /// arguments it writes (declared `mut`).
 fn adjoint_block(
+    item: &ItemFn,
     body: &Body,
     analysis: &Analysis,
     sig: &Signature,
     names: &Names,
     dual: bool,
 ) -> (TokenStream, Vec<usize>) {
+    let mention = mention(item, sig);
     let shadows = shadow_places(sig, names);
     let mut gen = Gen::new(body, analysis, sig, &shadows, names.d_out.clone());
     if dual {
@@ -265,7 +267,8 @@ fn adjoint_block(
     let checks = shadow_checks(sig, names);
     let fields = model_fields(sig, names, &used);
     let items = &body.items;
-    let mut inner = quote!(#(#items)* #import #fields #checks);
+    // A function used only through its pullback (a training loop's `loss_adjoint`) is used.
+    let mut inner = quote!(#mention #(#items)* #import #fields #checks);
     // The sweeps moved in, not interpolated: `quote!` would copy them token by token.
     inner.extend([tapes, forward, reverse, result]);
     let block = Group::new(Delimiter::Brace, inner).into_token_stream();

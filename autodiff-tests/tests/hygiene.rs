@@ -374,3 +374,19 @@ fn generics_the_arguments_do_not_decide() {
         / (2.0 * h);
     assert!((hv - fd).abs() < 1e-6, "{hv} vs {fd}");
 }
+
+/// A function used only through its pullback, as a training loop uses its loss: not dead
+/// code (a `dead_code` warning on the original, under `#![deny(warnings)]` an error).
+#[grad]
+fn only_pulled_back(w: f64, x: f64) -> f64 {
+    (w * x - 1.0).powi(2)
+}
+
+#[test]
+fn a_function_used_only_through_its_adjoint() {
+    let mut d_w = 0.0;
+    let value = only_pulled_back_adjoint(0.5, 2.0, 0.5, &mut d_w, Const);
+    assert_eq!((value, d_w), (0.0, 0.0));
+    only_pulled_back_adjoint(1.0, 2.0, 0.5, &mut d_w, Const);
+    assert_eq!(d_w, 0.5 * 2.0 * (2.0 - 1.0) * 2.0);
+}

@@ -305,3 +305,62 @@ fn untyped_array_results_handed_on_whole() {
         }
     }
 }
+
+// ----- a vector the function returns, pushed with a value bound first (probe) -----
+// `let s = net.score(x); out.push(s);` over rows: the element type of `out` was not inferred
+// (the pushed value is a method's result over data), so the push was rejected; the vector
+// the function returns holds its floats.
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Bilinear {
+    w: [f64; 2],
+}
+
+impl Bilinear {
+    #[grad(self, x)]
+    fn score(&self, x: &[f64; 2]) -> f64 {
+        self.w[0] * x[0] * self.w[1] * x[1]
+    }
+
+    #[grad(self, x)]
+    fn forward(&self, x: &[f64; 2]) -> [f64; 2] {
+        [self.w[0] * x[0], self.w[1] * x[1]]
+    }
+}
+
+#[grad(net)]
+fn scores(net: &Bilinear, xs: &[[f64; 2]]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(xs.len());
+    for x in xs {
+        let s = net.score(x);
+        out.push(s);
+    }
+    out
+}
+
+#[grad(net)]
+fn summed_outputs(net: &Bilinear, xs: &[[f64; 2]]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for i in 0..xs.len() {
+        let o = net.forward(&xs[i]);
+        out.push(o[0] + o[1]);
+    }
+    out
+}
+
+#[test]
+fn pushed_values_bound_first() {
+    let net = Bilinear { w: [0.5, 2.0] };
+    let xs = [[1.0, 2.0], [3.0, -1.0]];
+    assert_eq!(scores(&net, &xs), vec![2.0, -3.0]);
+    // d/dw of sum_i w0 x0 w1 x1 and of sum_i w0 x0 + w1 x1, weighted by d_out
+    let mut d = Bilinear { w: [0.0; 2] };
+    scores_adjoint(&net, &xs, &[1.0, 2.0], &mut d);
+    assert_eq!(
+        d.w,
+        [2.0 * 2.0 - 2.0 * (3.0 * 2.0), 0.5 * 2.0 - 2.0 * (0.5 * 3.0)]
+    );
+    let mut d = Bilinear { w: [0.0; 2] };
+    summed_outputs_adjoint(&net, &xs, &[1.0, 2.0], &mut d);
+    assert_eq!(d.w, [1.0 + 2.0 * 3.0, 2.0 - 2.0]);
+}

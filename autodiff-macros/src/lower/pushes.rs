@@ -56,6 +56,11 @@ impl Lowerer<'_> {
             {
                 self.sig.float.clone()
             }
+            // What the function returns, a vector of its floats (`out` its tail): the items
+            // are floats whatever computes them (`let s = net.score(x); out.push(s);`).
+            (None, None) if self.sig.output == Output::Vec && returns_name(rest, name) => {
+                self.sig.float.clone()
+            }
             (None, None) => return None,
         };
         let fill = self.zero_literal(&elem, name.span())?;
@@ -444,4 +449,9 @@ impl<'ast> Visit<'ast> for VectorUses<'_> {
         }
         syn::visit::visit_expr_method_call(self, m);
     }
+}
+
+/// Whether the block's statements end in `name` itself, the value it gives.
+fn returns_name(stmts: &[SynStmt], name: &Ident) -> bool {
+    matches!(stmts.last(), Some(SynStmt::Expr(Expr::Path(p), None)) if p.path.is_ident(name))
 }
