@@ -468,3 +468,48 @@ fn an_unwrapped_ordering_is_data() {
     assert_eq!(by_ordering_grad(1.0, 2.0), (2.0, (2.0, 1.0)));
     assert_eq!(by_ordering_grad(3.0, 2.0), (11.0, (6.0, 1.0)));
 }
+
+// ----- an index found in a range by a test on differentiated values (probe) -----
+// `let Some(k) = (0..n).find(|&i| x[i] > 0.0) else { .. }` was rejected as a fallible call;
+// the index is data however the test reads `x`.
+
+#[grad(modes(tangent, hvp))]
+fn first_positive_squared(x: &[f64; 3]) -> f64 {
+    let Some(k) = (0..3).find(|&i| x[i] > 0.0) else {
+        return 0.0;
+    };
+    x[k] * x[k]
+}
+
+#[grad(modes(tangent, hvp))]
+fn last_negative_cubed(x: &[f64; 3]) -> f64 {
+    if let Some(k) = (0..3).rev().find(|&i| x[i] < 0.0) {
+        x[k].powi(3)
+    } else {
+        x[0]
+    }
+}
+
+#[test]
+fn indices_found_in_ranges() {
+    assert_eq!(
+        first_positive_squared_grad(&[-1.0, 2.0, 3.0]),
+        (4.0, [0.0, 4.0, 0.0])
+    );
+    assert_eq!(
+        first_positive_squared_grad(&[-1.0, -2.0, -3.0]),
+        (0.0, [0.0; 3])
+    );
+    assert_eq!(
+        last_negative_cubed_hvp(&[-1.0, 2.0, -3.0], &[0.0, 0.0, 1.0]),
+        (-27.0, [0.0, 0.0, 27.0], [0.0, 0.0, -18.0])
+    );
+    assert_eq!(
+        last_negative_cubed_grad(&[1.0, 2.0, 3.0]),
+        (1.0, [1.0, 0.0, 0.0])
+    );
+    assert_eq!(
+        first_positive_squared_tangent(&[-1.0, 2.0, 3.0], &[0.0, 1.0, 1.0]),
+        (4.0, 4.0)
+    );
+}

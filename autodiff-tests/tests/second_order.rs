@@ -714,3 +714,63 @@ fn parameters_read_as_data_on_dual_numbers() {
     assert!((hx - (-t * t / (x * x) + 2.0 * t / x)).abs() < 1e-15);
     assert!((ht - (2.0 * t / x + 2.0 * x.ln())).abs() < 1e-15);
 }
+
+// ----- code passed through that reads a differentiated array, on dual numbers (probe) -----
+// `x.iter().any(|&v| v < 0.0)`, `.count()`, `.position(..)`, `(0.0..=1.0).contains(&x[0])`,
+// `KNOTS.partition_point(|&k| k < x[0])`, a plain function of the array, `x[0].to_bits()`:
+// under `modes(hvp)` they read `Dual<f64>` elements where they were written for `f64`
+// (errors inside generated code); they read a copy of the values now.
+
+const KNOTS: [f64; 3] = [0.0, 1.0, 2.0];
+
+fn positives(x: &[f64]) -> usize {
+    x.iter().filter(|&&v| v > 0.0).count()
+}
+
+#[grad(modes(hvp))]
+fn reads_the_array_as_data(x: &[f64; 3], w: &[f64]) -> f64 {
+    let p: usize = positives(w);
+    let c = x.iter().filter(|&&v| v > 0.0).count() + p;
+    let at = x.iter().position(|&v| v > 1.5).unwrap_or(0);
+    let bin = KNOTS.partition_point(|&k| k < x[0]);
+    let inside = (0.0..=1.0).contains(&x[1]);
+    let scale = if x.iter().any(|&v| v < -10.0) {
+        0.0
+    } else {
+        1.0
+    };
+    let top = if let Some(m) = x.iter().copied().reduce(f64::max) {
+        m
+    } else {
+        0.0
+    };
+    let parity = (x[2].to_bits() & 1) as f64;
+    let base = c as f64 * x[0] * x[1] + at as f64 * x[2] * x[2] + bin as f64 * x[1];
+    let extra = if inside { x[0].exp() } else { x[2].sin() };
+    scale * (base + extra + top * top * w[0]) + parity * 0.0
+}
+
+#[test]
+fn pass_through_reads_of_arrays_on_dual_numbers() {
+    let w = [0.5, -1.0, 2.0];
+    let grad = |x: &[f64; 3]| reads_the_array_as_data_grad(x, &w).1 .0;
+    for x in [[0.5, 0.25, 2.0], [1.7, 3.0, -0.5], [-0.5, 0.75, 1.75]] {
+        for v in [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.3, -0.2, 0.9]] {
+            let (value, (g, _), (hv, _)) = reads_the_array_as_data_hvp(&x, &w, &v, &[0.0; 3]);
+            assert_eq!(value, reads_the_array_as_data(&x, &w));
+            assert_eq!(g, grad(&x));
+            let h = 1e-6;
+            let plus: [f64; 3] = std::array::from_fn(|i| x[i] + h * v[i]);
+            let minus: [f64; 3] = std::array::from_fn(|i| x[i] - h * v[i]);
+            let (gp, gm) = (grad(&plus), grad(&minus));
+            for i in 0..3 {
+                let fd = (gp[i] - gm[i]) / (2.0 * h);
+                assert!(
+                    (hv[i] - fd).abs() < 1e-5 * (1.0 + fd.abs()),
+                    "{x:?} {v:?} {i}: {} vs {fd}",
+                    hv[i]
+                );
+            }
+        }
+    }
+}

@@ -908,7 +908,25 @@ fn changes_what_it_reads(e: &Expr) -> bool {
 /// Whether `e` returns no float whatever it reads (`xs.binary_search_by(|v| v.total_cmp(&x))`):
 /// data to match on, the comparisons inside it having no derivative.
 fn is_search(e: &Expr) -> bool {
-    matches!(e, Expr::MethodCall(c) if opaque::is_non_float_call(c))
+    matches!(e, Expr::MethodCall(c) if opaque::is_non_float_call(c) || finds_in_range(c))
+}
+
+/// `(0..n).find(|&i| x[i] > 0.0)`, `(0..n).rev().find(..)`: an index found by a test, data
+/// however the test reads differentiated values.
+fn finds_in_range(m: &syn::ExprMethodCall) -> bool {
+    let mut source = &*m.receiver;
+    loop {
+        source = match source {
+            Expr::Paren(p) => &p.expr,
+            Expr::MethodCall(a)
+                if ["rev", "step_by", "skip", "take"].contains(&&*a.method.to_string()) =>
+            {
+                &a.receiver
+            }
+            Expr::Range(_) => return m.method == "find",
+            _ => return false,
+        };
+    }
 }
 
 /// The arms of a `match` on data as the `if let` chain that tries them in order; an arm that

@@ -225,7 +225,40 @@ impl Gen<'_> {
             let (name, value) = (self.var(v), self.value_of(&Operand::Var(v)));
             quote!(let #name = #value;)
         });
-        quote!(#(#lets)* #(#params)*)
+        let arrays = self.dual_arrays_read(o);
+        quote!(#(#lets)* #(#params)* #arrays)
+    }
+
+    /// On dual numbers, the float array parameters a pass-through expression names
+    /// (`x.iter().any(|&v| v < 0.0)`, `count_positive(x)`), bound to a copy of their values
+    /// in the shape the code as written reads.
+    fn dual_arrays_read(&self, o: &Opaque) -> TokenStream {
+        if self.dual.is_none() {
+            return TokenStream::new();
+        }
+        let mut names = Vec::new();
+        crate::lower::mentioned_names(o.tokens.clone(), &mut names);
+        let mut out = TokenStream::new();
+        for (a, info) in self.body.arrays.iter().enumerate() {
+            let ArrayOrigin::Param(p) = info.origin else {
+                continue;
+            };
+            let param = &self.sig.params[p];
+            let named = names.iter().any(|(n, _)| *n == param.ident);
+            if !named || param.field.is_some() || !self.is_dual_array(ArrayId(a)) {
+                continue;
+            }
+            let ident = &param.ident;
+            let by_value = matches!(
+                &param.kind,
+                ParamKind::Array { shape, .. } if matches!(**shape, Shape::ArrayByValue(_))
+            );
+            out.extend([match by_value {
+                true => quote!(let #ident = ::autodiff::__private::dual_values(&#ident);),
+                false => quote!(let #ident = &::autodiff::__private::dual_values(#ident);),
+            }]);
+        }
+        out
     }
 
     /// On dual numbers, the float parameters a pass-through expression names and does not
