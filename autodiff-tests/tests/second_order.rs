@@ -728,6 +728,7 @@ fn positives(x: &[f64]) -> usize {
 }
 
 #[grad(modes(hvp))]
+#[allow(clippy::manual_unwrap_or)] // the `if let` form is the case under test
 fn reads_the_array_as_data(x: &[f64; 3], w: &[f64]) -> f64 {
     let p: usize = positives(w);
     let c = x.iter().filter(|&&v| v > 0.0).count() + p;
