@@ -408,10 +408,16 @@ impl Lowerer<'_> {
                 .or_else(|| self.stated_into(init, ty))
         });
         let may_leave = std::mem::replace(&mut self.value_may_leave, true);
+        let reported = self.errors.len();
         let mut value = integer
             .or(other_float)
             .unwrap_or_else(|| self.lower_expr(init));
         self.value_may_leave = may_leave;
+        // A value lost to an error already reported (`let r = 'o: loop { .. break 'o v; }`)
+        // is not reported again as a pattern it cannot bind.
+        if matches!(value, Value::Unit) && self.errors.len() > reported {
+            value = Value::Error;
+        }
         // `let n = &cfg.n;`: a reference to a field of data, kept as written (an item the
         // sweeps bind, `let s = &samples[i];`, is read through it as a number or a place).
         // So is `let c = &TABLE[m];`, an element of a constant table.

@@ -14,4 +14,15 @@ fn first_large(x: &[f64]) -> f64 {
     v * x[0]
 }
 
+// The loop's only value comes through its label: one error, not a second on the `let`.
+#[grad]
+fn second(x: &[f64; 2]) -> f64 {
+    let r = 'o: loop {
+        loop {
+            break 'o x[1];
+        }
+    };
+    r
+}
+
 fn main() {}
