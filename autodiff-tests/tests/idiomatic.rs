@@ -1141,3 +1141,34 @@ fn containers_typed_without_floats_are_data() {
         (14.0, vec![2.0, 1.0, 4.0, 3.0])
     );
 }
+
+// ----- an integer call beside an integer (probe) -----
+// `x.iter().filter(..).count() + positives(w)` with `w` differentiated: the call was taken
+// for a float one (it needed `positives_adjoint`) and the count for an unknown type.
+
+fn positives(x: &[f64]) -> usize {
+    x.iter().filter(|&&v| v > 0.0).count()
+}
+
+#[grad(modes(tangent, hvp))]
+fn counted_products(x: &[f64; 3], w: &[f64]) -> f64 {
+    let c = x.iter().filter(|&&v| v > 0.0).count() + positives(w);
+    let k = 2 * positives(w) - 1;
+    c as f64 * x[0] * x[1] + x[k.min(2)]
+}
+
+#[test]
+fn integer_calls_beside_integers() {
+    let (x, w) = ([1.0, 2.0, -1.0], [1.0, -2.0]);
+    // c = 2 + 1, k = 1: 3 x0 x1 + x1
+    assert_eq!(
+        counted_products_grad(&x, &w),
+        (8.0, ([6.0, 4.0, 0.0], vec![0.0, 0.0]))
+    );
+    let (_, _, (hv, _)) = counted_products_hvp(&x, &w, &[1.0, 0.0, 0.0], &[0.0, 0.0]);
+    assert_eq!(hv, [0.0, 3.0, 0.0]);
+    assert_eq!(
+        counted_products_tangent(&x, &w, &[0.0, 1.0, 0.0], autodiff::Const),
+        (8.0, 4.0)
+    );
+}

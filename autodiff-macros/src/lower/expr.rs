@@ -478,7 +478,21 @@ impl Lowerer<'_> {
             SynBinOp::And(_) | SynBinOp::Or(_) => return self.lower_short_circuit(b),
             _ => return self.unsupported(b, "#[grad] does not support this operator"),
         };
-        let (lhs, rhs) = (self.lower_expr(&b.left), self.lower_expr(&b.right));
+        let lhs = self.lower_expr(&b.left);
+        // `x.iter().filter(..).count() + positives(w)`: beside an integer, a call returns one
+        // (Rust adds no float to an integer), whatever it reads.
+        let arithmetic = matches!(
+            op,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+        );
+        let beside_integer =
+            arithmetic && matches!(&lhs, Value::Scalar(l) if self.ty(l) == Ty::Int);
+        let rhs = match beside_integer {
+            true => self
+                .integer_call(&b.right, false)
+                .unwrap_or_else(|| self.lower_expr(&b.right)),
+            false => self.lower_expr(&b.right),
+        };
         // (already reported: nothing built on it is reported again)
         if matches!(lhs, Value::Error) || matches!(rhs, Value::Error) {
             return Value::Error;

@@ -647,6 +647,8 @@ fn predicate_type(expr: &Expr) -> Ty {
         || ["contains", "any", "all", "eq", "ne", "lt", "le", "gt", "ge"].contains(&name.as_str());
     if predicate {
         Ty::Bool
+    } else if ["count", "partition_point"].contains(&name.as_str()) {
+        Ty::Int
     } else {
         Ty::Unknown
     }
