@@ -28,6 +28,13 @@ impl Lowerer<'_> {
                 .lower_if(i)
                 .unwrap_or(Value::Unit),
             Expr::Block(b) if b.label.is_none() => self.lower_scoped(&b.block),
+            Expr::Block(b) if !self.reads(&b.to_token_stream()).varied => {
+                self.try_opaque(expr, false).unwrap_or(Value::Error)
+            }
+            Expr::Block(b) => self.unsupported(
+                &b.label,
+                "#[grad] does not support a labeled block (`'b: { .. break 'b v; .. }`) that reads a differentiated value: write its exits as an `if`/`else` chain whose branches end in the values",
+            ),
             Expr::Match(m) => self.lower_match(m),
             Expr::Tuple(t) => {
                 if t.elems.is_empty() {
