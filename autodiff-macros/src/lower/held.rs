@@ -29,10 +29,7 @@ use super::SYNTHETIC;
 
 /// `block` with its held iterators rewritten, if it has one.
 pub fn desugared(block: &syn::Block) -> Option<syn::Block> {
-    let mut block = block.clone();
-    let mut rewrite = Blocks { changed: false };
-    rewrite.visit_block_mut(&mut block);
-    rewrite.changed.then_some(block)
+    super::rewritten(block, Blocks { changed: false }, |b| b.changed)
 }
 
 struct Blocks {

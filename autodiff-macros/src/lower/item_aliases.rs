@@ -17,10 +17,7 @@ use syn::{Expr, Ident, Pat, Stmt};
 
 /// `block` with its item aliases rewritten, if it has one.
 pub fn desugared(block: &syn::Block) -> Option<syn::Block> {
-    let mut block = block.clone();
-    let mut rewrite = Blocks { changed: false };
-    rewrite.visit_block_mut(&mut block);
-    rewrite.changed.then_some(block)
+    super::rewritten(block, Blocks { changed: false }, |b| b.changed)
 }
 
 struct Blocks {

@@ -214,6 +214,18 @@ pub struct Lowerer<'a> {
     reassigned: HashSet<String>,
 }
 
+/// `block` as `rewrite` changes it (a rewrite of the source before lowering: `held.rs`,
+/// `item_aliases.rs`), or `None` when `changed` says it changed nothing.
+fn rewritten<R: syn::visit_mut::VisitMut>(
+    block: &syn::Block,
+    mut rewrite: R,
+    changed: impl Fn(&R) -> bool,
+) -> Option<syn::Block> {
+    let mut block = block.clone();
+    rewrite.visit_block_mut(&mut block);
+    changed(&rewrite).then_some(block)
+}
+
 /// The prefix of the names of locals in synthesized code: no user writes it.
 pub(super) const SYNTHETIC: &str = "__autodiff_";
 

@@ -32,6 +32,7 @@ mod loops;
 mod merged;
 mod order;
 mod overwrite;
+mod passed_through;
 mod views;
 
 pub struct Sweeps {
