@@ -36,8 +36,7 @@ pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenS
 /// `NAME_adjoint` and `NAME_grad` for `item`, or the errors that prevent them (with stubs
 /// when only the body is at fault). `outer` are the type parameters of the `impl` a method is
 /// in, which its float type may be; `associated`: `item` is in an `impl` block, with or
-/// without `self` (its items are reached through `Self::`).
-/// `associated`: the function is in an `impl` block; `trait_generics`: see
+/// without `self` (its items are reached through `Self::`); `trait_generics`: see
 /// [`Signature::trait_generics`].
 pub fn generate(
     attr: &GradAttr,
@@ -429,7 +428,6 @@ fn reverse_only_rows(attr: &GradAttr, sig: &Signature, errors: &mut Errors) {
     }
 }
 
-/// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
 /// `#[grad]` on a function none of whose parameters it differentiates (`NAME_grad` would
 /// return `()`): on a parameter of a type the function is generic over (smartcore's
 /// `y_true: &V` with `V: BaseVector<T>`), passed through as data, or on the name.
@@ -457,6 +455,7 @@ fn nothing_to_differentiate(item: &ItemFn, sig: &Signature, errors: &mut Errors)
     }
 }
 
+/// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
 fn differentiated(
     attr: &GradAttr,
     item: &ItemFn,
@@ -1016,22 +1015,13 @@ pub(crate) fn with_data_item(
     }
 }
 
-/// Whether a type has `impl Trait` in it (the keyword, not a name that contains it).
-fn mentions_impl(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|tt| match tt {
-        proc_macro2::TokenTree::Ident(i) => i == "impl",
-        proc_macro2::TokenTree::Group(g) => mentions_impl(g.stream()),
-        _ => false,
-    })
-}
-
 /// Whether a parameter's type has `impl Trait` in it: the function's generics can then not
 /// be named in a turbofish.
 fn takes_impl_trait(item: &ItemFn) -> bool {
     item.sig
         .inputs
         .iter()
-        .any(|i| matches!(i, FnArg::Typed(pt) if mentions_impl(pt.ty.to_token_stream())))
+        .any(|i| matches!(i, FnArg::Typed(pt) if crate::reverse::mentions(&pt.ty.to_token_stream(), "impl")))
 }
 
 /// `let _ = f;`: the original function is used whenever an item generated from it is (no

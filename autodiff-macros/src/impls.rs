@@ -204,7 +204,11 @@ fn split_generics(item: &ItemImpl) -> (syn::Generics, Moved) {
         return (kept, moved);
     }
     let self_ty = item.self_ty.to_token_stream();
-    let named = |ident: &str| mentions_ident(self_ty.clone(), ident);
+    // (a lifetime `'a` is its name after the quote)
+    let mentions = |tokens: &TokenStream, name: &str| {
+        crate::reverse::mentions(tokens, name.trim_start_matches('\''))
+    };
+    let named = |ident: &str| mentions(&self_ty, ident);
     let params = std::mem::take(&mut kept.params);
     let mut names = Vec::new();
     for param in params {
@@ -225,7 +229,7 @@ fn split_generics(item: &ItemImpl) -> (syn::Generics, Moved) {
         let predicates = std::mem::take(&mut clause.predicates);
         for predicate in predicates {
             let tokens = predicate.to_token_stream();
-            if names.iter().any(|n| mentions_ident(tokens.clone(), n)) {
+            if names.iter().any(|n| mentions(&tokens, n)) {
                 moved.predicates.push(predicate);
             } else {
                 clause.predicates.push(predicate);
@@ -233,16 +237,6 @@ fn split_generics(item: &ItemImpl) -> (syn::Generics, Moved) {
         }
     }
     (kept, moved)
-}
-
-/// Whether `tokens` name `ident` (`T`, or a lifetime `'a`).
-fn mentions_ident(tokens: TokenStream, ident: &str) -> bool {
-    let name = ident.trim_start_matches('\'');
-    tokens.into_iter().any(|tt| match tt {
-        proc_macro2::TokenTree::Ident(i) => i == name,
-        proc_macro2::TokenTree::Group(g) => mentions_ident(g.stream(), ident),
-        _ => false,
-    })
 }
 
 /// The position of a method's own `#[grad]` / `#[grad(..)]` attribute.

@@ -546,7 +546,8 @@ fn gated(cell: &Cell, h: f64) -> f64 {
 #[grad(self, x)]
 impl CellStack {
     /// Every cell in turn, each bound to a local first; the last one's field read through
-    /// its alias, and the alias handed to a function.
+    /// its alias, and the alias handed to a function, also borrowed again as people write.
+    #[allow(clippy::needless_borrow)]
     fn run(&self, x: f64) -> f64 {
         let mut h = x;
         for k in 0..self.cells.len() {
@@ -554,7 +555,7 @@ impl CellStack {
             h = cell.step(h) + 0.5 * cell.w;
         }
         let last = &self.cells[self.cells.len() - 1];
-        self.scale * h + last.u * h + gated(last, h)
+        self.scale * h + last.u * h + gated(last, h) + gated(&last, 0.5)
     }
 }
 

@@ -158,11 +158,13 @@ struct Replace<'a> {
 impl VisitMut for Replace<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         let is_alias = |e: &Expr| matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name));
-        if matches!(expr, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && is_alias(&u.expr))
-        {
+        let deref = matches!(expr, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && is_alias(&u.expr));
+        let borrowed =
+            matches!(expr, Expr::Reference(r) if r.mutability.is_none() && is_alias(&r.expr));
+        if deref {
             *expr = self.item.clone();
-        } else if is_alias(expr) {
-            // Passed on, it stays a reference (`g(cell, x)`).
+        } else if borrowed || is_alias(expr) {
+            // `g(cell, x)`, `g(&cell, x)`: the item lent as the name lends it.
             let item = self.item;
             *expr = syn::parse_quote!(&#item);
         } else {

@@ -182,7 +182,7 @@ pub fn unmentioned(tokens: &TokenStream, base: &str) -> String {
 }
 
 /// Whether `tokens` name `name` anywhere.
-fn mentions(tokens: &TokenStream, name: &str) -> bool {
+pub(crate) fn mentions(tokens: &TokenStream, name: &str) -> bool {
     tokens.clone().into_iter().any(|tree| match tree {
         proc_macro2::TokenTree::Ident(i) => i == name,
         proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
