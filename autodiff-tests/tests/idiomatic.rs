@@ -1172,3 +1172,38 @@ fn integer_calls_beside_integers() {
         (8.0, 4.0)
     );
 }
+
+// The integer on the right (`positives(w) + extra`, `positives(w) * 2`, `positives(w) > 1`):
+// the call was lowered before its neighbour was seen, as a float call.
+#[grad(modes(tangent))]
+fn counted_on_the_left(w: &[f64]) -> f64 {
+    let extra = w.iter().filter(|&&v| v < -1.0).count();
+    let n = positives(w) + extra;
+    let m = positives(w) * 2;
+    let many = positives(w) > (w.len() - 1) / 2;
+    let s: f64 = w.iter().map(|v| v * v).sum();
+    if many {
+        s * (n + m) as f64
+    } else {
+        s
+    }
+}
+
+#[test]
+fn integer_calls_with_the_integer_on_the_right() {
+    let w = [1.0, -2.0, 3.0];
+    // n = 2 + 1, m = 4, many: 7 |w|^2
+    assert_eq!(
+        counted_on_the_left_grad(&w),
+        (98.0, vec![14.0, -28.0, 42.0])
+    );
+    assert_eq!(
+        counted_on_the_left_tangent(&w, &[1.0, 0.0, 0.0]),
+        (98.0, 14.0)
+    );
+    // one positive of three: |w|^2
+    assert_eq!(
+        counted_on_the_left_grad(&[-1.0, -2.0, 3.0]).1,
+        vec![-2.0, -4.0, 6.0]
+    );
+}

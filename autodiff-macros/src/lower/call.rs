@@ -1207,8 +1207,6 @@ pub(super) fn indexes_constant(expr: &Expr) -> bool {
     }
 }
 
-/// Whether `expr` has a float literal or calls a float method anywhere (`-1.125 + w[1]`,
-/// `d.atan()`): a value computed with floats, whatever else it reads.
 /// Whether `path` names an enum variant or a tuple struct (its last segment in `CamelCase`:
 /// `Some`, `Act::Relu`, `Meters`), not a function or a `CONSTANT`.
 pub(super) fn is_constructor(path: &syn::Path) -> bool {
@@ -1219,6 +1217,8 @@ pub(super) fn is_constructor(path: &syn::Path) -> bool {
     })
 }
 
+/// Whether `expr` has a float literal or calls a float method anywhere (`-1.125 + w[1]`,
+/// `d.atan()`): a value computed with floats, whatever else it reads.
 fn mentions_float(expr: &Expr) -> bool {
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {

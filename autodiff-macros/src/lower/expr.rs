@@ -485,15 +485,21 @@ impl Lowerer<'_> {
             SynBinOp::And(_) | SynBinOp::Or(_) => return self.lower_short_circuit(b),
             _ => return self.unsupported(b, "#[grad] does not support this operator"),
         };
-        let lhs = self.lower_expr(&b.left);
-        // `x.iter().filter(..).count() + positives(w)`: beside an integer, a call returns one
-        // (Rust adds no float to an integer), whatever it reads.
+        // `x.iter().filter(..).count() + positives(w)`, `positives(w) * 2`, `count(w) > n`:
+        // beside an integer, a call returns one (Rust mixes no float with an integer), whatever
+        // it reads.
         let arithmetic = matches!(
             op,
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
         );
-        let beside_integer =
-            arithmetic && matches!(&lhs, Value::Scalar(l) if self.ty(l) == Ty::Int);
+        let mixes = arithmetic || op.is_comparison();
+        let lhs = match mixes && self.integer_by_form(&b.right) {
+            true => self
+                .integer_call(&b.left, false)
+                .unwrap_or_else(|| self.lower_expr(&b.left)),
+            false => self.lower_expr(&b.left),
+        };
+        let beside_integer = mixes && matches!(&lhs, Value::Scalar(l) if self.ty(l) == Ty::Int);
         let rhs = match beside_integer {
             true => self
                 .integer_call(&b.right, false)
@@ -507,6 +513,35 @@ impl Lowerer<'_> {
         let lhs = self.scalar_of(lhs, &b.left);
         let rhs = self.scalar_of(rhs, &b.right);
         Value::Scalar(self.binary(op, lhs, rhs, span))
+    }
+
+    /// Whether `e` is an integer by its form alone, before it is lowered: an integer literal,
+    /// a local integer, a length or a count, a cast to an integer type, or arithmetic on one.
+    fn integer_by_form(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => !matches!(i.suffix(), "f32" | "f64"),
+            Expr::Paren(p) => self.integer_by_form(&p.expr),
+            Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                Some(Binding::Scalar { cell, .. }) => self.ty(&self.cells[cell].value) == Ty::Int,
+                _ => false,
+            },
+            Expr::MethodCall(m) => m.method == "len" || m.method == "count",
+            Expr::Cast(c) => is_integer_type(&c.ty),
+            Expr::Binary(b) => {
+                matches!(
+                    b.op,
+                    SynBinOp::Add(_)
+                        | SynBinOp::Sub(_)
+                        | SynBinOp::Mul(_)
+                        | SynBinOp::Div(_)
+                        | SynBinOp::Rem(_)
+                ) && (self.integer_by_form(&b.left) || self.integer_by_form(&b.right))
+            }
+            _ => false,
+        }
     }
 
     pub(super) fn binary(&mut self, op: BinOp, lhs: Operand, rhs: Operand, span: Span) -> Operand {
