@@ -73,6 +73,7 @@ pub fn generate(
         .map(|p| &p.ident)
         .collect();
     checkpoint::check(&item.block, &changed_data, &mut errors);
+    crate::cfg::check(&item, &mut errors);
     let second_order = second_order::plan(attr, &sig, &wrt, &mut errors);
     let before = errors.len();
     let models = sig
@@ -599,17 +600,32 @@ pub(crate) fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The original's `cfg` and lint attributes, which apply to what is generated from it.
+/// The original's `cfg`, lint and `deprecated` attributes, which apply to what is generated
+/// from it: a deprecated function's items are deprecated with it, and call it and each other
+/// without a warning (the original's own calls still warn).
 pub(crate) fn inherited_attrs(item: &ItemFn) -> TokenStream {
-    item.attrs
+    let mut attrs: TokenStream = item
+        .attrs
         .iter()
         .filter(|a| {
-            ["cfg", "allow", "expect", "warn", "deny", "forbid"]
-                .iter()
-                .any(|name| a.path().is_ident(name))
+            [
+                "cfg",
+                "allow",
+                "expect",
+                "warn",
+                "deny",
+                "forbid",
+                "deprecated",
+            ]
+            .iter()
+            .any(|name| a.path().is_ident(name))
         })
         .map(ToTokens::to_token_stream)
-        .collect()
+        .collect();
+    if item.attrs.iter().any(|a| a.path().is_ident("deprecated")) {
+        attrs.extend(quote!(#[allow(deprecated)]));
+    }
+    attrs
 }
 
 /// The trait a parameter's extra argument is bounded by, of the family `role` (`Shadow`

@@ -14,6 +14,7 @@
 
 mod activity;
 mod attr;
+mod cfg;
 mod checkpoint;
 mod code;
 mod diag;

@@ -196,6 +196,15 @@ fn is_nonzero_literal(operand: &Code) -> bool {
     number.parse::<f64>().is_ok_and(|v| v != 0.0)
 }
 
+/// A float literal's digits with the float type's suffix: `2.5_f64`, `3.0_f32` for `3.`
+/// (`3._f32` does not lex).
+pub fn suffixed(digits: &str, float: &str) -> String {
+    match digits.ends_with('.') {
+        true => format!("{digits}0_{float}"),
+        false => format!("{digits}_{float}"),
+    }
+}
+
 /// `value` as a literal of the float type `float`: bare (`2.0`) for `f32`/`f64`, converted
 /// for a generic `T: Float`, where a bare literal would not type-check.
 pub fn float_literal(float: &impl quote::ToTokens, generic: bool, value: f64) -> Code {

@@ -369,7 +369,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     ty,
                     format!(
                         "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`) or a vector of them (`[f64; M]`, `Vec<f64>`); `{}` is {advice}",
-                        written_type(ty)
+                        crate::diag::written(ty)
                     ),
                 );
                 None
@@ -422,7 +422,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     (&kind, &float)
                 {
                     if contains_float(&pt.ty, f, &[]) {
-                        float_data.push((ident.clone(), pt.span(), written_type(&pt.ty)));
+                        float_data.push((ident.clone(), pt.span(), crate::diag::written(&pt.ty)));
                     }
                 }
                 let listed = kind.depends_on_list()
@@ -558,8 +558,8 @@ fn mixed_floats(errors: &mut Errors, t: &Type, float: &Type) -> ParamKind {
         t,
         format!(
             "#[grad] needs one float type per function: this parameter is `{}` but the function returns `{}`",
-            written_type(t),
-            written_type(float)
+            crate::diag::written(t),
+            crate::diag::written(float)
         ),
     );
     ParamKind::Rejected
@@ -790,15 +790,6 @@ fn impl_type_params(sig: &syn::Signature, declared: &[Ident]) -> Vec<Ident> {
     };
     syn::visit::Visit::visit_signature(&mut names, sig);
     names.found
-}
-
-/// A type as a message shows it: `Vec<[f64; 3]>`, not `Vec < [f64 ; 3] >`.
-fn written_type(ty: &Type) -> String {
-    ty.to_token_stream()
-        .to_string()
-        .replace(' ', "")
-        .replace(',', ", ")
-        .replace(';', "; ")
 }
 
 /// Whether `ty` is a type parameter bounded by `Float` (in its list or a `where` clause) other

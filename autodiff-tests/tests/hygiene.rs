@@ -390,3 +390,19 @@ fn a_function_used_only_through_its_adjoint() {
     only_pulled_back_adjoint(1.0, 2.0, 0.5, &mut d_w, Const);
     assert_eq!(d_w, 0.5 * 2.0 * (2.0 - 1.0) * 2.0);
 }
+
+/// A deprecated `#[grad]` function (probe): its generated items called it, and each other,
+/// with a `deprecated` warning each, which `#![deny(warnings)]` turned into errors with no
+/// call of it anywhere. They are deprecated with it now.
+#[deprecated(note = "use `square` instead")]
+#[grad(modes(tangent, hvp))]
+pub fn old_square(x: f64) -> f64 {
+    x * x
+}
+
+#[test]
+#[allow(deprecated)]
+fn deprecated_functions_differentiate_quietly() {
+    assert_eq!(old_square_grad(3.0), (9.0, 6.0));
+    assert_eq!(old_square_tangent(3.0, 1.0), (9.0, 6.0));
+}

@@ -1423,3 +1423,27 @@ fn rows_of_a_data_field_zipped_in_a_chain_are_lent_to_calls() {
     let d_b = 2.0 * (e[0] + e[1] + e[2]) / 3.0 + prior;
     assert!(close(g.w[0], d_w0) && close(g.w[1], d_w1) && close(g.b, d_b));
 }
+
+// ----- a float literal with a trailing dot (probe: TheAlgorithms' GELU, `value.powf(3.)`) -----
+// The macro gave it the float type's suffix by appending to its digits (`3._f64`, which does
+// not lex) and panicked; under `modes(hvp)` a comparison with one (`x < 0.`) did too.
+
+#[grad(modes(hvp, tangent))]
+fn trailing_dots(x: f64) -> f64 {
+    let table: [f32; 2] = [1., 2.];
+    if x < 0. {
+        x.powf(3.)
+    } else {
+        2.0 * x.max(1.) + 2_f64.powf(x) + table[0] as f64
+    }
+}
+
+#[test]
+fn float_literals_with_a_trailing_dot() {
+    let ln2 = 2f64.ln();
+    // 2 max(x, 1) + 2^x + 1 at 2; x^3 at -2
+    assert!(close(trailing_dots_grad(2.0).1, 2.0 + 4.0 * ln2));
+    assert_eq!(trailing_dots_grad(-2.0), (-8.0, 12.0));
+    let (_, _, hv) = trailing_dots_hvp(2.0, 1.0);
+    assert!(close(hv, 4.0 * ln2 * ln2));
+}

@@ -284,7 +284,7 @@ impl Lowerer<'_> {
                     .map(element_type)
                     .map(|t| t.to_token_stream().to_string());
                 let typed = match number.as_deref() {
-                    Some(t @ ("f32" | "f64")) => format!("{digits}_{t}"),
+                    Some(t @ ("f32" | "f64")) => rules::suffixed(digits, t),
                     _ => digits.to_string(),
                 };
                 let fill = syn::LitFloat::new(&typed, l.span());

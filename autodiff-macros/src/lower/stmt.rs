@@ -18,7 +18,7 @@ impl Lowerer<'_> {
         for (i, stmt) in stmts.iter().enumerate() {
             let is_tail = i + 1 == stmts.len();
             if let SynStmt::Expr(expr, None) = stmt {
-                if is_tail {
+                if is_tail && crate::cfg::kept(stmt).is_empty() {
                     if !tail_returns {
                         return Some(self.lower_expr(expr));
                     }
@@ -122,6 +122,10 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_stmt(&mut self, stmt: &SynStmt) {
+        // `#[cfg(debug_assertions)] assert!(..);`: kept with its attribute, as written.
+        if !crate::cfg::kept(stmt).is_empty() {
+            return self.effect_tokens(crate::cfg::kept_tokens(stmt));
+        }
         match stmt {
             SynStmt::Local(local) => self.lower_let(local),
             SynStmt::Expr(Expr::Macro(m), _) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),

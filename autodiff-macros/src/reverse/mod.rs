@@ -436,7 +436,7 @@ impl<'a> Gen<'a> {
             Operand::Lit(syn::Lit::Float(l))
                 if l.suffix().is_empty() && !self.sig.float_is_generic =>
             {
-                let repr = format!("{}_{}", l.base10_digits(), self.float);
+                let repr = rules::suffixed(l.base10_digits(), &self.float.to_string());
                 Code::Token(syn::LitFloat::new(&repr, l.span()).token().into())
             }
             Operand::Var(v) if self.body.vars[v.0].reference => {
