@@ -1447,3 +1447,68 @@ fn float_literals_with_a_trailing_dot() {
     let (_, _, hv) = trailing_dots_hvp(2.0, 1.0);
     assert!(close(hv, 4.0 * ln2 * ln2));
 }
+
+// ----- slice methods on a row of a local matrix (probe: hand-written linear algebra) -----
+// `l[0].swap(0, 1)` (a column pivot), `l[i].copy_from_slice(row)`, `fill`, `reverse`,
+// `rotate_left` ran as written in the forward sweep, so the value was right, but the sweeps
+// never saw what they wrote: a silently wrong gradient (zeros through a copy) and tangent.
+
+#[grad(modes(tangent))]
+fn pivoted_rows(a: &[[f64; 3]; 3], x: &[f64]) -> f64 {
+    let mut l = [[0.0; 3]; 3];
+    for i in 0..3 {
+        l[i].copy_from_slice(&a[i]);
+    }
+    l[0].swap(0, 2);
+    l[1].reverse();
+    l[2].rotate_left(1);
+    l[2][2] *= 2.0;
+    let mut s = 0.0;
+    for i in 0..3 {
+        for j in 0..3 {
+            s += l[i][j] * (1.0 + (i * 3 + j) as f64) * x[j];
+        }
+    }
+    s * l[0][0]
+}
+
+#[grad]
+fn copied_into_rows(a: &[Vec<f64>], x: &[f64]) -> f64 {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for (i, row) in a.iter().enumerate() {
+        l[i].clone_from_slice(row);
+    }
+    l[1].copy_from_slice(x);
+    let first = l[0][1];
+    l[0].fill(first);
+    l[0][0] * l[1][1] + l[0][1] * l[1][0] * l[1][1]
+}
+
+#[test]
+fn slice_methods_on_rows_of_local_matrices() {
+    let mut rng = common::Rng::new(41);
+    let a = [0, 1, 2].map(|_| [0, 1, 2].map(|_| rng.uniform(-1.0, 1.0)));
+    let x = rng.vec(3, -1.0, 1.0);
+    let flat = |a: &[f64]| [[a[0], a[1], a[2]], [a[3], a[4], a[5]], [a[6], a[7], a[8]]];
+    let (_, (d_a, d_x)) = pivoted_rows_grad(&a, &x);
+    let a_flat: Vec<f64> = a.concat();
+    common::assert_matches_fd(&|p| pivoted_rows(&flat(p), &x), &a_flat, &d_a.concat(), "a");
+    common::assert_matches_fd(&|p| pivoted_rows(&a, p), &x, &d_x, "x");
+    let direction = [[0.3, -0.2, 0.5], [0.1, 0.4, -0.6], [0.7, 0.2, -0.1]];
+    let (_, tangent) = pivoted_rows_tangent(&a, &x, &direction, autodiff::Const);
+    let along: f64 = d_a
+        .concat()
+        .iter()
+        .zip(direction.concat())
+        .map(|(g, d)| g * d)
+        .sum();
+    assert!(close(tangent, along));
+
+    let rows = vec![vec![0.5, -1.5], vec![2.0, 0.25]];
+    let x = [1.25, -0.75];
+    let (_, (d_rows, d_x)) = copied_into_rows_grad(&rows, &x);
+    // l = [[r01, r01], x]: r01 x1 + r01 x0 x1
+    assert_eq!(d_rows, vec![vec![0.0, x[1] + x[0] * x[1]], vec![0.0, 0.0]]);
+    assert_eq!(d_x, vec![rows[0][1] * x[1], rows[0][1] + rows[0][1] * x[0]]);
+}

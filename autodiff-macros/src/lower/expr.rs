@@ -922,6 +922,9 @@ impl Lowerer<'_> {
             return self.lower_expr(&copy);
         }
         let span = spans::method_call(m);
+        if let Some(value) = self.lower_in_place_on_row(m, &name, span) {
+            return value;
+        }
         // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`: a conversion to the float type.
         if let Some(value) = self.lower_num_cast(m) {
             return value;

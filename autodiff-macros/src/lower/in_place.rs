@@ -11,6 +11,29 @@
 use super::*;
 use proc_macro2::Ident;
 
+/// The methods lowered here.
+const IN_PLACE: &[&str] = &[
+    "swap",
+    "sort_by",
+    "sort_unstable_by",
+    "reverse",
+    "rotate_left",
+    "rotate_right",
+    "fill",
+    "copy_from_slice",
+    "clone_from_slice",
+];
+
+/// Other methods that write into a slice, which a row of a local matrix cannot run as written.
+const WRITING: &[&str] = &[
+    "chunks_mut",
+    "chunks_exact_mut",
+    "copy_within",
+    "fill_with",
+    "swap_with_slice",
+    "split_at_mut",
+];
+
 impl Lowerer<'_> {
     /// `receiver.name(args)` on a local array, when `name` rearranges or overwrites it.
     pub(super) fn lower_in_place(
@@ -27,8 +50,61 @@ impl Lowerer<'_> {
             self.arrays[a.0].dims,
             self.arrays[a.0].origin == ArrayOrigin::Local,
         );
+        self.in_place(&m.receiver, dims, local, m, name, span)
+    }
+
+    /// `l[i].swap(j, k)`, `l[i].fill(c)`, `l[i].reverse()` on a row of a local matrix: the
+    /// same, on the row, its index taken once (`let r = i;`, then `l[r]`). Another method that
+    /// writes the row (`chunks_mut`, `copy_within`) is an error: it would run as written, out
+    /// of the sweeps' sight.
+    pub(super) fn lower_in_place_on_row(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        span: Span,
+    ) -> Option<Value> {
+        let Expr::Index(row) = &*m.receiver else {
+            return None;
+        };
+        let Expr::Path(matrix) = &*row.expr else {
+            return None;
+        };
+        let Some(Binding::Array(a)) = self.lookup(&matrix.path.get_ident()?.to_string()) else {
+            return None;
+        };
+        let (dims, origin) = (self.arrays[a.0].dims, self.arrays[a.0].origin);
+        if dims < 2 || origin != ArrayOrigin::Local || matches!(&*row.index, Expr::Range(_)) {
+            return None;
+        }
+        if !IN_PLACE.contains(&name) {
+            return WRITING.contains(&name).then(|| {
+                self.unsupported(
+                    &m.method,
+                    &format!("#[grad] cannot differentiate `.{name}(..)` on a row of a local matrix: the sweeps would not see what it writes; index the row's elements (`for j in 0..n {{ l[i][j] = ..; }}`)"),
+                )
+            });
+        }
+        let index = &row.index;
+        let r = Ident::new(&format!("{SYNTHETIC}row_{}", self.next_synthetic()), span);
+        self.scopes.push(HashMap::default());
+        self.lower_stmt(&syn::parse_quote_spanned!(span=> let #r = #index;));
+        let on_row: Expr = syn::parse_quote_spanned!(span=> #matrix[#r]);
+        let value = self.in_place(&on_row, dims - 1, true, m, name, span);
+        self.scopes.pop();
+        value
+    }
+
+    /// `v.name(args)` for an array `v` of `dims` indices (`local`: made in the function).
+    fn in_place(
+        &mut self,
+        v: &Expr,
+        dims: usize,
+        local: bool,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        span: Span,
+    ) -> Option<Value> {
         let args: Vec<&Expr> = m.args.iter().collect();
-        let v = &m.receiver;
         let k = self.next_synthetic();
         let fresh = |n: &str| Ident::new(&format!("{SYNTHETIC}{name}_{n}_{k}"), span);
         let rewritten: Expr = match (name, &*args) {
@@ -81,6 +157,21 @@ impl Lowerer<'_> {
                     let #old = #v.to_vec();
                     for #i in 0..#n {
                         #v[#i] = #old[#from];
+                    }
+                })
+            }
+            // (`copy_from_slice` on a whole local array or a range of one is `copy_into_local`'s)
+            ("copy_from_slice" | "clone_from_slice", [source]) if dims == 1 => {
+                let [src, i] = ["source", "i"].map(fresh);
+                let source: Expr = match source {
+                    Expr::Reference(_) => (*source).clone(),
+                    other => syn::parse_quote!(&#other),
+                };
+                syn::parse_quote_spanned!(span=> {
+                    let #src = #source;
+                    assert_eq!(#v.len(), #src.len(), "source slice length does not match destination slice length");
+                    for #i in 0..#src.len() {
+                        #v[#i] = #src[#i];
                     }
                 })
             }
