@@ -77,3 +77,33 @@ fn functions_written_by_macro_rules_differentiate() {
     assert_eq!(product_grad(&[3.0, 4.0]), (12.0, vec![4.0, 3.0]));
     assert_eq!(squared_at_grad(&[3.0, 4.0]), (19.0, vec![1.0, 8.0]));
 }
+
+/// Hygiene (probe): the template's own `x` and `t` are other variables than the caller's `x`
+/// and `t` substituted into it, though spelt the same. The macro took one for the other
+/// (value 10100 for 109, a zero gradient).
+macro_rules! with_offsets {
+    ($name:ident, $p:ident, $q:ident, $body:expr) => {
+        #[grad(modes(tangent))]
+        fn $name($p: f64, $q: f64) -> f64 {
+            let x = 100.0;
+            let t = [x, 2.0];
+            let pair = Pair { t: t[1] };
+            let Pair { t } = pair;
+            $body + x * t
+        }
+    };
+}
+
+struct Pair {
+    t: f64,
+}
+
+with_offsets!(offset_square, x, t, x * x * t);
+
+#[test]
+fn template_locals_are_other_variables_than_the_callers() {
+    // x^2 t + 100 * 2 at (3, 2): the template's x is 100, its t the pair's 2.
+    assert_eq!(offset_square(3.0, 2.0), 218.0);
+    assert_eq!(offset_square_grad(3.0, 2.0), (218.0, (12.0, 9.0)));
+    assert_eq!(offset_square_tangent(3.0, 2.0, 1.0, 1.0), (218.0, 21.0));
+}

@@ -17,6 +17,7 @@ mod conversions;
 mod expr;
 mod fallible;
 pub mod held;
+pub mod hygiene;
 mod in_place;
 pub mod item_aliases;
 mod iter;
