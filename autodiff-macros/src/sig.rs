@@ -379,6 +379,9 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
 
     let mut params = Vec::new();
     let mut float_data = Vec::new();
+    let converted = float
+        .as_ref()
+        .map_or(Vec::new(), |(f, ..)| converted_to_float(&sig.generics, f));
     for input in &sig.inputs {
         match input {
             // `&self`: the struct, differentiated like a struct parameter when
@@ -421,7 +424,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 if let (ParamKind::Opaque | ParamKind::DataArray { .. }, Some((f, ..))) =
                     (&kind, &float)
                 {
-                    if contains_float(&pt.ty, f, &[]) {
+                    if contains_float(&pt.ty, f, &converted) {
                         float_data.push((ident.clone(), pt.span(), crate::diag::written(&pt.ty)));
                     }
                 }
@@ -697,6 +700,37 @@ pub(crate) fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> 
                 || word == "f64"
                 || type_params.iter().any(|p| p == word)
         })
+}
+
+/// The type parameters bounded by a conversion to the function's float type (`U: Into<f64>`
+/// in an `f64` function, `AsPrimitive<T>` in a `T` one): a float may be what callers pass
+/// there, which the body converts (`x.into()`), and its derivative would be lost. (A
+/// conversion to another type, `I: Into<f64>` beside `x: T`, stays data.)
+fn converted_to_float(generics: &syn::Generics, float: &Type) -> Vec<Ident> {
+    let float = float.to_token_stream().to_string();
+    let converting = |bound: &syn::TypeParamBound| {
+        let syn::TypeParamBound::Trait(t) = bound else {
+            return false;
+        };
+        t.path.segments.last().is_some_and(|last| {
+            (last.ident == "Into" || last.ident == "AsPrimitive")
+                && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
+                    if a.args.len() == 1 && a.args[0].to_token_stream().to_string() == float)
+        })
+    };
+    let mut converted: Vec<Ident> = generics
+        .type_params()
+        .filter(|p| p.bounds.iter().any(converting))
+        .map(|p| p.ident.clone())
+        .collect();
+    for predicate in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(p) = predicate {
+            if let (Type::Path(tp), true) = (&p.bounded_ty, p.bounds.iter().any(converting)) {
+                converted.extend(tp.path.get_ident().cloned());
+            }
+        }
+    }
+    converted
 }
 
 /// Whether `ty` is a value of a type the function is generic over, by reference or not
