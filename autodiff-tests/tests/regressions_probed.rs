@@ -1512,3 +1512,55 @@ fn slice_methods_on_rows_of_local_matrices() {
     assert_eq!(d_rows, vec![vec![0.0, x[1] + x[0] * x[1]], vec![0.0, 0.0]]);
     assert_eq!(d_x, vec![rows[0][1] * x[1], rows[0][1] + rows[0][1] * x[0]]);
 }
+
+// ----- a pattern that binds names its scrutinee reads (probe: image padding) -----
+// `if let (Some(x), Some(y)) = (x.checked_sub(1), y.checked_sub(1))`: each name was read
+// from the scrutinee after the names before it were bound, so `y.checked_sub(1)` saw the
+// new `x` (a wrong value and gradient, an `unreachable!` reached, or E0308 in generated code).
+
+#[grad]
+fn shifted_pairs(img: &[f64], i: usize, j: usize) -> f64 {
+    let picked = if let (Some(i), j) = (i.checked_sub(1), j + i) {
+        img[i] * img[j]
+    } else {
+        0.0
+    };
+    let (Some(k), l) = (i.checked_sub(2), i + 1) else {
+        return picked;
+    };
+    let a = k.checked_sub(0);
+    let b = l.checked_sub(1);
+    let both = if let (Some(a), Some(b)) = (a, b) {
+        img[a] + img[b]
+    } else {
+        0.0
+    };
+    picked + img[k] * img[l] + both
+}
+
+#[grad]
+fn up_left_neighbours(img: &[f64], w: usize, h: usize) -> f64 {
+    let mut s = 0.0;
+    for y in 0..h {
+        for x in 0..w {
+            if let (Some(x), Some(y)) = (x.checked_sub(1), y.checked_sub(1)) {
+                s += img[y * w + x] * img[y * w + x + 1];
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn patterns_binding_names_their_scrutinee_reads() {
+    let img = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
+    // i = 3, j = 2: img[2] img[5] + img[1] img[4] + img[1] + img[3]
+    let (value, gradient) = shifted_pairs_grad(&img, 3, 2);
+    assert_eq!(value, shifted_pairs(&img, 3, 2));
+    assert_eq!(gradient, vec![0.0, 1.5, 0.6, 1.0, 0.2, 0.3, 0.0]);
+    let mut rng = common::Rng::new(43);
+    let pixels = rng.vec(12, -1.0, 1.0);
+    let (value, gradient) = up_left_neighbours_grad(&pixels, 4, 3);
+    assert_eq!(value, up_left_neighbours(&pixels, 4, 3));
+    common::assert_matches_fd(&|p| up_left_neighbours(p, 4, 3), &pixels, &gradient, "img");
+}

@@ -222,14 +222,22 @@ impl Lowerer<'_> {
             to: &own,
         };
         syn::visit_mut::VisitMut::visit_pat_mut(&mut rename, &mut renamed);
-        for name in names.iter() {
-            // A number behind a reference (bound through `&Reg`) is read by value.
-            let bound = build::bound(own(name));
-            let value: Expr = syn::parse_quote_spanned!(name.span()=> match #scrutinee {
-                #renamed => #bound,
-                _ => ::core::unreachable!(),
-            });
-            match self.try_opaque(&value, is_search(scrutinee)) {
+        // Every name read before any is bound: the scrutinee may read a name the pattern
+        // binds again (`if let (Some(i), j) = (i.checked_sub(1), j + i)`).
+        let values: Vec<Option<Value>> = names
+            .iter()
+            .map(|name| {
+                // A number behind a reference (bound through `&Reg`) is read by value.
+                let bound = build::bound(own(name));
+                let value: Expr = syn::parse_quote_spanned!(name.span()=> match #scrutinee {
+                    #renamed => #bound,
+                    _ => ::core::unreachable!(),
+                });
+                self.try_opaque(&value, is_search(scrutinee))
+            })
+            .collect();
+        for (name, value) in names.iter().zip(values) {
+            match value {
                 Some(Value::Scalar(op)) => {
                     // `Some(delta)` of an `Option<f64>` parameter: a float, which a call
                     // passes with a shadow.
