@@ -66,6 +66,7 @@ impl Rule {
                     | "neg"
                     | "mul"
                     | "mul_add"
+                    | "midpoint"
                     | "abs"
                     | "max"
                     | "min"
@@ -107,7 +108,15 @@ impl Rule {
             || self.constant
             || matches!(
                 self.name,
-                "abs" | "max" | "min" | "clamp" | "mul_add" | "recip" | "to_radians" | "to_degrees"
+                "abs"
+                    | "max"
+                    | "min"
+                    | "clamp"
+                    | "mul_add"
+                    | "midpoint"
+                    | "recip"
+                    | "to_radians"
+                    | "to_degrees"
             )
     }
 }
@@ -464,6 +473,11 @@ pub static RULES: &[Rule] = &[
             quote!(if #x == #zero { #zero } else { #d * (#o / #x) }),
             zero,
         ]
+    }),
+    // x.midpoint(y) = (x + y) / 2, without overflow.
+    rule!("midpoint", Form::Method, 2 + 0, |cx| {
+        let (d, half) = (&cx.d, cx.lit(0.5));
+        vec![quote!(#d * #half), quote!(#d * #half)]
     }),
     rule!("mul_add", Form::Method, 3 + 0, |cx| {
         let (x, a, d) = (&cx.x[0], &cx.x[1], &cx.d);

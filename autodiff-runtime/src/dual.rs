@@ -493,6 +493,15 @@ impl<T: Float> Dual<T> {
         let q = ((self.value - r) / y.value).round();
         Dual::new(r, self.tangent - q * y.tangent)
     }
+    /// `(self + y) / 2`, as `f64::midpoint`.
+    #[inline(always)]
+    pub fn midpoint(self, y: Self) -> Self {
+        let half = T::one() / (T::one() + T::one());
+        Dual::new(
+            (self.value * half) + (y.value * half),
+            (self.tangent + y.tangent) * half,
+        )
+    }
     #[inline(always)]
     pub fn copysign(self, sign: Self) -> Self {
         let c = self.value.copysign(sign.value);
@@ -813,6 +822,7 @@ mod tests {
             ("max", |x| x.max(Dual::constant(0.4)), 0.7),
             ("min", |x| x.min(Dual::constant(0.4)), 0.7),
             ("copysign", |x| x.copysign(Dual::constant(-1.0)), 0.7),
+            ("midpoint", |x| x.midpoint(x * x), 0.7),
             ("mul_add", |x| x.mul_add(x, Dual::constant(2.0)), 0.7),
             ("div", |x| Dual::constant(1.5) / (x * x), 0.7),
             ("rem", |x| (x * 3.0) % Dual::constant(1.3), 0.7),

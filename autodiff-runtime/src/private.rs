@@ -991,6 +991,13 @@ pub fn float_data<D: FloatData>(value: D) -> D {
     value
 }
 
+/// The number of items of a range of any integer type (`0..(n as i32)`), as the `usize` a
+/// vector's length is: a negative count is none, as the range is then empty.
+#[inline(always)]
+pub fn range_len<I: TryInto<usize>>(count: I) -> usize {
+    count.try_into().unwrap_or(0)
+}
+
 /// A constant named like a size (`N_STEPS`, `DIM`) passed to a call, which `#[grad]` gives no
 /// shadow argument: checked here to be an integer.
 #[inline(always)]

@@ -211,6 +211,14 @@ fn table() -> Vec<Row> {
             ANY,
             ANY
         ),
+        binary!(
+            midpoint,
+            midpoint_grad,
+            midpoint_tangent,
+            |x, y| x.midpoint(y) * y,
+            ANY,
+            ANY
+        ),
         ternary!(
             mul_add,
             mul_add_grad,

@@ -1564,3 +1564,96 @@ fn patterns_binding_names_their_scrutinee_reads() {
     assert_eq!(value, up_left_neighbours(&pixels, 4, 3));
     common::assert_matches_fd(&|p| up_left_neighbours(p, 4, 3), &pixels, &gradient, "img");
 }
+
+// ----- a vector pushed in a loop over a range of `i32` (probe: TheAlgorithms' geometric
+// series) and `f64::midpoint` (interquartile range) -----
+// The vector's length was the range's count in the range's type (`i32`), which `vec!` and
+// slicing refused inside generated code; `midpoint` had no derivative rule.
+
+#[grad(modes(jacobian))]
+fn geometric_series(nth_term: f64, start: f64, ratio: f64) -> Vec<f64> {
+    let mut series = Vec::new();
+    let mut multiple = 1.0;
+    for _ in 0..(nth_term as i32) {
+        series.push(start * multiple);
+        multiple *= ratio;
+    }
+    series
+}
+
+#[grad(modes(hvp))]
+fn midpoint_square(lower: f64, upper: f64) -> f64 {
+    let m = lower.midpoint(upper);
+    m * m * upper
+}
+
+#[test]
+fn pushes_over_an_i32_range_and_midpoints() {
+    let (series, (d_nth, d_start, d_ratio)) = geometric_series_jacobian(4.0, 1.5, 0.8);
+    assert_eq!(series.len(), 4);
+    assert_eq!(d_nth, vec![0.0; 4]);
+    for k in 0..4 {
+        assert!(close(d_start[k], 0.8f64.powi(k as i32)));
+        assert!(close(
+            d_ratio[k],
+            k as f64 * 1.5 * 0.8f64.powi(k as i32 - 1)
+        ));
+    }
+    assert!(geometric_series_jacobian(-2.0, 1.5, 0.8).0.is_empty());
+    // m^2 u with m = (l + u) / 2: d/dl = m u, d/du = m u + m^2
+    let (value, (d_lower, d_upper)) = midpoint_square_grad(1.0, 3.0);
+    assert_eq!((value, d_lower, d_upper), (12.0, 6.0, 10.0));
+    // H = [[u/2, u/2 + m], [u/2 + m, u/2 + 2m]] at m = 2, u = 3
+    let (_, _, (hv_lower, hv_upper)) = midpoint_square_hvp(1.0, 3.0, 1.0, 0.0);
+    assert_eq!((hv_lower, hv_upper), (1.5, 3.5));
+}
+
+// ----- validation helpers under `modes(hvp)` (probe: TheAlgorithms' negative log-likelihood,
+// margin ranking loss) -----
+// A call read as a `bool` (`!in_unit_range(p)`, `a && b`, an `if`) or whose value is dropped
+// (`check(x, margin)?;`) was a differentiated call on dual numbers: `in_unit_range_dual_adjoint`
+// not found. It is called as written, on the values.
+
+fn in_unit_range(values: &[f64]) -> bool {
+    values.iter().all(|&x| (0.0..=1.0).contains(&x))
+}
+
+fn checked(values: &[f64], margin: f64) -> Result<(), String> {
+    match values.is_empty() || margin < 0.0 {
+        true => Err("empty input or negative margin".into()),
+        false => Ok(()),
+    }
+}
+
+#[grad(modes(hvp, tangent))]
+fn guarded_nll(y_true: &[f64], y_pred: &[f64], margin: f64) -> Result<f64, String> {
+    checked(y_pred, margin)?;
+    if !in_unit_range(y_true) || !in_unit_range(y_pred) {
+        return Err("outside [0, 1]".into());
+    }
+    let mut total: f64 = 0.0;
+    for (p, a) in y_pred.iter().zip(y_true) {
+        total += -a * p.ln() - (1.0 - a) * (1.0 - p).ln();
+    }
+    Ok(total + margin * margin)
+}
+
+#[test]
+fn validation_helpers_under_second_order() {
+    let (p, a) = (0.3, 0.5);
+    let (value, (d_true, d_pred, d_margin)) = guarded_nll_grad(&[a], &[p], 2.0).unwrap();
+    assert!(close(value, -a * p.ln() - (1.0 - a) * (1.0 - p).ln() + 4.0));
+    assert!(close(d_true[0], -p.ln() + (1.0 - p).ln()));
+    assert!(close(d_pred[0], -a / p + (1.0 - a) / (1.0 - p)));
+    assert_eq!(d_margin, 4.0);
+    let (_, _, (hv_true, hv_pred, hv_margin)) =
+        guarded_nll_hvp(&[a], &[p], 2.0, &[0.0][..], &[1.0][..], 1.0).unwrap();
+    assert!(close(hv_true[0], -1.0 / p - 1.0 / (1.0 - p)));
+    assert!(close(
+        hv_pred[0],
+        a / (p * p) + (1.0 - a) / ((1.0 - p) * (1.0 - p))
+    ));
+    assert_eq!(hv_margin, 2.0);
+    assert!(guarded_nll_hvp(&[a], &[1.5], 2.0, &[0.0][..], &[1.0][..], 1.0).is_err());
+    assert!(guarded_nll_tangent(&[a], &[p], -1.0, &[0.0][..], &[1.0][..], 0.0).is_err());
+}

@@ -232,6 +232,21 @@ impl Lowerer<'_> {
     /// derivative. `None` for what is not a named function's call reading a differentiated
     /// value (a call on data is passed through anyway, as its types are).
     pub(super) fn integer_call(&mut self, expr: &Expr, checked: bool) -> Option<Value> {
+        self.data_call(expr, checked, Ty::Int)
+    }
+
+    /// A value read as a `bool` (a condition; an operand of `&&`, `||`, `!`): a call there
+    /// returns one (`if in_range(x)`, `!all_positive(w)`), called as written whatever it
+    /// reads, with no `_adjoint` (nor `_dual_adjoint`: on dual numbers it reads their values).
+    pub(super) fn condition(&mut self, expr: &Expr) -> Operand {
+        match self.data_call(expr, false, Ty::Bool) {
+            Some(Value::Scalar(op)) => op,
+            _ => self.expr_scalar(expr),
+        }
+    }
+
+    /// `integer_call`, and `condition`'s call: a call of a named function returning `ty`.
+    fn data_call(&mut self, expr: &Expr, checked: bool, ty: Ty) -> Option<Value> {
         let Expr::Call(c) = expr else {
             return None;
         };
@@ -260,7 +275,7 @@ impl Lowerer<'_> {
         };
         let value = self.try_opaque(&call, true)?;
         if let Value::Scalar(Operand::Var(v)) = &value {
-            self.vars[v.0].ty = Ty::Int;
+            self.vars[v.0].ty = ty;
         }
         Some(value)
     }
@@ -869,7 +884,7 @@ impl Lowerer<'_> {
     }
 
     /// Whether `path` names a local (a closure), which is inlined, never passed through.
-    fn is_local_call(&self, path: &syn::Path) -> bool {
+    pub(super) fn is_local_call(&self, path: &syn::Path) -> bool {
         path.get_ident()
             .is_some_and(|i| self.lookup(&i.to_string()).is_some())
     }

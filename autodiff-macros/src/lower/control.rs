@@ -12,7 +12,7 @@ impl Lowerer<'_> {
         if let Expr::Let(l) = &*i.cond {
             return self.lower_if_let(l, then_branch, else_branch, span);
         }
-        let cond = self.expr_scalar(&i.cond);
+        let cond = self.condition(&i.cond);
         self.lower_if_with(
             cond,
             |lw| Some(lw.lower_scoped(then_branch)),

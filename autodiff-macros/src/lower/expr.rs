@@ -416,7 +416,7 @@ impl Lowerer<'_> {
                 Value::Scalar(value)
             }
             SynUnOp::Not(_) => {
-                let x = self.expr_scalar(&u.expr);
+                let x = self.condition(&u.expr);
                 let ty = self.ty(&x);
                 Value::Scalar(self.let_op("t", ty, Op::Unary(UnOp::Not, x), span))
             }
@@ -594,12 +594,12 @@ impl Lowerer<'_> {
     pub(super) fn lower_short_circuit(&mut self, b: &syn::ExprBinary) -> Value {
         let span = b.span();
         let is_and = matches!(b.op, SynBinOp::And(_));
-        let lhs = self.expr_scalar(&b.left);
+        let lhs = self.condition(&b.left);
         // Lower `b` into a scratch block: when it needs no statements, it is safe to evaluate
         // eagerly.
         self.open_block(Scope::Branch);
         let cells_before: Vec<Operand> = self.cells.iter().map(|c| c.value.clone()).collect();
-        let rhs = self.expr_scalar(&b.right);
+        let rhs = self.condition(&b.right);
         let scratch = self.close_block();
         let op = if is_and { BinOp::And } else { BinOp::Or };
         if scratch.is_empty() {
@@ -612,7 +612,7 @@ impl Lowerer<'_> {
         let value = if is_and {
             self.lower_if_with(
                 lhs,
-                |lw| Some(lw.lower_expr(right)),
+                |lw| Some(Value::Scalar(lw.condition(right))),
                 |_| Some(Value::Scalar(Operand::Lit(lit_bool(false)))),
                 span,
             )
@@ -620,7 +620,7 @@ impl Lowerer<'_> {
             self.lower_if_with(
                 lhs,
                 |_| Some(Value::Scalar(Operand::Lit(lit_bool(true)))),
-                |lw| Some(lw.lower_expr(right)),
+                |lw| Some(Value::Scalar(lw.condition(right))),
                 span,
             )
         };

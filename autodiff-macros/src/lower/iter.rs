@@ -459,7 +459,10 @@ impl Lowerer<'_> {
                         let n = syn::LitInt::new(&e.saturating_sub(s).to_string(), span);
                         parse_quote!(#n)
                     }
-                    _ => parse_quote!(::core::cmp::max(#start, #end) - (#start)),
+                    // (of the range's integer type, which may be `i32`)
+                    _ => parse_quote!(::autodiff::__private::range_len(
+                        ::core::cmp::max(#start, #end) - (#start)
+                    )),
                 };
                 let start = start.clone();
                 Ok(Stream {

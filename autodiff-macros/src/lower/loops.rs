@@ -75,7 +75,7 @@ impl Lowerer<'_> {
             span,
             |lw| {
                 lw.open_block(Scope::Loop);
-                let cond = lw.expr_scalar(cond_expr);
+                let cond = lw.condition(cond_expr);
                 let header = Block {
                     stmts: lw.close_block(),
                 };

@@ -129,6 +129,12 @@ impl Lowerer<'_> {
         match stmt {
             SynStmt::Local(local) => self.lower_let(local),
             SynStmt::Expr(Expr::Macro(m), _) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
+            // `check(x)?;`, `validate(&w);`: a call whose value is dropped and that lends
+            // nothing mutably passes no derivative on; it runs as written (on dual numbers
+            // too, reading their values), with no `_adjoint`.
+            SynStmt::Expr(expr, Some(_)) if self.dropped_call(expr) => {
+                self.effect_tokens(expr.to_token_stream())
+            }
             SynStmt::Expr(expr, _) => {
                 // `s *= if c { a } else { continue };` would use a leaving branch's value.
                 let may_leave = std::mem::replace(&mut self.value_may_leave, false);
@@ -147,6 +153,23 @@ impl Lowerer<'_> {
             SynStmt::Macro(m) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
             SynStmt::Macro(m) => self.reject_macro(&m.mac),
         }
+    }
+
+    /// Whether `expr` is a call of a named function, or its `?`, that lends nothing mutably.
+    fn dropped_call(&self, expr: &Expr) -> bool {
+        let call = match expr {
+            Expr::Try(t) => &*t.expr,
+            other => other,
+        };
+        let Expr::Call(c) = call else {
+            return false;
+        };
+        let lends_mutably = c
+            .args
+            .iter()
+            .any(|a| matches!(a, Expr::Reference(r) if r.mutability.is_some()));
+        matches!(&*c.func, Expr::Path(p) if p.qself.is_none() && !self.is_local_call(&p.path))
+            && !lends_mutably
     }
 
     /// `let mut name: [elem; len] = [0.0; len];`, lowered: a local array written after.
