@@ -991,6 +991,13 @@ pub fn float_data<D: FloatData>(value: D) -> D {
     value
 }
 
+/// A copy of a row of a local matrix as a call saw it: a fixed-size row is copied, a `Vec`
+/// row (of `vec![vec![..]; n]`) cloned, which the generated code cannot tell apart.
+#[inline(always)]
+pub fn row_copy<R: Clone>(row: &R) -> R {
+    row.clone()
+}
+
 /// The number of items of a range of any integer type (`0..(n as i32)`), as the `usize` a
 /// vector's length is: a negative count is none, as the range is then empty.
 #[inline(always)]

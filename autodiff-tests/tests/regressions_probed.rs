@@ -1657,3 +1657,68 @@ fn validation_helpers_under_second_order() {
     assert!(guarded_nll_hvp(&[a], &[1.5], 2.0, &[0.0][..], &[1.0][..], 1.0).is_err());
     assert!(guarded_nll_tangent(&[a], &[p], -1.0, &[0.0][..], &[1.0][..], 0.0).is_err());
 }
+
+// ----- rows of a local matrix lent to calls (probe: Gram-Schmidt, row norms) -----
+// `dot(&q[j], &u)` in a loop that writes `q` after: the row the call saw was kept by a move
+// out of a `Vec<Vec<f64>>` (E0507); `rows.iter().map(|v| dot(v, v))`: each row was a copy,
+// passed by value where the call takes a reference (E0308).
+
+#[grad]
+fn row_dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[grad]
+fn fixed_dot(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad]
+fn gram_schmidt_like(vs: &[Vec<f64>]) -> f64 {
+    let n = vs.len();
+    let mut q = vec![vec![0.0; n]; n];
+    let mut s = 0.0;
+    for i in 0..n {
+        s += row_dot(&q[0], &vs[i]);
+        q[i][0] = vs[i][0];
+        q[i][1] = vs[i][1] * vs[i][0];
+    }
+    s + row_dot(&q[1], &q[0])
+}
+
+#[grad]
+fn row_norms(p: &[f64]) -> f64 {
+    let mut rows = vec![[0.0; 3]; 2];
+    for i in 0..2 {
+        rows[i] = [p[3 * i], p[3 * i + 1], p[3 * i + 2]];
+    }
+    let mut fixed = [[0.0; 3]; 2];
+    fixed[0] = rows[1];
+    fixed[1] = rows[0];
+    rows.iter().map(|v| fixed_dot(v, v).sqrt()).sum::<f64>()
+        + fixed
+            .iter()
+            .zip(rows.iter())
+            .map(|(a, b)| fixed_dot(a, b))
+            .sum::<f64>()
+}
+
+#[test]
+fn rows_of_local_matrices_lent_to_calls() {
+    let mut rng = common::Rng::new(44);
+    let vs = vec![rng.vec(2, -1.0, 1.0), rng.vec(2, -1.0, 1.0)];
+    let flat: Vec<f64> = vs.concat();
+    let (value, gradient) = gram_schmidt_like_grad(&vs);
+    assert_eq!(value, gram_schmidt_like(&vs));
+    let rows = |p: &[f64]| vec![p[..2].to_vec(), p[2..].to_vec()];
+    common::assert_matches_fd(
+        &|p| gram_schmidt_like(&rows(p)),
+        &flat,
+        &gradient.concat(),
+        "vs",
+    );
+    let p = rng.vec(6, -1.0, 1.0);
+    let (value, gradient) = row_norms_grad(&p);
+    assert_eq!(value, row_norms(&p));
+    common::assert_matches_fd(&|p| row_norms(p), &p, &gradient, "p");
+}

@@ -98,21 +98,19 @@ impl Gen<'_> {
             }
             Op::Opaque(o) => self.opaque(o),
             Op::Snapshot { array, row } => {
-                let info = self.body.array(*array);
-                let copy = info.fixed || row.is_some();
+                let fixed = self.body.array(*array).fixed;
                 let a = self.array(*array);
-                let source = match row {
+                // A fixed-size array is `Copy`; a `Vec` is cloned; a row may be either.
+                match row {
                     Some(r) => {
                         let r = self.operand(r);
-                        quote!(#a[#r])
+                        match fixed {
+                            true => quote!(#a[#r]),
+                            false => quote!(::autodiff::__private::row_copy(&#a[#r])),
+                        }
                     }
-                    None => a.into(),
-                };
-                // A fixed-size array is `Copy`; a `Vec` is cloned.
-                if copy {
-                    source
-                } else {
-                    quote!(#source.clone())
+                    None if fixed => a.into(),
+                    None => quote!(#a.clone()),
                 }
             }
             Op::Len { array, row } => {
