@@ -1375,3 +1375,44 @@ fn items_through_adaptors_and_scalar_methods_of_parts() {
     let (_, g) = scalar_part_methods_grad(&net, 0.3);
     fd_check(|n: &Units| scalar_part_methods(n, 0.3), &net, &g);
 }
+
+// ----- rows of a model's matrix zipped with rows of data, lent to calls (probe: embeddings) --
+// `for (row, x) in m.keys.iter().zip(xs) { s += dot(row, x) }`, and the same as a chain: the
+// field was taken for a vector of numbers (`[f64; 3] + [f64; 3]` in generated code).
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Keys {
+    keys: [[f64; 3]; 2],
+    table: Vec<[f64; 3]>,
+}
+
+#[grad(m)]
+fn zipped_rows(m: &Keys, xs: &[[f64; 3]]) -> f64 {
+    let mut s = 0.0;
+    for (row, x) in m.keys.iter().zip(xs) {
+        s += dot3(row, x) * x[0];
+    }
+    s + m
+        .table
+        .iter()
+        .zip(xs.iter())
+        .map(|(row, x)| dot3(row, x).tanh())
+        .sum::<f64>()
+}
+
+#[test]
+fn model_rows_zipped_with_data_rows() {
+    let m = filled(
+        Keys {
+            keys: [[0.0; 3]; 2],
+            table: vec![[0.0; 3]; 3],
+        },
+        -0.7,
+    );
+    let xs = [[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]];
+    let (value, g) = zipped_rows_grad(&m, &xs);
+    assert_eq!(value, zipped_rows(&m, &xs));
+    // the third row of the table has no data row to meet
+    assert_eq!(g.table[2], [0.0; 3]);
+    check_params_gradient(|m: &Keys| zipped_rows(m, &xs), &m, &g).assert_ok();
+}

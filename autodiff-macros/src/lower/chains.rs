@@ -109,12 +109,39 @@ impl Chains<'_> {
         let Expr::MethodCall(iter) = iter else {
             return None;
         };
+        let mut iter: &ExprMethodCall = iter;
+        // `.zip(xs)` of the items with a parameter's or a local's (`|(row, x)| dot(row, x)`;
+        // also `&xs`, `xs.iter()`).
+        let mut partner = None;
+        if let (true, [other], Expr::MethodCall(inner)) = (
+            iter.method == "zip",
+            &*iter.args.iter().collect::<Vec<_>>(),
+            &*iter.receiver,
+        ) {
+            let array = match other {
+                Expr::Reference(r) => &*r.expr,
+                Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+                other => other,
+            };
+            if !matches!(array, Expr::Path(p) if p.path.get_ident().is_some()) {
+                return None;
+            }
+            (partner, iter) = (Some(*other), inner);
+        }
         let field = matches!(&*iter.receiver, Expr::Field(_));
         if iter.method != "iter" || !iter.args.is_empty() || !field {
             return None;
         }
-        let item = match &*closure.inputs.iter().collect::<Vec<_>>() {
-            [syn::Pat::Ident(item)] | [_, syn::Pat::Ident(item)] => item.ident.clone(),
+        let (item, pattern) = match (&*closure.inputs.iter().collect::<Vec<_>>(), partner) {
+            ([syn::Pat::Ident(item)] | [_, syn::Pat::Ident(item)], None) => {
+                (item.ident.clone(), syn::Pat::Ident(item.clone()))
+            }
+            ([syn::Pat::Tuple(pair)], Some(_)) if pair.elems.len() == 2 => {
+                let syn::Pat::Ident(item) = &pair.elems[0] else {
+                    return None;
+                };
+                (item.ident.clone(), syn::Pat::Tuple(pair.clone()))
+            }
             _ => return None,
         };
         let mut uses = super::models::Uses::of(&item);
@@ -133,9 +160,10 @@ impl Chains<'_> {
             "collect" => parse_quote_spanned!(span=> #acc.push(#body);),
             _ => parse_quote_spanned!(span=> #acc = #body;),
         };
+        let zipped = partner.map(|other| quote::quote!(.zip(#other)));
         Some(parse_quote_spanned!(span=> {
             let mut #acc = #init;
-            for #item in #sequence.iter() {
+            for #pattern in #sequence.iter() #zipped {
                 #step
             }
             #acc

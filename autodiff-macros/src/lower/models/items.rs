@@ -68,6 +68,7 @@ impl SequenceLoop<'_> {
             SubstitutePartner {
                 name: p.item.clone(),
                 element: syn::parse_quote!(#array[#index]),
+                by_ref: !p.copied,
             }
             .visit_block_mut(&mut body);
             end = syn::parse_quote!(#end.min(#array.len()));
@@ -101,12 +102,14 @@ pub(super) fn sequence_loop(f: &syn::ExprForLoop) -> Option<SequenceLoop<'_>> {
     let l = sequence_items(f)?;
     let mut uses = Uses::of(&l.item);
     uses.visit_block(&f.body);
-    // The partner's items are numbers, read in place (a sequence of models zipped with this
-    // one, its items lent to calls, is not taken yet; one bound by `&x` holds numbers).
+    // The partner's items are read in place: numbers, or rows of a parameter or a local lent
+    // to calls (a sequence of models zipped with this one, its items lent to calls, is not
+    // taken yet; one bound by `&x` holds numbers).
     if let Some(p) = l.partner.as_ref().filter(|p| !p.copied) {
         let mut lent = Uses::of(&p.item);
         lent.visit_block(&f.body);
-        if lent.as_argument > 0 {
+        let named = matches!(p.array, Expr::Path(path) if path.path.get_ident().is_some());
+        if lent.as_argument > 0 && !named {
             return None;
         }
     }
@@ -330,6 +333,8 @@ pub(super) fn partner_array(other: &Expr) -> Option<&Expr> {
 struct SubstitutePartner {
     name: Ident,
     element: Expr,
+    /// Whether the item is a reference (not bound by `&x`), which a call is lent.
+    by_ref: bool,
 }
 
 impl SubstitutePartner {
@@ -338,11 +343,32 @@ impl SubstitutePartner {
     }
 }
 
+impl SubstitutePartner {
+    /// An argument naming the item: lent, as the iterator gives it (`dot(row, &xs[index])`).
+    fn lend(&self, args: &mut syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
+        let element = &self.element;
+        if !self.by_ref {
+            return;
+        }
+        for arg in args.iter_mut().filter(|a| self.is_name(a)) {
+            *arg = syn::parse_quote!(&#element);
+        }
+    }
+}
+
 impl VisitMut for SubstitutePartner {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && self.is_name(&u.expr) => {
                 *expr = self.element.clone();
+            }
+            Expr::Call(c) => {
+                self.lend(&mut c.args);
+                syn::visit_mut::visit_expr_mut(self, expr);
+            }
+            Expr::MethodCall(m) => {
+                self.lend(&mut m.args);
+                syn::visit_mut::visit_expr_mut(self, expr);
             }
             _ if self.is_name(expr) => *expr = self.element.clone(),
             _ => syn::visit_mut::visit_expr_mut(self, expr),
