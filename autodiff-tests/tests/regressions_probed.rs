@@ -1722,3 +1722,48 @@ fn rows_of_local_matrices_lent_to_calls() {
     assert_eq!(value, row_norms(&p));
     common::assert_matches_fd(&|p| row_norms(p), &p, &gradient, "p");
 }
+
+// ----- the links of a tree passed to a recursive call (probe: arena trees) -----
+// `eval(nodes, n.child, x)`: a field of data passed to a call is taken for float data unless
+// its name says it is a size or an index; `child`, `node`, `token_id` do now.
+
+pub struct TreeNode {
+    pub child: usize,
+    pub token_id: usize,
+    pub leaf: bool,
+}
+
+#[grad(x)]
+fn tree_eval(nodes: &[TreeNode], at: usize, x: &[f64]) -> f64 {
+    let n = &nodes[at];
+    if n.leaf {
+        return x[n.token_id];
+    }
+    x[n.token_id] * tree_eval(nodes, n.child, x)
+}
+
+#[test]
+fn tree_links_are_indices() {
+    let nodes = [
+        TreeNode {
+            child: 1,
+            token_id: 0,
+            leaf: false,
+        },
+        TreeNode {
+            child: 2,
+            token_id: 2,
+            leaf: false,
+        },
+        TreeNode {
+            child: 0,
+            token_id: 1,
+            leaf: true,
+        },
+    ];
+    // x0 x2 x1
+    assert_eq!(
+        tree_eval_grad(&nodes, 0, &[2.0, 3.0, 5.0]),
+        (30.0, vec![15.0, 10.0, 6.0])
+    );
+}

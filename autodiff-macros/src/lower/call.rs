@@ -1069,7 +1069,8 @@ impl Lowerer<'_> {
     }
 }
 
-/// Words that name a count or a size, not a float.
+/// Words that name a count, a size or an index, not a float (`child`, `token_id`, `node`:
+/// the links of trees and the ids of embeddings).
 const SIZE_WORDS: &[&str] = &[
     "N",
     "M",
@@ -1105,6 +1106,16 @@ const SIZE_WORDS: &[&str] = &[
     "IDX",
     "INDEX",
     "CLASS",
+    "ID",
+    "IDS",
+    "CHILD",
+    "PARENT",
+    "NODE",
+    "TOKEN",
+    "WORD",
+    "USER",
+    "GROUP",
+    "CLUSTER",
 ];
 
 /// Whether a method chain gives an element by reference: `xs.first().unwrap()`,
