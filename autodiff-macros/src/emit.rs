@@ -47,6 +47,8 @@ pub fn generate(
 ) -> TokenStream {
     let separated = lower::hygiene::separated(item);
     let item = separated.as_ref().unwrap_or(item);
+    let separated = lower::hygiene::closures_separated(item);
+    let item = separated.as_ref().unwrap_or(item);
     let mut item = lower::written_params::copied(item).unwrap_or_else(|| item.clone());
     lower::closure_returns::desugar(&mut item.block);
     let mut errors = Errors::default();

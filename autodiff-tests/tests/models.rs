@@ -1416,3 +1416,34 @@ fn model_rows_zipped_with_data_rows() {
     assert_eq!(g.table[2], [0.0; 3]);
     check_params_gradient(|m: &Keys| zipped_rows(m, &xs), &m, &g).assert_ok();
 }
+
+// ----- a closure parameter named like a local (probe: a two-layer network) -----
+// `|(w, h)| w * h` beside `let mut h = net.b1;`: the analyses that know locals by name took the
+// closure's number `h` for the array, and the copy of the field for a number.
+
+#[derive(Clone, Debug, PartialEq, autodiff::Params)]
+struct Hidden {
+    b1: [f64; 3],
+    w2: [f64; 3],
+}
+
+#[grad(net)]
+fn shadowed_in_closure(net: &Hidden, x: &[f64; 3]) -> f64 {
+    let mut h = net.b1;
+    for j in 0..3 {
+        h[j] = (h[j] * x[j]).tanh();
+    }
+    net.w2.iter().zip(h.iter()).map(|(w, h)| w * h).sum::<f64>()
+}
+
+#[test]
+fn closure_parameters_named_like_locals() {
+    let net = Hidden {
+        b1: [0.3, -0.2, 0.5],
+        w2: [1.0, 2.0, 3.0],
+    };
+    let x = [1.0, 2.0, -1.0];
+    let (value, g) = shadowed_in_closure_grad(&net, &x);
+    assert_eq!(value, shadowed_in_closure(&net, &x));
+    check_params_gradient(|n: &Hidden| shadowed_in_closure(n, &x), &net, &g).assert_ok();
+}

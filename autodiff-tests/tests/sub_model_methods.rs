@@ -606,3 +606,43 @@ fn items_bound_to_locals_read_in_place() {
     let fd_x = (stack.run(x + h) - stack.run(x - h)) / (2.0 * h);
     assert!((d_x - fd_x).abs() < 1e-7);
 }
+
+// ----- an item named like its method (probe: ensembles of Q functions) -----
+// `for q in &e.qs { q.q(x) }`: the method's name was counted as a use of the item, so the
+// loop was not taken for one lending the items to their method.
+
+#[derive(Clone, Debug, PartialEq, Params)]
+pub struct QHead {
+    w: [f64; 2],
+}
+
+#[grad(self)]
+impl QHead {
+    pub fn q(&self, x: &[f64; 2]) -> f64 {
+        self.w[0] * x[0] + self.w[1] * x[1]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Params)]
+pub struct QEnsemble {
+    qs: Vec<QHead>,
+}
+
+#[grad(e)]
+fn ensemble_min(e: &QEnsemble, x: &[f64; 2]) -> f64 {
+    let mut m = f64::INFINITY;
+    for q in &e.qs {
+        m = m.min(q.q(x));
+    }
+    m
+}
+
+#[test]
+fn items_named_like_their_method() {
+    let e = QEnsemble {
+        qs: vec![QHead { w: [1.0, 2.0] }, QHead { w: [-1.0, 0.5] }],
+    };
+    let (value, g) = ensemble_min_grad(&e, &[2.0, 1.0]);
+    assert_eq!(value, -1.5);
+    assert_eq!(g.qs, vec![QHead { w: [0.0, 0.0] }, QHead { w: [2.0, 1.0] }]);
+}

@@ -8,6 +8,10 @@
 //! A span's hygiene context is not public: `Debug` prints it (`#5 bytes(547..548)`). Where
 //! that is not available (outside a compiler, in the macro's unit tests) every name is taken
 //! to be of one context, as before.
+//!
+//! The same goes for a closure's parameter that shadows a local (`|(w, h)| w * h` beside
+//! `let mut h = net.b;`): analyses that know locals by name would take one for the other, so
+//! it is renamed inside its closure (`h_c1`).
 
 use std::collections::BTreeMap;
 
@@ -95,12 +99,20 @@ impl<'ast> Visit<'ast> for Bindings {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
-/// Renames the bindings and uses of the names in its map, by context.
+/// Renames the bindings and uses of the names in its map, by context (`ANY_CONTEXT`: of
+/// every context).
 struct Rename<'a>(&'a HashMap<(String, u32), Ident>);
+
+/// The context of a name renamed whatever its context.
+const ANY_CONTEXT: u32 = u32::MAX;
 
 impl Rename<'_> {
     fn renamed(&self, ident: &Ident) -> Option<Ident> {
-        let fresh = self.0.get(&(ident.to_string(), context(ident)?))?;
+        let name = ident.to_string();
+        let fresh = match self.0.get(&(name.clone(), ANY_CONTEXT)) {
+            Some(fresh) => fresh,
+            None => self.0.get(&(name, context(ident)?))?,
+        };
         Some(Ident::new(&fresh.to_string(), ident.span()))
     }
 
@@ -164,4 +176,84 @@ impl VisitMut for Rename<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `item` with the closure parameters that shadow its other locals renamed inside their
+/// closures, if it has any.
+pub fn closures_separated(item: &ItemFn) -> Option<ItemFn> {
+    let mut outer = OuterNames::default();
+    for input in &item.sig.inputs {
+        if let FnArg::Typed(pt) = input {
+            outer.visit_pat(&pt.pat);
+        }
+    }
+    outer.visit_block(&item.block);
+    let mut item = item.clone();
+    let mut renaming = ClosureParams {
+        outer: &outer.0,
+        count: 0,
+    };
+    renaming.visit_block_mut(&mut item.block);
+    (renaming.count > 0).then_some(item)
+}
+
+/// The names bound outside closures.
+#[derive(Default)]
+struct OuterNames(HashSet<String>);
+
+impl<'ast> Visit<'ast> for OuterNames {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.0.insert(p.ident.to_string());
+        syn::visit::visit_pat_ident(self, p);
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        self.visit_expr(&c.body);
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Renames, in each closure, the parameters named like an outer local.
+struct ClosureParams<'a> {
+    outer: &'a HashSet<String>,
+    count: usize,
+}
+
+impl VisitMut for ClosureParams<'_> {
+    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+        let mut params = Vec::new();
+        for input in &c.inputs {
+            Params(&mut params).visit_pat(input);
+        }
+        let mut renamed: HashMap<(String, u32), Ident> = HashMap::default();
+        for name in params.iter().filter(|n| self.outer.contains(*n)) {
+            self.count += 1;
+            let fresh = format!("{}_c{}", name.trim_start_matches("r#"), self.count);
+            renamed.insert(
+                (name.clone(), ANY_CONTEXT),
+                Ident::new(&fresh, Span::call_site()),
+            );
+        }
+        if !renamed.is_empty() {
+            let mut rename = Rename(&renamed);
+            for input in &mut c.inputs {
+                rename.visit_pat_mut(input);
+            }
+            rename.visit_expr_mut(&mut c.body);
+        }
+        self.visit_expr_mut(&mut c.body);
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// The names a closure's parameter patterns bind.
+struct Params<'a>(&'a mut Vec<String>);
+
+impl<'ast> Visit<'ast> for Params<'_> {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.0.push(p.ident.to_string());
+        syn::visit::visit_pat_ident(self, p);
+    }
 }

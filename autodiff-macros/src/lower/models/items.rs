@@ -281,7 +281,9 @@ impl<'ast> Visit<'ast> for Uses<'_> {
                 .filter(|e| matches!(e, Expr::Path(p) if p.path.is_ident(self.name)))
                 .count();
         }
-        syn::visit::visit_expr_method_call(self, m);
+        // (not the method's name: `q.q(x)` uses `q` once)
+        self.visit_expr(&m.receiver);
+        m.args.iter().for_each(|a| self.visit_expr(a));
     }
     fn visit_ident(&mut self, i: &'ast Ident) {
         if i == self.name {
