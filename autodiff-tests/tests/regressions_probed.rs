@@ -1767,3 +1767,39 @@ fn tree_links_are_indices() {
         (30.0, vec![15.0, 10.0, 6.0])
     );
 }
+
+// ----- a user's index named like a generated loop's variable (probe: position-based dynamics)
+// The same local array lent twice to a call adds the second accumulator after the call in a
+// loop whose variables were `j` and `g`: a user's row index `j` there read the loop's, so the
+// row's adjoint went to the diagonal (a silently wrong gradient); an index `g`, E0277.
+
+#[grad]
+fn difference3(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+#[grad]
+fn pulled_towards(p: &[[f64; 3]], i: usize, j: usize, g: usize) -> f64 {
+    let mut x = p.to_vec();
+    let d = difference3(x[i], x[j]);
+    let e = difference3(x[j], x[g]);
+    x[i][0] -= d[0] * d[0] + e[1];
+    x[i][0]
+}
+
+#[test]
+fn user_indices_named_like_generated_loop_variables() {
+    let p = vec![[0.3, -0.2, 0.5], [1.0, 0.4, -0.7], [2.0, 1.0, 0.0]];
+    // x00 - (x00 - x20)^2 - (x21 - x11) at i = 0, j = 2, g = 1
+    let (value, gradient) = pulled_towards_grad(&p, 0, 2, 1);
+    assert_eq!(value, pulled_towards(&p, 0, 2, 1));
+    let d = p[0][0] - p[2][0];
+    assert_eq!(
+        gradient,
+        vec![
+            [1.0 - 2.0 * d, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [2.0 * d, -1.0, 0.0]
+        ]
+    );
+}

@@ -197,22 +197,27 @@ impl Gen<'_> {
                         call.tokens
                             .extend([quote!(let mut #tmp = ::std::vec![#zero; #len];)]);
                         shadows.push(quote!(&mut #tmp));
+                        // (names of their own: the user's `j` may be the row's index)
+                        let (at, g) = (
+                            self.fresh("at", Span::call_site()),
+                            self.fresh("g", Span::call_site()),
+                        );
                         let j = match &bounds {
-                            Some((Some(start), _)) => quote!(#start + j),
-                            _ => quote!(j),
+                            Some((Some(start), _)) => quote!(#start + #at),
+                            _ => quote!(#at),
                         };
                         let add = match (&row, is_param) {
                             (Some(r), true) => {
-                                quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, #j, g);)
+                                quote!(::autodiff::MatrixShadow::add_at(&mut #d, #r, #j, #g);)
                             }
-                            (Some(r), false) => self.accumulate(quote!(#d[#r][#j]), quote!(g)),
+                            (Some(r), false) => self.accumulate(quote!(#d[#r][#j]), quote!(#g)),
                             (None, true) => {
-                                quote!(::autodiff::SliceShadow::add_at(&mut #d, #j, g);)
+                                quote!(::autodiff::SliceShadow::add_at(&mut #d, #j, #g);)
                             }
-                            (None, false) => self.accumulate(quote!(#d[#j]), quote!(g)),
+                            (None, false) => self.accumulate(quote!(#d[#j]), quote!(#g)),
                         };
                         after.push(Piece::code(
-                            quote!(for (j, g) in #tmp.into_iter().enumerate() { #add }),
+                            quote!(for (#at, #g) in #tmp.into_iter().enumerate() { #add }),
                         ));
                         continue;
                     }
