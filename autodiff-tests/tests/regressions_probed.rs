@@ -1803,3 +1803,37 @@ fn user_indices_named_like_generated_loop_variables() {
         ]
     );
 }
+
+// ----- rows copied into locals passed by value (probe: triangle meshes) -----
+// `let a = v[0];`, `let [a, b, c] = [v[f[0]], v[f[1]], v[f[2]]];` read the rows in place, and
+// a call was lent them by reference where it takes the copy by value (E0308 on the attribute).
+
+#[grad]
+fn edge(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [b[0] - a[0], b[1] - a[1], b[2] - a[2]]
+}
+
+#[grad]
+fn dot_by_value(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad(v)]
+fn corner_products(v: &[[f64; 3]], f: [usize; 3]) -> f64 {
+    let [a, b, c] = [v[f[0]], v[f[1]], v[f[2]]];
+    let (p, q) = (v[f[1]], v[f[0]]);
+    let first = v[0];
+    dot_by_value(edge(a, b), edge(a, c)) + dot_by_value(p, q) + dot_by_value(first, first)
+}
+
+#[test]
+fn rows_copied_into_locals_pass_by_value() {
+    let v = vec![[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [2.0, 0.0, 1.0]];
+    let (value, gradient) = corner_products_grad(&v, [0, 1, 2]);
+    // (b - a).(c - a) + b.a + a.a
+    assert_eq!(value, 7.5 + 4.5 + 14.0);
+    assert_eq!(
+        gradient,
+        vec![[2.0, 8.0, 11.0], [2.0, 0.0, 1.0], [-0.5, -3.0, -1.0]]
+    );
+}

@@ -423,9 +423,14 @@ impl Lowerer<'_> {
                 }
                 Value::Row { array, index } => {
                     // A row bound by `for row in w.iter()` is a reference already, as is one
-                    // an `Option` of a reference gives (`xs.first().unwrap()`).
-                    let by_ref =
-                        matches!(arg, Expr::Reference(_) | Expr::Path(_)) || lends_element(arg);
+                    // an `Option` of a reference gives (`xs.first().unwrap()`); one bound by
+                    // value (`let a = v[0];`) is a copy.
+                    let copied = matches!(arg, Expr::Path(p) if matches!(
+                        p.path.get_ident().and_then(|i| self.lookup(&i.to_string())),
+                        Some(Binding::Row { copied: true, .. })
+                    ));
+                    let by_ref = (matches!(arg, Expr::Reference(_) | Expr::Path(_)) && !copied)
+                        || lends_element(arg);
                     args.push(Arg::Array(self.array_arg(array, Some(index), by_ref, span)));
                 }
                 Value::Element { array, index } => {
@@ -1034,6 +1039,7 @@ impl Lowerer<'_> {
                     array: *array,
                     index: index.clone(),
                     lent_mut: false,
+                    copied: false,
                 },
                 Capture::View(s) => Binding::View(s.clone()),
                 Capture::Tuple(xs) => {

@@ -876,15 +876,15 @@ impl Lowerer<'_> {
         )
     }
 
-    /// Whether `expr` names a local array of rows (`let mut rows = vec![[0.0; 3]; n];`).
-    pub(super) fn is_local_matrix(&self, expr: &Expr) -> bool {
+    /// Whether `expr` names an array of rows (`let mut rows = vec![[0.0; 3]; n];`, `w:
+    /// &[[f64; 3]]`).
+    pub(super) fn is_matrix(&self, expr: &Expr) -> bool {
         let Expr::Path(p) = expr else { return false };
         let Some(Binding::Array(a)) = p.path.get_ident().and_then(|i| self.lookup(&i.to_string()))
         else {
             return false;
         };
-        let info = &self.arrays[a.0];
-        info.dims >= 2 && info.origin == ArrayOrigin::Local
+        self.arrays[a.0].dims >= 2
     }
 
     /// Whether `expr` is (an element, a row or a reference of) a known array of floats.

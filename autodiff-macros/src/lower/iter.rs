@@ -614,9 +614,9 @@ impl Lowerer<'_> {
                         let value = build::bound_value(quote!(&#array[#p]));
                         parse_quote!(#value)
                     })
-                } else if self.is_opaque_name(expr) || self.is_local_matrix(expr) {
-                    // (the rows of a local matrix by reference, as `.iter()` gives them: a
-                    // call they are lent to takes them so, `dot(v, v)` of `|v|`)
+                } else if self.is_opaque_name(expr) || self.is_matrix(expr) {
+                    // (the rows of a matrix by reference, as `.iter()` gives them: a call they
+                    // are lent to takes them so, `dot(v, v)` of `|v|`)
                     Rc::new(move |p| parse_quote!(&#array[#p]))
                 } else {
                     Rc::new(move |p| parse_quote!(#array[#p]))

@@ -62,11 +62,13 @@ enum Binding {
     Array(ArrayId),
     /// One row of a matrix, bound by `for row in w.iter()`; `lent_mut` for a `&mut` reference
     /// to it (`let r = &mut rows[i];`, an item of `rows.iter_mut()`): another name bound to
-    /// it is the same reference, not a copy.
+    /// it is the same reference, not a copy. `copied`: bound by value (`let a = v[0];`), read
+    /// in place, and passed to a call by value as the copy would be.
     Row {
         array: ArrayId,
         index: Operand,
         lent_mut: bool,
+        copied: bool,
     },
     /// A parameter of a type the macro does not look into.
     Opaque,
@@ -182,6 +184,10 @@ pub struct Lowerer<'a> {
     array_locals: HashSet<String>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
+    /// Names the user binds to a row by value somewhere (`let a = v[0];`): a `let` the
+    /// lowering writes itself (`let x = xs[k];` for `if let Some(x) = xs.last()`) binds a
+    /// reference.
+    row_copy_names: HashSet<String>,
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
@@ -255,6 +261,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         other_floats: HashSet::default(),
         array_locals: HashSet::default(),
         integer_names: integer_names(block, sig),
+        row_copy_names: stmt::row_copy_names(block),
         let_read_as_integer: false,
         let_holds_data: false,
         data_vectors: HashSet::default(),

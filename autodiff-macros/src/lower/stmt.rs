@@ -230,14 +230,28 @@ impl Lowerer<'_> {
             .as_ref()
             .map(|init| self.row_references(&local.pat, &init.expr))
             .unwrap_or_default();
+        let copies: Vec<String> = local
+            .init
+            .as_ref()
+            .map(|init| row_copies(&local.pat, &init.expr))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|name| self.row_copy_names.contains(name))
+            .collect();
         self.lower_let_value(local);
-        for name in references {
-            if let Some(Binding::Row { lent_mut, .. }) = self
-                .scopes
-                .last_mut()
-                .and_then(|scope| scope.get_mut(&name))
+        for (name, copy) in references
+            .iter()
+            .map(|n| (n, false))
+            .chain(copies.iter().map(|n| (n, true)))
+        {
+            if let Some(Binding::Row {
+                lent_mut, copied, ..
+            }) = self.scopes.last_mut().and_then(|scope| scope.get_mut(name))
             {
-                *lent_mut = true;
+                match copy {
+                    true => *copied = true,
+                    false => *lent_mut = true,
+                }
             }
         }
     }
@@ -541,6 +555,7 @@ impl Lowerer<'_> {
                     array,
                     index,
                     lent_mut: false,
+                    copied: false,
                 };
                 self.bind(pi.ident.to_string(), binding)
             }
@@ -1288,4 +1303,45 @@ pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
 fn of_numbers(ty: &syn::Type, sig: &Signature) -> bool {
     let elem = super::arrays::element_type(ty);
     matches!(type_kind(elem, sig), Ty::Int | Ty::Bool)
+}
+
+/// The names the `let`s of `block` bind to a row by value.
+pub(super) fn row_copy_names(block: &syn::Block) -> HashSet<String> {
+    struct Lets(HashSet<String>);
+    impl<'ast> Visit<'ast> for Lets {
+        fn visit_local(&mut self, local: &'ast syn::Local) {
+            if let Some(init) = &local.init {
+                self.0.extend(row_copies(&local.pat, &init.expr));
+            }
+            syn::visit::visit_local(self, local);
+        }
+    }
+    let mut lets = Lets(HashSet::default());
+    lets.visit_block(block);
+    lets.0
+}
+
+/// The names `pat` binds to a row by value (`let a = v[0];`, `let (a, b) = (v[i], v[j]);`,
+/// `let [a, b] = [v[i], v[j]];`).
+fn row_copies(pat: &Pat, init: &Expr) -> Vec<String> {
+    match (pat, init) {
+        (Pat::Type(t), _) => row_copies(&t.pat, init),
+        (_, Expr::Paren(p)) => row_copies(pat, &p.expr),
+        (Pat::Ident(pi), Expr::Index(i)) if !matches!(&*i.index, Expr::Range(_)) => {
+            vec![pi.ident.to_string()]
+        }
+        (Pat::Tuple(pt), Expr::Tuple(t)) if pt.elems.len() == t.elems.len() => pt
+            .elems
+            .iter()
+            .zip(&t.elems)
+            .flat_map(|(p, e)| row_copies(p, e))
+            .collect(),
+        (Pat::Slice(ps), Expr::Array(a)) if ps.elems.len() == a.elems.len() => ps
+            .elems
+            .iter()
+            .zip(&a.elems)
+            .flat_map(|(p, e)| row_copies(p, e))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
