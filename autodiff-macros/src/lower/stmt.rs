@@ -1324,24 +1324,22 @@ pub(super) fn row_copy_names(block: &syn::Block) -> HashSet<String> {
 /// The names `pat` binds to a row by value (`let a = v[0];`, `let (a, b) = (v[i], v[j]);`,
 /// `let [a, b] = [v[i], v[j]];`).
 fn row_copies(pat: &Pat, init: &Expr) -> Vec<String> {
-    match (pat, init) {
-        (Pat::Type(t), _) => row_copies(&t.pat, init),
-        (_, Expr::Paren(p)) => row_copies(pat, &p.expr),
+    let (pats, inits) = match (pat, init) {
+        (Pat::Type(t), _) => return row_copies(&t.pat, init),
+        (_, Expr::Paren(p)) => return row_copies(pat, &p.expr),
         (Pat::Ident(pi), Expr::Index(i)) if !matches!(&*i.index, Expr::Range(_)) => {
-            vec![pi.ident.to_string()]
+            return vec![pi.ident.to_string()]
         }
-        (Pat::Tuple(pt), Expr::Tuple(t)) if pt.elems.len() == t.elems.len() => pt
-            .elems
+        (Pat::Tuple(pt), Expr::Tuple(t)) => (&pt.elems, &t.elems),
+        (Pat::Slice(ps), Expr::Array(a)) => (&ps.elems, &a.elems),
+        _ => return Vec::new(),
+    };
+    match pats.len() == inits.len() {
+        true => pats
             .iter()
-            .zip(&t.elems)
+            .zip(inits)
             .flat_map(|(p, e)| row_copies(p, e))
             .collect(),
-        (Pat::Slice(ps), Expr::Array(a)) if ps.elems.len() == a.elems.len() => ps
-            .elems
-            .iter()
-            .zip(&a.elems)
-            .flat_map(|(p, e)| row_copies(p, e))
-            .collect(),
-        _ => Vec::new(),
+        false => Vec::new(),
     }
 }
