@@ -266,9 +266,21 @@ fn report_indexed_models(sig: &Signature, block: &syn::Block, errors: &mut Error
             if let Some(ty) = model {
                 if self.reported.insert(ident.to_string()) {
                     let ty = ty.to_token_stream();
+                    // A struct of data with methods of its own (`ds.len()` of a dataset).
+                    let others: Vec<String> = self
+                        .sig
+                        .params
+                        .iter()
+                        .filter(|p| p.ident != *ident && p.has_shadow() && p.is_written())
+                        .map(|p| p.ident.to_string())
+                        .collect();
+                    let data = match others.is_empty() {
+                        true => String::new(),
+                        false => format!("if `{ident}` is data, name the parameters to differentiate, `#[grad({})]`, and it is read as written; ", others.join(", ")),
+                    };
                     self.errors.on(
                         base,
-                        format!("#[grad] reads `{ident}` as an array, but its type `{ty}` is a name the macro cannot look into, so it takes `{ident}` for a model (a struct of parameters): if `{ty}` is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for in the signature, since the macro sees only this function"),
+                        format!("#[grad] reads `{ident}` as an array, but its type `{ty}` is a name the macro cannot look into, so it takes `{ident}` for a model (a struct of parameters): {data}if `{ty}` is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for in the signature, since the macro sees only this function"),
                     );
                 }
             }
