@@ -100,7 +100,7 @@ impl Lowerer<'_> {
                 },
                 other => self.unsupported(
                     other,
-                    "#[grad] supports `&mut` only on an element of a local array (`iter_mut()`)",
+                    "#[grad] supports `&mut` only on an element of a local array (`&mut v[i]`, the items of `v.iter_mut()`): a function that writes its result through a `&mut` argument should return it instead (`target += normal_lpdf(x, mu, sigma);`, `let h = layer(&w, &x);`), and a comparison reads the value (`*value < 0.0`)",
                 ),
             },
             // A reference to data (`&TABLE[1..]`) is kept as written; one to a row of a data
