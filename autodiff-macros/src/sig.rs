@@ -424,7 +424,8 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 if let (ParamKind::Opaque | ParamKind::DataArray { .. }, Some((f, ..))) =
                     (&kind, &float)
                 {
-                    if contains_float(&pt.ty, f, &converted) {
+                    // (`f: fn(f64) -> f64`: a function, called as written on data)
+                    if contains_float(&pt.ty, f, &converted) && !is_function(&pt.ty) {
                         float_data.push((ident.clone(), pt.span(), crate::diag::written(&pt.ty)));
                     }
                 }
@@ -700,6 +701,16 @@ pub(crate) fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> 
                 || word == "f64"
                 || type_params.iter().any(|p| p == word)
         })
+}
+
+/// Whether `ty` is a function pointer (`fn(f64) -> f64`), by reference or not.
+fn is_function(ty: &Type) -> bool {
+    match ty {
+        Type::BareFn(_) => true,
+        Type::Reference(r) => is_function(&r.elem),
+        Type::Paren(p) => is_function(&p.elem),
+        _ => false,
+    }
 }
 
 /// The type parameters bounded by a conversion to the function's float type (`U: Into<f64>`

@@ -1837,3 +1837,29 @@ fn rows_copied_into_locals_pass_by_value() {
         vec![[2.0, 8.0, 11.0], [2.0, 0.0, 1.0], [-0.5, -3.0, -1.0]]
     );
 }
+
+// ----- a closure or function parameter called on data (probe: TheAlgorithms' quadrature) ----
+// `f(i as f64)` reads no differentiated value and is called as written; a `fn(f64) -> f64`
+// parameter holds no float to differentiate under a bare `#[grad]`.
+
+#[grad]
+fn weighted_samples<F: Fn(f64) -> f64>(w: f64, f: F, n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        s += w.powi(i as i32) * f(i as f64);
+    }
+    s
+}
+
+#[grad]
+fn scaled_sample(w: f64, f: fn(f64) -> f64) -> f64 {
+    w * f(2.0)
+}
+
+#[test]
+fn closures_and_functions_called_on_data() {
+    // sum of w^i (i^2 + 1): 1 + 2w + 5w^2 + 10w^3
+    let (value, d_w) = weighted_samples_grad(0.5, |t: f64| t * t + 1.0, 4);
+    assert_eq!((value, d_w), (1.0 + 1.0 + 1.25 + 1.25, 2.0 + 5.0 + 7.5));
+    assert_eq!(scaled_sample_grad(0.5, |t| t * t), (2.0, 4.0));
+}

@@ -97,9 +97,16 @@ impl Lowerer<'_> {
                 _ => {}
             }
             if self.lookup(&ident.to_string()).is_some() {
+                // A closure or function parameter called on data only (`f(i as f64)`, the
+                // integrand at a grid point): called as written.
+                if !self.reads(&c.to_token_stream()).varied {
+                    if let Some(value) = self.try_opaque(&Expr::Call(c.clone()), false) {
+                        return value;
+                    }
+                }
                 return self.unsupported(
                     &c.func,
-                    &format!("#[grad] cannot differentiate a call through `{ident}`, a parameter or local (a closure, function pointer or trait object): call a named function that has `#[grad]` or a hand-written `{ident}_adjoint`"),
+                    &format!("#[grad] cannot differentiate a call through `{ident}`, a parameter or local holding a closure, function pointer or trait object, whose derivative it cannot see: call a named function that has `#[grad]` (or a hand-written `_adjoint`) instead; a closure defined in this function (`let sq = |v: f64| v * v;`) is inlined"),
                 );
             }
         }
