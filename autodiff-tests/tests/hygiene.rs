@@ -406,3 +406,23 @@ fn deprecated_functions_differentiate_quietly() {
     assert_eq!(old_square_grad(3.0), (9.0, 6.0));
     assert_eq!(old_square_tangent(3.0, 1.0), (9.0, 6.0));
 }
+
+/// A closure parameter renamed inside its closure (it shadows a local) beside a local already
+/// named like the renamed one.
+#[grad]
+pub fn closure_renamed_beside_its_new_name(w: &[f64; 3]) -> f64 {
+    let h = w[0];
+    let h_c1 = w[1];
+    let s: f64 = w.iter().map(|h| h * h).sum();
+    s * h + h_c1
+}
+
+#[test]
+fn renamed_closure_parameters_do_not_collide() {
+    let w = [1.0, 2.0, 3.0];
+    // (w0^2 + w1^2 + w2^2) w0 + w1
+    assert_eq!(
+        closure_renamed_beside_its_new_name_grad(&w),
+        (16.0, [2.0 + 14.0, 4.0 + 1.0, 6.0])
+    );
+}

@@ -229,7 +229,10 @@ impl VisitMut for ClosureParams<'_> {
         let mut renamed: HashMap<(String, u32), Ident> = HashMap::default();
         for name in params.iter().filter(|n| self.outer.contains(*n)) {
             self.count += 1;
-            let fresh = format!("{}_c{}", name.trim_start_matches("r#"), self.count);
+            let mut fresh = format!("{}_c{}", name.trim_start_matches("r#"), self.count);
+            while self.outer.contains(&fresh) || params.contains(&fresh) {
+                fresh.push('_');
+            }
             renamed.insert(
                 (name.clone(), ANY_CONTEXT),
                 Ident::new(&fresh, Span::call_site()),
