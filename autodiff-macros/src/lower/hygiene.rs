@@ -188,6 +188,12 @@ pub fn closures_separated(item: &ItemFn) -> Option<ItemFn> {
         }
     }
     outer.visit_block(&item.block);
+    // (most functions have none: no copy of them then)
+    let mut params = ClosuresParams(Vec::new());
+    params.visit_block(&item.block);
+    if !params.0.iter().any(|name| outer.0.contains(name)) {
+        return None;
+    }
     let mut item = item.clone();
     let mut renaming = ClosureParams {
         outer: &outer.0,
@@ -249,6 +255,20 @@ impl VisitMut for ClosureParams<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// The names the parameters of every closure bind.
+struct ClosuresParams(Vec<String>);
+
+impl<'ast> Visit<'ast> for ClosuresParams {
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        for input in &c.inputs {
+            Params(&mut self.0).visit_pat(input);
+        }
+        self.visit_expr(&c.body);
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// The names a closure's parameter patterns bind.
