@@ -54,7 +54,9 @@ pub fn kept_tokens(stmt: &Stmt) -> TokenStream {
     }
 }
 
-fn lends_mutably(call: &syn::ExprCall) -> bool {
+/// Whether `call` lends something mutably (`&mut`) or assigns anywhere in its arguments: it
+/// may change what the function goes on with.
+pub(crate) fn lends_mutably(call: &syn::ExprCall) -> bool {
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {
         fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {

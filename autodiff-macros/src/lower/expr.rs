@@ -1369,27 +1369,35 @@ fn negate_literal(lit: &Lit) -> Option<Lit> {
     })
 }
 
-/// `buf.copy_from_slice(src)`, `buf[a..b].copy_from_slice(&x[c..d])` into a local array
-/// `buf` (`is_local_array` says which names are): the loop it stands for, element by element
-/// from a view of the source (`copy_from_slice` panics where the lengths differ; the loop
-/// stops at the source's end).
+/// `buf.copy_from_slice(src)`, `buf[a..b].copy_from_slice(&x[c..d])`, `l[i].copy_from_slice(
+/// row)` (or `clone_from_slice`, the same for numbers) into a local array `buf` or a row of a
+/// local matrix `l` (`is_local_array` says which names are): the loop it stands for, element
+/// by element from a view of the source (`copy_from_slice` panics where the lengths differ; the
+/// loop stops at the source's end).
 fn copy_into_local(m: &syn::ExprMethodCall, is_local_array: impl Fn(&str) -> bool) -> Option<Expr> {
     let ([source], true) = (
         &*m.args.iter().collect::<Vec<_>>(),
-        m.method == "copy_from_slice",
+        m.method == "copy_from_slice" || m.method == "clone_from_slice",
     ) else {
         return None;
     };
-    let (array, start): (&Expr, Expr) = match &*m.receiver {
-        Expr::Index(i) => match &*i.index {
-            Expr::Range(r) => (
+    let (mut array, start): (&Expr, Expr) = match &*m.receiver {
+        Expr::Index(i) if matches!(&*i.index, Expr::Range(_)) => {
+            let Expr::Range(r) = &*i.index else {
+                return None;
+            };
+            (
                 &i.expr,
                 r.start.as_deref().cloned().unwrap_or(syn::parse_quote!(0)),
-            ),
-            _ => return None,
-        },
+            )
+        }
         other => (other, syn::parse_quote!(0)),
     };
+    // A row of a matrix (`l[i]`), its index read as written.
+    let mut row = None;
+    if let Expr::Index(i) = array {
+        (array, row) = (&*i.expr, Some(&i.index));
+    }
     let Expr::Path(p) = array else { return None };
     if !p
         .path
@@ -1406,10 +1414,11 @@ fn copy_into_local(m: &syn::ExprMethodCall, is_local_array: impl Fn(&str) -> boo
         Expr::Reference(_) => (*source).clone(),
         other => syn::parse_quote!(&#other),
     };
+    let row = row.map(|r| quote::quote!([#r]));
     Some(syn::parse_quote!({
         let #src = #source;
         for #k in 0..#src.len() {
-            #array[(#start) + #k] = #src[#k];
+            #array #row [(#start) + #k] = #src[#k];
         }
     }))
 }

@@ -20,8 +20,6 @@ const IN_PLACE: &[&str] = &[
     "rotate_left",
     "rotate_right",
     "fill",
-    "copy_from_slice",
-    "clone_from_slice",
 ];
 
 /// Other methods that write into a slice, which a row of a local matrix cannot run as written.
@@ -157,21 +155,6 @@ impl Lowerer<'_> {
                     let #old = #v.to_vec();
                     for #i in 0..#n {
                         #v[#i] = #old[#from];
-                    }
-                })
-            }
-            // (`copy_from_slice` on a whole local array or a range of one is `copy_into_local`'s)
-            ("copy_from_slice" | "clone_from_slice", [source]) if dims == 1 => {
-                let [src, i] = ["source", "i"].map(fresh);
-                let source: Expr = match source {
-                    Expr::Reference(_) => (*source).clone(),
-                    other => syn::parse_quote!(&#other),
-                };
-                syn::parse_quote_spanned!(span=> {
-                    let #src = #source;
-                    assert_eq!(#v.len(), #src.len(), "source slice length does not match destination slice length");
-                    for #i in 0..#src.len() {
-                        #v[#i] = #src[#i];
                     }
                 })
             }

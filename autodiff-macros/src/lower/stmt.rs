@@ -164,12 +164,8 @@ impl Lowerer<'_> {
         let Expr::Call(c) = call else {
             return false;
         };
-        let lends_mutably = c
-            .args
-            .iter()
-            .any(|a| matches!(a, Expr::Reference(r) if r.mutability.is_some()));
         matches!(&*c.func, Expr::Path(p) if p.qself.is_none() && !self.is_local_call(&p.path))
-            && !lends_mutably
+            && !crate::cfg::lends_mutably(c)
     }
 
     /// `let mut name: [elem; len] = [0.0; len];`, lowered: a local array written after.

@@ -343,15 +343,13 @@ impl SubstitutePartner {
     fn is_name(&self, e: &Expr) -> bool {
         matches!(e, Expr::Path(p) if p.path.is_ident(&self.name))
     }
-}
 
-impl SubstitutePartner {
     /// An argument naming the item: lent, as the iterator gives it (`dot(row, &xs[index])`).
     fn lend(&self, args: &mut syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
-        let element = &self.element;
         if !self.by_ref {
             return;
         }
+        let element = &self.element;
         for arg in args.iter_mut().filter(|a| self.is_name(a)) {
             *arg = syn::parse_quote!(&#element);
         }
