@@ -304,12 +304,12 @@ impl Lowerer<'_> {
     pub(super) fn lower_for_stream(
         &mut self,
         f: &syn::ExprForLoop,
-        pushed: Option<(Ident, pushes::Pushed)>,
+        pushed: Vec<(Ident, pushes::Pushed)>,
     ) {
         let span = f.expr.span();
         // A vector this loop fills is declared below, unless the loop is rejected first: its
         // later uses then report nothing more.
-        if let Some((name, _)) = &pushed {
+        for (name, _) in &pushed {
             self.bind(name.to_string(), Binding::Poisoned);
         }
         if self.closure_returns(&f.expr) {
@@ -333,8 +333,8 @@ impl Lowerer<'_> {
             skip_unread(&mut pat, &mut at, &f.body);
         }
         let mut user_body = f.body.clone();
-        let mut declare = None;
-        if let Some((name, pushed)) = &pushed {
+        let mut declare = Vec::new();
+        if let Some((name, _)) = pushed.first() {
             if !stream.tail.is_empty() {
                 self.errors.on(
                     &f.expr,
@@ -342,9 +342,7 @@ impl Lowerer<'_> {
                 );
                 return;
             }
-            let (declared, writes) = Self::push_as_writes(name, pushed, &n, &j, &f.body);
-            declare = Some(declared);
-            user_body = writes;
+            (declare, user_body) = Self::push_as_writes(&pushed, &n, &j, &f.body);
         }
         let steps = stream.steps(&item);
         let mut body = Vec::new();
@@ -368,18 +366,17 @@ impl Lowerer<'_> {
         let mut made = stream.setup();
         let count = build::let_(build::binding(&n), stream.len);
         let looped = build::counted_for(&j, build::int(0), &n, body);
-        match declare {
-            // The vector outlives the loop: declared in the enclosing scope (a loop that
+        if declare.is_empty() {
+            made.extend([count, looped]);
+            drop(self.lower_expr(&build::block(made)));
+        } else {
+            // The vectors outlive the loop: declared in the enclosing scope (a loop that
             // pushes has no `scan` before it: see above).
-            Some(declare) => {
-                self.lower_stmt(&count);
-                self.lower_stmt(&declare);
-                self.lower_stmt(&looped);
+            self.lower_stmt(&count);
+            for d in &declare {
+                self.lower_stmt(d);
             }
-            None => {
-                made.extend([count, looped]);
-                drop(self.lower_expr(&build::block(made)));
-            }
+            self.lower_stmt(&looped);
         }
     }
 

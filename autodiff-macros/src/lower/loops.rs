@@ -25,7 +25,7 @@ impl Lowerer<'_> {
         }
         let span = spans::for_loop(f);
         let pushed = self.pushed_by(f);
-        if pushed.is_some() || !self.is_plain_iterator(&f.expr) {
+        if !pushed.is_empty() || !self.is_plain_iterator(&f.expr) {
             // Any other chain (`windows`, `skip`, `map`, a constant table), or a loop that
             // pushes: the loop over positions it stands for.
             self.lower_for_stream(f, pushed);

@@ -182,40 +182,40 @@ impl Lowerer<'_> {
         })
     }
 
-    /// The vector `f` pushes into, when an earlier `let` left it to this loop.
-    pub(super) fn pushed_by(&mut self, f: &syn::ExprForLoop) -> Option<(Ident, Pushed)> {
-        let name = f.body.stmts.iter().find_map(|s| {
-            let receiver = push_receiver(s)?;
-            self.pushes
-                .contains_key(&receiver.to_string())
-                .then(|| receiver.clone())
-        })?;
-        let pushed = self.pushes.remove(&name.to_string())?;
-        Some((name, pushed))
+    /// The vectors `f` pushes into that an earlier `let` left to this loop, in the order the
+    /// body pushes them.
+    pub(super) fn pushed_by(&mut self, f: &syn::ExprForLoop) -> Vec<(Ident, Pushed)> {
+        f.body
+            .stmts
+            .iter()
+            .filter_map(push_receiver)
+            .filter_map(|name| Some((name.clone(), self.pushes.remove(&name.to_string())?)))
+            .collect()
     }
 
-    /// The statements that declare `name` at the loop's trip count `len` and the loop body
-    /// that writes at `index` where it pushed.
+    /// The statements that declare each vector of `pushed` at the loop's trip count `len`,
+    /// and the loop body that writes at `index` where it pushed.
     pub(super) fn push_as_writes(
-        name: &Ident,
-        pushed: &Pushed,
+        pushed: &[(Ident, Pushed)],
         len: &Ident,
         index: &Ident,
         body: &syn::Block,
-    ) -> (SynStmt, syn::Block) {
-        let Pushed { elem, fill } = pushed;
-        let declare = syn::parse_quote_spanned!(name.span()=>
-            let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #len];
-        );
+    ) -> (Vec<SynStmt>, syn::Block) {
         let mut body = body.clone();
-        for stmt in &mut body.stmts {
-            if push_receiver(stmt).is_some_and(|r| r == name) {
-                if let Some(item) = push_argument(stmt) {
-                    *stmt = syn::parse_quote_spanned!(item.span()=> #name[#index] = #item;);
+        let mut declared = Vec::new();
+        for (name, Pushed { elem, fill }) in pushed {
+            declared.push(syn::parse_quote_spanned!(name.span()=>
+                let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #len];
+            ));
+            for stmt in &mut body.stmts {
+                if push_receiver(stmt).is_some_and(|r| r == name) {
+                    if let Some(item) = push_argument(stmt) {
+                        *stmt = syn::parse_quote_spanned!(item.span()=> #name[#index] = #item;);
+                    }
                 }
             }
         }
-        (declare, body)
+        (declared, body)
     }
 }
 

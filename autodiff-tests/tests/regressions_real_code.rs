@@ -1,0 +1,504 @@
+//! Minimal reproducers found by probing code nobody here wrote (TheAlgorithms' float code,
+//! hand-written linear algebra, image kernels, meshes, trees, quadrature, interpolation),
+//! after `regressions_probed.rs` filled up: one per class of bug (generated code that failed
+//! to compile on valid input, or a wrong value), each checked against a hand-derived
+//! gradient or finite differences. They are written as they were reported, so some are not
+//! how clippy would have them.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::useless_vec,
+    clippy::approx_constant,
+    clippy::assign_op_pattern,
+    clippy::ptr_arg,
+    clippy::unnecessary_to_owned
+)]
+
+mod common;
+
+use autodiff::grad;
+use common::close;
+
+// ----- a float literal with a trailing dot (probe: TheAlgorithms' GELU, `value.powf(3.)`) -----
+// The macro gave it the float type's suffix by appending to its digits (`3._f64`, which does
+// not lex) and panicked; under `modes(hvp)` a comparison with one (`x < 0.`) did too.
+
+#[grad(modes(hvp, tangent))]
+fn trailing_dots(x: f64) -> f64 {
+    let table: [f32; 2] = [1., 2.];
+    if x < 0. {
+        x.powf(3.)
+    } else {
+        2.0 * x.max(1.) + 2_f64.powf(x) + table[0] as f64
+    }
+}
+
+#[test]
+fn float_literals_with_a_trailing_dot() {
+    let ln2 = 2f64.ln();
+    // 2 max(x, 1) + 2^x + 1 at 2; x^3 at -2
+    assert!(close(trailing_dots_grad(2.0).1, 2.0 + 4.0 * ln2));
+    assert_eq!(trailing_dots_grad(-2.0), (-8.0, 12.0));
+    let (_, _, hv) = trailing_dots_hvp(2.0, 1.0);
+    assert!(close(hv, 4.0 * ln2 * ln2));
+}
+
+// ----- slice methods on a row of a local matrix (probe: hand-written linear algebra) -----
+// `l[0].swap(0, 1)` (a column pivot), `l[i].copy_from_slice(row)`, `fill`, `reverse`,
+// `rotate_left` ran as written in the forward sweep, so the value was right, but the sweeps
+// never saw what they wrote: a silently wrong gradient (zeros through a copy) and tangent.
+
+#[grad(modes(tangent))]
+fn pivoted_rows(a: &[[f64; 3]; 3], x: &[f64]) -> f64 {
+    let mut l = [[0.0; 3]; 3];
+    for i in 0..3 {
+        l[i].copy_from_slice(&a[i]);
+    }
+    l[0].swap(0, 2);
+    l[1].reverse();
+    l[2].rotate_left(1);
+    l[2][2] *= 2.0;
+    let mut s = 0.0;
+    for i in 0..3 {
+        for j in 0..3 {
+            s += l[i][j] * (1.0 + (i * 3 + j) as f64) * x[j];
+        }
+    }
+    s * l[0][0]
+}
+
+#[grad]
+fn copied_into_rows(a: &[Vec<f64>], x: &[f64]) -> f64 {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for (i, row) in a.iter().enumerate() {
+        l[i].clone_from_slice(row);
+    }
+    l[1].copy_from_slice(x);
+    let first = l[0][1];
+    l[0].fill(first);
+    l[0][0] * l[1][1] + l[0][1] * l[1][0] * l[1][1]
+}
+
+#[test]
+fn slice_methods_on_rows_of_local_matrices() {
+    let mut rng = common::Rng::new(41);
+    let a = [0, 1, 2].map(|_| [0, 1, 2].map(|_| rng.uniform(-1.0, 1.0)));
+    let x = rng.vec(3, -1.0, 1.0);
+    let flat = |a: &[f64]| [[a[0], a[1], a[2]], [a[3], a[4], a[5]], [a[6], a[7], a[8]]];
+    let (_, (d_a, d_x)) = pivoted_rows_grad(&a, &x);
+    let a_flat: Vec<f64> = a.concat();
+    common::assert_matches_fd(&|p| pivoted_rows(&flat(p), &x), &a_flat, &d_a.concat(), "a");
+    common::assert_matches_fd(&|p| pivoted_rows(&a, p), &x, &d_x, "x");
+    let direction = [[0.3, -0.2, 0.5], [0.1, 0.4, -0.6], [0.7, 0.2, -0.1]];
+    let (_, tangent) = pivoted_rows_tangent(&a, &x, &direction, autodiff::Const);
+    let along: f64 = d_a
+        .concat()
+        .iter()
+        .zip(direction.concat())
+        .map(|(g, d)| g * d)
+        .sum();
+    assert!(close(tangent, along));
+
+    let rows = vec![vec![0.5, -1.5], vec![2.0, 0.25]];
+    let x = [1.25, -0.75];
+    let (_, (d_rows, d_x)) = copied_into_rows_grad(&rows, &x);
+    // l = [[r01, r01], x]: r01 x1 + r01 x0 x1
+    assert_eq!(d_rows, vec![vec![0.0, x[1] + x[0] * x[1]], vec![0.0, 0.0]]);
+    assert_eq!(d_x, vec![rows[0][1] * x[1], rows[0][1] + rows[0][1] * x[0]]);
+}
+
+// ----- a pattern that binds names its scrutinee reads (probe: image padding) -----
+// `if let (Some(x), Some(y)) = (x.checked_sub(1), y.checked_sub(1))`: each name was read
+// from the scrutinee after the names before it were bound, so `y.checked_sub(1)` saw the
+// new `x` (a wrong value and gradient, an `unreachable!` reached, or E0308 in generated code).
+
+#[grad]
+fn shifted_pairs(img: &[f64], i: usize, j: usize) -> f64 {
+    let picked = if let (Some(i), j) = (i.checked_sub(1), j + i) {
+        img[i] * img[j]
+    } else {
+        0.0
+    };
+    let (Some(k), l) = (i.checked_sub(2), i + 1) else {
+        return picked;
+    };
+    let a = k.checked_sub(0);
+    let b = l.checked_sub(1);
+    let both = if let (Some(a), Some(b)) = (a, b) {
+        img[a] + img[b]
+    } else {
+        0.0
+    };
+    picked + img[k] * img[l] + both
+}
+
+#[grad]
+fn up_left_neighbours(img: &[f64], w: usize, h: usize) -> f64 {
+    let mut s = 0.0;
+    for y in 0..h {
+        for x in 0..w {
+            if let (Some(x), Some(y)) = (x.checked_sub(1), y.checked_sub(1)) {
+                s += img[y * w + x] * img[y * w + x + 1];
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn patterns_binding_names_their_scrutinee_reads() {
+    let img = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
+    // i = 3, j = 2: img[2] img[5] + img[1] img[4] + img[1] + img[3]
+    let (value, gradient) = shifted_pairs_grad(&img, 3, 2);
+    assert_eq!(value, shifted_pairs(&img, 3, 2));
+    assert_eq!(gradient, vec![0.0, 1.5, 0.6, 1.0, 0.2, 0.3, 0.0]);
+    let mut rng = common::Rng::new(43);
+    let pixels = rng.vec(12, -1.0, 1.0);
+    let (value, gradient) = up_left_neighbours_grad(&pixels, 4, 3);
+    assert_eq!(value, up_left_neighbours(&pixels, 4, 3));
+    common::assert_matches_fd(&|p| up_left_neighbours(p, 4, 3), &pixels, &gradient, "img");
+}
+
+// ----- a vector pushed in a loop over a range of `i32` (probe: TheAlgorithms' geometric
+// series) and `f64::midpoint` (interquartile range) -----
+// The vector's length was the range's count in the range's type (`i32`), which `vec!` and
+// slicing refused inside generated code; `midpoint` had no derivative rule.
+
+#[grad(modes(jacobian))]
+fn geometric_series(nth_term: f64, start: f64, ratio: f64) -> Vec<f64> {
+    let mut series = Vec::new();
+    let mut multiple = 1.0;
+    for _ in 0..(nth_term as i32) {
+        series.push(start * multiple);
+        multiple *= ratio;
+    }
+    series
+}
+
+#[grad(modes(hvp))]
+fn midpoint_square(lower: f64, upper: f64) -> f64 {
+    let m = lower.midpoint(upper);
+    m * m * upper
+}
+
+#[test]
+fn pushes_over_an_i32_range_and_midpoints() {
+    let (series, (d_nth, d_start, d_ratio)) = geometric_series_jacobian(4.0, 1.5, 0.8);
+    assert_eq!(series.len(), 4);
+    assert_eq!(d_nth, vec![0.0; 4]);
+    for k in 0..4 {
+        assert!(close(d_start[k], 0.8f64.powi(k as i32)));
+        assert!(close(
+            d_ratio[k],
+            k as f64 * 1.5 * 0.8f64.powi(k as i32 - 1)
+        ));
+    }
+    assert!(geometric_series_jacobian(-2.0, 1.5, 0.8).0.is_empty());
+    // m^2 u with m = (l + u) / 2: d/dl = m u, d/du = m u + m^2
+    let (value, (d_lower, d_upper)) = midpoint_square_grad(1.0, 3.0);
+    assert_eq!((value, d_lower, d_upper), (12.0, 6.0, 10.0));
+    // H = [[u/2, u/2 + m], [u/2 + m, u/2 + 2m]] at m = 2, u = 3
+    let (_, _, (hv_lower, hv_upper)) = midpoint_square_hvp(1.0, 3.0, 1.0, 0.0);
+    assert_eq!((hv_lower, hv_upper), (1.5, 3.5));
+}
+
+// ----- validation helpers under `modes(hvp)` (probe: TheAlgorithms' negative log-likelihood,
+// margin ranking loss) -----
+// A call read as a `bool` (`!in_unit_range(p)`, `a && b`, an `if`) or whose value is dropped
+// (`check(x, margin)?;`) was a differentiated call on dual numbers: `in_unit_range_dual_adjoint`
+// not found. It is called as written, on the values.
+
+fn in_unit_range(values: &[f64]) -> bool {
+    values.iter().all(|&x| (0.0..=1.0).contains(&x))
+}
+
+fn checked(values: &[f64], margin: f64) -> Result<(), String> {
+    match values.is_empty() || margin < 0.0 {
+        true => Err("empty input or negative margin".into()),
+        false => Ok(()),
+    }
+}
+
+#[grad(modes(hvp, tangent))]
+fn guarded_nll(y_true: &[f64], y_pred: &[f64], margin: f64) -> Result<f64, String> {
+    checked(y_pred, margin)?;
+    if !in_unit_range(y_true) || !in_unit_range(y_pred) {
+        return Err("outside [0, 1]".into());
+    }
+    let mut total: f64 = 0.0;
+    for (p, a) in y_pred.iter().zip(y_true) {
+        total += -a * p.ln() - (1.0 - a) * (1.0 - p).ln();
+    }
+    Ok(total + margin * margin)
+}
+
+#[test]
+fn validation_helpers_under_second_order() {
+    let (p, a) = (0.3, 0.5);
+    let (value, (d_true, d_pred, d_margin)) = guarded_nll_grad(&[a], &[p], 2.0).unwrap();
+    assert!(close(value, -a * p.ln() - (1.0 - a) * (1.0 - p).ln() + 4.0));
+    assert!(close(d_true[0], -p.ln() + (1.0 - p).ln()));
+    assert!(close(d_pred[0], -a / p + (1.0 - a) / (1.0 - p)));
+    assert_eq!(d_margin, 4.0);
+    let (_, _, (hv_true, hv_pred, hv_margin)) =
+        guarded_nll_hvp(&[a], &[p], 2.0, &[0.0][..], &[1.0][..], 1.0).unwrap();
+    assert!(close(hv_true[0], -1.0 / p - 1.0 / (1.0 - p)));
+    assert!(close(
+        hv_pred[0],
+        a / (p * p) + (1.0 - a) / ((1.0 - p) * (1.0 - p))
+    ));
+    assert_eq!(hv_margin, 2.0);
+    assert!(guarded_nll_hvp(&[a], &[1.5], 2.0, &[0.0][..], &[1.0][..], 1.0).is_err());
+    assert!(guarded_nll_tangent(&[a], &[p], -1.0, &[0.0][..], &[1.0][..], 0.0).is_err());
+}
+
+// ----- rows of a local matrix lent to calls (probe: Gram-Schmidt, row norms) -----
+// `dot(&q[j], &u)` in a loop that writes `q` after: the row the call saw was kept by a move
+// out of a `Vec<Vec<f64>>` (E0507); `rows.iter().map(|v| dot(v, v))`: each row was a copy,
+// passed by value where the call takes a reference (E0308).
+
+#[grad]
+fn row_dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[grad]
+fn fixed_dot(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad]
+fn gram_schmidt_like(vs: &[Vec<f64>]) -> f64 {
+    let n = vs.len();
+    let mut q = vec![vec![0.0; n]; n];
+    let mut s = 0.0;
+    for i in 0..n {
+        s += row_dot(&q[0], &vs[i]);
+        q[i][0] = vs[i][0];
+        q[i][1] = vs[i][1] * vs[i][0];
+    }
+    s + row_dot(&q[1], &q[0])
+}
+
+#[grad]
+fn row_norms(p: &[f64]) -> f64 {
+    let mut rows = vec![[0.0; 3]; 2];
+    for i in 0..2 {
+        rows[i] = [p[3 * i], p[3 * i + 1], p[3 * i + 2]];
+    }
+    let mut fixed = [[0.0; 3]; 2];
+    fixed[0] = rows[1];
+    fixed[1] = rows[0];
+    rows.iter().map(|v| fixed_dot(v, v).sqrt()).sum::<f64>()
+        + fixed
+            .iter()
+            .zip(rows.iter())
+            .map(|(a, b)| fixed_dot(a, b))
+            .sum::<f64>()
+}
+
+#[test]
+fn rows_of_local_matrices_lent_to_calls() {
+    let mut rng = common::Rng::new(44);
+    let vs = vec![rng.vec(2, -1.0, 1.0), rng.vec(2, -1.0, 1.0)];
+    let flat: Vec<f64> = vs.concat();
+    let (value, gradient) = gram_schmidt_like_grad(&vs);
+    assert_eq!(value, gram_schmidt_like(&vs));
+    let rows = |p: &[f64]| vec![p[..2].to_vec(), p[2..].to_vec()];
+    common::assert_matches_fd(
+        &|p| gram_schmidt_like(&rows(p)),
+        &flat,
+        &gradient.concat(),
+        "vs",
+    );
+    let p = rng.vec(6, -1.0, 1.0);
+    let (value, gradient) = row_norms_grad(&p);
+    assert_eq!(value, row_norms(&p));
+    common::assert_matches_fd(&|p| row_norms(p), &p, &gradient, "p");
+}
+
+// ----- the links of a tree passed to a recursive call (probe: arena trees) -----
+// `eval(nodes, n.child, x)`: a field of data passed to a call is taken for float data unless
+// its name says it is a size or an index; `child`, `node`, `token_id` do now.
+
+pub struct TreeNode {
+    pub child: usize,
+    pub token_id: usize,
+    pub leaf: bool,
+}
+
+#[grad(x)]
+fn tree_eval(nodes: &[TreeNode], at: usize, x: &[f64]) -> f64 {
+    let n = &nodes[at];
+    if n.leaf {
+        return x[n.token_id];
+    }
+    x[n.token_id] * tree_eval(nodes, n.child, x)
+}
+
+#[test]
+fn tree_links_are_indices() {
+    let nodes = [
+        TreeNode {
+            child: 1,
+            token_id: 0,
+            leaf: false,
+        },
+        TreeNode {
+            child: 2,
+            token_id: 2,
+            leaf: false,
+        },
+        TreeNode {
+            child: 0,
+            token_id: 1,
+            leaf: true,
+        },
+    ];
+    // x0 x2 x1
+    assert_eq!(
+        tree_eval_grad(&nodes, 0, &[2.0, 3.0, 5.0]),
+        (30.0, vec![15.0, 10.0, 6.0])
+    );
+}
+
+// ----- a user's index named like a generated loop's variable (probe: position-based dynamics)
+// The same local array lent twice to a call adds the second accumulator after the call in a
+// loop whose variables were `j` and `g`: a user's row index `j` there read the loop's, so the
+// row's adjoint went to the diagonal (a silently wrong gradient); an index `g`, E0277.
+
+#[grad]
+fn difference3(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+#[grad]
+fn pulled_towards(p: &[[f64; 3]], i: usize, j: usize, g: usize) -> f64 {
+    let mut x = p.to_vec();
+    let d = difference3(x[i], x[j]);
+    let e = difference3(x[j], x[g]);
+    x[i][0] -= d[0] * d[0] + e[1];
+    x[i][0]
+}
+
+#[test]
+fn user_indices_named_like_generated_loop_variables() {
+    let p = vec![[0.3, -0.2, 0.5], [1.0, 0.4, -0.7], [2.0, 1.0, 0.0]];
+    // x00 - (x00 - x20)^2 - (x21 - x11) at i = 0, j = 2, g = 1
+    let (value, gradient) = pulled_towards_grad(&p, 0, 2, 1);
+    assert_eq!(value, pulled_towards(&p, 0, 2, 1));
+    let d = p[0][0] - p[2][0];
+    assert_eq!(
+        gradient,
+        vec![
+            [1.0 - 2.0 * d, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [2.0 * d, -1.0, 0.0]
+        ]
+    );
+}
+
+// ----- rows copied into locals passed by value (probe: triangle meshes) -----
+// `let a = v[0];`, `let [a, b, c] = [v[f[0]], v[f[1]], v[f[2]]];` read the rows in place, and
+// a call was lent them by reference where it takes the copy by value (E0308 on the attribute).
+
+#[grad]
+fn edge(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [b[0] - a[0], b[1] - a[1], b[2] - a[2]]
+}
+
+#[grad]
+fn dot_by_value(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad(v)]
+fn corner_products(v: &[[f64; 3]], f: [usize; 3]) -> f64 {
+    let [a, b, c] = [v[f[0]], v[f[1]], v[f[2]]];
+    let (p, q) = (v[f[1]], v[f[0]]);
+    let first = v[0];
+    dot_by_value(edge(a, b), edge(a, c)) + dot_by_value(p, q) + dot_by_value(first, first)
+}
+
+#[test]
+fn rows_copied_into_locals_pass_by_value() {
+    let v = vec![[1.0, 2.0, 3.0], [0.5, -1.0, 2.0], [2.0, 0.0, 1.0]];
+    let (value, gradient) = corner_products_grad(&v, [0, 1, 2]);
+    // (b - a).(c - a) + b.a + a.a
+    assert_eq!(value, 7.5 + 4.5 + 14.0);
+    assert_eq!(
+        gradient,
+        vec![[2.0, 8.0, 11.0], [2.0, 0.0, 1.0], [-0.5, -3.0, -1.0]]
+    );
+}
+
+// ----- a closure or function parameter called on data (probe: TheAlgorithms' quadrature) ----
+// `f(i as f64)` reads no differentiated value and is called as written; a `fn(f64) -> f64`
+// parameter holds no float to differentiate under a bare `#[grad]`.
+
+#[grad]
+fn weighted_samples<F: Fn(f64) -> f64>(w: f64, f: F, n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        s += w.powi(i as i32) * f(i as f64);
+    }
+    s
+}
+
+#[grad]
+fn scaled_sample(w: f64, f: fn(f64) -> f64) -> f64 {
+    w * f(2.0)
+}
+
+#[test]
+fn closures_and_functions_called_on_data() {
+    // sum of w^i (i^2 + 1): 1 + 2w + 5w^2 + 10w^3
+    let (value, d_w) = weighted_samples_grad(0.5, |t: f64| t * t + 1.0, 4);
+    assert_eq!((value, d_w), (1.0 + 1.0 + 1.25 + 1.25, 2.0 + 5.0 + 7.5));
+    assert_eq!(scaled_sample_grad(0.5, |t| t * t), (2.0, 4.0));
+}
+
+// ----- two vectors pushed in one loop (probe: TheAlgorithms' Lagrange interpolation) -----
+// Only the first vector a loop pushed into was made at the loop's trip count; the second
+// one's `let` was left to the loop and never written: `ys` not found inside generated code.
+
+#[grad(x)]
+fn interpolated(x: f64, pts: &Vec<(f64, f64)>) -> f64 {
+    let mut xs: Vec<f64> = Vec::new();
+    let mut ys: Vec<f64> = Vec::new();
+    for (a, b) in pts {
+        xs.push(*a);
+        ys.push(*b);
+    }
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        s += (x - xs[i]) * ys[i];
+    }
+    s
+}
+
+/// Both vectors differentiated: `sq` and `cube` pushed from the same items.
+#[grad]
+fn powers_weighted(w: &[f64]) -> f64 {
+    let mut sq = Vec::with_capacity(w.len());
+    let mut cube = Vec::with_capacity(w.len());
+    for &v in w {
+        sq.push(v * v);
+        cube.push(v * v * v);
+    }
+    sq.iter().zip(&cube).map(|(s, c)| s + 0.5 * c).sum()
+}
+
+#[test]
+fn two_vectors_pushed_in_one_loop() {
+    let pts = vec![(0.0, 1.0), (1.0, 3.0), (2.5, -1.0)];
+    let (value, d_x) = interpolated_grad(0.7, &pts);
+    assert_eq!(value, interpolated(0.7, &pts));
+    assert_eq!(d_x, 1.0 + 3.0 - 1.0);
+    let w = [0.5, -1.5, 2.0];
+    let (value, d_w) = powers_weighted_grad(&w);
+    assert_eq!(value, powers_weighted(&w));
+    for (g, v) in d_w.iter().zip(w) {
+        assert!(close(*g, 2.0 * v + 1.5 * v * v));
+    }
+}
