@@ -352,8 +352,13 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     }),
                     _ => false,
                 };
-                let advice = if matches!(**ty, Type::Tuple(_)) {
-                    "a tuple: return an array (`[f64; 2]`) instead, whose `_adjoint` takes one adjoint per element"
+                let advice = if let Type::Tuple(t) = &**ty {
+                    &format!("a tuple: return an array (`[f64; {}]`) instead, whose `_adjoint` takes one adjoint per element", t.elems.len())
+                } else if let Some((rows, cols)) = matrix_output(ty) {
+                    &format!("a matrix, which is not an output #[grad] differentiates (a vector is): return its elements row after row in one array (`[f64; {}]`), and rebuild the matrix where it is called (`let [a, b, c, d] = f(..);`, or `m[i][j] = flat[i * {cols} + j]`)", match (rows.parse::<usize>(), cols.parse::<usize>()) {
+                        (Ok(r), Ok(c)) => (r * c).to_string(),
+                        _ => format!("{rows} * {cols}"),
+                    })
                 } else if fallible_vector {
                     "a fallible vector, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector itself"
                 } else if !is_int_or_bool(ty)
@@ -363,7 +368,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     // `type Vec3 = [f64; 3];` is out of the macro's sight.
                     "a type #[grad] cannot look into: the result must be the float you want the gradient of, or an array of them; if this is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for here, since the macro sees only this function; if it is a type parameter of the `impl` this method is in, put `#[grad(..)]` on the `impl` block, which declares it"
                 } else {
-                    "a non-float type: the result must be the float you want the gradient of"
+                    "not a float: the result must be the float you want the gradient of, or an array of them"
                 };
                 errors.on(
                     ty,
@@ -701,6 +706,31 @@ pub(crate) fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> 
                 || word == "f64"
                 || type_params.iter().any(|p| p == word)
         })
+}
+
+/// `[[T; M]; N]` or `Vec<[T; M]>`: its numbers of rows (`N`, `n` for a `Vec`) and columns, as
+/// written.
+fn matrix_output(ty: &Type) -> Option<(String, String)> {
+    let (rows, row) = match ty {
+        Type::Array(a) => (a.len.to_token_stream().to_string(), &*a.elem),
+        Type::Path(tp) => {
+            let last = tp.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match (last.ident == "Vec", args.args.first()) {
+                (true, Some(syn::GenericArgument::Type(row))) => ("n".to_string(), row),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    match row {
+        Type::Array(inner) if !matches!(*inner.elem, Type::Array(_)) => {
+            Some((rows, inner.len.to_token_stream().to_string()))
+        }
+        _ => None,
+    }
 }
 
 /// Whether `ty` is a function pointer (`fn(f64) -> f64`), by reference or not.

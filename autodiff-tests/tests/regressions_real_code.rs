@@ -502,3 +502,27 @@ fn two_vectors_pushed_in_one_loop() {
         assert!(close(*g, 2.0 * v + 1.5 * v * v));
     }
 }
+
+// ----- a field of a fold's tuple state (probe: ARMA(1,1) conditional sum of squares) -----
+// `.fold((0.0, 0.0), ..).1` was rejected as the field of "a struct computed from
+// differentiated values"; binding the fold's result first worked.
+
+#[grad(phi, theta)]
+fn arma11_css(phi: f64, theta: f64, y: &[f64]) -> f64 {
+    y.iter()
+        .zip(y.iter().skip(1))
+        .fold((0.0, 0.0), |(e_prev, acc), (&y0, &y1)| {
+            let e = y1 - phi * y0 - theta * e_prev;
+            (e, acc + e * e)
+        })
+        .1
+}
+
+#[test]
+fn fields_of_a_fold_state() {
+    let y = [0.1, 0.5, -0.2, 0.3, 0.8, -0.4];
+    let (value, (d_phi, d_theta)) = arma11_css_grad(0.5, 0.2, &y);
+    assert_eq!(value, arma11_css(0.5, 0.2, &y));
+    let f = |p: &[f64]| arma11_css(p[0], p[1], &y);
+    common::assert_matches_fd(&f, &[0.5, 0.2], &[d_phi, d_theta], "arma11_css");
+}

@@ -176,6 +176,23 @@ impl Lowerer<'_> {
                     _ => self.unsupported(expr, "no such tuple field"),
                 },
             },
+            // `xs.iter().fold((0.0, 0.0), |(prev, acc), x| ..).1`: the field of a fold's
+            // tuple state, read off the state bound to a name.
+            Expr::Field(syn::ExprField {
+                base,
+                member: member @ syn::Member::Unnamed(_),
+                ..
+            }) if folds(base) => {
+                let state = proc_macro2::Ident::new(
+                    &format!("{SYNTHETIC}folded_{}", self.next_synthetic()),
+                    base.span(),
+                );
+                let read: Expr = syn::parse_quote_spanned!(member.span()=> {
+                    let #state = #base;
+                    #state.#member
+                });
+                self.lower_expr(&read)
+            }
             // `x.iter().enumerate().max_by(..).unwrap().0`: an index, data.
             Expr::Field(_) if opaque::is_picked_index(expr) => self
                 .try_opaque(expr, true)
@@ -1433,6 +1450,15 @@ fn makes_tuple(expr: &Expr) -> bool {
             matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "sin_cos"))
                 && c.args.len() == 1
         }
+        _ => false,
+    }
+}
+
+/// Whether `expr` is a `fold` (in parentheses or not).
+fn folds(expr: &Expr) -> bool {
+    match expr {
+        Expr::Paren(p) => folds(&p.expr),
+        Expr::MethodCall(m) => m.method == "fold" && m.args.len() == 2,
         _ => false,
     }
 }
