@@ -526,3 +526,112 @@ fn fields_of_a_fold_state() {
     let f = |p: &[f64]| arma11_css(p[0], p[1], &y);
     common::assert_matches_fd(&f, &[0.5, 0.2], &[d_phi, d_theta], "arma11_css");
 }
+
+// ----- layers written as small NN crates write them (probe: LSTM, GRU, attention) -----
+// A model's matrix row assigned to a local array (`buf = m.u[j];`) was read as a number:
+// "can index only arrays"; a `#[params(skip)]` size bound to a local (`let hs = m.hidden;`)
+// was taken for a float parameter: "cannot index with a float" at `m.b[hs + j]`; `.map(f)`
+// of the array a call returns was "a closure used as a value".
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Recurrent {
+    u: [[f64; 3]; 3],
+    b: Vec<f64>,
+    #[params(skip)]
+    hidden: usize,
+}
+
+#[grad(m)]
+fn rows_assigned(m: &Recurrent, x: &[f64; 3]) -> f64 {
+    let mut buf = [0.0; 3];
+    let mut s = 0.0;
+    for j in 0..3 {
+        buf = m.u[j];
+        buf[j] += 1.0;
+        s += buf[0] * x[0] + buf[1] * x[1] + buf[2] * x[2];
+    }
+    s
+}
+
+#[grad(m)]
+fn halves_paired(m: &Recurrent) -> f64 {
+    let hs = m.hidden;
+    let mut s = 0.0;
+    for j in 0..hs {
+        s += m.b[j] * m.b[hs + j];
+    }
+    s
+}
+
+#[grad]
+fn affine(w: &[f64; 3], x: &[f64; 3]) -> [f64; 3] {
+    let mut y = [0.0; 3];
+    for i in 0..3 {
+        y[i] = w[i] * x[i] + 1.0;
+    }
+    y
+}
+
+#[grad(w)]
+fn squashed(w: &[f64; 3], x: &[f64; 3]) -> f64 {
+    let h: [f64; 3] = affine(w, x).map(|v| v.tanh());
+    h.iter().sum()
+}
+
+#[test]
+fn rows_sizes_and_maps_of_layers() {
+    let m = Recurrent {
+        u: [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+        b: vec![1.0, 2.0, 3.0, 4.0],
+        hidden: 2,
+    };
+    let x = [1.0, 2.0, 3.0];
+    let (value, g) = rows_assigned_grad(&m, &x);
+    assert_eq!(value, 15.0 + 34.0 + 53.0);
+    assert_eq!(g.u, [x; 3]);
+    let (value, g) = halves_paired_grad(&m);
+    assert_eq!(
+        (value, g.b),
+        (1.0 * 3.0 + 2.0 * 4.0, vec![3.0, 4.0, 1.0, 2.0])
+    );
+    let w = [0.1, 0.2, 0.3];
+    let (value, d_w) = squashed_grad(&w, &x);
+    assert_eq!(value, squashed(&w, &x));
+    for i in 0..3 {
+        let t = (w[i] * x[i] + 1.0).tanh();
+        assert!(close(d_w[i], x[i] * (1.0 - t * t)));
+    }
+}
+
+// ----- numbers of a `Vec` passed by value, bound by `|&v|` (probe: TheAlgorithms' present
+// value) -----
+// The items of a data vector passed through whole were references: `|(i, &cash_flow)|`
+// bound `&f64`, which `Dual::constant` (`modes(hvp)`) and a function taking `f64` refused.
+
+fn discounted(cash_flow: f64, i: usize) -> f64 {
+    cash_flow * 0.99f64.powi(i as i32)
+}
+
+#[grad(rate, modes(hvp))]
+fn present_value(rate: f64, cash_flows: Vec<f64>) -> f64 {
+    cash_flows
+        .iter()
+        .enumerate()
+        .map(|(i, &cash_flow)| discounted(cash_flow, i) / (1.0 + rate).powi(i as i32))
+        .sum::<f64>()
+}
+
+#[test]
+fn numbers_of_a_vector_passed_by_value() {
+    let flows = vec![1.0, 2.0, -0.5];
+    let (value, d_rate, hv) = present_value_hvp(0.05, flows.clone(), 1.0);
+    assert_eq!(value, present_value(0.05, flows.clone()));
+    // f = sum c_i 0.99^i (1 + r)^-i: f' = -sum i c_i 0.99^i (1 + r)^(-i-1), f'' likewise.
+    let (mut first, mut second) = (0.0, 0.0);
+    for (i, c) in flows.iter().enumerate() {
+        let (i, c) = (i as f64, c * 0.99f64.powi(i as i32));
+        first -= i * c * 1.05f64.powf(-i - 1.0);
+        second += i * (i + 1.0) * c * 1.05f64.powf(-i - 2.0);
+    }
+    assert!(close(d_rate, first) && close(hv, second));
+}

@@ -1020,6 +1020,12 @@ impl Lowerer<'_> {
                 );
             }
         }
+        if self.maps_returned_array(m) {
+            return self.unsupported(
+                &m.method,
+                "#[grad] maps the array a call returns when the `let` it is bound by states its length (`let h: [f64; 3] = g(x).map(|v| v.tanh());`), which the call's result does not tell it",
+            );
+        }
         let receiver = self.lower_expr(&m.receiver);
         // (already reported: nothing built on it is reported again)
         if let Value::Error = receiver {

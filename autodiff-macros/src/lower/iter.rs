@@ -602,16 +602,19 @@ impl Lowerer<'_> {
                 }
                 let array = expr.clone();
                 let len: Expr = parse_quote!(#array.len());
-                let at: Rc<dyn Fn(&Expr) -> Expr> = if self.is_data_local(expr) {
+                let at: Rc<dyn Fn(&Expr) -> Expr> = if self.is_data_local(expr)
+                    || self.is_opaque_name(expr) && !self.is_matrix(expr)
+                {
                     // Data computed here (an item of a parameter passed through, `alts` of
-                    // `for alts in feats`, a field of one, `&s.x`): rows by reference,
-                    // numbers by value.
+                    // `for alts in feats`, a field of one, `&s.x`) or passed through whole
+                    // (`cash_flows: Vec<f64>`): rows by reference, numbers by value, as
+                    // `|&v|` and `|v|` both read them.
                     self.import_bound();
                     Rc::new(move |p| {
                         let value = build::bound_value(quote!(&#array[#p]));
                         parse_quote!(#value)
                     })
-                } else if self.is_opaque_name(expr) || self.is_matrix(expr) {
+                } else if self.is_matrix(expr) {
                     // (the rows of a matrix by reference, as `.iter()` gives them: a call they
                     // are lent to takes them so, `dot(v, v)` of `|v|`)
                     Rc::new(move |p| parse_quote!(&#array[#p]))

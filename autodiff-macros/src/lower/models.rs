@@ -124,10 +124,23 @@ pub fn expand(
         reads: Vec::new(),
         float,
         aliases: HashMap::default(),
+        value_aliases: HashMap::default(),
         closures: HashMap::default(),
         errors,
     };
     scan.visit_block(&block);
+    // A field bound by value and then never read as an integer or a float: a float, as the
+    // `let` alone reads it.
+    for (chain, span) in std::mem::take(&mut scan.value_aliases).into_values() {
+        if !scan
+            .reads
+            .iter()
+            .any(|(m, p, ..)| (*m, p) == (chain.0, &chain.1))
+        {
+            scan.reads
+                .push((chain.0, chain.1, Read::Scalar, span, false));
+        }
+    }
     let aliases = std::mem::take(&mut scan.aliases);
 
     // One parameter per path, in the order of first appearance; the strongest read wins.
@@ -393,6 +406,9 @@ struct Scan<'a> {
     /// Local closures (`let sq = |a: &[f64]| ..;`), by name: how many indices each of their
     /// parameters takes (`&[f64]`: 1; untyped: 1), since a field lent to one is read there.
     closures: HashMap<String, Vec<usize>>,
+    /// Locals bound by value to a model's field (`let hs = m.hidden;`), with the `let`'s
+    /// span: their reads say whether the field is an integer (`m.b[hs + j]`) or a float.
+    value_aliases: HashMap<String, ((usize, Vec<Member>), Span)>,
     errors: &'a mut Errors,
 }
 
@@ -682,6 +698,19 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         }
         // `read` records a use; a recorded chain's own parts are not visited again.
         match expr {
+            // `buf = net.u[j];` of a local array: a row of a matrix field, as in `let`.
+            Expr::Assign(a) if matches!(&*a.left, Expr::Path(p) if p.path.get_ident().is_some_and(|n| self.array_names.contains(&n.to_string()))) =>
+            {
+                let (base, n) = index_base(&a.right);
+                if self.read(base, Read::Array(n + 1)) {
+                    let mut e = &*a.right;
+                    while let Expr::Index(i) = e {
+                        self.index(&i.index);
+                        e = &i.expr;
+                    }
+                    return;
+                }
+            }
             Expr::Index(_) => {
                 let (base, n) = index_base(expr);
                 if self.read_as(base, Read::Array(n), false) {
@@ -906,6 +935,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
             Expr::Field(_) if self.read(expr, Read::Scalar) => return,
+            // `hs` of `let hs = m.hidden;` read as a number.
+            Expr::Path(p)
+                if p.path
+                    .get_ident()
+                    .is_some_and(|n| self.value_aliases.contains_key(&n.to_string())) =>
+            {
+                self.read(expr, Read::Scalar);
+                return;
+            }
             Expr::Path(_) => {
                 if let Some(model) = model_name(self.models, expr) {
                     self.reads
@@ -936,6 +974,19 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 if let Some((_, diverge)) = &init.diverge {
                     self.visit_expr(diverge);
                 }
+                return;
+            }
+        }
+        // `let hs = m.hidden;`: read where `hs` is.
+        if let (syn::Pat::Ident(pi), Some(init)) = (&local.pat, &local.init) {
+            let chain = field_chain(self.models, &init.expr)
+                .filter(|(m, path)| !path.is_empty() && !self.data.contains(m));
+            let name = pi.ident.to_string();
+            if let (Some(chain), None, false) =
+                (chain, &init.diverge, self.array_names.contains(&name))
+            {
+                self.aliases.insert(name.clone(), chain.clone());
+                self.value_aliases.insert(name, (chain, init.expr.span()));
                 return;
             }
         }

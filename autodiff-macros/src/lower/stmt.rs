@@ -352,6 +352,29 @@ impl Lowerer<'_> {
             self.lower_array_from_fn(local, pat, annotated, element);
             return;
         }
+        // `let h: [f64; 3] = affine(w, x).map(|v| v.tanh());`: the array the call returns,
+        // of the length the `let` states, then mapped.
+        if let (Pat::Ident(_), Some(ty @ syn::Type::Array(_)), Expr::MethodCall(m)) =
+            (pat, annotated, &*init.expr)
+        {
+            if self.maps_returned_array(m) {
+                let span = m.receiver.span();
+                let called = proc_macro2::Ident::new(
+                    &format!("{SYNTHETIC}called_{}", self.next_synthetic()),
+                    span,
+                );
+                let (receiver, method, args) = (&m.receiver, &m.method, &m.args);
+                self.lower_stmt(&syn::parse_quote_spanned!(span=> let #called: #ty = #receiver;));
+                let mut mapped = local.clone();
+                mapped.init = Some(syn::LocalInit {
+                    eq_token: Default::default(),
+                    expr: Box::new(syn::parse_quote_spanned!(span=> #called.#method(#args))),
+                    diverge: None,
+                });
+                self.lower_stmt(&SynStmt::Local(mapped));
+                return;
+            }
+        }
         if let (Pat::Ident(pi), Some((array, len, f))) =
             (pat, self.array_map(&init.expr, annotated))
         {
@@ -816,6 +839,20 @@ impl Lowerer<'_> {
         };
         let (float, m) = (&self.sig.float, syn::Index::from(m));
         Some(parse_quote!([[#float; #m]; #len]))
+    }
+
+    /// Whether `m` maps the array a differentiated call returns (`g(x).map(f)`,
+    /// `self.l1.forward(x).map(f)`), which a float does not have.
+    pub(super) fn maps_returned_array(&self, m: &syn::ExprMethodCall) -> bool {
+        let call = match &*m.receiver {
+            Expr::Call(_) => true,
+            Expr::MethodCall(r) => self.model_method(r).is_some(),
+            _ => false,
+        };
+        m.method == "map"
+            && matches!(&*m.args.iter().collect::<Vec<_>>(), [Expr::Closure(_)])
+            && call
+            && self.reads(&m.receiver.to_token_stream()).varied
     }
 
     /// `x.map(f)` of a float array `x` of constant length: `x`, its length and `f`.
