@@ -10,7 +10,9 @@
     clippy::approx_constant,
     clippy::assign_op_pattern,
     clippy::ptr_arg,
-    clippy::unnecessary_to_owned
+    clippy::unnecessary_to_owned,
+    clippy::let_and_return,
+    unused_assignments
 )]
 
 mod common;
@@ -634,4 +636,84 @@ fn numbers_of_a_vector_passed_by_value() {
         second += i * (i + 1.0) * c * 1.05f64.powf(-i - 2.0);
     }
     assert!(close(d_rate, first) && close(hv, second));
+}
+
+// ----- rows bound by `&p` passed by value, and an `if` ending in local arrays (probe:
+// molecular energies, quaternion slerp with a lerp fallback) -----
+// `for &p in pos { vsub(p, c) }` passed the row by reference to a function taking `[f64; 3]`
+// (E0308 inside generated code); an `if` whose branches end in a local array and in a
+// literal (or in two local arrays) was rejected with advice that led to another error.
+
+#[grad]
+fn vsub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+#[grad]
+fn spread(pos: &[[f64; 3]], c: [f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for &p in pos {
+        let d = vsub(p, c);
+        s += d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    }
+    s + pos.iter().map(|&p| vsub(p, c)[0]).sum::<f64>()
+}
+
+#[grad(modes(jacobian))]
+fn blended(x: f64, y: f64) -> [f64; 2] {
+    if x > 0.0 {
+        let mut out = [0.0; 2];
+        out[0] = x * y;
+        out[1] = y;
+        out
+    } else {
+        [y, x * y]
+    }
+}
+
+#[grad(modes(jacobian))]
+fn blended_named(x: f64, y: f64) -> [f64; 2] {
+    if x > 0.0 {
+        let mut out = [0.0; 2];
+        out[0] = x * y;
+        out[1] = y;
+        out
+    } else {
+        let r = [y, x * y];
+        r
+    }
+}
+
+#[grad]
+fn blended_sum(x: f64, y: f64) -> f64 {
+    let v: [f64; 2] = if x > 0.0 {
+        let w = [x * y, y];
+        w
+    } else {
+        let r = [y, x * y];
+        r
+    };
+    v[0] + 3.0 * v[1]
+}
+
+#[test]
+fn rows_by_value_and_arrays_ending_branches() {
+    let pos = vec![[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]];
+    let c = [0.1, 0.2, 0.3];
+    let (value, (d_pos, d_c)) = spread_grad(&pos, c);
+    assert_eq!(value, spread(&pos, c));
+    let d: Vec<[f64; 3]> = pos.iter().map(|p| vsub(*p, c)).collect();
+    for k in 0..3 {
+        let extra = if k == 0 { 1.0 } else { 0.0 };
+        assert!(close(d_pos[0][k], 2.0 * d[0][k] + extra));
+        assert!(close(d_pos[1][k], 2.0 * d[1][k] + extra));
+        assert!(close(d_c[k], -2.0 * (d[0][k] + d[1][k]) - 2.0 * extra));
+    }
+    for f in [blended_jacobian, blended_named_jacobian] {
+        // x > 0: [x y, y]; x <= 0: [y, x y].
+        assert_eq!(f(1.5, 2.0), ([3.0, 2.0], ([2.0, 0.0], [1.5, 1.0])));
+        assert_eq!(f(-1.5, 2.0), ([2.0, -3.0], ([0.0, 2.0], [1.0, -1.5])));
+    }
+    assert_eq!(blended_sum_grad(1.5, 2.0), (9.0, (2.0, 4.5)));
+    assert_eq!(blended_sum_grad(-1.5, 2.0), (-7.0, (6.0, -3.5)));
 }

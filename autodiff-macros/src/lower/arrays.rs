@@ -688,32 +688,44 @@ fn is_array_type(ty: &syn::Type) -> bool {
 /// ends in, when it does (`if c { [a, b] } else { [b, a] }`); a branch that leaves
 /// (`return`, `continue`, a panic) may stand beside them.
 pub(super) fn branch_array_len(expr: &Expr) -> Option<usize> {
+    branch_arrays(expr)?
+}
+
+/// Whether every branch of the `if`/`match` (or block) `expr` ends in an array literal or a
+/// local array (`out`) or leaves, and then the literals' length (`None` without one).
+pub(super) fn branch_arrays(expr: &Expr) -> Option<Option<usize>> {
     if !matches!(expr, Expr::If(_) | Expr::Match(_) | Expr::Block(_)) {
         return None;
     }
-    let mut lens = Vec::new();
+    let (mut lens, mut others) = (Vec::new(), false);
     tails(expr, &mut |tail| match tail {
-        Expr::Array(a) => lens.push(Some(a.elems.len())),
+        Expr::Array(a) => lens.push(a.elems.len()),
+        Expr::Path(p) if p.path.get_ident().is_some() => {}
         t if leaves(t) => {}
-        _ => lens.push(None),
+        _ => others = true,
     })?;
-    let first = (*lens.first()?)?;
-    lens.iter().all(|&l| l == Some(first)).then_some(first)
+    match lens.first() {
+        _ if others => None,
+        Some(&first) => lens.iter().all(|&l| l == first).then_some(Some(first)),
+        None => Some(None),
+    }
 }
 
-/// `expr` with each array literal it ends in written into `name` element by element:
-/// `if c { [a, b] } else { .. }` as `if c { name[0] = a; name[1] = b; } else { .. }`. `name`
-/// may be a row (`m[j]`).
+/// `expr` with each array it ends in written into `name`: a literal element by element, `if
+/// c { [a, b] } else { .. }` as `if c { name[0] = a; name[1] = b; } else { .. }`; a local
+/// array whole (`name = out;`). `name` may be a row (`m[j]`).
 pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
     let mut expr = expr.clone();
-    branch_tail_mut(&mut expr, &mut |tail| {
-        if let Expr::Array(a) = tail {
+    branch_tail_mut(&mut expr, &mut |tail| match tail {
+        Expr::Array(a) => {
             let writes = a.elems.iter().enumerate().map(|(i, e)| {
                 let i = syn::Index::from(i);
                 quote::quote!(#name[#i] = #e;)
             });
             *tail = parse_quote!({ #(#writes)* });
         }
+        Expr::Path(p) if p.path.get_ident().is_some() => *tail = parse_quote!({ #name = #p; }),
+        _ => {}
     });
     expr
 }

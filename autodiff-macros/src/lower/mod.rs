@@ -703,7 +703,11 @@ fn result_as_local(stmts: &[SynStmt], sig: &Signature) -> Vec<SynStmt> {
             let e = e.clone();
             let name = proc_macro2::Ident::new(RESULT, e.span());
             let mut binding = build::binding(&name);
-            if stmt::array_from_fn(&e).is_some() && sig.output == Output::Array {
+            // The length a `from_fn` or an `if` whose branches end in local arrays (`out`)
+            // does not write.
+            let unwritten_len =
+                stmt::array_from_fn(&e).is_some() || arrays::branch_arrays(&e) == Some(None);
+            if unwritten_len && sig.output == Output::Array {
                 binding = Pat::Type(syn::PatType {
                     attrs: Vec::new(),
                     pat: Box::new(binding),

@@ -342,9 +342,20 @@ impl Lowerer<'_> {
             _ => {}
         }
         // `let v = if c { [a, b] } else { [b, a] };`: a local array each branch writes.
-        if let (Pat::Ident(pi), Some(len)) = (pat, arrays::branch_array_len(&init.expr)) {
+        // Its length from a literal branch or the `let`'s type.
+        let stated = match annotated {
+            Some(syn::Type::Array(a)) => Some(a.len.clone()),
+            _ => None,
+        };
+        let branches = arrays::branch_arrays(&init.expr);
+        let len = match (branches, stated) {
+            (Some(Some(len)), _) => Some(syn::parse_quote!(#len)),
+            (Some(None), stated) => stated,
+            (None, _) => None,
+        };
+        if let (Pat::Ident(pi), Some(len)) = (pat, len) {
             let elem = self.element_type(annotated);
-            self.declare_array(&pi.ident, &elem, &syn::Index::from(len));
+            self.declare_array(&pi.ident, &elem, &len);
             self.lower_expr(&arrays::assign_tails(&init.expr, &pi.ident));
             return;
         }
@@ -619,6 +630,20 @@ impl Lowerer<'_> {
                 let fields = ps.elems.iter().enumerate().filter(|(_, p)| !is_rest(p));
                 let fields = fields.map(|(i, p)| (Projection::Slice(&ps.elems, i), p));
                 self.bind_data_fields(ps.span(), data, fields.collect());
+            }
+            // `for &p in rows`, `|&p|`: a copy of the row, passed to a call by value as the
+            // copy would be.
+            (Pat::Reference(pr), v @ Value::Row { .. }) => {
+                self.bind_pattern(&pr.pat, v);
+                if let Pat::Ident(pi) = &*pr.pat {
+                    if let Some(Binding::Row { copied, .. }) = self
+                        .scopes
+                        .last_mut()
+                        .and_then(|scope| scope.get_mut(&pi.ident.to_string()))
+                    {
+                        *copied = true;
+                    }
+                }
             }
             (Pat::Reference(pr), v) => self.bind_pattern(&pr.pat, v),
             (Pat::Paren(pp), v) => self.bind_pattern(&pp.pat, v),
