@@ -1140,8 +1140,39 @@ impl Lowerer<'_> {
             Some(rule) => {
                 Value::Scalar(self.apply_rule(rule, receiver, args, None, &m.method, span))
             }
+            // `let dist = Exp::new(rate)?; dist.ln_pdf(x)`: what a call returns from
+            // differentiated values is a number or an array to the sweeps, never a struct.
+            None if matches!(&*m.receiver, Expr::Path(_)) => match self.returning_call(&receiver) {
+                Some(callee) => {
+                    let written = m.receiver.to_token_stream().to_string();
+                    // `Exp` of `Exp::new`: the struct the constructor makes, most likely.
+                    let owner = match &callee {
+                        Callee::Path(p) if p.segments.len() >= 2 => {
+                            p.segments[p.segments.len() - 2].ident.to_string()
+                        }
+                        _ => "Dist".to_string(),
+                    };
+                    self.unsupported(
+                        &m.method,
+                        &format!("#[grad] takes `{written}` for a number: it holds what a call returned from differentiated values, which #[grad] reads as a float or an array of them, not as a struct whose methods it could call; if `{written}` is a struct, build it in the function with a struct literal (`let {written} = {owner} {{ .. }};`), whose `#[grad]` methods are then differentiated"),
+                    )
+                }
+                None => self.unsupported(&m.method, &unknown_method()),
+            },
             None => self.unsupported(&m.method, &unknown_method()),
         }
+    }
+
+    /// The function whose call returned `x` (`Op::Call`), bound in an open block.
+    fn returning_call(&self, x: &Operand) -> Option<Callee> {
+        let v = x.var()?;
+        self.blocks.iter().flatten().find_map(|stmt| match stmt {
+            Stmt::Let {
+                var,
+                op: Op::Call { callee, .. },
+            } if *var == v => Some(callee.clone()),
+            _ => None,
+        })
     }
 
     /// `x.sin_cos()`: the pair `(x.sin(), x.cos())`, each by its own rule.
