@@ -493,7 +493,10 @@ fn is_concrete_float(ty: &Type) -> bool {
 /// The first `impl Trait` or `dyn Trait` inside `ty`.
 fn closure_like(ty: &Type) -> Option<&Type> {
     match ty {
-        Type::ImplTrait(_) | Type::TraitObject(_) => Some(ty),
+        // `coef: impl Fn(usize) -> f64` is data, as a generic `F: Fn(..)` is: called on data
+        // as written, and reported where it is called on a differentiated value.
+        Type::ImplTrait(t) if !t.bounds.iter().all(is_fn_bound) => Some(ty),
+        Type::TraitObject(_) => Some(ty),
         Type::Reference(r) => closure_like(&r.elem),
         Type::Paren(p) => closure_like(&p.elem),
         Type::Group(g) => closure_like(&g.elem),
@@ -511,6 +514,18 @@ fn closure_like(ty: &Type) -> Option<&Type> {
                 _ => None,
             }),
         _ => None,
+    }
+}
+
+/// `Fn(..)`, `FnMut(..)`, `FnOnce(..)` (or a lifetime beside one).
+fn is_fn_bound(bound: &syn::TypeParamBound) -> bool {
+    match bound {
+        syn::TypeParamBound::Trait(t) => t
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| ["Fn", "FnMut", "FnOnce"].iter().any(|f| s.ident == f)),
+        _ => true,
     }
 }
 
@@ -737,6 +752,7 @@ fn matrix_output(ty: &Type) -> Option<(String, String)> {
 fn is_function(ty: &Type) -> bool {
     match ty {
         Type::BareFn(_) => true,
+        Type::ImplTrait(t) => t.bounds.iter().all(is_fn_bound),
         Type::Reference(r) => is_function(&r.elem),
         Type::Paren(p) => is_function(&p.elem),
         _ => false,

@@ -717,3 +717,214 @@ fn rows_by_value_and_arrays_ending_branches() {
     assert_eq!(blended_sum_grad(1.5, 2.0), (9.0, (2.0, 4.5)));
     assert_eq!(blended_sum_grad(-1.5, 2.0), (-7.0, (6.0, -3.5)));
 }
+
+// ----- a model passed twice to one call (probe: a ray tracer's `Vec3`) -----
+// `self.dot(self)` took the model for an array passed twice (`dot(u, u)`), whose second
+// accumulator is a `Vec` of its length: `len` not found, and shadows of the wrong type.
+
+#[derive(Clone, Copy, Debug, autodiff::Params)]
+struct Vec3 {
+    x: f64,
+    y: f64,
+    z: f64,
+}
+
+impl Vec3 {
+    #[grad(self, other)]
+    fn dot(&self, other: &Vec3) -> f64 {
+        self.x * other.x + self.y * other.y + self.z * other.z
+    }
+
+    #[grad(self)]
+    fn length_squared(&self) -> f64 {
+        self.dot(self)
+    }
+}
+
+#[grad(v)]
+fn scaled_length_squared(v: &Vec3, s: f64) -> f64 {
+    s * Vec3::dot(v, v) + v.dot(v)
+}
+
+#[test]
+fn a_model_passed_twice() {
+    let v = Vec3 {
+        x: 1.0,
+        y: 2.0,
+        z: 3.0,
+    };
+    let (value, g) = v.length_squared_grad();
+    assert_eq!(value, 14.0);
+    assert_eq!((g.x, g.y, g.z), (2.0, 4.0, 6.0));
+    let (value, g) = scaled_length_squared_grad(&v, 0.5);
+    assert_eq!(value, 21.0);
+    assert_eq!((g.x, g.y, g.z), (3.0, 6.0, 9.0));
+}
+
+// ----- a matrix chosen by an `if`, and the closest hit of fallible intersections (probe:
+// ray tracing in one weekend, 2-D rotations) -----
+// `let r = if flip { [[c, -s], [s, c]] } else { .. };` made a vector of the outer length and
+// wrote rows into its elements; `.filter_map(|(&z, &r)| hit(z, r))` of a function returning
+// `Option<f64>` took its `Option` apart as a local one, rejected as `unwrap` on a number
+// (spanned on the attribute).
+
+#[grad]
+fn rotated_first_column(a: f64, flip: bool) -> f64 {
+    let (s, c) = a.sin_cos();
+    let r = if flip {
+        [[c, -s], [s, c]]
+    } else {
+        [[c, s], [-s, c]]
+    };
+    r[0][0] * 2.0 + r[1][0]
+}
+
+#[grad(r)]
+fn hit(z: f64, r: f64) -> Option<f64> {
+    if r < z {
+        return None;
+    }
+    Some(z - (r * r - z * z).sqrt())
+}
+
+#[grad(radii)]
+fn nearest(zs: &[f64], radii: &[f64]) -> f64 {
+    zs.iter()
+        .zip(radii)
+        .filter_map(|(&z, &r)| hit(z, r))
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn matrices_chosen_by_if_and_filtered_fallible_calls() {
+    let a = 0.3f64;
+    assert!(close(
+        rotated_first_column_grad(a, true).1,
+        -2.0 * a.sin() + a.cos()
+    ));
+    assert!(close(
+        rotated_first_column_grad(a, false).1,
+        -2.0 * a.sin() - a.cos()
+    ));
+    // The second sphere is hit first; the third is missed (r < z).
+    let (zs, radii) = ([0.5, 0.2, 0.9], [1.0, 0.9, 0.3]);
+    let (value, d_radii) = nearest_grad(&zs, &radii);
+    assert_eq!(value, nearest(&zs, &radii));
+    let root = (0.81f64 - 0.04).sqrt();
+    assert!(close(value, 0.2 - root));
+    assert_eq!(d_radii[0], 0.0);
+    assert!(close(d_radii[1], -0.9 / root));
+    assert_eq!(d_radii[2], 0.0);
+}
+
+// ----- an array `let` that shadows the name it reads (probe: Rust idioms) -----
+// A wrong gradient: `let x = x.map(|v| v * 2.0);` (and `from_fn`, an `if` of array
+// literals) declared the new `x` before making it, so its elements read themselves: value
+// 0, gradient 0, in reverse and forward mode. Now made under a name of its own.
+
+#[grad(modes(tangent))]
+fn doubled_in_place(x: &[f64; 3]) -> f64 {
+    let x = x.map(|v| v * 2.0);
+    x[0] + x[1] * x[2]
+}
+
+#[grad]
+fn squared_from_fn(x: &[f64; 3]) -> f64 {
+    let x: [f64; 3] = std::array::from_fn(|i| x[i] * x[i]);
+    let x = x.map(|v| v + 1.0);
+    x[0] * x[1] + x[2]
+}
+
+#[grad(modes(tangent))]
+fn swapped_if_positive(x: &[f64; 3]) -> f64 {
+    let x: [f64; 3] = if x[0] > 0.0 { [x[1], x[0], x[2]] } else { *x };
+    x[0] * 2.0 + x[1] * x[2]
+}
+
+#[test]
+fn arrays_that_shadow_what_they_read() {
+    type Primal = fn(&[f64; 3]) -> f64;
+    type Gradient = fn(&[f64; 3]) -> (f64, [f64; 3]);
+    let cases: [(Primal, Gradient); 3] = [
+        (doubled_in_place, doubled_in_place_grad),
+        (squared_from_fn, squared_from_fn_grad),
+        (swapped_if_positive, swapped_if_positive_grad),
+    ];
+    let x = [0.5, -1.5, 2.0];
+    for at in [x, [-0.5, -1.5, 2.0]] {
+        for (f, f_grad) in cases {
+            let (value, gradient) = f_grad(&at);
+            assert_eq!(value, f(&at));
+            let g = |p: &[f64]| f(&[p[0], p[1], p[2]]);
+            common::assert_matches_fd(&g, &at, &gradient, "shadowing array");
+        }
+    }
+    // f = 2 x0 + 4 x1 x2 = 1 - 12: along e1, 4 x2.
+    assert_eq!(doubled_in_place_tangent(&x, &[0.0, 1.0, 0.0]), (-11.0, 8.0));
+    // x0 > 0: [x1, x0, x2], f = 2 x1 + x0 x2: along e0, x2.
+    assert_eq!(
+        swapped_if_positive_tangent(&x, &[1.0, 0.0, 0.0]),
+        (-2.0, 2.0)
+    );
+}
+
+// ----- idioms of experienced Rust (probe: Rust idioms mixed in numeric code) -----
+// `match` on a slice's shapes was rejected ("expected a number"); `position(..)?` of an index
+// was rejected, and then the index taken for a float; a parameter `impl Fn(usize) -> f64`
+// called on data was rejected where a generic `F: Fn(..)` was not; `std::mem::replace` of a
+// local was "`&mut` only on an element".
+
+#[grad]
+fn by_shape(xs: &[f64]) -> f64 {
+    match xs {
+        [] => 0.0,
+        [a] => a.sin(),
+        [a, b, rest @ ..] => a * b + rest.iter().map(|v| v * v).sum::<f64>(),
+    }
+}
+
+#[grad]
+fn first_positive(xs: &[f64]) -> Option<f64> {
+    let idx = xs.iter().position(|&v| v > 0.0)?;
+    Some(xs[idx].sqrt() + xs[0])
+}
+
+#[grad]
+fn series(x: f64, coef: impl Fn(usize) -> f64) -> f64 {
+    (0..4).map(|i| coef(i) * x.powi(i as i32)).sum()
+}
+
+#[grad]
+fn powers_replaced(x: f64) -> f64 {
+    let mut a = x;
+    let mut acc = 0.0;
+    for _ in 0..3 {
+        let next = a * x;
+        let old = std::mem::replace(&mut a, next);
+        acc += old;
+    }
+    acc + a
+}
+
+#[test]
+fn idioms_of_numeric_rust() {
+    assert_eq!(by_shape_grad(&[]), (0.0, vec![]));
+    assert_eq!(by_shape_grad(&[0.5]), (0.5f64.sin(), vec![0.5f64.cos()]));
+    assert_eq!(
+        by_shape_grad(&[0.5, 1.0, 2.0, 3.0]),
+        (13.5, vec![1.0, 0.5, 4.0, 6.0])
+    );
+    assert_eq!(
+        first_positive_grad(&[-1.0, 4.0]),
+        Some((1.0, vec![1.0, 0.25]))
+    );
+    assert_eq!(first_positive_grad(&[-1.0, -4.0]), None);
+    let coef = |i: usize| 1.0 / (i as f64 + 1.0);
+    let (value, d_x) = series_grad(0.5, coef);
+    assert_eq!(value, series(0.5, coef));
+    assert!(close(d_x, 0.5 + 2.0 * 0.5 / 3.0 + 3.0 * 0.25 / 4.0));
+    // x + x^2 + x^3 + x^4
+    let (value, d_x) = powers_replaced_grad(0.7);
+    assert!(close(value, 0.7 + 0.49 + 0.343 + 0.2401));
+    assert!(close(d_x, 1.0 + 1.4 + 1.47 + 1.372));
+}

@@ -691,8 +691,9 @@ pub(super) fn branch_array_len(expr: &Expr) -> Option<usize> {
     branch_arrays(expr)?
 }
 
-/// Whether every branch of the `if`/`match` (or block) `expr` ends in an array literal or a
-/// local array (`out`) or leaves, and then the literals' length (`None` without one).
+/// Whether every branch of the `if`/`match` (or block) `expr` ends in an array literal, a
+/// local array (`out`), a parameter's copy (`*x`) or leaves, and then the literals' length
+/// (`None` without one).
 pub(super) fn branch_arrays(expr: &Expr) -> Option<Option<usize>> {
     if !matches!(expr, Expr::If(_) | Expr::Match(_) | Expr::Block(_)) {
         return None;
@@ -700,8 +701,7 @@ pub(super) fn branch_arrays(expr: &Expr) -> Option<Option<usize>> {
     let (mut lens, mut others) = (Vec::new(), false);
     tails(expr, &mut |tail| match tail {
         Expr::Array(a) => lens.push(a.elems.len()),
-        Expr::Path(p) if p.path.get_ident().is_some() => {}
-        t if leaves(t) => {}
+        t if names_array(t) || leaves(t) => {}
         _ => others = true,
     })?;
     match lens.first() {
@@ -711,9 +711,28 @@ pub(super) fn branch_arrays(expr: &Expr) -> Option<Option<usize>> {
     }
 }
 
+/// The length of the rows of the matrix literals the branches of `expr` end in (`if c {
+/// [[a, b], [b, a]] } else { .. }`), when every literal is one and their rows agree.
+pub(super) fn branch_matrix_cols(expr: &Expr) -> Option<usize> {
+    let mut cols = Vec::new();
+    tails(expr, &mut |tail| {
+        if let Expr::Array(a) = tail {
+            for row in &a.elems {
+                cols.push(match row {
+                    Expr::Array(r) => Some(r.elems.len()),
+                    _ => None,
+                });
+            }
+        }
+    })?;
+    let first = (*cols.first()?)?;
+    cols.iter().all(|&c| c == Some(first)).then_some(first)
+}
+
 /// `expr` with each array it ends in written into `name`: a literal element by element, `if
 /// c { [a, b] } else { .. }` as `if c { name[0] = a; name[1] = b; } else { .. }`; a local
-/// array whole (`name = out;`). `name` may be a row (`m[j]`).
+/// array or a parameter's copy whole (`name = out;`, `name = *x;`). `name` may be a row
+/// (`m[j]`).
 pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
     let mut expr = expr.clone();
     branch_tail_mut(&mut expr, &mut |tail| match tail {
@@ -724,10 +743,22 @@ pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
             });
             *tail = parse_quote!({ #(#writes)* });
         }
-        Expr::Path(p) if p.path.get_ident().is_some() => *tail = parse_quote!({ #name = #p; }),
+        t if names_array(t) => {
+            let named = t.clone();
+            *t = parse_quote!({ #name = #named; });
+        }
         _ => {}
     });
     expr
+}
+
+/// `out` or `*x`: a local array, or a parameter's copy, by name.
+fn names_array(e: &Expr) -> bool {
+    match e {
+        Expr::Path(p) => p.path.get_ident().is_some(),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => names_array(&u.expr),
+        _ => false,
+    }
 }
 
 pub(super) fn leaves(e: &Expr) -> bool {

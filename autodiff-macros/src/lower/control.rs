@@ -485,6 +485,14 @@ impl Lowerer<'_> {
         {
             return self.lower_expr(&if_let_chain(&m.expr, &m.arms));
         }
+        // `match xs { [] => .., [a] => .., [a, b, rest @ ..] => .. }`: the shapes of a slice,
+        // tried in order as `if let`s (which read a differentiated one element by element).
+        let shape = |p: &Pat| matches!(p, Pat::Slice(_) | Pat::Wild(_));
+        if m.arms.iter().all(|a| shape(&a.pat))
+            && m.arms.iter().any(|a| matches!(a.pat, Pat::Slice(_)))
+        {
+            return self.lower_expr(&if_let_chain(&m.expr, &m.arms));
+        }
         // `match x.first() { Some(&v) => a, None => b }`: `if let Some(&v) = x.first()`.
         if let [first, second] = &*m.arms {
             let is_none = |p: &Pat| match p {

@@ -221,6 +221,10 @@ impl Lowerer<'_> {
             },
             Expr::Async(a) => self.unsupported(a, "#[grad] does not support `async` blocks"),
             Expr::Await(a) => self.unsupported(a, "#[grad] does not support `.await`"),
+            // `let i = xs.iter().position(|&v| v > 0.0)?;`: an index, data.
+            Expr::Try(t) if matches!(&*t.expr, Expr::MethodCall(m) if opaque::finds_index(m)) => {
+                self.try_opaque(expr, true).unwrap_or(Value::Error)
+            }
             // `g(x)?` in a function that returns a `Result` or an `Option`, `x.first()?`.
             Expr::Try(t) => match self
                 .try_opaque(expr, false)

@@ -734,6 +734,21 @@ impl Stream {
                     let keep = apply(p, vec![build::path(item)]);
                     stmts.push(parse_quote!(if !(#keep) { break; }));
                 }
+                // `filter_map(|(&z, &r)| hit(z, r))` of a fallible function: its value taken
+                // as a fallible call's is, once it is known to be there.
+                Step::FilterMap(f) if called(f).is_some() => {
+                    let taken = |method: &str| {
+                        let (mut c, call) = called(f).expect("a closure that calls");
+                        let method = proc_macro2::Ident::new(method, call.span());
+                        c.body = Box::new(parse_quote!(#call.#method()));
+                        apply(&Expr::Closure(c), vec![build::path(item)])
+                    };
+                    let (missing, value) = (taken("is_none"), taken("unwrap"));
+                    stmts.extend([
+                        parse_quote!(if #missing { continue; }),
+                        build::let_(build::binding(item), value),
+                    ]);
+                }
                 Step::FilterMap(f) | Step::Scan { f, .. } => {
                     let found = apply(f, vec![build::path(item)]);
                     // (a `filter_map`'s `None` skips the item; a `scan`'s ends the chain)
@@ -762,6 +777,20 @@ impl Stream {
             })
             .collect()
     }
+}
+
+/// `f` and the call of a function its body is, if it is a closure that only calls one
+/// (`|x| hit(x, r)`).
+fn called(f: &Expr) -> Option<(syn::ExprClosure, Expr)> {
+    let Expr::Closure(c) = f else { return None };
+    let mut body = &*c.body;
+    while let Expr::Block(b) = body {
+        match b.block.stmts.as_slice() {
+            [syn::Stmt::Expr(e, None)] => body = e,
+            _ => return None,
+        }
+    }
+    matches!(body, Expr::Call(_)).then(|| (c.clone(), body.clone()))
 }
 
 /// `chain.find(p)`, `chain.last()` or `chain.nth(k)` (then `.copied()` or not) taken with

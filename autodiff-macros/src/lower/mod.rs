@@ -28,6 +28,7 @@ mod opaque;
 mod optional;
 mod pushes;
 mod records;
+pub mod replaced;
 pub(crate) use opaque::mentioned_names;
 mod spans;
 mod stmt;

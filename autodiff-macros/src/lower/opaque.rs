@@ -560,19 +560,6 @@ pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
         m.method.to_string().as_str(),
         "unwrap" | "expect" | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else"
     );
-    let index = |inner: &syn::ExprMethodCall| {
-        matches!(
-            inner.method.to_string().as_str(),
-            "position"
-                | "rposition"
-                | "partial_cmp"
-                | "binary_search"
-                | "binary_search_by"
-                | "binary_search_by_key"
-        ) || inner.method == "map"
-            && matches!(inner.args.first(), Some(Expr::Closure(c)) if inner.args.len() == 1 && takes_the_index(c))
-            && is_enumerated_pick(&inner.receiver)
-    };
     // `.map_or(0, |i| i + 1)` with an integer default: the closure returns an integer too.
     let integer_map_or = m.method == "map_or"
         && matches!(
@@ -584,7 +571,23 @@ pub(super) fn is_non_float_call(m: &syn::ExprMethodCall) -> bool {
         );
     is_non_float_method(&m.method.to_string())
         || (unwraps || integer_map_or)
-            && matches!(&*m.receiver, Expr::MethodCall(inner) if index(inner))
+            && matches!(&*m.receiver, Expr::MethodCall(inner) if finds_index(inner))
+}
+
+/// An `Option` (or `Result`) of an index, or the `Ordering` of a comparison: `position`, a
+/// binary search, `a.partial_cmp(&b)`, an enumerated reduction mapped to its index.
+pub(super) fn finds_index(m: &syn::ExprMethodCall) -> bool {
+    matches!(
+        m.method.to_string().as_str(),
+        "position"
+            | "rposition"
+            | "partial_cmp"
+            | "binary_search"
+            | "binary_search_by"
+            | "binary_search_by_key"
+    ) || m.method == "map"
+        && matches!(m.args.first(), Some(Expr::Closure(c)) if m.args.len() == 1 && takes_the_index(c))
+        && is_enumerated_pick(&m.receiver)
 }
 
 /// The index of the item an enumerated iterator's reduction picks, unwrapped:

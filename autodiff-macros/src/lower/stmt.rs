@@ -334,6 +334,38 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        // `let x = x.map(|v| 2.0 * v);`, `let h = if c { [h[1], h[0]] } else { .. };`: an
+        // array made element by element under the name it binds would read itself, so it is
+        // made under a name of its own, which `x` then names.
+        if let Pat::Ident(pi) = pat {
+            let made_in_place = array_from_fn(&init.expr).is_some()
+                || self.array_map(&init.expr, annotated).is_some()
+                || arrays::branch_arrays(&init.expr).is_some()
+                || matches!(&*init.expr, Expr::MethodCall(m) if self.maps_returned_array(m));
+            if made_in_place && pi.subpat.is_none() && mentions_name(&init.expr, &pi.ident) {
+                let made = proc_macro2::Ident::new(
+                    &format!("{SYNTHETIC}{}_{}", pi.ident, self.next_synthetic()),
+                    pi.ident.span(),
+                );
+                let mut renamed = local.clone();
+                let binding = Pat::Ident(syn::PatIdent {
+                    ident: made.clone(),
+                    ..pi.clone()
+                });
+                renamed.pat = match &local.pat {
+                    Pat::Type(typed) => Pat::Type(syn::PatType {
+                        pat: Box::new(binding),
+                        ..typed.clone()
+                    }),
+                    _ => binding,
+                };
+                self.lower_let(&renamed);
+                if let Some(made) = self.lookup(&made.to_string()) {
+                    self.bind(pi.ident.to_string(), made);
+                }
+                return;
+            }
+        }
         match pat {
             Pat::Ident(pi) if pi.subpat.is_none() && self.lower_record_let(pi, &init.expr) => {
                 return
@@ -354,8 +386,22 @@ impl Lowerer<'_> {
             (None, _) => None,
         };
         if let (Pat::Ident(pi), Some(len)) = (pat, len) {
-            let elem = self.element_type(annotated);
-            self.declare_array(&pi.ident, &elem, &len);
+            match arrays::branch_matrix_cols(&init.expr) {
+                // `let r = if flip { [[c, -s], [s, c]] } else { .. };`: a matrix, whose rows
+                // the branches write.
+                Some(cols) => {
+                    let (name, float) = (&pi.ident, &self.sig.float);
+                    let zero = rules::float_literal(float, true, 0.0);
+                    let cols = syn::Index::from(cols);
+                    self.lower_stmt(&parse_quote!(
+                        let mut #name: [[#float; #cols]; #len] = [[#zero; #cols]; #len];
+                    ));
+                }
+                None => {
+                    let elem = self.element_type(annotated);
+                    self.declare_array(&pi.ident, &elem, &len);
+                }
+            }
             self.lower_expr(&arrays::assign_tails(&init.expr, &pi.ident));
             return;
         }
@@ -1400,4 +1446,11 @@ fn row_copies(pat: &Pat, init: &Expr) -> Vec<String> {
             .collect(),
         false => Vec::new(),
     }
+}
+
+/// Whether `expr` mentions the name `name` (as a path, a field shorthand or a macro's token).
+fn mentions_name(expr: &Expr, name: &proc_macro2::Ident) -> bool {
+    let mut names = Vec::new();
+    super::opaque::mentioned_names(expr.to_token_stream(), &mut names);
+    names.iter().any(|(n, _)| n == name)
 }

@@ -178,6 +178,25 @@ impl Gen<'_> {
                         );)));
                         continue;
                     }
+                    if !first && row.is_none() && a.slice.is_none() && self.is_model(a.array) {
+                        // The same model twice (`self.dot(self)`): zeros of its type, added
+                        // into its shadow after.
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let name = self.array(a.array);
+                        let source = match self.is_reference(a.array) {
+                            true => name.into_token_stream(),
+                            false => quote!(&#name),
+                        };
+                        call.tokens.extend([quote!(
+                            let mut #tmp = ::autodiff::__private::zeros_like(#source);
+                        )]);
+                        shadows.push(quote!(&mut #tmp));
+                        let shadow = self.lent_shadow(a.array, &d);
+                        after.push(Piece::code(
+                            quote!(::autodiff::__private::add_params(#shadow, &#tmp);),
+                        ));
+                        continue;
+                    }
                     if !first {
                         // The same array twice (`dot(u, u)`): a second accumulator, added after.
                         let tmp = self.fresh("d_arg", Span::call_site());
@@ -414,6 +433,14 @@ impl Gen<'_> {
             (Some((m, x)), Some((n, y))) => m == n && models::extends(y, x),
             _ => false,
         }
+    }
+
+    /// Whether `array` is a model parameter (or a nested model field) passed whole.
+    fn is_model(&self, array: ArrayId) -> bool {
+        let ArrayOrigin::Param(p) = self.body.array(array).origin else {
+            return false;
+        };
+        matches!(self.sig.params[p].kind, ParamKind::Model { .. })
     }
 
     /// Whether a parameter array is bound to a reference: a field, `&[T]`, `&Model`.
