@@ -30,10 +30,21 @@ pub fn add_params<M: Params, S: crate::ParamsShadow<M>>(mut shadow: S, gradient:
     }
 }
 
+/// The float type a generic function is differentiated in: any `Float`, under a name that
+/// says so where a type parameter lacks the bound.
+#[diagnostic::on_unimplemented(
+    message = "#[grad] differentiates this function in `{Self}`, which is not bound to be a float",
+    label = "the function's float type",
+    note = "bound it by num_traits' `Float` (re-exported as `autodiff::Float`): `{Self}: autodiff::Float`"
+)]
+pub trait FloatType: Float {}
+
+impl<T: Float> FloatType for T {}
+
 /// A float literal of the generic float type `T` (generated code for `T: Float` functions,
 /// where a bare `2.0` would not type-check).
 #[inline(always)]
-pub fn lit<T: Float>(value: f64) -> T {
+pub fn lit<T: FloatType>(value: f64) -> T {
     match T::from(value) {
         Some(v) => v,
         None => unreachable_literal(value),
