@@ -23,6 +23,7 @@ pub mod item_aliases;
 mod iter;
 pub mod labels;
 mod loops;
+mod methods;
 pub mod models;
 mod opaque;
 mod optional;

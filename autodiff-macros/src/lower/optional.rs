@@ -52,7 +52,7 @@ impl Lowerer<'_> {
                 t => (0, vec![type_kind(t, self.sig)]),
             });
         // `let o = (v > 0.0).then(|| v.ln());`: the `if` it stands for.
-        let rewritten = super::expr::then_as_if(init);
+        let rewritten = super::methods::then_as_if(init);
         let init = rewritten.as_ref().unwrap_or(init);
         let (some, value) = match (self.optional_value(init), init) {
             // `let next = prev;` of a local `Option` (a `while let` on it takes it so).

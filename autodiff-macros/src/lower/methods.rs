@@ -1,0 +1,567 @@
+//! Lowering of method calls: float methods by their rules, integer methods, a model's own
+//! methods, `len`, and the methods that stand for other code (`copy_from_slice` into a
+//! local array, `c.then(|| e)`).
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
+        if let Some(value) = self.optional_method(m) {
+            return value;
+        }
+        if let Some(element) = self.end_element(m) {
+            return element;
+        }
+        // `dot(&v.map(|e| 2.0 * e), w)`: the array `let` would bind (`let y = v.map(..);`),
+        // under a name of its own.
+        if let Some(array) = self.mapped_array(&Expr::MethodCall(m.clone())) {
+            return Value::Array(array);
+        }
+        // Shrinking a local array (a worklist, `while let Some(i) = stack.pop()`), which a
+        // copy of data is too.
+        const SHRINKING: &[&str] = &[
+            "pop",
+            "truncate",
+            "clear",
+            "remove",
+            "swap_remove",
+            "retain",
+            "drain",
+            "dedup",
+            "split_off",
+        ];
+        let name = m.method.to_string();
+        let local_array = matches!(&*m.receiver, Expr::Path(p)
+            if p.path.get_ident().is_some_and(|i| matches!(self.lookup(&i.to_string()), Some(Binding::Array(_)))));
+        if local_array && SHRINKING.contains(&&*name) {
+            return self.unsupported(
+                &m.method,
+                &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; keep the length in use in a local and index below it (`let mut top = stack.len(); while top > 0 {{ top -= 1; let i = stack[top]; .. }}`)"),
+            );
+        }
+        if let Some(copy) = copy_into_local(m, |name| {
+            matches!(self.lookup(name), Some(Binding::Array(_)))
+        }) {
+            return self.lower_expr(&copy);
+        }
+        let span = spans::method_call(m);
+        if let Some(value) = self.lower_in_place_on_row(m, &name, span) {
+            return value;
+        }
+        // `T::from(e).unwrap()`, `T::from_f64(e).unwrap()`: a conversion to the float type.
+        if let Some(value) = self.lower_num_cast(m) {
+            return value;
+        }
+        let expr = Expr::MethodCall(m.clone());
+        if opaque::is_non_float_call(m) {
+            if let Some(value) = self.try_opaque(&expr, true) {
+                return value;
+            }
+        }
+        let float_rule = rules::lookup(&name).is_some();
+        // A float method on constants (`(2.0 * PI).ln()`) keeps the types the user wrote.
+        if float_rule && !self.reads(&expr.to_token_stream()).varied {
+            if let Some(value) = self.try_opaque(&expr, false) {
+                return value;
+            }
+        }
+        let array_len = name == "len" && self.is_known_array(&m.receiver);
+        if !float_rule && !array_len {
+            if let Some(value) = self.try_opaque(&expr, false) {
+                return value;
+            }
+            if let Some(value) = self.lower_iterator_chain(m) {
+                return value;
+            }
+            if let Some(found) = iter::single_item(m) {
+                return self.lower_expr(&found);
+            }
+            if let Some(taken) = then_taken(m) {
+                return self.lower_expr(&taken);
+            }
+            if let (true, [mid]) = (name == "split_at", &*m.args.iter().collect::<Vec<_>>()) {
+                if self.is_known_array(&m.receiver) {
+                    return self.lower_split_at(&m.receiver, mid);
+                }
+            }
+            // `g(x).unwrap()`, `self.l1.forward(x).expect("..")`, `g(x).unwrap_or(0.0)`: a
+            // fallible callee's `Ok` value.
+            if let Some(value) = self.lower_fallible_call(&expr) {
+                return value;
+            }
+        }
+        if let Some(t) = &m.turbofish {
+            return self.unsupported(t, "#[grad] does not support turbofish on methods");
+        }
+        // `b.attn.score(h)` of an item `b`: a part of it lent to its own method, which is no
+        // value to lower first.
+        // So is a local struct's own method (`dist.ln_pdf(x)`), on the struct rebuilt.
+        let lent_whole = self.item_part(&m.receiver).is_some()
+            || self.record_passed(&m.receiver).is_some()
+            || matches!(&*m.receiver, Expr::Struct(_));
+        if lent_whole && rules::lookup(&name).is_none() {
+            if let Some(value) = self.lower_model_method(m, None) {
+                return value;
+            }
+        }
+        // `TENORS.map(|t| (-z * t).exp())` of a `const` table, where no `let` states the
+        // length (`stmt.rs`'s `array_map` takes it from there).
+        if let (true, Expr::Path(p)) = (name == "map" && m.args.len() == 1, &*m.receiver) {
+            let table = call::indexes_constant(&syn::parse_quote!(#p[0]));
+            if table && self.reads(&m.args.to_token_stream()).varied {
+                return self.unsupported(
+                    &m.method,
+                    "#[grad] maps a `const` table when the `let` it is bound by states its length (`let d: [f64; 3] = TENORS.map(|t| (-z * t).exp());`)",
+                );
+            }
+        }
+        if self.maps_returned_array(m) {
+            return self.unsupported(
+                &m.method,
+                "#[grad] maps the array a call returns when the `let` it is bound by states its length (`let h: [f64; 3] = g(x).map(|v| v.tanh());`), which the call's result does not tell it",
+            );
+        }
+        let receiver = self.lower_expr(&m.receiver);
+        // (already reported: nothing built on it is reported again)
+        if let Value::Error = receiver {
+            return Value::Error;
+        }
+        if name == "len" && m.args.is_empty() {
+            return self.lower_len(m, receiver);
+        }
+        let unknown_method = || {
+            format!(
+                "#[grad] cannot differentiate the method `{name}`: its receiver or arguments depend on a differentiated input, and it is not a float method with a derivative rule ({}); call a function with `#[grad]` or a hand-written `_adjoint` instead",
+                rules::method_names()
+            )
+        };
+        // `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))`: data put in the order a comparison of
+        // differentiated values gives (no derivative flows through a comparison), as written.
+        if matches!(receiver, Value::Scalar(_))
+            && [
+                "sort_by",
+                "sort_unstable_by",
+                "sort_by_key",
+                "sort_unstable_by_key",
+            ]
+            .contains(&&*name)
+        {
+            if let Some(value) = self.try_opaque(&Expr::MethodCall(m.clone()), true) {
+                return value;
+            }
+        }
+        // `self.ln_pdf(x)` with `self` as data: a call of the type's method; `warp.apply(x)`
+        // of a data parameter: its `apply_adjoint` by method-call syntax.
+        if rules::lookup(&name).is_none() && matches!(receiver, Value::Scalar(_)) {
+            if let Some(call) = self.method_as_call(m) {
+                return self.lower_call(&call, None);
+            }
+            if let Some(value) = self.lower_model_method(m, None) {
+                return value;
+            }
+        }
+        if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
+            // `net.forward(x)`, `self.l1.forward(x)`: a method of a model.
+            if let Some(value) = self.lower_model_method(m, None) {
+                return value;
+            }
+            if let Some(value) = self.lower_in_place(m, &receiver, &name, span) {
+                return value;
+            }
+            // Growing a local array: the sweeps track its elements, not a changing length.
+            if matches!(receiver, Value::Array(_)) && name == "push" {
+                return self.unsupported(
+                    &m.method,
+                    "#[grad] cannot differentiate `.push(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made at its size before the one loop that fills it, which must push into it once per iteration (a statement of the loop body, not in a branch, no `break` or `continue`, over every item); otherwise make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`",
+                );
+            }
+            if matches!(receiver, Value::Array(_))
+                && ["extend", "extend_from_slice", "insert", "append"].contains(&&*name)
+            {
+                return self.unsupported(
+                    &m.method,
+                    &format!("#[grad] cannot differentiate `.{name}(..)` on a local array: the sweeps track its elements, not a changing length; make the vector at its final size and write into it (`let mut v = vec![0.0; a.len() + b.len()]; v[..a.len()].copy_from_slice(a); v[a.len()..].copy_from_slice(b);`), or build it whole (`let v: Vec<f64> = a.iter().chain(b).copied().collect();`)"),
+                );
+            }
+            // An iterator kept for later (`let mut it = x.iter(); it.next()`).
+            if matches!(receiver, Value::Array(_))
+                && [
+                    "iter",
+                    "iter_mut",
+                    "into_iter",
+                    "windows",
+                    "chunks",
+                    "chunks_exact",
+                ]
+                .contains(&&*name)
+            {
+                return self.unsupported(
+                    &m.method,
+                    &format!("#[grad] iterates a differentiated array (`.{name}()` here) in a `for` loop or one chain (`for v in x.iter()`, `x.iter().map(..).sum()`), takes single elements with `*x.iter().nth(k).unwrap()`, `.last().unwrap()`, or from an iterator kept in a local with `*it.next().unwrap()` before using the rest whole (`for v in it`, `it.fold(..)`), but not this way: index the array instead (`x[0]`, `&x[1..]`)"),
+                );
+            }
+            // A copy used in place (`x.to_vec().windows(2)`), not bound.
+            if matches!(receiver, Value::Array(_))
+                && ["to_vec", "clone", "to_owned"].contains(&&*name)
+            {
+                return self.unsupported(
+                    &m.method,
+                    &format!("#[grad] copies a differentiated array with `.{name}()` only into a local (`let v = x.{name}();`), whose elements it then tracks: bind the copy first, or read the array itself (`x.windows(2)`, `x.iter()`)"),
+                );
+            }
+            // `h.map(f)` of an array whose length is not written here (a call's result).
+            if name == "map" && m.args.len() == 1 {
+                return self.unsupported(
+                    &m.method,
+                    "#[grad] maps an array only when it knows the array's length: state it where the array is bound (`let h: [f64; 3] = g(x);`), or map through indices or an iterator (`let y: [f64; 3] = std::array::from_fn(|i| f(h[i]));`, `h.iter().map(f).collect::<Vec<_>>()`)",
+                );
+            }
+            // Any other method of an array or a model: one error, on it.
+            return self.unsupported(&m.method, &unknown_method());
+        }
+        let receiver = self.scalar_of(receiver, &m.receiver);
+        if name == "into" && m.args.is_empty() && self.ty(&receiver) == Ty::Float {
+            return self.unstated_into(m, receiver);
+        }
+        let args: Vec<Operand> = m.args.iter().map(|a| self.expr_scalar(a)).collect();
+        let receiver_ty = self.ty(&receiver);
+        if receiver_ty == Ty::Int {
+            return self.int_method(m, receiver, args);
+        }
+        if name == "sin_cos" && args.is_empty() {
+            return self.sin_cos(receiver, &m.method, span);
+        }
+        match rules::lookup(&name) {
+            Some(rule) => {
+                Value::Scalar(self.apply_rule(rule, receiver, args, None, &m.method, span))
+            }
+            // `let dist = Exp::new(rate)?; dist.ln_pdf(x)`: what a call returns from
+            // differentiated values is a number or an array to the sweeps, never a struct.
+            None if matches!(&*m.receiver, Expr::Path(_)) => match self.returning_call(&receiver) {
+                Some(callee) => {
+                    let written = m.receiver.to_token_stream().to_string();
+                    // `Exp` of `Exp::new`: the struct the constructor makes, most likely.
+                    let owner = match &callee {
+                        Callee::Path(p) if p.segments.len() >= 2 => {
+                            p.segments[p.segments.len() - 2].ident.to_string()
+                        }
+                        _ => "Dist".to_string(),
+                    };
+                    self.unsupported(
+                        &m.method,
+                        &format!("#[grad] takes `{written}` for a number: it holds what a call returned from differentiated values, which #[grad] reads as a float or an array of them, not as a struct whose methods it could call; if `{written}` is a struct, build it in the function with a struct literal (`let {written} = {owner} {{ .. }};`), whose `#[grad]` methods are then differentiated"),
+                    )
+                }
+                None => self.unsupported(&m.method, &unknown_method()),
+            },
+            None => self.unsupported(&m.method, &unknown_method()),
+        }
+    }
+
+    /// The function whose call returned `x` (`Op::Call`), bound in an open block.
+    fn returning_call(&self, x: &Operand) -> Option<Callee> {
+        let v = x.var()?;
+        self.blocks.iter().flatten().find_map(|stmt| match stmt {
+            Stmt::Let {
+                var,
+                op: Op::Call { callee, .. },
+            } if *var == v => Some(callee.clone()),
+            _ => None,
+        })
+    }
+
+    /// `x.sin_cos()`: the pair `(x.sin(), x.cos())`, each by its own rule.
+    pub(super) fn sin_cos(&mut self, x: Operand, name: &dyn ToTokens, span: Span) -> Value {
+        let [sin, cos] = ["sin", "cos"].map(|f| {
+            let rule = rules::lookup(f).expect("sin and cos have rules");
+            Value::Scalar(self.apply_rule(rule, x.clone(), Vec::new(), None, name, span))
+        });
+        Value::Tuple(vec![sin, cos])
+    }
+
+    /// `self.cdf(x)` as `Self::cdf(self, x)`, `d.ln_pdf(x)` for a model parameter `d: &Normal`
+    /// as `Normal::ln_pdf(d, x)`: a call that hands the model on, differentiated through the
+    /// method's `_adjoint`. `None` for another receiver (a sub-model, whose type is not
+    /// written here).
+    fn method_as_call(&self, m: &syn::ExprMethodCall) -> Option<syn::ExprCall> {
+        let Expr::Path(receiver) = &*m.receiver else {
+            return None;
+        };
+        let param = self
+            .sig
+            .params
+            .iter()
+            .find(|p| receiver.path.is_ident(&p.ident))?;
+        let self_type: syn::Type = syn::parse_quote!(Self);
+        let ty = match &param.kind {
+            ParamKind::Model {
+                ty, by_ref: true, ..
+            } => &**ty,
+            // `self` as data: a helper method of the type with a differentiated argument.
+            ParamKind::Opaque if param.is_self() => &self_type,
+            _ => return None,
+        };
+        let syn::Type::Path(tp) = ty else {
+            return None;
+        };
+        if tp.qself.is_some() || m.turbofish.is_some() {
+            return None;
+        }
+        // In expression position: `Line::<T>` for `Line<T>`.
+        let mut owner = tp.path.clone();
+        for segment in &mut owner.segments {
+            if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                args.colon2_token = Some(Default::default());
+            }
+        }
+        let (method, args) = (&m.method, &m.args);
+        Some(syn::parse_quote_spanned!(method.span()=> #owner::#method(#receiver, #args)))
+    }
+
+    /// A method call that hands a model on: `d.ln_pdf(x)` for a model parameter as
+    /// [`Self::method_as_call`] writes it, and a sub-model's method (`self.l1.forward(x)`,
+    /// `layer.forward(x)` for `layer` in `&net.layers`) as a call of `forward` on the
+    /// sub-model and the arguments, reached by method-call syntax, since the sub-model's type
+    /// is not written here.
+    pub(super) fn model_method(&self, m: &syn::ExprMethodCall) -> Option<(Callee, syn::ExprCall)> {
+        let name = m.method.to_string();
+        if !is_model_method(&name) {
+            return None;
+        }
+        if let Some(call) = self.method_as_call(m) {
+            let Expr::Path(p) = &*call.func else {
+                return None;
+            };
+            return Some((Callee::Path(p.path.clone()), call));
+        }
+        // `warp.apply(x)` on a data parameter, with a differentiated argument.
+        let data_receiver = matches!(&*m.receiver, Expr::Path(p)
+            if self.sig.params.iter().any(|q| p.path.is_ident(&q.ident) && matches!(q.kind, ParamKind::Opaque)))
+            && self.reads(&m.args.to_token_stream()).varied;
+        // `dist.ln_pdf(x)` of a local struct built from differentiated values, or of data
+        // with a differentiated argument.
+        // `Warp { k: 2.0 }.apply(x)`: a struct built as the receiver.
+        let varied_args = self.reads(&m.args.to_token_stream()).varied;
+        let record = self.record_passed(&m.receiver).is_some()
+            || matches!(&*m.receiver, Expr::Struct(s) if self.reads(&s.to_token_stream()).varied)
+            || (self.data_struct_local(&m.receiver).is_some() || call::builds_struct(&m.receiver))
+                && varied_args;
+        if m.turbofish.is_some() || !(data_receiver || record || self.is_sub_model(&m.receiver)) {
+            return None;
+        }
+        let (method, receiver, args) = (&m.method, &m.receiver, &m.args);
+        let call = syn::parse_quote_spanned!(method.span()=> #method(#receiver, #args));
+        Some((Callee::Method(method.clone()), call))
+    }
+
+    /// A call of a model's method (see [`Self::model_method`]), with `unwrap` for a fallible
+    /// one (`?`, `.unwrap()`); `None` for another method.
+    pub(super) fn lower_model_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        unwrap: Option<Unwrap>,
+    ) -> Option<Value> {
+        let (callee, call) = self.model_method(m)?;
+        Some(match callee {
+            Callee::Path(_) => self.lower_call(&call, unwrap),
+            Callee::Method(_) | Callee::Field(..) => self.call_value(callee, &call, unwrap),
+        })
+    }
+
+    /// Whether `expr` is a model lent whole (`self.l1` as the function binds it) or an item
+    /// of a sequence of them (`&net.layers[k]`).
+    pub(super) fn is_sub_model(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Reference(r) => self.is_sub_model(&r.expr),
+            // `net_layers[k].attn`: a sub-model inside an item
+            Expr::Field(_) => self.item_part(expr).is_some(),
+            Expr::Paren(p) => self.is_sub_model(&p.expr),
+            Expr::Path(p) => {
+                let Some(ident) = p.path.get_ident() else {
+                    return false;
+                };
+                matches!(self.lookup(&ident.to_string()), Some(Binding::Array(a))
+                    if self.arrays[a.0].dims == 0)
+            }
+            Expr::Index(i) => match &*i.expr {
+                Expr::Path(p) => p.path.get_ident().is_some_and(|ident| {
+                    matches!(self.lookup(&ident.to_string()), Some(Binding::Array(a))
+                        if self.arrays[a.0].dims == 2)
+                }),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// `.len()` of an array, a row or a slice view.
+    fn lower_len(&mut self, m: &syn::ExprMethodCall, receiver: Value) -> Value {
+        match receiver {
+            Value::Array(_) | Value::Row { .. } | Value::View(_) => {
+                Value::Scalar(self.length_of(&receiver, spans::method_call(m)))
+            }
+            Value::Error => Value::Error,
+            _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
+        }
+    }
+
+    pub(super) fn int_method(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        receiver: Operand,
+        args: Vec<Operand>,
+    ) -> Value {
+        const INT_METHODS: &[&str] = &[
+            "min",
+            "max",
+            "clamp",
+            "abs",
+            "abs_diff",
+            "pow",
+            "saturating_sub",
+            "saturating_add",
+            "rem_euclid",
+            "div_euclid",
+        ];
+        let name = m.method.to_string();
+        if !INT_METHODS.contains(&name.as_str()) {
+            return self.unsupported(
+                &m.method,
+                &format!(
+                    "#[grad] does not support the integer method `{name}`; supported: {}",
+                    INT_METHODS.join(", ")
+                ),
+            );
+        }
+        Value::Scalar(self.let_op(
+            "t",
+            Ty::Int,
+            Op::IntMethod {
+                name: m.method.clone(),
+                receiver,
+                args,
+            },
+            spans::method_call(m),
+        ))
+    }
+}
+
+/// `buf.copy_from_slice(src)`, `buf[a..b].copy_from_slice(&x[c..d])`, `l[i].copy_from_slice(
+/// row)` (or `clone_from_slice`, the same for numbers) into a local array `buf` or a row of a
+/// local matrix `l` (`is_local_array` says which names are): the loop it stands for, element
+/// by element from a view of the source (`copy_from_slice` panics where the lengths differ; the
+/// loop stops at the source's end).
+fn copy_into_local(m: &syn::ExprMethodCall, is_local_array: impl Fn(&str) -> bool) -> Option<Expr> {
+    let ([source], true) = (
+        &*m.args.iter().collect::<Vec<_>>(),
+        m.method == "copy_from_slice" || m.method == "clone_from_slice",
+    ) else {
+        return None;
+    };
+    let (mut array, start): (&Expr, Expr) = match &*m.receiver {
+        Expr::Index(i) if matches!(&*i.index, Expr::Range(_)) => {
+            let Expr::Range(r) = &*i.index else {
+                return None;
+            };
+            (
+                &i.expr,
+                r.start.as_deref().cloned().unwrap_or(syn::parse_quote!(0)),
+            )
+        }
+        other => (other, syn::parse_quote!(0)),
+    };
+    // A row of a matrix (`l[i]`), its index read as written.
+    let mut row = None;
+    if let Expr::Index(i) = array {
+        (array, row) = (&*i.expr, Some(&i.index));
+    }
+    let Expr::Path(p) = array else { return None };
+    if !p
+        .path
+        .get_ident()
+        .is_some_and(|i| is_local_array(&i.to_string()))
+    {
+        return None;
+    }
+    let (src, k) = (
+        proc_macro2::Ident::new(&format!("{SYNTHETIC}source"), m.method.span()),
+        proc_macro2::Ident::new(&format!("{SYNTHETIC}k"), m.method.span()),
+    );
+    let source = match source {
+        Expr::Reference(_) => (*source).clone(),
+        other => syn::parse_quote!(&#other),
+    };
+    let row = row.map(|r| quote::quote!([#r]));
+    Some(syn::parse_quote!({
+        let #src = #source;
+        for #k in 0..#src.len() {
+            #array #row [(#start) + #k] = #src[#k];
+        }
+    }))
+}
+
+/// `c.then(|| e)` as `if c { Some(e) } else { None }`; `c.then_some(e)`, whose `e` is
+/// evaluated either way, as `{ let v = e; if c { Some(v) } else { None } }`.
+pub(super) fn bool_then(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let cond = &m.receiver;
+    let span = m.method.span();
+    match (
+        m.method.to_string().as_str(),
+        &*m.args.iter().collect::<Vec<_>>(),
+    ) {
+        ("then", [Expr::Closure(c)]) if c.inputs.is_empty() => {
+            let body = &c.body;
+            Some(syn::parse_quote_spanned!(span=> if #cond { Some(#body) } else { None }))
+        }
+        ("then_some", [value]) => {
+            let v = proc_macro2::Ident::new(&format!("{SYNTHETIC}then"), span);
+            Some(syn::parse_quote_spanned!(span=> {
+                let #v = #value;
+                if #cond { Some(#v) } else { None }
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// `c.then(|| e).unwrap_or(d)` as `if c { e } else { d }` (`then_some` the same, its `e`
+/// evaluated first).
+fn then_taken(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let (Expr::MethodCall(then), [default]) = (&*m.receiver, &*m.args.iter().collect::<Vec<_>>())
+    else {
+        return None;
+    };
+    if m.method != "unwrap_or" {
+        return None;
+    }
+    let option = bool_then(then)?;
+    // The `if` of `Some(e)` and `None` with `e` and `d` in their places.
+    let mut taken = option;
+    super::arrays::branch_tail_mut(&mut taken, &mut |tail| match tail {
+        Expr::Call(c) if c.args.len() == 1 => *tail = c.args[0].clone(),
+        Expr::Path(_) => *tail = (*default).clone(),
+        _ => {}
+    });
+    Some(taken)
+}
+
+/// `expr` with a `c.then(..)` or `c.then_some(..)` it is (or its block ends in) written as an
+/// `if` of `Some` and `None`, which a local `Option` is bound from.
+pub(super) fn then_as_if(expr: &Expr) -> Option<Expr> {
+    match expr {
+        Expr::MethodCall(m) => bool_then(m),
+        Expr::Paren(p) => then_as_if(&p.expr),
+        Expr::Block(b) => {
+            let Some(SynStmt::Expr(tail, None)) = b.block.stmts.last() else {
+                return None;
+            };
+            let tail = then_as_if(tail)?;
+            let mut b = b.clone();
+            if let Some(last) = b.block.stmts.last_mut() {
+                *last = SynStmt::Expr(tail, None);
+            }
+            Some(Expr::Block(b))
+        }
+        _ => None,
+    }
+}
