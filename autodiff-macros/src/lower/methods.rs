@@ -235,25 +235,37 @@ impl Lowerer<'_> {
             Some(rule) => {
                 Value::Scalar(self.apply_rule(rule, receiver, args, None, &m.method, span))
             }
+            // `let o = safe_ln(x); o.unwrap_or(d)`: the `Option` a fallible call returned.
+            None if matches!(&*m.receiver, Expr::Path(_))
+                && unwraps(&name)
+                && self.returning_call(&receiver).is_some() =>
+            {
+                self.unsupported(
+                    &m.method,
+                    "#[grad] takes the value of a fallible call where it is made (`safe_ln(x)?`, `safe_ln(x).unwrap()`, `safe_ln(x).unwrap_or(0.0)` with a default no differentiated value flows into), not from the `Option` or `Result` bound to a local",
+                )
+            }
             // `let dist = Exp::new(rate)?; dist.ln_pdf(x)`: what a call returns from
             // differentiated values is a number or an array to the sweeps, never a struct.
-            None if matches!(&*m.receiver, Expr::Path(_)) => match self.returning_call(&receiver) {
-                Some(callee) => {
-                    let written = m.receiver.to_token_stream().to_string();
-                    // `Exp` of `Exp::new`: the struct the constructor makes, most likely.
-                    let owner = match &callee {
-                        Callee::Path(p) if p.segments.len() >= 2 => {
-                            p.segments[p.segments.len() - 2].ident.to_string()
-                        }
-                        _ => "Dist".to_string(),
-                    };
-                    self.unsupported(
+            None if matches!(&*m.receiver, Expr::Path(_)) && !unwraps(&name) => {
+                match self.returning_call(&receiver) {
+                    Some(callee) => {
+                        let written = m.receiver.to_token_stream().to_string();
+                        // `Exp` of `Exp::new`: the struct the constructor makes, most likely.
+                        let owner = match &callee {
+                            Callee::Path(p) if p.segments.len() >= 2 => {
+                                p.segments[p.segments.len() - 2].ident.to_string()
+                            }
+                            _ => "Dist".to_string(),
+                        };
+                        self.unsupported(
                         &m.method,
                         &format!("#[grad] takes `{written}` for a number: it holds what a call returned from differentiated values, which #[grad] reads as a float or an array of them, not as a struct whose methods it could call; if `{written}` is a struct, build it in the function with a struct literal (`let {written} = {owner} {{ .. }};`), whose `#[grad]` methods are then differentiated"),
                     )
+                    }
+                    None => self.unsupported(&m.method, &unknown_method()),
                 }
-                None => self.unsupported(&m.method, &unknown_method()),
-            },
+            }
             None => self.unsupported(&m.method, &unknown_method()),
         }
     }
@@ -564,4 +576,21 @@ pub(super) fn then_as_if(expr: &Expr) -> Option<Expr> {
         }
         _ => None,
     }
+}
+
+/// A method of an `Option` or a `Result` that takes its value.
+fn unwraps(name: &str) -> bool {
+    name.starts_with("unwrap")
+        || name.starts_with("map")
+        || [
+            "expect",
+            "ok",
+            "ok_or",
+            "ok_or_else",
+            "is_some",
+            "is_none",
+            "is_ok",
+            "is_err",
+        ]
+        .contains(&name)
 }
