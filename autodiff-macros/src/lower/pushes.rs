@@ -358,7 +358,8 @@ fn mentions_any(node: &impl ToTokens, pat: &Pat) -> bool {
     bound.iter().any(|(name, _)| mentions(node, name))
 }
 
-fn mentions(node: &impl ToTokens, name: &Ident) -> bool {
+/// Whether `node` mentions the name `name` (as a path, a field shorthand or a macro's token).
+pub(super) fn mentions(node: &impl ToTokens, name: &Ident) -> bool {
     let mut names = Vec::new();
     opaque::mentioned_names(node.to_token_stream(), &mut names);
     names.iter().any(|(n, _)| n == name)

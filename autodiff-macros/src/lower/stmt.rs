@@ -342,7 +342,10 @@ impl Lowerer<'_> {
                 || self.array_map(&init.expr, annotated).is_some()
                 || arrays::branch_arrays(&init.expr).is_some()
                 || matches!(&*init.expr, Expr::MethodCall(m) if self.maps_returned_array(m));
-            if made_in_place && pi.subpat.is_none() && mentions_name(&init.expr, &pi.ident) {
+            if made_in_place
+                && pi.subpat.is_none()
+                && super::pushes::mentions(&*init.expr, &pi.ident)
+            {
                 let made = proc_macro2::Ident::new(
                     &format!("{SYNTHETIC}{}_{}", pi.ident, self.next_synthetic()),
                     pi.ident.span(),
@@ -1446,11 +1449,4 @@ fn row_copies(pat: &Pat, init: &Expr) -> Vec<String> {
             .collect(),
         false => Vec::new(),
     }
-}
-
-/// Whether `expr` mentions the name `name` (as a path, a field shorthand or a macro's token).
-fn mentions_name(expr: &Expr, name: &proc_macro2::Ident) -> bool {
-    let mut names = Vec::new();
-    super::opaque::mentioned_names(expr.to_token_stream(), &mut names);
-    names.iter().any(|(n, _)| n == name)
 }
