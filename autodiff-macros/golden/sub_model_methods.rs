@@ -65,12 +65,12 @@ pub fn loss_adjoint<
     }
     let s_3 = s_1;
     let mut d_h_1 = h_shape.zeros();
-    net_head.score_adjoint(&h_1, d_out, &mut d_net_head, &mut d_h_1[..]);
+    net_head.score_adjoint(&h_1, d_out, d_net_head.as_deref_mut(), &mut d_h_1[..]);
     net_l1
         .forward_adjoint(
             x,
             &d_h_1,
-            &mut d_net_l1,
+            d_net_l1.as_deref_mut(),
             ::autodiff::SliceShadow::lend(&mut d_x),
         );
     s_3

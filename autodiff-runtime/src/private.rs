@@ -1193,20 +1193,40 @@ pub struct Converted<'a, T>(&'a mut T);
 /// the item's shadow, `place` of the model, unless the shadow is `Const` or the field is
 /// `#[params(skip)]` (`is_param` false). `item` fixes the model's type for `place`.
 #[inline(always)]
-pub fn add_to_field<M, T, S>(
+pub fn add_to_field<M, T, S, D>(
     item: &M,
     mut shadow: S,
     is_param: bool,
-    d: T,
+    d: D,
     place: impl FnOnce(&mut M) -> &mut T,
 ) where
     S: ParamsShadow<M>,
-    T: Copy + core::ops::Add<Output = T>,
+    D: FieldDelta<T>,
 {
     let _ = item;
     if let (Some(m), true) = (shadow.get(), is_param) {
-        let at = place(m);
-        *at = *at + d;
+        d.add_into(place(m));
+    }
+}
+
+/// A contribution to a field of an item of a sequence of sub-models: a number, or an array
+/// field passed by value to a call (`dot(p, s.center)`), whose adjoint is handed on by
+/// reference ([`HandedOn::passed`]).
+pub trait FieldDelta<T> {
+    fn add_into(self, at: &mut T);
+}
+
+impl<T: Copy + core::ops::Add<Output = T>> FieldDelta<T> for T {
+    #[inline(always)]
+    fn add_into(self, at: &mut T) {
+        *at = *at + self;
+    }
+}
+
+impl<T: Float, const N: usize> FieldDelta<[T; N]> for &[T; N] {
+    #[inline(always)]
+    fn add_into(self, at: &mut [T; N]) {
+        HandedOn::add(at, self);
     }
 }
 

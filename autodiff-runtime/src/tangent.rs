@@ -55,6 +55,17 @@ impl<T: Float> Tangent<T> for T {
     }
 }
 
+/// The tangent of a model's number field handed on whole (`g(x, m.k)`): the field of the
+/// model's tangent, or `None` when the model has none.
+impl<T: Float> Tangent<T> for Option<&T> {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    fn get(&self) -> T {
+        self.copied().unwrap_or_else(T::zero)
+    }
+}
+
 impl<T: Float> Tangent<T> for Const {
     const ACTIVE: bool = false;
 

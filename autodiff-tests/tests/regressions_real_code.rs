@@ -928,3 +928,98 @@ fn idioms_of_numeric_rust() {
     assert!(close(value, 0.7 + 0.49 + 0.343 + 0.2401));
     assert!(close(d_x, 1.0 + 1.4 + 1.47 + 1.372));
 }
+
+// ----- a model's field passed by value to a function (probe: signed distance fields) -----
+// `dot(self.center, p)` with `fn dot(a: [f64; 3], b: [f64; 3])`: the macro cannot see whether
+// the field is a number or an array (`[f64; 3]` is `Copy`), and took it for a number: errors
+// inside the generated code in a method, for a nested model's field (`scene.light.center`)
+// and for an item of a `Vec` of sub-models (`s.center`). Such a field is handed on whole, its
+// place lent to the callee's `_adjoint` (and its tangent to `_tangent`) as the callee takes it.
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Ball {
+    center: [f64; 3],
+    r: f64,
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Balls {
+    items: Vec<Ball>,
+    light: Ball,
+    k: f64,
+}
+
+#[grad(modes(tangent))]
+fn dot3(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad(modes(tangent))]
+fn scaled(x: f64, k: f64) -> f64 {
+    x * k.exp()
+}
+
+impl Ball {
+    #[grad(self, modes(tangent))]
+    fn dist(&self, p: [f64; 3]) -> f64 {
+        dot3(self.center, p).sqrt() - self.r
+    }
+}
+
+#[grad(scene, modes(tangent))]
+fn lit(scene: &Balls, p: [f64; 3]) -> f64 {
+    scene.light.dist(p) + scaled(dot3(p, scene.light.center), scene.k)
+}
+
+#[grad(scene)]
+fn nearest_ball(scene: &Balls, p: [f64; 3]) -> f64 {
+    let mut best = f64::INFINITY;
+    for s in scene.items.iter() {
+        best = best.min(dot3(p, s.center) - s.r);
+    }
+    best + scaled(best, scene.k)
+}
+
+fn balls() -> Balls {
+    let ball = |center, r| Ball { center, r };
+    Balls {
+        items: vec![ball([0.1, 0.2, 0.3], 0.5), ball([0.4, -0.2, 0.3], 0.2)],
+        light: ball([1.0, 2.0, 3.0], 0.5),
+        k: 0.3,
+    }
+}
+
+#[test]
+fn model_fields_passed_by_value() {
+    use autodiff::gradcheck::check_params_gradient;
+    let scene = balls();
+    for p in [[1.0, -0.5, 0.25], [-0.3, 0.8, 0.6], [0.2, 0.1, 0.9]] {
+        let (value, d_scene) = lit_grad(&scene, p);
+        assert_eq!(value, lit(&scene, p));
+        check_params_gradient(|m: &Balls| lit(m, p), &scene, &d_scene).assert_ok();
+        let (value, d_scene) = nearest_ball_grad(&scene, p);
+        assert_eq!(value, nearest_ball(&scene, p));
+        check_params_gradient(|m: &Balls| nearest_ball(m, p), &scene, &d_scene).assert_ok();
+        let (value, d_ball) = scene.light.dist_grad(p);
+        assert_eq!(value, scene.light.dist(p));
+        check_params_gradient(|b: &Ball| b.dist(p), &scene.light, &d_ball).assert_ok();
+        // The tangent along a direction of the model is the gradient's inner product with it.
+        let direction = Balls {
+            items: Vec::new(),
+            light: Ball {
+                center: [0.1, -0.2, 0.3],
+                r: 0.5,
+            },
+            k: -1.0,
+        };
+        let (_, d_scene) = lit_grad(&scene, p);
+        let expected = (0..3)
+            .map(|i| d_scene.light.center[i] * direction.light.center[i])
+            .sum::<f64>()
+            + d_scene.light.r * direction.light.r
+            + d_scene.k * direction.k;
+        let (value, tangent) = lit_tangent(&scene, p, &direction, autodiff::Const);
+        assert_eq!(value, lit(&scene, p));
+        assert!(close(tangent, expected), "{tangent} vs {expected}");
+    }
+}

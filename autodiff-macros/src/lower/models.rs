@@ -20,6 +20,7 @@ use syn::{Expr, Ident, Member};
 
 use crate::diag::Errors;
 use crate::reverse::local;
+use crate::rules;
 use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
 
 mod destructure;
@@ -35,6 +36,10 @@ pub(super) use items::{marked, Marked, Uses};
 /// How the body reads a field path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Read {
+    /// Passed by value to a function (`dot(p, net.c)`): a number or an array (`[f64; 3]` is
+    /// `Copy`), which only the callee's signature tells apart; handed on whole as `Whole` is,
+    /// unless another read says which.
+    Passed,
     /// The operand of an `as` to the function's float type (`net.n as f64`): an integer (a
     /// count) or a float (a parameter), which only the types tell apart (`FieldOf::cast`).
     /// Any other read says which.
@@ -203,7 +208,7 @@ pub fn expand(
             },
             Read::Data => ParamKind::Opaque,
             Read::Scalar | Read::Cast => ParamKind::Float,
-            Read::Whole => ParamKind::Array {
+            Read::Passed | Read::Whole => ParamKind::Array {
                 shape: Box::new(Shape::Field { dims: 0 }),
                 float: true,
             },
@@ -379,6 +384,22 @@ impl FunctionFloat {
             _ => false,
         }
     }
+}
+
+/// Whether `c` calls a function that may take a field by value whatever its type
+/// (`dot(p, net.c)`, `Vec3::dot(a, m.c)`): not a float's own function (`f64::max(net.b, x)`,
+/// `T::from(..)`), a constructor (`Some(net.b)`), or a local closure.
+fn passes_fields(c: &syn::ExprCall) -> bool {
+    let Expr::Path(p) = &*c.func else {
+        return false;
+    };
+    let segments = &p.path.segments;
+    let Some(last) = segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    let float_function = segments.len() >= 2 && (rules::lookup(&name).is_some() || name == "from");
+    !float_function && !super::call::is_constructor(&p.path)
 }
 
 /// The base of `a[i][j]` and the number of indices.
@@ -839,6 +860,14 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                         _ => false,
                     };
                     if !lent {
+                        self.visit_expr(arg);
+                    }
+                }
+                return;
+            }
+            Expr::Call(c) if passes_fields(c) => {
+                for arg in &c.args {
+                    if !self.read_as(arg, Read::Passed, false) {
                         self.visit_expr(arg);
                     }
                 }

@@ -335,8 +335,9 @@ impl Gen<'_> {
                 quote!(::autodiff::MatrixShadow::lend(&mut #d))
             }
             // A model's field passed whole is of a type the function does not name (an
-            // array, a matrix, a nested model): it is lent as it is.
-            Some(Shape::Field { .. }) => quote!(&mut #d),
+            // array, a matrix, a nested model, a number passed by value): its place is lent as it
+            // is, `None` under `Const`.
+            Some(Shape::Field { .. }) => quote!(#d.as_deref_mut()),
             Some(_) => quote!(::autodiff::SliceShadow::lend(&mut #d)),
             None if info.dims == 1 => quote!(&mut #d[..]),
             None => quote!(&mut #d),
