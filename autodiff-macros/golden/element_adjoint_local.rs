@@ -175,7 +175,7 @@ pub fn whitened_centered_adjoint<
                 let d_t_38 = d_y_1[i_5];
                 let d_t_37 = d_t_38 * t_36;
                 let mut d_t_36 = d_t_38 * t_37;
-                d_t_36 += d_t_37 * t_37;
+                d_t_36 += if d_t_37 == 0.0 { 0.0 } else { d_t_37 * t_37 };
                 d_c_1_i += d_t_36;
                 let i_4 = i;
                 let t_30 = s * len;

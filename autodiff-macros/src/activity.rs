@@ -129,7 +129,8 @@ pub struct Analysis {
     /// Loops whose reverse runs inside their forward sweep.
     pub fusion: Fusion,
     /// Values whose rule passes a zero adjoint on as zero, not as `0 * inf`: their adjoint
-    /// comes only from branches (`Sites::branch_only`) and the rule can blow up.
+    /// comes only from branches or unread array elements (`Sites::branch_only`) and the rule
+    /// can blow up.
     pub zero_guarded: HashSet<Var>,
     /// Values that may be infinite or NaN where the parameters are finite
     /// (`Sites::unbounded`).
@@ -429,12 +430,13 @@ impl<'a> Sites<'a> {
     /// The active values whose every use that passes an adjoint back is in a branch the
     /// value is not defined in, an operand a rule may not pick (`x.sqrt().max(EPS)`) or of a
     /// call (`relu(z)`), or makes a value of the same kind: where no such branch is taken
-    /// (the operand not picked), their adjoint stays zero. A guard of the user's (`if r >
+    /// (the operand not picked), their adjoint stays zero; with `unread`, also those stored in
+    /// a local array, whose element may never be read (`let r = [x.sqrt(), y]; r[1]`). A guard of the user's (`if r >
     /// 0.0 { x / r } else { 0.0 }`, `if r < EPS { return 0.0; }`, `.max(EPS)`) is taken
     /// exactly where such a value is infinite or NaN (`r.sqrt()` at 0, `p.ln()` at 0), and
     /// its rule multiplies the zero by that: `0 * inf`, NaN. Their rules pass a zero adjoint
     /// on as zero.
-    fn branch_only(&self, active: &[bool]) -> HashSet<Var> {
+    fn branch_only(&self, active: &[bool], unread: bool) -> HashSet<Var> {
         // Per value, the values its uses hand adjoints on to: `None` for a use in a branch
         // it is not defined in, `Some(None)` for one that always does (the result, an array).
         let mut uses: BTreeMap<Var, Vec<Option<Option<Var>>>> = BTreeMap::new();
@@ -462,6 +464,7 @@ impl<'a> Sites<'a> {
             let handed = match to {
                 _ if in_branch || picked => None,
                 Node::Var(w) => Some(Some(w)),
+                Node::Array(a) if unread && self.unread_maybe(a) => None,
                 Node::Array(_) => Some(None),
             };
             uses.entry(v).or_default().push(handed);
@@ -486,6 +489,12 @@ impl<'a> Sites<'a> {
             }
         }
         found
+    }
+
+    /// Whether some elements of `array` may never be read: a local array, not the result.
+    fn unread_maybe(&self, array: ArrayId) -> bool {
+        matches!(self.body.array(array).origin, ArrayOrigin::Local)
+            && self.body.output != Some(array)
     }
 
     /// The values that may be infinite or NaN where the parameters are finite: made by a
@@ -514,13 +523,21 @@ impl<'a> Sites<'a> {
         found
     }
 
-    /// The values of `branch_only` whose rule can pass a zero adjoint on as `0 * inf`.
+    /// The values of `branch_only` whose rule can pass a zero adjoint on as `0 * inf`. Of those
+    /// whose adjoint may be zero only because an array element goes unread, the rules that
+    /// blow up at finite operands (`sqrt` at 0, not a product with an infinity, which is
+    /// infinite in the forward sweep already): a guard in a loop that fills an array costs a
+    /// branch per element.
     fn zero_guarded(&self, active: &[bool], unbounded: &HashSet<Var>) -> HashSet<Var> {
         let is_unbounded = |x: &Operand| x.var().is_some_and(|v| unbounded.contains(&v));
-        self.branch_only(active)
+        let branches = self.branch_only(active, false);
+        self.branch_only(active, true)
             .into_iter()
             .filter(|v| match self.def_op.get(v) {
-                Some(Op::Prim { rule, floats, .. }) => rule.may_blow_up(floats, is_unbounded),
+                Some(Op::Prim { rule, floats, .. }) if branches.contains(v) => {
+                    rule.may_blow_up(floats, is_unbounded)
+                }
+                Some(Op::Prim { rule, floats, .. }) => rule.may_blow_up(floats, |_| false),
                 _ => false,
             })
             .collect()

@@ -174,6 +174,19 @@ fn a_floor_picks_the_constant_where_the_value_is_singular() {
     }
 }
 
+/// Roots stored in a local array, some of them never read: an unread element's adjoint is
+/// zero, passed on as zero where its root is at 0 (it was `0 * inf`, a NaN in the gradient
+/// of an input the value does not depend on).
+#[grad(modes(hvp))]
+fn some_roots(x: &[f64; 3]) -> f64 {
+    let mut r = [0.0; 3];
+    for i in 0..3 {
+        r[i] = x[i].sqrt();
+    }
+    let pair = [x[0].ln(), x[1] * x[2]];
+    r[1] + r[2] + pair[1]
+}
+
 #[test]
 fn the_guard_is_taken_where_the_value_is_singular() {
     assert_eq!(safe_norm_grad(&[0.0, 0.0]), (0.0, [0.0, 0.0]));
@@ -187,6 +200,9 @@ fn the_guard_is_taken_where_the_value_is_singular() {
     assert_eq!(root_or_zero_f32_grad(-4.0), (0.0, 0.0));
     assert_eq!(log_or_zero_grad(0.0f64), (0.0, 0.0));
     assert_eq!(log_or_zero_grad(0.0f32), (0.0, 0.0));
+    assert_eq!(some_roots_grad(&[0.0, 1.0, 4.0]), (7.0, [0.0, 4.5, 1.25]));
+    let (value, gradient, hv) = some_roots_hvp(&[0.0, 1.0, 4.0], &[1.0, 0.0, 0.0]);
+    assert_eq!((value, gradient, hv), (7.0, [0.0, 4.5, 1.25], [0.0; 3]));
 }
 
 #[test]
