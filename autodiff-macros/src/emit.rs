@@ -25,12 +25,24 @@ use crate::sig::{self, FieldOf, Output, Param, ParamKind, Shape, Signature};
 /// `original`: `item`'s tokens, emitted as they came unless a `#[checkpoint]` marker is
 /// stripped (printing the function again costs as much as a tenth of the expansion).
 pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenStream {
-    let generated = generate(&attr, &item, &[], false, None);
+    // A function that names `Self` is in an `impl` block (an associated function marked
+    // alone, without `self`): its items are reached through `Self::` too.
+    let associated = names_self(item.to_token_stream());
+    let generated = generate(&attr, &item, &[], associated, None);
     if checkpoint::strip(&mut item.block) {
         quote!(#item #generated)
     } else {
         quote!(#original #generated)
     }
+}
+
+/// Whether `tokens` name `Self` (`Self::G`, `-> Self`).
+fn names_self(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "Self",
+        proc_macro2::TokenTree::Group(g) => names_self(g.stream()),
+        _ => false,
+    })
 }
 
 /// `NAME_adjoint` and `NAME_grad` for `item`, or the errors that prevent them (with stubs

@@ -1023,3 +1023,53 @@ fn model_fields_passed_by_value() {
         assert!(close(tangent, expected), "{tangent} vs {expected}");
     }
 }
+
+// ----- receivers and associated functions (probe: generic geometry code) -----
+// A method taking `self` by value (`fn length(self)` of a `Copy` vector, as glam writes it)
+// called on a `&Vec3` parameter: the call was written `Vec3::length(a)`, which does not
+// dereference (E0308 inside the generated code); it is a method call now, as written.
+// `#[grad]` on an associated function without `self` inside an `impl` (not on the block)
+// named its items without `Self::` (E0425): a function that names `Self` is in an `impl`.
+
+#[derive(Clone, Copy, Debug, autodiff::Params)]
+struct V3 {
+    x: f64,
+    y: f64,
+    z: f64,
+}
+
+impl V3 {
+    #[grad(self)]
+    fn length(self) -> f64 {
+        (self.x * self.x + self.y * self.y + self.z * self.z).sqrt()
+    }
+
+    const G: f64 = 9.81;
+
+    #[grad]
+    fn energy(theta: f64, omega: f64, len: f64) -> f64 {
+        0.5 * len * len * omega * omega + Self::G * len * (1.0 - theta.cos())
+    }
+}
+
+#[grad]
+fn twice_the_length(a: &V3) -> f64 {
+    a.length() * 2.0
+}
+
+#[test]
+fn receivers_and_associated_functions() {
+    let a = V3 {
+        x: 1.0,
+        y: 2.0,
+        z: 2.0,
+    };
+    let (value, d_a) = twice_the_length_grad(&a);
+    assert_eq!(value, 6.0);
+    assert!(close(d_a.x, 2.0 / 3.0) && close(d_a.y, 4.0 / 3.0) && close(d_a.z, 4.0 / 3.0));
+    let (value, (d_theta, d_omega, d_len)) = V3::energy_grad(0.3, 0.1, 1.5);
+    assert_eq!(value, V3::energy(0.3, 0.1, 1.5));
+    assert!(close(d_theta, V3::G * 1.5 * 0.3f64.sin()));
+    assert!(close(d_omega, 1.5 * 1.5 * 0.1));
+    assert!(close(d_len, 1.5 * 0.01 + V3::G * (1.0 - 0.3f64.cos())));
+}

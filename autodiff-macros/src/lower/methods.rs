@@ -291,60 +291,33 @@ impl Lowerer<'_> {
         Value::Tuple(vec![sin, cos])
     }
 
-    /// `self.cdf(x)` as `Self::cdf(self, x)`, `d.ln_pdf(x)` for a model parameter `d: &Normal`
-    /// as `Normal::ln_pdf(d, x)`: a call that hands the model on, differentiated through the
-    /// method's `_adjoint`. `None` for another receiver (a sub-model, whose type is not
-    /// written here).
+    /// `self.cdf(x)` of a data `self` as `Self::cdf(self, x)`: a call that hands `self` on,
+    /// differentiated through the method's `_adjoint`. `None` for another receiver (a model
+    /// is called by method-call syntax, which takes it by value or by reference as the
+    /// method does: [`Self::model_method`]).
     fn method_as_call(&self, m: &syn::ExprMethodCall) -> Option<syn::ExprCall> {
         let Expr::Path(receiver) = &*m.receiver else {
             return None;
         };
-        let param = self
-            .sig
-            .params
-            .iter()
-            .find(|p| receiver.path.is_ident(&p.ident))?;
-        let self_type: syn::Type = syn::parse_quote!(Self);
-        let ty = match &param.kind {
-            ParamKind::Model {
-                ty, by_ref: true, ..
-            } => &**ty,
-            // `self` as data: a helper method of the type with a differentiated argument.
-            ParamKind::Opaque if param.is_self() => &self_type,
-            _ => return None,
-        };
-        let syn::Type::Path(tp) = ty else {
+        let data_self = self.sig.params.iter().any(|p| {
+            p.is_self() && receiver.path.is_ident(&p.ident) && matches!(p.kind, ParamKind::Opaque)
+        });
+        if !data_self || m.turbofish.is_some() {
             return None;
-        };
-        if tp.qself.is_some() || m.turbofish.is_some() {
-            return None;
-        }
-        // In expression position: `Line::<T>` for `Line<T>`.
-        let mut owner = tp.path.clone();
-        for segment in &mut owner.segments {
-            if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
-                args.colon2_token = Some(Default::default());
-            }
         }
         let (method, args) = (&m.method, &m.args);
-        Some(syn::parse_quote_spanned!(method.span()=> #owner::#method(#receiver, #args)))
+        Some(syn::parse_quote_spanned!(method.span()=> Self::#method(#receiver, #args)))
     }
 
-    /// A method call that hands a model on: `d.ln_pdf(x)` for a model parameter as
-    /// [`Self::method_as_call`] writes it, and a sub-model's method (`self.l1.forward(x)`,
-    /// `layer.forward(x)` for `layer` in `&net.layers`) as a call of `forward` on the
-    /// sub-model and the arguments, reached by method-call syntax, since the sub-model's type
-    /// is not written here.
+    /// A method call that hands a model on (`d.ln_pdf(x)`, a sub-model's `self.l1.forward(x)`,
+    /// `layer.forward(x)` for `layer` in `&net.layers`), or data with a differentiated argument
+    /// (`warp.apply(x)`), as a call of the method on the receiver and the arguments, reached by
+    /// method-call syntax: the receiver's type may not be written here, and the method may take
+    /// it by value or by reference.
     pub(super) fn model_method(&self, m: &syn::ExprMethodCall) -> Option<(Callee, syn::ExprCall)> {
         let name = m.method.to_string();
         if !is_model_method(&name) {
             return None;
-        }
-        if let Some(call) = self.method_as_call(m) {
-            let Expr::Path(p) = &*call.func else {
-                return None;
-            };
-            return Some((Callee::Path(p.path.clone()), call));
         }
         // `warp.apply(x)` on a data parameter, with a differentiated argument.
         let data_receiver = matches!(&*m.receiver, Expr::Path(p)
