@@ -105,6 +105,7 @@ impl Walk<'_> {
         for s in stmts {
             match s {
                 Stmt::Let { name, .. }
+                | Stmt::Rebind { name, .. }
                 | Stmt::Assign { name, .. }
                 | Stmt::IndexAssign { name, .. }
                 | Stmt::ArrayCopy { name, .. }
@@ -126,7 +127,7 @@ impl Walk<'_> {
 
     fn stmt(&mut self, s: &Stmt) {
         match s {
-            Stmt::Let { name, init, .. } => {
+            Stmt::Let { name, init, .. } | Stmt::Rebind { name, init, .. } => {
                 self.expr(init);
                 if self.reads(init) {
                     self.mark(name);
@@ -289,6 +290,10 @@ fn parts(e: &Expr) -> Parts<'_> {
             _ => None,
         })),
         Expr::ClosureCall(_, items) | Expr::ArrayLit(items, _) => p.exprs.extend(items),
+        Expr::MapArray { var, body, .. } | Expr::FromFn { idx: var, body, .. } => {
+            p.bound.push(var);
+            p.exprs.push(body);
+        }
         Expr::Chain(c) => match c {
             Chain::MapSum { var, body, .. } | Chain::Product { var, body, .. } => {
                 p.bound.push(var);
@@ -312,6 +317,7 @@ fn parts(e: &Expr) -> Parts<'_> {
                 p.bound.push(win);
                 p.exprs.push(body);
             }
+            Chain::Sum { .. } => {}
         },
     }
     p
@@ -340,6 +346,7 @@ fn stmt_calls<'a>(s: &'a Stmt, out: &mut Vec<&'a Expr>) {
     }
     match s {
         Stmt::Let { init: e, .. }
+        | Stmt::Rebind { init: e, .. }
         | Stmt::Assign { value: e, .. }
         | Stmt::IndexAssign { value: e, .. }
         | Stmt::Return(e)

@@ -436,6 +436,8 @@ pub enum Chain {
         var: String,
         body: Box<Expr>,
     },
+    /// `x.iter().sum::<F>()` (a fold in generic code).
+    Sum { src: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -473,8 +475,23 @@ pub enum Expr {
     Try(Box<Expr>, bool),
     ClosureCall(String, Vec<Expr>),
     Chain(Chain),
-    /// `[a, b, c]`, or `vec![a, b, c]` when set: the tail of a function that returns an array.
+    /// `[a, b, c]`, or `vec![a, b, c]` when set: the tail of a function that returns an array,
+    /// or a branch of an array-valued `if` ([`Stmt::Rebind`]).
     ArrayLit(Vec<Expr>, bool),
+    /// `x.map(|v| body)`: a new `[F; N]` from the array `x` (a reference to one too), only
+    /// the value of a [`Stmt::Rebind`].
+    MapArray {
+        src: String,
+        var: String,
+        body: Box<Expr>,
+    },
+    /// `std::array::from_fn(|i| body)` of `len` elements, only the value of a
+    /// [`Stmt::Rebind`] (which states the length).
+    FromFn {
+        idx: String,
+        len: usize,
+        body: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -616,6 +633,16 @@ pub enum Stmt {
     },
     /// `assert!(x.len() == n);` or another integer condition.
     Assert(Cond),
+    /// `let a = a.map(|v| ..);`, `let a: [F; N] = std::array::from_fn(|i| ..);`, `let a = if
+    /// c { [a[1], a[0]] } else { *a };`: a new array of `len` made from an existing one, often
+    /// under the name it reads ([`Family::ArrayRebinds`](crate::family::Family)); the type
+    /// `[F; len]` written on the `let` when `annotate` is set.
+    Rebind {
+        name: String,
+        len: usize,
+        annotate: bool,
+        init: Expr,
+    },
     /// `let w = &m.w;`: an array or matrix field of a struct bound to a local.
     Alias {
         name: String,

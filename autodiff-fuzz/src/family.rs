@@ -143,10 +143,16 @@ pub enum Family {
     /// secant method does), the oldest read through a float method: it depends on an input
     /// only from the third iteration on.
     LaggedValues,
+    /// Array `let`s that make a new `[F; N]` from an existing one (a parameter, by reference
+    /// too, a local array, a row a loop binds), most often under the name they read: `let a = a.map(|v|
+    /// ..);`, `let a: [F; N] = std::array::from_fn(|i| .. a[(i + 1) % N] ..);`, `let a = if c
+    /// { [a[1], a[0]] } else { *a };`, chained, in straight code or once per iteration of a
+    /// loop, the new array then read (indexed, `.iter().sum()`, passed to a helper).
+    ArrayRebinds,
 }
 
 impl Family {
-    pub const ALL: [Family; 47] = [
+    pub const ALL: [Family; 48] = [
         Family::Straight,
         Family::Branches,
         Family::Match,
@@ -194,10 +200,13 @@ impl Family {
         Family::Remainders,
         Family::WidenedConditions,
         Family::LaggedValues,
+        Family::ArrayRebinds,
     ];
 
     /// The families the macro on `main` supports today: what the CI run enables. A new
-    /// family starts outside it and joins once its runs are clean; all of them are in now.
+    /// family starts outside it and joins once its runs are clean; all but `array-rebinds`
+    /// are in now (its runs find a compile error under `modes(hvp)`,
+    /// `found/02_shadowed_value_param_hvp.rs`).
     pub const SUPPORTED: [Family; 47] = [
         Family::Straight,
         Family::Branches,
@@ -297,6 +306,7 @@ impl Family {
             Family::Remainders => "remainders",
             Family::WidenedConditions => "widened-conditions",
             Family::LaggedValues => "lagged-values",
+            Family::ArrayRebinds => "array-rebinds",
         }
     }
 

@@ -350,7 +350,8 @@ impl Interp<'_> {
         }
     }
 
-    /// The value of an expression that may be an array: an array literal, a call, a name.
+    /// The value of an expression that may be an array: an array literal, a call, a name
+    /// (`*x` of an array reference too), `x.map(..)`, `from_fn(..)`, an `if` of those.
     fn value(&mut self, e: &Expr, env: &mut Vec<(String, Val)>) -> R<Val> {
         match e {
             Expr::ArrayLit(es, _) => {
@@ -362,6 +363,41 @@ impl Interp<'_> {
             }
             Expr::Call(name, args) => self.call_helper(name, args, env),
             Expr::Var(n) => Ok(Self::lookup(env, n)?.clone()),
+            Expr::Deref(n) => match Self::lookup(env, n)? {
+                Val::Arr(a) => Ok(Val::Arr(a.clone())),
+                _ => Ok(Val::F(self.expr(e, env)?)),
+            },
+            Expr::If(c, t, f) => {
+                let branch = if self.cond(c, env)? { t } else { f };
+                let mark = env.len();
+                let flow = self.run(&branch.stmts, env)?;
+                if !matches!(flow, Flow::Next) {
+                    return reject("control flow out of an expression block");
+                }
+                let v = self.value(&branch.tail, env);
+                env.truncate(mark);
+                v
+            }
+            Expr::MapArray { src, var, body } => {
+                let mut items = Vec::new();
+                for x in self.array(env, src)? {
+                    env.push((var.clone(), Val::F(x)));
+                    let item = self.expr(body, env);
+                    env.pop();
+                    items.push(item?);
+                }
+                Ok(Val::Arr(items))
+            }
+            Expr::FromFn { idx, len, body } => {
+                let mut items = Vec::new();
+                for i in 0..*len {
+                    env.push((idx.clone(), Val::I(i as i64)));
+                    let item = self.expr(body, env);
+                    env.pop();
+                    items.push(item?);
+                }
+                Ok(Val::Arr(items))
+            }
             _ => Ok(Val::F(self.expr(e, env)?)),
         }
     }
@@ -577,7 +613,9 @@ impl Interp<'_> {
                 self.expr(&c.body, &mut inner)?
             }
             Expr::Chain(c) => self.chain(c, env)?,
-            Expr::ArrayLit(..) => return reject("an array where a float is read"),
+            Expr::ArrayLit(..) | Expr::MapArray { .. } | Expr::FromFn { .. } => {
+                return reject("an array where a float is read")
+            }
         };
         self.check(d)
     }
@@ -832,6 +870,10 @@ impl Interp<'_> {
                 }
                 Ok(p)
             }
+            Chain::Sum { src } => {
+                let xs = self.array(env, src)?;
+                Ok(xs.into_iter().fold(Dual::constant(0.0, dim), add))
+            }
         }
     }
 
@@ -1061,6 +1103,12 @@ impl Interp<'_> {
                 let v = Self::lookup(env, src)?.clone();
                 env.push((name.clone(), v));
             }
+            Stmt::Rebind {
+                name, len, init, ..
+            } => match self.value(init, env)? {
+                Val::Arr(a) if a.len() == *len => env.push((name.clone(), Val::Arr(a))),
+                _ => return reject(format!("{name} is not an array of {len}")),
+            },
         }
         Ok(Flow::Next)
     }
@@ -1283,5 +1331,69 @@ mod tests {
             widened: false,
         };
         assert!(evaluate(&p).is_err());
+    }
+
+    /// `let x = x.map(|v| v * x[1]); let x = if x[0] > 0.0 { [x[1], x[0]] } else { *x };
+    /// x[0] + x.iter().sum()`: each new `x` is made from the old one, never from itself.
+    #[test]
+    fn a_rebind_reads_the_array_it_shadows() {
+        let x = |i| Expr::Index("x".into(), IExpr::Lit(i));
+        let map = Expr::MapArray {
+            src: "x".into(),
+            var: "v".into(),
+            body: Box::new(Expr::Bin(
+                BinOp::Mul,
+                Box::new(Expr::Var("v".into())),
+                Box::new(x(1)),
+            )),
+        };
+        let positive = Cond::Cmp(CmpOp::Gt, x(0), Expr::Lit(0.0, LitForm::Plain));
+        let block = |tail| Block {
+            stmts: Vec::new(),
+            tail,
+        };
+        let swap = Expr::If(
+            Box::new(positive),
+            Box::new(block(Expr::ArrayLit(vec![x(1), x(0)], false))),
+            Box::new(block(Expr::Deref("x".into()))),
+        );
+        let rebind = |init| Stmt::Rebind {
+            name: "x".into(),
+            len: 2,
+            annotate: false,
+            init,
+        };
+        let tail = Expr::Bin(
+            BinOp::Add,
+            Box::new(x(0)),
+            Box::new(Expr::Chain(Chain::Sum { src: "x".into() })),
+        );
+        let main = Function {
+            name: "f".into(),
+            params: vec![Param {
+                name: "x".into(),
+                ty: ParamTy::ArrayRef(2),
+            }],
+            wrt: Vec::new(),
+            fallible: false,
+            ret: Ret::Float,
+            body: Block {
+                stmts: vec![rebind(map), rebind(swap)],
+                tail,
+            },
+        };
+        let mut p = two_scalars(Expr::Lit(0.0, LitForm::Plain), [0.0, 0.0]);
+        p.main = main;
+        // x = [a, b] -> [a b, b²] -> [b², a b] (a b > 0): 2 b² + a b.
+        let (a, b) = (0.5, 1.5);
+        p.inputs = vec![vec![a, b]];
+        let e = evaluate(&p).expect("fair");
+        assert_eq!(e.value, 2.0 * b * b + a * b);
+        assert_eq!(e.gradient, vec![b, 4.0 * b + a]);
+        // a b < 0 keeps [a b, b²]: 2 a b + b².
+        p.inputs = vec![vec![-a, b]];
+        let e = evaluate(&p).expect("fair");
+        assert_eq!(e.value, -2.0 * a * b + b * b);
+        assert_eq!(e.gradient, vec![2.0 * b, -2.0 * a + 2.0 * b]);
     }
 }

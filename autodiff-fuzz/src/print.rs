@@ -315,6 +315,14 @@ impl Printer<'_> {
                 let bang = if *vec { "vec!" } else { "" };
                 (format!("{bang}[{}]", es.join(", ")), P_POSTFIX)
             }
+            Expr::MapArray { src, var, body } => {
+                let body = self.expr_at(body, 0);
+                (format!("{src}.map(|{var}| {body})"), P_POSTFIX)
+            }
+            Expr::FromFn { idx, body, .. } => {
+                let body = self.expr_at(body, 0);
+                (format!("std::array::from_fn(|{idx}| {body})"), P_POSTFIX)
+            }
         }
     }
 
@@ -382,6 +390,10 @@ impl Printer<'_> {
                 };
                 format!("{src}.iter().map(|&{var}| {body}){product}")
             }
+            Chain::Sum { src } => match self.prec {
+                Prec::Generic => format!("{src}.iter().fold(T::zero(), |s, &v| s + v)"),
+                _ => format!("{src}.iter().sum::<{}>()", self.float()),
+            },
         }
     }
 
@@ -648,6 +660,20 @@ impl Printer<'_> {
             Stmt::Assert(c) => {
                 let c = self.cond(c, 0);
                 self.line(&format!("assert!({c});"));
+            }
+            Stmt::Rebind {
+                name,
+                len,
+                annotate,
+                init,
+            } => {
+                let ty = if *annotate {
+                    format!(": [{f}; {len}]")
+                } else {
+                    String::new()
+                };
+                let init = self.expr_at(init, 0);
+                self.line(&format!("let {name}{ty} = {init};"));
             }
             Stmt::Alias { name, src } => self.line(&format!("let {name} = &{src};")),
         }

@@ -180,6 +180,7 @@ fn exprs_mut<'a>(stmts: &'a mut [Stmt], out: &mut Vec<&'a mut Expr>) {
     for s in stmts {
         match s {
             Stmt::Let { init: e, .. }
+            | Stmt::Rebind { init: e, .. }
             | Stmt::Assign { value: e, .. }
             | Stmt::IndexAssign { value: e, .. }
             | Stmt::Return(e)
@@ -227,6 +228,7 @@ fn simplify_nth(e: &mut Expr, n: &mut usize) -> bool {
         Expr::Bin(_, a, b) | Expr::Bin2(_, a, b, _) => simplify_nth(a, n) || simplify_nth(b, n),
         Expr::MulAdd(a, b, c) => simplify_nth(a, n) || simplify_nth(b, n) || simplify_nth(c, n),
         Expr::ArrayLit(items, _) => items.iter_mut().any(|e| simplify_nth(e, n)),
+        Expr::MapArray { body, .. } | Expr::FromFn { body, .. } => simplify_nth(body, n),
         _ => false,
     }
 }
@@ -239,6 +241,7 @@ fn bound_names(s: &Stmt) -> Vec<String> {
         | Stmt::LocalArray { name, .. }
         | Stmt::ArrayCopy { name, .. }
         | Stmt::LetClosure { name, .. }
+        | Stmt::Rebind { name, .. }
         | Stmt::Alias { name, .. } => vec![name.trim_start_matches('_').to_string()],
         Stmt::DestructArray { names, .. } | Stmt::DestructTuple { names, .. } => names
             .iter()

@@ -18,6 +18,7 @@ mod exprs;
 mod items;
 mod loops;
 mod reads;
+mod rebinds;
 mod stmts;
 
 pub use reads::finalize;
@@ -544,6 +545,8 @@ impl Gen {
             Expr::ClosureCall(_, args) | Expr::ArrayLit(args, _) => {
                 args.iter().any(|a| self.active(a))
             }
+            Expr::MapArray { src, body, .. } => self.active_var(src) || self.active(body),
+            Expr::FromFn { body, .. } => self.active(body),
             Expr::Chain(_) => true,
         }
     }

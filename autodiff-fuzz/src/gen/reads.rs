@@ -69,6 +69,8 @@ pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
         Expr::Try(call, _) => reads_expr(call, name),
         Expr::ClosureCall(n, args) => n == name || args.iter().any(|a| reads_expr(a, name)),
         Expr::ArrayLit(items, _) => items.iter().any(|e| reads_expr(e, name)),
+        Expr::MapArray { src, body, .. } => overlaps(src, name) || reads_expr(body, name),
+        Expr::FromFn { body, .. } => reads_expr(body, name),
         Expr::Chain(c) => match c {
             Chain::MapSum { src, body, .. }
             | Chain::WindowsSum { src, body, .. }
@@ -79,6 +81,7 @@ pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
             Chain::EnumFold {
                 src, init, body, ..
             } => overlaps(src, name) || reads_expr(init, name) || reads_expr(body, name),
+            Chain::Sum { src } => overlaps(src, name),
         },
     }
 }
@@ -87,7 +90,7 @@ pub(crate) fn reads_expr(e: &Expr, name: &str) -> bool {
 pub(crate) fn reads_stmt(s: &Stmt, name: &str) -> bool {
     let any = |b: &[Stmt]| b.iter().any(|s| reads_stmt(s, name));
     match s {
-        Stmt::Let { init, .. } => reads_expr(init, name),
+        Stmt::Let { init, .. } | Stmt::Rebind { init, .. } => reads_expr(init, name),
         Stmt::LetInt { init, .. } => reads_iexpr(init, name),
         Stmt::Assign { value, .. } => reads_expr(value, name),
         Stmt::IncInt { .. } | Stmt::LocalArray { .. } | Stmt::Break | Stmt::Continue => false,
@@ -142,7 +145,7 @@ fn assigned_later(name: &str, rest: &[Stmt]) -> bool {
         if assigns(s, name) {
             return true;
         }
-        if matches!(s, Stmt::Let { name: n, .. } if n == name) {
+        if matches!(s, Stmt::Let { name: n, .. } | Stmt::Rebind { name: n, .. } if n == name) {
             return false;
         }
     }
@@ -153,7 +156,7 @@ fn assigned_later(name: &str, rest: &[Stmt]) -> bool {
 /// block, up to a `let` that shadows it (whose initializer still sees it), or in `tail`.
 fn read_later(name: &str, rest: &[Stmt], tail: Option<&Expr>) -> bool {
     for s in rest {
-        if let Stmt::Let { name: n, init, .. } = s {
+        if let Stmt::Let { name: n, init, .. } | Stmt::Rebind { name: n, init, .. } = s {
             if n == name {
                 return reads_expr(init, name);
             }
@@ -197,7 +200,9 @@ fn fix_block(stmts: &mut [Stmt], tail: Option<&Expr>) {
                 let read = read_later(name, rest, tail);
                 unread(name, read || written);
             }
-            Stmt::LetClosure { name, .. } | Stmt::Alias { name, .. } => {
+            Stmt::LetClosure { name, .. }
+            | Stmt::Alias { name, .. }
+            | Stmt::Rebind { name, .. } => {
                 let read = read_later(name, rest, tail);
                 unread(name, read);
             }

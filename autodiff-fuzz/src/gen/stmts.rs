@@ -17,7 +17,7 @@ impl Gen {
         out
     }
 
-    fn top_level(&self) -> bool {
+    pub(super) fn top_level(&self) -> bool {
         self.scopes.len() == 1
     }
 
@@ -49,6 +49,9 @@ impl Gen {
         }
         if self.on(Family::Models) && !self.array_fields().is_empty() && self.chance(0.08) {
             return self.alias(out);
+        }
+        if self.on(Family::ArrayRebinds) && self.can_rebind() && self.chance(0.12) {
+            return self.rebinds(out);
         }
         match self.below(26) {
             0..=3 => self.let_float(out),
@@ -783,7 +786,7 @@ impl Gen {
     }
 
     /// The counter of a loop over `0..len`, as an integer variable in scope.
-    fn counter(name: &str, len: usize) -> Var {
+    pub(super) fn counter(name: &str, len: usize) -> Var {
         Var {
             name: name.to_string(),
             kind: Kind::Int { max: len },
@@ -796,7 +799,7 @@ impl Gen {
     }
 
     /// A new float local and its `let mut t: F = 0.0;`.
-    fn zeroed_local(&mut self) -> (String, Stmt) {
+    pub(super) fn zeroed_local(&mut self) -> (String, Stmt) {
         let name = self.float_local();
         let init = self.lit(0.0);
         let start = Stmt::Let {
@@ -809,9 +812,12 @@ impl Gen {
     }
 
     fn array_copy(&mut self, out: &mut Vec<Stmt>) {
-        let params: Vec<(String, Kind)> = self.scopes[0]
-            .iter()
-            .filter(|v| matches!(v.kind, Kind::Arr { .. }) && !v.mutable)
+        let top = &self.scopes[0];
+        // Not a parameter an array rebind shadows: the name is the new array now.
+        let shadowed = |k: usize| top[k + 1..].iter().any(|later| later.name == top[k].name);
+        let params: Vec<(String, Kind)> = (top.iter().enumerate())
+            .filter(|&(k, v)| matches!(v.kind, Kind::Arr { .. }) && !v.mutable && !shadowed(k))
+            .map(|(_, v)| v)
             .filter(|v| self.allowed(&v.name, Read::Copy))
             .map(|v| (v.name.clone(), v.kind))
             .collect();
