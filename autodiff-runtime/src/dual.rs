@@ -777,6 +777,15 @@ impl<S: Split> Split for Vec<S> {
     }
 }
 
+/// An array bound by reference (`let w = &w_1;`, a user's name for an array made under
+/// another), split as the array it refers to.
+impl<S: Split + Clone> Split for &S {
+    type Values = S::Values;
+    fn split(self) -> (Self::Values, Self::Values) {
+        self.clone().split()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -475,3 +475,55 @@ fn a_sorted_array_and_a_copied_row_slice() {
     let (value, d_w) = fit_tails_grad(&[1.0, 2.0], &[[1.0, 2.0, 3.0]]);
     assert_eq!((value, d_w), (64.0, vec![32.0, 48.0]));
 }
+
+// ---- arrays made from an array (fuzzer, family array-rebinds) ----
+// A by-value array parameter shadowed by an array made from it (`let w = w.map(..)`, an `if`
+// of arrays), then read by reference in code passed through (`w.len()`, `w.windows(2)`):
+// under `modes(hvp)` the copy of its values was taken of a reference (`&[Dual<f64>; 2]:
+// Split` not satisfied, inside generated code). `.map(..)` of a matrix row bound by `for row
+// in m.iter()` was rejected ("maps an array only when it knows the array's length"), though
+// the matrix's type says it.
+
+#[grad(modes(hvp))]
+fn mapped(w: [f64; 2]) -> f64 {
+    let w = w.map(|v| v * 2.0);
+    assert!(w.len() >= 2);
+    w[0] * w[1]
+}
+
+#[grad(modes(hvp))]
+fn chosen(w: [f64; 3]) -> f64 {
+    let w = if w[0] > 0.0 { [w[1], w[0], w[2]] } else { w };
+    w.windows(2).map(|p| p[1] - p[0]).sum::<f64>() * w[1]
+}
+
+#[grad(modes(tangent, hvp))]
+fn mapped_rows(m: &[[f64; 3]; 2]) -> f64 {
+    let mut s = 0.0;
+    for row in m.iter() {
+        let r = row.map(|v| v * v);
+        let doubled: [f64; 3] = row.map(|v| v * 2.0);
+        s += r[0] + r[2] + doubled[1];
+    }
+    s
+}
+
+#[test]
+fn arrays_made_from_an_array() {
+    // 4 w0 w1
+    assert_eq!(
+        mapped_hvp([0.5, 1.5], &[1.0, 0.0]),
+        (3.0, [6.0, 2.0], [0.0, 4.0])
+    );
+    // (w2 - w0') w1' of the swapped [w1, w0, w2]: (c - b) a, its Hessian's row a is [0, -1, 1]
+    assert_eq!(
+        chosen_hvp([0.5, 1.5, 3.0], &[1.0, 0.0, 0.0]),
+        (0.75, [1.5, -0.5, 0.5], [0.0, -1.0, 1.0])
+    );
+    let m = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    let (value, d_m) = mapped_rows_grad(&m);
+    assert_eq!(value, 1.0 + 9.0 + 4.0 + 16.0 + 36.0 + 10.0);
+    assert_eq!(d_m, [[2.0, 2.0, 6.0], [8.0, 2.0, 12.0]]);
+    let (_, _, hv) = mapped_rows_hvp(&m, &[[1.0, 1.0, 1.0], [0.0, 0.0, 1.0]]);
+    assert_eq!(hv, [[2.0, 0.0, 2.0], [0.0, 0.0, 2.0]]);
+}

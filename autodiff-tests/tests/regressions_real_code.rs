@@ -1073,3 +1073,70 @@ fn receivers_and_associated_functions() {
     assert!(close(d_omega, 1.5 * 1.5 * 0.1));
     assert!(close(d_len, 1.5 * 0.01 + V3::G * (1.0 - 0.3f64.cos())));
 }
+
+// ----- simulations (probe: ODE integrators and parameter fits) -----
+// A trajectory of states pushed once per step (`traj.push(y)` of a `[f64; 2]`) was rejected
+// (the rows were taken for numbers); it is made at the trip count as a vector of floats is,
+// its rows written at the step's index, the row type written (`Vec<[f64; 2]>`) or taken from
+// the pushed array. `x_prev = std::mem::replace(&mut x, x_next);` (leapfrog) was rejected as
+// `&mut` on a local: it is the read and the assignment it stands for, as its `let` form.
+
+#[grad(theta)]
+fn trajectory_fit(theta: &[f64; 2], obs: &[[f64; 2]]) -> f64 {
+    let mut traj: Vec<[f64; 2]> = Vec::with_capacity(obs.len());
+    let mut y = [1.0, 0.0];
+    for _ in 0..obs.len() {
+        y = [
+            y[0] + 0.1 * y[1],
+            y[1] - 0.1 * theta[0] * y[0] - 0.1 * theta[1] * y[1],
+        ];
+        traj.push(y);
+    }
+    let mut states = Vec::new();
+    let mut z = [1.0, 0.0];
+    for _ in 0..obs.len() {
+        z = [z[0] * theta[1], z[1] + z[0]];
+        states.push([z[0], z[1] * z[1]]);
+    }
+    let mut l = 0.0;
+    for i in 0..obs.len() {
+        l += (traj[i][0] - obs[i][0]).powi(2);
+    }
+    l + traj
+        .iter()
+        .zip(&states)
+        .map(|(s, t)| s[1] * t[1] + t[0])
+        .sum::<f64>()
+}
+
+#[grad(k)]
+fn leapfrog(k: f64, x0: f64, dt: f64, n: usize) -> f64 {
+    let mut x_prev = x0;
+    let mut x = x0 + 0.5 * dt * dt * (-k * x0);
+    for _ in 0..n {
+        let x_next = 2.0 * x - x_prev + dt * dt * (-k * x);
+        x_prev = std::mem::replace(&mut x, x_next);
+    }
+    x * x + x_prev * x_prev
+}
+
+#[test]
+fn simulations() {
+    use common::assert_matches_fd;
+    let obs = [[0.9, -0.1], [0.8, -0.2], [0.7, -0.25]];
+    for theta in [[1.0, 0.1], [0.5, 0.9], [2.0, -0.4]] {
+        let (value, d_theta) = trajectory_fit_grad(&theta, &obs);
+        assert_eq!(value, trajectory_fit(&theta, &obs));
+        assert_matches_fd(
+            &|t| trajectory_fit(&[t[0], t[1]], &obs),
+            &theta,
+            &d_theta,
+            "trajectory",
+        );
+    }
+    for k in [0.5, 2.0, 3.5] {
+        let (value, d_k) = leapfrog_grad(k, 1.0, 0.05, 50);
+        assert_eq!(value, leapfrog(k, 1.0, 0.05, 50));
+        assert_matches_fd(&|v| leapfrog(v[0], 1.0, 0.05, 50), &[k], &[d_k], "leapfrog");
+    }
+}

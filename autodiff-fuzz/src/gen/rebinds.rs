@@ -103,8 +103,7 @@ impl Gen {
 
     /// One to three rebinds, each reading what the one before made (the first `src`, of
     /// `len` elements, `reference` if it is `&[F; N]`), most under the name they read;
-    /// returns the last one's name. A row a loop binds is not mapped: the macro does not know
-    /// its length (`found/01_map_of_a_row.rs`).
+    /// returns the last one's name.
     fn rebind_steps(
         &mut self,
         out: &mut Vec<Stmt>,
@@ -117,9 +116,8 @@ impl Gen {
             3 | 4 => 2,
             _ => 3,
         };
-        let mut row = src.starts_with("row");
         for _ in 0..steps {
-            let init = match self.below(if row { 2 } else { 3 }) {
+            let init = match self.below(3) {
                 0 => self.made_from_fn(&src, len),
                 1 => self.chosen(&src, len, reference),
                 _ => self.mapped(&src),
@@ -154,7 +152,6 @@ impl Gen {
             });
             src = name;
             reference = false;
-            row = false;
         }
         src
     }

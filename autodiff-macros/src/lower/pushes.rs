@@ -13,6 +13,7 @@
 //! push is a statement of the loop body itself (not in a branch or an inner loop), the body
 //! never leaves early and mentions the vector nowhere else, and the loop takes every item of
 //! what it iterates (no `filter`). Anything else keeps the error that says how to write it.
+//! Rows pushed whole (`traj.push(y)` of a `[f64; 2]`) make a vector of rows the same way.
 //! A vector declared empty that no loop pushes into, assigned whole later, is an empty array
 //! of floats until then (`empty_float_vec`).
 
@@ -47,6 +48,9 @@ impl Lowerer<'_> {
         let elem = match (written, named) {
             (Some(written), _) => vec_element(written)?,
             (None, Some(named)) => named,
+            (None, None) if self.pushed_row(pushed, rest, f).is_some() => {
+                self.pushed_row(pushed, rest, f)?
+            }
             (None, None)
                 if defining_exprs(pushed, &f.body).iter().any(|(e, running)| {
                     self.looks_float(e)
@@ -166,7 +170,79 @@ impl Lowerer<'_> {
 
     /// The zero a vector of `elem` is filled with: a literal of its type (`0.0_f64`, `0_usize`)
     /// or `T::zero()` for a generic float.
+    /// The type of a row of floats pushed whole: an array literal (`[a, b]`), or a local
+    /// array of constant length (`y` of `let mut y = [1.0, 0.0];`, declared before the vector,
+    /// between it and the loop `f`, or in the loop's body).
+    fn pushed_row(&self, item: &Expr, rest: &[SynStmt], f: &syn::ExprForLoop) -> Option<syn::Type> {
+        let float = &self.sig.float;
+        // (of floats, not `[i, j]` of indices: an element that looks like one, or reads a
+        // local declared after the vector with a float value, `let mut z = [1.0, 0.0];`)
+        let declared = |name: &Ident| {
+            rest.iter().chain(&f.body.stmts).any(|s| {
+                let Some((local, pi, _)) = named_let(s) else {
+                    return false;
+                };
+                let init = local.init.as_ref().map(|i| &*i.expr);
+                pi.ident == *name
+                    && match init {
+                        Some(Expr::Array(a)) => a.elems.iter().any(|e| self.looks_float(e)),
+                        Some(e) => self.looks_float(e),
+                        None => false,
+                    }
+            })
+        };
+        let floats = |e: &Expr| {
+            let mut names = Vec::new();
+            opaque::mentioned_names(e.to_token_stream(), &mut names);
+            self.looks_float(e)
+                || self.reads(&e.to_token_stream()).varied
+                || names.iter().any(|(name, _)| declared(name))
+        };
+        let literal_len = |e: &Expr| match e {
+            Expr::Array(a) if a.elems.iter().any(floats) => {
+                let len = syn::Index::from(a.elems.len());
+                Some(syn::parse_quote!(#len))
+            }
+            Expr::Repeat(r) if floats(&r.expr) => Some((*r.len).clone()),
+            _ => None,
+        };
+        let len: Expr = match item {
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?;
+                match self.lookup(&name.to_string()) {
+                    Some(Binding::Array(id)) => {
+                        let info = &self.arrays[id.0];
+                        match (info.dims, info.elem, info.lens.first()) {
+                            (1, Elem::Float, Some(Operand::Const(len))) => len.clone(),
+                            _ => return None,
+                        }
+                    }
+                    Some(_) => return None,
+                    None => rest.iter().chain(&f.body.stmts).find_map(|s| {
+                        let (local, pi, written) = named_let(s)?;
+                        if pi.ident != *name {
+                            return None;
+                        }
+                        match written {
+                            Some(syn::Type::Array(a)) => Some(a.len.clone()),
+                            Some(_) => None,
+                            None => literal_len(&local.init.as_ref()?.expr),
+                        }
+                    })?,
+                }
+            }
+            item => literal_len(item)?,
+        };
+        Some(syn::parse_quote!([#float; #len]))
+    }
+
     fn zero_literal(&self, elem: &syn::Type, span: Span) -> Option<Expr> {
+        // Rows (`Vec<[f64; 2]>`, a trajectory of states): a row of zeros.
+        if let syn::Type::Array(row) = elem {
+            let zero = self.zero_literal(&row.elem, span)?;
+            let len = &row.len;
+            return Some(syn::parse_quote!([#zero; #len]));
+        }
         let suffix = elem.to_token_stream().to_string();
         Some(match type_kind(elem, self.sig) {
             Ty::Float if self.sig.float_is_generic => syn::parse_quote!(#elem::zero()),

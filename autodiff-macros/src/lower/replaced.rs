@@ -6,6 +6,9 @@
 //!                                                   a = next;
 //!                                                   let old = replaced;
 //! std::mem::replace(&mut a, next);             =>   a = next;
+//! prev = std::mem::replace(&mut a, next);      =>   let replaced = a;
+//!                                                   a = next;
+//!                                                   prev = replaced;
 //! ```
 //!
 //! `next` is computed before `a` changes, as Rust evaluates it before the call.
@@ -15,7 +18,8 @@ use syn::{parse_quote, Block, Expr, Ident, Stmt};
 
 use super::SYNTHETIC;
 
-/// Rewrites every `mem::replace` of a local in `block` that is a statement or a `let`'s value.
+/// Rewrites every `mem::replace` of a local in `block` that is a statement, a `let`'s value
+/// or an assignment's.
 pub fn desugar(block: &mut Block) {
     Replaced { count: 0 }.visit_block_mut(block);
 }
@@ -37,17 +41,25 @@ impl VisitMut for Replaced {
                 continue;
             };
             let (name, value) = (name.clone(), value.clone());
+            let mut old = || {
+                self.count += 1;
+                let old = Ident::new(&format!("{SYNTHETIC}replaced_{}", self.count), name.span());
+                stmts.push(parse_quote!(let #old = #name;));
+                stmts.push(parse_quote!(#name = #value;));
+                old
+            };
             match stmt {
                 Stmt::Local(mut local) => {
-                    self.count += 1;
-                    let old =
-                        Ident::new(&format!("{SYNTHETIC}replaced_{}", self.count), name.span());
-                    stmts.push(parse_quote!(let #old = #name;));
-                    stmts.push(parse_quote!(#name = #value;));
+                    let old = old();
                     if let Some(init) = &mut local.init {
                         init.expr = parse_quote!(#old);
                     }
                     stmts.push(Stmt::Local(local));
+                }
+                Stmt::Expr(Expr::Assign(mut assign), semi) => {
+                    let old = old();
+                    assign.right = parse_quote!(#old);
+                    stmts.push(Stmt::Expr(Expr::Assign(assign), semi));
                 }
                 _ => stmts.push(parse_quote!(#name = #value;)),
             }
@@ -56,7 +68,8 @@ impl VisitMut for Replaced {
     }
 }
 
-/// The local and the value of `let p = mem::replace(&mut a, v);` or `mem::replace(&mut a, v);`.
+/// The local and the value of `let p = mem::replace(&mut a, v);`, `p = mem::replace(&mut a,
+/// v);` or `mem::replace(&mut a, v);`.
 fn replaced_stmt(stmt: &Stmt) -> Option<(&Ident, &Expr)> {
     match stmt {
         Stmt::Local(local) => local
@@ -64,6 +77,7 @@ fn replaced_stmt(stmt: &Stmt) -> Option<(&Ident, &Expr)> {
             .as_ref()
             .filter(|init| init.diverge.is_none())
             .and_then(|init| replace_call(&init.expr)),
+        Stmt::Expr(Expr::Assign(a), Some(_)) => replace_call(&a.right),
         Stmt::Expr(e, Some(_)) => replace_call(e),
         _ => None,
     }

@@ -951,6 +951,17 @@ impl Lowerer<'_> {
             return crate::lower::call::indexes_constant(&parse_quote!(#p[0]))
                 .then(|| (&*m.receiver, a.len.clone(), *f));
         }
+        // A row of a matrix (`row.map(f)` for `row` in `m.iter()`): its length from the
+        // matrix's type, or from the `let`.
+        if let Some(Binding::Row { array, .. }) = &binding {
+            let info = &self.arrays[array.0];
+            let len = match (info.lens.get(1), annotated) {
+                (Some(Operand::Const(len)), _) => len.clone(),
+                (_, Some(syn::Type::Array(a))) => a.len.clone(),
+                _ => return None,
+            };
+            return (info.dims == 2 && info.elem == Elem::Float).then_some((&*m.receiver, len, *f));
+        }
         let Some(Binding::Array(id)) = binding else {
             return None;
         };
