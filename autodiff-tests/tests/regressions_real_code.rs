@@ -1140,3 +1140,76 @@ fn simulations() {
         assert_matches_fd(&|v| leapfrog(v[0], 1.0, 0.05, 50), &[k], &[d_k], "leapfrog");
     }
 }
+
+// ----- ports of C and Fortran (probe: special functions, Numerical Recipes style) -----
+// `let del;` / `let mut aa;` without a type, assigned later, were rejected asking for a type:
+// one assigned a float (or a local holding one) is a float now. A tail `if` whose branches
+// all leave (`return` in a loop, then `panic!`) was "expected a value here".
+
+#[grad(a, b)]
+fn continued_fraction(a: f64, b: f64, x: f64) -> f64 {
+    let qab = a + b;
+    let qap = a + 1.0;
+    let mut c = 1.0;
+    let mut d = 1.0 / (1.0 - qab * x / qap);
+    let mut h = d;
+    let mut m = 1;
+    let del;
+    let mut aa;
+    loop {
+        let m2 = 2 * m;
+        aa = m as f64 * (b - m as f64) * x / ((a - 1.0 + m2 as f64) * (a + m2 as f64));
+        d = 1.0 / (1.0 + aa * d);
+        c = 1.0 + aa / c;
+        h *= d * c;
+        aa = -(a + m as f64) * (qab + m as f64) * x / ((a + m2 as f64) * (qap + m2 as f64));
+        d = 1.0 / (1.0 + aa * d);
+        c = 1.0 + aa / c;
+        let step = d * c;
+        h *= step;
+        if (step - 1.0).abs() < 1e-14 || m > 200 {
+            del = step;
+            break;
+        }
+        m += 1;
+    }
+    h * del
+}
+
+#[grad]
+#[allow(clippy::needless_return)]
+fn series_or_panic(x: f64, n: usize) -> f64 {
+    let mut s = 0.0;
+    if x > 1.0 {
+        for i in 0..n {
+            s += x.powi(i as i32);
+            if s > 100.0 {
+                return s;
+            }
+        }
+        panic!("no convergence");
+    } else {
+        match n {
+            0 => return x,
+            _ => panic!("x <= 1 needs n = 0"),
+        }
+    }
+}
+
+#[test]
+fn ports_of_c() {
+    use common::assert_matches_fd;
+    for (a, b, x) in [(2.0, 3.3, 0.4), (0.7, 1.9, 0.2), (4.5, 2.2, 0.6)] {
+        let (value, (d_a, d_b)) = continued_fraction_grad(a, b, x);
+        assert_eq!(value, continued_fraction(a, b, x));
+        assert_matches_fd(
+            &|v| continued_fraction(v[0], v[1], x),
+            &[a, b],
+            &[d_a, d_b],
+            "continued fraction",
+        );
+    }
+    // 1 + 2 + .. + 64 at 2, then the derivative of the same sum; x at n = 0
+    assert_eq!(series_or_panic_grad(2.0, 10), (127.0, 321.0));
+    assert_eq!(series_or_panic_grad(0.5, 0), (0.5, 1.0));
+}

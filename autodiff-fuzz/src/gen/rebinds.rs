@@ -116,6 +116,9 @@ impl Gen {
             3 | 4 => 2,
             _ => 3,
         };
+        // A row a loop binds may be a model field's, whose length the macro cannot see: its
+        // map states the length on the `let`.
+        let mut row = src.starts_with("row");
         for _ in 0..steps {
             let init = match self.below(3) {
                 0 => self.made_from_fn(&src, len),
@@ -123,7 +126,9 @@ impl Gen {
                 _ => self.mapped(&src),
             };
             // `from_fn` needs the length from the `let`.
-            let annotate = matches!(init, Expr::FromFn { .. }) || self.chance(0.25);
+            let annotate = matches!(init, Expr::FromFn { .. })
+                || row && matches!(init, Expr::MapArray { .. })
+                || self.chance(0.25);
             let name = if self.chance(0.7) {
                 src
             } else {
@@ -152,6 +157,7 @@ impl Gen {
             });
             src = name;
             reference = false;
+            row = false;
         }
         src
     }

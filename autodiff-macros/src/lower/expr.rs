@@ -595,7 +595,7 @@ impl Lowerer<'_> {
         if float {
             self.errors.at(
                 span,
-                "#[grad] does not support this operator on floats; supported: + - * / % and comparisons",
+                "#[grad] does not support this operator on floats (supported: + - * / % and comparisons); it takes a value computed from a float for a float: if an operand is an integer (a helper's bits, `let hx = high_word(x);`), write its type where it is bound (`let hx: u32 = high_word(x);`)",
             );
         }
         let ty = match (untyped, lt) {

@@ -19,6 +19,16 @@ impl Lowerer<'_> {
             let is_tail = i + 1 == stmts.len();
             if let SynStmt::Expr(expr, None) = stmt {
                 if is_tail && crate::cfg::kept(stmt).is_empty() {
+                    // An `if` or `match` whose every branch leaves (`return a`, `panic!(..)`):
+                    // its branches' values, if any, are never read.
+                    if matches!(expr, Expr::If(_) | Expr::Match(_) | Expr::Block(_))
+                        && diverges(expr)
+                    {
+                        let may_leave = std::mem::replace(&mut self.value_may_leave, true);
+                        drop(self.lower_expr(expr));
+                        self.value_may_leave = may_leave;
+                        return None;
+                    }
                     if !tail_returns {
                         return Some(self.lower_expr(expr));
                     }
@@ -46,7 +56,9 @@ impl Lowerer<'_> {
             // kept as written.
             self.let_holds_data =
                 self.empty_data_vec(stmt, rest) || self.popped_data_vec(stmt, rest);
-            let declared = self.empty_float_vec(stmt, rest);
+            let declared = self
+                .empty_float_vec(stmt, rest)
+                .or_else(|| self.deferred_float(stmt, rest));
             let stmt = declared.as_ref().unwrap_or(stmt);
             if let Some(if_let) = let_else_as_if_let(stmt, rest) {
                 let tail = SynStmt::Expr(if_let, None);
@@ -272,6 +284,58 @@ impl Lowerer<'_> {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// `let ans;` (`let mut b;`) without a type, as ports of C write it, assigned later: `let
+    /// ans: F;` when one of its assignments looks like a float or reads a differentiated value
+    /// (`ans = c * d;`). Otherwise the `let` keeps the error that asks for its type.
+    fn deferred_float(&self, stmt: &SynStmt, rest: &[SynStmt]) -> Option<SynStmt> {
+        let SynStmt::Local(local) = stmt else {
+            return None;
+        };
+        let Pat::Ident(pi) = &local.pat else {
+            return None;
+        };
+        if local.init.is_some() || pi.subpat.is_some() {
+            return None;
+        }
+        // Its assignments, and the values of the `let`s after it (`del = dl;` of `let dl = d *
+        // c;` in a loop).
+        struct Assigned<'a> {
+            name: &'a proc_macro2::Ident,
+            values: Vec<&'a Expr>,
+            lets: Vec<(&'a proc_macro2::Ident, &'a Expr)>,
+        }
+        impl<'a> Visit<'a> for Assigned<'a> {
+            fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {
+                if matches!(&*a.left, Expr::Path(p) if p.path.is_ident(self.name)) {
+                    self.values.push(&a.right);
+                }
+                syn::visit::visit_expr_assign(self, a);
+            }
+            fn visit_local(&mut self, local: &'a syn::Local) {
+                if let (Pat::Ident(pi), Some(init)) = (&local.pat, &local.init) {
+                    self.lets.push((&pi.ident, &init.expr));
+                }
+                syn::visit::visit_local(self, local);
+            }
+        }
+        let mut assigned = Assigned {
+            name: &pi.ident,
+            values: Vec::new(),
+            lets: Vec::new(),
+        };
+        rest.iter().for_each(|s| assigned.visit_stmt(s));
+        let looks_float = |e: &Expr| self.looks_float(e) || self.reads(&e.to_token_stream()).varied;
+        let float = assigned.values.iter().any(|e| {
+            looks_float(e)
+                || matches!(e, Expr::Path(p) if assigned.lets.iter().any(|(n, init)| p.path.is_ident(*n) && looks_float(init)))
+        });
+        if !float {
+            return None;
+        }
+        let (attrs, ty) = (&local.attrs, &self.sig.float);
+        Some(parse_quote!(#(#attrs)* let #pi: #ty;))
     }
 
     fn lower_let_value(&mut self, local: &syn::Local) {
@@ -1296,8 +1360,23 @@ fn add_suffix(expr: &mut Expr, suffix: &syn::Ident) -> bool {
 /// Whether a tail never hands a value on, leaving only through `return` (or not at all): a
 /// `return`, a `loop` without a `break` of its own, `panic!`, `unreachable!`.
 fn diverges(expr: &Expr) -> bool {
+    let block_diverges = |b: &syn::Block| match b.stmts.last() {
+        Some(SynStmt::Expr(e, _)) => diverges(e),
+        Some(SynStmt::Macro(m)) => diverges(&Expr::Macro(syn::ExprMacro {
+            attrs: Vec::new(),
+            mac: m.mac.clone(),
+        })),
+        _ => false,
+    };
     match expr {
         Expr::Return(_) => true,
+        // `if x > 1.0 { ..; return a; } else { panic!(..) }`: every branch leaves.
+        Expr::If(i) => {
+            block_diverges(&i.then_branch)
+                && i.else_branch.as_ref().is_some_and(|(_, e)| diverges(e))
+        }
+        Expr::Block(b) => block_diverges(&b.block),
+        Expr::Match(m) => !m.arms.is_empty() && m.arms.iter().all(|a| diverges(&a.body)),
         Expr::Loop(l) => !loops::scan_loop(&l.body).breaks,
         Expr::Macro(m) => ["panic", "unreachable", "todo", "unimplemented"]
             .iter()
