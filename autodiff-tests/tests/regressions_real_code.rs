@@ -1213,3 +1213,39 @@ fn ports_of_c() {
     assert_eq!(series_or_panic_grad(2.0, 10), (127.0, 321.0));
     assert_eq!(series_or_panic_grad(0.5, 0), (0.5, 1.0));
 }
+
+// `std::mem::swap(&mut cur, &mut next)` of two `Vec` buffers made at one length (the heat
+// equation's two time levels) was rejected as a swap of `Vec`s, whose lengths it may exchange:
+// made at one length, exchanging their elements is the swap.
+
+#[grad(alpha)]
+fn heat_equation(alpha: f64, u0: &[f64], steps: usize) -> f64 {
+    let n = u0.len();
+    let mut cur = u0.to_vec();
+    let mut next = vec![0.0; n];
+    for _ in 0..steps {
+        for i in 1..n - 1 {
+            next[i] = cur[i] + alpha * (cur[i - 1] - 2.0 * cur[i] + cur[i + 1]);
+        }
+        next[0] = cur[0];
+        next[n - 1] = cur[n - 1];
+        std::mem::swap(&mut cur, &mut next);
+    }
+    cur.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn buffers_swapped_each_step() {
+    use common::assert_matches_fd;
+    let u0 = [0.1, 1.0, 3.0, 2.0, 0.5, -0.2];
+    for (alpha, steps) in [(0.2, 10), (0.05, 3), (0.3, 7)] {
+        let (value, d_alpha) = heat_equation_grad(alpha, &u0, steps);
+        assert_eq!(value, heat_equation(alpha, &u0, steps));
+        assert_matches_fd(
+            &|v| heat_equation(v[0], &u0, steps),
+            &[alpha],
+            &[d_alpha],
+            "heat",
+        );
+    }
+}

@@ -763,18 +763,29 @@ impl Lowerer<'_> {
             let local_array = |name: &str| match self.lookup(name) {
                 Some(Binding::Array(id)) => {
                     let info = &self.arrays[id.0];
-                    (info.origin == ArrayOrigin::Local).then_some((info.dims, info.fixed))
+                    (info.origin == ArrayOrigin::Local).then_some((info.dims, info.fixed, id))
                 }
                 _ => None,
             };
+            // `Vec`s of one length (`let mut next = vec![0.0; cur.len()];`, both `vec![0.0;
+            // n]`): exchanging the elements is the swap.
+            let same_length = |x: ArrayId, y: ArrayId| {
+                let (x, y) = (&self.arrays[x.0], &self.arrays[y.0]);
+                x.dims == 1
+                    && y.dims == 1
+                    && matches!((x.lens.first(), y.lens.first()), (Some(m), Some(n)) if super::same_operand(m, n))
+            };
             match (local_array(a), local_array(b)) {
-                (Some((dims @ (1 | 2), true)), Some((_, true))) => {
+                (Some((dims @ (1 | 2), true, _)), Some((_, true, _))) => {
                     return Some(self.swap_arrays(a, b, dims, c.span()));
+                }
+                (Some((1, _, x)), Some((1, _, y))) if same_length(x, y) => {
+                    return Some(self.swap_arrays(a, b, 1, c.span()));
                 }
                 (Some(_), Some(_)) => {
                     return Some(self.unsupported(
                         c,
-                        "#[grad] swaps fixed-size local arrays (`[f64; N]`, `[[f64; M]; N]`) element by element, not `Vec`s, whose lengths a swap exchanges too: copy the one into the other (`for i in 0..n { cur[i] = next[i]; }`), or use arrays",
+                        "#[grad] swaps fixed-size local arrays (`[f64; N]`, `[[f64; M]; N]`) and `Vec`s made at one length (`vec![0.0; n]` both, or `vec![0.0; cur.len()]`) element by element, not `Vec`s whose lengths may differ, which a swap exchanges too: copy the one into the other (`for i in 0..n { cur[i] = next[i]; }`), or make them at one length",
                     ));
                 }
                 _ => {}
