@@ -1249,3 +1249,53 @@ fn buffers_swapped_each_step() {
         );
     }
 }
+
+// A struct's method named as a float's (`z.abs()`, the modulus of a complex number, as
+// num-complex names it; `midpoint`, `to_degrees`) was lowered as the float method ("expected
+// a number here" on a model, "does not pass it whole" on a local struct). A struct has no
+// float methods: it is the struct's own.
+
+#[derive(Clone, Copy, Debug, autodiff::Params)]
+struct Cplx {
+    re: f64,
+    im: f64,
+}
+
+#[grad(self)]
+impl Cplx {
+    fn abs(&self) -> f64 {
+        self.re.hypot(self.im)
+    }
+
+    #[allow(clippy::wrong_self_convention)]
+    fn to_degrees(&self) -> f64 {
+        self.im.atan2(self.re).to_degrees()
+    }
+}
+
+#[grad]
+fn modulus_and_angle(z: &Cplx) -> f64 {
+    z.abs() * 2.0 + z.to_degrees()
+}
+
+#[grad]
+fn modulus_of_local(a: f64, b: f64) -> f64 {
+    let z = Cplx {
+        re: a * b,
+        im: a - b,
+    };
+    z.abs() + 1.0
+}
+
+#[test]
+fn struct_methods_named_as_float_methods() {
+    let (value, d_z) = modulus_and_angle_grad(&Cplx { re: 3.0, im: 4.0 });
+    let degrees = 180.0 / std::f64::consts::PI;
+    assert!(close(value, 10.0 + 4f64.atan2(3.0) * degrees));
+    assert!(close(d_z.re, 1.2 - 4.0 / 25.0 * degrees));
+    assert!(close(d_z.im, 1.6 + 3.0 / 25.0 * degrees));
+    // |(ab, a - b)| at (1, 2): sqrt(5); its slopes (2b - 1) / sqrt(5) and (2a + 1) / sqrt(5)
+    let (value, (d_a, d_b)) = modulus_of_local_grad(1.0, 2.0);
+    assert!(close(value, 5f64.sqrt() + 1.0));
+    assert!(close(d_a, 3.0 / 5f64.sqrt()) && close(d_b, 3.0 / 5f64.sqrt()));
+}

@@ -99,7 +99,7 @@ impl Lowerer<'_> {
         let lent_whole = self.item_part(&m.receiver).is_some()
             || self.record_passed(&m.receiver).is_some()
             || matches!(&*m.receiver, Expr::Struct(_));
-        if lent_whole && rules::lookup(&name).is_none() {
+        if lent_whole {
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
             }
@@ -160,11 +160,14 @@ impl Lowerer<'_> {
                 return value;
             }
         }
-        if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
-            // `net.forward(x)`, `self.l1.forward(x)`: a method of a model.
+        // `net.forward(x)`, `self.l1.forward(x)`: a method of a model (`z.abs()` of a complex
+        // number too: a struct has no float methods).
+        if !matches!(receiver, Value::Scalar(_)) {
             if let Some(value) = self.lower_model_method(m, None) {
                 return value;
             }
+        }
+        if !matches!(receiver, Value::Scalar(_)) && rules::lookup(&name).is_none() {
             if let Some(value) = self.lower_in_place(m, &receiver, &name, span) {
                 return value;
             }
@@ -316,7 +319,10 @@ impl Lowerer<'_> {
     /// it by value or by reference.
     pub(super) fn model_method(&self, m: &syn::ExprMethodCall) -> Option<(Callee, syn::ExprCall)> {
         let name = m.method.to_string();
-        if !is_model_method(&name) {
+        // A struct's own method may be named as a float's (`z.abs()`, the modulus of a complex
+        // number): a struct has none of those.
+        let float_named = rules::lookup(&name).is_some();
+        if !is_model_method(&name) && !float_named {
             return None;
         }
         // `warp.apply(x)` on a data parameter, with a differentiated argument.
@@ -331,7 +337,11 @@ impl Lowerer<'_> {
             || matches!(&*m.receiver, Expr::Struct(s) if self.reads(&s.to_token_stream()).varied)
             || (self.data_struct_local(&m.receiver).is_some() || call::builds_struct(&m.receiver))
                 && varied_args;
-        if m.turbofish.is_some() || !(data_receiver || record || self.is_sub_model(&m.receiver)) {
+        let struct_receiver = record || self.is_sub_model(&m.receiver);
+        if m.turbofish.is_some()
+            || !(data_receiver || struct_receiver)
+            || float_named && !struct_receiver
+        {
             return None;
         }
         let (method, receiver, args) = (&m.method, &m.receiver, &m.args);
