@@ -122,13 +122,25 @@ impl<T: Float> Sub for Dual<T> {
     }
 }
 
+/// `t * v` that is zero where the tangent `t` is, also when `v` is infinite: a constant
+/// infinity (`f64::INFINITY` starting a soft-DTW table) scaled or divided by a number has a
+/// zero tangent, not `0 * inf` (NaN).
+#[inline(always)]
+fn scaled<T: Float>(t: T, v: T) -> T {
+    if t == T::zero() {
+        t
+    } else {
+        t * v
+    }
+}
+
 impl<T: Float> Mul for Dual<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, o: Self) -> Self {
         Dual::new(
             self.value * o.value,
-            self.tangent * o.value + self.value * o.tangent,
+            scaled(self.tangent, o.value) + scaled(o.tangent, self.value),
         )
     }
 }
@@ -138,7 +150,7 @@ impl<T: Float> Div for Dual<T> {
     #[inline(always)]
     fn div(self, o: Self) -> Self {
         let q = self.value / o.value;
-        Dual::new(q, (self.tangent - q * o.tangent) / o.value)
+        Dual::new(q, (self.tangent - scaled(o.tangent, q)) / o.value)
     }
 }
 

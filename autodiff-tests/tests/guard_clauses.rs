@@ -187,6 +187,15 @@ fn some_roots(x: &[f64; 3]) -> f64 {
     r[1] + r[2] + pair[1]
 }
 
+/// A constant infinity (soft-DTW's table boundary) divided by a number: its tangent is zero,
+/// not `0 * inf` (a NaN Hessian-vector product; the gradient was right).
+#[grad(modes(hvp))]
+fn scaled_infinity(x: &[f64; 2]) -> f64 {
+    let r = [f64::INFINITY, x[0]];
+    let a = -r[0] / 0.5;
+    (a.exp() + x[1]) * x[1] * (r[0] * 0.5).min(x[0])
+}
+
 #[test]
 fn the_guard_is_taken_where_the_value_is_singular() {
     assert_eq!(safe_norm_grad(&[0.0, 0.0]), (0.0, [0.0, 0.0]));
@@ -203,6 +212,11 @@ fn the_guard_is_taken_where_the_value_is_singular() {
     assert_eq!(some_roots_grad(&[0.0, 1.0, 4.0]), (7.0, [0.0, 4.5, 1.25]));
     let (value, gradient, hv) = some_roots_hvp(&[0.0, 1.0, 4.0], &[1.0, 0.0, 0.0]);
     assert_eq!((value, gradient, hv), (7.0, [0.0, 4.5, 1.25], [0.0; 3]));
+    // x1^2 x0: gradient [x1^2, 2 x0 x1], Hessian [[0, 2 x1], [2 x1, 2 x0]]
+    let (value, gradient, hv) = scaled_infinity_hvp(&[0.3, 1.2], &[1.0, 1.0]);
+    assert!((value - 0.432).abs() < 1e-15);
+    assert!((gradient[0] - 1.44).abs() < 1e-15 && (gradient[1] - 0.72).abs() < 1e-15);
+    assert!((hv[0] - 2.4).abs() < 1e-15 && (hv[1] - 3.0).abs() < 1e-15);
 }
 
 #[test]

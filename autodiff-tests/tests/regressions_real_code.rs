@@ -1299,3 +1299,108 @@ fn struct_methods_named_as_float_methods() {
     assert!(close(value, 5f64.sqrt() + 1.0));
     assert!(close(d_a, 3.0 / 5f64.sqrt()) && close(d_b, 3.0 / 5f64.sqrt()));
 }
+
+// ----- graphs and sequences (probe: sparse matrices, GNNs, CTC) -----
+// Integer data the body builds or reads, which no derivative touches, was taken for floats:
+// a local `HashMap<usize, usize>` of degrees counted through `*deg.entry(u).or_insert(0) +=
+// 1` ("writing through a reference"), a `Vec<usize>` of labels pushed a label and a blank per
+// item (CTC's extended labels: "cannot differentiate `.push(..)`", then "cannot index with a
+// float"), an element of a `#[params(skip)] indices: Vec<usize>` field as an index
+// (`x[m.indices[k]]`), and the items of `nbrs.iter().chain(std::iter::once(&i))`. A local
+// whose type holds no float is data, run as written; a skipped field read as an index is an
+// array of integers; `once(&i)` is the value.
+
+#[grad(x)]
+fn normalized_laplacian(edges: &[(usize, usize)], x: &[f64]) -> f64 {
+    let mut deg: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for &(u, v) in edges {
+        *deg.entry(u).or_insert(0) += 1;
+        *deg.entry(v).or_insert(0) += 1;
+    }
+    let mut s = 0.0;
+    for &(u, v) in edges {
+        let d = x[u] / (deg[&u] as f64).sqrt() - x[v] / (deg[&v] as f64).sqrt();
+        s += d * d;
+    }
+    s
+}
+
+#[grad(lp)]
+fn extended_labels(lp: &[f64], labels: &[usize], blank: usize) -> f64 {
+    let mut ext: Vec<usize> = Vec::with_capacity(2 * labels.len() + 1);
+    ext.push(blank);
+    for &l in labels {
+        ext.push(l);
+        ext.push(blank);
+    }
+    ext.iter().map(|&k| lp[k]).sum::<f64>() * lp[ext[1]]
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Csr {
+    #[params(skip)]
+    indptr: Vec<usize>,
+    #[params(skip)]
+    indices: Vec<usize>,
+    values: Vec<f64>,
+}
+
+#[grad(m, x)]
+fn csr_quadratic(m: &Csr, x: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for i in 0..m.indptr.len() - 1 {
+        for k in m.indptr[i]..m.indptr[i + 1] {
+            loss += m.values[k] * x[m.indices[k]] * x[i];
+        }
+    }
+    loss
+}
+
+#[grad(x)]
+fn self_loop_mean(adj: &[Vec<usize>], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (i, nbrs) in adj.iter().enumerate() {
+        let mean: f64 = nbrs
+            .iter()
+            .chain(std::iter::once(&i))
+            .map(|&j| x[j])
+            .sum::<f64>()
+            / (nbrs.len() + 1) as f64;
+        s += mean.tanh();
+    }
+    s
+}
+
+#[test]
+fn integer_data_of_graphs() {
+    use common::assert_matches_fd;
+    let x = [1.0, 2.0, 4.0];
+    let edges = [(0, 1), (1, 2)];
+    let (value, d_x) = normalized_laplacian_grad(&edges, &x);
+    assert_eq!(value, normalized_laplacian(&edges, &x));
+    assert_matches_fd(&|v| normalized_laplacian(&edges, v), &x, &d_x, "laplacian");
+    // labels [2]: ext = [0, 2, 0], (lp0 + lp2 + lp0) lp2
+    let (value, d_lp) = extended_labels_grad(&x, &[2], 0);
+    assert_eq!(value, (1.0 + 4.0 + 1.0) * 4.0);
+    assert_eq!(d_lp, vec![8.0, 0.0, 4.0 + 6.0]);
+    let m = Csr {
+        indptr: vec![0, 2, 3, 4],
+        indices: vec![1, 2, 0, 2],
+        values: vec![0.5, -1.0, 2.0, 0.25],
+    };
+    let (value, (d_m, d_x)) = csr_quadratic_grad(&m, &x);
+    assert_eq!(value, csr_quadratic(&m, &x));
+    assert_eq!(d_m.indices, m.indices);
+    let values = |v: &[f64]| {
+        let mut n = m.clone();
+        n.values = v.to_vec();
+        csr_quadratic(&n, &x)
+    };
+    assert_matches_fd(&values, &m.values, &d_m.values, "csr values");
+    assert_matches_fd(&|v| csr_quadratic(&m, v), &x, &d_x, "csr x");
+    let adj = vec![vec![1], vec![0, 2], vec![1]];
+    let x = [0.1, 0.2, 0.3];
+    let (value, d_x) = self_loop_mean_grad(&adj, &x);
+    assert_eq!(value, self_loop_mean(&adj, &x));
+    assert_matches_fd(&|v| self_loop_mean(&adj, v), &x, &d_x, "self loops");
+}

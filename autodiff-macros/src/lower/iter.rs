@@ -1191,7 +1191,7 @@ fn strip_reference_pat(pat: &Pat) -> &Pat {
 
 /// The two arguments of `zip(a, b)`, `std::iter::zip(a, b)` or `core::iter::zip(a, b)`.
 /// The standard library's iterators of one value, as the chains they stand for:
-/// `iter::once(v)` is `[v]`; `iter::repeat(v).take(n)` and `iter::repeat_n(v, n)` are
+/// `iter::once(v)` (or `once(&v)`) is `[v]`; `iter::repeat(v).take(n)` and `iter::repeat_n(v, n)` are
 /// `(0..n).map(|_| v)`.
 fn std_source(e: &Expr) -> Option<Expr> {
     let std_call = |e: &Expr, name: &str, arity: usize| -> Option<Vec<Expr>> {
@@ -1205,6 +1205,11 @@ fn std_source(e: &Expr) -> Option<Expr> {
             .then(|| c.args.iter().cloned().collect())
     };
     if let Some([v]) = std_call(e, "once", 1).as_deref() {
+        // `once(&i)` beside `nbrs.iter()`: the value, as an item of `nbrs` is bound.
+        let v = match v {
+            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            v => v,
+        };
         return Some(parse_quote!([#v]));
     }
     let (v, n) = match e {

@@ -613,6 +613,15 @@ impl Scan<'_> {
             }
             Expr::Paren(p) => self.index(&p.expr),
             _ if self.read(index, Read::Data) => {}
+            // `x[m.indices[k]]`: an element of a field of indices (`#[params(skip)] indices:
+            // Vec<usize>`), an integer array.
+            Expr::Index(_) if self.read_as(index_base(index).0, Read::Data, true) => {
+                let mut e = index;
+                while let Expr::Index(i) = e {
+                    self.index(&i.index);
+                    e = &i.expr;
+                }
+            }
             _ => self.visit_expr(index),
         }
     }

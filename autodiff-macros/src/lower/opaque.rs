@@ -278,9 +278,11 @@ impl Lowerer<'_> {
     }
 
     /// `*calls += 1;`, `hist[k] += 1;`, `stats.evals += 1;`: an assignment through a parameter
-    /// the function does not look into (a `&mut usize` counter, a `&mut Vec<usize>`), of a
-    /// value no derivative flows into, runs as written in the forward sweep (one of a
-    /// differentiated value is an error). True when `assignment` is one.
+    /// the function does not look into (a `&mut usize` counter, a `&mut Vec<usize>`), or into
+    /// a local whose type holds no float (`*deg.entry(u).or_insert(0) += 1;` of a
+    /// `HashMap<usize, usize>`), of a value no derivative flows into, runs as written in the
+    /// forward sweep (one of a differentiated value is an error). True when `assignment` is
+    /// one.
     pub(super) fn write_through_data(&mut self, assignment: &Expr, target: &Expr) -> bool {
         let mut root = target;
         loop {
@@ -289,24 +291,29 @@ impl Lowerer<'_> {
                 Expr::Index(i) => &i.expr,
                 Expr::Field(f) => &f.base,
                 Expr::Paren(p) => &p.expr,
+                // `*deg.entry(u).or_insert(0) += 1` of a local map of counts
+                Expr::MethodCall(m) => &m.receiver,
                 _ => break,
             };
         }
         let Expr::Path(p) = root else {
             return false;
         };
-        let opaque_param = p
-            .path
-            .get_ident()
-            .is_some_and(|i| matches!(self.lookup(&i.to_string()), Some(Binding::Opaque)));
-        if !opaque_param || std::ptr::eq(root, target) {
+        let binding = p.path.get_ident().and_then(|i| self.lookup(&i.to_string()));
+        let opaque_param = matches!(binding, Some(Binding::Opaque));
+        let data_local = matches!(binding, Some(Binding::Scalar { cell, .. }) if self.data_vectors.contains(&cell));
+        if !(opaque_param || data_local) || std::ptr::eq(root, target) {
             return false;
         }
         let tokens = assignment.to_token_stream();
         if self.reads(&tokens).varied {
+            let what = match opaque_param {
+                true => "a parameter it does not differentiate",
+                false => "a local whose type holds no float",
+            };
             self.errors.on(
                 target,
-                format!("#[grad] cannot write a differentiated value into `{}`, a parameter it does not differentiate: its derivative would be lost there; return the value instead", p.to_token_stream()),
+                format!("#[grad] cannot write a differentiated value into `{}`, {what}: its derivative would be lost there; return the value instead", p.to_token_stream()),
             );
             return true;
         }

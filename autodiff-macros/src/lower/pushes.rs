@@ -127,26 +127,16 @@ impl Lowerer<'_> {
     }
 
     /// `let mut stack: Vec<usize> = vec![0];` popped later (`while let Some(i) =
-    /// stack.pop()`): a container its type says holds no float, used as a stack, which the
-    /// sweeps cannot track element by element; kept as written.
-    pub(super) fn popped_data_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> bool {
-        struct Pops<'n>(&'n Ident, bool);
-        impl<'ast> Visit<'ast> for Pops<'_> {
-            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-                let on_name = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.0));
-                self.1 |= on_name && m.method == "pop";
-                syn::visit::visit_expr_method_call(self, m);
-            }
-        }
-        let Some((_, pi, Some(ty))) = named_let(stmt) else {
+    /// stack.pop()`), `let mut ext: Vec<usize> = Vec::new();` pushed a label and a blank per
+    /// item (CTC's extended labels), a visit order pushed in a `while`: a container its type
+    /// says holds no float, changed in ways the sweeps cannot track element by element; kept
+    /// as written. (One pushed once per iteration of the loop after it is made at its trip
+    /// count, `pushed_vec`.)
+    pub(super) fn data_container(&self, stmt: &SynStmt) -> bool {
+        let Some((local, _, Some(ty))) = named_let(stmt) else {
             return false;
         };
-        if !super::stmt::holds_no_float(ty, self.sig) {
-            return false;
-        }
-        let mut pops = Pops(&pi.ident, false);
-        rest.iter().for_each(|s| pops.visit_stmt(s));
-        pops.1
+        local.init.is_some() && super::stmt::holds_no_float(ty, self.sig)
     }
 
     /// Whether `stmts` assign `name` a differentiated value (`name = ..;`, at any depth).

@@ -54,8 +54,7 @@ impl Lowerer<'_> {
             }
             // `let mut v = Vec::new();` of floats assigned later: an empty array; of data:
             // kept as written.
-            self.let_holds_data =
-                self.empty_data_vec(stmt, rest) || self.popped_data_vec(stmt, rest);
+            self.let_holds_data = self.empty_data_vec(stmt, rest) || self.data_container(stmt);
             let declared = self
                 .empty_float_vec(stmt, rest)
                 .or_else(|| self.deferred_float(stmt, rest));
