@@ -508,6 +508,22 @@ fn mapped_rows(m: &[[f64; 3]; 2]) -> f64 {
     s
 }
 
+#[derive(Clone, Debug, autodiff::Params)]
+struct RowsModel {
+    mat: [[f64; 2]; 3],
+}
+
+/// A model field's rows, whose length the macro cannot see: stated on the `let`.
+#[grad(m, x)]
+fn mapped_field_rows(m: &RowsModel, x: f64) -> f64 {
+    let mut s = 0.0;
+    for row in m.mat.iter() {
+        let scaled: [f64; 2] = row.map(|v| v * x);
+        s += scaled[1] * scaled[0];
+    }
+    s
+}
+
 #[test]
 fn arrays_made_from_an_array() {
     // 4 w0 w1
@@ -526,4 +542,12 @@ fn arrays_made_from_an_array() {
     assert_eq!(d_m, [[2.0, 2.0, 6.0], [8.0, 2.0, 12.0]]);
     let (_, _, hv) = mapped_rows_hvp(&m, &[[1.0, 1.0, 1.0], [0.0, 0.0, 1.0]]);
     assert_eq!(hv, [[2.0, 0.0, 2.0], [0.0, 0.0, 2.0]]);
+    // x^2 sum of the rows' products
+    let rows = RowsModel {
+        mat: [[1.0, 2.0], [3.0, -1.0], [0.5, 4.0]],
+    };
+    let (value, (d_m, d_x)) = mapped_field_rows_grad(&rows, 0.5);
+    assert_eq!(value, 0.25 * (2.0 - 3.0 + 2.0));
+    assert_eq!(d_m.mat, [[0.5, 0.25], [-0.25, 0.75], [1.0, 0.125]]);
+    assert_eq!(d_x, 2.0 * 0.5 * (2.0 - 3.0 + 2.0));
 }

@@ -1004,6 +1004,33 @@ impl Lowerer<'_> {
         let ([f], true) = (&*m.args.iter().collect::<Vec<_>>(), m.method == "map") else {
             return None;
         };
+        // The length of a row of a float matrix `array` (`row.map(f)` for `row` in `m.iter()`,
+        // `m[i].map(f)`): from the matrix's type, or from the `let`.
+        let row_len = |array: ArrayId| {
+            let info = &self.arrays[array.0];
+            let len = match (info.lens.get(1), annotated) {
+                (Some(Operand::Const(len)), _) => len.clone(),
+                (_, Some(syn::Type::Array(a))) => a.len.clone(),
+                _ => return None,
+            };
+            (info.dims == 2 && info.elem == Elem::Float).then_some(len)
+        };
+        // (`(&m_w[k])` where the models pass rewrote a loop over a field's rows)
+        let mut receiver = &*m.receiver;
+        while let Expr::Paren(syn::ExprParen { expr, .. })
+        | Expr::Reference(syn::ExprReference { expr, .. }) = receiver
+        {
+            receiver = expr;
+        }
+        if let Expr::Index(row) = receiver {
+            let Expr::Path(p) = &*row.expr else {
+                return None;
+            };
+            let Some(Binding::Array(array)) = self.lookup(&p.path.get_ident()?.to_string()) else {
+                return None;
+            };
+            return row_len(array).map(|len| (receiver, len, *f));
+        }
         let Expr::Path(p) = &*m.receiver else {
             return None;
         };
@@ -1014,16 +1041,8 @@ impl Lowerer<'_> {
             return crate::lower::call::indexes_constant(&parse_quote!(#p[0]))
                 .then(|| (&*m.receiver, a.len.clone(), *f));
         }
-        // A row of a matrix (`row.map(f)` for `row` in `m.iter()`): its length from the
-        // matrix's type, or from the `let`.
         if let Some(Binding::Row { array, .. }) = &binding {
-            let info = &self.arrays[array.0];
-            let len = match (info.lens.get(1), annotated) {
-                (Some(Operand::Const(len)), _) => len.clone(),
-                (_, Some(syn::Type::Array(a))) => a.len.clone(),
-                _ => return None,
-            };
-            return (info.dims == 2 && info.elem == Elem::Float).then_some((&*m.receiver, len, *f));
+            return row_len(*array).map(|len| (&*m.receiver, len, *f));
         }
         let Some(Binding::Array(id)) = binding else {
             return None;
