@@ -432,15 +432,17 @@ fn reverse_only_rows(attr: &GradAttr, sig: &Signature, errors: &mut Errors) {
     ) else {
         return;
     };
+    let (name, f) = (&rows.ident, sig.float.to_token_stream());
     for mode in [Mode::Tangent, Mode::Jacobian, Mode::Hvp, Mode::Hessian] {
         if let Some(span) = attr.mode_span(mode) {
+            // (a model has forward mode, not second order)
+            let instead = match mode {
+                Mode::Tangent | Mode::Jacobian => format!("make the matrix a `Vec<Vec<{f}>>` field of a `#[derive(Params)]` struct (which has forward mode), or pass it as `&[[{f}; M]]` when its rows have a constant length"),
+                _ => format!("pass it as `&[[{f}; M]]` when its rows have a constant length, or flat (`&[{f}]`, row `i` at `{name}[offsets[i]..offsets[i + 1]]`)"),
+            };
             errors.at(
                 span,
-                format!(
-                    "`{name}` is a slice of `Vec` rows: #[grad] differentiates it in reverse mode (`_grad`, `_adjoint`) but has no forward mode or second order for it yet; make the matrix a `Vec<Vec<{f}>>` field of a `#[derive(Params)]` struct (which has forward mode), or pass it as `&[[{f}; M]]` when its rows have a constant length",
-                    name = rows.ident,
-                    f = sig.float.to_token_stream()
-                ),
+                format!("`{name}` is a slice of `Vec` rows: #[grad] differentiates it in reverse mode (`_grad`, `_adjoint`) but has no forward mode or second order for it yet; {instead}"),
             );
         }
     }

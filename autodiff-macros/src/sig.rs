@@ -355,9 +355,10 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 let advice = if let Type::Tuple(t) = &**ty {
                     &format!("a tuple: return an array (`[f64; {}]`) instead, whose `_adjoint` takes one adjoint per element", t.elems.len())
                 } else if let Some((rows, cols)) = matrix_output(ty) {
-                    &format!("a matrix, which is not an output #[grad] differentiates (a vector is): return its elements row after row in one array (`[f64; {}]`), and rebuild the matrix where it is called (`let [a, b, c, d] = f(..);`, or `m[i][j] = flat[i * {cols} + j]`)", match (rows.parse::<usize>(), cols.parse::<usize>()) {
-                        (Ok(r), Ok(c)) => (r * c).to_string(),
-                        _ => format!("{rows} * {cols}"),
+                    // (`[f64; N * N]` of const generics is not stable Rust: a `Vec` then)
+                    &format!("a matrix, which is not an output #[grad] differentiates (a vector is): return its elements row after row in one {}, and rebuild the matrix where it is called (`let [a, b, c, d] = f(..);`, or `m[i][j] = flat[i * {cols} + j]`)", match (rows.parse::<usize>(), cols.parse::<usize>()) {
+                        (Ok(r), Ok(c)) => format!("array (`[f64; {}]`)", r * c),
+                        _ => format!("vector (`Vec<f64>` of `{rows} * {cols}` elements)"),
                     })
                 } else if fallible_vector {
                     "a fallible vector, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector itself"

@@ -122,7 +122,7 @@ impl Lowerer<'_> {
             _ => {
                 self.errors.on(
                     right,
-                    format!("#[grad] assigns the local struct `{name}` a struct literal or another local struct"),
+                    format!("#[grad] keeps the local struct `{name}` as its fields and assigns it a struct literal (`{name} = Point {{ x: .., y: .. }};`) or another local struct, not what a call or method returns, a struct it does not look into: compute the fields here (`let x = ..; let y = ..; {name} = Point {{ x, y }};`), or have the function return an array of them"),
                 );
                 None
             }
