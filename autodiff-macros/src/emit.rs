@@ -93,7 +93,7 @@ pub fn generate(
     crate::cfg::check(&item, &mut errors);
     let second_order = second_order::plan(attr, &sig, &wrt, &mut errors);
     let before = errors.len();
-    let models = sig
+    let models: crate::hash::HashSet<String> = sig
         .params
         .iter()
         .filter(|p| matches!(p.kind, ParamKind::Model { .. }))
@@ -101,7 +101,7 @@ pub fn generate(
         .collect();
     let held = lower::held::desugared(&item.block);
     let source = held.as_ref().unwrap_or(&item.block);
-    let aliased = lower::item_aliases::desugared(source);
+    let aliased = lower::item_aliases::desugared(source, &models);
     let source = aliased.as_ref().unwrap_or(source);
     let desugared = lower::chains::desugared(source, &sig.float, &models);
     let source = desugared.as_ref().unwrap_or(source);

@@ -1404,3 +1404,39 @@ fn integer_data_of_graphs() {
     assert_eq!(value, self_loop_mean(&adj, &x));
     assert_matches_fd(&|v| self_loop_mean(&adj, v), &x, &d_x, "self loops");
 }
+
+// A copy or a reference of a whole model (`let p = *a;`, `let p = a;`, `let q = *self;` of a
+// `Copy` vector) was "a struct computed from differentiated values": it is the model, read
+// and lent where the copy is.
+
+impl V3 {
+    #[grad(self)]
+    fn scaled_length(&self, s: f64) -> f64 {
+        let q = *self;
+        q.length() * s + q.x
+    }
+}
+
+#[grad]
+#[allow(clippy::clone_on_copy)]
+fn copies_of_models(a: &V3) -> f64 {
+    let p = *a;
+    let r = a.clone();
+    p.x * p.y + r.length() + twice_the_length(&p)
+}
+
+#[test]
+fn copies_of_models_are_the_models() {
+    let a = V3 {
+        x: 1.0,
+        y: 2.0,
+        z: 2.0,
+    };
+    let (value, d_a) = copies_of_models_grad(&a);
+    assert_eq!(value, 2.0 + 3.0 + 6.0);
+    // x y + 3 |a|: [y + 3 x / |a|, x + 3 y / |a|, 3 z / |a|]
+    assert!(close(d_a.x, 3.0) && close(d_a.y, 3.0) && close(d_a.z, 2.0));
+    let (value, d_self) = a.scaled_length_grad(2.0);
+    assert_eq!(value, 7.0);
+    assert!(close(d_self.x, 2.0 / 3.0 + 1.0) && close(d_self.z, 4.0 / 3.0));
+}

@@ -7,29 +7,39 @@
 //! ```
 //!
 //! so that an item of a sequence of sub-models is reached the one way the models pass knows
-//! (`net.layers[k].forward(x)`), as `let head = &self.head;` is already. Only where the
-//! statements after the `let` neither bind the name again nor change what the index reads.
+//! (`net.layers[k].forward(x)`), as `let head = &self.head;` is already. A copy or a reference
+//! of a whole model parameter (`let p = *a;`, `let p = a;`, `let p = a.clone();` of `a: &Vec3`)
+//! is read as the parameter the same way. Only where the statements after the `let` neither
+//! bind the name again nor change what the index reads.
 
 use quote::ToTokens;
+
+use crate::hash::HashSet;
 use syn::visit::{self, Visit};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Ident, Pat, Stmt};
 
-/// `block` with its item aliases rewritten, if it has one.
-pub fn desugared(block: &syn::Block) -> Option<syn::Block> {
-    super::rewritten(block, Blocks { changed: false }, |b| b.changed)
+/// `block` with its item aliases rewritten, if it has one; `models` are the names of the
+/// model parameters.
+pub fn desugared(block: &syn::Block, models: &HashSet<String>) -> Option<syn::Block> {
+    let blocks = Blocks {
+        changed: false,
+        models,
+    };
+    super::rewritten(block, blocks, |b| b.changed)
 }
 
-struct Blocks {
+struct Blocks<'m> {
     changed: bool,
+    models: &'m HashSet<String>,
 }
 
-impl VisitMut for Blocks {
+impl VisitMut for Blocks<'_> {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         visit_mut::visit_block_mut(self, block);
         let mut at = 0;
         while at < block.stmts.len() {
-            let Some((name, item)) = alias(&block.stmts[at]) else {
+            let Some((name, item)) = alias(&block.stmts[at], self.models) else {
                 at += 1;
                 continue;
             };
@@ -49,6 +59,7 @@ impl VisitMut for Blocks {
             block.stmts.remove(at);
             let mut replace = Replace {
                 name: &name,
+                whole: matches!(item, Expr::Path(_)),
                 item: &item,
             };
             for stmt in &mut block.stmts[at..] {
@@ -60,8 +71,8 @@ impl VisitMut for Blocks {
 }
 
 /// `let cell = &self.cells[k];`: the name and the item (`self.cells[k]`), an index into a
-/// field.
-fn alias(stmt: &Stmt) -> Option<(Ident, Expr)> {
+/// field; `let p = *a;` (`a`, `&a`, `a.clone()`) of a model parameter `a`: the name and `a`.
+fn alias(stmt: &Stmt, models: &HashSet<String>) -> Option<(Ident, Expr)> {
     let Stmt::Local(local) = stmt else {
         return None;
     };
@@ -69,6 +80,26 @@ fn alias(stmt: &Stmt) -> Option<(Ident, Expr)> {
         return None;
     };
     let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    if pi.mutability.is_none() && pi.by_ref.is_none() {
+        let mut whole = &*init.expr;
+        loop {
+            whole = match whole {
+                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => &u.expr,
+                Expr::Reference(r) if r.mutability.is_none() => &r.expr,
+                Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => &m.receiver,
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
+        if let Expr::Path(p) = whole {
+            if p.path
+                .get_ident()
+                .is_some_and(|i| models.contains(&i.to_string()))
+            {
+                return Some((pi.ident.clone(), whole.clone()));
+            }
+        }
+    }
     let Expr::Reference(r) = &*init.expr else {
         return None;
     };
@@ -149,15 +180,21 @@ fn assigns_watched(fixed: &Fixed<'_>, place: &Expr) -> bool {
     }
 }
 
-/// Every read of the alias as the item, `*cell` too.
+/// Every read of the alias as the item, `*cell` too; `whole`: the alias of a model parameter,
+/// read as the parameter's name.
 struct Replace<'a> {
     name: &'a Ident,
     item: &'a Expr,
+    whole: bool,
 }
 
 impl VisitMut for Replace<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         let is_alias = |e: &Expr| matches!(e, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name));
+        if self.whole && is_alias(expr) {
+            *expr = self.item.clone();
+            return;
+        }
         let deref = matches!(expr, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) && is_alias(&u.expr));
         let borrowed =
             matches!(expr, Expr::Reference(r) if r.mutability.is_none() && is_alias(&r.expr));
