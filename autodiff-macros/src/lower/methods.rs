@@ -219,6 +219,19 @@ impl Lowerer<'_> {
                     "#[grad] maps an array only when it knows the array's length: state it where the array is bound (`let h: [f64; 3] = g(x);`), or map through indices or an iterator (`let y: [f64; 3] = std::array::from_fn(|i| f(h[i]));`, `h.iter().map(f).collect::<Vec<_>>()`)",
                 );
             }
+            // `let z: Complex = Complex::new(a, b); z.modulus()`: what the call returned, an
+            // array to the sweeps.
+            if let (Value::Array(array), Expr::Path(_)) = (&receiver, &*m.receiver) {
+                let made = self.blocks.iter().flatten().find_map(|stmt| match stmt {
+                    Stmt::CallArray {
+                        array: a, callee, ..
+                    } if a == array => Some(callee.clone()),
+                    _ => None,
+                });
+                if let Some(callee) = made {
+                    return self.method_of_returned(m, &callee, "an array");
+                }
+            }
             // Any other method of an array or a model: one error, on it.
             return self.unsupported(&m.method, &unknown_method());
         }
@@ -252,25 +265,35 @@ impl Lowerer<'_> {
             // differentiated values is a number or an array to the sweeps, never a struct.
             None if matches!(&*m.receiver, Expr::Path(_)) && !unwraps(&name) => {
                 match self.returning_call(&receiver) {
-                    Some(callee) => {
-                        let written = m.receiver.to_token_stream().to_string();
-                        // `Exp` of `Exp::new`: the struct the constructor makes, most likely.
-                        let owner = match &callee {
-                            Callee::Path(p) if p.segments.len() >= 2 => {
-                                p.segments[p.segments.len() - 2].ident.to_string()
-                            }
-                            _ => "Dist".to_string(),
-                        };
-                        self.unsupported(
-                        &m.method,
-                        &format!("#[grad] takes `{written}` for a number: it holds what a call returned from differentiated values, which #[grad] reads as a float or an array of them, not as a struct whose methods it could call; if `{written}` is a struct, build it in the function with a struct literal (`let {written} = {owner} {{ .. }};`), whose `#[grad]` methods are then differentiated"),
-                    )
-                    }
+                    Some(callee) => self.method_of_returned(m, &callee, "a number"),
                     None => self.unsupported(&m.method, &unknown_method()),
                 }
             }
             None => self.unsupported(&m.method, &unknown_method()),
         }
+    }
+
+    /// The error for a method called on what a call returned from differentiated values
+    /// (`let dist = Exp::new(rate)?; dist.ln_pdf(x)`): the sweeps read it as `read_as` (a
+    /// number or an array), never as a struct whose methods they could call.
+    fn method_of_returned(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        callee: &Callee,
+        read_as: &str,
+    ) -> Value {
+        let written = m.receiver.to_token_stream().to_string();
+        // `Exp` of `Exp::new`: the struct the constructor makes, most likely.
+        let owner = match callee {
+            Callee::Path(p) if p.segments.len() >= 2 => {
+                p.segments[p.segments.len() - 2].ident.to_string()
+            }
+            _ => "Dist".to_string(),
+        };
+        self.unsupported(
+            &m.method,
+            &format!("#[grad] takes `{written}` for {read_as}: it holds what a call returned from differentiated values, which #[grad] reads as a float or an array of them, not as a struct whose methods it could call; if `{written}` is a struct, build it in the function with a struct literal (`let {written} = {owner} {{ .. }};`), whose `#[grad]` methods are then differentiated"),
+        )
     }
 
     /// The function whose call returned `x` (`Op::Call`), bound in an open block.
