@@ -87,6 +87,10 @@ impl Parse for GradAttr {
             let name = Ident::parse_any(input).map_err(|e| {
                 syn::Error::new(e.span(), "expected parameter names, as in `#[grad(w, b)]`")
             })?;
+            let example = match name.to_string().as_str() {
+                "modes" | "mode" => "`#[grad(modes(tangent, hvp))]`",
+                _ => "`#[grad(x, y)]`",
+            };
             if name == "modes" && input.peek(syn::token::Paren) {
                 if modes.is_some() {
                     return Err(syn::Error::new(
@@ -102,6 +106,14 @@ impl Parse for GradAttr {
             }
             if input.is_empty() {
                 break;
+            }
+            // `#[grad(wrt = x)]`, `#[grad(modes = "tangent")]`: the attribute's own syntax.
+            if input.peek(Token![=]) {
+                let eq = input.parse::<Token![=]>()?;
+                return Err(syn::Error::new(
+                    eq.span,
+                    format!("#[grad(..)] takes the names of the differentiated parameters and `modes(..)`, with no `=`: write {example}"),
+                ));
             }
             input.parse::<Token![,]>()?;
         }

@@ -492,9 +492,13 @@ fn differentiated(
             .map(|p| p.ident.to_string())
             .collect();
         for (name, span, ty) in &sig.float_data {
-            let fix = match others.is_empty() {
-                true => format!("take `{name}` in one of these shapes"),
-                false => format!(
+            let fix = match (ty.strip_prefix('&').map(str::trim), others.is_empty()) {
+                // `x: &f64`: a number is taken by value.
+                (Some(number), _) if !number.contains(['[', '<']) => {
+                    format!("take the number by value (`{name}: {number}`)")
+                }
+                (_, true) => format!("take `{name}` in one of these shapes"),
+                (_, false) => format!(
                     "to read `{name}` as data, name the differentiated parameters: `#[grad({})]`",
                     others.join(", ")
                 ),

@@ -161,6 +161,17 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
             fragments::Ungroup.visit_item_impl_mut(&mut block);
             impls::expand(attr, block).into()
         }
+        // `fn loss(&self, x: f64) -> f64;` declared in a trait: no body to differentiate.
+        _ if syn::parse2::<syn::TraitItemFn>(original.clone())
+            .is_ok_and(|f| f.default.is_none()) =>
+        {
+            let e = syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "#[grad] differentiates a function's body, and a trait's declaration of a method has none: put `#[grad(..)]` on the method in each `impl` of the trait, or on those `impl` blocks",
+            )
+            .to_compile_error();
+            quote::quote!(#original #e).into()
+        }
         _ => {
             let e = syn::Error::new(
                 proc_macro2::Span::call_site(),

@@ -668,10 +668,11 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
     };
 
     if let Some(bad) = closure_like(ty) {
-        errors.on(
-            bad,
-                        "#[grad] does not support `impl Trait` or `dyn Trait` parameters (closures, trait objects): the derivative of a call must be known at compile time; call a named function that has `#[grad]` or a hand-written `_adjoint`",
-        );
+        let message = match bad {
+            Type::TraitObject(_) => "#[grad] does not support trait objects (`dyn Trait`, `Box<dyn Fn(..)>`) as parameters: the code it generates passes every parameter on by type; a closure or function called on data only is taken as `impl Fn(usize) -> f64` or a type parameter `F: Fn(usize) -> f64`, and one whose derivative is needed is a named function that has `#[grad]` (or a hand-written `_adjoint`)",
+            _ => "#[grad] does not support `impl Trait` parameters other than closures (`impl Fn(usize) -> f64`, called on data): it differentiates floats, arrays and models, whose shapes it must see; take a slice (`&[f64]`) or a type it can read",
+        };
+        errors.on(bad, message);
         return ParamKind::Rejected;
     }
     match ty {

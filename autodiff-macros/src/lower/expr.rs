@@ -593,10 +593,12 @@ impl Lowerer<'_> {
             return self.operator(name, vec![lhs, rhs], span);
         }
         if float {
-            self.errors.at(
-                span,
-                "#[grad] does not support this operator on floats (supported: + - * / % and comparisons); it takes a value computed from a float for a float: if an operand is an integer (a helper's bits, `let hx = high_word(x);`), write its type where it is bound (`let hx: u32 = high_word(x);`)",
-            );
+            let message = match op {
+                // `x ^ 2.0`, as other languages write a power
+                BinOp::BitXor => "#[grad] does not support `^` on floats: it is Rust's exclusive or, not a power; write `x.powi(2)` or `x.powf(y)`",
+                _ => "#[grad] does not support this operator on floats (supported: + - * / % and comparisons); it takes a value computed from a float for a float: if an operand is an integer (a helper's bits, `let hx = high_word(x);`), write its type where it is bound (`let hx: u32 = high_word(x);`)",
+            };
+            self.errors.at(span, message);
         }
         let ty = match (untyped, lt) {
             (true, _) => Ty::Unknown,
