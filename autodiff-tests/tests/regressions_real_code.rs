@@ -1440,3 +1440,38 @@ fn copies_of_models_are_the_models() {
     assert_eq!(value, 7.0);
     assert!(close(d_self.x, 2.0 / 3.0 + 1.0) && close(d_self.z, 4.0 / 3.0));
 }
+
+// `<Dense<f64>>::score(d, x)`, a method of a generic model named through a qualified path,
+// was written `Dense<f64>::score` in the generated code, which does not parse in an
+// expression ("comparison operators cannot be chained"; probe: project structure).
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct GenericDense<T> {
+    w: Vec<T>,
+    b: T,
+}
+
+#[grad(self)]
+impl GenericDense<f64> {
+    fn score(&self, x: &[f64]) -> f64 {
+        self.w.iter().zip(x).map(|(&a, &b)| a * b).sum::<f64>() + self.b
+    }
+}
+
+#[grad(d)]
+fn qualified_score(d: &GenericDense<f64>, x: &[f64]) -> f64 {
+    <GenericDense<f64>>::score(d, x).tanh()
+}
+
+#[test]
+fn methods_named_through_a_qualified_path() {
+    let d = GenericDense {
+        w: vec![0.5, -0.25],
+        b: 0.1,
+    };
+    let x = [1.0, 2.0];
+    let (value, d_d) = qualified_score_grad(&d, &x);
+    let slope = 1.0 - value * value;
+    assert!(close(value, 0.1f64.tanh()));
+    assert!(close(d_d.w[0], slope) && close(d_d.w[1], 2.0 * slope) && close(d_d.b, slope));
+}

@@ -18,6 +18,12 @@ impl Lowerer<'_> {
             if let syn::Type::Path(ty) = &*q.ty {
                 if ty.qself.is_none() {
                     let mut path = ty.path.clone();
+                    // In expression position: `Dense::<f64>::score` for `<Dense<f64>>::score`.
+                    for segment in &mut path.segments {
+                        if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                            args.colon2_token = Some(Default::default());
+                        }
+                    }
                     path.segments.extend(p.path.segments.iter().cloned());
                     let mut call = c.clone();
                     *call.func = Expr::Path(syn::ExprPath {

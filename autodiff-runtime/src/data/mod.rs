@@ -8,7 +8,7 @@
 //! One concern per module: [`CsvOptions`] reads files (CSV syntax in `records`, class labels
 //! in `classes`), [`Dataset`] holds the table, [`Standardizer`] scales it, [`split_indices`]
 //! and [`stratified_split_indices`] split it, [`one_hot`] encodes labels, [`Batches`] draws
-//! mini-batches, and [`datasets`] holds the embedded real data.
+//! mini-batches, and `datasets` (feature `datasets`, on by default) holds the embedded real data.
 //!
 //! ```
 //! use autodiff_runtime::data::{datasets, Standardizer};
