@@ -216,14 +216,19 @@ impl Gen {
             .collect();
         let h = self.pick(&helpers);
         let args = self.args(&h, depth)?;
+        Some(self.called(h, args))
+    }
+
+    /// The call of `h` on `args`, unwrapped (`?` or `.unwrap()`) if `h` is fallible.
+    pub(super) fn called(&mut self, h: Function, args: Vec<Arg>) -> Expr {
         self.use_family(Family::Calls);
         let call = Expr::Call(h.name, args);
         if h.fallible {
             // `?` only where the caller fails the same way; closures never call helpers.
             let question = self.fallible && self.chance(0.6);
-            return Some(Expr::Try(Box::new(call), question));
+            return Expr::Try(Box::new(call), question);
         }
-        Some(call)
+        call
     }
 
     /// Arguments for a call of `h`; `None` if a parameter finds nothing to take.

@@ -287,12 +287,6 @@ impl Gen {
             name: name.to_string(),
             by_ref: false,
         };
-        self.use_family(Family::Calls);
-        let call = Expr::Call(h.name, args);
-        if h.fallible {
-            let question = self.fallible && self.chance(0.6);
-            return Some(Expr::Try(Box::new(call), question));
-        }
-        Some(call)
+        Some(self.called(h, args))
     }
 }

@@ -6,6 +6,7 @@
 //! every IR block runs straight through. Anything outside the differentiable subset is
 //! reported (all of it, not just the first) and lowering goes on.
 
+mod array_maps;
 mod arrays;
 mod assign;
 mod build;
@@ -708,7 +709,7 @@ fn result_as_local(stmts: &[SynStmt], sig: &Signature) -> Vec<SynStmt> {
             // The length a `from_fn` or an `if` whose branches end in local arrays (`out`)
             // does not write.
             let unwritten_len =
-                stmt::array_from_fn(&e).is_some() || arrays::branch_arrays(&e) == Some(None);
+                array_maps::array_from_fn(&e).is_some() || arrays::branch_arrays(&e) == Some(None);
             if unwritten_len && sig.output == Output::Array {
                 binding = Pat::Type(syn::PatType {
                     attrs: Vec::new(),
