@@ -689,6 +689,10 @@ impl Lowerer<'_> {
         let value = self
             .integer_call(&index.index, false)
             .unwrap_or_else(|| self.lower_expr(&index.index));
+        // (already reported: an index read from a name whose `let` was rejected)
+        if let Value::Error = value {
+            return None;
+        }
         let mut i = self.scalar_of(value, &index.index);
         if let Some(offset) = offset {
             i = self.let_op(
