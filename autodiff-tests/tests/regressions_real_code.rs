@@ -1143,7 +1143,8 @@ fn simulations() {
 
 // ----- ports of C and Fortran (probe: special functions, Numerical Recipes style) -----
 // `let del;` / `let mut aa;` without a type, assigned later, were rejected asking for a type:
-// one assigned a float (or a local holding one) is a float now. A tail `if` whose branches
+// one assigned a float (or a local holding one) is a float now, one assigned integers an
+// integer. A tail `if` whose branches
 // all leave (`return` in a loop, then `panic!`) was "expected a value here".
 
 #[grad(a, b)]
@@ -1174,6 +1175,20 @@ fn continued_fraction(a: f64, b: f64, x: f64) -> f64 {
         m += 1;
     }
     h * del
+}
+
+#[grad]
+#[allow(clippy::needless_late_init)]
+fn middle_pair(x: &[f64], n: usize) -> f64 {
+    let k;
+    if n > 2 {
+        k = n / 2;
+    } else {
+        k = 0;
+    }
+    let j;
+    j = k + 1;
+    x[k] * x[j]
 }
 
 #[grad]
@@ -1212,6 +1227,9 @@ fn ports_of_c() {
     // 1 + 2 + .. + 64 at 2, then the derivative of the same sum; x at n = 0
     assert_eq!(series_or_panic_grad(2.0, 10), (127.0, 321.0));
     assert_eq!(series_or_panic_grad(0.5, 0), (0.5, 1.0));
+    // integers assigned later: k = 2, j = 3
+    let (value, d_x) = middle_pair_grad(&[1.0, 2.0, 3.0, 4.0], 4);
+    assert_eq!((value, d_x), (12.0, vec![0.0, 0.0, 4.0, 3.0]));
 }
 
 // `std::mem::swap(&mut cur, &mut next)` of two `Vec` buffers made at one length (the heat

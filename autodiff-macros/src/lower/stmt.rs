@@ -288,7 +288,8 @@ impl Lowerer<'_> {
 
     /// `let ans;` (`let mut b;`) without a type, as ports of C write it, assigned later: `let
     /// ans: F;` when one of its assignments looks like a float or reads a differentiated value
-    /// (`ans = c * d;`). Otherwise the `let` keeps the error that asks for its type.
+    /// (`ans = c * d;`), an integer when all of them are integers. Otherwise the `let` keeps
+    /// the error that asks for its type.
     fn deferred_float(&self, stmt: &SynStmt, rest: &[SynStmt]) -> Option<SynStmt> {
         let SynStmt::Local(local) = stmt else {
             return None;
@@ -331,11 +332,19 @@ impl Lowerer<'_> {
             looks_float(e)
                 || matches!(e, Expr::Path(p) if assigned.lets.iter().any(|(n, init)| p.path.is_ident(*n) && looks_float(init)))
         });
-        if !float {
-            return None;
-        }
         let (attrs, ty) = (&local.attrs, &self.sig.float);
-        Some(parse_quote!(#(#attrs)* let #pi: #ty;))
+        if float {
+            return Some(parse_quote!(#(#attrs)* let #pi: #ty;));
+        }
+        // `let k; k = n / 2;`: an integer of the type its assignments give it (Rust infers it
+        // from them), which no read sees before one of them.
+        let integer = !assigned.values.is_empty()
+            && assigned
+                .values
+                .iter()
+                .all(|e| self.opaque_type(e) == Ty::Int);
+        let name = &pi.ident;
+        integer.then(|| parse_quote!(#(#attrs)* let mut #name = 0;))
     }
 
     fn lower_let_value(&mut self, local: &syn::Local) {
