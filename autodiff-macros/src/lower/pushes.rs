@@ -45,13 +45,16 @@ impl Lowerer<'_> {
             return None;
         };
         let pushed = pushed_item(f, name)?;
-        let elem = match (written, named) {
-            (Some(written), _) => vec_element(written)?,
-            (None, Some(named)) => named,
-            (None, None) if self.pushed_row(pushed, rest, f).is_some() => {
-                self.pushed_row(pushed, rest, f)?
-            }
-            (None, None)
+        // (rows pushed whole: `traj.push(y)` of a `[f64; 2]`)
+        let row = match (written, &named) {
+            (None, None) => self.pushed_row(pushed, rest, f),
+            _ => None,
+        };
+        let elem = match (written, named, row) {
+            (Some(written), ..) => vec_element(written)?,
+            (None, Some(named), _) => named,
+            (None, None, Some(row)) => row,
+            (None, None, None)
                 if defining_exprs(pushed, &f.body).iter().any(|(e, running)| {
                     self.looks_float(e)
                         || *running && self.reads(&e.to_token_stream()).varied
@@ -62,10 +65,10 @@ impl Lowerer<'_> {
             }
             // What the function returns, a vector of its floats (`out` its tail): the items
             // are floats whatever computes them (`let s = net.score(x); out.push(s);`).
-            (None, None) if self.sig.output == Output::Vec && returns_name(rest, name) => {
+            (None, None, None) if self.sig.output == Output::Vec && returns_name(rest, name) => {
                 self.sig.float.clone()
             }
-            (None, None) => return None,
+            (None, None, None) => return None,
         };
         let fill = self.zero_literal(&elem, name.span())?;
         Some((name.clone(), Pushed { elem, fill }))
