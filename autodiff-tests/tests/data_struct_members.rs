@@ -240,3 +240,50 @@ fn mapped_result(x: &[f64; 3]) -> f64 {
 fn map_of_a_returned_array_of_stated_length() {
     assert_eq!(mapped_result_grad(&[1.0, 2.0, 3.0]), (8.0, [8.0, 4.0, 0.0]));
 }
+
+/// Float data in a struct (ADBench's hand objective reads its model's data so).
+pub struct Weights {
+    pub xs: Vec<f64>,
+    pub c: [f64; 2],
+}
+
+#[grad(theta, modes(tangent, hvp))]
+fn dotted(theta: &[f64], xs: &[f64]) -> f64 {
+    theta.iter().zip(xs).map(|(t, x)| t * x).sum()
+}
+
+#[grad(theta, modes(tangent, hvp))]
+fn bent_pair(theta: &[f64], c: [f64; 2]) -> f64 {
+    (theta[0] * c[0]).sin() + theta[1] * theta[1] * c[1]
+}
+
+/// Array fields of data handed on whole, by reference and by value (`w.c` by value failed to
+/// compile: the reference it was bound to was passed).
+#[grad(theta, modes(tangent, hvp))]
+fn fields_passed_whole(theta: &[f64], w: &Weights) -> f64 {
+    dotted(theta, &w.xs) + bent_pair(theta, w.c) + dotted(theta, &w.c)
+}
+
+#[test]
+fn array_fields_of_data_passed_whole_by_value_and_by_reference() {
+    let w = Weights {
+        xs: vec![0.3, -1.2],
+        c: [0.7, 1.9],
+    };
+    let (t, v) = ([0.4, -0.6], [1.5, -0.25]);
+    let [x0, x1] = [w.xs[0], w.xs[1]];
+    let [c0, c1] = w.c;
+    let value =
+        t[0] * x0 + t[1] * x1 + (t[0] * c0).sin() + t[1] * t[1] * c1 + t[0] * c0 + t[1] * c1;
+    let grad = [x0 + c0 * (t[0] * c0).cos() + c0, x1 + 2.0 * t[1] * c1 + c1];
+    let hv = [-c0 * c0 * (t[0] * c0).sin() * v[0], 2.0 * c1 * v[1]];
+    let (f, g) = fields_passed_whole_grad(&t, &w);
+    assert!(close(f, value) && common::all_close(&g, &grad), "{f} {g:?}");
+    let (_, tangent) = fields_passed_whole_tangent(&t, &w, &v[..]);
+    assert!(close(tangent, grad[0] * v[0] + grad[1] * v[1]), "{tangent}");
+    let (_, g, h) = fields_passed_whole_hvp(&t, &w, &v);
+    assert!(
+        common::all_close(&g, &grad) && common::all_close(&h, &hv),
+        "{g:?} {h:?}"
+    );
+}

@@ -447,7 +447,8 @@ impl Gen<'_> {
     /// Whether a parameter array is bound to a reference: a field, `&[T]`, `&Model`.
     pub(super) fn is_reference(&self, array: ArrayId) -> bool {
         let ArrayOrigin::Param(p) = self.body.array(array).origin else {
-            return false;
+            // A data struct's field, bound by reference at the top (`let data_c = &data.c;`).
+            return self.data_field_param(array).is_some();
         };
         match &self.sig.params[p].kind {
             ParamKind::Model { by_ref, .. } => *by_ref,

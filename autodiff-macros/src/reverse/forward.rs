@@ -180,15 +180,23 @@ impl Gen<'_> {
     /// Whether `a` is an array field of a data struct (`ParamKind::DataArray`), read through
     /// the reference bound to it at the top.
     pub(crate) fn is_data_field(&self, a: ArrayId) -> bool {
+        self.data_array_param(a).is_some()
+    }
+
+    /// The `ParamKind::DataArray` parameter that the constant array `a` reads.
+    fn data_array_param(&self, a: ArrayId) -> Option<&Param> {
         let info = self.body.array(a);
-        info.origin == ArrayOrigin::Constant
-            && self.sig.params.iter().any(|p| {
-                matches!(p.kind, ParamKind::DataArray { .. })
-                    && info
-                        .path
-                        .as_ref()
-                        .is_some_and(|path| path.is_ident(&p.ident))
-            })
+        let path = info.path.as_ref()?;
+        self.sig.params.iter().find(|p| {
+            info.origin == ArrayOrigin::Constant
+                && matches!(p.kind, ParamKind::DataArray { .. })
+                && path.is_ident(&p.ident)
+        })
+    }
+
+    /// The parameter made of a data struct's field (`data_c` of `data.c`) that `a` reads.
+    pub(super) fn data_field_param(&self, a: ArrayId) -> Option<&Param> {
+        self.data_array_param(a).filter(|p| p.field.is_some())
     }
 
     pub(crate) fn arg(&self, arg: &Arg) -> TokenStream {

@@ -872,8 +872,20 @@ impl<'a> Gen<'a> {
         let mut fixed: HashSet<String> = HashSet::default();
         fixed.insert(self.d_out.to_string());
         let mut aliases: HashMap<String, Ident> = HashMap::default();
+        let mut aliased: BTreeSet<Var> = BTreeSet::new();
         let mut out = Piece::code(prefix);
-        for (i, piece) in pieces.into_iter().enumerate() {
+        for (i, mut piece) in pieces.into_iter().enumerate() {
+            // Only a piece that touches an aliased adjoint names it (the pieces before its
+            // alias cannot: it is declared where it is first touched).
+            if piece
+                .reads
+                .iter()
+                .chain(&piece.writes)
+                .chain(&piece.target)
+                .any(|v| aliased.contains(v))
+            {
+                piece.tokens = renamed(std::mem::take(&mut piece.tokens), &aliases);
+            }
             let touched: BTreeSet<Var> = piece
                 .reads
                 .iter()
@@ -902,6 +914,7 @@ impl<'a> Gen<'a> {
                             let same = aliases.get(&same.to_string()).cloned().unwrap_or(same);
                             fixed.insert(d.to_string());
                             aliases.insert(d.to_string(), same);
+                            aliased.insert(v);
                             continue;
                         }
                         fixed.insert(d.to_string());
@@ -932,9 +945,6 @@ impl<'a> Gen<'a> {
                 }
                 None => out.tokens.extend([piece.tokens]),
             }
-        }
-        if !aliases.is_empty() {
-            out.tokens = renamed(std::mem::take(&mut out.tokens), &aliases);
         }
         out
     }
