@@ -623,7 +623,7 @@ pub(crate) fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The original's `cfg`, lint and `deprecated` attributes, which apply to what is generated
+/// The original's `cfg`, lint (`expect` as `allow`) and `deprecated` attributes, which apply to what is generated
 /// from it: a deprecated function's items are deprecated with it, and call it and each other
 /// without a warning (the original's own calls still warn).
 pub(crate) fn inherited_attrs(item: &ItemFn) -> TokenStream {
@@ -643,7 +643,18 @@ pub(crate) fn inherited_attrs(item: &ItemFn) -> TokenStream {
             .iter()
             .any(|name| a.path().is_ident(name))
         })
-        .map(ToTokens::to_token_stream)
+        .map(|a| match &a.meta {
+            // The items may not trip what the user expects the function to trip: an
+            // unfulfilled expectation would be an error under `#![deny(warnings)]`.
+            syn::Meta::List(list) if list.path.is_ident("expect") => {
+                let (pound, bracket, tokens) = (&a.pound_token, &a.bracket_token, &list.tokens);
+                let allow = Ident::new("allow", syn::spanned::Spanned::span(&list.path));
+                let mut out = quote!(#pound);
+                bracket.surround(&mut out, |out| out.extend(quote!(#allow(#tokens))));
+                out
+            }
+            _ => a.to_token_stream(),
+        })
         .collect();
     if item.attrs.iter().any(|a| a.path().is_ident("deprecated")) {
         attrs.extend(quote!(#[allow(deprecated)]));

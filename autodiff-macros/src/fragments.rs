@@ -52,7 +52,9 @@ pub fn has_groups(item: &syn::Item) -> bool {
 }
 
 /// Replaces types substituted whole (`-> $t` with `$t:ty` = `Vec<f64>`) by the types they
-/// hold: `Ungroup.visit_item_fn_mut(&mut f)`.
+/// hold, and expressions of several tokens by the same in parentheses, which they stand for
+/// (written out again, an invisible group at the start of a statement would end it there when
+/// it holds `const { .. }`, a block or an `if`): `Ungroup.visit_item_fn_mut(&mut f)`.
 pub struct Ungroup;
 
 impl VisitMut for Ungroup {
@@ -61,5 +63,16 @@ impl VisitMut for Ungroup {
             *ty = (*g.elem).clone();
         }
         syn::visit_mut::visit_type_mut(self, ty);
+    }
+
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Group(g) = e {
+            *e = syn::Expr::Paren(syn::ExprParen {
+                attrs: std::mem::take(&mut g.attrs),
+                paren_token: syn::token::Paren(g.group_token.span),
+                expr: g.expr.clone(),
+            });
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
     }
 }

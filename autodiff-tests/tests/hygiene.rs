@@ -407,6 +407,29 @@ fn deprecated_functions_differentiate_quietly() {
     assert_eq!(old_square_tangent(3.0, 1.0), (9.0, 6.0));
 }
 
+/// Lint expectations on a `#[grad]` function (probe, edition 2024 code): copied onto the
+/// generated items, where the lints do not fire, they were unfulfilled (errors here). The
+/// items allow what the function expects.
+#[expect(unused_variables, reason = "kept for the example")]
+#[expect(clippy::needless_range_loop)]
+#[grad(modes(tangent, hvp))]
+pub fn expected_lints(w: &[f64; 3]) -> f64 {
+    let unused = 1.0;
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += w[i] * w[i];
+    }
+    s
+}
+
+#[test]
+fn lint_expectations_stay_on_the_function() {
+    assert_eq!(
+        expected_lints_grad(&[1.0, 2.0, 3.0]),
+        (14.0, [2.0, 4.0, 6.0])
+    );
+}
+
 /// A closure parameter renamed inside its closure (it shadows a local) beside a local already
 /// named like the renamed one.
 #[grad]

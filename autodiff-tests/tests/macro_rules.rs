@@ -107,3 +107,27 @@ fn template_locals_are_other_variables_than_the_callers() {
     assert_eq!(offset_square_grad(3.0, 2.0), (218.0, (12.0, 9.0)));
     assert_eq!(offset_square_tangent(3.0, 2.0, 1.0, 1.0), (218.0, 21.0));
 }
+
+/// A closure whose body starts with the fragment: written out again in a block, its
+/// invisible group ended the statement when it held a block-like expression (the macro
+/// panicked on `if`, and on `const { 0.5 }`, which edition 2024's `expr` fragment takes).
+macro_rules! closure_scaled {
+    ($name:ident, $e:expr) => {
+        #[grad(modes(tangent))]
+        fn $name(x: f64) -> f64 {
+            let g = |v: f64| $e * v;
+            g(x) + g(x * x)
+        }
+    };
+}
+
+closure_scaled!(if_scaled, if true { 2.0 } else { 3.0 });
+closure_scaled!(sum_scaled, 1.0 + 0.5);
+
+#[test]
+fn block_like_fragments_at_the_start_of_a_closure_body() {
+    // c (x + x^2) at x = 3: c * 12, derivative c * 7.
+    assert_eq!(if_scaled_grad(3.0), (24.0, 14.0));
+    assert_eq!(sum_scaled_grad(3.0), (18.0, 10.5));
+    assert_eq!(sum_scaled_tangent(3.0, 1.0), (18.0, 10.5));
+}
