@@ -62,6 +62,7 @@ pub fn generate(
     let separated = lower::hygiene::closures_separated(item);
     let item = separated.as_ref().unwrap_or(item);
     let mut item = lower::written_params::copied(item).unwrap_or_else(|| item.clone());
+    lower::let_chains::desugar(&mut item.block);
     lower::closure_returns::desugar(&mut item.block);
     lower::replaced::desugar(&mut item.block);
     let mut errors = Errors::default();

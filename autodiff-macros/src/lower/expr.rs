@@ -257,7 +257,7 @@ impl Lowerer<'_> {
             },
             Expr::Let(l) => self.unsupported(
                 l,
-                "#[grad] supports `let` patterns in `if let` and `while let`, not in `&&` chains: test the first condition in an outer `if`",
+                "#[grad] supports `let` as the condition of an `if` or a `while`, or as a link of one's `&&` chain: test it in an `if let`",
             ),
             other => match self.try_opaque(other, false) {
                 Some(value) => value,

@@ -23,6 +23,7 @@ mod in_place;
 pub mod item_aliases;
 mod iter;
 pub mod labels;
+pub mod let_chains;
 mod loops;
 mod methods;
 pub mod models;
