@@ -251,10 +251,13 @@ macro_rules! unary {
 
 macro_rules! constant {
     ($name:literal) => {
+        constant!($name, 1)
+    };
+    ($name:literal, $floats:literal) => {
         Rule {
             name: $name,
             form: Form::Method,
-            floats: 1,
+            floats: $floats,
             others: 0,
             constant: true,
             adjoint: |_| Vec::new(),
@@ -487,8 +490,11 @@ pub static RULES: &[Rule] = &[
     constant!("floor"),
     constant!("ceil"),
     constant!("round"),
+    constant!("round_ties_even"),
     constant!("trunc"),
     constant!("signum"),
+    // The integer quotient: constant between its jumps, in both operands.
+    constant!("div_euclid", 2),
 ];
 
 /// The rule for a method or path-call name with `args` arguments after the receiver.

@@ -425,6 +425,28 @@ fn largest_or(x: &[f64], from: usize) -> f64 {
     largest + product
 }
 
+/// `.unwrap_or_default()` after `max_by`, `min_by` and `reduce` (edition-2024 probe): zero
+/// where there are no items.
+#[grad]
+fn extremes_or_default(x: &[f64], from: usize) -> f64 {
+    let largest = x[from..]
+        .iter()
+        .max_by(|a, b| a.partial_cmp(b).unwrap())
+        .copied()
+        .unwrap_or_default();
+    let smallest = x[from..]
+        .iter()
+        .copied()
+        .min_by(|a, b| a.partial_cmp(b).unwrap())
+        .unwrap_or_default();
+    let product = x[from..]
+        .iter()
+        .copied()
+        .reduce(|a, b| a * b)
+        .unwrap_or_default();
+    largest * smallest + product
+}
+
 #[test]
 fn free_zip_take_while_and_unwrap_or() {
     let (x, y) = ([1.5, -2.0, 3.0], [0.5, 4.0]);
@@ -442,6 +464,13 @@ fn free_zip_take_while_and_unwrap_or() {
     assert_eq!((value, g), (5.0 + 30.0, vec![0.0, 1.0 + 6.0, 10.0, 15.0]));
     // No items: the defaults, no derivative.
     assert_eq!(largest_or_grad(&x, 4), (-0.5, vec![0.0; 4]));
+
+    let (value, g) = extremes_or_default_grad(&x, 1);
+    assert_eq!(
+        (value, g),
+        (5.0 * 2.0 + 30.0, vec![0.0, 2.0 + 6.0, 10.0, 5.0 + 15.0])
+    );
+    assert_eq!(extremes_or_default_grad(&x, 4), (0.0, vec![0.0; 4]));
 }
 
 /// `split_at`, and arrays made by `std::array::from_fn` (a float type or `_` written on the

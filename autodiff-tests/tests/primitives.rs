@@ -189,6 +189,20 @@ fn table() -> Vec<Row> {
         unary!(round, round_grad, |x| x.round() + x * x, -3.0, 3.0),
         unary!(trunc, trunc_grad, |x| x.trunc() - x, -3.0, 3.0),
         unary!(signum, signum_grad, |x| x.signum() * x, -3.0, 3.0),
+        unary!(
+            round_ties_even,
+            round_ties_even_grad,
+            |x| x.round_ties_even() * x,
+            -3.0,
+            3.0
+        ),
+        binary!(
+            div_euclid,
+            div_euclid_grad,
+            |x, y| x.div_euclid(y) * x + y,
+            (-3.0, 3.0),
+            (0.3, 2.0)
+        ),
     ]
 }
 
@@ -208,11 +222,11 @@ fn every_primitive_matches_finite_differences_over_its_domain() {
                 .any(|v| (v - v.round()).abs() < 1e-3 || v.abs() < 1e-3)
                 && matches!(
                     row.name,
-                    "floor" | "ceil" | "round" | "trunc" | "signum" | "abs"
+                    "floor" | "ceil" | "round" | "round_ties_even" | "trunc" | "signum" | "abs"
                 );
             // `x % y` jumps where `x / y` is an integer.
             let jump = match row.name {
-                "rem" | "rem_euclid" => {
+                "rem" | "rem_euclid" | "div_euclid" => {
                     (x[0] / x[1] - (x[0] / x[1]).round()).abs() < 1e-3 || x[1].abs() < 0.2
                 }
                 "rem_assign" => (x[0] * x[0] / x[1] - (x[0] * x[0] / x[1]).round()).abs() < 1e-3,

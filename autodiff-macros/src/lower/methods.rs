@@ -9,6 +9,10 @@ impl Lowerer<'_> {
         if let Some(value) = self.optional_method(m) {
             return value;
         }
+        // `chain.reduce(f).unwrap_or_default()` (`max_by`, `min_by`): the float's zero.
+        if let Some(taken) = reduction_or_zero(m, self.sig) {
+            return self.lower_expr(&taken);
+        }
         if let Some(element) = self.end_element(m) {
             return element;
         }
@@ -599,4 +603,29 @@ fn unwraps(name: &str) -> bool {
             "is_err",
         ]
         .contains(&name)
+}
+
+/// `chain.reduce(f).unwrap_or_default()` (or `max_by`, `min_by`, and `.copied()` before the
+/// unwrap) as `.unwrap_or(0.0)`: the reduction of a differentiated chain is a float.
+fn reduction_or_zero(m: &syn::ExprMethodCall, sig: &Signature) -> Option<Expr> {
+    if m.method != "unwrap_or_default" || !m.args.is_empty() {
+        return None;
+    }
+    let receiver = match &*m.receiver {
+        Expr::MethodCall(c)
+            if c.args.is_empty() && (c.method == "copied" || c.method == "cloned") =>
+        {
+            &c.receiver
+        }
+        e => e,
+    };
+    let Expr::MethodCall(reduced) = receiver else {
+        return None;
+    };
+    if !matches!(&*reduced.method.to_string(), "reduce" | "max_by" | "min_by") {
+        return None;
+    }
+    let zero = rules::float_literal(&sig.float, sig.float_is_generic, 0.0);
+    let (chain, span) = (&m.receiver, m.method.span());
+    Some(syn::parse_quote_spanned!(span=> #chain.unwrap_or(#zero)))
 }

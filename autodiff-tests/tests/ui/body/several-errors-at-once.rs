@@ -8,7 +8,7 @@ unsafe fn twice(v: f64) -> f64 {
 fn f(x: f64) -> f64 {
     let double = |v: f64| 2.0 * v;
     println!("{}", x);
-    let d = x.div_euclid(2.0);
+    let d = x.next_up();
     let y = unsafe { twice(d) };
     y + double(x)
 }
