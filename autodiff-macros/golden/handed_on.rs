@@ -10,12 +10,8 @@ pub fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::ptr_arg
 )]
 pub fn distance_adjoint<
     DA: ::autodiff::SliceShadow<f64>,

@@ -14,12 +14,10 @@ pub fn lecture_f(x: &[f64; 3], w: &[f64]) -> [f64; 4] {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn lecture_f_adjoint<
     DX: ::autodiff::SliceShadow<f64>,
@@ -105,12 +103,10 @@ pub fn lecture_f_adjoint<
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn lecture_f_tangent<
     TX: ::autodiff::SliceTangent<f64>,
@@ -176,12 +172,10 @@ pub fn lecture_f_tangent<
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn lecture_f_jacobian(
     x: &[f64; 3],

@@ -18,12 +18,10 @@ pub fn log_sum_exp(x: &[f64]) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn log_sum_exp_adjoint<DX: ::autodiff::SliceShadow<f64>>(
     x: &[f64],

@@ -23,12 +23,10 @@ pub fn lower_triangular(lower: &[f64], x: &[f64]) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn lower_triangular_adjoint<
     DLower: ::autodiff::SliceShadow<f64>,

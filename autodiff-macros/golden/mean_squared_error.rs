@@ -19,12 +19,10 @@ pub fn mse(w: &[f64; 3], xs: &[[f64; 3]], ys: &[f64]) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn mse_adjoint<DW: ::autodiff::SliceShadow<f64>, DYs: ::autodiff::SliceShadow<f64>>(
     w: &[f64; 3],

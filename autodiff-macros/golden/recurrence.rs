@@ -14,12 +14,10 @@ pub fn recurrence(x0: f64, w: &[f64]) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn recurrence_adjoint<
     DX0: ::autodiff::Shadow<f64>,

@@ -30,12 +30,10 @@ pub fn whitened_norms(lower: &[f64], diag: &[f64], xs: &[f64]) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::approx_constant,
+    clippy::excessive_precision
 )]
 pub fn whitened_norms_adjoint<
     DLower: ::autodiff::SliceShadow<f64>,

@@ -15,12 +15,8 @@ pub fn loss(net: &Mlp, x: &[f64; 2]) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::ptr_arg
 )]
 pub fn loss_adjoint<
     DNet: ::autodiff::ParamsShadow<Mlp>,

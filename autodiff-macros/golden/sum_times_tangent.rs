@@ -10,12 +10,8 @@ pub fn f(x: f64, y: f64, z: f64) -> f64 {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::ptr_arg
 )]
 pub fn f_adjoint<
     DX: ::autodiff::Shadow<f64>,
@@ -51,12 +47,8 @@ pub fn f_grad(x: f64, y: f64, z: f64) -> (f64, (f64, f64, f64)) {
     unused_assignments,
     unused_mut,
     clippy::too_many_arguments,
-    clippy::manual_div_ceil,
-    clippy::approx_constant,
-    clippy::excessive_precision,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg,
-    clippy::assign_op_pattern
+    clippy::ptr_arg
 )]
 pub fn f_tangent<
     TX: ::autodiff::Tangent<f64>,

@@ -766,7 +766,7 @@ pub(crate) fn sweep_fn(
     let (_, _, where_clause) = item.sig.generics.split_for_impl();
     let params_gen = &generics.params;
     let attrs = inherited_attrs(item);
-    let allows = generated_allows();
+    let allows = generated_allows(item);
     // A small function's sweep is inlined where it is called, as its gradient written into the
     // caller by hand would be (ADBench's `log_sum_exp` per point: 5% of the GMM at d = 2): its
     // sweep is 3-4 times the function's size, past what LLVM takes for an `#[inline]` one,
@@ -819,32 +819,61 @@ pub(crate) fn bounded_param(ident: &Ident, bound: TokenStream) -> GenericParam {
     })
 }
 
-/// The lints the generated sweeps allow.
-pub(crate) fn generated_allows() -> TokenStream {
-    quote! {
-        // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`;
-        // `unused_assignments`: a loop's carried values, read only by its reverse sweep;
-        // `manual_div_ceil`: the item count of `chunks`/`step_by`, for every integer type;
-        // `unused_mut`: data the user declared `mut`, which a sweep may only read;
-        // `approx_constant`, `excessive_precision`, `reversed_empty_ranges`, `ptr_arg`: about
-        // literals, ranges and parameter types the user wrote, which clippy reports on the
-        // user's function already; `assign_op_pattern`: `d = d + ..` on a float type whose
-        // bounds the user gave `AddAssign` too.
-        #[allow(
-            dead_code,
-            unused_variables,
-            unreachable_code,
-            unused_assignments,
-            unused_mut,
-            clippy::too_many_arguments,
-            clippy::manual_div_ceil,
-            clippy::approx_constant,
-            clippy::excessive_precision,
-            clippy::reversed_empty_ranges,
-            clippy::ptr_arg,
-            clippy::assign_op_pattern
-        )]
+/// The lints the generated sweeps of `item` allow: only those their code can trip (each
+/// costs the compiler a lookup, in every generated item).
+pub(crate) fn generated_allows(item: &ItemFn) -> TokenStream {
+    // `unreachable_code`: the bookkeeping after a user's diverging `else { unreachable!() }`;
+    // `unused_assignments`: a loop's carried values, read only by its reverse sweep;
+    // `unused_mut`: data the user declared `mut`, which a sweep may only read;
+    // `reversed_empty_ranges`, `ptr_arg`: about ranges and parameter types the user wrote,
+    // which clippy reports on the user's function already.
+    let mut lints = vec![
+        quote!(dead_code),
+        quote!(unused_variables),
+        quote!(unreachable_code),
+        quote!(unused_assignments),
+        quote!(unused_mut),
+        quote!(clippy::too_many_arguments),
+        quote!(clippy::reversed_empty_ranges),
+        quote!(clippy::ptr_arg),
+    ];
+    // About the float literals the user wrote, copied into the sweeps.
+    if has_float_literal(&item.block) {
+        lints.extend([
+            quote!(clippy::approx_constant),
+            quote!(clippy::excessive_precision),
+        ]);
     }
+    // `d = d + ..` on a float type whose bounds the user gave `AddAssign` too.
+    if !item.sig.generics.params.is_empty() {
+        lints.push(quote!(clippy::assign_op_pattern));
+    }
+    quote!(#[allow(#(#lints),*)])
+}
+
+/// Whether `block` writes a float literal, in a macro's arguments too.
+fn has_float_literal(block: &syn::Block) -> bool {
+    struct Finder(bool);
+    impl syn::visit::Visit<'_> for Finder {
+        fn visit_lit_float(&mut self, _: &syn::LitFloat) {
+            self.0 = true;
+        }
+        fn visit_macro(&mut self, m: &syn::Macro) {
+            self.0 |= tokens_have_float(m.tokens.clone());
+        }
+    }
+    fn tokens_have_float(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Literal(l) => {
+                syn::parse2::<syn::LitFloat>(l.into_token_stream()).is_ok()
+            }
+            proc_macro2::TokenTree::Group(g) => tokens_have_float(g.stream()),
+            _ => false,
+        })
+    }
+    let mut finder = Finder(false);
+    syn::visit::visit_block(&mut finder, block);
+    finder.0
 }
 
 /// Zeros in the shape of the array parameter `ident` (`None` for a model's field, whose type

@@ -1068,6 +1068,13 @@ macro_rules! __fail {
     };
 }
 
+/// The number of items of `chunks(k)` or `step_by(k)` over `len` items, in the integer type
+/// the user's code counts in.
+#[inline(always)]
+pub fn div_ceil<I: num_traits::PrimInt>(len: I, k: I) -> I {
+    (len + k - I::one()) / k
+}
+
 /// The number of iterations a `#[checkpoint]` loop's range will run, taken when it starts.
 #[inline]
 pub fn trip_count<I: Iterator>(range: I) -> usize {

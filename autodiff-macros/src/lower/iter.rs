@@ -1075,7 +1075,7 @@ fn same_array_either(first: &Expr, a: &Expr, b: &Expr) -> Option<Expr> {
 fn views(array: &Expr, k: &Expr, kind: &str) -> Stream {
     let (array, k) = (strip_reference(array).clone(), k.clone());
     let len: Expr = match kind {
-        "chunks" => parse_quote!((#array.len() + (#k) - 1) / (#k)),
+        "chunks" => parse_quote!(::autodiff::__private::div_ceil(#array.len(), #k)),
         "chunks_exact" => parse_quote!(#array.len() / (#k)),
         _ => parse_quote!((#array.len() + 1).saturating_sub(#k)),
     };
@@ -1155,7 +1155,7 @@ fn positions(s: Stream, name: &str, arg: Option<&Expr>, other: Option<Stream>) -
             tail,
         },
         ("step_by", Some(k), _) => Stream {
-            len: parse_quote!(((#len) + (#k) - 1) / (#k)),
+            len: parse_quote!(::autodiff::__private::div_ceil(#len, #k)),
             at: Rc::new(move |p| at(&parse_quote!(((#p) * (#k))))),
             tail,
         },
