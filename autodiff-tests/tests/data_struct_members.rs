@@ -287,3 +287,40 @@ fn array_fields_of_data_passed_whole_by_value_and_by_reference() {
         "{g:?} {h:?}"
     );
 }
+
+/// A recommender's rating: indices into the factor tables, and the observed value.
+pub struct Rating {
+    pub user: usize,
+    pub item: usize,
+    pub value: f64,
+}
+
+#[grad]
+fn factor_score(users: &[f64], items: &[f64], u: usize, i: usize) -> f64 {
+    users[u] * items[i]
+}
+
+/// An integer field named `item` handed to a call (taken for a float before: a shadow
+/// argument too many), and one bound to a local named like an index first (`idx`).
+#[grad(users, items)]
+fn rating_loss(users: &[f64], items: &[f64], r: &Rating) -> f64 {
+    let idx = r.item;
+    let direct = factor_score(users, items, r.user, r.item);
+    let bound = factor_score(users, items, r.user, idx);
+    (direct - r.value).powi(2) + 0.5 * bound
+}
+
+#[test]
+fn index_fields_and_locals_named_like_indices_pass_as_integers() {
+    let (users, items) = ([0.5, 2.0], [1.5, -1.0, 3.0]);
+    let r = Rating {
+        user: 1,
+        item: 2,
+        value: 4.0,
+    };
+    let (value, (d_users, d_items)) = rating_loss_grad(&users, &items, &r);
+    // s = u1 i2 = 6: (s - 4)^2 + s / 2, ds = 2 (s - 4) + 1/2 = 4.5.
+    assert_eq!(value, 4.0 + 3.0);
+    assert_eq!(d_users, vec![0.0, 4.5 * 3.0]);
+    assert_eq!(d_items, vec![0.0, 0.0, 4.5 * 2.0]);
+}

@@ -419,6 +419,7 @@ impl Lowerer<'_> {
                 Value::Scalar(op)
                     if self.ty(&op) == Ty::Unknown
                         && !integers.contains(&position)
+                        && !names_an_index(arg)
                         && (self.is_float_data(&op) || self.looks_float(arg)) =>
                 {
                     let lent = op.var().is_some_and(|v| self.vars[v.0].reference);
@@ -1100,7 +1101,7 @@ impl Lowerer<'_> {
 }
 
 /// Words that name a count, a size or an index, not a float (`child`, `token_id`, `node`:
-/// the links of trees and the ids of embeddings).
+/// the links of trees and the ids of embeddings; `user`, `item`: of a recommender's tables).
 const SIZE_WORDS: &[&str] = &[
     "N",
     "M",
@@ -1144,9 +1145,17 @@ const SIZE_WORDS: &[&str] = &[
     "TOKEN",
     "WORD",
     "USER",
+    "ITEM",
     "GROUP",
     "CLUSTER",
 ];
+
+/// Whether `arg` is a local named like an index (`idx` of `let idx = r.item;`).
+fn names_an_index(arg: &Expr) -> bool {
+    matches!(arg, Expr::Path(p) if p.path.get_ident().is_some_and(|i| {
+        is_size_name(&i.to_string().to_uppercase())
+    }))
+}
 
 /// Whether a method chain gives an element by reference: `xs.first().unwrap()`,
 /// `xs.iter().next().unwrap()`, not `xs.first().copied().unwrap()`.
