@@ -277,7 +277,7 @@ pub fn rewrite(body: &mut Body, fuse: bool, errors: &mut Errors) {
         if l.exit.is_some() {
             errors.at(
                 span,
-                "a `#[checkpoint]` loop runs to its end: it cannot be left early by `break`, `return` or `?`, since its segments are planned from its trip count when it starts",
+                "a `#[checkpoint]` loop runs to its end: it cannot be left early by `break`, `return` or `?`, since its segments are planned from its trip count when it starts; a loop that stops on convergence can skip its remaining iterations instead (`let mut done = false;` before it, `if !done { ..; if converged { done = true; } }` as its body)",
             );
             continue;
         }

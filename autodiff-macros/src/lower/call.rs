@@ -1150,6 +1150,19 @@ const SIZE_WORDS: &[&str] = &[
     "CLUSTER",
 ];
 
+/// What is said of a call of an item `#[grad]` generates (`inner_loss_grad(w, x)`, read as
+/// the tuple it returns) on differentiated values: a derivative of a derivative.
+pub(super) fn generated_derivative(e: &Expr) -> Option<String> {
+    let Expr::Call(c) = e else { return None };
+    let Expr::Path(p) = &*c.func else { return None };
+    let name = p.path.segments.last()?.ident.to_string();
+    let suffix = ["_grad", "_hvp", "_hessian", "_jacobian", "_tangent"]
+        .into_iter()
+        .find(|s| name.ends_with(s))?;
+    let base = name.strip_suffix(suffix)?;
+    Some(format!("#[grad] cannot differentiate `{name}`, which `#[grad]` generated from `{base}`: a derivative of a derivative is second order, which it computes only as `modes(hvp)` on one function. Write the inner derivative as a function of its own with `#[grad]` (`fn {base}_d(..) -> f64`, by hand), or write `{name}_adjoint` by hand from `{base}_hvp`"))
+}
+
 /// Whether `arg` is a local named like an index (`idx` of `let idx = r.item;`).
 fn names_an_index(arg: &Expr) -> bool {
     matches!(arg, Expr::Path(p) if p.path.get_ident().is_some_and(|i| {

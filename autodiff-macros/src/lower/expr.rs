@@ -214,6 +214,9 @@ impl Lowerer<'_> {
                         base = &p.expr;
                     }
                     let message = match base {
+                        _ if call::generated_derivative(base).is_some() => {
+                            call::generated_derivative(base).unwrap_or_default()
+                        }
                         Expr::Struct(_) => "#[grad] reads the fields of a struct built in the function once it is bound: `let p = Pair { .. };`, then `p.a`".to_string(),
                         _ => format!("#[grad] reads the fields of its parameters (a model, a struct of data) and of structs built in the function (`let p = Point {{ .. }};`), not of `{}`, a struct computed from differentiated values (what a call or an operator returns): have a function return the numbers (a float, or an array of floats), or pass the struct's parts as parameters", base.to_token_stream().to_string().replace(' ', "")),
                     };

@@ -660,6 +660,13 @@ impl Lowerer<'_> {
                 value = Value::Scalar(self.let_op("t", Ty::Unknown, op, local.span()));
             }
         }
+        if let (Pat::Tuple(_), Some(message)) = (pat, call::generated_derivative(init)) {
+            if self.reads(&init.to_token_stream()).varied {
+                self.errors.on(init, message);
+                self.poison(pat);
+                return;
+            }
+        }
         self.bind_pattern(pat, value);
     }
 
