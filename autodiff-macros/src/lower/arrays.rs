@@ -701,7 +701,7 @@ pub(super) fn branch_arrays(expr: &Expr) -> Option<Option<usize>> {
     let (mut lens, mut others) = (Vec::new(), false);
     tails(expr, &mut |tail| match tail {
         Expr::Array(a) => lens.push(a.elems.len()),
-        t if names_array(t) || leaves(t) => {}
+        t if names_array(t) || is_call(t) || leaves(t) => {}
         _ => others = true,
     })?;
     match lens.first() {
@@ -743,13 +743,30 @@ pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
             });
             *tail = parse_quote!({ #(#writes)* });
         }
-        t if names_array(t) => {
+        t if names_array(t) || is_call(t) => {
             let named = t.clone();
             *t = parse_quote!({ #name = #named; });
         }
         _ => {}
     });
     expr
+}
+
+/// The arrays the branches of `expr` end in by name (`*x`, `out`): the lengths of the fixed
+/// ones tell the length of the array the branches make when no literal does.
+pub(super) fn branch_named_arrays(expr: &Expr) -> Vec<Expr> {
+    let mut named = Vec::new();
+    let _ = tails(expr, &mut |tail| {
+        if names_array(tail) {
+            named.push(tail.clone());
+        }
+    });
+    named
+}
+
+/// A call (`swap2(x)`, `m.forward(&h)`): in a branch beside arrays, the array it returns.
+fn is_call(e: &Expr) -> bool {
+    matches!(e, Expr::Call(_) | Expr::MethodCall(_))
 }
 
 /// `out` or `*x`: a local array, or a parameter's copy, by name.

@@ -458,6 +458,7 @@ impl Lowerer<'_> {
         let branches = arrays::branch_arrays(&init.expr);
         let len = match (branches, stated) {
             (Some(Some(len)), _) => Some(syn::parse_quote!(#len)),
+            (Some(None), None) => self.named_array_len(&init.expr),
             (Some(None), stated) => stated,
             (None, _) => None,
         };
@@ -668,6 +669,30 @@ impl Lowerer<'_> {
             }
         }
         self.bind_pattern(pat, value);
+    }
+
+    /// The length of a fixed-size array that a branch of `expr` ends in by name (`*x` of a
+    /// parameter `x: &[f64; 2]`): the length of the array the branches make.
+    fn named_array_len(&self, expr: &Expr) -> Option<syn::Expr> {
+        arrays::branch_named_arrays(expr).iter().find_map(|named| {
+            let mut e = named;
+            while let Expr::Unary(u) = e {
+                e = &u.expr;
+            }
+            let Expr::Path(p) = e else { return None };
+            let Some(Binding::Array(array)) = self.lookup(&p.path.get_ident()?.to_string()) else {
+                return None;
+            };
+            let info = &self.arrays[array.0];
+            match (info.fixed, info.dims, info.lens.first()) {
+                (true, 1, Some(Operand::Lit(l))) => Some(Expr::Lit(syn::ExprLit {
+                    attrs: Vec::new(),
+                    lit: l.clone(),
+                })),
+                (true, 1, Some(Operand::Const(c))) => Some(c.clone()),
+                _ => None,
+            }
+        })
     }
 
     /// Makes `v`, just named after `pi`, visible to code passed through when it is data
