@@ -340,6 +340,20 @@ fn head_and_rest(p: &[f64]) -> f64 {
     a * b + rest.iter().map(|v| v * v).sum::<f64>()
 }
 
+/// The same patterns behind a `&`, which binds the elements by value (edition-2024 probe:
+/// rejected as data).
+#[grad]
+fn head_by_reference(p: &[f64]) -> f64 {
+    let &[a, .., z] = p else {
+        return 0.0;
+    };
+    if let &[_, b, ..] = p {
+        a * b * z
+    } else {
+        a * z
+    }
+}
+
 #[test]
 fn enumerate_extremes_and_rest_patterns() {
     let p = [0.5, 3.0, -1.0, 2.0];
@@ -351,6 +365,15 @@ fn enumerate_extremes_and_rest_patterns() {
     assert!(close(value, 1.5 + 1.0 + 4.0));
     assert!(all_close(&g, &[3.0, 0.5, -2.0, 4.0]));
     assert_eq!(head_and_rest_grad(&[1.0]), (0.0, vec![0.0]));
+
+    let (value, g) = head_by_reference_grad(&p);
+    assert_eq!((value, g), (3.0, vec![6.0, 1.0, 0.0, 1.5]));
+    assert_eq!(
+        head_by_reference_grad(&[3.0, 4.0]),
+        (48.0, vec![16.0, 24.0])
+    );
+    assert_eq!(head_by_reference_grad(&[3.0]), (0.0, vec![0.0]));
+    assert_eq!(head_by_reference_grad(&[]), (0.0, vec![]));
 }
 
 // ---- the float API numeric code uses ----

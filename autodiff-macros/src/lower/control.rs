@@ -37,8 +37,8 @@ impl Lowerer<'_> {
         if let Some(branch) = self.element_if_let(pat, scrutinee, then_branch, else_branch) {
             return Some(self.lower_expr(&branch));
         }
-        // `if let [a, b, ..] = x`: on the length, the elements bound inside.
-        if let (Pat::Slice(ps), true) = (pat, self.is_known_array(scrutinee)) {
+        // `if let [a, b, ..] = x` (or `&[a, b, ..]`): on the length, the elements bound inside.
+        if let (Some(ps), true) = (slice_pattern(pat), self.is_known_array(scrutinee)) {
             let base = self.lower_expr(scrutinee);
             let fits = self.slice_fits(ps, &base, span);
             let bind = |lw: &mut Self| lw.bind_slice_pattern(ps, &base);
@@ -1059,4 +1059,17 @@ fn binds_nothing(pat: &Pat) -> bool {
 /// `None` written as a bare name pattern (syn reads it as a binding).
 fn is_none_name(ident: &proc_macro2::Ident) -> bool {
     ident == "None"
+}
+
+/// The slice pattern `pat` is, seen through a `&` (`&[a, b, ..]` binds the elements by value,
+/// as the sweeps read them).
+pub(super) fn slice_pattern(pat: &Pat) -> Option<&syn::PatSlice> {
+    match pat {
+        Pat::Slice(ps) => Some(ps),
+        Pat::Reference(r) if r.mutability.is_none() => match &*r.pat {
+            Pat::Slice(ps) => Some(ps),
+            _ => None,
+        },
+        _ => None,
+    }
 }

@@ -372,8 +372,8 @@ impl Lowerer<'_> {
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
-            match &local.pat {
-                Pat::Slice(ps) => self.lower_let_else_slice(ps, &init.expr, diverge),
+            match control::slice_pattern(&local.pat) {
+                Some(ps) => self.lower_let_else_slice(ps, &init.expr, diverge),
                 // Others are `if let`s around the rest of their block (`lower_block_stmts`).
                 _ => self.errors.on(
                     diverge,
