@@ -525,6 +525,14 @@ impl Lowerer<'_> {
                     }
                     // `a.iter().chain(&b)`: the positions of `a`, then those of `b`.
                     ("chain", Some(other)) => {
+                        if let (Some(a), Some(b)) = (self.rows_of(&m.receiver), self.rows_of(other)) {
+                            if a != b {
+                                return Err((
+                                    m.method.span(),
+                                    "#[grad] chains numbers, or the rows of one matrix, not the rows of two: reduce each matrix's rows on its own (`p.iter().map(f).sum::<f64>() + q.iter().map(f).sum::<f64>()`)".to_string(),
+                                ));
+                            }
+                        }
                         let (first, then) = (self.stream(&m.receiver)?, self.stream(other)?);
                         if let Some(step) = first.tail.first().or(then.tail.first()) {
                             return Err((
@@ -639,6 +647,30 @@ impl Lowerer<'_> {
     /// `residuals(x).iter().map(|r| r * r).sum()`: the chain over the array a differentiated
     /// call returns, that array bound to a local first (a call bound to a local returns an
     /// array).
+    /// The matrix whose rows `e` iterates (`p.iter()`, `&p`, `p`), by name.
+    fn rows_of(&self, e: &Expr) -> Option<String> {
+        let mut e = e;
+        loop {
+            e = match e {
+                Expr::MethodCall(m)
+                    if m.args.is_empty()
+                        && matches!(&*m.method.to_string(), "iter" | "into_iter") =>
+                {
+                    &m.receiver
+                }
+                Expr::Reference(r) => &r.expr,
+                Expr::Paren(p) => &p.expr,
+                _ => break,
+            };
+        }
+        let Expr::Path(p) = e else { return None };
+        let name = p.path.get_ident()?.to_string();
+        match self.lookup(&name) {
+            Some(Binding::Array(a)) if self.arrays[a.0].dims >= 2 => Some(name),
+            _ => None,
+        }
+    }
+
     fn chain_over_call(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
         let (returned, call, chain) = self.call_source(m)?;
         Some(syn::parse_quote_spanned!(m.span()=> {
