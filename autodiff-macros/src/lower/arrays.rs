@@ -162,8 +162,11 @@ impl Lowerer<'_> {
         let dims =
             fixed_lens.len() + usize::from(vec_len.is_some()) + usize::from(row_len.is_some());
         if dims > 2 {
-            self.errors
-                .on(r, "#[grad] supports local arrays of one or two dimensions");
+            // (at the name: a `vec![..]`'s brackets are not where the user wrote them)
+            self.errors.on(
+                &pi.ident,
+                format!("#[grad] supports local arrays of one or two dimensions; `{}` has {dims}: keep one matrix per slice (`let mut m0 = [[0.0; 2]; 2];`), or flatten it (`vec![0.0; n * 4]`, indexed `[(k * 2 + i) * 2 + j]`)", pi.ident),
+            );
         }
         // `[x; n]` of a differentiated `x`: zeros, then `x` stored into each element, so that
         // every element's adjoint reaches `x`.
