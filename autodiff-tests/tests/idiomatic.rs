@@ -354,6 +354,17 @@ fn head_by_reference(p: &[f64]) -> f64 {
     }
 }
 
+/// An element that may be missing, mapped (edition-2024 probe: rejected): `map_or`,
+/// `map_or_else`, `map(..).unwrap_or(d)`, with the element by value or by reference.
+#[grad]
+fn mapped_ends(x: &[f64], i: usize) -> f64 {
+    let last = x.last().copied().map_or(1.0, |v| v * v);
+    let first = x.first().map_or(0.0, |v| v * 2.0);
+    let picked = x.get(i).copied().map(|v: f64| v.exp()).unwrap_or(0.5);
+    let tail = x.last().map_or_else(|| 3.0, |&v| v.sin());
+    last + first + picked + tail
+}
+
 #[test]
 fn enumerate_extremes_and_rest_patterns() {
     let p = [0.5, 3.0, -1.0, 2.0];
@@ -365,6 +376,18 @@ fn enumerate_extremes_and_rest_patterns() {
     assert!(close(value, 1.5 + 1.0 + 4.0));
     assert!(all_close(&g, &[3.0, 0.5, -2.0, 4.0]));
     assert_eq!(head_and_rest_grad(&[1.0]), (0.0, vec![0.0]));
+
+    let x = [0.3, -0.8];
+    let (value, g) = mapped_ends_grad(&x, 1);
+    assert!(close(value, 0.64 + 0.6 + (-0.8f64).exp() + (-0.8f64).sin()));
+    assert!(all_close(
+        &g,
+        &[2.0, -1.6 + (-0.8f64).exp() + (-0.8f64).cos()]
+    ));
+    let (value, g) = mapped_ends_grad(&x, 5);
+    assert!(close(value, 0.64 + 0.6 + 0.5 + (-0.8f64).sin()));
+    assert!(all_close(&g, &[2.0, -1.6 + (-0.8f64).cos()]));
+    assert_eq!(mapped_ends_grad(&[], 0), (1.0 + 0.0 + 0.5 + 3.0, vec![]));
 
     let (value, g) = head_by_reference_grad(&p);
     assert_eq!((value, g), (3.0, vec![6.0, 1.0, 0.0, 1.5]));

@@ -13,6 +13,12 @@ impl Lowerer<'_> {
         if let Some(taken) = reduction_or_zero(m, self.sig) {
             return self.lower_expr(&taken);
         }
+        // `x.last().copied().map_or(d, |v| ..)` of a differentiated element: the `if let`.
+        if let Some(branch) = option_mapped(m) {
+            if self.reads(&m.receiver.to_token_stream()).varied {
+                return self.lower_expr(&branch);
+            }
+        }
         if let Some(element) = self.end_element(m) {
             return element;
         }
@@ -628,4 +634,77 @@ fn reduction_or_zero(m: &syn::ExprMethodCall, sig: &Signature) -> Option<Expr> {
     let zero = rules::float_literal(&sig.float, sig.float_is_generic, 0.0);
     let (chain, span) = (&m.receiver, m.method.span());
     Some(syn::parse_quote_spanned!(span=> #chain.unwrap_or(#zero)))
+}
+
+/// `o.map_or(d, |v| e)`, `o.map_or_else(|| d, |v| e)` and `o.map(|v| e).unwrap_or(d)` of an
+/// element that may be missing (`o` = `x.last().copied()`) as the `if let Some(v) = o { e }
+/// else { d }` they stand for (not a closure that `return`s: inlined, it would leave the
+/// function).
+fn option_mapped(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let args: Vec<&Expr> = m.args.iter().collect();
+    let (option, default, map) = match (m.method.to_string().as_str(), &*args) {
+        ("map_or", [d, f]) => (&*m.receiver, (*d).clone(), *f),
+        ("map_or_else", [Expr::Closure(d), f]) if d.inputs.is_empty() => {
+            (&*m.receiver, (*d.body).clone(), *f)
+        }
+        ("unwrap_or", [d]) => match &*m.receiver {
+            Expr::MethodCall(inner) if inner.method == "map" && inner.args.len() == 1 => {
+                (&*inner.receiver, (*d).clone(), &inner.args[0])
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if !is_element_option(option) {
+        return None;
+    }
+    let Expr::Closure(f) = map else { return None };
+    let [pat] = &*f.inputs.iter().collect::<Vec<_>>() else {
+        return None;
+    };
+    let pat = match pat {
+        syn::Pat::Type(typed) => &*typed.pat,
+        other => other,
+    };
+    let value = |e: Expr| syn::Block {
+        brace_token: Default::default(),
+        stmts: vec![syn::Stmt::Expr(e, None)],
+    };
+    let then_branch = value((*f.body).clone());
+    if stmt::contains_return(&then_branch) {
+        return None;
+    }
+    let span = m.method.span();
+    let cond: Expr = syn::parse_quote_spanned!(span=> let Some(#pat) = #option);
+    Some(Expr::If(syn::ExprIf {
+        attrs: Vec::new(),
+        if_token: syn::token::If(span),
+        cond: Box::new(cond),
+        then_branch,
+        else_branch: Some((
+            syn::token::Else(span),
+            Box::new(Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: value(default),
+            })),
+        )),
+    }))
+}
+
+/// `x.first()`, `x.last()`, `x.get(i)`, by reference or `.copied()`: an element that may be
+/// missing.
+fn is_element_option(e: &Expr) -> bool {
+    let e = match e {
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
+        {
+            &*m.receiver
+        }
+        e => e,
+    };
+    matches!(e, Expr::MethodCall(m) if matches!(
+        (m.method.to_string().as_str(), m.args.len()),
+        ("first" | "last", 0) | ("get", 1)
+    ))
 }
