@@ -365,6 +365,16 @@ fn mapped_ends(x: &[f64], i: usize) -> f64 {
     last + first + picked + tail
 }
 
+/// `black_box` and `identity` on differentiated values: the values themselves (a
+/// benchmark's habit; rejected as calls without an `_adjoint` before).
+#[grad]
+fn through_identities(x: &[f64; 2]) -> f64 {
+    use std::hint::black_box;
+    let a = black_box(x[0]) * std::hint::black_box(x[1]);
+    let w0 = std::convert::identity(x[0]);
+    a + w0 * w0
+}
+
 #[test]
 fn enumerate_extremes_and_rest_patterns() {
     let p = [0.5, 3.0, -1.0, 2.0];
@@ -388,6 +398,8 @@ fn enumerate_extremes_and_rest_patterns() {
     assert!(close(value, 0.64 + 0.6 + 0.5 + (-0.8f64).sin()));
     assert!(all_close(&g, &[2.0, -1.6 + (-0.8f64).cos()]));
     assert_eq!(mapped_ends_grad(&[], 0), (1.0 + 0.0 + 0.5 + 3.0, vec![]));
+
+    assert_eq!(through_identities_grad(&[3.0, 4.0]), (21.0, [10.0, 3.0]));
 
     let (value, g) = head_by_reference_grad(&p);
     assert_eq!((value, g), (3.0, vec![6.0, 1.0, 0.0, 1.5]));
