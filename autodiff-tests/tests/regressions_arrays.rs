@@ -626,3 +626,46 @@ fn arrays_chosen_whole_by_an_if() {
         (35.0, ([0.0, 0.0], [7.0, 5.0]))
     );
 }
+
+/// Elements destructured from the array an `if` makes (edition-2024 probe: rejected), its
+/// length from a literal branch, a named array, or the pattern (branches that are calls).
+#[grad(modes(tangent))]
+fn destructured_branches(x: &[f64; 2], c: bool) -> f64 {
+    let [p, q] = if c { [x[0], x[1] * x[1]] } else { [x[1], x[0]] };
+    let [r, s] = if c { *x } else { swapped_pair(x) };
+    let [u, v] = if c {
+        swapped_pair(x)
+    } else {
+        swapped_pair(&[x[1], x[0]])
+    };
+    p * q + r * s.sin() + u * v
+}
+
+#[test]
+fn elements_destructured_from_branch_arrays() {
+    let f = |x: [f64; 2], c: bool| {
+        let [p, q] = if c { [x[0], x[1] * x[1]] } else { [x[1], x[0]] };
+        let [r, s] = if c { x } else { [x[1], x[0] * x[0]] };
+        let [u, v] = if c {
+            [x[1], x[0] * x[0]]
+        } else {
+            [x[0], x[1] * x[1]]
+        };
+        p * q + r * s.sin() + u * v
+    };
+    let x = [0.6, -1.1];
+    for c in [false, true] {
+        let (value, g) = destructured_branches_grad(&x, c);
+        assert!(close(value, f(x, c)));
+        let h = 1e-6;
+        for i in 0..2 {
+            let (mut up, mut down) = (x, x);
+            up[i] += h;
+            down[i] -= h;
+            let fd = (f(up, c) - f(down, c)) / (2.0 * h);
+            assert!((g[i] - fd).abs() < 1e-7, "c {c} i {i}: {} {fd}", g[i]);
+        }
+        let (_, t) = destructured_branches_tangent(&x, c, &[1.0, -2.0]);
+        assert!(close(t, g[0] - 2.0 * g[1]));
+    }
+}

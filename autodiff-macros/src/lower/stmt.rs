@@ -517,6 +517,41 @@ impl Lowerer<'_> {
         }
         if let Pat::Slice(ps) = pat {
             match &*init.expr {
+                // `let [p, q] = if c { [a, b] } else { [b, a] };`: the array the branches make,
+                // under a name of its own, then its elements.
+                e if arrays::branch_arrays(e).is_some() => {
+                    let made = proc_macro2::Ident::new(
+                        &format!("{SYNTHETIC}branches_{}", self.next_synthetic()),
+                        e.span(),
+                    );
+                    // (of the pattern's length, when no branch tells it: calls of `#[grad]`
+                    // functions, whose arrays are of floats)
+                    let len = ps.elems.len();
+                    let float = &self.sig.float;
+                    match arrays::branch_arrays(e) {
+                        Some(None)
+                            if !ps.elems.iter().any(is_rest)
+                                && arrays::branch_named_arrays(e).is_empty() =>
+                        {
+                            self.lower_stmt(&parse_quote!(let #made: [#float; #len] = #e;))
+                        }
+                        _ => self.lower_stmt(&parse_quote!(let #made = #e;)),
+                    }
+                    match self.lookup(&made.to_string()) {
+                        Some(Binding::Array(array)) => {
+                            self.bind_slice_pattern(ps, &Value::Array(array))
+                        }
+                        Some(Binding::Poisoned) => self.poison(pat),
+                        _ => {
+                            self.errors.on(
+                                ps,
+                                "#[grad] destructures the array an `if`/`match` makes when a branch tells its length (an array literal, or an array by name): bind it with its type first (`let v: [f64; 2] = if ..;`), then `let [a, b] = v;`",
+                            );
+                            self.poison(pat);
+                        }
+                    }
+                    return;
+                }
                 // `let [a, b] = g(x);`: the array `g` returns, then its elements.
                 Expr::Call(c) => {
                     let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}array"), c.span());
