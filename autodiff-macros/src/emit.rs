@@ -624,9 +624,9 @@ pub(crate) fn primal_params(item: &ItemFn) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The original's `cfg`, lint (`expect` as `allow`) and `deprecated` attributes, which apply to what is generated
-/// from it: a deprecated function's items are deprecated with it, and call it and each other
-/// without a warning (the original's own calls still warn).
+/// The original's `cfg`, lint (`expect` as `allow`) and `deprecated` attributes, which apply
+/// to what is generated from it: a deprecated function's items are deprecated with it, and
+/// call it and each other without a warning (the original's own calls still warn).
 pub(crate) fn inherited_attrs(item: &ItemFn) -> TokenStream {
     let mut attrs: TokenStream = item
         .attrs
