@@ -365,6 +365,19 @@ fn mapped_ends(x: &[f64], i: usize) -> f64 {
     last + first + picked + tail
 }
 
+/// An element that may be missing, bound whole (`let o = x.last().copied();`, edition-2024
+/// probe: rejected): a local `Option` of a number, read as one.
+#[grad(modes(tangent))]
+fn bound_ends(x: &[f64], i: usize) -> f64 {
+    let o = x.last().copied();
+    let g = x.get(i).copied();
+    let mut s = o.map_or(1.0, |v| v * v) + o.unwrap_or(0.0);
+    if let Some(w) = g {
+        s += w.exp();
+    }
+    s
+}
+
 /// `black_box` and `identity` on differentiated values: the values themselves (a
 /// benchmark's habit; rejected as calls without an `_adjoint` before).
 #[grad]
@@ -400,6 +413,13 @@ fn enumerate_extremes_and_rest_patterns() {
     assert_eq!(mapped_ends_grad(&[], 0), (1.0 + 0.0 + 0.5 + 3.0, vec![]));
 
     assert_eq!(through_identities_grad(&[3.0, 4.0]), (21.0, [10.0, 3.0]));
+    let (value, g) = bound_ends_grad(&[1.0, 3.0], 0);
+    assert!(close(value, 12.0 + 1f64.exp()));
+    assert!(all_close(&g, &[1f64.exp(), 7.0]));
+    assert_eq!(bound_ends_grad(&[2.0], 5), (6.0, vec![5.0]));
+    assert_eq!(bound_ends_grad(&[], 0), (1.0, vec![]));
+    let (_, t) = bound_ends_tangent(&[1.0, 3.0], 0, &[1.0, 2.0][..]);
+    assert!(close(t, 1f64.exp() + 14.0));
 
     let (value, g) = head_by_reference_grad(&p);
     assert_eq!((value, g), (3.0, vec![6.0, 1.0, 0.0, 1.5]));

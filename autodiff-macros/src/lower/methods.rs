@@ -692,6 +692,17 @@ fn option_mapped(m: &syn::ExprMethodCall) -> Option<Expr> {
     }))
 }
 
+/// `x.last().copied()` (`first`, `get(i)`, `.cloned()`) as the `Option` of a number it is:
+/// `if let Some(v) = x.last().copied() { Some(v) } else { None }`.
+pub(super) fn element_option_value(e: &Expr) -> Option<Expr> {
+    let copied = matches!(e, Expr::MethodCall(m) if m.args.is_empty() && (m.method == "copied" || m.method == "cloned"));
+    if !copied || !is_element_option(e) {
+        return None;
+    }
+    let v = syn::Ident::new(&format!("{SYNTHETIC}element"), e.span());
+    Some(syn::parse_quote_spanned!(e.span()=> if let Some(#v) = #e { Some(#v) } else { None }))
+}
+
 /// `x.first()`, `x.last()`, `x.get(i)`, by reference or `.copied()`: an element that may be
 /// missing.
 fn is_element_option(e: &Expr) -> bool {

@@ -391,7 +391,12 @@ impl Lowerer<'_> {
             return;
         }
         if let Pat::Ident(pi) = pat {
-            if self.lower_optional_let(pi, annotated, &init.expr, assigned_some) {
+            // `let o = x.last().copied();` of a differentiated slice: the local `Option` of a
+            // number that the `if let` on it makes.
+            let element = methods::element_option_value(&init.expr)
+                .filter(|_| self.reads(&init.expr.to_token_stream()).varied);
+            let value = element.as_ref().unwrap_or(&init.expr);
+            if self.lower_optional_let(pi, annotated, value, assigned_some) {
                 return;
             }
         }
