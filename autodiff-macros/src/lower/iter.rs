@@ -87,7 +87,7 @@ impl Lowerer<'_> {
         if let Reduction::Fold(init @ (Expr::Array(_) | Expr::Repeat(_)), _) = reduction {
             self.errors.on(
                 init,
-                "#[grad] folds into a number or a tuple of numbers, not an array: write the accumulator as a tuple (`fold((0.0, 0.0), |(s, q), &v| (s + v, q + v * v))`)",
+                "#[grad] folds into a number or a tuple of numbers, not an array: write a few accumulators as a tuple (`fold((0.0, 0.0), |(s, q), &v| (s + v, q + v * v))`), or an array of them as a local the loop adds into (`let mut acc = [0.0; D]; for &i in ids { for j in 0..D { acc[j] += emb[i][j]; } }`)",
             );
             return Some(Value::Error);
         }
@@ -391,7 +391,7 @@ impl Lowerer<'_> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
             (
                 what.span(),
-                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, filter_map, scan, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact"),
+                format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, filter_map, scan, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact, and over a matrix's own rows `flatten` and `flat_map(|r| r.iter())`; for anything else, a `for` loop"),
             )
         };
         if let Some(source) = std_source(expr) {
