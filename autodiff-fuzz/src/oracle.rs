@@ -369,14 +369,7 @@ impl Interp<'_> {
             },
             Expr::If(c, t, f) => {
                 let branch = if self.cond(c, env)? { t } else { f };
-                let mark = env.len();
-                let flow = self.run(&branch.stmts, env)?;
-                if !matches!(flow, Flow::Next) {
-                    return reject("control flow out of an expression block");
-                }
-                let v = self.value(&branch.tail, env);
-                env.truncate(mark);
-                v
+                self.scoped(branch, env, Self::value)
             }
             Expr::MapArray { src, var, body } => {
                 let mut items = Vec::new();
@@ -901,12 +894,22 @@ impl Interp<'_> {
 
     /// A block used as an expression: its statements may not leave it.
     fn block(&mut self, b: &Block, env: &mut Vec<(String, Val)>) -> R<Dual> {
+        self.scoped(b, env, Self::expr)
+    }
+
+    /// `b`'s statements, then its tail by `tail`, the names they bind dropped after.
+    fn scoped<T>(
+        &mut self,
+        b: &Block,
+        env: &mut Vec<(String, Val)>,
+        tail: impl FnOnce(&mut Self, &Expr, &mut Vec<(String, Val)>) -> R<T>,
+    ) -> R<T> {
         let mark = env.len();
         let flow = self.run(&b.stmts, env)?;
         if !matches!(flow, Flow::Next) {
             return reject("control flow out of an expression block");
         }
-        let v = self.expr(&b.tail, env);
+        let v = tail(self, &b.tail, env);
         env.truncate(mark);
         v
     }

@@ -40,6 +40,14 @@ pub(super) fn let_(pat: Pat, init: Expr) -> Stmt {
     })
 }
 
+/// `{ e }`: the block whose value is `e`.
+pub(super) fn value_block(e: Expr) -> syn::Block {
+    syn::Block {
+        brace_token: Default::default(),
+        stmts: vec![Stmt::Expr(e, None)],
+    }
+}
+
 /// `{ stmts }`, as an expression.
 pub(super) fn block(stmts: Vec<Stmt>) -> Expr {
     Expr::Block(syn::ExprBlock {

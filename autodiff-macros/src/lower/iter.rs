@@ -991,7 +991,7 @@ fn without_parens(e: &Expr) -> &Expr {
 }
 
 /// `e` without a `.copied()` or `.cloned()` after it (`x.iter().max_by(..).copied()`).
-fn without_copied(e: &Expr) -> &Expr {
+pub(super) fn without_copied(e: &Expr) -> &Expr {
     match e {
         Expr::MethodCall(m)
             if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>

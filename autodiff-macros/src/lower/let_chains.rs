@@ -70,10 +70,7 @@ fn nested(i: &ExprIf) -> Expr {
     let mut nest = None;
     for level in levels.iter().rev() {
         let inner: Expr = parse_quote!(if #(#level)&&* #body #otherwise);
-        body = Block {
-            brace_token: Default::default(),
-            stmts: vec![syn::Stmt::Expr(inner.clone(), None)],
-        };
+        body = super::build::value_block(inner.clone());
         nest = Some(inner);
     }
     let mut outer = nest.unwrap_or_else(|| Expr::If(i.clone()));

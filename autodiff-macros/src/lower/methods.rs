@@ -617,15 +617,7 @@ fn reduction_or_zero(m: &syn::ExprMethodCall, sig: &Signature) -> Option<Expr> {
     if m.method != "unwrap_or_default" || !m.args.is_empty() {
         return None;
     }
-    let receiver = match &*m.receiver {
-        Expr::MethodCall(c)
-            if c.args.is_empty() && (c.method == "copied" || c.method == "cloned") =>
-        {
-            &c.receiver
-        }
-        e => e,
-    };
-    let Expr::MethodCall(reduced) = receiver else {
+    let Expr::MethodCall(reduced) = iter::without_copied(&m.receiver) else {
         return None;
     };
     if !matches!(&*reduced.method.to_string(), "reduce" | "max_by" | "min_by") {
@@ -666,11 +658,7 @@ fn option_mapped(m: &syn::ExprMethodCall) -> Option<Expr> {
         syn::Pat::Type(typed) => &*typed.pat,
         other => other,
     };
-    let value = |e: Expr| syn::Block {
-        brace_token: Default::default(),
-        stmts: vec![syn::Stmt::Expr(e, None)],
-    };
-    let then_branch = value((*f.body).clone());
+    let then_branch = build::value_block((*f.body).clone());
     if stmt::contains_return(&then_branch) {
         return None;
     }
@@ -683,11 +671,7 @@ fn option_mapped(m: &syn::ExprMethodCall) -> Option<Expr> {
         then_branch,
         else_branch: Some((
             syn::token::Else(span),
-            Box::new(Expr::Block(syn::ExprBlock {
-                attrs: Vec::new(),
-                label: None,
-                block: value(default),
-            })),
+            Box::new(build::block(vec![syn::Stmt::Expr(default, None)])),
         )),
     }))
 }
@@ -695,7 +679,7 @@ fn option_mapped(m: &syn::ExprMethodCall) -> Option<Expr> {
 /// `x.last().copied()` (`first`, `get(i)`, `.cloned()`) as the `Option` of a number it is:
 /// `if let Some(v) = x.last().copied() { Some(v) } else { None }`.
 pub(super) fn element_option_value(e: &Expr) -> Option<Expr> {
-    let copied = matches!(e, Expr::MethodCall(m) if m.args.is_empty() && (m.method == "copied" || m.method == "cloned"));
+    let copied = !std::ptr::eq(iter::without_copied(e), e);
     if !copied || !is_element_option(e) {
         return None;
     }
@@ -706,15 +690,7 @@ pub(super) fn element_option_value(e: &Expr) -> Option<Expr> {
 /// `x.first()`, `x.last()`, `x.get(i)`, by reference or `.copied()`: an element that may be
 /// missing.
 fn is_element_option(e: &Expr) -> bool {
-    let e = match e {
-        Expr::MethodCall(m)
-            if m.args.is_empty() && (m.method == "copied" || m.method == "cloned") =>
-        {
-            &*m.receiver
-        }
-        e => e,
-    };
-    matches!(e, Expr::MethodCall(m) if matches!(
+    matches!(iter::without_copied(e), Expr::MethodCall(m) if matches!(
         (m.method.to_string().as_str(), m.args.len()),
         ("first" | "last", 0) | ("get", 1)
     ))
