@@ -848,7 +848,28 @@ pub(crate) fn generated_allows(item: &ItemFn) -> TokenStream {
     if !item.sig.generics.params.is_empty() {
         lints.push(quote!(clippy::assign_op_pattern));
     }
+    // A local closure written out where code kept as written calls it: `(|i| ..)(a)`.
+    if binds_closure(&item.block) {
+        lints.push(quote!(clippy::redundant_closure_call));
+    }
     quote!(#[allow(#(#lints),*)])
+}
+
+/// Whether `block` binds a closure to a local (`let f = |v: f64| v * v;`).
+fn binds_closure(block: &syn::Block) -> bool {
+    struct Finder(bool);
+    impl syn::visit::Visit<'_> for Finder {
+        fn visit_local(&mut self, local: &syn::Local) {
+            self.0 |= local
+                .init
+                .as_ref()
+                .is_some_and(|init| matches!(*init.expr, syn::Expr::Closure(_)));
+            syn::visit::visit_local(self, local);
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_block(&mut finder, block);
+    finder.0
 }
 
 /// Whether `block` writes a float literal, in a macro's arguments too.

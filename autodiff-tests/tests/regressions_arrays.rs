@@ -14,7 +14,7 @@
 
 mod common;
 
-use autodiff::grad;
+use autodiff::{grad, Float};
 use common::close;
 
 // ---- `let old = h;` of a local array is a copy (a wrong gradient: it was an alias) ----
@@ -668,4 +668,152 @@ fn elements_destructured_from_branch_arrays() {
         let (_, t) = destructured_branches_tangent(&x, c, &[1.0, -2.0]);
         assert!(close(t, g[0] - 2.0 * g[1]));
     }
+}
+
+// ---- a local closure called in code kept as written (E0425: geometry probe) ----
+
+/// The nearest sample, picked by a comparator that calls a local closure: the closure is
+/// written out in the comparator (the macro inlines local closures and defines none).
+#[grad(modes(tangent, hvp))]
+fn nearest_by_closure(x: &[f64]) -> f64 {
+    let f = |i: usize| x[i] * x[i];
+    let k = (0..x.len()).min_by(|&a, &b| f(a).total_cmp(&f(b))).unwrap();
+    f(k)
+}
+
+/// A predicate and an `if` condition kept as written, calling a closure that captures a
+/// differentiated number, beside a chain that inlines it; and a closure capturing a row.
+#[grad(modes(tangent, hvp))]
+fn counted_by_closure(x: &[f64], s: f64) -> f64 {
+    let f = |v: f64| s * v * v;
+    let n = x.iter().filter(|&&v| f(v) > 0.1).count();
+    if x.iter().any(|&v| f(v) > 100.0) {
+        return 0.0;
+    }
+    for row in x.chunks(2) {
+        let g = |j: usize| row[j] * s;
+        let larger = (0..row.len())
+            .max_by(|&a, &b| g(a).total_cmp(&g(b)))
+            .unwrap();
+        if larger == 1 {
+            return g(1);
+        }
+    }
+    let total: f64 = x.iter().map(|&v| f(v)).sum();
+    total * n as f64
+}
+
+#[test]
+fn closures_called_in_code_kept_as_written() {
+    let x = [0.5, -0.2, 0.3];
+    assert_eq!(
+        nearest_by_closure_grad(&x),
+        (0.2f64 * 0.2, vec![0.0, -0.4, 0.0])
+    );
+    let (v, dv) = nearest_by_closure_tangent(&x, &[1.0, 2.0, 3.0]);
+    assert!(close(v, 0.04) && close(dv, -0.8));
+    let (_, _, hv) = nearest_by_closure_hvp(&x, &[1.0, 2.0, 3.0]);
+    assert_eq!(hv, vec![0.0, 4.0, 0.0]);
+    // s = 2: f = 0.5, 0.08, 0.18, so n = 2; no row's second entry is its larger; value
+    // n s |x|^2, gradient (2 n s x, n |x|^2), Hessian [[2 n s I, 2 n x], [2 n x^T, 0]].
+    let (v, (g, ds)) = counted_by_closure_grad(&x, 2.0);
+    assert!(close(v, 1.52) && close(ds, 0.76), "{v} {ds}");
+    assert!(
+        close(g[0], 4.0) && close(g[1], -1.6) && close(g[2], 2.4),
+        "{g:?}"
+    );
+    let (_, _, (hx, hs)) = counted_by_closure_hvp(&x, 2.0, &[1.0, 0.0, 0.0], 1.0);
+    assert!(
+        close(hx[0], 10.0) && close(hx[1], -0.8) && close(hx[2], 1.2),
+        "{hx:?}"
+    );
+    assert!(close(hs, 2.0), "{hs}");
+    // [-0.5, 0.2]: the row's second entry is larger, so the value is g(1) = 0.2 s.
+    assert_eq!(
+        counted_by_closure_grad(&[-0.5, 0.2, 0.3], 2.0),
+        (0.4, (vec![0.0, 2.0, 0.0], 0.2))
+    );
+}
+
+// ---- a local array copied from a `const` table (geometry probe: a transform chain) ----
+
+const IDENTITY: [[f64; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
+const ORIGIN: [f64; 2] = [0.5, 0.0];
+
+mod tables {
+    pub const WEIGHTS: [f64; 3] = [1.0, 2.0, 3.0];
+}
+
+/// Rotations multiplied onto the identity: `t` is the rotation by the sum of the angles.
+#[grad(modes(tangent, hvp))]
+fn rotation_chain(q: &[f64]) -> f64 {
+    let mut t: [[f64; 2]; 2] = IDENTITY;
+    for &th in q {
+        let (s, c) = th.sin_cos();
+        let a = [[c, -s], [s, c]];
+        let mut next = [[0.0; 2]; 2];
+        for i in 0..2 {
+            for j in 0..2 {
+                for k in 0..2 {
+                    next[i][j] += t[i][k] * a[k][j];
+                }
+            }
+        }
+        t = next;
+    }
+    t[0][1] + t[1][1] * t[0][0]
+}
+
+/// A point started at a constant and moved in place.
+#[grad(modes(tangent))]
+fn walk_from_origin(q: &[f64]) -> f64 {
+    let mut p: [f64; 2] = ORIGIN;
+    for &th in q {
+        p[0] += th.cos();
+        p[1] += th.sin();
+    }
+    p[0] * p[1]
+}
+
+/// A table of `f64` data copied in a function generic over its float type stays data.
+#[grad]
+fn weighted_by_table<T: Float>(q: &[T]) -> T {
+    let mut p = [T::zero(); 3];
+    let w: [f64; 3] = tables::WEIGHTS;
+    for (i, &v) in q.iter().enumerate() {
+        p[i % 3] = p[i % 3] + v * T::from(w[i % 3]).unwrap();
+    }
+    p[0] * p[1] + p[2]
+}
+
+#[test]
+fn local_arrays_copied_from_constant_tables() {
+    let q = [0.3, -0.7, 1.1];
+    let total: f64 = q.iter().sum();
+    // -sin(T) + cos(T)^2 of the total angle T: each angle's derivative is the same.
+    let (v, g) = rotation_chain_grad(&q);
+    let dt = -total.cos() - 2.0 * total.cos() * total.sin();
+    assert!(close(v, -total.sin() + total.cos().powi(2)), "{v}");
+    assert!(g.iter().all(|&d| close(d, dt)), "{g:?}");
+    let (_, dv) = rotation_chain_tangent(&q, &[1.0, 0.0, 1.0]);
+    assert!(close(dv, 2.0 * dt), "{dv}");
+    // Second derivative along (1, 1, 1): 3 times d2/dT2 along each direction, 9 in all.
+    let d2 = total.sin() - 2.0 * (2.0 * total).cos();
+    let (_, _, hv) = rotation_chain_hvp(&q, &[1.0, 1.0, 1.0]);
+    assert!(hv.iter().all(|&h| close(h, 3.0 * d2)), "{hv:?}");
+    // p = (0.5 + sum cos, sum sin): d/dq_i = -sin(q_i) p1 + cos(q_i) p0.
+    let (p0, p1) = (
+        0.5 + q.iter().map(|t| t.cos()).sum::<f64>(),
+        q.iter().map(|t| t.sin()).sum::<f64>(),
+    );
+    let (v, g) = walk_from_origin_grad(&q);
+    assert!(close(v, p0 * p1), "{v}");
+    for (d, t) in g.iter().zip(q) {
+        assert!(close(*d, -t.sin() * p1 + t.cos() * p0), "{g:?}");
+    }
+    // p = (q0 + q3, 2 q1, 3 q2): p0 p1 + p2.
+    assert_eq!(
+        weighted_by_table_grad(&[1.0, 2.0, 3.0, 4.0]),
+        (29.0, vec![4.0, 10.0, 3.0, 4.0])
+    );
 }

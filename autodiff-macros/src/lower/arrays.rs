@@ -91,6 +91,12 @@ impl Lowerer<'_> {
             {
                 self.copy(pi, &m.receiver, m.method != "to_vec")
             }
+            // A copy of a constant table (`let mut t: [[f64; 4]; 4] = IDENTITY;`).
+            Expr::Path(p)
+                if array && !self.is_local_call(&p.path) && call::names_constant(&p.path) =>
+            {
+                self.constant_copy(pi, p, annotated)
+            }
             // `let c = *w;`: a value of its own, even when not `mut` (`&c` is a reference to
             // it, not to the reference `w` is).
             Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) && self.is_known_array(&u.expr) => {
@@ -107,6 +113,63 @@ impl Lowerer<'_> {
                 self.copy(pi, init, true)
             }
             _ => LocalArray::No,
+        }
+    }
+
+    /// `let t: [[f64; 4]; 4] = IDENTITY;` of a constant table: a buffer of the type written,
+    /// then the table's entries stored into it, as for the literal the table holds (the macro
+    /// cannot see a constant's type, so the `let` must give it).
+    fn constant_copy(
+        &mut self,
+        pi: &syn::PatIdent,
+        table: &syn::ExprPath,
+        annotated: Option<&syn::Type>,
+    ) -> LocalArray {
+        let mut lens = Vec::new();
+        let mut ty = annotated;
+        while let Some(syn::Type::Array(a)) = ty {
+            lens.push(a.len.clone());
+            ty = Some(&a.elem);
+        }
+        let Some(annotated) = annotated else {
+            let name = &pi.ident;
+            let written: Vec<String> = table
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let table_name = written.join("::");
+            self.errors.on(
+                table,
+                format!("#[grad] cannot see the type of `{table_name}`, copied into the local array `{name}`: write it on the `let`, as in `let mut {name}: [f64; 3] = {table_name};`"),
+            );
+            return LocalArray::Failed;
+        };
+        // A table of data of another type (`[f64; 3]` in a function generic over `T`, of
+        // integers) is read as data, as written.
+        if lens.is_empty() || ty.is_none_or(|t| type_kind(t, self.sig) != Ty::Float) {
+            return LocalArray::No;
+        }
+        let span = table.span();
+        let name = &pi.ident;
+        let indices: Vec<syn::Ident> = (0..lens.len())
+            .map(|_| quote::format_ident!("{SYNTHETIC}i_{}", self.next_synthetic(), span = span))
+            .collect();
+        let fill = lens.iter().rev().fold(
+            quote::quote_spanned!(span=> 0.0),
+            |fill, len| quote::quote_spanned!(span=> [#fill; #len]),
+        );
+        self.lower_stmt(&syn::parse_quote_spanned!(span=> let mut #name: #annotated = #fill;));
+        let mut copy: syn::Stmt =
+            syn::parse_quote_spanned!(span=> #name #([#indices])* = #table #([#indices])*;);
+        for (index, len) in indices.iter().zip(&lens).rev() {
+            copy = syn::parse_quote_spanned!(span=> for #index in 0..#len { #copy });
+        }
+        self.lower_stmt(&copy);
+        match self.lookup(&name.to_string()) {
+            Some(Binding::Array(array)) => LocalArray::Declared(array),
+            _ => LocalArray::Failed,
         }
     }
 

@@ -914,11 +914,7 @@ impl Lowerer<'_> {
             return false;
         };
         let name = last.ident.to_string();
-        let screaming = name.chars().any(|c| c.is_ascii_uppercase())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        screaming && !is_size_name(&name) && !self.integer_names.contains(&name)
+        names_constant(path) && !is_size_name(&name) && !self.integer_names.contains(&name)
     }
 
     /// Whether `path` names a local (a closure), which is inlined, never passed through.
@@ -1346,4 +1342,15 @@ pub(super) fn swapped_names(path: &syn::Path, c: &syn::ExprCall) -> Vec<String> 
             _ => None,
         })
         .collect()
+}
+
+/// Whether `path` names a `CONSTANT` by the look of its last segment.
+pub(super) fn names_constant(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|last| {
+        let name = last.ident.to_string();
+        name.chars().any(|c| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
 }

@@ -211,6 +211,69 @@ impl Lowerer<'_> {
         untyped
     }
 
+    /// `tokens` with the local closures they name written out in place (`f(a)` as
+    /// `(|i: usize| x[i] * x[i])(a)`), or `None` if they name none: the macro inlines a local
+    /// closure where it is called and defines none, so code passed through as written (a
+    /// comparator, a predicate) cannot call it by name. Only a closure whose captures are still
+    /// what it captured, which then read the same written out; one that a later `let` shadowed
+    /// a capture of is reported (`Err`).
+    fn closures_written_out(&mut self, tokens: &TokenStream) -> Result<Option<TokenStream>, ()> {
+        let mut names = Vec::new();
+        mentioned_names(tokens.clone(), &mut names);
+        let mut closures: HashMap<String, TokenStream> = HashMap::default();
+        for (ident, _) in names {
+            let Some(Binding::Closure(c)) = self.lookup(&ident.to_string()) else {
+                continue;
+            };
+            if let Some(shadowed) = self.shadowed_capture(&c) {
+                self.errors.on(
+                    &ident,
+                    format!("#[grad] runs this code as written, with the closure `{ident}` written out in it, but `{ident}` captured `{shadowed}`, which a later `let` shadows (written out here, `{ident}` would read the new `{shadowed}`): give that `let` another name"),
+                );
+                return Err(());
+            }
+            let written = c.closure.to_token_stream();
+            let written = self.closures_written_out(&written)?.unwrap_or(written);
+            closures.insert(ident.to_string(), written);
+        }
+        Ok((!closures.is_empty()).then(|| substitute_names(tokens.clone(), &closures)))
+    }
+
+    /// A local `c` captured (its own parameters aside) that is no longer bound as it was when
+    /// `c` was defined.
+    fn shadowed_capture<'c>(&self, c: &'c LocalClosure) -> Option<&'c Ident> {
+        let mut own = Vec::new();
+        for input in &c.closure.inputs {
+            control::bound_names(input, &mut own);
+        }
+        let same =
+            |ident: &Ident, capture: &Capture| match (self.lookup(&ident.to_string()), capture) {
+                (Some(Binding::Scalar { cell, .. }), Capture::Value(x) | Capture::Lent(x)) => {
+                    self.cells[cell].value.same(x)
+                }
+                (Some(Binding::Array(a)), Capture::Array(b)) => a == *b,
+                (Some(Binding::Row { array, index, .. }), Capture::Row(b, i)) => {
+                    array == *b && index.same(i)
+                }
+                (Some(Binding::View(s)), Capture::View(t)) => {
+                    s.array == t.array && s.offset.same(&t.offset) && s.len.same(&t.len)
+                }
+                (Some(Binding::Tuple(values)), Capture::Tuple(xs)) => {
+                    values.len() == xs.len()
+                        && values
+                            .iter()
+                            .zip(xs)
+                            .all(|(v, x)| matches!(v, Value::Scalar(y) if y.same(x)))
+                }
+                // A local struct or `Option` is taken to be shadowed: it is not compared.
+                _ => false,
+            };
+        c.captures
+            .iter()
+            .find(|(ident, capture)| !own.contains(ident) && !same(ident, capture))
+            .map(|(ident, _)| ident)
+    }
+
     /// `expr` passed through as written, reading what `reads` found (a `*v` of a rebound
     /// number as `v`).
     fn as_written(&mut self, expr: &Expr, reads: Reads, declared: Option<syn::Type>) -> Op {
@@ -247,6 +310,11 @@ impl Lowerer<'_> {
     /// `expr` as written, when no derivative can flow through it: it reads nothing that
     /// depends on a float parameter, or its result is not a float. `None` otherwise.
     pub(super) fn try_opaque(&mut self, expr: &Expr, non_float_result: bool) -> Option<Value> {
+        let Ok(written_out) = self.closures_written_out(&expr.to_token_stream()) else {
+            return Some(Value::Error);
+        };
+        let written_out = written_out.and_then(|tokens| syn::parse2::<Expr>(tokens).ok());
+        let expr = written_out.as_ref().unwrap_or(expr);
         let reads = self.reads(&expr.to_token_stream());
         if reads.poisoned {
             return Some(Value::Error);
@@ -322,6 +390,10 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn effect_tokens(&mut self, tokens: TokenStream) {
+        let Ok(written_out) = self.closures_written_out(&tokens) else {
+            return;
+        };
+        let tokens = written_out.unwrap_or(tokens);
         let reads = self.reads(&tokens);
         if reads.poisoned {
             return;
@@ -704,6 +776,43 @@ pub(crate) fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>)
             _ => {}
         }
     }
+}
+
+/// `tokens` with each local name in `by` (not a field, method or path segment) replaced by
+/// its tokens, in parentheses.
+fn substitute_names(tokens: TokenStream, by: &HashMap<String, TokenStream>) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = TokenStream::new();
+    for (i, tt) in trees.iter().enumerate() {
+        let punct = |k: usize, c: char| {
+            i >= k && matches!(&trees[i - k], TokenTree::Punct(p) if p.as_char() == c)
+        };
+        let member = punct(1, '.') && !punct(2, '.');
+        let path_segment = punct(1, ':') && punct(2, ':');
+        out.extend([match tt {
+            TokenTree::Ident(ident) if !member && !path_segment => {
+                match by.get(&ident.to_string()) {
+                    Some(written) => {
+                        let mut group = proc_macro2::Group::new(
+                            proc_macro2::Delimiter::Parenthesis,
+                            written.clone(),
+                        );
+                        group.set_span(ident.span());
+                        TokenTree::Group(group)
+                    }
+                    None => tt.clone(),
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), substitute_names(g.stream(), by));
+                group.set_span(g.span());
+                TokenTree::Group(group)
+            }
+            _ => tt.clone(),
+        }]);
+    }
+    out
 }
 
 /// The names a format string captures: `{n}`, `{x:.3}` (not `{}`, `{0}` or `{{`).
