@@ -1069,3 +1069,51 @@ fn const_tables_mapped_with_differentiated_captures() {
     assert!((d_z - expected).abs() < 1e-14);
     assert_eq!(d_cash, [0, 1, 2].map(|k| (-z * TENORS[k]).exp()));
 }
+
+// ----- a slice made into an array: `x.try_into().unwrap()` (finance probe) -----
+// `let [mu, log_sigma]: [f64; 2] = params.try_into().unwrap();` was rejected (`try_into` has
+// no derivative rule): it is the array of the slice's elements, its length checked.
+
+#[grad(params, modes(tangent, hvp))]
+fn normal_nll(params: &[f64], xs: &[f64]) -> f64 {
+    let [mu, log_sigma]: [f64; 2] = params.try_into().unwrap();
+    xs.iter()
+        .map(|x| 0.5 * ((x - mu) / log_sigma.exp()).powi(2) + log_sigma)
+        .sum()
+}
+
+/// Sub-slices, `expect`, a length from the pattern, and one from a constant.
+#[grad(p)]
+fn slices_into_arrays(p: &[f64]) -> f64 {
+    let [a, b] = p[1..3].try_into().expect("two entries");
+    let c: [f64; 2] = (&p[2..]).try_into().unwrap();
+    let h: [f64; HEAD] = p[..HEAD].try_into().unwrap();
+    a * b + c[0] * c[1] + h[0] * h[1] * h[2]
+}
+
+const HEAD: usize = 3;
+
+#[test]
+fn slices_made_into_arrays() {
+    let (p, xs) = ([0.1, 0.2], [1.0, -0.5]);
+    let s2 = (2.0 * 0.2f64).exp();
+    let (v, g) = normal_nll_grad(&p, &xs);
+    assert!(close(v, (0.81 + 0.36) / (2.0 * s2) + 0.4), "{v}");
+    // d/dmu = -sum (x - mu) / s^2, d/dlog_sigma = -sum (x - mu)^2 / s^2 + n.
+    assert!(
+        close(g[0], -0.3 / s2) && close(g[1], -1.17 / s2 + 2.0),
+        "{g:?}"
+    );
+    let (_, dv) = normal_nll_tangent(&p, &xs, &[1.0, 0.0], autodiff::Const);
+    assert!(close(dv, g[0]));
+    let (_, _, hv) = normal_nll_hvp(&p, &xs, &[1.0, 0.0]);
+    assert!(
+        close(hv[0], 2.0 / s2) && close(hv[1], 2.0 * 0.3 / s2),
+        "{hv:?}"
+    );
+    // 2 * 3 + 3 * 4 + 1 * 2 * 3
+    let (v, g) = slices_into_arrays_grad(&[1.0, 2.0, 3.0, 4.0]);
+    assert_eq!((v, g), (24.0, vec![6.0, 3.0 + 3.0, 2.0 + 4.0 + 2.0, 3.0]));
+    // `p[2..]` of three entries is one long: `try_into` fails, so the gradient panics too.
+    assert!(std::panic::catch_unwind(|| slices_into_arrays_grad(&[1.0, 2.0, 3.0])).is_err());
+}

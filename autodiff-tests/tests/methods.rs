@@ -578,3 +578,40 @@ fn impl_generics_only_the_trait_names() {
     assert_eq!(value, total_loss(&p, &t));
     assert_eq!((d_p, d_t), (vec![3.0, 1.5], vec![-3.0, -1.5]));
 }
+
+// ---- the array a method returns, destructured (signal probe: a biquad's `step`) ----
+
+#[derive(Clone, Debug, PartialEq, Params)]
+struct Gains {
+    a: f64,
+    b: f64,
+}
+
+impl Gains {
+    #[grad(self, x)]
+    fn pair(&self, x: f64) -> [f64; 2] {
+        [self.a * x, self.b * x]
+    }
+
+    /// `let [u, v] = self.pair(x);` inside another method of the model.
+    #[grad(self)]
+    fn product_plus(&self, x: f64) -> f64 {
+        let [u, v] = self.pair(x);
+        u * v + x
+    }
+}
+
+#[grad(g)]
+fn product_of_pair(g: &Gains, x: f64) -> f64 {
+    let [u, v] = g.pair(x);
+    u * v
+}
+
+#[test]
+fn a_methods_array_is_destructured() {
+    let g = Gains { a: 1.0, b: 2.0 };
+    // u v = a b x^2: d/da = b x^2, d/db = a x^2.
+    let want = Gains { a: 18.0, b: 9.0 };
+    assert_eq!(product_of_pair_grad(&g, 3.0), (18.0, want.clone()));
+    assert_eq!(g.product_plus_grad(3.0), (21.0, want));
+}

@@ -1,6 +1,7 @@
 //! Conversions between number types: `x as f64`, `T::from(x).unwrap()`, `f64::from(x)`,
 //! `.into()`. On a differentiated value, into the function's own float type they are the
-//! identity; into another, `precision.rs` reports them where the result reads them.
+//! identity; into another, `precision.rs` reports them where the result reads them. And a
+//! slice into an array, `x.try_into().unwrap()`: its elements.
 
 use super::*;
 
@@ -103,5 +104,91 @@ impl Lowerer<'_> {
             Op::NumCast(p.clone(), x),
             spans::method_call(m),
         )))
+    }
+
+    /// `let [a, b]: [f64; 2] = x.try_into().unwrap();` (`.expect(..)`, of `x`, `&x[i..j]`,
+    /// `x[i..]`, ..) of a differentiated slice: the length checked as `try_into` checks it,
+    /// then the array of its elements, `[x[i], x[i + 1]]` (`std::array::from_fn` for a length
+    /// not written as a number), which the statements returned bind as the `let` does. The
+    /// length is the type's written on the `let` or the pattern's.
+    pub(super) fn slice_into_array(
+        &self,
+        pat: &Pat,
+        annotated: Option<&syn::Type>,
+        init: &Expr,
+    ) -> Option<Vec<SynStmt>> {
+        let Expr::MethodCall(unwrap) = init else {
+            return None;
+        };
+        let Expr::MethodCall(into) = &*unwrap.receiver else {
+            return None;
+        };
+        let unwrapped = matches!(
+            (unwrap.method.to_string().as_str(), unwrap.args.len()),
+            ("unwrap", 0) | ("expect", 1)
+        );
+        if !unwrapped || into.method != "try_into" || !into.args.is_empty() {
+            return None;
+        }
+        let mut slice = &*into.receiver;
+        while let Expr::Paren(syn::ExprParen { expr, .. })
+        | Expr::Reference(syn::ExprReference {
+            expr,
+            mutability: None,
+            ..
+        }) = slice
+        {
+            slice = expr;
+        }
+        let (base, start) = match slice {
+            Expr::Index(i) => match &*i.index {
+                Expr::Range(r) if !matches!(r.limits, syn::RangeLimits::Closed(_)) => {
+                    (&*i.expr, r.start.as_deref())
+                }
+                _ => return None,
+            },
+            Expr::Path(_) => (slice, None),
+            _ => return None,
+        };
+        if !matches!(base, Expr::Path(_)) || !self.reads(&base.to_token_stream()).varied {
+            return None;
+        }
+        let len: Expr = match (annotated, pat) {
+            (Some(syn::Type::Array(a)), _) => a.len.clone(),
+            (None, Pat::Slice(ps)) if !ps.elems.iter().any(stmt::is_rest) => {
+                build::int(ps.elems.len())
+            }
+            _ => return None,
+        };
+        let span = into.method.span();
+        let float = &self.sig.float;
+        let ty = annotated
+            .cloned()
+            .unwrap_or_else(|| syn::parse_quote!([#float; #len]));
+        let at = |k: Expr| -> Expr {
+            match start {
+                Some(s) => syn::parse_quote_spanned!(span=> #base[#s + #k]),
+                None => syn::parse_quote_spanned!(span=> #base[#k]),
+            }
+        };
+        let elements: Expr = match &len {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            }) => {
+                let n: usize = n.base10_parse().ok()?;
+                let elements = (0..n).map(|k| at(build::int(k)));
+                syn::parse_quote_spanned!(span=> [#(#elements),*])
+            }
+            _ => {
+                let i = quote::format_ident!("{SYNTHETIC}i", span = span);
+                let element = at(build::path(&i));
+                syn::parse_quote_spanned!(span=> ::std::array::from_fn(|#i| #element))
+            }
+        };
+        Some(vec![
+            syn::parse_quote_spanned!(span=> assert_eq!(#slice.len(), #len, "a slice made into an array of another length");),
+            syn::parse_quote_spanned!(span=> let #pat: #ty = #elements;),
+        ])
     }
 }

@@ -390,6 +390,12 @@ impl Lowerer<'_> {
             self.define_closure(&pi.ident, c);
             return;
         }
+        if let Some(stmts) = self.slice_into_array(pat, annotated, &init.expr) {
+            for stmt in &stmts {
+                self.lower_stmt(stmt);
+            }
+            return;
+        }
         if let Pat::Ident(pi) = pat {
             // `let o = x.last().copied();` of a differentiated slice: the local `Option` of a
             // number that the `if let` on it makes.
@@ -561,6 +567,15 @@ impl Lowerer<'_> {
                 Expr::Call(c) => {
                     let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}array"), c.span());
                     match self.call_array(&name, c) {
+                        Some(array) => self.bind_slice_pattern(ps, &Value::Array(array)),
+                        None => self.poison(pat),
+                    }
+                    return;
+                }
+                // `let [u, v] = m.pair(x);`: the array a model's method returns, likewise.
+                Expr::MethodCall(m) if self.model_method(m).is_some() => {
+                    let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}array"), m.span());
+                    match self.method_call_array(&name, m) {
                         Some(array) => self.bind_slice_pattern(ps, &Value::Array(array)),
                         None => self.poison(pat),
                     }
@@ -1148,7 +1163,7 @@ impl<'ast> Visit<'ast> for ExitFinder {
 }
 
 /// `..` or `rest @ ..` in a slice pattern.
-fn is_rest(p: &Pat) -> bool {
+pub(super) fn is_rest(p: &Pat) -> bool {
     match p {
         Pat::Rest(_) => true,
         Pat::Ident(pi) => pi
