@@ -380,3 +380,44 @@ fn match_and_if_let_on_the_next_element() {
     assert!(statrs_variance_grad(&[]).0.is_nan());
     assert_eq!(doubled_head_then_squares_grad(&[]), (0.0, vec![]));
 }
+
+// ---- a lazy chain kept in a local, used once (signal probe: a decimation loss) ----
+
+/// Block means of `x`, compared with a target: the chain `means` is made in one statement and
+/// consumed in the next.
+#[grad(x, modes(tangent))]
+fn decimation_loss(x: &[f64], target: &[f64], factor: usize) -> f64 {
+    let means = x
+        .chunks(factor)
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64);
+    means.zip(target).map(|(m, t)| (m - t).powi(2)).sum()
+}
+
+/// Pairs kept in a local and iterated by a `for` loop; a scale read by the chain, not written
+/// after it.
+#[grad(x, y)]
+fn scaled_pairs(x: &[f64], y: &[f64], s: f64) -> f64 {
+    let pairs = x.iter().zip(y).map(|(a, b)| s * a * b);
+    let mut total = 0.0;
+    for p in pairs {
+        total += p * p;
+    }
+    total
+}
+
+#[test]
+fn lazy_chains_kept_in_locals() {
+    // means (1.5, 3.5) against (0, 1): 1.5^2 + 2.5^2; each x gets 2 (m - t) / 2.
+    let x = [1.0, 2.0, 3.0, 4.0];
+    assert_eq!(
+        decimation_loss_grad(&x, &[0.0, 1.0], 2),
+        (8.5, vec![1.5, 1.5, 2.5, 2.5])
+    );
+    let (_, dv) =
+        decimation_loss_tangent(&x, &[0.0, 1.0], 2, &[1.0, 0.0, 0.0, 1.0], autodiff::Const);
+    assert_eq!(dv, 1.5 + 2.5);
+    let (x, y) = ([0.5, -1.0, 2.0], [1.5, 0.25, -0.5]);
+    let (_, (dx, dy)) = scaled_pairs_grad(&x, &y, 2.0);
+    let f = |p: &[f64]| scaled_pairs(&p[..3], &p[3..], 2.0);
+    assert_gradient(f, &[x, y].concat(), &[dx, dy].concat());
+}

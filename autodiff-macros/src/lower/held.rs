@@ -17,6 +17,10 @@
 //! the element taken if the counter is in the array, else `a`; a `Some(x)` arm that hides the
 //! array `x` reads the rest through an alias of it). An iterator used any other way (an element
 //! kept as a reference, passed to a function) is left as written, for lowering to report.
+//!
+//! An iterator chain kept in a local that is not `mut` and used once, as a method's receiver or
+//! a `for` loop's iterable (`let means = x.chunks(k).map(..); means.zip(t).map(..).sum()`),
+//! is the chain written there: it runs there in Rust too, being lazy.
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -70,6 +74,157 @@ impl VisitMut for Blocks {
             }
             self.changed = true;
         }
+        self.changed |= chains_written_where_used(&mut block.stmts);
+    }
+}
+
+/// Writes each lazy chain kept in a local and used once where it is used (see the module's
+/// documentation), if what it reads is not bound or assigned again after it; true if any was.
+fn chains_written_where_used(stmts: &mut Vec<Stmt>) -> bool {
+    let mut changed = false;
+    let mut at = 0;
+    while at < stmts.len() {
+        let Some((name, chain)) = lazy_chain(&stmts[at]) else {
+            at += 1;
+            continue;
+        };
+        let rest = &stmts[at + 1..];
+        let mut uses = Uses {
+            name: &name,
+            copied: false,
+            all: 0,
+            taken: 0,
+            rebound: false,
+        };
+        rest.iter().for_each(|s| uses.visit_stmt(s));
+        let mut free = Vec::new();
+        super::mentioned_names(chain.to_token_stream(), &mut free);
+        let mut own = Bound(Vec::new());
+        own.visit_expr(&chain);
+        let mut later = Bound(Vec::new());
+        rest.iter().for_each(|s| later.visit_stmt(s));
+        let read_again = free
+            .iter()
+            .any(|(n, _)| !own.0.contains(n) && later.0.contains(n));
+        if uses.rebound || uses.all != 1 || uses.taken != 1 || read_again {
+            at += 1;
+            continue;
+        }
+        let mut written = WrittenOut { name, chain };
+        stmts.remove(at);
+        for stmt in &mut stmts[at..] {
+            written.visit_stmt_mut(stmt);
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// `let name = chain;` of a chain that makes an iterator (ends in an adaptor), `name` not
+/// `mut` and untyped.
+fn lazy_chain(stmt: &Stmt) -> Option<(Ident, Expr)> {
+    const ADAPTORS: &[&str] = &[
+        "iter",
+        "into_iter",
+        "map",
+        "filter",
+        "filter_map",
+        "zip",
+        "enumerate",
+        "chunks",
+        "chunks_exact",
+        "windows",
+        "rev",
+        "skip",
+        "take",
+        "step_by",
+        "copied",
+        "cloned",
+        "chain",
+        "flat_map",
+        "flatten",
+        "skip_while",
+        "take_while",
+        "scan",
+        "map_while",
+    ];
+    let Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Pat::Ident(pi) = &local.pat else {
+        return None;
+    };
+    let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let Expr::MethodCall(m) = &*init.expr else {
+        return None;
+    };
+    // An array's `map` is eager (`[T; N]::map`): a chain of `map`s is lazy only on a range.
+    let mut methods = vec![m];
+    let mut root = &*m.receiver;
+    while let Expr::MethodCall(inner) = root {
+        methods.push(inner);
+        root = &inner.receiver;
+    }
+    let on_range = matches!(root, Expr::Paren(p) if matches!(*p.expr, Expr::Range(_)));
+    let lazy = ADAPTORS.contains(&m.method.to_string().as_str())
+        && (on_range || methods.iter().any(|m| m.method != "map"));
+    (lazy && pi.mutability.is_none() && pi.by_ref.is_none() && pi.subpat.is_none())
+        .then(|| (pi.ident.clone(), (*init.expr).clone()))
+}
+
+/// The names a pattern binds or an assignment writes (`let x = ..`, `|x| ..`, `x = ..`,
+/// `x += ..`).
+struct Bound(Vec<Ident>);
+
+impl<'ast> Visit<'ast> for Bound {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.0.push(p.ident.clone());
+        visit::visit_pat_ident(self, p);
+    }
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        let target = match expr {
+            Expr::Assign(a) => Some(&*a.left),
+            Expr::Binary(b) if is_compound_assignment(&b.op) => Some(&*b.left),
+            _ => None,
+        };
+        if let Some(Expr::Path(p)) = target {
+            self.0.extend(p.path.get_ident().cloned());
+        }
+        visit::visit_expr(self, expr);
+    }
+}
+
+fn is_compound_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+/// Writes `chain`, in parentheses, where `name` is used.
+struct WrittenOut {
+    name: Ident,
+    chain: Expr,
+}
+
+impl VisitMut for WrittenOut {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        if is_name(expr, &self.name) {
+            let chain = &self.chain;
+            *expr = syn::parse_quote!((#chain));
+            return;
+        }
+        visit_mut::visit_expr_mut(self, expr);
     }
 }
 
