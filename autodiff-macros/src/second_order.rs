@@ -59,7 +59,23 @@ pub fn plan(attr: &GradAttr, sig: &Signature, wrt: &[usize], errors: &mut Errors
             }
             _ => false,
         };
-        if !one_array {
+        let rows = match wrt {
+            [p] => {
+                matches!(&sig.params[*p].kind, ParamKind::Array { .. }).then_some(&sig.params[*p])
+            }
+            _ => None,
+        };
+        if let (false, Some(rows)) = (one_array, rows) {
+            // One array, of rows: the Hessian would be a matrix of matrices.
+            errors.at(
+                span,
+                format!(
+                    "`modes(hessian)` makes the Hessian of one vector parameter (`[f64; N]`, `&[f64; N]`, `&[f64]` or `&Vec<f64>`), not of rows such as `{}`: take the numbers flat (`&[f64]`, read as `x[2 * i + k]`), or ask for `modes(hvp)`, which takes a direction of the parameter's shape",
+                    rows.ident
+                ),
+            );
+            ok = false;
+        } else if !one_array {
             let names: Vec<String> = wrt
                 .iter()
                 .map(|&i| format!("`{}`", sig.params[i].ident))

@@ -429,7 +429,11 @@ impl Lowerer<'_> {
                 Value::Scalar(self.length_of(&receiver, spans::method_call(m)))
             }
             Value::Error => Value::Error,
-            _ => self.unsupported(m, "`.len()` needs an array, slice or Vec"),
+            // Valid Rust: the macro took for a number what is an array (a call's result).
+            _ => self.unsupported(
+                &m.receiver,
+                &format!("#[grad] reads `{}` as an array here, but took it for a number: what a call returns, and what is read from it, is a number to it unless the `let` binding the call states an array type (`let v: [f64; 3] = g(x);`)", m.receiver.to_token_stream()),
+            ),
         }
     }
 
