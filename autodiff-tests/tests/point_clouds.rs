@@ -184,3 +184,53 @@ fn rows_as_data_leave_the_fit_alone() {
     let v = fit_adjoint(&w, &xs, &ys, 1.0, &mut acc, autodiff::Const);
     assert_eq!((v, acc), (value, d_w));
 }
+
+/// The distance to the nearest point, picked by `min_by` over the rows (geometry probe: it was
+/// rejected): the row at the index the comparator picks.
+#[grad(modes(tangent))]
+fn nearest_distance(q: &[f64; 2], pts: &[[f64; 2]]) -> f64 {
+    let best = pts
+        .iter()
+        .min_by(|a, b| {
+            let da = (a[0] - q[0]).powi(2) + (a[1] - q[1]).powi(2);
+            let db = (b[0] - q[0]).powi(2) + (b[1] - q[1]).powi(2);
+            da.partial_cmp(&db).unwrap()
+        })
+        .unwrap();
+    ((best[0] - q[0]).powi(2) + (best[1] - q[1]).powi(2)).sqrt()
+}
+
+/// The highest point by `max_by(..).expect(..)`, destructured.
+#[grad]
+fn highest_point(pts: &[[f64; 3]], s: f64) -> f64 {
+    let &[x, y, z] = pts
+        .iter()
+        .max_by(|a, b| a[2].total_cmp(&b[2]))
+        .expect("points");
+    s * x * y + z
+}
+
+#[test]
+fn rows_picked_by_a_comparator() {
+    let mut rng = Rng::new(11);
+    for _ in 0..5 {
+        let q = [rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)];
+        let pts: Vec<[f64; 2]> = (0..6)
+            .map(|_| [rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)])
+            .collect();
+        let (_, (dq, dp)) = nearest_distance_grad(&q, &pts);
+        let flat: Vec<f64> = q.iter().chain(pts.iter().flatten()).copied().collect();
+        let f = |p: &[f64]| {
+            let rows: Vec<[f64; 2]> = p[2..].chunks(2).map(|c| [c[0], c[1]]).collect();
+            nearest_distance(&[p[0], p[1]], &rows)
+        };
+        let analytic: Vec<f64> = dq.iter().chain(dp.iter().flatten()).copied().collect();
+        assert_matches_fd(&f, &flat, &analytic, "nearest_distance");
+        let (_, dv) = nearest_distance_tangent(&q, &pts, &[1.0, 0.0], autodiff::Const);
+        assert_close(dv, dq[0], 1e-12);
+    }
+    let pts = [[1.0, 2.0, 0.5], [3.0, 4.0, 1.5], [5.0, 6.0, -1.0]];
+    let (v, (dp, ds)) = highest_point_grad(&pts, 2.0);
+    assert_eq!((v, ds), (25.5, 12.0));
+    assert_eq!(dp, vec![[0.0; 3], [8.0, 6.0, 1.0], [0.0; 3]]);
+}

@@ -644,6 +644,53 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
+    /// `let best = pts.iter().min_by(|a, b| ..).unwrap();` (`max_by`, `.expect(..)`) over the
+    /// rows of a matrix: the index of the row picked, found by the comparator on the rows at
+    /// two indices, then the row at it (`let best = &pts[k];`), whose reads are differentiated
+    /// as any row's. The statements, for the `let` to lower instead.
+    pub(super) fn row_picked(&mut self, pat: &syn::Pat, init: &Expr) -> Option<Vec<syn::Stmt>> {
+        let Expr::MethodCall(unwrap) = init else {
+            return None;
+        };
+        let Expr::MethodCall(pick) = &*unwrap.receiver else {
+            return None;
+        };
+        let picks = pick.method == "min_by" || pick.method == "max_by";
+        let (Some(Expr::Closure(cmp)), true, true) = (pick.args.first(), picks, is_unwrap(unwrap))
+        else {
+            return None;
+        };
+        let Expr::MethodCall(iter) = &*pick.receiver else {
+            return None;
+        };
+        let rows = &*iter.receiver;
+        let rows_iterated = iter.method == "iter" && iter.args.is_empty() && self.is_matrix(rows);
+        let [a, b] = [cmp.inputs.first()?, cmp.inputs.last()?];
+        if !rows_iterated || cmp.inputs.len() != 2 {
+            return None;
+        }
+        let span = pick.method.span();
+        let (k, i, j) = (
+            quote::format_ident!("{SYNTHETIC}picked_{}", self.next_synthetic(), span = span),
+            quote::format_ident!("{SYNTHETIC}i", span = span),
+            quote::format_ident!("{SYNTHETIC}j", span = span),
+        );
+        let (method, body, unwrap_method, unwrap_args) =
+            (&pick.method, &cmp.body, &unwrap.method, &unwrap.args);
+        Some(vec![
+            syn::parse_quote_spanned!(span=>
+                let #k = (0..#rows.len())
+                    .#method(|&#i, &#j| {
+                        let #a = &&#rows[#i];
+                        let #b = &&#rows[#j];
+                        #body
+                    })
+                    .#unwrap_method(#unwrap_args);
+            ),
+            syn::parse_quote_spanned!(span=> let #pat = &#rows[#k];),
+        ])
+    }
+
     /// `residuals(x).iter().map(|r| r * r).sum()`: the chain over the array a differentiated
     /// call returns, that array bound to a local first (a call bound to a local returns an
     /// array).
@@ -959,9 +1006,9 @@ fn reduction(m: &syn::ExprMethodCall) -> Option<(Reduction<'_>, &Expr, Option<&E
         ("product", []) => (None, (Reduction::Product, &*m.receiver)),
         ("fold", [init, f]) => (None, (Reduction::Fold(init, f), &*m.receiver)),
         ("for_each", [f]) => (None, (Reduction::ForEach(f), &*m.receiver)),
-        (method @ ("unwrap" | "unwrap_or"), rest) => {
+        (method @ ("unwrap" | "expect" | "unwrap_or"), rest) => {
             let default = match (method, rest) {
-                ("unwrap", []) => None,
+                ("unwrap", []) | ("expect", [_]) => None,
                 ("unwrap_or", [d]) => Some(*d),
                 _ => return None,
             };

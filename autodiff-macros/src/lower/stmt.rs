@@ -390,7 +390,10 @@ impl Lowerer<'_> {
             self.define_closure(&pi.ident, c);
             return;
         }
-        if let Some(stmts) = self.slice_into_array(pat, annotated, &init.expr) {
+        if let Some(stmts) = self
+            .slice_into_array(pat, annotated, &init.expr)
+            .or_else(|| self.row_picked(pat, &init.expr))
+        {
             for stmt in &stmts {
                 self.lower_stmt(stmt);
             }
