@@ -728,7 +728,9 @@ impl Lowerer<'_> {
                 true => format!("#[grad] reads `{}`, what a call returned, as a vector (a function with #[grad] returns a float or a vector of them, not a matrix): have the function return the matrix's elements row after row in one array and read them as `m[i * cols + j]`", self.arrays[base.0].written),
                 false => format!("#[grad] reads this array with more indices than the {} it has here: the sweeps differentiate vectors and matrices; split a deeper array into matrices (a `Vec` of sub-models, or one field per slice)", self.arrays[base.0].dims),
             };
-            self.errors.on(index, message);
+            if self.read_too_deep.insert(base) {
+                self.errors.on(index, message);
+            }
             return None;
         }
         Some((base, indices))

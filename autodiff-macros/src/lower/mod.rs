@@ -169,6 +169,8 @@ pub struct Lowerer<'a> {
     reserved: HashSet<String>,
     /// User names already given to a value.
     claimed: HashSet<String>,
+    /// Arrays already reported as read with more indices than they have (once each).
+    read_too_deep: HashSet<ArrayId>,
     param_vars: Vec<Var>,
     /// How many loops were synthesized (for iterator chains), to name their locals.
     synthetic: usize,
@@ -257,6 +259,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         names: bindings.iter().cloned().collect(),
         reserved: bindings,
         claimed: HashSet::default(),
+        read_too_deep: HashSet::default(),
         param_vars: Vec::new(),
         synthetic: 0,
         items: Vec::new(),
