@@ -131,8 +131,8 @@ impl Lowerer<'_> {
             lens.push(a.len.clone());
             ty = Some(&a.elem);
         }
+        let name = &pi.ident;
         let Some(annotated) = annotated else {
-            let name = &pi.ident;
             let written: Vec<String> = table
                 .path
                 .segments
@@ -152,7 +152,6 @@ impl Lowerer<'_> {
             return LocalArray::No;
         }
         let span = table.span();
-        let name = &pi.ident;
         let indices: Vec<syn::Ident> = (0..lens.len())
             .map(|_| quote::format_ident!("{SYNTHETIC}i_{}", self.next_synthetic(), span = span))
             .collect();

@@ -992,6 +992,7 @@ impl Lowerer<'_> {
             captures,
         };
         self.bind(name.to_string(), Binding::Closure(Rc::new(closure)));
+        self.closures_bound = true;
     }
 
     /// A local closure that returns an array (`let rot = |a: f64| [a.cos(), a.sin()];`,

@@ -171,6 +171,9 @@ pub struct Lowerer<'a> {
     claimed: HashSet<String>,
     /// Arrays already reported as read with more indices than they have (once each).
     read_too_deep: HashSet<ArrayId>,
+    /// Whether the body has bound a local closure yet (code passed through that names one
+    /// has it written out: `opaque.rs`).
+    closures_bound: bool,
     param_vars: Vec<Var>,
     /// How many loops were synthesized (for iterator chains), to name their locals.
     synthetic: usize,
@@ -260,6 +263,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         reserved: bindings,
         claimed: HashSet::default(),
         read_too_deep: HashSet::default(),
+        closures_bound: false,
         param_vars: Vec::new(),
         synthetic: 0,
         items: Vec::new(),

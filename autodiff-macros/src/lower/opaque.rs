@@ -218,6 +218,9 @@ impl Lowerer<'_> {
     /// what it captured, which then read the same written out; one that a later `let` shadowed
     /// a capture of is reported (`Err`).
     fn closures_written_out(&mut self, tokens: &TokenStream) -> Result<Option<TokenStream>, ()> {
+        if !self.closures_bound {
+            return Ok(None);
+        }
         let mut names = Vec::new();
         mentioned_names(tokens.clone(), &mut names);
         let mut closures: HashMap<String, TokenStream> = HashMap::default();
