@@ -505,12 +505,20 @@ impl Scan<'_> {
     /// as numbers. One whose item the body never reads only counts the field's items, of
     /// whatever type: the field is read whole.
     fn rows_loop(&mut self, f: &syn::ExprForLoop) -> bool {
-        self.rows_of(&f.expr, &f.pat, &f.body)
+        self.rows_of(&f.expr, &f.pat, &f.body, false)
     }
 
     /// The same for a chain's closure (`m.w.iter().zip(&m.b).map(|(row, b)| ..)`): `items`
-    /// iterated, each bound to `pat` and read by `body`.
-    fn rows_of(&mut self, items: &Expr, pat: &syn::Pat, body: &impl ToTokens) -> bool {
+    /// iterated, each bound to `pat` and read by `body`. In a chain (`in_chain`), an item of
+    /// a model's field only handed to calls (`dot(row, x)`) is a row too: a chain lends no
+    /// sub-model (a `for` loop does, `items.rs`), and no `#[grad]` function takes `&f64`.
+    fn rows_of(
+        &mut self,
+        items: &Expr,
+        pat: &syn::Pat,
+        body: &impl ToTokens,
+        in_chain: bool,
+    ) -> bool {
         let mut sources = Vec::new();
         if !item_sources(items, pat, &mut sources) {
             return false;
@@ -528,7 +536,7 @@ impl Scan<'_> {
                     if matches!(written, syn::Pat::Ident(_))
                         && self
                             .chain(source)
-                            .is_some_and(|(m, _)| self.data.contains(&m))
+                            .is_some_and(|(m, _)| in_chain || self.data.contains(&m))
                         && only_lent(&item.ident, body) =>
                 {
                     Read::Array(2)
@@ -562,7 +570,7 @@ impl Scan<'_> {
             _ => return false,
         };
         match closure.inputs.iter().nth(item) {
-            Some(pat) => self.rows_of(&m.receiver, pat, &closure.body),
+            Some(pat) => self.rows_of(&m.receiver, pat, &closure.body, true),
             None => false,
         }
     }
