@@ -513,3 +513,38 @@ fn indices_found_in_ranges() {
         (4.0, 4.0)
     );
 }
+
+// ---- a function's tail with a branch that panics (optimization probe: argmin's rosenbrock_2d) ----
+
+/// `else { panic!(..); }`, the `;` written: the branch leaves, and the tail is the other's value.
+#[grad(param)]
+fn rosenbrock_2d(param: &[f64], a: f64, b: f64) -> f64 {
+    if let [x, y] = *param {
+        (a - x).powi(2) + b * (y - x.powi(2)).powi(2)
+    } else {
+        panic!("rosenbrock_2d only works for a parameter vector with two values.");
+    }
+}
+
+/// A `match` on slice patterns whose last arm is `unreachable!()`.
+#[grad(modes(hvp))]
+fn rosenbrock_matched(p: &[f64]) -> f64 {
+    match p {
+        [x, y] => (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn tails_with_a_branch_that_panics() {
+    // f(1.5, 2) = 0.25 + 6.25; df/dx = -2 (1 - x) - 400 x (y - x^2), df/dy = 200 (y - x^2).
+    assert_eq!(
+        rosenbrock_2d_grad(&[1.5, 2.0], 1.0, 100.0),
+        (6.5, vec![151.0, -50.0])
+    );
+    let (v, g, hv) = rosenbrock_matched_hvp(&[1.5, 2.0], &[1.0, 0.0]);
+    assert_eq!((v, g), (6.5, vec![151.0, -50.0]));
+    // d2f/dx2 = 2 - 400 (y - x^2) + 800 x^2, d2f/dxdy = -400 x.
+    assert_eq!(hv, vec![2.0 + 100.0 + 1800.0, -600.0]);
+    assert!(std::panic::catch_unwind(|| rosenbrock_2d_grad(&[1.0], 1.0, 100.0)).is_err());
+}

@@ -401,6 +401,9 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         lw.ret = Some((cell_of(&flag), cell_of(&value)));
     }
     lw.array_locals = array_names(&stmts, vector);
+    // The function's value: a branch of its tail that leaves (`else { panic!(..); }`) gives
+    // none, and none is read.
+    lw.value_may_leave = true;
     let tail = lw.lower_block_stmts(&stmts, lw.ret.is_some());
     let mut output = None;
     let result = match lw.ret {
