@@ -735,3 +735,40 @@ fn rows_zipped_with_a_bias_are_lent_to_helpers() {
     let (_, g) = zipped_vec_rows_grad(&net, &x);
     check_params_gradient(|m: &AffineVec| zipped_vec_rows(m, &x), &net, &g).assert_ok();
 }
+
+// ---- a skipped integer field read through a local used as an index (NN probe) ----
+
+#[derive(Clone, Debug, PartialEq, Params)]
+pub struct Strided {
+    pub w: Vec<f64>,
+    #[params(skip)]
+    pub stride: usize,
+}
+
+impl Strided {
+    /// `let start = t * self.stride;` then `x[start]`: `stride` is an integer, as it is in
+    /// `x[t * self.stride]` (it was taken for a float: "cannot index with a float").
+    #[grad(self, x)]
+    fn strided(&self, x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for t in 0..self.w.len() {
+            let start = t * self.stride;
+            s += self.w[t] * x[start] * x[start + 1];
+        }
+        s
+    }
+}
+
+#[test]
+fn a_skipped_size_read_through_an_index_local() {
+    let m = Strided {
+        w: vec![1.0, 2.0],
+        stride: 2,
+    };
+    let x = [1.0, 2.0, 3.0, 4.0];
+    // w0 x0 x1 + w1 x2 x3
+    let (v, (g, dx)) = m.strided_grad(&x);
+    assert_eq!(v, 2.0 + 24.0);
+    assert_eq!(g.w, vec![2.0, 12.0]);
+    assert_eq!(dx, vec![2.0, 1.0, 8.0, 6.0]);
+}

@@ -465,15 +465,20 @@ pub(super) fn vec_elements(mac: &syn::Macro) -> Option<Expr> {
 
 /// Names read as integers: range bounds, indices, array lengths (`[0.0; N]`), `as` casts.
 fn integer_names(block: &syn::Block, sig: &Signature) -> HashSet<String> {
-    let mut reads = IntegerReads::new(sig);
+    let mut reads = IntegerReads::new(primitive_float_type(&sig.float));
     reads.visit_block(block);
     reads.names
 }
 
 /// Whether `stmts`, the statements after `let name = ..;`, read `name` as an integer before
 /// they bind it again (a later `let name` may hold a float).
-fn read_as_integer(name: &syn::Ident, stmts: &[SynStmt], sig: &Signature) -> bool {
-    let mut reads = IntegerReads::new(sig);
+/// `float`: the function's, if `f32` or `f64`.
+pub(super) fn read_as_integer(
+    name: &syn::Ident,
+    stmts: &[SynStmt],
+    float: Option<&'static str>,
+) -> bool {
+    let mut reads = IntegerReads::new(float);
     for stmt in stmts {
         match stmt {
             SynStmt::Local(local) if matches!(&local.pat, Pat::Ident(pi) if pi.ident == *name) => {
@@ -489,17 +494,18 @@ fn read_as_integer(name: &syn::Ident, stmts: &[SynStmt], sig: &Signature) -> boo
 }
 
 /// Collects the names an expression reads as integers.
-struct IntegerReads<'a> {
+struct IntegerReads {
     names: HashSet<String>,
-    /// A cast to the other float type (`EPS as f64` in an `f32` function) says nothing.
-    sig: &'a Signature,
+    /// The function's float type, if `f32` or `f64`: a cast to the other (`EPS as f64` in an
+    /// `f32` function) says nothing.
+    float: Option<&'static str>,
 }
 
-impl<'a> IntegerReads<'a> {
-    fn new(sig: &'a Signature) -> Self {
+impl IntegerReads {
+    fn new(float: Option<&'static str>) -> Self {
         IntegerReads {
             names: HashSet::default(),
-            sig,
+            float,
         }
     }
 
@@ -512,7 +518,7 @@ impl<'a> IntegerReads<'a> {
     }
 }
 
-impl IntegerReads<'_> {
+impl IntegerReads {
     /// The names in an expression that is an integer (an index, a length, a range a loop
     /// counts through): also the operands of its arithmetic (`n - 1 - i`), which Rust types
     /// as the result.
@@ -542,7 +548,7 @@ impl IntegerReads<'_> {
     }
 }
 
-impl<'ast> Visit<'ast> for IntegerReads<'_> {
+impl<'ast> Visit<'ast> for IntegerReads {
     // `let picks: [usize; 2] = PICKS;`: the annotation says what the constant holds.
     fn visit_local(&mut self, local: &'ast syn::Local) {
         if let (Pat::Type(pt), Some(init)) = (&local.pat, &local.init) {
@@ -587,7 +593,11 @@ impl<'ast> Visit<'ast> for IntegerReads<'_> {
         syn::visit::visit_expr_for_loop(self, f);
     }
     fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
-        if !is_other_float(&c.ty, self.sig) {
+        let other_float = matches!(
+            (self.float, primitive_float_type(&c.ty)),
+            (Some(f), Some(t)) if f != t
+        );
+        if !other_float {
             self.note(&c.expr);
         }
         syn::visit::visit_expr_cast(self, c);

@@ -702,6 +702,26 @@ impl Scan<'_> {
 }
 
 impl<'ast> Visit<'ast> for Scan<'_> {
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        for (at, stmt) in block.stmts.iter().enumerate() {
+            // `let start = t * m.stride;`, then `x[start]`: its fields are integers, as they
+            // are in an index (`#[params(skip)] stride: usize`).
+            if let syn::Stmt::Local(syn::Local {
+                pat: syn::Pat::Ident(pi),
+                init: Some(init),
+                ..
+            }) = stmt
+            {
+                let rest = &block.stmts[at + 1..];
+                if init.diverge.is_none() && super::read_as_integer(&pi.ident, rest, self.float.0) {
+                    self.index(&init.expr);
+                    continue;
+                }
+            }
+            self.visit_stmt(stmt);
+        }
+    }
+
     fn visit_expr(&mut self, expr: &'ast Expr) {
         if self.item_field(expr) {
             return;

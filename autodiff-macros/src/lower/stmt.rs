@@ -71,7 +71,11 @@ impl Lowerer<'_> {
                     !names.is_empty()
                         && names.iter().all(|name| {
                             self.integer_names.contains(&name.to_string())
-                                && read_as_integer(name, rest, self.sig)
+                                && read_as_integer(
+                                    name,
+                                    rest,
+                                    primitive_float_type(&self.sig.float),
+                                )
                         })
                 });
             }
