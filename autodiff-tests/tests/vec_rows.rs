@@ -128,3 +128,46 @@ fn a_shadow_with_missing_rows_panics() {
     let mut acc = vec![vec![0.0]];
     ragged_adjoint(&w, &[1.0, 2.0, 3.0], 1.0, &mut acc, Const);
 }
+
+// ---- rows collected from what a call returns, the row type stated (NN probe: queries) ----
+
+#[grad]
+fn dot2(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    a[0] * b[0] + a[1] * b[1]
+}
+
+#[grad]
+fn lift(x: &[f64; 2]) -> [f64; 2] {
+    [x[0] * 2.0, x[1].sin()]
+}
+
+/// `let q: Vec<[f64; 2]> = xs.iter().map(|x| lift(x)).collect();` (it was taken for a vector
+/// of numbers: "supports `&` only on arrays passed to a function").
+#[grad]
+fn collected_queries(xs: &[[f64; 2]]) -> f64 {
+    let q: Vec<[f64; 2]> = xs.iter().map(lift).collect();
+    let r: Vec<[f64; 2]> = xs.iter().map(|x| lift(&[x[1], x[0]])).collect();
+    let mut s = 0.0;
+    for j in 0..q.len() {
+        s += dot2(&q[j], &r[0]) + q[j][1] * q[0][0];
+    }
+    s
+}
+
+#[test]
+fn rows_collected_from_calls() {
+    let mut rng = Rng::new(5);
+    for _ in 0..4 {
+        let xs: Vec<[f64; 2]> = (0..3)
+            .map(|_| [rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)])
+            .collect();
+        let (_, g) = collected_queries_grad(&xs);
+        let flat: Vec<f64> = xs.iter().flatten().copied().collect();
+        let f = |p: &[f64]| {
+            let rows: Vec<[f64; 2]> = p.chunks(2).map(|c| [c[0], c[1]]).collect();
+            collected_queries(&rows)
+        };
+        let analytic: Vec<f64> = g.iter().flatten().copied().collect();
+        assert_matches_fd(&f, &flat, &analytic, "collected_queries");
+    }
+}

@@ -82,7 +82,7 @@ impl Lowerer<'_> {
                 if self.try_opaque_check(init) {
                     return LocalArray::No;
                 }
-                self.collect(pi, m)
+                self.collect(pi, m, annotated)
             }
             Expr::MethodCall(m)
                 if m.args.is_empty()
@@ -549,11 +549,16 @@ impl Lowerer<'_> {
     }
 
     /// `let v: Vec<f64> = chain.collect();`: a `Vec` of the chain's length, filled in one loop.
-    fn collect(&mut self, pi: &syn::PatIdent, m: &syn::ExprMethodCall) -> LocalArray {
+    fn collect(
+        &mut self,
+        pi: &syn::PatIdent,
+        m: &syn::ExprMethodCall,
+        annotated: Option<&syn::Type>,
+    ) -> LocalArray {
         // `self.l1.forward(x).iter().map(..).collect()`: the returned array bound first.
         if let Some((returned, call, Expr::MethodCall(chain))) = self.call_source(m) {
             self.lower_stmt(&build::let_(build::binding(&returned), call));
-            return self.collect(pi, &chain);
+            return self.collect(pi, &chain, annotated);
         }
         let span = m.span();
         let stream = match self.stream(&m.receiver) {
@@ -601,16 +606,22 @@ impl Lowerer<'_> {
         }
         // Rows that are array literals (`.map(|r| [r[0] * 2.0, r[1].sin()])`, a closure's
         // value: a block that ends in one): a vector of rows of that length, each row written
-        // through a reference to it.
+        // through a reference to it. Rows of a length the `let` states (`Vec<[f64; 2]>`, of
+        // what a call returns: `.map(|x| lift(x))`): each row assigned.
         let row_len = branch_array_len(&at);
-        let fixed_lens = row_len
-            .map(|l| {
-                vec![Expr::Lit(syn::ExprLit {
-                    attrs: Vec::new(),
-                    lit: syn::LitInt::new(&l.to_string(), span).into(),
-                })]
-            })
-            .unwrap_or_default();
+        let stated_row_len = match annotated.map(element_of_vec) {
+            Some(Some(syn::Type::Array(row))) => Some(row.len.clone()),
+            _ => None,
+        };
+        let fixed_lens = match (row_len, stated_row_len) {
+            (Some(l), _) => vec![Expr::Lit(syn::ExprLit {
+                attrs: Vec::new(),
+                lit: syn::LitInt::new(&l.to_string(), span).into(),
+            })],
+            (None, Some(stated)) => vec![stated],
+            (None, None) => Vec::new(),
+        };
+        let rows = !fixed_lens.is_empty();
         let array = self.declare(
             pi,
             Declaration {
@@ -622,15 +633,21 @@ impl Lowerer<'_> {
                 like: None,
             },
         );
-        let fill: Expr = match row_len {
-            Some(_) => {
+        let fill: Expr = match (row_len, rows) {
+            (Some(_), _) => {
                 let written = assign_tails(&at, &row);
                 parse_quote!(for #i in 0..#n {
                     let #row = &mut #dst[#i];
                     #written;
                 })
             }
-            None => parse_quote!(for #i in 0..#n {
+            (None, true) => {
+                let written = assign_tails(&at, &quote::quote!(#dst[#i]));
+                parse_quote!(for #i in 0..#n {
+                    #written;
+                })
+            }
+            (None, false) => parse_quote!(for #i in 0..#n {
                 #dst[#i] = #at;
             }),
         };
@@ -941,5 +958,18 @@ fn yields_tuple(e: &Expr) -> bool {
             matches!(b.block.stmts.last(), Some(syn::Stmt::Expr(e, None)) if yields_tuple(e))
         }
         _ => false,
+    }
+}
+
+/// `T` of `Vec<T>`.
+fn element_of_vec(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last().filter(|s| s.ident == "Vec")?;
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+            Some(syn::GenericArgument::Type(t)) => Some(t),
+            _ => None,
+        },
+        _ => None,
     }
 }
