@@ -604,6 +604,17 @@ impl Lowerer<'_> {
             );
             return LocalArray::Failed;
         }
+        let mut nested = false;
+        let _ = tails(&at, &mut |t| {
+            nested |= matches!(t, Expr::MethodCall(c) if c.method == "collect");
+        });
+        if nested {
+            self.errors.on(
+                &m.method,
+                "#[grad] collects numbers, or rows of a length it knows, not vectors each made by a `collect` of their own: declare the rows (`let mut s = vec![vec![0.0; k.len()]; q.len()];`) and fill them in loops (`s[i][j] = ..`)",
+            );
+            return LocalArray::Failed;
+        }
         // Rows that are array literals (`.map(|r| [r[0] * 2.0, r[1].sin()])`, a closure's
         // value: a block that ends in one): a vector of rows of that length, each row written
         // through a reference to it. Rows of a length the `let` states (`Vec<[f64; 2]>`, of
