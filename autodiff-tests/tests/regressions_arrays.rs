@@ -817,3 +817,33 @@ fn local_arrays_copied_from_constant_tables() {
         (29.0, vec![4.0, 10.0, 3.0, 4.0])
     );
 }
+
+// ---- code kept as written reading a row of a differentiated array beside a number, under
+// `modes(hvp)` (E0277 `f64 * Dual<f64>`); `Option`s compared (a range taken for a loop's) ----
+
+/// Each pair's larger entry picked by a comparator reading the row and `s`; `== Some(1)` and
+/// `!= None` on what a search returns.
+#[grad(modes(hvp))]
+fn larger_second(x: &[f64], s: f64) -> f64 {
+    let mut total = 0.0;
+    for row in x.chunks(2) {
+        if (0..row.len()).max_by(|&a, &b| (s * row[a]).total_cmp(&(s * row[b]))) == Some(1) {
+            total += s * row[1] * row[1];
+        } else if row.iter().position(|&v| v < 0.0).is_some() {
+            total -= row[0];
+        }
+    }
+    total
+}
+
+#[test]
+fn rows_read_as_written_on_dual_numbers() {
+    let x = [0.5, 2.0, 3.0, -1.0, 1.0];
+    // Rows (0.5, 2), (3, -1), (1): s 2^2 from the first, -3 from the second.
+    let (v, (g, ds)) = larger_second_grad(&x, 2.0);
+    assert_eq!((v, ds), (5.0, 4.0));
+    assert_eq!(g, vec![0.0, 8.0, -1.0, 0.0, 0.0]);
+    // H: d2/dx1^2 = 2 s, d2/dx1 ds = 2 x1, d2/ds2 = 0.
+    let (_, _, (hx, hs)) = larger_second_hvp(&x, 2.0, &[1.0; 5], 1.0);
+    assert_eq!((hx, hs), (vec![0.0, 8.0, 0.0, 0.0, 0.0], 4.0));
+}

@@ -510,6 +510,18 @@ impl Lowerer<'_> {
             SynBinOp::And(_) | SynBinOp::Or(_) => return self.lower_short_circuit(b),
             _ => return self.unsupported(b, "#[grad] does not support this operator"),
         };
+        // `best == Some(1)`, `(0..n).max_by(..) != None`: `Option`s compared, a `bool` that
+        // no derivative flows through, kept as written.
+        let option = |e: &Expr| match e {
+            Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Some")),
+            Expr::Path(p) => p.path.is_ident("None"),
+            _ => false,
+        };
+        if matches!(op, BinOp::Eq | BinOp::Ne) && (option(&b.left) || option(&b.right)) {
+            if let Some(value) = self.try_opaque(&Expr::Binary(b.clone()), true) {
+                return value;
+            }
+        }
         // `x.iter().filter(..).count() + positives(w)`, `positives(w) * 2`, `count(w) > n`:
         // beside an integer, a call returns one (Rust mixes no float with an integer), whatever
         // it reads.

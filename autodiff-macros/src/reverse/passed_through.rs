@@ -195,8 +195,8 @@ impl Gen<'_> {
                 quote!(&#a)
             }
             Capture::Row(a, i) => {
-                let (a, i) = (self.array(*a), self.operand(i));
-                quote!(&#a[#i])
+                let (array, i) = (self.array(*a), self.operand(i));
+                self.values_if_dual(*a, quote!(&#array[#i]))
             }
             Capture::Tuple(xs) => {
                 let xs = xs.iter().map(|x| self.captured_number(x));
@@ -227,8 +227,17 @@ impl Gen<'_> {
                     quote!([#r])
                 });
                 let (o, n) = (self.operand(&s.offset), self.operand(&s.len));
-                quote!(&#a #row [#o..#o + #n])
+                self.values_if_dual(s.array, quote!(&#a #row [#o..#o + #n]))
             }
+        }
+    }
+
+    /// `reference` to (a part of) `array`, as code passed through reads it: on dual numbers,
+    /// a reference to a copy of their values (the code is written for floats, `s * row[a]`).
+    fn values_if_dual(&self, array: ArrayId, reference: TokenStream) -> TokenStream {
+        match self.is_dual_array(array) {
+            true => quote!(&::autodiff::__private::dual_values(#reference)),
+            false => reference,
         }
     }
 }
