@@ -836,8 +836,21 @@ fn larger_second(x: &[f64], s: f64) -> f64 {
     total
 }
 
+/// A local copy captured whole by the comparator.
+#[grad(modes(hvp))]
+fn picked_from_copy(x: &[f64], s: f64) -> f64 {
+    let v = x.to_vec();
+    let k = (0..v.len())
+        .max_by(|&a, &b| (s * v[a]).total_cmp(&(s * v[b])))
+        .unwrap();
+    s * v[k] * v[k]
+}
+
 #[test]
 fn rows_read_as_written_on_dual_numbers() {
+    let (v, g, (hx, hs)) = picked_from_copy_hvp(&[0.5, 2.0, 1.0], 2.0, &[1.0; 3], 1.0);
+    assert_eq!((v, g), (8.0, (vec![0.0, 8.0, 0.0], 4.0)));
+    assert_eq!((hx, hs), (vec![0.0, 8.0, 0.0], 4.0));
     let x = [0.5, 2.0, 3.0, -1.0, 1.0];
     // Rows (0.5, 2), (3, -1), (1): s 2^2 from the first, -3 from the second.
     let (v, (g, ds)) = larger_second_grad(&x, 2.0);

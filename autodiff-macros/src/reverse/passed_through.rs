@@ -121,7 +121,9 @@ impl Gen<'_> {
                 continue;
             };
             let param = &self.sig.params[p];
-            let named = names.iter().any(|(n, _)| *n == param.ident);
+            // (A local under the parameter's name is rebound by its capture, to its values.)
+            let named = names.iter().any(|(n, _)| *n == param.ident)
+                && !o.captures.iter().any(|(c, _)| *c == param.ident);
             if !named || param.field.is_some() || !self.is_dual_array(ArrayId(a)) {
                 continue;
             }
@@ -191,8 +193,8 @@ impl Gen<'_> {
             // A field of a data struct is bound at the top as a reference already.
             Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
             Capture::Array(a) => {
-                let a = self.array(*a);
-                quote!(&#a)
+                let array = self.array(*a);
+                self.values_if_dual(*a, quote!(&#array))
             }
             Capture::Row(a, i) => {
                 let (array, i) = (self.array(*a), self.operand(i));
