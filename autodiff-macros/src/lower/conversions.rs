@@ -123,11 +123,7 @@ impl Lowerer<'_> {
         let Expr::MethodCall(into) = &*unwrap.receiver else {
             return None;
         };
-        let unwrapped = matches!(
-            (unwrap.method.to_string().as_str(), unwrap.args.len()),
-            ("unwrap", 0) | ("expect", 1)
-        );
-        if !unwrapped || into.method != "try_into" || !into.args.is_empty() {
+        if !is_unwrap(unwrap) || into.method != "try_into" || !into.args.is_empty() {
             return None;
         }
         let mut slice = &*into.receiver;

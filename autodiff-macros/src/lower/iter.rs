@@ -691,9 +691,6 @@ impl Lowerer<'_> {
         ])
     }
 
-    /// `residuals(x).iter().map(|r| r * r).sum()`: the chain over the array a differentiated
-    /// call returns, that array bound to a local first (a call bound to a local returns an
-    /// array).
     /// The matrix whose rows `e` iterates (`p.iter()`, `&p`, `p`), by name.
     fn rows_of(&self, e: &Expr) -> Option<String> {
         let mut e = e;
@@ -718,6 +715,9 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `residuals(x).iter().map(|r| r * r).sum()`: the chain over the array a differentiated
+    /// call returns, that array bound to a local first (a call bound to a local returns an
+    /// array).
     fn chain_over_call(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
         let (returned, call, chain) = self.call_source(m)?;
         Some(syn::parse_quote_spanned!(m.span()=> {

@@ -746,14 +746,8 @@ fn predicate_type(expr: &Expr) -> Ty {
 pub(crate) fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, tt) in tokens.iter().enumerate() {
-        let punct = |k: usize, c: char| {
-            i >= k && matches!(&tokens[i - k], TokenTree::Punct(p) if p.as_char() == c)
-        };
-        // `a.name` and `path::name` name no local; `..name` and `field: name` do.
-        let member = punct(1, '.') && !punct(2, '.');
-        let path_segment = punct(1, ':') && punct(2, ':');
         match tt {
-            TokenTree::Ident(ident) if !member && !path_segment => {
+            TokenTree::Ident(ident) if may_name_local(&tokens, i) => {
                 let method = |k: usize| match tokens.get(i + k) {
                     Some(TokenTree::Ident(m)) => m.to_string(),
                     _ => String::new(),
@@ -781,19 +775,25 @@ pub(crate) fn mentioned_names(tokens: TokenStream, out: &mut Vec<(Ident, bool)>)
     }
 }
 
+/// Whether the identifier at `i` in `trees` may name a local: `a.name` and `path::name` name
+/// none; `..name` and `field: name` may.
+fn may_name_local(trees: &[TokenTree], i: usize) -> bool {
+    let punct = |k: usize, c: char| {
+        i >= k && matches!(&trees[i - k], TokenTree::Punct(p) if p.as_char() == c)
+    };
+    let member = punct(1, '.') && !punct(2, '.');
+    let path_segment = punct(1, ':') && punct(2, ':');
+    !member && !path_segment
+}
+
 /// `tokens` with each local name in `by` (not a field, method or path segment) replaced by
 /// its tokens, in parentheses.
 fn substitute_names(tokens: TokenStream, by: &HashMap<String, TokenStream>) -> TokenStream {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = TokenStream::new();
     for (i, tt) in trees.iter().enumerate() {
-        let punct = |k: usize, c: char| {
-            i >= k && matches!(&trees[i - k], TokenTree::Punct(p) if p.as_char() == c)
-        };
-        let member = punct(1, '.') && !punct(2, '.');
-        let path_segment = punct(1, ':') && punct(2, ':');
         out.extend([match tt {
-            TokenTree::Ident(ident) if !member && !path_segment => {
+            TokenTree::Ident(ident) if may_name_local(&trees, i) => {
                 match by.get(&ident.to_string()) {
                     Some(written) => {
                         let mut group = proc_macro2::Group::new(
