@@ -724,7 +724,7 @@ fn d_out_type(sig: &Signature) -> TokenStream {
     let (f, returns) = (&sig.float, &sig.returns);
     match sig.output {
         Output::Scalar => quote!(#f),
-        Output::Array => quote!(&#returns),
+        Output::Array | Output::Matrix => quote!(&#returns),
         Output::Vec => quote!(&[#f]),
     }
 }

@@ -221,6 +221,8 @@ pub enum Output {
     Array,
     /// `Vec<T>`: `NAME_adjoint` takes `d_out: &[T]`.
     Vec,
+    /// `[[T; M]; N]`: `NAME_adjoint` takes `d_out: &[[T; M]; N]`.
+    Matrix,
 }
 
 /// A fallible function's result: `Result<T, E>` or `Option<T>`.
@@ -260,10 +262,13 @@ fn fallible_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool, Fall
     Some((inner.clone(), generic, fallible))
 }
 
-/// The float type of a vector result: `[T; M]` or `Vec<T>`.
+/// The float type of a vector result: `[T; M]` or `Vec<T>`, or of a matrix `[[T; M]; N]`.
 fn vector_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, Output)> {
     let (elem, output) = match ty {
-        Type::Array(a) => ((*a.elem).clone(), Output::Array),
+        Type::Array(a) => match &*a.elem {
+            Type::Array(row) => ((*row.elem).clone(), Output::Matrix),
+            elem => (elem.clone(), Output::Array),
+        },
         Type::Path(tp) => {
             let last = tp.path.segments.last()?;
             let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -354,12 +359,8 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 };
                 let advice = if let Type::Tuple(t) = &**ty {
                     &format!("a tuple: return an array (`[f64; {}]`) instead, whose `_adjoint` takes one adjoint per element", t.elems.len())
-                } else if let Some((rows, cols)) = matrix_output(ty) {
-                    // (`[f64; N * N]` of const generics is not stable Rust: a `Vec` then)
-                    &format!("a matrix, which is not an output #[grad] differentiates (a vector is): return its elements row after row in one {}, and rebuild the matrix where it is called (`let [a, b, c, d] = f(..);`, or `m[i][j] = flat[i * {cols} + j]`)", match (rows.parse::<usize>(), cols.parse::<usize>()) {
-                        (Ok(r), Ok(c)) => format!("array (`[f64; {}]`)", r * c),
-                        _ => format!("vector (`Vec<f64>` of `{rows} * {cols}` elements)"),
-                    })
+                } else if let Some(cols) = rows_output(ty) {
+                    &format!("a `Vec` of rows, which is not an output #[grad] differentiates (a matrix of a constant size, `[[f64; {cols}]; N]`, is): return the elements row after row in one `Vec<f64>`, and read them where it is called as `m[i * {cols} + j]`")
                 } else if fallible_vector {
                     "a fallible vector, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector itself"
                 } else if !is_int_or_bool(ty)
@@ -374,7 +375,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 errors.on(
                     ty,
                     format!(
-                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`) or a vector of them (`[f64; M]`, `Vec<f64>`); `{}` is {advice}",
+                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`), a vector of them (`[f64; M]`, `Vec<f64>`) or a matrix (`[[f64; M]; N]`); `{}` is {advice}",
                         crate::diag::written(ty)
                     ),
                 );
@@ -725,26 +726,18 @@ pub(crate) fn contains_float(ty: &Type, float: &Type, type_params: &[Ident]) -> 
         })
 }
 
-/// `[[T; M]; N]` or `Vec<[T; M]>`: its numbers of rows (`N`, `n` for a `Vec`) and columns, as
-/// written.
-fn matrix_output(ty: &Type) -> Option<(String, String)> {
-    let (rows, row) = match ty {
-        Type::Array(a) => (a.len.to_token_stream().to_string(), &*a.elem),
-        Type::Path(tp) => {
-            let last = tp.path.segments.last()?;
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match (last.ident == "Vec", args.args.first()) {
-                (true, Some(syn::GenericArgument::Type(row))) => ("n".to_string(), row),
-                _ => return None,
-            }
-        }
-        _ => return None,
+/// `Vec<[T; M]>`: its row length `M`, as written.
+fn rows_output(ty: &Type) -> Option<String> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
     };
-    match row {
-        Type::Array(inner) if !matches!(*inner.elem, Type::Array(_)) => {
-            Some((rows, inner.len.to_token_stream().to_string()))
+    match (last.ident == "Vec", args.args.first()) {
+        (true, Some(syn::GenericArgument::Type(Type::Array(row))))
+            if !matches!(*row.elem, Type::Array(_)) =>
+        {
+            Some(row.len.to_token_stream().to_string())
         }
         _ => None,
     }

@@ -86,8 +86,10 @@ pub struct ZeroShape<A> {
     array: core::marker::PhantomData<fn() -> A>,
 }
 
-/// An array a vector-valued function returns: `[T; N]` or `Vec<T>`.
-pub trait ReturnedArray: Sized {
+/// An array a vector-valued function returns: `[T; N]` or `Vec<T>`, or a matrix
+/// `[[T; M]; N]`. `T` is a parameter (not `Self`'s element) so that the impls of vectors and
+/// of matrices do not overlap.
+pub trait ReturnedArray<T>: Sized {
     fn length(&self) -> usize;
     /// Zeros of length `len` (ignored by a fixed-size array).
     fn zeros(len: usize) -> Self;
@@ -96,7 +98,7 @@ pub trait ReturnedArray: Sized {
     fn resize(&mut self, len: usize);
 }
 
-impl<T: Float, const N: usize> ReturnedArray for [T; N] {
+impl<T: Float, const N: usize> ReturnedArray<T> for [T; N] {
     #[inline(always)]
     fn length(&self) -> usize {
         N
@@ -111,7 +113,22 @@ impl<T: Float, const N: usize> ReturnedArray for [T; N] {
     fn resize(&mut self, _: usize) {}
 }
 
-impl<T: Float> ReturnedArray for Vec<T> {
+impl<T: Float, const M: usize, const N: usize> ReturnedArray<T> for [[T; M]; N] {
+    #[inline(always)]
+    fn length(&self) -> usize {
+        N
+    }
+
+    #[inline(always)]
+    fn zeros(_: usize) -> Self {
+        [[T::zero(); M]; N]
+    }
+
+    #[inline(always)]
+    fn resize(&mut self, _: usize) {}
+}
+
+impl<T: Float> ReturnedArray<T> for Vec<T> {
     #[inline(always)]
     fn length(&self) -> usize {
         self.len()
@@ -128,44 +145,99 @@ impl<T: Float> ReturnedArray for Vec<T> {
     }
 }
 
-/// Zeros shaped like a model's matrix field that the function copies into a local
-/// (`let mut w = m.w;`), whose type it does not write. `T` is a parameter (not `Self`'s
-/// element) so that the impls do not overlap with those of the rows.
-pub trait MatrixZeros<T> {
+/// A local array of a type the function does not write: a model's matrix field copied into a
+/// local (`let mut w = m.w;`), or an array a call returned (`let m = outer(a, b);`), a vector or
+/// a matrix. `T` is a parameter (not `Self`'s element) so that the impls of vectors and of
+/// matrices do not overlap.
+pub trait SameShape<T> {
+    /// Zeros of its shape.
     fn zeros_like(&self) -> Self;
+    /// Adds `other`, of the same shape, element by element.
+    fn add_from(&mut self, other: &Self);
 }
 
-impl<T: Float, const M: usize, const N: usize> MatrixZeros<T> for [[T; M]; N] {
+impl<T: Float, const N: usize> SameShape<T> for [T; N] {
+    #[inline(always)]
+    fn zeros_like(&self) -> Self {
+        [T::zero(); N]
+    }
+
+    #[inline(always)]
+    fn add_from(&mut self, other: &Self) {
+        for (a, &b) in self.iter_mut().zip(other) {
+            *a = *a + b;
+        }
+    }
+}
+
+impl<T: Float> SameShape<T> for Vec<T> {
+    #[inline(always)]
+    fn zeros_like(&self) -> Self {
+        vec![T::zero(); self.len()]
+    }
+
+    #[inline(always)]
+    fn add_from(&mut self, other: &Self) {
+        for (a, &b) in self.iter_mut().zip(other) {
+            *a = *a + b;
+        }
+    }
+}
+
+impl<T: Float, const M: usize, const N: usize> SameShape<T> for [[T; M]; N] {
     #[inline(always)]
     fn zeros_like(&self) -> Self {
         [[T::zero(); M]; N]
     }
+
+    #[inline(always)]
+    fn add_from(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.add_from(b);
+        }
+    }
 }
 
-impl<T: Float, const M: usize> MatrixZeros<T> for Vec<[T; M]> {
+impl<T: Float, const M: usize> SameShape<T> for Vec<[T; M]> {
     #[inline(always)]
     fn zeros_like(&self) -> Self {
         vec![[T::zero(); M]; self.len()]
     }
+
+    #[inline(always)]
+    fn add_from(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.add_from(b);
+        }
+    }
 }
 
-impl<T: Float> MatrixZeros<T> for Vec<Vec<T>> {
+impl<T: Float> SameShape<T> for Vec<Vec<T>> {
     fn zeros_like(&self) -> Self {
         self.iter().map(|row| vec![T::zero(); row.len()]).collect()
+    }
+
+    fn add_from(&mut self, other: &Self) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.add_from(b);
+        }
     }
 }
 
 /// `array` with length `len`, new elements zero: the adjoint of a vector whose length changed
 /// since the shape it is made from was taken.
 #[inline(always)]
-pub fn resized<A: ReturnedArray>(mut array: A, len: usize) -> A {
+pub fn resized<T, A: ReturnedArray<T>>(mut array: A, len: usize) -> A {
     array.resize(len);
     array
 }
 
-impl<A: ReturnedArray> ZeroShape<A> {
+impl<A> ZeroShape<A> {
     #[inline(always)]
-    pub fn of(array: &A) -> Self {
+    pub fn of<T>(array: &A) -> Self
+    where
+        A: ReturnedArray<T>,
+    {
         ZeroShape {
             len: array.length(),
             array: core::marker::PhantomData,
@@ -173,7 +245,10 @@ impl<A: ReturnedArray> ZeroShape<A> {
     }
 
     #[inline(always)]
-    pub fn zeros(self) -> A {
+    pub fn zeros<T>(self) -> A
+    where
+        A: ReturnedArray<T>,
+    {
         A::zeros(self.len)
     }
 }

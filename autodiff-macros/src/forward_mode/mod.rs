@@ -46,6 +46,15 @@ pub fn plan(attr: &GradAttr, item: &ItemFn, sig: &Signature, errors: &mut Errors
             );
             plan.jacobian = false;
         }
+        if sig.output == Output::Matrix {
+            errors.at(
+                span,
+                format!(
+                    "`modes(jacobian)` needs a function that returns a vector (`[f64; M]` or `Vec<f64>`); `{name}` returns a matrix, whose Jacobian has a gradient per entry: call `{name}_adjoint` with `d_out` one at entry `[i][j]` and zero elsewhere for that entry's gradient, or return the entries flat (`[f64; N * M]`) for a Jacobian"
+                ),
+            );
+            plan.jacobian = false;
+        }
     }
     // `NAME_jacobian` calls `NAME_tangent` when forward mode is the cheaper way.
     if plan.jacobian {

@@ -51,6 +51,11 @@ impl Lowerer<'_> {
         // Read as an array, or typed as one (`let t: [f64; 3] = sub(a, b);`, passed on whole).
         let array = self.array_locals.contains(&pi.ident.to_string())
             || annotated.is_some_and(is_array_type);
+        if let Some(syn::Type::Array(a)) = annotated {
+            if matches!(&*a.elem, syn::Type::Array(_)) {
+                self.matrix_locals.insert(pi.ident.to_string());
+            }
+        }
         match init {
             Expr::Repeat(r) => self.buffer(pi, r, None, annotated),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => match vec_elements(&m.mac) {
@@ -278,19 +283,14 @@ impl Lowerer<'_> {
     }
 
     /// The array a call returns, of the length its `let` states (`let h: [f64; 3] = g(x);`,
-    /// which `h.map(f)` needs).
+    /// which `h.map(f)` needs; `[[f64; 3]; 3]` a matrix's).
     fn returned(&mut self, array: ArrayId, annotated: Option<&syn::Type>) -> LocalArray {
         if let Some(syn::Type::Array(a)) = annotated {
-            if matches!(&*a.elem, syn::Type::Array(_)) {
-                // The sweeps take a call's result as a vector: its rows' adjoints would have
-                // nowhere to go.
-                self.errors.on(
-                    a,
-                    "#[grad] takes from a call a float or a vector (`[T; N]`, `Vec<T>`), not a matrix: return the entries flat (`[f64; 9]`, read as `m[3 * i + j]`), or a row per call",
-                );
-                return LocalArray::Failed;
+            let mut lens = vec![Operand::Const(a.len.clone())];
+            if let (syn::Type::Array(row), 2) = (&*a.elem, self.arrays[array.0].dims) {
+                lens.push(Operand::Const(row.len.clone()));
             }
-            self.arrays[array.0].lens = vec![Operand::Const(a.len.clone())];
+            self.arrays[array.0].lens = lens;
         }
         LocalArray::Declared(array)
     }

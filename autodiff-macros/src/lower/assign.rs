@@ -183,21 +183,6 @@ impl Lowerer<'_> {
         let local_array = matches!(right, Expr::Path(p) if p.path.get_ident().is_some_and(|n| {
             matches!(self.lookup(&n.to_string()), Some(Binding::Array(_)))
         }));
-        // Not a copy (`m = prev.clone();`), which is a matrix.
-        let call = match right {
-            Expr::Call(_) => true,
-            Expr::MethodCall(m) => !["clone", "to_owned", "to_vec"]
-                .iter()
-                .any(|c| m.method == c),
-            _ => false,
-        };
-        if dims == 2 && call && self.reads(&right.to_token_stream()).varied {
-            self.errors.on(
-                right,
-                format!("#[grad] cannot assign `{}`, a matrix, what this call returns from differentiated values, which it takes for a vector (a function with #[grad] returns a float or a vector of them, not a matrix): have the function return the matrix's elements row after row in one array, and copy them in (`{0}[i][j] = flat[i * cols + j]`)", array.to_token_stream()),
-            );
-            return;
-        }
         let new: Expr = match local_array {
             true => right.clone(),
             false => build::path(&synthetic("assigned")),
@@ -229,8 +214,11 @@ impl Lowerer<'_> {
             })
         };
         let made: Option<syn::Stmt> = (!local_array).then(|| {
-            // A call bound to it returns an array.
+            // A call bound to it returns an array, a matrix if `array` is one.
             self.array_locals.insert(new.to_token_stream().to_string());
+            if dims == 2 {
+                self.matrix_locals.insert(new.to_token_stream().to_string());
+            }
             // `v = it.collect();` collects into `v`'s type, which the new name does not have.
             match collects_untyped(right) && !fixed {
                 true => syn::parse_quote_spanned!(span=> let #new: ::std::vec::Vec<_> = #right;),

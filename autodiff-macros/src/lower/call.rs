@@ -595,18 +595,20 @@ impl Lowerer<'_> {
         Some(self.array_of_call(name, callee, &call))
     }
 
-    /// A local array named `name` holding what `callee` returns on `c`'s arguments.
+    /// A local array named `name` holding what `callee` returns on `c`'s arguments: a matrix
+    /// when the body reads `name` with two indices or its `let` says so.
     fn array_of_call(&mut self, name: &syn::Ident, callee: Callee, c: &syn::ExprCall) -> ArrayId {
         let (args, replays) = self.call_args(c);
         let array = ArrayId(self.arrays.len());
         let written = name.to_string();
         let unique = self.unique_name(&written);
-        let resizable = self.may_resize(&written);
+        let matrix = self.matrix_locals.contains(&written);
+        let resizable = !matrix && self.may_resize(&written);
         self.arrays.push(ArrayInfo {
             name: unique,
             written: written.clone(),
             elem: Elem::Float,
-            dims: 1,
+            dims: if matrix { 2 } else { 1 },
             origin: ArrayOrigin::Local,
             path: None,
             lens: Vec::new(),

@@ -737,7 +737,7 @@ impl Lowerer<'_> {
                 .flatten()
                 .any(|stmt| matches!(stmt, Stmt::CallArray { array, .. } if *array == base));
             let message = match returned {
-                true => format!("#[grad] reads `{}`, what a call returned, as a vector (a function with #[grad] returns a float or a vector of them, not a matrix): have the function return the matrix's elements row after row in one array and read them as `m[i * cols + j]`", self.arrays[base.0].written),
+                true => format!("#[grad] reads `{}`, what a call returned, with more indices than it took it to have: bind a matrix a call returns to a local read with two indices (`let m = f(..); m[i][j]`), or with its type (`let m: [[f64; 3]; 3] = f(..);`)", self.arrays[base.0].written),
                 false => format!("#[grad] reads this array with more indices than the {} it has here: the sweeps differentiate vectors and matrices; split a deeper array into matrices (a `Vec` of sub-models, or one field per slice)", self.arrays[base.0].dims),
             };
             if self.read_too_deep.insert(base) {

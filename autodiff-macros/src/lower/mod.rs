@@ -191,6 +191,9 @@ pub struct Lowerer<'a> {
     other_floats: HashSet<Var>,
     /// Names the body reads as arrays: a call bound to one returns an array.
     array_locals: HashSet<String>,
+    /// Names the body reads with two indices (`m[i][j]`): a call bound to one returns a
+    /// matrix.
+    matrix_locals: HashSet<String>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
     /// Names the user binds to a row by value somewhere (`let a = v[0];`): a `let` the
@@ -271,6 +274,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         table_elements: HashSet::default(),
         other_floats: HashSet::default(),
         array_locals: HashSet::default(),
+        matrix_locals: HashSet::default(),
         integer_names: integer_names(block, sig),
         row_copy_names: stmt::row_copy_names(block),
         let_read_as_integer: false,
@@ -401,6 +405,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         lw.ret = Some((cell_of(&flag), cell_of(&value)));
     }
     lw.array_locals = array_names(&stmts, vector);
+    lw.matrix_locals = matrix_names(&stmts);
     // The function's value: a branch of its tail that leaves (`else { panic!(..); }`) gives
     // none, and none is read.
     lw.value_may_leave = true;
@@ -745,6 +750,25 @@ fn result_as_local(stmts: &[SynStmt], sig: &Signature) -> Vec<SynStmt> {
         }
     }
     stmts
+}
+
+/// Locals the statements read with two indices (`m[i][j]`).
+fn matrix_names(stmts: &[SynStmt]) -> HashSet<String> {
+    #[derive(Default)]
+    struct Collect(HashSet<String>);
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            if let Expr::Index(inner) = &*i.expr {
+                if let Expr::Path(p) = &*inner.expr {
+                    self.0.extend(p.path.get_ident().map(ToString::to_string));
+                }
+            }
+            syn::visit::visit_expr_index(self, i);
+        }
+    }
+    let mut c = Collect::default();
+    stmts.iter().for_each(|s| c.visit_stmt(s));
+    c.0
 }
 
 /// Locals the statements index, iterate, ask the length of, or end with (a vector result):

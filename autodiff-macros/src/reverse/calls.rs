@@ -197,6 +197,48 @@ impl Gen<'_> {
                         ));
                         continue;
                     }
+                    if !first && row.is_none() && a.slice.is_none() && !is_param {
+                        // A local array twice (`mat_mul(&m, &m)`): a second accumulator of its
+                        // type, whatever it is (a call's result may be a matrix), added after.
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        call.tokens.extend([quote!(
+                            let mut #tmp = ::autodiff::__private::SameShape::zeros_like(&#d);
+                        )]);
+                        shadows.push(quote!(&mut #tmp));
+                        after.push(Piece::code(quote!(
+                            ::autodiff::__private::SameShape::add_from(&mut #d, &#tmp);
+                        )));
+                        continue;
+                    }
+                    if !first
+                        && row.is_none()
+                        && a.slice.is_none()
+                        && self.body.array(a.array).dims == 2
+                    {
+                        // A matrix parameter twice (`mat_mul(a, a)`): a second accumulator with
+                        // its rows' lengths, added into the shadow after.
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let name = self.array(a.array);
+                        let (r, c, rows, g) = (
+                            self.fresh("r", Span::call_site()),
+                            self.fresh("c", Span::call_site()),
+                            self.fresh("row", Span::call_site()),
+                            self.fresh("g", Span::call_site()),
+                        );
+                        call.tokens.extend([quote!(
+                            let mut #tmp: ::std::vec::Vec<::std::vec::Vec<_>> =
+                                #name.iter().map(|#rows| ::std::vec![#zero; #rows.len()]).collect();
+                        )]);
+                        shadows.push(quote!(&mut #tmp[..]));
+                        after.push(Piece::code(quote!(
+                            for (#r, #rows) in #tmp.into_iter().enumerate() {
+                                for (#c, #g) in #rows.into_iter().enumerate() {
+                                    ::autodiff::MatrixShadow::add_at(&mut #d, #r, #c, #g);
+                                }
+                            }
+                        )));
+                        continue;
+                    }
                     if !first {
                         // The same array twice (`dot(u, u)`): a second accumulator, added after.
                         let tmp = self.fresh("d_arg", Span::call_site());

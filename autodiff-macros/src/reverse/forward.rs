@@ -647,7 +647,7 @@ impl Gen<'_> {
         let matrix = self.body.array(source).dims == 2;
         let source = self.array(source);
         let zeros = match matrix {
-            true => quote!(::autodiff::__private::MatrixZeros::zeros_like(#amp #source)),
+            true => quote!(::autodiff::__private::SameShape::zeros_like(#amp #source)),
             false => quote!(::autodiff::__private::ZeroShape::of(#amp #source).zeros()),
         };
         match lift {
@@ -797,7 +797,7 @@ impl Gen<'_> {
                 } else if self.returned.contains(array) {
                     // An array a call returned, whose type the function does not spell out:
                     // `[T; N]` or `Vec<T>` of floats (`Default` only for a concrete float).
-                    quote!(<_ as ::autodiff::__private::ReturnedArray>::zeros(0))
+                    quote!(<_ as ::autodiff::__private::ReturnedArray<_>>::zeros(0))
                 } else if let Some(source) = self.body.block.copied_like(*array) {
                     // A copy of a model's field: zeros of the field's type.
                     self.zeros_like(source, self.is_dual_array(*array))

@@ -22,7 +22,7 @@ use crate::hash::{HashMap, HashSet};
 use crate::ir::*;
 use crate::lower::models;
 use crate::rules::{self, Cx};
-use crate::sig::{ParamKind, Shape, Signature};
+use crate::sig::{Output, ParamKind, Shape, Signature};
 
 mod calls;
 mod checkpoint;
@@ -515,10 +515,17 @@ impl<'a> Gen<'a> {
                 let d = self.array_adj(out);
                 let (g, s) = (format_ident!("g"), format_ident!("s"));
                 let add = self.accumulate(quote!(*#g), quote!(*#s));
-                vec![Piece::code(quote!(
-                    ::autodiff::__private::check_cotangent(#d_out.len(), #d.len());
-                    for (#g, #s) in #d.iter_mut().zip(#d_out.iter()) { #add }
-                ))]
+                vec![Piece::code(match self.sig.output {
+                    // A matrix of the type the function returns, whatever the body took it for
+                    // (a call's result passed on whole is not known to be one).
+                    Output::Matrix => {
+                        quote!(::autodiff::__private::SameShape::add_from(&mut #d, #d_out);)
+                    }
+                    _ => quote!(
+                        ::autodiff::__private::check_cotangent(#d_out.len(), #d.len());
+                        for (#g, #s) in #d.iter_mut().zip(#d_out.iter()) { #add }
+                    ),
+                })]
             }
             Some(_) => Vec::new(),
             None => {

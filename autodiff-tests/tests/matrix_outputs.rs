@@ -1,0 +1,313 @@
+//! Matrix outputs: `#[grad]` functions that return `[[T; M]; N]` (their `_adjoint` takes
+//! `d_out: &[[T; M]; N]` and adds the vector-Jacobian product), and the functions that call
+//! them and read the result with two indices, pass it on whole, or assign it to a matrix.
+#![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
+#![allow(clippy::let_and_return)] // `cubed` ends with a named call result on purpose
+
+mod common;
+
+use autodiff::{grad, Const, Float, Shadow};
+use common::{assert_matches_fd, close, Rng};
+
+#[grad(modes(tangent))]
+fn mat_mul<T: Float>(a: &[[T; 2]; 2], b: &[[T; 2]; 2]) -> [[T; 2]; 2] {
+    let mut c = [[T::zero(); 2]; 2];
+    for i in 0..2 {
+        for j in 0..2 {
+            for k in 0..2 {
+                c[i][j] = c[i][j] + a[i][k] * b[k][j];
+            }
+        }
+    }
+    c
+}
+
+#[grad(modes(tangent))]
+fn rot_z(t: f64) -> [[f64; 3]; 3] {
+    let (s, c) = t.sin_cos();
+    [[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]]
+}
+
+#[grad(modes(tangent))]
+fn outer(a: &[f64; 2], b: &[f64; 2]) -> [[f64; 2]; 2] {
+    let mut m = [[0.0; 2]; 2];
+    for (i, ai) in a.iter().enumerate() {
+        for (j, bj) in b.iter().enumerate() {
+            m[i][j] = ai * bj;
+        }
+    }
+    m
+}
+
+#[grad]
+fn scaled<const N: usize>(a: &[[f64; N]; N], s: f64) -> [[f64; N]; N] {
+    let mut out = [[0.0; N]; N];
+    for i in 0..N {
+        for j in 0..N {
+            out[i][j] = a[i][j] * s;
+        }
+    }
+    out
+}
+
+/// The product of a matrix parameter with itself: the parameter is lent twice.
+#[grad(modes(tangent))]
+fn squared(a: &[[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    mat_mul(a, a)
+}
+
+/// Ends with a call's result bound to a local that is never indexed.
+#[grad(modes(tangent))]
+fn cubed(a: &[[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    let s = squared(a);
+    let c = mat_mul(&s, a);
+    c
+}
+
+fn flat(m: &[[f64; 2]; 2]) -> [f64; 4] {
+    [m[0][0], m[0][1], m[1][0], m[1][1]]
+}
+
+fn matrix(x: &[f64]) -> [[f64; 2]; 2] {
+    [[x[0], x[1]], [x[2], x[3]]]
+}
+
+/// `sum(w .* f(x))` for a fixed weight matrix: the scalar whose gradient `f_adjoint` gives
+/// with `d_out = w`.
+fn weighted<const M: usize, const N: usize>(m: &[[f64; M]; N], w: &[[f64; M]; N]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..N {
+        for j in 0..M {
+            s += w[i][j] * m[i][j];
+        }
+    }
+    s
+}
+
+#[test]
+fn adjoint_is_the_vector_jacobian_product() {
+    let mut rng = Rng::new(41);
+    for _ in 0..20 {
+        let x = rng.vec(8, -2.0, 2.0);
+        let (a, b) = (matrix(&x[..4]), matrix(&x[4..]));
+        let w = matrix(&rng.vec(4, -1.0, 1.0));
+        let mut d_a = [[0.5; 2]; 2];
+        let mut d_b = [[0.0; 2]; 2];
+        let value = mat_mul_adjoint(&a, &b, &w, &mut d_a, &mut d_b);
+        assert_eq!(value, mat_mul(&a, &b));
+        // Added into the shadow, never written over it.
+        let mut analytic = flat(&d_a).map(|g| g - 0.5).to_vec();
+        analytic.extend(flat(&d_b));
+        let f = |x: &[f64]| weighted(&mat_mul(&matrix(&x[..4]), &matrix(&x[4..])), &w);
+        assert_matches_fd(&f, &x, &analytic, "mat_mul_adjoint");
+
+        let t = rng.uniform(-3.0, 3.0);
+        let w3 = [[0.3, -1.0, 2.0], [0.5, 0.25, -0.75], [1.5, 1.0, 4.0]];
+        let mut d_t = 0.0;
+        rot_z_adjoint(t, &w3, &mut d_t);
+        assert_matches_fd(
+            &|x| weighted(&rot_z(x[0]), &w3),
+            &[t],
+            &[d_t],
+            "rot_z_adjoint",
+        );
+
+        let s = rng.uniform(-2.0, 2.0);
+        let mut d_a = [[0.0; 2]; 2];
+        let mut d_s = 0.0;
+        scaled_adjoint(&a, s, &w, &mut d_a, &mut d_s);
+        let mut analytic = flat(&d_a).to_vec();
+        analytic.push(d_s);
+        let mut at = x[..4].to_vec();
+        at.push(s);
+        let f = |x: &[f64]| weighted(&scaled(&matrix(x), x[4]), &w);
+        assert_matches_fd(&f, &at, &analytic, "scaled_adjoint (const generic)");
+    }
+}
+
+#[test]
+fn tangent_is_the_jacobian_vector_product() {
+    let mut rng = Rng::new(42);
+    for _ in 0..20 {
+        let x = rng.vec(4, -1.5, 1.5);
+        let a = matrix(&x);
+        let v = matrix(&rng.vec(4, -1.0, 1.0));
+        let w = matrix(&rng.vec(4, -1.0, 1.0));
+        // <w, J v> from the tangent against <J^T w, v> from the adjoint.
+        let (value, t) = cubed_tangent(&a, &v);
+        assert_eq!(value, cubed(&a));
+        let mut d_a = [[0.0; 2]; 2];
+        cubed_adjoint(&a, &w, &mut d_a);
+        assert!(close(weighted(&t, &w), weighted(&d_a, &v)));
+        let f = |x: &[f64]| weighted(&cubed(&matrix(x)), &w);
+        assert_matches_fd(&f, &x, &flat(&d_a), "cubed_adjoint");
+        let (_, t) = outer_tangent(&[x[0], x[1]], &[x[2], x[3]], &[1.0, 0.0], Const);
+        assert!(close(t[0][1], x[3]) && close(t[1][0], 0.0));
+    }
+}
+
+/// What a matrix-valued call returns, read with two indices.
+#[grad]
+fn rotated_x(t: f64, p: &[f64; 3]) -> f64 {
+    let r: [[f64; 3]; 3] = rot_z(t);
+    r[0][0] * p[0] + r[0][1] * p[1] + r[0][2] * p[2]
+}
+
+/// Unannotated, read in a loop.
+#[grad]
+fn rotated_products(t: f64, p: &[f64; 3]) -> f64 {
+    let r = rot_z(2.0 * t);
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += r[1][i] * p[i] * r[0][i];
+    }
+    s
+}
+
+/// A call's result passed on whole, twice, then read.
+#[grad(modes(tangent))]
+fn outer_trace(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    let m = outer(a, b);
+    let m2 = mat_mul(&m, &m);
+    m2[0][0] * m2[1][1] - m2[0][1].sin()
+}
+
+/// A covariance propagated through `P <- F P F^T + Q`: a matrix assigned what a call
+/// returns, in a loop.
+#[grad(q, modes(tangent))]
+fn propagated(q: f64, p0: &[[f64; 2]; 2], steps: usize) -> f64 {
+    let f = [[1.0, 0.1], [0.0, 1.0]];
+    let ft = [[1.0, 0.0], [0.1, 1.0]];
+    let mut p = *p0;
+    for _ in 0..steps {
+        let fp = mat_mul(&f, &p);
+        p = mat_mul(&fp, &ft);
+        p[0][0] += q;
+        p[1][1] += q * q;
+    }
+    p[0][0] + p[1][1] + p[0][1] * p[1][0]
+}
+
+#[grad]
+fn det_cubed(a: &[[f64; 2]; 2]) -> f64 {
+    let c = cubed(a);
+    c[0][0] * c[1][1] - c[0][1] * c[1][0]
+}
+
+#[test]
+fn callers_of_matrix_functions_match_finite_differences() {
+    let mut rng = Rng::new(43);
+    for _ in 0..20 {
+        let x = rng.vec(4, -1.5, 1.5);
+        let t = x[0];
+        let p = [x[1], x[2], x[3]];
+        let (_, (d_t, d_p)) = rotated_x_grad(t, &p);
+        let mut analytic = vec![d_t];
+        analytic.extend(d_p);
+        assert_matches_fd(
+            &|x| rotated_x(x[0], &[x[1], x[2], x[3]]),
+            &x,
+            &analytic,
+            "rotated_x",
+        );
+        let (_, (d_t, d_p)) = rotated_products_grad(t, &p);
+        let mut analytic = vec![d_t];
+        analytic.extend(d_p);
+        let f = |x: &[f64]| rotated_products(x[0], &[x[1], x[2], x[3]]);
+        assert_matches_fd(&f, &x, &analytic, "rotated_products");
+
+        let (a, b) = ([x[0], x[1]], [x[2], x[3]]);
+        let (_, (d_a, d_b)) = outer_trace_grad(&a, &b);
+        let mut analytic = d_a.to_vec();
+        analytic.extend(d_b);
+        let f = |x: &[f64]| outer_trace(&[x[0], x[1]], &[x[2], x[3]]);
+        assert_matches_fd(&f, &x, &analytic, "outer_trace");
+        let (_, t) = outer_trace_tangent(&a, &b, &[1.0, 0.0], Const);
+        assert!(close(t, d_a[0]));
+
+        let a = matrix(&x);
+        let (_, d_a) = det_cubed_grad(&a);
+        assert_matches_fd(&|x| det_cubed(&matrix(x)), &x, &flat(&d_a), "det_cubed");
+
+        let (q, p0) = (x[0], [[1.0 + x[1].abs(), 0.2], [0.3, 2.0 + x[2].abs()]]);
+        let (_, d_q) = propagated_grad(q, &p0, 5);
+        assert_matches_fd(&|x| propagated(x[0], &p0, 5), &[q], &[d_q], "propagated");
+        let (_, t) = propagated_tangent(q, &p0, 5, 1.0, Const);
+        assert!(close(t, d_q));
+    }
+}
+
+/// A matrix-valued helper with a hand-written pullback.
+fn rot_x(t: f64) -> [[f64; 3]; 3] {
+    let (s, c) = t.sin_cos();
+    [[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]]
+}
+
+fn rot_x_adjoint<DT: Shadow<f64>>(t: f64, d_out: &[[f64; 3]; 3], mut d_t: DT) -> [[f64; 3]; 3] {
+    let (s, c) = t.sin_cos();
+    d_t.add(-s * d_out[1][1] - c * d_out[1][2] + c * d_out[2][1] - s * d_out[2][2]);
+    rot_x(t)
+}
+
+#[grad]
+fn rotated_z(t: f64, p: &[f64; 3]) -> f64 {
+    let r: [[f64; 3]; 3] = rot_x(t);
+    r[2][0] * p[0] + r[2][1] * p[1] + r[2][2] * p[2]
+}
+
+#[test]
+fn hand_written_matrix_pullbacks_are_called() {
+    let p = [0.5, -1.0, 2.0];
+    for t in [-1.0, 0.2, 2.5] {
+        let (value, (d_t, d_p)) = rotated_z_grad(t, &p);
+        assert!(close(value, rotated_z(t, &p)));
+        assert!(close(d_t, p[1] * t.cos() - p[2] * t.sin()));
+        assert!(close(d_p[1], t.sin()) && close(d_p[2], t.cos()) && d_p[0] == 0.0);
+    }
+}
+
+#[grad]
+fn frobenius_dot(a: &[[f64; 2]; 2], b: &[[f64; 2]; 2]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        for j in 0..2 {
+            s += a[i][j] * b[i][j];
+        }
+    }
+    s
+}
+
+/// A matrix parameter lent twice to a function that returns a number: two accumulators of
+/// the matrix's shape, added up (it took a vector's before, which did not compile).
+#[grad]
+fn frobenius_norm_squared(a: &[[f64; 2]; 2], rows: &[[f64; 3]]) -> f64 {
+    frobenius_dot(a, a) + rows.iter().map(|r| r[0] * r[2]).sum::<f64>()
+}
+
+#[grad]
+fn row_products(rows: &[[f64; 3]]) -> f64 {
+    row_dot(rows, rows)
+}
+
+#[grad]
+fn row_dot(p: &[[f64; 3]], q: &[[f64; 3]]) -> f64 {
+    let mut s = 0.0;
+    for (a, b) in p.iter().zip(q) {
+        s += a[0] * b[1] + a[2] * b[2];
+    }
+    s
+}
+
+#[test]
+fn matrix_parameters_lent_twice() {
+    let a = [[1.0, -2.0], [0.5, 3.0]];
+    let rows = [[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]];
+    let (_, (d_a, d_rows)) = frobenius_norm_squared_grad(&a, &rows);
+    assert_eq!(d_a, [[2.0, -4.0], [1.0, 6.0]]);
+    assert_eq!(d_rows, vec![[3.0, 0.0, 1.0], [2.0, 0.0, -1.0]]);
+    let (_, d_rows) = row_products_grad(&rows);
+    let flat_rows: Vec<f64> = rows.iter().flatten().copied().collect();
+    let analytic: Vec<f64> = d_rows.iter().flatten().copied().collect();
+    let f = |x: &[f64]| row_products(&[[x[0], x[1], x[2]], [x[3], x[4], x[5]]]);
+    assert_matches_fd(&f, &flat_rows, &analytic, "row_products");
+}
