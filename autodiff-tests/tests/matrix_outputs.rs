@@ -1,6 +1,7 @@
 //! Matrix outputs: `#[grad]` functions that return `[[T; M]; N]` (their `_adjoint` takes
 //! `d_out: &[[T; M]; N]` and adds the vector-Jacobian product), and the functions that call
-//! them and read the result with two indices, pass it on whole, or assign it to a matrix.
+//! them and read the result with two indices, pass it on whole, or assign it to a matrix;
+//! matrices written as a literal of rows (`[pts[a], pts[b]]`).
 #![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
 #![allow(clippy::let_and_return)] // `cubed` ends with a named call result on purpose
 
@@ -310,4 +311,83 @@ fn matrix_parameters_lent_twice() {
     let analytic: Vec<f64> = d_rows.iter().flatten().copied().collect();
     let f = |x: &[f64]| row_products(&[[x[0], x[1], x[2]], [x[3], x[4], x[5]]]);
     assert_matches_fd(&f, &flat_rows, &analytic, "row_products");
+}
+
+#[grad]
+fn triangle_area(p: &[[f64; 3]; 3]) -> f64 {
+    let u: [f64; 3] = std::array::from_fn(|k| p[1][k] - p[0][k]);
+    let v: [f64; 3] = std::array::from_fn(|k| p[2][k] - p[0][k]);
+    let c = [
+        u[1] * v[2] - u[2] * v[1],
+        u[2] * v[0] - u[0] * v[2],
+        u[0] * v[1] - u[1] * v[0],
+    ];
+    0.5 * c.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+/// A triangle's corners gathered from a point cloud into a matrix literal (a probe of mesh
+/// code: each row was taken for a number).
+#[grad(pts)]
+fn surface_energy(pts: &[[f64; 3]], tris: &[[usize; 3]], gamma: f64) -> f64 {
+    let mut a = 0.0;
+    for t in tris {
+        let tri = [pts[t[0]], pts[t[1]], pts[t[2]]];
+        a += triangle_area(&tri);
+    }
+    gamma * a
+}
+
+/// Local vectors stacked into a matrix, read by rows and by element.
+#[grad(modes(tangent, hvp))]
+fn stacked(x: &[f64; 2], y: f64) -> f64 {
+    let u = [x[0] * y, x[1]];
+    let v = [y, x[0] - x[1]];
+    let m = [u, v];
+    let mut s = 0.0;
+    for row in m.iter() {
+        s += row[0] * row[1].sin();
+    }
+    s + m[1][0] * m[0][1]
+}
+
+#[test]
+fn matrix_literals_of_rows() {
+    let pts = [
+        [0.0, 0.1, 0.2],
+        [1.0, 0.3, -0.2],
+        [0.2, 1.1, 0.4],
+        [0.9, 0.8, 1.3],
+    ];
+    let tris = [[0, 1, 2], [1, 3, 2]];
+    let (_, d_pts) = surface_energy_grad(&pts, &tris, 1.5);
+    let flat_pts: Vec<f64> = pts.iter().flatten().copied().collect();
+    let analytic: Vec<f64> = d_pts.iter().flatten().copied().collect();
+    let f = |x: &[f64]| {
+        let rows: Vec<[f64; 3]> = x.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+        surface_energy(&rows, &tris, 1.5)
+    };
+    assert_matches_fd(&f, &flat_pts, &analytic, "surface_energy");
+
+    let mut rng = Rng::new(44);
+    for _ in 0..10 {
+        let x = rng.vec(3, -2.0, 2.0);
+        let (_, (d_x, d_y)) = stacked_grad(&[x[0], x[1]], x[2]);
+        let f = |x: &[f64]| stacked(&[x[0], x[1]], x[2]);
+        assert_matches_fd(&f, &x, &[d_x[0], d_x[1], d_y], "stacked");
+        let (_, t) = stacked_tangent(&[x[0], x[1]], x[2], &[0.0, 1.0], 0.0);
+        assert!(close(t, d_x[1]));
+        // Hv along x[0] against differences of the gradient.
+        let (_, _, (hv_x, hv_y)) = stacked_hvp(&[x[0], x[1]], x[2], &[1.0, 0.0], 0.0);
+        let h = 1e-5;
+        let (_, (gp, gyp)) = stacked_grad(&[x[0] + h, x[1]], x[2]);
+        let (_, (gm, gym)) = stacked_grad(&[x[0] - h, x[1]], x[2]);
+        let numeric = [
+            (gp[0] - gm[0]) / (2.0 * h),
+            (gp[1] - gm[1]) / (2.0 * h),
+            (gyp - gym) / (2.0 * h),
+        ];
+        for (a, n) in [hv_x[0], hv_x[1], hv_y].iter().zip(numeric) {
+            assert!((a - n).abs() < 1e-6 * (1.0 + n.abs()), "{a} vs {n}");
+        }
+    }
 }

@@ -70,7 +70,10 @@ impl Lowerer<'_> {
                     LocalArray::Failed
                 }
             },
-            Expr::Array(a) => self.literal(pi, a, false, annotated),
+            Expr::Array(a) => match self.rows_length(a) {
+                Some(cols) => self.matrix_of_rows(pi, a, cols),
+                None => self.literal(pi, a, false, annotated),
+            },
             // A function that returns an array: the name is read as one.
             Expr::Call(c) if array => match self.call_array(&pi.ident, c) {
                 Some(array) => self.returned(array, annotated),
@@ -402,6 +405,64 @@ impl Lowerer<'_> {
                 });
             }
         }
+        LocalArray::Declared(array)
+    }
+
+    /// The constant length of the rows that make an array literal (`[pts[i], pts[j]]`, `[u, v]`
+    /// of local arrays): a matrix then.
+    fn rows_length(&self, a: &syn::ExprArray) -> Option<Expr> {
+        let first = a.elems.first()?;
+        let array_len = |id: ArrayId| match self.arrays[id.0].lens.first() {
+            Some(Operand::Const(n)) if self.arrays[id.0].dims == 1 => Some(n.clone()),
+            _ => None,
+        };
+        match first {
+            // A row of a matrix.
+            Expr::Index(i) => match &*i.expr {
+                Expr::Path(p) => match self.lookup(&p.path.get_ident()?.to_string())? {
+                    Binding::Array(id) if self.arrays[id.0].dims == 2 => self.fixed_row_len(id),
+                    _ => None,
+                },
+                _ => None,
+            },
+            Expr::Path(p) => match self.lookup(&p.path.get_ident()?.to_string())? {
+                Binding::Row { array, .. } => self.fixed_row_len(array),
+                Binding::Array(id) => array_len(id),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `let tri = [pts[a], pts[b], pts[c]];`: a matrix of rows of length `cols`, zeros, then
+    /// each row's elements stored.
+    fn matrix_of_rows(&mut self, pi: &syn::PatIdent, a: &syn::ExprArray, cols: Expr) -> LocalArray {
+        let span = a.span();
+        let rows = Expr::Lit(syn::ExprLit {
+            attrs: Vec::new(),
+            lit: lit_int(a.elems.len()),
+        });
+        let array = self.declare(
+            pi,
+            Declaration {
+                elem: Elem::Float,
+                fill: self.zero(),
+                fixed_lens: vec![rows, cols.clone()],
+                vec_len: None,
+                row_len: None,
+                like: None,
+            },
+        );
+        self.bind(pi.ident.to_string(), Binding::Array(array));
+        let k = self.next_synthetic();
+        let j = Ident::new(&format!("{SYNTHETIC}j_{k}"), span);
+        let name = &pi.ident;
+        let stores = a.elems.iter().enumerate().map(|(i, row)| {
+            let i = lit_int(i);
+            quote::quote_spanned!(span=> #name[#i][#j] = (#row)[#j];)
+        });
+        let looped: Expr = parse_quote!(for #j in 0..#cols { #(#stores)* });
+        drop(self.lower_expr(&looped));
         LocalArray::Declared(array)
     }
 
