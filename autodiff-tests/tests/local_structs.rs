@@ -302,3 +302,38 @@ fn mutable_tuples_of_numbers() {
         assert_matches_fd(&|x| running_stats(x), &x, &g, "running_stats");
     }
 }
+
+#[derive(Clone, Copy, Debug)]
+struct Normal {
+    mu: f64,
+    sigma: f64,
+}
+
+/// Struct update syntax on a local struct (`..d`): the fields not written are `d`'s (a probe
+/// of Stan-style log-densities; rejected before).
+#[grad(mu, log_sigma)]
+fn halved_mean_log_density(mu: f64, log_sigma: f64, y: &[f64]) -> f64 {
+    let d = Normal {
+        mu,
+        sigma: log_sigma.exp(),
+    };
+    let half = Normal {
+        mu: d.mu * 0.5,
+        ..d
+    };
+    y.iter()
+        .map(|v| -0.5 * ((v - half.mu) / half.sigma).powi(2) - half.sigma.ln())
+        .sum()
+}
+
+#[test]
+fn struct_update_of_a_local_struct() {
+    let y = [1.0, -0.5, 2.0];
+    let mut rng = Rng::new(9);
+    for _ in 0..10 {
+        let x = [rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)];
+        let (_, (d_mu, d_log_sigma)) = halved_mean_log_density_grad(x[0], x[1], &y);
+        let f = |x: &[f64]| halved_mean_log_density(x[0], x[1], &y);
+        assert_matches_fd(&f, &x, &[d_mu, d_log_sigma], "halved_mean_log_density");
+    }
+}

@@ -160,14 +160,19 @@ impl Lowerer<'_> {
 
     /// The fields of a struct literal, each lowered to a number; `None` (reported) for a
     /// literal that is not one of numbers.
+    /// `..base` of a local struct (`Normal { mu: m, ..d }`) gives the fields not written.
     fn struct_fields(&mut self, s: &syn::ExprStruct) -> Option<Fields> {
-        if let Some(rest) = &s.rest {
-            self.errors.on(
-                rest,
-                "#[grad] builds a local struct from all of its fields: write each one instead of `..base`",
-            );
-            return None;
-        }
+        let base = match s.rest.as_deref() {
+            None => None,
+            Some(Expr::Path(p)) if self.record_name(p).is_some() => self.record_values(p),
+            Some(rest) => {
+                self.errors.on(
+                    rest,
+                    "#[grad] builds a local struct from its fields, and from `..base` only when `base` is a local struct of numbers: write the other fields instead",
+                );
+                return None;
+            }
+        };
         let mut fields = Vec::new();
         for f in &s.fields {
             let syn::Member::Named(field) = &f.member else {
@@ -190,6 +195,13 @@ impl Lowerer<'_> {
                     return None;
                 }
             }
+        }
+        if let Some((_, base)) = base {
+            let rest: Fields = base
+                .into_iter()
+                .filter(|(name, _)| fields.iter().all(|(written, _)| written != name))
+                .collect();
+            fields.extend(rest);
         }
         Some(fields)
     }
