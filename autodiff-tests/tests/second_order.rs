@@ -775,3 +775,94 @@ fn pass_through_reads_of_arrays_on_dual_numbers() {
         }
     }
 }
+
+// ----- calls of functions that return an array, a `Vec` or a matrix ----------------------------
+
+const DT: f64 = 0.05;
+
+/// A pendulum's dynamics: `modes(hvp)` on an array function writes its `_dual_adjoint` only.
+#[grad(modes(hvp))]
+fn pendulum(s: [f64; 2], u: f64) -> [f64; 2] {
+    [s[1], -9.81 * s[0].sin() - 0.1 * s[1] + u]
+}
+
+/// An MPC-style cost: a rollout `s = step(s, u)` over the controls.
+#[grad(modes(hvp, hessian))]
+fn rollout_cost(u: &[f64]) -> f64 {
+    let mut s = [0.5, 0.0];
+    for &ut in u {
+        let k = pendulum(s, ut);
+        s = [s[0] + DT * k[0], s[1] + DT * k[1]];
+    }
+    s[0] * s[0] + 0.1 * u.iter().map(|v| v * v).sum::<f64>()
+}
+
+#[grad(modes(hvp))]
+fn difference(a: &[f64; 3], b: &[f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+#[grad(modes(hvp))]
+fn cross(a: &[f64; 3], b: &[f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+#[grad(modes(hvp))]
+fn scaled_vec(x: &[f64], s: f64) -> Vec<f64> {
+    x.iter().map(|v| v * s).collect()
+}
+
+#[grad(modes(hvp))]
+fn rotation(t: f64) -> [[f64; 2]; 2] {
+    let (s, c) = t.sin_cos();
+    [[c, -s], [s, c]]
+}
+
+/// Three points' bond vectors, their normal, a scaled copy and a rotation: calls that return
+/// a fixed array, a `Vec` and a matrix, one of them (`fixed`) on data only.
+#[grad(modes(hvp, hessian))]
+fn normal_energy(p: &[f64]) -> f64 {
+    let a = [p[0], p[1], p[2]];
+    let b = [p[3], p[4], p[5]];
+    let c = [p[6], p[7], p[8]];
+    let b1 = difference(&b, &a);
+    let b2 = difference(&c, &b);
+    let n = cross(&b1, &b2);
+    let v = scaled_vec(&n, p[0]);
+    let r = rotation(p[1]);
+    let fixed = rotation(0.25);
+    (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt()
+        + v[2] * r[0][1]
+        + r[1][1] * b2[0] * fixed[1][0]
+}
+
+#[test]
+fn second_order_goes_through_calls_that_return_arrays() {
+    let mut rng = Rng::new(23);
+    for trial in 0..20 {
+        let u = rng.vec(6, -1.0, 1.0);
+        let v = rng.vec(6, -1.0, 1.0);
+        let (value, g, hv) = rollout_cost_hvp(&u, &v);
+        assert_eq!(value, rollout_cost(&u));
+        assert_all_close(&g, &rollout_cost_grad(&u).1, 1e-14, "rollout gradient");
+        let fd = gradient_difference(&|x| rollout_cost_grad(x).1, &u, &v);
+        assert_all_close(&hv, &fd, 1e-6, &format!("rollout Hv, trial {trial}"));
+
+        let p = rng.vec(9, -1.5, 1.5);
+        let v = rng.vec(9, -1.0, 1.0);
+        let (value, _, hv) = normal_energy_hvp(&p, &v);
+        assert_eq!(value, normal_energy(&p));
+        let fd = gradient_difference(&|x| normal_energy_grad(x).1, &p, &v);
+        assert_all_close(&hv, &fd, 1e-6, &format!("normal_energy Hv, trial {trial}"));
+        let (_, _, h) = normal_energy_hessian(&p);
+        for i in 0..9 {
+            for j in 0..i {
+                assert!((h[i][j] - h[j][i]).abs() <= 1e-10 * (1.0 + h[i][j].abs()));
+            }
+        }
+    }
+}

@@ -583,7 +583,19 @@ impl Gen<'_> {
                 // On dual numbers, a result of data that the function then writes dual
                 // numbers into: lifted to constants.
                 let lift = self.is_dual_array(*array) && !self.has_dual_arg(args);
-                let call = callee.call("", args.iter().map(|x| self.arg(x)).collect(), 0);
+                let call = match self.dual_call(args) {
+                    // The value as dual numbers: the callee's sweeps on dual numbers with a
+                    // zero cotangent (of the type its `_dual_adjoint` takes).
+                    Some(mut rest) => {
+                        rest[0] = quote!(&<_ as ::autodiff::__private::ReturnedArray<_>>::zeros(0));
+                        let generated = rest.len() - 1;
+                        let mut a: Vec<TokenStream> =
+                            args.iter().map(|x| self.adjoint_arg(x)).collect();
+                        a.extend(rest);
+                        callee.call(self.adjoint_suffix(), a, generated)
+                    }
+                    None => callee.call("", args.iter().map(|x| self.arg(x)).collect(), 0),
+                };
                 let m = self.stored.contains(array).then(|| quote!(mut));
                 let mut out = match lift {
                     true => quote!(let #m #a = ::autodiff::__private::lift(&#call);),

@@ -521,6 +521,14 @@ impl<'a> Gen<'a> {
                     Output::Matrix => {
                         quote!(::autodiff::__private::SameShape::add_from(&mut #d, #d_out);)
                     }
+                    // On dual numbers, a `Vec`'s cotangent may be empty: zero (a caller that
+                    // wants only the value cannot tell its length).
+                    Output::Vec if self.dual.is_some() => quote!(
+                        if !#d_out.is_empty() {
+                            ::autodiff::__private::check_cotangent(#d_out.len(), #d.len());
+                            for (#g, #s) in #d.iter_mut().zip(#d_out.iter()) { #add }
+                        }
+                    ),
                     _ => quote!(
                         ::autodiff::__private::check_cotangent(#d_out.len(), #d.len());
                         for (#g, #s) in #d.iter_mut().zip(#d_out.iter()) { #add }
@@ -1098,15 +1106,20 @@ impl<'a> Gen<'a> {
 
     pub fn finish(self, forward: TokenStream, reverse: TokenStream) -> Sweeps {
         let result = match self.body.output {
-            Some(out) => self.array(out),
-            None if self.dual.is_some() => self.as_dual(&self.body.result),
-            None => self.operand(&self.body.result),
+            // On dual numbers, an output no parameter reaches is lifted to constants.
+            Some(out) if self.dual.is_some() && !self.is_dual_array(out) => {
+                let a = self.array(out);
+                quote!(::autodiff::__private::lift(&#a))
+            }
+            Some(out) => self.array(out).into_token_stream(),
+            None if self.dual.is_some() => self.as_dual(&self.body.result).into(),
+            None => self.operand(&self.body.result).into(),
         };
         Sweeps {
             tapes: self.tape_decls,
             forward,
             reverse,
-            result: result.into(),
+            result,
             used_shadows: self.used_shadows,
         }
     }
