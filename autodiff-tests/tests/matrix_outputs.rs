@@ -391,3 +391,151 @@ fn matrix_literals_of_rows() {
         }
     }
 }
+
+// ----- found by a probe of matrix-heavy code (robotics, Kalman filters) -------------------------
+
+#[grad]
+fn rotation(t: f64) -> [[f64; 2]; 2] {
+    [[t.cos(), -t.sin()], [t.sin(), t.cos()]]
+}
+
+#[grad]
+fn counter_rotation(t: f64) -> [[f64; 2]; 2] {
+    [[t.cos(), t.sin()], [-t.sin(), t.cos()]]
+}
+
+#[grad]
+fn weighted_dot(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    a[0] * b[0] + 3.0 * a[1] * b[1]
+}
+
+#[grad]
+fn inverse(a: &[[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    let d = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+    [[a[1][1] / d, -a[0][1] / d], [-a[1][0] / d, a[0][0] / d]]
+}
+
+/// An element of a matrix a call returns, read without a `let`.
+#[grad]
+fn element_of_call(t: f64) -> f64 {
+    rotation(t)[1][0] * 2.0
+}
+
+/// The rows of a matrix a call returns, destructured, with and without the `let`'s type.
+#[grad]
+fn destructured_rows(t: f64) -> f64 {
+    let [r0, r1] = rotation(t);
+    let [s0, s1]: [[f64; 2]; 2] = counter_rotation(t);
+    r0[1] * r1[0] + s0[0] * s1[1]
+}
+
+/// A row bound by value, and rows lent to a call.
+#[grad]
+fn rows_of_call(t: f64) -> f64 {
+    let r = rotation(t);
+    let r1 = r[1];
+    r1[0] * r1[1] + weighted_dot(&r[0], &r[1])
+}
+
+/// The rows of a matrix a call returns, iterated.
+#[grad]
+fn inverse_frobenius(a: &[[f64; 2]; 2]) -> f64 {
+    let b = inverse(a);
+    let mut s = 0.0;
+    for row in b.iter() {
+        for v in row.iter() {
+            s += v * v;
+        }
+    }
+    s
+}
+
+/// A matrix an `if` chooses between calls, its type on the `let`, multiplied in a loop.
+#[grad]
+fn alternating_rotations(q: &[f64; 3]) -> f64 {
+    let mut r = [[1.0, 0.0], [0.0, 1.0]];
+    for i in 0..3 {
+        let j: [[f64; 2]; 2] = if i % 2 == 0 {
+            rotation(q[i])
+        } else {
+            counter_rotation(q[i])
+        };
+        r = mat_mul(&r, &j);
+    }
+    r[0][1]
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Pose {
+    r: [[f64; 2]; 2],
+}
+
+#[grad]
+fn trace_product(a: &[[f64; 2]; 2], b: &[[f64; 2]; 2]) -> f64 {
+    a[0][0] * b[0][0] + a[1][1] * b[1][1]
+}
+
+/// A model's matrix field lent twice.
+#[grad]
+fn pose_energy(m: &Pose) -> f64 {
+    trace_product(&m.r, &m.r)
+}
+
+/// A matrix of a data array of matrices (a parameter the macro does not look into) lent to a
+/// call, with a `Const` shadow.
+#[grad(a)]
+fn against_reference(a: &[[f64; 2]; 2], references: &[[[f64; 2]; 2]; 3]) -> f64 {
+    trace_product(a, &references[1])
+}
+
+#[test]
+fn matrices_from_calls_read_by_rows() {
+    let mut rng = Rng::new(45);
+    for _ in 0..10 {
+        let t = rng.uniform(-2.0, 2.0);
+        for (name, f, g) in [
+            (
+                "element_of_call",
+                element_of_call as fn(f64) -> f64,
+                element_of_call_grad as fn(f64) -> (f64, f64),
+            ),
+            (
+                "destructured_rows",
+                destructured_rows,
+                destructured_rows_grad,
+            ),
+            ("rows_of_call", rows_of_call, rows_of_call_grad),
+        ] {
+            assert_matches_fd(&|x| f(x[0]), &[t], &[g(t).1], name);
+        }
+        let x = [
+            rng.uniform(1.0, 2.0),
+            rng.uniform(-0.5, 0.5),
+            rng.uniform(-0.5, 0.5),
+            rng.uniform(1.0, 2.0),
+        ];
+        let (_, d_a) = inverse_frobenius_grad(&matrix(&x));
+        assert_matches_fd(
+            &|x| inverse_frobenius(&matrix(x)),
+            &x,
+            &flat(&d_a),
+            "inverse_frobenius",
+        );
+        let q = [x[0], x[1], x[2]];
+        let (_, d_q) = alternating_rotations_grad(&q);
+        // A rotation by q0 - q1 + q2: r[0][1] = -sin(q0 - q1 + q2).
+        let c = -(q[0] - q[1] + q[2]).cos();
+        assert!(close(d_q[0], c) && close(d_q[1], -c) && close(d_q[2], c));
+    }
+    let (_, d_pose) = pose_energy_grad(&Pose {
+        r: [[1.0, 2.0], [3.0, 4.0]],
+    });
+    assert_eq!(d_pose.r, [[2.0, 0.0], [0.0, 8.0]]);
+    let references = [
+        [[1.0, 0.5], [0.2, 0.3]],
+        [[2.0, 1.0], [0.0, 3.0]],
+        [[0.0; 2]; 2],
+    ];
+    let (_, d_a) = against_reference_grad(&[[1.0, 2.0], [3.0, 4.0]], &references);
+    assert_eq!(d_a, [[2.0, 0.0], [0.0, 3.0]]);
+}

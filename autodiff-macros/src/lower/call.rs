@@ -422,13 +422,17 @@ impl Lowerer<'_> {
                 }
             }
             match self.lower_expr(arg) {
-                // An element of a `const` table (`TABLE[k]`), a call on constants, ...: a
-                // float for the callee, which takes a shadow for it.
+                // An element of a `const` table (`TABLE[k]`), a call on constants, part of a
+                // parameter the function does not look into that holds floats (`&bs[1]` of
+                // `bs: &[[[f64; 2]; 2]; 3]`), ...: float data for the callee, which takes a
+                // shadow for it.
                 Value::Scalar(op)
                     if self.ty(&op) == Ty::Unknown
                         && !integers.contains(&position)
                         && !names_an_index(arg)
-                        && (self.is_float_data(&op) || self.looks_float(arg)) =>
+                        && (self.is_float_data(&op)
+                            || self.looks_float(arg)
+                            || self.part_of_float_data(arg)) =>
                 {
                     let lent = op.var().is_some_and(|v| self.vars[v.0].reference);
                     let typed = self.checked_float_data(op, lent, arg);
@@ -626,6 +630,28 @@ impl Lowerer<'_> {
             shape,
         });
         array
+    }
+
+    /// Whether `arg` is an element or a part of a parameter whose type the function does not
+    /// look into but which holds floats (`&bs[1]`, `&cfg.table[k]`).
+    fn part_of_float_data(&self, arg: &Expr) -> bool {
+        let mut e = arg;
+        loop {
+            e = match e {
+                Expr::Reference(r) => &r.expr,
+                Expr::Paren(p) => &p.expr,
+                Expr::Index(i) => &i.expr,
+                Expr::Field(f) => &f.base,
+                Expr::Path(p) => {
+                    let Some(ident) = p.path.get_ident() else {
+                        return false;
+                    };
+                    return matches!(self.lookup(&ident.to_string()), Some(Binding::Opaque))
+                        && self.sig.float_data.iter().any(|(name, ..)| name == ident);
+                }
+                _ => return false,
+            };
+        }
     }
 
     /// Whether an argument of unknown type reads as a float: arithmetic on floats, a float

@@ -750,22 +750,29 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_index(&mut self, index: &syn::ExprIndex) -> Value {
         let span = spans::index(index);
-        // `g(x)[0]`, `self.head.forward(&h)[0]`: an element of the array a differentiated
-        // call returns, bound first (a call bound to a local returns an array).
-        let call = match &*index.expr {
+        // `g(x)[0]`, `self.head.forward(&h)[0]`, `rot(t)[1][0]`: an element of the array (of
+        // the matrix) a differentiated call returns, bound first (a call bound to a local
+        // returns an array).
+        let (callee, indices) = match &*index.expr {
+            Expr::Index(inner) => (&*inner.expr, vec![&*inner.index, &*index.index]),
+            other => (other, vec![&*index.index]),
+        };
+        let call = match callee {
             Expr::Call(_) => true,
             Expr::MethodCall(m) => self.model_method(m).is_some(),
             _ => false,
         };
-        let reads = call.then(|| self.reads(&index.expr.to_token_stream()));
+        let reads = call.then(|| self.reads(&callee.to_token_stream()));
         if reads.is_some_and(|r| r.varied && !r.poisoned) {
             let name = format!("{SYNTHETIC}returned_{}", self.next_synthetic());
-            let returned = proc_macro2::Ident::new(&name, index.expr.span());
-            self.array_locals.insert(name);
-            let (call, i) = (&index.expr, &index.index);
+            let returned = proc_macro2::Ident::new(&name, callee.span());
+            self.array_locals.insert(name.clone());
+            if indices.len() == 2 {
+                self.matrix_locals.insert(name);
+            }
             let element: Expr = syn::parse_quote_spanned!(span=> {
-                let #returned = #call;
-                #returned[#i]
+                let #returned = #callee;
+                #returned #([#indices])*
             });
             return self.lower_expr(&element);
         }

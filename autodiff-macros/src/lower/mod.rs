@@ -405,7 +405,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         lw.ret = Some((cell_of(&flag), cell_of(&value)));
     }
     lw.array_locals = array_names(&stmts, vector);
-    lw.matrix_locals = matrix_names(&stmts);
+    lw.matrix_locals = matrix_names(&stmts, &lw.array_locals);
     // The function's value: a branch of its tail that leaves (`else { panic!(..); }`) gives
     // none, and none is read.
     lw.value_may_leave = true;
@@ -752,23 +752,77 @@ fn result_as_local(stmts: &[SynStmt], sig: &Signature) -> Vec<SynStmt> {
     stmts
 }
 
-/// Locals the statements read with two indices (`m[i][j]`).
-fn matrix_names(stmts: &[SynStmt]) -> HashSet<String> {
-    #[derive(Default)]
-    struct Collect(HashSet<String>);
-    impl<'ast> Visit<'ast> for Collect {
-        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
-            if let Expr::Index(inner) = &*i.expr {
-                if let Expr::Path(p) = &*inner.expr {
-                    self.0.extend(p.path.get_ident().map(ToString::to_string));
-                }
-            }
-            syn::visit::visit_expr_index(self, i);
+/// Locals the statements read as matrices: with two indices (`m[i][j]`), by rows that are
+/// lent (`&m[i]`), iterated or asked their length (`m[i].iter()`), or bound to a name read as
+/// an array (`let r = m[1];`, `for row in m.iter()` of `row[0]`). `arrays`: the names read as
+/// arrays.
+fn matrix_names(stmts: &[SynStmt], arrays: &HashSet<String>) -> HashSet<String> {
+    struct Collect<'a> {
+        matrices: HashSet<String>,
+        arrays: &'a HashSet<String>,
+    }
+    /// `m` of `m[i]`.
+    fn indexed(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Index(i) => match &*i.expr {
+                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+                _ => None,
+            },
+            Expr::Paren(p) => indexed(&p.expr),
+            _ => None,
         }
     }
-    let mut c = Collect::default();
+    /// `m` of `m.iter()`, `&m`, `m`.
+    fn iterated(e: &Expr) -> Option<String> {
+        match e {
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => iterated(&m.receiver),
+            Expr::Reference(r) => iterated(&r.expr),
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        }
+    }
+    impl<'ast> Visit<'ast> for Collect<'_> {
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.matrices.extend(indexed(&i.expr));
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            for arg in &c.args {
+                if let Expr::Reference(r) = arg {
+                    self.matrices.extend(indexed(&r.expr));
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if ["iter", "len"].iter().any(|a| m.method == a) {
+                self.matrices.extend(indexed(&m.receiver));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            if let Pat::Ident(row) = &*f.pat {
+                if self.arrays.contains(&row.ident.to_string()) {
+                    self.matrices.extend(iterated(&f.expr));
+                }
+            }
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let (Pat::Ident(name), Some(init)) = (&l.pat, &l.init) {
+                if self.arrays.contains(&name.ident.to_string()) {
+                    self.matrices.extend(indexed(&init.expr));
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+    }
+    let mut c = Collect {
+        matrices: HashSet::default(),
+        arrays,
+    };
     stmts.iter().for_each(|s| c.visit_stmt(s));
-    c.0
+    c.matrices
 }
 
 /// Locals the statements index, iterate, ask the length of, or end with (a vector result):

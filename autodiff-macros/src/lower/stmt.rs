@@ -199,6 +199,16 @@ impl Lowerer<'_> {
         self.lower_let(&declare);
     }
 
+    /// Whether `let [a, b] = ..` binds rows: the `let` states a matrix (`[[f64; 2]; 2]`), or
+    /// the body reads a name it binds as an array.
+    fn binds_rows(&self, ps: &syn::PatSlice, annotated: Option<&syn::Type>) -> bool {
+        let stated = matches!(annotated, Some(syn::Type::Array(a)) if matches!(&*a.elem, syn::Type::Array(_)));
+        stated
+            || ps.elems.iter().any(|p| {
+                matches!(p, Pat::Ident(pi) if self.array_locals.contains(&pi.ident.to_string()))
+            })
+    }
+
     /// The element type a `let` states for an array (`let y: [f32; 3] = ..`), or the
     /// function's float.
     pub(super) fn element_type(&self, annotated: Option<&syn::Type>) -> syn::Type {
@@ -480,14 +490,39 @@ impl Lowerer<'_> {
             (Some(None), stated) => stated,
             (None, _) => None,
         };
+        // An array chosen between calls (`if c { rot_a(t) } else { rot_b(t) }`), whose shape
+        // nothing here tells.
+        if let (Pat::Ident(pi), Some(None), None) = (pat, branches, &len) {
+            let chooses = matches!(&*init.expr, Expr::If(_) | Expr::Match(_));
+            if chooses && self.array_locals.contains(&pi.ident.to_string()) {
+                self.errors.on(
+                    &init.expr,
+                    format!("#[grad] needs the type of an array that an `if` or a `match` chooses between calls: write it on the `let` (`let {}: [f64; 3] = ..`, `[[f64; 2]; 2]` for a matrix)", pi.ident),
+                );
+                self.poison(pat);
+                return;
+            }
+        }
         if let (Pat::Ident(pi), Some(len)) = (pat, len) {
-            match arrays::branch_matrix_cols(&init.expr) {
+            // The rows' length of a matrix the `let` states (`let j: [[f64; 2]; 2] = if c {
+            // rot_a(q) } else { rot_b(q) };`), else of the literals the branches end in.
+            let stated_cols = match annotated {
+                Some(syn::Type::Array(a)) => match &*a.elem {
+                    syn::Type::Array(row) => Some(row.len.to_token_stream()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let cols = stated_cols.or_else(|| {
+                arrays::branch_matrix_cols(&init.expr)
+                    .map(|cols| syn::Index::from(cols).to_token_stream())
+            });
+            match cols {
                 // `let r = if flip { [[c, -s], [s, c]] } else { .. };`: a matrix, whose rows
                 // the branches write.
                 Some(cols) => {
                     let (name, float) = (&pi.ident, &self.sig.float);
                     let zero = rules::float_literal(float, true, 0.0);
-                    let cols = syn::Index::from(cols);
                     self.lower_stmt(&parse_quote!(
                         let mut #name: [[#float; #cols]; #len] = [[#zero; #cols]; #len];
                     ));
@@ -570,9 +605,13 @@ impl Lowerer<'_> {
                     }
                     return;
                 }
-                // `let [a, b] = g(x);`: the array `g` returns, then its elements.
+                // `let [a, b] = g(x);`: the array `g` returns, then its elements (its rows
+                // when they are read as arrays, or the `let` says it is a matrix).
                 Expr::Call(c) => {
                     let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}array"), c.span());
+                    if self.binds_rows(ps, annotated) {
+                        self.matrix_locals.insert(name.to_string());
+                    }
                     match self.call_array(&name, c) {
                         Some(array) => self.bind_slice_pattern(ps, &Value::Array(array)),
                         None => self.poison(pat),
@@ -582,6 +621,9 @@ impl Lowerer<'_> {
                 // `let [u, v] = m.pair(x);`: the array a model's method returns, likewise.
                 Expr::MethodCall(m) if self.model_method(m).is_some() => {
                     let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}array"), m.span());
+                    if self.binds_rows(ps, annotated) {
+                        self.matrix_locals.insert(name.to_string());
+                    }
                     match self.method_call_array(&name, m) {
                         Some(array) => self.bind_slice_pattern(ps, &Value::Array(array)),
                         None => self.poison(pat),

@@ -210,6 +210,28 @@ impl Gen<'_> {
                         )));
                         continue;
                     }
+                    let field = match self.body.array(a.array).origin {
+                        ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+                        _ => false,
+                    };
+                    if !first && row.is_none() && a.slice.is_none() && field {
+                        // A model's field twice (`tr(&m.r, &m.r)`), of a type the function does
+                        // not write: a second accumulator of that type, added after into the
+                        // field's shadow, when it has one.
+                        let tmp = self.fresh("d_arg", Span::call_site());
+                        let name = self.array(a.array);
+                        let m = self.fresh("shadow", Span::call_site());
+                        call.tokens.extend([quote!(
+                            let mut #tmp = ::autodiff::__private::SameShape::zeros_like(#name);
+                        )]);
+                        shadows.push(quote!(&mut #tmp));
+                        after.push(Piece::code(quote!(
+                            if let ::core::option::Option::Some(#m) = #d.as_deref_mut() {
+                                ::autodiff::__private::SameShape::add_from(#m, &#tmp);
+                            }
+                        )));
+                        continue;
+                    }
                     if !first
                         && row.is_none()
                         && a.slice.is_none()
@@ -284,10 +306,6 @@ impl Gen<'_> {
                     }
                     // A model's field is an `Option<&mut F>`: an element is projected out of
                     // it, whatever it is (a row, or a model of a sequence of them).
-                    let field = match self.body.array(a.array).origin {
-                        ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
-                        _ => false,
-                    };
                     let row_index = row.as_ref().map(|r| quote!([#r]));
                     let shadow = match (&row, is_param, bounds) {
                         (_, true, _) if field && (row.is_some() || slice.is_some()) => {
