@@ -466,3 +466,99 @@ fn failures_tested_in_conditions() {
     assert_eq!(tested_first_hvp(4.0, 1.0), (8.0, 3.0, 0.375));
     assert_eq!(tested_first_tangent(-1.0, 2.0), (1.0, -2.0));
 }
+
+// ----- the success of a fallible call matched (a probe of ray tracing code) ---------------------
+
+/// The nearer hit of a ray from the origin along `d` with a sphere, if any.
+#[grad]
+fn ray_sphere(d: &[f64; 3], c: &[f64; 3], r: f64) -> Option<f64> {
+    let b = -(c[0] * d[0] + c[1] * d[1] + c[2] * d[2]);
+    let cc = c[0] * c[0] + c[1] * c[1] + c[2] * c[2] - r * r;
+    let disc = b * b - cc;
+    if disc < 0.0 {
+        return None;
+    }
+    Some(-b - disc.sqrt())
+}
+
+/// `match` with `Some(t)` / `None`, `if let Some(t)`, a local `Option` matched and asked
+/// `is_some()`, one typed and unwrapped with a default.
+#[grad(center)]
+#[allow(clippy::manual_unwrap_or)] // the `match` is what is tested
+fn depth_loss(center: &[f64; 3], dirs: &[[f64; 3]], depth: &[f64]) -> f64 {
+    let mut loss = 0.0;
+    for (d, &z) in dirs.iter().zip(depth) {
+        let t = match ray_sphere(d, center, 1.0) {
+            Some(t) => t,
+            None => 10.0,
+        };
+        loss += (t - z).powi(2);
+        if let Some(inner) = ray_sphere(d, center, 0.5) {
+            loss += 0.1 * inner;
+        }
+        let hit = ray_sphere(d, center, 0.8);
+        if let Some(t) = hit {
+            loss += t * t;
+        }
+        let typed: Option<f64> = ray_sphere(d, center, 0.9);
+        loss += typed.unwrap_or(2.0) + if hit.is_some() { 1.0 } else { 0.0 };
+    }
+    loss
+}
+
+/// `match` with `Ok(v)` / `Err(_)`, and `if let Ok(w)`.
+#[grad]
+fn logs(x: f64, y: f64) -> f64 {
+    let a = match checked_ln(x) {
+        Ok(v) => v * y,
+        Err(_) => y,
+    };
+    let b = if let Ok(w) = checked_ln(y) {
+        w * w
+    } else {
+        0.5
+    };
+    a + b
+}
+
+/// `let Ok(v) = .. else { return Err(..) };`
+#[grad]
+fn scaled_log(x: f64) -> Result<f64, String> {
+    let Ok(v) = checked_ln(x) else {
+        return Err("ln".into());
+    };
+    Ok(v * x)
+}
+
+#[test]
+fn successes_of_fallible_calls_are_matched() {
+    let central = |f: &dyn Fn(f64) -> f64, x: f64| (f(x + 1e-6) - f(x - 1e-6)) / 2e-6;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * (1.0 + b.abs());
+    let center = [0.1, 0.05, 3.0];
+    // Three rays: two hit every sphere, the last misses the smaller ones.
+    let dirs = [[0.0, 0.0, 1.0], [0.1, 0.0, 0.995], [0.3, 0.0, 0.954]];
+    let depth = [1.5, 1.7, 2.0];
+    let (_, d_center) = depth_loss_grad(&center, &dirs, &depth);
+    for k in 0..3 {
+        let along = |v: f64| {
+            let mut c = center;
+            c[k] = v;
+            depth_loss(&c, &dirs, &depth)
+        };
+        assert!(close(d_center[k], central(&along, center[k])), "d/dc[{k}]");
+    }
+    let (value, d_x) = scaled_log_grad(0.5).unwrap();
+    assert!(close(value, 0.5 * 0.5f64.ln()) && close(d_x, 0.5f64.ln() + 1.0));
+    assert!(scaled_log_grad(-1.0).is_err());
+    for (x, y) in [(0.5, 2.0), (-0.5, 2.0), (0.5, -1.0)] {
+        let (_, (d_x, d_y)) = logs_grad(x, y);
+        assert!(
+            close(d_x, central(&|x| logs(x, y), x)),
+            "d/dx at ({x}, {y})"
+        );
+        assert!(
+            close(d_y, central(&|y| logs(x, y), y)),
+            "d/dy at ({x}, {y})"
+        );
+    }
+}

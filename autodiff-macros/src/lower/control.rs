@@ -113,9 +113,10 @@ impl Lowerer<'_> {
         let Pat::TupleStruct(some) = pat else {
             return None;
         };
+        let ok = some.path.is_ident("Ok");
         let ([inner], true) = (
             &*some.elems.iter().collect::<Vec<_>>(),
-            some.qself.is_none() && some.path.is_ident("Some"),
+            some.qself.is_none() && (some.path.is_ident("Some") || ok),
         ) else {
             return None;
         };
@@ -125,6 +126,22 @@ impl Lowerer<'_> {
             inner => (false, inner),
         };
         let (element, missing) = match self.optional_element(scrutinee) {
+            Some(found) if !ok => found,
+            // `if let Some(t) = hit_sphere(ray, s)`, `if let Ok(v) = safe_ln(x)` of a fallible
+            // call on differentiated values: its value where it succeeded (the call tested as
+            // data first, then made again for its value, which its derivative follows).
+            _ if self.is_fallible_call(scrutinee) => {
+                let span = scrutinee.span();
+                let failed = match ok {
+                    true => quote!(is_err),
+                    false => quote!(is_none),
+                };
+                (
+                    syn::parse_quote_spanned!(span=> #scrutinee.unwrap()),
+                    syn::parse_quote_spanned!(span=> #scrutinee.#failed()),
+                )
+            }
+            _ if ok => return None,
             Some(found) => found,
             // `if let Some(m) = x.iter().copied().reduce(f64::max)`: the reduction unwrapped
             // where it has a value (tested as data, once more).
@@ -141,6 +158,19 @@ impl Lowerer<'_> {
         Some((inner, element, missing))
     }
 
+    /// Whether `e` is a call of a function (of a model's method) on differentiated values,
+    /// which a pattern `Some(..)` or `Ok(..)` says is fallible.
+    pub(super) fn is_fallible_call(&self, e: &Expr) -> bool {
+        let call = match e {
+            Expr::Call(c) => {
+                !matches!(&*c.func, Expr::Path(p) if super::call::is_constructor(&p.path))
+            }
+            Expr::MethodCall(m) => self.model_method(m).is_some(),
+            _ => false,
+        };
+        call && self.reads(&e.to_token_stream()).varied
+    }
+
     /// Whether `e` reduces a differentiated array's items to an `Option` without changing what
     /// it reads (`x.iter().copied().reduce(f64::max)`, `.max_by(..)`, `.min_by(..)`).
     pub(super) fn is_optional_reduction(&self, e: &Expr) -> bool {
@@ -153,23 +183,34 @@ impl Lowerer<'_> {
     }
 
     /// A `match` of two arms without guards, `Some(p)` and `None` (or `_`), on a reduction of a
-    /// differentiated array, as `if let Some(p) = .. { .. } else { .. }`.
+    /// differentiated array or a fallible call on differentiated values, or `Ok(p)` and
+    /// `Err(_)` (or `_`) on such a call, as `if let Some(p) = .. { .. } else { .. }`.
     fn reduction_match(&self, m: &syn::ExprMatch) -> Option<Expr> {
         let [a, b] = &*m.arms.iter().collect::<Vec<_>>() else {
             return None;
         };
-        let is_some = |p: &Pat| matches!(p, Pat::TupleStruct(t) if t.path.is_ident("Some"));
-        let is_none = |p: &Pat| match p {
-            Pat::Ident(i) => is_none_name(&i.ident),
-            Pat::Path(p) => p.path.is_ident("None"),
+        let success = |p: &Pat| match p {
+            Pat::TupleStruct(t) if t.path.is_ident("Some") => Some(false),
+            Pat::TupleStruct(t) if t.path.is_ident("Ok") => Some(true),
+            _ => None,
+        };
+        // (`Err(_)`: the error is not bound, so nothing reads it)
+        let failure = |p: &Pat, ok: bool| match p {
+            Pat::Ident(i) => !ok && is_none_name(&i.ident),
+            Pat::Path(p) => !ok && p.path.is_ident("None"),
+            Pat::TupleStruct(t) => {
+                ok && t.path.is_ident("Err") && t.elems.iter().all(|e| matches!(e, Pat::Wild(_)))
+            }
             p => matches!(p, Pat::Wild(_)),
         };
-        let (some, none) = match (is_some(&a.pat), is_some(&b.pat)) {
-            (true, false) if is_none(&b.pat) => (a, b),
-            (false, true) if is_none(&a.pat) => (b, a),
+        let (some, none, ok) = match (success(&a.pat), success(&b.pat)) {
+            (Some(ok), None) if failure(&b.pat, ok) => (a, b, ok),
+            (None, Some(ok)) if failure(&a.pat, ok) => (b, a, ok),
             _ => return None,
         };
-        if a.guard.is_some() || b.guard.is_some() || !self.is_optional_reduction(&m.expr) {
+        let reduction = !ok && self.is_optional_reduction(&m.expr);
+        if a.guard.is_some() || b.guard.is_some() || !(reduction || self.is_fallible_call(&m.expr))
+        {
             return None;
         }
         let (scrutinee, pat, then, otherwise) = (&m.expr, &some.pat, &some.body, &none.body);
@@ -702,7 +743,7 @@ impl Lowerer<'_> {
             {
                 self.errors.on(
                     ts,
-                    "#[grad] takes the value of a fallible call with `?` or `.unwrap_or(default)` (`let v = safe_ln(x)?;`), not by `match`: the derivative follows the value",
+                    "#[grad] matches a fallible call on differentiated values with two arms, `Ok(v)` and `Err(_)` (or `Some(v)` and `None`), without guards: the call is tested, then made again for its value, which the derivative follows, so no error is bound; or take the value with `?` or `.unwrap_or(default)`",
                 );
                 None
             }

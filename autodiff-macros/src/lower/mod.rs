@@ -194,6 +194,9 @@ pub struct Lowerer<'a> {
     /// Names the body reads with two indices (`m[i][j]`): a call bound to one returns a
     /// matrix.
     matrix_locals: HashSet<String>,
+    /// Names the body matches with `Some(..)` or asks `is_some()`/`is_none()`: a call bound
+    /// to one returns an `Option`.
+    option_locals: HashSet<String>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
     /// Names the user binds to a row by value somewhere (`let a = v[0];`): a `let` the
@@ -275,6 +278,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         other_floats: HashSet::default(),
         array_locals: HashSet::default(),
         matrix_locals: HashSet::default(),
+        option_locals: HashSet::default(),
         integer_names: integer_names(block, sig),
         row_copy_names: stmt::row_copy_names(block),
         let_read_as_integer: false,
@@ -406,6 +410,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     }
     lw.array_locals = array_names(&stmts, vector);
     lw.matrix_locals = matrix_names(&stmts, &lw.array_locals);
+    lw.option_locals = option_names(&stmts);
     // The function's value: a branch of its tail that leaves (`else { panic!(..); }`) gives
     // none, and none is read.
     lw.value_may_leave = true;
@@ -750,6 +755,45 @@ fn result_as_local(stmts: &[SynStmt], sig: &Signature) -> Vec<SynStmt> {
         }
     }
     stmts
+}
+
+/// Locals the statements match with `Some(..)` (`if let`, `while let`, `match`) or ask
+/// `is_some()`/`is_none()`.
+fn option_names(stmts: &[SynStmt]) -> HashSet<String> {
+    #[derive(Default)]
+    struct Collect(HashSet<String>);
+    fn name(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        }
+    }
+    fn some(p: &Pat) -> bool {
+        matches!(p, Pat::TupleStruct(t) if t.path.is_ident("Some"))
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+            if some(&l.pat) {
+                self.0.extend(name(&l.expr));
+            }
+            syn::visit::visit_expr_let(self, l);
+        }
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            if m.arms.iter().any(|a| some(&a.pat)) {
+                self.0.extend(name(&m.expr));
+            }
+            syn::visit::visit_expr_match(self, m);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if m.method == "is_some" || m.method == "is_none" {
+                self.0.extend(name(&m.receiver));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut c = Collect::default();
+    stmts.iter().for_each(|s| c.visit_stmt(s));
+    c.0
 }
 
 /// Locals the statements read as matrices: with two indices (`m[i][j]`), by rows that are

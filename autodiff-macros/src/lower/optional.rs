@@ -81,7 +81,13 @@ impl Lowerer<'_> {
                 let value = self.lower_expr(&c.args[0]);
                 (Operand::Lit(lit_bool(true)), value)
             }
-            (None, e) if self.is_optional_reduction(e) => {
+            // `let hit = hit_sphere(ray, s);` of a call on differentiated values, read as an
+            // `Option` (typed so, or matched with `Some(..)`): as a reduction is.
+            (None, e)
+                if self.is_optional_reduction(e)
+                    || (self.is_fallible_call(e)
+                        && (payload.is_some() || self.option_locals.contains(&name))) =>
+            {
                 let span = e.span();
                 let Some(Value::Scalar(some)) =
                     self.try_opaque(&syn::parse_quote_spanned!(span=> #e.is_some()), true)

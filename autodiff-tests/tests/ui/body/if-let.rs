@@ -1,7 +1,7 @@
 // `if let` on data (`if let Some(s) = scale`) is read as written, and on an element or a
 // reduction of a differentiated array (`x.last()`, `.reduce(f64::max)`) the element is read
-// where it is there; on another value computed from a differentiated input it is not: there
-// is no derivative through a pattern.
+// where it is there; on a call of differentiated values, the call's value where it succeeds,
+// through the callee's `_adjoint`, which a plain function lacks.
 use autodiff::grad;
 
 fn checked_ln(v: f64) -> Option<f64> {

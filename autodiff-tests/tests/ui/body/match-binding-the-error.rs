@@ -8,12 +8,13 @@ fn safe_ln(x: f64) -> Result<f64, String> {
     Ok(x.ln())
 }
 
-// The value of a fallible call taken apart by `match`.
+// `Ok(v)` / `Err(_)` is the call tested, then its value; an error bound by the pattern
+// would need the call's `Result` itself.
 #[grad]
 fn doubled(x: f64) -> f64 {
     match safe_ln(x) {
         Ok(v) => v * 2.0,
-        Err(_) => 0.0,
+        Err(e) => e.len() as f64,
     }
 }
 
