@@ -539,3 +539,59 @@ fn matrices_from_calls_read_by_rows() {
     let (_, d_a) = against_reference_grad(&[[1.0, 2.0], [3.0, 4.0]], &references);
     assert_eq!(d_a, [[2.0, 0.0], [0.0, 3.0]]);
 }
+
+// ----- Jacobians of matrix outputs: entry `[i][c]` is the gradient of output `[i][c]` --------
+
+/// 5 input coordinates, 6 outputs: by tangents.
+#[grad(modes(jacobian))]
+fn weighted_outer(a: &[f64; 2], b: &[f64; 3]) -> [[f64; 3]; 2] {
+    let mut m = [[0.0; 3]; 2];
+    for i in 0..2 {
+        for j in 0..3 {
+            m[i][j] = a[i] * b[j] * b[j];
+        }
+    }
+    m
+}
+
+/// 6 input coordinates, 4 outputs: by adjoints.
+#[grad(modes(jacobian))]
+fn pair_products(x: &[f64; 6]) -> [[f64; 2]; 2] {
+    [[x[0] * x[1], x[2].sin()], [x[3] * x[4] * x[5], x[0] + x[5]]]
+}
+
+/// A slice: the cheaper way chosen at run time.
+#[grad(modes(jacobian))]
+fn slice_products(a: &[f64], s: f64) -> [[f64; 2]; 2] {
+    [[a[0] * s, a[1] * s], [a[0] * a[1], s * s]]
+}
+
+#[test]
+fn jacobians_of_matrix_outputs_match_finite_differences() {
+    let mut rng = Rng::new(46);
+    for _ in 0..10 {
+        let x = rng.vec(6, -1.5, 1.5);
+        let (a, b) = ([x[0], x[1]], [x[2], x[3], x[4]]);
+        let (value, (j_a, j_b)) = weighted_outer_jacobian(&a, &b);
+        assert_eq!(value, weighted_outer(&a, &b));
+        let fixed: [f64; 6] = [x[0], x[1], x[2], x[3], x[4], x[5]];
+        let (_, j_x) = pair_products_jacobian(&fixed);
+        let (_, (j_s, j_t)) = slice_products_jacobian(&x[..2], x[2]);
+        for i in 0..2 {
+            for c in 0..3 {
+                let mut analytic = j_a[i][c].to_vec();
+                analytic.extend(j_b[i][c]);
+                let f = |y: &[f64]| weighted_outer(&[y[0], y[1]], &[y[2], y[3], y[4]])[i][c];
+                assert_matches_fd(&f, &x[..5], &analytic, "weighted_outer");
+            }
+            for c in 0..2 {
+                let f = |y: &[f64]| pair_products(&[y[0], y[1], y[2], y[3], y[4], y[5]])[i][c];
+                assert_matches_fd(&f, &x, &j_x[i][c], "pair_products");
+                let mut analytic = j_s[i][c].clone();
+                analytic.push(j_t[i][c]);
+                let f = |y: &[f64]| slice_products(&y[..2], y[2])[i][c];
+                assert_matches_fd(&f, &x[..3], &analytic, "slice_products");
+            }
+        }
+    }
+}

@@ -364,3 +364,35 @@ fn pushed_values_bound_first() {
     summed_outputs_adjoint(&net, &xs, &[1.0, 2.0], &mut d);
     assert_eq!(d.w, [1.0 + 2.0 * 3.0, 2.0 - 2.0]);
 }
+
+#[grad]
+fn six_features(x: f64) -> [f64; 6] {
+    [x, 2.0 * x, x * x, x.sin(), x.cos(), 1.0]
+}
+
+#[grad]
+fn total_of(v: &[f64]) -> f64 {
+    v.iter().sum()
+}
+
+/// Slices of an array a call returned, lent to calls (taken for a matrix's rows once: a
+/// probe of multi-head scores).
+#[grad]
+fn split_products(x: f64) -> f64 {
+    let typed: [f64; 6] = six_features(x);
+    let untyped = six_features(2.0 * x);
+    total_of(&typed[..3]) * total_of(&typed[3..]) + total_of(&untyped[1..4])
+}
+
+#[test]
+fn slices_of_call_results_are_lent() {
+    for x in [-1.0, 0.3, 2.0] {
+        let (_, d_x) = split_products_grad(x);
+        let h = 1e-6;
+        let numeric = (split_products(x + h) - split_products(x - h)) / (2.0 * h);
+        assert!(
+            (d_x - numeric).abs() < 1e-6 * (1.0 + numeric.abs()),
+            "{d_x} vs {numeric}"
+        );
+    }
+}

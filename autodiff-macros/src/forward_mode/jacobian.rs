@@ -1,5 +1,6 @@
 //! `NAME_jacobian(args..) -> (value, J)` for a function with an array output: row `i` of
-//! `J_p` is the gradient of output `i` with respect to parameter `p`.
+//! `J_p` is the gradient of output `i` with respect to parameter `p` (entry `[i][c]` that of
+//! output `[i][c]`, for a matrix output).
 //!
 //! Forward mode gives a column per call of `NAME_tangent` (a unit tangent on one input
 //! coordinate); reverse mode gives a row per call of `NAME_adjoint` (a unit `d_out`). With
@@ -28,9 +29,10 @@ fn jacobian_type(sig: &Signature, wrt: &[usize]) -> TokenStream {
         .iter()
         .map(|&p| {
             let g = grad_type(&sig.params[p], f);
-            match output_len(sig) {
-                Some(m) => quote!([#g; #m]),
-                None => quote!(::std::vec::Vec<#g>),
+            match (output_len(sig), output_cols(sig)) {
+                (Some(n), Some(m)) => quote!([[#g; #m]; #n]),
+                (Some(m), None) => quote!([#g; #m]),
+                (None, _) => quote!(::std::vec::Vec<#g>),
             }
         })
         .collect();
@@ -40,10 +42,21 @@ fn jacobian_type(sig: &Signature, wrt: &[usize]) -> TokenStream {
     }
 }
 
-/// `M` of a `[T; M]` output.
+/// `M` of a `[T; M]` output, `N` of a `[[T; M]; N]` one.
 fn output_len(sig: &Signature) -> Option<&syn::Expr> {
     match (&sig.output, &sig.returns) {
-        (Output::Array, Type::Array(a)) => Some(&a.len),
+        (Output::Array | Output::Matrix, Type::Array(a)) => Some(&a.len),
+        _ => None,
+    }
+}
+
+/// `M` of a `[[T; M]; N]` output.
+fn output_cols(sig: &Signature) -> Option<&syn::Expr> {
+    match (&sig.output, &sig.returns) {
+        (Output::Matrix, Type::Array(a)) => match &*a.elem {
+            Type::Array(row) => Some(&row.len),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -194,15 +207,20 @@ pub fn item(
             ParamKind::Array { shape, .. } => shape.is_fixed(),
             _ => false,
         };
-        let init = match (output_len(sig), copy) {
-            (Some(len), true) => quote!([#row; #len]),
-            (Some(_), false) => quote!(::core::array::from_fn(|_| #row)),
-            (None, _) => quote!(::std::vec![#row; #m]),
+        let init = match (output_len(sig), output_cols(sig), copy) {
+            (Some(len), Some(cols), true) => quote!([[#row; #cols]; #len]),
+            (Some(len), None, true) => quote!([#row; #len]),
+            (Some(_), Some(_), false) => {
+                quote!(::core::array::from_fn(|_| ::core::array::from_fn(|_| #row)))
+            }
+            (Some(_), None, false) => quote!(::core::array::from_fn(|_| #row)),
+            (None, ..) => quote!(::std::vec![#row; #m]),
         };
         let g = grad_type(param, f);
-        let ty = match output_len(sig) {
-            Some(len) => quote!([#g; #len]),
-            None => quote!(::std::vec::Vec<#g>),
+        let ty = match (output_len(sig), output_cols(sig)) {
+            (Some(len), Some(cols)) => quote!([[#g; #cols]; #len]),
+            (Some(len), None) => quote!([#g; #len]),
+            (None, _) => quote!(::std::vec::Vec<#g>),
         };
         decls.extend([quote!(let mut #j: #ty = #init;)]);
         js.push(j);
@@ -215,9 +233,15 @@ pub fn item(
         _ => quote!((#value, (#(#js),*))),
     };
 
-    // Reverse mode: row i from a unit `d_out`.
+    // Reverse mode: row i (entry `[i][c]` of a matrix output) from a unit `d_out`.
+    let cols = output_cols(sig);
+    let (i, c) = (local("i", site()), local("c", site()));
+    let at = match cols {
+        Some(_) => quote!([#i][#c]),
+        None => quote!([#i]),
+    };
     let reverse = {
-        let (e, i) = (local("e", site()), local("i", site()));
+        let e = local("e", site());
         let adjoint = &names.adjoint;
         let shadows = sig
             .params
@@ -232,21 +256,26 @@ pub fn item(
                         ParamKind::Array { shape, .. }
                             if matches!(**shape, Shape::Slice | Shape::VecRef) =>
                         {
-                            quote!(&mut #j[#i][..])
+                            quote!(&mut #j #at [..])
                         }
-                        _ => quote!(&mut #j[#i]),
+                        _ => quote!(&mut #j #at),
                     }
                 }
             })
             .collect::<Vec<_>>();
         let adjoint_generics = own_generics(item, shadows.len());
+        let unit = quote! {
+            #e #at = #one;
+            #owner #adjoint #adjoint_generics(#(#args,)* &#e, #(#shadows),*);
+            #e #at = #zero;
+        };
+        let entries = match cols {
+            Some(cols) => quote!(for #c in 0..#cols { #unit }),
+            None => unit,
+        };
         quote! {
             let mut #e = ::autodiff::__private::ZeroShape::of(&#value).zeros();
-            for #i in 0..#m {
-                #e[#i] = #one;
-                #owner #adjoint #adjoint_generics(#(#args,)* &#e, #(#shadows),*);
-                #e[#i] = #zero;
-            }
+            for #i in 0..#m { #entries }
         }
     };
 
@@ -293,11 +322,23 @@ pub fn item(
                 })
                 .collect::<Vec<_>>();
             let tangent_generics = own_generics(item, tangents.len());
+            // (a matrix output's tangent is stored row by row)
+            let stores = match cols {
+                Some(_) => {
+                    let (j_rows, t_rows) = (local("j_rows", site()), local("t_rows", site()));
+                    quote! {
+                        for (#j_rows, #t_rows) in #j.iter_mut().zip(#column.iter()) {
+                            for (#row, #x) in #j_rows.iter_mut().zip(#t_rows.iter()) { #store }
+                        }
+                    }
+                }
+                None => quote! {
+                    for (#row, #x) in #j.iter_mut().zip(#column.iter()) { #store }
+                },
+            };
             let call = quote! {
                 let (_, #column) = #owner #tangent #tangent_generics(#(#args,)* #(#tangents),*);
-                for (#row, #x) in #j.iter_mut().zip(#column.iter()) {
-                    #store
-                }
+                #stores
             };
             out.extend([match &param.kind {
                 ParamKind::Array { shape, .. } => match &**shape {
@@ -318,7 +359,14 @@ pub fn item(
     let sizes: Vec<(TokenStream, Option<usize>)> =
         wrt.iter().map(|&p| coordinates(&sig.params[p])).collect();
     let known_n = sizes.iter().map(|(_, n)| *n).sum::<Option<usize>>();
-    let known_m = output_len(sig).and_then(literal);
+    // (a matrix output's entries: rows times columns)
+    let known_m = match cols {
+        Some(cols) => output_len(sig)
+            .and_then(literal)
+            .zip(literal(cols))
+            .map(|(r, c)| r * c),
+        None => output_len(sig).and_then(literal),
+    };
     let body = match (forward_code, known_n.zip(known_m)) {
         (None, _) => reverse,
         (Some(fw), Some((n, m))) if n <= m => fw,
@@ -336,12 +384,16 @@ pub fn item(
                 Some((first, rest)) => quote!(#first #(+ #rest)*),
                 None => quote!(0usize),
             };
+            let outputs = match cols {
+                Some(cols) => quote!((#m * #cols)),
+                None => quote!(#m),
+            };
             let cheaper = match known {
-                0 => quote!(#sum <= #m),
-                1 => quote!(#sum < #m),
+                0 => quote!(#sum <= #outputs),
+                1 => quote!(#sum < #outputs),
                 k => {
                     let k = proc_macro2::Literal::usize_unsuffixed(k);
-                    quote!(#sum + #k <= #m)
+                    quote!(#sum + #k <= #outputs)
                 }
             };
             quote! {

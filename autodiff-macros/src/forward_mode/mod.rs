@@ -37,15 +37,12 @@ pub fn plan(attr: &GradAttr, item: &ItemFn, sig: &Signature, errors: &mut Errors
     };
     let name = &item.sig.ident;
     if let Some(span) = attr.mode_span(Mode::Jacobian) {
-        let refused = match sig.output {
-            Output::Scalar => Some(format!("one number, whose Jacobian is its gradient: call `{name}_grad`")),
-            Output::Matrix => Some(format!("a matrix, whose Jacobian has a gradient per entry: call `{name}_adjoint` with `d_out` one at entry `[i][j]` and zero elsewhere for that entry's gradient, or return the entries flat (`[f64; N * M]`) for a Jacobian")),
-            Output::Array | Output::Vec => None,
-        };
-        if let Some(why) = refused {
+        if sig.output == Output::Scalar {
             errors.at(
                 span,
-                format!("`modes(jacobian)` needs a function that returns a vector (`[f64; M]` or `Vec<f64>`); `{name}` returns {why}"),
+                format!(
+                    "`modes(jacobian)` needs a function that returns a vector (`[f64; M]` or `Vec<f64>`) or a matrix; `{name}` returns one number, whose Jacobian is its gradient: call `{name}_grad`"
+                ),
             );
             plan.jacobian = false;
         }

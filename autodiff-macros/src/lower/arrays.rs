@@ -51,10 +51,12 @@ impl Lowerer<'_> {
         // Read as an array, or typed as one (`let t: [f64; 3] = sub(a, b);`, passed on whole).
         let array = self.array_locals.contains(&pi.ident.to_string())
             || annotated.is_some_and(is_array_type);
+        // The `let`'s type says whether a call's result is a matrix.
         if let Some(syn::Type::Array(a)) = annotated {
-            if matches!(&*a.elem, syn::Type::Array(_)) {
-                self.matrix_locals.insert(pi.ident.to_string());
-            }
+            match matches!(&*a.elem, syn::Type::Array(_)) {
+                true => self.matrix_locals.insert(pi.ident.to_string()),
+                false => self.matrix_locals.remove(&pi.ident.to_string()),
+            };
         }
         match init {
             Expr::Repeat(r) => self.buffer(pi, r, None, annotated),

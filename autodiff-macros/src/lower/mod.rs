@@ -805,10 +805,10 @@ fn matrix_names(stmts: &[SynStmt], arrays: &HashSet<String>) -> HashSet<String> 
         matrices: HashSet<String>,
         arrays: &'a HashSet<String>,
     }
-    /// `m` of `m[i]`.
+    /// `m` of `m[i]` (not of a slice, `m[1..]`).
     fn indexed(e: &Expr) -> Option<String> {
         match e {
-            Expr::Index(i) => match &*i.expr {
+            Expr::Index(i) if !matches!(&*i.index, Expr::Range(_)) => match &*i.expr {
                 Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
                 _ => None,
             },
