@@ -562,3 +562,36 @@ fn successes_of_fallible_calls_are_matched() {
         );
     }
 }
+
+/// A fixed point, or `None` when it has not converged: `then(|| ..)` as the result (a probe of
+/// solver code; rejected before as a closure used as a value).
+#[grad]
+#[allow(clippy::unnecessary_lazy_evaluations)] // as the probe wrote it
+fn cosine_fixed_point(a: f64) -> Option<f64> {
+    let mut x = 0.5;
+    for _ in 0..200 {
+        x = (a * x).cos();
+    }
+    let residual = x - (a * x).cos();
+    (residual.abs() < 1e-10).then(|| x)
+}
+
+#[grad]
+fn positive_log(v: f64) -> Option<f64> {
+    if v < -10.0 {
+        return (v > -20.0).then_some(0.0);
+    }
+    (v > 0.0).then(|| v.ln())
+}
+
+#[test]
+fn then_as_the_result() {
+    // x = cos(a x): dx/da = -x sin(a x) / (1 + a sin(a x)).
+    let a = 0.5;
+    let (x, d_a) = cosine_fixed_point_grad(a).unwrap();
+    let s = (a * x).sin();
+    assert!((d_a + x * s / (1.0 + a * s)).abs() < 1e-9);
+    assert_eq!(positive_log_grad(2.0), Some((2.0f64.ln(), 0.5)));
+    assert_eq!(positive_log_grad(-1.0), None);
+    assert_eq!(positive_log_grad(-15.0), Some((0.0, 0.0)));
+}

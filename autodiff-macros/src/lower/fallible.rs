@@ -53,6 +53,10 @@ fn fail(failure: &Expr) -> Expr {
 
 /// Rewrites the outcome that `expr` ends with, through `if`, `match` and blocks.
 fn tail_outcome(expr: &mut Expr) {
+    // `(v > 0.0).then(|| v.ln())`: the `if` it stands for.
+    if let Some(rewritten) = super::methods::then_as_if(expr) {
+        *expr = rewritten;
+    }
     match outcome(expr) {
         Some(Outcome::Success(value)) => *expr = value,
         Some(Outcome::Failure) => *expr = fail(expr),
