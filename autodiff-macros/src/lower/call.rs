@@ -632,21 +632,25 @@ impl Lowerer<'_> {
         array
     }
 
-    /// Whether `arg` is an element or a part of a parameter whose type the function does not
-    /// look into but which holds floats (`&bs[1]`, `&cfg.table[k]`).
+    /// Whether `arg` is an element of a parameter whose type the function does not look into
+    /// but which holds floats (`&bs[1]` of `bs: &[[[f64; 2]; 2]; 3]`; not a field, which may
+    /// be a size).
     fn part_of_float_data(&self, arg: &Expr) -> bool {
-        let mut e = arg;
+        let (mut e, mut indexed) = (arg, false);
         loop {
             e = match e {
                 Expr::Reference(r) => &r.expr,
                 Expr::Paren(p) => &p.expr,
-                Expr::Index(i) => &i.expr,
-                Expr::Field(f) => &f.base,
+                Expr::Index(i) => {
+                    indexed = true;
+                    &i.expr
+                }
                 Expr::Path(p) => {
                     let Some(ident) = p.path.get_ident() else {
                         return false;
                     };
-                    return matches!(self.lookup(&ident.to_string()), Some(Binding::Opaque))
+                    return indexed
+                        && matches!(self.lookup(&ident.to_string()), Some(Binding::Opaque))
                         && self.sig.float_data.iter().any(|(name, ..)| name == ident);
                 }
                 _ => return false,
