@@ -415,7 +415,9 @@ fn settle_rows(attr: &GradAttr, sig: &mut Signature) {
             continue;
         };
         let row_len = match &**shape {
-            Shape::Matrix { rows: None, cols } => Some(Box::new(cols.clone())),
+            Shape::Matrix {
+                rows: None, cols, ..
+            } => Some(Box::new(cols.clone())),
             Shape::VecRows => None,
             _ => continue,
         };
@@ -507,7 +509,7 @@ fn differentiated(
             errors.at(
                 *span,
                 format!(
-                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `&[[T; M]; N]`, `&[[T; M]]`, `&[Vec<T>]` and models; {fix}"
+                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `[[T; M]; N]`, `&[[T; M]; N]`, `&[[T; M]]`, `&[Vec<T>]` and models; {fix}"
                 ),
             );
         }
@@ -906,8 +908,11 @@ pub(crate) fn array_zeros(shape: &Shape, ident: &Ident, zero: &TokenStream) -> O
         Shape::Matrix {
             rows: Some(rows),
             cols,
+            ..
         } => quote!([[#zero; #cols]; #rows]),
-        Shape::Matrix { rows: None, cols } => quote!(::std::vec![[#zero; #cols]; #ident.len()]),
+        Shape::Matrix {
+            rows: None, cols, ..
+        } => quote!(::std::vec![[#zero; #cols]; #ident.len()]),
         Shape::VecRows => {
             // Hygienic: a user's constant named `row` cannot turn it into a pattern.
             let row = Ident::new("row", Span::mixed_site());
@@ -929,8 +934,11 @@ pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
             Shape::Matrix {
                 rows: Some(rows),
                 cols,
+                ..
             } => quote!([[#f; #cols]; #rows]),
-            Shape::Matrix { rows: None, cols } => quote!(::std::vec::Vec<[#f; #cols]>),
+            Shape::Matrix {
+                rows: None, cols, ..
+            } => quote!(::std::vec::Vec<[#f; #cols]>),
             Shape::VecRows => quote!(::std::vec::Vec<::std::vec::Vec<#f>>),
             Shape::Field { .. } => quote!(#f),
         },

@@ -172,8 +172,14 @@ fn dual_param_type(p: &Param, dual: &TokenStream) -> TokenStream {
             Shape::Matrix {
                 rows: Some(rows),
                 cols,
-            } => quote!(&[[#dual; #cols]; #rows]),
-            Shape::Matrix { rows: None, cols } => quote!(&[[#dual; #cols]]),
+                by_value,
+            } => match by_value {
+                true => quote!([[#dual; #cols]; #rows]),
+                false => quote!(&[[#dual; #cols]; #rows]),
+            },
+            Shape::Matrix {
+                rows: None, cols, ..
+            } => quote!(&[[#dual; #cols]]),
             Shape::VecRows => quote!(&[::std::vec::Vec<#dual>]),
             Shape::Field { .. } => quote!(#dual),
         },
@@ -183,7 +189,7 @@ fn dual_param_type(p: &Param, dual: &TokenStream) -> TokenStream {
 
 /// Whether the parameter is passed by reference.
 fn by_ref(p: &Param) -> bool {
-    matches!(&p.kind, ParamKind::Array { shape, .. } if !matches!(**shape, Shape::ArrayByValue(_)))
+    matches!(&p.kind, ParamKind::Array { shape, .. } if !shape.by_value())
 }
 
 fn dual_adjoint_item(
@@ -218,11 +224,11 @@ fn dual_adjoint_item(
         Some(_) => fallible_type(&sig.returns, dual.clone()),
         None => on_dual_numbers(&sig.returns, &dual),
     };
-    // An array's cotangent by reference; a `Vec`'s as one (not a slice), so that a caller
-    // can make zeros of it by its type.
+    // An array's cotangent by value, so that a caller that wants only the value passes zeros
+    // of its type (`Default`, an empty `Vec`), whatever the type is.
     let d_out_ty = match sig.output {
         Output::Scalar => dual.clone(),
-        _ => quote!(&#returns),
+        _ => returns.clone(),
     };
     let callers = match sig.output {
         Output::Scalar => format!("`{}_hvp` and ", item.sig.ident),
@@ -281,8 +287,11 @@ fn direction_type(p: &Param, f: &syn::Type) -> TokenStream {
             Shape::Matrix {
                 rows: Some(rows),
                 cols,
+                ..
             } => quote!(&[[#f; #cols]; #rows]),
-            Shape::Matrix { rows: None, cols } => quote!(&[[#f; #cols]]),
+            Shape::Matrix {
+                rows: None, cols, ..
+            } => quote!(&[[#f; #cols]]),
             _ => quote!(&[#f]),
         },
         _ => quote!(#f),
@@ -336,7 +345,7 @@ fn hvp_item(
         let array = matches!(p.kind, ParamKind::Array { .. });
         let source = match &p.kind {
             ParamKind::Array { shape, .. } => match &**shape {
-                Shape::ArrayByValue(_) => quote!(&#ident),
+                Shape::ArrayByValue(_) | Shape::Matrix { by_value: true, .. } => quote!(&#ident),
                 Shape::VecRef => quote!(&#ident[..]),
                 _ => quote!(#ident),
             },

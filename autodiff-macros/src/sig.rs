@@ -23,6 +23,8 @@ pub enum Shape {
     Matrix {
         rows: Option<syn::Expr>,
         cols: syn::Expr,
+        /// `[[T; M]; N]` taken by value (not behind `&`).
+        by_value: bool,
     },
     /// `&[Vec<T>]` and `&Vec<Vec<T>>`: rows that are vectors of their own lengths.
     VecRows,
@@ -38,6 +40,15 @@ impl Shape {
         matches!(
             self,
             Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Matrix { rows: Some(_), .. }
+        )
+    }
+
+    /// Whether the parameter is an array taken by value (`[T; N]`, `[[T; M]; N]`), not
+    /// behind `&`.
+    pub fn by_value(&self) -> bool {
+        matches!(
+            self,
+            Shape::ArrayByValue(_) | Shape::Matrix { by_value: true, .. }
         )
     }
 
@@ -597,10 +608,11 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
     let array = |inner: &Type, by_ref: bool, errors: &mut Errors| -> Option<ParamKind> {
         let (shape, elem) = match inner {
             Type::Array(a) => match (&*a.elem, by_ref) {
-                (Type::Array(row), true) => (
+                (Type::Array(row), _) => (
                     Shape::Matrix {
                         rows: Some(a.len.clone()),
                         cols: row.len.clone(),
+                        by_value: !by_ref,
                     },
                     &*row.elem,
                 ),
@@ -613,6 +625,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                     Shape::Matrix {
                         rows: None,
                         cols: row.len.clone(),
+                        by_value: false,
                     },
                     &*row.elem,
                 ),
@@ -632,6 +645,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                         Shape::Matrix {
                             rows: None,
                             cols: row.len.clone(),
+                            by_value: false,
                         },
                         &*row.elem,
                     ),

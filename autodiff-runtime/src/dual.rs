@@ -26,10 +26,19 @@ use num_traits::{Float, Num, NumCast, One, ToPrimitive, Zero};
 /// assert_eq!(y.value, 2.0_f64.sin() * 2.0);
 /// assert!((y.tangent - (2.0_f64.cos() * 2.0 + 2.0_f64.sin())).abs() < 1e-15);
 /// ```
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct Dual<T> {
     pub value: T,
     pub tangent: T,
+}
+
+/// Zero, as for any float (and what a generated sweep passes as a zero cotangent, whatever
+/// the callee's is: a number, or an array of them).
+impl<T: Float> Default for Dual<T> {
+    #[inline(always)]
+    fn default() -> Self {
+        Dual::constant(T::zero())
+    }
 }
 
 impl<T: Float> Dual<T> {

@@ -957,8 +957,9 @@ impl<A: Integer, B: Integer, C: Integer, D: Integer> Integer for (A, B, C, D) {}
 /// number, or an array returned by value. Its adjoint starts at zero of the same shape, the
 /// other calls' `_adjoint`s add into it through `&mut`, and it goes to its own callee's
 /// `_adjoint` as that takes `d_out` (and a tangent goes on as a `_tangent` takes one): a
-/// number by value, an array by reference.
-pub trait HandedOn: Sized {
+/// number by value, an array or a matrix by reference. `T` is a parameter (not `Self`'s
+/// element) so that the impls of vectors and of matrices do not overlap.
+pub trait HandedOn<T>: Sized {
     type Passed<'a>
     where
         Self: 'a;
@@ -974,7 +975,7 @@ pub trait HandedOn: Sized {
 
 macro_rules! handed_on_numbers {
     ($($t:ty),*) => {$(
-        impl HandedOn for $t {
+        impl HandedOn<$t> for $t {
             type Passed<'a> = $t;
             #[inline(always)]
             fn zero(&self) -> $t {
@@ -997,7 +998,7 @@ macro_rules! handed_on_numbers {
 }
 handed_on_numbers!(f32, f64);
 
-impl<T: Float> HandedOn for crate::Dual<T> {
+impl<T: Float> HandedOn<crate::Dual<T>> for crate::Dual<T> {
     type Passed<'a>
         = crate::Dual<T>
     where
@@ -1020,7 +1021,7 @@ impl<T: Float> HandedOn for crate::Dual<T> {
     }
 }
 
-impl<T: Float, const N: usize> HandedOn for [T; N] {
+impl<T: Float, const N: usize> HandedOn<T> for [T; N] {
     type Passed<'a>
         = &'a [T; N]
     where
@@ -1045,7 +1046,7 @@ impl<T: Float, const N: usize> HandedOn for [T; N] {
     }
 }
 
-impl<T: Float> HandedOn for Vec<T> {
+impl<T: Float> HandedOn<T> for Vec<T> {
     type Passed<'a>
         = &'a [T]
     where
@@ -1067,6 +1068,29 @@ impl<T: Float> HandedOn for Vec<T> {
         for (a, b) in self.iter_mut().zip(other) {
             *a = *a + *b;
         }
+    }
+}
+
+impl<T: Float, const M: usize, const N: usize> HandedOn<T> for [[T; M]; N] {
+    type Passed<'a>
+        = &'a [[T; M]; N]
+    where
+        T: 'a;
+    #[inline(always)]
+    fn zero(&self) -> Self {
+        [[T::zero(); M]; N]
+    }
+    #[inline(always)]
+    fn placeholder() -> Self {
+        [[T::zero(); M]; N]
+    }
+    #[inline(always)]
+    fn passed(&self) -> &[[T; M]; N] {
+        self
+    }
+    #[inline(always)]
+    fn add(&mut self, other: &Self) {
+        SameShape::add_from(self, other);
     }
 }
 

@@ -595,3 +595,109 @@ fn jacobians_of_matrix_outputs_match_finite_differences() {
         }
     }
 }
+
+// ----- matrices taken by value (`fn det(m: [[f64; 3]; 3])`, a probe of robotics code) ---------
+
+#[grad(modes(tangent, hvp))]
+fn determinant(m: [[f64; 3]; 3]) -> f64 {
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+}
+
+#[grad(modes(tangent, jacobian, hvp))]
+fn transposed(m: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
+    [[m[0][0], m[1][0]], [m[0][1], m[1][1]]]
+}
+
+#[grad(modes(hvp))]
+fn squared_norm(a: [[f64; 2]; 2]) -> f64 {
+    let mut s = 0.0;
+    for row in a.iter() {
+        for v in row {
+            s += v * v;
+        }
+    }
+    s
+}
+
+/// A `mut` matrix parameter written in place, then passed on by value.
+#[grad]
+fn scaled_norm(mut a: [[f64; 2]; 2], s: f64) -> f64 {
+    for i in 0..2 {
+        for j in 0..2 {
+            a[i][j] *= s;
+        }
+    }
+    squared_norm(a) + a[0][1]
+}
+
+/// A matrix a call returns handed on whole by value, and a literal passed by value, under
+/// second order too.
+#[grad(modes(hvp))]
+fn handed_on_matrices(x: &[f64; 4]) -> f64 {
+    let m = [[x[0], x[1]], [x[2], x[3]]];
+    let t = transposed(m);
+    squared_norm(t) * x[0] + squared_norm([[x[0], 1.0], [2.0, x[3]]])
+}
+
+#[test]
+fn matrices_by_value() {
+    let mut rng = Rng::new(47);
+    for _ in 0..10 {
+        let x = rng.vec(9, -1.5, 1.5);
+        let m = [[x[0], x[1], x[2]], [x[3], x[4], x[5]], [x[6], x[7], x[8]]];
+        let (value, d_m) = determinant_grad(m);
+        assert_eq!(value, determinant(m));
+        let analytic: Vec<f64> = d_m.iter().flatten().copied().collect();
+        let f =
+            |y: &[f64]| determinant([[y[0], y[1], y[2]], [y[3], y[4], y[5]], [y[6], y[7], y[8]]]);
+        assert_matches_fd(&f, &x, &analytic, "determinant");
+        let v = [[1.0, 0.0, 0.5], [0.0, -1.0, 0.0], [0.25, 0.0, 2.0]];
+        let (_, t) = determinant_tangent(m, &v);
+        let along: f64 = (0..3)
+            .map(|i| (0..3).map(|j| d_m[i][j] * v[i][j]).sum::<f64>())
+            .sum();
+        assert!(close(t, along));
+        // Hv along `v` against differences of the gradient.
+        let (_, _, hv) = determinant_hvp(m, &v);
+        let h = 1e-5;
+        let shifted = |s: f64| -> [[f64; 3]; 3] {
+            std::array::from_fn(|i| std::array::from_fn(|j| m[i][j] + s * v[i][j]))
+        };
+        let (gp, gm) = (
+            determinant_grad(shifted(h)).1,
+            determinant_grad(shifted(-h)).1,
+        );
+        for i in 0..3 {
+            for j in 0..3 {
+                let numeric = (gp[i][j] - gm[i][j]) / (2.0 * h);
+                assert!((hv[i][j] - numeric).abs() < 1e-6 * (1.0 + numeric.abs()));
+            }
+        }
+
+        let a = matrix(&x[..4]);
+        let s = x[4];
+        let (_, (d_a, d_s)) = scaled_norm_grad(a, s);
+        let mut analytic = flat(&d_a).to_vec();
+        analytic.push(d_s);
+        let f = |y: &[f64]| scaled_norm(matrix(y), y[4]);
+        assert_matches_fd(&f, &x[..5], &analytic, "scaled_norm");
+
+        let four = [x[0], x[1], x[2], x[3]];
+        let (_, d_x) = handed_on_matrices_grad(&four);
+        let f = |y: &[f64]| handed_on_matrices(&[y[0], y[1], y[2], y[3]]);
+        assert_matches_fd(&f, &four, &d_x, "handed_on_matrices");
+        let (_, _, hv) = handed_on_matrices_hvp(&four, &[1.0, 0.0, 0.0, 0.0]);
+        let (gp, gm) = (
+            handed_on_matrices_grad(&[x[0] + h, x[1], x[2], x[3]]).1,
+            handed_on_matrices_grad(&[x[0] - h, x[1], x[2], x[3]]).1,
+        );
+        for k in 0..4 {
+            let numeric = (gp[k] - gm[k]) / (2.0 * h);
+            assert!((hv[k] - numeric).abs() < 1e-6 * (1.0 + numeric.abs()));
+        }
+    }
+    let (_, j) = transposed_jacobian([[1.0, 2.0], [3.0, 4.0]]);
+    assert_eq!(j[0][1], [[0.0, 0.0], [1.0, 0.0]]);
+}

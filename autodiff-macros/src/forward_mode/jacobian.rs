@@ -149,11 +149,14 @@ fn coordinates(p: &Param) -> (TokenStream, Option<usize>) {
             Shape::Matrix {
                 rows: Some(rows),
                 cols,
+                ..
             } => (
                 quote!(#rows * #cols),
                 literal(rows).zip(literal(cols)).map(|(r, c)| r * c),
             ),
-            Shape::Matrix { rows: None, cols } => (quote!(#ident.len() * #cols), None),
+            Shape::Matrix {
+                rows: None, cols, ..
+            } => (quote!(#ident.len() * #cols), None),
             _ => (quote!(#ident.len()), None),
         },
         _ => (quote!(1usize), Some(1)),

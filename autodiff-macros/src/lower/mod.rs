@@ -325,6 +325,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     Shape::Matrix {
                         rows: Some(rows),
                         cols,
+                        ..
                     } => vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())],
                     Shape::Matrix { rows: None, .. } => Vec::new(),
                     Shape::Slice | Shape::VecRef | Shape::VecRows | Shape::Field { .. } => {

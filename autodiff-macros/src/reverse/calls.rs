@@ -512,7 +512,7 @@ impl Gen<'_> {
         };
         match &self.sig.params[p].kind {
             ParamKind::Model { by_ref, .. } => *by_ref,
-            ParamKind::Array { shape, .. } => !matches!(**shape, Shape::ArrayByValue(_)),
+            ParamKind::Array { shape, .. } => !shape.by_value(),
             _ => false,
         }
     }

@@ -585,9 +585,9 @@ impl Gen<'_> {
                 let lift = self.is_dual_array(*array) && !self.has_dual_arg(args);
                 let call = match self.dual_call(args) {
                     // The value as dual numbers: the callee's sweeps on dual numbers with a
-                    // zero cotangent (of the type its `_dual_adjoint` takes).
+                    // zero cotangent.
                     Some(mut rest) => {
-                        rest[0] = quote!(&<_ as ::autodiff::__private::ReturnedArray<_>>::zeros(0));
+                        rest[0] = quote!(::core::default::Default::default());
                         let generated = rest.len() - 1;
                         let mut a: Vec<TokenStream> =
                             args.iter().map(|x| self.adjoint_arg(x)).collect();
@@ -822,7 +822,7 @@ impl Gen<'_> {
             }
             // A call's result only handed on, of the other branch's shape.
             None if self.handed_on.contains(&v) => {
-                quote!(<_ as ::autodiff::__private::HandedOn>::placeholder())
+                quote!(<_ as ::autodiff::__private::HandedOn<_>>::placeholder())
             }
             None => self.dummy(self.body.var(v).ty, self.is_dual(&Operand::Var(v))),
         }
@@ -1262,7 +1262,10 @@ impl Gen<'_> {
             Arg::Array(a) => self.takes_array_shadow(a),
         });
         let consts = shadows.map(|_| quote!(::autodiff::Const));
-        Some([self.zero().into()].into_iter().chain(consts).collect())
+        // (zero of whatever the callee's `d_out` is: a dual number, or an array of them for a
+        // result handed on whole)
+        let zero = quote!(::core::default::Default::default());
+        Some([zero].into_iter().chain(consts).collect())
     }
 
     /// Whether a call reads a dual number (a float, or an array of them).

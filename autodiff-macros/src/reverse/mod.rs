@@ -519,7 +519,7 @@ impl<'a> Gen<'a> {
                     // A matrix of the type the function returns, whatever the body took it for
                     // (a call's result passed on whole is not known to be one).
                     Output::Matrix => {
-                        quote!(::autodiff::__private::SameShape::add_from(&mut #d, #d_out);)
+                        quote!(::autodiff::__private::SameShape::add_from(&mut #d, &#d_out);)
                     }
                     // On dual numbers, a `Vec`'s cotangent may be empty: zero (a caller that
                     // wants only the value cannot tell its length).
@@ -697,7 +697,11 @@ impl<'a> Gen<'a> {
                 }
                 let d = self.array_adj(*array);
                 let args = self.replaying(args, replays);
-                self.reverse_call(callee, &args, quote!(&#d), false)
+                let d = match self.dual.is_some() {
+                    true => quote!(::core::clone::Clone::clone(&#d)),
+                    false => quote!(&#d),
+                };
+                self.reverse_call(callee, &args, d, false)
             }
             // The adjoint gets back the length the array had: its elements past that were
             // zeroed by the reverse of the copy that followed.
@@ -1020,9 +1024,12 @@ impl<'a> Gen<'a> {
                 replays,
                 unwrap,
             } => {
-                let d = match self.handed_on.contains(&var) {
-                    true => quote!(::autodiff::__private::HandedOn::passed(&#d)),
-                    false => d,
+                // On dual numbers, an array's cotangent goes by value (its `_dual_adjoint`
+                // takes zeros of its type from `Default` for the value alone).
+                let d = match (self.handed_on.contains(&var), self.dual.is_some()) {
+                    (true, false) => quote!(::autodiff::__private::HandedOn::passed(&#d)),
+                    (true, true) => quote!(::core::clone::Clone::clone(&#d)),
+                    (false, _) => d,
                 };
                 let args = self.replaying(args, replays);
                 self.reverse_call(callee, &args, d, unwrap.is_some())

@@ -128,10 +128,8 @@ impl Gen<'_> {
                 continue;
             }
             let ident = &param.ident;
-            let by_value = matches!(
-                &param.kind,
-                ParamKind::Array { shape, .. } if matches!(**shape, Shape::ArrayByValue(_))
-            );
+            let by_value =
+                matches!(&param.kind, ParamKind::Array { shape, .. } if shape.by_value());
             out.extend([match by_value {
                 true => quote!(let #ident = ::autodiff::__private::dual_values(&#ident);),
                 false => quote!(let #ident = &::autodiff::__private::dual_values(#ident);),

@@ -1,6 +1,6 @@
 // Under a bare `#[grad]` every float parameter is differentiated; one whose floats are in a
-// shape it does not differentiate (a tuple, a matrix by value) would
-// silently get no gradient, so it is an error that says how to read it as data instead.
+// shape it does not differentiate (a slice of tuples) would silently get no gradient, so it
+// is an error that says how to read it as data instead.
 use autodiff::grad;
 
 #[grad]
@@ -10,11 +10,6 @@ fn fit(a: f64, b: f64, points: &[(f64, f64)]) -> f64 {
         s += (a * x + b - y).powi(2);
     }
     s
-}
-
-#[grad]
-fn corner(m: [[f64; 2]; 2]) -> f64 {
-    m[0][0] * m[1][1]
 }
 
 fn main() {}
