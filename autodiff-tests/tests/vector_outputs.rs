@@ -396,3 +396,26 @@ fn slices_of_call_results_are_lent() {
         );
     }
 }
+
+#[grad]
+fn powers(x: f64) -> [f64; 3] {
+    [x, 2.0 * x, x * x]
+}
+
+/// `.map` on a call's array whose length only the map's `let` states (a probe of NN code).
+#[grad]
+fn scaled_powers(x: f64, s: f64) -> f64 {
+    let z = powers(x);
+    let logits: [f64; 3] = z.map(|v| v * s);
+    logits[0] + logits[2] * logits[1]
+}
+
+#[test]
+fn maps_of_call_results_typed_by_their_let() {
+    for (x, s) in [(0.5, 2.0), (-1.5, 0.3)] {
+        let (_, (d_x, d_s)) = scaled_powers_grad(x, s);
+        // s x + 2 s^2 x^3
+        assert!((d_x - (s + 6.0 * s * s * x * x)).abs() < 1e-12);
+        assert!((d_s - (x + 4.0 * s * x * x * x)).abs() < 1e-12);
+    }
+}

@@ -232,8 +232,18 @@ impl Lowerer<'_> {
         };
         // Of rows too (`a.map(|r| ..)` of a `[[f64; 2]; 3]`): `f` takes each row.
         let info = &self.arrays[id.0];
-        match (info.dims, info.elem == Elem::Float, info.lens.first()) {
-            (1 | 2, true, Some(Operand::Const(len))) => Some((&*m.receiver, len.clone(), f)),
+        match (
+            info.dims,
+            info.elem == Elem::Float,
+            info.lens.first(),
+            annotated,
+        ) {
+            (1 | 2, true, Some(Operand::Const(len)), _) => Some((&*m.receiver, len.clone(), f)),
+            // A call's result, whose length the `let` of the map states (`let y: [f64; 3] =
+            // z.map(f);`): `map` keeps it.
+            (1 | 2, true, None, Some(syn::Type::Array(a))) => {
+                Some((&*m.receiver, a.len.clone(), f))
+            }
             _ => None,
         }
     }
