@@ -125,7 +125,10 @@ pub fn expand(
     let mut scan = Scan {
         models: &models,
         data: &data,
-        array_names: super::array_names(&block.stmts, sig.output != crate::sig::Output::Scalar),
+        array_names: super::prescan::array_names(
+            &block.stmts,
+            sig.output != crate::sig::Output::Scalar,
+        ),
         reads: Vec::new(),
         float,
         aliases: HashMap::default(),

@@ -187,7 +187,7 @@ pub(in crate::lower) fn lent_names(block: &syn::Block) -> HashSet<String> {
             syn::visit::visit_expr_method_call(self, m);
         }
     }
-    let mut c = Collect(crate::lower::array_names(&block.stmts, false));
+    let mut c = Collect(crate::lower::prescan::array_names(&block.stmts, false));
     c.visit_block(block);
     c.0
 }

@@ -1,0 +1,230 @@
+//! What a function's statements say about its locals before they are lowered: which names
+//! are read as arrays, as matrices, as `Option`s. A call bound to such a name returns one.
+
+use super::*;
+
+/// Locals the statements match with `Some(..)` (`if let`, `while let`, `match`) or ask
+/// `is_some()`/`is_none()`.
+pub(super) fn option_names(stmts: &[SynStmt]) -> HashSet<String> {
+    #[derive(Default)]
+    struct Collect(HashSet<String>);
+    fn name(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        }
+    }
+    fn some(p: &Pat) -> bool {
+        matches!(p, Pat::TupleStruct(t) if t.path.is_ident("Some"))
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+            if some(&l.pat) {
+                self.0.extend(name(&l.expr));
+            }
+            syn::visit::visit_expr_let(self, l);
+        }
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            if m.arms.iter().any(|a| some(&a.pat)) {
+                self.0.extend(name(&m.expr));
+            }
+            syn::visit::visit_expr_match(self, m);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if m.method == "is_some" || m.method == "is_none" {
+                self.0.extend(name(&m.receiver));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut c = Collect::default();
+    stmts.iter().for_each(|s| c.visit_stmt(s));
+    c.0
+}
+
+/// Locals the statements read as matrices: with two indices (`m[i][j]`), by rows that are
+/// lent (`&m[i]`), iterated or asked their length (`m[i].iter()`), or bound to a name read as
+/// an array (`let r = m[1];`, `for row in m.iter()` of `row[0]`). `arrays`: the names read as
+/// arrays.
+pub(super) fn matrix_names(stmts: &[SynStmt], arrays: &HashSet<String>) -> HashSet<String> {
+    struct Collect<'a> {
+        matrices: HashSet<String>,
+        arrays: &'a HashSet<String>,
+    }
+    /// `m` of `m[i]` (not of a slice, `m[1..]`).
+    fn indexed(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Index(i) if !matches!(&*i.index, Expr::Range(_)) => match &*i.expr {
+                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+                _ => None,
+            },
+            Expr::Paren(p) => indexed(&p.expr),
+            _ => None,
+        }
+    }
+    /// `m` of `m.iter()`, `&m`, `m`.
+    fn iterated(e: &Expr) -> Option<String> {
+        match e {
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => iterated(&m.receiver),
+            Expr::Reference(r) => iterated(&r.expr),
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        }
+    }
+    impl<'ast> Visit<'ast> for Collect<'_> {
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.matrices.extend(indexed(&i.expr));
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            for arg in &c.args {
+                if let Expr::Reference(r) = arg {
+                    self.matrices.extend(indexed(&r.expr));
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if ["iter", "len"].iter().any(|a| m.method == a) {
+                self.matrices.extend(indexed(&m.receiver));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            if let Pat::Ident(row) = &*f.pat {
+                if self.arrays.contains(&row.ident.to_string()) {
+                    self.matrices.extend(iterated(&f.expr));
+                }
+            }
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let (Pat::Ident(name), Some(init)) = (&l.pat, &l.init) {
+                if self.arrays.contains(&name.ident.to_string()) {
+                    self.matrices.extend(indexed(&init.expr));
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+    }
+    let mut c = Collect {
+        matrices: HashSet::default(),
+        arrays,
+    };
+    stmts.iter().for_each(|s| c.visit_stmt(s));
+    c.matrices
+}
+
+/// Locals the statements index, iterate, ask the length of, or end with (a vector result):
+/// a call bound to one of them returns an array.
+pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
+    #[derive(Default)]
+    struct Collect {
+        arrays: HashSet<String>,
+        /// `let copy = source;`: a copy is an array if it is read as one.
+        copies: Vec<(String, String)>,
+    }
+    /// The local `e` names, dereferenced (`*row`) or not.
+    fn name_of(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => name_of(&u.expr),
+            Expr::Paren(p) => name_of(&p.expr),
+            _ => None,
+        }
+    }
+    impl Collect {
+        fn note(&mut self, e: &Expr) {
+            self.arrays.extend(name_of(e));
+        }
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.note(&i.expr);
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if is_array_method(&m.method.to_string()) {
+                self.note(&m.receiver);
+            }
+            // `w.iter().zip(row)`: what is zipped is iterated too.
+            if m.method == "zip" {
+                m.args.iter().for_each(|a| self.note(a));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if let Some((a, b)) = iter::free_zip(c) {
+                self.note(a);
+                self.note(b);
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            self.note(&r.expr);
+            syn::visit::visit_expr_reference(self, r);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.note(&f.expr);
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            if let Some(elements) = vec_elements(mac) {
+                self.visit_expr(&elements);
+                return;
+            }
+            // `assert!(row.len() >= 2)`, `println!("{}", v[0])`: arguments that are
+            // expressions tell how their locals are read too.
+            let args = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+            if let Ok(args) = syn::parse::Parser::parse2(args, mac.tokens.clone()) {
+                args.iter().for_each(|a| self.visit_expr(a));
+            }
+        }
+        // `h = y;`: one is an array if the other is.
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if let (Some(left), Some(right)) = (name_of(&a.left), name_of(&a.right)) {
+                self.copies.push((left.clone(), right.clone()));
+                self.copies.push((right, left));
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let Some(init) = &l.init {
+                let pat = match &l.pat {
+                    Pat::Type(t) => &*t.pat,
+                    other => other,
+                };
+                match pat {
+                    Pat::Slice(_) => self.note(&init.expr),
+                    Pat::Ident(pi) => {
+                        if let Some(source) = name_of(&init.expr) {
+                            self.copies.push((pi.ident.to_string(), source));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+    }
+    let mut c = Collect::default();
+    for stmt in stmts {
+        c.visit_stmt(stmt);
+    }
+    // The vector result, and what the last statement names when it is one.
+    c.arrays.insert(RESULT.to_string());
+    if let (true, Some(SynStmt::Expr(tail, None))) = (vector, stmts.last()) {
+        c.note(tail);
+    }
+    loop {
+        let before = c.arrays.len();
+        for (copy, source) in &c.copies {
+            if c.arrays.contains(copy) {
+                c.arrays.insert(source.clone());
+            }
+        }
+        if c.arrays.len() == before {
+            return c.arrays;
+        }
+    }
+}
