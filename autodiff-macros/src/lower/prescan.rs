@@ -3,36 +3,40 @@
 
 use super::*;
 
+/// The local `e` names, dereferenced (`*row`) or in parentheses or not.
+fn local_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => local_name(&u.expr),
+        Expr::Paren(p) => local_name(&p.expr),
+        _ => None,
+    }
+}
+
 /// Locals the statements match with `Some(..)` (`if let`, `while let`, `match`) or ask
 /// `is_some()`/`is_none()`.
 pub(super) fn option_names(stmts: &[SynStmt]) -> HashSet<String> {
     #[derive(Default)]
     struct Collect(HashSet<String>);
-    fn name(e: &Expr) -> Option<String> {
-        match e {
-            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-            _ => None,
-        }
-    }
     fn some(p: &Pat) -> bool {
         matches!(p, Pat::TupleStruct(t) if t.path.is_ident("Some"))
     }
     impl<'ast> Visit<'ast> for Collect {
         fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
             if some(&l.pat) {
-                self.0.extend(name(&l.expr));
+                self.0.extend(local_name(&l.expr));
             }
             syn::visit::visit_expr_let(self, l);
         }
         fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
             if m.arms.iter().any(|a| some(&a.pat)) {
-                self.0.extend(name(&m.expr));
+                self.0.extend(local_name(&m.expr));
             }
             syn::visit::visit_expr_match(self, m);
         }
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             if m.method == "is_some" || m.method == "is_none" {
-                self.0.extend(name(&m.receiver));
+                self.0.extend(local_name(&m.receiver));
             }
             syn::visit::visit_expr_method_call(self, m);
         }
@@ -54,10 +58,7 @@ pub(super) fn matrix_names(stmts: &[SynStmt], arrays: &HashSet<String>) -> HashS
     /// `m` of `m[i]` (not of a slice, `m[1..]`).
     fn indexed(e: &Expr) -> Option<String> {
         match e {
-            Expr::Index(i) if !matches!(&*i.index, Expr::Range(_)) => match &*i.expr {
-                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-                _ => None,
-            },
+            Expr::Index(i) if !matches!(&*i.index, Expr::Range(_)) => local_name(&i.expr),
             Expr::Paren(p) => indexed(&p.expr),
             _ => None,
         }
@@ -67,8 +68,7 @@ pub(super) fn matrix_names(stmts: &[SynStmt], arrays: &HashSet<String>) -> HashS
         match e {
             Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => iterated(&m.receiver),
             Expr::Reference(r) => iterated(&r.expr),
-            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-            _ => None,
+            other => local_name(other),
         }
     }
     impl<'ast> Visit<'ast> for Collect<'_> {
@@ -124,18 +124,9 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         /// `let copy = source;`: a copy is an array if it is read as one.
         copies: Vec<(String, String)>,
     }
-    /// The local `e` names, dereferenced (`*row`) or not.
-    fn name_of(e: &Expr) -> Option<String> {
-        match e {
-            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => name_of(&u.expr),
-            Expr::Paren(p) => name_of(&p.expr),
-            _ => None,
-        }
-    }
     impl Collect {
         fn note(&mut self, e: &Expr) {
-            self.arrays.extend(name_of(e));
+            self.arrays.extend(local_name(e));
         }
     }
     impl<'ast> Visit<'ast> for Collect {
@@ -182,7 +173,7 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         }
         // `h = y;`: one is an array if the other is.
         fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
-            if let (Some(left), Some(right)) = (name_of(&a.left), name_of(&a.right)) {
+            if let (Some(left), Some(right)) = (local_name(&a.left), local_name(&a.right)) {
                 self.copies.push((left.clone(), right.clone()));
                 self.copies.push((right, left));
             }
@@ -197,7 +188,7 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
                 match pat {
                     Pat::Slice(_) => self.note(&init.expr),
                     Pat::Ident(pi) => {
-                        if let Some(source) = name_of(&init.expr) {
+                        if let Some(source) = local_name(&init.expr) {
                             self.copies.push((pi.ident.to_string(), source));
                         }
                     }

@@ -197,39 +197,37 @@ impl Gen<'_> {
                         ));
                         continue;
                     }
-                    if !first && row.is_none() && a.slice.is_none() && !is_param {
-                        // A local array twice (`mat_mul(&m, &m)`): a second accumulator of its
-                        // type, whatever it is (a call's result may be a matrix), added after.
-                        let tmp = self.fresh("d_arg", Span::call_site());
-                        call.tokens.extend([quote!(
-                            let mut #tmp = ::autodiff::__private::SameShape::zeros_like(&#d);
-                        )]);
-                        shadows.push(quote!(&mut #tmp));
-                        after.push(Piece::code(quote!(
-                            ::autodiff::__private::SameShape::add_from(&mut #d, &#tmp);
-                        )));
-                        continue;
-                    }
                     let field = match self.body.array(a.array).origin {
                         ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
                         _ => false,
                     };
-                    if !first && row.is_none() && a.slice.is_none() && field {
-                        // A model's field twice (`tr(&m.r, &m.r)`), of a type the function does
-                        // not write: a second accumulator of that type, added after into the
-                        // field's shadow, when it has one.
+                    if !first && row.is_none() && a.slice.is_none() && (!is_param || field) {
+                        // A local array (`mat_mul(&m, &m)`) or a model's field (`tr(&m.r,
+                        // &m.r)`) twice, of a type the function may not write (a call's result,
+                        // a matrix): a second accumulator of that type, added after (into the
+                        // field's shadow, when it has one).
                         let tmp = self.fresh("d_arg", Span::call_site());
-                        let name = self.array(a.array);
-                        let m = self.fresh("shadow", Span::call_site());
+                        let (zeros, add) = match field {
+                            true => {
+                                let (name, m) =
+                                    (self.array(a.array), self.fresh("shadow", Span::call_site()));
+                                let add =
+                                    quote!(::autodiff::__private::SameShape::add_from(#m, &#tmp););
+                                (
+                                    quote!(#name),
+                                    quote!(if let ::core::option::Option::Some(#m) = #d.as_deref_mut() { #add }),
+                                )
+                            }
+                            false => (
+                                quote!(&#d),
+                                quote!(::autodiff::__private::SameShape::add_from(&mut #d, &#tmp);),
+                            ),
+                        };
                         call.tokens.extend([quote!(
-                            let mut #tmp = ::autodiff::__private::SameShape::zeros_like(#name);
+                            let mut #tmp = ::autodiff::__private::SameShape::zeros_like(#zeros);
                         )]);
                         shadows.push(quote!(&mut #tmp));
-                        after.push(Piece::code(quote!(
-                            if let ::core::option::Option::Some(#m) = #d.as_deref_mut() {
-                                ::autodiff::__private::SameShape::add_from(#m, &#tmp);
-                            }
-                        )));
+                        after.push(Piece::code(add));
                         continue;
                     }
                     if !first
