@@ -2,8 +2,10 @@
 //! but an accumulator's, every adjoint array touched only at the counter, only added into, or
 //! only read), reading their tape entries oldest first and starting their induction variables
 //! from the value they ended with; look-alikes whose reverse iterations depend on each other's
-//! adjoints stay backwards. Every gradient is
-//! checked against central finite differences: a look-alike run forwards gets a wrong one.
+//! adjoints stay backwards. Packed triangles inside a loop (one per row, their running index
+//! started at the row's own) keep their reverse backwards, the index the nested loop leaves
+//! taped once per iteration. Every gradient is checked against central finite differences: a
+//! look-alike run forwards gets a wrong one.
 
 #![allow(
     clippy::needless_range_loop,
@@ -187,5 +189,162 @@ fn reverse_loops_that_must_stay_backwards_match_finite_differences() {
         assert_matches_fd(&|w| stores_that_overwrite(w), &w, &g, "overwrite");
         let (_, g) = discounted_sum_grad(&w);
         assert_matches_fd(&|w| discounted_sum(w), &w, &g, "discounted");
+    }
+}
+
+/// A packed lower triangle per row, its running index started at the row's own (GMM's
+/// `Q (x - mean)`): the loop over `i`, inside the loop over rows, tapes where the nested loop
+/// leaves the index, which the nested loop's reverse counts back from.
+#[grad(lower, x, modes(hvp))]
+fn triangles_per_row(lower: &[f64], x: &[f64], d: usize) -> f64 {
+    let tri = d * (d - 1) / 2;
+    let mut y = vec![0.0; d];
+    let mut total = 0.0;
+    for r in 0..x.len() / d {
+        for i in 0..d {
+            y[i] = x[r * d + i];
+        }
+        let mut l = r * tri;
+        for i in 0..d {
+            let xi = x[r * d + i];
+            for j in i + 1..d {
+                y[j] += lower[l] * xi;
+                l += 1;
+            }
+        }
+        for j in 0..d {
+            total += y[j].sin() * y[j];
+        }
+    }
+    total
+}
+
+/// The same counted down (`l -= 1` before the read), with a value read after the nested
+/// loop at the index it left.
+#[grad]
+fn triangles_counted_down(lower: &[f64], x: &[f64], d: usize) -> f64 {
+    let tri = d * (d - 1) / 2;
+    let n = lower.len();
+    let mut total = 0.0;
+    for r in 0..x.len() / d {
+        let mut l = (r + 1) * tri;
+        for i in 0..d {
+            let mut s = x[r * d + i];
+            for _ in i + 1..d {
+                l -= 1;
+                s += lower[l] * x[r * d + (l % d)];
+            }
+            total += s * s + lower[(l + i) % n] * s;
+        }
+    }
+    total
+}
+
+/// A nested loop whose carried value's adjoint changes from one iteration to the next, its
+/// running index stepped through the triangle.
+#[grad]
+fn triangles_nested_backwards(lower: &[f64], x: &[f64], d: usize) -> f64 {
+    let tri = d * (d - 1) / 2;
+    let mut total = 0.0;
+    for r in 0..x.len() / d {
+        let mut l = r * tri;
+        for i in 0..d {
+            let mut p = x[r * d + i];
+            for _ in i + 1..d {
+                p = 0.5 * p + lower[l];
+                l += 1;
+            }
+            total += p.cos();
+        }
+    }
+    total
+}
+
+/// A look-alike whose loop over `i` could never run its reverse forwards (each row's store
+/// of `y[i]` zeroes an adjoint the nested loop's reverse of an earlier `i` adds into).
+#[grad]
+fn triangles_overwritten(lower: &[f64], x: &[f64], d: usize) -> f64 {
+    let tri = d * (d - 1) / 2;
+    let mut y = vec![0.0_f64; d];
+    let mut total = 0.0;
+    for r in 0..x.len() / d {
+        let mut l = r * tri;
+        for i in 0..d {
+            y[i] = x[r * d + i] * y[i].cos();
+            for j in i + 1..d {
+                y[j] += lower[l] * y[i];
+                l += 1;
+            }
+        }
+        for j in 0..d {
+            total += y[j] * y[j];
+        }
+    }
+    total
+}
+
+#[test]
+fn triangles_inside_loops_match_finite_differences() {
+    type Objective = fn(&[f64], &[f64], usize) -> f64;
+    type Gradient = fn(&[f64], &[f64], usize) -> (f64, (Vec<f64>, Vec<f64>));
+    let cases: [(&str, Objective, Gradient); 4] = [
+        ("per row", triangles_per_row, triangles_per_row_grad),
+        (
+            "counted down",
+            triangles_counted_down,
+            triangles_counted_down_grad,
+        ),
+        (
+            "nested backwards",
+            triangles_nested_backwards,
+            triangles_nested_backwards_grad,
+        ),
+        (
+            "overwritten",
+            triangles_overwritten,
+            triangles_overwritten_grad,
+        ),
+    ];
+    let mut rng = Rng::new(33);
+    for (d, rows) in [(1, 3), (2, 1), (2, 4), (3, 2), (5, 3)] {
+        let lower = rng.vec(rows * d * (d - 1) / 2 + 1, -1.0, 1.0);
+        let x = rng.vec(rows * d, -1.0, 1.0);
+        let split = lower.len();
+        let p = [&lower[..], &x[..]].concat();
+        for (what, f, grad) in cases {
+            let (value, (d_lower, d_x)) = grad(&lower, &x, d);
+            assert_eq!(value, f(&lower, &x, d), "{what}");
+            let objective = |p: &[f64]| f(&p[..split], &p[split..], d);
+            assert_matches_fd(&objective, &p, &[d_lower, d_x].concat(), what);
+        }
+    }
+}
+
+#[test]
+fn hessian_vector_products_through_triangles_inside_loops_match_finite_differences() {
+    let mut rng = Rng::new(34);
+    for (d, rows) in [(2, 3), (4, 2)] {
+        let lower = rng.vec(rows * d * (d - 1) / 2, -1.0, 1.0);
+        let x = rng.vec(rows * d, -1.0, 1.0);
+        let (v_lower, v_x) = (rng.vec(lower.len(), -1.0, 1.0), rng.vec(x.len(), -1.0, 1.0));
+        let (_, _, (hv_lower, hv_x)) = triangles_per_row_hvp(&lower, &x, d, &v_lower, &v_x);
+        // Hv is the derivative of the gradient along v.
+        let along = |t: f64| {
+            let at = |p: &[f64], v: &[f64]| -> Vec<f64> {
+                p.iter().zip(v).map(|(p, v)| p + t * v).collect()
+            };
+            let (_, (g_lower, g_x)) =
+                triangles_per_row_grad(&at(&lower, &v_lower), &at(&x, &v_x), d);
+            [g_lower, g_x].concat()
+        };
+        let h = 1e-5;
+        let (plus, minus) = (along(h), along(-h));
+        for (i, hv) in [hv_lower, hv_x].concat().iter().enumerate() {
+            let numeric = (plus[i] - minus[i]) / (2.0 * h);
+            assert!(
+                (hv - numeric).abs() <= 1e-6 * (1.0 + numeric.abs()),
+                "Hv[{i}] {hv} vs finite differences {numeric} (d = {d})"
+            );
+        }
     }
 }

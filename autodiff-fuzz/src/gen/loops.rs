@@ -180,16 +180,54 @@ impl Gen {
 
     /// A running index walked through a triangle of nested loops, as packed storage is
     /// (`let mut k = 0; for i in 0..n { for j in i..n { .. a[k % len] ..; k += 1; } }`), read
-    /// in both loops.
+    /// in both loops. Inside a loop, it may start from an integer there (a row's triangle
+    /// starts at the row's offset), where the loop's final index is not in scope in the
+    /// reverse sweep.
+    /// Often an array read at it is summed into a float local (`t += a[k % len] * e`), so
+    /// that the reverse sweep needs the index: one declared before, which the code after may
+    /// read, or a new one.
     pub(super) fn running_index(&mut self, out: &mut Vec<Stmt>) {
         self.use_family(Family::ForRange);
         let (bound, max) = self.bound();
         let k = self.fresh("k");
+        let arrays = self.arrays();
+        let packed = match arrays.is_empty() || self.chance(0.3) {
+            true => None,
+            false => {
+                let (array, len, ..) = self.pick(&arrays);
+                let declared: Vec<String> = self
+                    .vars()
+                    .filter(|v| v.kind == Kind::Float && v.mutable && v.active)
+                    .map(|v| v.name.clone())
+                    .collect();
+                let total = match declared.is_empty() || self.chance(0.3) {
+                    true => {
+                        let (total, start) = self.zeroed_local();
+                        out.push(start);
+                        self.declare(Self::float_var(&total, true, true, true));
+                        total
+                    }
+                    false => self.pick(&declared),
+                };
+                Some((array, len, total))
+            }
+        };
+        let ints = self.ints();
+        let (init, start_max) = match ints.is_empty() || self.loops.is_empty() || self.chance(0.3) {
+            true => (IExpr::Lit(0), 0),
+            false => {
+                let (name, m) = self.pick(&ints);
+                (
+                    IExpr::Mul(Box::new(IExpr::Var(name)), Box::new(IExpr::Lit(2))),
+                    2 * m,
+                )
+            }
+        };
         out.push(Stmt::LetInt {
             name: k.clone(),
-            init: IExpr::Lit(0),
+            init,
         });
-        self.declare(int_var(&k, max * max + 1, true));
+        self.declare(int_var(&k, start_max + max * max + 1, true));
         let (i, j) = (self.fresh("i"), self.fresh("j"));
         self.loops.push(LoopKind::For);
         self.scopes.push(vec![int_var(&i, max, false)]);
@@ -199,6 +237,18 @@ impl Gen {
         }
         // Counted: no `continue` skips the step.
         let mut inner = self.loop_body(LoopKind::Counted, vec![int_var(&j, max, false)]);
+        if let Some((array, len, total)) = &packed {
+            let at = IExpr::Rem(Box::new(IExpr::Var(k.clone())), Box::new(IExpr::Lit(*len)));
+            let factor = self.expr(1);
+            let factor = self.make_active(factor);
+            let term = bin(BinOp::Mul, Expr::Index(array.clone(), at), factor);
+            let (op, value) = self.spelled_out(AssignOp::Add, Expr::Var(total.clone()), term);
+            inner.push(Stmt::Assign {
+                name: total.clone(),
+                op,
+                value,
+            });
+        }
         inner.push(Stmt::IncInt { name: k.clone() });
         body.push(Stmt::For {
             pat: ForPat {
@@ -229,6 +279,15 @@ impl Gen {
             iter: ForIter::upto(IExpr::Lit(0), bound),
             body,
         });
+        if let Some((_, _, total)) = packed {
+            // Read at least once, as the index is.
+            out.push(Stmt::Let {
+                name: self.fresh("_t"),
+                mutable: false,
+                annotate: false,
+                init: Expr::Var(total),
+            });
+        }
     }
 
     pub(super) fn for_iter(&mut self, out: &mut Vec<Stmt>) {

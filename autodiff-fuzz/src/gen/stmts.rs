@@ -153,7 +153,7 @@ impl Gen {
                 self.lagged(out)
             }
             12..=14 if can_nest && self.on(Family::ForRange) => {
-                if self.loops.is_empty() && self.chance(0.2) {
+                if self.loops.len() <= 1 && self.chance(0.2) {
                     self.running_index(out)
                 } else {
                     self.for_range(out)
