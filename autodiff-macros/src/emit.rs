@@ -63,7 +63,9 @@ pub fn generate(
     let item = separated.as_ref().unwrap_or(item);
     let mut item = lower::written_params::copied(item).unwrap_or_else(|| item.clone());
     lower::let_chains::desugar(&mut item.block);
+    lower::split_lets::desugar(&mut item.block);
     lower::closure_returns::desugar(&mut item.block);
+    lower::closure_bodies::desugar(&mut item.block);
     lower::replaced::desugar(&mut item.block);
     let mut errors = Errors::default();
     let sig = sig::analyze(&item, outer, &mut errors);

@@ -49,20 +49,15 @@ impl Lowerer<'_> {
             unreachable!("a `let` statement")
         };
         self.lower_let(&declare);
-        // (`|j| std::array::from_fn(|i| a[i][j])`: the outer index bound, then the inner
-        // closure's value)
-        let inner = match element {
-            Expr::Closure(c) if c.inputs.len() == 1 => {
-                array_from_fn(&c.body).map(|inner| (&c.inputs[0], inner))
-            }
-            _ => None,
-        };
         let value = iter::apply(element, vec![parse_quote!(#j)]);
-        let fill: Expr = match (inner, &value) {
-            (Some((outer, inner)), _) => {
+        let fill: Expr = match (rows_from_fn(element), &value) {
+            // The outer index bound, the statements before the inner `from_fn`, then its
+            // closure's value element by element.
+            (Some((outer, before, inner)), _) => {
                 let v = iter::apply(inner, vec![parse_quote!(#i)]);
                 parse_quote!(for #j in 0..#n {
                     let #outer = #j;
+                    #(#before)*
                     for #i in 0..#m { #name[#j][#i] = #v; }
                 })
             }
@@ -246,6 +241,34 @@ impl Lowerer<'_> {
             }
             _ => None,
         }
+    }
+}
+
+/// The closure `|j| std::array::from_fn(|i| ..)` of a matrix's rows, or `|j| { let s = ..;
+/// std::array::from_fn(|i| ..) }` with statements before the inner one: the outer index's
+/// pattern, those statements and the inner closure. (Not with a `return` among them, which
+/// would leave the function where the closure is inlined.)
+fn rows_from_fn(element: &Expr) -> Option<(&Pat, &[SynStmt], &Expr)> {
+    let Expr::Closure(c) = element else {
+        return None;
+    };
+    let [outer] = &*c.inputs.iter().collect::<Vec<_>>() else {
+        return None;
+    };
+    let (before, value) = match &*c.body {
+        Expr::Block(b) if b.label.is_none() => match b.block.stmts.split_last()? {
+            (SynStmt::Expr(value, None), before) => (before, value),
+            _ => return None,
+        },
+        value => (&[][..], value),
+    };
+    let leaves = contains_return(&syn::Block {
+        brace_token: Default::default(),
+        stmts: before.to_vec(),
+    });
+    match leaves {
+        true => None,
+        false => Some((*outer, before, array_from_fn(value)?)),
     }
 }
 

@@ -12,6 +12,7 @@ mod assign;
 mod build;
 mod call;
 pub mod chains;
+pub mod closure_bodies;
 pub mod closure_returns;
 mod control;
 mod conversions;
@@ -35,6 +36,7 @@ mod records;
 pub mod replaced;
 pub(crate) use opaque::mentioned_names;
 mod spans;
+pub mod split_lets;
 mod stmt;
 pub mod written_params;
 

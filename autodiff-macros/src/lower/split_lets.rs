@@ -1,0 +1,118 @@
+//! A `let` of a tuple or array pattern bound to a literal of as many parts, rewritten before
+//! lowering into the `let`s it stands for, one per part, so that each part is bound as a
+//! `let` of it alone binds it (an array a call returns, a row, a closure, a number):
+//!
+//! ```text
+//! let [q, k] = [proj(wq, x), proj(wk, x)];        =>   let q = proj(wq, x);
+//!                                                      let k = proj(wk, x);
+//! let (a, b): (f64, [f64; 2]) = (x, g(w));        =>   let a: f64 = x;
+//!                                                      let b: [f64; 2] = g(w);
+//! ```
+//!
+//! Rust makes every part before it binds any, so a `let` whose later part reads a name an
+//! earlier part binds (`let (a, b) = (b, a);`) is left as written.
+
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Expr, Local, Pat, Stmt, Type};
+
+use super::control::bound_names;
+use super::pushes::mentions;
+use super::stmt::is_rest;
+
+/// Rewrites every such `let` of `block`, in closures and nested blocks too.
+pub fn desugar(block: &mut Block) {
+    Lets.visit_block_mut(block);
+}
+
+struct Lets;
+
+impl VisitMut for Lets {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        visit_mut::visit_block_mut(self, block);
+        if !block.stmts.iter().any(|s| parts(s).is_some()) {
+            return;
+        }
+        block.stmts = block.stmts.drain(..).flat_map(split).collect();
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `stmt` as its `let`s, each split again (`let ((a, b), c) = ((x, y), z);`).
+fn split(stmt: Stmt) -> Vec<Stmt> {
+    match parts(&stmt) {
+        Some(lets) => lets.into_iter().flat_map(split).collect(),
+        None => vec![stmt],
+    }
+}
+
+/// The `let` of each part of the `let` `stmt`, when it splits.
+fn parts(stmt: &Stmt) -> Option<Vec<Stmt>> {
+    let Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
+    let (pat, ty) = match &local.pat {
+        Pat::Type(typed) => (&*typed.pat, Some(&*typed.ty)),
+        pat => (pat, None),
+    };
+    let (pats, values): (Vec<&Pat>, Vec<&Expr>) = match (pat, &*init.expr) {
+        (Pat::Tuple(p), Expr::Tuple(e)) => (p.elems.iter().collect(), e.elems.iter().collect()),
+        (Pat::Slice(p), Expr::Array(e)) => (p.elems.iter().collect(), e.elems.iter().collect()),
+        _ => return None,
+    };
+    if pats.is_empty() || pats.len() != values.len() || pats.iter().any(|p| is_rest(p)) {
+        return None;
+    }
+    let types = part_types(ty, pats.len())?;
+    if reads_earlier_part(&pats, &values) {
+        return None;
+    }
+    let lets = pats.into_iter().zip(values).zip(types);
+    let lets = lets.map(|((pat, value), ty)| {
+        let pat = match ty {
+            Some(ty) => Pat::Type(syn::PatType {
+                attrs: Vec::new(),
+                pat: Box::new(pat.clone()),
+                colon_token: Default::default(),
+                ty: Box::new(ty),
+            }),
+            None => pat.clone(),
+        };
+        Stmt::Local(Local {
+            pat,
+            init: Some(syn::LocalInit {
+                eq_token: init.eq_token,
+                expr: Box::new(value.clone()),
+                diverge: None,
+            }),
+            ..local.clone()
+        })
+    });
+    Some(lets.collect())
+}
+
+/// The type of each of `n` parts, from the `let`'s type (`(f64, [f64; 2])`, `[[f64; 2]; 3]`):
+/// none when it states none, and no split when it is another type (an alias).
+fn part_types(ty: Option<&Type>, n: usize) -> Option<Vec<Option<Type>>> {
+    match ty {
+        None => Some(vec![None; n]),
+        Some(Type::Tuple(t)) if t.elems.len() == n => {
+            Some(t.elems.iter().cloned().map(Some).collect())
+        }
+        Some(Type::Array(a)) => Some(vec![Some((*a.elem).clone()); n]),
+        Some(Type::Paren(p)) => part_types(Some(&p.elem), n),
+        Some(_) => None,
+    }
+}
+
+/// Whether a part reads a name that an earlier part's pattern binds, which separate `let`s
+/// would give it in place of the one before.
+fn reads_earlier_part(pats: &[&Pat], values: &[&Expr]) -> bool {
+    let mut bound = Vec::new();
+    pats.iter().zip(values).any(|(pat, value)| {
+        let reads = bound.iter().any(|name| mentions(*value, name));
+        bound_names(pat, &mut bound);
+        reads
+    })
+}

@@ -1,0 +1,195 @@
+//! Code that worked in one layout and failed in another that means the same, found by a
+//! probe of attention code: a closure whose body is a block (`|p| { .. }`, as rustfmt lays
+//! out a long inner closure), with or without `let`s before its value, and an array or
+//! tuple pattern bound to a literal of as many parts (`let [q, k] = [proj(wq, x), proj(wk,
+//! x)];`), which is the separate `let`s it stands for. Each is checked against a
+//! hand-derived gradient and central differences.
+#![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
+
+mod common;
+
+use autodiff::grad;
+use common::{assert_matches_fd, close};
+
+fn matrix(x: &[f64]) -> [[f64; 2]; 2] {
+    [[x[0], x[1]], [x[2], x[3]]]
+}
+
+fn flat(m: &[[f64; 2]; 2]) -> [f64; 4] {
+    [m[0][0], m[0][1], m[1][0], m[1][1]]
+}
+
+// ---- closures whose body is a block ----
+
+/// A matrix of data, its rows made by an inner `from_fn` in braces.
+#[grad]
+fn scaled_by_table(x: &[[f64; 2]; 2]) -> f64 {
+    #[rustfmt::skip]
+    let pe: [[f64; 2]; 2] = std::array::from_fn(|p| {
+        std::array::from_fn(|i| (p + i) as f64)
+    });
+    x[0][0] * pe[1][1] + x[0][1] * pe[0][1]
+}
+
+/// A matrix made from `x`, the same layout.
+#[grad]
+fn doubled_corners(x: &[[f64; 2]; 2]) -> f64 {
+    #[rustfmt::skip]
+    let y: [[f64; 2]; 2] = std::array::from_fn(|p| {
+        std::array::from_fn(|i| x[p][i] * 2.0)
+    });
+    y[0][0] * y[1][1]
+}
+
+/// `let`s before the inner `from_fn`, read by its closure: each row scaled by its sum.
+#[grad]
+fn rows_by_their_sums(x: &[[f64; 2]; 2]) -> f64 {
+    let y: [[f64; 2]; 2] = std::array::from_fn(|p| {
+        let row = x[p];
+        let s = row[0] + row[1];
+        std::array::from_fn(|i| row[i] * s)
+    });
+    y[0][1] + y[1][0] * y[1][1]
+}
+
+/// Block bodies everywhere else a closure's body is looked into: a row of `from_fn`, a
+/// `map` of an array into rows, a chain's `map`, a local closure.
+#[grad]
+fn block_bodied_closures(x: &[f64; 2]) -> f64 {
+    #[rustfmt::skip]
+    let squares: [f64; 2] = std::array::from_fn(|i| { x[i] * x[i] });
+    #[rustfmt::skip]
+    let rows = x.map(|v| { [v, 3.0 * v] });
+    #[rustfmt::skip]
+    let cubes: f64 = x.iter().map(|v| { v * v * v }).sum();
+    let scaled = |v: f64| {
+        let k = 2.0;
+        k * v
+    };
+    squares[0] + rows[1][1] * rows[0][0] + cubes + scaled(x[1])
+}
+
+#[test]
+fn from_fn_of_data_rows_in_braces() {
+    let x = [[1.0, 2.0], [3.0, 4.0]];
+    let (v, g) = scaled_by_table_grad(&x);
+    // pe = [[0, 1], [1, 2]]: v = 2 x00 + x01.
+    assert_eq!(v, 4.0);
+    assert_eq!(g, [[2.0, 1.0], [0.0, 0.0]]);
+}
+
+#[test]
+fn from_fn_of_differentiated_rows_in_braces() {
+    let x = [[1.0, 2.0], [3.0, 4.0]];
+    // v = 4 x00 x11.
+    let (v, g) = doubled_corners_grad(&x);
+    assert_eq!(v, 16.0);
+    assert_eq!(g, [[16.0, 0.0], [0.0, 4.0]]);
+    let f = |x: &[f64]| doubled_corners(&matrix(x));
+    assert_matches_fd(&f, &flat(&x), &flat(&g), "doubled_corners");
+}
+
+#[test]
+fn lets_before_an_inner_from_fn() {
+    let x = [[1.0, 2.0], [3.0, -0.5]];
+    let (v, g) = rows_by_their_sums_grad(&x);
+    // v = x01 (x00 + x01) + x10 x11 (x10 + x11)^2
+    let (s1, s2) = (x[0][0] + x[0][1], x[1][0] + x[1][1]);
+    assert!(close(v, x[0][1] * s1 + x[1][0] * x[1][1] * s2 * s2));
+    let expected = [
+        [x[0][1], s1 + x[0][1]],
+        [
+            x[1][1] * s2 * s2 + 2.0 * x[1][0] * x[1][1] * s2,
+            x[1][0] * s2 * s2 + 2.0 * x[1][0] * x[1][1] * s2,
+        ],
+    ];
+    assert!(common::all_close(&flat(&g), &flat(&expected)), "{g:?}");
+    let f = |x: &[f64]| rows_by_their_sums(&matrix(x));
+    assert_matches_fd(&f, &flat(&x), &flat(&g), "rows_by_their_sums");
+}
+
+#[test]
+fn block_bodies_as_bare_expressions() {
+    let x = [1.5, -2.0];
+    let (v, g) = block_bodied_closures_grad(&x);
+    // v = x0^2 + 3 x1 x0 + x0^3 + x1^3 + 2 x1
+    let [a, b] = x;
+    assert!(close(
+        v,
+        a * a + 3.0 * b * a + a * a * a + b * b * b + 2.0 * b
+    ));
+    let expected = [2.0 * a + 3.0 * b + 3.0 * a * a, 3.0 * a + 3.0 * b * b + 2.0];
+    assert!(common::all_close(&g, &expected), "{g:?}");
+    let f = |x: &[f64]| block_bodied_closures(&[x[0], x[1]]);
+    assert_matches_fd(&f, &x, &g, "block_bodied_closures");
+}
+
+// ---- patterns bound to a literal of as many parts ----
+
+#[grad]
+fn proj(w: &[f64; 2], x: f64) -> [f64; 2] {
+    [w[0] * x, w[1] * x]
+}
+
+/// Arrays that calls return, bound by an array pattern.
+#[grad]
+fn qk(wq: &[f64; 2], wk: &[f64; 2], x: f64) -> f64 {
+    let [q, k] = [proj(wq, x), proj(wk, x)];
+    q[0] * k[1]
+}
+
+/// The same with the type written on the `let`.
+#[grad]
+fn qk_typed(wq: &[f64; 2], wk: &[f64; 2], x: f64) -> f64 {
+    let [q, k]: [[f64; 2]; 2] = [proj(wq, x), proj(wk, x)];
+    q[0] * k[1]
+}
+
+/// The same by a tuple pattern, a number beside the arrays.
+#[grad]
+fn qk_tuple(wq: &[f64; 2], wk: &[f64; 2], x: f64) -> f64 {
+    let (q, k, s) = (proj(wq, x), proj(wk, x), x * x);
+    q[0] * k[1] + s * q[1]
+}
+
+/// A later part that reads a name the pattern binds again reads the one before: the parts
+/// are all made before any is bound, as Rust does.
+#[grad]
+fn swapped(x: f64, y: f64) -> f64 {
+    let (a, b) = (x, 2.0 * y);
+    let (a, b) = (b, a);
+    a * a * b
+}
+
+#[test]
+fn array_pattern_of_call_results() {
+    let (wq, wk, x) = ([1.0, 2.0], [3.0, 4.0], 0.5);
+    // v = wq0 wk1 x^2
+    let expected = (1.0, ([1.0, 0.0], [0.0, 0.25], 4.0));
+    assert_eq!(qk_grad(&wq, &wk, x), expected);
+    assert_eq!(qk_typed_grad(&wq, &wk, x), expected);
+    let f = |p: &[f64]| qk(&[p[0], p[1]], &[p[2], p[3]], p[4]);
+    let (_, (gq, gk, gx)) = qk_grad(&wq, &wk, x);
+    let analytic = [gq[0], gq[1], gk[0], gk[1], gx];
+    assert_matches_fd(&f, &[1.0, 2.0, 3.0, 4.0, 0.5], &analytic, "qk");
+}
+
+#[test]
+fn tuple_pattern_of_call_results() {
+    let (wq, wk, x) = ([1.0, 2.0], [3.0, 4.0], 0.5);
+    // v = wq0 wk1 x^2 + wq1 x^3
+    let (v, (gq, gk, gx)) = qk_tuple_grad(&wq, &wk, x);
+    assert_eq!(v, 1.0 + 0.25);
+    assert_eq!((gq, gk), ([1.0, 0.125], [0.0, 0.25]));
+    assert!(close(gx, 2.0 * 4.0 * 0.5 + 3.0 * 2.0 * 0.25));
+    let f = |p: &[f64]| qk_tuple(&[p[0], p[1]], &[p[2], p[3]], p[4]);
+    let analytic = [gq[0], gq[1], gk[0], gk[1], gx];
+    assert_matches_fd(&f, &[1.0, 2.0, 3.0, 4.0, 0.5], &analytic, "qk_tuple");
+}
+
+#[test]
+fn swap_reads_the_parts_before_binding() {
+    // a = 2y, b = x: v = 4 y^2 x.
+    let (v, (dx, dy)) = swapped_grad(3.0, 0.5);
+    assert_eq!((v, dx, dy), (3.0, 1.0, 12.0));
+}
