@@ -67,6 +67,8 @@ pub fn generate(
     lower::closure_returns::desugar(&mut item.block);
     lower::closure_bodies::desugar(&mut item.block);
     lower::replaced::desugar(&mut item.block);
+    lower::collected::desugar(&mut item.block);
+    lower::element_refs::desugar(&mut item.block);
     let mut errors = Errors::default();
     let sig = sig::analyze(&item, outer, &mut errors);
     let Some(mut sig) = sig else {

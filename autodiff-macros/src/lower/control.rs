@@ -224,6 +224,7 @@ impl Lowerer<'_> {
     fn data_match(&mut self, pat: &Pat, scrutinee: &Expr, construct: &str) -> Option<Operand> {
         if self.reads(&scrutinee.to_token_stream()).varied && !is_search(scrutinee) {
             let message = match scrutinee {
+                Expr::MethodCall(_) if super::element_refs::lends_element(scrutinee) => "#[grad] takes a mutable reference to an element (`v.last_mut()`, `v.first_mut()`, `v.get_mut(i)`) of a local, a field or an element of one, read and written only as `*r` or a method's receiver (`if let Some(r) = v.last_mut() { *r *= 2.0; }`): otherwise index the element instead (`let i = v.len() - 1; v[i] *= 2.0;`)".to_string(),
                 // `if let Ok(v) = safe_ln(x)`, `let Some(v) = g(x) else { .. }`
                 Expr::Call(_) | Expr::MethodCall(_) => format!("#[grad] takes the value of a fallible call with `?`, `.unwrap()` or `.unwrap_or(default)` (`let v = safe_ln(x)?;`), not by `{construct}`: the derivative follows the value; to branch on a failure, test it first (`if safe_ln(x).is_ok() {{ let v = safe_ln(x).unwrap(); .. }}`: a condition passes no derivative)"),
                 _ => format!("#[grad] supports `{construct}` on data (an `Option` parameter, a lookup in a table): this value depends on a differentiated input; test it with a comparison, or compute the case as an index"),

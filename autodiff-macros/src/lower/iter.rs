@@ -14,6 +14,10 @@ use syn::parse_quote;
 
 use super::*;
 
+/// A chain that collects into something other than a `Vec` (or where the lowering cannot
+/// take the `Vec`) and goes on.
+pub(super) const COLLECTED_MID_CHAIN: &str = "#[grad] goes on from a chain collected into a `Vec` (`.collect::<Vec<f64>>().windows(2)..`), but not from this collection: bind what is collected to a `Vec` with a `let` first (`let v: Vec<f64> = x.iter().map(..).collect();`) and go on from it (`v.windows(2)..`)";
+
 // Every expression spliced into another is parenthesized: quoting `j + 1` into `#p * 2`
 // would read `j + 1 * 2`. The parentheses never reach the generated code, which is lowered.
 
@@ -389,6 +393,10 @@ impl Lowerer<'_> {
     /// The items of `expr`, an iterator chain without its reduction.
     pub(super) fn stream(&mut self, expr: &Expr) -> Result<Stream, (Span, String)> {
         let unsupported = |what: &dyn ToTokens, name: &str| {
+            // (one that collects into a `Vec` and goes on is the `let` of it: `collected.rs`)
+            if name == "collect" {
+                return (what.span(), COLLECTED_MID_CHAIN.to_string());
+            }
             (
                 what.span(),
                 format!("#[grad] does not support the iterator adaptor `{name}` in a differentiated chain; supported: map, filter, filter_map, scan, take_while, zip, chain, enumerate, rev, skip, take, step_by, copied, cloned, windows, chunks, chunks_exact, and over a matrix's own rows `flatten` and `flat_map(|r| r.iter())`; for anything else, a `for` loop"),

@@ -101,6 +101,10 @@ impl Lowerer<'_> {
             }
         }
         if let Some(t) = &m.turbofish {
+            // (a chain that collects into a `Vec` and goes on is the `let` of it: `collected.rs`)
+            if name == "collect" {
+                return self.unsupported(t, iter::COLLECTED_MID_CHAIN);
+            }
             return self.unsupported(t, "#[grad] does not support turbofish on methods");
         }
         // `b.attn.score(h)` of an item `b`: a part of it lent to its own method, which is no

@@ -1,0 +1,214 @@
+//! Forms a probe found rejected though they mean what supported code means: a chain that
+//! collects into a `Vec` and goes on from it (`ys.iter().copied().collect::<Vec<f64>>()
+//! .windows(2)..`), and a mutable reference to an element written through `*r` (`if let
+//! Some(r) = v.last_mut() { *r *= 2.0; }`, `let Some(r) = v.get_mut(i) else { .. };`).
+//! Each is checked against a hand-derived gradient and central differences.
+
+mod common;
+
+use autodiff::grad;
+use common::{all_close, assert_matches_fd, close};
+
+const YS: [f64; 4] = [1.0, 2.0, 4.0, 3.0];
+
+// ---- a chain that collects into a `Vec` and goes on ----
+
+/// The probe's function: the differences of neighbours, collected, then summed.
+#[allow(clippy::iter_cloned_collect)] // the probe's form, as written
+#[grad(ys)]
+fn slopes(xs: &[f64], ys: &[f64]) -> f64 {
+    #[rustfmt::skip]
+    let d: Vec<f64> = ys.iter().copied().collect::<Vec<f64>>().windows(2).map(|w| w[1] - w[0]).collect();
+    d.iter().sum::<f64>() + xs[0]
+}
+
+#[test]
+fn differences_of_a_collected_vec() {
+    let (value, d_ys) = slopes_grad(&[0.5], &YS);
+    // the sum telescopes to ys[3] - ys[0]
+    assert!(close(value, 0.5 + 3.0 - 1.0));
+    assert!(all_close(&d_ys, &[-1.0, 0.0, 0.0, 1.0]));
+    assert_matches_fd(&|y| slopes(&[0.5], y), &YS, &d_ys, "slopes");
+}
+
+/// `Vec<_>`, the chain the function's value: the products of neighbouring squares.
+#[grad(ys)]
+fn neighbour_products(ys: &[f64]) -> f64 {
+    ys.iter()
+        .map(|y| y * y)
+        .collect::<Vec<_>>()
+        .windows(2)
+        .map(|w| w[1] * w[0])
+        .sum()
+}
+
+fn neighbour_products_gradient(y: &[f64]) -> Vec<f64> {
+    // d/dy_i of sum_k y_k^2 y_{k+1}^2: 2 y_i (y_{i-1}^2 + y_{i+1}^2)
+    (0..y.len())
+        .map(|i| {
+            let before = if i > 0 { y[i - 1] * y[i - 1] } else { 0.0 };
+            let after = y.get(i + 1).map_or(0.0, |a| a * a);
+            2.0 * y[i] * (before + after)
+        })
+        .collect()
+}
+
+#[test]
+fn products_of_a_collected_vec() {
+    let (value, d_ys) = neighbour_products_grad(&YS);
+    assert!(close(value, 4.0 + 64.0 + 144.0));
+    assert!(all_close(&d_ys, &neighbour_products_gradient(&YS)));
+    assert_matches_fd(&neighbour_products, &YS, &d_ys, "neighbour_products");
+}
+
+/// Inside an expression, in a closure, twice in one chain, as a `for` loop's iterator and
+/// after `+=`: each the `let` of the collected `Vec` before what goes on from it.
+#[grad(ys)]
+fn collected_everywhere(ys: &[f64]) -> f64 {
+    #[rustfmt::skip]
+    let inside = ys[0] + 2.0 * ys.iter().map(|y| y * y).collect::<Vec<f64>>().windows(2).map(|w| w[1] * w[0]).sum::<f64>();
+    let scaled = |k: f64| {
+        ys.iter()
+            .map(|y| y * k)
+            .collect::<Vec<_>>()
+            .windows(2)
+            .map(|w| w[1] * w[0])
+            .sum::<f64>()
+    };
+    #[rustfmt::skip]
+    let twice: f64 = ys.iter().map(|y| y * y).collect::<Vec<_>>().windows(2).map(|w| w[1] * w[0]).collect::<Vec<f64>>().iter().map(|v| v.sin()).sum();
+    let mut looped = 0.0;
+    for w in ys.iter().map(|y| y * y).collect::<Vec<_>>().windows(2) {
+        looped += w[0] * w[1];
+    }
+    looped += ys
+        .iter()
+        .map(|y| y.exp())
+        .collect::<Vec<_>>()
+        .iter()
+        .sum::<f64>();
+    inside + scaled(0.5) + twice + looped
+}
+
+fn collected_everywhere_by_hand(y: &[f64]) -> (f64, Vec<f64>) {
+    let products = neighbour_products(y);
+    let d_products = neighbour_products_gradient(y);
+    let mut value = y[0] + 3.0 * products;
+    let mut grad: Vec<f64> = d_products.iter().map(|d| 3.0 * d).collect();
+    grad[0] += 1.0;
+    for k in 0..y.len() - 1 {
+        let (a, b) = (y[k], y[k + 1]);
+        // scaled(0.5): (a / 2) (b / 2)
+        value += 0.25 * a * b;
+        grad[k] += 0.25 * b;
+        grad[k + 1] += 0.25 * a;
+        let p = a * a * b * b;
+        value += p.sin();
+        grad[k] += p.cos() * 2.0 * a * b * b;
+        grad[k + 1] += p.cos() * 2.0 * b * a * a;
+    }
+    for (g, v) in grad.iter_mut().zip(y) {
+        value += v.exp();
+        *g += v.exp();
+    }
+    (value, grad)
+}
+
+#[test]
+fn collected_vecs_in_every_place() {
+    let (value, d_ys) = collected_everywhere_grad(&YS);
+    let (expected, gradient) = collected_everywhere_by_hand(&YS);
+    assert!(close(value, expected), "{value} vs {expected}");
+    assert!(close(collected_everywhere(&YS), expected));
+    assert!(all_close(&d_ys, &gradient), "{d_ys:?} vs {gradient:?}");
+    assert_matches_fd(&collected_everywhere, &YS, &d_ys, "collected_everywhere");
+}
+
+// ---- a mutable reference to an element, written through ----
+
+/// `last_mut`, `first_mut` with an `else`, `get_mut(i)` read as `*r`.
+#[grad(y)]
+fn written_through(y: &[f64]) -> f64 {
+    let mut v = y.to_vec();
+    if let Some(last) = v.last_mut() {
+        *last *= 2.0;
+    }
+    if let Some(first) = v.first_mut() {
+        *first = *first * *first;
+    } else {
+        return 0.0;
+    }
+    if let Some(r) = v.get_mut(1) {
+        *r += y[0];
+    }
+    // past the end: nothing written
+    if let Some(r) = v.get_mut(9) {
+        *r = 0.0;
+    }
+    v.iter().sum()
+}
+
+#[test]
+fn elements_written_through_references() {
+    let (value, d_y) = written_through_grad(&YS);
+    // [1, 2 + 1, 4, 6]
+    assert!(close(value, 1.0 + 3.0 + 4.0 + 6.0));
+    assert!(all_close(&d_y, &[2.0 * YS[0] + 1.0, 1.0, 1.0, 2.0]));
+    assert_matches_fd(&written_through, &YS, &d_y, "written_through");
+    assert_eq!(written_through_grad(&[]), (0.0, vec![]));
+}
+
+/// `let .. else`, the reference a method's receiver (`r.sin()`), an index given at run time.
+#[grad(y)]
+fn sine_at(y: &[f64], k: usize) -> f64 {
+    let mut v = y.to_vec();
+    let Some(r) = v.get_mut(k) else {
+        return -1.0;
+    };
+    *r = r.sin();
+    v.iter().map(|a| a * a).sum()
+}
+
+#[test]
+fn element_chosen_at_run_time() {
+    for k in 0..YS.len() {
+        let (value, d_y) = sine_at_grad(&YS, k);
+        let mut expected: f64 = YS.iter().map(|a| a * a).sum();
+        expected += YS[k].sin().powi(2) - YS[k] * YS[k];
+        assert!(close(value, expected));
+        let mut gradient: Vec<f64> = YS.iter().map(|a| 2.0 * a).collect();
+        gradient[k] = (2.0 * YS[k]).sin(); // d/dy sin²y
+        assert!(all_close(&d_y, &gradient), "k = {k}: {d_y:?}");
+        assert_matches_fd(&|y| sine_at(y, k), &YS, &d_y, "sine_at");
+    }
+    assert_eq!(sine_at_grad(&YS, 4), (-1.0, vec![0.0; 4]));
+}
+
+/// A local array copied from a parameter, its last element through `let .. else`, the
+/// statements after it reading `*r` too.
+#[grad(x)]
+fn last_squared(x: &[f64; 3]) -> f64 {
+    let mut a = *x;
+    let Some(r) = a.last_mut() else {
+        unreachable!("an array of three")
+    };
+    *r = *r * *r;
+    let last = *r;
+    a[0] * last + a.iter().sum::<f64>()
+}
+
+#[test]
+fn last_of_a_local_array() {
+    let x = [2.0, 3.0, 5.0];
+    let (value, d_x) = last_squared_grad(&x);
+    assert!(close(value, 2.0 * 25.0 + 2.0 + 3.0 + 25.0));
+    // x0 x2² + x0 + x1 + x2²
+    let gradient = [25.0 + 1.0, 1.0, 2.0 * 2.0 * 5.0 + 2.0 * 5.0];
+    assert!(all_close(&d_x, &gradient), "{d_x:?}");
+    assert_matches_fd(
+        &|x| last_squared(&[x[0], x[1], x[2]]),
+        &x,
+        &d_x,
+        "last_squared",
+    );
+}
