@@ -212,3 +212,64 @@ fn last_of_a_local_array() {
         "last_squared",
     );
 }
+
+// ---- a slice made into an array with `?` ----
+
+/// The probe's function: `?` after `.map_err(..)`, the error a `String`.
+#[grad(th)]
+fn product_of_two(th: &[f64]) -> Result<f64, String> {
+    let [a, b]: [f64; 2] = th.try_into().map_err(|_| "need 2 parameters".to_string())?;
+    Ok(a * b)
+}
+
+#[derive(Debug, PartialEq)]
+struct Shape(String);
+
+impl From<std::array::TryFromSliceError> for Shape {
+    fn from(e: std::array::TryFromSliceError) -> Self {
+        Shape(e.to_string())
+    }
+}
+
+/// `?` on the conversion itself, its error turned by `From`; of a part of the slice.
+#[grad(th)]
+fn scaled_tail(th: &[f64]) -> Result<f64, Shape> {
+    let [a, b, c]: [f64; 3] = th[1..].try_into()?;
+    Ok(th[0] * (a + b.sin() * c))
+}
+
+/// `.ok()?` in a function that returns an `Option`.
+#[grad(th)]
+fn ratio(th: &[f64]) -> Option<f64> {
+    let [a, b]: [f64; 2] = th.try_into().ok()?;
+    Some(a / b)
+}
+
+#[test]
+fn slice_made_into_an_array_with_question_mark() {
+    let (value, d_th) = product_of_two_grad(&[3.0, 5.0]).unwrap();
+    assert!(close(value, 15.0));
+    assert!(all_close(&d_th, &[5.0, 3.0]));
+    assert_eq!(
+        product_of_two_grad(&[1.0, 2.0, 3.0]),
+        Err("need 2 parameters".to_string())
+    );
+
+    let th = [2.0, 0.5, 1.5, 3.0];
+    let (value, d_th) = scaled_tail_grad(&th).unwrap();
+    let (a, b, c) = (th[1], th[2], th[3]);
+    assert!(close(value, 2.0 * (a + b.sin() * c)));
+    let gradient = [a + b.sin() * c, 2.0, 2.0 * b.cos() * c, 2.0 * b.sin()];
+    assert!(all_close(&d_th, &gradient), "{d_th:?}");
+    assert_matches_fd(&|t| scaled_tail(t).unwrap(), &th, &d_th, "scaled_tail");
+    let short = scaled_tail_grad(&th[..3]).unwrap_err();
+    assert_eq!(
+        short,
+        Shape::from(<[f64; 3]>::try_from(&th[..2]).unwrap_err())
+    );
+
+    let (value, d_th) = ratio_grad(&[3.0, 4.0]).unwrap();
+    assert!(close(value, 0.75));
+    assert!(all_close(&d_th, &[0.25, -3.0 / 16.0]));
+    assert_eq!(ratio_grad(&[3.0]), None);
+}

@@ -117,13 +117,8 @@ impl Lowerer<'_> {
         annotated: Option<&syn::Type>,
         init: &Expr,
     ) -> Option<Vec<SynStmt>> {
-        let Expr::MethodCall(unwrap) = init else {
-            return None;
-        };
-        let Expr::MethodCall(into) = &*unwrap.receiver else {
-            return None;
-        };
-        if !is_unwrap(unwrap) || into.method != "try_into" || !into.args.is_empty() {
+        let (into, adapters) = self.slice_conversion(init)?;
+        if into.method != "try_into" || !into.args.is_empty() {
             return None;
         }
         let mut slice = &*into.receiver;
@@ -182,9 +177,78 @@ impl Lowerer<'_> {
                 syn::parse_quote_spanned!(span=> ::std::array::from_fn(|#i| #element))
             }
         };
+        let check = match adapters {
+            None => {
+                syn::parse_quote_spanned!(span=> assert_eq!(#slice.len(), #len, "a slice made into an array of another length");)
+            }
+            Some(adapters) => {
+                let failure = self.conversion_failure(slice, &ty, adapters)?;
+                syn::parse_quote_spanned!(span=> if #slice.len() != #len {
+                    ::autodiff::__fail!(#failure);
+                })
+            }
+        };
         Some(vec![
-            syn::parse_quote_spanned!(span=> assert_eq!(#slice.len(), #len, "a slice made into an array of another length");),
+            check,
             syn::parse_quote_spanned!(span=> let #pat: #ty = #elements;),
         ])
+    }
+
+    /// `x.try_into()` and how it is unwrapped: by `.unwrap()` or `.expect(..)` (`None`: a
+    /// slice of another length panics), or by `?` in a fallible function, after `.map_err(f)`
+    /// or nothing in one that returns a `Result`, after `.ok()` in one that returns an
+    /// `Option` (those adapters).
+    fn slice_conversion<'e>(
+        &self,
+        init: &'e Expr,
+    ) -> Option<(&'e syn::ExprMethodCall, Option<proc_macro2::TokenStream>)> {
+        let (converted, adapters) = match init {
+            Expr::MethodCall(unwrap) if is_unwrap(unwrap) => (&*unwrap.receiver, None),
+            Expr::Try(t) => {
+                let result = matches!(self.sig.fallible?, crate::sig::Fallible::Result);
+                match &*t.expr {
+                    Expr::MethodCall(m) if m.method == "map_err" && m.args.len() == 1 && result => {
+                        let (method, args) = (&m.method, &m.args);
+                        (&*m.receiver, Some(quote!(.#method(#args))))
+                    }
+                    Expr::MethodCall(m) if m.method == "ok" && m.args.is_empty() && !result => {
+                        (&*m.receiver, Some(proc_macro2::TokenStream::new()))
+                    }
+                    converted if result => (converted, Some(proc_macro2::TokenStream::new())),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        match converted {
+            Expr::MethodCall(into) => Some((into, adapters)),
+            _ => None,
+        }
+    }
+
+    /// What a fallible function returns where `slice` is not as long as the array `ty`: `None`,
+    /// or the error of the conversion, through the `adapters` (`.map_err(f)`) and `From`, as
+    /// `?` returns it.
+    fn conversion_failure(
+        &self,
+        slice: &Expr,
+        ty: &syn::Type,
+        adapters: proc_macro2::TokenStream,
+    ) -> Option<Expr> {
+        let syn::Type::Array(array) = ty else {
+            return None;
+        };
+        let element = &array.elem;
+        Some(match self.sig.fallible? {
+            crate::sig::Fallible::Option => syn::parse_quote!(::core::option::Option::None),
+            crate::sig::Fallible::Result => syn::parse_quote!(
+                ::core::result::Result::Err(::core::convert::From::from(
+                    <#ty as ::core::convert::TryFrom<&[#element]>>::try_from(&(#slice)[..])
+                        #adapters
+                        .err()
+                        .expect("a slice of another length")
+                ))
+            ),
+        })
     }
 }

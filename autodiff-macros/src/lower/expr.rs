@@ -239,7 +239,7 @@ impl Lowerer<'_> {
                     Some(value) => value,
                     None => self.unsupported(
                         t,
-                        "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`; on `x.first()`, `x.last()`, `x.get(i)`, `.max_by(..)`, `.min_by(..)` and `.reduce(..)` in a function that returns an `Option`; and on the same with `.ok_or(e)` or `.ok_or_else(f)` in one that returns a `Result`: call such a function, or compute the value without `?`",
+                        "#[grad] differentiates `?` on a call (`g(x)?`) of a function with an `_adjoint`; on `x.first()`, `x.last()`, `x.get(i)`, `.max_by(..)`, `.min_by(..)` and `.reduce(..)` in a function that returns an `Option`; and on the same with `.ok_or(e)` or `.ok_or_else(f)` in one that returns a `Result`; and on a slice made into an array in a `let` that states its type (`let [a, b]: [f64; 2] = x.try_into().map_err(f)?;`, `.ok()?` in one that returns an `Option`): call such a function, or compute the value without `?`",
                     ),
                 },
             },
