@@ -71,64 +71,64 @@ pub fn whitened_centered_adjoint<
         if 0 < len {
             let xs_view = &xs[(s * len)..(s * len) + len];
             let c_1_row = &mut c_1[..len];
-            for i_4 in 0..len {
-                let t_30 = s * len;
-                let t_31 = t_30 + i_4;
-                let t_32 = xs_view[i_4];
-                let t_33 = means[i_4];
-                let t_34 = t_32 - t_33;
-                c_1_row[i_4] = t_34;
+            for i in 0..len {
+                let t_3 = s * len;
+                let t_4 = t_3 + i;
+                let t_5 = xs_view[i];
+                let t_6 = means[i];
+                let t_7 = t_5 - t_6;
+                c_1_row[i] = t_7;
             }
         }
         if 0 < len {
             let y_1_row = &mut y_1[..len];
-            for i_5 in 0..len {
-                let t_36 = c_1[i_5];
-                let t_37 = t_36.exp();
-                let t_38 = t_37 * t_36;
-                y_1_row[i_5] = t_38;
-                tape.push(t_37);
+            for i_1 in 0..len {
+                let t_9 = c_1[i_1];
+                let t_10 = t_9.exp();
+                let t_11 = t_10 * t_9;
+                y_1_row[i_1] = t_11;
+                tape.push(t_10);
             }
         }
-        let mut l_5 = 0;
-        for i_6 in 0..len {
-            let t_40 = i_6 + 1;
-            let mut l_6 = l_5;
-            if t_40 < len {
-                let y_1_row_1 = &mut y_1[t_40..len];
-                for j_1 in t_40..len {
-                    let t_42 = lower[l_6];
-                    let t_43 = c_1[i_6];
-                    let t_44 = t_42 * t_43;
-                    let t_45 = y_1_row_1[j_1 - t_40];
-                    let t_46 = t_45 + t_44;
-                    y_1_row_1[j_1 - t_40] = t_46;
-                    let l_7 = l_6 + 1;
-                    l_6 = l_7;
+        let mut l_1 = 0;
+        for i_2 in 0..len {
+            let t_13 = i_2 + 1;
+            let mut l_2 = l_1;
+            if t_13 < len {
+                let y_1_row_1 = &mut y_1[t_13..len];
+                for j in t_13..len {
+                    let t_15 = lower[l_2];
+                    let t_16 = c_1[i_2];
+                    let t_17 = t_15 * t_16;
+                    let t_18 = y_1_row_1[j - t_13];
+                    let t_19 = t_18 + t_17;
+                    y_1_row_1[j - t_13] = t_19;
+                    let l = l_2 + 1;
+                    l_2 = l;
                 }
             }
-            let l_8 = l_6;
-            l_5 = l_8;
+            let l_3 = l_2;
+            l_1 = l_3;
         }
-        let l_9 = l_5;
-        let mut sq_4: f64 = 0.0;
-        for i_7 in 0..len {
-            let t_52 = y_1[i_7];
-            let t_53 = t_52 * t_52;
-            let sq_6 = sq_4 + t_53;
-            sq_4 = sq_6;
+        let l_4 = l_1;
+        let mut sq_1: f64 = 0.0;
+        for i_3 in 0..len {
+            let t_22 = y_1[i_3];
+            let t_23 = t_22 * t_22;
+            let sq = sq_1 + t_23;
+            sq_1 = sq;
         }
-        let sq_7 = sq_4;
-        let total_2 = total_1 + sq_7;
-        let d_total_2 = d_total_1_seed;
-        let d_sq_4 = d_total_2;
-        for i_7 in 0..len {
-            let t_52 = y_1[i_7];
-            let d_sq_6 = d_sq_4;
-            let d_t_52 = (d_sq_6 + d_sq_6) * t_52;
-            d_y_1[i_7] = d_t_52;
+        let sq_2 = sq_1;
+        let total = total_1 + sq_2;
+        let d_total = d_total_1_seed;
+        let d_sq_1 = d_total;
+        for i_3 in 0..len {
+            let t_22 = y_1[i_3];
+            let d_sq = d_sq_1;
+            let d_t_22 = (d_sq + d_sq) * t_22;
+            d_y_1[i_3] = d_t_22;
         }
-        let mut l_8_back = l_9;
+        let mut l_3_back = l_4;
         let trips_1 = ::autodiff::__private::trip_count(0..len);
         let tape_entries = tape.last(trips_1);
         if 0 < len {
@@ -137,58 +137,58 @@ pub fn whitened_centered_adjoint<
                 (s * len),
                 (s * len) + len,
             );
-            for (i, &t_37) in (0..len).zip(tape_entries).rev() {
+            for (i_4, &t_10) in (0..len).zip(tape_entries).rev() {
                 let mut d_c_1_i = 0.0;
-                let i_6 = i;
-                let l_8 = l_8_back;
-                let t_40 = i_6 + 1;
+                let i_2 = i_4;
+                let l_3 = l_3_back;
+                let t_13 = i_2 + 1;
                 let mut d_c_1_sum = 0.0;
-                let trips = ::autodiff::__private::trip_count(t_40..len);
-                let mut l_6_fwd = ::autodiff::__private::induction_start(
-                    l_8,
+                let trips = ::autodiff::__private::trip_count(t_13..len);
+                let mut l_2_fwd = ::autodiff::__private::induction_start(
+                    l_3,
                     1,
                     trips,
                     false,
                 );
-                for j_1 in t_40..len {
-                    let l_6 = l_6_fwd;
-                    l_6_fwd += 1;
-                    let t_42 = lower[l_6];
-                    let t_43 = c_1[i_6];
-                    let d_t_44 = d_y_1[j_1];
-                    let d_t_42 = d_t_44 * t_43;
-                    let d_t_43 = d_t_44 * t_42;
-                    d_c_1_sum += d_t_43;
-                    ::autodiff::SliceShadow::add_at(&mut d_lower, l_6, d_t_42);
+                for j in t_13..len {
+                    let l_2 = l_2_fwd;
+                    l_2_fwd += 1;
+                    let t_15 = lower[l_2];
+                    let t_16 = c_1[i_2];
+                    let d_t_17 = d_y_1[j];
+                    let d_t_15 = d_t_17 * t_16;
+                    let d_t_16 = d_t_17 * t_15;
+                    d_c_1_sum += d_t_16;
+                    ::autodiff::SliceShadow::add_at(&mut d_lower, l_2, d_t_15);
                 }
                 d_c_1_i += d_c_1_sum;
-                l_8_back = ::autodiff::__private::induction_start(
-                    l_8,
+                l_3_back = ::autodiff::__private::induction_start(
+                    l_3,
                     1,
-                    ::autodiff::__private::trip_count(t_40..len),
+                    ::autodiff::__private::trip_count(t_13..len),
                     false,
                 );
-                let i_5 = i;
-                let t_36 = c_1[i_5];
-                let d_t_38 = d_y_1[i_5];
-                let d_t_37 = d_t_38 * t_36;
-                let mut d_t_36 = d_t_38 * t_37;
-                d_t_36 += if d_t_37 == 0.0 { 0.0 } else { d_t_37 * t_37 };
-                d_c_1_i += d_t_36;
-                let i_4 = i;
-                let t_30 = s * len;
-                let t_31 = t_30 + i_4;
-                let d_t_34 = d_c_1_i;
-                let d_t_33 = -d_t_34;
-                ::autodiff::SliceShadow::add_at(&mut d_means, i_4, d_t_33);
-                ::autodiff::SliceShadow::add_at(&mut d_xs_part, i_4, d_t_34);
+                let i_1 = i_4;
+                let t_9 = c_1[i_1];
+                let d_t_11 = d_y_1[i_1];
+                let d_t_10 = d_t_11 * t_9;
+                let mut d_t_9 = d_t_11 * t_10;
+                d_t_9 += if d_t_10 == 0.0 { 0.0 } else { d_t_10 * t_10 };
+                d_c_1_i += d_t_9;
+                let i = i_4;
+                let t_3 = s * len;
+                let t_4 = t_3 + i;
+                let d_t_7 = d_c_1_i;
+                let d_t_6 = -d_t_7;
+                ::autodiff::SliceShadow::add_at(&mut d_means, i, d_t_6);
+                ::autodiff::SliceShadow::add_at(&mut d_xs_part, i, d_t_7);
             }
         }
         tape.discard(trips_1);
-        total_1 = total_2;
+        total_1 = total;
     }
-    let total_3 = total_1;
-    total_3
+    let total_2 = total_1;
+    total_2
 }
 ///The value of [`whitened_centered`] and its gradient (one entry per differentiated parameter, in parameter order). Generated by `#[grad]`.
 #[allow(dead_code, clippy::type_complexity, clippy::ptr_arg)]

@@ -63,106 +63,106 @@ pub fn whitened_norms_adjoint<
         if 0 < len {
             let xs_view = &xs[(s * len)..(s * len) + len];
             let y_1_row = &mut y_1[..len];
-            for i_3 in 0..len {
-                let t_29 = diag[i_3];
-                let t_30 = s * len;
-                let t_31 = t_30 + i_3;
-                let t_32 = xs_view[i_3];
-                let t_33 = t_29 * t_32;
-                y_1_row[i_3] = t_33;
+            for i in 0..len {
+                let t_3 = diag[i];
+                let t_4 = s * len;
+                let t_5 = t_4 + i;
+                let t_6 = xs_view[i];
+                let t_7 = t_3 * t_6;
+                y_1_row[i] = t_7;
             }
         }
-        let mut l_5 = 0;
-        for i_4 in 0..len {
-            let t_35 = i_4 + 1;
-            let mut l_6 = l_5;
-            if t_35 < len {
-                let y_1_row_1 = &mut y_1[t_35..len];
-                for j_1 in t_35..len {
-                    let t_37 = lower[l_6];
-                    let t_38 = s * len;
-                    let t_39 = t_38 + i_4;
-                    let t_40 = xs[t_39];
-                    let t_41 = t_37 * t_40;
-                    let t_42 = y_1_row_1[j_1 - t_35];
-                    let t_43 = t_42 + t_41;
-                    y_1_row_1[j_1 - t_35] = t_43;
-                    let l_7 = l_6 + 1;
-                    l_6 = l_7;
+        let mut l_1 = 0;
+        for i_1 in 0..len {
+            let t_9 = i_1 + 1;
+            let mut l_2 = l_1;
+            if t_9 < len {
+                let y_1_row_1 = &mut y_1[t_9..len];
+                for j in t_9..len {
+                    let t_11 = lower[l_2];
+                    let t_12 = s * len;
+                    let t_13 = t_12 + i_1;
+                    let t_14 = xs[t_13];
+                    let t_15 = t_11 * t_14;
+                    let t_16 = y_1_row_1[j - t_9];
+                    let t_17 = t_16 + t_15;
+                    y_1_row_1[j - t_9] = t_17;
+                    let l = l_2 + 1;
+                    l_2 = l;
                 }
             }
-            let l_8 = l_6;
-            l_5 = l_8;
+            let l_3 = l_2;
+            l_1 = l_3;
         }
-        let l_9 = l_5;
-        let mut sq_4: f64 = 0.0;
-        for i_5 in 0..len {
-            let t_49 = y_1[i_5];
-            let t_50 = t_49 * t_49;
-            let sq_6 = sq_4 + t_50;
-            sq_4 = sq_6;
+        let l_4 = l_1;
+        let mut sq_1: f64 = 0.0;
+        for i_2 in 0..len {
+            let t_20 = y_1[i_2];
+            let t_21 = t_20 * t_20;
+            let sq = sq_1 + t_21;
+            sq_1 = sq;
         }
-        let sq_7 = sq_4;
-        let t_52 = sq_7.sqrt();
-        let total_2 = total_1 + t_52;
-        let d_total_2 = d_total_1_seed;
-        let d_sq_7 = d_total_2 / (2.0 * t_52);
-        let d_sq_4 = d_sq_7;
-        for i_5 in 0..len {
-            let t_49 = y_1[i_5];
-            let d_sq_6 = d_sq_4;
-            let d_t_49 = (d_sq_6 + d_sq_6) * t_49;
-            d_y_1[i_5] = d_t_49;
+        let sq_2 = sq_1;
+        let t_23 = sq_2.sqrt();
+        let total = total_1 + t_23;
+        let d_total = d_total_1_seed;
+        let d_sq_2 = d_total / (2.0 * t_23);
+        let d_sq_1 = d_sq_2;
+        for i_2 in 0..len {
+            let t_20 = y_1[i_2];
+            let d_sq = d_sq_1;
+            let d_t_20 = (d_sq + d_sq) * t_20;
+            d_y_1[i_2] = d_t_20;
         }
-        let mut l_8_back = l_9;
+        let mut l_3_back = l_4;
         if 0 < len {
             let xs_view_1 = &xs[(s * len)..(s * len) + len];
-            for i in (0..len).rev() {
-                let i_4 = i;
-                let l_8 = l_8_back;
-                let t_35 = i_4 + 1;
-                let trips = ::autodiff::__private::trip_count(t_35..len);
-                let mut l_6_fwd = ::autodiff::__private::induction_start(
-                    l_8,
+            for i_3 in (0..len).rev() {
+                let i_1 = i_3;
+                let l_3 = l_3_back;
+                let t_9 = i_1 + 1;
+                let trips = ::autodiff::__private::trip_count(t_9..len);
+                let mut l_2_fwd = ::autodiff::__private::induction_start(
+                    l_3,
                     1,
                     trips,
                     false,
                 );
-                for j_1 in t_35..len {
-                    let l_6 = l_6_fwd;
-                    l_6_fwd += 1;
-                    let t_37 = lower[l_6];
-                    let t_38 = s * len;
-                    let t_39 = t_38 + i_4;
-                    let t_40 = xs[t_39];
-                    let d_t_41 = d_y_1[j_1];
-                    let d_t_37 = d_t_41 * t_40;
-                    let d_t_40 = d_t_41 * t_37;
-                    ::autodiff::SliceShadow::add_at(&mut d_xs, t_39, d_t_40);
-                    ::autodiff::SliceShadow::add_at(&mut d_lower, l_6, d_t_37);
+                for j in t_9..len {
+                    let l_2 = l_2_fwd;
+                    l_2_fwd += 1;
+                    let t_11 = lower[l_2];
+                    let t_12 = s * len;
+                    let t_13 = t_12 + i_1;
+                    let t_14 = xs[t_13];
+                    let d_t_15 = d_y_1[j];
+                    let d_t_11 = d_t_15 * t_14;
+                    let d_t_14 = d_t_15 * t_11;
+                    ::autodiff::SliceShadow::add_at(&mut d_xs, t_13, d_t_14);
+                    ::autodiff::SliceShadow::add_at(&mut d_lower, l_2, d_t_11);
                 }
-                l_8_back = ::autodiff::__private::induction_start(
-                    l_8,
+                l_3_back = ::autodiff::__private::induction_start(
+                    l_3,
                     1,
-                    ::autodiff::__private::trip_count(t_35..len),
+                    ::autodiff::__private::trip_count(t_9..len),
                     false,
                 );
-                let i_3 = i;
-                let t_29 = diag[i_3];
-                let t_30 = s * len;
-                let t_31 = t_30 + i_3;
-                let t_32 = xs_view_1[i_3];
-                let d_t_33 = d_y_1[i_3];
-                let d_t_29 = d_t_33 * t_32;
-                let d_t_32 = d_t_33 * t_29;
-                ::autodiff::SliceShadow::add_at(&mut d_xs, t_31, d_t_32);
-                ::autodiff::SliceShadow::add_at(&mut d_diag, i_3, d_t_29);
+                let i = i_3;
+                let t_3 = diag[i];
+                let t_4 = s * len;
+                let t_5 = t_4 + i;
+                let t_6 = xs_view_1[i];
+                let d_t_7 = d_y_1[i];
+                let d_t_3 = d_t_7 * t_6;
+                let d_t_6 = d_t_7 * t_3;
+                ::autodiff::SliceShadow::add_at(&mut d_xs, t_5, d_t_6);
+                ::autodiff::SliceShadow::add_at(&mut d_diag, i, d_t_3);
             }
         }
-        total_1 = total_2;
+        total_1 = total;
     }
-    let total_3 = total_1;
-    total_3
+    let total_2 = total_1;
+    total_2
 }
 ///The value of [`whitened_norms`] and its gradient (one entry per differentiated parameter, in parameter order). Generated by `#[grad]`.
 #[allow(dead_code, clippy::type_complexity, clippy::ptr_arg)]

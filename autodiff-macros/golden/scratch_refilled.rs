@@ -76,79 +76,79 @@ pub fn whitened_adjoint<
         if 0 < len {
             let means_view = &means[(k * len)..(k * len) + len];
             let c_1_row = &mut c_1[..len];
-            for i_4 in 0..len {
-                let t_30 = x[i_4];
-                let t_31 = k * len;
-                let t_32 = t_31 + i_4;
-                let t_33 = means_view[i_4];
-                let t_34 = t_30 - t_33;
-                c_1_row[i_4] = t_34;
+            for i in 0..len {
+                let t_3 = x[i];
+                let t_4 = k * len;
+                let t_5 = t_4 + i;
+                let t_6 = means_view[i];
+                let t_7 = t_3 - t_6;
+                c_1_row[i] = t_7;
             }
         }
         if 0 < len {
             let y_1_row = &mut y_1[..len];
-            for i_5 in 0..len {
-                let t_36 = c_1[i_5];
-                let t_37 = 2.0 * t_36;
-                y_1_row[i_5] = t_37;
+            for i_1 in 0..len {
+                let t_9 = c_1[i_1];
+                let t_10 = 2.0 * t_9;
+                y_1_row[i_1] = t_10;
             }
         }
-        let mut l_6 = l_1;
-        for i_6 in 0..len {
-            let t_39 = i_6 + 1;
-            let mut l_7 = l_6;
-            if t_39 < len {
-                let y_1_row_1 = &mut y_1[t_39..len];
-                for j_1 in t_39..len {
-                    let t_41 = lower[l_7];
-                    let t_42 = c_1[i_6];
-                    let t_43 = t_41 * t_42;
-                    let t_44 = y_1_row_1[j_1 - t_39];
-                    let t_45 = t_44 + t_43;
-                    y_1_row_1[j_1 - t_39] = t_45;
-                    let l_8 = l_7 + 1;
-                    l_7 = l_8;
+        let mut l_2 = l_1;
+        for i_2 in 0..len {
+            let t_12 = i_2 + 1;
+            let mut l_3 = l_2;
+            if t_12 < len {
+                let y_1_row_1 = &mut y_1[t_12..len];
+                for j in t_12..len {
+                    let t_14 = lower[l_3];
+                    let t_15 = c_1[i_2];
+                    let t_16 = t_14 * t_15;
+                    let t_17 = y_1_row_1[j - t_12];
+                    let t_18 = t_17 + t_16;
+                    y_1_row_1[j - t_12] = t_18;
+                    let l = l_3 + 1;
+                    l_3 = l;
                 }
             }
-            let l_9 = l_7;
-            tape_1.push(l_9);
-            l_6 = l_9;
+            let l_4 = l_3;
+            tape_1.push(l_4);
+            l_2 = l_4;
         }
-        let l_10 = l_6;
-        let mut q_4: f64 = 0.0;
-        for i_7 in 0..len {
-            let t_51 = y_1[i_7];
-            let t_52 = t_51 * t_51;
-            let q_6 = q_4 + t_52;
-            tape_2.push(t_51);
-            q_4 = q_6;
+        let l_5 = l_2;
+        let mut q_1: f64 = 0.0;
+        for i_3 in 0..len {
+            let t_21 = y_1[i_3];
+            let t_22 = t_21 * t_21;
+            let q = q_1 + t_22;
+            tape_2.push(t_21);
+            q_1 = q;
         }
-        let q_7 = q_4;
-        let t_54 = 1.0 + q_7;
-        let product_2 = product_1 * t_54;
-        tape.push((t_54, product_1));
-        product_1 = product_2;
-        l_1 = l_10;
+        let q_2 = q_1;
+        let t_24 = 1.0 + q_2;
+        let product = product_1 * t_24;
+        tape.push((t_24, product_1));
+        product_1 = product;
+        l_1 = l_5;
     }
-    let product_3 = product_1;
-    let l_11 = l_1;
+    let product_2 = product_1;
+    let l_6 = l_1;
     let mut d_y_1 = ::std::vec![0.0; len];
     let mut d_product_1 = d_out;
     let trips = ::autodiff::__private::trip_count(0..t);
     let tape_entries = tape.last(trips);
-    for (k, &(t_54, product_1)) in (0..t).zip(tape_entries).rev() {
+    for (k, &(t_24, product_1)) in (0..t).zip(tape_entries).rev() {
         let d_product_1_next = d_product_1;
         d_product_1 = 0.0;
-        let d_product_2 = d_product_1_next;
-        d_product_1 += d_product_2 * t_54;
-        let d_t_54 = d_product_2 * product_1;
-        let d_q_4 = d_t_54;
+        let d_product = d_product_1_next;
+        d_product_1 += d_product * t_24;
+        let d_t_24 = d_product * product_1;
+        let d_q_1 = d_t_24;
         let trips_1 = ::autodiff::__private::trip_count(0..len);
         let tape_2_entries = tape_2.last(trips_1);
-        for (i_7, &t_51) in (0..len).zip(tape_2_entries) {
-            let d_q_6 = d_q_4;
-            let d_t_51 = (d_q_6 + d_q_6) * t_51;
-            d_y_1[i_7] = d_t_51;
+        for (i_3, &t_21) in (0..len).zip(tape_2_entries) {
+            let d_q = d_q_1;
+            let d_t_21 = (d_q + d_q) * t_21;
+            d_y_1[i_3] = d_t_21;
         }
         tape_2.discard(trips_1);
         let trips_2 = ::autodiff::__private::trip_count(0..len);
@@ -160,54 +160,54 @@ pub fn whitened_adjoint<
                 (k * len) + len,
             );
             let means_view_1 = &means[(k * len)..(k * len) + len];
-            for (i, &l_9) in (0..len).zip(tape_1_entries).rev() {
+            for (i_4, &l_4) in (0..len).zip(tape_1_entries).rev() {
                 let mut d_c_1_i = 0.0;
                 let c_1_i = {
-                    let i_4 = i;
-                    let t_30 = x[i_4];
-                    let t_33 = means_view_1[i_4];
-                    let t_34 = t_30 - t_33;
-                    t_34
+                    let i = i_4;
+                    let t_3 = x[i];
+                    let t_6 = means_view_1[i];
+                    let t_7 = t_3 - t_6;
+                    t_7
                 };
-                let i_6 = i;
-                let t_39 = i_6 + 1;
+                let i_2 = i_4;
+                let t_12 = i_2 + 1;
                 let mut d_c_1_sum = 0.0;
-                let trips_3 = ::autodiff::__private::trip_count(t_39..len);
-                let mut l_7_fwd = ::autodiff::__private::induction_start(
-                    l_9,
+                let trips_3 = ::autodiff::__private::trip_count(t_12..len);
+                let mut l_3_fwd = ::autodiff::__private::induction_start(
+                    l_4,
                     1,
                     trips_3,
                     false,
                 );
-                for j_1 in t_39..len {
-                    let l_7 = l_7_fwd;
-                    l_7_fwd += 1;
-                    let t_41 = lower[l_7];
-                    let t_42 = c_1_i;
-                    let d_t_43 = d_y_1[j_1];
-                    let d_t_41 = d_t_43 * t_42;
-                    let d_t_42 = d_t_43 * t_41;
-                    d_c_1_sum += d_t_42;
-                    ::autodiff::SliceShadow::add_at(&mut d_lower, l_7, d_t_41);
+                for j in t_12..len {
+                    let l_3 = l_3_fwd;
+                    l_3_fwd += 1;
+                    let t_14 = lower[l_3];
+                    let t_15 = c_1_i;
+                    let d_t_16 = d_y_1[j];
+                    let d_t_14 = d_t_16 * t_15;
+                    let d_t_15 = d_t_16 * t_14;
+                    d_c_1_sum += d_t_15;
+                    ::autodiff::SliceShadow::add_at(&mut d_lower, l_3, d_t_14);
                 }
                 d_c_1_i += d_c_1_sum;
-                let i_5 = i;
-                let d_t_37 = d_y_1[i_5];
-                let d_t_36 = d_t_37 * 2.0;
-                d_c_1_i += d_t_36;
-                let i_4 = i;
-                let t_31 = k * len;
-                let t_32 = t_31 + i_4;
-                let d_t_34 = d_c_1_i;
-                let d_t_33 = -d_t_34;
-                ::autodiff::SliceShadow::add_at(&mut d_means_part, i_4, d_t_33);
-                ::autodiff::SliceShadow::add_at(&mut d_x, i_4, d_t_34);
+                let i_1 = i_4;
+                let d_t_10 = d_y_1[i_1];
+                let d_t_9 = d_t_10 * 2.0;
+                d_c_1_i += d_t_9;
+                let i = i_4;
+                let t_4 = k * len;
+                let t_5 = t_4 + i;
+                let d_t_7 = d_c_1_i;
+                let d_t_6 = -d_t_7;
+                ::autodiff::SliceShadow::add_at(&mut d_means_part, i, d_t_6);
+                ::autodiff::SliceShadow::add_at(&mut d_x, i, d_t_7);
             }
         }
         tape_1.discard(trips_2);
     }
     tape.discard(trips);
-    product_3
+    product_2
 }
 ///The value of [`whitened`] and its gradient (one entry per differentiated parameter, in parameter order). Generated by `#[grad]`.
 #[allow(dead_code, clippy::type_complexity, clippy::ptr_arg)]

@@ -30,7 +30,7 @@ pub enum Ty {
 
 /// The names taken in the generated code, and fresh ones: `base`, or the first of `base_1`,
 /// `base_2`, ... not taken yet.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Namespace {
     taken: HashSet<String>,
     /// Per base, the last suffix `fresh` gave it. Names are never released, so every suffix

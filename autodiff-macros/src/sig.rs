@@ -115,6 +115,9 @@ pub struct Param {
     /// A `&mut` of data (`rng: &mut Rng`, `calls: &mut usize`): a call it is handed to
     /// changes it (`Replay`).
     pub lent_mut: bool,
+    /// Of a type the function is generic over (`fam: &F`, `&impl Family`): its methods'
+    /// `_adjoint`s, written per type, are out of reach.
+    pub generic: bool,
 }
 
 #[derive(Clone)]
@@ -416,6 +419,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 field: None,
                 listed: true,
                 lent_mut: false,
+                generic: false,
             }),
             FnArg::Typed(pt) => {
                 let ident = match &*pt.pat {
@@ -447,8 +451,8 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                         float_data.push((ident.clone(), pt.span(), crate::diag::written(&pt.ty)));
                     }
                 }
-                let listed = kind.depends_on_list()
-                    || matches!(kind, ParamKind::Opaque) && is_generic_value(&pt.ty, &type_params);
+                let generic = is_generic_value(&pt.ty, &type_params);
+                let listed = kind.depends_on_list() || matches!(kind, ParamKind::Opaque) && generic;
                 let lent_mut = matches!(kind, ParamKind::Opaque | ParamKind::Model { .. })
                     && matches!(&*pt.ty, Type::Reference(r) if r.mutability.is_some());
                 params.push(Param {
@@ -458,6 +462,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     field: None,
                     listed,
                     lent_mut,
+                    generic,
                 });
             }
         }

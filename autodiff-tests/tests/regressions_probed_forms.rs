@@ -273,3 +273,50 @@ fn slice_made_into_an_array_with_question_mark() {
     assert!(all_close(&d_th, &[0.25, -3.0 / 16.0]));
     assert_eq!(ratio_grad(&[3.0]), None);
 }
+
+// ---- data made inside a loop and read there more than once ----
+
+/// Rows of a stratum gathered per stratum (stratified Cox style): a `Vec<usize>` of data made
+/// in the loop body and iterated there. The body is lowered again once it learns that the
+/// total depends on a parameter; the vector kept its name only in the first lowering, and the
+/// code passed through moved it at its first use (E0382 inside the generated code, probe).
+#[grad(x)]
+fn strata_squares(x: &[f64], strata: &[usize]) -> f64 {
+    let mut total = 0.0;
+    for g in 0..2 {
+        let idx: Vec<usize> = (0..x.len()).filter(|&i| strata[i] == g).collect();
+        let weight = idx.len() as f64;
+        for &i in &idx {
+            total += x[i] * x[i] * weight;
+        }
+    }
+    total
+}
+
+/// The probe's reproducer: the indices made from the loop's counter.
+#[grad]
+fn overlapping_pairs(x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for g in 0..2 {
+        let idx: Vec<usize> = vec![g, g + 1];
+        for &i in &idx {
+            total += x[i] * x[i];
+        }
+    }
+    total
+}
+
+#[test]
+fn data_vectors_made_in_a_loop_are_read_in_place() {
+    let x = [0.5, -1.0, 2.0, 1.5];
+    let strata = [0, 1, 0, 0];
+    let (value, g) = strata_squares_grad(&x, &strata);
+    // stratum 0 has three rows (weight 3), stratum 1 one (weight 1)
+    assert!(close(value, 3.0 * (0.25 + 4.0 + 2.25) + 1.0));
+    assert!(all_close(&g, &[3.0, -2.0, 12.0, 9.0]));
+    assert_matches_fd(&|x| strata_squares(x, &strata), &x, &g, "strata");
+    let (value, g) = overlapping_pairs_grad(&x[..3]);
+    assert!(close(value, 0.25 + 2.0 + 4.0));
+    assert!(all_close(&g, &[1.0, -4.0, 4.0]));
+    assert_matches_fd(&|x| overlapping_pairs(x), &x[..3], &g, "pairs");
+}

@@ -166,6 +166,11 @@ impl Lowerer<'_> {
         let snapshot: Vec<(Operand, Ty)> =
             self.cells.iter().map(|c| (c.value.clone(), c.ty)).collect();
         let (n_vars, n_arrays, n_errors) = (self.vars.len(), self.arrays.len(), self.errors.len());
+        // The names a round gives (values it makes, and those made before that it names, as
+        // the counter) are given again by the next: a user's name stays the user's value's in
+        // the generated code (data passed through reads it in place, `VarInfo::visible`).
+        let (names, claimed) = (self.names.clone(), self.claimed.clone());
+        let var_names: Vec<String> = self.vars.iter().map(|v| v.name.clone()).collect();
         let mut rounds = 0;
         let (body_stmts, exit, cont) = loop {
             let flags = LoopFlags {
@@ -200,6 +205,10 @@ impl Lowerer<'_> {
                 cell.ty = *ty;
             }
             self.vars.truncate(n_vars);
+            (self.names, self.claimed) = (names.clone(), claimed.clone());
+            for (info, name) in self.vars.iter_mut().zip(&var_names) {
+                info.name.clone_from(name);
+            }
             self.table_elements.retain(|v| v.0 < n_vars);
             self.arrays.truncate(n_arrays);
             self.errors.truncate(n_errors);

@@ -349,6 +349,19 @@ impl Lowerer<'_> {
         Some(syn::parse_quote_spanned!(method.span()=> Self::#method(#receiver, #args)))
     }
 
+    /// The receiver of `m`, when it is a parameter of a type the function is generic over
+    /// (`fam: &F` of `fn f<F: Family>`, or `&impl Family`).
+    fn generic_receiver(&self, m: &syn::ExprMethodCall) -> Option<String> {
+        let Expr::Path(receiver) = &*m.receiver else {
+            return None;
+        };
+        self.sig
+            .params
+            .iter()
+            .find(|p| receiver.path.is_ident(&p.ident) && p.generic)
+            .map(|p| p.ident.to_string())
+    }
+
     /// A method call that hands a model on (`d.ln_pdf(x)`, a sub-model's `self.l1.forward(x)`,
     /// `layer.forward(x)` for `layer` in `&net.layers`), or data with a differentiated argument
     /// (`warp.apply(x)`), as a call of the method on the receiver and the arguments, reached by
@@ -394,6 +407,16 @@ impl Lowerer<'_> {
         unwrap: Option<Unwrap>,
     ) -> Option<Value> {
         let (callee, call) = self.model_method(m)?;
+        if let Some(receiver) = self.generic_receiver(m) {
+            self.errors.on(
+                m,
+                format!(
+                    "#[grad] cannot differentiate this call of a method of `{receiver}`, whose type is a type parameter: a method is differentiated through the `{method}_adjoint` that `#[grad]` writes for each type, which a trait bound does not provide; give `{receiver}` a concrete type (a struct, or an enum of the cases matched in `{method}`)",
+                    method = m.method
+                ),
+            );
+            return Some(Value::Error);
+        }
         Some(match callee {
             Callee::Path(_) => self.lower_call(&call, unwrap),
             Callee::Method(_) | Callee::Field(..) => self.call_value(callee, &call, unwrap),

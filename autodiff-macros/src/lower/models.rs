@@ -244,6 +244,7 @@ pub fn expand(
             field: Some(field),
             listed: false,
             lent_mut: false,
+            generic: false,
         });
     }
     Rewrite {
