@@ -65,7 +65,6 @@ pub fn generate(
     lower::let_chains::desugar(&mut item.block);
     lower::split_lets::desugar(&mut item.block);
     lower::closure_returns::desugar(&mut item.block);
-    lower::closure_bodies::desugar(&mut item.block);
     lower::replaced::desugar(&mut item.block);
     lower::collected::desugar(&mut item.block);
     lower::element_refs::desugar(&mut item.block);

@@ -11,29 +11,17 @@
 //! into closure bodies for what they make (an inner `from_fn`, a row literal, an iterator)
 //! and would otherwise see only a block.
 
-use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Expr, ReturnType, Stmt};
+use syn::{Expr, ExprClosure, ReturnType, Stmt};
 
-/// Rewrites every closure of `block` whose body is a block of its value alone.
-pub fn desugar(block: &mut Block) {
-    Closures.visit_block_mut(block);
-}
-
-struct Closures;
-
-impl VisitMut for Closures {
-    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
-        visit_mut::visit_expr_closure_mut(self, c);
-        // (`|v| -> f64 { v }`: a closure that states its return type needs the block)
-        if !matches!(c.output, ReturnType::Default) {
-            return;
-        }
-        if let Some(value) = only_value(&c.body) {
-            *c.body = value;
-        }
+/// `|p| { e }` as `|p| e` (run on every closure by `closure_returns::desugar`).
+pub fn unwrap_value(c: &mut ExprClosure) {
+    // (`|v| -> f64 { v }`: a closure that states its return type needs the block)
+    if !matches!(c.output, ReturnType::Default) {
+        return;
     }
-
-    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+    if let Some(value) = only_value(&c.body) {
+        *c.body = value;
+    }
 }
 
 /// The value of `{ value }`, a plain block (no label, attribute, `unsafe`) of nothing else.

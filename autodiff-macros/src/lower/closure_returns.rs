@@ -24,7 +24,8 @@ use super::stmt::contains_return;
 /// What is said of a closure whose `return`s are not all branches.
 pub const UNSUPPORTED: &str = "#[grad] inlines a closure's `return` where it is a branch (`if c { return a; }` and the rest after it), not from inside a loop, a `match` or a `let`: compute the closure's value with `if`/`else`, or make it a function with `#[grad]`";
 
-/// Rewrites the `return`s of every closure in `block` that has them in branches.
+/// Rewrites the `return`s of every closure in `block` that has them in branches, then the
+/// closures whose body is a block of its value alone (`closure_bodies.rs`).
 pub fn desugar(block: &mut Block) {
     Closures.visit_block_mut(block);
 }
@@ -34,12 +35,12 @@ struct Closures;
 impl VisitMut for Closures {
     fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
         visit_mut::visit_expr_closure_mut(self, c);
-        if !returns(&c.body) {
-            return;
+        if returns(&c.body) {
+            if let Some(body) = as_branches(&c.body) {
+                *c.body = body;
+            }
         }
-        if let Some(body) = as_branches(&c.body) {
-            *c.body = body;
-        }
+        super::closure_bodies::unwrap_value(c);
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
