@@ -320,3 +320,69 @@ fn data_vectors_made_in_a_loop_are_read_in_place() {
     assert!(all_close(&g, &[1.0, -4.0, 4.0]));
     assert_matches_fd(&|x| overlapping_pairs(x), &x[..3], &g, "pairs");
 }
+
+// ---- integers the generated code once typed wrongly ----
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Image {
+    data: Vec<f64>,
+    #[params(skip)]
+    width: usize,
+}
+
+/// A loop bound made from a model's skipped integer field (`0..im.width - 1`) was read as a
+/// float field (`f64 - {integer}` inside the generated code, probe): a bound is an integer,
+/// as an index is.
+#[grad(im)]
+fn row_differences(im: &Image) -> f64 {
+    let mut s = 0.0;
+    for y in 0..im.data.len() / im.width {
+        for x in 0..im.width - 1 {
+            let d = im.data[y * im.width + x + 1] - im.data[y * im.width + x];
+            s += d * d;
+        }
+    }
+    s
+}
+
+/// The counter of `iter_mut().enumerate()` over a local array, read by a method of an
+/// integer (`x.saturating_sub(1)`), was an untyped `{integer}` in the generated loop over
+/// `0..3` (E0689, probe): a known length is a `usize`, as `.len()` is.
+#[grad]
+fn left_neighbours(a: &[f64; 3]) -> f64 {
+    let mut out = [0.0; 3];
+    for (x, o) in out.iter_mut().enumerate() {
+        let l = a[x.saturating_sub(1)];
+        *o = l * a[x];
+    }
+    out.iter().sum()
+}
+
+#[test]
+fn integers_stay_integers() {
+    let im = Image {
+        data: vec![1.0, 2.0, 4.0, 0.5, -1.0, 3.0],
+        width: 3,
+    };
+    let (value, d) = row_differences_grad(&im);
+    // rows [1, 2, 4] and [0.5, -1, 3]: differences 1, 2, -1.5, 4
+    assert!(close(value, 1.0 + 4.0 + 2.25 + 16.0));
+    assert!(all_close(&d.data, &[-2.0, -2.0, 4.0, 3.0, -11.0, 8.0]));
+    let f = |p: &[f64]| {
+        row_differences(&Image {
+            data: p.to_vec(),
+            width: 3,
+        })
+    };
+    assert_matches_fd(&f, &im.data, &d.data, "row differences");
+    let a = [0.5, -2.0, 3.0];
+    let (value, g) = left_neighbours_grad(&a);
+    assert!(close(value, 0.25 + 0.5 * -2.0 + -2.0 * 3.0));
+    assert!(all_close(&g, &[2.0 * 0.5 - 2.0, 0.5 + 3.0, -2.0]));
+    assert_matches_fd(
+        &|a| left_neighbours(a.try_into().unwrap()),
+        &a,
+        &g,
+        "left neighbours",
+    );
+}

@@ -930,6 +930,14 @@ impl Lowerer<'_> {
     fn known_len(&mut self, array: ArrayId, dim: usize, span: Span) -> Option<Operand> {
         let len = self.arrays[array.0].lens.get(dim)?.clone();
         Some(match len {
+            // `usize`, as `.len()` is: a counter over it is a `usize` for the code passed through
+            // (`x.saturating_sub(1)` of an untyped `{integer}` does not compile).
+            Operand::Const(Expr::Lit(syn::ExprLit {
+                lit: Lit::Int(n), ..
+            })) if n.suffix().is_empty() => Operand::Lit(Lit::Int(syn::LitInt::new(
+                &format!("{}usize", n.base10_digits()),
+                n.span(),
+            ))),
             Operand::Const(Expr::Lit(l)) => Operand::Lit(l.lit),
             Operand::Const(e) => self.let_op("len", Ty::Int, Op::Copy(Operand::Const(e)), span),
             other => other,

@@ -459,11 +459,10 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                     }
                 }
             }
+            // `0..im.width - 1`: a bound is an integer, as an index is.
             Expr::Range(r) => {
                 for bound in r.start.iter().chain(&r.end) {
-                    if !self.read(bound, Read::Data) {
-                        self.visit_expr(bound);
-                    }
+                    self.index(bound);
                 }
                 return;
             }
