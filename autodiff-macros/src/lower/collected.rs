@@ -35,8 +35,6 @@ struct Collected {
 impl Collected {
     fn fresh(&mut self, span: Span) -> Ident {
         self.count += 1;
-        // (the count before the last `_`: the lowering names a synthesized local by what
-        // comes before it, and two of one name would be taken for one)
         Ident::new(&format!("{SYNTHETIC}collected{}_vec", self.count), span)
     }
 
