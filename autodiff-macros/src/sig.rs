@@ -70,7 +70,11 @@ pub enum ParamKind {
         shape: Box<Shape>,
         float: bool,
     },
-    Int,
+    /// An integer; `wide` for a type whose ranges have no exact size (`i64`, `u64`, `i128`,
+    /// `u128`: see [`WIDE_INT_TYPES`]).
+    Int {
+        wide: bool,
+    },
     Bool,
     /// A struct of parameters (`net: &Net`, `Net: autodiff::Params`): its fields are
     /// differentiated and its gradient is a value of its own type. `ty` is the struct type
@@ -303,6 +307,10 @@ fn vector_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, Output)> {
 pub(crate) const INT_TYPES: &[&str] = &[
     "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
 ];
+
+/// The integer types whose ranges are not `ExactSizeIterator`s: a reverse loop that zips one
+/// with its tape, or runs it backwards through `step_by`, counts it first.
+pub(crate) const WIDE_INT_TYPES: &[&str] = &["i64", "u64", "i128", "u128"];
 
 /// Reads the signature, reporting every parameter and return type outside the subset.
 pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Signature> {
@@ -699,10 +707,12 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
         _ if same_type(ty, float) => ParamKind::Float,
         _ if is_concrete_float(ty) => mixed(errors, ty),
         _ if is_int_or_bool(ty) => {
-            if ty.to_token_stream().to_string() == "bool" {
-                ParamKind::Bool
-            } else {
-                ParamKind::Int
+            let name = ty.to_token_stream().to_string();
+            match name.as_str() {
+                "bool" => ParamKind::Bool,
+                _ => ParamKind::Int {
+                    wide: WIDE_INT_TYPES.contains(&name.as_str()),
+                },
             }
         }
         Type::Reference(r) if is_model_type(&r.elem, type_params) => ParamKind::Model {

@@ -114,7 +114,7 @@ fn arguments(item: &ItemFn, sig: &Signature) -> Vec<TokenStream> {
                             && matches!(
                                 p.kind,
                                 ParamKind::Float
-                                    | ParamKind::Int
+                                    | ParamKind::Int { .. }
                                     | ParamKind::Bool
                                     | ParamKind::Array { .. }
                             )

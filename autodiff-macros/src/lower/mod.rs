@@ -313,10 +313,10 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             None => name.clone(),
         };
         let binding = match &param.kind {
-            ParamKind::Float | ParamKind::Int | ParamKind::Bool => {
+            ParamKind::Float | ParamKind::Int { .. } | ParamKind::Bool => {
                 let ty = match param.kind {
                     ParamKind::Float => Ty::Float,
-                    ParamKind::Int => Ty::Int,
+                    ParamKind::Int { .. } => Ty::Int,
                     _ => Ty::Bool,
                 };
                 let var = lw.new_var_named(&name, ty, param.span);

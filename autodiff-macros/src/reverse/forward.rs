@@ -839,25 +839,37 @@ impl Gen<'_> {
         }
     }
 
-    /// The range of a counted loop; `receiver` when a method is called on it. `exclusive`
-    /// writes `a..=b` as `a..b + 1`, whose adaptors are double-ended with an exact size (the
-    /// reverse replay of a loop left early takes the first `trips` counters backwards).
+    /// The range of a counted loop; `receiver` when a method is called on it. `double_ended`
+    /// asks for a form that runs backwards through adaptors that need an exact size to (a zip
+    /// with the tape, `step_by`; the reverse replay of a loop left early takes the first
+    /// `trips` counters backwards): `a..=b` written `a..b + 1`, and a range of `i64`, which
+    /// has no exact size, counted first.
     pub(crate) fn range(
         &self,
         range: &CountedRange,
         receiver: bool,
-        exclusive: bool,
+        double_ended: bool,
     ) -> TokenStream {
         let (s, e) = (self.operand(&range.start), self.operand(&range.end));
-        let bare = match (range.inclusive, exclusive) {
+        let bare = match (range.inclusive, double_ended) {
             (true, false) => quote!(#s..=#e),
             (true, true) => quote!(#s..#e + 1),
             (false, _) => quote!(#s..#e),
         };
+        let wide = [&range.start, &range.end]
+            .into_iter()
+            .any(|x| super::loops::wide_operand(x, &self.wide));
+        if double_ended && wide {
+            return self.adapted(range, quote!(::autodiff::__private::counted(#bare)));
+        }
         if range.adaptors.is_empty() && !receiver {
             return bare;
         }
-        let mut r = quote!((#bare));
+        self.adapted(range, quote!((#bare)))
+    }
+
+    /// `range`'s adaptors applied to `r`.
+    fn adapted(&self, range: &CountedRange, mut r: TokenStream) -> TokenStream {
         for a in &range.adaptors {
             r = match a {
                 Adaptor::Rev => quote!(#r.rev()),

@@ -2,6 +2,7 @@
 //! what was not taped recomputed, reads at a fixed index summed through the loop.
 
 use super::*;
+use proc_macro2::TokenTree;
 
 /// A loop's reverse before it is put together (`Gen::loop_parts`).
 pub(super) struct LoopParts {
@@ -49,6 +50,88 @@ pub(super) fn loop_header(
         iter = quote!(#iter.rev());
     }
     (pattern, iter)
+}
+
+/// The integer values of a type whose ranges have no exact size (`i64`, `u64`, ...) as far
+/// as the function says: parameters of such a type, casts to one, `let`s declared one, and
+/// what integer arithmetic and branches make of them. A value of a type the function does not
+/// spell out (`img.height()`) is taken to be narrow.
+pub(super) fn wide_integers(body: &Body, sig: &Signature) -> HashSet<Var> {
+    let scalars = sig.params.iter().filter(|p| {
+        matches!(
+            p.kind,
+            ParamKind::Float | ParamKind::Int { .. } | ParamKind::Bool
+        )
+    });
+    let mut wide: HashSet<Var> = scalars
+        .zip(&body.param_vars)
+        .filter(|(p, _)| matches!(p.kind, ParamKind::Int { wide: true }))
+        .map(|(_, v)| *v)
+        .collect();
+    loop {
+        let before = wide.len();
+        body.block.for_each_stmt(&mut |stmt| match stmt {
+            Stmt::Let { var, op } if wide_op(op, &wide) => {
+                wide.insert(*var);
+            }
+            Stmt::If { phis, .. } => {
+                for phi in phis {
+                    if [&phi.then_value, &phi.else_value]
+                        .iter()
+                        .any(|x| wide_operand(x, &wide))
+                    {
+                        wide.insert(phi.var);
+                    }
+                }
+            }
+            Stmt::Loop(l) => {
+                for c in &l.carried {
+                    if [&c.init, &c.next].iter().any(|x| wide_operand(x, &wide)) {
+                        wide.extend([c.inner, c.out]);
+                    }
+                }
+            }
+            _ => {}
+        });
+        if wide.len() == before {
+            return wide;
+        }
+    }
+}
+
+fn wide_op(op: &Op, wide: &HashSet<Var>) -> bool {
+    match op {
+        Op::Copy(x) | Op::Unary(_, x) => wide_operand(x, wide),
+        Op::Binary(op, a, b) => {
+            !op.is_comparison() && (wide_operand(a, wide) || wide_operand(b, wide))
+        }
+        Op::Cast(_, ty) => wide_type(ty),
+        Op::IntMethod { receiver, .. } => wide_operand(receiver, wide),
+        // `let h: i64 = img.height();`, or an expression that ends in a cast (`w as i64 - 1`).
+        Op::Opaque(o) => {
+            o.declared.as_ref().is_some_and(wide_type) || {
+                let tokens: Vec<_> = o.tokens.clone().into_iter().collect();
+                matches!(tokens.as_slice(), [.., TokenTree::Ident(a), TokenTree::Ident(ty)]
+                    if a == "as" && WIDE_INT_TYPES.contains(&ty.to_string().as_str()))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether `x` is a wide integer (see `wide_integers`): `3i64` or `N as u64` too.
+pub(super) fn wide_operand(x: &Operand, wide: &HashSet<Var>) -> bool {
+    match x {
+        Operand::Var(v) => wide.contains(v),
+        Operand::Lit(syn::Lit::Int(i)) => WIDE_INT_TYPES.contains(&i.suffix()),
+        Operand::Lit(_) => false,
+        Operand::Const(syn::Expr::Cast(c)) => wide_type(&c.ty),
+        Operand::Const(_) => false,
+    }
+}
+
+fn wide_type(ty: &syn::Type) -> bool {
+    WIDE_INT_TYPES.contains(&ty.to_token_stream().to_string().as_str())
 }
 
 impl Gen<'_> {
@@ -328,8 +411,10 @@ impl Gen<'_> {
                 }
                 let r = match l.trips.filter(|_| l.exit.is_some()) {
                     Some(t) => {
-                        let (r, t) = (self.range(range, true, true), self.var(t));
-                        quote!(#r.take(#t).rev())
+                        let mut taken = range.clone();
+                        taken.adaptors.push(Adaptor::Take(Operand::Var(t)));
+                        let r = self.range(&taken, true, true);
+                        quote!(#r.rev())
                     }
                     None if forward => self.range(range, false, false),
                     None => {

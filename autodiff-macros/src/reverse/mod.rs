@@ -22,7 +22,7 @@ use crate::hash::{HashMap, HashSet};
 use crate::ir::*;
 use crate::lower::models;
 use crate::rules::{self, Cx};
-use crate::sig::{Output, ParamKind, Shape, Signature};
+use crate::sig::{Output, ParamKind, Shape, Signature, WIDE_INT_TYPES};
 
 mod calls;
 mod checkpoint;
@@ -132,6 +132,8 @@ pub struct Gen<'a> {
     folded: HashSet<Var>,
     /// The loops by key.
     loops: HashMap<usize, &'a Loop>,
+    /// Integers whose ranges have no exact size (`loops::wide_integers`).
+    wide: HashSet<Var>,
     /// Values a derivative rule computes with: numbers, whatever their written type.
     rule_operands: HashSet<Var>,
     /// Local arrays holding what a vector-valued call returned.
@@ -255,6 +257,7 @@ impl<'a> Gen<'a> {
             uses,
             folded: HashSet::default(),
             loops: loops(&body.block),
+            wide: loops::wide_integers(body, sig),
             rule_operands: rule_operands(&body.block),
             returned: returned_arrays(&body.block),
             untaped: false,
@@ -370,7 +373,12 @@ impl<'a> Gen<'a> {
             .params
             .iter()
             .enumerate()
-            .filter(|(_, p)| matches!(p.kind, ParamKind::Float | ParamKind::Int | ParamKind::Bool))
+            .filter(|(_, p)| {
+                matches!(
+                    p.kind,
+                    ParamKind::Float | ParamKind::Int { .. } | ParamKind::Bool
+                )
+            })
             .nth(i)
             .map(|(idx, _)| idx)
     }
