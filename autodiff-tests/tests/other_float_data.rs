@@ -9,6 +9,7 @@
 )]
 
 use autodiff::grad;
+use num_traits::FromPrimitive;
 
 const BIG: f64 = 1e20;
 
@@ -104,4 +105,54 @@ fn a_literal_table_of_a_generic_function_is_data() {
         assert!((slope - (c0 + 2.0 * x * c1 + 0.9)).abs() < 1e-15);
         assert!((slope - (0.1 + 2.0 * x * 0.3 + 0.9)).abs() > 1e-9 || x == 0.0);
     }
+}
+
+/// The argument of `f32::from_f64(..)` is an `f64` expression, computed in `f64` as written
+/// (probe, argmin's test functions at `f32`): it was computed in `f32` (`1.0 + 1e-10` rounds
+/// to 1, a wrong value and gradient; `1e300` out of range, E0308 inside the generated code).
+#[grad]
+fn converted_difference(x: f32) -> f32 {
+    f32::from_f64((1.0 + 1e-10) - 1.0).unwrap() * 1e10 * x
+}
+
+#[grad]
+fn converted_quotient(x: f32) -> f32 {
+    f32::from_f64(1.0 / 2.427).unwrap() * x + f32::from_f64(1e300 / 1e299).unwrap() * x * x
+}
+
+/// The same in the dual sweeps of second order, which typed an unsuffixed literal by the
+/// function's float type where the conversion takes the other one.
+#[grad(modes(hvp))]
+fn beale_term(x: f32, y: f32) -> f32 {
+    (f32::from_f64(1.5).unwrap() - x + x * y).powi(2)
+}
+
+#[grad(modes(hvp))]
+fn widened(x: f64) -> f64 {
+    f64::from_f32(0.1).unwrap() * x * x
+}
+
+#[test]
+fn a_constant_converted_from_the_other_float_type_keeps_its_type() {
+    let tiny = f32::from_f64((1.0 + 1e-10) - 1.0).unwrap() * 1e10;
+    assert_ne!(tiny, 0.0);
+    assert_eq!(
+        converted_difference_grad(2.0),
+        (converted_difference(2.0), tiny)
+    );
+    let c = f32::from_f64(1.0 / 2.427).unwrap();
+    assert_ne!(c, 1.0f32 / 2.427f32);
+    assert_eq!(
+        converted_quotient_grad(2.0),
+        (converted_quotient(2.0), c + 2.0 * 10.0 * 2.0)
+    );
+    // (1.5 - x + x y)^2 at (2, 0.5): the inner value is 0.5.
+    let (value, (dx, dy), (hx, hy)) = beale_term_hvp(2.0, 0.5, 1.0, 0.0);
+    assert_eq!(value, 0.25);
+    assert_eq!((dx, dy), (2.0 * 0.5 * (0.5 - 1.0), 2.0 * 0.5 * 2.0));
+    // H e_x = (2 (y - 1)^2, 2 (y - 1) x + 2 inner) = (0.5, -2 + 1).
+    assert_eq!((hx, hy), (0.5, -1.0));
+    let c = f64::from_f32(0.1).unwrap();
+    assert_ne!(c, 0.1);
+    assert_eq!(widened_hvp(3.0, 1.0), (c * 9.0, 6.0 * c, 2.0 * c));
 }

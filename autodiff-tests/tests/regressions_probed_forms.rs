@@ -1,7 +1,11 @@
 //! Forms a probe found rejected though they mean what supported code means: a chain that
 //! collects into a `Vec` and goes on from it (`ys.iter().copied().collect::<Vec<f64>>()
 //! .windows(2)..`), and a mutable reference to an element written through `*r` (`if let
-//! Some(r) = v.last_mut() { *r *= 2.0; }`, `let Some(r) = v.get_mut(i) else { .. };`).
+//! Some(r) = v.last_mut() { *r *= 2.0; }`, `let Some(r) = v.get_mut(i) else { .. };`), and a
+//! `match` of data against variants of an enum that does not implement `PartialEq`
+//! (`match types[i] { Atom::O => -0.8, .. }`, compared with `==` inside the generated code),
+//! and a `for_each` written `.map(|(i, v)| out[i] = v * v).count();` (argmin's test
+//! functions; the closure's writes went to a copy, E0596 inside the generated code).
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
@@ -385,4 +389,128 @@ fn integers_stay_integers() {
         &g,
         "left neighbours",
     );
+}
+
+// ---- a `match` of data against variants, without `PartialEq` ----
+
+/// An atom type, `Copy` but not `PartialEq` (molecular mechanics).
+#[derive(Clone, Copy)]
+enum Atom {
+    O,
+    H,
+    N,
+}
+
+/// Not even `Copy`: matched in place, never copied out of the slice.
+enum Bond {
+    Single,
+    Double(f64),
+}
+
+#[grad(x)]
+fn charges(x: &[f64], types: &[Atom]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..x.len() {
+        let q = match types[i] {
+            Atom::O => -0.8,
+            Atom::H | Atom::N => 0.4,
+        };
+        e += q * x[i] * x[i];
+    }
+    e
+}
+
+#[grad(x)]
+fn bond_energy(x: &[f64], bonds: &[Bond], first: &Atom) -> f64 {
+    let scale = match *first {
+        Atom::O => 2.0,
+        _ => 1.0,
+    };
+    let mut e = 0.0;
+    for (k, b) in bonds.iter().enumerate() {
+        let stiffness = match bonds[k] {
+            Bond::Single => 1.0,
+            _ => 3.0,
+        };
+        let extra = match b {
+            Bond::Double(s) => *s,
+            Bond::Single => 0.0,
+        };
+        e += (stiffness + extra) * (x[k] - 1.0).powi(2);
+    }
+    scale * e
+}
+
+#[test]
+fn variants_of_data_are_matched_in_place() {
+    let types = [Atom::O, Atom::H, Atom::N];
+    let x = [0.5, -1.0, 2.0];
+    let (value, g) = charges_grad(&x, &types);
+    assert!(close(value, -0.8 * 0.25 + 0.4 + 0.4 * 4.0));
+    assert!(all_close(&g, &[-0.8 * 1.0, 0.4 * -2.0, 0.4 * 4.0]));
+    assert_matches_fd(&|x| charges(x, &types), &x, &g, "charges");
+    let bonds = [Bond::Single, Bond::Double(0.5)];
+    let y = [1.5, 0.25];
+    let (value, g) = bond_energy_grad(&y, &bonds, &Atom::O);
+    assert!(close(value, 2.0 * (0.25 + 3.5 * 0.5625)));
+    assert!(all_close(&g, &[2.0 * 2.0 * 0.5, 2.0 * 3.5 * 2.0 * -0.75]));
+    assert_matches_fd(
+        &|y| bond_energy(y, &bonds, &Atom::H),
+        &y,
+        &bond_energy_grad(&y, &bonds, &Atom::H).1,
+        "bonds",
+    );
+}
+
+// ---- a `for_each` written as `.map(..).count()` ----
+
+/// argmin's `sphere_derivative_const`, as it is written there.
+#[grad(modes(jacobian))]
+fn sphere_derivative_const(param: &[f64; 3]) -> [f64; 3] {
+    let mut deriv = [0.0; 3];
+    param
+        .iter()
+        .zip(deriv.iter_mut())
+        .map(|(x, d)| *d = 2.0 * x * x.sin())
+        .count();
+    deriv
+}
+
+#[grad]
+fn counted_writes(x: &[f64; 2]) -> f64 {
+    let mut out = [0.0; 2];
+    let mut s = 0.0;
+    x.iter().enumerate().map(|(i, v)| out[i] = v * v).count();
+    x.iter().map(|v| s += v.exp()).count();
+    x.iter()
+        .map(|v| {
+            s += 0.5 * v;
+        })
+        .count();
+    out[0] + 3.0 * out[1] + s
+}
+
+#[test]
+fn writes_driven_by_a_count_are_made() {
+    let x = [1.0, 2.0];
+    let (value, g) = counted_writes_grad(&x);
+    assert!(close(value, 1.0 + 12.0 + 1f64.exp() + 2f64.exp() + 1.5));
+    assert!(all_close(
+        &g,
+        &[2.0 + 1f64.exp() + 0.5, 12.0 + 2f64.exp() + 0.5]
+    ));
+    let p = [0.5, -1.0, 2.0];
+    let (value, jacobian) = sphere_derivative_const_jacobian(&p);
+    assert_eq!(value, sphere_derivative_const(&p));
+    for (i, row) in jacobian.iter().enumerate() {
+        for (j, &d) in row.iter().enumerate() {
+            let x = p[i];
+            let expected = if i == j {
+                2.0 * x.sin() + 2.0 * x * x.cos()
+            } else {
+                0.0
+            };
+            assert!(close(d, expected), "({i}, {j}): {d} vs {expected}");
+        }
+    }
 }

@@ -563,15 +563,19 @@ impl Lowerer<'_> {
                 }
             }
         }
-        // A name or field of data (`tail`, `cfg.kind`, `&cfg.kind`) is matched against a path
-        // pattern as written: an enum need not implement `PartialEq`.
-        let matched = match &*m.expr {
-            Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
-            other => other,
-        };
-        let place = (is_place(matched) && !self.reads(&m.expr.to_token_stream()).varied)
+        // Data read in place (`tail`, `cfg.kind`, `&cfg.kind`, `*t`, `types[i]`) is matched
+        // against a path pattern as written: an enum need not implement `PartialEq`.
+        let place = (read_again(&m.expr) && !self.reads(&m.expr.to_token_stream()).varied)
             .then_some(&*m.expr);
         // A tuple (`match (i, j)`, `match (a > 0.0, b > 0.0)`) is matched element by element.
+        // Variants matched in place need no value (which a copy of a `*t` not `Copy` lacks).
+        let in_place =
+            |a: &syn::Arm| variant_path(&a.pat).is_some() || matches!(a.pat, Pat::Wild(_));
+        if place.is_some() && m.arms.iter().all(in_place) {
+            return self
+                .lower_arms(&Value::Unit, place, &m.arms, m.span())
+                .unwrap_or(Value::Unit);
+        }
         let scrutinee = match self.lower_expr(&m.expr) {
             tuple @ Value::Tuple(_) => tuple,
             value => Value::Scalar(self.scalar_of(value, &m.expr)),
@@ -639,6 +643,16 @@ impl Lowerer<'_> {
         pat: &Pat,
     ) -> Option<Operand> {
         let span = pat.span();
+        if let (Some(place), Some(path)) = (place, variant_path(pat)) {
+            let condition: Expr = syn::parse_quote_spanned!(span=> matches!(#place, #path));
+            return match self.try_opaque(&condition, true)? {
+                Value::Scalar(Operand::Var(v)) => {
+                    self.vars[v.0].ty = Ty::Bool;
+                    Some(Operand::Var(v))
+                }
+                _ => None,
+            };
+        }
         let scrutinee = match (scrutinee, pat) {
             (_, Pat::Wild(_)) => return None,
             (_, Pat::Paren(p)) => return self.pattern_condition(scrutinee, place, &p.pat),
@@ -671,16 +685,6 @@ impl Lowerer<'_> {
             }
         };
         match pat {
-            Pat::Path(p) if place.is_some() => {
-                let condition: Expr = syn::parse_quote_spanned!(span=> matches!(#place, #p));
-                match self.try_opaque(&condition, true)? {
-                    Value::Scalar(Operand::Var(v)) => {
-                        self.vars[v.0].ty = Ty::Bool;
-                        Some(Operand::Var(v))
-                    }
-                    _ => None,
-                }
-            }
             Pat::Lit(l) => Some(self.let_op(
                 "t",
                 Ty::Bool,
@@ -725,14 +729,8 @@ impl Lowerer<'_> {
                     self.let_op("t", Ty::Bool, Op::Binary(BinOp::And, a, c), span)
                 }))
             }
-            // `N_MAX`, `Lower` (with `use Tail::*`): a constant or a variant, as Rust resolves
-            // a capitalized name in a pattern, not a binding.
             Pat::Ident(pi) if pi.subpat.is_none() => {
-                let path = Pat::Path(syn::ExprPath {
-                    attrs: Vec::new(),
-                    qself: None,
-                    path: pi.ident.clone().into(),
-                });
+                let path = Pat::Path(variant_path(pat)?);
                 self.pattern_condition(&Value::Scalar(scrutinee.clone()), place, &path)
             }
             // `match safe_ln(x) { Ok(v) => .., Err(_) => .. }` of a differentiated value.
@@ -883,6 +881,36 @@ pub(super) fn is_place(expr: &Expr) -> bool {
         Expr::Path(p) => p.path.get_ident().is_some(),
         Expr::Field(f) => is_place(&f.base),
         Expr::Paren(p) => is_place(&p.expr),
+        _ => false,
+    }
+}
+
+/// The variant or constant a pattern names: `Atom::O`, or a capitalized name (`N_MAX`,
+/// `Lower` with `use Tail::*`), which Rust resolves to one, not a binding.
+fn variant_path(pat: &Pat) -> Option<syn::PatPath> {
+    match pat {
+        Pat::Path(p) => Some(p.clone()),
+        Pat::Ident(pi) if pi.subpat.is_none() && is_constant_name(pi) => Some(syn::ExprPath {
+            attrs: Vec::new(),
+            qself: None,
+            path: pi.ident.clone().into(),
+        }),
+        _ => None,
+    }
+}
+
+/// An expression that reads places only (`cfg.kind`, `&cfg.kind`, `*t`, `types[i + 1]`): read
+/// again for every arm of a `match` at no cost and with no effect.
+fn read_again(expr: &Expr) -> bool {
+    match expr {
+        Expr::Path(p) => p.path.get_ident().is_some(),
+        Expr::Lit(_) => true,
+        Expr::Field(f) => read_again(&f.base),
+        Expr::Paren(p) => read_again(&p.expr),
+        Expr::Reference(r) => r.mutability.is_none() && read_again(&r.expr),
+        Expr::Unary(u) => read_again(&u.expr),
+        Expr::Index(i) => read_again(&i.expr) && read_again(&i.index),
+        Expr::Binary(b) => read_again(&b.left) && read_again(&b.right),
         _ => false,
     }
 }

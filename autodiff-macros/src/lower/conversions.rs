@@ -93,8 +93,14 @@ impl Lowerer<'_> {
         let (true, Some(target)) = (is_from, target) else {
             return None;
         };
+        // A conversion of a constant or of data is kept as written: its argument is of the
+        // type the function converts from (`f32::from_f64(1.0 / 2.427)` divides in `f64`).
+        let arg = &call.args[0];
+        if !self.reads(&arg.to_token_stream()).varied {
+            return self.try_opaque(&Expr::MethodCall(m.clone()), false);
+        }
         let ty = type_kind_path(target, self.sig);
-        let x = self.expr_scalar(&call.args[0]);
+        let x = self.expr_scalar(arg);
         if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
             return Some(Value::Scalar(x));
         }

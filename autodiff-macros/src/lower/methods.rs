@@ -22,6 +22,9 @@ impl Lowerer<'_> {
         if let Some(element) = self.end_element(m) {
             return element;
         }
+        if let Some(each) = counted_for_each(m) {
+            return self.lower_expr(&each);
+        }
         // `dot(&v.map(|e| 2.0 * e), w)`: the array `let` would bind (`let y = v.map(..);`),
         // under a name of its own.
         if let Some(array) = self.mapped_array(&Expr::MethodCall(m.clone())) {
@@ -725,4 +728,25 @@ fn is_element_option(e: &Expr) -> bool {
         (m.method.to_string().as_str(), m.args.len()),
         ("first" | "last", 0) | ("get", 1)
     ))
+}
+
+/// `chain.map(|(i, v)| out[i] = v * v).count()` (argmin's test functions): a `for_each` whose
+/// closure returns nothing, run for its writes, which the count only drives. Its value, the
+/// count, is not kept: the form is a statement.
+fn counted_for_each(m: &syn::ExprMethodCall) -> Option<Expr> {
+    let Expr::MethodCall(map) = &*m.receiver else {
+        return None;
+    };
+    let [Expr::Closure(f)] = &*map.args.iter().collect::<Vec<_>>() else {
+        return None;
+    };
+    let writes = match &*f.body {
+        Expr::Assign(_) => true,
+        Expr::Binary(b) => super::expr::compound_op(&b.op).is_some(),
+        Expr::Block(b) => matches!(b.block.stmts.last(), None | Some(SynStmt::Expr(_, Some(_)))),
+        _ => false,
+    };
+    let chain = &map.receiver;
+    (m.method == "count" && m.args.is_empty() && map.method == "map" && writes)
+        .then(|| syn::parse_quote_spanned!(m.span()=> #chain.for_each(#f)))
 }
