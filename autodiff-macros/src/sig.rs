@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type};
 
 use crate::diag::Errors;
+use crate::hash::HashMap;
 
 /// The shape of an array parameter.
 #[derive(Clone)]
@@ -210,6 +211,9 @@ pub struct Signature {
     /// Parameters whose type holds floats in a shape that is not differentiated (a tuple, a
     /// matrix by value, rows of a runtime count): data, with their types as written.
     pub float_data: Vec<(Ident, Span, String)>,
+    /// Every named parameter's type as written: what a pattern binds of data it types
+    /// (`a` of `for &(a, r) in episode` over `episode: &[(usize, f64)]`).
+    pub written_types: HashMap<String, Type>,
 }
 
 impl Signature {
@@ -408,6 +412,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
 
     let mut params = Vec::new();
     let mut float_data = Vec::new();
+    let mut written_types = HashMap::default();
     let converted = float
         .as_ref()
         .map_or(Vec::new(), |(f, ..)| converted_to_float(&sig.generics, f));
@@ -442,6 +447,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                         continue;
                     }
                 };
+                written_types.insert(ident.to_string(), (*pt.ty).clone());
                 let kind = match &float {
                     // `y: U` beside a `T` result, both `Float`: another float type, as `f32`
                     // is in an `f64` function.
@@ -495,6 +501,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         output,
         returns,
         float_data,
+        written_types,
     })
 }
 

@@ -375,3 +375,64 @@ fn pairs_enumerated_batched_skipped_and_taken_apart() {
     let (e, h) = squared_errors(&W, &data[1..]);
     assert_close((value, &g), (e, &h));
 }
+
+// ---- integer parts typed by the parameter's written type (probe, RL objectives) ----
+
+/// `log softmax(z)[a]`, the log-probability of action `a`.
+#[grad]
+fn log_prob(z: &[f64; 3], a: usize) -> f64 {
+    let m = z[0].max(z[1]).max(z[2]);
+    z[a] - m - ((z[0] - m).exp() + (z[1] - m).exp() + (z[2] - m).exp()).ln()
+}
+
+/// REINFORCE over an episode of `(action, return)`: `a`, named like no size and read as no
+/// index here, was taken for float data (a `Const` shadow too many in the call, E0061).
+#[grad(z)]
+fn reinforce(z: &[f64; 3], episode: &[(usize, f64)]) -> f64 {
+    let mut loss = 0.0;
+    for &(a, r) in episode {
+        loss -= log_prob(z, a) * r;
+    }
+    loss
+}
+
+/// The same through `.iter().enumerate()`, a `let` of an element, and a state array part.
+#[grad(z)]
+fn discounted(z: &[f64; 3], steps: &[([f64; 3], u8, f64)], pairs: &Vec<(f64, u32)>) -> f64 {
+    let mut loss = 0.0;
+    for (t, (s, action, r)) in steps.iter().enumerate() {
+        let g = 0.9f64.powi(t as i32) * r;
+        loss -= log_prob(z, *action as usize) * g * s[0];
+    }
+    let (w, choice) = pairs[0];
+    loss + w * log_prob(z, choice as usize)
+}
+
+#[test]
+fn integer_parts_of_typed_data_stay_integers() {
+    let z: [f64; 3] = [0.1, 0.2, 0.3];
+    let total: f64 = z.iter().map(|v| v.exp()).sum();
+    let p: Vec<f64> = z.iter().map(|v| v.exp() / total).collect();
+    let (value, g) = reinforce_grad(&z, &[(0, 1.0), (2, 0.5)]);
+    assert!((value - (-(p[0].ln()) - 0.5 * p[2].ln())).abs() < 1e-12);
+    let expected = [-(1.0 - 1.5 * p[0]), 1.5 * p[1], -(0.5 - 1.5 * p[2])];
+    assert!(
+        g.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-12),
+        "{g:?}"
+    );
+    let steps = [([2.0, 0.0, 0.0], 1u8, 1.0), ([1.0, 0.0, 0.0], 0, 2.0)];
+    let pairs = vec![(0.5, 2u32)];
+    let (value, g) = discounted_grad(&z, &steps, &pairs);
+    assert_eq!(value, discounted(&z, &steps, &pairs));
+    // weights of log p[a]: -2 for a = 1, -1.8 for a = 0, 0.5 for a = 2
+    let weights = [-1.8, -2.0, 0.5];
+    let sum: f64 = weights.iter().sum();
+    for k in 0..3 {
+        let expected = weights[k] - sum * p[k];
+        assert!(
+            (g[k] - expected).abs() < 1e-12,
+            "{k}: {} vs {expected}",
+            g[k]
+        );
+    }
+}

@@ -5,12 +5,14 @@
 //! `match` of data against variants of an enum that does not implement `PartialEq`
 //! (`match types[i] { Atom::O => -0.8, .. }`, compared with `==` inside the generated code),
 //! and a `for_each` written `.map(|(i, v)| out[i] = v * v).count();` (argmin's test
-//! functions; the closure's writes went to a copy, E0596 inside the generated code).
+//! functions; the closure's writes went to a copy, E0596 inside the generated code), and a
+//! model's skipped field of indices iterated (`for &j in s.nbrs.iter() { s.pos[j] }`, taken
+//! for floats: "cannot index with a float").
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
 
-use autodiff::grad;
+use autodiff::{grad, Params};
 use common::{all_close, assert_matches_fd, close};
 
 const YS: [f64; 4] = [1.0, 2.0, 4.0, 3.0];
@@ -513,4 +515,52 @@ fn writes_driven_by_a_count_are_made() {
             assert!(close(d, expected), "({i}, {j}): {d} vs {expected}");
         }
     }
+}
+
+// ---- a model's skipped field of indices, iterated ----
+
+/// Positions and a neighbour list kept in the model (molecular mechanics).
+#[derive(Clone, Debug, Params)]
+struct System {
+    pos: Vec<f64>,
+    #[params(skip)]
+    nbrs: Vec<usize>,
+}
+
+#[grad(s)]
+fn neighbour_energy(s: &System) -> f64 {
+    let mut e = 0.0;
+    for &j in s.nbrs.iter() {
+        e += s.pos[j] * s.pos[j];
+    }
+    for j in s.nbrs.iter().copied() {
+        e += 0.5 * s.pos[j];
+    }
+    e
+}
+
+impl System {
+    #[grad(self)]
+    fn pair_energy(&self) -> f64 {
+        let mut e = 0.0;
+        for &j in &self.nbrs {
+            e += (self.pos[j] - self.pos[0]).powi(2);
+        }
+        e
+    }
+}
+
+#[test]
+fn a_skipped_field_of_indices_is_iterated_as_data() {
+    let s = System {
+        pos: vec![1.0, 2.0, 3.0],
+        nbrs: vec![0, 2, 2],
+    };
+    let (value, d) = neighbour_energy_grad(&s);
+    assert!(close(value, 1.0 + 9.0 + 9.0 + 0.5 * 7.0));
+    assert!(all_close(&d.pos, &[2.0 + 0.5, 0.0, 12.0 + 1.0]));
+    assert_eq!(d.nbrs, s.nbrs);
+    let (value, d) = s.pair_energy_grad();
+    assert!(close(value, 8.0));
+    assert!(all_close(&d.pos, &[-8.0, 0.0, 8.0]));
 }

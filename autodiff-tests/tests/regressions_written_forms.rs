@@ -2,8 +2,9 @@
 //! probe of attention code: a closure whose body is a block (`|p| { .. }`, as rustfmt lays
 //! out a long inner closure), with or without `let`s before its value, and an array or
 //! tuple pattern bound to a literal of as many parts (`let [q, k] = [proj(wq, x), proj(wk,
-//! x)];`), which is the separate `let`s it stands for. Each is checked against a
-//! hand-derived gradient and central differences.
+//! x)];`), which is the separate `let`s it stands for, and an assignment to an array
+//! pattern (`[s1, s2] = [v + c * s1 - s2, s1];`, a DSP probe), which is the tuple one. Each
+//! is checked against a hand-derived gradient and central differences.
 #![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
 
 mod common;
@@ -192,4 +193,64 @@ fn swap_reads_the_parts_before_binding() {
     // a = 2y, b = x: v = 4 y^2 x.
     let (v, (dx, dy)) = swapped_grad(3.0, 0.5);
     assert_eq!((v, dx, dy), (3.0, 1.0, 12.0));
+}
+
+// ---- an assignment to an array pattern ----
+
+/// The Goertzel recurrence, its state updated by an array destructuring assignment.
+#[grad]
+fn goertzel_power(c: f64, x: &[f64]) -> f64 {
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for &v in x {
+        [s1, s2] = [v + c * s1 - s2, s1];
+    }
+    s1 * s1 + s2 * s2 - c * s1 * s2
+}
+
+#[grad]
+fn goertzel_power_tuples(c: f64, x: &[f64]) -> f64 {
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for &v in x {
+        (s1, s2) = (v + c * s1 - s2, s1);
+    }
+    s1 * s1 + s2 * s2 - c * s1 * s2
+}
+
+/// A biquad's state in an array, its elements assigned by one pattern.
+#[grad]
+fn biquad_state(a1: f64, x: &[f64]) -> f64 {
+    let mut z = [0.0; 2];
+    let mut out = 0.0;
+    for &v in x {
+        let y = v + z[0];
+        [z[0], z[1]] = [z[1] - a1 * y, 0.3 * v];
+        out += y * y;
+    }
+    out
+}
+
+#[test]
+fn an_array_pattern_is_assigned_as_a_tuple() {
+    let x = [1.0, 2.0, 3.0, -0.5];
+    for c in [0.5, -1.2] {
+        let (value, (dc, dx)) = goertzel_power_grad(c, &x);
+        let (tuple_value, (tuple_dc, tuple_dx)) = goertzel_power_tuples_grad(c, &x);
+        assert_eq!((value, dc, &dx), (tuple_value, tuple_dc, &tuple_dx));
+        assert_matches_fd(
+            &|p| goertzel_power(p[0], &p[1..]),
+            &[[c].as_slice(), &x].concat(),
+            &[[dc].as_slice(), &dx].concat(),
+            "goertzel",
+        );
+    }
+    // y0 = 1, z = [-a1, 0.3]; y1 = 2 - a1
+    let (value, (da1, dx)) = biquad_state_grad(0.5, &x[..2]);
+    assert!(close(value, 1.0 + 1.5 * 1.5));
+    assert!(close(da1, -2.0 * 1.5));
+    assert_matches_fd(
+        &|p| biquad_state(p[0], &p[1..]),
+        &[0.5, 1.0, 2.0],
+        &[da1, dx[0], dx[1]],
+        "biquad",
+    );
 }

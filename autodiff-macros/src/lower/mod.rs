@@ -284,7 +284,10 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         array_locals: HashSet::default(),
         matrix_locals: HashSet::default(),
         option_locals: HashSet::default(),
-        integer_names: integer_names(block, sig),
+        integer_names: integer_names(block, sig)
+            .into_iter()
+            .chain(prescan::typed_integer_bindings(block, sig))
+            .collect(),
         row_copy_names: stmt::row_copy_names(block),
         let_read_as_integer: false,
         let_holds_data: false,

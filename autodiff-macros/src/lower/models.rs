@@ -375,6 +375,10 @@ impl FunctionFloat {
         FunctionFloat(super::primitive_float_type(&sig.float))
     }
 
+    pub(super) fn primitive(self) -> Option<&'static str> {
+        self.0
+    }
+
     /// `as f64` in an `f64` function.
     pub(super) fn cast_to(self, ty: &syn::Type) -> bool {
         self.0.is_some() && super::primitive_float_type(ty) == self.0

@@ -219,3 +219,122 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         }
     }
 }
+
+/// Names a pattern binds to integers of data whose type the signature writes: `a` of
+/// `for &(a, r) in episode` or of `let (a, r) = episode[t];` over `episode: &[(usize, f64)]`,
+/// which would otherwise be taken for float data when passed to a call.
+pub(super) fn typed_integer_bindings(block: &syn::Block, sig: &Signature) -> HashSet<String> {
+    struct Collect<'a> {
+        types: &'a HashMap<String, syn::Type>,
+        names: HashSet<String>,
+    }
+    impl<'ast> Visit<'ast> for Collect<'_> {
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            if let Some(item) = item_type(&f.expr, self.types) {
+                integer_bindings(&f.pat, &item, &mut self.names);
+            }
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            let mut init = l.init.as_ref().map(|i| &*i.expr);
+            while let Some(
+                Expr::Reference(syn::ExprReference { expr, .. })
+                | Expr::Paren(syn::ExprParen { expr, .. }),
+            ) = init
+            {
+                init = Some(expr);
+            }
+            if let Some(Expr::Index(i)) = init {
+                if let Some(element) = root_type(&i.expr, self.types).and_then(element_type) {
+                    integer_bindings(&l.pat, element, &mut self.names);
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+    }
+    let mut collect = Collect {
+        types: &sig.written_types,
+        names: HashSet::default(),
+    };
+    collect.visit_block(block);
+    collect.names
+}
+
+/// The type a parameter `e` names (through `&` and parentheses) is written with.
+fn root_type<'a>(e: &Expr, types: &'a HashMap<String, syn::Type>) -> Option<&'a syn::Type> {
+    match e {
+        Expr::Reference(r) => root_type(&r.expr, types),
+        Expr::Paren(p) => root_type(&p.expr, types),
+        Expr::Path(p) => types.get(&p.path.get_ident()?.to_string()),
+        _ => None,
+    }
+}
+
+/// The type of what iterating `e` gives, for a parameter of a written type iterated as
+/// written (`episode`, `episode.iter()`, `.copied()`, `.enumerate()`).
+fn item_type(e: &Expr, types: &HashMap<String, syn::Type>) -> Option<syn::Type> {
+    match e {
+        Expr::MethodCall(m) if m.args.is_empty() => {
+            let inner = item_type(&m.receiver, types)?;
+            match m.method.to_string().as_str() {
+                "iter" | "into_iter" | "copied" | "cloned" => Some(inner),
+                "enumerate" => Some(syn::parse_quote!((usize, #inner))),
+                _ => None,
+            }
+        }
+        e => root_type(e, types).and_then(element_type).cloned(),
+    }
+}
+
+/// The element type of a slice, an array or a `Vec`, behind references.
+fn element_type(ty: &syn::Type) -> Option<&syn::Type> {
+    match ty {
+        syn::Type::Reference(r) => element_type(&r.elem),
+        syn::Type::Paren(p) => element_type(&p.elem),
+        syn::Type::Slice(s) => Some(&s.elem),
+        syn::Type::Array(a) => Some(&a.elem),
+        syn::Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match (last.ident == "Vec", args.args.first()) {
+                (true, Some(syn::GenericArgument::Type(t))) => Some(t),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Adds the names `pat` binds to integer parts of a value of type `ty`.
+fn integer_bindings(pat: &Pat, ty: &syn::Type, names: &mut HashSet<String>) {
+    let ty = match ty {
+        syn::Type::Reference(r) => &*r.elem,
+        syn::Type::Paren(p) => &*p.elem,
+        ty => ty,
+    };
+    match (pat, ty) {
+        (Pat::Reference(r), ty) => integer_bindings(&r.pat, ty, names),
+        (Pat::Paren(p), ty) => integer_bindings(&p.pat, ty, names),
+        (Pat::Tuple(p), syn::Type::Tuple(t))
+            if p.elems.len() == t.elems.len()
+                && !p.elems.iter().any(|e| matches!(e, Pat::Rest(_))) =>
+        {
+            for (p, t) in p.elems.iter().zip(&t.elems) {
+                integer_bindings(p, t, names);
+            }
+        }
+        (Pat::Ident(pi), syn::Type::Path(tp))
+            if pi.subpat.is_none()
+                && tp
+                    .path
+                    .get_ident()
+                    .is_some_and(|i| crate::sig::INT_TYPES.contains(&&*i.to_string())) =>
+        {
+            names.insert(pi.ident.to_string());
+        }
+        _ => {}
+    }
+}

@@ -11,6 +11,9 @@
 //!
 //! Rust makes every part before it binds any, so a `let` whose later part reads a name an
 //! earlier part binds (`let (a, b) = (b, a);`) is left as written.
+//!
+//! An assignment to an array pattern from an array literal of as many parts is the one to
+//! a tuple it stands for: `[s1, s2] = [v + c * s1 - s2, s1];` => `(s1, s2) = (.., s1);`.
 
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Local, Pat, Stmt, Type};
@@ -36,6 +39,29 @@ impl VisitMut for Lets {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        visit_mut::visit_expr_mut(self, e);
+        let Expr::Assign(a) = e else { return };
+        if let (Expr::Array(left), Expr::Array(right)) = (&*a.left, &*a.right) {
+            if left.elems.len() == right.elems.len() {
+                let tuple = |array: &syn::ExprArray| {
+                    let mut elems = array.elems.clone();
+                    // `(a)` would be no tuple.
+                    if elems.len() == 1 {
+                        elems.push_punct(Default::default());
+                    }
+                    Expr::Tuple(syn::ExprTuple {
+                        attrs: array.attrs.clone(),
+                        paren_token: syn::token::Paren(array.bracket_token.span),
+                        elems,
+                    })
+                };
+                *a.left = tuple(left);
+                *a.right = tuple(right);
+            }
+        }
+    }
 }
 
 /// `stmt` as its `let`s, each split again (`let ((a, b), c) = ((x, y), z);`).

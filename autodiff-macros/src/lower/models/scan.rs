@@ -42,6 +42,18 @@ impl Scan<'_> {
         })
     }
 
+    /// Whether the body of `f` reads the item it binds (`j` of `for &j in ..`) as an integer.
+    fn items_index(&self, f: &syn::ExprForLoop) -> bool {
+        let item = match &*f.pat {
+            syn::Pat::Reference(r) => &*r.pat,
+            p => p,
+        };
+        let syn::Pat::Ident(pi) = item else {
+            return false;
+        };
+        crate::lower::read_as_integer(&pi.ident, &f.body.stmts, self.float.primitive())
+    }
+
     fn read(&mut self, expr: &Expr, read: Read) -> bool {
         let as_array = matches!(read, Read::Whole | Read::Array(_));
         self.read_as(expr, read, as_array)
@@ -587,6 +599,14 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 );
                 return;
             }
+            // `for &j in s.nbrs.iter() { .. s.pos[j] .. }`: a field of indices (a skipped
+            // `Vec<usize>`), data.
+            Expr::ForLoop(f)
+                if self.items_index(f) && self.read_as(iterated(&f.expr), Read::Data, true) =>
+            {
+                self.visit_block(&f.body);
+                return;
+            }
             Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
                 self.visit_pat(&f.pat);
                 self.visit_block(&f.body);
@@ -701,5 +721,21 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         if let Some((scrutinee, _)) = matched_scrutinee(mac) {
             self.read(&scrutinee, Read::Data);
         }
+    }
+}
+
+/// The sequence a `for` loop iterates as written (`s.nbrs` of `s.nbrs.iter().copied()`, of
+/// `&s.nbrs`).
+fn iterated(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && ["iter", "into_iter", "copied", "cloned"].contains(&&*m.method.to_string()) =>
+        {
+            iterated(&m.receiver)
+        }
+        Expr::Reference(r) if r.mutability.is_none() => iterated(&r.expr),
+        Expr::Paren(p) => iterated(&p.expr),
+        e => e,
     }
 }
