@@ -7,7 +7,9 @@
 //! and a `for_each` written `.map(|(i, v)| out[i] = v * v).count();` (argmin's test
 //! functions; the closure's writes went to a copy, E0596 inside the generated code), and a
 //! model's skipped field of indices iterated (`for &j in s.nbrs.iter() { s.pos[j] }`, taken
-//! for floats: "cannot index with a float").
+//! for floats: "cannot index with a float"), and a `#[grad]` method of a data struct called on
+//! the items of a slice of them (`for s in springs { s.energy(x) }`, `bonds[k].energy(x)`,
+//! taken for float data: "cannot differentiate the method").
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
@@ -563,4 +565,71 @@ fn a_skipped_field_of_indices_is_iterated_as_data() {
     let (value, d) = s.pair_energy_grad();
     assert!(close(value, 8.0));
     assert!(all_close(&d.pos, &[-8.0, 0.0, 8.0]));
+}
+
+// ---- a `#[grad]` method called on the items of a slice of data structs ----
+
+/// A spring of data between two coordinates of `x`.
+struct Spring {
+    k: f64,
+    ends: (usize, usize),
+}
+
+impl Spring {
+    #[grad(x)]
+    fn energy(&self, x: &[f64]) -> f64 {
+        let d = x[self.ends.1] - x[self.ends.0] - 1.0;
+        0.5 * self.k * d * d
+    }
+
+    #[grad(t)]
+    fn scaled(&self, t: f64) -> f64 {
+        self.k * t * t
+    }
+}
+
+#[grad(x)]
+fn springs_loop(x: &[f64], springs: &[Spring]) -> f64 {
+    let mut e = 0.0;
+    for s in springs {
+        e += s.energy(x);
+    }
+    for s in springs.iter() {
+        e += s.scaled(x[0]);
+    }
+    e
+}
+
+// A `&Vec` and an index loop are how such code is often written.
+#[allow(clippy::ptr_arg, clippy::needless_range_loop)]
+#[grad(x)]
+fn springs_indexed(x: &[f64], springs: &Vec<Spring>) -> f64 {
+    let mut e = 0.0;
+    for k in 0..springs.len() {
+        e += springs[k].energy(x) + springs[k].scaled(x[1]);
+    }
+    e
+}
+
+#[test]
+fn grad_methods_of_data_items_are_called() {
+    let springs = vec![
+        Spring {
+            k: 2.0,
+            ends: (0, 1),
+        },
+        Spring {
+            k: 0.5,
+            ends: (1, 2),
+        },
+    ];
+    let x = [0.0, 1.5, 3.0];
+    // d = 0.5 for both springs.
+    let (value, g) = springs_loop_grad(&x, &springs);
+    assert!(close(value, 0.25 + 0.0625));
+    assert!(all_close(&g, &[-1.0, 1.0 - 0.25, 0.25]));
+    let (value, g) = springs_indexed_grad(&x, &springs);
+    assert!(close(value, 0.25 + 0.0625 + 2.5 * 2.25));
+    assert!(all_close(&g, &[-1.0, 1.0 - 0.25 + 2.5 * 3.0, 0.25]));
+    assert_matches_fd(&|x| springs_indexed(x, &springs), &x, &g, "springs");
 }

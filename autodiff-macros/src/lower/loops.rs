@@ -4,6 +4,9 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
+        if let Some(typed) = self.struct_items_typed(f) {
+            return self.lower_for(&typed);
+        }
         // `for v in s` over a local array by value (also `s.into_iter()`, `s.map(..)`) runs over
         // a copy of it: one the body writes (`s[1] += v`) is copied first, as Rust does.
         if let Some(root) = by_value_root(&f.expr) {
@@ -55,6 +58,58 @@ impl Lowerer<'_> {
                 None => {}
             },
         );
+    }
+
+    /// `for s in springs { e += s.energy(x); }` over `springs: &[Spring]`: the loop with the
+    /// item's type stated (`let s: &Spring = s;`), so that it is a struct of data whose
+    /// `#[grad]` method is called, not float data as an item of unknown type is taken for.
+    fn struct_items_typed(&self, f: &syn::ExprForLoop) -> Option<syn::ExprForLoop> {
+        let Pat::Ident(pi) = &*f.pat else {
+            return None;
+        };
+        let by_ref = {
+            let mut e = &*f.expr;
+            loop {
+                match e {
+                    Expr::Reference(_) => break true,
+                    Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => break true,
+                    Expr::Paren(p) => e = &p.expr,
+                    e => {
+                        break matches!(
+                            prescan::root_type(e, &self.sig.written_types),
+                            Some(syn::Type::Reference(_))
+                        )
+                    }
+                }
+            }
+        };
+        let mut e = &*f.expr;
+        while let Expr::MethodCall(m) = e {
+            if m.method != "iter" || !m.args.is_empty() {
+                return None;
+            }
+            e = &m.receiver;
+        }
+        let element =
+            prescan::root_type(e, &self.sig.written_types).and_then(prescan::element_type)?;
+        let name = &pi.ident;
+        let typed_already = matches!(f.body.stmts.first(), Some(SynStmt::Local(l))
+            if matches!(&l.pat, Pat::Type(t) if matches!(&*t.pat, Pat::Ident(p) if p.ident == *name)));
+        // (Only where the body calls a method of the item: anything else reads it as it is.)
+        let mut calls = MethodOf(name, false);
+        syn::visit::Visit::visit_block(&mut calls, &f.body);
+        if !calls.1 {
+            return None;
+        }
+        if pi.subpat.is_some() || typed_already || !by_ref || !stmt::names_struct(element) {
+            return None;
+        }
+        let mut typed = f.clone();
+        typed.body.stmts.insert(
+            0,
+            syn::parse_quote_spanned!(name.span()=> let #name: &#element = #name;),
+        );
+        Some(typed)
     }
 
     /// `#[checkpoint]` on the `for` loop just lowered (`checkpoint.rs`).
@@ -632,5 +687,15 @@ fn replace_root(e: &mut Expr, by: &syn::Ident) {
         Expr::Paren(p) => replace_root(&mut p.expr, by),
         Expr::MethodCall(m) => replace_root(&mut m.receiver, by),
         _ => {}
+    }
+}
+
+/// Whether a block calls a method of the local it names (`s.energy(x)`).
+struct MethodOf<'a>(&'a syn::Ident, bool);
+
+impl<'ast> syn::visit::Visit<'ast> for MethodOf<'_> {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        self.1 |= matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.0));
+        syn::visit::visit_expr_method_call(self, m);
     }
 }

@@ -25,6 +25,9 @@ impl Lowerer<'_> {
         if let Some(each) = counted_for_each(m) {
             return self.lower_expr(&each);
         }
+        if let Some(bound) = self.struct_element_bound(m) {
+            return self.lower_expr(&bound);
+        }
         // `dot(&v.map(|e| 2.0 * e), w)`: the array `let` would bind (`let y = v.map(..);`),
         // under a name of its own.
         if let Some(array) = self.mapped_array(&Expr::MethodCall(m.clone())) {
@@ -338,6 +341,32 @@ impl Lowerer<'_> {
     /// differentiated through the method's `_adjoint`. `None` for another receiver (a model
     /// is called by method-call syntax, which takes it by value or by reference as the
     /// method does: [`Self::model_method`]).
+    /// `bonds[k].energy(x)` of `bonds: &[Bond]`, with a differentiated argument: the element
+    /// bound with its type stated first (`let b: &Bond = &bonds[k];`), a struct of data whose
+    /// `#[grad]` method is called (as in a loop over the items, `loops.rs`).
+    fn struct_element_bound(&mut self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let Expr::Index(element) = &*m.receiver else {
+            return None;
+        };
+        let ty = prescan::root_type(&element.expr, &self.sig.written_types)
+            .and_then(prescan::element_type)
+            .filter(|ty| stmt::names_struct(ty))?;
+        if !self.reads(&m.args.to_token_stream()).varied
+            || self.reads(&element.to_token_stream()).varied
+        {
+            return None;
+        }
+        let name = syn::Ident::new(
+            &format!("{SYNTHETIC}element_{}", self.next_synthetic()),
+            element.span(),
+        );
+        let (method, args) = (&m.method, &m.args);
+        Some(syn::parse_quote_spanned!(m.span()=> {
+            let #name: &#ty = &#element;
+            #name.#method(#args)
+        }))
+    }
+
     fn method_as_call(&self, m: &syn::ExprMethodCall) -> Option<syn::ExprCall> {
         let Expr::Path(receiver) = &*m.receiver else {
             return None;

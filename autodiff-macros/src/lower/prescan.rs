@@ -262,7 +262,10 @@ pub(super) fn typed_integer_bindings(block: &syn::Block, sig: &Signature) -> Has
 }
 
 /// The type a parameter `e` names (through `&` and parentheses) is written with.
-fn root_type<'a>(e: &Expr, types: &'a HashMap<String, syn::Type>) -> Option<&'a syn::Type> {
+pub(super) fn root_type<'a>(
+    e: &Expr,
+    types: &'a HashMap<String, syn::Type>,
+) -> Option<&'a syn::Type> {
     match e {
         Expr::Reference(r) => root_type(&r.expr, types),
         Expr::Paren(p) => root_type(&p.expr, types),
@@ -288,7 +291,7 @@ fn item_type(e: &Expr, types: &HashMap<String, syn::Type>) -> Option<syn::Type> 
 }
 
 /// The element type of a slice, an array or a `Vec`, behind references.
-fn element_type(ty: &syn::Type) -> Option<&syn::Type> {
+pub(super) fn element_type(ty: &syn::Type) -> Option<&syn::Type> {
     match ty {
         syn::Type::Reference(r) => element_type(&r.elem),
         syn::Type::Paren(p) => element_type(&p.elem),

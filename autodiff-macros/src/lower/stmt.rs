@@ -1375,7 +1375,7 @@ fn bound_name(pat: &Pat) -> Option<&syn::Ident> {
 
 /// Whether a type names a struct or an enum, by reference or not (`Activation`, `&Config`,
 /// `layers::Dense`), as a parameter of the type would be a struct parameter.
-fn names_struct(ty: &syn::Type) -> bool {
+pub(super) fn names_struct(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => names_struct(&r.elem),
         syn::Type::Paren(p) => names_struct(&p.elem),
