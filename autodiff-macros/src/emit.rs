@@ -64,6 +64,7 @@ pub fn generate(
     let mut item = lower::written_params::copied(item).unwrap_or_else(|| item.clone());
     lower::let_chains::desugar(&mut item.block);
     lower::split_lets::desugar(&mut item.block);
+    lower::statement_forms::desugar(&mut item.block);
     lower::closure_returns::desugar(&mut item.block);
     lower::replaced::desugar(&mut item.block);
     lower::collected::desugar(&mut item.block);

@@ -9,7 +9,9 @@
 //! model's skipped field of indices iterated (`for &j in s.nbrs.iter() { s.pos[j] }`, taken
 //! for floats: "cannot index with a float"), and a `#[grad]` method of a data struct called on
 //! the items of a slice of them (`for s in springs { s.energy(x) }`, `bonds[k].energy(x)`,
-//! taken for float data: "cannot differentiate the method").
+//! taken for float data: "cannot differentiate the method"); and two names taken for floats
+//! in puruspe's special functions: `f64::MAX_EXP`, an `i32`, and `IncGamma::P`, a variant
+//! passed to a call (given a shadow: E0277 and E0061 inside the generated code).
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
@@ -632,4 +634,45 @@ fn grad_methods_of_data_items_are_called() {
     assert!(close(value, 0.25 + 0.0625 + 2.5 * 2.25));
     assert!(all_close(&g, &[-1.0, 1.0 - 0.25 + 2.5 * 3.0, 0.25]));
     assert_matches_fd(&|x| springs_indexed(x, &springs), &x, &g, "springs");
+}
+
+// ---- an integer constant of `f64`, and a one-letter variant ----
+
+#[grad]
+fn rescaled_power(x: f64) -> f64 {
+    let half: i32 = f64::MAX_EXP / 2;
+    x.powi(f64::MAX_EXP / 512) * half as f64 + x * f64::MANTISSA_DIGITS as f64
+}
+
+#[derive(Clone, Copy)]
+enum IncGamma {
+    P,
+    Q,
+}
+
+#[grad]
+fn tail(a: f64, x: f64, which: IncGamma) -> f64 {
+    let q = (-x).exp() * a;
+    match which {
+        IncGamma::P => 1.0 - q,
+        IncGamma::Q => q,
+    }
+}
+
+#[grad]
+fn lower_tail(a: f64, x: f64) -> f64 {
+    tail(a, x, IncGamma::P) + 0.5 * tail(a, x, IncGamma::Q)
+}
+
+#[test]
+fn integer_constants_and_variants_are_data() {
+    assert_eq!(
+        rescaled_power_grad(2.0),
+        (4.0 * 512.0 + 106.0, 4.0 * 512.0 + 53.0)
+    );
+    let e = (-1.0f64).exp();
+    let (value, (da, dx)) = lower_tail_grad(2.0, 1.0);
+    assert!(close(value, 1.0 - 2.0 * e + e));
+    assert!(close(da, -e + 0.5 * e));
+    assert!(close(dx, 2.0 * e - 0.5 * 2.0 * e));
 }

@@ -3,8 +3,12 @@
 //! out a long inner closure), with or without `let`s before its value, and an array or
 //! tuple pattern bound to a literal of as many parts (`let [q, k] = [proj(wq, x), proj(wk,
 //! x)];`), which is the separate `let`s it stands for, and an assignment to an array
-//! pattern (`[s1, s2] = [v + c * s1 - s2, s1];`, a DSP probe), which is the tuple one. Each
-//! is checked against a hand-derived gradient and central differences.
+//! pattern (`[s1, s2] = [v + c * s1 - s2, s1];`, a DSP probe), which is the tuple one; and
+//! forms of Rosetta Code and TheAlgorithms: `return out;` as the last statement, a loop
+//! body ending in `out.push(v)` without `;`, `match () { _ if a => .., _ => .. }`, a
+//! statement `match` with an arm `_ => unreachable!()`, and `Vec::from(x)` of a
+//! differentiated slice (`Vec::from_adjoint` inside the generated code). Each is checked
+//! against a hand-derived gradient and central differences.
 #![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
 
 mod common;
@@ -253,4 +257,87 @@ fn an_array_pattern_is_assigned_as_a_tuple() {
         &[da1, dx[0], dx[1]],
         "biquad",
     );
+}
+
+// ---- forms of Rosetta Code and TheAlgorithms ----
+
+// (As Rosetta Code writes it.)
+#[allow(clippy::needless_return)]
+#[grad(modes(jacobian))]
+fn returned_last(x: &[f64; 2]) -> [f64; 2] {
+    let out = [x[0] * x[1], x[0] + x[1]];
+    return out;
+}
+
+#[grad]
+fn pushed_last(x: &[f64]) -> f64 {
+    let mut out = Vec::new();
+    for i in 0..x.len() {
+        out.push(x[i] * x[i])
+    }
+    out.iter().sum::<f64>() * 0.5
+}
+
+#[grad]
+fn unit_guards(x: f64) -> f64 {
+    match () {
+        _ if x > 1.0 => x * x,
+        _ if x > 0.0 => 2.0 * x - 1.0,
+        _ => -x,
+    }
+}
+
+/// Simpson's rule as TheAlgorithms writes it: the weight by `match i % 2`.
+#[grad]
+fn simpson_sine(a: f64, b: f64, n: u64) -> f64 {
+    let h = (b - a) / n as f64;
+    let mut sum = (a * a).sin() + (b * b).sin();
+    for i in 1..n {
+        let x = a + i as f64 * h;
+        match i % 2 {
+            0 => sum += 2.0 * (x * x).sin(),
+            1 => sum += 4.0 * (x * x).sin(),
+            _ => unreachable!(),
+        }
+    }
+    if n > 1_000_000 {
+        panic!("too many intervals")
+    } else {
+        sum *= h / 3.0;
+    }
+    sum
+}
+
+#[grad]
+fn copied_from(x: &[f64]) -> f64 {
+    let mut z = Vec::from(x);
+    z[0] *= 2.0;
+    z[0] * z[1] + Vec::from(&x[1..])[0]
+}
+
+#[test]
+fn forms_of_rosetta_code() {
+    let (value, jacobian) = returned_last_jacobian(&[2.0, 3.0]);
+    assert_eq!((value, jacobian), ([6.0, 5.0], [[3.0, 2.0], [1.0, 1.0]]));
+    let (value, g) = pushed_last_grad(&[1.0, -2.0]);
+    assert_eq!((value, g), (2.5, vec![1.0, -2.0]));
+    assert_eq!(unit_guards_grad(2.0), (4.0, 4.0));
+    assert_eq!(unit_guards_grad(0.5), (0.0, 2.0));
+    assert_eq!(unit_guards_grad(-3.0), (3.0, -1.0));
+    // d/db of the integral of sin(x^2) is sin(b^2), which Simpson's rule follows closely.
+    let (value, (da, db)) = simpson_sine_grad(0.0, 1.5, 64);
+    assert_eq!(value, simpson_sine(0.0, 1.5, 64));
+    assert!((db - (1.5f64 * 1.5).sin()).abs() < 1e-4, "{db}");
+    assert!(da.abs() < 1e-4, "{da}");
+    assert_matches_fd(
+        &|p| simpson_sine(p[0], p[1], 64),
+        &[0.25, 1.5],
+        &[
+            simpson_sine_grad(0.25, 1.5, 64).1 .0,
+            simpson_sine_grad(0.25, 1.5, 64).1 .1,
+        ],
+        "simpson",
+    );
+    let (value, g) = copied_from_grad(&[1.5, 2.0]);
+    assert_eq!((value, g), (8.0, vec![4.0, 3.0 + 1.0]));
 }

@@ -47,6 +47,12 @@ impl Lowerer<'_> {
                 _ => LocalArray::No,
             };
         };
+        if let Some(copy) = match init {
+            Expr::Call(c) => self.vec_from_copy(c),
+            _ => None,
+        } {
+            return self.try_local_array(pat, annotated, &copy);
+        }
         let mutable = pi.mutability.is_some();
         // Read as an array, or typed as one (`let t: [f64; 3] = sub(a, b);`, passed on whole).
         let array = self.array_locals.contains(&pi.ident.to_string())

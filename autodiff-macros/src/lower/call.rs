@@ -5,6 +5,20 @@ use super::*;
 impl Lowerer<'_> {
     /// `g(..)`, or with `unwrap`, a fallible `g(..)?` / `g(..).unwrap()` whose `Ok` value is
     /// differentiated.
+    /// `Vec::from(x)` of a differentiated slice or array: the copy `x.to_vec()`, which the
+    /// lowering follows element by element.
+    pub(super) fn vec_from_copy(&self, c: &syn::ExprCall) -> Option<Expr> {
+        let Expr::Path(p) = &*c.func else {
+            return None;
+        };
+        let segments: Vec<_> = p.path.segments.iter().collect();
+        let ([vec, from], [arg]) = (&*segments, &*c.args.iter().collect::<Vec<_>>()) else {
+            return None;
+        };
+        (vec.ident == "Vec" && from.ident == "from" && self.reads(&arg.to_token_stream()).varied)
+            .then(|| syn::parse_quote_spanned!(c.span()=> (#arg).to_vec()))
+    }
+
     pub(super) fn lower_call(&mut self, c: &syn::ExprCall, unwrap: Option<Unwrap>) -> Value {
         let span = c.span();
         let Expr::Path(p) = &*c.func else {
@@ -13,6 +27,9 @@ impl Lowerer<'_> {
                 "#[grad] supports calls of named functions only (`g(x)`, `path::g(x)`)",
             );
         };
+        if let Some(copy) = self.vec_from_copy(c) {
+            return self.lower_expr(&copy);
+        }
         // `<f64>::exp(x)`, `<T>::sqrt(x)`: a type's own item, as `f64::exp(x)` names it.
         if let Some(q) = p.qself.as_ref().filter(|q| q.position == 0) {
             if let syn::Type::Path(ty) = &*q.ty {
@@ -946,7 +963,14 @@ impl Lowerer<'_> {
             return false;
         };
         let name = last.ident.to_string();
-        names_constant(path) && !is_size_name(&name) && !self.integer_names.contains(&name)
+        // `IncGamma::P`: a one-letter item of a type of the user's is an enum's variant as
+        // often as a constant; a float constant's name says more (`Phys::G_SI`, `Self::EPS`).
+        let variant = name.len() == 1
+            && matches!(&*path.segments.iter().collect::<Vec<_>>(), [owner, _] if is_constructor(&owner.ident.clone().into()));
+        names_constant(path)
+            && !variant
+            && !is_size_name(&name)
+            && !self.integer_names.contains(&name)
     }
 
     /// Whether `path` names a local (a closure), which is inlined, never passed through.

@@ -314,18 +314,18 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The type written for data `expr`: a parameter that holds floats in a shape it does not
-    /// differentiate (`d: Option<f64>`), also borrowed or dereferenced.
+    /// The type written for data `expr`: a parameter's (`d: Option<f64>`), also borrowed or
+    /// dereferenced.
     fn data_type(&self, expr: &Expr) -> Option<syn::Type> {
         match expr {
             Expr::Reference(r) => self.data_type(&r.expr),
             Expr::Paren(p) => self.data_type(&p.expr),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.data_type(&u.expr),
-            Expr::Path(p) => {
-                let ident = p.path.get_ident()?;
-                let (_, _, written) = self.sig.float_data.iter().find(|(i, ..)| i == ident)?;
-                syn::parse_str(written).ok()
-            }
+            Expr::Path(p) => self
+                .sig
+                .written_types
+                .get(&p.path.get_ident()?.to_string())
+                .cloned(),
             _ => None,
         }
     }
@@ -439,6 +439,12 @@ impl Lowerer<'_> {
                     .collect(),
             ),
             (Value::Unit, Value::Unit) => Value::Unit,
+            // A branch that diverges (`_ => unreachable!()`) beside statements (`0 => r += x`).
+            (Value::Unit, Value::Scalar(x)) | (Value::Scalar(x), Value::Unit)
+                if self.is_placeholder(&x) =>
+            {
+                Value::Unit
+            }
             // A branch that leaves (`return`, `break`, `continue`, a panic) has no value (Rust
             // types it `!`): the other's stands, and what the leaving one gives is never read
             // where a `let` binds the value or the function returns it.

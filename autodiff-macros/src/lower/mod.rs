@@ -39,6 +39,7 @@ pub mod replaced;
 pub(crate) use opaque::mentioned_names;
 mod spans;
 pub mod split_lets;
+pub mod statement_forms;
 mod stmt;
 pub mod written_params;
 
@@ -1076,6 +1077,12 @@ impl Lowerer<'_> {
             Ty::Int => Operand::Lit(lit_int(0)),
             Ty::Bool => Operand::Lit(lit_bool(false)),
         }
+    }
+
+    /// Whether `x` is the placeholder `dummy(Ty::Unknown)` gives (the value of a branch that
+    /// diverges, `unreachable!()`).
+    pub(super) fn is_placeholder(&self, x: &Operand) -> bool {
+        x.same(&self.dummy(Ty::Unknown))
     }
 
     /// The cell of a `let mut` number named `name`.

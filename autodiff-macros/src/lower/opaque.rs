@@ -508,17 +508,28 @@ impl Lowerer<'_> {
 }
 
 /// `Ty::Float` when a path goes through the function's float type (`T::zero`,
-/// `f64::EPSILON`, `std::f64::consts::PI` in an `f64` function).
+/// `f64::EPSILON`, `std::f64::consts::PI` in an `f64` function), but for the float types'
+/// integer constants (`f64::MAX_EXP`, an `i32`).
 pub(super) fn through_float(path: &syn::Path, sig: &Signature) -> Ty {
+    const INTEGER_CONSTANTS: &[&str] = &[
+        "MAX_EXP",
+        "MIN_EXP",
+        "MAX_10_EXP",
+        "MIN_10_EXP",
+        "DIGITS",
+        "MANTISSA_DIGITS",
+        "RADIX",
+    ];
     let segments = &path.segments;
     let through = segments
         .iter()
         .take(segments.len().saturating_sub(1))
         .any(|s| type_kind_path(&s.ident, sig) == Ty::Float);
-    if through {
-        Ty::Float
-    } else {
-        Ty::Unknown
+    let last = segments.last().map(|s| s.ident.to_string());
+    match (through, last) {
+        (true, Some(last)) if INTEGER_CONSTANTS.contains(&&*last) => Ty::Int,
+        (true, _) => Ty::Float,
+        (false, _) => Ty::Unknown,
     }
 }
 
