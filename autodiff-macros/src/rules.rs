@@ -312,10 +312,8 @@ pub static RULES: &[Rule] = &[
         let ln2 = cx.constant("LN_2");
         quote!(#d * #o * #ln2)
     }),
-    unary!("exp_m1", |cx, x, o, d| {
-        let one = cx.lit(1.0);
-        quote!(#d * (#o + #one))
-    }),
+    // `e^x`, not `exp_m1(x) + 1`, which is 0 where `e^x` is below half an ulp of 1 (x < -37).
+    unary!("exp_m1", |cx, x, o, d| quote!(#d * (#x).exp())),
     unary!("ln", |cx, x, o, d| quote!(#d / #x)),
     unary!("ln_1p", |cx, x, o, d| {
         let one = cx.lit(1.0);

@@ -288,3 +288,24 @@ fn powers_at_zero_and_nan_operands_have_their_derivatives() {
     // A NaN `x` gives `y`, and its derivative none.
     assert_eq!(with_missing_grad(f64::NAN, 1.0), (3.0, 0.0));
 }
+
+/// The Weibull cdf `1 - e^(-(x/l)^k)` written with `exp_m1`, as statrs writes it.
+#[grad(modes(tangent, hvp))]
+fn weibull_cdf(x: f64) -> f64 {
+    -(-(x / 2.0).powf(1.5)).exp_m1()
+}
+
+#[test]
+fn exp_m1_keeps_its_derivative_in_the_tail() {
+    // At x = 60 the cdf is 1 and its slope, the pdf, is 1.5/2 (30)^0.5 e^-(30^1.5) ~ 1e-71:
+    // `exp_m1(u) + 1` for e^u gave exactly 0.
+    let x = 60.0f64;
+    let pdf = 0.75 * (x / 2.0).powf(0.5) * (-(x / 2.0).powf(1.5)).exp();
+    assert!(pdf > 0.0);
+    let (_, slope) = weibull_cdf_grad(x);
+    assert!((slope - pdf).abs() <= 1e-12 * pdf, "{slope} vs {pdf}");
+    let (_, tangent) = weibull_cdf_tangent(x, 1.0);
+    assert!((tangent - pdf).abs() <= 1e-12 * pdf, "{tangent} vs {pdf}");
+    let (_, slope, _) = weibull_cdf_hvp(x, 1.0);
+    assert!((slope - pdf).abs() <= 1e-12 * pdf, "{slope} vs {pdf}");
+}

@@ -11,7 +11,13 @@
 //! the items of a slice of them (`for s in springs { s.energy(x) }`, `bonds[k].energy(x)`,
 //! taken for float data: "cannot differentiate the method"); and two names taken for floats
 //! in puruspe's special functions: `f64::MAX_EXP`, an `i32`, and `IncGamma::P`, a variant
-//! passed to a call (given a shadow: E0277 and E0061 inside the generated code).
+//! passed to a call (given a shadow: E0277 and E0061 inside the generated code); and forms
+//! of statrs: a method returning `Option<f64>` whose tail is a sub-model's (`self.g.mean()`,
+//! wrapped in `Some` again: E0308), a skipped `u64` field compared with an integer parameter
+//! (`x > self.n`, typed a float: E0308), `(0..n + 1).fold(..)` over a `u64` range (its
+//! items counted in `usize`: E0308), a comparison macro in a condition (`ulps_eq!(a, 0.0)`,
+//! rejected as differentiated), and `checked(a, b).map(|l| l.exp())` on a fallible callee's
+//! result (rejected as the map of an array).
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
@@ -675,4 +681,136 @@ fn integer_constants_and_variants_are_data() {
     assert!(close(value, 1.0 - 2.0 * e + e));
     assert!(close(da, -e + 0.5 * e));
     assert!(close(dx, 2.0 * e - 0.5 * 2.0 * e));
+}
+
+// ---- forms of statrs ----
+
+#[derive(Clone, Debug, Params)]
+struct Gamma {
+    shape: f64,
+    rate: f64,
+}
+
+impl Gamma {
+    #[grad(self)]
+    fn mean(&self) -> Option<f64> {
+        Some(self.shape / self.rate)
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+struct ChiSquared {
+    g: Gamma,
+}
+
+impl ChiSquared {
+    #[grad(self)]
+    fn mean(&self) -> Option<f64> {
+        self.g.mean()
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+struct Binomial {
+    p: f64,
+    #[params(skip)]
+    n: u64,
+}
+
+impl Binomial {
+    #[grad(self)]
+    fn ln_pmf(&self, x: u64) -> f64 {
+        if x > self.n {
+            f64::NEG_INFINITY
+        } else {
+            x as f64 * self.p.ln() + (self.n - x) as f64 * (1.0 - self.p).ln()
+        }
+    }
+}
+
+#[grad]
+fn geometric_pmf(p: f64, x: u64) -> f64 {
+    p.powi(x as i32) * (1.0 - p)
+}
+
+#[grad]
+fn geometric_entropy(p: f64, n: u64) -> f64 {
+    (0..n + 1).fold(0.0, |acc, x| {
+        let q = geometric_pmf(p, x);
+        acc - q * q.ln()
+    })
+}
+
+/// A bool-valued comparison macro, as `approx::ulps_eq!` is.
+macro_rules! near_eq {
+    ($a:expr, $b:expr) => {
+        ($a - $b).abs() < 1e-12
+    };
+}
+
+#[grad]
+fn guarded(a: f64, x: f64) -> f64 {
+    if near_eq!(a, 0.0) {
+        return 1.0;
+    }
+    let flat = x == 0.0 || near_eq!(x, 1.0);
+    if flat {
+        a
+    } else {
+        a * x.ln()
+    }
+}
+
+#[grad]
+fn checked_ln_ratio(a: f64, b: f64) -> Result<f64, String> {
+    if a <= 0.0 {
+        return Err(format!("a = {a}"));
+    }
+    Ok(a.ln() - (a + b).ln())
+}
+
+#[grad]
+fn checked_ratio(a: f64, b: f64) -> Result<f64, String> {
+    checked_ln_ratio(a, b).map(|l| l.exp())
+}
+
+#[grad]
+fn checked_scaled(a: f64, b: f64) -> Result<f64, String> {
+    checked_ln_ratio(a, b).and_then(|l| checked_ratio(a, b).map(|r| l * r))
+}
+
+#[test]
+fn forms_of_statrs() {
+    let c = ChiSquared {
+        g: Gamma {
+            shape: 2.0,
+            rate: 0.5,
+        },
+    };
+    let (value, d) = c.mean_grad().unwrap();
+    assert_eq!((value, d.g.shape, d.g.rate), (4.0, 2.0, -8.0));
+    let b = Binomial { p: 0.3, n: 10 };
+    let (value, d) = b.ln_pmf_grad(3);
+    assert!(close(value, 3.0 * 0.3f64.ln() + 7.0 * 0.7f64.ln()));
+    assert!(close(d.p, 3.0 / 0.3 - 7.0 / 0.7));
+    assert_eq!(b.ln_pmf_grad(11).0, f64::NEG_INFINITY);
+    let (value, dp) = geometric_entropy_grad(0.3, 10);
+    assert_eq!(value, geometric_entropy(0.3, 10));
+    assert_matches_fd(&|p| geometric_entropy(p[0], 10), &[0.3], &[dp], "entropy");
+    assert_eq!(guarded_grad(0.0, 0.5), (1.0, (0.0, 0.0)));
+    assert_eq!(guarded_grad(2.0, 1.0), (2.0, (1.0, 0.0)));
+    let (value, (da, dx)) = guarded_grad(2.0, 0.5);
+    assert!(close(value, 2.0 * 0.5f64.ln()) && close(da, 0.5f64.ln()) && close(dx, 4.0));
+    // r = a / (a + b): dr/da = b / (a + b)^2, dr/db = -a / (a + b)^2
+    let (value, (da, db)) = checked_ratio_grad(2.0, 3.0).unwrap();
+    assert!(close(value, 0.4) && close(da, 3.0 / 25.0) && close(db, -2.0 / 25.0));
+    assert_eq!(checked_ratio_grad(-1.0, 3.0), Err("a = -1".to_string()));
+    let (value, (da, db)) = checked_scaled_grad(2.0, 3.0).unwrap();
+    let l = 0.4f64.ln();
+    assert!(close(value, 0.4 * l));
+    assert!(
+        close(da, (1.0 / 2.0 - 1.0 / 5.0) * 0.4 + l * 3.0 / 25.0),
+        "{da}"
+    );
+    assert!(close(db, -1.0 / 5.0 * 0.4 - l * 2.0 / 25.0), "{db}");
 }

@@ -907,7 +907,7 @@ fn variant_path(pat: &Pat) -> Option<syn::PatPath> {
 
 /// An expression that reads places only (`cfg.kind`, `&cfg.kind`, `*t`, `types[i + 1]`): read
 /// again for every arm of a `match` at no cost and with no effect.
-fn read_again(expr: &Expr) -> bool {
+pub(super) fn read_again(expr: &Expr) -> bool {
     match expr {
         Expr::Path(p) => p.path.get_ident().is_some(),
         Expr::Lit(_) => true,

@@ -141,6 +141,9 @@ impl Lowerer<'_> {
                 self.effect(&m.mac);
                 Value::Scalar(self.dummy(Ty::Unknown))
             }
+            Expr::Macro(m) if opaque::is_comparison_macro(&m.mac) => {
+                self.try_opaque(expr, true).unwrap_or(Value::Error)
+            }
             Expr::Macro(m) => match self.try_opaque(expr, false) {
                 Some(value) => value,
                 None => {

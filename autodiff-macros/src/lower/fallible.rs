@@ -79,12 +79,37 @@ fn tail_outcome(expr: &mut Expr) {
                 }
             }
             Expr::Paren(p) => tail_outcome(&mut p.expr),
-            // `checked_sqrt(v)`, a fallible callee's own result: its success, or its failure
-            // returned as it is.
-            Expr::Call(_) => *expr = syn::parse_quote!(#expr?),
+            // `checked_ln_beta(a, b).map(|l| l.exp())`, `.and_then(|l| Ok(l * a))`: the
+            // success of the closure applied to the callee's, `{ let l = checked_ln_beta(a,
+            // b)?; l.exp() }` (the closure's own outcome, for `and_then`).
+            Expr::MethodCall(m) if mapped_success(m).is_some() => {
+                if let Some((pat, mut body)) = mapped_success(m) {
+                    if m.method == "and_then" {
+                        tail_outcome(&mut body);
+                    }
+                    let receiver = &m.receiver;
+                    *expr = syn::parse_quote!({ let #pat = #receiver?; #body });
+                }
+            }
+            // `checked_sqrt(v)`, `self.g.mean()`, a fallible callee's own result: its
+            // success, or its failure returned as it is.
+            Expr::Call(_) | Expr::MethodCall(_) => *expr = syn::parse_quote!(#expr?),
             _ => {}
         },
     }
+}
+
+/// The closure of `.map(|v| ..)` or `.and_then(|v| ..)` on an outcome: its one parameter and
+/// its body.
+fn mapped_success(m: &syn::ExprMethodCall) -> Option<(syn::Pat, Expr)> {
+    let [Expr::Closure(c)] = &*m.args.iter().collect::<Vec<_>>() else {
+        return None;
+    };
+    let [pat] = &*c.inputs.iter().collect::<Vec<_>>() else {
+        return None;
+    };
+    (["map", "and_then"].contains(&&*m.method.to_string()))
+        .then(|| ((*pat).clone(), (*c.body).clone()))
 }
 
 /// `return Ok(v)` -> `return v`; `return Err(e)` -> `__fail!(Err(e))`.

@@ -469,10 +469,18 @@ impl Lowerer<'_> {
                         ::core::cmp::max(#start, #end) - (#start)
                     )),
                 };
+                // Each item of the range's own integer type, which `end` gives where it is read
+                // again at no cost (`n`, `n + 1`; `start` alone otherwise).
                 let start = start.clone();
+                let end = match super::control::read_again(&end) {
+                    true => end,
+                    false => start.clone(),
+                };
                 Ok(Stream {
                     len,
-                    at: Rc::new(move |p| parse_quote!(((#start) + (#p)))),
+                    at: Rc::new(move |p| {
+                        parse_quote!(::autodiff::__private::range_item(#start, #end, #p))
+                    }),
                     tail: Vec::new(),
                 })
             }

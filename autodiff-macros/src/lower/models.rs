@@ -133,6 +133,12 @@ pub fn expand(
         ),
         reads: Vec::new(),
         float,
+        integers: sig
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, crate::sig::ParamKind::Int { .. }))
+            .map(|p| p.ident.to_string())
+            .collect(),
         aliases: HashMap::default(),
         value_aliases: HashMap::default(),
         closures: HashMap::default(),

@@ -735,6 +735,12 @@ fn is_enumerated_pick(e: &Expr) -> bool {
 /// `Bool` for a predicate (`x.is_nan()`, `r.contains(&x)`, `a.lt(&b)`), which a branch may
 /// hand on and a condition may read; `Unknown` for the other methods that return no float.
 fn predicate_type(expr: &Expr) -> Ty {
+    if let Expr::Macro(m) = expr {
+        return match is_comparison_macro(&m.mac) {
+            true => Ty::Bool,
+            false => Ty::Unknown,
+        };
+    }
     let Expr::MethodCall(m) = expr else {
         return Ty::Unknown;
     };
@@ -748,6 +754,16 @@ fn predicate_type(expr: &Expr) -> Ty {
     } else {
         Ty::Unknown
     }
+}
+
+/// A macro that compares (`approx::ulps_eq!(a, b)`, `relative_eq!`, `abs_diff_ne!`,
+/// `matches!`): a bool, whatever it reads, through which no derivative flows.
+pub(super) fn is_comparison_macro(mac: &syn::Macro) -> bool {
+    let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
+        return false;
+    };
+    name == "matches"
+        || !name.contains("assert") && (name.ends_with("_eq") || name.ends_with("_ne"))
 }
 
 /// Every identifier in `tokens` that may name a local, with whether its only use there is

@@ -10,6 +10,20 @@ pub fn div_ceil<I: num_traits::PrimInt>(len: I, k: I) -> I {
     (len + k - I::one()) / k
 }
 
+/// The item `position` places after `start` in a range of any integer type, the type `end`
+/// gives too: `(0..n).map(|x| pmf(p, x))` with `n: u64` lowered over positions `0..len`.
+#[inline(always)]
+pub fn range_item<I: Copy + core::ops::Add<Output = I> + TryFrom<usize>>(
+    start: I,
+    _end: I,
+    position: usize,
+) -> I {
+    match I::try_from(position) {
+        Ok(offset) => start + offset,
+        Err(_) => unreachable!("a position past the range's end"),
+    }
+}
+
 /// The number of iterations a `#[checkpoint]` loop's range will run, taken when it starts.
 #[inline]
 pub fn trip_count<I: Iterator>(range: I) -> usize {

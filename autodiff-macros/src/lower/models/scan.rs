@@ -13,6 +13,9 @@ pub(super) struct Scan<'a> {
     pub(super) array_names: HashSet<String>,
     pub(super) reads: Vec<(usize, Vec<Member>, Read, Span, bool)>,
     pub(super) float: FunctionFloat,
+    /// The integer parameters: a field compared with one or in arithmetic with one
+    /// (`x > self.n`, `self.n - x`) is an integer.
+    pub(super) integers: HashSet<String>,
     /// Locals bound to a field (`let w = &net.w1;`): how they are read is how the field is.
     pub(super) aliases: HashMap<String, (usize, Vec<Member>)>,
     /// Local closures (`let sq = |a: &[f64]| ..;`), by name: how many indices each of their
@@ -52,6 +55,18 @@ impl Scan<'_> {
             return false;
         };
         crate::lower::read_as_integer(&pi.ident, &f.body.stmts, self.float.primitive())
+    }
+
+    /// Whether `e` is an integer parameter (in parentheses or not).
+    fn names_integer(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.integers.contains(&i.to_string())),
+            Expr::Paren(p) => self.names_integer(&p.expr),
+            _ => false,
+        }
     }
 
     fn read(&mut self, expr: &Expr, read: Read) -> bool {
@@ -547,6 +562,16 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
             Expr::Let(l) if self.read_data(&l.expr) => return,
+            // `x > self.n`, `(self.n - x) as f64` with `x` an integer parameter: integers.
+            Expr::Binary(b)
+                if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_))
+                    && crate::lower::compound_op(&b.op).is_none()
+                    && [&b.left, &b.right].iter().any(|e| self.names_integer(e)) =>
+            {
+                self.index(&b.left);
+                self.index(&b.right);
+                return;
+            }
             // `net.mode == Mode::A`: an enum compared with a variant.
             Expr::Binary(b)
                 if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_))
