@@ -585,7 +585,7 @@ fn element(ty: &Type, float: &Type, type_params: &[Ident]) -> ElemKind {
 }
 
 /// The element type of a row that is a `Vec<T>`.
-fn vec_row(ty: &Type) -> Option<&Type> {
+pub(crate) fn vec_row(ty: &Type) -> Option<&Type> {
     let Type::Path(tp) = ty else {
         return None;
     };

@@ -95,13 +95,13 @@ impl Lowerer<'_> {
         let name = &pi.ident;
         let typed_already = matches!(f.body.stmts.first(), Some(SynStmt::Local(l))
             if matches!(&l.pat, Pat::Type(t) if matches!(&*t.pat, Pat::Ident(p) if p.ident == *name)));
+        if pi.subpat.is_some() || typed_already || !by_ref || !stmt::names_struct(element) {
+            return None;
+        }
         // (Only where the body calls a method of the item: anything else reads it as it is.)
         let mut calls = MethodOf(name, false);
         syn::visit::Visit::visit_block(&mut calls, &f.body);
         if !calls.1 {
-            return None;
-        }
-        if pi.subpat.is_some() || typed_already || !by_ref || !stmt::names_struct(element) {
             return None;
         }
         let mut typed = f.clone();

@@ -337,10 +337,6 @@ impl Lowerer<'_> {
         Value::Tuple(vec![sin, cos])
     }
 
-    /// `self.cdf(x)` of a data `self` as `Self::cdf(self, x)`: a call that hands `self` on,
-    /// differentiated through the method's `_adjoint`. `None` for another receiver (a model
-    /// is called by method-call syntax, which takes it by value or by reference as the
-    /// method does: [`Self::model_method`]).
     /// `bonds[k].energy(x)` of `bonds: &[Bond]`, with a differentiated argument: the element
     /// bound with its type stated first (`let b: &Bond = &bonds[k];`), a struct of data whose
     /// `#[grad]` method is called (as in a loop over the items, `loops.rs`).
@@ -367,6 +363,10 @@ impl Lowerer<'_> {
         }))
     }
 
+    /// `self.cdf(x)` of a data `self` as `Self::cdf(self, x)`: a call that hands `self` on,
+    /// differentiated through the method's `_adjoint`. `None` for another receiver (a model
+    /// is called by method-call syntax, which takes it by value or by reference as the
+    /// method does: [`Self::model_method`]).
     fn method_as_call(&self, m: &syn::ExprMethodCall) -> Option<syn::ExprCall> {
         let Expr::Path(receiver) = &*m.receiver else {
             return None;

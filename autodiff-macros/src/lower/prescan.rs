@@ -297,17 +297,7 @@ pub(super) fn element_type(ty: &syn::Type) -> Option<&syn::Type> {
         syn::Type::Paren(p) => element_type(&p.elem),
         syn::Type::Slice(s) => Some(&s.elem),
         syn::Type::Array(a) => Some(&a.elem),
-        syn::Type::Path(p) => {
-            let last = p.path.segments.last()?;
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match (last.ident == "Vec", args.args.first()) {
-                (true, Some(syn::GenericArgument::Type(t))) => Some(t),
-                _ => None,
-            }
-        }
-        _ => None,
+        ty => crate::sig::vec_row(ty),
     }
 }
 
