@@ -17,13 +17,17 @@
 //! (`x > self.n`, typed a float: E0308), `(0..n + 1).fold(..)` over a `u64` range (its
 //! items counted in `usize`: E0308), a comparison macro in a condition (`ulps_eq!(a, 0.0)`,
 //! rejected as differentiated), and `checked(a, b).map(|l| l.exp())` on a fallible callee's
-//! result (rejected as the map of an array).
+//! result (rejected as the map of an array); and forms of geographiclib, geo and puruspe:
+//! the integer part of a helper's tuple (`let (_, q) = remquo(x, 90.0);`, checked whole as
+//! an integer: E0277; `frexp(y).1 > 3`, rejected), a `match` of tuples with an arm
+//! `_ => unreachable!()`, `x.is_zero()`, and `a == b` of two models.
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
 
 use autodiff::{grad, Params};
 use common::{all_close, assert_matches_fd, close};
+use num_traits::Zero;
 
 const YS: [f64; 4] = [1.0, 2.0, 4.0, 3.0];
 
@@ -813,4 +817,62 @@ fn forms_of_statrs() {
         "{da}"
     );
     assert!(close(db, -1.0 / 5.0 * 0.4 - l * 2.0 / 25.0), "{db}");
+}
+
+// ---- forms of geographiclib, geo and puruspe ----
+
+/// The quotient's low bits and the remainder, as `libm::remquo` returns them.
+fn quadrant(x: f64) -> (f64, i32) {
+    let q = (x / 90.0).round();
+    (x - 90.0 * q, q as i32)
+}
+
+/// geographiclib's `sincosd`, the quadrant taken from a tuple's integer part.
+#[grad]
+fn sincosd_sum(x: f64) -> f64 {
+    let (_, q) = quadrant(x);
+    let r = (x - 90.0 * q as f64).to_radians();
+    let (s, c) = r.sin_cos();
+    let (s, c) = match q & 3 {
+        0 => (s, c),
+        1 => (c, -s),
+        2 => (-s, -c),
+        3 => (-c, s),
+        _ => unreachable!(),
+    };
+    if quadrant(x).1 > 100 || x.is_zero() {
+        return 0.0;
+    }
+    s + 2.0 * c
+}
+
+#[derive(Clone, Copy, Debug, Params, PartialEq)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+#[grad]
+fn distance(a: &Point, b: &Point) -> f64 {
+    if a == b {
+        0.0
+    } else {
+        (a.x - b.x).hypot(a.y - b.y)
+    }
+}
+
+#[test]
+fn forms_of_geodesy_code() {
+    for x in [10.0, 100.0, 200.0, 290.0] {
+        let (value, slope) = sincosd_sum_grad(x);
+        let r = x.to_radians();
+        assert!(close(value, r.sin() + 2.0 * r.cos()), "{x}");
+        assert!(close(slope, (r.cos() - 2.0 * r.sin()).to_radians()), "{x}");
+    }
+    assert_eq!(sincosd_sum_grad(0.0), (0.0, 0.0));
+    let (a, b) = (Point { x: 3.0, y: 4.0 }, Point { x: 0.0, y: 0.0 });
+    let (value, (da, db)) = distance_grad(&a, &b);
+    assert_eq!(value, 5.0);
+    assert!(close(da.x, 0.6) && close(da.y, 0.8) && close(db.x, -0.6) && close(db.y, -0.8));
+    assert_eq!(distance_grad(&a, &a).0, 0.0);
 }

@@ -270,21 +270,31 @@ impl Lowerer<'_> {
     /// derivative. `None` for what is not a named function's call reading a differentiated
     /// value (a call on data is passed through anyway, as its types are).
     pub(super) fn integer_call(&mut self, expr: &Expr, checked: bool) -> Option<Value> {
+        let checked = match checked {
+            true => Checked::Whole,
+            false => Checked::No,
+        };
         self.data_call(expr, checked, Ty::Int)
+    }
+
+    /// `integer_call` of a `let` whose tuple pattern discards parts (`let (_, q) =
+    /// frexp(x);`): only the parts it binds are checked to be integers.
+    pub(super) fn integer_parts_call(&mut self, expr: &Expr, pat: &Pat) -> Option<Value> {
+        self.data_call(expr, Checked::Parts(pat), Ty::Int)
     }
 
     /// A value read as a `bool` (a condition; an operand of `&&`, `||`, `!`): a call there
     /// returns one (`if in_range(x)`, `!all_positive(w)`), called as written whatever it
     /// reads, with no `_adjoint` (nor `_dual_adjoint`: on dual numbers it reads their values).
     pub(super) fn condition(&mut self, expr: &Expr) -> Operand {
-        match self.data_call(expr, false, Ty::Bool) {
+        match self.data_call(expr, Checked::No, Ty::Bool) {
             Some(Value::Scalar(op)) => op,
             _ => self.expr_scalar(expr),
         }
     }
 
     /// `integer_call`, and `condition`'s call: a call of a named function returning `ty`.
-    fn data_call(&mut self, expr: &Expr, checked: bool, ty: Ty) -> Option<Value> {
+    fn data_call(&mut self, expr: &Expr, checked: Checked<'_>, ty: Ty) -> Option<Value> {
         let Expr::Call(c) = expr else {
             return None;
         };
@@ -305,11 +315,21 @@ impl Lowerer<'_> {
         {
             return None;
         }
-        let call = if checked {
-            let span = c.span();
-            syn::parse_quote_spanned!(span=> ::autodiff::__private::integer(#c))
-        } else {
-            expr.clone()
+        let span = c.span();
+        let call = match checked {
+            Checked::No => expr.clone(),
+            Checked::Whole => syn::parse_quote_spanned!(span=> ::autodiff::__private::integer(#c)),
+            Checked::Parts(pat) => {
+                let whole = syn::Ident::new(&format!("{SYNTHETIC}checked"), span);
+                let parts = stmt::names_bound(pat).unwrap_or_default();
+                syn::parse_quote_spanned!(span=> match #c {
+                    #whole => {
+                        let #pat = &#whole;
+                        #(::autodiff::__private::integer(*#parts);)*
+                        #whole
+                    }
+                })
+            }
         };
         let value = self.try_opaque(&call, true)?;
         if let Value::Scalar(Operand::Var(v)) = &value {
@@ -1210,6 +1230,14 @@ const SIZE_WORDS: &[&str] = &[
     "GROUP",
     "CLUSTER",
 ];
+
+/// How `data_call` checks that a call's result holds no float: not at all, whole, or in the
+/// parts a pattern binds.
+pub(super) enum Checked<'p> {
+    No,
+    Whole,
+    Parts(&'p Pat),
+}
 
 /// What is said of a call of an item `#[grad]` generates (`inner_loss_grad(w, x)`, read as
 /// the tuple it returns) on differentiated values: a derivative of a derivative.

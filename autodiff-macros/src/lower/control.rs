@@ -439,11 +439,20 @@ impl Lowerer<'_> {
                     .collect(),
             ),
             (Value::Unit, Value::Unit) => Value::Unit,
-            // A branch that diverges (`_ => unreachable!()`) beside statements (`0 => r += x`).
+            // A branch that diverges (`_ => unreachable!()`) beside statements (`0 => r += x`)
+            // or a tuple (`0 => (s, c)`).
             (Value::Unit, Value::Scalar(x)) | (Value::Scalar(x), Value::Unit)
                 if self.is_placeholder(&x) =>
             {
                 Value::Unit
+            }
+            (v @ Value::Tuple(_), Value::Scalar(x)) if self.is_placeholder(&x) => {
+                let never = self.dummy_like(&v);
+                self.merge_values(v, never, phis, span)
+            }
+            (Value::Scalar(x), v @ Value::Tuple(_)) if self.is_placeholder(&x) => {
+                let never = self.dummy_like(&v);
+                self.merge_values(never, v, phis, span)
             }
             // A branch that leaves (`return`, `break`, `continue`, a panic) has no value (Rust
             // types it `!`): the other's stands, and what the leaving one gives is never read

@@ -525,6 +525,24 @@ impl Lowerer<'_> {
                 return value;
             }
         }
+        // `frexp(y).1 > 3`: a part of what a call returns, compared, which no derivative
+        // flows through, as written.
+        let call_part = |e: &Expr| {
+            matches!(e, Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_))
+                && matches!(&*f.base, Expr::Call(_) | Expr::MethodCall(_)))
+        };
+        // `a == b` of two models (`PartialEq`): a comparison of the structs, as written.
+        let model = |e: &Expr| {
+            self.sig
+                .passed_whole(e)
+                .is_some_and(|p| matches!(p.kind, ParamKind::Model { .. }))
+        };
+        let compared = |e: &Expr| call_part(e) || model(e);
+        if op.is_comparison() && (compared(&b.left) || compared(&b.right)) {
+            if let Some(value) = self.try_opaque(&Expr::Binary(b.clone()), true) {
+                return value;
+            }
+        }
         // `x.iter().filter(..).count() + positives(w)`, `positives(w) * 2`, `count(w) > n`:
         // beside an integer, a call returns one (Rust mixes no float with an integer), whatever
         // it reads.

@@ -29,6 +29,8 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "is_subnormal",
     "is_sign_positive",
     "is_sign_negative",
+    "is_zero",
+    "is_one",
     "classify",
     "to_bits",
     "is_gt",

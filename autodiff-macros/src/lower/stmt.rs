@@ -698,8 +698,13 @@ impl Lowerer<'_> {
         // `let k = argmax(x);` with `k` read as an integer, or `let k: usize = argmax(x);`: a
         // function that returns an integer (checked unless the type says so).
         let declared_int = annotated.is_some_and(|ty| type_kind(ty, self.sig) == Ty::Int);
+        let discards =
+            matches!(pat, Pat::Tuple(t) if t.elems.iter().any(|p| matches!(p, Pat::Wild(_))));
         let integer = (declared_int || read_as_integer)
-            .then(|| self.integer_call(init, !declared_int))
+            .then(|| match discards && !declared_int {
+                true => self.integer_parts_call(init, pat),
+                false => self.integer_call(init, !declared_int),
+            })
             .flatten();
         let other_float = annotated.and_then(|ty| {
             self.other_float_data(init, ty)
@@ -1334,7 +1339,7 @@ fn cast_to_written(init: &Expr, ty: &syn::Type) -> Option<Expr> {
 
 /// The names `let` binds with `pat`, when it is a name or a tuple of names and `_`
 /// (`let (n, half) = dims(x);`); `None` for other patterns.
-fn names_bound(pat: &Pat) -> Option<Vec<&syn::Ident>> {
+pub(super) fn names_bound(pat: &Pat) -> Option<Vec<&syn::Ident>> {
     match pat {
         Pat::Ident(pi) if pi.subpat.is_none() => Some(vec![&pi.ident]),
         Pat::Tuple(t) => t
