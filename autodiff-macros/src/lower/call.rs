@@ -367,15 +367,8 @@ impl Lowerer<'_> {
             // A constant named like a size (`N_STEPS`): an integer, with no shadow, checked to
             // be one (a float named so would miss the callee's shadow argument).
             if let Some(constant) = self.size_constant(arg) {
-                let value = proc_macro2::Ident::new("value", arg.span());
-                let checked = Op::Opaque(Opaque {
-                    tokens: quote::quote_spanned!(arg.span()=>
-                        ::autodiff::__private::size_data(#value)
-                    ),
-                    captures: vec![(value, Capture::Value(Operand::Const(constant.clone())))],
-                    declared: None,
-                });
-                args.push(Arg::Scalar(self.let_op("t", Ty::Int, checked, arg.span())));
+                let checked = self.size_checked(Operand::Const(constant.clone()), arg);
+                args.push(Arg::Scalar(checked));
                 continue;
             }
             // `f(x, Cfg { s: 2.0 })`, `f(x, &Meters(2.0))`: a struct of data built in place.
@@ -475,6 +468,16 @@ impl Lowerer<'_> {
                     let typed = self.checked_float_data(op, lent, arg);
                     args.push(Arg::Scalar(typed));
                 }
+                // A field of data named like a size (`cfg.n`, `w.k`): an integer, checked to be
+                // one, as such a constant is.
+                Value::Scalar(op)
+                    if self.ty(&op) == Ty::Unknown
+                        && matches!(arg, Expr::Field(f) if matches!(&f.member,
+                            syn::Member::Named(n) if is_size_name(&n.to_string().to_uppercase()))) =>
+                {
+                    let checked = self.size_checked(op, arg);
+                    args.push(Arg::Scalar(checked));
+                }
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
                 Value::Array(array) => {
                     let by_ref = matches!(arg, Expr::Reference(_));
@@ -531,6 +534,18 @@ impl Lowerer<'_> {
             }
         }
         (args, replays)
+    }
+
+    /// `value`, the argument `arg` taken for an integer by its name, checked to be one: a float
+    /// named so would miss the callee's shadow argument.
+    fn size_checked(&mut self, value: Operand, arg: &Expr) -> Operand {
+        let name = proc_macro2::Ident::new("value", arg.span());
+        let checked = Op::Opaque(Opaque {
+            tokens: quote::quote_spanned!(arg.span()=> ::autodiff::__private::size_data(#name)),
+            captures: vec![(name, Capture::Value(value))],
+            declared: None,
+        });
+        self.let_op("t", Ty::Int, checked, arg.span())
     }
 
     /// `arg` if it is a constant (`SCREAMING_CASE`, no local) named like a size.

@@ -135,6 +135,7 @@ impl Lowerer<'_> {
                 u,
                 "`unsafe` blocks are not supported in a #[grad] function: differentiation needs plain arithmetic it can see",
             ),
+            Expr::Macro(m) if self.local_macro_reads(&m.mac) => Value::Error,
             Expr::Macro(m) if is_diverging(&m.mac) => {
                 // `unreachable!()` as a value: a statement, then a placeholder of the type the
                 // other branches give (an index as well as a number).

@@ -205,6 +205,8 @@ pub struct Lowerer<'a> {
     option_locals: HashSet<String>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
+    /// The `macro_rules!` the body defines, by name, with their rules.
+    local_macros: HashMap<String, proc_macro2::TokenStream>,
     /// Names the user binds to a row by value somewhere (`let a = v[0];`): a `let` the
     /// lowering writes itself (`let x = xs[k];` for `if let Some(x) = xs.last()`) binds a
     /// reference.
@@ -290,6 +292,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             .chain(prescan::typed_integer_bindings(block, sig))
             .collect(),
         row_copy_names: stmt::row_copy_names(block),
+        local_macros: prescan::local_macros(block),
         let_read_as_integer: false,
         let_holds_data: false,
         data_vectors: HashSet::default(),

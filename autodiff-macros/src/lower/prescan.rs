@@ -331,3 +331,19 @@ fn integer_bindings(pat: &Pat, ty: &syn::Type, names: &mut HashSet<String>) {
         _ => {}
     }
 }
+
+/// The `macro_rules!` a body defines (`macro_rules! g { .. }`), by name, with their rules.
+pub(super) fn local_macros(block: &syn::Block) -> HashMap<String, proc_macro2::TokenStream> {
+    #[derive(Default)]
+    struct Collect(HashMap<String, proc_macro2::TokenStream>);
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+            if let (true, Some(name)) = (m.mac.path.is_ident("macro_rules"), &m.ident) {
+                self.0.insert(name.to_string(), m.mac.tokens.clone());
+            }
+        }
+    }
+    let mut collect = Collect::default();
+    collect.visit_block(block);
+    collect.0
+}

@@ -166,6 +166,7 @@ impl Lowerer<'_> {
                 self.items.push(syn::Item::Use(u));
             }
             SynStmt::Item(item) => self.items.push(item.clone()),
+            SynStmt::Macro(m) if self.local_macro_reads(&m.mac) => {}
             SynStmt::Macro(m) if !m.mac.path.is_ident("vec") => self.effect(&m.mac),
             SynStmt::Macro(m) => self.reject_macro(&m.mac),
         }
@@ -229,6 +230,36 @@ impl Lowerer<'_> {
         if !std::mem::replace(&mut self.bound_imported, true) {
             self.items.push(import);
         }
+    }
+
+    /// Whether `mac` calls a `macro_rules!` of the body whose rules read the function's values
+    /// (`macro_rules! g { ($o:expr) => { x - $o } }`), reported: the sweeps rename those
+    /// values, and differentiate only code they see.
+    pub(super) fn local_macro_reads(&mut self, mac: &syn::Macro) -> bool {
+        let Some(rules) = mac
+            .path
+            .get_ident()
+            .and_then(|name| self.local_macros.get(&name.to_string()))
+        else {
+            return false;
+        };
+        let mut names = Vec::new();
+        opaque::mentioned_names(rules.clone(), &mut names);
+        let mut read: Vec<String> = names
+            .into_iter()
+            .map(|(name, _)| name.to_string())
+            .filter(|name| !matches!(self.lookup(name), None | Some(Binding::Opaque)))
+            .collect();
+        read.dedup();
+        let Some(first) = read.first() else {
+            return false;
+        };
+        let name = &mac.path;
+        self.errors.on(
+            mac,
+            format!("#[grad] does not see into the macro `{}!` defined in the function, whose rules read `{first}`: the generated code names the function's values otherwise and differentiates only the code it sees; write the macro's code out where it is called (a macro reading data may take it as an argument instead)", quote::ToTokens::to_token_stream(name)),
+        );
+        true
     }
 
     pub(super) fn reject_macro(&mut self, mac: &syn::Macro) {

@@ -743,11 +743,11 @@ pub fn size_data<I: SizeData>(value: I) -> I {
     value
 }
 
-/// The integer types (what a constant named like a size may be).
+/// The integer types (what a constant or a field of data named like a size may be).
 #[diagnostic::on_unimplemented(
-    message = "#[grad] takes this constant for an integer by its name, but it is `{Self}`",
-    label = "a size or index word in its name (`N`, `DIM`, `LEN`, `STEPS`, `IDX`, ..): passed with no shadow argument",
-    note = "give the constant a name without such a word (`SCALE`), or bind it to a typed local first (`let scale: f64 = N_SCALE;`) and pass that"
+    message = "#[grad] takes this constant or field for an integer by its name, but it is `{Self}`",
+    label = "a size or index word in its name (`N`, `DIM`, `LEN`, `STEPS`, `IDX`, `K`, ..): passed with no shadow argument",
+    note = "bind it to a typed local first and pass that (`let scale: f64 = N_SCALE;`, `let k: f64 = w.k;`), or give a constant a name without such a word (`SCALE`)"
 )]
 pub trait SizeData {}
 
