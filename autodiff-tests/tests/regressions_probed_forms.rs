@@ -20,7 +20,10 @@
 //! result (rejected as the map of an array); and forms of geographiclib, geo and puruspe:
 //! the integer part of a helper's tuple (`let (_, q) = remquo(x, 90.0);`, checked whole as
 //! an integer: E0277; `frexp(y).1 > 3`, rejected), a `match` of tuples with an arm
-//! `_ => unreachable!()`, `x.is_zero()`, and `a == b` of two models.
+//! `_ => unreachable!()`, `x.is_zero()`, and `a == b` of two models; and forms of noise-rs:
+//! a local integer array passed by value to a function of data (`hash(corner)`, lent as
+//! `&corner`: E0308), and a data method's integer result cast (`perm.get(c) as f64`, the
+//! cast dropped: E0277; or rejected as a method without a derivative).
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
@@ -875,4 +878,52 @@ fn forms_of_geodesy_code() {
     assert_eq!(value, 5.0);
     assert!(close(da.x, 0.6) && close(da.y, 0.8) && close(db.x, -0.6) && close(db.y, -0.8));
     assert_eq!(distance_grad(&a, &a).0, 0.0);
+}
+
+// ---- forms of noise-rs ----
+
+/// A permutation table of data.
+struct Permutation {
+    values: [u8; 8],
+}
+
+impl Permutation {
+    fn get(&self, corner: [isize; 2]) -> usize {
+        self.values[((corner[0] ^ corner[1]) & 7) as usize] as usize
+    }
+}
+
+fn hash(corner: [isize; 2]) -> usize {
+    ((corner[0] * 3 + corner[1]) & 7) as usize
+}
+
+fn to_isize2(x: [f64; 2]) -> [isize; 2] {
+    [x[0] as isize, x[1] as isize]
+}
+
+/// Value noise on a lattice, its corner hashed by a function and by a table.
+#[grad(x, y)]
+fn lattice(perm: &Permutation, x: f64, y: f64) -> f64 {
+    let floored = [x.floor(), y.floor()];
+    let corner = to_isize2(floored);
+    let fx = x - floored[0];
+    let fy = y - floored[1];
+    let a = perm.get(corner) as f64;
+    let b = hash(corner) as f64;
+    let near = [x as isize, 0];
+    a * fx * fx + b * fy + hash(near) as f64 * fx * fy
+}
+
+#[test]
+fn forms_of_noise_code() {
+    let perm = Permutation {
+        values: [5, 1, 4, 2, 7, 0, 6, 3],
+    };
+    let (x, y) = (2.25, 1.5);
+    // corner [2, 1]: get = values[3] = 2, hash = 7 & 7 = 7; near [2, 0]: hash = 6
+    let (value, (dx, dy)) = lattice_grad(&perm, x, y);
+    assert_eq!(value, lattice(&perm, x, y));
+    assert!(close(value, 2.0 * 0.0625 + 7.0 * 0.5 + 6.0 * 0.25 * 0.5));
+    assert!(close(dx, 2.0 * 2.0 * 0.25 + 6.0 * 0.5));
+    assert!(close(dy, 7.0 + 6.0 * 0.25));
 }

@@ -295,6 +295,19 @@ impl Lowerer<'_> {
 
     /// `integer_call`, and `condition`'s call: a call of a named function returning `ty`.
     fn data_call(&mut self, expr: &Expr, checked: Checked<'_>, ty: Ty) -> Option<Value> {
+        // `t.hash(corner) as f64`, `perm.get(c)` as an index: a method of data (not a float
+        // method) read as an integer returns one too.
+        if let Expr::MethodCall(m) = expr {
+            let data_receiver = !self.reads(&m.receiver.to_token_stream()).varied;
+            if !data_receiver
+                || rules::lookup(&m.method.to_string()).is_some()
+                || !self.reads(&expr.to_token_stream()).varied
+                || !matches!(&*m.receiver, Expr::Path(_) | Expr::Field(_))
+            {
+                return None;
+            }
+            return self.data_value(expr, checked, ty);
+        }
         let Expr::Call(c) = expr else {
             return None;
         };
@@ -315,14 +328,21 @@ impl Lowerer<'_> {
         {
             return None;
         }
-        let span = c.span();
+        self.data_value(expr, checked, ty)
+    }
+
+    /// The call `expr` of `data_call`, as written, checked as `checked` says.
+    fn data_value(&mut self, expr: &Expr, checked: Checked<'_>, ty: Ty) -> Option<Value> {
+        let span = expr.span();
         let call = match checked {
             Checked::No => expr.clone(),
-            Checked::Whole => syn::parse_quote_spanned!(span=> ::autodiff::__private::integer(#c)),
+            Checked::Whole => {
+                syn::parse_quote_spanned!(span=> ::autodiff::__private::integer(#expr))
+            }
             Checked::Parts(pat) => {
                 let whole = syn::Ident::new(&format!("{SYNTHETIC}checked"), span);
                 let parts = stmt::names_bound(pat).unwrap_or_default();
-                syn::parse_quote_spanned!(span=> match #c {
+                syn::parse_quote_spanned!(span=> match #expr {
                     #whole => {
                         let #pat = &#whole;
                         #(::autodiff::__private::integer(*#parts);)*

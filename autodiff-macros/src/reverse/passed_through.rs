@@ -190,6 +190,18 @@ impl Gen<'_> {
             Capture::Lent(x) => self.operand(x).into(),
             // A field of a data struct is bound at the top as a reference already.
             Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
+            // A local array of a fixed size is `Copy`: a copy, which the user's code may pass
+            // on by value (`hash(corner)` of `let corner = [x as isize, 0];`).
+            Capture::Array(a)
+                if self.body.array(*a).fixed
+                    && self.body.array(*a).origin == ArrayOrigin::Local =>
+            {
+                let array = self.array(*a);
+                match self.is_dual_array(*a) {
+                    true => quote!(::autodiff::__private::dual_values(&#array)),
+                    false => quote!(#array),
+                }
+            }
             Capture::Array(a) => {
                 let array = self.array(*a);
                 self.values_if_dual(*a, quote!(&#array))
