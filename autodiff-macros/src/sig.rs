@@ -325,12 +325,6 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
             "#[grad] cannot differentiate an `async fn`: make it a plain `fn`",
         );
     }
-    if let Some(t) = &sig.constness {
-        errors.on(
-            t,
-            "#[grad] cannot differentiate a `const fn`: remove `const`",
-        );
-    }
     if let Some(t) = &sig.unsafety {
         errors.on(
             t,

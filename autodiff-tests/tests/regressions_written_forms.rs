@@ -7,13 +7,15 @@
 //! forms of Rosetta Code and TheAlgorithms: `return out;` as the last statement, a loop
 //! body ending in `out.push(v)` without `;`, `match () { _ if a => .., _ => .. }`, a
 //! statement `match` with an arm `_ => unreachable!()`, and `Vec::from(x)` of a
-//! differentiated slice (`Vec::from_adjoint` inside the generated code). Each is checked
-//! against a hand-derived gradient and central differences.
+//! differentiated slice (`Vec::from_adjoint` inside the generated code); and a `const fn`
+//! (csscolorparser's helpers), which was rejected; and palette's generic forms, a number
+//! cloned or behind `&` (`x.clone() * 2.0`, `l0 * &cusp.chroma`), also of a model's field.
+//! Each is checked against a hand-derived gradient and central differences.
 #![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
 
 mod common;
 
-use autodiff::grad;
+use autodiff::{grad, Params};
 use common::{assert_matches_fd, close};
 
 fn matrix(x: &[f64]) -> [[f64; 2]; 2] {
@@ -340,4 +342,71 @@ fn forms_of_rosetta_code() {
     );
     let (value, g) = copied_from_grad(&[1.5, 2.0]);
     assert_eq!((value, g), (8.0, vec![4.0, 3.0 + 1.0]));
+}
+
+// ---- a `const fn` ----
+
+/// csscolorparser writes its helpers as `const fn`: the function stays `const`.
+#[grad(modes(tangent, hvp))]
+const fn mix(a: f64, b: f64, t: f64) -> f64 {
+    a + (b - a) * t
+}
+
+#[grad(modes(jacobian))]
+const fn scale3(c: [f64; 3], k: f64) -> [f64; 3] {
+    [c[0] * k, c[1] * k, c[2] * k]
+}
+
+#[grad]
+fn mixed_scaled(a: f64, b: f64) -> f64 {
+    mix(a, b, 0.25) * scale3([a, b, 1.0], 2.0)[1]
+}
+
+const HALF: f64 = mix(0.0, 1.0, 0.5);
+
+#[test]
+fn a_const_fn_is_differentiated() {
+    assert_eq!(HALF, 0.5);
+    assert_eq!(mix_grad(1.0, 3.0, 0.5), (2.0, (0.5, 0.5, 2.0)));
+    assert_eq!(
+        mix_hvp(1.0, 3.0, 0.5, 1.0, 0.0, 1.0),
+        (2.0, (0.5, 0.5, 2.0), (-1.0, 1.0, -1.0))
+    );
+    assert_eq!(mixed_scaled_grad(1.0, 3.0), (9.0, (4.5, 4.5)));
+    let (_, jacobian) = scale3_jacobian([1.0, 2.0, 3.0], 2.0);
+    assert_eq!(jacobian.1, [1.0, 2.0, 3.0]);
+}
+
+// ---- palette's generic forms: numbers cloned and behind `&` ----
+
+#[derive(Clone, Copy, Debug, Params)]
+struct Cusp {
+    lightness: f64,
+    chroma: f64,
+}
+
+// (As generic code over `T: Clone` writes it, instantiated at `f64`.)
+#[allow(clippy::clone_on_copy, clippy::op_ref)]
+#[grad]
+fn cloned_numbers(x: f64, y: f64) -> f64 {
+    x.clone() * 2.0 + x * &y
+}
+
+#[allow(clippy::clone_on_copy, clippy::op_ref)]
+#[grad]
+fn cloned_fields(l0: f64, cusp: Cusp) -> f64 {
+    let t = cusp.chroma.clone();
+    t * l0 + cusp.chroma.clone() * 2.0 + l0 * &cusp.lightness
+}
+
+#[test]
+fn numbers_cloned_or_behind_references() {
+    assert_eq!(cloned_numbers_grad(2.0, 5.0), (14.0, (2.0 + 5.0, 2.0)));
+    let cusp = Cusp {
+        lightness: 0.5,
+        chroma: 3.0,
+    };
+    let (value, (dl0, d)) = cloned_fields_grad(2.0, cusp);
+    assert_eq!(value, 6.0 + 6.0 + 1.0);
+    assert_eq!((dl0, d.chroma, d.lightness), (3.0 + 0.5, 2.0 + 2.0, 2.0));
 }

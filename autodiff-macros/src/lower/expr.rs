@@ -514,6 +514,18 @@ impl Lowerer<'_> {
             SynBinOp::And(_) | SynBinOp::Or(_) => return self.lower_short_circuit(b),
             _ => return self.unsupported(b, "#[grad] does not support this operator"),
         };
+        // `l0 * &cusp.chroma` (palette's generic code): arithmetic on a number behind `&`, the
+        // number's.
+        let by_ref = |e: &Expr| matches!(e, Expr::Reference(r) if r.mutability.is_none());
+        if !op.is_comparison() && (by_ref(&b.left) || by_ref(&b.right)) {
+            let number = |e: &Expr| match e {
+                Expr::Reference(r) if r.mutability.is_none() => (*r.expr).clone(),
+                e => e.clone(),
+            };
+            let mut b = b.clone();
+            (*b.left, *b.right) = (number(&b.left), number(&b.right));
+            return self.lower_binary(&b);
+        }
         // `best == Some(1)`, `(0..n).max_by(..) != None`: `Option`s compared, a `bool` that
         // no derivative flows through, kept as written.
         let option = |e: &Expr| match e {

@@ -155,6 +155,13 @@ impl Lowerer<'_> {
                 rules::method_names()
             )
         };
+        // `x.clone()` of a number (palette's generic code): the number.
+        if let (Value::Scalar(x), true) = (
+            &receiver,
+            ["clone", "to_owned"].contains(&&*name) && m.args.is_empty(),
+        ) {
+            return Value::Scalar(x.clone());
+        }
         // `idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]))`: data put in the order a comparison of
         // differentiated values gives (no derivative flows through a comparison), as written.
         if matches!(receiver, Value::Scalar(_))

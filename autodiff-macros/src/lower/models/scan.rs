@@ -562,6 +562,22 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
             Expr::Let(l) if self.read_data(&l.expr) => return,
+            // `l0 * &cusp.chroma`, `cusp.chroma.clone() * 2.0` (palette's generic code): a
+            // number behind `&` or copied, an operand of arithmetic.
+            Expr::Binary(b)
+                if crate::lower::compound_op(&b.op).is_none()
+                    && [&b.left, &b.right]
+                        .iter()
+                        .any(|e| copied_number(e).is_some()) =>
+            {
+                for operand in [&b.left, &b.right] {
+                    match copied_number(operand) {
+                        Some(field) if self.read(field, Read::Scalar) => {}
+                        _ => self.visit_expr(operand),
+                    }
+                }
+                return;
+            }
             // `x > self.n`, `(self.n - x) as f64` with `x` an integer parameter: integers.
             Expr::Binary(b)
                 if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_))
@@ -680,9 +696,13 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 return;
             }
         }
-        // `let hs = m.hidden;`: read where `hs` is.
+        // `let hs = m.hidden;` (or `m.hidden.clone()`): read where `hs` is.
         if let (syn::Pat::Ident(pi), Some(init)) = (&local.pat, &local.init) {
-            let chain = field_chain(self.models, &init.expr)
+            let value = match &*init.expr {
+                Expr::MethodCall(m) if copied_number(&init.expr).is_some() => &*m.receiver,
+                e => e,
+            };
+            let chain = field_chain(self.models, value)
                 .filter(|(m, path)| !path.is_empty() && !self.data.contains(m));
             let name = pi.ident.to_string();
             if let (Some(chain), None, false) =
@@ -763,4 +783,19 @@ fn iterated(expr: &Expr) -> &Expr {
         Expr::Paren(p) => iterated(&p.expr),
         e => e,
     }
+}
+
+/// The number an operand reads behind `&` or through `.clone()` (`&cusp.chroma`,
+/// `cusp.chroma.clone()`), when it is a field.
+fn copied_number(e: &Expr) -> Option<&Expr> {
+    let inner = match e {
+        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "clone" || m.method == "to_owned") =>
+        {
+            &*m.receiver
+        }
+        _ => return None,
+    };
+    matches!(inner, Expr::Field(_)).then_some(inner)
 }

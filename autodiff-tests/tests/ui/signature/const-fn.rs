@@ -1,8 +1,0 @@
-use autodiff::grad;
-
-#[grad]
-const fn f(x: f64) -> f64 {
-    x
-}
-
-fn main() {}
