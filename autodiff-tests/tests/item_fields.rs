@@ -464,3 +464,56 @@ fn item_fields_cast_with_as() {
         );
     }
 }
+
+// ---- a float method of an item's field (geo's ring area, probe) ----
+
+#[derive(Clone, Copy, Debug, PartialEq, Params)]
+struct Coord {
+    x: f64,
+    y: f64,
+    #[params(skip)]
+    n: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Params)]
+struct Ring {
+    pts: Vec<Coord>,
+}
+
+/// `p.x.sin()`, `ring.pts[1].x.to_radians()`: the field's number, its method differentiated
+/// (it was taken for an array field used whole); `p.n.max(1)` stays an integer's.
+#[grad]
+fn spherical_excess(ring: &Ring) -> f64 {
+    let mut s = ring.pts[1].x.to_radians().cos();
+    for p in &ring.pts {
+        s += p.x.sin() * p.y.to_radians().cos() / p.n.max(1) as f64 + p.y.max(0.0);
+    }
+    s
+}
+
+#[test]
+fn float_methods_of_item_fields() {
+    let ring = Ring {
+        pts: vec![
+            Coord {
+                x: 0.5,
+                y: 30.0,
+                n: 0,
+            },
+            Coord {
+                x: 20.0,
+                y: 60.0,
+                n: 2,
+            },
+        ],
+    };
+    let (value, d) = spherical_excess_grad(&ring);
+    assert_eq!(value, spherical_excess(&ring));
+    check_params_gradient(spherical_excess, &ring, &d).assert_ok();
+    let c = 60f64.to_radians().cos();
+    let expected = 20f64.cos() * c / 2.0 - 20f64.to_radians().sin().to_radians();
+    assert!((d.pts[1].x - expected).abs() < 1e-12);
+    assert!(
+        (d.pts[0].y - (1.0 - 0.5f64.sin() * 30f64.to_radians().sin().to_radians())).abs() < 1e-12
+    );
+}

@@ -692,6 +692,18 @@ impl MarkItemFields<'_> {
     }
 }
 
+/// Float methods that integers have too: on an item's field, they do not say it is a number.
+const INTEGER_METHODS: &[&str] = &[
+    "abs",
+    "max",
+    "min",
+    "clamp",
+    "signum",
+    "rem_euclid",
+    "div_euclid",
+    "pow",
+];
+
 impl VisitMut for MarkItemFields<'_> {
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
@@ -739,6 +751,30 @@ impl VisitMut for MarkItemFields<'_> {
                 self.visit_expr_mut(&mut c.func);
                 c.args.iter_mut().for_each(|a| self.argument(a));
                 self.integer = inner;
+            }
+            // `p.x.sin()`, `ring.pts[1].x.to_radians()`: a number's float method (one an integer
+            // has too with a float, `p.w.max(0.0)`).
+            Expr::MethodCall(m)
+                if !self.integer
+                    && self.is_item_field(&m.receiver)
+                    && crate::rules::lookup(&m.method.to_string()).is_some()
+                    && (!INTEGER_METHODS.contains(&&*m.method.to_string())
+                        || m.args.iter().any(
+                            |a| matches!(a, Expr::Lit(l) if matches!(l.lit, syn::Lit::Float(_))),
+                        )) =>
+            {
+                self.mark_read(&mut m.receiver, NUMBER);
+                m.args.iter_mut().for_each(|a| self.visit_expr_mut(a));
+            }
+            // `p.n.max(1)`: an integer's method, with an integer.
+            Expr::MethodCall(m)
+                if self.is_item_field(&m.receiver)
+                    && INTEGER_METHODS.contains(&&*m.method.to_string())
+                    && m.args.iter().any(
+                        |a| matches!(a, Expr::Lit(l) if matches!(l.lit, syn::Lit::Int(_))),
+                    ) =>
+            {
+                self.integer(&mut m.receiver);
             }
             Expr::MethodCall(m) if self.is_item_field(&m.receiver) => self.whole(&m.receiver),
             Expr::Field(f) if self.is_item_field(&f.base) => {
