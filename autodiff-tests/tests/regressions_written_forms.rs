@@ -9,7 +9,8 @@
 //! statement `match` with an arm `_ => unreachable!()`, and `Vec::from(x)` of a
 //! differentiated slice (`Vec::from_adjoint` inside the generated code); and a `const fn`
 //! (csscolorparser's helpers), which was rejected; and palette's generic forms, a number
-//! cloned or behind `&` (`x.clone() * 2.0`, `l0 * &cusp.chroma`), also of a model's field.
+//! cloned or behind `&` (`x.clone() * 2.0`, `l0 * &cusp.chroma`), also of a model's field,
+//! and an array literal mapped at the tail (`[red, green, blue].map(|v| v.clamp(..))`).
 //! Each is checked against a hand-derived gradient and central differences.
 #![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
 
@@ -409,4 +410,25 @@ fn numbers_cloned_or_behind_references() {
     let (value, (dl0, d)) = cloned_fields_grad(2.0, cusp);
     assert_eq!(value, 6.0 + 6.0 + 1.0);
     assert_eq!((dl0, d.chroma, d.lightness), (3.0 + 0.5, 2.0 + 2.0, 2.0));
+}
+
+// ---- an array literal mapped at the tail ----
+
+/// Kelvin to RGB, as colour code writes it: the channels clamped by a `map` of the literal.
+#[grad(modes(jacobian))]
+fn kelvin_to_rgb(kelvin: f64) -> [f64; 3] {
+    let t = kelvin / 100.0;
+    let green = 99.470_802_586_1 * t.ln() - 161.119_568_166_1;
+    let blue = 138.517_731_223_1 * (t - 10.0).ln() - 305.044_792_730_7;
+    [255.0 + 0.0 * t, green, blue].map(|v| v.clamp(1.0, 250.0))
+}
+
+#[test]
+fn an_array_literal_mapped_at_the_tail() {
+    let (value, jacobian) = kelvin_to_rgb_jacobian(5000.0);
+    assert_eq!(value, kelvin_to_rgb(5000.0));
+    assert_eq!(value[0], 250.0);
+    assert_eq!(jacobian[0], 0.0);
+    assert!(close(jacobian[1], 99.470_802_586_1 / 5000.0));
+    assert!(close(jacobian[2], 138.517_731_223_1 / 4000.0));
 }

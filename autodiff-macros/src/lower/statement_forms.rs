@@ -4,6 +4,7 @@
 //! fn f(..) -> [f64; 2] { ..; return out; }        =>   fn f(..) -> [f64; 2] { ..; out }
 //! for i in 0..n { out.push(2.0 * x[i]) }          =>   for i in 0..n { out.push(2.0 * x[i]); }
 //! match () { _ if a => x, _ if b => y, _ => z }   =>   if a { x } else if b { y } else { z }
+//! [r, g, b].map(|v| v.clamp(0.0, 1.0))            =>   [{ let v = r; v.clamp(0.0, 1.0) }, ..]
 //! ```
 //!
 //! A loop body's tail is a statement: Rust types it `()`.
@@ -37,6 +38,18 @@ impl VisitMut for Forms {
             Expr::Match(m) if matches!(&*m.expr, Expr::Tuple(t) if t.elems.is_empty()) => {
                 if let Some(chain) = guard_chain(&m.arms) {
                     *e = chain;
+                }
+            }
+            Expr::MethodCall(m) if m.method == "map" && m.args.len() == 1 => {
+                if let (Expr::Array(array), Expr::Closure(f)) = (&*m.receiver, &m.args[0]) {
+                    if let [pat] = &*f.inputs.iter().collect::<Vec<_>>() {
+                        let body = &f.body;
+                        let mapped = array
+                            .elems
+                            .iter()
+                            .map(|x| -> Expr { parse_quote!({ let #pat = #x; #body }) });
+                        *e = parse_quote!([#(#mapped),*]);
+                    }
                 }
             }
             _ => {}
