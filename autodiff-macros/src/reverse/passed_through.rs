@@ -95,7 +95,22 @@ impl Gen<'_> {
 
     pub(super) fn captures(&self, o: &Opaque) -> TokenStream {
         let lets = o.captures.iter().map(|(name, capture)| {
-            let value = self.capture_value(capture);
+            let value = match capture {
+                // A local array of a fixed size passed on by value (`hash(corner)` of `let
+                // corner = [x as isize, 0];`): a copy, as the user's own (`Copy`) was.
+                Capture::Array(a)
+                    if self.body.array(*a).fixed
+                        && self.body.array(*a).origin == ArrayOrigin::Local
+                        && passed_by_value(o.tokens.clone(), name) =>
+                {
+                    let array = self.array(*a);
+                    match self.is_dual_array(*a) {
+                        true => quote!(::autodiff::__private::dual_values(&#array)),
+                        false => quote!(#array),
+                    }
+                }
+                capture => self.capture_value(capture),
+            };
             quote!(let #name = #value;)
         });
         let params = self.dual_params_read(o).into_iter().map(|v| {
@@ -190,18 +205,6 @@ impl Gen<'_> {
             Capture::Lent(x) => self.operand(x).into(),
             // A field of a data struct is bound at the top as a reference already.
             Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
-            // A local array of a fixed size is `Copy`: a copy, which the user's code may pass
-            // on by value (`hash(corner)` of `let corner = [x as isize, 0];`).
-            Capture::Array(a)
-                if self.body.array(*a).fixed
-                    && self.body.array(*a).origin == ArrayOrigin::Local =>
-            {
-                let array = self.array(*a);
-                match self.is_dual_array(*a) {
-                    true => quote!(::autodiff::__private::dual_values(&#array)),
-                    false => quote!(#array),
-                }
-            }
             Capture::Array(a) => {
                 let array = self.array(*a);
                 self.values_if_dual(*a, quote!(&#array))
@@ -279,4 +282,19 @@ fn is_place(mut tokens: &[TokenTree]) -> bool {
             _ => return false,
         }
     }
+}
+
+/// Whether `tokens` pass `name` bare as an argument (`hash(corner)`, `t.get(i, corner)`).
+fn passed_by_value(tokens: TokenStream, name: &Ident) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        TokenTree::Group(g) => {
+            let arguments: Vec<TokenTree> = g.stream().into_iter().collect();
+            let bare = g.delimiter() == proc_macro2::Delimiter::Parenthesis
+                && arguments
+                    .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+                    .any(|argument| matches!(argument, [TokenTree::Ident(i)] if i == name));
+            bare || passed_by_value(g.stream(), name)
+        }
+        _ => false,
+    })
 }
