@@ -464,6 +464,13 @@ fn nothing_to_differentiate(item: &ItemFn, sig: &Signature, errors: &mut Errors)
         .params
         .iter()
         .find(|p| matches!(p.kind, ParamKind::Opaque) && p.listed);
+    if let Some((p, element)) = sig
+        .params
+        .iter()
+        .find_map(|p| Some((p, sequence_of_structs(sig, &p.ident.to_string())?)))
+    {
+        return errors.at(p.span, sequence_of_models(&p.ident.to_string(), &element));
+    }
     match generic {
         Some(p) => errors.at(
             p.span,
@@ -480,6 +487,31 @@ fn nothing_to_differentiate(item: &ItemFn, sig: &Signature, errors: &mut Errors)
             ),
         ),
     }
+}
+
+/// The element type of a parameter that is a sequence of structs (`bodies: &[Body]`,
+/// `&Vec<Body>`, `&[Body; N]`), written.
+fn sequence_of_structs(sig: &Signature, name: &str) -> Option<String> {
+    let mut ty = sig.written_types.get(name)?;
+    while let syn::Type::Reference(r) = ty {
+        ty = &r.elem;
+    }
+    let element = match ty {
+        syn::Type::Slice(s) => &*s.elem,
+        syn::Type::Array(a) => &*a.elem,
+        ty => crate::sig::vec_row(ty)?,
+    };
+    let syn::Type::Path(p) = element else {
+        return None;
+    };
+    let last = p.path.segments.last()?.ident.to_string();
+    let named = last.starts_with(|c: char| c.is_ascii_uppercase())
+        && last.contains(|c: char| c.is_ascii_lowercase());
+    named.then(|| crate::diag::written(element))
+}
+
+fn sequence_of_models(name: &str, element: &str) -> String {
+    format!("#[grad] does not differentiate a sequence of structs passed as a parameter (`{name}`, of `{element}`): it differentiates a model, whose fields may be one (`#[derive(Params)] struct Bodies {{ items: Vec<{element}> }}`, its items read as `b.items[i].x`); take the sequence inside such a struct")
 }
 
 /// The parameters `NAME_grad` differentiates: `#[grad(a, b)]` or every float one.
@@ -548,13 +580,16 @@ fn differentiated(
                         "#[grad] cannot differentiate `{name}`, a model of the generic type `{ty}`: it differentiates models of a concrete `#[derive(Params)]` type named in the signature (`{name}: &Net`); a model generic over a trait is not supported yet (its methods' `_adjoint`s would have to be declared on the trait)"
                     ),
                 ),
-                None => errors.on(
-                    name,
-                    format!(
-                        "`{name}` is not a float parameter, so it has no gradient; float parameters: {}",
-                        float_param_list(sig)
+                None => match sequence_of_structs(sig, &name.to_string()) {
+                    Some(element) => errors.on(name, sequence_of_models(&name.to_string(), &element)),
+                    None => errors.on(
+                        name,
+                        format!(
+                            "`{name}` is not a float parameter, so it has no gradient; float parameters: {}",
+                            float_param_list(sig)
+                        ),
                     ),
-                ),
+                },
             },
             Some(i) if chosen.contains(&i) => {
                 errors.on(name, format!("`{name}` is listed twice"))
