@@ -23,14 +23,17 @@
 //! `_ => unreachable!()`, `x.is_zero()`, and `a == b` of two models; and forms of noise-rs:
 //! a local integer array passed by value to a function of data (`hash(corner)`, lent as
 //! `&corner`: E0308), and a data method's integer result cast (`perm.get(c) as f64`, the
-//! cast dropped: E0277; or rejected as a method without a derivative).
+//! cast dropped: E0277; or rejected as a method without a derivative); and forms of
+//! smartcore and of quant code: `num_traits::NumCast::from(x).unwrap()` (E0782 inside the
+//! generated code), `(r * r).to_f64().unwrap()` and `f64::to_f64(&x[i]).unwrap()` in an `f64`
+//! function (rejected), and a function named `BS_Call` (taken for a constructor).
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
 
 use autodiff::{grad, Params};
 use common::{all_close, assert_matches_fd, close};
-use num_traits::Zero;
+use num_traits::{ToPrimitive, Zero};
 
 const YS: [f64; 4] = [1.0, 2.0, 4.0, 3.0];
 
@@ -926,4 +929,45 @@ fn forms_of_noise_code() {
     assert!(close(value, 2.0 * 0.0625 + 7.0 * 0.5 + 6.0 * 0.25 * 0.5));
     assert!(close(dx, 2.0 * 2.0 * 0.25 + 6.0 * 0.5));
     assert!(close(dy, 7.0 + 6.0 * 0.25));
+}
+
+// ---- forms of smartcore and of quant code ----
+
+// (`&Vec` as smartcore writes it.)
+#[allow(clippy::ptr_arg)]
+#[grad]
+fn squared_distance(x: &Vec<f64>, y: &Vec<f64>) -> f64 {
+    let sum: f64 = x
+        .iter()
+        .zip(y.iter())
+        .map(|(&a, &b)| {
+            let r = a - b;
+            (r * r).to_f64().unwrap()
+        })
+        .sum();
+    let m: f64 = num_traits::NumCast::from(sum).unwrap();
+    m + <f64 as num_traits::NumCast>::from(f64::to_f64(&x[0]).unwrap()).unwrap()
+}
+
+#[allow(non_snake_case)]
+#[grad]
+fn BS_Call(S0: f64, sigma: f64) -> f64 {
+    S0 * sigma.tanh()
+}
+
+#[allow(non_snake_case)]
+#[grad]
+fn doubled_call(S0: f64, sigma: f64) -> f64 {
+    BS_Call(S0, sigma) * 2.0
+}
+
+#[test]
+fn forms_of_smartcore_and_quant_code() {
+    let (value, (dx, dy)) = squared_distance_grad(&vec![1.0, 2.0], &vec![0.0, 0.5]);
+    assert_eq!(value, 1.0 + 2.25 + 1.0);
+    assert_eq!((dx, dy), (vec![2.0 + 1.0, 3.0], vec![-2.0, -3.0]));
+    let (value, (ds, dsigma)) = doubled_call_grad(100.0, 0.2);
+    assert!(close(value, 200.0 * 0.2f64.tanh()));
+    assert!(close(ds, 2.0 * 0.2f64.tanh()));
+    assert!(close(dsigma, 200.0 * (1.0 - 0.2f64.tanh().powi(2))));
 }

@@ -1414,8 +1414,10 @@ pub(super) fn indexes_constant(expr: &Expr) -> bool {
 pub(super) fn is_constructor(path: &syn::Path) -> bool {
     path.segments.last().is_some_and(|s| {
         let name = s.ident.to_string();
+        // (`BS_Call(..)`, with an underscore, is a function named so.)
         name.starts_with(|c: char| c.is_ascii_uppercase())
             && name.contains(|c: char| c.is_ascii_lowercase())
+            && !name.contains('_')
     })
 }
 

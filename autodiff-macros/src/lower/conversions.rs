@@ -79,17 +79,47 @@ impl Lowerer<'_> {
         if m.method != "unwrap" || !m.args.is_empty() {
             return None;
         }
+        // `(r * r).to_f64().unwrap()` in an `f64` function (smartcore's metrics): the identity.
+        if let Expr::MethodCall(to) = &*m.receiver {
+            let own = primitive_float_type(&self.sig.float)
+                .is_some_and(|f| to.method == format!("to_{f}") && to.args.is_empty());
+            return own.then(|| self.lower_expr(&to.receiver));
+        }
         let Expr::Call(call) = &*m.receiver else {
             return None;
         };
         let Expr::Path(p) = &*call.func else {
             return None;
         };
-        let segments = &p.path.segments;
-        let is_from = segments.len() == 2
-            && ["from", "from_f64", "from_f32"].contains(&segments[1].ident.to_string().as_str())
-            && call.args.len() == 1;
-        let target = crate::ir::conversion_target(p);
+        let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+        // `f64::to_f64(&x[i]).unwrap()`: the same in the path form.
+        if let ([ty, to], [arg], Some(f)) = (
+            &*segments,
+            &*call.args.iter().collect::<Vec<_>>(),
+            primitive_float_type(&self.sig.float),
+        ) {
+            if ty.ident == f && to.ident == format!("to_{f}") {
+                let number = match arg {
+                    Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                    arg => arg,
+                };
+                return Some(self.lower_expr(number));
+            }
+        }
+        let conversion = segments.last().is_some_and(|s| {
+            ["from", "from_f64", "from_f32"].contains(&s.ident.to_string().as_str())
+        }) && call.args.len() == 1;
+        // `num_traits::NumCast::from(x)`: the trait's, into the type the `let` infers, the
+        // function's float as far as the sweeps go.
+        let by_trait = p.qself.is_none()
+            && segments.len() >= 2
+            && ["NumCast", "FromPrimitive"]
+                .contains(&segments[segments.len() - 2].ident.to_string().as_str());
+        let is_from = conversion && (segments.len() == 2 || p.qself.is_some() || by_trait);
+        let target = match by_trait {
+            true => Some(&segments[segments.len() - 2].ident),
+            false => crate::ir::conversion_target(p),
+        };
         let (true, Some(target)) = (is_from, target) else {
             return None;
         };
@@ -99,7 +129,10 @@ impl Lowerer<'_> {
         if !self.reads(&arg.to_token_stream()).varied {
             return self.try_opaque(&Expr::MethodCall(m.clone()), false);
         }
-        let ty = type_kind_path(target, self.sig);
+        let ty = match by_trait {
+            true => Ty::Float,
+            false => type_kind_path(target, self.sig),
+        };
         let x = self.expr_scalar(arg);
         if ty == Ty::Float && self.ty(&x) == Ty::Float && x.var().is_some() {
             return Some(Value::Scalar(x));
