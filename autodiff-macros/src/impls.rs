@@ -21,7 +21,8 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         .iter()
         .any(|i| matches!(i, ImplItem::Fn(f) if own_attr(f).is_some()));
     let in_trait = item.trait_.is_some();
-    if let (true, Some(error)) = (in_trait, foreign_self(&item, &outer)) {
+    let error = foreign_self(&item, &outer).or_else(|| shadowed_method(&item));
+    if let (true, Some(error)) = (in_trait, error) {
         let mut item = item;
         for impl_item in &mut item.items {
             if let ImplItem::Fn(method) = impl_item {
@@ -137,6 +138,33 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         item.items.extend(generated);
         quote!(#item)
     }
+}
+
+/// A method of a trait impl named as what `#[grad]` generates for another of its methods
+/// (rusty-machine's `func` and `func_grad`): the generated one, in an inherent impl, would
+/// shadow the trait's wherever the type names it (`Sigmoid::func_grad(x)`).
+fn shadowed_method(item: &ItemImpl) -> Option<syn::Error> {
+    let names: Vec<&syn::Ident> = item
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ImplItem::Fn(f) => Some(&f.sig.ident),
+            _ => None,
+        })
+        .collect();
+    let (method, clash) = names.iter().find_map(|method| {
+        ["grad", "adjoint"].iter().find_map(|suffix| {
+            let generated = format!("{method}_{suffix}");
+            names
+                .iter()
+                .find(|n| **n == &generated)
+                .map(|clash| (method, clash))
+        })
+    })?;
+    Some(syn::Error::new(
+        clash.span(),
+        format!("#[grad] generates `{clash}` for `{method}`, which this trait impl defines itself: the generated one, in an inherent impl of the type, would shadow it wherever the type names it (`Type::{clash}(..)`); differentiate `{method}`'s body as a free function with `#[grad]` that the impl calls, or leave this impl without `#[grad]`"),
+    ))
 }
 
 /// A trait impl for a type no inherent impl can be written for (`impl Act for f64`, a
