@@ -400,8 +400,21 @@ fn cloned_fields(l0: f64, cusp: Cusp) -> f64 {
     t * l0 + cusp.chroma.clone() * 2.0 + l0 * &cusp.lightness
 }
 
+/// rulinalg's `unrolled_sum`: a sum started at `T::zero()` and cloned at every step (the
+/// local was taken for an array, the clone of which was rejected).
+#[allow(clippy::clone_on_copy)]
+#[grad]
+fn cloned_sum<T: autodiff::Float>(x: &[T]) -> T {
+    let mut sum = T::zero();
+    for elt in x {
+        sum = sum.clone() + elt.clone() * elt.clone();
+    }
+    sum
+}
+
 #[test]
 fn numbers_cloned_or_behind_references() {
+    assert_eq!(cloned_sum_grad(&[1.0, -2.0][..]), (5.0, vec![2.0, -4.0]));
     assert_eq!(cloned_numbers_grad(2.0, 5.0), (14.0, (2.0 + 5.0, 2.0)));
     let cusp = Cusp {
         lightness: 0.5,

@@ -155,6 +155,21 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
             self.note(&r.expr);
             syn::visit::visit_expr_reference(self, r);
         }
+        // `sum.clone() + elt.clone()`, `l0 * &t` (generic numeric code): numbers copied or
+        // behind `&` in arithmetic, not arrays.
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            for operand in [&*b.left, &*b.right] {
+                match operand {
+                    Expr::MethodCall(m)
+                        if m.args.is_empty() && (m.method == "clone" || m.method == "to_owned") =>
+                    {
+                        self.visit_expr(&m.receiver)
+                    }
+                    Expr::Reference(r) if r.mutability.is_none() => self.visit_expr(&r.expr),
+                    operand => self.visit_expr(operand),
+                }
+            }
+        }
         fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
             self.note(&f.expr);
             syn::visit::visit_expr_for_loop(self, f);
