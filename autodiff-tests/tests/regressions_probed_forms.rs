@@ -26,7 +26,9 @@
 //! cast dropped: E0277; or rejected as a method without a derivative); and forms of
 //! smartcore and of quant code: `num_traits::NumCast::from(x).unwrap()` (E0782 inside the
 //! generated code), `(r * r).to_f64().unwrap()` and `f64::to_f64(&x[i]).unwrap()` in an `f64`
-//! function (rejected), and a function named `BS_Call` (taken for a constructor).
+//! function (rejected), a function named `BS_Call` (taken for a constructor), and a
+//! distribution made by `Gaussian::new(0.0, 1.0)` or `Gaussian::default()` whose `#[grad]`
+//! methods are called (taken for what a call returned from differentiated values).
 //! Each is checked against a hand-derived gradient and central differences.
 
 mod common;
@@ -970,4 +972,48 @@ fn forms_of_smartcore_and_quant_code() {
     assert!(close(value, 200.0 * 0.2f64.tanh()));
     assert!(close(ds, 2.0 * 0.2f64.tanh()));
     assert!(close(dsigma, 200.0 * (1.0 - 0.2f64.tanh().powi(2))));
+}
+
+/// A distribution of data, as RustQuant's `Gaussian`.
+struct Gaussian {
+    mean: f64,
+    variance: f64,
+}
+
+impl Default for Gaussian {
+    fn default() -> Self {
+        Gaussian::new(0.0, 1.0)
+    }
+}
+
+impl Gaussian {
+    fn new(mean: f64, variance: f64) -> Self {
+        Gaussian { mean, variance }
+    }
+
+    #[grad(x)]
+    fn cdf(&self, x: f64) -> f64 {
+        0.5 * (1.0 + ((x - self.mean) / (2.0 * self.variance).sqrt()).tanh())
+    }
+}
+
+#[grad]
+fn call_price(s: f64) -> f64 {
+    let n = Gaussian::new(0.0, 1.0);
+    let standard = Gaussian::default();
+    s * n.cdf(s) + standard.cdf(2.0 * s)
+}
+
+#[test]
+fn a_distribution_made_by_its_constructor() {
+    let lit = Gaussian {
+        mean: 0.0,
+        variance: 1.0,
+    };
+    let s = 0.3;
+    let (value, slope) = call_price_grad(s);
+    assert!(close(value, s * lit.cdf(s) + lit.cdf(2.0 * s)));
+    let (_, dcdf) = lit.cdf_grad(s);
+    let (_, dcdf2) = lit.cdf_grad(2.0 * s);
+    assert!(close(slope, lit.cdf(s) + s * dcdf + 2.0 * dcdf2));
 }

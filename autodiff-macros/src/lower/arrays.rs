@@ -82,6 +82,12 @@ impl Lowerer<'_> {
                 Some(cols) => self.matrix_of_rows(pi, a, cols),
                 None => self.literal(pi, a, false, annotated),
             },
+            // `let n = Gaussian::new(0.0, 1.0);` whose methods are called: a struct of data.
+            Expr::Call(_)
+                if call::constructs(init) && !self.reads(&init.to_token_stream()).varied =>
+            {
+                LocalArray::No
+            }
             // A function that returns an array: the name is read as one.
             Expr::Call(c) if array => match self.call_array(&pi.ident, c) {
                 Some(array) => self.returned(array, annotated),

@@ -1311,6 +1311,24 @@ fn lends_element(e: &Expr) -> bool {
 /// Whether `e` builds a struct (or an enum's variant) by its literal: `Cfg { s: 2.0 }`,
 /// `Meters(2.0)`, `Reg::L2(0.5)`, `Reg::Off` (not `Some(..)`, `None`, `Ok(..)`, `Err(..)`,
 /// nor a constant: `SCALE`, `f64::EPSILON`).
+/// Whether `e` calls a type's own function by the type's name (`Gaussian::new(0.0, 1.0)`,
+/// `Gaussian::default()`): by convention, a constructor of a struct (not of one of std's
+/// collections, `Vec::new()`, which the lowering tracks as arrays).
+pub(super) fn constructs(e: &Expr) -> bool {
+    const COLLECTIONS: &[&str] = &[
+        "Vec", "VecDeque", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "String", "Box",
+    ];
+    let Expr::Call(c) = e else { return false };
+    let Expr::Path(p) = &*c.func else {
+        return false;
+    };
+    let segments: Vec<_> = p.path.segments.iter().collect();
+    matches!(&*segments, [.., ty, f]
+        if is_constructor(&ty.ident.clone().into())
+            && !COLLECTIONS.contains(&&*ty.ident.to_string())
+            && (f.ident == "new" || f.ident == "default"))
+}
+
 pub(super) fn builds_struct(e: &Expr) -> bool {
     // Called, any capitalised name is a constructor (`L2(..)`); bare, a unit variant is
     // told from a constant (`SCALE`) by a lowercase letter (`Off`).

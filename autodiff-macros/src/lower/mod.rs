@@ -214,6 +214,8 @@ pub struct Lowerer<'a> {
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
+    /// Whether the statements after the `let` being lowered call a method of what it binds.
+    let_receives_methods: bool,
     /// The `let` lowered next binds an empty vector of data (`empty_data_vec`).
     let_holds_data: bool,
     /// The cells of the vectors of data such `let`s bound, assigned in place, never carried
@@ -294,6 +296,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         row_copy_names: stmt::row_copy_names(block),
         local_macros: prescan::local_macros(block),
         let_read_as_integer: false,
+        let_receives_methods: false,
         let_holds_data: false,
         data_vectors: HashSet::default(),
         data_structs: HashMap::default(),

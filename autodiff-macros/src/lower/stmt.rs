@@ -65,6 +65,8 @@ impl Lowerer<'_> {
                 return self.lower_block_stmts(std::slice::from_ref(&tail), tail_returns);
             }
             if let SynStmt::Local(local) = stmt {
+                self.let_receives_methods =
+                    bound_name(&local.pat).is_some_and(|name| receives_methods(name, rest));
                 self.let_assigned_some =
                     bound_name(&local.pat).and_then(|name| optional::assigned_some(name, rest));
                 self.let_read_as_integer = names_bound(&local.pat).is_some_and(|names| {
@@ -394,6 +396,7 @@ impl Lowerer<'_> {
 
     fn lower_let_value(&mut self, local: &syn::Local) {
         let read_as_integer = std::mem::take(&mut self.let_read_as_integer);
+        let receives_methods = std::mem::take(&mut self.let_receives_methods);
         let holds_data = std::mem::take(&mut self.let_holds_data);
         let assigned_some = std::mem::take(&mut self.let_assigned_some);
         let Some(init) = &local.init else {
@@ -775,7 +778,18 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if let (true, Value::Scalar(Operand::Var(v))) = (call::builds_struct(init), &value) {
+        // `let n = Gaussian::new(0.0, 1.0);`, `Gaussian::default()`: a constructor of a type of
+        // the user's, on constants, whose methods the function calls.
+        let constructed = receives_methods
+            && call::constructs(init)
+            && !self.reads(&init.to_token_stream()).varied;
+        // (`Gaussian::default()` reads no local: a constant, bound to a local of its own.)
+        if let (true, Value::Scalar(c @ Operand::Const(_))) = (constructed, &value) {
+            value = Value::Scalar(self.let_op("t", Ty::Unknown, Op::Copy(c.clone()), local.span()));
+        }
+        if let (true, Value::Scalar(Operand::Var(v))) =
+            (call::builds_struct(init) || constructed, &value)
+        {
             self.data_structs.insert(*v, self.branches > 0);
         }
         if let (Some(ty), Value::Scalar(op)) = (annotated, value.clone()) {
@@ -1487,4 +1501,18 @@ fn row_copies(pat: &Pat, init: &Expr) -> Vec<String> {
             .collect(),
         false => Vec::new(),
     }
+}
+
+/// Whether `stmts` call a method of the local `name` (`n.cdf(x)`).
+fn receives_methods(name: &syn::Ident, stmts: &[SynStmt]) -> bool {
+    struct Calls<'a>(&'a syn::Ident, bool);
+    impl<'ast> Visit<'ast> for Calls<'_> {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.1 |= matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.0));
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut calls = Calls(name, false);
+    stmts.iter().for_each(|s| calls.visit_stmt(s));
+    calls.1
 }
