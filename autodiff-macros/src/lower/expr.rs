@@ -514,14 +514,12 @@ impl Lowerer<'_> {
             SynBinOp::And(_) | SynBinOp::Or(_) => return self.lower_short_circuit(b),
             _ => return self.unsupported(b, "#[grad] does not support this operator"),
         };
-        // `l0 * &cusp.chroma` (palette's generic code): arithmetic on a number behind `&`, the
-        // number's.
-        let by_ref = |e: &Expr| matches!(e, Expr::Reference(r) if r.mutability.is_none());
-        if !op.is_comparison() && (by_ref(&b.left) || by_ref(&b.right)) {
-            let number = |e: &Expr| match e {
-                Expr::Reference(r) if r.mutability.is_none() => (*r.expr).clone(),
-                e => e.clone(),
-            };
+        // `l0 * &cusp.chroma`, `sum.clone() + x` (generic numeric code): arithmetic on a number
+        // behind `&` or copied, the number's.
+        if !op.is_comparison()
+            && (copied_operand(&b.left).is_some() || copied_operand(&b.right).is_some())
+        {
+            let number = |e: &Expr| copied_operand(e).unwrap_or(e).clone();
             let mut b = b.clone();
             (*b.left, *b.right) = (number(&b.left), number(&b.right));
             return self.lower_binary(&b);

@@ -99,9 +99,7 @@ impl Lowerer<'_> {
             return None;
         }
         // (Only where the body calls a method of the item: anything else reads it as it is.)
-        let mut calls = MethodOf(name, false);
-        syn::visit::Visit::visit_block(&mut calls, &f.body);
-        if !calls.1 {
+        if !stmt::receives_methods(name, &f.body.stmts) {
             return None;
         }
         let mut typed = f.clone();
@@ -687,15 +685,5 @@ fn replace_root(e: &mut Expr, by: &syn::Ident) {
         Expr::Paren(p) => replace_root(&mut p.expr, by),
         Expr::MethodCall(m) => replace_root(&mut m.receiver, by),
         _ => {}
-    }
-}
-
-/// Whether a block calls a method of the local it names (`s.energy(x)`).
-struct MethodOf<'a>(&'a syn::Ident, bool);
-
-impl<'ast> syn::visit::Visit<'ast> for MethodOf<'_> {
-    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        self.1 |= matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident(self.0));
-        syn::visit::visit_expr_method_call(self, m);
     }
 }

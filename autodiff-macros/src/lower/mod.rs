@@ -664,6 +664,20 @@ pub(super) fn path_matches(path: &syn::Path, is: impl Fn(&[&str]) -> bool) -> bo
     is(&names)
 }
 
+/// What an operand of arithmetic reads behind `&` or through `.clone()` (`&t`, `sum.clone()`,
+/// `&cusp.chroma`): a number, as generic numeric code writes it.
+pub(super) fn copied_operand(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Reference(r) if r.mutability.is_none() => Some(&r.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty() && (m.method == "clone" || m.method == "to_owned") =>
+        {
+            Some(&m.receiver)
+        }
+        _ => None,
+    }
+}
+
 /// `.unwrap()` or `.expect(..)`: an `Option`'s value, or a panic.
 pub(super) fn is_unwrap(m: &syn::ExprMethodCall) -> bool {
     match m.method.to_string().as_str() {

@@ -159,15 +159,7 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         // behind `&` in arithmetic, not arrays.
         fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
             for operand in [&*b.left, &*b.right] {
-                match operand {
-                    Expr::MethodCall(m)
-                        if m.args.is_empty() && (m.method == "clone" || m.method == "to_owned") =>
-                    {
-                        self.visit_expr(&m.receiver)
-                    }
-                    Expr::Reference(r) if r.mutability.is_none() => self.visit_expr(&r.expr),
-                    operand => self.visit_expr(operand),
-                }
+                self.visit_expr(super::copied_operand(operand).unwrap_or(operand));
             }
         }
         fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {

@@ -1504,7 +1504,7 @@ fn row_copies(pat: &Pat, init: &Expr) -> Vec<String> {
 }
 
 /// Whether `stmts` call a method of the local `name` (`n.cdf(x)`).
-fn receives_methods(name: &syn::Ident, stmts: &[SynStmt]) -> bool {
+pub(super) fn receives_methods(name: &syn::Ident, stmts: &[SynStmt]) -> bool {
     struct Calls<'a>(&'a syn::Ident, bool);
     impl<'ast> Visit<'ast> for Calls<'_> {
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {

@@ -788,14 +788,5 @@ fn iterated(expr: &Expr) -> &Expr {
 /// The number an operand reads behind `&` or through `.clone()` (`&cusp.chroma`,
 /// `cusp.chroma.clone()`), when it is a field.
 fn copied_number(e: &Expr) -> Option<&Expr> {
-    let inner = match e {
-        Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
-        Expr::MethodCall(m)
-            if m.args.is_empty() && (m.method == "clone" || m.method == "to_owned") =>
-        {
-            &*m.receiver
-        }
-        _ => return None,
-    };
-    matches!(inner, Expr::Field(_)).then_some(inner)
+    crate::lower::copied_operand(e).filter(|inner| matches!(inner, Expr::Field(_)))
 }
