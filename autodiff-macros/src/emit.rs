@@ -1284,7 +1284,7 @@ fn shadow_place(sig: &Signature, names: &Names, i: usize) -> TokenStream {
 /// The shadow of a model's field at `place` (`m.b`): the field itself, or, for one read only
 /// through `as` (`FieldOf::cast`), what its type makes of it.
 fn field_shadow(sig: &Signature, field: &FieldOf, place: TokenStream) -> TokenStream {
-    if field.cast {
+    if field.conversion == crate::sig::Conversion::ToFloat {
         let f = &sig.float;
         quote!(::autodiff::__private::cast_shadow::<#f, _>(&mut #place))
     } else {

@@ -129,10 +129,24 @@ pub struct Param {
 pub struct FieldOf {
     pub model: usize,
     pub path: Vec<syn::Member>,
+    /// How the body converts the field, whose type the macro does not see.
+    pub conversion: Conversion,
+}
+
+/// The `as` conversions a model's field is read through (`FieldOf::conversion`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Conversion {
+    /// Read as what it is.
+    None,
     /// Read only through `as` to the function's float (`net.n as f64`): an integer or a
     /// float, which the macro cannot tell apart, so its value is bound with that `as` and its
     /// shadow through `__private::cast_shadow` (none for an integer).
-    pub cast: bool,
+    ToFloat,
+    /// Read through `as` to the other float type (`net.a as f64` in an `f32` function), whose
+    /// arithmetic is not differentiated, or converted with `as` and passed by value to a call
+    /// (`g(x, net.n)`, `net.n as f64`): an integer, checked to be one where it is bound (a
+    /// float parameter there would lose its derivative, or miss the callee's shadow).
+    Integer,
 }
 
 impl FieldOf {

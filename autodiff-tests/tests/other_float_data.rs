@@ -156,3 +156,83 @@ fn a_constant_converted_from_the_other_float_type_keeps_its_type() {
     assert_ne!(c, 0.1);
     assert_eq!(widened_hvp(3.0, 1.0), (c * 9.0, 6.0 * c, 2.0 * c));
 }
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Scaled {
+    w: [f32; 2],
+    a: f32,
+    #[params(skip)]
+    n: usize,
+}
+
+#[grad]
+fn h(w: &[f32], x: f32) -> Vec<f32> {
+    w.iter().map(|wi| wi * x).collect()
+}
+
+#[grad]
+fn repeated(x: f64, n: usize) -> f64 {
+    x * n as f64
+}
+
+/// A model's float field compared in the other float type and passed to a call (random-program
+/// tester, seed 20261441): the conversion made it data, and the call missed its shadow
+/// (E0061 inside generated code).
+#[grad(m)]
+fn compared_in_f64(m: &Scaled, t: f32) -> f32 {
+    let s = if (m.a as f64) > 0.5 { t } else { m.w[1] };
+    h(&m.w, m.a)[0] * s
+}
+
+/// An integer field converted in an `f32` function to `f64` and passed on: an integer, passed
+/// with no shadow.
+#[grad(m)]
+fn count_in_f64(m: &Scaled, t: f32) -> f32 {
+    let scale = (m.n as f64).sqrt() as f32;
+    h(&m.w, t)[1] * scale + repeated(1.5, m.n) as f32
+}
+
+#[test]
+fn a_field_converted_to_the_other_float_type() {
+    let m = Scaled {
+        w: [0.5, 0.2],
+        a: 0.3,
+        n: 4,
+    };
+    // a <= 0.5: s = w1, f = w0 a w1
+    let (value, d) = compared_in_f64_grad(&m, 0.1);
+    assert_eq!(value, compared_in_f64(&m, 0.1));
+    assert_eq!((d.w, d.a), ([0.3 * 0.2, 0.5 * 0.3], 0.5 * 0.2));
+    let big = Scaled {
+        a: 0.75,
+        ..m.clone()
+    };
+    let (_, d) = compared_in_f64_grad(&big, 0.1);
+    assert_eq!((d.w, d.a), ([0.75 * 0.1, 0.0], 0.5 * 0.1));
+    let (value, d) = count_in_f64_grad(&m, 0.1);
+    assert_eq!(value, count_in_f64(&m, 0.1));
+    assert_eq!((d.w, d.a), ([0.0, 0.1 * 2.0], 0.0));
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+struct Counted {
+    a: f64,
+    #[params(skip)]
+    n: usize,
+}
+
+/// A skipped count converted to the function's float and passed to a call taking it as an
+/// integer: it was bound converted (E0308 inside generated code).
+#[grad(m)]
+fn count_converted_and_passed(m: &Counted, t: f64) -> f64 {
+    let c = m.n as f64;
+    repeated(m.a, m.n) * c + t
+}
+
+#[test]
+fn a_count_converted_and_passed() {
+    let m = Counted { a: 0.3, n: 3 };
+    let (value, d) = count_converted_and_passed_grad(&m, 0.1);
+    assert_eq!(value, count_converted_and_passed(&m, 0.1));
+    assert_eq!(d.a, 9.0);
+}

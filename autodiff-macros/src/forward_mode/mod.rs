@@ -208,7 +208,7 @@ fn setup(sig: &Signature, names: &Names) -> TokenStream {
             let filter = crate::lower::models::param_field_filter(sig, field.model, path);
             let get = quote!(::autodiff::ParamsTangent::<#ty>::get(&#root) #filter);
             out.extend([match &p.kind {
-                ParamKind::Float if field.cast => {
+                ParamKind::Float if field.conversion == crate::sig::Conversion::ToFloat => {
                     quote!(let #t: #f = #get.map_or(#zero, |#m| #m #(.#path)* as #f);)
                 }
                 ParamKind::Float => quote!(let #t: #f = #get.map_or(#zero, |#m| #m #(.#path)*);),

@@ -21,7 +21,7 @@ use syn::{Expr, Ident, Member};
 use crate::diag::Errors;
 use crate::reverse::local;
 use crate::rules;
-use crate::sig::{FieldOf, Param, ParamKind, Shape, Signature};
+use crate::sig::{Conversion, FieldOf, Param, ParamKind, Shape, Signature};
 
 mod destructure;
 mod items;
@@ -38,6 +38,9 @@ use scan::Scan;
 /// How the body reads a field path.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Read {
+    /// Converted to the other float type and compared (`(net.a as f64) > x` in an `f32`
+    /// function): no derivative flows, and any other read says what the field is.
+    Compared,
     /// Passed by value to a function (`dot(p, net.c)`): a number or an array (`[f64; 3]` is
     /// `Copy`), which only the callee's signature tells apart; handed on whole as `Whole` is,
     /// unless another read says which.
@@ -46,6 +49,10 @@ enum Read {
     /// count) or a float (a parameter), which only the types tell apart (`FieldOf::cast`).
     /// Any other read says which.
     Cast,
+    /// The operand of an `as` to the other float type outside a comparison (`net.a as f64`
+    /// in an `f32` function): an integer, or a float whose derivative that arithmetic does
+    /// not carry (`Conversion::ToOtherFloat`).
+    OtherFloat,
     /// Read as an integer or a flag (a range bound, an index, an `as` to an integer or the
     /// other float type, a condition): a field that is not a parameter (`#[params(skip)] n:
     /// usize`), passed through as written.
@@ -163,6 +170,8 @@ pub fn expand(
     let mut taken: HashSet<String> = all_idents(&block);
     taken.extend(sig.params.iter().map(|p| p.ident.to_string()));
     let mut paths: Vec<(usize, Vec<Member>, Read, Span, bool)> = Vec::new();
+    let mut numeric_reads: HashMap<(usize, Vec<Member>), Vec<Read>> = HashMap::default();
+    let mut compared = HashSet::default();
     for (model, path, read, span, as_array) in scan.reads {
         match paths
             .iter_mut()
@@ -174,7 +183,34 @@ pub fn expand(
                 entry.2 = entry.2.max(read);
                 entry.4 |= as_array;
             }
-            None => paths.push((model, path, read, span, as_array)),
+            None => paths.push((model, path.clone(), read, span, as_array)),
+        }
+        if read == Read::Compared {
+            compared.insert((model, path.clone()));
+        }
+        if matches!(read, Read::Passed | Read::Cast | Read::OtherFloat) {
+            numeric_reads.entry((model, path)).or_default().push(read);
+        }
+    }
+    // Converted with `as` and also otherwise (passed by value to a call, or converted to the
+    // other float type too), and read no other way: a number `as` converts that is not the
+    // function's float, taken for an integer; passed to a call, checked to be one.
+    let mut passed_integers = HashSet::default();
+    for (model, path, read, ..) in &mut paths {
+        let Some(reads) = numeric_reads.get(&(*model, path.clone())) else {
+            continue;
+        };
+        let converted = reads.iter().any(|r| *r != Read::Passed);
+        let mixed = reads.iter().any(|r| r != &reads[0]);
+        // compared after conversion and passed: a number, taken for a float
+        if *read == Read::Passed && !converted && compared.contains(&(*model, path.clone())) {
+            *read = Read::Scalar;
+        }
+        if converted && mixed && *read <= Read::Data {
+            *read = Read::Data;
+            if reads.contains(&Read::Passed) {
+                passed_integers.insert((*model, path.clone()));
+            }
         }
     }
     let mut rename = HashMap::default();
@@ -185,10 +221,16 @@ pub fn expand(
             }
             continue;
         }
+        let conversion = match read {
+            Read::Cast => Conversion::ToFloat,
+            Read::OtherFloat => Conversion::Integer,
+            Read::Data if passed_integers.contains(&(model, path.clone())) => Conversion::Integer,
+            _ => Conversion::None,
+        };
         let field = FieldOf {
             model,
             path,
-            cast: read == Read::Cast,
+            conversion,
         };
         let mut name = field
             .written(&sig.params[model].ident)
@@ -217,7 +259,7 @@ pub fn expand(
                 dims: 1,
                 row_len: None,
             },
-            Read::Data => ParamKind::Opaque,
+            Read::Data | Read::OtherFloat | Read::Compared => ParamKind::Opaque,
             Read::Scalar | Read::Cast => ParamKind::Float,
             Read::Passed | Read::Whole => ParamKind::Array {
                 shape: Box::new(Shape::Field { dims: 0 }),
@@ -390,6 +432,11 @@ impl FunctionFloat {
         self.0.is_some() && super::primitive_float_type(ty) == self.0
     }
 
+    /// `as f64` in an `f32` function.
+    pub(super) fn cast_to_other(self, ty: &syn::Type) -> bool {
+        matches!((self.0, super::primitive_float_type(ty)), (Some(f), Some(t)) if f != t)
+    }
+
     /// `f64::from` in an `f64` function.
     fn converted_by(self, func: &Expr) -> bool {
         let Expr::Path(p) = func else { return false };
@@ -503,7 +550,11 @@ impl VisitMut for Rewrite<'_> {
                     // stays a reference to its value (`&m_mask` of data bound by reference is
                     // a reference to one, which a `match` sees through).
                     *expr = match read {
-                        Read::Scalar | Read::Data | Read::Cast => syn::parse_quote!(&#ident),
+                        Read::Scalar
+                        | Read::Data
+                        | Read::Cast
+                        | Read::OtherFloat
+                        | Read::Compared => syn::parse_quote!(&#ident),
                         _ => Self::path(ident),
                     };
                     return;
@@ -549,7 +600,11 @@ impl VisitMut for Rewrite<'_> {
                     // A value: an array field is copied out of its reference.
                     *expr = match read {
                         Read::Data if by_reference => syn::parse_quote!((*#ident)),
-                        Read::Scalar | Read::Data | Read::Cast => Self::path(ident),
+                        Read::Scalar
+                        | Read::Data
+                        | Read::Cast
+                        | Read::OtherFloat
+                        | Read::Compared => Self::path(ident),
                         _ => syn::parse_quote!(*#ident),
                     };
                     return;
@@ -591,11 +646,19 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
     let path = &field.path;
     let f = &sig.float;
     Some(match param.kind {
-        ParamKind::Float if field.cast => {
+        ParamKind::Float if field.conversion == Conversion::ToFloat => {
             quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)* as #f;)
         }
         ParamKind::Float => {
             quote::quote_spanned!(param.span=> let #ident: #f = #model #(.#path)*;)
+        }
+        // (the check's error spanned on the read)
+        ParamKind::Opaque if field.conversion == Conversion::Integer => {
+            let mut read = model.clone();
+            read.set_span(param.span);
+            quote::quote_spanned!(param.span=>
+                let #ident = ::autodiff::__private::integer_field(#read #(.#path)*);
+            )
         }
         ParamKind::Opaque => quote::quote_spanned!(param.span=> let #ident = #model #(.#path)*;),
         _ => quote::quote_spanned!(param.span=> let #ident = &#model #(.#path)*;),

@@ -797,19 +797,20 @@ pub fn item_field<T>(value: T) -> T {
     value
 }
 
-/// A field of an item of a sequence of sub-models read as an integer (`0..l.n`, `x[l.k]`,
-/// `l.n as f64`): `#[grad]` passes it through, checked here to be an integer, since a float
+/// A field read as an integer: of an item of a sequence of sub-models (`0..l.n`, `x[l.k]`,
+/// `l.n as f64`), or of a model, converted with `as` to the other float type (`net.n as f64`
+/// in an `f32` function) or converted and passed to a call (`g(x, net.n)`, `net.n as f64`). `#[grad]` passes it through, checked here to be an integer, since a float
 /// there would be a parameter whose derivative was dropped.
 #[inline(always)]
-pub fn item_data<I: FieldInteger>(value: I) -> I {
+pub fn integer_field<I: FieldInteger>(value: I) -> I {
     value
 }
 
-/// The integer types (what a field of an item read as an integer may hold).
+/// The integer types (what a field read as an integer may hold).
 #[diagnostic::on_unimplemented(
-    message = "#[grad] takes this field of an item for an integer, but it is `{Self}`",
+    message = "#[grad] takes this field for an integer, but it is `{Self}`",
     label = "read as an integer: an index, a loop bound, or the operand of `as`",
-    note = "a float field is read as a number where it is (`l.gain * x`), not through `as`"
+    note = "a float parameter is read as a number where it is (`l.gain * x`), not through `as`: #[grad] differentiates in one float type per function"
 )]
 pub trait FieldInteger {}
 

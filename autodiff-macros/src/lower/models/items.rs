@@ -419,7 +419,7 @@ pub(super) fn indexed_item(expr: &Expr) -> Option<(&Expr, &Expr)> {
 pub(in crate::lower) enum Marked<'a> {
     /// `item_field(l.w[j])`: a number, differentiated.
     Number(&'a Expr),
-    /// `item_data(l.n)`, `item_data(l.w.len())`: an integer, passed through.
+    /// `integer_field(l.n)`, `integer_field(l.w.len())`: an integer, passed through.
     Integer(&'a Expr),
     /// `item_cast(l.n) as f64`, cast to the function's float: an integer or a number, which
     /// the field's type decides.
@@ -443,7 +443,7 @@ impl<'a> Marked<'a> {
 }
 
 const NUMBER: &str = "item_field";
-const INTEGER: &str = "item_data";
+const INTEGER: &str = "integer_field";
 const CAST: &str = "item_cast";
 
 /// The read a marker call wraps, if `expr` is one (see [`MarkItemFields`]).
@@ -584,7 +584,7 @@ impl VisitMut for EndItems<'_> {
 
 /// Marks every read of a field of an item of a sequence of sub-models (`l.w[j]` for `l` in
 /// `&net.layers`, `net.layers[k].b`): as a number, `item_field(..)`, which lowering
-/// differentiates as a read of the item, or as an integer, `item_data(..)`, passed through.
+/// differentiates as a read of the item, or as an integer, `integer_field(..)`, passed through.
 /// The macro never sees the item's type, so what a field holds comes from where it is read:
 /// one read in an index, a range bound or the operand of a cast, or measured (`l.w.len()`),
 /// is an integer. Lowering rejects a read it finds unmarked, never passing one through

@@ -57,6 +57,16 @@ impl Scan<'_> {
         crate::lower::read_as_integer(&pi.ident, &f.body.stmts, self.float.primitive())
     }
 
+    /// The operand of `e` when it converts it to the other float type with `as` (`net.a as
+    /// f64` in an `f32` function), in parentheses or not.
+    fn other_float_operand<'e>(&self, e: &'e Expr) -> Option<&'e Expr> {
+        match e {
+            Expr::Cast(c) if self.float.cast_to_other(&c.ty) => Some(&c.expr),
+            Expr::Paren(p) => self.other_float_operand(&p.expr),
+            _ => None,
+        }
+    }
+
     /// Whether `e` is an integer parameter (in parentheses or not).
     fn names_integer(&self, e: &Expr) -> bool {
         match e {
@@ -346,7 +356,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
         if self.item_field(expr) {
             return;
         }
-        // `item_field(l.w[j])`, `item_data(l.n)`: the item's own field, at indices.
+        // `item_field(l.w[j])`, `integer_field(l.n)`: the item's own field, at indices.
         if let Some(marked) = marked(expr) {
             let (Marked::Number(mut read) | Marked::Integer(mut read) | Marked::Cast(mut read)) =
                 marked;
@@ -529,8 +539,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
                 return;
             }
-            // `net.n as usize` (which may truncate a float), `net.a as f64` in an `f32`
-            // function (the other float type, which a derivative does not follow): data.
+            // `net.a as f64` in an `f32` function: the other float type, whose arithmetic is
+            // not differentiated.
+            Expr::Cast(c)
+                if self.other_float_operand(expr).is_some()
+                    && self.read(&c.expr, Read::OtherFloat) =>
+            {
+                return
+            }
+            // `net.n as usize` (which may truncate a float): data.
             Expr::Cast(c) if self.read(&c.expr, Read::Data) => return,
             // `[0.0; net.n_out]`, `vec![0.0; net.n_out]`: a length.
             Expr::Repeat(r) => {
@@ -595,6 +612,29 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                         || (is_variant(&b.left) && self.read(&b.right, Read::Data))) =>
             {
                 return
+            }
+            // `(net.a as f64) > x` in an `f32` function: a comparison, through which no
+            // derivative flows, of a number converted to the other float type.
+            Expr::Binary(b)
+                if matches!(
+                    b.op,
+                    syn::BinOp::Lt(_)
+                        | syn::BinOp::Le(_)
+                        | syn::BinOp::Gt(_)
+                        | syn::BinOp::Ge(_)
+                        | syn::BinOp::Eq(_)
+                        | syn::BinOp::Ne(_)
+                ) && [&b.left, &b.right]
+                    .iter()
+                    .any(|e| self.other_float_operand(e).is_some()) =>
+            {
+                for side in [&b.left, &b.right] {
+                    match self.other_float_operand(side) {
+                        Some(operand) if self.read(operand, Read::Compared) => {}
+                        _ => self.visit_expr(side),
+                    }
+                }
+                return;
             }
             Expr::Unary(u)
                 if matches!(u.op, syn::UnOp::Not(_)) && self.read(&u.expr, Read::Data) =>
