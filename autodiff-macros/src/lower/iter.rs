@@ -384,6 +384,12 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `e` names a `CONSTANT` (no local of that name).
+    fn names_constant(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Path(p) if super::call::names_constant(&p.path)
+            && p.path.get_ident().is_none_or(|i| self.lookup(&i.to_string()).is_none()))
+    }
+
     /// A number for the names of one synthesized loop, unique in the function.
     pub(super) fn next_synthetic(&mut self) -> usize {
         self.synthetic += 1;
@@ -628,11 +634,13 @@ impl Lowerer<'_> {
                 let len: Expr = parse_quote!(#array.len());
                 let at: Rc<dyn Fn(&Expr) -> Expr> = if self.is_data_local(expr)
                     || self.is_opaque_name(expr) && !self.is_matrix(expr)
+                    || self.names_constant(expr) && !self.is_matrix(expr)
                 {
                     // Data computed here (an item of a parameter passed through, `alts` of
-                    // `for alts in feats`, a field of one, `&s.x`) or passed through whole
-                    // (`cash_flows: Vec<f64>`): rows by reference, numbers by value, as
-                    // `|&v|` and `|v|` both read them.
+                    // `for alts in feats`, a field of one, `&s.x`), passed through whole
+                    // (`cash_flows: Vec<f64>`) or a constant (`TERMS` of structs, which need
+                    // not be `Copy`): rows by reference, numbers by value, as `|&v|` and `|v|`
+                    // both read them.
                     self.import_bound();
                     Rc::new(move |p| {
                         let value = build::bound_value(quote!(&#array[#p]));
