@@ -2,9 +2,14 @@
 //! systems, curve geometry) that a probe found failing to compile or rejected, each the
 //! minimal form of its class: a `const` table of structs that are not `Copy` iterated with
 //! `.iter()` (VSOP87-style terms, astro-rust: its items were moved out, E0508 inside the
-//! generated code).
+//! generated code); a reduction of a closure over the items of a sequence of sub-models
+//! through `.enumerate()`, `.skip(n)`, `.rev()` or a slice (the n-body energy of the
+//! Benchmarks Game: `bodies.iter().enumerate().fold(..)` around `bodies[i + 1..].iter()
+//! .fold(..)`), whose items were taken for structs a call returned and rejected.
 
-use autodiff::grad;
+use autodiff::gradcheck::check_params_gradient;
+use autodiff::{grad, Params};
+use num_traits::Float;
 
 /// One term `a cos(b + c τ)` of a truncated VSOP87 series; not `Copy`, as astro-rust's are
 /// not.
@@ -61,4 +66,121 @@ fn a_table_of_terms_that_are_not_copy() {
             "{d} vs {slope}"
         );
     }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Body {
+    x: [f64; 3],
+    v: [f64; 3],
+    mass: f64,
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct System {
+    bodies: Vec<Body>,
+}
+
+/// The Benchmarks Game's n-body `energy`, as written there over `bodies: &[Body]`, here the
+/// model's field.
+#[grad(sys)]
+fn energy(sys: &System) -> f64 {
+    sys.bodies.iter().enumerate().fold(0.0, |e, (i, bi)| {
+        let e = e + bi.mass * (bi.v[0] * bi.v[0] + bi.v[1] * bi.v[1] + bi.v[2] * bi.v[2]) / 2.0;
+        sys.bodies[i + 1..].iter().fold(e, |e, bj| {
+            let dx = bi.x[0] - bj.x[0];
+            let dy = bi.x[1] - bj.x[1];
+            let dz = bi.x[2] - bj.x[2];
+            e - bi.mass * bj.mass / (dx * dx + dy * dy + dz * dz).sqrt()
+        })
+    })
+}
+
+#[grad(sys)]
+fn weighted(sys: &System) -> f64 {
+    let by_index: f64 = sys
+        .bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b.mass * b.x[0] * (i + 1) as f64)
+        .sum();
+    let tail: f64 = sys.bodies.iter().skip(1).map(|b| b.v[1] * b.v[1]).sum();
+    let last_first = sys
+        .bodies
+        .iter()
+        .rev()
+        .fold(1.0, |p, b| p * b.mass + b.x[2]);
+    let masses: f64 = sys.bodies[1..].iter().map(|b| b.mass).product();
+    let mut kinetic = 0.0;
+    sys.bodies
+        .iter()
+        .skip(2)
+        .for_each(|b| kinetic += b.mass * b.v[0] * b.v[0]);
+    by_index + tail + last_first + masses + kinetic
+}
+
+#[test]
+fn reductions_over_the_items_of_a_sequence_of_sub_models() {
+    let body = |s: f64| Body {
+        x: [0.4 * s, -1.1 + s, 0.3 * s * s],
+        v: [0.2 - s, 0.5 * s, -0.7],
+        mass: 1.0 + 0.3 * s,
+    };
+    let sys = System {
+        bodies: (0..5).map(|k| body(k as f64 * 0.9 - 1.3)).collect(),
+    };
+    let (value, d_sys) = energy_grad(&sys);
+    assert_eq!(value, energy(&sys));
+    check_params_gradient(energy, &sys, &d_sys).assert_ok();
+    // The force on body 0 along x is -dE/dx: the sum of m0 mj (x0 - xj) / r^3 with the sign.
+    let b0 = &sys.bodies[0];
+    let pull: f64 = sys.bodies[1..]
+        .iter()
+        .map(|bj| {
+            let d = [0, 1, 2].map(|k| b0.x[k] - bj.x[k]);
+            let r = (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt();
+            b0.mass * bj.mass * d[0] / (r * r * r)
+        })
+        .sum();
+    assert!((d_sys.bodies[0].x[0] - pull).abs() < 1e-12 * pull.abs().max(1.0));
+    let (value, d_sys) = weighted_grad(&sys);
+    assert_eq!(value, weighted(&sys));
+    check_params_gradient(weighted, &sys, &d_sys).assert_ok();
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Cell<T: Float> {
+    w: [T; 2],
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Chain<T: Float> {
+    cells: Vec<Cell<T>>,
+}
+
+impl<T: Float + std::iter::Sum> Chain<T> {
+    /// A sum over enumerated items in a model generic over its float type, which starts
+    /// from `T::zero()`.
+    #[grad(self)]
+    fn ramp(&self) -> T {
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.w[0] * c.w[1] * T::from(i + 1).unwrap())
+            .sum()
+    }
+}
+
+#[test]
+fn a_sum_over_enumerated_items_of_a_generic_model() {
+    let chain = Chain {
+        cells: vec![Cell { w: [0.5, -1.5] }, Cell { w: [2.0, 0.25] }],
+    };
+    let (value, d) = chain.ramp_grad();
+    assert_eq!(value, 0.5 * -1.5 + 2.0 * 0.25 * 2.0);
+    assert_eq!(d.cells[0].w, [-1.5, 0.5]);
+    assert_eq!(d.cells[1].w, [0.5, 4.0]);
+    let chain32 = Chain {
+        cells: vec![Cell { w: [0.5f32, -1.5] }, Cell { w: [2.0, 0.25] }],
+    };
+    assert_eq!(chain32.ramp_grad().1.cells[1].w, [0.5, 4.0]);
 }

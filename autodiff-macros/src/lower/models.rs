@@ -25,6 +25,7 @@ use crate::sig::{Conversion, FieldOf, Param, ParamKind, Shape, Signature};
 
 mod destructure;
 mod items;
+mod reduced;
 mod scan;
 
 use destructure::Destructure;
@@ -115,6 +116,13 @@ pub fn expand(
     CollectedItems {
         models: &models,
         data: &data,
+    }
+    .visit_block_mut(&mut block);
+    reduced::ReducedItems {
+        models: &models,
+        data: &data,
+        float: &sig.float,
+        made: 0,
     }
     .visit_block_mut(&mut block);
     EndItems {

@@ -478,7 +478,11 @@ fn mark(read: &mut Expr, name: &str) {
 }
 
 /// Whether `expr` is a field of a model that is differentiated, holding sub-models.
-fn is_sequence(models: &HashMap<String, usize>, data: &HashSet<usize>, expr: &Expr) -> bool {
+pub(super) fn is_sequence(
+    models: &HashMap<String, usize>,
+    data: &HashSet<usize>,
+    expr: &Expr,
+) -> bool {
     field_chain(models, expr).is_some_and(|(m, _)| !data.contains(&m))
 }
 
