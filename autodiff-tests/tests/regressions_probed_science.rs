@@ -5,7 +5,9 @@
 //! generated code); a reduction of a closure over the items of a sequence of sub-models
 //! through `.enumerate()`, `.skip(n)`, `.rev()` or a slice (the n-body energy of the
 //! Benchmarks Game: `bodies.iter().enumerate().fold(..)` around `bodies[i + 1..].iter()
-//! .fold(..)`), whose items were taken for structs a call returned and rejected.
+//! .fold(..)`), whose items were taken for structs a call returned and rejected; and a
+//! `push` in a loop whose inner loop has a `continue` (MINPACK's Broyden banded function, as
+//! Moré-Garbow-Hillstrom's test set writes it), rejected as if the push could be skipped.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -183,4 +185,63 @@ fn a_sum_over_enumerated_items_of_a_generic_model() {
         cells: vec![Cell { w: [0.5f32, -1.5] }, Cell { w: [2.0, 0.25] }],
     };
     assert_eq!(chain32.ramp_grad().1.cells[1].w, [0.5, 4.0]);
+}
+
+/// Moré, Garbow and Hillstrom's Broyden banded function, its residuals pushed: the inner
+/// loop's `continue` skips a term, never the push.
+#[allow(clippy::needless_range_loop)] // as the test set writes it
+#[grad]
+fn broyden_banded(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut f = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut sum = 0.0;
+        let lo = i.saturating_sub(5);
+        let hi = (i + 1).min(n - 1);
+        for j in lo..=hi {
+            if i == j {
+                continue;
+            }
+            sum += x[j] * (1.0 + x[j]);
+        }
+        f.push(x[i] * (2.0 + 5.0 * x[i] * x[i]) + 1.0 - sum);
+    }
+    f.iter().map(|&fi| fi.powi(2)).sum()
+}
+
+#[test]
+fn a_push_after_an_inner_loop_that_continues() {
+    let x: Vec<f64> = (0..9).map(|k| -1.0 + 0.17 * k as f64).collect();
+    let (value, d) = broyden_banded_grad(&x);
+    assert_eq!(value, broyden_banded(&x));
+    // 2 J^T r, with J of the residuals written out.
+    let n = x.len();
+    let band = |i: usize, j: usize| j + 5 >= i && j <= i + 1 && j < n;
+    let r: Vec<f64> = (0..n)
+        .map(|i| {
+            let sum: f64 = (0..n)
+                .filter(|&j| j != i && band(i, j))
+                .map(|j| x[j] * (1.0 + x[j]))
+                .sum();
+            x[i] * (2.0 + 5.0 * x[i] * x[i]) + 1.0 - sum
+        })
+        .collect();
+    for k in 0..n {
+        let expected: f64 = (0..n)
+            .map(|i| {
+                let jac = if i == k {
+                    2.0 + 15.0 * x[k] * x[k]
+                } else if band(i, k) {
+                    -(1.0 + 2.0 * x[k])
+                } else {
+                    0.0
+                };
+                2.0 * r[i] * jac
+            })
+            .sum();
+        assert!(
+            (d[k] - expected).abs() < 1e-12 * expected.abs().max(1.0),
+            "{k}"
+        );
+    }
 }

@@ -435,27 +435,54 @@ pub(super) fn mentions(node: &impl ToTokens, name: &Ident) -> bool {
 }
 
 /// Whether a loop body may end an iteration before its last statement: `break`,
-/// `continue`, `return` or `?` anywhere in it (closures aside).
+/// `continue`, `return` or `?` anywhere in it (closures aside), but for a `break` or
+/// `continue` without a label in a loop of its own, which ends that loop's iteration.
 pub(in crate::lower) fn leaves_early(body: &syn::Block) -> bool {
-    struct Finds(bool);
-    impl<'ast> Visit<'ast> for Finds {
-        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
-            self.0 = true;
+    struct Finds {
+        found: bool,
+        /// How many loops of the body the visit is in.
+        inner: usize,
+    }
+    impl Finds {
+        fn inside(&mut self, visit: impl FnOnce(&mut Self)) {
+            self.inner += 1;
+            visit(self);
+            self.inner -= 1;
         }
-        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
-            self.0 = true;
+    }
+    impl<'ast> Visit<'ast> for Finds {
+        fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
+            self.found |= self.inner == 0 || b.label.is_some();
+            syn::visit::visit_expr_break(self, b);
+        }
+        fn visit_expr_continue(&mut self, c: &'ast syn::ExprContinue) {
+            self.found |= self.inner == 0 || c.label.is_some();
         }
         fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
-            self.0 = true;
+            self.found = true;
         }
         fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
-            self.0 = true;
+            self.found = true;
         }
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.visit_expr(&f.expr);
+            self.inside(|s| s.visit_block(&f.body));
+        }
+        fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+            self.visit_expr(&w.cond);
+            self.inside(|s| s.visit_block(&w.body));
+        }
+        fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+            self.inside(|s| s.visit_block(&l.body));
+        }
     }
-    let mut finds = Finds(false);
+    let mut finds = Finds {
+        found: false,
+        inner: 0,
+    };
     finds.visit_block(body);
-    finds.0
+    finds.found
 }
 
 /// How the statements after `let mut name = Vec::new();` use it.
