@@ -7,7 +7,10 @@
 //! Benchmarks Game: `bodies.iter().enumerate().fold(..)` around `bodies[i + 1..].iter()
 //! .fold(..)`), whose items were taken for structs a call returned and rejected; and a
 //! `push` in a loop whose inner loop has a `continue` (MINPACK's Broyden banded function, as
-//! Moré-Garbow-Hillstrom's test set writes it), rejected as if the push could be skipped.
+//! Moré-Garbow-Hillstrom's test set writes it), rejected as if the push could be skipped;
+//! and a skipped count of a model converted to its float (`let nf = self.n as f64;`, rv's
+//! binomial log-density) handed to a function of data, which was called as differentiated
+//! (`ln_binom_adjoint` not found, inside the generated code).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -244,4 +247,38 @@ fn a_push_after_an_inner_loop_that_continues() {
             "{k}"
         );
     }
+}
+
+/// `ln C(n, k)`, a function of data with no derivative.
+fn ln_binom(n: f64, k: f64) -> f64 {
+    (0..k as u64)
+        .map(|i| ((n - i as f64) / (k - i as f64)).ln())
+        .sum()
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Binomial {
+    #[params(skip)]
+    n: u64,
+    p: f64,
+}
+
+impl Binomial {
+    /// rv's `ln_f` of a binomial, as written there (with `k` by value).
+    #[grad(self)]
+    fn ln_f(&self, k: u32) -> f64 {
+        let nf = self.n as f64;
+        let kf = k as f64;
+        ln_binom(nf, kf) + self.p.ln() * kf + (1.0 - self.p).ln() * (nf - kf)
+    }
+}
+
+#[test]
+fn a_count_converted_and_handed_to_a_function_of_data() {
+    let b = Binomial { n: 10, p: 0.3 };
+    let (value, d) = b.ln_f_grad(4);
+    assert_eq!(value, b.ln_f(4));
+    assert!((value.exp() - 210.0 * 0.3f64.powi(4) * 0.7f64.powi(6)).abs() < 1e-12);
+    // the score: k / p - (n - k) / (1 - p)
+    assert!((d.p - (4.0 / 0.3 - 6.0 / 0.7)).abs() < 1e-12);
 }

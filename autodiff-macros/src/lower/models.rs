@@ -202,8 +202,9 @@ pub fn expand(
     }
     // Converted with `as` and also otherwise (passed by value to a call, or converted to the
     // other float type too), and read no other way: a number `as` converts that is not the
-    // function's float, taken for an integer; passed to a call, checked to be one.
-    let mut passed_integers = HashSet::default();
+    // function's float, taken for an integer; passed to a call, checked to be one. So is one
+    // converted to the function's float that is named like a size (`self.n as f64`).
+    let mut integer_fields = HashSet::default();
     for (model, path, read, ..) in &mut paths {
         let Some(reads) = numeric_reads.get(&(*model, path.clone())) else {
             continue;
@@ -217,8 +218,12 @@ pub fn expand(
         if converted && mixed && *read <= Read::Data {
             *read = Read::Data;
             if reads.contains(&Read::Passed) {
-                passed_integers.insert((*model, path.clone()));
+                integer_fields.insert((*model, path.clone()));
             }
+        }
+        if *read == Read::Cast && path.last().is_some_and(named_like_a_size) {
+            *read = Read::Data;
+            integer_fields.insert((*model, path.clone()));
         }
     }
     let mut rename = HashMap::default();
@@ -232,7 +237,7 @@ pub fn expand(
         let conversion = match read {
             Read::Cast => Conversion::ToFloat,
             Read::OtherFloat => Conversion::Integer,
-            Read::Data if passed_integers.contains(&(model, path.clone())) => Conversion::Integer,
+            Read::Data if integer_fields.contains(&(model, path.clone())) => Conversion::Integer,
             _ => Conversion::None,
         };
         let field = FieldOf {
@@ -454,6 +459,14 @@ impl FunctionFloat {
             }
             _ => false,
         }
+    }
+}
+
+/// Whether a field's name has a size or index word in it (`n`, `n_trials`, `dim`).
+fn named_like_a_size(member: &Member) -> bool {
+    match member {
+        Member::Named(name) => super::call::is_size_name(&name.to_string().to_uppercase()),
+        Member::Unnamed(_) => false,
     }
 }
 
