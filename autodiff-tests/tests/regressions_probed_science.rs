@@ -10,7 +10,10 @@
 //! Moré-Garbow-Hillstrom's test set writes it), rejected as if the push could be skipped;
 //! and a skipped count of a model converted to its float (`let nf = self.n as f64;`, rv's
 //! binomial log-density) handed to a function of data, which was called as differentiated
-//! (`ln_binom_adjoint` not found, inside the generated code).
+//! (`ln_binom_adjoint` not found, inside the generated code); `rows[0].is_empty()` of a
+//! differentiated matrix (a CTC loss's guard), rejected as a method without a derivative; and
+//! a model built from the arrays calls return and lent to a call (a pose graph's `Pose {
+//! rotation, translation }`), its arrays taken for numbers (E0308 inside the generated code).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -281,4 +284,67 @@ fn a_count_converted_and_handed_to_a_function_of_data() {
     assert!((value.exp() - 210.0 * 0.3f64.powi(4) * 0.7f64.powi(6)).abs() < 1e-12);
     // the score: k / p - (n - k) / (1 - p)
     assert!((d.p - (4.0 / 0.3 - 6.0 / 0.7)).abs() < 1e-12);
+}
+
+/// The last log-probability of the first row, guarded as a CTC loss guards its input.
+#[grad]
+fn last_of_first_row(rows: &[Vec<f64>]) -> f64 {
+    let k = if !rows[0].is_empty() {
+        rows[0].len() - 1
+    } else {
+        0
+    };
+    rows[0][k] * rows[1][0]
+}
+
+#[test]
+fn a_row_tested_for_emptiness() {
+    let rows = vec![vec![1.5, 2.5], vec![3.0]];
+    let (value, d) = last_of_first_row_grad(&rows);
+    assert_eq!(value, 7.5);
+    assert_eq!(d, vec![vec![0.0, 3.0], vec![2.5]]);
+}
+
+#[derive(Clone, Copy, Debug, Params)]
+pub struct Pose {
+    rotation: [f64; 2],
+    translation: [f64; 3],
+}
+
+#[grad]
+fn pose_cost(t: &Pose) -> f64 {
+    t.translation[0] * t.rotation[0] + t.translation[2] * t.rotation[1]
+}
+
+#[grad]
+fn doubled(a: [f64; 3]) -> [f64; 3] {
+    [2.0 * a[0], 2.0 * a[1], 2.0 * a[2]]
+}
+
+#[grad]
+fn turned(a: f64) -> [f64; 2] {
+    [a.cos(), a.sin()]
+}
+
+/// A pose composed of what two calls return, then lent whole.
+#[grad]
+fn composed(t: &[f64; 3], angle: f64) -> f64 {
+    let rotation = turned(angle);
+    let translation = doubled(*t);
+    let err = Pose {
+        rotation,
+        translation,
+    };
+    pose_cost(&err)
+}
+
+#[test]
+fn a_model_built_from_arrays_calls_return() {
+    let (t, a) = ([0.5, -1.0, 2.0], 0.3f64);
+    let (value, (d_t, d_a)) = composed_grad(&t, a);
+    assert_eq!(value, composed(&t, a));
+    assert_eq!(value, 2.0 * t[0] * a.cos() + 2.0 * t[2] * a.sin());
+    assert_eq!(d_t, [2.0 * a.cos(), 0.0, 2.0 * a.sin()]);
+    let slope = -2.0 * t[0] * a.sin() + 2.0 * t[2] * a.cos();
+    assert!((d_a - slope).abs() < 1e-15);
 }

@@ -81,6 +81,12 @@ impl Lowerer<'_> {
                 return value;
             }
         }
+        // `rows[0].is_empty()`: a length test, its receiver differentiated or not.
+        if name == "is_empty" && m.args.is_empty() {
+            if let Some(value) = self.try_opaque(&expr, true) {
+                return value;
+            }
+        }
         let array_len = name == "len" && self.is_known_array(&m.receiver);
         if !float_rule && !array_len {
             if let Some(value) = self.try_opaque(&expr, false) {

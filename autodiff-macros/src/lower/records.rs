@@ -190,7 +190,7 @@ impl Lowerer<'_> {
                 _ => {
                     self.errors.on(
                         &f.expr,
-                        "#[grad] builds local structs whose fields are numbers, and this one is not: keep the array (or tuple) in a local of its own, or, for a model with array fields, take the struct as a parameter (`#[grad(net)] fn f(net: &Net, ..)`) and build it before the call",
+                        "#[grad] builds local structs whose fields are numbers (or arrays that calls return, handed on whole), and this field is an array or a tuple of the function's own: read the array where it is rather than through the struct, or, for a model with array fields, take the struct as a parameter (`#[grad(net)] fn f(net: &Net, ..)`) and build it before the call",
                     );
                     return None;
                 }

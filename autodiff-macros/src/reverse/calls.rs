@@ -635,7 +635,7 @@ impl Gen<'_> {
 }
 
 /// The results of calls that the body only hands on whole to other calls (`norm(sub(a,
-/// b))`, `let t = sub(a, b); norm(t);`): numbers, or arrays returned by value, which the
+/// b))`, `let t = sub(a, b); norm(t);`, `norm(&Pair { t, u })`): numbers, or arrays returned by value, which the
 /// macro cannot tell apart without the callee's type. Their adjoints are made of the result's
 /// own shape (`__private::HandedOn`, picked by the compiler). Not in a function generic over
 /// its float, whose `T` has no such impl: there they are numbers.
@@ -661,8 +661,15 @@ pub(super) fn handed_on_results(
             Stmt::CallArray { args, .. } => args,
             _ => return,
         };
-        for arg in args {
-            if let Arg::Scalar(Operand::Var(v)) = arg {
+        // (a field of a struct built at the call, `first(&Pose { rotation, translation })`,
+        // is handed on as an argument is)
+        let handed = args.iter().flat_map(|arg| match arg {
+            Arg::Scalar(x) => vec![x],
+            Arg::Record { fields, .. } => fields.iter().map(|(_, x)| x).collect(),
+            _ => Vec::new(),
+        });
+        for x in handed {
+            if let Operand::Var(v) = x {
                 *as_arguments.entry(*v).or_insert(0) += 1;
             }
         }
