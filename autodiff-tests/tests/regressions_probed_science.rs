@@ -13,7 +13,9 @@
 //! (`ln_binom_adjoint` not found, inside the generated code); `rows[0].is_empty()` of a
 //! differentiated matrix (a CTC loss's guard), rejected as a method without a derivative; and
 //! a model built from the arrays calls return and lent to a call (a pose graph's `Pose {
-//! rotation, translation }`), its arrays taken for numbers (E0308 inside the generated code).
+//! rotation, translation }`), its arrays taken for numbers (E0308 inside the generated code);
+//! and a skipped dimension compared with an integer literal (`if self.dim > 4`, russell's
+//! `Tensor2`), typed a float (E0308 inside the generated code).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -347,4 +349,43 @@ fn a_model_built_from_arrays_calls_return() {
     assert_eq!(d_t, [2.0 * a.cos(), 0.0, 2.0 * a.sin()]);
     let slope = -2.0 * t[0] * a.sin() + 2.0 * t[2] * a.cos();
     assert!((d_a - slope).abs() < 1e-15);
+}
+
+/// russell's `Tensor2` in Mandel components: 4 in 2D, 6 in 3D.
+#[derive(Clone, Debug, Params)]
+pub struct Tensor2 {
+    vec: Vec<f64>,
+    #[params(skip)]
+    dim: usize,
+}
+
+impl Tensor2 {
+    /// The Frobenius norm, as russell writes it.
+    #[grad(self)]
+    fn norm(&self) -> f64 {
+        let mut sum = self.vec[0] * self.vec[0]
+            + self.vec[1] * self.vec[1]
+            + self.vec[2] * self.vec[2]
+            + self.vec[3] * self.vec[3];
+        if self.dim > 4 {
+            sum += self.vec[4] * self.vec[4] + self.vec[5] * self.vec[5];
+        }
+        f64::sqrt(sum)
+    }
+}
+
+#[test]
+fn a_dimension_compared_with_an_integer() {
+    for dim in [4, 6] {
+        let t = Tensor2 {
+            vec: vec![1.0, -2.0, 0.5, 3.0, 1.5, -1.0][..dim].to_vec(),
+            dim,
+        };
+        let (value, d) = t.norm_grad();
+        let norm = t.vec.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((value - norm).abs() < 1e-15);
+        for (g, v) in d.vec.iter().zip(&t.vec) {
+            assert!((g - v / norm).abs() < 1e-15);
+        }
+    }
 }

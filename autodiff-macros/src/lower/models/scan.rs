@@ -67,9 +67,14 @@ impl Scan<'_> {
         }
     }
 
-    /// Whether `e` is an integer parameter (in parentheses or not).
+    /// Whether `e` is an integer parameter or an integer literal (`4`, not `4.0` or `4f64`:
+    /// no float is compared with one), in parentheses or not.
     fn names_integer(&self, e: &Expr) -> bool {
         match e {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(i),
+                ..
+            }) => !matches!(i.suffix(), "f32" | "f64"),
             Expr::Path(p) => p
                 .path
                 .get_ident()
@@ -595,7 +600,8 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
                 return;
             }
-            // `x > self.n`, `(self.n - x) as f64` with `x` an integer parameter: integers.
+            // `x > self.n`, `(self.n - x) as f64` with `x` an integer parameter, `self.dim > 4`:
+            // integers.
             Expr::Binary(b)
                 if !matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_))
                     && crate::lower::compound_op(&b.op).is_none()
