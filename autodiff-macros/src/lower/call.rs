@@ -373,6 +373,17 @@ impl Lowerer<'_> {
             })
             .collect();
         for (position, arg) in c.args.iter().enumerate() {
+            // `cross_mut(&mut g[0], a, b)`: an element or a row of a local array written
+            // through the call, which its `_adjoint` cannot pull back.
+            if let Expr::Reference(r) = arg {
+                if r.mutability.is_some() && matches!(&*r.expr, Expr::Index(_)) {
+                    self.errors.on(
+                        arg,
+                        "#[grad] cannot pull a derivative back through a function that writes its result through a `&mut` argument: have it return the value instead (`v[0] = square(a);`, `g[0] = cross(a, b);`)",
+                    );
+                    continue;
+                }
+            }
             // A struct parameter read as data, passed whole (`f(cfg, x)`, `self.step(x)` of a
             // `self` left out of `#[grad(..)]`): as written, for the callee's `_with_data`,
             // which the callee may differentiate.
