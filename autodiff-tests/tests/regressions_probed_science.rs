@@ -15,7 +15,9 @@
 //! a model built from the arrays calls return and lent to a call (a pose graph's `Pose {
 //! rotation, translation }`), its arrays taken for numbers (E0308 inside the generated code);
 //! and a skipped dimension compared with an integer literal (`if self.dim > 4`, russell's
-//! `Tensor2`), typed a float (E0308 inside the generated code).
+//! `Tensor2`), typed a float (E0308 inside the generated code); and a struct of data bound
+//! in a loop that sits in a branch and passed to a call (rust-bio's HMM `forward`: `let s =
+//! State(k);` in the loop of its first step), rejected as bound in the branch.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -387,5 +389,48 @@ fn a_dimension_compared_with_an_integer() {
         for (g, v) in d.vec.iter().zip(&t.vec) {
             assert!((g - v / norm).abs() < 1e-15);
         }
+    }
+}
+
+/// An HMM state, as rust-bio wraps its index.
+#[derive(Clone, Copy)]
+pub struct State(usize);
+
+#[grad(log_init)]
+fn initial(log_init: &[f64], s: State) -> f64 {
+    log_init[s.0]
+}
+
+/// The log-likelihood of the first step of a forward pass, rust-bio's shape: the first
+/// observation starts from the initial distribution, the others are skipped here.
+#[grad(log_init)]
+fn first_step(log_init: &[f64], emit: &[f64], obs: &[usize]) -> f64 {
+    let mut total = 0.0;
+    for (i, &o) in obs.iter().enumerate() {
+        if i == 0 {
+            let mut sum = 0.0;
+            for k in 0..log_init.len() {
+                let s = State(k);
+                sum += (initial(log_init, s) + emit[k * 2 + o]).exp();
+            }
+            total += sum.ln();
+        }
+    }
+    total
+}
+
+#[test]
+fn a_struct_of_data_bound_in_a_loop_in_a_branch() {
+    let log_init = [0.2f64.ln(), 0.5f64.ln(), 0.3f64.ln()];
+    let emit = [-0.1, -2.0, -0.7, -0.4, -1.2, -0.3];
+    let (value, d) = first_step_grad(&log_init, &emit, &[1, 0]);
+    let terms: Vec<f64> = (0..3)
+        .map(|k| (log_init[k] + emit[k * 2 + 1]).exp())
+        .collect();
+    let sum: f64 = terms.iter().sum();
+    assert!((value - sum.ln()).abs() < 1e-15);
+    for k in 0..3 {
+        // the posterior of the state
+        assert!((d[k] - terms[k] / sum).abs() < 1e-15);
     }
 }

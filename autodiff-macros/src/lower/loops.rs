@@ -330,9 +330,13 @@ impl Lowerer<'_> {
         let brk = flags.brk;
         flags.cont = cont;
         self.loops.push(flags);
+        // A loop's body is reversed whole where the loop is: what it binds is never handed
+        // out of a branch the loop is in.
+        let branches = std::mem::take(&mut self.branches);
         bind(self, counter);
         let tail = self.lower_block_stmts(&body.stmts, false);
         drop(tail);
+        self.branches = branches;
         self.loops.pop();
         // The loop ends after this iteration when a break or return flag is set.
         let mut exit: Option<Operand> = None;
