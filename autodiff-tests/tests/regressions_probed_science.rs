@@ -17,7 +17,10 @@
 //! and a skipped dimension compared with an integer literal (`if self.dim > 4`, russell's
 //! `Tensor2`), typed a float (E0308 inside the generated code); and a struct of data bound
 //! in a loop that sits in a branch and passed to a call (rust-bio's HMM `forward`: `let s =
-//! State(k);` in the loop of its first step), rejected as bound in the branch.
+//! State(k);` in the loop of its first step), rejected as bound in the branch; and a table of
+//! a struct the function declares (astro-rust's `nutation`: `struct terms(i8, .., i32);`,
+//! `for x in terms_for_nutation.iter()`), its items taken for numbers and their fields
+//! rejected.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -432,5 +435,68 @@ fn a_struct_of_data_bound_in_a_loop_in_a_branch() {
     for k in 0..3 {
         // the posterior of the state
         assert!((d[k] - terms[k] / sum).abs() < 1e-15);
+    }
+}
+
+/// astro-rust's nutation in longitude, its table cut to three terms: the multiples of the
+/// fundamental arguments (D, M, M', F, Ω) and the coefficients in 0.0001", as written there.
+#[allow(non_camel_case_types)]
+#[grad]
+fn nutation_in_longitude(jc: f64) -> f64 {
+    struct terms(i8, i8, i8, i8, i8, i32, i32);
+    let terms_for_nutation = [
+        terms(0, 0, 0, 0, 1, -171996, -1742),
+        terms(-2, 0, 0, 2, 2, -13187, -16),
+        terms(0, 0, 0, 2, 2, -2274, -2),
+    ];
+    let d = (297.85036 + 445267.11148 * jc).to_radians();
+    let m = (357.52772 + 35999.05034 * jc).to_radians();
+    let m1 = (134.96298 + 477198.867398 * jc).to_radians();
+    let f = (93.27191 + 483202.017538 * jc).to_radians();
+    let om = (125.04452 - 1934.136261 * jc).to_radians();
+    let mut nut_in_long = 0.0;
+    for x in terms_for_nutation.iter() {
+        let arg = (x.0 as f64) * d
+            + (x.1 as f64) * m
+            + (x.2 as f64) * m1
+            + (x.3 as f64) * f
+            + (x.4 as f64) * om;
+        nut_in_long += ((x.5 as f64) + (x.6 as f64) * jc / 10.0) * arg.sin();
+    }
+    nut_in_long / 10000.0
+}
+
+#[test]
+fn a_table_of_a_struct_the_function_declares() {
+    // Each term's argument is a line in jc: its slope is the multiples times the rates.
+    let rates = [
+        445267.11148,
+        35999.05034,
+        477198.867398,
+        483202.017538,
+        -1934.136261f64,
+    ]
+    .map(f64::to_radians);
+    let starts = [297.85036, 357.52772, 134.96298, 93.27191, 125.04452f64].map(f64::to_radians);
+    let terms: [([f64; 5], f64, f64); 3] = [
+        ([0.0, 0.0, 0.0, 0.0, 1.0], -171996.0, -1742.0),
+        ([-2.0, 0.0, 0.0, 2.0, 2.0], -13187.0, -16.0),
+        ([0.0, 0.0, 0.0, 2.0, 2.0], -2274.0, -2.0),
+    ];
+    for jc in [-0.3, 0.0, 0.17] {
+        let (value, slope) = nutation_in_longitude_grad(jc);
+        assert_eq!(value, nutation_in_longitude(jc));
+        let expected: f64 = terms
+            .iter()
+            .map(|(k, c, cj)| {
+                let arg: f64 = (0..5).map(|i| k[i] * (starts[i] + rates[i] * jc)).sum();
+                let darg: f64 = (0..5).map(|i| k[i] * rates[i]).sum();
+                (cj / 10.0 * arg.sin() + (c + cj * jc / 10.0) * arg.cos() * darg) / 10000.0
+            })
+            .sum();
+        assert!(
+            (slope - expected).abs() < 1e-9 * expected.abs(),
+            "{slope} vs {expected}"
+        );
     }
 }

@@ -587,6 +587,14 @@ impl Lowerer<'_> {
         (screaming && is_size_name(&name) && self.lookup(&name).is_none()).then_some(arg)
     }
 
+    /// Whether `e` builds a struct or an enum's value (`builds_struct`), or calls a struct the
+    /// body declares, whatever its name's case (`terms(1, -171996)`).
+    pub(super) fn builds_value(&self, e: &Expr) -> bool {
+        builds_struct(e)
+            || matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Path(p)
+                if p.path.get_ident().is_some_and(|i| self.local_structs.contains(&i.to_string()))))
+    }
+
     /// Whether `arg` passes a struct parameter read as data whole (`Param::data_slot`).
     fn passes_data_struct(&self, arg: &Expr) -> bool {
         self.sig.passed_whole(arg).is_some_and(|p| {

@@ -207,6 +207,8 @@ pub struct Lowerer<'a> {
     integer_names: HashSet<String>,
     /// The `macro_rules!` the body defines, by name, with their rules.
     local_macros: HashMap<String, proc_macro2::TokenStream>,
+    /// The structs the body declares (`prescan::local_structs`).
+    local_structs: HashSet<String>,
     /// Names the user binds to a row by value somewhere (`let a = v[0];`): a `let` the
     /// lowering writes itself (`let x = xs[k];` for `if let Some(x) = xs.last()`) binds a
     /// reference.
@@ -295,6 +297,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             .collect(),
         row_copy_names: stmt::row_copy_names(block),
         local_macros: prescan::local_macros(block),
+        local_structs: prescan::local_structs(block),
         let_read_as_integer: false,
         let_receives_methods: false,
         let_holds_data: false,

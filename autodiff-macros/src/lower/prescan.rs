@@ -354,3 +354,18 @@ pub(super) fn local_macros(block: &syn::Block) -> HashMap<String, proc_macro2::T
     collect.visit_block(block);
     collect.0
 }
+
+/// The structs the function declares in its body (`struct terms(i8, i32);`, astro-rust's
+/// tables of series terms): a call of one, whatever its name's case, builds a value of it.
+pub(super) fn local_structs(block: &syn::Block) -> HashSet<String> {
+    #[derive(Default)]
+    struct Collect(HashSet<String>);
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
+            self.0.insert(s.ident.to_string());
+        }
+    }
+    let mut collect = Collect::default();
+    collect.visit_block(block);
+    collect.0
+}

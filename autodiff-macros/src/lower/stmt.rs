@@ -697,11 +697,14 @@ impl Lowerer<'_> {
                 return;
             }
         }
-        // `let pairs = [(1.0, 0.5), (2.0, -0.25)];` of constants: a table of data, read as
-        // written (the tuples' numbers by value).
+        // `let pairs = [(1.0, 0.5), (2.0, -0.25)];`, `let table = [Term(1, -171996), ..];` of
+        // constants: a table of data, read as written (the tuples' numbers by value).
         if let (Expr::Array(a), Pat::Ident(_)) = (&*init.expr, pat) {
-            let tuples = !a.elems.is_empty() && a.elems.iter().all(|e| matches!(e, Expr::Tuple(_)));
-            if tuples && !self.reads(&init.expr.to_token_stream()).varied {
+            let records = !a.elems.is_empty()
+                && a.elems
+                    .iter()
+                    .all(|e| matches!(e, Expr::Tuple(_)) || self.builds_value(e));
+            if records && !self.reads(&init.expr.to_token_stream()).varied {
                 if let Some(value) = self.try_opaque(&init.expr, false) {
                     self.bind_pattern(pat, value);
                     return;
