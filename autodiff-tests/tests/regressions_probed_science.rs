@@ -20,7 +20,9 @@
 //! State(k);` in the loop of its first step), rejected as bound in the branch; and a table of
 //! a struct the function declares (astro-rust's `nutation`: `struct terms(i8, .., i32);`,
 //! `for x in terms_for_nutation.iter()`), its items taken for numbers and their fields
-//! rejected.
+//! rejected; and a model's float field bound to a local that is also truncated to an integer
+//! (`let t = m.t; .. (t as i64) as f64 ..`, sgp4's propagator), taken for an integer field:
+//! its derivative was silently zero.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -499,4 +501,36 @@ fn a_table_of_a_struct_the_function_declares() {
             "{slope} vs {expected}"
         );
     }
+}
+
+#[derive(Clone, Copy, Debug, Params)]
+pub struct Epoch {
+    minutes: f64,
+}
+
+/// Whole days and the fraction of a day, sgp4's way: the local is truncated, and read as the
+/// float it is.
+#[grad(m)]
+fn day_fraction(m: &Epoch) -> f64 {
+    let t = m.minutes;
+    let days = (t / 1440.0) as i64;
+    let whole = days as f64;
+    t / 1440.0 - whole + 0.5 * t * t / 1440.0
+}
+
+#[grad(m)]
+fn sampled(m: &Epoch, table: &[f64]) -> f64 {
+    let t = m.minutes;
+    table[t as usize] * t
+}
+
+#[test]
+fn a_float_field_bound_to_a_local_that_is_truncated() {
+    let m = Epoch { minutes: 2000.0 };
+    let (value, d) = day_fraction_grad(&m);
+    assert_eq!(value, day_fraction(&m));
+    assert_eq!(d.minutes, 1.0 / 1440.0 + 2000.0 / 1440.0);
+    let m = Epoch { minutes: 2.5 };
+    let (value, d) = sampled_grad(&m, &[1.0, 2.0, 3.0, 4.0]);
+    assert_eq!((value, d.minutes), (7.5, 3.0));
 }

@@ -338,7 +338,8 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     fn visit_block(&mut self, block: &'ast syn::Block) {
         for (at, stmt) in block.stmts.iter().enumerate() {
             // `let start = t * m.stride;`, then `x[start]`: its fields are integers, as they
-            // are in an index (`#[params(skip)] stride: usize`).
+            // are in an index (`#[params(skip)] stride: usize`). (A field bound alone, `let t
+            // = m.t;`, is read where its local is: `t as usize` truncates a float as well.)
             if let syn::Stmt::Local(syn::Local {
                 pat: syn::Pat::Ident(pi),
                 init: Some(init),
@@ -347,6 +348,7 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             {
                 let rest = &block.stmts[at + 1..];
                 if init.diverge.is_none()
+                    && field_chain(self.models, &init.expr).is_none()
                     && crate::lower::read_as_integer(&pi.ident, rest, self.float.0)
                 {
                     self.index(&init.expr);
