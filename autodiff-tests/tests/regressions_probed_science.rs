@@ -22,7 +22,9 @@
 //! `for x in terms_for_nutation.iter()`), its items taken for numbers and their fields
 //! rejected; and a model's float field bound to a local that is also truncated to an integer
 //! (`let t = m.t; .. (t as i64) as f64 ..`, sgp4's propagator), taken for an integer field:
-//! its derivative was silently zero.
+//! its derivative was silently zero; and a model parameter shadowed by its own field (`let
+//! t = t.0;` of sgp4's `t: MinutesSinceEpoch`) read in a condition, where the generated code
+//! read the struct (E0369 inside the generated code).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -533,4 +535,25 @@ fn a_float_field_bound_to_a_local_that_is_truncated() {
     let m = Epoch { minutes: 2.5 };
     let (value, d) = sampled_grad(&m, &[1.0, 2.0, 3.0, 4.0]);
     assert_eq!((value, d.minutes), (7.5, 3.0));
+}
+
+#[derive(Clone, Copy, Debug, Params)]
+pub struct MinutesSinceEpoch(f64);
+
+#[grad]
+fn drag_term(bstar: f64, t: MinutesSinceEpoch) -> f64 {
+    let t = t.0;
+    assert!(t.is_finite(), "t is not finite");
+    if t < 1e9 {
+        bstar * t * t
+    } else {
+        0.0
+    }
+}
+
+#[test]
+fn a_model_shadowed_by_its_own_field() {
+    let (value, (d_bstar, d_t)) = drag_term_grad(0.1, MinutesSinceEpoch(2.0));
+    assert_eq!(value, drag_term(0.1, MinutesSinceEpoch(2.0)));
+    assert_eq!((d_bstar, d_t.0), (4.0, 0.4));
 }

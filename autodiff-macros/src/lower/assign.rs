@@ -330,7 +330,7 @@ impl Lowerer<'_> {
     pub(super) fn set_cell(&mut self, cell: usize, value: Operand) {
         // Keep the user's name on the new value of a variable.
         if let Operand::Var(v) = &value {
-            if is_temp_name(&self.vars[v.0].name) {
+            if self.is_fresh_temporary(*v) {
                 let base = self.cells[cell].name.clone();
                 self.vars[v.0].name = self.user_name(&base);
             }

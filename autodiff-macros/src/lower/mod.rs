@@ -830,6 +830,13 @@ impl Lowerer<'_> {
     }
 
     /// The user's name for a value: as written the first time, numbered after.
+    /// Whether `v` is a temporary the lowering made, which may take the name of the user's
+    /// local it is bound to (not a parameter named like one: `t_0`, the field `t.0` of a
+    /// model `t`).
+    fn is_fresh_temporary(&self, v: Var) -> bool {
+        is_temp_name(&self.vars[v.0].name) && !self.param_vars.contains(&v)
+    }
+
     fn user_name(&mut self, name: &str) -> String {
         // A synthesized local (`__autodiff_item_3`) is shown by what it is (`item`).
         if name.starts_with(SYNTHETIC) {

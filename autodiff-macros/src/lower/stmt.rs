@@ -875,7 +875,7 @@ impl Lowerer<'_> {
                 let ty = self.ty(&op);
                 // Name the value after the user's variable when it is a fresh temporary.
                 if let Operand::Var(v) = &op {
-                    if is_temp_name(&self.vars[v.0].name) {
+                    if self.is_fresh_temporary(*v) {
                         self.vars[v.0].name = self.user_name(&name);
                         self.show_data(*v, pi);
                     }
