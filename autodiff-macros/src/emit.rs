@@ -889,11 +889,29 @@ pub(crate) fn generated_allows(item: &ItemFn) -> TokenStream {
     if !item.sig.generics.params.is_empty() {
         lints.push(quote!(clippy::assign_op_pattern));
     }
+    // A `match` read again for each bound value, `_ => unreachable!()` after the user's
+    // arm: unreachable where that arm covers every value (an enum of one variant).
+    if matches_patterns(&item.block) {
+        lints.push(quote!(unreachable_patterns));
+    }
     // A local closure written out where code kept as written calls it: `(|i| ..)(a)`.
     if binds_closure(&item.block) {
         lints.push(quote!(clippy::redundant_closure_call));
     }
     quote!(#[allow(#(#lints),*)])
+}
+
+/// Whether `block` has a `match`.
+fn matches_patterns(block: &syn::Block) -> bool {
+    struct Finder(bool);
+    impl syn::visit::Visit<'_> for Finder {
+        fn visit_expr_match(&mut self, _: &syn::ExprMatch) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_block(&mut finder, block);
+    finder.0
 }
 
 /// Whether `block` binds a closure to a local (`let f = |v: f64| v * v;`).

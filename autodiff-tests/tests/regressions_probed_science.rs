@@ -24,7 +24,9 @@
 //! (`let t = m.t; .. (t as i64) as f64 ..`, sgp4's propagator), taken for an integer field:
 //! its derivative was silently zero; and a model parameter shadowed by its own field (`let
 //! t = t.0;` of sgp4's `t: MinutesSinceEpoch`) read in a condition, where the generated code
-//! read the struct (E0369 inside the generated code).
+//! read the struct (E0369 inside the generated code); and a `match` on an enum of one
+//! variant (sgp4's `Method` built without deep space), whose generated code warned of
+//! unreachable patterns (an error under `#![deny(warnings)]`, which CI's clippy run is).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -556,4 +558,23 @@ fn a_model_shadowed_by_its_own_field() {
     let (value, (d_bstar, d_t)) = drag_term_grad(0.1, MinutesSinceEpoch(2.0));
     assert_eq!(value, drag_term(0.1, MinutesSinceEpoch(2.0)));
     assert_eq!((d_bstar, d_t.0), (4.0, 0.4));
+}
+
+/// sgp4's propagation method, built without its deep-space variant.
+pub enum Method {
+    NearEarth { a0: f64, k2: f64 },
+}
+
+#[grad(t)]
+fn near_earth(method: &Method, t: f64) -> f64 {
+    let (a, k) = match method {
+        Method::NearEarth { a0, k2 } => (*a0 * t, *k2),
+    };
+    a * k
+}
+
+#[test]
+fn a_match_on_an_enum_of_one_variant() {
+    let method = Method::NearEarth { a0: 2.0, k2: 3.0 };
+    assert_eq!(near_earth_grad(&method, 1.5), (9.0, 6.0));
 }
