@@ -26,7 +26,9 @@
 //! t = t.0;` of sgp4's `t: MinutesSinceEpoch`) read in a condition, where the generated code
 //! read the struct (E0369 inside the generated code); and a `match` on an enum of one
 //! variant (sgp4's `Method` built without deep space), whose generated code warned of
-//! unreachable patterns (an error under `#![deny(warnings)]`, which CI's clippy run is).
+//! unreachable patterns (an error under `#![deny(warnings)]`, which CI's clippy run is);
+//! and a skipped count of a model passed to a call (`matvec(&w.w_z, x, w.input_dim)` of a
+//! GRU written from scratch), given a shadow argument (E0061 inside the generated code).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -577,4 +579,43 @@ fn near_earth(method: &Method, t: f64) -> f64 {
 fn a_match_on_an_enum_of_one_variant() {
     let method = Method::NearEarth { a0: 2.0, k2: 3.0 };
     assert_eq!(near_earth_grad(&method, 1.5), (9.0, 6.0));
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Gate {
+    w_z: Vec<f64>,
+    #[params(skip)]
+    input_dim: usize,
+}
+
+/// Row `row` of a row-major matrix times `x`.
+#[grad(w, x)]
+fn matvec_row(w: &[f64], x: &[f64], row: usize, input_dim: usize) -> f64 {
+    let mut s = 0.0;
+    for j in 0..input_dim {
+        s += w[row * input_dim + j] * x[j];
+    }
+    s
+}
+
+#[grad(g, x)]
+fn update_gate(g: &Gate, x: &[f64]) -> f64 {
+    let z0 = matvec_row(&g.w_z, x, 0, g.input_dim);
+    let z1 = matvec_row(&g.w_z, x, 1, g.input_dim);
+    1.0 / (1.0 + (-(z0 + z1)).exp())
+}
+
+#[test]
+fn a_skipped_count_passed_to_a_call() {
+    let g = Gate {
+        w_z: vec![0.5, -0.25, 1.0, 0.75],
+        input_dim: 2,
+    };
+    let x = [0.4, -0.8];
+    let (value, (d_g, d_x)) = update_gate_grad(&g, &x);
+    assert_eq!(value, update_gate(&g, &x));
+    let s = value * (1.0 - value);
+    assert!((d_x[0] - s * (0.5 + 1.0)).abs() < 1e-15);
+    assert!((d_x[1] - s * (-0.25 + 0.75)).abs() < 1e-15);
+    assert!((d_g.w_z[2] - s * x[0]).abs() < 1e-15);
 }

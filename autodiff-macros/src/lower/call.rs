@@ -1410,6 +1410,34 @@ pub(super) fn is_size_name(name: &str) -> bool {
     name.split('_').any(|word| SIZE_WORDS.contains(&word))
 }
 
+/// The words of `SIZE_WORDS` no float parameter is named by (not `K`, a stiffness, nor `N`,
+/// a Hill coefficient or a refractive index, nor `MAX`, ..).
+const COUNT_WORDS: &[&str] = &[
+    "DIM",
+    "DIMS",
+    "SIZE",
+    "LEN",
+    "COUNT",
+    "STEPS",
+    "ITERS",
+    "ITERATIONS",
+    "NUM",
+    "ROWS",
+    "COLS",
+    "IDX",
+    "INDEX",
+    "CLASSES",
+    "LAYERS",
+    "UNITS",
+    "BATCH",
+    "EPOCHS",
+];
+
+/// Whether a name in upper case has a word of `COUNT_WORDS` in it (`INPUT_DIM`, `N_STEPS`).
+pub(super) fn is_count_name(name: &str) -> bool {
+    name.split('_').any(|word| COUNT_WORDS.contains(&word))
+}
+
 /// `&&`, `||` and the comparisons: no float comes out of them.
 fn is_logic(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;

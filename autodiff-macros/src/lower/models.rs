@@ -203,7 +203,8 @@ pub fn expand(
     // Converted with `as` and also otherwise (passed by value to a call, or converted to the
     // other float type too), and read no other way: a number `as` converts that is not the
     // function's float, taken for an integer; passed to a call, checked to be one. So is one
-    // converted to the function's float that is named like a size (`self.n as f64`).
+    // converted to the function's float that is named like a size (`self.n as f64`), or
+    // passed by value named like a count (`matvec(&w.w_z, x, w.input_dim)`).
     let mut integer_fields = HashSet::default();
     for (model, path, read, ..) in &mut paths {
         let Some(reads) = numeric_reads.get(&(*model, path.clone())) else {
@@ -221,7 +222,16 @@ pub fn expand(
                 integer_fields.insert((*model, path.clone()));
             }
         }
-        if *read == Read::Cast && path.last().is_some_and(named_like_a_size) {
+        let integer_name = match read {
+            Read::Cast => path
+                .last()
+                .is_some_and(|m| named(m, super::call::is_size_name)),
+            Read::Passed => path
+                .last()
+                .is_some_and(|m| named(m, super::call::is_count_name)),
+            _ => false,
+        };
+        if integer_name {
             *read = Read::Data;
             integer_fields.insert((*model, path.clone()));
         }
@@ -462,10 +472,11 @@ impl FunctionFloat {
     }
 }
 
-/// Whether a field's name has a size or index word in it (`n`, `n_trials`, `dim`).
-fn named_like_a_size(member: &Member) -> bool {
+/// Whether a field's name in upper case is one `words` says (`call::is_size_name`: `n`,
+/// `n_trials`, `dim`).
+fn named(member: &Member, words: fn(&str) -> bool) -> bool {
     match member {
-        Member::Named(name) => super::call::is_size_name(&name.to_string().to_uppercase()),
+        Member::Named(name) => words(&name.to_string().to_uppercase()),
         Member::Unnamed(_) => false,
     }
 }
