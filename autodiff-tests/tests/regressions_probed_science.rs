@@ -28,7 +28,10 @@
 //! variant (sgp4's `Method` built without deep space), whose generated code warned of
 //! unreachable patterns (an error under `#![deny(warnings)]`, which CI's clippy run is);
 //! and a skipped count of a model passed to a call (`matvec(&w.w_z, x, w.input_dim)` of a
-//! GRU written from scratch), given a shadow argument (E0061 inside the generated code).
+//! GRU written from scratch), given a shadow argument (E0061 inside the generated code); and
+//! a local vector made by a function of no differentiated input (`let mut h = init_hidden();`)
+//! and overwritten by differentiated values, whose `_adjoint` the reverse sweep called
+//! (`init_hidden_adjoint` not found).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -618,4 +621,40 @@ fn a_skipped_count_passed_to_a_call() {
     assert!((d_x[0] - s * (0.5 + 1.0)).abs() < 1e-15);
     assert!((d_x[1] - s * (-0.25 + 0.75)).abs() < 1e-15);
     assert!((d_g.w_z[2] - s * x[0]).abs() < 1e-15);
+}
+
+/// The initial hidden state, a function of data with no derivative.
+fn init_hidden(n: usize) -> Vec<f64> {
+    vec![0.5; n]
+}
+
+#[grad(w)]
+fn unrolled(w: &[f64], steps: usize) -> f64 {
+    let mut h = init_hidden(2);
+    for _ in 0..steps {
+        let mut next = vec![0.0; 2];
+        for i in 0..2 {
+            next[i] = (w[i] * h[i] + w[2]).tanh();
+        }
+        h = next;
+    }
+    h[0]
+}
+
+#[test]
+fn a_state_made_by_a_function_of_data_then_overwritten() {
+    let w = [0.5, 0.3, 0.2];
+    let (value, d) = unrolled_grad(&w, 3);
+    assert_eq!(value, unrolled(&w, 3));
+    // h0 <- tanh(w0 h0 + w2) three times from 0.5, by forward differentiation by hand
+    let (mut h, mut dh_w0, mut dh_w2) = (0.5f64, 0.0, 0.0);
+    for _ in 0..3 {
+        let next = (w[0] * h + w[2]).tanh();
+        let s = 1.0 - next * next;
+        (dh_w0, dh_w2) = (s * (h + w[0] * dh_w0), s * (w[0] * dh_w2 + 1.0));
+        h = next;
+    }
+    assert!((value - h).abs() < 1e-15);
+    assert!((d[0] - dh_w0).abs() < 1e-15 && (d[2] - dh_w2).abs() < 1e-15);
+    assert_eq!(d[1], 0.0);
 }

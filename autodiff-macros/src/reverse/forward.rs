@@ -1281,6 +1281,17 @@ impl Gen<'_> {
     }
 
     /// Whether a call reads a dual number (a float, or an array of them).
+    /// Whether a derivative flows into any of `args`.
+    pub(crate) fn has_active_arg(&self, args: &[Arg]) -> bool {
+        let active = |x: &Operand| x.var().is_some_and(|v| self.an.active[v.0]);
+        args.iter().any(|a| match a {
+            Arg::Scalar(x) => active(x),
+            Arg::Data { .. } => false,
+            Arg::Record { fields, .. } => fields.iter().any(|(_, x)| active(x)),
+            Arg::Array(a) => self.an.active_array[a.array.0],
+        })
+    }
+
     pub(crate) fn has_dual_arg(&self, args: &[Arg]) -> bool {
         args.iter().any(|a| match a {
             Arg::Scalar(x) => self.is_dual(x),

@@ -696,11 +696,14 @@ impl<'a> Gen<'a> {
                 replays,
                 ..
             } => {
-                // On dual numbers, a call on data alone has nothing to pull back (and its
-                // callee may have no `_dual_adjoint`).
-                if !self.an.active_array[array.0]
-                    || (self.dual.is_some() && !self.has_dual_arg(args))
-                {
+                // A call on data alone (`let mut h = zeros();`, later overwritten) has nothing
+                // to pull back, and its callee may have no `_adjoint` (on dual numbers, no
+                // `_dual_adjoint`).
+                let pulls_back = match self.dual {
+                    Some(_) => self.has_dual_arg(args),
+                    None => self.has_active_arg(args),
+                };
+                if !self.an.active_array[array.0] || !pulls_back {
                     return Vec::new();
                 }
                 let d = self.array_adj(*array);
