@@ -10,8 +10,9 @@
 //! Moré-Garbow-Hillstrom's test set writes it), rejected as if the push could be skipped;
 //! and a skipped count of a model converted to its float (`let nf = self.n as f64;`, rv's
 //! binomial log-density) handed to a function of data, which was called as differentiated
-//! (`ln_binom_adjoint` not found, inside the generated code); `rows[0].is_empty()` of a
-//! differentiated matrix (a CTC loss's guard), rejected as a method without a derivative; and
+//! (`ln_binom_adjoint` not found, inside the generated code); `rows[0].is_empty()` and
+//! `.capacity()` of a differentiated matrix (a CTC loss's guard, RustQuant's trees), rejected
+//! as methods without a derivative; and
 //! a model built from the arrays calls return and lent to a call (a pose graph's `Pose {
 //! rotation, translation }`), its arrays taken for numbers (E0308 inside the generated code);
 //! and a skipped dimension compared with an integer literal (`if self.dim > 4`, russell's
@@ -312,7 +313,8 @@ fn last_of_first_row(rows: &[Vec<f64>]) -> f64 {
     } else {
         0
     };
-    rows[0][k] * rows[1][0]
+    // (no further than its capacity, as RustQuant bounds its trees)
+    rows[0][k.min(rows[0].capacity() - 1)] * rows[1][0]
 }
 
 #[test]

@@ -81,8 +81,9 @@ impl Lowerer<'_> {
                 return value;
             }
         }
-        // `rows[0].is_empty()`: a length test, its receiver differentiated or not.
-        if name == "is_empty" && m.args.is_empty() {
+        // `rows[0].is_empty()`, `0..values.capacity()`: about a container's length, its
+        // receiver differentiated or not.
+        if matches!(&*name, "is_empty" | "capacity") && m.args.is_empty() {
             if let Some(value) = self.try_opaque(&expr, true) {
                 return value;
             }
