@@ -463,7 +463,7 @@ fn nothing_to_differentiate(item: &ItemFn, sig: &Signature, errors: &mut Errors)
     let generic = sig
         .params
         .iter()
-        .find(|p| matches!(p.kind, ParamKind::Opaque) && p.listed);
+        .find(|p| matches!(p.kind, ParamKind::Opaque) && p.generic);
     if let Some((p, element)) = sig
         .params
         .iter()

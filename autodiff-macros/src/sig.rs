@@ -465,16 +465,21 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     Some((f, ..)) => classify(&pt.ty, f, &type_params, errors),
                     None => ParamKind::Opaque,
                 };
+                let mut holds_floats = false;
                 if let (ParamKind::Opaque | ParamKind::DataArray { .. }, Some((f, ..))) =
                     (&kind, &float)
                 {
                     // (`f: fn(f64) -> f64`: a function, called as written on data)
                     if contains_float(&pt.ty, f, &converted) && !is_function(&pt.ty) {
                         float_data.push((ident.clone(), pt.span(), crate::diag::written(&pt.ty)));
+                        holds_floats = true;
                     }
                 }
                 let generic = is_generic_value(&pt.ty, &type_params);
-                let listed = kind.depends_on_list() || matches!(kind, ParamKind::Opaque) && generic;
+                // (data holding floats, `ijn: &[(i32, i32, f64)]`: a caller may take what it
+                // passes there for a struct of data, and pass it to `_with_data`)
+                let listed = kind.depends_on_list()
+                    || matches!(kind, ParamKind::Opaque) && (generic || holds_floats);
                 let lent_mut = matches!(kind, ParamKind::Opaque | ParamKind::Model { .. })
                     && matches!(&*pt.ty, Type::Reference(r) if r.mutability.is_some());
                 params.push(Param {

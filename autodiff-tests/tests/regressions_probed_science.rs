@@ -32,7 +32,9 @@
 //! GRU written from scratch), given a shadow argument (E0061 inside the generated code); and
 //! a local vector made by a function of no differentiated input (`let mut h = init_hidden();`)
 //! and overwritten by differentiated values, whose `_adjoint` the reverse sweep called
-//! (`init_hidden_adjoint` not found).
+//! (`init_hidden_adjoint` not found); and IAPWS-IF97's coefficient tables of tuples handed to a
+//! helper that reads them as data (`poly(pi, tau, &IJn)`: `_adjoint_with_data` not generated,
+//! inside the generated code; `let t: &[(i32, f64)] = &IJN;`: given a shadow argument).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -659,4 +661,59 @@ fn a_state_made_by_a_function_of_data_then_overwritten() {
     assert!((value - h).abs() < 1e-15);
     assert!((d[0] - dh_w0).abs() < 1e-15 && (d[2] - dh_w2).abs() < 1e-15);
     assert_eq!(d[1], 0.0);
+}
+
+mod if97 {
+    use autodiff::grad;
+
+    /// IF97's sum `Σ n (π)^I (τ)^J` over a table of `(I, J, n)`, as RustSEUIF97 writes it.
+    #[allow(non_snake_case)]
+    #[grad(vi, vj)]
+    pub fn poly_powi(vi: f64, vj: f64, IJn: &[(i32, i32, f64)]) -> f64 {
+        let mut value: f64 = 0.0;
+        for e in IJn {
+            value += e.2 * vi.powi(e.0) * vj.powi(e.1);
+        }
+        value
+    }
+}
+use if97::{poly_powi, poly_powi_adjoint_with_data};
+
+#[allow(non_upper_case_globals)]
+const IJn: [(i32, i32, f64); 2] = [(1, 1, 0.15736404855259e-2), (2, 3, 0.22440037409485e-5)];
+
+#[grad]
+fn gamma_r_region5(pi: f64, tau: f64) -> f64 {
+    poly_powi(pi, tau, &IJn)
+}
+
+const IN: [(i32, f64); 2] = [(1, 0.5), (2, 0.25)];
+
+#[grad(x)]
+fn power_series(x: f64, c: &[(i32, f64)]) -> f64 {
+    let mut v = 0.0;
+    for &(power, coefficient) in c {
+        v += coefficient * x.powi(power);
+    }
+    v
+}
+
+#[grad]
+fn series_of_table(x: f64) -> f64 {
+    let t: &[(i32, f64)] = &IN;
+    power_series(x, t)
+}
+
+#[test]
+fn tables_of_tuples_handed_to_a_helper() {
+    let (pi, tau) = (0.5, 0.7);
+    let (value, (d_pi, d_tau)) = gamma_r_region5_grad(pi, tau);
+    let [(_, _, a), (_, _, b)] = IJn;
+    assert!((value - (a * pi * tau + b * pi * pi * tau.powi(3))).abs() < 1e-18);
+    assert!((d_pi - (a * tau + 2.0 * b * pi * tau.powi(3))).abs() < 1e-18);
+    assert!((d_tau - (a * pi + 3.0 * b * pi * pi * tau * tau)).abs() < 1e-18);
+    assert_eq!(
+        series_of_table_grad(2.0),
+        (0.5 * 2.0 + 0.25 * 4.0, 0.5 + 0.5 * 2.0)
+    );
 }

@@ -621,7 +621,7 @@ impl Lowerer<'_> {
             Expr::Path(_) | Expr::Index(_) => {
                 // `coefficients: I` with `I: IntoIterator<Item = f64>`: not indexable.
                 let generic = self.sig.passed_whole(expr).filter(|p| {
-                    matches!(p.kind, crate::sig::ParamKind::Opaque) && p.listed
+                    matches!(p.kind, crate::sig::ParamKind::Opaque) && p.generic
                 });
                 if let Some(p) = generic {
                     let float = self.sig.float.to_token_stream();

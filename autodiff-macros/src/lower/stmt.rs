@@ -780,6 +780,12 @@ impl Lowerer<'_> {
                     self.data_structs.insert(*v, self.branches > 0);
                 }
             }
+            // `let t: &[(i32, f64)] = &TABLE;`: a table of tuples of data, which goes to a
+            // call as a struct of data does (a callee takes it as data).
+            if !self.vars[v.0].varied && table_of_tuples(ty) {
+                self.table_elements.remove(v);
+                self.data_structs.insert(*v, self.branches > 0);
+            }
         }
         // `let n = Gaussian::new(0.0, 1.0);`, `Gaussian::default()`: a constructor of a type of
         // the user's, on constants, whose methods the function calls.
@@ -1436,6 +1442,21 @@ pub(super) fn names_struct(ty: &syn::Type) -> bool {
             crate::sig::is_model_type(ty, &[])
                 && !matches!(ty, syn::Type::Path(p) if p.path.is_ident("Self"))
         }
+    }
+}
+
+/// Whether a type is an array, slice or `Vec` of tuples, or a reference to one.
+fn table_of_tuples(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => table_of_tuples(&r.elem),
+        syn::Type::Array(a) => matches!(&*a.elem, syn::Type::Tuple(_)),
+        syn::Type::Slice(s) => matches!(&*s.elem, syn::Type::Tuple(_)),
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            last.ident == "Vec"
+                && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
+                    if matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Tuple(_)))))
+        }),
+        _ => false,
     }
 }
 

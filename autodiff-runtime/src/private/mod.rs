@@ -753,9 +753,9 @@ pub trait SizeData {}
 
 /// Float data: a float, an array, slice or `Vec` of them, a reference to one.
 #[diagnostic::on_unimplemented(
-    message = "#[grad] takes this argument for float data, but it is `{Self}`",
+    message = "#[grad] takes this argument for float data, but it is (or holds) `{Self}`",
     label = "a constant or a field of data passed to a call is taken for a float or an array of floats, and given a shadow argument, unless its name says it is a size or an index",
-    note = "bind it to a local of its type first and pass that (`let v: {Self} = ..;`, as in `let p: i32 = POWER;`, `let class: usize = sample.label;`); a name with a size or index word in it (`N`, `DIM`, `LEN`, `N_STEPS`, `IDX`, `CLASS`) is known to be an integer"
+    note = "bind it to a local of its type first and pass that (`let p: i32 = POWER;`, `let class: usize = sample.label;`, a table `let t: &[(i32, f64)] = &TABLE;`); a name with a size or index word in it (`N`, `DIM`, `LEN`, `N_STEPS`, `IDX`, `CLASS`) is known to be an integer"
 )]
 pub trait FloatData {}
 
