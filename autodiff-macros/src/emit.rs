@@ -65,6 +65,7 @@ pub fn generate(
     lower::let_chains::desugar(&mut item.block);
     lower::split_lets::desugar(&mut item.block);
     lower::statement_forms::desugar(&mut item.block);
+    lower::statement_forms::bind_array_tail(&mut item.block, &item.sig.output);
     lower::closure_returns::desugar(&mut item.block);
     lower::replaced::desugar(&mut item.block);
     lower::collected::desugar(&mut item.block);

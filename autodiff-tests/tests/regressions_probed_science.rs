@@ -34,7 +34,10 @@
 //! and overwritten by differentiated values, whose `_adjoint` the reverse sweep called
 //! (`init_hidden_adjoint` not found); and IAPWS-IF97's coefficient tables of tuples handed to a
 //! helper that reads them as data (`poly(pi, tau, &IJn)`: `_adjoint_with_data` not generated,
-//! inside the generated code; `let t: &[(i32, f64)] = &IJN;`: given a shadow argument).
+//! inside the generated code; `let t: &[(i32, f64)] = &IJN;`: given a shadow argument); and a
+//! function returning an array that ends with what does not state the array's length (a
+//! quaternion's `conjugate(q).map(|c| c / n2)`, SO(3)'s `if near_zero { jl0 } else { jl }`),
+//! rejected though the return type states it.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -716,4 +719,49 @@ fn tables_of_tuples_handed_to_a_helper() {
         series_of_table_grad(2.0),
         (0.5 * 2.0 + 0.25 * 4.0, 0.5 + 0.5 * 2.0)
     );
+}
+
+#[grad(modes(jacobian, tangent))]
+fn conjugate(q: &[f64; 4]) -> [f64; 4] {
+    [q[0], -q[1], -q[2], -q[3]]
+}
+
+/// sophus's quaternion inverse.
+#[grad(modes(jacobian))]
+fn inverse(q: &[f64; 4]) -> [f64; 4] {
+    let n2 = q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3];
+    conjugate(q).map(|c| c * (1.0 / n2))
+}
+
+/// A Jacobian of SO(3) with its small-angle branch, cut to one entry.
+#[grad(modes(jacobian))]
+fn left_jacobian(omega: [f64; 3]) -> [[f64; 3]; 3] {
+    let theta_sq = omega[0] * omega[0] + omega[1] * omega[1] + omega[2] * omega[2];
+    let id = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    let mut jl0 = id;
+    jl0[0][1] = -0.5 * omega[2];
+    let mut jl = id;
+    jl[0][1] = -omega[2].sin() / theta_sq.sqrt();
+    if theta_sq <= 1e-6 {
+        jl0
+    } else {
+        jl
+    }
+}
+
+#[test]
+fn an_array_result_whose_length_the_return_type_states() {
+    let q = [0.5, -1.0, 2.0, 0.25];
+    let n2: f64 = q.iter().map(|v| v * v).sum();
+    let (value, j) = inverse_jacobian(&q);
+    assert_eq!(value, [0.5 / n2, 1.0 / n2, -2.0 / n2, -0.25 / n2]);
+    // d(q0 / n2) / dq1 = -2 q0 q1 / n2^2
+    assert!((j[0][1] - (-2.0 * q[0] * q[1] / (n2 * n2))).abs() < 1e-15);
+    let (value, j) = left_jacobian_jacobian([1e-4, 0.0, 2e-4]);
+    assert_eq!(value[0][1], -0.5 * 2e-4);
+    assert_eq!(j[0][1], [0.0, 0.0, -0.5]);
+    let (value, j) = left_jacobian_jacobian([0.3, 0.0, 0.4]);
+    assert!((value[0][1] + 0.4f64.sin() / 0.5).abs() < 1e-15);
+    // d/dw0 of -sin(w2) / |w| = sin(w2) w0 / |w|^3
+    assert!((j[0][1][0] - 0.4f64.sin() * 0.3 / 0.125).abs() < 1e-14);
 }

@@ -5,6 +5,8 @@
 //! for i in 0..n { out.push(2.0 * x[i]) }          =>   for i in 0..n { out.push(2.0 * x[i]); }
 //! match () { _ if a => x, _ if b => y, _ => z }   =>   if a { x } else if b { y } else { z }
 //! [r, g, b].map(|v| v.clamp(0.0, 1.0))            =>   [{ let v = r; v.clamp(0.0, 1.0) }, ..]
+//! fn f(..) -> [f64; 4] { ..; g(q).map(|c| 2.0 * c) }
+//!                       =>   fn f(..) -> [f64; 4] { ..; let r: [f64; 4] = g(q).map(..); r }
 //! ```
 //!
 //! A loop body's tail is a statement: Rust types it `()`.
@@ -20,6 +22,37 @@ pub fn desugar(block: &mut Block) {
         }
     }
     Forms.visit_block_mut(block);
+}
+
+/// Binds the tail of a function that returns a fixed-size array to a local of that type when
+/// the tail does not state its length itself (a `.map(..)` of an array a call returns, an
+/// `if` or `match` choosing between local arrays): the `let` gives it.
+pub fn bind_array_tail(block: &mut Block, output: &syn::ReturnType) {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return;
+    };
+    if !matches!(&**ty, syn::Type::Array(_)) {
+        return;
+    }
+    let Some(Stmt::Expr(tail, None)) = block.stmts.last() else {
+        return;
+    };
+    let unstated = match tail {
+        Expr::MethodCall(m) => m.method == "map" && !matches!(&*m.receiver, Expr::Array(_)),
+        Expr::If(_) | Expr::Match(_) => true,
+        _ => false,
+    };
+    if !unstated {
+        return;
+    }
+    let result = syn::Ident::new(
+        &format!("{}result", super::SYNTHETIC),
+        syn::spanned::Spanned::span(tail),
+    );
+    let tail = tail.clone();
+    let last = block.stmts.len() - 1;
+    block.stmts[last] = parse_quote!(let #result: #ty = #tail;);
+    block.stmts.push(Stmt::Expr(parse_quote!(#result), None));
 }
 
 struct Forms;
