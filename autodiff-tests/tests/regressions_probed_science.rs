@@ -37,7 +37,9 @@
 //! inside the generated code; `let t: &[(i32, f64)] = &IJN;`: given a shadow argument); and a
 //! function returning an array that ends with what does not state the array's length (a
 //! quaternion's `conjugate(q).map(|c| c / n2)`, SO(3)'s `if near_zero { jl0 } else { jl }`),
-//! rejected though the return type states it.
+//! rejected though the return type states it; and a name bound to the array a call returns,
+//! then shadowed by the number another returns (del-geo's `let s0 = cross(..); let s0 =
+//! norm(&s0);`), taken for an array at both.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -764,4 +766,42 @@ fn an_array_result_whose_length_the_return_type_states() {
     assert!((value[0][1] + 0.4f64.sin() / 0.5).abs() < 1e-15);
     // d/dw0 of -sin(w2) / |w| = sin(w2) w0 / |w|^3
     assert!((j[0][1][0] - 0.4f64.sin() * 0.3 / 0.125).abs() < 1e-14);
+}
+
+#[grad]
+fn cross(a: &[f64; 3], b: &[f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+#[grad]
+fn norm(a: &[f64; 3]) -> f64 {
+    (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt()
+}
+
+#[grad]
+fn dot3(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+/// del-geo's `tri3::angle` between two edges, as written there.
+#[grad]
+fn angle(v10: &[f64; 3], v12: &[f64; 3]) -> f64 {
+    let s0 = cross(v10, v12);
+    let s0 = norm(&s0);
+    let c0 = dot3(v10, v12);
+    s0.atan2(c0)
+}
+
+#[test]
+fn an_array_shadowed_by_a_number() {
+    let (a, b) = ([1.0, 0.0, 0.0], [0.6, 0.8, 0.0]);
+    let (value, (d_a, d_b)) = angle_grad(&a, &b);
+    assert!((value - 0.8f64.atan2(0.6)).abs() < 1e-15);
+    // the angle turns away from each edge along the other's perpendicular
+    assert!((d_a[1] - (-1.0)).abs() < 1e-15 && (d_b[0] - (-0.8)).abs() < 1e-15);
+    assert!((d_b[1] - 0.6).abs() < 1e-15 && d_a[2].abs() < 1e-15);
 }

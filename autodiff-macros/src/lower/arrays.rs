@@ -55,8 +55,11 @@ impl Lowerer<'_> {
         }
         let mutable = pi.mutability.is_some();
         // Read as an array, or typed as one (`let t: [f64; 3] = sub(a, b);`, passed on whole).
-        let array = self.array_locals.contains(&pi.ident.to_string())
-            || annotated.is_some_and(is_array_type);
+        let read_as_array = self
+            .let_read_as_array
+            .take()
+            .unwrap_or_else(|| self.array_locals.contains(&pi.ident.to_string()));
+        let array = read_as_array || annotated.is_some_and(is_array_type);
         // The `let`'s type says whether a call's result is a matrix.
         if let Some(syn::Type::Array(a)) = annotated {
             match matches!(&*a.elem, syn::Type::Array(_)) {

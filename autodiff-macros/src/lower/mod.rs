@@ -216,6 +216,12 @@ pub struct Lowerer<'a> {
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
+    /// Whether the `let` lowered next binds an array, for a name the function binds more
+    /// than once (`let s = cross(a, b); let s = norm(&s);`): read as one before it is bound
+    /// again (set by the block, taken by the `let`). `None`: as `array_locals` says.
+    let_read_as_array: Option<bool>,
+    /// The names the function's `let`s bind more than once.
+    rebound_names: HashSet<String>,
     /// Whether the statements after the `let` being lowered call a method of what it binds.
     let_receives_methods: bool,
     /// The `let` lowered next binds an empty vector of data (`empty_data_vec`).
@@ -299,6 +305,8 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         local_macros: prescan::local_macros(block),
         local_structs: prescan::local_structs(block),
         let_read_as_integer: false,
+        let_read_as_array: None,
+        rebound_names: prescan::rebound_names(block),
         let_receives_methods: false,
         let_holds_data: false,
         data_vectors: HashSet::default(),

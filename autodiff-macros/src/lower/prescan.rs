@@ -369,3 +369,30 @@ pub(super) fn local_structs(block: &syn::Block) -> HashSet<String> {
     collect.visit_block(block);
     collect.0
 }
+
+/// The names the `let`s of the body bind more than once (shadowing: `let s = cross(a, b);
+/// let s = norm(&s);`), whose reads say what each binding is only up to the next.
+pub(super) fn rebound_names(block: &syn::Block) -> HashSet<String> {
+    #[derive(Default)]
+    struct Collect {
+        bound: HashSet<String>,
+        rebound: HashSet<String>,
+    }
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_local(&mut self, local: &'ast syn::Local) {
+            let mut names = Vec::new();
+            super::opaque::mentioned_names(local.pat.to_token_stream(), &mut names);
+            for (name, _) in names {
+                let name = name.to_string();
+                if !self.bound.insert(name.clone()) {
+                    self.rebound.insert(name);
+                }
+            }
+            syn::visit::visit_local(self, local);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut collect = Collect::default();
+    collect.visit_block(block);
+    collect.rebound
+}

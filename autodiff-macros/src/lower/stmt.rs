@@ -65,6 +65,9 @@ impl Lowerer<'_> {
                 return self.lower_block_stmts(std::slice::from_ref(&tail), tail_returns);
             }
             if let SynStmt::Local(local) = stmt {
+                self.let_read_as_array = bound_name(&local.pat)
+                    .filter(|name| self.rebound_names.contains(&name.to_string()))
+                    .map(|name| self.read_as_array_until_rebound(name, rest));
                 self.let_receives_methods =
                     bound_name(&local.pat).is_some_and(|name| receives_methods(name, rest));
                 self.let_assigned_some =
@@ -87,6 +90,20 @@ impl Lowerer<'_> {
             }
         }
         None
+    }
+
+    /// Whether the statements after the `let` of `name` read it as an array before a `let`
+    /// binds it again (whose initializer still reads this one), the function's result too
+    /// when these are its last statements.
+    fn read_as_array_until_rebound(&self, name: &syn::Ident, rest: &[SynStmt]) -> bool {
+        let rebinds = |s: &SynStmt| matches!(s, SynStmt::Local(l) if bound_name(&l.pat).is_some_and(|n| n == name));
+        let scope = match rest.iter().position(rebinds) {
+            Some(k) => &rest[..=k],
+            None => rest,
+        };
+        let result = self.sig.output != Output::Scalar && self.blocks.len() == 1;
+        super::prescan::array_names(scope, result && scope.len() == rest.len())
+            .contains(&name.to_string())
     }
 
     /// `if !(exit flags) { rest }`: the statements after one that may leave the block.
