@@ -39,7 +39,9 @@
 //! quaternion's `conjugate(q).map(|c| c / n2)`, SO(3)'s `if near_zero { jl0 } else { jl }`),
 //! rejected though the return type states it; and a name bound to the array a call returns,
 //! then shadowed by the number another returns (del-geo's `let s0 = cross(..); let s0 =
-//! norm(&s0);`), taken for an array at both.
+//! norm(&s0);`), taken for an array at both; and a `let` of a block whose value is the vector
+//! a call returns (an LSTM's `let cell_state = { let fg = ..; let ig = ..; vec_add(&fg, &ig)
+//! };`), taken for a number.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -804,4 +806,41 @@ fn an_array_shadowed_by_a_number() {
     // the angle turns away from each edge along the other's perpendicular
     assert!((d_a[1] - (-1.0)).abs() < 1e-15 && (d_b[0] - (-0.8)).abs() < 1e-15);
     assert!((d_b[1] - 0.6).abs() < 1e-15 && d_a[2].abs() < 1e-15);
+}
+
+#[grad]
+fn hadamard(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b.iter()).map(|(x, y)| x * y).collect()
+}
+
+#[grad]
+fn vec_add(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b.iter()).map(|(x, y)| x + y).collect()
+}
+
+/// An LSTM's cell state over two steps, its update a block, as the one found writes it.
+#[grad(f, i)]
+fn cell(f: &[f64], i: &[f64], c_prev: &[f64], g: &[f64]) -> f64 {
+    let mut c = c_prev.to_vec();
+    for _ in 0..2 {
+        let cell_state = {
+            let fg = hadamard(f, &c);
+            let ig = hadamard(i, g);
+            vec_add(&fg, &ig)
+        };
+        c = cell_state.clone();
+    }
+    c.iter().sum()
+}
+
+#[test]
+fn a_vector_a_block_ends_with() {
+    let (f, i, c0, g) = ([0.5, 0.2], [0.1, 0.3], [1.0, -1.0], [0.4, 0.6]);
+    let (value, (d_f, d_i)) = cell_grad(&f, &i, &c0, &g);
+    assert!((value - 0.486).abs() < 1e-15);
+    // c2 = f (f c0 + i g) + i g
+    for k in 0..2 {
+        assert!((d_f[k] - (2.0 * f[k] * c0[k] + i[k] * g[k])).abs() < 1e-15);
+        assert!((d_i[k] - (f[k] * g[k] + g[k])).abs() < 1e-15);
+    }
 }

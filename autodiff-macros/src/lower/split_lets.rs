@@ -14,6 +14,14 @@
 //!
 //! An assignment to an array pattern from an array literal of as many parts is the one to
 //! a tuple it stands for: `[s1, s2] = [v + c * s1 - s2, s1];` => `(s1, s2) = (.., s1);`.
+//!
+//! A `let` of a block is its statements and then the `let` of the block's value, when the
+//! names the block binds are not read after it (they would read the block's):
+//!
+//! ```text
+//! let c = { let fg = mul(f, &c0); let ig = mul(i, g); add(&fg, &ig) };
+//!     =>   let fg = mul(f, &c0); let ig = mul(i, g); let c = add(&fg, &ig);
+//! ```
 
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Local, Pat, Stmt, Type};
@@ -32,6 +40,17 @@ struct Lets;
 impl VisitMut for Lets {
     fn visit_block_mut(&mut self, block: &mut Block) {
         visit_mut::visit_block_mut(self, block);
+        let mut at = 0;
+        while at < block.stmts.len() {
+            match hoisted(&block.stmts[at], &block.stmts[at + 1..]) {
+                Some(stmts) => {
+                    let n = stmts.len();
+                    block.stmts.splice(at..=at, stmts);
+                    at += n;
+                }
+                None => at += 1,
+            }
+        }
         if !block.stmts.iter().any(|s| parts(s).is_some()) {
             return;
         }
@@ -62,6 +81,50 @@ impl VisitMut for Lets {
             }
         }
     }
+}
+
+/// The statements of the block a `let` binds, then the `let` of its value, when no statement
+/// of `rest` reads a name the block binds (nor is the block labelled, or holds items).
+fn hoisted(stmt: &Stmt, rest: &[Stmt]) -> Option<Vec<Stmt>> {
+    let Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
+    let Expr::Block(b) = &*init.expr else {
+        return None;
+    };
+    let (Some(Stmt::Expr(tail, None)), true) = (
+        b.block.stmts.last(),
+        b.label.is_none() && b.attrs.is_empty(),
+    ) else {
+        return None;
+    };
+    let inner = &b.block.stmts[..b.block.stmts.len() - 1];
+    if inner.iter().any(|s| matches!(s, Stmt::Item(_))) {
+        return None;
+    }
+    let mut bound = Vec::new();
+    for s in inner {
+        if let Stmt::Local(l) = s {
+            bound_names(&l.pat, &mut bound);
+        }
+    }
+    if rest
+        .iter()
+        .any(|s| bound.iter().any(|name| mentions(s, name)))
+    {
+        return None;
+    }
+    let mut stmts = inner.to_vec();
+    stmts.push(Stmt::Local(Local {
+        init: Some(syn::LocalInit {
+            eq_token: init.eq_token,
+            expr: Box::new(tail.clone()),
+            diverge: None,
+        }),
+        ..local.clone()
+    }));
+    Some(stmts)
 }
 
 /// `stmt` as its `let`s, each split again (`let ((a, b), c) = ((x, y), z);`).
