@@ -87,7 +87,7 @@ impl Lowerer<'_> {
             },
             // `let n = Gaussian::new(0.0, 1.0);` whose methods are called: a struct of data.
             Expr::Call(_)
-                if call::constructs(init) && !self.reads(&init.to_token_stream()).varied =>
+                if names::constructs(init) && !self.reads(&init.to_token_stream()).varied =>
             {
                 LocalArray::No
             }
@@ -118,7 +118,7 @@ impl Lowerer<'_> {
             }
             // A copy of a constant table (`let mut t: [[f64; 4]; 4] = IDENTITY;`).
             Expr::Path(p)
-                if array && !self.is_local_call(&p.path) && call::names_constant(&p.path) =>
+                if array && !self.is_local_call(&p.path) && names::names_constant(&p.path) =>
             {
                 self.constant_copy(pi, p, annotated)
             }

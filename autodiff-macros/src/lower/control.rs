@@ -163,7 +163,7 @@ impl Lowerer<'_> {
     pub(super) fn is_fallible_call(&self, e: &Expr) -> bool {
         let call = match e {
             Expr::Call(c) => {
-                !matches!(&*c.func, Expr::Path(p) if super::call::is_constructor(&p.path))
+                !matches!(&*c.func, Expr::Path(p) if super::names::is_constructor(&p.path))
             }
             Expr::MethodCall(m) => self.model_method(m).is_some(),
             _ => false,

@@ -386,7 +386,7 @@ impl Lowerer<'_> {
 
     /// Whether `e` names a `CONSTANT` (no local of that name).
     fn names_constant(&self, e: &Expr) -> bool {
-        matches!(e, Expr::Path(p) if super::call::names_constant(&p.path)
+        matches!(e, Expr::Path(p) if super::names::names_constant(&p.path)
             && p.path.get_ident().is_none_or(|i| self.lookup(&i.to_string()).is_none()))
     }
 

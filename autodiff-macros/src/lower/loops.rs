@@ -95,7 +95,8 @@ impl Lowerer<'_> {
         let name = &pi.ident;
         let typed_already = matches!(f.body.stmts.first(), Some(SynStmt::Local(l))
             if matches!(&l.pat, Pat::Type(t) if matches!(&*t.pat, Pat::Ident(p) if p.ident == *name)));
-        if pi.subpat.is_some() || typed_already || !by_ref || !stmt::names_struct(element) {
+        if pi.subpat.is_some() || typed_already || !by_ref || !written_types::names_struct(element)
+        {
             return None;
         }
         // (Only where the body calls a method of the item: anything else reads it as it is.)

@@ -360,7 +360,7 @@ impl Lowerer<'_> {
         };
         let ty = prescan::root_type(&element.expr, &self.sig.written_types)
             .and_then(prescan::element_type)
-            .filter(|ty| stmt::names_struct(ty))?;
+            .filter(|ty| written_types::names_struct(ty))?;
         if !self.reads(&m.args.to_token_stream()).varied
             || self.reads(&element.to_token_stream()).varied
         {
@@ -431,7 +431,7 @@ impl Lowerer<'_> {
         let varied_args = self.reads(&m.args.to_token_stream()).varied;
         let record = self.record_passed(&m.receiver).is_some()
             || matches!(&*m.receiver, Expr::Struct(s) if self.reads(&s.to_token_stream()).varied)
-            || (self.data_struct_local(&m.receiver).is_some() || call::builds_struct(&m.receiver))
+            || (self.data_struct_local(&m.receiver).is_some() || names::builds_struct(&m.receiver))
                 && varied_args;
         let struct_receiver = record || self.is_sub_model(&m.receiver);
         if m.turbofish.is_some()

@@ -30,6 +30,7 @@ pub mod let_chains;
 mod loops;
 mod methods;
 pub mod models;
+mod names;
 mod opaque;
 mod optional;
 mod prescan;
@@ -42,6 +43,7 @@ pub mod split_lets;
 pub mod statement_forms;
 mod stmt;
 pub mod written_params;
+mod written_types;
 
 use arrays::LocalArray;
 use expr::compound_op;

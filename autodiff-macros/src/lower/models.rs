@@ -225,10 +225,10 @@ pub fn expand(
         let integer_name = match read {
             Read::Cast => path
                 .last()
-                .is_some_and(|m| named(m, super::call::is_size_name)),
+                .is_some_and(|m| named(m, super::names::is_size_name)),
             Read::Passed => path
                 .last()
-                .is_some_and(|m| named(m, super::call::is_count_name)),
+                .is_some_and(|m| named(m, super::names::is_count_name)),
             _ => false,
         };
         if integer_name {
@@ -472,7 +472,7 @@ impl FunctionFloat {
     }
 }
 
-/// Whether a field's name in upper case is one `words` says (`call::is_size_name`: `n`,
+/// Whether a field's name in upper case is one `words` says (`names::is_size_name`: `n`,
 /// `n_trials`, `dim`).
 fn named(member: &Member, words: fn(&str) -> bool) -> bool {
     match member {
@@ -494,7 +494,7 @@ fn passes_fields(c: &syn::ExprCall) -> bool {
     };
     let name = last.ident.to_string();
     let float_function = segments.len() >= 2 && (rules::lookup(&name).is_some() || name == "from");
-    !float_function && !super::call::is_constructor(&p.path)
+    !float_function && !super::names::is_constructor(&p.path)
 }
 
 /// The base of `a[i][j]` and the number of indices.

@@ -497,7 +497,7 @@ impl Lowerer<'_> {
             }
             Expr::Call(c) => match &*c.func {
                 // `Some(2.0)`, `Meters(x)`: an enum's or a struct's value.
-                Expr::Path(p) if call::is_constructor(&p.path) => Ty::Unknown,
+                Expr::Path(p) if names::is_constructor(&p.path) => Ty::Unknown,
                 Expr::Path(p) if through_float(&p.path, self.sig) == Ty::Float => Ty::Float,
                 // A call with a float argument (`h(x0, t)`): the function's float, as for
                 // the calls that are differentiated.

@@ -139,7 +139,7 @@ impl Lowerer<'_> {
         let Some((local, _, Some(ty))) = named_let(stmt) else {
             return false;
         };
-        local.init.is_some() && super::stmt::holds_no_float(ty, self.sig)
+        local.init.is_some() && super::written_types::holds_no_float(ty, self.sig)
     }
 
     /// Whether `stmts` assign `name` a differentiated value (`name = ..;`, at any depth).

@@ -1,6 +1,10 @@
 //! Lowering of blocks, statements, `let` and its patterns, local arrays.
 
 use super::array_maps::array_from_fn;
+use super::written_types::{
+    cast_to_written, holds_no_float, names_struct, of_numbers, suffixed_int_literal,
+    table_of_tuples,
+};
 use super::*;
 use syn::parse_quote;
 
@@ -807,14 +811,14 @@ impl Lowerer<'_> {
         // `let n = Gaussian::new(0.0, 1.0);`, `Gaussian::default()`: a constructor of a type of
         // the user's, on constants, whose methods the function calls.
         let constructed = receives_methods
-            && call::constructs(init)
+            && names::constructs(init)
             && !self.reads(&init.to_token_stream()).varied;
         // (`Gaussian::default()` reads no local: a constant, bound to a local of its own.)
         if let (true, Value::Scalar(c @ Operand::Const(_))) = (constructed, &value) {
             value = Value::Scalar(self.let_op("t", Ty::Unknown, Op::Copy(c.clone()), local.span()));
         }
         if let (true, Value::Scalar(Operand::Var(v))) =
-            (call::builds_struct(init) || constructed, &value)
+            (names::builds_struct(init) || constructed, &value)
         {
             self.data_structs.insert(*v, self.branches > 0);
         }
@@ -1336,35 +1340,6 @@ fn let_else_as_if_let(stmt: &SynStmt, rest: &[SynStmt]) -> Option<Expr> {
     Some(syn::parse_quote_spanned!(stmt.span()=> if let #pat = #expr { #(#rest)* } else #diverge))
 }
 
-/// `expr`, an integer literal without a suffix (negated or in parentheses too), with the suffix
-/// of the integer type `ty` it is declared with.
-fn suffixed_int_literal(expr: &Expr, ty: &syn::Type, sig: &Signature) -> Option<Expr> {
-    let syn::Type::Path(tp) = ty else {
-        return None;
-    };
-    let suffix = tp
-        .path
-        .get_ident()
-        .filter(|_| type_kind(ty, sig) == Ty::Int)?;
-    let mut expr = expr.clone();
-    add_suffix(&mut expr, suffix).then_some(expr)
-}
-
-fn add_suffix(expr: &mut Expr, suffix: &syn::Ident) -> bool {
-    match expr {
-        Expr::Paren(p) => add_suffix(&mut p.expr, suffix),
-        Expr::Unary(u) if matches!(u.op, SynUnOp::Neg(_)) => add_suffix(&mut u.expr, suffix),
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(int),
-            ..
-        }) if int.suffix().is_empty() => {
-            *int = syn::LitInt::new(&format!("{}{suffix}", int.base10_digits()), int.span());
-            true
-        }
-        _ => false,
-    }
-}
-
 /// Whether a tail never hands a value on, leaving only through `return` (or not at all): a
 /// `return`, a `loop` without a `break` of its own, `panic!`, `unreachable!`.
 fn diverges(expr: &Expr) -> bool {
@@ -1390,21 +1365,6 @@ fn diverges(expr: &Expr) -> bool {
             .iter()
             .any(|name| m.mac.path.is_ident(name)),
         _ => false,
-    }
-}
-
-/// `e as _` (in parentheses or not) as `e as ty`, for a `let` that writes `ty`.
-fn cast_to_written(init: &Expr, ty: &syn::Type) -> Option<Expr> {
-    match init {
-        Expr::Paren(p) => cast_to_written(&p.expr, ty),
-        Expr::Cast(c)
-            if matches!(*c.ty, syn::Type::Infer(_)) && !matches!(ty, syn::Type::Infer(_)) =>
-        {
-            let mut c = c.clone();
-            c.ty = Box::new(ty.clone());
-            Some(Expr::Cast(c))
-        }
-        _ => None,
     }
 }
 
@@ -1447,62 +1407,6 @@ fn bound_name(pat: &Pat) -> Option<&syn::Ident> {
         Pat::Type(pt) => bound_name(&pt.pat),
         _ => None,
     }
-}
-
-/// Whether a type names a struct or an enum, by reference or not (`Activation`, `&Config`,
-/// `layers::Dense`), as a parameter of the type would be a struct parameter.
-pub(super) fn names_struct(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Reference(r) => names_struct(&r.elem),
-        syn::Type::Paren(p) => names_struct(&p.elem),
-        ty => {
-            crate::sig::is_model_type(ty, &[])
-                && !matches!(ty, syn::Type::Path(p) if p.path.is_ident("Self"))
-        }
-    }
-}
-
-/// Whether a type is an array, slice or `Vec` of tuples, or a reference to one.
-fn table_of_tuples(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Reference(r) => table_of_tuples(&r.elem),
-        syn::Type::Array(a) => matches!(&*a.elem, syn::Type::Tuple(_)),
-        syn::Type::Slice(s) => matches!(&*s.elem, syn::Type::Tuple(_)),
-        syn::Type::Path(p) => p.path.segments.last().is_some_and(|last| {
-            last.ident == "Vec"
-                && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
-                    if matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Tuple(_)))))
-        }),
-        _ => false,
-    }
-}
-
-/// Whether a type is a container that its type says holds no float: an array, or one of
-/// std's collections (`Vec<usize>`, `[bool; 4]`, `Vec<(usize, usize)>`, `HashSet<u32>`).
-pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
-    let container = match ty {
-        syn::Type::Array(_) => true,
-        syn::Type::Path(p) => p.path.segments.last().is_some_and(|last| {
-            let collections = [
-                "Vec",
-                "VecDeque",
-                "HashMap",
-                "HashSet",
-                "BTreeMap",
-                "BTreeSet",
-                "BinaryHeap",
-            ];
-            collections.contains(&last.ident.to_string().as_str())
-        }),
-        _ => false,
-    };
-    container && !crate::sig::contains_float(ty, &sig.float, &[])
-}
-
-/// Whether an array or `Vec` type holds integers or bools (`Vec<usize>`, `[[bool; 4]; 2]`).
-fn of_numbers(ty: &syn::Type, sig: &Signature) -> bool {
-    let elem = super::arrays::element_type(ty);
-    matches!(type_kind(elem, sig), Ty::Int | Ty::Bool)
 }
 
 /// The names the `let`s of `block` bind to a row by value.

@@ -1,0 +1,155 @@
+//! What a name says of what it names, where the macro cannot see a type: a count or a size
+//! (`N_STEPS`, `input_dim`), a `CONSTANT`, a constructor (`Meters(..)`, `Act::Relu`,
+//! `Gaussian::new(..)`).
+
+use syn::Expr;
+
+/// Words that name a count, a size or an index, not a float (`child`, `token_id`, `node`:
+/// the links of trees and the ids of embeddings; `user`, `item`: of a recommender's tables).
+const SIZE_WORDS: &[&str] = &[
+    "N",
+    "M",
+    "K",
+    "D",
+    "H",
+    "I",
+    "J",
+    "DIM",
+    "DIMS",
+    "SIZE",
+    "LEN",
+    "COUNT",
+    "STEPS",
+    "ITERS",
+    "ITERATIONS",
+    "ORDER",
+    "DEGREE",
+    "NUM",
+    "ROWS",
+    "COLS",
+    "WIDTH",
+    "HEIGHT",
+    "DEPTH",
+    "CLASSES",
+    "LAYERS",
+    "UNITS",
+    "BATCH",
+    "EPOCHS",
+    "TERMS",
+    "MAX",
+    "MIN",
+    "IDX",
+    "INDEX",
+    "CLASS",
+    "ID",
+    "IDS",
+    "CHILD",
+    "PARENT",
+    "NODE",
+    "TOKEN",
+    "WORD",
+    "USER",
+    "ITEM",
+    "GROUP",
+    "CLUSTER",
+];
+
+/// A name (in upper case) that says it is a count, a size or an index: a size word (`N`,
+/// `DIM`, `N_STEPS`, `CLASS`). Other single letters (`C`, `A`) are as often tables as sizes:
+/// the body's own integer reads of them decide.
+pub(super) fn is_size_name(name: &str) -> bool {
+    name.split('_').any(|word| SIZE_WORDS.contains(&word))
+}
+
+/// The words of `SIZE_WORDS` no float parameter is named by (not `K`, a stiffness, nor `N`,
+/// a Hill coefficient or a refractive index, nor `MAX`, ..).
+const COUNT_WORDS: &[&str] = &[
+    "DIM",
+    "DIMS",
+    "SIZE",
+    "LEN",
+    "COUNT",
+    "STEPS",
+    "ITERS",
+    "ITERATIONS",
+    "NUM",
+    "ROWS",
+    "COLS",
+    "IDX",
+    "INDEX",
+    "CLASSES",
+    "LAYERS",
+    "UNITS",
+    "BATCH",
+    "EPOCHS",
+];
+
+/// Whether a name in upper case has a word of `COUNT_WORDS` in it (`INPUT_DIM`, `N_STEPS`).
+pub(super) fn is_count_name(name: &str) -> bool {
+    name.split('_').any(|word| COUNT_WORDS.contains(&word))
+}
+
+/// Whether `path` names a `CONSTANT` by the look of its last segment.
+pub(super) fn names_constant(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|last| {
+        let name = last.ident.to_string();
+        name.chars().any(|c| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
+}
+
+/// Whether `path` names an enum variant or a tuple struct (its last segment in `CamelCase`:
+/// `Some`, `Act::Relu`, `Meters`), not a function or a `CONSTANT`.
+pub(super) fn is_constructor(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| {
+        let name = s.ident.to_string();
+        // (`BS_Call(..)`, with an underscore, is a function named so.)
+        name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.contains(|c: char| c.is_ascii_lowercase())
+            && !name.contains('_')
+    })
+}
+
+/// Whether `e` builds a struct (or an enum's variant) by its literal: `Cfg { s: 2.0 }`,
+/// `Meters(2.0)`, `Reg::L2(0.5)`, `Reg::Off` (not `Some(..)`, `None`, `Ok(..)`, `Err(..)`,
+/// nor a constant: `SCALE`, `f64::EPSILON`).
+pub(super) fn builds_struct(e: &Expr) -> bool {
+    // Called, any capitalised name is a constructor (`L2(..)`); bare, a unit variant is
+    // told from a constant (`SCALE`) by a lowercase letter (`Off`).
+    let constructor = |p: &syn::ExprPath, called: bool| {
+        p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| {
+                let name = s.ident.to_string();
+                name.starts_with(|c: char| c.is_ascii_uppercase())
+                    && (called || name.contains(|c: char| c.is_ascii_lowercase()))
+                    && !["Some", "None", "Ok", "Err"].contains(&name.as_str())
+            })
+    };
+    match e {
+        Expr::Struct(_) => true,
+        Expr::Paren(p) => builds_struct(&p.expr),
+        Expr::Path(p) => constructor(p, false),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if constructor(p, true)),
+        _ => false,
+    }
+}
+
+/// Whether `e` calls a type's own function by the type's name (`Gaussian::new(0.0, 1.0)`,
+/// `Gaussian::default()`): by convention, a constructor of a struct (not of one of std's
+/// collections, `Vec::new()`, which the lowering tracks as arrays).
+pub(super) fn constructs(e: &Expr) -> bool {
+    const COLLECTIONS: &[&str] = &[
+        "Vec", "VecDeque", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "String", "Box",
+    ];
+    let Expr::Call(c) = e else { return false };
+    let Expr::Path(p) = &*c.func else {
+        return false;
+    };
+    let segments: Vec<_> = p.path.segments.iter().collect();
+    matches!(&*segments, [.., ty, f]
+        if is_constructor(&ty.ident.clone().into())
+            && !COLLECTIONS.contains(&&*ty.ident.to_string())
+            && (f.ident == "new" || f.ident == "default"))
+}
