@@ -4,65 +4,8 @@
 
 use syn::Expr;
 
-/// Words that name a count, a size or an index, not a float (`child`, `token_id`, `node`:
-/// the links of trees and the ids of embeddings; `user`, `item`: of a recommender's tables).
-const SIZE_WORDS: &[&str] = &[
-    "N",
-    "M",
-    "K",
-    "D",
-    "H",
-    "I",
-    "J",
-    "DIM",
-    "DIMS",
-    "SIZE",
-    "LEN",
-    "COUNT",
-    "STEPS",
-    "ITERS",
-    "ITERATIONS",
-    "ORDER",
-    "DEGREE",
-    "NUM",
-    "ROWS",
-    "COLS",
-    "WIDTH",
-    "HEIGHT",
-    "DEPTH",
-    "CLASSES",
-    "LAYERS",
-    "UNITS",
-    "BATCH",
-    "EPOCHS",
-    "TERMS",
-    "MAX",
-    "MIN",
-    "IDX",
-    "INDEX",
-    "CLASS",
-    "ID",
-    "IDS",
-    "CHILD",
-    "PARENT",
-    "NODE",
-    "TOKEN",
-    "WORD",
-    "USER",
-    "ITEM",
-    "GROUP",
-    "CLUSTER",
-];
-
-/// A name (in upper case) that says it is a count, a size or an index: a size word (`N`,
-/// `DIM`, `N_STEPS`, `CLASS`). Other single letters (`C`, `A`) are as often tables as sizes:
-/// the body's own integer reads of them decide.
-pub(super) fn is_size_name(name: &str) -> bool {
-    name.split('_').any(|word| SIZE_WORDS.contains(&word))
-}
-
-/// The words of `SIZE_WORDS` no float parameter is named by (not `K`, a stiffness, nor `N`,
-/// a Hill coefficient or a refractive index, nor `MAX`, ..).
+/// Words that name a count, a size or an index, never a float parameter (`INPUT_DIM`,
+/// `N_STEPS`).
 const COUNT_WORDS: &[&str] = &[
     "DIM",
     "DIMS",
@@ -83,6 +26,24 @@ const COUNT_WORDS: &[&str] = &[
     "BATCH",
     "EPOCHS",
 ];
+
+/// Words that name a count, a size or an index more often than a float, which some float
+/// parameters are named by (`K`, a stiffness; `N`, a Hill coefficient; `MAX`): `child`,
+/// `token_id`, `node`, the links of trees and the ids of embeddings; `user`, `item`, of a
+/// recommender's tables.
+const SIZE_WORDS: &[&str] = &[
+    "N", "M", "K", "D", "H", "I", "J", "ORDER", "DEGREE", "WIDTH", "HEIGHT", "DEPTH", "TERMS",
+    "MAX", "MIN", "CLASS", "ID", "IDS", "CHILD", "PARENT", "NODE", "TOKEN", "WORD", "USER", "ITEM",
+    "GROUP", "CLUSTER",
+];
+
+/// A name (in upper case) that says it is a count, a size or an index: a size word (`N`,
+/// `DIM`, `N_STEPS`, `CLASS`). Other single letters (`C`, `A`) are as often tables as sizes:
+/// the body's own integer reads of them decide.
+pub(super) fn is_size_name(name: &str) -> bool {
+    name.split('_')
+        .any(|word| COUNT_WORDS.contains(&word) || SIZE_WORDS.contains(&word))
+}
 
 /// Whether a name in upper case has a word of `COUNT_WORDS` in it (`INPUT_DIM`, `N_STEPS`).
 pub(super) fn is_count_name(name: &str) -> bool {
