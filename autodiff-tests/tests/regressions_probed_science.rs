@@ -41,7 +41,9 @@
 //! then shadowed by the number another returns (del-geo's `let s0 = cross(..); let s0 =
 //! norm(&s0);`), taken for an array at both; and a `let` of a block whose value is the vector
 //! a call returns (an LSTM's `let cell_state = { let fg = ..; let ig = ..; vec_add(&fg, &ig)
-//! };`), taken for a number.
+//! };`), taken for a number; and the Jacobian of a function taking a closure of a type it is
+//! generic over (spectral-norm's `mult<F: Fn(usize, usize) -> f64>`), which cloned it
+//! (`F: Clone` not satisfied, inside the generated code).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -843,4 +845,24 @@ fn a_vector_a_block_ends_with() {
         assert!((d_f[k] - (2.0 * f[k] * c0[k] + i[k] * g[k])).abs() < 1e-15);
         assert!((d_i[k] - (f[k] * g[k] + g[k])).abs() < 1e-15);
     }
+}
+
+/// spectral-norm's product by a matrix given as a function of its indices, cut to a diagonal.
+#[grad(v, modes(jacobian))]
+fn scaled<F>(v: &[f64], a: F) -> Vec<f64>
+where
+    F: Fn(usize) -> f64,
+{
+    let mut out = vec![0.0; v.len()];
+    for i in 0..v.len() {
+        out[i] = v[i] / a(i);
+    }
+    out
+}
+
+#[test]
+fn the_jacobian_of_a_function_of_a_closure() {
+    let (value, j) = scaled_jacobian(&[1.0, 2.0], |i| i as f64 + 1.0);
+    assert_eq!(value, vec![1.0, 1.0]);
+    assert_eq!(j, vec![vec![1.0, 0.0], vec![0.0, 0.5]]);
 }

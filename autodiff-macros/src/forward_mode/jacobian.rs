@@ -94,9 +94,11 @@ pub fn stub(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> Tok
     quote!(#signature { ::core::unreachable!() })
 }
 
-/// The arguments as passed to each of several calls: references and numbers as they are,
-/// anything else cloned.
+/// The arguments as passed to each of several calls: references and numbers as they are, a
+/// closure of a type the function is generic over (`a: F` with `F: Fn(usize) -> f64`) lent,
+/// as `&F` is one too, anything else cloned.
 fn arguments(item: &ItemFn, sig: &Signature) -> Vec<TokenStream> {
+    let lent = lent_closures(item);
     item.sig
         .inputs
         .iter()
@@ -119,12 +121,66 @@ fn arguments(item: &ItemFn, sig: &Signature) -> Vec<TokenStream> {
                                     | ParamKind::Array { .. }
                             )
                     });
+                let closure =
+                    matches!(&*pt.ty, Type::Path(p) if p.path.get_ident().is_some_and(|t| lent.contains(t)));
                 if copy {
                     quote!(#ident)
+                } else if closure {
+                    quote!(&#ident)
                 } else {
                     quote!(::core::clone::Clone::clone(&#ident))
                 }
             }
+        })
+        .collect()
+}
+
+/// The type parameters bounded by `Fn(..)` that a parameter is of, by value (`a: F`): called
+/// several times, the function is lent the closure (`&F`, itself a `Fn`) rather than given
+/// copies, which a closure need not make.
+fn lent_closures(item: &ItemFn) -> Vec<syn::Ident> {
+    let is_fn = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+        bounds.iter().any(|b| {
+            matches!(b, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Fn"))
+        })
+    };
+    let generics = &item.sig.generics;
+    let mut bounded: Vec<syn::Ident> = generics
+        .type_params()
+        .filter(|t| is_fn(&t.bounds))
+        .map(|t| t.ident.clone())
+        .collect();
+    for predicate in generics.where_clause.iter().flat_map(|w| &w.predicates) {
+        if let syn::WherePredicate::Type(p) = predicate {
+            if let (Type::Path(ty), true) = (&p.bounded_ty, is_fn(&p.bounds)) {
+                bounded.extend(ty.path.get_ident().cloned());
+            }
+        }
+    }
+    let by_value = |t: &syn::Ident| {
+        item.sig.inputs.iter().any(|input| {
+            matches!(input, FnArg::Typed(pt)
+                if matches!(&*pt.ty, Type::Path(p) if p.path.is_ident(t)))
+        })
+    };
+    bounded.retain(by_value);
+    bounded
+}
+
+/// `generics` (a turbofish of the function's own type parameters) with each of `lent`
+/// borrowed: `::<F, _>` as `::<&F, _>`.
+fn lending(generics: TokenStream, lent: &[syn::Ident]) -> TokenStream {
+    generics
+        .into_iter()
+        .map(|token| match token {
+            proc_macro2::TokenTree::Group(g) => {
+                let mut inner = proc_macro2::Group::new(g.delimiter(), lending(g.stream(), lent));
+                inner.set_span(g.span());
+                proc_macro2::TokenTree::Group(inner).into()
+            }
+            proc_macro2::TokenTree::Ident(i) if lent.contains(&i) => quote!(&#i),
+            other => other.into(),
         })
         .collect()
 }
@@ -173,7 +229,8 @@ pub fn item(
     let f = &sig.float;
     let signature = signature(item, sig, names, wrt);
     let owner = sig.method.then(|| quote!(Self::));
-    let original = crate::emit::original(item, sig);
+    let lent = lent_closures(item);
+    let original = lending(crate::emit::original(item, sig), &lent);
     let args = arguments(item, sig);
     let (value, m, one, zero) = (
         local("value", site()),
@@ -266,7 +323,7 @@ pub fn item(
                 }
             })
             .collect::<Vec<_>>();
-        let adjoint_generics = own_generics(item, shadows.len());
+        let adjoint_generics = own_generics(item, shadows.len()).map(|g| lending(g, &lent));
         let unit = quote! {
             #e #at = #one;
             #owner #adjoint #adjoint_generics(#(#args,)* &#e, #(#shadows),*);
@@ -324,7 +381,7 @@ pub fn item(
                     }
                 })
                 .collect::<Vec<_>>();
-            let tangent_generics = own_generics(item, tangents.len());
+            let tangent_generics = own_generics(item, tangents.len()).map(|g| lending(g, &lent));
             // (a matrix output's tangent is stored row by row)
             let stores = match cols {
                 Some(_) => {
