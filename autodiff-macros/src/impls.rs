@@ -52,6 +52,7 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         .flat_map(|options| options.modes)
         .collect();
     let mut generated = TokenStream::new();
+    let mut differentiated = 0;
     for impl_item in &mut item.items {
         let ImplItem::Fn(method) = impl_item else {
             continue;
@@ -109,6 +110,7 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
             function.vis = Visibility::Public(Default::default());
         }
         moved.add_to(&mut function.sig.generics);
+        differentiated += 1;
         generated.extend([emit::generate(
             &options,
             &function,
@@ -116,6 +118,15 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
             true,
             trait_generics.clone(),
         )]);
+    }
+    // A block none of whose methods it differentiates would leave the callers' errors to
+    // say so (`no method named `f_jacobian``).
+    if differentiated == 0 {
+        let error = syn::Error::new_spanned(
+            &item.self_ty,
+            "#[grad] on this `impl` block finds no method to differentiate: it differentiates the methods that return a float, or an array or a `Vec` of floats, and these return other types (a struct, a tuple); return the numbers as an array, or take `#[grad]` off the block",
+        );
+        generated.extend([error.to_compile_error()]);
     }
     for impl_item in &mut item.items {
         if let ImplItem::Fn(method) = impl_item {
