@@ -290,8 +290,9 @@ fn adjoint_block(
     let checks = shadow_checks(sig, names);
     let fields = model_fields(sig, names, &used);
     let items = &body.items;
+    let uses = crate::imported::generated_uses(items, &[&tapes, &forward, &reverse, &result]);
     // A function used only through its pullback (a training loop's `loss_adjoint`) is used.
-    let mut inner = quote!(#mention #(#items)* #import #fields #checks);
+    let mut inner = quote!(#mention #(#items)* #uses #import #fields #checks);
     // The sweeps moved in, not interpolated: `quote!` would copy them token by token.
     inner.extend([tapes, forward, reverse, result]);
     let block = Group::new(Delimiter::Brace, inner).into_token_stream();

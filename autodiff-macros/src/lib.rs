@@ -26,6 +26,7 @@ mod fusion;
 mod golden;
 mod hash;
 mod impls;
+mod imported;
 mod ir;
 mod last_taken;
 mod lower;

@@ -43,7 +43,9 @@
 //! a call returns (an LSTM's `let cell_state = { let fg = ..; let ig = ..; vec_add(&fg, &ig)
 //! };`), taken for a number; and the Jacobian of a function taking a closure of a type it is
 //! generic over (spectral-norm's `mult<F: Fn(usize, usize) -> f64>`), which cloned it
-//! (`F: Clone` not satisfied, inside the generated code).
+//! (`F: Clone` not satisfied, inside the generated code); and a helper brought in by a `use`
+//! inside the function (`use crate::vec3::{dot, cross};`, del-msh), whose `_adjoint` that
+//! `use` does not name (not found, inside the generated code).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -865,4 +867,37 @@ fn the_jacobian_of_a_function_of_a_closure() {
     let (value, j) = scaled_jacobian(&[1.0, 2.0], |i| i as f64 + 1.0);
     assert_eq!(value, vec![1.0, 1.0]);
     assert_eq!(j, vec![vec![1.0, 0.0], vec![0.0, 0.5]]);
+}
+
+mod vec3 {
+    use autodiff::grad;
+
+    #[grad(modes(tangent))]
+    pub fn dot(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+        a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+    }
+
+    #[grad(modes(tangent))]
+    pub fn scale(a: &[f64; 3], s: f64) -> [f64; 3] {
+        [a[0] * s, a[1] * s, a[2] * s]
+    }
+}
+
+#[grad(modes(tangent))]
+fn length_of_scaled(a: &[f64; 3], s: f64) -> f64 {
+    use crate::vec3::{dot, scale as scaled};
+    let b = scaled(a, s);
+    dot(&b, &b).sqrt()
+}
+
+#[test]
+fn helpers_brought_in_inside_the_function() {
+    let (a, s) = ([1.0, 2.0, 2.0], 2.0);
+    let (value, (d_a, d_s)) = length_of_scaled_grad(&a, s);
+    assert_eq!(value, 6.0);
+    // s a / |a|
+    assert_eq!(d_a, [2.0 / 3.0, 4.0 / 3.0, 4.0 / 3.0]);
+    assert_eq!(d_s, 3.0);
+    let (_, tangent) = length_of_scaled_tangent(&a, s, &[0.0; 3], 1.0);
+    assert_eq!(tangent, 3.0);
 }

@@ -82,11 +82,13 @@ pub fn items(
             )
         });
         let items = &body.items;
+        let uses = crate::imported::generated_uses(items, &[&code]);
         let setup = setup(sig, &names);
         let mention = mention(item, sig);
         let block = quote!({
             #mention
             #(#items)*
+            #uses
             #import
             #setup
             #code
