@@ -33,14 +33,25 @@ pub fn generated_uses(items: &[syn::Item], code: &[&TokenStream]) -> TokenStream
     for tokens in code {
         idents((*tokens).clone(), &mut called);
     }
+    let leaves: Vec<_> = uses
+        .iter()
+        .map(|u| {
+            let mut leaves = Vec::new();
+            leaves_of(&u.tree, &mut Vec::new(), &mut leaves);
+            (u, leaves)
+        })
+        .collect();
+    // (one the body brings in itself, `use m::{dot, dot_adjoint};`, is there already)
+    let brought: HashSet<String> = leaves
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|(_, _, alias)| alias.to_string()))
+        .collect();
     let mut out = TokenStream::new();
-    for u in uses {
-        let mut leaves = Vec::new();
-        leaves_of(&u.tree, &mut Vec::new(), &mut leaves);
+    for (u, leaves) in leaves {
         for (prefix, name, alias) in leaves {
             for suffix in GENERATED {
                 let visible = format!("{alias}_{suffix}");
-                if !called.contains(&visible) {
+                if !called.contains(&visible) || brought.contains(&visible) {
                     continue;
                 }
                 let original = syn::Ident::new(&format!("{name}_{suffix}"), name.span());
