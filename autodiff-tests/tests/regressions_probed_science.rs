@@ -45,7 +45,8 @@
 //! generic over (spectral-norm's `mult<F: Fn(usize, usize) -> f64>`), which cloned it
 //! (`F: Clone` not satisfied, inside the generated code); and a helper brought in by a `use`
 //! inside the function (`use crate::vec3::{dot, cross};`, del-msh), whose `_adjoint` that
-//! `use` does not name (not found, inside the generated code).
+//! `use` does not name (not found, inside the generated code); and a deferred `let` of a
+//! tuple, its parts assigned later (RustQuant's `let (u, d, p, dt, Df): (f64, ..);`).
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -900,4 +901,30 @@ fn helpers_brought_in_inside_the_function() {
     assert_eq!(d_s, 3.0);
     let (_, tangent) = length_of_scaled_tangent(&a, s, &[0.0; 3], 1.0);
     assert_eq!(tangent, 3.0);
+}
+
+/// The up and down moves of RustQuant's Cox-Ross-Rubinstein tree, declared as it declares
+/// them.
+#[allow(non_snake_case)]
+#[grad]
+fn crr_spread(v: f64, t: f64, n: usize) -> f64 {
+    let (u, d, dt, Df): (f64, f64, f64, f64);
+    dt = t / n as f64;
+    u = (v * dt.sqrt()).exp();
+    d = 1.0 / u;
+    Df = (-0.01 * dt).exp();
+    (u - d) * Df
+}
+
+#[test]
+fn a_deferred_let_of_a_tuple() {
+    let (v, t, n) = (0.3f64, 0.5f64, 10);
+    let (value, (d_v, d_t)) = crr_spread_grad(v, t, n);
+    assert_eq!(value, crr_spread(v, t, n));
+    let dt = t / n as f64;
+    let (a, df) = (v * dt.sqrt(), (-0.01 * dt).exp());
+    // (e^a - e^-a) Df with a = v sqrt(dt): d/dv = 2 cosh(a) sqrt(dt) Df
+    assert!((d_v - 2.0 * a.cosh() * dt.sqrt() * df).abs() < 1e-14);
+    let d_dt = 2.0 * a.cosh() * v / (2.0 * dt.sqrt()) * df - 0.01 * 2.0 * a.sinh() * df;
+    assert!((d_t - d_dt / n as f64).abs() < 1e-14);
 }

@@ -12,6 +12,9 @@
 //! Rust makes every part before it binds any, so a `let` whose later part reads a name an
 //! earlier part binds (`let (a, b) = (b, a);`) is left as written.
 //!
+//! A deferred `let` of a tuple of names, `let (u, d): (f64, f64);`, is a deferred `let` of
+//! each.
+//!
 //! An assignment to an array pattern from an array literal of as many parts is the one to
 //! a tuple it stands for: `[s1, s2] = [v + c * s1 - s2, s1];` => `(s1, s2) = (.., s1);`.
 //!
@@ -140,6 +143,9 @@ fn parts(stmt: &Stmt) -> Option<Vec<Stmt>> {
     let Stmt::Local(local) = stmt else {
         return None;
     };
+    if local.init.is_none() {
+        return deferred_parts(local);
+    }
     let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
     let (pat, ty) = match &local.pat {
         Pat::Type(typed) => (&*typed.pat, Some(&*typed.ty)),
@@ -159,15 +165,7 @@ fn parts(stmt: &Stmt) -> Option<Vec<Stmt>> {
     }
     let lets = pats.into_iter().zip(values).zip(types);
     let lets = lets.map(|((pat, value), ty)| {
-        let pat = match ty {
-            Some(ty) => Pat::Type(syn::PatType {
-                attrs: Vec::new(),
-                pat: Box::new(pat.clone()),
-                colon_token: Default::default(),
-                ty: Box::new(ty),
-            }),
-            None => pat.clone(),
-        };
+        let pat = typed(pat, ty);
         Stmt::Local(Local {
             pat,
             init: Some(syn::LocalInit {
@@ -179,6 +177,44 @@ fn parts(stmt: &Stmt) -> Option<Vec<Stmt>> {
         })
     });
     Some(lets.collect())
+}
+
+/// `let (u, d): (f64, f64);`, its parts assigned later (RustQuant's trees): a deferred `let`
+/// of each, typed as the tuple's type says.
+fn deferred_parts(local: &Local) -> Option<Vec<Stmt>> {
+    let Pat::Type(written) = &local.pat else {
+        return None;
+    };
+    let Pat::Tuple(p) = &*written.pat else {
+        return None;
+    };
+    let pats: Vec<&Pat> = p.elems.iter().collect();
+    if pats.is_empty() || pats.iter().any(|p| is_rest(p)) {
+        return None;
+    }
+    let types = part_types(Some(&written.ty), pats.len())?;
+    let lets = pats.into_iter().zip(types).map(|(pat, ty)| {
+        let pat = typed(pat, ty);
+        Stmt::Local(Local {
+            pat,
+            init: None,
+            ..local.clone()
+        })
+    });
+    Some(lets.collect())
+}
+
+/// `pat`, with the type `ty` written on it if there is one.
+fn typed(pat: &Pat, ty: Option<Type>) -> Pat {
+    match ty {
+        Some(ty) => Pat::Type(syn::PatType {
+            attrs: Vec::new(),
+            pat: Box::new(pat.clone()),
+            colon_token: Default::default(),
+            ty: Box::new(ty),
+        }),
+        None => pat.clone(),
+    }
 }
 
 /// The type of each of `n` parts, from the `let`'s type (`(f64, [f64; 2])`, `[[f64; 2]; 3]`):
