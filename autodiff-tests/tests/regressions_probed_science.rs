@@ -46,7 +46,9 @@
 //! (`F: Clone` not satisfied, inside the generated code); and a helper brought in by a `use`
 //! inside the function (`use crate::vec3::{dot, cross};`, del-msh), whose `_adjoint` that
 //! `use` does not name (not found, inside the generated code); and a deferred `let` of a
-//! tuple, its parts assigned later (RustQuant's `let (u, d, p, dt, Df): (f64, ..);`).
+//! tuple, its parts assigned later (RustQuant's `let (u, d, p, dt, Df): (f64, ..);`); and a
+//! row of a local matrix assigned a local bound to what a call returns (`let h_out =
+//! layer(..); h_new[l] = h_out;`, a stacked GRU), the local taken for a number.
 
 use autodiff::gradcheck::check_params_gradient;
 use autodiff::{grad, Params};
@@ -927,4 +929,39 @@ fn a_deferred_let_of_a_tuple() {
     assert!((d_v - 2.0 * a.cosh() * dt.sqrt() * df).abs() < 1e-14);
     let d_dt = 2.0 * a.cosh() * v / (2.0 * dt.sqrt()) * df - 0.01 * 2.0 * a.sinh() * df;
     assert!((d_t - d_dt / n as f64).abs() < 1e-14);
+}
+
+#[grad]
+fn tanh_layer(w: &[f64], h: &[f64]) -> Vec<f64> {
+    w.iter().zip(h).map(|(a, b)| (a * b).tanh()).collect()
+}
+
+/// Two stacked layers of states, each step's rows made by a call, as the GRU found does.
+#[grad(w)]
+fn stacked(w: &[f64], steps: usize) -> f64 {
+    let mut h_prev: Vec<Vec<f64>> = vec![vec![0.5; 2]; 2];
+    for _ in 0..steps {
+        let mut h_new: Vec<Vec<f64>> = vec![vec![0.0; 2]; 2];
+        for l in 0..2 {
+            let h_out = tanh_layer(w, &h_prev[l]);
+            h_new[l] = h_out;
+        }
+        h_prev = h_new;
+    }
+    h_prev[1][0]
+}
+
+#[test]
+fn a_row_assigned_what_a_call_returned() {
+    let w = [0.5, 0.3];
+    let (value, d) = stacked_grad(&w, 3);
+    // h <- tanh(w0 h) three times from 0.5, differentiated forward by hand
+    let (mut h, mut dh) = (0.5f64, 0.0);
+    for _ in 0..3 {
+        let next = (w[0] * h).tanh();
+        dh = (1.0 - next * next) * (h + w[0] * dh);
+        h = next;
+    }
+    assert!((value - h).abs() < 1e-15 && (d[0] - dh).abs() < 1e-15);
+    assert_eq!(d[1], 0.0);
 }

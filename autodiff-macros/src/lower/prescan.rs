@@ -123,6 +123,10 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
         arrays: HashSet<String>,
         /// `let copy = source;`: a copy is an array if it is read as one.
         copies: Vec<(String, String)>,
+        /// Locals declared as matrices (`let mut h: Vec<Vec<f64>> = ..`, `vec![vec![..]; n]`).
+        matrices: HashSet<String>,
+        /// `m[l] = h;`: a row of `m` assigned a local, an array if `m` is a matrix.
+        rows_assigned: Vec<(String, String)>,
     }
     impl Collect {
         fn note(&mut self, e: &Expr) {
@@ -184,6 +188,11 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
                 self.copies.push((left.clone(), right.clone()));
                 self.copies.push((right, left));
             }
+            if let (Expr::Index(i), Some(right)) = (&*a.left, local_name(&a.right)) {
+                if let Some(matrix) = local_name(&i.expr) {
+                    self.rows_assigned.push((matrix, right));
+                }
+            }
             syn::visit::visit_expr_assign(self, a);
         }
         fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -198,6 +207,10 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
                         if let Some(source) = local_name(&init.expr) {
                             self.copies.push((pi.ident.to_string(), source));
                         }
+                        let typed = matches!(&l.pat, Pat::Type(t) if nested_type(&t.ty));
+                        if typed || nested_literal(&init.expr) {
+                            self.matrices.insert(pi.ident.to_string());
+                        }
                     }
                     _ => {}
                 }
@@ -208,6 +221,11 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
     let mut c = Collect::default();
     for stmt in stmts {
         c.visit_stmt(stmt);
+    }
+    for (matrix, row) in &c.rows_assigned {
+        if c.matrices.contains(matrix) {
+            c.arrays.insert(row.clone());
+        }
     }
     // The vector result, and what the last statement names when it is one.
     c.arrays.insert(RESULT.to_string());
@@ -225,6 +243,42 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
             return c.arrays;
         }
     }
+}
+
+/// Whether a type is an array or `Vec` of arrays or `Vec`s (`Vec<Vec<f64>>`, `[[f64; 2]; 3]`).
+fn nested_type(ty: &syn::Type) -> bool {
+    let element = |ty: &syn::Type| -> Option<syn::Type> {
+        match ty {
+            syn::Type::Array(a) => Some((*a.elem).clone()),
+            syn::Type::Path(p) => {
+                let last = p.path.segments.last()?;
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return None;
+                };
+                match (last.ident == "Vec", args.args.first()) {
+                    (true, Some(syn::GenericArgument::Type(t))) => Some(t.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    element(ty).and_then(|inner| element(&inner)).is_some()
+}
+
+/// Whether `e` makes a matrix by repetition: `vec![vec![0.0; n]; m]`, `[[0.0; n]; m]`.
+fn nested_literal(e: &Expr) -> bool {
+    let repeated = |e: &Expr| -> Option<Expr> {
+        match e {
+            Expr::Repeat(r) => Some((*r.expr).clone()),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => match vec_elements(&m.mac)? {
+                Expr::Repeat(r) => Some(*r.expr),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    repeated(e).and_then(|inner| repeated(&inner)).is_some()
 }
 
 /// Names a pattern binds to integers of data whose type the signature writes: `a` of
