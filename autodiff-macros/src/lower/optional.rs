@@ -550,17 +550,7 @@ fn assign_tails(e: &Expr, name: &syn::Ident) -> Expr {
 
 /// `T` of `Option<T>`.
 fn option_payload(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(tp) = ty else {
-        return None;
-    };
-    let last = tp.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match (last.ident == "Option", args.args.first()) {
-        (true, Some(syn::GenericArgument::Type(t))) if args.args.len() == 1 => Some(t),
-        _ => None,
-    }
+    super::written_types::type_argument(ty, "Option")
 }
 
 /// Whether the statements after `let name = None;` assign `name = Some(..)`, and then how

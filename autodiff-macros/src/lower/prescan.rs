@@ -247,21 +247,9 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
 
 /// Whether a type is an array or `Vec` of arrays or `Vec`s (`Vec<Vec<f64>>`, `[[f64; 2]; 3]`).
 fn nested_type(ty: &syn::Type) -> bool {
-    let element = |ty: &syn::Type| -> Option<syn::Type> {
-        match ty {
-            syn::Type::Array(a) => Some((*a.elem).clone()),
-            syn::Type::Path(p) => {
-                let last = p.path.segments.last()?;
-                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                    return None;
-                };
-                match (last.ident == "Vec", args.args.first()) {
-                    (true, Some(syn::GenericArgument::Type(t))) => Some(t.clone()),
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
+    let element = |ty: &syn::Type| match ty {
+        syn::Type::Array(a) => Some((*a.elem).clone()),
+        ty => super::written_types::vec_element(ty),
     };
     element(ty).and_then(|inner| element(&inner)).is_some()
 }

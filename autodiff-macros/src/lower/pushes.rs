@@ -51,7 +51,7 @@ impl Lowerer<'_> {
             _ => None,
         };
         let elem = match (written, named, row) {
-            (Some(written), ..) => vec_element(written)?,
+            (Some(written), ..) => super::written_types::vec_element(written)?,
             (None, Some(named), _) => named,
             (None, None, Some(row)) => row,
             (None, None, None)
@@ -83,7 +83,7 @@ impl Lowerer<'_> {
         let (local, pi, written) = named_let(stmt)?;
         let named = empty_vec(&local.init.as_ref()?.expr)?;
         let elem = match (written, named) {
-            (Some(written), _) => vec_element(written)?,
+            (Some(written), _) => super::written_types::vec_element(written)?,
             (None, Some(named)) => named,
             (None, None) if self.assigns_varied(rest, &pi.ident) => self.sig.float.clone(),
             (None, None) => return None,
@@ -329,21 +329,6 @@ fn empty_vec(init: &Expr) -> Option<Option<syn::Type>> {
             })
         }
         Expr::Macro(m) if m.mac.path.is_ident("vec") && m.mac.tokens.is_empty() => Some(None),
-        _ => None,
-    }
-}
-
-/// The element type of a written `Vec<E>`; `None` inside for another type.
-fn vec_element(ty: &syn::Type) -> Option<syn::Type> {
-    let syn::Type::Path(p) = ty else {
-        return None;
-    };
-    let last = p.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match (last.ident == "Vec", args.args.first()) {
-        (true, Some(syn::GenericArgument::Type(elem))) => Some(elem.clone()),
         _ => None,
     }
 }

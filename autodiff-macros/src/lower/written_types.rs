@@ -67,11 +67,7 @@ pub(super) fn table_of_tuples(ty: &syn::Type) -> bool {
         syn::Type::Reference(r) => table_of_tuples(&r.elem),
         syn::Type::Array(a) => matches!(&*a.elem, syn::Type::Tuple(_)),
         syn::Type::Slice(s) => matches!(&*s.elem, syn::Type::Tuple(_)),
-        syn::Type::Path(p) => p.path.segments.last().is_some_and(|last| {
-            last.ident == "Vec"
-                && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
-                    if matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Tuple(_)))))
-        }),
+        syn::Type::Path(_) => matches!(vec_element(ty), Some(syn::Type::Tuple(_))),
         _ => false,
     }
 }
@@ -102,4 +98,24 @@ pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
 pub(super) fn of_numbers(ty: &syn::Type, sig: &Signature) -> bool {
     let elem = super::arrays::element_type(ty);
     matches!(type_kind(elem, sig), Ty::Int | Ty::Bool)
+}
+
+/// The element type of a written `Vec<E>`; `None` for another type.
+pub(super) fn vec_element(ty: &syn::Type) -> Option<syn::Type> {
+    type_argument(ty, "Vec").cloned()
+}
+
+/// `T` of a written `Name<T>` (`Vec<f64>`, `Option<usize>`), `name` the type's last segment.
+pub(super) fn type_argument<'t>(ty: &'t syn::Type, name: &str) -> Option<&'t syn::Type> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match (last.ident == name, args.args.first()) {
+        (true, Some(syn::GenericArgument::Type(t))) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
 }
