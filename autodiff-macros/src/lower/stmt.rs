@@ -940,10 +940,14 @@ impl Lowerer<'_> {
                     self.bind_pattern(p, v);
                 }
             }
-            (Pat::Tuple(pt), Value::Scalar(tuple)) if self.is_varied(&tuple) => self.errors.on(
-                pt,
-                "#[grad] cannot differentiate a tuple computed from a differentiated value: return an array (`-> [f64; 2]`) from a #[grad] function and bind it to a name instead",
-            ),
+            (Pat::Tuple(pt), Value::Scalar(tuple)) if self.is_varied(&tuple) => {
+                let (f, n) = (self.sig.float.to_token_stream(), pt.elems.len());
+                let parts = pt.elems.to_token_stream();
+                self.errors.on(
+                    pt,
+                    format!("#[grad] cannot differentiate a tuple computed from a differentiated value: return an array (`-> [{f}; {n}]`) from a #[grad] function and take it apart with `let [{parts}] = ..;` instead"),
+                );
+            }
             (Pat::Tuple(pt), Value::Scalar(tuple)) => {
                 let fields = pt.elems.iter().enumerate().filter(|(_, p)| !is_rest(p));
                 let fields = fields.map(|(i, p)| (Projection::Element(None, &pt.elems, i), p));
