@@ -1314,11 +1314,13 @@ fn assigns_outside(closure: &syn::ExprClosure) -> bool {
 
 /// `&&`, `||` and the comparisons: no float comes out of them.
 fn is_logic(op: &syn::BinOp) -> bool {
+    matches!(op, syn::BinOp::And(_) | syn::BinOp::Or(_)) || is_comparison(op)
+}
+
+/// `==`, `!=`, `<`, `<=`, `>`, `>=`.
+pub(super) fn is_comparison(op: &syn::BinOp) -> bool {
     use syn::BinOp::*;
-    matches!(
-        op,
-        And(_) | Or(_) | Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_)
-    )
+    matches!(op, Eq(_) | Ne(_) | Lt(_) | Le(_) | Gt(_) | Ge(_))
 }
 
 /// Whether `expr` indexes a table that is not a local (`TABLE[k]`, `Self::COEFFS[i]`).

@@ -624,17 +624,10 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             // `(net.a as f64) > x` in an `f32` function: a comparison, through which no
             // derivative flows, of a number converted to the other float type.
             Expr::Binary(b)
-                if matches!(
-                    b.op,
-                    syn::BinOp::Lt(_)
-                        | syn::BinOp::Le(_)
-                        | syn::BinOp::Gt(_)
-                        | syn::BinOp::Ge(_)
-                        | syn::BinOp::Eq(_)
-                        | syn::BinOp::Ne(_)
-                ) && [&b.left, &b.right]
-                    .iter()
-                    .any(|e| self.other_float_operand(e).is_some()) =>
+                if crate::lower::call::is_comparison(&b.op)
+                    && [&b.left, &b.right]
+                        .iter()
+                        .any(|e| self.other_float_operand(e).is_some()) =>
             {
                 for side in [&b.left, &b.right] {
                     match self.other_float_operand(side) {
