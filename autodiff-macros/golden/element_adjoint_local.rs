@@ -212,3 +212,9 @@ pub fn whitened_centered_grad(
     );
     (value, (d_means, d_lower))
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_whitened_centered_97c847d4: () = whitened_centered_takes_grad_on_its_impl_block_97c847d4;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const whitened_centered_takes_grad_on_its_impl_block_97c847d4: () = ();

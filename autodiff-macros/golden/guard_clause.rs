@@ -61,3 +61,9 @@ pub fn cosine_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let value = cosine_adjoint(x, y, 1.0, &mut d_x, &mut d_y);
     (value, (d_x, d_y))
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_cosine_d907b087: () = cosine_takes_grad_on_its_impl_block_d907b087;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const cosine_takes_grad_on_its_impl_block_d907b087: () = ();

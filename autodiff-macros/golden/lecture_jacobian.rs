@@ -222,3 +222,9 @@ pub fn lecture_f_jacobian(
     }
     (value, (j_x, j_w))
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_lecture_f_56a4f568: () = lecture_f_takes_grad_on_its_impl_block_56a4f568;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const lecture_f_takes_grad_on_its_impl_block_56a4f568: () = ();

@@ -90,3 +90,9 @@ pub fn steps_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     let value = steps_adjoint(x, 1.0, &mut d_x[..]);
     (value, d_x)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_steps_01c68ae5: () = steps_takes_grad_on_its_impl_block_01c68ae5;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const steps_takes_grad_on_its_impl_block_01c68ae5: () = ();

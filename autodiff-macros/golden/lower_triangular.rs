@@ -114,3 +114,9 @@ pub fn lower_triangular_grad(lower: &[f64], x: &[f64]) -> (f64, ::std::vec::Vec<
     );
     (value, d_lower)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_lower_triangular_1206fd66: () = lower_triangular_takes_grad_on_its_impl_block_1206fd66;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const lower_triangular_takes_grad_on_its_impl_block_1206fd66: () = ();

@@ -68,3 +68,9 @@ pub fn recurrence_grad(x0: f64, w: &[f64]) -> (f64, (f64, ::std::vec::Vec<f64>))
     let value = recurrence_adjoint(x0, w, 1.0, &mut d_x0, &mut d_w[..]);
     (value, (d_x0, d_w))
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_recurrence_790d3121: () = recurrence_takes_grad_on_its_impl_block_790d3121;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const recurrence_takes_grad_on_its_impl_block_790d3121: () = ();

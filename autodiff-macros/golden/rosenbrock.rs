@@ -71,3 +71,9 @@ pub fn rosenbrock_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     let value = rosenbrock_adjoint(x, 1.0, &mut d_x[..]);
     (value, d_x)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_rosenbrock_b5c0ce5d: () = rosenbrock_takes_grad_on_its_impl_block_b5c0ce5d;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const rosenbrock_takes_grad_on_its_impl_block_b5c0ce5d: () = ();

@@ -84,3 +84,9 @@ pub fn row_norms_grad(m: &[f64], d: usize) -> (f64, ::std::vec::Vec<f64>) {
     let value = row_norms_adjoint(m, d, 1.0, &mut d_m[..]);
     (value, d_m)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_row_norms_d0f24103: () = row_norms_takes_grad_on_its_impl_block_d0f24103;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const row_norms_takes_grad_on_its_impl_block_d0f24103: () = ();

@@ -38,3 +38,9 @@ pub fn f_grad(x: f64, y: f64, z: f64) -> (f64, (f64, f64, f64)) {
     let value = f_adjoint(x, y, z, 1.0, &mut d_x, &mut d_y, &mut d_z);
     (value, (d_x, d_y, d_z))
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_f_58b7a3df: () = f_takes_grad_on_its_impl_block_58b7a3df;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const f_takes_grad_on_its_impl_block_58b7a3df: () = ();

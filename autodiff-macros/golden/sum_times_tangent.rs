@@ -65,3 +65,9 @@ pub fn f_tangent<
     let t_t_1: f64 = t_t * z + t_z * t;
     (t_1, t_t_1)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __autodiff_free_f_58b7a3df: () = f_takes_grad_on_its_impl_block_58b7a3df;
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const f_takes_grad_on_its_impl_block_58b7a3df: () = ();

@@ -29,10 +29,40 @@ pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenS
     // alone, without `self`): its items are reached through `Self::` too.
     let associated = names_self(item.to_token_stream());
     let generated = generate(&attr, &item, &[], associated, None);
+    let free = (!associated && item.sig.receiver().is_none()).then(|| free_function_check(&item));
     if checkpoint::strip(&mut item.block) {
-        quote!(#item #generated)
+        quote!(#item #generated #free)
     } else {
-        quote!(#original #generated)
+        quote!(#original #generated #free)
+    }
+}
+
+/// Two constants, the first naming the second, beside the items of a function taken for a
+/// free one. In an `impl` block (an associated function marked alone that names nothing of
+/// `Self`) they are associated constants, which a bare name does not reach: a compile error
+/// spanned on the function, where the generated items would otherwise call each other as free
+/// functions, and so a free function of the same name, silently (its gradient, not this
+/// one's). The name is unique to the function's tokens, so another function's constants never
+/// answer for it.
+fn free_function_check(item: &ItemFn) -> TokenStream {
+    use std::hash::Hasher;
+    let mut hasher = crate::hash::FxHasher::default();
+    hasher.write(item.to_token_stream().to_string().as_bytes());
+    let name = &item.sig.ident;
+    let hash = hasher.finish() as u32;
+    let plain = plain_name(&name.to_string());
+    let check = format_ident!("__autodiff_free_{plain}_{hash:08x}");
+    let hint = format_ident!(
+        "{plain}_takes_grad_on_its_impl_block_{hash:08x}",
+        span = name.span()
+    );
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, dead_code)]
+        const #check: () = #hint;
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, dead_code)]
+        const #hint: () = ();
     }
 }
 
