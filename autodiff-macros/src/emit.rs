@@ -1438,8 +1438,9 @@ fn model_fields(sig: &Signature, names: &Names, used: &[usize]) -> TokenStream {
                 )
             }
         }]);
-        // A `Vec` field of the gradient must be as long as the model's.
-        for &i in &roots {
+        // A `Vec` field of the gradient must be as long as the model's, where the sweep adds
+        // into it (a field it does not, read as a condition, may hold `bool`s).
+        for &i in roots.iter().filter(|i| used.contains(i)) {
             let p = &sig.params[i];
             let (ParamKind::Array { shape, .. }, Some(field)) = (&p.kind, &p.field) else {
                 continue;

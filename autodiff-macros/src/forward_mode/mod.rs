@@ -83,7 +83,7 @@ pub fn items(
         });
         let items = &body.items;
         let uses = crate::imported::generated_uses(items, &[&code]);
-        let setup = setup(sig, &names);
+        let setup = setup(sig, &names, &code);
         let mention = mention(item, sig);
         let block = quote!({
             #mention
@@ -184,8 +184,10 @@ impl Names {
 
 /// At the top of `NAME_tangent`: array tangents checked against their arrays' shapes,
 /// scalar tangents read (zero for `Const`), and the fields of models with their tangents,
-/// projected from the model's (`Option<&F>`, `None` for a `Const` model tangent).
-fn setup(sig: &Signature, names: &Names) -> TokenStream {
+/// projected from the model's (`Option<&F>`, `None` for a `Const` model tangent). A field's
+/// tangent is checked only where the sweep's `code` reads it (one read as a condition may
+/// hold `bool`s).
+fn setup(sig: &Signature, names: &Names, code: &TokenStream) -> TokenStream {
     let f = &sig.float;
     let zero = crate::emit::lit(sig, 0.0);
     let mut out = TokenStream::new();
@@ -217,7 +219,9 @@ fn setup(sig: &Signature, names: &Names) -> TokenStream {
                 _ => quote!(let #t = #get.map(|#m| &#m #(.#path)*);),
             }]);
             // A `Vec` field of the tangent must be as long as the model's.
-            if matches!(&p.kind, ParamKind::Array { shape, .. } if shape.dims() == 1) {
+            if matches!(&p.kind, ParamKind::Array { shape, .. } if shape.dims() == 1)
+                && crate::reverse::mentions(code, &t.to_string())
+            {
                 let label = field.written(&model.ident);
                 out.extend([quote!(
                     ::autodiff::SliceTangent::<#f>::check_len(&#t, #ident.len(), #label);

@@ -241,6 +241,20 @@ impl Lowerer<'_> {
                     value: Operand::Const(syn::parse_quote!(#path)),
                     by_ref: true,
                 };
+            } else if let (Some(index), true) = (&a.row, self.is_data_item(a)) {
+                // `layer.apply(z)` of `for layer in &self.layers`, `self` read as data: an item
+                // of a sequence of structs of data, which the callee may differentiate.
+                let item = proc_macro2::Ident::new("item", c.span());
+                let op = Op::Opaque(Opaque {
+                    tokens: quote::quote!(#item),
+                    captures: vec![(item, Capture::Row(a.array, index.clone()))],
+                    declared: None,
+                });
+                let value = self.let_op("item", Ty::Unknown, op, c.span());
+                args[0] = Arg::Data {
+                    value,
+                    by_ref: false,
+                };
             }
         }
         let float = args.iter().any(|a| match a {
@@ -819,6 +833,22 @@ impl Lowerer<'_> {
             {
                 self.looks_float(&m.receiver)
             }
+            // A row or a column of a matrix of data (`x.row(i)`, `m.column(j)`,
+            // `v.as_slice()`): its floats, which the callee takes a shadow for.
+            Expr::MethodCall(m)
+                if [
+                    "row",
+                    "col",
+                    "column",
+                    "as_slice",
+                    "row_slice",
+                    "column_slice",
+                    "get_row",
+                ]
+                .contains(&m.method.to_string().as_str()) =>
+            {
+                true
+            }
             // A fold has the type it starts from (`.fold(f64::NEG_INFINITY, f64::max)`).
             Expr::MethodCall(m) if m.method == "fold" => {
                 m.args.first().is_some_and(|init| self.looks_float(init))
@@ -999,6 +1029,16 @@ impl Lowerer<'_> {
             self.vars[v.0].copy_of = source;
         }
         typed
+    }
+
+    /// Whether `a` is one item of a data struct's field (`self.layers[k]`), whole.
+    fn is_data_item(&self, a: &ArrayArg) -> bool {
+        let info = &self.arrays[a.array.0];
+        a.row.is_some()
+            && a.slice.is_none()
+            && a.members.is_empty()
+            && info.origin == ArrayOrigin::Constant
+            && info.path.is_some()
     }
 
     /// Whether `array` is a field of a data struct passed whole (`&cfg.inner`, `&cfg.shift`):
