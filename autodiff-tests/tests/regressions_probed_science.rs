@@ -965,3 +965,65 @@ fn a_row_assigned_what_a_call_returned() {
     assert!((value - h).abs() < 1e-15 && (d[0] - dh).abs() < 1e-15);
     assert_eq!(d[1], 0.0);
 }
+
+/// A geostatistics service's `semivariance`: an early return, then numbers of a data struct
+/// bound to locals and passed to a `#[grad]` model in nested branches. The branch that copies
+/// the data exported the copy as a number, the branch around it as an `Option` it did not
+/// wrap (E0308 inside the generated code).
+mod variogram {
+    use autodiff::grad;
+
+    pub struct Variogram {
+        pub nugget: f64,
+        pub sill: f64,
+        pub model: u8,
+    }
+
+    #[grad]
+    pub fn scaled(h: f64, c: f64) -> f64 {
+        h * c
+    }
+
+    #[grad(lag)]
+    pub fn semivariance(v: &Variogram, lag: f64) -> f64 {
+        if lag <= 0.0 {
+            return 0.0;
+        }
+        let Variogram { nugget, sill, .. } = *v;
+        if lag > 1.0 {
+            if lag > 2.0 {
+                scaled(lag, nugget) * lag
+            } else {
+                0.5 * scaled(lag, sill)
+            }
+        } else {
+            match v.model {
+                0 => scaled(lag * lag, nugget),
+                _ => lag,
+            }
+        }
+    }
+}
+
+#[test]
+fn a_copy_of_data_exported_through_nested_branches_is_wrapped_where_it_leaves_the_copy() {
+    use variogram::*;
+    let v = Variogram {
+        nugget: 0.3,
+        sill: -0.7,
+        model: 0,
+    };
+    for (lag, slope) in [
+        (-1.0, 0.0),
+        (0.5, 2.0 * 0.5 * 0.3),
+        (1.5, 0.5 * -0.7),
+        (2.5, 2.0 * 2.5 * 0.3),
+    ] {
+        let (value, grad) = semivariance_grad(&v, lag);
+        assert_eq!(value, semivariance(&v, lag));
+        assert!(
+            (grad - slope).abs() < 1e-15,
+            "{lag}: {grad} against {slope}"
+        );
+    }
+}

@@ -783,11 +783,19 @@ impl Gen<'_> {
     }
 
     /// Whether the `if` with key `k` is where exported `v` becomes `Some`: one of its branches
-    /// defines it (an `if` around that one hands the `Option` on).
+    /// defines it, or an `if` in one that exports it as it is (a copy of data in scope
+    /// there); an `if` around one that exports the `Option` hands it on.
     pub(super) fn option_set_by(&self, v: Var, k: usize) -> bool {
         let (then_region, else_region) = self.an.branch_regions[&k];
-        let defined = self.an.def_region[v.0];
-        defined == then_region || defined == else_region
+        let mut region = self.an.def_region[v.0];
+        let mut inner = None;
+        while region != then_region && region != else_region && region != 0 {
+            if let RegionKind::Branch(nested) = self.an.regions[region].kind {
+                inner = Some(nested);
+            }
+            region = self.an.regions[region].parent;
+        }
+        inner.is_none_or(|nested| !self.exported_as_option(v, nested))
     }
 
     /// What a branch that does not define `v` exports in its place.

@@ -779,11 +779,16 @@ impl<'a> Gen<'a> {
     }
 
     /// The reverse of a branch of the `if` with key `k`, `tokens`, after taking out the data
-    /// exported from it as an `Option` (`exported_as_option`) that it reads.
+    /// exported from it as an `Option` (`exported_as_option`) that it reads, where the branch
+    /// makes it one (`option_set_by`).
     fn unwrapping_exports(&self, k: usize, region: usize, tokens: &TokenStream) -> TokenStream {
         let exports = self.an.exports.get(&k).into_iter().flatten();
         let taken = exports
-            .filter(|&&v| self.an.def_region[v.0] == region && self.exported_as_option(v, k))
+            .filter(|&&v| {
+                self.an.within(self.an.def_region[v.0], region)
+                    && self.exported_as_option(v, k)
+                    && self.option_set_by(v, k)
+            })
             .map(|&v| self.var(v))
             .filter(|ident| mentions(tokens, &ident.to_string()));
         quote!(#(let #taken = #taken.unwrap();)* #tokens)
