@@ -405,7 +405,9 @@ fn floats(ty: &syn::Type, type_params: &[syn::Ident]) -> bool {
                     last.ident == "f64" || last.ident == "f32" || type_params.contains(&last.ident)
                 }
                 syn::PathArguments::AngleBracketed(args)
-                    if ["Vec", "Option", "Result"].iter().any(|w| last.ident == w) =>
+                    if last.ident == "Vec"
+                        || last.ident == "Option"
+                        || last.ident.to_string().ends_with("Result") =>
                 {
                     matches!(args.args.first(), Some(syn::GenericArgument::Type(t)) if floats(t, type_params))
                 }

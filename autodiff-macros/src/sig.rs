@@ -283,9 +283,10 @@ impl Fallible {
 fn fallible_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool, Fallible)> {
     let Type::Path(tp) = ty else { return None };
     let last = tp.path.segments.last()?;
+    // `PyResult<f64>`, `io::Result<f64>`: an alias of `Result` names itself so.
     let fallible = match last.ident.to_string().as_str() {
-        "Result" => Fallible::Result,
         "Option" => Fallible::Option,
+        name if name.ends_with("Result") => Fallible::Result,
         _ => return None,
     };
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
@@ -384,7 +385,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
             None => {
                 let fallible_vector = match &**ty {
                     Type::Path(tp) => tp.path.segments.last().is_some_and(|last| {
-                        (last.ident == "Result" || last.ident == "Option")
+                        (last.ident.to_string().ends_with("Result") || last.ident == "Option")
                             && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
                                 if matches!(a.args.first(), Some(syn::GenericArgument::Type(t))
                                     if vector_output(t, &type_params).is_some()))

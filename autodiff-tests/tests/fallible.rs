@@ -595,3 +595,35 @@ fn then_as_the_result() {
     assert_eq!(positive_log_grad(-1.0), None);
     assert_eq!(positive_log_grad(-15.0), Some((0.0, 0.0)));
 }
+
+/// pyo3's `PyResult<T>`, an alias of `Result<T, PyErr>`: a `Result` by its name, as
+/// `io::Result<f64>` is (the dynamic-pricing crate a probe copied returns it everywhere).
+type PyResult<T> = Result<T, String>;
+
+#[grad]
+fn price_at_demand(d: f64, beta: f64) -> PyResult<f64> {
+    if beta <= 0.0 {
+        return Err("beta must be > 0".to_string());
+    }
+    Ok(1.0 - d.ln() / beta)
+}
+
+#[grad]
+fn expected_revenue(d: f64, beta: f64) -> PyResult<f64> {
+    let p = price_at_demand(d, beta)?;
+    Ok(p * d)
+}
+
+#[test]
+fn a_result_alias_named_so_is_fallible() {
+    let (d, beta) = (0.5, 2.0);
+    let (value, (d_d, d_beta)) = expected_revenue_grad(d, beta).unwrap();
+    let p = 1.0 - d.ln() / beta;
+    assert_eq!(value, p * d);
+    assert!((d_d - (p - 1.0 / beta)).abs() < 1e-15);
+    assert!((d_beta - d * d.ln() / (beta * beta)).abs() < 1e-15);
+    assert_eq!(
+        expected_revenue_grad(d, -1.0),
+        Err("beta must be > 0".to_string())
+    );
+}
