@@ -189,11 +189,13 @@ pub fn generate(
     };
 
     let (block, mutable) = adjoint_block(&item, &body, &analysis, &sig, &names, false);
+    let block = through_tuple(&sig, Some((&names.d_out, true)), block);
     let adjoint = adjoint_item(&item, &sig, &names, block, &mutable);
     let grad = grad_item(&item, &sig, &names, &wrt);
     let extra = forward_mode::items(plan, &item, &sig, &body, &analysis, &wrt);
     let second = second_order.then(|| {
         let (block, mutable) = adjoint_block(&item, &body, &analysis, &sig, &names, true);
+        let block = through_tuple(&sig, Some((&names.d_out, false)), block);
         second_order::items(attr, &item, &sig, &names, &wrt, block, &mutable)
     });
     quote! {
@@ -202,6 +204,24 @@ pub fn generate(
         #extra
         #second
     }
+}
+
+/// The block of an item of a function that returns a tuple of floats, whose sweep holds the
+/// tuple as the array of its numbers: the cotangent `d_out` (if the item takes one) made that
+/// array first (by reference, or by value), and the array the sweep ends with the tuple.
+pub(crate) fn through_tuple(
+    sig: &Signature,
+    d_out: Option<(&Ident, bool)>,
+    block: TokenStream,
+) -> TokenStream {
+    if sig.tuple.is_none() {
+        return block;
+    }
+    let take = d_out.map(|(d, by_ref)| {
+        let amp = by_ref.then(|| quote!(&));
+        quote!(let #d = #amp ::autodiff::__private::tuple_array(#d);)
+    });
+    quote!({ #take ::autodiff::__private::array_tuple(&#block) })
 }
 
 /// The helper functions declared in the body (`fn sq(v: f64) -> f64 { v * v }`) that it
@@ -767,7 +787,7 @@ fn adjoint_item(
         doc_link(&item.sig.ident, sig),
         item.sig.ident
     );
-    let returns = &sig.returns;
+    let returns = sig.written_returns();
     let d_out_ty = d_out_type(sig);
     let args = quote!(#(#params,)* #d_out: #d_out_ty, #(#shadow_args),*);
     let with_data = with_data_item(
@@ -797,6 +817,8 @@ fn d_out_type(sig: &Signature) -> TokenStream {
     let (f, returns) = (&sig.float, &sig.returns);
     match sig.output {
         Output::Scalar => quote!(#f),
+        // A tuple by value, as it is returned.
+        Output::Array if sig.tuple.is_some() => sig.written_returns().into_token_stream(),
         Output::Array | Output::Matrix => quote!(&#returns),
         Output::Vec => quote!(&[#f]),
     }

@@ -99,6 +99,32 @@ fn forward_mode_loop_and_jacobian() {
 }
 
 #[test]
+fn tuple_output_and_its_caller() {
+    // A tuple result is held as the array of its numbers: the cotangent taken apart at the
+    // top, the value made a tuple at the end; a caller takes the call's tuple as an array.
+    check(
+        "tuple_output",
+        quote!(),
+        quote! {
+            pub fn polar(x: f64, y: f64) -> (f64, f64) {
+                let r = (x * x + y * y).sqrt();
+                (r, y.atan2(x))
+            }
+        },
+    );
+    check(
+        "tuple_caller",
+        quote!(),
+        quote! {
+            pub fn energy(x: f64, y: f64) -> f64 {
+                let (r, theta) = polar(x, y);
+                r * r * theta.cos()
+            }
+        },
+    );
+}
+
+#[test]
 fn fused_loop_of_squares() {
     // The square of a difference pulls back `(a + a) * d` with `d` the difference's negated
     // adjoint: LLVM folds the negation into the addition (`d_a -= ..`). The squares' own

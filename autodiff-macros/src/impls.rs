@@ -369,8 +369,8 @@ fn called_through_self(item: &ItemImpl) -> Vec<String> {
 }
 
 /// Whether a method returns what `#[grad]` differentiates: a float (`f64`, `f32`, or a type
-/// parameter of the method or the impl), an array or `Vec` of them, or one of those in a
-/// `Result` or an `Option`.
+/// parameter of the method or the impl), an array, `Vec` or tuple of them, or one of those in
+/// a `Result` or an `Option`.
 fn returns_floats(method: &ImplItemFn, outer: &[syn::Ident]) -> bool {
     let ReturnType::Type(_, ty) = &method.sig.output else {
         return false;
@@ -381,11 +381,11 @@ fn returns_floats(method: &ImplItemFn, outer: &[syn::Ident]) -> bool {
     floats(ty, &own)
 }
 
-/// Whether a method returns an array or a `Vec`.
+/// Whether a method returns an array, a `Vec` or a tuple.
 fn returns_vector(method: &ImplItemFn) -> bool {
     match &method.sig.output {
         ReturnType::Type(_, ty) => match &**ty {
-            syn::Type::Array(_) => true,
+            syn::Type::Array(_) | syn::Type::Tuple(_) => true,
             syn::Type::Path(tp) => tp.path.segments.last().is_some_and(|s| s.ident == "Vec"),
             _ => false,
         },
@@ -396,6 +396,13 @@ fn returns_vector(method: &ImplItemFn) -> bool {
 fn floats(ty: &syn::Type, type_params: &[syn::Ident]) -> bool {
     match ty {
         syn::Type::Array(a) => floats(&a.elem, type_params),
+        // A tuple of numbers (`-> (f64, f64)`).
+        syn::Type::Tuple(t) => {
+            !t.elems.is_empty()
+                && t.elems
+                    .iter()
+                    .all(|e| matches!(e, syn::Type::Path(_)) && floats(e, type_params))
+        }
         syn::Type::Path(tp) => {
             let Some(last) = tp.path.segments.last() else {
                 return false;

@@ -699,6 +699,10 @@ pub enum Stmt {
         args: Vec<Arg>,
         replays: Vec<Replay>,
         shape: Var,
+        /// The callee returns a tuple of the array's numbers (`let (r, theta) = polar(x,
+        /// y);`): its value is taken as the array (`tuple_array`), its cotangent passed as the
+        /// tuple.
+        tuple: bool,
     },
     /// `h.resize(len, 0)` before a resizable array is assigned whole; `prev` is its length
     /// before, which the reverse sweep gives its adjoint back.

@@ -222,7 +222,7 @@ fn dual_adjoint_item(
     let d_out = &names.d_out;
     let returns = match sig.fallible {
         Some(_) => fallible_type(&sig.returns, dual.clone()),
-        None => on_dual_numbers(&sig.returns, &dual),
+        None => on_dual_numbers(&sig.written_returns(), &dual),
     };
     // An array's cotangent by value, so that a caller that wants only the value passes zeros
     // of its type (`Default`, an empty `Vec`), whatever the type is.
@@ -244,9 +244,13 @@ fn dual_adjoint_item(
 }
 
 /// An output type with its float replaced by `dual` (`[f64; 3]` -> `[Dual<f64>; 3]`,
-/// `Vec<f64>` -> `Vec<Dual<f64>>`).
+/// `Vec<f64>` -> `Vec<Dual<f64>>`, `(f64, f64)` -> `(Dual<f64>, Dual<f64>)`).
 fn on_dual_numbers(ty: &syn::Type, dual: &TokenStream) -> TokenStream {
     match ty {
+        syn::Type::Tuple(t) => {
+            let elems = t.elems.iter().map(|e| on_dual_numbers(e, dual));
+            quote!((#(#elems,)*))
+        }
         syn::Type::Array(a) => {
             let (elem, len) = (on_dual_numbers(&a.elem, dual), &a.len);
             quote!([#elem; #len])

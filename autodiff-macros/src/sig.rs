@@ -220,8 +220,11 @@ pub struct Signature {
     pub output: Output,
     /// `Result<T, E>` or `Option<T>`: what the float comes wrapped in.
     pub fallible: Option<Fallible>,
-    /// The return type as written.
+    /// The return type as written, but for a tuple of floats: the array of them, which the
+    /// function is differentiated as (its items take and return the tuple, `tuple`).
     pub returns: Type,
+    /// A tuple of floats the function returns (`(f64, f64)`), as written.
+    pub tuple: Option<syn::TypeTuple>,
     /// Parameters whose type holds floats in a shape that is not differentiated (a tuple, a
     /// matrix by value, rows of a runtime count): data, with their types as written.
     pub float_data: Vec<(Ident, Span, String)>,
@@ -231,6 +234,14 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// The return type as written: the tuple, for a function that returns one.
+    pub fn written_returns(&self) -> Type {
+        match &self.tuple {
+            Some(t) => Type::Tuple(t.clone()),
+            None => self.returns.clone(),
+        }
+    }
+
     /// The parameter the user wrote that `expr` passes whole, through any `&`, `*` and
     /// parentheses (`net`, `&cfg`, `*self`).
     pub fn passed_whole(&self, expr: &syn::Expr) -> Option<&Param> {
@@ -297,6 +308,20 @@ fn fallible_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool, Fall
     };
     let generic = float_kind(inner, type_params)?;
     Some((inner.clone(), generic, fallible))
+}
+
+/// The float type of a tuple of floats (`(f64, f64)`, `(T, T, T)`, up to twelve) and whether
+/// it is generic: all of one type.
+fn tuple_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool)> {
+    let Type::Tuple(t) = ty else { return None };
+    let first = t.elems.first()?;
+    let generic = float_kind(first, type_params)?;
+    let written = first.to_token_stream().to_string();
+    let same = t
+        .elems
+        .iter()
+        .all(|e| e.to_token_stream().to_string() == written);
+    (same && t.elems.len() <= 12).then(|| (first.clone(), generic))
 }
 
 /// The float type of a vector result: `[T; M]` or `Vec<T>`, or of a matrix `[[T; M]; N]`.
@@ -377,6 +402,9 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 fallible_output(ty, &type_params)
                     .map(|(inner, generic, _)| (inner, generic, Output::Scalar))
             }
+            None if tuple_output(ty, &type_params).is_some() => {
+                tuple_output(ty, &type_params).map(|(elem, generic)| (elem, generic, Output::Array))
+            }
             None if vector_output(ty, &type_params).is_some() => vector_output(ty, &type_params)
                 .map(|(elem, output)| {
                     let generic = float_kind(&elem, &type_params) == Some(true);
@@ -392,8 +420,8 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     }),
                     _ => false,
                 };
-                let advice = if let Type::Tuple(t) = &**ty {
-                    &format!("a tuple: return an array (`[f64; {}]`) instead, whose `_adjoint` takes one adjoint per element", t.elems.len())
+                let advice = if let Type::Tuple(_) = &**ty {
+                    "a tuple of other things than floats of one type: return the numbers you want derivatives of (an array of arrays of one length, `[[f64; 3]; 2]`, for a tuple of them), and compute the rest (a count, a flag) in a function of its own"
                 } else if let Some(cols) = rows_output(ty) {
                     &format!("a `Vec` of rows, which is not an output #[grad] differentiates (a matrix of a constant size, `[[f64; {cols}]; N]`, is): return the elements row after row in one `Vec<f64>`, and read them where it is called as `m[i * {cols} + j]`")
                 } else if fallible_vector {
@@ -410,7 +438,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 errors.on(
                     ty,
                     format!(
-                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`), a vector of them (`[f64; M]`, `Vec<f64>`) or a matrix (`[[f64; M]; N]`); `{}` is {advice}",
+                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`), a vector of them (`[f64; M]`, `Vec<f64>`), a tuple of them (`(f64, f64)`) or a matrix (`[[f64; M]; N]`); `{}` is {advice}",
                         crate::diag::written(ty)
                     ),
                 );
@@ -497,9 +525,20 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
     }
 
     let (float, float_is_generic, output) = float?;
-    let returns = match &sig.output {
-        ReturnType::Type(_, ty) => (**ty).clone(),
-        ReturnType::Default => float.clone(),
+    let tuple = match &sig.output {
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Tuple(t) => Some(t.clone()),
+            _ => None,
+        },
+        ReturnType::Default => None,
+    };
+    let returns = match (&sig.output, &tuple) {
+        (_, Some(t)) => {
+            let len = t.elems.len();
+            syn::parse_quote!([#float; #len])
+        }
+        (ReturnType::Type(_, ty), None) => (**ty).clone(),
+        (ReturnType::Default, None) => float.clone(),
     };
     let fallible = match &sig.output {
         ReturnType::Type(_, ty) => fallible_output(ty, &type_params).map(|(.., f)| f),
@@ -514,6 +553,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         params,
         output,
         returns,
+        tuple,
         float_data,
         written_types,
     })

@@ -67,7 +67,7 @@ fn signature(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
     let params = crate::emit::primal_params(item);
-    let returns = &sig.returns;
+    let returns = sig.written_returns();
     let j = jacobian_type(sig, wrt);
     let attrs = crate::emit::inherited_attrs(item);
     let allows = crate::emit::generated_allows(item);
@@ -285,12 +285,18 @@ pub fn item(
         decls.extend([quote!(let mut #j: #ty = #init;)]);
         js.push(j);
     }
+    // A tuple result is held as the array of its numbers (`tuple_array`), and given back.
+    let tuple = sig.tuple.is_some();
+    let value_out = match tuple {
+        true => quote!(::autodiff::__private::array_tuple(&#value)),
+        false => quote!(#value),
+    };
     let result = match js.len() {
         1 => {
             let j = &js[0];
-            quote!((#value, #j))
+            quote!((#value_out, #j))
         }
-        _ => quote!((#value, (#(#js),*))),
+        _ => quote!((#value_out, (#(#js),*))),
     };
 
     // Reverse mode: row i (entry `[i][c]` of a matrix output) from a unit `d_out`.
@@ -324,9 +330,13 @@ pub fn item(
             })
             .collect::<Vec<_>>();
         let adjoint_generics = own_generics(item, shadows.len()).map(|g| lending(g, &lent));
+        let cotangent = match tuple {
+            true => quote!(::autodiff::__private::array_tuple(&#e)),
+            false => quote!(&#e),
+        };
         let unit = quote! {
             #e #at = #one;
-            #owner #adjoint #adjoint_generics(#(#args,)* &#e, #(#shadows),*);
+            #owner #adjoint #adjoint_generics(#(#args,)* #cotangent, #(#shadows),*);
             #e #at = #zero;
         };
         let entries = match cols {
@@ -396,8 +406,11 @@ pub fn item(
                     for (#row, #x) in #j.iter_mut().zip(#column.iter()) { #store }
                 },
             };
+            let as_array =
+                tuple.then(|| quote!(let #column = ::autodiff::__private::tuple_array(#column);));
             let call = quote! {
                 let (_, #column) = #owner #tangent #tangent_generics(#(#args,)* #(#tangents),*);
+                #as_array
                 #stores
             };
             out.extend([match &param.kind {
@@ -462,9 +475,13 @@ pub fn item(
             }
         }
     };
+    let primal = match tuple {
+        true => quote!(::autodiff::__private::tuple_array(#original(#(#args),*))),
+        false => quote!(#original(#(#args),*)),
+    };
     quote! {
         #signature {
-            let #value = #original(#(#args),*);
+            let #value = #primal;
             let #m: usize = #m_expr;
             let #one: #f = #one_lit;
             let #zero: #f = #zero_lit;

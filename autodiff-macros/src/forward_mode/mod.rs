@@ -71,9 +71,14 @@ pub fn items(
     if plan.tangent {
         let mut sweep = sweep::Sweep::new(body, an, sig, &names.tangents);
         let (code, value, tangent) = sweep.top();
-        let result = match sig.fallible {
-            Some(fallible) => fallible.wrap(quote!((#value, #tangent))),
-            None => quote!((#value, #tangent)),
+        let result = match (sig.fallible, &sig.tuple) {
+            (Some(fallible), _) => fallible.wrap(quote!((#value, #tangent))),
+            // The arrays the sweep holds a tuple result in, as the tuples.
+            (None, Some(_)) => quote!((
+                ::autodiff::__private::array_tuple(&#value),
+                ::autodiff::__private::array_tuple(&#tangent),
+            )),
+            (None, None) => quote!((#value, #tangent)),
         };
         let import = sig.float_is_generic.then(|| {
             quote!(
@@ -258,7 +263,7 @@ fn tangent_item(item: &ItemFn, sig: &Signature, names: &Names, block: TokenStrea
         tangent_args.push(quote!(#t: #ty));
     }
     let params = primal_params(item);
-    let returns = &sig.returns;
+    let returns = &sig.written_returns();
     let ret = match (&sig.output, sig.fallible) {
         (Output::Scalar, Some(_)) => fallible_type(returns, quote!((#f, #f))),
         (Output::Scalar, None) => quote!((#f, #f)),

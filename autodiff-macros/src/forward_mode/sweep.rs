@@ -222,6 +222,7 @@ impl<'a> Sweep<'a> {
                 array,
                 callee,
                 args,
+                tuple,
                 ..
             } => {
                 let a = self.gen.array(*array);
@@ -230,7 +231,10 @@ impl<'a> Sweep<'a> {
                     args.iter().map(|x| self.gen.arg(x)).collect();
                 if !self.an.active_array[array.0] {
                     let call = callee.call("", args_then_tangents, 0);
-                    return quote!(let #m #a = #call;);
+                    return match tuple {
+                        true => quote!(let #m #a = ::autodiff::__private::tuple_array(#call);),
+                        false => quote!(let #m #a = #call;),
+                    };
                 }
                 let t = self.array_tangent(*array);
                 let tangents = self.call_tangents(args);
@@ -241,6 +245,10 @@ impl<'a> Sweep<'a> {
                     args_then_tangents,
                     generated,
                 );
+                let call = match tuple {
+                    true => quote!(::autodiff::__private::tuple_arrays(#call)),
+                    false => call,
+                };
                 quote!(let (#m #a, #m #t) = #call;)
             }
             Stmt::Resize { array, len, .. } => {

@@ -734,6 +734,7 @@ impl Lowerer<'_> {
             args,
             replays,
             shape,
+            tuple: false,
         });
         array
     }

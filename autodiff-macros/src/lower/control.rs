@@ -820,12 +820,24 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn assign_return(&mut self, value: Value, span: Span) {
-        let Some((flag, slot)) = self.ret else {
+        let Some((flag, slots)) = self.ret.clone() else {
             self.errors.bug(span, "return without a return slot");
             return;
         };
-        let value = self.scalar(value, span);
-        self.cells[slot].value = value;
+        match (&*slots, value) {
+            ([slot], value) if self.sig.tuple.is_none() => {
+                let value = self.scalar(value, span);
+                self.cells[*slot].value = value;
+            }
+            (slots, value) => {
+                for (slot, number) in slots
+                    .iter()
+                    .zip(self.tuple_numbers(value, slots.len(), span))
+                {
+                    self.cells[*slot].value = number;
+                }
+            }
+        }
         self.cells[flag].value = Operand::Lit(lit_bool(true));
         // `return` leaves every loop.
         let all_loops: Vec<usize> = self.loops.iter().filter_map(|l| l.brk).collect();

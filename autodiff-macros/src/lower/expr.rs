@@ -217,6 +217,17 @@ impl Lowerer<'_> {
                     while let Expr::Paren(p) = base {
                         base = &p.expr;
                     }
+                    // `polar(x, y).0`: a number of the tuple a differentiated call returns.
+                    if let (syn::Member::Unnamed(k), Expr::Call(_) | Expr::MethodCall(_), None) =
+                        (&f.member, base, call::generated_derivative(base))
+                    {
+                        if let Value::Scalar(tuple) = self.lower_expr(base) {
+                            if let Some(x) = self.field_of_call(&tuple, k.index as usize, f.span()) {
+                                return Value::Scalar(x);
+                            }
+                        }
+                        return self.unsupported(f, &format!("#[grad] reads a number of the tuple a call returns (`{}`) when the call's arguments are differentiated: bind it first, `let (a, b) = ..;`", base.to_token_stream().to_string().replace(' ', "")));
+                    }
                     let message = match base {
                         _ if call::generated_derivative(base).is_some() => {
                             call::generated_derivative(base).unwrap_or_default()

@@ -183,8 +183,9 @@ impl Lowerer<'_> {
             .filter(|cell| !self.data_vectors.contains(cell))
             .collect();
         if scan.returns {
-            if let Some((flag, slot)) = self.ret {
-                carried_cells.extend([flag, slot]);
+            if let Some((flag, slots)) = &self.ret {
+                carried_cells.push(*flag);
+                carried_cells.extend(slots);
             }
             // A return also breaks out of enclosing loops.
             carried_cells.extend(self.loops.iter().filter_map(|l| l.brk));
@@ -343,7 +344,7 @@ impl Lowerer<'_> {
         let mut exit: Option<Operand> = None;
         let mut exit_cells: Vec<usize> = brk.into_iter().collect();
         if scan.returns {
-            exit_cells.extend(self.ret.map(|(flag, _)| flag));
+            exit_cells.extend(self.ret.as_ref().map(|(flag, _)| *flag));
         }
         for cell in exit_cells {
             let f = self.cells[cell].value.clone();

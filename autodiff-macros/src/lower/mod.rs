@@ -42,6 +42,7 @@ mod spans;
 pub mod split_lets;
 pub mod statement_forms;
 mod stmt;
+mod tuples;
 pub mod written_params;
 mod written_types;
 
@@ -168,7 +169,7 @@ pub struct Lowerer<'a> {
     /// Values already computed, per open block (parallel to `blocks`).
     cse: Vec<Cse>,
     /// `(flag, value)` cells of an early `return`, when the body has one.
-    ret: Option<(usize, usize)>,
+    ret: Option<(usize, Vec<usize>)>,
     loops: Vec<LoopFlags>,
     /// Names already used by a generated local, and every name the user binds (reserved so
     /// that a user's variable keeps its name in the generated code).
@@ -205,6 +206,9 @@ pub struct Lowerer<'a> {
     /// Names the body matches with `Some(..)` or asks `is_some()`/`is_none()`: a call bound
     /// to one returns an `Option`.
     option_locals: HashSet<String>,
+    /// Names the body reads numbered fields of (`p.1`), with the highest: a differentiated
+    /// call bound to one returns a tuple of numbers.
+    tuple_locals: HashMap<String, usize>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
     /// The `macro_rules!` the body defines, by name, with their rules.
@@ -299,6 +303,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         array_locals: HashSet::default(),
         matrix_locals: HashSet::default(),
         option_locals: HashSet::default(),
+        tuple_locals: HashMap::default(),
         integer_names: integer_names(block, sig)
             .into_iter()
             .chain(prescan::typed_integer_bindings(block, sig))
@@ -417,36 +422,61 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
 
     let vector = sig.output != Output::Scalar;
     let early_return = vector.then(|| first_return(block)).flatten();
-    let stmts = match (vector, early_return) {
-        (true, None) => result_as_local(&block.stmts, sig),
-        (true, Some(_)) => Vec::new(),
-        (false, _) if sig.fallible.is_some() => fallible::unwrap_successes(&block.stmts),
-        (false, _) => block.stmts.clone(),
+    // A tuple of numbers is returned in one slot per number (`return (a, b);` as a scalar's
+    // `return`), the array the function is differentiated as made of them at the end;
+    // without a `return`, its tail is that array (`[a, b]`).
+    let tuple = sig.tuple.as_ref().map(|t| t.elems.len());
+    let stmts = match (vector, early_return, tuple) {
+        (true, Some(_), Some(len)) => {
+            let mut stmts = block.stmts.clone();
+            if let Some(SynStmt::Expr(tail, None)) = stmts.last_mut() {
+                statement_forms::split_tuple_branches(tail, len);
+            }
+            stmts
+        }
+        (true, None, Some(len)) => {
+            let mut whole = block.clone();
+            statement_forms::tuple_tail_as_array(&mut whole, len);
+            result_as_local(&whole.stmts, sig)
+        }
+        (true, None, None) => result_as_local(&block.stmts, sig),
+        (true, Some(_), None) => Vec::new(),
+        (false, ..) if sig.fallible.is_some() => fallible::unwrap_successes(&block.stmts),
+        (false, ..) => block.stmts.clone(),
     };
     let body = syn::Block {
         brace_token: block.brace_token,
         stmts: stmts.clone(),
     };
-    if let Some(span) = early_return {
-        lw.errors.at(
+    match (early_return, tuple) {
+        (Some(span), None) => lw.errors.at(
             span,
             "#[grad] cannot differentiate an early `return` in a function that returns an array yet: end the function with the array",
-        );
-    } else if contains_return(&body) {
-        let flag = lw.new_cell("returned", Operand::Lit(lit_bool(false)), Ty::Bool, true);
-        let value = lw.new_cell("ret", lw.zero(), Ty::Float, true);
-        lw.ret = Some((cell_of(&flag), cell_of(&value)));
+        ),
+        _ if contains_return(&body) => {
+            let flag = lw.new_cell("returned", Operand::Lit(lit_bool(false)), Ty::Bool, true);
+            let slots = (0..tuple.unwrap_or(1))
+                .map(|_| cell_of(&lw.new_cell("ret", lw.zero(), Ty::Float, true)))
+                .collect();
+            lw.ret = Some((cell_of(&flag), slots));
+        }
+        _ => {}
     }
     lw.array_locals = prescan::array_names(&stmts, vector);
     lw.matrix_locals = prescan::matrix_names(&stmts, &lw.array_locals);
     lw.option_locals = prescan::option_names(&stmts);
+    lw.tuple_locals = prescan::tuple_field_reads(&stmts);
     // The function's value: a branch of its tail that leaves (`else { panic!(..); }`) gives
     // none, and none is read.
     lw.value_may_leave = true;
     let tail = lw.lower_block_stmts(&stmts, lw.ret.is_some());
     let mut output = None;
-    let result = match lw.ret {
-        Some((_, value)) => lw.cells[value].value.clone(),
+    let result = match lw.ret.clone() {
+        Some((_, slots)) if tuple.is_some() => {
+            output = lw.returned_tuple(&slots, block.span());
+            lw.zero()
+        }
+        Some((_, slots)) => lw.cells[slots[0]].value.clone(),
         None if vector => {
             match tail {
                 Some(Value::Array(a)) => output = Some(a),

@@ -13,6 +13,25 @@ fn local_name(e: &Expr) -> Option<String> {
     }
 }
 
+/// Locals the statements read a numbered field of (`p.0`, `p.1` of `let p = polar(x, y);`),
+/// with the highest number read.
+pub(super) fn tuple_field_reads(stmts: &[SynStmt]) -> HashMap<String, usize> {
+    #[derive(Default)]
+    struct Collect(HashMap<String, usize>);
+    impl<'ast> Visit<'ast> for Collect {
+        fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+            if let (syn::Member::Unnamed(k), Some(name)) = (&f.member, local_name(&f.base)) {
+                let highest = self.0.entry(name).or_default();
+                *highest = (*highest).max(k.index as usize);
+            }
+            syn::visit::visit_expr_field(self, f);
+        }
+    }
+    let mut c = Collect::default();
+    stmts.iter().for_each(|s| c.visit_stmt(s));
+    c.0
+}
+
 /// Locals the statements match with `Some(..)` (`if let`, `while let`, `match`) or ask
 /// `is_some()`/`is_none()`.
 pub(super) fn option_names(stmts: &[SynStmt]) -> HashSet<String> {

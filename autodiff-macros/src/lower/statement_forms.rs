@@ -7,6 +7,9 @@
 //! [r, g, b].map(|v| v.clamp(0.0, 1.0))            =>   [{ let v = r; v.clamp(0.0, 1.0) }, ..]
 //! fn f(..) -> [f64; 4] { ..; g(q).map(|c| 2.0 * c) }
 //!                       =>   fn f(..) -> [f64; 4] { ..; let r: [f64; 4] = g(q).map(..); r }
+//! let (a, b) = if c { g(x) } else { (x, y) };
+//!                       =>   let (a, b) = if c { let (r0, r1) = g(x); (r0, r1) } else { (x, y) };
+//! fn f(..) -> (f64, f64) { ..; (a, b) }           =>   fn f(..) -> (f64, f64) { ..; [a, b] }
 //! ```
 //!
 //! A loop body's tail is a statement: Rust types it `()`.
@@ -55,6 +58,85 @@ pub fn bind_array_tail(block: &mut Block, output: &syn::ReturnType) {
     block.stmts.push(Stmt::Expr(parse_quote!(#result), None));
 }
 
+/// The tail of a function that returns a tuple of `len` floats as the array of them, which
+/// the function is differentiated as: `(a, b)` as `[a, b]`, any other tail taken apart first
+/// (`let (r0, r1) = tail; [r0, r1]`: a tuple a branch, a local or a call makes).
+pub fn tuple_tail_as_array(block: &mut Block, len: usize) {
+    let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() else {
+        return;
+    };
+    if let Expr::Tuple(t) = tail {
+        if t.elems.len() == len {
+            let elems = &t.elems;
+            *tail = parse_quote!([#elems]);
+            return;
+        }
+    }
+    let parts = tuple_parts(tail, len);
+    let mut whole = tail.clone();
+    split_tuple_branches(&mut whole, len);
+    let last = block.stmts.len() - 1;
+    block.stmts[last] = parse_quote!(let (#(#parts,)*) = #whole;);
+    block
+        .stmts
+        .push(Stmt::Expr(parse_quote!([#(#parts),*]), None));
+}
+
+/// Names for the `len` parts of the tuple `e` gives.
+fn tuple_parts(e: &Expr, len: usize) -> Vec<syn::Ident> {
+    let span = syn::spanned::Spanned::span(e);
+    (0..len)
+        .map(|i| syn::Ident::new(&format!("{}r{i}", super::SYNTHETIC), span))
+        .collect()
+}
+
+/// The branches of an `if` or a `match` that gives a tuple of `len` (one of them ends in a
+/// tuple of that length) and end in a call, each taken apart into its parts (`let (a, b) = if
+/// c { polar(x, y) } else { (x, y) };` as `if c { let (r0, r1) = polar(x, y); (r0, r1) } else
+/// { (x, y) }`): the call of a function that returns a tuple, whose parts a pattern binds.
+pub(super) fn split_tuple_branches(e: &mut Expr, len: usize) {
+    let mut tuple = false;
+    branch_tails(e, &mut |tail| {
+        tuple |= matches!(tail, Expr::Tuple(t) if t.elems.len() == len);
+    });
+    if !tuple {
+        return;
+    }
+    branch_tails(e, &mut |tail| {
+        if matches!(tail, Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_)) {
+            let parts = tuple_parts(tail, len);
+            let call = tail.clone();
+            *tail = parse_quote!({ let (#(#parts,)*) = #call; (#(#parts,)*) });
+        }
+    });
+}
+
+/// Calls `f` on each expression whose value an `if`, a `match` or a block ending `e` gives.
+fn branch_tails(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
+    match e {
+        Expr::If(i) => {
+            block_tail(&mut i.then_branch, f);
+            if let Some((_, otherwise)) = &mut i.else_branch {
+                branch_tails(otherwise, f);
+            }
+        }
+        Expr::Match(m) => {
+            for arm in &mut m.arms {
+                branch_tails(&mut arm.body, f);
+            }
+        }
+        Expr::Block(b) => block_tail(&mut b.block, f),
+        Expr::Paren(p) => branch_tails(&mut p.expr, f),
+        other => f(other),
+    }
+}
+
+fn block_tail(block: &mut Block, f: &mut impl FnMut(&mut Expr)) {
+    if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
+        branch_tails(tail, f);
+    }
+}
+
 struct Forms;
 
 impl VisitMut for Forms {
@@ -86,6 +168,13 @@ impl VisitMut for Forms {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn visit_local_mut(&mut self, local: &mut syn::Local) {
+        visit_mut::visit_local_mut(self, local);
+        if let (Pat::Tuple(t), Some(init)) = (&local.pat, &mut local.init) {
+            split_tuple_branches(&mut init.expr, t.elems.len());
         }
     }
 

@@ -899,6 +899,14 @@ impl Lowerer<'_> {
             (pat, Value::Error) => self.poison(pat),
             (Pat::Ident(pi), Value::Scalar(op)) if pi.subpat.is_none() => {
                 let name = pi.ident.to_string();
+                // `let p = polar(x, y);` read as `p.0`, `p.1`: its numbers, as a tuple.
+                if let Some(&highest) = self.tuple_locals.get(&name) {
+                    if let Some(values) = self.numbers_of_call(&op, highest + 1, pi.span()) {
+                        let values = values.into_iter().map(Value::Scalar).collect();
+                        self.bind(name, Binding::Tuple(values));
+                        return;
+                    }
+                }
                 let ty = self.ty(&op);
                 // Name the value after the user's variable when it is a fresh temporary.
                 if let Operand::Var(v) = &op {
@@ -941,6 +949,9 @@ impl Lowerer<'_> {
                 }
             }
             (Pat::Tuple(pt), Value::Scalar(tuple)) if self.is_varied(&tuple) => {
+                if self.bind_tuple_of_call(pt, &tuple) {
+                    return;
+                }
                 let (f, n) = (self.sig.float.to_token_stream(), pt.elems.len());
                 let parts = pt.elems.to_token_stream();
                 self.errors.on(

@@ -577,6 +577,7 @@ impl Gen<'_> {
                 callee,
                 args,
                 shape,
+                tuple,
                 ..
             } => {
                 let a = self.array(*array);
@@ -595,6 +596,10 @@ impl Gen<'_> {
                         callee.call(self.adjoint_suffix(), a, generated)
                     }
                     None => callee.call("", args.iter().map(|x| self.arg(x)).collect(), 0),
+                };
+                let call = match tuple {
+                    true => quote!(::autodiff::__private::tuple_array(#call)),
+                    false => call,
                 };
                 let m = self.stored.contains(array).then(|| quote!(mut));
                 let mut out = match lift {

@@ -694,6 +694,7 @@ impl<'a> Gen<'a> {
                 callee,
                 args,
                 replays,
+                tuple,
                 ..
             } => {
                 // A call on data alone (`let mut h = zeros();`, later overwritten) has nothing
@@ -708,9 +709,10 @@ impl<'a> Gen<'a> {
                 }
                 let d = self.array_adj(*array);
                 let args = self.replaying(args, replays);
-                let d = match self.dual.is_some() {
-                    true => quote!(::core::clone::Clone::clone(&#d)),
-                    false => quote!(&#d),
+                let d = match (tuple, self.dual.is_some()) {
+                    (true, _) => quote!(::autodiff::__private::array_tuple(&#d)),
+                    (false, true) => quote!(::core::clone::Clone::clone(&#d)),
+                    (false, false) => quote!(&#d),
                 };
                 self.reverse_call(callee, &args, d, false)
             }

@@ -5,9 +5,11 @@ pub use num_traits::Float;
 
 mod loops;
 mod tapes;
+mod tuples;
 
 pub use loops::*;
 pub use tapes::*;
+pub use tuples::*;
 
 use crate::optim::Params;
 use crate::shadow::ParamsShadow;

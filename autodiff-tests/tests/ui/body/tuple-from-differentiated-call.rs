@@ -1,6 +1,7 @@
 use autodiff::grad;
 
-/// Peng-Robinson's parameters, returned as a tuple (ushma's equations of state).
+/// Peng-Robinson's parameters, returned as a tuple (ushma's equations of state), without
+/// `#[grad]`: its `_adjoint` is missing, reported at the call.
 pub fn params(tc: f64, pc: f64, omega: f64) -> (f64, f64, f64) {
     let a = 0.45724 * 8.314 * 8.314 * tc * tc / pc;
     let b = 0.07780 * 8.314 * tc / pc;
@@ -8,7 +9,6 @@ pub fn params(tc: f64, pc: f64, omega: f64) -> (f64, f64, f64) {
     (a, b, kappa)
 }
 
-// A tuple computed from a differentiated value: the message names the array of its length.
 #[grad]
 fn pressure(temperature: f64, tc: f64, pc: f64, omega: f64) -> f64 {
     let (a, b, kappa) = params(tc, pc, omega);

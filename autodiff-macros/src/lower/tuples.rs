@@ -1,0 +1,159 @@
+//! Calls of functions that return a tuple of numbers (`let (r, theta) = polar(x, y);`,
+//! `polar(x, y).0`): the callee is differentiated as one returning the array of them, so the
+//! call is one of an array-valued function whose numbers are read by index.
+
+use syn::spanned::Spanned;
+
+use super::stmt::is_rest;
+use super::*;
+
+impl Lowerer<'_> {
+    /// `pat` bound to `tuple`, the value of the call just lowered, when that call's arguments
+    /// are differentiated: the names bind the numbers of the call made one of an array
+    /// (`tuple_call`); a `..` at the end leaves the rest. `false` (and nothing changed) when
+    /// `tuple` is not such a call's value.
+    pub(super) fn bind_tuple_of_call(&mut self, pt: &syn::PatTuple, tuple: &Operand) -> bool {
+        let rest = pt.elems.iter().position(is_rest);
+        let named = rest.unwrap_or(pt.elems.len());
+        if rest.is_some_and(|r| r + 1 != pt.elems.len()) {
+            return false;
+        }
+        let Some(array) = self.tuple_call(tuple, rest.is_none().then_some(named), pt.span()) else {
+            return false;
+        };
+        for (i, p) in pt.elems.iter().take(named).enumerate() {
+            let element = self.load(array, vec![index_literal(i, p.span())], p.span());
+            self.bind_pattern(p, Value::Scalar(element));
+        }
+        true
+    }
+
+    /// `call.k` (`polar(x, y).0`) of a call just lowered to `tuple`, as the number at `k` of
+    /// the call made one of an array (`tuple_call`).
+    pub(super) fn field_of_call(
+        &mut self,
+        tuple: &Operand,
+        k: usize,
+        span: Span,
+    ) -> Option<Operand> {
+        let array = self.tuple_call(tuple, None, span)?;
+        Some(self.load(array, vec![index_literal(k, span)], span))
+    }
+
+    /// The first `count` numbers of the tuple a call just lowered to `tuple` returns (`let p =
+    /// polar(x, y);` read as `p.0`, `p.1`), the call made one of an array (`tuple_call`).
+    pub(super) fn numbers_of_call(
+        &mut self,
+        tuple: &Operand,
+        count: usize,
+        span: Span,
+    ) -> Option<Vec<Operand>> {
+        let array = self.tuple_call(tuple, None, span)?;
+        Some(
+            (0..count)
+                .map(|k| self.load(array, vec![index_literal(k, span)], span))
+                .collect(),
+        )
+    }
+
+    /// The call whose value `tuple` is, the last statement lowered, made one of an array
+    /// (`Stmt::CallArray` with `tuple`), of `len` numbers if known (else the callee's type
+    /// tells it): what a call of a function returning a tuple of numbers is where its
+    /// arguments are differentiated. `None` for any other value (a fallible call's included).
+    fn tuple_call(&mut self, tuple: &Operand, len: Option<usize>, span: Span) -> Option<ArrayId> {
+        let v = tuple.var().filter(|_| self.is_varied(tuple))?;
+        let block = self.blocks.last_mut()?;
+        let is_call = matches!(
+            block.last(),
+            Some(Stmt::Let { var, op: Op::Call { unwrap: None, .. } }) if *var == v
+        );
+        if !is_call {
+            return None;
+        }
+        let Some(Stmt::Let {
+            op:
+                Op::Call {
+                    callee,
+                    args,
+                    replays,
+                    ..
+                },
+            ..
+        }) = block.pop()
+        else {
+            return None;
+        };
+        let array = ArrayId(self.arrays.len());
+        let written = self.vars[v.0].name.clone();
+        let unique = self.unique_name(&written);
+        self.arrays.push(ArrayInfo {
+            name: unique,
+            written: written.clone(),
+            elem: Elem::Float,
+            dims: 1,
+            origin: ArrayOrigin::Local,
+            path: None,
+            lens: len.map(|n| index_literal(n, span)).into_iter().collect(),
+            fixed: len.is_some(),
+            resizable: false,
+            final_len: None,
+            span,
+        });
+        let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, span);
+        self.emit(Stmt::CallArray {
+            array,
+            callee,
+            args,
+            replays,
+            shape,
+            tuple: true,
+        });
+        Some(array)
+    }
+
+    /// The `len` numbers of a tuple the function returns (`return (a, b);`, a call of a
+    /// function returning one), zeros beside an error.
+    pub(super) fn tuple_numbers(&mut self, value: Value, len: usize, span: Span) -> Vec<Operand> {
+        let numbers = match value {
+            Value::Tuple(values) if values.len() == len => {
+                Some(values.into_iter().map(|v| self.scalar(v, span)).collect())
+            }
+            Value::Scalar(op) => self.numbers_of_call(&op, len, span),
+            Value::Error => None,
+            _ => {
+                self.errors.at(
+                    span,
+                    format!("#[grad] needs this function to return a tuple of {len} numbers here"),
+                );
+                None
+            }
+        };
+        numbers.unwrap_or_else(|| vec![self.zero(); len])
+    }
+
+    /// The array of the numbers a function returning a tuple ends with, in `slots`: the
+    /// function's output.
+    pub(super) fn returned_tuple(&mut self, slots: &[usize], span: Span) -> Option<ArrayId> {
+        let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}result"), span);
+        let float = self.sig.float.clone();
+        self.declare_array(&name, &float, &slots.len());
+        let Some(Binding::Array(array)) = self.lookup(&name.to_string()) else {
+            return None;
+        };
+        for (i, slot) in slots.iter().enumerate() {
+            let value = self.cells[*slot].value.clone();
+            self.stored(array);
+            self.emit(Stmt::Store {
+                array,
+                index: vec![index_literal(i, span)],
+                value,
+            });
+        }
+        Some(array)
+    }
+}
+
+/// `k` as the integer literal an index is written with (`0`, not `0usize`).
+fn index_literal(k: usize, span: Span) -> Operand {
+    Operand::Lit(syn::Lit::Int(syn::LitInt::new(&k.to_string(), span)))
+}

@@ -1,0 +1,80 @@
+//! A function that returns a tuple of numbers (`-> (f64, f64)`) is differentiated as one that
+//! returns the array of them (`-> [f64; 2]`): its generated items take and return the tuple,
+//! and hold it as the array inside.
+
+/// A tuple of one number type, as the array of its elements.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a tuple of numbers of one type",
+    label = "#[grad] took this call for one of a function that returns a tuple of numbers, as its value is taken apart (`let (a, b) = ..`, `.0`)",
+    note = "a function returning a tuple of floats (`-> (f64, f64)`) with `#[grad]` is called this way"
+)]
+pub trait TupleArray: Sized {
+    type Array;
+    fn into_array(self) -> Self::Array;
+    fn from_array(array: &Self::Array) -> Self;
+}
+
+macro_rules! tuple_arrays {
+    ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
+        impl<T: Clone> TupleArray for ($(tuple_arrays!(@elem $index T),)+) {
+            type Array = [T; $len];
+            #[inline(always)]
+            fn into_array(self) -> [T; $len] {
+                [$(self.$index),+]
+            }
+            #[inline(always)]
+            fn from_array(array: &[T; $len]) -> Self {
+                ($(array[$index].clone(),)+)
+            }
+        }
+    )+};
+    (@elem $index:tt $t:ident) => { $t };
+}
+
+tuple_arrays! {
+    1 => (0),
+    2 => (0, 1),
+    3 => (0, 1, 2),
+    4 => (0, 1, 2, 3),
+    5 => (0, 1, 2, 3, 4),
+    6 => (0, 1, 2, 3, 4, 5),
+    7 => (0, 1, 2, 3, 4, 5, 6),
+    8 => (0, 1, 2, 3, 4, 5, 6, 7),
+    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
+    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+}
+
+/// The tuple a call returned, as its array.
+#[inline(always)]
+pub fn tuple_array<U: TupleArray>(tuple: U) -> U::Array {
+    tuple.into_array()
+}
+
+/// The array, as the tuple the signature has (a cotangent passed on, a value returned).
+#[inline(always)]
+pub fn array_tuple<U: TupleArray>(array: &U::Array) -> U {
+    U::from_array(array)
+}
+
+/// A `_tangent`'s value and tangent, each a tuple, as arrays.
+#[inline(always)]
+pub fn tuple_arrays<U: TupleArray>((value, tangent): (U, U)) -> (U::Array, U::Array) {
+    (value.into_array(), tangent.into_array())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tuples_and_arrays_convert_both_ways() {
+        let array: [f64; 3] = tuple_array((1.0, 2.0, 3.0));
+        assert_eq!(array, [1.0, 2.0, 3.0]);
+        let tuple: (f64, f64, f64) = array_tuple(&array);
+        assert_eq!(tuple, (1.0, 2.0, 3.0));
+        let (value, tangent) = tuple_arrays(((1.0, 2.0), (3.0, 4.0)));
+        assert_eq!((value, tangent), ([1.0, 2.0], [3.0, 4.0]));
+    }
+}
