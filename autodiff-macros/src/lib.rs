@@ -199,15 +199,16 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///   (`Vec<Vec<T>>`): each item's slices, named `layers[0].w`.
 ///
 /// The walk visits the fields in declaration order (the fields of a tuple struct are named
-/// `0`, `1`, ...). A field marked `#[params(skip)]` is not a parameter (a count, a config):
-/// optimizers never touch it and `zeros_like` clones it. All parameters have one float type:
+/// `0`, `1`, ...). A field of integers, `bool`s, `char`s or a `String` (`n_in: usize`, `mask:
+/// Vec<bool>`), a `PhantomData`, and any field marked `#[params(skip)]` (a config struct) is
+/// not a parameter: optimizers never touch it and `zeros_like` clones it. All parameters have one float type:
 /// the float of the slices, or the scalar of the first nested model when there are only
 /// nested models. Generic structs, const generics and where clauses are supported; a type
 /// parameter bounded by `Params` (`struct Wrapper<M: Params>`) is a nested model, any other
 /// one used as a field type is the float, and gets a `Float` bound.
 ///
-/// Rejected, with an error on the field: enums and unions; integer, `bool`, `String` and
-/// `PhantomData` fields without `#[params(skip)]`; `Option`s, references, tuples and slices;
+/// Rejected, with an error on the field: enums and unions; `Option`s, references, tuples and
+/// slices without `#[params(skip)]`;
 /// fields of different float types; a struct without a parameter field. A type alias of an
 /// array is a named type, so it is taken for a nested model: write the array type.
 ///

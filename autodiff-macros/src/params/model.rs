@@ -66,8 +66,10 @@ impl<'a> Kind<'a> {
 
 /// Why a field's type cannot hold parameters.
 enum Rejected<'a> {
-    /// Data, not parameters: integers, `bool`, `String`, `PhantomData`, ...; the type's name.
-    Data(String),
+    /// Data, not parameters: integers, `bool`, `String`, `PhantomData`, ...: a size, a flag
+    /// or a name (`n_in: usize`, `mask: Vec<bool>`), left out as `#[params(skip)]` leaves
+    /// one out.
+    Data,
     Option,
     Reference,
     /// Tuples, slices, function pointers, trait objects, ...
@@ -114,7 +116,9 @@ pub fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Model<'a> {
         let kind = match classifier.kind(&field.ty) {
             Ok(kind) => kind,
             Err(rejected) => {
-                errors.on(&field.ty, rejection(&label, &field.ty, rejected));
+                if let Some(message) = rejection(&label, rejected) {
+                    errors.on(&field.ty, message);
+                }
                 continue;
             }
         };
@@ -190,14 +194,10 @@ pub fn member_label(member: &Member) -> String {
     }
 }
 
-fn rejection(label: &str, ty: &Type, rejected: Rejected<'_>) -> String {
-    match rejected {
-        Rejected::Data(name) if is_container(ty) => {
-            format!("`{label}` holds `{name}` values, not parameters: mark it `#[params(skip)]`")
-        }
-        Rejected::Data(name) => {
-            format!("`{label}` is a `{name}`, not a parameter: mark it `#[params(skip)]`")
-        }
+/// What is wrong with a field that holds no parameters; nothing for data.
+fn rejection(label: &str, rejected: Rejected<'_>) -> Option<String> {
+    Some(match rejected {
+        Rejected::Data => return None,
         Rejected::Option => format!(
             "`{label}` is an `Option`: a model's parameters are always there; use the type \
              inside, or mark the field `#[params(skip)]` if it is not a parameter"
@@ -212,11 +212,7 @@ fn rejection(label: &str, ty: &Type, rejected: Rejected<'_>) -> String {
              `#[params(skip)]` if it is not a parameter",
             tokens(inner)
         ),
-    }
-}
-
-fn is_container(ty: &Type) -> bool {
-    matches!(ungroup(ty), Type::Array(_)) || vec_item(ty).is_some()
+    })
 }
 
 /// The names of types that are data, never parameters.
@@ -314,7 +310,7 @@ impl<'a> Classifier<'a> {
                 let last = path.path.segments.last().map(|s| s.ident.to_string());
                 match last.as_deref() {
                     Some("Option") => Err(Rejected::Option),
-                    Some(name) if DATA_TYPES.contains(&name) => Err(Rejected::Data(name.into())),
+                    Some(name) if DATA_TYPES.contains(&name) => Err(Rejected::Data),
                     _ => Ok(Kind::Model(ty)),
                 }
             }

@@ -2,7 +2,6 @@
 #[derive(Clone, autodiff::Params)]
 struct Net<'a> {
     w: [[f64; 3]; 2],
-    steps: usize,
     label: &'a str,
     b: [f32; 2],
     scale: Option<f64>,

@@ -1,7 +1,0 @@
-#[derive(Clone, autodiff::Params)]
-struct Net {
-    name: String,
-    w: Vec<f64>,
-}
-
-fn main() {}
