@@ -872,6 +872,7 @@ pub(super) fn branch_arrays(expr: &Expr) -> Option<Option<usize>> {
     let (mut lens, mut others) = (Vec::new(), false);
     tails(expr, &mut |tail| match tail {
         Expr::Array(a) => lens.push(a.elems.len()),
+        Expr::Repeat(r) => lens.extend(literal_len(&r.len)),
         t if names_array(t) || is_call(t) || leaves(t) => {}
         _ => others = true,
     })?;
@@ -918,6 +919,12 @@ pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
             let named = t.clone();
             *t = parse_quote!({ #name = #named; });
         }
+        // `[0.0; 3]`: every element written.
+        Expr::Repeat(r) => {
+            let (value, len) = (&r.expr, &r.len);
+            let i = syn::Ident::new(&format!("{SYNTHETIC}filled"), r.span());
+            *tail = parse_quote!({ for #i in 0..#len { #name[#i] = #value; } });
+        }
         _ => {}
     });
     expr
@@ -936,8 +943,24 @@ pub(super) fn branch_named_arrays(expr: &Expr) -> Vec<Expr> {
 }
 
 /// A call (`swap2(x)`, `m.forward(&h)`): in a branch beside arrays, the array it returns.
+/// The length an integer literal writes (`3` of `[0.0; 3]`).
+fn literal_len(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
+        _ => None,
+    }
+}
+
+/// A call, or a `vec![..]`: an array of a length it tells.
 fn is_call(e: &Expr) -> bool {
-    matches!(e, Expr::Call(_) | Expr::MethodCall(_))
+    match e {
+        Expr::Call(_) | Expr::MethodCall(_) => true,
+        Expr::Macro(m) => m.mac.path.is_ident("vec"),
+        _ => false,
+    }
 }
 
 /// `out` or `*x`: a local array, or a parameter's copy, by name.

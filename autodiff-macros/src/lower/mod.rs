@@ -421,6 +421,15 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     }
 
     let vector = sig.output != Output::Scalar;
+    // Guard clauses of a function returning an array, made branches of its tail.
+    let guarded = match vector && sig.tuple.is_none() && first_return(block).is_some() {
+        true => statement_forms::guards_as_branches(&block.stmts).map(|stmts| syn::Block {
+            brace_token: block.brace_token,
+            stmts,
+        }),
+        false => None,
+    };
+    let block = guarded.as_ref().unwrap_or(block);
     let early_return = vector.then(|| first_return(block)).flatten();
     // A tuple of numbers is returned in one slot per number (`return (a, b);` as a scalar's
     // `return`), the array the function is differentiated as made of them at the end;
@@ -451,7 +460,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     match (early_return, tuple) {
         (Some(span), None) => lw.errors.at(
             span,
-            "#[grad] cannot differentiate an early `return` in a function that returns an array yet: end the function with the array",
+            "#[grad] differentiates an early `return` in a function that returns an array from a guard clause at the top of the function (`if c { return v; }`), not from inside a loop or a block yet: leave the loop with `break` and end the function with the array",
         ),
         _ if contains_return(&body) => {
             let flag = lw.new_cell("returned", Operand::Lit(lit_bool(false)), Ty::Bool, true);
@@ -797,7 +806,7 @@ fn first_return(block: &syn::Block) -> Option<Span> {
 }
 
 /// The name a vector result is bound to when the function does not end with a plain name.
-const RESULT: &str = "__autodiff_result";
+pub(super) const RESULT: &str = "__autodiff_result";
 
 /// The statements with the final expression bound to a local (`let result = [a, b]; result`),
 /// so that the result is a local array whatever expression makes it; typed as the function

@@ -82,6 +82,55 @@ pub fn tuple_tail_as_array(block: &mut Block, len: usize) {
         .push(Stmt::Expr(parse_quote!([#(#parts),*]), None));
 }
 
+/// The statements of a function that returns an array, with its guard clauses (`if c { ..;
+/// return e; }` at the top level) made branches of its tail: `if c { ..; e } else { rest }`,
+/// the array chosen by an `if`, which the sweeps take. `None` if a `return` is left anywhere
+/// else (in a loop, a nested block).
+pub fn guards_as_branches(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+    let Some(at) = stmts.iter().position(|s| guard(s).is_some()) else {
+        return Some(stmts.to_vec());
+    };
+    let (cond, then_branch) = guard(&stmts[at])?;
+    let rest = guards_as_branches(&stmts[at + 1..])?;
+    if !matches!(rest.last(), Some(Stmt::Expr(_, None))) {
+        return None;
+    }
+    let mut out = stmts[..at].to_vec();
+    // (`else if` for a rest that is one: the branches' tails in one chain)
+    let otherwise: Expr = match &*rest {
+        [Stmt::Expr(chained @ Expr::If(_), None)] => chained.clone(),
+        _ => {
+            let rest = Block {
+                brace_token: Default::default(),
+                stmts: rest,
+            };
+            parse_quote!(#rest)
+        }
+    };
+    out.push(Stmt::Expr(
+        parse_quote!(if #cond #then_branch else #otherwise),
+        None,
+    ));
+    Some(out)
+}
+
+/// `if c { ..; return e; }` (no `else`): its condition, and its block ending in `e`.
+fn guard(stmt: &Stmt) -> Option<(&Expr, Block)> {
+    let Stmt::Expr(Expr::If(i), _) = stmt else {
+        return None;
+    };
+    if i.else_branch.is_some() {
+        return None;
+    }
+    let mut then_branch = i.then_branch.clone();
+    let value = match then_branch.stmts.pop()? {
+        Stmt::Expr(Expr::Return(r), _) => r.expr?,
+        _ => return None,
+    };
+    then_branch.stmts.push(Stmt::Expr(*value, None));
+    Some((&i.cond, then_branch))
+}
+
 /// Names for the `len` parts of the tuple `e` gives.
 fn tuple_parts(e: &Expr, len: usize) -> Vec<syn::Ident> {
     let span = syn::spanned::Spanned::span(e);

@@ -545,6 +545,21 @@ impl Lowerer<'_> {
             (Some(None), stated) => stated,
             (None, _) => None,
         };
+        // A vector chosen between calls, collections and `vec!`s (`if n == 0 { Vec::new() }
+        // else { x.iter().map(f).collect() }`), the `let` or the function's result saying it
+        // is one: a vector each branch assigns whole, of the length it gives it.
+        if let (Pat::Ident(pi), Some(None), None) = (pat, branches, &len) {
+            let stated_vec = annotated.and_then(super::written_types::vec_element);
+            let result_vec = pi.ident == super::RESULT && self.sig.output == Output::Vec;
+            if stated_vec.is_some() || result_vec {
+                let (name, float) = (&pi.ident, &self.sig.float);
+                let elem = stated_vec.unwrap_or_else(|| parse_quote!(#float));
+                self.reassigned.insert(name.to_string());
+                self.lower_stmt(&parse_quote!(let mut #name: Vec<#elem> = Vec::new();));
+                self.lower_expr(&arrays::assign_tails(&init.expr, &pi.ident));
+                return;
+            }
+        }
         // An array chosen between calls (`if c { rot_a(t) } else { rot_b(t) }`), whose shape
         // nothing here tells.
         if let (Pat::Ident(pi), Some(None), None) = (pat, branches, &len) {

@@ -2,8 +2,10 @@ use autodiff::grad;
 
 #[grad]
 fn scaled(x: &[f64; 2], s: f64) -> [f64; 2] {
-    if s > 0.0 {
-        return [x[0] * s, x[1] * s];
+    for v in x {
+        if *v > s {
+            return [x[0] * s, x[1] * s];
+        }
     }
     let y = x[0] * x[1];
     [y, y]
