@@ -420,7 +420,19 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     }),
                     _ => false,
                 };
-                let advice = if let Type::Tuple(_) = &**ty {
+                let long_tuple = match &**ty {
+                    Type::Tuple(t)
+                        if t.elems
+                            .iter()
+                            .all(|e| float_kind(e, &type_params).is_some()) =>
+                    {
+                        Some((t.elems.len(), t.elems[0].to_token_stream()))
+                    }
+                    _ => None,
+                };
+                let advice = if let Some((len, float)) = long_tuple {
+                    &format!("a tuple of {len} numbers, more than the twelve #[grad] takes as a tuple: return an array (`[{float}; {len}]`)")
+                } else if let Type::Tuple(_) = &**ty {
                     "a tuple of other things than floats of one type: return the numbers you want derivatives of (an array of arrays of one length, `[[f64; 3]; 2]`, for a tuple of them), and compute the rest (a count, a flag) in a function of its own"
                 } else if let Some(cols) = rows_output(ty) {
                     &format!("a `Vec` of rows, which is not an output #[grad] differentiates (a matrix of a constant size, `[[f64; {cols}]; N]`, is): return the elements row after row in one `Vec<f64>`, and read them where it is called as `m[i * {cols} + j]`")

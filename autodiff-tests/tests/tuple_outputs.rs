@@ -192,3 +192,39 @@ proptest! {
         prop_assert_eq!(d_limit, 0.0);
     }
 }
+
+/// A local bound to a call's tuple, returned early, chosen by a branch, or taken apart after
+/// other statements: a tuple wherever it is read so (an early `return r;` gave zeros, value
+/// and gradient, before the prescan saw it).
+#[grad]
+fn returned_local(x: f64, y: f64) -> (f64, f64) {
+    let r = polar(x, y);
+    if x > 1.0 {
+        return r;
+    }
+    let s = polar(y, x);
+    let q = 2.0 * x;
+    let (a, b) = s;
+    if x > 0.0 {
+        r
+    } else {
+        (a * q, b)
+    }
+}
+
+#[test]
+fn locals_holding_a_calls_tuple_are_tuples() {
+    for (x, y) in [(1.5, -0.5), (0.5, 0.7), (-0.8, 0.3)] {
+        for w in [(1.0, 0.0), (0.0, 1.0), (0.7, -1.3)] {
+            let (mut d_x, mut d_y) = (0.0, 0.0);
+            let value = returned_local_adjoint(x, y, w, &mut d_x, &mut d_y);
+            assert_eq!(value, returned_local(x, y));
+            let f = |x: f64, y: f64| {
+                let (a, b) = returned_local(x, y);
+                w.0 * a + w.1 * b
+            };
+            assert!((d_x - central(|v| f(v, y), x)).abs() < 1e-7);
+            assert!((d_y - central(|v| f(x, v), y)).abs() < 1e-7);
+        }
+    }
+}

@@ -206,8 +206,9 @@ pub struct Lowerer<'a> {
     /// Names the body matches with `Some(..)` or asks `is_some()`/`is_none()`: a call bound
     /// to one returns an `Option`.
     option_locals: HashSet<String>,
-    /// Names the body reads numbered fields of (`p.1`), with the highest: a differentiated
-    /// call bound to one returns a tuple of numbers.
+    /// Names the body reads as tuples (`p.1`, `let (a, b) = p;`, `return p;` of a function
+    /// returning one), with how many of their numbers: a differentiated call bound to one
+    /// returns a tuple of numbers.
     tuple_locals: HashMap<String, usize>,
     /// Names the body reads as integers (range bounds, indices, array lengths, `as` casts).
     integer_names: HashSet<String>,
@@ -474,7 +475,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     lw.array_locals = prescan::array_names(&stmts, vector);
     lw.matrix_locals = prescan::matrix_names(&stmts, &lw.array_locals);
     lw.option_locals = prescan::option_names(&stmts);
-    lw.tuple_locals = prescan::tuple_field_reads(&stmts);
+    lw.tuple_locals = prescan::tuple_names(&stmts, tuple);
     // The function's value: a branch of its tail that leaves (`else { panic!(..); }`) gives
     // none, and none is read.
     lw.value_may_leave = true;

@@ -13,23 +13,85 @@ fn local_name(e: &Expr) -> Option<String> {
     }
 }
 
-/// Locals the statements read a numbered field of (`p.0`, `p.1` of `let p = polar(x, y);`),
-/// with the highest number read.
-pub(super) fn tuple_field_reads(stmts: &[SynStmt]) -> HashMap<String, usize> {
-    #[derive(Default)]
-    struct Collect(HashMap<String, usize>);
+/// Locals the statements read as tuples, with how many of their numbers they read: a
+/// numbered field (`p.1` of `let p = polar(x, y);`), a tuple pattern taking them apart (`let
+/// (a, b) = p;`), and, in a function that returns a tuple of `returned` numbers, a `return
+/// p;` or a tail (or a branch of one) that gives `p`.
+pub(super) fn tuple_names(stmts: &[SynStmt], returned: Option<usize>) -> HashMap<String, usize> {
+    struct Collect {
+        counts: HashMap<String, usize>,
+        returned: Option<usize>,
+    }
+    impl Collect {
+        fn read(&mut self, name: Option<String>, count: usize) {
+            if let Some(name) = name {
+                let most = self.counts.entry(name).or_default();
+                *most = (*most).max(count);
+            }
+        }
+        /// The names an expression that gives a tuple of `count` numbers ends in, through
+        /// its branches.
+        fn given(&mut self, e: &Expr, count: usize) {
+            match e {
+                Expr::If(i) => {
+                    if let Some(SynStmt::Expr(tail, None)) = i.then_branch.stmts.last() {
+                        self.given(tail, count);
+                    }
+                    if let Some((_, otherwise)) = &i.else_branch {
+                        self.given(otherwise, count);
+                    }
+                }
+                Expr::Match(m) => m.arms.iter().for_each(|arm| self.given(&arm.body, count)),
+                Expr::Block(b) => {
+                    if let Some(SynStmt::Expr(tail, None)) = b.block.stmts.last() {
+                        self.given(tail, count);
+                    }
+                }
+                other => self.read(local_name(other), count),
+            }
+        }
+
+        fn returned(&mut self, e: &Expr) {
+            if let Some(len) = self.returned {
+                self.given(e, len);
+            }
+        }
+    }
     impl<'ast> Visit<'ast> for Collect {
         fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
-            if let (syn::Member::Unnamed(k), Some(name)) = (&f.member, local_name(&f.base)) {
-                let highest = self.0.entry(name).or_default();
-                *highest = (*highest).max(k.index as usize);
+            if let syn::Member::Unnamed(k) = &f.member {
+                self.read(local_name(&f.base), k.index as usize + 1);
             }
             syn::visit::visit_expr_field(self, f);
         }
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let (Pat::Tuple(t), Some(init)) = (&l.pat, &l.init) {
+                let named = t
+                    .elems
+                    .iter()
+                    .take_while(|p| !matches!(p, Pat::Rest(_)))
+                    .count();
+                self.given(&init.expr, named);
+            }
+            syn::visit::visit_local(self, l);
+        }
+        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+            if let Some(e) = &r.expr {
+                self.returned(e);
+            }
+            syn::visit::visit_expr_return(self, r);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
     }
-    let mut c = Collect::default();
+    let mut c = Collect {
+        counts: HashMap::default(),
+        returned,
+    };
     stmts.iter().for_each(|s| c.visit_stmt(s));
-    c.0
+    if let Some(SynStmt::Expr(tail, None)) = stmts.last() {
+        c.returned(tail);
+    }
+    c.counts
 }
 
 /// Locals the statements match with `Some(..)` (`if let`, `while let`, `match`) or ask

@@ -914,9 +914,10 @@ impl Lowerer<'_> {
             (pat, Value::Error) => self.poison(pat),
             (Pat::Ident(pi), Value::Scalar(op)) if pi.subpat.is_none() => {
                 let name = pi.ident.to_string();
-                // `let p = polar(x, y);` read as `p.0`, `p.1`: its numbers, as a tuple.
-                if let Some(&highest) = self.tuple_locals.get(&name) {
-                    if let Some(values) = self.numbers_of_call(&op, highest + 1, pi.span()) {
+                // `let p = polar(x, y);` read as `p.0`, `p.1`, taken apart or returned: its
+                // numbers, as a tuple.
+                if let Some(&count) = self.tuple_locals.get(&name) {
+                    if let Some(values) = self.numbers_of_call(&op, count, pi.span()) {
                         let values = values.into_iter().map(Value::Scalar).collect();
                         self.bind(name, Binding::Tuple(values));
                         return;
@@ -967,11 +968,9 @@ impl Lowerer<'_> {
                 if self.bind_tuple_of_call(pt, &tuple) {
                     return;
                 }
-                let (f, n) = (self.sig.float.to_token_stream(), pt.elems.len());
-                let parts = pt.elems.to_token_stream();
                 self.errors.on(
                     pt,
-                    format!("#[grad] cannot differentiate a tuple computed from a differentiated value: return an array (`-> [{f}; {n}]`) from a #[grad] function and take it apart with `let [{parts}] = ..;` instead"),
+                    "#[grad] takes apart a tuple of differentiated numbers that a call returns (or a local bound to one) by its first numbers: `let (a, b) = polar(x, y);`, `let (a, ..) = ..;`, `let (_, _, r) = ..;`",
                 );
             }
             (Pat::Tuple(pt), Value::Scalar(tuple)) => {

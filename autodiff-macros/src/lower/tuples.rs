@@ -118,7 +118,16 @@ impl Lowerer<'_> {
             Value::Tuple(values) if values.len() == len => {
                 Some(values.into_iter().map(|v| self.scalar(v, span)).collect())
             }
-            Value::Scalar(op) => self.numbers_of_call(&op, len, span),
+            Value::Scalar(op) => {
+                let numbers = self.numbers_of_call(&op, len, span);
+                if numbers.is_none() {
+                    self.errors.at(
+                        span,
+                        format!("#[grad] returns a tuple of {len} numbers written out (`(a, b)`), a call's, or a local bound to either: bind this value to a tuple first, `let (a, b) = ..;`"),
+                    );
+                }
+                numbers
+            }
             Value::Error => None,
             _ => {
                 self.errors.at(
