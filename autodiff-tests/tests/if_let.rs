@@ -432,3 +432,35 @@ fn a_pattern_on_data_shadowing_a_differentiated_name_reads_the_data() {
         (10.0, (0.0, 2.0))
     );
 }
+
+/// hydromodels' GR4J: `if let (Some(a), Some(b)) = (v.last_mut(), w.last())`, a tuple of
+/// options tested at once, is the chain of its parts (it was rejected as a test on a
+/// differentiated value).
+#[grad]
+fn last_routed(x: f64) -> f64 {
+    let mut a = [0.0; 3];
+    let b = [1.0, 2.0, 3.0];
+    for i in 0..3 {
+        a[i] = x * b[i];
+    }
+    if let (Some(la), Some(lb)) = (a.last_mut(), b.last()) {
+        *la = *lb * x * x;
+    }
+    let mut pairs = 0.0;
+    let (mut left, mut right) = (a.iter(), b.iter());
+    while let (Some(&l), Some(&r)) = (left.next(), right.next()) {
+        pairs += l * r;
+    }
+    a[0] + a[2] + pairs
+}
+
+#[test]
+fn a_tuple_of_options_is_tested_part_by_part() {
+    for x in [0.5, 2.0, -1.0] {
+        let (value, d_x) = last_routed_grad(x);
+        // a = [x, 2x, 3x^2]; pairs = x + 4x + 9x^2.
+        assert_eq!(value, last_routed(x));
+        assert!((value - (x + 3.0 * x * x + 5.0 * x + 9.0 * x * x)).abs() < 1e-12);
+        assert!((d_x - (6.0 + 24.0 * x)).abs() < 1e-12);
+    }
+}

@@ -173,3 +173,29 @@ fn dropout_masks_are_the_forward_sweeps() {
         assert_matches_fd(&f, &w, &g, "dropout_loss");
     }
 }
+
+pub struct Routing {
+    pub uh: Vec<f64>,
+}
+
+/// rainflow's GR4J step: a loop over the items of a `&mut` parameter read as data
+/// (`iter_mut()`), writing data alone, runs as written, once (it was rejected as an index of
+/// something that is not an array).
+#[grad(p)]
+fn routed(state: &mut Routing, p: f64) -> f64 {
+    for st in state.uh.iter_mut() {
+        *st += 1.0;
+    }
+    for (st, o) in state.uh.iter_mut().zip([0.5, 0.25]) {
+        *st = *st + o;
+    }
+    state.uh[0] * p * p
+}
+
+#[test]
+fn a_loop_over_data_alone_runs_as_written() {
+    let mut state = Routing { uh: vec![1.0, 2.0] };
+    let (value, d_p) = routed_grad(&mut state, 3.0);
+    assert_eq!(state.uh, [2.5, 3.25]);
+    assert_eq!((value, d_p), (2.5 * 9.0, 2.5 * 6.0));
+}

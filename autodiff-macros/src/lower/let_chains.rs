@@ -11,7 +11,9 @@
 //! ```
 //!
 //! A `while` so conditioned is the `loop` that tests the same in an `if`, with `break` as its
-//! `else`. Plain conditions between the `let`s stay chained with `&&`.
+//! `else`. Plain conditions between the `let`s stay chained with `&&`. A `let` of a tuple
+//! written out (`if let (Some(a), Some(b)) = (v.last_mut(), w.last())`) is the chain of its
+//! parts.
 
 use syn::visit_mut::{self, VisitMut};
 use syn::{parse_quote, BinOp, Block, Expr, ExprIf, ExprWhile};
@@ -27,13 +29,64 @@ impl VisitMut for Chains {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         visit_mut::visit_expr_mut(self, e);
         match e {
-            Expr::If(i) if chains_let(&i.cond) => *e = nested(i),
-            Expr::While(w) if chains_let(&w.cond) => *e = as_loop(w),
+            Expr::If(i) => {
+                if let Some(chain) = tuple_let_as_chain(&i.cond) {
+                    *i.cond = chain;
+                }
+                if chains_let(&i.cond) {
+                    *e = nested(i);
+                }
+            }
+            Expr::While(w) => {
+                if let Some(chain) = tuple_let_as_chain(&w.cond) {
+                    *w.cond = chain;
+                }
+                if chains_let(&w.cond) {
+                    *e = as_loop(w);
+                }
+            }
             _ => {}
         }
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `let (Some(a), Some(b)) = (v.last_mut(), w.last())` as the chain of its parts, `let
+/// Some(a) = v.last_mut() && let Some(b) = w.last()` (each tested in turn, as the tuple's
+/// pattern is), for a tuple written out of as many values as the pattern has parts.
+fn tuple_let_as_chain(cond: &Expr) -> Option<Expr> {
+    let Expr::Let(l) = cond else { return None };
+    let (syn::Pat::Tuple(pats), Expr::Tuple(values)) = (&*l.pat, &*l.expr) else {
+        return None;
+    };
+    if pats.elems.len() != values.elems.len() || pats.elems.len() < 2 {
+        return None;
+    }
+    // The tuple is made before its pattern binds anything: a value that reads a name an
+    // earlier part binds (`(Some(i), j) = (i.checked_sub(1), j + i)`) would read the new one.
+    let mut bound = Vec::new();
+    for (p, v) in pats.elems.iter().zip(&values.elems) {
+        let mut read = Vec::new();
+        super::opaque::mentioned_names(quote::ToTokens::to_token_stream(v), &mut read);
+        if read.iter().any(|(name, _)| bound.contains(name)) {
+            return None;
+        }
+        super::control::bound_names(p, &mut bound);
+    }
+    let lets = pats
+        .elems
+        .iter()
+        .zip(&values.elems)
+        .map(|(p, v)| -> Expr { parse_quote!(let #p = #v) });
+    let mut chain: Option<Expr> = None;
+    for one in lets {
+        chain = Some(match chain {
+            None => one,
+            Some(before) => parse_quote!(#before && #one),
+        });
+    }
+    chain
 }
 
 /// The operands of `a && b && c`, in order.

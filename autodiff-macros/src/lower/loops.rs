@@ -4,6 +4,11 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
+        // A loop over data that reads and writes data alone (`for st in state.uh.iter_mut() {
+        // *st += 1.0; }` of a `&mut State` read as data): run as written.
+        if self.touches_data_alone(f) {
+            return self.effect_tokens(f.to_token_stream());
+        }
         if let Some(typed) = self.struct_items_typed(f) {
             return self.lower_for(&typed);
         }
@@ -58,6 +63,37 @@ impl Lowerer<'_> {
                 None => {}
             },
         );
+    }
+
+    /// Whether every name the loop reads is a parameter read as data, its own, or no local
+    /// of the function (a constant, a function), and it leaves only itself: nothing in it is
+    /// lowered, so nothing the sweeps track changes.
+    fn touches_data_alone(&self, f: &syn::ExprForLoop) -> bool {
+        let tokens = f.to_token_stream();
+        let text = tokens.to_string();
+        let leaves = crate::reverse::mentions(&tokens, "return")
+            || crate::reverse::mentions(&tokens, "await")
+            || text.contains('?')
+            || text.contains('\'');
+        if leaves {
+            return false;
+        }
+        let mut pattern = Vec::new();
+        super::control::bound_names(&f.pat, &mut pattern);
+        let (mut own, _) = super::user_bindings(&f.body);
+        own.extend(pattern.iter().map(|i| i.to_string()));
+        let mut names = Vec::new();
+        mentioned_names(tokens, &mut names);
+        let mut data = false;
+        for (ident, _) in &names {
+            let name = ident.to_string();
+            match self.lookup(&name) {
+                Some(Binding::Opaque) => data = true,
+                None if own.contains(&name) || !self.reserved.contains(&name) => {}
+                _ => return false,
+            }
+        }
+        data
     }
 
     /// `for s in springs { e += s.energy(x); }` over `springs: &[Spring]`: the loop with the

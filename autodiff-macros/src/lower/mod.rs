@@ -1308,7 +1308,7 @@ fn cse_key(op: &Op) -> Option<(String, Option<ArrayId>)> {
 
 /// Every name the body binds with `let`, `for` or `match`.
 /// The names the body binds, and the names it assigns whole (`h = ..;`).
-fn user_bindings(block: &syn::Block) -> (HashSet<String>, HashSet<String>) {
+pub(super) fn user_bindings(block: &syn::Block) -> (HashSet<String>, HashSet<String>) {
     #[derive(Default)]
     struct Collect {
         bound: HashSet<String>,
