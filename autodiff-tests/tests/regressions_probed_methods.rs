@@ -172,3 +172,58 @@ fn items_of_a_data_field_go_to_their_methods_whole() {
         assert!((grad - central(|v| flow.forward(v), z)).abs() < 1e-8);
     }
 }
+
+pub struct Obstacle {
+    pub x: f64,
+}
+
+pub struct Planner {
+    pub obstacles: Vec<Obstacle>,
+}
+
+impl Planner {
+    /// rust_robotics' CHOMP obstacle cost: the numbers of the items of a `Vec` of structs in
+    /// a `self` read as data are data (they were rejected as unmarked fields of sub-models).
+    #[grad(traj)]
+    fn obstacle_cost(&self, traj: &[f64]) -> f64 {
+        let mut c = 0.0;
+        for p in traj {
+            for obs in &self.obstacles {
+                c += (p - obs.x).powi(2);
+            }
+        }
+        c
+    }
+}
+
+pub struct Reaction {
+    pub k: f64,
+}
+
+pub struct Mechanism {
+    pub reactions: Vec<Reaction>,
+}
+
+/// A kinetics module's production rate: the items of a data parameter's `Vec` of structs,
+/// enumerated.
+#[grad(t)]
+fn total_rate(mech: &Mechanism, t: f64) -> f64 {
+    let mut acc = 0.0_f64;
+    for (i, rxn) in mech.reactions.iter().enumerate() {
+        acc += rxn.k * t * t * (i as f64 + 1.0);
+    }
+    acc
+}
+
+#[test]
+fn numbers_of_items_of_data_are_data() {
+    let planner = Planner {
+        obstacles: vec![Obstacle { x: 1.0 }, Obstacle { x: 3.0 }],
+    };
+    let (value, gradient) = planner.obstacle_cost_grad(&[0.0, 2.0]);
+    assert_eq!((value, gradient), (12.0, vec![-8.0, 0.0]));
+    let mech = Mechanism {
+        reactions: vec![Reaction { k: 1.0 }, Reaction { k: 2.0 }],
+    };
+    assert_eq!(total_rate_grad(&mech, 2.0), (20.0, 20.0));
+}

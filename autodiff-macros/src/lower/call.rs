@@ -219,6 +219,21 @@ impl Lowerer<'_> {
         matches!(e, Expr::Field(f) if matches!(&*f.base, Expr::Index(_)) && self.is_sub_model(&f.base))
     }
 
+    /// Whether `expr`, a field of an item of a sequence (`is_item_field`), is one of a
+    /// sequence of structs of data (a field of a parameter read as data).
+    pub(super) fn is_data_item_field(&self, expr: &Expr) -> bool {
+        let mut e = expr;
+        while let Expr::Index(syn::ExprIndex { expr: inner, .. })
+        | Expr::Field(syn::ExprField { base: inner, .. }) = e
+        {
+            e = inner;
+        }
+        matches!(e, Expr::Path(p) if p.path.get_ident().is_some_and(|ident| matches!(
+            self.lookup(&ident.to_string()),
+            Some(Binding::Array(a)) if self.arrays[a.0].origin == ArrayOrigin::Constant
+        )))
+    }
+
     /// The value of a call of `callee` on `c`'s arguments, differentiated through its
     /// `_adjoint`.
     pub(super) fn call_value(

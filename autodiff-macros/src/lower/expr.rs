@@ -204,6 +204,11 @@ impl Lowerer<'_> {
                 .unwrap_or(Value::Error),
             // `p.x` of a local struct.
             Expr::Field(f) if self.is_record_field(f) => self.read_record_field(f),
+            // A number of an item of a sequence of structs of data (`obs.x` of `for obs in
+            // &self.obstacles`, `self` read as data): data, as written.
+            Expr::Field(_) if self.is_item_field(expr) && self.is_data_item_field(expr) => {
+                self.try_opaque(expr, false).unwrap_or(Value::Error)
+            }
             // A read of an item's field the models pass did not mark (every one it knows it
             // marks): never passed through unseen.
             Expr::Field(f) if self.is_item_field(expr) => self.unsupported(
