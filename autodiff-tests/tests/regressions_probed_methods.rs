@@ -227,3 +227,34 @@ fn numbers_of_items_of_data_are_data() {
     };
     assert_eq!(total_rate_grad(&mech, 2.0), (20.0, 20.0));
 }
+
+pub struct Profile {
+    pub times: [f64; 3],
+}
+
+impl Profile {
+    /// rust_robotics' eta³ velocity profile: a closure that states its return type, whose
+    /// body sums data (`self.times[..n].iter().sum()`), lost the type where it was inlined
+    /// (E0282 inside the generated code).
+    #[grad(x)]
+    fn query(&self, x: f64) -> f64 {
+        let cum_time = |n: usize| -> f64 { self.times[..n].iter().sum() };
+        let pair = |a: f64| -> (f64, f64) { (a * a, a) };
+        if x <= self.times[0] {
+            x
+        } else {
+            let d = x - cum_time(2);
+            let (sq, _) = pair(d);
+            sq
+        }
+    }
+}
+
+#[test]
+fn a_closure_s_stated_return_type_types_its_body() {
+    let p = Profile {
+        times: [0.5, 1.0, 2.0],
+    };
+    assert_eq!(p.query_grad(2.0), (0.25, 1.0));
+    assert_eq!(p.query_grad(0.25), (0.25, 1.0));
+}

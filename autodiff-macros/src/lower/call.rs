@@ -1286,7 +1286,15 @@ impl Lowerer<'_> {
         for (param, value) in params.iter().zip(args) {
             self.bind_pattern(param, value);
         }
-        let value = self.lower_expr(body);
+        // The type a closure states it returns (`|n: usize| -> f64 { t[..n].iter().sum() }`)
+        // types what its body passes through.
+        let value = match &closure.closure.output {
+            syn::ReturnType::Type(_, ty) => {
+                let returned = syn::Ident::new(&format!("{SYNTHETIC}returned"), body.span());
+                self.lower_expr(&syn::parse_quote!({ let #returned: #ty = #body; #returned }))
+            }
+            syn::ReturnType::Default => self.lower_expr(body),
+        };
         self.scopes.pop();
         value
     }
