@@ -1027,3 +1027,67 @@ fn a_copy_of_data_exported_through_nested_branches_is_wrapped_where_it_leaves_th
         );
     }
 }
+
+/// A kinetics and thermochemistry module's forms: a NASA polynomial's coefficient set chosen
+/// by temperature as a reference (`let a: &[f64; 3] = if t < s.t_mid { &s.low } else {
+/// &s.high };`, rejected as an array chosen between calls), and a loop over a `Vec` field of
+/// an item of a data parameter bound to a local (`let rxn = &mech.reactions[i]; for &(_k,
+/// nu) in &rxn.products`, rejected as an unknown iterator).
+mod thermo {
+    use autodiff::grad;
+
+    pub struct Species {
+        pub t_mid: f64,
+        pub low: [f64; 3],
+        pub high: [f64; 3],
+    }
+
+    #[grad(t)]
+    pub fn cp_over_r(s: &Species, t: f64) -> f64 {
+        let a: &[f64; 3] = if t < s.t_mid { &s.low } else { &s.high };
+        a[0] + t * (a[1] + t * a[2])
+    }
+
+    pub struct Reaction {
+        pub products: Vec<(usize, f64)>,
+    }
+
+    pub struct Mechanism {
+        pub reactions: Vec<Reaction>,
+    }
+
+    #[grad(t)]
+    pub fn products_rate(mech: &Mechanism, rxn_idx: usize, t: f64) -> f64 {
+        let rxn = &mech.reactions[rxn_idx];
+        let mut acc = 0.0_f64;
+        for &(_k, nu) in &rxn.products {
+            acc += nu * t * t;
+        }
+        acc
+    }
+}
+
+#[test]
+fn coefficients_chosen_by_reference_and_items_of_data_fields() {
+    use thermo::*;
+    let s = Species {
+        t_mid: 1000.0,
+        low: [1.0, 2.0, 3.0],
+        high: [0.5, 0.25, 0.125],
+    };
+    assert_eq!(cp_over_r_grad(&s, 2.0), (17.0, 14.0));
+    assert_eq!(
+        cp_over_r_grad(&s, 2000.0),
+        (0.5 + 500.0 + 500_000.0, 0.25 + 500.0)
+    );
+    let mech = Mechanism {
+        reactions: vec![
+            Reaction { products: vec![] },
+            Reaction {
+                products: vec![(0, 1.0), (1, 2.0)],
+            },
+        ],
+    };
+    assert_eq!(products_rate_grad(&mech, 1, 2.0), (12.0, 12.0));
+    assert_eq!(products_rate_grad(&mech, 0, 2.0), (0.0, 0.0));
+}

@@ -414,6 +414,8 @@ impl Lowerer<'_> {
     pub(super) fn is_data_root(&self, e: &Expr) -> bool {
         match e {
             Expr::Field(f) => self.is_data_root(&f.base),
+            // (an item of data: `mech.reactions[i]`)
+            Expr::Index(i) => self.is_data_root(&i.expr),
             Expr::Paren(p) => self.is_data_root(&p.expr),
             _ => self.is_data_local(e) || self.is_opaque_name(e),
         }

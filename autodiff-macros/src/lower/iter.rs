@@ -606,8 +606,9 @@ impl Lowerer<'_> {
             {
                 self.stream(&u.expr)
             }
-            // `s.x` of an item of data (`for s in samples`): bound to a local by reference
-            // first, as a data parameter's field is, then read through it.
+            // `s.x` of an item of data (`for s in samples`, `rxn.products` of `let rxn =
+            // &mech.reactions[i];`): bound to a local by reference first, as a data
+            // parameter's field is, then read through it.
             Expr::Field(f) if self.is_data_root(&f.base) => {
                 let name = format!("{SYNTHETIC}field_{}", self.next_synthetic());
                 let name = Ident::new(&name, expr.span());

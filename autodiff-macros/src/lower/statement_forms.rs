@@ -10,6 +10,7 @@
 //! let (a, b) = if c { g(x) } else { (x, y) };
 //!                       =>   let (a, b) = if c { let (r0, r1) = g(x); (r0, r1) } else { (x, y) };
 //! fn f(..) -> (f64, f64) { ..; (a, b) }           =>   fn f(..) -> (f64, f64) { ..; [a, b] }
+//! let a: &[f64; 3] = if c { &s.lo } else { &s.hi }   =>   let a: [f64; 3] = if c { s.lo } else { s.hi }
 //! ```
 //!
 //! A loop body's tail is a statement: Rust types it `()`.
@@ -131,6 +132,44 @@ fn guard(stmt: &Stmt) -> Option<(&Expr, Block)> {
     Some((&i.cond, then_branch))
 }
 
+/// `let a: &[f64; 3] = if t < s.t_mid { &s.low } else { &s.high };` as the copy `let a:
+/// [f64; 3] = if .. { s.low } else { s.high };`: an array the branches lend, only read.
+fn copy_lent_branches(local: &mut syn::Local) {
+    let (Pat::Type(typed), Some(init)) = (&mut local.pat, &mut local.init) else {
+        return;
+    };
+    let syn::Type::Reference(r) = &*typed.ty else {
+        return;
+    };
+    // (an array of numbers, whose copy is a `Copy`)
+    fn numbers(ty: &syn::Type) -> bool {
+        match ty {
+            syn::Type::Array(a) => numbers(&a.elem),
+            syn::Type::Path(p) => p.path.get_ident().is_some(),
+            _ => false,
+        }
+    }
+    if r.mutability.is_some()
+        || !matches!(&*r.elem, syn::Type::Array(_))
+        || !numbers(&r.elem)
+        || !matches!(&*init.expr, Expr::If(_) | Expr::Match(_))
+    {
+        return;
+    }
+    let mut copied = (*init.expr).clone();
+    let mut lent = true;
+    branch_tails(&mut copied, &mut |tail| match tail {
+        Expr::Reference(reference) if reference.mutability.is_none() => {
+            *tail = (*reference.expr).clone();
+        }
+        _ => lent = false,
+    });
+    if lent {
+        typed.ty = r.elem.clone();
+        *init.expr = copied;
+    }
+}
+
 /// Names for the `len` parts of the tuple `e` gives.
 fn tuple_parts(e: &Expr, len: usize) -> Vec<syn::Ident> {
     let span = syn::spanned::Spanned::span(e);
@@ -225,6 +264,7 @@ impl VisitMut for Forms {
         if let (Pat::Tuple(t), Some(init)) = (&local.pat, &mut local.init) {
             split_tuple_branches(&mut init.expr, t.elems.len());
         }
+        copy_lent_branches(local);
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
