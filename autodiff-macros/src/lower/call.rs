@@ -724,32 +724,49 @@ impl Lowerer<'_> {
     /// when the body reads `name` with two indices or its `let` says so.
     fn array_of_call(&mut self, name: &syn::Ident, callee: Callee, c: &syn::ExprCall) -> ArrayId {
         let (args, replays) = self.call_args(c);
-        let array = ArrayId(self.arrays.len());
         let written = name.to_string();
-        let unique = self.unique_name(&written);
         let matrix = self.matrix_locals.contains(&written);
-        let resizable = !matrix && self.may_resize(&written);
+        let called = CalledArray {
+            dims: if matrix { 2 } else { 1 },
+            len: None,
+            resizable: !matrix && self.may_resize(&written),
+            tuple: false,
+        };
+        self.call_into_array(&written, (callee, args, replays), called, name.span())
+    }
+
+    /// A local array named after `written` that a call of `callee` on `args` fills
+    /// (`Stmt::CallArray`), of the shape `called` gives it.
+    pub(super) fn call_into_array(
+        &mut self,
+        written: &str,
+        (callee, args, replays): (Callee, Vec<Arg>, Vec<Replay>),
+        called: CalledArray,
+        span: Span,
+    ) -> ArrayId {
+        let array = ArrayId(self.arrays.len());
+        let unique = self.unique_name(written);
         self.arrays.push(ArrayInfo {
             name: unique,
-            written: written.clone(),
+            written: written.to_string(),
             elem: Elem::Float,
-            dims: if matrix { 2 } else { 1 },
+            dims: called.dims,
             origin: ArrayOrigin::Local,
             path: None,
-            lens: Vec::new(),
-            fixed: false,
-            resizable,
+            lens: called.len.iter().cloned().collect(),
+            fixed: called.len.is_some(),
+            resizable: called.resizable,
             final_len: None,
-            span: name.span(),
+            span,
         });
-        let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, c.span());
+        let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, span);
         self.emit(Stmt::CallArray {
             array,
             callee,
             args,
             replays,
             shape,
-            tuple: false,
+            tuple: called.tuple,
         });
         array
     }
@@ -1457,4 +1474,14 @@ pub(super) fn swapped_names(path: &syn::Path, c: &syn::ExprCall) -> Vec<String> 
             _ => None,
         })
         .collect()
+}
+
+/// The shape of the local array a call fills (`call_into_array`): its dimensions, its
+/// length when known (a tuple's), whether it may be resized, and whether the callee returns
+/// a tuple of its numbers.
+pub(super) struct CalledArray {
+    pub(super) dims: usize,
+    pub(super) len: Option<Operand>,
+    pub(super) resizable: bool,
+    pub(super) tuple: bool,
 }

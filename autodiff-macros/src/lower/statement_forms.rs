@@ -158,7 +158,7 @@ fn copy_lent_branches(local: &mut syn::Local) {
     }
     let mut copied = (*init.expr).clone();
     let mut lent = true;
-    branch_tails(&mut copied, &mut |tail| match tail {
+    super::arrays::branch_tail_mut(&mut copied, &mut |tail| match tail {
         Expr::Reference(reference) if reference.mutability.is_none() => {
             *tail = (*reference.expr).clone();
         }
@@ -184,45 +184,19 @@ fn tuple_parts(e: &Expr, len: usize) -> Vec<syn::Ident> {
 /// { (x, y) }`): the call of a function that returns a tuple, whose parts a pattern binds.
 pub(super) fn split_tuple_branches(e: &mut Expr, len: usize) {
     let mut tuple = false;
-    branch_tails(e, &mut |tail| {
+    super::arrays::branch_tail_mut(e, &mut |tail| {
         tuple |= matches!(tail, Expr::Tuple(t) if t.elems.len() == len);
     });
     if !tuple {
         return;
     }
-    branch_tails(e, &mut |tail| {
+    super::arrays::branch_tail_mut(e, &mut |tail| {
         if matches!(tail, Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_)) {
             let parts = tuple_parts(tail, len);
             let call = tail.clone();
             *tail = parse_quote!({ let (#(#parts,)*) = #call; (#(#parts,)*) });
         }
     });
-}
-
-/// Calls `f` on each expression whose value an `if`, a `match` or a block ending `e` gives.
-fn branch_tails(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
-    match e {
-        Expr::If(i) => {
-            block_tail(&mut i.then_branch, f);
-            if let Some((_, otherwise)) = &mut i.else_branch {
-                branch_tails(otherwise, f);
-            }
-        }
-        Expr::Match(m) => {
-            for arm in &mut m.arms {
-                branch_tails(&mut arm.body, f);
-            }
-        }
-        Expr::Block(b) => block_tail(&mut b.block, f),
-        Expr::Paren(p) => branch_tails(&mut p.expr, f),
-        other => f(other),
-    }
-}
-
-fn block_tail(block: &mut Block, f: &mut impl FnMut(&mut Expr)) {
-    if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
-        branch_tails(tail, f);
-    }
 }
 
 struct Forms;

@@ -4,6 +4,7 @@
 
 use syn::spanned::Spanned;
 
+use super::call::CalledArray;
 use super::stmt::is_rest;
 use super::*;
 
@@ -83,31 +84,14 @@ impl Lowerer<'_> {
         else {
             return None;
         };
-        let array = ArrayId(self.arrays.len());
         let written = self.vars[v.0].name.clone();
-        let unique = self.unique_name(&written);
-        self.arrays.push(ArrayInfo {
-            name: unique,
-            written: written.clone(),
-            elem: Elem::Float,
+        let called = CalledArray {
             dims: 1,
-            origin: ArrayOrigin::Local,
-            path: None,
-            lens: len.map(|n| index_literal(n, span)).into_iter().collect(),
-            fixed: len.is_some(),
+            len: len.map(|n| index_literal(n, span)),
             resizable: false,
-            final_len: None,
-            span,
-        });
-        let shape = self.new_var(&format!("{written}_shape"), Ty::Unknown, span);
-        self.emit(Stmt::CallArray {
-            array,
-            callee,
-            args,
-            replays,
-            shape,
             tuple: true,
-        });
+        };
+        let array = self.call_into_array(&written, (callee, args, replays), called, span);
         Some(array)
     }
 
