@@ -1091,3 +1091,77 @@ fn coefficients_chosen_by_reference_and_items_of_data_fields() {
     assert_eq!(products_rate_grad(&mech, 1, 2.0), (12.0, 12.0));
     assert_eq!(products_rate_grad(&mech, 0, 2.0), (0.0, 0.0));
 }
+
+/// Hill-type muscle models name their float constants and fields with words that also name
+/// sizes (`FL_WIDTH`, `F_MAX`, `force_length_width`): taken for integers and passed with no
+/// shadow (E0277, then E0061 inside the generated code). Such a word names a size only when
+/// the name says nothing else (`N`, `MAX_DEPTH`, `N_MAX`).
+mod muscle {
+    use autodiff::grad;
+
+    pub const FL_WIDTH: f64 = 0.56;
+    pub const F_MAX: f64 = 2.0;
+
+    #[grad]
+    pub fn gauss(x: f64, width: f64) -> f64 {
+        (-(x * x) / (width * width)).exp()
+    }
+
+    #[grad]
+    pub fn force(l: f64) -> f64 {
+        F_MAX * gauss(l - 1.0, FL_WIDTH) + gauss(l, F_MAX)
+    }
+
+    pub struct Model {
+        pub force_length_width: f64,
+    }
+
+    #[grad]
+    impl Model {
+        pub fn active(&self, l: f64) -> f64 {
+            gauss(l - 1.0, self.force_length_width)
+        }
+    }
+
+    pub struct Image {
+        pub data: Vec<u8>,
+    }
+
+    impl Image {
+        pub fn pixel(&self, i: usize) -> u8 {
+            self.data[i]
+        }
+
+        /// An image registration's nearest-pixel guard: the differentiated `x` reaches the
+        /// call only as an index (`x.round() as usize`), so the call reads data (the image was
+        /// taken for float data and rejected as `u8`).
+        #[grad(x)]
+        pub fn sample(&self, x: f64) -> f64 {
+            if x < 1.0 {
+                return f64::from(self.pixel(x.round() as usize)) * x;
+            }
+            x * 2.0
+        }
+    }
+}
+
+#[test]
+fn float_constants_named_like_sizes_and_indices_computed_from_floats() {
+    use muscle::*;
+    let l = 1.2;
+    let (value, d_l) = force_grad(l);
+    let g = |x: f64, w: f64| (-(x * x) / (w * w)).exp();
+    let dg = |x: f64, w: f64| -2.0 * x / (w * w) * g(x, w);
+    assert!((value - (F_MAX * g(l - 1.0, FL_WIDTH) + g(l, F_MAX))).abs() < 1e-15);
+    assert!((d_l - (F_MAX * dg(l - 1.0, FL_WIDTH) + dg(l, F_MAX))).abs() < 1e-14);
+    let m = Model {
+        force_length_width: 0.56,
+    };
+    let (_, d_l) = m.active_grad(l);
+    assert!((d_l - dg(l - 1.0, 0.56)).abs() < 1e-14);
+    let image = Image {
+        data: vec![7, 9, 11],
+    };
+    assert_eq!(image.sample_grad(0.7), (9.0 * 0.7, 9.0));
+    assert_eq!(image.sample_grad(1.5), (3.0, 2.0));
+}

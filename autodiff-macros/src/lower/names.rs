@@ -25,6 +25,7 @@ const COUNT_WORDS: &[&str] = &[
     "UNITS",
     "BATCH",
     "EPOCHS",
+    "ITER",
 ];
 
 /// Words that name a count, a size or an index more often than a float, which some float
@@ -32,17 +33,32 @@ const COUNT_WORDS: &[&str] = &[
 /// `token_id`, `node`, the links of trees and the ids of embeddings; `user`, `item`, of a
 /// recommender's tables.
 const SIZE_WORDS: &[&str] = &[
-    "N", "M", "K", "D", "H", "I", "J", "ORDER", "DEGREE", "WIDTH", "HEIGHT", "DEPTH", "TERMS",
-    "MAX", "MIN", "CLASS", "ID", "IDS", "CHILD", "PARENT", "NODE", "TOKEN", "WORD", "USER", "ITEM",
-    "GROUP", "CLUSTER",
+    "ORDER", "DEGREE", "TERMS", "CLASS", "ID", "IDS", "CHILD", "PARENT", "NODE", "TOKEN", "WORD",
+    "USER", "ITEM", "GROUP", "CLUSTER",
 ];
 
-/// A name (in upper case) that says it is a count, a size or an index: a size word (`N`,
-/// `DIM`, `N_STEPS`, `CLASS`). Other single letters (`C`, `A`) are as often tables as sizes:
-/// the body's own integer reads of them decide.
+/// Words that name a size as often as a float's bound or a physical constant (`N` and a
+/// Hill coefficient `N`, `WIDTH` of an image and of a force-length curve, `MAX` of a loop and
+/// `F_MAX`, `V_MAX`, `K_TENDON`): a size when the name says nothing else (`N`, `MAX_DEPTH`,
+/// `N_MAX`), not beside another word (`F_MAX`, `FORCE_LENGTH_WIDTH`) or a letter (`K_M`).
+const WEAK_SIZE_WORDS: &[&str] = &[
+    "N", "M", "K", "D", "H", "I", "J", "WIDTH", "HEIGHT", "DEPTH", "MAX", "MIN",
+];
+
+/// A name (in upper case) that says it is a count, a size or an index: a size word (`DIM`,
+/// `N_STEPS`, `CLASS`), or words that name a size alone (`N`, `MAX_DEPTH`; `WEAK_SIZE_WORDS`).
+/// Other single letters (`C`, `A`) are as often tables as sizes: the body's own integer reads
+/// of them decide.
 pub(super) fn is_size_name(name: &str) -> bool {
-    name.split('_')
-        .any(|word| COUNT_WORDS.contains(&word) || SIZE_WORDS.contains(&word))
+    let words: Vec<&str> = name.split('_').filter(|w| !w.is_empty()).collect();
+    let strong = |w: &&str| COUNT_WORDS.contains(w) || SIZE_WORDS.contains(w);
+    if words.iter().any(strong) {
+        return true;
+    }
+    let letters = words.iter().filter(|w| w.len() == 1).count();
+    !words.is_empty()
+        && words.iter().all(|w| WEAK_SIZE_WORDS.contains(w))
+        && (words.len() == 1 || letters < 2)
 }
 
 /// Whether a name in upper case has a word of `COUNT_WORDS` in it (`INPUT_DIM`, `N_STEPS`).
@@ -113,4 +129,43 @@ pub(super) fn constructs(e: &Expr) -> bool {
         if is_constructor(&ty.ident.clone().into())
             && !COLLECTIONS.contains(&&*ty.ident.to_string())
             && (f.ident == "new" || f.ident == "default"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_size_name;
+
+    #[test]
+    fn sizes_by_name() {
+        for size in [
+            "N",
+            "K",
+            "MAX",
+            "N_STEPS",
+            "INPUT_DIM",
+            "MAX_DEPTH",
+            "N_MAX",
+            "MAX_ITER",
+            "WIDTH",
+            "NUM_CLASSES",
+            "TOKEN_ID",
+            "D",
+        ] {
+            assert!(is_size_name(size), "{size}");
+        }
+        for float in [
+            "F_MAX",
+            "V_MAX",
+            "K_M",
+            "K_TENDON",
+            "DEFAULT_FORCE_LENGTH_WIDTH",
+            "FORCE_LENGTH_WIDTH",
+            "SCALE",
+            "EPS",
+            "C",
+            "ALPHA",
+        ] {
+            assert!(!is_size_name(float), "{float}");
+        }
+    }
 }

@@ -324,7 +324,7 @@ impl Lowerer<'_> {
         if reads.poisoned {
             return Some(Value::Error);
         }
-        if reads.varied && !non_float_result {
+        if reads.varied && !non_float_result && self.varied_outside_integer_casts(expr) {
             return None;
         }
         let ty = if non_float_result {
@@ -342,6 +342,26 @@ impl Lowerer<'_> {
             self.table_elements.insert(v);
         }
         Some(Value::Scalar(value))
+    }
+
+    /// Whether `expr` reads a differentiated value other than through a conversion to an
+    /// integer (`self.px(x.round() as usize)` reads `x` as an index: no derivative flows).
+    fn varied_outside_integer_casts(&self, expr: &Expr) -> bool {
+        struct Casts;
+        impl syn::visit_mut::VisitMut for Casts {
+            fn visit_expr_mut(&mut self, e: &mut Expr) {
+                let integer = matches!(e, Expr::Cast(c) if matches!(&*c.ty,
+                    syn::Type::Path(p) if p.path.get_ident().is_some_and(|t| crate::sig::INT_TYPES.contains(&t.to_string().as_str()))));
+                if integer {
+                    *e = syn::parse_quote!(0);
+                } else {
+                    syn::visit_mut::visit_expr_mut(self, e);
+                }
+            }
+        }
+        let mut stripped = expr.clone();
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut Casts, &mut stripped);
+        self.reads(&stripped.to_token_stream()).varied
     }
 
     /// A statement macro (`assert!(..)`, `debug_assert!(..)`, `eprintln!(..)`): it only

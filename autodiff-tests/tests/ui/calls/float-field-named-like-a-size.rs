@@ -1,9 +1,9 @@
-// A float field of data named like a size (`k` of CIE94's weights) passed to a `#[grad]`
+// A float field of data named like a size (`k`, a stiffness) passed to a `#[grad]`
 // callee: taken for an integer by its name, with no shadow argument.
 use autodiff::grad;
 
 pub struct Weights {
-    pub k_l: f64,
+    pub k: f64,
 }
 
 #[grad]
@@ -13,7 +13,7 @@ fn scaled(d: f64, k: f64) -> f64 {
 
 #[grad(dl)]
 fn lightness_term(dl: f64, w: &Weights) -> f64 {
-    scaled(dl, w.k_l)
+    scaled(dl, w.k)
 }
 
 fn main() {}
