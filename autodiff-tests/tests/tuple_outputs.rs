@@ -228,3 +228,31 @@ fn locals_holding_a_calls_tuple_are_tuples() {
         }
     }
 }
+
+#[grad]
+fn cart_to_spherical(x: f64, y: f64, z: f64) -> (f64, f64, f64) {
+    (
+        y.atan2(x),
+        (x * x + y * y).sqrt().atan2(z),
+        (x * x + y * y + z * z).sqrt(),
+    )
+}
+
+/// Numbers named after a `..` are counted from the tuple's end.
+#[grad]
+fn azimuth_times_radius(x: f64, y: f64, z: f64) -> f64 {
+    let (phi, .., r) = cart_to_spherical(x, y, z);
+    let (.., again) = cart_to_spherical(z, y, x);
+    phi * r + again
+}
+
+#[test]
+fn a_rest_pattern_counts_the_last_numbers_from_the_end() {
+    let (x, y, z) = (1.0, 2.0, 3.0);
+    let (value, (d_x, _, d_z)) = azimuth_times_radius_grad(x, y, z);
+    let r = (x * x + y * y + z * z).sqrt();
+    let phi = y.atan2(x);
+    assert!((value - (phi * r + r)).abs() < 1e-14);
+    assert!((d_x - (-y / (x * x + y * y) * r + phi * x / r + x / r)).abs() < 1e-14);
+    assert!((d_z - (phi * z / r + z / r)).abs() < 1e-14);
+}

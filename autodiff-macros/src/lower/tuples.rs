@@ -11,20 +11,32 @@ use super::*;
 impl Lowerer<'_> {
     /// `pat` bound to `tuple`, the value of the call just lowered, when that call's arguments
     /// are differentiated: the names bind the numbers of the call made one of an array
-    /// (`tuple_call`); a `..` at the end leaves the rest. `false` (and nothing changed) when
-    /// `tuple` is not such a call's value.
+    /// (`tuple_call`), those after a `..` counted from its end (`let (phi, .., r) = ..`).
+    /// `false` (and nothing changed) when `tuple` is not such a call's value.
     pub(super) fn bind_tuple_of_call(&mut self, pt: &syn::PatTuple, tuple: &Operand) -> bool {
         let rest = pt.elems.iter().position(is_rest);
-        let named = rest.unwrap_or(pt.elems.len());
-        if rest.is_some_and(|r| r + 1 != pt.elems.len()) {
-            return false;
-        }
-        let Some(array) = self.tuple_call(tuple, rest.is_none().then_some(named), pt.span()) else {
+        let len = rest.is_none().then_some(pt.elems.len());
+        let Some(array) = self.tuple_call(tuple, len, pt.span()) else {
             return false;
         };
-        for (i, p) in pt.elems.iter().take(named).enumerate() {
+        let elems: Vec<&Pat> = pt.elems.iter().collect();
+        let (before, after) = match rest {
+            Some(r) => (&elems[..r], elems.len() - r - 1),
+            None => (&elems[..], 0),
+        };
+        for (i, p) in before.iter().enumerate() {
             let element = self.load(array, vec![index_literal(i, p.span())], p.span());
             self.bind_pattern(p, Value::Scalar(element));
+        }
+        if after > 0 {
+            let span = pt.span();
+            let len = self.let_op("len", Ty::Int, Op::Len { array, row: None }, span);
+            for (j, p) in elems[elems.len() - after..].iter().enumerate() {
+                let back = index_literal(after - j, p.span());
+                let index = self.binary(BinOp::Sub, len.clone(), back, p.span());
+                let element = self.load(array, vec![index], p.span());
+                self.bind_pattern(p, Value::Scalar(element));
+            }
         }
         true
     }
