@@ -470,15 +470,17 @@ fn settle_rows(attr: &GradAttr, sig: &mut Signature) {
         let ParamKind::Array { shape, float: true } = &p.kind else {
             continue;
         };
-        let row_len = match &**shape {
+        let (dims, row_len) = match &**shape {
             Shape::Matrix {
                 rows: None, cols, ..
-            } => Some(Box::new(cols.clone())),
-            Shape::VecRows => None,
+            } => (2, Some(Box::new(cols.clone()))),
+            Shape::VecRows => (2, None),
+            // A `Vec` taken by value and left out: data, its functions called as written.
+            Shape::VecOwned => (1, None),
             _ => continue,
         };
         if !names.contains(&p.ident) {
-            p.kind = ParamKind::DataArray { dims: 2, row_len };
+            p.kind = ParamKind::DataArray { dims, row_len };
         }
     }
 }
@@ -597,7 +599,7 @@ fn differentiated(
             errors.at(
                 *span,
                 format!(
-                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `[[T; M]; N]`, `&[[T; M]; N]`, `&[[T; M]]`, `&[Vec<T>]` and models; {fix}"
+                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `Vec<T>`, `[[T; M]; N]`, `&[[T; M]; N]`, `&[[T; M]]`, `&[Vec<T>]` and models; {fix}"
                 ),
             );
         }
@@ -1015,7 +1017,7 @@ fn has_float_literal(block: &syn::Block) -> bool {
 pub(crate) fn array_zeros(shape: &Shape, ident: &Ident, zero: &TokenStream) -> Option<TokenStream> {
     Some(match shape {
         Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
-        Shape::Slice | Shape::VecRef => quote!(::std::vec![#zero; #ident.len()]),
+        Shape::Slice | Shape::VecRef | Shape::VecOwned => quote!(::std::vec![#zero; #ident.len()]),
         Shape::Matrix {
             rows: Some(rows),
             cols,
@@ -1041,7 +1043,7 @@ pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
         ParamKind::Model { ty, .. } => quote!(#ty),
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#f; #n]),
-            Shape::Slice | Shape::VecRef => quote!(::std::vec::Vec<#f>),
+            Shape::Slice | Shape::VecRef | Shape::VecOwned => quote!(::std::vec::Vec<#f>),
             Shape::Matrix {
                 rows: Some(rows),
                 cols,

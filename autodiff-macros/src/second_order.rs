@@ -125,7 +125,11 @@ pub fn check_body(body: &Body, an: &Analysis, errors: &mut Errors) {
 fn is_vector(shape: &Shape) -> bool {
     matches!(
         shape,
-        Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Slice | Shape::VecRef
+        Shape::ArrayByValue(_)
+            | Shape::ArrayRef(_)
+            | Shape::Slice
+            | Shape::VecRef
+            | Shape::VecOwned
     )
 }
 
@@ -169,6 +173,7 @@ fn dual_param_type(p: &Param, dual: &TokenStream) -> TokenStream {
             Shape::ArrayRef(n) => quote!(&[#dual; #n]),
             Shape::Slice => quote!(&[#dual]),
             Shape::VecRef => quote!(&::std::vec::Vec<#dual>),
+            Shape::VecOwned => quote!(::std::vec::Vec<#dual>),
             Shape::Matrix {
                 rows: Some(rows),
                 cols,
@@ -350,7 +355,7 @@ fn hvp_item(
         let source = match &p.kind {
             ParamKind::Array { shape, .. } => match &**shape {
                 Shape::ArrayByValue(_) | Shape::Matrix { by_value: true, .. } => quote!(&#ident),
-                Shape::VecRef => quote!(&#ident[..]),
+                Shape::VecRef | Shape::VecOwned => quote!(&#ident[..]),
                 _ => quote!(#ident),
             },
             _ => quote!(#ident),
@@ -498,11 +503,11 @@ fn hessian_item(item: &ItemFn, sig: &Signature, wrt: &[usize]) -> TokenStream {
             quote!(&#direction[..]),
         ),
     };
-    let args: Vec<&Ident> = sig
+    let args: Vec<TokenStream> = sig
         .params
         .iter()
         .filter(|p| p.is_written())
-        .map(|p| &p.ident)
+        .map(Param::passed_again)
         .collect();
     let g_ty = grad_type(p, f);
     let owner = sig.method.then(|| quote!(Self::));

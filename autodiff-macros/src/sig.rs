@@ -19,6 +19,9 @@ pub enum Shape {
     Slice,
     /// `&Vec<T>`.
     VecRef,
+    /// `Vec<T>` taken by value (an audio buffer, `process(&mut self, x: Vec<f64>)`): read
+    /// as `&Vec<T>` is; the items that call the function several times pass it clones.
+    VecOwned,
     /// `&[[T; M]; N]`: `rows` is `N`, `cols` is `M`; `&[[T; M]]` and `&Vec<[T; M]>` (rows
     /// of a runtime count, a point cloud): `rows` is `None`.
     Matrix {
@@ -49,7 +52,7 @@ impl Shape {
     pub fn by_value(&self) -> bool {
         matches!(
             self,
-            Shape::ArrayByValue(_) | Shape::Matrix { by_value: true, .. }
+            Shape::ArrayByValue(_) | Shape::VecOwned | Shape::Matrix { by_value: true, .. }
         )
     }
 
@@ -162,6 +165,18 @@ impl FieldOf {
 }
 
 impl Param {
+    /// The parameter as an item that calls the function (or another generated from it)
+    /// several times passes it each time: a `Vec` taken by value cloned.
+    pub fn passed_again(&self) -> TokenStream {
+        let ident = &self.ident;
+        match &self.kind {
+            ParamKind::Array { shape, .. } if matches!(**shape, Shape::VecOwned) => {
+                quote::quote!(::core::clone::Clone::clone(&#ident))
+            }
+            _ => quote::quote!(#ident),
+        }
+    }
+
     /// Whether this is a method's `self`.
     pub fn is_self(&self) -> bool {
         self.ident == "self"
@@ -196,7 +211,10 @@ impl ParamKind {
         match self {
             ParamKind::Model { .. } => true,
             ParamKind::Array { shape, .. } => {
-                matches!(**shape, Shape::Matrix { rows: None, .. } | Shape::VecRows)
+                matches!(
+                    **shape,
+                    Shape::Matrix { rows: None, .. } | Shape::VecRows | Shape::VecOwned
+                )
             }
             _ => false,
         }
@@ -717,7 +735,7 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 ),
                 elem => (Shape::Slice, elem),
             },
-            Type::Path(tp) if by_ref => {
+            Type::Path(tp) => {
                 let last = tp.path.segments.last()?;
                 if last.ident != "Vec" {
                     return None;
@@ -726,6 +744,8 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                     return None;
                 };
                 match args.args.first() {
+                    // (rows by value are not taken)
+                    Some(syn::GenericArgument::Type(Type::Array(_))) if !by_ref => return None,
                     // `&Vec<[T; M]>`: rows of a runtime count.
                     Some(syn::GenericArgument::Type(Type::Array(row))) => (
                         Shape::Matrix {
@@ -735,7 +755,8 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                         },
                         &*row.elem,
                     ),
-                    Some(syn::GenericArgument::Type(elem)) => (Shape::VecRef, elem),
+                    Some(syn::GenericArgument::Type(elem)) if by_ref => (Shape::VecRef, elem),
+                    Some(syn::GenericArgument::Type(elem)) => (Shape::VecOwned, elem),
                     _ => return None,
                 }
             }
@@ -811,7 +832,13 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
             ParamKind::Opaque
         }
         Type::Reference(r) => array(&r.elem, true, errors).unwrap_or(ParamKind::Opaque),
-        Type::Array(_) => array(ty, false, errors).unwrap_or(ParamKind::Opaque),
+        // `[T; N]`, and `Vec<T>` by value (not rows: `Vec<Vec<T>>` is data then).
+        Type::Array(_) | Type::Path(_) => match array(ty, false, errors) {
+            Some(ParamKind::Array { shape, .. }) if matches!(*shape, Shape::VecRows) => {
+                ParamKind::Opaque
+            }
+            kind => kind.unwrap_or(ParamKind::Opaque),
+        },
         _ => ParamKind::Opaque,
     }
 }

@@ -113,13 +113,11 @@ fn arguments(item: &ItemFn, sig: &Signature) -> Vec<TokenStream> {
                 let copy = matches!(&*pt.ty, Type::Reference(_))
                     || sig.params.iter().any(|p| {
                         p.ident == *ident
-                            && matches!(
-                                p.kind,
-                                ParamKind::Float
-                                    | ParamKind::Int { .. }
-                                    | ParamKind::Bool
-                                    | ParamKind::Array { .. }
-                            )
+                            && match &p.kind {
+                                ParamKind::Float | ParamKind::Int { .. } | ParamKind::Bool => true,
+                                ParamKind::Array { shape, .. } => !matches!(**shape, Shape::VecOwned),
+                                _ => false,
+                            }
                     });
                 let closure =
                     matches!(&*pt.ty, Type::Path(p) if p.path.get_ident().is_some_and(|t| lent.contains(t)));
@@ -320,7 +318,10 @@ pub fn item(
                     let j = &js[k];
                     match &p.kind {
                         ParamKind::Array { shape, .. }
-                            if matches!(**shape, Shape::Slice | Shape::VecRef) =>
+                            if matches!(
+                                **shape,
+                                Shape::Slice | Shape::VecRef | Shape::VecOwned
+                            ) =>
                         {
                             quote!(&mut #j #at [..])
                         }

@@ -362,9 +362,11 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                         ..
                     } => vec![Operand::Const(rows.clone()), Operand::Const(cols.clone())],
                     Shape::Matrix { rows: None, .. } => Vec::new(),
-                    Shape::Slice | Shape::VecRef | Shape::VecRows | Shape::Field { .. } => {
-                        Vec::new()
-                    }
+                    Shape::Slice
+                    | Shape::VecRef
+                    | Shape::VecOwned
+                    | Shape::VecRows
+                    | Shape::Field { .. } => Vec::new(),
                 };
                 lw.arrays.push(ArrayInfo {
                     written,

@@ -629,6 +629,7 @@ impl Gen<'_> {
             (true, true) => source,
             (true, false) if a.deref => quote!(*#source),
             (true, false) => quote!(#source.clone()),
+            (false, _) if self.moved_vec(a) => quote!(::core::clone::Clone::clone(&#source)),
             (false, _) => quote!(#amp #source),
         }
     }

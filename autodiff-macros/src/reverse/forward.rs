@@ -162,7 +162,8 @@ impl Gen<'_> {
     pub(crate) fn calls_with_data(&self, args: &[Arg]) -> bool {
         let whole = |a: &Arg| match a {
             Arg::Data { .. } | Arg::Record { .. } => true,
-            Arg::Array(a) => self.listed_array(a).is_some(),
+            // (a `Vec` handed on by value: the callee's may be data, `settle_rows`)
+            Arg::Array(a) => self.listed_array(a).is_some() || self.moved_vec(a),
             Arg::Scalar(_) => false,
         };
         self.dual.is_none() && args.iter().any(whole)
@@ -228,9 +229,43 @@ impl Gen<'_> {
                 let whole = a.row.is_none() && a.slice.is_none();
                 let deref = (a.deref && whole && self.is_reference(a.array)).then(|| quote!(*));
                 let members = &a.members;
-                quote!(#amp #deref #name #row #(.#members)* #slice)
+                match self.moved_vec(a) {
+                    true => quote!(::core::clone::Clone::clone(&#name)),
+                    false => quote!(#amp #deref #name #row #(.#members)* #slice),
+                }
             }
         }
+    }
+
+    /// Whether the local array is declared a `Vec` (`vec![0.0; n]`, a copy `x.to_vec()`).
+    fn declared_vec(&self, array: ArrayId) -> bool {
+        let mut found = false;
+        self.body.block.for_each_stmt(&mut |stmt| {
+            found |= matches!(stmt, Stmt::DeclareArray { array: a, vec_len: Some(_), .. } if *a == array);
+        });
+        found
+    }
+
+    /// Whether `a` is a `Vec` the call takes by value (`energy(v)` of a local `v`, or of a
+    /// parameter `v: Vec<f64>`): the sweeps call the callee more than once (its forward
+    /// sweep, its `_adjoint`), each on a clone.
+    pub(crate) fn moved_vec(&self, a: &ArrayArg) -> bool {
+        let info = self.body.array(a.array);
+        let owned = match info.origin {
+            // (a `Vec` the function makes: not an array a call returns, of a type not seen)
+            ArrayOrigin::Local => info.dims == 1 && (info.resizable || self.declared_vec(a.array)),
+            ArrayOrigin::Param(p) => matches!(
+                &self.sig.params[p].kind,
+                ParamKind::Array { shape, .. } if matches!(**shape, Shape::VecOwned)
+            ),
+            ArrayOrigin::Constant => false,
+        };
+        owned
+            && !a.by_ref
+            && !a.deref
+            && a.row.is_none()
+            && a.slice.is_none()
+            && a.members.is_empty()
     }
 
     pub fn forward_block(&mut self, block: &Block) -> TokenStream {
