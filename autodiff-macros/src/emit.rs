@@ -470,17 +470,21 @@ fn settle_rows(attr: &GradAttr, sig: &mut Signature) {
         let ParamKind::Array { shape, float: true } = &p.kind else {
             continue;
         };
-        let (dims, row_len) = match &**shape {
+        let (dims, row_len, owned) = match &**shape {
             Shape::Matrix {
                 rows: None, cols, ..
-            } => (2, Some(Box::new(cols.clone()))),
-            Shape::VecRows => (2, None),
+            } => (2, Some(Box::new(cols.clone())), false),
+            Shape::VecRows => (2, None, false),
             // A `Vec` taken by value and left out: data, its functions called as written.
-            Shape::VecOwned => (1, None),
+            Shape::VecOwned => (1, None, true),
             _ => continue,
         };
         if !names.contains(&p.ident) {
-            p.kind = ParamKind::DataArray { dims, row_len };
+            p.kind = ParamKind::DataArray {
+                dims,
+                row_len,
+                owned,
+            };
         }
     }
 }

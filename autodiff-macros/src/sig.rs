@@ -99,6 +99,8 @@ pub enum ParamKind {
         /// The length of its rows, when its type states it (`xs: &[[f64; 2]]` left out of
         /// `#[grad(..)]`).
         row_len: Option<Box<syn::Expr>>,
+        /// A `Vec` taken by value (`xs: Vec<f64>` left out), which a call takes each time.
+        owned: bool,
     },
     /// Anything else: passed through to calls, never differentiated.
     Opaque,
@@ -171,6 +173,9 @@ impl Param {
         let ident = &self.ident;
         match &self.kind {
             ParamKind::Array { shape, .. } if matches!(**shape, Shape::VecOwned) => {
+                quote::quote!(::core::clone::Clone::clone(&#ident))
+            }
+            ParamKind::DataArray { owned: true, .. } => {
                 quote::quote!(::core::clone::Clone::clone(&#ident))
             }
             _ => quote::quote!(#ident),

@@ -80,3 +80,31 @@ fn a_vec_by_value_is_differentiated_or_data() {
     assert_eq!(value, both(&x));
     assert_matches_fd(&|x| both(x), &x, &gradient, "both");
 }
+
+/// A `Vec` of data by value, under `modes(hessian)`: each `_hvp` of the Hessian gets a clone.
+#[grad(w, modes(hessian))]
+fn fit(w: &[f64], x: Vec<f64>, y: f64) -> f64 {
+    let z: f64 = w.iter().zip(x.iter()).map(|(a, b)| a * b).sum();
+    (z.tanh() - y).powi(2)
+}
+
+/// A `vec!` written in the call, by value.
+#[grad]
+fn fit_here(w: &[f64]) -> f64 {
+    fit(w, vec![1.0, 0.5], 0.2) + w[0]
+}
+
+#[test]
+fn data_vecs_by_value_in_second_order_and_in_calls() {
+    let w = [0.2, -0.5];
+    let (value, gradient, hessian) = fit_hessian(&w, vec![1.0, 0.5], 0.2);
+    assert_eq!(value, fit(&w, vec![1.0, 0.5], 0.2));
+    assert_matches_fd(&|w| fit(w, vec![1.0, 0.5], 0.2), &w, &gradient, "fit");
+    for (i, row) in hessian.iter().enumerate() {
+        let moved = |w: &[f64]| fit_grad(w, vec![1.0, 0.5], 0.2).1[i];
+        assert_matches_fd(&moved, &w, row, "fit hessian row");
+    }
+    let (value, gradient) = fit_here_grad(&w);
+    assert_eq!(value, fit_here(&w));
+    assert_matches_fd(&|w| fit_here(w), &w, &gradient, "fit_here");
+}

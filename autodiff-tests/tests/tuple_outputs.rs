@@ -256,3 +256,29 @@ fn a_rest_pattern_counts_the_last_numbers_from_the_end() {
     assert!((d_x - (-y / (x * x + y * y) * r + phi * x / r + x / r)).abs() < 1e-14);
     assert!((d_z - (phi * z / r + z / r)).abs() < 1e-14);
 }
+
+#[grad]
+fn swapped(x: f64, y: f64) -> (f64, f64) {
+    (y, x)
+}
+
+/// A tuple pattern over a branch of two calls' tuples.
+#[grad]
+fn picked(x: f64, y: f64) -> f64 {
+    let (p0, p1) = if x > y { swapped(x, y) } else { polar(x, y) };
+    p0 * 2.0 + p1 * p0
+}
+
+#[test]
+fn a_pattern_takes_apart_either_call_s_tuple() {
+    assert_eq!(picked_grad(2.0, 1.0), (4.0, (1.0, 4.0)));
+    let (x, y) = (1.0, 2.0);
+    let (value, (d_x, d_y)) = picked_grad(x, y);
+    let f = |x: f64, y: f64| {
+        let (r, t) = ((x * x + y * y).sqrt(), y.atan2(x));
+        r * 2.0 + t * r
+    };
+    assert_eq!(value, f(x, y));
+    assert!((d_x - central(|v| f(v, y), x)).abs() < 1e-7);
+    assert!((d_y - central(|v| f(x, v), y)).abs() < 1e-7);
+}

@@ -20,7 +20,7 @@ fn project_to_poincare(v: &[f64]) -> Vec<f64> {
     v.iter().map(|x| x * scale).collect()
 }
 
-#[grad]
+#[grad(modes(tangent, jacobian))]
 fn softmax(values: &[f64]) -> Vec<f64> {
     if values.is_empty() {
         return vec![];
@@ -44,7 +44,7 @@ fn unit_or_small(x: &[f64; 3]) -> [f64; 3] {
 }
 
 /// A vector chosen by a branch between a `vec!`, a copy and a collection.
-#[grad]
+#[grad(modes(tangent))]
 fn clipped(x: &[f64], eps: f64) -> Vec<f64> {
     let norm: f64 = x.iter().map(|v| v * v).sum::<f64>().sqrt();
     let out: Vec<f64> = if norm < eps {
@@ -96,4 +96,21 @@ fn a_guard_taken_gives_its_value_and_no_gradient() {
     let (mut d_x, mut d_eps) = (vec![0.0; 2], 0.0);
     let value = clipped_adjoint(&[0.1, 0.1], 0.5, &[1.0, 1.0], &mut d_x[..], &mut d_eps);
     assert_eq!((value, d_x, d_eps), (vec![0.0; 2], vec![0.0; 2], 0.0));
+}
+
+#[test]
+fn forward_mode_through_guards_and_chosen_vectors() {
+    let x = [0.3, -0.4];
+    let (value, jacobian) = softmax_jacobian(&x);
+    assert_eq!(value, softmax(&x));
+    for i in 0..2 {
+        for j in 0..2 {
+            let kronecker = if i == j { 1.0 } else { 0.0 };
+            assert!((jacobian[i][j] - value[i] * (kronecker - value[j])).abs() < 1e-15);
+        }
+    }
+    assert!(softmax_tangent(&[], &[][..]).0.is_empty());
+    let (value, tangent) = clipped_tangent(&[3.0, 4.0], 0.5, &[1.0, 0.0][..], 0.0);
+    assert_eq!(value, vec![0.6, 0.8]);
+    assert!((tangent[0] - 0.128).abs() < 1e-15 && (tangent[1] + 0.096).abs() < 1e-15);
 }

@@ -678,7 +678,9 @@ impl Lowerer<'_> {
             Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
             other => other,
         };
-        if !matches!(literal, Expr::Array(_) | Expr::Repeat(_)) {
+        // (`vec![1.0, 0.5]` too: a `Vec` of its own, handed on by value)
+        let vec_literal = matches!(literal, Expr::Macro(m) if m.mac.path.is_ident("vec"));
+        if !matches!(literal, Expr::Array(_) | Expr::Repeat(_)) && !vec_literal {
             return None;
         }
         let name = format!("{SYNTHETIC}literal_{}", self.next_synthetic());

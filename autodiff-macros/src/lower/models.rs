@@ -269,10 +269,12 @@ pub fn expand(
                 (Read::Whole, true) => ParamKind::DataArray {
                     dims: 0,
                     row_len: None,
+                    owned: false,
                 },
                 (Read::Array(dims), true) => ParamKind::DataArray {
                     dims,
                     row_len: None,
+                    owned: false,
                 },
                 _ => continue,
             },
@@ -281,6 +283,7 @@ pub fn expand(
             Read::Data if as_array => ParamKind::DataArray {
                 dims: 1,
                 row_len: None,
+                owned: false,
             },
             Read::Data | Read::OtherFloat | Read::Compared => ParamKind::Opaque,
             Read::Scalar | Read::Cast => ParamKind::Float,

@@ -178,16 +178,13 @@ fn tuple_parts(e: &Expr, len: usize) -> Vec<syn::Ident> {
         .collect()
 }
 
-/// The branches of an `if` or a `match` that gives a tuple of `len` (one of them ends in a
-/// tuple of that length) and end in a call, each taken apart into its parts (`let (a, b) = if
-/// c { polar(x, y) } else { (x, y) };` as `if c { let (r0, r1) = polar(x, y); (r0, r1) } else
-/// { (x, y) }`): the call of a function that returns a tuple, whose parts a pattern binds.
+/// The branches of an `if` or a `match` that gives a tuple of `len` (a tuple pattern binds
+/// it, or the function returns it) and end in a call, each taken apart into its parts (`let
+/// (a, b) = if c { polar(x, y) } else { swap(x, y) };` as `if c { let (r0, r1) = polar(x, y);
+/// (r0, r1) } else { .. }`): the call of a function that returns a tuple, whose parts a
+/// pattern binds.
 pub(super) fn split_tuple_branches(e: &mut Expr, len: usize) {
-    let mut tuple = false;
-    super::arrays::branch_tail_mut(e, &mut |tail| {
-        tuple |= matches!(tail, Expr::Tuple(t) if t.elems.len() == len);
-    });
-    if !tuple {
+    if !matches!(e, Expr::If(_) | Expr::Match(_) | Expr::Block(_)) {
         return;
     }
     super::arrays::branch_tail_mut(e, &mut |tail| {

@@ -555,7 +555,8 @@ impl Lowerer<'_> {
                 let (name, float) = (&pi.ident, &self.sig.float);
                 let elem = stated_vec.unwrap_or_else(|| parse_quote!(#float));
                 self.reassigned.insert(name.to_string());
-                self.lower_stmt(&parse_quote!(let mut #name: Vec<#elem> = Vec::new();));
+                let zero = rules::float_literal(&elem, true, 0.0);
+                self.lower_stmt(&parse_quote!(let mut #name: Vec<#elem> = vec![#zero; 0];));
                 self.lower_expr(&arrays::assign_tails(&init.expr, &pi.ident));
                 return;
             }

@@ -258,7 +258,10 @@ impl Gen<'_> {
                 &self.sig.params[p].kind,
                 ParamKind::Array { shape, .. } if matches!(**shape, Shape::VecOwned)
             ),
-            ArrayOrigin::Constant => false,
+            ArrayOrigin::Constant => matches!(
+                self.data_array_param(a.array).map(|p| &p.kind),
+                Some(ParamKind::DataArray { owned: true, .. })
+            ),
         };
         owned
             && !a.by_ref
