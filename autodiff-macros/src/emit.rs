@@ -27,9 +27,10 @@ use crate::sig::{self, FieldOf, Output, Param, ParamKind, Shape, Signature};
 pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenStream {
     // A function that names `Self` is in an `impl` block (an associated function marked
     // alone, without `self`): its items are reached through `Self::` too.
-    let associated = names_self(item.to_token_stream());
+    let associated = names_self(original.clone());
     let generated = generate(&attr, &item, &[], associated, None);
-    let free = (!associated && item.sig.receiver().is_none()).then(|| free_function_check(&item));
+    let free = (!associated && item.sig.receiver().is_none())
+        .then(|| free_function_check(&item, &original));
     if checkpoint::strip(&mut item.block) {
         quote!(#item #generated #free)
     } else {
@@ -44,10 +45,10 @@ pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenS
 /// functions, and so a free function of the same name, silently (its gradient, not this
 /// one's). The name is unique to the function's tokens, so another function's constants never
 /// answer for it.
-fn free_function_check(item: &ItemFn) -> TokenStream {
+fn free_function_check(item: &ItemFn, original: &TokenStream) -> TokenStream {
     use std::hash::Hasher;
     let mut hasher = crate::hash::FxHasher::default();
-    hasher.write(item.to_token_stream().to_string().as_bytes());
+    hasher.write(original.to_string().as_bytes());
     let name = &item.sig.ident;
     let hash = hasher.finish() as u32;
     let plain = plain_name(&name.to_string());

@@ -69,31 +69,48 @@ impl Lowerer<'_> {
     /// of the function (a constant, a function), and it leaves only itself: nothing in it is
     /// lowered, so nothing the sweeps track changes.
     fn touches_data_alone(&self, f: &syn::ExprForLoop) -> bool {
-        let tokens = f.to_token_stream();
-        let text = tokens.to_string();
-        let leaves = crate::reverse::mentions(&tokens, "return")
-            || crate::reverse::mentions(&tokens, "await")
-            || text.contains('?')
-            || text.contains('\'');
-        if leaves {
+        // (most loops run over something the sweeps track, `0..n`, `x.iter()`: told first)
+        let mut iterated = Vec::new();
+        mentioned_names(f.expr.to_token_stream(), &mut iterated);
+        let tracked = |ident: &proc_macro2::Ident| {
+            !matches!(
+                self.lookup(&ident.to_string()),
+                None | Some(Binding::Opaque)
+            )
+        };
+        if iterated.iter().any(|(ident, _)| tracked(ident)) {
             return false;
         }
-        let mut pattern = Vec::new();
-        super::control::bound_names(&f.pat, &mut pattern);
-        let (mut own, _) = super::user_bindings(&f.body);
-        own.extend(pattern.iter().map(|i| i.to_string()));
+        let tokens = f.to_token_stream();
         let mut names = Vec::new();
-        mentioned_names(tokens, &mut names);
+        mentioned_names(tokens.clone(), &mut names);
         let mut data = false;
+        let mut own: Option<HashSet<String>> = None;
         for (ident, _) in &names {
             let name = ident.to_string();
             match self.lookup(&name) {
                 Some(Binding::Opaque) => data = true,
-                None if own.contains(&name) || !self.reserved.contains(&name) => {}
+                None if !self.reserved.contains(&name) => {}
+                None => {
+                    let own = own.get_or_insert_with(|| {
+                        let (mut own, _) = super::user_bindings(&f.body);
+                        let mut pattern = Vec::new();
+                        super::control::bound_names(&f.pat, &mut pattern);
+                        own.extend(pattern.iter().map(|i| i.to_string()));
+                        own
+                    });
+                    if !own.contains(&name) {
+                        return false;
+                    }
+                }
                 _ => return false,
             }
         }
-        data
+        let text = tokens.to_string();
+        data && !crate::reverse::mentions(&tokens, "return")
+            && !crate::reverse::mentions(&tokens, "await")
+            && !text.contains('?')
+            && !text.contains('\'')
     }
 
     /// `for s in springs { e += s.energy(x); }` over `springs: &[Spring]`: the loop with the

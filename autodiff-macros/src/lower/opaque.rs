@@ -320,11 +320,15 @@ impl Lowerer<'_> {
         };
         let written_out = written_out.and_then(|tokens| syn::parse2::<Expr>(tokens).ok());
         let expr = written_out.as_ref().unwrap_or(expr);
-        let reads = self.reads(&expr.to_token_stream());
+        let tokens = expr.to_token_stream();
+        let reads = self.reads(&tokens);
         if reads.poisoned {
             return Some(Value::Error);
         }
-        if reads.varied && !non_float_result && self.varied_outside_integer_casts(expr) {
+        if reads.varied
+            && !non_float_result
+            && (!crate::reverse::mentions(&tokens, "as") || self.varied_outside_integer_casts(expr))
+        {
             return None;
         }
         let ty = if non_float_result {
