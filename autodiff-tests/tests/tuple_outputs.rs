@@ -282,3 +282,26 @@ fn a_pattern_takes_apart_either_call_s_tuple() {
     assert!((d_x - central(|v| f(v, y), x)).abs() < 1e-7);
     assert!((d_y - central(|v| f(x, v), y)).abs() < 1e-7);
 }
+
+/// A local an `if` binds to either call's tuple (or one written out), read by its fields.
+#[grad]
+fn picked_fields(x: f64, y: f64) -> f64 {
+    let p = if x > y { swapped(x, y) } else { polar(x, y) };
+    let q = if x > 0.0 { swapped(x, y) } else { (x * y, x) };
+    p.0 * 2.0 + p.1 * p.0 + q.1
+}
+
+#[test]
+fn a_local_bound_to_a_branch_of_tuples_is_a_tuple() {
+    let (value, (d_x, d_y)) = picked_fields_grad(2.0, 1.0);
+    assert_eq!((value, d_x, d_y), (4.0 + 2.0, 1.0 + 1.0, 4.0));
+    let (x, y) = (-1.0, 2.0);
+    let (value, (d_x, d_y)) = picked_fields_grad(x, y);
+    let f = |x: f64, y: f64| {
+        let (r, t) = ((x * x + y * y).sqrt(), y.atan2(x));
+        r * 2.0 + t * r + x
+    };
+    assert_eq!(value, f(x, y));
+    assert!((d_x - central(|v| f(v, y), x)).abs() < 1e-7);
+    assert!((d_y - central(|v| f(x, v), y)).abs() < 1e-7);
+}

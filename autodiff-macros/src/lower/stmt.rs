@@ -455,6 +455,32 @@ impl Lowerer<'_> {
             Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
             other => (other, None),
         };
+        // `let p = if c { polar(x, y) } else { (x, y) };` read as `p.0`, `p.1`: the numbers
+        // taken apart where the branches give them, then named `p` together.
+        if let (Pat::Ident(pi), Expr::If(_) | Expr::Match(_)) = (pat, &*init.expr) {
+            let tuple = self.tuple_locals.get(&pi.ident.to_string()).copied();
+            if let Some(read) = tuple.filter(|_| self.reads(&init.expr.to_token_stream()).varied) {
+                // (as long as a tuple a branch writes out, else as far as it is read)
+                let mut count = read;
+                arrays::branch_tail_mut(&mut (*init.expr).clone(), &mut |tail| {
+                    if let Expr::Tuple(t) = tail {
+                        count = count.max(t.elems.len());
+                    }
+                });
+                let parts: Vec<proc_macro2::Ident> = (0..count)
+                    .map(|i| {
+                        let name = format!("{SYNTHETIC}{}_{i}_{}", pi.ident, self.next_synthetic());
+                        proc_macro2::Ident::new(&name, pi.ident.span())
+                    })
+                    .collect();
+                let mut chosen = (*init.expr).clone();
+                super::statement_forms::split_tuple_branches(&mut chosen, count);
+                self.lower_stmt(&parse_quote!(let (#(#parts,)*) = #chosen;));
+                let name = &pi.ident;
+                self.lower_stmt(&parse_quote!(let #name = (#(#parts,)*);));
+                return;
+            }
+        }
         if let (Pat::Ident(pi), Expr::Closure(c)) = (pat, &*init.expr) {
             self.define_closure(&pi.ident, c);
             return;
