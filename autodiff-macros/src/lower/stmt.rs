@@ -461,8 +461,9 @@ impl Lowerer<'_> {
             let tuple = self.tuple_locals.get(&pi.ident.to_string()).copied();
             if let Some(read) = tuple.filter(|_| self.reads(&init.expr.to_token_stream()).varied) {
                 // (as long as a tuple a branch writes out, else as far as it is read)
+                let mut chosen = (*init.expr).clone();
                 let mut count = read;
-                arrays::branch_tail_mut(&mut (*init.expr).clone(), &mut |tail| {
+                arrays::branch_tail_mut(&mut chosen, &mut |tail| {
                     if let Expr::Tuple(t) = tail {
                         count = count.max(t.elems.len());
                     }
@@ -473,7 +474,6 @@ impl Lowerer<'_> {
                         proc_macro2::Ident::new(&name, pi.ident.span())
                     })
                     .collect();
-                let mut chosen = (*init.expr).clone();
                 super::statement_forms::split_tuple_branches(&mut chosen, count);
                 self.lower_stmt(&parse_quote!(let (#(#parts,)*) = #chosen;));
                 let name = &pi.ident;

@@ -250,8 +250,14 @@ impl Gen<'_> {
     /// parameter `v: Vec<f64>`): the sweeps call the callee more than once (its forward
     /// sweep, its `_adjoint`), each on a clone.
     pub(crate) fn moved_vec(&self, a: &ArrayArg) -> bool {
+        // (most arrays are lent, `&x`: told first, before any look at the body)
+        let whole_by_value =
+            !a.by_ref && !a.deref && a.row.is_none() && a.slice.is_none() && a.members.is_empty();
+        if !whole_by_value {
+            return false;
+        }
         let info = self.body.array(a.array);
-        let owned = match info.origin {
+        match info.origin {
             // (a `Vec` the function makes: not an array a call returns, of a type not seen)
             ArrayOrigin::Local => info.dims == 1 && (info.resizable || self.declared_vec(a.array)),
             ArrayOrigin::Param(p) => matches!(
@@ -262,13 +268,7 @@ impl Gen<'_> {
                 self.data_array_param(a.array).map(|p| &p.kind),
                 Some(ParamKind::DataArray { owned: true, .. })
             ),
-        };
-        owned
-            && !a.by_ref
-            && !a.deref
-            && a.row.is_none()
-            && a.slice.is_none()
-            && a.members.is_empty()
+        }
     }
 
     pub fn forward_block(&mut self, block: &Block) -> TokenStream {
