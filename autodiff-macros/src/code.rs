@@ -90,3 +90,15 @@ pub fn lit_token(l: &syn::Lit) -> Code {
     };
     Code::Token(token)
 }
+
+/// The field `name` of a struct, or the number at `name` (`"0"`) of a tuple, as written
+/// after a `.`.
+pub fn member(name: &str) -> syn::Member {
+    match name.parse::<u32>() {
+        Ok(index) => syn::Member::Unnamed(syn::Index {
+            index,
+            span: proc_macro2::Span::call_site(),
+        }),
+        Err(_) => syn::Member::Named(quote::format_ident!("{}", name)),
+    }
+}

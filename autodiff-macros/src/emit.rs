@@ -604,7 +604,7 @@ fn differentiated(
             errors.at(
                 *span,
                 format!(
-                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `Vec<T>`, `[[T; M]; N]`, `&[[T; M]; N]`, `&[[T; M]]`, `&[Vec<T>]` and models; {fix}"
+                    "#[grad] cannot differentiate `{name}: {ty}`: the parameters it differentiates are floats, `[T; N]`, `&[T; N]`, `&[T]`, `&Vec<T>`, `Vec<T>`, `[[T; M]; N]`, `&[[T; M]; N]`, `&[[T; M]]`, `&[Vec<T>]`, tuples of floats `(T, T)` and models; {fix}"
                 ),
             );
         }
@@ -1022,6 +1022,10 @@ fn has_float_literal(block: &syn::Block) -> bool {
 pub(crate) fn array_zeros(shape: &Shape, ident: &Ident, zero: &TokenStream) -> Option<TokenStream> {
     Some(match shape {
         Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#zero; #n]),
+        Shape::Tuple { len, .. } => {
+            let zeros = std::iter::repeat_n(zero, *len);
+            quote!((#(#zeros,)*))
+        }
         Shape::Slice | Shape::VecRef | Shape::VecOwned => quote!(::std::vec![#zero; #ident.len()]),
         Shape::Matrix {
             rows: Some(rows),
@@ -1048,6 +1052,10 @@ pub(crate) fn grad_type(p: &Param, f: &syn::Type) -> TokenStream {
         ParamKind::Model { ty, .. } => quote!(#ty),
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!([#f; #n]),
+            Shape::Tuple { len, .. } => {
+                let fs = std::iter::repeat_n(f, *len);
+                quote!((#(#fs,)*))
+            }
             Shape::Slice | Shape::VecRef | Shape::VecOwned => quote!(::std::vec::Vec<#f>),
             Shape::Matrix {
                 rows: Some(rows),
@@ -1312,6 +1320,7 @@ fn shadow_checks(sig: &Signature, names: &Names) -> TokenStream {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) | Shape::Matrix { rows: Some(n), .. } => {
                 quote!(#n)
             }
+            Shape::Tuple { len, .. } => syn::Index::from(*len).into_token_stream(),
             _ => quote!(#ident.len()),
         };
         out.extend([match &**shape {

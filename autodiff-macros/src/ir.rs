@@ -372,9 +372,10 @@ pub enum Arg {
     },
     /// A local struct of numbers passed whole (`dist.ln_pdf(x)` of `let dist = Normal { .. }`):
     /// rebuilt from its fields' values at the call, its shadow a zeroed struct whose fields
-    /// are added into theirs after it.
+    /// are added into theirs after it. With no path, a tuple of numbers (`dist((x, y), p)`,
+    /// a tuple parameter or local passed on), its fields `0`, `1`, ..
     Record {
-        path: syn::Path,
+        path: Option<syn::Path>,
         fields: Vec<(String, Operand)>,
         by_ref: bool,
     },

@@ -111,7 +111,7 @@ pub fn check_body(body: &Body, an: &Analysis, errors: &mut Errors) {
             return;
         };
         let record = args.iter().any(
-            |a| matches!(a, Arg::Record { fields, .. } if fields.iter().any(|(_, x)| varied(x))),
+            |a| matches!(a, Arg::Record { path: Some(_), fields, .. } if fields.iter().any(|(_, x)| varied(x))),
         );
         if record {
             errors.on(
@@ -171,6 +171,11 @@ fn dual_param_type(p: &Param, dual: &TokenStream) -> TokenStream {
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) => quote!([#dual; #n]),
             Shape::ArrayRef(n) => quote!(&[#dual; #n]),
+            Shape::Tuple { len, by_ref } => {
+                let duals = std::iter::repeat_n(dual, *len);
+                let amp = by_ref.then(|| quote!(&));
+                quote!(#amp (#(#duals,)*))
+            }
             Shape::Slice => quote!(&[#dual]),
             Shape::VecRef => quote!(&::std::vec::Vec<#dual>),
             Shape::VecOwned => quote!(::std::vec::Vec<#dual>),
@@ -293,6 +298,10 @@ fn direction_type(p: &Param, f: &syn::Type) -> TokenStream {
     match &p.kind {
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => quote!(&[#f; #n]),
+            Shape::Tuple { len, .. } => {
+                let fs = std::iter::repeat_n(f, *len);
+                quote!(&(#(#fs,)*))
+            }
             Shape::Matrix {
                 rows: Some(rows),
                 cols,
@@ -354,7 +363,9 @@ fn hvp_item(
         let array = matches!(p.kind, ParamKind::Array { .. });
         let source = match &p.kind {
             ParamKind::Array { shape, .. } => match &**shape {
-                Shape::ArrayByValue(_) | Shape::Matrix { by_value: true, .. } => quote!(&#ident),
+                Shape::ArrayByValue(_)
+                | Shape::Tuple { by_ref: false, .. }
+                | Shape::Matrix { by_value: true, .. } => quote!(&#ident),
                 Shape::VecRef | Shape::VecOwned => quote!(&#ident[..]),
                 _ => quote!(#ident),
             },

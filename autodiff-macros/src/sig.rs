@@ -19,6 +19,10 @@ pub enum Shape {
     Slice,
     /// `&Vec<T>`.
     VecRef,
+    /// A tuple of numbers (`p: (f64, f64)`, `&(f64, f64, f64)`): its length, as a literal.
+    /// The body binds its numbers as a tuple local's (`p.0`, `let (x, y) = p;`); the sweeps
+    /// read them as `p.0`, and its shadow and gradient are tuples of its own type.
+    Tuple { len: usize, by_ref: bool },
     /// `Vec<T>` taken by value (an audio buffer, `process(&mut self, x: Vec<f64>)`): read
     /// as `&Vec<T>` is; the items that call the function several times pass it clones.
     VecOwned,
@@ -43,7 +47,10 @@ impl Shape {
     pub fn is_fixed(&self) -> bool {
         matches!(
             self,
-            Shape::ArrayByValue(_) | Shape::ArrayRef(_) | Shape::Matrix { rows: Some(_), .. }
+            Shape::ArrayByValue(_)
+                | Shape::ArrayRef(_)
+                | Shape::Tuple { .. }
+                | Shape::Matrix { rows: Some(_), .. }
         )
     }
 
@@ -52,7 +59,10 @@ impl Shape {
     pub fn by_value(&self) -> bool {
         matches!(
             self,
-            Shape::ArrayByValue(_) | Shape::VecOwned | Shape::Matrix { by_value: true, .. }
+            Shape::ArrayByValue(_)
+                | Shape::Tuple { by_ref: false, .. }
+                | Shape::VecOwned
+                | Shape::Matrix { by_value: true, .. }
         )
     }
 
@@ -728,6 +738,16 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
                 (elem, true) => (Shape::ArrayRef(a.len.clone()), elem),
                 (elem, false) => (Shape::ArrayByValue(a.len.clone()), elem),
             },
+            // `(T, T)`: a tuple of numbers of the function's float type.
+            Type::Tuple(t)
+                if !t.elems.is_empty() && t.elems.iter().all(|e| same_type(e, float)) =>
+            {
+                let shape = Shape::Tuple {
+                    len: t.elems.len(),
+                    by_ref,
+                };
+                (shape, &t.elems[0])
+            }
             // `&[[T; M]]`: rows of a runtime count.
             Type::Slice(s) if by_ref => match &*s.elem {
                 Type::Array(row) => (
@@ -837,8 +857,8 @@ fn classify(ty: &Type, float: &Type, type_params: &[Ident], errors: &mut Errors)
             ParamKind::Opaque
         }
         Type::Reference(r) => array(&r.elem, true, errors).unwrap_or(ParamKind::Opaque),
-        // `[T; N]`, and `Vec<T>` by value (not rows: `Vec<Vec<T>>` is data then).
-        Type::Array(_) | Type::Path(_) => match array(ty, false, errors) {
+        // `[T; N]`, `(T, T)` and `Vec<T>` by value (not rows: `Vec<Vec<T>>` is data then).
+        Type::Array(_) | Type::Tuple(_) | Type::Path(_) => match array(ty, false, errors) {
             Some(ParamKind::Array { shape, .. }) if matches!(*shape, Shape::VecRows) => {
                 ParamKind::Opaque
             }

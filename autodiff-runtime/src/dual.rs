@@ -728,6 +728,51 @@ macro_rules! lift_number {
 }
 lift_number!(f32, f64);
 
+/// A tuple of numbers of one type (a tuple parameter, `p: (f64, f64)`) as dual numbers, and
+/// a tuple of dual numbers split into values and tangents.
+macro_rules! dual_tuples {
+    ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
+        impl<T: Float> Lift for ($(dual_tuples!(@elem $index T),)+) {
+            type Dual = ($(dual_tuples!(@elem $index Dual<T>),)+);
+            fn lift(&self) -> Self::Dual {
+                ($(Dual::constant(self.$index),)+)
+            }
+            fn with_tangent(&self, tangent: &Self) -> Self::Dual {
+                ($(Dual::new(self.$index, tangent.$index),)+)
+            }
+        }
+
+        impl<T: Float> Split for ($(dual_tuples!(@elem $index Dual<T>),)+) {
+            type Values = ($(dual_tuples!(@elem $index T),)+);
+            fn split(self) -> (Self::Values, Self::Values) {
+                (($(self.$index.value,)+), ($(self.$index.tangent,)+))
+            }
+        }
+
+        impl<T> crate::__private::ArrayLen for ($(dual_tuples!(@elem $index T),)+) {
+            fn array_len(&self) -> usize {
+                $len
+            }
+        }
+    )+};
+    (@elem $index:tt $t:ty) => { $t };
+}
+
+dual_tuples! {
+    1 => (0),
+    2 => (0, 1),
+    3 => (0, 1, 2),
+    4 => (0, 1, 2, 3),
+    5 => (0, 1, 2, 3, 4),
+    6 => (0, 1, 2, 3, 4, 5),
+    7 => (0, 1, 2, 3, 4, 5, 6),
+    8 => (0, 1, 2, 3, 4, 5, 6, 7),
+    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
+    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+}
+
 /// A lifted constant as the `g_dual_adjoint` parameter it is passed to takes it: a number
 /// or an array by value, or a reference to an array or a slice.
 pub trait PassAs<'a, T> {

@@ -12,6 +12,7 @@
 //! | `[T; N]`, `&[T; N]`         | `&mut [T; N]`                          |
 //! | `&[T]`, `&Vec<T>`           | `&mut [T]`, `&mut Vec<T>`, `&mut [T; N]` |
 //! | `&[[T; M]; N]`              | `&mut [[T; M]; N]`                     |
+//! | `(T, T)`, `&(T, T, T)` (a tuple of numbers) | `&mut (T, T)`, `&mut (T, T, T)` |
 //! | `&Model`, `Model` (a struct implementing [`Params`]) | `&mut Model`  |
 //!
 //! [`Const`] works in every row.
@@ -217,6 +218,143 @@ impl<T: Copy + Add<Output = T>> SliceShadow<T> for Vec<T> {
     }
 
     slice_part!();
+}
+
+/// A tuple of numbers of one type (`(f64, f64)`) is the accumulator of a tuple parameter
+/// (`p: (f64, f64)`), its elements numbered as its fields are.
+macro_rules! tuple_shadows {
+    ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
+        impl<T: Copy + Add<Output = T>> SliceShadow<T> for ($(tuple_shadows!(@elem $index T),)+) {
+            const ACTIVE: bool = true;
+
+            #[inline(always)]
+            #[track_caller]
+            fn check_len(&self, len: usize, param: &str) {
+                if len != $len {
+                    length_mismatch(param, $len, len);
+                }
+            }
+
+            #[inline(always)]
+            #[track_caller]
+            fn add_at(&mut self, i: usize, v: T) {
+                match i {
+                    $($index => self.$index = self.$index + v,)+
+                    _ => index_out_of_tuple(i, $len),
+                }
+            }
+
+            type Lent<'a>
+                = &'a mut Self
+            where
+                T: 'a;
+
+            #[inline(always)]
+            fn lend(&mut self) -> &mut Self {
+                self
+            }
+
+            type Part<'a>
+                = TuplePart<'a, Self>
+            where
+                T: 'a;
+
+            #[inline(always)]
+            #[track_caller]
+            fn part(&mut self, start: usize, end: usize) -> TuplePart<'_, Self> {
+                TuplePart::new(self, start, end, $len)
+            }
+        }
+    )+};
+    (@elem $index:tt $t:ident) => { $t };
+}
+
+tuple_shadows! {
+    1 => (0),
+    2 => (0, 1),
+    3 => (0, 1, 2),
+    4 => (0, 1, 2, 3),
+    5 => (0, 1, 2, 3, 4),
+    6 => (0, 1, 2, 3, 4, 5),
+    7 => (0, 1, 2, 3, 4, 5, 6),
+    8 => (0, 1, 2, 3, 4, 5, 6, 7),
+    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
+    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+}
+
+#[cold]
+#[track_caller]
+fn index_out_of_tuple(i: usize, len: usize) -> ! {
+    panic!("autodiff: index {i} out of a tuple of {len} numbers")
+}
+
+/// Elements `start..end` of a tuple accumulator (`SliceShadow::part` of `&mut (T, T, T)`).
+#[derive(Debug)]
+pub struct TuplePart<'a, U> {
+    tuple: &'a mut U,
+    start: usize,
+    len: usize,
+}
+
+impl<'a, U> TuplePart<'a, U> {
+    #[inline(always)]
+    #[track_caller]
+    fn new(tuple: &'a mut U, start: usize, end: usize, len: usize) -> Self {
+        if start > end || end > len {
+            panic!("autodiff: elements {start}..{end} out of a tuple of {len} numbers");
+        }
+        TuplePart {
+            tuple,
+            start,
+            len: end - start,
+        }
+    }
+}
+
+impl<T, U: SliceShadow<T>> SliceShadow<T> for TuplePart<'_, U> {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        if self.len != len {
+            length_mismatch(param, self.len, len);
+        }
+    }
+
+    #[inline(always)]
+    fn add_at(&mut self, i: usize, v: T) {
+        self.tuple.add_at(self.start + i, v);
+    }
+
+    type Lent<'a>
+        = TuplePart<'a, U>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    fn lend(&mut self) -> TuplePart<'_, U> {
+        TuplePart {
+            tuple: &mut *self.tuple,
+            start: self.start,
+            len: self.len,
+        }
+    }
+
+    type Part<'a>
+        = TuplePart<'a, U>
+    where
+        Self: 'a;
+
+    #[inline(always)]
+    #[track_caller]
+    fn part(&mut self, start: usize, end: usize) -> TuplePart<'_, U> {
+        let mut part = TuplePart::new(&mut *self.tuple, start, end, self.len);
+        part.start += self.start;
+        part
+    }
 }
 
 impl<T> SliceShadow<T> for Const {

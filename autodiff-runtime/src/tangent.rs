@@ -182,6 +182,107 @@ impl<'a, T: Copy> SliceTangent<T> for &'a Vec<T> {
     }
 }
 
+/// A tuple of numbers of one type (`&(f64, f64)`) is the tangent of a tuple parameter, its
+/// elements numbered as its fields are.
+macro_rules! tuple_tangents {
+    ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
+        impl<'a, T: Copy> SliceTangent<T> for &'a ($(tuple_tangents!(@elem $index T),)+) {
+            const ACTIVE: bool = true;
+
+            #[inline(always)]
+            #[track_caller]
+            fn check_len(&self, len: usize, param: &str) {
+                if len != $len {
+                    length_mismatch(param, $len, len);
+                }
+            }
+
+            #[inline(always)]
+            #[track_caller]
+            fn at(&self, i: usize) -> T {
+                match i {
+                    $($index => self.$index,)+
+                    _ => panic!("autodiff: index {i} out of a tuple of {} numbers", $len),
+                }
+            }
+
+            type Part = TuplePart<Self>;
+
+            #[inline(always)]
+            #[track_caller]
+            fn part(&self, start: usize, end: usize) -> TuplePart<Self> {
+                TuplePart::new(*self, start, end, $len)
+            }
+        }
+    )+};
+    (@elem $index:tt $t:ident) => { $t };
+}
+
+tuple_tangents! {
+    1 => (0),
+    2 => (0, 1),
+    3 => (0, 1, 2),
+    4 => (0, 1, 2, 3),
+    5 => (0, 1, 2, 3, 4),
+    6 => (0, 1, 2, 3, 4, 5),
+    7 => (0, 1, 2, 3, 4, 5, 6),
+    8 => (0, 1, 2, 3, 4, 5, 6, 7),
+    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
+    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+}
+
+/// The tangent of elements `start..end` of a tuple (`SliceTangent::part` of `&(T, T, T)`).
+#[derive(Clone, Copy, Debug)]
+pub struct TuplePart<S> {
+    tuple: S,
+    start: usize,
+    len: usize,
+}
+
+impl<S> TuplePart<S> {
+    #[inline(always)]
+    #[track_caller]
+    fn new(tuple: S, start: usize, end: usize, len: usize) -> Self {
+        if start > end || end > len {
+            panic!("autodiff: elements {start}..{end} out of a tuple of {len} numbers");
+        }
+        TuplePart {
+            tuple,
+            start,
+            len: end - start,
+        }
+    }
+}
+
+impl<T, S: SliceTangent<T>> SliceTangent<T> for TuplePart<S> {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    #[track_caller]
+    fn check_len(&self, len: usize, param: &str) {
+        if self.len != len {
+            length_mismatch(param, self.len, len);
+        }
+    }
+
+    #[inline(always)]
+    fn at(&self, i: usize) -> T {
+        self.tuple.at(self.start + i)
+    }
+
+    type Part = TuplePart<S>;
+
+    #[inline(always)]
+    #[track_caller]
+    fn part(&self, start: usize, end: usize) -> TuplePart<S> {
+        let mut part = TuplePart::new(self.tuple, start, end, self.len);
+        part.start += self.start;
+        part
+    }
+}
+
 impl<T: Float> SliceTangent<T> for Const {
     const ACTIVE: bool = false;
 

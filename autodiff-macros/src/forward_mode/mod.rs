@@ -240,6 +240,10 @@ fn setup(sig: &Signature, names: &Names, code: &TokenStream) -> TokenStream {
                 Shape::Matrix { cols, .. } => quote!(
                     ::autodiff::MatrixTangent::<#f>::check_shape(&#t, #ident.len(), #cols, #label);
                 ),
+                Shape::Tuple { len, .. } => {
+                    let len = syn::Index::from(*len);
+                    quote!(::autodiff::SliceTangent::<#f>::check_len(&#t, #len, #label);)
+                }
                 _ => quote!(::autodiff::SliceTangent::<#f>::check_len(&#t, #ident.len(), #label);),
             },
             ParamKind::Model { .. } => TokenStream::new(),

@@ -11,10 +11,10 @@
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 
 use crate::activity::Analysis;
-use crate::code::Code;
+use crate::code::{member, Code};
 use crate::ir::*;
 use crate::reverse::Gen;
 use crate::sig::Signature;
@@ -425,16 +425,17 @@ impl<'a> Sweep<'a> {
                         if !self.active(x) {
                             continue;
                         }
-                        let (field, t) = (format_ident!("{}", field), self.t(x));
+                        let (field, t) = (member(field), self.t(x));
                         sets.push(quote!(tangent.#field = #t;));
                     }
                     if sets.is_empty() {
                         out.push(quote!(::autodiff::Const));
                         continue;
                     }
-                    let value = self.gen.rebuilt(path, fields);
+                    let value = self.gen.rebuilt(path.as_ref(), fields);
+                    let zeros = self.gen.record_zeros(path.as_ref(), &value, fields.len());
                     out.push(quote!(&{
-                        let mut tangent = ::autodiff::__private::zeros_like(&#value);
+                        let mut tangent = #zeros;
                         #(#sets)*
                         tangent
                     }));

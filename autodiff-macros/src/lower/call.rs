@@ -464,10 +464,21 @@ impl Lowerer<'_> {
                 };
                 let by_ref = matches!(arg, Expr::Reference(_));
                 args.push(Arg::Record {
-                    path,
+                    path: Some(path),
                     fields,
                     by_ref,
                 });
+                continue;
+            }
+            // A tuple of numbers (`dist((x, y), q)`, `dist(p, q)`), rebuilt at the call.
+            if let Some(tuple) = self.tuple_argument(arg) {
+                if let Some((fields, by_ref)) = tuple {
+                    args.push(Arg::Record {
+                        path: None,
+                        fields,
+                        by_ref,
+                    });
+                }
                 continue;
             }
             if let Some(table) = self.constant_table(arg) {

@@ -965,7 +965,7 @@ impl syn::visit_mut::VisitMut for RenameBindings<'_> {
     }
 }
 
-pub(super) fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
+pub(crate) fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
     struct Names<'a>(&'a mut Vec<syn::Ident>);
     impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {

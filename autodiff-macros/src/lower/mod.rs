@@ -37,6 +37,7 @@ mod prescan;
 mod pushes;
 mod records;
 pub mod replaced;
+pub(crate) use control::bound_names;
 pub(crate) use opaque::mentioned_names;
 mod spans;
 pub mod split_lets;
@@ -356,6 +357,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             ParamKind::Array { shape, float } => {
                 let lens: Vec<Operand> = match &**shape {
                     Shape::ArrayByValue(n) | Shape::ArrayRef(n) => vec![Operand::Const(n.clone())],
+                    Shape::Tuple { len, .. } => vec![tuples::index_literal(*len, param.span)],
                     Shape::Matrix {
                         rows: Some(rows),
                         cols,
@@ -370,7 +372,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 };
                 lw.arrays.push(ArrayInfo {
                     written,
-                    name,
+                    name: name.clone(),
                     elem: if *float { Elem::Float } else { Elem::Other },
                     dims: shape.dims(),
                     origin: ArrayOrigin::Param(index),
@@ -381,7 +383,26 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                     final_len: None,
                     span: param.span,
                 });
-                Binding::Array(id)
+                match &**shape {
+                    // Its numbers, read once at the top, bound as a tuple local's are.
+                    Shape::Tuple { len, .. } => Binding::Tuple(
+                        (0..*len)
+                            .map(|k| {
+                                let at = vec![tuples::index_literal(k, param.span)];
+                                Value::Scalar(lw.let_op(
+                                    &name,
+                                    Ty::Float,
+                                    Op::Load {
+                                        array: id,
+                                        index: at,
+                                    },
+                                    param.span,
+                                ))
+                            })
+                            .collect(),
+                    ),
+                    _ => Binding::Array(id),
+                }
             }
             // A model read whole (passed on to a call): its fields are parameters of their own.
             ParamKind::Model { .. } => {

@@ -278,6 +278,61 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A call's argument that is a tuple of numbers of the function's float type: a tuple
+    /// literal (`dist((x, y), q)`), a tuple local or parameter passed whole (`dist(p, q)`,
+    /// `&p`): `Some` of its numbers and whether it is lent (`Some(None)` if they failed to
+    /// lower), `None` for any other argument. The callee takes it as a tuple parameter, its
+    /// shadow a tuple.
+    pub(super) fn tuple_argument(&mut self, arg: &Expr) -> Option<Option<(Fields, bool)>> {
+        let (inner, lent) = match arg {
+            Expr::Reference(r) => (&*r.expr, true),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => (&*u.expr, false),
+            other => (other, false),
+        };
+        let fields = match inner {
+            Expr::Tuple(t) if !t.elems.is_empty() => {
+                let values: Vec<Value> = t.elems.iter().map(|e| self.lower_expr(e)).collect();
+                if values.iter().any(|v| matches!(v, Value::Error)) {
+                    return Some(None);
+                }
+                if !values
+                    .iter()
+                    .all(|v| matches!(v, Value::Scalar(x) if self.ty(x) == Ty::Float))
+                {
+                    return None;
+                }
+                self.tuple_values(values, inner)?
+            }
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                let fields = match self.lookup(&name)? {
+                    Binding::Tuple(values) => values
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| match v {
+                            Value::Scalar(x) => Some((i.to_string(), x)),
+                            _ => None,
+                        })
+                        .collect::<Option<Fields>>()?,
+                    Binding::Record { path: None, .. } => self.record_named(&name)?.1,
+                    _ => return None,
+                };
+                if !fields.iter().all(|(_, x)| self.ty(x) == Ty::Float) {
+                    return None;
+                }
+                // A tuple parameter taken by reference (`p: &(f64, f64)`) is lent as it is.
+                let lent_param = !matches!(arg, Expr::Unary(_))
+                    && matches!(
+                        self.sig.written_types.get(&name),
+                        Some(syn::Type::Reference(_))
+                    );
+                return Some(Some((fields, lent || lent_param)));
+            }
+            _ => return None,
+        };
+        Some(Some((fields, lent)))
+    }
+
     /// The path and fields' values of a local struct (not a tuple) passed whole as `arg`
     /// (`p`, `&p`).
     pub(super) fn record_passed(&self, arg: &Expr) -> Option<(syn::Path, Fields)> {

@@ -159,6 +159,6 @@ impl Lowerer<'_> {
 }
 
 /// `k` as the integer literal an index is written with (`0`, not `0usize`).
-fn index_literal(k: usize, span: Span) -> Operand {
+pub(super) fn index_literal(k: usize, span: Span) -> Operand {
     Operand::Lit(syn::Lit::Int(syn::LitInt::new(&k.to_string(), span)))
 }

@@ -2,6 +2,7 @@
 //! arguments as the call saw them.
 
 use super::*;
+use crate::code::member;
 
 impl Gen<'_> {
     /// A call's arguments as its reverse passes them: `&mut` data the call changed (`Replay`)
@@ -110,13 +111,12 @@ impl Gen<'_> {
                     }
                     // Zeros of the struct's type, whose fields are added into theirs after.
                     let tmp = self.fresh("d_arg", Span::call_site());
-                    let value = self.rebuilt(path, fields);
-                    call.tokens.extend([quote!(
-                        let mut #tmp = ::autodiff::__private::zeros_like(&#value);
-                    )]);
+                    let value = self.rebuilt(path.as_ref(), fields);
+                    let zeros = self.record_zeros(path.as_ref(), &value, fields.len());
+                    call.tokens.extend([quote!(let mut #tmp = #zeros;)]);
                     shadows.push(quote!(&mut #tmp));
                     for (field, x) in active {
-                        let field = format_ident!("{}", field);
+                        let field = member(field);
                         let add = self.add_to(x, quote!(#tmp.#field));
                         match &mut self.held_back {
                             Some(held) => held.extend(add),

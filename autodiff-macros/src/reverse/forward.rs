@@ -93,6 +93,16 @@ impl Gen<'_> {
                     }
                 }
                 let a = self.array(*array);
+                // A number of a tuple parameter: `p.0`.
+                if let (true, [Operand::Lit(syn::Lit::Int(k))]) =
+                    (self.is_tuple_param(*array), index.as_slice())
+                {
+                    let k = syn::Index {
+                        index: k.base10_parse().unwrap_or_default(),
+                        span: k.span(),
+                    };
+                    return quote!(#a.#k);
+                }
                 let i = index.iter().map(|x| self.operand(x));
                 quote!(#a #([#i])*)
             }
@@ -161,7 +171,9 @@ impl Gen<'_> {
     /// has no such form.)
     pub(crate) fn calls_with_data(&self, args: &[Arg]) -> bool {
         let whole = |a: &Arg| match a {
-            Arg::Data { .. } | Arg::Record { .. } => true,
+            Arg::Data { .. } | Arg::Record { path: Some(_), .. } => true,
+            // (a tuple's shadow is always there, an array's is)
+            Arg::Record { path: None, .. } => false,
             // (a `Vec` handed on by value: the callee's may be data, `settle_rows`)
             Arg::Array(a) => self.listed_array(a).is_some() || self.moved_vec(a),
             Arg::Scalar(_) => false,
@@ -214,7 +226,7 @@ impl Gen<'_> {
                 by_ref,
             } => {
                 let amp = by_ref.then(|| quote!(&));
-                let value = self.rebuilt(path, fields);
+                let value = self.rebuilt(path.as_ref(), fields);
                 quote!(#amp #value)
             }
             Arg::Array(a) => {
@@ -234,6 +246,17 @@ impl Gen<'_> {
                     false => quote!(#amp #deref #name #row #(.#members)* #slice),
                 }
             }
+        }
+    }
+
+    /// Whether `array` is a tuple parameter (`p: (f64, f64)`), its numbers read as `p.0`.
+    pub(crate) fn is_tuple_param(&self, array: ArrayId) -> bool {
+        match self.body.array(array).origin {
+            ArrayOrigin::Param(p) => matches!(
+                &self.sig.params[p].kind,
+                ParamKind::Array { shape, .. } if matches!(**shape, Shape::Tuple { .. })
+            ),
+            _ => false,
         }
     }
 
@@ -1318,10 +1341,12 @@ impl Gen<'_> {
         if !self.has_dual_arg(args) {
             return None;
         }
-        // (No struct is differentiated on dual numbers: a local one passed whole is data.)
+        // (No struct is differentiated on dual numbers: a local one passed whole is data. A
+        // tuple's shadow is always there.)
         let shadows = args.iter().filter(|a| match a {
             Arg::Scalar(x) => self.takes_derivative(x),
-            Arg::Data { .. } | Arg::Record { .. } => false,
+            Arg::Data { .. } | Arg::Record { path: Some(_), .. } => false,
+            Arg::Record { path: None, .. } => true,
             Arg::Array(a) => self.takes_array_shadow(a),
         });
         let consts = shadows.map(|_| quote!(::autodiff::Const));

@@ -182,12 +182,42 @@ impl Gen<'_> {
     }
 
     /// A local struct rebuilt from its fields' values: `Point { x: x_2, y: t_5 }`.
-    pub(crate) fn rebuilt(&self, path: &syn::Path, fields: &[(String, Operand)]) -> TokenStream {
+    pub(crate) fn rebuilt(
+        &self,
+        path: Option<&syn::Path>,
+        fields: &[(String, Operand)],
+    ) -> TokenStream {
+        let Some(path) = path else {
+            // A tuple goes to a `#[grad]` callee: on dual numbers, all of its numbers dual.
+            let dual = fields.iter().any(|(_, x)| self.is_dual(x));
+            let numbers = fields.iter().map(|(_, x)| match dual {
+                true => self.as_dual(x),
+                false => self.captured_number(x),
+            });
+            return quote!((#(#numbers,)*));
+        };
         let fields = fields.iter().map(|(f, x)| {
             let (f, x) = (format_ident!("{}", f), self.captured_number(x));
             quote!(#f: #x)
         });
         quote!(#path { #(#fields),* })
+    }
+
+    /// Zeros of the type of a struct or tuple rebuilt from `fields` (`value`): the shadow or
+    /// tangent a call gets for it.
+    pub(crate) fn record_zeros(
+        &self,
+        path: Option<&syn::Path>,
+        value: &TokenStream,
+        len: usize,
+    ) -> TokenStream {
+        match path {
+            Some(_) => quote!(::autodiff::__private::zeros_like(&#value)),
+            None => {
+                let zeros = std::iter::repeat_n(self.zero(), len);
+                quote!((#(#zeros,)*))
+            }
+        }
     }
 
     /// What a pass-through expression's local is rebound to.
@@ -217,7 +247,7 @@ impl Gen<'_> {
                 let xs = xs.iter().map(|x| self.captured_number(x));
                 quote!((#(#xs),*))
             }
-            Capture::Record { path, fields } => self.rebuilt(path, fields),
+            Capture::Record { path, fields } => self.rebuilt(Some(path), fields),
             Capture::Optional {
                 some,
                 values,

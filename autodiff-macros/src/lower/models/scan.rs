@@ -334,8 +334,31 @@ impl Scan<'_> {
     }
 }
 
-impl<'ast> Visit<'ast> for Scan<'_> {
-    fn visit_block(&mut self, block: &'ast syn::Block) {
+/// The name a `let` binds to a number that is not an integer (`let tf = tf as f64;`,
+/// `let n: f64 = ..`): an integer parameter of that name is a float from there on.
+fn float_rebinding(stmt: &syn::Stmt) -> Option<&Ident> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let (ident, ty) = match &local.pat {
+        syn::Pat::Ident(pi) => (&pi.ident, None),
+        syn::Pat::Type(pt) => match &*pt.pat {
+            syn::Pat::Ident(pi) => (&pi.ident, Some(&*pt.ty)),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let not_integer = |ty: &syn::Type| !crate::sig::is_int_or_bool(ty);
+    let cast = match local.init.as_ref().map(|init| &*init.expr) {
+        Some(Expr::Cast(c)) => Some(&*c.ty),
+        _ => None,
+    };
+    ty.or(cast).is_some_and(not_integer).then_some(ident)
+}
+
+impl Scan<'_> {
+    /// The statements of `block`, in order.
+    fn visit_stmts(&mut self, block: &syn::Block) {
         for (at, stmt) in block.stmts.iter().enumerate() {
             // `let start = t * m.stride;`, then `x[start]`: its fields are integers, as they
             // are in an index (`#[params(skip)] stride: usize`). (A field bound alone, `let t
@@ -356,10 +379,15 @@ impl<'ast> Visit<'ast> for Scan<'_> {
                 }
             }
             self.visit_stmt(stmt);
+            if let Some(name) = float_rebinding(stmt) {
+                self.integers.remove(&name.to_string());
+            }
         }
     }
+}
 
-    fn visit_expr(&mut self, expr: &'ast Expr) {
+impl Scan<'_> {
+    fn scan_expr(&mut self, expr: &Expr) {
         if self.item_field(expr) {
             return;
         }
@@ -713,6 +741,39 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             _ => {}
         }
         syn::visit::visit_expr(self, expr);
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan<'_> {
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        // (integer parameters a `let` in this block makes floats, restored after it)
+        let integers = self.integers.clone();
+        self.visit_stmts(block);
+        self.integers = integers;
+    }
+
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        // A closure's parameters and a loop's pattern rebind names: an integer parameter's
+        // name there is not the parameter (`|tf| m.w * tf`).
+        let mut bound = Vec::new();
+        match expr {
+            Expr::Closure(c) => c
+                .inputs
+                .iter()
+                .for_each(|p| crate::lower::bound_names(p, &mut bound)),
+            Expr::ForLoop(f) => crate::lower::bound_names(&f.pat, &mut bound),
+            _ => {}
+        }
+        if bound.iter().any(|n| self.integers.contains(&n.to_string())) {
+            let integers = self.integers.clone();
+            for name in bound {
+                self.integers.remove(&name.to_string());
+            }
+            self.scan_expr(expr);
+            self.integers = integers;
+        } else {
+            self.scan_expr(expr);
+        }
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
