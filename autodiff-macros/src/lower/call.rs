@@ -540,12 +540,14 @@ impl Lowerer<'_> {
                     let typed = self.checked_float_data(op, lent, arg);
                     args.push(Arg::Scalar(typed));
                 }
-                // A field of data named like a size (`cfg.n`, `w.k`): an integer, checked to be
-                // one, as such a constant is.
+                // A field of data named like a size (`cfg.n`, `w.k`), or a value bound from data
+                // (`*h` of `Shape::Plate { w, h }`): an integer, checked to be one, as such a
+                // constant is (a float there would miss the callee's shadow).
                 Value::Scalar(op)
                     if self.ty(&op) == Ty::Unknown
-                        && matches!(arg, Expr::Field(f) if matches!(&f.member,
-                            syn::Member::Named(n) if is_size_name(&n.to_string().to_uppercase()))) =>
+                        && (matches!(arg, Expr::Field(f) if matches!(&f.member,
+                            syn::Member::Named(n) if is_size_name(&n.to_string().to_uppercase())))
+                            || names_an_index(strip_deref(arg))) =>
                 {
                     let checked = self.size_checked(op, arg);
                     args.push(Arg::Scalar(checked));
@@ -1352,6 +1354,17 @@ pub(super) fn generated_derivative(e: &Expr) -> Option<String> {
 }
 
 /// Whether `arg` is a local named like an index (`idx` of `let idx = r.item;`).
+/// `e` through any `*` and parentheses.
+fn strip_deref(mut e: &Expr) -> &Expr {
+    loop {
+        match e {
+            Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => e = &u.expr,
+            Expr::Paren(p) => e = &p.expr,
+            _ => return e,
+        }
+    }
+}
+
 fn names_an_index(arg: &Expr) -> bool {
     matches!(arg, Expr::Path(p) if p.path.get_ident().is_some_and(|i| {
         is_size_name(&i.to_string().to_uppercase())

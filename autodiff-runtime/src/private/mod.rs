@@ -747,9 +747,9 @@ pub fn size_data<I: SizeData>(value: I) -> I {
 
 /// The integer types (what a constant or a field of data named like a size may be).
 #[diagnostic::on_unimplemented(
-    message = "#[grad] takes this constant or field for an integer by its name, but it is `{Self}`",
-    label = "a size or index word in its name (`N`, `DIM`, `LEN`, `STEPS`, `IDX`, `K`, ..): passed with no shadow argument",
-    note = "bind it to a typed local first and pass that (`let scale: f64 = N_SCALE;`, `let k: f64 = w.k;`), or give a constant a name without such a word (`SCALE`)"
+    message = "#[grad] takes this constant, field or value of data for an integer by its name, but it is `{Self}`",
+    label = "a size or index word in its name (`N`, `DIM`, `LEN`, `STEPS`, `IDX`, `K`, `H`, ..): passed with no shadow argument",
+    note = "bind it to a typed local first and pass that (`let scale: f64 = N_SCALE;`, `let k: f64 = w.k;`, `let h: f64 = *h;`), or give a constant a name without such a word (`SCALE`)"
 )]
 pub trait SizeData {}
 
