@@ -1319,13 +1319,15 @@ impl Lowerer<'_> {
             self.bind_pattern(param, value);
         }
         // The type a closure states it returns (`|n: usize| -> f64 { t[..n].iter().sum() }`)
-        // types what its body passes through.
+        // types what its body passes through; an array's elements, written into the local
+        // array it is read as (`closure_array`), are the body's own.
+        let own_body = std::ptr::eq(body, &*closure.closure.body);
         let value = match &closure.closure.output {
-            syn::ReturnType::Type(_, ty) => {
+            syn::ReturnType::Type(_, ty) if own_body => {
                 let returned = syn::Ident::new(&format!("{SYNTHETIC}returned"), body.span());
                 self.lower_expr(&syn::parse_quote!({ let #returned: #ty = #body; #returned }))
             }
-            syn::ReturnType::Default => self.lower_expr(body),
+            _ => self.lower_expr(body),
         };
         self.scopes.pop();
         value

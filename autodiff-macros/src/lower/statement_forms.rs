@@ -38,15 +38,14 @@ pub fn bind_array_tail(block: &mut Block, output: &syn::ReturnType) {
     if !matches!(&**ty, syn::Type::Array(_)) {
         return;
     }
-    let Some(Stmt::Expr(tail, None)) = block.stmts.last() else {
+    let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() else {
         return;
     };
-    let unstated = match tail {
-        Expr::MethodCall(m) => m.method == "map" && !matches!(&*m.receiver, Expr::Array(_)),
-        Expr::If(_) | Expr::Match(_) => true,
-        _ => false,
-    };
-    if !unstated {
+    // A branch's own array (`else { std::array::from_fn(|k| ..) }`) is bound in its branch.
+    if matches!(tail, Expr::If(_) | Expr::Match(_)) {
+        bind_branch_tails(tail, ty);
+    }
+    if !matches!(tail, Expr::If(_) | Expr::Match(_)) && !unstated_array(tail) {
         return;
     }
     let result = syn::Ident::new(
@@ -57,6 +56,50 @@ pub fn bind_array_tail(block: &mut Block, output: &syn::ReturnType) {
     let last = block.stmts.len() - 1;
     block.stmts[last] = parse_quote!(let #result: #ty = #tail;);
     block.stmts.push(Stmt::Expr(parse_quote!(#result), None));
+}
+
+/// Whether `e` makes an array whose length only its type states: `.map(..)` of an array a
+/// call returns, `std::array::from_fn(..)`, `v.try_into().unwrap()` of a `Vec`.
+fn unstated_array(e: &Expr) -> bool {
+    match e {
+        Expr::MethodCall(m) if m.method == "map" => !matches!(&*m.receiver, Expr::Array(_)),
+        Expr::MethodCall(m) if m.method == "unwrap" || m.method == "expect" => {
+            matches!(&*m.receiver, Expr::MethodCall(into) if into.method == "try_into")
+        }
+        _ => super::array_maps::array_from_fn(e).is_some(),
+    }
+}
+
+/// The tails of an `if`'s or a `match`'s branches that make an array of unstated length,
+/// each bound to a local of the function's array type `ty` in its branch.
+fn bind_branch_tails(e: &mut Expr, ty: &syn::Type) {
+    let in_block = |block: &mut Block| {
+        if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
+            bind_branch_tails(tail, ty);
+        }
+    };
+    match e {
+        Expr::If(i) => {
+            in_block(&mut i.then_branch);
+            if let Some((_, other)) = &mut i.else_branch {
+                bind_branch_tails(other, ty);
+            }
+        }
+        Expr::Match(m) => m
+            .arms
+            .iter_mut()
+            .for_each(|a| bind_branch_tails(&mut a.body, ty)),
+        Expr::Block(b) => in_block(&mut b.block),
+        Expr::Paren(p) => bind_branch_tails(&mut p.expr, ty),
+        tail if unstated_array(tail) => {
+            let result = syn::Ident::new(
+                &format!("{}branch_result", super::SYNTHETIC),
+                syn::spanned::Spanned::span(tail),
+            );
+            *tail = parse_quote!({ let #result: #ty = #tail; #result });
+        }
+        _ => {}
+    }
 }
 
 /// The tail of a function that returns a tuple of `len` floats as the array of them, which

@@ -816,6 +816,13 @@ impl Lowerer<'_> {
             .or(other_float)
             .unwrap_or_else(|| self.lower_expr(init));
         self.value_may_leave = may_leave;
+        // `let left = edge.left_triangle;` read as an index after: an integer, not the float
+        // data a field of data is taken for by default.
+        if let (true, Value::Scalar(Operand::Var(v))) = (read_as_integer, &value) {
+            if self.vars[v.0].ty == Ty::Unknown {
+                self.table_elements.remove(v);
+            }
+        }
         // A value lost to an error already reported (`let r = 'o: loop { .. break 'o v; }`)
         // is not reported again as a pattern it cannot bind.
         if matches!(value, Value::Unit) && self.errors.len() > reported {

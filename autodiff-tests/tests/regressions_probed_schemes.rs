@@ -1,0 +1,154 @@
+//! Numerical schemes from public code that a probe found rejected (computational fluid
+//! dynamics): WENO weights collected into a `Vec` and made the array result with
+//! `try_into().unwrap()` (tmathis720/Hydra); an HLL flux whose last branch makes its array
+//! with `std::array::from_fn` (the function's type gives the length); an HLLC star state from
+//! a closure that states its array type (`|..| -> [f64; 3] { .. }`); and a shallow-water flux
+//! that copies an edge's index out of a data struct (`let left = edge.left_triangle;`),
+//! indexes with it and hands it to a method (skycler/rust-swe), taken for float data.
+
+use autodiff::{grad, Params};
+
+fn central(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let h = 1e-6 * x.abs().max(1.0);
+    (f(x + h) - f(x - h)) / (2.0 * h)
+}
+
+/// Each element of the pullback of `f` at `x` along `d_out` against central differences.
+fn check_pullback<const N: usize, const M: usize>(
+    f: impl Fn([f64; N]) -> [f64; M],
+    x: [f64; N],
+    d_out: [f64; M],
+    pullback: [f64; N],
+) {
+    for i in 0..N {
+        let along = |v: f64| {
+            let mut y = x;
+            y[i] = v;
+            f(y).iter().zip(&d_out).map(|(a, b)| a * b).sum::<f64>()
+        };
+        let fd = central(along, x[i]);
+        assert!(
+            (pullback[i] - fd).abs() < 1e-7 * fd.abs().max(1.0),
+            "{i}: {} {fd}",
+            pullback[i]
+        );
+    }
+}
+
+#[grad]
+fn compute_weights(beta: [f64; 3]) -> [f64; 3] {
+    const EPSILON: f64 = 1e-6;
+    let alpha: Vec<f64> = beta.iter().map(|b| 1.0 / (EPSILON + b.powi(2))).collect();
+    let alpha_sum: f64 = alpha.iter().sum();
+    let weights: Vec<f64> = alpha.iter().map(|&a| a / alpha_sum).collect();
+    weights.try_into().unwrap()
+}
+
+#[test]
+fn a_vec_made_the_array_result_by_try_into() {
+    let beta = [0.1, 0.2, 0.3];
+    let d_out = [1.0, -0.5, 0.25];
+    let mut d_beta = [0.0; 3];
+    let value = compute_weights_adjoint(beta, &d_out, &mut d_beta);
+    assert_eq!(value, compute_weights(beta));
+    check_pullback(compute_weights, beta, d_out, d_beta);
+}
+
+#[grad]
+fn hll(fl: [f64; 3], fr: [f64; 3], sl: f64, sr: f64) -> [f64; 3] {
+    if sl >= 0.0 {
+        fl
+    } else if sr <= 0.0 {
+        fr
+    } else {
+        std::array::from_fn(|k| (sr * fl[k] - sl * fr[k]) / (sr - sl))
+    }
+}
+
+#[test]
+fn a_branch_makes_its_array_with_from_fn() {
+    let (fl, fr) = ([1.0, 2.0, 3.0], [0.5, 1.0, 2.0]);
+    let d_out = [1.0, 2.0, -1.0];
+    for (sl, sr) in [(-1.0, 1.5), (0.5, 2.0), (-2.0, -0.5)] {
+        let (mut d_fl, mut d_fr, mut d_sl, mut d_sr) = ([0.0; 3], [0.0; 3], 0.0, 0.0);
+        let value = hll_adjoint(
+            fl, fr, sl, sr, &d_out, &mut d_fl, &mut d_fr, &mut d_sl, &mut d_sr,
+        );
+        assert_eq!(value, hll(fl, fr, sl, sr));
+        check_pullback(
+            |x| hll([x[0], x[1], x[2]], fr, x[3], x[4]),
+            [fl[0], fl[1], fl[2], sl, sr],
+            d_out,
+            [d_fl[0], d_fl[1], d_fl[2], d_sl, d_sr],
+        );
+        check_pullback(|f| hll(fl, f, sl, sr), fr, d_out, d_fr);
+    }
+}
+
+#[grad]
+fn hllc_star(r: f64, u: f64, s: f64, s_star: f64) -> f64 {
+    let star = |r: f64, u: f64, s: f64| -> [f64; 3] {
+        let c = r * (s - u) / (s - s_star);
+        [c, c * s_star, c * u]
+    };
+    let us = star(r, u, s);
+    us[0] + us[1] + us[2]
+}
+
+#[test]
+fn a_closure_states_the_array_it_returns() {
+    let x = [1.0, 0.5, -1.0, 0.2];
+    let (value, (d_r, d_u, d_s, d_star)) = hllc_star_grad(x[0], x[1], x[2], x[3]);
+    assert_eq!(value, hllc_star(x[0], x[1], x[2], x[3]));
+    check_pullback(
+        |x| [hllc_star(x[0], x[1], x[2], x[3])],
+        x,
+        [1.0],
+        [d_r, d_u, d_s, d_star],
+    );
+}
+
+#[derive(Clone, Params)]
+pub struct State {
+    pub h: Vec<f64>,
+    pub hu: Vec<f64>,
+}
+
+#[grad(self)]
+impl State {
+    pub fn velocity(&self, i: usize) -> f64 {
+        self.hu[i] / self.h[i]
+    }
+}
+
+pub struct Edge {
+    pub left_triangle: usize,
+    pub length: f64,
+}
+
+#[grad(state)]
+fn flux(edge: &Edge, state: &State) -> f64 {
+    let left = edge.left_triangle;
+    let h_l = state.h[left];
+    let u_l = state.velocity(left);
+    edge.length * h_l * u_l * u_l
+}
+
+#[test]
+fn an_index_copied_out_of_data_goes_to_a_method_as_an_integer() {
+    let state = State {
+        h: vec![1.0, 2.0, 0.5],
+        hu: vec![0.5, 0.1, 0.3],
+    };
+    let edge = Edge {
+        left_triangle: 1,
+        length: 3.0,
+    };
+    let (value, d) = flux_grad(&edge, &state);
+    assert_eq!(value, flux(&edge, &state));
+    // 3 hu^2 / h at h = 2, hu = 0.1.
+    assert!((d.h[1] + 3.0 * 0.01 / 4.0).abs() < 1e-15);
+    assert_eq!((d.h[0], d.h[2]), (0.0, 0.0));
+    assert!((d.hu[1] - 3.0 * 2.0 * 0.1 / 2.0).abs() < 1e-15);
+    assert_eq!((d.hu[0], d.hu[2]), (0.0, 0.0));
+}
