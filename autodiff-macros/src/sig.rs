@@ -524,7 +524,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                     other => {
                         errors.on(
                             other,
-                            "#[grad] needs each parameter to be a plain name (`x: f64`); destructure inside the body instead",
+                            "#[grad] needs each parameter to be a name (`x: f64`) or a pattern that takes its value apart (`(x, y): (f64, f64)`), not bound by `ref` or with `@`: take it by value (`x: f64`), and borrow it in the body if needed",
                         );
                         continue;
                     }

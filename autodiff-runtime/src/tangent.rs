@@ -183,10 +183,15 @@ impl<'a, T: Copy> SliceTangent<T> for &'a Vec<T> {
 }
 
 /// A tuple of numbers of one type (`&(f64, f64)`) is the tangent of a tuple parameter, its
-/// elements numbered as its fields are.
+/// elements numbered as its fields are; by value too, as a call's tuple result hands on its
+/// tangent (`det(diff(b, a), v)`).
 macro_rules! tuple_tangents {
     ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
-        impl<'a, T: Copy> SliceTangent<T> for &'a ($(tuple_tangents!(@elem $index T),)+) {
+        tuple_tangents!(@impl $len ($($index),+) &'a ($(tuple_tangents!(@elem $index T),)+));
+        tuple_tangents!(@impl $len ($($index),+) ($(tuple_tangents!(@elem $index T),)+));
+    )+};
+    (@impl $len:literal ($($index:tt),+) $tuple:ty) => {
+        impl<'a, T: Copy> SliceTangent<T> for $tuple {
             const ACTIVE: bool = true;
 
             #[inline(always)]
@@ -214,7 +219,7 @@ macro_rules! tuple_tangents {
                 TuplePart::new(*self, start, end, $len)
             }
         }
-    )+};
+    };
     (@elem $index:tt $t:ident) => { $t };
 }
 

@@ -13,7 +13,7 @@
 //! computed in reverse mode.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::{FnArg, ItemFn, Pat, Type};
 
 use super::{site, Names};
@@ -200,6 +200,7 @@ fn coordinates(p: &Param) -> (TokenStream, Option<usize>) {
     match &p.kind {
         ParamKind::Array { shape, .. } => match &**shape {
             Shape::ArrayByValue(n) | Shape::ArrayRef(n) => (quote!(#n), literal(n)),
+            Shape::Tuple { len, .. } => (syn::Index::from(*len).to_token_stream(), Some(*len)),
             Shape::Matrix {
                 rows: Some(rows),
                 cols,
@@ -350,11 +351,13 @@ pub fn item(
         }
     };
 
-    // Forward mode: column k from a unit tangent on coordinate k (not for a model, whose
-    // coordinates are not indices: reverse mode then).
-    let model = wrt
-        .iter()
-        .any(|&p| matches!(sig.params[p].kind, ParamKind::Model { .. }));
+    // Forward mode: column k from a unit tangent on coordinate k (not for a model or a
+    // tuple, whose coordinates are not indices: reverse mode then).
+    let model = wrt.iter().any(|&p| match &sig.params[p].kind {
+        ParamKind::Model { .. } => true,
+        ParamKind::Array { shape, .. } => matches!(**shape, Shape::Tuple { .. }),
+        _ => false,
+    });
     let forward_code = (forward && !model).then(|| {
         let tangent = &names.tangent;
         let (column, row, x) = (

@@ -9,7 +9,10 @@ impl Lowerer<'_> {
         if self.touches_data_alone(f) {
             return self.effect_tokens(f.to_token_stream());
         }
-        if let Some(typed) = self.struct_items_typed(f) {
+        if let Some(typed) = self
+            .struct_items_typed(f)
+            .or_else(|| self.tuple_items_typed(f))
+        {
             return self.lower_for(&typed);
         }
         // `for v in s` over a local array by value (also `s.into_iter()`, `s.map(..)`) runs over
@@ -160,6 +163,48 @@ impl Lowerer<'_> {
         typed.body.stmts.insert(
             0,
             syn::parse_quote_spanned!(name.span()=> let #name: &#element = #name;),
+        );
+        Some(typed)
+    }
+
+    /// `for &q in sites` (or `for q in sites.iter()`) over data points, `sites: &[(f64,
+    /// f64)]`: the item typed (`let q: (f64, f64) = q;` first in the body), so that a call it
+    /// is passed to whole gets it as float data, with a shadow for its tuple parameter.
+    fn tuple_items_typed(&self, f: &syn::ExprForLoop) -> Option<syn::ExprForLoop> {
+        let name = match &*f.pat {
+            Pat::Ident(pi) if pi.subpat.is_none() => &pi.ident,
+            Pat::Reference(r) => match &*r.pat {
+                Pat::Ident(pi) if pi.subpat.is_none() => &pi.ident,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let mut e = &*f.expr;
+        while let Expr::MethodCall(m) = e {
+            if m.method != "iter" || !m.args.is_empty() {
+                return None;
+            }
+            e = &m.receiver;
+        }
+        let element =
+            prescan::root_type(e, &self.sig.written_types).and_then(prescan::element_type)?;
+        let syn::Type::Tuple(t) = element else {
+            return None;
+        };
+        let floats =
+            !t.elems.is_empty() && t.elems.iter().all(|e| type_kind(e, self.sig) == Ty::Float);
+        let typed_already = matches!(f.body.stmts.first(), Some(SynStmt::Local(l))
+            if matches!(&l.pat, Pat::Type(t) if matches!(&*t.pat, Pat::Ident(p) if p.ident == *name)));
+        if !floats || typed_already || self.reads(&e.to_token_stream()).varied {
+            return None;
+        }
+        // (the sweeps may bind the item by reference either way: `item_value` takes both)
+        let mut typed = f.clone();
+        typed.body.stmts.insert(
+            0,
+            syn::parse_quote_spanned!(name.span()=>
+                let #name: #element = ::autodiff::__private::item_value(#name);
+            ),
         );
         Some(typed)
     }

@@ -43,6 +43,11 @@ impl Lowerer<'_> {
             }
             Expr::Path(p) => match self.record_values(p) {
                 Some(record) => Some(record),
+                // `let mut q = p;` of a tuple local or parameter, changed after.
+                None if pi.mutability.is_some() => match self.tuple_named(p) {
+                    Some(fields) => Some((None, fields)),
+                    None => return false,
+                },
                 None => return false,
             },
             _ => return false,
@@ -111,12 +116,24 @@ impl Lowerer<'_> {
             _ if tuple => match self.lower_expr(right) {
                 Value::Tuple(values) => self.tuple_values(values, right),
                 Value::Error => None,
-                _ => {
-                    self.errors.on(
-                        right,
-                        format!("#[grad] assigns the local tuple `{name}` a tuple of numbers"),
-                    );
-                    None
+                value => {
+                    // (of a differentiated call: its numbers, the call made one of an array)
+                    let count = self.record_named(&name).map_or(0, |(_, f)| f.len());
+                    let numbers = match value {
+                        Value::Scalar(call) => self.numbers_of_call(&call, count, right.span()),
+                        _ => None,
+                    };
+                    match numbers {
+                        Some(numbers) => self
+                            .tuple_values(numbers.into_iter().map(Value::Scalar).collect(), right),
+                        None => {
+                            self.errors.on(
+                                right,
+                                format!("#[grad] assigns the local tuple `{name}` a tuple of numbers: a tuple literal, another tuple local, or what a `#[grad]` function returning a tuple gives"),
+                            );
+                            None
+                        }
+                    }
                 }
             },
             _ => {
@@ -297,7 +314,7 @@ impl Lowerer<'_> {
                 }
                 if !values
                     .iter()
-                    .all(|v| matches!(v, Value::Scalar(x) if self.ty(x) == Ty::Float))
+                    .all(|v| matches!(v, Value::Scalar(x) if self.number_of_tuple(x)))
                 {
                     return None;
                 }
@@ -306,18 +323,11 @@ impl Lowerer<'_> {
             Expr::Path(p) => {
                 let name = p.path.get_ident()?.to_string();
                 let fields = match self.lookup(&name)? {
-                    Binding::Tuple(values) => values
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| match v {
-                            Value::Scalar(x) => Some((i.to_string(), x)),
-                            _ => None,
-                        })
-                        .collect::<Option<Fields>>()?,
+                    Binding::Tuple(_) => self.tuple_named(p)?,
                     Binding::Record { path: None, .. } => self.record_named(&name)?.1,
                     _ => return None,
                 };
-                if !fields.iter().all(|(_, x)| self.ty(x) == Ty::Float) {
+                if !fields.iter().all(|(_, x)| self.number_of_tuple(x)) {
                     return None;
                 }
                 // A tuple parameter taken by reference (`p: &(f64, f64)`) is lent as it is.
@@ -331,6 +341,27 @@ impl Lowerer<'_> {
             _ => return None,
         };
         Some(Some((fields, lent)))
+    }
+
+    /// The numbers of the tuple local or parameter `p` names (`Binding::Tuple`), as fields.
+    fn tuple_named(&self, p: &syn::ExprPath) -> Option<Fields> {
+        let Some(Binding::Tuple(values)) = self.lookup(&p.path.get_ident()?.to_string()) else {
+            return None;
+        };
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::Scalar(x) => Some((i.to_string(), x)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether `x` may be a number of a tuple passed to a tuple parameter: a float, or float
+    /// data (`(ox, oy)` of `for &(ox, oy) in sites`).
+    fn number_of_tuple(&self, x: &Operand) -> bool {
+        self.ty(x) == Ty::Float || self.is_float_data(x)
     }
 
     /// The path and fields' values of a local struct (not a tuple) passed whole as `arg`

@@ -816,6 +816,15 @@ impl Lowerer<'_> {
             .or(other_float)
             .unwrap_or_else(|| self.lower_expr(init));
         self.value_may_leave = may_leave;
+        // `let q: (f64, f64) = sites[i];`: a tuple of float data, which a callee takes as a
+        // tuple parameter, with a shadow.
+        if let (Some(syn::Type::Tuple(t)), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
+            let floats =
+                !t.elems.is_empty() && t.elems.iter().all(|e| type_kind(e, self.sig) == Ty::Float);
+            if floats && self.vars[v.0].ty == Ty::Unknown {
+                self.table_elements.insert(*v);
+            }
+        }
         // `let left = edge.left_triangle;` read as an index after: an integer, not the float
         // data a field of data is taken for by default.
         if let (true, Value::Scalar(Operand::Var(v))) = (read_as_integer, &value) {

@@ -46,6 +46,59 @@ tuple_arrays! {
     12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
 }
 
+/// A tuple a call returns handed on whole to another call (`det(diff(b, a), v)`): its
+/// adjoint is a tuple of its type, passed to the first call's `_adjoint` by value.
+macro_rules! handed_on_tuples {
+    ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
+        impl<T: num_traits::Float> super::HandedOn<T> for ($(handed_on_tuples!(@elem $index T),)+) {
+            type Passed<'a>
+                = Self
+            where
+                T: 'a;
+            #[inline(always)]
+            fn zero(&self) -> Self {
+                ($(handed_on_tuples!(@zero $index T),)+)
+            }
+            #[inline(always)]
+            fn placeholder() -> Self {
+                ($(handed_on_tuples!(@zero $index T),)+)
+            }
+            #[inline(always)]
+            fn passed(&self) -> Self {
+                *self
+            }
+            #[inline(always)]
+            fn add(&mut self, other: &Self) {
+                $(self.$index = self.$index + other.$index;)+
+            }
+        }
+    )+};
+    (@elem $index:tt $t:ident) => { $t };
+    (@zero $index:tt $t:ident) => { $t::zero() };
+}
+
+handed_on_tuples! {
+    1 => (0),
+    2 => (0, 1),
+    3 => (0, 1, 2),
+    4 => (0, 1, 2, 3),
+    5 => (0, 1, 2, 3, 4),
+    6 => (0, 1, 2, 3, 4, 5),
+    7 => (0, 1, 2, 3, 4, 5, 6),
+    8 => (0, 1, 2, 3, 4, 5, 6, 7),
+    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
+    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+}
+
+/// An item of a data slice of tuples (`q` of `for &q in sites`, `for q in sites.iter()`),
+/// by value whether the sweeps bound it by value or by reference.
+#[inline(always)]
+pub fn item_value<T: Clone, B: core::borrow::Borrow<T>>(item: B) -> T {
+    item.borrow().clone()
+}
+
 /// The tuple a call returned, as its array.
 #[inline(always)]
 pub fn tuple_array<U: TupleArray>(tuple: U) -> U::Array {
