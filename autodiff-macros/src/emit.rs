@@ -428,14 +428,26 @@ pub(crate) fn camel(name: &str) -> String {
 /// names under `#[grad(..)]` (the others are data). A model is read, never written.
 fn settle_models(attr: &GradAttr, sig: &mut Signature, block: &syn::Block, errors: &mut Errors) {
     for p in &mut sig.params {
-        let ParamKind::Model { ty, mutable, .. } = &p.kind else {
+        let ParamKind::Model {
+            ty,
+            mutable,
+            by_ref,
+            ..
+        } = &p.kind
+        else {
             continue;
         };
         // A method's `self` is differentiated only when named: under a bare `#[grad]` it is
         // the data the method reads (a distribution's parameters). A parameter matched or
-        // compared against a variant (`match tail { Tail::Lower => .. }`) is an enum: data.
+        // compared against a variant (`match tail { Tail::Lower => .. }`) is an enum: data;
+        // so is one taken by value whose fields and methods the body never reads, only handed
+        // on (`approaches(t, arrangement)`: a flag, a `Copy` enum).
         let named = match &attr.wrt {
-            None => !p.is_self() && !models::used_as_enum(block, &p.ident),
+            None => {
+                !p.is_self()
+                    && !models::used_as_enum(block, &p.ident)
+                    && (*by_ref || models::reads_parts(block, &p.ident))
+            }
             Some(names) => names.contains(&p.ident),
         };
         if !named {

@@ -1,6 +1,8 @@
 //! A model's `#[params(skip)]` enum field (a distribution's family, a layer's activation)
 //! chosen by `match`, `if let`, `matches!` and `==`: data the branches are taken on, the
-//! other fields differentiated in the branch taken.
+//! other fields differentiated in the branch taken. An enum parameter taken by value and
+//! only handed on to a helper (a heat exchanger's flow arrangement: a thermodynamics probe)
+//! is data under a bare `#[grad]` too, as a matched one is.
 
 use autodiff::{grad, Params};
 
@@ -64,6 +66,44 @@ fn the_branch_the_enum_picks_is_differentiated() {
             assert_eq!(value, d.ln_pdf(x));
             assert!((g.loc - loc).abs() < 1e-14 && (g.log_scale - log_scale).abs() < 1e-14);
             assert_eq!(g.family, family);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum FlowArrangement {
+    CoCurrent,
+    CounterCurrent,
+}
+
+#[grad]
+fn approaches(t: [f64; 4], arrangement: FlowArrangement) -> [f64; 2] {
+    match arrangement {
+        FlowArrangement::CoCurrent => [t[0] - t[2], t[1] - t[3]],
+        FlowArrangement::CounterCurrent => [t[0] - t[3], t[1] - t[2]],
+    }
+}
+
+/// The log-mean temperature difference, the arrangement handed on.
+#[grad]
+fn lmtd(t: [f64; 4], arrangement: FlowArrangement) -> f64 {
+    let d = approaches(t, arrangement);
+    (d[0] - d[1]) / (d[0] / d[1]).ln()
+}
+
+#[test]
+fn an_enum_handed_on_by_value_is_data() {
+    let t = [90.0, 60.0, 20.0, 40.0];
+    for arrangement in [FlowArrangement::CoCurrent, FlowArrangement::CounterCurrent] {
+        let (value, d_t) = lmtd_grad(t, arrangement);
+        assert_eq!(value, lmtd(t, arrangement));
+        for i in 0..4 {
+            let h = 1e-6;
+            let (mut up, mut down) = (t, t);
+            up[i] += h;
+            down[i] -= h;
+            let fd = (lmtd(up, arrangement) - lmtd(down, arrangement)) / (2.0 * h);
+            assert!((d_t[i] - fd).abs() < 1e-7, "{i}: {} {fd}", d_t[i]);
         }
     }
 }

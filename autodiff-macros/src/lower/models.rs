@@ -878,6 +878,55 @@ pub fn used_as_enum(block: &syn::Block, name: &Ident) -> bool {
     find.found
 }
 
+/// Whether the body reads a field of `name`, calls a method on it or indexes it (`m.w[i]`,
+/// `m.predict(x)`, `let Lin { w, .. } = m;`, `a[0]`): what a model (or an alias of an array)
+/// is used for, never a flag.
+pub fn reads_parts(block: &syn::Block, name: &Ident) -> bool {
+    struct Find<'a> {
+        name: &'a Ident,
+        found: bool,
+    }
+    impl Find<'_> {
+        fn is_name(&self, e: &Expr) -> bool {
+            match e {
+                Expr::Path(p) => p.path.is_ident(self.name),
+                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.is_name(&u.expr),
+                Expr::Reference(r) => self.is_name(&r.expr),
+                Expr::Paren(p) => self.is_name(&p.expr),
+                _ => false,
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+            self.found |= self.is_name(&f.base);
+            syn::visit::visit_expr_field(self, f);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.found |= self.is_name(&m.receiver);
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        // (`a[0]` of `a: Vec3`, an alias of an array: reported as one where a model is read)
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.found |= self.is_name(&i.expr);
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            let destructured = matches!(
+                strip_type(&l.pat),
+                syn::Pat::Struct(_) | syn::Pat::TupleStruct(_)
+            );
+            self.found |= destructured && l.init.as_ref().is_some_and(|i| self.is_name(&i.expr));
+            syn::visit::visit_local(self, l);
+        }
+        // (a macro's tokens, `println!("{}", m.w)`, are not looked into: a model read only
+        // there is read as data)
+    }
+    let mut find = Find { name, found: false };
+    find.visit_block(block);
+    find.found
+}
+
 /// The names of the parameters written `name: &mut T`.
 fn mutable_references(written: &syn::Signature) -> HashSet<String> {
     written
