@@ -100,7 +100,14 @@ pub fn expand(
         .filter(|&i| is_data(&sig.params[i]))
         .collect();
     let float = FunctionFloat::of(sig);
-    if report_indexed_models(sig, block, errors) {
+    let indexed = report_indexed_models(sig, block, errors);
+    if !indexed.is_empty() {
+        // (reported: the stubs left for callers take them as they are, with no shadow)
+        for p in &mut sig.params {
+            if indexed.contains(&p.ident.to_string()) {
+                p.kind = ParamKind::Rejected;
+            }
+        }
         return block.clone();
     }
     let mut block = block.clone();
@@ -344,8 +351,12 @@ fn replace_stmts(
 }
 
 /// Reports a model read as an array (`a[0]`, `a.iter()` of `a: Vec3`): its type is a name
-/// the macro cannot look into, most likely an alias of an array type. True if any is.
-fn report_indexed_models(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> bool {
+/// the macro cannot look into, most likely an alias of an array type. The names reported.
+fn report_indexed_models(
+    sig: &Signature,
+    block: &syn::Block,
+    errors: &mut Errors,
+) -> HashSet<String> {
     struct Find<'a> {
         sig: &'a Signature,
         errors: &'a mut Errors,
@@ -406,7 +417,7 @@ fn report_indexed_models(sig: &Signature, block: &syn::Block, errors: &mut Error
         reported: HashSet::default(),
     };
     find.visit_block(block);
-    !find.reported.is_empty()
+    find.reported
 }
 
 /// `net.a.b` as (model index, path), when `expr` is a chain of named fields on a model.
