@@ -852,6 +852,41 @@ impl<S: Split + Clone> Split for &S {
     }
 }
 
+/// The values of dual numbers in any shape, through any references (`&[Dual<T>]` of a slice
+/// parameter lent again, `&&[Dual<T>; N]`): what code passed through reads of them.
+pub trait DualValues {
+    type Values;
+    fn values(&self) -> Self::Values;
+}
+
+impl<S: Split + Clone> DualValues for [S] {
+    type Values = Vec<S::Values>;
+    fn values(&self) -> Self::Values {
+        self.iter().map(|x| x.clone().split().0).collect()
+    }
+}
+
+impl<S: Split + Copy, const N: usize> DualValues for [S; N] {
+    type Values = [S::Values; N];
+    fn values(&self) -> Self::Values {
+        self.map(|x| x.split().0)
+    }
+}
+
+impl<S: Split + Clone> DualValues for Vec<S> {
+    type Values = Vec<S::Values>;
+    fn values(&self) -> Self::Values {
+        self[..].values()
+    }
+}
+
+impl<D: DualValues + ?Sized> DualValues for &D {
+    type Values = D::Values;
+    fn values(&self) -> Self::Values {
+        (**self).values()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

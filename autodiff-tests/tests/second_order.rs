@@ -866,3 +866,28 @@ fn second_order_goes_through_calls_that_return_arrays() {
         }
     }
 }
+
+/// hyperopt's adaptive Parzen score: a local closure that takes a data slice and reads its
+/// length, under second order (`[Dual<f64>]: Split` inside the generated code before: the
+/// Bayesian optimization probe).
+#[grad(x, modes(hvp))]
+fn parzen_score(x: f64, below: &[f64]) -> f64 {
+    let lpdf = |pts: &[f64], x: f64| -> f64 {
+        let n = pts.len() as f64;
+        let mean = pts.iter().sum::<f64>() / n;
+        -(x - mean) * (x - mean) - n.ln()
+    };
+    lpdf(below, x) + x.sin()
+}
+
+#[test]
+fn a_closure_reads_the_length_of_a_data_slice_under_second_order() {
+    let below = [0.1, 0.5, -0.3];
+    let mean = 0.1;
+    for x in [0.2, -1.0, 2.5] {
+        let (value, g, hv) = parzen_score_hvp(x, &below, 1.5);
+        assert_eq!(value, parzen_score(x, &below));
+        assert!((g - (-2.0 * (x - mean) + x.cos())).abs() < 1e-12);
+        assert!((hv - 1.5 * (-2.0 - x.sin())).abs() < 1e-12);
+    }
+}

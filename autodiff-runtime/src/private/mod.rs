@@ -1064,12 +1064,8 @@ impl<T, const N: usize> ArrayLen for [T; N] {
 /// The values of an array of dual numbers (a copy, in its shape: `[T; N]`, `Vec<T>`, rows):
 /// what code passed through in `NAME_dual_adjoint` reads of a differentiated array parameter
 /// (`x.iter().any(|&v| v < 0.0)`), written for floats.
-pub fn dual_values<A: ToOwned + ?Sized>(duals: &A) -> <A::Owned as crate::dual::Split>::Values
-where
-    A::Owned: crate::dual::Split,
-{
-    let owned: A::Owned = duals.to_owned();
-    crate::dual::Split::split(owned).0
+pub fn dual_values<A: crate::dual::DualValues + ?Sized>(duals: &A) -> A::Values {
+    duals.values()
 }
 
 /// Values and tangents of a gradient accumulated on dual numbers.
