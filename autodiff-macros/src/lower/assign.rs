@@ -32,7 +32,15 @@ impl Lowerer<'_> {
                     self.effect_tokens(quote!(#left = #right));
                     return;
                 }
-                let rhs = self.expr_scalar(right);
+                // `ix = get_high_word(x);` of a `let ix: u32;`: a function that returns an
+                // integer, as it is in a `let` that states the type.
+                let integer = (op.is_none() && self.cells[cell].ty == Ty::Int)
+                    .then(|| self.integer_call(right, false))
+                    .flatten();
+                let rhs = match integer {
+                    Some(value) => self.scalar(value, right.span()),
+                    None => self.expr_scalar(right),
+                };
                 let value = match op {
                     Some(op) => {
                         let current = self.cells[cell].value.clone();

@@ -1036,6 +1036,12 @@ pub(super) fn compound_op(op: &SynBinOp) -> Option<BinOp> {
         SynBinOp::MulAssign(_) => BinOp::Mul,
         SynBinOp::DivAssign(_) => BinOp::Div,
         SynBinOp::RemAssign(_) => BinOp::Rem,
+        // (on integers: `ix &= 0x7fffffff;`, libm's bit tricks)
+        SynBinOp::BitAndAssign(_) => BinOp::BitAnd,
+        SynBinOp::BitOrAssign(_) => BinOp::BitOr,
+        SynBinOp::BitXorAssign(_) => BinOp::BitXor,
+        SynBinOp::ShlAssign(_) => BinOp::Shl,
+        SynBinOp::ShrAssign(_) => BinOp::Shr,
         _ => return None,
     })
 }

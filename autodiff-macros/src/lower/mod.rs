@@ -667,6 +667,40 @@ impl<'ast> Visit<'ast> for IntegerReads {
         r.start.iter().chain(&r.end).for_each(|e| self.note(e));
         syn::visit::visit_expr_range(self, r);
     }
+    // Bits: `ix >> 20`, `ix &= 0x7fffffff`, `k | 1` (no float has them; a bool's `&` and `|`
+    // are told apart by an integer literal beside them).
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        let shift = matches!(
+            b.op,
+            syn::BinOp::Shl(_)
+                | syn::BinOp::Shr(_)
+                | syn::BinOp::ShlAssign(_)
+                | syn::BinOp::ShrAssign(_)
+        );
+        let bits = matches!(
+            b.op,
+            syn::BinOp::BitAnd(_)
+                | syn::BinOp::BitOr(_)
+                | syn::BinOp::BitXor(_)
+                | syn::BinOp::BitAndAssign(_)
+                | syn::BinOp::BitOrAssign(_)
+                | syn::BinOp::BitXorAssign(_)
+        );
+        let int_literal = |e: &Expr| {
+            matches!(
+                e,
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(_),
+                    ..
+                })
+            )
+        };
+        if shift || (bits && (int_literal(&b.left) || int_literal(&b.right))) {
+            self.note_integer(&b.left);
+            self.note_integer(&b.right);
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
     fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
         self.note_integer(&i.index);
         syn::visit::visit_expr_index(self, i);
