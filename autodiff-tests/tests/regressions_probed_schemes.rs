@@ -4,7 +4,10 @@
 //! with `std::array::from_fn` (the function's type gives the length); an HLLC star state from
 //! a closure that states its array type (`|..| -> [f64; 3] { .. }`); and a shallow-water flux
 //! that copies an edge's index out of a data struct (`let left = edge.left_triangle;`),
-//! indexes with it and hands it to a method (skycler/rust-swe), taken for float data.
+//! indexes with it and hands it to a method (skycler/rust-swe), taken for float data. And a
+//! comparison of numbers behind `&` (`w_i <= &wp` of an item of `omega.iter()`, `x_val <=
+//! &x[0]`: mikemt/ndspec's JONSWAP spectrum and interpolation, a marine probe), rejected as a
+//! `&` that is not an array passed to a function.
 
 use autodiff::{grad, Params};
 
@@ -151,4 +154,61 @@ fn an_index_copied_out_of_data_goes_to_a_method_as_an_integer() {
     assert_eq!((d.h[0], d.h[2]), (0.0, 0.0));
     assert!((d.hu[1] - 3.0 * 2.0 * 0.1 / 2.0).abs() < 1e-15);
     assert_eq!((d.hu[0], d.hu[2]), (0.0, 0.0));
+}
+
+/// The peak-enhancement part of ndspec's JONSWAP `energy`: the width on either side of the
+/// peak, chosen by comparing an item of `omega.iter()` with `&wp`.
+#[grad]
+fn peak_side_sum(omega: &[f64], wp: f64, sigma_a: f64, sigma_b: f64) -> f64 {
+    let mut total = 0.0;
+    for w_i in omega.iter() {
+        let s = if w_i <= &wp { sigma_a } else { sigma_b };
+        total += (-0.5 * ((w_i - wp) / (s * wp)).powi(2)).exp();
+    }
+    total
+}
+
+/// ndspec's `linear_interp_vec` at one point: the ends compared by reference.
+#[grad]
+fn interp(x: &[f64], y: &[f64], at: f64) -> f64 {
+    let x_val = &at;
+    if x_val <= &x[0] {
+        return y[0];
+    }
+    if x_val >= &x[x.len() - 1] {
+        return y[y.len() - 1];
+    }
+    let mut i = 0;
+    while x_val > &x[i + 1] {
+        i += 1;
+    }
+    y[i] + (y[i + 1] - y[i]) * (at - x[i]) / (x[i + 1] - x[i])
+}
+
+#[test]
+fn numbers_compared_behind_references() {
+    let omega = [0.5, 0.6, 0.7];
+    let (value, (d_omega, d_wp, d_a, d_b)) = peak_side_sum_grad(&omega, 0.62, 0.07, 0.09);
+    assert_eq!(value, peak_side_sum(&omega, 0.62, 0.07, 0.09));
+    let f = |v: [f64; 6]| [peak_side_sum(&[v[0], v[1], v[2]], v[3], v[4], v[5])];
+    let x = [omega[0], omega[1], omega[2], 0.62, 0.07, 0.09];
+    check_pullback(
+        f,
+        x,
+        [1.0],
+        [d_omega[0], d_omega[1], d_omega[2], d_wp, d_a, d_b],
+    );
+    let (xs, ys) = ([0.0, 1.0, 2.0], [1.0, 3.0, 2.0]);
+    for at in [-1.0, 0.5, 1.5, 3.0] {
+        let (value, (d_x, d_y, d_at)) = interp_grad(&xs, &ys, at);
+        assert_eq!(value, interp(&xs, &ys, at));
+        let f = |v: [f64; 7]| [interp(&v[..3], &v[3..6], v[6])];
+        let x = [xs[0], xs[1], xs[2], ys[0], ys[1], ys[2], at];
+        check_pullback(
+            f,
+            x,
+            [1.0],
+            [d_x[0], d_x[1], d_x[2], d_y[0], d_y[1], d_y[2], d_at],
+        );
+    }
 }

@@ -533,9 +533,12 @@ impl Lowerer<'_> {
             _ => return self.unsupported(b, "#[grad] does not support this operator"),
         };
         // `l0 * &cusp.chroma`, `sum.clone() + x` (generic numeric code): arithmetic on a number
-        // behind `&` or copied, the number's.
-        if !op.is_comparison()
-            && (copied_operand(&b.left).is_some() || copied_operand(&b.right).is_some())
+        // behind `&` or copied, the number's; so is a comparison of numbers behind `&` (`w_i <=
+        // &wp` of an item of `omega.iter()`: ndspec's JONSWAP spectrum).
+        let referenced = |e: &Expr| matches!(e, Expr::Reference(r) if r.mutability.is_none());
+        if (!op.is_comparison()
+            && (copied_operand(&b.left).is_some() || copied_operand(&b.right).is_some()))
+            || (op.is_comparison() && (referenced(&b.left) || referenced(&b.right)))
         {
             let number = |e: &Expr| copied_operand(e).unwrap_or(e).clone();
             let mut b = b.clone();
