@@ -7,7 +7,11 @@
 //! indexes with it and hands it to a method (skycler/rust-swe), taken for float data. And a
 //! comparison of numbers behind `&` (`w_i <= &wp` of an item of `omega.iter()`, `x_val <=
 //! &x[0]`: mikemt/ndspec's JONSWAP spectrum and interpolation, a marine probe), rejected as a
-//! `&` that is not an array passed to a function.
+//! `&` that is not an array passed to a function. From a radar probe (rf-signals' ITWOM
+//! port, r4w's cross sections): locals declared first and assigned later, one from another
+//! (`let x; let temp; temp = 1.0 / r; x = temp * temp;`), rejected as untyped; and a `&f64`
+//! left out of `#[grad(..)]` handed on dereferenced (`plate(*w, *h, f)`), taken for a struct
+//! of data (a `_with_data` the callee does not have).
 
 use autodiff::{grad, Params};
 
@@ -211,4 +215,36 @@ fn numbers_compared_behind_references() {
             [d_x[0], d_x[1], d_x[2], d_y[0], d_y[1], d_y[2], d_at],
         );
     }
+}
+
+/// rf-signals' `h0f`, its locals declared first as in the C it was ported from.
+#[grad]
+#[allow(clippy::needless_late_init)]
+fn h0f_like(r: f64) -> f64 {
+    let x;
+    let temp;
+    temp = 1.0 / r;
+    x = temp * temp;
+    4.343 * (x + 1.0).ln()
+}
+
+#[grad]
+fn plate(w: f64, h: f64, lambda: f64) -> f64 {
+    w * h / lambda
+}
+
+#[grad(f)]
+fn rcs(f: f64, w: &f64, h: &f64) -> f64 {
+    plate(*w, *h, f)
+}
+
+#[test]
+fn locals_assigned_later_from_each_other_and_numbers_behind_references() {
+    for r in [0.5, 2.0, 7.0] {
+        let (value, d) = h0f_like_grad(r);
+        assert_eq!(value, h0f_like(r));
+        assert!((d - central(h0f_like, r)).abs() < 1e-7);
+    }
+    let (value, d_f) = rcs_grad(2.0, &1.0, &3.0);
+    assert_eq!((value, d_f), (1.5, -0.75));
 }

@@ -638,11 +638,21 @@ impl Lowerer<'_> {
                 if p.path.get_ident().is_some_and(|i| self.local_structs.contains(&i.to_string()))))
     }
 
-    /// Whether `arg` passes a struct parameter read as data whole (`Param::data_slot`).
+    /// Whether `arg` passes a struct parameter read as data whole (`Param::data_slot`), not
+    /// the number a `&f64` of data refers to (`*w`).
     fn passes_data_struct(&self, arg: &Expr) -> bool {
         self.sig.passed_whole(arg).is_some_and(|p| {
-            p.data_slot() && matches!(self.lookup(&p.ident.to_string()), Some(Binding::Opaque))
+            p.data_slot()
+                && matches!(self.lookup(&p.ident.to_string()), Some(Binding::Opaque))
+                && !self.refers_to_number(&p.ident.to_string())
         })
+    }
+
+    /// Whether the parameter `name` is written as a reference to the function's float
+    /// (`w: &f64` left out of `#[grad(..)]`): float data behind `&`.
+    fn refers_to_number(&self, name: &str) -> bool {
+        matches!(self.sig.written_types.get(name), Some(syn::Type::Reference(r))
+            if crate::lower::type_kind(&r.elem, self.sig) == Ty::Float)
     }
 
     /// A copy of the `&mut` data parameter `arg` hands a call (`rng` of `rng: &mut Rng`), made
@@ -919,6 +929,13 @@ impl Lowerer<'_> {
                     self.arrays[array.0].elem == Elem::Float
                 }
                 Some(Some(Binding::View(s))) => self.arrays[s.array.0].elem == Elem::Float,
+                // `w` of `w: &f64` left out of `#[grad(..)]`.
+                Some(Some(Binding::Opaque)) => self.refers_to_number(
+                    &p.path
+                        .get_ident()
+                        .map(|i| i.to_string())
+                        .unwrap_or_default(),
+                ),
                 Some(Some(_)) => false,
                 _ => self.is_float_data_constant(&p.path),
             },

@@ -374,11 +374,18 @@ impl Lowerer<'_> {
             name: &'a proc_macro2::Ident,
             values: Vec<&'a Expr>,
             lets: Vec<(&'a proc_macro2::Ident, &'a Expr)>,
+            /// Every name's assignments (other locals declared first, assigned later).
+            all: Vec<(&'a proc_macro2::Ident, &'a Expr)>,
         }
         impl<'a> Visit<'a> for Assigned<'a> {
             fn visit_expr_assign(&mut self, a: &'a syn::ExprAssign) {
                 if matches!(&*a.left, Expr::Path(p) if p.path.is_ident(self.name)) {
                     self.values.push(&a.right);
+                }
+                if let Expr::Path(p) = &*a.left {
+                    if let Some(ident) = p.path.get_ident() {
+                        self.all.push((ident, &a.right));
+                    }
                 }
                 syn::visit::visit_expr_assign(self, a);
             }
@@ -393,13 +400,34 @@ impl Lowerer<'_> {
             name: &pi.ident,
             values: Vec::new(),
             lets: Vec::new(),
+            all: Vec::new(),
         };
         rest.iter().for_each(|s| assigned.visit_stmt(s));
         let looks_float = |e: &Expr| self.looks_float(e) || self.reads(&e.to_token_stream()).varied;
-        let float = assigned.values.iter().any(|e| {
-            looks_float(e)
-                || matches!(e, Expr::Path(p) if assigned.lets.iter().any(|(n, init)| p.path.is_ident(*n) && looks_float(init)))
-        });
+        // Locals assigned floats, and those assigned values computed from them (`temp = 1.0 /
+        // r; x = temp * temp;` of `let x; let temp;`, rf-signals' ITWOM port).
+        let mut floats: HashSet<String> = HashSet::default();
+        loop {
+            let before = floats.len();
+            for (name, value) in &assigned.all {
+                let mut mentioned = Vec::new();
+                mentioned_names(value.to_token_stream(), &mut mentioned);
+                let from_floats = self.opaque_type(value) != Ty::Int
+                    && mentioned
+                        .iter()
+                        .any(|(m, _)| floats.contains(&m.to_string()));
+                if looks_float(value) || from_floats {
+                    floats.insert(name.to_string());
+                }
+            }
+            if floats.len() == before {
+                break;
+            }
+        }
+        let float = floats.contains(&pi.ident.to_string())
+            || assigned.values.iter().any(|e| {
+                matches!(e, Expr::Path(p) if assigned.lets.iter().any(|(n, init)| p.path.is_ident(*n) && looks_float(init)))
+            });
         let (attrs, ty) = (&local.attrs, &self.sig.float);
         if float {
             return Some(parse_quote!(#(#attrs)* let #pi: #ty;));
