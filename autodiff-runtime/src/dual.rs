@@ -758,20 +758,7 @@ macro_rules! dual_tuples {
     (@elem $index:tt $t:ty) => { $t };
 }
 
-dual_tuples! {
-    1 => (0),
-    2 => (0, 1),
-    3 => (0, 1, 2),
-    4 => (0, 1, 2, 3),
-    5 => (0, 1, 2, 3, 4),
-    6 => (0, 1, 2, 3, 4, 5),
-    7 => (0, 1, 2, 3, 4, 5, 6),
-    8 => (0, 1, 2, 3, 4, 5, 6, 7),
-    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
-    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
-    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
-}
+crate::for_tuples!(dual_tuples);
 
 /// A lifted constant as the `g_dual_adjoint` parameter it is passed to takes it: a number
 /// or an array by value, or a reference to an array or a slice.

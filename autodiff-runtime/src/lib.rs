@@ -8,6 +8,28 @@
 // when `#[grad]` is used inside this crate, too.
 extern crate self as autodiff;
 
+/// Calls the macro `$m` with the tuples of numbers of one type the runtime takes (a tuple
+/// parameter, a tuple a call returns), up to twelve: `len => (index, ..)` each.
+macro_rules! for_tuples {
+    ($m:ident) => {
+        $m! {
+            1 => (0),
+            2 => (0, 1),
+            3 => (0, 1, 2),
+            4 => (0, 1, 2, 3),
+            5 => (0, 1, 2, 3, 4),
+            6 => (0, 1, 2, 3, 4, 5),
+            7 => (0, 1, 2, 3, 4, 5, 6),
+            8 => (0, 1, 2, 3, 4, 5, 6, 7),
+            9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
+            10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+            11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+            12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+        }
+    };
+}
+pub(crate) use for_tuples;
+
 pub mod activation;
 #[cfg(feature = "safetensors")]
 pub mod checkpoint;

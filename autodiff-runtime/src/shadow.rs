@@ -269,25 +269,23 @@ macro_rules! tuple_shadows {
     (@elem $index:tt $t:ident) => { $t };
 }
 
-tuple_shadows! {
-    1 => (0),
-    2 => (0, 1),
-    3 => (0, 1, 2),
-    4 => (0, 1, 2, 3),
-    5 => (0, 1, 2, 3, 4),
-    6 => (0, 1, 2, 3, 4, 5),
-    7 => (0, 1, 2, 3, 4, 5, 6),
-    8 => (0, 1, 2, 3, 4, 5, 6, 7),
-    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
-    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
-    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
-}
+crate::for_tuples!(tuple_shadows);
 
 #[cold]
 #[track_caller]
-fn index_out_of_tuple(i: usize, len: usize) -> ! {
+pub(crate) fn index_out_of_tuple(i: usize, len: usize) -> ! {
     panic!("autodiff: index {i} out of a tuple of {len} numbers")
+}
+
+/// The length of elements `start..end` of a tuple of `len` numbers (a shadow's or a
+/// tangent's part).
+#[inline(always)]
+#[track_caller]
+pub(crate) fn tuple_part_len(start: usize, end: usize, len: usize) -> usize {
+    if start > end || end > len {
+        panic!("autodiff: elements {start}..{end} out of a tuple of {len} numbers");
+    }
+    end - start
 }
 
 /// Elements `start..end` of a tuple accumulator (`SliceShadow::part` of `&mut (T, T, T)`).
@@ -302,13 +300,10 @@ impl<'a, U> TuplePart<'a, U> {
     #[inline(always)]
     #[track_caller]
     fn new(tuple: &'a mut U, start: usize, end: usize, len: usize) -> Self {
-        if start > end || end > len {
-            panic!("autodiff: elements {start}..{end} out of a tuple of {len} numbers");
-        }
         TuplePart {
             tuple,
             start,
-            len: end - start,
+            len: tuple_part_len(start, end, len),
         }
     }
 }

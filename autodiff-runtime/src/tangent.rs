@@ -207,7 +207,7 @@ macro_rules! tuple_tangents {
             fn at(&self, i: usize) -> T {
                 match i {
                     $($index => self.$index,)+
-                    _ => panic!("autodiff: index {i} out of a tuple of {} numbers", $len),
+                    _ => crate::shadow::index_out_of_tuple(i, $len),
                 }
             }
 
@@ -223,20 +223,7 @@ macro_rules! tuple_tangents {
     (@elem $index:tt $t:ident) => { $t };
 }
 
-tuple_tangents! {
-    1 => (0),
-    2 => (0, 1),
-    3 => (0, 1, 2),
-    4 => (0, 1, 2, 3),
-    5 => (0, 1, 2, 3, 4),
-    6 => (0, 1, 2, 3, 4, 5),
-    7 => (0, 1, 2, 3, 4, 5, 6),
-    8 => (0, 1, 2, 3, 4, 5, 6, 7),
-    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
-    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
-    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
-}
+crate::for_tuples!(tuple_tangents);
 
 /// The tangent of elements `start..end` of a tuple (`SliceTangent::part` of `&(T, T, T)`).
 #[derive(Clone, Copy, Debug)]
@@ -250,13 +237,10 @@ impl<S> TuplePart<S> {
     #[inline(always)]
     #[track_caller]
     fn new(tuple: S, start: usize, end: usize, len: usize) -> Self {
-        if start > end || end > len {
-            panic!("autodiff: elements {start}..{end} out of a tuple of {len} numbers");
-        }
         TuplePart {
             tuple,
             start,
-            len: end - start,
+            len: crate::shadow::tuple_part_len(start, end, len),
         }
     }
 }

@@ -139,15 +139,7 @@ impl Lowerer<'_> {
                 }
             }
         };
-        let mut e = &*f.expr;
-        while let Expr::MethodCall(m) = e {
-            if m.method != "iter" || !m.args.is_empty() {
-                return None;
-            }
-            e = &m.receiver;
-        }
-        let element =
-            prescan::root_type(e, &self.sig.written_types).and_then(prescan::element_type)?;
+        let (_, element) = self.iterated_parameter(f)?;
         let name = &pi.ident;
         let typed_already = matches!(f.body.stmts.first(), Some(SynStmt::Local(l))
             if matches!(&l.pat, Pat::Type(t) if matches!(&*t.pat, Pat::Ident(p) if p.ident == *name)));
@@ -179,15 +171,7 @@ impl Lowerer<'_> {
             },
             _ => return None,
         };
-        let mut e = &*f.expr;
-        while let Expr::MethodCall(m) = e {
-            if m.method != "iter" || !m.args.is_empty() {
-                return None;
-            }
-            e = &m.receiver;
-        }
-        let element =
-            prescan::root_type(e, &self.sig.written_types).and_then(prescan::element_type)?;
+        let (e, element) = self.iterated_parameter(f)?;
         let syn::Type::Tuple(t) = element else {
             return None;
         };
@@ -207,6 +191,21 @@ impl Lowerer<'_> {
             ),
         );
         Some(typed)
+    }
+
+    /// What `f` iterates, a parameter (through `.iter()`), and the type of its items as the
+    /// signature writes it.
+    fn iterated_parameter<'f>(&self, f: &'f syn::ExprForLoop) -> Option<(&'f Expr, &syn::Type)> {
+        let mut e = &*f.expr;
+        while let Expr::MethodCall(m) = e {
+            if m.method != "iter" || !m.args.is_empty() {
+                return None;
+            }
+            e = &m.receiver;
+        }
+        let element =
+            prescan::root_type(e, &self.sig.written_types).and_then(prescan::element_type)?;
+        Some((e, element))
     }
 
     /// `#[checkpoint]` on the `for` loop just lowered (`checkpoint.rs`).

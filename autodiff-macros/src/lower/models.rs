@@ -845,6 +845,17 @@ fn item_sources<'a>(
     }
 }
 
+/// Whether `e` is `name`, through `*`, `&` and parentheses.
+fn names_param(e: &Expr, name: &Ident) -> bool {
+    match e {
+        Expr::Path(p) => p.path.is_ident(name),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => names_param(&u.expr, name),
+        Expr::Reference(r) => names_param(&r.expr, name),
+        Expr::Paren(p) => names_param(&p.expr, name),
+        _ => false,
+    }
+}
+
 /// Whether the body matches `name` against patterns (`match tail { Tail::Lower => .. }`,
 /// `matches!(tail, Tail::Lower)`) or compares it with a variant (`tail == Tail::Lower`): what
 /// only an enum is used for, never a model.
@@ -853,26 +864,15 @@ pub fn used_as_enum(block: &syn::Block, name: &Ident) -> bool {
         name: &'a Ident,
         found: bool,
     }
-    impl Find<'_> {
-        fn is_name(&self, e: &Expr) -> bool {
-            match e {
-                Expr::Path(p) => p.path.is_ident(self.name),
-                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.is_name(&u.expr),
-                Expr::Reference(r) => self.is_name(&r.expr),
-                Expr::Paren(p) => self.is_name(&p.expr),
-                _ => false,
-            }
-        }
-    }
     impl<'ast> Visit<'ast> for Find<'_> {
         fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
-            self.found |= self.is_name(&m.expr);
+            self.found |= names_param(&m.expr, self.name);
             syn::visit::visit_expr_match(self, m);
         }
         fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
             if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
-                self.found |= (self.is_name(&b.left) && is_variant(&b.right))
-                    || (self.is_name(&b.right) && is_variant(&b.left));
+                self.found |= (names_param(&b.left, self.name) && is_variant(&b.right))
+                    || (names_param(&b.right, self.name) && is_variant(&b.left));
             }
             syn::visit::visit_expr_binary(self, b);
         }
@@ -897,29 +897,18 @@ pub fn reads_parts(block: &syn::Block, name: &Ident) -> bool {
         name: &'a Ident,
         found: bool,
     }
-    impl Find<'_> {
-        fn is_name(&self, e: &Expr) -> bool {
-            match e {
-                Expr::Path(p) => p.path.is_ident(self.name),
-                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.is_name(&u.expr),
-                Expr::Reference(r) => self.is_name(&r.expr),
-                Expr::Paren(p) => self.is_name(&p.expr),
-                _ => false,
-            }
-        }
-    }
     impl<'ast> Visit<'ast> for Find<'_> {
         fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
-            self.found |= self.is_name(&f.base);
+            self.found |= names_param(&f.base, self.name);
             syn::visit::visit_expr_field(self, f);
         }
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            self.found |= self.is_name(&m.receiver);
+            self.found |= names_param(&m.receiver, self.name);
             syn::visit::visit_expr_method_call(self, m);
         }
         // (`a[0]` of `a: Vec3`, an alias of an array: reported as one where a model is read)
         fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
-            self.found |= self.is_name(&i.expr);
+            self.found |= names_param(&i.expr, self.name);
             syn::visit::visit_expr_index(self, i);
         }
         fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -927,7 +916,10 @@ pub fn reads_parts(block: &syn::Block, name: &Ident) -> bool {
                 strip_type(&l.pat),
                 syn::Pat::Struct(_) | syn::Pat::TupleStruct(_)
             );
-            self.found |= destructured && l.init.as_ref().is_some_and(|i| self.is_name(&i.expr));
+            self.found |= destructured
+                && l.init
+                    .as_ref()
+                    .is_some_and(|i| names_param(&i.expr, self.name));
             syn::visit::visit_local(self, l);
         }
         // (a macro's tokens, `println!("{}", m.w)`, are not looked into: a model read only

@@ -771,25 +771,12 @@ impl<D: FloatData + ?Sized> FloatData for &D {}
 /// A tuple of floats of one type (an item of a data slice of points, `sites[i]`), which a
 /// callee takes as a tuple parameter.
 macro_rules! float_data_tuples {
-    ($(($($t:ident),+)),+ $(,)?) => {$(
-        impl<D: FloatData> FloatData for ($(float_data_tuples!(@same $t D),)+) {}
+    ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
+        impl<D: FloatData> FloatData for ($(float_data_tuples!(@same $index D),)+) {}
     )+};
-    (@same $t:ident $d:ident) => { $d };
+    (@same $index:tt $d:ident) => { $d };
 }
-float_data_tuples!(
-    (A),
-    (A, B),
-    (A, B, C),
-    (A, B, C, E),
-    (A, B, C, E, F),
-    (A, B, C, E, F, G),
-    (A, B, C, E, F, G, H),
-    (A, B, C, E, F, G, H, I),
-    (A, B, C, E, F, G, H, I, J),
-    (A, B, C, E, F, G, H, I, J, K),
-    (A, B, C, E, F, G, H, I, J, K, L),
-    (A, B, C, E, F, G, H, I, J, K, L, M),
-);
+crate::for_tuples!(float_data_tuples);
 
 /// The argument of `NAME_adjoint_with_data` (or `_tangent_with_data`) for a struct or rows
 /// parameter that `#[grad(..)]` leaves out: `NAME` reads it as data, so only `Const` fits;

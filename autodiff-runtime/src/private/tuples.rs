@@ -31,20 +31,7 @@ macro_rules! tuple_arrays {
     (@elem $index:tt $t:ident) => { $t };
 }
 
-tuple_arrays! {
-    1 => (0),
-    2 => (0, 1),
-    3 => (0, 1, 2),
-    4 => (0, 1, 2, 3),
-    5 => (0, 1, 2, 3, 4),
-    6 => (0, 1, 2, 3, 4, 5),
-    7 => (0, 1, 2, 3, 4, 5, 6),
-    8 => (0, 1, 2, 3, 4, 5, 6, 7),
-    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
-    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
-    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
-}
+crate::for_tuples!(tuple_arrays);
 
 /// A tuple a call returns handed on whole to another call (`det(diff(b, a), v)`): its
 /// adjoint is a tuple of its type, passed to the first call's `_adjoint` by value.
@@ -77,20 +64,7 @@ macro_rules! handed_on_tuples {
     (@zero $index:tt $t:ident) => { $t::zero() };
 }
 
-handed_on_tuples! {
-    1 => (0),
-    2 => (0, 1),
-    3 => (0, 1, 2),
-    4 => (0, 1, 2, 3),
-    5 => (0, 1, 2, 3, 4),
-    6 => (0, 1, 2, 3, 4, 5),
-    7 => (0, 1, 2, 3, 4, 5, 6),
-    8 => (0, 1, 2, 3, 4, 5, 6, 7),
-    9 => (0, 1, 2, 3, 4, 5, 6, 7, 8),
-    10 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    11 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
-    12 => (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
-}
+crate::for_tuples!(handed_on_tuples);
 
 /// An item of a data slice of tuples (`q` of `for &q in sites`, `for q in sites.iter()`),
 /// by value whether the sweeps bound it by value or by reference.
