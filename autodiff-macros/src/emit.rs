@@ -97,6 +97,7 @@ pub fn generate(
     lower::split_lets::desugar(&mut item.block);
     lower::statement_forms::desugar(&mut item.block);
     lower::statement_forms::bind_array_tail(&mut item.block, &item.sig.output);
+    lower::statement_forms::bind_matrix_rows(&mut item.block, &item.sig.output);
     lower::closure_returns::desugar(&mut item.block);
     lower::replaced::desugar(&mut item.block);
     lower::collected::desugar(&mut item.block);

@@ -1,7 +1,8 @@
 //! Matrix outputs: `#[grad]` functions that return `[[T; M]; N]` (their `_adjoint` takes
 //! `d_out: &[[T; M]; N]` and adds the vector-Jacobian product), and the functions that call
 //! them and read the result with two indices, pass it on whole, or assign it to a matrix;
-//! matrices written as a literal of rows (`[pts[a], pts[b]]`).
+//! matrices written as a literal of rows (`[pts[a], pts[b]]`) or of calls that return rows,
+//! and a row of a returned matrix assigned to a local array (`i = r[0];`, a cosmology probe).
 #![allow(clippy::needless_range_loop)] // index loops are how matrix code is written
 #![allow(clippy::let_and_return)] // `cubed` ends with a named call result on purpose
 
@@ -700,4 +701,69 @@ fn matrices_by_value() {
     }
     let (_, j) = transposed_jacobian([[1.0, 2.0], [3.0, 4.0]]);
     assert_eq!(j[0][1], [[0.0, 0.0], [1.0, 0.0]]);
+}
+
+/// Rosetta Code's orbital elements (a cosmology probe): a rotation of two basis vectors
+/// returned as a literal of two array-valued calls, read back a row at a time.
+#[grad]
+fn mul_add3(v1: [f64; 3], x1: f64, v2: [f64; 3], x2: f64) -> [f64; 3] {
+    [
+        v1[0] * x1 + v2[0] * x2,
+        v1[1] * x1 + v2[1] * x2,
+        v1[2] * x1 + v2[2] * x2,
+    ]
+}
+
+#[grad]
+fn rotate_basis(i: [f64; 3], j: [f64; 3], alpha: f64) -> [[f64; 3]; 2] {
+    [
+        mul_add3(i, alpha.cos(), j, alpha.sin()),
+        mul_add3(i, -alpha.sin(), j, alpha.cos()),
+    ]
+}
+
+#[grad]
+fn turned_row(alpha: f64) -> f64 {
+    let mut i = [1.0, 0.0, 0.0];
+    let j = [0.0, 1.0, 0.0];
+    let r = rotate_basis(i, j, alpha);
+    i = r[0];
+    i[0] + 2.0 * i[1]
+}
+
+#[grad]
+fn turned_pattern(alpha: f64) -> f64 {
+    let mut i = [1.0, 0.0, 0.0];
+    let j = [0.0, 1.0, 0.0];
+    let [i1, _] = rotate_basis(i, j, alpha);
+    i = i1;
+    let p = mul_add3(i, 2.0, j, 3.0);
+    p[0] + 2.0 * p[1]
+}
+
+#[test]
+fn a_matrix_of_calls_rows_and_its_rows_assigned() {
+    let (i, j) = ([1.0, 0.5, -0.25], [0.0, 1.0, 2.0]);
+    let d_out = [[1.0, -2.0, 0.5], [0.25, 3.0, -1.0]];
+    let (mut d_i, mut d_j, mut d_alpha) = ([0.0; 3], [0.0; 3], 0.0);
+    for alpha in [0.3, -1.2] {
+        let value = rotate_basis_adjoint(i, j, alpha, &d_out, &mut d_i, &mut d_j, &mut d_alpha);
+        assert_eq!(value, rotate_basis(i, j, alpha));
+        let (s, c) = alpha.sin_cos();
+        let mut expected = 0.0;
+        for k in 0..3 {
+            expected += d_out[0][k] * (-i[k] * s + j[k] * c) + d_out[1][k] * (-i[k] * c - j[k] * s);
+        }
+        assert!((d_alpha - expected).abs() < 1e-14, "{d_alpha} {expected}");
+        d_alpha = 0.0;
+    }
+    for alpha in [0.3, 2.0] {
+        let (s, c) = alpha.sin_cos();
+        let (value, d) = turned_row_grad(alpha);
+        assert_eq!(value, c + 2.0 * s);
+        assert!((d - (-s + 2.0 * c)).abs() < 1e-15);
+        let (value, d) = turned_pattern_grad(alpha);
+        assert!((value - (2.0 * c + 2.0 * (2.0 * s + 3.0))).abs() < 1e-14);
+        assert!((d - (-2.0 * s + 4.0 * c)).abs() < 1e-14);
+    }
 }

@@ -187,10 +187,16 @@ impl Lowerer<'_> {
         let synthetic =
             |base: &str| proc_macro2::Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (i, j) = (synthetic("i"), synthetic("j"));
-        // A local array is read where it is (`rows[0] = a;`); anything else is made first.
-        let local_array = matches!(right, Expr::Path(p) if p.path.get_ident().is_some_and(|n| {
-            matches!(self.lookup(&n.to_string()), Some(Binding::Array(_)))
-        }));
+        // A local array, or a row of a local matrix (`i = r[0];` of `let r = rotate(..);`), is
+        // read where it is (`rows[0] = a;`); anything else is made first.
+        let local = |e: &Expr, rows: bool| {
+            matches!(e, Expr::Path(p) if p.path.get_ident().is_some_and(|n| {
+                matches!(self.lookup(&n.to_string()), Some(Binding::Array(a))
+                    if !rows || self.arrays[a.0].dims == dims + 1)
+            }))
+        };
+        let local_array =
+            local(right, false) || matches!(right, Expr::Index(row) if local(&row.expr, true));
         let new: Expr = match local_array {
             true => right.clone(),
             false => build::path(&synthetic("assigned")),

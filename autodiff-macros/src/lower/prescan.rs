@@ -187,6 +187,13 @@ pub(super) fn matrix_names(stmts: &[SynStmt], arrays: &HashSet<String>) -> HashS
             }
             syn::visit::visit_local(self, l);
         }
+        // `i = r[0];` of an array `i`: `r` has rows.
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if local_name(&a.left).is_some_and(|name| self.arrays.contains(&name)) {
+                self.matrices.extend(indexed(&a.right));
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
     }
     let mut c = Collect {
         matrices: HashSet::default(),
@@ -287,6 +294,10 @@ pub(super) fn array_names(stmts: &[SynStmt], vector: bool) -> HashSet<String> {
                     Pat::Ident(pi) => {
                         if let Some(source) = local_name(&init.expr) {
                             self.copies.push((pi.ident.to_string(), source));
+                        }
+                        // `let mut i = [1.0, 0.0, 0.0];`: an array, whatever reads it.
+                        if matches!(&*init.expr, Expr::Array(_) | Expr::Repeat(_)) {
+                            self.arrays.insert(pi.ident.to_string());
                         }
                         let typed = matches!(&l.pat, Pat::Type(t) if nested_type(&t.ty));
                         if typed || nested_literal(&init.expr) {

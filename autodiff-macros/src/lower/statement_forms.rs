@@ -58,6 +58,40 @@ pub fn bind_array_tail(block: &mut Block, output: &syn::ReturnType) {
     block.stmts.push(Stmt::Expr(parse_quote!(#result), None));
 }
 
+/// The rows of a function that returns a matrix (`-> [[f64; 3]; 2]`) given as calls in its
+/// tail literal (`[mul_add(i, c, j, s), mul_add(i, -s, j, c)]`, a rotation of basis vectors:
+/// Rosetta Code's orbital elements), each bound first to a local of the row type, as the
+/// tail's rows are read as local arrays.
+pub fn bind_matrix_rows(block: &mut Block, output: &syn::ReturnType) {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return;
+    };
+    let syn::Type::Array(matrix) = &**ty else {
+        return;
+    };
+    let row = &*matrix.elem;
+    if !matches!(row, syn::Type::Array(_)) {
+        return;
+    }
+    let Some(Stmt::Expr(Expr::Array(rows), None)) = block.stmts.last_mut() else {
+        return;
+    };
+    let mut lets: Vec<Stmt> = Vec::new();
+    for (k, element) in rows.elems.iter_mut().enumerate() {
+        if !matches!(element, Expr::Call(_) | Expr::MethodCall(_)) {
+            continue;
+        }
+        let name = syn::Ident::new(
+            &format!("{}row_{k}", super::SYNTHETIC),
+            syn::spanned::Spanned::span(element),
+        );
+        let value = std::mem::replace(element, parse_quote!(#name));
+        lets.push(parse_quote!(let #name: #row = #value;));
+    }
+    let last = block.stmts.len() - 1;
+    block.stmts.splice(last..last, lets);
+}
+
 /// Whether `e` makes an array whose length only its type states: `.map(..)` of an array a
 /// call returns, `std::array::from_fn(..)`, `v.try_into().unwrap()` of a `Vec`.
 fn unstated_array(e: &Expr) -> bool {
