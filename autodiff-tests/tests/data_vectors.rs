@@ -3,7 +3,9 @@
 //! name, changed in place (`idx.reverse()`), read as indices. They were taken for float
 //! arrays ("cannot index with a float", or code that did not compile). A vector assigned a
 //! differentiated value that the `let` could not see yet is a clear error
-//! (`tests/ui/body/untyped-vec-assigned-float.rs`).
+//! (`tests/ui/body/untyped-vec-assigned-float.rs`). A vector a loop fills with its counter
+//! (`idx.push(i)`) is one of indices too, and a typed vector of indices picked by comparing
+//! differentiated values (`let peaks: Vec<usize> = (1..n - 1).filter(..).collect();`) is data.
 
 #![allow(unused_assignments)] // `Vec::new()` then assigned whole: the shape under test
 mod common;
@@ -123,4 +125,50 @@ fn hand_derived_values() {
     for (i, gi) in g.iter().enumerate() {
         assert_eq!(*gi, x[i].exp() / (i as f64 + 1.0));
     }
+}
+
+/// Biosignal features (the medical-signal probe): indices pushed by a loop's counter, a
+/// typed local pushed once per iteration, and peak indices picked by a filter over a range
+/// that compares the differentiated samples.
+#[grad]
+fn weighted_by_index(x: &[f64]) -> f64 {
+    let mut idx = Vec::new();
+    for i in 0..x.len() {
+        idx.push(i);
+    }
+    idx.iter().map(|&i| i as f64 * x[i]).sum()
+}
+
+#[grad]
+#[allow(clippy::needless_range_loop)] // as the probed code indexes
+fn sines_typed(x: &[f64]) -> f64 {
+    let mut p = Vec::new();
+    for s in 0..x.len() {
+        let tp: f64 = x[s].sin();
+        p.push(tp);
+    }
+    p.iter().sum()
+}
+
+#[grad]
+fn mean_peak_amplitude(x: &[f64]) -> f64 {
+    let peaks: Vec<usize> = (1..x.len() - 1)
+        .filter(|&i| x[i] > x[i - 1] && x[i] > x[i + 1])
+        .collect();
+    peaks.iter().map(|&i| x[i].abs()).sum::<f64>() / peaks.len() as f64
+}
+
+#[test]
+fn index_vectors_typed_pushes_and_picked_peaks() {
+    let x = [0.1, 0.5, 0.2, -0.7, -0.9, 0.3];
+    let (value, d) = weighted_by_index_grad(&x);
+    assert_eq!(value, weighted_by_index(&x));
+    assert_eq!(d, vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    let (value, d) = sines_typed_grad(&x);
+    assert_eq!(value, sines_typed(&x));
+    assert_eq!(d, x.iter().map(|v| v.cos()).collect::<Vec<_>>());
+    // Peaks at 1 (0.5) and 5 is an end: only index 1; -0.9 is a trough.
+    let (value, d) = mean_peak_amplitude_grad(&x);
+    assert_eq!(value, 0.5);
+    assert_eq!(d, vec![0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
 }

@@ -104,7 +104,11 @@ impl Lowerer<'_> {
                 }
             }
             Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {
-                if self.try_opaque_check(init) {
+                // `let peaks: Vec<usize> = (1..n - 1).filter(|&i| x[i] > x[i - 1]).collect();`:
+                // indices picked by comparing numbers, data whatever it reads.
+                let data =
+                    annotated.is_some_and(|ty| super::written_types::holds_no_float(ty, self.sig));
+                if data || self.try_opaque_check(init) {
                     return LocalArray::No;
                 }
                 self.collect(pi, m, annotated)

@@ -522,7 +522,7 @@ fn index_base(expr: &Expr) -> (&Expr, usize) {
     }
 }
 
-fn strip_type(pat: &syn::Pat) -> &syn::Pat {
+pub(super) fn strip_type(pat: &syn::Pat) -> &syn::Pat {
     match pat {
         syn::Pat::Type(t) => &t.pat,
         other => other,

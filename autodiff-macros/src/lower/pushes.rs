@@ -142,6 +142,30 @@ impl Lowerer<'_> {
         local.init.is_some() && super::written_types::holds_no_float(ty, self.sig)
     }
 
+    /// `let mut idx = Vec::new();` that the loop after it fills with its counter over a
+    /// range (`for i in 0..n { idx.push(i); }`): a vector of indices, data kept as written.
+    pub(super) fn index_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> bool {
+        let Some((local, pi, None)) = named_let(stmt) else {
+            return false;
+        };
+        if !matches!(
+            local.init.as_ref().map(|i| empty_vec(&i.expr)),
+            Some(Some(None))
+        ) {
+            return false;
+        }
+        let Some(SynStmt::Expr(Expr::ForLoop(f), _)) = rest.iter().find(|s| mentions(s, &pi.ident))
+        else {
+            return false;
+        };
+        let counter = match &*f.pat {
+            Pat::Ident(counter) if matches!(&*f.expr, Expr::Range(_)) => &counter.ident,
+            _ => return false,
+        };
+        pushed_item(f, &pi.ident)
+            .is_some_and(|item| matches!(item, Expr::Path(p) if p.path.is_ident(counter)))
+    }
+
     /// Whether `stmts` assign `name` a differentiated value (`name = ..;`, at any depth).
     fn assigns_varied(&self, stmts: &[SynStmt], name: &Ident) -> bool {
         struct Assigns<'n>(&'n Ident, Vec<Expr>);
@@ -387,11 +411,14 @@ fn defining_exprs(item: &Expr, body: &syn::Block) -> Vec<(Expr, bool)> {
     let mut out = vec![(item.clone(), true)];
     for (name, _) in &names {
         let bound = body.stmts.iter().rev().find_map(|s| match s {
+            // (`let tp = ..;`, `let tp: f64 = ..;`)
             SynStmt::Local(syn::Local {
-                pat: Pat::Ident(pi),
+                pat,
                 init: Some(init),
                 ..
-            }) if pi.ident == *name => Some((&*init.expr, false)),
+            }) if matches!(super::models::strip_type(pat), Pat::Ident(pi) if pi.ident == *name) => {
+                Some((&*init.expr, false))
+            }
             SynStmt::Expr(Expr::Assign(a), _) if is_name(&a.left, name) => Some((&*a.right, true)),
             SynStmt::Expr(Expr::Binary(b), _)
                 if compound_op(&b.op).is_some() && is_name(&b.left, name) =>

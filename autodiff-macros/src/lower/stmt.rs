@@ -59,7 +59,9 @@ impl Lowerer<'_> {
             }
             // `let mut v = Vec::new();` of floats assigned later: an empty array; of data:
             // kept as written.
-            self.let_holds_data = self.empty_data_vec(stmt, rest) || self.data_container(stmt);
+            self.let_holds_data = self.empty_data_vec(stmt, rest)
+                || self.data_container(stmt)
+                || self.index_vec(stmt, rest);
             let declared = self
                 .empty_float_vec(stmt, rest)
                 .or_else(|| self.deferred_float(stmt, rest));
@@ -840,8 +842,16 @@ impl Lowerer<'_> {
         });
         let may_leave = std::mem::replace(&mut self.value_may_leave, true);
         let reported = self.errors.len();
+        // `let peaks: Vec<usize> = (1..n - 1).filter(|&i| x[i] > x[i - 1]).collect();`: a
+        // value its type says holds no float, computed from differentiated ones (compared,
+        // counted): data, as written.
+        let data = annotated
+            .filter(|ty| super::written_types::holds_no_float(ty, self.sig))
+            .filter(|_| self.reads(&init.to_token_stream()).varied)
+            .and_then(|_| self.try_opaque(init, true));
         let mut value = integer
             .or(other_float)
+            .or(data)
             .unwrap_or_else(|| self.lower_expr(init));
         self.value_may_leave = may_leave;
         // `let q: (f64, f64) = sites[i];`: a tuple of float data, which a callee takes as a

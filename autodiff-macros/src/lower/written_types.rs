@@ -91,7 +91,13 @@ pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
         }),
         _ => false,
     };
-    container && !crate::sig::contains_float(ty, &sig.float, &[])
+    // (`Vec<_>` may hold anything, floats too)
+    let inferred = ty
+        .to_token_stream()
+        .to_string()
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|word| word == "_");
+    container && !inferred && !crate::sig::contains_float(ty, &sig.float, &[])
 }
 
 /// Whether an array or `Vec` type holds integers or bools (`Vec<usize>`, `[[bool; 4]; 2]`).
