@@ -216,7 +216,7 @@ impl Lowerer<'_> {
         // `TENORS.map(|t| (-z * t).exp())` of a `const` table, its length stated on the `let`
         // (`let d: [f64; 3] = ..`): read element by element, as `TENORS[i]`.
         if let (None, Some(syn::Type::Array(a))) = (&binding, annotated) {
-            return crate::lower::call::indexes_constant(&parse_quote!(#p[0]))
+            return crate::lower::float_data::indexes_constant(&parse_quote!(#p[0]))
                 .then(|| (&*m.receiver, a.len.clone(), *f));
         }
         if let Some(Binding::Row { array, .. }) = &binding {

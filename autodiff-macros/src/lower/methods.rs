@@ -134,7 +134,7 @@ impl Lowerer<'_> {
         // `TENORS.map(|t| (-z * t).exp())` of a `const` table, where no `let` states the
         // length (`stmt.rs`'s `array_map` takes it from there).
         if let (true, Expr::Path(p)) = (name == "map" && m.args.len() == 1, &*m.receiver) {
-            let table = call::indexes_constant(&syn::parse_quote!(#p[0]));
+            let table = float_data::indexes_constant(&syn::parse_quote!(#p[0]));
             if table && self.reads(&m.args.to_token_stream()).varied {
                 return self.unsupported(
                     &m.method,

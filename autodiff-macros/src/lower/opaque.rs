@@ -341,7 +341,7 @@ impl Lowerer<'_> {
         // A float computed from constants (`TABLE[1] - TABLE[0]`): a float for a callee that
         // takes a shadow for it, also through a local.
         let float_data =
-            call::indexes_constant(expr) || (ty == Ty::Unknown && self.looks_float(expr));
+            float_data::indexes_constant(expr) || (ty == Ty::Unknown && self.looks_float(expr));
         if let (Some(v), true) = (value.var(), float_data) {
             self.table_elements.insert(v);
         }
