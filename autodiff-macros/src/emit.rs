@@ -96,6 +96,7 @@ pub fn generate(
     lower::let_chains::desugar(&mut item.block);
     lower::split_lets::desugar(&mut item.block);
     lower::statement_forms::desugar(&mut item.block);
+    lower::scans::desugar(&mut item.block);
     lower::statement_forms::bind_array_tail(&mut item.block, &item.sig.output);
     lower::statement_forms::bind_matrix_rows(&mut item.block, &item.sig.output);
     lower::closure_returns::desugar(&mut item.block);

@@ -11,7 +11,10 @@
 //! port, r4w's cross sections): locals declared first and assigned later, one from another
 //! (`let x; let temp; temp = 1.0 / r; x = temp * temp;`), rejected as untyped; and a `&f64`
 //! left out of `#[grad(..)]` handed on dereferenced (`plate(*w, *h, f)`), taken for a struct
-//! of data (a `_with_data` the callee does not have).
+//! of data (a `_with_data` the callee does not have). A running value collected into a vector
+//! (`.scan(0.0, |acc, ..| { *acc += ..; Some(*acc) }).collect()`: a cumulative comoving
+//! distance, a cumulative trapezoid; the cosmology and medical-signal probes), rejected as a
+//! chain it cannot collect, is the loop it stands for (`lower/scans.rs`).
 
 use autodiff::{grad, Params};
 
@@ -247,4 +250,55 @@ fn locals_assigned_later_from_each_other_and_numbers_behind_references() {
     }
     let (value, d_f) = rcs_grad(2.0, &1.0, &3.0);
     assert_eq!((value, d_f), (1.5, -0.75));
+}
+
+/// A cumulative comoving distance (midpoint rule), the function's result.
+#[grad]
+fn cumulative_distance(om: f64, dz: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .scan(0.0, |acc, i| {
+            let z = (i as f64 + 0.5) * dz;
+            *acc += dz / (om * (1.0 + z).powi(3) + 1.0 - om).sqrt();
+            Some(*acc)
+        })
+        .collect()
+}
+
+/// A cumulative trapezoid bound to a local, its state named like a local read after it.
+#[grad]
+fn trapezoid_total(y: &[f64], h: f64) -> f64 {
+    let acc = 2.0;
+    let c: Vec<f64> = y
+        .windows(2)
+        .scan(0.0, |acc: &mut f64, w| {
+            *acc += 0.5 * h * (w[0] + w[1]);
+            Some(*acc)
+        })
+        .collect();
+    c.iter().sum::<f64>() * acc
+}
+
+#[test]
+fn a_running_value_collected() {
+    let (om, dz, n) = (0.3, 0.1, 5);
+    let values = cumulative_distance(om, dz, n);
+    let d_out = [0.5, -1.0, 0.0, 2.0, 1.0];
+    let (mut d_om, mut d_dz) = (0.0, 0.0);
+    let got = cumulative_distance_adjoint(om, dz, n, &d_out, &mut d_om, &mut d_dz);
+    assert_eq!(got, values);
+    let f = |v: [f64; 2]| {
+        let c = cumulative_distance(v[0], v[1], n);
+        [c.iter().zip(&d_out).map(|(a, b)| a * b).sum::<f64>()]
+    };
+    check_pullback(f, [om, dz], [1.0], [d_om, d_dz]);
+    let y = [1.0, 2.0, 0.5, -1.0];
+    let (value, (d_y, d_h)) = trapezoid_total_grad(&y, 0.25);
+    assert_eq!(value, trapezoid_total(&y, 0.25));
+    let f = |v: [f64; 5]| [trapezoid_total(&v[..4], v[4])];
+    check_pullback(
+        f,
+        [y[0], y[1], y[2], y[3], 0.25],
+        [1.0],
+        [d_y[0], d_y[1], d_y[2], d_y[3], d_h],
+    );
 }

@@ -38,6 +38,7 @@ mod prescan;
 mod pushes;
 mod records;
 pub mod replaced;
+pub mod scans;
 pub(crate) use control::bound_names;
 pub(crate) use opaque::mentioned_names;
 mod slice_patterns;

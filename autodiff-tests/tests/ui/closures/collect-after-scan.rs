@@ -1,5 +1,6 @@
-// A running sum collected from `scan`: its `None` may end the chain early, so its length is
-// known only at the end; the message names `scan` and says how to write the loop.
+// A running sum collected from `scan` whose `None` may end the chain early: its length is
+// known only at the end; the message names `scan` and says how to write the loop. (One that
+// always gives `Some` is collected as the loop it stands for.)
 use autodiff::grad;
 
 #[grad]
@@ -8,7 +9,11 @@ fn cumulative_squares(x: &[f64]) -> f64 {
         .iter()
         .scan(0.0, |s, &v| {
             *s += v;
-            Some(*s)
+            if *s > 10.0 {
+                None
+            } else {
+                Some(*s)
+            }
         })
         .collect();
     sums.iter().map(|c| c * c).sum()
