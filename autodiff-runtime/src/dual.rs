@@ -760,6 +760,75 @@ macro_rules! dual_tuples {
 
 crate::for_tuples!(dual_tuples);
 
+/// A number or a nested array of them in a `const` or `static` table, lifted to constants
+/// whatever its depth (`[f64; 3]`, `[[f64; 3]; 3]`): the macro does not see a table's type.
+pub trait LiftElem: Copy {
+    type Dual;
+    fn lift_elem(self) -> Self::Dual;
+}
+
+impl LiftElem for f64 {
+    type Dual = Dual<f64>;
+    fn lift_elem(self) -> Dual<f64> {
+        Dual::constant(self)
+    }
+}
+
+impl LiftElem for f32 {
+    type Dual = Dual<f32>;
+    fn lift_elem(self) -> Dual<f32> {
+        Dual::constant(self)
+    }
+}
+
+impl<E: LiftElem, const M: usize> LiftElem for [E; M] {
+    type Dual = [E::Dual; M];
+    fn lift_elem(self) -> Self::Dual {
+        self.map(LiftElem::lift_elem)
+    }
+}
+
+/// A `const` or `static` table (an array of any depth, or a slice of them) lifted to
+/// constants, for `g_dual_adjoint`.
+pub trait LiftConstant {
+    type Dual;
+    fn lift_constant(&self) -> Self::Dual;
+}
+
+impl<E: LiftElem, const N: usize> LiftConstant for [E; N] {
+    type Dual = [E::Dual; N];
+    fn lift_constant(&self) -> Self::Dual {
+        self.map(LiftElem::lift_elem)
+    }
+}
+
+/// A scalar `const EPS: f64` (the macro cannot see that it is not an array).
+macro_rules! lift_constant_numbers {
+    ($($t:ty),*) => {$(
+        impl LiftConstant for $t {
+            type Dual = Dual<$t>;
+            fn lift_constant(&self) -> Dual<$t> {
+                Dual::constant(*self)
+            }
+        }
+    )*};
+}
+lift_constant_numbers!(f32, f64);
+
+impl<E: LiftElem> LiftConstant for [E] {
+    type Dual = Vec<E::Dual>;
+    fn lift_constant(&self) -> Self::Dual {
+        self.iter().map(|&e| e.lift_elem()).collect()
+    }
+}
+
+impl<A: LiftConstant + ?Sized> LiftConstant for &A {
+    type Dual = A::Dual;
+    fn lift_constant(&self) -> Self::Dual {
+        (**self).lift_constant()
+    }
+}
+
 /// A lifted constant as the `g_dual_adjoint` parameter it is passed to takes it: a number
 /// or an array by value, or a reference to an array or a slice.
 pub trait PassAs<'a, T> {

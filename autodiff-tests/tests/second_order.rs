@@ -891,3 +891,41 @@ fn a_closure_reads_the_length_of_a_data_slice_under_second_order() {
         assert!((hv - 1.5 * (-2.0 - x.sin())).abs() < 1e-12);
     }
 }
+
+/// The fitted ACES tone map's input matrix (a tone-mapping probe), a `const` table handed
+/// whole to a `#[grad]` function under second order: lifted to constants at its own depth,
+/// a matrix (its rows were taken for numbers before, E0277 inside the generated code).
+const ACES_INPUT: [[f64; 3]; 3] = [
+    [0.59719, 0.35458, 0.04823],
+    [0.07600, 0.90834, 0.01566],
+    [0.02840, 0.13383, 0.83777],
+];
+
+#[grad(modes(hvp))]
+fn mat_vec(m: &[[f64; 3]; 3], v: &[f64; 3]) -> [f64; 3] {
+    let mut out = [0.0; 3];
+    for i in 0..3 {
+        out[i] = m[i][0] * v[0] + m[i][1] * v[1] + m[i][2] * v[2];
+    }
+    out
+}
+
+#[grad(modes(hvp))]
+fn luma_of_mapped(v: &[f64; 3]) -> f64 {
+    let o = mat_vec(&ACES_INPUT, v);
+    0.2126 * o[0] * o[0] + 0.7152 * o[1] + 0.0722 * o[2]
+}
+
+#[test]
+fn a_constant_matrix_handed_to_a_call_under_second_order() {
+    let v = [0.4, 1.3, 2.2];
+    let (value, g, hv) = luma_of_mapped_hvp(&v, &[1.0, 0.5, 0.0]);
+    assert_eq!(value, luma_of_mapped(&v));
+    assert_eq!(g, luma_of_mapped_grad(&v).1);
+    // The Hessian is 2 * 0.2126 * m0 m0^T (m0 the matrix's first row).
+    let m0 = ACES_INPUT[0];
+    let along = m0[0] + 0.5 * m0[1];
+    for k in 0..3 {
+        assert!((hv[k] - 2.0 * 0.2126 * m0[k] * along).abs() < 1e-14);
+    }
+}

@@ -601,9 +601,14 @@ impl Gen<'_> {
             self.dual.is_some() && self.takes_array_shadow(a) && !self.is_dual_array(a.array);
         if lift {
             let rows = self.body.array(a.array).dims - usize::from(a.row.is_some()) == 2;
-            let lift = match rows {
-                true => quote!(lift_rows),
-                false => quote!(lift),
+            // (a constant's depth is its type's, which is not written here)
+            let constant = self.body.array(a.array).origin == ArrayOrigin::Constant
+                && !self.is_data_field(a.array)
+                && self.data_array_param(a.array).is_none();
+            let lift = match (constant, rows) {
+                (true, _) => quote!(lift_constant),
+                (false, true) => quote!(lift_rows),
+                (false, false) => quote!(lift),
             };
             let borrowed = match is_ref {
                 true => source,

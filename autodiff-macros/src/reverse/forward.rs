@@ -197,7 +197,7 @@ impl Gen<'_> {
     }
 
     /// The `ParamKind::DataArray` parameter that the constant array `a` reads.
-    fn data_array_param(&self, a: ArrayId) -> Option<&Param> {
+    pub(crate) fn data_array_param(&self, a: ArrayId) -> Option<&Param> {
         let info = self.body.array(a);
         let path = info.path.as_ref()?;
         self.sig.params.iter().find(|p| {

@@ -975,6 +975,13 @@ where
     }
 }
 
+/// A `const` or `static` table of any depth as dual numbers with zero tangents, for
+/// `g_dual_adjoint`.
+#[inline]
+pub fn lift_constant<A: crate::dual::LiftConstant + ?Sized>(table: &A) -> A::Dual {
+    table.lift_constant()
+}
+
 /// An array of data as dual numbers with zero tangents, for `g_dual_adjoint`.
 #[inline]
 pub fn lift<A: crate::dual::Lift + ?Sized>(array: &A) -> A::Dual {
