@@ -2,7 +2,8 @@
 //! chosen by `match`, `if let`, `matches!` and `==`: data the branches are taken on, the
 //! other fields differentiated in the branch taken. An enum parameter taken by value and
 //! only handed on to a helper (a heat exchanger's flow arrangement: a thermodynamics probe)
-//! is data under a bare `#[grad]` too, as a matched one is.
+//! is data under a bare `#[grad]` too, as a matched one is; so is one whose getter the body
+//! calls (EN 1993-1-1's buckling curve, `curve.alpha()`: a structural reliability probe).
 
 use autodiff::{grad, Params};
 
@@ -104,6 +105,42 @@ fn an_enum_handed_on_by_value_is_data() {
             down[i] -= h;
             let fd = (lmtd(up, arrangement) - lmtd(down, arrangement)) / (2.0 * h);
             assert!((d_t[i] - fd).abs() < 1e-7, "{i}: {} {fd}", d_t[i]);
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BucklingCurve {
+    A,
+    B,
+}
+
+impl BucklingCurve {
+    pub fn alpha(self) -> f64 {
+        match self {
+            Self::A => 0.21,
+            Self::B => 0.34,
+        }
+    }
+}
+
+/// EN 1993-1-1's reduction factor for flexural buckling.
+#[grad]
+fn chi(lambda_bar: f64, curve: BucklingCurve) -> f64 {
+    let alpha = curve.alpha();
+    let phi = 0.5 * (1.0 + alpha * (lambda_bar - 0.2) + lambda_bar * lambda_bar);
+    1.0 / (phi + (phi * phi - lambda_bar * lambda_bar).max(0.0).sqrt())
+}
+
+#[test]
+fn an_enum_whose_getter_is_called_is_data() {
+    for curve in [BucklingCurve::A, BucklingCurve::B] {
+        for l in [0.5, 1.0, 1.7] {
+            let (value, d) = chi_grad(l, curve);
+            assert_eq!(value, chi(l, curve));
+            let h = 1e-6;
+            let fd = (chi(l + h, curve) - chi(l - h, curve)) / (2.0 * h);
+            assert!((d - fd).abs() < 1e-7, "{l}: {d} {fd}");
         }
     }
 }
