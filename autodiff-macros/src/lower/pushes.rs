@@ -103,15 +103,9 @@ impl Lowerer<'_> {
     /// (`v = (0..n).collect();`), and never write an element of, push into or lend mutably: a
     /// vector of data (indices, say), kept as written.
     pub(super) fn empty_data_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> bool {
-        let Some((local, pi, None)) = named_let(stmt) else {
+        let Some(pi) = untyped_empty_vec(stmt) else {
             return false;
         };
-        if !matches!(
-            local.init.as_ref().map(|i| empty_vec(&i.expr)),
-            Some(Some(None))
-        ) {
-            return false;
-        }
         let mut uses = VectorUses {
             name: &pi.ident,
             assigned: Vec::new(),
@@ -145,15 +139,9 @@ impl Lowerer<'_> {
     /// `let mut idx = Vec::new();` that the loop after it fills with its counter over a
     /// range (`for i in 0..n { idx.push(i); }`): a vector of indices, data kept as written.
     pub(super) fn index_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> bool {
-        let Some((local, pi, None)) = named_let(stmt) else {
+        let Some(pi) = untyped_empty_vec(stmt) else {
             return false;
         };
-        if !matches!(
-            local.init.as_ref().map(|i| empty_vec(&i.expr)),
-            Some(Some(None))
-        ) {
-            return false;
-        }
         let Some(SynStmt::Expr(Expr::ForLoop(f), _)) = rest.iter().find(|s| mentions(s, &pi.ident))
         else {
             return false;
@@ -390,6 +378,19 @@ fn push_receiver(stmt: &SynStmt) -> Option<&Ident> {
     (m.method == "push" && m.args.len() == 1)
         .then(|| p.path.get_ident())
         .flatten()
+}
+
+/// The name of `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`) with no
+/// element type written anywhere.
+fn untyped_empty_vec(stmt: &SynStmt) -> Option<&syn::PatIdent> {
+    let (local, pi, None) = named_let(stmt)? else {
+        return None;
+    };
+    matches!(
+        local.init.as_ref().map(|i| empty_vec(&i.expr)),
+        Some(Some(None))
+    )
+    .then_some(pi)
 }
 
 fn push_argument(stmt: &SynStmt) -> Option<&Expr> {
