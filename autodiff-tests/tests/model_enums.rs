@@ -3,7 +3,8 @@
 //! other fields differentiated in the branch taken. An enum parameter taken by value and
 //! only handed on to a helper (a heat exchanger's flow arrangement: a thermodynamics probe)
 //! is data under a bare `#[grad]` too, as a matched one is; so is one whose getter the body
-//! calls (EN 1993-1-1's buckling curve, `curve.alpha()`: a structural reliability probe).
+//! calls (EN 1993-1-1's buckling curve, `curve.alpha()`: a structural reliability probe). A
+//! model taken by value whose method is applied to inputs (`m.predict(x)`) stays a model.
 
 use autodiff::{grad, Params};
 
@@ -143,4 +144,34 @@ fn an_enum_whose_getter_is_called_is_data() {
             assert!((d - fd).abs() < 1e-7, "{l}: {d} {fd}");
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, Params)]
+pub struct Line {
+    w: f64,
+    b: f64,
+}
+
+#[grad(self)]
+impl Line {
+    fn predict(&self, x: f64) -> f64 {
+        self.w * x + self.b
+    }
+}
+
+#[grad]
+fn squared_error(m: Line, x: f64, y: f64) -> f64 {
+    (m.predict(x) - y).powi(2)
+}
+
+#[test]
+fn a_model_by_value_whose_method_is_applied_stays_a_model() {
+    let m = Line { w: 2.0, b: -1.0 };
+    let (value, (d_m, d_x, d_y)) = squared_error_grad(m, 1.5, 1.0);
+    let r = 2.0 * 1.5 - 1.0 - 1.0;
+    assert_eq!(value, r * r);
+    assert_eq!(
+        (d_m.w, d_m.b, d_x, d_y),
+        (2.0 * r * 1.5, 2.0 * r, 2.0 * r * 2.0, -2.0 * r)
+    );
 }

@@ -889,9 +889,10 @@ pub fn used_as_enum(block: &syn::Block, name: &Ident) -> bool {
     find.found
 }
 
-/// Whether the body reads a field of `name`, indexes it or iterates it (`m.w[i]`, `let Lin {
-/// w, .. } = m;`, `a[0]`, `a.iter()`): what a model (or an alias of an array) is used for,
-/// never a flag, whose methods are read as data (`curve.alpha()`).
+/// Whether the body reads a field of `name`, applies a method of it to inputs, indexes it or
+/// iterates it (`m.w[i]`, `m.predict(x)`, `let Lin { w, .. } = m;`, `a[0]`, `a.iter()`): what a
+/// model (or an alias of an array) is used for, never a flag, whose getters are read as data
+/// (`curve.alpha()`).
 pub fn reads_parts(block: &syn::Block, name: &Ident) -> bool {
     struct Find<'a> {
         name: &'a Ident,
@@ -902,8 +903,9 @@ pub fn reads_parts(block: &syn::Block, name: &Ident) -> bool {
             self.found |= names_param(&f.base, self.name);
             syn::visit::visit_expr_field(self, f);
         }
-        // (`a.iter()` of `a: Vec3`, an alias of an array, reported as such; not a getter of a
-        // flag, `curve.alpha()` of `curve: BucklingCurve`)
+        // A model's method applied to inputs (`m.predict(x)`), or a read of an array (`a.iter()`
+        // of `a: Vec3`, an alias, reported as such); not a getter of a flag (`curve.alpha()` of
+        // `curve: BucklingCurve`).
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             const ARRAY_READS: &[&str] = &[
                 "iter",
@@ -920,7 +922,7 @@ pub fn reads_parts(block: &syn::Block, name: &Ident) -> bool {
                 "as_slice",
             ];
             self.found |= names_param(&m.receiver, self.name)
-                && ARRAY_READS.contains(&m.method.to_string().as_str());
+                && (!m.args.is_empty() || ARRAY_READS.contains(&m.method.to_string().as_str()));
             syn::visit::visit_expr_method_call(self, m);
         }
         // (`a[0]` of `a: Vec3`, an alias of an array: reported as one where a model is read)
