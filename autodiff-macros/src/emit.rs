@@ -426,6 +426,12 @@ pub(crate) fn camel(name: &str) -> String {
         .collect()
 }
 
+/// Whether `ty` is a path without generic arguments (`V3`, `glam::DVec3`).
+fn plain_path(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none()
+        && p.path.segments.iter().all(|s| s.arguments.is_none()))
+}
+
 /// Which struct parameters are models: all of them under a bare `#[grad]`, the ones it
 /// names under `#[grad(..)]` (the others are data). A model is read, never written.
 fn settle_models(attr: &GradAttr, sig: &mut Signature, block: &syn::Block, errors: &mut Errors) {
@@ -446,9 +452,14 @@ fn settle_models(attr: &GradAttr, sig: &mut Signature, block: &syn::Block, error
         // on (`approaches(t, arrangement)`: a flag, a `Copy` enum).
         let named = match &attr.wrt {
             None => {
-                !p.is_self()
-                    && !models::used_as_enum(block, &p.ident)
-                    && (*by_ref || models::reads_parts(block, &p.ident))
+                let enumerated = models::used_as_enum(block, &p.ident);
+                let read = *by_ref || models::reads_parts(block, &p.ident);
+                // (of a type without generics, which decide nothing here: `Vec3<T>` may
+                // be `Params` only for some `T`)
+                if !p.is_self() && !enumerated && !read && !p.generic && plain_path(ty) {
+                    sig.data_by_getters.push((**ty).clone());
+                }
+                !p.is_self() && !enumerated && read
             }
             Some(names) => names.contains(&p.ident),
         };
@@ -1277,9 +1288,16 @@ fn takes_impl_trait(item: &ItemFn) -> bool {
 
 /// `let _ = f;`: the original function is used whenever an item generated from it is (no
 /// dead-code warning for a function that is only ever differentiated).
+/// With it, the check that each struct taken by value as data is no model
+/// (`Signature::data_by_getters`).
 pub(crate) fn mention(item: &ItemFn, sig: &Signature) -> Option<TokenStream> {
     let original = original(item, sig);
-    (!takes_impl_trait(item)).then(|| quote!(let _ = #original;))
+    let checks = sig.data_by_getters.iter().map(|ty| {
+        quote_spanned!(syn::spanned::Spanned::span(ty)=>
+            ::autodiff::__private::model_taken_by_value_and_only_its_methods_called_is_data_name_it_in_grad_to_differentiate_it::<#ty, _>();
+        )
+    });
+    (!takes_impl_trait(item)).then(|| quote!(let _ = #original; #(#checks)*))
 }
 
 /// An intra-doc link to the item `name` beside the generated ones: through `Self::` for a

@@ -78,8 +78,11 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
             },
             // Unmarked methods when none is marked; associated functions the methods call
             // (`Self::leaky(z)`) either way.
+            // (not a `&mut self` method of a block that differentiates `self`: a state
+            // update beside the getters, `fn step(&mut self, dt: f64) -> f64`)
             None if (!marked || helper_called(&resolved, &called))
-                && returns_floats(&resolved, &outer) =>
+                && returns_floats(&resolved, &outer)
+                && !(names_self(&attr) && updates_self(&resolved)) =>
             {
                 match block_options(&attr, &resolved, &called) {
                     // A block's `modes(jacobian)` is for the methods that return vectors.
@@ -366,6 +369,18 @@ fn called_through_self(item: &ItemImpl) -> Vec<String> {
     };
     syn::visit::Visit::visit_item_impl(&mut calls, item);
     calls.names
+}
+
+/// Whether the block's attribute differentiates `self` (`#[grad(self)]`, `#[grad(self, x)]`).
+fn names_self(attr: &GradAttr) -> bool {
+    attr.wrt
+        .as_ref()
+        .is_some_and(|names| names.iter().any(|n| n == "self"))
+}
+
+/// Whether a method takes `&mut self`.
+fn updates_self(method: &ImplItemFn) -> bool {
+    matches!(method.sig.receiver(), Some(r) if r.reference.is_some() && r.mutability.is_some())
 }
 
 /// Whether a method returns what `#[grad]` differentiates: a float (`f64`, `f32`, or a type

@@ -146,6 +146,9 @@ impl VarInfo {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Elem {
     Float,
+    /// `bool`s: a read of one is a condition, a placeholder for one `false`.
+    Bool,
+    /// Integers, or data of a type the function does not see.
     Other,
 }
 

@@ -264,6 +264,9 @@ pub struct Signature {
     /// Every named parameter's type as written: what a pattern binds of data it types
     /// (`a` of `for &(a, r) in episode` over `episode: &[(usize, f64)]`).
     pub written_types: HashMap<String, Type>,
+    /// The types of struct parameters taken by value that a bare `#[grad]` reads as data,
+    /// their methods without arguments called or handed on: checked not to be models.
+    pub data_by_getters: Vec<Type>,
 }
 
 impl Signature {
@@ -600,6 +603,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
         returns,
         tuple,
         float_data,
+        data_by_getters: Vec::new(),
         written_types,
     })
 }

@@ -246,8 +246,10 @@ impl Lowerer<'_> {
         let written = annotated.map_or(Ty::Unknown, |t| type_kind(element_type(t), self.sig));
         let elem = match written {
             Ty::Float => Elem::Float,
-            Ty::Int | Ty::Bool => Elem::Other,
+            Ty::Bool => Elem::Bool,
+            Ty::Int => Elem::Other,
             _ if self.ty(&fill) == Ty::Float || matches!(fill, Operand::Const(_)) => Elem::Float,
+            _ if self.ty(&fill) == Ty::Bool => Elem::Bool,
             _ => Elem::Other,
         };
         let dims =
@@ -646,8 +648,11 @@ impl Lowerer<'_> {
         let stream = match self.stream(&m.receiver) {
             Ok(s) if s.tail.is_empty() => s,
             Ok(s) => {
-                // (A `filter` keeps a number of items the values decide, which a push in a
-                // branch would too: not a vector the sweeps track.)
+                // (A `filter` keeps a number of items the values decide: the vector is made
+                // at the chain's length and cut to the items kept, `pushes.rs`.)
+                if let Some(array) = self.collect_kept(pi, &m.receiver, annotated) {
+                    return LocalArray::Declared(array);
+                }
                 let step = s.tail[0].name();
                 let advice = match step {
                     "scan" => "write the loop out, pushing each item into a `Vec` declared empty before it (`let mut out = Vec::new(); for .. { .. out.push(v); }`)",
@@ -762,6 +767,7 @@ impl Lowerer<'_> {
     fn zero_of(&self, elem: Elem) -> Operand {
         match elem {
             Elem::Float => self.zero(),
+            Elem::Bool => Operand::Lit(lit_bool(false)),
             Elem::Other => Operand::Lit(lit_int(0)),
         }
     }
@@ -907,8 +913,8 @@ pub(super) fn branch_matrix_cols(expr: &Expr) -> Option<usize> {
 
 /// `expr` with each array it ends in written into `name`: a literal element by element, `if
 /// c { [a, b] } else { .. }` as `if c { name[0] = a; name[1] = b; } else { .. }`; a local
-/// array or a parameter's copy whole (`name = out;`, `name = *x;`). `name` may be a row
-/// (`m[j]`).
+/// array, a parameter's copy, a row or a call's array whole (`name = out;`, `name = *x;`,
+/// `name = y[k];`). `name` may be a row (`m[j]`).
 pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
     let mut expr = expr.clone();
     branch_tail_mut(&mut expr, &mut |tail| match tail {
@@ -919,15 +925,16 @@ pub(super) fn assign_tails(expr: &Expr, name: &impl quote::ToTokens) -> Expr {
             });
             *tail = parse_quote!({ #(#writes)* });
         }
-        t if names_array(t) || is_call(t) => {
-            let named = t.clone();
-            *t = parse_quote!({ #name = #named; });
-        }
         // `[0.0; 3]`: every element written.
         Expr::Repeat(r) => {
             let (value, len) = (&r.expr, &r.len);
             let i = syn::Ident::new(&format!("{SYNTHETIC}filled"), r.span());
             *tail = parse_quote!({ for #i in 0..#len { #name[#i] = #value; } });
+        }
+        // Any other array (`out`, `*x`, `g(x)`, a row `y[k]`) assigned whole.
+        t if !leaves(t) => {
+            let named = t.clone();
+            *t = parse_quote!({ #name = #named; });
         }
         _ => {}
     });

@@ -303,7 +303,7 @@ impl Lowerer<'_> {
             None => rhs,
         };
         // A derivative stored where the array was taken for integers would be dropped.
-        if self.arrays[array.0].elem == Elem::Other && self.is_varied(&value) {
+        if self.arrays[array.0].elem != Elem::Float && self.is_varied(&value) {
             self.errors.on(
                 right,
                 format!(
@@ -322,10 +322,10 @@ impl Lowerer<'_> {
 
     /// A read of one element.
     pub(super) fn load(&mut self, array: ArrayId, index: Vec<Operand>, span: Span) -> Operand {
-        let ty = if self.arrays[array.0].elem == Elem::Float {
-            Ty::Float
-        } else {
-            Ty::Int
+        let ty = match self.arrays[array.0].elem {
+            Elem::Float => Ty::Float,
+            Elem::Bool => Ty::Bool,
+            Elem::Other => Ty::Int,
         };
         self.let_op("t", ty, Op::Load { array, index }, span)
     }

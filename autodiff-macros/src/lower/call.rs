@@ -528,13 +528,13 @@ impl Lowerer<'_> {
                 // parameter the function does not look into that holds floats (`&bs[1]` of
                 // `bs: &[[[f64; 2]; 2]; 3]`), ...: float data for the callee, which takes a
                 // shadow for it.
+                // (float data whatever its name: `k` of `let k = 0.5 * cfg.c;`)
                 Value::Scalar(op)
                     if self.ty(&op) == Ty::Unknown
                         && !integers.contains(&position)
-                        && !names_an_index(arg)
                         && (self.is_float_data(&op)
-                            || self.looks_float(arg)
-                            || self.part_of_float_data(arg)) =>
+                            || !names_an_index(arg)
+                                && (self.looks_float(arg) || self.part_of_float_data(arg))) =>
                 {
                     let lent = op.var().is_some_and(|v| self.vars[v.0].reference);
                     let typed = self.checked_float_data(op, lent, arg);

@@ -644,9 +644,13 @@ impl Lowerer<'_> {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
         );
         // Data of a type the function does not see and a literal (`BIG * 1e-19` of a `const
-        // BIG: f64` in an `f32` function): of that data's type, which the literal takes.
+        // BIG: f64` in an `f32` function): of that data's type, which the literal takes. An
+        // integer literal says the data is an integer (`v.len() + 1`).
         let untyped_data = |x: &Operand, other: &Operand| {
-            self.ty(x) == Ty::Unknown && !self.is_varied(x) && matches!(other, Operand::Lit(_))
+            self.ty(x) == Ty::Unknown
+                && !self.is_varied(x)
+                && matches!(other, Operand::Lit(_))
+                && self.ty(other) != Ty::Int
         };
         let untyped = arithmetic && (untyped_data(&lhs, &rhs) || untyped_data(&rhs, &lhs));
         let float = (lt == Ty::Float || rt == Ty::Float) && !untyped;
@@ -673,8 +677,13 @@ impl Lowerer<'_> {
             (false, Ty::Unknown) => rt,
             (false, _) => lt,
         };
-        // Arithmetic on elements of `const` tables (`TABLE[1] - TABLE[0]`) is float data too.
-        let table_data = arithmetic && (self.is_float_data(&lhs) || self.is_float_data(&rhs));
+        // Arithmetic on elements of `const` tables (`TABLE[1] - TABLE[0]`) is float data too,
+        // as is data scaled by a float literal (`0.5 * cfg.c`).
+        let float_literal = |x: &Operand| matches!(x, Operand::Lit(Lit::Float(_)));
+        let table_data = arithmetic
+            && (self.is_float_data(&lhs)
+                || self.is_float_data(&rhs)
+                || untyped && (float_literal(&lhs) || float_literal(&rhs)));
         let value = self.let_op("t", ty, Op::Binary(op, lhs, rhs), span);
         if let (Some(v), true) = (value.var(), table_data) {
             self.table_elements.insert(v);

@@ -336,18 +336,11 @@ impl Lowerer<'_> {
         if stream.tail.is_empty() {
             skip_unread(&mut pat, &mut at, &f.body);
         }
-        let mut user_body = f.body.clone();
-        let mut declare = Vec::new();
-        if let Some((name, _)) = pushed.first() {
-            if !stream.tail.is_empty() {
-                self.errors.on(
-                    &f.expr,
-                    format!("#[grad] makes `{name}` at the loop's trip count before the loop, and a `filter` or `take_while` here leaves it unknown: push in a loop over every item, or write `let mut {name} = vec![0.0; n];` and its elements by index"),
-                );
-                return;
-            }
-            (declare, user_body) = Self::push_as_writes(&pushed, &n, &j, &f.body);
-        }
+        // (a loop that may skip items, `filter`, counts what it pushes)
+        let writes =
+            pushes::push_as_writes(&pushed, &n, &j, &f.body, !stream.tail.is_empty(), |v| {
+                Ident::new(&format!("{SYNTHETIC}{v}_len_{k}"), v.span())
+            });
         let steps = stream.steps(&item);
         let mut body = Vec::new();
         if lends_mutably(&at) && steps.is_empty() {
@@ -363,24 +356,26 @@ impl Lowerer<'_> {
             Expr::Block(syn::ExprBlock {
                 attrs: Vec::new(),
                 label: None,
-                block: user_body,
+                block: writes.body,
             }),
             None,
         ));
         let mut made = stream.setup();
         let count = build::let_(build::binding(&n), stream.len);
         let looped = build::counted_for(&j, build::int(0), &n, body);
-        if declare.is_empty() {
+        if writes.declared.is_empty() {
             made.extend([count, looped]);
             drop(self.lower_expr(&build::block(made)));
         } else {
-            // The vectors outlive the loop: declared in the enclosing scope (a loop that
-            // pushes has no `scan` before it: see above).
-            self.lower_stmt(&count);
-            for d in &declare {
-                self.lower_stmt(d);
+            // The vectors outlive the loop: declared in the enclosing scope, with what the
+            // chain sets up (a `scan`'s state).
+            for stmt in made.iter().chain([&count]).chain(&writes.declared) {
+                self.lower_stmt(stmt);
             }
             self.lower_stmt(&looped);
+            for cut in &writes.cut {
+                self.lower_stmt(cut);
+            }
         }
     }
 

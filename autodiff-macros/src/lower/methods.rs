@@ -209,7 +209,7 @@ impl Lowerer<'_> {
             if matches!(receiver, Value::Array(_)) && name == "push" {
                 return self.unsupported(
                     &m.method,
-                    "#[grad] cannot differentiate `.push(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made at its size before the one loop that fills it, which must push into it once per iteration (a statement of the loop body, not in a branch, no `break` or `continue`, over every item); otherwise make it at its size and write by index (`let mut out = vec![0.0; n]; out[i] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`",
+                    "#[grad] cannot differentiate `.push(..)` on a local array here: the sweeps track its elements, not a changing length, so a vector declared empty is made before the one `for` loop that fills it, at the most items that loop can push: at most once per iteration at each `push` (in branches too), none in an inner loop or a closure, the vector mentioned nowhere else in the loop; otherwise make it at its size and write by index (`let mut out = vec![0.0; n * m]; out[i * m + j] = ..`), or build it with `.iter().map(..).collect::<Vec<_>>()`",
                 );
             }
             if matches!(receiver, Value::Array(_))

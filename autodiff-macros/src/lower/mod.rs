@@ -376,7 +376,11 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
                 lw.arrays.push(ArrayInfo {
                     written,
                     name: name.clone(),
-                    elem: if *float { Elem::Float } else { Elem::Other },
+                    elem: match (*float, sig.written_types.get(&name)) {
+                        (true, _) => Elem::Float,
+                        (false, Some(ty)) if written_types::holds_bools(ty) => Elem::Bool,
+                        (false, _) => Elem::Other,
+                    },
                     dims: shape.dims(),
                     origin: ArrayOrigin::Param(index),
                     path: None,

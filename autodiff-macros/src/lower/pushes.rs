@@ -9,16 +9,34 @@
 //!
 //! The sweeps track a local array's elements, not a changing length, so the vector is made
 //! at its final size, the loop's trip count, before the loop, and each push is a write at
-//! the iteration's index. Only a loop that pushes exactly once per iteration qualifies: the
-//! push is a statement of the loop body itself (not in a branch or an inner loop), the body
-//! never leaves early and mentions the vector nowhere else, and the loop takes every item of
-//! what it iterates (no `filter`). Anything else keeps the error that says how to write it.
+//! the iteration's index, when the loop pushes exactly once per iteration: the push is a
+//! statement of the loop body itself (not in a branch or an inner loop), the body never
+//! leaves early, and the loop takes every item of what it iterates (no `filter`).
 //! Rows pushed whole (`traj.push(y)` of a `[f64; 2]`) make a vector of rows the same way.
+//!
+//! A loop that pushes in branches (`if v > t { kept.push(v) }`), at several places, or may
+//! end an iteration early, pushes at most once per place per iteration. The vector is then
+//! made at that bound, its pushes write at a count of the items pushed so far, and after the
+//! loop it is the copy of those first items (a length the sweeps read as data):
+//!
+//! ```text
+//! let mut kept = Vec::new();               let mut kept: Vec<f64> = vec![0.0; count];
+//! for &v in x {                            let mut kept_len = 0;
+//!     if v > t {                      =>   for i in 0..count {
+//!         kept.push(2.0 * v);                  let v = x[i];
+//!     }                                        if v > t { kept[kept_len] = 2.0 * v; kept_len += 1; }
+//! }                                        }
+//!                                          let kept = kept[..kept_len].to_vec();
+//! ```
+//!
+//! Either way the loop mentions the vector nowhere but in its pushes; a push in an inner loop
+//! or a closure (no bound) keeps the error that says how to write it.
 //! A vector declared empty that no loop pushes into, assigned whole later, is an empty array
 //! of floats until then (`empty_float_vec`).
 
 use super::*;
 use proc_macro2::Ident;
+use syn::visit_mut::VisitMut;
 
 /// The vector a loop pushes into, declared where the loop starts.
 #[derive(Clone)]
@@ -26,6 +44,9 @@ pub(super) struct Pushed {
     /// Its element type: written (`Vec<f64>`, `Vec::<T>::new()`) or the function's float.
     elem: syn::Type,
     fill: Expr,
+    /// How many places of the loop push into it, when not once per iteration: the vector
+    /// is made at that many times the trip count, and pushes write at a count.
+    counted: Option<usize>,
 }
 
 impl Lowerer<'_> {
@@ -44,7 +65,13 @@ impl Lowerer<'_> {
         let SynStmt::Expr(Expr::ForLoop(f), _) = first_use else {
             return None;
         };
-        let pushed = pushed_item(f, name)?;
+        let (pushed, counted) = match pushed_item(f, name) {
+            Some(item) => (item, None),
+            None => {
+                let items = counted_pushes(f, name)?;
+                (items[0], Some(items.len()))
+            }
+        };
         // (rows pushed whole: `traj.push(y)` of a `[f64; 2]`)
         let row = match (written, &named) {
             (None, None) => self.pushed_row(pushed, rest, f),
@@ -71,7 +98,51 @@ impl Lowerer<'_> {
             (None, None, None) => return None,
         };
         let fill = self.zero_literal(&elem, name.span())?;
-        Some((name.clone(), Pushed { elem, fill }))
+        Some((
+            name.clone(),
+            Pushed {
+                elem,
+                fill,
+                counted,
+            },
+        ))
+    }
+
+    /// `let kept: Vec<f64> = x.iter().copied().filter(|v| *v > t).collect();`: a chain that
+    /// may skip items (`filter`, `filter_map`, `take_while`, `scan`) collected as a loop
+    /// pushing each item it keeps would fill the vector (a counted push). Only numbers: `None`
+    /// for anything else, left to the error that says what to write.
+    pub(super) fn collect_kept(
+        &mut self,
+        pi: &syn::PatIdent,
+        chain: &Expr,
+        annotated: Option<&syn::Type>,
+    ) -> Option<ArrayId> {
+        let elem = match annotated.and_then(super::written_types::vec_element) {
+            Some(syn::Type::Infer(_)) | None => self.sig.float.clone(),
+            Some(elem) => elem,
+        };
+        if type_kind(&elem, self.sig) != Ty::Float {
+            return None;
+        }
+        let fill = self.zero_literal(&elem, pi.ident.span())?;
+        let (name, span) = (&pi.ident, chain.span());
+        let item = Ident::new(&format!("{SYNTHETIC}kept_{}", self.next_synthetic()), span);
+        let pushed = Pushed {
+            elem,
+            fill,
+            counted: Some(1),
+        };
+        self.pushes.insert(name.to_string(), pushed);
+        self.lower_stmt(&syn::parse_quote_spanned!(span=>
+            for #item in #chain {
+                #name.push(#item);
+            }
+        ));
+        match self.lookup(&name.to_string()) {
+            Some(Binding::Array(array)) => Some(array),
+            _ => None,
+        }
     }
 
     /// `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`) of floats that no
@@ -137,7 +208,8 @@ impl Lowerer<'_> {
     }
 
     /// `let mut idx = Vec::new();` that the loop after it fills with its counter over a
-    /// range (`for i in 0..n { idx.push(i); }`): a vector of indices, data kept as written.
+    /// range (`for i in 0..n { idx.push(i); }`, `if x[i] > 0.0 { idx.push(i) }`): a vector of
+    /// indices, data kept as written.
     pub(super) fn index_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> bool {
         let Some(pi) = untyped_empty_vec(stmt) else {
             return false;
@@ -150,8 +222,14 @@ impl Lowerer<'_> {
             Pat::Ident(counter) if matches!(&*f.expr, Expr::Range(_)) => &counter.ident,
             _ => return false,
         };
-        pushed_item(f, &pi.ident)
-            .is_some_and(|item| matches!(item, Expr::Path(p) if p.path.is_ident(counter)))
+        let items = match pushed_item(f, &pi.ident) {
+            Some(item) => vec![item],
+            None => counted_pushes(f, &pi.ident).unwrap_or_default(),
+        };
+        !items.is_empty()
+            && items
+                .iter()
+                .all(|item| matches!(item, Expr::Path(p) if p.path.is_ident(counter)))
     }
 
     /// Whether `stmts` assign `name` a differentiated value (`name = ..;`, at any depth).
@@ -196,12 +274,15 @@ impl Lowerer<'_> {
                     }
             })
         };
+        // (or reads an item of a differentiated array the loop takes: `w[0]` of `x.windows(2)`)
+        let items_varied = self.reads(&f.expr.to_token_stream()).varied;
         let floats = |e: &Expr| {
             let mut names = Vec::new();
             opaque::mentioned_names(e.to_token_stream(), &mut names);
             self.looks_float(e)
                 || self.reads(&e.to_token_stream()).varied
                 || names.iter().any(|(name, _)| declared(name))
+                || items_varied && mentions_any(e, &f.pat)
         };
         let literal_len = |e: &Expr| match e {
             Expr::Array(a) if a.elems.iter().any(floats) => {
@@ -266,38 +347,197 @@ impl Lowerer<'_> {
     /// The vectors `f` pushes into that an earlier `let` left to this loop, in the order the
     /// body pushes them.
     pub(super) fn pushed_by(&mut self, f: &syn::ExprForLoop) -> Vec<(Ident, Pushed)> {
-        f.body
-            .stmts
-            .iter()
-            .filter_map(push_receiver)
-            .filter_map(|name| Some((name.clone(), self.pushes.remove(&name.to_string())?)))
-            .collect()
+        let mut sites = PushSites::default();
+        sites.visit_block(&f.body);
+        let mut pushed: Vec<(Ident, Pushed)> = Vec::new();
+        for (name, _) in sites.found {
+            if pushed.iter().all(|(n, _)| *n != name) {
+                if let Some(p) = self.pushes.remove(&name.to_string()) {
+                    pushed.push((name, p));
+                }
+            }
+        }
+        pushed
     }
+}
 
-    /// The statements that declare each vector of `pushed` at the loop's trip count `len`,
-    /// and the loop body that writes at `index` where it pushed.
-    pub(super) fn push_as_writes(
-        pushed: &[(Ident, Pushed)],
-        len: &Ident,
-        index: &Ident,
-        body: &syn::Block,
-    ) -> (Vec<SynStmt>, syn::Block) {
-        let mut body = body.clone();
-        let mut declared = Vec::new();
-        for (name, Pushed { elem, fill }) in pushed {
-            declared.push(syn::parse_quote_spanned!(name.span()=>
+/// How the loop that fills vectors pushing into them is written instead.
+pub(super) struct PushesAsWrites {
+    /// The vectors made before the loop (and their counts of items pushed).
+    pub(super) declared: Vec<SynStmt>,
+    /// The loop's body, writing where it pushed.
+    pub(super) body: syn::Block,
+    /// After the loop, each counted vector cut to the items pushed.
+    pub(super) cut: Vec<SynStmt>,
+}
+
+/// The vectors of `pushed` made at the loop's trip count `len` (at that many times the
+/// places that push, for a counted one), and the loop body that writes at `index` where it
+/// pushed, or at the count of a counted one (`count_name` names it). `every_counted` counts
+/// all of them: the loop may skip items (`filter`).
+pub(super) fn push_as_writes(
+    pushed: &[(Ident, Pushed)],
+    len: &Ident,
+    index: &Ident,
+    body: &syn::Block,
+    every_counted: bool,
+    count_name: impl Fn(&Ident) -> Ident,
+) -> PushesAsWrites {
+    let mut out = PushesAsWrites {
+        declared: Vec::new(),
+        body: body.clone(),
+        cut: Vec::new(),
+    };
+    for (
+        name,
+        Pushed {
+            elem,
+            fill,
+            counted,
+        },
+    ) in pushed
+    {
+        let places = counted.or(every_counted.then_some(1));
+        let Some(places) = places else {
+            out.declared.push(syn::parse_quote_spanned!(name.span()=>
                 let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #len];
             ));
-            for stmt in &mut body.stmts {
+            for stmt in &mut out.body.stmts {
                 if push_receiver(stmt).is_some_and(|r| r == name) {
                     if let Some(item) = push_argument(stmt) {
                         *stmt = syn::parse_quote_spanned!(item.span()=> #name[#index] = #item;);
                     }
                 }
             }
+            continue;
+        };
+        let count = count_name(name);
+        let bound: Expr = match places {
+            1 => syn::parse_quote!(#len),
+            places => syn::parse_quote!(#len * #places),
+        };
+        out.declared.extend([
+            syn::parse_quote_spanned!(name.span()=>
+                let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #bound];
+            ),
+            syn::parse_quote_spanned!(name.span()=> let mut #count: usize = 0;),
+        ]);
+        CountedWrites {
+            name,
+            count: &count,
         }
-        (declared, body)
+        .visit_block_mut(&mut out.body);
+        // (rows copied one by one: a slice of a matrix is not copied whole)
+        let row = Ident::new(&format!("{count}_row"), name.span());
+        out.cut.push(match elem {
+            syn::Type::Array(_) => syn::parse_quote_spanned!(name.span()=>
+                let #name: ::std::vec::Vec<#elem> = (0..#count).map(|#row| #name[#row]).collect();
+            ),
+            _ => syn::parse_quote_spanned!(name.span()=>
+                let #name = #name[..#count].to_vec();
+            ),
+        });
     }
+    out
+}
+
+/// Where a loop body pushes, outside closures: each receiver, and whether the push is in a
+/// loop of the body's own (pushing any number of times per iteration).
+#[derive(Default)]
+struct PushSites {
+    found: Vec<(Ident, bool)>,
+    inner: usize,
+}
+
+impl<'ast> Visit<'ast> for PushSites {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if let Some(name) = pushed_receiver(m) {
+            self.found.push((name.clone(), self.inner > 0));
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.visit_expr(&f.expr);
+        self.inner += 1;
+        self.visit_block(&f.body);
+        self.inner -= 1;
+    }
+    fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+        self.inner += 1;
+        syn::visit::visit_expr_while(self, w);
+        self.inner -= 1;
+    }
+    fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+        self.inner += 1;
+        syn::visit::visit_expr_loop(self, l);
+        self.inner -= 1;
+    }
+}
+
+/// Rewrites `name.push(item)` as `{ name[count] = item; count += 1; }`.
+struct CountedWrites<'a> {
+    name: &'a Ident,
+    count: &'a Ident,
+}
+
+impl VisitMut for CountedWrites<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        if let Expr::MethodCall(m) = e {
+            if pushed_receiver(m) == Some(self.name) {
+                let (name, count, item) = (self.name, self.count, &m.args[0]);
+                *e = syn::parse_quote_spanned!(m.span()=> {
+                    #name[#count] = #item;
+                    #count += 1;
+                });
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+}
+
+/// `v` of a call `v.push(item)`.
+fn pushed_receiver(m: &syn::ExprMethodCall) -> Option<&Ident> {
+    let Expr::Path(p) = &*m.receiver else {
+        return None;
+    };
+    (m.method == "push" && m.args.len() == 1)
+        .then(|| p.path.get_ident())
+        .flatten()
+}
+
+/// What the loop pushes into `name` where it pushes at most once per place per iteration:
+/// the items of every push, in branches or not, none in an inner loop or a closure, `name`
+/// mentioned nowhere else in the loop.
+fn counted_pushes<'a>(f: &'a syn::ExprForLoop, name: &Ident) -> Option<Vec<&'a Expr>> {
+    if mentions(&f.expr, name) {
+        return None;
+    }
+    struct Items<'a, 'n>(&'n Ident, Vec<&'a Expr>);
+    impl<'a> Visit<'a> for Items<'a, '_> {
+        fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+            if pushed_receiver(m) == Some(self.0) {
+                self.1.push(&m.args[0]);
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut sites = PushSites::default();
+    sites.visit_block(&f.body);
+    let mut items = Items(name, Vec::new());
+    items.visit_block(&f.body);
+    let mut mentioned = Vec::new();
+    opaque::mentioned_names(f.body.to_token_stream(), &mut mentioned);
+    let mentions_count = mentioned.iter().filter(|(n, _)| n == name).count();
+    let places: Vec<_> = sites.found.iter().filter(|(n, _)| n == name).collect();
+    let bounded = !places.is_empty()
+        && places.iter().all(|(_, in_loop)| !in_loop)
+        && places.len() == items.1.len()
+        && mentions_count == places.len()
+        && items.1.iter().all(|item| !mentions(item, name));
+    bounded.then_some(items.1)
 }
 
 /// `let name[: ty] = ..;`: the `let`, the name's pattern and the type written.
@@ -372,12 +612,7 @@ fn push_receiver(stmt: &SynStmt) -> Option<&Ident> {
     let SynStmt::Expr(Expr::MethodCall(m), Some(_)) = stmt else {
         return None;
     };
-    let Expr::Path(p) = &*m.receiver else {
-        return None;
-    };
-    (m.method == "push" && m.args.len() == 1)
-        .then(|| p.path.get_ident())
-        .flatten()
+    pushed_receiver(m)
 }
 
 /// The name of `let mut v = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`) with no

@@ -11,6 +11,7 @@
 //!                       =>   let (a, b) = if c { let (r0, r1) = g(x); (r0, r1) } else { (x, y) };
 //! fn f(..) -> (f64, f64) { ..; (a, b) }           =>   fn f(..) -> (f64, f64) { ..; [a, b] }
 //! let a: &[f64; 3] = if c { &s.lo } else { &s.hi }   =>   let a: [f64; 3] = if c { s.lo } else { s.hi }
+//! match sorted.as_slice() { .. }                  =>   match &sorted[..] { .. }
 //! ```
 //!
 //! A loop body's tail is a statement: Rust types it `()`.
@@ -290,6 +291,15 @@ impl VisitMut for Forms {
                 if let Some(chain) = guard_chain(&m.arms) {
                     *e = chain;
                 }
+            }
+            // (of a name or a field: a slice of anything else is not `&x[..]`'s form)
+            Expr::MethodCall(m)
+                if m.method == "as_slice"
+                    && m.args.is_empty()
+                    && matches!(&*m.receiver, Expr::Path(_) | Expr::Field(_)) =>
+            {
+                let receiver = &m.receiver;
+                *e = parse_quote!(&#receiver[..]);
             }
             Expr::MethodCall(m) if m.method == "map" && m.args.len() == 1 => {
                 if let (Expr::Array(array), Expr::Closure(f)) = (&*m.receiver, &m.args[0]) {

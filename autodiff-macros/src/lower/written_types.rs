@@ -125,3 +125,17 @@ pub(super) fn type_argument<'t>(ty: &'t syn::Type, name: &str) -> Option<&'t syn
         _ => None,
     }
 }
+
+/// Whether a parameter's type is an array, slice or `Vec` of `bool`s (`&[bool]`,
+/// `&Vec<[bool; 2]>`).
+pub(super) fn holds_bools(ty: &syn::Type) -> bool {
+    let inner = match ty {
+        syn::Type::Reference(r) => &*r.elem,
+        ty => ty,
+    };
+    let elem = match inner {
+        syn::Type::Slice(s) => super::arrays::element_type(&s.elem),
+        ty => super::arrays::element_type(ty),
+    };
+    matches!(elem, syn::Type::Path(p) if p.path.is_ident("bool"))
+}

@@ -627,7 +627,7 @@ impl Gen<'_> {
                 let fill = match self.body.array(*array).elem {
                     Elem::Float if self.is_dual_array(*array) => self.as_dual(fill),
                     Elem::Float => self.float_operand(fill),
-                    Elem::Other => self.operand(fill),
+                    Elem::Bool | Elem::Other => self.operand(fill),
                 };
                 let init =
                     self.array_init(fill.into(), fixed_lens, vec_len.as_ref(), row_len.as_ref());
@@ -873,6 +873,7 @@ impl Gen<'_> {
                 if info.fixed || *row {
                     let zero = match info.elem {
                         Elem::Float => self.zero_for(self.is_dual_array(*array)).into(),
+                        Elem::Bool => quote!(false),
                         Elem::Other => quote!(0),
                     };
                     let skip = usize::from(*row);

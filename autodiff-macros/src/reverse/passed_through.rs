@@ -188,8 +188,9 @@ impl Gen<'_> {
         fields: &[(String, Operand)],
     ) -> TokenStream {
         let Some(path) = path else {
-            // A tuple goes to a `#[grad]` callee: on dual numbers, all of its numbers dual.
-            let dual = fields.iter().any(|(_, x)| self.is_dual(x));
+            // A tuple goes to a `#[grad]` callee: on dual numbers, all of its numbers dual
+            // (`_dual_adjoint` takes dual ones, data lifted: `tor(x, (0.8, 0.15))`).
+            let dual = self.dual.is_some() || fields.iter().any(|(_, x)| self.is_dual(x));
             let numbers = fields.iter().map(|(_, x)| match dual {
                 true => self.as_dual(x),
                 false => self.captured_number(x),

@@ -724,6 +724,25 @@ pub fn float_data<D: FloatData>(value: D) -> D {
     value
 }
 
+/// A struct parameter taken by value that a bare `#[grad]` reads as data, since the body only
+/// calls its getters or hands it on (`curve.alpha()` of a `curve: BucklingCurve` flag), is
+/// checked here: a model (`p.length()` of a `p: Vec3` deriving `Params`) would lose its
+/// gradient without a word, so for one both impls of [`ReadAsData`] apply, and rustc reports
+/// the call ambiguous, the function's name saying what to do.
+#[inline(always)]
+pub fn model_taken_by_value_and_only_its_methods_called_is_data_name_it_in_grad_to_differentiate_it<
+    T: ?Sized + ReadAsData<Marker>,
+    Marker,
+>() {
+}
+
+/// Implemented twice for a `Params` model, once for anything else (see above).
+pub trait ReadAsData<Marker> {}
+
+impl<T: ?Sized> ReadAsData<()> for T {}
+
+impl<T: ?Sized + Params> ReadAsData<u8> for T {}
+
 /// A copy of a row of a local matrix as a call saw it: a fixed-size row is copied, a `Vec`
 /// row (of `vec![vec![..]; n]`) cloned, which the generated code cannot tell apart.
 #[inline(always)]

@@ -1,17 +1,18 @@
-// Growing a local `Vec` with `push` in a branch: its length is not the loop's trip count, and
-// the sweeps track a local array's elements, not a changing length; the message says which
-// pushes work and how to write the others.
+// Growing a local `Vec` with `push` in an inner loop: how many items the outer loop's
+// iteration pushes is not bounded before it runs, and the sweeps track a local array's
+// elements, not a changing length; the message says which pushes work and how to write
+// the others.
 use autodiff::grad;
 
 #[grad]
-fn positive_squares(x: &[f64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(x.len());
-    for &v in x {
-        if v > 0.0 {
-            out.push(v * v);
+fn pair_products(x: &[f64]) -> f64 {
+    let mut out = Vec::new();
+    for i in 0..x.len() {
+        for j in 0..i {
+            out.push(x[i] * x[j]);
         }
     }
-    out
+    out.iter().sum()
 }
 
 fn main() {}

@@ -1,0 +1,131 @@
+//! Forms that probes of public code in new areas found failing. Ray marching (Inigo
+//! Quilez's distance functions): a torus's radii passed as a tuple literal to a callee under
+//! `modes(hvp)` (plain numbers where `_dual_adjoint` takes dual ones), and a smoothing width
+//! computed from a data struct's field (`let k = 0.5 * cfg.c;`) taken for an integer by its
+//! name. Auctions: a sorted copy matched by its shape through `.as_slice()`. Energy storage:
+//! a `#[grad(self)]` block whose state update takes `&mut self` beside the getters. And
+//! rows collected from another matrix's rows by index (`(0..k).map(|i| y[i]).collect()` into
+//! a `Vec<[f64; 2]>`), whose copies were dropped (zero rows: a wrong value).
+
+use autodiff::{grad, Params};
+
+#[grad(modes(hvp))]
+fn torus(x: f64, radii: (f64, f64)) -> f64 {
+    (x * x + radii.0 * radii.0).sqrt() - radii.1
+}
+
+#[grad(modes(hvp))]
+fn scene(x: f64) -> f64 {
+    torus(x, (0.8, 0.15)) * x
+}
+
+#[test]
+fn a_tuple_literal_to_a_callee_on_dual_numbers() {
+    for x in [0.3, -1.2, 2.0] {
+        let (value, d, hv) = scene_hvp(x, 1.0);
+        let r = (x * x + 0.64).sqrt();
+        assert!((value - (r - 0.15) * x).abs() < 1e-14);
+        // f = (r - 0.15) x: f' = x^2 / r + r - 0.15, f'' = 3x / r - x^3 / r^3
+        assert!((d - (x * x / r + r - 0.15)).abs() < 1e-12);
+        assert!((hv - (3.0 * x / r - x.powi(3) / r.powi(3))).abs() < 1e-12);
+    }
+}
+
+pub struct Config {
+    pub complexity: f64,
+}
+
+#[grad]
+fn smooth_min(a: f64, b: f64, k: f64) -> f64 {
+    let h = (0.5 + 0.5 * (b - a) / k).clamp(0.0, 1.0);
+    b * (1.0 - h) + a * h - k * h * (1.0 - h)
+}
+
+#[grad(x)]
+fn blended(x: f64, cfg: &Config) -> f64 {
+    let k = 0.5 * cfg.complexity;
+    smooth_min(x, 1.0, k)
+}
+
+#[test]
+fn float_data_named_like_an_index() {
+    let cfg = Config { complexity: 0.8 };
+    for x in [0.7, 0.9, 1.3] {
+        let (value, d) = blended_grad(x, &cfg);
+        assert_eq!(value, blended(x, &cfg));
+        let h = 1e-6;
+        let fd = (blended(x + h, &cfg) - blended(x - h, &cfg)) / (2.0 * h);
+        assert!((d - fd).abs() < 1e-6, "{d} vs {fd}");
+    }
+}
+
+/// The product of the two lowest bids, by the shape of the sorted copy.
+#[grad]
+fn lowest_pair(bids: &[f64]) -> f64 {
+    let mut sorted = bids.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    match sorted.as_slice() {
+        [] => 0.0,
+        [only] => *only,
+        [first, second, ..] => first * second,
+    }
+}
+
+#[test]
+fn a_sorted_copy_matched_through_as_slice() {
+    assert_eq!(lowest_pair_grad(&[]), (0.0, vec![]));
+    assert_eq!(lowest_pair_grad(&[2.5]), (2.5, vec![1.0]));
+    assert_eq!(
+        lowest_pair_grad(&[3.0, 0.5, 2.0]),
+        (1.0, vec![0.0, 2.0, 0.5])
+    );
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Battery {
+    pub charge: f64,
+    pub floor: f64,
+    pub capacity: f64,
+}
+
+#[grad(self)]
+impl Battery {
+    pub fn available_energy(&self) -> f64 {
+        (self.charge - self.floor) * self.capacity
+    }
+
+    pub fn draw(&mut self, power: f64, dt: f64) -> f64 {
+        self.charge -= power * dt / self.capacity;
+        self.charge
+    }
+}
+
+#[test]
+fn a_state_update_beside_the_getters_is_left_alone() {
+    let mut b = Battery {
+        charge: 0.9,
+        floor: 0.1,
+        capacity: 50.0,
+    };
+    let (value, d) = b.available_energy_grad();
+    assert!((value - 40.0).abs() < 1e-12);
+    assert_eq!((d.charge, d.floor, d.capacity), (50.0, -50.0, 0.8));
+    assert!((b.draw(10.0, 1.0) - 0.7).abs() < 1e-12);
+    let mut g = b.zeros_like();
+    b.available_energy_adjoint(2.0, &mut g);
+    assert_eq!(g.charge, 100.0);
+}
+
+#[grad]
+fn middle_rows(x: &[f64]) -> f64 {
+    let pairs: Vec<[f64; 2]> = x.iter().map(|v| [v * 2.0, *v]).collect();
+    let middle: Vec<[f64; 2]> = (0..2).map(|k| pairs[k + 1]).collect();
+    middle.iter().map(|p| p[0] * p[1]).sum()
+}
+
+#[test]
+fn rows_collected_by_index_are_copied() {
+    let (value, d) = middle_rows_grad(&[1.0, 2.0, 3.0]);
+    assert_eq!(value, 26.0);
+    assert_eq!(d, vec![0.0, 8.0, 12.0]);
+}
