@@ -1,8 +1,10 @@
 //! Vectors whose length the values decide: pushes in branches, at several places of a loop,
 //! after `continue` or before `break`, in a loop over a `filter`, and chains that skip items
 //! collected (`filter`, `filter_map`, `take_while`). Outlier removal, censored samples and
-//! peak picking are written this way. Each gradient against central differences at random
-//! inputs whose kept items change from draw to draw.
+//! peak picking are written this way. And recursions that start a vector before the loop
+//! (`vec![h0]`, `s.push(v0);`) and read what they pushed so far (`h[t - 1]`, `len()`,
+//! `last().unwrap()`): GARCH variances, exponentially weighted moving averages. Each gradient
+//! against central differences at random inputs whose kept items change from draw to draw.
 
 mod common;
 
@@ -162,6 +164,41 @@ fn squares_at_positives(x: &[f64]) -> f64 {
     picked.iter().map(|&i| x[i] * x[i]).sum()
 }
 
+/// GARCH(1, 1)'s Gaussian log-likelihood: the variances start at the unconditional one,
+/// each from the one before (Tsay's R code, as Rust ports write it).
+#[grad]
+fn garch_log_likelihood(r: &[f64], omega: f64, alpha: f64, beta: f64) -> f64 {
+    let h1 = omega / (1.0 - alpha - beta);
+    let mut h = vec![h1];
+    for t in 1..r.len() {
+        let ht = omega + alpha * r[t - 1] * r[t - 1] + beta * h[t - 1];
+        h.push(ht);
+    }
+    h.iter()
+        .zip(r)
+        .map(|(hv, rv)| -0.5 * (hv.ln() + rv * rv / hv))
+        .sum()
+}
+
+/// An EWMA volatility (a volatility crate's `ewma_variance`, summed): the first value pushed
+/// before the loop, then changed (the pushed copy keeps its value); the loop reads the last
+/// one pushed and how many there are.
+#[grad]
+fn ewma_volatility(x: &[f64], lambda: f64) -> f64 {
+    let mut var = x[0] * x[0];
+    let mut sigma2 = Vec::with_capacity(x.len());
+    sigma2.push(var);
+    var *= 0.5;
+    for xi in &x[1..] {
+        let previous = *sigma2.last().unwrap();
+        var = lambda * previous + (1.0 - lambda) * xi * xi + var / sigma2.len() as f64;
+        if !sigma2.is_empty() {
+            sigma2.push(var);
+        }
+    }
+    sigma2.iter().map(|v| v.sqrt()).sum()
+}
+
 fn draws(seed: u64) -> Vec<Vec<f64>> {
     let mut rng = Rng::new(seed);
     (0..25).map(|_| rng.vec(7, -3.0, 12.0)).collect()
@@ -255,6 +292,44 @@ fn a_filtered_result_and_a_scan_that_stops() {
         let (value, d_x) = running_sums_below_ten_grad(&x);
         assert_eq!(value, running_sums_below_ten(&x));
         assert_matches_fd(&running_sums_below_ten, &x, &d_x, "scan until");
+    }
+}
+
+#[test]
+fn recursions_started_before_the_loop() {
+    let mut rng = Rng::new(8);
+    for _ in 0..20 {
+        let r = rng.vec(9, -0.4, 0.4);
+        let p = [
+            rng.uniform(0.01, 0.1),
+            rng.uniform(0.05, 0.2),
+            rng.uniform(0.5, 0.7),
+        ];
+        let (value, (d_r, d_omega, d_alpha, d_beta)) =
+            garch_log_likelihood_grad(&r, p[0], p[1], p[2]);
+        assert_eq!(value, garch_log_likelihood(&r, p[0], p[1], p[2]));
+        assert_matches_fd(
+            &|r| garch_log_likelihood(r, p[0], p[1], p[2]),
+            &r,
+            &d_r,
+            "d_r",
+        );
+        assert_matches_fd(
+            &|p| garch_log_likelihood(&r, p[0], p[1], p[2]),
+            &p,
+            &[d_omega, d_alpha, d_beta],
+            "garch parameters",
+        );
+        let lambda = rng.uniform(0.8, 0.97);
+        let (value, (d_x, d_lambda)) = ewma_volatility_grad(&r, lambda);
+        assert_eq!(value, ewma_volatility(&r, lambda));
+        assert_matches_fd(&|x| ewma_volatility(x, lambda), &r, &d_x, "ewma");
+        assert_matches_fd(
+            &|l| ewma_volatility(&r, l[0]),
+            &[lambda],
+            &[d_lambda],
+            "ewma lambda",
+        );
     }
 }
 

@@ -5,7 +5,13 @@
 //! name. Auctions: a sorted copy matched by its shape through `.as_slice()`. Energy storage:
 //! a `#[grad(self)]` block whose state update takes `&mut self` beside the getters. And
 //! rows collected from another matrix's rows by index (`(0..k).map(|i| y[i]).collect()` into
-//! a `Vec<[f64; 2]>`), whose copies were dropped (zero rows: a wrong value).
+//! a `Vec<[f64; 2]>`), whose copies were dropped (zero rows: a wrong value). Epidemic models
+//! (exo-cortex/sir_in_rust's RK4): a stage buffer of stated type assigned a call's array
+//! mapped (`k = f(&k, b).map(|v| v * dt);`), rejected as a map whose length nothing states.
+//! Solar energy (pvlib-rust's `get_sky_diffuse`): an optional input with a computed default
+//! (`airmass.unwrap_or_else(|| relative_airmass(zenith))`), rejected as a closure value.
+//! Fourier sums written with `(re, im)` tuples: a twiddle factor of data advanced by a
+//! `#[grad]` function returning a tuple (`w = cmul(w, step);`), rejected as no tuple.
 
 use autodiff::{grad, Params};
 
@@ -128,4 +134,110 @@ fn rows_collected_by_index_are_copied() {
     let (value, d) = middle_rows_grad(&[1.0, 2.0, 3.0]);
     assert_eq!(value, 26.0);
     assert_eq!(d, vec![0.0, 8.0, 12.0]);
+}
+
+#[grad]
+fn sir_rate(y: &[f64; 3], beta: f64) -> [f64; 3] {
+    let infections = beta * y[0] * y[1];
+    [-infections, infections - 0.1 * y[1], 0.1 * y[1]]
+}
+
+/// Two Runge-Kutta stages in one buffer.
+#[grad]
+fn two_stages(y: &[f64; 3], beta: f64, dt: f64) -> [f64; 3] {
+    let mut k: [f64; 3] = sir_rate(y, beta).map(|v| v * dt);
+    k = sir_rate(&[y[0] + k[0], y[1] + k[1], y[2] + k[2]], beta).map(|v| v * dt);
+    k
+}
+
+#[test]
+fn a_stage_buffer_assigned_a_mapped_call() {
+    let (y, beta, dt) = ([0.9, 0.1, 0.0], 0.3, 0.1);
+    let weights = [1.0, 2.0, 3.0];
+    let weighted = |y: &[f64; 3], beta: f64| -> f64 {
+        let k = two_stages(y, beta, dt);
+        k.iter().zip(&weights).map(|(a, w)| a * w).sum()
+    };
+    let (mut d_y, mut d_beta) = ([0.0; 3], 0.0);
+    let value = two_stages_adjoint(
+        &y,
+        beta,
+        dt,
+        &weights,
+        &mut d_y,
+        &mut d_beta,
+        autodiff::Const,
+    );
+    assert_eq!(value, two_stages(&y, beta, dt));
+    let h = 1e-6;
+    let fd = (weighted(&y, beta + h) - weighted(&y, beta - h)) / (2.0 * h);
+    assert!((d_beta - fd).abs() < 1e-9, "{d_beta} vs {fd}");
+    for i in 0..3 {
+        let (mut up, mut down) = (y, y);
+        up[i] += h;
+        down[i] -= h;
+        let fd = (weighted(&up, beta) - weighted(&down, beta)) / (2.0 * h);
+        assert!((d_y[i] - fd).abs() < 1e-9, "d_y[{i}]: {} vs {fd}", d_y[i]);
+    }
+}
+
+#[grad]
+fn relative_airmass(zenith: f64) -> f64 {
+    1.0 / zenith.to_radians().cos()
+}
+
+#[grad(dhi, zenith)]
+fn sky_diffuse(dhi: f64, zenith: f64, airmass: Option<f64>) -> f64 {
+    let am = airmass.unwrap_or_else(|| relative_airmass(zenith));
+    dhi * (1.0 + 0.1 * am)
+}
+
+#[test]
+fn an_optional_input_with_a_computed_default() {
+    let (value, (d_dhi, d_zenith)) = sky_diffuse_grad(100.0, 30.0, Some(1.5));
+    assert_eq!(
+        (value, d_dhi, d_zenith),
+        (sky_diffuse(100.0, 30.0, Some(1.5)), 1.15, 0.0)
+    );
+    let (value, (d_dhi, d_zenith)) = sky_diffuse_grad(100.0, 30.0, None);
+    let am = relative_airmass(30.0);
+    assert_eq!(value, sky_diffuse(100.0, 30.0, None));
+    assert!((d_dhi - (1.0 + 0.1 * am)).abs() < 1e-15);
+    // d am / d zenith = sec z tan z (in radians, scaled to degrees)
+    let z = 30.0_f64.to_radians();
+    let expected = 10.0 * z.tan() / z.cos() * std::f64::consts::PI / 180.0;
+    assert!(
+        (d_zenith - expected).abs() < 1e-12,
+        "{d_zenith} vs {expected}"
+    );
+}
+
+#[grad]
+fn complex_product(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
+}
+
+/// The real part of a DFT bin, its twiddle factor advanced by multiplication.
+#[grad]
+fn dft_bin_real(x: &[f64]) -> f64 {
+    let step = (0.6, -0.8);
+    let mut w = (1.0, 0.0);
+    let mut re = 0.0;
+    for &v in x {
+        re += v * w.0;
+        w = complex_product(w, step);
+    }
+    re
+}
+
+#[test]
+fn a_tuple_of_data_advanced_by_a_call() {
+    let x = [0.5, -1.0, 2.0, 0.25];
+    let (value, d_x) = dft_bin_real_grad(&x);
+    assert_eq!(value, dft_bin_real(&x));
+    // the derivatives are the twiddle factors' real parts: cos(k theta), cos theta = 0.6
+    let theta = (-0.8_f64).atan2(0.6);
+    for (k, d) in d_x.iter().enumerate() {
+        assert!((d - (k as f64 * theta).cos()).abs() < 1e-12, "{k}: {d}");
+    }
 }

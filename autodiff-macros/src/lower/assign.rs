@@ -79,6 +79,38 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `k = f(&k, b).map(|v| v * dt);` to a local array of constant length (a Runge-Kutta
+    /// stage buffer): the mapped array bound first with the local's type, which states the
+    /// length the call's result does not tell, then assigned.
+    fn assign_mapped_call(&mut self, left: &syn::ExprPath, right: &Expr) -> bool {
+        let Expr::MethodCall(m) = right else {
+            return false;
+        };
+        let Some(Binding::Array(array)) = left
+            .path
+            .get_ident()
+            .and_then(|name| self.lookup(&name.to_string()))
+        else {
+            return false;
+        };
+        let info = &self.arrays[array.0];
+        let (1, Elem::Float, [Operand::Const(len)]) = (info.dims, info.elem, &*info.lens) else {
+            return false;
+        };
+        let len = len.clone();
+        if !self.maps_returned_array(m) {
+            return false;
+        }
+        let (float, span) = (self.sig.float.clone(), right.span());
+        let mapped = proc_macro2::Ident::new(
+            &format!("{SYNTHETIC}mapped_{}", self.next_synthetic()),
+            span,
+        );
+        self.lower_stmt(&syn::parse_quote_spanned!(span=> let #mapped: [#float; #len] = #right;));
+        self.lower_stmt(&syn::parse_quote_spanned!(span=> #left = #mapped;));
+        true
+    }
+
     pub(super) fn lower_assign(
         &mut self,
         left: &Expr,
@@ -89,6 +121,7 @@ impl Lowerer<'_> {
         match left {
             Expr::Path(p) if self.assign_record(p, right) => {}
             Expr::Path(_) if op.is_none() && self.assign_optional(left, right) => {}
+            Expr::Path(p) if op.is_none() && self.assign_mapped_call(p, right) => {}
             Expr::Path(p) if p.path.get_ident().is_some() => {
                 let name = p
                     .path

@@ -102,6 +102,11 @@ impl Lowerer<'_> {
             if let Some(taken) = then_taken(m) {
                 return self.lower_expr(&taken);
             }
+            // `airmass.unwrap_or_else(|| relative_airmass(zenith))` of a data `Option`: the
+            // match it stands for, its default differentiated.
+            if let Some(matched) = self.data_option_default(m) {
+                return self.lower_expr(&matched);
+            }
             if let (true, [mid]) = (name == "split_at", &*m.args.iter().collect::<Vec<_>>()) {
                 if self.is_known_array(&m.receiver) {
                     return self.lower_split_at(&m.receiver, mid);
@@ -508,6 +513,27 @@ impl Lowerer<'_> {
                 &format!("#[grad] reads `{}` as an array here, but took it for a number: what a call returns, and what is read from it, is a number to it unless the `let` binding the call states an array type (`let v: [f64; 3] = g(x);`)", m.receiver.to_token_stream()),
             ),
         }
+    }
+
+    /// `opt.unwrap_or_else(|| default)` of an `Option` that reads no differentiated value:
+    /// `match opt { Some(v) => v, None => default }`.
+    fn data_option_default(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
+        let [Expr::Closure(c)] = &*m.args.iter().collect::<Vec<_>>() else {
+            return None;
+        };
+        if m.method != "unwrap_or_else"
+            || !c.inputs.is_empty()
+            || self.reads(&m.receiver.to_token_stream()).varied
+        {
+            return None;
+        }
+        let (option, default) = (&m.receiver, &c.body);
+        // (the arm's binding is seen by neither the scrutinee nor the default)
+        let value = proc_macro2::Ident::new("value", m.method.span());
+        Some(syn::parse_quote_spanned!(m.span()=> match #option {
+            ::core::option::Option::Some(#value) => #value,
+            ::core::option::Option::None => #default,
+        }))
     }
 
     pub(super) fn int_method(

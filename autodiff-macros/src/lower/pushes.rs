@@ -47,31 +47,57 @@ pub(super) struct Pushed {
     /// How many places of the loop push into it, when not once per iteration: the vector
     /// is made at that many times the trip count, and pushes write at a count.
     counted: Option<usize>,
+    /// The items it holds before the loop (`vec![h0]`, `out.push(x0);` before the loop),
+    /// each bound to a local where it was pushed: written first, the count starting after.
+    initial: Vec<Ident>,
 }
 
 impl Lowerer<'_> {
     /// `let mut out = Vec::new();` (or `Vec::with_capacity(n)`, `vec![]`) followed, after
     /// statements that do not mention `out`, by a loop that pushes into it once per
     /// iteration: the name and what to make it with.
-    pub(super) fn pushed_vec(&self, stmt: &SynStmt, rest: &[SynStmt]) -> Option<(Ident, Pushed)> {
+    /// Items pushed before the loop (`let mut h = vec![h0];`, `h.push(h0);` statements
+    /// between the `let` and the loop) make it a counted push (`Pushed::initial`).
+    pub(super) fn pushed_vec(
+        &mut self,
+        stmt: &SynStmt,
+        rest: &[SynStmt],
+    ) -> Option<(Ident, Pushed)> {
         let (local, pi, written) = named_let(stmt)?;
         let init = &local.init.as_ref()?.expr;
-        let named = empty_vec(init)?;
+        let (named, listed) = match init_items(init) {
+            Some(items) => (None, items),
+            None => (empty_vec(init)?, Vec::new()),
+        };
         if pi.mutability.is_none() || pi.subpat.is_some() {
             return None;
         }
         let name = &pi.ident;
-        let first_use = rest.iter().find(|s| mentions(s, name))?;
+        let pushed_before = |s: &SynStmt| push_receiver(s) == Some(name);
+        let first_use = rest
+            .iter()
+            .find(|s| mentions(s, name) && !pushed_before(s))?;
+        let before: Vec<&Expr> = rest
+            .iter()
+            .take_while(|s| !std::ptr::eq(*s, first_use))
+            .filter(|s| pushed_before(s))
+            .filter_map(push_argument)
+            .collect();
         let SynStmt::Expr(Expr::ForLoop(f), _) = first_use else {
             return None;
         };
         let (pushed, counted) = match pushed_item(f, name) {
-            Some(item) => (item, None),
+            Some(item) if listed.is_empty() && before.is_empty() => (item, None),
+            Some(item) => (item, Some(1)),
             None => {
                 let items = counted_pushes(f, name)?;
                 (items[0], Some(items.len()))
             }
         };
+        let earlier_float = listed
+            .iter()
+            .chain(before.iter().copied())
+            .any(|e| self.looks_float(e));
         // (rows pushed whole: `traj.push(y)` of a `[f64; 2]`)
         let row = match (written, &named) {
             (None, None) => self.pushed_row(pushed, rest, f),
@@ -82,11 +108,13 @@ impl Lowerer<'_> {
             (None, Some(named), _) => named,
             (None, None, Some(row)) => row,
             (None, None, None)
-                if defining_exprs(pushed, &f.body).iter().any(|(e, running)| {
-                    self.looks_float(e)
-                        || *running && self.reads(&e.to_token_stream()).varied
-                        || self.reads(&f.expr.to_token_stream()).varied && mentions_any(e, &f.pat)
-                }) =>
+                if earlier_float
+                    || defining_exprs(pushed, &f.body).iter().any(|(e, running)| {
+                        self.looks_float(e)
+                            || *running && self.reads(&e.to_token_stream()).varied
+                            || self.reads(&f.expr.to_token_stream()).varied
+                                && mentions_any(e, &f.pat)
+                    }) =>
             {
                 self.sig.float.clone()
             }
@@ -98,14 +126,47 @@ impl Lowerer<'_> {
             (None, None, None) => return None,
         };
         let fill = self.zero_literal(&elem, name.span())?;
+        // The items listed in `vec![..]`, each bound now (a later push binds its own).
+        let initial = listed
+            .iter()
+            .map(|item| self.bind_pushed(name, item))
+            .collect();
         Some((
             name.clone(),
             Pushed {
                 elem,
                 fill,
                 counted,
+                initial,
             },
         ))
+    }
+
+    /// `name.push(item);` of a vector the next loop fills, before that loop: the item bound
+    /// to a local now, written where the vector is made.
+    pub(super) fn push_before_loop(&mut self, stmt: &SynStmt) -> bool {
+        let Some(name) = push_receiver(stmt) else {
+            return false;
+        };
+        if !self.pushes.contains_key(&name.to_string()) {
+            return false;
+        }
+        let Some(item) = push_argument(stmt) else {
+            return false;
+        };
+        let bound = self.bind_pushed(name, item);
+        if let Some(pushed) = self.pushes.get_mut(&name.to_string()) {
+            pushed.initial.push(bound);
+        }
+        true
+    }
+
+    /// `let __autodiff_pushed_k = item;`: an item pushed before the loop, read where it was.
+    fn bind_pushed(&mut self, name: &Ident, item: &Expr) -> Ident {
+        let k = self.next_synthetic();
+        let bound = Ident::new(&format!("{SYNTHETIC}{name}_item_{k}"), item.span());
+        self.lower_stmt(&syn::parse_quote_spanned!(item.span()=> let #bound = #item;));
+        bound
     }
 
     /// `let kept: Vec<f64> = x.iter().copied().filter(|v| *v > t).collect();`: a chain that
@@ -132,6 +193,7 @@ impl Lowerer<'_> {
             elem,
             fill,
             counted: Some(1),
+            initial: Vec::new(),
         };
         self.pushes.insert(name.to_string(), pushed);
         self.lower_stmt(&syn::parse_quote_spanned!(span=>
@@ -388,15 +450,13 @@ pub(super) fn push_as_writes(
         body: body.clone(),
         cut: Vec::new(),
     };
-    for (
-        name,
-        Pushed {
+    for (name, pushed) in pushed {
+        let Pushed {
             elem,
             fill,
             counted,
-        },
-    ) in pushed
-    {
+            initial,
+        } = pushed;
         let places = counted.or(every_counted.then_some(1));
         let Some(places) = places else {
             out.declared.push(syn::parse_quote_spanned!(name.span()=>
@@ -412,16 +472,22 @@ pub(super) fn push_as_writes(
             continue;
         };
         let count = count_name(name);
-        let bound: Expr = match places {
-            1 => syn::parse_quote!(#len),
-            places => syn::parse_quote!(#len * #places),
+        let pre = initial.len();
+        let bound: Expr = match (pre, places) {
+            (0, 1) => syn::parse_quote!(#len),
+            (0, places) => syn::parse_quote!(#len * #places),
+            (pre, 1) => syn::parse_quote!(#pre + #len),
+            (pre, places) => syn::parse_quote!(#pre + #len * #places),
         };
-        out.declared.extend([
-            syn::parse_quote_spanned!(name.span()=>
-                let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #bound];
-            ),
-            syn::parse_quote_spanned!(name.span()=> let mut #count: usize = 0;),
-        ]);
+        out.declared.push(syn::parse_quote_spanned!(name.span()=>
+            let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #bound];
+        ));
+        for (k, item) in initial.iter().enumerate() {
+            out.declared
+                .push(syn::parse_quote_spanned!(name.span()=> #name[#k] = #item;));
+        }
+        out.declared
+            .push(syn::parse_quote_spanned!(name.span()=> let mut #count: usize = #pre;));
         CountedWrites {
             name,
             count: &count,
@@ -484,6 +550,10 @@ struct CountedWrites<'a> {
 impl VisitMut for CountedWrites<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         if let Expr::MethodCall(m) = e {
+            if let Some(read) = read_so_far(m, self.name) {
+                *e = read(self.name, self.count);
+                return;
+            }
             if pushed_receiver(m) == Some(self.name) {
                 let (name, count, item) = (self.name, self.count, &m.args[0]);
                 *e = syn::parse_quote_spanned!(m.span()=> {
@@ -524,10 +594,26 @@ fn counted_pushes<'a>(f: &'a syn::ExprForLoop, name: &Ident) -> Option<Vec<&'a E
             syn::visit::visit_expr_method_call(self, m);
         }
     }
+    // What else the loop may do with it: read the items pushed so far (`h[t - 1]`, its
+    // `len()`, `is_empty()`, `last().unwrap()`), at the same places as in the vector it
+    // stands for.
+    struct Reads<'n>(&'n Ident, usize);
+    impl<'a> Visit<'a> for Reads<'_> {
+        fn visit_expr_index(&mut self, i: &'a syn::ExprIndex) {
+            self.1 += usize::from(names(&i.expr, self.0));
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+            self.1 += usize::from(read_so_far(m, self.0).is_some());
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
     let mut sites = PushSites::default();
     sites.visit_block(&f.body);
     let mut items = Items(name, Vec::new());
     items.visit_block(&f.body);
+    let mut reads = Reads(name, 0);
+    reads.visit_block(&f.body);
     let mut mentioned = Vec::new();
     opaque::mentioned_names(f.body.to_token_stream(), &mut mentioned);
     let mentions_count = mentioned.iter().filter(|(n, _)| n == name).count();
@@ -535,9 +621,27 @@ fn counted_pushes<'a>(f: &'a syn::ExprForLoop, name: &Ident) -> Option<Vec<&'a E
     let bounded = !places.is_empty()
         && places.iter().all(|(_, in_loop)| !in_loop)
         && places.len() == items.1.len()
-        && mentions_count == places.len()
-        && items.1.iter().all(|item| !mentions(item, name));
+        && mentions_count == places.len() + reads.1;
     bounded.then_some(items.1)
+}
+
+/// Whether `e` is the name `name`.
+fn names(e: &Expr, name: &Ident) -> bool {
+    matches!(e, Expr::Path(p) if p.path.is_ident(name))
+}
+
+/// How a loop that pushes reads what it pushed so far, when `m` does: `name.len()`,
+/// `name.is_empty()`, `name.last().unwrap()` (`.expect(..)`), in terms of the count.
+fn read_so_far(m: &syn::ExprMethodCall, name: &Ident) -> Option<fn(&Ident, &Ident) -> Expr> {
+    let on_name = names(&m.receiver, name) && m.args.is_empty();
+    let last = matches!(&*m.receiver, Expr::MethodCall(l)
+        if l.method == "last" && l.args.is_empty() && names(&l.receiver, name));
+    match m.method.to_string().as_str() {
+        "len" if on_name => Some(|_, count| syn::parse_quote!(#count)),
+        "is_empty" if on_name => Some(|_, count| syn::parse_quote!((#count == 0))),
+        "unwrap" | "expect" if last => Some(|name, count| syn::parse_quote!(#name[#count - 1])),
+        _ => None,
+    }
 }
 
 /// `let name[: ty] = ..;`: the `let`, the name's pattern and the type written.
@@ -553,6 +657,21 @@ fn named_let(stmt: &SynStmt) -> Option<(&syn::Local, &syn::PatIdent, Option<&syn
         Pat::Ident(pi) => Some((local, pi, written)),
         _ => None,
     }
+}
+
+/// The items of `vec![a, b]` (at least one, not `vec![v; n]`).
+fn init_items(init: &Expr) -> Option<Vec<Expr>> {
+    let Expr::Macro(m) = init else {
+        return None;
+    };
+    if !m.mac.path.is_ident("vec") || m.mac.tokens.is_empty() {
+        return None;
+    }
+    let items = m
+        .mac
+        .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        .ok()?;
+    Some(items.into_iter().collect())
 }
 
 /// `Vec::new()`, `Vec::with_capacity(n)`, `vec![]`: `Some`, with the element type if the

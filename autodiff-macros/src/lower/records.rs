@@ -120,6 +120,12 @@ impl Lowerer<'_> {
                     // (of a differentiated call: its numbers, the call made one of an array)
                     let count = self.record_named(&name).map_or(0, |(_, f)| f.len());
                     let numbers = match value {
+                        // (of data: `w = cmul(w, (0.6, 0.8));` of a twiddle factor)
+                        Value::Scalar(data) if !self.is_varied(&data) => Some(
+                            (0..count)
+                                .map(|k| self.element_of_data(&data, k, right.span()))
+                                .collect(),
+                        ),
                         Value::Scalar(call) => self.numbers_of_call(&call, count, right.span()),
                         _ => None,
                     };

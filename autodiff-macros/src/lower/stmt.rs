@@ -57,6 +57,9 @@ impl Lowerer<'_> {
                 self.pushes.insert(name.to_string(), pushed);
                 continue;
             }
+            if self.push_before_loop(stmt) {
+                continue;
+            }
             // `let mut v = Vec::new();` of floats assigned later: an empty array; of data:
             // kept as written.
             self.let_holds_data = self.empty_data_vec(stmt, rest)
