@@ -12,6 +12,12 @@
 //! (`airmass.unwrap_or_else(|| relative_airmass(zenith))`), rejected as a closure value.
 //! Fourier sums written with `(re, im)` tuples: a twiddle factor of data advanced by a
 //! `#[grad]` function returning a tuple (`w = cmul(w, step);`), rejected as no tuple.
+//! Peak finding (ChronoXtract's `find_peaks` then `peak_prominence`): indices a plain
+//! function returns into a `let` of stated type `Vec<usize>`, taken for floats (indexing with
+//! them rejected, or lent to a `#[grad]` function with a float shadow that does not compile);
+//! a moving window's `i.saturating_sub(half)` in a loop that pushes, whose counter was of no
+//! type in the generated code. State estimation: `modes(hvp)` on a const-generic caller of a
+//! const-generic function returning an array (`[Dual<f64>; N]: Default` not satisfied).
 
 use autodiff::{grad, Params};
 
@@ -240,4 +246,84 @@ fn a_tuple_of_data_advanced_by_a_call() {
     for (k, d) in d_x.iter().enumerate() {
         assert!((d - (k as f64 * theta).cos()).abs() < 1e-12, "{k}: {d}");
     }
+}
+
+/// The interior local maxima (a plain function: its result is data).
+fn peaks(x: &[f64]) -> Vec<usize> {
+    (1..x.len() - 1)
+        .filter(|&i| x[i] > x[i - 1] && x[i] > x[i + 1])
+        .collect()
+}
+
+#[grad(data)]
+fn heights_at(data: &[f64], at: &[usize]) -> f64 {
+    at.iter().map(|&i| data[i]).sum()
+}
+
+#[grad]
+fn peak_heights(x: &[f64]) -> f64 {
+    let found: Vec<usize> = peaks(x);
+    heights_at(x, &found)
+}
+
+#[grad]
+fn peak_energy(x: &[f64]) -> f64 {
+    let found: Vec<usize> = peaks(x);
+    found.iter().map(|&i| x[i] * x[i]).sum()
+}
+
+/// Products with the previous sample (the first with itself).
+#[grad]
+fn lagged_products(x: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for i in 0..x.len() {
+        let lo = i.saturating_sub(1);
+        out.push(x[lo] * x[i]);
+    }
+    out
+}
+
+#[test]
+fn indices_a_plain_function_returns_are_data() {
+    let x = [1.0, 3.0, 2.0, 5.0, 1.0];
+    assert_eq!(peak_heights_grad(&x), (8.0, vec![0.0, 1.0, 0.0, 1.0, 0.0]));
+    assert_eq!(peak_energy_grad(&x), (34.0, vec![0.0, 6.0, 0.0, 10.0, 0.0]));
+    let weights = [1.0, 2.0, 3.0, 4.0, 5.0];
+    let mut d_x = [0.0; 5];
+    let value = lagged_products_adjoint(&x, &weights, &mut d_x[..]);
+    assert_eq!(value, lagged_products(&x));
+    // sum_i w_i x_{i-1} x_i (x_0 squared): d/dx_k = w_k x_{k-1} + w_{k+1} x_{k+1}
+    let expected = [
+        2.0 * 1.0 + 2.0 * 3.0,
+        2.0 + 3.0 * 2.0,
+        3.0 * 3.0 + 4.0 * 5.0,
+        4.0 * 2.0 + 5.0,
+        5.0 * 5.0,
+    ];
+    assert_eq!(d_x, expected);
+}
+
+#[grad(modes(hvp))]
+fn doubled<const N: usize>(a: &[f64; N]) -> [f64; N] {
+    let mut t = [0.0; N];
+    for i in 0..N {
+        t[i] = 2.0 * a[i];
+    }
+    t
+}
+
+#[grad(modes(hvp))]
+fn first_products<const N: usize>(x: &[f64; N]) -> f64 {
+    let t = doubled(x);
+    t[0] * x[0] + t[N - 1] * x[0]
+}
+
+#[test]
+fn a_const_generic_array_callee_on_dual_numbers() {
+    // 2 x0^2 + 2 x2 x0
+    let (value, d, hv) = first_products_hvp(&[1.0, 5.0, 2.0], &[1.0, 0.0, -1.0]);
+    assert_eq!(value, 2.0 + 4.0);
+    assert_eq!(d, [4.0 + 4.0, 0.0, 2.0]);
+    // H = [[4, 0, 2], [0, 0, 0], [2, 0, 0]]
+    assert_eq!(hv, [4.0 - 2.0, 0.0, 2.0]);
 }

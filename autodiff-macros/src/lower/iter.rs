@@ -471,9 +471,12 @@ impl Lowerer<'_> {
                     )),
                 };
                 // Each item of the range's own integer type, which `end` gives where it is read
-                // again at no cost (`n`, `n + 1`; `start` alone otherwise).
+                // again at no cost (`n`, `n + 1`, `x.len()`: a `0` alone is of no type, and a
+                // method on it does not compile; `start` alone otherwise).
                 let start = start.clone();
-                let end = match super::control::read_again(&end) {
+                let length = |e: &Expr| matches!(e, Expr::MethodCall(m)
+                    if m.method == "len" && m.args.is_empty() && super::control::read_again(&m.receiver));
+                let end = match super::control::read_again(&end) || length(&end) {
                     true => end,
                     false => start.clone(),
                 };

@@ -340,8 +340,9 @@ impl Lowerer<'_> {
         let value = self.let_op("t", ty, op, expr.span());
         // A float computed from constants (`TABLE[1] - TABLE[0]`): a float for a callee that
         // takes a shadow for it, also through a local.
-        let float_data =
-            float_data::indexes_constant(expr) || (ty == Ty::Unknown && self.looks_float(expr));
+        let float_data = !non_float_result
+            && (float_data::indexes_constant(expr)
+                || (ty == Ty::Unknown && self.looks_float(expr)));
         if let (Some(v), true) = (value.var(), float_data) {
             self.table_elements.insert(v);
         }

@@ -776,12 +776,15 @@ impl Lowerer<'_> {
         // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
         // `let pairs: Vec<(usize, usize)> = ..;`: a container its type says holds no float,
         // nor numbers the sweeps track as indices (`Vec<usize>`, written and read by index).
-        let typed_data =
-            annotated.is_some_and(|ty| holds_no_float(ty, self.sig) && !of_numbers(ty, self.sig));
-        if let (true, Pat::Ident(pi)) = (holds_data || typed_data, pat) {
+        // What a call returns into one (`let peaks: Vec<usize> = find_peaks(x);`) is data
+        // whatever the call reads: indices have no derivative.
+        let no_float = annotated.is_some_and(|ty| holds_no_float(ty, self.sig));
+        let typed_data = no_float && !annotated.is_some_and(|ty| of_numbers(ty, self.sig));
+        let returned_data = no_float && matches!(&*init.expr, Expr::Call(_) | Expr::MethodCall(_));
+        if let (true, Pat::Ident(pi)) = (holds_data || typed_data || returned_data, pat) {
             // A variable of its own, under the user's name, that the code passed through
             // assigns and changes in place.
-            if let Some(value) = self.try_opaque(&init.expr, false) {
+            if let Some(value) = self.try_opaque(&init.expr, returned_data) {
                 // (its type as written: `let kept: Vec<String> = it.collect();`)
                 if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
                     self.declare_type(*v, ty);

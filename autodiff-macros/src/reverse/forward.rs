@@ -648,8 +648,7 @@ impl Gen<'_> {
                 let call = match self.dual_call(args) {
                     // The value as dual numbers: the callee's sweeps on dual numbers with a
                     // zero cotangent.
-                    Some(mut rest) => {
-                        rest[0] = quote!(::core::default::Default::default());
+                    Some(rest) => {
                         let generated = rest.len() - 1;
                         let mut a: Vec<TokenStream> =
                             args.iter().map(|x| self.adjoint_arg(x)).collect();
@@ -1353,7 +1352,7 @@ impl Gen<'_> {
         let consts = shadows.map(|_| quote!(::autodiff::Const));
         // (zero of whatever the callee's `d_out` is: a dual number, or an array of them for a
         // result handed on whole)
-        let zero = quote!(::core::default::Default::default());
+        let zero = quote!(::autodiff::__private::zero_cotangent());
         Some([zero].into_iter().chain(consts).collect())
     }
 

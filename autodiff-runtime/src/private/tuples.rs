@@ -105,3 +105,51 @@ mod tests {
         assert_eq!((value, tangent), ([1.0, 2.0], [3.0, 4.0]));
     }
 }
+
+/// The zero cotangent a call on dual numbers is made with for its value alone (`g(x)`'s
+/// result read, not yet differentiated): a number, an array of any length (`[T; N]` of a
+/// const-generic callee, which has no `Default`), a `Vec` (empty: nothing to add), a tuple.
+pub trait ZeroCotangent {
+    fn zero_cotangent() -> Self;
+}
+
+#[inline(always)]
+pub fn zero_cotangent<Z: ZeroCotangent>() -> Z {
+    Z::zero_cotangent()
+}
+
+impl<T: num_traits::Float> ZeroCotangent for crate::Dual<T> {
+    #[inline(always)]
+    fn zero_cotangent() -> Self {
+        crate::Dual::constant(T::zero())
+    }
+}
+
+impl<Z: ZeroCotangent, const N: usize> ZeroCotangent for [Z; N] {
+    #[inline(always)]
+    fn zero_cotangent() -> Self {
+        core::array::from_fn(|_| Z::zero_cotangent())
+    }
+}
+
+impl<Z> ZeroCotangent for Vec<Z> {
+    #[inline(always)]
+    fn zero_cotangent() -> Self {
+        Vec::new()
+    }
+}
+
+macro_rules! zero_tuples {
+    ($($len:literal => ($($index:tt),+)),+ $(,)?) => {$(
+        impl<Z: ZeroCotangent> ZeroCotangent for ($(zero_tuples!(@elem $index Z),)+) {
+            #[inline(always)]
+            fn zero_cotangent() -> Self {
+                ($(zero_tuples!(@zero $index Z),)+)
+            }
+        }
+    )+};
+    (@elem $index:tt $t:ident) => { $t };
+    (@zero $index:tt $t:ident) => { $t::zero_cotangent() };
+}
+
+crate::for_tuples!(zero_tuples);
