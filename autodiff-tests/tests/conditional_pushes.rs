@@ -3,7 +3,10 @@
 //! collected (`filter`, `filter_map`, `take_while`). Outlier removal, censored samples and
 //! peak picking are written this way. And recursions that start a vector before the loop
 //! (`vec![h0]`, `s.push(v0);`) and read what they pushed so far (`h[t - 1]`, `len()`,
-//! `last().unwrap()`): GARCH variances, exponentially weighted moving averages. Each gradient
+//! `last().unwrap()`): GARCH variances, exponentially weighted moving averages; and pushes
+//! after the loop (a run-length encoding's last run), of values a branch accumulates
+//! (event areas) or a slice pattern binds (`match c { [a, .., b] => s.push(b - a), .. }`).
+//! Each gradient
 //! against central differences at random inputs whose kept items change from draw to draw.
 
 mod common;
@@ -199,6 +202,53 @@ fn ewma_volatility(x: &[f64], lambda: f64) -> f64 {
     sigma2.iter().map(|v| v.sqrt()).sum()
 }
 
+/// The areas of the positive runs, each pushed when a non-positive sample ends it, the last
+/// one after the loop (event segmentation).
+#[grad]
+fn run_areas(x: &[f64]) -> f64 {
+    let mut areas = Vec::new();
+    let mut area = 0.0;
+    for &v in x {
+        if v > 0.0 {
+            area += v;
+        } else {
+            areas.push(area);
+            area = 0.0;
+        }
+    }
+    areas.push(area);
+    areas.iter().map(|a| a * a).sum()
+}
+
+/// Each chunk's rise, from a slice pattern's ends.
+#[allow(clippy::single_match)]
+#[grad]
+fn chunk_rises(x: &[f64]) -> f64 {
+    let mut rises = Vec::new();
+    for c in x.chunks(3) {
+        match c {
+            [a, .., b] => rises.push(b - a),
+            _ => {}
+        }
+    }
+    rises.iter().map(|d| d * d).sum()
+}
+
+/// The first sample, the large jumps' ends, and two values after the loop.
+#[grad]
+fn jump_ends(x: &[f64]) -> Vec<f64> {
+    let mut out = vec![x[0]];
+    for w in x.windows(2) {
+        if (w[1] - w[0]).abs() > 0.5 {
+            out.push(w[1]);
+        }
+    }
+    let last = x[x.len() - 1] * 2.0;
+    out.push(last);
+    out.push(last + 1.0);
+    out
+}
+
 fn draws(seed: u64) -> Vec<Vec<f64>> {
     let mut rng = Rng::new(seed);
     (0..25).map(|_| rng.vec(7, -3.0, 12.0)).collect()
@@ -330,6 +380,27 @@ fn recursions_started_before_the_loop() {
             &[d_lambda],
             "ewma lambda",
         );
+    }
+}
+
+#[test]
+fn pushes_of_accumulated_and_pattern_values_and_after_the_loop() {
+    for x in draws(9) {
+        let (value, d_x) = run_areas_grad(&x);
+        assert_eq!(value, run_areas(&x));
+        assert_matches_fd(&run_areas, &x, &d_x, "run_areas");
+        let (value, d_x) = chunk_rises_grad(&x);
+        assert_eq!(value, chunk_rises(&x));
+        assert_matches_fd(&chunk_rises, &x, &d_x, "chunk_rises");
+        let value = jump_ends(&x);
+        let weights: Vec<f64> = (0..value.len()).map(|k| k as f64 + 1.0).collect();
+        let mut d_x = vec![0.0; x.len()];
+        assert_eq!(jump_ends_adjoint(&x, &weights, &mut d_x[..]), value);
+        let weighted = |x: &[f64]| -> f64 {
+            let ends = jump_ends(x);
+            ends.iter().zip(&weights).map(|(e, w)| e * w).sum()
+        };
+        assert_matches_fd(&weighted, &x, &d_x, "jump_ends");
     }
 }
 

@@ -18,6 +18,8 @@
 //! a moving window's `i.saturating_sub(half)` in a loop that pushes, whose counter was of no
 //! type in the generated code. State estimation: `modes(hvp)` on a const-generic caller of a
 //! const-generic function returning an array (`[Dual<f64>; N]: Default` not satisfied).
+//! Force-directed layouts: a displacement buffer of literal rows (`vec![[0.0, 0.0]; n]`),
+//! rejected as an array literal not bound to a local.
 
 use autodiff::{grad, Params};
 
@@ -326,4 +328,43 @@ fn a_const_generic_array_callee_on_dual_numbers() {
     assert_eq!(d, [4.0 + 4.0, 0.0, 2.0]);
     // H = [[4, 0, 2], [0, 0, 0], [2, 0, 0]]
     assert_eq!(hv, [4.0 - 2.0, 0.0, 2.0]);
+}
+
+/// Fruchterman-Reingold's attraction along edges, its displacements in a buffer of rows.
+#[grad]
+fn attraction(pos: &[[f64; 2]], edges: &[(usize, usize)], k: f64) -> f64 {
+    let mut disp = vec![[0.0, 0.0]; pos.len()];
+    for &(u, v) in edges {
+        let d = [pos[u][0] - pos[v][0], pos[u][1] - pos[v][1]];
+        let dist = (d[0] * d[0] + d[1] * d[1]).sqrt();
+        let force = dist * dist / k;
+        for c in 0..2 {
+            disp[u][c] -= d[c] / dist * force;
+            disp[v][c] += d[c] / dist * force;
+        }
+    }
+    disp.iter().map(|r| r[0] * r[0] + r[1] * r[1]).sum()
+}
+
+#[test]
+fn a_buffer_of_literal_rows() {
+    let pos = [[0.0, 0.0], [1.0, 0.5], [0.3, 1.2]];
+    let edges = [(0, 1), (1, 2)];
+    let (value, (d_pos, d_k)) = attraction_grad(&pos, &edges, 0.7);
+    assert_eq!(value, attraction(&pos, &edges, 0.7));
+    let h = 1e-6;
+    let fd = (attraction(&pos, &edges, 0.7 + h) - attraction(&pos, &edges, 0.7 - h)) / (2.0 * h);
+    assert!((d_k - fd).abs() < 1e-6 * (1.0 + fd.abs()), "{d_k} vs {fd}");
+    for i in 0..3 {
+        for c in 0..2 {
+            let (mut up, mut down) = (pos, pos);
+            up[i][c] += h;
+            down[i][c] -= h;
+            let fd = (attraction(&up, &edges, 0.7) - attraction(&down, &edges, 0.7)) / (2.0 * h);
+            assert!(
+                (d_pos[i][c] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                "{i},{c}"
+            );
+        }
+    }
 }

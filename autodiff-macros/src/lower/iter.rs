@@ -373,9 +373,7 @@ impl Lowerer<'_> {
                 self.lower_stmt(stmt);
             }
             self.lower_stmt(&looped);
-            for cut in &writes.cut {
-                self.lower_stmt(cut);
-            }
+            self.cut_after_loop(writes.cut);
         }
     }
 

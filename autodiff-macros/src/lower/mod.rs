@@ -256,6 +256,8 @@ pub struct Lowerer<'a> {
     let_assigned_some: Option<usize>,
     /// Vectors declared empty whose pushes the next loop makes writes (`pushes.rs`).
     pushes: HashMap<String, pushes::Pushed>,
+    /// Counted vectors whose loop is lowered, awaiting the pushes after it.
+    flushes: HashMap<String, pushes::Cut>,
     /// Lowering a value whose branches may leave (`return`, `break`, `continue`) without
     /// one: a `let`'s initializer or the function's tail, whose value nothing reads once a
     /// branch has left (what follows is guarded by the exit flags).
@@ -327,6 +329,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         branches: 0,
         let_assigned_some: None,
         pushes: HashMap::default(),
+        flushes: HashMap::default(),
         value_may_leave: false,
         reassigned,
     };

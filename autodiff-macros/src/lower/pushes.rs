@@ -50,6 +50,18 @@ pub(super) struct Pushed {
     /// The items it holds before the loop (`vec![h0]`, `out.push(x0);` before the loop),
     /// each bound to a local where it was pushed: written first, the count starting after.
     initial: Vec<Ident>,
+    /// How many `out.push(last);` statements follow the loop before anything else reads the
+    /// vector (a run-length encoding's last run): room for them, the cut after them.
+    after: usize,
+}
+
+/// A counted vector cut to the items pushed, once the pushes after its loop are written.
+pub(super) struct Cut {
+    name: Ident,
+    count: Ident,
+    /// Pushes after the loop still to come.
+    pending: usize,
+    stmt: SynStmt,
 }
 
 impl Lowerer<'_> {
@@ -86,8 +98,15 @@ impl Lowerer<'_> {
         let SynStmt::Expr(Expr::ForLoop(f), _) = first_use else {
             return None;
         };
+        let after = rest
+            .iter()
+            .skip_while(|s| !std::ptr::eq(*s, first_use))
+            .skip(1)
+            .filter(|s| mentions(s, name))
+            .take_while(|s| pushed_before(s))
+            .count();
         let (pushed, counted) = match pushed_item(f, name) {
-            Some(item) if listed.is_empty() && before.is_empty() => (item, None),
+            Some(item) if listed.is_empty() && before.is_empty() && after == 0 => (item, None),
             Some(item) => (item, Some(1)),
             None => {
                 let items = counted_pushes(f, name)?;
@@ -138,8 +157,41 @@ impl Lowerer<'_> {
                 fill,
                 counted,
                 initial,
+                after,
             },
         ))
+    }
+
+    /// Lowers the cuts of a loop's counted vectors: now, or after the pushes that follow it
+    /// (`push_after_loop`).
+    pub(super) fn cut_after_loop(&mut self, cuts: Vec<Cut>) {
+        for cut in cuts {
+            match cut.pending {
+                0 => self.lower_stmt(&cut.stmt),
+                _ => drop(self.flushes.insert(cut.name.to_string(), cut)),
+            }
+        }
+    }
+
+    /// `name.push(last);` after the loop that filled a counted vector: written at the count,
+    /// and after the last such push, the vector cut to its items.
+    pub(super) fn push_after_loop(&mut self, stmt: &SynStmt) -> bool {
+        let (Some(name), Some(item)) = (push_receiver(stmt), push_argument(stmt)) else {
+            return false;
+        };
+        let Some(cut) = self.flushes.get_mut(&name.to_string()) else {
+            return false;
+        };
+        cut.pending -= 1;
+        let (count, done) = (cut.count.clone(), cut.pending == 0);
+        self.lower_stmt(&syn::parse_quote_spanned!(item.span()=> #name[#count] = #item;));
+        self.lower_stmt(&syn::parse_quote_spanned!(item.span()=> #count += 1;));
+        if done {
+            if let Some(cut) = self.flushes.remove(&name.to_string()) {
+                self.lower_stmt(&cut.stmt);
+            }
+        }
+        true
     }
 
     /// `name.push(item);` of a vector the next loop fills, before that loop: the item bound
@@ -194,6 +246,7 @@ impl Lowerer<'_> {
             fill,
             counted: Some(1),
             initial: Vec::new(),
+            after: 0,
         };
         self.pushes.insert(name.to_string(), pushed);
         self.lower_stmt(&syn::parse_quote_spanned!(span=>
@@ -430,7 +483,7 @@ pub(super) struct PushesAsWrites {
     /// The loop's body, writing where it pushed.
     pub(super) body: syn::Block,
     /// After the loop, each counted vector cut to the items pushed.
-    pub(super) cut: Vec<SynStmt>,
+    pub(super) cut: Vec<Cut>,
 }
 
 /// The vectors of `pushed` made at the loop's trip count `len` (at that many times the
@@ -456,6 +509,7 @@ pub(super) fn push_as_writes(
             fill,
             counted,
             initial,
+            after,
         } = pushed;
         let places = counted.or(every_counted.then_some(1));
         let Some(places) = places else {
@@ -479,6 +533,10 @@ pub(super) fn push_as_writes(
             (pre, 1) => syn::parse_quote!(#pre + #len),
             (pre, places) => syn::parse_quote!(#pre + #len * #places),
         };
+        let bound: Expr = match after {
+            0 => bound,
+            after => syn::parse_quote!(#bound + #after),
+        };
         out.declared.push(syn::parse_quote_spanned!(name.span()=>
             let mut #name: ::std::vec::Vec<#elem> = vec![#fill; #bound];
         ));
@@ -495,13 +553,19 @@ pub(super) fn push_as_writes(
         .visit_block_mut(&mut out.body);
         // (rows copied one by one: a slice of a matrix is not copied whole)
         let row = Ident::new(&format!("{count}_row"), name.span());
-        out.cut.push(match elem {
+        let stmt = match elem {
             syn::Type::Array(_) => syn::parse_quote_spanned!(name.span()=>
                 let #name: ::std::vec::Vec<#elem> = (0..#count).map(|#row| #name[#row]).collect();
             ),
             _ => syn::parse_quote_spanned!(name.span()=>
                 let #name = #name[..#count].to_vec();
             ),
+        };
+        out.cut.push(Cut {
+            name: name.clone(),
+            count,
+            pending: *after,
+            stmt,
         });
     }
     out
@@ -754,37 +818,70 @@ fn push_argument(stmt: &SynStmt) -> Option<&Expr> {
     }
 }
 
-/// What tells a pushed item's type: the item, and what the loop body last binds or assigns
-/// to each name it reads (`let z = ..; out.push(z)`, a running value `prev = 0.9 * prev + x;`
-/// or `s += v;` then `out.push(s * s)`). Each with whether it is the item or a running
-/// value's update, whose reading a differentiated value makes it a float: a `let` may bind
-/// an index computed from one (`let k = argmax(x);`).
+/// What tells a pushed item's type: the item, and what the loop body binds or assigns to
+/// each name it reads, at any depth (`let z = ..; out.push(z)`, a running value `prev = 0.9 *
+/// prev + x;` or `area += v;` in a branch, then `out.push(area)`; the scrutinee of a pattern
+/// binding it, `match c { [a, .., b] => out.push(b - a), .. }`). Each with whether it is the
+/// item or a running value's update, whose reading a differentiated value makes it a float: a
+/// `let` may bind an index computed from one (`let k = argmax(x);`).
 fn defining_exprs(item: &Expr, body: &syn::Block) -> Vec<(Expr, bool)> {
+    struct Defining<'n> {
+        names: &'n [(Ident, bool)],
+        found: Vec<(Expr, bool)>,
+    }
+    impl Defining<'_> {
+        fn binds(&self, pat: &Pat) -> bool {
+            self.names.iter().any(|(name, _)| mentions(pat, name))
+        }
+        fn is_name(&self, e: &Expr) -> bool {
+            self.names
+                .iter()
+                .any(|(name, _)| matches!(e, Expr::Path(p) if p.path.is_ident(name)))
+        }
+    }
+    impl<'ast> Visit<'ast> for Defining<'_> {
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let Some(init) = &l.init {
+                if self.binds(&l.pat) {
+                    self.found.push(((*init.expr).clone(), false));
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if self.is_name(&a.left) {
+                self.found.push(((*a.right).clone(), true));
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if compound_op(&b.op).is_some() && self.is_name(&b.left) {
+                self.found.push(((*b.right).clone(), true));
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+            if m.arms.iter().any(|arm| self.binds(&arm.pat)) {
+                self.found.push(((*m.expr).clone(), false));
+            }
+            syn::visit::visit_expr_match(self, m);
+        }
+        fn visit_expr_let(&mut self, l: &'ast syn::ExprLet) {
+            if self.binds(&l.pat) {
+                self.found.push(((*l.expr).clone(), false));
+            }
+            syn::visit::visit_expr_let(self, l);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    }
     let mut names = Vec::new();
     opaque::mentioned_names(item.to_token_stream(), &mut names);
-    let is_name = |e: &Expr, name: &Ident| matches!(e, Expr::Path(p) if p.path.is_ident(name));
-    let mut out = vec![(item.clone(), true)];
-    for (name, _) in &names {
-        let bound = body.stmts.iter().rev().find_map(|s| match s {
-            // (`let tp = ..;`, `let tp: f64 = ..;`)
-            SynStmt::Local(syn::Local {
-                pat,
-                init: Some(init),
-                ..
-            }) if matches!(super::models::strip_type(pat), Pat::Ident(pi) if pi.ident == *name) => {
-                Some((&*init.expr, false))
-            }
-            SynStmt::Expr(Expr::Assign(a), _) if is_name(&a.left, name) => Some((&*a.right, true)),
-            SynStmt::Expr(Expr::Binary(b), _)
-                if compound_op(&b.op).is_some() && is_name(&b.left, name) =>
-            {
-                Some((&*b.right, true))
-            }
-            _ => None,
-        });
-        out.extend(bound.map(|(e, running)| (e.clone(), running)));
-    }
-    out
+    let mut defining = Defining {
+        names: &names,
+        found: vec![(item.clone(), true)],
+    };
+    defining.visit_block(body);
+    defining.found
 }
 
 /// Whether `node` mentions a name `pat` binds (an item of a differentiated array).

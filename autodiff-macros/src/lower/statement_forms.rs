@@ -12,6 +12,7 @@
 //! fn f(..) -> (f64, f64) { ..; (a, b) }           =>   fn f(..) -> (f64, f64) { ..; [a, b] }
 //! let a: &[f64; 3] = if c { &s.lo } else { &s.hi }   =>   let a: [f64; 3] = if c { s.lo } else { s.hi }
 //! match sorted.as_slice() { .. }                  =>   match &sorted[..] { .. }
+//! vec![[0.0, 0.0]; n]                             =>   vec![[0.0; 2]; n]
 //! ```
 //!
 //! A loop body's tail is a statement: Rust types it `()`.
@@ -292,6 +293,11 @@ impl VisitMut for Forms {
                     *e = chain;
                 }
             }
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                if let Some(rows) = repeated_row(&m.mac) {
+                    *e = rows;
+                }
+            }
             // (of a name or a field: a slice of anything else is not `&x[..]`'s form)
             Expr::MethodCall(m)
                 if m.method == "as_slice"
@@ -342,4 +348,31 @@ fn guard_chain(arms: &[syn::Arm]) -> Option<Expr> {
             Some(parse_quote!(if #cond { #body } else { #otherwise }))
         }
     }
+}
+
+/// `vec![[a, a]; n]`, a vector of rows each a literal of one value repeated: the form the
+/// lowering knows, `vec![[a; 2]; n]`.
+fn repeated_row(mac: &syn::Macro) -> Option<Expr> {
+    let (row, count) = mac
+        .parse_body_with(|input: syn::parse::ParseStream| {
+            let row: Expr = input.parse()?;
+            input.parse::<syn::Token![;]>()?;
+            let count: Expr = input.parse()?;
+            Ok((row, count))
+        })
+        .ok()?;
+    let Expr::Array(row) = row else {
+        return None;
+    };
+    let first = row.elems.first()?;
+    let text = |e: &Expr| quote::ToTokens::to_token_stream(e).to_string();
+    if !row
+        .elems
+        .iter()
+        .all(|e| matches!(e, Expr::Lit(_)) && text(e) == text(first))
+    {
+        return None;
+    }
+    let len = row.elems.len();
+    Some(parse_quote!(vec![[#first; #len]; #count]))
 }

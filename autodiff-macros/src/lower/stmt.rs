@@ -57,7 +57,7 @@ impl Lowerer<'_> {
                 self.pushes.insert(name.to_string(), pushed);
                 continue;
             }
-            if self.push_before_loop(stmt) {
+            if self.push_before_loop(stmt) || self.push_after_loop(stmt) {
                 continue;
             }
             // `let mut v = Vec::new();` of floats assigned later: an empty array; of data:
