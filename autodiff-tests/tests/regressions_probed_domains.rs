@@ -19,7 +19,15 @@
 //! type in the generated code. State estimation: `modes(hvp)` on a const-generic caller of a
 //! const-generic function returning an array (`[Dual<f64>; N]: Default` not satisfied).
 //! Force-directed layouts: a displacement buffer of literal rows (`vec![[0.0, 0.0]; n]`),
-//! rejected as an array literal not bound to a local.
+//! rejected as an array literal not bound to a local. Linear algebra (acgetchell/la-stack's
+//! LU): a pivot permutation swapped in place (`piv.swap(k, p)` of a local `[usize; 3]`),
+//! passed through as written on the reference its code rebinds it as (generated code that
+//! did not compile). Classical ML (linfa-ftrl): `x.is_negative()` of `num_traits::Signed`, a
+//! predicate, rejected as a method without a derivative rule. Interpolation (Twinklebear's
+//! bspline, interp-rs): a knot span a plain search returns as `Option<usize>`, bound with its
+//! type (taken for an `Option` of a float: generated code that did not compile) or matched
+//! where it is made, and a span index clamped by a method (`prev_index(x, xp).min(n - 2)`),
+//! read as indices but taken for floats.
 
 use autodiff::{grad, Params};
 
@@ -367,4 +375,139 @@ fn a_buffer_of_literal_rows() {
             );
         }
     }
+}
+
+/// The determinant by LU with partial pivoting, the permutation kept as indices.
+#[allow(clippy::needless_range_loop)]
+#[grad]
+fn lu_determinant(m: &[[f64; 3]; 3]) -> f64 {
+    let mut a = *m;
+    let mut piv = [0usize; 3];
+    for (i, p) in piv.iter_mut().enumerate() {
+        *p = i;
+    }
+    let mut sign = 1.0;
+    for k in 0..3 {
+        let mut p = k;
+        for i in k + 1..3 {
+            if a[i][k].abs() > a[p][k].abs() {
+                p = i;
+            }
+        }
+        if p != k {
+            a.swap(p, k);
+            piv.swap(p, k);
+            sign = -sign;
+        }
+        for i in k + 1..3 {
+            let f = a[i][k] / a[k][k];
+            for j in k..3 {
+                a[i][j] -= f * a[k][j];
+            }
+        }
+    }
+    // (the permutation's first entry, a check that it was kept: row 2 moved first)
+    let moved = if piv[0] == 2 { 1.0 } else { 0.0 };
+    sign * a[0][0] * a[1][1] * a[2][2] + moved
+}
+
+#[test]
+fn a_pivot_permutation_swapped_in_place() {
+    let m = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.5], [7.0, 8.5, 1.0]];
+    let (value, d) = lu_determinant_grad(&m);
+    assert!((value - (29.75 + 1.0)).abs() < 1e-12, "{value}");
+    // the determinant's gradient is its cofactor matrix
+    let cofactors = [[-50.25, 41.5, -1.0], [23.5, -20.0, 5.5], [-2.0, 5.5, -3.0]];
+    for (row, expected) in d.iter().zip(&cofactors) {
+        for (g, c) in row.iter().zip(expected) {
+            assert!((g - c).abs() < 1e-12, "{g} vs {c}");
+        }
+    }
+}
+
+/// linfa-ftrl's `stable_sigmoid`, its branch on `num_traits::Signed::is_negative`.
+#[grad]
+fn stable_sigmoid<F: autodiff::Float + num_traits::Signed>(prediction: F) -> F {
+    if prediction.is_negative() {
+        let e = prediction.exp();
+        e / (F::one() + e)
+    } else {
+        F::one() / (F::one() + (-prediction).exp())
+    }
+}
+
+#[test]
+fn a_signed_predicate_on_a_float() {
+    for x in [-3.0_f64, -0.5, 0.0, 2.0] {
+        let (value, d) = stable_sigmoid_grad(x);
+        let s = 1.0 / (1.0 + (-x).exp());
+        assert!((value - s).abs() < 1e-15);
+        assert!((d - s * (1.0 - s)).abs() < 1e-15);
+    }
+}
+
+/// The first knot above `t` (a plain search: its result is data).
+fn upper_bound(knots: &[f64], t: f64) -> Option<usize> {
+    knots.iter().position(|&k| k > t)
+}
+
+fn previous_index(x: &[f64], xp: f64) -> usize {
+    x.partition_point(|&p| p < xp).saturating_sub(1)
+}
+
+#[grad]
+fn doubled_at(c: &[f64], i: usize) -> f64 {
+    c[i] * 2.0
+}
+
+#[grad]
+fn span_typed(c: &[f64], knots: &[f64], t: f64) -> f64 {
+    let found: Option<usize> = upper_bound(knots, t);
+    let i = match found {
+        Some(i) => i,
+        None => knots.len() - 1,
+    };
+    t * doubled_at(c, i)
+}
+
+#[grad]
+fn span_matched(knots: &[f64], t: f64) -> f64 {
+    let i = match upper_bound(knots, t) {
+        Some(0) => 1,
+        Some(i) => i,
+        None => knots.len() - 1,
+    };
+    t * knots[i]
+}
+
+#[grad]
+fn linear_interpolation(x: &[f64], y: &[f64], xp: f64) -> f64 {
+    let i = previous_index(x, xp).min(x.len() - 2);
+    let s = (xp - x[i]) / (x[i + 1] - x[i]);
+    y[i] + s * (y[i + 1] - y[i])
+}
+
+#[test]
+fn indices_of_plain_searches_are_data() {
+    let knots = [0.0, 1.0, 2.0, 3.0];
+    assert_eq!(
+        span_typed_grad(&knots, &knots, 1.5),
+        (6.0, (vec![0.0, 0.0, 3.0, 0.0], vec![0.0; 4], 4.0))
+    );
+    assert_eq!(
+        span_matched_grad(&knots, 1.5),
+        (3.0, (vec![0.0, 0.0, 1.5, 0.0], 2.0))
+    );
+    assert_eq!(
+        span_matched_grad(&knots, -1.0),
+        (-1.0, (vec![0.0, -1.0, 0.0, 0.0], 1.0))
+    );
+    let y = [1.0, 4.0, 2.0, 8.0];
+    let (value, (d_x, d_y, d_xp)) = linear_interpolation_grad(&knots, &y, 1.25);
+    assert_eq!(value, 3.5);
+    assert_eq!(d_y, vec![0.0, 0.75, 0.25, 0.0]);
+    assert_eq!(d_xp, -2.0);
+    // s = (xp - x1) / (x2 - x1) = 0.25 over a unit gap, y2 - y1 = -2:
+    // d/dx1 = (y2 - y1)(s - 1) = 1.5, d/dx2 = -(y2 - y1) s = 0.5
+    assert_eq!(d_x, vec![0.0, 1.5, 0.5, 0.0]);
 }

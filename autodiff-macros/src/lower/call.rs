@@ -120,7 +120,7 @@ impl Lowerer<'_> {
                 Some(Binding::Closure(closure)) => return self.call_closure(&closure, c),
                 _ => {}
             }
-            if self.lookup(&ident.to_string()).is_some() {
+            if self.holds_a_function(ident) {
                 // A closure or function parameter called on data only (`f(i as f64)`, the
                 // integrand at a grid point): called as written.
                 if !self.reads(&c.to_token_stream()).varied {
@@ -128,10 +128,8 @@ impl Lowerer<'_> {
                         return value;
                     }
                 }
-                return self.unsupported(
-                    &c.func,
-                    &format!("#[grad] cannot differentiate a call through `{ident}`, a parameter or local holding a closure, function pointer or trait object, whose derivative it cannot see: call a named function that has `#[grad]` (or a hand-written `_adjoint`) instead; a closure defined in this function (`let sq = |v: f64| v * v;`) is inlined"),
-                );
+                self.called_through(ident);
+                return Value::Error;
             }
         }
         if c.args.is_empty() {
@@ -327,6 +325,25 @@ impl Lowerer<'_> {
     fn data_call(&mut self, expr: &Expr, checked: Checked<'_>, ty: Ty) -> Option<Value> {
         // `t.hash(corner) as f64`, `perm.get(c)` as an index: a method of data (not a float
         // method) read as an integer returns one too.
+        // `prev_index(x, xp).min(n - 2)`, `match upper(knots, t) { Some(i) => i, None => .. }`
+        // read as an integer: a call returning one, and what is made of it.
+        let integer_of_call = |e: &Expr| match e {
+            Expr::Call(c) => self.data_call_candidate(c),
+            _ => false,
+        };
+        let made_of_call = match expr {
+            // (an integer's method: not a float's, though `min`, `max`, `clamp` are both)
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                integer_of_call(&m.receiver)
+                    && (rules::lookup(&name).is_none() || ["min", "max", "clamp"].contains(&&*name))
+            }
+            Expr::Match(m) => integer_of_call(&m.expr),
+            _ => false,
+        };
+        if made_of_call {
+            return self.data_value(expr, checked, ty);
+        }
         if let Expr::MethodCall(m) = expr {
             let data_receiver = !self.reads(&m.receiver.to_token_stream()).varied;
             if !data_receiver
@@ -347,18 +364,22 @@ impl Lowerer<'_> {
                 models::Marked::Number(_) | models::Marked::Cast(_) => None,
             };
         }
-        let Expr::Path(p) = &*c.func else {
-            return None;
-        };
-        // A closure is inlined; `T::from(k)` and `f64::exp(x)` make floats.
-        if c.args.is_empty()
-            || self.is_local_call(&p.path)
-            || opaque::through_float(&p.path, self.sig) == Ty::Float
-            || !self.reads(&expr.to_token_stream()).varied
-        {
+        if !self.data_call_candidate(c) {
             return None;
         }
         self.data_value(expr, checked, ty)
+    }
+
+    /// Whether `c` calls a named function on differentiated values that may return data (not
+    /// a closure, which is inlined, nor `T::from(k)` or `f64::exp(x)`, which make floats).
+    fn data_call_candidate(&self, c: &syn::ExprCall) -> bool {
+        let Expr::Path(p) = &*c.func else {
+            return false;
+        };
+        !c.args.is_empty()
+            && !self.is_local_call(&p.path)
+            && opaque::through_float(&p.path, self.sig) != Ty::Float
+            && self.reads(&c.to_token_stream()).varied
     }
 
     /// The call `expr` of `data_call`, as written, checked as `checked` says.
@@ -724,7 +745,26 @@ impl Lowerer<'_> {
             );
             return None;
         };
+        if let Some(ident) = p.path.get_ident().filter(|i| self.holds_a_function(i)) {
+            self.called_through(ident);
+            return None;
+        }
         Some(self.array_of_call(name, Callee::Path(p.path.clone()), c))
+    }
+
+    /// Whether `ident` names a local or a parameter (then a closure, function pointer or
+    /// trait object where it is called), not a function.
+    fn holds_a_function(&self, ident: &syn::Ident) -> bool {
+        self.lookup(&ident.to_string()).is_some()
+            || self.sig.params.iter().any(|p| p.ident == *ident)
+    }
+
+    /// Reports a call of differentiated values through `ident`, a local or parameter.
+    fn called_through(&mut self, ident: &syn::Ident) {
+        self.errors.on(
+            ident,
+            format!("#[grad] cannot differentiate a call through `{ident}`, a parameter or local holding a closure, function pointer or trait object, whose derivative it cannot see: call a named function that has `#[grad]` (or a hand-written `_adjoint`) instead; a closure defined in this function (`let sq = |v: f64| v * v;`) is inlined"),
+        );
     }
 
     /// `let h = self.l1.forward(x);`, `let h = net.forward(x);`: a method of a model that

@@ -68,6 +68,14 @@ impl Lowerer<'_> {
         if let Some(value) = self.lower_num_cast(m) {
             return value;
         }
+        // `piv.swap(k, p)` of a local array of indices: its elements read and written as the
+        // sweeps see them (as written, it would run on the reference the code passed through
+        // rebinds it as).
+        if let Some(Binding::Array(a)) = local_name(&m.receiver).and_then(|n| self.lookup(&n)) {
+            if let Some(value) = self.lower_in_place(m, &Value::Array(a), &name, span) {
+                return value;
+            }
+        }
         let expr = Expr::MethodCall(m.clone());
         if opaque::is_non_float_call(m) {
             if let Some(value) = self.try_opaque(&expr, true) {
@@ -818,4 +826,12 @@ fn counted_for_each(m: &syn::ExprMethodCall) -> Option<Expr> {
     let chain = &map.receiver;
     (m.method == "count" && m.args.is_empty() && map.method == "map" && writes)
         .then(|| syn::parse_quote_spanned!(m.span()=> #chain.for_each(#f)))
+}
+
+/// The name `e` is, if it is a bare one.
+fn local_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
 }

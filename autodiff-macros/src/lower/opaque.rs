@@ -29,6 +29,9 @@ const NON_FLOAT_METHODS: &[&str] = &[
     "is_subnormal",
     "is_sign_positive",
     "is_sign_negative",
+    // (`num_traits::Signed`'s, on floats: linfa's `Float` brings them in)
+    "is_positive",
+    "is_negative",
     "is_zero",
     "is_one",
     "classify",

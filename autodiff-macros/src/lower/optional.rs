@@ -51,6 +51,11 @@ impl Lowerer<'_> {
                 }
                 t => (0, vec![type_kind(t, self.sig)]),
             });
+        // `let ub: Option<usize> = upper(knots, t);`: a search's result, data.
+        let no_number = |tys: &Vec<Ty>| tys.iter().all(|t| matches!(t, Ty::Int | Ty::Bool));
+        if payload.as_ref().is_some_and(|(_, tys)| no_number(tys)) {
+            return false;
+        }
         // `let o = (v > 0.0).then(|| v.ln());`: the `if` it stands for.
         let rewritten = super::methods::then_as_if(init);
         let init = rewritten.as_ref().unwrap_or(init);

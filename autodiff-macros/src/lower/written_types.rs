@@ -73,7 +73,8 @@ pub(super) fn table_of_tuples(ty: &syn::Type) -> bool {
 }
 
 /// Whether a type is a container that its type says holds no float: an array, or one of
-/// std's collections (`Vec<usize>`, `[bool; 4]`, `Vec<(usize, usize)>`, `HashSet<u32>`).
+/// std's collections (`Vec<usize>`, `[bool; 4]`, `Vec<(usize, usize)>`, `HashSet<u32>`), or
+/// an `Option` of none (`Option<usize>`: a search's result).
 pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
     let container = match ty {
         syn::Type::Array(_) => true,
@@ -86,6 +87,7 @@ pub(super) fn holds_no_float(ty: &syn::Type, sig: &Signature) -> bool {
                 "BTreeMap",
                 "BTreeSet",
                 "BinaryHeap",
+                "Option",
             ];
             collections.contains(&last.ident.to_string().as_str())
         }),
