@@ -27,7 +27,10 @@
 //! bspline, interp-rs): a knot span a plain search returns as `Option<usize>`, bound with its
 //! type (taken for an `Option` of a float: generated code that did not compile) or matched
 //! where it is made, and a span index clamped by a method (`prev_index(x, xp).min(n - 2)`),
-//! read as indices but taken for floats.
+//! read as indices but taken for floats. A scene's union over its spheres
+//! (`self.spheres.iter().map(|s| s.sdf(p)).fold(f64::INFINITY, f64::min)`), rejected as
+//! `sdf` having no derivative rule; pid-rs's derivative term matching a local `Option`
+//! through `.as_ref()`.
 
 use autodiff::{grad, Params};
 
@@ -510,4 +513,98 @@ fn indices_of_plain_searches_are_data() {
     // s = (xp - x1) / (x2 - x1) = 0.25 over a unit gap, y2 - y1 = -2:
     // d/dx1 = (y2 - y1)(s - 1) = 1.5, d/dx2 = -(y2 - y1) s = 0.5
     assert_eq!(d_x, vec![0.0, 1.5, 0.5, 0.0]);
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Sphere {
+    pub center: [f64; 3],
+    pub radius: f64,
+}
+
+#[grad(self)]
+impl Sphere {
+    pub fn distance(&self, p: &[f64; 3]) -> f64 {
+        let d = [
+            p[0] - self.center[0],
+            p[1] - self.center[1],
+            p[2] - self.center[2],
+        ];
+        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt() - self.radius
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+pub struct Scene {
+    pub spheres: Vec<Sphere>,
+}
+
+#[grad(self)]
+impl Scene {
+    pub fn union(&self, p: &[f64; 3]) -> f64 {
+        self.spheres
+            .iter()
+            .map(|s| s.distance(p))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    pub fn smooth_union(&self, p: &[f64; 3]) -> f64 {
+        self.spheres
+            .iter()
+            .map(|s| s.distance(p))
+            .fold(0.0, |acc, d| acc + (-d).exp())
+    }
+}
+
+#[test]
+fn a_union_folded_over_sub_models() {
+    let scene = Scene {
+        spheres: vec![
+            Sphere {
+                center: [0.0; 3],
+                radius: 1.0,
+            },
+            Sphere {
+                center: [2.0, 0.0, 0.0],
+                radius: 0.5,
+            },
+        ],
+    };
+    let p = [1.8, 0.1, 0.0];
+    let (value, d) = scene.union_grad(&p);
+    let r = (0.04_f64 + 0.01).sqrt();
+    assert!((value - (r - 0.5)).abs() < 1e-15);
+    assert_eq!((d.spheres[0].center, d.spheres[0].radius), ([0.0; 3], 0.0));
+    assert!((d.spheres[1].center[0] - 0.2 / r).abs() < 1e-15);
+    assert!((d.spheres[1].center[1] + 0.1 / r).abs() < 1e-15);
+    assert_eq!(d.spheres[1].radius, -1.0);
+    let (value, d) = scene.smooth_union_grad(&p);
+    let (d0, d1) = (scene.spheres[0].distance(&p), scene.spheres[1].distance(&p));
+    assert!((value - ((-d0).exp() + (-d1).exp())).abs() < 1e-15);
+    assert!((d.spheres[0].radius - (-d0).exp()).abs() < 1e-15);
+    assert!((d.spheres[1].radius - (-d1).exp()).abs() < 1e-15);
+}
+
+/// pid-rs's `next_control_output` derivative term, over a rollout.
+#[grad]
+fn derivative_energy(kd: f64, measurements: &[f64]) -> f64 {
+    let mut prev_measurement: Option<f64> = None;
+    let mut energy = 0.0;
+    for &measurement in measurements {
+        let d_term = -match prev_measurement.as_ref() {
+            Some(prev_measurement) => measurement - *prev_measurement,
+            None => 0.0,
+        } * kd;
+        energy += d_term * d_term;
+        prev_measurement = Some(measurement);
+    }
+    energy
+}
+
+#[test]
+fn a_local_option_matched_through_as_ref() {
+    let (value, (d_kd, d_m)) = derivative_energy_grad(0.5, &[1.0, 3.0, 2.0]);
+    // kd^2 ((m1 - m0)^2 + (m2 - m1)^2) = 0.25 * 5
+    assert_eq!(value, 1.25);
+    assert_eq!(d_kd, 5.0);
+    assert_eq!(d_m, vec![-1.0, 1.5, -0.5]);
 }

@@ -196,11 +196,15 @@ impl Lowerer<'_> {
     }
 
     /// The cells of the local `Option` `expr` names (see `optional_cells`).
+    /// (Also through `o.as_ref()`, whose `Some(p)` reads the number as `*p`: pid-rs.)
     fn optional_named_cells(&self, expr: &Expr) -> Option<(usize, Vec<usize>, usize)> {
-        let Expr::Path(p) = expr else {
-            return None;
-        };
-        self.optional_cells(&p.path.get_ident()?.to_string())
+        match expr {
+            Expr::Path(p) => self.optional_cells(&p.path.get_ident()?.to_string()),
+            Expr::MethodCall(m) if m.method == "as_ref" && m.args.is_empty() => {
+                self.optional_named_cells(&m.receiver)
+            }
+            _ => None,
+        }
     }
 
     /// The flag and the value (a number, or a tuple of them) of the local `Option` `expr`

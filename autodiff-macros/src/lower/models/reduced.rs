@@ -1,6 +1,7 @@
 //! Reductions of a closure over a sequence of sub-models (`net.blocks.iter().enumerate()
-//! .map(|(i, b)| ..).sum()`, `.fold(0.0, |e, b| ..)`, `.for_each(|b| ..)`) rewritten to the
-//! `for` loop over the same iterator, whose items are lent and read as any such loop's are.
+//! .map(|(i, b)| ..).sum()`, `.fold(0.0, |e, b| ..)`, `.map(|s| s.sdf(p)).fold(f64::INFINITY,
+//! f64::min)`, `.for_each(|b| ..)`) rewritten to the `for` loop over the same iterator, whose
+//! items are lent and read as any such loop's are.
 
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
@@ -58,6 +59,23 @@ impl ReducedItems<'_> {
                     Reduction::Of(&method),
                 )
             }
+            // (a scene's union: the values of a `map` folded by a function or a closure)
+            ("fold", 2) if matches!(&*reduce.receiver, Expr::MethodCall(m) if m.method == "map") => {
+                let Expr::MethodCall(map) = &*reduce.receiver else {
+                    return None;
+                };
+                let c = closure_of(map.args.first()).filter(|c| c.inputs.len() == 1)?;
+                let combine = &reduce.args[1];
+                if closure_of(Some(combine)).is_some_and(|g| g.inputs.len() != 2) {
+                    return None;
+                }
+                (
+                    &*map.receiver,
+                    &c.inputs[0],
+                    &*c.body,
+                    Reduction::FoldOf(&reduce.args[0], combine),
+                )
+            }
             ("fold", 2) => {
                 let c = closure_of(reduce.args.last()).filter(|c| c.inputs.len() == 2)?;
                 let init = &reduce.args[0];
@@ -111,6 +129,24 @@ impl ReducedItems<'_> {
                 }
                 #acc
             }),
+            Reduction::FoldOf(init, combine) => {
+                let value = Ident::new(&format!("{acc}_value"), span);
+                let combined: Expr = match closure_of(Some(combine)) {
+                    Some(g) => {
+                        let (a, b, body) = (&g.inputs[0], &g.inputs[1], &g.body);
+                        syn::parse_quote_spanned!(span=> { let #a = #acc; let #b = #value; #body })
+                    }
+                    None => syn::parse_quote_spanned!(span=> #combine(#acc, #value)),
+                };
+                syn::parse_quote_spanned!(span=> {
+                    let mut #acc = #init;
+                    for #item in #source {
+                        let #value = #body;
+                        #acc = #combined;
+                    }
+                    #acc
+                })
+            }
             Reduction::Each => syn::parse_quote_spanned!(span=> {
                 for #item in #source { #body; }
             }),
@@ -130,6 +166,8 @@ enum Reduction<'e> {
     Of(&'e str),
     /// `.fold(init, |state, item| ..)`.
     Fold(&'e syn::Pat, &'e Expr),
+    /// `.map(f).fold(init, g)`: `g` a function (`f64::min`) or a closure of two.
+    FoldOf(&'e Expr, &'e Expr),
     /// `.for_each(|item| ..)`.
     Each,
 }
