@@ -80,9 +80,13 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
             // (`Self::leaky(z)`) either way.
             // (not a `&mut self` method of a block that differentiates `self`: a state
             // update beside the getters, `fn step(&mut self, dt: f64) -> f64`)
+            // (nor one whose only input is a `self` the block reads as data, which has nothing
+            // to differentiate: `fn support(&self) -> Option<(f64, f64)>` beside a kernel's
+            // `evaluate`)
             None if (!marked || helper_called(&resolved, &called))
                 && returns_floats(&resolved, &outer)
-                && !(names_self(&attr) && updates_self(&resolved)) =>
+                && !(names_self(&attr) && updates_self(&resolved))
+                && (names_self(&attr) || takes_more_than_self(&resolved)) =>
             {
                 match block_options(&attr, &resolved, &called) {
                     // A block's `modes(jacobian)` is for the methods that return vectors.
@@ -376,6 +380,15 @@ fn names_self(attr: &GradAttr) -> bool {
     attr.wrt
         .as_ref()
         .is_some_and(|names| names.iter().any(|n| n == "self"))
+}
+
+/// Whether a method has a parameter besides `self`.
+fn takes_more_than_self(method: &ImplItemFn) -> bool {
+    method
+        .sig
+        .inputs
+        .iter()
+        .any(|i| matches!(i, syn::FnArg::Typed(_)))
 }
 
 /// Whether a method takes `&mut self`.

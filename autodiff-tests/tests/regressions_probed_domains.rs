@@ -30,7 +30,13 @@
 //! read as indices but taken for floats. A scene's union over its spheres
 //! (`self.spheres.iter().map(|s| s.sdf(p)).fold(f64::INFINITY, f64::min)`), rejected as
 //! `sdf` having no derivative rule; pid-rs's derivative term matching a local `Option`
-//! through `.as_ref()`.
+//! through `.as_ref()`. From a probe of Rust's syntax: a `match` arm whose pattern binds a
+//! name the function already has (`Some(x) if x > 1.0 => .., _ => x * x` beside a parameter
+//! `x`) left its binding in scope for the arms tried after its guard failed (a wrong value:
+//! the bound number read for the parameter; and `Some(k) if k < 0 => .., Some(k) => ..`
+//! did not compile); a kernel's `support(&self) -> Option<(f64, f64)>` beside `evaluate`
+//! under a `#[grad]` impl block, rejected as no float result though it has nothing to
+//! differentiate (statrs's `kernel.rs`).
 
 use autodiff::{grad, Params};
 
@@ -607,4 +613,80 @@ fn a_local_option_matched_through_as_ref() {
     assert_eq!(value, 1.25);
     assert_eq!(d_kd, 5.0);
     assert_eq!(d_m, vec![-1.0, 1.5, -0.5]);
+}
+
+#[grad(x)]
+fn guarded_shadow(x: f64, o: Option<f64>) -> f64 {
+    match o {
+        Some(x) if x > 1.0 => x * 2.0,
+        _ => x * x,
+    }
+}
+
+#[grad(x)]
+fn guarded_repeat(x: f64, k: Option<i32>) -> f64 {
+    match k {
+        Some(k) if k < 0 => x,
+        Some(k) => x * k as f64,
+        None => 0.0,
+    }
+}
+
+#[grad(x)]
+fn guarded_local(x: f64, o: Option<f64>) -> f64 {
+    let y = x * x;
+    match o {
+        Some(y) if y > 1.0 => y,
+        _ => y,
+    }
+}
+
+#[test]
+fn a_failed_guard_leaves_the_outer_names() {
+    for (x, o) in [
+        (1.5, Some(0.5)),
+        (0.4, Some(0.5)),
+        (1.5, Some(1.7)),
+        (0.3, None),
+    ] {
+        let (value, d) = guarded_shadow_grad(x, o);
+        assert_eq!(value, guarded_shadow(x, o));
+        let expected = match o {
+            Some(v) if v > 1.0 => 0.0,
+            _ => 2.0 * x,
+        };
+        assert_eq!(d, expected);
+        let (value, d) = guarded_local_grad(x, o);
+        assert_eq!(value, guarded_local(x, o));
+        assert_eq!(d, expected);
+    }
+    for (k, expected) in [(Some(-1), 1.0), (Some(3), 3.0), (None, 0.0)] {
+        assert_eq!(guarded_repeat_grad(2.0, k).1, expected);
+    }
+}
+
+pub trait Kernel {
+    fn evaluate(&self, x: f64) -> f64;
+    fn support(&self) -> Option<(f64, f64)> {
+        None
+    }
+}
+
+pub struct Epanechnikov;
+
+#[grad]
+impl Kernel for Epanechnikov {
+    fn evaluate(&self, x: f64) -> f64 {
+        0.75 * (1.0 - x * x)
+    }
+
+    fn support(&self) -> Option<(f64, f64)> {
+        Some((-1.0, 1.0))
+    }
+}
+
+#[test]
+fn a_method_of_self_alone_is_left_alone_on_a_block() {
+    assert_eq!(Epanechnikov.evaluate_grad(0.5), (0.5625, -0.75));
+    assert_eq!(Epanechnikov.support(), Some((-1.0, 1.0)));
 }

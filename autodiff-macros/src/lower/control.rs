@@ -1045,13 +1045,29 @@ fn finds_in_range(m: &syn::ExprMethodCall) -> bool {
 /// The arms of a `match` on data as the `if let` chain that tries them in order; an arm that
 /// matches anything (`_`, a name) and the last arm of the (exhaustive) match, when it binds
 /// nothing, are the last `else`. A guard is tested inside its arm, the arms after it written
-/// again for when it fails.
+/// again for when it fails; where the arm binds names, the guard is tested where it matched
+/// and the arms after it tried outside, which the names it binds do not reach (`Some(x) if x
+/// > 1.0 => .., _ => x * x` reads the parameter `x` there).
 fn if_let_chain(scrutinee: &Expr, arms: &[syn::Arm]) -> Expr {
     let Some((arm, rest)) = arms.split_first() else {
         return syn::parse_quote!(::core::unreachable!());
     };
     let (pat, body) = (&arm.pat, &arm.body);
     let otherwise = || if_let_chain(scrutinee, rest);
+    if let (Some((_, guard)), false) = (&arm.guard, binds_nothing(pat)) {
+        let within = |then: &Expr, or: Expr| -> Expr {
+            match pat {
+                Pat::Ident(p) if p.subpat.is_none() => {
+                    syn::parse_quote!({ let #pat = #scrutinee; #then })
+                }
+                _ => syn::parse_quote!(if let #pat = #scrutinee { #then } else { #or }),
+            }
+        };
+        let matched = within(guard, syn::parse_quote!(false));
+        let taken = within(body, syn::parse_quote!(::core::unreachable!()));
+        let otherwise = otherwise();
+        return syn::parse_quote!(if #matched { #taken } else { #otherwise });
+    }
     let body: Expr = match &arm.guard {
         Some((_, guard)) => {
             let otherwise = otherwise();

@@ -10,6 +10,10 @@
 //! }                                          }
 //! ```
 //!
+//! Where the `else` reads a name a `let` of the chain binds (`if let Some(x) = o && x > 1.0 {
+//! .. } else { x * x }`, the parameter `x` there), its copies inside would read the binding:
+//! the chain is tested first, to a flag, and the `else` runs outside it.
+//!
 //! A `while` so conditioned is the `loop` that tests the same in an `if`, with `break` as its
 //! `else`. Plain conditions between the `let`s stay chained with `&&`. A `let` of a tuple
 //! written out (`if let (Some(a), Some(b)) = (v.last_mut(), w.last())`) is the chain of its
@@ -109,6 +113,24 @@ fn chains_let(cond: &Expr) -> bool {
 /// `i` as one `if` per `let` of its condition (and per run of plain conditions between them),
 /// each nested in the one before and each with `i`'s `else`.
 fn nested(i: &ExprIf) -> Expr {
+    if let Some((_, otherwise)) = &i.else_branch {
+        let mut bound = Vec::new();
+        for c in conjuncts(&i.cond) {
+            if let Expr::Let(l) = c {
+                super::control::bound_names(&l.pat, &mut bound);
+            }
+        }
+        if bound
+            .iter()
+            .any(|name| super::pushes::mentions(otherwise, name))
+        {
+            let cond = &i.cond;
+            let matched = nested(&parse_quote!(if #cond { true } else { false }));
+            let then = &i.then_branch;
+            let taken = nested(&parse_quote!(if #cond #then else { ::core::unreachable!() }));
+            return parse_quote!(if #matched { #taken } else #otherwise);
+        }
+    }
     let mut levels: Vec<Vec<&Expr>> = Vec::new();
     for c in conjuncts(&i.cond) {
         match levels.last_mut() {
@@ -139,4 +161,38 @@ fn as_loop(w: &ExprWhile) -> Expr {
     let test: ExprIf = parse_quote!(if #cond #body else { break });
     let test = nested(&test);
     parse_quote!(#(#attrs)* #label loop { #test })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn desugared(mut block: Block) -> String {
+        desugar(&mut block);
+        block.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn the_else_runs_outside_the_bindings_it_would_read() {
+        let chained: Block = parse_quote!({
+            if let Some(x) = o && x > 1.0 { x * 2.0 } else { x * x }
+        });
+        // (the chain tested to a flag, then again for the bindings, never failing there)
+        let expected = "{ if if let Some (x) = o { if x > 1.0 { true } else { false } } \
+            else { false } { if let Some (x) = o { if x > 1.0 { x * 2.0 } \
+            else { :: core :: unreachable ! () } } else { :: core :: unreachable ! () } } \
+            else { x * x } }";
+        assert_eq!(desugared(chained), expected);
+    }
+
+    #[test]
+    fn an_else_that_reads_no_binding_is_copied_into_each_level() {
+        let chained: Block = parse_quote!({
+            if let Some(i) = idx && x[i] > 0.0 { x[i] * x[i] } else { x[0] }
+        });
+        let expected = "{ if let Some (i) = idx { if x [i] > 0.0 { x [i] * x [i] } \
+            else { x [0] } } else { x [0] } }";
+        assert_eq!(desugared(chained), expected);
+    }
 }
