@@ -36,7 +36,10 @@
 //! the bound number read for the parameter; and `Some(k) if k < 0 => .., Some(k) => ..`
 //! did not compile); a kernel's `support(&self) -> Option<(f64, f64)>` beside `evaluate`
 //! under a `#[grad]` impl block, rejected as no float result though it has nothing to
-//! differentiate (statrs's `kernel.rs`).
+//! differentiate (statrs's `kernel.rs`). Kinematics (PistonDevelopers/quaternion's `mul`
+//! over generic vecmath helpers): an array a call returns handed on whole to another call
+//! in a function generic over its float (`add3(add3(a, b), b)`), whose adjoint was made a
+//! number (generated code that did not compile).
 
 use autodiff::{grad, Params};
 
@@ -689,4 +692,33 @@ impl Kernel for Epanechnikov {
 fn a_method_of_self_alone_is_left_alone_on_a_block() {
     assert_eq!(Epanechnikov.evaluate_grad(0.5), (0.5625, -0.75));
     assert_eq!(Epanechnikov.support(), Some((-1.0, 1.0)));
+}
+
+#[grad]
+fn add3<T: autodiff::Float>(a: [T; 3], b: [T; 3]) -> [T; 3] {
+    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+}
+
+#[grad]
+fn scale3<T: autodiff::Float>(s: T, a: [T; 3]) -> [T; 3] {
+    [s * a[0], s * a[1], s * a[2]]
+}
+
+#[grad]
+fn nested_sums<T: autodiff::Float>(a: [T; 3], b: [T; 3], s: T) -> T {
+    let v = add3(scale3(s, add3(a, b)), b);
+    v[0] * v[1] + v[2]
+}
+
+#[test]
+fn arrays_handed_on_in_a_generic_function() {
+    let (a, b, s) = ([1.0, 2.0, 3.0], [0.5, -0.5, 1.0], 2.0);
+    let (value, (d_a, d_b, d_s)) = nested_sums_grad(a, b, s);
+    // v = s (a + b) + b = [3.5, 2.5, 9]
+    assert_eq!(value, 3.5 * 2.5 + 9.0);
+    assert_eq!(d_a, [2.0 * 2.5, 2.0 * 3.5, 2.0]);
+    assert_eq!(d_b, [3.0 * 2.5, 3.0 * 3.5, 3.0]);
+    assert_eq!(d_s, 1.5 * 2.5 + 1.5 * 3.5 + 4.0);
+    let (value_f32, _) = nested_sums_grad([1.0_f32, 2.0, 3.0], [0.5, -0.5, 1.0], 2.0);
+    assert_eq!(value_f32, 17.75);
 }

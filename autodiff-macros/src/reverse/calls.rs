@@ -643,16 +643,9 @@ impl Gen<'_> {
 /// The results of calls that the body only hands on whole to other calls (`norm(sub(a,
 /// b))`, `let t = sub(a, b); norm(t);`, `norm(&Pair { t, u })`): numbers, or arrays returned by value, which the
 /// macro cannot tell apart without the callee's type. Their adjoints are made of the result's
-/// own shape (`__private::HandedOn`, picked by the compiler). Not in a function generic over
-/// its float, whose `T` has no such impl: there they are numbers.
-pub(super) fn handed_on_results(
-    body: &Body,
-    sig: &Signature,
-    uses: &HashMap<Var, usize>,
-) -> HashSet<Var> {
-    if sig.float_is_generic {
-        return HashSet::default();
-    }
+/// own shape (`__private::HandedOn`, picked by the compiler; in a function generic over its
+/// float too: `add3(add3(a, b), b)` of `[T; 3]`).
+pub(super) fn handed_on_results(body: &Body, uses: &HashMap<Var, usize>) -> HashSet<Var> {
     let mut results = Vec::new();
     let mut as_arguments: HashMap<Var, usize> = HashMap::default();
     body.block.for_each_stmt(&mut |stmt| {

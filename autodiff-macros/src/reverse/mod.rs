@@ -253,7 +253,7 @@ impl<'a> Gen<'a> {
             views: HashMap::default(),
             shadow_parts: HashMap::default(),
             steady: crate::fusion::steady_adjoints(&body.block, &uses),
-            handed_on: calls::handed_on_results(body, sig, &uses),
+            handed_on: calls::handed_on_results(body, &uses),
             uses,
             folded: HashSet::default(),
             loops: loops(&body.block),

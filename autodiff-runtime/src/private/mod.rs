@@ -596,51 +596,27 @@ pub trait HandedOn<T>: Sized {
     fn add(&mut self, other: &Self);
 }
 
-macro_rules! handed_on_numbers {
-    ($($t:ty),*) => {$(
-        impl HandedOn<$t> for $t {
-            type Passed<'a> = $t;
-            #[inline(always)]
-            fn zero(&self) -> $t {
-                0.0
-            }
-            #[inline(always)]
-            fn placeholder() -> $t {
-                0.0
-            }
-            #[inline(always)]
-            fn passed(&self) -> $t {
-                *self
-            }
-            #[inline(always)]
-            fn add(&mut self, other: &$t) {
-                *self += *other;
-            }
-        }
-    )*};
-}
-handed_on_numbers!(f32, f64);
-
-impl<T: Float> HandedOn<crate::Dual<T>> for crate::Dual<T> {
+// A number of any float type: `f64`, a generic `T`, a dual number.
+impl<T: Float> HandedOn<T> for T {
     type Passed<'a>
-        = crate::Dual<T>
+        = T
     where
         T: 'a;
     #[inline(always)]
-    fn zero(&self) -> Self {
-        crate::Dual::constant(T::zero())
+    fn zero(&self) -> T {
+        T::zero()
     }
     #[inline(always)]
-    fn placeholder() -> Self {
-        crate::Dual::constant(T::zero())
+    fn placeholder() -> T {
+        T::zero()
     }
     #[inline(always)]
-    fn passed(&self) -> Self {
+    fn passed(&self) -> T {
         *self
     }
     #[inline(always)]
-    fn add(&mut self, other: &Self) {
-        *self += *other;
+    fn add(&mut self, other: &T) {
+        *self = *self + *other;
     }
 }
 
