@@ -39,7 +39,9 @@
 //! differentiate (statrs's `kernel.rs`). Kinematics (PistonDevelopers/quaternion's `mul`
 //! over generic vecmath helpers): an array a call returns handed on whole to another call
 //! in a function generic over its float (`add3(add3(a, b), b)`), whose adjoint was made a
-//! number (generated code that did not compile).
+//! number (generated code that did not compile). And `for` loops over a string's items
+//! (`spec.chars()`, `line.split_whitespace().enumerate()`, `s.bytes()`: coefficients parsed
+//! from a spec), rejected as adaptors of a differentiated chain though they read no float.
 
 use autodiff::{grad, Params};
 
@@ -721,4 +723,45 @@ fn arrays_handed_on_in_a_generic_function() {
     assert_eq!(d_s, 1.5 * 2.5 + 1.5 * 3.5 + 4.0);
     let (value_f32, _) = nested_sums_grad([1.0_f32, 2.0, 3.0], [0.5, -0.5, 1.0], 2.0);
     assert_eq!(value_f32, 17.75);
+}
+
+/// `+` adds `x`, anything else takes `x^2` away.
+#[grad(x)]
+fn signs_from_spec(x: f64, spec: &str) -> f64 {
+    let mut acc = 0.0;
+    for ch in spec.chars() {
+        if ch == '+' {
+            acc += x;
+        } else {
+            acc -= x * x;
+        }
+    }
+    acc
+}
+
+/// A polynomial whose coefficients are parsed from a line.
+#[grad(x)]
+fn parsed_polynomial(x: f64, line: &str) -> f64 {
+    let mut acc = 0.0;
+    for (k, token) in line.split_whitespace().enumerate() {
+        let c: f64 = token.parse().unwrap();
+        acc += c * x.powi(k as i32);
+    }
+    acc
+}
+
+#[grad(x)]
+fn digit_product(x: f64, digits: &str) -> f64 {
+    let mut acc = 1.0;
+    for b in digits.bytes() {
+        acc *= x + (b - b'0') as f64;
+    }
+    acc
+}
+
+#[test]
+fn loops_over_the_items_of_a_string() {
+    assert_eq!(signs_from_spec_grad(2.0, "+-+"), (0.0, -2.0));
+    assert_eq!(parsed_polynomial_grad(2.0, "1 2 3"), (17.0, 14.0));
+    assert_eq!(digit_product_grad(2.0, "12"), (12.0, 7.0));
 }
