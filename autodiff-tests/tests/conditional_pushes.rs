@@ -249,6 +249,23 @@ fn jump_ends(x: &[f64]) -> Vec<f64> {
     out
 }
 
+/// The pullback of `f`, whose result's length the values decide, along the weights 1, 2, ..
+/// of that length: the value it returns, and the derivatives it adds against central
+/// differences of the weighted sum (at `x`, the same items kept).
+fn assert_pullback(
+    f: impl Fn(&[f64]) -> Vec<f64>,
+    adjoint: impl Fn(&[f64], &[f64], &mut [f64]) -> Vec<f64>,
+    x: &[f64],
+    what: &str,
+) {
+    let value = f(x);
+    let weights: Vec<f64> = (0..value.len()).map(|k| k as f64 + 1.0).collect();
+    let mut d_x = vec![0.0; x.len()];
+    assert_eq!(adjoint(x, &weights, &mut d_x), value);
+    let weighted = |x: &[f64]| -> f64 { f(x).iter().zip(&weights).map(|(v, w)| v * w).sum() };
+    assert_matches_fd(&weighted, x, &d_x, what);
+}
+
 fn draws(seed: u64) -> Vec<Vec<f64>> {
     let mut rng = Rng::new(seed);
     (0..25).map(|_| rng.vec(7, -3.0, 12.0)).collect()
@@ -297,16 +314,12 @@ fn pushes_after_continue_and_before_break() {
 #[test]
 fn a_returned_vector_of_the_kept_items() {
     for x in draws(4) {
-        let value = logs_of_positives(&x);
-        let weights: Vec<f64> = (0..value.len()).map(|k| k as f64 + 1.0).collect();
-        let mut d_x = vec![0.0; x.len()];
-        let returned = logs_of_positives_adjoint(&x, &weights, &mut d_x[..]);
-        assert_eq!(returned, value);
-        let weighted = |x: &[f64]| -> f64 {
-            let logs = logs_of_positives(x);
-            logs.iter().zip(&weights).map(|(l, w)| l * w).sum()
-        };
-        assert_matches_fd(&weighted, &x, &d_x, "logs_of_positives");
+        assert_pullback(
+            logs_of_positives,
+            |x, w, d| logs_of_positives_adjoint(x, w, d),
+            &x,
+            "logs_of_positives",
+        );
     }
 }
 
@@ -392,15 +405,12 @@ fn pushes_of_accumulated_and_pattern_values_and_after_the_loop() {
         let (value, d_x) = chunk_rises_grad(&x);
         assert_eq!(value, chunk_rises(&x));
         assert_matches_fd(&chunk_rises, &x, &d_x, "chunk_rises");
-        let value = jump_ends(&x);
-        let weights: Vec<f64> = (0..value.len()).map(|k| k as f64 + 1.0).collect();
-        let mut d_x = vec![0.0; x.len()];
-        assert_eq!(jump_ends_adjoint(&x, &weights, &mut d_x[..]), value);
-        let weighted = |x: &[f64]| -> f64 {
-            let ends = jump_ends(x);
-            ends.iter().zip(&weights).map(|(e, w)| e * w).sum()
-        };
-        assert_matches_fd(&weighted, &x, &d_x, "jump_ends");
+        assert_pullback(
+            jump_ends,
+            |x, w, d| jump_ends_adjoint(x, w, d),
+            &x,
+            "jump_ends",
+        );
     }
 }
 
