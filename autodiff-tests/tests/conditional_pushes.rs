@@ -119,6 +119,13 @@ fn filtered_collects(x: &[f64]) -> f64 {
         + leading.iter().map(|v| v * v).sum::<f64>()
 }
 
+/// Points in a half-plane, kept as rows.
+#[grad]
+fn kept_points(pts: &[[f64; 2]]) -> f64 {
+    let kept: Vec<[f64; 2]> = pts.iter().copied().filter(|p| p[0] + p[1] > 0.0).collect();
+    kept.iter().map(|p| p[0] * p[1]).sum()
+}
+
 /// A chain that skips items collected as the function's result.
 #[grad]
 fn positive_squares(x: &[f64]) -> Vec<f64> {
@@ -330,6 +337,15 @@ fn chains_that_skip_items_collected() {
         assert_eq!(value, filtered_collects(&x));
         assert_matches_fd(&filtered_collects, &x, &d_x, "filtered_collects");
     }
+}
+
+#[test]
+fn rows_a_filter_keeps_collected() {
+    let pts = [[1.0, 2.0], [-3.0, 1.0], [2.0, 0.5]];
+    assert_eq!(
+        kept_points_grad(&pts),
+        (3.0, vec![[2.0, 1.0], [0.0, 0.0], [0.5, 2.0]])
+    );
 }
 
 #[test]

@@ -654,13 +654,9 @@ impl Lowerer<'_> {
                     return LocalArray::Declared(array);
                 }
                 let step = s.tail[0].name();
-                let advice = match step {
-                    "scan" => "write the loop out, pushing each item into a `Vec` declared empty before it (`let mut out = Vec::new(); for .. { .. out.push(v); }`)",
-                    _ => "the vectors it differentiates have lengths their values do not decide: keep every item, zeroing the ones left out (`.map(|v| if v > 0.0 { v * v } else { 0.0 })`), or reduce the chain (`.sum()`) instead of collecting it",
-                };
                 self.errors.on(
                     &m.method,
-                    format!("#[grad] cannot collect a chain after `{step}`, whose length is only known at its end: {advice}"),
+                    format!("#[grad] collects the items a chain keeps after `{step}` when they are numbers or rows of numbers (`Vec<f64>`, `Vec<[f64; 2]>`), as a loop pushing each one would; these are not: write that loop, pushing the numbers you need into vectors declared empty before it (`let mut out = Vec::new(); for .. {{ .. out.push(v); }}`)"),
                 );
                 return LocalArray::Failed;
             }

@@ -235,7 +235,12 @@ impl Lowerer<'_> {
             Some(syn::Type::Infer(_)) | None => self.sig.float.clone(),
             Some(elem) => elem,
         };
-        if type_kind(&elem, self.sig) != Ty::Float {
+        // (numbers, or rows of them: `Vec<[f64; 2]>` of points kept)
+        let number = match &elem {
+            syn::Type::Array(row) => &*row.elem,
+            elem => elem,
+        };
+        if type_kind(number, self.sig) != Ty::Float {
             return None;
         }
         let fill = self.zero_literal(&elem, pi.ident.span())?;
