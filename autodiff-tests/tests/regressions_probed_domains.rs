@@ -42,6 +42,8 @@
 //! number (generated code that did not compile). And `for` loops over a string's items
 //! (`spec.chars()`, `line.split_whitespace().enumerate()`, `s.bytes()`: coefficients parsed
 //! from a spec), rejected as adaptors of a differentiated chain though they read no float.
+//! Gaussian elimination's working copy of a matrix of rows (`let mut a = m.to_vec();` of an
+//! `&[Vec<f64>]`, TheAlgorithms' and Numerical Recipes' start), rejected as a copy of rows.
 
 use autodiff::{grad, Params};
 
@@ -764,4 +766,56 @@ fn loops_over_the_items_of_a_string() {
     assert_eq!(signs_from_spec_grad(2.0, "+-+"), (0.0, -2.0));
     assert_eq!(parsed_polynomial_grad(2.0, "1 2 3"), (17.0, 14.0));
     assert_eq!(digit_product_grad(2.0, "12"), (12.0, 7.0));
+}
+
+/// The determinant by Gaussian elimination with partial pivoting on a copy of the rows.
+#[allow(clippy::needless_range_loop)]
+#[grad]
+fn determinant_of_rows(m: &[Vec<f64>]) -> f64 {
+    let mut a = m.to_vec();
+    let n = a.len();
+    let mut det = 1.0;
+    for k in 0..n {
+        let mut p = k;
+        for i in k + 1..n {
+            if a[i][k].abs() > a[p][k].abs() {
+                p = i;
+            }
+        }
+        if p != k {
+            a.swap(p, k);
+            det = -det;
+        }
+        det *= a[k][k];
+        for i in k + 1..n {
+            let f = a[i][k] / a[k][k];
+            for j in k..n {
+                a[i][j] -= f * a[k][j];
+            }
+        }
+    }
+    det
+}
+
+#[test]
+fn a_working_copy_of_rows() {
+    let m = vec![
+        vec![1.0, 2.0, 3.0],
+        vec![4.0, 5.0, 6.5],
+        vec![7.0, 8.5, 1.0],
+    ];
+    let (value, d) = determinant_of_rows_grad(&m);
+    assert!((value - 29.75).abs() < 1e-12);
+    let cofactors = [[-50.25, 41.5, -1.0], [23.5, -20.0, 5.5], [-2.0, 5.5, -3.0]];
+    for (row, expected) in d.iter().zip(&cofactors) {
+        for (g, c) in row.iter().zip(expected) {
+            assert!((g - c).abs() < 1e-12, "{g} vs {c}");
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "copies a matrix whose rows have one length")]
+fn a_copy_of_ragged_rows_is_refused() {
+    let _ = determinant_of_rows_grad(&[vec![1.0, 2.0], vec![3.0]]);
 }

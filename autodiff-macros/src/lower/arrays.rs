@@ -602,6 +602,27 @@ impl Lowerer<'_> {
                 row_len: None,
                 like: None,
             }
+        } else if dims == 2 && whole && !self.reads(&source.to_token_stream()).poisoned {
+            // `m.to_vec()` of rows (`&[Vec<f64>]`, an elimination's working copy): rows of
+            // the first's length, which every row is checked to have.
+            let len = self.length_of(&value, span);
+            let row_len: Expr = parse_quote!(#source.first().map_or(0, |row| row.len()));
+            let checked: syn::Stmt = parse_quote!(assert!(
+                #source.iter().all(|row| row.len() == #row_len),
+                "#[grad] copies a matrix whose rows have one length"
+            ););
+            self.lower_stmt(&checked);
+            let Some(Value::Scalar(row_len)) = self.try_opaque(&row_len, true) else {
+                return LocalArray::Failed;
+            };
+            Declaration {
+                elem,
+                fill: self.zero_of(elem),
+                fixed_lens: Vec::new(),
+                vec_len: Some(len),
+                row_len: Some(row_len),
+                like: None,
+            }
         } else {
             self.errors.on(
                 source,
