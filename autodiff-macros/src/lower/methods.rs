@@ -337,9 +337,10 @@ impl Lowerer<'_> {
             }
             _ => "Dist".to_string(),
         };
+        let method = &m.method;
         self.unsupported(
             &m.method,
-            &format!("#[grad] takes `{written}` for {read_as}: it holds what a call returned from differentiated values, which #[grad] reads as a float or an array of them, not as a struct whose methods it could call; if `{written}` is a struct, build it in the function with a struct literal (`let {written} = {owner} {{ .. }};`), whose `#[grad]` methods are then differentiated"),
+            &format!("#[grad] takes `{written}` for {read_as}: it holds what a call returned from differentiated values, which #[grad] reads as a float or an array of them, not as a struct whose methods it could call; if `{written}` is a struct, build it in the function with a struct literal (`let {written} = {owner} {{ .. }};`), whose `#[grad]` methods are then differentiated; if it is a number, `{method}` (a trait's method, not a float method with a derivative rule) needs one: call a function with `#[grad]` or a hand-written `_adjoint` instead"),
         )
     }
 
