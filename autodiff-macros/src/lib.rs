@@ -35,6 +35,7 @@ mod precision;
 mod reverse;
 mod rules;
 mod second_order;
+mod settle;
 mod sig;
 
 use proc_macro::TokenStream;
