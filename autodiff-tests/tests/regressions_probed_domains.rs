@@ -44,6 +44,9 @@
 //! from a spec), rejected as adaptors of a differentiated chain though they read no float.
 //! Gaussian elimination's working copy of a matrix of rows (`let mut a = m.to_vec();` of an
 //! `&[Vec<f64>]`, TheAlgorithms' and Numerical Recipes' start), rejected as a copy of rows.
+//! An early `return` from a loop over a range Rust types `u64` by a comparison in the body
+//! (`let m = 10; for i in 0..m { .. if i == n { return h; } }` with `n: u64`, statrs's
+//! exponential integral), whose reverse replay needed an exact size `Range<u64>` lacks.
 
 use autodiff::{grad, Params};
 
@@ -818,4 +821,23 @@ fn a_working_copy_of_rows() {
 #[should_panic(expected = "copies a matrix whose rows have one length")]
 fn a_copy_of_ragged_rows_is_refused() {
     let _ = determinant_of_rows_grad(&[vec![1.0, 2.0], vec![3.0]]);
+}
+
+#[grad(x)]
+fn halved_until(x: f64, n: u64) -> f64 {
+    let m = 10;
+    let mut h = x;
+    for i in 0..m {
+        h *= 0.5;
+        if i == n {
+            return h;
+        }
+    }
+    h
+}
+
+#[test]
+fn an_early_return_from_a_range_of_u64() {
+    assert_eq!(halved_until_grad(2.0, 3), (0.125, 0.0625));
+    assert_eq!(halved_until_grad(2.0, 30), (2.0 / 1024.0, 1.0 / 1024.0));
 }

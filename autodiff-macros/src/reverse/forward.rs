@@ -924,6 +924,18 @@ impl Gen<'_> {
         receiver: bool,
         double_ended: bool,
     ) -> TokenStream {
+        self.range_of(range, None, receiver, double_ended)
+    }
+
+    /// `range`, of a loop whose counter is `counter`: a wide one (`i == n` of an `n: u64`)
+    /// makes its range wide, whatever its bounds say (`0..10`).
+    pub(crate) fn range_of(
+        &self,
+        range: &CountedRange,
+        counter: Option<Var>,
+        receiver: bool,
+        double_ended: bool,
+    ) -> TokenStream {
         let (s, e) = (self.operand(&range.start), self.operand(&range.end));
         let bare = match (range.inclusive, double_ended) {
             (true, false) => quote!(#s..=#e),
@@ -932,7 +944,8 @@ impl Gen<'_> {
         };
         let wide = [&range.start, &range.end]
             .into_iter()
-            .any(|x| super::loops::wide_operand(x, &self.wide));
+            .any(|x| super::loops::wide_operand(x, &self.wide))
+            || counter.is_some_and(|c| self.wide.contains(&c));
         if double_ended && wide {
             return self.adapted(range, quote!(::autodiff::__private::counted(#bare)));
         }

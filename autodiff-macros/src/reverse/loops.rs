@@ -54,8 +54,10 @@ pub(super) fn loop_header(
 
 /// The integer values of a type whose ranges have no exact size (`i64`, `u64`, ...) as far
 /// as the function says: parameters of such a type, casts to one, `let`s declared one, and
-/// what integer arithmetic and branches make of them. A value of a type the function does not
-/// spell out (`img.height()`) is taken to be narrow.
+/// what integer arithmetic and branches make of them; what one is compared with, of its type
+/// too, and a loop's range when its counter is (`for i in 0..m { if i == n { .. } }` with
+/// `n: u64`, `m` a literal Rust types by that comparison). A value of a type the function does
+/// not spell out (`img.height()`) is taken to be narrow.
 pub(super) fn wide_integers(body: &Body, sig: &Signature) -> HashSet<Var> {
     let scalars = sig.params.iter().filter(|p| {
         matches!(
@@ -74,6 +76,12 @@ pub(super) fn wide_integers(body: &Body, sig: &Signature) -> HashSet<Var> {
             Stmt::Let { var, op } if wide_op(op, &wide) => {
                 wide.insert(*var);
             }
+            Stmt::Let {
+                op: Op::Binary(op, a, b),
+                ..
+            } if op.is_comparison() && (wide_operand(a, &wide) || wide_operand(b, &wide)) => {
+                wide.extend([a, b].into_iter().filter_map(|x| x.var()));
+            }
             Stmt::If { phis, .. } => {
                 for phi in phis {
                     if [&phi.then_value, &phi.else_value]
@@ -88,6 +96,15 @@ pub(super) fn wide_integers(body: &Body, sig: &Signature) -> HashSet<Var> {
                 for c in &l.carried {
                     if [&c.init, &c.next].iter().any(|x| wide_operand(x, &wide)) {
                         wide.extend([c.inner, c.out]);
+                    }
+                }
+                if let LoopKind::Counted { counter, range } = &l.kind {
+                    if wide.contains(counter) {
+                        wide.extend(
+                            [&range.start, &range.end]
+                                .into_iter()
+                                .filter_map(|x| x.var()),
+                        );
                     }
                 }
             }
@@ -413,13 +430,14 @@ impl Gen<'_> {
                     Some(t) => {
                         let mut taken = range.clone();
                         taken.adaptors.push(Adaptor::Take(Operand::Var(t)));
-                        let r = self.range(&taken, true, true);
+                        let r = self.range_of(&taken, Some(*counter), true, true);
                         quote!(#r.rev())
                     }
                     None if forward => self.range(range, false, false),
                     None => {
                         // `(a..=b).step_by(k)` is double-ended only with an exact size.
-                        let r = self.range(range, true, !range.adaptors.is_empty());
+                        let r =
+                            self.range_of(range, Some(*counter), true, !range.adaptors.is_empty());
                         quote!(#r.rev())
                     }
                 };
