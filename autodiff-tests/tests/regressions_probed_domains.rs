@@ -432,12 +432,18 @@ fn lu_determinant(m: &[[f64; 3]; 3]) -> f64 {
 
 #[test]
 fn a_pivot_permutation_swapped_in_place() {
-    let m = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.5], [7.0, 8.5, 1.0]];
-    let (value, d) = lu_determinant_grad(&m);
+    let (value, d) = lu_determinant_grad(&PIVOTED);
     assert!((value - (29.75 + 1.0)).abs() < 1e-12, "{value}");
-    // the determinant's gradient is its cofactor matrix
+    assert_cofactors(d.iter().map(|row| &row[..]));
+}
+
+/// A matrix whose elimination swaps rows (its determinant 29.75).
+const PIVOTED: [[f64; 3]; 3] = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.5], [7.0, 8.5, 1.0]];
+
+/// The gradient of `PIVOTED`'s determinant: its cofactor matrix.
+fn assert_cofactors<'a>(rows: impl Iterator<Item = &'a [f64]>) {
     let cofactors = [[-50.25, 41.5, -1.0], [23.5, -20.0, 5.5], [-2.0, 5.5, -3.0]];
-    for (row, expected) in d.iter().zip(&cofactors) {
+    for (row, expected) in rows.zip(&cofactors) {
         for (g, c) in row.iter().zip(expected) {
             assert!((g - c).abs() < 1e-12, "{g} vs {c}");
         }
@@ -802,19 +808,10 @@ fn determinant_of_rows(m: &[Vec<f64>]) -> f64 {
 
 #[test]
 fn a_working_copy_of_rows() {
-    let m = vec![
-        vec![1.0, 2.0, 3.0],
-        vec![4.0, 5.0, 6.5],
-        vec![7.0, 8.5, 1.0],
-    ];
+    let m: Vec<Vec<f64>> = PIVOTED.iter().map(|row| row.to_vec()).collect();
     let (value, d) = determinant_of_rows_grad(&m);
     assert!((value - 29.75).abs() < 1e-12);
-    let cofactors = [[-50.25, 41.5, -1.0], [23.5, -20.0, 5.5], [-2.0, 5.5, -3.0]];
-    for (row, expected) in d.iter().zip(&cofactors) {
-        for (g, c) in row.iter().zip(expected) {
-            assert!((g - c).abs() < 1e-12, "{g} vs {c}");
-        }
-    }
+    assert_cofactors(d.iter().map(|row| &row[..]));
 }
 
 #[test]

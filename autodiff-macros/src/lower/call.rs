@@ -634,13 +634,9 @@ impl Lowerer<'_> {
     /// `value`, the argument `arg` taken for an integer by its name, checked to be one: a float
     /// named so would miss the callee's shadow argument.
     fn size_checked(&mut self, value: Operand, arg: &Expr) -> Operand {
-        let name = proc_macro2::Ident::new("value", arg.span());
-        let checked = Op::Opaque(Opaque {
-            tokens: quote::quote_spanned!(arg.span()=> ::autodiff::__private::size_data(#name)),
-            captures: vec![(name, Capture::Value(value))],
-            declared: None,
-        });
-        self.let_op("t", Ty::Int, checked, arg.span())
+        let (name, span) = (proc_macro2::Ident::new("value", arg.span()), arg.span());
+        let checked = quote::quote_spanned!(span=> ::autodiff::__private::size_data(#name));
+        self.through_value(name, checked, value, Ty::Int, span)
     }
 
     /// `arg` if it is a constant (`SCREAMING_CASE`, no local) named like a size.

@@ -71,7 +71,8 @@ impl Lowerer<'_> {
         // `piv.swap(k, p)` of a local array of indices: its elements read and written as the
         // sweeps see them (as written, it would run on the reference the code passed through
         // rebinds it as).
-        if let Some(Binding::Array(a)) = local_name(&m.receiver).and_then(|n| self.lookup(&n)) {
+        let local = super::prescan::local_name(&m.receiver);
+        if let Some(Binding::Array(a)) = local.and_then(|n| self.lookup(&n)) {
             if let Some(value) = self.lower_in_place(m, &Value::Array(a), &name, span) {
                 return value;
             }
@@ -827,12 +828,4 @@ fn counted_for_each(m: &syn::ExprMethodCall) -> Option<Expr> {
     let chain = &map.receiver;
     (m.method == "count" && m.args.is_empty() && map.method == "map" && writes)
         .then(|| syn::parse_quote_spanned!(m.span()=> #chain.for_each(#f)))
-}
-
-/// The name `e` is, if it is a bare one.
-fn local_name(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-        _ => None,
-    }
 }

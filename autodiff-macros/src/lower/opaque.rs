@@ -72,6 +72,24 @@ pub(super) struct Reads {
 }
 
 impl Lowerer<'_> {
+    /// `tokens`, code passed through that reads one value under the name `name` (`value.0`,
+    /// `size_data(value)`, `&tuple`), as a new value of type `ty`.
+    pub(super) fn through_value(
+        &mut self,
+        name: Ident,
+        tokens: TokenStream,
+        value: Operand,
+        ty: Ty,
+        span: Span,
+    ) -> Operand {
+        let op = Op::Opaque(Opaque {
+            tokens,
+            captures: vec![(name, Capture::Value(value))],
+            declared: None,
+        });
+        self.let_op("t", ty, op, span)
+    }
+
     /// The locals `tokens` names, resolved in the current scope.
     pub(super) fn reads(&self, tokens: &TokenStream) -> Reads {
         self.reads_capturing(tokens, false)

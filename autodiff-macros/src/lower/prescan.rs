@@ -4,7 +4,7 @@
 use super::*;
 
 /// The local `e` names, dereferenced (`*row`) or in parentheses or not.
-fn local_name(e: &Expr) -> Option<String> {
+pub(super) fn local_name(e: &Expr) -> Option<String> {
     match e {
         Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
         Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)) => local_name(&u.expr),

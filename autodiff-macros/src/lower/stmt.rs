@@ -1120,12 +1120,7 @@ impl Lowerer<'_> {
     fn bind_data_fields(&mut self, span: Span, data: Operand, fields: Vec<(Projection, &Pat)>) {
         let name = proc_macro2::Ident::new(&format!("{SYNTHETIC}tuple"), span);
         let field = proc_macro2::Ident::new(&format!("{SYNTHETIC}field"), span);
-        let borrow = Op::Opaque(Opaque {
-            tokens: quote!(&#name),
-            captures: vec![(name.clone(), Capture::Value(data))],
-            declared: None,
-        });
-        let whole = self.let_op("t", Ty::Unknown, borrow, span);
+        let whole = self.through_value(name.clone(), quote!(&#name), data, Ty::Unknown, span);
         for (projection, p) in fields {
             let pattern = match projection {
                 // The pattern itself, the other elements `_` (a `..` where it stands).
@@ -1148,14 +1143,10 @@ impl Lowerer<'_> {
                 }
             };
             let bound = build::bound(&field);
-            let op = Op::Opaque(Opaque {
-                tokens: quote!(match #name {
-                    #pattern => #bound,
-                }),
-                captures: vec![(name.clone(), Capture::Value(whole.clone()))],
-                declared: None,
+            let read = quote!(match #name {
+                #pattern => #bound,
             });
-            let value = self.let_op("t", Ty::Unknown, op, span);
+            let value = self.through_value(name.clone(), read, whole.clone(), Ty::Unknown, span);
             if let (Some(name), Operand::Var(v)) = (bound_name(p), &value) {
                 self.guess_float_data(*v, name);
             }

@@ -53,19 +53,15 @@ impl Lowerer<'_> {
         Some(self.load(array, vec![index_literal(k, span)], span))
     }
 
-    /// The first `count` numbers of the tuple a call just lowered to `tuple` returns (`let p =
-    /// polar(x, y);` read as `p.0`, `p.1`), the call made one of an array (`tuple_call`).
     /// `value.k` of a tuple of data (what a call on data returns), a number passed through.
     pub(super) fn element_of_data(&mut self, tuple: &Operand, k: usize, span: Span) -> Operand {
         let (name, k) = (proc_macro2::Ident::new("value", span), syn::Index::from(k));
-        let read = Op::Opaque(Opaque {
-            tokens: quote::quote_spanned!(span=> #name.#k),
-            captures: vec![(name, Capture::Value(tuple.clone()))],
-            declared: None,
-        });
-        self.let_op("t", Ty::Unknown, read, span)
+        let read = quote::quote_spanned!(span=> #name.#k);
+        self.through_value(name, read, tuple.clone(), Ty::Unknown, span)
     }
 
+    /// The first `count` numbers of the tuple a call just lowered to `tuple` returns (`let p =
+    /// polar(x, y);` read as `p.0`, `p.1`), the call made one of an array (`tuple_call`).
     pub(super) fn numbers_of_call(
         &mut self,
         tuple: &Operand,
