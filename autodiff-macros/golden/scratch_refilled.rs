@@ -60,8 +60,6 @@ pub fn whitened_adjoint<
     let mut tape = ::autodiff::__private::SlotTape::new(&mut tape_slots);
     let mut tape_1_slots = ::autodiff::__private::tape_slots::<_, 32>();
     let mut tape_1 = ::autodiff::__private::SlotTape::new(&mut tape_1_slots);
-    let mut tape_2_slots = ::autodiff::__private::tape_slots::<_, 32>();
-    let mut tape_2 = ::autodiff::__private::SlotTape::new(&mut tape_2_slots);
     let len = x.len();
     let mut c_1 = ::std::vec![0.0_f64; len];
     let mut y_1 = ::std::vec![0.0_f64; len];
@@ -70,7 +68,6 @@ pub fn whitened_adjoint<
     let mut product_1: f64 = 1.0;
     let mut l_1 = 0;
     tape_1.reserve((0..t).size_hint().0 * (0..len).size_hint().0);
-    tape_2.reserve((0..t).size_hint().0 * (0..len).size_hint().0);
     tape.reserve((0..t).size_hint().0);
     for k in 0..t {
         if 0 < len {
@@ -111,7 +108,6 @@ pub fn whitened_adjoint<
                 }
             }
             let l_4 = l_3;
-            tape_1.push(l_4);
             l_2 = l_4;
         }
         let l_5 = l_2;
@@ -120,13 +116,13 @@ pub fn whitened_adjoint<
             let t_21 = y_1[i_3];
             let t_22 = t_21 * t_21;
             let q = q_1 + t_22;
-            tape_2.push(t_21);
+            tape_1.push(t_21);
             q_1 = q;
         }
         let q_2 = q_1;
         let t_24 = 1.0 + q_2;
         let product = product_1 * t_24;
-        tape.push((t_24, product_1));
+        tape.push((l_1, t_24, product_1));
         product_1 = product;
         l_1 = l_5;
     }
@@ -136,7 +132,7 @@ pub fn whitened_adjoint<
     let mut d_product_1 = d_out;
     let trips = ::autodiff::__private::trip_count(0..t);
     let tape_entries = tape.last(trips);
-    for (k, &(t_24, product_1)) in (0..t).zip(tape_entries).rev() {
+    for (k, &(l_1, t_24, product_1)) in (0..t).zip(tape_entries).rev() {
         let d_product_1_next = d_product_1;
         d_product_1 = 0.0;
         let d_product = d_product_1_next;
@@ -144,15 +140,14 @@ pub fn whitened_adjoint<
         let d_t_24 = d_product * product_1;
         let d_q_1 = d_t_24;
         let trips_1 = ::autodiff::__private::trip_count(0..len);
-        let tape_2_entries = tape_2.last(trips_1);
-        for (i_3, &t_21) in (0..len).zip(tape_2_entries) {
+        let tape_1_entries = tape_1.last(trips_1);
+        for (i_3, &t_21) in (0..len).zip(tape_1_entries) {
             let d_q = d_q_1;
             let d_t_21 = (d_q + d_q) * t_21;
             d_y_1[i_3] = d_t_21;
         }
-        tape_2.discard(trips_1);
-        let trips_2 = ::autodiff::__private::trip_count(0..len);
-        let tape_1_entries = tape_1.last(trips_2);
+        tape_1.discard(trips_1);
+        let mut l_4_fwd = l_1;
         if 0 < len {
             let mut d_means_part = ::autodiff::SliceShadow::part(
                 &mut d_means,
@@ -160,7 +155,7 @@ pub fn whitened_adjoint<
                 (k * len) + len,
             );
             let means_view_1 = &means[(k * len)..(k * len) + len];
-            for (i_4, &l_4) in (0..len).zip(tape_1_entries).rev() {
+            for i_4 in 0..len {
                 let mut d_c_1_i = 0.0;
                 let c_1_i = {
                     let i = i_4;
@@ -172,13 +167,7 @@ pub fn whitened_adjoint<
                 let i_2 = i_4;
                 let t_12 = i_2 + 1;
                 let mut d_c_1_sum = 0.0;
-                let trips_3 = ::autodiff::__private::trip_count(t_12..len);
-                let mut l_3_fwd = ::autodiff::__private::induction_start(
-                    l_4,
-                    1,
-                    trips_3,
-                    false,
-                );
+                let mut l_3_fwd = l_4_fwd;
                 for j in t_12..len {
                     let l_3 = l_3_fwd;
                     l_3_fwd += 1;
@@ -191,6 +180,7 @@ pub fn whitened_adjoint<
                     ::autodiff::SliceShadow::add_at(&mut d_lower, l_3, d_t_14);
                 }
                 d_c_1_i += d_c_1_sum;
+                l_4_fwd = l_3_fwd;
                 let i_1 = i_4;
                 let d_t_10 = d_y_1[i_1];
                 let d_t_9 = d_t_10 * 2.0;
@@ -204,7 +194,6 @@ pub fn whitened_adjoint<
                 ::autodiff::SliceShadow::add_at(&mut d_x, i, d_t_7);
             }
         }
-        tape_1.discard(trips_2);
     }
     tape.discard(trips);
     product_2

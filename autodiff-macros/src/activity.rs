@@ -88,19 +88,27 @@ pub struct Induction {
 
 /// The value a loop's iteration ends with, when a loop nested in it moved the carried
 /// integer the iteration started with by a step per nested iteration: the running index of a
-/// packed triangle, `for i in 0..d { for j in i + 1..d { .. l += 1; } }`. Its reverse
-/// iterations, which run backwards, each start from the value the next one (in forward
-/// order) started with, the last from the loop's final value: undoing the nested loop's
-/// steps gives the next.
+/// packed triangle, `for i in 0..d { for j in i + 1..d { .. l += 1; } }`. Restored, never
+/// taped, from the value the iterations around it start or end with (`from`).
 pub struct Resumed {
     /// The nested loop's final value, which the iteration ends with.
     pub end: Var,
-    /// The loop's final value.
-    pub out: Var,
+    pub from: ResumedFrom,
     /// How the nested loop moved it, and over what range.
     pub op: BinOp,
     pub step: Operand,
     pub range: CountedRange,
+}
+
+pub enum ResumedFrom {
+    /// The reverse iterations run backwards: each starts from the value the next one (in
+    /// forward order) started with, the last from the loop's final value; undoing the nested
+    /// loop's steps gives the next.
+    Out(Var),
+    /// The reverse iterations run forwards (their order is free: `reverse/order.rs`): the
+    /// first starts from the value the loop started with, each ends where the nested loop's
+    /// steps take it, and the next starts there.
+    Init(Operand),
 }
 
 pub struct Analysis {
@@ -135,6 +143,11 @@ pub struct Analysis {
     /// Values that may be infinite or NaN where the parameters are finite
     /// (`Sites::unbounded`).
     pub unbounded: HashSet<Var>,
+    /// Whether loops may be fused with their reverse, as `analyze` was told.
+    pub fuse: bool,
+    /// Loops that tape a value they could resume from the loop's starting value instead, if
+    /// their reverse ran forwards (`Planner::resumed`): `replan` with those that do.
+    pub resumable_forwards: HashSet<usize>,
 }
 
 impl Analysis {
@@ -203,6 +216,18 @@ enum Node {
 
 /// `fuse`: whether loops may be fused with their reverse (see `fusion`).
 pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
+    plan(body, fuse, &HashSet::default(), errors)
+}
+
+/// The analysis again, now that the loops whose reverse runs forwards among
+/// `resumable_forwards` are known: they resume their values from the start (`ResumedFrom`).
+/// Any error was reported by the first analysis.
+pub fn replan(body: &Body, first: &Analysis, forwards: &HashSet<usize>) -> Analysis {
+    plan(body, first.fuse, forwards, &mut Errors::default())
+}
+
+/// `forwards`: loops whose reverse runs forwards, as far as known.
+fn plan(body: &Body, fuse: bool, forwards: &HashSet<usize>, errors: &mut Errors) -> Analysis {
     let mut sites = Sites {
         body,
         regions: vec![Region {
@@ -264,11 +289,14 @@ pub fn analyze(body: &Body, fuse: bool, errors: &mut Errors) -> Analysis {
         fusion,
         zero_guarded,
         unbounded,
+        fuse,
+        resumable_forwards: HashSet::default(),
     };
     let mut planner = Planner {
         sites: &sites,
         analysis: &mut analysis,
         required: BTreeSet::new(),
+        forwards,
         errors,
     };
     planner.block(&body.block, 0);
@@ -823,6 +851,8 @@ struct Planner<'s, 'a> {
     sites: &'s Sites<'a>,
     analysis: &'s mut Analysis,
     required: BTreeSet<Var>,
+    /// Loops whose reverse runs forwards, as far as known.
+    forwards: &'s HashSet<usize>,
     errors: &'s mut Errors,
 }
 
@@ -955,13 +985,22 @@ impl Planner<'_, '_> {
                             .push(induction);
                         return;
                     }
-                    if let Some(resumed) = self.resumed(v, region) {
-                        self.require(resumed.out);
-                        self.need(&resumed.step);
-                        self.need_range(&resumed.range);
-                        let plan = self.analysis.loops.entry(k).or_default();
-                        plan.resumed.push(resumed);
-                        return;
+                    match self.resumed(v, region) {
+                        Some(Ok(resumed)) => {
+                            match &resumed.from {
+                                ResumedFrom::Out(out) => self.require(*out),
+                                ResumedFrom::Init(init) => self.need(init),
+                            }
+                            self.need(&resumed.step);
+                            self.need_range(&resumed.range);
+                            let plan = self.analysis.loops.entry(k).or_default();
+                            plan.resumed.push(resumed);
+                            return;
+                        }
+                        Some(Err(forwards)) => {
+                            self.analysis.resumable_forwards.insert(forwards);
+                        }
+                        None => {}
                     }
                     let direct = self.sites.def_region[v.0] == region;
                     if direct && self.recomputable(v, region) {
@@ -1022,14 +1061,15 @@ impl Planner<'_, '_> {
     }
 
     /// `v` as the value the iterations of the loop whose body is `region` end with, found
-    /// from the next iteration's start (`Resumed`): the final value of an induction of a
-    /// counted loop nested in the body, started from the value the iteration started with.
-    /// Both loops run to the end of their ranges; the outer one runs backwards in reverse,
-    /// as every loop with a nested one does (`order.rs`). Only where the outer loop's final
-    /// value is in scope in its reverse (at the top level, or in a fused loop's body): taping
-    /// that instead, once per iteration of a loop around, saves no tape and puts the rows in a
-    /// chain (each one's start waits for the next one's), 4% slower on the GMM at d = 2.
-    fn resumed(&self, v: Var, region: usize) -> Option<Resumed> {
+    /// from the loop's start or end (`Resumed`): the final value of an induction of a counted
+    /// loop nested in the body, started from the value the iteration started with. Both loops
+    /// run to the end of their ranges. A loop whose reverse runs forwards starts from the
+    /// value the loop starts with; one that runs backwards, from its final value, only where
+    /// that is in scope in its reverse (at the top level, or in a fused loop's body): taping
+    /// that instead, once per iteration of a loop around, saves no tape and puts the rows in
+    /// a chain (each one's start waits for the next one's), 4% slower on the GMM at d = 2.
+    /// `Err` with the loop's key where only running forwards would do.
+    fn resumed(&self, v: Var, region: usize) -> Option<Result<Resumed, usize>> {
         let RegionKind::LoopBody(k) = self.sites.regions[region].kind else {
             return None;
         };
@@ -1047,20 +1087,30 @@ impl Planner<'_, '_> {
             return None;
         };
         let induction = self.induction(nested.inner, self.sites.loop_region[nested_key])?;
-        (self.sites.def_region[v.0] == region
-            && self
-                .sites
-                .is_scope_root(self.sites.def_region[started.out.0])
-            && nested.init.var() == Some(started.inner)
-            && runs_whole(outer)
-            && runs_whole(nested_loop))
-        .then(|| Resumed {
+        if self.sites.def_region[v.0] != region
+            || nested.init.var() != Some(started.inner)
+            || !runs_whole(outer)
+            || !runs_whole(nested_loop)
+        {
+            return None;
+        }
+        let from = if self.forwards.contains(&k) {
+            ResumedFrom::Init(started.init.clone())
+        } else if self
+            .sites
+            .is_scope_root(self.sites.def_region[started.out.0])
+        {
+            ResumedFrom::Out(started.out)
+        } else {
+            return Some(Err(k));
+        };
+        Some(Ok(Resumed {
             end: v,
-            out: started.out,
+            from,
             op: induction.op,
             step: induction.step,
             range: range.clone(),
-        })
+        }))
     }
 
     /// The loop that copies the array `v` reads, when `v` is a read that can be recomputed
@@ -1189,7 +1239,7 @@ impl Planner<'_, '_> {
                 };
                 self.sites.counters.get(&u) == Some(&k)
                     || self.induction(u, region).is_some()
-                    || self.resumed(u, region).is_some()
+                    || self.resumed(u, region).is_some_and(|r| r.is_ok())
                     || self
                         .analysis
                         .loops

@@ -12,6 +12,7 @@ use crate::attr::{GradAttr, Mode};
 use crate::checkpoint;
 use crate::diag::Errors;
 use crate::forward_mode;
+use crate::hash::HashSet;
 use crate::ir::{Body, Callee, Op, Stmt};
 use crate::last_taken;
 use crate::lower;
@@ -311,6 +312,22 @@ fn adjoint_block(
 ) -> (TokenStream, Vec<usize>) {
     let mention = mention(item, sig);
     let shadows = shadow_places(sig, names);
+    // Loops that could resume values from their start if their reverse ran forwards: planned
+    // again once a first look at the reverse sweep tells which do.
+    let replanned;
+    let analysis = match analysis.resumable_forwards.is_empty() {
+        true => analysis,
+        false => {
+            let mut first = Gen::new(body, analysis, sig, &shadows, names.d_out.clone());
+            let forwards: HashSet<usize> = first
+                .forward_reversed_loops()
+                .intersection(&analysis.resumable_forwards)
+                .copied()
+                .collect();
+            replanned = activity::replan(body, analysis, &forwards);
+            &replanned
+        }
+    };
     let mut gen = Gen::new(body, analysis, sig, &shadows, names.d_out.clone());
     if dual {
         gen = gen.on_dual_numbers();

@@ -1,8 +1,9 @@
 //! A running index carried through nested loops, as packed storage is walked: the outer
 //! loop's iterations each end where the nested loop left the index (`reverse` restores each
-//! iteration's end from the next one's start, `activity::Resumed`, instead of a tape). Every
-//! gradient is checked against central finite differences; `allocations.rs` checks that the
-//! packed triangle tapes nothing.
+//! iteration's end from the next one's start, or, where the outer loop's reverse runs
+//! forwards, from its own start: `activity::Resumed`, instead of a tape). Every gradient is
+//! checked against central finite differences; `allocations.rs` checks that the packed
+//! triangle tapes nothing.
 
 #![allow(clippy::needless_range_loop)] // indexed storage is what is tested
 mod common;
@@ -101,6 +102,107 @@ fn per_example(packed: &[f64], xs: &[f64], d: usize) -> f64 {
         total += acc;
     }
     total
+}
+
+/// A packed triangle per component, in a product over components (not fused, so the
+/// triangle's final index is out of scope in its reverse): the triangle's reverse runs
+/// forwards and walks the index up from the row's start, as ADBench's GMM does.
+#[grad(packed)]
+fn triangle_per_component(packed: &[f64], x: &[f64], components: usize) -> f64 {
+    let d = x.len();
+    let mut product = 1.0;
+    let mut y = vec![0.0; d];
+    for c in 0..components {
+        for i in 0..d {
+            y[i] = packed[c * d + i] * x[i];
+        }
+        let mut l = components * d + c * d * (d - 1) / 2;
+        for i in 0..d {
+            for j in i + 1..d {
+                y[j] += packed[l] * x[i];
+                l += 1;
+            }
+        }
+        let mut q = 0.0;
+        for i in 0..d {
+            q += y[i] * y[i];
+        }
+        product *= 1.0 + 0.1 * q;
+    }
+    product
+}
+
+/// As above, with a row whose own reverse runs backwards (it carries `row`, not an
+/// accumulator), the index read after each row (so found before the row's reverse), and
+/// counted down by a step the function is given.
+#[grad(w)]
+fn rows_per_block(w: &[f64], blocks: usize, d: usize, step: usize) -> f64 {
+    let mut product = 1.0;
+    for b in 0..blocks {
+        let mut at = w.len() - 1 - b;
+        let mut acc = 0.0;
+        for i in 0..d {
+            let mut row = 0.0;
+            for _ in i..d {
+                row = 0.5 * row + w[at].sin();
+                at -= step;
+            }
+            acc += row * w[at];
+        }
+        product *= 1.0 + 0.2 * acc;
+    }
+    product
+}
+
+/// As `rows_per_block`, the index not read after its rows: the row's reverse, run
+/// backwards, finds where it ended from where the block's reverse iteration started.
+#[grad(w)]
+fn unread_rows_per_block(w: &[f64], blocks: usize, d: usize, step: usize) -> f64 {
+    let mut product = 1.0;
+    for b in 0..blocks {
+        let mut at = w.len() - 1 - b;
+        let mut acc = 0.0;
+        for i in 0..d {
+            let mut row = 0.0;
+            for _ in i..d {
+                row = 0.5 * row + w[at].sin();
+                at -= step;
+            }
+            acc += row * row;
+        }
+        product *= 1.0 + 0.2 * acc;
+    }
+    product
+}
+
+#[test]
+fn a_packed_triangle_per_component_matches_finite_differences() {
+    let mut rng = Rng::new(76);
+    for (d, components) in [(1, 1), (2, 3), (3, 2), (5, 4)] {
+        let packed = rng.vec(components * d * (d + 1) / 2, -0.8, 0.8);
+        let x = rng.vec(d, -1.5, 1.5);
+        let (_, g) = triangle_per_component_grad(&packed, &x, components);
+        let f = |p: &[f64]| triangle_per_component(p, &x, components);
+        let what = format!("triangle_per_component, d = {d}, {components} components");
+        assert_matches_fd(&f, &packed, &g, &what);
+    }
+}
+
+#[test]
+fn rows_run_backwards_inside_a_forward_reverse_match_finite_differences() {
+    let mut rng = Rng::new(77);
+    for (blocks, d, step) in [(1, 1, 1), (2, 3, 1), (3, 3, 2), (2, 4, 3)] {
+        // Each block walks d (d + 1) / 2 steps down from w.len() - 1 - b, and reads one more.
+        let len = blocks + step * d * (d + 1) / 2 + 1;
+        let w = rng.vec(len, -1.0, 1.0);
+        let (_, g) = rows_per_block_grad(&w, blocks, d, step);
+        let f = |w: &[f64]| rows_per_block(w, blocks, d, step);
+        let what = format!("rows_per_block, {blocks} blocks, d = {d}, step {step}");
+        assert_matches_fd(&f, &w, &g, &what);
+        let (_, g) = unread_rows_per_block_grad(&w, blocks, d, step);
+        let f = |w: &[f64]| unread_rows_per_block(w, blocks, d, step);
+        assert_matches_fd(&f, &w, &g, &format!("unread_{what}"));
+    }
 }
 
 #[test]

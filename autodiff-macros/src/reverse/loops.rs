@@ -2,6 +2,7 @@
 //! what was not taped recomputed, reads at a fixed index summed through the loop.
 
 use super::*;
+use crate::activity::{Induction, ResumedFrom};
 use proc_macro2::TokenTree;
 
 /// A loop's reverse before it is put together (`Gen::loop_parts`).
@@ -259,13 +260,17 @@ impl Gen<'_> {
         // Running forwards, the iterations' tape entries and induction values are counted from
         // the first; running backwards over a counted range it runs to the end of, its tape
         // entries are read in place too, from the last.
+        // Running forwards, an induction starts where its final value and the trip count say,
+        // but where the enclosing reverse iteration's resumed value runs (`resumed_runs`).
+        let counted_from_out = |i: &Induction| !self.resumed_runs.contains_key(&i.out);
         let in_place = !tape_values.is_empty()
             && l.exit.is_none()
             && l.checkpoint.is_none()
             && self.scalar_tape(k);
         let trips = match &l.kind {
             LoopKind::Counted { range, .. }
-                if (forward && (!tape_values.is_empty() || !restored.is_empty()))
+                if (forward
+                    && (!tape_values.is_empty() || restored.iter().any(counted_from_out)))
                     || (!forward && in_place) =>
             {
                 let trips = self.fresh("trips", l.span);
@@ -288,36 +293,96 @@ impl Gen<'_> {
                 true => (quote!(+=), quote!(-=)),
                 false => (quote!(-=), quote!(+=)),
             };
-            match induction_trips {
-                Some(trips) => {
-                    let running = self.fresh(&format!("{inner}_fwd"), l.span);
+            let fwd = self.fresh(&format!("{inner}_fwd"), l.span);
+            let resumed = self.resumed_runs.get_mut(&induction.out);
+            match (induction_trips, resumed) {
+                // Started where the enclosing reverse iteration's value runs, which it then
+                // runs on from where this loop leaves it.
+                (_, Some(run)) if forward => {
+                    let enclosing = &run.running;
+                    head.tokens.extend([quote!(let mut #fwd = #enclosing;)]);
+                    tail.push(Piece::code(quote!(#enclosing = #fwd;)));
+                    run.taken = true;
+                    restore.extend([quote!(let #inner = #fwd; #fwd #redo #step;)]);
+                }
+                (Some(trips), _) => {
                     head.tokens.extend([quote!(
-                        let mut #running =
+                        let mut #fwd =
                             ::autodiff::__private::induction_start(#out, #step, #trips, #down);
                     )]);
-                    restore.extend([quote!(let #inner = #running; #running #redo #step;)]);
+                    restore.extend([quote!(let #inner = #fwd; #fwd #redo #step;)]);
                 }
-                None => {
+                (None, _) => {
                     let running = self.fresh(&format!("{inner}_back"), l.span);
+                    // Found from where the enclosing reverse iteration started, unless its
+                    // body's reverse reads it too and found it already.
+                    if let Some(run) = self
+                        .resumed_runs
+                        .get(&induction.out)
+                        .filter(|r| !r.declared)
+                    {
+                        let LoopKind::Counted { range, .. } = &l.kind else {
+                            unreachable!("a resumed induction's loop is counted")
+                        };
+                        let (enclosing, range) = (&run.running, self.range(range, false, false));
+                        head.tokens.extend([quote!(
+                            let #out = ::autodiff::__private::induction_end(
+                                #enclosing, #step, ::autodiff::__private::trip_count(#range), #down,
+                            );
+                        )]);
+                    }
                     head.tokens.extend([quote!(let mut #running = #out;)]);
                     restore.extend([quote!(#running #undo #step; let #inner = #running;)]);
                 }
             }
         }
-        // Values the iterations end with where a nested induction ended, each found from the
-        // start of the iteration after it (`Resumed`).
+        // Values the iterations end with where a nested induction ended (`Resumed`): running
+        // backwards, each found from the start of the iteration after it; running forwards,
+        // where the nested loop's steps take the iteration's start, once its range is
+        // recomputed (at the nested loop's place in the body).
         let mut resume = TokenStream::new();
+        let (mut ends, mut moves) = (HashMap::default(), HashMap::default());
         for r in plan.map(|p| p.resumed.as_slice()).unwrap_or_default() {
-            let (end, out, step) = (self.var(r.end), self.var(r.out), self.operand(&r.step));
-            let running = self.fresh(&format!("{end}_back"), l.span);
+            let (end, step) = (self.var(r.end), self.operand(&r.step));
             let (range, down) = (self.range(&r.range, false, false), r.op == BinOp::Sub);
-            head.tokens.extend([quote!(let mut #running = #out;)]);
-            restore.extend([quote!(let #end = #running;)]);
-            resume.extend([quote!(
-                #running = ::autodiff::__private::induction_start(
-                    #end, #step, ::autodiff::__private::trip_count(#range), #down,
-                );
-            )]);
+            let trips = quote!(::autodiff::__private::trip_count(#range));
+            match &r.from {
+                ResumedFrom::Out(out) => {
+                    let (out, running) =
+                        (self.var(*out), self.fresh(&format!("{end}_back"), l.span));
+                    head.tokens.extend([quote!(let mut #running = #out;)]);
+                    restore.extend([quote!(let #end = #running;)]);
+                    resume.extend([quote!(
+                        #running =
+                            ::autodiff::__private::induction_start(#end, #step, #trips, #down);
+                    )]);
+                }
+                ResumedFrom::Init(init) => {
+                    assert!(
+                        forward,
+                        "autodiff: a loop planned to resume from its start reversed backwards (a bug in autodiff-macros)"
+                    );
+                    let (init, running) = (
+                        self.operand(init),
+                        self.fresh(&format!("{end}_fwd"), l.span),
+                    );
+                    head.tokens.extend([quote!(let mut #running = #init;)]);
+                    let moved = quote!(::autodiff::__private::induction_end(#running, #step, #trips, #down));
+                    // Read where the nested loop was, by what came after it (the loop's own
+                    // carrying it on is the one read besides).
+                    let declared = self.uses.get(&r.end).is_some_and(|&n| n > 1);
+                    if declared {
+                        ends.insert(r.end, quote!(let #end = #moved;));
+                    }
+                    moves.insert(r.end, moved);
+                    let run = super::ResumedRun {
+                        running,
+                        declared,
+                        taken: false,
+                    };
+                    self.resumed_runs.insert(r.end, run);
+                }
+            }
         }
         let mut drop_copies = TokenStream::new();
         for c in self.copy_tapes.get(&k).into_iter().flatten() {
@@ -388,7 +453,7 @@ impl Gen<'_> {
             None => (TokenStream::new(), Vec::new()),
         };
         if let Some(plan) = plan {
-            restore.extend([self.recompute(&l.body, &plan.recomputed)]);
+            restore.extend([self.recompute(&l.body, &plan.recomputed, &ends)]);
         }
         restore.extend([self.replay_segment(l)]);
         // Hand the adjoints of the iteration's final values to them, then restart the
@@ -411,6 +476,21 @@ impl Gen<'_> {
         body.push(Piece::code(restore));
         body.extend(handoff);
         body.extend(self.reverse_stmts(&l.body));
+        // Values resumed from the start run on to where the iteration ended, unless the
+        // nested loop's reverse took them there.
+        for r in plan.map(|p| p.resumed.as_slice()).unwrap_or_default() {
+            match self.resumed_runs.remove(&r.end) {
+                Some(run) if !run.taken => {
+                    let (running, end) = (run.running, self.var(r.end));
+                    let moved = match run.declared {
+                        true => quote!(#end),
+                        false => moves[&r.end].clone(),
+                    };
+                    resume.extend([quote!(#running = #moved;)]);
+                }
+                _ => {}
+            }
+        }
         body.push(Piece::code(resume));
         let mut body = self.finalize(body, &l.body, body_region, TokenStream::new());
         self.end_views(viewed);
@@ -498,16 +578,27 @@ impl Gen<'_> {
     }
 
     /// The recomputed values of a loop body, in forward order.
-    fn recompute(&self, block: &Block, which: &BTreeSet<Var>) -> TokenStream {
+    fn recompute(
+        &self,
+        block: &Block,
+        which: &BTreeSet<Var>,
+        ends: &HashMap<Var, TokenStream>,
+    ) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in &block.stmts {
-            if let Stmt::Let { var, op } = stmt {
-                if which.contains(var) {
+            match stmt {
+                Stmt::Let { var, op } if which.contains(var) => {
                     out.extend([match self.copy_read(*var, op) {
                         Some(read) => read,
                         None => self.definition(*var, op),
                     }]);
                 }
+                Stmt::Loop(nested) => {
+                    for c in &nested.carried {
+                        out.extend(ends.get(&c.out).cloned());
+                    }
+                }
+                _ => {}
             }
         }
         out

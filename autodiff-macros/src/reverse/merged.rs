@@ -189,6 +189,12 @@ impl Gen<'_> {
         Some(deferred)
     }
 
+    /// Whether the merged loop counts up: when every loop's reverse iterations commute, for
+    /// the conditions that let the loops share one allow any interleaving of their iterations.
+    pub(super) fn merged_forward(&mut self, run: &[&Loop]) -> bool {
+        run.iter().all(|l| self.runs_forward(l))
+    }
+
     /// The reverses of `run` (in the order they run) in one loop, then the zeroing of the
     /// `deferred` arrays' adjoints.
     pub(super) fn merged_reverse(
@@ -209,8 +215,9 @@ impl Gen<'_> {
         views.extend([element_views]);
         let mut tails = Vec::new();
         let mut entries = Vec::new();
+        let forward = self.merged_forward(run);
         for l in run {
-            let Some(parts) = self.loop_parts(l, false) else {
+            let Some(parts) = self.loop_parts(l, forward) else {
                 continue;
             };
             head.tokens.extend([parts.head.tokens.clone()]);

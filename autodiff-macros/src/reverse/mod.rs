@@ -118,6 +118,9 @@ pub struct Gen<'a> {
     /// their adjoint is summed in this local through the loop and added into the array's
     /// once after it (`Gen::hoisted_reads`).
     hoisted: HashMap<Var, Ident>,
+    /// The values nested loops' inductions end iterations with (`Resumed` from the start of a
+    /// loop whose reverse runs forwards), by value: see `ResumedRun`.
+    resumed_runs: HashMap<Var, ResumedRun>,
     /// Reads `a[base + i]` of the loops being written, by array and index value: the slice
     /// of `a` taken before the loop, and the index into it (`views.rs`).
     views: HashMap<(ArrayId, Var), (Ident, TokenStream)>,
@@ -250,6 +253,7 @@ impl<'a> Gen<'a> {
             element_filled: HashMap::default(),
             element_values: HashMap::default(),
             hoisted: HashMap::default(),
+            resumed_runs: HashMap::default(),
             views: HashMap::default(),
             shadow_parts: HashMap::default(),
             steady: crate::fusion::steady_adjoints(&body.block, &uses),
@@ -1272,6 +1276,17 @@ fn uses(body: &Body) -> HashMap<Var, usize> {
     body.block.visit_operands(&mut count);
     count(&body.result);
     uses
+}
+
+/// A value a nested loop's induction ends an iteration of a loop with, in that loop's
+/// reverse, which runs forwards.
+pub(crate) struct ResumedRun {
+    /// Where the iteration started; where it ended, once the iteration is done.
+    running: Ident,
+    /// The value itself was declared (read by the body's reverse besides the nested loop).
+    declared: bool,
+    /// The nested loop's reverse, counting its induction up from `running`, left it there.
+    taken: bool,
 }
 
 /// Every snapshot in `block` and the blocks nested in it.

@@ -9,6 +9,7 @@
 //! the order its reads did.
 
 use super::*;
+use crate::activity::ResumedFrom;
 
 /// How a loop's reverse touches an adjoint array.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,42 @@ pub(super) struct Access {
 }
 
 impl Gen<'_> {
+    /// The loops whose reverse iterations run forwards, found as the reverse sweep finds
+    /// them, before it is written: the analysis plans again with them (`activity::replan`).
+    pub fn forward_reversed_loops(&mut self) -> HashSet<usize> {
+        let (body, mut found) = (self.body, HashSet::default());
+        self.forwards_in(&body.block, &mut found);
+        found
+    }
+
+    fn forwards_in(&mut self, block: &Block, found: &mut HashSet<usize>) {
+        let mut merged = HashSet::default();
+        for run in self.merged_runs(&block.stmts) {
+            let forward = self.merged_forward(&run.loops);
+            for l in run.loops {
+                merged.insert(key(l));
+                if forward {
+                    found.insert(key(l));
+                }
+            }
+        }
+        for stmt in &block.stmts {
+            if let Stmt::Loop(l) = stmt {
+                let k = key(&**l);
+                if !merged.contains(&k)
+                    && self.an.has_adjoint.get(&k).copied().unwrap_or(false)
+                    && !self.an.fusion.loops.contains_key(&k)
+                    && self.runs_forward(l)
+                {
+                    found.insert(k);
+                }
+            }
+            for nested in stmt.nested_blocks() {
+                self.forwards_in(nested, found);
+            }
+        }
+    }
+
     /// Whether the reverse iterations of `l` commute, so that they can run forwards: a counted
     /// loop over a plain range, left early never, with nothing on a tape but numbers (read
     /// oldest first), no nested loop, no carried adjoint but accumulators' (the same in every
@@ -50,13 +87,23 @@ impl Gen<'_> {
         // Numbers on a tape of their own, one entry per iteration, read oldest first.
         self.tape_names(k, l.span);
         let tape_readable = !self.snapshot_tapes.contains_key(&k) && self.scalar_tape(k);
+        // Values resumed from the loop's final value are found running backwards.
         let untaped = self.an.loops.get(&k).is_none_or(|p| {
-            (p.taped.is_empty() || tape_readable) && p.bits.is_empty() && p.copied.is_empty()
+            (p.taped.is_empty() || tape_readable)
+                && p.bits.is_empty()
+                && p.copied.is_empty()
+                && p.resumed
+                    .iter()
+                    .all(|r| matches!(r.from, ResumedFrom::Init(_)))
         });
-        let mut nested = false;
-        l.body
-            .for_each_stmt(&mut |s| nested |= matches!(s, Stmt::Loop(_)));
-        if !plain || !untaped || nested {
+        let mut nested = Vec::new();
+        l.body.for_each_stmt(&mut |s| {
+            if let Stmt::Loop(inner) = s {
+                nested.push(key(&**inner));
+            }
+        });
+        let self_contained = nested.iter().all(|&n| self.reverse_self_contained(n));
+        if !plain || !untaped || !self_contained {
             return false;
         }
         let accesses = self.loop_accesses(&l.body, *counter);
@@ -67,6 +114,26 @@ impl Gen<'_> {
                 || of.iter().all(|a| a.touch == Touch::Add)
                 || of.iter().all(|a| a.touch == Touch::Read)
         })
+    }
+
+    /// Whether the reverse of the nested loop with key `k` takes nothing from the forward
+    /// sweep that a later iteration of the loop around it pushed after it: a counted loop run
+    /// whole, not fused, with no tape (snapshots included), branch bits or copies of its own
+    /// (its iterations' values are recomputed, its inductions restored from the iteration's).
+    /// Such a loop reverses within one iteration of the loop around it, whichever order
+    /// that loop's reverse iterations run in.
+    fn reverse_self_contained(&self, k: usize) -> bool {
+        let l = self.loops[&k];
+        matches!(l.kind, LoopKind::Counted { .. })
+            && l.exit.is_none()
+            && l.checkpoint.is_none()
+            && !self.an.fusion.loops.contains_key(&k)
+            && self.an.loops.get(&k).is_none_or(|p| {
+                p.taped.is_empty()
+                    && p.bits.is_empty()
+                    && p.copied.is_empty()
+                    && p.resumed.is_empty()
+            })
     }
 
     /// How the reverse of a loop's `body` (counting with `counter`) touches the adjoint

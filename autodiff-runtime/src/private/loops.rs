@@ -85,11 +85,23 @@ where
     T: WrappingAdd + WrappingSub + WrappingMul + Copy + 'static,
     usize: AsPrimitive<T>,
 {
+    induction_end(after, step, trips, !down)
+}
+
+/// The value an induction variable has after a loop of `trips` iterations that moves it by
+/// `step` each time (`l += step`, or `l -= step` when `down`) from `before`: where a reverse
+/// iteration run forwards finds the value its forward iteration ended with.
+#[inline(always)]
+pub fn induction_end<T>(before: T, step: T, trips: usize, down: bool) -> T
+where
+    T: WrappingAdd + WrappingSub + WrappingMul + Copy + 'static,
+    usize: AsPrimitive<T>,
+{
     let moved = step.wrapping_mul(&trips.as_());
     if down {
-        after.wrapping_add(&moved)
+        before.wrapping_sub(&moved)
     } else {
-        after.wrapping_sub(&moved)
+        before.wrapping_add(&moved)
     }
 }
 
