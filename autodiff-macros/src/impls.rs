@@ -53,6 +53,8 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         .collect();
     let mut generated = TokenStream::new();
     let mut differentiated = 0;
+    // The methods to differentiate, and the methods with a `self` left as written.
+    let (mut pending, mut skipped) = (Vec::new(), Vec::new());
     for impl_item in &mut item.items {
         let ImplItem::Fn(method) = impl_item else {
             continue;
@@ -101,10 +103,16 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
                         }
                         options
                     }
-                    None => continue,
+                    None => {
+                        skipped.extend(method.sig.receiver().map(|_| method.sig.clone()));
+                        continue;
+                    }
                 }
             }
-            None => continue,
+            None => {
+                skipped.extend(method.sig.receiver().map(|_| method.sig.clone()));
+                continue;
+            }
         };
         let mut function = ItemFn {
             attrs: resolved.attrs,
@@ -117,7 +125,14 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
             function.vis = Visibility::Public(Default::default());
         }
         moved.add_to(&mut function.sig.generics);
+        pending.push((options, function));
+    }
+    for (options, function) in pending {
         differentiated += 1;
+        if let Some(error) = calls_skipped(&function, &skipped) {
+            generated.extend([error.to_compile_error()]);
+            continue;
+        }
         generated.extend([emit::generate(
             &options,
             &function,
@@ -156,6 +171,43 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         item.items.extend(generated);
         quote!(#item)
     }
+}
+
+/// A call in a differentiated method of a method of `self` that the block leaves as written
+/// (`self.a(t)` of `fn a(&self, t: f64) -> &[f64; 7]`, which returns a reference): its
+/// sweeps would call a gradient that is not there.
+fn calls_skipped(function: &ItemFn, skipped: &[syn::Signature]) -> Option<syn::Error> {
+    struct Calls<'a> {
+        skipped: &'a [syn::Signature],
+        found: Option<syn::Error>,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Calls<'_> {
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            let on_self = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
+            // (one returning data, `fn n(&self) -> usize`, is data as any call's result is)
+            let callee = self.skipped.iter().find(|s| {
+                s.ident == m.method
+                    && matches!(&s.output, ReturnType::Type(_, ty) if matches!(&**ty, syn::Type::Reference(_)))
+            });
+            if let (true, None, Some(callee)) = (on_self, &self.found, callee) {
+                let returns = match &callee.output {
+                    ReturnType::Type(_, ty) => ty.to_token_stream().to_string().replace("& ", "&"),
+                    ReturnType::Default => "()".to_string(),
+                };
+                self.found = Some(syn::Error::new(
+                    m.method.span(),
+                    format!("#[grad] differentiates this method, which calls `self.{}(..)`, a method the block leaves as written (it returns `{returns}`, a reference, not numbers): compute what it gives in this method (an array chosen in branches: `let mut a = self.rows[1]; if c {{ a = self.rows[0]; }}`)", m.method),
+                ));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+    }
+    let mut calls = Calls {
+        skipped,
+        found: None,
+    };
+    syn::visit::Visit::visit_block(&mut calls, &function.block);
+    calls.found
 }
 
 /// A method of a trait impl named as what `#[grad]` generates for another of its methods

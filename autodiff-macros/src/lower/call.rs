@@ -568,7 +568,7 @@ impl Lowerer<'_> {
                     if self.ty(&op) == Ty::Unknown
                         && (matches!(arg, Expr::Field(f) if matches!(&f.member,
                             syn::Member::Named(n) if is_size_name(&n.to_string().to_uppercase())))
-                            || names_an_index(strip_deref(arg))) =>
+                            || names_an_index(strip_deref(arg)) && !self.typed_parameter(arg)) =>
                 {
                     let checked = self.size_checked(op, arg);
                     args.push(Arg::Scalar(checked));
@@ -637,6 +637,18 @@ impl Lowerer<'_> {
         let (name, span) = (proc_macro2::Ident::new("value", arg.span()), arg.span());
         let checked = quote::quote_spanned!(span=> ::autodiff::__private::size_data(#name));
         self.through_value(name, checked, value, Ty::Int, span)
+    }
+
+    /// Whether `arg` is a parameter whose type the signature writes (`k: Option<usize>`), not
+    /// rebound since: its type, not its name, says what it is.
+    fn typed_parameter(&self, arg: &Expr) -> bool {
+        let Expr::Path(p) = strip_deref(arg) else {
+            return false;
+        };
+        p.path.get_ident().is_some_and(|name| {
+            let name = name.to_string();
+            self.sig.written_types.contains_key(&name) && !self.rebound_names.contains(&name)
+        })
     }
 
     /// `arg` if it is a constant (`SCREAMING_CASE`, no local) named like a size.

@@ -254,6 +254,11 @@ impl Lowerer<'_> {
     fn bind_matched(&mut self, pat: &Pat, scrutinee: &Expr) {
         let mut names = Vec::new();
         bound_names(pat, &mut names);
+        // A capitalized name inside the pattern (`Some(T)`, `Troe { A, T3 }`) binds as
+        // Rust resolves it: a number read where the pattern matched is the constant's value
+        // when the name is a constant, so it is bound where it reads a number.
+        let capitalized = capitalized_names(pat);
+        names.extend(capitalized.iter().cloned());
         // The pattern's names, taken out under names of their own: a local they shadow
         // (`Some(x)` beside a differentiated `x`) is not what the value reads.
         let own =
@@ -301,6 +306,8 @@ impl Lowerer<'_> {
                     let cell = self.new_cell(&name.to_string(), op, ty, false);
                     self.bind(name.to_string(), cell);
                 }
+                // A variant or constant that is no number, left to Rust.
+                _ if capitalized.contains(name) => {}
                 Some(_) => self.bind(name.to_string(), Binding::Poisoned),
                 // (Never silently: a name bound to nothing would read as nothing.)
                 None => {
@@ -900,6 +907,34 @@ fn is_constant_name(pi: &syn::PatIdent) -> bool {
             .ident
             .to_string()
             .starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// The capitalized names inside a pattern, not the pattern itself (a bare `N_MAX` arm is a
+/// constant's), nor the variants `None`, `Some`, `Ok` and `Err`: `T` in `Some(T)`.
+fn capitalized_names(pat: &Pat) -> Vec<syn::Ident> {
+    struct Names(Vec<syn::Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            let name = p.ident.to_string();
+            if p.subpat.is_none()
+                && is_constant_name(p)
+                && !["None", "Some", "Ok", "Err"].contains(&name.as_str())
+            {
+                self.0.push(p.ident.clone());
+            }
+        }
+        fn visit_pat_or(&mut self, p: &'ast syn::PatOr) {
+            if let Some(first) = p.cases.first() {
+                self.visit_pat(first);
+            }
+        }
+    }
+    let mut names = Names(Vec::new());
+    match pat {
+        Pat::Ident(p) if p.subpat.is_none() => {}
+        _ => syn::visit::Visit::visit_pat(&mut names, pat),
+    }
+    names.0
 }
 
 /// A name or a chain of fields (`tail`, `cfg.kind`, `self.mode`): read again for free.

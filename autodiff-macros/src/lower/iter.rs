@@ -1155,13 +1155,49 @@ pub(super) fn apply(f: &Expr, args: Vec<Expr>) -> Expr {
         Expr::Closure(c) if c.inputs.len() == args.len() => {
             let mut stmts: Vec<syn::Stmt> = (c.inputs.iter().cloned())
                 .zip(args)
-                .map(|(param, arg)| build::let_(param, arg))
+                .map(|(param, arg)| {
+                    let arg = stated_item(&param, arg);
+                    build::let_(param, arg)
+                })
                 .collect();
             stmts.push(syn::Stmt::Expr((*c.body).clone(), None));
             build::block(stmts)
         }
         Expr::Paren(p) => apply(&p.expr, args),
         other => parse_quote!(#other(#(#args),*)),
+    }
+}
+
+/// The item a closure's parameter of stated type binds (`|(p, n): (usize, usize)|` after
+/// `.copied()`, `|&(p, n): &(usize, usize)|`): the element the loop holds (by reference when
+/// not a number) read as the type states it, by value or by reference.
+fn stated_item(param: &Pat, arg: Expr) -> Expr {
+    let Pat::Type(stated) = param else {
+        return arg;
+    };
+    // `{ let i = ..; item }`: the item at the block's end.
+    if let Expr::Block(mut b) = arg {
+        if let Some(syn::Stmt::Expr(last, None)) = b.block.stmts.pop() {
+            let last = stated_item(param, last);
+            b.block.stmts.push(syn::Stmt::Expr(last, None));
+        }
+        return Expr::Block(b);
+    }
+    let (held, lent) = match &arg {
+        Expr::Reference(r) => (&*r.expr, true),
+        other => (other, false),
+    };
+    let Some(element) = build::bound_reference(held) else {
+        return arg;
+    };
+    match (&*stated.ty, lent) {
+        (syn::Type::Reference(_), true) => element.clone(),
+        (syn::Type::Reference(_), false) => arg,
+        (_, false) => match element {
+            Expr::Reference(r) => (*r.expr).clone(),
+            other => parse_quote!(*#other),
+        },
+        (_, true) => arg,
     }
 }
 

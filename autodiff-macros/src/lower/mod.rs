@@ -1431,6 +1431,15 @@ fn type_kind(ty: &syn::Type, sig: &Signature) -> Ty {
 }
 
 /// `f32` or `f64`, when `ident` names one.
+/// A closure's parameter as a `for` loop's pattern, which takes no type (`(p, n)` of
+/// `|(p, n): (usize, usize)|`): the loop's sequence types it.
+pub(crate) fn untyped(pat: &Pat) -> &Pat {
+    match pat {
+        Pat::Type(t) => &t.pat,
+        other => other,
+    }
+}
+
 pub(crate) fn primitive_float(ident: &syn::Ident) -> Option<&'static str> {
     ["f32", "f64"].into_iter().find(|name| ident == name)
 }

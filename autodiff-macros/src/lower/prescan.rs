@@ -362,8 +362,10 @@ fn nested_literal(e: &Expr) -> bool {
 }
 
 /// Names a pattern binds to integers of data whose type the signature writes: `a` of
-/// `for &(a, r) in episode` or of `let (a, r) = episode[t];` over `episode: &[(usize, f64)]`,
-/// which would otherwise be taken for float data when passed to a call.
+/// `for &(a, r) in episode`, of `let (a, r) = episode[t];` or of `episode.iter().map(|&(a,
+/// r)| ..)` over `episode: &[(usize, f64)]`, which would otherwise be taken for float data
+/// when passed to a call; and names a closure's parameter states integers
+/// (`|(p, n): (usize, usize)|`).
 pub(super) fn typed_integer_bindings(block: &syn::Block, sig: &Signature) -> HashSet<String> {
     struct Collect<'a> {
         types: &'a HashMap<String, syn::Type>,
@@ -375,6 +377,28 @@ pub(super) fn typed_integer_bindings(block: &syn::Block, sig: &Signature) -> Has
                 integer_bindings(&f.pat, &item, &mut self.names);
             }
             syn::visit::visit_expr_for_loop(self, f);
+        }
+
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            // The item a closure of an adaptor takes: the last parameter of `fold`'s, the
+            // only one of the others' (behind a reference for the predicates).
+            let closure = match m.args.last() {
+                Some(Expr::Closure(c)) => c.inputs.last(),
+                _ => None,
+            };
+            if let (Some(item), Some(param)) = (item_type(&m.receiver, self.types), closure) {
+                integer_bindings(param, &item, &mut self.names);
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            for input in &c.inputs {
+                if let Pat::Type(t) = input {
+                    integer_bindings(&t.pat, &t.ty, &mut self.names);
+                }
+            }
+            syn::visit::visit_expr_closure(self, c);
         }
 
         fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -451,6 +475,7 @@ fn integer_bindings(pat: &Pat, ty: &syn::Type, names: &mut HashSet<String>) {
     };
     match (pat, ty) {
         (Pat::Reference(r), ty) => integer_bindings(&r.pat, ty, names),
+        (Pat::Type(t), _) => integer_bindings(&t.pat, &t.ty, names),
         (Pat::Paren(p), ty) => integer_bindings(&p.pat, ty, names),
         (Pat::Tuple(p), syn::Type::Tuple(t))
             if p.elems.len() == t.elems.len()

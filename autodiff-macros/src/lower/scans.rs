@@ -85,11 +85,11 @@ fn as_loop(stmt: &Stmt) -> Option<Vec<Stmt>> {
         return None;
     };
     let [state, item] = [f.inputs.first()?, f.inputs.get(1)?];
-    let state = match strip_type(state) {
+    let state = match super::untyped(state) {
         Pat::Ident(pi) if pi.subpat.is_none() => pi.ident.clone(),
         _ => return None,
     };
-    let item = strip_type(item).clone();
+    let item = super::untyped(item).clone();
     let (mut body, value) = body_and_value(&f.body)?;
     if !ends_nowhere_early(&body, &value) {
         return None;
@@ -128,13 +128,6 @@ fn as_loop(stmt: &Stmt) -> Option<Vec<Stmt>> {
             None,
         ),
     ])
-}
-
-fn strip_type(pat: &Pat) -> &Pat {
-    match pat {
-        Pat::Type(t) => &t.pat,
-        other => other,
-    }
 }
 
 /// The statements of a scan's closure and what its `Some(..)` gives: `{ ..; Some(v) }` or

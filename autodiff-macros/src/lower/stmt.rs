@@ -179,6 +179,21 @@ impl Lowerer<'_> {
             SynStmt::Expr(expr, Some(_)) if self.dropped_call(expr) => {
                 self.effect_tokens(expr.to_token_stream())
             }
+            // `acc.add(x);`: what a `&mut self` method does to the fields is out of sight, and
+            // a `&self` one's dropped value does nothing.
+            SynStmt::Expr(Expr::MethodCall(m), Some(_))
+                if self.record_passed(&m.receiver).is_some() =>
+            {
+                let (name, method) = (m.receiver.to_token_stream(), &m.method);
+                let field = self
+                    .record_passed(&m.receiver)
+                    .and_then(|(_, f)| f.into_iter().next());
+                let field = field.map_or("x".to_string(), |(f, _)| f);
+                self.errors.on(
+                    method,
+                    format!("#[grad] keeps the local struct `{name}` as its fields and cannot see what `{name}.{method}(..)` does to them: update the fields here, as the method does (`{name}.{field} += ..;`)"),
+                );
+            }
             SynStmt::Expr(expr, _) => {
                 // `s *= if c { a } else { continue };` would use a leaving branch's value.
                 let may_leave = std::mem::replace(&mut self.value_may_leave, false);

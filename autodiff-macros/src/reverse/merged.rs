@@ -1,6 +1,6 @@
 //! Adjacent loops over the same range reversed in one loop, as a careful person writes them:
 //! `for i in (0..d).rev() { ..the second loop's reverse..; ..the first's.. }` instead of two
-//! passes over the same indices.
+//! passes over the same indices (counting up when every loop's iterations commute).
 //!
 //! Running iteration `i` of every loop's reverse before iteration `i - 1` of any changes the
 //! order of their accesses to the adjoint arrays, so each array they touch must allow it:

@@ -6,7 +6,9 @@
 //! reverses commute, and runs them forwards, as a careful person writes such a loop: counting
 //! up, LLVM proves the indices in bounds (`(a..b).rev()` defeats it), the loop's own tape
 //! entries are read oldest first, zipped with the counter, and its adjoint additions land in
-//! the order its reads did.
+//! the order its reads did. A running index a nested loop moves (a packed triangle's) is then
+//! counted up again from the loop's start instead of taped (`activity::ResumedFrom::Init`):
+//! GMM d = 2 in 5% fewer instructions; at d = 10, 3-6% more, yet no slower in time.
 
 use super::*;
 use crate::activity::ResumedFrom;

@@ -535,8 +535,12 @@ impl CollectedItems<'_> {
             syn::GenericArgument::Type(t) => Some(t.clone()),
             _ => None,
         });
-        let (name, item, body, source) =
-            (&pi.ident, &closure.inputs[0], &closure.body, &map.receiver);
+        let (name, item, body, source) = (
+            &pi.ident,
+            crate::lower::untyped(&closure.inputs[0]),
+            &closure.body,
+            &map.receiver,
+        );
         let looped: syn::ExprForLoop = syn::parse_quote_spanned!(collect.method.span()=>
             for #item in #source { #name.push(#body); }
         );

@@ -1,0 +1,164 @@
+//! Forms that probes of public code in more areas found failing. Chemical kinetics
+//! (Matthias-Fauconneau/combustion): names a pattern binds that are capitalized as physics
+//! writes them (`Some(T)`, `Troe { A, T3 }`), taken for constants and dropped (generated code
+//! that did not compile); a capitalized constant inside a pattern still matches its value
+//! only. Recommender systems (BPR and hinge losses over sampled pairs, LambdaRank's NDCG@k):
+//! a closure's parameter of stated type (`|(p, n): (usize, usize)|`, a macro panic), the
+//! indices a closure takes apart from a slice of index pairs passed to a call (taken for
+//! float data), and a parameter `k: Option<usize>` passed on, taken for an integer by its name
+//! though the signature writes its type.
+
+#![allow(non_snake_case)] // physics' names, as the sources write them
+mod common;
+
+use autodiff::grad;
+use common::assert_matches_fd;
+
+#[grad(p)]
+fn arrhenius_at(p: &[f64; 2], t_opt: Option<f64>) -> f64 {
+    if let Some(T) = t_opt {
+        p[0] * (-p[1] / T).exp()
+    } else {
+        p[0]
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Troe {
+    pub A: f64,
+    pub T3: f64,
+}
+
+pub enum Falloff {
+    Elementary,
+    Troe { k0: f64, troe: Troe },
+}
+
+#[grad(x)]
+fn falloff_rate(x: f64, model: &Falloff) -> f64 {
+    match model {
+        Falloff::Elementary => x,
+        Falloff::Troe {
+            k0,
+            troe: Troe { A, T3 },
+        } => x * k0 * A + (-x / T3).exp(),
+    }
+}
+
+const LIMIT: usize = 2;
+
+pub struct Setting {
+    pub n: usize,
+    pub scale: Option<f64>,
+}
+
+/// `LIMIT` inside the pattern is the constant: the arm is taken for `n == 2` only.
+#[grad(x)]
+fn limited(x: f64, setting: &Setting) -> f64 {
+    match setting {
+        Setting {
+            n: LIMIT,
+            scale: Some(s),
+        } => x * s * LIMIT as f64,
+        Setting { scale: Some(s), .. } => x.sin() * s,
+        _ => x,
+    }
+}
+
+#[test]
+fn capitalized_names_bound_by_patterns_are_bindings() {
+    let p = [1.3, 2.0];
+    let (v, g) = arrhenius_at_grad(&p, Some(3.0));
+    assert_eq!(v, arrhenius_at(&p, Some(3.0)));
+    assert_matches_fd(
+        &|p: &[f64]| arrhenius_at(&[p[0], p[1]], Some(3.0)),
+        &p,
+        &g,
+        "Some(T)",
+    );
+    assert_eq!(arrhenius_at_grad(&p, None), (1.3, [1.0, 0.0]));
+
+    let troe = Falloff::Troe {
+        k0: 2.0,
+        troe: Troe { A: 0.5, T3: 4.0 },
+    };
+    let (v, d) = falloff_rate_grad(1.5, &troe);
+    assert!((v - (1.5 + (-0.375f64).exp())).abs() < 1e-14);
+    assert!((d - (1.0 - 0.25 * (-0.375f64).exp())).abs() < 1e-14);
+    assert_eq!(falloff_rate_grad(1.5, &Falloff::Elementary), (1.5, 1.0));
+}
+
+fn setting(n: usize, scale: Option<f64>) -> Setting {
+    Setting { n, scale }
+}
+
+#[test]
+fn a_capitalized_constant_inside_a_pattern_matches_its_value_only() {
+    assert_eq!(limited_grad(1.5, &setting(2, Some(3.0))), (9.0, 6.0));
+    let (v, d) = limited_grad(1.5, &setting(3, Some(3.0)));
+    assert_eq!(v, 1.5f64.sin() * 3.0);
+    assert_eq!(d, 1.5f64.cos() * 3.0);
+    assert_eq!(limited_grad(1.5, &setting(2, None)), (1.5, 1.0));
+}
+
+#[grad(w)]
+fn typed_pair_params(w: &[f64], pairs: &[(usize, usize)]) -> f64 {
+    let by_value = pairs
+        .iter()
+        .copied()
+        .map(|(p, n): (usize, usize)| w[p] - w[n])
+        .sum::<f64>();
+    let by_reference = pairs
+        .iter()
+        .map(|&(p, n): &(usize, usize)| w[p] * w[n])
+        .sum::<f64>();
+    by_value + by_reference
+}
+
+#[grad(w)]
+fn squared(w: &[f64], i: usize) -> f64 {
+    w[i] * w[i]
+}
+
+#[grad(w)]
+fn pairwise_margin(w: &[f64], pairs: &[(usize, usize)]) -> f64 {
+    pairs
+        .iter()
+        .map(|&(p, n)| squared(w, p) - squared(w, n))
+        .sum::<f64>()
+}
+
+#[grad(x)]
+fn top_sum(x: &[f64], k: Option<usize>) -> f64 {
+    let k = k.unwrap_or(x.len());
+    x[..k].iter().sum()
+}
+
+#[grad(x)]
+fn twice_top_sum(x: &[f64], k: Option<usize>) -> f64 {
+    2.0 * top_sum(x, k)
+}
+
+#[test]
+fn index_pairs_taken_apart_in_closures_are_indices() {
+    let (w, pairs) = ([1.0, 2.0, 3.0], [(0, 1), (2, 0)]);
+    // (w0 - w1 + w2 - w0) + (w0 w1 + w2 w0)
+    assert_eq!(
+        typed_pair_params_grad(&w, &pairs),
+        (6.0, vec![5.0, 0.0, 2.0])
+    );
+    // w2^2 - w1^2
+    assert_eq!(
+        pairwise_margin_grad(&w, &pairs),
+        (5.0, vec![0.0, -4.0, 6.0])
+    );
+}
+
+#[test]
+fn an_optional_size_parameter_is_passed_on_as_its_type_says() {
+    assert_eq!(
+        twice_top_sum_grad(&[1.0, 2.0, 3.0], Some(2)),
+        (6.0, vec![2.0, 2.0, 0.0])
+    );
+    assert_eq!(twice_top_sum_grad(&[1.0, 2.0], None), (6.0, vec![2.0, 2.0]));
+}
