@@ -426,9 +426,17 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
 
     let float = match &sig.output {
         ReturnType::Default => {
+            // An output written through `&mut` (an ODE right-hand side, `dy: &mut [f64; 3]`).
+            let written = sig.inputs.iter().any(|input| {
+                matches!(input, FnArg::Typed(pt) if matches!(&*pt.ty, Type::Reference(r) if r.mutability.is_some()))
+            });
+            let advice = match written {
+                true => ", writing its result through a `&mut` parameter, which #[grad] cannot differentiate through: return the result instead (`-> [f64; 3]`)",
+                false => "",
+            };
             errors.at(
                 sig.ident.span(),
-                "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`); this one returns `()`",
+                format!("#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`), a vector of them (`[f64; M]`, `Vec<f64>`), a tuple of them (`(f64, f64)`) or a matrix (`[[f64; M]; N]`); this one returns `()`{advice}"),
             );
             None
         }
@@ -452,7 +460,8 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                         (last.ident.to_string().ends_with("Result") || last.ident == "Option")
                             && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
                                 if matches!(a.args.first(), Some(syn::GenericArgument::Type(t))
-                                    if vector_output(t, &type_params).is_some()))
+                                    if vector_output(t, &type_params).is_some()
+                                        || tuple_output(t, &type_params).is_some()))
                     }),
                     _ => false,
                 };
@@ -473,7 +482,7 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
                 } else if let Some(cols) = rows_output(ty) {
                     &format!("a `Vec` of rows, which is not an output #[grad] differentiates (a matrix of a constant size, `[[f64; {cols}]; N]`, is): return the elements row after row in one `Vec<f64>`, and read them where it is called as `m[i * {cols} + j]`")
                 } else if fallible_vector {
-                    "a fallible vector, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector itself"
+                    "a fallible vector or tuple, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector or tuple itself"
                 } else if !is_int_or_bool(ty)
                     && matches!(&**ty, Type::Path(tp) if tp.qself.is_none()
                         && tp.path.get_ident().is_some_and(|i| i != "String"))

@@ -2,7 +2,10 @@
 //! (Matthias-Fauconneau/combustion): names a pattern binds that are capitalized as physics
 //! writes them (`Some(T)`, `Troe { A, T3 }`), taken for constants and dropped (generated code
 //! that did not compile); a capitalized constant inside a pattern still matches its value
-//! only. Recommender systems (BPR and hinge losses over sampled pairs, LambdaRank's NDCG@k):
+//! only; a model destructured in a parameter's place (`&RateConstant { log_a, beta, ea }:
+//! &RateConstant`) or a `let` (`let &RateConstant { .. } = rate;`); a row of a data struct's
+//! table chosen by an `if` inside the index (`&self.c[if t < 1000.0 { 0 } else { 1 }]`).
+//! Recommender systems (BPR and hinge losses over sampled pairs, LambdaRank's NDCG@k):
 //! a closure's parameter of stated type (`|(p, n): (usize, usize)|`, a macro panic), the
 //! indices a closure takes apart from a slice of index pairs passed to a call (taken for
 //! float data), and a parameter `k: Option<usize>` passed on, taken for an integer by its name
@@ -161,4 +164,70 @@ fn an_optional_size_parameter_is_passed_on_as_its_type_says() {
         (6.0, vec![2.0, 2.0, 0.0])
     );
     assert_eq!(twice_top_sum_grad(&[1.0, 2.0], None), (6.0, vec![2.0, 2.0]));
+}
+
+#[derive(Clone, Copy, Debug, autodiff::Params)]
+pub struct RateConstant {
+    pub log_a: f64,
+    pub beta: f64,
+    pub ea: f64,
+}
+
+#[grad]
+fn log_arrhenius(&RateConstant { log_a, beta, ea }: &RateConstant, t: f64) -> f64 {
+    log_a + beta * f64::ln(t) - ea * (1. / t)
+}
+
+#[grad(rate, t)]
+fn log_arrhenius_let(rate: &RateConstant, t: f64) -> f64 {
+    let &RateConstant { log_a, beta, ea } = rate;
+    log_a + beta * f64::ln(t) - ea * (1. / t)
+}
+
+pub struct Nasa7 {
+    pub c: [[f64; 7]; 2],
+}
+
+impl Nasa7 {
+    #[grad(t)]
+    pub fn specific_heat(&self, t: f64) -> f64 {
+        let a = &self.c[if t < 1000. { 0 } else { 1 }];
+        a[0] + a[1] * t + a[2] * t * t
+    }
+}
+
+#[test]
+fn a_model_destructured_by_reference_has_its_gradient() {
+    let rate = RateConstant {
+        log_a: 1.0,
+        beta: 0.5,
+        ea: 100.0,
+    };
+    let (v, (d_rate, d_t)) = log_arrhenius_grad(&rate, 300.0);
+    assert_eq!(v, log_arrhenius(&rate, 300.0));
+    assert_eq!((d_rate.log_a, d_rate.beta), (1.0, 300f64.ln()));
+    assert!((d_rate.ea + 1.0 / 300.0).abs() < 1e-15);
+    assert!((d_t - (0.5 / 300.0 + 100.0 / 90_000.0)).abs() < 1e-15);
+    let (v_let, (d_let, d_t_let)) = log_arrhenius_let_grad(&rate, 300.0);
+    assert_eq!((v_let, d_t_let), (v, d_t));
+    assert_eq!(
+        (d_let.log_a, d_let.beta, d_let.ea),
+        (d_rate.log_a, d_rate.beta, d_rate.ea)
+    );
+}
+
+#[test]
+fn a_row_chosen_inside_the_index_is_read() {
+    let table = Nasa7 {
+        c: [
+            [1.0, 0.1, 0.01, 0.0, 0.0, 0.0, 0.0],
+            [2.0, 0.2, 0.02, 0.0, 0.0, 0.0, 0.0],
+        ],
+    };
+    for t in [500.0, 1500.0] {
+        let row = if t < 1000.0 { table.c[0] } else { table.c[1] };
+        let (v, d) = table.specific_heat_grad(t);
+        assert_eq!(v, table.specific_heat(t));
+        assert!((d - (row[1] + 2.0 * row[2] * t)).abs() < 1e-12);
+    }
 }

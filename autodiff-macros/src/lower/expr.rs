@@ -843,6 +843,7 @@ impl Lowerer<'_> {
                 return self.lower_slice(&index.expr, range);
             }
         }
+
         // A table that is not a local array or parameter (`LANCZOS[i]`, `cfg.w[i]`).
         if !self.indexes_known_array(index) {
             if let Some(value) = self.try_opaque(&Expr::Index(index.clone()), false) {

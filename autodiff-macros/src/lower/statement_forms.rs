@@ -13,6 +13,7 @@
 //! let a: &[f64; 3] = if c { &s.lo } else { &s.hi }   =>   let a: [f64; 3] = if c { s.lo } else { s.hi }
 //! match sorted.as_slice() { .. }                  =>   match &sorted[..] { .. }
 //! vec![[0.0, 0.0]; n]                             =>   vec![[0.0; 2]; n]
+//! let a = &c[if t < 1000.0 { 0 } else { 1 }];     =>   let a = { let i = if ..; &c[i] };
 //! ```
 //!
 //! A loop body's tail is a statement: Rust types it `()`.
@@ -324,6 +325,9 @@ impl VisitMut for Forms {
     }
 
     fn visit_local_mut(&mut self, local: &mut syn::Local) {
+        if let Some(init) = &mut local.init {
+            chosen_index(&mut init.expr);
+        }
         visit_mut::visit_local_mut(self, local);
         if let (Pat::Tuple(t), Some(init)) = (&local.pat, &mut local.init) {
             split_tuple_branches(&mut init.expr, t.elems.len());
@@ -332,6 +336,31 @@ impl VisitMut for Forms {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `&self.c[if t < 1000.0 { 0 } else { 1 }]`, a `let`'s element or row at an index an `if`
+/// or a `match` chooses: the index bound first (`{ let i = if ..; &self.c[i] }`).
+fn chosen_index(e: &mut Expr) {
+    let (lent, index) = match &*e {
+        Expr::Reference(r) if r.mutability.is_none() => match &*r.expr {
+            Expr::Index(i) => (true, i),
+            _ => return,
+        },
+        Expr::Index(i) => (false, i),
+        _ => return,
+    };
+    if !matches!(&*index.index, Expr::If(_) | Expr::Match(_)) {
+        return;
+    }
+    let (base, chosen) = (&index.expr, &index.index);
+    let name = syn::Ident::new(
+        &format!("{}chosen_index", super::SYNTHETIC),
+        syn::spanned::Spanned::span(chosen),
+    );
+    *e = match lent {
+        true => parse_quote!({ let #name = #chosen; &#base[#name] }),
+        false => parse_quote!({ let #name = #chosen; #base[#name] }),
+    };
 }
 
 /// The `if` chain of `match ()` arms `_ if cond => value`, up to the first without a guard.

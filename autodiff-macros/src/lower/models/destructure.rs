@@ -1,5 +1,6 @@
 //! `let Self { w, b } = self;`, `let Dense { w, b: bias, .. } = &net.l1;`, `let Cfg { n, ..
-//! } = cfg;`, `let Weight(a, b) = w;`: a model or a data struct destructured into its
+//! } = cfg;`, `let &Rate { log_a, ea } = rate;`, `let Weight(a, b) = w;`, and the same
+//! patterns in a parameter's place: a model or a data struct destructured into its
 //! fields. Before the scan, such a `let` becomes one `let` per bound field, which the scan
 //! and the rewrite then treat as any local bound to a field.
 //!
@@ -69,8 +70,14 @@ impl Destructure<'_> {
             return None;
         };
         let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
-        let fields = fields(strip_type(&local.pat))?;
-        let place = self.place(&init.expr)?;
+        // `let &Rate { log_a, ea } = rate;`: the fields bound by value.
+        let (pat, by_value) = match strip_type(&local.pat) {
+            Pat::Reference(r) if r.mutability.is_none() => (&*r.pat, true),
+            pat => (pat, false),
+        };
+        let fields = fields(pat)?;
+        let mut place = self.place(&init.expr)?;
+        place.by_reference &= !by_value;
         let base = place.expr;
         let mut lets = Vec::new();
         for (member, pat) in fields {
