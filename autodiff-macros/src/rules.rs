@@ -427,7 +427,10 @@ pub static RULES: &[Rule] = &[
     // passes no gradient to the clamped value.
     unary!("abs", |cx, x, o, d| {
         let zero = cx.zero();
-        quote!(if #x > #zero { #d } else if #x < #zero { -#d } else { #zero })
+        match cx.dual {
+            Some(_) => quote!(#x.abs_adjoint(#d)),
+            None => quote!(if #x > #zero { #d } else if #x < #zero { -#d } else { #zero }),
+        }
     }),
     rule!("max", Form::Method, 2 + 0, |cx| {
         let (x, y, d, zero) = (&cx.x[0], &cx.x[1], &cx.d, cx.zero());

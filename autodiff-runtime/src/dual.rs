@@ -41,6 +41,26 @@ impl<T: Float> Default for Dual<T> {
     }
 }
 
+/// The slope a dual number takes for `|x|`: at 0 (of either sign) that of the side
+/// `x >= 0` picks, as the branches of a function smooth at 0 written through `|x|` do (a
+/// stable sigmoid, `if z >= 0 { 1 / (1 + e) } else { e / (1 + e) }` with `e = exp(-|z|)`;
+/// `erfc` of `|x|` with the sign put back by `if x >= 0`), so that such a function keeps its
+/// derivative there.
+trait AbsSide {
+    fn abs_side(self) -> Self;
+}
+
+impl<T: Float> AbsSide for T {
+    #[inline(always)]
+    fn abs_side(self) -> T {
+        if self < T::zero() {
+            -T::one()
+        } else {
+            T::one()
+        }
+    }
+}
+
 impl<T: Float> Dual<T> {
     /// `value + tangent ε`.
     #[inline(always)]
@@ -296,14 +316,28 @@ impl<T: Float> Dual<T> {
     }
     #[inline(always)]
     pub fn abs(self) -> Self {
-        // At 0 the side of the sign bit: a smooth function written piecewise through `abs`
-        // (`exp(-|z|)` in a stable sigmoid) keeps its derivative there.
-        let sign = if self.value.is_sign_negative() {
-            -T::one()
-        } else {
-            T::one()
-        };
-        self.chain(self.value.abs(), sign)
+        self.chain(self.value.abs(), self.value.abs_side())
+    }
+    /// Whether both parts are zero: an adjoint that passes nothing on, not even to the
+    /// tangent (a guard against `0 * inf` that compared the value alone would drop the
+    /// tangent of an adjoint whose value is 0 at that point, and with it a Hessian's term).
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn is_nothing(&self) -> bool {
+        self.value == T::zero() && self.tangent == T::zero()
+    }
+
+    /// What `abs`'s reverse rule passes back on dual numbers: `d` times the slope
+    /// [`Dual::abs`] takes, the side `x >= 0` picks at 0, where the gradient alone takes
+    /// `abs'(0) = 0`. A Hessian-vector product is the derivative of the gradient along the
+    /// direction, which at 0 the slope of one side gives, as the value and the tangent of
+    /// every other step do: the second derivative of a function smooth at 0 written through
+    /// `|x|` (a stable sigmoid, `erfc` of `|x|` with the sign put back), and the gradient
+    /// beside it that of that side.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn abs_adjoint(self, d: Self) -> Self {
+        d * Dual::constant(self.value.abs_side())
     }
     #[inline(always)]
     pub fn mul_add(self, a: Self, b: Self) -> Self {

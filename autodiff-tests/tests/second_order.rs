@@ -275,6 +275,80 @@ fn the_logistic_hessian_is_x_transpose_s_x_over_n() {
 
 /// At zero weights every logit is exactly 0, where the runtime's stable `bce_with_logits`
 /// goes through `|z|`: its second derivative must not be lost at the kink of `abs`.
+/// Every logit exactly -0.0 (zero weights, negative features): `abs` takes the side `z >= 0`
+/// picks, as the stable form's branches do, whatever the sign bit.
+#[test]
+fn the_logistic_hessian_at_negative_zero_logits_is_a_quarter_of_x_transpose_x() {
+    let xs = [-0.5, -1.0, -2.0, -0.3];
+    let ys = [1.0, 0.0];
+    let (_, _, h) = logistic_w_hessian(&[0.0, 0.0], &xs, &ys);
+    for r in 0..2 {
+        for c in 0..2 {
+            let expected: f64 = (0..2).map(|i| 0.25 * xs[2 * i + r] * xs[2 * i + c]).sum();
+            assert!((h[r][c] - expected / 2.0).abs() < 1e-15, "H[{r}][{c}]");
+        }
+    }
+}
+
+/// Numerical Recipes' `erfcc`: `erfc` of `|x|`, the sign put back by `x >= 0`.
+#[grad(modes(hvp))]
+#[allow(clippy::excessive_precision)]
+fn erfcc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let ans = t
+        * (-z * z - 1.26551223
+            + t * (1.00002368
+                + t * (0.37409196
+                    + t * (0.09678418
+                        + t * (-0.18628806
+                            + t * (0.27886807
+                                + t * (-1.13520398
+                                    + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
+            .exp();
+    if x >= 0.0 {
+        ans
+    } else {
+        2.0 - ans
+    }
+}
+
+#[grad(modes(hvp))]
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * erfcc(-z / std::f64::consts::SQRT_2)
+}
+
+/// The newsvendor's `z (1 - Φ(z))`, smooth, at z = 0 (a critical ratio of one half): its
+/// second derivative is `-2 φ(0)`. The adjoint of `-z / √2` there is 0 with a tangent of
+/// `-1`, which a guard against `0 * inf` that compared the value alone dropped, and `abs`
+/// at 0 took one side for the tangent and the other for the value (the sign of the result
+/// was wrong).
+#[grad(modes(hvp))]
+fn times_upper_tail(z: f64) -> f64 {
+    z * (1.0 - normal_cdf(z))
+}
+
+/// A softplus written through `|z|`: its second derivative at 0 is a quarter.
+#[grad(modes(hvp))]
+fn softplus(z: f64) -> f64 {
+    z.max(0.0) + (-z.abs()).exp().ln_1p()
+}
+
+#[test]
+fn second_derivatives_through_abs_at_zero_are_those_of_the_smooth_function() {
+    let phi0 = 1.0 / (2.0 * std::f64::consts::PI).sqrt();
+    // (to erfcc's accuracy, about 1e-7 in erfc, 1e-5 in its second derivative)
+    let (_, g, hv) = times_upper_tail_hvp(0.0, 1.0);
+    assert!((g - 0.5).abs() < 1e-7, "{g}");
+    assert!((hv + 2.0 * phi0).abs() < 1e-4, "{hv}");
+    let (_, g, hv) = times_upper_tail_hvp(0.0, -2.0);
+    assert!((g - 0.5).abs() < 1e-7, "{g}");
+    assert!((hv - 4.0 * phi0).abs() < 2e-4, "{hv}");
+    let (_, _, hv) = normal_cdf_hvp(0.0, 1.0);
+    assert!(hv.abs() < 1e-3, "{hv}"); // Φ''(0) = 0
+    assert_eq!(softplus_hvp(0.0, 1.0), (2f64.ln(), 0.5, 0.25));
+}
+
 #[test]
 fn the_logistic_hessian_at_zero_weights_is_a_quarter_of_x_transpose_x() {
     let xs = [0.5, -1.0, 2.0, 0.3, 1.0, 1.5];

@@ -1008,8 +1008,12 @@ impl<'a> Gen<'a> {
                 );
                 // A zero adjoint passes on as zero, not as `0 * inf` (`Analysis::zero_guarded`).
                 let zero = self.zero();
+                let nothing = match self.dual {
+                    Some(_) => quote!(#d.is_nothing()),
+                    None => quote!(#d == #zero),
+                };
                 let guard = |c: TokenStream| match self.an.zero_guarded.contains(&var) {
-                    true => quote!(if #d == #zero { #zero } else { #c }),
+                    true => quote!(if #nothing { #zero } else { #c }),
                     false => c,
                 };
                 if let Some((square, x)) = rule.squared(floats) {
