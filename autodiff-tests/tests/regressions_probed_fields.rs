@@ -231,3 +231,45 @@ fn a_row_chosen_inside_the_index_is_read() {
         assert!((d - (row[1] + 2.0 * row[2] * t)).abs() < 1e-12);
     }
 }
+
+/// A closure written out in code run as written (`g(1.5) as usize`) inside a `match` arm
+/// that rebinds what it captured (`n =>`): it reads the `n` it captured (fuzz seed 20261469,
+/// rejected as shadowed by a later `let`).
+#[grad(x)]
+fn arm_rebinds_a_capture(x: f64, n: usize) -> f64 {
+    let g = |p: f64| p * (n as f64);
+    match n % 2 {
+        0 => x,
+        n => {
+            let m = (g(1.5) as usize) + n;
+            x * m as f64
+        }
+    }
+}
+
+#[test]
+fn a_closure_reads_what_it_captured_where_an_arm_rebinds_it() {
+    assert_eq!(arm_rebinds_a_capture_grad(2.0, 3), (10.0, 5.0));
+    assert_eq!(arm_rebinds_a_capture_grad(2.0, 4), (2.0, 1.0));
+}
+
+/// The same in a comparator, the capture a float a later `let` shadows (a UI test before:
+/// rejected).
+#[grad]
+fn nearest_to_the_first_s(x: &[f64], s: f64) -> f64 {
+    let distance = |i: usize| (x[i] - s).abs();
+    let s = -2.0 * s;
+    let k = (0..x.len())
+        .min_by(|&a, &b| distance(a).total_cmp(&distance(b)))
+        .unwrap();
+    s * x[k]
+}
+
+#[test]
+fn a_comparator_reads_what_its_closure_captured() {
+    // Nearest to s = 1.0 is x[2] = 0.9 (nearest to -2.0 would be x[0]).
+    let (v, (d_x, d_s)) = nearest_to_the_first_s_grad(&[-1.8, 3.0, 0.9], 1.0);
+    assert_eq!(v, -2.0 * 0.9);
+    assert_eq!(d_x, vec![0.0, 0.0, -2.0]);
+    assert_eq!(d_s, -2.0 * 0.9);
+}

@@ -237,9 +237,8 @@ impl Lowerer<'_> {
     /// `tokens` with the local closures they name written out in place (`f(a)` as
     /// `(|i: usize| x[i] * x[i])(a)`), or `None` if they name none: the macro inlines a local
     /// closure where it is called and defines none, so code passed through as written (a
-    /// comparator, a predicate) cannot call it by name. Only a closure whose captures are still
-    /// what it captured, which then read the same written out; one that a later `let` shadowed
-    /// a capture of is reported (`Err`).
+    /// comparator, a predicate) cannot call it by name. A capture a later binding shadowed is
+    /// read under a name of its own, a number; any other is reported (`Err`).
     fn closures_written_out(&mut self, tokens: &TokenStream) -> Result<Option<TokenStream>, ()> {
         if !self.closures_bound {
             return Ok(None);
@@ -251,23 +250,34 @@ impl Lowerer<'_> {
             let Some(Binding::Closure(c)) = self.lookup(&ident.to_string()) else {
                 continue;
             };
-            if let Some(shadowed) = self.shadowed_capture(&c) {
-                self.errors.on(
-                    &ident,
-                    format!("#[grad] runs this code as written, with the closure `{ident}` written out in it, but `{ident}` captured `{shadowed}`, which a later `let` shadows (written out here, `{ident}` would read the new `{shadowed}`): give that `let` another name"),
-                );
-                return Err(());
+            // A number a later binding shadows is read under a name of its own, bound to what
+            // the closure captured (`n0` rebound by a `match` arm's `n0 =>`).
+            let mut renamed: HashMap<String, TokenStream> = HashMap::default();
+            for (shadowed, capture) in self.shadowed_captures(&c) {
+                let Capture::Value(captured) = capture else {
+                    self.errors.on(
+                        &ident,
+                        format!("#[grad] runs this code as written, with the closure `{ident}` written out in it, but `{ident}` captured `{shadowed}`, which a later `let` shadows (written out here, `{ident}` would read the new `{shadowed}`): give that `let` another name"),
+                    );
+                    return Err(());
+                };
+                let name = format!("{SYNTHETIC}captured_{}", self.next_synthetic());
+                let ty = self.ty(captured);
+                let cell = self.new_cell(&name, captured.clone(), ty, false);
+                self.bind(name.clone(), cell);
+                let name = Ident::new(&name, shadowed.span());
+                renamed.insert(shadowed.to_string(), quote::quote!(#name));
             }
-            let written = c.closure.to_token_stream();
+            let written = substitute_names(c.closure.to_token_stream(), &renamed);
             let written = self.closures_written_out(&written)?.unwrap_or(written);
             closures.insert(ident.to_string(), written);
         }
         Ok((!closures.is_empty()).then(|| substitute_names(tokens.clone(), &closures)))
     }
 
-    /// A local `c` captured (its own parameters aside) that is no longer bound as it was when
-    /// `c` was defined.
-    fn shadowed_capture<'c>(&self, c: &'c LocalClosure) -> Option<&'c Ident> {
+    /// The locals `c` captured (its own parameters aside) that are no longer bound as they
+    /// were when `c` was defined.
+    fn shadowed_captures<'c>(&self, c: &'c LocalClosure) -> Vec<&'c (Ident, Capture)> {
         let mut own = Vec::new();
         for input in &c.closure.inputs {
             control::bound_names(input, &mut own);
@@ -296,8 +306,8 @@ impl Lowerer<'_> {
             };
         c.captures
             .iter()
-            .find(|(ident, capture)| !own.contains(ident) && !same(ident, capture))
-            .map(|(ident, _)| ident)
+            .filter(|(ident, capture)| !own.contains(ident) && !same(ident, capture))
+            .collect()
     }
 
     /// `expr` passed through as written, reading what `reads` found (a `*v` of a rebound
