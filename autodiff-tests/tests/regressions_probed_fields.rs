@@ -5,6 +5,12 @@
 //! only; a model destructured in a parameter's place (`&RateConstant { log_a, beta, ea }:
 //! &RateConstant`) or a `let` (`let &RateConstant { .. } = rate;`); a row of a data struct's
 //! table chosen by an `if` inside the index (`&self.c[if t < 1000.0 { 0 } else { 1 }]`).
+//! Hydrology (FAO-56's solar declination from the day of year): a float a plain function
+//! returns from integers (`let decl = declination(day);`), passed to a `#[grad]` function,
+//! taken for an integer (no shadow: generated code that did not compile). Queueing (an M/M/c
+//! model's server count beside its rates): a model's integer field read as an exponent
+//! (`r.powi(q.servers)`) or compared with a conversion to an integer (`(n as i32) <
+//! q.servers`), taken for a float (generated code that did not compile).
 //! Recommender systems (BPR and hinge losses over sampled pairs, LambdaRank's NDCG@k):
 //! a closure's parameter of stated type (`|(p, n): (usize, usize)|`, a macro panic), the
 //! indices a closure takes apart from a slice of index pairs passed to a call (taken for
@@ -272,4 +278,56 @@ fn a_comparator_reads_what_its_closure_captured() {
     assert_eq!(v, -2.0 * 0.9);
     assert_eq!(d_x, vec![0.0, 0.0, -2.0]);
     assert_eq!(d_s, -2.0 * 0.9);
+}
+
+#[grad]
+fn scaled(a: f64, b: f64) -> f64 {
+    a * b
+}
+
+fn declination(day: u16) -> f64 {
+    0.409 * (2.0 * std::f64::consts::PI / 365.0 * f64::from(day) - 1.39).sin()
+}
+
+#[grad]
+fn scaled_by_declination(x: f64, day: u16) -> f64 {
+    let decl = declination(day);
+    scaled(x, decl)
+}
+
+#[derive(Clone, Debug, autodiff::Params)]
+pub struct Queue {
+    pub r: f64,
+    pub servers: i32,
+}
+
+#[grad]
+fn power_of_servers(q: &Queue) -> f64 {
+    q.r.powi(q.servers)
+}
+
+#[grad]
+fn below_servers(q: &Queue, n: u32) -> f64 {
+    if (n as i32) < q.servers {
+        q.r
+    } else {
+        2.0 * q.r
+    }
+}
+
+#[test]
+fn a_float_from_integers_passed_on_has_a_shadow() {
+    let decl = declination(172);
+    assert_eq!(scaled_by_declination_grad(2.0, 172), (2.0 * decl, decl));
+}
+
+#[test]
+fn a_models_integer_field_read_as_an_integer_is_data() {
+    let q = Queue { r: 0.5, servers: 3 };
+    let (v, d) = power_of_servers_grad(&q);
+    assert_eq!((v, d.r), (0.125, 0.75));
+    let (v, d) = below_servers_grad(&q, 2);
+    assert_eq!((v, d.r), (0.5, 1.0));
+    let (v, d) = below_servers_grad(&q, 3);
+    assert_eq!((v, d.r), (1.0, 2.0));
 }

@@ -555,7 +555,11 @@ impl Lowerer<'_> {
                         && !integers.contains(&position)
                         && (self.is_float_data(&op)
                             || !names_an_index(arg)
-                                && (self.looks_float(arg) || self.part_of_float_data(arg))) =>
+                                && (self.looks_float(arg)
+                                    || self.part_of_float_data(arg)
+                                    || op
+                                        .var()
+                                        .is_some_and(|v| self.call_results.contains(&v)))) =>
                 {
                     let lent = op.var().is_some_and(|v| self.vars[v.0].reference);
                     let typed = self.checked_float_data(op, lent, arg);

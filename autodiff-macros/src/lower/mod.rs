@@ -198,6 +198,9 @@ pub struct Lowerer<'a> {
     /// (`TABLE[k]`, an item of `TABLE.iter()`), numbers a data enum's variant holds
     /// (`Loss::Huber { delta }`): floats for a callee that takes a shadow for them.
     table_elements: HashSet<Var>,
+    /// What plain calls of unknown result type returned (`let decl = declination(day);`):
+    /// float data for a callee, unless the name it is passed under says an index.
+    call_results: HashSet<Var>,
     /// Data of the float type the function does not compute in (`let c: f64 = ..;`, `n as
     /// f64` in an `f32` function), and what arithmetic and float methods make of it: of that
     /// type, computed as written (never retyped to the function's float).
@@ -306,6 +309,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
         items: Vec::new(),
         bound_imported: false,
         table_elements: HashSet::default(),
+        call_results: HashSet::default(),
         other_floats: HashSet::default(),
         array_locals: HashSet::default(),
         matrix_locals: HashSet::default(),

@@ -377,6 +377,12 @@ impl Lowerer<'_> {
         if let (Some(v), true) = (value.var(), float_data) {
             self.table_elements.insert(v);
         }
+        // (not the runtime's, which the lowering writes: an item bound from a range)
+        let plain_call = matches!(expr, Expr::Call(c) if matches!(&*c.func, Expr::Path(p)
+            if !names::is_constructor(&p.path) && !p.path.segments.iter().any(|s| s.ident == "__private")));
+        if let (Some(v), true, Ty::Unknown) = (value.var(), plain_call && !non_float_result, ty) {
+            self.call_results.insert(v);
+        }
         Some(Value::Scalar(value))
     }
 

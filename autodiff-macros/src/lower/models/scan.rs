@@ -67,10 +67,12 @@ impl Scan<'_> {
         }
     }
 
-    /// Whether `e` is an integer parameter or an integer literal (`4`, not `4.0` or `4f64`:
-    /// no float is compared with one), in parentheses or not.
+    /// Whether `e` is an integer parameter, an integer literal (`4`, not `4.0` or `4f64`: no
+    /// float is compared with one) or a conversion to an integer (`n as i32`), in parentheses
+    /// or not.
     fn names_integer(&self, e: &Expr) -> bool {
         match e {
+            Expr::Cast(c) => crate::sig::is_int_or_bool(&c.ty),
             Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Int(i),
                 ..
@@ -481,6 +483,12 @@ impl Scan<'_> {
                     && partner_array(&m.args[0]).is_some_and(|a| self.read(a, Read::Array(1))) =>
             {
                 self.visit_expr(&m.receiver);
+                return;
+            }
+            // `q.r.powi(q.servers)`: an integer exponent.
+            Expr::MethodCall(m) if m.method == "powi" && m.args.len() == 1 => {
+                self.visit_expr(&m.receiver);
+                self.index(&m.args[0]);
                 return;
             }
             Expr::MethodCall(m) => {
