@@ -144,10 +144,15 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
     // A block none of whose methods it differentiates would leave the callers' errors to
     // say so (`no method named `f_jacobian``).
     if differentiated == 0 {
-        let error = syn::Error::new_spanned(
-            &item.self_ty,
-            "#[grad] on this `impl` block finds no method to differentiate: it differentiates the methods that return a float, or an array or a `Vec` of floats, and these return other types (a struct, a tuple); return the numbers as an array, or take `#[grad]` off the block",
+        // (`fn run(&mut self, inflow: &[f64]) -> f64`: a state update, which the block leaves)
+        let updating = skipped.iter().find(
+            |s| matches!(s.receiver(), Some(r) if r.reference.is_some() && r.mutability.is_some()),
         );
+        let message = match updating {
+            Some(update) => format!("#[grad] on this `impl` block finds no method to differentiate: it leaves `{}`, which takes `&mut self`, as written, since what the method writes into `self` would carry no derivative; take `&self` and keep the state in locals (`let mut store = self.store;`), returning what you want derivatives of", update.ident),
+            None => "#[grad] on this `impl` block finds no method to differentiate: it differentiates the methods that return a float, or an array or a `Vec` of floats, and these return other types (a struct, a tuple); return the numbers as an array, or take `#[grad]` off the block".to_string(),
+        };
+        let error = syn::Error::new_spanned(&item.self_ty, message);
         generated.extend([error.to_compile_error()]);
     }
     for impl_item in &mut item.items {

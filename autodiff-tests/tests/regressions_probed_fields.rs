@@ -11,6 +11,9 @@
 //! model's server count beside its rates): a model's integer field read as an exponent
 //! (`r.powi(q.servers)`) or compared with a conversion to an integer (`(n as i32) <
 //! q.servers`), taken for a float (generated code that did not compile).
+//! Packed and sparse storage (a CSR walk): a running index declared without a type and
+//! assigned later from a row pointer (`let mut k; .. k = indptr[i]; .. data[k]`), rejected
+//! as a `let` of no type.
 //! Recommender systems (BPR and hinge losses over sampled pairs, LambdaRank's NDCG@k):
 //! a closure's parameter of stated type (`|(p, n): (usize, usize)|`, a macro panic), the
 //! indices a closure takes apart from a slice of index pairs passed to a call (taken for
@@ -330,4 +333,37 @@ fn a_models_integer_field_read_as_an_integer_is_data() {
     assert_eq!((v, d.r), (0.5, 1.0));
     let (v, d) = below_servers_grad(&q, 3);
     assert_eq!((v, d.r), (1.0, 2.0));
+}
+
+#[grad(data)]
+fn csr_row_maxima(indptr: &[usize], data: &[f64]) -> f64 {
+    let mut k;
+    let mut total = 0.0;
+    for i in 0..indptr.len() - 1 {
+        k = indptr[i];
+        let mut m = f64::NEG_INFINITY;
+        while k < indptr[i + 1] {
+            m = m.max(data[k]);
+            k += 1;
+        }
+        total += m;
+    }
+    total
+}
+
+#[grad(x)]
+#[allow(clippy::needless_late_init)] // the form the probe found
+fn first_indexed(idx: &[usize], x: &[f64]) -> f64 {
+    let k;
+    k = idx[0];
+    x[k] * x[k]
+}
+
+#[test]
+fn an_index_declared_first_and_assigned_later_is_an_integer() {
+    assert_eq!(
+        csr_row_maxima_grad(&[0, 2, 3], &[1.0, 3.0, 2.0]),
+        (5.0, vec![0.0, 1.0, 1.0])
+    );
+    assert_eq!(first_indexed_grad(&[1], &[1.0, 2.0]), (4.0, vec![0.0, 4.0]));
 }

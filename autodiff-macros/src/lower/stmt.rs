@@ -453,12 +453,15 @@ impl Lowerer<'_> {
             return Some(parse_quote!(#(#attrs)* let #pi: #ty;));
         }
         // `let k; k = n / 2;`: an integer of the type its assignments give it (Rust infers it
-        // from them), which no read sees before one of them.
+        // from them), which no read sees before one of them; so is one none of whose values
+        // looks like a float and that indexes (`let mut k; .. k = indptr[i]; .. data[k]`).
+        let indexes = || read_as_integer(&pi.ident, rest, primitive_float_type(&self.sig.float));
         let integer = !assigned.values.is_empty()
-            && assigned
+            && (assigned
                 .values
                 .iter()
-                .all(|e| self.opaque_type(e) == Ty::Int);
+                .all(|e| self.opaque_type(e) == Ty::Int)
+                || indexes());
         let name = &pi.ident;
         integer.then(|| parse_quote!(#(#attrs)* let mut #name = 0;))
     }
@@ -483,7 +486,7 @@ impl Lowerer<'_> {
             }
             self.errors.on(
                 local,
-                "#[grad] needs every `let` to have a value, or a float, integer or bool type to be assigned later (`let t: f64;`)",
+                "#[grad] needs every `let` to have a value, or a float, integer or bool type to be assigned later (`let t: f64;`, `let k: usize;`)",
             );
             self.poison(&local.pat);
             return;
