@@ -132,48 +132,45 @@ fn triangle_per_component(packed: &[f64], x: &[f64], components: usize) -> f64 {
     product
 }
 
-/// As above, with a row whose own reverse runs backwards (it carries `row`, not an
-/// accumulator), the index read after each row (so found before the row's reverse), and
-/// counted down by a step the function is given.
-#[grad(w)]
-fn rows_per_block(w: &[f64], blocks: usize, d: usize, step: usize) -> f64 {
-    let mut product = 1.0;
-    for b in 0..blocks {
-        let mut at = w.len() - 1 - b;
-        let mut acc = 0.0;
-        for i in 0..d {
-            let mut row = 0.0;
-            for _ in i..d {
-                row = 0.5 * row + w[at].sin();
-                at -= step;
+/// Rows of a block, each ending with `$row_end` (of the row, the weights and the index),
+/// the index counted down by a step the function is given. A row's own reverse runs
+/// backwards (it carries `row`, not an accumulator) inside the block's, which runs forwards.
+macro_rules! rows_per_block {
+    ($(#[$doc:meta])* $name:ident, |$row:ident, $w:ident, $at:ident| $row_end:expr) => {
+        $(#[$doc])*
+        #[grad(w)]
+        fn $name($w: &[f64], blocks: usize, d: usize, step: usize) -> f64 {
+            let mut product = 1.0;
+            for b in 0..blocks {
+                let mut $at = $w.len() - 1 - b;
+                let mut acc = 0.0;
+                for i in 0..d {
+                    let mut $row = 0.0;
+                    for _ in i..d {
+                        $row = 0.5 * $row + $w[$at].sin();
+                        $at -= step;
+                    }
+                    acc += $row_end;
+                }
+                product *= 1.0 + 0.2 * acc;
             }
-            acc += row * w[at];
+            product
         }
-        product *= 1.0 + 0.2 * acc;
-    }
-    product
+    };
 }
 
-/// As `rows_per_block`, the index not read after its rows: the row's reverse, run
-/// backwards, finds where it ended from where the block's reverse iteration started.
-#[grad(w)]
-fn unread_rows_per_block(w: &[f64], blocks: usize, d: usize, step: usize) -> f64 {
-    let mut product = 1.0;
-    for b in 0..blocks {
-        let mut at = w.len() - 1 - b;
-        let mut acc = 0.0;
-        for i in 0..d {
-            let mut row = 0.0;
-            for _ in i..d {
-                row = 0.5 * row + w[at].sin();
-                at -= step;
-            }
-            acc += row * row;
-        }
-        product *= 1.0 + 0.2 * acc;
-    }
-    product
-}
+rows_per_block!(
+    /// The index read after each row: found before the row's reverse.
+    rows_per_block,
+    |row, w, at| row * w[at]
+);
+
+rows_per_block!(
+    /// The index not read after its rows: the row's reverse, run backwards, finds where it
+    /// ended from where the block's reverse iteration started.
+    unread_rows_per_block,
+    |row, w, at| row * row
+);
 
 #[test]
 fn a_packed_triangle_per_component_matches_finite_differences() {
