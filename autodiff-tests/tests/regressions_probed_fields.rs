@@ -14,6 +14,8 @@
 //! Packed and sparse storage (a CSR walk): a running index declared without a type and
 //! assigned later from a row pointer (`let mut k; .. k = indptr[i]; .. data[k]`), rejected
 //! as a `let` of no type.
+//! Audio (fundsp's shaper): a clip range's bounds a variant binds as `min` and `max`,
+//! passed to a call, taken for sizes by their names (generated code that did not compile).
 //! Recommender systems (BPR and hinge losses over sampled pairs, LambdaRank's NDCG@k):
 //! a closure's parameter of stated type (`|(p, n): (usize, usize)|`, a macro panic), the
 //! indices a closure takes apart from a slice of index pairs passed to a call (taken for
@@ -366,4 +368,32 @@ fn an_index_declared_first_and_assigned_later_is_an_integer() {
         (5.0, vec![0.0, 1.0, 1.0])
     );
     assert_eq!(first_indexed_grad(&[1], &[1.0, 2.0]), (4.0, vec![0.0, 4.0]));
+}
+
+#[derive(Clone, Copy)]
+pub enum Shape {
+    ClipTo(f64, f64),
+    Tanh(f64),
+}
+
+#[grad]
+fn clamp_to(x0: f64, x1: f64, x: f64) -> f64 {
+    x.max(x0).min(x1)
+}
+
+#[grad(input)]
+fn shaped(shape: Shape, input: f64) -> f64 {
+    match shape {
+        Shape::ClipTo(min, max) => clamp_to(min, max, input),
+        Shape::Tanh(hardness) => (input * hardness).tanh(),
+    }
+}
+
+#[test]
+fn bounds_named_min_and_max_are_numbers() {
+    assert_eq!(shaped_grad(Shape::ClipTo(-1.0, 1.0), 0.5), (0.5, 1.0));
+    assert_eq!(shaped_grad(Shape::ClipTo(-1.0, 1.0), 2.0), (1.0, 0.0));
+    let (v, d) = shaped_grad(Shape::Tanh(2.0), 0.5);
+    assert_eq!(v, 1f64.tanh());
+    assert!((d - 2.0 * (1.0 - v * v)).abs() < 1e-15);
 }

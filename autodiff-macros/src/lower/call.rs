@@ -1211,7 +1211,7 @@ fn strip_deref(mut e: &Expr) -> &Expr {
 
 fn names_an_index(arg: &Expr) -> bool {
     matches!(arg, Expr::Path(p) if p.path.get_ident().is_some_and(|i| {
-        is_size_name(&i.to_string().to_uppercase())
+        super::names::names_a_size_value(&i.to_string())
     }))
 }
 

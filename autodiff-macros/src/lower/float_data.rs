@@ -211,7 +211,7 @@ impl Lowerer<'_> {
     /// a size: a call passes it with a shadow (`Const`).
     pub(super) fn guess_float_data(&mut self, v: Var, name: &syn::Ident) {
         let text = name.to_string();
-        if !is_size_name(&text.to_uppercase()) && !self.integer_names.contains(&text) {
+        if !super::names::names_a_size_value(&text) && !self.integer_names.contains(&text) {
             self.table_elements.insert(v);
             self.vars[v.0].shapeless = true;
         }

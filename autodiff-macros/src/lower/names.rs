@@ -64,6 +64,13 @@ pub(super) fn is_size_name(name: &str) -> bool {
         && (words.len() == 1 || letters < 2)
 }
 
+/// Whether the name of a value (a local, a binding, not a `CONSTANT`) says it is a count, a
+/// size or an index, as `is_size_name` does, but for `min` and `max` alone, which name a
+/// range's bounds more often than a count (fundsp's `Shape::ClipTo(min, max)`).
+pub(super) fn names_a_size_value(name: &str) -> bool {
+    is_size_name(&name.to_uppercase()) && name != "min" && name != "max"
+}
+
 /// Whether a name in upper case has a word of `COUNT_WORDS` in it (`INPUT_DIM`, `N_STEPS`).
 pub(super) fn is_count_name(name: &str) -> bool {
     name.split('_').any(|word| COUNT_WORDS.contains(&word))
