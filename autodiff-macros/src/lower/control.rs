@@ -912,29 +912,15 @@ fn is_constant_name(pi: &syn::PatIdent) -> bool {
 /// The capitalized names inside a pattern, not the pattern itself (a bare `N_MAX` arm is a
 /// constant's), nor the variants `None`, `Some`, `Ok` and `Err`: `T` in `Some(T)`.
 fn capitalized_names(pat: &Pat) -> Vec<syn::Ident> {
-    struct Names(Vec<syn::Ident>);
-    impl<'ast> syn::visit::Visit<'ast> for Names {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            let name = p.ident.to_string();
-            if p.subpat.is_none()
+    let mut names = Vec::new();
+    if !matches!(pat, Pat::Ident(p) if p.subpat.is_none()) {
+        pattern_names(pat, &mut names, &|p| {
+            p.subpat.is_none()
                 && is_constant_name(p)
-                && !["None", "Some", "Ok", "Err"].contains(&name.as_str())
-            {
-                self.0.push(p.ident.clone());
-            }
-        }
-        fn visit_pat_or(&mut self, p: &'ast syn::PatOr) {
-            if let Some(first) = p.cases.first() {
-                self.visit_pat(first);
-            }
-        }
+                && !["None", "Some", "Ok", "Err"].contains(&&*p.ident.to_string())
+        });
     }
-    let mut names = Names(Vec::new());
-    match pat {
-        Pat::Ident(p) if p.subpat.is_none() => {}
-        _ => syn::visit::Visit::visit_pat(&mut names, pat),
-    }
-    names.0
+    names
 }
 
 /// A name or a chain of fields (`tail`, `cfg.kind`, `self.mode`): read again for free.
@@ -1001,15 +987,23 @@ impl syn::visit_mut::VisitMut for RenameBindings<'_> {
 }
 
 pub(crate) fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
-    struct Names<'a>(&'a mut Vec<syn::Ident>);
+    pattern_names(pat, out, &|p| {
+        !p.ident
+            .to_string()
+            .starts_with(|c: char| c.is_ascii_uppercase())
+    });
+}
+
+/// The names of `pat` that `keep` takes, in order.
+fn pattern_names(pat: &Pat, out: &mut Vec<syn::Ident>, keep: &dyn Fn(&syn::PatIdent) -> bool) {
+    struct Names<'a> {
+        out: &'a mut Vec<syn::Ident>,
+        keep: &'a dyn Fn(&syn::PatIdent) -> bool,
+    }
     impl<'ast> syn::visit::Visit<'ast> for Names<'_> {
         fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            if !p
-                .ident
-                .to_string()
-                .starts_with(|c: char| c.is_ascii_uppercase())
-            {
-                self.0.push(p.ident.clone());
+            if (self.keep)(p) {
+                self.out.push(p.ident.clone());
             }
             syn::visit::visit_pat_ident(self, p);
         }
@@ -1020,7 +1014,7 @@ pub(crate) fn bound_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
             }
         }
     }
-    syn::visit::Visit::visit_pat(&mut Names(out), pat);
+    syn::visit::Visit::visit_pat(&mut Names { out, keep }, pat);
 }
 
 /// Whether reading `e` changes what it reads (`it.next()`, `v.pop()`, `&mut ..`): it cannot

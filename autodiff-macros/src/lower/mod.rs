@@ -1435,9 +1435,9 @@ fn type_kind(ty: &syn::Type, sig: &Signature) -> Ty {
 }
 
 /// `f32` or `f64`, when `ident` names one.
-/// A closure's parameter as a `for` loop's pattern, which takes no type (`(p, n)` of
-/// `|(p, n): (usize, usize)|`): the loop's sequence types it.
-pub(crate) fn untyped(pat: &Pat) -> &Pat {
+/// A pattern without its stated type (`(p, n)` of `|(p, n): (usize, usize)|`): a `for`
+/// loop's pattern takes none, the loop's sequence types it.
+pub(crate) fn strip_type(pat: &Pat) -> &Pat {
     match pat {
         Pat::Type(t) => &t.pat,
         other => other,

@@ -11,6 +11,7 @@
 
 use crate::hash::{HashMap, HashSet};
 
+use crate::lower::strip_type;
 use proc_macro2::Span;
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -519,13 +520,6 @@ fn index_base(expr: &Expr) -> (&Expr, usize) {
             (base, n + 1)
         }
         other => (other, 0),
-    }
-}
-
-pub(super) fn strip_type(pat: &syn::Pat) -> &syn::Pat {
-    match pat {
-        syn::Pat::Type(t) => &t.pat,
-        other => other,
     }
 }
 

@@ -85,11 +85,11 @@ fn as_loop(stmt: &Stmt) -> Option<Vec<Stmt>> {
         return None;
     };
     let [state, item] = [f.inputs.first()?, f.inputs.get(1)?];
-    let state = match super::untyped(state) {
+    let state = match super::strip_type(state) {
         Pat::Ident(pi) if pi.subpat.is_none() => pi.ident.clone(),
         _ => return None,
     };
-    let item = super::untyped(item).clone();
+    let item = super::strip_type(item).clone();
     let (mut body, value) = body_and_value(&f.body)?;
     if !ends_nowhere_early(&body, &value) {
         return None;

@@ -293,26 +293,31 @@ impl Gen<'_> {
                 true => (quote!(+=), quote!(-=)),
                 false => (quote!(-=), quote!(+=)),
             };
-            let fwd = self.fresh(&format!("{inner}_fwd"), l.span);
-            let resumed = self.resumed_runs.get_mut(&induction.out);
-            match (induction_trips, resumed) {
-                // Started where the enclosing reverse iteration's value runs, which it then
-                // runs on from where this loop leaves it.
+            // Running forwards: started where the enclosing reverse iteration's value runs
+            // (which it then runs on from where this loop leaves it), or where the final
+            // value and the trip count say.
+            let start = match (induction_trips, self.resumed_runs.get_mut(&induction.out)) {
                 (_, Some(run)) if forward => {
-                    let enclosing = &run.running;
-                    head.tokens.extend([quote!(let mut #fwd = #enclosing;)]);
-                    tail.push(Piece::code(quote!(#enclosing = #fwd;)));
                     run.taken = true;
+                    let enclosing = run.running.clone();
+                    Some((quote!(#enclosing), Some(enclosing)))
+                }
+                (Some(trips), _) => Some((
+                    quote!(::autodiff::__private::induction_start(#out, #step, #trips, #down)),
+                    None,
+                )),
+                (None, _) => None,
+            };
+            match start {
+                Some((start, handed_back)) => {
+                    let fwd = self.fresh(&format!("{inner}_fwd"), l.span);
+                    head.tokens.extend([quote!(let mut #fwd = #start;)]);
+                    if let Some(enclosing) = handed_back {
+                        tail.push(Piece::code(quote!(#enclosing = #fwd;)));
+                    }
                     restore.extend([quote!(let #inner = #fwd; #fwd #redo #step;)]);
                 }
-                (Some(trips), _) => {
-                    head.tokens.extend([quote!(
-                        let mut #fwd =
-                            ::autodiff::__private::induction_start(#out, #step, #trips, #down);
-                    )]);
-                    restore.extend([quote!(let #inner = #fwd; #fwd #redo #step;)]);
-                }
-                (None, _) => {
+                None => {
                     let running = self.fresh(&format!("{inner}_back"), l.span);
                     // Found from where the enclosing reverse iteration started, unless its
                     // body's reverse reads it too and found it already.

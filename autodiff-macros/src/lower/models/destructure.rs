@@ -19,7 +19,8 @@ use syn::{Expr, Member, Pat, Stmt};
 
 use crate::hash::{HashMap, HashSet};
 
-use super::{field_chain, model_name, strip_type};
+use super::{field_chain, model_name};
+use crate::lower::strip_type;
 
 pub(in crate::lower) struct Destructure<'a> {
     pub(in crate::lower) models: &'a HashMap<String, usize>,

@@ -537,7 +537,7 @@ impl CollectedItems<'_> {
         });
         let (name, item, body, source) = (
             &pi.ident,
-            crate::lower::untyped(&closure.inputs[0]),
+            crate::lower::strip_type(&closure.inputs[0]),
             &closure.body,
             &map.receiver,
         );

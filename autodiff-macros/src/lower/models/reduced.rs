@@ -92,7 +92,7 @@ impl ReducedItems<'_> {
             }
             _ => return None,
         };
-        let item = crate::lower::untyped(item);
+        let item = crate::lower::strip_type(item);
         let probe: syn::ExprForLoop = syn::parse_quote!(for #item in #source { #body; });
         let sequence = sequence_loop(&probe)?.sequence;
         if !is_sequence(self.models, self.data, sequence)
