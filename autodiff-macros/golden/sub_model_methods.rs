@@ -49,10 +49,12 @@ pub fn loss_adjoint<
     let mut s_1 = s;
     for l in 0..len {
         let t_2 = net_layers[l]
-            .score_adjoint(
+            .score_adjoint_with_data(
                 x,
                 d_s_1_seed,
-                d_net_layers.as_deref_mut().map(|m| &mut m[l]),
+                ::autodiff::__receiver_shadow!(
+                    d_net_layers.as_deref_mut().map(| m | & mut m[l])
+                ),
                 ::autodiff::SliceShadow::lend(&mut d_x),
             );
         let s_2 = s_1 + t_2;
@@ -61,12 +63,18 @@ pub fn loss_adjoint<
     }
     let s_3 = s_1;
     let mut d_h_1 = h_shape.zeros();
-    net_head.score_adjoint(&h_1, d_out, d_net_head.as_deref_mut(), &mut d_h_1[..]);
+    net_head
+        .score_adjoint_with_data(
+            &h_1,
+            d_out,
+            ::autodiff::__receiver_shadow!(d_net_head.as_deref_mut()),
+            &mut d_h_1[..],
+        );
     net_l1
-        .forward_adjoint(
+        .forward_adjoint_with_data(
             x,
             &d_h_1,
-            d_net_l1.as_deref_mut(),
+            ::autodiff::__receiver_shadow!(d_net_l1.as_deref_mut()),
             ::autodiff::SliceShadow::lend(&mut d_x),
         );
     s_3

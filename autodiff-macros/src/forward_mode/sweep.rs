@@ -237,11 +237,11 @@ impl<'a> Sweep<'a> {
                     };
                 }
                 let t = self.array_tangent(*array);
-                let tangents = self.call_tangents(args);
+                let (tangents, with_data) = self.call_tangents(callee, args);
                 let generated = tangents.len();
                 args_then_tangents.extend(tangents);
                 let call = callee.call(
-                    &Gen::item_suffix("tangent", self.gen.calls_with_data(args)),
+                    &Gen::item_suffix("tangent", with_data),
                     args_then_tangents,
                     generated,
                 );
@@ -287,11 +287,11 @@ impl<'a> Sweep<'a> {
                 let t = self.t_var(var);
                 let mut args_then_tangents: Vec<TokenStream> =
                     args.iter().map(|x| self.gen.arg(x)).collect();
-                let tangents = self.call_tangents(args);
+                let (tangents, with_data) = self.call_tangents(callee, args);
                 let generated = tangents.len();
                 args_then_tangents.extend(tangents);
                 let call = callee.call(
-                    &Gen::item_suffix("tangent", self.gen.calls_with_data(args)),
+                    &Gen::item_suffix("tangent", with_data),
                     args_then_tangents,
                     generated,
                 );
@@ -386,11 +386,12 @@ impl<'a> Sweep<'a> {
 
     /// The tangent arguments of a call, one per float argument as `g_adjoint` takes one
     /// shadow per float argument: a value's tangent, an array's tangent by reference, or
-    /// `Const`.
-    fn call_tangents(&mut self, args: &[Arg]) -> Vec<TokenStream> {
+    /// `Const`; and whether they are for the callee's `_tangent_with_data`.
+    fn call_tangents(&mut self, callee: &Callee, args: &[Arg]) -> (Vec<TokenStream>, bool) {
         let mut out = Vec::new();
-        let with_data = self.gen.calls_with_data(args);
-        for arg in args {
+        let field_receiver = self.gen.field_receiver(callee, args);
+        let with_data = self.gen.calls_with_data(args) || field_receiver;
+        for (position, arg) in args.iter().enumerate() {
             match arg {
                 // A struct read as data: `Const` where `_with_data` takes one.
                 Arg::Data { .. } => {
@@ -486,10 +487,14 @@ impl<'a> Sweep<'a> {
                         (None, true, None) => quote!(#t),
                         (_, false, _) => quote!(&#t #row_index #slice),
                     });
+                    if field_receiver && position == 0 {
+                        let t = out.pop();
+                        out.push(quote!(::autodiff::__receiver_shadow!(#t)));
+                    }
                 }
             }
         }
-        out
+        (out, with_data)
     }
 
     /// `let (phis.., tangents..) = if c { ..; (values.., tangents..) } else { .. };`

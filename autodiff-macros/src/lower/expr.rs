@@ -602,6 +602,19 @@ impl Lowerer<'_> {
         }
         let lhs = self.scalar_of(lhs, &b.left);
         let rhs = self.scalar_of(rhs, &b.right);
+        // `j * x` of `let j = Complex::new(0.0, 1.0);`: a struct's operator on a
+        // differentiated number, whose result is a struct too.
+        let structure = |x: &Operand| x.var().is_some_and(|v| self.data_structs.contains_key(&v));
+        if arithmetic
+            && (structure(&lhs) || structure(&rhs))
+            && (self.is_varied(&lhs) || self.is_varied(&rhs))
+        {
+            self.errors.at(
+                span,
+                "#[grad] does not differentiate an operator a struct implements (`impl Mul<f64> for Complex`): compute the numbers you need from the struct's fields (`(j.re * x, j.im * x)`), or write the operation as a `#[grad]` function of them",
+            );
+            return Value::Error;
+        }
         Value::Scalar(self.binary(op, lhs, rhs, span))
     }
 

@@ -791,6 +791,24 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
+        // `let w: &[f64] = if n == 2 { &[1.0, 2.0] } else { &[1.0, 2.0, 3.0] };`: a choice
+        // between data that only the written type makes one type (tables of different
+        // lengths), kept as written with it.
+        let chosen_data = matches!(&*init.expr, Expr::If(_) | Expr::Match(_))
+            && matches!(
+                annotated,
+                Some(syn::Type::Reference(_) | syn::Type::Tuple(_))
+            )
+            && !self.reads(&init.expr.to_token_stream()).varied;
+        if let (true, Some(ty)) = (chosen_data, annotated) {
+            if let Some(value) = self.try_opaque(&init.expr, false) {
+                if let Value::Scalar(Operand::Var(v)) = &value {
+                    self.declare_type(*v, ty);
+                }
+                self.bind_pattern(pat, value);
+                return;
+            }
+        }
         // A local array: `[0.0; N]`, `vec![0.0; n]`, `[a, b]`, a copy, a `collect()`.
         // `let pairs: Vec<(usize, usize)> = ..;`: a container its type says holds no float,
         // nor numbers the sweeps track as indices (`Vec<usize>`, written and read by index).
@@ -929,14 +947,16 @@ impl Lowerer<'_> {
             }
         }
         // `let n = Gaussian::new(0.0, 1.0);`, `Gaussian::default()`: a constructor of a type of
-        // the user's, on constants, whose methods the function calls.
-        let constructed = receives_methods
-            && names::constructs(init)
-            && !self.reads(&init.to_token_stream()).varied;
+        // the user's, on constants.
+        let constructed = names::constructs(init) && !self.reads(&init.to_token_stream()).varied;
         // (`Gaussian::default()` reads no local: a constant, bound to a local of its own.)
-        if let (true, Value::Scalar(c @ Operand::Const(_))) = (constructed, &value) {
+        if let (true, Value::Scalar(c @ Operand::Const(_))) =
+            (receives_methods && constructed, &value)
+        {
             value = Value::Scalar(self.let_op("t", Ty::Unknown, Op::Copy(c.clone()), local.span()));
         }
+        // (`let j = Complex::new(0.0, 1.0);` too, whose methods nothing calls: a struct, which
+        // a callee takes as data, and no operand of float arithmetic)
         if let (true, Value::Scalar(Operand::Var(v))) =
             (names::builds_struct(init) || constructed, &value)
         {

@@ -55,9 +55,10 @@ impl Gen<'_> {
         let zero = self.zero();
         let (split, parts) = self.split_projections(args);
         call.tokens.extend([split]);
-        let with_data = self.calls_with_data(args);
+        let field_receiver = self.field_receiver(callee, args);
+        let with_data = self.calls_with_data(args) || field_receiver;
         let suffix = Self::item_suffix(self.adjoint_suffix(), with_data);
-        for arg in args {
+        for (position, arg) in args.iter().enumerate() {
             match arg {
                 // A struct read as data: `Const` where `_with_data` takes one.
                 Arg::Data { .. } => {
@@ -356,7 +357,10 @@ impl Gen<'_> {
                         ));
                         continue;
                     }
-                    shadows.push(shadow);
+                    shadows.push(match field_receiver && position == 0 {
+                        true => quote!(::autodiff::__receiver_shadow!(#shadow)),
+                        false => shadow,
+                    });
                 }
             }
         }
@@ -490,6 +494,21 @@ impl Gen<'_> {
         };
         match (place(a), place(b)) {
             (Some((m, x)), Some((n, y))) => m == n && models::extends(y, x),
+            _ => false,
+        }
+    }
+
+    /// Whether the call is a method's on a model's field (`self.act.apply(x)`, `l.forward(h)`
+    /// of `for l in &self.layers`): the field's type, which this function does not see, says
+    /// whether the method's block differentiates it (a sub-model) or reads it as data (a
+    /// `#[params(skip)]` enum), so the call goes through `_with_data`, which takes either
+    /// (`__receiver_shadow!`).
+    pub(crate) fn field_receiver(&self, callee: &Callee, args: &[Arg]) -> bool {
+        let (Callee::Method(_), Some(Arg::Array(a))) = (callee, args.first()) else {
+            return false;
+        };
+        match self.body.array(a.array).origin {
+            ArrayOrigin::Param(p) => self.dual.is_none() && self.sig.params[p].field.is_some(),
             _ => false,
         }
     }

@@ -196,6 +196,13 @@ impl Gen<'_> {
         self.data_array_param(a).is_some()
     }
 
+    /// Whether `a` is a `Vec` parameter of data taken by value (`xs: Vec<f64>` left out of
+    /// `#[grad(..)]`): not a reference, unlike the other parameters.
+    pub(crate) fn is_owned_data(&self, a: ArrayId) -> bool {
+        self.data_array_param(a)
+            .is_some_and(|p| matches!(p.kind, ParamKind::DataArray { owned: true, .. }))
+    }
+
     /// The `ParamKind::DataArray` parameter that the constant array `a` reads.
     pub(crate) fn data_array_param(&self, a: ArrayId) -> Option<&Param> {
         let info = self.body.array(a);
@@ -718,8 +725,10 @@ impl Gen<'_> {
     /// when `dual` (on dual numbers, the zeros of a copy the function writes dual numbers
     /// into, and every adjoint, even of a copy of data).
     pub(crate) fn zeros_like(&self, source: ArrayId, dual: bool) -> TokenStream {
-        // A parameter is a reference already; a local array is not.
-        let amp = (self.body.array(source).origin == ArrayOrigin::Local).then(|| quote!(&));
+        // A parameter is a reference already; a local array is not, nor data taken by value.
+        let amp = (self.body.array(source).origin == ArrayOrigin::Local
+            || self.is_owned_data(source))
+        .then(|| quote!(&));
         let lift = dual && !self.is_dual_array(source);
         let matrix = self.body.array(source).dims == 2;
         let source = self.array(source);

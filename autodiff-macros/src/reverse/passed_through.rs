@@ -234,7 +234,12 @@ impl Gen<'_> {
             }
             Capture::Value(x) => self.float_operand(x).into(),
             Capture::Lent(x) => self.operand(x).into(),
-            // A field of a data struct is bound at the top as a reference already.
+            // A field of a data struct is bound at the top as a reference already; a `Vec`
+            // parameter taken by value is lent (a copy under another name would move it).
+            Capture::Array(a) if self.is_owned_data(*a) => {
+                let array = self.array(*a);
+                quote!(&#array)
+            }
             Capture::Array(a) if self.is_data_field(*a) => self.array(*a).into(),
             Capture::Array(a) => {
                 let array = self.array(*a);

@@ -492,6 +492,57 @@ pub fn placeholder<T: Placeholder>() -> T {
     T::placeholder()
 }
 
+/// The shadow (or tangent) of a model's field a method is called on (`self.act.apply(x)`),
+/// for the method's `_adjoint_with_data` (`_tangent_with_data`): the field's place
+/// (`Option<&mut F>`, `Option<&F>`) when the field is a model, whose method block may
+/// differentiate it; [`DataReceiver`] otherwise (a `#[params(skip)]` enum choosing an
+/// activation), which only a block that reads `self` as data takes. Chosen by method
+/// resolution at the field's type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __receiver_shadow {
+    ($shadow:expr) => {{
+        use $crate::__private::{DataField as _, ModelField as _};
+        $crate::__private::ReceiverOf($shadow).shadow()
+    }};
+}
+
+/// A field a method is called on, with its shadow or tangent: see [`__receiver_shadow!`].
+pub struct ReceiverOf<P>(pub Option<P>);
+
+/// A field that is a model lends its place.
+pub trait ModelField<P> {
+    fn shadow(self) -> Option<P>;
+}
+
+impl<P: core::ops::Deref> ModelField<P> for ReceiverOf<P>
+where
+    P::Target: Params,
+{
+    #[inline(always)]
+    fn shadow(self) -> Option<P> {
+        self.0
+    }
+}
+
+/// Any other field is data.
+pub trait DataField {
+    fn shadow(self) -> DataReceiver;
+}
+
+impl<P> DataField for &ReceiverOf<P> {
+    #[inline(always)]
+    fn shadow(self) -> DataReceiver {
+        DataReceiver
+    }
+}
+
+/// The shadow of a field that is not a model, passed to a method that reads `self` as data
+/// (and to nothing else: a method that differentiates `self` wants the model's place).
+pub struct DataReceiver;
+
+impl DataSlot for DataReceiver {}
+
 /// The types of values a branch may export: numbers, and the shapes of returned arrays.
 pub trait Placeholder {
     fn placeholder() -> Self;
