@@ -7,7 +7,11 @@
 //! Generic numeric code (a Gauss-Legendre rule choosing its tables by order): a `let` whose
 //! written type makes the branches' tables of different lengths one type (`let w: &[f64] =
 //! if n == 2 { &[..2] } else { &[..3] };`), the type dropped (generated code that did not
-//! compile).
+//! compile). Gaussian splatting (gsplat-rs's projection of a splat's covariance): a model's
+//! field bound to a `let` of no type and only handed on to calls (`let c00 = cov.xx;
+//! quad(c00, c01)`), copied as if an array (rejected with a message about indices); a
+//! function returning a matrix whose guard clause returns `[[0.0; 2]; 2]` before a local
+//! matrix (rejected: the result was taken for a vector).
 
 mod common;
 
@@ -153,4 +157,66 @@ fn tables_chosen_by_a_branch_of_their_written_type() {
             assert_close(d_x, x * x, 1e-12);
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, Params)]
+struct Covariance {
+    xx: f64,
+    xy: f64,
+    yy: f64,
+}
+
+#[grad]
+fn determinant(a: f64, b: f64, c: f64) -> f64 {
+    a * c - b * b
+}
+
+#[grad]
+fn conditioned(cov: &Covariance) -> f64 {
+    let c00 = cov.xx;
+    let c01 = cov.xy;
+    let c11 = cov.yy;
+    determinant(c00 + 0.3, c01, c11 + 0.3) * determinant(c00, c01, c11)
+}
+
+#[test]
+fn a_field_under_another_name_handed_on() {
+    let cov = Covariance {
+        xx: 2.0,
+        xy: 0.5,
+        yy: 1.5,
+    };
+    let (value, d) = conditioned_grad(&cov);
+    assert_close(value, conditioned(&cov), 1e-15);
+    let at = |p: &[f64]| {
+        conditioned(&Covariance {
+            xx: p[0],
+            xy: p[1],
+            yy: p[2],
+        })
+    };
+    assert_matches_fd(&at, &[2.0, 0.5, 1.5], &[d.xx, d.xy, d.yy], "conditioned");
+}
+
+#[grad]
+#[allow(clippy::let_and_return)] // as gsplat-rs writes it
+fn projected(a: f64, b: f64) -> [[f64; 2]; 2] {
+    if a <= 0.0 {
+        return [[0.0; 2]; 2];
+    }
+    let cov2 = [[a * a, b], [b, a + b]];
+    cov2
+}
+
+#[test]
+fn a_matrix_after_a_guard_clause() {
+    let (mut d_a, mut d_b) = (0.0, 0.0);
+    let value = projected_adjoint(2.0, 3.0, &[[1.0, 0.5], [2.0, 1.0]], &mut d_a, &mut d_b);
+    assert_eq!(value, [[4.0, 3.0], [3.0, 5.0]]);
+    // d/da: 2a * 1 + 1 * 1; d/db: 0.5 + 2 + 1.
+    assert_close(d_a, 5.0, 1e-15);
+    assert_close(d_b, 3.5, 1e-15);
+    let (mut d_a, mut d_b) = (0.0, 0.0);
+    let value = projected_adjoint(-1.0, 3.0, &[[1.0; 2]; 2], &mut d_a, &mut d_b);
+    assert_eq!((value, d_a, d_b), ([[0.0; 2]; 2], 0.0, 0.0));
 }

@@ -523,6 +523,13 @@ impl Lowerer<'_> {
         let span = source.span();
         let value = self.lower_expr(source);
         let (array, dims) = match &value {
+            // `let c00 = cov.xx;` of a model's field only handed on whole (`quad(c00, c01)`):
+            // of a type the function does not see, a number or an array, which nothing
+            // writes: the field under another name.
+            Value::Array(a) if self.arrays[a.0].dims == 0 && pi.mutability.is_none() => {
+                self.field_copies.insert(pi.ident.to_string(), *a);
+                return LocalArray::Declared(*a);
+            }
             Value::Array(a) => (*a, self.arrays[a.0].dims),
             Value::Row { array, .. } => (*array, 1),
             Value::View(s) => (s.array, 1),

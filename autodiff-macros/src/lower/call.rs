@@ -580,7 +580,11 @@ impl Lowerer<'_> {
                 Value::Scalar(op) => args.push(Arg::Scalar(op)),
                 Value::Array(array) => {
                     let by_ref = matches!(arg, Expr::Reference(_));
-                    let deref = matches!(arg, Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)));
+                    // (`*x`, or a copy of a field under another name)
+                    let copied_field = matches!(arg, Expr::Path(p)
+                        if p.path.get_ident().is_some_and(|n| self.field_copies.get(&n.to_string()) == Some(&array)));
+                    let deref = copied_field
+                        || matches!(arg, Expr::Unary(u) if matches!(u.op, SynUnOp::Deref(_)));
                     args.push(Arg::Array(ArrayArg {
                         deref,
                         ..self.array_arg(array, None, by_ref, span)

@@ -227,6 +227,9 @@ pub struct Lowerer<'a> {
     /// lowering writes itself (`let x = xs[k];` for `if let Some(x) = xs.last()`) binds a
     /// reference.
     row_copy_names: HashSet<String>,
+    /// Locals bound to a model's field of a type the function does not see, by value (`let
+    /// c00 = cov.xx;`, the field bound by reference): passed on as the field's value.
+    field_copies: HashMap<String, ArrayId>,
     /// Whether the `let` being lowered binds a name the statements after it read as an
     /// integer (set by the block, taken by the `let`).
     let_read_as_integer: bool,
@@ -320,6 +323,7 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
             .chain(prescan::typed_integer_bindings(block, sig))
             .collect(),
         row_copy_names: stmt::row_copy_names(block),
+        field_copies: HashMap::default(),
         local_macros: prescan::local_macros(block),
         local_structs: prescan::local_structs(block),
         let_read_as_integer: false,
@@ -892,10 +896,14 @@ fn result_as_local(stmts: &[SynStmt], sig: &Signature) -> Vec<SynStmt> {
             let name = proc_macro2::Ident::new(RESULT, e.span());
             let mut binding = build::binding(&name);
             // The length a `from_fn` or an `if` whose branches end in local arrays (`out`)
-            // does not write.
+            // does not write, and the depth branches beside `[[0.0; 2]; 2]` do not (a guard
+            // clause's value).
             let unwritten_len =
                 array_maps::array_from_fn(&e).is_some() || arrays::branch_arrays(&e) == Some(None);
-            if unwritten_len && sig.output == Output::Array {
+            let branches = arrays::branch_arrays(&e).is_some();
+            if (unwritten_len && sig.output == Output::Array)
+                || (branches && sig.output == Output::Matrix)
+            {
                 binding = Pat::Type(syn::PatType {
                     attrs: Vec::new(),
                     pat: Box::new(binding),
