@@ -11,7 +11,10 @@
 //! field bound to a `let` of no type and only handed on to calls (`let c00 = cov.xx;
 //! quad(c00, c01)`), copied as if an array (rejected with a message about indices); a
 //! function returning a matrix whose guard clause returns `[[0.0; 2]; 2]` before a local
-//! matrix (rejected: the result was taken for a vector).
+//! matrix (rejected: the result was taken for a vector). Physically based rendering
+//! (rs_pbrt's microfacet distributions behind an enum): a `#[grad]` method called on what a
+//! data enum's arm binds (`if let Distrib::Beckmann(d) = dist { d.d(w) }`, enum dispatch),
+//! taken for a number (rejected as a method without a derivative).
 
 mod common;
 
@@ -219,4 +222,110 @@ fn a_matrix_after_a_guard_clause() {
     let (mut d_a, mut d_b) = (0.0, 0.0);
     let value = projected_adjoint(-1.0, 3.0, &[[1.0; 2]; 2], &mut d_a, &mut d_b);
     assert_eq!((value, d_a, d_b), ([[0.0; 2]; 2], 0.0, 0.0));
+}
+
+#[derive(Clone, Debug, Params)]
+struct Microfacet {
+    alpha_x: f64,
+    alpha_y: f64,
+}
+
+#[grad(self, w)]
+impl Microfacet {
+    fn d(&self, w: &[f64; 3]) -> f64 {
+        let tan2 = (w[0] * w[0] / (self.alpha_x * self.alpha_x)
+            + w[1] * w[1] / (self.alpha_y * self.alpha_y))
+            / (w[2] * w[2]);
+        1.0 / (1.0 + tan2).powi(2)
+    }
+}
+
+/// Reads `self` as data: a bare `#[grad]` on its block.
+struct Lambert {
+    albedo: f64,
+}
+
+#[grad]
+impl Lambert {
+    fn f(&self, w: &[f64; 3]) -> f64 {
+        self.albedo * w[2].max(0.0)
+    }
+}
+
+enum Distribution {
+    Beckmann(Microfacet),
+    TrowbridgeReitz(Microfacet),
+    Diffuse(Lambert),
+}
+
+#[grad(w)]
+fn dispatched(dist: &Distribution, w: &[f64; 3]) -> f64 {
+    match dist {
+        Distribution::Beckmann(d) => d.d(w),
+        Distribution::TrowbridgeReitz(d) => 0.5 * d.d(w),
+        Distribution::Diffuse(l) => l.f(w),
+    }
+}
+
+#[grad(w)]
+fn beckmann_only(dist: &Distribution, w: &[f64; 3]) -> f64 {
+    if let Distribution::Beckmann(d) = dist {
+        d.d(w)
+    } else {
+        0.0
+    }
+}
+
+#[test]
+fn methods_on_what_a_data_enum_binds() {
+    let facet = || Microfacet {
+        alpha_x: 0.3,
+        alpha_y: 0.6,
+    };
+    let w = [0.2, -0.4, 0.8];
+    for dist in [
+        Distribution::Beckmann(facet()),
+        Distribution::TrowbridgeReitz(facet()),
+        Distribution::Diffuse(Lambert { albedo: 0.7 }),
+    ] {
+        let (value, d_w) = dispatched_grad(&dist, &w);
+        assert_close(value, dispatched(&dist, &w), 1e-15);
+        let at = |x: &[f64]| dispatched(&dist, &[x[0], x[1], x[2]]);
+        assert_matches_fd(&at, &w, &d_w, "dispatched");
+        let (value, d_w) = beckmann_only_grad(&dist, &w);
+        assert_close(value, beckmann_only(&dist, &w), 1e-15);
+        let at = |x: &[f64]| beckmann_only(&dist, &[x[0], x[1], x[2]]);
+        assert_matches_fd(&at, &w, &d_w, "beckmann_only");
+    }
+}
+
+struct Warp {
+    k: f64,
+}
+
+#[grad]
+impl Warp {
+    fn apply(&self, x: f64) -> f64 {
+        self.k * x.sin()
+    }
+}
+
+/// A struct of data bound inside a branch, its method called there (once rejected: now
+/// what the arm binds in `dispatched` is too).
+#[grad]
+fn warped(x: f64, c: bool) -> f64 {
+    if c {
+        let w = Warp { k: 2.0 };
+        w.apply(x)
+    } else {
+        x
+    }
+}
+
+#[test]
+fn a_method_of_a_struct_bound_in_a_branch() {
+    for x in [-0.7, 0.4, 1.9] {
+        assert_eq!(warped_grad(x, true), (2.0 * x.sin(), 2.0 * x.cos()));
+        assert_eq!(warped_grad(x, false), (x, 1.0));
+    }
 }

@@ -240,7 +240,29 @@ impl Lowerer<'_> {
         c: &syn::ExprCall,
         unwrap: Option<Unwrap>,
     ) -> Value {
-        let (mut args, replays) = self.call_args(c);
+        // `d.d(w)` of `Distrib::Beckmann(d)`: a method's receiver that is data a pattern bound
+        // is a struct of data (whatever its name says), which only the callee's `_with_data`
+        // surely takes.
+        let bound_receiver = match (&callee, c.args.first()) {
+            (Callee::Method(_), Some(Expr::Path(p))) => self.bound_data(p),
+            _ => None,
+        };
+        let (mut args, replays) = match bound_receiver {
+            Some(value) => {
+                let mut rest = c.clone();
+                rest.args = c.args.iter().skip(1).cloned().collect();
+                let (mut args, replays) = self.call_args(&rest);
+                args.insert(
+                    0,
+                    Arg::Data {
+                        value,
+                        by_ref: false,
+                    },
+                );
+                (args, replays)
+            }
+            None => self.call_args(c),
+        };
         // `cfg.act.apply(x)`: a method's receiver that is a field of data is a struct of
         // data (of the callee's type), which only the callee's `_with_data` surely takes.
         if let (Callee::Method(_), Some(Arg::Array(a))) = (&callee, args.first()) {

@@ -436,9 +436,11 @@ impl Lowerer<'_> {
         if !is_model_method(&name) && !float_named {
             return None;
         }
-        // `warp.apply(x)` on a data parameter, with a differentiated argument.
+        // `warp.apply(x)` on a data parameter, or on data a pattern bound (`d.d(w)` of `if let
+        // Distrib::Beckmann(d) = dist`, enum dispatch), with a differentiated argument.
         let data_receiver = matches!(&*m.receiver, Expr::Path(p)
-            if self.sig.params.iter().any(|q| p.path.is_ident(&q.ident) && matches!(q.kind, ParamKind::Opaque)))
+            if self.sig.params.iter().any(|q| p.path.is_ident(&q.ident) && matches!(q.kind, ParamKind::Opaque))
+                || self.bound_data(p).is_some())
             && self.reads(&m.args.to_token_stream()).varied;
         // `dist.ln_pdf(x)` of a local struct built from differentiated values, or of data
         // with a differentiated argument.
@@ -482,6 +484,20 @@ impl Lowerer<'_> {
             Callee::Path(_) => self.lower_call(&call, unwrap),
             Callee::Method(_) | Callee::Field(..) => self.call_value(callee, &call, unwrap),
         })
+    }
+
+    /// The value of the local `p` names when it is data a pattern bound (or another `let`),
+    /// of a type the function does not see.
+    pub(super) fn bound_data(&self, p: &syn::ExprPath) -> Option<Operand> {
+        let Some(Binding::Scalar { cell, .. }) = p
+            .path
+            .get_ident()
+            .and_then(|name| self.lookup(&name.to_string()))
+        else {
+            return None;
+        };
+        let value = &self.cells[cell].value;
+        (value.var().is_some() && !self.is_varied(value)).then(|| value.clone())
     }
 
     /// Whether `expr` is a model lent whole (`self.l1` as the function binds it) or an item
