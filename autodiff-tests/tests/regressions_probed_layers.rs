@@ -14,7 +14,10 @@
 //! matrix (rejected: the result was taken for a vector). Physically based rendering
 //! (rs_pbrt's microfacet distributions behind an enum): a `#[grad]` method called on what a
 //! data enum's arm binds (`if let Distrib::Beckmann(d) = dist { d.d(w) }`, enum dispatch),
-//! taken for a number (rejected as a method without a derivative).
+//! taken for a number (rejected as a method without a derivative). Optimal transport and
+//! sorting networks (fynch's comparator lists): a `for` loop over what a plain function returns
+//! (`for (a, b) in pairs(n)`, a `Vec`), collected as if an iterator (generated code that did
+//! not compile).
 
 mod common;
 
@@ -328,4 +331,32 @@ fn a_method_of_a_struct_bound_in_a_branch() {
         assert_eq!(warped_grad(x, true), (2.0 * x.sin(), 2.0 * x.cos()));
         assert_eq!(warped_grad(x, false), (x, 1.0));
     }
+}
+
+fn comparators(n: usize) -> Vec<(usize, usize)> {
+    (0..n.saturating_sub(1)).map(|i| (i, i + 1)).collect()
+}
+
+fn reversed(n: usize) -> Vec<usize> {
+    (0..n).rev().collect()
+}
+
+#[grad]
+fn adjacent_products(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (a, b) in comparators(x.len()) {
+        s += x[a] * x[b];
+    }
+    for i in reversed(x.len()) {
+        s += 0.5 * x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn a_loop_over_a_vec_a_plain_function_returns() {
+    let x = [1.0, -2.0, 3.0, 0.5];
+    let (value, d_x) = adjacent_products_grad(&x);
+    assert_close(value, adjacent_products(&x), 1e-15);
+    assert_matches_fd(&adjacent_products, &x, &d_x, "adjacent_products");
 }

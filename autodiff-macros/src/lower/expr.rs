@@ -800,7 +800,7 @@ impl Lowerer<'_> {
         if self.ty(&i) == Ty::Float {
             self.errors.on(
                 &index.index,
-                "#[grad] cannot index with a float: indices must be integers (`i as usize` if you really mean it)",
+                "#[grad] cannot index with a float: indices must be integers (`i as usize` if you really mean it); indices a function returns into a `let` of no type are taken for numbers: state the type (`let order: Vec<usize> = argsort(x);`)",
             );
         }
         indices.push(i);

@@ -323,14 +323,16 @@ impl Lowerer<'_> {
         let stream = match self.stream(&f.expr) {
             Ok(stream) => stream,
             // `for ch in spec.chars()`, `for tok in line.split_whitespace()`: items of data
-            // through adaptors the sweeps do not take, collected first as written.
+            // through adaptors the sweeps do not take, collected first as written (or what
+            // a plain function returns, `for i in order(n)`, an iterator or a `Vec`).
             Err(_) if pushed.is_empty() && !self.reads(&f.expr.to_token_stream()).varied => {
                 let k = self.next_synthetic();
                 let items = Ident::new(&format!("{SYNTHETIC}items_{k}"), span);
                 let (pat, iterated, body) = (&f.pat, &f.expr, &f.body);
                 let label = &f.label;
                 drop(self.lower_expr(&syn::parse_quote_spanned!(span=> {
-                    let #items = &#iterated.collect::<::std::vec::Vec<_>>();
+                    let #items = &::core::iter::IntoIterator::into_iter(#iterated)
+                        .collect::<::std::vec::Vec<_>>();
                     #label for #pat in #items.iter().cloned() #body
                 })));
                 return;

@@ -1095,7 +1095,7 @@ impl Lowerer<'_> {
                 }
                 self.errors.on(
                     pt,
-                    "#[grad] takes apart a tuple of differentiated numbers that a call returns (or a local bound to one) by its first numbers: `let (a, b) = polar(x, y);`, `let (a, ..) = ..;`, `let (_, _, r) = ..;`",
+                    "#[grad] takes apart a tuple of differentiated numbers that a call returns (or a local bound to one) by its first numbers: `let (a, b) = polar(x, y);`, `let (a, ..) = ..;`, `let (_, _, r) = ..;`; pairs of indices a function returns into a `let` of no type are taken for numbers: state the type (`let pairs: Vec<(usize, usize)> = comparators(n);`)",
                 );
             }
             (Pat::Tuple(pt), Value::Scalar(tuple)) => {
