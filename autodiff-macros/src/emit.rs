@@ -500,7 +500,8 @@ pub(crate) fn inherited_attrs(item: &ItemFn) -> TokenStream {
                 bracket.surround(&mut out, |out| out.extend(quote!(#allow(#tokens))));
                 out
             }
-            _ => a.to_token_stream(),
+            // (an inner one, `#![allow(..)]` at the top of the body, as an outer one)
+            meta => quote!(#[#meta]),
         })
         .collect();
     if item.attrs.iter().any(|a| a.path().is_ident("deprecated")) {

@@ -17,7 +17,13 @@
 //! taken for a number (rejected as a method without a derivative). Optimal transport and
 //! sorting networks (fynch's comparator lists): a `for` loop over what a plain function returns
 //! (`for (a, b) in pairs(n)`, a `Vec`), collected as if an iterator (generated code that did
-//! not compile).
+//! not compile). Structural design codes (emsdesign's Eurocode 3 module): an inner
+//! `#![allow(..)]` at the top of a body, copied onto the generated items as an inner attribute
+//! (did not compile); a getter of data passed to a `#[grad]` function (`phi(curve.alpha(),
+//! lambda)`), given no shadow (did not compile); a variant lent to a call (`f_y(fy,
+//! &LimitState::K)`), taken for a float constant (rejected at compile time). Time series
+//! (augurs' ETS): a data enum compared with a variant behind `&` (`if kind == &Kind::Mul`),
+//! the `&` dropped (did not compile).
 
 mod common;
 
@@ -359,4 +365,62 @@ fn a_loop_over_a_vec_a_plain_function_returns() {
     let (value, d_x) = adjacent_products_grad(&x);
     assert_close(value, adjacent_products(&x), 1e-15);
     assert_matches_fd(&adjacent_products, &x, &d_x, "adjacent_products");
+}
+
+#[grad]
+fn imperfection(alpha: f64, lambda: f64) -> f64 {
+    #![allow(clippy::suboptimal_flops)]
+    0.5 * (1.0 + alpha * (lambda - 0.2) + lambda.powi(2))
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum BuckleCurve {
+    A,
+    B,
+}
+
+impl BuckleCurve {
+    fn alpha(&self) -> f64 {
+        match self {
+            BuckleCurve::A => 0.21,
+            BuckleCurve::B => 0.34,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum LimitState {
+    K,
+    D,
+}
+
+#[grad(fy)]
+fn yield_strength(fy: f64, state: &LimitState) -> f64 {
+    match state {
+        LimitState::K => fy,
+        LimitState::D => fy / 1.05,
+    }
+}
+
+#[grad(lambda, fy)]
+fn reduction(lambda: f64, fy: f64, curve: &BuckleCurve) -> f64 {
+    let phi = imperfection(curve.alpha(), lambda);
+    let multiplicative = if curve == &BuckleCurve::B { 2.0 } else { 1.0 };
+    multiplicative * yield_strength(fy, &LimitState::D)
+        / (phi + (phi * phi - lambda * lambda).sqrt())
+        + yield_strength(fy, &LimitState::K)
+}
+
+#[test]
+fn design_code_getters_variants_and_attributes() {
+    let (value, d_alpha) = imperfection_grad(0.3, 1.2);
+    assert_close(value, 1.37, 1e-12);
+    assert_close(d_alpha.0, 0.5, 1e-12);
+    for curve in [BuckleCurve::A, BuckleCurve::B] {
+        let p = [0.8, 235.0];
+        let (value, (d_lambda, d_fy)) = reduction_grad(p[0], p[1], &curve);
+        assert_close(value, reduction(p[0], p[1], &curve), 1e-12);
+        let at = |q: &[f64]| reduction(q[0], q[1], &curve);
+        assert_matches_fd(&at, &p, &[d_lambda, d_fy], "reduction");
+    }
 }

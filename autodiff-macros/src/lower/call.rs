@@ -475,12 +475,21 @@ impl Lowerer<'_> {
                 args.push(Arg::Scalar(checked));
                 continue;
             }
-            // `f(x, Cfg { s: 2.0 })`, `f(x, &Meters(2.0))`: a struct of data built in place.
-            let built = match arg {
-                Expr::Reference(r) => &*r.expr,
-                other => other,
+            // `f(x, Cfg { s: 2.0 })`, `f(x, &Meters(2.0))`: a struct of data built in place;
+            // `&LimitState::K`, a variant lent (no number is: `#[grad]` takes numbers by value).
+            let (built, lent) = match arg {
+                Expr::Reference(r) => (&*r.expr, true),
+                other => (other, false),
             };
-            if builds_struct(built) && !self.reads(&built.to_token_stream()).varied {
+            let lent_variant = lent
+                && matches!(built, Expr::Path(p) if p.qself.is_none()
+                && p.path.segments.len() >= 2
+                && p.path.segments.iter().rev().take(2).all(|s| {
+                    s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+                }));
+            if (builds_struct(built) || lent_variant)
+                && !self.reads(&built.to_token_stream()).varied
+            {
                 let value = Operand::Const(arg.clone());
                 args.push(Arg::Data {
                     value,

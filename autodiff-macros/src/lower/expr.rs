@@ -535,10 +535,14 @@ impl Lowerer<'_> {
         // `l0 * &cusp.chroma`, `sum.clone() + x` (generic numeric code): arithmetic on a number
         // behind `&` or copied, the number's; so is a comparison of numbers behind `&` (`w_i <=
         // &wp` of an item of `omega.iter()`: ndspec's JONSWAP spectrum).
+        // (not `kind == &Kind::Mul` of data, which compares the references as written)
         let referenced = |e: &Expr| matches!(e, Expr::Reference(r) if r.mutability.is_none());
+        let numbers_compared = op.is_comparison()
+            && (referenced(&b.left) || referenced(&b.right))
+            && self.reads(&b.to_token_stream()).varied;
         if (!op.is_comparison()
             && (copied_operand(&b.left).is_some() || copied_operand(&b.right).is_some()))
-            || (op.is_comparison() && (referenced(&b.left) || referenced(&b.right)))
+            || numbers_compared
         {
             let number = |e: &Expr| copied_operand(e).unwrap_or(e).clone();
             let mut b = b.clone();

@@ -377,8 +377,14 @@ impl Lowerer<'_> {
         if let (Some(v), true) = (value.var(), float_data) {
             self.table_elements.insert(v);
         }
-        // (not the runtime's, which the lowering writes: an item bound from a range)
-        let plain_call = matches!(expr, Expr::Call(c) if matches!(&*c.func, Expr::Path(p)
+        // (not the runtime's, which the lowering writes: an item bound from a range; and a
+        // getter of data, `curve.alpha()`, unless named like a size or known to give no float)
+        let getter = matches!(expr, Expr::MethodCall(m) if m.args.is_empty()
+            && matches!(&*m.receiver, Expr::Path(_))
+            && !is_non_float_call(m)
+            && !names::names_a_size_value(&m.method.to_string()));
+        let plain_call = getter
+            || matches!(expr, Expr::Call(c) if matches!(&*c.func, Expr::Path(p)
             if !names::is_constructor(&p.path) && !p.path.segments.iter().any(|s| s.ident == "__private")));
         if let (Some(v), true, Ty::Unknown) = (value.var(), plain_call && !non_float_result, ty) {
             self.call_results.insert(v);
