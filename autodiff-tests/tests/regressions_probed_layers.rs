@@ -23,7 +23,8 @@
 //! lambda)`), given no shadow (did not compile); a variant lent to a call (`f_y(fy,
 //! &LimitState::K)`), taken for a float constant (rejected at compile time). Time series
 //! (augurs' ETS): a data enum compared with a variant behind `&` (`if kind == &Kind::Mul`),
-//! the `&` dropped (did not compile).
+//! the `&` dropped (did not compile); a local `Option` assigned what a function returning
+//! one gives (`b = updated_growth(b, v);`), rejected.
 
 mod common;
 
@@ -422,5 +423,38 @@ fn design_code_getters_variants_and_attributes() {
         assert_close(value, reduction(p[0], p[1], &curve), 1e-12);
         let at = |q: &[f64]| reduction(q[0], q[1], &curve);
         assert_matches_fd(&at, &p, &[d_lambda, d_fy], "reduction");
+    }
+}
+
+#[grad]
+fn updated_growth(b: f64, r: f64) -> Option<f64> {
+    if r < 0.0 {
+        return None;
+    }
+    Some(b + 0.5 * (r - b))
+}
+
+#[grad]
+fn damped_trend(b0: f64, y: &[f64]) -> f64 {
+    let mut b = Some(b0);
+    let mut s = 0.0;
+    for &v in y {
+        if let Some(bb) = b {
+            s += bb * v;
+            b = updated_growth(bb, v);
+        }
+    }
+    s
+}
+
+#[test]
+fn an_option_assigned_from_a_call() {
+    for y in [[1.0, 2.0, -1.0, 3.0], [0.5, 1.5, 2.0, 0.25]] {
+        let p = [0.5, y[0], y[1], y[2], y[3]];
+        let (value, (d_b0, d_y)) = damped_trend_grad(p[0], &y);
+        assert_close(value, damped_trend(p[0], &y), 1e-15);
+        let at = |q: &[f64]| damped_trend(q[0], &q[1..]);
+        let g: Vec<f64> = [d_b0].into_iter().chain(d_y).collect();
+        assert_matches_fd(&at, &p, &g, "damped_trend");
     }
 }

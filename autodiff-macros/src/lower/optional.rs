@@ -265,6 +265,18 @@ impl Lowerer<'_> {
             e if yielded_parts(e).is_some() => {
                 self.lower_expr(&assign_tails(e, name));
             }
+            // `b = growth(b0, v);` of a function returning an `Option` of a number: the `if
+            // let` it stands for.
+            Expr::Call(_) | Expr::MethodCall(_) if parts == 0 => {
+                let span = right.span();
+                let v =
+                    syn::Ident::new(&format!("{SYNTHETIC}some_{}", self.next_synthetic()), span);
+                self.lower_expr(&syn::parse_quote_spanned!(span=> if let Some(#v) = #right {
+                    #name = Some(#v);
+                } else {
+                    #name = None;
+                }));
+            }
             _ => self.errors.on(right, UNSUPPORTED),
         }
         true
