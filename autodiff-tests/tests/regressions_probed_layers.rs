@@ -24,7 +24,9 @@
 //! &LimitState::K)`), taken for a float constant (rejected at compile time). Time series
 //! (augurs' ETS): a data enum compared with a variant behind `&` (`if kind == &Kind::Mul`),
 //! the `&` dropped (did not compile); a local `Option` assigned what a function returning
-//! one gives (`b = updated_growth(b, v);`), rejected.
+//! one gives (`b = updated_growth(b, v);`), rejected. Image processing (a contrast over a
+//! ragged `Vec<Vec<f64>>` image): a count summed over a chain on a differentiated array
+//! (`img.iter().map(|r| r.len()).sum::<usize>()`), taken for a float sum (did not compile).
 
 mod common;
 
@@ -457,4 +459,29 @@ fn an_option_assigned_from_a_call() {
         let g: Vec<f64> = [d_b0].into_iter().chain(d_y).collect();
         assert_matches_fd(&at, &p, &g, "damped_trend");
     }
+}
+
+#[grad]
+fn contrast(img: &[Vec<f64>]) -> f64 {
+    let n = img.iter().map(|r| r.len()).sum::<usize>();
+    let rows: usize = img.iter().map(|_| 1).sum();
+    let mean = img.iter().flatten().sum::<f64>() / n as f64;
+    let mut var = 0.0;
+    for row in img {
+        for &v in row {
+            var += (v - mean) * (v - mean);
+        }
+    }
+    (var / n as f64).sqrt() * rows as f64
+}
+
+#[test]
+fn a_count_summed_over_a_differentiated_chain() {
+    let img = vec![vec![0.2, 0.9, 0.4], vec![0.7], vec![0.1, 0.5]];
+    let (value, d_img) = contrast_grad(&img);
+    assert_close(value, contrast(&img), 1e-15);
+    let flat: Vec<f64> = img.iter().flatten().copied().collect();
+    let at = |p: &[f64]| contrast(&[p[..3].to_vec(), p[3..4].to_vec(), p[4..].to_vec()]);
+    let g: Vec<f64> = d_img.iter().flatten().copied().collect();
+    assert_matches_fd(&at, &flat, &g, "contrast");
 }

@@ -97,6 +97,12 @@ impl Lowerer<'_> {
                 return value;
             }
         }
+        // `img.iter().map(|r| r.len()).sum::<usize>()`: a count, whatever it reads.
+        if counts(m) {
+            if let Some(value) = self.try_opaque(&expr, true) {
+                return value;
+            }
+        }
         let array_len = name == "len" && self.is_known_array(&m.receiver);
         if !float_rule && !array_len {
             if let Some(value) = self.try_opaque(&expr, false) {
@@ -844,4 +850,24 @@ fn counted_for_each(m: &syn::ExprMethodCall) -> Option<Expr> {
     let chain = &map.receiver;
     (m.method == "count" && m.args.is_empty() && map.method == "map" && writes)
         .then(|| syn::parse_quote_spanned!(m.span()=> #chain.for_each(#f)))
+}
+
+/// Whether `m` sums (or multiplies) integers: `.sum::<usize>()`, or a `sum()` of a `map` to
+/// lengths, counts or integer literals (`.map(|r| r.len())`, `.map(|_| 1)`).
+fn counts(m: &syn::ExprMethodCall) -> bool {
+    if !(m.method == "sum" || m.method == "product") || !m.args.is_empty() {
+        return false;
+    }
+    let stated = m.turbofish.as_ref().is_some_and(
+        |t| matches!(t.args.first(), Some(syn::GenericArgument::Type(ty)) if is_integer_type(ty)),
+    );
+    let mapped_to_integers = matches!(&*m.receiver, Expr::MethodCall(map)
+    if map.method == "map"
+        && matches!(map.args.first(), Some(Expr::Closure(c)) if match &*c.body {
+            Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.suffix().is_empty()
+                || !["f32", "f64"].contains(&i.suffix()),
+            Expr::MethodCall(inner) => inner.method == "len" || inner.method == "count",
+            _ => false,
+        }));
+    stated || mapped_to_integers
 }
