@@ -27,6 +27,10 @@
 //! one gives (`b = updated_growth(b, v);`), rejected. Image processing (a contrast over a
 //! ragged `Vec<Vec<f64>>` image): a count summed over a chain on a differentiated array
 //! (`img.iter().map(|r| r.len()).sum::<usize>()`), taken for a float sum (did not compile).
+//! Magnetotellurics (the Wait recursion on complex impedances as `(re, im)`): a mutable tuple a
+//! call starts (`let mut z: (f64, f64) = cmul(a, b); z = cmul(z, z);`), rejected as not
+//! assignable. Signal detection (per-category bounds of a rating ROC): a deferred `let` of a
+//! tuple of names without a type (`let (lo, hi);`), rejected.
 
 mod common;
 
@@ -484,4 +488,44 @@ fn a_count_summed_over_a_differentiated_chain() {
     let at = |p: &[f64]| contrast(&[p[..3].to_vec(), p[3..4].to_vec(), p[4..].to_vec()]);
     let g: Vec<f64> = d_img.iter().flatten().copied().collect();
     assert_matches_fd(&at, &flat, &g, "contrast");
+}
+
+#[grad]
+fn cmul(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    (a.0 * b.0 - a.1 * b.1, a.0 * b.1 + a.1 * b.0)
+}
+
+#[grad]
+fn impedance(x: f64, depth: usize) -> f64 {
+    let mut z: (f64, f64) = cmul((x, 1.0), (x, 1.0));
+    for _ in 0..depth {
+        z = cmul(z, (0.5, x));
+    }
+    let mut w = cmul(z, z);
+    w = (w.0 * x, w.1);
+    z.0 + w.0 - w.1
+}
+
+#[grad]
+fn category_width(x: f64, first: bool) -> f64 {
+    let (lo, hi);
+    if first {
+        lo = 0.0;
+        hi = x;
+    } else {
+        lo = x;
+        hi = 2.0 * x * x;
+    }
+    hi - lo
+}
+
+#[test]
+fn mutable_tuples_a_call_starts_and_deferred_tuple_lets() {
+    for x in [0.3, 0.7, 1.4] {
+        let (value, d_x) = impedance_grad(x, 3);
+        assert_close(value, impedance(x, 3), 1e-15);
+        assert_matches_fd(&|p: &[f64]| impedance(p[0], 3), &[x], &[d_x], "impedance");
+        assert_eq!(category_width_grad(x, true), (x, 1.0));
+        assert_close(category_width_grad(x, false).1, 4.0 * x - 1.0, 1e-15);
+    }
 }

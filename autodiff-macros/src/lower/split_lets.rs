@@ -12,8 +12,8 @@
 //! Rust makes every part before it binds any, so a `let` whose later part reads a name an
 //! earlier part binds (`let (a, b) = (b, a);`) is left as written.
 //!
-//! A deferred `let` of a tuple of names, `let (u, d): (f64, f64);`, is a deferred `let` of
-//! each.
+//! A deferred `let` of a tuple of names, `let (u, d): (f64, f64);` or `let (lo, hi);`, is a
+//! deferred `let` of each.
 //!
 //! An assignment to an array pattern from an array literal of as many parts is the one to
 //! a tuple it stands for: `[s1, s2] = [v + c * s1 - s2, s1];` => `(s1, s2) = (.., s1);`.
@@ -182,17 +182,20 @@ fn parts(stmt: &Stmt) -> Option<Vec<Stmt>> {
 /// `let (u, d): (f64, f64);`, its parts assigned later (RustQuant's trees): a deferred `let`
 /// of each, typed as the tuple's type says.
 fn deferred_parts(local: &Local) -> Option<Vec<Stmt>> {
-    let Pat::Type(written) = &local.pat else {
-        return None;
-    };
-    let Pat::Tuple(p) = &*written.pat else {
-        return None;
+    // (or `let (lo, hi);`, a deferred `let` of each untyped)
+    let (p, written) = match &local.pat {
+        Pat::Type(written) => match &*written.pat {
+            Pat::Tuple(p) => (p, Some(&*written.ty)),
+            _ => return None,
+        },
+        Pat::Tuple(p) => (p, None),
+        _ => return None,
     };
     let pats: Vec<&Pat> = p.elems.iter().collect();
     if pats.is_empty() || pats.iter().any(|p| is_rest(p)) {
         return None;
     }
-    let types = part_types(Some(&written.ty), pats.len())?;
+    let types = part_types(written, pats.len())?;
     let lets = pats.into_iter().zip(types).map(|(pat, ty)| {
         let pat = typed(pat, ty);
         Stmt::Local(Local {

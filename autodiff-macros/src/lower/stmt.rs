@@ -602,6 +602,26 @@ impl Lowerer<'_> {
                 return;
             }
         }
+        // `let mut z: (f64, f64) = cm(a, b);` then `z = cm(z, z);`: a mutable tuple a call
+        // starts, its numbers taken apart first, then made a tuple local of them (a record).
+        if let (Pat::Ident(pi), Expr::Call(_) | Expr::MethodCall(_)) = (pat, &*init.expr) {
+            let arity = match annotated {
+                Some(syn::Type::Tuple(t)) => Some(t.elems.len()),
+                _ => self.tuple_locals.get(&pi.ident.to_string()).copied(),
+            };
+            if let (Some(count @ 1..), Some(_)) = (arity, pi.mutability) {
+                let parts: Vec<proc_macro2::Ident> = (0..count)
+                    .map(|i| {
+                        let name = format!("{SYNTHETIC}{}_{i}_{}", pi.ident, self.next_synthetic());
+                        proc_macro2::Ident::new(&name, pi.ident.span())
+                    })
+                    .collect();
+                let (name, value) = (&pi.ident, &init.expr);
+                self.lower_stmt(&parse_quote!(let (#(#parts,)* ..) = #value;));
+                self.lower_stmt(&parse_quote!(let mut #name = (#(#parts,)*);));
+                return;
+            }
+        }
         match pat {
             Pat::Ident(pi) if pi.subpat.is_none() && self.lower_record_let(pi, &init.expr) => {
                 return
