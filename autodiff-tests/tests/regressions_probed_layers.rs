@@ -30,7 +30,9 @@
 //! Magnetotellurics (the Wait recursion on complex impedances as `(re, im)`): a mutable tuple a
 //! call starts (`let mut z: (f64, f64) = cmul(a, b); z = cmul(z, z);`), rejected as not
 //! assignable. Signal detection (per-category bounds of a rating ROC): a deferred `let` of a
-//! tuple of names without a type (`let (lo, hi);`), rejected.
+//! tuple of names without a type (`let (lo, hi);`), rejected. Geodesy (the `geodesy` crate's
+//! `horner`): a reversed iterator kept in a local (`let mut it = c.iter().rev(); let mut
+//! value = *it.next().unwrap(); for c in it { .. }`), rejected.
 
 mod common;
 
@@ -527,5 +529,27 @@ fn mutable_tuples_a_call_starts_and_deferred_tuple_lets() {
         assert_matches_fd(&|p: &[f64]| impedance(p[0], 3), &[x], &[d_x], "impedance");
         assert_eq!(category_width_grad(x, true), (x, 1.0));
         assert_close(category_width_grad(x, false).1, 4.0 * x - 1.0, 1e-15);
+    }
+}
+
+#[grad]
+fn horner(arg: f64, coefficients: &[f64]) -> f64 {
+    let mut it = coefficients.iter().rev();
+    let mut value = *it.next().unwrap();
+    for c in it {
+        value = value.mul_add(arg, *c);
+    }
+    value + 0.5 * *coefficients.iter().rev().nth(1).unwrap()
+}
+
+#[test]
+fn a_reversed_iterator_kept_in_a_local() {
+    let c = [1.0, 3.0, 5.0, -2.0];
+    for x in [-1.5, 0.5, 2.0] {
+        let (value, (d_x, d_c)) = horner_grad(x, &c);
+        assert_close(value, horner(x, &c), 1e-15);
+        let p = [x, c[0], c[1], c[2], c[3]];
+        let g: Vec<f64> = [d_x].into_iter().chain(d_c).collect();
+        assert_matches_fd(&|q: &[f64]| horner(q[0], &q[1..]), &p, &g, "horner");
     }
 }

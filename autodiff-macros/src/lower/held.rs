@@ -8,6 +8,9 @@
 //! it.fold(first, |m, &v| m.max(v))        x[it_at..].iter().fold(first, |m, &v| m.max(v))
 //! ```
 //!
+//! A reversed iterator (`x.iter().rev()`, as Horner's rule walks its coefficients) takes them
+//! from the end: `x[x.len() - it_at]`, the rest `x[..x.len() - it_at].iter().rev()`.
+//!
 //! An element taken from an iterator where it is made is the element itself:
 //! `*x.iter().nth(k).unwrap()` is `x[k]`, `x.iter().copied().last().unwrap()` is
 //! `x[x.len() - 1]`. All panic where the iterator's `unwrap` would. An element is taken dereferenced
@@ -235,6 +238,8 @@ struct Held {
     array: Expr,
     /// `.copied()` or `.cloned()` after `.iter()`.
     adaptor: Option<Ident>,
+    /// `.rev()` after `.iter()`: the elements taken from the end.
+    reversed: bool,
     counter: Ident,
     span: Span,
 }
@@ -248,29 +253,40 @@ impl Held {
             return None;
         };
         let init = local.init.as_ref().filter(|i| i.diverge.is_none())?;
-        let (array, adaptor) = iterator_of_place(&init.expr)?;
+        let (array, adaptor, reversed) = iterator_of_place(&init.expr)?;
         let name = pi.ident.clone();
         let span = name.span();
         Some(Held {
             counter: Ident::new(&format!("{SYNTHETIC}{name}_at"), span),
             array: array.clone(),
             adaptor: adaptor.cloned(),
+            reversed,
             name,
             span,
         })
     }
 
-    /// `{ it_at += 1; x[it_at - 1] }`: the next element.
+    /// `{ it_at += 1; x[it_at - 1] }` (`x[x.len() - it_at]` from the end): the next element.
     fn next(&self) -> Expr {
         let (counter, array) = (&self.counter, &self.array);
-        parse_quote_spanned!(self.span=> { #counter += 1; #array[#counter - 1] })
+        match self.reversed {
+            true => {
+                parse_quote_spanned!(self.span=> { #counter += 1; #array[#array.len() - #counter] })
+            }
+            false => parse_quote_spanned!(self.span=> { #counter += 1; #array[#counter - 1] }),
+        }
     }
 
-    /// `x[it_at..].iter()`: what the iterator has left.
+    /// `x[it_at..].iter()` (`x[..x.len() - it_at].iter().rev()`): what the iterator has left.
     fn rest(&self) -> Expr {
         let (counter, array) = (&self.counter, &self.array);
         let adaptor = self.adaptor.iter();
-        parse_quote_spanned!(self.span=> #array[#counter..].iter() #(.#adaptor())*)
+        match self.reversed {
+            true => {
+                parse_quote_spanned!(self.span=> #array[..#array.len() - #counter].iter().rev() #(.#adaptor())*)
+            }
+            false => parse_quote_spanned!(self.span=> #array[#counter..].iter() #(.#adaptor())*),
+        }
     }
 }
 
@@ -417,38 +433,44 @@ fn taken_in_place(expr: &Expr) -> Option<Expr> {
     let Expr::MethodCall(pick) = &*unwrap.receiver else {
         return None;
     };
-    let (array, adaptor) = iterator_of_place(&pick.receiver)?;
+    let (array, adaptor, reversed) = iterator_of_place(&pick.receiver)?;
     if !unwrapped || deref == adaptor.is_some() {
         return None;
     }
     let span = pick.method.span();
+    // (counted from the end for a reversed iterator)
+    let at = |k: Expr| match reversed {
+        true => parse_quote_spanned!(span=> #array[#array.len() - 1 - (#k)]),
+        false => parse_quote_spanned!(span=> #array[#k]),
+    };
     match (pick.method.to_string().as_str(), pick.args.len()) {
-        ("nth", 1) => {
-            let k = &pick.args[0];
-            Some(parse_quote_spanned!(span=> #array[#k]))
-        }
-        ("next", 0) => Some(parse_quote_spanned!(span=> #array[0])),
-        ("last", 0) => Some(parse_quote_spanned!(span=> #array[#array.len() - 1])),
+        ("nth", 1) => Some(at(pick.args[0].clone())),
+        ("next", 0) => Some(at(parse_quote_spanned!(span=> 0))),
+        ("last", 0) => Some(at(parse_quote_spanned!(span=> #array.len() - 1))),
         _ => None,
     }
 }
 
-/// `x.iter()`, `x.iter().copied()` or `.cloned()` over a place (`x`, `self.w`): the place,
-/// and the adaptor after `iter()` if there is one.
-fn iterator_of_place(expr: &Expr) -> Option<(&Expr, Option<&Ident>)> {
-    let Expr::MethodCall(last) = expr else {
-        return None;
-    };
-    let (iter, adaptor) = match &*last.receiver {
-        Expr::MethodCall(inner)
-            if (last.method == "copied" || last.method == "cloned") && last.args.is_empty() =>
-        {
-            (inner, Some(&last.method))
+/// `x.iter()`, `x.iter().copied()` or `.cloned()` over a place (`x`, `self.w`), perhaps
+/// reversed (`.rev()` before or after the adaptor): the place, the adaptor after `iter()` if
+/// there is one, and whether the iterator runs from the end.
+fn iterator_of_place(expr: &Expr) -> Option<(&Expr, Option<&Ident>, bool)> {
+    let (mut e, mut adaptor, mut reversed) = (expr, None, false);
+    loop {
+        let Expr::MethodCall(m) = e else {
+            return None;
+        };
+        if !m.args.is_empty() {
+            return None;
         }
-        _ => (last, None),
-    };
-    let made = iter.method == "iter" && iter.args.is_empty() && is_place(&iter.receiver);
-    made.then_some((&*iter.receiver, adaptor))
+        match m.method.to_string().as_str() {
+            "copied" | "cloned" if adaptor.is_none() => adaptor = Some(&m.method),
+            "rev" if !reversed => reversed = true,
+            "iter" if is_place(&m.receiver) => return Some((&*m.receiver, adaptor, reversed)),
+            _ => return None,
+        }
+        e = &m.receiver;
+    }
 }
 
 /// `it.next().unwrap()`, `.expect(..)`, with `.copied()` or `.cloned()` before.
