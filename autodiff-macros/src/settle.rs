@@ -257,6 +257,11 @@ pub(crate) fn differentiated(
                 ),
                 None => match sequence_of_structs(sig, &name.to_string()) {
                     Some(element) => errors.on(name, sequence_of_models(&name.to_string(), &element)),
+                    // `rate: &f64`, as finance helpers write it
+                    None if refers_to_float(sig, &name.to_string()) => errors.on(
+                        name,
+                        format!("#[grad] differentiates numbers taken by value, not `{name}` behind a reference: take it by value (`{name}: {}`)", sig.float.to_token_stream()),
+                    ),
                     None => errors.on(
                         name,
                         format!(
@@ -274,6 +279,13 @@ pub(crate) fn differentiated(
     }
     chosen.sort_unstable();
     chosen
+}
+
+/// Whether the parameter `name` is written `&F` of the function's float `F`.
+fn refers_to_float(sig: &Signature, name: &str) -> bool {
+    matches!(sig.written_types.get(name), Some(syn::Type::Reference(r))
+        if r.mutability.is_none()
+            && r.elem.to_token_stream().to_string() == sig.float.to_token_stream().to_string())
 }
 
 /// The generic type parameter `name` has (`m: &M`, `m: M` with `M` declared by the function),
