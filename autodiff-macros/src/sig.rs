@@ -146,6 +146,9 @@ pub struct FieldOf {
     pub path: Vec<syn::Member>,
     /// How the body converts the field, whose type the macro does not see.
     pub conversion: Conversion,
+    /// Data bound by reference at the top (`let p_formula = &p.formula;`) and read as
+    /// `*p_formula` in place: a `match` on a non-`Copy` enum moves nothing.
+    pub lent: bool,
 }
 
 /// The `as` conversions a model's field is read through (`FieldOf::conversion`).

@@ -32,7 +32,9 @@
 //! assignable. Signal detection (per-category bounds of a rating ROC): a deferred `let` of a
 //! tuple of names without a type (`let (lo, hi);`), rejected. Geodesy (the `geodesy` crate's
 //! `horner`): a reversed iterator kept in a local (`let mut it = c.iter().rev(); let mut
-//! value = *it.next().unwrap(); for c in it { .. }`), rejected.
+//! value = *it.next().unwrap(); for c in it { .. }`), rejected. Pipe networks (epanet-rs's
+//! `Pipe::resistance`): a `match` on a model's `#[params(skip)]` enum field that is not `Copy`
+//! (`match p.formula { .. }`), moved out by the generated code (did not compile).
 
 mod common;
 
@@ -551,5 +553,53 @@ fn a_reversed_iterator_kept_in_a_local() {
         let p = [x, c[0], c[1], c[2], c[3]];
         let g: Vec<f64> = [d_x].into_iter().chain(d_c).collect();
         assert_matches_fd(&|q: &[f64]| horner(q[0], &q[1..]), &p, &g, "horner");
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)] // not `Copy`
+enum HeadlossFormula {
+    HazenWilliams,
+    DarcyWeisbach,
+}
+
+#[derive(Clone, Debug, Params)]
+struct Pipe {
+    diameter: f64,
+    roughness: f64,
+    #[params(skip)]
+    formula: HeadlossFormula,
+}
+
+#[grad]
+fn resistance(p: &Pipe) -> f64 {
+    match p.formula {
+        HeadlossFormula::HazenWilliams => {
+            10.67 * p.roughness.powf(-1.852) * p.diameter.powf(-4.871)
+        }
+        HeadlossFormula::DarcyWeisbach => 0.0826 * p.roughness * p.diameter.powi(-5),
+    }
+}
+
+#[test]
+fn a_match_on_a_skipped_enum_field_that_is_not_copy() {
+    for formula in [
+        HeadlossFormula::HazenWilliams,
+        HeadlossFormula::DarcyWeisbach,
+    ] {
+        let pipe = |q: &[f64]| Pipe {
+            diameter: q[0],
+            roughness: q[1],
+            formula: formula.clone(),
+        };
+        let p = [0.3, 120.0];
+        let (value, d) = resistance_grad(&pipe(&p));
+        assert_close(value, resistance(&pipe(&p)), 1e-15);
+        assert_eq!(d.formula, formula);
+        assert_matches_fd(
+            &|q: &[f64]| resistance(&pipe(q)),
+            &p,
+            &[d.diameter, d.roughness],
+            "resistance",
+        );
     }
 }

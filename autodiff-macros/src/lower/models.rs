@@ -258,10 +258,11 @@ pub fn expand(
             Read::Data if integer_fields.contains(&(model, path.clone())) => Conversion::Integer,
             _ => Conversion::None,
         };
-        let field = FieldOf {
+        let mut field = FieldOf {
             model,
             path,
             conversion,
+            lent: false,
         };
         let mut name = field
             .written(&sig.params[model].ident)
@@ -314,7 +315,11 @@ pub fn expand(
             },
         };
         // a field of data bound by reference (`let m_mask = &m.mask;`) is `*m_mask` in place
-        let by_reference = read == Read::Data && matches!(kind, ParamKind::DataArray { .. });
+        // (so is one of a type not seen, `match p.formula` of a non-`Copy` enum)
+        let by_reference = read == Read::Data
+            && (matches!(kind, ParamKind::DataArray { .. })
+                || matches!(kind, ParamKind::Opaque) && field.conversion == Conversion::None);
+        field.lent = by_reference && matches!(kind, ParamKind::Opaque);
         rename.insert(
             (model, field.path.clone()),
             (ident.clone(), read, by_reference),
@@ -700,7 +705,9 @@ pub fn binding(sig: &Signature, param: &Param) -> Option<proc_macro2::TokenStrea
                 let #ident = ::autodiff::__private::integer_field(#read #(.#path)*);
             )
         }
-        ParamKind::Opaque => quote::quote_spanned!(param.span=> let #ident = #model #(.#path)*;),
+        ParamKind::Opaque if !field.lent => {
+            quote::quote_spanned!(param.span=> let #ident = #model #(.#path)*;)
+        }
         _ => quote::quote_spanned!(param.span=> let #ident = &#model #(.#path)*;),
     })
 }
