@@ -34,7 +34,8 @@
 //! `horner`): a reversed iterator kept in a local (`let mut it = c.iter().rev(); let mut
 //! value = *it.next().unwrap(); for c in it { .. }`), rejected. Pipe networks (epanet-rs's
 //! `Pipe::resistance`): a `match` on a model's `#[params(skip)]` enum field that is not `Copy`
-//! (`match p.formula { .. }`), moved out by the generated code (did not compile).
+//! (`match p.formula { .. }`), moved out by the generated code (did not compile); `l.q.abs()`
+//! of a link's flow in a sequence of link models, rejected as if the field were an array.
 
 mod common;
 
@@ -602,4 +603,40 @@ fn a_match_on_a_skipped_enum_field_that_is_not_copy() {
             "resistance",
         );
     }
+}
+
+#[derive(Clone, Debug, Params)]
+struct Link {
+    r: f64,
+    q: f64,
+}
+
+#[derive(Clone, Debug, Params)]
+struct Network2 {
+    links: Vec<Link>,
+}
+
+#[grad]
+fn content_energy(net: &Network2) -> f64 {
+    let mut e = 0.0;
+    for l in &net.links {
+        e += l.r * l.q.abs() * l.q.signum() * l.q;
+    }
+    e
+}
+
+#[test]
+fn abs_and_signum_of_a_field_of_a_sequence_item() {
+    let net = Network2 {
+        links: vec![Link { r: 2.0, q: -3.0 }, Link { r: 0.5, q: 4.0 }],
+    };
+    let (value, d) = content_energy_grad(&net);
+    assert_close(value, content_energy(&net), 1e-15);
+    let at = |p: &[f64]| {
+        content_energy(&Network2 {
+            links: vec![Link { r: p[0], q: p[1] }, Link { r: p[2], q: p[3] }],
+        })
+    };
+    let g = [d.links[0].r, d.links[0].q, d.links[1].r, d.links[1].q];
+    assert_matches_fd(&at, &[2.0, -3.0, 0.5, 4.0], &g, "content_energy");
 }

@@ -761,12 +761,14 @@ impl VisitMut for MarkItemFields<'_> {
                 self.integer = inner;
             }
             // `p.x.sin()`, `ring.pts[1].x.to_radians()`: a number's float method (one an integer
-            // has too with a float, `p.w.max(0.0)`).
+            // has too with a float, `p.w.max(0.0)`, or with nothing, `l.q.abs()` of a link's flow
+            // outside index arithmetic).
             Expr::MethodCall(m)
                 if !self.integer
                     && self.is_item_field(&m.receiver)
                     && crate::rules::lookup(&m.method.to_string()).is_some()
                     && (!INTEGER_METHODS.contains(&&*m.method.to_string())
+                        || m.args.is_empty()
                         || m.args.iter().any(
                             |a| matches!(a, Expr::Lit(l) if matches!(l.lit, syn::Lit::Float(_))),
                         )) =>
