@@ -35,7 +35,9 @@
 //! value = *it.next().unwrap(); for c in it { .. }`), rejected. Pipe networks (epanet-rs's
 //! `Pipe::resistance`): a `match` on a model's `#[params(skip)]` enum field that is not `Copy`
 //! (`match p.formula { .. }`), moved out by the generated code (did not compile); `l.q.abs()`
-//! of a link's flow in a sequence of link models, rejected as if the field were an array.
+//! of a link's flow in a sequence of link models, rejected as if the field were an array; a
+//! model whose field a `matches!` asks about (`matches!(p.formula, ..)`), taken for an enum
+//! (data: "finds nothing to differentiate").
 
 mod common;
 
@@ -581,6 +583,15 @@ fn resistance(p: &Pipe) -> f64 {
     }
 }
 
+#[grad]
+fn darcy_weisbach_only(p: &Pipe) -> f64 {
+    if matches!(p.formula, HeadlossFormula::DarcyWeisbach) {
+        0.0826 * p.roughness * p.diameter.powi(-5)
+    } else {
+        0.0
+    }
+}
+
 #[test]
 fn a_match_on_a_skipped_enum_field_that_is_not_copy() {
     for formula in [
@@ -602,6 +613,10 @@ fn a_match_on_a_skipped_enum_field_that_is_not_copy() {
             &[d.diameter, d.roughness],
             "resistance",
         );
+        let (_, d) = darcy_weisbach_only_grad(&pipe(&p));
+        let g = [d.diameter, d.roughness];
+        let at = |q: &[f64]| darcy_weisbach_only(&pipe(q));
+        assert_matches_fd(&at, &p, &g, "darcy_weisbach_only");
     }
 }
 

@@ -878,10 +878,12 @@ pub fn used_as_enum(block: &syn::Block, name: &Ident) -> bool {
             syn::visit::visit_expr_binary(self, b);
         }
         fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            // (`matches!(m, Kind::A)`, not `matches!(m.kind, ..)` of a field)
             if mac.path.is_ident("matches") {
-                let first = mac.tokens.clone().into_iter().next();
-                self.found |=
-                    matches!(first, Some(proc_macro2::TokenTree::Ident(i)) if i == *self.name);
+                let mut tokens = mac.tokens.clone().into_iter();
+                let (first, second) = (tokens.next(), tokens.next());
+                self.found |= matches!(first, Some(proc_macro2::TokenTree::Ident(i)) if i == *self.name)
+                    && matches!(second, Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ',');
             }
         }
     }
