@@ -604,7 +604,10 @@ impl Lowerer<'_> {
         }
         // `let mut z: (f64, f64) = cm(a, b);` then `z = cm(z, z);`: a mutable tuple a call
         // starts, its numbers taken apart first, then made a tuple local of them (a record).
-        if let (Pat::Ident(pi), Expr::Call(_) | Expr::MethodCall(_)) = (pat, &*init.expr) {
+        // (not a tuple struct's constructor, `Point(x, y)`, whose fields are no tuple's)
+        let tuple_call = matches!(&*init.expr, Expr::Call(_) | Expr::MethodCall(_))
+            && !names::builds_struct(&init.expr);
+        if let (Pat::Ident(pi), true) = (pat, tuple_call) {
             let arity = match annotated {
                 Some(syn::Type::Tuple(t)) => Some(t.elems.len()),
                 _ => self.tuple_locals.get(&pi.ident.to_string()).copied(),
