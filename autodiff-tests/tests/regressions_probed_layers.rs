@@ -37,7 +37,9 @@
 //! (`match p.formula { .. }`), moved out by the generated code (did not compile); `l.q.abs()`
 //! of a link's flow in a sequence of link models, rejected as if the field were an array; a
 //! model whose field a `matches!` asks about (`matches!(p.formula, ..)`), taken for an enum
-//! (data: "finds nothing to differentiate").
+//! (data: "finds nothing to differentiate"). The fuzzer (seed 20261478): a model's field read
+//! only as an argument, passed twice to one call (`h(self.a0, self.a0)`), given a second
+//! accumulator of a shape a number has not (did not compile).
 
 mod common;
 
@@ -654,4 +656,31 @@ fn abs_and_signum_of_a_field_of_a_sequence_item() {
     };
     let g = [d.links[0].r, d.links[0].q, d.links[1].r, d.links[1].q];
     assert_matches_fd(&at, &[2.0, -3.0, 0.5, 4.0], &g, "content_energy");
+}
+
+#[grad]
+fn product(x: f64, y: f64) -> f64 {
+    x * y.sin()
+}
+
+#[derive(Clone, Debug, Params)]
+struct Twice {
+    a: f64,
+    b: f64,
+}
+
+#[grad(self)]
+impl Twice {
+    fn value(&self) -> f64 {
+        product(self.a, self.a) + product(self.b, 2.0)
+    }
+}
+
+#[test]
+fn a_field_passed_twice_to_one_call() {
+    let m = Twice { a: 0.7, b: -1.2 };
+    let (value, d) = m.value_grad();
+    assert_close(value, m.value(), 1e-15);
+    assert_close(d.a, 0.7f64.sin() + 0.7 * 0.7f64.cos(), 1e-15);
+    assert_close(d.b, 2.0f64.sin(), 1e-15);
 }

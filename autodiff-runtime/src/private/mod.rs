@@ -160,6 +160,32 @@ pub trait SameShape<T> {
     fn add_from(&mut self, other: &Self);
 }
 
+/// A number: a model's field of a type the function does not see, passed twice to one call
+/// (`h(m.a, m.a)`).
+impl SameShape<f64> for f64 {
+    #[inline(always)]
+    fn zeros_like(&self) -> Self {
+        0.0
+    }
+
+    #[inline(always)]
+    fn add_from(&mut self, other: &Self) {
+        *self += *other;
+    }
+}
+
+impl SameShape<f32> for f32 {
+    #[inline(always)]
+    fn zeros_like(&self) -> Self {
+        0.0
+    }
+
+    #[inline(always)]
+    fn add_from(&mut self, other: &Self) {
+        *self += *other;
+    }
+}
+
 impl<T: Float, const N: usize> SameShape<T> for [T; N] {
     #[inline(always)]
     fn zeros_like(&self) -> Self {
