@@ -864,8 +864,9 @@ fn counts(m: &syn::ExprMethodCall) -> bool {
     let mapped_to_integers = matches!(&*m.receiver, Expr::MethodCall(map)
     if map.method == "map"
         && matches!(map.args.first(), Some(Expr::Closure(c)) if match &*c.body {
-            Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.suffix().is_empty()
-                || !["f32", "f64"].contains(&i.suffix()),
+            Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => {
+                !["f32", "f64"].contains(&i.suffix())
+            }
             Expr::MethodCall(inner) => inner.method == "len" || inner.method == "count",
             _ => false,
         }));

@@ -161,30 +161,25 @@ pub trait SameShape<T> {
 }
 
 /// A number: a model's field of a type the function does not see, passed twice to one call
-/// (`h(m.a, m.a)`).
-impl SameShape<f64> for f64 {
-    #[inline(always)]
-    fn zeros_like(&self) -> Self {
-        0.0
-    }
+/// (`h(m.a, m.a)`). (For `f64` and `f32` by name: a blanket `impl<T: Float> .. for T` would
+/// overlap the arrays' impls for rustc.)
+macro_rules! number_same_shape {
+    ($($float:ty),*) => {$(
+        impl SameShape<$float> for $float {
+            #[inline(always)]
+            fn zeros_like(&self) -> Self {
+                0.0
+            }
 
-    #[inline(always)]
-    fn add_from(&mut self, other: &Self) {
-        *self += *other;
-    }
+            #[inline(always)]
+            fn add_from(&mut self, other: &Self) {
+                *self += *other;
+            }
+        }
+    )*};
 }
 
-impl SameShape<f32> for f32 {
-    #[inline(always)]
-    fn zeros_like(&self) -> Self {
-        0.0
-    }
-
-    #[inline(always)]
-    fn add_from(&mut self, other: &Self) {
-        *self += *other;
-    }
-}
+number_same_shape!(f64, f32);
 
 impl<T: Float, const N: usize> SameShape<T> for [T; N] {
     #[inline(always)]
