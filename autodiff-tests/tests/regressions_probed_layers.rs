@@ -39,7 +39,9 @@
 //! model whose field a `matches!` asks about (`matches!(p.formula, ..)`), taken for an enum
 //! (data: "finds nothing to differentiate"). The fuzzer (seed 20261478): a model's field read
 //! only as an argument, passed twice to one call (`h(self.a0, self.a0)`), given a second
-//! accumulator of a shape a number has not (did not compile).
+//! accumulator of a shape a number has not (did not compile). Seed 20261482: a sub-model and
+//! a number of the same model lent to one call (`h1(&self.inner, self.a0)`), the number's
+//! shadow passed as `&mut` of its `Option` (did not compile) where the model is also lent whole.
 
 mod common;
 
@@ -683,4 +685,52 @@ fn a_field_passed_twice_to_one_call() {
     assert_close(value, m.value(), 1e-15);
     assert_close(d.a, 0.7f64.sin() + 0.7 * 0.7f64.cos(), 1e-15);
     assert_close(d.b, 2.0f64.sin(), 1e-15);
+}
+
+#[derive(Clone, Debug, Params)]
+struct Scaled {
+    a: f64,
+    inner: Twice,
+}
+
+#[grad]
+fn shifted(l: &Twice, x: f64) -> f64 {
+    (x + l.a).sin() * l.b
+}
+
+#[grad]
+fn whole(m: &Scaled) -> f64 {
+    m.inner.b * m.inner.b
+}
+
+#[grad(self)]
+impl Scaled {
+    fn value(&self) -> f64 {
+        // (`self.a` only handed on: a field of a type the function does not see; `self`
+        // lent whole too, which makes its fields' shadows projections of its own)
+        shifted(&self.inner, self.a) + whole(self)
+    }
+}
+
+#[test]
+fn a_sub_model_and_a_number_of_one_model_lent_to_one_call() {
+    let m = Scaled {
+        a: 0.4,
+        inner: Twice { a: -0.3, b: 1.7 },
+    };
+    let (value, d) = m.value_grad();
+    assert_close(value, m.value(), 1e-15);
+    let at = |p: &[f64]| {
+        Scaled {
+            a: p[0],
+            inner: Twice { a: p[1], b: p[2] },
+        }
+        .value()
+    };
+    assert_matches_fd(
+        &at,
+        &[0.4, -0.3, 1.7],
+        &[d.a, d.inner.a, d.inner.b],
+        "scaled",
+    );
 }

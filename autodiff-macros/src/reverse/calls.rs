@@ -152,7 +152,8 @@ impl Gen<'_> {
                                     let m = closure_param(&quote!(#slice));
                                     quote!(#part.as_deref_mut().map(|#m| &mut #m #slice))
                                 }
-                                None => quote!(&mut #part),
+                                // (as a field's own shadow is lent: a number's too)
+                                None => quote!(#part.as_deref_mut()),
                             });
                             continue;
                         }
