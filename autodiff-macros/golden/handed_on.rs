@@ -11,7 +11,8 @@ pub fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
     unused_mut,
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg
+    clippy::ptr_arg,
+    clippy::type_complexity
 )]
 pub fn distance_adjoint<
     DA: ::autodiff::SliceShadow<f64>,

@@ -16,6 +16,7 @@ pub fn lecture_f(x: &[f64; 3], w: &[f64]) -> [f64; 4] {
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]
@@ -105,6 +106,7 @@ pub fn lecture_f_adjoint<
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]
@@ -174,6 +176,7 @@ pub fn lecture_f_tangent<
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]

@@ -21,6 +21,7 @@ pub fn mse(w: &[f64; 3], xs: &[[f64; 3]], ys: &[f64]) -> f64 {
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]

@@ -18,6 +18,7 @@ pub fn rosenbrock(x: &[f64]) -> f64 {
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]

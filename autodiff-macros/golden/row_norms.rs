@@ -20,6 +20,7 @@ pub fn row_norms(m: &[f64], d: usize) -> f64 {
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]

@@ -32,6 +32,7 @@ pub fn whitened_norms(lower: &[f64], diag: &[f64], xs: &[f64]) -> f64 {
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]

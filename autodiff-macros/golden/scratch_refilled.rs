@@ -36,6 +36,7 @@ pub fn whitened(x: &[f64], means: &[f64], lower: &[f64]) -> f64 {
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
     clippy::ptr_arg,
+    clippy::type_complexity,
     clippy::approx_constant,
     clippy::excessive_precision
 )]

@@ -16,7 +16,8 @@ pub fn loss(net: &Mlp, x: &[f64; 2]) -> f64 {
     unused_mut,
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg
+    clippy::ptr_arg,
+    clippy::type_complexity
 )]
 pub fn loss_adjoint<
     DNet: ::autodiff::ParamsShadow<Mlp>,

@@ -11,7 +11,8 @@ pub fn f(x: f64, y: f64, z: f64) -> f64 {
     unused_mut,
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg
+    clippy::ptr_arg,
+    clippy::type_complexity
 )]
 pub fn f_adjoint<
     DX: ::autodiff::Shadow<f64>,

@@ -11,7 +11,8 @@ pub fn f(x: f64, y: f64, z: f64) -> f64 {
     unused_mut,
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg
+    clippy::ptr_arg,
+    clippy::type_complexity
 )]
 pub fn f_adjoint<
     DX: ::autodiff::Shadow<f64>,
@@ -48,7 +49,8 @@ pub fn f_grad(x: f64, y: f64, z: f64) -> (f64, (f64, f64, f64)) {
     unused_mut,
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg
+    clippy::ptr_arg,
+    clippy::type_complexity
 )]
 pub fn f_tangent<
     TX: ::autodiff::Tangent<f64>,

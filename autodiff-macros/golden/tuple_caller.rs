@@ -12,7 +12,8 @@ pub fn energy(x: f64, y: f64) -> f64 {
     unused_mut,
     clippy::too_many_arguments,
     clippy::reversed_empty_ranges,
-    clippy::ptr_arg
+    clippy::ptr_arg,
+    clippy::type_complexity
 )]
 pub fn energy_adjoint<DX: ::autodiff::Shadow<f64>, DY: ::autodiff::Shadow<f64>>(
     x: f64,

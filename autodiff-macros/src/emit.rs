@@ -226,7 +226,12 @@ pub(crate) fn through_tuple(
         let amp = by_ref.then(|| quote!(&));
         quote!(let #d = #amp ::autodiff::__private::tuple_array(#d);)
     });
-    quote!({ #take ::autodiff::__private::array_tuple(&#block) })
+    let tuple = match sig.fallible {
+        // (`Ok(array)` as `Ok(tuple)`)
+        Some(_) => quote!((#block).map(|array| ::autodiff::__private::array_tuple(&array))),
+        None => quote!(::autodiff::__private::array_tuple(&#block)),
+    };
+    quote!({ #take #tuple })
 }
 
 /// The helper functions declared in the body (`fn sq(v: f64) -> f64 { v * v }`) that it
@@ -541,7 +546,7 @@ fn adjoint_item(
         doc_link(&item.sig.ident, sig),
         item.sig.ident
     );
-    let returns = sig.written_returns();
+    let returns = &sig.written;
     let d_out_ty = d_out_type(sig);
     let args = quote!(#(#params,)* #d_out: #d_out_ty, #(#shadow_args),*);
     let with_data = with_data_item(
@@ -572,7 +577,7 @@ fn d_out_type(sig: &Signature) -> TokenStream {
     match sig.output {
         Output::Scalar => quote!(#f),
         // A tuple by value, as it is returned.
-        Output::Array if sig.tuple.is_some() => sig.written_returns().into_token_stream(),
+        Output::Array if sig.tuple.is_some() => sig.success_returns().into_token_stream(),
         Output::Array | Output::Matrix => quote!(&#returns),
         Output::Vec => quote!(&[#f]),
     }
@@ -685,6 +690,8 @@ pub(crate) fn generated_allows(item: &ItemFn) -> TokenStream {
         quote!(clippy::too_many_arguments),
         quote!(clippy::reversed_empty_ranges),
         quote!(clippy::ptr_arg),
+        // (the generated items' own types, which nest the user's: `Result<([f64; 2], J), E>`)
+        quote!(clippy::type_complexity),
     ];
     // About the float literals the user wrote, copied into the sweeps.
     if has_float_literal(&item.block) {
@@ -883,7 +890,7 @@ fn grad_item(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     // `Result<(T, G), E>`, `Option<(T, G)>`.
     let (returns, question, success) = match sig.fallible {
         Some(fallible) => (
-            fallible_type(&sig.returns, quote!((#f, #grad_ty))),
+            fallible_type(&sig.written, quote!((#f, #grad_ty))),
             Some(quote!(?)),
             fallible.wrap(quote!((#value, #grad_value))),
         ),

@@ -707,6 +707,8 @@ pub enum Stmt {
         /// y);`): its value is taken as the array (`tuple_array`), its cotangent passed as the
         /// tuple.
         tuple: bool,
+        /// What unwraps a fallible callee's result, as written (`let h = g(x)?;`).
+        unwrap: Option<Unwrap>,
     },
     /// `h.resize(len, 0)` before a resizable array is assigned whole; `prev` is its length
     /// before, which the reverse sweep gives its adjoint back.
@@ -848,7 +850,12 @@ impl Stmt {
                 f(len);
                 f(&Operand::Var(*prev));
             }
-            Stmt::CallArray { args, .. } => visit_args(args, f),
+            Stmt::CallArray { args, unwrap, .. } => {
+                visit_args(args, f);
+                if let Some(u) = unwrap {
+                    visit_captures(&u.captures, f);
+                }
+            }
             Stmt::DeclareArray {
                 fill,
                 vec_len,

@@ -230,15 +230,16 @@ fn dual_adjoint_item(
     }
     let shadow_args = crate::emit::shadow_args(sig, names, &dual_ty, used_shadows, &mut generics);
     let d_out = &names.d_out;
+    let success = on_dual_numbers(&sig.success_returns(), &dual);
     let returns = match sig.fallible {
-        Some(_) => fallible_type(&sig.returns, dual.clone()),
-        None => on_dual_numbers(&sig.written_returns(), &dual),
+        Some(_) => fallible_type(&sig.written, success.clone()),
+        None => success.clone(),
     };
     // An array's cotangent by value, so that a caller that wants only the value passes zeros
     // of its type (`Default`, an empty `Vec`), whatever the type is.
     let d_out_ty = match sig.output {
         Output::Scalar => dual.clone(),
-        _ => returns.clone(),
+        _ => success,
     };
     let callers = match sig.output {
         Output::Scalar => format!("`{}_hvp` and ", item.sig.ident),
@@ -430,7 +431,7 @@ fn hvp_item(
     };
     let (returns, question, success) = match sig.fallible {
         Some(fallible) => (
-            fallible_type(&sig.returns, quote!((#f, #ty, #ty))),
+            fallible_type(&sig.written, quote!((#f, #ty, #ty))),
             Some(quote!(?)),
             fallible.wrap(quote!((#value.value, #g, #hv))),
         ),
@@ -524,7 +525,7 @@ fn hessian_item(item: &ItemFn, sig: &Signature, wrt: &[usize]) -> TokenStream {
     let owner = sig.method.then(|| quote!(Self::));
     let (returns, question, success) = match sig.fallible {
         Some(fallible) => (
-            fallible_type(&sig.returns, quote!((#f, #g_ty, #h_ty))),
+            fallible_type(&sig.written, quote!((#f, #g_ty, #h_ty))),
             Some(quote!(?)),
             fallible.wrap(quote!((#value, #g, #h))),
         ),

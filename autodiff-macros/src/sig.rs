@@ -254,12 +254,15 @@ pub struct Signature {
     pub params: Vec<Param>,
     /// What the function returns: one float, or a vector of them.
     pub output: Output,
-    /// `Result<T, E>` or `Option<T>`: what the float comes wrapped in.
+    /// `Result<T, E>` or `Option<T>`: what the result comes wrapped in.
     pub fallible: Option<Fallible>,
-    /// The return type as written, but for a tuple of floats: the array of them, which the
-    /// function is differentiated as (its items take and return the tuple, `tuple`).
+    /// The return type as written.
+    pub written: Type,
+    /// What the function is differentiated as returning: the return type as written, or
+    /// what a fallible one succeeds with (`T` of `Result<T, E>`), but for a tuple of floats:
+    /// the array of them (its items take and return the tuple, `tuple`).
     pub returns: Type,
-    /// A tuple of floats the function returns (`(f64, f64)`), as written.
+    /// A tuple of floats the function returns (`(f64, f64)`, or succeeds with), as written.
     pub tuple: Option<syn::TypeTuple>,
     /// Parameters whose type holds floats in a shape that is not differentiated (a tuple, a
     /// matrix by value, rows of a runtime count): data, with their types as written.
@@ -273,8 +276,9 @@ pub struct Signature {
 }
 
 impl Signature {
-    /// The return type as written: the tuple, for a function that returns one.
-    pub fn written_returns(&self) -> Type {
+    /// What the function returns when it succeeds, as written: the tuple, for a function
+    /// that returns one.
+    pub fn success_returns(&self) -> Type {
         match &self.tuple {
             Some(t) => Type::Tuple(t.clone()),
             None => self.returns.clone(),
@@ -328,9 +332,8 @@ impl Fallible {
     }
 }
 
-/// `Result<F, E>` or `Option<F>` with a float `F`: the float, whether it is generic, and
-/// which wrapper.
-fn fallible_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool, Fallible)> {
+/// `Result<X, E>` or `Option<X>`: what succeeds (`X`) and which wrapper.
+fn fallible_output(ty: &Type) -> Option<(&Type, Fallible)> {
     let Type::Path(tp) = ty else { return None };
     let last = tp.path.segments.last()?;
     // `PyResult<f64>`, `io::Result<f64>`: an alias of `Result` names itself so.
@@ -345,8 +348,7 @@ fn fallible_output(ty: &Type, type_params: &[Ident]) -> Option<(Type, bool, Fall
     let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
         return None;
     };
-    let generic = float_kind(inner, type_params)?;
-    Some((inner.clone(), generic, fallible))
+    Some((inner, fallible))
 }
 
 /// The float type of a tuple of floats (`(f64, f64)`, `(T, T, T)`, up to twelve) and whether
@@ -443,68 +445,67 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
             );
             None
         }
-        ReturnType::Type(_, ty) => match float_kind(ty, &type_params) {
-            Some(generic) => Some(((**ty).clone(), generic, Output::Scalar)),
-            None if fallible_output(ty, &type_params).is_some() => {
-                fallible_output(ty, &type_params)
-                    .map(|(inner, generic, _)| (inner, generic, Output::Scalar))
-            }
-            None if tuple_output(ty, &type_params).is_some() => {
-                tuple_output(ty, &type_params).map(|(elem, generic)| (elem, generic, Output::Array))
-            }
-            None if vector_output(ty, &type_params).is_some() => vector_output(ty, &type_params)
-                .map(|(elem, output)| {
-                    let generic = float_kind(&elem, &type_params) == Some(true);
-                    (elem, generic, output)
-                }),
-            None => {
-                let fallible_vector = match &**ty {
-                    Type::Path(tp) => tp.path.segments.last().is_some_and(|last| {
-                        (last.ident.to_string().ends_with("Result") || last.ident == "Option")
-                            && matches!(&last.arguments, syn::PathArguments::AngleBracketed(a)
-                                if matches!(a.args.first(), Some(syn::GenericArgument::Type(t))
-                                    if vector_output(t, &type_params).is_some()
-                                        || tuple_output(t, &type_params).is_some()))
-                    }),
-                    _ => false,
-                };
-                let long_tuple = match &**ty {
-                    Type::Tuple(t)
-                        if t.elems
-                            .iter()
-                            .all(|e| float_kind(e, &type_params).is_some()) =>
-                    {
-                        Some((t.elems.len(), t.elems[0].to_token_stream()))
-                    }
-                    _ => None,
-                };
-                let advice = if let Some((len, float)) = long_tuple {
-                    &format!("a tuple of {len} numbers, more than the twelve #[grad] takes as a tuple: return an array (`[{float}; {len}]`)")
-                } else if let Type::Tuple(_) = &**ty {
-                    "a tuple of other things than floats of one type: return the numbers you want derivatives of (an array of arrays of one length, `[[f64; 3]; 2]`, for a tuple of them), and compute the rest (a count, a flag) in a function of its own"
-                } else if let Some(cols) = rows_output(ty) {
-                    &format!("a `Vec` of rows, which is not an output #[grad] differentiates (a matrix of a constant size, `[[f64; {cols}]; N]`, is): return the elements row after row in one `Vec<f64>`, and read them where it is called as `m[i * {cols} + j]`")
-                } else if fallible_vector {
-                    "a fallible vector or tuple, which is not supported yet (a `Result` or `Option` of one float is): check the inputs before the call and return the vector or tuple itself"
-                } else if !is_int_or_bool(ty)
-                    && matches!(&**ty, Type::Path(tp) if tp.qself.is_none()
+        ReturnType::Type(_, ty) => {
+            // What a fallible function succeeds with is differentiated as the function's
+            // result would be.
+            let success = fallible_output(ty).map_or(&**ty, |(inner, _)| inner);
+            match float_kind(success, &type_params) {
+                Some(generic) => Some((success.clone(), generic, Output::Scalar)),
+                None if tuple_output(success, &type_params).is_some() => {
+                    tuple_output(success, &type_params)
+                        .map(|(elem, generic)| (elem, generic, Output::Array))
+                }
+                None if vector_output(success, &type_params).is_some() => {
+                    vector_output(success, &type_params).map(|(elem, output)| {
+                        let generic = float_kind(&elem, &type_params) == Some(true);
+                        (elem, generic, output)
+                    })
+                }
+                None => {
+                    let (whole, ty): (&Type, &Type) = (ty, success);
+                    let long_tuple = match ty {
+                        Type::Tuple(t)
+                            if t.elems
+                                .iter()
+                                .all(|e| float_kind(e, &type_params).is_some()) =>
+                        {
+                            Some((t.elems.len(), t.elems[0].to_token_stream()))
+                        }
+                        _ => None,
+                    };
+                    let advice = if let Some((len, float)) = long_tuple {
+                        &format!("a tuple of {len} numbers, more than the twelve #[grad] takes as a tuple: return an array (`[{float}; {len}]`)")
+                    } else if let Type::Tuple(_) = ty {
+                        "a tuple of other things than floats of one type: return the numbers you want derivatives of (an array of arrays of one length, `[[f64; 3]; 2]`, for a tuple of them), and compute the rest (a count, a flag) in a function of its own"
+                    } else if let Some(cols) = rows_output(ty) {
+                        &format!("a `Vec` of rows, which is not an output #[grad] differentiates (a matrix of a constant size, `[[f64; {cols}]; N]`, is): return the elements row after row in one `Vec<f64>`, and read them where it is called as `m[i * {cols} + j]`")
+                    } else if !is_int_or_bool(ty)
+                        && matches!(ty, Type::Path(tp) if tp.qself.is_none()
                         && tp.path.get_ident().is_some_and(|i| i != "String"))
-                {
-                    // `type Vec3 = [f64; 3];` is out of the macro's sight.
-                    "a type #[grad] cannot look into: the result must be the float you want the gradient of, or an array of them; if this is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for here, since the macro sees only this function; if it is a type parameter of the `impl` this method is in, put `#[grad(..)]` on the `impl` block, which declares it"
-                } else {
-                    "not a float: the result must be the float you want the gradient of, or an array of them"
-                };
-                errors.on(
-                    ty,
+                    {
+                        // `type Vec3 = [f64; 3];` is out of the macro's sight.
+                        "a type #[grad] cannot look into: the result must be the float you want the gradient of, or an array of them; if this is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for here, since the macro sees only this function; if it is a type parameter of the `impl` this method is in, put `#[grad(..)]` on the `impl` block, which declares it"
+                    } else {
+                        "not a float: the result must be the float you want the gradient of, or an array of them"
+                    };
+                    let subject = match std::ptr::eq(whole, ty) {
+                        true => format!("`{}` is", crate::diag::written(ty)),
+                        false => format!(
+                            "`{}` succeeds with `{}`, which is",
+                            crate::diag::written(whole),
+                            crate::diag::written(ty)
+                        ),
+                    };
+                    errors.on(
+                    whole,
                     format!(
-                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`), a vector of them (`[f64; M]`, `Vec<f64>`), a tuple of them (`(f64, f64)`) or a matrix (`[[f64; M]; N]`); `{}` is {advice}",
-                        crate::diag::written(ty)
+                        "#[grad] needs a function that returns a float (`f64`, `f32` or a generic `T: Float`), a vector of them (`[f64; M]`, `Vec<f64>`), a tuple of them (`(f64, f64)`) or a matrix (`[[f64; M]; N]`), or a `Result` or `Option` of one of these; {subject} {advice}"
                     ),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
 
     let mut params = Vec::new();
@@ -585,29 +586,32 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
     }
 
     let (float, float_is_generic, output) = float?;
-    let tuple = match &sig.output {
-        ReturnType::Type(_, ty) => match &**ty {
-            Type::Tuple(t) => Some(t.clone()),
-            _ => None,
-        },
-        ReturnType::Default => None,
+    // The type as written, and what it succeeds with: the result itself, or the `Ok` /
+    // `Some` value of a fallible one.
+    let written: Type = match &sig.output {
+        ReturnType::Type(_, ty) => (**ty).clone(),
+        ReturnType::Default => float.clone(),
     };
-    let returns = match (&sig.output, &tuple) {
-        (_, Some(t)) => {
+    let (success, fallible) = match fallible_output(&written) {
+        Some((inner, fallible)) => (inner.clone(), Some(fallible)),
+        None => (written.clone(), None),
+    };
+    let tuple = match &success {
+        Type::Tuple(t) => Some(t.clone()),
+        _ => None,
+    };
+    let returns = match &tuple {
+        Some(t) => {
             let len = t.elems.len();
             syn::parse_quote!([#float; #len])
         }
-        (ReturnType::Type(_, ty), None) => (**ty).clone(),
-        (ReturnType::Default, None) => float.clone(),
-    };
-    let fallible = match &sig.output {
-        ReturnType::Type(_, ty) => fallible_output(ty, &type_params).map(|(.., f)| f),
-        ReturnType::Default => None,
+        None => success,
     };
     Some(Signature {
         method: params.first().is_some_and(Param::is_self),
         trait_generics: None,
         fallible,
+        written,
         float,
         float_is_generic,
         params,

@@ -67,8 +67,13 @@ fn signature(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
     let params = crate::emit::primal_params(item);
-    let returns = sig.written_returns();
+    let returns = sig.success_returns();
     let j = jacobian_type(sig, wrt);
+    let pair = quote!((#returns, #j));
+    let returns = match sig.fallible {
+        Some(_) => crate::emit::fallible_type(&sig.written, pair),
+        None => pair,
+    };
     let attrs = crate::emit::inherited_attrs(item);
     let allows = crate::emit::generated_allows(item);
     let doc = format!(
@@ -85,7 +90,7 @@ fn signature(item: &ItemFn, sig: &Signature, names: &Names, wrt: &[usize]) -> To
         #attrs
         #[doc = #doc]
         #allows
-        #vis fn #name #generics(#(#params),*) -> (#returns, #j) #where_clause
+        #vis fn #name #generics(#(#params),*) -> #returns #where_clause
     }
 }
 
@@ -297,6 +302,12 @@ pub fn item(
         }
         _ => quote!((#value_out, (#(#js),*))),
     };
+    // A fallible function that succeeds once succeeds again on the same arguments: each
+    // sweep's own outcome is that success.
+    let (result, succeeded) = match sig.fallible {
+        Some(fallible) => (fallible.wrap(result), Some(quote!(?))),
+        None => (result, None),
+    };
 
     // Reverse mode: row i (entry `[i][c]` of a matrix output) from a unit `d_out`.
     let cols = output_cols(sig);
@@ -338,7 +349,7 @@ pub fn item(
         };
         let unit = quote! {
             #e #at = #one;
-            #owner #adjoint #adjoint_generics(#(#args,)* #cotangent, #(#shadows),*);
+            #owner #adjoint #adjoint_generics(#(#args,)* #cotangent, #(#shadows),*) #succeeded;
             #e #at = #zero;
         };
         let entries = match cols {
@@ -413,7 +424,7 @@ pub fn item(
             let as_array =
                 tuple.then(|| quote!(let #column = ::autodiff::__private::tuple_array(#column);));
             let call = quote! {
-                let (_, #column) = #owner #tangent #tangent_generics(#(#args,)* #(#tangents),*);
+                let (_, #column) = #owner #tangent #tangent_generics(#(#args,)* #(#tangents),*) #succeeded;
                 #as_array
                 #stores
             };
@@ -480,8 +491,8 @@ pub fn item(
         }
     };
     let primal = match tuple {
-        true => quote!(::autodiff::__private::tuple_array(#original(#(#args),*))),
-        false => quote!(#original(#(#args),*)),
+        true => quote!(::autodiff::__private::tuple_array(#original(#(#args),*) #succeeded)),
+        false => quote!(#original(#(#args),*) #succeeded),
     };
     quote! {
         #signature {

@@ -223,6 +223,7 @@ impl<'a> Sweep<'a> {
                 callee,
                 args,
                 tuple,
+                unwrap,
                 ..
             } => {
                 let a = self.gen.array(*array);
@@ -231,6 +232,7 @@ impl<'a> Sweep<'a> {
                     args.iter().map(|x| self.gen.arg(x)).collect();
                 if !self.an.active_array[array.0] {
                     let call = callee.call("", args_then_tangents, 0);
+                    let call = self.gen.unwrapped(unwrap.as_ref(), call);
                     return match tuple {
                         true => quote!(let #m #a = ::autodiff::__private::tuple_array(#call);),
                         false => quote!(let #m #a = #call;),
@@ -245,6 +247,7 @@ impl<'a> Sweep<'a> {
                     args_then_tangents,
                     generated,
                 );
+                let call = self.gen.unwrapped(unwrap.as_ref(), call);
                 let call = match tuple {
                     true => quote!(::autodiff::__private::tuple_arrays(#call)),
                     false => call,

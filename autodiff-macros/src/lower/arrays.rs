@@ -92,15 +92,22 @@ impl Lowerer<'_> {
                 LocalArray::No
             }
             // A function that returns an array: the name is read as one.
-            Expr::Call(c) if array => match self.call_array(&pi.ident, c) {
+            Expr::Call(c) if array => match self.call_array(&pi.ident, c, None) {
                 Some(array) => self.returned(array, annotated),
                 None => LocalArray::Failed,
             },
             // A model's method that returns an array (`self.l1.forward(x)`).
             Expr::MethodCall(m) if array && self.model_method(m).is_some() => {
-                match self.method_call_array(&pi.ident, m) {
+                match self.method_call_array(&pi.ident, m, None) {
                     Some(array) => self.returned(array, annotated),
                     None => LocalArray::Failed,
+                }
+            }
+            // What a fallible one succeeds with (`g(x)?`, `self.l1.forward(x).unwrap()`).
+            Expr::Try(_) | Expr::MethodCall(_) if array && self.fallible_call(init).is_some() => {
+                match self.fallible_array(&pi.ident, init) {
+                    Some(Some(array)) => self.returned(array, annotated),
+                    _ => LocalArray::Failed,
                 }
             }
             Expr::MethodCall(m) if m.method == "collect" && m.args.is_empty() => {

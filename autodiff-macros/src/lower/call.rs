@@ -542,11 +542,12 @@ impl Lowerer<'_> {
                 // returns, lent to this call.
                 let temp = syn::Ident::new("t", expr.span());
                 let returned = match &**expr {
-                    Expr::Call(inner) => Some(self.call_array(&temp, inner)),
+                    Expr::Call(inner) => Some(self.call_array(&temp, inner, None)),
                     Expr::MethodCall(m) if self.model_method(m).is_some() => {
-                        Some(self.method_call_array(&temp, m))
+                        Some(self.method_call_array(&temp, m, None))
                     }
-                    _ => None,
+                    // `&g(x)?`: the array a fallible one succeeds with.
+                    fallible => self.fallible_array(&temp, fallible),
                 };
                 if let Some(array) = returned {
                     if let Some(array) = array {
@@ -778,7 +779,12 @@ impl Lowerer<'_> {
 
     /// `let h = g(..);` where `g` returns an array (a vector-valued `#[grad]` function, a
     /// layer): a local array holding the result.
-    pub(super) fn call_array(&mut self, name: &syn::Ident, c: &syn::ExprCall) -> Option<ArrayId> {
+    pub(super) fn call_array(
+        &mut self,
+        name: &syn::Ident,
+        c: &syn::ExprCall,
+        unwrap: Option<Unwrap>,
+    ) -> Option<ArrayId> {
         if let Expr::Path(p) = &*c.func {
             let local = p.path.get_ident().and_then(|i| self.lookup(&i.to_string()));
             if let Some(Binding::Closure(closure)) = local {
@@ -796,7 +802,7 @@ impl Lowerer<'_> {
             self.called_through(ident);
             return None;
         }
-        Some(self.array_of_call(name, Callee::Path(p.path.clone()), c))
+        Some(self.array_of_call(name, Callee::Path(p.path.clone()), c, unwrap))
     }
 
     /// Whether `ident` names a local or a parameter (then a closure, function pointer or
@@ -820,14 +826,21 @@ impl Lowerer<'_> {
         &mut self,
         name: &syn::Ident,
         m: &syn::ExprMethodCall,
+        unwrap: Option<Unwrap>,
     ) -> Option<ArrayId> {
         let (callee, call) = self.model_method(m)?;
-        Some(self.array_of_call(name, callee, &call))
+        Some(self.array_of_call(name, callee, &call, unwrap))
     }
 
     /// A local array named `name` holding what `callee` returns on `c`'s arguments: a matrix
     /// when the body reads `name` with two indices or its `let` says so.
-    fn array_of_call(&mut self, name: &syn::Ident, callee: Callee, c: &syn::ExprCall) -> ArrayId {
+    fn array_of_call(
+        &mut self,
+        name: &syn::Ident,
+        callee: Callee,
+        c: &syn::ExprCall,
+        unwrap: Option<Unwrap>,
+    ) -> ArrayId {
         let (args, replays) = self.call_args(c);
         let written = name.to_string();
         let matrix = self.matrix_locals.contains(&written);
@@ -837,16 +850,24 @@ impl Lowerer<'_> {
             resizable: !matrix && self.may_resize(&written),
             tuple: false,
         };
-        self.call_into_array(&written, (callee, args, replays), called, name.span())
+        self.call_into_array(
+            &written,
+            (callee, args, replays),
+            called,
+            unwrap,
+            name.span(),
+        )
     }
 
     /// A local array named after `written` that a call of `callee` on `args` fills
-    /// (`Stmt::CallArray`), of the shape `called` gives it.
+    /// (`Stmt::CallArray`), of the shape `called` gives it, its result unwrapped by `unwrap`
+    /// for a fallible callee.
     pub(super) fn call_into_array(
         &mut self,
         written: &str,
         (callee, args, replays): (Callee, Vec<Arg>, Vec<Replay>),
         called: CalledArray,
+        unwrap: Option<Unwrap>,
         span: Span,
     ) -> ArrayId {
         let array = ArrayId(self.arrays.len());
@@ -872,6 +893,7 @@ impl Lowerer<'_> {
             replays,
             shape,
             tuple: called.tuple,
+            unwrap,
         });
         array
     }

@@ -282,7 +282,7 @@ impl Lowerer<'_> {
     /// `.ok_or(e)`, `.ok_or_else(f)` (`g(x).map_err(Wrap)?`, `self.fit(x).ok()?`); the call
     /// is `g(..)` or a model's method. `None` when `expr` is not one, or the unwrapping reads
     /// a differentiated value (`unwrap_or(x)`: its derivative would be lost).
-    fn fallible_call<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Unwrap)> {
+    pub(super) fn fallible_call<'e>(&self, expr: &'e Expr) -> Option<(&'e Expr, Unwrap)> {
         let (mut e, last, or) = match expr {
             Expr::Try(t) => (&*t.expr, quote!(?), None),
             Expr::MethodCall(m) => {
@@ -359,5 +359,27 @@ impl Lowerer<'_> {
             Expr::MethodCall(m) => self.lower_model_method(m, Some(unwrap)),
             _ => None,
         }
+    }
+
+    /// A local array named `name` holding what a fallible call of a function that returns
+    /// an array succeeds with (`g(x)?`, `self.l1.forward(x).unwrap()`); `None` when `expr` is
+    /// no such call, `Some(None)` when lowering it failed.
+    pub(super) fn fallible_array(
+        &mut self,
+        name: &syn::Ident,
+        expr: &Expr,
+    ) -> Option<Option<ArrayId>> {
+        let (target, mut unwrap) = self.fallible_call(expr)?;
+        // (an array default has fallbacks of its own: see `array_fallback`)
+        if let Some(d) = &unwrap.or {
+            unwrap.or = Some(syn::parse_quote_spanned!(d.span()=>
+                ::autodiff::__private::array_fallback(#d)
+            ));
+        }
+        Some(match target {
+            Expr::Call(c) => self.call_array(name, c, Some(unwrap)),
+            Expr::MethodCall(m) => self.method_call_array(name, m, Some(unwrap)),
+            _ => None,
+        })
     }
 }

@@ -463,6 +463,13 @@ pub fn lower(sig: &Signature, block: &syn::Block, errors: &mut Errors) -> Body {
     }
 
     let vector = sig.output != Output::Scalar;
+    // What a fallible function returning an array succeeds with, unwrapped as a number's is
+    // (below), before its guard clauses are read.
+    let unwrapped = (vector && sig.fallible.is_some()).then(|| syn::Block {
+        brace_token: block.brace_token,
+        stmts: fallible::unwrap_successes(&block.stmts),
+    });
+    let block = unwrapped.as_ref().unwrap_or(block);
     // Guard clauses of a function returning an array, made branches of its tail.
     let guarded = match vector && sig.tuple.is_none() && first_return(block).is_some() {
         true => statement_forms::guards_as_branches(&block.stmts).map(|stmts| syn::Block {

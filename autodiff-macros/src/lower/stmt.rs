@@ -783,7 +783,7 @@ impl Lowerer<'_> {
                     if self.binds_rows(ps, annotated) {
                         self.matrix_locals.insert(name.to_string());
                     }
-                    match self.call_array(&name, c) {
+                    match self.call_array(&name, c, None) {
                         Some(array) => self.bind_slice_pattern(ps, &Value::Array(array)),
                         None => self.poison(pat),
                     }
@@ -795,9 +795,24 @@ impl Lowerer<'_> {
                     if self.binds_rows(ps, annotated) {
                         self.matrix_locals.insert(name.to_string());
                     }
-                    match self.method_call_array(&name, m) {
+                    match self.method_call_array(&name, m, None) {
                         Some(array) => self.bind_slice_pattern(ps, &Value::Array(array)),
                         None => self.poison(pat),
+                    }
+                    return;
+                }
+                // `let [u, v] = g(x)?;`: what a fallible one succeeds with.
+                fallible @ (Expr::Try(_) | Expr::MethodCall(_))
+                    if self.fallible_call(fallible).is_some() =>
+                {
+                    let name =
+                        proc_macro2::Ident::new(&format!("{SYNTHETIC}array"), fallible.span());
+                    if self.binds_rows(ps, annotated) {
+                        self.matrix_locals.insert(name.to_string());
+                    }
+                    match self.fallible_array(&name, fallible) {
+                        Some(Some(array)) => self.bind_slice_pattern(ps, &Value::Array(array)),
+                        _ => self.poison(pat),
                     }
                     return;
                 }

@@ -79,13 +79,14 @@ impl Lowerer<'_> {
     /// The call whose value `tuple` is, the last statement lowered, made one of an array
     /// (`Stmt::CallArray` with `tuple`), of `len` numbers if known (else the callee's type
     /// tells it): what a call of a function returning a tuple of numbers is where its
-    /// arguments are differentiated. `None` for any other value (a fallible call's included).
+    /// arguments are differentiated, or what a fallible one succeeds with (`polar(x, y)?`). `None`
+    /// for any other value.
     fn tuple_call(&mut self, tuple: &Operand, len: Option<usize>, span: Span) -> Option<ArrayId> {
         let v = tuple.var().filter(|_| self.is_varied(tuple))?;
         let block = self.blocks.last_mut()?;
         let is_call = matches!(
             block.last(),
-            Some(Stmt::Let { var, op: Op::Call { unwrap: None, .. } }) if *var == v
+            Some(Stmt::Let { var, op: Op::Call { .. } }) if *var == v
         );
         if !is_call {
             return None;
@@ -96,13 +97,19 @@ impl Lowerer<'_> {
                     callee,
                     args,
                     replays,
-                    ..
+                    unwrap,
                 },
             ..
         }) = block.pop()
         else {
             return None;
         };
+        if let Some(d) = unwrap.as_ref().and_then(|u| u.or.as_ref()) {
+            self.errors.on(
+                d,
+                "#[grad] takes what a fallible call returning a tuple succeeds with by `?`, `.unwrap()` or `.expect(..)`, not with a default tuple: have the function return an array (`-> Option<[f64; 2]>`), whose default may be given (`.unwrap_or([0.0, 1.0])`)",
+            );
+        }
         let written = self.vars[v.0].name.clone();
         let called = CalledArray {
             dims: 1,
@@ -110,7 +117,7 @@ impl Lowerer<'_> {
             resizable: false,
             tuple: true,
         };
-        let array = self.call_into_array(&written, (callee, args, replays), called, span);
+        let array = self.call_into_array(&written, (callee, args, replays), called, unwrap, span);
         Some(array)
     }
 

@@ -646,6 +646,7 @@ impl Gen<'_> {
                 args,
                 shape,
                 tuple,
+                unwrap,
                 ..
             } => {
                 let a = self.array(*array);
@@ -664,6 +665,7 @@ impl Gen<'_> {
                     }
                     None => callee.call("", args.iter().map(|x| self.arg(x)).collect(), 0),
                 };
+                let call = self.unwrapped(unwrap.as_ref(), call);
                 let call = match tuple {
                     true => quote!(::autodiff::__private::tuple_array(#call)),
                     false => call,

@@ -699,6 +699,7 @@ impl<'a> Gen<'a> {
                 args,
                 replays,
                 tuple,
+                unwrap,
                 ..
             } => {
                 // A call on data alone (`let mut h = zeros();`, later overwritten) has nothing
@@ -718,7 +719,7 @@ impl<'a> Gen<'a> {
                     (false, true) => quote!(::core::clone::Clone::clone(&#d)),
                     (false, false) => quote!(&#d),
                 };
-                self.reverse_call(callee, &args, d, false)
+                self.reverse_call(callee, &args, d, unwrap.is_some())
             }
             // The adjoint gets back the length the array had: its elements past that were
             // zeroed by the reverse of the copy that followed.

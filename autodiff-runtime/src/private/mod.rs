@@ -351,6 +351,46 @@ impl<F: Float> Fallback<F> for crate::Dual<F> {
     }
 }
 
+/// The default of a fallible callee that returns an array (`g(x).unwrap_or([0.0; 2])`), an
+/// array of the floats `T`: a type of its own, so that its fallbacks (the array, the array
+/// with zero tangents, constants on dual numbers) do not overlap a number's.
+pub struct ArrayFallback<A, T>(A, core::marker::PhantomData<T>);
+
+/// `d` as the default of a fallible call returning an array.
+#[inline(always)]
+pub fn array_fallback<T, A: SameShape<T>>(d: A) -> ArrayFallback<A, T> {
+    ArrayFallback(d, core::marker::PhantomData)
+}
+
+impl<A, T> Fallback<ArrayFallback<A, T>> for A {
+    #[inline(always)]
+    fn fallback(d: ArrayFallback<A, T>) -> A {
+        d.0
+    }
+}
+
+impl<A: SameShape<T>, T> Fallback<ArrayFallback<A, T>> for (A, A) {
+    #[inline(always)]
+    fn fallback(d: ArrayFallback<A, T>) -> (A, A) {
+        let zeros = d.0.zeros_like();
+        (d.0, zeros)
+    }
+}
+
+impl<F: Float, const N: usize> Fallback<ArrayFallback<[F; N], F>> for [crate::Dual<F>; N] {
+    #[inline(always)]
+    fn fallback(d: ArrayFallback<[F; N], F>) -> Self {
+        d.0.map(crate::Dual::constant)
+    }
+}
+
+impl<F: Float> Fallback<ArrayFallback<Vec<F>, F>> for Vec<crate::Dual<F>> {
+    #[inline(always)]
+    fn fallback(d: ArrayFallback<Vec<F>, F>) -> Self {
+        d.0.into_iter().map(crate::Dual::constant).collect()
+    }
+}
+
 /// The order `values.sort_by(compare)` puts them in: the position each element of the sorted
 /// vector comes from. A stable sort, for `sort_unstable_by` too (equal elements are equal
 /// numbers; which one passes its derivative is the only difference).
