@@ -6,6 +6,9 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Value {
+        if let Some(value) = self.struct_method(m) {
+            return value;
+        }
         if let Some(value) = self.optional_method(m) {
             return value;
         }
@@ -439,7 +442,9 @@ impl Lowerer<'_> {
         // A struct's own method may be named as a float's (`z.abs()`, the modulus of a complex
         // number): a struct has none of those.
         let float_named = rules::lookup(&name).is_some();
-        if !is_model_method(&name) && !float_named {
+        // (a struct's own method named as a slice's: `self.first()`, `struct_method`)
+        let own = own_method_of_struct(&name) && self.is_struct_receiver(&m.receiver);
+        if !is_model_method(&name) && !float_named && !own {
             return None;
         }
         // `warp.apply(x)` on a data parameter, or on data a pattern bound (`d.d(w)` of `if let
@@ -466,6 +471,48 @@ impl Lowerer<'_> {
         let (method, receiver, args) = (&m.method, &m.receiver, &m.args);
         let call = syn::parse_quote_spanned!(method.span()=> #method(#receiver, #args));
         Some((Callee::Method(method.clone()), call))
+    }
+
+    /// A method of a model, a sub-model or a local struct (`d.count()`, `self.first()`,
+    /// `p.sum()`), which is no slice or iterator whatever its methods are named: one named as
+    /// theirs that give no float (`count`, `len`, `position`, `is_empty`, ..) read as data,
+    /// checked to give none (a float would lose its derivative); any other (`first`, `sum`)
+    /// its own, differentiated. `None` for another receiver.
+    fn struct_method(&mut self, m: &syn::ExprMethodCall) -> Option<Value> {
+        let name = m.method.to_string();
+        if !self.is_struct_receiver(&m.receiver) {
+            return None;
+        }
+        if gives_no_float_by_name(&name) {
+            let span = spans::method_call(m);
+            let checked = syn::parse_quote_spanned!(span=>
+                ::autodiff::__private::gives_no_float(#m)
+            );
+            return self.try_opaque(&checked, true);
+        }
+        match own_method_of_struct(&name) {
+            true => self.lower_model_method(m, None),
+            false => None,
+        }
+    }
+
+    /// Whether `e` is a model, a sub-model or a local struct (`self`, `net.l1`, `p`, `Pair {
+    /// .. }`), through `&` and parentheses.
+    fn is_struct_receiver(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Reference(r) => self.is_struct_receiver(&r.expr),
+            Expr::Paren(p) => self.is_struct_receiver(&p.expr),
+            Expr::Struct(_) => true,
+            // (an item of a sequence of sub-models, not a row of a matrix: `net_layers[k]`)
+            Expr::Index(i) => {
+                let sequence = matches!(&*i.expr, Expr::Path(p) if p.path.get_ident().is_some_and(|ident| {
+                    matches!(self.lookup(&ident.to_string()), Some(Binding::Array(a))
+                        if matches!(self.arrays[a.0].origin, ArrayOrigin::Param(q) if self.sig.params[q].field.is_some()))
+                }));
+                sequence && self.is_sub_model(e)
+            }
+            _ => self.is_sub_model(e) || self.record_passed(e).is_some(),
+        }
     }
 
     /// A call of a model's method (see [`Self::model_method`]), with `unwrap` for a fallible
@@ -871,4 +918,21 @@ fn counts(m: &syn::ExprMethodCall) -> bool {
             _ => false,
         }));
     stated || mapped_to_integers
+}
+
+/// A method named as one of a slice's, an iterator's or a container's that give no float
+/// (`len`, `count`, `position`, `is_empty`, `contains`): of a struct, read as data.
+fn gives_no_float_by_name(name: &str) -> bool {
+    opaque::is_non_float_method(name) || ["len", "is_empty", "capacity"].contains(&name)
+}
+
+/// Whether a method of a struct of this name is its own, differentiated through its
+/// `_adjoint` whatever slice or iterator method it is named as (`first`, `sum`): not a
+/// float's (`abs` of a complex number is lowered beside those), not one that copies it
+/// (`clone`), gives no float, or unwraps.
+pub(crate) fn own_method_of_struct(name: &str) -> bool {
+    rules::lookup(name).is_none()
+        && !["clone", "to_owned", "as_ref"].contains(&name)
+        && !gives_no_float_by_name(name)
+        && !opaque::is_success_method(name)
 }

@@ -29,7 +29,7 @@ mod iter;
 pub mod labels;
 pub mod let_chains;
 mod loops;
-mod methods;
+pub(crate) mod methods;
 pub mod models;
 mod names;
 mod opaque;

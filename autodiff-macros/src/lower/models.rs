@@ -369,7 +369,8 @@ fn report_indexed_models(
         reported: HashSet<String>,
     }
     impl Find<'_> {
-        fn check(&mut self, base: &Expr) {
+        /// `method`: the slice method called on `base` (`d.first()`), which may be its own.
+        fn check(&mut self, base: &Expr, method: Option<&Ident>) {
             let Expr::Path(p) = base else { return };
             let Some(ident) = p.path.get_ident() else {
                 return;
@@ -393,9 +394,15 @@ fn report_indexed_models(
                         true => String::new(),
                         false => format!("if `{ident}` is data, name the parameters to differentiate, `#[grad({})]`, and it is read as written; ", others.join(", ")),
                     };
+                    let own = match method.filter(|m| {
+                        super::methods::own_method_of_struct(&m.to_string())
+                    }) {
+                        Some(method) => format!("; if `{ty}` is a struct with a method `{method}` of its own, call it by its path (`{ty}::{method}({ident})`), as a method named as a slice's is read as the slice's"),
+                        None => String::new(),
+                    };
                     self.errors.on(
                         base,
-                        format!("#[grad] reads `{ident}` as an array, but its type `{ty}` is a name the macro cannot look into, so it takes `{ident}` for a model (a struct of parameters): {data}if `{ty}` is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for in the signature, since the macro sees only this function"),
+                        format!("#[grad] reads `{ident}` as an array, but its type `{ty}` is a name the macro cannot look into, so it takes `{ident}` for a model (a struct of parameters): {data}if `{ty}` is a type alias (`type Vec3 = [f64; 3];`), write the type it stands for in the signature, since the macro sees only this function{own}"),
                     );
                 }
             }
@@ -407,12 +414,14 @@ fn report_indexed_models(
             while let Expr::Index(inner) = base {
                 base = &inner.expr;
             }
-            self.check(base);
+            self.check(base, None);
             syn::visit::visit_expr_index(self, i);
         }
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            if super::is_slice_method(&m.method.to_string()) {
-                self.check(&m.receiver);
+            // (`self.first()`: no alias is `Self`, whose methods are its own)
+            let of_self = matches!(&*m.receiver, Expr::Path(p) if p.path.is_ident("self"));
+            if super::is_slice_method(&m.method.to_string()) && !of_self {
+                self.check(&m.receiver, Some(&m.method));
             }
             syn::visit::visit_expr_method_call(self, m);
         }

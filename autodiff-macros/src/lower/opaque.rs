@@ -811,6 +811,14 @@ fn predicate_type(expr: &Expr) -> Ty {
             false => Ty::Unknown,
         };
     }
+    // (`gives_no_float(d.count())`: the method's)
+    if let Expr::Call(c) = expr {
+        let checked = matches!(&*c.func, Expr::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "gives_no_float"));
+        if let (true, Some(inner)) = (checked, c.args.first()) {
+            return predicate_type(inner);
+        }
+    }
     let Expr::MethodCall(m) = expr else {
         return Ty::Unknown;
     };

@@ -687,6 +687,45 @@ impl<A: Integer, B: Integer> Integer for (A, B) {}
 impl<A: Integer, B: Integer, C: Integer> Integer for (A, B, C) {}
 impl<A: Integer, B: Integer, C: Integer, D: Integer> Integer for (A, B, C, D) {}
 
+/// What a method of a struct named as a slice's or an iterator's that gives no float
+/// (`count`, `len`, `position`, `is_empty`) returns: `#[grad]` reads it as data, so a float
+/// there would lose its derivative.
+#[diagnostic::on_unimplemented(
+    message = "#[grad] takes this method of a struct for one that gives no float, by its name, but it returns `{Self}`",
+    label = "named as a method of a slice or an iterator that counts, measures or tests (`count`, `len`, `capacity`, `position`, `is_empty`, `contains`, ..): read as data, no derivative flows through it",
+    note = "give the method a name of its own (`rate`, `throughput`), or call it by its type's path (`Detector::count(&d)`), which #[grad] differentiates through its `_adjoint`"
+)]
+pub trait NoFloat {}
+
+macro_rules! no_floats {
+    ($($t:ty),*) => { $(impl NoFloat for $t {})* };
+}
+no_floats!(
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    bool,
+    char,
+    core::cmp::Ordering
+);
+impl<V: NoFloat> NoFloat for Option<V> {}
+impl<V: NoFloat, E: NoFloat> NoFloat for Result<V, E> {}
+
+/// `value`, checked to be no float (see [`NoFloat`]).
+#[inline(always)]
+pub fn gives_no_float<V: NoFloat>(value: V) -> V {
+    value
+}
+
 /// The result of a call that the function only hands on whole to other calls
 /// (`norm(sub(a, b))`, `let t = sub(a, b); norm(t)`), whose type the macro does not see: a
 /// number, or an array returned by value. Its adjoint starts at zero of the same shape, the

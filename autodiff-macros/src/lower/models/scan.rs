@@ -501,9 +501,16 @@ impl Scan<'_> {
                 {
                     return;
                 }
+                // (`self.first()`: the model's own method named as a slice's, as no model is
+                // a slice)
+                let whole_model = self
+                    .chain(&m.receiver)
+                    .is_some_and(|(_, path)| path.is_empty());
                 let read = if !crate::lower::is_array_method(&name) {
                     Read::Scalar
-                } else if crate::lower::is_model_method(&name) {
+                } else if crate::lower::is_model_method(&name)
+                    || (whole_model && crate::lower::methods::own_method_of_struct(&name))
+                {
                     // `self.l1.forward(x)`: a sub-model's own method, which it is lent to.
                     Read::Whole
                 } else {
