@@ -4,7 +4,10 @@
 //! zero, or, for `first`, `sum`, `is_empty`, an error about arrays); now a struct's method
 //! named as one that gives no float (`count`, `len`, `position`, `is_empty`) is checked to
 //! give none (UI calls/struct-method-named-count), and one named as another (`first`,
-//! `sum`, `iter`) is its own, differentiated.
+//! `sum`, `iter`) is its own, differentiated. Kalman filters with missing observations:
+//! `if let Some(y) = ys[t]` of `ys: &[Option<f64>]`, `y` passed to a `#[grad]` helper,
+//! went without its `Const` shadow (generated code that did not compile): the element's
+//! written type now types what the pattern binds.
 
 use autodiff::{grad, Params};
 
@@ -96,4 +99,31 @@ fn a_struct_s_methods_named_as_slice_methods_are_its_own() {
 
     // d/dx (2 x) x = 4 x
     assert_eq!(local_first_grad(3.0), (18.0, 12.0));
+}
+
+#[grad]
+fn update(m: f64, y: f64) -> f64 {
+    (y - m) * (y - m)
+}
+
+/// The innovations of the observations present (by index: the form tested).
+#[allow(clippy::needless_range_loop)]
+#[grad(m)]
+fn innovations(m: f64, ys: &[Option<f64>]) -> f64 {
+    let mut total = 0.0;
+    for t in 0..ys.len() {
+        if let Some(y) = ys[t] {
+            total += update(m, y);
+        }
+    }
+    total
+}
+
+#[test]
+fn a_missing_observation_s_value_is_a_float_handed_on() {
+    let ys = [Some(1.0), None, Some(4.0)];
+    let (value, d_m) = innovations_grad(2.0, &ys);
+    assert_eq!(value, 1.0 + 4.0);
+    // d/dm (1 - m)^2 + (4 - m)^2 = -2 (1 - m) - 2 (4 - m)
+    assert_eq!(d_m, 2.0 - 4.0);
 }

@@ -322,12 +322,16 @@ impl Lowerer<'_> {
     }
 
     /// The type written for data `expr`: a parameter's (`d: Option<f64>`), also borrowed or
-    /// dereferenced.
+    /// dereferenced, or an element's of one (`ys[t]` of `ys: &[Option<f64>]`).
     fn data_type(&self, expr: &Expr) -> Option<syn::Type> {
         match expr {
             Expr::Reference(r) => self.data_type(&r.expr),
             Expr::Paren(p) => self.data_type(&p.expr),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.data_type(&u.expr),
+            Expr::Index(i) if !matches!(&*i.index, Expr::Range(_)) => {
+                let container = self.data_type(&i.expr)?;
+                super::prescan::element_type(&container).cloned()
+            }
             Expr::Path(p) => self
                 .sig
                 .written_types
