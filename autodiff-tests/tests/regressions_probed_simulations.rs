@@ -7,7 +7,18 @@
 //! `sum`, `iter`) is its own, differentiated. Kalman filters with missing observations:
 //! `if let Some(y) = ys[t]` of `ys: &[Option<f64>]`, `y` passed to a `#[grad]` helper,
 //! went without its `Const` shadow (generated code that did not compile): the element's
-//! written type now types what the pattern binds.
+//! written type now types what the pattern binds. Policy-gradient losses (a categorical
+//! distribution built from a call's log-probabilities, `Categorical { log_probs:
+//! log_softmax(logits) }`, then `dist.entropy()`): a local struct's field holding what a call
+//! returns, a `Vec`, moved by each rebuilding of the struct (generated code that did not
+//! compile); it is cloned there now. Kalman filters again: `for &obs in ys` and `for obs in
+//! ys` with `g(*obs, m)`, an `Option<f64>` handed to a callee that takes one, went as a
+//! reference (generated code that did not compile): the item is typed by its slice's
+//! written type. Battery models (a fit validating its records first): `let n =
+//! check_lengths(current, voltage)?;` read as an integer, of a float slice (which the
+//! adjoint differentiates), was taken for a differentiated call (generated code that did not
+//! compile): a fallible call read as an integer is one returning an integer, as a call that
+//! cannot fail is.
 
 use autodiff::{grad, Params};
 
@@ -126,4 +137,126 @@ fn a_missing_observation_s_value_is_a_float_handed_on() {
     assert_eq!(value, 1.0 + 4.0);
     // d/dm (1 - m)^2 + (4 - m)^2 = -2 (1 - m) - 2 (4 - m)
     assert_eq!(d_m, 2.0 - 4.0);
+}
+
+#[derive(Clone, Params)]
+struct Categorical {
+    log_probs: Vec<f64>,
+}
+
+#[grad(self)]
+impl Categorical {
+    fn entropy(&self) -> f64 {
+        -self.log_probs.iter().map(|lp| lp.exp() * lp).sum::<f64>()
+    }
+}
+
+#[grad]
+fn log_softmax(logits: &[f64]) -> Vec<f64> {
+    let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let total = logits.iter().map(|l| (l - top).exp()).sum::<f64>().ln() + top;
+    logits.iter().map(|l| l - total).collect()
+}
+
+#[derive(Clone, Params)]
+struct Point {
+    at: [f64; 2],
+}
+
+#[grad(self)]
+impl Point {
+    fn norm2(&self) -> f64 {
+        self.at[0] * self.at[0] + self.at[1] * self.at[1]
+    }
+}
+
+#[grad]
+fn doubled(x: &[f64; 2]) -> [f64; 2] {
+    [2.0 * x[0], 2.0 * x[1]]
+}
+
+/// The entropy of the policy, and a point built from a call's array beside it.
+#[grad]
+fn policy_loss(logits: &[f64], x: &[f64; 2]) -> f64 {
+    let dist = Categorical {
+        log_probs: log_softmax(logits),
+    };
+    let p = Point { at: doubled(x) };
+    dist.entropy() + p.norm2()
+}
+
+#[test]
+fn a_local_struct_holds_what_a_call_returns() {
+    let logits = [0.5, -1.0, 2.0];
+    let x = [0.3, -0.4];
+    let (value, (d_logits, d_x)) = policy_loss_grad(&logits, &x);
+    assert!(close(value, policy_loss(&logits, &x)));
+    let f = |z: &[f64]| policy_loss(&[z[0], z[1], z[2]], &[z[3], z[4]]);
+    let mut analytic = d_logits.clone();
+    analytic.extend(d_x);
+    common::assert_matches_fd(&f, &[0.5, -1.0, 2.0, 0.3, -0.4], &analytic, "policy_loss");
+}
+
+#[grad(m)]
+fn innovation(y: Option<f64>, m: f64) -> f64 {
+    y.unwrap_or(m) - m
+}
+
+/// Every form of an observation that may be missing handed on.
+#[grad(m)]
+fn innovations_handed_on(m: f64, ys: &[Option<f64>]) -> f64 {
+    let mut total = 0.0;
+    for &obs in ys {
+        total += innovation(obs, m) * m;
+    }
+    for obs in ys {
+        total += innovation(*obs, m) * m;
+    }
+    for obs in ys.iter() {
+        let Some(y) = *obs else { continue };
+        total += m * y;
+    }
+    total
+}
+
+#[test]
+fn an_observation_that_may_be_missing_is_handed_on_by_value() {
+    let ys = [Some(1.0), None, Some(4.0)];
+    let (value, d_m) = innovations_handed_on_grad(2.0, &ys);
+    // 2 [(1 - m) m + (4 - m) m] + m (1 + 4), at m = 2: 2 (-2 + 4) + 10
+    assert_eq!(value, 14.0);
+    // 2 [(1 - 2 m) + (4 - 2 m)] + 5
+    assert_eq!(d_m, 2.0 * (-3.0 + 0.0) + 5.0);
+}
+
+fn check_lengths(current: &[f64], voltage: &[f64]) -> Result<usize, String> {
+    match current.len() == voltage.len() && !current.is_empty() {
+        true => Ok(current.len()),
+        false => Err(format!(
+            "{} currents, {} voltages",
+            current.len(),
+            voltage.len()
+        )),
+    }
+}
+
+/// The mean squared error of an ohmic model, its records validated first.
+#[grad(r0)]
+fn ohmic_mse(r0: f64, ocv: f64, current: &[f64], voltage: &[f64]) -> Result<f64, String> {
+    let n = check_lengths(current, voltage)?;
+    let mut total = 0.0;
+    for k in 0..n {
+        let e = ocv - r0 * current[k] - voltage[k];
+        total += e * e;
+    }
+    Ok(total / n as f64)
+}
+
+#[test]
+fn a_fallible_call_read_as_an_integer_returns_one() {
+    let (current, voltage) = ([1.0, 2.0], [3.5, 3.0]);
+    let (value, d_r0) = ohmic_mse_grad(0.4, 4.0, &current, &voltage).unwrap();
+    // e = [0.1, 0.2]: mean 0.025; d/dr0 = mean(-2 e i) = -(0.2 + 0.8) / 2
+    assert!(close(value, 0.025) && close(d_r0, -0.5), "{value} {d_r0}");
+    assert!(ohmic_mse_grad(0.4, 4.0, &current, &[1.0]).is_err());
 }

@@ -345,6 +345,17 @@ impl Lowerer<'_> {
 
     /// `integer_call`, and `condition`'s call: a call of a named function returning `ty`.
     fn data_call(&mut self, expr: &Expr, checked: Checked<'_>, ty: Ty) -> Option<Value> {
+        // `let n = count(xs)?;`, `.unwrap()`: what a fallible one succeeds with.
+        let unwrapped = match expr {
+            Expr::Try(t) => Some(&*t.expr),
+            Expr::MethodCall(m) if is_unwrap(m) => Some(&*m.receiver),
+            _ => None,
+        };
+        if let Some(Expr::Call(c)) = unwrapped {
+            if self.data_call_candidate(c) {
+                return self.data_value(expr, checked, ty);
+            }
+        }
         // `t.hash(corner) as f64`, `perm.get(c)` as an index: a method of data (not a float
         // method) read as an integer returns one too.
         // `prev_index(x, xp).min(n - 2)`, `match upper(knots, t) { Some(i) => i, None => .. }`

@@ -354,6 +354,7 @@ impl Lowerer<'_> {
     /// The value of a fallible call (see [`Self::fallible_call`]).
     pub(super) fn lower_fallible_call(&mut self, expr: &Expr) -> Option<Value> {
         let (target, unwrap) = self.fallible_call(expr)?;
+
         match target {
             Expr::Call(c) => Some(self.lower_call(c, Some(unwrap))),
             Expr::MethodCall(m) => self.lower_model_method(m, Some(unwrap)),

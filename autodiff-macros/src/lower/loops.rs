@@ -161,35 +161,43 @@ impl Lowerer<'_> {
 
     /// `for &q in sites` (or `for q in sites.iter()`) over data points, `sites: &[(f64,
     /// f64)]`: the item typed (`let q: (f64, f64) = q;` first in the body), so that a call it
-    /// is passed to whole gets it as float data, with a shadow for its tuple parameter.
+    /// is passed to whole gets it as float data, with a shadow for its tuple parameter. So
+    /// is an observation that may be missing, `for &obs in ys` of `ys: &[Option<f64>]`,
+    /// passed by value as written.
     fn tuple_items_typed(&self, f: &syn::ExprForLoop) -> Option<syn::ExprForLoop> {
-        let name = match &*f.pat {
-            Pat::Ident(pi) if pi.subpat.is_none() => &pi.ident,
+        let (name, copied) = match &*f.pat {
+            Pat::Ident(pi) if pi.subpat.is_none() => (&pi.ident, false),
             Pat::Reference(r) => match &*r.pat {
-                Pat::Ident(pi) if pi.subpat.is_none() => &pi.ident,
+                Pat::Ident(pi) if pi.subpat.is_none() => (&pi.ident, true),
                 _ => return None,
             },
             _ => return None,
         };
         let (e, element) = self.iterated_parameter(f)?;
-        let syn::Type::Tuple(t) = element else {
-            return None;
+        let floats = match element {
+            syn::Type::Tuple(t) => {
+                !t.elems.is_empty() && t.elems.iter().all(|e| type_kind(e, self.sig) == Ty::Float)
+            }
+            ty => written_types::type_argument(ty, "Option")
+                .is_some_and(|payload| type_kind(payload, self.sig) == Ty::Float),
         };
-        let floats =
-            !t.elems.is_empty() && t.elems.iter().all(|e| type_kind(e, self.sig) == Ty::Float);
         let typed_already = matches!(f.body.stmts.first(), Some(SynStmt::Local(l))
             if matches!(&l.pat, Pat::Type(t) if matches!(&*t.pat, Pat::Ident(p) if p.ident == *name)));
         if !floats || typed_already || self.reads(&e.to_token_stream()).varied {
             return None;
         }
-        // (the sweeps may bind the item by reference either way: `item_value` takes both)
+        // (the sweeps may bind the item by reference either way: `item_value` takes both; an
+        // `Option`, no number, is bound by reference, `*obs` read as written)
         let mut typed = f.clone();
-        typed.body.stmts.insert(
-            0,
-            syn::parse_quote_spanned!(name.span()=>
+        let stmt = match (copied, matches!(element, syn::Type::Tuple(_))) {
+            (false, false) => syn::parse_quote_spanned!(name.span()=>
+                let #name: &#element = #name;
+            ),
+            _ => syn::parse_quote_spanned!(name.span()=>
                 let #name: #element = ::autodiff::__private::item_value(#name);
             ),
-        );
+        };
+        typed.body.stmts.insert(0, stmt);
         Some(typed)
     }
 

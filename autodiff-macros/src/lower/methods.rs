@@ -594,25 +594,31 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `opt.unwrap_or_else(|| default)` of an `Option` that reads no differentiated value:
-    /// `match opt { Some(v) => v, None => default }`.
+    /// `opt.unwrap_or_else(|| default)` or `opt.unwrap_or(default)` of an `Option` (or a
+    /// `Result`) that reads no differentiated value: `match opt { Some(v) => v, None =>
+    /// default }`, the default differentiated.
     fn data_option_default(&self, m: &syn::ExprMethodCall) -> Option<Expr> {
-        let [Expr::Closure(c)] = &*m.args.iter().collect::<Vec<_>>() else {
-            return None;
+        let default = match (
+            m.method.to_string().as_str(),
+            &*m.args.iter().collect::<Vec<_>>(),
+        ) {
+            ("unwrap_or_else", [Expr::Closure(c)]) if c.inputs.is_empty() => &*c.body,
+            // (`y.unwrap_or(m)` of an `Option` or a `Result`: `Outcome::value` takes both)
+            ("unwrap_or", [d]) => d,
+            _ => return None,
         };
-        if m.method != "unwrap_or_else"
-            || !c.inputs.is_empty()
-            || self.reads(&m.receiver.to_token_stream()).varied
-        {
+        if self.reads(&m.receiver.to_token_stream()).varied {
             return None;
         }
-        let (option, default) = (&m.receiver, &c.body);
+        let option = &m.receiver;
         // (the arm's binding is seen by neither the scrutinee nor the default)
         let value = proc_macro2::Ident::new("value", m.method.span());
-        Some(syn::parse_quote_spanned!(m.span()=> match #option {
-            ::core::option::Option::Some(#value) => #value,
-            ::core::option::Option::None => #default,
-        }))
+        Some(syn::parse_quote_spanned!(m.span()=>
+            match ::autodiff::__private::Outcome::value(#option) {
+                ::core::option::Option::Some(#value) => #value,
+                ::core::option::Option::None => #default,
+            }
+        ))
     }
 
     pub(super) fn int_method(

@@ -964,6 +964,15 @@ impl Lowerer<'_> {
                 self.vars[v.0].reference = true;
             }
         }
+        // `let obs: &Option<f64> = ..;` (an item of a slice of `Option`s): so is data its
+        // written type says is a reference to something other than a number.
+        if let (Some(syn::Type::Reference(r)), Value::Scalar(Operand::Var(v))) = (annotated, &value)
+        {
+            let number = matches!(type_kind(&r.elem, self.sig), Ty::Float | Ty::Int);
+            if r.mutability.is_none() && !number && !self.is_varied(&Operand::Var(*v)) {
+                self.vars[v.0].reference = true;
+            }
+        }
         if let (Some(ty), Value::Scalar(Operand::Var(v))) = (annotated, &value) {
             self.declare_type(*v, ty);
             // `let act: Activation = cfg.act;`, `let labels: &[usize] = &s.labels;`: data its

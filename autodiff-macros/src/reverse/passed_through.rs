@@ -198,8 +198,13 @@ impl Gen<'_> {
             return quote!((#(#numbers,)*));
         };
         let fields = fields.iter().map(|(f, x)| {
-            let (f, x) = (format_ident!("{}", f), self.captured_number(x));
-            quote!(#f: #x)
+            let (f, value) = (format_ident!("{}", f), self.captured_number(x));
+            // (a call's result handed on whole may be a `Vec`, which each rebuilding of the
+            // struct would move: `Dist { lp: shift(x) }`)
+            match x.var().is_some_and(|v| self.handed_on(v)) {
+                true => quote!(#f: ::core::clone::Clone::clone(&#value)),
+                false => quote!(#f: #value),
+            }
         });
         quote!(#path { #(#fields),* })
     }
