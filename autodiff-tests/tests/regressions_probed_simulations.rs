@@ -18,7 +18,12 @@
 //! check_lengths(current, voltage)?;` read as an integer, of a float slice (which the
 //! adjoint differentiates), was taken for a differentiated call (generated code that did not
 //! compile): a fallible call read as an integer is one returning an integer, as a call that
-//! cannot fail is.
+//! cannot fail is. Soft-DTW with a Sakoe-Chiba band: a model's integer field compared with
+//! a range's counter (`i > m.window`, `i.abs_diff(j) > self.window`) was taken for a float
+//! (generated code that did not compile): a counter is an integer, and so is what it is
+//! compared with.
+// (index loops are the forms under test)
+#![allow(clippy::needless_range_loop)]
 
 use autodiff::{grad, Params};
 
@@ -118,7 +123,6 @@ fn update(m: f64, y: f64) -> f64 {
 }
 
 /// The innovations of the observations present (by index: the form tested).
-#[allow(clippy::needless_range_loop)]
 #[grad(m)]
 fn innovations(m: f64, ys: &[Option<f64>]) -> f64 {
     let mut total = 0.0;
@@ -259,4 +263,59 @@ fn a_fallible_call_read_as_an_integer_returns_one() {
     // e = [0.1, 0.2]: mean 0.025; d/dr0 = mean(-2 e i) = -(0.2 + 0.8) / 2
     assert!(close(value, 0.025) && close(d_r0, -0.5), "{value} {d_r0}");
     assert!(ohmic_mse_grad(0.4, 4.0, &current, &[1.0]).is_err());
+}
+
+#[derive(Clone, Debug, Params)]
+struct Band {
+    gamma: f64,
+    #[params(skip)]
+    window: usize,
+}
+
+#[grad(self)]
+impl Band {
+    /// Squared distances inside the band, scaled.
+    fn cost(&self, x: &[f64], y: &[f64]) -> f64 {
+        let mut total = 0.0;
+        for i in 0..x.len() {
+            for j in 0..y.len() {
+                if i.abs_diff(j) > self.window {
+                    continue;
+                }
+                total += self.gamma * (x[i] - y[j]).powi(2);
+            }
+        }
+        total
+    }
+}
+
+#[grad]
+fn past_window(m: &Band, x: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (i, xi) in x.iter().enumerate() {
+        if i > m.window {
+            total += m.gamma * xi;
+        }
+    }
+    for i in (0..x.len()).rev() {
+        if i <= m.window {
+            total += m.gamma * x[i] * x[i];
+        }
+    }
+    total
+}
+
+#[test]
+fn a_model_s_integer_field_compared_with_a_counter_is_an_integer() {
+    let band = Band {
+        gamma: 0.5,
+        window: 0,
+    };
+    let (value, d_band) = band.cost_grad(&[1.0, 2.0], &[0.0, 1.0]);
+    // inside the band: (1 - 0)^2 + (2 - 1)^2
+    assert_eq!((value, d_band.gamma), (1.0, 2.0));
+    let (value, (d_m, d_x)) = past_window_grad(&band, &[3.0, 4.0, 5.0]);
+    // 0.5 (4 + 5) + 0.5 * 3^2
+    assert_eq!((value, d_m.gamma), (9.0, 18.0));
+    assert_eq!(d_x, vec![3.0, 0.5, 0.5]);
 }

@@ -67,9 +67,9 @@ impl Scan<'_> {
         }
     }
 
-    /// Whether `e` is an integer parameter, an integer literal (`4`, not `4.0` or `4f64`: no
-    /// float is compared with one) or a conversion to an integer (`n as i32`), in parentheses
-    /// or not.
+    /// Whether `e` is an integer parameter or a range's counter, an integer literal (`4`, not
+    /// `4.0` or `4f64`: no float is compared with one), a conversion to an integer (`n as
+    /// i32`) or an integer's method of one (`i.abs_diff(j)`), in parentheses or not.
     fn names_integer(&self, e: &Expr) -> bool {
         match e {
             Expr::Cast(c) => crate::sig::is_int_or_bool(&c.ty),
@@ -82,6 +82,22 @@ impl Scan<'_> {
                 .get_ident()
                 .is_some_and(|i| self.integers.contains(&i.to_string())),
             Expr::Paren(p) => self.names_integer(&p.expr),
+            // `i.abs_diff(j)`, `i.saturating_sub(k)`: an integer's method giving one.
+            Expr::MethodCall(m) => {
+                const INTEGER_METHODS: &[&str] = &[
+                    "abs_diff",
+                    "saturating_sub",
+                    "saturating_add",
+                    "wrapping_sub",
+                    "wrapping_add",
+                    "pow",
+                    "rem_euclid",
+                    "div_euclid",
+                    "min",
+                    "max",
+                ];
+                INTEGER_METHODS.contains(&&*m.method.to_string()) && self.names_integer(&m.receiver)
+            }
             _ => false,
         }
     }
@@ -779,11 +795,18 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Expr::ForLoop(f) => crate::lower::bound_names(&f.pat, &mut bound),
             _ => {}
         }
-        if bound.iter().any(|n| self.integers.contains(&n.to_string())) {
+        // A range's counter (`for i in 0..x.len()`) is an integer in the loop: a field
+        // compared with it (`i > m.window`) is one too.
+        let counter = match expr {
+            Expr::ForLoop(f) => range_counter(f),
+            _ => None,
+        };
+        if counter.is_some() || bound.iter().any(|n| self.integers.contains(&n.to_string())) {
             let integers = self.integers.clone();
             for name in bound {
                 self.integers.remove(&name.to_string());
             }
+            self.integers.extend(counter);
             self.scan_expr(expr);
             self.integers = integers;
         } else {
@@ -906,4 +929,35 @@ fn iterated(expr: &Expr) -> &Expr {
 /// `cusp.chroma.clone()`), when it is a field.
 fn copied_number(e: &Expr) -> Option<&Expr> {
     crate::lower::copied_operand(e).filter(|inner| matches!(inner, Expr::Field(_)))
+}
+
+/// The name a `for` loop binds to a counter: a range's item (`i` of `for i in 0..n`,
+/// `(0..n).rev()`, `(0..n).step_by(2)`), or an enumeration's index (`i` of `for (i, v) in
+/// x.iter().enumerate()`).
+fn range_counter(f: &syn::ExprForLoop) -> Option<String> {
+    let enumerated = matches!(&*f.expr, Expr::MethodCall(m) if m.method == "enumerate");
+    match (&*f.pat, enumerated) {
+        (syn::Pat::Tuple(t), true) => match t.elems.first() {
+            Some(syn::Pat::Ident(pi)) => return Some(pi.ident.to_string()),
+            _ => return None,
+        },
+        (syn::Pat::Ident(_), false) => {}
+        _ => return None,
+    }
+    let syn::Pat::Ident(pi) = &*f.pat else {
+        return None;
+    };
+    let mut e = &*f.expr;
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::MethodCall(m)
+                if ["rev", "step_by", "into_iter"].contains(&&*m.method.to_string()) =>
+            {
+                &m.receiver
+            }
+            Expr::Range(_) => return Some(pi.ident.to_string()),
+            _ => return None,
+        };
+    }
 }
