@@ -21,7 +21,10 @@
 //! cannot fail is. Soft-DTW with a Sakoe-Chiba band: a model's integer field compared with
 //! a range's counter (`i > m.window`, `i.abs_diff(j) > self.window`) was taken for a float
 //! (generated code that did not compile): a counter is an integer, and so is what it is
-//! compared with.
+//! compared with. Soft edit distances dispatching over their operations: `for op in
+//! [Op::Sub, Op::Ins, Op::Del]` (and `.into_iter().enumerate()`, `[Short::A, Short::B]`)
+//! took the variants for floats (generated code that did not compile); a literal of paths
+//! is data read in place.
 // (index loops are the forms under test)
 #![allow(clippy::needless_range_loop)]
 
@@ -318,4 +321,51 @@ fn a_model_s_integer_field_compared_with_a_counter_is_an_integer() {
     // 0.5 (4 + 5) + 0.5 * 3^2
     assert_eq!((value, d_m.gamma), (9.0, 18.0));
     assert_eq!(d_x, vec![3.0, 0.5, 0.5]);
+}
+
+#[derive(Clone, Copy)]
+enum Edit {
+    Sub,
+    Ins,
+    Del,
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    L,
+    R,
+}
+
+/// A soft edit cost dispatching over its operations, in a nested loop.
+#[grad]
+fn soft_edit(x: &[f64], costs: &[f64; 3]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..x.len() {
+        for (k, op) in [Edit::Sub, Edit::Ins, Edit::Del].into_iter().enumerate() {
+            let c = match op {
+                Edit::Sub => costs[0] * x[i],
+                Edit::Ins => costs[1] + x[i] * x[i],
+                Edit::Del => costs[2] * k as f64,
+            };
+            total += c;
+        }
+        for side in [Side::L, Side::R] {
+            total += match side {
+                Side::L => x[i],
+                Side::R => -0.5 * x[i],
+            };
+        }
+    }
+    total
+}
+
+#[test]
+fn a_loop_over_variants_reads_them_as_data() {
+    let (x, costs) = ([1.0, 2.0], [0.5, 0.25, 2.0]);
+    let (value, (d_x, d_costs)) = soft_edit_grad(&x, &costs);
+    // per i: 0.5 x + 0.25 + x^2 + 2 * 2 + 0.5 x
+    let per = |v: f64| 0.5 * v + 0.25 + v * v + 4.0 + 0.5 * v;
+    assert_eq!(value, per(1.0) + per(2.0));
+    assert_eq!(d_x, vec![1.0 + 2.0, 1.0 + 4.0]);
+    assert_eq!(d_costs, [3.0, 2.0, 4.0]);
 }

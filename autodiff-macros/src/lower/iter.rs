@@ -448,6 +448,26 @@ impl Lowerer<'_> {
                     tail: Vec::new(),
                 })
             }
+            // `for op in [Op::Sub, Op::Ins]`: variants (or associated constants), data read in
+            // place from the literal, which Rust promotes to a `'static` (an item is no
+            // number, bound by reference).
+            Expr::Array(a)
+                if !a.elems.is_empty()
+                    && a.elems.iter().all(|e| matches!(e, Expr::Path(p)
+                        if p.qself.is_none() && p.path.segments.len() >= 2)) =>
+            {
+                self.import_bound();
+                let literal = expr.clone();
+                let len = syn::LitInt::new(&a.elems.len().to_string(), expr.span());
+                Ok(Stream {
+                    len: parse_quote!(#len),
+                    at: Rc::new(move |p| {
+                        let value = build::bound_value(quote!(&(&#literal)[#p]));
+                        parse_quote!(#value)
+                    }),
+                    tail: Vec::new(),
+                })
+            }
             // `for v in [a, b, c]`, `[a * b, a + b].into_iter()`: the literal is a local array
             // of its own, bound before the loop.
             Expr::Array(_) | Expr::Repeat(_) => {
