@@ -24,7 +24,11 @@
 //! compared with. Soft edit distances dispatching over their operations: `for op in
 //! [Op::Sub, Op::Ins, Op::Del]` (and `.into_iter().enumerate()`, `[Short::A, Short::B]`)
 //! took the variants for floats (generated code that did not compile); a literal of paths
-//! is data read in place.
+//! is data read in place. Mesh energies and network costs with their topology in a skipped
+//! field (`#[params(skip)] edges: Vec<[usize; 2]>` read `pts[ed[0]]`, `Vec<(usize,
+//! usize)>` taken apart `for &(from, to) in &self.edges`): the items were taken for rows of
+//! floats (rejected as float indices, or as a tuple of differentiated numbers); an item read
+//! as integers makes the field data.
 // (index loops are the forms under test)
 #![allow(clippy::needless_range_loop)]
 
@@ -368,4 +372,59 @@ fn a_loop_over_variants_reads_them_as_data() {
     assert_eq!(value, per(1.0) + per(2.0));
     assert_eq!(d_x, vec![1.0 + 2.0, 1.0 + 4.0]);
     assert_eq!(d_costs, [3.0, 2.0, 4.0]);
+}
+
+#[derive(Clone, Debug, Params)]
+struct Surface {
+    pts: Vec<[f64; 2]>,
+    #[params(skip)]
+    edges: Vec<[usize; 2]>,
+}
+
+/// A spring energy over the edges.
+#[grad]
+fn springs(s: &Surface) -> f64 {
+    let mut e = 0.0;
+    for ed in &s.edges {
+        let d = s.pts[ed[0]][0] - s.pts[ed[1]][0];
+        e += d * d;
+    }
+    e
+}
+
+#[derive(Clone, Debug, Params)]
+struct Network {
+    flow: Vec<f64>,
+    #[params(skip)]
+    links: Vec<(usize, usize)>,
+}
+
+#[grad(self)]
+impl Network {
+    /// The cost of the links between different nodes.
+    fn cost(&self) -> f64 {
+        let mut c = 0.0;
+        for &(from, to) in &self.links {
+            if from != to {
+                c += self.flow[from] * self.flow[to];
+            }
+        }
+        c
+    }
+}
+
+#[test]
+fn a_skipped_field_of_indices_is_data() {
+    let s = Surface {
+        pts: vec![[0.0, 0.0], [1.5, 0.0]],
+        edges: vec![[0, 1]],
+    };
+    let (value, d_s) = springs_grad(&s);
+    assert_eq!((value, d_s.pts), (2.25, vec![[-3.0, 0.0], [3.0, 0.0]]));
+    let n = Network {
+        flow: vec![1.0, 2.0],
+        links: vec![(0, 1), (1, 1)],
+    };
+    let (value, d_n) = n.cost_grad();
+    assert_eq!((value, d_n.flow), (2.0, vec![2.0, 1.0]));
 }

@@ -637,10 +637,15 @@ impl IntegerReads {
     }
 
     fn note(&mut self, e: &Expr) {
-        if let Expr::Path(p) = e {
-            if let Some(last) = p.path.segments.last() {
-                self.names.insert(last.ident.to_string());
+        match e {
+            Expr::Path(p) => {
+                if let Some(last) = p.path.segments.last() {
+                    self.names.insert(last.ident.to_string());
+                }
             }
+            // `pts[ed[0]]`: `ed` holds integers.
+            Expr::Index(i) => self.note(&i.expr),
+            _ => {}
         }
     }
 }

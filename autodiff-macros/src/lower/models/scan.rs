@@ -45,16 +45,14 @@ impl Scan<'_> {
         })
     }
 
-    /// Whether the body of `f` reads the item it binds (`j` of `for &j in ..`) as an integer.
+    /// Whether the body of `f` reads the item it binds as an integer or integers (`j` of `for
+    /// &j in ..`, `ed` of `pts[ed[0]]`, `from` of `for &(from, to) in ..`).
     fn items_index(&self, f: &syn::ExprForLoop) -> bool {
-        let item = match &*f.pat {
-            syn::Pat::Reference(r) => &*r.pat,
-            p => p,
-        };
-        let syn::Pat::Ident(pi) = item else {
-            return false;
-        };
-        crate::lower::read_as_integer(&pi.ident, &f.body.stmts, self.float.primitive())
+        let mut names = Vec::new();
+        crate::lower::bound_names(&f.pat, &mut names);
+        names
+            .iter()
+            .any(|name| crate::lower::read_as_integer(name, &f.body.stmts, self.float.primitive()))
     }
 
     /// The operand of `e` when it converts it to the other float type with `as` (`net.a as
@@ -728,6 +726,14 @@ impl Scan<'_> {
                 self.visit_block(&f.body);
                 return;
             }
+            // `for &j in s.nbrs.iter() { .. s.pos[j] .. }`: a field of indices (a skipped
+            // `Vec<usize>`; `Vec<[usize; 2]>` of `pts[ed[0]]`), data, not rows.
+            Expr::ForLoop(f)
+                if self.items_index(f) && self.read_as(iterated(&f.expr), Read::Data, true) =>
+            {
+                self.visit_block(&f.body);
+                return;
+            }
             // `for row in m.mat.iter()` with `row[k]` in the body: the rows of a matrix.
             Expr::ForLoop(f) if self.rows_loop(f) => {
                 self.visit_block(&f.body);
@@ -738,14 +744,6 @@ impl Scan<'_> {
                     &f.expr,
                     "#[grad] lends the items of a sequence of sub-models and their parts (`dense(&b.attn, &h)`, `b.attn.score(h)`, `b.w[j]`) in `for` loops over the sequence (`&net.blocks`, `.iter()` with `.enumerate()`, `.rev()`, `.rev().enumerate()`, `.skip(n)`, `.take(n)`, `.step_by(k)`, or `.zip(..)` of numbers alone), not through this iterator: write it as one of these, or index the items (`for k in 0..net.blocks.len() { .. &net.blocks[k].attn .. }`)",
                 );
-                return;
-            }
-            // `for &j in s.nbrs.iter() { .. s.pos[j] .. }`: a field of indices (a skipped
-            // `Vec<usize>`), data.
-            Expr::ForLoop(f)
-                if self.items_index(f) && self.read_as(iterated(&f.expr), Read::Data, true) =>
-            {
-                self.visit_block(&f.body);
                 return;
             }
             Expr::ForLoop(f) if self.read(&f.expr, Read::Array(1)) => {
