@@ -30,7 +30,7 @@ pub fn expand(attr: GradAttr, mut item: ItemFn, original: TokenStream) -> TokenS
     // A function that names `Self` is in an `impl` block (an associated function marked
     // alone, without `self`): its items are reached through `Self::` too.
     let associated = names_self(original.clone());
-    let generated = generate(&attr, &item, &[], associated, None);
+    let generated = generate(&attr, &item, None, associated, None);
     let free = (!associated && item.sig.receiver().is_none())
         .then(|| free_function_check(&item, &original));
     if checkpoint::strip(&mut item.block) {
@@ -80,13 +80,14 @@ fn names_self(tokens: TokenStream) -> bool {
 
 /// `NAME_adjoint` and `NAME_grad` for `item`, or the errors that prevent them (with stubs
 /// when only the body is at fault). `outer` are the type parameters of the `impl` a method is
-/// in, which its float type may be; `associated`: `item` is in an `impl` block, with or
+/// in, which its float type may be, when the `impl` is seen (`None` for a method marked alone,
+/// whose `impl`'s parameters are guessed); `associated`: `item` is in an `impl` block, with or
 /// without `self` (its items are reached through `Self::`); `trait_generics`: see
 /// [`Signature::trait_generics`].
 pub fn generate(
     attr: &GradAttr,
     item: &ItemFn,
-    outer: &[Ident],
+    outer: Option<&[Ident]>,
     associated: bool,
     trait_generics: Option<(syn::Path, usize)>,
 ) -> TokenStream {
@@ -295,7 +296,7 @@ fn nested_helpers(attr: &GradAttr, body: &mut Body) {
     let helper = GradAttr { wrt: None, modes };
     let generated: Vec<TokenStream> = needed
         .into_iter()
-        .map(|f| generate(&helper, f, &[], false, None))
+        .map(|f| generate(&helper, f, Some(&[]), false, None))
         .collect();
     for tokens in generated {
         match syn::parse2::<syn::File>(tokens) {

@@ -136,7 +136,7 @@ pub fn expand(attr: GradAttr, mut item: ItemImpl) -> TokenStream {
         generated.extend([emit::generate(
             &options,
             &function,
-            &outer,
+            Some(&outer),
             true,
             trait_generics.clone(),
         )]);

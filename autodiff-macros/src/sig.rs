@@ -398,7 +398,9 @@ pub(crate) const INT_TYPES: &[&str] = &[
 pub(crate) const WIDE_INT_TYPES: &[&str] = &["i64", "u64", "i128", "u128"];
 
 /// Reads the signature, reporting every parameter and return type outside the subset.
-pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Signature> {
+/// `outer`: the type parameters of the `impl` the function is in, when it is seen (`None` for
+/// a method marked alone: guessed, `impl_type_params`).
+pub fn analyze(item: &ItemFn, outer: Option<&[Ident]>, errors: &mut Errors) -> Option<Signature> {
     let sig = &item.sig;
     if let Some(t) = &sig.asyncness {
         errors.on(
@@ -423,9 +425,9 @@ pub fn analyze(item: &ItemFn, outer: &[Ident], errors: &mut Errors) -> Option<Si
     }
 
     let mut type_params: Vec<Ident> = type_params(&sig.generics)
-        .chain(outer.iter().cloned())
+        .chain(outer.into_iter().flatten().cloned())
         .collect();
-    if sig.receiver().is_some() {
+    if sig.receiver().is_some() && outer.is_none() {
         type_params.extend(impl_type_params(sig, &type_params));
     }
 

@@ -28,7 +28,16 @@
 //! field (`#[params(skip)] edges: Vec<[usize; 2]>` read `pts[ed[0]]`, `Vec<(usize,
 //! usize)>` taken apart `for &(from, to) in &self.edges`): the items were taken for rows of
 //! floats (rejected as float indices, or as a tuple of differentiated numbers); an item read
-//! as integers makes the field data.
+//! as integers makes the field data. CTC's blank-extended labels, `let mut ext =
+//! vec![0usize];` pushed into in a loop: the vector was taken for one of its literal's
+//! length, borrowed where it was pushed into (generated code that did not compile); a vector
+//! of integer literals pushed into is one of their type (`usize` unsuffixed). A piecewise
+//! hazard looking up its interval in a skipped field (`m.cuts.partition_point(|&c| c <
+//! t)`, `binary_search_by`): the field was taken for a number (generated code that did not
+//! compile); a field searched is data. Pose graphs with a one-letter pose type (`impl P {
+//! fn d(&self, o: &P) }` under `#[grad(self, o)]`): `P` was guessed to be the `impl`'s type
+//! parameter (rejected: `o` not a float parameter); in an `impl` block the attribute is on,
+//! its parameters are known, not guessed.
 // (index loops are the forms under test)
 #![allow(clippy::needless_range_loop)]
 
@@ -427,4 +436,73 @@ fn a_skipped_field_of_indices_is_data() {
     };
     let (value, d_n) = n.cost_grad();
     assert_eq!((value, d_n.flow), (2.0, vec![2.0, 1.0]));
+}
+
+/// The labels with a blank before each, read as indices.
+#[grad(x)]
+fn extended(x: &[f64], target: &[usize]) -> f64 {
+    let mut ext = vec![0usize];
+    for &l in target {
+        ext.push(l);
+        ext.push(0);
+    }
+    let mut total = 0.0;
+    for &k in &ext {
+        total += x[k];
+    }
+    total * ext.len() as f64
+}
+
+#[test]
+fn a_vector_of_indices_pushed_into_holds_integers() {
+    let (value, d_x) = extended_grad(&[1.0, 2.0, 3.0], &[2, 1]);
+    // ext = [0, 2, 0, 1, 0]: (3 x0 + x1 + x2) * 5
+    assert_eq!(value, (3.0 + 2.0 + 3.0) * 5.0);
+    assert_eq!(d_x, vec![15.0, 5.0, 5.0]);
+}
+
+#[derive(Clone, Debug, Params)]
+struct Piecewise {
+    rates: Vec<f64>,
+    #[params(skip)]
+    cuts: Vec<f64>,
+}
+
+/// The cumulative hazard up to `t`, through the interval `t` falls in.
+#[grad]
+fn hazard(m: &Piecewise, t: f64) -> f64 {
+    let j = m.cuts.partition_point(|&c| c < t);
+    let k = match m.cuts.binary_search_by(|c| c.total_cmp(&t)) {
+        Ok(i) | Err(i) => i,
+    };
+    m.rates[j] * t + m.rates[k]
+}
+
+#[test]
+fn a_skipped_field_searched_is_data() {
+    let m = Piecewise {
+        rates: vec![1.0, 2.0, 3.0],
+        cuts: vec![0.0, 1.0],
+    };
+    let (value, (d_m, d_t)) = hazard_grad(&m, 0.5);
+    assert_eq!((value, d_m.rates, d_t), (3.0, vec![0.0, 1.5, 0.0], 2.0));
+}
+
+#[derive(Clone, Debug, Params)]
+struct P {
+    x: f64,
+}
+
+#[grad(self, o)]
+impl P {
+    /// The squared distance to another pose.
+    fn d(&self, o: &P) -> f64 {
+        (o.x - self.x).powi(2)
+    }
+}
+
+#[test]
+fn a_one_letter_model_type_in_its_own_impl_is_no_type_parameter() {
+    let (value, (d_self, d_o)) = P { x: 1.0 }.d_grad(&P { x: 3.0 });
+    assert_eq!((value, d_self.x, d_o.x), (4.0, -4.0, 4.0));
 }

@@ -142,6 +142,8 @@ impl Lowerer<'_> {
             (None, None, None) if self.sig.output == Output::Vec && returns_name(rest, name) => {
                 self.sig.float.clone()
             }
+            // `vec![0usize]` (`vec![0]`, a sequence of indices: `usize`), its items' type.
+            (None, None, None) if listed_integers(&listed).is_some() => listed_integers(&listed)?,
             (None, None, None) => return None,
         };
         let fill = self.zero_literal(&elem, name.span())?;
@@ -1020,4 +1022,33 @@ impl<'ast> Visit<'ast> for VectorUses<'_> {
 /// Whether the block's statements end in `name` itself, the value it gives.
 fn returns_name(stmts: &[SynStmt], name: &Ident) -> bool {
     matches!(stmts.last(), Some(SynStmt::Expr(Expr::Path(p), None)) if p.path.is_ident(name))
+}
+
+/// The integer type of the items listed in `vec![..]` when they are all integer literals: the
+/// one their suffix names (`0usize`), or `usize` for none (a sequence of indices).
+fn listed_integers(listed: &[Expr]) -> Option<syn::Type> {
+    let mut suffix = None;
+    for item in listed {
+        let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) = item
+        else {
+            return None;
+        };
+        match (suffix, i.suffix()) {
+            (_, "") => {}
+            (None, s) => suffix = Some(s),
+            (Some(seen), s) if seen == s => {}
+            _ => return None,
+        }
+    }
+    let name = match suffix {
+        Some("f32" | "f64") => return None,
+        Some(s) => s,
+        None => "usize",
+    };
+    (!listed.is_empty())
+        .then(|| syn::parse_str(name).ok())
+        .flatten()
 }

@@ -509,10 +509,21 @@ impl Scan<'_> {
                 let name = m.method.to_string();
                 // `net.layers.len()`: a count, of items of any type, taken of the field as
                 // data (a field read otherwise too is read as that); `m.mask.is_some()` of a
-                // skipped `Option`.
-                if ["len", "is_empty", "is_some", "is_none"].contains(&&*name)
-                    && self.read_as(&m.receiver, Read::Data, true)
-                {
+                // skipped `Option`; `m.cuts.partition_point(|&c| c < t)`, a search, its
+                // closure visited.
+                const COUNTED: &[&str] = &[
+                    "len",
+                    "is_empty",
+                    "is_some",
+                    "is_none",
+                    "partition_point",
+                    "binary_search",
+                    "binary_search_by",
+                    "binary_search_by_key",
+                    "contains",
+                ];
+                if COUNTED.contains(&&*name) && self.read_as(&m.receiver, Read::Data, true) {
+                    m.args.iter().for_each(|a| self.visit_expr(a));
                     return;
                 }
                 // (`self.first()`: the model's own method named as a slice's, as no model is
