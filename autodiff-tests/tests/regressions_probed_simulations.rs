@@ -37,7 +37,10 @@
 //! compile); a field searched is data. Pose graphs with a one-letter pose type (`impl P {
 //! fn d(&self, o: &P) }` under `#[grad(self, o)]`): `P` was guessed to be the `impl`'s type
 //! parameter (rejected: `o` not a float parameter); in an `impl` block the attribute is on,
-//! its parameters are known, not guessed.
+//! its parameters are known, not guessed. A between-factor over two poses of one sequence
+//! (`d(&g.ps[i], &g.ps[j])`, `g.ps[i].between(&g.ps[j])`, and two rows of a matrix field):
+//! the second item's accumulator was made as a row of floats (generated code that did not
+//! compile); it is zeros of the item's type, added into its item after.
 // (index loops are the forms under test)
 #![allow(clippy::needless_range_loop)]
 
@@ -505,4 +508,57 @@ impl P {
 fn a_one_letter_model_type_in_its_own_impl_is_no_type_parameter() {
     let (value, (d_self, d_o)) = P { x: 1.0 }.d_grad(&P { x: 3.0 });
     assert_eq!((value, d_self.x, d_o.x), (4.0, -4.0, 4.0));
+}
+
+#[derive(Clone, Debug, Params)]
+struct Pose {
+    p: [f64; 2],
+}
+
+#[grad(self, other)]
+impl Pose {
+    /// A squared offset and a coupling between two poses.
+    fn between(&self, other: &Pose) -> f64 {
+        (other.p[0] - self.p[0]).powi(2) + other.p[1] * self.p[1]
+    }
+}
+
+#[derive(Clone, Debug, Params)]
+struct PoseGraph {
+    poses: Vec<Pose>,
+    rows: Vec<[f64; 2]>,
+}
+
+#[grad]
+fn cross(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    a[0] * b[1]
+}
+
+#[grad]
+fn offset(a: &Pose, b: &Pose) -> f64 {
+    b.p[0] - a.p[0]
+}
+
+#[grad(g)]
+fn graph_cost(g: &PoseGraph, edges: &[(usize, usize)]) -> f64 {
+    let mut c = 0.0;
+    for &(i, j) in edges {
+        c += g.poses[i].between(&g.poses[j]) + cross(&g.rows[i], &g.rows[j]);
+        c += offset(&g.poses[i], &g.poses[j]);
+    }
+    c
+}
+
+#[test]
+fn two_items_of_one_sequence_lent_to_one_call() {
+    let g = PoseGraph {
+        poses: vec![Pose { p: [1.0, 2.0] }, Pose { p: [3.0, 5.0] }],
+        rows: vec![[1.0, 2.0], [3.0, 4.0]],
+    };
+    let (value, d_g) = graph_cost_grad(&g, &[(0, 1), (1, 1)]);
+    // (0, 1): 4 + 10 + 4 + 2; (1, 1): 25 + 12 + 0
+    assert_eq!(value, 57.0);
+    assert_eq!(d_g.poses[0].p, [-4.0 - 1.0, 5.0]);
+    assert_eq!(d_g.poses[1].p, [4.0 + 1.0, 2.0 + 10.0]);
+    assert_eq!(d_g.rows, vec![[4.0, 0.0], [4.0, 1.0 + 3.0]]);
 }

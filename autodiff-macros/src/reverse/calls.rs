@@ -163,7 +163,14 @@ impl Gen<'_> {
                     let row = a.row.as_ref().map(|r| self.operand(r));
                     let bounds = self.slice_bounds(a);
                     let first = lent_arrays.insert(a.array);
-                    if !first && !a.members.is_empty() {
+                    let field = match self.body.array(a.array).origin {
+                        ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
+                        _ => false,
+                    };
+                    // (two items of a model's sequence, `d(&g.ps[i], &g.ps[j])`, or two rows
+                    // of its matrix: the same, with no part)
+                    let item = field && row.is_some() && a.slice.is_none();
+                    if !first && (!a.members.is_empty() || item) {
                         // Two parts of items of one sequence (`f(&l.attn, &l.mlp)`): the
                         // second gets zeros of its own type, added into its part after.
                         let tmp = self.fresh("d_arg", Span::call_site());
@@ -199,10 +206,6 @@ impl Gen<'_> {
                         ));
                         continue;
                     }
-                    let field = match self.body.array(a.array).origin {
-                        ArrayOrigin::Param(p) => self.sig.params[p].field.is_some(),
-                        _ => false,
-                    };
                     if !first && row.is_none() && a.slice.is_none() && (!is_param || field) {
                         // A local array (`mat_mul(&m, &m)`) or a model's field (`tr(&m.r,
                         // &m.r)`) twice, of a type the function may not write (a call's result,
