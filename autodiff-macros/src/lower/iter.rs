@@ -95,6 +95,15 @@ impl Lowerer<'_> {
             );
             return Some(Value::Error);
         }
+        if let Reduction::Fold(init, _) = reduction {
+            if let Some(vec) = vector_init(init) {
+                self.errors.on(
+                    vec,
+                    "#[grad] folds into a number or a tuple of numbers, not a `Vec` pushed into: collect what is pushed (`let v: Vec<f64> = y.iter().map(|&x| 2.0 * x).collect();`, `.filter(..)` first to keep some), or push in a `for` loop (`let mut v = Vec::new(); for &x in y { v.push(2.0 * x); }`)",
+                );
+                return Some(Value::Error);
+            }
+        }
         let k = self.next_synthetic();
         let name = |base: &str| Ident::new(&format!("{SYNTHETIC}{base}_{k}"), span);
         let (n, j, item, acc) = (name("n"), name("i"), name("item"), name("acc"));
@@ -1449,5 +1458,30 @@ fn lends_mutably(item: &Expr) -> bool {
         Expr::Tuple(t) => t.elems.iter().any(lends_mutably),
         Expr::Paren(p) => lends_mutably(&p.expr),
         _ => false,
+    }
+}
+
+/// A new `Vec` in a fold's start (`Vec::new()`, `vec![]`, `Vec::with_capacity(n)`, one of a
+/// tuple of them): the fold pushes into it.
+fn vector_init(init: &Expr) -> Option<&Expr> {
+    match init {
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => Some(init),
+        Expr::Call(c) => {
+            let Expr::Path(p) = &*c.func else { return None };
+            let names: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            matches!(
+                names.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                [.., "Vec", "new" | "with_capacity"]
+            )
+            .then_some(init)
+        }
+        Expr::Tuple(t) => t.elems.iter().find_map(vector_init),
+        Expr::Paren(p) => vector_init(&p.expr),
+        _ => None,
     }
 }
