@@ -817,7 +817,7 @@ impl Lowerer<'_> {
                 .any(|stmt| matches!(stmt, Stmt::CallArray { array, .. } if *array == base));
             let message = match returned {
                 true => format!("#[grad] reads `{}`, what a call returned, with more indices than it took it to have: bind a matrix a call returns to a local read with two indices (`let m = f(..); m[i][j]`), or with its type (`let m: [[f64; 3]; 3] = f(..);`)", self.arrays[base.0].written),
-                false => format!("#[grad] reads this array with more indices than the {} it has here: the sweeps differentiate vectors and matrices; split a deeper array into matrices (a `Vec` of sub-models, or one field per slice)", self.arrays[base.0].dims),
+                false => format!("#[grad] reads this array with more indices than the {} it has here: the sweeps differentiate vectors and matrices; split a deeper array into matrices (a `Vec` of sub-models, or one field per slice); a matrix of data copied out of a deeper one (`let b = el.dm_inv[t];`) is read in place when borrowed (`let b = &el.dm_inv[t];`)", self.arrays[base.0].dims),
             };
             if self.read_too_deep.insert(base) {
                 self.errors.on(index, message);

@@ -330,6 +330,8 @@ impl Lowerer<'_> {
         // the counter) are given again by the next: a user's name stays the user's value's in
         // the generated code (data passed through reads it in place, `VarInfo::visible`).
         let (names, claimed) = (self.names.clone(), self.claimed.clone());
+        // (and what a round reported is reported again by the next)
+        let reported_too_deep = self.read_too_deep.clone();
         let var_names: Vec<String> = self.vars.iter().map(|v| v.name.clone()).collect();
         let mut rounds = 0;
         let (body_stmts, exit, cont) = loop {
@@ -372,6 +374,7 @@ impl Lowerer<'_> {
             self.table_elements.retain(|v| v.0 < n_vars);
             self.arrays.truncate(n_arrays);
             self.errors.truncate(n_errors);
+            self.read_too_deep.clone_from(&reported_too_deep);
             for (inner, ty, varied) in learned {
                 self.vars[inner.0].ty = ty;
                 self.vars[inner.0].varied = varied;
