@@ -562,3 +562,27 @@ fn two_items_of_one_sequence_lent_to_one_call() {
     assert_eq!(d_g.poses[1].p, [4.0 + 1.0, 2.0 + 10.0]);
     assert_eq!(d_g.rows, vec![[4.0, 0.0], [4.0, 1.0 + 3.0]]);
 }
+
+/// The squared weights after normalising them to sum to one, in place.
+#[grad(modes(tangent, hvp))]
+fn concentration(mut w: Vec<f64>) -> f64 {
+    let total: f64 = w.iter().sum();
+    for x in w.iter_mut() {
+        *x /= total;
+    }
+    w.iter().map(|x| x * x).sum()
+}
+
+#[test]
+fn a_vec_taken_by_value_is_written_in_place() {
+    let (value, d_w) = concentration_grad(vec![1.0, 3.0]);
+    // (w0^2 + w1^2) / s^2: d/dw0 = 2 w0 / s^2 - 2 (w0^2 + w1^2) / s^3
+    assert_eq!(value, 0.625);
+    assert!(
+        close(d_w[0], 2.0 / 16.0 - 2.0 * 10.0 / 64.0) && close(d_w[1], 6.0 / 16.0 - 20.0 / 64.0)
+    );
+    let (_, t) = concentration_tangent(vec![1.0, 3.0], &[1.0, 0.0]);
+    assert!(close(t, d_w[0]));
+    let (_, g, _) = concentration_hvp(vec![1.0, 3.0], &[1.0, 0.0]);
+    assert!(close(g[1], d_w[1]));
+}

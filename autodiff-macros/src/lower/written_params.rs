@@ -1,7 +1,8 @@
 //! Parameters as the lowering takes them. A float array taken by value and written (`fn f(mut
 //! v: [f64; 3])`): a read-only parameter copied into a local of the same name first, as a user
 //! would write it by hand (`fn f(v: [f64; 3]) { let mut v = v; .. }`), whose adjoint flows back
-//! into the parameter's; a tuple of numbers too (`mut p: (f64, f64)`). A parameter named `_`
+//! into the parameter's; a tuple of numbers too (`mut p: (f64, f64)`), and a `Vec` (`mut w:
+//! Vec<f64>`, moved into the local). A parameter named `_`
 //! (a callback's signature): a name of its own in the generated items, which never read it. A
 //! parameter taken apart where it is declared (`(x, y): (f64, f64)`, `[a, b]: [f64; 2]`,
 //! `Pair { a, b }: Pair`): a name of its own (`x_y`), taken apart first in the body.
@@ -19,8 +20,8 @@ pub fn copied(item: &ItemFn) -> Option<ItemFn> {
         let Pat::Ident(pi) = &mut *pt.pat else {
             continue;
         };
-        if pi.mutability.is_none() || pi.by_ref.is_some() || !(is_array(&pt.ty) || is_tuple(&pt.ty))
-        {
+        let copied = is_array(&pt.ty) || is_tuple(&pt.ty) || is_vec(&pt.ty);
+        if pi.mutability.is_none() || pi.by_ref.is_some() || !copied {
             continue;
         }
         pi.mutability = None;
@@ -125,6 +126,18 @@ fn is_array(ty: &Type) -> bool {
         Type::Array(_) => true,
         Type::Paren(p) => is_array(&p.elem),
         Type::Group(g) => is_array(&g.elem),
+        _ => false,
+    }
+}
+
+/// `Vec<T>` by value (`mut w: Vec<f64>`, normalised in place): moved into the local.
+fn is_vec(ty: &Type) -> bool {
+    match ty {
+        Type::Path(tp) => {
+            tp.qself.is_none() && tp.path.segments.last().is_some_and(|s| s.ident == "Vec")
+        }
+        Type::Paren(p) => is_vec(&p.elem),
+        Type::Group(g) => is_vec(&g.elem),
         _ => false,
     }
 }
