@@ -586,3 +586,19 @@ fn a_vec_taken_by_value_is_written_in_place() {
     let (_, g, _) = concentration_hvp(vec![1.0, 3.0], &[1.0, 0.0]);
     assert!(close(g[1], d_w[1]));
 }
+
+/// The outcome of the unit with the smallest positive score, weighted by the score.
+#[grad(y)]
+fn nearest_outcome(x: &[f64], y: &[f64]) -> Option<f64> {
+    let j = (0..x.len())
+        .filter(|&j| x[j] > 0.0)
+        .min_by(|&a, &b| x[a].total_cmp(&x[b]))?;
+    Some(y[j] * x[j])
+}
+
+#[test]
+fn an_index_picked_from_a_range_through_question_mark_is_data() {
+    let (value, d_y) = nearest_outcome_grad(&[-1.0, 2.0, 0.5], &[1.0, 2.0, 3.0]).unwrap();
+    assert_eq!((value, d_y), (1.5, vec![0.0, 0.0, 0.5]));
+    assert!(nearest_outcome_grad(&[-1.0], &[1.0]).is_none());
+}

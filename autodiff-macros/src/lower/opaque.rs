@@ -751,6 +751,33 @@ pub(super) fn finds_index(m: &syn::ExprMethodCall) -> bool {
     ) || m.method == "map"
         && matches!(m.args.first(), Some(Expr::Closure(c)) if m.args.len() == 1 && takes_the_index(c))
         && is_enumerated_pick(&m.receiver)
+        || picks_from_range(m)
+}
+
+/// A reduction that picks an item of a range (`(0..n).filter(|&j| ..).min_by(|&a, &b|
+/// x[a].total_cmp(&x[b]))`): an index, whatever its closures compare.
+fn picks_from_range(m: &syn::ExprMethodCall) -> bool {
+    const PICKS: &[&str] = &[
+        "min_by",
+        "max_by",
+        "min_by_key",
+        "max_by_key",
+        "find",
+        "last",
+    ];
+    const ADAPTERS: &[&str] = &["filter", "rev", "skip", "take", "step_by", "into_iter"];
+    if !PICKS.contains(&&*m.method.to_string()) {
+        return false;
+    }
+    let mut e = &*m.receiver;
+    loop {
+        e = match e {
+            Expr::Paren(p) => &p.expr,
+            Expr::MethodCall(a) if ADAPTERS.contains(&&*a.method.to_string()) => &a.receiver,
+            Expr::Range(r) => return r.start.is_some() && r.end.is_some(),
+            _ => return false,
+        };
+    }
 }
 
 /// The index of the item an enumerated iterator's reduction picks, unwrapped:
