@@ -678,7 +678,7 @@ pub fn integer<I: Integer>(value: I) -> I {
 pub trait Integer {}
 
 macro_rules! integers {
-    ($($t:ty),*) => { $(impl Integer for $t {} impl FieldInteger for $t {} impl SizeData for $t {})* };
+    ($($t:ty),*) => { $(impl Integer for $t {} impl FieldInteger for $t {} impl SizeData for $t {} impl NoFloat for $t {})* };
 }
 integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
@@ -700,23 +700,7 @@ pub trait NoFloat {}
 macro_rules! no_floats {
     ($($t:ty),*) => { $(impl NoFloat for $t {})* };
 }
-no_floats!(
-    u8,
-    u16,
-    u32,
-    u64,
-    u128,
-    usize,
-    i8,
-    i16,
-    i32,
-    i64,
-    i128,
-    isize,
-    bool,
-    char,
-    core::cmp::Ordering
-);
+no_floats!(bool, char, core::cmp::Ordering);
 impl<V: NoFloat> NoFloat for Option<V> {}
 impl<V: NoFloat, E: NoFloat> NoFloat for Result<V, E> {}
 
