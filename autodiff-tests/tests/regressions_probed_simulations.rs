@@ -602,3 +602,18 @@ fn an_index_picked_from_a_range_through_question_mark_is_data() {
     assert_eq!((value, d_y), (1.5, vec![0.0, 0.0, 0.5]));
     assert!(nearest_outcome_grad(&[-1.0], &[1.0]).is_none());
 }
+
+/// The expected return of the weights, the returns given as anything that lends a slice.
+#[grad(w)]
+fn expected_return<M: AsRef<[f64]>>(w: &[f64], mu: M) -> f64 {
+    let mu = mu.as_ref();
+    w.iter().zip(mu.iter()).map(|(a, b)| a * b).sum()
+}
+
+#[test]
+fn a_generic_parameter_rebound_is_the_local() {
+    assert_eq!(
+        expected_return_grad(&[1.0, 2.0], vec![3.0, 4.0]),
+        (11.0, vec![3.0, 4.0])
+    );
+}

@@ -661,8 +661,11 @@ impl Lowerer<'_> {
             // its items need not be `Copy`.
             Expr::Path(_) | Expr::Index(_) => {
                 // `coefficients: I` with `I: IntoIterator<Item = f64>`: not indexable.
+                // (not one a `let` binds again: `let mu = mu.as_ref();`)
                 let generic = self.sig.passed_whole(expr).filter(|p| {
-                    matches!(p.kind, crate::sig::ParamKind::Opaque) && p.generic
+                    matches!(p.kind, crate::sig::ParamKind::Opaque)
+                        && p.generic
+                        && matches!(self.lookup(&p.ident.to_string()), Some(Binding::Opaque))
                 });
                 if let Some(p) = generic {
                     let float = self.sig.float.to_token_stream();
