@@ -1471,17 +1471,9 @@ fn vector_init(init: &Expr) -> Option<&Expr> {
         Expr::Macro(m) if m.mac.path.is_ident("vec") => Some(init),
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else { return None };
-            let names: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            matches!(
-                names.iter().map(String::as_str).collect::<Vec<_>>()[..],
-                [.., "Vec", "new" | "with_capacity"]
-            )
-            .then_some(init)
+            let mut names = p.path.segments.iter().rev().map(|s| s.ident.to_string());
+            let (last, owner) = (names.next()?, names.next()?);
+            (owner == "Vec" && (last == "new" || last == "with_capacity")).then_some(init)
         }
         Expr::Tuple(t) => t.elems.iter().find_map(vector_init),
         Expr::Paren(p) => vector_init(&p.expr),

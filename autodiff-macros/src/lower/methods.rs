@@ -627,18 +627,6 @@ impl Lowerer<'_> {
         receiver: Operand,
         args: Vec<Operand>,
     ) -> Value {
-        const INT_METHODS: &[&str] = &[
-            "min",
-            "max",
-            "clamp",
-            "abs",
-            "abs_diff",
-            "pow",
-            "saturating_sub",
-            "saturating_add",
-            "rem_euclid",
-            "div_euclid",
-        ];
         let name = m.method.to_string();
         if !INT_METHODS.contains(&name.as_str()) {
             return self.unsupported(
@@ -942,3 +930,17 @@ pub(crate) fn own_method_of_struct(name: &str) -> bool {
         && !gives_no_float_by_name(name)
         && !opaque::is_success_method(name)
 }
+
+/// An integer's methods that give an integer (`i.abs_diff(j)`, `k.saturating_sub(1)`).
+pub(crate) const INT_METHODS: &[&str] = &[
+    "min",
+    "max",
+    "clamp",
+    "abs",
+    "abs_diff",
+    "pow",
+    "saturating_sub",
+    "saturating_add",
+    "rem_euclid",
+    "div_euclid",
+];

@@ -82,19 +82,8 @@ impl Scan<'_> {
             Expr::Paren(p) => self.names_integer(&p.expr),
             // `i.abs_diff(j)`, `i.saturating_sub(k)`: an integer's method giving one.
             Expr::MethodCall(m) => {
-                const INTEGER_METHODS: &[&str] = &[
-                    "abs_diff",
-                    "saturating_sub",
-                    "saturating_add",
-                    "wrapping_sub",
-                    "wrapping_add",
-                    "pow",
-                    "rem_euclid",
-                    "div_euclid",
-                    "min",
-                    "max",
-                ];
-                INTEGER_METHODS.contains(&&*m.method.to_string()) && self.names_integer(&m.receiver)
+                crate::lower::methods::INT_METHODS.contains(&&*m.method.to_string())
+                    && self.names_integer(&m.receiver)
             }
             _ => false,
         }
